@@ -1,0 +1,40 @@
+# apishield: `make demo` runs the main job, `make test` runs every test. Both set themselves up.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[all,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	APISHIELD_NO_BROWSER=1 scripts/system-deps.sh
+	$(BIN)/apishield demo
+
+test: $(STAMP)
+	scripts/system-deps.sh
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/mypy --strict src
+	scripts/with-services.sh $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict src
+
+pytest: $(STAMP)
+	scripts/with-services.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[all,dev,bench]'
+	APISHIELD_NO_BROWSER=1 scripts/system-deps.sh
+	scripts/with-services.sh $(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

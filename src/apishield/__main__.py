@@ -1,0 +1,5 @@
+import sys
+
+from apishield.cli import main
+
+sys.exit(main())

@@ -1,0 +1,100 @@
+"""The one table of audit rules.
+
+A rule is a :class:`~apishield.findings.Rule` (id, title, CWE ids, OWASP category, severity, confidence, fix)
+plus a check function. Per-module checks take a :class:`ModuleContext` and yield findings; project checks
+(the "missing X" rules that need every route of the app) are registered with ``scope="project"`` and take
+the whole :class:`ProjectContext`. The check's docstring is its documentation page: the README rule
+reference and the SARIF rule list are generated from this table.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from apishield.findings import Finding, Rule
+
+Scope = Literal["module", "template", "project"]
+
+
+@dataclass(slots=True)
+class ModuleContext:
+    """One parsed Python file. ``path`` is relative to the scanned root (POSIX separators)."""
+
+    path: str
+    source: str
+    tree: ast.Module
+    lines: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # framework models attach what they learn here
+
+
+@dataclass(slots=True)
+class TemplateContext:
+    """One template file (.tpl, .html, .jinja, .j2)."""
+
+    path: str
+    source: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProjectContext:
+    """Everything the engine learnt about the scanned tree: modules, templates, routes, apps."""
+
+    root: str
+    modules: list[ModuleContext] = field(default_factory=list)
+    templates: list[TemplateContext] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+CheckFn = Callable[[Any], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredRule:
+    rule: Rule
+    scope: Scope
+    check: CheckFn
+
+    @property
+    def doc(self) -> str:
+        return (self.check.__doc__ or self.rule.description).strip()
+
+
+_RULES: dict[str, RegisteredRule] = {}
+
+
+def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], CheckFn]:
+    """Register ``definition`` with the decorated check function. Ids are unique."""
+
+    def decorate(fn: CheckFn) -> CheckFn:
+        if definition.id in _RULES and _RULES[definition.id].check is not fn:
+            raise ValueError(f"audit rule {definition.id} registered twice")
+        _RULES[definition.id] = RegisteredRule(definition, scope, fn)
+        return fn
+
+    return decorate
+
+
+def all_rules() -> list[RegisteredRule]:
+    """Every registered rule, sorted by id."""
+    return [_RULES[key] for key in sorted(_RULES)]
+
+
+def get_rule(rule_id: str) -> Rule:
+    return _RULES[rule_id].rule
+
+
+__all__ = [
+    "CheckFn",
+    "ModuleContext",
+    "ProjectContext",
+    "RegisteredRule",
+    "Scope",
+    "TemplateContext",
+    "all_rules",
+    "get_rule",
+    "rule",
+]

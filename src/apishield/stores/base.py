@@ -1,0 +1,81 @@
+"""The store protocol: the atomic state operations every guard needs.
+
+Each operation is atomic on its own (one Lua script in Redis, one ``BEGIN IMMEDIATE`` transaction in SQLite,
+one lock in memory), so several processes sharing a store never race. Values are ``str`` (callers store
+JSON); keys are plain strings that callers namespace (``"apikey:<id>"``). TTLs are in seconds; ``None``
+means no expiry. Expired entries behave exactly like missing ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from apishield.ratelimit.limits import Limit, LimitState
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Shared state for guards. Implementations: memory, SQLite, Redis."""
+
+    url: str
+
+    def now(self) -> float:
+        """The store's clock in epoch seconds (Redis: the server's ``TIME``, so skewed app clocks agree)."""
+        ...
+
+    # --- key/value -------------------------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        """The value stored under ``key``, or ``None`` when missing or expired."""
+        ...
+
+    def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        """Store ``value`` under ``key``, replacing any previous value and TTL."""
+        ...
+
+    def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        """Store only when ``key`` is missing or expired. True when this call stored it."""
+        ...
+
+    def pop(self, key: str) -> str | None:
+        """Atomically read and delete ``key`` (single-use codes, refresh-token rotation)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; missing keys are ignored."""
+        ...
+
+    # --- counters ----------------------------------------------------------------------------
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Add ``amount`` and return the new value. ``ttl`` is applied only when the counter is created."""
+        ...
+
+    # --- membership with per-member TTL (denylists, bans, indexes) ----------------------------
+    def add_member(self, key: str, member: str, ttl: float | None = None) -> None:
+        """Add ``member`` to the set ``key``; it expires on its own after ``ttl`` seconds."""
+        ...
+
+    def is_member(self, key: str, member: str) -> bool:
+        """True when ``member`` is in the set and not expired."""
+        ...
+
+    def remove_member(self, key: str, member: str) -> None:
+        """Remove ``member`` from the set; missing members are ignored."""
+        ...
+
+    def members(self, key: str) -> list[str]:
+        """Unexpired members of the set, in insertion order where the backend keeps it."""
+        ...
+
+    # --- rate limiting -----------------------------------------------------------------------
+    def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
+        """Decide all ``limits`` for ``key`` at once; consume ``cost`` only when every limit allows it."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+__all__ = ["Store"]
