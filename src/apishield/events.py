@@ -2,6 +2,15 @@
 
 Events describe what happened (authentication failure, rate-limit denial, ban, CSRF or CORS refusal) without
 ever carrying a secret: values under sensitive field names are redacted, and credentials are never passed in.
+
+Events emitted by the shield pipeline: ``auth.missing``, ``auth.failure``, ``auth.forbidden``,
+``ratelimit.denied``, ``ratelimit.store_error``, ``csrf.refused``, ``cors.refused``,
+``cors.preflight_refused``, ``https.refused``, ``validation.refused``, ``server.development``; the core
+guards add their own (``session.*``, ``penalty.*``, ``cors.policy_*``...).
+
+When :mod:`prometheus_client` is importable, every event also increments the counter
+``apishield_security_events_total{event="..."}`` (scrape it with the client's usual exporter). Extra
+listeners (an alerting hook, a test) can subscribe with :func:`add_listener`.
 """
 
 from __future__ import annotations
@@ -9,9 +18,40 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger("apishield.security")
+
+Listener = Callable[[str, dict[str, Any]], None]
+_listeners: list[Listener] = []
+
+
+def _prometheus_counter() -> Any:
+    try:
+        import prometheus_client  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    try:
+        return prometheus_client.Counter(
+            "apishield_security_events", "Security events seen by apishield, by event name", ["event"]
+        )
+    except ValueError:  # already registered (module reloaded)
+        return None
+
+
+_counter = _prometheus_counter()
+
+
+def add_listener(listener: Listener) -> Callable[[], None]:
+    """Call ``listener(event, redacted_fields)`` for every event; returns a function that unsubscribes."""
+    _listeners.append(listener)
+
+    def _remove() -> None:
+        if listener in _listeners:
+            _listeners.remove(listener)
+
+    return _remove
 
 _SENSITIVE = re.compile(
     r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie|session|otp|pepper)", re.IGNORECASE
@@ -33,11 +73,17 @@ def redact(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def emit(event: str, level: int = logging.WARNING, **fields: Any) -> None:
-    """Log one security event as a JSON object with an ``event`` name."""
+    """Log one security event as a JSON object with an ``event`` name (and count it, see above)."""
+    if _counter is not None:
+        _counter.labels(event=event).inc()
+    if _listeners:
+        redacted = redact(fields)
+        for listener in tuple(_listeners):
+            listener(event, redacted)
     if not logger.isEnabledFor(level):
         return
     record = {"event": event, **redact(fields)}
     logger.log(level, json.dumps(record, default=str, sort_keys=True), extra={"apishield_event": record})
 
 
-__all__ = ["REDACTED", "emit", "logger", "redact"]
+__all__ = ["REDACTED", "Listener", "add_listener", "emit", "logger", "redact"]

@@ -46,6 +46,10 @@ class Store(Protocol):
         """Remove ``key``; missing keys are ignored."""
         ...
 
+    def ttl(self, key: str) -> float | None:
+        """Seconds until ``key`` (a value or counter) expires; ``None`` when missing, expired or without TTL."""
+        ...
+
     # --- counters ----------------------------------------------------------------------------
     def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Add ``amount`` and return the new value. ``ttl`` is applied only when the counter is created."""

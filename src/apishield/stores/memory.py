@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from apishield.ratelimit.strategies import STRATEGY_FUNCTIONS, State, decide_all
 from apishield.types import Clock
 
 if TYPE_CHECKING:
@@ -23,8 +24,9 @@ class MemoryStore:
         self._values: dict[str, tuple[str, float | None]] = {}
         self._counters: dict[str, tuple[int, float | None]] = {}
         self._sets: dict[str, dict[str, float | None]] = {}
-        # rate-limit state per (key, limit id); owned by the rate-limit strategies
-        self._rl: dict[str, tuple[float, float]] = {}
+        # rate-limit state per (key, limit id): (strategy state, expiry); owned by the rate-limit strategies
+        self._rl: dict[str, tuple[State, float]] = {}
+        self._hits_since_sweep = 0
 
     def now(self) -> float:
         return self._clock()
@@ -116,8 +118,55 @@ class MemoryStore:
                 del bucket[member]
             return list(bucket)
 
+    def ttl(self, key: str) -> float | None:
+        """Seconds until ``key`` (a value or counter) expires; ``None`` when missing, expired or without TTL."""
+        with self._lock:
+            now = self._clock()
+            item = self._values.get(key) or self._counters.get(key)
+            if item is None or item[1] is None or not self._alive(item[1], now):
+                return None
+            return item[1] - now
+
+    # rate limiting
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
-        raise NotImplementedError("rate limiting lands with apishield.ratelimit")
+        """Decide all ``limits`` under one lock; nothing is consumed unless every limit allows ``cost``."""
+        rl = self._rl
+        if len(limits) == 1:  # the common case, without the lists
+            limit = limits[0]
+            name = key + "\x1f" + limit.id
+            with self._lock:
+                now = self._clock()
+                item = rl.get(name)
+                state = item[0] if item is not None and item[1] > now else None
+                result, new_state, ttl = STRATEGY_FUNCTIONS[limit.strategy](limit, state, now, cost)
+                if result.allowed:
+                    rl[name] = (new_state, now + ttl)
+                self._hits_since_sweep += 1
+                if self._hits_since_sweep >= 10_000:
+                    self._sweep(now)
+                return [result]
+        with self._lock:
+            now = self._clock()
+            names = [f"{key}\x1f{limit.id}" for limit in limits]
+            states: list[State | None] = []
+            for name in names:
+                item = rl.get(name)
+                states.append(item[0] if item is not None and item[1] > now else None)
+            results, writes = decide_all(limits, states, now, cost)
+            if writes is not None:
+                for name, (state, ttl) in zip(names, writes, strict=True):
+                    rl[name] = (state, now + ttl)
+            self._hits_since_sweep += 1
+            if self._hits_since_sweep >= 10_000:
+                self._sweep(now)
+            return results
+
+    def _sweep(self, now: float) -> None:
+        """Drop expired rate-limit state (called under the lock every 10,000 hits)."""
+        self._hits_since_sweep = 0
+        rl = self._rl
+        for name in [n for n, (_, exp) in rl.items() if exp <= now]:
+            del rl[name]
 
     def close(self) -> None:
         with self._lock:

@@ -1,5 +1,16 @@
 """The one table of audit rules.
 
+NOTE for rule authors (audit-core, 2026-11-23): backwards-compatible additions —
+* a rule may register a *second* check under the same :class:`Rule` object with a different ``scope``
+  (e.g. AS402 has a module check for ``Markup(x)`` and a template check for ``{{!x}}``); ``all_rules()``
+  still lists each rule once, ``all_checks()`` lists every check (the engine runs those).
+* ``ModuleContext.facts`` filled by the engine before module rules run: ``imports`` (local name -> dotted
+  name), ``frameworks`` (set of "flask"/"bottle"/"cherrypy"/"fastapi"/"connexion"), ``routes``
+  (list of :class:`apishield.audit.model.RawRoute`: handler name, ``handler_line``, methods, path),
+  ``handlers`` (set of handler function names), ``main_guard_lines``, ``framework_facts``.
+* ``ProjectContext.facts``: ``routes`` (resolved :class:`apishield.audit.model.Route`), ``apps``,
+  ``inventory``, ``config``.
+
 A rule is a :class:`~apishield.findings.Rule` (id, title, CWE ids, OWASP category, severity, confidence, fix)
 plus a check function. Per-module checks take a :class:`ModuleContext` and yield findings; project checks
 (the "missing X" rules that need every route of the app) are registered with ``scope="project"`` and take
@@ -64,14 +75,21 @@ class RegisteredRule:
 
 
 _RULES: dict[str, RegisteredRule] = {}
+_EXTRA: list[RegisteredRule] = []  # further checks of an already registered rule, in another scope
 
 
 def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], CheckFn]:
     """Register ``definition`` with the decorated check function. Ids are unique."""
 
     def decorate(fn: CheckFn) -> CheckFn:
-        if definition.id in _RULES and _RULES[definition.id].check is not fn:
-            raise ValueError(f"audit rule {definition.id} registered twice")
+        known = _RULES.get(definition.id)
+        if known is not None and known.check is not fn:
+            same = known.rule == definition and known.scope != scope
+            if not same:
+                raise ValueError(f"audit rule {definition.id} registered twice")
+            if not any(extra.check is fn for extra in _EXTRA):
+                _EXTRA.append(RegisteredRule(definition, scope, fn))
+            return fn
         _RULES[definition.id] = RegisteredRule(definition, scope, fn)
         return fn
 
@@ -81,6 +99,11 @@ def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], Check
 def all_rules() -> list[RegisteredRule]:
     """Every registered rule, sorted by id."""
     return [_RULES[key] for key in sorted(_RULES)]
+
+
+def all_checks() -> list[RegisteredRule]:
+    """Every check function (a rule may have one per scope), sorted by rule id."""
+    return sorted([*_RULES.values(), *_EXTRA], key=lambda r: (r.rule.id, r.scope))
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -94,6 +117,7 @@ __all__ = [
     "RegisteredRule",
     "Scope",
     "TemplateContext",
+    "all_checks",
     "all_rules",
     "get_rule",
     "rule",

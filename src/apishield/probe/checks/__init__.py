@@ -1,1 +1,17 @@
-"""apishield package."""
+"""Probe checks, one module per family; importing this package registers them (in run order)."""
+
+from apishield.probe.checks import (  # noqa: F401  (import registers)
+    authn,
+    jwt,
+    bola,
+    bfla,
+    mass_assignment,
+    injection,
+    cors,
+    redos,
+    headers_errors,
+    ratelimit,
+)
+
+ORDER = ("authn", "jwt", "bola", "bfla", "mass_assignment", "injection", "cors", "redos", "headers_errors",
+         "ratelimit", "passive")

@@ -1,0 +1,207 @@
+"""Rate-limit decision cost: apishield vs the ``limits`` library, in memory and on Redis, in one run.
+
+    python benchmarks/ratelimit.py [--n 5000] [--rounds 15] [--strict]
+
+Memory: the same strategy family side by side (fixed window; sliding-window counter; ``limits``' moving
+window shown for reference). Redis: one limit and three limits per request; ``limits`` needs one call per
+limit, apishield decides all of them in one EVALSHA. The floor is a bare redis-py EVALSHA of a trivial script
+(``return 1``) - one round trip and nothing else. Uses APISHIELD_TEST_REDIS_URL, or starts a throwaway
+redis-server on a free port. Figures are medians of ``rounds`` runs, in microseconds per decision (allowed
+path, one hot key). ``--strict`` exits 1 when a target is missed.
+
+Targets: memory no slower than ``limits``; on Redis a request with three limits <= 1.15 x one bare EVALSHA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import limits as lim
+import redis
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import (
+    FixedWindowRateLimiter,
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+
+from apishield.ratelimit import RateLimiter
+from apishield.stores import from_url
+
+BIG = 10**9  # a quota no run exhausts: every decision takes the common "allowed" path
+
+
+def measure(fns: dict[str, Callable[[], object]], n: int, rounds: int) -> dict[str, float]:
+    """Median microseconds per call of each function; rounds interleave the functions, so load noise on a
+    shared machine hits them alike."""
+    for fn in fns.values():
+        for _ in range(min(n, 1000)):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter_ns()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter_ns() - start) / n / 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+@contextmanager
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("APISHIELD_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
+    if not binary:
+        raise SystemExit("no Redis: set APISHIELD_TEST_REDIS_URL or install redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as workdir:
+        proc = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            client = redis.Redis(port=port)
+            for _ in range(100):
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+            client.close()
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+def row(label: str, ours: float, theirs: float | None, note: str = "") -> None:
+    ratio = f"{ours / theirs:5.2f}x" if theirs else "     "
+    peer = f"{theirs:9.2f}" if theirs is not None else " " * 9
+    print(f"  {label:<44} {ours:9.2f} {peer}  {ratio}  {note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000, help="decisions per round in memory (Redis: n/10)")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    n, rounds = args.n, args.rounds
+    misses: list[str] = []
+
+    print(f"apishield rate limiting vs limits {lim.__version__}: microseconds per decision (median of {rounds})")
+    print(f"  {'':<44} {'apishield':>9} {'limits':>9}  ratio")
+
+    # --- memory ----------------------------------------------------------------------------------
+    print("memory")
+    ours = RateLimiter(from_url("memory://"))
+    theirs_storage = MemoryStorage()
+    one = lim.parse(f"{BIG}/minute")
+    fixed, sliding = FixedWindowRateLimiter(theirs_storage), SlidingWindowCounterRateLimiter(theirs_storage)
+    moving = MovingWindowRateLimiter(theirs_storage)
+    small = lim.parse("1000000/minute")
+    m = measure(
+        {
+            "ours fixed": lambda: ours.hit("bench", f"{BIG}/minute fixed"),
+            "limits fixed": lambda: fixed.hit(one, "bench", "fixed"),
+            "ours sliding": lambda: ours.hit("bench", f"{BIG}/minute sliding"),
+            "limits sliding": lambda: sliding.hit(one, "bench", "sliding"),
+        },
+        n,
+        rounds,
+    )
+    for label, a, b in (
+        ("fixed window", m["ours fixed"], m["limits fixed"]),
+        ("sliding-window counter", m["ours sliding"], m["limits sliding"]),
+    ):
+        row(label, a, b, "target <= 1.00x: " + ("met" if a <= b else "MISSED"))
+        if a > b:
+            misses.append(f"memory {label}")
+    mv = measure({"moving": lambda: moving.hit(small, "bench-moving")}, max(n // 10, 500), rounds)["moving"]
+    print(f"  {'(limits moving window, exact log, reference)':<44} {'':>9} {mv:9.2f}")
+
+    # --- Redis -----------------------------------------------------------------------------------
+    rn = max(n // 10, 200)
+    with redis_url() as url:
+        print(f"redis ({url}; {rounds} interleaved rounds of {rn} round trips)")
+        client = redis.Redis.from_url(url)
+        floor_script = client.register_script("return 1")
+        floor_script(keys=["bench-floor"], args=[])  # loaded
+        raw_conn = client.connection_pool.connection_class(**client.connection_pool.connection_kwargs)
+        sha = floor_script.sha.encode()
+        raw_payload = [b"*4\r\n$7\r\nEVALSHA\r\n$40\r\n" + sha + b"\r\n$1\r\n1\r\n$11\r\nbench-floor\r\n"]
+
+        def raw_floor() -> object:
+            raw_conn.send_packed_command(raw_payload, check_health=False)
+            return raw_conn.read_response()
+
+        ours_r = RateLimiter(from_url(url))
+        key = "bench-" + uuid.uuid4().hex[:8]
+        theirs_r = RedisStorage(url)
+        fixed_r = FixedWindowRateLimiter(theirs_r)
+        sliding_r = SlidingWindowCounterRateLimiter(theirs_r)
+        three = [lim.parse(f"{BIG}/second"), lim.parse(f"{BIG}/minute"), lim.parse(f"{BIG}/day")]
+        fixed3 = f"{BIG}/second fixed; {BIG}/minute fixed; {BIG}/day fixed"
+        sliding3 = f"{BIG}/second; {BIG}/minute; {BIG}/day"
+        gcra3 = f"{BIG}/second burst {BIG}; {BIG}/minute gcra; {BIG}/day"
+        r = measure(
+            {
+                "floor": lambda: floor_script(keys=["bench-floor"], args=[]),
+                "raw floor": raw_floor,
+                "ours fixed1": lambda: ours_r.hit(key, f"{BIG}/minute fixed"),
+                "limits fixed1": lambda: fixed_r.hit(one, key, "f1"),
+                "ours sliding1": lambda: ours_r.hit(key, f"{BIG}/minute sliding"),
+                "limits sliding1": lambda: sliding_r.hit(one, key, "s1"),
+                "ours fixed3": lambda: ours_r.hit(key, fixed3),
+                "limits fixed3": lambda: all([fixed_r.hit(item, key, "f3") for item in three]),
+                "ours sliding3": lambda: ours_r.hit(key, sliding3),
+                "limits sliding3": lambda: all([sliding_r.hit(item, key, "s3") for item in three]),
+                "ours gcra3": lambda: ours_r.hit(key, gcra3),
+            },
+            rn,
+            rounds,
+        )
+        floor, raw = r["floor"], r["raw floor"]
+        print(f"  {'bare redis-py EVALSHA (return 1): the floor':<44} {floor:9.2f}")
+        print(f"  {'same, pre-encoded on a raw connection':<44} {raw:9.2f}   (the pure round trip; see docs)")
+        for label, name in (("fixed window, 1 limit", "fixed1"), ("sliding-window counter, 1 limit", "sliding1")):
+            row(label, r["ours " + name], r["limits " + name], f"{r['ours ' + name] / floor:.2f}x floor")
+        for label, name in (("fixed window, 3 limits", "fixed3"), ("sliding-window counter, 3 limits", "sliding3")):
+            a = r["ours " + name]
+            met = a <= 1.15 * floor
+            note = f"{a / floor:.2f}x floor ({a / raw:.2f}x raw), target <= 1.15x: " + ("met" if met else "MISSED")
+            row(label, a, r["limits " + name], note)
+            if not met:
+                misses.append(f"redis {label}")
+        g = r["ours gcra3"]
+        row("gcra, gcra, sliding: 3 limits (no peer)", g, None, f"{g / floor:.2f}x floor ({g / raw:.2f}x raw)")
+        raw_conn.disconnect()
+        client.close()
+        ours_r.store.close()
+
+    print("targets: " + ("all met" if not misses else "MISSED: " + ", ".join(misses)))
+    return 1 if (misses and args.strict) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

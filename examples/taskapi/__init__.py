@@ -1,0 +1,1 @@
+"""The apishield reference Secure Task API (Flask): see docs/demo.md and app.py."""

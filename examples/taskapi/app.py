@@ -1,0 +1,47 @@
+"""The Secure Task API application factory.
+
+    gunicorn -w 3 --preload --chdir examples 'taskapi.wsgi:app'        # production server, several workers
+
+``create_app()`` reads :class:`~taskapi.settings.Settings` from the environment (or takes one), opens the
+database (SQLite or PostgreSQL) and the shared state store, installs apishield and registers the routes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Response
+
+from apishield.errors import Reject
+from apishield.integrations.flask import Shield
+from taskapi.db import make_engine
+from taskapi.http import reject_response
+from taskapi.security import Security
+from taskapi.settings import Settings
+from taskapi.views import admin, auth, clients, meta, tasks
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], float] | None = None,
+               store: object = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("taskapi")
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    logging.getLogger("taskapi").setLevel(logging.INFO)
+    engine = make_engine(settings.database_url)
+    security = Security(settings, engine, store=store, **({"clock": clock} if clock is not None else {}))
+    security.register(app)
+    # apishield guards every route of the app: deny-by-default auth, limits, CORS, headers, problem+json
+    Shield(app, security.shield_config(), **security.shield_components())
+    app.register_blueprint(meta.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(clients.bp)
+    app.register_blueprint(clients.oauth_bp)
+    app.register_error_handler(Reject, _reject)
+    return app
+
+
+def _reject(exc: Reject) -> Response:
+    return reject_response(exc)

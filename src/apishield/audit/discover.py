@@ -1,0 +1,119 @@
+"""Find the files to audit: Python sources and templates, skipping environments and build output."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+PYTHON_SUFFIXES = (".py",)
+TEMPLATE_SUFFIXES = (".tpl", ".html", ".htm", ".jinja", ".jinja2", ".j2")
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        "site-packages",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+        "htmlcov",
+        "bower_components",
+        ".cache",
+    }
+)
+MAX_FILE_BYTES = 2_000_000
+
+Kind = Literal["python", "template"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    abspath: str
+    relpath: str  # POSIX, relative to the scanned root
+    kind: Kind
+
+
+def _is_venv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _kind(name: str) -> Kind | None:
+    lower = name.lower()
+    if lower.endswith(PYTHON_SUFFIXES):
+        return "python"
+    if lower.endswith(TEMPLATE_SUFFIXES):
+        return "template"
+    return None
+
+
+def _excluded(relpath: str, exclude: Sequence[str]) -> bool:
+    return any(
+        fnmatch.fnmatch(relpath, pat)
+        or fnmatch.fnmatch(relpath, pat.rstrip("/") + "/*")
+        or relpath.startswith(pat.rstrip("/") + "/")
+        for pat in exclude
+    )
+
+
+def discover(root: str, exclude: Sequence[str] = ()) -> list[SourceFile]:
+    """Every Python file and template under ``root`` (a directory or a single file), sorted by path.
+
+    Raises :class:`FileNotFoundError` with a clear message when ``root`` does not exist.
+    """
+    if not os.path.exists(root):
+        raise FileNotFoundError(f"no such file or directory: {root}")
+    if os.path.isfile(root):
+        kind = _kind(root)
+        if kind is None:
+            return []
+        return [SourceFile(os.path.abspath(root), os.path.basename(root), kind)]
+    found: list[SourceFile] = []
+    base = os.path.abspath(root)
+    for dirpath, dirnames, filenames in os.walk(base):
+        rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        keep = []
+        for d in dirnames:
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d in SKIP_DIRS or d.endswith(".egg-info") or _is_venv(os.path.join(dirpath, d)):
+                continue
+            if _excluded(rel, exclude):
+                continue
+            keep.append(d)
+        dirnames[:] = sorted(keep)
+        for name in sorted(filenames):
+            kind = _kind(name)
+            if kind is None:
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if _excluded(rel, exclude):
+                continue
+            full = os.path.join(dirpath, name)
+            try:
+                if os.path.getsize(full) > MAX_FILE_BYTES:
+                    continue
+            except OSError:
+                continue
+            found.append(SourceFile(full, rel, kind))
+    return found
+
+
+def discover_all(roots: Iterable[str], exclude: Sequence[str] = ()) -> list[tuple[str, list[SourceFile]]]:
+    return [(root, discover(root, exclude)) for root in roots]
+
+
+__all__ = ["MAX_FILE_BYTES", "SKIP_DIRS", "SourceFile", "discover", "discover_all"]

@@ -1,0 +1,344 @@
+"""The audit engine: discover → parse → framework facts → module/template rules (in parallel) → inventory →
+project rules → suppressions, severity overrides, filters and baseline.
+
+Every rule module under :mod:`apishield.audit.rules` is imported, so a rule registers itself just by existing.
+A file that cannot be read or parsed, and a rule that fails on one file, each produce one warning; the scan
+goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import pkgutil
+import re
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from apishield.audit import astutil as au
+from apishield.audit import baseline as baseline_mod
+from apishield.audit.config import AuditConfig
+from apishield.audit.discover import SourceFile, discover
+from apishield.audit.frameworks import bottle, cherrypy, connexion, fastapi, flask
+from apishield.audit.frameworks.scan import Scan
+from apishield.audit.inventory import Inventory
+from apishield.audit.model import App, ModuleFacts, Route
+from apishield.audit.rules.registry import (
+    ModuleContext,
+    ProjectContext,
+    RegisteredRule,
+    TemplateContext,
+    all_checks,
+    all_rules,
+)
+from apishield.audit.suppress import is_suppressed, suppressions
+from apishield.findings import Finding, Rule
+
+PARALLEL_THRESHOLD = 96  # files; below this a process pool costs more than it saves
+PROGRESS_THRESHOLD = 300
+_MODELS: dict[str, Callable[[Scan], None]] = {
+    "flask": flask.analyse,
+    "bottle": bottle.analyse,
+    "cherrypy": cherrypy.analyse,
+    "fastapi": fastapi.analyse,
+    "connexion": connexion.analyse,
+}
+_rules_loaded = False
+
+
+def load_rules() -> list[RegisteredRule]:
+    """Import every module in :mod:`apishield.audit.rules` (each registers its checks) and list the rules."""
+    global _rules_loaded
+    if not _rules_loaded:
+        import apishield.audit.rules as package
+
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name not in {"registry", "base"} and not info.name.startswith("_"):
+                importlib.import_module(f"{package.__name__}.{info.name}")
+        _rules_loaded = True
+    return all_checks()
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    module: ModuleContext | None = None
+    template: TemplateContext | None = None
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    suppressions: dict[int, set[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class AuditResult:
+    findings: list[Finding]
+    routes: list[Route]
+    apps: list[App]
+    rules: list[Rule]
+    stats: dict[str, Any]
+    warnings: list[str]
+
+
+def _read(path: str) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return data.decode("utf-8", errors="replace")
+
+
+_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?\s+)([\w.]+(?:\s*,\s*[\w.]+)+)(\s*:)", re.MULTILINE)
+_TYPE_ALIAS = re.compile(r"^(\s*)type\s+(\w+)\s*(\[[^\]]*\])?\s*=", re.MULTILINE)
+_GENERIC_DEF = re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+\w+)\[[^\]]*\](?=\s*[(:])", re.MULTILINE)
+
+
+def _parse(source: str, relpath: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code is not ours to raise
+        return ast.parse(source, filename=relpath)
+
+
+def _modernise(source: str) -> str:
+    """Rewrite syntax newer than this interpreter (PEP 758 ``except A, B:``, PEP 695 ``type X = …`` and generic
+    ``def f[T]``) into equivalent older syntax on the same lines, so line numbers stay right."""
+    source = _EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
+    source = _TYPE_ALIAS.sub(lambda m: f"{m.group(1)}{m.group(2)} =", source)
+    return _GENERIC_DEF.sub(lambda m: m.group(1), source)
+
+
+def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
+    """Parse ``source`` and attach the framework facts. Raises :class:`SyntaxError` (or ValueError) if unparsable."""
+    try:
+        tree = _parse(source, relpath)
+    except SyntaxError:
+        modern = _modernise(source)
+        if modern == source:
+            raise
+        tree = _parse(modern, relpath)
+    ctx = ModuleContext(path=relpath, source=source, tree=tree, lines=source.splitlines())
+    scan = Scan.build(relpath, tree, abspath)
+    frameworks = set(scan.facts.frameworks)
+    if not frameworks & {"flask", "bottle", "fastapi", "cherrypy"} and _has_route_decorators(tree):
+        frameworks.add("flask")  # a routes module that only imports its app: Flask is by far the most common
+        scan.facts.frameworks.add("flask")
+    for name in ("flask", "bottle", "fastapi", "cherrypy", "connexion"):
+        if name in frameworks:
+            _MODELS[name](scan)
+    ctx.facts.update(
+        {
+            "imports": scan.imports,
+            "frameworks": frameworks,
+            "framework_facts": scan.facts,
+            "routes": scan.facts.routes,  # RawRoute list: handler names/lines (taint sources for CherryPy/FastAPI)
+            "handlers": {r.handler.rsplit(".", 1)[-1] for r in scan.facts.routes}
+            | {m["name"] for info in scan.facts.flags.get("cp_classes", {}).values() for m in info["methods"]},
+            "main_guard_lines": au.in_main_guard(tree),
+            "abspath": abspath,
+        }
+    )
+    return ctx
+
+
+def _has_route_decorators(tree: ast.Module) -> bool:
+    for fn in au.functions(tree):
+        for dec in fn.decorator_list:
+            if (
+                isinstance(dec, ast.Call)
+                and isinstance(dec.func, ast.Attribute)
+                and dec.func.attr in {"route", "get", "post", "put", "delete", "patch"}
+            ):
+                return True
+    return False
+
+
+def _run_checks(rules: list[RegisteredRule], ctx: Any, out: FileResult) -> None:
+    for registered in rules:
+        try:
+            out.findings.extend(registered.check(ctx))
+        except Exception as exc:
+            out.warnings.append(f"{ctx.path}: rule {registered.rule.id} failed: {type(exc).__name__}: {exc}")
+
+
+def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset()) -> FileResult:
+    """Parse one file and run its module or template rules (runs in worker processes)."""
+    rules = [r for r in load_rules() if r.rule.id not in disabled]
+    out = FileResult(file.relpath)
+    try:
+        source = _read(file.abspath)
+    except OSError as exc:
+        out.warnings.append(f"{file.relpath}: cannot read ({exc.strerror or exc})")
+        return out
+    lines = source.splitlines()
+    out.suppressions = suppressions(lines)
+    if file.kind == "template":
+        out.template = TemplateContext(path=file.relpath, source=source, lines=lines)
+        _run_checks([r for r in rules if r.scope == "template"], out.template, out)
+        return out
+    try:
+        out.module = parse_module(file.relpath, source, file.abspath)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        out.warnings.append(f"{file.relpath}: skipped, cannot parse as Python{where}")
+        return out
+    _run_checks([r for r in rules if r.scope == "module"], out.module, out)
+    return out
+
+
+def _analyse_all(
+    files: list[SourceFile], disabled: frozenset[str], jobs: int | None, progress: bool
+) -> list[FileResult]:
+    workers = jobs or min(os.cpu_count() or 1, 8)
+    parallel = workers > 1 and len(files) >= PARALLEL_THRESHOLD
+    bar = None
+    if progress and len(files) >= PROGRESS_THRESHOLD:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task("auditing", total=len(files))
+    results: list[FileResult] = []
+    try:
+        if parallel:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                chunk = max(1, len(files) // (workers * 8))
+                for result in pool.map(analyse_file, files, [disabled] * len(files), chunksize=chunk):
+                    results.append(result)
+                    if bar is not None:
+                        bar.advance(task)
+        else:
+            for file in files:
+                results.append(analyse_file(file, disabled))
+                if bar is not None:
+                    bar.advance(task)
+    finally:
+        if bar is not None:
+            bar.stop()
+    return results
+
+
+def _filter(findings: list[Finding], config: AuditConfig) -> list[Finding]:
+    out: list[Finding] = []
+    for f in findings:
+        if f.rule_id in config.severity:
+            f = replace(f, severity=config.severity[f.rule_id])
+        if f.severity < config.min_severity or f.confidence < config.min_confidence:
+            continue
+        out.append(f)
+    return out
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.rule_id, f.location.path if f.location else "", f.location.line if f.location else 0, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def audit_root(
+    root: str, config: AuditConfig, *, jobs: int | None = None, progress: bool = False
+) -> tuple[list[Finding], list[Route], list[App], dict[str, Any], list[str]]:
+    """Audit one PATH: findings (suppressions applied), routes, apps, stats, warnings."""
+    started = time.perf_counter()
+    rules = [r for r in load_rules() if r.rule.id not in config.disable]
+    files = discover(root, config.exclude)
+    results = _analyse_all(files, config.disable, jobs, progress)
+    modules = [r.module for r in results if r.module is not None]
+    templates = [r.template for r in results if r.template is not None]
+    facts: list[ModuleFacts] = [m.facts["framework_facts"] for m in modules]
+    inventory = Inventory(facts)
+    base = os.path.abspath(root) if os.path.isdir(root) else os.path.dirname(os.path.abspath(root))
+    project = ProjectContext(
+        root=base,
+        modules=modules,
+        templates=templates,
+        facts={
+            "inventory": inventory,
+            "routes": inventory.routes,
+            "apps": list(inventory.apps.values()),
+            "config": config,
+        },
+    )
+    findings = [f for r in results for f in r.findings]
+    warnings_out = [w for r in results for w in r.warnings]
+    holder = FileResult("<project>")
+    _run_checks([r for r in rules if r.scope == "project"], project, holder)
+    findings += holder.findings
+    warnings_out += holder.warnings
+    tables = {r.path: r.suppressions for r in results}
+    kept: list[Finding] = []
+    suppressed = 0
+    for f in _dedupe(findings):
+        if f.location is not None and is_suppressed(f, tables.get(f.location.path, {})):
+            suppressed += 1
+        else:
+            kept.append(f)
+    frameworks = sorted({r.framework for r in inventory.routes})
+    stats = {
+        "files": len(files),
+        "python_files": sum(1 for f in files if f.kind == "python"),
+        "templates": sum(1 for f in files if f.kind == "template"),
+        "unparsable": sum(1 for r in results if r.module is None and r.template is None),
+        "routes": len(inventory.routes),
+        "apps": len(inventory.apps),
+        "frameworks": frameworks,
+        "suppressed": suppressed,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return kept, inventory.routes, list(inventory.apps.values()), stats, warnings_out
+
+
+def run(
+    paths: Sequence[str],
+    config: AuditConfig | None = None,
+    *,
+    jobs: int | None = None,
+    progress: bool = False,
+    baseline: str | None = None,
+) -> AuditResult:
+    """Audit every path in ``paths``; each is its own project (paths in findings are relative to it)."""
+    config = config or AuditConfig()
+    if not paths:
+        raise ValueError("no path to audit; give a directory or a file")
+    for path in paths:
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no such file or directory: {path}")
+    started = time.perf_counter()
+    all_findings: list[Finding] = []
+    routes: list[Route] = []
+    apps: list[App] = []
+    warnings_out: list[str] = []
+    totals: dict[str, Any] = {}
+    for path in paths:
+        found, r, a, stats, w = audit_root(path, config, jobs=jobs or config.jobs, progress=progress)
+        all_findings += found
+        routes += r
+        apps += a
+        warnings_out += w
+        for key, value in stats.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                totals[key] = totals.get(key, 0) + value
+            elif isinstance(value, list):
+                totals[key] = sorted(set(totals.get(key, [])) | set(value))
+    filtered = _filter(all_findings, config)
+    baseline_path = baseline or config.baseline
+    if baseline_path:
+        known = baseline_mod.load(baseline_path)
+        before = len(filtered)
+        filtered = baseline_mod.new_only(filtered, known)
+        totals["baselined"] = before - len(filtered)
+    totals["findings"] = len(filtered)
+    totals["seconds"] = round(time.perf_counter() - started, 3)
+    totals["warnings"] = len(warnings_out)
+    load_rules()
+    rules = [r.rule for r in all_rules() if r.rule.id not in config.disable]
+    return AuditResult(filtered, routes, apps, rules, totals, warnings_out)
+
+
+__all__ = ["AuditResult", "FileResult", "analyse_file", "audit_root", "load_rules", "parse_module", "run"]

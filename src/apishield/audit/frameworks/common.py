@@ -1,0 +1,431 @@
+"""Shared pieces of the framework models: function summaries, decorator classification, public paths.
+
+A project-defined decorator, ``before_request`` hook, CherryPy tool or FastAPI dependency counts as
+authentication when its body *rejects* unauthenticated requests: ``abort(401)``, ``raise Unauthorized``,
+``raise HTTPException(status_code=403)``, ``raise cherrypy.HTTPError(401)``, ``return ..., 401`` or a
+redirect to the login page. Names alone (``login_required``, ``jwt_required``) are recognised for the
+well-known libraries.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apishield.audit import astutil as au
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
+
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "strict-transport-security",
+    "x-frame-options",
+    "x-content-type-options",
+)
+_REJECT_EXCEPTIONS = {
+    "Unauthorized",
+    "Forbidden",
+    "NotAuthenticated",
+    "PermissionDenied",
+    "AuthenticationFailed",
+    "HTTPUnauthorized",
+    "HTTPForbidden",
+    "AuthError",
+    "AuthenticationError",
+    "UnauthorizedError",
+    "InvalidTokenError",
+    "NoAuthorizationError",
+    "AuthorizationError",
+}
+_REJECT_CALLS = {
+    "abort",
+    "HTTPError",
+    "HTTPException",
+    "HTTPResponse",
+    "Response",
+    "make_response",
+    "JSONResponse",
+    "jsonify",
+    "error",
+    "HTTPStatus",
+}
+_SECURITY_SCHEMES = {
+    "OAuth2PasswordBearer",
+    "OAuth2AuthorizationCodeBearer",
+    "OAuth2",
+    "HTTPBearer",
+    "HTTPBasic",
+    "HTTPDigest",
+    "APIKeyHeader",
+    "APIKeyCookie",
+    "APIKeyQuery",
+    "OpenIdConnect",
+    "HTTPAuthorizationCredentials",
+    "HTTPBasicCredentials",
+    "SecurityScopes",
+}
+_AUTH_NAME = re.compile(
+    r"(login|auth|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?(required|needed|only)"
+    r"|^requires?_?(auth\w*|login|token|jwt|api_?key|user|scopes?|roles?|permissions?|admin|key|bearer)$"
+    r"|^(authenticated?|authorize[d]?|protected|auth_basic|basic_auth|digest_auth|check_auth|verify_token"
+    r"|authenticate|secured?|require|requires|auth|jwt_auth|token_auth|api_key_auth|has_role|has_permission"
+    r"|roles_required|roles_accepted|permission_required|permissions_required|auth_token_required"
+    r"|http_auth_required|admin_required|staff_member_required|superuser_required|get_current_user"
+    r"|get_current_\w*user|current_\w*user|verify_api_key|check_api_key|validate_token|get_api_key"
+    r"|verify_jwt|decode_token|require_auth|session_auth|basic_auth|auth_digest)$",
+    re.IGNORECASE,
+)
+_ROLE_NAME = re.compile(r"role|admin|permission|staff|superuser|scope", re.IGNORECASE)
+_RATE_NAME = re.compile(r"limit|throttl|ratelimit|rate_limit", re.IGNORECASE)
+_PUBLIC_NAME = re.compile(
+    r"^(public|allow_anonymous|no_auth|auth_exempt|login_exempt|unauthenticated|anonymous)$", re.IGNORECASE
+)
+_CSRF_EXEMPT = re.compile(r"csrf_exempt|csrf\.exempt|exempt_csrf|^exempt$", re.IGNORECASE)
+_OPTIONAL = re.compile(r"optional", re.IGNORECASE)
+
+PUBLIC_ANYWHERE = {
+    "static",
+    "health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "ping",
+    "ready",
+    "readyz",
+    "readiness",
+    "live",
+    "livez",
+    "liveness",
+    "docs",
+    "redoc",
+    "swagger",
+    "swagger-ui",
+    "openapi",
+    "openapi.json",
+    "openapi.yaml",
+    "swagger.json",
+    "openapi_json",
+    "swagger_json",
+    "favicon.ico",
+    "robots.txt",
+    ".well-known",
+    "assets",
+    "public",
+}
+PUBLIC_LAST = {
+    "login",
+    "logout",
+    "signin",
+    "sign-in",
+    "sign_in",
+    "signup",
+    "sign-up",
+    "sign_up",
+    "register",
+    "token",
+    "refresh",
+    "authorize",
+    "callback",
+    "forgot",
+    "forgot-password",
+    "forgot_password",
+    "reset",
+    "reset-password",
+    "reset_password",
+    "password-reset",
+    "verify",
+    "confirm",
+    "status",
+    "version",
+    "oauth",
+    "auth",
+    "index",
+    "about",
+    "activate",
+    "jwks",
+    "jwks.json",
+}
+AUTH_ENDPOINT = {
+    "login",
+    "signin",
+    "sign-in",
+    "sign_in",
+    "token",
+    "otp",
+    "mfa",
+    "2fa",
+    "totp",
+    "verify",
+    "reset",
+    "reset-password",
+    "reset_password",
+    "password-reset",
+    "password_reset",
+    "forgot",
+    "forgot-password",
+    "forgot_password",
+    "authenticate",
+    "auth",
+    "session",
+    "sessions",
+    "password",
+    "access-token",
+    "access_token",
+    "password-recovery",
+    "recover",
+    "recovery",
+}
+_PARAM = re.compile(r"^(<[^>]*>|\{[^}]*\}|:\w+)$")
+
+
+def static_segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/") if s and not _PARAM.match(s)]
+
+
+def public_by_design(path: str, handler: str, methods: tuple[str, ...]) -> str:
+    """Why ``path`` is public by design (health, login, docs, static, the index page), or ``""``."""
+    segs = [s.lower() for s in static_segments(path)]
+    if methods and set(methods) <= {"OPTIONS"}:
+        return "CORS preflight"
+    if not path.strip("/") and set(methods) <= {"GET", "HEAD"}:
+        return "index page"
+    for seg in segs:
+        if seg in PUBLIC_ANYWHERE:
+            return seg
+    if segs and segs[-1] in PUBLIC_LAST:
+        return segs[-1]
+    name = handler.rsplit(".", 1)[-1].lower()
+    if name in {"health", "healthz", "login", "logout", "register", "signup", "signin", "ping", "static", "docs"}:
+        return name
+    return ""
+
+
+def is_auth_endpoint(path: str, handler: str) -> bool:
+    segs = [s.lower() for s in static_segments(path)]
+    if segs and segs[-1] in AUTH_ENDPOINT:
+        return True
+    name = handler.rsplit(".", 1)[-1].lower()
+    return bool(re.search(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password", name)) and (
+        "logout" not in name
+    )
+
+
+def _status_of(node: ast.AST | None) -> int | None:
+    if node is None:
+        return None
+    value = au.const(node)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value[:3].isdigit():
+        return int(value[:3])
+    name = au.dotted(node)
+    match = re.search(r"(\d{3})", name)
+    if match and ("HTTP" in name or "status" in name):
+        return int(match.group(1))
+    if name.endswith(("UNAUTHORIZED", "FORBIDDEN")):
+        return 401 if name.endswith("UNAUTHORIZED") else 403
+    return None
+
+
+def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
+    """Does this code refuse the request with 401/403 (or send the client to the login page)?"""
+    for node in ast.walk(body):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            name = au.last(au.dotted(node.exc))
+            if name in _REJECT_EXCEPTIONS:
+                return True
+            if name == "HTTPRedirect" and isinstance(node.exc, ast.Call):
+                target = au.str_const(au.arg(node.exc, 0)) or ""
+                if "login" in target or "signin" in target:
+                    return True
+            if (isinstance(node.exc, ast.Call) and name in _REJECT_CALLS | {"HTTPError", "HTTPException"}) and (
+                _rejects_call(node.exc)
+            ):
+                return True
+        elif isinstance(node, ast.Call):
+            name = au.last(au.call_name(node, imports))
+            if name in _REJECT_CALLS and _rejects_call(node):
+                return True
+            if name == "redirect":
+                text = " ".join(au.strings_in(node)).lower()
+                if "login" in text or "signin" in text or "sign_in" in text:
+                    return True
+            if name == "unauthorized" or name == "unauthorized_handler":
+                return True
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            if any(_status_of(e) in (401, 403) for e in node.value.elts[1:]):
+                return True
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            # return as_json({...}, 401) / return error_response(403, ...)
+            values = [*node.value.args, *(kw.value for kw in node.value.keywords)]
+            if any(isinstance(v, ast.Constant) and v.value in (401, 403) for v in values):
+                return True
+        elif isinstance(node, ast.Assign):
+            # response.status = 401 (Bottle / CherryPy)
+            if (any(au.dotted(t).endswith(("status", "status_code")) for t in node.targets)) and (
+                _status_of(node.value) in (401, 403)
+            ):
+                return True
+        elif isinstance(node, ast.Attribute) and node.attr in {"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN"}:
+            return True
+    return False
+
+
+def _rejects_call(call: ast.Call) -> bool:
+    candidates = list(call.args[:2]) + [kw.value for kw in call.keywords if kw.arg in {"status", "status_code", "code"}]
+    return any(_status_of(c) in (401, 403) for c in candidates)
+
+
+def sets_security_headers(body: ast.AST) -> bool:
+    return any(s.lower() in SECURITY_HEADERS for s in au.strings_in(body))
+
+
+def checks_roles(body: ast.AST) -> bool:
+    for node in ast.walk(body):
+        if isinstance(node, ast.Attribute) and _ROLE_NAME.search(node.attr):
+            return True
+        if isinstance(node, ast.Name) and _ROLE_NAME.search(node.id) and isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.Compare):
+            for s in au.strings_in(node):
+                if _ROLE_NAME.search(s):
+                    return True
+    return False
+
+
+def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Imports, schemes: set[str]) -> FuncSummary:
+    """Summarise one function: see :class:`~apishield.audit.model.FuncSummary`."""
+    summary = FuncSummary(name=fn.name, line=fn.lineno)
+    summary.rejects_unauth = rejects_unauthenticated(fn, imports)
+    summary.security_headers = sets_security_headers(fn)
+    summary.checks_roles = checks_roles(fn)
+    text = " ".join(au.strings_in(fn)).lower()
+    names = {n.id.lower() for n in ast.walk(fn) if isinstance(n, ast.Name)} | {
+        n.attr.lower() for n in ast.walk(fn) if isinstance(n, ast.Attribute)
+    }
+    summary.rate_limits = (
+        any(_RATE_NAME.search(n) for n in names)
+        or " 429" in f" {text}"
+        or any(_status_of(c.args[0] if c.args else None) == 429 for c in au.calls(fn))
+    )
+    summary.checks_csrf = ("csrf" in text or "xsrf" in text or any("csrf" in n for n in names)) and any(
+        isinstance(n, ast.Compare) or (isinstance(n, ast.Call) and au.last(au.dotted(n.func)) == "compare_digest")
+        for n in ast.walk(fn)
+    )
+    summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
+    for dep in fastapi_dependencies(fn.args, imports):
+        summary.depends_on.append(dep)
+        if au.last(dep) in schemes or au.last(dep) in _SECURITY_SCHEMES:
+            summary.auth_dependency = True
+    for a in [*fn.args.args, *fn.args.kwonlyargs]:
+        if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in ast.walk(a.annotation)):
+            summary.auth_dependency = True
+    return summary
+
+
+def fastapi_dependencies(args: ast.arguments, imports: au.Imports) -> list[str]:
+    """Targets of ``Depends(x)`` / ``Security(x)`` in parameter defaults and ``Annotated[...]`` hints."""
+    out: list[str] = []
+    nodes: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    nodes += [a.annotation for a in [*args.args, *args.kwonlyargs] if a.annotation is not None]
+    for node in nodes:
+        out.extend(depends_targets(node, imports))
+    for a in [*args.args, *args.kwonlyargs]:
+        # an alias such as ``CurrentUser`` (= Annotated[User, Depends(...)]), resolved project-wide later
+        if isinstance(a.annotation, (ast.Name, ast.Attribute)):
+            out.append(au.qualname(a.annotation, imports))
+    return out
+
+
+def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
+    out: list[str] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and au.last(au.call_name(sub, imports)) in {"Depends", "Security"}:
+            target = au.arg(sub, 0, "dependency")
+            if target is not None:
+                out.append(
+                    au.qualname(target, imports) or au.call_name(target, imports)
+                    if isinstance(target, ast.Call)
+                    else au.qualname(target, imports)
+                )
+            elif au.last(au.call_name(sub, imports)) == "Security":
+                out.append("Security")
+    return [o for o in out if o]
+
+
+def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
+    """Module variables holding a FastAPI security scheme (``oauth2_scheme = OAuth2PasswordBearer(...)``)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)) and (
+            au.last(au.call_name(node.value, imports)) in _SECURITY_SCHEMES
+        ):
+            found.update(au.target_names(node))
+    return found
+
+
+def classify_name(name: str) -> set[str]:
+    """Protection kinds a decorator/dependency/plugin name suggests, plus ``public``/``role``/``csrf_exempt``."""
+    tail = au.last(name)
+    kinds: set[str] = set()
+    if _CSRF_EXEMPT.search(name):
+        return {"csrf_exempt"}
+    if _PUBLIC_NAME.match(tail):
+        return {"public"}
+    if tail.lower() in {
+        "limit",
+        "shared_limit",
+        "ratelimit",
+        "rate_limit",
+        "throttle",
+        "ratelimiter",
+        "limiter",
+        "rate_limited",
+        "throttled",
+    } or _RATE_NAME.search(tail):
+        kinds.add(RATE)
+    if "apishield" in name.lower() or name.lower().startswith("shield.") or tail == "Shield":
+        kinds.update({AUTH, RATE, CSRF, HEADERS})
+    if _AUTH_NAME.search(tail) and not _OPTIONAL.search(tail):
+        kinds.add(AUTH)
+    if _ROLE_NAME.search(tail) and AUTH in kinds:
+        kinds.add("role")
+    if re.search(r"csrf|xsrf", tail, re.IGNORECASE):
+        kinds.add(CSRF)
+    if re.search(r"talisman|secure_?headers|security_?headers|response_headers|hsts", tail, re.IGNORECASE):
+        kinds.add(HEADERS)
+    return kinds
+
+
+def merge(into: dict[str, str], kinds: set[str], how: str) -> None:
+    for kind in kinds:
+        if kind in (AUTH, RATE, CSRF, HEADERS):
+            into.setdefault(kind, how)
+
+
+def join_path(*parts: str) -> str:
+    out = ""
+    for p in parts:
+        if not p:
+            continue
+        out = out.rstrip("/") + "/" + p.lstrip("/")
+    if not out:
+        return "/"
+    return out if out.startswith("/") else "/" + out
+
+
+__all__ = [
+    "SECURITY_HEADERS",
+    "checks_roles",
+    "classify_name",
+    "depends_targets",
+    "fastapi_dependencies",
+    "is_auth_endpoint",
+    "join_path",
+    "merge",
+    "public_by_design",
+    "rejects_unauthenticated",
+    "security_scheme_vars",
+    "sets_security_headers",
+    "static_segments",
+    "summarise",
+]

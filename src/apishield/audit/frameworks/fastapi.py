@@ -1,0 +1,183 @@
+"""FastAPI / Starlette model: ``FastAPI(dependencies=...)``, ``APIRouter(prefix=, dependencies=)``, route
+decorators with ``dependencies=[Depends(...)]``, handler parameters ``Depends``/``Security``/``Annotated``,
+``include_router(prefix=, dependencies=)``, ``add_api_route``, Starlette ``Route(...)``, and middleware
+(``add_middleware``, ``@app.middleware("http")``, ``Middleware(...)``)."""
+
+from __future__ import annotations
+
+import ast
+
+from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import (
+    classify_name,
+    depends_targets,
+    fastapi_dependencies,
+    rejects_unauthenticated,
+    sets_security_headers,
+)
+from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
+from apishield.audit.model import AUTH, HEADERS, RATE, Link, Owner, RawRoute
+
+FRAMEWORK = "fastapi"
+_MIDDLEWARE_KINDS = {
+    "SlowAPIMiddleware": {RATE},
+    "SlowAPIASGIMiddleware": {RATE},
+    "RateLimitMiddleware": {RATE},
+    "AuthenticationMiddleware": {AUTH},
+    "SecurityHeadersMiddleware": {HEADERS},
+}
+
+
+def analyse(scan: Scan) -> None:
+    owners: dict[str, Owner] = {}
+    for node in ast.walk(scan.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            tail = au.last(scan.q(node.value.func))
+            if tail in {"FastAPI", "APIRouter", "Starlette"}:
+                for target in au.target_names(node):
+                    owner = Owner(
+                        FRAMEWORK,
+                        au.last(target),
+                        "router" if tail == "APIRouter" else "app",
+                        node.lineno,
+                        path=scan.path,
+                    )
+                    owner.prefix = au.str_const(au.kwarg(node.value, "prefix")) or ""
+                    owner.dependencies = _deps_kw(scan, node.value)
+                    _middleware_list(scan, owner, au.kwarg(node.value, "middleware"))
+                    owners[owner.name] = owner
+    for call in au.calls(scan.tree):
+        _call(scan, call, owners)
+    for fn in au.functions(scan.tree):
+        _function(scan, fn, owners)
+    scan.facts.owners.extend(owners.values())
+
+
+def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
+    value = au.kwarg(call, "dependencies")
+    return depends_targets(value, scan.imports) if value is not None else []
+
+
+def _middleware_kinds(scan: Scan, name: str) -> set[str]:
+    kinds = {k for k in classify_name(name) if k in (AUTH, RATE, HEADERS, "csrf")}
+    kinds |= _MIDDLEWARE_KINDS.get(au.last(name), set())
+    cls = scan.classes.get(au.last(name))
+    if cls is not None:
+        if rejects_unauthenticated(cls, scan.imports):
+            kinds.add(AUTH)
+        if sets_security_headers(cls):
+            kinds.add(HEADERS)
+    return kinds
+
+
+def _middleware_list(scan: Scan, owner: Owner, value: ast.AST | None) -> None:
+    if isinstance(value, (ast.List, ast.Tuple)):
+        for elt in value.elts:
+            if isinstance(elt, ast.Call) and elt.args:
+                name = scan.q(elt.args[0])
+                for kind in _middleware_kinds(scan, name):
+                    owner.protections.setdefault(kind, au.last(name))
+
+
+def _owner(scan: Scan, owners: dict[str, Owner], name: str, line: int) -> Owner:
+    if name not in owners:
+        owners[name] = Owner(FRAMEWORK, name, "app", line, path=scan.path)
+    return owners[name]
+
+
+def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
+    if not isinstance(call.func, ast.Attribute):
+        if au.last(scan.q(call.func)) == "Route" and "fastapi" in scan.facts.frameworks:
+            path = au.str_const(au.arg(call, 0, "path")) or "?"
+            endpoint = au.dotted(au.arg(call, 1, "endpoint"))
+            methods = au.const(au.kwarg(call, "methods"), ["GET"])
+            _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [])
+        return
+    attr = call.func.attr
+    base = au.last(au.dotted(call.func.value))
+    if attr == "include_router" and call.args:
+        scan.facts.links.append(
+            Link(
+                child=scan.q(call.args[0]),
+                parent=base,
+                prefix=au.str_const(au.kwarg(call, "prefix")) or "",
+                dependencies=_deps_kw(scan, call),
+                path=scan.path,
+            )
+        )
+    elif attr == "add_middleware" and call.args:
+        name = scan.q(call.args[0])
+        owner = _owner(scan, owners, base, call.lineno)
+        for kind in _middleware_kinds(scan, name):
+            owner.protections.setdefault(kind, au.last(name))
+    elif attr == "add_api_route" and len(call.args) >= 2:
+        path = au.str_const(call.args[0]) or "?"
+        methods = au.const(au.kwarg(call, "methods"), ["GET"])
+        _add(
+            scan,
+            base,
+            path,
+            tuple(str(m).upper() for m in methods),
+            au.dotted(call.args[1]),
+            call.lineno,
+            _deps_kw(scan, call),
+        )
+    elif attr == "mount" and len(call.args) >= 2 and base in owners:
+        scan.facts.links.append(
+            Link(child=scan.q(call.args[1]), parent=base, prefix=au.str_const(call.args[0]) or "", path=scan.path)
+        )
+
+
+def _add(
+    scan: Scan,
+    owner: str,
+    path: str,
+    methods: tuple[str, ...],
+    handler: str,
+    line: int,
+    deps: list[str],
+    decorators: list[str] | None = None,
+) -> None:
+    fn = scan.funcs.get(au.last(handler))
+    route = RawRoute(
+        FRAMEWORK, methods, path, handler, line, owner, decorators=decorators or [], dependencies=list(deps)
+    )
+    if fn is not None:
+        route.handler_line = fn.lineno
+        route.dependencies += fastapi_dependencies(fn.args, scan.imports)
+        route.uses_session = scan.uses_session(fn)
+        route.reads_form = scan.reads_form(fn)
+        if rejects_unauthenticated(fn, scan.imports):
+            route.protections[AUTH] = f"checked in {fn.name}()"
+        if not decorators:
+            route.decorators = [scan.q(d) for d in fn.decorator_list]
+    scan.facts.routes.append(route)
+
+
+def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:
+    others = []
+    found: list[tuple[str, str, tuple[str, ...], int, list[str]]] = []
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute):
+            attr = dec.func.attr
+            base = au.last(au.dotted(dec.func.value))
+            if attr == "middleware" and base:
+                _owner(scan, owners, base, dec.lineno).hooks.append(fn.name)
+                continue
+            if attr in ROUTE_ATTRS and (dec.args or au.kwarg(dec, "path") is not None) and base:
+                path = au.str_const(au.arg(dec, 0, "path")) or "?"
+                if attr in {"api_route", "route"}:
+                    methods = au.const(au.kwarg(dec, "methods"), ["GET"])
+                    meths = tuple(str(m).upper() for m in methods) if isinstance(methods, list) else ("GET",)
+                elif attr == "websocket":
+                    meths = ("WEBSOCKET",)
+                else:
+                    meths = (attr.upper(),)
+                found.append((base, path, meths, dec.lineno, _deps_kw(scan, dec)))
+                continue
+        others.append(scan.q(dec))
+    for base, path, meths, line, deps in found:
+        _add(scan, base, path, meths, fn.name, line, deps, others)
+
+
+__all__ = ["FRAMEWORK", "analyse"]

@@ -1,0 +1,296 @@
+"""Flask model: routes, blueprints and ``url_prefix``, ``add_url_rule``, ``MethodView`` (and flask-restx /
+flask-restful resources) with ``decorators``, ``before_request`` hooks, app factories, and extensions bound with
+``Ext(app)`` or ``ext.init_app(app)`` (Limiter, Talisman, CSRFProtect, apishield's ``Shield``)."""
+
+from __future__ import annotations
+
+import ast
+
+from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import rejects_unauthenticated
+from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, Link, Owner, RawRoute
+
+FRAMEWORK = "flask"
+_VIEW_BASES = {"MethodView", "View", "Resource", "HTTPMethodView"}
+_HTTP = ("get", "post", "put", "patch", "delete", "head", "options")
+# extension class -> (kinds it provides app-wide, keyword that must be present for it to count)
+EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
+    "Limiter": ({RATE}, ("default_limits", "application_limits")),
+    "Talisman": ({HEADERS}, ()),
+    "CSRFProtect": ({CSRF}, ()),
+    "SeaSurf": ({CSRF}, ()),
+    "Shield": ({AUTH, RATE, CSRF, HEADERS}, ()),
+    "SecureHeaders": ({HEADERS}, ()),
+}
+
+
+def analyse(scan: Scan) -> None:
+    facts = scan.facts
+    ext_vars: dict[str, tuple[set[str], str]] = {}
+    owners: dict[str, Owner] = {}
+    for node in ast.walk(scan.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            _assigned_call(scan, node, owners, ext_vars)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            _bare_call(scan, node.value, owners, ext_vars)
+    for node in ast.walk(scan.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _function(scan, node, owners)
+        elif isinstance(node, ast.ClassDef):
+            _class_routes(scan, node)
+    for call in au.calls(scan.tree):
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "add_url_rule":
+            _add_url_rule(scan, call)
+    facts.owners.extend(owners.values())
+    flags = facts.flags
+    flags.setdefault("ext_vars", {}).update({k: (sorted(v[0]), v[1]) for k, v in ext_vars.items()})
+
+
+def _owner(scan: Scan, owners: dict[str, Owner], name: str, line: int, kind: str = "app") -> Owner:
+    if name not in owners:
+        owners[name] = Owner(FRAMEWORK, name, kind, line, path=scan.path)
+    return owners[name]
+
+
+def _assigned_call(
+    scan: Scan, node: ast.Assign, owners: dict[str, Owner], ext_vars: dict[str, tuple[set[str], str]]
+) -> None:
+    call = node.value
+    assert isinstance(call, ast.Call)
+    name = scan.q(call.func)
+    tail = au.last(name)
+    for target in au.target_names(node):
+        var = au.last(target)
+        if tail == "Flask" and ("flask" in name or "flask" in scan.facts.frameworks):
+            _owner(scan, owners, var, node.lineno, "app")
+        elif tail in {"Blueprint", "Namespace"} and scan.facts.frameworks & {"flask"}:
+            owner = _owner(scan, owners, var, node.lineno, "blueprint")
+            owner.prefix = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path")) or ""
+        elif tail in EXTENSIONS:
+            kinds, required = EXTENSIONS[tail]
+            if required and not any(au.kwarg(call, k) is not None for k in required):
+                kinds = set()
+            ext_vars[var] = (kinds, tail)
+    if tail in EXTENSIONS:
+        _bind_extension(scan, call, owners, ext_vars, tail)
+
+
+def _bind_extension(
+    scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: dict[str, tuple[set[str], str]], tail: str
+) -> None:
+    kinds, required = EXTENSIONS[tail]
+    if required and not any(au.kwarg(call, k) is not None for k in required):
+        return
+    app = au.kwarg(call, "app")
+    if app is None:
+        app = next(
+            (
+                a
+                for a in call.args
+                if (isinstance(a, ast.Name) and a.id in owners) or (isinstance(a, ast.Name) and a.id == "app")
+            ),
+            None,
+        )
+    if app is not None and au.dotted(app):
+        owner = _owner(scan, owners, au.last(au.dotted(app)), call.lineno)
+        for kind in kinds:
+            owner.protections.setdefault(kind, tail)
+
+
+def _bare_call(scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: dict[str, tuple[set[str], str]]) -> None:
+    if not isinstance(call.func, ast.Attribute):
+        tail = au.last(scan.q(call.func))
+        if tail in EXTENSIONS:
+            _bind_extension(scan, call, owners, ext_vars, tail)
+        return
+    attr = call.func.attr
+    base = au.dotted(call.func.value)
+    if attr == "init_app" and call.args:
+        target = au.last(au.dotted(call.args[0]))
+        if base in ext_vars and target:
+            owner = _owner(scan, owners, target, call.lineno)
+            for kind in ext_vars[base][0]:
+                owner.protections.setdefault(kind, ext_vars[base][1])
+        elif target:
+            scan.facts.flags.setdefault("init_app", []).append((base, target, call.lineno))
+    elif attr == "register_blueprint" and call.args:
+        prefix = au.str_const(au.kwarg(call, "url_prefix")) or ""
+        scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=prefix, path=scan.path))
+    elif attr in {"before_request", "before_app_request", "after_request", "after_app_request"} and call.args:
+        hook = au.dotted(call.args[0])
+        if attr.endswith("app_request"):
+            scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, hook))
+        else:
+            _owner(scan, owners, au.last(base), call.lineno).hooks.append(hook)
+    elif attr == "limit" and base and call.args and isinstance(call.args[-1], ast.Name):
+        pass
+
+
+def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ...]] | None:
+    """(owner, path, methods) when ``dec`` is ``@owner.route(path, methods=...)`` / ``@owner.get(path)``."""
+    if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
+        return None
+    attr = dec.func.attr
+    if attr not in ROUTE_ATTRS or attr in {"api_route", "websocket"}:
+        return None
+    owner = au.dotted(dec.func.value)
+    if not owner or owner.startswith(("self.", "cls.")):
+        return None
+    path = au.str_const(au.arg(dec, 0, "rule")) or ("?" if dec.args else "")
+    if not dec.args and au.kwarg(dec, "rule") is None:
+        return None
+    if attr == "route":
+        methods = au.const(au.kwarg(dec, "methods"), None)
+        meths = tuple(str(m).upper() for m in methods) if isinstance(methods, (list, tuple, set)) else ("GET",)
+    else:
+        meths = (attr.upper(),)
+    return au.last(owner), path, meths
+
+
+def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:
+    for dec in fn.decorator_list:
+        target = au.dotted(dec)
+        if isinstance(dec, (ast.Attribute, ast.Name)) and target:
+            attr = au.last(target)
+            base = target.rsplit(".", 1)[0] if "." in target else ""
+            if attr in {"before_request", "after_request"} and base:
+                _owner(scan, owners, au.last(base), fn.lineno).hooks.append(fn.name)
+            elif attr in {"before_app_request", "after_app_request"}:
+                scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, fn.name))
+    routes = [r for r in (_route_decorator(scan, d) for d in fn.decorator_list) if r is not None]
+    if not routes:
+        return
+    first_route_dec = next(d for d in fn.decorator_list if _route_decorator(scan, d) is not None)
+    decorators = [scan.q(d) for d in fn.decorator_list if _route_decorator(scan, d) is None]
+    roles = _roles_from_decorators(scan, fn.decorator_list)
+    for owner, path, methods in routes:
+        route = RawRoute(
+            framework=FRAMEWORK,
+            methods=methods,
+            path=path,
+            handler=fn.name,
+            line=first_route_dec.lineno,
+            owner=owner,
+            decorators=decorators,
+            handler_line=fn.lineno,
+            roles=roles,
+            uses_session=scan.uses_session(fn),
+            reads_form=scan.reads_form(fn),
+        )
+        if rejects_unauthenticated(fn, scan.imports):
+            route.protections[AUTH] = f"checked in {fn.name}()"
+        scan.facts.routes.append(route)
+
+
+def _roles_from_decorators(scan: Scan, decorators: list[ast.expr]) -> str:
+    for dec in decorators:
+        if isinstance(dec, ast.Call) and au.kwarg(dec, "roles") is not None:
+            return f"{au.dotted(dec)}(roles=...)"
+    return ""
+
+
+def _decorator_names(scan: Scan, value: ast.AST | None) -> list[str]:
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return [scan.q(e) for e in value.elts if scan.q(e)]
+    return []
+
+
+def view_class_info(
+    scan: Scan, cls: ast.ClassDef
+) -> tuple[list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]], list[str]]:
+    methods = [
+        (node.name.upper(), node)
+        for node in cls.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in _HTTP
+    ]
+    class_decorators: list[str] = []
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and any(
+            au.dotted(t) in {"decorators", "method_decorators"} for t in node.targets
+        ):
+            class_decorators.extend(_decorator_names(scan, node.value))
+    return methods, class_decorators
+
+
+def _class_routes(scan: Scan, cls: ast.ClassDef) -> None:
+    """flask-restx / flask-restful / flask-smorest: ``@ns.route('/x') class X(Resource)``."""
+    for dec in cls.decorator_list:
+        found = _route_decorator(scan, dec)
+        if found is None:
+            continue
+        owner, path, _ = found
+        methods, class_decorators = view_class_info(scan, cls)
+        for method, fn in methods:
+            route = RawRoute(
+                framework=FRAMEWORK,
+                methods=(method,),
+                path=path,
+                handler=f"{cls.name}.{fn.name}",
+                line=dec.lineno,
+                owner=owner,
+                decorators=class_decorators + [scan.q(d) for d in fn.decorator_list],
+                handler_line=fn.lineno,
+                uses_session=scan.uses_session(fn),
+                reads_form=scan.reads_form(fn),
+            )
+            if rejects_unauthenticated(fn, scan.imports):
+                route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
+            scan.facts.routes.append(route)
+
+
+def _add_url_rule(scan: Scan, call: ast.Call) -> None:
+    assert isinstance(call.func, ast.Attribute)
+    owner = au.last(au.dotted(call.func.value))
+    path = au.str_const(au.arg(call, 0, "rule")) or "?"
+    view = au.arg(call, 2, "view_func")
+    methods_value = au.const(au.kwarg(call, "methods"), None)
+    explicit = tuple(str(m).upper() for m in methods_value) if isinstance(methods_value, (list, tuple)) else ()
+    wrappers: list[str] = []
+    while isinstance(view, ast.Call) and not (isinstance(view.func, ast.Attribute) and view.func.attr == "as_view"):
+        wrappers.append(scan.q(view.func))
+        view = view.args[0] if view.args else None
+    if isinstance(view, ast.Call) and isinstance(view.func, ast.Attribute):
+        cls_name = au.last(au.dotted(view.func.value))
+        cls = scan.classes.get(cls_name)
+        if cls is None:
+            scan.facts.routes.append(
+                RawRoute(FRAMEWORK, explicit or ("GET",), path, cls_name, call.lineno, owner, decorators=wrappers)
+            )
+            return
+        methods, class_decorators = view_class_info(scan, cls)
+        for method, fn in methods or [("GET", None)]:  # type: ignore[list-item]
+            if explicit and method not in explicit:
+                continue
+            route = RawRoute(
+                FRAMEWORK,
+                (method,),
+                path,
+                f"{cls_name}.{method.lower()}",
+                call.lineno,
+                owner,
+                decorators=wrappers + class_decorators + ([scan.q(d) for d in fn.decorator_list] if fn else []),
+                handler_line=fn.lineno if fn else cls.lineno,
+            )
+            if fn is not None:
+                route.uses_session = scan.uses_session(fn)
+                route.reads_form = scan.reads_form(fn)
+                if rejects_unauthenticated(fn, scan.imports):
+                    route.protections[AUTH] = f"checked in {cls_name}.{fn.name}()"
+            scan.facts.routes.append(route)
+        return
+    name = au.dotted(view)
+    target = scan.funcs.get(au.last(name)) if name else None
+    route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers)
+    if target is not None:
+        fn = target
+        route.decorators += [scan.q(d) for d in fn.decorator_list]
+        route.handler_line = fn.lineno
+        route.uses_session = scan.uses_session(fn)
+        route.reads_form = scan.reads_form(fn)
+        if rejects_unauthenticated(fn, scan.imports):
+            route.protections[AUTH] = f"checked in {fn.name}()"
+    scan.facts.routes.append(route)
+
+
+__all__ = ["EXTENSIONS", "FRAMEWORK", "analyse", "view_class_info"]

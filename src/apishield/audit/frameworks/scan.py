@@ -1,0 +1,96 @@
+"""One module prepared for the framework models: imports, functions, classes, and the facts being filled."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import depends_targets, security_scheme_vars, summarise
+from apishield.audit.model import FuncSummary, ModuleFacts
+
+FRAMEWORK_ROOTS = {
+    "flask": "flask",
+    "flask_restx": "flask",
+    "flask_restful": "flask",
+    "flask_smorest": "flask",
+    "cherrypy": "cherrypy",
+    "bottle": "bottle",
+    "fastapi": "fastapi",
+    "starlette": "fastapi",
+    "connexion": "connexion",
+}
+ROUTE_ATTRS = {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
+
+
+@dataclass(slots=True)
+class Scan:
+    path: str
+    tree: ast.Module
+    imports: au.Imports
+    facts: ModuleFacts
+    abspath: str = ""
+    funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    schemes: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, path: str, tree: ast.Module, abspath: str = "") -> Scan:
+        imports = au.import_map(tree)
+        scan = cls(path=path, tree=tree, imports=imports, facts=ModuleFacts(path=path), abspath=abspath)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scan.funcs.setdefault(node.name, node)
+            elif isinstance(node, ast.ClassDef):
+                scan.classes.setdefault(node.name, node)
+        scan.schemes = security_scheme_vars(tree, imports)
+        for name, fn in scan.funcs.items():
+            scan.facts.functions[name] = summarise(fn, imports, scan.schemes)
+        for node in tree.body:  # CurrentUser = Annotated[User, Depends(get_current_user)]
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
+                deps = depends_targets(node.value, imports)
+                for target in au.target_names(node):
+                    if deps:
+                        scan.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=deps)
+        for full in imports.values():
+            root = full.lstrip(".").split(".")[0]
+            if root in FRAMEWORK_ROOTS:
+                scan.facts.frameworks.add(FRAMEWORK_ROOTS[root])
+            elif root.startswith("flask_"):
+                scan.facts.frameworks.add("flask")  # flask_limiter, flask_talisman, flask_wtf, flask_login…
+            elif root in {"slowapi", "fastapi_limiter"}:
+                scan.facts.frameworks.add("fastapi")
+        return scan
+
+    def q(self, node: ast.AST | None) -> str:
+        return au.qualname(node, self.imports)
+
+    def uses_session(self, fn: ast.AST, depth: int = 0) -> bool:
+        """Does ``fn`` (or a module function it calls, one level deep) read the session or cookies?"""
+        for node in ast.walk(fn):
+            if depth == 0 and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                callee = self.funcs.get(node.func.id)
+                if callee is not None and callee is not fn and self.uses_session(callee, depth + 1):
+                    return True
+            name = self.q(node) if isinstance(node, (ast.Attribute, ast.Name)) else ""
+            if name and (
+                name in {"flask.session", "flask_login.current_user", "bottle.request.get_cookie"}
+                or name.endswith(
+                    ("request.cookies", "request.cookie", "get_cookie", "cherrypy.session", "request.session")
+                )
+            ):
+                return True
+        return False
+
+    def reads_form(self, fn: ast.AST) -> bool:
+        for node in ast.walk(fn):
+            if (isinstance(node, ast.Attribute) and node.attr in {"form", "forms", "files", "POST"}) and (
+                au.last(au.dotted(node.value)) == "request"
+            ):
+                return True
+            if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "Form":
+                return True
+        return False
+
+
+__all__ = ["FRAMEWORK_ROOTS", "ROUTE_ATTRS", "Scan"]

@@ -1,0 +1,300 @@
+"""Join the per-module facts into one route inventory: owners, prefixes and every protection that applies.
+
+Protection sources, most specific first: the handler's own body (``abort(401)``), its decorators and
+dependencies, its class (``decorators = [...]``, ``_cp_config``), its blueprint/router (hooks, dependencies,
+``include_router(dependencies=...)``), its app (extensions, middleware, plugins, hooks) and framework-wide
+configuration (CherryPy config sections, ``before_app_request``). A decorator, hook, tool or dependency
+defined anywhere in the project is classified by what its body does (see
+:mod:`apishield.audit.frameworks.common`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+
+from apishield.audit import astutil as au
+from apishield.audit.frameworks import cherrypy as cp
+from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
+from apishield.audit.model import (
+    AUTH,
+    CSRF,
+    HEADERS,
+    KINDS,
+    RATE,
+    App,
+    FuncSummary,
+    Link,
+    ModuleFacts,
+    Owner,
+    RawRoute,
+    Route,
+)
+
+
+class Inventory:
+    """Routes and apps of a scanned project (built once by :func:`build`)."""
+
+    def __init__(self, facts: list[ModuleFacts]) -> None:
+        self.facts = facts
+        self.functions: dict[str, FuncSummary] = {}
+        for mod in facts:
+            for name, summary in mod.functions.items():
+                known = self.functions.get(name)
+                if known is None:
+                    self.functions[name] = summary
+                else:
+                    for attr in (
+                        "rejects_unauth",
+                        "security_headers",
+                        "checks_roles",
+                        "rate_limits",
+                        "checks_csrf",
+                        "auth_dependency",
+                    ):
+                        if getattr(summary, attr):
+                            setattr(known, attr, True)
+                    known.depends_on = known.depends_on + summary.depends_on
+        self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
+        self.links: list[Link] = [link for mod in facts for link in mod.links]
+        self.tools: dict[str, set[str]] = {}
+        for mod in facts:
+            for name, kinds in mod.tools.items():
+                self.tools.setdefault(name, set()).update(kinds)
+            for name, func in mod.flags.get("cp_tool_funcs", {}).items():
+                self.tools.setdefault(name, set()).update(self.kinds_of(func))
+        self.globals: dict[str, dict[str, str]] = {}
+        for mod in facts:
+            for fw, table in mod.global_protections.items():
+                for kind, how in table.items():
+                    self.globals.setdefault(fw, {}).setdefault(kind, how)
+            for fw, hook in mod.flags.get("global_hooks", []):
+                for kind in self._hook_kinds(hook):
+                    self.globals.setdefault(fw, {}).setdefault(kind, f"{au.last(hook)}()")
+        self._bind_cross_module_extensions()
+        self.sections: list[tuple[str, str]] = [s for mod in facts for s in mod.tool_sections]
+        self.routes: list[Route] = []
+        self.apps: dict[str, App] = {}
+        self._resolve()
+
+    # --- classification --------------------------------------------------------------------------
+    def kinds_of(self, name: str, depth: int = 0) -> set[str]:
+        """Protection kinds (plus ``public``/``role``/``csrf_exempt``) that a decorator/dependency provides."""
+        kinds = classify_name(name)
+        summary = self.functions.get(au.last(name))
+        if summary is not None and depth < 4 and "public" not in kinds:
+            if summary.rejects_unauth or summary.auth_dependency:
+                kinds.add(AUTH)
+                if summary.checks_roles:
+                    kinds.add("role")
+            if summary.rate_limits and summary.rejects_unauth is False and "limit" in name.lower():
+                kinds.add(RATE)
+            if summary.checks_csrf:
+                kinds.add(CSRF)
+            for dep in summary.depends_on:
+                if AUTH in self.kinds_of(dep, depth + 1):
+                    kinds.add(AUTH)
+        return kinds
+
+    def _hook_kinds(self, hook: str) -> set[str]:
+        summary = self.functions.get(au.last(hook))
+        kinds = {k for k in classify_name(hook) if k in KINDS}
+        if summary is not None:
+            if summary.rejects_unauth:
+                kinds.add(AUTH)
+            if summary.security_headers:
+                kinds.add(HEADERS)
+            if summary.rate_limits:
+                kinds.add(RATE)
+            if summary.checks_csrf:
+                kinds.add(CSRF)
+        return kinds
+
+    def _tool_kinds(self, tool: str) -> set[str]:
+        if tool == "response_headers:security":
+            return {HEADERS}
+        if tool == "response_headers":
+            return set()  # counts only with security headers in its list (recorded as response_headers:security)
+        kinds = set(cp.BUILTIN_TOOLS.get(tool, set())) | self.tools.get(tool, set())
+        return kinds | {k for k in classify_name(tool) if k in KINDS or k == "public"}
+
+    def _bind_cross_module_extensions(self) -> None:
+        ext_vars: dict[str, tuple[list[str], str]] = {}
+        for mod in self.facts:
+            ext_vars.update(mod.flags.get("ext_vars", {}))
+        for mod in self.facts:
+            for ext, target, line in mod.flags.get("init_app", []):
+                found = ext_vars.get(au.last(ext))
+                if not found:
+                    continue
+                owner = self._find_owner(target, mod.path)
+                if owner is None:
+                    owner = Owner("flask", target, "app", line, path=mod.path)
+                    self.owners.append(owner)
+                for kind in found[0]:
+                    owner.protections.setdefault(kind, found[1])
+
+    # --- owners ---------------------------------------------------------------------------------
+    def _find_owner(self, ref: str, from_path: str, framework: str | None = None) -> Owner | None:
+        var = au.last(ref)
+        parts = ref.lstrip(".").split(".")
+        hint = parts[-2] if len(parts) >= 2 else ""
+        candidates = [o for o in self.owners if o.name == var and (framework is None or o.framework == framework)]
+        if not candidates:
+            return None
+        if hint:
+            for o in candidates:
+                stem = posixpath.splitext(posixpath.basename(o.path))[0]
+                if stem == hint or (stem == "__init__" and posixpath.basename(posixpath.dirname(o.path)) == hint):
+                    return o
+        for o in candidates:
+            if o.path == from_path:
+                return o
+        return candidates[0]
+
+    def _parent(self, owner: Owner) -> tuple[Owner, Link] | None:
+        for link in self.links:
+            if au.last(link.child) != owner.name:
+                continue
+            child = self._find_owner(link.child, link.path, owner.framework)
+            if child is not owner:
+                continue
+            parent = self._find_owner(link.parent, link.path)
+            if parent is not None and parent is not owner:
+                return parent, link
+        return None
+
+    # --- resolution -------------------------------------------------------------------------------
+    def _raw_routes(self) -> Iterable[tuple[RawRoute, str]]:
+        for mod in self.facts:
+            for route in mod.routes:
+                yield route, mod.path
+        for route, path, _mount in cp.project_routes(self.facts):
+            yield route, path
+
+    def _resolve(self) -> None:
+        for raw, path in self._raw_routes():
+            self.routes.append(self._route(raw, path))
+
+    def _route(self, raw: RawRoute, file: str) -> Route:
+        protections = dict(raw.protections)
+        public = raw.public
+        roles = raw.roles
+        csrf_exempt = raw.csrf_exempt
+
+        def add(kinds: set[str], how: str) -> None:
+            nonlocal public, roles, csrf_exempt
+            for kind in kinds:
+                if kind in KINDS:
+                    protections.setdefault(kind, how)
+            if "public" in kinds and not public:
+                public = how
+            if "role" in kinds and not roles:
+                roles = how
+            if "csrf_exempt" in kinds:
+                csrf_exempt = True
+
+        for dec in raw.decorators:
+            add(self.kinds_of(dec), f"@{dec}")
+        skips = {d[5:].lower() for d in raw.dependencies if d.startswith("skip:")}
+        for dep in raw.dependencies:
+            if dep.startswith("skip:"):
+                continue
+            if raw.framework == cp.FRAMEWORK:
+                add(self._tool_kinds(dep), f"tools.{dep}")
+            else:
+                add(self.kinds_of(dep), f"Depends({au.last(dep)})")
+        path = raw.path
+        if raw.framework == cp.FRAMEWORK:
+            app_name, app_line, app_file = (
+                raw.owner,
+                int(raw.owner.rsplit(":", 1)[-1] or 0),
+                raw.owner.rsplit(":", 1)[0],
+            )
+            app_protections: dict[str, str] = {}
+            for section, tool in self.sections:
+                # config sections are relative to the mount point: match them anywhere along the path
+                if section in ("/", "*") or ("/" + path.strip("/") + "/").find(section.rstrip("/") + "/") >= 0:
+                    for kind in self._tool_kinds(tool):
+                        if kind in KINDS:
+                            protections.setdefault(kind, f"tools.{tool.split(':')[0]}")
+                            if section in ("/", "*"):
+                                app_protections.setdefault(kind, f"tools.{tool.split(':')[0]}")
+                        elif kind == "public" and not public:
+                            public = f"tools.{tool}"
+        else:
+            owner = self._find_owner(raw.owner, file, raw.framework) if raw.owner or raw.framework == "bottle" else None
+            app_protections = {}
+            chain: list[Owner] = []
+            prefixes: list[str] = []
+            seen: set[int] = set()
+            while owner is not None and id(owner) not in seen:
+                seen.add(id(owner))
+                chain.append(owner)
+                parent = self._parent(owner)
+                # register_blueprint(url_prefix=...) / include_router(prefix=...) override the owner's own prefix
+                # in Flask; FastAPI adds them up
+                if parent is not None and parent[1].prefix:
+                    own = owner.prefix if owner.framework == "fastapi" else ""
+                    prefixes.append(join_path(parent[1].prefix, own) if own else parent[1].prefix)
+                else:
+                    prefixes.append(owner.prefix)
+                for kind, how in owner.protections.items():
+                    if au.last(how).lower() in skips or "*" in skips:
+                        continue
+                    protections.setdefault(kind, how)
+                for hook in owner.hooks:
+                    add(self._hook_kinds(hook), f"{au.last(hook)}()")
+                for dep in owner.dependencies:
+                    add(self.kinds_of(dep), f"Depends({au.last(dep)})")
+                if parent is None:
+                    break
+                owner, link = parent
+                for dep in link.dependencies:
+                    add(self.kinds_of(dep), f"Depends({au.last(dep)})")
+            path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
+            if chain:
+                root = chain[-1]
+                app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
+                app_protections = dict(root.protections)
+            else:
+                app_name, app_line, app_file = f"{file}:{raw.owner or raw.framework}", raw.line, file
+        for kind, how in self.globals.get(raw.framework, {}).items():
+            protections.setdefault(kind, how)
+            app_protections.setdefault(kind, how)
+        handler_summary = self.functions.get(au.last(raw.handler))
+        if not roles and handler_summary is not None and handler_summary.checks_roles:
+            roles = f"checked in {au.last(raw.handler)}()"
+        if not public and AUTH not in protections:
+            reason = public_by_design(path, raw.handler, raw.methods)
+            if reason:
+                public = f"by design ({reason})"
+        route = Route(
+            framework=raw.framework,
+            methods=raw.methods,
+            path=path,
+            handler=raw.handler,
+            file=file,
+            line=raw.line,
+            app=app_name,
+            app_line=app_line,
+            protections={k: protections.get(k, "") for k in KINDS},
+            public=public,
+            roles=roles,
+            csrf_exempt=csrf_exempt,
+            uses_session=raw.uses_session,
+            reads_form=raw.reads_form,
+        )
+        app = self.apps.get(app_name)
+        if app is None:
+            app = App(raw.framework, app_name, app_file or file, app_line or raw.line, dict(app_protections))
+            self.apps[app_name] = app
+        app.routes.append(route)
+        return route
+
+
+def build(facts: list[ModuleFacts]) -> Inventory:
+    return Inventory(facts)
+
+
+__all__ = ["Inventory", "build"]

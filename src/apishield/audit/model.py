@@ -1,0 +1,181 @@
+"""What the framework models learn from one module, and the resolved route inventory.
+
+Framework models read one module at a time (in worker processes) and record *raw* facts: routes with the
+names of their decorators and dependencies, the apps/blueprints/routers that own them, links between owners
+(``register_blueprint``, ``include_router``, ``mount``), app-wide hooks and extensions, and a summary of
+every function (does it reject unauthenticated requests? set security headers? check roles?). The
+:mod:`apishield.audit.inventory` step joins the facts of all modules, so a decorator or a blueprint defined in
+one file and used in another is still understood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: protection kinds tracked per route
+AUTH = "auth"
+RATE = "rate"
+CSRF = "csrf"
+HEADERS = "headers"
+KINDS = (AUTH, RATE, CSRF, HEADERS)
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(slots=True)
+class FuncSummary:
+    """What a function body does, as far as protection goes (filled per module, joined per project)."""
+
+    name: str
+    line: int
+    rejects_unauth: bool = False  # abort(401/403), raise Unauthorized/HTTPException(401), return ..., 401
+    security_headers: bool = False  # sets CSP / HSTS / X-Frame-Options / X-Content-Type-Options
+    checks_roles: bool = False  # compares roles / is_admin / permissions
+    rate_limits: bool = False  # counts requests (a hand-written limiter)
+    checks_csrf: bool = False  # compares a CSRF token
+    auth_dependency: bool = False  # FastAPI: depends on a security scheme (OAuth2PasswordBearer, APIKeyHeader…)
+    depends_on: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets of its parameters
+    decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
+
+
+@dataclass(slots=True)
+class RawRoute:
+    framework: str
+    methods: tuple[str, ...]
+    path: str
+    handler: str
+    line: int
+    owner: str = ""  # app / blueprint / router variable, CherryPy class name, "" for a module-level default app
+    decorators: list[str] = field(default_factory=list)  # names as written: "login_required", "limiter.limit"
+    dependencies: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets; CherryPy tool names
+    protections: dict[str, str] = field(default_factory=dict)  # kind -> how, decided locally
+    public: str = ""  # why the route is marked public explicitly ("shield.public", "security: []")
+    roles: str = ""  # how roles are checked, if they are
+    csrf_exempt: bool = False
+    handler_line: int = 0
+    uses_session: bool = False  # reads session / cookies / current_user for identity
+    reads_form: bool = False
+
+
+@dataclass(slots=True)
+class Owner:
+    """An app, blueprint, router, or mounted CherryPy root: something routes hang from."""
+
+    framework: str
+    name: str
+    kind: str  # app | blueprint | router | root
+    line: int
+    path: str = ""  # module path
+    prefix: str = ""
+    protections: dict[str, str] = field(default_factory=dict)
+    hooks: list[str] = field(default_factory=list)  # before/after request functions, middlewares to classify
+    dependencies: list[str] = field(default_factory=list)
+    decorators: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Link:
+    """``parent`` includes ``child`` under ``prefix`` (register_blueprint, include_router, mount)."""
+
+    child: str
+    parent: str
+    prefix: str = ""
+    path: str = ""  # module where the link is made
+    dependencies: list[str] = field(default_factory=list)
+    protections: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    path: str
+    frameworks: set[str] = field(default_factory=set)
+    routes: list[RawRoute] = field(default_factory=list)
+    owners: list[Owner] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    functions: dict[str, FuncSummary] = field(default_factory=dict)
+    # framework -> kind -> how (app-wide protections whose owner is not a variable, e.g. CherryPy config "/")
+    global_protections: dict[str, dict[str, str]] = field(default_factory=dict)
+    # CherryPy: tool name -> kinds it provides (from cherrypy.Tool registrations)
+    tools: dict[str, set[str]] = field(default_factory=dict)
+    # CherryPy: (section path, tool name) pairs switched on in config dicts
+    tool_sections: list[tuple[str, str]] = field(default_factory=list)
+    # everything else a rule may want (session use, forms, MAX_CONTENT_LENGTH…)
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    def add_global(self, framework: str, kind: str, how: str) -> None:
+        self.global_protections.setdefault(framework, {}).setdefault(kind, how)
+
+
+@dataclass(slots=True)
+class Route:
+    """One resolved route of the inventory (what ``apishield audit --routes`` prints)."""
+
+    framework: str
+    methods: tuple[str, ...]
+    path: str
+    handler: str
+    file: str
+    line: int
+    app: str
+    app_line: int
+    protections: dict[str, str] = field(default_factory=dict)  # kind -> how ("" = absent)
+    public: str = ""  # explicit marker or "by design: <reason>"
+    roles: str = ""
+    csrf_exempt: bool = False
+    uses_session: bool = False
+    reads_form: bool = False
+
+    def has(self, kind: str) -> bool:
+        return bool(self.protections.get(kind))
+
+    @property
+    def state_changing(self) -> bool:
+        return bool(STATE_CHANGING.intersection(self.methods))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "methods": list(self.methods),
+            "path": self.path,
+            "handler": self.handler,
+            "file": self.file,
+            "line": self.line,
+            "app": self.app,
+            "auth": self.protections.get(AUTH) or None,
+            "rate_limit": self.protections.get(RATE) or None,
+            "csrf": self.protections.get(CSRF) or None,
+            "headers": self.protections.get(HEADERS) or None,
+            "public": self.public or None,
+            "roles": self.roles or None,
+        }
+
+
+@dataclass(slots=True)
+class App:
+    """An application (root owner) with the protections that apply to all of its routes."""
+
+    framework: str
+    name: str
+    path: str
+    line: int
+    protections: dict[str, str] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+__all__ = [
+    "AUTH",
+    "CSRF",
+    "HEADERS",
+    "KINDS",
+    "RATE",
+    "STATE_CHANGING",
+    "App",
+    "FuncSummary",
+    "Link",
+    "ModuleFacts",
+    "Owner",
+    "RawRoute",
+    "Route",
+]

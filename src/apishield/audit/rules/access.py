@@ -1,0 +1,400 @@
+"""Object-level access, mass assignment, data exposure and unbounded input: AS102, AS106, AS107, AS203, AS205."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.model import AUTH, Route
+from apishield.audit.rules.base import at, at_node, imports
+from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+BOLA = Rule(
+    id="AS102",
+    title="Object id from the request used without an ownership check",
+    cwe=(639, 862, 284),
+    owasp="API1:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.LOW,
+    description="The handler loads an object by an id the client chose and never compares it with the caller.",
+    fix="Scope the lookup to the caller: `Task.query.filter_by(id=task_id, owner_id=principal.subject)` (apishield: "
+    "`g.principal` / `request.state.principal`), and answer 404 when it is not theirs.",
+)
+MASS_ASSIGN = Rule(
+    id="AS106",
+    title="Mass assignment from request data",
+    cwe=(915,),
+    owasp="API3:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="Every field the client sends (role, is_admin, owner_id…) is written to the model.",
+    fix="Copy an allow-list of fields (`for k in ('title', 'done'): ...`) or validate with a schema that only "
+    "declares writable fields (pydantic model / apishield `@shield.validate(schema)` with "
+    "`additionalProperties: false`).",
+)
+EXPOSURE = Rule(
+    id="AS107",
+    title="Excessive data exposure in a response",
+    cwe=(213, 200),
+    owasp="API3:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="A whole object (``__dict__``/``vars()``) or a password/secret field is serialised to the client.",
+    fix="Return an explicit projection (`{'id': u.id, 'name': u.name}`) or a response schema "
+    "(FastAPI `response_model=UserOut`) that omits secrets.",
+)
+UNBOUNDED = Rule(
+    id="AS203",
+    title="Unbounded input size or page size",
+    cwe=(400, 770),
+    owasp="API4:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.LOW,
+    description="A page size taken from the request without a cap, or a Flask app with no MAX_CONTENT_LENGTH.",
+    fix="Cap it: `limit = min(request.args.get('limit', 20, type=int), 100)` / FastAPI `Query(20, le=100)`; set "
+    "`app.config['MAX_CONTENT_LENGTH'] = 1 * 1024 * 1024` (apishield validates body size and schema).",
+)
+GRAPHQL = Rule(
+    id="AS205",
+    title="GraphQL endpoint without depth/cost limits or with introspection tools on",
+    cwe=(770, 200),
+    owasp="API4:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Deeply nested or batched GraphQL queries exhaust the server; GraphiQL/introspection map the API.",
+    fix="Add depth/cost validation rules (graphene `depth_limit_validator(10)`, strawberry `QueryDepthLimiter`), "
+    "turn off batching and GraphiQL in production.",
+)
+
+_ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
+_OWNER_MARKERS = re.compile(
+    r"current_user|principal|owner|author|g\.user|request\.user|get_jwt_identity|identity|session|\.sub\b|"
+    r"user_id\s*==|created_by|tenant|account_id\s*==|is_admin|can_access|authorize|check_access|has_access|"
+    r"permission|belongs",
+    re.IGNORECASE,
+)
+_LOOKUP = re.compile(
+    r"get|query|filter|find|select|execute|fetch|load|read|delete|update|lookup|one|first|by_id", re.IGNORECASE
+)
+
+
+def _path_params(path: str) -> list[str]:
+    names = re.findall(r"<(?:[^:>]+:)?([^>]+)>|\{([^}:]+)(?::[^}]*)?\}|:(\w+)", path)
+    return [a or b or c for a, b, c in names]
+
+
+def _handler(
+    project: ProjectContext, route: Route
+) -> tuple[ModuleContext, ast.FunctionDef | ast.AsyncFunctionDef | None]:
+    for module in project.modules:
+        if module.path == route.file:
+            name = route.handler.rsplit(".", 1)[-1]
+            owner = route.handler.rsplit(".", 1)[0] if "." in route.handler else ""
+            scope: ast.AST = module.tree
+            if owner:
+                scope = next(
+                    (c for c in ast.walk(module.tree) if isinstance(c, ast.ClassDef) and c.name == owner), module.tree
+                )
+            for fn in au.functions(scope):
+                if fn.name == name:
+                    return module, fn
+            return module, None
+    raise LookupError(route.file)
+
+
+def _ownership_checked(module: ModuleContext, fn: ast.AST, depth: int = 0) -> bool:
+    text = ast.unparse(fn)
+    if _OWNER_MARKERS.search(text) or re.search(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]", text):
+        return True
+    if depth >= 1:
+        return False
+    local = {f.name: f for f in au.functions(module.tree)}
+    for call in au.calls(fn):
+        callee = local.get(au.last(au.dotted(call.func)))
+        if callee is not None and callee is not fn and _ownership_checked(module, callee, depth + 1):
+            return True
+    return False
+
+
+def _uses_in_lookup(fn: ast.AST, param: str) -> bool:
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Call):
+            args: list[ast.expr] = []
+        else:
+            args = [*node.args, *[k.value for k in node.keywords]]
+        if (
+            isinstance(node, ast.Call)
+            and args
+            and _LOOKUP.search(au.dotted(node.func) or "")
+            and any(
+                isinstance(n, ast.Name) and n.id == param for a in args for n in ast.walk(a)
+            )
+        ):
+            return True
+        if isinstance(node, ast.Subscript) and any(
+            isinstance(n, ast.Name) and n.id == param for n in ast.walk(node.slice)
+        ):
+            return True
+    return False
+
+
+@rule(BOLA, scope="project")
+def check_bola(project: ProjectContext) -> Iterator[Finding]:
+    """AS102 — a route with an id path parameter (``<task_id>``, ``{item_id}``, CherryPy ``user_id`` argument)
+    that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
+    a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
+    ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
+    routes: list[Route] = project.facts.get("routes", [])
+    for route in routes:
+        if route.public or route.roles:
+            continue
+        try:
+            module, fn = _handler(project, route)
+        except LookupError:
+            continue
+        if fn is None:
+            continue
+        params = _path_params(route.path)
+        if route.framework == "cherrypy":
+            params += [a.arg for a in fn.args.args[1:]]
+        candidates = [p for p in params if _ID_PARAM.match(p)]
+        for param in candidates:
+            if _uses_in_lookup(fn, param) and not _ownership_checked(module, fn):
+                how = "an authenticated" if route.has(AUTH) else "an unauthenticated"
+                yield at(
+                    BOLA,
+                    route.file,
+                    module.lines,
+                    route.line,
+                    f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
+                    "loaded without checking that it belongs to them",
+                    # reading by id behind authentication is often by design (profiles); writes and anonymous
+                    # reads are not
+                    severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+                )
+                break
+
+
+_REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "query", "get_json", "body_params"}
+
+
+def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Attribute)
+            and sub.attr in _REQUEST_ATTRS
+            and au.last(au.dotted(sub.value)) in {"request", "bottle.request", "cherrypy.request"}
+        ):
+            return True
+        if isinstance(sub, ast.Attribute) and au.dotted(sub).endswith("request.json"):
+            return True
+    return False
+
+
+@rule(MASS_ASSIGN)
+def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
+    and ``for k, v in request.json.items(): setattr(obj, k, v)``."""
+    imp = imports(ctx)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            splat = next((k.value for k in node.keywords if k.arg is None), None)
+            if splat is not None and _request_data(splat, imp):
+                yield at_node(
+                    MASS_ASSIGN,
+                    ctx,
+                    node,
+                    f"{au.dotted(node.func) or 'call'}(**request data) writes every client-supplied field",
+                )
+            elif au.dotted(node.func).endswith("__dict__.update") and node.args and _request_data(node.args[0], imp):
+                yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
+        elif isinstance(node, ast.For) and _request_data(node.iter, imp):
+            for sub in ast.walk(node):
+                if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
+                    not isinstance(sub.args[1], ast.Constant)
+                ):
+                    yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
+                    break
+
+
+_SECRET_KEYS = re.compile(
+    r"^(password|passwd|pwd|password_hash|hashed_password|pw_hash|secret|secret_key|"
+    r"api_secret|private_key|otp_secret|totp_secret|salt)$",
+    re.IGNORECASE,
+)
+_RESPONDERS = {"jsonify", "json.dumps", "dumps", "JSONResponse", "make_response", "Response", "json_response"}
+
+
+def _exposes(node: ast.AST) -> str:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "__dict__":
+            return f"{au.dotted(sub)}"
+        if isinstance(sub, ast.Call) and au.dotted(sub.func) == "vars" and sub.args:
+            return f"vars({au.dotted(sub.args[0])})"
+        if isinstance(sub, ast.Dict):
+            for key in sub.keys:
+                text = au.str_const(key)
+                if text and _SECRET_KEYS.match(text):
+                    return f"the '{text}' field"
+    return ""
+
+
+_WHOLE_USER_ROW = re.compile(r"select\s+\*\s+from\s+\W?(users?|accounts?|members?|customers?)\b", re.IGNORECASE)
+
+
+def _whole_user_rows(fn: ast.AST) -> set[str]:
+    """Variables holding rows of ``SELECT * FROM users`` (password hashes included)."""
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and any(_WHOLE_USER_ROW.search(s) for s in au.strings_in(node.value)):
+            names.update(au.last(t) for t in au.target_names(node))
+    return names
+
+
+def _serialises(node: ast.AST, names: set[str]) -> str:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and au.dotted(sub.func) == "dict" and sub.args:
+            arg = au.dotted(sub.args[0])
+            if arg in names:
+                return f"the whole '{arg}' row (all columns of a users query)"
+        if isinstance(sub, ast.comprehension) and au.dotted(sub.iter) in names:
+            return f"whole rows of '{au.dotted(sub.iter)}' (all columns of a users query)"
+    return ""
+
+
+@rule(EXPOSURE)
+def check_exposure(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS107 — a route handler returns ``obj.__dict__``/``vars(obj)``, a dict with a password/secret field, or
+    ``dict(row)`` of a ``SELECT * FROM users`` row (directly or through ``jsonify``/``json.dumps``/
+    ``JSONResponse``)."""
+    handlers: set[str] = ctx.facts.get("handlers") or set()
+    for fn in au.functions(ctx.tree):
+        if fn.name not in handlers:
+            continue
+        rows = _whole_user_rows(fn)
+        for node in ast.walk(fn):
+            value: ast.AST | None = None
+            if isinstance(node, ast.Return):
+                value = node.value
+            elif isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in _RESPONDERS:
+                value = node
+            if value is None:
+                continue
+            what = _exposes(value) or (_serialises(value, rows) if rows else "")
+            if what:
+                yield at_node(EXPOSURE, ctx, node, f"{fn.name}() sends {what} to the client")
+                break
+
+
+_PAGE = re.compile(
+    r"^(limit|per_page|perpage|page_size|pagesize|size|count|max|max_results|top|take|first|n|"
+    r"num|rows)$",
+    re.IGNORECASE,
+)
+
+
+def _capped(fn: ast.AST, var: str) -> bool:
+    for node in ast.walk(fn):
+        if (isinstance(node, ast.Call) and au.dotted(node.func) in {"min", "clamp", "max"}) and (
+            any(isinstance(n, ast.Name) and n.id == var for a in node.args for n in ast.walk(a))
+        ):
+            return True
+        if isinstance(node, ast.Compare) and any(isinstance(n, ast.Name) and n.id == var for n in ast.walk(node)):
+            return True
+    return False
+
+
+def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
+    imp = imports(module)
+    for fn in au.functions(module.tree):
+        for node in ast.walk(fn):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                continue
+            var = node.targets[0].id
+            keys = [s for s in au.strings_in(node.value) if _PAGE.match(s)]
+            if not keys or not _request_data(node.value, imp):
+                continue
+            if not (isinstance(node.value, ast.Call) and au.dotted(node.value.func) == "min") and not _capped(fn, var):
+                yield at_node(
+                    UNBOUNDED, module, node, f"page size '{keys[0]}' comes from the request with no upper bound"
+                )
+        handlers: set[str] = module.facts.get("handlers") or set()
+        for a, default in zip(reversed(fn.args.args), reversed(fn.args.defaults), strict=False):
+            if not _PAGE.match(a.arg):
+                continue
+            if isinstance(default, ast.Call) and au.last(au.dotted(default.func)) == "Query":
+                if au.kwarg(default, "le") is None and au.kwarg(default, "lt") is None:
+                    yield at_node(
+                        UNBOUNDED,
+                        module,
+                        default,
+                        f"Query parameter '{a.arg}' has no upper bound (le=)",
+                        severity=Severity.LOW,
+                    )
+            elif fn.name in handlers and isinstance(default, ast.Constant) and not _capped(fn, a.arg):
+                cherry = "cherrypy" in (module.facts.get("frameworks") or set())
+                yield at_node(
+                    UNBOUNDED,
+                    module,
+                    fn,
+                    f"page size parameter '{a.arg}' of {fn.name}() has no upper bound",
+                    severity=Severity.MEDIUM if cherry else Severity.LOW,
+                )
+
+
+@rule(UNBOUNDED, scope="project")
+def check_unbounded(project: ProjectContext) -> Iterator[Finding]:
+    """AS203 — a page size/limit read from the request without ``min()``/comparison cap, a FastAPI ``Query``
+    limit without ``le=``, and (low severity, once per Flask app) request bodies read with no
+    ``MAX_CONTENT_LENGTH`` configured anywhere."""
+    for module in project.modules:
+        yield from _page_size_findings(module)
+    has_max = any("MAX_CONTENT_LENGTH" in m.source for m in project.modules)
+    if has_max:
+        return
+    for app in project.facts.get("apps", []):
+        if app.framework == "flask" and any(r.reads_form or r.state_changing for r in app.routes):
+            lines = next((m.lines for m in project.modules if m.path == app.path), [])
+            yield at(
+                UNBOUNDED,
+                app.path,
+                lines,
+                app.line,
+                "request bodies are read but MAX_CONTENT_LENGTH is not set",
+                severity=Severity.LOW,
+            )
+
+
+@rule(GRAPHQL)
+def check_graphql(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS205 — GraphQL views/apps (graphene ``GraphQLView``, strawberry ``GraphQLRouter``/``GraphQL``,
+    starlette-graphene ``GraphQLApp``, ariadne ``GraphQL``) with ``graphiql=True``, ``batch=True``, or no
+    depth/cost validation rules anywhere in the module."""
+    imp = imports(ctx)
+    source_has_limits = (
+        re.search(r"depth_limit|QueryDepthLimiter|max_depth|cost|validation_rules|MaxAliases", ctx.source) is not None
+    )
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        tail = au.last(name)
+        if tail not in {"as_view", "GraphQLView", "GraphQLRouter", "GraphQLApp", "GraphQL", "GraphQLHTTPHandler"}:
+            continue
+        if tail == "as_view" and "GraphQL" not in au.dotted(call.func):
+            continue
+        problems = []
+        if au.is_true(au.kwarg(call, "graphiql")) or au.is_true(au.kwarg(call, "debug")):
+            problems.append("GraphiQL/debug on")
+        if au.is_true(au.kwarg(call, "batch")):
+            problems.append("batching on")
+        if not source_has_limits:
+            problems.append("no query depth/cost limit")
+        if problems:
+            yield at_node(GRAPHQL, ctx, call, f"GraphQL endpoint: {', '.join(problems)}")
+
+
+__all__ = ["BOLA", "EXPOSURE", "GRAPHQL", "MASS_ASSIGN", "UNBOUNDED"]

@@ -1,0 +1,76 @@
+"""Helpers for writing rules: make findings with a source excerpt, pick the fix for the framework."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.registry import ModuleContext, TemplateContext
+from apishield.findings import Confidence, Finding, Location, Rule, Severity
+
+FRAMEWORKS = ("flask", "fastapi", "cherrypy", "bottle")
+
+
+def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
+    """The fix for ``framework`` or, without one, every framework's fix (for the rule table)."""
+    if framework and framework in fixes:
+        return fixes[framework]
+    if "any" in fixes and (framework or len(fixes) == 1):
+        return fixes["any"]
+    return "\n".join(f"{fw}: {text}" for fw, text in fixes.items())
+
+
+def module_framework(ctx: ModuleContext) -> str | None:
+    frameworks = ctx.facts.get("frameworks") or set()
+    for fw in ("flask", "fastapi", "cherrypy", "bottle", "connexion"):
+        if fw in frameworks:
+            return fw
+    return None
+
+
+def imports(ctx: ModuleContext) -> au.Imports:
+    table = ctx.facts.get("imports")
+    if table is None:
+        table = au.import_map(ctx.tree)
+        ctx.facts["imports"] = table
+    return dict(table)
+
+
+def at(
+    rule: Rule,
+    path: str,
+    lines: list[str],
+    line: int,
+    message: str,
+    *,
+    end_line: int | None = None,
+    fix: str | None = None,
+    severity: Severity | None = None,
+    confidence: Confidence | None = None,
+    **extra: object,
+) -> Finding:
+    kwargs: dict[str, object] = {}
+    if fix is not None:
+        kwargs["fix"] = fix
+    if severity is not None:
+        kwargs["severity"] = severity
+    if confidence is not None:
+        kwargs["confidence"] = confidence
+    if extra:
+        kwargs["extra"] = dict(extra)
+    location = Location(path=path, line=line, end_line=end_line or line, snippet=au.line_of(lines, line))
+    return Finding.from_rule(rule, message, location=location, **kwargs)
+
+
+def at_node(rule: Rule, ctx: ModuleContext, node: ast.AST, message: str, **kw: object) -> Finding:
+    line = getattr(node, "lineno", 1)
+    end = getattr(node, "end_lineno", None) or line
+    return at(rule, ctx.path, ctx.lines, line, message, end_line=end, **kw)  # type: ignore[arg-type]
+
+
+def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw: object) -> Finding:
+    return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
+
+
+__all__ = ["FRAMEWORKS", "at", "at_node", "at_template", "fix_text", "imports", "module_framework"]

@@ -1,0 +1,265 @@
+"""Injection and dangerous sinks on request data (AS801–AS807, AS403, AS404, AS307, AS204).
+
+Every rule reads the shared taint analysis of the module (:func:`apishield.audit.taint.analyse_context`):
+a *proven* flow (request data reaches the sink, through assignments, formatting, containers and the project's
+own helpers, past no sanitiser) is reported at the rule's severity with high confidence; a *sink-only* hit
+(a non-literal value of unknown origin reaches ``pickle.loads``, ``eval``, a shell, or a formatted SQL string)
+is reported at low severity and confidence, as Bandit does, so recall stays high while the medium-and-above
+findings are driven by taint.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from apishield.audit import taint as tm
+from apishield.audit.rules.base import at_node, fix_text, module_framework
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Location, Rule, Severity
+
+INJ = "API8:2019"
+
+
+def _rule(rid: str, title: str, cwe: tuple[int, ...], severity: Severity, description: str,
+          fixes: dict[str, str], owasp: str = INJ) -> Rule:
+    return Rule(id=rid, title=title, cwe=cwe, owasp=owasp, severity=severity, confidence=Confidence.HIGH,
+                description=description, fix=fix_text(fixes))
+
+
+SQL = _rule("AS801", "SQL built from request data", (89,), Severity.CRITICAL,
+            "Request data is formatted or concatenated into an SQL string that is executed.", {
+                "any": "Pass values as parameters: `cur.execute('SELECT … WHERE id = ?', (user_id,))` or "
+                       "SQLAlchemy `text('… WHERE id = :id').bindparams(id=user_id)`. apishield: validate the "
+                       "input first with `apishield.web.validation` (type/length/pattern) and keep the query "
+                       "parameterised."})
+SHELL = _rule("AS802", "OS command built from request data", (78, 77), Severity.CRITICAL,
+              "Request data reaches a shell (`os.system`, `os.popen`, `subprocess(..., shell=True)`, `sh -c`) or "
+              "chooses the program to run.", {
+                  "any": "Run a fixed program with an argument list and no shell: `subprocess.run(['convert', "
+                         "name], shell=False, check=True)`; quote with `shlex.quote()` only when a shell is "
+                         "unavoidable; check the value against an allow-list (apishield validation schema)."})
+CODE = _rule("AS803", "eval/exec/compile on request data", (95, 94), Severity.CRITICAL,
+             "Request data is evaluated as Python code.", {
+                 "any": "Never evaluate request data. Parse literals with `ast.literal_eval`, or map names to "
+                        "functions in a dict; reject anything else with a 400 (apishield `Reject(400)`)."})
+DESER = _rule("AS804", "Unsafe deserialisation", (502,), Severity.CRITICAL,
+              "`pickle`/`marshal`/`shelve`/`jsonpickle`/`yaml.load` without a safe loader runs code chosen by "
+              "whoever controls the bytes.", {
+                  "any": "Use JSON (`json.loads`) or `yaml.safe_load`; if objects must travel, sign them "
+                         "(itsdangerous `URLSafeSerializer`) and validate with a schema (apishield validation)."})
+SSRF = _rule("AS805", "Server-side request forgery", (918,), Severity.HIGH,
+             "Request data decides the URL of an outbound request.", {
+                 "any": "Build outbound URLs from a fixed base and check the host: `urlparse(url).hostname in "
+                        "ALLOWED_HOSTS` and scheme `https`; block private ranges; apishield's probe client "
+                        "shows the pattern (scoped httpx client)."}, owasp="API7:2023")
+PATH = _rule("AS806", "Path traversal", (22, 73), Severity.HIGH,
+             "Request data is used in a file path (open, Path, send_file, os.path) without confinement.", {
+                 "flask": "Use `send_from_directory(BASE, name)` or `werkzeug.utils.secure_filename(name)`; "
+                          "otherwise `p = (BASE / name).resolve()` and reject unless `p.is_relative_to(BASE)`.",
+                 "bottle": "Use `static_file(name, root=BASE)` (it confines the path) or `os.path.basename`.",
+                 "any": "Resolve and confine: `p = (BASE / name).resolve(); if not p.is_relative_to(BASE): "
+                        "raise Reject(400)`; or keep only `os.path.basename(name)`."})
+REDIRECT = _rule("AS807", "Open redirect", (601,), Severity.MEDIUM,
+                 "Request data decides the target of a redirect.", {
+                     "any": "Redirect only to relative paths or allow-listed hosts: `u = urlparse(target); if "
+                            "u.netloc and u.netloc not in ALLOWED_HOSTS: abort(400)`; prefer `url_for(...)`."},
+                 owasp="API8:2023")
+SSTI = _rule("AS403", "Server-side template injection", (1336, 94, 74), Severity.CRITICAL,
+             "Request data becomes template *source* (`render_template_string`, `Template(...)`).", {
+                 "flask": "Keep template source constant and pass data as context: "
+                          "`render_template('page.html', name=name)`.",
+                 "any": "Keep template source constant and pass data as variables; never build templates from "
+                        "request data."}, owasp=INJ)
+XSS = _rule("AS404", "Reflected HTML (XSS)", (79,), Severity.HIGH,
+            "Request data is returned in an HTML response without escaping.", {
+                "flask": "Render with an autoescaping template (`render_template`), or `markupsafe.escape(x)`; "
+                         "return JSON with `jsonify` for APIs. apishield's security headers add a strict CSP.",
+                "bottle": "Use `template()` with `{{x}}` (escaped) or `html.escape(x)`; return dicts for JSON.",
+                "cherrypy": "Escape with `html.escape(x)` or render through Jinja2 with autoescape on.",
+                "any": "Escape with `html.escape(x)` or return JSON; add a CSP (apishield security headers)."},
+            owasp=INJ)
+EXC_TEXT = _rule("AS307", "Exception text returned to the client", (209, 200), Severity.LOW,
+                 "`str(e)`/`traceback.format_exc()` goes into the response and reveals internals.", {
+                     "any": "Log the exception server-side and return a generic problem document: apishield "
+                            "`Problem(status=500, title='Internal error')` (RFC 9457)."}, owasp="API8:2023")
+REGEX = _rule("AS204", "Regular expression built from request data", (1333, 400), Severity.MEDIUM,
+              "Request data is compiled as a regular expression: catastrophic backtracking (ReDoS).", {
+                  "any": "Escape user text with `re.escape(x)` or match it literally (`x in text`); cap the input "
+                         "length with apishield validation."}, owasp="API4:2023")
+
+_BY_KIND: dict[str, Rule] = {
+    "sql": SQL, "shell": SHELL, "code": CODE, "deser": DESER, "ssrf": SSRF, "path": PATH, "redirect": REDIRECT,
+    "ssti": SSTI, "regex": REGEX,
+}
+_SINK_ONLY = frozenset({"sql", "shell", "code", "deser"})
+
+
+def _findings(ctx: ModuleContext, kind: str) -> Iterator[Finding]:
+    definition = _BY_KIND[kind]
+    analysis = tm.analyse_context(ctx)
+    framework = module_framework(ctx)
+    fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix
+    for h in analysis.hits:
+        if h.kind != kind:
+            continue
+        via = f" via {h.via}" if h.via else ""
+        if h.proven:
+            message = f"request data reaches {h.sink}{via}"
+            yield _at(definition, ctx, h, message, fix)
+        elif kind in _SINK_ONLY and not any(o.startswith("p") for o in h.origins):
+            message = f"{h.sink} on a value that is not a literal; make sure it never comes from a client"
+            yield _at(definition, ctx, h, message, fix, severity=Severity.LOW, confidence=Confidence.LOW,
+                      taint="sink-only")
+
+
+def _at(definition: Rule, ctx: ModuleContext, h: tm.Hit, message: str, fix: str, **kw: object) -> Finding:
+    line = h.line
+    snippet = ctx.lines[line - 1].strip() if 0 < line <= len(ctx.lines) else ""
+    extra: dict[str, object] = {"taint": kw.pop("taint", "proven")}
+    severity = kw.get("severity", definition.severity)
+    confidence = kw.get("confidence", definition.confidence)
+    return Finding.from_rule(
+        definition, message, fix=fix, severity=severity, confidence=confidence,
+        location=Location(path=ctx.path, line=line, end_line=h.end_line, column=h.col, snippet=snippet),
+        extra=extra,
+    )
+
+
+_FIXES: dict[str, dict[str, str]] = {"path": {
+    "flask": "Use `send_from_directory(BASE, name)` or `secure_filename(name)`; or resolve and check "
+             "`is_relative_to(BASE)`.",
+    "bottle": "Use `static_file(name, root=BASE)` or `os.path.basename(name)`.",
+    "any": "Resolve and confine: `p = (BASE / name).resolve(); if not p.is_relative_to(BASE): raise Reject(400)`.",
+}}
+
+
+@rule(SQL)
+def check_sql(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS801 — SQL injection (CWE-89).
+
+    Flags ``execute``/``executemany``/``executescript``, SQLAlchemy ``text()``, Django ``.raw()``/``.extra()``
+    when the query string is built by f-string, ``%``, ``.format`` or ``+`` from request data. A constant
+    query with a parameter tuple (``execute(sql, (x,))``) is never flagged.
+    """
+    return _findings(ctx, "sql")
+
+
+@rule(SHELL)
+def check_shell(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS802 — OS command injection (CWE-78, CWE-77).
+
+    ``os.system``/``os.popen``, ``subprocess.*(..., shell=True)`` with a tainted string, an argv list whose
+    program is tainted, or ``['sh', '-c', tainted]``. ``shlex.quote`` and allow-list checks sanitise.
+    """
+    return _findings(ctx, "shell")
+
+
+@rule(CODE)
+def check_code(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS803 — code injection (CWE-95, CWE-94): ``eval``/``exec``/``compile`` of request data."""
+    return _findings(ctx, "code")
+
+
+@rule(DESER)
+def check_deser(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS804 — unsafe deserialisation (CWE-502): pickle, cPickle, dill, marshal, shelve, jsonpickle,
+    ``yaml.load`` without ``SafeLoader``/``CSafeLoader``, ``yaml.unsafe_load``/``full_load``.
+    ``yaml.safe_load`` is safe."""
+    return _findings(ctx, "deser")
+
+
+@rule(SSRF)
+def check_ssrf(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS805 — SSRF (CWE-918): request data in the URL of requests/httpx/urllib calls. A guard on
+    ``urlparse(url).netloc``/``hostname`` against an allow-list sanitises."""
+    return _findings(ctx, "ssrf")
+
+
+@rule(PATH)
+def check_path(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS806 — path traversal (CWE-22, CWE-73): ``open``/``codecs.open``/``os.*``/``pathlib.Path`` methods,
+    ``send_file``, the *directory* of ``send_from_directory``, the ``root`` of Bottle ``static_file``.
+    ``os.path.basename``, ``secure_filename``, ``safe_join``, a ``'..' in x`` rejection and a
+    ``resolve()``-then-``startswith(base)`` check sanitise."""
+    return _findings(ctx, "path")
+
+
+@rule(REDIRECT)
+def check_redirect(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS807 — open redirect (CWE-601): request data as the target of ``redirect``/``HTTPRedirect``/
+    ``RedirectResponse``. A host check on ``urlparse(x).netloc`` sanitises."""
+    return _findings(ctx, "redirect")
+
+
+@rule(SSTI)
+def check_ssti(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS403 — server-side template injection (CWE-1336): request data as template source in
+    ``render_template_string``, ``jinja2.Template``, ``Environment.from_string``, Bottle ``template``/
+    ``SimpleTemplate``, Mako and Django ``Template``."""
+    return _findings(ctx, "ssti")
+
+
+@rule(REGEX)
+def check_regex(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS204 — regex injection / ReDoS (CWE-1333): request data as the pattern of ``re.*``; ``re.escape``
+    sanitises."""
+    return _findings(ctx, "regex")
+
+
+def _body(ret: tm.HandlerReturn) -> tm.Val | None:
+    node = ret.node
+    value_node = node.value if isinstance(node, ast.Return) else None
+    value = ret.value
+    if isinstance(value_node, ast.Tuple):
+        return value.seq[0] if value.seq else None
+    if isinstance(value_node, (ast.Dict, ast.List, ast.ListComp, ast.DictComp)):
+        return None
+    return value
+
+
+def _is_html_framework(ctx: ModuleContext) -> bool:
+    frameworks = ctx.facts.get("frameworks") or set()
+    return bool(frameworks & {"flask", "bottle", "cherrypy", "connexion"}) or not frameworks
+
+
+@rule(XSS)
+def check_xss(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS404 — reflected XSS (CWE-79): a route handler returns request data in an HTML body (a string
+    returned by a Flask/Bottle/CherryPy view, ``make_response``, ``Response(...)``, ``HTMLResponse``) without
+    ``html.escape``/``markupsafe.escape``. JSON responses (``jsonify``, dicts) and headers are not HTML.
+    For FastAPI only explicit HTML responses count (a returned string is JSON-encoded)."""
+    analysis = tm.analyse_context(ctx)
+    html_default = _is_html_framework(ctx)
+    framework = module_framework(ctx)
+    for ret in analysis.handler_returns:
+        body = _body(ret)
+        if body is None or body.kind == "nonhtml":
+            continue
+        if not html_default and body.kind != "response":
+            continue
+        if body.tainted_for("html"):
+            yield at_node(XSS, ctx, ret.node, f"handler {ret.function}() returns request data in an HTML body",
+                          fix=fix_text(_XSS_FIXES, framework))
+
+
+_XSS_FIXES = {
+    "flask": "Render with `render_template` (autoescaped) or `markupsafe.escape(x)`; APIs should `jsonify`.",
+    "bottle": "Use `template()` with `{{x}}` or `html.escape(x)`; return a dict for JSON.",
+    "cherrypy": "Escape with `html.escape(x)` or render through Jinja2 with autoescape on.",
+    "fastapi": "Return a model (JSON) or escape with `html.escape(x)` before `HTMLResponse`.",
+}
+
+
+@rule(EXC_TEXT)
+def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS307 — stack trace / exception text in a response (CWE-209): a route handler returns ``str(e)``,
+    ``repr(e)``, ``e.args`` or ``traceback.format_exc()``."""
+    analysis = tm.analyse_context(ctx)
+    for ret in analysis.handler_returns:
+        body = ret.value
+        if tm.EXC in body.dirty("exc"):
+            yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client")
+
+
+__all__ = ["CODE", "DESER", "EXC_TEXT", "PATH", "REDIRECT", "REGEX", "SHELL", "SQL", "SSRF", "SSTI", "XSS"]

@@ -1,0 +1,115 @@
+"""JWT verification: AS701 (signature not verified) and AS702 (``none`` allowed / algorithms not pinned)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, imports
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+UNVERIFIED = Rule(
+    id="AS701",
+    title="JWT signature not verified",
+    cwe=(347, 345, 287),
+    owasp="API2:2023",
+    severity=Severity.CRITICAL,
+    confidence=Confidence.HIGH,
+    description="Claims of an unverified token are attacker-controlled: anyone can be anyone.",
+    fix="Verify with a pinned algorithm and key: `jwt.decode(token, key, algorithms=['HS256'])` (PyJWT) or "
+    "apishield `JWTVerifier(keys=..., algorithms=['EdDSA'])`; read unverified headers only to pick a key id.",
+)
+ALG_NONE = Rule(
+    id="AS702",
+    title="JWT algorithm 'none' allowed or algorithms not pinned",
+    cwe=(327, 347, 757),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="Accepting 'none' or the token's own 'alg' lets attackers strip or swap the signature.",
+    fix="Pass a fixed allow-list: `jwt.decode(token, key, algorithms=['RS256'])`; never `'none'`, never "
+    "`algorithms=[header['alg']]`. apishield pins algorithms per key.",
+)
+
+
+def _is_jwt(name: str) -> bool:
+    lower = name.lower()
+    return "jwt" in lower or "jose" in lower or "jws" in lower
+
+
+def _resolved(node: ast.AST | None, assigned: dict[str, ast.AST]) -> ast.AST | None:
+    if isinstance(node, ast.Name) and node.id in assigned:
+        return assigned[node.id]
+    return node
+
+
+@rule(UNVERIFIED)
+def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS701 — ``jwt.decode(..., options={'verify_signature': False})`` (literal or a variable holding it),
+    PyJWT 1 ``verify=False``, python-jose ``jwt.get_unverified_claims(token)``, ``jwt.decode(token, None)``."""
+    imp = imports(ctx)
+    assigned: dict[str, ast.AST] = {}
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned[node.targets[0].id] = node.value
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if not _is_jwt(name):
+            continue
+        tail = au.last(name)
+        if tail in {"get_unverified_claims", "unverified_claims"}:
+            yield at_node(UNVERIFIED, ctx, call, f"{tail}() reads claims without checking the signature")
+        elif tail == "decode":
+            options = au.const(_resolved(au.kwarg(call, "options"), assigned), None)
+            if isinstance(options, dict) and options.get("verify_signature") is False:
+                yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with verify_signature False")
+            elif au.is_false(au.kwarg(call, "verify")):
+                yield at_node(UNVERIFIED, ctx, call, "jwt.decode(verify=False) skips the signature check")
+            elif len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
+                yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with no key", confidence=Confidence.MEDIUM)
+
+
+@rule(ALG_NONE)
+def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing,
+    ``algorithms`` taken from the token's header, and ``jwt.decode`` without ``algorithms=`` (key and token
+    given, signature checked) which older libraries treat as "any algorithm"."""
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if not _is_jwt(name):
+            continue
+        tail = au.last(name)
+        algorithms = au.kwarg(call, "algorithms")
+        algorithm = au.kwarg(call, "algorithm")
+        values = au.const(algorithms, None)
+        if (isinstance(values, (list, tuple, set)) and any(str(v).lower() == "none" for v in values)) or (
+            isinstance(values, str) and values.lower() == "none"
+        ):
+            yield at_node(ALG_NONE, ctx, call, "'none' is an accepted JWT algorithm", severity=Severity.CRITICAL)
+        elif str(au.const(algorithm, "")).lower() == "none":
+            yield at_node(ALG_NONE, ctx, call, "token signed with algorithm 'none'", severity=Severity.CRITICAL)
+        elif algorithms is not None and any(
+            (isinstance(n, ast.Subscript) and au.const(n.slice) == "alg")
+            or (isinstance(n, ast.Call) and "header" in au.dotted(n.func))
+            for n in ast.walk(algorithms)
+        ):
+            yield at_node(ALG_NONE, ctx, call, "algorithms taken from the token's own header")
+        elif tail == "decode" and algorithms is None and len(call.args) >= 2 and not au.has_kwargs_splat(call):
+            options = au.const(au.kwarg(call, "options"), {})
+            if isinstance(options, dict) and options.get("verify_signature") is False:
+                continue
+            if name.startswith(("jwt.", "jose.")) or name in {"jwt.decode", "jose.jwt.decode"}:
+                yield at_node(
+                    ALG_NONE,
+                    ctx,
+                    call,
+                    "jwt.decode() without algorithms=[...] does not pin the algorithm",
+                    severity=Severity.MEDIUM,
+                    confidence=Confidence.MEDIUM,
+                )
+
+
+__all__ = ["ALG_NONE", "UNVERIFIED"]

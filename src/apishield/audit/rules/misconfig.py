@@ -1,0 +1,486 @@
+"""Security misconfiguration: debug mode, development servers, binding to all interfaces, CORS, outbound
+TLS verification, timeouts and plain-HTTP credentials (AS301–AS306, AS308–AS310; AS304 lives in
+:mod:`apishield.audit.rules.missing`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+_DEV_CLASS = re.compile(r"(test|dev|develop|local|debug)", re.IGNORECASE)
+
+DEBUG_FIXES = {
+    "flask": "Never hard-code debug: `app.run()` only under `if __name__ == '__main__'` and read "
+    "`app.config['DEBUG'] = os.environ.get('FLASK_DEBUG') == '1'`; serve with `gunicorn app:app`. "
+    "apishield: `Shield(app)` answers every error as problem+json, never a traceback.",
+    "bottle": "Remove `bottle.debug(True)` / `run(debug=True, reloader=True)`; serve with "
+    "`gunicorn app:app`. apishield: `app.install(Shield(...))` hides tracebacks behind problem+json.",
+    "cherrypy": "Set `'environment': 'production'` (turns off `request.show_tracebacks` and autoreload). "
+    "apishield: `shield.install()` + `tools.apishield.on` answers errors as problem+json.",
+    "fastapi": "Drop `FastAPI(debug=True)` and `uvicorn.run(reload=True)` outside development; run "
+    "`uvicorn app:app --workers 4`. apishield's ASGI middleware returns problem+json for errors.",
+}
+DEBUG = Rule(
+    id="AS301",
+    title="Debug mode enabled",
+    cwe=(489, 215, 94),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="Debug mode shows tracebacks and, in Flask/Werkzeug, an interactive debugger that runs code.",
+    fix=fix_text(DEBUG_FIXES),
+)
+DEV_SERVER = Rule(
+    id="AS302",
+    title="Development server used to serve the app",
+    cwe=(489, 668, 1188),
+    owasp="API8:2023",
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    description="The built-in servers (Werkzeug, wsgiref) are single-process and not hardened.",
+    fix=fix_text(
+        {
+            "flask": "Serve with a production WSGI server: `gunicorn -w 4 'app:create_app()'` (or waitress); keep "
+            "`app.run()` for local development under `if __name__ == '__main__'`.",
+            "bottle": "`run(app, server='gunicorn', workers=4)` or `gunicorn app:app`; the default wsgiref server is "
+            "for development only.",
+            "cherrypy": "Set `'environment': 'production'` and run behind a process manager; or mount with "
+            "`cherrypy.tree.mount` under gunicorn/waitress.",
+            "fastapi": "Run `uvicorn app:app --workers 4` (or gunicorn with uvicorn workers) without `--reload`.",
+        }
+    ),
+)
+BIND_ALL = Rule(
+    id="AS303",
+    title="Server binds to all network interfaces",
+    cwe=(1327, 605, 668),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Listening on 0.0.0.0 exposes the service (and any debugger) to every network the host is on.",
+    fix="Bind to 127.0.0.1 behind a reverse proxy, or read the host from configuration "
+    "(`host=os.environ.get('HOST', '127.0.0.1')`).",
+)
+CORS_CREDENTIALS = Rule(
+    id="AS305",
+    title="CORS allows any origin with credentials",
+    cwe=(942, 346, 352),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="Any web site can make credentialed requests and read the responses.",
+    fix=fix_text(
+        {
+            "flask": "List trusted origins: "
+            "`CORS(app, origins=['https://app.example.com'], supports_credentials=True)`. "
+            "apishield: `Shield(app, cors_origins=['https://app.example.com'])` refuses '*' with credentials.",
+            "fastapi": "`CORSMiddleware(allow_origins=['https://app.example.com'], allow_credentials=True)`; never "
+            "'*' or a catch-all regex with credentials. apishield refuses that combination at start-up.",
+            "bottle": "Set Access-Control-Allow-Origin only for origins in an allow-list; never reflect Origin with "
+            "credentials. apishield: `Shield(cors_origins=[...])`.",
+            "cherrypy": "Emit Access-Control-Allow-Origin only for allow-listed origins. apishield: "
+            "`Shield(cors_origins=[...])` with `tools.apishield.on`.",
+        }
+    ),
+)
+CORS_ANY = Rule(
+    id="AS306",
+    title="CORS allows any origin",
+    cwe=(942,),
+    owasp="API8:2023",
+    severity=Severity.LOW,
+    confidence=Confidence.MEDIUM,
+    description="'*' lets every site read responses; acceptable only for truly public, non-personalised data.",
+    fix="Restrict origins to the front-ends you own (flask-cors `origins=[...]`, Starlette "
+    "`allow_origins=[...]`), or apishield `cors_origins=[...]`.",
+)
+TLS_OFF = Rule(
+    id="AS308",
+    title="TLS certificate verification disabled",
+    cwe=(295,),
+    owasp="API10:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="Outbound calls accept any certificate, so anyone on the path can read and alter them.",
+    fix="Remove `verify=False` / `CERT_NONE`; pass a CA bundle (`verify='/path/ca.pem'`) for private CAs.",
+)
+NO_TIMEOUT = Rule(
+    id="AS309",
+    title="Outbound call without timeout",
+    cwe=(400, 1088),
+    owasp="API10:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    description="A slow upstream ties up a worker forever (requests and urllib wait indefinitely by default).",
+    fix="Pass `timeout=(3.05, 10)` to requests calls (or use httpx, whose default is 5 s).",
+)
+PLAIN_HTTP = Rule(
+    id="AS310",
+    title="Credentials sent over plain HTTP",
+    cwe=(319, 523),
+    owasp="API10:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Tokens, keys or passwords in an http:// request travel in clear text.",
+    fix="Use an https:// URL for any request that carries credentials.",
+)
+
+_HTTP_CLIENT_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+
+
+def _is_dev_class(ctx: ModuleContext, node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    cur: ast.AST | None = node
+    while cur is not None:
+        if isinstance(cur, ast.ClassDef) and _DEV_CLASS.search(cur.name):
+            return True
+        if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)) and re.search(r"test", cur.name, re.I):
+            return True
+        cur = parents.get(id(cur))
+    return False
+
+
+def _dev_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
+
+
+@rule(DEBUG)
+def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS301 — debug mode on.
+
+    Flags ``app.run(debug=True)``, ``app.debug = True``, ``app.config['DEBUG'] = True``,
+    ``config.update(DEBUG=True)``, a module/config-class ``DEBUG = True``, ``bottle.debug(True)``,
+    ``run(debug=True|reloader=True)``, CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)`` /
+    ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are
+    unknown, not vulnerable; ``Test*``/``Dev*`` config classes and test files are skipped.
+    """
+    if _dev_file(ctx.path):
+        return
+    imp = imports(ctx)
+    fw = module_framework(ctx)
+    fix = fix_text(DEBUG_FIXES, fw)
+    parents = au.parent_map(ctx.tree)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            name = au.call_name(node, imp)
+            tail = au.last(name)
+            if tail == "debug" and name.startswith("bottle") and (not node.args or au.is_true(node.args[0])):
+                yield at_node(DEBUG, ctx, node, "bottle.debug(True) shows tracebacks to clients", fix=fix)
+            elif tail in {"run", "run_simple"} or name.endswith("uvicorn.run"):
+                for key in ("debug", "use_debugger", "reloader", "reload", "use_reloader"):
+                    if au.is_true(au.kwarg(node, key)):
+                        yield at_node(DEBUG, ctx, node, f"server started with {key}=True", fix=fix)
+                        break
+            elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
+                yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
+            elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not _is_dev_class(ctx, node, parents):
+                yield at_node(DEBUG, ctx, node, "DEBUG=True in the app configuration", fix=fix)
+        elif isinstance(node, ast.Assign) and au.is_true(node.value) and not _is_dev_class(ctx, node, parents):
+            for target in node.targets:
+                text = au.dotted(target)
+                item = au.subscript_key(target) if isinstance(target, ast.Subscript) else None
+                if text.endswith(".debug") or text == "DEBUG" or item == "DEBUG":
+                    yield at_node(DEBUG, ctx, node, "debug mode switched on in code", fix=fix)
+        elif isinstance(node, ast.Dict):
+            for dict_key, value in zip(node.keys, node.values, strict=False):
+                if au.str_const(dict_key) == "request.show_tracebacks" and au.is_true(value):
+                    yield at_node(DEBUG, ctx, dict_key or node, "CherryPy request.show_tracebacks is on", fix=fix)
+
+
+def _production_env(ctx: ModuleContext) -> bool:
+    return any(s == "production" for s in au.strings_in(ctx.tree))
+
+
+@rule(DEV_SERVER)
+def check_dev_server(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS302 — the development server serves the app.
+
+    Flask ``app.run()`` (also inside ``if __name__ == '__main__'``: it is how such apps end up in
+    containers), Bottle ``run()`` with the default wsgiref server, and ``cherrypy.quickstart()`` without
+    ``'environment': 'production'``. Reported as low severity (medium when the call runs on import).
+    """
+    imp = imports(ctx)
+    fw = module_framework(ctx)
+    guarded: set[int] = ctx.facts.get("main_guard_lines") or set()
+    top_level = {id(n.value) for n in ctx.tree.body if isinstance(n, ast.Expr)}
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        tail = au.last(name)
+        message = ""
+        if fw == "flask" and tail == "run" and isinstance(call.func, ast.Attribute) and name != "uvicorn.run":
+            base = au.dotted(call.func.value)
+            if base and "socketio" not in base and "uvicorn" not in name and "asyncio" not in name:
+                message = f"{base}.run() starts the Werkzeug development server"
+        elif fw == "bottle" and tail == "run" and (name.startswith("bottle") or isinstance(call.func, ast.Attribute)):
+            server = au.const(au.kwarg(call, "server"), None)
+            if (server in (None, "wsgiref", "auto") and au.kwarg(call, "server") is None) or server == "wsgiref":
+                message = "bottle run() uses the single-threaded wsgiref development server"
+        elif name.endswith("cherrypy.quickstart") and not _production_env(ctx):
+            message = "cherrypy.quickstart() without 'environment': 'production' (tracebacks, autoreload)"
+        if message:
+            sev = Severity.MEDIUM if id(call) in top_level and call.lineno not in guarded else Severity.LOW
+            yield at_node(
+                DEV_SERVER, ctx, call, message, severity=sev, fix=fix_text({k: v for k, v in _dev_fixes().items()}, fw)
+            )
+
+
+def _dev_fixes() -> dict[str, str]:
+    return {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in DEV_SERVER.fix.splitlines() if ": " in line}
+
+
+_ALL_IFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - what the rule looks for
+
+
+@rule(BIND_ALL)
+def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS303 — binding to all interfaces: ``host='0.0.0.0'`` in ``run``/``uvicorn.run``, CherryPy
+    ``'server.socket_host': '0.0.0.0'``, ``sock.bind(('0.0.0.0', port))``."""
+    if _dev_file(ctx.path):
+        return
+    imp = imports(ctx)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            tail = au.last(au.call_name(node, imp))
+            host = au.kwarg(node, "host")
+            if tail in {"run", "run_simple", "serve", "make_server", "quickstart"} and host is not None:
+                if au.str_const(host) in _ALL_IFACES:
+                    yield at_node(BIND_ALL, ctx, node, f"server listens on {au.str_const(host)} (all interfaces)")
+            elif (tail == "bind" and node.args and isinstance(node.args[0], ast.Tuple) and node.args[0].elts) and (
+                au.str_const(node.args[0].elts[0]) in _ALL_IFACES
+            ):
+                yield at_node(BIND_ALL, ctx, node, "socket bound to all interfaces")
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=False):
+                if au.str_const(key) == "server.socket_host" and au.str_const(value) in _ALL_IFACES:
+                    yield at_node(BIND_ALL, ctx, key or node, "CherryPy server.socket_host is 0.0.0.0")
+
+
+def _wildcard(value: ast.AST | None) -> bool:
+    """Origins that match everything: missing (flask-cors default), '*', '.*', ['*'], regex catch-alls."""
+    if value is None:
+        return True
+    data = au.const(value, None)
+    items = data if isinstance(data, (list, tuple, set)) else [data]
+    return any(isinstance(v, str) and v.strip() in {"*", ".*", "^.*$", "https?://.*", "(.*)"} for v in items)
+
+
+@rule(CORS_CREDENTIALS)
+def check_cors_credentials(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS305 — any origin together with credentials.
+
+    flask-cors ``CORS(app, supports_credentials=True)`` (its default origin is ``*``) or ``cross_origin``,
+    Starlette/FastAPI ``CORSMiddleware(allow_origins=['*'] | allow_origin_regex='.*', allow_credentials=True)``,
+    and hand-written headers that send ``Access-Control-Allow-Origin: *`` or reflect ``Origin`` together
+    with ``Access-Control-Allow-Credentials: true``.
+    """
+    yield from _cors(ctx, credentials=True)
+
+
+@rule(CORS_ANY)
+def check_cors_any(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS306 — any origin, no credentials: the same patterns as AS305 without ``credentials``."""
+    yield from _cors(ctx, credentials=False)
+
+
+def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
+    imp = imports(ctx)
+    fw = module_framework(ctx)
+    target = CORS_CREDENTIALS if credentials else CORS_ANY
+    fix = fix_text({k: v for k, v in _cors_fixes().items()}, fw) if credentials else None
+    for call in au.calls(ctx.tree):
+        tail = au.last(au.call_name(call, imp))
+        origins: ast.AST | None
+        if tail in {"CORS", "cross_origin"}:
+            origins = au.kwarg(call, "origins")
+            resources = au.const(au.kwarg(call, "resources"), None)
+            if origins is None and isinstance(resources, dict):
+                values = [v.get("origins") for v in resources.values() if isinstance(v, dict)]
+                if values and all(v is not None and v not in ("*", ".*", ["*"]) for v in values):
+                    continue
+            creds = au.is_true(au.kwarg(call, "supports_credentials"))
+        elif tail in {"CORSMiddleware"} or (
+            tail == "add_middleware" and call.args and au.last(au.dotted(call.args[0])) == "CORSMiddleware"
+        ):
+            regex = au.kwarg(call, "allow_origin_regex")
+            origins = au.kwarg(call, "allow_origins")
+            if origins is None and regex is None:
+                continue
+            if origins is None or (regex is not None and _wildcard(regex)):
+                origins = regex
+            creds = au.is_true(au.kwarg(call, "allow_credentials"))
+        else:
+            continue
+        if au.is_env_read(origins, imp):
+            continue
+        if _wildcard(origins) and creds == credentials:
+            what = "any origin with credentials" if credentials else "any origin"
+            yield at_node(target, ctx, call, f"{tail} allows {what}", **({"fix": fix} if fix else {}))
+    top_level = ast.Module(
+        body=[n for n in ctx.tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))],
+        type_ignores=[],
+    )
+    for fn in [*au.functions(ctx.tree), top_level]:
+        star, reflected, creds = _manual_cors(fn, imp)
+        if (star or reflected) and creds == credentials and (credentials or star):
+            what = "reflects the Origin header" if reflected else "sends Access-Control-Allow-Origin: *"
+            if credentials:
+                what += " with Access-Control-Allow-Credentials: true"
+            if isinstance(fn, ast.Module):
+                where = next(
+                    (
+                        n
+                        for n in ast.walk(fn)
+                        if isinstance(n, ast.Constant) and str(n.value).lower() == "access-control-allow-origin"
+                    ),
+                    fn.body[0],
+                )
+                yield at_node(target, ctx, where, f"configuration {what}", **({"fix": fix} if fix else {}))
+            else:
+                yield at_node(target, ctx, fn, f"{fn.name}() {what}", **({"fix": fix} if fix else {}))
+
+
+def _cors_fixes() -> dict[str, str]:
+    return {
+        line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in CORS_CREDENTIALS.fix.splitlines() if ": " in line
+    }
+
+
+def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
+    star = reflected = creds = False
+    for node in ast.walk(fn):
+        pairs: list[tuple[ast.AST | None, ast.AST | None]] = []
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+            pairs.append((node.targets[0].slice, node.value))
+        elif isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {
+            "set_header",
+            "add_header",
+            "__setitem__",
+        }:
+            pairs.append((au.arg(node, 0), au.arg(node, 1)))
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 2:
+            pairs.append((node.elts[0], node.elts[1]))
+        elif isinstance(node, ast.Dict):
+            pairs.extend(zip(node.keys, node.values, strict=False))
+        for key, value in pairs:
+            name = (au.str_const(key) or "").lower()
+            if name == "access-control-allow-origin":
+                if au.str_const(value) == "*":
+                    star = True
+                elif (
+                    value is not None
+                    and not isinstance(value, ast.Constant)
+                    and (
+                        any("origin" in s.lower() for s in au.strings_in(value)) or "origin" in au.dotted(value).lower()
+                    )
+                ):
+                    reflected = True
+            elif name == "access-control-allow-credentials" and str(au.const(value, "")).lower() == "true":
+                creds = True
+    return star, reflected, creds
+
+
+@rule(TLS_OFF)
+def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS308 — TLS verification off: ``verify=False`` on requests/httpx/aiohttp calls and clients,
+    ``ssl._create_unverified_context()``, ``cert_reqs=CERT_NONE``, ``ctx.check_hostname = False``,
+    ``ctx.verify_mode = ssl.CERT_NONE``."""
+    imp = imports(ctx)
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            name = au.call_name(node, imp)
+            if au.is_false(au.kwarg(node, "verify")) or (au.is_false(au.kwarg(node, "ssl")) and "aiohttp" in name):
+                yield at_node(TLS_OFF, ctx, node, f"{au.last(name) or 'call'}(verify=False) accepts any certificate")
+            elif au.last(name) in {"_create_unverified_context", "_create_stdlib_context"}:
+                yield at_node(TLS_OFF, ctx, node, f"ssl.{au.last(name)}() disables certificate checks")
+            elif (
+                au.dotted(au.kwarg(node, "cert_reqs")).endswith("CERT_NONE")
+                or au.str_const(au.kwarg(node, "cert_reqs")) == "CERT_NONE"
+            ):
+                yield at_node(TLS_OFF, ctx, node, "cert_reqs=CERT_NONE disables certificate checks")
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                text = au.dotted(t)
+                if text.endswith(".check_hostname") and au.is_false(node.value):
+                    yield at_node(TLS_OFF, ctx, node, "check_hostname = False")
+                elif text.endswith(".verify_mode") and au.dotted(node.value).endswith("CERT_NONE"):
+                    yield at_node(TLS_OFF, ctx, node, "verify_mode = CERT_NONE")
+                elif text.endswith(".verify") and au.is_false(node.value):
+                    yield at_node(TLS_OFF, ctx, node, "session.verify = False")
+
+
+@rule(NO_TIMEOUT)
+def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
+    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine)."""
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        tail = au.last(name)
+        if au.has_kwargs_splat(call):
+            continue
+        if name.startswith("requests.") and tail in _HTTP_CLIENT_VERBS and au.kwarg(call, "timeout") is None:
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever")
+        elif name in {"urllib.request.urlopen", "urllib2.urlopen"} and au.arg(call, 2, "timeout") is None:
+            yield at_node(NO_TIMEOUT, ctx, call, "urlopen() has no timeout")
+        elif (
+            name.startswith("httpx.")
+            and isinstance(au.kwarg(call, "timeout"), ast.Constant)
+            and au.const(au.kwarg(call, "timeout"), 0) is None
+        ):
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}(timeout=None) can hang forever")
+
+
+_CRED_WORDS = re.compile(r"(token|api[_-]?key|apikey|password|passwd|secret|access[_-]?key|auth)", re.IGNORECASE)
+_LOCAL = re.compile(
+    r"^http://(localhost|127\.|0\.0\.0\.0|\[::1\]|[\w.-]*\.local\b|[\w.-]*example\.(com|org))", re.IGNORECASE
+)
+
+
+@rule(PLAIN_HTTP)
+def check_plain_http(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS310 — an ``http://`` URL (not localhost) in an outbound call that carries credentials: ``auth=``,
+    an ``Authorization``/``X-API-Key`` header, or token/key/password in the query string or parameters."""
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if not (
+            name.startswith(("requests.", "httpx.", "urllib.request.", "aiohttp.")) or au.last(name) in {"urlopen"}
+        ):
+            continue
+        url = au.arg(call, 0, "url")
+        if au.last(name) == "request":
+            url = au.arg(call, 1, "url")
+        text = ""
+        if isinstance(url, ast.Constant) and isinstance(url.value, str):
+            text = url.value
+        elif isinstance(url, ast.JoinedStr) and url.values and isinstance(url.values[0], ast.Constant):
+            text = str(url.values[0].value)
+        if not text.lower().startswith("http://") or _LOCAL.match(text):
+            continue
+        carries = au.kwarg(call, "auth") is not None or bool(
+            _CRED_WORDS.search(text.split("?", 1)[-1] if "?" in text else "")
+        )
+        for key in ("headers", "params", "data", "json"):
+            value = au.kwarg(call, key)
+            if value is not None and any(_CRED_WORDS.search(s) for s in au.strings_in(value)):
+                carries = True
+        if carries:
+            yield at_node(PLAIN_HTTP, ctx, call, f"credentials sent to {text.split('?')[0]} over plain HTTP")
+
+
+__all__ = [
+    "BIND_ALL",
+    "CORS_ANY",
+    "CORS_CREDENTIALS",
+    "DEBUG",
+    "DEV_SERVER",
+    "NO_TIMEOUT",
+    "PLAIN_HTTP",
+    "TLS_OFF",
+]

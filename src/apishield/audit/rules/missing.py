@@ -1,0 +1,412 @@
+""" "Missing protection" rules over the route inventory (project scope): AS101, AS103, AS104, AS105, AS201,
+AS202, AS304, AS502.
+
+They run once every module is known, so protections attached anywhere (a blueprint hook in one file, a
+``Limiter`` bound with ``init_app`` in another) count. Findings sit at the route's decorator line, or, for
+app-wide absence, at the line that creates the app.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+
+from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
+from apishield.audit.rules.base import at, fix_text
+from apishield.audit.rules.registry import ProjectContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+AUTH_FIXES = {
+    "flask": "apishield: `Shield(app)` makes every route require a valid API key/JWT unless marked "
+    "`@shield.public`; or `@shield.require('scope')` per route. Plain Flask: a decorator such as "
+    "flask-login `@login_required` / flask-jwt-extended `@jwt_required()`, or a `before_request` that "
+    "aborts with 401.",
+    "fastapi": "apishield: add the ASGI middleware (deny-by-default) or `dependencies=[Depends(shield.require())]` on "
+    "the router. Plain FastAPI: `APIRouter(dependencies=[Depends(get_current_user)])` with an "
+    "`OAuth2PasswordBearer`/`HTTPBearer` dependency that raises 401.",
+    "cherrypy": "apishield: `shield.install()` and `'tools.apishield.on': True` for '/' (public handlers take "
+    "`@cherrypy.tools.apishield(public=True)`). Plain CherryPy: register a "
+    "`cherrypy.Tool('before_handler', check_auth)` that raises `HTTPError(401)` and switch it on in config.",
+    "bottle": "apishield: `app.install(Shield(...))` (public routes: `apishield={'public': True}`). Plain Bottle: "
+    "`@auth_basic(check)` or a plugin that returns 401 before the callback runs.",
+    "connexion": "Declare `security` (globally or per operation) in the OpenAPI document with an "
+    "`x-bearerInfoFunc`/`x-apikeyInfoFunc`; use `security: []` only for public operations.",
+}
+RATE_FIXES = {
+    "flask": "apishield: `Shield(app)` applies default limits (`@shield.limit('5/minute')` per route). Plain: "
+    "`Limiter(get_remote_address, app=app, default_limits=['100/minute'])` and `@limiter.limit(...)`.",
+    "fastapi": "apishield's ASGI middleware rate-limits every route. Plain: slowapi `Limiter(key_func=..., "
+    "default_limits=[...])` + `SlowAPIMiddleware`, or fastapi-limiter `Depends(RateLimiter(...))`.",
+    "cherrypy": "apishield: `tools.apishield.on` (limits in its config). Plain: a `before_handler` tool that "
+    "counts requests per client in Redis and raises `HTTPError(429)`.",
+    "bottle": "apishield: `app.install(Shield(default_limits=['100/minute']))`. Plain: a plugin that counts "
+    "requests per client and returns 429.",
+    "connexion": "Put a rate limiter in front (flask-limiter on `app.app`, or the gateway).",
+}
+HEADER_FIXES = {
+    "flask": "apishield: `Shield(app)` adds HSTS, CSP, X-Content-Type-Options, X-Frame-Options. Plain: "
+    "`Talisman(app)` or an `after_request` that sets them.",
+    "fastapi": "apishield's ASGI middleware sets the headers; plain: a middleware that adds HSTS, CSP, "
+    "X-Content-Type-Options and X-Frame-Options to every response.",
+    "cherrypy": "apishield: `tools.apishield.on`. Plain: `'tools.response_headers.on': True` with "
+    "`'tools.response_headers.headers': [('Strict-Transport-Security', ...), "
+    "('Content-Security-Policy', \"default-src 'none'\"), ('X-Content-Type-Options', 'nosniff')]`.",
+    "bottle": "apishield: `app.install(Shield(...))`. Plain: an `after_request` hook that sets "
+    "`response.set_header('X-Content-Type-Options', 'nosniff')` and the others.",
+    "connexion": "`Talisman(app.app)` on the underlying Flask app, or headers at the proxy.",
+}
+CSRF_FIXES = {
+    "flask": "apishield: `Shield(app)` checks a CSRF token on cookie-authenticated unsafe requests. Plain: "
+    "`CSRFProtect(app)` (Flask-WTF) and `{{ csrf_token() }}` in forms.",
+    "bottle": "apishield: `app.install(Shield(...))` (CSRF on for cookie sessions). Plain: a synchronizer token "
+    "stored in the session and compared with `hmac.compare_digest` on every POST.",
+    "cherrypy": "apishield: `tools.apishield.on`. Plain: a `before_handler` tool comparing a form token with "
+    "the session's using `hmac.compare_digest`.",
+    "fastapi": "Use bearer tokens instead of cookies for APIs, or a CSRF middleware (double-submit token) and "
+    "`SameSite=Strict` cookies.",
+}
+
+MISSING_AUTH = Rule(
+    id="AS101",
+    title="Route reachable without authentication",
+    cwe=(306, 862, 287),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="No decorator, dependency, hook, tool, plugin or in-handler check rejects anonymous callers.",
+    fix=fix_text(AUTH_FIXES),
+)
+NO_ROLE = Rule(
+    id="AS103",
+    title="Privileged operation without a role check",
+    cwe=(285, 862),
+    owasp="API5:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.LOW,
+    description="An admin / user-management route checks who the caller is, but not what they may do.",
+    fix="apishield: `@shield.require('admin:write', roles=['admin'])`. Plain: a role decorator "
+    "(flask-security `@roles_required('admin')`) or `if 'admin' not in user.roles: abort(403)`.",
+)
+DEBUG_ROUTE = Rule(
+    id="AS104",
+    title="Debug or internal endpoint exposed",
+    cwe=(489, 215, 200),
+    owasp="API9:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Endpoints such as /debug, /internal, /test or /createdb leak internals or change state.",
+    fix="Remove the endpoint from production builds, or register it only when an explicit development flag is "
+    "set and keep it behind authentication with an admin role.",
+)
+UNVERSIONED = Rule(
+    id="AS105",
+    title="Unversioned API paths",
+    cwe=(1059,),
+    owasp="API9:2023",
+    severity=Severity.LOW,
+    confidence=Confidence.LOW,
+    description="Without a version prefix old and new behaviour cannot live side by side, so forgotten "
+    "endpoints linger (shadow APIs).",
+    fix="Mount the API under a version prefix: Flask `app.register_blueprint(api, url_prefix='/api/v1')`, FastAPI "
+    "`app.include_router(router, prefix='/v1')`, Bottle `root.mount('/v1', api)`, CherryPy "
+    "`cherrypy.tree.mount(API(), '/api/v1')`.",
+)
+NO_RATE = Rule(
+    id="AS201",
+    title="No rate limiting",
+    cwe=(770, 799, 400),
+    owasp="API4:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Nothing limits how often a client may call the API (scraping, brute force, cost).",
+    fix=fix_text(RATE_FIXES),
+)
+AUTH_NO_RATE = Rule(
+    id="AS202",
+    title="Authentication endpoint without attempt limiting",
+    cwe=(307, 770),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="Login, token, OTP and password-reset endpoints can be brute-forced.",
+    fix="apishield: `@shield.limit('5/minute')` on the route plus `LoginThrottle` lockout. Plain: flask-limiter "
+    "`@limiter.limit('5/minute')`, slowapi `@limiter.limit('5/minute')`, or a per-account failure counter.",
+)
+NO_HEADERS = Rule(
+    id="AS304",
+    title="Security headers not set",
+    cwe=(693, 1021, 319),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Responses lack HSTS, CSP, X-Content-Type-Options and X-Frame-Options.",
+    fix=fix_text(HEADER_FIXES),
+)
+NO_CSRF = Rule(
+    id="AS502",
+    title="CSRF protection absent",
+    cwe=(352,),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="A cookie/session-authenticated app accepts state-changing form posts without a CSRF token.",
+    fix=fix_text(CSRF_FIXES),
+)
+
+
+def _routes(project: ProjectContext) -> list[Route]:
+    routes: list[Route] = project.facts.get("routes", [])
+    return routes
+
+
+def _apps(project: ProjectContext) -> list[App]:
+    apps: list[App] = project.facts.get("apps", [])
+    return [a for a in apps if a.routes]
+
+
+def _configured_public(project: ProjectContext, route: Route) -> bool:
+    config = project.facts.get("config")
+    patterns = getattr(config, "public_paths", ()) or ()
+    return any(fnmatch.fnmatch(route.path, p) for p in patterns)
+
+
+def _line_text(project: ProjectContext, path: str) -> list[str]:
+    for module in project.modules:
+        if module.path == path:
+            return module.lines
+    return []
+
+
+def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str, **kw: object) -> Finding:
+    return at(rule_, path, _line_text(project, path), line, message, **kw)  # type: ignore[arg-type]
+
+
+def _describe(route: Route) -> str:
+    return f"{'/'.join(route.methods)} {route.path} ({route.handler})"
+
+
+@rule(MISSING_AUTH, scope="project")
+def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
+    """AS101 — a route no authentication applies to.
+
+    Authentication counts when it is attached anywhere on the way to the handler: a decorator (library or
+    project-defined and rejecting with 401/403), FastAPI dependencies on the route/router/app or in the handler
+    signature, ``before_request`` hooks on the app or blueprint, CherryPy tools (decorator, ``_cp_config`` or
+    config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
+    by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
+    listed in ``public-paths`` are not reported.
+    """
+    for app in _apps(project):
+        app_has_auth = any(r.has(AUTH) for r in app.routes)
+        for route in app.routes:
+            if route.has(AUTH) or route.public or _configured_public(project, route):
+                continue
+            params = "<" in route.path or "{" in route.path
+            severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
+            confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
+            yield _at(
+                project,
+                MISSING_AUTH,
+                route.file,
+                route.line,
+                f"{_describe(route)} is reachable without authentication",
+                severity=severity,
+                confidence=confidence,
+                fix=fix_text(AUTH_FIXES, route.framework),
+            )
+
+
+_PRIVILEGED = re.compile(
+    r"^(admin|administration|administrator|manage|management|superuser|staff|roles?|"
+    r"permissions?|grant|promote|impersonate|sudo)$",
+    re.IGNORECASE,
+)
+
+
+@rule(NO_ROLE, scope="project")
+def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
+    """AS103 — an authenticated admin/user-management route (``/admin``, ``/roles``, ``/promote``, deleting
+    users) with no role or permission check in its decorators, dependencies or body."""
+    for route in _routes(project):
+        if not route.has(AUTH) or route.roles or route.public:
+            continue
+        segs = static_segments(route.path)
+        privileged = any(_PRIVILEGED.match(s) for s in segs) or "admin" in route.handler.lower()
+        if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"}:
+            privileged = True
+        if privileged:
+            yield _at(
+                project,
+                NO_ROLE,
+                route.file,
+                route.line,
+                f"{_describe(route)} is privileged but only checks authentication ({route.protections[AUTH]})",
+            )
+
+
+_DEBUG_SEGMENTS = {
+    "debug",
+    "_debug",
+    "__debug__",
+    "internal",
+    "_internal",
+    "test",
+    "tests",
+    "testing",
+    "createdb",
+    "create_db",
+    "create-db",
+    "dropdb",
+    "drop_db",
+    "resetdb",
+    "reset_db",
+    "reset-db",
+    "initdb",
+    "init_db",
+    "seed",
+    "phpinfo",
+    "console",
+    "env",
+    "environ",
+    "actuator",
+    "heapdump",
+    "dump",
+    "backdoor",
+    "_debug_toolbar",
+    "sql",
+}
+
+
+@rule(DEBUG_ROUTE, scope="project")
+def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
+    """AS104 — a route whose path names a debug or internal function (``/debug``, ``/internal``, ``/test``,
+    ``/createdb``, ``/env``…); high severity when it is also unauthenticated."""
+    for route in _routes(project):
+        hit = next((s for s in static_segments(route.path) if s.lower() in _DEBUG_SEGMENTS), None)
+        if hit is None:
+            continue
+        severity = Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
+        yield _at(
+            project,
+            DEBUG_ROUTE,
+            route.file,
+            route.line,
+            f"{_describe(route)} exposes a '{hit}' endpoint",
+            severity=severity,
+        )
+
+
+_VERSION = re.compile(r"^(v\d+(\.\d+)*|\d+(\.\d+)+|version\d*|api-v\d+|api_v\d+)$", re.IGNORECASE)
+
+
+@rule(UNVERSIONED, scope="project")
+def check_unversioned(project: ProjectContext) -> Iterator[Finding]:
+    """AS105 — an API (routes under ``/api`` or a FastAPI/connexion app) whose routes carry no version prefix
+    (``/v1``, ``/api/v2``); reported once per app at the line that creates it."""
+    for app in _apps(project):
+        api_routes = [r for r in app.routes if not r.public and r.path != "?"]
+        if not api_routes:
+            continue
+        looks_api = app.framework in {"fastapi", "connexion"} or any(
+            "api" in [s.lower() for s in static_segments(r.path)] for r in api_routes
+        )
+        if not looks_api:
+            continue
+        if any(any(_VERSION.match(s) for s in static_segments(r.path)) for r in app.routes):
+            continue
+        example = api_routes[0]
+        yield _at(
+            project,
+            UNVERSIONED,
+            app.path,
+            app.line,
+            f"API routes such as {example.path} have no version prefix (e.g. /v1)",
+        )
+
+
+@rule(NO_RATE, scope="project")
+def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
+    """AS201 — an app none of whose routes is rate limited (flask-limiter, slowapi, fastapi-limiter, a
+    throttling plugin/tool/middleware, apishield). Once per app, at the line that creates it."""
+    for app in _apps(project):
+        if any(r.has(RATE) for r in app.routes):
+            continue
+        yield _at(
+            project,
+            NO_RATE,
+            app.path,
+            app.line,
+            f"no rate limiting on any of the {len(app.routes)} route(s) of this {app.framework} app",
+            fix=fix_text(RATE_FIXES, app.framework),
+        )
+
+
+@rule(AUTH_NO_RATE, scope="project")
+def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
+    """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
+    blueprint or app-wide). Public-by-design routes are still reported."""
+    for route in _routes(project):
+        if route.has(RATE) or not is_auth_endpoint(route.path, route.handler):
+            continue
+        if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
+            continue
+        if "logout" in route.path.lower():
+            continue
+        yield _at(
+            project,
+            AUTH_NO_RATE,
+            route.file,
+            route.line,
+            f"{_describe(route)} accepts credentials with no attempt limit",
+        )
+
+
+@rule(NO_HEADERS, scope="project")
+def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
+    """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
+    middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
+    Once per app."""
+    for app in _apps(project):
+        if any(r.has(HEADERS) for r in app.routes):
+            continue
+        yield _at(
+            project,
+            NO_HEADERS,
+            app.path,
+            app.line,
+            f"no security headers are set by this {app.framework} app",
+            fix=fix_text(HEADER_FIXES, app.framework),
+        )
+
+
+@rule(NO_CSRF, scope="project")
+def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
+    """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
+    CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield)."""
+    for app in _apps(project):
+        if not any(r.uses_session for r in app.routes):
+            continue
+        for route in app.routes:
+            if route.state_changing and route.reads_form and not route.has(CSRF) and not route.csrf_exempt:
+                yield _at(
+                    project,
+                    NO_CSRF,
+                    route.file,
+                    route.line,
+                    f"{_describe(route)} changes state from a form with session cookies and no CSRF token",
+                    fix=fix_text(CSRF_FIXES, route.framework),
+                )
+
+
+__all__ = [
+    "AUTH_NO_RATE",
+    "DEBUG_ROUTE",
+    "MISSING_AUTH",
+    "NO_CSRF",
+    "NO_HEADERS",
+    "NO_RATE",
+    "NO_ROLE",
+    "UNVERSIONED",
+]

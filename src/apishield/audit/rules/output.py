@@ -1,0 +1,138 @@
+"""Output encoding: autoescape disabled (AS401) and raw template output (AS402), in Python and in templates."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, at_template, fix_text, imports, module_framework
+from apishield.audit.rules.registry import ModuleContext, TemplateContext, rule
+from apishield.audit.templates import raw_outputs
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+ESCAPE_FIXES = {
+    "flask": "Keep autoescape on: `Environment(autoescape=select_autoescape())`, templates named `.html`, "
+    "no `|safe` / `Markup()` on data; sanitise rich text with `nh3.clean()` first if it must be HTML.",
+    "bottle": "Use `{{x}}` (escaped), not `{{!x}}`; never `noescape=True`. If HTML must pass, sanitise it with "
+    "`nh3.clean()` in the handler.",
+    "cherrypy": "Render with Jinja2 `Environment(autoescape=select_autoescape())`; no `|safe` on user data.",
+    "fastapi": "`Jinja2Templates` autoescapes `.html`; do not add `|safe` or `Markup()` to request data.",
+}
+AUTOESCAPE_OFF = Rule(
+    id="AS401",
+    title="Template autoescaping disabled",
+    cwe=(79, 116, 1336),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="With autoescape off every variable is emitted as raw HTML (cross-site scripting).",
+    fix=fix_text(ESCAPE_FIXES),
+)
+RAW_OUTPUT = Rule(
+    id="AS402",
+    title="Raw (unescaped) template output",
+    cwe=(79, 80, 116),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Bottle `{{!x}}`, Jinja `|safe`, Mako `| n`, `Markup(x)` or `mark_safe(x)` on a non-literal.",
+    fix=fix_text(ESCAPE_FIXES),
+)
+_HTML_EXT = (".html", ".htm", ".xml", ".xhtml", ".svg")
+
+
+@rule(AUTOESCAPE_OFF)
+def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS401 — ``jinja2.Environment(autoescape=False)`` or without ``autoescape`` (Jinja's default is off),
+    ``app.jinja_env.autoescape = False``, ``aiohttp_jinja2.setup(autoescape=False)``, Bottle
+    ``noescape=True``, and Flask ``render_template`` of a file whose extension Flask does not autoescape."""
+    imp = imports(ctx)
+    fix = fix_text(ESCAPE_FIXES, module_framework(ctx))
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            name = au.call_name(node, imp)
+            tail = au.last(name)
+            auto = au.kwarg(node, "autoescape")
+            if name in {"jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"} or (
+                tail == "Environment" and "jinja" in name
+            ):
+                if auto is None and tail == "Environment":
+                    yield at_node(
+                        AUTOESCAPE_OFF,
+                        ctx,
+                        node,
+                        "jinja2.Environment() without autoescape (off by default)",
+                        severity=Severity.MEDIUM,
+                        fix=fix,
+                    )
+                elif au.is_false(auto):
+                    yield at_node(AUTOESCAPE_OFF, ctx, node, f"{tail}(autoescape=False)", fix=fix)
+            elif tail == "setup" and "aiohttp_jinja2" in name and au.is_false(auto):
+                yield at_node(AUTOESCAPE_OFF, ctx, node, "aiohttp_jinja2.setup(autoescape=False)", fix=fix)
+            elif au.is_true(au.kwarg(node, "noescape")):
+                yield at_node(AUTOESCAPE_OFF, ctx, node, f"{tail}(noescape=True) turns Bottle escaping off", fix=fix)
+            elif name in {"flask.render_template"} and node.args:
+                template = au.str_const(node.args[0])
+                if template and "." in template and not template.lower().endswith(_HTML_EXT):
+                    yield at_node(
+                        AUTOESCAPE_OFF,
+                        ctx,
+                        node,
+                        f"render_template('{template}'): Flask autoescapes only .html/.htm/.xml/.xhtml/.svg",
+                        severity=Severity.LOW,
+                        confidence=Confidence.LOW,
+                        fix=fix,
+                    )
+        elif isinstance(node, ast.Assign) and au.is_false(node.value):
+            for t in node.targets:
+                if au.dotted(t).endswith(("jinja_env.autoescape", "jinja_options.autoescape")):
+                    yield at_node(AUTOESCAPE_OFF, ctx, node, "Flask jinja_env.autoescape = False", fix=fix)
+
+
+@rule(AUTOESCAPE_OFF, scope="template")
+def check_autoescape_template(ctx: TemplateContext) -> Iterator[Finding]:
+    """AS401 (templates) — ``{% autoescape false %}`` / ``{% autoescape off %}`` blocks."""
+    for hit in raw_outputs(ctx.source):
+        if hit.kind == "autoescape-off":
+            yield at_template(AUTOESCAPE_OFF, ctx, hit.line, "template turns autoescaping off for a block")
+
+
+@rule(RAW_OUTPUT, scope="template")
+def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
+    """AS402 (templates) — Bottle ``{{!expr}}``, Jinja/Django ``{{ expr|safe }}``, Mako ``${expr | n}`` on an
+    expression that is not a literal."""
+    labels = {"bottle-raw": "{{!%s}}", "jinja-safe": "{{ %s|safe }}", "mako-raw": "${%s | n}"}
+    for hit in raw_outputs(ctx.source):
+        if hit.kind in labels and not hit.literal:
+            shown = labels[hit.kind] % hit.expr[:60]
+            yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits '{hit.expr[:60]}' without HTML escaping")
+
+
+@rule(RAW_OUTPUT)
+def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not a
+    literal (high severity when it is an f-string or concatenation)."""
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if au.last(name) not in {"Markup", "mark_safe"} or not call.args:
+            continue
+        if au.last(name) == "Markup" and not ("markupsafe" in name or "flask" in name or "jinja2" in name):
+            continue
+        value = call.args[0]
+        if au.is_const(value):
+            continue
+        formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
+            isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"
+        )
+        yield at_node(
+            RAW_OUTPUT,
+            ctx,
+            call,
+            f"{au.last(name)}() marks a non-literal value as safe HTML",
+            severity=Severity.HIGH if formatted else Severity.MEDIUM,
+        )
+
+
+__all__ = ["AUTOESCAPE_OFF", "RAW_OUTPUT"]

@@ -1,0 +1,380 @@
+"""Secrets and crypto: AS601–AS606 (hard-coded and weak secrets, credentials in code, weak password hashing,
+insecure randomness for tokens, non-constant-time comparison of secrets)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, imports
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+HARDCODED_SECRET = Rule(
+    id="AS601",
+    title="Hard-coded framework secret",
+    cwe=(798, 321, 547, 259),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="A signing secret in the source (or as the fallback of an environment read) lets anyone with the "
+    "code forge sessions and tokens.",
+    fix="Read it from the environment with no fallback and fail at start-up when it is missing: "
+    "`app.config['SECRET_KEY'] = os.environ['SECRET_KEY']` (generate with `secrets.token_urlsafe(48)`). "
+    "apishield: `Shield(jwt_secret_env='APISHIELD_JWT_SECRET')` refuses short or missing secrets.",
+)
+WEAK_SECRET = Rule(
+    id="AS602",
+    title="Weak or placeholder secret",
+    cwe=(1391, 521, 798),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="Secrets like 'secret', 'changeme', 'dev' or anything under 32 characters are guessable offline.",
+    fix="Use at least 32 random bytes: `python -c 'import secrets; print(secrets.token_urlsafe(48))'`, stored in "
+    "the environment or a secret manager.",
+)
+CREDENTIALS = Rule(
+    id="AS603",
+    title="Hard-coded credentials or API key",
+    cwe=(798, 259, 1392),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="Passwords, API keys and tokens in code leak with every copy of the repository.",
+    fix="Load credentials from the environment or a secret store (`os.environ['DB_PASSWORD']`); create admin "
+    "accounts with a one-time random password; apishield: `apishield keys create` stores only key hashes.",
+)
+WEAK_HASH = Rule(
+    id="AS604",
+    title="Weak password hashing",
+    cwe=(916, 328, 327, 759),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="md5/sha1/sha256 are fast hashes: leaked password hashes are cracked at billions per second.",
+    fix="Use Argon2id: apishield `PasswordHasher().hash(pw)` / `verify(hash, pw)` (argon2-cffi), or "
+    "`werkzeug.security.generate_password_hash(pw, method='scrypt')`.",
+)
+WEAK_RANDOM = Rule(
+    id="AS605",
+    title="Insecure randomness for a secret value",
+    cwe=(330, 338),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="`random` is predictable (Mersenne Twister); tokens, OTPs and keys made with it can be guessed.",
+    fix="Use `secrets.token_urlsafe(32)`, `secrets.randbelow(10**6)` for OTPs, `secrets.choice` for codes.",
+)
+TIMING = Rule(
+    id="AS606",
+    title="Secret compared in non-constant time",
+    cwe=(208,),
+    owasp="API2:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="`==` on an API key, token, signature or HMAC returns early and leaks how many bytes matched.",
+    fix="`hmac.compare_digest(given.encode(), expected.encode())`; better, store a hash of each key and look it "
+    "up by id (apishield `APIKeyStore`), so no comparison loop over keys is needed.",
+)
+
+_SECRET_NAME = re.compile(
+    r"(^|_)(secret_key|jwt_secret(_key)?|secret|signing_key|session_secret|cookie_secret|"
+    r"app_secret|token_secret|hmac_key|hmac_secret)$|^secret_key_\w+$",
+    re.IGNORECASE,
+)
+_CRED_NAME = re.compile(
+    r"(^|_)(password|passwd|pwd|api_?key|apikey|access_?key|auth_?token|access_token|"
+    r"client_secret|private_key|secret_access_key|bearer_token|admin_password|db_password)$",
+    re.IGNORECASE,
+)
+_WEAK = {
+    "secret",
+    "changeme",
+    "change-me",
+    "change_me",
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "random",
+    "password",
+    "default",
+    "key",
+    "secretkey",
+    "secret-key",
+    "secret_key",
+    "mysecret",
+    "supersecret",
+    "super-secret",
+    "super secret",
+    "your-secret-key",
+    "your_secret_key",
+    "s3cr3t",
+    "123456",
+    "admin",
+    "xxx",
+    "todo",
+    "insecure",
+    "notsecret",
+    "not-secret",
+    "keyboard cat",
+    "jwt-secret",
+    "jwt_secret",
+    "qwerty",
+}
+_PLACEHOLDER = re.compile(r"^(|\*+|x+|<[^>]*>|\{[^}]*\}|\$\{[^}]*\}|%\(.*\)s|none|null|\.\.\.)$", re.IGNORECASE)
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|fixtures?|examples?|docs?)/|(^|/)test_[^/]*$|_test\.py$|conftest")
+_TEST_CLASS = re.compile(r"test|dev|develop|local", re.IGNORECASE)
+
+
+def _literal_secret(node: ast.AST | None) -> str | None:
+    value = au.const(node, None)
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str) and not _PLACEHOLDER.match(value.strip()):
+        return value
+    return None
+
+
+def _is_weak(value: str) -> bool:
+    return value.strip().lower() in _WEAK or len(value) < 32
+
+
+def _env_fallback(node: ast.AST | None, imp: au.Imports) -> str | None:
+    """The literal default of ``os.environ.get('X', 'lit')`` / ``os.getenv('X', 'lit')``."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and au.is_env_read(node.values[0], imp):
+        return _literal_secret(node.values[-1])
+    if isinstance(node, ast.Call) and au.is_env_read(node, imp) and len(node.args) >= 2:
+        return _literal_secret(node.args[1])
+    if isinstance(node, ast.Call) and au.is_env_read(node, imp) and au.kwarg(node, "default") is not None:
+        return _literal_secret(au.kwarg(node, "default"))
+    return None
+
+
+def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.AST]]:
+    """(node, name, value) for ``NAME = value``, ``x.NAME = value``, ``cfg['NAME'] = value``, ``NAME=value``
+    keywords and ``{'NAME': value}`` entries, skipping Test/Dev config classes."""
+    parents = au.parent_map(ctx.tree)
+
+    def in_test_class(node: ast.AST) -> bool:
+        cur: ast.AST | None = node
+        while cur is not None:
+            if isinstance(cur, ast.ClassDef) and _TEST_CLASS.search(cur.name):
+                return True
+            cur = parents.get(id(cur))
+        return False
+
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                name = str(au.subscript_key(t)) if isinstance(t, ast.Subscript) else au.last(au.dotted(t))
+                if name and not in_test_class(node):
+                    yield node, name, node.value
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg and not in_test_class(node):
+                    yield node, kw.arg, kw.value
+        elif isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values, strict=False):
+                key = au.str_const(k)
+                if key and not in_test_class(node):
+                    yield node, key, v
+
+
+@rule(HARDCODED_SECRET)
+def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS601 — ``SECRET_KEY``/``secret_key``/``JWT_SECRET_KEY``/``SECRET_KEY_*`` set to a literal (assignment,
+    config item, keyword, dict entry), a literal fallback in ``os.environ.get('SECRET_KEY', '...')``, a literal
+    Bottle cookie ``secret=``, or a literal key passed to ``jwt.encode``/``jwt.decode``. Test code is skipped."""
+    if _TEST_PATH.search(ctx.path):
+        return
+    imp = imports(ctx)
+    for node, name, value in _secret_assignments(ctx):
+        if not _SECRET_NAME.search(name):
+            continue
+        literal = _literal_secret(value)
+        if literal is not None:
+            yield at_node(HARDCODED_SECRET, ctx, node, f"{name} is a literal in the source")
+        elif _env_fallback(value, imp) is not None:
+            yield at_node(
+                HARDCODED_SECRET,
+                ctx,
+                node,
+                f"{name} falls back to a literal when the variable is unset",
+                severity=Severity.MEDIUM,
+            )
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if au.last(name) in {"encode", "decode"} and "jwt" in name.lower():
+            key = au.arg(call, 1, "key")
+            if _literal_secret(key) is not None:
+                yield at_node(HARDCODED_SECRET, ctx, call, f"{au.last(name)}() uses a literal signing key")
+
+
+@rule(WEAK_SECRET)
+def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS602 — a secret (the AS601 places, including environment fallbacks) that is a known placeholder
+    ('secret', 'changeme', 'dev', 'keyboard cat'…) or shorter than 32 characters."""
+    if _TEST_PATH.search(ctx.path):
+        return
+    imp = imports(ctx)
+    for node, name, value in _secret_assignments(ctx):
+        if not _SECRET_NAME.search(name):
+            continue
+        literal = _literal_secret(value)  # env fallbacks are AS601's (medium): the deployment decides the value
+        if literal is not None and _is_weak(literal):
+            yield at_node(
+                WEAK_SECRET,
+                ctx,
+                node,
+                f"{name} is weak ({len(literal)} characters"
+                f"{', a known placeholder' if literal.lower() in _WEAK else ''})",
+            )
+
+
+@rule(CREDENTIALS)
+def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
+    literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
+    Values equal to a field name ('password') and placeholders are ignored."""
+    if _TEST_PATH.search(ctx.path):
+        return
+    for node, name, value in _secret_assignments(ctx):
+        if not _CRED_NAME.search(name) or _SECRET_NAME.search(name):
+            continue
+        literal = _literal_secret(value)
+        if (
+            literal is None
+            or len(literal) < 4
+            or literal.lower() in {name.lower(), "password", "api_key", "apikey", "token", "x-api-key"}
+        ):
+            continue
+        if " " in literal.strip() or literal.startswith(("http://", "https://", "/")):
+            continue
+        yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
+
+
+_FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}
+_PW = re.compile(r"pass|pwd|passwd|credential", re.IGNORECASE)
+
+
+@rule(WEAK_HASH)
+def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
+    named like a password, or inside a function whose name says it hashes/checks passwords."""
+    imp = imports(ctx)
+    parents = au.parent_map(ctx.tree)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        algo = ""
+        if name.startswith("hashlib.") and au.last(name) in _FAST_HASHES:
+            algo = au.last(name)
+        elif name == "hashlib.new" and call.args and str(au.const(call.args[0], "")).lower() in _FAST_HASHES:
+            algo = str(au.const(call.args[0]))
+        if not algo:
+            continue
+        text = " ".join(ast.unparse(a) for a in call.args)
+        cur: ast.AST | None = call
+        fn_name = ""
+        while cur is not None and not fn_name:
+            if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                fn_name = cur.name
+            cur = parents.get(id(cur))
+        parent = parents.get(id(call))
+        if isinstance(parent, ast.Attribute):
+            grand = parents.get(id(parent))
+            if isinstance(grand, ast.Call) and parent.attr == "update":
+                text += " " + " ".join(ast.unparse(a) for a in grand.args)
+        if _PW.search(text) or _PW.search(fn_name):
+            yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
+
+
+_TOKENISH = re.compile(
+    r"token|otp|code|key|secret|password|passwd|nonce|salt|session|reset|api|pin|csrf|verif", re.IGNORECASE
+)
+_RANDOM_FUNCS = {"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform", "shuffle"}
+
+
+@rule(WEAK_RANDOM)
+def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS605 — ``random.*`` (not ``secrets``/``SystemRandom``) producing a value assigned to, returned by or
+    built inside something named like a token, OTP, code, key, password, nonce or salt."""
+    imp = imports(ctx)
+    parents = au.parent_map(ctx.tree)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if not (name.startswith("random.") and au.last(name) in _RANDOM_FUNCS):
+            continue
+        context = ""
+        cur: ast.AST | None = call
+        while cur is not None:
+            if isinstance(cur, ast.Assign):
+                context += " " + " ".join(au.target_names(cur))
+            elif isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                context += " " + cur.name
+                break
+            elif isinstance(cur, ast.keyword) and cur.arg:
+                context += " " + cur.arg
+            cur = parents.get(id(cur))
+        if _TOKENISH.search(context):
+            yield at_node(
+                WEAK_RANDOM, ctx, call, f"{name}() is predictable but makes a secret value ({context.strip()})"
+            )
+
+
+_SECRETISH = re.compile(r"api_?key|apikey|token|secret|signature|hmac|digest|passw|x-api-key", re.IGNORECASE)
+
+
+def _secretish(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return False
+    text = ast.unparse(node)
+    return bool(_SECRETISH.search(text)) and "hash" not in text.lower() and "len(" not in text
+
+
+def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
+    """Query expressions (``User.token == token``), literals, containers and two user inputs compared."""
+    for side in (left, right):
+        if isinstance(side, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.JoinedStr)):
+            return True
+        if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id[:1].isupper():
+            return True  # SQLAlchemy / ORM column expression, evaluated by the database
+        if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
+            return True
+    texts = [ast.unparse(s).lower() for s in (left, right)]
+    return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
+
+
+@rule(TIMING)
+def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
+    signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``)."""
+    if _TEST_PATH.search(ctx.path):
+        return
+    for node in ast.walk(ctx.tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
+            continue
+        left, right = node.left, node.comparators[0]
+        if _not_a_secret_comparison(left, right):
+            continue
+        if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
+            continue
+        if any(
+            isinstance(n, (ast.Call,)) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
+            for n in (left, right)
+        ):
+            continue
+        if _secretish(left) or _secretish(right):
+            if any(
+                isinstance(s, ast.Attribute) and s.attr in {"type", "kind", "token_type", "status"}
+                for s in (left, right)
+            ):
+                continue
+            yield at_node(TIMING, ctx, node, f"'{ast.unparse(node)[:80]}' compares a secret with ==")
+
+
+__all__ = ["CREDENTIALS", "HARDCODED_SECRET", "TIMING", "WEAK_HASH", "WEAK_RANDOM", "WEAK_SECRET"]

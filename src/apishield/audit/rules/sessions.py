@@ -1,0 +1,237 @@
+"""Sessions and CSRF settings: AS501 (CSRF disabled), AS506 (unsigned cookies trusted), AS507 (unbounded
+token/session lifetime). AS502 (CSRF absent) needs the route inventory and lives in
+:mod:`apishield.audit.rules.missing`; cookie flags (AS503–AS505) live in the taint helper's ``cookies``."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+CSRF_DISABLED = Rule(
+    id="AS501",
+    title="CSRF protection disabled",
+    cwe=(352,),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    description="CSRF checks are switched off globally, or a state-changing view is exempted.",
+    fix="Keep `WTF_CSRF_ENABLED` on and `CSRFProtect(app)`; exempt only signature-verified webhooks. apishield: "
+    "`@shield.csrf_exempt` only for routes authenticated by a header token or a signature.",
+)
+COOKIE_FIXES = {
+    "bottle": "Sign it: `response.set_cookie('uid', uid, secret=SECRET, httponly=True, secure=True)` and read with "
+    "`request.get_cookie('uid', secret=SECRET)`; better, keep only a random session id (apishield "
+    "`SessionManager`).",
+    "flask": "Keep identity in Flask's signed `session` (or apishield sessions), never in a raw "
+    "`request.cookies['user_id']`.",
+    "cherrypy": "Use `tools.sessions` and keep the user id server-side; never trust `cherrypy.request.cookie`.",
+    "fastapi": "Use a signed session (Starlette `SessionMiddleware`) or a bearer token, not a raw cookie value.",
+}
+UNSIGNED_COOKIE = Rule(
+    id="AS506",
+    title="Unsigned cookie trusted for identity or state",
+    cwe=(565, 784, 345),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="The client can edit the cookie (user id, role) and the server believes it.",
+    fix=fix_text(COOKIE_FIXES),
+)
+
+LIFETIME = Rule(
+    id="AS507",
+    title="Unbounded session or token lifetime",
+    cwe=(613,),
+    owasp="API2:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="Tokens without expiry (or with expiry checks off) stay valid forever once leaked.",
+    fix="Give tokens an `exp` (minutes for access tokens), keep `verify_exp` on, and bound sessions "
+    "(`PERMANENT_SESSION_LIFETIME = timedelta(hours=12)`). apishield's `JWTIssuer` always sets `exp`.",
+)
+
+_IDENTITY = re.compile(r"user|uid|session|sess|role|admin|auth|account|login|token|identity|member|is_", re.I)
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest\.py$")
+
+
+def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Assign) and au.is_false(node.value):
+            for t in node.targets:
+                name = au.dotted(t)
+                sub = au.subscript_key(t) if isinstance(t, ast.Subscript) else None
+                if name == key or name.endswith("." + key) or sub == key:
+                    yield node
+        elif isinstance(node, ast.Call) and au.is_false(au.kwarg(node, key)):
+            yield node
+        elif isinstance(node, ast.Dict):
+            for k, v in zip(node.keys, node.values, strict=False):
+                if au.str_const(k) == key and au.is_false(v):
+                    yield node
+
+
+@rule(CSRF_DISABLED)
+def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS501 — ``WTF_CSRF_ENABLED = False`` / ``WTF_CSRF_CHECK_DEFAULT = False`` (outside test code),
+    ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
+    ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
+    without ``CsrfViewMiddleware``."""
+    if _TEST_FILE.search(ctx.path):
+        return
+    imp = imports(ctx)
+    for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
+        for node in _config_false(ctx, key):
+            yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for dec in node.decorator_list:
+                name = au.qualname(dec, imp)
+                if name.endswith(("csrf.exempt", "csrf_exempt")) or (au.last(name) == "exempt" and "csrf" in name):
+                    low = name.startswith("shield.") or "apishield" in name
+                    yield at_node(
+                        CSRF_DISABLED,
+                        ctx,
+                        dec,
+                        f"{node.name}() is exempt from CSRF checks",
+                        severity=Severity.LOW if low else Severity.MEDIUM,
+                        confidence=Confidence.MEDIUM,
+                    )
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "exempt":
+            if "csrf" in au.dotted(node.func.value).lower() and node.args:
+                yield at_node(
+                    CSRF_DISABLED,
+                    ctx,
+                    node,
+                    f"{au.dotted(node.args[0])} is exempt from CSRF checks",
+                    severity=Severity.MEDIUM,
+                )
+        elif (
+            isinstance(node, ast.Assign)
+            and "MIDDLEWARE" in au.target_names(node)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
+            entries = [s for s in au.strings_in(node.value)]
+            if any("SessionMiddleware" in e for e in entries) and not any("CsrfViewMiddleware" in e for e in entries):
+                yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware")
+
+
+def _identity_name(node: ast.AST | None) -> str:
+    text = au.str_const(node) or ""
+    return text if text and _IDENTITY.search(text) else ""
+
+
+@rule(UNSIGNED_COOKIE)
+def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
+    ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
+    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege."""
+    imp = imports(ctx)
+    framework_fix = fix_text(COOKIE_FIXES, module_framework(ctx))
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            attr = node.func.attr
+            base = au.qualname(node.func.value, imp)
+            if attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
+                name = _identity_name(au.arg(node, 0))
+                if name:
+                    yield at_node(
+                        UNSIGNED_COOKIE,
+                        ctx,
+                        node,
+                        f"cookie '{name}' is read without a signature (secret=)",
+                        fix=framework_fix,
+                    )
+            elif attr == "set_cookie" and module_framework(ctx) == "bottle" and au.kwarg(node, "secret") is None:
+                name = _identity_name(au.arg(node, 0))
+                if name:
+                    yield at_node(
+                        UNSIGNED_COOKIE,
+                        ctx,
+                        node,
+                        f"cookie '{name}' is set unsigned (no secret=)",
+                        severity=Severity.MEDIUM,
+                        fix=framework_fix,
+                    )
+            elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+                name = _identity_name(au.arg(node, 0))
+                if name and "session" not in name.lower():
+                    yield at_node(
+                        UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
+                    )
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            base = au.qualname(node.value, imp)
+            if base.endswith(("request.cookies", "request.cookie")):
+                name = _identity_name(node.slice)
+                if name and "session" not in name.lower():
+                    yield at_node(
+                        UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
+                    )
+
+
+def _dict_keys(node: ast.AST | None) -> set[str] | None:
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            return None  # **spread: unknown keys
+        return {au.str_const(k) or "" for k in node.keys}
+    if isinstance(node, ast.Call) and au.dotted(node.func) == "dict" and not node.args:
+        return {kw.arg or "" for kw in node.keywords} if all(kw.arg for kw in node.keywords) else None
+    return None
+
+
+def _huge(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "timedelta":
+        days = au.const(au.kwarg(node, "days") or (node.args[0] if node.args else None), 0)
+        weeks = au.const(au.kwarg(node, "weeks"), 0)
+        return (isinstance(days, (int, float)) and days > 31) or (isinstance(weeks, (int, float)) and weeks > 4)
+    value = au.const(node, None)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 31 * 86400
+
+
+@rule(LIFETIME)
+def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
+    ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days."""
+    imp = imports(ctx)
+    assigned: dict[str, ast.AST] = {}
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned[node.targets[0].id] = node.value
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call):
+            name = au.call_name(node, imp)
+            if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):
+                payload: ast.AST | None = au.arg(node, 0, "payload")
+                if isinstance(payload, ast.Name):
+                    payload = assigned.get(payload.id)
+                keys = _dict_keys(payload)
+                if keys is not None and "exp" not in keys:
+                    yield at_node(LIFETIME, ctx, node, "JWT issued without an 'exp' claim never expires")
+            options = au.kwarg(node, "options")
+            if options is not None and au.last(name) == "decode":
+                value = au.const(options if not isinstance(options, ast.Name) else assigned.get(options.id), {})
+                if isinstance(value, dict) and value.get("verify_exp") is False:
+                    yield at_node(
+                        LIFETIME,
+                        ctx,
+                        node,
+                        "jwt.decode() with verify_exp False accepts expired tokens",
+                        severity=Severity.HIGH,
+                    )
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                key = au.subscript_key(t) if isinstance(t, ast.Subscript) else au.last(au.dotted(t))
+                if key == "JWT_ACCESS_TOKEN_EXPIRES" and (au.is_false(node.value) or _huge(node.value)):
+                    yield at_node(LIFETIME, ctx, node, "JWT_ACCESS_TOKEN_EXPIRES disables or stretches expiry")
+                elif key == "PERMANENT_SESSION_LIFETIME" and _huge(node.value):
+                    yield at_node(
+                        LIFETIME, ctx, node, "PERMANENT_SESSION_LIFETIME is longer than a month", severity=Severity.LOW
+                    )
+
+
+__all__ = ["CSRF_DISABLED", "LIFETIME", "UNSIGNED_COOKIE"]

@@ -1,0 +1,1608 @@
+"""Intraprocedural taint analysis with one-level (and cross-module) helper summaries and constant folding.
+
+The analysis walks each function body once, in order, as a small abstract interpreter. Every expression
+evaluates to a :class:`Val`: which *origins* reach it (``"request"`` for request data, ``"exc"`` for exception
+text, ``"p0"``… for a helper's parameters), which sink kinds it has been *sanitised* for, its constant value
+when it is known (so ``if 7 * 18 + num > 200:`` picks one branch and ``bar = 'safe'`` overwrites taint), and
+the known elements of lists/dicts/ConfigParser objects (so ``lst[1]`` and ``map['keyB']`` are precise).
+
+Branches whose test folds to a constant are skipped; other branches are analysed separately and joined.
+An early-exit guard (``if x not in ALLOWED: return``, ``if '..' in x: abort(400)``, ``if urlparse(x).netloc
+!= HOST: return``, ``if not str(p.resolve()).startswith(base): raise``) sanitises the guarded value for the
+rest of the function. Calls to the project's own functions use a summary (which parameters reach the return
+value, which reach a sink inside, what the return is sanitised for), computed once per function with the
+same interpreter; ``import helpers.x`` is resolved to a file next to the scanned module when one exists.
+
+The result (:class:`TaintResult`) lists :class:`Hit` s — a sink kind reached by a value, with whether request
+data was *proven* to reach it — and the rules in :mod:`apishield.audit.rules.injection` turn hits into findings.
+Limits: no heap model beyond local containers, no field sensitivity on ``self``, loops run to a two-pass
+fixpoint, helpers more than two calls deep are treated as pass-through.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# ----------------------------------------------------------------------------------------------- values
+
+class _Unknown:
+    """The "not a known constant" marker (pickles as the module singleton)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+REQUEST = "request"
+EXC = "exc"
+ALL = "all"
+KINDS = ("sql", "shell", "code", "deser", "ssrf", "path", "redirect", "ssti", "html", "regex", "exc")
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    """Abstract value: taint origins, sanitised kinds, constant, known container elements, object kind."""
+
+    taint: frozenset[str] = frozenset()
+    clean: frozenset[str] = frozenset()
+    const: Any = UNKNOWN
+    items: tuple[tuple[Any, Val], ...] | None = None  # dict / ConfigParser with constant keys
+    seq: tuple[Val, ...] | None = None  # list / tuple with known elements
+    kind: str = ""  # "request", "resolved", "urlparse", "class:<qualname>", "path"
+    derived: frozenset[str] = frozenset()  # variable names this value is a view of (urlparse(x), Path(x))
+    formatted: bool = False  # built by formatting/concatenation with a non-constant part
+    lit: bool = False  # computed only from literals (``b64decode('...')``): never a sink-only finding
+
+    def tainted_for(self, kind: str, origin: str = REQUEST) -> bool:
+        return origin in self.taint and kind not in self.clean and ALL not in self.clean
+
+    def dirty(self, kind: str) -> frozenset[str]:
+        """Origins that reach a sink of ``kind`` (empty when sanitised for it)."""
+        if kind in self.clean or ALL in self.clean:
+            return frozenset()
+        return self.taint
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not UNKNOWN
+
+
+CLEAN = Val()
+
+
+def const(value: Any) -> Val:
+    return Val(const=value)
+
+
+def sanitise(v: Val, kinds: Iterable[str]) -> Val:
+    return replace(v, clean=v.clean | frozenset(kinds))
+
+
+def _elements(v: Val) -> list[Val]:
+    out: list[Val] = []
+    if v.seq is not None:
+        out.extend(v.seq)
+    if v.items is not None:
+        out.extend(val for _, val in v.items)
+    return out
+
+
+def merge_parts(parts: Sequence[Val], *, formatted: bool = False, kind: str = "") -> Val:
+    """A value computed from ``parts`` (concatenation, an unknown call): union of taint, clean only if all agree."""
+    taint: frozenset[str] = frozenset()
+    clean: frozenset[str] | None = None
+    any_dynamic = False
+    for p in parts:
+        if p.taint:
+            taint |= p.taint
+            clean = p.clean if clean is None else clean & p.clean
+        if not (p.is_const or p.lit):
+            any_dynamic = True
+    return Val(taint=taint, clean=clean or frozenset(), formatted=formatted and any_dynamic, kind=kind,
+               lit=not any_dynamic and not taint)
+
+
+def join(a: Val, b: Val) -> Val:
+    """Least upper bound of two branches."""
+    if a is b:
+        return a
+    if a.taint and b.taint:
+        clean = a.clean & b.clean
+    else:
+        clean = a.clean if a.taint else b.clean
+    same_const = a.is_const and b.is_const and type(a.const) is type(b.const) and _eq(a.const, b.const)
+    items: tuple[tuple[Any, Val], ...] | None = None
+    if a.items is not None and b.items is not None:
+        da, db = dict(a.items), dict(b.items)
+        items = tuple((k, join(da.get(k, CLEAN), db.get(k, CLEAN))) for k in {**da, **db})
+    seq: tuple[Val, ...] | None = None
+    if a.seq is not None and b.seq is not None and len(a.seq) == len(b.seq):
+        seq = tuple(join(x, y) for x, y in zip(a.seq, b.seq, strict=True))
+    return Val(
+        taint=a.taint | b.taint,
+        clean=clean,
+        const=a.const if same_const else UNKNOWN,
+        items=items,
+        seq=seq,
+        kind=a.kind if a.kind == b.kind else "",
+        derived=a.derived | b.derived,
+        formatted=a.formatted or b.formatted,
+        lit=(a.lit or a.is_const) and (b.lit or b.is_const),
+    )
+
+
+def _eq(x: Any, y: Any) -> bool:
+    try:
+        return bool(x == y)
+    except Exception:
+        return False
+
+
+Env = dict[str, Val]
+
+
+def join_env(a: Env | None, b: Env | None) -> Env | None:
+    """Join two environments; ``None`` means "this path does not continue" (returned or raised)."""
+    if a is None:
+        return None if b is None else dict(b)
+    if b is None:
+        return dict(a)
+    out: Env = {}
+    for key in a.keys() | b.keys():
+        va, vb = a.get(key), b.get(key)
+        out[key] = va if vb is None else vb if va is None else join(va, vb)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- catalogue
+
+SOURCE_ATTRS = frozenset({
+    "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
+    "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
+    "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
+})
+REQUEST_OBJECTS = frozenset({"flask.request", "bottle.request", "cherrypy.request", "werkzeug.request"})
+REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+ROUTE_DECORATORS = frozenset({
+    "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
+})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "/bin/sh",
+                    "/bin/bash", "/usr/bin/sh", "/usr/bin/bash"})
+
+# Functions whose result carries no request data (type conversions, hashes, counters).
+KILL = frozenset({
+    "int", "float", "bool", "len", "abs", "ord", "hash", "id", "isinstance", "issubclass", "type", "callable",
+    "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat", "flask.url_for", "bottle.url",
+    "hashlib.md5", "hashlib.sha1", "hashlib.sha256", "hashlib.sha512", "hashlib.new", "hmac.new",
+    "secrets.token_hex", "secrets.token_urlsafe", "random.random", "random.randint", "time.time", "range",
+    "hmac.compare_digest", "secrets.compare_digest", "os.path.exists", "os.path.isfile", "os.path.isdir",
+})
+SANITISERS: dict[str, frozenset[str]] = {
+    "shlex.quote": frozenset({"shell"}),
+    "pipes.quote": frozenset({"shell"}),
+    "html.escape": frozenset({"html"}),
+    "markupsafe.escape": frozenset({"html"}),
+    "flask.escape": frozenset({"html"}),
+    "jinja2.escape": frozenset({"html"}),
+    "cgi.escape": frozenset({"html"}),
+    "bleach.clean": frozenset({"html"}),
+    "xml.sax.saxutils.escape": frozenset({"html"}),
+    "werkzeug.utils.escape": frozenset({"html"}),
+    "urllib.parse.quote": frozenset({"html", "shell", "sql", "ssti", "code"}),
+    "urllib.parse.quote_plus": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
+    "os.path.basename": frozenset({"path"}),
+    "werkzeug.utils.secure_filename": frozenset({"path", "shell"}),
+    "werkzeug.secure_filename": frozenset({"path", "shell"}),
+    "werkzeug.utils.safe_join": frozenset({"path"}),
+    "werkzeug.security.safe_join": frozenset({"path"}),
+    "flask.safe_join": frozenset({"path"}),
+    "re.escape": frozenset({"regex"}),
+    "json.dumps": frozenset({"shell", "code", "sql"}),
+}
+_ESCAPE_NAME = re.compile(r"(escape|sanitiz|sanitis|secure_filename|quote)", re.I)
+
+# Sinks: qualified name -> (kind, argument index, keyword name). Method sinks match on the last component.
+CALL_SINKS: dict[str, tuple[str, int, str]] = {
+    "os.system": ("shell", 0, "command"),
+    "os.popen": ("shell", 0, "cmd"),
+    "os.popen2": ("shell", 0, "cmd"),
+    "os.popen3": ("shell", 0, "cmd"),
+    "commands.getoutput": ("shell", 0, "cmd"),
+    "commands.getstatusoutput": ("shell", 0, "cmd"),
+    "subprocess.getoutput": ("shell", 0, "cmd"),
+    "subprocess.getstatusoutput": ("shell", 0, "cmd"),
+    "eval": ("code", 0, "source"),
+    "exec": ("code", 0, "source"),
+    "compile": ("code", 0, "source"),
+    "pickle.loads": ("deser", 0, "data"),
+    "pickle.load": ("deser", 0, "file"),
+    "_pickle.loads": ("deser", 0, "data"),
+    "cPickle.loads": ("deser", 0, "data"),
+    "cPickle.load": ("deser", 0, "file"),
+    "dill.loads": ("deser", 0, "str"),
+    "marshal.loads": ("deser", 0, "bytes"),
+    "marshal.load": ("deser", 0, "file"),
+    "shelve.open": ("deser", 0, "filename"),
+    "jsonpickle.decode": ("deser", 0, "string"),
+    "jsonpickle.loads": ("deser", 0, "string"),
+    "yaml.unsafe_load": ("deser", 0, "stream"),
+    "yaml.full_load": ("deser", 0, "stream"),
+    "pandas.read_pickle": ("deser", 0, "filepath_or_buffer"),
+    "requests.get": ("ssrf", 0, "url"),
+    "requests.post": ("ssrf", 0, "url"),
+    "requests.put": ("ssrf", 0, "url"),
+    "requests.patch": ("ssrf", 0, "url"),
+    "requests.delete": ("ssrf", 0, "url"),
+    "requests.head": ("ssrf", 0, "url"),
+    "requests.options": ("ssrf", 0, "url"),
+    "requests.request": ("ssrf", 1, "url"),
+    "httpx.get": ("ssrf", 0, "url"),
+    "httpx.post": ("ssrf", 0, "url"),
+    "httpx.put": ("ssrf", 0, "url"),
+    "httpx.delete": ("ssrf", 0, "url"),
+    "httpx.request": ("ssrf", 1, "url"),
+    "httpx.stream": ("ssrf", 1, "url"),
+    "urllib.request.urlopen": ("ssrf", 0, "url"),
+    "urllib.request.Request": ("ssrf", 0, "url"),
+    "urllib.urlopen": ("ssrf", 0, "url"),
+    "urllib2.urlopen": ("ssrf", 0, "url"),
+    "open": ("path", 0, "file"),
+    "io.open": ("path", 0, "file"),
+    "codecs.open": ("path", 0, "filename"),
+    "os.open": ("path", 0, "path"),
+    "os.remove": ("path", 0, "path"),
+    "os.unlink": ("path", 0, "path"),
+    "os.rmdir": ("path", 0, "path"),
+    "os.mkdir": ("path", 0, "path"),
+    "os.makedirs": ("path", 0, "name"),
+    "os.listdir": ("path", 0, "path"),
+    "os.rename": ("path", 0, "src"),
+    "os.path.exists": ("path", 0, "path"),
+    "os.path.isfile": ("path", 0, "path"),
+    "os.path.isdir": ("path", 0, "path"),
+    "os.path.getsize": ("path", 0, "filename"),
+    "shutil.rmtree": ("path", 0, "path"),
+    "shutil.copy": ("path", 0, "src"),
+    "shutil.copyfile": ("path", 0, "src"),
+    "shutil.move": ("path", 0, "src"),
+    "flask.send_file": ("path", 0, "path_or_file"),
+    "flask.send_from_directory": ("path", 0, "directory"),
+    "bottle.static_file": ("path", 1, "root"),
+    "starlette.responses.FileResponse": ("path", 0, "path"),
+    "fastapi.responses.FileResponse": ("path", 0, "path"),
+    "flask.redirect": ("redirect", 0, "location"),
+    "werkzeug.utils.redirect": ("redirect", 0, "location"),
+    "bottle.redirect": ("redirect", 0, "url"),
+    "cherrypy.HTTPRedirect": ("redirect", 0, "urls"),
+    "starlette.responses.RedirectResponse": ("redirect", 0, "url"),
+    "fastapi.responses.RedirectResponse": ("redirect", 0, "url"),
+    "django.shortcuts.redirect": ("redirect", 0, "to"),
+    "django.http.HttpResponseRedirect": ("redirect", 0, "redirect_to"),
+    "flask.render_template_string": ("ssti", 0, "source"),
+    "jinja2.Template": ("ssti", 0, "source"),
+    "bottle.template": ("ssti", 0, "tpl"),
+    "bottle.SimpleTemplate": ("ssti", 0, "source"),
+    "mako.template.Template": ("ssti", 0, "text"),
+    "django.template.Template": ("ssti", 0, "template_string"),
+    "re.compile": ("regex", 0, "pattern"),
+    "re.match": ("regex", 0, "pattern"),
+    "re.search": ("regex", 0, "pattern"),
+    "re.fullmatch": ("regex", 0, "pattern"),
+    "re.findall": ("regex", 0, "pattern"),
+    "re.finditer": ("regex", 0, "pattern"),
+    "re.sub": ("regex", 0, "pattern"),
+    "re.split": ("regex", 0, "pattern"),
+    "sqlalchemy.text": ("sql", 0, "text"),
+    "sqlalchemy.sql.text": ("sql", 0, "text"),
+}
+METHOD_SINKS: dict[str, tuple[str, int, str]] = {
+    "execute": ("sql", 0, "sql"),
+    "executemany": ("sql", 0, "sql"),
+    "executescript": ("sql", 0, "sql_script"),
+    "raw": ("sql", 0, "raw_query"),
+    "extra": ("sql", 0, "where"),
+    "from_string": ("ssti", 0, "source"),
+}
+PATH_METHODS = frozenset({
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",
+    "iterdir", "is_file", "is_dir", "stat", "touch", "rename", "glob",
+})
+SUBPROCESS = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
+    "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "os.execv", "os.execvp", "os.execl",
+    "os.execlp", "os.spawnl", "os.spawnv", "os.spawnlp", "os.spawnvp", "os.posix_spawn", "os.posix_spawnp",
+})
+HTML_RESPONSES = frozenset({
+    "flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response", "bottle.HTTPResponse",
+    "bottle.Response", "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse",
+    "django.http.HttpResponse",
+})
+JSON_RESPONSES = frozenset({
+    "flask.jsonify", "json.dumps", "starlette.responses.JSONResponse", "fastapi.responses.JSONResponse",
+    "django.http.JsonResponse", "starlette.responses.PlainTextResponse", "fastapi.responses.PlainTextResponse",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A value reached a sink. ``proven`` when request data reaches it; ``via`` names a helper when indirect."""
+
+    kind: str
+    line: int
+    end_line: int
+    col: int
+    sink: str
+    proven: bool
+    origins: frozenset[str] = frozenset()
+    via: str = ""
+    in_handler: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a helper does with its parameters."""
+
+    flows: frozenset[int]  # parameter indexes that reach the return value
+    returns_source: bool
+    ret_clean: frozenset[str]
+    ret_const: Any
+    sinks: tuple[tuple[str, frozenset[int], str, int], ...]  # (kind, params, sink name, line)
+    ret_kind: str = ""
+
+
+@dataclass(slots=True)
+class TaintResult:
+    hits: list[Hit] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[Hit]:
+        return [h for h in self.hits if h.kind in kinds]
+
+
+# ----------------------------------------------------------------------------------------------- modules
+
+
+def import_table(tree: ast.AST) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    table[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    table.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return table
+
+
+def dotted(node: ast.AST) -> str:
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts))
+        else:
+            return ""
+
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ModuleInfo:
+    """Functions, classes and imports of one module, with lazily computed helper summaries."""
+
+    def __init__(self, tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
+                 handlers: Iterable[str] = (), depth: int = 0) -> None:
+        self.tree = tree
+        self.abspath = abspath
+        self.imports = import_table(tree)
+        self.frameworks = set(frameworks)
+        self.handler_names = set(handlers)
+        self.depth = depth
+        self.functions: dict[str, FunctionNode] = {}
+        self.classes: dict[str, dict[str, FunctionNode]] = {}
+        self.module_consts: Env = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.classes.setdefault(node.name, {
+                    m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                })
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.setdefault(node.name, node)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                if isinstance(stmt.value, ast.Constant):
+                    self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
+        self._summaries: dict[int, Summary | None] = {}
+
+    def qualify(self, node: ast.AST) -> str:
+        name = dotted(node)
+        if not name:
+            return ""
+        head, _, rest = name.partition(".")
+        if head in self.imports:
+            base = self.imports[head]
+            return f"{base}.{rest}" if rest else base
+        return name
+
+    def summary(self, fn: FunctionNode, skip_self: bool = False) -> Summary | None:
+        key = id(fn)
+        if key in self._summaries:
+            return self._summaries[key]
+        if self.depth > 2:
+            return None
+        self._summaries[key] = None  # recursion guard
+        result = summarise(self, fn, skip_self)
+        self._summaries[key] = result
+        return result
+
+    def resolve_module(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
+        """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""
+        if not self.abspath or self.depth > 1:
+            return None
+        parts = dotted_name.split(".")
+        directory = os.path.dirname(os.path.abspath(self.abspath))
+        for _ in range(4):
+            for cut in range(len(parts) - 1, 0, -1):
+                candidate = os.path.join(directory, *parts[:cut]) + ".py"
+                if os.path.isfile(candidate):
+                    mod = _load_module(candidate, self.depth + 1)
+                    if mod is None:
+                        return None
+                    return mod, ".".join(parts[cut:])
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        return None
+
+
+_MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+
+
+def _load_module(path: str, depth: int) -> ModuleInfo | None:
+    if path in _MODULE_CACHE:
+        return _MODULE_CACHE[path]
+    info: ModuleInfo | None = None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            tree = ast.parse(fh.read())
+        info = ModuleInfo(tree, path, depth=depth)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        info = None
+    if len(_MODULE_CACHE) > 512:
+        _MODULE_CACHE.clear()
+    _MODULE_CACHE[path] = info
+    return info
+
+
+# ----------------------------------------------------------------------------------------------- handlers
+
+
+def is_handler(fn: FunctionNode, info: ModuleInfo, exposed_class: bool = False) -> bool:
+    if fn.name in info.handler_names or exposed_class:
+        return True
+    for dec in fn.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        name = dotted(target)
+        if name.rsplit(".", 1)[-1] in ROUTE_DECORATORS and (isinstance(dec, ast.Call) or name.endswith("expose")):
+            return True
+    return False
+
+
+def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
+    """(tainted parameter names, request-object parameter names) of a route handler."""
+    tainted: set[str] = set()
+    requests: set[str] = set()
+    args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+    defaults: dict[str, ast.expr] = {}
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults, strict=False):
+        defaults[a.arg] = d
+    for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
+        if d is not None:
+            defaults[a.arg] = d
+    for a in args:
+        if a.arg in {"self", "cls"}:
+            continue
+        ann = dotted(a.annotation) if a.annotation is not None else ""
+        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or a.arg in {"request", "req"}:
+            requests.add(a.arg)
+            continue
+        default = defaults.get(a.arg)
+        if isinstance(default, ast.Call) and dotted(default.func).rsplit(".", 1)[-1] in {"Depends", "Security"}:
+            continue
+        if ann.rsplit(".", 1)[-1] in {"Session", "AsyncSession", "BackgroundTasks", "Response", "SecurityScopes"}:
+            continue
+        tainted.add(a.arg)
+    for extra in (fn.args.vararg, fn.args.kwarg):
+        if extra is not None:
+            tainted.add(extra.arg)
+    return tainted, requests
+
+
+# ----------------------------------------------------------------------------------------------- interpreter
+
+
+class _Return(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Returned:
+    value: Val
+    node: ast.AST
+
+
+class Interpreter:
+    """Abstract interpretation of one function body."""
+
+    MAX_STMTS = 4000
+
+    def __init__(self, info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool,
+                 request_names: set[str]) -> None:
+        self.info = info
+        self.fn = fn
+        self.handler = handler
+        self.request_names = set(request_names)
+        self.env: Env | None = env
+        self.hits: list[Hit] = []
+        self.returns: list[Returned] = []
+        self.budget = self.MAX_STMTS
+        self.local_defs: dict[str, FunctionNode] = {}
+        self.loop_exits: list[Env | None] = []
+        self.loop_heads: list[Env | None] = []
+
+    # ---- helpers
+    def lookup(self, name: str) -> Val:
+        if self.env is not None and name in self.env:
+            return self.env[name]
+        if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
+            return Val(kind="request")
+        return self.info.module_consts.get(name, CLEAN)
+
+    def set(self, name: str, value: Val) -> None:
+        if self.env is not None:
+            self.env[name] = value
+
+    def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
+        origins = v.dirty(kind)
+        proven = REQUEST in origins or (kind == "exc" and EXC in origins)
+        sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in {"deser", "code", "shell"})
+        params = {o for o in origins if o.startswith("p")}
+        if not (proven or sink_only or params):
+            return
+        line = getattr(node, "lineno", 1)
+        self.hits.append(Hit(kind, line, getattr(node, "end_lineno", None) or line, getattr(node, "col_offset", 0),
+                             sink, proven, origins, via, self.handler))
+
+    # ---- statements
+    def run(self, body: Sequence[ast.stmt]) -> None:
+        for stmt in body:
+            if self.env is None:
+                return
+            self.budget -= 1
+            if self.budget < 0:
+                return
+            self.stmt(stmt)
+
+    def stmt(self, s: ast.stmt) -> None:
+        if isinstance(s, ast.Assign):
+            v = self.expr(s.value)
+            for t in s.targets:
+                self.assign(t, v, s.value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.assign(s.target, self.expr(s.value), s.value)
+        elif isinstance(s, ast.AugAssign):
+            cur = self.expr(s.target) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else CLEAN
+            new = self.binop(s.op, cur, self.expr(s.value))
+            self.assign(s.target, new, None)
+        elif isinstance(s, ast.Expr):
+            self.expr(s.value)
+            if isinstance(s.value, ast.Call) and dotted(s.value.func).rsplit(".", 1)[-1] == "abort":
+                self.env = None
+        elif isinstance(s, ast.Return):
+            v = self.expr(s.value) if s.value is not None else const(None)
+            self.returns.append(Returned(v, s))
+            self.env = None
+        elif isinstance(s, ast.Raise):
+            if s.exc is not None:
+                self.expr(s.exc)
+            self.env = None
+        elif isinstance(s, ast.If):
+            self.if_stmt(s)
+        elif isinstance(s, (ast.For, ast.AsyncFor)):
+            it = self.expr(s.iter)
+            elem = self.element_of(it)
+            self.loop(lambda: self.assign(s.target, elem, None), s.body, s.orelse)
+        elif isinstance(s, ast.While):
+            test = self.const_eval(s.test)
+            if test is not UNKNOWN and not test:
+                self.run(s.orelse)
+                return
+            self.expr(s.test)
+            self.loop(lambda: None, s.body, s.orelse)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            for item in s.items:
+                v = self.expr(item.context_expr)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, v, None)
+            self.run(s.body)
+        elif isinstance(s, ast.Try) or (hasattr(ast, "TryStar") and isinstance(s, ast.TryStar)):
+            self.try_stmt(s)  # type: ignore[arg-type]
+        elif isinstance(s, ast.Match):
+            self.match_stmt(s)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.local_defs[s.name] = s
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                if isinstance(t, ast.Name) and self.env is not None:
+                    self.env.pop(t.id, None)
+        elif isinstance(s, ast.Break):
+            if self.loop_exits:
+                self.loop_exits[-1] = join_env(self.loop_exits[-1], self.env)
+            self.env = None
+        elif isinstance(s, ast.Continue):
+            if self.loop_heads:
+                self.loop_heads[-1] = join_env(self.loop_heads[-1], self.env)
+            self.env = None
+
+    def loop(self, bind: Any, body: Sequence[ast.stmt], orelse: Sequence[ast.stmt]) -> None:
+        before = dict(self.env) if self.env is not None else None
+        acc = before
+        self.loop_exits.append(None)
+        try:
+            for _ in range(2):
+                if acc is None:
+                    break
+                self.env = dict(acc)
+                self.loop_heads.append(None)
+                bind()
+                self.run(body)
+                heads = self.loop_heads.pop()
+                acc = join_env(join_env(acc, self.env), heads)
+        finally:
+            exits = self.loop_exits.pop()
+        self.env = acc
+        if self.env is not None:
+            self.run(orelse)
+        self.env = join_env(self.env, exits)
+
+    def if_stmt(self, s: ast.If) -> None:
+        test = self.const_eval(s.test)
+        if test is not UNKNOWN:
+            self.run(s.body if test else s.orelse)
+            return
+        self.expr(s.test)
+        start = dict(self.env) if self.env is not None else None
+        self.env = dict(start) if start is not None else None
+        self.apply_positive_guard(s.test)
+        self.run(s.body)
+        after_body = self.env
+        self.env = dict(start) if start is not None else None
+        self.run(s.orelse)
+        after_else = self.env
+        if after_body is None and after_else is not None and not s.orelse:
+            self.env = after_else
+            self.apply_exit_guard(s.test)
+            return
+        self.env = join_env(after_body, after_else)
+
+    def try_stmt(self, s: ast.Try) -> None:
+        start = dict(self.env) if self.env is not None else None
+        self.run(s.body)
+        after_body = self.env
+        self.run(s.orelse) if self.env is not None else None
+        after_ok = self.env
+        merged = join_env(after_ok, None)
+        for h in s.handlers:
+            base = join_env(start, after_body)
+            self.env = base
+            if h.name and self.env is not None:
+                self.env[h.name] = Val(taint=frozenset({EXC}), kind="exception")
+            self.run(h.body)
+            merged = join_env(merged, self.env) if merged is not None else self.env
+        self.env = merged
+        if s.finalbody:
+            if self.env is None:
+                self.env = join_env(start, after_body)
+                self.run(s.finalbody)
+                self.env = None
+            else:
+                self.run(s.finalbody)
+
+    def match_stmt(self, s: ast.Match) -> None:
+        subject = self.expr(s.subject)
+        start = dict(self.env) if self.env is not None else None
+        merged: Env | None = None
+        reached_any = False
+        for case in s.cases:
+            decided = self.case_matches(case.pattern, subject) if case.guard is None else UNKNOWN
+            if decided is False:
+                continue
+            self.env = dict(start) if start is not None else None
+            if isinstance(case.pattern, ast.MatchAs) and case.pattern.name:
+                self.set(case.pattern.name, subject)
+            self.run(case.body)
+            merged = self.env if not reached_any else join_env(merged, self.env)
+            reached_any = True
+            if decided is True:
+                self.env = merged
+                return
+        self.env = join_env(merged, start) if reached_any else start
+
+    def case_matches(self, pattern: ast.pattern, subject: Val) -> Any:
+        if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+            return True
+        if not subject.is_const:
+            return UNKNOWN
+        if isinstance(pattern, ast.MatchValue):
+            v = self.const_eval(pattern.value)
+            return UNKNOWN if v is UNKNOWN else _eq(v, subject.const)
+        if isinstance(pattern, ast.MatchSingleton):
+            return pattern.value is subject.const
+        if isinstance(pattern, ast.MatchOr):
+            results = [self.case_matches(p, subject) for p in pattern.patterns]
+            if any(r is True for r in results):
+                return True
+            return False if all(r is False for r in results) else UNKNOWN
+        return UNKNOWN
+
+    # ---- guards
+    def _subjects(self, node: ast.AST) -> list[tuple[str, str]]:
+        """(variable name, how it is tested) for validation predicates inside a condition."""
+        out: list[tuple[str, str]] = []
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Compare) and len(sub.ops) == 1:
+                left, op, right = sub.left, sub.ops[0], sub.comparators[0]
+                if isinstance(op, (ast.In, ast.NotIn)):
+                    if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
+                        out += [(n, "dotdot") for n in _names(right)]
+                    elif self._is_allow_list(right):
+                        out += [(n, self._attr_test(left)) for n in _names(left)]
+                elif isinstance(op, (ast.Eq, ast.NotEq)):
+                    for a, b in ((left, right), (right, left)):
+                        if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
+                            out += [(n, self._attr_test(a)) for n in _names(a)]
+            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                meth = sub.func.attr
+                if meth in {"startswith", "endswith"}:
+                    out += [(n, "prefix") for n in _names(sub.func.value)]
+                elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
+                    out += [(n, "all") for n in _names(sub.func.value)]
+                elif meth in {"match", "fullmatch"} and sub.args:
+                    target = sub.args[-1] if dotted(sub.func.value) in {"re", "regex"} else sub.args[0]
+                    out += [(n, "all") for n in _names(target)]
+        return out
+
+    def _attr_test(self, node: ast.AST) -> str:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "scheme", "host"}:
+                return "host"
+        return "all"
+
+    def _is_allow_list(self, node: ast.AST) -> bool:
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(isinstance(e, ast.Constant) for e in node.elts)
+        if isinstance(node, ast.Name):
+            v = self.lookup(node.id)
+            if v.is_const and isinstance(v.const, (list, tuple, set, frozenset, dict)):
+                return True
+            if v.seq is not None and all(e.is_const for e in v.seq):
+                return True
+            return node.id.isupper() or node.id.lower().startswith(("allowed", "valid", "whitelist", "allowlist"))
+        if isinstance(node, ast.Attribute):
+            return node.attr.isupper() or node.attr.lower().startswith(("allowed", "valid", "whitelist"))
+        return False
+
+    def apply_exit_guard(self, test: ast.AST) -> None:
+        for name, how in self._subjects(test):
+            v = self.lookup(name)
+            if how == "host":
+                kinds = {"redirect", "ssrf"}
+            elif how == "dotdot":
+                kinds = {"path"}
+            elif how == "prefix":
+                kinds = {"path", "redirect", "ssrf"} if v.kind == "resolved" else set(KINDS) - {"path", "ssrf"}
+            else:
+                kinds = {ALL}
+            self.set(name, sanitise(v, kinds))
+            for base in v.derived:
+                self.set(base, sanitise(self.lookup(base), kinds))
+
+    def apply_positive_guard(self, test: ast.AST) -> None:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.Eq)):
+            right = test.comparators[0]
+            if isinstance(test.ops[0], ast.In) and not self._is_allow_list(right):
+                return
+            if isinstance(test.ops[0], ast.Eq) and not isinstance(right, ast.Constant):
+                return
+            for name in _names(test.left):
+                v = self.lookup(name)
+                kinds = {"redirect", "ssrf"} if self._attr_test(test.left) == "host" else {ALL}
+                self.set(name, sanitise(v, kinds))
+                for base in v.derived:
+                    self.set(base, sanitise(self.lookup(base), kinds))
+
+    # ---- assignment
+    def assign(self, target: ast.AST, v: Val, value_node: ast.AST | None) -> None:
+        if isinstance(target, ast.Name):
+            self.set(target.id, v)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            n = len(target.elts)
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Starred):
+                    self.assign(elt.value, replace(v, seq=None, items=None, const=UNKNOWN), None)
+                elif v.seq is not None and len(v.seq) == n:
+                    self.assign(elt, v.seq[i], None)
+                elif v.is_const and isinstance(v.const, (tuple, list)) and len(v.const) == n:
+                    self.assign(elt, const(v.const[i]), None)
+                else:
+                    self.assign(elt, self.element_of(v), None)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            base = self.lookup(target.value.id)
+            key = self.const_eval(target.slice)
+            if key is not UNKNOWN and _hashable(key):
+                items = dict(base.items or ())
+                items[key] = v
+                self.set(target.value.id, replace(base, items=tuple(items.items()), taint=base.taint | v.taint,
+                                                  const=UNKNOWN))
+            else:
+                self.set(target.value.id, replace(base, taint=base.taint | v.taint, const=UNKNOWN))
+        elif isinstance(target, ast.Attribute):
+            name = dotted(target)
+            if name:
+                self.set(name, v)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, v, value_node)
+
+    def element_of(self, v: Val) -> Val:
+        if v.kind == "request":
+            return Val(taint=frozenset({REQUEST}))
+        if v.is_const and isinstance(v.const, (str, bytes, list, tuple, set, frozenset, dict)):
+            return CLEAN
+        elems = _elements(v)
+        if elems:
+            out = elems[0]
+            for e in elems[1:]:
+                out = join(out, e)
+            return replace(out, const=UNKNOWN) if len(elems) > 1 else out
+        return Val(taint=v.taint, clean=v.clean)
+
+    # ---- expressions
+    def const_eval(self, node: ast.AST) -> Any:
+        try:
+            v = self.expr(node, record=False)
+        except RecursionError:
+            return UNKNOWN
+        return v.const
+
+    def expr(self, node: ast.AST | None, record: bool = True) -> Val:
+        if node is None:
+            return CLEAN
+        if not record:
+            saved_hits, saved_env = len(self.hits), self.env
+            self.env = dict(saved_env) if saved_env is not None else None
+            try:
+                return self.expr(node, True)
+            finally:
+                del self.hits[saved_hits:]
+                self.env = saved_env
+        if isinstance(node, ast.Constant):
+            return const(node.value)
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.JoinedStr):
+            parts = [self.expr(v) for v in node.values]
+            if all(p.is_const for p in parts):
+                return const("".join(str(p.const) for p in parts))
+            return merge_parts(parts, formatted=True)
+        if isinstance(node, ast.FormattedValue):
+            v = self.expr(node.value)
+            if v.is_const and node.conversion == -1 and node.format_spec is None:
+                return const(_fmt(v.const))
+            return replace(v, const=UNKNOWN, items=None, seq=None) if not v.is_const else Val()
+        if isinstance(node, ast.BinOp):
+            return self.binop(node.op, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, ast.UnaryOp):
+            v = self.expr(node.operand)
+            if v.is_const:
+                return const(_safe(lambda: _unary(node.op, v.const)))
+            return Val(taint=v.taint if not isinstance(node.op, ast.Not) else frozenset(), clean=v.clean)
+        if isinstance(node, ast.BoolOp):
+            vals = [self.expr(v) for v in node.values]
+            if all(v.is_const for v in vals):
+                result: Any = vals[0].const
+                for v in vals[1:]:
+                    if isinstance(node.op, ast.And):
+                        result = result and v.const
+                    else:
+                        result = result or v.const
+                return const(result)
+            out = vals[0]
+            for v in vals[1:]:
+                out = join(out, v)
+            return replace(out, const=UNKNOWN)
+        if isinstance(node, ast.Compare):
+            left = self.expr(node.left)
+            rights = [self.expr(c) for c in node.comparators]
+            if left.is_const and all(r.is_const for r in rights):
+                return const(_safe(lambda: _compare(left.const, node.ops, [r.const for r in rights])))
+            return CLEAN
+        if isinstance(node, ast.IfExp):
+            test = self.const_eval(node.test)
+            if test is not UNKNOWN:
+                return self.expr(node.body if test else node.orelse)
+            return join(self.expr(node.body), self.expr(node.orelse))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            elts = [self.expr(e) for e in node.elts if not isinstance(e, ast.Starred)]
+            starred = [self.expr(e.value) for e in node.elts if isinstance(e, ast.Starred)]
+            taint = frozenset().union(*(e.taint for e in [*elts, *starred])) if elts or starred else frozenset()
+            if starred:
+                return Val(taint=taint)
+            if all(e.is_const for e in elts):
+                values = [e.const for e in elts]
+                c: Any = tuple(values) if isinstance(node, ast.Tuple) else (
+                    values if isinstance(node, ast.List) else _safe(lambda: set(values)))
+                return Val(const=c, seq=tuple(elts))
+            return Val(taint=taint, seq=tuple(elts), clean=merge_parts(elts).clean)
+        if isinstance(node, ast.Dict):
+            items: list[tuple[Any, Val]] = []
+            taint = frozenset()
+            precise = True
+            for k, v in zip(node.keys, node.values, strict=True):
+                vv = self.expr(v)
+                taint |= vv.taint
+                if k is None:
+                    precise = False
+                    continue
+                kv = self.expr(k)
+                taint |= kv.taint
+                if kv.is_const and _hashable(kv.const):
+                    items.append((kv.const, vv))
+                else:
+                    precise = False
+            return Val(taint=taint, items=tuple(items) if precise else None)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, (ast.Await, ast.YieldFrom)):
+            return self.expr(node.value)
+        if isinstance(node, ast.Yield):
+            v = self.expr(node.value)
+            self.returns.append(Returned(v, node))
+            return CLEAN
+        if isinstance(node, ast.NamedExpr):
+            v = self.expr(node.value)
+            self.assign(node.target, v, node.value)
+            return v
+        if isinstance(node, ast.Starred):
+            return self.expr(node.value)
+        if isinstance(node, ast.Lambda):
+            return CLEAN
+        if isinstance(node, ast.Slice):
+            parts = [self.expr(p) for p in (node.lower, node.upper, node.step)]
+            if all(p.is_const for p in parts):
+                return const(_safe(lambda: slice(*(p.const for p in parts))))
+            return CLEAN
+        return CLEAN
+
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
+        saved = dict(self.env) if self.env is not None else None
+        try:
+            for gen in node.generators:
+                it = self.expr(gen.iter)
+                self.assign(gen.target, self.element_of(it), None)
+                for cond in gen.ifs:
+                    self.expr(cond)
+                    self.apply_positive_guard(cond)
+            if isinstance(node, ast.DictComp):
+                v = merge_parts([self.expr(node.key), self.expr(node.value)])
+            else:
+                v = self.expr(node.elt)
+            return Val(taint=v.taint, clean=v.clean)
+        finally:
+            self.env = saved
+
+    def binop(self, op: ast.operator, a: Val, b: Val) -> Val:
+        if a.is_const and b.is_const:
+            result = _safe(lambda: _binop(op, a.const, b.const))
+            if result is not UNKNOWN:
+                return const(result)
+        if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
+            parts = [a, *(b.seq or ())] if b.seq is not None else [a, b, *_elements(b)]
+            return merge_parts(parts, formatted=True)
+        if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
+            return merge_parts([a, b], kind="path")
+        if isinstance(op, ast.Add) and a.seq is not None and b.seq is not None:
+            return Val(taint=a.taint | b.taint, seq=a.seq + b.seq)
+        formatted = isinstance(op, (ast.Add, ast.Mod))
+        return merge_parts([a, b], formatted=formatted)
+
+    def subscript(self, node: ast.Subscript) -> Val:
+        base = self.expr(node.value)
+        key_node = node.slice
+        key = self.const_eval(key_node)
+        if base.kind == "request":
+            return Val(taint=frozenset({REQUEST}))
+        if key is not UNKNOWN:
+            if base.is_const:
+                got = _safe(lambda: base.const[key])
+                if got is not UNKNOWN:
+                    return const(got)
+            if base.items is not None and _hashable(key):
+                table = dict(base.items)
+                if key in table:
+                    return table[key]
+                return Val(taint=base.taint, clean=base.clean) if base.items is None else CLEAN
+            if base.seq is not None and isinstance(key, int):
+                if -len(base.seq) <= key < len(base.seq):
+                    return base.seq[key]
+                return CLEAN
+            if base.seq is not None and isinstance(key, slice):
+                return Val(taint=base.taint, seq=tuple(base.seq[key]))
+        else:
+            self.expr(key_node)
+        return Val(taint=base.taint, clean=base.clean, formatted=base.formatted, kind=base.kind
+                   if base.kind in {"path"} else "")
+
+    def attribute(self, node: ast.Attribute) -> Val:
+        qual = self.info.qualify(node)
+        if qual:
+            head = qual.rsplit(".", 1)[0]
+            if head in REQUEST_OBJECTS and node.attr in SOURCE_ATTRS:
+                return Val(taint=frozenset({REQUEST}))
+            if qual in REQUEST_OBJECTS:
+                return Val(kind="request")
+            if qual in self.info.module_consts:
+                return self.info.module_consts[qual]
+            name = dotted(node)
+            if self.env is not None and name in self.env:
+                return self.env[name]
+        base = self.expr(node.value)
+        if base.kind == "request":
+            if node.attr in SOURCE_ATTRS:
+                return Val(taint=frozenset({REQUEST}))
+            return CLEAN
+        inner = node.value
+        if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
+            return Val(taint=frozenset({REQUEST}))  # self.request.args in request wrappers
+        if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
+            return Val(taint=base.taint, clean=base.clean, derived=base.derived)
+        if base.kind == "exception":
+            if node.attr in {"args", "message", "msg"}:
+                return base
+            return CLEAN
+        if node.attr in {"name"} and base.kind == "file":
+            return Val(taint=base.taint, clean=base.clean)
+        return Val(taint=base.taint, clean=base.clean, derived=base.derived,
+                   kind=base.kind if base.kind in {"path", "resolved"} else "")
+
+    # ---- calls
+    def call(self, node: ast.Call) -> Val:
+        func = node.func
+        qual = self.info.qualify(func)
+        short = qual.rsplit(".", 1)[-1] if qual else (func.attr if isinstance(func, ast.Attribute) else "")
+        receiver: Val | None = None
+        if isinstance(func, ast.Attribute):
+            receiver = self.expr(func.value)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
+        splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
+        all_args = [*args, *kwargs.values(), *splat]
+
+        def arg(i: int, name: str) -> Val | None:
+            if name in kwargs:
+                return kwargs[name]
+            return args[i] if i < len(args) else None
+
+        # request sources via method calls: request.args.get(...), request.get_json(), await request.json()
+        if receiver is not None and isinstance(func, ast.Attribute):
+            if receiver.kind == "request" and func.attr in SOURCE_ATTRS | {"json", "form", "body"}:
+                return Val(taint=frozenset({REQUEST}))
+            if receiver.kind == "request" and func.attr in {"get_json", "get_data", "get_cookie", "get_header"}:
+                return Val(taint=frozenset({REQUEST}))
+            if receiver.items is not None and func.attr in {"get", "pop", "setdefault"} and args:
+                return self.container_get(receiver, args, func.attr)
+            if receiver.items is not None and func.attr == "set" and len(args) >= 3 and isinstance(
+                    func.value, ast.Name):
+                k0, k1 = args[0], args[1]
+                if k0.is_const and k1.is_const and _hashable((k0.const, k1.const)):
+                    table = dict(receiver.items)
+                    table[(k0.const, k1.const)] = args[2]
+                    self.set(func.value.id, replace(receiver, items=tuple(table.items()),
+                                                    taint=receiver.taint | args[2].taint))
+                    return CLEAN
+            if func.attr in {"append", "add", "insert", "extend", "update", "appendleft", "set", "put",
+                             "setdefault", "write"} and isinstance(func.value, (ast.Name, ast.Attribute)):
+                return self.mutate(func.value, receiver, func.attr, args, kwargs)
+            if func.attr == "pop" and receiver.seq is not None and isinstance(func.value, ast.Name):
+                idx = args[0].const if args else -1
+                if isinstance(idx, int) and -len(receiver.seq) <= idx < len(receiver.seq):
+                    seq = list(receiver.seq)
+                    got = seq.pop(idx)
+                    self.set(func.value.id, Val(taint=frozenset().union(*(s.taint for s in seq)) if seq
+                                                else frozenset(), seq=tuple(seq)))
+                    return got
+            if func.attr in {"resolve", "absolute", "realpath"} and receiver.kind in {"path", "resolved"}:
+                return replace(receiver, kind="resolved")
+            if receiver.kind in {"path", "resolved"} and func.attr in PATH_METHODS:
+                self.hit("path", node, receiver, f"Path.{func.attr}")
+                return Val(taint=receiver.taint, clean=receiver.clean)
+            if receiver.kind == "urlparse" and func.attr == "geturl":
+                return replace(receiver, kind="")
+            if func.attr == "format" and receiver.is_const and isinstance(receiver.const, str):
+                if all(a.is_const for a in all_args):
+                    got = _safe(lambda: receiver.const.format(*[a.const for a in args],
+                                                              **{k: v.const for k, v in kwargs.items()}))
+                    if got is not UNKNOWN:
+                        return const(got)
+                parts = [receiver, *all_args, *(e for a in all_args for e in _elements(a))]
+                return merge_parts(parts, formatted=True)
+            if func.attr == "join" and receiver.is_const and args:
+                joined = args[0]
+                if joined.is_const:
+                    got = _safe(lambda: receiver.const.join(joined.const))
+                    if got is not UNKNOWN:
+                        return const(got)
+                return merge_parts([joined, *_elements(joined)], formatted=True)
+
+        # the project's own functions (and their methods) first: they may shadow library names
+        summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
+        if summary_val is not None:
+            return summary_val
+
+        if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
+            return CLEAN
+        if qual in SANITISERS:
+            base = merge_parts(all_args)
+            return sanitise(base, SANITISERS[qual])
+        if short and _ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
+            return sanitise(merge_parts([*all_args, *( [receiver] if receiver else [])]), {"html"})
+        if qual in {"os.path.realpath", "os.path.abspath", "os.path.normpath"}:
+            v = merge_parts(all_args)
+            return replace(v, kind="resolved", derived=frozenset(_names_of_args(node)))
+        if qual in {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "Path"} or short == "Path":
+            v = merge_parts(all_args)
+            return replace(v, kind="path")
+        if qual in {"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse"} or short in {
+                "urlparse", "urlsplit"}:
+            v = merge_parts(all_args)
+            return replace(v, kind="urlparse", derived=frozenset(_names_of_args(node)))
+        if qual in {"str", "repr"} and args and args[0].kind == "exception":
+            return Val(taint=frozenset({EXC}))
+        if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
+            return Val(taint=frozenset({EXC}))
+        if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed"} and args:
+            v = args[0]
+            if v.is_const:
+                got = _safe(lambda: {"str": str, "repr": repr, "bytes": bytes, "list": list, "tuple": tuple,
+                                     "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x))}[qual](
+                    v.const))
+                if got is not UNKNOWN:
+                    return const(got)
+            return Val(taint=v.taint, clean=v.clean, seq=v.seq if qual in {"list", "tuple"} else None,
+                       kind="resolved" if v.kind == "resolved" else "", derived=v.derived)
+        if qual == "dict" and not args:
+            return Val(items=tuple((k, v) for k, v in kwargs.items()))
+        if qual in {"configparser.ConfigParser", "configparser.RawConfigParser", "dict", "collections.OrderedDict"}:
+            return Val(items=())
+        if qual in {"yaml.load", "yaml.load_all"}:
+            loader = kwargs.get("Loader")
+            loader_node = next((k.value for k in node.keywords if k.arg == "Loader"), None)
+            if loader_node is None and len(node.args) > 1:
+                loader_node = node.args[1]
+            loader_name = self.info.qualify(loader_node) if loader_node is not None else ""
+            if loader is None and len(args) > 1:
+                loader = args[1]
+            if not loader_name.rsplit(".", 1)[-1].startswith(("Safe", "CSafe", "Base")):
+                if args:
+                    self.hit("deser", node, args[0], qual)
+            return merge_parts(args[:1])
+        if qual in SUBPROCESS:
+            self.subprocess_sink(node, qual, args, kwargs)
+            return merge_parts(all_args)
+        sink = CALL_SINKS.get(qual)
+        if sink is None and qual in {"eval", "exec", "compile", "open"} and not isinstance(func, ast.Attribute):
+            sink = CALL_SINKS[qual]
+        if sink is None and isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
+            kind, idx, kw = METHOD_SINKS[func.attr]
+            if kind == "sql" and func.attr in {"raw", "extra"} and "objects" not in dotted(func.value):
+                sink = None
+            else:
+                sink = (kind, idx, kw)
+        if sink is not None:
+            kind, idx, kw = sink
+            target = arg(idx, kw)
+            if target is not None:
+                if kind == "sql" and func.attr == "extra" if isinstance(func, ast.Attribute) else False:
+                    target = merge_parts(all_args, formatted=True)
+                self.hit(kind, node, target, qual or short)
+            if kind == "path":
+                return Val(taint=merge_parts(all_args).taint, kind="file")
+            if kind == "redirect":
+                return Val(kind="nonhtml")
+            return merge_parts(all_args)
+        if qual in HTML_RESPONSES or short in {"make_response", "HTMLResponse"}:
+            if args:
+                body = args[0]
+                if body.seq is not None and body.seq:
+                    body = body.seq[0]
+                return replace(body, kind="response", items=None, seq=None)
+            return CLEAN
+        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"}:
+            return Val(kind="nonhtml")
+        if qual in {"flask.render_template", "flask.abort", "bottle.abort", "flask.url_for"}:
+            return Val(lit=True)
+        parts = list(all_args)
+        if receiver is not None:
+            parts.append(receiver)
+        out = merge_parts(parts, formatted=isinstance(func, ast.Attribute) and func.attr in {
+            "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
+        if receiver is not None and receiver.kind == "path":
+            return replace(out, kind="path")
+        return out
+
+    def container_get(self, receiver: Val, args: list[Val], meth: str) -> Val:
+        assert receiver.items is not None
+        table = dict(receiver.items)
+        if len(args) >= 2 and meth == "get" and args[0].is_const and args[1].is_const and _hashable(
+                (args[0].const, args[1].const)) and (args[0].const, args[1].const) in table:
+            return table[(args[0].const, args[1].const)]
+        key = args[0]
+        if key.is_const and _hashable(key.const):
+            if key.const in table:
+                return table[key.const]
+            return args[1] if len(args) > 1 and meth == "get" else CLEAN
+        return Val(taint=receiver.taint, clean=receiver.clean)
+
+    def mutate(self, target: ast.expr, receiver: Val, meth: str, args: list[Val], kwargs: dict[str, Val]) -> Val:
+        name = dotted(target)
+        if not name:
+            return CLEAN
+        values = [*args, *kwargs.values()]
+        taint = receiver.taint.union(*(v.taint for v in values)) if values else receiver.taint
+        new = replace(receiver, taint=taint, const=UNKNOWN)
+        if meth == "append" and receiver.seq is not None and args:
+            new = replace(new, seq=receiver.seq + (args[0],))
+        elif meth == "update" and receiver.items is not None and args and args[0].items is not None:
+            new = replace(new, items=tuple({**dict(receiver.items), **dict(args[0].items)}.items()))
+        elif meth == "update" and receiver.items is not None and kwargs and not args:
+            new = replace(new, items=tuple({**dict(receiver.items), **kwargs}.items()))
+        elif meth in {"append", "insert", "extend", "add", "appendleft"}:
+            new = replace(new, seq=None)
+        elif meth == "update":
+            new = replace(new, items=None)
+        if receiver.is_const and isinstance(receiver.const, list) and meth == "append" and args:
+            new = replace(new, seq=tuple(const(x) for x in receiver.const) + (args[0],))
+        self.set(name, new)
+        return CLEAN
+
+    def subprocess_sink(self, node: ast.Call, qual: str, args: list[Val], kwargs: dict[str, Val]) -> None:
+        cmd = args[0] if args else kwargs.get("args")
+        if cmd is None:
+            return
+        shell = kwargs.get("shell")
+        shell_on = qual == "asyncio.create_subprocess_shell" or (shell is not None and (
+            (shell.is_const and bool(shell.const)) or not shell.is_const))
+        if shell_on:
+            self.hit("shell", node, cmd, f"{qual}(shell=True)")
+            return
+        if qual.startswith("os.exec") or qual.startswith("os.spawn") or qual == "asyncio.create_subprocess_exec":
+            argv = args[1:] if qual.startswith("os.") else args
+            seq: tuple[Val, ...] | None = tuple(argv)
+        else:
+            seq = cmd.seq
+        if seq is not None and seq:
+            first = seq[0]
+            if first.taint:
+                self.hit("shell", node, replace(first, formatted=False), qual)
+                return
+            prog = str(first.const).rsplit("/", 1)[-1].lower() if first.is_const else ""
+            if prog in SHELLS or first.const in SHELLS or not first.is_const:
+                if any(isinstance(s.const, str) and s.const.lower() in {"-c", "/c", "-command"} for s in seq[1:]):
+                    rest = merge_parts(seq[1:])
+                    self.hit("shell", node, replace(rest, formatted=False), f"{qual}({prog} -c)")
+            return
+        if cmd.is_const:
+            return
+        if cmd.seq is None and (cmd.taint or cmd.formatted) and not (isinstance(cmd.const, str)):
+            # an argv list built elsewhere: tainted program name is possible but unproven
+            self.hit("shell", node, replace(cmd, formatted=False), qual) if cmd.taint and not cmd.items else None
+
+    def call_project(self, node: ast.Call, func: ast.expr, qual: str, receiver: Val | None, args: list[Val],
+                     kwargs: dict[str, Val]) -> Val | None:
+        target: FunctionNode | None = None
+        owner: ModuleInfo = self.info
+        skip_self = False
+        via = ""
+        ctor_kind = ""
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in self.local_defs:
+                target = self.local_defs[name]
+            elif name in self.info.functions and name not in self.info.imports:
+                target = self.info.functions[name]
+            elif name in self.info.classes and name not in self.info.imports:
+                return Val(kind=f"class:{name}", taint=frozenset())
+            via = name
+        elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
+            cls = receiver.kind[6:]
+            mod, _, cname = cls.rpartition("|")
+            holder = self.info if not mod else (_MODULE_CACHE.get(mod) or self.info)
+            methods = holder.classes.get(cname, {})
+            if func.attr in methods:
+                target, owner, skip_self, via = methods[func.attr], holder, True, f"{cname}.{func.attr}"
+        if target is None and qual and "." in qual and qual.split(".")[0] not in {"self", "cls"}:
+            found = self.info.resolve_module(qual)
+            if found is not None:
+                mod, rest = found
+                if rest in mod.functions and "." not in rest:
+                    target, owner, via = mod.functions[rest], mod, qual
+                elif rest in mod.classes:
+                    ctor_kind = f"class:{mod.abspath}|{rest}"
+        if ctor_kind:
+            return Val(kind=ctor_kind)
+        if target is None:
+            return None
+        summary = owner.summary(target, skip_self)
+        if summary is None:
+            return None
+        positional = list(args)
+        params = _param_names(target, skip_self)
+        for k, v in kwargs.items():
+            if k in params:
+                idx = params.index(k)
+                while len(positional) <= idx:
+                    positional.append(CLEAN)
+                positional[idx] = v
+        taint: frozenset[str] = frozenset({REQUEST}) if summary.returns_source else frozenset()
+        cleans: list[frozenset[str]] = []
+        for i in summary.flows:
+            if i < len(positional) and positional[i].taint:
+                taint |= positional[i].taint
+                cleans.append(positional[i].clean)
+        clean = summary.ret_clean | (frozenset.intersection(*cleans) if cleans else frozenset())
+        for kind, idxs, sink, line in summary.sinks:
+            for i in idxs:
+                if i < len(positional):
+                    self.hit(kind, node, positional[i], sink, via=f"{via} (line {line})")
+        if not taint and summary.ret_const is not UNKNOWN:
+            return const(summary.ret_const)
+        return Val(taint=taint, clean=clean, kind=summary.ret_kind)
+
+
+def _param_names(fn: FunctionNode, skip_self: bool) -> list[str]:
+    names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+    if skip_self and names:
+        names = names[1:]
+    return names + [a.arg for a in fn.args.kwonlyargs]
+
+
+def _names(node: ast.AST) -> list[str]:
+    """Variable names a condition is about: ``x``, ``x.attr``, ``str(x)``, ``x.lower()``."""
+    out: list[str] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.append(sub.id)
+    return out
+
+
+def _names_of_args(call: ast.Call) -> list[str]:
+    out: list[str] = []
+    for a in call.args:
+        out.extend(_names(a))
+    return out
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def _safe(fn: Any) -> Any:
+    try:
+        return fn()
+    except Exception:
+        return UNKNOWN
+
+
+def _fmt(x: Any) -> str:
+    return str(x)
+
+
+def _unary(op: ast.unaryop, x: Any) -> Any:
+    if isinstance(op, ast.Not):
+        return not x
+    if isinstance(op, ast.USub):
+        return -x
+    if isinstance(op, ast.UAdd):
+        return +x
+    return ~x
+
+
+_BINOPS: dict[type, Any] = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+    ast.BitAnd: lambda a, b: a & b, ast.BitOr: lambda a, b: a | b, ast.BitXor: lambda a, b: a ^ b,
+}
+
+
+def _binop(op: ast.operator, a: Any, b: Any) -> Any:
+    fn = _BINOPS.get(type(op))
+    if fn is None:
+        return UNKNOWN
+    if isinstance(op, ast.Mult) and (isinstance(a, (str, bytes, list, tuple)) or isinstance(
+            b, (str, bytes, list, tuple))):
+        count = b if isinstance(b, int) else a
+        if isinstance(count, int) and count > 10000:
+            return UNKNOWN
+    return fn(a, b)
+
+
+def _compare(left: Any, ops: Sequence[ast.cmpop], rights: Sequence[Any]) -> Any:
+    cur = left
+    for op, right in zip(ops, rights, strict=True):
+        if isinstance(op, ast.Eq):
+            ok = cur == right
+        elif isinstance(op, ast.NotEq):
+            ok = cur != right
+        elif isinstance(op, ast.Lt):
+            ok = cur < right
+        elif isinstance(op, ast.LtE):
+            ok = cur <= right
+        elif isinstance(op, ast.Gt):
+            ok = cur > right
+        elif isinstance(op, ast.GtE):
+            ok = cur >= right
+        elif isinstance(op, ast.In):
+            ok = cur in right
+        elif isinstance(op, ast.NotIn):
+            ok = cur not in right
+        elif isinstance(op, ast.Is):
+            ok = cur is right
+        else:
+            ok = cur is not right
+        if not ok:
+            return False
+        cur = right
+    return True
+
+
+# ----------------------------------------------------------------------------------------------- drivers
+
+
+def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
+    names = _param_names(fn, skip_self)
+    env: Env = {n: Val(taint=frozenset({f"p{i}"})) for i, n in enumerate(names)}
+    if skip_self:
+        first = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:1]
+        for n in first:
+            env[n] = CLEAN
+    interp = Interpreter(info, fn, env, handler=False, request_names=set())
+    interp.run(fn.body)
+    ret = CLEAN
+    for i, r in enumerate(interp.returns):
+        ret = r.value if i == 0 else join(ret, r.value)
+    flows = frozenset(int(o[1:]) for o in ret.taint if o.startswith("p") and o[1:].isdigit())
+    sinks = []
+    for h in interp.hits:
+        idxs = frozenset(int(o[1:]) for o in h.origins if o.startswith("p") and o[1:].isdigit())
+        if idxs:
+            sinks.append((h.kind, idxs, h.sink, h.line))
+    return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean,
+                   ret_const=ret.const if not ret.taint and _hashable(ret.const) else UNKNOWN,
+                   sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") else "")
+
+
+def _functions_with_class(tree: ast.Module) -> Iterator[tuple[FunctionNode, bool]]:
+    """Every function with whether its class is CherryPy-exposed (``exposed = True`` or ``@cherrypy.expose``)."""
+    exposed_classes: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            exposed = any(dotted(d).endswith("expose") for d in node.decorator_list) or any(
+                isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "exposed" for t in s.targets)
+                and isinstance(s.value, ast.Constant) and s.value.value is True for s in node.body)
+            if exposed:
+                for m in node.body:
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_"):
+                        exposed_classes.add(id(m))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node, id(node) in exposed_classes
+
+
+@dataclass(slots=True)
+class HandlerReturn:
+    """What a route handler returns, for the reflected-HTML and exception-text rules."""
+
+    value: Val
+    node: ast.AST
+    function: str
+
+
+@dataclass(slots=True)
+class Analysis:
+    hits: list[Hit] = field(default_factory=list)
+    handler_returns: list[HandlerReturn] = field(default_factory=list)
+
+
+def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
+            handlers: Iterable[str] = ()) -> Analysis:
+    """Analyse every function of a module; each runs with its own environment."""
+    info = ModuleInfo(tree, abspath, frameworks, handlers)
+    out = Analysis()
+    seen: set[tuple[str, int, int]] = set()
+    for fn, exposed in _functions_with_class(tree):
+        handler = is_handler(fn, info, exposed)
+        tainted, requests = handler_params(fn) if handler else (set(), set())
+        env: Env = {name: Val(taint=frozenset({REQUEST})) for name in tainted}
+        for name in requests:
+            env[name] = Val(kind="request")
+        for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
+            if a.arg not in env:
+                if a.annotation is not None and dotted(a.annotation).rsplit(".", 1)[-1] in REQUEST_TYPES:
+                    env[a.arg] = Val(kind="request")
+                else:
+                    env[a.arg] = Val()  # unknown caller data: not proven
+        interp = Interpreter(info, fn, env, handler=handler, request_names=requests)
+        try:
+            interp.run(fn.body)
+        except RecursionError:
+            continue
+        for h in interp.hits:
+            key = (h.kind, h.line, h.col)
+            if key not in seen:
+                seen.add(key)
+                out.hits.append(h)
+        if handler:
+            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name) for r in interp.returns)
+    return out
+
+
+def analyse_context(ctx: Any) -> Analysis:
+    """Shared, cached analysis for a :class:`~apishield.audit.rules.registry.ModuleContext`."""
+    key = id(ctx.tree)
+    cached = _ANALYSES.get(key)
+    if cached is not None and cached[0] is ctx.tree:
+        return cached[1]
+    handlers = ctx.facts.get("handlers") or set()
+    frameworks = ctx.facts.get("frameworks") or set()
+    abspath = ctx.facts.get("abspath") or ""
+    result = analyse(ctx.tree, abspath, frameworks, handlers)
+    if len(_ANALYSES) > 8:
+        _ANALYSES.clear()
+    _ANALYSES[key] = (ctx.tree, result)
+    return result
+
+
+_ANALYSES: dict[int, tuple[ast.Module, Analysis]] = {}
+
+
+__all__ = [
+    "ALL", "CLEAN", "EXC", "REQUEST", "UNKNOWN", "Analysis", "HandlerReturn", "Hit", "Interpreter", "ModuleInfo",
+    "Summary", "Val", "analyse", "analyse_context", "join", "merge_parts",
+]

@@ -1,0 +1,55 @@
+"""Template scanning: where a template turns escaping off.
+
+Recognised: Bottle SimpleTemplate ``{{!expr}}``, Jinja ``|safe`` and ``{% autoescape false %}``, Mako
+``${x | n}``, Django ``{% autoescape off %}`` / ``|safe``. Each hit carries the line and the expression, so
+a rule can decide how bad it is (a literal is harmless; a variable is not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BOTTLE_RAW = re.compile(r"\{\{!\s*(.+?)\s*\}\}")
+_JINJA_EXPR = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+_SAFE_FILTER = re.compile(r"\|\s*safe\b")
+_AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+(false|off|False)\s*-?%\}")
+_MAKO_RAW = re.compile(r"\$\{([^}]*?)\|\s*n\s*\}")
+_LITERAL = re.compile(r"""^\s*(['"]).*\1\s*$|^\s*\d+\s*$""")
+
+
+@dataclass(frozen=True, slots=True)
+class RawOutput:
+    line: int
+    kind: str  # bottle-raw | jinja-safe | autoescape-off | mako-raw
+    expr: str
+
+    @property
+    def literal(self) -> bool:
+        return bool(_LITERAL.match(self.expr))
+
+
+def _line_of(source: str, offset: int) -> int:
+    return source.count("\n", 0, offset) + 1
+
+
+def raw_outputs(source: str) -> list[RawOutput]:
+    """Every place in ``source`` that emits unescaped output."""
+    found: list[RawOutput] = []
+    for m in _BOTTLE_RAW.finditer(source):
+        found.append(RawOutput(_line_of(source, m.start()), "bottle-raw", m.group(1)))
+    for m in _JINJA_EXPR.finditer(source):
+        body = m.group(1)
+        if body.startswith("!"):
+            continue
+        safe = _SAFE_FILTER.search(body)
+        if safe:
+            found.append(RawOutput(_line_of(source, m.start()), "jinja-safe", body[: safe.start()].strip()))
+    for m in _AUTOESCAPE_OFF.finditer(source):
+        found.append(RawOutput(_line_of(source, m.start()), "autoescape-off", m.group(0)))
+    for m in _MAKO_RAW.finditer(source):
+        found.append(RawOutput(_line_of(source, m.start()), "mako-raw", m.group(1).strip()))
+    return sorted(found, key=lambda r: r.line)
+
+
+__all__ = ["RawOutput", "raw_outputs"]

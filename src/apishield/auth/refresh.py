@@ -1,0 +1,128 @@
+"""Opaque refresh tokens: stored hashed, rotated on every use, reuse revokes the whole family.
+
+A refresh token is 256 random bits; the store keeps only its SHA-256 (a high-entropy random value needs no
+slow hash). Using one atomically pops it (so two concurrent uses cannot both succeed) and issues the next
+token of the same *family*. Presenting a token that was already rotated is the signature of theft (the
+thief or the victim used it first), so the whole family is revoked and both parties must log in again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from apishield.errors import ConfigError, TokenError, TokenExpired, TokenRevoked
+from apishield.stores.base import Store
+from apishield.types import Clock
+
+MAX_REFRESH_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshGrant:
+    """The outcome of a rotation: the new opaque token and what it stands for."""
+
+    token: str
+    subject: str
+    scopes: frozenset[str]
+    family: str
+    expires_at: float
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class RefreshTokens:
+    """Issue and rotate refresh tokens in a :class:`~apishield.stores.base.Store`.
+
+    ``ttl`` bounds one token; ``family_ttl`` bounds a whole login session however often it is refreshed.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ttl: float = 14 * 86_400.0,
+        family_ttl: float = 30 * 86_400.0,
+        namespace: str = "refresh",
+        clock: Clock = time.time,
+    ) -> None:
+        if not ttl > 0 or not family_ttl >= ttl:
+            raise ConfigError("refresh tokens: ttl must be > 0 and family_ttl >= ttl")
+        self.store = store
+        self.ttl = float(ttl)
+        self.family_ttl = float(family_ttl)
+        self.ns = namespace
+        self.clock = clock
+
+    def _k(self, kind: str, value: str) -> str:
+        return f"{self.ns}:{kind}:{value}"
+
+    def issue(self, subject: str, scopes: Iterable[str] = ()) -> RefreshGrant:
+        """Start a new family (a fresh login) and return its first token."""
+        if not isinstance(subject, str) or not subject:
+            raise ConfigError("refresh tokens: subject must be a non-empty string")
+        family = secrets.token_urlsafe(12)
+        family_expires = self.clock() + self.family_ttl
+        return self._mint(subject, frozenset(scopes), family, family_expires)
+
+    def _mint(self, subject: str, scopes: frozenset[str], family: str, family_expires: float) -> RefreshGrant:
+        now = self.clock()
+        expires = min(now + self.ttl, family_expires)
+        token = secrets.token_urlsafe(32)
+        record = {"sub": subject, "scopes": sorted(scopes), "family": family, "exp": expires, "fexp": family_expires}
+        self.store.set(self._k("t", _digest(token)), json.dumps(record), ttl=max(1.0, expires - now))
+        return RefreshGrant(token, subject, scopes, family, expires)
+
+    def rotate(self, token: object) -> RefreshGrant:
+        """Consume ``token`` and return its successor; :class:`TokenError` for anything invalid."""
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_REFRESH_LENGTH:
+            raise TokenError("malformed refresh token", reason="malformed")
+        digest = _digest(token)
+        raw = self.store.pop(self._k("t", digest))
+        now = self.clock()
+        if raw is None:
+            family = self.store.get(self._k("used", digest))
+            if family is not None:
+                self.revoke_family(family)
+                raise TokenRevoked("refresh token reused; the whole session was revoked")
+            raise TokenError("unknown refresh token", reason="invalid_grant")
+        try:
+            record = json.loads(raw)
+            subject, family = str(record["sub"]), str(record["family"])
+            expires, family_expires = float(record["exp"]), float(record["fexp"])
+            scopes = frozenset(str(s) for s in record["scopes"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TokenError("corrupt refresh token record", reason="invalid_grant") from exc
+        # remember the used token until the family ends, so reuse is recognised
+        self.store.set(self._k("used", digest), family, ttl=max(1.0, family_expires - now))
+        if self.store.get(self._k("revoked", family)) is not None:
+            raise TokenRevoked("refresh token family revoked")
+        if now >= expires:
+            raise TokenExpired("refresh token expired")
+        return self._mint(subject, scopes, family, family_expires)
+
+    def revoke_family(self, family: str) -> None:
+        """Revoke every token of a family (logout, reuse detected)."""
+        self.store.set(self._k("revoked", family), "1", ttl=self.family_ttl)
+
+    def revoke(self, token: str) -> None:
+        """Revoke the family of ``token`` (RFC 7009 semantics: unknown tokens are silently ignored)."""
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_REFRESH_LENGTH:
+            return
+        raw = self.store.get(self._k("t", _digest(token)))
+        if raw is None:
+            return
+        try:
+            family = str(json.loads(raw)["family"])
+        except (ValueError, KeyError, TypeError):
+            return
+        self.revoke_family(family)
+
+
+__all__ = ["RefreshGrant", "RefreshTokens"]

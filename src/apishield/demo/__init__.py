@@ -1,0 +1,1 @@
+"""``apishield demo``: audit and probe the vulnerable twins and the Secure Task API side by side."""

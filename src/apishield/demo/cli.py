@@ -1,0 +1,76 @@
+"""``apishield demo``: the side-by-side proof. Exit 0 when every expectation holds, 1 when one fails."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from apishield.demo.runner import DemoOptions, DemoResult, as_json, run_demo
+from apishield.demo.summary import format_counts
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="audit and probe the vulnerable twins and the Secure Task API, side by side",
+        description="Audits the three deliberately vulnerable twins and the Secure Task API, serves each with a "
+                    "production server on 127.0.0.1, probes it, and prints a summary. Fails (exit 1) unless "
+                    "the twins score badly and the secure API has no medium-or-higher finding.",
+    )
+    parser.add_argument("--out", type=Path, default=Path(".demo"), help="working directory (default .demo)")
+    parser.add_argument("--budget", type=int, default=600, help="probe request budget per app (default 600)")
+    parser.add_argument("--app", action="append", default=[], metavar="NAME",
+                        help="only this app (repeatable): flask-twin, cherrypy-twin, bottle-twin, taskapi")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the Task API (default 3)")
+    parser.add_argument("--skip-audit", action="store_true", help="do not run the auditor")
+    parser.add_argument("--skip-probe", action="store_true", help="do not serve and probe the apps")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.budget < 1 or args.workers < 1:
+        raise ValueError("--budget and --workers must be at least 1")
+    options = DemoOptions(out=args.out, budget=args.budget, apps=tuple(args.app), workers=args.workers,
+                          skip_audit=args.skip_audit, skip_probe=args.skip_probe)
+    console = Console(stderr=args.json)
+    if not console.is_terminal:
+        console = Console(stderr=args.json, width=110)  # logs and CI: one row per app
+    with console.status("apishield demo: auditing, serving and probing the example apps…"):
+        result = run_demo(options)
+    if args.json:
+        print(json.dumps(as_json(result), indent=2))
+    else:
+        print_result(console, result)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def print_result(console: Console, result: DemoResult) -> None:
+    table = Table(title="apishield demo: audit and probe, side by side",
+                  caption="counts: C critical · H high · M medium · L low · I info")
+    for column in ("app", "framework", "audit findings", "probe findings", "score", "expectation"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for s in result.summaries:
+        expectation = "scores badly" if s.kind == "twin" else "no medium+ finding"
+        mark = "[green]✓[/green]" if s.ok else "[red]✗[/red]"
+        table.add_row(s.name, s.framework, format_counts(s.audit), format_counts(s.probe),
+                      "n/a" if s.score is None else str(s.score), f"{mark} {expectation}")
+    console.print(table)
+    for s in result.summaries:
+        for reason in s.reasons:
+            console.print(f"[red]{s.name}[/red]: {reason}")
+    console.print(f"Reports (HTML, SARIF, JSON): {result.reports_dir}")
+    for run in result.runs:
+        for path in run.reports:
+            if path.suffix in (".html", ".sarif"):
+                console.print(f"  {path}")
+    verdict = "[green]PASS[/green]" if result.ok else "[red]FAIL[/red]"
+    console.print(f"{verdict}: finished in {result.seconds:.1f} s")

@@ -1,0 +1,166 @@
+"""Glue shared by the adapters: request views from WSGI environs and ASGI scopes, header merging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from apishield.request import CaseInsensitiveHeaders, RequestView
+from apishield.shield import Outcome, Shield
+
+Header = tuple[str, str]
+_ENVIRON_KEYS: dict[str, str] = {}
+_LOWER: dict[str, str] = {}
+
+
+class EnvironHeaders(CaseInsensitiveHeaders):
+    """Request headers read straight from a WSGI environ, without copying them (hot path)."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    @staticmethod
+    def _key(name: str) -> str:
+        key = _ENVIRON_KEYS.get(name)
+        if key is None:
+            upper = name.upper().replace("-", "_")
+            key = upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
+            if len(_ENVIRON_KEYS) < 512:  # names come from code, not from requests; the bound is a backstop
+                _ENVIRON_KEYS[name] = key
+        return key
+
+    def __getitem__(self, key: str) -> str:
+        value = self._environ.get(self._key(key))
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._environ.get(self._key(key), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._key(key) in self._environ
+
+    def __iter__(self) -> Iterator[str]:
+        for key in self._environ:
+            if key.startswith("HTTP_"):
+                yield key[5:].replace("_", "-").lower()
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                yield key.replace("_", "-").lower()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def view_from_environ(
+    shield: Shield, environ: Mapping[str, Any], *, route: str | None = None, body: bytes | None = None
+) -> RequestView:
+    """A request view for a WSGI environ (client address and scheme through the trusted proxies)."""
+    return shield.request_view(
+        environ.get("REQUEST_METHOD", "GET"),
+        _wsgi_path(environ),
+        EnvironHeaders(environ),
+        peer=environ.get("REMOTE_ADDR") or "0.0.0.0",  # noqa: S104 - unknown peer marker
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        query_string=environ.get("QUERY_STRING", ""),
+        route=route,
+        body=body,
+    )
+
+
+def _wsgi_path(environ: Mapping[str, Any]) -> str:
+    path = (environ.get("SCRIPT_NAME", "") or "") + (environ.get("PATH_INFO", "") or "")
+    try:
+        # PEP 3333: PATH_INFO is latin-1 decoded bytes; recover the UTF-8 text the client sent
+        return path.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return path or "/"
+
+
+def view_from_scope(shield: Shield, scope: Mapping[str, Any], *, route: str | None = None) -> RequestView:
+    """A request view for an ASGI HTTP scope."""
+    raw = scope.get("headers") or ()
+    headers = CaseInsensitiveHeaders((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    client = scope.get("client")
+    peer = client[0] if client else "0.0.0.0"  # noqa: S104 - unknown peer marker
+    path = (scope.get("root_path", "") or "") + scope.get("path", "/")
+    qs = scope.get("query_string", b"")
+    return shield.request_view(
+        scope.get("method", "GET"),
+        path,
+        headers,
+        peer=peer,
+        scheme=scope.get("scheme", "http"),
+        query_string=qs.decode("latin-1") if isinstance(qs, bytes) else str(qs),
+        route=route,
+    )
+
+
+def merge_headers(existing: list[Header], extra: Iterable[Header]) -> list[Header]:
+    """``existing`` plus those of ``extra`` not already set; ``Vary`` values are combined."""
+    present = {k.lower() for k, _ in existing}
+    out = list(existing)
+    has_vary = "vary" in present
+    lower = _LOWER
+    for item in extra:
+        name = item[0]
+        low = lower.get(name)
+        if low is None:
+            low = name.lower()
+            if len(lower) < 512:
+                lower[name] = low
+        if low not in present:
+            out.append(item)
+        elif has_vary and low == "vary":
+            out = [(k, _vary(v, item[1])) if k.lower() == "vary" else (k, v) for k, v in out]
+    return out
+
+
+def apply_headers(target: MutableMapping[str, str], extra: Iterable[Header]) -> None:
+    """Add ``extra`` to a mutable header mapping (Flask/Bottle/CherryPy responses) without overriding."""
+    for name, value in extra:
+        if name.lower() == "vary" and name in target:
+            target[name] = _vary(target[name], value)
+        elif name not in target:
+            target[name] = value
+
+
+def _vary(current: str, extra: str) -> str:
+    have = [v.strip() for v in current.split(",") if v.strip()]
+    low = {v.lower() for v in have}
+    for item in extra.split(","):
+        item = item.strip()
+        if item and item.lower() not in low:
+            have.append(item)
+            low.add(item.lower())
+    return ", ".join(have)
+
+
+def status_line(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Error"
+
+
+def problem_outcome(shield: Shield, status: int, detail: str) -> Outcome:
+    """A problem+json outcome for failures the adapters detect themselves (e.g. an unreadable body)."""
+    from apishield.errors import Reject
+
+    reject = Reject(status, detail)
+    return Outcome(False, None, list(reject.response_headers().items()), status, reject.problem.body())
+
+
+__all__ = [
+    "EnvironHeaders",
+    "apply_headers",
+    "merge_headers",
+    "problem_outcome",
+    "status_line",
+    "view_from_environ",
+    "view_from_scope",
+]

@@ -1,0 +1,145 @@
+"""Generic ASGI middleware: put any ASGI application behind a :class:`~apishield.shield.Shield`.
+
+    app = ShieldASGIMiddleware(app, shield=shield, routes={"GET /health": {"public": True}})
+
+Route settings come from path patterns (the shield's ``routes`` config and the ``routes`` argument) or from
+a ``resolver(scope) -> RouteSettings | None`` that a framework adapter provides (FastAPI does). The
+principal is put in ``scope["state"]["apishield.principal"]`` (``request.state`` in Starlette).
+Non-HTTP scopes (lifespan, websocket) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from apishield.integrations._common import view_from_scope
+from apishield.shield import Outcome, RouteSettings, RouteTable, Shield
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Resolver = Callable[[Scope], "RouteSettings | None"]
+
+PRINCIPAL_KEY = "apishield.principal"
+log = logging.getLogger("apishield")
+
+
+async def send_outcome(outcome: Outcome, send: Send) -> None:
+    """Send a terminal outcome (rejection, preflight answer, redirect) as the ASGI response."""
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]
+    if outcome.body or outcome.status not in (204, 304):
+        headers.append((b"content-length", str(len(outcome.body)).encode()))
+    await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
+    await send({"type": "http.response.body", "body": outcome.body})
+
+
+async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, list[Message]]:
+    """Read the whole body (``None`` if it exceeds ``limit``) and the messages to replay to the app."""
+    chunks: list[bytes] = []
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None, messages
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), messages
+
+
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that hands out ``messages`` first, then defers to the real one."""
+    pending = list(messages)
+
+    async def _receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return _receive
+
+
+class ShieldASGIMiddleware:
+    """ASGI middleware running the shield before the application and adding its response headers."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        shield: Shield,
+        routes: Any = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        self.app = app
+        self.shield = shield
+        self.routes = RouteTable(routes or {})
+        self.resolver = resolver
+
+    def _settings(self, scope: Scope, method: str, path: str) -> Any:
+        declared = self.resolver(scope) if self.resolver is not None else None
+        if declared is None and self.routes:
+            declared = self.routes.lookup(method, path)
+        return self.shield.settings_for(method, path, declared)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        shield = self.shield
+        server = scope.get("server_software") or None
+        shield.note_server(server)
+        view = view_from_scope(shield, scope)
+        compiled = shield.compile(self._settings(scope, view.method, view.path))
+        if shield.needs_body(compiled, view):
+            body, messages = await read_body(receive, shield.config.validation.max_body_size)
+            if body is None:
+                await send_outcome(shield.too_large(view), send)
+                return
+            view.body = body
+            receive = replay(messages, receive)
+        outcome = shield.process(view, compiled)
+        if not outcome.allowed:
+            await send_outcome(outcome, send)
+            return
+        state = scope.setdefault("state", {})
+        state[PRINCIPAL_KEY] = outcome.principal
+        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]
+        started = False
+
+        async def _send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers") or [])
+                present = {k.lower() for k, _ in headers}
+                for name, value in extra:
+                    if name not in present:
+                        headers.append((name, value))
+                    elif name == b"vary":
+                        headers = [
+                            (k, v + b", " + value if k.lower() == b"vary" and value not in v else v)
+                            for k, v in headers
+                        ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except Exception:
+            # the application failed: answer a bare 500 problem (the traceback goes to the log only)
+            log.exception("apishield: unhandled error in %s %s", view.method, view.path)
+            if started:
+                raise
+            await send_outcome(shield.error_outcome(view, 500), send)
+
+
+__all__ = ["PRINCIPAL_KEY", "ShieldASGIMiddleware", "read_body", "replay", "send_outcome"]

@@ -1,0 +1,181 @@
+"""Bottle plugin: ``app.install(Shield(...))``.
+
+    shield = Shield(jwt_secret_env="APISHIELD_JWT_SECRET")
+    app.install(shield)
+
+    @app.get("/health", apishield={"public": True})     # per-route settings in the route config
+    def health(): ...
+
+    @app.get("/tasks")
+    @shield.require("tasks:read")                       # or the decorators
+    def tasks(): ...
+
+Every route is protected unless marked public. ``skip=["apishield"]`` removes the plugin from one route
+entirely (it is then listed as *unshielded*); ``apply=[shield]`` applies it to single routes of an app that
+does not install it globally. The principal is ``bottle.request.environ["apishield.principal"]``. Errors are
+answered as ``application/problem+json`` (Bottle's HTML error page, and its traceback, never reach clients).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import bottle
+
+from apishield.integrations._common import view_from_environ
+from apishield.integrations.wsgi import PRINCIPAL_KEY
+from apishield.shield import PUBLIC, RouteSettings, settings_of
+from apishield.shield import Shield as _CoreShield
+
+log = logging.getLogger("apishield")
+
+CONFIG_KEY = "apishield"
+
+
+class Shield(_CoreShield):
+    """A :class:`apishield.shield.Shield` that is also a Bottle plugin (API v2)."""
+
+    name = "apishield"
+    api = 2
+
+    def __init__(self, config: Any = None, **settings: Any) -> None:
+        super().__init__(config, **settings)
+        self._apps: list[bottle.Bottle] = []
+
+    # --- plugin API ----------------------------------------------------------------------------
+    def setup(self, app: bottle.Bottle) -> None:
+        """Called by ``app.install``: answer errors as problem+json and list the routes on first request."""
+        self._apps.append(app)
+        app.default_error_handler = self._error_page
+        app.add_hook("before_request", functools.partial(self._first_request, app))
+        if bottle.DEBUG:
+            self.note_server(None, debug=True)
+
+    def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
+        compiled = self.compile(self.route_settings(route))
+        shield = self
+
+        @functools.wraps(callback)
+        def shielded(*args: Any, **kwargs: Any) -> Any:
+            req = bottle.request
+            environ = req.environ
+            view = view_from_environ(shield, environ, route=route.rule)
+            if shield.needs_body(compiled, view):
+                if (req.content_length or 0) > shield.config.validation.max_body_size:
+                    return _http_response(shield.too_large(view))
+                view.body = req.body.read()
+                req.body.seek(0)
+            outcome = shield.process(view, compiled)
+            if not outcome.allowed:
+                return _http_response(outcome)
+            environ[PRINCIPAL_KEY] = outcome.principal
+            try:
+                result = callback(*args, **kwargs)
+            except bottle.HTTPResponse as exc:
+                _add_headers(exc, outcome.headers)
+                raise
+            if isinstance(result, bottle.HTTPResponse):
+                _add_headers(result, outcome.headers)
+            else:
+                _add_headers(bottle.response, outcome.headers)
+            return result
+
+        return shielded
+
+    def close(self) -> None:
+        """Plugin API: called on uninstall."""
+
+    # --- settings ------------------------------------------------------------------------------
+    def route_settings(self, route: bottle.Route) -> RouteSettings:
+        """Config patterns, then the route's ``apishield=`` config, then the callback's decorators."""
+        declared: RouteSettings | None = None
+        raw = route.config.get(CONFIG_KEY)
+        if isinstance(raw, RouteSettings):
+            declared = raw
+        else:
+            # Bottle's ConfigDict flattens apishield={"public": True} into "apishield.public"
+            prefix = CONFIG_KEY + "."
+            flat = {k[len(prefix) :]: v for k, v in route.config.items() if k.startswith(prefix)}
+            if isinstance(raw, dict):
+                flat.update(raw)
+            if flat:
+                declared = RouteSettings.from_mapping(flat, f"route {route.method} {route.rule}")
+        own = settings_of(route.callback)
+        if own is not None:
+            declared = own if declared is None else declared.merged(own)
+        return self.settings_for(route.method, route.rule, declared)
+
+    def routes_of(self, app: bottle.Bottle) -> list[tuple[str, str, RouteSettings | None]]:
+        """(method, rule, settings) per route; settings are None where the plugin is skipped."""
+        out: list[tuple[str, str, RouteSettings | None]] = []
+        for route in app.routes:
+            skipped = any(s is True or s is self or s == self.name or s is type(self) for s in route.skiplist)
+            out.append((route.method, route.rule, None if skipped else self.route_settings(route)))
+        return out
+
+    # --- internals -----------------------------------------------------------------------------
+    def _first_request(self, app: bottle.Bottle) -> None:
+        environ = bottle.request.environ
+        self.note_server(environ.get("SERVER_SOFTWARE"), debug=bottle.DEBUG)
+        if not getattr(app, "_apishield_listed", False):
+            app._apishield_listed = True  # type: ignore[attr-defined,unused-ignore]
+            self._list_routes(app)
+        requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and requested and environ.get("HTTP_ORIGIN"):
+            # a CORS preflight: Bottle has no OPTIONS routes, so answer it here for the route it asks about
+            try:
+                route, _ = app.router.match({**environ, "REQUEST_METHOD": str(requested).upper()})
+                settings = self.route_settings(route)
+            except bottle.HTTPError:
+                settings = PUBLIC
+            view = view_from_environ(self, environ)
+            raise _http_response(self.process(view, self.compile(settings)))
+
+    def _list_routes(self, app: bottle.Bottle) -> None:
+        listed = []
+        for method, rule, settings in self.routes_of(app):
+            if settings is None:
+                log.warning("apishield route %s %s: UNSHIELDED (plugin skipped)", method, rule)
+            else:
+                listed.append((method, rule, settings))
+        self.log_routes(listed)
+
+    def _error_page(self, error: bottle.HTTPError) -> bytes:
+        """Bottle's default error handler, replaced: problem+json, security headers, no traceback."""
+        environ = bottle.request.environ
+        view = view_from_environ(self, environ) if environ else None
+        outcome = self.error_outcome(view, error.status_code)
+        response = bottle.response
+        for name in ("Content-Type", "Content-Length"):
+            if name in response:
+                del response[name]
+        _add_headers(response, outcome.headers, override=True)
+        return outcome.body
+
+
+def _http_response(outcome: Any) -> bottle.HTTPResponse:
+    response = bottle.HTTPResponse(body=outcome.body, status=outcome.status)
+    for name, value in outcome.headers:
+        response.add_header(name, value)
+    return response
+
+
+def _add_headers(target: bottle.BaseResponse, headers: list[tuple[str, str]], override: bool = False) -> None:
+    for name, value in headers:
+        if override or name not in target.headers:
+            target.set_header(name, value)
+        elif name.lower() == "vary":
+            current = target.get_header(name) or ""
+            if value.lower() not in current.lower():
+                target.set_header(name, f"{current}, {value}" if current else value)
+
+
+def principal() -> Any:
+    """The principal the shield authenticated for the current Bottle request."""
+    return bottle.request.environ.get(PRINCIPAL_KEY)
+
+
+__all__ = ["CONFIG_KEY", "Shield", "principal"]

@@ -1,0 +1,299 @@
+"""CherryPy Tool: ``tools.apishield.on`` in config, or the decorators.
+
+    shield = Shield(jwt_secret_env="APISHIELD_JWT_SECRET")
+    shield.install()                               # registers cherrypy.tools.apishield
+
+    class Tasks:
+        @cherrypy.expose
+        @shield.require("tasks:read")
+        def index(self): ...
+
+        @cherrypy.expose
+        @cherrypy.tools.apishield(public=True)      # native tool-decorator form
+        def health(self): ...
+
+    cherrypy.quickstart(Tasks(), "/", shield.app_config())   # tools.apishield.on for "/"
+
+Works with the default dispatcher and ``MethodDispatcher`` (decorate the ``GET``/``POST`` methods or the
+resource class). Tool arguments (``public``, ``scopes``, ``roles``, ``limits``, ``csrf_exempt``) can also be
+set per path in config. The principal is ``cherrypy.request.principal``. Errors become problem+json and
+tracebacks are never shown.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import cherrypy
+
+from apishield.integrations._common import apply_headers, view_from_environ
+from apishield.request import CaseInsensitiveHeaders, RequestView
+from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
+from apishield.shield import Shield as _CoreShield
+
+log = logging.getLogger("apishield")
+
+TOOL_NAME = "apishield"
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class Shield(_CoreShield):
+    """A :class:`apishield.shield.Shield` exposed to CherryPy as the ``apishield`` tool."""
+
+    def __init__(self, config: Any = None, **settings: Any) -> None:
+        super().__init__(config, **settings)
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._listed = False
+        self.tool = cherrypy.Tool("before_handler", self._hook, name=TOOL_NAME, priority=20)
+
+    def install(self) -> cherrypy.Tool:
+        """Register the tool as ``cherrypy.tools.apishield`` and return it."""
+        cherrypy.tools.apishield = self.tool
+        return self.tool
+
+    def app_config(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+        """Application config turning the shield on for every path, with problem+json error pages."""
+        root: dict[str, Any] = {
+            f"tools.{TOOL_NAME}.on": True,
+            "error_page.default": self._error_page,
+            "request.error_response": self._unhandled,
+            "request.show_tracebacks": False,
+            "request.show_mismatched_params": False,
+        }
+        conf: dict[str, dict[str, Any]] = {"/": root}
+        for path, section in (extra or {}).items():
+            conf[path] = {**conf.get(path, {}), **dict(section)}
+        return conf
+
+    # --- the tool -------------------------------------------------------------------------------
+    def _hook(
+        self,
+        public: bool | None = None,
+        scopes: Any = None,
+        roles: Any = None,
+        limits: Any = None,
+        csrf_exempt: bool | None = None,
+    ) -> None:
+        request = cherrypy.serving.request
+        response = cherrypy.serving.response
+        if not self._listed:
+            self._list_routes(request.app)
+        environ = getattr(request, "wsgi_environ", None)
+        self.note_server(environ.get("SERVER_SOFTWARE") if environ else None)
+        handler = request.handler
+        target = getattr(handler, "callable", None)
+        method = request.method
+        if isinstance(handler, cherrypy.NotFound) or handler is None:
+            target = None
+        path_key = request.path_info if self.routes else None
+        tool_args = (public, _key(scopes), _key(roles), _key(limits), csrf_exempt)
+        key = (getattr(target, "__func__", target), method, tool_args, path_key)
+        compiled = self._cache.get(key) if target is not None else None
+        if compiled is None:
+            if target is None:
+                settings = PUBLIC  # unknown path: let CherryPy answer 404 (headers and limits still apply)
+            else:
+                tool_settings = RouteSettings.from_mapping(
+                    {
+                        k: v
+                        for k, v in {
+                            "public": public,
+                            "scopes": scopes,
+                            "roles": roles,
+                            "limits": limits,
+                            "csrf_exempt": csrf_exempt,
+                        }.items()
+                        if v is not None
+                    },
+                    f"cherrypy tool config for {request.path_info}",
+                )
+                declared = tool_settings.merged(_target_settings(target))
+                settings = self.settings_for(method, request.path_info, declared)
+            compiled = self.compile(settings)
+            if target is not None and len(self._cache) < 10_000:
+                self._cache[key] = compiled
+        view = self._view(request, environ)
+        if self.needs_body(compiled, view):
+            view.body = _request_body(request)
+        outcome = self.process(view, compiled)
+        if not outcome.allowed:
+            _terminal(request, response, outcome)
+            return
+        request.principal = outcome.principal
+        request.hooks.attach("before_finalize", _add_headers, headers=outcome.headers)
+
+    def _view(self, request: Any, environ: Mapping[str, Any] | None) -> RequestView:
+        route = request.path_info
+        if environ is not None:
+            return view_from_environ(self, environ, route=route)
+        return self.request_view(
+            request.method,
+            request.path_info,
+            CaseInsensitiveHeaders(list(request.headers.items())),
+            peer=request.remote.ip or "0.0.0.0",  # noqa: S104 - unknown peer marker
+            scheme=request.scheme,
+            query_string=request.query_string,
+            route=route,
+        )
+
+    # --- errors ---------------------------------------------------------------------------------
+    def _error_page(self, status: str = "500", message: str = "", traceback: str = "", version: str = "") -> bytes:
+        """``error_page.default``: problem+json, never the traceback CherryPy offers."""
+        try:
+            code = int(str(status).split()[0])
+        except ValueError:
+            code = 500
+        outcome = self.error_outcome(None, code)
+        headers = cherrypy.serving.response.headers
+        for name, value in outcome.headers:
+            headers[name] = value
+        return outcome.body
+
+    def _unhandled(self) -> None:
+        """``request.error_response``: an unhandled exception becomes a bare 500 problem."""
+        log.error("apishield: unhandled error in %s %s", cherrypy.request.method, cherrypy.request.path_info)
+        outcome = self.error_outcome(None, 500)
+        response = cherrypy.serving.response
+        response.status = 500
+        response.headers.clear()
+        for name, value in outcome.headers:
+            response.headers[name] = value
+        response.body = outcome.body
+
+    # --- route listing --------------------------------------------------------------------------
+    def routes_of(self, root: Any, prefix: str = "") -> list[tuple[str, str, RouteSettings]]:
+        """(method, path, settings) for the exposed handlers under ``root`` (best effort, no dispatch)."""
+        out = []
+        for method, path, target, tool_conf in _walk(root, prefix or "", set()):
+            declared = RouteSettings.from_mapping(tool_conf, path).merged(_target_settings(target))
+            out.append((method, path, self.settings_for(method, path, declared)))
+        return out
+
+    def _list_routes(self, app: Any) -> None:
+        self._listed = True
+        if app is None or getattr(app, "root", None) is None:
+            return
+        self.log_routes(self.routes_of(app.root, app.script_name or ""))
+
+
+class _ReplayBody:
+    """Stands in for CherryPy's body reader after the shield has read the body, so the handler can too."""
+
+    def __init__(self, data: bytes) -> None:
+        self._buf = io.BytesIO(data)
+
+    def read(self, size: int | None = None, fp_out: Any = None) -> bytes | None:
+        data = self._buf.read(-1 if size is None else size)
+        if fp_out is None:
+            return data
+        fp_out.write(data)
+        return None
+
+    def readline(self, size: int | None = None) -> bytes:
+        return self._buf.readline(-1 if size is None else size)
+
+    def readlines(self, sizehint: int | None = None) -> list[bytes]:
+        return self._buf.readlines()
+
+    def finish(self) -> None:
+        """CherryPy calls this at the end of the request."""
+
+
+def _request_body(request: Any) -> bytes:
+    """The request body for validation and CSRF form tokens, leaving it readable for the handler."""
+    parsed = getattr(request, "json", None)
+    if parsed is not None:  # the json_in tool consumed it already
+        return json.dumps(parsed).encode()
+    body = request.body
+    if body is None:
+        return b""
+    ctype = str(request.headers.get("Content-Type", ""))
+    if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return urllib.parse.urlencode(body.params or {}, doseq=True).encode()
+    raw = body.read()
+    data = raw if isinstance(raw, bytes) else b""
+    body.fp = _ReplayBody(data)
+    return data
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _target_settings(target: Any) -> RouteSettings | None:
+    own = settings_of(target)
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        cls_settings = settings_of(type(owner))
+        if cls_settings is not None:
+            own = cls_settings if own is None else cls_settings.merged(own)
+    return own
+
+
+def _tool_conf(obj: Any) -> dict[str, Any]:
+    conf = getattr(obj, "_cp_config", None) or {}
+    prefix = f"tools.{TOOL_NAME}."
+    return {k[len(prefix) :]: v for k, v in conf.items() if k.startswith(prefix) and k != prefix + "on"}
+
+
+def _walk(obj: Any, path: str, seen: set[int]) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    base_conf = _tool_conf(obj)
+    if (getattr(obj, "exposed", False) and not callable(obj)) or _is_method_resource(obj):
+        for method in _HTTP_METHODS:
+            fn = getattr(obj, method, None)
+            if fn is not None and callable(fn):
+                yield method, path or "/", fn, {**base_conf, **_tool_conf(fn)}
+    for name in sorted(dir(obj)):
+        if name.startswith("_") or name in _HTTP_METHODS:
+            continue
+        try:
+            child = getattr(obj, name)
+        except Exception:  # noqa: S112 - a property that fails is not a route
+            continue
+        child_path = f"{path}/{name}" if name != "index" else (path or "/")
+        is_handler = callable(child) and getattr(child, "exposed", False) and not isinstance(child, type)
+        if is_handler and (hasattr(child, "__self__") or not hasattr(child, "GET")):
+            yield "GET", child_path, child, {**base_conf, **_tool_conf(child)}
+            continue
+        if not callable(child) and (getattr(child, "exposed", False) or _has_exposed(child)):
+            yield from _walk(child, f"{path}/{name}", seen)
+
+
+def _is_method_resource(obj: Any) -> bool:
+    return bool(getattr(obj, "exposed", False)) and any(callable(getattr(obj, m, None)) for m in _HTTP_METHODS)
+
+
+def _has_exposed(obj: Any) -> bool:
+    if isinstance(obj, str | bytes | int | float | dict | list | tuple):
+        return False
+    return any(getattr(getattr(obj, n, None), "exposed", False) for n in dir(obj) if not n.startswith("_"))
+
+
+def _terminal(request: Any, response: Any, outcome: Outcome) -> None:
+    response.status = outcome.status
+    for name, value in outcome.headers:
+        response.headers[name] = value
+    response.body = outcome.body
+    request.handler = None
+
+
+def _add_headers(headers: list[tuple[str, str]]) -> None:
+    apply_headers(cherrypy.serving.response.headers, headers)
+
+
+def principal() -> Any:
+    """The principal the shield authenticated for the current CherryPy request."""
+    return getattr(cherrypy.serving.request, "principal", None)
+
+
+__all__ = ["TOOL_NAME", "Shield", "principal"]

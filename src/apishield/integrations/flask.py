@@ -1,0 +1,234 @@
+"""Flask extension: ``Shield(app)`` or ``shield.init_app(app)``.
+
+    shield = Shield(app, jwt_secret_env="APISHIELD_JWT_SECRET", cors_origins=["https://app.example.com"])
+
+    @app.get("/health")
+    @shield.public
+    def health(): ...
+
+    @app.get("/tasks")
+    @shield.require("tasks:read")
+    @shield.limit("5/minute")
+    def tasks():
+        return {"owner": g.principal.subject}
+
+Blueprints take settings for all their routes with :meth:`Shield.blueprint`. Every route needs
+authentication unless marked public. The principal is ``flask.g.principal``. Errors (the shield's and
+Flask's own 4xx/5xx) are answered as ``application/problem+json``; a traceback never reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g, request
+from flask.globals import _cv_request
+from werkzeug.exceptions import HTTPException
+
+from apishield.integrations._common import merge_headers, view_from_environ
+from apishield.integrations.wsgi import PRINCIPAL_KEY, read_body, respond
+from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
+from apishield.shield import Shield as _CoreShield
+
+log = logging.getLogger("apishield")
+
+EXTENSION_KEY = "apishield"
+
+
+class Shield(_CoreShield):
+    """The apishield Flask extension (a :class:`apishield.shield.Shield` wrapped around ``app.wsgi_app``).
+
+    The pipeline runs at the WSGI layer, before Flask builds its request context: routes are resolved with
+    the app's own URL map (cached per method and path for matched routes), refusals are answered without
+    entering Flask, and the response headers are merged into the raw header list.
+    """
+
+    def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
+        super().__init__(config, **settings)
+        self._blueprints: dict[str, RouteSettings] = {}
+        self._listed: set[int] = set()
+        self._list_lock = threading.Lock()
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Install the shield on ``app``: the WSGI layer, ``g.principal`` and problem+json error handlers."""
+        app.extensions[EXTENSION_KEY] = self
+        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
+        app.app_ctx_globals_class = _globals_with_principal(app.app_ctx_globals_class)
+        app.register_error_handler(HTTPException, self._http_error)
+        app.register_error_handler(Exception, self._unhandled)
+        if app.debug:
+            self.note_server(None, debug=True)
+
+    def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
+        """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...)."""
+        name = bp if isinstance(bp, str) else bp.name
+        extra = settings or RouteSettings.from_mapping(kw, f"blueprint {name}")
+        current = self._blueprints.get(name)
+        self._blueprints[name] = extra if current is None else current.merged(extra)
+
+    # --- route settings ---------------------------------------------------------------------------
+    def route_settings(self, app: Flask, endpoint: str | None, rule: str, method: str) -> RouteSettings:
+        """Config patterns, then blueprint settings (outer to inner), then the view's own decorators."""
+        if endpoint is None:
+            return PUBLIC
+        declared: RouteSettings | None = None
+        parts = endpoint.split(".")[:-1]
+        for depth in range(1, len(parts) + 1):
+            bp_settings = self._blueprints.get(".".join(parts[:depth]))
+            if bp_settings is not None:
+                declared = bp_settings if declared is None else declared.merged(bp_settings)
+        view = app.view_functions.get(endpoint)
+        own = _view_settings(view, method)
+        if own is not None:
+            declared = own if declared is None else declared.merged(own)
+        return self.settings_for(method, rule, declared)
+
+    def routes_of(self, app: Flask) -> list[tuple[str, str, RouteSettings]]:
+        """Every (method, rule, settings) of ``app``, for the start-up listing and ``apishield routes``."""
+        out = []
+        for rule in app.url_map.iter_rules():
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                out.append((method, rule.rule, self.route_settings(app, rule.endpoint, rule.rule, method)))
+        return out
+
+    # --- errors ------------------------------------------------------------------------------------
+    def _http_error(self, exc: HTTPException) -> Response:
+        status = exc.code or 500
+        if 300 <= status < 400:  # routing redirects (a missing trailing slash) stay redirects
+            redirect = exc.get_response()
+            return Response(redirect.get_data(), status=redirect.status_code, headers=list(redirect.headers.items()))
+        response = _response(self.error_outcome(None, status))
+        allow = exc.get_response().headers.get("Allow") if status == 405 else None
+        if allow:
+            response.headers["Allow"] = allow
+        return response
+
+    def _unhandled(self, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            return self._http_error(exc)
+        log.exception("apishield: unhandled error in %s %s", request.method, request.path)
+        return _response(self.error_outcome(None, 500))
+
+    def _list_routes(self, app: Flask) -> None:
+        with self._list_lock:
+            if id(app) in self._listed:
+                return
+            self._listed.add(id(app))
+        self.log_routes(self.routes_of(app))
+
+
+class _FlaskLayer:
+    """The WSGI layer around ``app.wsgi_app`` that runs the shield."""
+
+    _CACHE_SIZE = 4096
+
+    def __init__(self, wsgi_app: Any, shield: Shield, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.shield = shield
+        self.app = app
+        self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
+        self._rules_seen = -1
+        self._unknown: tuple[Any, str | None] | None = None
+
+    def _resolve(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
+        """(compiled route, rule template) for this request, via Flask's URL map; unknown paths are public
+        (Flask answers 404/405 itself, with headers and rate limits applied)."""
+        app = self.app
+        url_map = app.url_map
+        host = environ.get("HTTP_HOST", "") if (url_map.host_matching or app.subdomain_matching) else ""
+        key = (environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), host)
+        hit = self._routes.get(key)
+        if hit is not None and self._rules_seen == len(url_map._rules):
+            return hit
+        if self._rules_seen != len(url_map._rules):
+            self._routes.clear()
+            self._rules_seen = len(url_map._rules)
+        shield = self.shield
+        try:
+            adapter = app.create_url_adapter(app.request_class(environ))
+            if adapter is None:
+                raise LookupError
+            rule, _ = adapter.match(return_rule=True)
+        except (HTTPException, LookupError):
+            unknown: tuple[Any, str | None] = self._unknown or (shield.compile(PUBLIC), None)
+            self._unknown = unknown
+            return unknown  # not cached: junk paths must not push real routes out
+        method = key[0]
+        settings = shield.route_settings(app, rule.endpoint, rule.rule, "GET" if method == "HEAD" else method)
+        hit = (shield.compile(settings), rule.rule)
+        if len(self._routes) < self._CACHE_SIZE:
+            self._routes[key] = hit
+        return hit
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        shield = self.shield
+        if id(self.app) not in shield._listed:
+            shield._list_routes(self.app)
+            shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
+        compiled, template = self._resolve(environ)
+        view = view_from_environ(shield, environ, route=template)
+        if shield.needs_body(compiled, view):
+            body = read_body(environ, shield.config.validation.max_body_size)
+            if body is None:
+                return respond(shield.too_large(view), start_response)
+            view.body = body
+        outcome = shield.process(view, compiled)
+        if not outcome.allowed:
+            return respond(outcome, start_response)
+        environ[PRINCIPAL_KEY] = outcome.principal
+        extra = outcome.headers
+
+        def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers = merge_headers(headers, extra)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return self.wsgi_app(environ, _start)
+
+
+def _globals_with_principal(base: type[Any]) -> type[Any]:
+    """``flask.g`` with a ``principal`` attribute read from the request the shield processed."""
+    if getattr(base, "_apishield", False):
+        return base
+
+    def _get(self: Any) -> Any:
+        if "principal" in self.__dict__:
+            return self.__dict__["principal"]
+        ctx = _cv_request.get(None)
+        return ctx.request.environ.get(PRINCIPAL_KEY) if ctx is not None else None
+
+    def _set(self: Any, value: Any) -> None:
+        self.__dict__["principal"] = value
+
+    return type("ShieldGlobals", (base,), {"principal": property(_get, _set), "_apishield": True})
+
+
+def _view_settings(view: Any, method: str) -> RouteSettings | None:
+    if view is None:
+        return None
+    own = settings_of(view)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method_fn = getattr(view_class, method.lower(), None)
+        for candidate in (settings_of(view_class), settings_of(method_fn) if method_fn else None):
+            if candidate is not None:
+                own = candidate if own is None else own.merged(candidate)
+    return own
+
+
+def _response(outcome: Outcome) -> Response:
+    response = Response(outcome.body, status=outcome.status, headers=outcome.headers)
+    if outcome.status == 204:
+        response.headers.pop("Content-Type", None)
+    return response
+
+
+def current_principal() -> Any:
+    """The principal the shield authenticated for this request (``None`` on public routes)."""
+    return getattr(g, "principal", None)
+
+
+__all__ = ["EXTENSION_KEY", "Shield", "current_principal"]

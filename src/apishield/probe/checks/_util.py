@@ -1,0 +1,58 @@
+"""Small helpers shared by the checks: choosing operations, walking JSON, comparing responses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, Identity, Unsafe
+from apishield.probe.targets import Operation
+
+SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|password_?hash|pass_?hash|hash|hashed_password|salt|secret|"
+                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn)$")
+
+
+def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    if depth > 8:
+        return
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield str(key), value
+            yield from walk_keys(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:50]:
+            yield from walk_keys(item, depth + 1)
+
+
+def sensitive_fields(data: Any) -> list[str]:
+    return sorted({k for k, v in walk_keys(data) if SENSITIVE_KEY.match(k) and isinstance(v, str) and v})
+
+
+def readable_ops(ctx: Context) -> list[Operation]:
+    """Non-destructive GET operations, the safest things to send attacks to."""
+    return [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()]
+
+
+def who_for(ctx: Context, op: Operation) -> Identity | None:
+    """The identity to call ``op`` with (first user), or anonymous when there is none."""
+    users = ctx.users or ctx.identities
+    return users[0] if users and op.secured is not False else None
+
+
+async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
+    try:
+        return await ctx.send(method, path, **kwargs)
+    except Unsafe:
+        return None
+
+
+def normalise(text: str) -> str:
+    """Response text without volatile parts (numbers, hex ids, timestamps) for differential comparison."""
+    text = re.sub(r"[0-9a-f]{8,}", "H", text)
+    return re.sub(r"\d+(\.\d+)?", "N", text)
+
+
+def same(a: Exchange, b: Exchange) -> bool:
+    return a.status == b.status and normalise(a.text) == normalise(b.text)

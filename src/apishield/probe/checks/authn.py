@@ -1,0 +1,61 @@
+"""Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials.
+
+An operation counts as protected when the spec says so (``security``) or when an identity's request answers
+2xx while the anonymous one answers 401/403. A finding needs the anonymous/garbage request to answer 2xx;
+for spec-protected operations that is proof enough, since the spec promised otherwise.
+"""
+
+from __future__ import annotations
+
+from apishield.probe import rules
+from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.engine import Context, check
+from apishield.probe.targets import Operation
+
+GARBAGE = (
+    ("garbage bearer token", {"Authorization": "Bearer apishield.garbage.token"}),
+    ("empty bearer token", {"Authorization": "Bearer "}),
+    ("wrong scheme", {"Authorization": "Basic YXBpc2hpZWxkOmFwaXNoaWVsZA=="}),
+    ("empty Authorization", {"Authorization": ""}),
+)
+
+
+def _candidates(ctx: Context) -> list[Operation]:
+    return [op for op in ctx.operations if op.method in ("GET", "POST") and not op.looks_destructive()
+            and not op.looks_login() and not op.looks_register()
+            and (op.secured or (op.secured is None and ctx.identities))]
+
+
+@check("authn", rules=(rules.AUTH_MISSING, rules.AUTH_GARBAGE), weight=8)
+async def authn(ctx: Context) -> None:
+    """Protected operations must refuse anonymous, garbage, empty and wrong-scheme credentials."""
+    user = ctx.users[0] if ctx.users else None
+    for op in _candidates(ctx):
+        path = ctx.concrete_path(op, user)
+        if path is None:
+            continue
+        body = ctx.body_for(op)
+        query = ctx.query_for(op)
+        anon = await try_send(ctx, op.method, path, op=op, json_body=body, params=query)
+        if anon is None:
+            continue
+        if op.secured is None:
+            if user is None or not anon.ok or op.method != "GET":
+                continue
+            authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
+            # unknown protection: only report when the identity sees more than the anonymous caller
+            if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
+                continue
+        if anon.ok:
+            ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials",
+                       anon, op=op)
+            continue
+        if anon.status not in (401, 403):
+            continue
+        for label, headers in GARBAGE:
+            ex = await try_send(ctx, op.method, path, op=op, headers=headers, json_body=body,
+                                params=query)
+            if ex is not None and ex.ok:
+                ctx.report(rules.AUTH_GARBAGE, f"{op.method} {op.path} accepted a {label} ({ex.status})", ex,
+                           op=op, parameter="Authorization")
+                break

@@ -1,0 +1,32 @@
+"""BFLA: administrative operations (``/admin``, admin tags or scopes) called as an ordinary user.
+
+Reported when the anonymous request is refused (so the operation is protected at all) and the ordinary
+user's request answers 2xx. Identities listed with ``--admin NAME`` are never used here.
+"""
+
+from __future__ import annotations
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.engine import Context, check
+
+
+@check("bfla", rules=(rules.BFLA,), weight=2)
+async def bfla(ctx: Context) -> None:
+    """Admin operations must refuse ordinary users."""
+    if not ctx.users:
+        return
+    user = ctx.users[0]
+    for op in ctx.operations:
+        if op.method != "GET" or not op.looks_admin() or op.looks_destructive():
+            continue
+        path = ctx.concrete_path(op, user)
+        if path is None:
+            continue
+        anon = await try_send(ctx, "GET", path, op=op)
+        if anon is None or anon.ok:
+            continue  # open to everyone: the authn check reports that
+        ex = await try_send(ctx, "GET", path, op=op, identity=user)
+        if ex is not None and ex.ok:
+            ctx.report(rules.BFLA, f"ordinary user {user.name} called admin operation {op.key} ({ex.status}); "
+                       f"anonymous got {anon.status}", ex, op=op)

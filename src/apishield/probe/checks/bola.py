@@ -1,0 +1,66 @@
+"""BOLA: with two identities, can the second read or change an object the first one created?
+
+Proof, not guesswork: the first identity creates an object carrying a unique marker; the second asks for it by
+id. A read finding needs the marker in the second identity's 2xx answer. A write finding needs the second
+identity's change (a fresh marker) to be visible when the owner reads the object back. Only objects the probe
+created are ever written to.
+"""
+
+from __future__ import annotations
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.engine import Context, check
+
+
+@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4)
+async def bola(ctx: Context) -> None:
+    """Object-level authorization with two identities and ownership markers (read and write)."""
+    users = ctx.users
+    if len(users) < 2:
+        ctx.notes.append("bola: needs two identities (--auth twice, --login with two bodies, or a register op)")
+        return
+    owner, other = users[0], users[1]
+    for created in ctx.owned_by(owner):
+        read_op = ctx.item_op(created.collection, "GET")
+        if read_op is None or not created.marker:
+            continue
+        mine = await try_send(ctx, "GET", created.item_path, identity=owner, op=read_op)
+        if mine is None or not mine.ok or created.marker not in mine.text:
+            continue
+        theirs = await try_send(ctx, "GET", created.item_path, identity=other, op=read_op)
+        if theirs is not None and theirs.ok and created.marker in theirs.text:
+            ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s object {created.item_path} "
+                       f"(ownership marker {created.marker!r} in the answer)", theirs, op=read_op,
+                       parameter=read_op.path_params[0].name if read_op.path_params else None,
+                       highlight=created.marker)
+        for method in ("PUT", "PATCH"):
+            write_op = ctx.item_op(created.collection, method)
+            if write_op is None:
+                continue
+            field = next((k for k, v in created.body.items() if v == created.marker), None)
+            if field is None:
+                continue
+            marker2 = f"apishieldbola{ctx.token(8)}"
+            body = {**created.body, field: marker2}
+            wrote = await try_send(ctx, method, created.item_path, identity=other, op=write_op, json_body=body)
+            if wrote is None or not wrote.ok:
+                continue
+            back = await try_send(ctx, "GET", created.item_path, identity=owner, op=read_op)
+            if back is not None and back.ok and marker2 in back.text:
+                ctx.report(rules.BOLA_WRITE, f"{other.name} changed {owner.name}'s object {created.item_path} "
+                           f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
+                           parameter=field)
+            break
+    # user records: can the second identity read the first one's account by id?
+    for op in ctx.operations:
+        if op.method != "GET" or len(op.path_params) != 1 or owner.user_id is None or not owner.username:
+            continue
+        if not ("user" in op.path_params[0].name.lower() or op.path.split("{")[0].rstrip("/").endswith(
+                ("/users", "/accounts"))):
+            continue
+        path = op.path.replace("{" + op.path_params[0].name + "}", str(owner.user_id))
+        ex = await try_send(ctx, "GET", path, identity=other, op=op)
+        if ex is not None and ex.ok and owner.username in ex.text and (other.username or "") not in ex.text:
+            ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
+                       parameter=op.path_params[0].name, highlight=owner.username)

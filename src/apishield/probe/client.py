@@ -1,0 +1,347 @@
+"""A scoped, budgeted, rate-capped HTTP client: the only way the prober talks to a target.
+
+Safety lives here, in one place, so no check can forget it:
+
+* **scope** — only the target's scheme + host + port; any other URL raises :class:`OutOfScope` before a
+  byte is sent, and redirects are never followed (a ``3xx`` is recorded as the answer);
+* **budget** — a global request budget, plus an optional per-check cap; exceeding either raises
+  :class:`BudgetExhausted` (the request is not sent);
+* **rate** — at most ``rate`` requests per second, spaced evenly, and at most ``concurrency`` in flight;
+* **size and time** — bodies are streamed and cut at ``max_body`` bytes; every request has a connect/read
+  timeout and an overall deadline, so a slow-drip server cannot hold the probe;
+* **record** — every request and its answer is kept as an :class:`Exchange`, the raw material of evidence.
+
+Credentials registered with :meth:`ProbeClient.add_secret` are replaced by ``$NAME`` placeholders in
+evidence and ``curl`` commands, so reports never carry live tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import shlex
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx
+
+from apishield.errors import ApishieldError
+from apishield.findings import Evidence
+
+#: Which check is sending (set by the engine), for per-check budget shares.
+current_check: contextvars.ContextVar[str] = contextvars.ContextVar("apishield_probe_check", default="setup")
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+EXCERPT = 1200
+
+
+class ProbeError(ApishieldError):
+    """Root of the prober's deliberate failures."""
+
+
+class OutOfScope(ProbeError):
+    """A request would leave the target's scheme + host + port."""
+
+
+class BudgetExhausted(ProbeError):
+    """The global budget or the current check's share is used up."""
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of ``url``; raises ``ValueError`` for anything but http(s) with a host."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"target must be an http(s) URL with a host, got {url!r}")
+    return scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[scheme]
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request the probe sent and what came back (``status`` is None when no answer arrived)."""
+
+    seq: int
+    check: str
+    identity: str
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: bytes
+    status: int | None
+    response_headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    truncated: bool = False
+    elapsed: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    def header(self, name: str) -> str | None:
+        low = name.lower()
+        for key, value in self.response_headers:
+            if key.lower() == low:
+                return value
+        return None
+
+    def request_header(self, name: str) -> str | None:
+        low = name.lower()
+        for key, value in self.request_headers:
+            if key.lower() == low:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The parsed JSON body, or None when it is not JSON (malformed bodies never raise)."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except (ValueError, RecursionError):
+            return None
+
+
+@dataclass(slots=True)
+class _Pacer:
+    """Spaces request starts at least ``1/rate`` seconds apart (rate <= 0: no cap)."""
+
+    rate: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+    _next: float = 0.0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def wait(self) -> None:
+        if self.rate <= 0:
+            return
+        async with self._lock:
+            now = self.clock()
+            start = max(now, self._next)
+            self._next = start + 1.0 / self.rate
+        if start > now:
+            await self.sleep(start - now)
+
+
+class ProbeClient:
+    """Async HTTP client bound to one origin; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        budget: int = 2000,
+        rate: float = 20.0,
+        timeout: float = 10.0,
+        max_body: int = 512 * 1024,
+        concurrency: int = 4,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        if budget < 1:
+            raise ValueError("--budget must be at least 1")
+        if timeout <= 0:
+            raise ValueError("--timeout must be positive")
+        if concurrency < 1:
+            raise ValueError("--concurrency must be at least 1")
+        if rate < 0:
+            raise ValueError("--rate must be >= 0 (0 means no cap)")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.origin = origin_of(self.base_url)
+        self.budget = budget
+        self.timeout = timeout
+        self.max_body = max_body
+        self.clock = clock
+        self.log: list[Exchange] = []
+        self.shares: Counter[str] = Counter()
+        self.check_caps: dict[str, int] = {}
+        self.on_exchange = on_exchange
+        self._secrets: dict[str, str] = {}
+        self._sent = 0
+        self._sem = asyncio.Semaphore(concurrency)
+        self._pacer = _Pacer(rate, clock, sleep)
+        self._http = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            trust_env=False,
+            headers={"User-Agent": "apishield-probe"},
+        )
+
+    # -- bookkeeping -------------------------------------------------------------------------------------
+    @property
+    def requests_used(self) -> int:
+        return self._sent
+
+    @property
+    def remaining(self) -> int:
+        return self.budget - self._sent
+
+    def check_remaining(self, check: str | None = None) -> int:
+        name = check or current_check.get()
+        cap = self.check_caps.get(name)
+        left = self.remaining
+        return left if cap is None else min(left, cap - self.shares[name])
+
+    def add_secret(self, value: str, placeholder: str) -> None:
+        """Never show ``value`` in evidence; print ``$placeholder`` instead."""
+        if len(value) >= 6:
+            self._secrets[value] = "$" + placeholder
+
+    def redact(self, text: str) -> str:
+        for secret, placeholder in sorted(self._secrets.items(), key=lambda kv: -len(kv[0])):
+            text = text.replace(secret, placeholder)
+        return text
+
+    def url_for(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> str:
+        url = urljoin(self.base_url, path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode({k: v for k, v in params.items()}, doseq=True)
+        return url
+
+    def in_scope(self, url: str) -> bool:
+        try:
+            return origin_of(url) == self.origin
+        except ValueError:
+            return False
+
+    # -- sending -----------------------------------------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        content: bytes | str | None = None,
+        identity: str = "anonymous",
+        timeout: float | None = None,
+    ) -> Exchange:
+        """Send one request within scope, budget and rate; never raises for network trouble."""
+        url = self.url_for(path_or_url, params)
+        if not self.in_scope(url):
+            raise OutOfScope(f"refusing to contact {url!r}: outside the target {self.base_url!r}")
+        check = current_check.get()
+        if self._sent >= self.budget:
+            raise BudgetExhausted(f"request budget of {self.budget} used up")
+        cap = self.check_caps.get(check)
+        if cap is not None and self.shares[check] >= cap:
+            raise BudgetExhausted(f"check {check!r} used its share of {cap} requests")
+        self._sent += 1
+        self.shares[check] += 1
+        seq = self._sent
+        hdrs = dict(headers or {})
+        body: bytes
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        elif isinstance(content, str):
+            body = content.encode()
+        else:
+            body = content or b""
+        limit = timeout or self.timeout
+        await self._pacer.wait()
+        async with self._sem:
+            started = self.clock()
+            try:
+                status, rheaders, data, truncated = await asyncio.wait_for(
+                    self._send(method, url, hdrs, body, limit), timeout=limit * 2 + 1
+                )
+                error = None
+            except (httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+                status, rheaders, data, truncated = None, (), b"", False
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            elapsed = self.clock() - started
+        exchange = Exchange(
+            seq=seq, check=check, identity=identity, method=method.upper(), url=url,
+            request_headers=tuple(hdrs.items()), request_body=body, status=status,
+            response_headers=rheaders, body=data, truncated=truncated, elapsed=elapsed, error=error,
+        )
+        self.log.append(exchange)
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+        return exchange
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes, timeout: float
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool]:
+        req = self._http.build_request(method.upper(), url, headers=headers, content=body or None,
+                                       timeout=httpx.Timeout(timeout))
+        resp = await self._http.send(req, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in resp.aiter_raw():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= self.max_body:
+                    truncated = True
+                    break
+            data = b"".join(chunks)[: self.max_body]
+            if resp.headers.get("content-encoding") and not truncated:
+                try:
+                    data = httpx.Response(200, headers=resp.headers, content=data).content[: self.max_body]
+                except httpx.DecodingError:
+                    pass
+        finally:
+            await resp.aclose()
+        return resp.status_code, tuple(resp.headers.items()), data, truncated
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- evidence ----------------------------------------------------------------------------------------
+    def evidence(self, ex: Exchange, *, highlight: str | None = None) -> Evidence:
+        """Request text, a response excerpt (around ``highlight`` when given) and a curl command."""
+        target = urlsplit(ex.url)
+        line = f"{ex.method} {target.path or '/'}{'?' + target.query if target.query else ''} HTTP/1.1"
+        head = [line, f"Host: {target.netloc}"] + [f"{k}: {v}" for k, v in ex.request_headers]
+        req = "\n".join(head)
+        if ex.request_body:
+            req += "\n\n" + ex.request_body[:2000].decode("utf-8", "replace")
+        if ex.status is None:
+            resp = f"(no response: {ex.error})"
+        else:
+            text = ex.text
+            start = 0
+            if highlight and highlight in text:
+                start = max(0, text.index(highlight) - EXCERPT // 3)
+            snippet = text[start:start + EXCERPT]
+            keep = ("content-type", "access-control-allow-origin", "access-control-allow-credentials", "server",
+                    "location", "retry-after", "www-authenticate")
+            hdr_lines = [f"{k}: {v}" for k, v in ex.response_headers if k.lower() in keep]
+            resp = "\n".join([f"HTTP/1.1 {ex.status}", *hdr_lines, f"(elapsed {ex.elapsed:.3f}s)", "", snippet])
+            if start or len(text) > start + EXCERPT or ex.truncated:
+                resp += "\n…(excerpt)"
+        return Evidence(request=self.redact(req), response=self.redact(resp), curl=self.redact(self.curl(ex)))
+
+    @staticmethod
+    def curl(ex: Exchange) -> str:
+        parts = ["curl", "-sS", "-i", "-X", ex.method, shlex.quote(ex.url)]
+        for key, value in ex.request_headers:
+            parts += ["-H", shlex.quote(f"{key}: {value}")]
+        if ex.request_body:
+            parts += ["--data-binary", shlex.quote(ex.request_body[:4000].decode("utf-8", "replace"))]
+        return " ".join(parts)
+
+
+__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "origin_of"]

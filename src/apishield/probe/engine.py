@@ -1,0 +1,304 @@
+"""The probe engine: a registry of checks, a shared context, and the run loop that emits events.
+
+A check is one async function registered with :func:`check` (the schemathesis ``@check`` shape). It gets a
+:class:`Context` — the scoped client, the operations, the identities, the objects the probe created — and
+reports findings through :meth:`Context.report`, which attaches evidence from the exact exchange. The engine
+gives each check a share of the remaining budget (its ``weight``), runs them in order, and emits events
+(``probe.start``, ``check.start``, ``request``, ``finding``, ``check.finish``, ``probe.finish``) that
+reporters and the progress bar subscribe to.
+
+Safety rules enforced here as well as in the client: no DELETE/PUT/PATCH on an object the probe did not
+create and no destructive-looking operation unless ``allow_destructive``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apishield.findings import Confidence, Finding, Rule, Severity
+from apishield.probe.client import BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
+from apishield.probe.targets import Operation, sample_body, sample_value
+
+Listener = Callable[[str, dict[str, Any]], None]
+CheckFunc = Callable[["Context"], Awaitable[None]]
+UNSAFE_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
+ID_KEYS = ("id", "_id", "uuid", "pk", "key")
+
+
+class Unsafe(ProbeError):
+    """A request was refused by the safety rules (destructive, or touches an object the probe did not create)."""
+
+
+class ProbeAbort(ProbeError):
+    """The probe cannot produce meaningful results (e.g. the auth canary failed)."""
+
+
+@dataclass(slots=True)
+class Identity:
+    """One set of credentials; ``relogin`` refreshes ``headers`` when a token expires."""
+
+    name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    username: str | None = None
+    password: str | None = None
+    user_id: Any = None
+    token: str | None = None
+    relogin: Callable[[], Awaitable[bool]] | None = None
+    verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """An object the probe created (so it may update it, and a second identity may try to read it)."""
+
+    owner: str
+    collection: str
+    item_path: str
+    object_id: Any
+    marker: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    name: str
+    func: CheckFunc
+    rules: tuple[Rule, ...]
+    weight: int
+    doc: str
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(name: str, *, rules: Iterable[Rule], weight: int = 5) -> Callable[[CheckFunc], CheckFunc]:
+    """Register an async check; its docstring is its documentation."""
+
+    def decorate(func: CheckFunc) -> CheckFunc:
+        if name in REGISTRY and REGISTRY[name].func is not func:
+            raise ValueError(f"probe check {name!r} registered twice")
+        REGISTRY[name] = CheckSpec(name, func, tuple(rules), weight, (func.__doc__ or "").strip())
+        return func
+
+    return decorate
+
+
+def all_rules() -> list[Rule]:
+    seen: dict[str, Rule] = {}
+    for spec in REGISTRY.values():
+        for rule in spec.rules:
+            seen.setdefault(rule.id, rule)
+    return list(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOptions:
+    budget: int = 2000
+    rate: float = 20.0
+    timeout: float = 10.0
+    max_body: int = 512 * 1024
+    concurrency: int = 4
+    seed: int = 0
+    allow_destructive: bool = False
+    checks: tuple[str, ...] = ()  # empty: all
+    skip: tuple[str, ...] = ()
+    admin_identities: tuple[str, ...] = ()
+
+
+def _find_id(data: Any) -> Any:
+    if isinstance(data, dict):
+        for key in ID_KEYS:
+            if key in data and isinstance(data[key], (int, str)):
+                return data[key]
+        for key, value in data.items():
+            if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
+                return value
+        for value in data.values():
+            if isinstance(value, dict):
+                found = _find_id(value)
+                if found is not None:
+                    return found
+    return None
+
+
+class Context:
+    """What a check sees: client, operations, identities, created objects; and how it reports."""
+
+    def __init__(self, client: ProbeClient, operations: list[Operation], identities: list[Identity],
+                 options: ProbeOptions, emit: Listener) -> None:
+        self.client = client
+        self.operations = operations
+        self.identities = identities
+        self.options = options
+        self.rng = random.Random(options.seed)
+        self.created: list[Created] = []
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.canary: Operation | None = None
+        self.emit = emit
+        self._created_paths: set[str] = set()
+
+    # -- identities and objects --------------------------------------------------------------------------
+    @property
+    def users(self) -> list[Identity]:
+        """Identities that are ordinary users (not declared admins)."""
+        return [i for i in self.identities if i.name not in self.options.admin_identities]
+
+    def token(self, size: int = 8) -> str:
+        return "".join(self.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
+
+    def owned_by(self, identity: Identity) -> list[Created]:
+        return [c for c in self.created if c.owner == identity.name]
+
+    def item_op(self, collection: str, method: str = "GET") -> Operation | None:
+        pattern = re.compile(re.escape(collection.rstrip("/")) + r"/\{[^}/]+\}$")
+        return next((op for op in self.operations if op.method == method and pattern.match(op.path)), None)
+
+    def concrete_path(self, op: Operation, identity: Identity | None, overrides: dict[str, Any] | None = None
+                      ) -> str | None:
+        """Fill path parameters with ids this identity owns; None when no sensible value is known."""
+        path = op.path
+        for param in op.path_params:
+            value: Any = (overrides or {}).get(param.name)
+            if value is None and identity is not None:
+                value = self._owned_value(op, param.name, identity)
+            if value is None:
+                if param.schema.get("type") in ("integer", "number") or param.name.lower().endswith("id"):
+                    value = sample_value(param.schema or {"type": "integer"}, self.rng, param.name)
+                else:
+                    value = sample_value(param.schema, self.rng, param.name)
+            path = path.replace("{" + param.name + "}", str(value))
+        return path
+
+    def _owned_value(self, op: Operation, name: str, identity: Identity) -> Any:
+        prefix = op.path.split("{" + name + "}")[0].rstrip("/")
+        for c in self.owned_by(identity):
+            if c.collection.rstrip("/") == prefix:
+                return c.object_id
+        if "user" in name.lower() or prefix.endswith(("/users", "/accounts")):
+            return identity.user_id
+        return None
+
+    def query_for(self, op: Operation) -> dict[str, Any]:
+        return {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
+                if p.location == "query" and p.required}
+
+    def body_for(self, op: Operation) -> dict[str, Any] | None:
+        if op.method not in ("POST", "PUT", "PATCH"):
+            return None
+        return sample_body(op.body_schema, self.rng) if op.body_schema else {}
+
+    # -- sending -----------------------------------------------------------------------------------------
+    def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
+        if self.options.allow_destructive:
+            return True
+        if op is not None and op.looks_destructive():
+            return False
+        if Operation(method, path).looks_destructive():
+            return False
+        return method.upper() not in UNSAFE_METHODS or path.split("?")[0] in self._created_paths
+
+    async def send(self, method: str, path: str, *, identity: Identity | None = None, op: Operation | None = None,
+                   params: dict[str, Any] | None = None, json_body: Any = None, content: bytes | str | None = None,
+                   headers: dict[str, str] | None = None, timeout: float | None = None) -> Exchange:
+        """Send as ``identity`` (anonymous when None), obeying the safety rules; re-login once on 401."""
+        if not self.allowed(method, path, op):
+            raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
+        hdrs = dict(identity.headers) if identity else {}
+        hdrs.update(headers or {})
+        ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
+                                       content=content, identity=identity.name if identity else "anonymous",
+                                       timeout=timeout)
+        if (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
+                and headers is None):
+            if await identity.relogin():
+                hdrs = dict(identity.headers)
+                ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
+                                               content=content, identity=identity.name, timeout=timeout)
+        return ex
+
+    async def create(self, op: Operation, identity: Identity, body: dict[str, Any]) -> tuple[Exchange, Any]:
+        """POST ``body`` to a collection as ``identity``; remember the created object's path."""
+        path = self.concrete_path(op, identity) or op.path
+        ex = await self.send(op.method, path, identity=identity, op=op, json_body=body)
+        object_id = _find_id(ex.json()) if ex.ok else None
+        if object_id is not None:
+            item = self.item_op(op.path)
+            item_path = (item.path.rsplit("{", 1)[0] if item else path.rstrip("/") + "/") + str(object_id)
+            self._created_paths.add(item_path)
+            marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
+            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body))
+        return ex, object_id
+
+    # -- reporting ---------------------------------------------------------------------------------------
+    def report(self, rule: Rule, message: str, exchange: Exchange | None, *, op: Operation | None = None,
+               parameter: str | None = None, highlight: str | None = None, severity: Severity | None = None,
+               confidence: Confidence | None = None, **extra: Any) -> Finding:
+        kwargs: dict[str, Any] = {
+            "method": op.method if op else (exchange.method if exchange else None),
+            "http_path": op.path if op else (exchange.path if exchange else None),
+            "parameter": parameter,
+            "evidence": self.client.evidence(exchange, highlight=highlight) if exchange else None,
+            "extra": {"check": current_check.get(), **extra},
+        }
+        if severity is not None:
+            kwargs["severity"] = severity
+        if confidence is not None:
+            kwargs["confidence"] = confidence
+        finding = Finding.from_rule(rule, self.client.redact(message), **kwargs)
+        self.findings.append(finding)
+        self.emit("finding", {"finding": finding})
+        return finding
+
+
+@dataclass(slots=True)
+class ProbeResult:
+    findings: list[Finding]
+    rules: list[Rule]
+    requests_used: int
+    seconds: float
+    shares: dict[str, int]
+    notes: list[str]
+    exchanges: list[Exchange]
+    stats: dict[str, Any]
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    out: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        key = (f.rule_id, f.method, f.http_path, f.parameter)
+        if key not in out or (f.severity, f.confidence) > (out[key].severity, out[key].confidence):
+            out[key] = f
+    return list(out.values())
+
+
+async def run_checks(ctx: Context, names: Iterable[str]) -> None:
+    """Run the named checks in order; each gets its weight's share of the remaining budget."""
+    specs = [REGISTRY[n] for n in names]
+    for index, spec in enumerate(specs):
+        remaining_weight = sum(s.weight for s in specs[index:]) or 1
+        share = max(1, int(ctx.client.remaining * spec.weight / remaining_weight))
+        ctx.client.check_caps[spec.name] = share
+        token = current_check.set(spec.name)
+        ctx.emit("check.start", {"check": spec.name, "share": share})
+        started = time.monotonic()
+        try:
+            if ctx.client.remaining > 0:
+                await spec.func(ctx)
+        except BudgetExhausted as exc:
+            ctx.notes.append(f"{spec.name}: stopped early ({exc})")
+        except Unsafe as exc:  # pragma: no cover - checks catch their own refusals
+            ctx.notes.append(f"{spec.name}: {exc}")
+        finally:
+            current_check.reset(token)
+        ctx.emit("check.finish", {"check": spec.name, "seconds": time.monotonic() - started,
+                                  "requests": ctx.client.shares[spec.name]})
+
+
+__all__ = ["REGISTRY", "CheckSpec", "Context", "Created", "Identity", "ProbeAbort", "ProbeOptions", "ProbeResult",
+           "Unsafe", "all_rules", "check", "dedupe", "run_checks"]

@@ -1,0 +1,226 @@
+"""Who the probe is: identities from ``--auth``, a login recipe, or self-provisioned throwaway accounts.
+
+Then the **auth canary**: before any check runs, one protected operation must answer 2xx for every identity
+and 401/403 without credentials. If an identity fails, the probe stops with a message saying what happened
+instead of reporting nonsense (every authorization finding would be wrong with broken credentials).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from apishield.probe.engine import Context, Identity, ProbeAbort
+from apishield.probe.targets import Operation, sample_body
+
+TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
+USER_KEYS = ("username", "user", "login", "email", "name")
+PASSWORD_KEYS = ("password", "pass", "passwd", "pwd")
+
+
+def parse_auth(spec: str) -> Identity:
+    """``NAME=HEADER:VALUE`` (e.g. ``alice=Authorization:Bearer abc``)."""
+    name, sep, rest = spec.partition("=")
+    header, sep2, value = rest.partition(":")
+    if not sep or not sep2 or not name.strip() or not header.strip() or not value.strip():
+        raise ValueError(f"--auth expects NAME=HEADER:VALUE, got {spec.split('=')[0]!r}=…")
+    token = value.strip().split(" ", 1)[-1] if header.strip().lower() == "authorization" else value.strip()
+    return Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRecipe:
+    """How to turn a body into a token: ``--login POST /login --body JSON --token-path auth_token``."""
+
+    method: str
+    path: str
+    token_path: str = ""
+    header: str = "Authorization: Bearer {token}"
+    bodies: tuple[dict[str, Any], ...] = field(default=())
+
+
+def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str) -> LoginRecipe:
+    if len(method_path) != 2:
+        raise ValueError("--login expects METHOD PATH, e.g. --login POST /api/login")
+    parsed: list[dict[str, Any]] = []
+    for raw in bodies:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise ValueError("--body must be a JSON object") from None
+        if not isinstance(body, dict):
+            raise ValueError("--body must be a JSON object")
+        parsed.append(body)
+    if not parsed:
+        raise ValueError("--login needs at least one --body (one per identity)")
+    if "{token}" not in header or ":" not in header:
+        raise ValueError("--token-header must look like 'Authorization: Bearer {token}'")
+    return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed))
+
+
+def extract_token(data: Any, token_path: str = "") -> str | None:
+    if token_path:
+        node = data
+        for part in token_path.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                return None
+        return node if isinstance(node, str) and node else None
+    if isinstance(data, dict):
+        for key in TOKEN_KEYS:
+            if isinstance(data.get(key), str) and data[key]:
+                return str(data[key])
+        for value in data.values():
+            found = extract_token(value)
+            if found:
+                return found
+    return None
+
+
+def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if isinstance(body.get(key), str):
+            return str(body[key])
+    return None
+
+
+async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> bool:
+    """Log ``identity`` in with ``body``; fill its headers from the token (or session cookie)."""
+    ex = await ctx.send(recipe.method, recipe.path, json_body=body)
+    if not ex.ok:
+        return False
+    token = extract_token(ex.json(), recipe.token_path)
+    if token:
+        name, _, template = recipe.header.partition(":")
+        identity.headers = {name.strip(): template.strip().replace("{token}", token)}
+        identity.token = token
+        ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
+    else:
+        cookies = [v.split(";", 1)[0] for k, v in ex.response_headers if k.lower() == "set-cookie"]
+        if not cookies:
+            return False
+        identity.headers = {"Cookie": "; ".join(cookies)}
+        for cookie in cookies:
+            ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
+    data = ex.json()
+    if isinstance(data, dict):
+        user = data.get("user") if isinstance(data.get("user"), dict) else data
+        if isinstance(user, dict):
+            identity.user_id = user.get("id", user.get("user_id", identity.user_id))
+    return True
+
+
+def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:
+    async def again() -> bool:
+        return await login(ctx, recipe, identity, body)
+
+    identity.relogin = again
+
+
+async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
+    out: list[Identity] = []
+    for index, body in enumerate(recipe.bodies, start=1):
+        identity = Identity(name=f"user{index}", username=_pick(body, USER_KEYS), password=_pick(body, PASSWORD_KEYS))
+        if not await login(ctx, recipe, identity, body):
+            raise ProbeAbort(f"login recipe failed for identity #{index}: {recipe.method} {recipe.path} "
+                             "did not answer 2xx with a token or session cookie; check --body / --token-path")
+        _bind_relogin(ctx, recipe, identity, body)
+        out.append(identity)
+    return out
+
+
+def find_op(ops: list[Operation], kind: str) -> Operation | None:
+    test = Operation.looks_register if kind == "register" else Operation.looks_login
+    return next((op for op in ops if test(op)), None)
+
+
+async def provision(ctx: Context, count: int = 2, token_path: str = "",
+                    header: str = "Authorization: Bearer {token}") -> list[Identity]:
+    """Register ``count`` throwaway accounts through the spec's registration operation and log them in."""
+    register = find_op(ctx.operations, "register")
+    login_op = find_op(ctx.operations, "login")
+    if register is None:
+        return []
+    out: list[Identity] = []
+    for index in range(1, count + 1):
+        body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
+        tag = ctx.token(8)
+        username = f"apishield_{tag}"
+        password = f"Apishield-{ctx.token(12)}-9!"
+        for key in list(body) or ["username", "password"]:
+            low = key.lower()
+            if low in USER_KEYS or low == "email":
+                body[key] = f"{username}@example.com" if "email" in low else username
+            elif low in PASSWORD_KEYS:
+                body[key] = password
+        body.setdefault("username", username)
+        body.setdefault("password", password)
+        ex = await ctx.send(register.method, register.path, json_body=body)
+        if not ex.ok:
+            ctx.notes.append(f"self-provisioning: {register.key} answered {ex.status}")
+            return out
+        identity = Identity(name=f"probe{index}", username=username, password=password)
+        data = ex.json()
+        if isinstance(data, dict):
+            user = data.get("user") if isinstance(data.get("user"), dict) else data
+            if isinstance(user, dict):
+                identity.user_id = user.get("id", user.get("user_id"))
+        creds = {k: v for k, v in body.items() if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS)}
+        recipe = LoginRecipe(login_op.method, login_op.path, token_path, header) if login_op else None
+        token = extract_token(data, token_path)
+        if token:
+            name, _, template = header.partition(":")
+            identity.headers = {name.strip(): template.strip().replace("{token}", token)}
+            identity.token = token
+            ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
+        elif recipe is None or not await login(ctx, recipe, identity, creds):
+            ctx.notes.append("self-provisioning: registered but could not log in")
+            return out
+        if recipe is not None:
+            _bind_relogin(ctx, recipe, identity, creds)
+        out.append(identity)
+    return out
+
+
+def canary_candidates(ctx: Context) -> list[Operation]:
+    ops = [op for op in ctx.operations if op.method == "GET" and not op.path_params and op.secured is not False
+           and not op.looks_admin() and not op.looks_destructive()]
+    return sorted(ops, key=lambda op: (op.secured is not True, "me" not in op.path.rsplit("/", 1)[-1], len(op.path)))
+
+
+async def run_canary(ctx: Context) -> Operation | None:
+    """Prove every identity works on one protected operation; raise :class:`ProbeAbort` when one does not."""
+    if not ctx.identities:
+        return None
+    for op in canary_candidates(ctx)[:4]:
+        anon = await ctx.send("GET", op.path, op=op)
+        if anon.status not in (401, 403):
+            continue
+        failures = []
+        for identity in ctx.identities:
+            ex = await ctx.send("GET", op.path, identity=identity, op=op)
+            if ex.status == 401 and identity.relogin is not None and await identity.relogin():
+                ex = await ctx.send("GET", op.path, identity=identity, op=op)
+            if ex.ok:
+                identity.verified = True
+                data = ex.json()
+                if identity.user_id is None and isinstance(data, dict):
+                    identity.user_id = data.get("id", data.get("user_id"))
+                if identity.username is None and isinstance(data, dict):
+                    identity.username = _pick(data, USER_KEYS)
+            else:
+                failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
+        if failures:
+            raise ProbeAbort(f"auth canary failed on GET {op.path} (401/403 without credentials, but "
+                             + ", ".join(failures) + "); fix the credentials before probing")
+        return op
+    ctx.notes.append("auth canary: no operation answered 401/403 without credentials; identities unverified")
+    for identity in ctx.identities:
+        identity.verified = True
+    return None
+
+
+__all__ = ["LoginRecipe", "extract_token", "find_op", "login", "parse_auth", "parse_login", "provision",
+           "run_canary"]

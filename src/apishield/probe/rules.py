@@ -1,0 +1,78 @@
+"""The probe's rule table: one :class:`Rule` per thing a check can prove (ids ``PR-<FAMILY>-nnn``)."""
+
+from __future__ import annotations
+
+from apishield.findings import Confidence, Rule, Severity
+
+C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
+HI, MED, LO = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
+
+
+def _r(rid: str, title: str, cwe: tuple[int, ...], owasp: str, sev: Severity, conf: Confidence, fix: str) -> Rule:
+    return Rule(rid, title, cwe, owasp, sev, conf, description=title, fix=fix)
+
+
+AUTH_MISSING = _r("PR-AUTH-001", "Protected operation reachable without credentials", (306, 862), "API2:2023", H, HI,
+                  "Require authentication on every non-public route (apishield: deny by default, mark public routes).")
+AUTH_SENSITIVE = _r("PR-AUTH-002", "Sensitive data (password, hash, secret) in a response", (213, 200), "API3:2023",
+                    H, HI, "Serialise responses through an explicit allow-list of fields; never return hashes.")
+AUTH_GARBAGE = _r("PR-AUTH-003", "Garbage, empty or wrong-scheme credentials accepted", (287,), "API2:2023", C, HI,
+                  "Reject any credential that does not verify; do not fall back to anonymous success.")
+JWT_NONE = _r("PR-JWT-001", "JWT with alg 'none' accepted", (347, 327), "API2:2023", C, HI,
+              "Pin the accepted algorithms on decode (apishield JWTAuth(algorithms=['EdDSA'])).")
+JWT_NOSIG = _r("PR-JWT-002", "JWT signature not verified (stripped or altered signature accepted)", (347,),
+               "API2:2023", C, HI, "Verify the signature on every request with a pinned key and algorithm.")
+JWT_WEAK = _r("PR-JWT-003", "JWT signed with a weak HMAC secret (cracked offline, forgery accepted)", (1391, 798),
+              "API2:2023", C, HI, "Use a random 256-bit secret from a secret store, or an asymmetric key.")
+JWT_EXPIRED = _r("PR-JWT-004", "Expired JWT accepted", (613,), "API2:2023", H, HI,
+                 "Validate 'exp' (and 'nbf') on decode with a small leeway.")
+JWT_CONFUSION = _r("PR-JWT-005", "JWT algorithm confusion: HS256 signed with the public RSA key accepted",
+                   (347, 327), "API2:2023", C, HI, "Pin the algorithm per key; never let the token header choose.")
+JWT_KID = _r("PR-JWT-006", "JWT 'kid' header injection (key chosen from attacker input)", (347, 22), "API2:2023", C,
+             HI, "Look 'kid' up in a fixed key set; never use it as a path or in a query.")
+BOLA_READ = _r("PR-BOLA-001", "Broken object level authorization: another user's object readable", (639, 862),
+               "API1:2023", H, HI, "Check ownership on every object access (scope queries by the principal).")
+BOLA_WRITE = _r("PR-BOLA-002", "Broken object level authorization: another user's object writable", (639, 862),
+                "API1:2023", C, HI, "Check ownership before updates; return 404 for objects of other users.")
+BFLA = _r("PR-BFLA-001", "Broken function level authorization: admin operation open to a normal user", (285,),
+          "API5:2023", H, MED, "Require an admin role/scope on administrative operations (apishield requires_role).")
+MASS = _r("PR-MASS-001", "Mass assignment: privileged field accepted from the request and stored", (915,),
+          "API3:2023", H, HI, "Bind request bodies to an explicit input schema; ignore or reject unknown fields.")
+SQLI_ERROR = _r("PR-SQLI-001", "SQL injection (database error triggered by a quote)", (89,), "API8:2023", H, HI,
+                "Use parameterised queries; never format request data into SQL.")
+SQLI_BOOL = _r("PR-SQLI-002", "SQL injection (boolean differential)", (89,), "API8:2023", H, HI,
+               "Use parameterised queries; never format request data into SQL.")
+SQLI_TIME = _r("PR-SQLI-003", "SQL injection (time-based, calibrated and repeated)", (89,), "API8:2023", H, MED,
+               "Use parameterised queries; never format request data into SQL.")
+XSS = _r("PR-XSS-001", "Reflected XSS: input rendered unescaped in an HTML response", (79,), "API8:2023", H, HI,
+         "Escape output with an auto-escaping template engine; serve JSON as application/json.")
+PATH = _r("PR-PATH-001", "Path traversal: file contents outside the intended directory returned", (22,), "API8:2023",
+          H, HI, "Resolve paths against a fixed base and refuse anything that escapes it.")
+SSTI = _r("PR-SSTI-001", "Server-side template injection (expression evaluated)", (1336, 94), "API8:2023", C, HI,
+          "Never build templates from request data; pass data as template variables.")
+RATE = _r("PR-RATE-001", "No rate limiting (burst accepted, no 429 / Retry-After / RateLimit headers)", (770, 307),
+          "API4:2023", M, MED, "Add rate limits (apishield RateLimit('5/minute') on login, a global default).")
+REDOS = _r("PR-REDOS-001", "Regular expression denial of service (response time grows super-linearly)", (1333,),
+           "API4:2023", M, MED, "Use linear-time patterns (no nested quantifiers) and cap input length.")
+CORS_REFLECT = _r("PR-CORS-001", "CORS: arbitrary Origin reflected", (942, 346), "API8:2023", H, HI,
+                  "List allowed origins explicitly (apishield CORS(origins=[...])).")
+CORS_NULL = _r("PR-CORS-002", "CORS: 'null' Origin allowed", (942,), "API8:2023", M, HI,
+               "Never allow the 'null' origin.")
+CORS_TRICK = _r("PR-CORS-003", "CORS: origin check fooled by a prefix/suffix trick", (942, 20), "API8:2023", H, HI,
+                "Compare origins exactly against a list, not with startswith/endswith/regex fragments.")
+CORS_WILDCARD = _r("PR-CORS-004", "CORS: wildcard origin with credentials", (942,), "API8:2023", L, HI,
+                   "Never combine '*' with Allow-Credentials; list origins.")
+HEADERS = _r("PR-HDR-001", "Missing security headers", (693,), "API8:2023", L, HI,
+             "Add nosniff, frame-ancestors/X-Frame-Options, CSP, HSTS (apishield SecurityHeaders()).")
+BANNER = _r("PR-HDR-002", "Server banner discloses software versions", (200,), "API8:2023", I, HI,
+            "Drop version details from the Server / X-Powered-By headers.")
+STACK = _r("PR-ERR-001", "Stack trace or internal error detail returned to the client", (209,), "API8:2023", M, HI,
+           "Return problem+json without internals; log details server-side.")
+DEBUG = _r("PR-ERR-002", "Debug page or interactive debugger exposed", (489, 215), "API8:2023", C, HI,
+           "Never run with debug on outside development.")
+TRACE = _r("PR-TRACE-001", "TRACE method enabled (request echoed back)", (693,), "API8:2023", L, HI,
+           "Disable TRACE on the server and proxies.")
+ENUM = _r("PR-ENUM-001", "User enumeration: login answers differ for unknown users", (204,), "API2:2023", M, MED,
+          "Answer unknown user and wrong password identically (status, body, timing).")
+
+__all__ = [name for name in dir() if name.isupper() and name not in ("C", "H", "M", "L", "I", "HI", "MED", "LO")]

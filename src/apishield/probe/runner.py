@@ -1,0 +1,137 @@
+"""One probe run: load targets, set up identities, prove them with the canary, create fixtures, run checks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+from apishield.probe import checks
+from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
+from apishield.probe.engine import REGISTRY, Context, Listener, ProbeOptions, ProbeResult, all_rules, dedupe, run_checks
+from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
+from apishield.probe.targets import Operation, SpecError, from_openapi, load_file, load_routes, parse_document
+
+DISCOVERY = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/api/openapi.json", "/v3/api-docs",
+             "/swagger/v1/swagger.json", "/docs/openapi.json")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeConfig:
+    base_url: str
+    openapi: str | None = None
+    routes_from: str | None = None
+    auth: tuple[str, ...] = ()
+    login: LoginRecipe | None = None
+    provision: bool = True
+    options: ProbeOptions = field(default_factory=ProbeOptions)
+
+
+async def load_targets(client: ProbeClient, config: ProbeConfig) -> list[Operation]:
+    ops: list[Operation] = []
+    if config.openapi:
+        source = config.openapi
+        if source.startswith(("http://", "https://")) or (source.startswith("/") and not _exists(source)):
+            ex = await client.request("GET", source)
+            if not ex.ok:
+                raise SpecError(f"could not fetch the API description at {source}: "
+                                f"{ex.status if ex.status is not None else ex.error}")
+            if ex.truncated:
+                raise SpecError(f"the API description at {source} is larger than the response cap")
+            ops += from_openapi(parse_document(ex.text))
+        else:
+            ops += from_openapi(load_file(source))
+    if config.routes_from:
+        known = {op.key for op in ops}
+        ops += [op for op in load_routes(config.routes_from) if op.key not in known]
+    if not ops:
+        for path in DISCOVERY:
+            ex = await client.request("GET", path)
+            if ex.ok and not ex.truncated:
+                try:
+                    ops = from_openapi(parse_document(ex.text))
+                    break
+                except SpecError:
+                    continue
+    if not ops:
+        raise SpecError("no targets: pass --openapi FILE|URL or --routes-from PATH (no spec found at "
+                        + ", ".join(DISCOVERY[:3]) + ")")
+    return ops
+
+
+def _exists(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).exists()
+
+
+async def _fixtures(ctx: Context) -> None:
+    """Each ordinary identity creates one marked object per collection (for BOLA and mass assignment)."""
+    for identity in ctx.users[:2]:
+        for op in ctx.operations:
+            if (op.method != "POST" or op.path_params or op.looks_login() or op.looks_register()
+                    or op.looks_destructive() or ctx.item_op(op.path) is None):
+                continue
+            body = ctx.body_for(op) or {}
+            if not any(isinstance(v, str) and v.startswith("apishield") for v in body.values()):
+                body["title"] = f"apishield{ctx.token(8)}"
+            try:
+                await ctx.create(op, identity, body)
+            except BudgetExhausted:
+                return
+
+
+async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
+                transport: httpx.AsyncBaseTransport | None = None) -> ProbeResult:
+    """Run the probe and return findings, requests used, per-check shares and notes."""
+    opts = config.options
+    listeners = list(listeners)
+
+    def emit(event: str, data: dict[str, object]) -> None:
+        for listener in listeners:
+            listener(event, data)
+
+    client = ProbeClient(config.base_url, budget=opts.budget, rate=opts.rate, timeout=opts.timeout,
+                         max_body=opts.max_body, concurrency=opts.concurrency, transport=transport,
+                         on_exchange=lambda ex: emit("request", {"exchange": ex}))
+    started = time.monotonic()
+    names = [n for n in checks.ORDER if (not opts.checks or n in opts.checks or n == "passive")
+             and n not in opts.skip]
+    unknown = set(opts.checks) - set(REGISTRY)
+    if unknown:
+        raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(checks.ORDER)}")
+    try:
+        token = current_check.set("setup")
+        client.check_caps["setup"] = max(10, opts.budget // 10)
+        try:
+            ops = await load_targets(client, config)
+            emit("probe.start", {"target": config.base_url, "operations": len(ops), "checks": names})
+            ctx = Context(client, ops, [], opts, emit)
+            identities = [parse_auth(spec) for spec in config.auth]
+            for identity in identities:
+                if identity.token:
+                    client.add_secret(identity.token, f"TOKEN_{identity.name.upper()}")
+            if config.login is not None:
+                identities += await from_recipe(ctx, config.login)
+            if not identities and config.provision:
+                identities = await provision(ctx)
+            ctx.identities = identities
+            ctx.canary = await run_canary(ctx)
+            await _fixtures(ctx)
+        finally:
+            current_check.reset(token)
+        await run_checks(ctx, names)
+        findings = dedupe(ctx.findings)
+    finally:
+        await client.aclose()
+    seconds = time.monotonic() - started
+    emit("probe.finish", {"findings": len(findings), "seconds": seconds})
+    stats = {"operations": len(ops), "identities": [i.name for i in ctx.identities],
+             "canary": ctx.canary.key if ctx.canary else None, "objects_created": len(ctx.created)}
+    return ProbeResult(findings=findings, rules=all_rules(), requests_used=client.requests_used, seconds=seconds,
+                       shares=dict(client.shares), notes=ctx.notes, exchanges=list(client.log), stats=stats)
+
+
+__all__ = ["ProbeConfig", "load_targets", "probe"]

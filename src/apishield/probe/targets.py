@@ -1,0 +1,341 @@
+"""What to probe: operations read from OpenAPI 3.0/3.1, Swagger 2.0, or the auditor's route inventory.
+
+Everything is normalised to :class:`Operation` (method, path template, parameters, JSON body schema, whether
+the spec says it needs credentials). Local ``$ref``s are resolved with a depth limit, so cyclic or hostile
+documents end in a :class:`SpecError` rather than a recursion crash. Sample values are drawn from a seeded
+``random.Random`` so runs are reproducible with ``--seed``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from apishield.probe.client import ProbeError
+
+METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+DESTRUCTIVE = re.compile(
+    r"(?i)(^|[/_\-.{}])(drop|reset|purge|truncate|wipe|destroy|shutdown|restart|reboot|createdb|dropdb|"
+    r"flush|erase|nuke|format|kill|terminate|migrate|rollback|seed|clear)([/_\-.{}]|$)"
+)
+ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
+LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|token|auth/token|session|sessions|authenticate)$")
+REGISTER = re.compile(r"(?i)(^|/)(register|signup|sign-up|users/register|accounts)$")
+
+
+class SpecError(ProbeError):
+    """The API description is missing, malformed or hostile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    location: str  # path | query | header | cookie
+    required: bool = False
+    schema: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    body_schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    secured: bool | None = None  # None: the source does not say
+    scopes: tuple[str, ...] = ()
+    response_fields: frozenset[str] = frozenset()
+    source: str = "openapi"
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def path_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def body_fields(self) -> dict[str, dict[str, Any]]:
+        props = (self.body_schema or {}).get("properties")
+        return dict(props) if isinstance(props, dict) else {}
+
+    def looks_destructive(self) -> bool:
+        return bool(DESTRUCTIVE.search(self.path) or DESTRUCTIVE.search(self.operation_id.replace("_", "-")))
+
+    def looks_admin(self) -> bool:
+        text = " ".join((self.path, *self.tags))
+        return bool(ADMIN.search(text)) or any("admin" in s.lower() for s in self.scopes)
+
+    def looks_login(self) -> bool:
+        return self.method == "POST" and bool(LOGIN.search(self.path.rstrip("/")))
+
+    def looks_register(self) -> bool:
+        return self.method == "POST" and bool(REGISTER.search(self.path.rstrip("/")))
+
+
+# -- loading ---------------------------------------------------------------------------------------------
+def parse_document(text: str) -> dict[str, Any]:
+    """JSON or YAML text to a dict; anything else is a :class:`SpecError`."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"the API description is neither JSON nor YAML: {exc}".splitlines()[0]) from None
+    if not isinstance(doc, dict):
+        raise SpecError("the API description must be a JSON/YAML object")
+    return doc
+
+
+def load_file(path: str) -> dict[str, Any]:
+    try:
+        return parse_document(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path} is not UTF-8 text") from None
+
+
+class _Resolver:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+    def deref(self, node: Any, depth: int = 0) -> Any:
+        if depth > 40:
+            raise SpecError("the API description has $ref chains that are too deep or cyclic")
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                return {}  # remote refs are never fetched
+            target: Any = self.doc
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise SpecError(f"unresolvable $ref {ref!r}")
+                target = target[part]
+            return self.deref(target, depth + 1)
+        return node
+
+    def schema(self, node: Any, depth: int = 0) -> dict[str, Any]:
+        """A schema with refs resolved a few levels deep (enough for property names and types)."""
+        node = self.deref(node)
+        if not isinstance(node, dict) or depth > 6:
+            return {}
+        out = dict(node)
+        for combo in ("allOf", "oneOf", "anyOf"):
+            parts = out.pop(combo, None)
+            if isinstance(parts, list) and parts:
+                chosen = parts if combo == "allOf" else parts[:1]
+                props: dict[str, Any] = dict(out.get("properties") or {})
+                for part in chosen:
+                    sub = self.schema(part, depth + 1)
+                    props.update(sub.get("properties") or {})
+                    out.setdefault("type", sub.get("type"))
+                    out.setdefault("required", sub.get("required", []))
+                if props:
+                    out["properties"] = props
+        if isinstance(out.get("properties"), dict):
+            out["properties"] = {str(k): self.schema(v, depth + 1) for k, v in out["properties"].items()}
+        if "items" in out:
+            out["items"] = self.schema(out["items"], depth + 1)
+        return out
+
+
+def _fields(schema: dict[str, Any]) -> set[str]:
+    if schema.get("type") == "array" or "items" in schema:
+        schema = schema.get("items") or {}
+    props = schema.get("properties")
+    return set(props) if isinstance(props, dict) else set()
+
+
+def from_openapi(doc: dict[str, Any]) -> list[Operation]:
+    """Operations of an OpenAPI 3.0/3.1 or Swagger 2.0 document."""
+    swagger = str(doc.get("swagger", "")).startswith("2")
+    if not swagger and not str(doc.get("openapi", "")).startswith("3"):
+        raise SpecError("not an OpenAPI 3.x or Swagger 2.0 document (no 'openapi: 3.x' / 'swagger: \"2.0\"')")
+    paths = doc.get("paths")
+    if not isinstance(paths, dict):
+        raise SpecError("the API description has no 'paths' object")
+    res = _Resolver(doc)
+    prefix = ""
+    if swagger and isinstance(doc.get("basePath"), str):
+        prefix = doc["basePath"].rstrip("/")
+    elif not swagger:
+        servers = doc.get("servers")
+        if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+            url = str(servers[0].get("url", ""))
+            if url.startswith("/"):
+                prefix = url.rstrip("/")
+    global_security = doc.get("security")
+    ops: list[Operation] = []
+    for raw_path, item in paths.items():
+        item = res.deref(item)
+        if not isinstance(item, dict) or not isinstance(raw_path, str):
+            continue
+        shared = item.get("parameters") or []
+        for method in METHODS:
+            op = res.deref(item.get(method))
+            if not isinstance(op, dict):
+                continue
+            params: dict[tuple[str, str], Param] = {}
+            body: dict[str, Any] | None = None
+            for p in [*shared, *(op.get("parameters") or [])]:
+                p = res.deref(p)
+                if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+                    continue
+                loc = str(p.get("in", "query"))
+                if loc == "body":
+                    body = res.schema(p.get("schema") or {})
+                    continue
+                if loc == "formData":
+                    continue
+                schema = res.schema(p.get("schema") or {k: v for k, v in p.items() if k in ("type", "format",
+                                                                                         "enum", "pattern")})
+                params[(p["name"], loc)] = Param(p["name"], loc, bool(p.get("required")) or loc == "path", schema)
+            if not swagger:
+                rb = res.deref(op.get("requestBody"))
+                if isinstance(rb, dict):
+                    content = rb.get("content") or {}
+                    media = content.get("application/json") or next(iter(content.values()), None) if content else None
+                    if isinstance(media, dict):
+                        body = res.schema(media.get("schema") or {})
+            security = op.get("security", global_security)
+            secured: bool | None = None
+            if isinstance(security, list):
+                secured = any(isinstance(s, dict) and s for s in security) and {} not in security
+            scopes = tuple(sorted({sc for req in (security or []) if isinstance(req, dict)
+                                   for v in req.values() if isinstance(v, list) for sc in v}))
+            resp_fields: set[str] = set()
+            for code, resp in (op.get("responses") or {}).items():
+                if not str(code).startswith("2"):
+                    continue
+                resp = res.deref(resp)
+                if not isinstance(resp, dict):
+                    continue
+                if swagger:
+                    resp_fields |= _fields(res.schema(resp.get("schema") or {}))
+                else:
+                    for media in (resp.get("content") or {}).values():
+                        if isinstance(media, dict):
+                            resp_fields |= _fields(res.schema(media.get("schema") or {}))
+            for name in re.findall(r"{([^}/]+)}", raw_path):
+                params.setdefault((name, "path"), Param(name, "path", True, {"type": "string"}))
+            ops.append(Operation(
+                method=method.upper(), path=prefix + raw_path, operation_id=str(op.get("operationId", "")),
+                summary=str(op.get("summary", "")), tags=tuple(str(t) for t in op.get("tags") or ()),
+                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes,
+                response_fields=frozenset(resp_fields),
+            ))
+    if not ops:
+        raise SpecError("the API description lists no operations")
+    return ops
+
+
+_CONVERTER = re.compile(r"<(?:[a-zA-Z_]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>|:([a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
+    """Operations from ``apishield audit --routes --format json`` (``{"routes": [...]}`` or a bare list)."""
+    routes = doc.get("routes") if isinstance(doc, dict) else doc
+    if not isinstance(routes, list):
+        raise SpecError("the route inventory has no 'routes' list")
+    ops: list[Operation] = []
+    seen: set[tuple[str, str]] = set()
+    for r in routes:
+        if not isinstance(r, dict) or not isinstance(r.get("path"), str):
+            continue
+        path = _CONVERTER.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", r["path"])
+        methods = r.get("methods") or [r.get("method") or "GET"]
+        if isinstance(methods, str):
+            methods = [methods]
+        protections = r.get("protections") or []
+        secured = True if protections and any("auth" in str(p).lower() or "login" in str(p).lower()
+                                              for p in protections) else None
+        for method in methods:
+            m = str(method).upper()
+            if m in ("HEAD", "OPTIONS") or (m, path) in seen or m == "ANY":
+                continue
+            seen.add((m, path))
+            params = tuple(Param(n, "path", True, {"type": "string"}) for n in re.findall(r"{([^}/]+)}", path))
+            ops.append(Operation(method=m, path=path, operation_id=str(r.get("handler", "")), params=params,
+                                 secured=secured, source="routes"))
+    if not ops:
+        raise SpecError("the route inventory lists no routes")
+    return ops
+
+
+def load_routes(path: str) -> list[Operation]:
+    """A JSON inventory file, or a source directory run through the auditor's engine when it is installed."""
+    p = Path(path)
+    if p.is_dir():
+        try:
+            from apishield.audit import engine
+        except ImportError:  # pragma: no cover - the auditor ships with apishield
+            raise SpecError(f"{path} is a directory and the auditor is not available; pass its JSON") from None
+        result = engine.run([str(p)])
+        routes = [r.to_dict() if hasattr(r, "to_dict") else vars(r) for r in result.routes]
+        return from_routes({"routes": routes})
+    data = load_file(path)
+    return from_routes(data)
+
+
+# -- sample values ---------------------------------------------------------------------------------------
+def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> Any:
+    """A plausible value for ``schema`` (examples and enums first)."""
+    for key in ("example", "default"):
+        if key in schema and schema[key] is not None:
+            return schema[key]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    low = name.lower()
+    if kind in ("integer", "number"):
+        lo = schema.get("minimum", 1)
+        return max(int(lo) if isinstance(lo, (int, float)) else 1, 1)
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return [sample_value(schema.get("items") or {}, rng, name)]
+    if kind == "object" or "properties" in schema:
+        return sample_body(schema, rng)
+    fmt = schema.get("format", "")
+    tag = f"{rng.randrange(16**6):06x}"
+    if fmt == "email" or "email" in low:
+        return f"apishield.{tag}@example.com"
+    if fmt in ("date-time",):
+        return "2030-01-01T00:00:00Z"
+    if fmt == "date":
+        return "2030-01-01"
+    if fmt == "uuid":
+        return f"00000000-0000-4000-8000-000000{tag}"
+    if "password" in low:
+        return f"Apishield-{tag}-Pw!9"
+    return f"apishield{tag}"
+
+
+def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, Any]:
+    """A JSON object with every declared property (read-only ones left out)."""
+    props = (schema or {}).get("properties") or {}
+    out: dict[str, Any] = {}
+    for key, sub in props.items():
+        if isinstance(sub, dict) and sub.get("readOnly"):
+            continue
+        out[key] = sample_value(sub if isinstance(sub, dict) else {}, rng, key)
+    return out
+
+
+__all__ = ["Operation", "Param", "SpecError", "from_openapi", "from_routes", "load_file", "load_routes",
+           "parse_document", "sample_body", "sample_value"]

@@ -1,0 +1,264 @@
+"""SQLite store: one file shared safely by every process on a host.
+
+The database runs in WAL mode (readers never block the writer) with a busy timeout, and every operation
+that reads and writes is one ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front: two
+processes can never both read the same old state and both write. Each thread gets its own connection
+(``sqlite3`` connections are not shareable), and a forked child opens fresh ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from apishield.errors import ConfigError, StoreError
+from apishield.ratelimit.strategies import State, decide_all
+from apishield.types import Clock
+
+if TYPE_CHECKING:
+    from apishield.ratelimit.limits import Limit, LimitState
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires REAL);
+CREATE TABLE IF NOT EXISTS members (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, member TEXT NOT NULL, expires REAL,
+    UNIQUE (key, member)
+);
+CREATE TABLE IF NOT EXISTS rl (key TEXT PRIMARY KEY, a REAL NOT NULL, b REAL NOT NULL, c REAL NOT NULL,
+                               expires REAL NOT NULL);
+"""
+_ALIVE = "(expires IS NULL OR expires > ?)"
+
+
+def path_from_url(url: str) -> str:
+    """``sqlite:///relative.db`` → ``relative.db``; ``sqlite:////abs/x.db`` → ``/abs/x.db``."""
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or parts.netloc:
+        raise ConfigError(f"store URL {url!r}: use sqlite:///relative/path.db or sqlite:////absolute/path.db")
+    path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+    if not path:
+        raise ConfigError(f"store URL {url!r}: the database path is missing (sqlite:///path.db)")
+    return path
+
+
+class SQLiteStore:
+    """A :class:`~apishield.stores.base.Store` in one SQLite file (WAL), safe across processes."""
+
+    def __init__(self, url: str, *, clock: Clock = time.time, timeout: float | None = None) -> None:
+        self.url = url
+        self.path = path_from_url(url)
+        query = parse_qs(urlsplit(url).query)
+        self.timeout = float(timeout if timeout is not None else query.get("timeout", ["10"])[0])
+        self._clock = clock
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._ops = 0
+        self._run(lambda conn: conn.executescript(_SCHEMA), write=False)
+
+    # --- connections and transactions ------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+            return conn
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self._local.conn = conn
+        self._local.pid = os.getpid()
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+        """Run ``op`` in one ``BEGIN IMMEDIATE`` transaction (``write=False``: autocommit reads)."""
+        try:
+            conn = self._conn()
+            if not write:
+                return op(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = op(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store {self.path}: {exc}") from exc
+        self._ops += 1
+        if self._ops % 5000 == 0:
+            self._sweep()
+        return result
+
+    def _sweep(self) -> None:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> None:
+            for table in ("kv", "counters", "members", "rl"):
+                conn.execute(f"DELETE FROM {table} WHERE expires IS NOT NULL AND expires <= ?", (now,))  # noqa: S608
+
+        self._run(op)
+
+    def now(self) -> float:
+        return self._clock()
+
+    @staticmethod
+    def _deadline(now: float, ttl: float | None) -> float | None:
+        return None if ttl is None else now + ttl
+
+    # --- key/value -------------------------------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(f"SELECT value FROM kv WHERE key = ? AND {_ALIVE}", (key, now)).fetchone()  # noqa: S608
+            return None if row is None else str(row[0])
+
+        return self._run(op, write=False)
+
+    def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        now = self._clock()
+        self._run(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, value, self._deadline(now, ttl)),
+            )
+        )
+
+    def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            row = conn.execute(f"SELECT 1 FROM kv WHERE key = ? AND {_ALIVE}", (key, now)).fetchone()  # noqa: S608
+            if row is not None:
+                return False
+            conn.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, value, self._deadline(now, ttl)),
+            )
+            return True
+
+        return self._run(op)
+
+    def pop(self, key: str) -> str | None:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM kv WHERE key = ?", (key,))
+            return str(row[0]) if row[1] is None or row[1] > now else None
+
+        return self._run(op)
+
+    def delete(self, key: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            for table in ("kv", "counters", "members"):
+                conn.execute(f"DELETE FROM {table} WHERE key = ?", (key,))  # noqa: S608
+
+        self._run(op)
+
+    def ttl(self, key: str) -> float | None:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> float | None:
+            for table in ("kv", "counters"):
+                row = conn.execute(f"SELECT expires FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
+                if row is not None:
+                    return None if row[0] is None or row[0] <= now else float(row[0]) - now
+            return None
+
+        return self._run(op, write=False)
+
+    # --- counters ------------------------------------------------------------------------------
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> int:
+            row = conn.execute(f"SELECT value FROM counters WHERE key = ? AND {_ALIVE}", (key, now)).fetchone()  # noqa: S608
+            if row is None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                    (key, amount, self._deadline(now, ttl)),
+                )
+                return amount
+            value = int(row[0]) + amount
+            conn.execute("UPDATE counters SET value = ? WHERE key = ?", (value, key))
+            return value
+
+        return self._run(op)
+
+    # --- membership ----------------------------------------------------------------------------
+    def add_member(self, key: str, member: str, ttl: float | None = None) -> None:
+        deadline = self._deadline(self._clock(), ttl)
+        self._run(
+            lambda conn: conn.execute(
+                "INSERT INTO members (key, member, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (key, member) DO UPDATE SET expires = excluded.expires",
+                (key, member, deadline),
+            )
+        )
+
+    def is_member(self, key: str, member: str) -> bool:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> bool:
+            sql = f"SELECT 1 FROM members WHERE key = ? AND member = ? AND {_ALIVE}"  # noqa: S608
+            return conn.execute(sql, (key, member, now)).fetchone() is not None
+
+        return self._run(op, write=False)
+
+    def remove_member(self, key: str, member: str) -> None:
+        self._run(lambda conn: conn.execute("DELETE FROM members WHERE key = ? AND member = ?", (key, member)))
+
+    def members(self, key: str) -> list[str]:
+        now = self._clock()
+
+        def op(conn: sqlite3.Connection) -> list[str]:
+            sql = f"SELECT member FROM members WHERE key = ? AND {_ALIVE} ORDER BY seq"  # noqa: S608
+            return [str(row[0]) for row in conn.execute(sql, (key, now))]
+
+        return self._run(op, write=False)
+
+    # --- rate limiting -------------------------------------------------------------------------
+    def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
+        """All limits in one ``BEGIN IMMEDIATE`` transaction; nothing written when any limit denies."""
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
+
+        def op(conn: sqlite3.Connection) -> list[LimitState]:
+            now = self._clock()
+            states: list[State | None] = []
+            for name in names:
+                row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
+                states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
+            results, writes = decide_all(limits, states, now, cost)
+            if writes is not None:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
+                    [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
+                )
+            return results
+
+        return self._run(op)
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._local = threading.local()
+
+
+__all__ = ["SQLiteStore", "path_from_url"]

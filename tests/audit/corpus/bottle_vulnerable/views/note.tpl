@@ -1,0 +1,4 @@
+<html><body>
+<p>{{!text}}</p>
+<p>{{!"<b>literal</b>"}}</p>
+</body></html>

@@ -1,0 +1,31 @@
+"""Small helpers shared by the audit tests: write a throw-away project and audit it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from apishield.audit.config import AuditConfig
+from apishield.audit.engine import AuditResult, run
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def audit(root: Path, files: dict[str, str] | None = None, config: AuditConfig | None = None) -> AuditResult:
+    if files:
+        write(root, files)
+    return run([str(root)], config or AuditConfig(), jobs=1)
+
+
+def ids(result: AuditResult) -> set[str]:
+    return {f.rule_id for f in result.findings}
+
+
+def lines_of(result: AuditResult, rule_id: str) -> list[int]:
+    return sorted(f.location.line for f in result.findings if f.rule_id == rule_id and f.location)

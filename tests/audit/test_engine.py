@@ -1,0 +1,179 @@
+"""Engine behaviour: discovery, unparsable files, suppressions, baseline, configuration, parallel runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from apishield.audit import baseline
+from apishield.audit.config import AuditConfig, load
+from apishield.audit.discover import discover
+from apishield.audit.engine import run
+from apishield.findings import Severity
+
+from .helpers import audit, ids, lines_of, write
+
+DEBUG_APP = """\
+from flask import Flask
+app = Flask(__name__)
+app.run(debug=True)
+"""
+
+
+def test_discover_skips_environments_and_build_output(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": "x = 1\n",
+            "templates/page.html": "<p>{{ x }}</p>\n",
+            "views/t.tpl": "{{x}}\n",
+            "node_modules/pkg/index.py": "x = 1\n",
+            ".venv/lib/site.py": "x = 1\n",
+            "build/lib/app.py": "x = 1\n",
+            "dist/app.py": "x = 1\n",
+            ".git/hooks/h.py": "x = 1\n",
+            "env2/pyvenv.cfg": "home = /usr\n",
+            "env2/lib/mod.py": "x = 1\n",
+            "README.md": "not scanned\n",
+        },
+    )
+    found = {f.relpath: f.kind for f in discover(str(tmp_path))}
+    assert found == {"app.py": "python", "templates/page.html": "template", "views/t.tpl": "template"}
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such file or directory"):
+        run([str(tmp_path / "nope")])
+
+
+def test_unparsable_file_gives_one_warning_and_the_rest_is_audited(tmp_path: Path) -> None:
+    result = audit(
+        tmp_path, {"broken.py": "def f(:\n", "app.py": DEBUG_APP, "bad.py": b"\xff\xfe\x00".decode("latin-1")}
+    )
+    assert "AS301" in ids(result)
+    assert [w for w in result.warnings if "broken.py" in w] == [w for w in result.warnings if "broken.py" in w][:1]
+    assert any("broken.py" in w and "cannot parse" in w for w in result.warnings)
+
+
+def test_inline_suppression_silences_only_the_named_rule(tmp_path: Path) -> None:
+    result = audit(
+        tmp_path,
+        {
+            "app.py": """\
+        from flask import Flask
+        app = Flask(__name__)
+        app.run(debug=True, host="0.0.0.0")  # apishield: ignore[AS301] local tool only
+        """
+        },
+    )
+    assert "AS301" not in ids(result)
+    assert "AS303" in ids(result)
+    assert result.stats["suppressed"] >= 1
+
+
+def test_suppression_comment_on_the_line_above(tmp_path: Path) -> None:
+    result = audit(
+        tmp_path,
+        {
+            "app.py": """\
+        from flask import Flask
+        app = Flask(__name__)
+        # apishield: ignore[AS301,AS303] reviewed
+        app.run(debug=True, host="0.0.0.0")
+        """
+        },
+    )
+    assert not {"AS301", "AS303"} & ids(result)
+
+
+def test_baseline_hides_known_findings_and_reports_new_ones(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    first = audit(src, {"app.py": DEBUG_APP})
+    path = tmp_path / "baseline.json"
+    assert baseline.write(str(path), first.findings) == len({f.fingerprint() for f in first.findings})
+    # move the code down (line numbers change) and add a new problem
+    (src / "app.py").write_text("\n\n" + DEBUG_APP + "import requests\nrequests.get('https://x.example.net')\n")
+    second = run([str(src)], AuditConfig(), baseline=str(path), jobs=1)
+    assert ids(second) == {"AS309"}
+    assert second.stats["baselined"] == len(first.findings)
+
+
+def test_baseline_file_that_is_not_a_baseline(tmp_path: Path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="fingerprints"):
+        baseline.load(str(bad))
+
+
+def test_pyproject_configuration(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+            [tool.apishield.audit]
+            exclude = ["legacy/*"]
+            disable = ["AS302"]
+            fail-on = "critical"
+            [tool.apishield.audit.severity]
+            AS301 = "low"
+            """,
+            "app.py": DEBUG_APP,
+            "legacy/old.py": DEBUG_APP,
+        },
+    )
+    config = load(str(tmp_path))
+    assert config.fail_on == Severity.CRITICAL
+    result = run([str(tmp_path)], config, jobs=1)
+    assert "AS302" not in ids(result)
+    assert {f.location.path for f in result.findings if f.location} == {"app.py"}
+    assert [f.severity for f in result.findings if f.rule_id == "AS301"] == [Severity.LOW]
+
+
+def test_unknown_config_key_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "[tool.apishield.audit]\nexlcude = ['x']\n"})
+    with pytest.raises(ValueError, match="unknown"):
+        load(str(tmp_path))
+
+
+def test_min_severity_and_confidence_filters(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": DEBUG_APP})
+    result = run([str(tmp_path)], AuditConfig(min_severity=Severity.HIGH), jobs=1)
+    assert result.findings and all(f.severity >= Severity.HIGH for f in result.findings)
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
+    files = {f"pkg/m{i}.py": DEBUG_APP.replace("app", f"app{i}") for i in range(110)}
+    write(tmp_path, files)
+    serial = run([str(tmp_path)], AuditConfig(), jobs=1)
+    parallel = run([str(tmp_path)], AuditConfig(), jobs=2)
+    key = lambda r: sorted((f.rule_id, f.location.path, f.location.line) for f in r.findings)  # noqa: E731
+    assert key(serial) == key(parallel)
+    assert len(parallel.findings) >= 110
+
+
+def test_paths_are_relative_to_each_scanned_root(tmp_path: Path) -> None:
+    write(tmp_path, {"a/app.py": DEBUG_APP, "b/sub/app.py": DEBUG_APP})
+    result = run([str(tmp_path / "a"), str(tmp_path / "b")], AuditConfig(), jobs=1)
+    assert {f.location.path for f in result.findings if f.location} == {"app.py", "sub/app.py"}
+
+
+def test_rule_that_crashes_becomes_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apishield.audit import engine
+    from apishield.audit.rules.registry import RegisteredRule
+
+    def boom(ctx: object) -> list[object]:
+        raise RuntimeError("kaput")
+
+    real = engine.load_rules()
+    broken = RegisteredRule(real[0].rule, "module", boom)
+    monkeypatch.setattr(engine, "load_rules", lambda: [broken])
+    result = audit(tmp_path, {"app.py": DEBUG_APP})
+    assert any("kaput" in w for w in result.warnings)
+
+
+def test_lines_of_helper_counts_findings(tmp_path: Path) -> None:
+    result = audit(tmp_path, {"app.py": DEBUG_APP})
+    assert lines_of(result, "AS301") == [3]
+    assert json.dumps([f.to_dict() for f in result.findings])

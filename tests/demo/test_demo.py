@@ -1,0 +1,135 @@
+"""The demo runner: its pieces (locator, JSON adapter, verdict, servers) and, when the auditor and the
+prober are installed, the whole demo in-process with a small budget."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from apishield.demo import locate
+from apishield.demo.documents import report_from_document
+from apishield.demo.servers import ServerError, ServerProcess, free_port
+from apishield.demo.summary import counts, fallback_score, format_counts, summarize
+from apishield.errors import ConfigError
+from apishield.findings import Confidence, Evidence, Finding, Location, Severity
+from apishield.reports import render
+from apishield.reports.model import Report
+from tests.demo.runonce import demo_result, tools_available
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _finding(rule: str, severity: Severity, *, http: bool = False) -> Finding:
+    where = (dict(method="GET", http_path="/api/tasks/{id}", parameter="id",
+                  evidence=Evidence(request="GET /api/tasks/1", response="200 OK", curl="curl http://x/api/tasks/1"))
+             if http else dict(location=Location(path="app.py", line=12, end_line=13)))
+    return Finding(rule_id=rule, title=f"title {rule}", severity=severity, confidence=Confidence.HIGH, cwe=(639, 862),
+                   owasp="API1:2023", message=f"message {rule}", fix="fix it", **where)  # type: ignore[arg-type]
+
+
+def test_locator_finds_the_checkout_and_honours_the_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert locate.examples_dir() == (REPO / "examples").resolve()
+    (tmp_path / "taskapi").mkdir()
+    (tmp_path / "vulnerable").mkdir()
+    monkeypatch.setenv("APISHIELD_EXAMPLES", str(tmp_path))
+    assert locate.examples_dir() == tmp_path.resolve()
+
+
+def test_locator_explains_when_nothing_is_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(locate, "candidates", lambda: [tmp_path / "nope"])
+    with pytest.raises(ConfigError, match="APISHIELD_EXAMPLES"):
+        locate.examples_dir()
+
+
+@pytest.mark.parametrize("tool", ["audit", "probe"])
+def test_json_documents_round_trip_to_reports(tool: str) -> None:
+    findings = [_finding("AS102", Severity.HIGH, http=tool == "probe"), _finding("AS105", Severity.LOW,
+                                                                                 http=tool == "probe")]
+    original = Report(tool=tool, target="t", findings=findings, score=37 if tool == "probe" else None,  # type: ignore[arg-type]
+                      requests_used=12 if tool == "probe" else None)
+    doc = json.loads(render(original, "json"))
+    back = report_from_document(doc, tool, "t")  # type: ignore[arg-type]
+    assert [f.fingerprint() for f in back.sorted_findings()] == [f.fingerprint() for f in original.sorted_findings()]
+    assert back.severity_counts() == original.severity_counts()
+    assert back.score == original.score
+    for fmt in ("html", "sarif"):
+        assert render(back, fmt)  # every writer accepts the rebuilt report
+
+
+def test_json_without_findings_is_an_error() -> None:
+    with pytest.raises(ValueError, match="findings"):
+        report_from_document({"routes": []}, "audit", "t")
+
+
+def test_verdict_rules() -> None:
+    clean = Report(tool="audit", target="t", findings=[_finding("AS105", Severity.LOW)])
+    medium = Report(tool="probe", target="t", findings=[_finding("PR-X", Severity.MEDIUM, http=True)])
+    high = Report(tool="probe", target="t", findings=[_finding("PR-Y", Severity.HIGH, http=True)])
+    assert summarize("api", "secure", "Flask", clean, clean).ok
+    bad = summarize("api", "secure", "Flask", clean, medium)
+    assert not bad.ok and "PR-X" in bad.reasons[0]
+    assert summarize("twin", "twin", "Flask", Report("audit", "t", [_finding("A", Severity.CRITICAL)]), high).ok
+    weak_twin = summarize("twin", "twin", "Flask", clean, high)
+    assert not weak_twin.ok
+    assert weak_twin.reasons == ["audit: no high-or-critical finding on a deliberately vulnerable app"]
+    missing = summarize("api", "secure", "Flask", None, clean)
+    assert not missing.ok and missing.reasons == ["audit did not run"]
+    assert summarize("api", "secure", "Flask", None, clean, skipped=["audit"]).ok
+    assert counts(high.findings)["high"] == 1 and format_counts(counts(high.findings)) == "0C 1H 0M 0L 0I"
+    assert fallback_score(high.findings + high.findings) == 90  # once per rule
+    assert fallback_score([_finding(f"R{i}", Severity.CRITICAL) for i in range(9)]) == 0
+
+
+def test_server_process_reports_a_dead_server(tmp_path: Path) -> None:
+    server = ServerProcess("broken", [sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path,
+                           log_path=tmp_path / "log", ready_timeout=5)
+    with pytest.raises(ServerError, match="exited with 3"):
+        with server:
+            pass
+
+
+def test_server_process_stops_its_whole_process_group(tmp_path: Path) -> None:
+    port = free_port()
+    script = ("import http.server, subprocess, sys;"
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+              f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()")
+    server = ServerProcess("tiny", [sys.executable, "-c", script], cwd=tmp_path, log_path=tmp_path / "log",
+                           port=port, ready_path="/")
+    with server:
+        proc = server._proc
+        assert proc is not None and proc.poll() is None
+    assert proc.poll() is not None
+    import os
+    import signal
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the server's child process outlived the server")
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("demo")
+@pytest.mark.skipif(not tools_available(), reason="the auditor and the prober are not installed")
+def test_whole_demo_passes_with_a_small_budget() -> None:
+    result = demo_result()
+    assert [s.name for s in result.summaries] == ["flask-twin", "cherrypy-twin", "bottle-twin", "taskapi"]
+    assert result.ok, [(s.name, s.reasons) for s in result.summaries]
+    twin_scores = [s.score for s in result.summaries if s.kind == "twin"]
+    secure = result.summaries[-1]
+    assert secure.score is not None and all(t is not None and t < secure.score for t in twin_scores)
+    for name in ("flask-twin", "taskapi"):
+        for tool in ("audit", "probe"):
+            for ext in ("html", "sarif"):
+                assert (result.reports_dir / f"{name}-{tool}.{ext}").stat().st_size > 0
+    assert result.seconds < 120

@@ -1,0 +1,77 @@
+"""Run the probe's test apps in real servers on free loopback ports, and always stop them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+FRAMEWORKS = ("flask", "cherrypy", "bottle", "fastapi")
+WEAKNESSES = json.loads((Path(__file__).parent / "apps" / "vulnerable" / "weaknesses.json").read_text())
+
+
+@dataclass
+class Served:
+    url: str
+    log: Path
+
+    def requests(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+
+
+def _wait(port: int, proc: subprocess.Popen[bytes], deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@contextmanager
+def serve_command(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+    """Start ``argv`` (which listens on ``port``), wait until it listens, always stop its process group."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            if not _wait(port, proc, time.monotonic() + 30):
+                out.seek(0)
+                raise RuntimeError(f"server did not start: {out.read().decode(errors='replace')[-3000:]}")
+            yield
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=8)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=5)
+
+
+@contextmanager
+def serve(framework: str, variant: str) -> Iterator[Served]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "requests.jsonl"
+        argv = [sys.executable, "-m", "tests.probe.apps.serve", framework, variant, str(port)]
+        with serve_command(argv, port, {"PROBE_APP_LOG": str(log)}):
+            yield Served(f"http://127.0.0.1:{port}", log)
