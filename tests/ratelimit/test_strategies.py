@@ -209,3 +209,12 @@ def test_decision_truthiness_means_allowed() -> None:
     limiter = RateLimiter(store)
     assert limiter.hit("k", "1/minute")
     assert not limiter.hit("k", "1/minute")
+
+
+def test_memory_store_forgets_expired_state() -> None:
+    store, clock = fresh()
+    limiter = RateLimiter(store)
+    for i in range(10_000):
+        limiter.hit(f"client-{i}", "5/second fixed")
+        clock.advance(0.01)
+    assert len(store._rl) < 1_000  # swept: only keys seen in the last second or so remain
