@@ -26,7 +26,7 @@ from ..conftest import free_port
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return None
 
 
@@ -118,7 +118,7 @@ def test_authorization_code_pkce_end_to_end_with_authlib_client(harness: Harness
 
     # refresh rotation: a new refresh token on every use
     first_refresh = token["refresh_token"]
-    new = session.refresh_token(f"{h.base}/oauth/token")
+    new = session.refresh_token(f"{h.base}/oauth/token", scope="tasks:read")  # may not widen: admin was never granted
     assert new["refresh_token"] != first_refresh
     assert session.get(f"{h.base}/api/me", timeout=5).status_code == 200
     # reusing the rotated refresh token revokes the whole family, including the live access token
@@ -247,3 +247,96 @@ def test_metadata_document(harness: Harness) -> None:
     assert doc["code_challenge_methods_supported"] == ["S256"]
     assert doc["token_endpoint"] == f"{h.base}/oauth/token"
     assert requests.get(f"{h.base}/oauth/token", timeout=5).status_code == 405
+
+
+def test_refresh_cannot_widen_scope_and_from_view(harness: Harness) -> None:
+    h = harness
+    client, secret = h.server.data.register_client("web", [f"{h.base}/cb"], ["tasks:read", "tasks:write"])
+    verifier = generate_token(48)
+    params = {"response_type": "code", "client_id": client.client_id, "redirect_uri": f"{h.base}/cb",
+              "scope": "tasks:read", "state": "s", "code_challenge": create_s256_code_challenge(verifier),
+              "code_challenge_method": "S256"}
+    code = parse_qs(urlsplit(_authorize(h, params).headers["Location"]).query)["code"][0]
+    body = urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": f"{h.base}/cb",
+                      "code_verifier": verifier, "client_id": client.client_id, "client_secret": secret})
+    # the same server driven in-process through a RequestView (client_secret_post)
+    view = RequestView("POST", "/oauth/token", CaseInsensitiveHeaders(
+        {"Host": urlsplit(h.base).netloc, "Content-Type": "application/x-www-form-urlencoded"}), body=body.encode())
+    response = h.server.handle(OAuthRequest.from_view(view))
+    assert response is not None and response.status == 200
+    token = json.loads(response.body)
+    assert ("Cache-Control", "no-store") in response.headers
+    wider = requests.post(f"{h.base}/oauth/token", data={"grant_type": "refresh_token", "scope": "tasks:write",
+                          "refresh_token": token["refresh_token"]}, auth=(client.client_id, secret or ""), timeout=5)
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    # a refused request does not burn the refresh token
+    same = requests.post(f"{h.base}/oauth/token", data={"grant_type": "refresh_token",
+                         "refresh_token": token["refresh_token"]}, auth=(client.client_id, secret or ""), timeout=5)
+    assert same.status_code == 200 and same.json()["scope"] == "tasks:read"
+    assert h.server.handle(OAuthRequest("GET", f"{h.base}/elsewhere")) is None
+
+
+def test_unsafe_client_registration_refused(harness: Harness) -> None:
+    from apishield.errors import ConfigError
+
+    data = harness.server.data
+    for uris in (["http://app.example.com/cb"], ["https://app.example.com/cb#frag"], ["/relative"]):
+        with pytest.raises(ConfigError):
+            data.register_client("bad", uris, [])
+    with pytest.raises(ConfigError):
+        data.register_client("bad", [], [], grant_types=["implicit"])
+    with pytest.raises(ConfigError):
+        data.register_client("bad", [], [], grant_types=["client_credentials"], public=True)
+    with pytest.raises(ConfigError):
+        OAuth2Server(from_url("memory://"), "http://auth.example.com")
+
+
+def test_parallel_refresh_use_revokes_family(any_store: Any) -> None:
+    from apishield.auth.oauth2.models import OAuthStore, Token, digest
+
+    data = OAuthStore(any_store)
+    token = Token("refresh", digest("rt-1"), "c", "alice", "a", 0.0, 9e9, "fam")
+    data.save_token("rt-1", token)
+    access = Token("access", digest("at-1"), "c", "alice", "a", 0.0, 9e9, "fam")
+    data.save_token("at-1", access)
+    found = data.find_refresh("rt-1")
+    assert found is not None and data.consume_refresh(found)
+    assert not data.consume_refresh(found)  # the second of two parallel rotations loses ...
+    revoked = data.get_token("access", "at-1")
+    assert revoked is not None and revoked.is_revoked()  # ... and takes the family down
+    client, secret = data.register_client("svc", [], ["a"], grant_types=["client_credentials"])
+    assert data.get_client(client.client_id) == client and client.check_client_secret(secret or "")
+    assert not client.check_client_secret("wrong") and data.get_client("nope") is None
+
+
+_FUZZ_SERVER = OAuth2Server(from_url("memory://"), "http://127.0.0.1:1", scopes=["a"])
+_FUZZ_CLIENT, _FUZZ_SECRET = _FUZZ_SERVER.data.register_client("f", ["http://127.0.0.1:1/cb"], ["a"])
+_PARAM_NAMES = ["response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
+                "code_challenge_method", "grant_type", "code", "code_verifier", "refresh_token", "token",
+                "token_type_hint", "client_secret"]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(
+    st.sampled_from(["/oauth/authorize", "/oauth/token", "/oauth/revoke", "/oauth/introspect"]),
+    st.sampled_from(["GET", "POST"]),
+    st.dictionaries(st.sampled_from(_PARAM_NAMES),
+                    st.lists(st.one_of(st.text(max_size=30), st.just(_FUZZ_CLIENT.client_id),
+                                       st.just("http://127.0.0.1:1/cb"), st.just("S256"), st.just("code")),
+                             min_size=1, max_size=2)),
+    st.one_of(st.none(), st.just(f"Basic {_FUZZ_CLIENT.client_id}:x"), st.text(max_size=20)),
+)
+def test_fuzz_endpoints_answer_with_oauth_errors(path: str, method: str, params: dict[str, list[str]],
+                                                authorization: str | None) -> None:
+    headers = {"authorization": authorization} if authorization else {}
+    url = f"http://127.0.0.1:1{path}"
+    if method == "GET":
+        url += "?" + urlencode(params, doseq=True)
+        request = OAuthRequest("GET", url, headers)
+    else:
+        request = OAuthRequest("POST", url, headers, params)
+    response = _FUZZ_SERVER.handle(request, user="fuzzer")
+    assert response is not None and 200 <= response.status < 500

@@ -24,7 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -203,7 +203,7 @@ class RemoteJWKS:
     type when missing. An unknown ``kid`` triggers a refetch at most once per ``min_refetch`` seconds.
     """
 
-    DEFAULT_ALG = {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}
+    DEFAULT_ALG: ClassVar[dict[str, str]] = {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}
 
     def __init__(
         self,
@@ -240,10 +240,11 @@ class RemoteJWKS:
         for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict) or not isinstance(entry.get("kid"), str):
                 continue
-            if entry.get("use", "sig") != "sig" or entry.get("kty") not in self.DEFAULT_ALG:
+            kty = entry.get("kty")
+            if entry.get("use", "sig") != "sig" or not isinstance(kty, str) or kty not in self.DEFAULT_ALG:
                 continue
-            alg = entry.get("alg") or self.DEFAULT_ALG[str(entry["kty"])]
-            if alg not in SUPPORTED_ALGORITHMS or alg in HMAC_ALGORITHMS:
+            alg = entry.get("alg") or self.DEFAULT_ALG[kty]
+            if not isinstance(alg, str) or alg not in SUPPORTED_ALGORITHMS or alg in HMAC_ALGORITHMS:
                 continue
             public = {k: v for k, v in entry.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
             try:
@@ -394,7 +395,9 @@ class JWTAuth:
             raise ConfigError(f"JWT: ttl must be between 1 and {self.max_ttl:g} seconds")
         now = int(self.clock())
         payload: dict[str, Any] = dict(claims or {})
-        payload.update({"sub": subject, "iat": now, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)})
+        payload.update(
+            {"sub": subject, "iat": now, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)}
+        )
         scope_list = sorted(set(scopes))
         if scope_list:
             payload["scope"] = " ".join(scope_list)
@@ -486,6 +489,7 @@ class JWTAuth:
         exp, iat, sub = claims.get("exp"), claims.get("iat"), claims.get("sub")
         if not _is_number(exp) or not _is_number(iat):
             raise TokenError("exp and iat claims are required numbers", reason="claims")
+        exp, iat = float(cast(float, exp)), float(cast(float, iat))
         if not isinstance(sub, str) or not sub:
             raise TokenError("sub claim is required", reason="claims")
         if now >= exp + leeway:
@@ -493,7 +497,7 @@ class JWTAuth:
         if iat > now + leeway:
             raise TokenError("token issued in the future", reason="claims")
         nbf = claims.get("nbf")
-        if nbf is not None and (not _is_number(nbf) or nbf > now + leeway):
+        if nbf is not None and (not _is_number(nbf) or float(nbf) > now + leeway):
             raise TokenError("token not yet valid", reason="not_before")
         self._check_age(claims, now)
         if self.issuer is not None and claims.get("iss") != self.issuer:
@@ -513,7 +517,7 @@ class JWTAuth:
             scopes=scopes,
             roles=parse_scopes(roles) if isinstance(roles, list) else frozenset(),
             auth_method="jwt",
-            expires_at=float(exp),
+            expires_at=exp,
             key_id=jti if isinstance(jti, str) else None,
             claims=dict(claims),
         )

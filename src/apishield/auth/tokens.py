@@ -121,9 +121,8 @@ class SignedTokens:
         """Verify and use up ``token``; a second use raises :class:`TokenRevoked`."""
         payload, issued = self._load(token)
         bound = payload.get("b")
-        if bound is not None:
-            if bind is None or not hmac.compare_digest(str(bound), _fingerprint(bind)):
-                raise TokenRevoked("token no longer valid (the account changed)")
+        if bound is not None and (bind is None or not hmac.compare_digest(str(bound), _fingerprint(bind))):
+            raise TokenRevoked("token no longer valid (the account changed)")
         if not self.store.set_if_absent(self._used_key(payload["n"]), "1", ttl=self.max_age + 60):
             raise TokenRevoked("token already used")
         return SignedClaim(payload["s"], issued)

@@ -257,20 +257,28 @@ class OAuthStore:
             return None
         return self._decode(self.store.get(self._k(kind, digest(value))))
 
-    def consume_refresh(self, value: Any) -> tuple[Token | None, bool]:
-        """Pop a refresh token for rotation. ``(token, reused)``: reuse of a rotated one revokes its family."""
+    def find_refresh(self, value: Any) -> Token | None:
+        """Look up a refresh token; presenting one that was already rotated revokes its whole family."""
         if not isinstance(value, str) or not 0 < len(value) <= 512:
-            return None, False
+            return None
         h = digest(value)
-        token = self._decode(self.store.pop(self._k("refresh", h)))
+        token = self._decode(self.store.get(self._k("refresh", h)))
         if token is None:
             family = self.store.get(self._k("refresh-used", h))
             if family is not None:
                 self.revoke_family(family)
-                return None, True
-            return None, False
-        self.store.set(self._k("refresh-used", h), token.family, ttl=max(60.0, token.expires_at - self.clock()))
-        return token, False
+        return token
+
+    def consume_refresh(self, token: Token) -> bool:
+        """Atomically use up a refresh token after rotation. False (and the family revoked) when a
+        concurrent request consumed it first: two parallel uses of one refresh token mean a copy exists."""
+        raw = self.store.pop(self._k("refresh", token.token_hash))
+        self.store.set(self._k("refresh-used", token.token_hash), token.family,
+                       ttl=max(60.0, token.expires_at - self.clock()))
+        if raw is None:
+            self.revoke_family(token.family)
+            return False
+        return True
 
     def revoke_family(self, family: str, ttl: float = 90 * 86_400.0) -> None:
         self.store.set(self._k("family-revoked", family), "1", ttl=ttl)

@@ -17,11 +17,11 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, cast
 from urllib.parse import parse_qs, urlsplit
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidRequestError, OAuth2Request, grants
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, OAuth2Request, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -31,7 +31,7 @@ from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from apishield.auth.oauth2.models import AuthorizationCode, Client, EndUser, OAuthStore, Token, digest
 from apishield.auth.principal import Principal, parse_scopes
 from apishield.errors import ConfigError, TokenError
-from apishield.request import RequestView
+from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.stores.base import Store
 from apishield.types import Clock
 
@@ -101,12 +101,13 @@ class _Payload(BasicOAuth2Payload):  # type: ignore[misc]
 
 class _Request(OAuth2Request):  # type: ignore[misc]
     def __init__(self, request: OAuthRequest) -> None:
-        super().__init__(method=request.method, uri=request.url, headers=dict(request.headers))
+        super().__init__(method=request.method, uri=request.url, headers=CaseInsensitiveHeaders(request.headers))
         query = parse_qs(urlsplit(request.url).query, keep_blank_values=True)
         merged = {**query, **request.form} if request.method == "POST" else query
         self.payload = _Payload(merged)
         self._args = {k: v[0] for k, v in query.items() if v}
         self._form = {k: v[0] for k, v in request.form.items() if v}
+        self.granted_scopes: list[str] | None = None
 
     @property
     def args(self) -> dict[str, str]:
@@ -121,7 +122,7 @@ class _S256Only(CodeChallenge):  # type: ignore[misc]
     """PKCE required for every client, and only the ``S256`` method (``plain`` leaks the verifier)."""
 
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
@@ -277,6 +278,11 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
             return self.create_endpoint_response(endpoint, request)  # type: ignore[no-any-return]
         except OAuth2Error as error:
             return self.handle_error_response(request, error)  # type: ignore[no-any-return]
+        except (ValueError, TypeError, KeyError, UnicodeError):
+            # Authlib refuses to build some error descriptions from hostile input (quotes, control
+            # characters); that is still the client's bad request, never a 500.
+            body = b'{"error":"invalid_request"}'
+            return OAuthResponse(400, json_headers, body)
 
     def authorize(self, request: OAuthRequest, user: str | None) -> OAuthResponse:
         """The authorization endpoint for a logged-in ``user``; the consent hook decides the scopes."""
@@ -290,18 +296,18 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
             redirect = getattr(error, "redirect_uri", None)
             if redirect:
                 return self.handle_error_response(oauth_request, error)  # type: ignore[no-any-return]
-            return self.handle_response(*error())  # type: ignore[no-any-return]
+            return self.handle_response(*error())
         client: Client = grant.client
         requested = (oauth_request.scope or "").split()
         granted: list[str] = requested
         if self.consent is not None:
             decision = self.consent(user, client, requested)
             if decision is False:
-                return self.create_authorization_response(oauth_request, None, grant)  # type: ignore[no-any-return]
+                return cast(OAuthResponse, self.create_authorization_response(oauth_request, None, grant))
             if decision is not True:
-                granted = [s for s in decision if s in requested]  # type: ignore[union-attr]
-        oauth_request.scope = " ".join(granted)
-        return self.create_authorization_response(oauth_request, EndUser(user), grant)  # type: ignore[no-any-return]
+                granted = [s for s in decision if s in requested]
+        oauth_request.granted_scopes = granted  # applied when the code is saved (Authlib re-resolves scope)
+        return cast(OAuthResponse, self.create_authorization_response(oauth_request, EndUser(user), grant))
 
     # --- resource-server side -------------------------------------------------------------------
     def principal_for(self, access_token: Any) -> Principal:
@@ -318,8 +324,15 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
         )
 
 
+def _granted(request: _Request) -> str:
+    scopes = str(request.scope or "").split()
+    if request.granted_scopes is not None:
+        scopes = [s for s in scopes if s in request.granted_scopes]
+    return " ".join(scopes)
+
+
 class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
 
     @property
     def _server(self) -> OAuth2Server:
@@ -331,7 +344,7 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
             client_id=request.client.get_client_id(),
             subject=request.user.get_user_id(),
             redirect_uri=str(data.get("redirect_uri") or ""),
-            scope=str(request.scope or ""),
+            scope=_granted(request),
             code_challenge=str(data.get("code_challenge") or ""),
             code_challenge_method=str(data.get("code_challenge_method") or ""),
             expires_at=self._server.clock() + self._server.code_ttl,
@@ -359,15 +372,16 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
 
 
 class _ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
 
 class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post", "none"]
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        token, _reused = self.server.data.consume_refresh(refresh_token)
+        server: OAuth2Server = self.server
+        token = server.data.find_refresh(refresh_token)
         if token is None or token.is_revoked() or token.is_expired():
             return None
         return token
@@ -376,14 +390,18 @@ class _RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        return None  # consumed on use; reuse is detected by consume_refresh
+        """Rotation: the old token is used up now; losing a race to a parallel use revokes the family."""
+        server: OAuth2Server = self.server
+        if not server.data.consume_refresh(refresh_token):
+            raise InvalidGrantError("refresh token already used")
 
 
 class _TokenLookup:
     server: OAuth2Server
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
-        kinds = ["refresh", "access"] if token_type_hint == "refresh_token" else ["access", "refresh"]
+        refresh_first = token_type_hint == "refresh_token"  # noqa: S105 - a parameter name, not a secret
+        kinds = ["refresh", "access"] if refresh_first else ["access", "refresh"]
         for kind in kinds:
             token = self.server.data.get_token(kind, token_string)
             if token is not None:
@@ -392,7 +410,7 @@ class _TokenLookup:
 
 
 class _Revocation(_TokenLookup, RevocationEndpoint):  # type: ignore[misc]
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    CLIENT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
     def revoke_token(self, token: Token, request: _Request) -> None:
         if token.kind == "refresh":
@@ -402,7 +420,7 @@ class _Revocation(_TokenLookup, RevocationEndpoint):  # type: ignore[misc]
 
 
 class _Introspection(_TokenLookup, IntrospectionEndpoint):  # type: ignore[misc]
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    CLIENT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
     def check_permission(self, token: Token, client: Client, request: _Request) -> bool:
         return client.can_introspect or token.check_client(client)
