@@ -144,13 +144,15 @@ def test_min_severity_and_confidence_filters(tmp_path: Path) -> None:
 
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
-    files = {f"pkg/m{i}.py": DEBUG_APP.replace("app", f"app{i}") for i in range(110)}
+    bola = '\n@app.route("/items/<item_id>")\ndef get_item(item_id):\n    return db.get(item_id)\n'
+    files = {f"pkg/m{i}.py": (DEBUG_APP + bola).replace("app", f"app{i}") for i in range(110)}
     write(tmp_path, files)
     serial = run([str(tmp_path)], AuditConfig(), jobs=1)
     parallel = run([str(tmp_path)], AuditConfig(), jobs=2)
     key = lambda r: sorted((f.rule_id, f.location.path, f.location.line) for f in r.findings)  # noqa: E731
     assert key(serial) == key(parallel)
     assert len(parallel.findings) >= 110
+    assert "AS102" in {f.rule_id for f in parallel.findings}  # project rules work from facts, not trees
 
 
 def test_paths_are_relative_to_each_scanned_root(tmp_path: Path) -> None:
@@ -177,3 +179,38 @@ def test_lines_of_helper_counts_findings(tmp_path: Path) -> None:
     result = audit(tmp_path, {"app.py": DEBUG_APP})
     assert lines_of(result, "AS301") == [3]
     assert json.dumps([f.to_dict() for f in result.findings])
+
+
+def test_newer_python_syntax_is_still_audited(tmp_path: Path) -> None:
+    """PEP 701 f-strings, PEP 758 except lists and PEP 695 aliases parse on this interpreter, same lines."""
+    result = audit(
+        tmp_path,
+        {
+            "app.py": """\
+        from flask import Flask
+        type Handler = object
+        def show(d):
+            return f"{d.get("name")}" + f'{d.get('q').replace('\\'', '&apos;')}'
+        def safe():
+            try:
+                return 1
+            except ValueError, TypeError:
+                return 0
+        app = Flask(__name__)
+        app.run(debug=True)
+        """
+        },
+    )
+    assert result.warnings == []
+    assert lines_of(result, "AS301") == [11]
+
+
+def test_rule_table_lists_every_rule_once() -> None:
+    from apishield.audit.docs import rule_reference, rule_table
+    from apishield.audit.rules.registry import all_rules
+
+    table = rule_table()
+    rows = [line for line in table.splitlines() if line.startswith("| AS")]
+    assert len(rows) == len(all_rules())
+    assert "| AS101 | Route reachable without authentication | high |" in table
+    assert "### AS402" in rule_reference()

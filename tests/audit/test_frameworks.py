@@ -329,3 +329,29 @@ def test_public_by_design_routes_are_not_reported_unauthenticated(tmp_path: Path
     assert "AS101" not in ids(result)
     assert "AS202" in ids(result)  # still reported: login has no attempt limit
     assert "AS201" in ids(result)
+
+
+def test_fastapi_apishield_init_app_and_public_marker(tmp_path: Path) -> None:
+    result = audit(
+        tmp_path,
+        {
+            "main.py": """\
+        from fastapi import Depends, FastAPI
+        from apishield.integrations.fastapi import Shield
+        shield = Shield(jwt_secret_env="APISHIELD_JWT_SECRET")
+        app = FastAPI()
+        shield.init_app(app)
+
+        @app.get("/v1/tasks")
+        def tasks(principal=Depends(shield.require("tasks:read"))): return []
+
+        @app.get("/v1/catalogue")
+        @shield.public
+        def catalogue(): return []
+        """
+        },
+    )
+    table = routes(result)
+    assert table["GET /v1/tasks"]["auth"] and table["GET /v1/tasks"]["rate_limit"]
+    assert table["GET /v1/catalogue"]["public"] == "@shield.public"
+    assert not {"AS101", "AS201", "AS304"} & ids(result)

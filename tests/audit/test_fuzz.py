@@ -73,3 +73,11 @@ def test_parse_module_either_parses_or_raises_syntax_error(source: str) -> None:
     except (SyntaxError, ValueError):
         return
     assert ctx.tree is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="f'\"{}\\\\ ab:()#\n", max_size=80))
+def test_modernise_never_raises_and_keeps_line_count(source: str) -> None:
+    from apishield.audit.modernise import modernise
+
+    assert modernise(source).count("\n") == source.count("\n")

@@ -7,6 +7,7 @@ Names are resolved through the module's imports, so ``from flask import Flask as
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +16,32 @@ Imports = dict[str, str]
 _UNSET: Any = object()
 
 
+_WALK_CACHE: OrderedDict[int, tuple[ast.AST, list[ast.AST]]] = OrderedDict()
+_PARENT_CACHE: OrderedDict[int, tuple[ast.AST, dict[int, ast.AST]]] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))``, memoised: every rule walks the same module, so walk it once.
+
+    The cache holds the node itself, so an id is never confused with a newer object's.
+    """
+    key = id(node)
+    hit = _WALK_CACHE.get(key)
+    if hit is not None and hit[0] is node:
+        _WALK_CACHE.move_to_end(key)
+        return hit[1]
+    nodes = list(ast.walk(node))
+    _WALK_CACHE[key] = (node, nodes)
+    if len(_WALK_CACHE) > _CACHE_SIZE:
+        _WALK_CACHE.popitem(last=False)
+    return nodes
+
+
 def import_map(tree: ast.AST) -> Imports:
     """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level)."""
     table: Imports = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -155,19 +178,19 @@ def is_env_read(node: ast.AST | None, imports: Imports) -> bool:
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield node
 
 
 def calls(tree: ast.AST) -> Iterator[ast.Call]:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             yield node
 
 
 def strings_in(node: ast.AST) -> Iterator[str]:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
             yield sub.value
 
@@ -210,11 +233,17 @@ def in_main_guard(tree: ast.Module) -> set[int]:
 
 
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
-    """id(child) -> parent, for walking outwards."""
+    """id(child) -> parent, for walking outwards (memoised like :func:`walk`)."""
+    hit = _PARENT_CACHE.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+    _PARENT_CACHE[id(tree)] = (tree, parents)
+    if len(_PARENT_CACHE) > 16:
+        _PARENT_CACHE.popitem(last=False)
     return parents
 
 
@@ -242,4 +271,5 @@ __all__ = [
     "strings_in",
     "subscript_key",
     "target_names",
+    "walk",
 ]

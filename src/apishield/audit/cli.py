@@ -113,9 +113,7 @@ def handle(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not os.path.exists(path):
             raise FileNotFoundError(f"no such file or directory: {path}")
-    progress = (not args.no_progress and sys.stderr.isatty() and args.output is not None) or (
-        not args.no_progress and sys.stderr.isatty() and args.format == "text"
-    )
+    progress = not args.no_progress and sys.stderr.isatty()
     result = run(args.paths, config, baseline=args.baseline, progress=progress)
     for warning in result.warnings:
         print(f"apishield audit: warning: {warning}", file=sys.stderr)

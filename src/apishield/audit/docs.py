@@ -1,6 +1,6 @@
 """Documentation generated from the one rule table: the README rule reference and per-rule pages.
 
-    python -c "from apishield.audit.docs import rule_table; print(rule_table())"
+python -c "from apishield.audit.docs import rule_table; print(rule_table())"
 """
 
 from __future__ import annotations

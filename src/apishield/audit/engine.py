@@ -12,7 +12,6 @@ import ast
 import importlib
 import os
 import pkgutil
-import re
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -28,6 +27,8 @@ from apishield.audit.frameworks import bottle, cherrypy, connexion, fastapi, fla
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
+from apishield.audit.modernise import modernise
+from apishield.audit.ownership import unchecked_id_params
 from apishield.audit.rules.registry import (
     ModuleContext,
     ProjectContext,
@@ -90,23 +91,10 @@ def _read(path: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-_EXCEPT_TUPLE = re.compile(r"^(\s*except\*?\s+)([\w.]+(?:\s*,\s*[\w.]+)+)(\s*:)", re.MULTILINE)
-_TYPE_ALIAS = re.compile(r"^(\s*)type\s+(\w+)\s*(\[[^\]]*\])?\s*=", re.MULTILINE)
-_GENERIC_DEF = re.compile(r"^(\s*(?:async\s+)?(?:def|class)\s+\w+)\[[^\]]*\](?=\s*[(:])", re.MULTILINE)
-
-
 def _parse(source: str, relpath: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code is not ours to raise
         return ast.parse(source, filename=relpath)
-
-
-def _modernise(source: str) -> str:
-    """Rewrite syntax newer than this interpreter (PEP 758 ``except A, B:``, PEP 695 ``type X = …`` and generic
-    ``def f[T]``) into equivalent older syntax on the same lines, so line numbers stay right."""
-    source = _EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
-    source = _TYPE_ALIAS.sub(lambda m: f"{m.group(1)}{m.group(2)} =", source)
-    return _GENERIC_DEF.sub(lambda m: m.group(1), source)
 
 
 def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
@@ -114,12 +102,12 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     try:
         tree = _parse(source, relpath)
     except SyntaxError:
-        modern = _modernise(source)
+        modern = modernise(source)
         if modern == source:
             raise
         tree = _parse(modern, relpath)
     ctx = ModuleContext(path=relpath, source=source, tree=tree, lines=source.splitlines())
-    scan = Scan.build(relpath, tree, abspath)
+    scan = Scan.build(relpath, tree, abspath, source)
     frameworks = set(scan.facts.frameworks)
     if not frameworks & {"flask", "bottle", "fastapi", "cherrypy"} and _has_route_decorators(tree):
         frameworks.add("flask")  # a routes module that only imports its app: Flask is by far the most common
@@ -136,9 +124,11 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
             "handlers": {r.handler.rsplit(".", 1)[-1] for r in scan.facts.routes}
             | {m["name"] for info in scan.facts.flags.get("cp_classes", {}).values() for m in info["methods"]},
             "main_guard_lines": au.in_main_guard(tree),
+            "max_content_length": "MAX_CONTENT_LENGTH" in source,
             "abspath": abspath,
         }
     )
+    ctx.facts["unchecked_ids"] = unchecked_id_params(tree, ctx.facts["handlers"])
     return ctx
 
 
@@ -162,7 +152,10 @@ def _run_checks(rules: list[RegisteredRule], ctx: Any, out: FileResult) -> None:
             out.warnings.append(f"{ctx.path}: rule {registered.rule.id} failed: {type(exc).__name__}: {exc}")
 
 
-def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset()) -> FileResult:
+_EMPTY_MODULE = ast.Module(body=[], type_ignores=[])
+
+
+def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip: bool = False) -> FileResult:
     """Parse one file and run its module or template rules (runs in worker processes)."""
     rules = [r for r in load_rules() if r.rule.id not in disabled]
     out = FileResult(file.relpath)
@@ -184,6 +177,10 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset()) -> Fi
         out.warnings.append(f"{file.relpath}: skipped, cannot parse as Python{where}")
         return out
     _run_checks([r for r in rules if r.scope == "module"], out.module, out)
+    if strip:
+        # project rules read facts and lines only; not shipping the tree back saves the parent most of its work
+        out.module.tree = _EMPTY_MODULE
+        out.module.source = ""
     return out
 
 
@@ -204,7 +201,9 @@ def _analyse_all(
         if parallel:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 chunk = max(1, len(files) // (workers * 8))
-                for result in pool.map(analyse_file, files, [disabled] * len(files), chunksize=chunk):
+                for result in pool.map(
+                    analyse_file, files, [disabled] * len(files), [True] * len(files), chunksize=chunk
+                ):
                     results.append(result)
                     if bar is not None:
                         bar.advance(task)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -86,6 +86,13 @@ def sanitise(v: Val, kinds: Iterable[str]) -> Val:
     return replace(v, clean=v.clean | frozenset(kinds))
 
 
+def _spread(v: Val) -> list[Val]:
+    """A container's known elements (each keeps its own sanitisation), or the value itself."""
+    if v.seq is not None or v.items is not None:
+        return _elements(v)
+    return [v]
+
+
 def _elements(v: Val) -> list[Val]:
     out: list[Val] = []
     if v.seq is not None:
@@ -114,10 +121,7 @@ def join(a: Val, b: Val) -> Val:
     """Least upper bound of two branches."""
     if a is b:
         return a
-    if a.taint and b.taint:
-        clean = a.clean & b.clean
-    else:
-        clean = a.clean if a.taint else b.clean
+    clean = a.clean & b.clean if a.taint and b.taint else a.clean if a.taint else b.clean
     same_const = a.is_const and b.is_const and type(a.const) is type(b.const) and _eq(a.const, b.const)
     items: tuple[tuple[Any, Val], ...] | None = None
     if a.items is not None and b.items is not None:
@@ -158,7 +162,12 @@ def join_env(a: Env | None, b: Env | None) -> Env | None:
     out: Env = {}
     for key in a.keys() | b.keys():
         va, vb = a.get(key), b.get(key)
-        out[key] = va if vb is None else vb if va is None else join(va, vb)
+        if va is None or vb is None:
+            picked = va if vb is None else vb
+            if picked is not None:
+                out[key] = picked
+        else:
+            out[key] = join(va, vb)
     return out
 
 
@@ -183,7 +192,7 @@ KILL = frozenset({
     "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat", "flask.url_for", "bottle.url",
     "hashlib.md5", "hashlib.sha1", "hashlib.sha256", "hashlib.sha512", "hashlib.new", "hmac.new",
     "secrets.token_hex", "secrets.token_urlsafe", "random.random", "random.randint", "time.time", "range",
-    "hmac.compare_digest", "secrets.compare_digest", "os.path.exists", "os.path.isfile", "os.path.isdir",
+    "hmac.compare_digest", "secrets.compare_digest",
 })
 SANITISERS: dict[str, frozenset[str]] = {
     "shlex.quote": frozenset({"shell"}),
@@ -409,24 +418,39 @@ class ModuleInfo:
                  handlers: Iterable[str] = (), depth: int = 0) -> None:
         self.tree = tree
         self.abspath = abspath
-        self.imports = import_table(tree)
         self.frameworks = set(frameworks)
         self.handler_names = set(handlers)
         self.depth = depth
+        self.imports: dict[str, str] = {}
         self.functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, dict[str, FunctionNode]] = {}
         self.module_consts: Env = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef):
-                self.classes.setdefault(node.name, {
-                    m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-                })
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        self.all_functions: list[FunctionNode] = []
+        self.exposed: set[int] = set()
+        for node in ast.walk(tree):  # one walk: imports, functions, classes, CherryPy-exposed methods
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions.setdefault(node.name, node)
+                self.all_functions.append(node)
+            elif isinstance(node, ast.ClassDef):
+                methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                self.classes.setdefault(node.name, methods)
+                if _class_exposed(node):
+                    self.exposed.update(id(m) for name, m in methods.items() if not name.startswith("_"))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.imports.setdefault(top, top)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                if isinstance(stmt.value, ast.Constant):
-                    self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Constant)):
+                self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
         self._summaries: dict[int, Summary | None] = {}
 
     def qualify(self, node: ast.AST) -> str:
@@ -513,9 +537,9 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
     positional = [*fn.args.posonlyargs, *fn.args.args]
     for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults, strict=False):
         defaults[a.arg] = d
-    for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
-        if d is not None:
-            defaults[a.arg] = d
+    for a, kd in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
+        if kd is not None:
+            defaults[a.arg] = kd
     for a in args:
         if a.arg in {"self", "cls"}:
             continue
@@ -573,6 +597,8 @@ class Interpreter:
             return self.env[name]
         if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
             return Val(kind="request")
+        if name in self.info.imports or name in self.info.functions or name in self.info.classes:
+            return Val(lit=True)
         return self.info.module_consts.get(name, CLEAN)
 
     def set(self, name: str, value: Val) -> None:
@@ -882,7 +908,7 @@ class Interpreter:
             for e in elems[1:]:
                 out = join(out, e)
             return replace(out, const=UNKNOWN) if len(elems) > 1 else out
-        return Val(taint=v.taint, clean=v.clean)
+        return Val(taint=v.taint, clean=v.clean, lit=v.lit)
 
     # ---- expressions
     def const_eval(self, node: ast.AST) -> Any:
@@ -929,10 +955,7 @@ class Interpreter:
             if all(v.is_const for v in vals):
                 result: Any = vals[0].const
                 for v in vals[1:]:
-                    if isinstance(node.op, ast.And):
-                        result = result and v.const
-                    else:
-                        result = result or v.const
+                    result = result and v.const if isinstance(node.op, ast.And) else result or v.const
                 return const(result)
             out = vals[0]
             for v in vals[1:]:
@@ -965,8 +988,8 @@ class Interpreter:
             items: list[tuple[Any, Val]] = []
             taint = frozenset()
             precise = True
-            for k, v in zip(node.keys, node.values, strict=True):
-                vv = self.expr(v)
+            for k, value_node in zip(node.keys, node.values, strict=True):
+                vv = self.expr(value_node)
                 taint |= vv.taint
                 if k is None:
                     precise = False
@@ -1030,7 +1053,7 @@ class Interpreter:
             if result is not UNKNOWN:
                 return const(result)
         if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
-            parts = [a, *(b.seq or ())] if b.seq is not None else [a, b, *_elements(b)]
+            parts = [a, *_spread(b)]
             return merge_parts(parts, formatted=True)
         if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
             return merge_parts([a, b], kind="path")
@@ -1052,9 +1075,8 @@ class Interpreter:
                     return const(got)
             if base.items is not None and _hashable(key):
                 table = dict(base.items)
-                if key in table:
-                    return table[key]
-                return Val(taint=base.taint, clean=base.clean) if base.items is None else CLEAN
+                found: Val | None = table.get(key)
+                return found if found is not None else CLEAN
             if base.seq is not None and isinstance(key, int):
                 if -len(base.seq) <= key < len(base.seq):
                     return base.seq[key]
@@ -1063,7 +1085,7 @@ class Interpreter:
                 return Val(taint=base.taint, seq=tuple(base.seq[key]))
         else:
             self.expr(key_node)
-        return Val(taint=base.taint, clean=base.clean, formatted=base.formatted, kind=base.kind
+        return Val(taint=base.taint, clean=base.clean, formatted=base.formatted, lit=base.lit, kind=base.kind
                    if base.kind in {"path"} else "")
 
     def attribute(self, node: ast.Attribute) -> Val:
@@ -1080,10 +1102,12 @@ class Interpreter:
             if self.env is not None and name in self.env:
                 return self.env[name]
         base = self.expr(node.value)
+        if node.attr.isupper() and not base.taint:
+            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention
         if base.kind == "request":
             if node.attr in SOURCE_ATTRS:
                 return Val(taint=frozenset({REQUEST}))
-            return CLEAN
+            return Val(lit=True)  # path/method/endpoint: fixed by the matched route
         inner = node.value
         if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
             return Val(taint=frozenset({REQUEST}))  # self.request.args in request wrappers
@@ -1095,7 +1119,7 @@ class Interpreter:
             return CLEAN
         if node.attr in {"name"} and base.kind == "file":
             return Val(taint=base.taint, clean=base.clean)
-        return Val(taint=base.taint, clean=base.clean, derived=base.derived,
+        return Val(taint=base.taint, clean=base.clean, derived=base.derived, lit=base.lit,
                    kind=base.kind if base.kind in {"path", "resolved"} else "")
 
     # ---- calls
@@ -1157,7 +1181,7 @@ class Interpreter:
                                                               **{k: v.const for k, v in kwargs.items()}))
                     if got is not UNKNOWN:
                         return const(got)
-                parts = [receiver, *all_args, *(e for a in all_args for e in _elements(a))]
+                parts = [receiver, *(e for a in all_args for e in _spread(a))]
                 return merge_parts(parts, formatted=True)
             if func.attr == "join" and receiver.is_const and args:
                 joined = args[0]
@@ -1167,18 +1191,17 @@ class Interpreter:
                         return const(got)
                 return merge_parts([joined, *_elements(joined)], formatted=True)
 
-        # the project's own functions (and their methods) first: they may shadow library names
-        summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
-        if summary_val is not None:
-            return summary_val
-
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
-            return CLEAN
+            return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
         if qual in SANITISERS:
             base = merge_parts(all_args)
             return sanitise(base, SANITISERS[qual])
         if short and _ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
-            return sanitise(merge_parts([*all_args, *( [receiver] if receiver else [])]), {"html"})
+            return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
+        # the project's own functions (and their methods): a summary of what they do with their arguments
+        summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
+        if summary_val is not None:
+            return summary_val
         if qual in {"os.path.realpath", "os.path.abspath", "os.path.normpath"}:
             v = merge_parts(all_args)
             return replace(v, kind="resolved", derived=frozenset(_names_of_args(node)))
@@ -1196,9 +1219,9 @@ class Interpreter:
         if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed"} and args:
             v = args[0]
             if v.is_const:
-                got = _safe(lambda: {"str": str, "repr": repr, "bytes": bytes, "list": list, "tuple": tuple,
-                                     "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x))}[qual](
-                    v.const))
+                convert: dict[str, Any] = {"str": str, "repr": repr, "bytes": bytes, "list": list, "tuple": tuple,
+                                           "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x))}
+                got = _safe(lambda: convert[qual](v.const))
                 if got is not UNKNOWN:
                     return const(got)
             return Val(taint=v.taint, clean=v.clean, seq=v.seq if qual in {"list", "tuple"} else None,
@@ -1215,9 +1238,8 @@ class Interpreter:
             loader_name = self.info.qualify(loader_node) if loader_node is not None else ""
             if loader is None and len(args) > 1:
                 loader = args[1]
-            if not loader_name.rsplit(".", 1)[-1].startswith(("Safe", "CSafe", "Base")):
-                if args:
-                    self.hit("deser", node, args[0], qual)
+            if not loader_name.rsplit(".", 1)[-1].startswith(("Safe", "CSafe", "Base")) and args:
+                self.hit("deser", node, args[0], qual)
             return merge_parts(args[:1])
         if qual in SUBPROCESS:
             self.subprocess_sink(node, qual, args, kwargs)
@@ -1264,15 +1286,16 @@ class Interpreter:
         return out
 
     def container_get(self, receiver: Val, args: list[Val], meth: str) -> Val:
-        assert receiver.items is not None
-        table = dict(receiver.items)
+        table: dict[Any, Val] = dict(receiver.items or ())
         if len(args) >= 2 and meth == "get" and args[0].is_const and args[1].is_const and _hashable(
                 (args[0].const, args[1].const)) and (args[0].const, args[1].const) in table:
-            return table[(args[0].const, args[1].const)]
+            pair: Val = table[(args[0].const, args[1].const)]
+            return pair
         key = args[0]
         if key.is_const and _hashable(key.const):
-            if key.const in table:
-                return table[key.const]
+            hit: Val | None = table.get(key.const)
+            if hit is not None:
+                return hit
             return args[1] if len(args) > 1 and meth == "get" else CLEAN
         return Val(taint=receiver.taint, clean=receiver.clean)
 
@@ -1284,7 +1307,7 @@ class Interpreter:
         taint = receiver.taint.union(*(v.taint for v in values)) if values else receiver.taint
         new = replace(receiver, taint=taint, const=UNKNOWN)
         if meth == "append" and receiver.seq is not None and args:
-            new = replace(new, seq=receiver.seq + (args[0],))
+            new = replace(new, seq=(*receiver.seq, args[0]))
         elif meth == "update" and receiver.items is not None and args and args[0].items is not None:
             new = replace(new, items=tuple({**dict(receiver.items), **dict(args[0].items)}.items()))
         elif meth == "update" and receiver.items is not None and kwargs and not args:
@@ -1294,7 +1317,7 @@ class Interpreter:
         elif meth == "update":
             new = replace(new, items=None)
         if receiver.is_const and isinstance(receiver.const, list) and meth == "append" and args:
-            new = replace(new, seq=tuple(const(x) for x in receiver.const) + (args[0],))
+            new = replace(new, seq=(*tuple(const(x) for x in receiver.const), args[0]))
         self.set(name, new)
         return CLEAN
 
@@ -1319,10 +1342,11 @@ class Interpreter:
                 self.hit("shell", node, replace(first, formatted=False), qual)
                 return
             prog = str(first.const).rsplit("/", 1)[-1].lower() if first.is_const else ""
-            if prog in SHELLS or first.const in SHELLS or not first.is_const:
-                if any(isinstance(s.const, str) and s.const.lower() in {"-c", "/c", "-command"} for s in seq[1:]):
-                    rest = merge_parts(seq[1:])
-                    self.hit("shell", node, replace(rest, formatted=False), f"{qual}({prog} -c)")
+            shell_like = prog in SHELLS or first.const in SHELLS or not first.is_const
+            if shell_like and any(isinstance(s.const, str) and s.const.lower() in {"-c", "/c", "-command"}
+                                  for s in seq[1:]):
+                rest = merge_parts(seq[1:])
+                self.hit("shell", node, replace(rest, formatted=False), f"{qual}({prog or 'shell'} -c)")
             return
         if cmd.is_const:
             return
@@ -1348,8 +1372,8 @@ class Interpreter:
             via = name
         elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
             cls = receiver.kind[6:]
-            mod, _, cname = cls.rpartition("|")
-            holder = self.info if not mod else (_MODULE_CACHE.get(mod) or self.info)
+            mod_path, _, cname = cls.rpartition("|")
+            holder = self.info if not mod_path else (_MODULE_CACHE.get(mod_path) or self.info)
             methods = holder.classes.get(cname, {})
             if func.attr in methods:
                 target, owner, skip_self, via = methods[func.attr], holder, True, f"{cname}.{func.attr}"
@@ -1518,21 +1542,15 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") else "")
 
 
-def _functions_with_class(tree: ast.Module) -> Iterator[tuple[FunctionNode, bool]]:
-    """Every function with whether its class is CherryPy-exposed (``exposed = True`` or ``@cherrypy.expose``)."""
-    exposed_classes: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            exposed = any(dotted(d).endswith("expose") for d in node.decorator_list) or any(
-                isinstance(s, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "exposed" for t in s.targets)
-                and isinstance(s.value, ast.Constant) and s.value.value is True for s in node.body)
-            if exposed:
-                for m in node.body:
-                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_"):
-                        exposed_classes.add(id(m))
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node, id(node) in exposed_classes
+def _class_exposed(node: ast.ClassDef) -> bool:
+    """A CherryPy class whose public methods are handlers (``exposed = True`` or ``@cherrypy.expose``)."""
+    if any(dotted(d).endswith("expose") for d in node.decorator_list):
+        return True
+    for stmt in node.body:
+        if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+                and any(isinstance(t, ast.Name) and t.id == "exposed" for t in stmt.targets)):
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -1556,8 +1574,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     info = ModuleInfo(tree, abspath, frameworks, handlers)
     out = Analysis()
     seen: set[tuple[str, int, int]] = set()
-    for fn, exposed in _functions_with_class(tree):
-        handler = is_handler(fn, info, exposed)
+    for fn in info.all_functions:
+        handler = is_handler(fn, info, id(fn) in info.exposed)
         tainted, requests = handler_params(fn) if handler else (set(), set())
         env: Env = {name: Val(taint=frozenset({REQUEST})) for name in tainted}
         for name in requests:

@@ -143,6 +143,11 @@ PUBLIC_LAST = {
     "activate",
     "jwks",
     "jwks.json",
+    "access-token",
+    "access_token",
+    "password-recovery",
+    "recover",
+    "recovery",
 }
 AUTH_ENDPOINT = {
     "login",
@@ -228,7 +233,7 @@ def _status_of(node: ast.AST | None) -> int | None:
 
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     """Does this code refuse the request with 401/403 (or send the client to the login page)?"""
-    for node in ast.walk(body):
+    for node in au.walk(body):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
             if name in _REJECT_EXCEPTIONS:
@@ -280,7 +285,7 @@ def sets_security_headers(body: ast.AST) -> bool:
 
 
 def checks_roles(body: ast.AST) -> bool:
-    for node in ast.walk(body):
+    for node in au.walk(body):
         if isinstance(node, ast.Attribute) and _ROLE_NAME.search(node.attr):
             return True
         if isinstance(node, ast.Name) and _ROLE_NAME.search(node.id) and isinstance(node.ctx, ast.Load):
@@ -292,33 +297,50 @@ def checks_roles(body: ast.AST) -> bool:
     return False
 
 
-def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Imports, schemes: set[str]) -> FuncSummary:
-    """Summarise one function: see :class:`~apishield.audit.model.FuncSummary`."""
+_REJECT_HINT = re.compile(
+    r"40[13]|abort|unauthori|forbidden|redirect|login|signin|permission|notauthenticated|authenticationfailed|"
+    r"autherror|invalidtoken|noauthorization|authorizationerror|httperror|httpexception|http_40",
+    re.IGNORECASE,
+)
+_HEADER_HINT = re.compile(r"content-security-policy|strict-transport-security|x-frame-options|x-content-type", re.I)
+_OTHER_HINT = re.compile(r"role|admin|permission|staff|superuser|scope|limit|throttl|429|csrf|xsrf", re.I)
+
+
+def summarise(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Imports, schemes: set[str], text: str | None = None
+) -> FuncSummary:
+    """Summarise one function: see :class:`~apishield.audit.model.FuncSummary`.
+
+    ``text`` (the function's source) lets cheap regular expressions skip the tree walks for the many
+    functions that mention nothing protection-related.
+    """
     summary = FuncSummary(name=fn.name, line=fn.lineno)
-    summary.rejects_unauth = rejects_unauthenticated(fn, imports)
-    summary.security_headers = sets_security_headers(fn)
-    summary.checks_roles = checks_roles(fn)
-    text = " ".join(au.strings_in(fn)).lower()
-    names = {n.id.lower() for n in ast.walk(fn) if isinstance(n, ast.Name)} | {
-        n.attr.lower() for n in ast.walk(fn) if isinstance(n, ast.Attribute)
-    }
-    summary.rate_limits = (
-        any(_RATE_NAME.search(n) for n in names)
-        or " 429" in f" {text}"
-        or any(_status_of(c.args[0] if c.args else None) == 429 for c in au.calls(fn))
-    )
-    summary.checks_csrf = ("csrf" in text or "xsrf" in text or any("csrf" in n for n in names)) and any(
-        isinstance(n, ast.Compare) or (isinstance(n, ast.Call) and au.last(au.dotted(n.func)) == "compare_digest")
-        for n in ast.walk(fn)
-    )
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
     for dep in fastapi_dependencies(fn.args, imports):
         summary.depends_on.append(dep)
         if au.last(dep) in schemes or au.last(dep) in _SECURITY_SCHEMES:
             summary.auth_dependency = True
     for a in [*fn.args.args, *fn.args.kwonlyargs]:
-        if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in ast.walk(a.annotation)):
+        if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
+    if text is not None and not (_REJECT_HINT.search(text) or _HEADER_HINT.search(text) or _OTHER_HINT.search(text)):
+        return summary
+    summary.rejects_unauth = rejects_unauthenticated(fn, imports)
+    summary.security_headers = sets_security_headers(fn)
+    summary.checks_roles = checks_roles(fn)
+    strings = " ".join(au.strings_in(fn)).lower()
+    names = {n.id.lower() for n in au.walk(fn) if isinstance(n, ast.Name)} | {
+        n.attr.lower() for n in au.walk(fn) if isinstance(n, ast.Attribute)
+    }
+    summary.rate_limits = (
+        any(_RATE_NAME.search(n) for n in names)
+        or " 429" in f" {strings}"
+        or any(_status_of(c.args[0] if c.args else None) == 429 for c in au.calls(fn))
+    )
+    summary.checks_csrf = ("csrf" in strings or "xsrf" in strings or any("csrf" in n for n in names)) and any(
+        isinstance(n, ast.Compare) or (isinstance(n, ast.Call) and au.last(au.dotted(n.func)) == "compare_digest")
+        for n in au.walk(fn)
+    )
     return summary
 
 
@@ -338,7 +360,7 @@ def fastapi_dependencies(args: ast.arguments, imports: au.Imports) -> list[str]:
 
 def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
     out: list[str] = []
-    for sub in ast.walk(node):
+    for sub in au.walk(node):
         if isinstance(sub, ast.Call) and au.last(au.call_name(sub, imports)) in {"Depends", "Security"}:
             target = au.arg(sub, 0, "dependency")
             if target is not None:
@@ -355,7 +377,7 @@ def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
 def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
     """Module variables holding a FastAPI security scheme (``oauth2_scheme = OAuth2PasswordBearer(...)``)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in au.walk(tree):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)) and (
             au.last(au.call_name(node.value, imports)) in _SECURITY_SCHEMES
         ):

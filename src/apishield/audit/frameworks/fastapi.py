@@ -16,7 +16,7 @@ from apishield.audit.frameworks.common import (
     sets_security_headers,
 )
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
-from apishield.audit.model import AUTH, HEADERS, RATE, Link, Owner, RawRoute
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, Link, Owner, RawRoute
 
 FRAMEWORK = "fastapi"
 _MIDDLEWARE_KINDS = {
@@ -28,9 +28,14 @@ _MIDDLEWARE_KINDS = {
 }
 
 
+def _path_or_unknown(path: str | None) -> str:
+    """The literal path (``""`` is a real path: the owner's prefix itself), or ``?`` when it is computed."""
+    return "?" if path is None else path
+
+
 def analyse(scan: Scan) -> None:
     owners: dict[str, Owner] = {}
-    for node in ast.walk(scan.tree):
+    for node in au.walk(scan.tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             tail = au.last(scan.q(node.value.func))
             if tail in {"FastAPI", "APIRouter", "Starlette"}:
@@ -79,6 +84,15 @@ def _middleware_list(scan: Scan, owner: Owner, value: ast.AST | None) -> None:
                     owner.protections.setdefault(kind, au.last(name))
 
 
+def _is_shield(scan: Scan, var: str) -> bool:
+    """Is ``var`` assigned an apishield ``Shield(...)`` in this module?"""
+    for node in au.walk(scan.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and var in au.target_names(node):
+            name = scan.q(node.value.func)
+            return "apishield" in name or au.last(name) == "Shield"
+    return False
+
+
 def _owner(scan: Scan, owners: dict[str, Owner], name: str, line: int) -> Owner:
     if name not in owners:
         owners[name] = Owner(FRAMEWORK, name, "app", line, path=scan.path)
@@ -88,7 +102,7 @@ def _owner(scan: Scan, owners: dict[str, Owner], name: str, line: int) -> Owner:
 def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
     if not isinstance(call.func, ast.Attribute):
         if au.last(scan.q(call.func)) == "Route" and "fastapi" in scan.facts.frameworks:
-            path = au.str_const(au.arg(call, 0, "path")) or "?"
+            path = _path_or_unknown(au.str_const(au.arg(call, 0, "path")))
             endpoint = au.dotted(au.arg(call, 1, "endpoint"))
             methods = au.const(au.kwarg(call, "methods"), ["GET"])
             _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [])
@@ -110,8 +124,13 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         owner = _owner(scan, owners, base, call.lineno)
         for kind in _middleware_kinds(scan, name):
             owner.protections.setdefault(kind, au.last(name))
+    elif attr == "init_app" and call.args and _is_shield(scan, base):
+        # apishield: shield.init_app(app) installs the deny-by-default middleware
+        owner = _owner(scan, owners, au.last(au.dotted(call.args[0])), call.lineno)
+        for kind in (AUTH, RATE, HEADERS, CSRF):
+            owner.protections.setdefault(kind, "apishield Shield")
     elif attr == "add_api_route" and len(call.args) >= 2:
-        path = au.str_const(call.args[0]) or "?"
+        path = _path_or_unknown(au.str_const(call.args[0]))
         methods = au.const(au.kwarg(call, "methods"), ["GET"])
         _add(
             scan,
@@ -165,7 +184,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                 _owner(scan, owners, base, dec.lineno).hooks.append(fn.name)
                 continue
             if attr in ROUTE_ATTRS and (dec.args or au.kwarg(dec, "path") is not None) and base:
-                path = au.str_const(au.arg(dec, 0, "path")) or "?"
+                path = _path_or_unknown(au.str_const(au.arg(dec, 0, "path")))
                 if attr in {"api_route", "route"}:
                     methods = au.const(au.kwarg(dec, "methods"), ["GET"])
                     meths = tuple(str(m).upper() for m in methods) if isinstance(methods, list) else ("GET",)

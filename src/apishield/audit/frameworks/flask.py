@@ -25,16 +25,21 @@ EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
 }
 
 
+def _path_or_unknown(path: str | None) -> str:
+    """The literal path (``""`` is a real path: the owner's prefix itself), or ``?`` when it is computed."""
+    return "?" if path is None else path
+
+
 def analyse(scan: Scan) -> None:
     facts = scan.facts
     ext_vars: dict[str, tuple[set[str], str]] = {}
     owners: dict[str, Owner] = {}
-    for node in ast.walk(scan.tree):
+    for node in au.walk(scan.tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             _assigned_call(scan, node, owners, ext_vars)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             _bare_call(scan, node.value, owners, ext_vars)
-    for node in ast.walk(scan.tree):
+    for node in au.walk(scan.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             _function(scan, node, owners)
         elif isinstance(node, ast.ClassDef):
@@ -137,7 +142,7 @@ def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ..
     owner = au.dotted(dec.func.value)
     if not owner or owner.startswith(("self.", "cls.")):
         return None
-    path = au.str_const(au.arg(dec, 0, "rule")) or ("?" if dec.args else "")
+    path = _path_or_unknown(au.str_const(au.arg(dec, 0, "rule")))
     if not dec.args and au.kwarg(dec, "rule") is None:
         return None
     if attr == "route":
@@ -242,7 +247,7 @@ def _class_routes(scan: Scan, cls: ast.ClassDef) -> None:
 def _add_url_rule(scan: Scan, call: ast.Call) -> None:
     assert isinstance(call.func, ast.Attribute)
     owner = au.last(au.dotted(call.func.value))
-    path = au.str_const(au.arg(call, 0, "rule")) or "?"
+    path = _path_or_unknown(au.str_const(au.arg(call, 0, "rule")))
     view = au.arg(call, 2, "view_func")
     methods_value = au.const(au.kwarg(call, "methods"), None)
     explicit = tuple(str(m).upper() for m in methods_value) if isinstance(methods_value, (list, tuple)) else ()

@@ -20,6 +20,7 @@ FRAMEWORK_ROOTS = {
     "starlette": "fastapi",
     "connexion": "connexion",
 }
+_SESSION_TAILS = frozenset({"session", "current_user", "get_cookie", "cookies", "cookie"})
 ROUTE_ATTRS = {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 
 
@@ -35,17 +36,21 @@ class Scan:
     schemes: set[str] = field(default_factory=set)
 
     @classmethod
-    def build(cls, path: str, tree: ast.Module, abspath: str = "") -> Scan:
+    def build(cls, path: str, tree: ast.Module, abspath: str = "", source: str | None = None) -> Scan:
         imports = au.import_map(tree)
         scan = cls(path=path, tree=tree, imports=imports, facts=ModuleFacts(path=path), abspath=abspath)
-        for node in ast.walk(tree):
+        for node in au.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scan.funcs.setdefault(node.name, node)
             elif isinstance(node, ast.ClassDef):
                 scan.classes.setdefault(node.name, node)
         scan.schemes = security_scheme_vars(tree, imports)
+        lines = source.splitlines() if source is not None else None
         for name, fn in scan.funcs.items():
-            scan.facts.functions[name] = summarise(fn, imports, scan.schemes)
+            text = None
+            if lines is not None:
+                text = "\n".join(lines[fn.lineno - 1 : getattr(fn, "end_lineno", fn.lineno) or fn.lineno])
+            scan.facts.functions[name] = summarise(fn, imports, scan.schemes, text)
         for node in tree.body:  # CurrentUser = Annotated[User, Depends(get_current_user)]
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
                 deps = depends_targets(node.value, imports)
@@ -67,12 +72,15 @@ class Scan:
 
     def uses_session(self, fn: ast.AST, depth: int = 0) -> bool:
         """Does ``fn`` (or a module function it calls, one level deep) read the session or cookies?"""
-        for node in ast.walk(fn):
+        for node in au.walk(fn):
             if depth == 0 and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 callee = self.funcs.get(node.func.id)
                 if callee is not None and callee is not fn and self.uses_session(callee, depth + 1):
                     return True
-            name = self.q(node) if isinstance(node, (ast.Attribute, ast.Name)) else ""
+            tail = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+            if tail not in _SESSION_TAILS:
+                continue
+            name = self.q(node)
             if name and (
                 name in {"flask.session", "flask_login.current_user", "bottle.request.get_cookie"}
                 or name.endswith(
@@ -83,7 +91,7 @@ class Scan:
         return False
 
     def reads_form(self, fn: ast.AST) -> bool:
-        for node in ast.walk(fn):
+        for node in au.walk(fn):
             if (isinstance(node, ast.Attribute) and node.attr in {"form", "forms", "files", "POST"}) and (
                 au.last(au.dotted(node.value)) == "request"
             ):

@@ -69,76 +69,24 @@ GRAPHQL = Rule(
     "turn off batching and GraphiQL in production.",
 )
 
-_ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
-_OWNER_MARKERS = re.compile(
-    r"current_user|principal|owner|author|g\.user|request\.user|get_jwt_identity|identity|session|\.sub\b|"
-    r"user_id\s*==|created_by|tenant|account_id\s*==|is_admin|can_access|authorize|check_access|has_access|"
-    r"permission|belongs",
-    re.IGNORECASE,
-)
-_LOOKUP = re.compile(
-    r"get|query|filter|find|select|execute|fetch|load|read|delete|update|lookup|one|first|by_id", re.IGNORECASE
-)
+_CONVERTERS = {"int", "float", "path", "string", "str", "uuid", "any", "re", "default"}
 
 
 def _path_params(path: str) -> list[str]:
-    names = re.findall(r"<(?:[^:>]+:)?([^>]+)>|\{([^}:]+)(?::[^}]*)?\}|:(\w+)", path)
-    return [a or b or c for a, b, c in names]
-
-
-def _handler(
-    project: ProjectContext, route: Route
-) -> tuple[ModuleContext, ast.FunctionDef | ast.AsyncFunctionDef | None]:
-    for module in project.modules:
-        if module.path == route.file:
-            name = route.handler.rsplit(".", 1)[-1]
-            owner = route.handler.rsplit(".", 1)[0] if "." in route.handler else ""
-            scope: ast.AST = module.tree
-            if owner:
-                scope = next(
-                    (c for c in ast.walk(module.tree) if isinstance(c, ast.ClassDef) and c.name == owner), module.tree
-                )
-            for fn in au.functions(scope):
-                if fn.name == name:
-                    return module, fn
-            return module, None
-    raise LookupError(route.file)
-
-
-def _ownership_checked(module: ModuleContext, fn: ast.AST, depth: int = 0) -> bool:
-    text = ast.unparse(fn)
-    if _OWNER_MARKERS.search(text) or re.search(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]", text):
-        return True
-    if depth >= 1:
-        return False
-    local = {f.name: f for f in au.functions(module.tree)}
-    for call in au.calls(fn):
-        callee = local.get(au.last(au.dotted(call.func)))
-        if callee is not None and callee is not fn and _ownership_checked(module, callee, depth + 1):
-            return True
-    return False
-
-
-def _uses_in_lookup(fn: ast.AST, param: str) -> bool:
-    for node in ast.walk(fn):
-        if not isinstance(node, ast.Call):
-            args: list[ast.expr] = []
+    """Parameter names of Flask ``<int:id>``, Bottle ``<id:int>``, FastAPI/OpenAPI ``{id}`` and ``:id`` paths."""
+    out: list[str] = []
+    for flask_or_bottle, braces, colon in re.findall(r"<([^>]+)>|\{([^}:]+)(?::[^}]*)?\}|:(\w+)", path):
+        if flask_or_bottle:
+            parts = [p for p in flask_or_bottle.split(":") if p and p not in _CONVERTERS and "(" not in p]
+            out.extend(parts[:1])
         else:
-            args = [*node.args, *[k.value for k in node.keywords]]
-        if (
-            isinstance(node, ast.Call)
-            and args
-            and _LOOKUP.search(au.dotted(node.func) or "")
-            and any(
-                isinstance(n, ast.Name) and n.id == param for a in args for n in ast.walk(a)
-            )
-        ):
-            return True
-        if isinstance(node, ast.Subscript) and any(
-            isinstance(n, ast.Name) and n.id == param for n in ast.walk(node.slice)
-        ):
-            return True
-    return False
+            out.append(braces or colon)
+    return out
+
+
+_HINT_CHECK_MASS_ASSIGNMENT = re.compile(r"request", re.IGNORECASE)
+_HINT_CHECK_EXPOSURE = re.compile(r"__dict__|vars\(|passw|secret|salt|select \*|pwd|private_key", re.IGNORECASE)
+_HINT_CHECK_GRAPHQL = re.compile(r"graphql", re.IGNORECASE)
 
 
 @rule(BOLA, scope="project")
@@ -148,34 +96,30 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
     ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
     routes: list[Route] = project.facts.get("routes", [])
+    modules = {m.path: m for m in project.modules}
     for route in routes:
-        if route.public or route.roles:
+        module = modules.get(route.file)
+        if route.public or route.roles or module is None:
             continue
-        try:
-            module, fn = _handler(project, route)
-        except LookupError:
-            continue
-        if fn is None:
-            continue
-        params = _path_params(route.path)
+        table: dict[str, list[str]] = module.facts.get("unchecked_ids") or {}
+        unchecked = table.get(route.handler) or table.get(route.handler.rsplit(".", 1)[-1]) or []
+        params = set(_path_params(route.path))
         if route.framework == "cherrypy":
-            params += [a.arg for a in fn.args.args[1:]]
-        candidates = [p for p in params if _ID_PARAM.match(p)]
-        for param in candidates:
-            if _uses_in_lookup(fn, param) and not _ownership_checked(module, fn):
-                how = "an authenticated" if route.has(AUTH) else "an unauthenticated"
-                yield at(
-                    BOLA,
-                    route.file,
-                    module.lines,
-                    route.line,
-                    f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
-                    "loaded without checking that it belongs to them",
-                    # reading by id behind authentication is often by design (profiles); writes and anonymous
-                    # reads are not
-                    severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
-                )
-                break
+            params |= set(unchecked)  # CherryPy passes path segments and query values as arguments
+        for param in [p for p in unchecked if p in params]:
+            how = "an authenticated" if route.has(AUTH) else "an unauthenticated"
+            yield at(
+                BOLA,
+                route.file,
+                module.lines,
+                route.line,
+                f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
+                "loaded without checking that it belongs to them",
+                # reading by id behind authentication is often by design (profiles); writes and anonymous
+                # reads are not
+                severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+            )
+            break
 
 
 _REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "query", "get_json", "body_params"}
@@ -184,7 +128,7 @@ _REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "
 def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
     if node is None:
         return False
-    for sub in ast.walk(node):
+    for sub in au.walk(node):
         if (
             isinstance(sub, ast.Attribute)
             and sub.attr in _REQUEST_ATTRS
@@ -200,8 +144,10 @@ def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
     and ``for k, v in request.json.items(): setattr(obj, k, v)``."""
+    if not _HINT_CHECK_MASS_ASSIGNMENT.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
             if splat is not None and _request_data(splat, imp):
@@ -214,7 +160,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
             elif au.dotted(node.func).endswith("__dict__.update") and node.args and _request_data(node.args[0], imp):
                 yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
         elif isinstance(node, ast.For) and _request_data(node.iter, imp):
-            for sub in ast.walk(node):
+            for sub in au.walk(node):
                 if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
                     not isinstance(sub.args[1], ast.Constant)
                 ):
@@ -231,7 +177,7 @@ _RESPONDERS = {"jsonify", "json.dumps", "dumps", "JSONResponse", "make_response"
 
 
 def _exposes(node: ast.AST) -> str:
-    for sub in ast.walk(node):
+    for sub in au.walk(node):
         if isinstance(sub, ast.Attribute) and sub.attr == "__dict__":
             return f"{au.dotted(sub)}"
         if isinstance(sub, ast.Call) and au.dotted(sub.func) == "vars" and sub.args:
@@ -250,14 +196,14 @@ _WHOLE_USER_ROW = re.compile(r"select\s+\*\s+from\s+\W?(users?|accounts?|members
 def _whole_user_rows(fn: ast.AST) -> set[str]:
     """Variables holding rows of ``SELECT * FROM users`` (password hashes included)."""
     names: set[str] = set()
-    for node in ast.walk(fn):
+    for node in au.walk(fn):
         if isinstance(node, ast.Assign) and any(_WHOLE_USER_ROW.search(s) for s in au.strings_in(node.value)):
             names.update(au.last(t) for t in au.target_names(node))
     return names
 
 
 def _serialises(node: ast.AST, names: set[str]) -> str:
-    for sub in ast.walk(node):
+    for sub in au.walk(node):
         if isinstance(sub, ast.Call) and au.dotted(sub.func) == "dict" and sub.args:
             arg = au.dotted(sub.args[0])
             if arg in names:
@@ -272,12 +218,14 @@ def check_exposure(ctx: ModuleContext) -> Iterator[Finding]:
     """AS107 — a route handler returns ``obj.__dict__``/``vars(obj)``, a dict with a password/secret field, or
     ``dict(row)`` of a ``SELECT * FROM users`` row (directly or through ``jsonify``/``json.dumps``/
     ``JSONResponse``)."""
+    if not _HINT_CHECK_EXPOSURE.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     handlers: set[str] = ctx.facts.get("handlers") or set()
     for fn in au.functions(ctx.tree):
         if fn.name not in handlers:
             continue
         rows = _whole_user_rows(fn)
-        for node in ast.walk(fn):
+        for node in au.walk(fn):
             value: ast.AST | None = None
             if isinstance(node, ast.Return):
                 value = node.value
@@ -299,20 +247,31 @@ _PAGE = re.compile(
 
 
 def _capped(fn: ast.AST, var: str) -> bool:
-    for node in ast.walk(fn):
+    for node in au.walk(fn):
         if (isinstance(node, ast.Call) and au.dotted(node.func) in {"min", "clamp", "max"}) and (
-            any(isinstance(n, ast.Name) and n.id == var for a in node.args for n in ast.walk(a))
+            any(isinstance(n, ast.Name) and n.id == var for a in node.args for n in au.walk(a))
         ):
             return True
-        if isinstance(node, ast.Compare) and any(isinstance(n, ast.Name) and n.id == var for n in ast.walk(node)):
+        if isinstance(node, ast.Compare) and any(isinstance(n, ast.Name) and n.id == var for n in au.walk(node)):
             return True
     return False
 
 
+_PAGE_LITERAL = re.compile(
+    r"""['"](limit|per_page|perpage|page_size|pagesize|size|count|max|max_results|top|take|"""
+    r"""first|n|num|rows)['"]""",
+    re.IGNORECASE,
+)
+
+
 def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
     imp = imports(module)
+    handlers: set[str] = module.facts.get("handlers") or set()
+    literal = _PAGE_LITERAL.search(module.source) is not None
+    if not literal and not handlers and "Query" not in module.source:
+        return
     for fn in au.functions(module.tree):
-        for node in ast.walk(fn):
+        for node in au.walk(fn) if literal else ():
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
                 continue
             var = node.targets[0].id
@@ -323,7 +282,6 @@ def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
                 yield at_node(
                     UNBOUNDED, module, node, f"page size '{keys[0]}' comes from the request with no upper bound"
                 )
-        handlers: set[str] = module.facts.get("handlers") or set()
         for a, default in zip(reversed(fn.args.args), reversed(fn.args.defaults), strict=False):
             if not _PAGE.match(a.arg):
                 continue
@@ -350,24 +308,27 @@ def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
 @rule(UNBOUNDED, scope="project")
 def check_unbounded(project: ProjectContext) -> Iterator[Finding]:
     """AS203 — a page size/limit read from the request without ``min()``/comparison cap, a FastAPI ``Query``
-    limit without ``le=``, and (low severity, once per Flask app) request bodies read with no
-    ``MAX_CONTENT_LENGTH`` configured anywhere."""
-    for module in project.modules:
-        yield from _page_size_findings(module)
-    has_max = any("MAX_CONTENT_LENGTH" in m.source for m in project.modules)
-    if has_max:
+    limit without ``le=``, a CherryPy/Bottle handler ``limit`` argument used uncapped, and (low severity, once
+    per Flask app) request bodies read with no ``MAX_CONTENT_LENGTH`` configured anywhere."""
+    if any(m.facts.get("max_content_length") for m in project.modules):
         return
+    lines = {m.path: m.lines for m in project.modules}
     for app in project.facts.get("apps", []):
         if app.framework == "flask" and any(r.reads_form or r.state_changing for r in app.routes):
-            lines = next((m.lines for m in project.modules if m.path == app.path), [])
             yield at(
                 UNBOUNDED,
                 app.path,
-                lines,
+                lines.get(app.path, []),
                 app.line,
                 "request bodies are read but MAX_CONTENT_LENGTH is not set",
                 severity=Severity.LOW,
             )
+
+
+@rule(UNBOUNDED)
+def check_unbounded_page_size(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS203 (per module) — page sizes taken from the request without an upper bound."""
+    yield from _page_size_findings(ctx)
 
 
 @rule(GRAPHQL)
@@ -375,6 +336,8 @@ def check_graphql(ctx: ModuleContext) -> Iterator[Finding]:
     """AS205 — GraphQL views/apps (graphene ``GraphQLView``, strawberry ``GraphQLRouter``/``GraphQL``,
     starlette-graphene ``GraphQLApp``, ariadne ``GraphQL``) with ``graphiql=True``, ``batch=True``, or no
     depth/cost validation rules anywhere in the module."""
+    if not _HINT_CHECK_GRAPHQL.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     source_has_limits = (
         re.search(r"depth_limit|QueryDepthLimiter|max_depth|cost|validation_rules|MaxAliases", ctx.source) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from apishield.audit.rules.base import at_node, fix_text, module_framework
@@ -75,19 +76,73 @@ def _is_deletion(call: ast.Call) -> bool:
     return False
 
 
-def _set_cookie_calls(tree: ast.AST) -> Iterator[ast.Call]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "set_cookie":
-            if any(kw.arg is None for kw in node.keywords) or _is_deletion(node):
-                continue
-            yield node
+_FLAG_NAMES = {"AS503": "secure", "AS504": "httponly", "AS505": "samesite"}
+
+
+@dataclass(slots=True)
+class _Scan:
+    """Everything cookie-related in one module, collected in a single walk (shared by the three rules)."""
+
+    calls: list[ast.Call] = field(default_factory=list)
+    config: list[tuple[str, ast.AST, ast.AST]] = field(default_factory=list)
+    created: dict[tuple[int, str], ast.AST] = field(default_factory=dict)  # (function id, cookie key) -> node
+    flags: dict[tuple[int, str, str], Any] = field(default_factory=dict)  # (function id, key, flag) -> value
+
+
+_SCANS: dict[int, tuple[ast.AST, _Scan]] = {}
+
+
+def _scan(ctx: ModuleContext) -> _Scan:
+    cached = _SCANS.get(id(ctx.tree))
+    if cached is not None and cached[0] is ctx.tree:
+        return cached[1]
+    out = _Scan()
+    if "cookie" in ctx.source.lower():
+        _visit(ctx.tree, 0, out)
+    if len(_SCANS) > 8:
+        _SCANS.clear()
+    _SCANS[id(ctx.tree)] = (ctx.tree, out)
+    return out
+
+
+def _visit(node: ast.AST, scope: int, out: _Scan) -> None:
+    stack: list[tuple[ast.AST, int]] = [(node, scope)]
+    while stack:
+        cur, fn = stack.pop()
+        if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            fn = id(cur)
+        if isinstance(cur, ast.Call) and isinstance(cur.func, ast.Attribute):
+            if cur.func.attr == "set_cookie" and not any(kw.arg is None for kw in cur.keywords) and not \
+                    _is_deletion(cur):
+                out.calls.append(cur)
+            elif cur.func.attr == "update":
+                out.config += [(k.arg, k.value, k.value) for k in cur.keywords if k.arg]
+        elif isinstance(cur, ast.Assign) and len(cur.targets) == 1:
+            t = cur.targets[0]
+            if isinstance(t, ast.Subscript):
+                if isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                    out.config.append((t.slice.value, cur.value, cur))
+                if _is_cookie_jar(t.value):
+                    out.created.setdefault((fn, ast.dump(t.slice)), cur)
+                elif isinstance(t.value, ast.Subscript) and _is_cookie_jar(t.value.value) and isinstance(
+                        t.slice, ast.Constant):
+                    out.flags[(fn, ast.dump(t.value.slice), str(t.slice.value).lower())] = _value(cur.value)
+            elif isinstance(t, ast.Name):
+                out.config.append((t.id, cur.value, cur))
+        elif isinstance(cur, ast.Dict):
+            out.config += [(k.value, v, k) for k, v in zip(cur.keys, cur.values, strict=True)
+                           if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        stack.extend((child, fn) for child in ast.iter_child_nodes(cur))
 
 
 def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
+    scan = _scan(ctx)
+    if not (scan.calls or scan.config or scan.created):
+        return
     framework = module_framework(ctx)
     fix = fix_text(_FIX_SECURE, framework)
-    name_kw = {SECURE.id: "secure", HTTPONLY.id: "httponly", SAMESITE.id: "samesite"}[which.id]
-    for call in _set_cookie_calls(ctx.tree):
+    name_kw = _FLAG_NAMES[which.id]
+    for call in scan.calls:
         kw = next((k.value for k in call.keywords if k.arg == name_kw), None)
         if which is SAMESITE:
             value = _value(kw)
@@ -97,72 +152,30 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
         if bad:
             state = "missing" if kw is None else "off"
             yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix)
-    yield from _config_findings(ctx, which, fix)
-    yield from _cherrypy_morsels(ctx, which, fix)
-
-
-def _config_findings(ctx: ModuleContext, which: Rule, fix: str) -> Iterator[Finding]:
-    for node in ast.walk(ctx.tree):
-        pairs: list[tuple[str, ast.AST, ast.AST]] = []
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            t = node.targets[0]
-            if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
-                pairs.append((t.slice.value, node.value, node))
-            elif isinstance(t, ast.Name):
-                pairs.append((t.id, node.value, node))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
-            pairs += [(k.arg, k.value, k.value) for k in node.keywords if k.arg]
-        elif isinstance(node, ast.Dict):
-            pairs += [(k.value, v, k) for k, v in zip(node.keys, node.values, strict=True)
-                      if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-        for key, value, where in pairs:
-            entry = _CONFIG_KEYS.get(key)
-            if entry is not None and entry[0] is which:
-                literal = _value(value)
-                if literal is ...:
-                    continue
-                if (entry[1] and (literal is None or str(literal).lower() == "none")) or (not entry[1] and not literal):
-                    yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix)
-            elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
-                yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix)
-
-
-def _cherrypy_morsels(ctx: ModuleContext, which: Rule, fix: str) -> Iterator[Finding]:
-    """``cookie[name] = value`` without a truthy ``cookie[name]['secure'|'httponly'|'samesite']`` in the same
-    function (or with an explicit false value)."""
-    flag = {SECURE.id: "secure", HTTPONLY.id: "httponly", SAMESITE.id: "samesite"}[which.id]
-    for fn in ast.walk(ctx.tree):
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
-            continue
-        created: dict[str, ast.AST] = {}
-        flags: dict[str, Any] = {}
-        body_nodes = fn.body if isinstance(fn, ast.Module) else [fn]
-        for stmt in (n for b in body_nodes for n in ast.walk(b)):
-            if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+    for key, value, where in scan.config:
+        entry = _CONFIG_KEYS.get(key)
+        if entry is not None and entry[0] is which:
+            literal = _value(value)
+            if literal is ...:
                 continue
-            t = stmt.targets[0]
-            if not isinstance(t, ast.Subscript):
-                continue
-            inner = t.value
-            if _is_cookie_jar(inner):
-                created.setdefault(ast.dump(t.slice), stmt)
-            elif isinstance(inner, ast.Subscript) and _is_cookie_jar(inner.value) and isinstance(
-                    t.slice, ast.Constant) and str(t.slice.value).lower() == flag:
-                flags[ast.dump(inner.slice)] = _value(stmt.value)
-        if isinstance(fn, ast.Module):
+            if (entry[1] and (literal is None or str(literal).lower() == "none")) or (not entry[1] and not literal):
+                yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix)
+        elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
+            yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix)
+    for (fn, key), where in scan.created.items():
+        if fn == 0:
             continue
-        for key, where in created.items():
-            value = flags.get(key, None)
-            bad = key not in flags or (value is not ... and (not value or (flag == "samesite" and str(
-                value).lower() == "none")))
-            if bad:
-                yield at_node(which, ctx, where, f"cookie set without the {flag} flag", fix=fix)
+        value = scan.flags.get((fn, key, name_kw), _UNSAFE)
+        bad = value is _UNSAFE or (value is not ... and (not value or (name_kw == "samesite" and str(
+            value).lower() == "none")))
+        if bad:
+            yield at_node(which, ctx, where, f"cookie set without the {name_kw} flag", fix=fix)
 
 
 def _is_cookie_jar(node: ast.AST) -> bool:
     """``cherrypy.response.cookie`` (or ``response.cookie``)."""
-    return isinstance(node, ast.Attribute) and node.attr == "cookie" and isinstance(node.value, ast.Attribute) \
-        and node.value.attr == "response" or (isinstance(node, ast.Attribute) and node.attr == "cookie"
+    return (isinstance(node, ast.Attribute) and node.attr == "cookie" and isinstance(node.value, ast.Attribute) \
+        and node.value.attr == "response") or (isinstance(node, ast.Attribute) and node.attr == "cookie"
                                               and isinstance(node.value, ast.Name) and node.value.id == "response")
 
 

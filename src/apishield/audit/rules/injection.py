@@ -240,7 +240,7 @@ def check_xss(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         if body.tainted_for("html"):
             yield at_node(XSS, ctx, ret.node, f"handler {ret.function}() returns request data in an HTML body",
-                          fix=fix_text(_XSS_FIXES, framework))
+                          fix=fix_text(_XSS_FIXES, framework), taint="proven")
 
 
 _XSS_FIXES = {
@@ -259,7 +259,8 @@ def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
     for ret in analysis.handler_returns:
         body = ret.value
         if tm.EXC in body.dirty("exc"):
-            yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client")
+            yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client",
+                          taint="proven")
 
 
 __all__ = ["CODE", "DESER", "EXC_TEXT", "PATH", "REDIRECT", "REGEX", "SHELL", "SQL", "SSRF", "SSTI", "XSS"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -19,7 +20,8 @@ UNVERIFIED = Rule(
     confidence=Confidence.HIGH,
     description="Claims of an unverified token are attacker-controlled: anyone can be anyone.",
     fix="Verify with a pinned algorithm and key: `jwt.decode(token, key, algorithms=['HS256'])` (PyJWT) or "
-    "apishield `JWTVerifier(keys=..., algorithms=['EdDSA'])`; read unverified headers only to pick a key id.",
+    "apishield `JWTAuth(key, algorithm='EdDSA')` (algorithm pinned per key); read unverified headers only "
+    "to pick a key id.",
 )
 ALG_NONE = Rule(
     id="AS702",
@@ -45,13 +47,19 @@ def _resolved(node: ast.AST | None, assigned: dict[str, ast.AST]) -> ast.AST | N
     return node
 
 
+_HINT_CHECK_UNVERIFIED = re.compile(r"jwt|jose|jws", re.IGNORECASE)
+_HINT_CHECK_ALG_NONE = re.compile(r"jwt|jose|jws", re.IGNORECASE)
+
+
 @rule(UNVERIFIED)
 def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
     """AS701 — ``jwt.decode(..., options={'verify_signature': False})`` (literal or a variable holding it),
     PyJWT 1 ``verify=False``, python-jose ``jwt.get_unverified_claims(token)``, ``jwt.decode(token, None)``."""
+    if not _HINT_CHECK_UNVERIFIED.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
     for call in au.calls(ctx.tree):
@@ -76,6 +84,8 @@ def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
     """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing,
     ``algorithms`` taken from the token's header, and ``jwt.decode`` without ``algorithms=`` (key and token
     given, signature checked) which older libraries treat as "any algorithm"."""
+    if not _HINT_CHECK_ALG_NONE.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
@@ -94,7 +104,7 @@ def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
         elif algorithms is not None and any(
             (isinstance(n, ast.Subscript) and au.const(n.slice) == "alg")
             or (isinstance(n, ast.Call) and "header" in au.dotted(n.func))
-            for n in ast.walk(algorithms)
+            for n in au.walk(algorithms)
         ):
             yield at_node(ALG_NONE, ctx, call, "algorithms taken from the token's own header")
         elif tail == "decode" and algorithms is None and len(call.args) >= 2 and not au.has_kwargs_splat(call):

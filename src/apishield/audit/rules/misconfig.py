@@ -150,6 +150,15 @@ def _dev_file(path: str) -> bool:
     return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
 
 
+_HINT_CHECK_DEBUG = re.compile(r"debug|reload|show_tracebacks", re.IGNORECASE)
+_HINT_CHECK_DEV_SERVER = re.compile(r"run\(|quickstart", re.IGNORECASE)
+_HINT_CHECK_BIND_ALL = re.compile(r"0\.0\.0\.0|['\"]::['\"]", re.IGNORECASE)
+_HINT_CORS = re.compile(r"cors|access-control-allow-origin", re.IGNORECASE)
+_HINT_CHECK_TLS = re.compile(r"verify|cert_none|unverified|check_hostname|ssl", re.IGNORECASE)
+_HINT_CHECK_TIMEOUT = re.compile(r"requests|urlopen|httpx", re.IGNORECASE)
+_HINT_CHECK_PLAIN_HTTP = re.compile(r"http://", re.IGNORECASE)
+
+
 @rule(DEBUG)
 def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     """AS301 — debug mode on.
@@ -160,13 +169,15 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are
     unknown, not vulnerable; ``Test*``/``Dev*`` config classes and test files are skipped.
     """
+    if not _HINT_CHECK_DEBUG.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _dev_file(ctx.path):
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
     fix = fix_text(DEBUG_FIXES, fw)
     parents = au.parent_map(ctx.tree)
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             tail = au.last(name)
@@ -205,6 +216,8 @@ def check_dev_server(ctx: ModuleContext) -> Iterator[Finding]:
     containers), Bottle ``run()`` with the default wsgiref server, and ``cherrypy.quickstart()`` without
     ``'environment': 'production'``. Reported as low severity (medium when the call runs on import).
     """
+    if not _HINT_CHECK_DEV_SERVER.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     fw = module_framework(ctx)
     guarded: set[int] = ctx.facts.get("main_guard_lines") or set()
@@ -241,10 +254,12 @@ _ALL_IFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - what the rule looks f
 def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     """AS303 — binding to all interfaces: ``host='0.0.0.0'`` in ``run``/``uvicorn.run``, CherryPy
     ``'server.socket_host': '0.0.0.0'``, ``sock.bind(('0.0.0.0', port))``."""
+    if not _HINT_CHECK_BIND_ALL.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _dev_file(ctx.path):
         return
     imp = imports(ctx)
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             tail = au.last(au.call_name(node, imp))
             host = au.kwarg(node, "host")
@@ -289,6 +304,8 @@ def check_cors_any(ctx: ModuleContext) -> Iterator[Finding]:
 
 
 def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
+    if not _HINT_CORS.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     fw = module_framework(ctx)
     target = CORS_CREDENTIALS if credentials else CORS_ANY
@@ -331,18 +348,12 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
             what = "reflects the Origin header" if reflected else "sends Access-Control-Allow-Origin: *"
             if credentials:
                 what += " with Access-Control-Allow-Credentials: true"
-            if isinstance(fn, ast.Module):
-                where = next(
-                    (
-                        n
-                        for n in ast.walk(fn)
-                        if isinstance(n, ast.Constant) and str(n.value).lower() == "access-control-allow-origin"
-                    ),
-                    fn.body[0],
-                )
-                yield at_node(target, ctx, where, f"configuration {what}", **({"fix": fix} if fix else {}))
-            else:
-                yield at_node(target, ctx, fn, f"{fn.name}() {what}", **({"fix": fix} if fix else {}))
+            where = next(
+                (n for n in au.walk(fn) if isinstance(n, ast.Constant) and str(n.value).lower() == ACAO),
+                fn,
+            )
+            label = "configuration" if isinstance(fn, ast.Module) else f"{fn.name}()"
+            yield at_node(target, ctx, where, f"{label} {what}", **({"fix": fix} if fix else {}))
 
 
 def _cors_fixes() -> dict[str, str]:
@@ -351,9 +362,12 @@ def _cors_fixes() -> dict[str, str]:
     }
 
 
+ACAO = "access-control-allow-origin"
+
+
 def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
     star = reflected = creds = False
-    for node in ast.walk(fn):
+    for node in au.walk(fn):
         pairs: list[tuple[ast.AST | None, ast.AST | None]] = []
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
             pairs.append((node.targets[0].slice, node.value))
@@ -390,8 +404,10 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
     """AS308 — TLS verification off: ``verify=False`` on requests/httpx/aiohttp calls and clients,
     ``ssl._create_unverified_context()``, ``cert_reqs=CERT_NONE``, ``ctx.check_hostname = False``,
     ``ctx.verify_mode = ssl.CERT_NONE``."""
+    if not _HINT_CHECK_TLS.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             if au.is_false(au.kwarg(node, "verify")) or (au.is_false(au.kwarg(node, "ssl")) and "aiohttp" in name):
@@ -418,6 +434,8 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
     without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine)."""
+    if not _HINT_CHECK_TIMEOUT.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
@@ -446,6 +464,8 @@ _LOCAL = re.compile(
 def check_plain_http(ctx: ModuleContext) -> Iterator[Finding]:
     """AS310 — an ``http://`` URL (not localhost) in an outbound call that carries credentials: ``auth=``,
     an ``Authorization``/``X-API-Key`` header, or token/key/password in the query string or parameters."""
+    if not _HINT_CHECK_PLAIN_HTTP.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)

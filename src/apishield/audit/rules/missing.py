@@ -23,9 +23,10 @@ AUTH_FIXES = {
     "`@shield.public`; or `@shield.require('scope')` per route. Plain Flask: a decorator such as "
     "flask-login `@login_required` / flask-jwt-extended `@jwt_required()`, or a `before_request` that "
     "aborts with 401.",
-    "fastapi": "apishield: add the ASGI middleware (deny-by-default) or `dependencies=[Depends(shield.require())]` on "
-    "the router. Plain FastAPI: `APIRouter(dependencies=[Depends(get_current_user)])` with an "
-    "`OAuth2PasswordBearer`/`HTTPBearer` dependency that raises 401.",
+    "fastapi": "apishield: `shield.init_app(app)` (deny-by-default middleware), `Depends(shield.require('scope'))` "
+    "per route and `@shield.public` for public ones. Plain FastAPI: "
+    "`APIRouter(dependencies=[Depends(get_current_user)])` with an `OAuth2PasswordBearer`/`HTTPBearer` "
+    "dependency that raises 401.",
     "cherrypy": "apishield: `shield.install()` and `'tools.apishield.on': True` for '/' (public handlers take "
     "`@cherrypy.tools.apishield(public=True)`). Plain CherryPy: register a "
     "`cherrypy.Tool('before_handler', check_auth)` that raises `HTTPError(401)` and switch it on in config.",
@@ -348,7 +349,7 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
     blueprint or app-wide). Public-by-design routes are still reported."""
     for route in _routes(project):
-        if route.has(RATE) or not is_auth_endpoint(route.path, route.handler):
+        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -42,14 +43,20 @@ RAW_OUTPUT = Rule(
 _HTML_EXT = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
+_HINT_CHECK_AUTOESCAPE = re.compile(r"jinja|autoescape|noescape|render_template", re.IGNORECASE)
+_HINT_CHECK_MARKUP = re.compile(r"markup|mark_safe", re.IGNORECASE)
+
+
 @rule(AUTOESCAPE_OFF)
 def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
     """AS401 — ``jinja2.Environment(autoescape=False)`` or without ``autoescape`` (Jinja's default is off),
     ``app.jinja_env.autoescape = False``, ``aiohttp_jinja2.setup(autoescape=False)``, Bottle
     ``noescape=True``, and Flask ``render_template`` of a file whose extension Flask does not autoescape."""
+    if not _HINT_CHECK_AUTOESCAPE.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     fix = fix_text(ESCAPE_FIXES, module_framework(ctx))
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             tail = au.last(name)
@@ -113,6 +120,8 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
 def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
     """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not a
     literal (high severity when it is an f-string or concatenation)."""
+    if not _HINT_CHECK_MARKUP.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)

@@ -10,6 +10,9 @@ NOTE for rule authors (audit-core, 2026-11-23): backwards-compatible additions â
   ``handlers`` (set of handler function names), ``main_guard_lines``, ``framework_facts``.
 * ``ProjectContext.facts``: ``routes`` (resolved :class:`apishield.audit.model.Route`), ``apps``,
   ``inventory``, ``config``.
+* Project rules must not rely on ``ModuleContext.tree``/``source``: on large trees modules are analysed in
+  worker processes and come back with ``facts`` and ``lines`` only (the tree is an empty ``ast.Module``).
+  Compute what a project rule needs in module scope and leave it in ``facts``.
 
 A rule is a :class:`~apishield.findings.Rule` (id, title, CWE ids, OWASP category, severity, confidence, fix)
 plus a check function. Per-module checks take a :class:`ModuleContext` and yield findings; project checks

@@ -55,7 +55,7 @@ WEAK_HASH = Rule(
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
     description="md5/sha1/sha256 are fast hashes: leaked password hashes are cracked at billions per second.",
-    fix="Use Argon2id: apishield `PasswordHasher().hash(pw)` / `verify(hash, pw)` (argon2-cffi), or "
+    fix="Use Argon2id: apishield `Passwords().hash(pw)` (argon2-cffi, rehash on login), or "
     "`werkzeug.security.generate_password_hash(pw, method='scrypt')`.",
 )
 WEAK_RANDOM = Rule(
@@ -77,7 +77,7 @@ TIMING = Rule(
     confidence=Confidence.MEDIUM,
     description="`==` on an API key, token, signature or HMAC returns early and leaks how many bytes matched.",
     fix="`hmac.compare_digest(given.encode(), expected.encode())`; better, store a hash of each key and look it "
-    "up by id (apishield `APIKeyStore`), so no comparison loop over keys is needed.",
+    "up by id (apishield `APIKeyManager`), so no comparison loop over keys is needed.",
 )
 
 _SECRET_NAME = re.compile(
@@ -167,7 +167,7 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             cur = parents.get(id(cur))
         return False
 
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
@@ -185,11 +185,23 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
                     yield node, key, v
 
 
+_HINT_CHECK_HARDCODED_SECRET = re.compile(r"secret|signing_key|hmac_key|jwt", re.IGNORECASE)
+_HINT_CHECK_WEAK_SECRET = re.compile(r"secret|signing_key|hmac_key", re.IGNORECASE)
+_HINT_CHECK_CREDENTIALS = re.compile(
+    r"passw|pwd|api_?key|apikey|access_?key|token|client_secret|private_key", re.IGNORECASE
+)
+_HINT_CHECK_WEAK_HASH = re.compile(r"hashlib", re.IGNORECASE)
+_HINT_CHECK_WEAK_RANDOM = re.compile(r"random", re.IGNORECASE)
+_HINT_CHECK_TIMING = re.compile(r"key|token|secret|signature|hmac|digest|passw", re.IGNORECASE)
+
+
 @rule(HARDCODED_SECRET)
 def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
     """AS601 — ``SECRET_KEY``/``secret_key``/``JWT_SECRET_KEY``/``SECRET_KEY_*`` set to a literal (assignment,
     config item, keyword, dict entry), a literal fallback in ``os.environ.get('SECRET_KEY', '...')``, a literal
     Bottle cookie ``secret=``, or a literal key passed to ``jwt.encode``/``jwt.decode``. Test code is skipped."""
+    if not _HINT_CHECK_HARDCODED_SECRET.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _TEST_PATH.search(ctx.path):
         return
     imp = imports(ctx)
@@ -217,11 +229,12 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
 
 @rule(WEAK_SECRET)
 def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS602 — a secret (the AS601 places, including environment fallbacks) that is a known placeholder
-    ('secret', 'changeme', 'dev', 'keyboard cat'…) or shorter than 32 characters."""
+    """AS602 — a literal secret (the AS601 places) that is a known placeholder ('secret', 'changeme', 'dev',
+    'keyboard cat'…) or shorter than 32 characters. Environment fallbacks are reported by AS601 only."""
+    if not _HINT_CHECK_WEAK_SECRET.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _TEST_PATH.search(ctx.path):
         return
-    imp = imports(ctx)
     for node, name, value in _secret_assignments(ctx):
         if not _SECRET_NAME.search(name):
             continue
@@ -241,6 +254,8 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
     Values equal to a field name ('password') and placeholders are ignored."""
+    if not _HINT_CHECK_CREDENTIALS.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _TEST_PATH.search(ctx.path):
         return
     for node, name, value in _secret_assignments(ctx):
@@ -266,6 +281,8 @@ _PW = re.compile(r"pass|pwd|passwd|credential", re.IGNORECASE)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
     named like a password, or inside a function whose name says it hashes/checks passwords."""
+    if not _HINT_CHECK_WEAK_HASH.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for call in au.calls(ctx.tree):
@@ -303,6 +320,8 @@ _RANDOM_FUNCS = {"random", "randint", "randrange", "choice", "choices", "sample"
 def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
     """AS605 — ``random.*`` (not ``secrets``/``SystemRandom``) producing a value assigned to, returned by or
     built inside something named like a token, OTP, code, key, password, nonce or salt."""
+    if not _HINT_CHECK_WEAK_RANDOM.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for call in au.calls(ctx.tree):
@@ -353,9 +372,11 @@ def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
     signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``)."""
+    if not _HINT_CHECK_TIMING.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _TEST_PATH.search(ctx.path):
         return
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
             continue
         left, right = node.left, node.comparators[0]

@@ -53,7 +53,7 @@ LIFETIME = Rule(
     confidence=Confidence.MEDIUM,
     description="Tokens without expiry (or with expiry checks off) stay valid forever once leaked.",
     fix="Give tokens an `exp` (minutes for access tokens), keep `verify_exp` on, and bound sessions "
-    "(`PERMANENT_SESSION_LIFETIME = timedelta(hours=12)`). apishield's `JWTIssuer` always sets `exp`.",
+    "(`PERMANENT_SESSION_LIFETIME = timedelta(hours=12)`). apishield `JWTAuth(max_ttl=...)` bounds token lifetime.",
 )
 
 _IDENTITY = re.compile(r"user|uid|session|sess|role|admin|auth|account|login|token|identity|member|is_", re.I)
@@ -61,7 +61,7 @@ _TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|con
 
 
 def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Assign) and au.is_false(node.value):
             for t in node.targets:
                 name = au.dotted(t)
@@ -76,19 +76,26 @@ def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
                     yield node
 
 
+_HINT_CHECK_CSRF_DISABLED = re.compile(r"csrf|middleware", re.IGNORECASE)
+_HINT_CHECK_UNSIGNED_COOKIE = re.compile(r"cookie", re.IGNORECASE)
+_HINT_CHECK_LIFETIME = re.compile(r"jwt|jose|lifetime|expires", re.IGNORECASE)
+
+
 @rule(CSRF_DISABLED)
 def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     """AS501 — ``WTF_CSRF_ENABLED = False`` / ``WTF_CSRF_CHECK_DEFAULT = False`` (outside test code),
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
     ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
     without ``CsrfViewMiddleware``."""
+    if not _HINT_CHECK_CSRF_DISABLED.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     if _TEST_FILE.search(ctx.path):
         return
     imp = imports(ctx)
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
         for node in _config_false(ctx, key):
             yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for dec in node.decorator_list:
                 name = au.qualname(dec, imp)
@@ -131,9 +138,11 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
     ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege."""
+    if not _HINT_CHECK_UNSIGNED_COOKIE.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     framework_fix = fix_text(COOKIE_FIXES, module_framework(ctx))
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             base = au.qualname(node.func.value, imp)
@@ -197,12 +206,14 @@ def _huge(node: ast.AST | None) -> bool:
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days."""
+    if not _HINT_CHECK_LIFETIME.search(ctx.source):  # cheap pre-filter: most files cannot match
+        return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
-    for node in ast.walk(ctx.tree):
+    for node in au.walk(ctx.tree):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):

@@ -1,0 +1,81 @@
+"""Per-module facts for the object-level authorization rule (AS102), computed where the tree is parsed.
+
+For every route handler: which id-like parameters (``id``, ``*_id``, ``pk``, ``uuid``) reach a lookup (a query,
+``get``, ``filter``, ``execute`` or a subscript) while neither the handler nor a module function it calls
+compares anything with the caller (``current_user``, ``principal``, ``owner``, 403/404 on mismatch).
+Computing this next to the parse keeps the project step free of syntax trees (they are not shipped back from
+worker processes).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apishield.audit import astutil as au
+
+ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
+_OWNER_MARKERS = re.compile(
+    r"current_user|principal|owner|author|g\.user|request\.user|get_jwt_identity|identity|session|\.sub\b|"
+    r"user_id\s*==|created_by|tenant|account_id\s*==|is_admin|can_access|authorize|check_access|has_access|"
+    r"permission|belongs",
+    re.IGNORECASE,
+)
+_REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]")
+_LOOKUP = re.compile(
+    r"get|query|filter|find|select|execute|fetch|load|read|delete|update|lookup|one|first|by_id", re.IGNORECASE
+)
+
+FnDef = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _ownership_checked(fn: FnDef, local: dict[str, FnDef], depth: int = 0) -> bool:
+    text = ast.unparse(fn)
+    if _OWNER_MARKERS.search(text) or _REJECTS.search(text):
+        return True
+    if depth >= 1:
+        return False
+    for call in au.calls(fn):
+        callee = local.get(au.last(au.dotted(call.func)))
+        if callee is not None and callee is not fn and _ownership_checked(callee, local, depth + 1):
+            return True
+    return False
+
+
+def _uses_in_lookup(fn: FnDef, param: str) -> bool:
+    for node in au.walk(fn):
+        if isinstance(node, ast.Call) and _LOOKUP.search(au.dotted(node.func) or ""):
+            args = [*node.args, *[k.value for k in node.keywords]]
+            if any(isinstance(n, ast.Name) and n.id == param for a in args for n in au.walk(a)):
+                return True
+        if isinstance(node, ast.Subscript) and any(
+            isinstance(n, ast.Name) and n.id == param for n in au.walk(node.slice)
+        ):
+            return True
+    return False
+
+
+def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[str]]:
+    """``{"get_task": ["task_id"], "TasksApi.default": ["task_id"]}`` for the handlers in ``handlers``."""
+    local = {f.name: f for f in au.functions(tree)}
+    keyed: list[tuple[str, FnDef]] = []
+    in_class: set[int] = set()
+    for cls in au.walk(tree):
+        if isinstance(cls, ast.ClassDef):
+            for fn in cls.body:
+                if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    keyed.append((f"{cls.name}.{fn.name}", fn))
+                    in_class.add(id(fn))
+    keyed += [(fn.name, fn) for fn in au.functions(tree) if id(fn) not in in_class]
+    out: dict[str, list[str]] = {}
+    for key, fn in keyed:
+        if fn.name not in handlers:
+            continue
+        args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
+        candidates = [a for a in args if ID_PARAM.match(a) and _uses_in_lookup(fn, a)]
+        if candidates and not _ownership_checked(fn, local):
+            out[key] = candidates
+    return out
+
+
+__all__ = ["ID_PARAM", "unchecked_id_params"]

@@ -1,0 +1,65 @@
+"""Cookie flag rules AS503 (Secure), AS504 (HttpOnly), AS505 (SameSite): one finding per missing flag."""
+
+from __future__ import annotations
+
+from tests.audit.taint_cases.support import ids, run
+
+FLASK = "from flask import Flask, make_response\napp = Flask(__name__)\n@app.route('/')\ndef i():\n" \
+        "    r = make_response('x')\n"
+
+
+def test_missing_flags_are_separate_findings() -> None:
+    found = ids(FLASK + "    r.set_cookie('sid', 'v')\n    return r\n")
+    assert [i for i in found if i in {"AS503", "AS504", "AS505"}] == ["AS503", "AS504", "AS505"]
+    cwes = {f.rule_id: f.cwe for f in run(FLASK + "    r.set_cookie('sid', 'v')\n    return r\n")}
+    assert cwes["AS503"] == (614,) and cwes["AS504"] == (1004,) and cwes["AS505"] == (1275,)
+
+
+def test_all_flags_set_is_clean() -> None:
+    src = FLASK + "    r.set_cookie('sid', 'v', secure=True, httponly=True, samesite='Lax')\n    return r\n"
+    assert not {"AS503", "AS504", "AS505"} & set(ids(src))
+
+
+def test_explicit_false_and_samesite_none() -> None:
+    src = FLASK + "    r.set_cookie('sid', 'v', secure=False, httponly=True, samesite=None)\n    return r\n"
+    assert {"AS503", "AS505"} <= set(ids(src)) and "AS504" not in ids(src)
+
+
+def test_deletion_and_kwargs_are_not_reported() -> None:
+    src = FLASK + "    r.set_cookie('sid', '', max_age=0)\n    r.set_cookie('a', 'b', **OPTS)\n    return r\n"
+    assert not {"AS503", "AS504", "AS505"} & set(ids(src))
+
+
+def test_session_config() -> None:
+    src = "from flask import Flask\napp = Flask(__name__)\napp.config['SESSION_COOKIE_SECURE'] = False\n" \
+          "app.config.update(SESSION_COOKIE_HTTPONLY=False, SESSION_COOKIE_SAMESITE=None)\n"
+    assert {"AS503", "AS504", "AS505"} <= set(ids(src))
+    ok = "from flask import Flask\napp = Flask(__name__)\napp.config.update(SESSION_COOKIE_SECURE=True, " \
+         "SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE='Lax')\n"
+    assert not {"AS503", "AS504", "AS505"} & set(ids(ok))
+
+
+def test_cherrypy_morsels_and_tools() -> None:
+    src = (
+        "import cherrypy\nclass R:\n    @cherrypy.expose\n    def index(self):\n"
+        "        cherrypy.response.cookie['sid'] = 'v'\n        cherrypy.response.cookie['sid']['httponly'] = True\n"
+        "        return 'x'\n"
+        "conf = {'/': {'tools.sessions.on': True, 'tools.sessions.secure': False}}\n"
+    )
+    found = ids(src)
+    assert found.count("AS503") == 2  # the morsel and the sessions tool
+    assert "AS504" not in found
+    assert "AS505" in found
+    good = (
+        "import cherrypy\nclass R:\n    @cherrypy.expose\n    def index(self):\n"
+        "        c = cherrypy.response.cookie\n"
+        "        cherrypy.response.cookie['sid'] = 'v'\n        cherrypy.response.cookie['sid']['secure'] = True\n"
+        "        cherrypy.response.cookie['sid']['httponly'] = True\n"
+        "        cherrypy.response.cookie['sid']['samesite'] = 'Strict'\n        return 'x'\n"
+    )
+    assert not {"AS503", "AS504", "AS505"} & set(ids(good))
+
+
+def test_bottle_and_starlette_set_cookie() -> None:
+    src = "from bottle import response\ndef h():\n    response.set_cookie('a', 'b', secret='s', httponly=True)\n"
+    assert "AS503" in ids(src) and "AS504" not in ids(src)
