@@ -51,29 +51,65 @@ def _bin(name: str) -> str:
     return local if os.path.exists(local) else (shutil.which(name) or name)
 
 
-def run_apishield(target: str) -> tuple[dict[str, set[int]], float]:
-    from apishield.audit import engine
-    from apishield.audit.config import AuditConfig
+_APISHIELD = """
+import json, sys
+from apishield.audit import engine
+from apishield.audit.config import AuditConfig
+result = engine.run([sys.argv[1]], AuditConfig())
+json.dump([[f.location.path, list(f.cwe)] for f in result.findings if f.location is not None], sys.stdout)
+"""
 
+
+def find_python(choice: str) -> str:
+    """The interpreter that runs apishield and Bandit. BenchmarkPython uses Python 3.12 f-string syntax
+    (nested quotes), which 3.11's parser rejects, so ``auto`` prefers a 3.12+ interpreter when one exists."""
+    if choice != "auto":
+        return choice
+    if sys.version_info >= (3, 12):
+        return sys.executable
+    candidates: list[str | None] = []
+    pyenv = os.path.expanduser("~/.pyenv/versions")
+    if os.path.isdir(pyenv):
+        candidates += [os.path.join(pyenv, v, "bin", "python") for v in sorted(os.listdir(pyenv))
+                       if re.match(r"3\.1[2-9]", v)]
+    candidates += [shutil.which(f"python3.{minor}") for minor in (12, 13)]
+    for c in candidates:
+        if c and os.path.exists(c) and subprocess.run([c, "-c", "import sys; assert sys.version_info >= (3, 12)"],
+                                                      capture_output=True, check=False).returncode == 0:
+            return c
+    return sys.executable
+
+
+def _env() -> dict[str, str]:
+    """PYTHONPATH: our sources and this venv's site-packages (pure-Python tools run on another interpreter)."""
+    import sysconfig
+
+    paths = [os.path.join(os.path.dirname(HERE), "src"), sysconfig.get_paths()["purelib"]]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def run_apishield(target: str, python: str) -> tuple[dict[str, set[int]], float]:
     start = time.perf_counter()
-    result = engine.run([target], AuditConfig())
+    proc = subprocess.run([python, "-c", _APISHIELD, target], capture_output=True, text=True, check=False,
+                          env=_env())
     elapsed = time.perf_counter() - start
     flagged: dict[str, set[int]] = defaultdict(set)
-    for f in result.findings:
-        if f.location is None:
-            continue
-        m = TEST_RE.search(f.location.path)
+    if proc.returncode != 0:
+        print("apishield failed:", proc.stderr[-1000:], file=sys.stderr)
+        return flagged, elapsed
+    for path, cwes in json.loads(proc.stdout):
+        m = TEST_RE.search(path)
         if m:
-            flagged[m.group(1)].update(f.cwe)
+            flagged[m.group(1)].update(cwes)
     return flagged, elapsed
 
 
-def run_bandit(target: str) -> tuple[dict[str, set[int]], float]:
+def run_bandit(target: str, python: str) -> tuple[dict[str, set[int]], float]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
         path = out.name
     start = time.perf_counter()
-    subprocess.run([_bin("bandit"), "-r", target, "-f", "json", "-o", path, "-q"], check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([python, "-m", "bandit", "-r", target, "-f", "json", "-o", path, "-q"], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
     elapsed = time.perf_counter() - start
     with open(path) as fh:
         data = json.load(fh)
@@ -101,7 +137,8 @@ def run_semgrep(target: str, rules: str) -> tuple[dict[str, set[int]], float]:
                     shutil.copy(os.path.join(dirpath, name), dest)
         start = time.perf_counter()
         proc = subprocess.run([_bin("semgrep"), "scan", "--config", rules_dir, "--metrics", "off", "--json",
-                               "--quiet", "--disable-version-check", target], capture_output=True, text=True,
+                               "--quiet", "--disable-version-check", "--no-git-ignore", target],
+                              capture_output=True, text=True,
                               check=False, env={**os.environ, "SEMGREP_SEND_METRICS": "off"})
         elapsed = time.perf_counter() - start
     flagged: dict[str, set[int]] = defaultdict(set)
@@ -148,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--benchmark", default=DEFAULT_BENCH)
     parser.add_argument("--semgrep-rules", default=DEFAULT_RULES)
     parser.add_argument("--no-semgrep", action="store_true")
+    parser.add_argument("--python", default="auto", help="interpreter for apishield and Bandit (default: a 3.12+ "
+                        "one if found, since the test files use 3.12 syntax)")
+    parser.add_argument("--repeat", type=int, default=1, help="time apishield and Bandit N times (median)")
     parser.add_argument("--all-categories", action="store_true", help="also score the other categories")
     parser.add_argument("--misses", metavar="CATEGORY", help="list apishield's false negatives/positives")
     args = parser.parse_args(argv)
@@ -157,16 +197,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     exp = expected(args.benchmark)
     cats = sorted({c for c, _, _ in exp.values()}) if args.all_categories else list(CATEGORIES)
+    python = find_python(args.python)
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True,
+                             text=True, check=False).stdout.strip()
     tools: dict[str, tuple[dict[str, set[int]], float]] = {
-        "apishield": run_apishield(target),
-        "bandit": run_bandit(target),
+        "apishield": run_apishield(target, python),
+        "bandit": run_bandit(target, python),
     }
     if not args.no_semgrep and os.path.isdir(os.path.join(args.semgrep_rules, "python")):
         tools["semgrep"] = run_semgrep(target, args.semgrep_rules)
     scores = {name: score(exp, flagged, cats) for name, (flagged, _) in tools.items()}
     names = list(tools)
     header = f"{'category':<16}" + "".join(f"{n + ' TPR/FPR/Y':>26}" for n in names)
-    print(f"OWASP BenchmarkPython ({len(exp)} test cases, {sum(1 for c, _, _ in exp.values() if c in cats)} scored)")
+    scored = sum(1 for c, _, _ in exp.values() if c in cats)
+    print(f"OWASP BenchmarkPython ({len(exp)} test cases, {scored} scored; apishield and Bandit on Python {version})")
     print(header)
     print("-" * len(header))
     for cat in cats:
@@ -182,9 +226,15 @@ def main(argv: list[str] | None = None) -> int:
                f"{sum(v[2] for v in vals) / len(vals):>8.2f}"
     print(row)
     print()
+    times = {n: [tools[n][1]] for n in names}
+    for _ in range(args.repeat - 1):  # alternate the two so that machine load hits both alike
+        times["apishield"].append(run_apishield(target, python)[1])
+        times["bandit"].append(run_bandit(target, python)[1])
+    median = {n: sorted(t)[len(t) // 2] for n, t in times.items()}
     for n in names:
-        print(f"wall time {n:<10} {tools[n][1]:7.2f} s")
-    ratio = tools["apishield"][1] / tools["bandit"][1] if tools["bandit"][1] else float("nan")
+        runs = f" (median of {len(times[n])})" if len(times[n]) > 1 else ""
+        print(f"wall time {n:<10} {median[n]:7.2f} s{runs}")
+    ratio = median["apishield"] / median["bandit"] if median["bandit"] else float("nan")
     print(f"apishield / bandit time ratio: {ratio:.2f}")
     if args.misses:
         flagged = tools["apishield"][0]

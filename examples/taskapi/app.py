@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response
 
+from apishield.auth.passwords import Passwords
 from apishield.errors import Reject
 from apishield.integrations.flask import Shield
 from taskapi.db import make_engine
@@ -23,13 +24,15 @@ from taskapi.views import admin, auth, clients, meta, tasks
 
 
 def create_app(settings: Settings | None = None, *, clock: Callable[[], float] | None = None,
-               store: object = None) -> Flask:
+               store: object = None, passwords: Passwords | None = None) -> Flask:
+    """The application. ``clock``, ``store`` and ``passwords`` are for tests (time travel, cheaper hashing)."""
     settings = settings or Settings.from_env()
     app = Flask("taskapi")
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
     logging.getLogger("taskapi").setLevel(logging.INFO)
     engine = make_engine(settings.database_url)
-    security = Security(settings, engine, store=store, **({"clock": clock} if clock is not None else {}))
+    security = Security(settings, engine, store=store, passwords=passwords,
+                        **({"clock": clock} if clock is not None else {}))
     security.register(app)
     # apishield guards every route of the app: deny-by-default auth, limits, CORS, headers, problem+json
     Shield(app, security.shield_config(), **security.shield_components())

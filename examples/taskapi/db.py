@@ -54,18 +54,6 @@ tasks = Table(
     Index("ix_tasks_owner", "owner_id", "id"),
 )
 
-service_keys = Table(  # API keys of service clients
-    "api_keys",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("name", String(80), nullable=False),
-    Column("scopes", String(255), nullable=False),
-    Column("secret_hash", String(128), nullable=False),
-    Column("created_at", BigInteger, nullable=False),
-    Column("revoked", Boolean, nullable=False, default=False),
-)
-
 client_apps = Table(  # OAuth 2.0 clients (third-party applications)
     "oauth_clients",
     metadata,

@@ -151,12 +151,13 @@ def document() -> dict[str, Any]:
                 {"200": _json({"type": "object"})}, security=USER_SEC, body=_body(clients.AUTHORIZE.schema),
                 errors=(400, 415, 422))},
             "/oauth/token": {"post": _op(
-                "oauthToken", "Exchange an authorization code and PKCE verifier for tokens",
+                "oauthToken", "Exchange an authorization code and its PKCE verifier, or a refresh token, for tokens",
                 {"200": _json(tokens)}, security=None,
-                body=_body({"type": "object", "required": ["grant_type", "code", "client_id", "redirect_uri",
-                                                           "code_verifier"],
-                            "properties": {k: {"type": "string"} for k in (
-                                "grant_type", "code", "client_id", "redirect_uri", "code_verifier")}},
+                body=_body({"type": "object", "required": ["grant_type", "client_id"],
+                            "properties": {"grant_type": {"enum": ["authorization_code", "refresh_token"]},
+                                           **{k: {"type": "string"} for k in (
+                                               "code", "client_id", "redirect_uri", "code_verifier",
+                                               "refresh_token")}}},
                            "application/x-www-form-urlencoded"),
                 errors=(400,))},
             "/api/v1/admin/users": {"get": _op("adminListUsers", "Administrators: every account",

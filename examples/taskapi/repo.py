@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from taskapi.db import service_keys, client_apps, tasks, users
+from taskapi.db import client_apps, tasks, users
 
 TASK_FIELDS = ("title", "description", "status", "priority")
 
@@ -106,29 +106,6 @@ def update_task(conn: Connection, task_id: int, owner_id: int | None,
 
 def delete_task(conn: Connection, task_id: int, owner_id: int | None) -> bool:
     return bool(conn.execute(_scope(delete(tasks).where(tasks.c.id == task_id), owner_id)).rowcount == 1)
-
-
-# --- API keys (the secret itself is never stored: only its SHA-256, compared in constant time) ------
-def add_api_key(conn: Connection, key_id: str, owner_id: int, name: str, scopes: str, secret_hash: str) -> None:
-    conn.execute(insert(service_keys).values(id=key_id, owner_id=owner_id, name=name, scopes=scopes,
-                                         secret_hash=secret_hash, created_at=now(), revoked=False))
-
-
-def api_key(conn: Connection, key_id: str) -> Mapping[str, Any] | None:
-    """The live (not revoked) key with this id: one primary-key look-up, never a scan over all keys."""
-    query = select(service_keys).where(service_keys.c.id == key_id, service_keys.c.revoked.is_(False))
-    return conn.execute(query).mappings().first()
-
-
-def list_api_keys(conn: Connection, owner_id: int) -> list[Mapping[str, Any]]:
-    query = select(service_keys).where(service_keys.c.owner_id == owner_id, service_keys.c.revoked.is_(False))
-    return list(conn.execute(query.order_by(service_keys.c.created_at)).mappings().all())
-
-
-def revoke_api_key(conn: Connection, key_id: str, owner_id: int) -> bool:
-    query = update(service_keys).where(service_keys.c.id == key_id, service_keys.c.owner_id == owner_id,
-                                   service_keys.c.revoked.is_(False)).values(revoked=True)
-    return bool(conn.execute(query).rowcount == 1)
 
 
 # --- OAuth clients -----------------------------------------------------------------------------------

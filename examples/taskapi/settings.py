@@ -12,6 +12,7 @@
 ``TASKAPI_CORS_ORIGINS``   comma-separated allowed origins; defaults per environment (below).
 ``TASKAPI_OUTBOX``         demo only: a JSON-lines file that receives the "e-mails" (verification tokens).
 ``TASKAPI_ADMIN_USERS``    comma-separated usernames that are made administrators when they register.
+``TASKAPI_PUBLIC_URL``     the API's external base URL, the OAuth issuer (https; http only on loopback).
 ``TASKAPI_RATE_LIMIT``     default per-client limit for every route (default ``600/minute``); login,
                            registration, verification, refresh and token routes have tighter own limits.
 =========================  ==========================================================================
@@ -48,6 +49,7 @@ class Settings:
     admin_users: frozenset[str]
     data_dir: Path
     rate_limit: str = "600/minute"
+    public_url: str = "https://tasks.example.com"
     access_ttl: int = 900
     refresh_ttl: int = 14 * 24 * 3600
     max_page_size: int = 100
@@ -86,8 +88,11 @@ class Settings:
         outbox = Path(outbox_text) if outbox_text and env == "demo" else None
         admins = frozenset(u.strip() for u in env_vars.get("TASKAPI_ADMIN_USERS", "").split(",") if u.strip())
         rate_limit = env_vars.get("TASKAPI_RATE_LIMIT", "600/minute").strip()
+        default_url = "https://tasks.example.com" if env == "production" else "http://127.0.0.1:8000"
+        public_url = env_vars.get("TASKAPI_PUBLIC_URL", default_url).strip().rstrip("/")
         return cls(env=env, database_url=database_url, state_url=state_url, jwt_secret=secret,
-                   cors_origins=origins, outbox=outbox, admin_users=admins, data_dir=base, rate_limit=rate_limit)
+                   cors_origins=origins, outbox=outbox, admin_users=admins, data_dir=base, rate_limit=rate_limit,
+                   public_url=public_url)
 
 
 def _sqlite_url(directory: Path, name: str) -> str:

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from apishield import events
 from apishield.config import ShieldConfig, load
@@ -147,6 +148,17 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
     raise ConfigError(f"apishield config: {where}: expected a string or a list of strings")
 
 
+_IDENTITY_CACHE_SIZE = 10_000
+_PIPELINE_HEADERS = frozenset(
+    {
+        "vary",
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
+        "ratelimit",
+        "ratelimit-policy",
+    }
+)
 PUBLIC = RouteSettings(public=True)
 PROTECTED = RouteSettings()
 
@@ -258,11 +270,17 @@ class Shield:
         self._csrf: CSRFStage | None = build_csrf(cfg, self.sessions)
         self._validation_default = build_validation(cfg, None)
         self._limit_by_ip = cfg.rate_limit.key == "ip"
+        #: every header name an *allowed* outcome can carry (lower case), for the adapters' fast header merge
+        self.emitted_headers: frozenset[str] = frozenset(
+            {name.lower() for rows in self.headers.table.values() for name, _ in rows} | _PIPELINE_HEADERS
+        )
         self._compiled: dict[int, tuple[RouteSettings, _CompiledRoute]] = {}
         self._compiled_by_value: dict[RouteSettings, _CompiledRoute] = {}
         self._merged: dict[tuple[int, int], tuple[RouteSettings, RouteSettings, RouteSettings]] = {}
         self._lock = threading.Lock()
         self._warned_dev_server = False
+        #: set once the serving software has been looked at (adapters skip the call afterwards)
+        self.server_checked = False
 
     # --- per-route compilation --------------------------------------------------------------
     def compile(self, settings: RouteSettings | None) -> _CompiledRoute:
@@ -276,8 +294,9 @@ class Shield:
         except TypeError:  # unhashable parts (a dict schema): identity cache only
             by_value = None
         if by_value is not None:
-            with self._lock:
-                self._compiled[id(settings)] = (settings, by_value)
+            if len(self._compiled) < _IDENTITY_CACHE_SIZE:  # transient settings objects must not pile up
+                with self._lock:
+                    self._compiled[id(settings)] = (settings, by_value)
             return by_value
         cfg = self.config
         compiled = _CompiledRoute(
@@ -297,7 +316,8 @@ class Shield:
             ),
         )
         with self._lock:
-            self._compiled[id(settings)] = (settings, compiled)
+            if len(self._compiled) < _IDENTITY_CACHE_SIZE:
+                self._compiled[id(settings)] = (settings, compiled)
             with contextlib.suppress(TypeError):  # unhashable settings: the identity cache above suffices
                 self._compiled_by_value[settings] = compiled
         return compiled
@@ -317,8 +337,9 @@ class Shield:
         if memo is not None and memo[0] is from_config and memo[1] is declared:
             return memo[2]
         merged = from_config.merged(declared)
-        with self._lock:
-            self._merged[key] = (from_config, declared, merged)
+        if len(self._merged) < _IDENTITY_CACHE_SIZE:
+            with self._lock:
+                self._merged[key] = (from_config, declared, merged)
         return merged
 
     # --- the pipeline -------------------------------------------------------------------------
@@ -358,15 +379,15 @@ class Shield:
                 principal, auth_method = self.auth.authenticate(view, compiled.settings)
                 if limiter is not None and not self._limit_by_ip:
                     extra.extend(limiter.check(view, principal))
-            if compiled.csrf and auth_method == "session" and view.method not in SAFE_METHODS:
+            if view.method not in SAFE_METHODS:
                 csrf = self._csrf
-                if csrf is not None:
+                if csrf is not None and compiled.csrf and auth_method == "session":
                     csrf.check(view)
-            if compiled.validation is not None and view.method not in SAFE_METHODS:
-                compiled.validation.check(view)
+                if compiled.validation is not None:
+                    compiled.validation.check(view)
         except Reject as reject:
             return self._finish(view, reject, extra, https, authenticated=principal is not None)
-        extra.extend(self.headers.for_response(view, authenticated=principal is not None, https=https))
+        extra += self.headers.table[(principal is not None, https)]
         return Outcome(True, principal, extra)
 
     def _finish(
@@ -384,7 +405,10 @@ class Shield:
         """Production mode over plain HTTP: redirect safe requests to https, refuse the rest."""
         host = view.headers.get("host")
         if self.https_action == "redirect" and view.method in ("GET", "HEAD") and host and _HOST.match(host):
-            location = f"https://{host}{view.path}" + (f"?{view.query_string}" if view.query_string else "")
+            # re-encode: the decoded path may hold characters (CR, LF, spaces) that cannot go in a header
+            path = quote(view.path, safe="/:@!$&'()*+,;=-._~")
+            query = quote(view.query_string, safe="/:@!$&'()*+,;=-._~?%")
+            location = f"https://{host}{path}" + (f"?{query}" if query else "")
             headers = [("Location", location), ("Content-Type", PROBLEM_CONTENT_TYPE)]
             reject = Reject(308, "This API is only served over HTTPS.", title="HTTPS Required")
             headers.extend(self.headers.for_response(view, authenticated=False, https=False))
@@ -439,14 +463,17 @@ class Shield:
         """Mark a view public: no authentication (rate limits, CORS and headers still apply)."""
         return with_settings(fn, PUBLIC)
 
-    def require(self, *scopes: str, roles: Iterable[str] = ()) -> Callable[[F], F]:
-        """Require an authenticated principal holding all ``scopes`` (and all ``roles``)."""
-        settings = RouteSettings(public=False, scopes=_strs(scopes, "require"), roles=_strs(tuple(roles), "require"))
+    def require(self, *scopes: str, roles: Iterable[str] = (), **kw: Iterable[str]) -> Callable[[F], F]:
+        """Require an authenticated principal holding all ``scopes`` (and all ``roles``).
+
+        ``require("tasks:read")`` and ``require(scopes=["tasks:read"], roles=["admin"])`` are the same.
+        """
+        settings = requirement(scopes, roles, kw)
         return lambda fn: with_settings(fn, settings)
 
-    def protect(self, *scopes: str, roles: Iterable[str] = ()) -> Callable[[F], F]:
+    def protect(self, *scopes: str, roles: Iterable[str] = (), **kw: Iterable[str]) -> Callable[[F], F]:
         """The decorator form of :meth:`require` (FastAPI's ``require`` is a dependency instead)."""
-        return Shield.require(self, *scopes, roles=roles)
+        return Shield.require(self, *scopes, roles=roles, **kw)
 
     def limit(self, *limits: str) -> Callable[[F], F]:
         """Rate limits for this route instead of the defaults, e.g. ``limit("5/minute", "100/day")``."""
@@ -531,6 +558,10 @@ class Shield:
         """Warn once when the application is served by a framework's development server or in debug mode."""
         if self._warned_dev_server or not self.config.warn_debug_server:
             return
+        if not debug:
+            if self.server_checked:
+                return  # one server per process: look at the first request only
+            self.server_checked = True
         software = (server_software or "").lower()
         dev = software.startswith(("werkzeug", "wsgiserver", "simplehttp")) or debug
         if dev:
@@ -562,6 +593,17 @@ _HOST = re.compile(r"\A[A-Za-z0-9.\-]+(:[0-9]{1,5})?\Z|\A\[[0-9A-Fa-f:.]+\](:[0-
 
 
 
+def requirement(scopes: Iterable[str], roles: Iterable[str], extra: Mapping[str, Iterable[str]]) -> RouteSettings:
+    """Route settings for ``require(*scopes, roles=..., scopes=...)``; unknown keywords are refused."""
+    unknown = set(extra) - {"scopes"}
+    if unknown:
+        raise ConfigError(f"require: unknown arguments {sorted(unknown)}; use scopes=[...] and roles=[...]")
+    more = extra.get("scopes", ())
+    all_scopes = (*_strs(tuple(scopes), "require"), *_strs(more, "require"))
+    unique = tuple(dict.fromkeys(all_scopes))
+    return RouteSettings(public=False, scopes=unique, roles=_strs(roles, "require"))
+
+
 def with_settings(obj: T, settings: RouteSettings) -> T:
     """Attach ``settings`` to a view function (merged with any already there); returns the function."""
     current = getattr(obj, ATTR, None)
@@ -588,10 +630,12 @@ __all__ = [
     "ATTR",
     "PROTECTED",
     "PUBLIC",
+    "SAFE_METHODS",
     "Outcome",
     "RouteSettings",
     "RouteTable",
     "Shield",
+    "requirement",
     "settings_of",
     "with_settings",
 ]

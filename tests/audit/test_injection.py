@@ -97,3 +97,23 @@ def test_every_rule_is_documented() -> None:
                   injection.check_ssrf, injection.check_path, injection.check_redirect, injection.check_ssti,
                   injection.check_regex, injection.check_xss, injection.check_exception_text):
         assert check.__doc__ and check.__doc__.strip().startswith("AS")
+
+
+def test_template_variables_printed_raw_are_xss() -> None:
+    import os
+
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "taint_cases", "app.py")
+    src = textwrap.dedent("""
+        from bottle import Bottle, request, template
+        app = Bottle()
+
+        @app.post('/a')
+        def a():
+            return template('raw', msg=request.forms.get('m'))
+
+        @app.post('/b')
+        def b():
+            return template('raw', safe_one=request.forms.get('m'))
+    """)
+    xss = [f.location.snippet.strip() for f in run(src, abspath=here) if f.rule_id == "AS404" and f.location]
+    assert xss == ["return template('raw', msg=request.forms.get('m'))"]

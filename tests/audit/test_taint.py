@@ -277,3 +277,22 @@ def test_exception_text_is_its_own_origin() -> None:
     """)
     assert has(src, "AS307")
     assert not has(src, "AS404")
+
+
+def test_constant_strings_through_slices_and_literal_helpers() -> None:
+    src = FLASK + textwrap.dedent("""
+        def make():
+            return 'fixed'.upper()
+
+        @app.route('/s')
+        def s():
+            p = 'bar'
+            text = 'help' + p + 'snapes on a plane'
+            bar = text[4:-17]
+            eval(bar)
+            eval(make())
+            q = request.args['q']
+            eval(('help' + q + 'tail')[4:-4])
+            return ''
+    """)
+    assert kinds(src) == [("code", True)]

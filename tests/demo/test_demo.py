@@ -1,24 +1,27 @@
 """The demo runner: its pieces (locator, JSON adapter, verdict, servers) and, when the auditor and the
-prober are installed, the whole demo in-process with a small budget."""
+prober are installed, the whole demo in-process with a small budget, which is also the end-to-end test of
+the vulnerable twins: every planted weakness must be found by the auditor or the prober."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from apishield.demo import locate
 from apishield.demo.documents import report_from_document
+from apishield.demo.runner import DemoOptions, run_demo
 from apishield.demo.servers import ServerError, ServerProcess, free_port
 from apishield.demo.summary import counts, fallback_score, format_counts, summarize
 from apishield.errors import ConfigError
 from apishield.findings import Confidence, Evidence, Finding, Location, Severity
 from apishield.reports import render
 from apishield.reports.model import Report
-from tests.demo.runonce import demo_result, tools_available
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,18 +121,85 @@ def test_server_process_stops_its_whole_process_group(tmp_path: Path) -> None:
         pytest.fail("the server's child process outlived the server")
 
 
+LINE_TOLERANCE = 3  # decorators sit a line or two above the marked ``def``
+
+
+def found_by_audit(weakness: dict[str, Any], findings: list[Finding]) -> bool:
+    """A finding of one of the weakness's audit rules at a marked line (or anywhere, for absences)."""
+    for f in findings:
+        if f.rule_id not in weakness["audit"] or f.location is None:
+            continue
+        if weakness["match"] == "app":
+            return True
+        for where in weakness["where"]:
+            if f.location.path.endswith(where["file"]) and abs(f.location.line - where["line"]) <= LINE_TOLERANCE:
+                return True
+    return False
+
+
+def found_by_probe(weakness: dict[str, Any], findings: list[Finding]) -> bool:
+    return any(f.rule_id in weakness["probe"] for f in findings)
+
+
+def tools_available() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("apishield.audit.cli", "apishield.probe.cli"))
+
+
 @pytest.mark.slow
-@pytest.mark.xdist_group("demo")
 @pytest.mark.skipif(not tools_available(), reason="the auditor and the prober are not installed")
-def test_whole_demo_passes_with_a_small_budget() -> None:
-    result = demo_result()
+def test_whole_demo_passes_and_finds_every_planted_weakness(tmp_path: Path) -> None:
+    """The demo end to end with a small budget: the verdict holds, every weakness listed in each twin's
+    weaknesses.json is found by the auditor or the prober, and the reports are written."""
+    result = run_demo(DemoOptions(out=tmp_path, budget=300, workers=2, probe_timeout=80))
     assert [s.name for s in result.summaries] == ["flask-twin", "cherrypy-twin", "bottle-twin", "taskapi"]
     assert result.ok, [(s.name, s.reasons) for s in result.summaries]
-    twin_scores = [s.score for s in result.summaries if s.kind == "twin"]
     secure = result.summaries[-1]
-    assert secure.score is not None and all(t is not None and t < secure.score for t in twin_scores)
-    for name in ("flask-twin", "taskapi"):
+    assert secure.score is not None and all(s.score is not None and s.score < secure.score
+                                            for s in result.summaries if s.kind == "twin")
+    missed = []
+    for run in result.runs:
+        if run.app.weaknesses is None:
+            continue
+        assert run.audit is not None and run.probe is not None
+        planted = json.loads(run.app.weaknesses.read_text(encoding="utf-8"))["weaknesses"]
+        missed += [f"{run.app.name} {w['id']} {w['what']} (audit {w['audit']}, probe {w['probe']})"
+                   for w in planted
+                   if not (found_by_audit(w, run.audit.findings) or found_by_probe(w, run.probe.findings))]
+    assert not missed, "\n".join(missed)
+    for summary, run in zip(result.summaries, result.runs, strict=True):  # the demo's own count agrees
+        if run.app.weaknesses is not None:
+            total = len(json.loads(run.app.weaknesses.read_text(encoding="utf-8"))["weaknesses"])
+            assert summary.planted == (total, total) and not run.missed
+    for name in ("flask-twin", "cherrypy-twin", "bottle-twin", "taskapi"):
         for tool in ("audit", "probe"):
-            for ext in ("html", "sarif"):
+            for ext in ("html", "sarif", "json"):
                 assert (result.reports_dir / f"{name}-{tool}.{ext}").stat().st_size > 0
     assert result.seconds < 120
+
+
+def test_cli_refuses_bad_arguments_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from apishield.cli import main
+
+    assert main(["demo", "--budget", "0", "--out", str(tmp_path)]) == 3
+    assert main(["demo", "--app", "nope", "--out", str(tmp_path)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "--budget" in err[0] and "unknown demo app" in err[1]
+    assert "Traceback" not in "".join(err)
+
+
+def test_planted_coverage_matches_rules_at_marked_lines() -> None:
+    from apishield.demo.planted import coverage
+
+    planted = [
+        {"id": "V1", "audit": ["AS101"], "probe": [], "match": "line", "where": [{"file": "app.py", "line": 10}]},
+        {"id": "V2", "audit": ["AS201"], "probe": [], "match": "app", "where": []},
+        {"id": "V3", "audit": [], "probe": ["PR-JWT-001"], "match": "line", "where": [{"file": "app.py", "line": 5}]},
+        {"id": "V4", "audit": ["AS801"], "probe": ["PR-SQLI-001"], "match": "line",
+         "where": [{"file": "app.py", "line": 40}]},
+    ]
+    audit = [_finding("AS101", Severity.HIGH), _finding("AS201", Severity.MEDIUM),  # both at app.py:12
+             _finding("AS801", Severity.HIGH)]  # the right rule, 28 lines away from its marker
+    probe = [_finding("PR-JWT-001", Severity.CRITICAL, http=True)]
+    result = coverage(planted, audit, probe)
+    assert result.found == ("V1", "V2", "V3") and result.missed == ("V4",) and result.total == 4
+    assert coverage(planted, [], []).found == ()

@@ -12,11 +12,15 @@ from typing import Any
 
 import pytest
 
+from apishield.auth.passwords import Passwords
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 if str(EXAMPLES) not in sys.path:
     sys.path.insert(0, str(EXAMPLES))
 
 PASSWORD = "correct horse battery staple"
+# argon2id with small parameters: the same code path, a fraction of the cost (served tests use the defaults)
+FAST_ARGON2 = Passwords(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 class FakeClock:
@@ -105,7 +109,7 @@ def make_api(tmp_path: Path, database_url: str, **env: str) -> TaskAPI:
     environ = {"TASKAPI_ENV": "demo", "TASKAPI_JWT_SECRET": secrets.token_urlsafe(40), "DATABASE_URL": database_url,
                "TASKAPI_OUTBOX": str(outbox), "TASKAPI_STATE_URL": "memory://", **env}
     settings = Settings.from_env(environ, data_dir=tmp_path)
-    app = create_app(settings, clock=clock, store=MemoryStore(clock=clock))
+    app = create_app(settings, clock=clock, store=MemoryStore(clock=clock), passwords=FAST_ARGON2)
     return TaskAPI(app=app, client=app.test_client(), clock=clock, outbox=outbox)
 
 

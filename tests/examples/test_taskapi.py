@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.examples.conftest import PASSWORD, TaskAPI
+from tests.examples.conftest import FAST_ARGON2, PASSWORD, TaskAPI
 
 PROBLEM = "application/problem+json"
 
@@ -157,11 +157,13 @@ def test_login_does_not_reveal_which_usernames_exist_and_locks_out(sqlite_api: T
     wrong = c.post("/api/v1/auth/login", json={"username": user["username"], "password": "x" * 12})
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json == wrong.json
-    for _ in range(4):
-        c.post("/api/v1/auth/login", json={"username": user["username"], "password": "wrong" * 3})
+    for _ in range(5):  # five failures are free; the sixth locks the account for a second, then 2, 4, ...
+        r = c.post("/api/v1/auth/login", json={"username": user["username"], "password": "wrong" * 3})
+        assert r.status_code == 401
     locked = c.post("/api/v1/auth/login", json={"username": user["username"], "password": PASSWORD})
-    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
-    sqlite_api.clock.advance(901)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
+    assert locked.content_type == PROBLEM
+    sqlite_api.clock.advance(2)
     assert c.post("/api/v1/auth/login", json={"username": user["username"], "password": PASSWORD}).status_code == 200
 
 
@@ -221,6 +223,10 @@ def test_oauth_authorization_code_with_pkce(sqlite_api: TaskAPI) -> None:
     redirect = "http://127.0.0.1:8765/callback"
     client = c.post("/api/v1/oauth-clients", json={"name": "planner", "redirect_uri": redirect,
                                                    "scopes": ["tasks:read"]}, headers=auth).json
+    for bad in ("https://", "https://app.example#frag", "javascript:alert(1)"):
+        r = c.post("/api/v1/oauth-clients", json={"name": "x", "redirect_uri": bad, "scopes": ["tasks:read"]},
+                   headers=auth)
+        assert r.status_code == 422 and r.content_type == PROBLEM, bad
     verifier, challenge = _pkce()
     request = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": redirect,
                "scope": "tasks:read", "state": "xyz", "code_challenge": challenge, "code_challenge_method": "S256"}
@@ -232,7 +238,7 @@ def test_oauth_authorization_code_with_pkce(sqlite_api: TaskAPI) -> None:
     code = query["code"][0]
     form = {"grant_type": "authorization_code", "code": code, "client_id": client["client_id"],
             "redirect_uri": redirect, "code_verifier": "x" * 43}
-    assert c.post("/oauth/token", data=form).json == {"error": "invalid_grant"}  # wrong verifier burns the code
+    assert c.post("/oauth/token", data=form).json["error"] == "invalid_grant"  # wrong PKCE verifier
     r = c.post("/oauth/authorize", json=request, headers=auth)
     code = parse_qs(urlparse(r.json["redirect_to"]).query)["code"][0]
     r = c.post("/oauth/token", data={**form, "code": code, "code_verifier": verifier})
@@ -240,9 +246,23 @@ def test_oauth_authorization_code_with_pkce(sqlite_api: TaskAPI) -> None:
     token = r.json["access_token"]
     assert c.get("/api/v1/tasks", headers=bearer(token)).status_code == 200
     assert c.post("/api/v1/tasks", json={"title": "x"}, headers=bearer(token)).status_code == 403
-    assert c.post("/oauth/token", data={**form, "code": code, "code_verifier": verifier}).status_code == 400
-    # a scope the client was not registered for, and a foreign redirect, are refused
-    assert c.post("/oauth/authorize", json={**request, "scope": "tasks:write"}, headers=auth).status_code == 400
+    assert c.get("/api/v1/auth/me", headers=bearer(token)).status_code == 403  # no "account" scope
+    # the third-party client refreshes (rotating); a replayed refresh token is refused
+    refresh = {"grant_type": "refresh_token", "refresh_token": r.json["refresh_token"],
+               "client_id": client["client_id"]}
+    renewed = c.post("/oauth/token", data=refresh)
+    assert renewed.status_code == 200 and renewed.json["refresh_token"] != refresh["refresh_token"]
+    assert c.get("/api/v1/tasks", headers=bearer(renewed.json["access_token"])).status_code == 200
+    assert c.post("/oauth/token", data=refresh).status_code == 400  # a replayed refresh token ...
+    renewed_auth = bearer(renewed.json["access_token"])
+    assert c.get("/api/v1/tasks", headers=renewed_auth).status_code == 401  # ... revokes the whole family
+    replay = {**form, "code": code, "code_verifier": verifier}
+    assert c.post("/oauth/token", data=replay).status_code == 400  # an authorization code works once
+    # a scope the client was not registered for, a missing scope and a foreign redirect are refused
+    r = c.post("/oauth/authorize", json={**request, "scope": "tasks:write"}, headers=auth)
+    assert r.status_code == 400 and r.json == {"error": "invalid_scope"}
+    assert c.post("/oauth/authorize", json={k: v for k, v in request.items() if k != "scope"},
+                  headers=auth).status_code == 400
     assert c.post("/oauth/authorize", json={**request, "redirect_uri": "https://evil.example/cb"},
                   headers=auth).status_code == 400
 
@@ -314,8 +334,9 @@ def test_state_on_redis_is_shared_between_app_instances(tmp_path, redis_url: str
 
     environ = {"TASKAPI_ENV": "demo", "TASKAPI_JWT_SECRET": secrets.token_urlsafe(40),
                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "TASKAPI_OUTBOX": str(tmp_path / "out.jsonl"),
-               "TASKAPI_STATE_URL": redis_url}
-    first, second = (create_app(Settings.from_env(environ, data_dir=tmp_path)) for _ in range(2))
+               "TASKAPI_STATE_URL": redis_url.rsplit("/", 1)[0] + "/2"}  # a database no other test uses
+    first, second = (create_app(Settings.from_env(environ, data_dir=tmp_path), passwords=FAST_ARGON2)
+                     for _ in range(2))
     one = TaskAPI(app=first, client=first.test_client(), clock=None, outbox=tmp_path / "out.jsonl")  # type: ignore[arg-type]
     two = second.test_client()
     user, auth = one.account("redis")
@@ -323,7 +344,33 @@ def test_state_on_redis_is_shared_between_app_instances(tmp_path, redis_url: str
     assert two.get("/api/v1/auth/me", headers=auth).status_code == 200
     assert one.client.post("/api/v1/auth/refresh", json={"refresh_token": refresh}).status_code == 200
     assert two.post("/api/v1/auth/refresh", json={"refresh_token": refresh}).status_code == 401
-    for _ in range(5):
+    for _ in range(6):  # the sixth failure locks the account, on every instance
         one.client.post("/api/v1/auth/login", json={"username": user["username"], "password": "wrong" * 3})
     r = two.post("/api/v1/auth/login", json={"username": user["username"], "password": PASSWORD})
     assert r.status_code == 429
+
+
+def test_production_mode_insists_on_https(api_factory) -> None:  # type: ignore[no-untyped-def]
+    api = api_factory(TASKAPI_ENV="production", TASKAPI_CORS_ORIGINS="https://tasks.example.com")
+    plain = api.client.get("/health")
+    assert plain.status_code == 308 and plain.headers["Location"].startswith("https://")
+    assert api.client.post("/api/v1/auth/login", json={"username": "a", "password": "b"}).status_code == 403
+    secure = api.client.get("/health", base_url="https://localhost")
+    assert secure.status_code == 200 and "max-age=" in secure.headers["Strict-Transport-Security"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(["title", "description", "status", "priority", "owner_id"]), json_values,
+                            max_size=4))
+def test_arbitrary_task_bodies_never_cause_a_server_error(sqlite_api: TaskAPI, body: dict) -> None:  # type: ignore[type-arg]
+    auth = getattr(sqlite_api, "_auth", None)
+    if auth is None:
+        _, auth = sqlite_api.account()
+        sqlite_api._auth = auth  # type: ignore[attr-defined]
+    created = sqlite_api.client.post("/api/v1/tasks", json=body, headers=auth)
+    assert created.status_code in (201, 422), created.get_data(as_text=True)
+    if created.status_code == 201:
+        patched = sqlite_api.client.patch(f"/api/v1/tasks/{created.json['id']}", json=body, headers=auth)
+        assert patched.status_code in (200, 422)
+    else:
+        assert created.content_type == PROBLEM

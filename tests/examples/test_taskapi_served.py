@@ -1,4 +1,4 @@
-"""The Task API as deployed: gunicorn with several workers sharing rate-limit and token state in SQLite."""
+"""The Task API as deployed: gunicorn with several workers sharing rate-limit and token state (SQLite, Redis)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ from tests.examples.conftest import EXAMPLES
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[DemoApp, ServerProcess]]:
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[DemoApp, ServerProcess]]:
+    """The Task API under gunicorn (3 workers) with its shared state in SQLite or in Redis."""
     app = next(a for a in demo_apps(EXAMPLES, tmp_path, workers=3) if a.name == "taskapi")
+    if request.param == "redis":
+        url: str = request.getfixturevalue("redis_url")
+        app.env["TASKAPI_STATE_URL"] = url.rsplit("/", 1)[0] + "/3"  # a database no other test uses
     with ServerProcess(app.name, app.command, cwd=app.cwd, env=app.env, log_path=tmp_path / "gunicorn.log") as server:
         yield app, server
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +111,22 @@ def test_twin_weaknesses_are_real(served_twin: tuple[str, httpx.Client]) -> None
     assert c.get("/api/tasks/stats", params={"expr": "__import__('os')"}).status_code == 400
     assert c.get("/api/tasks/stats", params={"expr": "6*7"}).json() == {"result": 42}
     del name
+
+
+def test_twins_refuse_to_serve_off_loopback_and_say_what_they_are(tmp_path: Path) -> None:
+    import subprocess
+
+    from apishield.demo.servers import free_port
+
+    conf = str(VULNERABLE / "gunicorn_loopback.py")
+    refused = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", conf, "-b", f"0.0.0.0:{free_port()}", "--chdir",
+         str(VULNERABLE / "flask_twin"), "app:app"],
+        capture_output=True, text=True, timeout=30, env={**os.environ, "TWIN_DB": str(tmp_path / "t.db")},
+    )
+    assert refused.returncode != 0 and "loopback only" in refused.stderr
+    app = twin_app("bottle-twin", tmp_path)
+    log = tmp_path / "bottle.log"
+    with ServerProcess(app.name, app.command, cwd=app.cwd, env=app.env, log_path=log):
+        pass
+    assert "DELIBERATELY VULNERABLE" in log.read_text(encoding="utf-8")

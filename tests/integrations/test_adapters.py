@@ -125,3 +125,65 @@ def test_security_events_are_structured_and_redacted() -> None:
     assert "auth.failure" in names
     assert "ratelimit.denied" in names
     assert all("not-a-real-token" not in repr(fields) for _, fields in seen)
+
+
+def test_routes_are_listed_once_at_the_first_request(caplog: pytest.LogCaptureFixture) -> None:
+    app = Flask(__name__)
+    shield = FlaskShield(app, authenticators=[TOKENS], **DEV)
+
+    @app.get("/health")
+    @shield.public
+    def health() -> Any:
+        return {}
+
+    @app.post("/tasks")
+    @shield.protect("tasks:write")
+    def tasks() -> Any:
+        return {}
+
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="apishield"):
+        client.get("/health")
+        client.get("/health")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("apishield route")]
+    assert "apishield route GET /health: public" in lines
+    assert "apishield route POST /tasks: protected scopes=tasks:write" in lines
+    assert "apishield route GET /static/<path:filename>: public" in lines  # Flask's own asset route
+    assert len(lines) == 3
+
+
+def test_bottle_apply_per_route_without_global_install() -> None:
+    app = bottle.Bottle()
+    shield = BottleShield(authenticators=[TOKENS], **DEV)
+
+    @app.get("/open")
+    def open_route() -> Any:
+        return "open"
+
+    @app.get("/guarded", apply=[shield], apishield={"scopes": ["tasks:read"]})
+    def guarded() -> Any:
+        return "guarded"
+
+    client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://t")
+    assert client.get("/open").status_code == 200
+    assert client.get("/guarded").status_code == 401
+    assert client.get("/guarded", headers={"Authorization": "Bearer w"}).status_code == 403
+    assert client.get("/guarded", headers={"Authorization": "Bearer r"}).text == "guarded"
+
+
+def test_flask_factory_pattern_init_app() -> None:
+    shield = FlaskShield(authenticators=[TOKENS], **DEV)
+
+    def create_app() -> Flask:
+        app = Flask(__name__)
+        shield.init_app(app)
+
+        @app.get("/me")
+        def me() -> Any:
+            return {"who": g.principal.subject}
+
+        return app
+
+    client = create_app().test_client()
+    assert client.get("/me").status_code == 401
+    assert client.get("/me", headers={"Authorization": "Bearer r"}).json == {"who": "ann"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -21,11 +22,26 @@ PROBLEM = "application/problem+json"
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
-def api(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-    with serve(request.param, APISHIELD_TEST_ORIGINS=ALLOWED) as base:
-        with httpx.Client(base_url=base, headers={"X-Forwarded-Proto": "https"}, timeout=10) as client:
-            yield client
+@pytest.fixture(scope="session")
+def servers() -> Iterator[dict[str, str]]:
+    """Each framework's server, started once on first use (whatever order the tests run in), stopped at the end."""
+    with ExitStack() as stack:
+        started: dict[str, str] = {}
+
+        class Lazy(dict[str, str]):
+            def __missing__(self, framework: str) -> str:
+                base = stack.enter_context(serve(framework, APISHIELD_TEST_ORIGINS=ALLOWED))
+                self[framework] = base
+                return base
+
+        yield Lazy(started)
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def api(request: pytest.FixtureRequest, servers: dict[str, str]) -> Iterator[httpx.Client]:
+    base = servers[request.param]
+    with httpx.Client(base_url=base, headers={"X-Forwarded-Proto": "https"}, timeout=10) as client:
+        yield client
 
 
 def problem(response: httpx.Response, status: int) -> dict[str, object]:

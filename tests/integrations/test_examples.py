@@ -99,3 +99,17 @@ def test_bottle_seed() -> None:
         ok = api.post("/notes", data={"note": "x", "csrf_token": token}, headers=cookie)
         assert ok.status_code == 200, ok.text
         assert ok.json()["by"] == "alice"
+
+
+def test_the_auditor_flags_each_vulnerable_twin_and_no_secure_one() -> None:
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-m", "apishield", "audit", str(EXAMPLES), "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    findings = json.loads(result.stdout)["findings"]
+    paths = {f["path"] for f in findings}
+    for seed in ("flask_seed", "cherrypy_seed", "bottle_seed"):
+        assert f"{seed}/vulnerable.py" in paths, seed
+        assert f"{seed}/secure.py" not in paths, [f for f in findings if f["path"] == f"{seed}/secure.py"]

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apishield.cli import main
 from apishield.integrations.asgi import PRINCIPAL_KEY as ASGI_PRINCIPAL
@@ -120,3 +122,43 @@ def test_routes_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> N
     assert err.count("\n") == 1 and "cannot import" in err
     assert main(["routes", "json:dumps"]) == 3
     assert "no apishield shield" in capsys.readouterr().err
+
+
+def test_the_core_imports_no_web_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, apishield.shield, apishield.integrations, apishield.integrations.wsgi, "
+        "apishield.integrations.asgi; "
+        "bad = [m for m in ('flask', 'bottle', 'cherrypy', 'fastapi', 'starlette', 'werkzeug') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+NAMES = ["Content-Type", "content-type", "Vary", "vary", "X-Frame-Options", "Cache-Control", "RateLimit"]
+
+
+@given(
+    existing=st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["a", "Origin", "b, c"])), max_size=5),
+    extra=st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["x", "Origin", "Accept"])), max_size=8),
+)
+def test_merge_headers_never_overrides_the_app(existing: list[tuple[str, str]], extra: list[tuple[str, str]]) -> None:
+    from apishield.integrations._common import merge_headers
+
+    merged = merge_headers(existing, extra)
+    app_names = {k.lower() for k, _ in existing}
+    # the application's own non-Vary headers are kept exactly
+    assert [h for h in merged if h[0].lower() in app_names and h[0].lower() != "vary"] == [
+        h for h in existing if h[0].lower() != "vary"
+    ]
+    # every name the shield adds appears once; Vary values end up in the app's Vary header
+    added = [k.lower() for k, _ in merged[len(existing):]]
+    assert len(added) == len(set(added)) and not (set(added) & app_names)
+    if "vary" in app_names:
+        vary = " ".join(v for k, v in merged if k.lower() == "vary")
+        for k, v in extra:
+            if k.lower() == "vary":
+                assert v in vary

@@ -202,11 +202,10 @@ def test_token_cache_respects_expiry_and_window() -> None:
 
 
 def test_dev_server_warning(caplog: pytest.LogCaptureFixture) -> None:
-    shield = Shield(rate_limit={"enabled": False})
     with caplog.at_level(logging.WARNING, logger="apishield"):
-        shield.note_server("gunicorn/23.0")
+        Shield(rate_limit={"enabled": False}).note_server("gunicorn/23.0")
         assert not caplog.records
-        shield.note_server("Werkzeug/3.1.3 Python/3.11")
+        Shield(rate_limit={"enabled": False}).note_server("Werkzeug/3.1.3 Python/3.11")
     assert any("development server" in r.getMessage() for r in caplog.records)
 
 
@@ -266,3 +265,25 @@ def test_jwt_revocation_mode_checks_every_request() -> None:
     assert shield.process(view(authorization=f"Bearer {token}"), None).allowed
     shield.jwt.revoke(token)
     assert shield.process(view(authorization=f"Bearer {token}"), None).status == 401
+
+
+def test_require_accepts_positional_and_keyword_scopes(shield: Shield) -> None:
+    def view_fn() -> None: ...
+
+    shield.require("a", scopes=["b"], roles=["r"])(view_fn)
+    from apishield.shield import settings_of
+
+    settings = settings_of(view_fn)
+    assert settings is not None and settings.scopes == ("a", "b") and settings.roles == ("r",)
+    with pytest.raises(ConfigError, match="unknown arguments"):
+        shield.require(scope="a")
+
+
+@given(st.text(max_size=40))
+def test_https_redirect_location_is_always_a_safe_header(path_tail: str) -> None:
+    shield = Shield(rate_limit={"enabled": False})
+    outcome = shield.process(view(scheme="http", path="/" + path_tail), PUBLIC)
+    assert outcome.status == 308
+    location = dict(outcome.headers)["Location"]
+    assert location.startswith("https://api.example.com/")
+    assert all(0x21 <= ord(c) <= 0x7E for c in location)

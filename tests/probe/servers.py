@@ -20,7 +20,8 @@ from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("flask", "cherrypy", "bottle", "fastapi")
-WEAKNESSES = json.loads((Path(__file__).parent / "apps" / "vulnerable" / "weaknesses.json").read_text())
+ALL_WEAKNESSES = json.loads((Path(__file__).parent / "apps" / "vulnerable" / "weaknesses.json").read_text())
+WEAKNESSES = [w for w in ALL_WEAKNESSES if "mode" not in w]  # planted in the default mode
 
 
 @dataclass
@@ -50,7 +51,8 @@ def _wait(port: int, proc: subprocess.Popen[bytes], deadline: float) -> bool:
 def serve_command(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
     """Start ``argv`` (which listens on ``port``), wait until it listens, always stop its process group."""
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
+        full_env = {**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+        proc = subprocess.Popen(argv, cwd=ROOT, env=full_env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             if not _wait(port, proc, time.monotonic() + 30):
@@ -74,4 +76,14 @@ def serve(framework: str, variant: str) -> Iterator[Served]:
         log = Path(tmp) / "requests.jsonl"
         argv = [sys.executable, "-m", "tests.probe.apps.serve", framework, variant, str(port)]
         with serve_command(argv, port, {"PROBE_APP_LOG": str(log)}):
+            yield Served(f"http://127.0.0.1:{port}", log)
+
+
+@contextmanager
+def serve_env(framework: str, variant: str, env: dict[str, str]) -> Iterator[Served]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "requests.jsonl"
+        argv = [sys.executable, "-m", "tests.probe.apps.serve", framework, variant, str(port)]
+        with serve_command(argv, port, {"PROBE_APP_LOG": str(log), **env}):
             yield Served(f"http://127.0.0.1:{port}", log)

@@ -28,6 +28,9 @@ shield = Shield(
 shield.install()
 
 
+RECORDS = {"1337": {"plan": "pro", "balance": 12, "card_token": "never leaves the server"}}
+
+
 class SecuredAPI:
     @cherrypy.expose
     @cherrypy.tools.json_out()
@@ -39,9 +42,10 @@ class SecuredAPI:
     @cherrypy.tools.json_out()
     @shield.require("private:read")
     def get_private_data(self, user_id: str) -> dict[str, Any]:
-        if principal().subject != user_id:  # object-level authorization: only your own record
+        record = RECORDS.get(user_id)
+        if principal().subject != user_id or record is None:  # object-level authorization: your own only
             raise cherrypy.NotFound()
-        return {"user_id": user_id, "secret": "highly_sensitive_data"}
+        return {"user_id": user_id, "plan": record["plan"], "balance": record["balance"]}  # an explicit allow-list
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ so it cannot be used to find out which usernames exist; repeated failures lock t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from apishield.errors import Reject, TokenError
 from taskapi import repo
@@ -34,9 +35,6 @@ TOKEN = Schema({"type": "object", "required": ["token"], "additionalProperties":
                 "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 2048}}})
 REFRESH = Schema({"type": "object", "required": ["refresh_token"], "additionalProperties": False,
                   "properties": {"refresh_token": {"type": "string", "minLength": 1, "maxLength": 2048}}})
-
-BAD_LOGIN = "Invalid username or password."
-
 
 def user_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "username": row["username"], "email": row["email"], "role": row["role"],
@@ -88,24 +86,30 @@ def verify() -> Response:
 def login() -> Response:
     data = LOGIN.body()
     sec = get_security()
-    username = data["username"]
-    retry_after = sec.locked_for(username)
-    if retry_after is not None:
-        raise Reject(429, "Too many failed logins for this account; try again later.", title="Account Locked",
-                     headers={"Retry-After": str(retry_after)})
-    with sec.engine.connect() as conn:
-        row = repo.user_by_name(conn, username)
-    ok, new_hash = sec.check_password(row["password_hash"] if row else None, data["password"])
-    if row is None or not ok:
-        sec.login_failed(username)
-        raise Reject(401, BAD_LOGIN, title="Login Failed")
-    sec.login_succeeded(username)
-    if new_hash is not None:
+    found: dict[str, Any] = {}
+
+    def lookup(username: str) -> tuple[str, str] | None:
+        with sec.engine.connect() as conn:
+            row = repo.user_by_name(conn, username)
+        if row is None:
+            return None
+        found["user"] = row
+        return str(row["id"]), str(row["password_hash"])
+
+    def save_hash(subject: str, new_hash: str) -> None:
         with sec.engine.begin() as conn:
-            repo.set_password_hash(conn, row["id"], new_hash)
-    if not row["email_verified"]:
+            repo.set_password_hash(conn, int(subject), new_hash)
+
+    outcome = sec.login(data["username"], data["password"], request.remote_addr or "unknown", lookup, save_hash)
+    if not outcome.ok:
+        headers = {}
+        if outcome.status == 429 and outcome.retry_after:
+            headers["Retry-After"] = str(max(1, math.ceil(outcome.retry_after)))
+        raise Reject(outcome.status, outcome.message, title="Login Failed", headers=headers)
+    user = found["user"]
+    if not user["email_verified"]:
         raise Reject(403, "Verify your e-mail address before logging in.", title="E-mail Not Verified")
-    return jsonify(sec.issue_tokens(row))
+    return jsonify(sec.issue_tokens(user))
 
 
 @bp.post("/refresh")
@@ -126,7 +130,7 @@ def refresh() -> Response:
 
 
 @bp.post("/logout")
-@require()
+@require("account")
 def logout() -> tuple[str, int]:
     data = REFRESH.body()
     try:
@@ -137,7 +141,7 @@ def logout() -> tuple[str, int]:
 
 
 @bp.get("/me")
-@require()
+@require("account")
 def me() -> Response:
     with get_security().engine.connect() as conn:
         row = repo.user_by_id(conn, caller().user_id)

@@ -7,11 +7,11 @@ credentials (the routes require the ``account`` scope, which only interactive lo
 
 from __future__ import annotations
 
-import secrets
+import json
 
 from flask import Blueprint, Response, jsonify, request
 
-from apishield.errors import Reject, TokenError
+from apishield.errors import ConfigError, Reject
 from taskapi import repo
 from taskapi.http import Schema, created
 from taskapi.security import CLIENT_SCOPES, caller, get_security, limit, public, require
@@ -44,33 +44,25 @@ AUTHORIZE = Schema({
 @require("account")
 def create_key() -> tuple[Response, int, dict[str, str]]:
     data = NEW_KEY.body()
-    who = caller()
-    if not set(data["scopes"]) <= CLIENT_SCOPES:
-        raise Reject(422, "API keys may only hold tasks:read and tasks:write.")
-    key_id, key, digest = get_security().create_api_key(who.user_id, data["scopes"])
-    with get_security().engine.begin() as conn:
-        repo.add_api_key(conn, key_id, who.user_id, data["name"], " ".join(data["scopes"]), digest)
-    body = {"id": key_id, "name": data["name"], "scopes": data["scopes"], "key": key,
-            "note": "Store the key now: it is shown only once."}
-    return created(body, f"/api/v1/keys/{key_id}")
+    body = get_security().create_api_key(caller().user_id, data["name"], data["scopes"])
+    body["note"] = "Store the key now: it is shown only once."
+    return created(body, f"/api/v1/keys/{body['id']}")
 
 
 @bp.get("/keys")
 @require("account")
 def list_keys() -> Response:
-    with get_security().engine.connect() as conn:
-        rows = repo.list_api_keys(conn, caller().user_id)
-    return jsonify(items=[{"id": r["id"], "name": r["name"], "scopes": r["scopes"].split(),
-                           "created_at": r["created_at"]} for r in rows])
+    return jsonify(items=get_security().list_api_keys(caller().user_id))
 
 
 @bp.delete("/keys/<key_id>")
 @require("account")
 def revoke_key(key_id: str) -> tuple[str, int]:
-    with get_security().engine.begin() as conn:
-        found = repo.revoke_api_key(conn, key_id, caller().user_id)
-    if not found:
+    sec = get_security()
+    record = sec.api_keys.get(key_id)
+    if record is None or record.revoked or record.owner != caller().subject:  # only the owner's own keys
         raise Reject(404, "No such API key.")
+    sec.api_keys.revoke(record.key_id)
     return "", 204
 
 
@@ -78,8 +70,13 @@ def revoke_key(key_id: str) -> tuple[str, int]:
 @require("account")
 def create_client() -> tuple[Response, int, dict[str, str]]:
     data = NEW_CLIENT.body()
-    client_id = "tc_" + secrets.token_urlsafe(18)
-    with get_security().engine.begin() as conn:
+    sec = get_security()
+    try:
+        client_id = sec.register_oauth_client(data["name"], data["redirect_uri"], data["scopes"])
+    except ConfigError:
+        raise Reject(422, "redirect_uri must be an absolute https:// URL (http:// only for loopback), "
+                          "without a fragment.") from None
+    with sec.engine.begin() as conn:
         repo.add_oauth_client(conn, client_id, caller().user_id, data["name"], data["redirect_uri"],
                               " ".join(data["scopes"]))
     body = {"client_id": client_id, "name": data["name"], "redirect_uri": data["redirect_uri"],
@@ -92,35 +89,37 @@ def create_client() -> tuple[Response, int, dict[str, str]]:
 def authorize() -> Response:
     """The user (logged in, bearer token) approves a client: answers with the redirect carrying the code."""
     data = AUTHORIZE.body()
-    try:
-        location = get_security().oauth_authorize(caller(), data)
-    except TokenError as exc:
-        raise Reject(400, "The authorization request is invalid.", extra={"error": exc.reason}) from None
-    return jsonify(redirect_to=location)
+    answer = get_security().oauth_authorize(caller(), data)
+    location = next((v for k, v in answer.headers if k.lower() == "location"), None)
+    if answer.status in (301, 302, 303) and location is not None and "code=" in location:
+        return jsonify(redirect_to=location)
+    return _oauth_error(answer.body)
 
 
 @oauth_bp.post("/token")
 @public
 @limit("30/minute")
 def token() -> Response:
-    """Exchanges an authorization code (with its PKCE verifier) for tokens. Form-encoded per RFC 6749."""
-    form = request.form
-    if form.get("grant_type") != "authorization_code":
-        return _oauth_error("unsupported_grant_type")
+    """Exchanges an authorization code (with its PKCE verifier) or a refresh token for tokens (RFC 6749)."""
+    answer = get_security().oauth_token(dict(request.headers), request.get_data(cache=False)[:65536])
     try:
-        body = get_security().oauth_exchange(
-            code=form.get("code", ""), client_id=form.get("client_id", ""),
-            redirect_uri=form.get("redirect_uri", ""), code_verifier=form.get("code_verifier", ""))
-    except TokenError as exc:
-        return _oauth_error(exc.reason if exc.reason in {"invalid_client", "invalid_request"} else "invalid_grant")
-    response = jsonify(body)
+        document = json.loads(answer.body)
+    except ValueError:
+        document = {"error": "invalid_request"}
+    response = jsonify(document)  # the server's JSON document (tokens, or an RFC 6749 error)
+    response.status_code = answer.status
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     return response
 
 
-def _oauth_error(code: str) -> Response:
-    """RFC 6749 section 5.2 error: a fixed ``error`` code, never the submitted values."""
-    response = jsonify(error=code)
+def _oauth_error(body: bytes) -> Response:
+    """RFC 6749 error document with a fixed ``error`` code (never the submitted values)."""
+    try:
+        code = str(json.loads(body).get("error", "invalid_request"))
+    except (ValueError, AttributeError):
+        code = "invalid_request"
+    response = jsonify(error=code if code.replace("_", "").isalpha() else "invalid_request")
     response.status_code = 400
     response.headers["Cache-Control"] = "no-store"
     return response

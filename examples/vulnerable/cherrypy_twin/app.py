@@ -24,12 +24,16 @@ import time
 from pathlib import Path
 
 import cherrypy
+from jinja2 import Environment
+from markupsafe import Markup
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE.parent / "openapi.json"
 FILES_DIR = HERE.parent / "files"
 DB_PATH = os.environ.get("TWIN_DB", os.path.join(tempfile.gettempdir(), "apishield-twin-cherrypy.db"))
 SECRET_KEY = "secret"  # planted: V08
+TASK_PAGE = Environment(autoescape=True).from_string(
+    "<html><body><h1>{{ title }}</h1><p>{{ description }}</p></body></html>")
 
 
 def db():
@@ -157,9 +161,9 @@ class TasksApi:
                 row = conn.execute("SELECT * FROM tasks WHERE id = ?", (cur.lastrowid,)).fetchone()
             cherrypy.response.status = 201
             return dict(row)
+        limit = int(cherrypy.request.params.get("limit", 50))  # planted: V24
         with db() as conn:
-            rows = conn.execute("SELECT * FROM tasks ORDER BY id LIMIT ? OFFSET ?",
-                                (int(limit), int(offset))).fetchall()  # planted: V24
+            rows = conn.execute("SELECT * FROM tasks ORDER BY id LIMIT ? OFFSET ?", (limit, int(offset))).fetchall()
         return {"tasks": [dict(r) for r in rows]}
 
     @cherrypy.expose
@@ -294,7 +298,8 @@ class HtmlTasks:
             row = conn.execute("SELECT * FROM tasks WHERE id = ?", (int(task_id),)).fetchone()
         if row is None or action != "view":
             raise cherrypy.NotFound()
-        return f"<html><body><h1>{row['title']}</h1><p>{row['description']}</p></body></html>"  # planted: V15
+        page = TASK_PAGE.render(title=Markup(row["title"]), description=Markup(row["description"]))  # planted: V15
+        return page
 
 
 class Root:

@@ -9,16 +9,66 @@ from __future__ import annotations
 import ast
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 Imports = dict[str, str]
 
 _UNSET: Any = object()
+FOLDED_SOURCE = "_folded_source"  # ctx.facts key of the module's case-folded source (see :func:`mentions`)
 
 
 _WALK_CACHE: OrderedDict[int, tuple[ast.AST, list[ast.AST]]] = OrderedDict()
 _PARENT_CACHE: OrderedDict[int, tuple[ast.AST, dict[int, ast.AST]]] = OrderedDict()
 _CACHE_SIZE = 256
+_INDEX_CACHE: OrderedDict[int, tuple[ast.AST, dict[type, list[int]]]] = OrderedDict()
+_INDEX_SIZE = 32
+_N = TypeVar("_N", bound=ast.AST)
+
+
+# fields the parser only ever fills with identifiers, numbers or constants: never a child node
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "name", "arg", "kind", "module", "level", "asname", "type_comment", "conversion", "is_async"}
+    | {"simple", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    found = _CHILD_FIELDS.get(cls)
+    if found is None:
+        fields: tuple[str, ...] = getattr(cls, "_fields", ())
+        found = tuple(f for f in fields if f not in _SCALAR_FIELDS and not (cls is ast.Constant and f == "value"))
+        _CHILD_FIELDS[cls] = found
+    return found
+
+
+def _bfs(node: ast.AST) -> list[ast.AST]:
+    """Every node under ``node`` in exactly :func:`ast.walk`'s order (breadth first, fields in order), ~2x faster.
+
+    ``ast.walk`` pays for two generators per node (``iter_child_nodes`` over ``iter_fields``) and reads every
+    field; a list used as its own queue, reading only the fields that can hold nodes, does the same visit.
+    """
+    out: list[ast.AST] = [node]
+    append = out.append
+    node_type = ast.AST
+    known = _CHILD_FIELDS
+    i = 0
+    while i < len(out):
+        current = out[i]
+        i += 1
+        cls = current.__class__
+        names = known.get(cls)
+        if names is None:
+            names = _child_fields(cls)
+        for name in names:
+            value = getattr(current, name, None)
+            if isinstance(value, node_type):
+                append(value)
+            elif value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+    return out
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
@@ -31,11 +81,75 @@ def walk(node: ast.AST) -> list[ast.AST]:
     if hit is not None and hit[0] is node:
         _WALK_CACHE.move_to_end(key)
         return hit[1]
-    nodes = list(ast.walk(node))
+    nodes = _bfs(node)
     _WALK_CACHE[key] = (node, nodes)
     if len(_WALK_CACHE) > _CACHE_SIZE:
         _WALK_CACHE.popitem(last=False)
     return nodes
+
+
+def _type_index(tree: ast.AST) -> dict[type, list[int]]:
+    """Node type -> positions in :func:`walk` order, built once per tree (memoised like :func:`walk`)."""
+    key = id(tree)
+    hit = _INDEX_CACHE.get(key)
+    if hit is not None and hit[0] is tree:
+        _INDEX_CACHE.move_to_end(key)
+        return hit[1]
+    index: dict[type, list[int]] = {}
+    for position, node in enumerate(walk(tree)):
+        bucket = index.get(type(node))
+        if bucket is None:
+            index[type(node)] = [position]
+        else:
+            bucket.append(position)
+    _INDEX_CACHE[key] = (tree, index)
+    if len(_INDEX_CACHE) > _INDEX_SIZE:
+        _INDEX_CACHE.popitem(last=False)
+    return index
+
+
+def nodes_of_any(tree: ast.AST, *kinds: type) -> list[ast.AST]:
+    """The nodes under ``tree`` that are instances of any of ``kinds``, in :func:`walk` order.
+
+    Same result as ``[n for n in walk(tree) if isinstance(n, kinds)]``, but the tree is bucketed by node type
+    once, so each further rule asking for its few node types does not scan every node again.
+    """
+    nodes = walk(tree)
+    index = _type_index(tree)
+    buckets = [positions for cls, positions in index.items() if issubclass(cls, kinds)]
+    if not buckets:
+        return []
+    if len(buckets) == 1:
+        return [nodes[i] for i in buckets[0]]
+    return [nodes[i] for i in sorted(i for positions in buckets for i in positions)]
+
+
+def nodes_of(tree: ast.AST, kind: type[_N]) -> list[_N]:
+    """:func:`nodes_of_any` for one node type, typed: ``for call in nodes_of(tree, ast.Call)``."""
+    return nodes_of_any(tree, kind)  # type: ignore[return-value]  # every element is a ``kind``
+
+
+def folded(text: str) -> str:
+    """``text`` lower-cased (ASCII) or case-folded (anything else).
+
+    A lowercase ASCII word occurs in ``folded(text)`` whenever ``re.search(word, text, re.IGNORECASE)`` finds it
+    (``casefold`` also maps the long s and the Kelvin sign that ``re.IGNORECASE`` equates with ``s`` and ``k``), so a
+    substring test on this text is a safe, ~10x cheaper stand-in for a case-insensitive regex pre-filter.
+    """
+    return text.lower() if text.isascii() else text.casefold()
+
+
+def mentions(ctx: Any, words: tuple[str, ...]) -> bool:
+    """Does the module's source mention any of ``words`` (lowercase literals), ignoring case?
+
+    The cheap pre-filter in front of most rules: the folded source is computed once per module and kept in
+    ``ctx.facts`` (the engine drops it before results travel back from worker processes).
+    """
+    text: str | None = ctx.facts.get(FOLDED_SOURCE)
+    if text is None:
+        text = folded(ctx.source)
+        ctx.facts[FOLDED_SOURCE] = text
+    return any(word in text for word in words)
 
 
 def import_map(tree: ast.AST) -> Imports:
@@ -178,15 +292,12 @@ def is_env_read(node: ast.AST | None, imports: Imports) -> bool:
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node
+    for node in nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        yield node  # type: ignore[misc]  # nodes_of_any returns only these two types
 
 
 def calls(tree: ast.AST) -> Iterator[ast.Call]:
-    for node in walk(tree):
-        if isinstance(node, ast.Call):
-            yield node
+    yield from nodes_of(tree, ast.Call)
 
 
 def strings_in(node: ast.AST) -> Iterator[str]:
@@ -248,12 +359,14 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
 
 
 __all__ = [
+    "FOLDED_SOURCE",
     "Imports",
     "arg",
     "call_name",
     "calls",
     "const",
     "dotted",
+    "folded",
     "functions",
     "has_kwargs_splat",
     "import_map",
@@ -265,6 +378,9 @@ __all__ = [
     "kwarg",
     "last",
     "line_of",
+    "nodes_of",
+    "nodes_of_any",
+    "mentions",
     "parent_map",
     "qualname",
     "str_const",

@@ -181,6 +181,7 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip
         # project rules read facts and lines only; not shipping the tree back saves the parent most of its work
         out.module.tree = _EMPTY_MODULE
         out.module.source = ""
+        out.module.facts.pop(au.FOLDED_SOURCE, None)
     return out
 
 

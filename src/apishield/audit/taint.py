@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -365,6 +365,7 @@ class Summary:
     ret_const: Any
     sinks: tuple[tuple[str, frozenset[int], str, int], ...]  # (kind, params, sink name, line)
     ret_kind: str = ""
+    ret_lit: bool = False  # the return value is computed from literals only
 
 
 @dataclass(slots=True)
@@ -427,7 +428,7 @@ class ModuleInfo:
         self.module_consts: Env = {}
         self.all_functions: list[FunctionNode] = []
         self.exposed: set[int] = set()
-        for node in ast.walk(tree):  # one walk: imports, functions, classes, CherryPy-exposed methods
+        for node in _statements(tree):  # one walk: imports, functions, classes, CherryPy-exposed methods
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions.setdefault(node.name, node)
                 self.all_functions.append(node)
@@ -478,24 +479,90 @@ class ModuleInfo:
         """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""
         if not self.abspath or self.depth > 1:
             return None
-        parts = dotted_name.split(".")
-        directory = os.path.dirname(os.path.abspath(self.abspath))
-        for _ in range(4):
-            for cut in range(len(parts) - 1, 0, -1):
-                candidate = os.path.join(directory, *parts[:cut]) + ".py"
-                if os.path.isfile(candidate):
-                    mod = _load_module(candidate, self.depth + 1)
-                    if mod is None:
-                        return None
-                    return mod, ".".join(parts[cut:])
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
-        return None
+        start = os.path.dirname(os.path.abspath(self.abspath))
+        key = (start, dotted_name)
+        if key not in _RESOLVED:
+            if len(_RESOLVED) > 20000:
+                _RESOLVED.clear()
+            _RESOLVED[key] = _find_module_file(start, dotted_name.split("."))
+        found = _RESOLVED[key]
+        if found is None:
+            return None
+        mod = _load_module(found[0], self.depth + 1)
+        return None if mod is None else (mod, found[1])
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement at any depth (bodies of functions, classes, if/for/while/with/try/match), skipping
+    expressions: cheaper than :func:`ast.walk` and enough to find imports, functions and classes."""
+    stack: list[ast.stmt] = list(reversed(getattr(tree, "body", [])))
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            children.extend(getattr(node, name, ()) or ())
+        for handler in getattr(node, "handlers", ()) or ():
+            children.extend(handler.body)
+        for case in getattr(node, "cases", ()) or ():
+            children.extend(case.body)
+        stack.extend(reversed(children))
 
 
 _MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+_RESOLVED: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+_HEADS: dict[tuple[str, str], bool] = {}
+_RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")
+_TEMPLATES: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _raw_template_vars(module_path: str, name: str) -> frozenset[str]:
+    """Variables a template prints without escaping; empty when the template is not found."""
+    if not module_path:
+        return frozenset()
+    base = os.path.dirname(os.path.abspath(module_path))
+    key = (base, name)
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    found: frozenset[str] = frozenset()
+    for folder in ("views", "templates", "."):
+        for suffix in ("", ".tpl", ".html", ".jinja", ".j2"):
+            path = os.path.join(base, folder, name + suffix)
+            if os.path.isfile(path):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read(200_000)
+                except OSError:
+                    continue
+                found = frozenset(a or b for a, b in _RAW_VARS.findall(text))
+                break
+        if found:
+            break
+    if len(_TEMPLATES) > 2000:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = found
+    return found
+
+
+def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
+    """``pkg/mod.py`` for ``pkg.mod.attr`` in ``directory`` or up to three parents; (file, remaining path)."""
+    for _ in range(4):
+        head_key = (directory, parts[0])
+        if head_key not in _HEADS:  # one stat per package name and directory, not one per call
+            _HEADS[head_key] = os.path.exists(os.path.join(directory, parts[0])) or os.path.isfile(
+                os.path.join(directory, parts[0] + ".py"))
+        if _HEADS[head_key]:
+            for cut in range(len(parts) - 1, 0, -1):
+                candidate = os.path.join(directory, *parts[:cut]) + ".py"
+                if os.path.isfile(candidate):
+                    return candidate, ".".join(parts[cut:])
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return None
 
 
 def _load_module(path: str, depth: int) -> ModuleInfo | None:
@@ -610,6 +677,8 @@ class Interpreter:
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in {"deser", "code", "shell"})
         params = {o for o in origins if o.startswith("p")}
+        if kind == "sql" and params and not v.formatted:
+            params = set()  # a helper passing its argument as a bound parameter / ORM value is fine
         if not (proven or sink_only or params):
             return
         line = getattr(node, "lineno", 1)
@@ -1024,7 +1093,7 @@ class Interpreter:
         if isinstance(node, ast.Lambda):
             return CLEAN
         if isinstance(node, ast.Slice):
-            parts = [self.expr(p) for p in (node.lower, node.upper, node.step)]
+            parts = [const(None) if p is None else self.expr(p) for p in (node.lower, node.upper, node.step)]
             if all(p.is_const for p in parts):
                 return const(_safe(lambda: slice(*(p.const for p in parts))))
             return CLEAN
@@ -1114,7 +1183,7 @@ class Interpreter:
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
-            if node.attr in {"args", "message", "msg"}:
+            if node.attr in {"args", "message", "msg", "exception", "traceback", "detail", "description"}:
                 return base
             return CLEAN
         if node.attr in {"name"} and base.kind == "file":
@@ -1173,6 +1242,8 @@ class Interpreter:
             if receiver.kind in {"path", "resolved"} and func.attr in PATH_METHODS:
                 self.hit("path", node, receiver, f"Path.{func.attr}")
                 return Val(taint=receiver.taint, clean=receiver.clean)
+            if receiver.kind == "file" and func.attr in {"read", "readline", "readlines", "read_text", "read_bytes"}:
+                return Val()  # file contents: stored data, not the request
             if receiver.kind == "urlparse" and func.attr == "geturl":
                 return replace(receiver, kind="")
             if func.attr == "format" and receiver.is_const and isinstance(receiver.const, str):
@@ -1264,7 +1335,12 @@ class Interpreter:
                 return Val(taint=merge_parts(all_args).taint, kind="file")
             if kind == "redirect":
                 return Val(kind="nonhtml")
+            if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
+                return self.rendered(args, kwargs)
             return merge_parts(all_args)
+        mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
+        if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
+            return Val(kind="nonhtml")
         if qual in HTML_RESPONSES or short in {"make_response", "HTMLResponse"}:
             if args:
                 body = args[0]
@@ -1274,7 +1350,9 @@ class Interpreter:
             return CLEAN
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"}:
             return Val(kind="nonhtml")
-        if qual in {"flask.render_template", "flask.abort", "bottle.abort", "flask.url_for"}:
+        if qual == "flask.render_template":
+            return self.rendered(args, kwargs)
+        if qual in {"flask.abort", "bottle.abort", "flask.url_for"}:
             return Val(lit=True)
         parts = list(all_args)
         if receiver is not None:
@@ -1284,6 +1362,16 @@ class Interpreter:
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
         return out
+
+    def rendered(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
+        """The output of ``template(name, **vars)``: escaped, except variables the template prints raw
+        (Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``), found by reading the template next to the module."""
+        name = args[0].const if args and args[0].is_const and isinstance(args[0].const, str) else None
+        raw = _raw_template_vars(self.info.abspath, name) if name and "\n" not in name else frozenset()
+        dirty = [v for k, v in kwargs.items() if k in raw and v.taint]
+        if dirty:
+            return merge_parts(dirty)
+        return sanitise(merge_parts([*args, *kwargs.values()]), {"html"})
 
     def container_get(self, receiver: Val, args: list[Val], meth: str) -> Val:
         table: dict[Any, Val] = dict(receiver.items or ())
@@ -1409,11 +1497,13 @@ class Interpreter:
         clean = summary.ret_clean | (frozenset.intersection(*cleans) if cleans else frozenset())
         for kind, idxs, sink, line in summary.sinks:
             for i in idxs:
-                if i < len(positional):
+                if i < len(positional) and positional[i].taint:  # only proven flows through helpers
                     self.hit(kind, node, positional[i], sink, via=f"{via} (line {line})")
         if not taint and summary.ret_const is not UNKNOWN:
             return const(summary.ret_const)
-        return Val(taint=taint, clean=clean, kind=summary.ret_kind)
+        lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
+                                                    for i in summary.flows if i < len(positional))
+        return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit)
 
 
 def _param_names(fn: FunctionNode, skip_self: bool) -> list[str]:
@@ -1539,7 +1629,17 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
             sinks.append((h.kind, idxs, h.sink, h.line))
     return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean,
                    ret_const=ret.const if not ret.taint and _hashable(ret.const) else UNKNOWN,
-                   sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") else "")
+                   sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
+                   else "nonhtml" if ret.items is not None else "", ret_lit=ret.lit or ret.is_const)
+
+
+def _is_error_handler(fn: FunctionNode) -> bool:
+    """``@app.errorhandler(500)``, Bottle ``@app.error(500)``, FastAPI ``@app.exception_handler(E)``."""
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dotted(dec.func).rsplit(".", 1)[-1] in {
+                "errorhandler", "error", "exception_handler", "register_error_handler"}:
+            return True
+    return False
 
 
 def _class_exposed(node: ast.ClassDef) -> bool:
@@ -1560,6 +1660,7 @@ class HandlerReturn:
     value: Val
     node: ast.AST
     function: str
+    json: bool = False  # the handler's output is serialised as JSON (CherryPy ``tools.json_out``)
 
 
 @dataclass(slots=True)
@@ -1575,9 +1676,11 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     out = Analysis()
     seen: set[tuple[str, int, int]] = set()
     for fn in info.all_functions:
-        handler = is_handler(fn, info, id(fn) in info.exposed)
+        error_handler = _is_error_handler(fn)
+        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
         tainted, requests = handler_params(fn) if handler else (set(), set())
-        env: Env = {name: Val(taint=frozenset({REQUEST})) for name in tainted}
+        origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
+        env: Env = {name: origin for name in tainted}
         for name in requests:
             env[name] = Val(kind="request")
         for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
@@ -1597,7 +1700,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                 seen.add(key)
                 out.hits.append(h)
         if handler:
-            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name) for r in interp.returns)
+            json_out = any("json_out" in dotted(d.func if isinstance(d, ast.Call) else d) for d in fn.decorator_list)
+            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out) for r in interp.returns)
     return out
 
 

@@ -93,6 +93,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value  # not NaN
 
 
+MAX_TIMESTAMP = 10**11  # about the year 5138: later "times" are hostile, and 10**400 overflows float()
+
+
+def _is_time(value: Any) -> bool:
+    """A NumericDate claim: a finite number within float range (``exp: 1e999`` would never expire)."""
+    return _is_number(value) and -MAX_TIMESTAMP <= value <= MAX_TIMESTAMP
+
+
 def _pem(key: Any) -> bytes | None:
     if isinstance(key, str):
         key = key.encode()
@@ -335,13 +343,25 @@ class JWTAuth:
     ) -> None:
         self.signing_key: SigningKey | None = None
         keys: dict[str, SigningKey] = {}
+
+        def add(new: SigningKey) -> None:
+            known = keys.get(new.kid)
+            if known is not None and (
+                known.algorithm != new.algorithm or known.key.thumbprint() != new.key.thumbprint()
+            ):
+                raise ConfigError(
+                    f"JWT: two different keys share the kid {new.kid!r}; give every key its own kid "
+                    "(or leave kid unset to derive it from the key)"
+                )
+            keys[new.kid] = new
+
         for old in previous_keys:
             if not isinstance(old, SigningKey):
                 raise ConfigError("JWT: previous_keys must be SigningKey objects (SigningKey.create(...))")
-            keys[old.kid] = old
+            add(old)
         if key is not None:
             current = key if isinstance(key, SigningKey) else SigningKey.create(key, algorithm, kid)
-            keys[current.kid] = current
+            add(current)
             if current.can_sign:
                 self.signing_key = current
         if jwks is None and jwks_url is not None:
@@ -426,6 +446,8 @@ class JWTAuth:
                 raise TokenError("token is not ASCII", reason="malformed") from None
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise TokenError("token must be a compact JWT string", reason="malformed")
+        if not token.isascii():  # base64url segments are ASCII; also keeps lone surrogates out of encode()
+            raise TokenError("token is not ASCII", reason="malformed")
         digest = hashlib.sha256(token.encode()).digest()
         cached = self._cache.get(digest)
         now = self.clock()
@@ -487,7 +509,7 @@ class JWTAuth:
     def _validate_claims(self, claims: dict[str, Any], now: float) -> Principal:
         leeway = self.leeway
         exp, iat, sub = claims.get("exp"), claims.get("iat"), claims.get("sub")
-        if not _is_number(exp) or not _is_number(iat):
+        if not _is_time(exp) or not _is_time(iat):
             raise TokenError("exp and iat claims are required numbers", reason="claims")
         exp, iat = float(cast(float, exp)), float(cast(float, iat))
         if not isinstance(sub, str) or not sub:
@@ -497,7 +519,7 @@ class JWTAuth:
         if iat > now + leeway:
             raise TokenError("token issued in the future", reason="claims")
         nbf = claims.get("nbf")
-        if nbf is not None and (not _is_number(nbf) or float(nbf) > now + leeway):
+        if nbf is not None and (not _is_time(nbf) or float(nbf) > now + leeway):
             raise TokenError("token not yet valid", reason="not_before")
         self._check_age(claims, now)
         if self.issuer is not None and claims.get("iss") != self.issuer:
@@ -527,7 +549,7 @@ class JWTAuth:
             raise TokenExpired("token older than the maximum age")
 
     def _revoked_key(self, jti: str) -> str:
-        return f"{self.namespace}:revoked:{hashlib.sha256(jti.encode()).hexdigest()}"
+        return f"{self.namespace}:revoked:{hashlib.sha256(jti.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
     def _check_revoked(self, claims: Mapping[str, Any]) -> None:
         jti = claims.get("jti")

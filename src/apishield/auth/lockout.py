@@ -22,6 +22,7 @@ from apishield import events
 from apishield.auth.authenticators import PenaltyBoxLike
 from apishield.auth.passwords import Passwords
 from apishield.errors import ConfigError
+from apishield.ratelimit.penalties import client_group
 from apishield.stores.base import Store
 from apishield.types import Clock
 
@@ -30,8 +31,10 @@ LOGIN_THROTTLED = "Too many login attempts. Try again later."
 
 
 def _account_key(account: str) -> str:
+    if not isinstance(account, str):  # a JSON body may carry any type; count those under one key
+        account = ""
     normalised = unicodedata.normalize("NFKC", account).strip().casefold()
-    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
+    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class LoginThrottle:
@@ -66,6 +69,7 @@ class LoginThrottle:
 
     def _keys(self, account: str, ip: str) -> tuple[tuple[str, str, int], tuple[str, str, int]]:
         acct = _account_key(account)
+        ip = client_group(ip)  # an IPv6 client owns its whole /64; IPv4-mapped counts as IPv4
         return (
             (f"{self.ns}:fail:a:{acct}", f"{self.ns}:lock:a:{acct}", self.free_attempts),
             (f"{self.ns}:fail:ip:{ip}", f"{self.ns}:lock:ip:{ip}", self.ip_free_attempts),
@@ -135,6 +139,8 @@ class LoginService:
         self.save_hash = save_hash
 
     def login(self, username: str, password: str, ip: str) -> LoginOutcome:
+        if not isinstance(username, str):  # hostile JSON: never a lookup, same refusal as a wrong password
+            username = ""
         wait = self.throttle.retry_after(username, ip)
         if wait is not None:
             return LoginOutcome(False, message=LOGIN_THROTTLED, retry_after=wait)
@@ -142,7 +148,7 @@ class LoginService:
         subject, stored = found if found is not None else (None, None)
         result = self.passwords.verify(stored, password)
         if not result.ok or subject is None:
-            delay = self.throttle.failure(username if isinstance(username, str) else "", ip)
+            delay = self.throttle.failure(username, ip)
             events.emit("auth.failure", method="password", client_ip=ip, reason="bad_credentials")
             return LoginOutcome(False, message=LOGIN_FAILED, retry_after=delay)
         self.throttle.success(username, ip)

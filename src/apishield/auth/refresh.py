@@ -34,7 +34,7 @@ class RefreshGrant:
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()  # JSON can carry lone surrogates
 
 
 class RefreshTokens:
@@ -84,7 +84,7 @@ class RefreshTokens:
         if not isinstance(token, str) or not 0 < len(token) <= MAX_REFRESH_LENGTH:
             raise TokenError("malformed refresh token", reason="malformed")
         digest = _digest(token)
-        raw = self.store.pop(self._k("t", digest))
+        raw = self.store.get(self._k("t", digest))
         now = self.clock()
         if raw is None:
             family = self.store.get(self._k("used", digest))
@@ -99,8 +99,13 @@ class RefreshTokens:
             scopes = frozenset(str(s) for s in record["scopes"])
         except (ValueError, KeyError, TypeError) as exc:
             raise TokenError("corrupt refresh token record", reason="invalid_grant") from exc
-        # remember the used token until the family ends, so reuse is recognised
+        # Mark the token used *before* consuming it, so a concurrent second use always finds either the
+        # token or the marker; then consume it atomically. Losing that pop to a parallel request means two
+        # copies of the token are in use: revoke the family (theft), as for any later reuse.
         self.store.set(self._k("used", digest), family, ttl=max(1.0, family_expires - now))
+        if self.store.pop(self._k("t", digest)) is None:
+            self.revoke_family(family)
+            raise TokenRevoked("refresh token used twice at once; the whole session was revoked")
         if self.store.get(self._k("revoked", family)) is not None:
             raise TokenRevoked("refresh token family revoked")
         if now >= expires:

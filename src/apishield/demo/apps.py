@@ -41,7 +41,8 @@ class DemoApp:
 
 
 def _gunicorn(*args: str) -> tuple[str, ...]:
-    return (sys.executable, "-m", "gunicorn", "--no-control-socket", "-b", "127.0.0.1:{port}", *args)
+    return (sys.executable, "-m", "gunicorn", "--no-control-socket", "--graceful-timeout", "3",
+            "-b", "127.0.0.1:{port}", *args)
 
 
 def _user(prefix: str) -> tuple[str, str, str]:

@@ -43,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
                           skip_audit=args.skip_audit, skip_probe=args.skip_probe)
     console = Console(stderr=args.json)
     if not console.is_terminal:
-        console = Console(stderr=args.json, width=110)  # logs and CI: one row per app
+        console = Console(stderr=args.json, width=140)  # logs and CI: one row per app
     with console.status("apishield demo: auditing, serving and probing the example apps…"):
         result = run_demo(options)
     if args.json:
@@ -56,17 +56,24 @@ def handle(args: argparse.Namespace) -> int:
 def print_result(console: Console, result: DemoResult) -> None:
     table = Table(title="apishield demo: audit and probe, side by side",
                   caption="counts: C critical · H high · M medium · L low · I info")
-    for column in ("app", "framework", "audit findings", "probe findings", "score", "expectation"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    columns = ("app", "framework", "audit findings", "probe findings", "probe requests", "planted found", "score",
+               "expectation")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("score", "probe requests", "planted found") else "left")
     for s in result.summaries:
         expectation = "scores badly" if s.kind == "twin" else "no medium+ finding"
         mark = "[green]✓[/green]" if s.ok else "[red]✗[/red]"
-        table.add_row(s.name, s.framework, format_counts(s.audit), format_counts(s.probe),
+        requests = "n/a" if s.probe_requests is None else f"{s.probe_requests} in {s.probe_seconds or 0:.0f} s"
+        planted = "—" if s.planted is None else f"{s.planted[0]}/{s.planted[1]}"
+        table.add_row(s.name, s.framework, format_counts(s.audit), format_counts(s.probe), requests, planted,
                       "n/a" if s.score is None else str(s.score), f"{mark} {expectation}")
     console.print(table)
     for s in result.summaries:
         for reason in s.reasons:
             console.print(f"[red]{s.name}[/red]: {reason}")
+    for run in result.runs:
+        if run.missed:
+            console.print(f"{run.app.name}: planted weaknesses not found: {', '.join(run.missed)}")
     console.print(f"Reports (HTML, SARIF, JSON): {result.reports_dir}")
     for run in result.runs:
         for path in run.reports:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apishield.demo import planted as planted_mod
 from apishield.demo.apps import DemoApp, Identity, demo_apps
 from apishield.demo.documents import report_from_document
 from apishield.demo.locate import examples_dir
@@ -50,6 +51,7 @@ class AppRun:
     errors: list[str] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    missed: list[str] = field(default_factory=list)  # planted weaknesses neither tool found (twins)
 
 
 @dataclass(slots=True)
@@ -151,8 +153,14 @@ def run_demo(options: DemoOptions) -> DemoResult:
     for run in runs:
         _write_reports(run, reports_dir)
         skipped = [tool for tool, skip in (("audit", options.skip_audit), ("probe", options.skip_probe)) if skip]
-        summaries.append(summarize(run.app.name, run.app.kind, run.app.framework, run.audit, run.probe,
-                                   run.errors, skipped))
+        summary = summarize(run.app.name, run.app.kind, run.app.framework, run.audit, run.probe, run.errors, skipped)
+        if run.app.weaknesses is not None and run.app.weaknesses.is_file():
+            planted = planted_mod.coverage(planted_mod.load(run.app.weaknesses),
+                                           run.audit.findings if run.audit else [],
+                                           run.probe.findings if run.probe else [])
+            summary.planted = (len(planted.found), planted.total)
+            run.missed = list(planted.missed)
+        summaries.append(summary)
     return DemoResult(runs, summaries, time.monotonic() - started, reports_dir)
 
 
@@ -163,5 +171,7 @@ def as_json(result: DemoResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 1),
         "reports_dir": str(result.reports_dir),
         "apps": [{"name": s.name, "kind": s.kind, "framework": s.framework, "audit": s.audit, "probe": s.probe,
-                  "score": s.score, "ok": s.ok, "reasons": s.reasons} for s in result.summaries],
+                  "probe_requests": s.probe_requests, "probe_seconds": s.probe_seconds, "score": s.score,
+                  "planted_found": None if s.planted is None else {"found": s.planted[0], "total": s.planted[1]},
+                  "ok": s.ok, "reasons": s.reasons} for s in result.summaries],
     }

@@ -46,6 +46,9 @@ class AppSummary:
     score: int | None
     ok: bool
     reasons: list[str] = field(default_factory=list)
+    probe_requests: int | None = None
+    probe_seconds: float | None = None
+    planted: tuple[int, int] | None = None  # (found, total) for the twins
 
 
 def summarize(name: str, kind: str, framework: str, audit: Report | None, probe: Report | None,
@@ -74,6 +77,8 @@ def summarize(name: str, kind: str, framework: str, audit: Report | None, probe:
         audit=None if audit is None else counts(audit.findings),
         probe=None if probe is None else counts(probe.findings),
         score=score, ok=not reasons, reasons=reasons,
+        probe_requests=None if probe is None else probe.requests_used,
+        probe_seconds=None if probe is None else probe.seconds,
     )
 
 

@@ -11,6 +11,7 @@ from apishield.shield import Outcome, Shield
 Header = tuple[str, str]
 _ENVIRON_KEYS: dict[str, str] = {}
 _LOWER: dict[str, str] = {}
+_SCOPE_KEYS: dict[str, bytes] = {}
 
 
 class EnvironHeaders(CaseInsensitiveHeaders):
@@ -38,7 +39,7 @@ class EnvironHeaders(CaseInsensitiveHeaders):
         return str(value)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._environ.get(self._key(key), default)
+        return self._environ.get(_ENVIRON_KEYS.get(key) or self._key(key), default)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self._key(key) in self._environ
@@ -52,6 +53,48 @@ class EnvironHeaders(CaseInsensitiveHeaders):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+class ScopeHeaders(CaseInsensitiveHeaders):
+    """Request headers read from an ASGI scope's (lower-case bytes) header list, decoded on access."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[bytes, bytes]) -> None:  # no super().__init__: nothing to copy
+        self._raw = raw
+
+    @staticmethod
+    def _key(name: str) -> bytes:
+        key = _SCOPE_KEYS.get(name)
+        if key is None:
+            key = name.lower().encode("latin-1")
+            if len(_SCOPE_KEYS) < 512:
+                _SCOPE_KEYS[name] = key
+        return key
+
+    def __getitem__(self, key: str) -> str:
+        return self._raw[self._key(key)].decode("latin-1")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._raw.get(self._key(key))
+        return default if value is None else value.decode("latin-1")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._key(key) in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.decode("latin-1") for k in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def scope_headers(raw: Any) -> CaseInsensitiveHeaders:
+    """Headers of an ASGI scope; repeated names fall back to the merging (comma-joined) mapping."""
+    table = dict(raw)
+    if len(table) == len(raw):
+        return ScopeHeaders(table)
+    return CaseInsensitiveHeaders((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
 
 
 def view_from_environ(
@@ -81,8 +124,7 @@ def _wsgi_path(environ: Mapping[str, Any]) -> str:
 
 def view_from_scope(shield: Shield, scope: Mapping[str, Any], *, route: str | None = None) -> RequestView:
     """A request view for an ASGI HTTP scope."""
-    raw = scope.get("headers") or ()
-    headers = CaseInsensitiveHeaders((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    headers = scope_headers(scope.get("headers") or [])
     client = scope.get("client")
     peer = client[0] if client else "0.0.0.0"  # noqa: S104 - unknown peer marker
     path = (scope.get("root_path", "") or "") + scope.get("path", "/")
@@ -98,8 +140,18 @@ def view_from_scope(shield: Shield, scope: Mapping[str, Any], *, route: str | No
     )
 
 
-def merge_headers(existing: list[Header], extra: Iterable[Header]) -> list[Header]:
-    """``existing`` plus those of ``extra`` not already set; ``Vary`` values are combined."""
+def merge_headers(existing: list[Header], extra: list[Header], known: frozenset[str] | None = None) -> list[Header]:
+    """``existing`` plus those of ``extra`` not already set; ``Vary`` values are combined.
+
+    ``known`` (lower-case) names every header ``extra`` can hold: when none of the application's headers is
+    among them, the lists are simply joined (the usual case: the app sets only Content-Type/Length).
+    """
+    if known is not None:
+        for name, _ in existing:
+            if name.lower() in known:
+                break
+        else:
+            return existing + extra
     present = {k.lower() for k, _ in existing}
     out = list(existing)
     has_vary = "vary" in present
@@ -113,6 +165,9 @@ def merge_headers(existing: list[Header], extra: Iterable[Header]) -> list[Heade
                 lower[name] = low
         if low not in present:
             out.append(item)
+            present.add(low)
+            if low == "vary":
+                has_vary = True
         elif has_vary and low == "vary":
             out = [(k, _vary(v, item[1])) if k.lower() == "vary" else (k, v) for k, v in out]
     return out

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from apishield.integrations._common import view_from_scope
-from apishield.shield import Outcome, RouteSettings, RouteTable, Shield
+from apishield.shield import SAFE_METHODS, Outcome, RouteSettings, RouteTable, Shield
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,7 +25,36 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Resolver = Callable[[Scope], "RouteSettings | None"]
 
 PRINCIPAL_KEY = "apishield.principal"
+ROUTE_KEY = "apishield.route"
+"""A resolver may put the matched route template here (``scope["state"]``) for route-keyed limits."""
 log = logging.getLogger("apishield")
+
+
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(name: str) -> bytes:
+    """A header name as ASGI wants it (lower-case bytes), cached: the shield uses a few fixed names."""
+    encoded = _NAMES.get(name)
+    if encoded is None:
+        encoded = name.lower().encode("latin-1")
+        if len(_NAMES) < 256:
+            _NAMES[name] = encoded
+    return encoded
+
+
+_ENCODED: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_PER_REQUEST = frozenset({"RateLimit", "Retry-After"})  # values that change with every answer
+
+
+def _encode(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    """A response header as ASGI bytes; the static ones (security, CORS) are encoded once."""
+    hit = _ENCODED.get(pair)
+    if hit is None:
+        hit = (_name(pair[0]), pair[1].encode("latin-1"))
+        if len(_ENCODED) < 512 and pair[0] not in _PER_REQUEST:
+            _ENCODED[pair] = hit
+    return hit
 
 
 async def send_outcome(outcome: Outcome, send: Send) -> None:
@@ -95,11 +124,14 @@ class ShieldASGIMiddleware:
             await self.app(scope, receive, send)
             return
         shield = self.shield
-        server = scope.get("server_software") or None
-        shield.note_server(server)
-        view = view_from_scope(shield, scope)
-        compiled = shield.compile(self._settings(scope, view.method, view.path))
-        if shield.needs_body(compiled, view):
+        if not shield.server_checked:
+            shield.note_server(scope.get("server_software") or None)
+        method = scope.get("method", "GET")
+        settings = self._settings(scope, method, (scope.get("root_path", "") or "") + scope.get("path", "/"))
+        state = scope.get("state")
+        view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None)
+        compiled = shield.compile(settings)
+        if method not in SAFE_METHODS and shield.needs_body(compiled, view):
             body, messages = await read_body(receive, shield.config.validation.max_body_size)
             if body is None:
                 await send_outcome(shield.too_large(view), send)
@@ -112,7 +144,8 @@ class ShieldASGIMiddleware:
             return
         state = scope.setdefault("state", {})
         state[PRINCIPAL_KEY] = outcome.principal
-        extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]
+        cached = _ENCODED.get
+        extra = [cached(pair) or _encode(pair) for pair in outcome.headers]
         started = False
 
         async def _send(message: Message) -> None:
@@ -124,6 +157,7 @@ class ShieldASGIMiddleware:
                 for name, value in extra:
                     if name not in present:
                         headers.append((name, value))
+                        present.add(name)
                     elif name == b"vary":
                         headers = [
                             (k, v + b", " + value if k.lower() == b"vary" and value not in v else v)
@@ -142,4 +176,4 @@ class ShieldASGIMiddleware:
             await send_outcome(shield.error_outcome(view, 500), send)
 
 
-__all__ = ["PRINCIPAL_KEY", "ShieldASGIMiddleware", "read_body", "replay", "send_outcome"]
+__all__ = ["PRINCIPAL_KEY", "ROUTE_KEY", "ShieldASGIMiddleware", "read_body", "replay", "send_outcome"]

@@ -97,8 +97,9 @@ class Shield(_CoreShield):
             declared = raw
         else:
             # Bottle's ConfigDict flattens apishield={"public": True} into "apishield.public"
+            # (and nested tables such as a body schema into "apishield.body_schema.properties...")
             prefix = CONFIG_KEY + "."
-            flat = {k[len(prefix) :]: v for k, v in route.config.items() if k.startswith(prefix)}
+            flat = _unflatten({k[len(prefix) :]: v for k, v in route.config.items() if k.startswith(prefix)})
             if isinstance(raw, dict):
                 flat.update(raw)
             if flat:
@@ -154,6 +155,21 @@ class Shield(_CoreShield):
                 del response[name]
         _add_headers(response, outcome.headers, override=True)
         return outcome.body
+
+
+def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """Rebuild the nested dicts Bottle's ConfigDict flattened into dotted keys."""
+    out: dict[str, Any] = {}
+    for key in sorted(flat):
+        parts = key.split(".")
+        node = out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[parts[-1]] = flat[key]
+    return out
 
 
 def _http_response(outcome: Any) -> bottle.HTTPResponse:

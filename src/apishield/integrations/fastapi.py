@@ -32,12 +32,12 @@ from fastapi.security.base import SecurityBase
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.routing import BaseRoute, Host, Match, Mount, Route
 
 from apishield.errors import Reject
 from apishield.integrations._common import view_from_scope
-from apishield.integrations.asgi import PRINCIPAL_KEY, Scope, ShieldASGIMiddleware
-from apishield.shield import Outcome, RouteSettings, settings_of
+from apishield.integrations.asgi import PRINCIPAL_KEY, ROUTE_KEY, Scope, ShieldASGIMiddleware
+from apishield.shield import Outcome, RouteSettings, requirement, settings_of
 from apishield.shield import Shield as _CoreShield
 
 log = logging.getLogger("apishield")
@@ -77,13 +77,14 @@ class Shield(_CoreShield):
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
         self._route_settings: dict[tuple[int, str], RouteSettings] = {}
+        self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
+        self._host_routing: tuple[int, bool] | None = None  # (route count, app routes by Host header)
         self._app: Any = None
         self._listed = False
 
-    def require(self, *scopes: str, roles: Any = ()) -> Any:
+    def require(self, *scopes: str, roles: Any = (), **kw: Any) -> Any:
         """A dependency requiring a principal with ``scopes`` and ``roles``; it returns the principal."""
-        settings = RouteSettings(public=False, scopes=tuple(scopes), roles=tuple(roles))
-        return Requirement(self, settings)
+        return Requirement(self, requirement(scopes, roles, kw))
 
     def init_app(self, app: FastAPI) -> None:
         """Add the middleware, the problem+json exception handlers and the OpenAPI security scheme."""
@@ -100,24 +101,34 @@ class Shield(_CoreShield):
 
     # --- route resolution -----------------------------------------------------------------------
     def _resolve(self, scope: Scope) -> RouteSettings | None:
-        scope.setdefault("state", {})[_CHECKED_KEY] = True
+        state = scope.setdefault("state", {})
+        state[_CHECKED_KEY] = True
         if not self._listed and self._app is not None:
             self._listed = True
             self.log_routes(self.routes_of(self._app))
-        app = scope.get("app") or self._app
+        app = self._app or scope.get("app")
         router = getattr(app, "router", None)
         routes = getattr(router, "routes", None) or getattr(app, "routes", None) or []
+        method = scope.get("method", "GET")
+        path_key = (method, scope.get("path", ""), len(routes))
+        if self._host_routing is None or self._host_routing[0] != len(routes):
+            self._host_routing = (len(routes), _has_host_routes(routes))
+        hit = None if self._host_routing[1] else self._paths.get(path_key)
+        if hit is not None:
+            state[ROUTE_KEY] = hit[1]
+            return hit[0]
         found = _match(routes, scope)
         if found is None:
-            return RouteSettings(public=True) if _PUBLIC_404 else None
+            return _UNKNOWN  # the router answers 404/405 (rate limits and headers still apply); not cached
         route, template = found
-        method = scope.get("method", "GET")
         key = (id(route), method)
         cached = self._route_settings.get(key)
         if cached is None:
             cached = self.route_settings(route)
             self._route_settings[key] = cached
-        scope.setdefault("state", {})["apishield.route"] = template
+        if len(self._paths) < _PATH_CACHE_SIZE and not self._host_routing[1]:
+            self._paths[path_key] = (cached, template)
+        state[ROUTE_KEY] = template
         return cached
 
     def route_settings(self, route: BaseRoute) -> RouteSettings:
@@ -125,8 +136,8 @@ class Shield(_CoreShield):
         endpoint = getattr(route, "endpoint", None)
         declared = settings_of(endpoint) if endpoint is not None else None
         dependant = getattr(route, "dependant", None)
-        for requirement in _requirements(dependant):
-            declared = requirement.settings if declared is None else declared.merged(requirement.settings)
+        for needed in _requirements(dependant):
+            declared = needed.settings if declared is None else declared.merged(needed.settings)
         return declared or RouteSettings()
 
     def routes_of(self, app: Any) -> list[tuple[str, str, RouteSettings]]:
@@ -199,8 +210,8 @@ class Shield(_CoreShield):
         return self._outcome_response(self.error_outcome(None, 500))
 
 
-_PUBLIC_404 = True
-"""Unknown paths are left to the router's 404 (rate limits and headers still apply)."""
+_UNKNOWN = RouteSettings(public=True)
+_PATH_CACHE_SIZE = 4096
 
 
 def _match(routes: list[BaseRoute], scope: Scope) -> tuple[BaseRoute, str] | None:
@@ -219,6 +230,16 @@ def _match(routes: list[BaseRoute], scope: Scope) -> tuple[BaseRoute, str] | Non
         if partial is None:
             partial = (route, getattr(route, "path", ""))
     return partial
+
+
+def _has_host_routes(routes: list[BaseRoute]) -> bool:
+    """True when routing depends on the Host header (then matches are not cached by path)."""
+    for route in routes:
+        if isinstance(route, Host):
+            return True
+        if isinstance(route, Mount) and _has_host_routes(route.routes):
+            return True
+    return False
 
 
 def _flatten(routes: list[BaseRoute]) -> list[BaseRoute]:

@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from apishield.integrations._common import merge_headers, view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY, read_body, respond
-from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
+from apishield.shield import PUBLIC, SAFE_METHODS, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
 
 log = logging.getLogger("apishield")
@@ -75,6 +75,11 @@ class Shield(_CoreShield):
         """Config patterns, then blueprint settings (outer to inner), then the view's own decorators."""
         if endpoint is None:
             return PUBLIC
+        if endpoint == "static" or endpoint.endswith(".static"):
+            # Flask's (and blueprints') static-file routes serve public assets by design; a routes pattern in
+            # the config may still protect them
+            configured = self.routes.lookup(method, rule) if self.routes else None
+            return PUBLIC if configured is None else PUBLIC.merged(configured)
         declared: RouteSettings | None = None
         parts = endpoint.split(".")[:-1]
         for depth in range(1, len(parts) + 1):
@@ -131,7 +136,6 @@ class _FlaskLayer:
         self.shield = shield
         self.app = app
         self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
-        self._rules_seen = -1
         self._unknown: tuple[Any, str | None] | None = None
 
     def _resolve(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
@@ -142,11 +146,8 @@ class _FlaskLayer:
         host = environ.get("HTTP_HOST", "") if (url_map.host_matching or app.subdomain_matching) else ""
         key = (environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), host)
         hit = self._routes.get(key)
-        if hit is not None and self._rules_seen == len(url_map._rules):
+        if hit is not None:  # Flask refuses new routes once it has served a request: the cache stays valid
             return hit
-        if self._rules_seen != len(url_map._rules):
-            self._routes.clear()
-            self._rules_seen = len(url_map._rules)
         shield = self.shield
         try:
             adapter = app.create_url_adapter(app.request_class(environ))
@@ -171,7 +172,7 @@ class _FlaskLayer:
             shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
         compiled, template = self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
-        if shield.needs_body(compiled, view):
+        if view.method not in SAFE_METHODS and shield.needs_body(compiled, view):
             body = read_body(environ, shield.config.validation.max_body_size)
             if body is None:
                 return respond(shield.too_large(view), start_response)
@@ -181,9 +182,10 @@ class _FlaskLayer:
             return respond(outcome, start_response)
         environ[PRINCIPAL_KEY] = outcome.principal
         extra = outcome.headers
+        known = shield.emitted_headers
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            headers = merge_headers(headers, extra)
+            headers = merge_headers(headers, extra, known)
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return self.wsgi_app(environ, _start)

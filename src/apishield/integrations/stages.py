@@ -39,18 +39,19 @@ class HeaderStage:
     def __init__(self, headers: SecurityHeaders | None) -> None:
         self.policy = headers
         probe = RequestView(method="GET", path="/")
-        self._table: dict[tuple[bool, bool], list[Header]] = {}
+        #: (authenticated, https) -> the header list; read directly on the hot path
+        self.table: dict[tuple[bool, bool], list[Header]] = {}
         for authenticated in (False, True):
             for https in (False, True):
                 items = headers.headers_for(probe, authenticated=authenticated, is_https=https) if headers else {}
-                self._table[(authenticated, https)] = list(items.items())
+                self.table[(authenticated, https)] = list(items.items())
 
     def for_response(self, view: RequestView, *, authenticated: bool, https: bool) -> list[Header]:
-        return self._table[(authenticated, https)]
+        return self.table[(authenticated, https)]
 
     def defaults(self, *, https: bool) -> list[Header]:
         """The headers for an unauthenticated response, when no request view is at hand."""
-        return self._table[(False, https)]
+        return self.table[(False, https)]
 
 
 def build_headers(config: ShieldConfig) -> HeaderStage:
@@ -324,13 +325,14 @@ class AuthStage:
     def __init__(self, authenticators: Sequence[Any]) -> None:
         self.authenticators = tuple(authenticators)
         methods = [getattr(a, "auth_method", None) or getattr(a, "scheme", None) for a in self.authenticators]
-        self._methods = tuple(
+        names = tuple(
             str(m) if m else type(a).__name__.lower() for m, a in zip(methods, self.authenticators, strict=True)
         )
+        self._pairs = tuple(zip(self.authenticators, names, strict=True))
 
     def authenticate(self, view: RequestView, settings: RouteSettings) -> tuple[Any, str]:
         """The principal and how it authenticated; raises :class:`Reject` 401/403."""
-        for authenticator, method in zip(self.authenticators, self._methods, strict=True):
+        for authenticator, method in self._pairs:
             try:
                 principal = authenticator.authenticate(view)
             except TokenError as exc:

@@ -68,7 +68,8 @@ class ShieldMiddleware:
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         shield = self.shield
-        shield.note_server(environ.get("SERVER_SOFTWARE"))
+        if not shield.server_checked:
+            shield.note_server(environ.get("SERVER_SOFTWARE"))
         view = view_from_environ(shield, environ)
         compiled = shield.compile(self._settings(view.method, view.path))
         if shield.needs_body(compiled, view):
@@ -81,11 +82,12 @@ class ShieldMiddleware:
             return respond(outcome, start_response)
         environ[PRINCIPAL_KEY] = outcome.principal
         extra = outcome.headers
+        known = shield.emitted_headers
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if exc_info is not None:
-                return start_response(status, merge_headers(headers, extra), exc_info)
-            return start_response(status, merge_headers(headers, extra))
+                return start_response(status, merge_headers(headers, extra, known), exc_info)
+            return start_response(status, merge_headers(headers, extra, known))
 
         return self.app(environ, _start)
 

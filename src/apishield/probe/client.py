@@ -18,6 +18,7 @@ evidence and ``curl`` commands, so reports never carry live tokens.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import shlex
@@ -266,7 +267,7 @@ class ProbeClient:
                     self._send(method, url, hdrs, body, limit), timeout=limit * 2 + 1
                 )
                 error = None
-            except (httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, httpx.HTTPError, OSError) as exc:
                 status, rheaders, data, truncated = None, (), b"", False
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             elapsed = self.clock() - started
@@ -290,18 +291,20 @@ class ProbeClient:
             chunks: list[bytes] = []
             size = 0
             truncated = False
-            async for chunk in resp.aiter_raw():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size >= self.max_body:
-                    truncated = True
-                    break
+            if resp.is_stream_consumed:  # an in-memory transport already read it
+                chunks.append(resp.content)
+                truncated = len(resp.content) > self.max_body
+            else:
+                async for chunk in resp.aiter_raw():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= self.max_body:
+                        truncated = True
+                        break
             data = b"".join(chunks)[: self.max_body]
             if resp.headers.get("content-encoding") and not truncated:
-                try:
+                with contextlib.suppress(httpx.DecodingError):
                     data = httpx.Response(200, headers=resp.headers, content=data).content[: self.max_body]
-                except httpx.DecodingError:
-                    pass
         finally:
             await resp.aclose()
         return resp.status_code, tuple(resp.headers.items()), data, truncated

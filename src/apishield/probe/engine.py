@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -152,6 +153,10 @@ class Context:
     def token(self, size: int = 8) -> str:
         return "".join(self.rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(size))
 
+    def account_tag(self) -> str:
+        """A unique suffix for throwaway account names: random even under ``--seed``, so reruns never collide."""
+        return secrets.token_hex(5)
+
     def owned_by(self, identity: Identity) -> list[Created]:
         return [c for c in self.created if c.owner == identity.name]
 
@@ -214,12 +219,12 @@ class Context:
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                        content=content, identity=identity.name if identity else "anonymous",
                                        timeout=timeout)
-        if (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
-                and headers is None):
-            if await identity.relogin():
-                hdrs = dict(identity.headers)
-                ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
-                                               content=content, identity=identity.name, timeout=timeout)
+        expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
+                   and headers is None)
+        if expired and identity is not None and identity.relogin is not None and await identity.relogin():
+            hdrs = dict(identity.headers)
+            ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
+                                           content=content, identity=identity.name, timeout=timeout)
         return ex
 
     async def create(self, op: Operation, identity: Identity, body: dict[str, Any]) -> tuple[Exchange, Any]:
@@ -294,6 +299,9 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
             ctx.notes.append(f"{spec.name}: stopped early ({exc})")
         except Unsafe as exc:  # pragma: no cover - checks catch their own refusals
             ctx.notes.append(f"{spec.name}: {exc}")
+        except Exception as exc:  # a hostile answer must not end the whole run; say so in the report
+            ctx.notes.append(f"{spec.name}: stopped by an internal error ({type(exc).__name__}: {exc})")
+            ctx.emit("check.error", {"check": spec.name, "error": repr(exc)})
         finally:
             current_check.reset(token)
         ctx.emit("check.finish", {"check": spec.name, "seconds": time.monotonic() - started,

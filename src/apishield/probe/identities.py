@@ -8,6 +8,7 @@ instead of reporting nonsense (every authorization finding would be wrong with b
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,8 @@ async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
     out: list[Identity] = []
     for index, body in enumerate(recipe.bodies, start=1):
         identity = Identity(name=f"user{index}", username=_pick(body, USER_KEYS), password=_pick(body, PASSWORD_KEYS))
+        if identity.password:
+            ctx.client.add_secret(identity.password, f"PASSWORD_{identity.name.upper()}")
         if not await login(ctx, recipe, identity, body):
             raise ProbeAbort(f"login recipe failed for identity #{index}: {recipe.method} {recipe.path} "
                              "did not answer 2xx with a token or session cookie; check --body / --token-path")
@@ -146,9 +149,10 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
     out: list[Identity] = []
     for index in range(1, count + 1):
         body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
-        tag = ctx.token(8)
+        tag = ctx.account_tag()
         username = f"apishield_{tag}"
-        password = f"Apishield-{ctx.token(12)}-9!"
+        password = f"Apishield-{secrets.token_urlsafe(12)}-9!"
+        ctx.client.add_secret(password, f"PASSWORD_PROBE{index}")
         for key in list(body) or ["username", "password"]:
             low = key.lower()
             if low in USER_KEYS or low == "email":

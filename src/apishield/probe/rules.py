@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apishield.findings import Confidence, Rule, Severity
 
-C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
+C, H, M, L, INFO = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 HI, MED, LO = Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW
 
 
@@ -64,7 +64,7 @@ CORS_WILDCARD = _r("PR-CORS-004", "CORS: wildcard origin with credentials", (942
                    "Never combine '*' with Allow-Credentials; list origins.")
 HEADERS = _r("PR-HDR-001", "Missing security headers", (693,), "API8:2023", L, HI,
              "Add nosniff, frame-ancestors/X-Frame-Options, CSP, HSTS (apishield SecurityHeaders()).")
-BANNER = _r("PR-HDR-002", "Server banner discloses software versions", (200,), "API8:2023", I, HI,
+BANNER = _r("PR-HDR-002", "Server banner discloses software versions", (200,), "API8:2023", INFO, HI,
             "Drop version details from the Server / X-Powered-By headers.")
 STACK = _r("PR-ERR-001", "Stack trace or internal error detail returned to the client", (209,), "API8:2023", M, HI,
            "Return problem+json without internals; log details server-side.")
@@ -74,5 +74,3 @@ TRACE = _r("PR-TRACE-001", "TRACE method enabled (request echoed back)", (693,),
            "Disable TRACE on the server and proxies.")
 ENUM = _r("PR-ENUM-001", "User enumeration: login answers differ for unknown users", (204,), "API2:2023", M, MED,
           "Answer unknown user and wrong password identically (status, body, timing).")
-
-__all__ = [name for name in dir() if name.isupper() and name not in ("C", "H", "M", "L", "I", "HI", "MED", "LO")]

@@ -10,7 +10,17 @@ import httpx
 
 from apishield.probe import checks
 from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
-from apishield.probe.engine import REGISTRY, Context, Listener, ProbeOptions, ProbeResult, all_rules, dedupe, run_checks
+from apishield.probe.engine import (
+    REGISTRY,
+    Context,
+    Listener,
+    ProbeAbort,
+    ProbeOptions,
+    ProbeResult,
+    all_rules,
+    dedupe,
+    run_checks,
+)
 from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
 from apishield.probe.targets import Operation, SpecError, from_openapi, load_file, load_routes, parse_document
 
@@ -104,7 +114,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(checks.ORDER)}")
     try:
         token = current_check.set("setup")
-        client.check_caps["setup"] = max(10, opts.budget // 10)
+        client.check_caps["setup"] = min(opts.budget, max(30, opts.budget // 8))
         try:
             ops = await load_targets(client, config)
             emit("probe.start", {"target": config.base_url, "operations": len(ops), "checks": names})
@@ -118,7 +128,10 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             if not identities and config.provision:
                 identities = await provision(ctx)
             ctx.identities = identities
-            ctx.canary = await run_canary(ctx)
+            try:
+                ctx.canary = await run_canary(ctx)
+            except BudgetExhausted:
+                raise ProbeAbort("the budget ran out while proving the identities; raise --budget") from None
             await _fixtures(ctx)
         finally:
             current_check.reset(token)

@@ -259,8 +259,11 @@ def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
         if isinstance(methods, str):
             methods = [methods]
         protections = r.get("protections") or []
-        secured = True if protections and any("auth" in str(p).lower() or "login" in str(p).lower()
-                                              for p in protections) else None
+        secured: bool | None = None
+        if r.get("auth") or any("auth" in str(p).lower() or "login" in str(p).lower() for p in protections):
+            secured = True
+        elif r.get("public") is True:
+            secured = False
         for method in methods:
             m = str(method).upper()
             if m in ("HEAD", "OPTIONS") or (m, path) in seen or m == "ANY":

@@ -54,6 +54,7 @@ class Decision(NamedTuple):
         return cls(True, tight.limit, tight.remaining, tight.reset_after, 0.0, tuple(states))
 
 
+_MAX_COST = 2**53
 _make_decision = tuple.__new__  # builds the named tuple without its Python-level __new__ (hot path)
 
 
@@ -113,6 +114,8 @@ class RateLimiter:
         """
         if type(cost) is not int or cost < 0:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
+        if cost > _MAX_COST:  # more than any capacity: denied either way, and floats cannot overflow
+            cost = _MAX_COST
         try:
             compiled = self._compiled[limits]
         except (KeyError, TypeError):

@@ -62,6 +62,11 @@ _HEAD = re.compile(
         (?P<rest>.*)\Z""",
     re.VERBOSE | re.DOTALL,
 )
+MAX_AMOUNT = 10**15
+"""Largest amount or burst: counts stay exact as floats (Redis Lua numbers are doubles, exact below 2**53)."""
+MAX_WINDOW = 10 * 366 * 86400.0
+"""Longest window (about ten years); TTLs derived from it stay within every store's range."""
+_DIGITS = re.compile(r"[0-9]{1,32}")
 _EXAMPLES = "e.g. '100/minute', '10/second; 1000/day' or '5/second burst 20'"
 
 
@@ -85,8 +90,10 @@ class Limit:
     def __post_init__(self) -> None:
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount < 1:
             raise ConfigError(f"rate limit amount must be a whole number >= 1, not {self.amount!r}")
-        if not self.window > 0:
-            raise ConfigError(f"rate limit window must be > 0 seconds, not {self.window!r}")
+        if self.amount > MAX_AMOUNT:
+            raise ConfigError(f"rate limit amount must be at most {MAX_AMOUNT}, not {self.amount!r}")
+        if not 0 < self.window <= MAX_WINDOW:
+            raise ConfigError(f"rate limit window must be > 0 and at most {MAX_WINDOW:g} seconds, not {self.window!r}")
         if self.strategy not in STRATEGIES:
             raise ConfigError(f"rate limit strategy {self.strategy!r} is unknown; use one of {', '.join(STRATEGIES)}")
         if self.burst is not None:
@@ -95,8 +102,8 @@ class Limit:
                     f"rate limit burst applies to token_bucket and gcra, not {self.strategy}; drop the burst "
                     "or pick a bucket strategy"
                 )
-            if isinstance(self.burst, bool) or not isinstance(self.burst, int) or self.burst < 1:
-                raise ConfigError(f"rate limit burst must be a whole number >= 1, not {self.burst!r}")
+            if isinstance(self.burst, bool) or not isinstance(self.burst, int) or not 1 <= self.burst <= MAX_AMOUNT:
+                raise ConfigError(f"rate limit burst must be a whole number from 1 to {MAX_AMOUNT}, not {self.burst!r}")
         if not self.name:
             object.__setattr__(self, "name", _default_name(self.amount, self.window))
         if not self.id:
@@ -171,6 +178,9 @@ def _parse_one(part: str) -> Limit:
     unit = match["unit"].lower()
     if unit not in _UNITS:
         raise _bad(part, f"unknown time unit {match['unit']!r} (use second, minute, hour, day or week)")
+    for number in (match["amount"], match["count"]):
+        if number is not None and len(number) > 32:
+            raise _bad(part, "a number is far too large")
     count = float(match["count"]) if match["count"] else 1.0
     if count <= 0:
         raise _bad(part, "the window must be longer than 0")
@@ -181,7 +191,7 @@ def _parse_one(part: str) -> Limit:
     while i < len(words):
         word = words[i].lower()
         if word == "burst":
-            if i + 1 >= len(words) or not words[i + 1].isdigit():
+            if i + 1 >= len(words) or not _DIGITS.fullmatch(words[i + 1]):  # ASCII digits only (not '²')
                 raise _bad(part, "'burst' needs a whole number after it")
             if burst is not None:
                 raise _bad(part, "'burst' given twice")
@@ -229,6 +239,8 @@ def parse_limit(text: str) -> tuple[Limit, ...]:
 __all__ = [
     "BURST_STRATEGY",
     "DEFAULT_STRATEGY",
+    "MAX_AMOUNT",
+    "MAX_WINDOW",
     "STRATEGIES",
     "Limit",
     "LimitState",

@@ -6,6 +6,8 @@ Violations (a rate-limit denial, an invalid API key, a failed login) are counted
 After ``violations`` of them within ``window`` seconds the key is banned for ``ban_durations[0]``; a key
 banned again while its previous ban is remembered (``memory`` seconds) gets the next, longer duration
 (1 minute, 10 minutes, 1 hour by default). Bans live in the store, so every process sees them.
+IPv6 clients are counted and banned by their /64 (``ipv6_prefix``), which one client usually owns whole, so
+hopping between its addresses does not reset anything; IPv4-mapped addresses count as IPv4.
 """
 
 from __future__ import annotations
@@ -46,6 +48,21 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
+def client_group(key: str, *, ipv6_prefix: int = 64) -> str:
+    """The canonical form of a client key: one IPv4 address, or the IPv6 network of ``ipv6_prefix`` bits.
+
+    One client usually owns a whole IPv6 /64 and can pick any address in it, so counting or banning single
+    IPv6 addresses would let it start afresh with every request. IPv4-mapped IPv6 addresses count as their
+    IPv4 address. Keys that are not an address (``"key:…"``, ``"ip:…"``) are returned unchanged.
+    """
+    ip = _ip(key) if isinstance(key, str) else None
+    if ip is None:
+        return key if isinstance(key, str) else str(key)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/{ipv6_prefix}", strict=False))
+    return str(ip)
+
+
 class PenaltyBox:
     """Counts violations and bans keys progressively; knows which addresses are always allowed or denied."""
 
@@ -60,6 +77,7 @@ class PenaltyBox:
         allow: Iterable[str] = (),
         deny: Iterable[str] = (),
         prefix: str = "penalty",
+        ipv6_prefix: int = 64,
     ) -> None:
         if isinstance(violations, bool) or not isinstance(violations, int) or violations < 1:
             raise ConfigError(f"penalties: violations must be a whole number >= 1, not {violations!r}")
@@ -70,6 +88,9 @@ class PenaltyBox:
             raise ConfigError("penalties: ban_durations must list at least one duration > 0 seconds")
         if not memory > 0:
             raise ConfigError(f"penalties: memory must be > 0 seconds, not {memory!r}")
+        if isinstance(ipv6_prefix, bool) or not isinstance(ipv6_prefix, int) or not 1 <= ipv6_prefix <= 128:
+            raise ConfigError(f"penalties: ipv6_prefix must be a whole number from 1 to 128, not {ipv6_prefix!r}")
+        self.ipv6_prefix = ipv6_prefix
         self.store = store
         self.violations = violations
         self.window = float(window)
@@ -80,7 +101,7 @@ class PenaltyBox:
         self.prefix = prefix
 
     def _k(self, kind: str, key: str) -> str:
-        return f"{self.prefix}:{kind}:{key}"
+        return f"{self.prefix}:{kind}:{client_group(key, ipv6_prefix=self.ipv6_prefix)}"
 
     def is_allowed_ip(self, address: str) -> bool:
         """True when ``address`` is in an allow-listed network (never limited, never banned)."""
@@ -103,7 +124,8 @@ class PenaltyBox:
         duration = self.ban_durations[min(level, len(self.ban_durations)) - 1]
         self.store.set(self._k("ban", key), str(level), ttl=duration)
         self.store.delete(self._k("v", key))
-        events.emit("penalty.banned", level=logging.WARNING, client=key, seconds=duration, ban_level=level)
+        client = client_group(key, ipv6_prefix=self.ipv6_prefix)
+        events.emit("penalty.banned", level=logging.WARNING, client=client, seconds=duration, ban_level=level)
         return duration
 
     def banned_for(self, key: str) -> float | None:
@@ -117,4 +139,4 @@ class PenaltyBox:
             self.store.delete(self._k(kind, key))
 
 
-__all__ = ["PenaltyBox"]
+__all__ = ["PenaltyBox", "client_group"]

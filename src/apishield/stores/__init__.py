@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from apishield.errors import ConfigError
-from apishield.stores.base import Store
+from apishield.stores.base import Store, redact_url
 from apishield.stores.memory import MemoryStore
 from apishield.stores.sqlite import SQLiteStore
 
@@ -30,7 +30,7 @@ def from_url(url: str, **options: Any) -> Store:
             url = "redis" + url[len("valkey") :]
         return RedisStore(url, **options)
     raise ConfigError(
-        f"store URL {url!r}: unknown scheme; use memory://, sqlite:///path.db, redis://host:port/db or rediss://"
+        f"store URL {redact_url(url)!r}: unknown scheme; use memory://, sqlite:///path.db, redis://host:port/db or rediss://"
     )
 
 

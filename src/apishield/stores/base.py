@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit, LimitState
 
 
+def redact_url(url: str) -> str:
+    """``url`` without its credentials (``redis://***@host:6379/0``), for error messages and logs.
+
+    Everything up to the last ``@`` after the scheme is userinfo (passwords may hold a stray ``@``);
+    redacting a little too much in an odd URL is better than echoing a password.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+
+
 @runtime_checkable
 class Store(Protocol):
     """Shared state for guards. Implementations: memory, SQLite, Redis."""
@@ -82,4 +94,4 @@ class Store(Protocol):
         ...
 
 
-__all__ = ["Store"]
+__all__ = ["Store", "redact_url"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
+from apishield.stores.base import redact_url
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
@@ -33,12 +34,23 @@ def load_script(name: str) -> str:
     return resources.files("apishield.stores").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
 
 
+def _credentials(url: str) -> list[str]:
+    """The user name and password in ``url`` (to keep them out of error messages)."""
+    userinfo = url.partition("://")[2].rpartition("@")[0]
+    return [part for part in (userinfo, *userinfo.split(":", 1)) if part]
+
+
 def _bulk(data: bytes) -> bytes:
     return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
 def _ms(ttl: float | None) -> int | None:
-    return None if ttl is None else max(1, math.ceil(ttl * 1000))
+    """Milliseconds for PX (at least 1); an infinite TTL means no expiry, as in the other stores."""
+    if ttl is None or ttl == math.inf:
+        return None
+    if ttl != ttl:  # NaN
+        raise StoreError("Redis store: a TTL must be a number of seconds, not NaN")
+    return max(1, math.ceil(min(ttl, 1e13) * 1000))  # Redis refuses PX beyond 2**63 ms
 
 
 class RedisStore:
@@ -75,7 +87,10 @@ class RedisStore:
                     **options,
                 )
             except ValueError as exc:
-                raise ConfigError(f"store URL {url!r}: {exc}") from exc
+                detail = str(exc)
+                for secret in _credentials(url):
+                    detail = detail.replace(secret, "***")
+                raise ConfigError(f"store URL {redact_url(url)!r}: {detail}") from None
         self.client = client
         #: tests only: pass this clock's time to the rate-limit script instead of Redis's TIME
         self.test_clock: Callable[[], float] | None = None

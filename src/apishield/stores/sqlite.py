@@ -93,7 +93,7 @@ class SQLiteStore:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:  # OverflowError: an integer beyond SQLite's 64 bits
             raise StoreError(f"SQLite store {self.path}: {exc}") from exc
         self._ops += 1
         if self._ops % 5000 == 0:

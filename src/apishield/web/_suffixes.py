@@ -8,6 +8,7 @@ operating system (Debian's ``publicsuffix`` package) :func:`load_public_suffixes
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 SYSTEM_LIST = Path("/usr/share/publicsuffix/public_suffix_list.dat")
@@ -71,6 +72,7 @@ netlify.com pages.dev workers.dev web.app firebaseapp.com appspot.com blogspot.c
 azurewebsites.net azurestaticapps.net cloudapp.net s3.amazonaws.com elasticbeanstalk.com
 amplifyapp.com onrender.com fly.dev glitch.me repl.co replit.app ngrok.io ngrok.app ngrok-free.app
 trycloudflare.com surge.sh readthedocs.io fastly.net fastlylb.net wordpress.com myshopify.com
+duckdns.org ddns.net no-ip.org dynv6.net pythonanywhere.com
 """
 
 BUNDLED: frozenset[str] = frozenset((_GENERIC + _CC + _SECOND_LEVEL + _SHARED_HOSTING).split())
@@ -99,6 +101,13 @@ def load_public_suffixes(path: Path | None = SYSTEM_LIST) -> frozenset[str]:
     return BUNDLED
 
 
+@lru_cache(maxsize=1)
+def default_public_suffixes() -> frozenset[str]:
+    """What configuration checks use unless told otherwise: the system's full list (read once) plus the
+    bundled subset, or the subset alone where no list is installed."""
+    return load_public_suffixes()
+
+
 def is_public_suffix(domain: str, rules: frozenset[str]) -> bool:
     """True when ``domain`` (lowercase, ASCII, no trailing dot) is itself a public suffix under ``rules``."""
     if f"!{domain}" in rules:
@@ -109,4 +118,11 @@ def is_public_suffix(domain: str, rules: frozenset[str]) -> bool:
     return f"*.{parent}" in rules
 
 
-__all__ = ["BUNDLED", "SYSTEM_LIST", "is_public_suffix", "load_public_suffixes", "parse_psl"]
+__all__ = [
+    "BUNDLED",
+    "SYSTEM_LIST",
+    "default_public_suffixes",
+    "is_public_suffix",
+    "load_public_suffixes",
+    "parse_psl",
+]

@@ -25,7 +25,6 @@ from apishield.guard import Allow
 from apishield.request import RequestView
 from apishield.stores.base import Store
 from apishield.types import Clock
-from apishield.web._suffixes import BUNDLED
 from apishield.web.origins import parse_origin
 
 TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -90,7 +89,7 @@ class CORSPolicy:
         headers: Iterable[str] = (),
         expose_headers: Iterable[str] = (),
         max_age: int = 600,
-        public_suffixes: frozenset[str] = BUNDLED,
+        public_suffixes: frozenset[str] | None = None,
     ) -> None:
         origin_list = _as_list(origins, "origins")
         if not isinstance(allow_credentials, bool):
@@ -156,7 +155,7 @@ class CORSPolicy:
         }
 
     @classmethod
-    def from_dict(cls, config: Mapping[str, Any], *, public_suffixes: frozenset[str] = BUNDLED) -> CORSPolicy:
+    def from_dict(cls, config: Mapping[str, Any], *, public_suffixes: frozenset[str] | None = None) -> CORSPolicy:
         """Build a policy from plain data (JSON, TOML); unknown keys are refused."""
         if not isinstance(config, Mapping):
             raise ConfigError("CORS policy must be a mapping of settings")
@@ -230,7 +229,7 @@ class CORSPolicy:
 
 
 def compile_policies(
-    policies: Mapping[str, CORSPolicy | Mapping[str, Any]], *, public_suffixes: frozenset[str] = BUNDLED
+    policies: Mapping[str, CORSPolicy | Mapping[str, Any]], *, public_suffixes: frozenset[str] | None = None
 ) -> dict[str, CORSPolicy]:
     """Named policies, compiling any given as plain data."""
     out: dict[str, CORSPolicy] = {}

@@ -23,7 +23,9 @@ LEAK_HEADERS: tuple[str, ...] = ("Server", "X-Powered-By", "X-AspNet-Version", "
 """Response headers that reveal the software stack; adapters remove them where the framework allows."""
 
 _NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]|[^\x00-\xff]")
+"""Control characters (C0, DEL, C1 such as NEL, which str.splitlines() treats as a line break) and anything
+WSGI cannot encode as latin-1."""
 
 
 def _validated(headers: Mapping[str, str | None], where: str) -> dict[str, str | None]:
@@ -33,7 +35,7 @@ def _validated(headers: Mapping[str, str | None], where: str) -> dict[str, str |
             raise ConfigError(f"security headers ({where}): {name!r} is not a valid header name")
         if value is not None and (not isinstance(value, str) or _BAD_VALUE.search(value)):
             raise ConfigError(
-                f"security headers ({where}): the value of {name} must be a string without control characters"
+                f"security headers ({where}): the value of {name} must be a latin-1 string without control characters"
             )
         out[name] = value
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import idna
 
 from apishield.errors import ConfigError
-from apishield.web._suffixes import BUNDLED, is_public_suffix
+from apishield.web._suffixes import default_public_suffixes, is_public_suffix
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _LABEL_RE = re.compile(LABEL)
@@ -82,8 +82,12 @@ def _canonical_host(raw: str, origin: str) -> str:
     return host
 
 
-def parse_origin(origin: str, *, public_suffixes: frozenset[str] = BUNDLED) -> OriginSpec:
-    """Parse one configured origin or ``scheme://*.domain`` pattern; raise :class:`ConfigError` if unsafe."""
+def parse_origin(origin: str, *, public_suffixes: frozenset[str] | None = None) -> OriginSpec:
+    """Parse one configured origin or ``scheme://*.domain`` pattern; raise :class:`ConfigError` if unsafe.
+
+    ``public_suffixes`` defaults to the system's full Public Suffix List when installed (plus the bundled
+    subset), so ``https://*.duckdns.org`` is refused as surely as ``https://*.co.uk``.
+    """
     if not isinstance(origin, str):
         raise ConfigError(f"CORS origin {origin!r}: origins are strings such as 'https://app.example.com'")
     if origin.strip().lower() == "null":
@@ -130,7 +134,7 @@ def parse_origin(origin: str, *, public_suffixes: frozenset[str] = BUNDLED) -> O
     if wildcard:
         if host.startswith("[") or re.fullmatch(r"[0-9.]+", host):
             raise _fail(origin, "wildcards apply to domain names, not IP addresses")
-        if is_public_suffix(host, public_suffixes):
+        if is_public_suffix(host, default_public_suffixes() if public_suffixes is None else public_suffixes):
             raise _fail(
                 origin,
                 f"'{host}' is a public suffix, so '*.{host}' admits sites anyone can register; "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -176,6 +177,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400 overflows to inf without ever reaching parse_constant
+        raise ValueError("number out of range")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -210,7 +218,8 @@ def parse_json(raw: bytes, *, max_depth: int = 64) -> Any:
     too_deep = Reject(400, f"The JSON body may nest at most {max_depth} levels.", title="Malformed JSON")
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                          parse_float=_finite_float)
     except RecursionError as exc:
         raise too_deep from exc
     except (UnicodeDecodeError, ValueError) as exc:
@@ -239,11 +248,36 @@ def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
     return media, params
 
 
-def _split_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[UploadedFile]]:
+_BOUNDARY_RE = re.compile(rb'boundary="?([^";\r\n]{1,70})', re.IGNORECASE)
+_NESTED_RE = re.compile(rb"content-type\s*:\s*multipart/", re.IGNORECASE)
+MAX_NESTED_MULTIPARTS = 8
+
+
+def _count_delimiters(boundary: str, body: bytes) -> int:
+    """Delimiter lines of ``boundary`` and of every boundary declared inside ``body`` (nested multiparts).
+
+    A cheap upper bound on the number of parts, taken before the (slow, recursive) MIME parser runs.
+    """
+    boundaries = {boundary.encode("latin-1", "replace"), *_BOUNDARY_RE.findall(body)}
+    # a delimiter starts a line (or the body), so "--b" inside content such as "--build" does not count
+    return sum(body.count(b"\n--" + b) + body.startswith(b"--" + b) for b in boundaries if b)
+
+
+def _split_multipart(
+    content_type: str, body: bytes, max_parts: int = 100
+) -> tuple[dict[str, str], list[UploadedFile]]:
+    # checked first and cheaply: each nesting level costs the MIME parser recursion, and each declared
+    # boundary one scan of the body below
+    nested = max(len(_NESTED_RE.findall(body)), len(_BOUNDARY_RE.findall(body)))
+    if nested > MAX_NESTED_MULTIPARTS:
+        raise Reject(413, "The multipart body nests too deeply.", title="Too many parts")
+    boundary = _media_type(content_type)[1].get("boundary", "")
+    if boundary and _count_delimiters(boundary, body) > max_parts + 1:  # +1: the closing delimiter
+        raise Reject(413, f"A multipart body may have at most {max_parts} parts.", title="Too many parts")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
     try:
         msg = BytesParser(policy=HTTP).parsebytes(head + body)
-    except (ValueError, TypeError, UnicodeError) as exc:
+    except (ValueError, TypeError, UnicodeError, RecursionError) as exc:  # RecursionError: nested multiparts
         raise Reject(400, "The multipart body could not be parsed.", title="Malformed multipart") from exc
     if not msg.is_multipart():
         raise Reject(400, "The multipart body could not be parsed.", title="Malformed multipart")
@@ -281,6 +315,7 @@ class RequestValidator:
         max_query_fields: int = 100,
         max_errors: int = 50,
         max_json_depth: int = 64,
+        max_multipart_parts: int = 100,
     ) -> None:
         if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int) or max_body_bytes <= 0:
             raise ConfigError("validation: max_body_bytes must be a positive integer")
@@ -299,6 +334,9 @@ class RequestValidator:
         self.max_query_fields = max_query_fields
         self.max_errors = max_errors
         self.max_json_depth = max_json_depth
+        if uploads is not None:
+            max_multipart_parts = max(max_multipart_parts, uploads.max_files)
+        self.max_multipart_parts = max_multipart_parts
 
     # --- steps ----------------------------------------------------------------------------------
     def _check_size(self, view: RequestView) -> bytes:
@@ -307,7 +345,8 @@ class RequestValidator:
             text = str(length).strip()
             if not text.isdigit() or not text.isascii():
                 raise Reject(400, "Content-Length must be a non-negative integer.", title="Bad Content-Length")
-            if int(text) > self.max_body_bytes:
+            digits = text.lstrip("0")  # int() refuses > 4300 digits; anything over 18 is too large anyway
+            if len(digits) > 18 or int(digits or "0") > self.max_body_bytes:
                 raise Reject(413, f"The request body may be at most {self.max_body_bytes} bytes.")
         body = view.body or b""
         if len(body) > self.max_body_bytes:
@@ -344,7 +383,7 @@ class RequestValidator:
                     raise Reject(415, "JSON bodies must be UTF-8.", extra={"accepted": list(self.content_types)})
                 data: Any = parse_json(body, max_depth=self.max_json_depth)
             elif media == "multipart/form-data":
-                form, files = _split_multipart(str(view.headers.get("content-type")), body)
+                form, files = _split_multipart(str(view.headers.get("content-type")), body, self.max_multipart_parts)
                 if files and self.uploads is None:
                     raise Reject(415, "File uploads are not accepted here.")
                 if self.uploads is not None:

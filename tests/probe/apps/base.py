@@ -13,8 +13,9 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 Response = tuple[int, list[tuple[str, str]], bytes]
 
@@ -60,6 +61,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/validate", "validate"),
     ("GET", "/api/admin/users", "admin_users"),
     ("POST", "/api/admin/reset", "admin_reset"),
+    ("GET", "/.well-known/jwks.json", "jwks"),
 ]
 
 
@@ -114,7 +116,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/login": {"post": _op("Login", secured=False, body=CREDS)},
             "/api/me": {"get": _op("Me", secured=True, response=USER)},
             "/api/users/{user_id}": {"get": _op("Get user", secured=True, params=[pth("user_id")], response=USER)},
-            "/api/tasks": {"get": _op("List tasks", secured=True),
+            "/api/tasks": {"get": _op("List tasks", secured=True, params=[
+                               {"name": "title", "in": "query", "required": False, "schema": {"type": "string"}}]),
                            "post": _op("Create task", secured=True, body=TASK_IN, response=TASK)},
             "/api/tasks/search": {"get": _op("Search tasks", secured=True, params=[q("q")])},
             "/api/tasks/{task_id}": {
@@ -179,3 +182,6 @@ class BaseApp:
 
     def openapi(self, req: Req) -> Response:
         return jresp(200, openapi_document())
+
+    def jwks(self, req: Req) -> Response:
+        return jresp(404, {"error": "not found"})

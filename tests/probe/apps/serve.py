@@ -7,8 +7,8 @@ Each framework only translates its request into ``base.Req`` and the answer back
 """
 
 import sys
-from urllib.parse import parse_qsl
 from typing import Any
+from urllib.parse import parse_qsl
 
 from tests.probe.apps.base import BaseApp, Req
 
@@ -96,8 +96,9 @@ def run_cherrypy(logic: BaseApp, port: int) -> None:
                 cherrypy.response.headers[k] = v
             return data
 
-    cherrypy.config.update({"server.socket_host": "127.0.0.1", "server.socket_port": port, "engine.autoreload.on": False,
-                            "log.screen": False, "environment": "production", "request.show_tracebacks": False})
+    cherrypy.config.update({"server.socket_host": "127.0.0.1", "server.socket_port": port,
+                            "engine.autoreload.on": False, "log.screen": False,
+                            "environment": "production", "request.show_tracebacks": False})
     conf = {"/": {"request.process_request_body": False, "request.methods_with_bodies": ("POST", "PUT", "PATCH")}}
     cherrypy.quickstart(Root(), "/", conf)
 

@@ -297,13 +297,44 @@ def checks_roles(body: ast.AST) -> bool:
     return False
 
 
-_REJECT_HINT = re.compile(
-    r"40[13]|abort|unauthori|forbidden|redirect|login|signin|permission|notauthenticated|authenticationfailed|"
-    r"autherror|invalidtoken|noauthorization|authorizationerror|httperror|httpexception|http_40",
-    re.IGNORECASE,
+# a function whose source mentions none of these (ignoring case) cannot match any summary check below
+_SUMMARY_HINTS = (
+    # rejects unauthenticated requests
+    "401",
+    "403",
+    "abort",
+    "unauthori",
+    "forbidden",
+    "redirect",
+    "login",
+    "signin",
+    "permission",
+    "notauthenticated",
+    "authenticationfailed",
+    "autherror",
+    "invalidtoken",
+    "noauthorization",
+    "authorizationerror",
+    "httperror",
+    "httpexception",
+    "http_40",
+    # sets security headers
+    "content-security-policy",
+    "strict-transport-security",
+    "x-frame-options",
+    "x-content-type",
+    # roles, rate limits, CSRF
+    "role",
+    "admin",
+    "staff",
+    "superuser",
+    "scope",
+    "limit",
+    "throttl",
+    "429",
+    "csrf",
+    "xsrf",
 )
-_HEADER_HINT = re.compile(r"content-security-policy|strict-transport-security|x-frame-options|x-content-type", re.I)
-_OTHER_HINT = re.compile(r"role|admin|permission|staff|superuser|scope|limit|throttl|429|csrf|xsrf", re.I)
 
 
 def summarise(
@@ -323,8 +354,10 @@ def summarise(
     for a in [*fn.args.args, *fn.args.kwonlyargs]:
         if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
-    if text is not None and not (_REJECT_HINT.search(text) or _HEADER_HINT.search(text) or _OTHER_HINT.search(text)):
-        return summary
+    if text is not None:
+        low = au.folded(text)
+        if not any(word in low for word in _SUMMARY_HINTS):
+            return summary
     summary.rejects_unauth = rejects_unauthenticated(fn, imports)
     summary.security_headers = sets_security_headers(fn)
     summary.checks_roles = checks_roles(fn)

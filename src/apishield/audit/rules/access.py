@@ -84,9 +84,9 @@ def _path_params(path: str) -> list[str]:
     return out
 
 
-_HINT_CHECK_MASS_ASSIGNMENT = re.compile(r"request", re.IGNORECASE)
-_HINT_CHECK_EXPOSURE = re.compile(r"__dict__|vars\(|passw|secret|salt|select \*|pwd|private_key", re.IGNORECASE)
-_HINT_CHECK_GRAPHQL = re.compile(r"graphql", re.IGNORECASE)
+_HINT_CHECK_MASS_ASSIGNMENT = ('request',)
+_HINT_CHECK_EXPOSURE = ('__dict__', 'vars(', 'passw', 'secret', 'salt', 'select *', 'pwd', 'private_key')
+_HINT_CHECK_GRAPHQL = ('graphql',)
 
 
 @rule(BOLA, scope="project")
@@ -144,7 +144,7 @@ def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
     and ``for k, v in request.json.items(): setattr(obj, k, v)``."""
-    if not _HINT_CHECK_MASS_ASSIGNMENT.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for node in au.walk(ctx.tree):
@@ -218,7 +218,7 @@ def check_exposure(ctx: ModuleContext) -> Iterator[Finding]:
     """AS107 — a route handler returns ``obj.__dict__``/``vars(obj)``, a dict with a password/secret field, or
     ``dict(row)`` of a ``SELECT * FROM users`` row (directly or through ``jsonify``/``json.dumps``/
     ``JSONResponse``)."""
-    if not _HINT_CHECK_EXPOSURE.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_EXPOSURE):  # cheap pre-filter: most files cannot match
         return
     handlers: set[str] = ctx.facts.get("handlers") or set()
     for fn in au.functions(ctx.tree):
@@ -336,7 +336,7 @@ def check_graphql(ctx: ModuleContext) -> Iterator[Finding]:
     """AS205 — GraphQL views/apps (graphene ``GraphQLView``, strawberry ``GraphQLRouter``/``GraphQL``,
     starlette-graphene ``GraphQLApp``, ariadne ``GraphQL``) with ``graphiql=True``, ``batch=True``, or no
     depth/cost validation rules anywhere in the module."""
-    if not _HINT_CHECK_GRAPHQL.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_GRAPHQL):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     source_has_limits = (

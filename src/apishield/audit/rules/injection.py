@@ -234,7 +234,7 @@ def check_xss(ctx: ModuleContext) -> Iterator[Finding]:
     framework = module_framework(ctx)
     for ret in analysis.handler_returns:
         body = _body(ret)
-        if body is None or body.kind == "nonhtml":
+        if body is None or ret.json or body.kind == "nonhtml" or body.items is not None:
             continue
         if not html_default and body.kind != "response":
             continue
@@ -258,6 +258,8 @@ def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
     analysis = tm.analyse_context(ctx)
     for ret in analysis.handler_returns:
         body = ret.value
+        if body.kind == "exception":
+            continue  # the exception object itself: the framework renders its own safe page
         if tm.EXC in body.dirty("exc"):
             yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client",
                           taint="proven")

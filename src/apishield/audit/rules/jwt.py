@@ -47,15 +47,15 @@ def _resolved(node: ast.AST | None, assigned: dict[str, ast.AST]) -> ast.AST | N
     return node
 
 
-_HINT_CHECK_UNVERIFIED = re.compile(r"jwt|jose|jws", re.IGNORECASE)
-_HINT_CHECK_ALG_NONE = re.compile(r"jwt|jose|jws", re.IGNORECASE)
+_HINT_CHECK_UNVERIFIED = ('jwt', 'jose', 'jws')
+_HINT_CHECK_ALG_NONE = ('jwt', 'jose', 'jws')
 
 
 @rule(UNVERIFIED)
 def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
     """AS701 — ``jwt.decode(..., options={'verify_signature': False})`` (literal or a variable holding it),
     PyJWT 1 ``verify=False``, python-jose ``jwt.get_unverified_claims(token)``, ``jwt.decode(token, None)``."""
-    if not _HINT_CHECK_UNVERIFIED.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_UNVERIFIED):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}
@@ -84,7 +84,7 @@ def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
     """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing,
     ``algorithms`` taken from the token's header, and ``jwt.decode`` without ``algorithms=`` (key and token
     given, signature checked) which older libraries treat as "any algorithm"."""
-    if not _HINT_CHECK_ALG_NONE.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_ALG_NONE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):

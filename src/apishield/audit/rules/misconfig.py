@@ -150,13 +150,13 @@ def _dev_file(path: str) -> bool:
     return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
 
 
-_HINT_CHECK_DEBUG = re.compile(r"debug|reload|show_tracebacks", re.IGNORECASE)
-_HINT_CHECK_DEV_SERVER = re.compile(r"run\(|quickstart", re.IGNORECASE)
-_HINT_CHECK_BIND_ALL = re.compile(r"0\.0\.0\.0|['\"]::['\"]", re.IGNORECASE)
-_HINT_CORS = re.compile(r"cors|access-control-allow-origin", re.IGNORECASE)
-_HINT_CHECK_TLS = re.compile(r"verify|cert_none|unverified|check_hostname|ssl", re.IGNORECASE)
-_HINT_CHECK_TIMEOUT = re.compile(r"requests|urlopen|httpx", re.IGNORECASE)
-_HINT_CHECK_PLAIN_HTTP = re.compile(r"http://", re.IGNORECASE)
+_HINT_CHECK_DEBUG = ('debug', 'reload', 'show_tracebacks')
+_HINT_CHECK_DEV_SERVER = ('run(', 'quickstart')
+_HINT_CHECK_BIND_ALL = ('0.0.0.0', "'::'", '"::"', '\'::"', '"::\'')
+_HINT_CORS = ('cors', 'access-control-allow-origin')
+_HINT_CHECK_TLS = ('verify', 'cert_none', 'unverified', 'check_hostname', 'ssl')
+_HINT_CHECK_TIMEOUT = ('requests', 'urlopen', 'httpx')
+_HINT_CHECK_PLAIN_HTTP = ('http://',)
 
 
 @rule(DEBUG)
@@ -169,7 +169,7 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are
     unknown, not vulnerable; ``Test*``/``Dev*`` config classes and test files are skipped.
     """
-    if not _HINT_CHECK_DEBUG.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_DEBUG):  # cheap pre-filter: most files cannot match
         return
     if _dev_file(ctx.path):
         return
@@ -216,7 +216,7 @@ def check_dev_server(ctx: ModuleContext) -> Iterator[Finding]:
     containers), Bottle ``run()`` with the default wsgiref server, and ``cherrypy.quickstart()`` without
     ``'environment': 'production'``. Reported as low severity (medium when the call runs on import).
     """
-    if not _HINT_CHECK_DEV_SERVER.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_DEV_SERVER):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
@@ -254,7 +254,7 @@ _ALL_IFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - what the rule looks f
 def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     """AS303 — binding to all interfaces: ``host='0.0.0.0'`` in ``run``/``uvicorn.run``, CherryPy
     ``'server.socket_host': '0.0.0.0'``, ``sock.bind(('0.0.0.0', port))``."""
-    if not _HINT_CHECK_BIND_ALL.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_BIND_ALL):  # cheap pre-filter: most files cannot match
         return
     if _dev_file(ctx.path):
         return
@@ -304,7 +304,7 @@ def check_cors_any(ctx: ModuleContext) -> Iterator[Finding]:
 
 
 def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
-    if not _HINT_CORS.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CORS):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
@@ -404,7 +404,7 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
     """AS308 — TLS verification off: ``verify=False`` on requests/httpx/aiohttp calls and clients,
     ``ssl._create_unverified_context()``, ``cert_reqs=CERT_NONE``, ``ctx.check_hostname = False``,
     ``ctx.verify_mode = ssl.CERT_NONE``."""
-    if not _HINT_CHECK_TLS.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_TLS):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for node in au.walk(ctx.tree):
@@ -434,7 +434,7 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
     without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine)."""
-    if not _HINT_CHECK_TIMEOUT.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):
@@ -464,7 +464,7 @@ _LOCAL = re.compile(
 def check_plain_http(ctx: ModuleContext) -> Iterator[Finding]:
     """AS310 — an ``http://`` URL (not localhost) in an outbound call that carries credentials: ``auth=``,
     an ``Authorization``/``X-API-Key`` header, or token/key/password in the query string or parameters."""
-    if not _HINT_CHECK_PLAIN_HTTP.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_PLAIN_HTTP):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):

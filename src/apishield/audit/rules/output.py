@@ -43,8 +43,8 @@ RAW_OUTPUT = Rule(
 _HTML_EXT = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
-_HINT_CHECK_AUTOESCAPE = re.compile(r"jinja|autoescape|noescape|render_template", re.IGNORECASE)
-_HINT_CHECK_MARKUP = re.compile(r"markup|mark_safe", re.IGNORECASE)
+_HINT_CHECK_AUTOESCAPE = ('jinja', 'autoescape', 'noescape', 'render_template')
+_HINT_CHECK_MARKUP = ('markup', 'mark_safe')
 
 
 @rule(AUTOESCAPE_OFF)
@@ -52,7 +52,7 @@ def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
     """AS401 — ``jinja2.Environment(autoescape=False)`` or without ``autoescape`` (Jinja's default is off),
     ``app.jinja_env.autoescape = False``, ``aiohttp_jinja2.setup(autoescape=False)``, Bottle
     ``noescape=True``, and Flask ``render_template`` of a file whose extension Flask does not autoescape."""
-    if not _HINT_CHECK_AUTOESCAPE.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_AUTOESCAPE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fix = fix_text(ESCAPE_FIXES, module_framework(ctx))
@@ -120,7 +120,7 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
 def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
     """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not a
     literal (high severity when it is an f-string or concatenation)."""
-    if not _HINT_CHECK_MARKUP.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_MARKUP):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for call in au.calls(ctx.tree):

@@ -185,14 +185,12 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
                     yield node, key, v
 
 
-_HINT_CHECK_HARDCODED_SECRET = re.compile(r"secret|signing_key|hmac_key|jwt", re.IGNORECASE)
-_HINT_CHECK_WEAK_SECRET = re.compile(r"secret|signing_key|hmac_key", re.IGNORECASE)
-_HINT_CHECK_CREDENTIALS = re.compile(
-    r"passw|pwd|api_?key|apikey|access_?key|token|client_secret|private_key", re.IGNORECASE
-)
-_HINT_CHECK_WEAK_HASH = re.compile(r"hashlib", re.IGNORECASE)
-_HINT_CHECK_WEAK_RANDOM = re.compile(r"random", re.IGNORECASE)
-_HINT_CHECK_TIMING = re.compile(r"key|token|secret|signature|hmac|digest|passw", re.IGNORECASE)
+_HINT_CHECK_HARDCODED_SECRET = ('secret', 'signing_key', 'hmac_key', 'jwt')
+_HINT_CHECK_WEAK_SECRET = ('secret', 'signing_key', 'hmac_key')
+_HINT_CHECK_CREDENTIALS = ('passw', 'pwd', 'api_key', 'apikey', 'access_key', 'accesskey', 'token', 'client_secret', 'private_key')
+_HINT_CHECK_WEAK_HASH = ('hashlib',)
+_HINT_CHECK_WEAK_RANDOM = ('random',)
+_HINT_CHECK_TIMING = ('key', 'token', 'secret', 'signature', 'hmac', 'digest', 'passw')
 
 
 @rule(HARDCODED_SECRET)
@@ -200,7 +198,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
     """AS601 — ``SECRET_KEY``/``secret_key``/``JWT_SECRET_KEY``/``SECRET_KEY_*`` set to a literal (assignment,
     config item, keyword, dict entry), a literal fallback in ``os.environ.get('SECRET_KEY', '...')``, a literal
     Bottle cookie ``secret=``, or a literal key passed to ``jwt.encode``/``jwt.decode``. Test code is skipped."""
-    if not _HINT_CHECK_HARDCODED_SECRET.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_HARDCODED_SECRET):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return
@@ -231,7 +229,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
 def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
     """AS602 — a literal secret (the AS601 places) that is a known placeholder ('secret', 'changeme', 'dev',
     'keyboard cat'…) or shorter than 32 characters. Environment fallbacks are reported by AS601 only."""
-    if not _HINT_CHECK_WEAK_SECRET.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_WEAK_SECRET):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return
@@ -254,7 +252,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
     Values equal to a field name ('password') and placeholders are ignored."""
-    if not _HINT_CHECK_CREDENTIALS.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return
@@ -281,7 +279,7 @@ _PW = re.compile(r"pass|pwd|passwd|credential", re.IGNORECASE)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
     named like a password, or inside a function whose name says it hashes/checks passwords."""
-    if not _HINT_CHECK_WEAK_HASH.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
@@ -320,7 +318,7 @@ _RANDOM_FUNCS = {"random", "randint", "randrange", "choice", "choices", "sample"
 def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
     """AS605 — ``random.*`` (not ``secrets``/``SystemRandom``) producing a value assigned to, returned by or
     built inside something named like a token, OTP, code, key, password, nonce or salt."""
-    if not _HINT_CHECK_WEAK_RANDOM.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_WEAK_RANDOM):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
@@ -372,7 +370,7 @@ def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
     signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``)."""
-    if not _HINT_CHECK_TIMING.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return

@@ -76,9 +76,9 @@ def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
                     yield node
 
 
-_HINT_CHECK_CSRF_DISABLED = re.compile(r"csrf|middleware", re.IGNORECASE)
-_HINT_CHECK_UNSIGNED_COOKIE = re.compile(r"cookie", re.IGNORECASE)
-_HINT_CHECK_LIFETIME = re.compile(r"jwt|jose|lifetime|expires", re.IGNORECASE)
+_HINT_CHECK_CSRF_DISABLED = ('csrf', 'middleware')
+_HINT_CHECK_UNSIGNED_COOKIE = ('cookie',)
+_HINT_CHECK_LIFETIME = ('jwt', 'jose', 'lifetime', 'expires')
 
 
 @rule(CSRF_DISABLED)
@@ -87,7 +87,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
     ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
     without ``CsrfViewMiddleware``."""
-    if not _HINT_CHECK_CSRF_DISABLED.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
     if _TEST_FILE.search(ctx.path):
         return
@@ -138,7 +138,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
     ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege."""
-    if not _HINT_CHECK_UNSIGNED_COOKIE.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     framework_fix = fix_text(COOKIE_FIXES, module_framework(ctx))
@@ -206,7 +206,7 @@ def _huge(node: ast.AST | None) -> bool:
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days."""
-    if not _HINT_CHECK_LIFETIME.search(ctx.source):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_LIFETIME):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}

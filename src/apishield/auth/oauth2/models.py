@@ -27,7 +27,8 @@ GRANT_TYPES = frozenset({"authorization_code", "refresh_token", "client_credenti
 
 
 def digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+    """SHA-256 hex of a high-entropy secret (lone surrogates from JSON input hash instead of crashing)."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _check_redirect_uri(uri: str) -> None:
@@ -236,6 +237,20 @@ class OAuthStore:
             return None
         record = AuthorizationCode(**json.loads(raw))
         return record if record.expires_at > self.clock() else None
+
+    def mark_code_used(self, code: str, family: str, ttl: float) -> None:
+        """Remember which token family a redeemed code started, so a second use can revoke it."""
+        self.store.set(self._k("code-used", digest(code)), family, ttl=ttl)
+
+    def revoke_code_family(self, code: Any) -> bool:
+        """A code presented again after redemption leaked: revoke every token issued from it."""
+        if not isinstance(code, str) or not 0 < len(code) <= 256:
+            return False
+        family = self.store.get(self._k("code-used", digest(code)))
+        if family is None:
+            return False
+        self.revoke_family(family)
+        return True
 
     # tokens
     def save_token(self, value: str, token: Token) -> None:

@@ -108,6 +108,7 @@ class _Request(OAuth2Request):  # type: ignore[misc]
         self._args = {k: v[0] for k, v in query.items() if v}
         self._form = {k: v[0] for k, v in request.form.items() if v}
         self.granted_scopes: list[str] | None = None
+        self.code_family: str | None = None  # the token family a redeemed authorization code starts
 
     @property
     def args(self) -> dict[str, str]:
@@ -206,7 +207,7 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: _Request) -> None:
         now = self.clock()
         old = request.refresh_token if isinstance(request.refresh_token, Token) else None
-        family = old.family if old is not None else secrets.token_urlsafe(12)
+        family = old.family if old is not None else request.code_family or secrets.token_urlsafe(12)
         subject = request.user.get_user_id() if request.user is not None else None
         client_id = request.client.get_client_id()
         scope = str(token.get("scope") or "")
@@ -353,9 +354,17 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mi
         self._server.data.save_code(code, record, self._server.code_ttl)
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
-        record = self._server.data.pop_code(code)
-        if record is None or record.client_id != client.get_client_id():
+        data = self._server.data
+        record = data.pop_code(code)
+        if record is None:
+            data.revoke_code_family(code)  # a redeemed code used again: revoke what it issued (RFC 6749 4.1.2)
             return None
+        if record.client_id != client.get_client_id():
+            return None
+        # the family is fixed now, before any token exists, so a reuse racing this exchange still revokes it
+        family = secrets.token_urlsafe(12)
+        data.mark_code_used(code, family, max(self._server.refresh_token_ttl, self._server.access_token_ttl))
+        self.request.code_family = family
         return record
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:

@@ -2,15 +2,15 @@
 
 from apishield.probe.checks import (  # noqa: F401  (import registers)
     authn,
-    jwt,
-    bola,
     bfla,
-    mass_assignment,
-    injection,
+    bola,
     cors,
-    redos,
     headers_errors,
+    injection,
+    jwt,
+    mass_assignment,
     ratelimit,
+    redos,
 )
 
 ORDER = ("authn", "jwt", "bola", "bfla", "mass_assignment", "injection", "cors", "redos", "headers_errors",

@@ -14,6 +14,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 
 from __future__ import annotations
 
+import asyncio
+import random
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +40,7 @@ BOOL_PAIRS = (("' OR 1=1-- ", "' OR 1=2-- "), ("' OR 2>1-- ", "' OR 2>3-- "),
               (" OR 1=1", " OR 1=2"), (" OR 2>1", " OR 2>3"))
 TIME_PAYLOADS = (
     ("SQLite heavy query", "'||(SELECT count(*) FROM (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r "
-     "LIMIT {n}) SELECT i FROM r))||'", (4_000_000, 8_000_000)),
+     "LIMIT {n}) SELECT i FROM r))||'", (3_000_000, 6_000_000)),
     ("PostgreSQL pg_sleep", "'||(SELECT '' FROM pg_sleep({n}))||'", (1, 2)),
     ("MySQL SLEEP", "' AND SLEEP({n})-- ", (1, 2)),
 )
@@ -78,8 +80,10 @@ class Sender:
     def __init__(self, ctx: Context, slot: Slot) -> None:
         self.ctx, self.slot = ctx, slot
         op = slot.op
-        self.query = {p.name: sample_value(p.schema, ctx.rng, p.name) for p in op.params if p.location == "query"}
-        self.body = sample_body(op.body_schema, ctx.rng) if op.method == "POST" else None
+        # one generator per slot: slots run concurrently, yet every payload is the same under one --seed
+        self.rng = random.Random(f"{ctx.options.seed}|{op.key}|{slot.location}|{slot.name}")
+        self.query = {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params if p.location == "query"}
+        self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else "apishield")
 
@@ -144,14 +148,14 @@ async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
     base = max(samples)
     for label, template, (small, large) in TIME_PAYLOADS:
         first = await send(f"{send.default}{template.format(n=small)}", timeout=base + 8)
-        if first is None or first.elapsed - base < 0.4:
+        if first is None or first.elapsed - base < 0.3:
             continue
         second = await send(f"{send.default}{template.format(n=large)}", timeout=base + 12)
         again = await send(f"{send.default}{template.format(n=small)}", timeout=base + 8)
         if second is None or again is None:
             return False
         d1, d2, d3 = first.elapsed - base, second.elapsed - base, again.elapsed - base
-        if d2 > 1.5 * d1 and d3 > 0.4 and d2 > 0.8:
+        if d2 > 1.3 * d1 and d3 > 0.3 and d2 > 0.6:
             ctx.report(rules.SQLI_TIME, f"{slot.name!r}: {label} delays the answer in proportion to its size "
                        f"(baseline {base:.2f}s, +{d1:.2f}s at {small}, +{d2:.2f}s at {large}, repeat +{d3:.2f}s)",
                        second, op=slot.op, parameter=slot.name, delays=[round(d1, 3), round(d2, 3), round(d3, 3)])
@@ -160,7 +164,7 @@ async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
 
 
 async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
-    tag = f"apsh{ctx.token(6)}"
+    tag = "apsh" + "".join(send.rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
     ex = await send(f"{send.default}\"'><{tag} x=1>")
     if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml"):
         return
@@ -182,7 +186,7 @@ async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
 
 
 async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    a, b = 7000 + ctx.rng.randrange(999), 131 + ctx.rng.randrange(97)
+    a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
     product = str(a * b)
     payload = f"apsh{{{{{a}*{b}}}}}x${{{a}*{b}}}y<%= {a}*{b} %>"
     if product in base.text:
@@ -197,16 +201,26 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
        weight=40)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
-    time_checked = 0
-    for slot in slots(ctx):
-        send = Sender(ctx, slot)
-        base = await send(send.default)
-        if base is None or base.status is None:
-            continue
-        found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
-        await _xss(ctx, slot, send)
-        await _traversal(ctx, slot, send, base)
-        await _ssti(ctx, slot, send, base)
-        if not found and time_checked < 12 and base.status < 500:
-            time_checked += 1
-            await _sql_time(ctx, slot, send)
+    senders = [Sender(ctx, slot) for slot in slots(ctx)]
+    # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
+    outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
+    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed
+    candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
+    for send in candidates[:12]:
+        await _sql_time(ctx, send.slot, send)
+
+
+async def _fast(ctx: Context, send: Sender) -> bool:
+    """Error, boolean, XSS, traversal and SSTI for one parameter; True when time-based SQLi is still worth a try."""
+    slot = send.slot
+    base = await send(send.default)
+    if base is None or base.status is None:
+        return False
+    found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    await _xss(ctx, slot, send)
+    await _traversal(ctx, slot, send, base)
+    await _ssti(ctx, slot, send, base)
+    return not found and base.status < 500

@@ -131,7 +131,7 @@ async def jwt(ctx: Context) -> None:
         return
     parsed = decode(identity.token)
     assert parsed is not None
-    header, claims, signature = parsed
+    header, claims, _signature = parsed
     send = Attempt(ctx, op, op.path, identity)
     parts = identity.token.split(".")
     garbage = await send(parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature"))

@@ -8,12 +8,13 @@ injected value in a *separate* read, and a normal object/account whose value dif
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import USER_KEYS, extract_token, find_op, login, LoginRecipe
+from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, find_op, login
 from apishield.probe.targets import sample_body
 
 PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, "role": "admin",
@@ -33,7 +34,8 @@ async def _registration(ctx: Context) -> None:
     if register is None or login_op is None or canary is None:
         return
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
-    username, password = f"apishield_{ctx.token(8)}", f"Apishield-{ctx.token(12)}-9!"
+    username, password = f"apishield_{ctx.account_tag()}", f"Apishield-{secrets.token_urlsafe(12)}-9!"
+    ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
     for key in list(body) or ["username", "password"]:
         if key.lower() in USER_KEYS or key.lower() == "email":
             body[key] = f"{username}@example.com" if "email" in key.lower() else username
@@ -92,7 +94,7 @@ async def _collections(ctx: Context) -> None:
             elif isinstance(current, int) and key not in ("owner_id", "user_id"):
                 extra[key] = current + 7331
         body = {**created.body, **extra}
-        ex, object_id = await ctx.create(create, user, body)
+        _ex, object_id = await ctx.create(create, user, body)
         if object_id is None:
             continue
         back = await try_send(ctx, "GET", ctx.created[-1].item_path, identity=user, op=item)

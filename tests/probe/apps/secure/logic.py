@@ -107,7 +107,11 @@ class SecureApp(BaseApp):
         u = self.user(req)
         if u is None:
             return jresp(401, {"title": "login required"})
-        rows = self.sql("SELECT id, title, done FROM tasks WHERE owner_id = ?", (u[0],))
+        title = req.query.get("title")
+        if title is None:
+            rows = self.sql("SELECT id, title, done FROM tasks WHERE owner_id = ?", (u[0],))
+        else:
+            rows = self.sql("SELECT id, title, done FROM tasks WHERE owner_id = ? AND title = ?", (u[0], title))
         return jresp(200, [{"id": r[0], "title": r[1], "done": bool(r[2])} for r in rows])
 
     def create_task(self, req: Req) -> Response:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import traceback
 from pathlib import Path
@@ -31,7 +32,53 @@ def b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+class RsKeys:
+    """PROBE_APP_JWT=rs256: RS256 tokens, a published JWKS, and a verifier that lets the header choose."""
+
+    def __init__(self) -> None:
+        from joserfc.jwk import RSAKey
+
+        self.key = RSAKey.generate_key(2048)
+        self.public_pem = self.key.as_pem(private=False)
+        self.jwk = {**self.key.as_dict(private=False), "kid": "k1", "use": "sig", "alg": "RS256"}
+
+    def make(self, user_id: int) -> str:
+        import jwt as pyjwt
+
+        return pyjwt.encode({"sub": str(user_id), "exp": 4102444800}, self.key.as_pem(private=True),
+                            algorithm="RS256", headers={"kid": "k1"})
+
+    def read(self, token: str) -> dict | None:
+        import jwt as pyjwt
+
+        try:
+            h, c, s = token.split(".")
+            header = json.loads(b64d(h))
+        except ValueError:
+            return None
+        if header.get("alg") == "HS256":
+            kid = str(header.get("kid", ""))
+            if kid and kid != "k1":  # planted: W20 kid used as a file path
+                try:
+                    key = (Path("/keys") / kid).resolve().read_bytes()
+                except OSError:
+                    return None
+            else:
+                key = self.public_pem  # planted: W19 RS->HS confusion
+            want = b64e(hmac.new(key, f"{h}.{c}".encode(), hashlib.sha256).digest())
+            return json.loads(b64d(c)) if hmac.compare_digest(want, s) else None
+        try:
+            return pyjwt.decode(token, self.public_pem, algorithms=["RS256"])
+        except pyjwt.PyJWTError:
+            return None
+
+
+RS = RsKeys() if os.environ.get("PROBE_APP_JWT") == "rs256" else None
+
+
 def make_token(user_id: int) -> str:
+    if RS is not None:
+        return RS.make(user_id)
     header = b64e(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     claims = b64e(json.dumps({"sub": str(user_id), "exp": 4102444800}).encode())
     sig = b64e(hmac.new(SECRET, f"{header}.{claims}".encode(), hashlib.sha256).digest())
@@ -39,6 +86,8 @@ def make_token(user_id: int) -> str:
 
 
 def read_token(token: str) -> dict | None:
+    if RS is not None:
+        return RS.read(token)
     try:
         h, c, s = token.split(".")
         header = json.loads(b64d(h))
@@ -54,6 +103,13 @@ def read_token(token: str) -> dict | None:
 
 
 class VulnerableApp(BaseApp):
+    def handle(self, req: Req) -> Response:
+        if req.method == "TRACE":  # planted: W23 TRACE echoes the request, headers included
+            self.record(req)
+            echo = "\r\n".join([f"TRACE {req.path} HTTP/1.1", *(f"{k}: {v}" for k, v in req.headers.items())])
+            return 200, [("Content-Type", "message/http")], echo.encode()
+        return super().handle(req)
+
     def guard(self, req: Req, handler) -> Response:
         try:
             status, headers, body = handler(req)
@@ -109,7 +165,14 @@ class VulnerableApp(BaseApp):
         u = self.user(req)
         if u is None:
             return jresp(401, {"error": "login required"})
-        rows = self.sql("SELECT id, title, done FROM tasks WHERE owner_id = ?", (u[0],))
+        title = req.query.get("title")
+        if title is None:
+            rows = self.sql("SELECT id, title, done FROM tasks WHERE owner_id = ?", (u[0],))
+        else:
+            try:
+                rows = self.sql(f"SELECT id, title, done FROM tasks WHERE owner_id = {u[0]} AND title = '{title}'")  # planted: W21
+            except Exception:
+                rows = []  # errors swallowed: only the boolean differential shows it
         return jresp(200, [{"id": r[0], "title": r[1], "done": bool(r[2])} for r in rows])
 
     def create_task(self, req: Req) -> Response:
@@ -164,7 +227,7 @@ class VulnerableApp(BaseApp):
         return jresp(202, {"accepted": True})
 
     def get_file(self, req: Req) -> Response:
-        if self.user(req) is None:
+        if not req.headers.get("authorization", "").strip():  # planted: W22 any Authorization header will do
             return jresp(401, {"error": "login required"})
         path = FILES / req.query.get("name", "readme.txt")  # planted: W11 traversal
         try:
@@ -187,6 +250,11 @@ class VulnerableApp(BaseApp):
             return jresp(401, {"error": "login required"})
         rows = self.sql("SELECT id, username FROM users")
         return jresp(200, [{"id": r[0], "username": r[1]} for r in rows])
+
+    def jwks(self, req: Req) -> Response:
+        if RS is None:
+            return jresp(404, {"error": "not found"})
+        return jresp(200, {"keys": [RS.jwk]})
 
     def admin_reset(self, req: Req) -> Response:
         self.record(Req("TRIPWIRE", req.path, {}, req.headers))

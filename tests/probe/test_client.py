@@ -1,0 +1,108 @@
+"""The scoped client: scope, budget, per-check caps, pacing, redaction, evidence and curl."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+
+import httpx
+import pytest
+
+from apishield.probe.client import BudgetExhausted, OutOfScope, ProbeClient, current_check
+
+
+def _client(**kw: object) -> tuple[ProbeClient, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"echo": request.url.path}, headers={"Server": "test"})
+
+    kw.setdefault("rate", 0)
+    return ProbeClient("http://127.0.0.1:8000/base", transport=httpx.MockTransport(handler), **kw), seen  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8001/x", "https://127.0.0.1:8000/x", "http://evil.example/x",
+                                 "http://127.0.0.1.evil.example:8000/", "ftp://127.0.0.1:8000/"])
+def test_out_of_scope_urls_are_never_sent(url: str) -> None:
+    client, seen = _client()
+
+    async def go() -> None:
+        with pytest.raises(OutOfScope):
+            await client.request("GET", url)
+        await client.aclose()
+
+    asyncio.run(go())
+    assert seen == [] and client.requests_used == 0
+
+
+def test_budget_and_check_caps() -> None:
+    client, seen = _client(budget=5)
+
+    async def go() -> None:
+        token = current_check.set("a")
+        client.check_caps["a"] = 2
+        await client.request("GET", "/one")
+        await client.request("GET", "two")
+        with pytest.raises(BudgetExhausted):
+            await client.request("GET", "/three")
+        current_check.reset(token)
+        for _ in range(3):
+            await client.request("GET", "/four")
+        with pytest.raises(BudgetExhausted):
+            await client.request("GET", "/five")
+        await client.aclose()
+
+    asyncio.run(go())
+    assert len(seen) == 5 == client.requests_used
+    assert client.shares == {"a": 2, "setup": 3}
+    assert str(seen[0].url) == "http://127.0.0.1:8000/base/one"
+
+
+def test_pacing_spaces_requests() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    client, _ = _client(rate=10.0, clock=lambda: now[0], sleep=fake_sleep)
+
+    async def go() -> None:
+        for _ in range(5):
+            await client.request("GET", "/x")
+        await client.aclose()
+
+    asyncio.run(go())
+    assert sum(slept) == pytest.approx(0.4)
+
+
+def test_evidence_redacts_tokens_and_curl_reproduces() -> None:
+    client, _ = _client()
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    client.add_secret(token, "TOKEN_ALICE")
+
+    async def go() -> None:
+        ex = await client.request("POST", "/items", headers={"Authorization": f"Bearer {token}"},
+                                  json_body={"name": "x'y"}, params={"q": "a b"})
+        ev = client.evidence(ex)
+        assert token not in ev.request + ev.response + ev.curl
+        assert "$TOKEN_ALICE" in ev.request and "HTTP/1.1 200" in ev.response
+        argv = shlex.split(ev.curl)
+        assert argv[:5] == ["curl", "-sS", "-i", "-X", "POST"]
+        assert "http://127.0.0.1:8000/base/items?q=a+b" in argv
+        assert json.loads(argv[argv.index("--data-binary") + 1]) == {"name": "x'y"}
+        assert ex.json() == {"echo": "/base/items"}
+        await client.aclose()
+
+    asyncio.run(go())
+
+
+def test_rejects_bad_settings() -> None:
+    for kw in ({"budget": 0}, {"timeout": 0}, {"concurrency": 0}, {"rate": -1}):
+        with pytest.raises(ValueError):
+            ProbeClient("http://127.0.0.1:1", **kw)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        ProbeClient("file:///etc/passwd")
