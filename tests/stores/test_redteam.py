@@ -77,3 +77,12 @@ def test_counter_overflow_is_a_store_error_not_a_crash(backend: tuple[Store, Fak
     except StoreError:
         return
     assert value == 2**70  # the memory store has Python integers
+
+
+@pytest.mark.parametrize("query", ["timeout=abc", "timeout=nan", "timeout=inf", "timeout=-1", "timeout=1e400"])
+def test_bad_sqlite_timeout_is_a_config_error(tmp_path: object, query: str) -> None:
+    from apishield.errors import ConfigError
+    from apishield.stores import from_url
+
+    with pytest.raises(ConfigError):
+        from_url(f"sqlite:///{tmp_path}/t.db?{query}")

@@ -57,7 +57,12 @@ class SQLiteStore:
         self.url = url
         self.path = path_from_url(url)
         query = parse_qs(urlsplit(url).query)
-        self.timeout = float(timeout if timeout is not None else query.get("timeout", ["10"])[0])
+        try:
+            self.timeout = float(timeout if timeout is not None else query.get("timeout", ["10"])[0])
+        except (TypeError, ValueError):
+            self.timeout = -1.0
+        if not 0 <= self.timeout <= 86_400:  # also refuses NaN and inf, which PRAGMA busy_timeout cannot take
+            raise ConfigError(f"store URL {url!r}: timeout must be a number of seconds from 0 to 86400")
         self._clock = clock
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
