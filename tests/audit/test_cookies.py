@@ -63,3 +63,11 @@ def test_cherrypy_morsels_and_tools() -> None:
 def test_bottle_and_starlette_set_cookie() -> None:
     src = "from bottle import response\ndef h():\n    response.set_cookie('a', 'b', secret='s', httponly=True)\n"
     assert "AS503" in ids(src) and "AS504" not in ids(src)
+
+
+def test_starlette_samesite_defaults_to_lax() -> None:
+    src = ("from fastapi import FastAPI, Response\napp = FastAPI()\n@app.get('/')\ndef i(response: Response):\n"
+           "    response.set_cookie('sid', 'v', secure=True, httponly=True)\n    return {}\n")
+    assert not {"AS503", "AS504", "AS505"} & set(ids(src))
+    none = src.replace("httponly=True)", "httponly=True, samesite=None)")
+    assert "AS505" in ids(none)

@@ -117,3 +117,11 @@ def test_template_variables_printed_raw_are_xss() -> None:
     """)
     xss = [f.location.snippet.strip() for f in run(src, abspath=here) if f.rule_id == "AS404" and f.location]
     assert xss == ["return template('raw', msg=request.forms.get('m'))"]
+
+
+def test_ssrf_needs_control_of_the_host() -> None:
+    fixed = view("q = request.args['q']\nurl = 'https://api.example.com/search?q=' + q\n"
+                 "return requests.get(url, timeout=5).text")
+    assert not has(fixed, "AS805")
+    open_host = view("host = request.args['h']\nreturn requests.get('https://' + host + '/x', timeout=5).text")
+    assert proven(open_host, "AS805")

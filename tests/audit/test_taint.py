@@ -296,3 +296,20 @@ def test_constant_strings_through_slices_and_literal_helpers() -> None:
             return ''
     """)
     assert kinds(src) == [("code", True)]
+
+
+def test_guard_polarity_and_overwrite_on_failure() -> None:
+    src = handler("""
+        from flask import redirect, url_for
+        from urllib.parse import urlsplit
+        BLOCKED = {'rm'}
+        p = request.args.get('a')
+        if p in BLOCKED:
+            return 'blocked'
+        os.system(p)
+        nxt = request.args.get('next')
+        if not nxt or urlsplit(nxt).netloc != '':
+            nxt = url_for('index')
+        return redirect(nxt)
+    """)
+    assert kinds(src) == [("shell", True)]  # a block-list exit proves nothing; the redirect is fixed up

@@ -111,10 +111,12 @@ def _type_index(tree: ast.AST) -> dict[type, list[int]]:
 def nodes_of_any(tree: ast.AST, *kinds: type) -> list[ast.AST]:
     """The nodes under ``tree`` that are instances of any of ``kinds``, in :func:`walk` order.
 
-    Same result as ``[n for n in walk(tree) if isinstance(n, kinds)]``, but the tree is bucketed by node type
+    Same result as ``[n for n in walk(tree) if isinstance(n, kinds)]``, but a module is bucketed by node type
     once, so each further rule asking for its few node types does not scan every node again.
     """
     nodes = walk(tree)
+    if not isinstance(tree, ast.Module):  # a function or an expression: one filtered pass beats building an index
+        return [node for node in nodes if isinstance(node, kinds)]
     index = _type_index(tree)
     buckets = [positions for cls, positions in index.items() if issubclass(cls, kinds)]
     if not buckets:
@@ -155,7 +157,7 @@ def mentions(ctx: Any, words: tuple[str, ...]) -> bool:
 def import_map(tree: ast.AST) -> Imports:
     """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level)."""
     table: Imports = {}
-    for node in walk(tree):
+    for node in nodes_of_any(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -235,6 +237,12 @@ def const(node: ast.AST | None, default: Any = None) -> Any:
     """The Python value of a literal expression (constants, lists, tuples, dicts, sets), else ``default``."""
     if node is None:
         return default
+    # fast paths with literal_eval's exact results: a constant, or a list/tuple of constants (``methods=[...]``)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts):
+        values = [e.value for e in node.elts]  # type: ignore[attr-defined]  # all Constant, checked above
+        return values if isinstance(node, ast.List) else tuple(values)
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

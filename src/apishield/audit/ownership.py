@@ -60,7 +60,7 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
     local = {f.name: f for f in au.functions(tree)}
     keyed: list[tuple[str, FnDef]] = []
     in_class: set[int] = set()
-    for cls in au.walk(tree):
+    for cls in au.nodes_of_any(tree, ast.ClassDef):
         if isinstance(cls, ast.ClassDef):
             for fn in cls.body:
                 if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):

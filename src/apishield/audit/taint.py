@@ -13,7 +13,7 @@ rest of the function. Calls to the project's own functions use a summary (which 
 value, which reach a sink inside, what the return is sanitised for), computed once per function with the
 same interpreter; ``import helpers.x`` is resolved to a file next to the scanned module when one exists.
 
-The result (:class:`TaintResult`) lists :class:`Hit` s — a sink kind reached by a value, with whether request
+The result (:class:`Analysis`) lists :class:`Hit` s — a sink kind reached by a value, with whether request
 data was *proven* to reach it — and the rules in :mod:`apishield.audit.rules.injection` turn hits into findings.
 Limits: no heap model beyond local containers, no field sensitivity on ``self``, loops run to a two-pass
 fixpoint, helpers more than two calls deep are treated as pass-through.
@@ -216,6 +216,9 @@ SANITISERS: dict[str, frozenset[str]] = {
     "re.escape": frozenset({"regex"}),
     "json.dumps": frozenset({"shell", "code", "sql"}),
 }
+_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
+_SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
+                         r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")
 _ESCAPE_NAME = re.compile(r"(escape|sanitiz|sanitis|secure_filename|quote)", re.I)
 
 # Sinks: qualified name -> (kind, argument index, keyword name). Method sinks match on the last component.
@@ -368,32 +371,7 @@ class Summary:
     ret_lit: bool = False  # the return value is computed from literals only
 
 
-@dataclass(slots=True)
-class TaintResult:
-    hits: list[Hit] = field(default_factory=list)
-
-    def of_kind(self, *kinds: str) -> list[Hit]:
-        return [h for h in self.hits if h.kind in kinds]
-
-
 # ----------------------------------------------------------------------------------------------- modules
-
-
-def import_table(tree: ast.AST) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    table[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    table.setdefault(top, top)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                if alias.name != "*":
-                    table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return table
 
 
 def dotted(node: ast.AST) -> str:
@@ -629,10 +607,6 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
 # ----------------------------------------------------------------------------------------------- interpreter
 
 
-class _Return(Exception):
-    pass
-
-
 @dataclass(slots=True)
 class Returned:
     value: Val
@@ -792,10 +766,10 @@ class Interpreter:
         self.env = dict(start) if start is not None else None
         self.run(s.orelse)
         after_else = self.env
-        if after_body is None and after_else is not None and not s.orelse:
+        if not s.orelse and after_else is not None:
             self.env = after_else
-            self.apply_exit_guard(s.test)
-            return
+            self.apply_exit_guard(s.test)  # falling through means the test was false
+            after_else = self.env
         self.env = join_env(after_body, after_else)
 
     def try_stmt(self, s: ast.Try) -> None:
@@ -859,30 +833,41 @@ class Interpreter:
         return UNKNOWN
 
     # ---- guards
-    def _subjects(self, node: ast.AST) -> list[tuple[str, str]]:
-        """(variable name, how it is tested) for validation predicates inside a condition."""
+    def _subjects(self, node: ast.AST, negated: bool = False) -> list[tuple[str, str]]:
+        """(variable, how it is validated) for what a *false* ``node`` proves: ``x not in ALLOWED`` false
+        means x is allowed; ``not x.startswith(p)`` false means it starts with p; ``'..' in x`` false means no
+        ``..``. ``negated`` flips the polarity (under ``not``); ``and`` (``or`` when negated) proves nothing."""
         out: list[tuple[str, str]] = []
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Compare) and len(sub.ops) == 1:
-                left, op, right = sub.left, sub.ops[0], sub.comparators[0]
-                if isinstance(op, (ast.In, ast.NotIn)):
-                    if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return self._subjects(node.operand, not negated)
+        if isinstance(node, ast.BoolOp):
+            if isinstance(node.op, ast.Or) != negated:
+                for value in node.values:
+                    out += self._subjects(value, negated)
+            return out
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left, op, right = node.left, node.ops[0], node.comparators[0]
+            positive = isinstance(op, (ast.In, ast.Eq)) != negated  # the comparison itself is asserted false
+            if isinstance(op, (ast.In, ast.NotIn)):
+                if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
+                    if positive:
                         out += [(n, "dotdot") for n in _names(right)]
-                    elif self._is_allow_list(right):
-                        out += [(n, self._attr_test(left)) for n in _names(left)]
-                elif isinstance(op, (ast.Eq, ast.NotEq)):
-                    for a, b in ((left, right), (right, left)):
-                        if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
-                            out += [(n, self._attr_test(a)) for n in _names(a)]
-            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
-                meth = sub.func.attr
-                if meth in {"startswith", "endswith"}:
-                    out += [(n, "prefix") for n in _names(sub.func.value)]
-                elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
-                    out += [(n, "all") for n in _names(sub.func.value)]
-                elif meth in {"match", "fullmatch"} and sub.args:
-                    target = sub.args[-1] if dotted(sub.func.value) in {"re", "regex"} else sub.args[0]
-                    out += [(n, "all") for n in _names(target)]
+                elif self._is_allow_list(right) and not positive:
+                    out += [(n, self._attr_test(left)) for n in _names(left)]
+            elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
+                        out += [(n, self._attr_test(a)) for n in _names(a)]
+            return out
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
+            meth = node.func.attr
+            if meth in {"startswith", "endswith"}:
+                out += [(n, "prefix") for n in _names(node.func.value)]
+            elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
+                out += [(n, "all") for n in _names(node.func.value)]
+            elif meth in {"match", "fullmatch"} and node.args:
+                target = node.args[-1] if dotted(node.func.value) in {"re", "regex"} else node.args[0]
+                out += [(n, "all") for n in _names(target)]
         return out
 
     def _attr_test(self, node: ast.AST) -> str:
@@ -905,8 +890,9 @@ class Interpreter:
             return node.attr.isupper() or node.attr.lower().startswith(("allowed", "valid", "whitelist"))
         return False
 
-    def apply_exit_guard(self, test: ast.AST) -> None:
-        for name, how in self._subjects(test):
+    def apply_exit_guard(self, test: ast.AST, negated: bool = False) -> None:
+        """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
+        for name, how in self._subjects(test, negated):
             v = self.lookup(name)
             if how == "host":
                 kinds = {"redirect", "ssrf"}
@@ -921,18 +907,7 @@ class Interpreter:
                 self.set(base, sanitise(self.lookup(base), kinds))
 
     def apply_positive_guard(self, test: ast.AST) -> None:
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.In, ast.Eq)):
-            right = test.comparators[0]
-            if isinstance(test.ops[0], ast.In) and not self._is_allow_list(right):
-                return
-            if isinstance(test.ops[0], ast.Eq) and not isinstance(right, ast.Constant):
-                return
-            for name in _names(test.left):
-                v = self.lookup(name)
-                kinds = {"redirect", "ssrf"} if self._attr_test(test.left) == "host" else {ALL}
-                self.set(name, sanitise(v, kinds))
-                for base in v.derived:
-                    self.set(base, sanitise(self.lookup(base), kinds))
+        self.apply_exit_guard(test, negated=True)
 
     # ---- assignment
     def assign(self, target: ast.AST, v: Val, value_node: ast.AST | None) -> None:
@@ -1330,7 +1305,10 @@ class Interpreter:
             if target is not None:
                 if kind == "sql" and func.attr == "extra" if isinstance(func, ast.Attribute) else False:
                     target = merge_parts(all_args, formatted=True)
-                self.hit(kind, node, target, qual or short)
+                url_node = node.args[idx] if idx < len(node.args) else next(
+                    (k.value for k in node.keywords if k.arg == kw), None)
+                if not (kind == "ssrf" and url_node is not None and self.fixed_host(url_node)):
+                    self.hit(kind, node, target, qual or short)
             if kind == "path":
                 return Val(taint=merge_parts(all_args).taint, kind="file")
             if kind == "redirect":
@@ -1348,7 +1326,7 @@ class Interpreter:
                     body = body.seq[0]
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
-        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"}:
+        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or _SERIALISER.search(short or ""):
             return Val(kind="nonhtml")
         if qual == "flask.render_template":
             return self.rendered(args, kwargs)
@@ -1362,6 +1340,22 @@ class Interpreter:
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
         return out
+
+    def fixed_host(self, node: ast.AST, depth: int = 0) -> bool:
+        """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""
+        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            node = node.func.value
+        if isinstance(node, ast.JoinedStr) and node.values:
+            node = node.values[0]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return _FIXED_HOST.match(node.value) is not None
+        if isinstance(node, ast.Name) and depth < 3:
+            assigned = [a.value for a in ast.walk(self.fn) if isinstance(a, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+            return len(assigned) == 1 and self.fixed_host(assigned[0], depth + 1)
+        return False
 
     def rendered(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
         """The output of ``template(name, **vars)``: escaped, except variables the template prints raw

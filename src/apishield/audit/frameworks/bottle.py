@@ -24,7 +24,7 @@ _VERBS = {"route", "get", "post", "put", "delete", "patch"}
 def analyse(scan: Scan) -> None:
     owners: dict[str, Owner] = {}
     plugin_vars: dict[str, str] = {}
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Assign):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = scan.q(node.value.func)
             tail = au.last(name)

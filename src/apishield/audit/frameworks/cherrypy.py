@@ -37,7 +37,7 @@ def _is_expose(scan: Scan, node: ast.AST) -> bool:
 
 def analyse(scan: Scan) -> None:
     classes: dict[str, Any] = {}
-    for cls in au.walk(scan.tree):
+    for cls in au.nodes_of_any(scan.tree, ast.ClassDef):
         if isinstance(cls, ast.ClassDef):
             info = _class_info(scan, cls)
             if info is not None:
@@ -54,7 +54,7 @@ def analyse(scan: Scan) -> None:
         if name.endswith("cherrypy.config.update") and call.args and isinstance(call.args[0], ast.Dict):
             _flat_config(scan, call.args[0], "/")
     sections: set[int] = set()
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Dict, ast.Assign):
         if isinstance(node, ast.Dict) and id(node) not in sections:
             sections.update(_config_dict(scan, node))
         elif isinstance(node, ast.Assign):
@@ -67,7 +67,7 @@ def _class_of(scan: Scan, node: ast.AST | None) -> str:
     if isinstance(node, ast.Call):
         return au.last(au.dotted(node.func))
     if isinstance(node, ast.Name):
-        for sub in au.walk(scan.tree):
+        for sub in au.nodes_of_any(scan.tree, ast.Assign):
             if isinstance(sub, ast.Assign) and node.id in au.target_names(sub) and isinstance(sub.value, ast.Call):
                 return au.last(au.dotted(sub.value.func))
     return ""
@@ -101,7 +101,7 @@ def _class_info(scan: Scan, cls: ast.ClassDef) -> dict[str, Any] | None:
         if "cherrypy.tools." in scan.q(dec) or au.dotted(dec).startswith("tools."):
             class_tools.append(au.last(au.dotted(dec)))
     methods: list[dict[str, Any]] = []
-    for sub in au.walk(cls):
+    for sub in au.nodes_of_any(cls, ast.Assign):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
             for n in au.target_names(sub):
                 if n.startswith("self.") and n.count(".") == 1:

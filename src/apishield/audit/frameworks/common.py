@@ -233,7 +233,7 @@ def _status_of(node: ast.AST | None) -> int | None:
 
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     """Does this code refuse the request with 401/403 (or send the client to the login page)?"""
-    for node in au.walk(body):
+    for node in au.nodes_of_any(body, ast.Raise, ast.Call, ast.Return, ast.Return, ast.Assign, ast.Attribute):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
             if name in _REJECT_EXCEPTIONS:
@@ -393,7 +393,7 @@ def fastapi_dependencies(args: ast.arguments, imports: au.Imports) -> list[str]:
 
 def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
     out: list[str] = []
-    for sub in au.walk(node):
+    for sub in au.nodes_of_any(node, ast.Call):
         if isinstance(sub, ast.Call) and au.last(au.call_name(sub, imports)) in {"Depends", "Security"}:
             target = au.arg(sub, 0, "dependency")
             if target is not None:
@@ -410,7 +410,7 @@ def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
 def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
     """Module variables holding a FastAPI security scheme (``oauth2_scheme = OAuth2PasswordBearer(...)``)."""
     found: set[str] = set()
-    for node in au.walk(tree):
+    for node in au.nodes_of_any(tree, ast.Assign):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)) and (
             au.last(au.call_name(node.value, imports)) in _SECURITY_SCHEMES
         ):

@@ -34,7 +34,7 @@ def _load_spec(path: str) -> dict[str, Any] | None:
 
 def analyse(scan: Scan) -> None:
     spec_dirs: dict[str, str] = {}
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Assign):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             name = scan.q(node.value.func)
             if name.startswith("connexion") and au.last(name) in {"App", "FlaskApp", "AsyncApp"}:

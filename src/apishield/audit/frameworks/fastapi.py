@@ -35,7 +35,7 @@ def _path_or_unknown(path: str | None) -> str:
 
 def analyse(scan: Scan) -> None:
     owners: dict[str, Owner] = {}
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Assign):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             tail = au.last(scan.q(node.value.func))
             if tail in {"FastAPI", "APIRouter", "Starlette"}:
@@ -86,7 +86,7 @@ def _middleware_list(scan: Scan, owner: Owner, value: ast.AST | None) -> None:
 
 def _is_shield(scan: Scan, var: str) -> bool:
     """Is ``var`` assigned an apishield ``Shield(...)`` in this module?"""
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Assign):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and var in au.target_names(node):
             name = scan.q(node.value.func)
             return "apishield" in name or au.last(name) == "Shield"

@@ -34,12 +34,12 @@ def analyse(scan: Scan) -> None:
     facts = scan.facts
     ext_vars: dict[str, tuple[set[str], str]] = {}
     owners: dict[str, Owner] = {}
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.Assign, ast.Expr):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             _assigned_call(scan, node, owners, ext_vars)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             _bare_call(scan, node.value, owners, ext_vars)
-    for node in au.walk(scan.tree):
+    for node in au.nodes_of_any(scan.tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             _function(scan, node, owners)
         elif isinstance(node, ast.ClassDef):
@@ -163,11 +163,12 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                 _owner(scan, owners, au.last(base), fn.lineno).hooks.append(fn.name)
             elif attr in {"before_app_request", "after_app_request"}:
                 scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, fn.name))
-    routes = [r for r in (_route_decorator(scan, d) for d in fn.decorator_list) if r is not None]
+    parsed = [(_route_decorator(scan, d), d) for d in fn.decorator_list]  # each decorator read once
+    routes = [r for r, _ in parsed if r is not None]
     if not routes:
         return
-    first_route_dec = next(d for d in fn.decorator_list if _route_decorator(scan, d) is not None)
-    decorators = [scan.q(d) for d in fn.decorator_list if _route_decorator(scan, d) is None]
+    first_route_dec = next(d for r, d in parsed if r is not None)
+    decorators = [scan.q(d) for r, d in parsed if r is None]
     roles = _roles_from_decorators(scan, fn.decorator_list)
     for owner, path, methods in routes:
         route = RawRoute(

@@ -39,7 +39,7 @@ class Scan:
     def build(cls, path: str, tree: ast.Module, abspath: str = "", source: str | None = None) -> Scan:
         imports = au.import_map(tree)
         scan = cls(path=path, tree=tree, imports=imports, facts=ModuleFacts(path=path), abspath=abspath)
-        for node in au.walk(tree):
+        for node in au.nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scan.funcs.setdefault(node.name, node)
             elif isinstance(node, ast.ClassDef):

@@ -147,7 +147,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
             if splat is not None and _request_data(splat, imp):
@@ -160,7 +160,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
             elif au.dotted(node.func).endswith("__dict__.update") and node.args and _request_data(node.args[0], imp):
                 yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
         elif isinstance(node, ast.For) and _request_data(node.iter, imp):
-            for sub in au.walk(node):
+            for sub in au.nodes_of_any(node, ast.Call):
                 if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
                     not isinstance(sub.args[1], ast.Constant)
                 ):
@@ -196,7 +196,7 @@ _WHOLE_USER_ROW = re.compile(r"select\s+\*\s+from\s+\W?(users?|accounts?|members
 def _whole_user_rows(fn: ast.AST) -> set[str]:
     """Variables holding rows of ``SELECT * FROM users`` (password hashes included)."""
     names: set[str] = set()
-    for node in au.walk(fn):
+    for node in au.nodes_of_any(fn, ast.Assign):
         if isinstance(node, ast.Assign) and any(_WHOLE_USER_ROW.search(s) for s in au.strings_in(node.value)):
             names.update(au.last(t) for t in au.target_names(node))
     return names

@@ -146,7 +146,9 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
         kw = next((k.value for k in call.keywords if k.arg == name_kw), None)
         if which is SAMESITE:
             value = _value(kw)
-            bad = kw is None or (value is not ... and (value is None or str(value).lower() == "none"))
+            lax_default = framework == "fastapi"  # Starlette's set_cookie defaults to samesite="lax"
+            bad = (kw is None and not lax_default) or (kw is not None and value is not ... and (
+                value is None or str(value).lower() == "none"))
         else:
             bad = _flag_off(kw)
         if bad:

@@ -59,7 +59,7 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Assign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
     for call in au.calls(ctx.tree):

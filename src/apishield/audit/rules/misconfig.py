@@ -177,7 +177,7 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     fw = module_framework(ctx)
     fix = fix_text(DEBUG_FIXES, fw)
     parents = au.parent_map(ctx.tree)
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign, ast.Dict):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             tail = au.last(name)
@@ -259,7 +259,7 @@ def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     if _dev_file(ctx.path):
         return
     imp = imports(ctx)
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Dict):
         if isinstance(node, ast.Call):
             tail = au.last(au.call_name(node, imp))
             host = au.kwarg(node, "host")
@@ -407,7 +407,7 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_TLS):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             if au.is_false(au.kwarg(node, "verify")) or (au.is_false(au.kwarg(node, "ssl")) and "aiohttp" in name):

@@ -56,7 +56,7 @@ def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     fix = fix_text(ESCAPE_FIXES, module_framework(ctx))
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             tail = au.last(name)

@@ -167,7 +167,7 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             cur = parents.get(id(cur))
         return False
 
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Assign, ast.AnnAssign, ast.Call, ast.Dict):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
@@ -374,7 +374,7 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
         return
     if _TEST_PATH.search(ctx.path):
         return
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Compare):
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
             continue
         left, right = node.left, node.comparators[0]

@@ -61,7 +61,7 @@ _TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|con
 
 
 def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Assign, ast.Call, ast.Dict):
         if isinstance(node, ast.Assign) and au.is_false(node.value):
             for t in node.targets:
                 name = au.dotted(t)
@@ -95,7 +95,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
         for node in _config_false(ctx, key):
             yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call, ast.Assign):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for dec in node.decorator_list:
                 name = au.qualname(dec, imp)
@@ -142,7 +142,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     framework_fix = fix_text(COOKIE_FIXES, module_framework(ctx))
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             base = au.qualname(node.func.value, imp)
@@ -210,10 +210,10 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     assigned: dict[str, ast.AST] = {}
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Assign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
-    for node in au.walk(ctx.tree):
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):
