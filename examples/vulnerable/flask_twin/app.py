@@ -45,7 +45,6 @@ def db():
     return conn
 
 
-
 def new_user(**fields):
     """A user record from whatever fields the client sent (the defaults are overridden by them)."""
     return {"email": "", "admin": 0, **fields}
