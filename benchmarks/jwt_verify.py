@@ -1,6 +1,6 @@
 """JWT verification: apishield (joserfc + verified-token cache) vs PyJWT, and the attack catalogue.
 
-Run: .venv/bin/python benchmarks/jwt.py
+Run: .venv/bin/python benchmarks/jwt_verify.py
 
 Per-verification cost in microseconds (median of 5 timeit repeats) for HS256 and RS256:
 * PyJWT ``jwt.decode`` with the same required claims, issuer and audience;

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from apishield import events
 from apishield.config import ShieldConfig, secret_from_env
 from apishield.errors import ConfigError, Reject, StoreError, TokenError, TokenExpired
+from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.headers import sf_string
 from apishield.ratelimit.limits import Limit, parse_limits
 from apishield.request import RequestView
@@ -143,6 +144,8 @@ class RateLimitStage:
         self.global_scope = scope == "default"
         self.fail_open = on_store_error == "allow"
         self.send_headers = send_headers
+        # an outage fails every request: log it once per interval (with a count), not once per request
+        self._store_errors = EventThrottle()
         # the policy header never changes and each limit's name is escaped once: per request only numbers
         self._policy = ", ".join(f"{sf_string(lim.name)};q={lim.amount};w={math.ceil(lim.window)}" for lim in limits)
         self._prefixes = tuple(sf_string(lim.name) + ";r=" for lim in self.limits)
@@ -161,7 +164,7 @@ class RateLimitStage:
         try:
             states = self.store.hit(key, self.limits)
         except StoreError:
-            events.emit("ratelimit.store_error", path=view.path, client_ip=view.client_ip)
+            self._store_errors.emit("ratelimit.store_error", path=view.path, client_ip=view.client_ip)
             if self.fail_open:
                 return []
             raise Reject(
