@@ -129,9 +129,38 @@ def test_cli_version_and_help() -> None:
     assert apishield.__version__ in out.stdout
     helped = subprocess.run([sys.executable, "-m", "apishield", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0
-    for command in ("keys",):
+    for command in ("audit", "probe", "keys", "routes", "demo"):
         assert command in helped.stdout
 
 
 def test_reports_package_importable() -> None:
     assert importlib.import_module("apishield.reports").FORMATS
+
+
+# --- issue 6: audit JSON -------------------------------------------------------------------------------------
+def test_audit_json_contract_on_a_vulnerable_twin() -> None:
+    import json
+
+    root = Path(__file__).resolve().parents[1] / "examples" / "vulnerable" / "flask_twin"
+    out = subprocess.run([sys.executable, "-m", "apishield", "audit", str(root), "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    doc = json.loads(out.stdout)
+    assert set(doc) >= {"findings", "routes", "stats"}
+    assert doc["findings"], "the twin is vulnerable by design"
+    keys = {"rule_id", "title", "severity", "confidence", "cwe", "owasp", "path", "line", "end_line", "message", "fix"}
+    for finding in doc["findings"]:
+        assert keys <= set(finding)
+        assert finding["severity"] in {"info", "low", "medium", "high", "critical"}
+        assert finding["cwe"]
+        assert all(isinstance(c, int) for c in finding["cwe"])
+        assert not Path(finding["path"]).is_absolute()
+        assert (root / finding["path"]).exists()
+    assert {"AS301", "AS801"} <= {f["rule_id"] for f in doc["findings"]}
+
+
+def test_cli_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    out = subprocess.run([sys.executable, "-m", "apishield", "audit", str(missing)], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

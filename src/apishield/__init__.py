@@ -25,6 +25,7 @@ from apishield.guard import Allow, Guard
 from apishield.request import RequestView, TrustedProxies
 
 if TYPE_CHECKING:
+    from apishield.audit import AuditConfig, AuditResult, Route, run_audit
     from apishield.auth import (
         TOTP,
         APIKeyAuthenticator,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
         SignedTokens,
         require,
     )
+    from apishield.config import ShieldConfig
+    from apishield.probe import ProbeConfig, ProbeOptions, ProbeResult, probe
     from apishield.ratelimit import (
         AdaptiveLimits,
         Decision,
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
         parse_limits,
     )
     from apishield.reports import Report, render
+    from apishield.shield import PUBLIC, Outcome, RouteSettings, Shield
     from apishield.stores import MemoryStore, Store, from_url
     from apishield.web import (
         CORSGuard,
@@ -105,18 +109,36 @@ _LAZY: dict[str, str] = {
     "SignedCookies": "apishield.web",
     "RequestValidator": "apishield.web",
     "UploadPolicy": "apishield.web",
+    # the shield and its configuration
+    "Shield": "apishield.shield",
+    "RouteSettings": "apishield.shield",
+    "Outcome": "apishield.shield",
+    "PUBLIC": "apishield.shield",
+    "ShieldConfig": "apishield.config",
+    # audit and probe
+    "run_audit": "apishield.audit",
+    "AuditConfig": "apishield.audit",
+    "AuditResult": "apishield.audit",
+    "Route": "apishield.audit",
+    "probe": "apishield.probe",
+    "ProbeConfig": "apishield.probe",
+    "ProbeOptions": "apishield.probe",
+    "ProbeResult": "apishield.probe",
     # reports
     "Report": "apishield.reports",
     "render": "apishield.reports",
 }
 
 __all__ = [
+    "PUBLIC",
     "TOTP",
     "APIKeyAuthenticator",
     "APIKeyManager",
     "AdaptiveLimits",
     "Allow",
     "ApishieldError",
+    "AuditConfig",
+    "AuditResult",
     "BearerJWTAuthenticator",
     "CORSGuard",
     "CORSPolicy",
@@ -137,10 +159,14 @@ __all__ = [
     "MemoryStore",
     "OAuth2Server",
     "OAuth2TokenAuthenticator",
+    "Outcome",
     "PasswordPolicy",
     "Passwords",
     "PenaltyBox",
     "Principal",
+    "ProbeConfig",
+    "ProbeOptions",
+    "ProbeResult",
     "Problem",
     "RateLimitGuard",
     "RateLimiter",
@@ -149,10 +175,14 @@ __all__ = [
     "Report",
     "RequestValidator",
     "RequestView",
+    "Route",
+    "RouteSettings",
     "Rule",
     "SecurityHeaders",
     "SessionManager",
     "Severity",
+    "Shield",
+    "ShieldConfig",
     "SignedCookies",
     "SignedTokens",
     "Store",
@@ -165,8 +195,10 @@ __all__ = [
     "__version__",
     "from_url",
     "parse_limits",
+    "probe",
     "render",
     "require",
+    "run_audit",
 ]
 
 
