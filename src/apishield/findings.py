@@ -121,6 +121,18 @@ class Finding:
             rule_id=rule.id, title=rule.title, cwe=rule.cwe, owasp=rule.owasp, message=message, **kwargs
         )
 
+    @property
+    def where(self) -> str:
+        """Where the finding is, for people: ``path:line``, or ``METHOD /path (parameter p)``."""
+        if self.location is not None:
+            return f"{self.location.path}:{self.location.line}"
+        place = f"{self.method or ''} {self.http_path or ''}".strip()
+        return f"{place} (parameter {self.parameter})" if self.parameter else place
+
+    @property
+    def cwe_text(self) -> str:
+        return ", ".join(f"CWE-{c}" for c in self.cwe)
+
     def fingerprint(self) -> str:
         """Stable identity for baselines and SARIF: rule + place + normalised message, not the line number."""
         if self.location is not None:

@@ -93,3 +93,13 @@ def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="choose one of"):
         render(Report("audit", "x", []), "pdf")
     assert set(FORMATS) == {"text", "json", "sarif", "junit", "html"}
+
+
+def test_every_writer_names_the_same_place() -> None:
+    a, p = audit_finding("pkg/app.py", 12), probe_finding()
+    assert a.where == "pkg/app.py:12"
+    assert p.where == "GET /search (parameter q)"
+    for fmt in ("text", "html", "junit"):
+        out = render(Report("probe", "t", [a, p], [RULE]), fmt)
+        assert "pkg/app.py:12" in out, fmt
+        assert "GET /search (parameter q)" in out, fmt

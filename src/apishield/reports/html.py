@@ -49,13 +49,8 @@ def _chart(counts: dict[str, int]) -> str:
 
 def _finding(finding: Finding) -> str:
     sev = finding.severity.label
-    cwe = ", ".join(f"CWE-{c}" for c in finding.cwe)
-    if finding.location is not None:
-        where = f"{finding.location.path}:{finding.location.line}"
-    else:
-        where = f"{finding.method or ''} {finding.http_path or ''}".strip()
-        if finding.parameter:
-            where += f" (parameter {finding.parameter})"
+    cwe = finding.cwe_text
+    where = finding.where
     out = [
         '<div class="finding">',
         f'<span class="sev" style="background:{COLORS[sev]}">{escape(sev)}</span> '

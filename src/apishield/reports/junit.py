@@ -10,11 +10,7 @@ from apishield.reports.model import Report
 
 
 def _case_name(finding: Finding) -> str:
-    if finding.location is not None:
-        return f"{finding.location.path}:{finding.location.line} {finding.title}"
-    where = f"{finding.method or ''} {finding.http_path or ''}".strip()
-    param = f" [{finding.parameter}]" if finding.parameter else ""
-    return f"{where}{param} {finding.title}".strip()
+    return f"{finding.where} {finding.title}".strip()
 
 
 def render_junit(report: Report) -> str:
@@ -37,7 +33,7 @@ def render_junit(report: Report) -> str:
         failure = ET.SubElement(case, "failure", message=finding.message, type=finding.severity.label)
         lines = [
             f"{finding.rule_id} {finding.title} ({finding.severity.label}, confidence {finding.confidence.label})",
-            f"CWE: {', '.join(f'CWE-{c}' for c in finding.cwe)}   OWASP: {finding.owasp}",
+            f"CWE: {finding.cwe_text}   OWASP: {finding.owasp}",
             finding.message,
         ]
         if finding.fix:

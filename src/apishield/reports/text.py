@@ -23,15 +23,9 @@ STYLE = {
 
 def _finding_block(finding: Finding) -> str:
     parts: list[str] = []
-    cwe = ", ".join(f"CWE-{c}" for c in finding.cwe)
-    if finding.location is not None:
-        where = f"{finding.location.path}:{finding.location.line}"
-    else:
-        where = f"{finding.method or ''} {finding.http_path or ''}".strip()
-        if finding.parameter:
-            where += f"  parameter: {finding.parameter}"
+    cwe = finding.cwe_text
     parts.append(
-        f"[bold]{escape(finding.rule_id)}[/] {escape(finding.title)}  [dim]{escape(where)}[/]"
+        f"[bold]{escape(finding.rule_id)}[/] {escape(finding.title)}  [dim]{escape(finding.where)}[/]"
         f"  [dim]({cwe}; {escape(finding.owasp)}; confidence {finding.confidence.label})[/]"
     )
     parts.append(f"  {escape(finding.message)}")
