@@ -12,7 +12,16 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["ratelimit.py", "web.py", "jwt_verify.py", "overhead.py", "audit_corpus.py", "audit_benchmarkpython.py", "probe.py"]
+ORDER = [
+    "ratelimit.py",
+    "web.py",
+    "jwt_verify.py",
+    "overhead.py",
+    "audit_corpus.py",
+    "audit_speed.py",
+    "audit_benchmarkpython.py",
+    "probe.py",
+]
 
 
 def main() -> int:
