@@ -31,17 +31,17 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem;text-align:left;border-
 
 def _chart(counts: dict[str, int]) -> str:
     top = max([*counts.values(), 1])
-    bar_w, gap, height = 70, 20, 160
+    bar_w, gap, height, pad = 70, 20, 160, 22  # pad: room above the tallest bar for its count
     width = len(counts) * (bar_w + gap) + gap
-    parts = [f'<svg role="img" aria-label="findings by severity" width="{width}" height="{height + 40}" '
+    parts = [f'<svg role="img" aria-label="findings by severity" width="{width}" height="{pad + height + 30}" '
              f'xmlns="http://www.w3.org/2000/svg">']
     for i, (label, count) in enumerate(counts.items()):
         h = int(height * count / top)
         x = gap + i * (bar_w + gap)
-        parts.append(f'<rect x="{x}" y="{height - h + 10}" width="{bar_w}" height="{h}" fill="{COLORS[label]}"/>')
-        parts.append(f'<text x="{x + bar_w / 2}" y="{height - h + 5}" text-anchor="middle" '
-                     f'font-size="13">{count}</text>')
-        parts.append(f'<text x="{x + bar_w / 2}" y="{height + 28}" text-anchor="middle" '
+        y = pad + height - h
+        parts.append(f'<rect x="{x}" y="{y}" width="{bar_w}" height="{h}" fill="{COLORS[label]}"/>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{y - 6}" text-anchor="middle" font-size="13">{count}</text>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{pad + height + 20}" text-anchor="middle" '
                      f'font-size="12">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
