@@ -69,7 +69,8 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
     for key in ("files", "routes", "templates"):
         if key in report.stats:
             lines.append(f"{report.stats[key]} {key}")
-    console.print(Panel(summary, title="summary", subtitle=" · ".join(lines), expand=False))
+    console.print(Panel(summary, title="summary", expand=False))
+    console.print(" · ".join(lines))
     for line in report.score_explanation:
         console.print(f"  [dim]{escape(line)}[/]")
     return buffer.getvalue()
