@@ -14,9 +14,11 @@ interpreter, writing JSON to a pipe::
 ``benchmarks/.cache/BenchmarkPython``; never committed). The two alternate, ``--repeat`` times each, so that
 machine load falls on both alike; the median wall time (what the user waits for) and the median CPU time
 (user + system of the tool and every process it waited for, from ``getrusage(RUSAGE_CHILDREN)``) are printed
-side by side with their ratio. ``--python`` runs both as ``PY -m bandit`` / ``PY -m apishield`` instead (with
-this checkout's ``src`` on ``PYTHONPATH``), e.g. a Python 3.12 that parses every BenchmarkPython file: on 3.11
-Bandit skips the files written with 3.12 f-string syntax, which apishield rewrites and audits.
+side by side with their ratio. ``--python`` runs both with interpreter ``PY`` instead (with
+this checkout's ``src`` on ``PYTHONPATH``; apishield's ``audit`` subcommand alone, since the full CLI also
+loads modules with compiled extensions built for the venv), e.g. a Python 3.12 that parses every
+BenchmarkPython file: on 3.11 Bandit skips the files written with 3.12 f-string syntax, which apishield
+rewrites and audits.
 """
 
 from __future__ import annotations
@@ -43,6 +45,18 @@ class Tool:
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     summary: str = ""
+
+
+# ``apishield audit`` with only the audit subcommand registered: the same handler and engine, without importing
+# the other subcommands (probe, demo, ...) that ``apishield.cli`` loads up front
+_AUDIT_ONLY = (
+    "import argparse, sys\n"
+    "from apishield.audit import cli\n"
+    "parser = argparse.ArgumentParser(prog='apishield')\n"
+    "cli.register(parser.add_subparsers(dest='command'))\n"
+    "args = parser.parse_args()\n"
+    "sys.exit(args.func(args))\n"
+)
 
 
 def _children_cpu() -> float:
@@ -99,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool (median; default 3)")
     parser.add_argument("--jobs", type=int, help="apishield --jobs (default: its own choice)")
     parser.add_argument("--python", help="run both tools with this interpreter (-m) instead of the venv's scripts")
+    parser.add_argument(
+        "--audit-only", action="store_true", help="also time apishield with only its audit subcommand loaded"
+    )
     args = parser.parse_args(argv)
     target = os.path.join(args.benchmark, "testcode")
     if not os.path.isdir(target):
@@ -108,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     if args.python:
         bandit_cmd = [args.python, "-m", "bandit"]
-        apishield_cmd = [args.python, "-m", "apishield"]
+        apishield_cmd = [args.python, "-c", _AUDIT_ONLY]  # the full CLI needs the venv's compiled extensions
     else:
         bandit_cmd = [_script("bandit")]
         apishield_cmd = [_script("apishield")]
@@ -117,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     apishield = Tool(
         "apishield", [*apishield_cmd, "audit", target, "--format", "json", "--no-progress", "--fail-on", "never", *jobs]
     )
+    tools = [bandit, apishield]
+    if args.audit_only and not args.python:
+        tools.append(Tool("apishield*", [sys.executable, "-c", _AUDIT_ONLY, *apishield.argv[1:]]))
     env = _env(args.python)
     python = args.python or sys.executable
     version = subprocess.run(
@@ -124,21 +144,30 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     files = sum(1 for name in os.listdir(target) if name.endswith(".py"))
     for round_ in range(args.repeat):
-        order = (bandit, apishield) if round_ % 2 == 0 else (apishield, bandit)
-        for tool in order:
+        for tool in tools if round_ % 2 == 0 else reversed(tools):
             run_once(tool, env)
-    print(f"OWASP BenchmarkPython: {files} Python files, Python {version}, {os.cpu_count()} CPUs, "
-          f"median of {args.repeat} alternating runs")
+    print(
+        f"OWASP BenchmarkPython: {files} Python files, Python {version}, {os.cpu_count()} CPUs, "
+        f"median of {args.repeat} alternating runs"
+    )
     print(f"{'tool':<10}{'wall s':>9}{'CPU s':>9}   command")
-    for tool in (bandit, apishield):
-        command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(tool.argv))
+    for tool in tools:
+        shown = [
+            os.path.basename(a) if i == 0 else "'<audit-only runner>'" if a == _AUDIT_ONLY else a
+            for i, a in enumerate(tool.argv)
+        ]
+        command = " ".join(shown)
         print(f"{tool.name:<10}{statistics.median(tool.walls):>9.2f}{statistics.median(tool.cpus):>9.2f}   {command}")
     wall = statistics.median(apishield.walls) / statistics.median(bandit.walls)
     cpu = statistics.median(apishield.cpus) / statistics.median(bandit.cpus)
     print(f"apishield / bandit: wall {wall:.2f}x, CPU {cpu:.2f}x (target: wall <= 1.5x)")
-    print(f"all runs, wall: bandit {[round(w, 2) for w in bandit.walls]}, apishield {[round(w, 2) for w in apishield.walls]}")
+    for tool in tools:
+        print(f"all runs, wall, {tool.name}: {[round(w, 2) for w in tool.walls]}")
     print(f"bandit: {bandit.summary}")
     print(f"apishield: {apishield.summary}")
+    if len(tools) > 2:
+        lean = statistics.median(tools[2].walls) / statistics.median(bandit.walls)
+        print(f"apishield* (audit subcommand only): wall {lean:.2f}x bandit")
     return 0
 
 

@@ -37,7 +37,12 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     found = _CHILD_FIELDS.get(cls)
     if found is None:
         fields: tuple[str, ...] = getattr(cls, "_fields", ())
-        found = tuple(f for f in fields if f not in _SCALAR_FIELDS and not (cls is ast.Constant and f == "value"))
+        found = tuple(
+            f
+            for f in fields
+            if not (f in _SCALAR_FIELDS or (cls is ast.Constant and f == "value"))
+            or (f == "name" and cls.__name__ == "TypeAlias")  # 3.12+: ``type X = ...`` names X with a Name node
+        )
         _CHILD_FIELDS[cls] = found
     return found
 
@@ -300,8 +305,8 @@ def is_env_read(node: ast.AST | None, imports: Imports) -> bool:
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
-    for node in nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef):
-        yield node  # type: ignore[misc]  # nodes_of_any returns only these two types
+    found: list[Any] = nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef)  # only these two types
+    yield from found
 
 
 def calls(tree: ast.AST) -> Iterator[ast.Call]:
@@ -357,9 +362,16 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     if hit is not None and hit[0] is tree:
         return hit[1]
     parents: dict[int, ast.AST] = {}
-    for node in walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
+    node_type = ast.AST
+    for node in walk(tree):  # the children ast.iter_child_nodes yields, in its order, read as in _bfs
+        for name in _CHILD_FIELDS.get(node.__class__) or _child_fields(node.__class__):
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                parents[id(value)] = node
+            elif value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[id(item)] = node
     _PARENT_CACHE[id(tree)] = (tree, parents)
     if len(_PARENT_CACHE) > 16:
         _PARENT_CACHE.popitem(last=False)
@@ -386,9 +398,9 @@ __all__ = [
     "kwarg",
     "last",
     "line_of",
+    "mentions",
     "nodes_of",
     "nodes_of_any",
-    "mentions",
     "parent_map",
     "qualname",
     "str_const",

@@ -84,9 +84,9 @@ def _path_params(path: str) -> list[str]:
     return out
 
 
-_HINT_CHECK_MASS_ASSIGNMENT = ('request',)
-_HINT_CHECK_EXPOSURE = ('__dict__', 'vars(', 'passw', 'secret', 'salt', 'select *', 'pwd', 'private_key')
-_HINT_CHECK_GRAPHQL = ('graphql',)
+_HINT_CHECK_MASS_ASSIGNMENT = ("request",)
+_HINT_CHECK_EXPOSURE = ("__dict__", "vars(", "passw", "secret", "salt", "select *", "pwd", "private_key")
+_HINT_CHECK_GRAPHQL = ("graphql",)
 
 
 @rule(BOLA, scope="project")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -47,8 +46,8 @@ def _resolved(node: ast.AST | None, assigned: dict[str, ast.AST]) -> ast.AST | N
     return node
 
 
-_HINT_CHECK_UNVERIFIED = ('jwt', 'jose', 'jws')
-_HINT_CHECK_ALG_NONE = ('jwt', 'jose', 'jws')
+_HINT_CHECK_UNVERIFIED = ("jwt", "jose", "jws")
+_HINT_CHECK_ALG_NONE = ("jwt", "jose", "jws")
 
 
 @rule(UNVERIFIED)

@@ -150,13 +150,13 @@ def _dev_file(path: str) -> bool:
     return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
 
 
-_HINT_CHECK_DEBUG = ('debug', 'reload', 'show_tracebacks')
-_HINT_CHECK_DEV_SERVER = ('run(', 'quickstart')
-_HINT_CHECK_BIND_ALL = ('0.0.0.0', "'::'", '"::"', '\'::"', '"::\'')
-_HINT_CORS = ('cors', 'access-control-allow-origin')
-_HINT_CHECK_TLS = ('verify', 'cert_none', 'unverified', 'check_hostname', 'ssl')
-_HINT_CHECK_TIMEOUT = ('requests', 'urlopen', 'httpx')
-_HINT_CHECK_PLAIN_HTTP = ('http://',)
+_HINT_CHECK_DEBUG = ("debug", "reload", "show_tracebacks")
+_HINT_CHECK_DEV_SERVER = ("run(", "quickstart")
+_HINT_CHECK_BIND_ALL = ("0.0.0.0", "'::'", '"::"', "'::\"", "\"::'")  # noqa: S104  # words to look for
+_HINT_CORS = ("cors", "access-control-allow-origin")
+_HINT_CHECK_TLS = ("verify", "cert_none", "unverified", "check_hostname", "ssl")
+_HINT_CHECK_TIMEOUT = ("requests", "urlopen", "httpx")
+_HINT_CHECK_PLAIN_HTTP = ("http://",)
 
 
 @rule(DEBUG)

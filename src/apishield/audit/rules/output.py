@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -43,8 +42,8 @@ RAW_OUTPUT = Rule(
 _HTML_EXT = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
-_HINT_CHECK_AUTOESCAPE = ('jinja', 'autoescape', 'noescape', 'render_template')
-_HINT_CHECK_MARKUP = ('markup', 'mark_safe')
+_HINT_CHECK_AUTOESCAPE = ("jinja", "autoescape", "noescape", "render_template")
+_HINT_CHECK_MARKUP = ("markup", "mark_safe")
 
 
 @rule(AUTOESCAPE_OFF)

@@ -185,12 +185,22 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
                     yield node, key, v
 
 
-_HINT_CHECK_HARDCODED_SECRET = ('secret', 'signing_key', 'hmac_key', 'jwt')
-_HINT_CHECK_WEAK_SECRET = ('secret', 'signing_key', 'hmac_key')
-_HINT_CHECK_CREDENTIALS = ('passw', 'pwd', 'api_key', 'apikey', 'access_key', 'accesskey', 'token', 'client_secret', 'private_key')
-_HINT_CHECK_WEAK_HASH = ('hashlib',)
-_HINT_CHECK_WEAK_RANDOM = ('random',)
-_HINT_CHECK_TIMING = ('key', 'token', 'secret', 'signature', 'hmac', 'digest', 'passw')
+_HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
+_HINT_CHECK_WEAK_SECRET = ("secret", "signing_key", "hmac_key")
+_HINT_CHECK_CREDENTIALS = (
+    "passw",
+    "pwd",
+    "api_key",
+    "apikey",
+    "access_key",
+    "accesskey",
+    "token",
+    "client_secret",
+    "private_key",
+)
+_HINT_CHECK_WEAK_HASH = ("hashlib",)
+_HINT_CHECK_WEAK_RANDOM = ("random",)
+_HINT_CHECK_TIMING = ("key", "token", "secret", "signature", "hmac", "digest", "passw")
 
 
 @rule(HARDCODED_SECRET)

@@ -76,9 +76,9 @@ def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
                     yield node
 
 
-_HINT_CHECK_CSRF_DISABLED = ('csrf', 'middleware')
-_HINT_CHECK_UNSIGNED_COOKIE = ('cookie',)
-_HINT_CHECK_LIFETIME = ('jwt', 'jose', 'lifetime', 'expires')
+_HINT_CHECK_CSRF_DISABLED = ("csrf", "middleware")
+_HINT_CHECK_UNSIGNED_COOKIE = ("cookie",)
+_HINT_CHECK_LIFETIME = ("jwt", "jose", "lifetime", "expires")
 
 
 @rule(CSRF_DISABLED)
