@@ -164,3 +164,10 @@ def test_cli_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
     assert out.returncode != 0
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_imports_only_its_own_subcommand() -> None:
+    code = ("import sys; from apishield.cli import build_parser; build_parser(['audit', '.']); "
+            "print(','.join(m for m in ('apishield.probe.cli', 'apishield.demo.cli', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""

@@ -16,27 +16,39 @@ from collections.abc import Sequence
 from apishield._version import __version__
 from apishield.errors import ApishieldError
 
-# module path -> provides register(subparsers) adding one or more subcommands
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "apishield.audit.cli",
-    "apishield.probe.cli",
-    "apishield.auth.cli",
-    "apishield.integrations.cli",
-    "apishield.demo.cli",
-)
+# command -> module providing register(subparsers). Only the named command's module is imported for a run
+# (importing probe, the shield and the demo costs ~0.3 s that `apishield audit` should not pay); --help
+# imports them all to list them.
+SUBCOMMANDS: dict[str, str] = {
+    "audit": "apishield.audit.cli",
+    "probe": "apishield.probe.cli",
+    "keys": "apishield.auth.cli",
+    "routes": "apishield.integrations.cli",
+    "demo": "apishield.demo.cli",
+}
+SUBCOMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(SUBCOMMANDS.values()))
 
 EXIT_USAGE = 2
 EXIT_ERROR = 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand modules a run needs: the named command's, or all of them to list them."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command in SUBCOMMANDS:
+        return (SUBCOMMANDS[command],)
+    return SUBCOMMAND_MODULES
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="apishield",
         description="Make Python web APIs secure and prove it: protect, audit, probe.",
     )
     parser.add_argument("--version", action="version", version=f"apishield {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in SUBCOMMAND_MODULES:
+    modules = SUBCOMMAND_MODULES if argv is None else _modules_for(argv)
+    for module_name in modules:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -48,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     handler = getattr(args, "func", None)
     if handler is None:
         parser.print_help()
