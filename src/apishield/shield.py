@@ -45,6 +45,7 @@ from apishield.integrations.stages import (
     build_validation,
 )
 from apishield.request import RequestView, TrustedProxies
+from apishield.web.headers import validated_headers
 
 log = logging.getLogger("apishield")
 
@@ -68,6 +69,19 @@ class RouteSettings:
     cors: Any = None
     csrf_exempt: bool | None = None
     body_schema: Any = None
+    #: security-header overrides for this route: name -> value, ``None`` removes the header. A mapping is
+    #: accepted and stored as sorted (name, value) pairs so the settings stay hashable.
+    headers: tuple[tuple[str, str | None], ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.headers is not None:
+            given: Any = self.headers
+            pairs = given.items() if isinstance(given, Mapping) else given
+            try:
+                checked = validated_headers(dict(pairs), "route headers")
+            except (TypeError, ValueError) as exc:
+                raise ConfigError("route headers: expected a mapping of header name to value (or None)") from exc
+            object.__setattr__(self, "headers", tuple(sorted(checked.items(), key=lambda kv: kv[0].lower())))
 
     def merged(self, specific: RouteSettings | None) -> RouteSettings:
         """These settings overridden by the non-inherited parts of ``specific`` (scopes/roles add up)."""
@@ -81,6 +95,7 @@ class RouteSettings:
             cors=self.cors if specific.cors is None else specific.cors,
             csrf_exempt=self.csrf_exempt if specific.csrf_exempt is None else specific.csrf_exempt,
             body_schema=self.body_schema if specific.body_schema is None else specific.body_schema,
+            headers=_merge_header_overrides(self.headers, specific.headers),
         )
 
     @property
@@ -103,12 +118,15 @@ class RouteSettings:
             parts.append("csrf-exempt")
         if self.body_schema is not None:
             parts.append("body-schema")
+        if self.headers:
+            parts.append("headers=" + ",".join(name for name, _ in self.headers))
         return " ".join(parts)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "route") -> RouteSettings:
-        """Settings from a config table: ``{public, scopes, roles, limits|limit, csrf_exempt, body_schema}``."""
-        known = {"public", "scopes", "roles", "limits", "limit", "csrf_exempt", "body_schema", "cors"}
+        """Settings from a config table: ``{public, scopes, roles, limits|limit, csrf_exempt, body_schema, cors,
+        headers}`` (``headers``: security-header overrides, an empty string removes a header in TOML)."""
+        known = {"public", "scopes", "roles", "limits", "limit", "csrf_exempt", "body_schema", "cors", "headers"}
         unknown = set(data) - known
         if unknown:
             raise ConfigError(
@@ -123,7 +141,29 @@ class RouteSettings:
             cors=data.get("cors"),
             csrf_exempt=_opt_bool(data.get("csrf_exempt"), where),
             body_schema=data.get("body_schema"),
+            headers=_header_table(data.get("headers"), where),
         )
+
+
+def _header_table(value: Any, where: str) -> Any:
+    """A config ``headers`` table; TOML has no null, so an empty string there means "remove the header"."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"apishield config: {where}: headers must be a table of header name = value")
+    return {k: (None if v == "" else v) for k, v in value.items()}
+
+
+def _merge_header_overrides(
+    broad: tuple[tuple[str, str | None], ...] | None, specific: tuple[tuple[str, str | None], ...] | None
+) -> tuple[tuple[str, str | None], ...] | None:
+    if specific is None:
+        return broad
+    if broad is None:
+        return specific
+    merged = {k.lower(): (k, v) for k, v in broad}
+    merged.update({k.lower(): (k, v) for k, v in specific})
+    return tuple(sorted(merged.values(), key=lambda kv: kv[0].lower()))
 
 
 def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -233,6 +273,7 @@ class _CompiledRoute:
     rate_limit: RateLimitStage | None
     csrf: bool
     validation: ValidationStage | None
+    headers: HeaderStage
 
 
 class Shield:
@@ -257,6 +298,7 @@ class Shield:
         self.proxies = TrustedProxies(cfg.trusted_proxies)
         self.https_action = cfg.https_action
         self.routes = RouteTable({k: v for k, v in cfg.routes.items()})
+        self._has_routes = bool(self.routes)
         self.headers: HeaderStage = build_headers(cfg)
         self._clock = clock
         self.store: Any = store if store is not None else _open_store(cfg.store_url, clock)
@@ -314,6 +356,7 @@ class Shield:
                 if settings.body_schema is None
                 else build_validation(cfg, settings.body_schema)
             ),
+            headers=self._route_headers(settings.headers),
         )
         with self._lock:
             if len(self._compiled) < _IDENTITY_CACHE_SIZE:
@@ -322,12 +365,23 @@ class Shield:
                 self._compiled_by_value[settings] = compiled
         return compiled
 
+    def _route_headers(self, overrides: tuple[tuple[str, str | None], ...] | None) -> HeaderStage:
+        """The security-header table for a route: the shield's own, or a copy with the route's overrides."""
+        if not overrides:
+            return self.headers
+        stage = self.headers.with_overrides(overrides)
+        names = {name.lower() for rows in stage.table.values() for name, _ in rows}
+        if not names <= self.emitted_headers:
+            with self._lock:
+                self.emitted_headers = self.emitted_headers | names
+        return stage
+
     def _limit_store(self) -> Any:
         return self.store
 
     def settings_for(self, method: str, path: str, declared: RouteSettings | None = None) -> RouteSettings:
         """Config-file settings for the path, overridden by the settings the route itself declares."""
-        from_config = self.routes.lookup(method, path) if self.routes else None
+        from_config = self.routes.lookup(method, path) if self._has_routes else None
         if from_config is None:
             return declared or PROTECTED
         if declared is None:
@@ -358,9 +412,9 @@ class Shield:
             elif view.method == "OPTIONS" and view.headers.get("access-control-request-method") is not None:
                 decision = cors.guard.check(view)
                 if isinstance(decision, Reject):  # the guard has logged the refusal
-                    return self._finish(view, decision, [], https, authenticated=False)
+                    return self._finish(view, decision, [], https, authenticated=False, headers=compiled.headers)
                 extra.extend(decision.headers.items())
-                extra.extend(self.headers.for_response(view, authenticated=False, https=https))
+                extra.extend(compiled.headers.table[(False, https)])
                 return Outcome(False, None, extra, 204, b"")
             else:
                 allowed = cors.simple(origin, view.method)
@@ -386,20 +440,30 @@ class Shield:
                 if compiled.validation is not None:
                     compiled.validation.check(view)
         except Reject as reject:
-            return self._finish(view, reject, extra, https, authenticated=principal is not None)
-        extra += self.headers.table[(principal is not None, https)]
+            return self._finish(
+                view, reject, extra, https, authenticated=principal is not None, headers=compiled.headers
+            )
+        extra += compiled.headers.table[(principal is not None, https)]
         return Outcome(True, principal, extra)
 
     def _finish(
-        self, view: RequestView, reject: Reject, extra: list[Header], https: bool, *, authenticated: bool
+        self,
+        view: RequestView,
+        reject: Reject,
+        extra: list[Header],
+        https: bool,
+        *,
+        authenticated: bool,
+        headers: HeaderStage | None = None,
     ) -> Outcome:
-        headers = [(k, v) for k, v in reject.response_headers().items()]
-        headers.extend(extra)
-        headers.extend(self.headers.for_response(view, authenticated=authenticated, https=https))
+        stage = headers or self.headers
+        headers_out = [(k, v) for k, v in reject.response_headers().items()]
+        headers_out.extend(extra)
+        headers_out.extend(stage.table[(authenticated, https)])
         body = b"" if reject.status in (204, 304) or view.method == "HEAD" else reject.problem.body()
         if reject.status in (204, 304):
-            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
-        return Outcome(False, None, headers, reject.status, body)
+            headers_out = [(k, v) for k, v in headers_out if k.lower() != "content-type"]
+        return Outcome(False, None, headers_out, reject.status, body)
 
     def _plain_http(self, view: RequestView) -> Outcome:
         """Production mode over plain HTTP: redirect safe requests to https, refuse the rest."""
@@ -495,6 +559,13 @@ class Shield:
         """Validate the JSON request body of unsafe methods against ``schema`` (JSON Schema or pydantic)."""
         build_validation(self.config, schema)
         settings = RouteSettings(body_schema=schema)
+        return lambda fn: with_settings(fn, settings)
+
+    def route_headers(self, overrides: Mapping[str, str | None]) -> Callable[[F], F]:
+        """Security-header overrides for this route, e.g. a CSP that lets an HTML docs page load its script:
+        ``route_headers({"Content-Security-Policy": "default-src 'self'", "X-Frame-Options": None})``
+        (``None`` removes a header). Compiled once per route; the request path stays a table look-up."""
+        settings = RouteSettings(headers=overrides)  # type: ignore[arg-type]  # a mapping, normalised to pairs
         return lambda fn: with_settings(fn, settings)
 
     def _check_limits(self, limits: Sequence[str]) -> None:

@@ -174,3 +174,39 @@ def test_fuzz_headers_only_clean_decisions(value: str, name: str) -> None:
     assert isinstance(decision, Reject) and decision.status == 403
     assert decision.problem.detail in _DETAILS.values()
     assert decision.problem.extra["reason"] in _DETAILS
+
+
+def _empty_binding_token(key: str) -> str:
+    """A double-submit token bound to *no* session, as an app would mint for an anonymous page."""
+    import hashlib
+
+    from itsdangerous import Signer
+
+    signer = Signer(key, salt="apishield.csrf", key_derivation="hmac", digest_method=hashlib.sha256)
+    return "nonce123." + signer.get_signature("|nonce123").decode()
+
+
+def test_double_submit_refuses_cookie_auth_without_a_session_id() -> None:
+    csrf = CSRFProtect(mode="double_submit", keys=[KEY])
+    token = _empty_binding_token(KEY)
+    tossed = view("POST", headers={**SITE, "x-csrf-token": token, "cookie": f"__Host-csrf={token}"})
+    assert _reason(csrf.check(tossed, session_id=None, auth_method="cookie")) == "no_session"
+    assert _reason(csrf.check(tossed, session_id="", auth_method="session")) == "no_session"
+    with pytest.raises(ValueError):
+        csrf.token_for(None)
+    bound = csrf.token_for("s-1")  # a real session still works
+    ok = view("POST", headers={**SITE, "x-csrf-token": bound, "cookie": f"__Host-csrf={bound}"})
+    assert isinstance(csrf.check(ok, session_id="s-1", auth_method="cookie"), Allow)
+
+
+def test_double_submit_needs_a_host_prefixed_cookie_unless_opted_out() -> None:
+    with pytest.raises(ConfigError, match="__Host-"):
+        CSRFProtect(mode="double_submit", keys=[KEY], cookie_name="csrf")
+    with pytest.raises(ConfigError, match="__Host-"):
+        CSRFProtect(mode="double_submit", keys=[KEY], cookie_name="__Secure-csrf")
+    relaxed = CSRFProtect(mode="double_submit", keys=[KEY], cookie_name="csrf", allow_unprefixed_cookie=True)
+    token = relaxed.token_for("s-1")
+    ok = view("POST", headers={**SITE, "x-csrf-token": token, "cookie": f"csrf={token}"})
+    assert isinstance(relaxed.check(ok, session_id="s-1", auth_method="cookie"), Allow)
+    # the synchronizer mode keeps its token server-side: the cookie name does not matter there
+    CSRFProtect(sessions=SessionManager(MemoryStore()), cookie_name="csrf")

@@ -76,7 +76,7 @@ class ScopeHeaders(CaseInsensitiveHeaders):
         return self._raw[self._key(key)].decode("latin-1")
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self._raw.get(self._key(key))
+        value = self._raw.get(_SCOPE_KEYS.get(key) or self._key(key))
         return default if value is None else value.decode("latin-1")
 
     def __contains__(self, key: object) -> bool:
@@ -122,21 +122,25 @@ def _wsgi_path(environ: Mapping[str, Any]) -> str:
         return path or "/"
 
 
-def view_from_scope(shield: Shield, scope: Mapping[str, Any], *, route: str | None = None) -> RequestView:
-    """A request view for an ASGI HTTP scope."""
-    headers = scope_headers(scope.get("headers") or [])
+def view_from_scope(
+    shield: Shield, scope: Mapping[str, Any], *, route: str | None = None, path: str | None = None
+) -> RequestView:
+    """A request view for an ASGI HTTP scope (``path``: root_path + path, when the caller has it already)."""
+    headers = scope_headers(scope.get("headers") or ())
     client = scope.get("client")
     peer = client[0] if client else "0.0.0.0"  # noqa: S104 - unknown peer marker
-    path = (scope.get("root_path", "") or "") + scope.get("path", "/")
+    if path is None:
+        root = scope.get("root_path")
+        path = root + scope.get("path", "/") if root else scope.get("path", "/")
     qs = scope.get("query_string", b"")
-    return shield.request_view(
-        scope.get("method", "GET"),
-        path,
-        headers,
-        peer=peer,
-        scheme=scope.get("scheme", "http"),
-        query_string=qs.decode("latin-1") if isinstance(qs, bytes) else str(qs),
-        route=route,
+    query = qs.decode("latin-1") if isinstance(qs, bytes) else str(qs)
+    method = scope.get("method", "GET")
+    scheme = scope.get("scheme", "http")
+    if shield.proxies.networks:
+        return shield.request_view(method, path, headers, peer=peer, scheme=scheme, query_string=query, route=route)
+    # no trusted proxies: the peer is the client and the scheme is the connection's (what request_view does)
+    return RequestView(
+        method=method, path=path, headers=headers, client_ip=peer, scheme=scheme, route=route, query_string=query
     )
 
 
@@ -169,8 +173,36 @@ def merge_headers(existing: list[Header], extra: list[Header], known: frozenset[
             if low == "vary":
                 has_vary = True
         elif has_vary and low == "vary":
-            out = [(k, _vary(v, item[1])) if k.lower() == "vary" else (k, v) for k, v in out]
+            out = _merge_vary_lines(out, item[1])
     return out
+
+
+def _merge_vary_lines(headers: list[Header], extra: str) -> list[Header]:
+    """Add the tokens of ``extra`` missing from *all* the ``Vary`` lines to the first one (no duplicates)."""
+    missing = vary_missing((v for k, v in headers if k.lower() == "vary"), extra)
+    if not missing:
+        return headers
+    out: list[Header] = []
+    done = False
+    for k, v in headers:
+        if not done and k.lower() == "vary":
+            out.append((k, f"{v}, {missing}" if v.strip() else missing))
+            done = True
+        else:
+            out.append((k, v))
+    return out
+
+
+def vary_missing(lines: Iterable[str], extra: str) -> str:
+    """The tokens of ``extra`` (a ``Vary`` value) that none of ``lines`` lists, comma-joined ('' if none)."""
+    have = {v.strip().lower() for line in lines for v in line.split(",") if v.strip()}
+    missing: list[str] = []
+    for item in extra.split(","):
+        item = item.strip()
+        if item and item.lower() not in have:
+            missing.append(item)
+            have.add(item.lower())
+    return ", ".join(missing)
 
 
 def apply_headers(target: MutableMapping[str, str], extra: Iterable[Header]) -> None:
@@ -216,6 +248,7 @@ __all__ = [
     "merge_headers",
     "problem_outcome",
     "status_line",
+    "vary_missing",
     "view_from_environ",
     "view_from_scope",
 ]

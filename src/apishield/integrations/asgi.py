@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from apishield.integrations._common import view_from_scope
+from apishield.integrations._common import vary_missing, view_from_scope
 from apishield.shield import SAFE_METHODS, Outcome, RouteSettings, RouteTable, Shield
 
 Scope = MutableMapping[str, Any]
@@ -55,6 +55,35 @@ def _encode(pair: tuple[str, str]) -> tuple[bytes, bytes]:
         if len(_ENCODED) < 512 and pair[0] not in _PER_REQUEST:
             _ENCODED[pair] = hit
     return hit
+
+
+def _merge(headers: list[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The application's headers plus ours where it set none (its own values win); ``Vary`` is combined."""
+    present = {k.lower() for k, _ in headers}
+    for name, value in extra:
+        if name not in present:
+            headers.append((name, value))
+            present.add(name)
+        elif name == b"vary":
+            headers = _merge_vary(headers, value)
+    return headers
+
+
+def _merge_vary(headers: list[tuple[bytes, bytes]], value: bytes) -> list[tuple[bytes, bytes]]:
+    """Add the tokens of ``value`` that no ``Vary`` line lists yet to the first ``Vary`` line."""
+    lines = [v.decode("latin-1") for k, v in headers if k.lower() == b"vary"]
+    missing = vary_missing(lines, value.decode("latin-1")).encode("latin-1")
+    if not missing:
+        return headers
+    out: list[tuple[bytes, bytes]] = []
+    done = False
+    for k, v in headers:
+        if not done and k.lower() == b"vary":
+            out.append((k, v + b", " + missing if v.strip() else missing))
+            done = True
+        else:
+            out.append((k, v))
+    return out
 
 
 async def send_outcome(outcome: Outcome, send: Send) -> None:
@@ -112,10 +141,22 @@ class ShieldASGIMiddleware:
         self.shield = shield
         self.routes = RouteTable(routes or {})
         self.resolver = resolver
+        self._has_routes = bool(self.routes)
+        #: (the shield's emitted_headers set, the same names as ASGI bytes) for the response-header fast path
+        self._known: tuple[frozenset[str], frozenset[bytes]] = (frozenset(), frozenset())
+
+    def _known_names(self) -> frozenset[bytes]:
+        """Every header name an allowed outcome can carry, encoded; rebuilt when the shield's set grows."""
+        emitted = self.shield.emitted_headers
+        known = self._known
+        if known[0] is not emitted:
+            known = (emitted, frozenset(name.encode("latin-1") for name in emitted))
+            self._known = known
+        return known[1]
 
     def _settings(self, scope: Scope, method: str, path: str) -> Any:
         declared = self.resolver(scope) if self.resolver is not None else None
-        if declared is None and self.routes:
+        if declared is None and self._has_routes:
             declared = self.routes.lookup(method, path)
         return self.shield.settings_for(method, path, declared)
 
@@ -127,9 +168,15 @@ class ShieldASGIMiddleware:
         if not shield.server_checked:
             shield.note_server(scope.get("server_software") or None)
         method = scope.get("method", "GET")
-        settings = self._settings(scope, method, (scope.get("root_path", "") or "") + scope.get("path", "/"))
+        root = scope.get("root_path")
+        path = root + scope.get("path", "/") if root else scope.get("path", "/")
+        resolver = self.resolver
+        declared = resolver(scope) if resolver is not None else None
+        if declared is None and self._has_routes:
+            declared = self.routes.lookup(method, path)
+        settings = shield.settings_for(method, path, declared)
         state = scope.get("state")
-        view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None)
+        view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
         compiled = shield.compile(settings)
         if method not in SAFE_METHODS and shield.needs_body(compiled, view):
             body, messages = await read_body(receive, shield.config.validation.max_body_size)
@@ -142,27 +189,25 @@ class ShieldASGIMiddleware:
         if not outcome.allowed:
             await send_outcome(outcome, send)
             return
-        state = scope.setdefault("state", {})
+        if state is None:
+            state = scope["state"] = {}
         state[PRINCIPAL_KEY] = outcome.principal
         cached = _ENCODED.get
         extra = [cached(pair) or _encode(pair) for pair in outcome.headers]
+        known = self._known[1] if self._known[0] is shield.emitted_headers else self._known_names()
         started = False
 
         async def _send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers") or [])
-                present = {k.lower() for k, _ in headers}
-                for name, value in extra:
-                    if name not in present:
-                        headers.append((name, value))
-                        present.add(name)
-                    elif name == b"vary":
-                        headers = [
-                            (k, v + b", " + value if k.lower() == b"vary" and value not in v else v)
-                            for k, v in headers
-                        ]
+                raw = message.get("headers") or ()
+                for name, _ in raw:
+                    if name.lower() in known:  # the app set a header we also set: merge with care
+                        headers = _merge(list(raw), extra)
+                        break
+                else:  # the usual case (Content-Type/Length only): a plain join
+                    headers = [*raw, *extra]
                 message = {**message, "headers": headers}
             await send(message)
 

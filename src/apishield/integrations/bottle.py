@@ -25,7 +25,7 @@ from typing import Any
 
 import bottle
 
-from apishield.integrations._common import view_from_environ
+from apishield.integrations._common import vary_missing, view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY
 from apishield.shield import PUBLIC, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
@@ -185,8 +185,9 @@ def _add_headers(target: bottle.BaseResponse, headers: list[tuple[str, str]], ov
             target.set_header(name, value)
         elif name.lower() == "vary":
             current = target.get_header(name) or ""
-            if value.lower() not in current.lower():
-                target.set_header(name, f"{current}, {value}" if current else value)
+            missing = vary_missing([current], value)
+            if missing:
+                target.set_header(name, f"{current}, {missing}" if current.strip() else missing)
 
 
 def principal() -> Any:

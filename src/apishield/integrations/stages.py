@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from apishield import events
@@ -35,7 +35,11 @@ Clock = Callable[[], float]
 
 # --- security headers ---------------------------------------------------------------------------
 class HeaderStage:
-    """Security headers for every response, precomputed for the four (authenticated, https) cases."""
+    """Security headers for every response, precomputed for the four (authenticated, https) cases.
+
+    The shield's own stage holds the configured defaults; a route with header overrides gets its own copy
+    (:meth:`with_overrides`), compiled once with the route, so no request ever computes headers.
+    """
 
     def __init__(self, headers: SecurityHeaders | None) -> None:
         self.policy = headers
@@ -49,6 +53,21 @@ class HeaderStage:
 
     def for_response(self, view: RequestView, *, authenticated: bool, https: bool) -> list[Header]:
         return self.table[(authenticated, https)]
+
+    def with_overrides(self, overrides: Iterable[tuple[str, str | None]]) -> HeaderStage:
+        """A copy whose four tables carry a route's overrides (a value of None removes that header).
+
+        Compiled once per route, so a route's headers stay one dict look-up on the hot path.
+        """
+        changes = {name.lower(): (name, value) for name, value in overrides}
+        stage = HeaderStage.__new__(HeaderStage)
+        stage.policy = self.policy
+        stage.table = {}
+        for key, rows in self.table.items():
+            kept = [(k, v) for k, v in rows if k.lower() not in changes]
+            kept += [(name, value) for name, value in changes.values() if value is not None]
+            stage.table[key] = kept
+        return stage
 
     def defaults(self, *, https: bool) -> list[Header]:
         """The headers for an unauthenticated response, when no request view is at hand."""

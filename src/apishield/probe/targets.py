@@ -26,6 +26,9 @@ DESTRUCTIVE = re.compile(
 )
 ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|token|auth/token|session|sessions|authenticate)$")
+# ending the probe's own session: probing these logs the probe's identities out mid-run
+LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
+SESSIONS = re.compile(r"(?i)(^|/)sessions?(/|$)")
 REGISTER = re.compile(r"(?i)(^|/)(register|signup|sign-up|users/register|accounts)$")
 
 
@@ -69,7 +72,15 @@ class Operation:
         return dict(props) if isinstance(props, dict) else {}
 
     def looks_destructive(self) -> bool:
-        return bool(DESTRUCTIVE.search(self.path) or DESTRUCTIVE.search(self.operation_id.replace("_", "-")))
+        """Destructive-looking, or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
+        return bool(DESTRUCTIVE.search(self.path) or DESTRUCTIVE.search(self.operation_id.replace("_", "-"))
+                    or self.looks_logout())
+
+    def looks_logout(self) -> bool:
+        """Logout, sign-out, token revocation or a session DELETE: probing it ends the probe's own session."""
+        oid = self.operation_id.replace("_", "-")
+        return bool(LOGOUT.search(self.path) or LOGOUT.search(oid)
+                    or (self.method.upper() == "DELETE" and SESSIONS.search(self.path.rstrip("/") or "/")))
 
     def looks_admin(self) -> bool:
         text = " ".join((self.path, *self.tags))

@@ -13,7 +13,10 @@ Layers, cheapest first, for state-changing methods:
    * ``synchronizer`` mode compares it with the token stored in the server-side session (the
      :class:`~apishield.web.sessions.SessionManager` issues a new one at login and rotation);
    * ``double_submit`` mode (stateless apps) compares it with the ``__Host-csrf`` cookie *and* verifies its
-     HMAC, which binds it to the session id, so a cookie planted by a sibling domain is useless.
+     HMAC, which binds it to the session id, so a cookie planted by a sibling domain is useless. The cookie
+     name must carry the ``__Host-`` prefix (host-only, Secure, Path=/: a sibling cannot set it) unless
+     ``allow_unprefixed_cookie=True`` says otherwise, and a cookie-authenticated request without a session id
+     is refused: there would be nothing to bind the token to.
 
 All comparisons use :func:`hmac.compare_digest`.
 """
@@ -46,6 +49,7 @@ _DETAILS = {
     "missing_token": "A CSRF token is required: send it in the X-CSRF-Token header or the form field.",
     "bad_token": "The CSRF token is invalid or belongs to another session.",
     "no_session_token": "The session has no CSRF token; reload the page and try again.",
+    "no_session": "The request has no session to bind a CSRF token to; sign in again.",
 }
 
 
@@ -74,6 +78,7 @@ class CSRFProtect:
         exempt_auth_methods: Iterable[str] = ("bearer", "api_key"),
         cookie_auth_methods: Iterable[str] = ("session", "cookie"),
         secure: bool = True,
+        allow_unprefixed_cookie: bool = False,
     ) -> None:
         if mode not in MODES:
             raise ConfigError(f"CSRF mode must be one of {MODES}")
@@ -89,6 +94,12 @@ class CSRFProtect:
                 key_derivation="hmac",
                 digest_method=hashlib.sha256,
             )
+            if not cookie_name.startswith("__Host-") and not allow_unprefixed_cookie:
+                raise ConfigError(
+                    "CSRF double_submit mode needs a cookie name starting with '__Host-' (a sibling subdomain "
+                    f"could plant {cookie_name!r}: cookie tossing); keep the default '__Host-csrf', or pass "
+                    "allow_unprefixed_cookie=True if no other host shares this domain"
+                )
             build_set_cookie(cookie_name, "x", secure=secure, http_only=False, same_site="Strict")
         self.mode = mode
         self._sessions = sessions
@@ -107,15 +118,18 @@ class CSRFProtect:
 
     # --- tokens ---------------------------------------------------------------------------------
     @staticmethod
-    def _binding(session_id: str | None) -> str:
-        return hashlib.sha256(session_id.encode()).hexdigest() if session_id else ""
+    def _binding(session_id: str) -> str:
+        return hashlib.sha256(session_id.encode()).hexdigest()
 
     def token_for(self, session_id: str | None) -> str:
         """The token to embed in pages or send to JavaScript for this session.
 
         Synchronizer mode returns the session's stored token; double-submit mode mints a fresh signed token
         bound to ``session_id`` (pair it with :meth:`cookie_for`). Call again after login: tokens rotate.
+        Without a session id there is nothing to bind to, so both modes raise ``ValueError``.
         """
+        if not session_id:
+            raise ValueError("CSRF: a token needs the session id it is bound to")
         if self._signer is None:
             assert self._sessions is not None
             token = self._sessions.csrf_token(session_id) if session_id else None
@@ -130,7 +144,7 @@ class CSRFProtect:
         """``Set-Cookie`` value carrying a double-submit token (readable by the page's JavaScript)."""
         return build_set_cookie(self.cookie_name, token, secure=self._secure, http_only=False, same_site="Strict")
 
-    def _double_submit_ok(self, token: str, cookie: str | None, session_id: str | None) -> bool:
+    def _double_submit_ok(self, token: str, cookie: str | None, session_id: str) -> bool:
         assert self._signer is not None
         if cookie is None or not hmac.compare_digest(token.encode(), cookie.encode()):
             return False
@@ -214,6 +228,8 @@ class CSRFProtect:
         if not token or len(token) > _MAX_TOKEN or not token.isascii():
             return self._reject("missing_token", view)
         if self._signer is not None:
+            if not session_id:  # cookie-authenticated, but no session id: an empty binding would be forgeable
+                return self._reject("no_session", view)
             if not self._double_submit_ok(token, view.cookies.get(self.cookie_name), session_id):
                 return self._reject("bad_token", view)
             return Allow()

@@ -28,7 +28,8 @@ _BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]|[^\x00-\xff]")
 WSGI cannot encode as latin-1."""
 
 
-def _validated(headers: Mapping[str, str | None], where: str) -> dict[str, str | None]:
+def validated_headers(headers: Mapping[str, str | None], where: str) -> dict[str, str | None]:
+    """``headers`` checked (RFC 9110 token names; latin-1 values without control characters) or ConfigError."""
     out: dict[str, str | None] = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
@@ -82,16 +83,16 @@ class SecurityHeaders:
             "Permissions-Policy": permissions_policy,
             "X-Frame-Options": frame_options,
         }
-        base.update(_validated(extra or {}, "extra"))
-        self._base = {k: v for k, v in _validated(base, "defaults").items() if v is not None}
+        base.update(validated_headers(extra or {}, "extra"))
+        self._base = {k: v for k, v in validated_headers(base, "defaults").items() if v is not None}
         hsts = None
         if hsts_max_age > 0:
             hsts = f"max-age={hsts_max_age}"
             hsts += "; includeSubDomains" if hsts_include_subdomains else ""
             hsts += "; preload" if hsts_preload else ""
         self._hsts = hsts
-        self._auth_cache = _validated({"Cache-Control": authenticated_cache_control}, "cache")["Cache-Control"]
-        self._routes = {route: _validated(over, f"route {route}") for route, over in (routes or {}).items()}
+        self._auth_cache = validated_headers({"Cache-Control": authenticated_cache_control}, "cache")["Cache-Control"]
+        self._routes = {route: validated_headers(over, f"route {route}") for route, over in (routes or {}).items()}
         self.strip: tuple[str, ...] = tuple(strip)
         self._strip_lower = frozenset(h.lower() for h in self.strip)
 
@@ -125,4 +126,4 @@ class SecurityHeaders:
         return kept + list(ours.items())
 
 
-__all__ = ["API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "SecurityHeaders"]
+__all__ = ["API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "SecurityHeaders", "validated_headers"]

@@ -39,7 +39,7 @@ async def headers_errors(ctx: Context) -> None:
             missing += [h for h in HTML_NEEDED if ex.header(h) is None]
         if ctx.client.origin[0] == "https" and ex.header("strict-transport-security") is None:
             missing.append("strict-transport-security")
-        if ex.header("cache-control") is None and who is not None:
+        if ex.header("cache-control") is None and who is not None and ex.ok:  # only an authenticated 2xx answer
             missing.append("cache-control (authenticated answer)")
         if missing:
             ctx.report(rules.HEADERS, f"missing: {', '.join(missing)}", ex, op=op, missing=missing)
