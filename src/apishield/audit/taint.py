@@ -406,7 +406,10 @@ class ModuleInfo:
         self.module_consts: Env = {}
         self.all_functions: list[FunctionNode] = []
         self.exposed: set[int] = set()
+        self.error_handler_names: set[str] = set()
         for node in _statements(tree):  # one walk: imports, functions, classes, CherryPy-exposed methods
+            if isinstance(node, (ast.Expr, ast.Assign)):
+                self.error_handler_names.update(_registered_error_handlers(node))
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions.setdefault(node.name, node)
                 self.all_functions.append(node)
@@ -468,6 +471,33 @@ class ModuleInfo:
             return None
         mod = _load_module(found[0], self.depth + 1)
         return None if mod is None else (mod, found[1])
+
+
+def _registered_error_handlers(stmt: ast.Expr | ast.Assign) -> Iterator[str]:
+    """Functions registered as error handlers without a decorator: Flask ``app.register_error_handler(500, f)``,
+    Bottle ``app.error_handler[500] = f``, CherryPy ``{'error_page.500': f}`` / ``{'error_page.default': f}``."""
+    value = stmt.value
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            if (isinstance(target, ast.Subscript) and dotted(target.value).endswith("error_handler")
+                    and isinstance(value, ast.Name)):
+                yield value.id
+    calls = [value] if isinstance(value, ast.Call) else []
+    for call in calls:
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "register_error_handler" and len(call.args) > 1:
+            handler = call.args[1]
+            if isinstance(handler, ast.Name):
+                yield handler.id
+        dicts = [a for a in call.args if isinstance(a, ast.Dict)]
+        dicts.extend(d.value for d in call.keywords if isinstance(d.value, ast.Dict))
+        for d in dicts:
+            for k, v in zip(d.keys, d.values, strict=False):
+                if isinstance(k, ast.Constant) and str(k.value).startswith("error_page.") and isinstance(v, ast.Name):
+                    yield v.id
+    if isinstance(value, ast.Dict):
+        for k, v in zip(value.keys, value.values, strict=False):
+            if isinstance(k, ast.Constant) and str(k.value).startswith("error_page.") and isinstance(v, ast.Name):
+                yield v.id
 
 
 def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
@@ -1158,7 +1188,9 @@ class Interpreter:
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
-            if node.attr in {"args", "message", "msg", "exception", "traceback", "detail", "description"}:
+            if node.attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
+                return Val(taint=frozenset({EXC}))  # Bottle ``err.traceback``, ``e.args``: internals, as data
+            if node.attr in {"exception", "detail", "description"}:
                 return base
             return CLEAN
         if node.attr in {"name"} and base.kind == "file":
@@ -1177,6 +1209,12 @@ class Interpreter:
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
         splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
+        if qual not in _EXC_TEXT_CALLS and short not in _EXC_TEXT_CALLS and any(
+                v.kind == "exception" for v in [*args, *kwargs.values()]):
+            # an exception *object* handed to a function (``problem_response(exc)``) is rendered by it; only
+            # text made from it (``str(e)``, ``e.args``, ``traceback.format_exc()``, formatting) reveals internals
+            args = [_opaque_exception(v) for v in args]
+            kwargs = {k: _opaque_exception(v) for k, v in kwargs.items()}
         all_args = [*args, *kwargs.values(), *splat]
 
         def arg(i: int, name: str) -> Val | None:
@@ -1324,6 +1362,8 @@ class Interpreter:
                 body = args[0]
                 if body.seq is not None and body.seq:
                     body = body.seq[0]
+                if body.kind == "nonhtml":  # make_response(json.dumps(...)), Response(jsonify(...))
+                    return body
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or _SERIALISER.search(short or ""):
@@ -1361,7 +1401,10 @@ class Interpreter:
         """The output of ``template(name, **vars)``: escaped, except variables the template prints raw
         (Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``), found by reading the template next to the module."""
         name = args[0].const if args and args[0].is_const and isinstance(args[0].const, str) else None
-        raw = _raw_template_vars(self.info.abspath, name) if name and "\n" not in name else frozenset()
+        if name is not None and any(c in name for c in "\n{%$"):  # Bottle: template *source*, not a file name
+            raw = frozenset(a or b for a, b in _RAW_VARS.findall(name))
+        else:
+            raw = _raw_template_vars(self.info.abspath, name) if name else frozenset()
         dirty = [v for k, v in kwargs.items() if k in raw and v.taint]
         if dirty:
             return merge_parts(dirty)
@@ -1636,6 +1679,40 @@ def _is_error_handler(fn: FunctionNode) -> bool:
     return False
 
 
+_TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")
+
+
+_EXC_TEXT_CALLS = frozenset({
+    "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
+    "format_tb", "traceback.format_exception", "traceback.format_exception_only", "traceback.format_tb",
+})
+
+
+def _opaque_exception(v: Val) -> Val:
+    return replace(v, taint=v.taint - {EXC}) if v.kind == "exception" else v
+
+
+def _typed_path_params(fn: FunctionNode) -> set[str]:
+    """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
+    out: set[str] = set()
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
+            path = dec.args[0].value
+            if isinstance(path, str) and "<" in path:
+                out.update(a or b for a, b in _TYPED_PARAM.findall(path))
+    return out
+
+
+def _html_response_class(fn: FunctionNode) -> bool:
+    """``@app.get(..., response_class=HTMLResponse)``: FastAPI sends the returned string as HTML."""
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call):
+            for kw in dec.keywords:
+                if kw.arg == "response_class" and dotted(kw.value).rsplit(".", 1)[-1] == "HTMLResponse":
+                    return True
+    return False
+
+
 def _class_exposed(node: ast.ClassDef) -> bool:
     """A CherryPy class whose public methods are handlers (``exposed = True`` or ``@cherrypy.expose``)."""
     if any(dotted(d).endswith("expose") for d in node.decorator_list):
@@ -1655,6 +1732,7 @@ class HandlerReturn:
     node: ast.AST
     function: str
     json: bool = False  # the handler's output is serialised as JSON (CherryPy ``tools.json_out``)
+    html: bool = False  # the route declares an HTML response class (FastAPI ``response_class=HTMLResponse``)
 
 
 @dataclass(slots=True)
@@ -1670,11 +1748,15 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     out = Analysis()
     seen: set[tuple[str, int, int]] = set()
     for fn in info.all_functions:
-        error_handler = _is_error_handler(fn)
+        error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
         handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         env: Env = {name: origin for name in tainted}
+        for name in _typed_path_params(fn) & tainted:
+            env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
+        if error_handler:  # CherryPy error pages get the formatted traceback as a string parameter
+            env.update({name: Val(taint=frozenset({EXC})) for name in tainted if name in {"traceback", "tb"}})
         for name in requests:
             env[name] = Val(kind="request")
         for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
@@ -1695,7 +1777,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                 out.hits.append(h)
         if handler:
             json_out = any("json_out" in dotted(d.func if isinstance(d, ast.Call) else d) for d in fn.decorator_list)
-            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out) for r in interp.returns)
+            html = _html_response_class(fn)
+            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out
 
 

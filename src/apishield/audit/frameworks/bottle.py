@@ -162,6 +162,9 @@ def _add_route(
             route.protections[AUTH] = f"checked in {fn.name}()"
         if checks_roles(fn) and AUTH in route.protections:
             route.roles = f"checked in {fn.name}()"
+        for dec in fn.decorator_list:  # ``@require(roles=["admin"])``: an admin-only route
+            if isinstance(dec, ast.Call) and au.kwarg(dec, "roles") is not None:
+                route.roles = f"{au.dotted(dec.func)}(roles=...)"
     scan.facts.routes.append(route)
 
 

@@ -212,10 +212,23 @@ def _body(ret: tm.HandlerReturn) -> tm.Val | None:
     value_node = node.value if isinstance(node, ast.Return) else None
     value = ret.value
     if isinstance(value_node, ast.Tuple):
+        if value_node.elts and _non_html_headers(value_node.elts[-1]):
+            return None  # ``return body, 200, {"Content-Type": "application/json"}``
         return value.seq[0] if value.seq else None
     if isinstance(value_node, (ast.Dict, ast.List, ast.ListComp, ast.DictComp)):
         return None
     return value
+
+
+def _non_html_headers(node: ast.expr) -> bool:
+    """A literal headers dict whose Content-Type is a constant without ``html`` (JSON, plain text)."""
+    if not isinstance(node, ast.Dict):
+        return False
+    for key, value in zip(node.keys, node.values, strict=False):
+        if (isinstance(key, ast.Constant) and str(key.value).lower() == "content-type"
+                and isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            return "html" not in value.value.lower()
+    return False
 
 
 def _is_html_framework(ctx: ModuleContext) -> bool:
@@ -236,7 +249,7 @@ def check_xss(ctx: ModuleContext) -> Iterator[Finding]:
         body = _body(ret)
         if body is None or ret.json or body.kind == "nonhtml" or body.items is not None:
             continue
-        if not html_default and body.kind != "response":
+        if not html_default and body.kind != "response" and not ret.html:
             continue
         if body.tainted_for("html"):
             yield at_node(XSS, ctx, ret.node, f"handler {ret.function}() returns request data in an HTML body",

@@ -4,6 +4,7 @@ insecure randomness for tokens, non-constant-time comparison of secrets)."""
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -353,14 +354,50 @@ def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
             )
 
 
-_SECRETISH = re.compile(r"api_?key|apikey|token|secret|signature|hmac|digest|passw|x-api-key", re.IGNORECASE)
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SECRET_WORDS = frozenset({
+    "token", "tokens", "secret", "secrets", "signature", "signatures", "sig", "hmac", "digest", "hexdigest",
+    "password", "passwd", "passwords", "apikey", "apikeys", "pwd",
+})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw"})
+
+
+def _words(text: str) -> list[str]:
+    """Identifier words of an expression: ``X-API-Key`` → x, api, key; ``oauthClient`` → oauth, client."""
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 def _secretish(node: ast.AST) -> bool:
+    """The expression names a secret as a whole word (``api_key``, ``csrf_token``, ``password_hash``), not as a
+    fragment (``oauth_client``, ``tokenizer``); hashes of secrets other than passwords leak nothing by timing."""
     if isinstance(node, ast.Constant):
         return False
     text = ast.unparse(node)
-    return bool(_SECRETISH.search(text)) and "hash" not in text.lower() and "len(" not in text
+    if "len(" in text:
+        return False
+    words = _words(text)
+    pairs = {a + b for a, b in itertools.pairwise(words)}
+    if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
+        return False
+    return "hash" not in words or bool(_PASSWORD_WORDS.intersection(words))
+
+
+_QUERY_CALLS = frozenset({
+    "where", "filter", "filter_by", "having", "join", "outerjoin", "and_", "or_", "not_", "case", "exists",
+    "select", "delete", "update", "values", "exclude", "query", "on", "where_clause", "onclause",
+})
+
+
+def _in_query(parents: dict[int, ast.AST], node: ast.AST) -> bool:
+    """The comparison is an argument of a query builder (``select(t).where(t.c.token_hash == v)``,
+    ``query.filter(User.api_key == x)``): SQL evaluated by the database, not a Python comparison."""
+    child, parent = node, parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
+        if (isinstance(parent, ast.Call) and child is not parent.func
+                and au.last(au.dotted(parent.func)) in _QUERY_CALLS):
+            return True
+        child, parent = parent, parents.get(id(parent))
+    return False
 
 
 def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
@@ -370,6 +407,9 @@ def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
             return True
         if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id[:1].isupper():
             return True  # SQLAlchemy / ORM column expression, evaluated by the database
+        if (isinstance(side, ast.Attribute) and isinstance(side.value, ast.Attribute)
+                and side.value.attr in {"c", "columns"}):
+            return True  # SQLAlchemy Core ``table.c.token_hash``
         if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
             return True
     texts = [ast.unparse(s).lower() for s in (left, right)]
@@ -384,11 +424,18 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
         return
     if _TEST_PATH.search(ctx.path):
         return
+    parents: dict[int, ast.AST] | None = None
     for node in au.nodes_of_any(ctx.tree, ast.Compare):
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
             continue
         left, right = node.left, node.comparators[0]
         if _not_a_secret_comparison(left, right):
+            continue
+        if not (_secretish(left) or _secretish(right)):
+            continue
+        if parents is None:
+            parents = au.parent_map(ctx.tree)
+        if _in_query(parents, node):
             continue
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue

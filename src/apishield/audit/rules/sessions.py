@@ -202,6 +202,18 @@ def _huge(node: ast.AST | None) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 31 * 86400
 
 
+_HEADER_FIRST = ("joserfc.", "authlib.jose.", "authlib.")
+
+
+def _jwt_claims(call: ast.Call, name: str) -> ast.AST | None:
+    """The claims argument of a resolved ``encode``: joserfc ``jwt.encode(header, claims, key)`` and Authlib
+    ``jwt.encode(header, payload, key)`` take the header first; PyJWT ``jwt.encode(payload, key)`` and
+    python-jose ``jose.jwt.encode(claims, key)`` take the claims first."""
+    if name.startswith(_HEADER_FIRST):
+        return au.arg(call, 1, "claims") or au.kwarg(call, "payload")
+    return au.arg(call, 0, "payload") or au.kwarg(call, "claims")
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
@@ -217,7 +229,7 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):
-                payload: ast.AST | None = au.arg(node, 0, "payload")
+                payload: ast.AST | None = _jwt_claims(node, name)
                 if isinstance(payload, ast.Name):
                     payload = assigned.get(payload.id)
                 keys = _dict_keys(payload)
