@@ -101,20 +101,26 @@ def view_from_environ(
     shield: Shield, environ: Mapping[str, Any], *, route: str | None = None, body: bytes | None = None
 ) -> RequestView:
     """A request view for a WSGI environ (client address and scheme through the trusted proxies)."""
-    return shield.request_view(
-        environ.get("REQUEST_METHOD", "GET"),
-        _wsgi_path(environ),
-        EnvironHeaders(environ),
-        peer=environ.get("REMOTE_ADDR") or "0.0.0.0",  # noqa: S104 - unknown peer marker
-        scheme=environ.get("wsgi.url_scheme", "http"),
-        query_string=environ.get("QUERY_STRING", ""),
-        route=route,
-        body=body,
+    method = environ.get("REQUEST_METHOD", "GET")
+    peer = environ.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - unknown peer marker
+    scheme = environ.get("wsgi.url_scheme", "http")
+    query = environ.get("QUERY_STRING", "")
+    if shield.proxies.networks:
+        return shield.request_view(
+            method, _wsgi_path(environ), EnvironHeaders(environ), peer=peer, scheme=scheme,
+            query_string=query, route=route, body=body,
+        )
+    # no trusted proxies: the peer is the client and the scheme is the connection's (what request_view does)
+    return RequestView(
+        method=method, path=_wsgi_path(environ), headers=EnvironHeaders(environ), client_ip=peer, scheme=scheme,
+        route=route, query_string=query, body=body,
     )
 
 
 def _wsgi_path(environ: Mapping[str, Any]) -> str:
     path = (environ.get("SCRIPT_NAME", "") or "") + (environ.get("PATH_INFO", "") or "")
+    if path.isascii():  # the usual case: latin-1 and UTF-8 agree
+        return path
     try:
         # PEP 3333: PATH_INFO is latin-1 decoded bytes; recover the UTF-8 text the client sent
         return path.encode("latin-1").decode("utf-8")

@@ -170,6 +170,12 @@ class RateLimitStage:
         self._prefixes = tuple(sf_string(lim.name) + ";r=" for lim in self.limits)
 
     def _headers(self, states: Sequence[Any]) -> list[Header]:
+        if len(states) == 1:  # the common case, without the generator and join
+            st = states[0]
+            return [
+                ("RateLimit-Policy", self._policy),
+                ("RateLimit", f"{self._prefixes[0]}{max(0, st.remaining)};t={_ceil(st.reset_after)}"),
+            ]
         parts = [
             f"{prefix}{max(0, st.remaining)};t={_ceil(st.reset_after)}"
             for prefix, st in zip(self._prefixes, states, strict=False)
