@@ -1,1 +1,1 @@
-"""The apishield reference Secure Task API (Flask): see docs/demo.md and app.py."""
+"""The apishield reference Secure Task API (Flask): see the README's "The demo" section and app.py."""

@@ -640,7 +640,7 @@ class Shield:
             what = "debug mode" if debug else f"a development server ({server_software})"
             log.warning(
                 "apishield: the application runs with %s; serve it with gunicorn, waitress, uvicorn or "
-                "CherryPy's server and debug off (see docs/integrations.md)",
+                "CherryPy's server and debug off (README: 'HTTPS, proxies and safe serving')",
                 what,
             )
             events.emit("server.development", server=server_software or "", debug=debug)
