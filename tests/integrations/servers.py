@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests._servers import stop_group, wait_listening
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,18 +32,6 @@ def command(framework: str, port: int, workers: int = 1) -> list[str]:
     raise ValueError(framework)
 
 
-def _wait_listening(port: int, proc: subprocess.Popen[bytes], deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.05)
-    return False
-
-
 @contextmanager
 def serve(framework: str, *, workers: int = 1, **env_overrides: str) -> Iterator[str]:
     """Run ``framework``'s test app; yields its base URL (http://127.0.0.1:PORT)."""
@@ -62,22 +48,9 @@ def serve(framework: str, *, workers: int = 1, **env_overrides: str) -> Iterator
             start_new_session=True,
         )
         try:
-            if not _wait_listening(port, proc, time.monotonic() + 30):
+            if not wait_listening(port, proc, 30):
                 log.seek(0)
                 raise RuntimeError(f"{framework} server did not start:\n{log.read().decode(errors='replace')[-4000:]}")
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(proc)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=8)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+            stop_group(proc)

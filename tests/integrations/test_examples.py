@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ import httpx
 import jwt
 import pytest
 
+from tests._servers import stop_group, wait_listening
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.xdist_group("integration-examples")
@@ -33,23 +32,12 @@ def run(script: Path) -> Iterator[httpx.Client]:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and proc.poll() is None:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
+        wait_listening(port, proc, 20)
         assert proc.poll() is None, f"{script.name} exited early"
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             yield client
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=8)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+        stop_group(proc)
 
 
 def bearer(subject: str, scope: str) -> dict[str, str]:

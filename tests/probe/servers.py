@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests._servers import stop_group, wait_listening
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,18 +33,6 @@ class Served:
         return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
 
 
-def _wait(port: int, proc: subprocess.Popen[bytes], deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.05)
-    return False
-
-
 @contextmanager
 def serve_command(argv: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
     """Start ``argv`` (which listens on ``port``), wait until it listens, always stop its process group."""
@@ -55,18 +41,12 @@ def serve_command(argv: list[str], port: int, env: dict[str, str] | None = None)
         proc = subprocess.Popen(argv, cwd=ROOT, env=full_env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            if not _wait(port, proc, time.monotonic() + 30):
+            if not wait_listening(port, proc, 30):
                 out.seek(0)
                 raise RuntimeError(f"server did not start: {out.read().decode(errors='replace')[-3000:]}")
             yield
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=8)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=5)
+            stop_group(proc)
 
 
 @contextmanager
