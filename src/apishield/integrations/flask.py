@@ -27,9 +27,9 @@ from flask import Blueprint, Flask, Response, g, request
 from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
-from apishield.integrations._common import merge_headers, view_from_environ
-from apishield.integrations.wsgi import PRINCIPAL_KEY, read_body, respond
-from apishield.shield import PUBLIC, SAFE_METHODS, Outcome, RouteSettings, settings_of
+from apishield.integrations._common import view_from_environ
+from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
+from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
 
 log = logging.getLogger("apishield")
@@ -172,23 +172,7 @@ class _FlaskLayer:
             shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
         compiled, template = self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
-        if view.method not in SAFE_METHODS and shield.needs_body(compiled, view):
-            body = read_body(environ, shield.config.validation.max_body_size)
-            if body is None:
-                return respond(shield.too_large(view), start_response)
-            view.body = body
-        outcome = shield.process(view, compiled)
-        if not outcome.allowed:
-            return respond(outcome, start_response)
-        environ[PRINCIPAL_KEY] = outcome.principal
-        extra = outcome.headers
-        known = shield.emitted_headers
-
-        def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            headers = merge_headers(headers, extra, known)
-            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
-
-        return self.wsgi_app(environ, _start)
+        return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
 
 
 def _globals_with_principal(base: type[Any]) -> type[Any]:

@@ -72,24 +72,39 @@ class ShieldMiddleware:
             shield.note_server(environ.get("SERVER_SOFTWARE"))
         view = view_from_environ(shield, environ)
         compiled = shield.compile(self._settings(view.method, view.path))
-        if shield.needs_body(compiled, view):
-            body = read_body(environ, shield.config.validation.max_body_size)
-            if body is None:
-                return respond(shield.too_large(view), start_response)
-            view.body = body
-        outcome = shield.process(view, compiled)
-        if not outcome.allowed:
-            return respond(outcome, start_response)
-        environ[PRINCIPAL_KEY] = outcome.principal
-        extra = outcome.headers
-        known = shield.emitted_headers
-
-        def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if exc_info is not None:
-                return start_response(status, merge_headers(headers, extra, known), exc_info)
-            return start_response(status, merge_headers(headers, extra, known))
-
-        return self.app(environ, _start)
+        return guarded_call(shield, compiled, view, environ, start_response, self.app)
 
 
-__all__ = ["PRINCIPAL_KEY", "ShieldMiddleware", "read_body", "respond"]
+def guarded_call(
+    shield: Shield,
+    compiled: Any,
+    view: Any,
+    environ: WSGIEnviron,
+    start_response: StartResponse,
+    app: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]],
+) -> Iterable[bytes]:
+    """Run the shield on one WSGI request: answer a refusal, or call ``app`` with our headers merged in.
+
+    Shared by the generic middleware and the Flask extension, which differ only in how they find the route.
+    """
+    if shield.needs_body(compiled, view):
+        body = read_body(environ, shield.config.validation.max_body_size)
+        if body is None:
+            return respond(shield.too_large(view), start_response)
+        view.body = body
+    outcome = shield.process(view, compiled)
+    if not outcome.allowed:
+        return respond(outcome, start_response)
+    environ[PRINCIPAL_KEY] = outcome.principal
+    extra = outcome.headers
+    known = shield.emitted_headers
+
+    def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if exc_info is not None:
+            return start_response(status, merge_headers(headers, extra, known), exc_info)
+        return start_response(status, merge_headers(headers, extra, known))
+
+    return app(environ, _start)
+
+
+__all__ = ["PRINCIPAL_KEY", "ShieldMiddleware", "guarded_call", "read_body", "respond"]
