@@ -9,24 +9,12 @@ import pytest
 
 from apishield.stores import from_url
 from apishield.stores.base import Store
-
-
-class FakeClock:
-    """A clock tests move by hand; never sleeps."""
-
-    def __init__(self, now: float = 1_900_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests._clock import FakeClock
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_900_000_000.0)
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_refresh_expiry_and_family_cap(store: Store, clock: FakeClock) -> None:
 
 
 def test_refresh_expired_record_raises_expired() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_900_000_000.0)
     store = from_url("memory://")  # real clock: the record outlives the fake expiry
     tokens = RefreshTokens(store, ttl=100, clock=clock)
     grant = tokens.issue("erin")

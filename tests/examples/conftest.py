@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from apishield.auth.passwords import Passwords
+from tests._clock import FakeClock
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 if str(EXAMPLES) not in sys.path:
@@ -21,17 +22,6 @@ if str(EXAMPLES) not in sys.path:
 PASSWORD = "correct horse battery staple"
 # argon2id with small parameters: the same code path, a fraction of the cost (served tests use the defaults)
 FAST_ARGON2 = Passwords(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +94,7 @@ def make_api(tmp_path: Path, database_url: str, **env: str) -> TaskAPI:
 
     from apishield.stores import MemoryStore
 
-    clock = FakeClock()
+    clock = FakeClock(1_800_000_000.0)
     outbox = tmp_path / "outbox.jsonl"
     environ = {"TASKAPI_ENV": "demo", "TASKAPI_JWT_SECRET": secrets.token_urlsafe(40), "DATABASE_URL": database_url,
                "TASKAPI_OUTBOX": str(outbox), "TASKAPI_STATE_URL": "memory://", **env}

@@ -15,6 +15,7 @@ from apishield.errors import ConfigError, TokenError
 from apishield.integrations.stages import TokenCache
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import PUBLIC, RouteSettings, RouteTable, Shield
+from tests._clock import FakeClock
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,6 @@ class Tokens:
         return self.users[token]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def view(method: str = "GET", path: str = "/x", scheme: str = "https", **headers: str) -> RequestView:
     hdrs = {"host": "api.example.com", **{k.replace("_", "-"): v for k, v in headers.items()}}
     return RequestView(method=method, path=path, headers=CaseInsensitiveHeaders(hdrs), client_ip="10.1.1.1",
@@ -59,7 +52,7 @@ def view(method: str = "GET", path: str = "/x", scheme: str = "https", **headers
 def shield() -> Shield:
     tokens = Tokens({"r": User("ann", frozenset({"tasks:read"})), "n": User("bob"),
                      "admin": User("cy", frozenset({"tasks:read"}), frozenset({"admin"}))})
-    return Shield(authenticators=[tokens], default_limits=["100/minute"], clock=Clock(),
+    return Shield(authenticators=[tokens], default_limits=["100/minute"], clock=FakeClock(1_000_000.0),
                   cors_origins=["https://app.example.com"])
 
 
@@ -188,7 +181,7 @@ def test_bad_limit_is_refused_when_decorating(shield: Shield) -> None:
 
 
 def test_token_cache_respects_expiry_and_window() -> None:
-    clock = Clock()
+    clock = FakeClock(1_000_000.0)
     cache = TokenCache(5.0, 2, clock)
     cache.put("t1", "p1", expires_at=clock.now + 2)
     assert cache.get("t1") == "p1"
@@ -223,7 +216,7 @@ JWT_KEY = "unit-test-secret-" + "u" * 40
 
 
 def test_repeated_invalid_tokens_ban_the_client_progressively() -> None:
-    clock = Clock()
+    clock = FakeClock(1_000_000.0)
     shield = Shield(jwt_secret=JWT_KEY, penalties={"violations": 3, "ban_durations": [60]}, clock=clock,
                     rate_limit={"enabled": False})
     good = shield.issue_token("ann", ["tasks:read"], ttl=600)
@@ -237,7 +230,7 @@ def test_repeated_invalid_tokens_ban_the_client_progressively() -> None:
 
 
 def test_expired_tokens_do_not_count_as_attacks() -> None:
-    clock = Clock()
+    clock = FakeClock(1_000_000.0)
     shield = Shield(jwt_secret=JWT_KEY, penalties={"violations": 2}, clock=clock, rate_limit={"enabled": False})
     stale = shield.issue_token("ann", ttl=60)
     clock.now += 3600
@@ -249,7 +242,9 @@ def test_expired_tokens_do_not_count_as_attacks() -> None:
 
 def test_api_keys_from_a_pepper_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APISHIELD_T_PEPPER", "p" * 48)
-    shield = Shield(api_key_pepper_env="APISHIELD_T_PEPPER", rate_limit={"enabled": False}, clock=Clock())
+    shield = Shield(
+        api_key_pepper_env="APISHIELD_T_PEPPER", rate_limit={"enabled": False}, clock=FakeClock(1_000_000.0)
+    )
     created = shield.api_keys.create("ci", "team-a", scopes=["tasks:read"])
     read = RouteSettings(scopes=("tasks:read",))
     ok = shield.process(view(x_api_key=created.key), read)

@@ -6,17 +6,7 @@ from collections.abc import Sequence
 
 from apishield.ratelimit import Limit, RateLimiter
 from apishield.stores.base import Store
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests._clock import FakeClock
 
 
 def run_sequence(

@@ -5,17 +5,6 @@ from __future__ import annotations
 from apishield.request import CaseInsensitiveHeaders, RequestView
 
 
-class FakeClock:
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def view(method: str = "GET", path: str = "/api/items", *, scheme: str = "https", body: bytes | None = None,
          query: str = "", route: str | None = None, headers: dict[str, str] | None = None) -> RequestView:
     return RequestView(method=method, path=path, headers=CaseInsensitiveHeaders(headers or {}), scheme=scheme,

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from apishield.errors import ConfigError, TokenError, TokenExpired
 from apishield.web.cookies import SignedCookies, build_set_cookie, expire_cookie
+from tests._clock import FakeClock
 
-from ._helpers import FakeClock, view
+from ._helpers import view
 
 OLD, NEW = "o" * 32, "n" * 32
 

@@ -18,6 +18,7 @@ from apishield.stores import MemoryStore
 from apishield.web._suffixes import SYSTEM_LIST, load_public_suffixes
 from apishield.web.cors import PREFLIGHT_STATE_KEY, CORSGuard, CORSPolicy, publish_policies
 from apishield.web.origins import bypass_origins, parse_origin
+from tests._clock import FakeClock
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "cors"
 
@@ -164,14 +165,6 @@ def _view(method: str, path: str = "/api/items", **headers: str) -> RequestView:
         {k.replace("_", "-"): v for k, v in headers.items()}))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_guard_preflight_allowed_and_refused() -> None:
     guard = CORSGuard({"default": CORSPolicy(["https://app.example.com"], methods=["GET", "PUT"])})
     view = _view("OPTIONS", origin="https://app.example.com", access_control_request_method="PUT")
@@ -214,7 +207,7 @@ def test_guard_per_route_and_named_policies() -> None:
 
 
 def test_guard_runtime_update_through_store() -> None:
-    clock = Clock()
+    clock = FakeClock(1_000_000.0)
     store = MemoryStore(clock=clock)
     a = CORSGuard({"default": {"origins": ["https://old.example.com"]}}, store=store, refresh_interval=10)
     b = CORSGuard({"default": {"origins": ["https://old.example.com"]}}, store=store, refresh_interval=10)
@@ -287,7 +280,7 @@ def test_runtime_update_through_redis(redis_url: str) -> None:
         pytest.skip("the Redis store has not landed yet")
     key = f"apishield:test:cors:{uuid4().hex}"
     try:
-        clock = Clock()
+        clock = FakeClock(1_000_000.0)
         writer = CORSGuard({"default": {"origins": ["https://old.example.com"]}}, store=store, store_key=key)
         reader = CORSGuard({"default": {"origins": ["https://old.example.com"]}}, store=store, store_key=key,
                            refresh_interval=30, clock=clock)

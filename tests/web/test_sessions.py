@@ -12,8 +12,7 @@ from apishield.errors import ConfigError
 from apishield.stores import MemoryStore, from_url
 from apishield.stores.base import Store
 from apishield.web.sessions import SessionManager
-
-from ._helpers import FakeClock
+from tests._clock import FakeClock
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
