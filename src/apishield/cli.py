@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "keys": "apishield.auth.cli",
     "routes": "apishield.integrations.cli",
     "demo": "apishield.demo.cli",
+    "explain": "apishield.explain",
 }
 SUBCOMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(SUBCOMMANDS.values()))
 
