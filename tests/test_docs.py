@@ -118,7 +118,70 @@ def _custom_header(m: ModuleType) -> None:
     assert client.get("/invoices", headers={"X-Service-Token": "nope"}).status_code == 401
 
 
+def _tutorial_flask(m: ModuleType) -> None:
+    client = m.app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 200 and health.headers["Content-Security-Policy"]
+    assert client.get("/tasks").status_code == 401
+    token = client.post("/token").json["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/tasks", headers=auth).json == {"owner": "alice", "tasks": []}
+    assert client.get("/admin/stats", headers=auth).status_code == 403
+    statuses = [client.post("/token").status_code for _ in range(5)]
+    assert statuses[-1] == 429 and "Retry-After" in client.post("/token").headers
+
+
+def _tutorial_fastapi(m: ModuleType) -> None:
+    import asyncio
+
+    import httpx
+
+    async def go() -> None:
+        transport = httpx.ASGITransport(app=m.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            assert (await client.get("/health")).status_code == 200
+            assert (await client.get("/tasks")).status_code == 401
+            token = (await client.post("/token")).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            assert (await client.get("/tasks", headers=auth)).json() == {"owner": "alice"}
+            refused = await client.delete("/tasks/1", headers=auth)
+            assert refused.status_code == 403 and "insufficient_scope" in refused.headers["www-authenticate"]
+
+    asyncio.run(go())
+
+
+def _tutorial_bottle(m: ModuleType) -> None:
+    from werkzeug.test import Client
+
+    client = Client(m.app)
+    assert client.get("/health").status_code == 200
+    assert client.get("/tasks").status_code == 401
+    token = client.post("/token").json["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/tasks", headers=auth).json == {"owner": "alice"}
+    assert client.post("/tasks", headers=auth).json == {"by": "alice"}
+
+
+def _tutorial_cherrypy(m: ModuleType) -> None:
+    import cherrypy
+    from werkzeug.test import Client
+
+    client = Client(cherrypy.tree.mount(m.root, "/", m.config))
+    assert client.get("/health").text == "ok"
+    refused = client.get("/tasks")
+    assert refused.status_code == 401 and refused.headers["Content-Type"] == "application/problem+json"
+    token = client.get("/token").json["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/tasks", headers=auth).text == "alice"
+    form = "application/x-www-form-urlencoded"
+    assert client.post("/notes", headers=auth, data="x=1", content_type=form).status_code == 403
+
+
 SCENARIOS: dict[str, Callable[[ModuleType], None]] = {
+    "tutorial-flask": _tutorial_flask,
+    "tutorial-fastapi": _tutorial_fastapi,
+    "tutorial-bottle": _tutorial_bottle,
+    "tutorial-cherrypy": _tutorial_cherrypy,
     "flask-login": _flask_login,
     "flask-jwt-extended": _flask_jwt_extended,
     "fastapi-oauth2": _fastapi_oauth2,
