@@ -177,7 +177,23 @@ def _tutorial_cherrypy(m: ModuleType) -> None:
     assert client.post("/notes", headers=auth, data="x=1", content_type=form).status_code == 403
 
 
+def _testing_factory(m: ModuleType) -> None:
+    first, second = m.create_app(testing=True), m.create_app(testing=True)
+    assert first.extensions["apishield"].store is not second.extensions["apishield"].store
+    for app in (first, second):
+        client = app.test_client()
+        assert client.get("/tasks").status_code == 401
+        token = app.extensions["apishield"].issue_token("alice", ["tasks:read"])
+        for _ in range(130):  # above the default 120/minute: limits are off in testing
+            answer = client.get("/tasks", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200 and answer.json == {"owner": "alice"}
+        assert "RateLimit" not in answer.headers
+    production = m.create_app().test_client()
+    assert production.get("/tasks").status_code == 308  # plain HTTP is redirected outside testing
+
+
 SCENARIOS: dict[str, Callable[[ModuleType], None]] = {
+    "testing-factory": _testing_factory,
     "tutorial-flask": _tutorial_flask,
     "tutorial-fastapi": _tutorial_fastapi,
     "tutorial-bottle": _tutorial_bottle,
