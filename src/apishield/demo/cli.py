@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,35 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=handle)
 
 
+# what serving each app needs (module -> the extra that installs it); auditing needs none of them
+_SERVES_WITH: dict[str, tuple[str, ...]] = {
+    "flask-twin": ("flask", "gunicorn"),
+    "cherrypy-twin": ("cherrypy",),
+    "bottle-twin": ("bottle", "gunicorn"),
+    "taskapi": ("flask", "gunicorn", "sqlalchemy"),
+}
+_EXTRA_OF = {"flask": "flask", "cherrypy": "cherrypy", "bottle": "bottle", "gunicorn": "servers", "sqlalchemy": "all"}
+
+
+def missing_requirements(apps: tuple[str, ...], *, skip_probe: bool) -> list[str]:
+    """The modules the selected apps need to be served that are not installed (none when only auditing)."""
+    if skip_probe:
+        return []
+    wanted = [m for app, modules in _SERVES_WITH.items() if not apps or app in apps for m in modules]
+    return [m for m in dict.fromkeys(wanted) if importlib.util.find_spec(m) is None]
+
+
 def handle(args: argparse.Namespace) -> int:
     if args.budget < 1 or args.workers < 1:
         raise ValueError("--budget and --workers must be at least 1")
+    missing = missing_requirements(tuple(args.app), skip_probe=args.skip_probe)
+    if missing:
+        extras = sorted({_EXTRA_OF[m] for m in missing})
+        hint = "all" if "all" in extras else ",".join(extras)
+        raise ValueError(
+            f"the demo serves the example apps, which need {', '.join(missing)} (not installed); "
+            f"install them with: pip install 'apishield[{hint}]' (or pass --skip-probe to only audit)"
+        )
     options = DemoOptions(out=args.out, budget=args.budget, apps=tuple(args.app), workers=args.workers,
                           skip_audit=args.skip_audit, skip_probe=args.skip_probe)
     console = Console(stderr=args.json)

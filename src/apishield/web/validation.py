@@ -13,16 +13,19 @@ import html
 import json
 import math
 import re
+import sys
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import parse_qsl, quote
 
 import jsonschema
-from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 from apishield.errors import ConfigError, Reject
 from apishield.guard import Allow
@@ -102,6 +105,23 @@ def _is_sequence(annotation: Any) -> bool:
     return any(_is_sequence(arg) for arg in typing.get_args(annotation)) if origin is not None else False
 
 
+def _is_pydantic_model(spec: Any, where: str) -> TypeGuard[type[BaseModel]]:
+    """Whether ``spec`` is a pydantic 2 model class. pydantic is optional (``apishield[validation]``): a model
+    class can only exist once pydantic is imported, so nothing is imported here."""
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is None or not isinstance(spec, type) or not issubclass(spec, pydantic.BaseModel):
+        return False
+    if not hasattr(spec, "model_validate"):
+        raise ConfigError(f"validation ({where}): pydantic 1 models are not supported; install pydantic>=2")
+    return True
+
+
+def _pydantic_validation_error() -> type[ValidationError]:
+    from pydantic import ValidationError
+
+    return ValidationError
+
+
 class BodySchema:
     """A compiled body/query/path schema: a pydantic model class or a JSON Schema document."""
 
@@ -110,7 +130,7 @@ class BodySchema:
         self.model: type[BaseModel] | None = None
         self.validator: jsonschema.protocols.Validator | None = None
         self.list_fields: frozenset[str] = frozenset()
-        if isinstance(spec, type) and issubclass(spec, BaseModel):
+        if _is_pydantic_model(spec, where):
             self.model = spec
             self.list_fields = frozenset(
                 name for name, info in spec.model_fields.items() if _is_sequence(info.annotation)
@@ -130,7 +150,7 @@ class BodySchema:
         if self.model is not None:
             try:
                 return self.model.model_validate(data), []
-            except ValidationError as exc:
+            except _pydantic_validation_error() as exc:
                 errors = [
                     FieldError(self.where, json_pointer(e["loc"]), e["type"], _safe_text(e["msg"]))
                     for e in exc.errors(include_url=False, include_input=False)[:max_errors]
