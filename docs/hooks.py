@@ -97,6 +97,62 @@ def _type(field: dataclasses.Field[Any]) -> str:
     return f"`{field.type}`".replace("|", "\\|")
 
 
+# What each setting means, for fields whose definition in apishield/config.py has no ``#:`` comment. A field
+# with neither fails tests/test_docs.py, so a new setting cannot reach the reference undocumented.
+MEANINGS: dict[tuple[str, str], str] = {
+    ("auth", "jwt_secret"): "the HMAC secret itself (prefer `jwt_secret_env`: secrets do not belong in files)",
+    ("auth", "jwt_secret_env"): "name of the environment variable holding the HMAC secret (32+ bytes); start-up "
+    "fails when it is unset",
+    ("auth", "jwt_public_key"): "PEM public key for RS256/ES256/EdDSA tokens (with `jwt_algorithm`)",
+    ("auth", "jwt_algorithm"): "the one algorithm accepted for the key (HS256/384/512, RS*, PS*, ES*, EdDSA)",
+    ("auth", "jwt_issuer"): "required `iss` claim, when set",
+    ("auth", "jwt_audience"): "required `aud` claim, when set",
+    ("auth", "api_key_header"): "header that carries an API key (also `Authorization: ApiKey <key>`)",
+    ("auth", "token_cache_size"): "verified tokens kept in the cache",
+    ("rate_limit", "enabled"): "rate limiting on or off",
+    ("rate_limit", "default_limits"): "limits per client across the whole API; a route with its own limits uses "
+    "those instead",
+    ("rate_limit", "on_store_error"): "when the store is down: `allow` (no limit, no headers) or `deny` (503)",
+    ("rate_limit", "headers"): "send `RateLimit`, `RateLimit-Policy` and `Retry-After`",
+    ("penalties", "enabled"): "progressive bans for repeated invalid credentials",
+    ("penalties", "violations"): "invalid credentials within `window` that trigger a ban",
+    ("penalties", "window"): "seconds over which violations are counted",
+    ("penalties", "ban_durations"): "successive ban lengths in seconds (429 while banned)",
+    ("penalties", "allow"): "networks never banned",
+    ("cors", "origins"): "allowed origins: exact (`https://app.example.com`), one-label wildcard "
+    "(`https://*.example.com`), or `*` without credentials",
+    ("cors", "allow_credentials"): "allow cookies/authorization on cross-origin requests (never with `*`)",
+    ("cors", "methods"): "methods allowed cross-origin",
+    ("cors", "headers"): "request headers allowed cross-origin",
+    ("cors", "expose_headers"): "response headers readable by the calling page",
+    ("cors", "max_age"): "seconds a browser may cache a preflight (at most 86400)",
+    ("headers", "enabled"): "security headers on every answer",
+    ("headers", "content_security_policy"): "the `Content-Security-Policy` value (per route: `headers` route setting)",
+    ("headers", "hsts_max_age"): "`Strict-Transport-Security` max-age, HTTPS answers only",
+    ("headers", "hsts_include_subdomains"): "add `includeSubDomains` to HSTS",
+    ("headers", "extra"): "headers to add or override",
+    ("https", "action"): "plain HTTP: `redirect` (production default), `refuse`, or `off` (development default)",
+    ("csrf", "enabled"): "CSRF checks for requests authenticated by the shield's cookie sessions",
+    ("csrf", "trusted_origins"): "other origins allowed to send unsafe requests",
+    ("csrf", "allow_same_site"): "accept `Sec-Fetch-Site: same-site` requests",
+    ("csrf", "header"): "header carrying the CSRF token",
+    ("csrf", "form_field"): "form field carrying the CSRF token",
+    ("sessions", "enabled"): "server-side cookie sessions as an authenticator",
+    ("sessions", "cookie_name"): "session cookie name (`__Host-` keeps it host-only and `Secure`)",
+    ("sessions", "secure"): "`Secure` cookie flag",
+    ("sessions", "same_site"): "`SameSite` cookie attribute",
+    ("sessions", "idle_timeout"): "seconds of inactivity before a session ends",
+    ("sessions", "absolute_timeout"): "seconds after login at which a session ends regardless",
+    ("sessions", "max_sessions"): "sessions per user; the oldest is evicted beyond it",
+    ("validation", "max_body_size"): "largest request body in bytes (413 above)",
+    ("validation", "json_content_types"): "media types accepted as JSON bodies (415 otherwise)",
+}
+
+
+def _rst(text: str) -> str:
+    return text.replace("``", "`")
+
+
 def configuration_page() -> str:
     from apishield import config as cfg
 
@@ -127,7 +183,7 @@ def configuration_page() -> str:
             sections.append((field.name, type(kind)))
             continue
         meaning = top_comments.get(field.name) or top_meaning.get(field.name, "")
-        out.append(f"| `{field.name}` | {_type(field)} | {_default(field)} | {meaning} |")
+        out.append(f"| `{field.name}` | {_type(field)} | {_default(field)} | {_rst(meaning)} |")
     for name, section in sections:
         doc = inspect.cleandoc(section.__doc__ or "")
         out += ["", f"## `{name}` (`[tool.apishield.{name}]`)\n", doc + "\n"]
@@ -137,7 +193,7 @@ def configuration_page() -> str:
             flats = sorted(flat_names.get((name, field.name), []), key=len)
             out.append(
                 f"| `{field.name}` | `{flats[0]}` | {_type(field)} | {_default(field)} | "
-                f"{comments.get(field.name, '')} |"
+                f"{_rst(comments.get(field.name) or MEANINGS.get((name, field.name), ''))} |"
             )
     return "\n".join(out) + "\n"
 

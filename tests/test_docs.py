@@ -231,6 +231,10 @@ def test_generated_reference_covers_every_rule_and_setting() -> None:
     config_page = pages["reference/configuration.md"]
     for section, field in set(_FLAT.values()):
         assert f"## `{section}`" in config_page and f"| `{field}` |" in config_page, (section, field)
+    for row in config_page.splitlines():
+        if row.startswith("| `"):
+            cells = re.split(r"(?<!\\)\|", row)  # ["", key, ..., meaning, ""]
+            assert cells[-2].strip(), f"setting without a meaning: {row}"
     cli = pages["reference/cli.md"]
     for command in ("audit", "probe", "keys", "routes", "demo", "explain"):
         assert f"## `apishield {command}`" in cli
