@@ -52,7 +52,12 @@ def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[
         spec.loader.exec_module(module)
         return module
 
+    import cherrypy
+
+    mounted = dict(cherrypy.tree.apps)  # examples mount on the process-wide tree: leave it as found
     yield _load
+    cherrypy.tree.apps.clear()
+    cherrypy.tree.apps.update(mounted)
     for module_name in loaded:
         sys.modules.pop(module_name, None)
 
@@ -166,7 +171,7 @@ def _tutorial_cherrypy(m: ModuleType) -> None:
     import cherrypy
     from werkzeug.test import Client
 
-    client = Client(cherrypy.tree.mount(m.root, "/", m.config))
+    client = Client(cherrypy.Application(m.root, "", m.config))
     assert client.get("/health").text == "ok"
     refused = client.get("/tasks")
     assert refused.status_code == 401 and refused.headers["Content-Type"] == "application/problem+json"

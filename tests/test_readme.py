@@ -58,7 +58,12 @@ def quick_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
         spec.loader.exec_module(module)
         return module
 
+    import cherrypy
+
+    mounted = dict(cherrypy.tree.apps)  # examples mount on the process-wide tree: leave it as found
     yield load
+    cherrypy.tree.apps.clear()
+    cherrypy.tree.apps.update(mounted)
     for name in names:
         sys.modules.pop(name, None)
 
