@@ -182,13 +182,38 @@ def page(rule_id: str) -> str:
         "## How to fix it\n",
         _fixes(rule.fix) + "\n",
     ]
+    related = _related(doc)
     found = examples().get(rule.id)
+    source = ""
+    if not found and doc.kind == PROBE:  # the code behind a probe finding: the related audit rule's example
+        for candidate in related:
+            if examples().get(candidate.id):
+                found, source = examples()[candidate.id], candidate.id
+                break
     if found:
         out.append("## Example\n")
+        if source:
+            out.append(f"Code that lets this through, and its fix (the example of audit rule {source}):\n")
         out.extend(_example_block(example) for example in found)
+    if related:
+        tool = "audit" if doc.kind == PROBE else "probe"
+        out.append("## Related rules\n")
+        out.append(
+            f"The {tool} rules that look for the same weakness (CWE-{rule.primary_cwe}) from the other side"
+            + (" — in the code, before deployment:" if tool == "audit" else " — on the running API:")
+            + "\n"
+        )
+        out.extend(f"- [{r.id}]({r.id}.md) — {r.title}" for r in related)
+        out.append("")
     out.append("## How to suppress it\n")
     out.append(_suppress(doc) + "\n")
     return "\n".join(out)
+
+
+def _related(doc: RuleDoc) -> list[Rule]:
+    """Rules of the other tool whose primary CWE is this rule's primary CWE."""
+    table = _probe_docs() if doc.kind == AUDIT else _audit_docs()
+    return [other.rule for other in table.values() if other.rule.primary_cwe == doc.rule.primary_cwe]
 
 
 def _probe_detects(doc: RuleDoc) -> str:
