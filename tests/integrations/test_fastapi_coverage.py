@@ -1,0 +1,231 @@
+"""FastAPI / Starlette: every routing construct is guarded (or refused), and the route listing says so.
+
+Included routers (nested, prefixed, with router-level dependencies), mounted Starlette and plain ASGI apps,
+Host routing, static files and WebSockets, in process through Starlette's test client.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, WebSocket
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Host, Route
+from starlette.websockets import WebSocketDisconnect
+
+from apishield.integrations.cli import collect
+
+with warnings.catch_warnings():  # Starlette asks for httpx2 and falls back to the installed httpx
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient, WebSocketDenialResponse
+from apishield.integrations.fastapi import Shield
+from tests.integrations.test_shield import Tokens, User
+
+TOKENS = Tokens(
+    {
+        "user": User("uma", frozenset({"tasks:read"})),
+        "admin": User("ada", frozenset({"tasks:read"}), frozenset({"admin"})),
+    }
+)
+DEV = {"mode": "development", "default_limits": ["1000/minute"]}
+ANON: dict[str, str] = {}
+USER = {"Authorization": "Bearer user"}
+ADMIN = {"Authorization": "Bearer admin"}
+
+
+def make_shield() -> Shield:
+    return Shield(authenticators=[TOKENS], **DEV)
+
+
+async def plain_asgi(scope: Any, receive: Any, send: Any) -> None:
+    """A bare ASGI application (no routes the shield could read)."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"internal"})
+
+
+def rows(app: Any) -> dict[tuple[str, str], str]:
+    """``apishield routes`` as {(method, path): protection summary}."""
+    return {(m, p): (s.describe() if s is not None else "unshielded") for m, p, s in collect(app)}
+
+
+# --- included routers ----------------------------------------------------------------------------------
+def included_app() -> tuple[FastAPI, Shield]:
+    shield = make_shield()
+    app = FastAPI()
+    shield.init_app(app)
+    admin = APIRouter()
+
+    @admin.get("/users")
+    def users(principal: Any = Depends(shield.require(roles=["admin"]))) -> Any:
+        return {"who": principal.subject}
+
+    inner = APIRouter()
+
+    @inner.get("/audit")
+    def audit() -> Any:  # roles come from the router-level dependency of the outer include
+        return {"ok": True}
+
+    nested = APIRouter()
+    nested.include_router(inner, prefix="/deep")
+    app.include_router(admin, prefix="/admin")
+    app.include_router(nested, prefix="/ops", dependencies=[Depends(shield.require(roles=["admin"]))])
+    return app, shield
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/ops/deep/audit"])
+def test_included_router_routes_enforce_their_roles(path: str) -> None:
+    app, _ = included_app()
+    with TestClient(app) as client:
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=USER).status_code == 403
+        assert client.get(path, headers=ADMIN).status_code == 200
+
+
+def test_included_router_routes_are_listed_with_their_roles() -> None:
+    app, _ = included_app()
+    listed = rows(app)
+    assert listed[("GET", "/admin/users")] == "protected roles=admin"
+    assert listed[("GET", "/ops/deep/audit")] == "protected roles=admin"
+
+
+def test_requirement_called_inline_checks_its_own_roles() -> None:
+    """A ``shield.require(...)`` object checks its scopes and roles itself, whatever the middleware decided."""
+    shield = make_shield()
+    app = FastAPI()
+    shield.init_app(app)
+    needs_admin = shield.require(roles=["admin"])
+
+    @app.get("/checked")
+    async def checked(request: Request) -> Any:
+        principal = await needs_admin(request)
+        return {"who": principal.subject}
+
+    with TestClient(app) as client:
+        assert client.get("/checked").status_code == 401
+        assert client.get("/checked", headers=USER).status_code == 403
+        assert client.get("/checked", headers=ADMIN).json() == {"who": "ada"}
+
+
+# --- mounts and hosts -----------------------------------------------------------------------------------
+def mounted_app() -> FastAPI:
+    shield = make_shield()
+    app = FastAPI()
+    shield.init_app(app)
+
+    async def sub_home(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("sub")
+
+    sub = Starlette(routes=[Route("/home", sub_home)])
+    app.mount("/internal", plain_asgi)
+    app.mount("/sub", sub)
+    app.router.routes.append(Host("admin.example.com", app=Starlette(routes=[Route("/panel", sub_home)])))
+    app.mount("/open", shield.public(plain_asgi_public()))
+    return app
+
+
+def plain_asgi_public() -> Any:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await plain_asgi(scope, receive, send)
+
+    return app
+
+
+@pytest.mark.parametrize("path", ["/internal", "/internal/anything", "/sub/home", "/sub/unknown"])
+def test_mounted_apps_are_deny_by_default(path: str) -> None:
+    with TestClient(mounted_app()) as client:
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=USER).status_code in (200, 404)
+
+
+def test_host_routed_app_is_deny_by_default() -> None:
+    with TestClient(mounted_app(), base_url="http://admin.example.com") as client:
+        assert client.get("/panel").status_code == 401
+        assert client.get("/panel", headers=USER).text == "sub"
+
+
+def test_mount_marked_public_is_reachable() -> None:
+    with TestClient(mounted_app()) as client:
+        assert client.get("/open/x").text == "internal"
+
+
+def test_mounts_and_hosts_are_listed() -> None:
+    listed = rows(mounted_app())
+    assert listed[("*", "/internal/*")] == "protected"
+    assert listed[("GET", "/sub/home")] == "protected"
+    assert listed[("*", "/sub/*")] == "protected"
+    assert listed[("GET", "admin.example.com/panel")] == "protected"
+    assert listed[("*", "/open/*")] == "public"
+
+
+# --- websockets -----------------------------------------------------------------------------------------
+def ws_app() -> FastAPI:
+    shield = make_shield()
+    app = FastAPI()
+    shield.init_app(app)
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    @app.websocket("/ws/admin")
+    async def ws_admin(websocket: WebSocket, principal: Any = Depends(shield.require(roles=["admin"]))) -> None:
+        await websocket.accept()
+        await websocket.send_text(principal.subject)
+        await websocket.close()
+
+    router = APIRouter()
+
+    @router.websocket("/feed")
+    async def feed(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("feed")
+        await websocket.close()
+
+    app.include_router(router, prefix="/live", dependencies=[Depends(shield.require(roles=["admin"]))])
+    return app
+
+
+def ws_status(client: TestClient, path: str, headers: dict[str, str]) -> int | str:
+    """The handshake's HTTP refusal status, the close code of a refusal without it, or the first message."""
+    try:
+        with client.websocket_connect(path, headers=headers) as ws:
+            return str(ws.receive_text())
+    except WebSocketDenialResponse as denial:
+        return int(denial.status_code)
+    except WebSocketDisconnect as closed:
+        return int(closed.code)
+
+
+@pytest.mark.parametrize(
+    ("path", "anon", "user", "admin"),
+    [("/ws", 401, "hello", "hello"), ("/ws/admin", 401, 403, "ada"), ("/live/feed", 401, 403, "feed")],
+)
+def test_websockets_are_guarded_at_the_handshake(path: str, anon: Any, user: Any, admin: Any) -> None:
+    with TestClient(ws_app()) as client:
+        assert ws_status(client, path, ANON) == anon
+        assert ws_status(client, path, USER) == user
+        assert ws_status(client, path, ADMIN) == admin
+
+
+def test_websocket_refusal_is_a_close_code_when_the_server_cannot_send_http() -> None:
+    app = ws_app()
+
+    async def without_denial_extension(scope: Any, receive: Any, send: Any) -> None:
+        await app({**scope, "extensions": {}}, receive, send)
+
+    with TestClient(without_denial_extension) as client:
+        assert ws_status(client, "/ws", ANON) == 4401
+        assert ws_status(client, "/ws/admin", USER) == 4403
+
+
+def test_websockets_are_listed() -> None:
+    listed = rows(ws_app())
+    assert listed[("WS", "/ws")] == "protected"
+    assert listed[("WS", "/ws/admin")] == "protected roles=admin"
+    assert listed[("WS", "/live/feed")] == "protected roles=admin"
