@@ -12,13 +12,18 @@
     def tasks():
         return {"owner": g.principal.subject}
 
-Blueprints take settings for all their routes with :meth:`Shield.blueprint`. Every route needs
-authentication unless marked public. The principal is ``flask.g.principal``. Errors (the shield's and
-Flask's own 4xx/5xx) are answered as ``application/problem+json``; a traceback never reaches the client.
+Blueprints take settings for all their routes with :meth:`Shield.blueprint`; the settings follow the
+blueprint object wherever it is registered (nested in another blueprint, or registered again under another
+``name=``). Every route needs authentication unless marked public; the static-file routes Flask itself adds
+for the app's and the blueprints' static folders are public (recognised by their view, not their name).
+The principal is ``flask.g.principal``. Errors (the shield's and Flask's own 4xx/5xx) are answered as
+``application/problem+json``; a traceback never reaches the client.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import threading
 from typing import Any
@@ -47,7 +52,7 @@ class Shield(_CoreShield):
 
     def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
-        self._blueprints: dict[str, RouteSettings] = {}
+        self._blueprints: dict[Blueprint | str, RouteSettings] = {}
         self._listed: set[int] = set()
         self._list_lock = threading.Lock()
         if app is not None:
@@ -64,18 +69,23 @@ class Shield(_CoreShield):
             self.note_server(None, debug=True)
 
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
-        """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...)."""
+        """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
+
+        ``bp`` is the blueprint (its settings hold under every name it is registered with, nested or not) or
+        a registered name (``"api.admin"``, ``"admin_v2"``) for one registration only.
+        """
         name = bp if isinstance(bp, str) else bp.name
         extra = settings or RouteSettings.from_mapping(kw, f"blueprint {name}")
-        current = self._blueprints.get(name)
-        self._blueprints[name] = extra if current is None else current.merged(extra)
+        current = self._blueprints.get(bp)
+        self._blueprints[bp] = extra if current is None else current.merged(extra)
 
     # --- route settings ---------------------------------------------------------------------------
     def route_settings(self, app: Flask, endpoint: str | None, rule: str, method: str) -> RouteSettings:
         """Config patterns, then blueprint settings (outer to inner), then the view's own decorators."""
         if endpoint is None:
             return PUBLIC
-        if endpoint == "static" or endpoint.endswith(".static"):
+        view = app.view_functions.get(endpoint)
+        if is_static_view(view):
             # Flask's (and blueprints') static-file routes serve public assets by design; a routes pattern in
             # the config may still protect them
             configured = self.routes.lookup(method, rule) if self.routes else None
@@ -83,10 +93,12 @@ class Shield(_CoreShield):
         declared: RouteSettings | None = None
         parts = endpoint.split(".")[:-1]
         for depth in range(1, len(parts) + 1):
-            bp_settings = self._blueprints.get(".".join(parts[:depth]))
-            if bp_settings is not None:
-                declared = bp_settings if declared is None else declared.merged(bp_settings)
-        view = app.view_functions.get(endpoint)
+            registered = ".".join(parts[:depth])  # "api", then "api.admin": outer to inner
+            blueprint: Any = app.blueprints.get(registered)
+            for key in (blueprint, registered):
+                bp_settings = self._blueprints.get(key) if key is not None else None
+                if bp_settings is not None:
+                    declared = bp_settings if declared is None else declared.merged(bp_settings)
         own = _view_settings(view, method)
         if own is not None:
             declared = own if declared is None else declared.merged(own)
@@ -192,6 +204,22 @@ def _globals_with_principal(base: type[Any]) -> type[Any]:
     return type("ShieldGlobals", (base,), {"principal": property(_get, _set), "_apishield": True})
 
 
+def is_static_view(view: Any) -> bool:
+    """True for the views Flask registers for static folders: the app's (a closure Flask builds in its
+    constructor, recognised by its code) and a blueprint's (its bound ``send_static_file``)."""
+    if view is None:
+        return False
+    if inspect.ismethod(view):
+        return view.__name__ == "send_static_file" and isinstance(view.__self__, Flask | Blueprint)
+    return getattr(view, "__code__", None) is _app_static_code()
+
+
+@functools.cache
+def _app_static_code() -> Any:
+    probe = Flask("apishield-static-probe", static_folder="static")
+    return getattr(probe.view_functions.get("static"), "__code__", None)
+
+
 def _view_settings(view: Any, method: str) -> RouteSettings | None:
     if view is None:
         return None
@@ -217,4 +245,4 @@ def current_principal() -> Any:
     return getattr(g, "principal", None)
 
 
-__all__ = ["EXTENSION_KEY", "Shield", "current_principal"]
+__all__ = ["EXTENSION_KEY", "Shield", "current_principal", "is_static_view"]
