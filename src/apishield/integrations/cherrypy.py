@@ -16,7 +16,9 @@
 
 Works with the default dispatcher and ``MethodDispatcher`` (decorate the ``GET``/``POST`` methods or the
 resource class). Tool arguments (``public``, ``scopes``, ``roles``, ``limits``, ``csrf_exempt``) can also be
-set per path in config. The principal is ``cherrypy.request.principal``. Errors become problem+json and
+set per path in config; those sections are matched the way the dispatcher finds handlers (it maps
+punctuation in a path segment to ``_``, so ``/user-admin`` and ``/user.admin`` reach ``user_admin`` and get
+the ``/user_admin`` section too). The principal is ``cherrypy.request.principal``. Errors become problem+json and
 tracebacks are never shown.
 """
 
@@ -48,6 +50,7 @@ class Shield(_CoreShield):
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._section_cache: dict[int, tuple[tuple[int, int], dict[str, RouteSettings]]] = {}
         self._listed = False
         self.tool = cherrypy.Tool("before_handler", self._hook, name=TOOL_NAME, priority=20)
 
@@ -92,7 +95,8 @@ class Shield(_CoreShield):
             target = None
         path_key = request.path_info if self.routes else None
         tool_args = (public, _key(scopes), _key(roles), _key(limits), csrf_exempt)
-        key = (getattr(target, "__func__", target), method, tool_args, path_key)
+        sections, by_path = self._path_settings(request) if target is not None else ((), None)
+        key = (getattr(target, "__func__", target), method, tool_args, path_key, sections, id(request.app))
         compiled = self._cache.get(key) if target is not None else None
         if compiled is None:
             if target is None:
@@ -112,7 +116,7 @@ class Shield(_CoreShield):
                     },
                     f"cherrypy tool config for {request.path_info}",
                 )
-                declared = tool_settings.merged(_target_settings(target))
+                declared = tool_settings.merged(by_path).merged(_target_settings(target))
                 settings = self.settings_for(method, request.path_info, declared)
             compiled = self.compile(settings)
             if target is not None and len(self._cache) < 10_000:
@@ -126,6 +130,47 @@ class Shield(_CoreShield):
             return
         request.principal = outcome.principal
         request.hooks.attach("before_finalize", _add_headers, headers=outcome.headers)
+
+    def _path_settings(self, request: Any) -> tuple[tuple[str, ...], RouteSettings | None]:
+        """Tool arguments from the app's path sections, matched segment by segment after the dispatcher's
+        translation (CherryPy itself matches sections by the raw segments, so ``/user-admin`` would miss
+        the ``/user_admin`` section while reaching its handler). Returns the matched section keys too."""
+        app = request.app
+        table = getattr(request.dispatch, "translate", None)
+        if app is None or table is None:
+            return (), None
+        sections = self._sections(app, table)
+        if not sections:
+            return (), None
+        matched: list[str] = []
+        merged: RouteSettings | None = None
+        current = ""
+        for segment in ["", *(seg.translate(table) for seg in request.path_info.split("/") if seg)]:
+            current = f"{current}/{segment}" if segment else current
+            found = sections.get(current or "/")
+            if found is not None:
+                matched.append(current or "/")
+                merged = found if merged is None else merged.merged(found)
+        return tuple(matched), merged
+
+    def _sections(self, app: Any, table: Any) -> dict[str, RouteSettings]:
+        """The app's config sections with apishield tool arguments, keyed by their translated path."""
+        config = app.config
+        marker = (id(config), len(config))
+        hit = self._section_cache.get(id(app))
+        if hit is not None and hit[0] == marker:
+            return hit[1]
+        sections: dict[str, RouteSettings] = {}
+        prefix = f"tools.{TOOL_NAME}."
+        for path, section in config.items():
+            if not isinstance(path, str) or not path.startswith("/") or not isinstance(section, Mapping):
+                continue
+            args = {k[len(prefix) :]: v for k, v in section.items() if k.startswith(prefix) and k != prefix + "on"}
+            if args:
+                key = "/" + "/".join(seg.translate(table) for seg in path.split("/") if seg)
+                sections[key] = RouteSettings.from_mapping(args, f"cherrypy config [{path}]")
+        self._section_cache[id(app)] = (marker, sections)
+        return sections
 
     def _view(self, request: Any, environ: Mapping[str, Any] | None) -> RequestView:
         route = request.path_info
@@ -156,8 +201,9 @@ class Shield(_CoreShield):
 
     def _unhandled(self) -> None:
         """``request.error_response``: an unhandled exception becomes a bare 500 problem."""
-        log.error("apishield: unhandled error in %s %s", cherrypy.request.method, cherrypy.request.path_info)
-        outcome = self.error_outcome(None, 500)
+        request = cherrypy.serving.request
+        log.error("apishield: unhandled error in %s %s", request.method, request.path_info)
+        outcome = self.error_outcome(self._view(request, getattr(request, "wsgi_environ", None)), 500)
         response = cherrypy.serving.response
         response.status = 500
         response.headers.clear()

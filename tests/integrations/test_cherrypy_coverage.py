@@ -1,0 +1,147 @@
+"""CherryPy: per-path config is matched the way the dispatcher resolves paths; every dispatch style
+(default, ``MethodDispatcher``, ``popargs``, ``_cp_dispatch``, ``default``, ``tree.mount``) runs the shield;
+error answers carry the security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cherrypy
+import httpx
+import pytest
+from cherrypy._cptree import Tree
+
+from apishield.integrations.cherrypy import Shield, principal
+from tests.integrations.test_shield import Tokens, User
+
+TOKENS = Tokens(
+    {
+        "user": User("uma", frozenset({"tasks:read"})),
+        "admin": User("ada", frozenset({"tasks:read"}), frozenset({"admin"})),
+    }
+)
+DEV = {"mode": "development", "default_limits": ["1000/minute"]}
+USER = {"Authorization": "Bearer user"}
+ADMIN = {"Authorization": "Bearer admin"}
+SECURITY = ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy")
+
+
+def client(app: Any) -> httpx.Client:
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url="https://t")
+
+
+class Root:
+    @cherrypy.expose
+    def user_admin(self) -> str:
+        return f"admin page for {principal().subject}"
+
+    @cherrypy.expose
+    def boom(self) -> str:
+        raise RuntimeError("secret internal detail")
+
+
+def path_config_app() -> Any:
+    shield = Shield(authenticators=[TOKENS], **DEV)
+    shield.install()
+    config = shield.app_config({"/user_admin": {"tools.apishield.roles": ["admin"]}})
+    return cherrypy.Application(Root(), "", config=config)
+
+
+@pytest.mark.parametrize("path", ["/user_admin", "/user-admin", "/user.admin", "/user%2Dadmin", "/user_admin/"])
+def test_path_config_holds_for_every_spelling_the_dispatcher_accepts(path: str) -> None:
+    with client(path_config_app()) as c:
+        assert c.get(path).status_code == 401
+        assert c.get(path, headers=USER).status_code == 403
+        answer = c.get(path, headers=ADMIN)
+        assert answer.status_code == 200
+        assert answer.text == "admin page for ada"
+
+
+def test_unhandled_error_answer_carries_the_security_headers() -> None:
+    with client(path_config_app()) as c:
+        answer = c.get("/boom", headers=USER)
+    assert answer.status_code == 500
+    assert "secret" not in answer.text
+    for name in SECURITY:
+        assert name in answer.headers, name
+
+
+def test_not_found_answer_carries_the_security_headers() -> None:
+    with client(path_config_app()) as c:
+        answer = c.get("/nowhere")
+    assert answer.status_code == 404
+    for name in SECURITY:
+        assert name in answer.headers, name
+
+
+# --- every dispatch style, mounted in one tree ------------------------------------------------------------
+MARKS = Shield(authenticators=[TOKENS], **DEV)  # decorators only attach settings; any shield will do
+
+
+@cherrypy.popargs("item_id")
+class Items:
+    @cherrypy.expose
+    @MARKS.require(roles=["admin"])
+    def index(self, item_id: str = "") -> str:
+        return f"item {item_id}"
+
+
+class Reports:
+    @cherrypy.expose
+    def index(self) -> str:
+        return "report"
+
+
+class Dynamic:
+    def _cp_dispatch(self, vpath: list[str]) -> Any:
+        vpath.pop(0)
+        return Reports()
+
+
+class Fallback:
+    @cherrypy.expose
+    def default(self, *args: str) -> str:
+        return "/".join(args)
+
+
+@cherrypy.expose
+class Resource:
+    def GET(self) -> str:
+        return "resource"
+
+    def DELETE(self) -> str:
+        return "deleted"
+
+
+def tree_app() -> Tree:
+    shield = Shield(authenticators=[TOKENS], **DEV)
+    shield.install()
+
+    class Api:
+        items = Items()
+        dynamic = Dynamic()
+        fallback = Fallback()
+
+    tree = Tree()
+    tree.mount(Api(), "/api", shield.app_config())
+    rest = shield.app_config({"/": {"request.dispatch": cherrypy.dispatch.MethodDispatcher()}})
+    rest["/"]["tools.apishield.roles"] = ["admin"]
+    tree.mount(Resource(), "/rest", rest)
+    return tree
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "user"),
+    [
+        ("GET", "/api/items/42/", 403),
+        ("GET", "/api/dynamic/anything/", 200),
+        ("GET", "/api/fallback/a/b", 200),
+        ("GET", "/rest", 403),
+        ("DELETE", "/rest", 403),
+    ],
+)
+def test_every_dispatch_style_runs_the_shield(method: str, path: str, user: int) -> None:
+    with client(tree_app()) as c:
+        assert c.request(method, path).status_code == 401
+        assert c.request(method, path, headers=USER).status_code == user
+        assert c.request(method, path, headers=ADMIN).status_code == 200
