@@ -12,6 +12,7 @@ import pytest
 from cherrypy._cptree import Tree
 
 from apishield.integrations.cherrypy import Shield, principal
+from apishield.integrations.cli import collect
 from tests.integrations.test_shield import Tokens, User
 
 TOKENS = Tokens(
@@ -145,3 +146,17 @@ def test_every_dispatch_style_runs_the_shield(method: str, path: str, user: int)
         assert c.request(method, path).status_code == 401
         assert c.request(method, path, headers=USER).status_code == user
         assert c.request(method, path, headers=ADMIN).status_code == 200
+
+
+def test_listing_follows_path_config_and_dispatch_styles() -> None:
+    listed = {(m, p): s.describe() for m, p, s in collect(tree_app()) if s is not None}
+    assert listed == {
+        ("*", "/api/dynamic/*"): "protected",
+        ("GET", "/api/fallback/*"): "protected",
+        ("GET", "/api/items"): "protected roles=admin",
+        ("GET", "/api/items/{item_id}"): "protected roles=admin",
+        ("GET", "/rest"): "protected roles=admin",
+        ("DELETE", "/rest"): "protected roles=admin",
+    }
+    listed = {(m, p): s.describe() for m, p, s in collect(path_config_app()) if s is not None}
+    assert listed[("GET", "/user_admin")] == "protected roles=admin"

@@ -24,6 +24,7 @@ tracebacks are never shown.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import logging
@@ -139,25 +140,15 @@ class Shield(_CoreShield):
         table = getattr(request.dispatch, "translate", None)
         if app is None or table is None:
             return (), None
-        sections = self._sections(app, table)
+        sections = self._sections(app.config, table)
         if not sections:
             return (), None
-        matched: list[str] = []
-        merged: RouteSettings | None = None
-        current = ""
-        for segment in ["", *(seg.translate(table) for seg in request.path_info.split("/") if seg)]:
-            current = f"{current}/{segment}" if segment else current
-            found = sections.get(current or "/")
-            if found is not None:
-                matched.append(current or "/")
-                merged = found if merged is None else merged.merged(found)
-        return tuple(matched), merged
+        return _section_settings(sections, request.path_info, table)
 
-    def _sections(self, app: Any, table: Any) -> dict[str, RouteSettings]:
-        """The app's config sections with apishield tool arguments, keyed by their translated path."""
-        config = app.config
+    def _sections(self, config: Mapping[str, Any], table: Any) -> dict[str, RouteSettings]:
+        """The config's sections with apishield tool arguments, keyed by their translated path (cached)."""
         marker = (id(config), len(config))
-        hit = self._section_cache.get(id(app))
+        hit = self._section_cache.get(id(config))
         if hit is not None and hit[0] == marker:
             return hit[1]
         sections: dict[str, RouteSettings] = {}
@@ -169,7 +160,7 @@ class Shield(_CoreShield):
             if args:
                 key = "/" + "/".join(seg.translate(table) for seg in path.split("/") if seg)
                 sections[key] = RouteSettings.from_mapping(args, f"cherrypy config [{path}]")
-        self._section_cache[id(app)] = (marker, sections)
+        self._section_cache[id(config)] = (marker, sections)
         return sections
 
     def _view(self, request: Any, environ: Mapping[str, Any] | None) -> RequestView:
@@ -212,11 +203,25 @@ class Shield(_CoreShield):
         response.body = outcome.body
 
     # --- route listing --------------------------------------------------------------------------
-    def routes_of(self, root: Any, prefix: str = "") -> list[tuple[str, str, RouteSettings]]:
-        """(method, path, settings) for the exposed handlers under ``root`` (best effort, no dispatch)."""
+    def routes_of(
+        self, root: Any, prefix: str = "", config: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, str, RouteSettings]]:
+        """(method, path, settings) for the exposed handlers under ``root`` (no dispatch is run).
+
+        ``config`` is the application's config: its path sections count the way the dispatcher matches
+        them. Positional arguments taken by ``popargs`` show as ``{name}``; a ``default`` handler and a
+        custom ``_cp_dispatch`` show as ``/*`` with the settings of the node (the handler that
+        ``_cp_dispatch`` returns at run time may add requirements of its own).
+        """
+        base = prefix or ""
+        table = _dispatch_table(config)
+        sections = self._sections(config, table) if config else {}
         out = []
-        for method, path, target, tool_conf in _walk(root, prefix or "", set()):
-            declared = RouteSettings.from_mapping(tool_conf, path).merged(_target_settings(target))
+        for method, path, target, tool_conf in _walk(root, base, set()):
+            declared = RouteSettings.from_mapping(tool_conf, path)
+            if sections:
+                declared = declared.merged(_section_settings(sections, path[len(base) :], table)[1])
+            declared = declared.merged(_target_settings(target))
             out.append((method, path, self.settings_for(method, path, declared)))
         return out
 
@@ -224,7 +229,7 @@ class Shield(_CoreShield):
         self._listed = True
         if app is None or getattr(app, "root", None) is None:
             return
-        self.log_routes(self.routes_of(app.root, app.script_name or ""))
+        self.log_routes(self.routes_of(app.root, app.script_name or "", app.config))
 
 
 class _ReplayBody:
@@ -267,6 +272,32 @@ def _request_body(request: Any) -> bytes:
     return data
 
 
+_DEFAULT_TABLE = cherrypy.dispatch.Dispatcher().translate
+
+
+def _dispatch_table(config: Mapping[str, Any] | None) -> Any:
+    """The punctuation table of the dispatcher an app's config names (the default dispatcher's otherwise)."""
+    root = (config or {}).get("/") or {}
+    dispatcher = root.get("request.dispatch") if isinstance(root, Mapping) else None
+    return getattr(dispatcher, "translate", None) or _DEFAULT_TABLE
+
+
+def _section_settings(
+    sections: Mapping[str, RouteSettings], path: str, table: Any
+) -> tuple[tuple[str, ...], RouteSettings | None]:
+    """The settings of every section on the way to ``path`` (outer to inner), after translation."""
+    matched: list[str] = []
+    merged: RouteSettings | None = None
+    current = ""
+    for segment in ["", *(seg.translate(table) for seg in path.split("/") if seg)]:
+        current = f"{current}/{segment}" if segment else current
+        found = sections.get(current or "/")
+        if found is not None:
+            matched.append(current or "/")
+            merged = found if merged is None else merged.merged(found)
+    return tuple(matched), merged
+
+
 def _key(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(value)
@@ -289,7 +320,9 @@ def _tool_conf(obj: Any) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in conf.items() if k.startswith(prefix) and k != prefix + "on"}
 
 
-def _walk(obj: Any, path: str, seen: set[int]) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+def _walk(
+    obj: Any, path: str, seen: set[int], popped: bool = False
+) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
     if id(obj) in seen:
         return
     seen.add(id(obj))
@@ -306,13 +339,40 @@ def _walk(obj: Any, path: str, seen: set[int]) -> Iterator[tuple[str, str, Any, 
             child = getattr(obj, name)
         except Exception:  # noqa: S112 - a property that fails is not a route
             continue
-        child_path = f"{path}/{name}" if name != "index" else (path or "/")
+        child_path = f"{path}/{name}" if name not in ("index", "default") else (path or "/")
+        if name == "default":
+            child_path = f"{path}/*"
         is_handler = callable(child) and getattr(child, "exposed", False) and not isinstance(child, type)
         if is_handler and (hasattr(child, "__self__") or not hasattr(child, "GET")):
             yield "GET", child_path, child, {**base_conf, **_tool_conf(child)}
             continue
-        if not callable(child) and (getattr(child, "exposed", False) or _has_exposed(child)):
+        if not callable(child) and (getattr(child, "exposed", False) or _has_exposed(child) or _dispatches(child)):
             yield from _walk(child, f"{path}/{name}", seen)
+    dispatch = getattr(obj, "_cp_dispatch", None)
+    if callable(dispatch) and not getattr(dispatch, "exposed", False) and not popped:
+        names = _popargs_names(dispatch)
+        if names is None:  # a custom dispatcher: what it returns is known only at run time
+            yield "*", f"{path}/*", None, base_conf
+        elif names:
+            seen.discard(id(obj))  # the same handlers again, after the positional arguments
+            yield from _walk(obj, path + "".join(f"/{{{n}}}" for n in names), seen, popped=True)
+
+
+def _dispatches(obj: Any) -> bool:
+    return callable(getattr(obj, "_cp_dispatch", None)) or getattr(getattr(obj, "default", None), "exposed", False)
+
+
+def _popargs_names(dispatch: Any) -> tuple[str, ...] | None:
+    """The argument names of a ``cherrypy.popargs`` dispatcher, or None for a custom ``_cp_dispatch``."""
+    fn = getattr(dispatch, "__func__", dispatch)
+    if getattr(fn, "__qualname__", "").startswith("popargs.") and getattr(fn, "__closure__", None):
+        try:
+            found = inspect.getclosurevars(fn).nonlocals.get("args")
+        except (TypeError, ValueError):
+            return None
+        if isinstance(found, tuple) and all(isinstance(n, str) for n in found):
+            return found
+    return None
 
 
 def _is_method_resource(obj: Any) -> bool:
