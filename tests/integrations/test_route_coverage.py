@@ -69,12 +69,15 @@ def listing(app: Any) -> dict[Row, RouteSettings | None]:
 Call = Callable[[str, str, dict[str, str]], Any]
 
 
-def check(listed: dict[Row, RouteSettings | None], served: set[Row], call: Call) -> None:
+def check(
+    listed: dict[Row, RouteSettings | None], served: set[Row], call: Call, callers: dict[str, dict[str, str]] = CALLERS
+) -> None:
+    """The listing names exactly the served routes, and each caller gets what the listed protection promises."""
     assert set(listed) == served, {"listed only": set(listed) - served, "served only": served - set(listed)}
     failures = []
     for (method, template), settings in sorted(listed.items()):
         for caller, status in expected(settings).items():
-            got = call(method, template, CALLERS[caller])
+            got = call(method, template, callers[caller])
             if not allowed(template, status, got):
                 failures.append(f"{method} {template} as {caller}: {got}, expected {status}")
     assert not failures, "\n".join(failures)
