@@ -194,7 +194,7 @@ def ws_app() -> FastAPI:
 def ws_status(client: TestClient, path: str, headers: dict[str, str]) -> int | str:
     """The handshake's HTTP refusal status, the close code of a refusal without it, or the first message."""
     try:
-        with client.websocket_connect(path, headers=headers) as ws:
+        with client.websocket_connect(path, headers=dict(headers)) as ws:
             return str(ws.receive_text())
     except WebSocketDenialResponse as denial:
         return int(denial.status_code)
@@ -229,3 +229,41 @@ def test_websockets_are_listed() -> None:
     assert listed[("WS", "/ws")] == "protected"
     assert listed[("WS", "/ws/admin")] == "protected roles=admin"
     assert listed[("WS", "/live/feed")] == "protected roles=admin"
+
+
+def test_websocket_dependency_checks_by_itself_without_the_middleware() -> None:
+    shield = Shield(authenticators=[TOKENS], **DEV)
+    app = FastAPI()  # no init_app: the dependency is the only guard
+
+    @app.websocket("/open-ws")
+    async def open_ws(websocket: WebSocket, principal: Any = Depends(shield.require(roles=["admin"]))) -> None:
+        await websocket.accept()
+        await websocket.send_text(principal.subject)
+        await websocket.close()
+
+    with TestClient(app) as client:
+        assert ws_status(client, "/open-ws", ANON) == 4401
+        assert ws_status(client, "/open-ws", USER) == 4403
+        assert ws_status(client, "/open-ws", ADMIN) == "ada"
+
+
+def test_generic_asgi_middleware_guards_websocket_handshakes() -> None:
+    from apishield.integrations.asgi import ShieldASGIMiddleware
+    from apishield.shield import Shield as CoreShield
+
+    async def echo(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            for phase in ("startup", "shutdown"):
+                await receive()
+                await send({"type": f"lifespan.{phase}.complete"})
+            return
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": "hi"})
+        await send({"type": "websocket.close", "code": 1000})
+
+    app = ShieldASGIMiddleware(echo, CoreShield(authenticators=[TOKENS], **DEV), routes={"/public": {"public": True}})
+    with TestClient(app) as client:
+        assert ws_status(client, "/private", ANON) == 401
+        assert ws_status(client, "/private", USER) == "hi"
+        assert ws_status(client, "/public", ANON) == "hi"

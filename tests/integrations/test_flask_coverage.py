@@ -103,3 +103,25 @@ def test_app_without_static_folder_may_name_an_endpoint_static() -> None:
     assert client.get("/static-report", headers=USER).status_code == 403
     listed = {(m, p): s.describe() for m, p, s in collect(app) if s is not None}
     assert listed[("GET", "/static-report")] == "protected roles=admin"
+
+
+def test_subdomain_routes_are_resolved_with_the_request_host() -> None:
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    shield = Shield(app, authenticators=[TOKENS], **DEV)
+
+    @app.get("/", subdomain="admin")
+    @shield.require(roles=["admin"])
+    def admin_home() -> Any:
+        return {"admin": True}
+
+    @app.get("/")
+    @shield.public
+    def home() -> Any:
+        return {"admin": False}
+
+    client = app.test_client()
+    assert client.get("/", base_url="http://example.com").status_code == 200
+    assert client.get("/", base_url="http://admin.example.com").status_code == 401
+    assert client.get("/", base_url="http://admin.example.com", headers=USER).status_code == 403
+    assert client.get("/", base_url="http://admin.example.com", headers=ADMIN).status_code == 200
