@@ -267,3 +267,35 @@ def test_generic_asgi_middleware_guards_websocket_handshakes() -> None:
         assert ws_status(client, "/private", ANON) == 401
         assert ws_status(client, "/private", USER) == "hi"
         assert ws_status(client, "/public", ANON) == "hi"
+
+
+def session_ws_app(**settings: Any) -> tuple[FastAPI, str]:
+    shield = Shield(sessions={"enabled": True, "cookie_name": "session", "secure": False}, **{**DEV, **settings})
+    app = FastAPI()
+    shield.init_app(app)
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hello")
+        await websocket.close()
+
+    session = shield.sessions.login("alice")
+    cookie = shield.sessions.cookie(session).split(";", 1)[0]
+    return app, cookie
+
+
+def test_cookie_authenticated_websocket_from_another_site_is_refused() -> None:
+    app, cookie = session_ws_app()
+    with TestClient(app) as client:
+        own = {"Cookie": cookie, "Origin": "http://testserver"}
+        assert ws_status(client, "/ws", own) == "hello"
+        assert ws_status(client, "/ws", {"Cookie": cookie, "Origin": "https://evil.example"}) == 403
+        assert ws_status(client, "/ws", {"Cookie": cookie}) == "hello"  # no Origin: not a browser page
+
+
+def test_wss_handshakes_count_as_https() -> None:
+    app, cookie = session_ws_app(mode="production", https="refuse")
+    with TestClient(app) as client:
+        assert ws_status(client, "wss://testserver/ws", {"Cookie": cookie, "Origin": "https://testserver"}) == "hello"
+        assert ws_status(client, "ws://testserver/ws", {"Cookie": cookie}) == 403

@@ -237,8 +237,12 @@ class ShieldASGIMiddleware:
             declared = self.routes.lookup("GET", path)
         settings = shield.settings_for("GET", path, declared)
         state = scope.get("state")
-        view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
+        # the handshake is an HTTP GET: ws/wss are http/https to the pipeline (HTTPS policy, own origin)
+        http_scope = {**scope, "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"), "http")}
+        view = view_from_scope(shield, http_scope, route=state.get(ROUTE_KEY) if state else None, path=path)
         outcome = shield.process(view, shield.compile(settings))
+        if outcome.allowed and not _origin_allowed(shield, view, outcome.principal):
+            outcome = shield.error_outcome(view, 403, "Cross-site WebSocket connections are not allowed.")
         if not outcome.allowed:
             await deny_websocket(outcome, scope, receive, send)
             return
@@ -246,6 +250,23 @@ class ShieldASGIMiddleware:
             state = scope["state"] = {}
         state[PRINCIPAL_KEY] = outcome.principal
         await self.app(scope, receive, send)
+
+
+_HTTP_SCHEME = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+_COOKIE_AUTH = frozenset({"session", "cookie"})
+
+
+def _origin_allowed(shield: Shield, view: Any, principal: Any) -> bool:
+    """A handshake authenticated by a cookie must come from this site, a CORS origin or a CSRF-trusted one:
+    browsers send cookies with cross-site WebSocket handshakes and no CORS check applies to them (CSWSH)."""
+    if str(getattr(principal, "auth_method", "")).lower() not in _COOKIE_AUTH:
+        return True
+    origin = view.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: nothing rode along on someone else's page
+    host = view.headers.get("host") or ""
+    config = shield.config
+    return origin in (f"{view.scheme}://{host}", *config.cors.origins, *config.csrf.trusted_origins)
 
 
 async def deny_websocket(outcome: Outcome, scope: Scope, receive: Receive, send: Send) -> None:
