@@ -7,6 +7,7 @@ Host routing, static files and WebSockets, in process through Starlette's test c
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -299,3 +300,26 @@ def test_wss_handshakes_count_as_https() -> None:
     with TestClient(app) as client:
         assert ws_status(client, "wss://testserver/ws", {"Cookie": cookie, "Origin": "https://testserver"}) == "hello"
         assert ws_status(client, "ws://testserver/ws", {"Cookie": cookie}) == 403
+
+
+def test_requirement_compares_names_not_substrings() -> None:
+    """A principal whose scopes are one space-separated string holds "tasks:read", not "tasks"."""
+    shield = make_shield()
+    app = FastAPI()
+    shield.init_app(app)
+
+    @dataclass
+    class Caller:
+        subject: str = "sam"
+        scopes: str = "tasks:read admin:all"
+        roles: str = "administrator"
+
+    needs = shield.require("tasks", roles=["admin"])
+
+    @app.get("/checked")
+    async def checked(request: Request) -> Any:
+        request.scope["state"]["apishield.principal"] = Caller()
+        return {"who": (await needs(request)).subject}
+
+    with TestClient(app) as client:
+        assert client.get("/checked", headers=ADMIN).status_code == 403

@@ -237,9 +237,7 @@ class ShieldASGIMiddleware:
             declared = self.routes.lookup("GET", path)
         settings = shield.settings_for("GET", path, declared)
         state = scope.get("state")
-        # the handshake is an HTTP GET: ws/wss are http/https to the pipeline (HTTPS policy, own origin)
-        http_scope = {**scope, "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"), "http")}
-        view = view_from_scope(shield, http_scope, route=state.get(ROUTE_KEY) if state else None, path=path)
+        view = connection_view(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
         outcome = shield.process(view, shield.compile(settings))
         if outcome.allowed and not _origin_allowed(shield, view, outcome.principal):
             outcome = shield.error_outcome(view, 403, "Cross-site WebSocket connections are not allowed.")
@@ -253,6 +251,14 @@ class ShieldASGIMiddleware:
 
 
 _HTTP_SCHEME = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+
+
+def connection_view(shield: Shield, scope: Scope, *, route: str | None = None, path: str | None = None) -> Any:
+    """The request view of an HTTP request or a WebSocket handshake (an HTTP GET: ``ws``/``wss`` count as
+    ``http``/``https`` for the HTTPS policy and the origin checks)."""
+    if scope.get("type") == "websocket":
+        scope = {**scope, "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"), "http")}
+    return view_from_scope(shield, scope, route=route, path=path)
 _COOKIE_AUTH = frozenset({"session", "cookie"})
 
 
@@ -293,6 +299,7 @@ __all__ = [
     "ROUTE_KEY",
     "ShieldASGIMiddleware",
     "close_code",
+    "connection_view",
     "deny_websocket",
     "read_body",
     "replay",

@@ -37,8 +37,14 @@ from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from apishield.errors import Reject
-from apishield.integrations._common import view_from_scope
-from apishield.integrations.asgi import PRINCIPAL_KEY, ROUTE_KEY, Scope, ShieldASGIMiddleware, close_code
+from apishield.integrations.asgi import (
+    PRINCIPAL_KEY,
+    ROUTE_KEY,
+    Scope,
+    ShieldASGIMiddleware,
+    close_code,
+    connection_view,
+)
 from apishield.shield import PUBLIC, Outcome, RouteSettings, requirement, settings_of
 from apishield.shield import Shield as _CoreShield
 
@@ -67,23 +73,35 @@ class Requirement(SecurityBase):
         scope = connection.scope
         state = scope.get("state") or {}
         principal = state.get(PRINCIPAL_KEY) if state.get(_CHECKED_KEY) else None
-        view = view_from_scope(self.shield, scope)
         if principal is None:
             # no principal from the middleware (not installed, or the route is public there): authenticate
+            view = connection_view(self.shield, scope)
             outcome = self.shield.process(view, self.shield.compile(self.settings))
             if not outcome.allowed:
                 if scope.get("type") == "websocket":
                     raise WebSocketException(close_code(outcome.status))
                 raise _Refused(outcome)
             return outcome.principal
-        if self.settings.scopes or self.settings.roles:
-            try:
-                self.shield.auth.authorize(principal, self.settings, view)
+        settings = self.settings
+        if (settings.scopes or settings.roles) and not _holds(principal, settings):
+            try:  # refuse the way the shield does (event, 403, insufficient_scope challenge)
+                self.shield.auth.authorize(principal, settings, connection_view(self.shield, scope))
             except Reject as reject:
                 if scope.get("type") == "websocket":
                     raise WebSocketException(close_code(reject.status)) from None
                 raise
         return principal
+
+
+def _holds(principal: Any, settings: RouteSettings) -> bool:
+    """The principal has every scope and role ``settings`` ask for (the fast path of the check)."""
+    scopes = getattr(principal, "scopes", ())
+    roles = getattr(principal, "roles", ())
+    if isinstance(scopes, str):  # a space-separated claim: compare names, never substrings
+        scopes = scopes.split()
+    if isinstance(roles, str):
+        roles = roles.split()
+    return all(s in scopes for s in settings.scopes) and all(r in roles for r in settings.roles)
 
 
 class _Refused(StarletteHTTPException):
