@@ -137,6 +137,7 @@ class Shield(_CoreShield):
         app.add_exception_handler(RequestValidationError, self._validation_handler)
         app.add_exception_handler(Exception, self._unhandled_handler)
         self._install_openapi(app)
+        warn_overlapping_middleware(app)
         if getattr(app, "debug", False):
             self.note_server(None, debug=True)
 
@@ -147,6 +148,7 @@ class Shield(_CoreShield):
         if not self._listed and self._app is not None:
             self._listed = True
             self.log_routes(self.routes_of(self._app))
+            warn_overlapping_middleware(self._app)  # again: middleware added after the shield
         app = self._app or scope.get("app")
         router = getattr(app, "router", None)
         routes = getattr(router, "routes", None) or getattr(app, "routes", None) or []
@@ -264,6 +266,30 @@ class Shield(_CoreShield):
     async def _unhandled_handler(self, request: Request, exc: Exception) -> Response:
         log.error("apishield: unhandled %s in %s %s", type(exc).__name__, request.method, request.url.path)
         return self._outcome_response(self.error_outcome(None, 500))
+
+
+_OVERLAPS = {
+    "starlette.middleware.cors": "Starlette's CORSMiddleware (CORS: the shield's cors_origins policy already "
+    "answers; both would set headers)",
+    "slowapi": "slowapi (rate limits: the shield limits already; requests would count twice)",
+}
+_warned: set[tuple[int, str]] = set()
+
+
+def warn_overlapping_middleware(app: Any) -> list[str]:
+    """Warn (once per app) about middleware doing a job the shield does on the same app. Returns them."""
+    modules = [getattr(m.cls, "__module__", "") for m in getattr(app, "user_middleware", ())]
+    limiter = getattr(getattr(app, "state", None), "limiter", None)
+    if limiter is not None:
+        modules.append(type(limiter).__module__)
+    found = sorted({name for name in _OVERLAPS for module in modules if str(module).startswith(name)})
+    for name in found:
+        if (id(app), name) not in _warned:
+            _warned.add((id(app), name))
+            log.warning(
+                "apishield: the app also uses %s; remove it or turn that part of the shield off", _OVERLAPS[name]
+            )
+    return found
 
 
 _UNKNOWN = RouteSettings(public=True)
@@ -389,4 +415,4 @@ def _requirements(dependant: Any) -> list[Requirement]:
     return found
 
 
-__all__ = ["SCHEME_NAME", "Requirement", "Shield"]
+__all__ = ["SCHEME_NAME", "Requirement", "Shield", "warn_overlapping_middleware"]

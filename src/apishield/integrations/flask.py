@@ -32,6 +32,7 @@ from flask import Blueprint, Flask, Response, g, request
 from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
+from apishield.errors import ConfigError
 from apishield.integrations._common import view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
@@ -52,6 +53,8 @@ class Shield(_CoreShield):
 
     def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
+        self._given: tuple[Any, dict[str, Any]] = (config, settings)
+        self._app_config: dict[str, Any] | None = None  # the APISHIELD_* keys this shield was configured from
         self._blueprints: dict[Blueprint | str, RouteSettings] = {}
         self._listed: set[int] = set()
         self._list_lock = threading.Lock()
@@ -59,14 +62,48 @@ class Shield(_CoreShield):
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Install the shield on ``app``: the WSGI layer, ``g.principal`` and problem+json error handlers."""
+        """Install the shield on ``app``: the WSGI layer, ``g.principal`` and problem+json error handlers.
+
+        ``app.config`` keys ``APISHIELD_<SETTING>`` (``APISHIELD_MODE``, ``APISHIELD_CORS_ORIGINS``,
+        ``APISHIELD_RATE_LIMIT_ENABLED``...) configure the shield, under the constructor's arguments;
+        ``APISHIELD_ENABLED = False`` leaves the app unshielded (for tests). Error handlers the app registered
+        for ``HTTPException`` or ``Exception`` are kept; the shield's own refusals are problem+json anyway.
+        """
+        self._configure_from(app)
         app.extensions[EXTENSION_KEY] = self
-        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
         app.app_ctx_globals_class = _globals_with_principal(app.app_ctx_globals_class)
-        app.register_error_handler(HTTPException, self._http_error)
-        app.register_error_handler(Exception, self._unhandled)
+        if not app.config.get("APISHIELD_ENABLED", True):
+            log.warning("apishield: disabled for app %r (APISHIELD_ENABLED is false): no route is guarded", app.name)
+            return
+        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
+        own = app.error_handler_spec.get(None, {}).get(None, {})
+        if HTTPException not in own:
+            app.register_error_handler(HTTPException, self._http_error)
+        if Exception not in own:
+            app.register_error_handler(Exception, self._unhandled)
+        warn_overlapping_extensions(app)
         if app.debug:
             self.note_server(None, debug=True)
+
+    def _configure_from(self, app: Flask) -> None:
+        """Rebuild the configuration with the app's ``APISHIELD_*`` keys (once; one shield, one config)."""
+        keys = {
+            k[len(_PREFIX) :].lower(): v
+            for k, v in app.config.items()
+            if k.startswith(_PREFIX) and k != _PREFIX + "ENABLED"
+        }
+        if self._app_config is not None:
+            if keys and keys != self._app_config:
+                raise ConfigError(
+                    f"apishield: app {app.name!r} has other APISHIELD_* settings than the app this shield was "
+                    "configured from; create one Shield per configuration"
+                )
+            return
+        if not keys:
+            return
+        config, settings = self._given
+        _CoreShield.__init__(self, config, **{**keys, **settings})
+        self._app_config = keys
 
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
         """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
@@ -136,6 +173,7 @@ class Shield(_CoreShield):
                 return
             self._listed.add(id(app))
         self.log_routes(self.routes_of(app))
+        warn_overlapping_extensions(app)  # again: extensions set up after the shield
 
 
 class _FlaskLayer:
@@ -204,6 +242,34 @@ def _globals_with_principal(base: type[Any]) -> type[Any]:
     return type("ShieldGlobals", (base,), {"principal": property(_get, _set), "_apishield": True})
 
 
+_PREFIX = "APISHIELD_"
+_OVERLAPS = {
+    "flask_cors": "flask-cors (CORS: the shield's cors_origins policy already answers; both would set headers)",
+    "flask_talisman": "Flask-Talisman (security headers and HTTPS: the shield sets them already)",
+    "flask_limiter": "Flask-Limiter (rate limits: the shield limits already; requests would count twice)",
+}
+_warned: set[tuple[int, str]] = set()
+
+
+def warn_overlapping_extensions(app: Flask) -> list[str]:
+    """Warn (once per app and extension) about extensions doing a job the shield does on the same app: the
+    first to answer wins silently, e.g. flask-cors reflecting any origin with credentials. Returns them."""
+    found: set[str] = set()
+    hooks = [*app.before_request_funcs.get(None, ()), *app.after_request_funcs.get(None, ())]
+    for fn in hooks:
+        module = getattr(fn, "__module__", None) or type(getattr(fn, "__self__", None)).__module__
+        found.update(name for name in _OVERLAPS if str(module).startswith(name))
+    for ext in app.extensions.values():
+        module = type(ext).__module__ if ext is not None else ""
+        found.update(name for name in _OVERLAPS if module.startswith(name))
+    for name in sorted(found):
+        if (id(app), name) not in _warned:
+            _warned.add((id(app), name))
+            log.warning("apishield: app %r also uses %s; remove it or turn that part of the shield off", app.name,
+                        _OVERLAPS[name])
+    return sorted(found)
+
+
 def is_static_view(view: Any) -> bool:
     """True for the views Flask registers for static folders: the app's (a closure Flask builds in its
     constructor, recognised by its code) and a blueprint's (its bound ``send_static_file``)."""
@@ -245,4 +311,4 @@ def current_principal() -> Any:
     return getattr(g, "principal", None)
 
 
-__all__ = ["EXTENSION_KEY", "Shield", "current_principal", "is_static_view"]
+__all__ = ["EXTENSION_KEY", "Shield", "current_principal", "is_static_view", "warn_overlapping_extensions"]
