@@ -125,3 +125,6 @@ def test_subdomain_routes_are_resolved_with_the_request_host() -> None:
     assert client.get("/", base_url="http://admin.example.com").status_code == 401
     assert client.get("/", base_url="http://admin.example.com", headers=USER).status_code == 403
     assert client.get("/", base_url="http://admin.example.com", headers=ADMIN).status_code == 200
+    listed = {(m, p): s.describe() for m, p, s in collect(app) if s is not None}
+    assert listed[("GET", "admin.example.com/")] == "protected roles=admin"
+    assert listed[("GET", "/")] == "public"

@@ -142,11 +142,17 @@ class Shield(_CoreShield):
         return self.settings_for(method, rule, declared)
 
     def routes_of(self, app: Flask) -> list[tuple[str, str, RouteSettings]]:
-        """Every (method, rule, settings) of ``app``, for the start-up listing and ``apishield routes``."""
+        """Every (method, rule, settings) of ``app``, for the start-up listing and ``apishield routes``.
+
+        Rules bound to a host or a subdomain show it in front of the path (``admin.example.com/``).
+        """
         out = []
+        server = app.config.get("SERVER_NAME") or ""
         for rule in app.url_map.iter_rules():
+            host = rule.host or (f"{rule.subdomain}.{server}" if rule.subdomain else "")
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-                out.append((method, rule.rule, self.route_settings(app, rule.endpoint, rule.rule, method)))
+                settings = self.route_settings(app, rule.endpoint, rule.rule, method)
+                out.append((method, host + rule.rule, settings))
         return out
 
     # --- errors ------------------------------------------------------------------------------------
