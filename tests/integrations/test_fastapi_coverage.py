@@ -323,3 +323,31 @@ def test_requirement_compares_names_not_substrings() -> None:
 
     with TestClient(app) as client:
         assert client.get("/checked", headers=ADMIN).status_code == 403
+
+
+def test_plain_starlette_app_is_guarded_and_listed() -> None:
+    from starlette.routing import Mount, WebSocketRoute
+
+    async def home(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("home")
+
+    @make_shield().public
+    async def health(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("hi")
+        await websocket.close()
+
+    app = Starlette(routes=[Route("/health", health), Mount("/api", routes=[Route("/home", home)]),
+                            WebSocketRoute("/ws", ws)])
+    make_shield().init_app(app)  # a plain Starlette app: no OpenAPI document to mark
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert client.get("/api/home").status_code == 401
+        assert client.get("/api/home", headers=USER).text == "home"
+        assert ws_status(client, "/ws", ANON) == 401
+        assert ws_status(client, "/ws", USER) == "hi"
+    assert rows(app) == {("GET", "/health"): "public", ("GET", "/api/home"): "protected",
+                         ("*", "/api/*"): "protected", ("WS", "/ws"): "protected"}

@@ -208,6 +208,8 @@ class Shield(_CoreShield):
 
     # --- OpenAPI ----------------------------------------------------------------------------------
     def _install_openapi(self, app: FastAPI) -> None:
+        if not hasattr(app, "openapi"):  # a Starlette app: no OpenAPI document to mark
+            return
         original: Callable[[], dict[str, Any]] = app.openapi
         shield = self
 
