@@ -160,3 +160,30 @@ def test_listing_follows_path_config_and_dispatch_styles() -> None:
     }
     listed = {(m, p): s.describe() for m, p, s in collect(path_config_app()) if s is not None}
     assert listed[("GET", "/user_admin")] == "protected roles=admin"
+
+
+def test_tool_turned_on_only_for_a_path_with_other_spellings_is_refused() -> None:
+    from apishield.errors import ConfigError
+    from apishield.integrations.cherrypy import check_config
+
+    with pytest.raises(ConfigError, match=r"\[/api/user_admin\] only"):
+        check_config({"/": {}, "/user_admin": {"tools.apishield.on": True}}, "/api")
+    check_config({"/": {"tools.apishield.on": True}, "/user_admin": {"tools.apishield.on": True}})
+    check_config({"/admin": {"tools.apishield.on": True}})  # no other spelling reaches "admin"
+
+
+def test_engine_start_checks_the_mounted_apps() -> None:
+    from apishield.errors import ConfigError
+    from apishield.integrations.cherrypy import _check_tree
+
+    shield = Shield(authenticators=[TOKENS], **DEV)
+    shield.install()
+    assert _check_tree in cherrypy.engine.listeners["start"]
+    saved = cherrypy.tree
+    cherrypy.tree = Tree()
+    try:
+        cherrypy.tree.mount(Root(), "/x", {"/user_admin": {"tools.apishield.on": True}})
+        with pytest.raises(ConfigError):
+            _check_tree()
+    finally:
+        cherrypy.tree = saved

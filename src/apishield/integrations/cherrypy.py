@@ -34,6 +34,7 @@ from typing import Any
 
 import cherrypy
 
+from apishield.errors import ConfigError
 from apishield.integrations._common import apply_headers, view_from_environ
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
@@ -56,8 +57,12 @@ class Shield(_CoreShield):
         self.tool = cherrypy.Tool("before_handler", self._hook, name=TOOL_NAME, priority=20)
 
     def install(self) -> cherrypy.Tool:
-        """Register the tool as ``cherrypy.tools.apishield`` and return it."""
+        """Register the tool as ``cherrypy.tools.apishield`` and return it; the mounted apps' config is
+        checked when the engine starts (:func:`check_config`)."""
         cherrypy.tools.apishield = self.tool
+        if not getattr(self, "_subscribed", False):
+            self._subscribed = True
+            cherrypy.engine.subscribe("start", _check_tree, priority=40)
         return self.tool
 
     def app_config(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
@@ -230,6 +235,10 @@ class Shield(_CoreShield):
         if app is None or getattr(app, "root", None) is None:
             return
         self.log_routes(self.routes_of(app.root, app.script_name or "", app.config))
+        try:
+            check_config(app.config, app.script_name or "")
+        except ConfigError as exc:  # served without the engine's start-up check (an outside WSGI server)
+            log.error("%s", exc)
 
 
 class _ReplayBody:
@@ -273,6 +282,32 @@ def _request_body(request: Any) -> bytes:
 
 
 _DEFAULT_TABLE = cherrypy.dispatch.Dispatcher().translate
+
+
+def check_config(config: Mapping[str, Any], where: str = "") -> None:
+    """Refuse ``tools.apishield.on`` set only for paths the dispatcher also reaches by other spellings.
+
+    CherryPy decides which tools run from the sections matching the *raw* path, while its dispatcher maps
+    punctuation in a segment to ``_``: with the tool on for ``/user_admin`` only, ``/user-admin`` reaches the
+    same handler without the shield. Turn the tool on for ``/`` (``shield.app_config()`` does) instead.
+    """
+    key = f"tools.{TOOL_NAME}.on"
+    root = config.get("/")
+    if (isinstance(root, Mapping) and root.get(key)) or cherrypy.config.get(key):
+        return
+    for path, section in config.items():
+        if isinstance(section, Mapping) and section.get(key) and isinstance(path, str) and "_" in path:
+            raise ConfigError(
+                f"apishield: {key} is set for [{where}{path}] only; CherryPy matches config sections by the raw "
+                f"path, so other spellings of it ('-' or '.' for '_') skip the shield. Turn the tool on for '/' "
+                f"(shield.app_config() does) and open routes with tools.{TOOL_NAME}.public"
+            )
+
+
+def _check_tree() -> None:
+    """Engine start: check every mounted application's config (a refusal stops the start)."""
+    for script_name, app in list(cherrypy.tree.apps.items()):
+        check_config(getattr(app, "config", None) or {}, script_name)
 
 
 def _dispatch_table(config: Mapping[str, Any] | None) -> Any:
