@@ -10,6 +10,8 @@ import cherrypy
 import httpx
 import pytest
 from cherrypy._cptree import Tree
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apishield.integrations.cherrypy import Shield, principal
 from apishield.integrations.cli import collect
@@ -187,3 +189,17 @@ def test_engine_start_checks_the_mounted_apps() -> None:
             _check_tree()
     finally:
         cherrypy.tree = saved
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(separator=st.sampled_from(list("-._~!$&'()*+,=:@")), encode=st.booleans())
+def test_every_spelling_that_reaches_the_handler_gets_its_path_config(separator: str, encode: bool) -> None:
+    """Whatever punctuation stands for the underscore, and whether or not it is percent-encoded: if the
+    dispatcher reaches ``user_admin``, the ``/user_admin`` section's roles apply."""
+    sep = f"%{ord(separator):02X}" if encode else separator
+    with client(path_config_app()) as c:
+        admin = c.get(f"/user{sep}admin", headers=ADMIN)
+        if admin.status_code == 404:
+            return  # this spelling does not reach the handler at all
+        assert admin.status_code == 200
+        assert c.get(f"/user{sep}admin", headers=USER).status_code == 403
