@@ -392,7 +392,8 @@ def _container_prefix(route: Any) -> str:
 
 
 def _is_static(route: Any) -> bool:
-    return isinstance(getattr(route, "app", None), StaticFiles)
+    """A mount of Starlette's ``StaticFiles`` (itself, or wrapped in the mount's middleware)."""
+    return isinstance(getattr(route, "_base_app", None) or getattr(route, "app", None), StaticFiles)
 
 
 def _has_host_routes(routes: Sequence[Any]) -> bool:
