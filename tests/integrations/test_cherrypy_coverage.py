@@ -154,14 +154,14 @@ def test_listing_follows_path_config_and_dispatch_styles() -> None:
     listed = {(m, p): s.describe() for m, p, s in collect(tree_app()) if s is not None}
     assert listed == {
         ("*", "/api/dynamic/*"): "protected",
-        ("GET", "/api/fallback/*"): "protected",
-        ("GET", "/api/items"): "protected roles=admin",
-        ("GET", "/api/items/{item_id}"): "protected roles=admin",
+        ("*", "/api/fallback/*"): "protected",
+        ("*", "/api/items"): "protected roles=admin",
+        ("*", "/api/items/{item_id}"): "protected roles=admin",
         ("GET", "/rest"): "protected roles=admin",
         ("DELETE", "/rest"): "protected roles=admin",
     }
     listed = {(m, p): s.describe() for m, p, s in collect(path_config_app()) if s is not None}
-    assert listed[("GET", "/user_admin")] == "protected roles=admin"
+    assert listed[("*", "/user_admin")] == "protected roles=admin"
 
 
 def test_tool_turned_on_only_for_a_path_with_other_spellings_is_refused() -> None:
@@ -203,3 +203,16 @@ def test_every_spelling_that_reaches_the_handler_gets_its_path_config(separator:
             return  # this spelling does not reach the handler at all
         assert admin.status_code == 200
         assert c.get(f"/user{sep}admin", headers=USER).status_code == 403
+
+
+def test_handler_with_per_method_config_is_listed_per_method() -> None:
+    shield = Shield(authenticators=[TOKENS], routes={"POST /user_admin": {"roles": ["admin"]}}, **DEV)
+    shield.install()
+    app = cherrypy.Application(Root(), "", config=shield.app_config())
+    listed = {(m, p): s.describe() for m, p, s in collect(app) if s is not None and p == "/user_admin"}
+    assert listed == {("GET", "/user_admin"): "protected", ("POST", "/user_admin"): "protected roles=admin",
+                      ("PUT", "/user_admin"): "protected", ("PATCH", "/user_admin"): "protected",
+                      ("DELETE", "/user_admin"): "protected"}
+    with client(app) as c:
+        assert c.get("/user_admin", headers=USER).status_code == 200
+        assert c.post("/user_admin", headers=USER).status_code == 403

@@ -159,14 +159,14 @@ def test_bottle_serves_lists_and_guards_the_same_routes(tmp_path: Path) -> None:
 
 
 # --- CherryPy --------------------------------------------------------------------------------------------
-CHERRYPY_SERVED = {
-    ("GET", "/api/health"),
-    ("GET", "/api/user_admin"),
-    ("GET", "/api/listing"),
-    ("GET", "/api/items"),
-    ("GET", "/api/items/{item_id}"),
+CHERRYPY_SERVED = {  # the default dispatcher's handlers answer every method: "*"
+    ("*", "/api/health"),
+    ("*", "/api/user_admin"),
+    ("*", "/api/listing"),
+    ("*", "/api/items"),
+    ("*", "/api/items/{item_id}"),
     ("*", "/api/dynamic/*"),
-    ("GET", "/api/fallback/*"),
+    ("*", "/api/fallback/*"),
     ("GET", "/rest"),
     ("DELETE", "/rest"),
 }
@@ -213,8 +213,8 @@ INTENT: dict[str, tuple[Callable[..., Any], set[Row], set[Row]]] = {
     ),
     "cherrypy": (
         coverage.cherrypy_tree,
-        {("DELETE", "/rest"), ("GET", "/api/listing"), ("GET", "/api/user_admin")},
-        {("GET", "/api/health")},
+        {("DELETE", "/rest"), ("*", "/api/listing"), ("*", "/api/user_admin")},
+        {("*", "/api/health")},
     ),
 }
 

@@ -214,9 +214,10 @@ class Shield(_CoreShield):
         """(method, path, settings) for the exposed handlers under ``root`` (no dispatch is run).
 
         ``config`` is the application's config: its path sections count the way the dispatcher matches
-        them. Positional arguments taken by ``popargs`` show as ``{name}``; a ``default`` handler and a
-        custom ``_cp_dispatch`` show as ``/*`` with the settings of the node (the handler that
-        ``_cp_dispatch`` returns at run time may add requirements of its own).
+        them. A handler of the default dispatcher answers every method: method ``*`` (one row per method
+        when the config gives methods different settings). Positional arguments taken by ``popargs`` show
+        as ``{name}``; a ``default`` handler and a custom ``_cp_dispatch`` show as ``/*`` with the settings
+        of the node (the handler that ``_cp_dispatch`` returns at run time may add requirements of its own).
         """
         base = prefix or ""
         table = _dispatch_table(config)
@@ -227,7 +228,14 @@ class Shield(_CoreShield):
             if sections:
                 declared = declared.merged(_section_settings(sections, path[len(base) :], table)[1])
             declared = declared.merged(_target_settings(target))
-            out.append((method, path, self.settings_for(method, path, declared)))
+            if method != "*":
+                out.append((method, path, self.settings_for(method, path, declared)))
+                continue
+            per_method = {m: self.settings_for(m, path, declared) for m in _HTTP_METHODS}
+            if len(set(map(repr, per_method.values()))) == 1:
+                out.append(("*", path, per_method["GET"]))
+            else:
+                out.extend((m, path, settings) for m, settings in per_method.items())
         return out
 
     def _list_routes(self, app: Any) -> None:
@@ -379,7 +387,7 @@ def _walk(
             child_path = f"{path}/*"
         is_handler = callable(child) and getattr(child, "exposed", False) and not isinstance(child, type)
         if is_handler and (hasattr(child, "__self__") or not hasattr(child, "GET")):
-            yield "GET", child_path, child, {**base_conf, **_tool_conf(child)}
+            yield "*", child_path, child, {**base_conf, **_tool_conf(child)}  # it answers every method
             continue
         if not callable(child) and (getattr(child, "exposed", False) or _has_exposed(child) or _dispatches(child)):
             yield from _walk(child, f"{path}/{name}", seen)
