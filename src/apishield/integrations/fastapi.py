@@ -12,10 +12,13 @@
     def health(): ...
 
 The middleware runs the whole pipeline (deny-by-default: routes without ``shield.public`` need a principal)
-before routing reaches the endpoint; it reads each route's requirements from its ``shield.require``
-dependencies, so scopes are checked once. The dependency hands the principal to the handler, and, being a
-FastAPI security scheme, puts ``bearerAuth`` in the OpenAPI document; every other protected operation is
-marked with it too. Errors (the shield's, ``HTTPException``, request validation, unhandled exceptions) are
+before routing reaches the endpoint, WebSocket handshakes included. It resolves the request the way the
+router will: through included routers (their prefixes and ``dependencies=[...]``), mounted Starlette apps,
+``Host`` routes and plain ASGI mounts (protected unless marked ``shield.public(app)``; ``StaticFiles`` mounts
+are public), and reads each route's requirements from its ``shield.require`` dependencies. The dependency
+checks its own scopes and roles again wherever it is called and hands the principal to the handler; being
+a FastAPI security scheme, it puts ``bearerAuth`` in the OpenAPI document, and every other protected
+operation is marked with it too. Errors (the shield's, ``HTTPException``, request validation, unhandled exceptions) are
 ``application/problem+json`` without tracebacks or echoed input.
 """
 
