@@ -129,3 +129,13 @@ def test_fastapi_overlapping_middleware_is_warned_about(middleware: str, caplog:
         FastAPIShield(authenticators=[TOKENS], mode="development").init_app(app)
     wanted = "corsmiddleware" if middleware == "cors" else "slowapi"
     assert any(wanted in r.getMessage().lower() for r in caplog.records)
+
+
+def test_per_feature_switch_from_app_config() -> None:
+    """``APISHIELD_RATE_LIMIT_ENABLED = False`` (any ``APISHIELD_<SECTION>_<FIELD>``) switches one part off."""
+    app = app_with(APISHIELD_MODE="development", APISHIELD_DEFAULT_LIMITS=["1/minute"],
+                   APISHIELD_RATE_LIMIT_ENABLED=False)
+    Shield(app, authenticators=[TOKENS])
+    client = app.test_client()
+    codes = [client.get("/private", headers={"Authorization": "Bearer user"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
