@@ -18,9 +18,23 @@ JWT_SECRET = "integration-test-secret-" + "k" * 40  # test-only key, 64 bytes
 FRAMEWORKS = ("flask", "bottle", "cherrypy", "fastapi")
 
 
-def command(framework: str, port: int, workers: int = 1) -> list[str]:
+def command(framework: str, port: int, workers: int = 1, target: str | None = None) -> list[str]:
+    """The server command for ``framework``'s test app, or for ``target`` (``module:attribute``; for
+    CherryPy a module run with the port). With a target, Bottle runs under waitress instead of gunicorn."""
     py = sys.executable
     bind = f"127.0.0.1:{port}"
+    if target is not None:
+        module = target.partition(":")[0]
+        if framework == "flask":
+            return [py, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--graceful-timeout", "2", target]
+        if framework == "bottle":
+            return [py, "-m", "waitress", f"--listen={bind}", "--trusted-proxy=127.0.0.1",
+                    "--trusted-proxy-headers=x-forwarded-proto", target]
+        if framework == "fastapi":
+            return [py, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        if framework == "cherrypy":
+            return [py, "-m", module, str(port)]
+        raise ValueError(framework)
     if framework in ("flask", "bottle"):
         return [py, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--graceful-timeout", "2",
                 f"tests.integrations.apps.{framework}_app:app"]
@@ -33,8 +47,8 @@ def command(framework: str, port: int, workers: int = 1) -> list[str]:
 
 
 @contextmanager
-def serve(framework: str, *, workers: int = 1, **env_overrides: str) -> Iterator[str]:
-    """Run ``framework``'s test app; yields its base URL (http://127.0.0.1:PORT)."""
+def serve(framework: str, *, workers: int = 1, target: str | None = None, **env_overrides: str) -> Iterator[str]:
+    """Run ``framework``'s test app (or ``target``, see :func:`command`); yields its base URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -44,7 +58,7 @@ def serve(framework: str, *, workers: int = 1, **env_overrides: str) -> Iterator
     }
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            command(framework, port, workers), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            command(framework, port, workers, target), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:

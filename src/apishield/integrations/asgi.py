@@ -5,7 +5,11 @@
 Route settings come from path patterns (the shield's ``routes`` config and the ``routes`` argument) or from
 a ``resolver(scope) -> RouteSettings | None`` that a framework adapter provides (FastAPI does). The
 principal is put in ``scope["state"]["apishield.principal"]`` (``request.state`` in Starlette).
-Non-HTTP scopes (lifespan, websocket) pass through untouched.
+
+WebSocket handshakes go through the same pipeline (as the ``GET`` they are) before the application sees
+them. A refusal is an HTTP answer to the handshake when the server offers the ``websocket.http.response``
+extension (uvicorn, Starlette's test client), else a close before accept with code 4000 + the status
+(4401, 4403, 4429). Lifespan scopes pass through untouched.
 """
 
 from __future__ import annotations
@@ -162,7 +166,10 @@ class ShieldASGIMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if scope["type"] == "websocket":
+                await self._websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         shield = self.shield
         if not shield.server_checked:
@@ -220,5 +227,81 @@ class ShieldASGIMiddleware:
                 raise
             await send_outcome(shield.error_outcome(view, 500), send)
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the shield on a WebSocket handshake; the application sees only the allowed ones."""
+        shield = self.shield
+        root = scope.get("root_path")
+        path = root + scope.get("path", "/") if root else scope.get("path", "/")
+        declared = self.resolver(scope) if self.resolver is not None else None
+        if declared is None and self._has_routes:
+            declared = self.routes.lookup("GET", path)
+        settings = shield.settings_for("GET", path, declared)
+        state = scope.get("state")
+        view = connection_view(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
+        outcome = shield.process(view, shield.compile(settings))
+        if outcome.allowed and not _origin_allowed(shield, view, outcome.principal):
+            outcome = shield.error_outcome(view, 403, "Cross-site WebSocket connections are not allowed.")
+        if not outcome.allowed:
+            await deny_websocket(outcome, scope, receive, send)
+            return
+        if state is None:
+            state = scope["state"] = {}
+        state[PRINCIPAL_KEY] = outcome.principal
+        await self.app(scope, receive, send)
 
-__all__ = ["PRINCIPAL_KEY", "ROUTE_KEY", "ShieldASGIMiddleware", "read_body", "replay", "send_outcome"]
+
+_HTTP_SCHEME = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+
+
+def connection_view(shield: Shield, scope: Scope, *, route: str | None = None, path: str | None = None) -> Any:
+    """The request view of an HTTP request or a WebSocket handshake (an HTTP GET: ``ws``/``wss`` count as
+    ``http``/``https`` for the HTTPS policy and the origin checks)."""
+    if scope.get("type") == "websocket":
+        scope = {**scope, "scheme": _HTTP_SCHEME.get(scope.get("scheme", "ws"), "http")}
+    return view_from_scope(shield, scope, route=route, path=path)
+_COOKIE_AUTH = frozenset({"session", "cookie"})
+
+
+def _origin_allowed(shield: Shield, view: Any, principal: Any) -> bool:
+    """A handshake authenticated by a cookie must come from this site, a CORS origin or a CSRF-trusted one:
+    browsers send cookies with cross-site WebSocket handshakes and no CORS check applies to them (CSWSH)."""
+    if str(getattr(principal, "auth_method", "")).lower() not in _COOKIE_AUTH:
+        return True
+    origin = view.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: nothing rode along on someone else's page
+    host = view.headers.get("host") or ""
+    config = shield.config
+    return origin in (f"{view.scheme}://{host}", *config.cors.origins, *config.csrf.trusted_origins)
+
+
+async def deny_websocket(outcome: Outcome, scope: Scope, receive: Receive, send: Send) -> None:
+    """Refuse a WebSocket handshake: an HTTP answer when the server can send one, else a close code."""
+    message = await receive()  # websocket.connect
+    if message.get("type") != "websocket.connect":
+        return
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in outcome.headers]
+        headers.append((b"content-length", str(len(outcome.body)).encode()))
+        await send({"type": "websocket.http.response.start", "status": outcome.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": outcome.body})
+        return
+    await send({"type": "websocket.close", "code": close_code(outcome.status)})
+
+
+def close_code(status: int) -> int:
+    """The WebSocket close code for a refusal: 4000 + the HTTP status (4401, 4403, 4429), else 1008."""
+    return 4000 + status if 400 <= status < 600 else 1008
+
+
+__all__ = [
+    "PRINCIPAL_KEY",
+    "ROUTE_KEY",
+    "ShieldASGIMiddleware",
+    "close_code",
+    "connection_view",
+    "deny_websocket",
+    "read_body",
+    "replay",
+    "send_outcome",
+]

@@ -12,8 +12,11 @@
 
 Every route is protected unless marked public. ``skip=["apishield"]`` removes the plugin from one route
 entirely (it is then listed as *unshielded*); ``apply=[shield]`` applies it to single routes of an app that
-does not install it globally. The principal is ``bottle.request.environ["apishield.principal"]``. Errors are
-answered as ``application/problem+json`` (Bottle's HTML error page, and its traceback, never reach clients).
+does not install it globally. Routes of Bottle apps mounted (``app.mount("/sub/", child)``) or merged
+(``app.merge(child)``) into an app with the shield take it too, although Bottle gives them only the child's
+plugins; a mounted WSGI application (where Bottle skips every plugin) is guarded as one protected route
+unless marked ``shield.public(wsgi_app)``. The principal is ``bottle.request.environ["apishield.principal"]``.
+Errors are answered as ``application/problem+json`` (Bottle's HTML error page, and its traceback, never reach clients).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Shield(_CoreShield):
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
         self._apps: list[bottle.Bottle] = []
+        self._covered: dict[int, tuple[bottle.Bottle, int]] = {}  # id(app) -> (app, routes covered)
 
     # --- plugin API ----------------------------------------------------------------------------
     def setup(self, app: bottle.Bottle) -> None:
@@ -51,6 +55,7 @@ class Shield(_CoreShield):
         self._apps.append(app)
         app.default_error_handler = self._error_page
         app.add_hook("before_request", functools.partial(self._first_request, app))
+        self.cover(app)
         if bottle.DEBUG:
             self.note_server(None, debug=True)
 
@@ -88,6 +93,33 @@ class Shield(_CoreShield):
     def close(self) -> None:
         """Plugin API: called on uninstall."""
 
+    def cover(self, app: bottle.Bottle) -> None:
+        """Put the shield on every route ``app`` serves that its own plugin list does not reach.
+
+        Bottle takes a route's plugins from ``route.app``: routes of a mounted or merged child app get the
+        child's plugins, not this app's. Those routes get the shield as a route plugin (unless the child has
+        one, or the route skips it); a mounted WSGI application, which Bottle runs with every plugin skipped,
+        gets its callback wrapped. Runs at install, before each request when routes were added, and before
+        listing, so the listing is what runs.
+        """
+        routes = app.routes
+        if self._covered.get(id(app)) == (app, len(routes)):
+            return
+        for route in routes:
+            if _mount_target(route) is not None:
+                if not getattr(route.callback, _COVERED, False):
+                    guarded = self.apply(route.callback, route)
+                    setattr(guarded, _COVERED, self)
+                    route.callback = guarded
+                    route.reset()
+            elif route.app is not app and _shield_of(route) is None and not self._skipped(route):
+                route.plugins.append(self)
+                route.reset()
+        self._covered[id(app)] = (app, len(routes))
+
+    def _skipped(self, route: bottle.Route) -> bool:
+        return any(s is True or s is self or s == self.name or s is type(self) for s in route.skiplist)
+
     # --- settings ------------------------------------------------------------------------------
     def route_settings(self, route: bottle.Route) -> RouteSettings:
         """Config patterns, then the route's ``apishield=`` config, then the callback's decorators."""
@@ -104,21 +136,29 @@ class Shield(_CoreShield):
                 flat.update(raw)
             if flat:
                 declared = RouteSettings.from_mapping(flat, f"route {route.method} {route.rule}")
-        own = settings_of(route.callback)
+        target = _mount_target(route)
+        own = settings_of(route.callback if target is None else target)
         if own is not None:
             declared = own if declared is None else declared.merged(own)
         return self.settings_for(route.method, route.rule, declared)
 
     def routes_of(self, app: bottle.Bottle) -> list[tuple[str, str, RouteSettings | None]]:
-        """(method, rule, settings) per route; settings are None where the plugin is skipped."""
+        """(method, rule, settings) per route, as they run; settings are None where no shield runs.
+
+        A mounted WSGI application is one row, method ``*``.
+        """
+        self.cover(app)
         out: list[tuple[str, str, RouteSettings | None]] = []
         for route in app.routes:
-            skipped = any(s is True or s is self or s == self.name or s is type(self) for s in route.skiplist)
-            out.append((route.method, route.rule, None if skipped else self.route_settings(route)))
+            shield = _shield_of(route)
+            method = "*" if route.method == "PROXY" else route.method
+            out.append((method, route.rule, None if shield is None else shield.route_settings(route)))
         return out
 
     # --- internals -----------------------------------------------------------------------------
     def _first_request(self, app: bottle.Bottle) -> None:
+        if self._covered.get(id(app)) != (app, len(app.routes)):
+            self.cover(app)
         environ = bottle.request.environ
         self.note_server(environ.get("SERVER_SOFTWARE"), debug=bottle.DEBUG)
         if not getattr(app, "_apishield_listed", False):
@@ -155,6 +195,25 @@ class Shield(_CoreShield):
                 del response[name]
         _add_headers(response, outcome.headers, override=True)
         return outcome.body
+
+
+_COVERED = "_apishield_covered"
+
+
+def _mount_target(route: bottle.Route) -> Any:
+    """The WSGI application a ``mount`` route hands requests to (None for ordinary routes)."""
+    return route.config.get("mountpoint.target") if route.method == "PROXY" else None
+
+
+def _shield_of(route: bottle.Route) -> Shield | None:
+    """The shield that runs on ``route``: a wrapped mount callback's, or the apishield plugin Bottle applies."""
+    if _mount_target(route) is not None:
+        wrapped = getattr(route.callback, _COVERED, False)
+        return wrapped if isinstance(wrapped, Shield) else None
+    for plugin in route.all_plugins():
+        if isinstance(plugin, Shield):
+            return plugin
+    return None
 
 
 def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:

@@ -79,17 +79,30 @@ def collect(app: Any) -> list[tuple[str, str, RouteSettings | None]]:
 
 
 def _cherrypy_routes(app: Any) -> list[tuple[str, str, RouteSettings | None]]:
+    """A CherryPy tree (``cherrypy.tree`` or another ``Tree``), a mounted application or a root object
+    (its mounted application's config is used when ``cherrypy.tree`` has it)."""
     try:
         import cherrypy
+        from cherrypy._cptree import Tree
     except ImportError:
         cherrypy = None
     if cherrypy is not None:
         tool = getattr(cherrypy.tools, "apishield", None)
         shield = getattr(getattr(tool, "callable", None), "__self__", None)
-        root = app.root if isinstance(app, cherrypy.Application) else app
-        if shield is not None and hasattr(shield, "routes_of") and root is not None:
-            prefix = getattr(app, "script_name", "") or ""
-            rows = list(shield.routes_of(root, prefix))
+        if isinstance(app, Tree):
+            apps = list(app.apps.values())
+        elif isinstance(app, cherrypy.Application):
+            apps = [app]
+        else:
+            apps = [a for a in cherrypy.tree.apps.values() if a.root is app] or [None]
+        if shield is not None and hasattr(shield, "routes_of"):
+            rows: list[tuple[str, str, RouteSettings | None]] = []
+            for mounted in apps:
+                root = app if mounted is None else mounted.root
+                if root is None:
+                    continue
+                prefix = "" if mounted is None else mounted.script_name or ""
+                rows.extend(shield.routes_of(root, prefix, None if mounted is None else mounted.config))
             if rows:
                 return rows
     raise ConfigError(

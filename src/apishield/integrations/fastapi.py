@@ -12,17 +12,20 @@
     def health(): ...
 
 The middleware runs the whole pipeline (deny-by-default: routes without ``shield.public`` need a principal)
-before routing reaches the endpoint; it reads each route's requirements from its ``shield.require``
-dependencies, so scopes are checked once. The dependency hands the principal to the handler, and, being a
-FastAPI security scheme, puts ``bearerAuth`` in the OpenAPI document; every other protected operation is
-marked with it too. Errors (the shield's, ``HTTPException``, request validation, unhandled exceptions) are
+before routing reaches the endpoint, WebSocket handshakes included. It resolves the request the way the
+router will: through included routers (their prefixes and ``dependencies=[...]``), mounted Starlette apps,
+``Host`` routes and plain ASGI mounts (protected unless marked ``shield.public(app)``; ``StaticFiles`` mounts
+are public), and reads each route's requirements from its ``shield.require`` dependencies. The dependency
+checks its own scopes and roles again wherever it is called and hands the principal to the handler; being
+a FastAPI security scheme, it puts ``bearerAuth`` in the OpenAPI document, and every other protected
+operation is marked with it too. Errors (the shield's, ``HTTPException``, request validation, unhandled exceptions) are
 ``application/problem+json`` without tracebacks or echoed input.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,14 +33,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import Request
+from starlette.exceptions import WebSocketException
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Host, Match, Mount, Route
+from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from apishield.errors import Reject
-from apishield.integrations._common import view_from_scope
-from apishield.integrations.asgi import PRINCIPAL_KEY, ROUTE_KEY, Scope, ShieldASGIMiddleware
-from apishield.shield import Outcome, RouteSettings, requirement, settings_of
+from apishield.integrations.asgi import (
+    PRINCIPAL_KEY,
+    ROUTE_KEY,
+    Scope,
+    ShieldASGIMiddleware,
+    close_code,
+    connection_view,
+)
+from apishield.shield import PUBLIC, Outcome, RouteSettings, requirement, settings_of
 from apishield.shield import Shield as _CoreShield
 
 log = logging.getLogger("apishield")
@@ -47,8 +58,11 @@ _CHECKED_KEY = "apishield.checked"
 
 
 class Requirement(SecurityBase):
-    """``Depends(shield.require("tasks:read"))``: the authenticated principal, scopes checked.
+    """``Depends(shield.require("tasks:read"))``: the authenticated principal, scopes and roles checked.
 
+    The requirement checks its own scopes and roles wherever it is called (a route dependency, a router's
+    ``dependencies=[...]``, a websocket endpoint, or awaited inline with the request): the principal the
+    middleware authenticated is reused, and when there is none the caller is authenticated here.
     (The decorator form is ``@shield.protect("tasks:read")``; ``require`` is a dependency here.)
     """
 
@@ -58,17 +72,47 @@ class Requirement(SecurityBase):
         self.model = HTTPBearerModel(bearerFormat="JWT", description="JWT bearer token issued by this API")
         self.scheme_name = SCHEME_NAME
 
-    async def __call__(self, request: Request) -> Any:
-        state = request.scope.get("state") or {}
-        if state.get(_CHECKED_KEY):
-            principal = state.get(PRINCIPAL_KEY)
-            if principal is not None:
-                # the middleware read this requirement from the route's dependency tree and checked it
-                return principal
-        # middleware not installed (or route public there): authenticate here
-        view = view_from_scope(self.shield, request.scope)
-        principal, _ = self.shield.auth.authenticate(view, self.settings)
+    async def __call__(self, connection: HTTPConnection) -> Any:
+        scope = connection.scope
+        state = scope.get("state") or {}
+        principal = state.get(PRINCIPAL_KEY) if state.get(_CHECKED_KEY) else None
+        if principal is None:
+            # no principal from the middleware (not installed, or the route is public there): authenticate
+            view = connection_view(self.shield, scope)
+            outcome = self.shield.process(view, self.shield.compile(self.settings))
+            if not outcome.allowed:
+                if scope.get("type") == "websocket":
+                    raise WebSocketException(close_code(outcome.status))
+                raise _Refused(outcome)
+            return outcome.principal
+        settings = self.settings
+        if (settings.scopes or settings.roles) and not _holds(principal, settings):
+            try:  # refuse the way the shield does (event, 403, insufficient_scope challenge)
+                self.shield.auth.authorize(principal, settings, connection_view(self.shield, scope))
+            except Reject as reject:
+                if scope.get("type") == "websocket":
+                    raise WebSocketException(close_code(reject.status)) from None
+                raise
         return principal
+
+
+def _holds(principal: Any, settings: RouteSettings) -> bool:
+    """The principal has every scope and role ``settings`` ask for (the fast path of the check)."""
+    scopes = getattr(principal, "scopes", ())
+    roles = getattr(principal, "roles", ())
+    if isinstance(scopes, str):  # a space-separated claim: compare names, never substrings
+        scopes = scopes.split()
+    if isinstance(roles, str):
+        roles = roles.split()
+    return all(s in scopes for s in settings.scopes) and all(r in roles for r in settings.roles)
+
+
+class _Refused(StarletteHTTPException):
+    """A requirement's refusal outside the middleware: answered with the shield's outcome as it is."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.status, headers=dict(outcome.headers))
+        self.outcome = outcome
 
 
 class Shield(_CoreShield):
@@ -76,7 +120,7 @@ class Shield(_CoreShield):
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
-        self._route_settings: dict[tuple[int, str], RouteSettings] = {}
+        self._route_settings: dict[tuple[int, str], tuple[Any, RouteSettings]] = {}
         self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
         self._host_routing: tuple[int, bool] | None = None  # (route count, app routes by Host header)
         self._app: Any = None
@@ -96,6 +140,7 @@ class Shield(_CoreShield):
         app.add_exception_handler(RequestValidationError, self._validation_handler)
         app.add_exception_handler(Exception, self._unhandled_handler)
         self._install_openapi(app)
+        warn_overlapping_middleware(app)
         if getattr(app, "debug", False):
             self.note_server(None, debug=True)
 
@@ -106,33 +151,43 @@ class Shield(_CoreShield):
         if not self._listed and self._app is not None:
             self._listed = True
             self.log_routes(self.routes_of(self._app))
+            warn_overlapping_middleware(self._app)  # again: middleware added after the shield
         app = self._app or scope.get("app")
         router = getattr(app, "router", None)
         routes = getattr(router, "routes", None) or getattr(app, "routes", None) or []
-        method = scope.get("method", "GET")
-        path_key = (method, scope.get("path", ""), len(routes))
+        kind = "WS" if scope.get("type") == "websocket" else scope.get("method", "GET")
+        path_key = (kind, scope.get("path", ""), len(routes))
         if self._host_routing is None or self._host_routing[0] != len(routes):
             self._host_routing = (len(routes), _has_host_routes(routes))
         hit = None if self._host_routing[1] else self._paths.get(path_key)
         if hit is not None:
             state[ROUTE_KEY] = hit[1]
             return hit[0]
-        found = _match(routes, scope)
+        found = _match(routes, scope, "")
         if found is None:
             return _UNKNOWN  # the router answers 404/405 (rate limits and headers still apply); not cached
         route, template = found
-        key = (id(route), method)
+        key = (id(route), kind)
         cached = self._route_settings.get(key)
-        if cached is None:
-            cached = self.route_settings(route)
-            self._route_settings[key] = cached
+        if cached is None or cached[0] is not route:
+            cached = (route, self.route_settings(route))
+            if len(self._route_settings) < _PATH_CACHE_SIZE:
+                self._route_settings[key] = cached
         if len(self._paths) < _PATH_CACHE_SIZE and not self._host_routing[1]:
-            self._paths[path_key] = (cached, template)
+            self._paths[path_key] = (cached[1], template)
         state[ROUTE_KEY] = template
-        return cached
+        return cached[1]
 
-    def route_settings(self, route: BaseRoute) -> RouteSettings:
-        """The endpoint's decorator settings merged with the ``shield.require`` dependencies it uses."""
+    def route_settings(self, route: Any) -> RouteSettings:
+        """The endpoint's decorator settings merged with the ``shield.require`` dependencies it uses (its own
+        and its routers'); a mounted or host-routed application: its own settings, public for static files,
+        protected otherwise."""
+        if _is_container(route):
+            app = getattr(route, "app", None)
+            declared = settings_of(app) or settings_of(getattr(route, "_base_app", None))
+            if declared is None and _is_static(route):
+                declared = PUBLIC
+            return declared or RouteSettings()
         endpoint = getattr(route, "endpoint", None)
         declared = settings_of(endpoint) if endpoint is not None else None
         dependant = getattr(route, "dependant", None)
@@ -141,17 +196,23 @@ class Shield(_CoreShield):
         return declared or RouteSettings()
 
     def routes_of(self, app: Any) -> list[tuple[str, str, RouteSettings]]:
-        out = []
-        for route in _flatten(getattr(app, "routes", [])):
-            path = getattr(route, "path", "")
-            methods = sorted((getattr(route, "methods", None) or {"GET"}) - {"HEAD", "OPTIONS"})
-            settings = self.settings_for(methods[0] if methods else "GET", path, self.route_settings(route))
-            for method in methods:
-                out.append((method, path, settings))
+        """(method, path, settings) for everything ``app`` serves: routes of included routers, WebSockets
+        (method ``WS``), and for mounted or host-routed applications, their routes plus ``*`` for the rest."""
+        out: list[tuple[str, str, RouteSettings]] = []
+        for kind, shown, path, route in _served(getattr(app, "routes", []), "", ""):
+            settings = self.route_settings(route)
+            if kind == "http":
+                methods = sorted((getattr(route, "methods", None) or {"GET"}) - {"HEAD", "OPTIONS"})
+                for method in methods:
+                    out.append((method, shown, self.settings_for(method, path, settings)))
+            else:
+                out.append((kind, shown, self.settings_for("GET", path, settings)))
         return out
 
     # --- OpenAPI ----------------------------------------------------------------------------------
     def _install_openapi(self, app: FastAPI) -> None:
+        if not hasattr(app, "openapi"):  # a Starlette app: no OpenAPI document to mark
+            return
         original: Callable[[], dict[str, Any]] = app.openapi
         shield = self
 
@@ -190,6 +251,8 @@ class Shield(_CoreShield):
         return self._outcome_response(Outcome(False, None, headers, exc.status, exc.problem.body()))
 
     async def _http_handler(self, request: Request, exc: Exception) -> Response:
+        if isinstance(exc, _Refused):
+            return self._outcome_response(exc.outcome)
         status = getattr(exc, "status_code", 500)
         outcome = self.error_outcome(None, status)
         response = self._outcome_response(outcome)
@@ -210,46 +273,140 @@ class Shield(_CoreShield):
         return self._outcome_response(self.error_outcome(None, 500))
 
 
+_OVERLAPS = {
+    "starlette.middleware.cors": "Starlette's CORSMiddleware (CORS: the shield's cors_origins policy already "
+    "answers; both would set headers)",
+    "slowapi": "slowapi (rate limits: the shield limits already; requests would count twice)",
+}
+_warned: set[tuple[int, str]] = set()
+
+
+def warn_overlapping_middleware(app: Any) -> list[str]:
+    """Warn (once per app) about middleware doing a job the shield does on the same app. Returns them."""
+    modules = [getattr(m.cls, "__module__", "") for m in getattr(app, "user_middleware", ())]
+    limiter = getattr(getattr(app, "state", None), "limiter", None)
+    if limiter is not None:
+        modules.append(type(limiter).__module__)
+    found = sorted({name for name in _OVERLAPS for module in modules if str(module).startswith(name)})
+    for name in found:
+        if (id(app), name) not in _warned:
+            _warned.add((id(app), name))
+            log.warning(
+                "apishield: the app also uses %s; remove it or turn that part of the shield off", _OVERLAPS[name]
+            )
+    return found
+
+
 _UNKNOWN = RouteSettings(public=True)
 _PATH_CACHE_SIZE = 4096
+_EFFECTIVE: dict[int, tuple[Sequence[Any], tuple[int, ...], list[Any]]] = {}
+try:  # newer FastAPI keeps an included router as one route and expands it lazily
+    from fastapi.routing import iter_route_contexts as _iter_route_contexts
+except ImportError:  # older FastAPI copies the included routes into the app's list
+    _iter_route_contexts = None  # type: ignore[assignment,unused-ignore]
 
 
-def _match(routes: list[BaseRoute], scope: Scope) -> tuple[BaseRoute, str] | None:
-    partial: tuple[BaseRoute, str] | None = None
-    for route in routes:
+def _match(routes: Sequence[Any], scope: Scope, prefix: str) -> tuple[Any, str] | None:
+    """The route (or mounted application) the router hands ``scope`` to, with its path template.
+
+    Routers are walked the way Starlette walks them: the first full match wins, else the first partial
+    one (a 405); a ``Mount`` or ``Host`` that matches takes the request whole, so when none of its own
+    routes matches, the mounted application itself answers (and its settings apply: deny-by-default).
+    """
+    partial: tuple[Any, str] | None = None
+    for route in _effective(routes):
         match, child = route.matches(scope)
         if match == Match.NONE:
             continue
-        if isinstance(route, Mount):
-            inner = _match(route.routes, {**scope, **child})
-            if inner is not None:
-                return inner
-            continue
+        if _is_container(route):
+            base = prefix + _container_prefix(route)
+            inner = route.routes
+            found = _match(inner, {**scope, **child}, base) if inner else None
+            return found or (route, base + "/*")
         if match == Match.FULL:
-            return route, getattr(route, "path", "")
+            return route, prefix + getattr(route, "path", "")
         if partial is None:
-            partial = (route, getattr(route, "path", ""))
+            partial = (route, prefix + getattr(route, "path", ""))
     return partial
 
 
-def _has_host_routes(routes: list[BaseRoute]) -> bool:
-    """True when routing depends on the Host header (then matches are not cached by path)."""
+def _served(routes: Sequence[Any], prefix: str, host: str) -> Iterator[tuple[str, str, str, Any]]:
+    """(kind, listed path, path, route) for everything served under ``routes``; kind is ``http``, ``WS``
+    or ``*`` (the rest of a mounted or host-routed application)."""
+    for route in _effective(routes):
+        if _is_container(route):
+            base = prefix + _container_prefix(route)
+            inner_host = host or (getattr(route, "host", "") if _is_host(route) else "")
+            inner = route.routes
+            if inner:
+                yield from _served(inner, base, inner_host)
+            yield "*", inner_host + base + "/*", base + "/*", route
+            continue
+        path = prefix + getattr(route, "path", "")
+        original = getattr(route, "original_route", route)
+        if isinstance(original, WebSocketRoute):
+            yield "WS", host + path, path, route
+        elif isinstance(original, Route) or getattr(route, "dependant", None) is not None:
+            yield "http", host + path, path, route
+
+
+def _effective(routes: Sequence[Any]) -> list[Any]:
+    """The routes a router really tries, in order: FastAPI's included routers expanded into their
+    effective routes (prefixes and router dependencies applied); plain lists as they are."""
+    if _iter_route_contexts is None:
+        return list(routes)
+    key = id(routes)
+    version = _routes_version(routes)
+    hit = _EFFECTIVE.get(key)
+    if hit is not None and hit[0] is routes and hit[1] == version:
+        return hit[2]
+    expanded = list(_iter_route_contexts(routes))
+    if len(_EFFECTIVE) >= _PATH_CACHE_SIZE:
+        _EFFECTIVE.clear()
+    _EFFECTIVE[key] = (routes, version, expanded)
+    return expanded
+
+
+def _routes_version(routes: Sequence[Any]) -> tuple[int, ...]:
+    """Changes when routes are added anywhere under ``routes`` (to it or to an included router)."""
+    parts = [len(routes)]
     for route in routes:
-        if isinstance(route, Host):
+        router = getattr(route, "original_router", None)
+        versioned = getattr(router, "_get_routes_version", None)
+        if versioned is not None:
+            parts.append(versioned())
+    return tuple(parts)
+
+
+def _original(route: Any) -> Any:
+    return getattr(route, "original_route", route)
+
+
+def _is_container(route: Any) -> bool:
+    return isinstance(_original(route), Mount | Host)
+
+
+def _is_host(route: Any) -> bool:
+    return isinstance(_original(route), Host)
+
+
+def _container_prefix(route: Any) -> str:
+    return "" if _is_host(route) else str(getattr(route, "path", ""))
+
+
+def _is_static(route: Any) -> bool:
+    """A mount of Starlette's ``StaticFiles`` (itself, or wrapped in the mount's middleware)."""
+    return isinstance(getattr(route, "_base_app", None) or getattr(route, "app", None), StaticFiles)
+
+
+def _has_host_routes(routes: Sequence[Any]) -> bool:
+    """True when routing depends on the Host header (then matches are not cached by path)."""
+    for route in _effective(routes):
+        if _is_host(route):
             return True
-        if isinstance(route, Mount) and _has_host_routes(route.routes):
+        if _is_container(route) and _has_host_routes(route.routes):
             return True
     return False
-
-
-def _flatten(routes: list[BaseRoute]) -> list[BaseRoute]:
-    out: list[BaseRoute] = []
-    for route in routes:
-        if isinstance(route, Mount):
-            out.extend(_flatten(route.routes))
-        elif isinstance(route, Route) or hasattr(route, "dependant"):
-            out.append(route)
-    return out
 
 
 def _requirements(dependant: Any) -> list[Requirement]:
@@ -264,4 +421,4 @@ def _requirements(dependant: Any) -> list[Requirement]:
     return found
 
 
-__all__ = ["SCHEME_NAME", "Requirement", "Shield"]
+__all__ = ["SCHEME_NAME", "Requirement", "Shield", "warn_overlapping_middleware"]

@@ -12,13 +12,18 @@
     def tasks():
         return {"owner": g.principal.subject}
 
-Blueprints take settings for all their routes with :meth:`Shield.blueprint`. Every route needs
-authentication unless marked public. The principal is ``flask.g.principal``. Errors (the shield's and
-Flask's own 4xx/5xx) are answered as ``application/problem+json``; a traceback never reaches the client.
+Blueprints take settings for all their routes with :meth:`Shield.blueprint`; the settings follow the
+blueprint object wherever it is registered (nested in another blueprint, or registered again under another
+``name=``). Every route needs authentication unless marked public; the static-file routes Flask itself adds
+for the app's and the blueprints' static folders are public (recognised by their view, not their name).
+The principal is ``flask.g.principal``. Errors (the shield's and Flask's own 4xx/5xx) are answered as
+``application/problem+json``; a traceback never reaches the client.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import threading
 from typing import Any
@@ -27,6 +32,7 @@ from flask import Blueprint, Flask, Response, g, request
 from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
+from apishield.errors import ConfigError
 from apishield.integrations._common import view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
@@ -47,35 +53,76 @@ class Shield(_CoreShield):
 
     def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
-        self._blueprints: dict[str, RouteSettings] = {}
+        self._given: tuple[Any, dict[str, Any]] = (config, settings)
+        self._app_config: dict[str, Any] | None = None  # the APISHIELD_* keys this shield was configured from
+        self._blueprints: dict[Blueprint | str, RouteSettings] = {}
         self._listed: set[int] = set()
         self._list_lock = threading.Lock()
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Install the shield on ``app``: the WSGI layer, ``g.principal`` and problem+json error handlers."""
+        """Install the shield on ``app``: the WSGI layer, ``g.principal`` and problem+json error handlers.
+
+        ``app.config`` keys ``APISHIELD_<SETTING>`` (``APISHIELD_MODE``, ``APISHIELD_CORS_ORIGINS``,
+        ``APISHIELD_RATE_LIMIT_ENABLED``...) configure the shield, under the constructor's arguments;
+        ``APISHIELD_ENABLED = False`` leaves the app unshielded (for tests). Error handlers the app registered
+        for ``HTTPException`` or ``Exception`` are kept; the shield's own refusals are problem+json anyway.
+        """
+        self._configure_from(app)
         app.extensions[EXTENSION_KEY] = self
-        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
         app.app_ctx_globals_class = _globals_with_principal(app.app_ctx_globals_class)
-        app.register_error_handler(HTTPException, self._http_error)
-        app.register_error_handler(Exception, self._unhandled)
+        if not app.config.get("APISHIELD_ENABLED", True):
+            log.warning("apishield: disabled for app %r (APISHIELD_ENABLED is false): no route is guarded", app.name)
+            return
+        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
+        own = app.error_handler_spec.get(None, {}).get(None, {})
+        if HTTPException not in own:
+            app.register_error_handler(HTTPException, self._http_error)
+        if Exception not in own:
+            app.register_error_handler(Exception, self._unhandled)
+        warn_overlapping_extensions(app)
         if app.debug:
             self.note_server(None, debug=True)
 
+    def _configure_from(self, app: Flask) -> None:
+        """Rebuild the configuration with the app's ``APISHIELD_*`` keys (once; one shield, one config)."""
+        keys = {
+            k[len(_PREFIX) :].lower(): v
+            for k, v in app.config.items()
+            if k.startswith(_PREFIX) and k != _PREFIX + "ENABLED"
+        }
+        if self._app_config is not None:
+            if keys and keys != self._app_config:
+                raise ConfigError(
+                    f"apishield: app {app.name!r} has other APISHIELD_* settings than the app this shield was "
+                    "configured from; create one Shield per configuration"
+                )
+            return
+        if not keys:
+            return
+        config, settings = self._given
+        _CoreShield.__init__(self, config, **{**keys, **settings})
+        self._app_config = keys
+
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
-        """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...)."""
+        """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
+
+        ``bp`` is the blueprint (its settings hold under every name it is registered with, nested or not) or
+        a registered name (``"api.admin"``, ``"admin_v2"``) for one registration only.
+        """
         name = bp if isinstance(bp, str) else bp.name
         extra = settings or RouteSettings.from_mapping(kw, f"blueprint {name}")
-        current = self._blueprints.get(name)
-        self._blueprints[name] = extra if current is None else current.merged(extra)
+        current = self._blueprints.get(bp)
+        self._blueprints[bp] = extra if current is None else current.merged(extra)
 
     # --- route settings ---------------------------------------------------------------------------
     def route_settings(self, app: Flask, endpoint: str | None, rule: str, method: str) -> RouteSettings:
         """Config patterns, then blueprint settings (outer to inner), then the view's own decorators."""
         if endpoint is None:
             return PUBLIC
-        if endpoint == "static" or endpoint.endswith(".static"):
+        view = app.view_functions.get(endpoint)
+        if is_static_view(view):
             # Flask's (and blueprints') static-file routes serve public assets by design; a routes pattern in
             # the config may still protect them
             configured = self.routes.lookup(method, rule) if self.routes else None
@@ -83,21 +130,29 @@ class Shield(_CoreShield):
         declared: RouteSettings | None = None
         parts = endpoint.split(".")[:-1]
         for depth in range(1, len(parts) + 1):
-            bp_settings = self._blueprints.get(".".join(parts[:depth]))
-            if bp_settings is not None:
-                declared = bp_settings if declared is None else declared.merged(bp_settings)
-        view = app.view_functions.get(endpoint)
+            registered = ".".join(parts[:depth])  # "api", then "api.admin": outer to inner
+            blueprint: Any = app.blueprints.get(registered)
+            for key in (blueprint, registered):
+                bp_settings = self._blueprints.get(key) if key is not None else None
+                if bp_settings is not None:
+                    declared = bp_settings if declared is None else declared.merged(bp_settings)
         own = _view_settings(view, method)
         if own is not None:
             declared = own if declared is None else declared.merged(own)
         return self.settings_for(method, rule, declared)
 
     def routes_of(self, app: Flask) -> list[tuple[str, str, RouteSettings]]:
-        """Every (method, rule, settings) of ``app``, for the start-up listing and ``apishield routes``."""
+        """Every (method, rule, settings) of ``app``, for the start-up listing and ``apishield routes``.
+
+        Rules bound to a host or a subdomain show it in front of the path (``admin.example.com/``).
+        """
         out = []
+        server = app.config.get("SERVER_NAME") or ""
         for rule in app.url_map.iter_rules():
+            host = rule.host or (f"{rule.subdomain}.{server}" if rule.subdomain else "")
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-                out.append((method, rule.rule, self.route_settings(app, rule.endpoint, rule.rule, method)))
+                settings = self.route_settings(app, rule.endpoint, rule.rule, method)
+                out.append((method, host + rule.rule, settings))
         return out
 
     # --- errors ------------------------------------------------------------------------------------
@@ -124,6 +179,7 @@ class Shield(_CoreShield):
                 return
             self._listed.add(id(app))
         self.log_routes(self.routes_of(app))
+        warn_overlapping_extensions(app)  # again: extensions set up after the shield
 
 
 class _FlaskLayer:
@@ -192,6 +248,50 @@ def _globals_with_principal(base: type[Any]) -> type[Any]:
     return type("ShieldGlobals", (base,), {"principal": property(_get, _set), "_apishield": True})
 
 
+_PREFIX = "APISHIELD_"
+_OVERLAPS = {
+    "flask_cors": "flask-cors (CORS: the shield's cors_origins policy already answers; both would set headers)",
+    "flask_talisman": "Flask-Talisman (security headers and HTTPS: the shield sets them already)",
+    "flask_limiter": "Flask-Limiter (rate limits: the shield limits already; requests would count twice)",
+}
+_warned: set[tuple[int, str]] = set()
+
+
+def warn_overlapping_extensions(app: Flask) -> list[str]:
+    """Warn (once per app and extension) about extensions doing a job the shield does on the same app: the
+    first to answer wins silently, e.g. flask-cors reflecting any origin with credentials. Returns them."""
+    found: set[str] = set()
+    hooks = [*app.before_request_funcs.get(None, ()), *app.after_request_funcs.get(None, ())]
+    for fn in hooks:
+        module = getattr(fn, "__module__", None) or type(getattr(fn, "__self__", None)).__module__
+        found.update(name for name in _OVERLAPS if str(module).startswith(name))
+    for ext in app.extensions.values():
+        module = type(ext).__module__ if ext is not None else ""
+        found.update(name for name in _OVERLAPS if module.startswith(name))
+    for name in sorted(found):
+        if (id(app), name) not in _warned:
+            _warned.add((id(app), name))
+            log.warning("apishield: app %r also uses %s; remove it or turn that part of the shield off", app.name,
+                        _OVERLAPS[name])
+    return sorted(found)
+
+
+def is_static_view(view: Any) -> bool:
+    """True for the views Flask registers for static folders: the app's (a closure Flask builds in its
+    constructor, recognised by its code) and a blueprint's (its bound ``send_static_file``)."""
+    if view is None:
+        return False
+    if inspect.ismethod(view):
+        return view.__name__ == "send_static_file" and isinstance(view.__self__, Flask | Blueprint)
+    return getattr(view, "__code__", None) is _app_static_code()
+
+
+@functools.cache
+def _app_static_code() -> Any:
+    probe = Flask("apishield-static-probe", static_folder="static")
+    return getattr(probe.view_functions.get("static"), "__code__", None)
+
+
 def _view_settings(view: Any, method: str) -> RouteSettings | None:
     if view is None:
         return None
@@ -217,4 +317,4 @@ def current_principal() -> Any:
     return getattr(g, "principal", None)
 
 
-__all__ = ["EXTENSION_KEY", "Shield", "current_principal"]
+__all__ = ["EXTENSION_KEY", "Shield", "current_principal", "is_static_view", "warn_overlapping_extensions"]
