@@ -50,9 +50,10 @@ class AuthConfig:
     #: API keys (apishield.auth.apikeys) are accepted when a pepper is configured (from the environment)
     api_key_pepper_env: str | None = None
     api_key_header: str = "X-API-Key"
-    #: check the JWT revocation list in the store on every request (disables the token cache)
+    #: check the JWT revocation list in the store on every request (cached tokens included)
     jwt_revocation: bool = False
-    #: cache successful JWT verifications for this many seconds (never beyond the token's ``exp``)
+    #: 0 turns the verified-token cache off; any other value keeps it on. The cache (in JWTAuth) only skips
+    #: the signature check: expiry and revocation are checked on every hit, so it needs no time bound.
     token_cache_seconds: float = 5.0
     token_cache_size: int = 4096
 
@@ -63,10 +64,17 @@ class RateLimitConfig:
 
     enabled: bool = True
     default_limits: tuple[str, ...] = ("120/minute",)
-    #: what identifies a client: its address (``ip``) or, once authenticated, its principal
-    key: Literal["ip", "principal"] = "ip"
+    #: what identifies a client: its address (``ip``: IPv6 by /64, IPv4-mapped folded), once authenticated its
+    #: principal (``principal``), its API key (``api_key``, hashed), or one budget per route (``route``)
+    key: Literal["ip", "principal", "api_key", "route"] = "ip"
     on_store_error: Literal["allow", "deny"] = "allow"
     headers: bool = True
+    #: also send the legacy ``X-RateLimit-Limit/-Remaining/-Reset`` trio
+    legacy_headers: bool = False
+    #: units each request consumes
+    cost: int = 1
+    #: record a violation with the penalty box on every 429 and refuse banned clients (one more store call)
+    penalize: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,10 @@ class PenaltiesConfig:
     violations: int = 10
     window: float = 60.0
     ban_durations: tuple[float, ...] = (60.0, 600.0, 3600.0)
+    #: networks (CIDR) never limited or banned
     allow: tuple[str, ...] = ()
+    #: networks (CIDR) always refused with 403 by the rate-limit step
+    deny: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +322,8 @@ def _validate(config: ShieldConfig) -> None:
         raise ConfigError("CORS: '*' cannot be combined with credentials; list the allowed origins instead")
     if config.https.action not in (None, "redirect", "refuse", "off"):
         raise ConfigError("apishield config: https must be 'redirect', 'refuse' or 'off'")
-    if config.rate_limit.key not in ("ip", "principal"):
-        raise ConfigError("apishield config: rate_limit.key must be 'ip' or 'principal'")
+    if config.rate_limit.key not in ("ip", "principal", "api_key", "route"):
+        raise ConfigError("apishield config: rate_limit.key must be 'ip', 'principal', 'api_key' or 'route'")
     if config.rate_limit.on_store_error not in ("allow", "deny"):
         raise ConfigError("apishield config: rate_limit.on_store_error must be 'allow' or 'deny'")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections.abc import Callable
+from functools import lru_cache
 
 from apishield.request import RequestView
 
@@ -17,8 +18,16 @@ KeyFunc = Callable[[RequestView], str]
 
 
 def client_ip(view: RequestView, *, ipv6_prefix: int = 64) -> str:
-    """``ip:<address>``; IPv6 addresses are grouped by their /64, which one client usually owns whole."""
+    """``ip:<address>``: the library's one client identity. IPv6 addresses are grouped by their /64, which one
+    client usually owns whole; IPv4-mapped IPv6 addresses (``::ffff:a.b.c.d``) count as their IPv4 address."""
     address = view.client_ip
+    if ":" not in address:  # IPv4 (or not an address): already canonical, skip the parse on the hot path
+        return "ip:" + address
+    return _ipv6_key(address, ipv6_prefix)
+
+
+@lru_cache(maxsize=4096)
+def _ipv6_key(address: str, ipv6_prefix: int) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
