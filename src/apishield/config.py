@@ -209,12 +209,12 @@ class ShieldConfig:
         """Validate a (possibly nested) mapping and build the configuration."""
         sections: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
         top: dict[str, Any] = {}
-        for key, value in data.items():
+        for key, value in normalise_keys(data).items():
             if key in _OTHER_TOOLS:
                 continue  # [tool.apishield.audit] and friends belong to the other subcommands
             if key in _SECTIONS:
                 if isinstance(value, Mapping):
-                    for sub, subvalue in value.items():
+                    for sub, subvalue in normalise_keys(value).items():
                         _check_field(key, sub)
                         sections[key][sub] = subvalue
                     continue
@@ -338,8 +338,38 @@ def secret_from_env(name: str | None, literal: str | None, what: str) -> str | N
     return literal
 
 
-def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Settings from ``apishield.toml`` (top level or ``[apishield]``) or ``pyproject.toml`` (``[tool.apishield]``)."""
+CONFIG_FILES = ("apishield.toml", "pyproject.toml")
+"""The files that hold apishield settings, in the order they are looked for in each directory."""
+
+
+def find_config(start: str | os.PathLike[str] = ".") -> Path | None:
+    """The configuration file for ``start`` (a directory or a file in it): in the nearest directory at or above
+    it that has one, ``apishield.toml``, else ``pyproject.toml``; None when there is none up to the root.
+
+    This is the one search rule of the shield, ``apishield audit`` and ``apishield probe``.
+    """
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def normalise_keys(table: Mapping[str, Any]) -> dict[str, Any]:
+    """One key style: ``fail-on`` and ``fail_on`` are the same setting (snake_case is canonical)."""
+    return {key.replace("-", "_") if isinstance(key, str) else key: value for key, value in table.items()}
+
+
+def read_toml(path: str | os.PathLike[str], tool: str | None = None) -> dict[str, Any]:
+    """Settings from ``apishield.toml`` (top level or ``[apishield]``) or ``pyproject.toml`` (``[tool.apishield]``).
+
+    ``tool`` ("audit", "probe", "demo") selects that subcommand's table instead (empty when absent), keys in
+    the one style (:func:`normalise_keys`). Unreadable or invalid files raise :class:`ConfigError`.
+    """
     file = Path(path)
     try:
         with file.open("rb") as handle:
@@ -349,27 +379,49 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"apishield config: {file} is not valid TOML: {exc}") from exc
     if file.name == "pyproject.toml":
-        section = data.get("tool", {}).get("apishield")
+        tool_table = data.get("tool", {})
+        section = tool_table.get("apishield") if isinstance(tool_table, dict) else None
         if section is None:
+            if tool is not None:
+                return {}
             raise ConfigError(f"apishield config: {file} has no [tool.apishield] table")
+    elif isinstance(data.get("apishield"), dict):
+        section = data["apishield"]
+    else:
+        section = data
+    if not isinstance(section, dict):
+        raise ConfigError(f"apishield config: {file}: the apishield settings must be a table")
+    if tool is None:
         return dict(section)
-    if isinstance(data.get("apishield"), dict):
-        return dict(data["apishield"])
-    return data
+    sub = section.get(tool, {})
+    if not isinstance(sub, dict):
+        raise ConfigError(f"apishield config: {file}: [{tool}] must be a table of settings")
+    return normalise_keys(sub)
+
+
+def tool_settings(
+    tool: str, start: str | os.PathLike[str] = ".", explicit: str | os.PathLike[str] | None = None
+) -> tuple[dict[str, Any], Path | None]:
+    """The settings of subcommand ``tool`` from ``explicit`` or the file :func:`find_config` finds for
+    ``start``, and the file they came from (None: no file, the defaults apply)."""
+    path = Path(explicit) if explicit is not None else find_config(start)
+    if path is None:
+        return {}, None
+    return read_toml(path, tool), path
 
 
 def discover(directory: str | os.PathLike[str] = ".") -> dict[str, Any]:
-    """Settings from ``apishield.toml``, else ``pyproject.toml``'s ``[tool.apishield]``, else nothing."""
-    base = Path(directory)
-    if (base / "apishield.toml").is_file():
-        return read_toml(base / "apishield.toml")
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
+    """The shield's settings from the file :func:`find_config` finds for ``directory`` (nothing when none,
+    or when the nearest ``pyproject.toml`` has no ``[tool.apishield]`` table)."""
+    path = find_config(directory)
+    if path is None:
+        return {}
+    if path.name == "pyproject.toml":
         try:
-            return read_toml(pyproject)
+            return read_toml(path)
         except ConfigError:
             return {}
-    return {}
+    return read_toml(path)
 
 
 def load(
@@ -396,7 +448,7 @@ def load(
 
 def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, value in flat.items():
+    for key, value in normalise_keys(flat).items():
         if key in _OTHER_TOOLS:
             continue
         if key in _SECTIONS and isinstance(value, Mapping):
@@ -437,9 +489,13 @@ __all__ = [
     "RateLimitConfig",
     "SessionsConfig",
     "ShieldConfig",
+    "CONFIG_FILES",
     "ValidationConfig",
     "discover",
+    "find_config",
     "load",
+    "normalise_keys",
     "read_toml",
     "secret_from_env",
+    "tool_settings",
 ]
