@@ -7,8 +7,9 @@ FastAPI:  bare route | slowapi + CORSMiddleware + a PyJWT bearer dependency | ap
 Every variant is driven the same way, in process: a direct WSGI call loop (Flask) or a direct ASGI call
 loop (FastAPI), with a valid bearer token and an allowed Origin, over "HTTPS" (the scheme the servers see
 behind a TLS proxy). apishield's verified-token cache (in ``JWTAuth``) checks expiry on every hit; the
-"revocation checked" variant also looks the token up in the store's revocation list on every request. Time is this process's CPU time (``time.process_time``), so other jobs on a shared
-machine disturb the figures less than wall-clock time would; each variant keeps its best round.
+"revocation checked" variant also looks the token up in the store's revocation list on every request.
+Time is this process's CPU time (``time.process_time``), so other jobs on a shared machine disturb the
+figures less than wall-clock time would; each variant keeps its best round.
 Overhead = variant - bare; the ratio is apishield's overhead / the anchor's overhead.
 
     python benchmarks/overhead.py [--requests N] [--rounds R]

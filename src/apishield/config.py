@@ -480,6 +480,7 @@ def _to_mapping(config: ShieldConfig) -> dict[str, Any]:
 
 
 __all__ = [
+    "CONFIG_FILES",
     "AuthConfig",
     "CORSConfig",
     "CSRFConfig",
@@ -489,7 +490,6 @@ __all__ = [
     "RateLimitConfig",
     "SessionsConfig",
     "ShieldConfig",
-    "CONFIG_FILES",
     "ValidationConfig",
     "discover",
     "find_config",
