@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -430,11 +431,12 @@ def load(
     """A :class:`ShieldConfig` from a config object, a mapping, a TOML path, or nothing (the defaults).
 
     Keyword ``overrides`` are merged over the source, section by section. Use :func:`discover` as the source
-    to read ``apishield.toml`` or ``pyproject.toml`` from the working directory.
+    to read ``apishield.toml`` or ``pyproject.toml`` from the working directory. The ``APISHIELD_MODE``
+    environment variable, when set, decides the mode over all of them (:func:`mode_from_env`).
     """
     if isinstance(source, ShieldConfig):
         if not overrides:
-            return source
+            return mode_from_env(source)
         base: dict[str, Any] = _to_mapping(source)
     elif source is None:
         base = {}
@@ -443,7 +445,22 @@ def load(
     else:
         base = read_toml(source)
     merged = _deep_merge(base, _nest(overrides))
-    return ShieldConfig.from_mapping(merged)
+    return mode_from_env(ShieldConfig.from_mapping(merged))
+
+
+MODE_ENV = "APISHIELD_MODE"
+
+
+def mode_from_env(config: ShieldConfig) -> ShieldConfig:
+    """``config`` with the mode named by the ``APISHIELD_MODE`` environment variable (``production`` or
+    ``development``), which wins over code and files so one deployment switch needs no code change."""
+    value = os.environ.get(MODE_ENV, "").strip().lower()
+    if not value or value == config.mode:
+        return config
+    if value not in ("production", "development"):
+        raise ConfigError(f"{MODE_ENV} must be 'production' or 'development', not {value!r}")
+    logging.getLogger("apishield").warning("apishield: %s=%s overrides the configured mode", MODE_ENV, value)
+    return dataclasses.replace(config, mode=value)  # type: ignore[arg-type]  # checked just above
 
 
 def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -481,6 +498,7 @@ def _to_mapping(config: ShieldConfig) -> dict[str, Any]:
 
 __all__ = [
     "CONFIG_FILES",
+    "MODE_ENV",
     "AuthConfig",
     "CORSConfig",
     "CSRFConfig",
@@ -494,6 +512,7 @@ __all__ = [
     "discover",
     "find_config",
     "load",
+    "mode_from_env",
     "normalise_keys",
     "read_toml",
     "secret_from_env",

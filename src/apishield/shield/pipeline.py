@@ -20,6 +20,8 @@ handful of attribute reads plus the store round trip and, on a cache miss, one s
 from __future__ import annotations
 
 import contextlib
+import functools
+import ipaddress
 import logging
 import re
 import threading
@@ -109,10 +111,12 @@ class Shield:
         clock: Callable[[], float] | None = None,
         **settings: Any,
     ) -> None:
-        self.config = load(config, **settings) if (config is not None or settings) else ShieldConfig()
+        self.config = load(config, **settings) if (config is not None or settings) else load(ShieldConfig())
         cfg = self.config
         self.proxies = TrustedProxies(cfg.trusted_proxies)
         self.https_action = cfg.https_action
+        #: development mode never sends a loopback client (the developer's own browser or curl) to https
+        self._loopback_plain_http = not cfg.production
         self.routes = RouteTable({k: v for k, v in cfg.routes.items()})
         self._has_routes = bool(self.routes)
         self._clock = clock
@@ -219,7 +223,11 @@ class Shield:
         """Decide on one request. Never raises for bad input: every refusal becomes an Outcome."""
         compiled = route if isinstance(route, CompiledRoute) else self.compile(route)
         https = view.scheme == "https"
-        if not https and self.https_action != "off":
+        if (
+            not https
+            and self.https_action != "off"
+            and not (self._loopback_plain_http and _is_loopback(view.client_ip))
+        ):
             return self._plain_http(view)
         extra: list[Header] = []
         principal: Any = None
@@ -482,6 +490,16 @@ class Shield:
         for line in lines:
             log.info("apishield route %s", line)
         return lines
+
+
+@functools.lru_cache(maxsize=256)
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool((mapped or ip).is_loopback)
 
 
 def _open_store(url: str, clock: Callable[[], float] | None) -> Any:
