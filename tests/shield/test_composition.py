@@ -119,3 +119,14 @@ def test_route_limits_count_per_route() -> None:
     assert shield.process(view(path="/a"), tight).status == 429
     other = view(path="/b")
     assert shield.process(other, tight).allowed
+
+
+def test_principal_keyed_limits_still_limit_anonymous_callers_by_address() -> None:
+    shield = Shield(jwt_secret=JWT_KEY, rate_limit={"default_limits": ["2/minute"], "key": "principal"},
+                    clock=FakeClock(1_000_000.0))
+    assert [shield.process(view(), PUBLIC).status for _ in range(3)] == [200, 200, 429]
+    token = shield.issue_token("ann")
+    signed_in = [shield.process(view(authorization=f"Bearer {token}")).status for _ in range(3)]
+    assert signed_in == [200, 200, 429]  # ann's own budget, not the address's
+    other = shield.issue_token("bob")
+    assert shield.process(view(authorization=f"Bearer {other}")).allowed

@@ -255,8 +255,8 @@ class Shield:
             auth = compiled.auth
             if auth is not None:
                 principal, auth_method = auth.authenticate(view)
-                if limiter is not None and not self._limit_by_ip:
-                    extra.extend(limiter.admit(view))
+            if limiter is not None and not self._limit_by_ip:  # by principal; anonymous callers by address
+                extra.extend(limiter.admit(view))
             if view.method not in SAFE_METHODS:
                 csrf = compiled.csrf
                 if csrf is not None and not csrf.exempts(auth_method):
