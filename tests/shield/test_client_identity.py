@@ -3,9 +3,14 @@ under the same store keys as :class:`RateLimitGuard`."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from apishield.ratelimit.guard import RateLimitGuard
+from apishield.ratelimit.keys import client_ip
 from apishield.ratelimit.limiter import RateLimiter
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import PUBLIC, Shield
@@ -52,3 +57,19 @@ def test_shield_and_rate_limit_guard_count_under_one_key_on_one_store(shield: Sh
     last = guard.check(view("203.0.113.9"))
     assert 'r=0' in last.headers["RateLimit"]  # the guard saw the shield's two hits
     assert statuses(shield, ["203.0.113.9"]) == [429]
+
+
+@given(st.ip_addresses(v=6), st.integers(min_value=0, max_value=2**64 - 1))
+def test_every_address_of_a_64_is_one_client(address: ipaddress.IPv6Address, host: int) -> None:
+    if address.ipv4_mapped is not None:
+        return
+    sibling = ipaddress.IPv6Address((int(address) >> 64 << 64) | host)
+    assert client_ip(view(str(address))) == client_ip(view(str(sibling)))
+    neighbour = ipaddress.IPv6Address(((int(address) >> 64) ^ 1) << 64 | host)
+    if neighbour.ipv4_mapped is None:
+        assert client_ip(view(str(address))) != client_ip(view(str(neighbour)))
+
+
+@given(st.ip_addresses(v=4))
+def test_ipv4_mapped_is_the_ipv4_client(address: ipaddress.IPv4Address) -> None:
+    assert client_ip(view(f"::ffff:{address}")) == client_ip(view(str(address))) == f"ip:{address}"
