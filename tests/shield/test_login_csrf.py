@@ -83,3 +83,27 @@ def test_session_requests_still_need_the_token(shield: Shield) -> None:
     ok = shield.process(post(origin="https://api.example.com", cookie=cookie, x_csrf_token=session.csrf_token),
                         RouteSettings())
     assert ok.allowed and ok.principal.subject == "ann"
+
+
+def test_login_csrf_is_refused_through_a_real_adapter() -> None:
+    from flask import Flask
+
+    from apishield.integrations.flask import Shield as FlaskShield
+
+    app = Flask("login")
+    shield = FlaskShield(app, mode="development", sessions={"enabled": True, "secure": False,
+                                                           "cookie_name": "session"},
+                         rate_limit={"enabled": False})
+
+    @app.post("/login")
+    @shield.public
+    def login() -> tuple[str, int]:
+        return "signed in", 200
+
+    client = app.test_client()
+    forged = client.post("/login", data={"user": "mallory"}, headers={"Origin": "https://evil.example",
+                                                                       "Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403 and forged.json["reason"] == "cross_site"  # type: ignore[index]
+    assert client.post("/login", data={"user": "ann"}).status_code == 200  # no browser headers: allowed
+    same = client.post("/login", data={"user": "ann"}, headers={"Origin": "http://localhost"})
+    assert same.status_code == 200
