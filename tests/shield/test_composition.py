@@ -130,3 +130,17 @@ def test_principal_keyed_limits_still_limit_anonymous_callers_by_address() -> No
     assert signed_in == [200, 200, 429]  # ann's own budget, not the address's
     other = shield.issue_token("bob")
     assert shield.process(view(authorization=f"Bearer {other}")).allowed
+
+
+def test_auth_guard_authorizes_a_principal_found_elsewhere() -> None:
+    shield = Shield(jwt_secret=JWT_KEY, rate_limit={"enabled": False})
+    token = shield.issue_token("ann", ["tasks:read"])
+    principal = shield.process(view(authorization=f"Bearer {token}")).principal
+    shield.auth.authorize(principal, RouteSettings(scopes=("tasks:read",)), view())
+    with pytest.raises(Reject) as refused:
+        shield.auth.authorize(principal, RouteSettings(scopes=("tasks:write",)), view())
+    assert refused.value.status == 403
+    assert 'error="insufficient_scope", scope="tasks:write"' in refused.value.headers["WWW-Authenticate"]
+    with pytest.raises(Reject) as anonymous:
+        shield.auth.authorize(None, RouteSettings(), view())
+    assert anonymous.value.status == 401

@@ -240,6 +240,15 @@ class AuthGuard:
         route = self.for_route(settings) if settings is not None and not getattr(settings, "public", None) else None
         return (route or self._open).authenticate(view)
 
+    def authorize(self, principal: Any, settings: Any, view: RequestView) -> None:
+        """Check ``principal`` (authenticated elsewhere, e.g. by the middleware) against the scopes and roles
+        of ``settings``; raises :class:`Reject` 403 ``insufficient_scope`` (401 when it is None)."""
+        route = self.for_route(settings)
+        if principal is None:
+            raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
+        if route is not None:
+            route.authorize(principal, view)
+
     def for_route(self, settings: Any) -> RouteAuth | None:
         """None for a public route; else the route's compiled requirement (its scopes and roles)."""
         if getattr(settings, "public", None):
@@ -269,20 +278,26 @@ class RouteAuth:
     def authenticate(self, view: RequestView) -> tuple[Any, str]:
         """The principal and its auth method; raises :class:`Reject` 401, 403 or 503."""
         principal, method = self.guard.identify(view)
-        requirement = self.requirement
-        if requirement is not None:
-            try:
-                requirement.check(principal)
-            except Reject:
-                events.emit(
-                    "auth.forbidden",
-                    subject=str(getattr(principal, "subject", ""))[:128],
-                    path=view.path,
-                    missing_scopes=sorted(requirement.scopes - granted(principal, "scopes")),
-                    missing_roles=sorted(requirement.roles - granted(principal, "roles")),
-                )
-                raise
+        if self.requirement is not None:
+            self.authorize(principal, view)
         return principal, method
+
+    def authorize(self, principal: Any, view: RequestView) -> None:
+        """Check an already authenticated ``principal`` against the route's scopes and roles (403, logged)."""
+        requirement = self.requirement
+        if requirement is None:
+            return
+        try:
+            requirement.check(principal)
+        except Reject:
+            events.emit(
+                "auth.forbidden",
+                subject=str(getattr(principal, "subject", ""))[:128],
+                path=view.path,
+                missing_scopes=sorted(requirement.scopes - granted(principal, "scopes")),
+                missing_roles=sorted(requirement.roles - granted(principal, "roles")),
+            )
+            raise
 
     def check(self, view: RequestView) -> Allow:
         return Allow(principal=self.authenticate(view)[0])
