@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from apishield.errors import ConfigError
+from apishield.request import SAFE_METHODS
 from apishield.web.headers import validated_headers
 
 T = TypeVar("T")
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ATTR = "__apishield_route__"
 
 

@@ -41,11 +41,10 @@ from itsdangerous import Signer
 from apishield.errors import ConfigError, Reject
 from apishield.events import emit
 from apishield.guard import Allow
-from apishield.request import RequestView
+from apishield.request import SAFE_METHODS, RequestView
 from apishield.web.cookies import build_set_cookie, validate_keys
 from apishield.web.origins import origin_of_url, parse_origin
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MODES = ("synchronizer", "double_submit")
 _MAX_TOKEN = 256
 
