@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apishield.errors import ConfigError
+from apishield.web.headers import API_CSP, PERMISSIONS_POLICY
 
 Mode = Literal["production", "development"]
 HTTPSAction = Literal["redirect", "refuse", "off"]
@@ -109,9 +110,17 @@ class HeadersConfig:
     """Security response headers; ``extra`` adds or overrides single headers."""
 
     enabled: bool = True
-    content_security_policy: str = "default-src 'none'; frame-ancestors 'none'"
+    content_security_policy: str = API_CSP
     hsts_max_age: int = 31_536_000
     hsts_include_subdomains: bool = True
+    hsts_preload: bool = False
+    #: the other defaults of :class:`~apishield.web.headers.SecurityHeaders`; an empty string leaves one out
+    referrer_policy: str = "no-referrer"
+    frame_options: str = "DENY"
+    permissions_policy: str = PERMISSIONS_POLICY
+    cross_origin_opener_policy: str = "same-origin"
+    cross_origin_resource_policy: str = "same-origin"
+    authenticated_cache_control: str = "no-store"
     extra: Mapping[str, str] = field(default_factory=dict)
 
 

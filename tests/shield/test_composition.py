@@ -144,3 +144,13 @@ def test_auth_guard_authorizes_a_principal_found_elsewhere() -> None:
     with pytest.raises(Reject) as anonymous:
         shield.auth.authorize(None, RouteSettings(), view())
     assert anonymous.value.status == 401
+
+
+def test_every_security_header_default_is_reachable_from_configuration() -> None:
+    shield = Shield(headers={"referrer_policy": "strict-origin", "frame_options": "", "hsts_preload": True,
+                             "authenticated_cache_control": "private, no-store"}, rate_limit={"enabled": False})
+    sent = dict(shield.process(view(), PUBLIC).headers)
+    assert sent["Referrer-Policy"] == "strict-origin" and "X-Frame-Options" not in sent
+    assert sent["Strict-Transport-Security"].endswith("; preload")
+    with pytest.raises(ConfigError, match="preload"):
+        Shield(headers={"hsts_preload": True, "hsts_max_age": 600})

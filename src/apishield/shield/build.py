@@ -29,6 +29,13 @@ def security_headers(config: ShieldConfig) -> SecurityHeaders | None:
         content_security_policy=cfg.content_security_policy or None,
         hsts_max_age=hsts_max_age,
         hsts_include_subdomains=cfg.hsts_include_subdomains,
+        hsts_preload=cfg.hsts_preload and hsts_max_age > 0,
+        referrer_policy=cfg.referrer_policy or None,
+        frame_options=cfg.frame_options or None,
+        permissions_policy=cfg.permissions_policy or None,
+        cross_origin_opener_policy=cfg.cross_origin_opener_policy or None,
+        cross_origin_resource_policy=cfg.cross_origin_resource_policy or None,
+        authenticated_cache_control=cfg.authenticated_cache_control or None,
         extra=dict(cfg.extra),
     )
 
