@@ -3,6 +3,7 @@
     ApishieldError            root: catch this to catch everything apishield raises on purpose
     ├── ConfigError           unsafe or malformed configuration or arguments, raised at start-up (a ValueError)
     ├── StoreError            the state store failed (connection, timeout, corrupt value)
+    │   └── StoreUnavailable  a store failure that must fail closed: also a Reject (503, Retry-After)
     ├── TokenError            a credential (JWT, API key, refresh token, signed value) is invalid
     │   ├── TokenExpired
     │   └── TokenRevoked
