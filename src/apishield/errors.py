@@ -8,11 +8,13 @@
     │   ├── TokenExpired
     │   └── TokenRevoked
     ├── Reject                a request must be refused; carries status, problem and headers
+    ├── RegistryError         a rule or check registered twice, an unknown name, a frozen registry changed
     ├── ProbeError            ``apishield probe`` cannot go on (apishield.probe)
     │   ├── OutOfScope        a request would leave the target's host
     │   ├── BudgetExhausted   the request budget is spent
     │   ├── SpecError         the OpenAPI document cannot be used
     │   ├── Unsafe            a check would send a destructive request that was not allowed
+    │   ├── Throttled         still 429/503 after waiting as asked: the check's result is unknown
     │   └── ProbeAbort        the run was stopped
     ├── ToolError             ``apishield demo``: a scanner step failed (apishield.demo.runner)
     ├── ServerError           ``apishield demo``: a demo server did not start or stop (apishield.demo.servers)
