@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apishield.errors import ConfigError
+from apishield.web.headers import API_CSP, PERMISSIONS_POLICY
 
 Mode = Literal["production", "development"]
 HTTPSAction = Literal["redirect", "refuse", "off"]
@@ -50,9 +52,10 @@ class AuthConfig:
     #: API keys (apishield.auth.apikeys) are accepted when a pepper is configured (from the environment)
     api_key_pepper_env: str | None = None
     api_key_header: str = "X-API-Key"
-    #: check the JWT revocation list in the store on every request (disables the token cache)
+    #: check the JWT revocation list in the store on every request (cached tokens included)
     jwt_revocation: bool = False
-    #: cache successful JWT verifications for this many seconds (never beyond the token's ``exp``)
+    #: 0 turns the verified-token cache off; any other value keeps it on. The cache (in JWTAuth) only skips
+    #: the signature check: expiry and revocation are checked on every hit, so it needs no time bound.
     token_cache_seconds: float = 5.0
     token_cache_size: int = 4096
 
@@ -63,10 +66,17 @@ class RateLimitConfig:
 
     enabled: bool = True
     default_limits: tuple[str, ...] = ("120/minute",)
-    #: what identifies a client: its address (``ip``) or, once authenticated, its principal
-    key: Literal["ip", "principal"] = "ip"
+    #: what identifies a client: its address (``ip``: IPv6 by /64, IPv4-mapped folded), once authenticated its
+    #: principal (``principal``), its API key (``api_key``, hashed), or one budget per route (``route``)
+    key: Literal["ip", "principal", "api_key", "route"] = "ip"
     on_store_error: Literal["allow", "deny"] = "allow"
     headers: bool = True
+    #: also send the legacy ``X-RateLimit-Limit/-Remaining/-Reset`` trio
+    legacy_headers: bool = False
+    #: units each request consumes
+    cost: int = 1
+    #: record a violation with the penalty box on every 429 and refuse banned clients (one more store call)
+    penalize: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +87,10 @@ class PenaltiesConfig:
     violations: int = 10
     window: float = 60.0
     ban_durations: tuple[float, ...] = (60.0, 600.0, 3600.0)
+    #: networks (CIDR) never limited or banned
     allow: tuple[str, ...] = ()
+    #: networks (CIDR) always refused with 403 by the rate-limit step
+    deny: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +110,17 @@ class HeadersConfig:
     """Security response headers; ``extra`` adds or overrides single headers."""
 
     enabled: bool = True
-    content_security_policy: str = "default-src 'none'; frame-ancestors 'none'"
+    content_security_policy: str = API_CSP
     hsts_max_age: int = 31_536_000
     hsts_include_subdomains: bool = True
+    hsts_preload: bool = False
+    #: the other defaults of :class:`~apishield.web.headers.SecurityHeaders`; an empty string leaves one out
+    referrer_policy: str = "no-referrer"
+    frame_options: str = "DENY"
+    permissions_policy: str = PERMISSIONS_POLICY
+    cross_origin_opener_policy: str = "same-origin"
+    cross_origin_resource_policy: str = "same-origin"
+    authenticated_cache_control: str = "no-store"
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -198,12 +219,12 @@ class ShieldConfig:
         """Validate a (possibly nested) mapping and build the configuration."""
         sections: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
         top: dict[str, Any] = {}
-        for key, value in data.items():
+        for key, value in normalise_keys(data).items():
             if key in _OTHER_TOOLS:
                 continue  # [tool.apishield.audit] and friends belong to the other subcommands
             if key in _SECTIONS:
                 if isinstance(value, Mapping):
-                    for sub, subvalue in value.items():
+                    for sub, subvalue in normalise_keys(value).items():
                         _check_field(key, sub)
                         sections[key][sub] = subvalue
                     continue
@@ -311,8 +332,8 @@ def _validate(config: ShieldConfig) -> None:
         raise ConfigError("CORS: '*' cannot be combined with credentials; list the allowed origins instead")
     if config.https.action not in (None, "redirect", "refuse", "off"):
         raise ConfigError("apishield config: https must be 'redirect', 'refuse' or 'off'")
-    if config.rate_limit.key not in ("ip", "principal"):
-        raise ConfigError("apishield config: rate_limit.key must be 'ip' or 'principal'")
+    if config.rate_limit.key not in ("ip", "principal", "api_key", "route"):
+        raise ConfigError("apishield config: rate_limit.key must be 'ip', 'principal', 'api_key' or 'route'")
     if config.rate_limit.on_store_error not in ("allow", "deny"):
         raise ConfigError("apishield config: rate_limit.on_store_error must be 'allow' or 'deny'")
 
@@ -327,8 +348,38 @@ def secret_from_env(name: str | None, literal: str | None, what: str) -> str | N
     return literal
 
 
-def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Settings from ``apishield.toml`` (top level or ``[apishield]``) or ``pyproject.toml`` (``[tool.apishield]``)."""
+CONFIG_FILES = ("apishield.toml", "pyproject.toml")
+"""The files that hold apishield settings, in the order they are looked for in each directory."""
+
+
+def find_config(start: str | os.PathLike[str] = ".") -> Path | None:
+    """The configuration file for ``start`` (a directory or a file in it): in the nearest directory at or above
+    it that has one, ``apishield.toml``, else ``pyproject.toml``; None when there is none up to the root.
+
+    This is the one search rule of the shield, ``apishield audit`` and ``apishield probe``.
+    """
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def normalise_keys(table: Mapping[str, Any]) -> dict[str, Any]:
+    """One key style: ``fail-on`` and ``fail_on`` are the same setting (snake_case is canonical)."""
+    return {key.replace("-", "_") if isinstance(key, str) else key: value for key, value in table.items()}
+
+
+def read_toml(path: str | os.PathLike[str], tool: str | None = None) -> dict[str, Any]:
+    """Settings from ``apishield.toml`` (top level or ``[apishield]``) or ``pyproject.toml`` (``[tool.apishield]``).
+
+    ``tool`` ("audit", "probe", "demo") selects that subcommand's table instead (empty when absent), keys in
+    the one style (:func:`normalise_keys`). Unreadable or invalid files raise :class:`ConfigError`.
+    """
     file = Path(path)
     try:
         with file.open("rb") as handle:
@@ -338,27 +389,49 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"apishield config: {file} is not valid TOML: {exc}") from exc
     if file.name == "pyproject.toml":
-        section = data.get("tool", {}).get("apishield")
+        tool_table = data.get("tool", {})
+        section = tool_table.get("apishield") if isinstance(tool_table, dict) else None
         if section is None:
+            if tool is not None:
+                return {}
             raise ConfigError(f"apishield config: {file} has no [tool.apishield] table")
+    elif isinstance(data.get("apishield"), dict):
+        section = data["apishield"]
+    else:
+        section = data
+    if not isinstance(section, dict):
+        raise ConfigError(f"apishield config: {file}: the apishield settings must be a table")
+    if tool is None:
         return dict(section)
-    if isinstance(data.get("apishield"), dict):
-        return dict(data["apishield"])
-    return data
+    sub = section.get(tool, {})
+    if not isinstance(sub, dict):
+        raise ConfigError(f"apishield config: {file}: [{tool}] must be a table of settings")
+    return normalise_keys(sub)
+
+
+def tool_settings(
+    tool: str, start: str | os.PathLike[str] = ".", explicit: str | os.PathLike[str] | None = None
+) -> tuple[dict[str, Any], Path | None]:
+    """The settings of subcommand ``tool`` from ``explicit`` or the file :func:`find_config` finds for
+    ``start``, and the file they came from (None: no file, the defaults apply)."""
+    path = Path(explicit) if explicit is not None else find_config(start)
+    if path is None:
+        return {}, None
+    return read_toml(path, tool), path
 
 
 def discover(directory: str | os.PathLike[str] = ".") -> dict[str, Any]:
-    """Settings from ``apishield.toml``, else ``pyproject.toml``'s ``[tool.apishield]``, else nothing."""
-    base = Path(directory)
-    if (base / "apishield.toml").is_file():
-        return read_toml(base / "apishield.toml")
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
+    """The shield's settings from the file :func:`find_config` finds for ``directory`` (nothing when none,
+    or when the nearest ``pyproject.toml`` has no ``[tool.apishield]`` table)."""
+    path = find_config(directory)
+    if path is None:
+        return {}
+    if path.name == "pyproject.toml":
         try:
-            return read_toml(pyproject)
+            return read_toml(path)
         except ConfigError:
             return {}
-    return {}
+    return read_toml(path)
 
 
 def load(
@@ -367,11 +440,12 @@ def load(
     """A :class:`ShieldConfig` from a config object, a mapping, a TOML path, or nothing (the defaults).
 
     Keyword ``overrides`` are merged over the source, section by section. Use :func:`discover` as the source
-    to read ``apishield.toml`` or ``pyproject.toml`` from the working directory.
+    to read ``apishield.toml`` or ``pyproject.toml`` from the working directory. The ``APISHIELD_MODE``
+    environment variable, when set, decides the mode over all of them (:func:`mode_from_env`).
     """
     if isinstance(source, ShieldConfig):
         if not overrides:
-            return source
+            return mode_from_env(source)
         base: dict[str, Any] = _to_mapping(source)
     elif source is None:
         base = {}
@@ -380,12 +454,27 @@ def load(
     else:
         base = read_toml(source)
     merged = _deep_merge(base, _nest(overrides))
-    return ShieldConfig.from_mapping(merged)
+    return mode_from_env(ShieldConfig.from_mapping(merged))
+
+
+MODE_ENV = "APISHIELD_MODE"
+
+
+def mode_from_env(config: ShieldConfig) -> ShieldConfig:
+    """``config`` with the mode named by the ``APISHIELD_MODE`` environment variable (``production`` or
+    ``development``), which wins over code and files so one deployment switch needs no code change."""
+    value = os.environ.get(MODE_ENV, "").strip().lower()
+    if not value or value == config.mode:
+        return config
+    if value not in ("production", "development"):
+        raise ConfigError(f"{MODE_ENV} must be 'production' or 'development', not {value!r}")
+    logging.getLogger("apishield").warning("apishield: %s=%s overrides the configured mode", MODE_ENV, value)
+    return dataclasses.replace(config, mode=value)  # type: ignore[arg-type]  # checked just above
 
 
 def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, value in flat.items():
+    for key, value in normalise_keys(flat).items():
         if key in _OTHER_TOOLS:
             continue
         if key in _SECTIONS and isinstance(value, Mapping):
@@ -417,6 +506,8 @@ def _to_mapping(config: ShieldConfig) -> dict[str, Any]:
 
 
 __all__ = [
+    "CONFIG_FILES",
+    "MODE_ENV",
     "AuthConfig",
     "CORSConfig",
     "CSRFConfig",
@@ -428,7 +519,11 @@ __all__ = [
     "ShieldConfig",
     "ValidationConfig",
     "discover",
+    "find_config",
     "load",
+    "mode_from_env",
+    "normalise_keys",
     "read_toml",
     "secret_from_env",
+    "tool_settings",
 ]

@@ -1,15 +1,29 @@
 """The apishield exception tree and RFC 9457 problem documents.
 
     ApishieldError            root: catch this to catch everything apishield raises on purpose
-    ├── ConfigError           unsafe or malformed configuration, raised at start-up
+    ├── ConfigError           unsafe or malformed configuration or arguments, raised at start-up (a ValueError)
     ├── StoreError            the state store failed (connection, timeout, corrupt value)
+    │   └── StoreUnavailable  a store failure that must fail closed: also a Reject (503, Retry-After)
     ├── TokenError            a credential (JWT, API key, refresh token, signed value) is invalid
     │   ├── TokenExpired
     │   └── TokenRevoked
-    └── Reject                a request must be refused; carries status, problem and headers
+    ├── Reject                a request must be refused; carries status, problem and headers
+    ├── RegistryError         a rule or check registered twice, an unknown name, a frozen registry changed
+    ├── ProbeError            ``apishield probe`` cannot go on (apishield.probe)
+    │   ├── OutOfScope        a request would leave the target's host
+    │   ├── BudgetExhausted   the request budget is spent
+    │   ├── SpecError         the OpenAPI document cannot be used
+    │   ├── Unsafe            a check would send a destructive request that was not allowed
+    │   ├── Throttled         still 429/503 after waiting as asked: the check's result is unknown
+    │   └── ProbeAbort        the run was stopped
+    ├── ToolError             ``apishield demo``: a scanner step failed (apishield.demo.runner)
+    ├── ServerError           ``apishield demo``: a demo server did not start or stop (apishield.demo.servers)
+    └── ProvisionError        ``apishield demo``: an example app could not be provisioned (apishield.demo.apps)
 
-Every HTTP-facing failure becomes a :class:`Problem`, rendered as ``application/problem+json``. Problem
-details never echo raw request input: callers pass fixed, human-written text.
+Library code raises only these (no bare ``ValueError``); messages say what to change in code or
+configuration and never name a command-line flag (the CLI translates its own flags). Every HTTP-facing
+failure becomes a :class:`Problem`, rendered as ``application/problem+json``. Problem details never echo
+raw request input: callers pass fixed, human-written text.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from apishield.errors import ConfigError
+
 
 class Severity(enum.IntEnum):
     """Ordered so that ``Severity.HIGH >= Severity.MEDIUM``."""
@@ -28,7 +30,7 @@ class Severity(enum.IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             choices = ", ".join(s.name.lower() for s in cls)
-            raise ValueError(f"unknown severity {text!r}; choose one of {choices}") from None
+            raise ConfigError(f"unknown severity {text!r}; choose one of {choices}") from None
 
     @property
     def label(self) -> str:
@@ -50,7 +52,7 @@ class Confidence(enum.IntEnum):
         try:
             return cls[text.strip().upper()]
         except KeyError:
-            raise ValueError(f"unknown confidence {text!r}; choose low, medium or high") from None
+            raise ConfigError(f"unknown confidence {text!r}; choose low, medium or high") from None
 
     @property
     def label(self) -> str:

@@ -18,6 +18,10 @@ from apishield.errors import ConfigError
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+"""Methods that must not change state (RFC 9110 §9.2.1): no CSRF check, no body validation."""
+
+
 class CaseInsensitiveHeaders(Mapping[str, str]):
     """Read-only, case-insensitive header mapping (header names are case-insensitive in HTTP)."""
 
@@ -146,4 +150,4 @@ class TrustedProxies:
         return scheme
 
 
-__all__ = ["CaseInsensitiveHeaders", "RequestView", "TrustedProxies", "parse_cookies"]
+__all__ = ["SAFE_METHODS", "CaseInsensitiveHeaders", "RequestView", "TrustedProxies", "parse_cookies"]

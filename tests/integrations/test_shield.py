@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apishield.errors import ConfigError, TokenError
-from apishield.integrations.stages import TokenCache
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import PUBLIC, RouteSettings, RouteTable, Shield
 from tests._clock import FakeClock
@@ -178,20 +177,6 @@ def test_unknown_route_setting_is_refused() -> None:
 def test_bad_limit_is_refused_when_decorating(shield: Shield) -> None:
     with pytest.raises(ConfigError):
         shield.limit("lots/minute")
-
-
-def test_token_cache_respects_expiry_and_window() -> None:
-    clock = FakeClock(1_000_000.0)
-    cache = TokenCache(5.0, 2, clock)
-    cache.put("t1", "p1", expires_at=clock.now + 2)
-    assert cache.get("t1") == "p1"
-    clock.now += 2
-    assert cache.get("t1") is None  # the token's own expiry wins over the cache window
-    cache.put("t2", "p2", expires_at=None)
-    clock.now += 5
-    assert cache.get("t2") is None
-    cache.put("a", 1, None), cache.put("b", 2, None), cache.put("c", 3, None)
-    assert cache.get("a") is None and cache.get("c") == 3  # bounded: the oldest goes
 
 
 def test_dev_server_warning(caplog: pytest.LogCaptureFixture) -> None:

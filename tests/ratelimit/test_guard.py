@@ -22,6 +22,7 @@ from apishield.ratelimit import (
 )
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.stores import MemoryStore
+from tests._guards import decide
 
 from ._helpers import FakeClock
 
@@ -49,11 +50,11 @@ def make(limits: str = "2/minute fixed", **kw: Any) -> tuple[RateLimitGuard, Fak
 def test_is_a_guard_with_headers_on_allow_and_429_with_retry_after() -> None:
     guard, _, _ = make()
     assert isinstance(guard, Guard)
-    first = guard.check(req())
+    first = decide(guard.check, req())
     assert isinstance(first, Allow) and first.headers["RateLimit"] == '"2-per-minute";r=1;t=60'
     assert "Retry-After" not in first.headers
-    guard.check(req())
-    denied = guard.check(req())
+    decide(guard.check, req())
+    denied = decide(guard.check, req())
     assert isinstance(denied, Reject) and denied.status == 429
     assert denied.headers["Retry-After"] == "60" and "RateLimit-Policy" in denied.headers
     assert denied.response_headers()["Content-Type"] == "application/problem+json"
@@ -62,9 +63,9 @@ def test_is_a_guard_with_headers_on_allow_and_429_with_retry_after() -> None:
 def test_clients_are_keyed_by_resolved_ip_not_forwarded_headers() -> None:
     guard, _, _ = make("1/minute")
     spoof = {"X-Forwarded-For": "1.1.1.1"}
-    assert isinstance(guard.check(req(headers=spoof)), Allow)
-    assert isinstance(guard.check(req(headers={"X-Forwarded-For": "2.2.2.2"})), Reject)
-    assert isinstance(guard.check(req(ip="198.51.100.5")), Allow)
+    assert isinstance(decide(guard.check, req(headers=spoof)), Allow)
+    assert isinstance(decide(guard.check, req(headers={"X-Forwarded-For": "2.2.2.2"})), Reject)
+    assert isinstance(decide(guard.check, req(ip="198.51.100.5")), Allow)
 
 
 def test_ipv6_clients_are_grouped_by_64() -> None:
@@ -89,20 +90,20 @@ def test_api_key_and_user_keys_never_hold_the_secret() -> None:
 
 def test_route_keys_and_string_key_names() -> None:
     guard, _, _ = make("1/minute", key_func="route")
-    assert isinstance(guard.check(req(ip="10.0.0.1")), Allow)
-    assert isinstance(guard.check(req(ip="10.0.0.2")), Reject)  # one budget for the route
-    assert isinstance(guard.check(req(ip="10.0.0.2", path="/other")), Allow)
+    assert isinstance(decide(guard.check, req(ip="10.0.0.1")), Allow)
+    assert isinstance(decide(guard.check, req(ip="10.0.0.2")), Reject)  # one budget for the route
+    assert isinstance(decide(guard.check, req(ip="10.0.0.2", path="/other")), Allow)
     per, _, _ = make("1/minute", key_func=keys.per_route())
-    assert isinstance(per.check(req()), Allow) and isinstance(per.check(req(path="/b")), Allow)
+    assert isinstance(decide(per.check, req()), Allow) and isinstance(decide(per.check, req(path="/b")), Allow)
     with pytest.raises(ConfigError):
         make(key_func="nonsense")
 
 
 def test_per_request_cost() -> None:
     guard, _, _ = make("10/minute fixed", cost=lambda v: 5 if v.path == "/export" else 1)
-    assert isinstance(guard.check(req(path="/export")), Allow)
-    assert isinstance(guard.check(req(path="/export")), Allow)
-    assert isinstance(guard.check(req()), Reject)
+    assert isinstance(decide(guard.check, req(path="/export")), Allow)
+    assert isinstance(decide(guard.check, req(path="/export")), Allow)
+    assert isinstance(decide(guard.check, req()), Reject)
 
 
 def test_penalties_ban_progressively_and_lists_apply(captured: list[tuple[str, dict[str, Any]]]) -> None:
@@ -112,19 +113,19 @@ def test_penalties_ban_progressively_and_lists_apply(captured: list[tuple[str, d
         store, violations=2, window=60, ban_durations=(60, 600), allow=["10.0.0.0/8"], deny=["192.0.2.0/24"]
     )
     guard = RateLimitGuard(RateLimiter(store), "1/minute fixed", penalties=box, clock=clock)
-    assert isinstance(guard.check(req()), Allow)
-    assert isinstance(guard.check(req()), Reject)  # violation 1
-    banned = guard.check(req())  # violation 2: banned for 60 s
+    assert isinstance(decide(guard.check, req()), Allow)
+    assert isinstance(decide(guard.check, req()), Reject)  # violation 1
+    banned = decide(guard.check, req())  # violation 2: banned for 60 s
     assert isinstance(banned, Reject) and int(banned.headers["Retry-After"]) >= 60
     assert any(name == "penalty.banned" for name, _ in captured)
     clock.advance(61)
-    assert isinstance(guard.check(req()), Allow)
-    guard.check(req())
-    second = guard.check(req())  # banned again: the next, longer duration
+    assert isinstance(decide(guard.check, req()), Allow)
+    decide(guard.check, req())
+    second = decide(guard.check, req())  # banned again: the next, longer duration
     assert isinstance(second, Reject) and int(second.headers["Retry-After"]) >= 600
-    denied = guard.check(req(ip="192.0.2.9"))
+    denied = decide(guard.check, req(ip="192.0.2.9"))
     assert isinstance(denied, Reject) and denied.status == 403
-    assert all(isinstance(guard.check(req(ip="10.1.2.3")), Allow) for _ in range(5))
+    assert all(isinstance(decide(guard.check, req(ip="10.1.2.3")), Allow) for _ in range(5))
 
 
 def test_penalty_box_directly() -> None:
@@ -155,14 +156,14 @@ def test_store_errors_follow_the_policy_and_log_once(
 ) -> None:
     clock = FakeClock()
     guard = RateLimitGuard(RateLimiter(BrokenStore()), "1/minute", on_store_error=policy, clock=clock)
-    answers = [guard.check(req()) for _ in range(20)]
+    answers = [decide(guard.check, req()) for _ in range(20)]
     if status is None:
         assert all(isinstance(a, Allow) for a in answers)
     else:
         assert all(isinstance(a, Reject) and a.status == status for a in answers)
     assert [n for n, _ in captured].count("ratelimit.store_error") == 1
     clock.advance(11)
-    guard.check(req())
+    decide(guard.check, req())
     errors = [f for n, f in captured if n == "ratelimit.store_error"]
     assert len(errors) == 2 and errors[1]["suppressed"] == 19
     with pytest.raises(ConfigError):
@@ -172,24 +173,24 @@ def test_store_errors_follow_the_policy_and_log_once(
 def test_adaptive_limits_scale_down_under_load_and_recover() -> None:
     signal = InFlightSignal(capacity=10)
     guard, _, _ = make("100/minute fixed", adaptive=AdaptiveLimits(signal, min_factor=0.25))
-    normal = guard.check(req(ip="10.9.9.1"))
+    normal = decide(guard.check, req(ip="10.9.9.1"))
     assert isinstance(normal, Allow) and "q=100" in normal.headers["RateLimit-Policy"]
     for _ in range(20):
         signal.enter()  # load 2.0 -> half the quota
-    loaded = guard.check(req(ip="10.9.9.1"))
+    loaded = decide(guard.check, req(ip="10.9.9.1"))
     assert isinstance(loaded, Allow) and "q=50" in loaded.headers["RateLimit-Policy"]
     for _ in range(20):
         signal.leave()
-    back = guard.check(req(ip="10.9.9.1"))
+    back = decide(guard.check, req(ip="10.9.9.1"))
     assert isinstance(back, Allow) and "q=100" in back.headers["RateLimit-Policy"]
     assert '"100-per-minute";r=97' in back.headers["RateLimit"]  # the scaled limit kept counting
 
 
 def test_headers_can_be_turned_off_and_legacy_on() -> None:
     quiet, _, _ = make(headers=False)
-    assert quiet.check(req()).headers == {}  # type: ignore[union-attr]
+    assert decide(quiet.check, req()).headers == {}  # type: ignore[union-attr]
     loud, _, _ = make(legacy_headers=True)
-    assert "X-RateLimit-Remaining" in loud.check(req()).headers  # type: ignore[union-attr]
+    assert "X-RateLimit-Remaining" in decide(loud.check, req()).headers  # type: ignore[union-attr]
 
 
 def test_bans_are_shared_with_other_guards_by_client_address() -> None:
@@ -198,11 +199,12 @@ def test_bans_are_shared_with_other_guards_by_client_address() -> None:
     box = PenaltyBox(store, violations=1, ban_durations=(30,))
     guard = RateLimitGuard(RateLimiter(store), "100/minute", key_func="api_key", penalties=box, clock=clock)
     box.record_violation("198.51.100.4")  # e.g. the auth guard saw an invalid API key from this address
-    banned = guard.check(req(headers={"X-API-Key": "k1"}))
+    banned = decide(guard.check, req(headers={"X-API-Key": "k1"}))
     assert isinstance(banned, Reject) and banned.status == 429 and banned.headers["Retry-After"] == "30"
-    assert isinstance(guard.check(req(ip="198.51.100.5", headers={"X-API-Key": "k1"})), Allow)
+    assert isinstance(decide(guard.check, req(ip="198.51.100.5", headers={"X-API-Key": "k1"})), Allow)
     by_key = RateLimitGuard(RateLimiter(store), "1/minute", key_func="api_key", penalties=box, ban_by="key")
-    assert isinstance(by_key.check(req(ip="203.0.113.1", headers={"X-API-Key": "k2"})), Allow)
-    assert isinstance(by_key.check(req(ip="203.0.113.2", headers={"X-API-Key": "k2"})), Reject)  # violation: ban
+    assert isinstance(decide(by_key.check, req(ip="203.0.113.1", headers={"X-API-Key": "k2"})), Allow)
+    # a violation: the key is banned
+    assert isinstance(decide(by_key.check, req(ip="203.0.113.2", headers={"X-API-Key": "k2"})), Reject)
     assert box.banned_for(keys.api_key()(req(headers={"X-API-Key": "k2"}))) == pytest.approx(30)
     assert box.banned_for("203.0.113.2") is None

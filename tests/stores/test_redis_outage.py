@@ -20,6 +20,7 @@ from apishield.guard import Allow
 from apishield.ratelimit import RateLimiter, RateLimitGuard
 from apishield.request import RequestView
 from apishield.stores import from_url
+from tests._guards import decide
 
 from ..conftest import free_port
 
@@ -100,13 +101,13 @@ def test_guard_survives_redis_outage_and_recovers(own_redis: RedisServer, policy
         store = from_url(own_redis.url, socket_timeout=0.5, socket_connect_timeout=0.5)
         limiter = RateLimiter(store)
         guard = RateLimitGuard(limiter, "100/minute", scope=uuid.uuid4().hex, on_store_error=policy)
-        up = guard.check(view())
+        up = decide(guard.check, view())
         assert isinstance(up, Allow) and "RateLimit" in up.headers
 
         own_redis.stop()
         with pytest.raises(StoreError):
             limiter.hit("direct", "100/minute")
-        answers = [guard.check(view()) for _ in range(5)]
+        answers = [decide(guard.check, view()) for _ in range(5)]
         if policy == "allow":
             assert all(isinstance(a, Allow) and a.headers == {} for a in answers)
         else:
@@ -116,7 +117,7 @@ def test_guard_survives_redis_outage_and_recovers(own_redis: RedisServer, policy
         assert errors[0]["action"] == ("allowed" if policy == "allow" else "denied")
 
         own_redis.start()  # same port, empty server, no scripts loaded: NOSCRIPT must be handled
-        back = guard.check(view())
+        back = decide(guard.check, view())
         assert isinstance(back, Allow) and "RateLimit" in back.headers
         store.close()
     finally:

@@ -19,6 +19,7 @@ from apishield.web._suffixes import SYSTEM_LIST, load_public_suffixes
 from apishield.web.cors import PREFLIGHT_STATE_KEY, CORSGuard, CORSPolicy, publish_policies
 from apishield.web.origins import bypass_origins, parse_origin
 from tests._clock import FakeClock
+from tests._guards import decide
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "cors"
 
@@ -168,12 +169,12 @@ def _view(method: str, path: str = "/api/items", **headers: str) -> RequestView:
 def test_guard_preflight_allowed_and_refused() -> None:
     guard = CORSGuard({"default": CORSPolicy(["https://app.example.com"], methods=["GET", "PUT"])})
     view = _view("OPTIONS", origin="https://app.example.com", access_control_request_method="PUT")
-    decision = guard.check(view)
+    decision = decide(guard.check, view)
     assert isinstance(decision, Allow)
     assert decision.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert view.state[PREFLIGHT_STATE_KEY] is True
 
-    refused = guard.check(_view("OPTIONS", origin="https://evil.net", access_control_request_method="PUT"))
+    refused = decide(guard.check, _view("OPTIONS", origin="https://evil.net", access_control_request_method="PUT"))
     assert isinstance(refused, Reject) and refused.status == 403
     assert not any(k.lower().startswith("access-control") for k in refused.response_headers())
     body = refused.problem.body()
@@ -182,11 +183,11 @@ def test_guard_preflight_allowed_and_refused() -> None:
 
 def test_guard_actual_requests_and_vary() -> None:
     guard = CORSGuard(CORSPolicy(["https://app.example.com"]))
-    no_origin = guard.check(_view("GET"))
+    no_origin = decide(guard.check, _view("GET"))
     assert isinstance(no_origin, Allow) and no_origin.headers == {"Vary": "Origin"}
-    refused = guard.check(_view("GET", origin="https://evil.net"))
+    refused = decide(guard.check, _view("GET", origin="https://evil.net"))
     assert isinstance(refused, Allow) and refused.headers == {"Vary": "Origin"}
-    ok = guard.check(_view("GET", origin="https://app.example.com"))
+    ok = decide(guard.check, _view("GET", origin="https://app.example.com"))
     assert isinstance(ok, Allow) and ok.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
 
 
@@ -196,11 +197,11 @@ def test_guard_per_route_and_named_policies() -> None:
         default="production",
         routes={"/public/status": "public", "/internal": None},
     )
-    public = guard.check(_view("GET", "/public/status", origin="https://x.example"))
+    public = decide(guard.check, _view("GET", "/public/status", origin="https://x.example"))
     assert isinstance(public, Allow) and public.headers["Access-Control-Allow-Origin"] == "*"
-    private = guard.check(_view("GET", "/api/items", origin="https://x.example"))
+    private = decide(guard.check, _view("GET", "/api/items", origin="https://x.example"))
     assert isinstance(private, Allow) and "Access-Control-Allow-Origin" not in private.headers
-    internal = guard.check(_view("GET", "/internal", origin="https://app.example.com"))
+    internal = decide(guard.check, _view("GET", "/internal", origin="https://app.example.com"))
     assert isinstance(internal, Allow) and internal.headers == {}
     with pytest.raises(ConfigError, match="unknown policy"):
         CORSGuard({"default": {"origins": ["https://a.example.com"]}}, routes={"/x": "missing"})
@@ -215,11 +216,11 @@ def test_guard_runtime_update_through_store() -> None:
 
     version = a.update_policy("default", {"origins": ["https://new.example.com"], "allow_credentials": True})
     assert a.version == version
-    assert cast_allow(a.check(new_origin)).headers["Access-Control-Allow-Origin"] == "https://new.example.com"
+    assert cast_allow(decide(a.check, new_origin)).headers["Access-Control-Allow-Origin"] == "https://new.example.com"
     # b read the store at construction (nothing there) and waits for its interval before re-reading
-    assert "Access-Control-Allow-Origin" not in cast_allow(b.check(new_origin)).headers
+    assert "Access-Control-Allow-Origin" not in cast_allow(decide(b.check, new_origin)).headers
     clock.now += 10
-    assert cast_allow(b.check(new_origin)).headers["Access-Control-Allow-Credentials"] == "true"
+    assert cast_allow(decide(b.check, new_origin)).headers["Access-Control-Allow-Credentials"] == "true"
     assert b.version == version
 
     # an invalid document in the store is ignored; the current policies stay
@@ -286,9 +287,9 @@ def test_runtime_update_through_redis(redis_url: str) -> None:
                            refresh_interval=30, clock=clock)
         writer.update_policy("default", {"origins": ["https://new.example.com"]})
         req = _view("GET", origin="https://new.example.com")
-        assert "Access-Control-Allow-Origin" not in cast_allow(reader.check(req)).headers
+        assert "Access-Control-Allow-Origin" not in cast_allow(decide(reader.check, req)).headers
         clock.now += 30
-        assert cast_allow(reader.check(req)).headers["Access-Control-Allow-Origin"] == "https://new.example.com"
+        assert cast_allow(decide(reader.check, req)).headers["Access-Control-Allow-Origin"] == "https://new.example.com"
     finally:
         store.delete(key)
         store.delete(f"{key}:version")

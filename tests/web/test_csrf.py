@@ -11,6 +11,7 @@ from apishield.guard import Allow
 from apishield.stores import MemoryStore
 from apishield.web.csrf import _DETAILS, CSRFProtect
 from apishield.web.sessions import SessionManager
+from tests._guards import decide
 
 from ._helpers import view
 
@@ -34,46 +35,47 @@ def _reason(decision: Allow | Reject) -> str:
 def test_safe_methods_pass(setup: tuple[CSRFProtect, SessionManager, str, str]) -> None:
     csrf, _, sid, _ = setup
     for method in ("GET", "HEAD", "OPTIONS"):
-        assert isinstance(csrf.check(view(method, headers={"sec-fetch-site": "cross-site"}), session_id=sid), Allow)
+        safe = view(method, headers={"sec-fetch-site": "cross-site"})
+        assert isinstance(decide(csrf.check, safe, session_id=sid), Allow)
 
 
 def test_synchronizer_token_required_and_compared(setup: tuple[CSRFProtect, SessionManager, str, str]) -> None:
     csrf, _, sid, token = setup
-    assert _reason(csrf.check(view("POST", headers=SITE), session_id=sid)) == "missing_token"
+    assert _reason(decide(csrf.check, view("POST", headers=SITE), session_id=sid)) == "missing_token"
     bad = view("POST", headers={**SITE, "x-csrf-token": token[:-1] + ("A" if token[-1] != "A" else "B")})
-    assert _reason(csrf.check(bad, session_id=sid)) == "bad_token"
+    assert _reason(decide(csrf.check, bad, session_id=sid)) == "bad_token"
     ok = view("POST", headers={**SITE, "x-csrf-token": token, "origin": "https://api.example.com",
                                "sec-fetch-site": "same-origin"})
-    assert isinstance(csrf.check(ok, session_id=sid), Allow)
+    assert isinstance(decide(csrf.check, ok, session_id=sid), Allow)
     form = view("POST", body=f"title=x&csrf_token={token}".encode(),
                 headers={**SITE, "content-type": "application/x-www-form-urlencoded"})
-    assert isinstance(csrf.check(form, session_id=sid), Allow)
+    assert isinstance(decide(csrf.check, form, session_id=sid), Allow)
 
 
 def test_token_from_other_session_is_refused(setup: tuple[CSRFProtect, SessionManager, str, str]) -> None:
     csrf, sessions, sid, _ = setup
     other = sessions.create("mallory")
     req = view("POST", headers={**SITE, "x-csrf-token": other.csrf_token})
-    assert _reason(csrf.check(req, session_id=sid)) == "bad_token"
+    assert _reason(decide(csrf.check, req, session_id=sid)) == "bad_token"
 
 
 def test_tokens_rotate_at_login(setup: tuple[CSRFProtect, SessionManager, str, str]) -> None:
     csrf, sessions, sid, token = setup
     new = sessions.login("alice", previous_session_id=sid)
     stale = view("POST", headers={**SITE, "x-csrf-token": token})
-    assert _reason(csrf.check(stale, session_id=new.id)) == "bad_token"
+    assert _reason(decide(csrf.check, stale, session_id=new.id)) == "bad_token"
     fresh = view("POST", headers={**SITE, "x-csrf-token": csrf.token_for(new.id)})
-    assert isinstance(csrf.check(fresh, session_id=new.id), Allow)
+    assert isinstance(decide(csrf.check, fresh, session_id=new.id), Allow)
 
 
 def test_header_credentials_are_exempt(setup: tuple[CSRFProtect, SessionManager, str, str]) -> None:
     csrf, _, _, _ = setup
     for method in ("bearer", "api_key", "Bearer"):
         req = view("DELETE", headers={"sec-fetch-site": "cross-site", "origin": "https://evil.net"})
-        assert isinstance(csrf.check(req, auth_method=method), Allow)
+        assert isinstance(decide(csrf.check, req, auth_method=method), Allow)
     # but a session cookie is not
     req = view("DELETE", headers={"sec-fetch-site": "cross-site"})
-    assert _reason(csrf.check(req, auth_method="session")) == "cross_site"
+    assert _reason(decide(csrf.check, req, auth_method="session")) == "cross_site"
 
 
 @pytest.mark.parametrize(
@@ -94,7 +96,7 @@ def test_cross_site_requests_refused_even_with_token(
 ) -> None:
     csrf, _, sid, token = setup
     req = view("POST", headers={**SITE, "x-csrf-token": token, **headers})
-    assert _reason(csrf.check(req, session_id=sid)) == reason
+    assert _reason(decide(csrf.check, req, session_id=sid)) == reason
 
 
 @pytest.mark.parametrize(
@@ -114,7 +116,7 @@ def test_same_origin_and_trusted_pass(
 ) -> None:
     csrf, _, sid, token = setup
     req = view("POST", headers={**SITE, "x-csrf-token": token, **headers})
-    assert isinstance(csrf.check(req, session_id=sid), Allow)
+    assert isinstance(decide(csrf.check, req, session_id=sid), Allow)
 
 
 def test_same_site_allowed_when_configured() -> None:
@@ -122,13 +124,13 @@ def test_same_site_allowed_when_configured() -> None:
     s = sessions.create("u")
     csrf = CSRFProtect(sessions=sessions, allow_same_site=True)
     req = view("POST", headers={**SITE, "sec-fetch-site": "same-site", "x-csrf-token": s.csrf_token})
-    assert isinstance(csrf.check(req, session_id=s.id), Allow)
+    assert isinstance(decide(csrf.check, req, session_id=s.id), Allow)
 
 
 def test_anonymous_requests_get_origin_checks_only() -> None:
     csrf = CSRFProtect(mode="double_submit", keys=[KEY])
-    assert isinstance(csrf.check(view("POST", headers=SITE)), Allow)
-    assert _reason(csrf.check(view("POST", headers={**SITE, "sec-fetch-site": "cross-site"}))) == "cross_site"
+    assert isinstance(decide(csrf.check, view("POST", headers=SITE)), Allow)
+    assert _reason(decide(csrf.check, view("POST", headers={**SITE, "sec-fetch-site": "cross-site"}))) == "cross_site"
 
 
 def test_double_submit_signed_and_session_bound() -> None:
@@ -138,8 +140,8 @@ def test_double_submit_signed_and_session_bound() -> None:
     assert cookie_header.startswith("__Host-csrf=") and "Secure" in cookie_header and "SameSite=Strict" in cookie_header
 
     def req(sent: str, cookie: str) -> Allow | Reject:
-        return csrf.check(view("POST", headers={**SITE, "x-csrf-token": sent, "cookie": f"__Host-csrf={cookie}"}),
-                          session_id="session-1")
+        sent_view = view("POST", headers={**SITE, "x-csrf-token": sent, "cookie": f"__Host-csrf={cookie}"})
+        return decide(csrf.check, sent_view, session_id="session-1")  # type: ignore[no-any-return]
 
     assert isinstance(req(token, token), Allow)
     assert _reason(req(token, "other")) == "bad_token"
@@ -169,7 +171,7 @@ def test_config_refusals() -> None:
 @given(st.text(max_size=300), st.sampled_from(["origin", "referer", "sec-fetch-site", "x-csrf-token"]))
 def test_fuzz_headers_only_clean_decisions(value: str, name: str) -> None:
     csrf = CSRFProtect(mode="double_submit", keys=[KEY])
-    decision = csrf.check(view("POST", headers={**SITE, name: value}), session_id="s")
+    decision = decide(csrf.check, view("POST", headers={**SITE, name: value}), session_id="s")
     # no cookie was sent, so nothing may pass; every refusal is one of the fixed, input-free documents
     assert isinstance(decision, Reject) and decision.status == 403
     assert decision.problem.detail in _DETAILS.values()
@@ -190,13 +192,13 @@ def test_double_submit_refuses_cookie_auth_without_a_session_id() -> None:
     csrf = CSRFProtect(mode="double_submit", keys=[KEY])
     token = _empty_binding_token(KEY)
     tossed = view("POST", headers={**SITE, "x-csrf-token": token, "cookie": f"__Host-csrf={token}"})
-    assert _reason(csrf.check(tossed, session_id=None, auth_method="cookie")) == "no_session"
-    assert _reason(csrf.check(tossed, session_id="", auth_method="session")) == "no_session"
+    assert _reason(decide(csrf.check, tossed, session_id=None, auth_method="cookie")) == "no_session"
+    assert _reason(decide(csrf.check, tossed, session_id="", auth_method="session")) == "no_session"
     with pytest.raises(ValueError):
         csrf.token_for(None)
     bound = csrf.token_for("s-1")  # a real session still works
     ok = view("POST", headers={**SITE, "x-csrf-token": bound, "cookie": f"__Host-csrf={bound}"})
-    assert isinstance(csrf.check(ok, session_id="s-1", auth_method="cookie"), Allow)
+    assert isinstance(decide(csrf.check, ok, session_id="s-1", auth_method="cookie"), Allow)
 
 
 def test_double_submit_needs_a_host_prefixed_cookie_unless_opted_out() -> None:
@@ -207,6 +209,6 @@ def test_double_submit_needs_a_host_prefixed_cookie_unless_opted_out() -> None:
     relaxed = CSRFProtect(mode="double_submit", keys=[KEY], cookie_name="csrf", allow_unprefixed_cookie=True)
     token = relaxed.token_for("s-1")
     ok = view("POST", headers={**SITE, "x-csrf-token": token, "cookie": f"csrf={token}"})
-    assert isinstance(relaxed.check(ok, session_id="s-1", auth_method="cookie"), Allow)
+    assert isinstance(decide(relaxed.check, ok, session_id="s-1", auth_method="cookie"), Allow)
     # the synchronizer mode keeps its token server-side: the cookie name does not matter there
     CSRFProtect(sessions=SessionManager(MemoryStore()), cookie_name="csrf")

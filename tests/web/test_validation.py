@@ -15,6 +15,7 @@ from apishield.errors import ConfigError, Reject
 from apishield.guard import Allow
 from apishield.web.uploads import UploadedFile, UploadPolicy, safe_display_name, sniff
 from apishield.web.validation import PATH_PARAMS_STATE_KEY, STATE_KEY, RequestValidator
+from tests._guards import decide
 
 from ._helpers import view
 
@@ -113,9 +114,9 @@ def test_guard_form_and_state() -> None:
     v = RequestValidator(body=Task, path={"type": "object", "required": ["id"]})
     req = _post(b'{"title":"t","priority":1}')
     req.state[PATH_PARAMS_STATE_KEY] = {"id": "7"}
-    assert isinstance(v.check(req), Allow)
+    assert isinstance(decide(v.check, req), Allow)
     assert req.state[STATE_KEY].body.priority == 1
-    bad = v.check(_post(b"nope"))
+    bad = decide(v.check, _post(b"nope"))
     assert isinstance(bad, Reject) and bad.response_headers()["Content-Type"] == "application/problem+json"
 
 

@@ -8,14 +8,22 @@ refused with 429 while banned, before any lookup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from apishield import events
 from apishield.auth.apikeys import APIKeyManager, route_allowed
 from apishield.auth.jwt import JWTAuth
-from apishield.auth.principal import Principal
-from apishield.errors import ConfigError, Reject, TokenError, TokenExpired
+from apishield.auth.principal import Principal, Requirement, granted
+from apishield.errors import ConfigError, Reject, StoreError, TokenError, TokenExpired
+from apishield.guard import Allow
+from apishield.ratelimit.headers import retry_after_value
 from apishield.request import RequestView
+
+SESSION_STATE_KEY = "apishield.session"
+"""``view.state`` key holding the session :class:`SessionAuthenticator` loaded (the CSRF check reads it)."""
+PRINCIPAL_STATE_KEY = "principal"
+"""``view.state`` key holding the authenticated principal (rate-limit key functions and later guards read it)."""
 
 
 class PenaltyBoxLike(Protocol):
@@ -34,7 +42,7 @@ def _banned(penalties: PenaltyBoxLike | None, view: RequestView) -> None:
         raise Reject(
             429,
             "Too many invalid credentials from this address; try again later.",
-            headers={"Retry-After": str(max(1, int(remaining + 0.999)))},
+            headers={"Retry-After": retry_after_value(remaining)},
         )
 
 
@@ -52,7 +60,13 @@ def _authorization(view: RequestView, scheme: str) -> str | None:
 
 
 class BearerJWTAuthenticator:
-    """``Authorization: Bearer <jwt>`` verified by :class:`JWTAuth` (which caches verified tokens)."""
+    """``Authorization: Bearer <jwt>`` verified by :class:`JWTAuth`.
+
+    :class:`JWTAuth` holds the one verified-token cache: a repeated token skips the signature check, never the
+    expiry, ``max_age`` or revocation checks. A client presenting invalid tokens feeds the penalty box; once
+    banned, its invalid tokens are answered 429 instead of 401. The ban is looked up only when a token fails
+    (a valid token is no guess), so valid requests cost no store call for it.
+    """
 
     auth_method = "jwt"
 
@@ -64,13 +78,13 @@ class BearerJWTAuthenticator:
         token = _authorization(view, "Bearer")
         if token is None:
             return None
-        _banned(self.penalties, view)
         try:
             return self.jwt.verify(token)
         except TokenExpired:
             raise  # an honest client with a stale token is not an attacker
         except TokenError:
             if self.penalties is not None:
+                _banned(self.penalties, view)
                 self.penalties.record_violation(view.client_ip)
             raise
 
@@ -137,7 +151,156 @@ class APIKeyAuthenticator:
         if refused:
             wait = max(s.retry_after for s in refused)
             raise Reject(429, "This API key's rate limit is exhausted.",
-                         headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+                         headers={"Retry-After": retry_after_value(wait)})
+
+
+class SessionAuthenticator:
+    """A server-side cookie session (:class:`~apishield.web.sessions.SessionManager`) as a principal.
+
+    The session's ``data`` may hold ``scopes`` and ``roles``; the loaded session is kept in
+    ``view.state[SESSION_STATE_KEY]`` so the CSRF check compares against its token without a second store read.
+    """
+
+    auth_method = "session"
+
+    def __init__(self, sessions: Any) -> None:
+        self.sessions = sessions
+        self.cookie_name = sessions.cookie_name
+
+    def authenticate(self, view: RequestView) -> Principal | None:
+        session_id = view.cookies.get(self.cookie_name)
+        if not session_id:
+            return None
+        session = self.sessions.load(session_id, ip=view.client_ip, user_agent=view.headers.get("user-agent"))
+        if session is None:
+            raise TokenError("unknown or expired session", reason="invalid_session")
+        view.state[SESSION_STATE_KEY] = session
+        data = session.data or {}
+        return Principal(
+            subject=session.user_id,
+            scopes=frozenset(data.get("scopes", ())),
+            roles=frozenset(data.get("roles", ())),
+            auth_method="session",
+        )
+
+
+class AuthGuard:
+    """Authentication for the shield: runs the authenticators in order, the first principal wins.
+
+    :meth:`for_route` compiles a route's scopes and roles once into a :class:`RouteAuth`; the one
+    scope/role check is :class:`~apishield.auth.principal.Requirement`. Refusals are raised as
+    :class:`Reject`: 401 with a ``WWW-Authenticate`` challenge, 403 ``insufficient_scope``, 503 when the
+    credential store is down.
+    """
+
+    name = "auth"
+
+    def __init__(self, authenticators: Sequence[Any], *, realm: str = "api") -> None:
+        self.authenticators = tuple(authenticators)
+        self.realm = realm
+        self._challenge = f'Bearer realm="{realm}"'
+        methods = [getattr(a, "auth_method", None) or getattr(a, "scheme", None) for a in self.authenticators]
+        names = tuple(
+            str(m) if m else type(a).__name__.lower() for m, a in zip(methods, self.authenticators, strict=True)
+        )
+        self._pairs = tuple(zip(self.authenticators, names, strict=True))
+        self._open = RouteAuth(self, None)
+        self._routes: dict[tuple[tuple[str, ...], tuple[str, ...]], RouteAuth] = {}
+
+    def identify(self, view: RequestView) -> tuple[Any, str]:
+        """The principal and how it authenticated (stored in ``view.state``); raises :class:`Reject` 401/503."""
+        for authenticator, method in self._pairs:
+            try:
+                principal = authenticator.authenticate(view)
+            except TokenError as exc:
+                events.emit(
+                    "auth.failure", reason=exc.reason, method=method, path=view.path, client_ip=view.client_ip
+                )
+                raise Reject(
+                    401,
+                    "The credentials are invalid or expired.",
+                    headers={"WWW-Authenticate": f'{self._challenge}, error="invalid_token"'},
+                ) from None
+            except StoreError:
+                events.emit("auth.store_error", method=method, path=view.path, client_ip=view.client_ip)
+                raise Reject(503, "Authentication is unavailable; try again shortly.") from None
+            if principal is not None:
+                view.state[PRINCIPAL_STATE_KEY] = principal
+                return principal, method
+        events.emit("auth.missing", path=view.path, method=view.method, client_ip=view.client_ip)
+        raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
+
+    def check(self, view: RequestView) -> Allow:
+        """Guard form: allow with the principal, or raise :class:`Reject`."""
+        return Allow(principal=self.identify(view)[0])
+
+    def authenticate(self, view: RequestView, settings: Any = None) -> tuple[Any, str]:
+        """The principal and its auth method for a request to a route with ``settings`` (its scopes and
+        roles checked; public settings still authenticate); raises :class:`Reject` 401, 403 or 503."""
+        route = self.for_route(settings) if settings is not None and not getattr(settings, "public", None) else None
+        return (route or self._open).authenticate(view)
+
+    def authorize(self, principal: Any, settings: Any, view: RequestView) -> None:
+        """Check ``principal`` (authenticated elsewhere, e.g. by the middleware) against the scopes and roles
+        of ``settings``; raises :class:`Reject` 403 ``insufficient_scope`` (401 when it is None)."""
+        route = self.for_route(settings)
+        if principal is None:
+            raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
+        if route is not None:
+            route.authorize(principal, view)
+
+    def for_route(self, settings: Any) -> RouteAuth | None:
+        """None for a public route; else the route's compiled requirement (its scopes and roles)."""
+        if getattr(settings, "public", None):
+            return None
+        scopes = tuple(getattr(settings, "scopes", ()) or ())
+        roles = tuple(getattr(settings, "roles", ()) or ())
+        if not scopes and not roles:
+            return self._open
+        key = (scopes, roles)
+        hit = self._routes.get(key)
+        if hit is None:
+            hit = RouteAuth(self, Requirement(scopes, roles, realm=self.realm))
+            if len(self._routes) < 1024:
+                self._routes[key] = hit
+        return hit
+
+
+class RouteAuth:
+    """One route's authentication and authorization, compiled by :meth:`AuthGuard.for_route`."""
+
+    __slots__ = ("guard", "requirement")
+
+    def __init__(self, guard: AuthGuard, requirement: Requirement | None) -> None:
+        self.guard = guard
+        self.requirement = requirement
+
+    def authenticate(self, view: RequestView) -> tuple[Any, str]:
+        """The principal and its auth method; raises :class:`Reject` 401, 403 or 503."""
+        principal, method = self.guard.identify(view)
+        if self.requirement is not None:
+            self.authorize(principal, view)
+        return principal, method
+
+    def authorize(self, principal: Any, view: RequestView) -> None:
+        """Check an already authenticated ``principal`` against the route's scopes and roles (403, logged)."""
+        requirement = self.requirement
+        if requirement is None:
+            return
+        try:
+            requirement.check(principal)
+        except Reject:
+            events.emit(
+                "auth.forbidden",
+                subject=str(getattr(principal, "subject", ""))[:128],
+                path=view.path,
+                missing_scopes=sorted(requirement.scopes - granted(principal, "scopes")),
+                missing_roles=sorted(requirement.roles - granted(principal, "roles")),
+            )
+            raise
+
+    def check(self, view: RequestView) -> Allow:
+        return Allow(principal=self.authenticate(view)[0])
 
 
 def authenticator_from(obj: Any) -> Any:
@@ -149,4 +312,14 @@ def authenticator_from(obj: Any) -> Any:
     return obj
 
 
-__all__ = ["APIKeyAuthenticator", "BearerJWTAuthenticator", "PenaltyBoxLike", "authenticator_from"]
+__all__ = [
+    "PRINCIPAL_STATE_KEY",
+    "SESSION_STATE_KEY",
+    "APIKeyAuthenticator",
+    "AuthGuard",
+    "BearerJWTAuthenticator",
+    "PenaltyBoxLike",
+    "RouteAuth",
+    "SessionAuthenticator",
+    "authenticator_from",
+]

@@ -81,15 +81,17 @@ class Requirement:
         self.realm = realm
         self._challenge = f'Bearer realm="{realm}"'
 
-    def check(self, principal: Principal | None) -> Principal:
+    def check(self, principal: Any) -> Any:
         """Return the principal when allowed; raise :class:`Reject` 401 or 403 otherwise."""
         if principal is None:
             raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
+        scopes = granted(principal, "scopes") if self.scopes else frozenset()
+        roles = granted(principal, "roles") if self.roles else frozenset()
         if self.mode == "all":
-            ok = principal.has_scopes(self.scopes, "all") and principal.has_roles(self.roles, "all")
+            ok = self.scopes <= scopes and self.roles <= roles
         else:
             wanted = bool(self.scopes or self.roles)
-            ok = not wanted or bool(self.scopes & principal.scopes) or bool(self.roles & principal.roles)
+            ok = not wanted or bool(self.scopes & scopes) or bool(self.roles & roles)
         if ok:
             return principal
         headers: dict[str, str] = {}
@@ -103,6 +105,20 @@ class Requirement:
         return Reject(401, description, headers={"WWW-Authenticate": f'{self._challenge}, error="invalid_token"'})
 
     __call__ = check
+
+
+def granted(principal: Any, attribute: str) -> frozenset[str]:
+    """The ``scopes`` or ``roles`` a principal holds (any object with such an attribute: a set, a list or a
+    space-separated string); nothing when it has none."""
+    value = getattr(principal, attribute, ())
+    if type(value) is frozenset:
+        return value
+    if isinstance(value, str):
+        return frozenset(value.split())
+    try:
+        return frozenset(value)
+    except TypeError:
+        return frozenset()
 
 
 def require(
@@ -124,4 +140,4 @@ def parse_scopes(value: Any) -> frozenset[str]:
     return frozenset()
 
 
-__all__ = ["Mode", "Principal", "Requirement", "parse_scopes", "require"]
+__all__ = ["Mode", "Principal", "Requirement", "granted", "parse_scopes", "require"]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import Outcome, Shield
+from apishield.shield.http import apply_headers, error_outcome, merge_headers, status_line, vary_missing
 
 Header = tuple[str, str]
 _ENVIRON_KEYS: dict[str, str] = {}
-_LOWER: dict[str, str] = {}
 _SCOPE_KEYS: dict[str, bytes] = {}
 
 
@@ -150,102 +150,9 @@ def view_from_scope(
     )
 
 
-def merge_headers(existing: list[Header], extra: list[Header], known: frozenset[str] | None = None) -> list[Header]:
-    """``existing`` plus those of ``extra`` not already set; ``Vary`` values are combined.
-
-    ``known`` (lower-case) names every header ``extra`` can hold: when none of the application's headers is
-    among them, the lists are simply joined (the usual case: the app sets only Content-Type/Length).
-    """
-    if known is not None:
-        for name, _ in existing:
-            if name.lower() in known:
-                break
-        else:
-            return existing + extra
-    present = {k.lower() for k, _ in existing}
-    out = list(existing)
-    has_vary = "vary" in present
-    lower = _LOWER
-    for item in extra:
-        name = item[0]
-        low = lower.get(name)
-        if low is None:
-            low = name.lower()
-            if len(lower) < 512:
-                lower[name] = low
-        if low not in present:
-            out.append(item)
-            present.add(low)
-            if low == "vary":
-                has_vary = True
-        elif has_vary and low == "vary":
-            out = _merge_vary_lines(out, item[1])
-    return out
-
-
-def _merge_vary_lines(headers: list[Header], extra: str) -> list[Header]:
-    """Add the tokens of ``extra`` missing from *all* the ``Vary`` lines to the first one (no duplicates)."""
-    missing = vary_missing((v for k, v in headers if k.lower() == "vary"), extra)
-    if not missing:
-        return headers
-    out: list[Header] = []
-    done = False
-    for k, v in headers:
-        if not done and k.lower() == "vary":
-            out.append((k, f"{v}, {missing}" if v.strip() else missing))
-            done = True
-        else:
-            out.append((k, v))
-    return out
-
-
-def vary_missing(lines: Iterable[str], extra: str) -> str:
-    """The tokens of ``extra`` (a ``Vary`` value) that none of ``lines`` lists, comma-joined ('' if none)."""
-    have = {v.strip().lower() for line in lines for v in line.split(",") if v.strip()}
-    missing: list[str] = []
-    for item in extra.split(","):
-        item = item.strip()
-        if item and item.lower() not in have:
-            missing.append(item)
-            have.add(item.lower())
-    return ", ".join(missing)
-
-
-def apply_headers(target: MutableMapping[str, str], extra: Iterable[Header]) -> None:
-    """Add ``extra`` to a mutable header mapping (Flask/Bottle/CherryPy responses) without overriding."""
-    for name, value in extra:
-        if name.lower() == "vary" and name in target:
-            target[name] = _vary(target[name], value)
-        elif name not in target:
-            target[name] = value
-
-
-def _vary(current: str, extra: str) -> str:
-    have = [v.strip() for v in current.split(",") if v.strip()]
-    low = {v.lower() for v in have}
-    for item in extra.split(","):
-        item = item.strip()
-        if item and item.lower() not in low:
-            have.append(item)
-            low.add(item.lower())
-    return ", ".join(have)
-
-
-def status_line(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} Error"
-
-
 def problem_outcome(shield: Shield, status: int, detail: str) -> Outcome:
     """A problem+json outcome for failures the adapters detect themselves (e.g. an unreadable body)."""
-    from apishield.errors import Reject
-
-    reject = Reject(status, detail)
-    return Outcome(False, None, list(reject.response_headers().items()), status, reject.problem.body())
+    return error_outcome(status, detail)
 
 
 __all__ = [

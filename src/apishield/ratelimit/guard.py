@@ -3,10 +3,14 @@
 Order of checks for one request:
 
 1. deny-listed address → 403; allow-listed address → allowed untouched;
-2. banned client → 429 with the ban's ``Retry-After``. Bans are per client address by default, shared with
-   the auth guards that record invalid credentials; ``ban_by="key"`` bans the rate-limit key instead;
+2. banned client → 429 with the ban's ``Retry-After`` (unless ``penalize=False``). Bans are per client address
+   by default, shared with the auth guards that record invalid credentials; ``ban_by="key"`` bans the
+   rate-limit key instead;
 3. every limit in one store call → allowed with ``RateLimit-Policy``/``RateLimit`` headers, or 429 with
    ``Retry-After`` (and a violation recorded with the penalty box, which may ban).
+
+Refusals are raised as :class:`~apishield.errors.Reject` (the one guard contract); :meth:`RateLimitGuard.check`
+returns :class:`~apishield.guard.Allow` with the headers when the request may pass.
 
 A store failure follows ``on_store_error``: ``"allow"`` lets the request through without headers, ``"deny"``
 answers 503; either way an event is logged (at most once per ``event_interval`` seconds per kind, so an
@@ -15,24 +19,26 @@ outage does not flood the logs).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from apishield import events
 from apishield.errors import ConfigError, Reject, StoreError
 from apishield.guard import Allow
 from apishield.ratelimit.adaptive import AdaptiveLimits
-from apishield.ratelimit.headers import retry_after_value
-from apishield.ratelimit.keys import KEY_FUNCS, KeyFunc, client_ip
+from apishield.ratelimit.headers import policy_header_for, retry_after_value, sf_string, whole_seconds
+from apishield.ratelimit.keys import KEY_FUNCS, KeyFunc, client_ip, per_route
 from apishield.ratelimit.limiter import Decision, LimitSpec, RateLimiter
 from apishield.ratelimit.penalties import PenaltyBox
 from apishield.request import RequestView
 from apishield.types import Clock
 
 StoreErrorPolicy = Literal["allow", "deny"]
+Header = tuple[str, str]
 _TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-After header."
 
 
@@ -59,7 +65,13 @@ class EventThrottle:
 
 
 class RateLimitGuard:
-    """Applies ``limits`` per client key; see the module docstring for the order of checks."""
+    """Applies ``limits`` per client key; see the module docstring for the order of checks.
+
+    One instance per set of limits; the policy header and each limit's escaped name are computed here, once,
+    so an allowed request costs one store call and one string format. :meth:`for_route` gives the copy
+    for a route with its own limits (counted per client per route). ``penalize=False`` keeps the allow- and
+    deny-lists of ``penalties`` but neither checks bans nor records violations (no extra store call).
+    """
 
     name = "ratelimit"
 
@@ -73,6 +85,7 @@ class RateLimitGuard:
         cost: int | Callable[[RequestView], int] = 1,
         on_store_error: StoreErrorPolicy = "allow",
         penalties: PenaltyBox | None = None,
+        penalize: bool = True,
         adaptive: AdaptiveLimits | None = None,
         headers: bool = True,
         legacy_headers: bool = False,
@@ -94,23 +107,68 @@ class RateLimitGuard:
         self.limits = limiter.compile(limits)
         self.key_func = key_func
         self.scope = scope
+        self._scope = scope + "|"
         self.cost = cost
+        self.on_store_error: StoreErrorPolicy = on_store_error
         self.fail_open = on_store_error == "allow"
         self.penalties = penalties
+        self.penalize = penalize
+        self._bans = penalties if penalize else None
+        self._lists = penalties if penalties is not None and (penalties.allow or penalties.deny) else None
+        self.ban_by: Literal["ip", "key"] = ban_by
         self.ban_by_ip = ban_by == "ip"
         self.adaptive = adaptive
         self.send_headers = headers
         self.legacy_headers = legacy_headers
+        self.event_interval = event_interval
+        self.clock = clock
         self.events = EventThrottle(event_interval, clock)
+        self._policy = policy_header_for(self.limits)
+        self._prefixes = tuple(sf_string(lim.name) + ";r=" for lim in self.limits)
+        self._precomputed = adaptive is None and not legacy_headers
+        self._routes: dict[tuple[str, ...], RateLimitGuard | None] = {}
 
-    def check(self, view: RequestView) -> Allow | Reject:
-        penalties = self.penalties
-        if penalties is not None:
-            if penalties.is_denied_ip(view.client_ip):
+    # --- per route ------------------------------------------------------------------------------
+    def for_route(self, settings: Any) -> RateLimitGuard | None:
+        """This guard for a route: itself when ``settings.limits`` is None (inherit the defaults), None when
+        it is empty (no limit), else a copy with the route's limits counted per client per route."""
+        limits = getattr(settings, "limits", None)
+        if limits is None:
+            return self
+        key = tuple(limits)
+        if key in self._routes:
+            return self._routes[key]
+        compiled = self.limiter.compile(key) if key else ()
+        guard: RateLimitGuard | None = None
+        if compiled:
+            digest = hashlib.sha256("|".join(key).encode()).hexdigest()[:12]
+            guard = RateLimitGuard(
+                self.limiter, compiled, key_func=per_route(self.key_func), scope=f"route:{digest}",
+                cost=self.cost, on_store_error=self.on_store_error, penalties=self.penalties,
+                penalize=self.penalize, adaptive=self.adaptive, headers=self.send_headers,
+                legacy_headers=self.legacy_headers, ban_by=self.ban_by, event_interval=self.event_interval,
+                clock=self.clock,
+            )
+            guard.events = self.events
+        if len(self._routes) < 1024:
+            self._routes[key] = guard
+        return guard
+
+    # --- per request ----------------------------------------------------------------------------
+    def check(self, view: RequestView) -> Allow:
+        """Allow with the rate-limit headers; raises :class:`Reject` (429, 403 deny-listed, 503 store down)."""
+        return Allow(headers=dict(self.admit(view)))
+
+    def admit(self, view: RequestView) -> list[Header]:
+        """The headers to add when allowed (the shield's hot path); raises :class:`Reject` otherwise."""
+        lists = self._lists
+        if lists is not None:
+            if lists.is_denied_ip(view.client_ip):
                 self.events.emit("ratelimit.denylisted", path=view.path, client_ip=view.client_ip)
-                return Reject(403, "Requests from this network are not accepted.")
-            if penalties.is_allowed_ip(view.client_ip):
-                return Allow()
+                raise Reject(403, "Requests from this network are not accepted.")
+            if lists.is_allowed_ip(view.client_ip):
+                return []
+        penalties = self._bans
         try:
             key = self.key_func(view)
             cost = self.cost(view) if callable(self.cost) else self.cost
@@ -118,11 +176,11 @@ class RateLimitGuard:
             if penalties is not None:
                 banned = penalties.banned_for(ban_key)
                 if banned is not None:
-                    return Reject(429, _TOO_MANY, headers={"Retry-After": retry_after_value(banned)})
+                    raise Reject(429, _TOO_MANY, headers={"Retry-After": retry_after_value(banned)})
             limits = self.adaptive.apply(self.limits) if self.adaptive is not None else self.limits
-            decision = self.limiter.hit(f"{self.scope}|{key}", limits, cost)
+            decision = self.limiter.hit(self._scope + key, limits, cost)
             if decision.allowed:
-                return Allow(headers=self._headers(decision))
+                return self._headers(decision) if self.send_headers else []
             retry = decision.retry_after
             if penalties is not None:
                 ban = penalties.record_violation(ban_key)
@@ -133,13 +191,16 @@ class RateLimitGuard:
                 "ratelimit.store_error",
                 level=logging.ERROR,
                 path=view.path,
+                client_ip=view.client_ip,
                 error=type(exc).__name__,
                 detail=str(exc)[:200],
                 action="allowed" if self.fail_open else "denied",
             )
             if self.fail_open:
-                return Allow()
-            return Reject(503, "The rate limiter is unavailable; try again shortly.", headers={"Retry-After": "5"})
+                return []
+            raise Reject(
+                503, "The rate limiter is unavailable; try again shortly.", headers={"Retry-After": "5"}
+            ) from None
         self.events.emit(
             "ratelimit.denied",
             level=logging.INFO,
@@ -148,12 +209,25 @@ class RateLimitGuard:
             client_ip=view.client_ip,
             retry_after=retry,
         )
-        headers = self._headers(decision)
+        headers = dict(self._headers(decision))
         headers["Retry-After"] = retry_after_value(retry)
-        return Reject(429, _TOO_MANY, headers=headers)
+        raise Reject(429, _TOO_MANY, headers=headers)
 
-    def _headers(self, decision: Decision) -> dict[str, str]:
-        return decision.headers(self.legacy_headers) if self.send_headers else {}
+    def _headers(self, decision: Decision) -> list[Header]:
+        if not self._precomputed:
+            return list(decision.headers(self.legacy_headers).items())
+        states = decision.states
+        if len(states) == 1:  # the common case, without the generator and join
+            st = states[0]
+            return [
+                ("RateLimit-Policy", self._policy),
+                ("RateLimit", f"{self._prefixes[0]}{max(0, st.remaining)};t={whole_seconds(st.reset_after)}"),
+            ]
+        parts = [
+            f"{prefix}{max(0, st.remaining)};t={whole_seconds(st.reset_after)}"
+            for prefix, st in zip(self._prefixes, states, strict=False)
+        ]
+        return [("RateLimit-Policy", self._policy), ("RateLimit", ", ".join(parts))]
 
 
 __all__ = ["EventThrottle", "RateLimitGuard", "StoreErrorPolicy"]

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from apishield.ratelimit.limits import LimitState
+from apishield.ratelimit.limits import Limit, LimitState
 
 _SF_STRING_BAD = re.compile(r'[^\x20-\x7e]|["\\]')
 
@@ -23,8 +23,9 @@ def sf_string(text: str) -> str:
     return f'"{cleaned}"'
 
 
-def _seconds(value: float) -> int:
-    """Non-negative whole seconds, rounded up (a client waiting this long will not be early)."""
+def whole_seconds(value: float) -> int:
+    """Non-negative whole seconds, rounded up (a client waiting this long will not be early): the one rounding
+    of every ``Retry-After`` and ``t=``/``w=`` the library sends."""
     if value <= 0 or math.isnan(value):
         return 0
     if math.isinf(value):
@@ -34,19 +35,24 @@ def _seconds(value: float) -> int:
 
 def policy_header(states: Sequence[LimitState]) -> str:
     """The ``RateLimit-Policy`` value: one item per limit, ``q`` the (possibly scaled) quota, ``w`` the window."""
-    return ", ".join(f"{sf_string(st.limit.name)};q={st.limit.amount};w={_seconds(st.limit.window)}" for st in states)
+    return policy_header_for([st.limit for st in states])
+
+
+def policy_header_for(limits: Sequence[Limit]) -> str:
+    """The ``RateLimit-Policy`` value for ``limits`` (constant for unscaled limits: computed once per guard)."""
+    return ", ".join(f"{sf_string(lim.name)};q={lim.amount};w={whole_seconds(lim.window)}" for lim in limits)
 
 
 def ratelimit_header(states: Sequence[LimitState]) -> str:
     """The ``RateLimit`` value: ``r`` units remaining, ``t`` seconds until the quota resets."""
     return ", ".join(
-        f"{sf_string(st.limit.name)};r={max(0, st.remaining)};t={_seconds(st.reset_after)}" for st in states
+        f"{sf_string(st.limit.name)};r={max(0, st.remaining)};t={whole_seconds(st.reset_after)}" for st in states
     )
 
 
 def retry_after_value(seconds: float) -> str:
     """``Retry-After`` delta-seconds, at least 1."""
-    return str(max(1, _seconds(seconds)))
+    return str(max(1, whole_seconds(seconds)))
 
 
 def build_headers(
@@ -62,8 +68,16 @@ def build_headers(
         tightest = min(states, key=lambda st: (st.remaining, -st.reset_after))
         headers["X-RateLimit-Limit"] = str(tightest.limit.amount)
         headers["X-RateLimit-Remaining"] = str(max(0, tightest.remaining))
-        headers["X-RateLimit-Reset"] = str(_seconds(tightest.reset_after))
+        headers["X-RateLimit-Reset"] = str(whole_seconds(tightest.reset_after))
     return headers
 
 
-__all__ = ["build_headers", "policy_header", "ratelimit_header", "retry_after_value", "sf_string"]
+__all__ = [
+    "build_headers",
+    "policy_header",
+    "policy_header_for",
+    "ratelimit_header",
+    "retry_after_value",
+    "sf_string",
+    "whole_seconds",
+]

@@ -8,26 +8,22 @@ are hashed). ``view.client_ip`` is already resolved by the adapter with explicit
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from collections.abc import Callable
 
+from apishield.ratelimit.penalties import client_group
 from apishield.request import RequestView
 
 KeyFunc = Callable[[RequestView], str]
 
 
 def client_ip(view: RequestView, *, ipv6_prefix: int = 64) -> str:
-    """``ip:<address>``; IPv6 addresses are grouped by their /64, which one client usually owns whole."""
+    """``ip:<address>``: the library's one client identity (:func:`~apishield.ratelimit.penalties.client_group`,
+    which the penalty box counts by too). IPv6 addresses are grouped by their /64, which one client usually
+    owns whole; IPv4-mapped IPv6 addresses (``::ffff:a.b.c.d``) count as their IPv4 address."""
     address = view.client_ip
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return f"ip:{address}"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return f"ip:{ip.ipv4_mapped}"
-        return f"ip:{ipaddress.ip_network(f'{ip}/{ipv6_prefix}', strict=False)}"
-    return f"ip:{ip}"
+    if ":" not in address:  # IPv4 (or not an address): already canonical, skip the parse on the hot path
+        return "ip:" + address
+    return "ip:" + client_group(address, ipv6_prefix=ipv6_prefix)
 
 
 def _digest(value: str) -> str:

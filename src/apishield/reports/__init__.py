@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from apishield.errors import ConfigError
 from apishield.reports.html import render_html
 from apishield.reports.json_writer import render_json, to_document
 from apishield.reports.junit import render_junit
@@ -26,7 +27,7 @@ def render(report: Report, fmt: str = "text") -> str:
     try:
         writer = WRITERS[fmt]
     except KeyError:
-        raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+        raise ConfigError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
     return writer(report)
 
 

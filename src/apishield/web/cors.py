@@ -325,6 +325,7 @@ class CORSGuard:
         self._interval = float(refresh_interval)
         self._clock: Clock | None = clock or (store.now if store is not None else None)
         self._next_refresh = float("-inf")
+        self._compiled: dict[int, RouteCORS] = {}
         self.refresh()
 
     # --- run-time updates -------------------------------------------------------------------
@@ -397,22 +398,17 @@ class CORSGuard:
         name = snap.routes.get(route, snap.default)
         return snap.policies.get(name) if name is not None else None
 
-    def check(self, view: RequestView) -> Allow | Reject:
+    def check(self, view: RequestView) -> Allow:
+        """Allow with the CORS headers for ``view``; raises :class:`Reject` (403) for a refused preflight."""
         self.refresh()
         policy = self.policy_for(view.route_or_path)
         if policy is None:
             return Allow()
         origin = view.origin
-        request_method = view.headers.get("access-control-request-method")
-        is_preflight = view.method == "OPTIONS" and origin is not None and request_method is not None
         if origin is None:
             return Allow(headers={"Vary": "Origin"} if policy.varies_by_origin else {})
-        if is_preflight:
-            requested = view.headers.get("access-control-request-headers") or ""
-            headers = policy.headers_for(origin, request_method, preflight=True, request_headers=[requested])
-            if not headers:
-                emit("cors.preflight_refused", route=view.route_or_path, method=str(request_method)[:32])
-                return Reject(403, "The cross-origin request is not allowed.", title="CORS preflight refused")
+        if view.method == "OPTIONS" and view.headers.get("access-control-request-method") is not None:
+            headers = preflight_headers(policy, view)
             view.state[PREFLIGHT_STATE_KEY] = True
             return Allow(headers=headers)
         headers = policy.headers_for(origin, view.method)
@@ -420,12 +416,83 @@ class CORSGuard:
             return Allow(headers={"Vary": "Origin"})
         return Allow(headers=headers)
 
+    def for_route(self, settings: Any) -> RouteCORS | None:
+        """The compiled CORS step for a route: its own policy (``settings.cors``: a :class:`CORSPolicy`, a dict
+        of its settings, or ``False`` for none) or the guard's default policy; None when no policy applies.
+        Policies published at run time reach routes compiled afterwards."""
+        own = getattr(settings, "cors", None)
+        if own is False:
+            return None
+        if own is None:
+            self.refresh()
+            snap = self._snapshot
+            policy = snap.policies.get(snap.default) if snap.default is not None else None
+            if policy is None:
+                return None
+        elif isinstance(own, Mapping):
+            policy = CORSPolicy.from_dict(own)
+        elif isinstance(own, CORSPolicy):
+            policy = own
+        else:
+            raise ConfigError("route CORS setting must be a CORSPolicy, a dict of its settings, or False")
+        hit = self._compiled.get(id(policy))
+        if hit is None or hit.policy is not policy:
+            hit = RouteCORS(policy)
+            if len(self._compiled) < 256:
+                self._compiled[id(policy)] = hit
+        return hit
+
+
+def preflight_headers(policy: CORSPolicy, view: RequestView) -> dict[str, str]:
+    """The headers answering an allowed preflight; raises :class:`Reject` (403, no CORS headers) otherwise."""
+    origin = view.origin or ""
+    request_method = str(view.headers.get("access-control-request-method") or "")
+    requested = view.headers.get("access-control-request-headers") or ""
+    headers = policy.headers_for(origin, request_method, preflight=True, request_headers=[requested])
+    if not headers:
+        emit("cors.preflight_refused", route=view.route_or_path, method=request_method[:32])
+        raise Reject(403, "The cross-origin request is not allowed.", title="CORS preflight refused")
+    return headers
+
+
+class RouteCORS:
+    """One policy compiled for the request path: the ``Vary`` to send when the origin is absent or refused,
+    the header list per (allowed origin, method) cached, and the preflight answer."""
+
+    __slots__ = ("_cache", "policy", "vary")
+    _CACHE_SIZE = 1024
+
+    def __init__(self, policy: CORSPolicy) -> None:
+        self.policy = policy
+        self.vary: list[tuple[str, str]] = [("Vary", "Origin")] if policy.varies_by_origin else []
+        self._cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def simple(self, origin: str, method: str) -> list[tuple[str, str]] | None:
+        """Headers for an actual (non-preflight) request from ``origin``; None when the origin is refused."""
+        key = (origin, method)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        headers = self.policy.headers_for(origin, method)
+        if not headers:
+            return None
+        items = list(headers.items())
+        if len(self._cache) < self._CACHE_SIZE:  # only allowed origins get here, so the cache stays small
+            self._cache[key] = items
+        return items
+
+    def preflight(self, view: RequestView) -> list[tuple[str, str]]:
+        """The headers of an allowed preflight; raises :class:`Reject` 403 when refused."""
+        return list(preflight_headers(self.policy, view).items())
+
 
 __all__ = [
     "DEFAULT_METHODS",
     "PREFLIGHT_STATE_KEY",
     "CORSGuard",
     "CORSPolicy",
+    "RouteCORS",
     "compile_policies",
+    "preflight_headers",
     "publish_policies",
 ]

@@ -18,6 +18,12 @@ Layers, cheapest first, for state-changing methods:
      ``allow_unprefixed_cookie=True`` says otherwise, and a cookie-authenticated request without a session id
      is refused: there would be nothing to bind the token to.
 
+Requests with no cookie credential (anonymous ones, e.g. to a public login route) get the origin checks
+(layers 2–3) only: that is what stops login CSRF, where a foreign page signs the victim into the attacker's
+account. Clients that send neither ``Origin``, ``Referer`` nor ``Sec-Fetch-Site`` (curl, servers, mobile
+apps: no browser, no ambient cookies) pass them.
+
+:meth:`CSRFProtect.check` raises :class:`~apishield.errors.Reject` (403) to refuse, like every guard.
 All comparisons use :func:`hmac.compare_digest`.
 """
 
@@ -27,7 +33,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from itsdangerous import Signer
@@ -35,11 +41,10 @@ from itsdangerous import Signer
 from apishield.errors import ConfigError, Reject
 from apishield.events import emit
 from apishield.guard import Allow
-from apishield.request import RequestView
+from apishield.request import SAFE_METHODS, RequestView
 from apishield.web.cookies import build_set_cookie, validate_keys
 from apishield.web.origins import origin_of_url, parse_origin
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MODES = ("synchronizer", "double_submit")
 _MAX_TOKEN = 256
 
@@ -75,7 +80,7 @@ class CSRFProtect:
         header_name: str = "X-CSRF-Token",
         form_field: str = "csrf_token",
         cookie_name: str = "__Host-csrf",
-        exempt_auth_methods: Iterable[str] = ("bearer", "api_key"),
+        exempt_auth_methods: Iterable[str] = ("bearer", "jwt", "api_key", "oauth2"),
         cookie_auth_methods: Iterable[str] = ("session", "cookie"),
         secure: bool = True,
         allow_unprefixed_cookie: bool = False,
@@ -126,15 +131,16 @@ class CSRFProtect:
 
         Synchronizer mode returns the session's stored token; double-submit mode mints a fresh signed token
         bound to ``session_id`` (pair it with :meth:`cookie_for`). Call again after login: tokens rotate.
-        Without a session id there is nothing to bind to, so both modes raise ``ValueError``.
+        Without a session id there is nothing to bind to, so both modes raise :class:`ConfigError` (a
+        ``ValueError``), as does synchronizer mode for an id with no live session.
         """
         if not session_id:
-            raise ValueError("CSRF: a token needs the session id it is bound to")
+            raise ConfigError("CSRF: a token needs the session id it is bound to; create the session first")
         if self._signer is None:
             assert self._sessions is not None
             token = self._sessions.csrf_token(session_id) if session_id else None
             if token is None:
-                raise ValueError("CSRF: no live session for this id")
+                raise ConfigError("CSRF: no live session for this id; issue the token after login")
             return token
         nonce = secrets.token_urlsafe(24)
         sig = self._signer.get_signature(f"{self._binding(session_id)}|{nonce}").decode("ascii")
@@ -184,6 +190,14 @@ class CSRFProtect:
         emit("csrf.refused", reason=reason, method=view.method, route=view.route_or_path)
         return Reject(403, _DETAILS[reason], title="CSRF check failed", extra={"reason": reason})
 
+    def for_route(self, settings: Any) -> CSRFProtect | None:
+        """This guard for a route, or None when the route is ``csrf_exempt`` (e.g. a signed webhook)."""
+        return None if getattr(settings, "csrf_exempt", None) else self
+
+    def exempts(self, auth_method: str | None) -> bool:
+        """True when requests authenticated by ``auth_method`` (a header credential) need no CSRF check."""
+        return auth_method is not None and auth_method.lower() in self._exempt
+
     def check(
         self,
         view: RequestView,
@@ -192,10 +206,10 @@ class CSRFProtect:
         auth_method: str | None = None,
         form_token: str | None = None,
         expected_token: str | None = None,
-    ) -> Allow | Reject:
-        """Allow or refuse ``view``. ``auth_method`` is what authenticated it (``"bearer"``, ``"api_key"``,
-        ``"session"``…); ``session_id`` the cookie session if any. ``expected_token`` saves a store read when
-        the caller already loaded the session."""
+    ) -> Allow:
+        """Allow ``view`` or raise :class:`Reject` (403). ``auth_method`` is what authenticated it
+        (``"bearer"``, ``"api_key"``, ``"session"``…; None for an anonymous request); ``session_id`` the cookie
+        session if any. ``expected_token`` saves a store read when the caller already loaded the session."""
         if view.method in SAFE_METHODS:
             return Allow()
         method = auth_method.lower() if auth_method else None
@@ -204,43 +218,43 @@ class CSRFProtect:
 
         origin = view.origin
         if origin is not None and origin.strip() == "null":
-            return self._reject("origin", view)
+            raise self._reject("origin", view)
         fetch_site = str(view.headers.get("sec-fetch-site") or "").strip().lower()
         trusted = origin is not None and origin in self._trusted
         if fetch_site == "cross-site" and not trusted:
-            return self._reject("cross_site", view)
+            raise self._reject("cross_site", view)
         if fetch_site == "same-site" and not (self.allow_same_site or trusted):
-            return self._reject("cross_site", view)
+            raise self._reject("cross_site", view)
         if fetch_site == "same-origin":
             pass  # the browser vouches for it; no Host comparison (proxies may rewrite Host)
         elif origin is not None:
             if not self._origin_ok(origin, view):
-                return self._reject("origin", view)
+                raise self._reject("origin", view)
         else:
             referer = view.headers.get("referer")
             if isinstance(referer, str) and referer and not self._origin_ok(origin_of_url(referer), view):
-                return self._reject("origin", view)
+                raise self._reject("origin", view)
 
         cookie_authenticated = session_id is not None or (method is not None and method in self._cookie_auth)
         if not cookie_authenticated:
             return Allow()
         token = self._submitted(view, form_token)
         if not token or len(token) > _MAX_TOKEN or not token.isascii():
-            return self._reject("missing_token", view)
+            raise self._reject("missing_token", view)
         if self._signer is not None:
             if not session_id:  # cookie-authenticated, but no session id: an empty binding would be forgeable
-                return self._reject("no_session", view)
+                raise self._reject("no_session", view)
             if not self._double_submit_ok(token, view.cookies.get(self.cookie_name), session_id):
-                return self._reject("bad_token", view)
+                raise self._reject("bad_token", view)
             return Allow()
         expected = expected_token
         if expected is None and session_id is not None:
             assert self._sessions is not None
             expected = self._sessions.csrf_token(session_id)
         if not expected:
-            return self._reject("no_session_token", view)
+            raise self._reject("no_session_token", view)
         if not hmac.compare_digest(token.encode(), expected.encode()):
-            return self._reject("bad_token", view)
+            raise self._reject("bad_token", view)
         return Allow()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from apishield.errors import ConfigError
 from apishield.guard import Allow
@@ -40,6 +41,46 @@ def validated_headers(headers: Mapping[str, str | None], where: str) -> dict[str
             )
         out[name] = value
     return out
+
+
+Header = tuple[str, str]
+_PROBE = RequestView(method="GET", path="", route="\x00")  # matches no per-route override
+
+
+class HeaderTable:
+    """The security headers of one route, precomputed for the four (authenticated, https) cases.
+
+    ``table[(authenticated, https)]`` is the header list: the request path only looks it up.
+    """
+
+    __slots__ = ("names", "table")
+
+    def __init__(self, table: Mapping[tuple[bool, bool], list[Header]]) -> None:
+        self.table: dict[tuple[bool, bool], list[Header]] = dict(table)
+        #: every header name this table can emit (lower case)
+        self.names = frozenset(name.lower() for rows in self.table.values() for name, _ in rows)
+
+    @classmethod
+    def empty(cls) -> HeaderTable:
+        """No security headers at all (headers switched off)."""
+        return cls({(a, h): [] for a in (False, True) for h in (False, True)})
+
+    def with_overrides(self, overrides: Iterable[tuple[str, str | None]]) -> HeaderTable:
+        """A copy carrying a route's overrides (a value of None removes that header)."""
+        changes = {name.lower(): (name, value) for name, value in overrides}
+        if not changes:
+            return self
+        table: dict[tuple[bool, bool], list[Header]] = {}
+        for key, rows in self.table.items():
+            kept = [(k, v) for k, v in rows if k.lower() not in changes]
+            kept += [(name, value) for name, value in changes.values() if value is not None]
+            table[key] = kept
+        return HeaderTable(table)
+
+    def for_route(self, settings: Any) -> HeaderTable:
+        """This table with the route's ``headers`` overrides (``settings.headers``), compiled once per route."""
+        overrides = getattr(settings, "headers", None)
+        return self.with_overrides(overrides) if overrides else self
 
 
 class SecurityHeaders:
@@ -95,6 +136,20 @@ class SecurityHeaders:
         self._routes = {route: validated_headers(over, f"route {route}") for route, over in (routes or {}).items()}
         self.strip: tuple[str, ...] = tuple(strip)
         self._strip_lower = frozenset(h.lower() for h in self.strip)
+        #: the headers of a route without overrides, precomputed for every (authenticated, https) case
+        self.table = HeaderTable(
+            {
+                (authenticated, https): list(
+                    self.headers_for(_PROBE, authenticated=authenticated, is_https=https).items()
+                )
+                for authenticated in (False, True)
+                for https in (False, True)
+            }
+        )
+
+    def for_route(self, settings: Any) -> HeaderTable:
+        """The precomputed header table for a route with these settings (its ``headers`` overrides applied)."""
+        return self.table.for_route(settings)
 
     def headers_for(self, view: RequestView, *, authenticated: bool, is_https: bool) -> dict[str, str]:
         """Headers to add to the response for ``view``."""
@@ -126,4 +181,4 @@ class SecurityHeaders:
         return kept + list(ours.items())
 
 
-__all__ = ["API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "SecurityHeaders", "validated_headers"]
+__all__ = ["API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "HeaderTable", "SecurityHeaders", "validated_headers"]

@@ -178,7 +178,7 @@ class SessionManager:
     ) -> Session:
         """A new session for ``user_id``; evicts the user's oldest sessions beyond ``max_sessions``."""
         if not isinstance(user_id, str) or not user_id:
-            raise ValueError("sessions: user_id must be a non-empty string")
+            raise ConfigError("sessions: user_id must be a non-empty string")
         now = self._clock()
         self._enforce_cap(user_id, now, room_for=1)
         session_id = secrets.token_urlsafe(32)

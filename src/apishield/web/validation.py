@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
 from apishield.errors import ConfigError, Reject
+from apishield.events import emit
 from apishield.guard import Allow
 from apishield.request import RequestView
 from apishield.web.uploads import StoredUpload, UploadedFile, UploadPolicy
@@ -357,6 +358,9 @@ class RequestValidator:
         if uploads is not None:
             max_multipart_parts = max(max_multipart_parts, uploads.max_files)
         self.max_multipart_parts = max_multipart_parts
+        self._query_spec = query
+        self._path_spec = path
+        self._routes: dict[int, tuple[Any, RequestValidator]] = {}
 
     # --- steps ----------------------------------------------------------------------------------
     def _check_size(self, view: RequestView) -> bytes:
@@ -445,14 +449,53 @@ class RequestValidator:
             )
         return result
 
-    def check(self, view: RequestView) -> Allow | Reject:
+    def check(self, view: RequestView) -> Allow:
         """Guard form: the result goes to ``view.state[STATE_KEY]``; path params come from
-        ``view.state[PATH_PARAMS_STATE_KEY]`` when the adapter knows them."""
+        ``view.state[PATH_PARAMS_STATE_KEY]`` when the adapter knows them. Raises :class:`Reject`."""
+        view.state[STATE_KEY] = self.validate(view)
+        return Allow()
+
+    @property
+    def reads_body(self) -> bool:
+        """True when deciding needs the request body (a body schema or uploads), not just its size."""
+        return self._body is not None or self.uploads is not None or self.require_body
+
+    def admit(self, view: RequestView) -> None:
+        """The shield's step for unsafe methods: the size limit always, the whole validation when this
+        validator has something to validate. Raises :class:`Reject`."""
+        if self._body is None and self._query is None and self._path is None and not self.reads_body:
+            self._check_size(view)
+            return
         try:
             view.state[STATE_KEY] = self.validate(view)
-        except Reject as rej:
-            return rej
-        return Allow()
+        except Reject:
+            emit("validation.refused", path=view.path, method=view.method, client_ip=view.client_ip)
+            raise
+
+    def for_route(self, settings: Any) -> RequestValidator:
+        """This validator with a route's body schema (``settings.body_schema``), compiled once per schema."""
+        schema = getattr(settings, "body_schema", None)
+        if schema is None:
+            return self
+        hit = self._routes.get(id(schema))
+        if hit is not None and hit[0] is schema:
+            return hit[1]
+        compiled = RequestValidator(
+            body=schema,
+            query=self._query_spec,
+            path=self._path_spec,
+            max_body_bytes=self.max_body_bytes,
+            content_types=self.content_types,
+            require_body=self.require_body,
+            uploads=self.uploads,
+            max_query_fields=self.max_query_fields,
+            max_errors=self.max_errors,
+            max_json_depth=self.max_json_depth,
+            max_multipart_parts=self.max_multipart_parts,
+        )
+        if len(self._routes) < 1024:
+            self._routes[id(schema)] = (schema, compiled)
+        return compiled
 
 
 __all__ = [
