@@ -1,11 +1,16 @@
-"""Redis (or Valkey) store: shared by every process and host, one round trip per operation.
+"""Redis (or Valkey) store: one server, a Redis Cluster, or a Sentinel-managed master; shared by every process.
 
-Operations that read and write run as Lua scripts shipped in ``stores/lua/`` and called with EVALSHA
-(redis-py loads a script again when the server answers NOSCRIPT, e.g. after a restart). Scripts read the
-time with ``TIME``, so app servers with skewed clocks agree. Plain reads and writes with a TTL use single
-native commands (``GET``, ``SET ... PX``, ``PTTL``), which are atomic on their own. Every Redis or socket
-failure becomes :class:`~apishield.errors.StoreError`; the connection pool reconnects on the next call, so a
-restarted Redis works again without restarting the app.
+Operations that read and write run as Lua scripts shipped in ``stores/lua/`` and called with EVALSHA (the
+script is loaded again when a server answers NOSCRIPT: after a restart, on a newly promoted replica, on a node
+that never saw it). Scripts read the time with ``TIME`` on the node that runs them, so app servers with skewed
+clocks agree. Plain reads and writes with a TTL use single native commands (``GET``, ``SET ... PX``,
+``PTTL``), which are atomic on their own. Every Redis or socket failure becomes
+:class:`~apishield.errors.StoreError`; connections reconnect on the next call, so a restarted Redis, a
+promoted replica or a moved slot works again without restarting the app.
+
+Every operation touches one key, so in a cluster it runs on the master that owns the key's slot; callers put
+what must be decided together under one key (all limits of a request share one hash) or one hash tag
+(``{client}``), see ``docs/how-to/scaling.md``. URLs are described in :mod:`apishield.stores.redis_topology`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import hashlib
 import math
 import os
+import threading
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -21,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
+from apishield.stores.redis_topology import build_client, kind_of
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
 
 _MAX_IDLE = 64
 _STRATEGY_CODE = {"fixed_window": "1", "sliding_window": "2", "token_bucket": "3", "gcra": "4"}
+_SCRIPTS = ("pop", "incr", "add_member", "is_member", "members", "ratelimit")
 
 
 def load_script(name: str) -> str:
@@ -54,7 +62,11 @@ def _ms(ttl: float | None) -> int | None:
 
 
 class RedisStore:
-    """A :class:`~apishield.stores.base.Store` in Redis. ``url``: ``redis://host:port/db`` or ``rediss://``."""
+    """A :class:`~apishield.stores.base.Store` in Redis: ``redis://``, ``redis+cluster://``, ``redis+sentinel://``.
+
+    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; other keyword arguments go to the
+    redis-py client. A cluster client is created on first use, so an app starts while its cluster is down.
+    """
 
     def __init__(
         self,
@@ -70,40 +82,59 @@ class RedisStore:
         del clock
         try:
             import redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
+            import redis.exceptions as rexc
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
             raise ConfigError("the Redis store needs redis-py: pip install 'apishield[redis]'") from exc
         self.url = url
+        self.kind = kind_of(url) if client is None else "single"
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        if client is None:
-            try:
-                client = redis.Redis.from_url(
-                    url,
-                    decode_responses=True,
-                    socket_timeout=socket_timeout,
-                    socket_connect_timeout=socket_connect_timeout,
-                    retry=Retry(NoBackoff(), 1),  # one quick retry: a pooled connection may predate a restart
-                    **options,
-                )
-            except ValueError as exc:
-                detail = str(exc)
-                for secret in _credentials(url):
-                    detail = detail.replace(secret, "***")
-                raise ConfigError(f"store URL {redact_url(url)!r}: {detail}") from None
-        self.client = client
+        # answers that mean "this node did not run the command; ask the cluster client to route it"
+        self._redirects: tuple[type[BaseException], ...] = (
+            rexc.MovedError,
+            rexc.AskError,
+            rexc.TryAgainError,
+            rexc.ClusterDownError,
+        )
+        self._timeouts = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_connect_timeout}
+        self._options = options
+        self._client: Any = client
+        self._client_lock = threading.Lock()
+        if client is None and self.kind != "cluster":
+            self._client = self._build()
         #: tests only: pass this clock's time to the rate-limit script instead of Redis's TIME
         self.test_clock: Callable[[], float] | None = None
-        self._scripts = {
-            name: client.register_script(load_script(name))
-            for name in ("pop", "incr", "add_member", "is_member", "members")
+        self._sources = {name: load_script(name) for name in _SCRIPTS}
+        self._shas = {
+            name: hashlib.sha1(src.encode(), usedforsecurity=False).hexdigest() for name, src in self._sources.items()
         }
-        self._rl_source = load_script("ratelimit")
-        self._rl_sha = hashlib.sha1(self._rl_source.encode(), usedforsecurity=False).hexdigest()
-        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes]] = {}
-        # raw connections for the rate-limit hot path; list.pop/append are atomic, so threads share it safely
-        self._idle: list[Any] = []
+        self._rl_sha = self._shas["ratelimit"]
+        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, list[str]]] = {}
+        # raw connections for the rate-limit hot path, per node ("" when there is one master); list.pop and
+        # list.append are atomic, so threads share them safely
+        self._idle: dict[str, list[Any]] = {}
         self._pid = os.getpid()
+
+    def _build(self) -> Any:
+        try:
+            return build_client(self.url, self._timeouts, dict(self._options))
+        except ValueError as exc:
+            detail = str(exc)
+            for secret in _credentials(self.url):
+                detail = detail.replace(secret, "***")
+            raise ConfigError(f"store URL {redact_url(self.url)!r}: {detail}") from None
+        except self._errors as exc:  # a cluster client asks a node for the topology when it is created
+            raise StoreError(f"Redis store connect: {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def client(self) -> Any:
+        """The redis-py client (``Redis``, ``RedisCluster``, or the sentinel-managed master's ``Redis``)."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._build()
+                client = self._client
+        return client
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -112,7 +143,18 @@ class RedisStore:
             raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
 
     def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
-        return self._call(name, self._scripts[name], keys=keys, args=args)
+        """EVALSHA ``lua/<name>.lua``, loading it first where the node does not have it (NOSCRIPT)."""
+        import redis
+
+        client = self.client
+        try:
+            try:
+                return client.evalsha(self._shas[name], len(keys), *keys, *args)
+            except redis.exceptions.NoScriptError:
+                client.script_load(self._sources[name])  # a cluster client loads it on every master
+                return client.evalsha(self._shas[name], len(keys), *keys, *args)
+        except self._errors as exc:
+            raise StoreError(f"Redis store {name}: {type(exc).__name__}: {exc}") from exc
 
     def now(self) -> float:
         sec, usec = self._call("time", self.client.time)
@@ -160,8 +202,8 @@ class RedisStore:
         return [str(m) for m in self._script("members", [key], [])]
 
     # --- rate limiting ---------------------------------------------------------------------------
-    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes]:
-        """(command head, limit arguments) as RESP bytes, built once per limit tuple."""
+    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, list[str]]:
+        """(command head, limit arguments as RESP bytes, the same as strings), built once per limit tuple."""
         key = tuple(limits)
         hit = self._packed.get(key)
         if hit is None:
@@ -171,41 +213,53 @@ class RedisStore:
                 args.append(str(limit.capacity))
             count = 2 + 1 + 1 + 2 + len(args)  # EVALSHA sha numkeys key cost now args...
             head = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, self._rl_sha.encode())
-            hit = (head, b"".join(_bulk(a.encode()) for a in args))
+            hit = (head, b"".join(_bulk(a.encode()) for a in args), args)
             if len(self._packed) < 1024:
                 self._packed[key] = hit
         return hit
 
-    def _acquire(self) -> Any:
-        """An idle raw connection of this process, or a new one (connects lazily on first send)."""
-        if self._pid != os.getpid():
-            self._idle = []  # sockets inherited from a parent process are not ours to use
-            self._pid = os.getpid()
-        try:
-            return self._idle.pop()
-        except IndexError:
-            pool = self.client.connection_pool
-            return pool.connection_class(**pool.connection_kwargs)
+    def _route(self, key: bytes) -> tuple[str, Any]:
+        """(node name, connection pool) of the master that owns ``key``."""
+        client = self.client
+        if self.kind != "cluster":
+            return "", client.connection_pool
+        from redis.crc import key_slot
 
-    def _release(self, conn: Any) -> None:
-        if len(self._idle) < _MAX_IDLE:
-            self._idle.append(conn)
-        else:
-            conn.disconnect()
+        node = client.nodes_manager.slots_cache[key_slot(key)][0]
+        return node.name, node.redis_connection.connection_pool
 
-    def _evalsha(self, payload: bytes) -> Any:
+    def _evalsha(self, key: bytes, payload: bytes, slow_args: Sequence[Any]) -> Any:
         """Send a pre-encoded EVALSHA on a raw connection: one round trip, no per-call command encoding.
 
         A stale connection (Redis restarted) is reconnected and the command sent once more; NOSCRIPT loads
-        the script and sends again. Only a failed *send* is retried, so a request is never counted twice.
+        the script and sends again. Only a failed *send* or an answer that says the command did not run
+        (NOSCRIPT, MOVED, ASK, TRYAGAIN, CLUSTERDOWN) leads to a retry, so a request is never counted twice.
+        In a cluster, redirections go through redis-py's ``RedisCluster``, which follows them and refreshes its
+        slot table, so the next call takes the fast path to the right node again.
         """
         import redis
 
-        conn = self._acquire()
+        if self._pid != os.getpid():
+            self._idle = {}  # sockets inherited from a parent process are not ours to use
+            self._pid = os.getpid()
+        try:
+            name, pool = self._route(key)
+        except (KeyError, IndexError, AttributeError):  # slot not (yet) known: let the cluster client route it
+            return self._slow_evalsha(slow_args)
+        sentinel = self.kind == "sentinel"
+        idle = self._idle.get(name)
+        if idle is None:
+            idle = self._idle.setdefault(name, [])
+        try:
+            conn = idle.pop()
+        except IndexError:
+            conn = pool.connection_class(**pool.connection_kwargs)
         try:
             for attempt in range(3):
                 try:
                     try:
+                        if sentinel and getattr(conn, "_sock", True) is None:
+                            conn.connect()  # asks the sentinels for the master (a plain send would not)
                         conn.send_packed_command([payload], check_health=False)
                     except (redis.ConnectionError, OSError):
                         conn.disconnect()
@@ -216,20 +270,44 @@ class RedisStore:
                 except redis.exceptions.NoScriptError:
                     if attempt == 2:
                         raise StoreError("Redis store ratelimit: the script could not be loaded") from None
-                    self._call("script load", self.client.script_load, self._rl_source)
+                    self._call("script load", self.client.script_load, self._sources["ratelimit"])
+                except self._redirects:
+                    if self.kind != "cluster":
+                        raise
+                    return self._slow_evalsha(slow_args)
                 except self._errors as exc:
                     conn.disconnect()
                     raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
             raise StoreError("Redis store ratelimit: could not reach Redis")  # pragma: no cover
+        except self._redirects as exc:
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
         finally:
-            self._release(conn)
+            if len(idle) < _MAX_IDLE:
+                idle.append(conn)
+            else:
+                conn.disconnect()
+
+    def _slow_evalsha(self, args: Sequence[Any]) -> Any:
+        """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN)."""
+        import redis
+
+        client = self.client
+        try:
+            try:
+                return client.execute_command("EVALSHA", self._rl_sha, 1, *args)
+            except redis.exceptions.NoScriptError:
+                client.script_load(self._sources["ratelimit"])
+                return client.execute_command("EVALSHA", self._rl_sha, 1, *args)
+        except self._errors as exc:
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
 
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one EVALSHA of ``lua/ratelimit.lua``; nothing written when any limit denies."""
-        head, tail = self._compiled(limits)
-        now = b"" if self.test_clock is None else repr(float(self.test_clock())).encode()
-        payload = b"".join((head, _bulk(key.encode()), _bulk(b"%d" % cost), _bulk(now), tail))
-        raw = self._evalsha(payload)
+        head, tail, args = self._compiled(limits)
+        now = "" if self.test_clock is None else repr(float(self.test_clock()))
+        raw_key = key.encode()
+        payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
+        raw = self._evalsha(raw_key, payload, (key, cost, now, *args))
         try:
             parts = raw.split(" ")
             return [
@@ -240,12 +318,14 @@ class RedisStore:
             raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
 
     def close(self) -> None:
-        conns, self._idle = self._idle, []
-        for conn in conns:
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                with contextlib.suppress(*self._errors):
+                    conn.disconnect()
+        if self._client is not None:
             with contextlib.suppress(*self._errors):
-                conn.disconnect()
-        with contextlib.suppress(*self._errors):
-            self.client.close()
+                self._client.close()
 
 
 __all__ = ["RedisStore", "load_script"]
