@@ -21,7 +21,7 @@ from ..conftest import free_port
 def free_cluster_port() -> int:
     """A port <= 55535 whose cluster-bus port (port + 10000) is free too."""
     while True:
-        port = random.randint(20000, 55535)  # noqa: S311 - not security sensitive
+        port = random.randint(20000, 55535)
         try:
             with socket.socket() as a, socket.socket() as b:
                 a.bind(("127.0.0.1", port))
@@ -112,6 +112,17 @@ class Cluster(Topology):
         )
         for port in self.ports:
             wait_until(lambda p=port: self.info(p)["cluster_state"] == "ok", 20, "cluster_state:ok")
+        for port in self.ports:  # every replica in sync with its master before anything is killed
+            wait_until(lambda p=port: self.replication(p) in ("master", "up"), 20, "replicas to sync")
+
+    def replication(self, port: int) -> str:
+        """"master", or a replica's master_link_status."""
+        client = redis.Redis(port=port, decode_responses=True, socket_timeout=1)
+        try:
+            info = client.info("replication")
+        finally:
+            client.close()
+        return "master" if info["role"] == "master" else str(info["master_link_status"])
 
     @property
     def url(self) -> str:
@@ -123,6 +134,8 @@ class Cluster(Topology):
             text = client.execute_command("CLUSTER INFO")
         finally:
             client.close()
+        if isinstance(text, dict):  # redis-py parses the reply
+            return {str(k): str(v) for k, v in text.items()}
         return dict(line.split(":", 1) for line in str(text).split() if ":" in line)
 
     def master_of(self, key: str) -> int:
@@ -152,11 +165,20 @@ class SentinelGroup(Topology):
             self.start_sentinel(port, self.master)
         for port in self.sentinels:
             self.ping(port)
-        client = redis.Redis(port=self.master, decode_responses=True)
+        replica = redis.Redis(port=self.replica, decode_responses=True)
+        sentinel = redis.Redis(port=self.sentinels[0], decode_responses=True)
         try:
-            wait_until(lambda: client.info("replication")["connected_slaves"] == 1, 20, "the replica to sync")
+            wait_until(lambda: replica.info("replication")["master_link_status"] == "up", 20, "the replica to sync")
+            wait_until(  # sentinels learn replicas from the master's INFO; a failover needs one
+                lambda: all(
+                    r["flags"] == "slave" for r in sentinel.execute_command("SENTINEL", "REPLICAS", "apishield")
+                ) and len(sentinel.execute_command("SENTINEL", "REPLICAS", "apishield")) == 1,
+                20,
+                "the sentinels to know the replica",
+            )
         finally:
-            client.close()
+            replica.close()
+            sentinel.close()
 
     @property
     def url(self) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
-from apishield.stores.redis_topology import build_client, kind_of
+from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
@@ -66,6 +66,10 @@ class RedisStore:
 
     ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; other keyword arguments go to the
     redis-py client. A cluster client is created on first use, so an app starts while its cluster is down.
+
+    ``wait_replicas=N`` sends ``WAIT N <wait_timeout ms>`` in the same packet as every rate-limit decision, so
+    the answer comes back once N replicas hold the write (or after ``wait_timeout`` seconds): a failover then
+    cannot lose an acknowledged decision unless it timed out. Costs one replica round trip per decision.
     """
 
     def __init__(
@@ -76,6 +80,8 @@ class RedisStore:
         socket_timeout: float = 2.0,
         socket_connect_timeout: float = 2.0,
         client: Any = None,
+        wait_replicas: int = 0,
+        wait_timeout: float = 0.05,
         **options: Any,
     ) -> None:
         # ``clock`` is accepted for a uniform from_url signature and ignored: Redis's TIME is the clock here
@@ -87,7 +93,7 @@ class RedisStore:
             raise ConfigError("the Redis store needs redis-py: pip install 'apishield[redis]'") from exc
         self.url = url
         self.kind = kind_of(url) if client is None else "single"
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, rexc.RedisClusterException, OSError)
         # answers that mean "this node did not run the command; ask the cluster client to route it"
         self._redirects: tuple[type[BaseException], ...] = (
             rexc.MovedError,
@@ -95,11 +101,21 @@ class RedisStore:
             rexc.TryAgainError,
             rexc.ClusterDownError,
         )
+        if isinstance(wait_replicas, bool) or not isinstance(wait_replicas, int) or wait_replicas < 0:
+            raise ConfigError(f"Redis store: wait_replicas must be a whole number >= 0, not {wait_replicas!r}")
+        if not 0 < wait_timeout <= 10:
+            raise ConfigError(f"Redis store: wait_timeout must be from 0 to 10 seconds, not {wait_timeout!r}")
+        self._wait = b""
+        if wait_replicas:
+            n, ms = b"%d" % wait_replicas, b"%d" % max(1, round(wait_timeout * 1000))
+            self._wait = b"*3\r\n$4\r\nWAIT\r\n" + _bulk(n) + _bulk(ms)
         self._timeouts = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_connect_timeout}
         self._options = options
         self._client: Any = client
         self._client_lock = threading.Lock()
-        if client is None and self.kind != "cluster":
+        if client is None and self.kind == "cluster":
+            parse_multi_host(url)  # a malformed URL is refused now; the client connects on first use
+        elif client is None:
             self._client = self._build()
         #: tests only: pass this clock's time to the rate-limit script instead of Redis's TIME
         self.test_clock: Callable[[], float] | None = None
@@ -260,13 +276,15 @@ class RedisStore:
                     try:
                         if sentinel and getattr(conn, "_sock", True) is None:
                             conn.connect()  # asks the sentinels for the master (a plain send would not)
-                        conn.send_packed_command([payload], check_health=False)
+                        conn.send_packed_command([payload, self._wait] if self._wait else [payload], check_health=False)
                     except (redis.ConnectionError, OSError):
                         conn.disconnect()
                         if attempt == 0:
                             continue
+                        if self.kind == "cluster":  # node gone: the cluster client refreshes its slot table
+                            return self._slow_evalsha(slow_args)
                         raise
-                    return conn.read_response()
+                    return self._read(conn)
                 except redis.exceptions.NoScriptError:
                     if attempt == 2:
                         raise StoreError("Redis store ratelimit: the script could not be loaded") from None
@@ -286,6 +304,20 @@ class RedisStore:
                 idle.append(conn)
             else:
                 conn.disconnect()
+
+    def _read(self, conn: Any) -> Any:
+        """The EVALSHA reply; with ``wait_replicas``, the WAIT reply that follows it is read (and dropped) too."""
+        if not self._wait:
+            return conn.read_response()
+        import redis
+
+        try:
+            reply = conn.read_response()
+        except redis.ResponseError:
+            conn.read_response()  # keep the connection in step before the error goes up
+            raise
+        conn.read_response()
+        return reply
 
     def _slow_evalsha(self, args: Sequence[Any]) -> Any:
         """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN)."""

@@ -136,7 +136,8 @@ def build_client(url: str, timeouts: dict[str, Any], options: dict[str, Any]) ->
     from redis.sentinel import Sentinel as _Sentinel
 
     sentinel_class: Any = _Sentinel  # untyped in redis-py
-    sentinel_kwargs = {**tls, **timeouts, **options.pop("sentinel_kwargs", {})}
+    # no backoff between attempts: the sentinels are asked in turn, and a dead one must cost one timeout
+    sentinel_kwargs = {"retry": Retry(NoBackoff(), 0), **tls, **timeouts, **options.pop("sentinel_kwargs", {})}
     sentinel: Any = sentinel_class(list(parts.hosts), sentinel_kwargs=sentinel_kwargs, **timeouts)
     return sentinel.master_for(
         str(parts.service),
