@@ -113,6 +113,10 @@ class RedisStore:
         self._options = options
         self._client: Any = client
         self._client_lock = threading.Lock()
+        from redis.crc import key_slot
+
+        #: the cluster hash slot of a key (CRC16 of the key, or of its ``{hash tag}``, modulo 16384)
+        self._key_slot: Callable[[bytes], int] = key_slot
         if client is None and self.kind == "cluster":
             parse_multi_host(url)  # a malformed URL is refused now; the client connects on first use
         elif client is None:
@@ -235,13 +239,11 @@ class RedisStore:
         return hit
 
     def _route(self, key: bytes) -> tuple[str, Any]:
-        """(node name, connection pool) of the master that owns ``key``."""
-        client = self.client
+        """(node name, connection pool) of the master that owns ``key`` (the first node listed for its slot)."""
+        client = self._client or self.client
         if self.kind != "cluster":
             return "", client.connection_pool
-        from redis.crc import key_slot
-
-        node = client.nodes_manager.slots_cache[key_slot(key)][0]
+        node = client.nodes_manager.slots_cache[self._key_slot(key)][0]
         return node.name, node.redis_connection.connection_pool
 
     def _evalsha(self, key: bytes, payload: bytes, slow_args: Sequence[Any]) -> Any:
