@@ -22,6 +22,7 @@ from apishield import events
 from apishield.errors import ConfigError
 
 if TYPE_CHECKING:
+    from apishield.ratelimit.limiter import Decision, LimitSpec, RateLimiter
     from apishield.stores.base import Store
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -101,7 +102,25 @@ class PenaltyBox:
         self.prefix = prefix
 
     def _k(self, kind: str, key: str) -> str:
-        return f"{self.prefix}:{kind}:{client_group(key, ipv6_prefix=self.ipv6_prefix)}"
+        # the client is the hash tag: a client's violations, level and ban live in one Redis Cluster slot,
+        # next to rate-limit state tagged the same way (see hit())
+        return f"{self.prefix}:{kind}:{self.tag(key)}"
+
+    def tag(self, key: str) -> str:
+        """``{client}``: the hash tag of ``key``'s penalty state. A rate-limit key that contains it
+        (``f"{scope}|{box.tag(ip)}"``) lives in the same Redis Cluster slot as the client's ban."""
+        return "{" + client_group(key, ipv6_prefix=self.ipv6_prefix) + "}"
+
+    def hit(
+        self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1
+    ) -> tuple[float | None, Decision | None]:
+        """The ban check for ``ban_key`` and ``limiter``'s limits for ``key`` in one store call (one round trip).
+
+        ``(seconds banned, None)`` when banned (nothing consumed), else ``(None, decision)``. On a Redis
+        Cluster the two share one call when ``key`` carries the same hash tag as the ban key
+        (``{client}``); otherwise the store makes two round trips.
+        """
+        return limiter.hit_unless_banned(key, limits, cost, self._k("ban", ban_key))
 
     def is_allowed_ip(self, address: str) -> bool:
         """True when ``address`` is in an allow-listed network (never limited, never banned)."""

@@ -146,20 +146,35 @@ class MemoryStore:
                     self._sweep(now)
                 return [result]
         with self._lock:
+            return self._decide(key, limits, cost, self._clock())
+
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban check and every limit under one lock."""
+        with self._lock:
             now = self._clock()
-            names = [f"{key}\x1f{limit.id}" for limit in limits]
-            states: list[State | None] = []
-            for name in names:
-                item = rl.get(name)
-                states.append(item[0] if item is not None and item[1] > now else None)
-            results, writes = decide_all(limits, states, now, cost)
-            if writes is not None:
-                for name, (state, ttl) in zip(names, writes, strict=True):
-                    rl[name] = (state, now + ttl)
-            self._hits_since_sweep += 1
-            if self._hits_since_sweep >= 10_000:
-                self._sweep(now)
-            return results
+            ban = self._values.get(ban_key)
+            if ban is not None and ban[1] is not None and ban[1] > now:
+                return ban[1] - now, []
+            return None, self._decide(key, limits, cost, now)
+
+    def _decide(self, key: str, limits: Sequence[Limit], cost: int, now: float) -> list[LimitState]:
+        """Every limit for ``key`` (the caller holds the lock)."""
+        rl = self._rl
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        states: list[State | None] = []
+        for name in names:
+            item = rl.get(name)
+            states.append(item[0] if item is not None and item[1] > now else None)
+        results, writes = decide_all(limits, states, now, cost)
+        if writes is not None:
+            for name, (state, ttl) in zip(names, writes, strict=True):
+                rl[name] = (state, now + ttl)
+        self._hits_since_sweep += 1
+        if self._hits_since_sweep >= 10_000:
+            self._sweep(now)
+        return results
 
     def _sweep(self, now: float) -> None:
         """Drop expired rate-limit state (called under the lock every 10,000 hits)."""

@@ -128,7 +128,7 @@ class RedisStore:
             name: hashlib.sha1(src.encode(), usedforsecurity=False).hexdigest() for name, src in self._sources.items()
         }
         self._rl_sha = self._shas["ratelimit"]
-        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, list[str]]] = {}
+        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, bytes, list[str]]] = {}
         # raw connections for the rate-limit hot path, per node ("" when there is one master); list.pop and
         # list.append are atomic, so threads share them safely
         self._idle: dict[str, list[Any]] = {}
@@ -222,8 +222,9 @@ class RedisStore:
         return [str(m) for m in self._script("members", [key], [])]
 
     # --- rate limiting ---------------------------------------------------------------------------
-    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, list[str]]:
-        """(command head, limit arguments as RESP bytes, the same as strings), built once per limit tuple."""
+    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, bytes, list[str]]:
+        """(command head for one key, for two keys, limit arguments as RESP bytes, the same as strings),
+        built once per limit tuple."""
         key = tuple(limits)
         hit = self._packed.get(key)
         if hit is None:
@@ -232,8 +233,10 @@ class RedisStore:
                 args += [limit.id, _STRATEGY_CODE[limit.strategy], str(limit.amount), repr(float(limit.window))]
                 args.append(str(limit.capacity))
             count = 2 + 1 + 1 + 2 + len(args)  # EVALSHA sha numkeys key cost now args...
-            head = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, self._rl_sha.encode())
-            hit = (head, b"".join(_bulk(a.encode()) for a in args), args)
+            sha = self._rl_sha.encode()
+            head1 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, sha)
+            head2 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n2\r\n" % (count + 1, sha)
+            hit = (head1, head2, b"".join(_bulk(a.encode()) for a in args), args)
             if len(self._packed) < 1024:
                 self._packed[key] = hit
         return hit
@@ -322,26 +325,46 @@ class RedisStore:
         return reply
 
     def _slow_evalsha(self, args: Sequence[Any]) -> Any:
-        """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN)."""
+        """EVALSHA (``args``: numkeys, keys, argv) through the cluster client (it follows MOVED/ASK and waits
+        out TRYAGAIN)."""
         import redis
 
         client = self.client
         try:
             try:
-                return client.execute_command("EVALSHA", self._rl_sha, 1, *args)
+                return client.execute_command("EVALSHA", self._rl_sha, *args)
             except redis.exceptions.NoScriptError:
                 client.script_load(self._sources["ratelimit"])
-                return client.execute_command("EVALSHA", self._rl_sha, 1, *args)
+                return client.execute_command("EVALSHA", self._rl_sha, *args)
         except self._errors as exc:
             raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
 
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one EVALSHA of ``lua/ratelimit.lua``; nothing written when any limit denies."""
-        head, tail, args = self._compiled(limits)
+        head, _, tail, args = self._compiled(limits)
         now = "" if self.test_clock is None else repr(float(self.test_clock()))
         raw_key = key.encode()
         payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        raw = self._evalsha(raw_key, payload, (key, cost, now, *args))
+        return self._states(self._evalsha(raw_key, payload, (1, key, cost, now, *args)), limits)
+
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban's TTL and every limit in one EVALSHA (in a cluster: when both keys share a hash slot)."""
+        raw_key, raw_ban = key.encode(), ban_key.encode()
+        if self.kind == "cluster" and self._key_slot(raw_key) != self._key_slot(raw_ban):
+            left = self.ttl(ban_key)
+            return (left, []) if left is not None else (None, self.hit(key, limits, cost))
+        _, head, tail, args = self._compiled(limits)
+        now = "" if self.test_clock is None else repr(float(self.test_clock()))
+        payload = b"".join((head, _bulk(raw_key), _bulk(raw_ban), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
+        raw = self._evalsha(raw_key, payload, (2, key, ban_key, cost, now, *args))
+        if isinstance(raw, str) and raw.startswith("B "):
+            return float(raw[2:]), []
+        return None, self._states(raw, limits)
+
+    @staticmethod
+    def _states(raw: Any, limits: Sequence[Limit]) -> list[LimitState]:
         try:
             parts = raw.split(" ")
             return [

@@ -239,23 +239,38 @@ class SQLiteStore:
     # --- rate limiting -------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one ``BEGIN IMMEDIATE`` transaction; nothing written when any limit denies."""
-        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        return self._run(lambda conn: self._decide(conn, key, limits, cost, self._clock()))
 
-        def op(conn: sqlite3.Connection) -> list[LimitState]:
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban check and every limit in one ``BEGIN IMMEDIATE`` transaction."""
+
+        def op(conn: sqlite3.Connection) -> tuple[float | None, list[LimitState]]:
             now = self._clock()
-            states: list[State | None] = []
-            for name in names:
-                row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
-                states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
-            results, writes = decide_all(limits, states, now, cost)
-            if writes is not None:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
-                    [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
-                )
-            return results
+            row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
+            if row is not None and row[0] is not None and row[0] > now:
+                return float(row[0]) - now, []
+            return None, self._decide(conn, key, limits, cost, now)
 
         return self._run(op)
+
+    @staticmethod
+    def _decide(
+        conn: sqlite3.Connection, key: str, limits: Sequence[Limit], cost: int, now: float
+    ) -> list[LimitState]:
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        states: list[State | None] = []
+        for name in names:
+            row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
+            states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
+        results, writes = decide_all(limits, states, now, cost)
+        if writes is not None:
+            conn.executemany(
+                "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
+                [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
+            )
+        return results
 
     def close(self) -> None:
         with self._all_lock:
