@@ -168,6 +168,14 @@ def bench_cluster(url: str, rn: int, rounds: int) -> list[str]:
         row(label, a, r["limits " + name], note)
         if not met:
             misses.append(f"cluster {label}")
+    # the owning master's own CPU per decision: what bounds one hot key, however many masters there are
+    for label, spec in (("1 limit", f"{BIG}/minute fixed"), ("3 limits", fixed3)):
+        owner.config_resetstat()
+        for _ in range(rn):
+            ours.hit(key, spec)
+        stats = owner.info("commandstats").get("cmdstat_evalsha", {})
+        usec = float(stats.get("usec_per_call", 0.0))
+        print(f"  {'server time per decision, ' + label:<44} {usec:9.2f}   (one key: <= {1e6 / usec:,.0f}/s)")
     raw_conn.disconnect()
     owner.close()
     cluster.close()
