@@ -26,7 +26,8 @@ BEFORE = 6  # admitted per key before the master dies
 RESUME_BOUND = 12.0
 # short timeouts, and every decision waits (10 ms at most) for one replica to hold it
 OPTIONS: dict[str, float] = {
-    "socket_timeout": 0.5, "socket_connect_timeout": 0.5, "wait_replicas": 1, "wait_timeout": 0.01
+    "socket_timeout": 0.5, "socket_connect_timeout": 0.5, "decision_timeout": 0.5, "wait_replicas": 1,
+    "wait_timeout": 0.01,
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import os
 import threading
@@ -24,9 +25,11 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from apishield import events
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
+from apishield.stores.breaker import CircuitBreaker
 from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host
 
 if TYPE_CHECKING:
@@ -64,8 +67,13 @@ def _ms(ttl: float | None) -> int | None:
 class RedisStore:
     """A :class:`~apishield.stores.base.Store` in Redis: ``redis://``, ``redis+cluster://``, ``redis+sentinel://``.
 
-    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; other keyword arguments go to the
-    redis-py client. A cluster client is created on first use, so an app starts while its cluster is down.
+    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; a rate-limit decision (the hot
+    path, which may fail open) waits at most ``decision_timeout`` for its answer. After ``breaker_failures``
+    consecutive outages the store stops calling Redis for ``breaker_cooldown`` seconds and fails at once (see
+    :mod:`apishield.stores.breaker`). On the first successful call the store asks Redis whether it persists
+    its data (``CONFIG GET appendonly`` / ``save``) and logs ``store.not_durable`` once when it does not.
+    Other keyword arguments go to the redis-py client. A cluster client is created on first use, so an app
+    starts while its cluster is down.
 
     ``wait_replicas=N`` sends ``WAIT N <wait_timeout ms>`` in the same packet as every rate-limit decision, so
     the answer comes back once N replicas hold the write (or after ``wait_timeout`` seconds): a failover then
@@ -82,6 +90,10 @@ class RedisStore:
         client: Any = None,
         wait_replicas: int = 0,
         wait_timeout: float = 0.05,
+        decision_timeout: float = 0.1,
+        breaker_failures: int = 5,
+        breaker_cooldown: float = 1.0,
+        check_durability: bool = True,
         **options: Any,
     ) -> None:
         # ``clock`` is accepted for a uniform from_url signature and ignored: Redis's TIME is the clock here
@@ -109,6 +121,23 @@ class RedisStore:
         if wait_replicas:
             n, ms = b"%d" % wait_replicas, b"%d" % max(1, round(wait_timeout * 1000))
             self._wait = b"*3\r\n$4\r\nWAIT\r\n" + _bulk(n) + _bulk(ms)
+        if not 0 < decision_timeout <= 60:
+            raise ConfigError(f"Redis store: decision_timeout must be from 0 to 60 seconds, not {decision_timeout!r}")
+        # a decision that waits for replicas needs at least that long for its answer
+        self._decision_timeout = max(float(decision_timeout), wait_timeout + 0.05 if wait_replicas else 0.0)
+        self.breaker = CircuitBreaker(
+            f"Redis store {redact_url(url)}", failures=breaker_failures, cooldown=breaker_cooldown
+        )
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._durability_checked = not check_durability
+        # errors that are answers (a wrong type, an overflow), not signs of an outage
+        self._answers: tuple[type[BaseException], ...] = (rexc.ResponseError,)
+        self._outage_answers: tuple[type[BaseException], ...] = (
+            rexc.ClusterDownError,
+            rexc.MasterDownError,
+            rexc.ReadOnlyError,
+            rexc.TryAgainError,
+        )
         self._timeouts = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_connect_timeout}
         self._options = options
         self._client: Any = client
@@ -156,50 +185,119 @@ class RedisStore:
                 client = self._client
         return client
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, what: str, key: str | bytes | None, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` behind the circuit breaker of the master that owns ``key`` (in a cluster; elsewhere
+        the store's one breaker); Redis and socket errors become :class:`StoreError`."""
+        breaker = self.breaker if self.kind != "cluster" or key is None else self._node_breaker(key)
+        if breaker.opened_at is not None:
+            breaker.before()  # raises while open
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args)
+        except StoreError as exc:
+            self._failed(breaker, exc.__cause__ or exc)
+            raise
         except self._errors as exc:
+            self._failed(breaker, exc)
             raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
+        if breaker.failures or breaker.opened_at is not None:
+            breaker.success()
+        if not self._durability_checked:
+            self._check_durability()
+        return result
+
+    def _failed(self, breaker: CircuitBreaker, exc: BaseException) -> None:
+        """Count an outage (no answer, or an answer that says the data is unreachable) with the breaker."""
+        if not isinstance(exc, self._answers) or isinstance(exc, self._outage_answers):
+            breaker.failure()
+
+    def _node_breaker(self, key: str | bytes) -> CircuitBreaker:
+        """One breaker per cluster master: a dead master must not stop the keys of the healthy ones."""
+        try:
+            raw = key if isinstance(key, bytes) else key.encode()
+            name = self._client.nodes_manager.slots_cache[self._key_slot(raw)][0].name
+        except (AttributeError, IndexError, KeyError):  # no client or slot table yet
+            return self.breaker
+        breaker = self._breakers.get(name)
+        if breaker is None:
+            template = self.breaker
+            breaker = self._breakers.setdefault(
+                name,
+                CircuitBreaker(f"{template.name} node {name}", failures=template.threshold, cooldown=template.cooldown),
+            )
+        return breaker
+
+    def _check_durability(self) -> None:
+        """Log once when Redis would lose everything (no AOF, no snapshots) or recent writes (no AOF) on restart.
+
+        Managed services often refuse ``CONFIG``; then nothing is said.
+        """
+        self._durability_checked = True
+        client = self.client
+        try:
+            if self.kind == "cluster":
+                nodes = [client.get_redis_connection(node) for node in client.get_primaries()]
+            else:
+                nodes = [client]
+            settings = [(n.config_get("appendonly").get("appendonly"), n.config_get("save").get("save")) for n in nodes]
+        except self._errors:
+            return
+        if all(aof == "yes" for aof, _ in settings):
+            return
+        nothing = any(aof != "yes" and not save for aof, save in settings)
+        events.emit(
+            "store.not_durable",
+            level=logging.WARNING,
+            store=redact_url(self.url),
+            appendonly=",".join(str(aof) for aof, _ in settings),
+            save=",".join(str(save) for _, save in settings),
+            lost=(
+                "everything: revocations, API keys, OAuth clients, sessions, bans, lockouts and counters"
+                if nothing
+                else "writes since the last snapshot (revocations, bans, lockouts among them)"
+            )
+            + " on a restart; enable AOF (appendonly yes, appendfsync everysec)",
+        )
 
     def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
+        return self._call(name, keys[0], self._run_script, name, keys, args)
+
+    def _run_script(self, name: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA ``lua/<name>.lua``, loading it first where the node does not have it (NOSCRIPT)."""
         import redis
 
         client = self.client
         try:
-            try:
-                return client.evalsha(self._shas[name], len(keys), *keys, *args)
-            except redis.exceptions.NoScriptError:
-                client.script_load(self._sources[name])  # a cluster client loads it on every master
-                return client.evalsha(self._shas[name], len(keys), *keys, *args)
-        except self._errors as exc:
-            raise StoreError(f"Redis store {name}: {type(exc).__name__}: {exc}") from exc
+            return client.evalsha(self._shas[name], len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            client.script_load(self._sources[name])  # a cluster client loads it on every master
+            return client.evalsha(self._shas[name], len(keys), *keys, *args)
 
     def now(self) -> float:
-        sec, usec = self._call("time", self.client.time)
+        sec, usec = self._call("time", None, lambda: self.client.time())
         return float(sec) + float(usec) / 1e6
 
     # --- key/value -----------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
-        value = self._call("get", self.client.get, key)
+        value = self._call("get", key, lambda: self.client.get(key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        self._call("set", self.client.set, key, value, px=_ms(ttl))
+        ms = _ms(ttl)
+        self._call("set", key, lambda: self.client.set(key, value, px=ms))
 
     def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
-        return bool(self._call("set", self.client.set, key, value, px=_ms(ttl), nx=True))
+        ms = _ms(ttl)
+        return bool(self._call("set", key, lambda: self.client.set(key, value, px=ms, nx=True)))
 
     def pop(self, key: str) -> str | None:
         value = self._script("pop", [key], [])
         return None if value is None else str(value)
 
     def delete(self, key: str) -> None:
-        self._call("delete", self.client.delete, key)
+        self._call("delete", key, lambda: self.client.delete(key))
 
     def ttl(self, key: str) -> float | None:
-        ms = int(self._call("ttl", self.client.pttl, key))
+        ms = int(self._call("ttl", key, lambda: self.client.pttl(key)))
         return ms / 1000 if ms > 0 else None
 
     # --- counters --------------------------------------------------------------------------------
@@ -216,7 +314,7 @@ class RedisStore:
         return bool(self._script("is_member", [key], [member]))
 
     def remove_member(self, key: str, member: str) -> None:
-        self._call("remove_member", self.client.zrem, key, member)
+        self._call("remove_member", key, lambda: self.client.zrem(key, member))
 
     def members(self, key: str) -> list[str]:
         return [str(m) for m in self._script("members", [key], [])]
@@ -274,7 +372,7 @@ class RedisStore:
         try:
             conn = idle.pop()
         except IndexError:
-            conn = pool.connection_class(**pool.connection_kwargs)
+            conn = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": self._decision_timeout})
         try:
             for attempt in range(3):
                 try:
@@ -293,7 +391,7 @@ class RedisStore:
                 except redis.exceptions.NoScriptError:
                     if attempt == 2:
                         raise StoreError("Redis store ratelimit: the script could not be loaded") from None
-                    self._call("script load", self.client.script_load, self._sources["ratelimit"])
+                    self.client.script_load(self._sources["ratelimit"])
                 except self._redirects:
                     if self.kind != "cluster":
                         raise
@@ -345,7 +443,8 @@ class RedisStore:
         now = "" if self.test_clock is None else repr(float(self.test_clock()))
         raw_key = key.encode()
         payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        return self._states(self._evalsha(raw_key, payload, (1, key, cost, now, *args)), limits)
+        raw = self._call("ratelimit", raw_key, self._evalsha, raw_key, payload, (1, key, cost, now, *args))
+        return self._states(raw, limits)
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
@@ -358,7 +457,7 @@ class RedisStore:
         _, head, tail, args = self._compiled(limits)
         now = "" if self.test_clock is None else repr(float(self.test_clock()))
         payload = b"".join((head, _bulk(raw_key), _bulk(raw_ban), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        raw = self._evalsha(raw_key, payload, (2, key, ban_key, cost, now, *args))
+        raw = self._call("ratelimit", raw_key, self._evalsha, raw_key, payload, (2, key, ban_key, cost, now, *args))
         if isinstance(raw, str) and raw.startswith("B "):
             return float(raw[2:]), []
         return None, self._states(raw, limits)

@@ -4,6 +4,12 @@ The database runs in WAL mode (readers never block the writer) with a busy timeo
 that reads and writes is one ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front: two
 processes can never both read the same old state and both write. Each thread gets its own connection
 (``sqlite3`` connections are not shareable), and a forked child opens fresh ones.
+
+Bounded waits and size: a rate-limit decision (which the guard may let through when the store fails) waits
+at most ``decision_timeout`` (0.1 s) for a lock held elsewhere, every other operation ``timeout`` (2 s), and
+then raises :class:`~apishield.errors.StoreError`. Every 5,000 writes expired rows are deleted and the WAL is
+checkpointed and truncated (``journal_size_limit`` caps what a checkpoint leaves behind), so neither the
+tables nor the ``-wal`` file grow without bound.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ CREATE TABLE IF NOT EXISTS rl (key TEXT PRIMARY KEY, a REAL NOT NULL, b REAL NOT
                                expires REAL NOT NULL);
 """
 _ALIVE = "(expires IS NULL OR expires > ?)"
+_JOURNAL_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
+_MAINTAIN_EVERY = 5000  # writes between sweeps and checkpoints
 
 
 def path_from_url(url: str) -> str:
@@ -53,16 +61,21 @@ def path_from_url(url: str) -> str:
 class SQLiteStore:
     """A :class:`~apishield.stores.base.Store` in one SQLite file (WAL), safe across processes."""
 
-    def __init__(self, url: str, *, clock: Clock = time.time, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock = time.time,
+        timeout: float | None = None,
+        decision_timeout: float | None = None,
+    ) -> None:
         self.url = url
         self.path = path_from_url(url)
         query = parse_qs(urlsplit(url).query)
-        try:
-            self.timeout = float(timeout if timeout is not None else query.get("timeout", ["10"])[0])
-        except (TypeError, ValueError):
-            self.timeout = -1.0
-        if not 0 <= self.timeout <= 86_400:  # also refuses NaN and inf, which PRAGMA busy_timeout cannot take
-            raise ConfigError(f"store URL {url!r}: timeout must be a number of seconds from 0 to 86400")
+        self.timeout = self._seconds(url, "timeout", timeout, query.get("timeout", ["2"])[0])
+        self.decision_timeout = self._seconds(
+            url, "decision_timeout", decision_timeout, query.get("decision_timeout", ["0.1"])[0]
+        )
         self._clock = clock
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -70,25 +83,41 @@ class SQLiteStore:
         self._ops = 0
         self._run(lambda conn: conn.executescript(_SCHEMA), write=False)
 
+    @staticmethod
+    def _seconds(url: str, name: str, given: float | None, default: str) -> float:
+        try:
+            value = float(given if given is not None else default)
+        except (TypeError, ValueError):
+            value = -1.0
+        if not 0 <= value <= 86_400:  # also refuses NaN and inf, which PRAGMA busy_timeout cannot take
+            raise ConfigError(f"store URL {url!r}: {name} must be a number of seconds from 0 to 86400")
+        return value
+
     # --- connections and transactions ------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+    def _conn(self, short: bool = False) -> sqlite3.Connection:
+        """This thread's connection: ``short`` waits ``decision_timeout`` for locks, else ``timeout``."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.conns = {}  # a forked child must not use its parent's connections
+            local.pid = os.getpid()
+        conn: sqlite3.Connection | None = local.conns.get(short)
+        if conn is not None:
             return conn
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        timeout = self.decision_timeout if short else self.timeout
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        self._local.conn = conn
-        self._local.pid = os.getpid()
+        conn.execute(f"PRAGMA journal_size_limit = {_JOURNAL_LIMIT}")
+        local.conns[short] = conn
         with self._all_lock:
             self._all.append(conn)
         return conn
 
-    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True, short: bool = False) -> T:
         """Run ``op`` in one ``BEGIN IMMEDIATE`` transaction (``write=False``: autocommit reads)."""
         try:
-            conn = self._conn()
+            conn = self._conn(short)
             if not write:
                 return op(conn)
             conn.execute("BEGIN IMMEDIATE")
@@ -101,18 +130,23 @@ class SQLiteStore:
         except (sqlite3.Error, OverflowError) as exc:  # OverflowError: an integer beyond SQLite's 64 bits
             raise StoreError(f"SQLite store {self.path}: {exc}") from exc
         self._ops += 1
-        if self._ops % 5000 == 0:
-            self._sweep()
+        if self._ops % _MAINTAIN_EVERY == 0:
+            self.maintain()
         return result
 
-    def _sweep(self) -> None:
+    def maintain(self) -> None:
+        """Delete expired rows, then checkpoint the WAL and truncate it (skipped while another process reads:
+        the next round tries again). Runs by itself every 5,000 writes."""
         now = self._clock()
 
         def op(conn: sqlite3.Connection) -> None:
             for table in ("kv", "counters", "members", "rl"):
                 conn.execute(f"DELETE FROM {table} WHERE expires IS NOT NULL AND expires <= ?", (now,))  # noqa: S608
 
-        self._run(op)
+        with contextlib.suppress(StoreError):
+            self._run(op, short=True)
+        with contextlib.suppress(sqlite3.Error):
+            self._conn(short=True).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def now(self) -> float:
         return self._clock()
@@ -239,7 +273,7 @@ class SQLiteStore:
     # --- rate limiting -------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one ``BEGIN IMMEDIATE`` transaction; nothing written when any limit denies."""
-        return self._run(lambda conn: self._decide(conn, key, limits, cost, self._clock()))
+        return self._run(lambda conn: self._decide(conn, key, limits, cost, self._clock()), short=True)
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
@@ -253,7 +287,7 @@ class SQLiteStore:
                 return float(row[0]) - now, []
             return None, self._decide(conn, key, limits, cost, now)
 
-        return self._run(op)
+        return self._run(op, short=True)
 
     @staticmethod
     def _decide(
