@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with throwaway state servers on free loopback ports, stopped afterwards:
-#   APISHIELD_TEST_REDIS_URL           one Redis server (no persistence: tests start from nothing)
+#   APISHIELD_TEST_REDIS_URL           one Redis server
+# Every Redis persists as production should (AOF, fsync every second); a test that needs a Redis without
+# persistence starts its own.
 #   APISHIELD_TEST_REDIS_CLUSTER_URL   a Redis Cluster of 3 masters + 3 replicas (redis+cluster://h:p,h:p,...)
 #   APISHIELD_TEST_REDIS_SENTINEL_URL  a master + 1 replica watched by 3 sentinels (redis+sentinel://.../service)
 #   APISHIELD_TEST_DATABASE_URL        a PostgreSQL cluster (when running as root with PostgreSQL installed)
@@ -33,7 +35,7 @@ trap cleanup EXIT INT TERM
 start_redis() {
   local name=$1 port=$2; shift 2
   mkdir -p "$workdir/$name"
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --daemonize no \
     --dir "$workdir/$name" --loglevel warning "$@" >"$workdir/$name.log" 2>&1 &
   pids+=($!)
 }
