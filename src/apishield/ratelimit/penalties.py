@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -38,7 +39,13 @@ def _networks(items: Iterable[str], what: str) -> tuple[IPNetwork, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+# a canonical dotted quad is its own client group: matched without parsing or caching anything
+_CANONICAL_V4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
+# Small on purpose: every long-lived object allocated while many clients come and go pins a whole arena of
+# the allocator, so a cache of thousands of addresses kept the memory of every expired client's state alive.
+@lru_cache(maxsize=32)
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(text.strip())
@@ -56,9 +63,13 @@ def client_group(key: str, *, ipv6_prefix: int = 64) -> str:
     IPv6 addresses would let it start afresh with every request. IPv4-mapped IPv6 addresses count as their
     IPv4 address. Keys that are not an address (``"key:…"``, ``"ip:…"``) are returned unchanged.
     """
-    ip = _ip(key) if isinstance(key, str) else None
+    if not isinstance(key, str):
+        return str(key)
+    if _CANONICAL_V4.fullmatch(key):
+        return key
+    ip = _ip(key)
     if ip is None:
-        return key if isinstance(key, str) else str(key)
+        return key
     if isinstance(ip, ipaddress.IPv6Address):
         return str(ipaddress.ip_network(f"{ip}/{ipv6_prefix}", strict=False))
     return str(ip)

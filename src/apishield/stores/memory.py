@@ -1,11 +1,12 @@
 """In-process store: dicts guarded by one lock. Fast, exact, but not shared between processes.
 
-Bounded state: every write advances an incremental sweep that visits a slice of the entries and drops the
-expired ones (values, counters, set members, rate-limit state alike), so memory falls back after expiry
-without a pause to scan everything at once. ``max_entries`` caps the number of entries; when a new entry
-would pass it, expired entries are dropped first, then the oldest rate-limit state, then the oldest counters
-(violation and failed-login counts). Values and sets (bans, revocations, API keys, sessions) are never evicted:
-when only they fill the store, writes fail with :class:`~apishield.errors.StoreError` instead.
+Bounded state: after a number of writes proportional to the entries held, the store drops every expired
+entry (values, counters, set members, rate-limit state alike) and rebuilds its tables, so memory falls back
+after expiry; the cost is a small constant per write, paid in one pass. ``max_entries`` caps the number of
+entries; when a new entry would pass it, expired entries are dropped first, then the oldest rate-limit
+state, then the oldest counters (violation and failed-login counts). Values and sets (bans, revocations, API
+keys, sessions) are never evicted: when only they fill the store, writes fail with
+:class:`~apishield.errors.StoreError` instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.strategies import STRATEGY_FUNCTIONS, State, decide_all
@@ -22,8 +23,7 @@ from apishield.types import Clock
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit, LimitState
 
-_SWEEP_EVERY = 64  # writes between sweep steps
-_SWEEP_STEP = 1024  # entries visited per step: 16 per write, amortised
+_SWEEP_MIN = 10_000  # writes between sweeps, at least
 _EVICT_FRACTION = 0.01  # share of max_entries evicted at once when full
 
 
@@ -43,8 +43,7 @@ class MemoryStore:
         # rate-limit state per (key, limit id): (strategy state, expiry); owned by the rate-limit strategies
         self._rl: dict[str, tuple[State, float]] = {}
         self._writes = 0
-        self._cursor: list[str] = []  # keys of one map still to visit in this sweep round
-        self._cursor_map = 0
+        self._sweep_at = _SWEEP_MIN
 
     def __len__(self) -> int:
         """Entries held (values, counters, sets, rate-limit states), expired ones not yet swept included."""
@@ -64,52 +63,35 @@ class MemoryStore:
     # --- bounded state (all called under the lock) -----------------------------------------------
     def _wrote(self, now: float) -> None:
         self._writes += 1
-        if self._writes >= _SWEEP_EVERY:
-            self._writes = 0
-            self._sweep_step(now, _SWEEP_STEP)
+        if self._writes >= self._sweep_at:
+            self._sweep(now)
 
-    def _sweep_step(self, now: float, budget: int) -> None:
-        """Visit up to ``budget`` entries of the current sweep round and drop the expired ones."""
-        maps: tuple[dict[str, Any], ...] = (self._rl, self._counters, self._values, self._sets)
-        while budget > 0:
-            if not self._cursor:
-                self._cursor_map = (self._cursor_map + 1) % len(maps)
-                self._cursor = list(maps[self._cursor_map])
-                if not self._cursor:
-                    if not len(self):
-                        return
-                    continue
-            which = self._cursor_map
-            target = maps[which]
-            cursor = self._cursor
-            for _ in range(min(budget, len(cursor))):
-                key = cursor.pop()
-                item = target.get(key)
-                if item is None:
-                    continue
-                if which == 0:
-                    if item[1] <= now:
-                        del target[key]
-                elif which == 3:
-                    for member in [m for m, d in item.items() if d is not None and d <= now]:
-                        del item[member]
-                    if not item:
-                        del target[key]
-                elif item[1] is not None and item[1] <= now:
-                    del target[key]
-                budget -= 1
-            budget -= 1  # an empty round costs something too, so the loop always ends
+    def _sweep(self, now: float) -> None:
+        """Rebuild every map without its expired entries (which also gives the memory of the old tables back).
+
+        Runs after a number of writes equal to a quarter of the entries held (at least 10,000), so its cost,
+        linear in the entries, is a small constant per write.
+        """
+        self._rl = {k: v for k, v in self._rl.items() if v[1] > now}
+        self._counters = {k: v for k, v in self._counters.items() if v[1] is None or v[1] > now}
+        self._values = {k: v for k, v in self._values.items() if v[1] is None or v[1] > now}
+        sets: dict[str, dict[str, float | None]] = {}
+        for key, bucket in self._sets.items():
+            alive = {m: d for m, d in bucket.items() if d is None or d > now}
+            if alive:
+                sets[key] = alive
+        self._sets = sets
+        self._writes = 0
+        self._sweep_at = max(_SWEEP_MIN, len(self) // 4)
 
     def sweep(self) -> None:
-        """Drop every expired entry now (normally done a slice at a time as the store is written)."""
+        """Drop every expired entry now (normally done by itself as the store is written)."""
         with self._lock:
-            self._cursor = []
-            self._sweep_step(self._clock(), 4 * len(self) + 8)
+            self._sweep(self._clock())
 
     def _make_room(self, now: float) -> None:
         """Called before adding an entry to a full store; raises when only values and sets are left."""
-        self._cursor = []
-        self._sweep_step(now, 4 * len(self) + 8)
+        self._sweep(now)
         if len(self) < self.max_entries:
             return
         quota = max(1, int(self.max_entries * _EVICT_FRACTION))
@@ -235,10 +217,10 @@ class MemoryStore:
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """Decide all ``limits`` under one lock; nothing is consumed unless every limit allows ``cost``."""
         if len(limits) == 1:  # the common case, without the lists
-            rl = self._rl
             limit = limits[0]
             name = key + "\x1f" + limit.id
             with self._lock:
+                rl = self._rl  # read under the lock: a sweep replaces the table
                 now = self._clock()
                 item = rl.get(name)
                 state = item[0] if item is not None and item[1] > now else None
@@ -286,4 +268,3 @@ class MemoryStore:
             self._counters.clear()
             self._sets.clear()
             self._rl.clear()
-            self._cursor = []
