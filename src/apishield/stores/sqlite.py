@@ -7,9 +7,9 @@ processes can never both read the same old state and both write. Each thread get
 
 Bounded waits and size: a rate-limit decision (which the guard may let through when the store fails) waits
 at most ``decision_timeout`` (0.1 s) for a lock held elsewhere, every other operation ``timeout`` (2 s), and
-then raises :class:`~apishield.errors.StoreError`. Every 5,000 writes expired rows are deleted and the WAL is
-checkpointed and truncated (``journal_size_limit`` caps what a checkpoint leaves behind), so neither the
-tables nor the ``-wal`` file grow without bound.
+then raises :class:`~apishield.errors.StoreError`. Every 5,000 writes expired rows are deleted, and every
+500 the WAL is checkpointed and truncated (``journal_size_limit`` caps what a checkpoint leaves behind), so
+neither the tables nor the ``-wal`` file grow without bound.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS rl (key TEXT PRIMARY KEY, a REAL NOT NULL, b REAL NOT
 """
 _ALIVE = "(expires IS NULL OR expires > ?)"
 _JOURNAL_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
-_MAINTAIN_EVERY = 5000  # writes between sweeps and checkpoints
+_SWEEP_EVERY = 5000  # writes (of this process) between deletions of expired rows
+_CHECKPOINT_EVERY = 500  # writes (of this process) between WAL checkpoints
 
 
 def path_from_url(url: str) -> str:
@@ -130,13 +131,14 @@ class SQLiteStore:
         except (sqlite3.Error, OverflowError) as exc:  # OverflowError: an integer beyond SQLite's 64 bits
             raise StoreError(f"SQLite store {self.path}: {exc}") from exc
         self._ops += 1
-        if self._ops % _MAINTAIN_EVERY == 0:
-            self.maintain()
+        if self._ops % _CHECKPOINT_EVERY == 0:
+            if self._ops % _SWEEP_EVERY == 0:
+                self.sweep()
+            self.checkpoint()
         return result
 
-    def maintain(self) -> None:
-        """Delete expired rows, then checkpoint the WAL and truncate it (skipped while another process reads:
-        the next round tries again). Runs by itself every 5,000 writes."""
+    def sweep(self) -> None:
+        """Delete expired rows (runs by itself every 5,000 writes of this process)."""
         now = self._clock()
 
         def op(conn: sqlite3.Connection) -> None:
@@ -145,6 +147,11 @@ class SQLiteStore:
 
         with contextlib.suppress(StoreError):
             self._run(op, short=True)
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it. Readers in other processes keep SQLite's automatic
+        checkpoints from ever restarting the WAL, which then grows without end; this waits (briefly) for
+        them. Runs by itself every 500 writes of this process; a busy round is skipped."""
         with contextlib.suppress(sqlite3.Error):
             self._conn(short=True).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
