@@ -229,7 +229,9 @@ class MemoryStore:
                     if item is None and len(self) >= self.max_entries:
                         self._make_room(now)
                     rl[name] = (new_state, now + ttl)
-                self._wrote(now)
+                self._writes += 1  # _wrote(), inlined on the hot path
+                if self._writes >= self._sweep_at:
+                    self._sweep(now)
                 return [result]
         with self._lock:
             return self._decide(key, limits, cost, self._clock())
