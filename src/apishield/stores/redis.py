@@ -372,7 +372,10 @@ class RedisStore:
         try:
             conn = idle.pop()
         except IndexError:
-            conn = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": self._decision_timeout})
+            limit = self._decision_timeout
+            conn = pool.connection_class(
+                **{**pool.connection_kwargs, "socket_timeout": limit, "socket_connect_timeout": limit}
+            )
         try:
             for attempt in range(3):
                 try:
