@@ -77,7 +77,8 @@ class RedisStore:
 
     ``wait_replicas=N`` sends ``WAIT N <wait_timeout ms>`` in the same packet as every rate-limit decision, so
     the answer comes back once N replicas hold the write (or after ``wait_timeout`` seconds): a failover then
-    cannot lose an acknowledged decision unless it timed out. Costs one replica round trip per decision.
+    cannot lose an acknowledged decision unless it timed out. Costs one replica round trip per decision. (A
+    cluster decision redirected by MOVED/ASK during a slot migration or failover is not waited for.)
     """
 
     def __init__(
