@@ -107,6 +107,10 @@ class RedisStore:
         self.url = url
         self.kind = kind_of(url) if client is None else "single"
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError, rexc.RedisClusterException, OSError)
+        self._send_errors: tuple[type[BaseException], ...] = (redis.ConnectionError, OSError)
+        self._noscript: type[BaseException] = rexc.NoScriptError
+        self._cluster = self.kind == "cluster"
+        self._sentinel = self.kind == "sentinel"
         # answers that mean "this node did not run the command; ask the cluster client to route it"
         self._redirects: tuple[type[BaseException], ...] = (
             rexc.MovedError,
@@ -348,7 +352,7 @@ class RedisStore:
         node = client.nodes_manager.slots_cache[self._key_slot(key)][0]
         return node.name, node.redis_connection.connection_pool
 
-    def _evalsha(self, key: bytes, payload: bytes, slow_args: Sequence[Any]) -> Any:
+    def _evalsha(self, key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
         """Send a pre-encoded EVALSHA on a raw connection: one round trip, no per-call command encoding.
 
         A stale connection (Redis restarted) is reconnected and the command sent once more; NOSCRIPT loads
@@ -357,16 +361,14 @@ class RedisStore:
         In a cluster, redirections go through redis-py's ``RedisCluster``, which follows them and refreshes its
         slot table, so the next call takes the fast path to the right node again.
         """
-        import redis
-
         if self._pid != os.getpid():
             self._idle = {}  # sockets inherited from a parent process are not ours to use
             self._pid = os.getpid()
         try:
             name, pool = self._route(key)
         except (KeyError, IndexError, AttributeError):  # slot not (yet) known: let the cluster client route it
-            return self._slow_evalsha(slow_args)
-        sentinel = self.kind == "sentinel"
+            return self._slow_evalsha(slow)
+        sentinel = self._sentinel
         idle = self._idle.get(name)
         if idle is None:
             idle = self._idle.setdefault(name, [])
@@ -384,22 +386,22 @@ class RedisStore:
                         if sentinel and getattr(conn, "_sock", True) is None:
                             conn.connect()  # asks the sentinels for the master (a plain send would not)
                         conn.send_packed_command([payload, self._wait] if self._wait else [payload], check_health=False)
-                    except (redis.ConnectionError, OSError):
+                    except self._send_errors:
                         conn.disconnect()
                         if attempt == 0:
                             continue
-                        if self.kind == "cluster":  # node gone: the cluster client refreshes its slot table
-                            return self._slow_evalsha(slow_args)
+                        if self._cluster:  # node gone: the cluster client refreshes its slot table
+                            return self._slow_evalsha(slow)
                         raise
                     return self._read(conn)
-                except redis.exceptions.NoScriptError:
+                except self._noscript:
                     if attempt == 2:
                         raise StoreError("Redis store ratelimit: the script could not be loaded") from None
                     self.client.script_load(self._sources["ratelimit"])
                 except self._redirects:
-                    if self.kind != "cluster":
+                    if not self._cluster:
                         raise
-                    return self._slow_evalsha(slow_args)
+                    return self._slow_evalsha(slow)
                 except self._errors as exc:
                     conn.disconnect()
                     raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
@@ -426,18 +428,18 @@ class RedisStore:
         conn.read_response()
         return reply
 
-    def _slow_evalsha(self, args: Sequence[Any]) -> Any:
-        """EVALSHA (``args``: numkeys, keys, argv) through the cluster client (it follows MOVED/ASK and waits
-        out TRYAGAIN)."""
-        import redis
-
+    def _slow_evalsha(self, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
+        """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN). ``slow``: the
+        keys, the cost, the time ("" for Redis's own) and the limit arguments."""
+        keys, cost, now, args = slow
+        command = ("EVALSHA", self._rl_sha, len(keys), *keys, cost, now, *args)
         client = self.client
         try:
             try:
-                return client.execute_command("EVALSHA", self._rl_sha, *args)
-            except redis.exceptions.NoScriptError:
+                return client.execute_command(*command)
+            except self._noscript:
                 client.script_load(self._sources["ratelimit"])
-                return client.execute_command("EVALSHA", self._rl_sha, *args)
+                return client.execute_command(*command)
         except self._errors as exc:
             raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
 
@@ -447,24 +449,42 @@ class RedisStore:
         now = "" if self.test_clock is None else repr(float(self.test_clock()))
         raw_key = key.encode()
         payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        raw = self._call("ratelimit", raw_key, self._evalsha, raw_key, payload, (1, key, cost, now, *args))
-        return self._states(raw, limits)
+        return self._states(self._decide(raw_key, payload, ((key,), cost, now, args)), limits)
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
     ) -> tuple[float | None, list[LimitState]]:
         """The ban's TTL and every limit in one EVALSHA (in a cluster: when both keys share a hash slot)."""
         raw_key, raw_ban = key.encode(), ban_key.encode()
-        if self.kind == "cluster" and self._key_slot(raw_key) != self._key_slot(raw_ban):
+        if self._cluster and self._key_slot(raw_key) != self._key_slot(raw_ban):
             left = self.ttl(ban_key)
             return (left, []) if left is not None else (None, self.hit(key, limits, cost))
         _, head, tail, args = self._compiled(limits)
         now = "" if self.test_clock is None else repr(float(self.test_clock()))
         payload = b"".join((head, _bulk(raw_key), _bulk(raw_ban), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        raw = self._call("ratelimit", raw_key, self._evalsha, raw_key, payload, (2, key, ban_key, cost, now, *args))
+        raw = self._decide(raw_key, payload, ((key, ban_key), cost, now, args))
         if isinstance(raw, str) and raw.startswith("B "):
             return float(raw[2:]), []
         return None, self._states(raw, limits)
+
+    def _decide(self, raw_key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
+        """:meth:`_evalsha` behind the breaker: :meth:`_call` inlined, as this is the hot path."""
+        breaker = self._node_breaker(raw_key) if self._cluster else self.breaker
+        if breaker.opened_at is not None:
+            breaker.before()  # raises while open
+        try:
+            raw = self._evalsha(raw_key, payload, slow)
+        except StoreError as exc:
+            self._failed(breaker, exc.__cause__ or exc)
+            raise
+        except self._errors as exc:
+            self._failed(breaker, exc)
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
+        if breaker.failures or breaker.opened_at is not None:
+            breaker.success()
+        if not self._durability_checked:
+            self._check_durability()
+        return raw
 
     @staticmethod
     def _states(raw: Any, limits: Sequence[Limit]) -> list[LimitState]:
