@@ -9,7 +9,14 @@ limit, apishield decides all of them in one EVALSHA. The floor is a bare redis-p
 redis-server on a free port. Figures are medians of ``rounds`` runs, in microseconds per decision (allowed
 path, one hot key). ``--strict`` exits 1 when a target is missed.
 
-Targets: memory no slower than ``limits``; on Redis a request with three limits <= 1.15 x one bare EVALSHA.
+Redis Cluster (APISHIELD_TEST_REDIS_CLUSTER_URL, set by scripts/with-services.sh; skipped when absent): the
+same decisions against ``limits``' ``redis+cluster://`` storage on the same cluster; the floor is one bare
+EVALSHA sent straight to the master that owns the key's slot.
+
+Targets: memory no slower than ``limits``; on Redis a request with three limits <= 1.15 x one bare EVALSHA; on
+the cluster <= 1.2 x one bare EVALSHA on the owning node.
+
+    scripts/with-services.sh .venv/bin/python benchmarks/ratelimit.py
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import limits as lim
 import redis
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import MemoryStorage, RedisClusterStorage, RedisStorage
 from limits.strategies import (
     FixedWindowRateLimiter,
     MovingWindowRateLimiter,
@@ -98,6 +105,82 @@ def row(label: str, ours: float, theirs: float | None, note: str = "") -> None:
     ratio = f"{ours / theirs:5.2f}x" if theirs else "     "
     peer = f"{theirs:9.2f}" if theirs is not None else " " * 9
     print(f"  {label:<44} {ours:9.2f} {peer}  {ratio}  {note}")
+
+
+def bench_cluster(url: str, rn: int, rounds: int) -> list[str]:
+    """Cluster figures; returns the targets missed."""
+    from redis.cluster import RedisCluster
+    from redis.crc import key_slot
+
+    misses: list[str] = []
+    print(f"redis cluster ({url}; {rounds} interleaved rounds of {rn} round trips)")
+    key = "bench-" + uuid.uuid4().hex[:8]
+    ours = RateLimiter(from_url(url))
+    cluster = RedisCluster.from_url(url.replace("redis+cluster://", "redis://").split(",")[0])
+    node = cluster.nodes_manager.get_node_from_slot(key_slot(f"rl:{key}".encode()))
+    owner = redis.Redis(host=node.host, port=node.port)  # the master that owns the decision's slot
+    floor_script = owner.register_script("return 1")
+    floor_script(keys=[f"rl:{key}"], args=[])
+    # the least any decision does on a master with a replica: one replicated write
+    write_script = owner.register_script("redis.call('HSET', KEYS[1], 'f', '1') return 1")
+    write_script(keys=[f"rl:{key}"], args=[])
+    raw_conn = owner.connection_pool.connection_class(**owner.connection_pool.connection_kwargs)
+    encoded = f"rl:{key}".encode()
+    raw_payload = [
+        b"*4\r\n$7\r\nEVALSHA\r\n$40\r\n" + floor_script.sha.encode() + b"\r\n$1\r\n1\r\n"
+        + b"$%d\r\n%s\r\n" % (len(encoded), encoded)
+    ]
+
+    def raw_floor() -> object:
+        raw_conn.send_packed_command(raw_payload, check_health=False)
+        return raw_conn.read_response()
+
+    theirs = RedisClusterStorage(url)
+    fixed_t, sliding_t = FixedWindowRateLimiter(theirs), SlidingWindowCounterRateLimiter(theirs)
+    one = lim.parse(f"{BIG}/minute")
+    three = [lim.parse(f"{BIG}/second"), lim.parse(f"{BIG}/minute"), lim.parse(f"{BIG}/day")]
+    fixed3 = f"{BIG}/second fixed; {BIG}/minute fixed; {BIG}/day fixed"
+    sliding3 = f"{BIG}/second; {BIG}/minute; {BIG}/day"
+    r = measure(
+        {
+            "floor": lambda: floor_script(keys=[f"rl:{key}"], args=[]),
+            "raw floor": raw_floor,
+            "write floor": lambda: write_script(keys=[f"rl:{key}"], args=[]),
+            "ours fixed1": lambda: ours.hit(key, f"{BIG}/minute fixed"),
+            "limits fixed1": lambda: fixed_t.hit(one, key, "f1"),
+            "ours fixed3": lambda: ours.hit(key, fixed3),
+            "limits fixed3": lambda: all([fixed_t.hit(item, key, "f3") for item in three]),
+            "ours sliding3": lambda: ours.hit(key, sliding3),
+            "limits sliding3": lambda: all([sliding_t.hit(item, key, "s3") for item in three]),
+        },
+        rn,
+        rounds,
+    )
+    floor, raw, write = r["floor"], r["raw floor"], r["write floor"]
+    print(f"  {'bare EVALSHA on the owning master: the floor':<44} {floor:9.2f}")
+    print(f"  {'same, pre-encoded on a raw connection':<44} {raw:9.2f}")
+    print(f"  {'EVALSHA of one replicated HSET (write floor)':<44} {write:9.2f}")
+    row("fixed window, 1 limit", r["ours fixed1"], r["limits fixed1"], f"{r['ours fixed1'] / floor:.2f}x floor")
+    for label, name in (("fixed window, 3 limits", "fixed3"), ("sliding-window counter, 3 limits", "sliding3")):
+        a = r["ours " + name]
+        met = a <= 1.2 * floor
+        note = f"{a / floor:.2f}x floor, {a / write:.2f}x write floor, target <= 1.2x: " + ("met" if met else "MISSED")
+        row(label, a, r["limits " + name], note)
+        if not met:
+            misses.append(f"cluster {label}")
+    # the owning master's own CPU per decision: what bounds one hot key, however many masters there are
+    for label, spec in (("1 limit", f"{BIG}/minute fixed"), ("3 limits", fixed3)):
+        owner.config_resetstat()
+        for _ in range(rn):
+            ours.hit(key, spec)
+        stats = owner.info("commandstats").get("cmdstat_evalsha", {})
+        usec = float(stats.get("usec_per_call", 0.0))
+        print(f"  {'server time per decision, ' + label:<44} {usec:9.2f}   (one key: <= {1e6 / usec:,.0f}/s)")
+    raw_conn.disconnect()
+    owner.close()
+    cluster.close()
+    ours.store.close()
+    return misses
 
 
 def main() -> int:
@@ -198,6 +281,12 @@ def main() -> int:
         raw_conn.disconnect()
         client.close()
         ours_r.store.close()
+
+    cluster_url = os.environ.get("APISHIELD_TEST_REDIS_CLUSTER_URL")
+    if cluster_url:
+        misses += bench_cluster(cluster_url, rn, rounds)
+    else:
+        print("redis cluster: skipped (set APISHIELD_TEST_REDIS_CLUSTER_URL, e.g. via scripts/with-services.sh)")
 
     print("targets: " + ("all met" if not misses else "MISSED: " + ", ".join(misses)))
     return 1 if (misses and args.strict) else 0

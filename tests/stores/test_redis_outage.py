@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from apishield import events
 from apishield.errors import Reject, StoreError
@@ -22,70 +15,7 @@ from apishield.request import RequestView
 from apishield.stores import from_url
 from tests._guards import decide
 
-from ..conftest import free_port
-
-
-class RedisServer:
-    def __init__(self, binary: str, port: int, workdir: Path) -> None:
-        self.binary, self.port, self.workdir = binary, port, workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-                "--loglevel",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        try:
-            for _ in range(100):
-                try:
-                    client.ping()
-                    return
-                except redis.ConnectionError:
-                    time.sleep(0.05)  # waiting for a real server to listen, not for time logic
-            raise RuntimeError("redis-server did not start")
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.proc = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
-    if not binary:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide redis-server (APISHIELD_REDIS_SERVER_BIN or PATH)")
-        pytest.skip("redis-server not found")
-    server = RedisServer(binary, free_port(), tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+from ._topology import RedisServer
 
 
 def view() -> RequestView:
@@ -98,7 +28,8 @@ def test_guard_survives_redis_outage_and_recovers(own_redis: RedisServer, policy
     seen: list[tuple[str, dict[str, Any]]] = []
     unsubscribe = events.add_listener(lambda name, fields: seen.append((name, fields)))
     try:
-        store = from_url(own_redis.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        # the breaker is off here: this is about the guard's policy and reconnecting (breaker: below)
+        store = from_url(own_redis.url, socket_timeout=0.5, socket_connect_timeout=0.5, breaker_failures=0)
         limiter = RateLimiter(store)
         guard = RateLimitGuard(limiter, "100/minute", scope=uuid.uuid4().hex, on_store_error=policy)
         up = decide(guard.check, view())

@@ -128,6 +128,21 @@ class RateLimiter:
             return _make_decision(Decision, (st[1], st[0], st[2], st[3], st[4], (st,)))
         return Decision.from_states(states)
 
+    def hit_unless_banned(
+        self, key: str, limits: LimitSpec, cost: int, ban_key: str
+    ) -> tuple[float | None, Decision | None]:
+        """``(seconds left, None)`` while ``ban_key`` is banned (nothing consumed), else ``(None, hit(...))``.
+
+        The ban check and the limits are one atomic store operation, one round trip on Redis.
+        """
+        if type(cost) is not int or cost < 0:
+            raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
+        compiled = self.compile(limits)
+        banned, states = self.store.hit_unless_banned(self._prefix + key, compiled, min(cost, _MAX_COST), ban_key)
+        if banned is not None:
+            return banned, None
+        return None, Decision.from_states(states)
+
     def peek(self, key: str, limits: LimitSpec) -> Decision:
         """The current state without consuming anything (a cost-0 hit)."""
         return self.hit(key, limits, 0)

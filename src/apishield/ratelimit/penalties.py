@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from apishield import events
 from apishield.errors import ConfigError
 
 if TYPE_CHECKING:
+    from apishield.ratelimit.limiter import Decision, LimitSpec, RateLimiter
     from apishield.stores.base import Store
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,7 +39,13 @@ def _networks(items: Iterable[str], what: str) -> tuple[IPNetwork, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
+# a canonical dotted quad is its own client group: matched without parsing or caching anything
+_CANONICAL_V4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
+# Small on purpose: every long-lived object allocated while many clients come and go pins a whole arena of
+# the allocator, so a cache of thousands of addresses kept the memory of every expired client's state alive.
+@lru_cache(maxsize=32)
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(text.strip())
@@ -55,9 +63,13 @@ def client_group(key: str, *, ipv6_prefix: int = 64) -> str:
     IPv6 addresses would let it start afresh with every request. IPv4-mapped IPv6 addresses count as their
     IPv4 address. Keys that are not an address (``"key:…"``, ``"ip:…"``) are returned unchanged.
     """
-    ip = _ip(key) if isinstance(key, str) else None
+    if not isinstance(key, str):
+        return str(key)
+    if _CANONICAL_V4.fullmatch(key):
+        return key
+    ip = _ip(key)
     if ip is None:
-        return key if isinstance(key, str) else str(key)
+        return key
     if isinstance(ip, ipaddress.IPv6Address):
         return str(ipaddress.ip_network(f"{ip}/{ipv6_prefix}", strict=False))
     return str(ip)
@@ -101,7 +113,25 @@ class PenaltyBox:
         self.prefix = prefix
 
     def _k(self, kind: str, key: str) -> str:
-        return f"{self.prefix}:{kind}:{client_group(key, ipv6_prefix=self.ipv6_prefix)}"
+        # the client is the hash tag: a client's violations, level and ban live in one Redis Cluster slot,
+        # next to rate-limit state tagged the same way (see hit())
+        return f"{self.prefix}:{kind}:{self.tag(key)}"
+
+    def tag(self, key: str) -> str:
+        """``{client}``: the hash tag of ``key``'s penalty state. A rate-limit key that contains it
+        (``f"{scope}|{box.tag(ip)}"``) lives in the same Redis Cluster slot as the client's ban."""
+        return "{" + client_group(key, ipv6_prefix=self.ipv6_prefix) + "}"
+
+    def hit(
+        self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1
+    ) -> tuple[float | None, Decision | None]:
+        """The ban check for ``ban_key`` and ``limiter``'s limits for ``key`` in one store call (one round trip).
+
+        ``(seconds banned, None)`` when banned (nothing consumed), else ``(None, decision)``. On a Redis
+        Cluster the two share one call when ``key`` carries the same hash tag as the ban key
+        (``{client}``); otherwise the store makes two round trips.
+        """
+        return limiter.hit_unless_banned(key, limits, cost, self._k("ban", ban_key))
 
     def is_allowed_ip(self, address: str) -> bool:
         """True when ``address`` is in an allow-listed network (never limited, never banned)."""

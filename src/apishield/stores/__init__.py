@@ -1,4 +1,6 @@
-"""State stores chosen by URL: ``memory://``, ``sqlite:///path.db``, ``redis://host:port/db``, ``rediss://``.
+"""State stores chosen by URL: ``memory://``, ``sqlite:///path.db``, ``redis://host:port/db`` (``rediss://``),
+``redis+cluster://h1:p1,h2:p2`` and ``redis+sentinel://h1:p1,h2:p2/service`` (``rediss+…``: TLS); ``valkey…``
+schemes are aliases of the ``redis…`` ones.
 
 Every store implements :class:`~apishield.stores.base.Store`; options (``clock=``, timeouts, redis-py
 connection settings) are passed through to the store's constructor.
@@ -13,6 +15,8 @@ from apishield.stores.base import Store, redact_url
 from apishield.stores.memory import MemoryStore
 from apishield.stores.sqlite import SQLiteStore
 
+_REDIS_SCHEMES = ("redis", "rediss", "redis+cluster", "rediss+cluster", "redis+sentinel", "rediss+sentinel")
+
 
 def from_url(url: str, **options: Any) -> Store:
     """Open the store named by ``url``. Unknown schemes raise :class:`ConfigError`."""
@@ -23,14 +27,16 @@ def from_url(url: str, **options: Any) -> Store:
         return MemoryStore(url, **options)
     if scheme == "sqlite":
         return SQLiteStore(url, **options)
-    if scheme in ("redis", "rediss", "valkey", "valkeys"):
+    if scheme.startswith("valkey"):
+        url = "redis" + url[len("valkey") :]
+        scheme = "redis" + scheme[len("valkey") :]
+    if scheme in _REDIS_SCHEMES:
         from apishield.stores.redis import RedisStore
 
-        if scheme.startswith("valkey"):
-            url = "redis" + url[len("valkey") :]
         return RedisStore(url, **options)
     raise ConfigError(
-        f"store URL {redact_url(url)!r}: unknown scheme; use memory://, sqlite:///path.db, redis://host:port/db or rediss://"
+        f"store URL {redact_url(url)!r}: unknown scheme; use memory://, sqlite:///path.db, redis://host:port/db, "
+        "redis+cluster://host:port,host:port or redis+sentinel://host:port,host:port/service (rediss… for TLS)"
     )
 
 

@@ -89,6 +89,17 @@ class Store(Protocol):
         """Decide all ``limits`` for ``key`` at once; consume ``cost`` only when every limit allows it."""
         ...
 
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """``(seconds left, [])`` while ``ban_key`` (a value with a TTL) lives, else ``(None, hit(...))``.
+
+        One atomic operation (one round trip in Redis): a banned client consumes nothing. In a Redis Cluster
+        ``key`` and ``ban_key`` must share a hash tag to be decided in one call; otherwise the store reads the
+        ban first and then decides the limits, in two round trips.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections and files."""
         ...

@@ -1,4 +1,13 @@
-"""In-process store: a dict guarded by one lock. Fast, exact, but not shared between processes."""
+"""In-process store: dicts guarded by one lock. Fast, exact, but not shared between processes.
+
+Bounded state: after a number of writes proportional to the entries held, the store drops every expired
+entry (values, counters, set members, rate-limit state alike) and rebuilds its tables, so memory falls back
+after expiry; the cost is a small constant per write, paid in one pass. ``max_entries`` caps the number of
+entries; when a new entry would pass it, expired entries are dropped first, then the oldest rate-limit
+state, then the oldest counters (violation and failed-login counts). Values and sets (bans, revocations, API
+keys, sessions) are never evicted: when only they fill the store, writes fail with
+:class:`~apishield.errors.StoreError` instead.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +16,25 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.strategies import STRATEGY_FUNCTIONS, State, decide_all
 from apishield.types import Clock
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit, LimitState
 
+_SWEEP_MIN = 10_000  # writes between sweeps, at least
+_EVICT_FRACTION = 0.01  # share of max_entries evicted at once when full
+
 
 class MemoryStore:
-    """A :class:`~apishield.stores.base.Store` kept in this process's memory."""
+    """A :class:`~apishield.stores.base.Store` kept in this process's memory (see the module docstring)."""
 
-    def __init__(self, url: str = "memory://", *, clock: Clock = time.time) -> None:
+    def __init__(self, url: str = "memory://", *, clock: Clock = time.time, max_entries: int = 1_000_000) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 100:
+            raise ConfigError(f"memory store max_entries must be a whole number >= 100, not {max_entries!r}")
         self.url = url
+        self.max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
         self._values: dict[str, tuple[str, float | None]] = {}
@@ -26,7 +42,12 @@ class MemoryStore:
         self._sets: dict[str, dict[str, float | None]] = {}
         # rate-limit state per (key, limit id): (strategy state, expiry); owned by the rate-limit strategies
         self._rl: dict[str, tuple[State, float]] = {}
-        self._hits_since_sweep = 0
+        self._writes = 0
+        self._sweep_at = _SWEEP_MIN
+
+    def __len__(self) -> int:
+        """Entries held (values, counters, sets, rate-limit states), expired ones not yet swept included."""
+        return len(self._values) + len(self._counters) + len(self._sets) + len(self._rl)
 
     def now(self) -> float:
         return self._clock()
@@ -39,7 +60,56 @@ class MemoryStore:
     def _alive(deadline: float | None, now: float) -> bool:
         return deadline is None or deadline > now
 
-    # key/value
+    # --- bounded state (all called under the lock) -----------------------------------------------
+    def _wrote(self, now: float) -> None:
+        self._writes += 1
+        if self._writes >= self._sweep_at:
+            self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        """Rebuild every map without its expired entries (which also gives the memory of the old tables back).
+
+        Runs after a number of writes equal to a quarter of the entries held (at least 10,000), so its cost,
+        linear in the entries, is a small constant per write.
+        """
+        self._rl = {k: v for k, v in self._rl.items() if v[1] > now}
+        self._counters = {k: v for k, v in self._counters.items() if v[1] is None or v[1] > now}
+        self._values = {k: v for k, v in self._values.items() if v[1] is None or v[1] > now}
+        sets: dict[str, dict[str, float | None]] = {}
+        for key, bucket in self._sets.items():
+            alive = {m: d for m, d in bucket.items() if d is None or d > now}
+            if alive:
+                sets[key] = alive
+        self._sets = sets
+        self._writes = 0
+        self._sweep_at = max(_SWEEP_MIN, len(self) // 4)
+
+    def sweep(self) -> None:
+        """Drop every expired entry now (normally done by itself as the store is written)."""
+        with self._lock:
+            self._sweep(self._clock())
+
+    def _make_room(self, now: float) -> None:
+        """Called before adding an entry to a full store; raises when only values and sets are left."""
+        self._sweep(now)
+        if len(self) < self.max_entries:
+            return
+        quota = max(1, int(self.max_entries * _EVICT_FRACTION))
+        for victims in (self._rl, self._counters):  # rate-limit state first, then counters; never bans
+            for key in list(victims)[:quota]:
+                del victims[key]
+            if len(self) < self.max_entries:
+                return
+        raise StoreError(
+            f"memory store full: {len(self)} entries, none of them evictable (values and sets are never evicted); "
+            "raise max_entries or use a shared store"
+        )
+
+    def _new_entry(self, now: float) -> None:
+        if len(self) >= self.max_entries:
+            self._make_room(now)
+
+    # --- key/value -------------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
         with self._lock:
             item = self._values.get(key)
@@ -52,7 +122,11 @@ class MemoryStore:
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
         with self._lock:
-            self._values[key] = (value, self._deadline(self._clock(), ttl))
+            now = self._clock()
+            if key not in self._values:
+                self._new_entry(now)
+            self._values[key] = (value, self._deadline(now, ttl))
+            self._wrote(now)
 
     def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
         with self._lock:
@@ -60,7 +134,10 @@ class MemoryStore:
             item = self._values.get(key)
             if item is not None and self._alive(item[1], now):
                 return False
+            if item is None:
+                self._new_entry(now)
             self._values[key] = (value, self._deadline(now, ttl))
+            self._wrote(now)
             return True
 
     def pop(self, key: str) -> str | None:
@@ -76,21 +153,30 @@ class MemoryStore:
             self._counters.pop(key, None)
             self._sets.pop(key, None)
 
-    # counters
+    # --- counters --------------------------------------------------------------------------------
     def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         with self._lock:
             now = self._clock()
             item = self._counters.get(key)
             if item is None or not self._alive(item[1], now):
+                if item is None:
+                    self._new_entry(now)
                 item = (0, self._deadline(now, ttl))
             value = item[0] + amount
             self._counters[key] = (value, item[1])
+            self._wrote(now)
             return value
 
-    # membership
+    # --- membership ------------------------------------------------------------------------------
     def add_member(self, key: str, member: str, ttl: float | None = None) -> None:
         with self._lock:
-            self._sets.setdefault(key, {})[member] = self._deadline(self._clock(), ttl)
+            now = self._clock()
+            bucket = self._sets.get(key)
+            if bucket is None:
+                self._new_entry(now)
+                bucket = self._sets[key] = {}
+            bucket[member] = self._deadline(now, ttl)
+            self._wrote(now)
 
     def is_member(self, key: str, member: str) -> bool:
         with self._lock:
@@ -127,46 +213,56 @@ class MemoryStore:
                 return None
             return item[1] - now
 
-    # rate limiting
+    # --- rate limiting ---------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """Decide all ``limits`` under one lock; nothing is consumed unless every limit allows ``cost``."""
-        rl = self._rl
         if len(limits) == 1:  # the common case, without the lists
             limit = limits[0]
             name = key + "\x1f" + limit.id
             with self._lock:
+                rl = self._rl  # read under the lock: a sweep replaces the table
                 now = self._clock()
                 item = rl.get(name)
                 state = item[0] if item is not None and item[1] > now else None
                 result, new_state, ttl = STRATEGY_FUNCTIONS[limit.strategy](limit, state, now, cost)
                 if result.allowed:
+                    if item is None and len(self) >= self.max_entries:
+                        self._make_room(now)
                     rl[name] = (new_state, now + ttl)
-                self._hits_since_sweep += 1
-                if self._hits_since_sweep >= 10_000:
+                self._writes += 1  # _wrote(), inlined on the hot path
+                if self._writes >= self._sweep_at:
                     self._sweep(now)
                 return [result]
         with self._lock:
-            now = self._clock()
-            names = [f"{key}\x1f{limit.id}" for limit in limits]
-            states: list[State | None] = []
-            for name in names:
-                item = rl.get(name)
-                states.append(item[0] if item is not None and item[1] > now else None)
-            results, writes = decide_all(limits, states, now, cost)
-            if writes is not None:
-                for name, (state, ttl) in zip(names, writes, strict=True):
-                    rl[name] = (state, now + ttl)
-            self._hits_since_sweep += 1
-            if self._hits_since_sweep >= 10_000:
-                self._sweep(now)
-            return results
+            return self._decide(key, limits, cost, self._clock())
 
-    def _sweep(self, now: float) -> None:
-        """Drop expired rate-limit state (called under the lock every 10,000 hits)."""
-        self._hits_since_sweep = 0
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban check and every limit under one lock."""
+        with self._lock:
+            now = self._clock()
+            ban = self._values.get(ban_key)
+            if ban is not None and ban[1] is not None and ban[1] > now:
+                return ban[1] - now, []
+            return None, self._decide(key, limits, cost, now)
+
+    def _decide(self, key: str, limits: Sequence[Limit], cost: int, now: float) -> list[LimitState]:
+        """Every limit for ``key`` (the caller holds the lock)."""
         rl = self._rl
-        for name in [n for n, (_, exp) in rl.items() if exp <= now]:
-            del rl[name]
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        states: list[State | None] = []
+        for name in names:
+            item = rl.get(name)
+            states.append(item[0] if item is not None and item[1] > now else None)
+        results, writes = decide_all(limits, states, now, cost)
+        if writes is not None:
+            if len(self) + len(names) > self.max_entries:
+                self._make_room(now)
+            for name, (state, ttl) in zip(names, writes, strict=True):
+                rl[name] = (state, now + ttl)
+        self._wrote(now)
+        return results
 
     def close(self) -> None:
         with self._lock:

@@ -1,32 +1,43 @@
-"""Redis (or Valkey) store: shared by every process and host, one round trip per operation.
+"""Redis (or Valkey) store: one server, a Redis Cluster, or a Sentinel-managed master; shared by every process.
 
-Operations that read and write run as Lua scripts shipped in ``stores/lua/`` and called with EVALSHA
-(redis-py loads a script again when the server answers NOSCRIPT, e.g. after a restart). Scripts read the
-time with ``TIME``, so app servers with skewed clocks agree. Plain reads and writes with a TTL use single
-native commands (``GET``, ``SET ... PX``, ``PTTL``), which are atomic on their own. Every Redis or socket
-failure becomes :class:`~apishield.errors.StoreError`; the connection pool reconnects on the next call, so a
-restarted Redis works again without restarting the app.
+Operations that read and write run as Lua scripts shipped in ``stores/lua/`` and called with EVALSHA (the
+script is loaded again when a server answers NOSCRIPT: after a restart, on a newly promoted replica, on a node
+that never saw it). Scripts read the time with ``TIME`` on the node that runs them, so app servers with skewed
+clocks agree. Plain reads and writes with a TTL use single native commands (``GET``, ``SET ... PX``,
+``PTTL``), which are atomic on their own. Every Redis or socket failure becomes
+:class:`~apishield.errors.StoreError`; connections reconnect on the next call, so a restarted Redis, a
+promoted replica or a moved slot works again without restarting the app.
+
+Every operation touches one key, so in a cluster it runs on the master that owns the key's slot; callers put
+what must be decided together under one key (all limits of a request share one hash) or one hash tag
+(``{client}``), see ``docs/how-to/scaling.md``. URLs are described in :mod:`apishield.stores.redis_topology`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import os
+import threading
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from apishield import events
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
+from apishield.stores.breaker import CircuitBreaker
+from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
 
 _MAX_IDLE = 64
 _STRATEGY_CODE = {"fixed_window": "1", "sliding_window": "2", "token_bucket": "3", "gcra": "4"}
+_SCRIPTS = ("pop", "incr", "add_member", "is_member", "members", "ratelimit")
 
 
 def load_script(name: str) -> str:
@@ -54,7 +65,21 @@ def _ms(ttl: float | None) -> int | None:
 
 
 class RedisStore:
-    """A :class:`~apishield.stores.base.Store` in Redis. ``url``: ``redis://host:port/db`` or ``rediss://``."""
+    """A :class:`~apishield.stores.base.Store` in Redis: ``redis://``, ``redis+cluster://``, ``redis+sentinel://``.
+
+    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; a rate-limit decision (the hot
+    path, which may fail open) waits at most ``decision_timeout`` for its answer. After ``breaker_failures``
+    consecutive outages the store stops calling Redis for ``breaker_cooldown`` seconds and fails at once (see
+    :mod:`apishield.stores.breaker`). On the first successful call the store asks Redis whether it persists
+    its data (``CONFIG GET appendonly`` / ``save``) and logs ``store.not_durable`` once when it does not.
+    Other keyword arguments go to the redis-py client. A cluster client is created on first use, so an app
+    starts while its cluster is down.
+
+    ``wait_replicas=N`` sends ``WAIT N <wait_timeout ms>`` in the same packet as every rate-limit decision, so
+    the answer comes back once N replicas hold the write (or after ``wait_timeout`` seconds): a failover then
+    cannot lose an acknowledged decision unless it timed out. Costs one replica round trip per decision. (A
+    cluster decision redirected by MOVED/ASK during a slot migration or failover is not waited for.)
+    """
 
     def __init__(
         self,
@@ -64,80 +89,220 @@ class RedisStore:
         socket_timeout: float = 2.0,
         socket_connect_timeout: float = 2.0,
         client: Any = None,
+        wait_replicas: int = 0,
+        wait_timeout: float = 0.05,
+        decision_timeout: float = 0.1,
+        breaker_failures: int = 5,
+        breaker_cooldown: float = 1.0,
+        check_durability: bool = True,
         **options: Any,
     ) -> None:
         # ``clock`` is accepted for a uniform from_url signature and ignored: Redis's TIME is the clock here
         del clock
         try:
             import redis
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
+            import redis.exceptions as rexc
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
             raise ConfigError("the Redis store needs redis-py: pip install 'apishield[redis]'") from exc
         self.url = url
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        if client is None:
-            try:
-                client = redis.Redis.from_url(
-                    url,
-                    decode_responses=True,
-                    socket_timeout=socket_timeout,
-                    socket_connect_timeout=socket_connect_timeout,
-                    retry=Retry(NoBackoff(), 1),  # one quick retry: a pooled connection may predate a restart
-                    **options,
-                )
-            except ValueError as exc:
-                detail = str(exc)
-                for secret in _credentials(url):
-                    detail = detail.replace(secret, "***")
-                raise ConfigError(f"store URL {redact_url(url)!r}: {detail}") from None
-        self.client = client
+        self.kind = kind_of(url) if client is None else "single"
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, rexc.RedisClusterException, OSError)
+        self._send_errors: tuple[type[BaseException], ...] = (redis.ConnectionError, OSError)
+        self._noscript: type[BaseException] = rexc.NoScriptError
+        self._cluster = self.kind == "cluster"
+        self._sentinel = self.kind == "sentinel"
+        # answers that mean "this node did not run the command; ask the cluster client to route it"
+        self._redirects: tuple[type[BaseException], ...] = (
+            rexc.MovedError,
+            rexc.AskError,
+            rexc.TryAgainError,
+            rexc.ClusterDownError,
+        )
+        if isinstance(wait_replicas, bool) or not isinstance(wait_replicas, int) or wait_replicas < 0:
+            raise ConfigError(f"Redis store: wait_replicas must be a whole number >= 0, not {wait_replicas!r}")
+        if not 0 < wait_timeout <= 10:
+            raise ConfigError(f"Redis store: wait_timeout must be from 0 to 10 seconds, not {wait_timeout!r}")
+        self._wait = b""
+        if wait_replicas:
+            n, ms = b"%d" % wait_replicas, b"%d" % max(1, round(wait_timeout * 1000))
+            self._wait = b"*3\r\n$4\r\nWAIT\r\n" + _bulk(n) + _bulk(ms)
+        if not 0 < decision_timeout <= 60:
+            raise ConfigError(f"Redis store: decision_timeout must be from 0 to 60 seconds, not {decision_timeout!r}")
+        # a decision that waits for replicas needs at least that long for its answer
+        self._decision_timeout = max(float(decision_timeout), wait_timeout + 0.05 if wait_replicas else 0.0)
+        self.breaker = CircuitBreaker(
+            f"Redis store {redact_url(url)}", failures=breaker_failures, cooldown=breaker_cooldown
+        )
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._durability_checked = not check_durability
+        # errors that are answers (a wrong type, an overflow), not signs of an outage
+        self._answers: tuple[type[BaseException], ...] = (rexc.ResponseError,)
+        self._outage_answers: tuple[type[BaseException], ...] = (
+            rexc.ClusterDownError,
+            rexc.MasterDownError,
+            rexc.ReadOnlyError,
+            rexc.TryAgainError,
+        )
+        self._timeouts = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_connect_timeout}
+        self._options = options
+        self._client: Any = client
+        self._client_lock = threading.Lock()
+        from redis.crc import key_slot
+
+        #: the cluster hash slot of a key (CRC16 of the key, or of its ``{hash tag}``, modulo 16384)
+        self._key_slot: Callable[[bytes], int] = key_slot
+        if client is None and self.kind == "cluster":
+            parse_multi_host(url)  # a malformed URL is refused now; the client connects on first use
+        elif client is None:
+            self._client = self._build()
         #: tests only: pass this clock's time to the rate-limit script instead of Redis's TIME
         self.test_clock: Callable[[], float] | None = None
-        self._scripts = {
-            name: client.register_script(load_script(name))
-            for name in ("pop", "incr", "add_member", "is_member", "members")
+        self._sources = {name: load_script(name) for name in _SCRIPTS}
+        self._shas = {
+            name: hashlib.sha1(src.encode(), usedforsecurity=False).hexdigest() for name, src in self._sources.items()
         }
-        self._rl_source = load_script("ratelimit")
-        self._rl_sha = hashlib.sha1(self._rl_source.encode(), usedforsecurity=False).hexdigest()
-        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes]] = {}
-        # raw connections for the rate-limit hot path; list.pop/append are atomic, so threads share it safely
-        self._idle: list[Any] = []
+        self._rl_sha = self._shas["ratelimit"]
+        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, bytes, list[str]]] = {}
+        # raw connections for the rate-limit hot path, per node ("" when there is one master); list.pop and
+        # list.append are atomic, so threads share them safely
+        self._idle: dict[str, list[Any]] = {}
         self._pid = os.getpid()
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _build(self) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return build_client(self.url, self._timeouts, dict(self._options))
+        except ValueError as exc:
+            detail = str(exc)
+            for secret in _credentials(self.url):
+                detail = detail.replace(secret, "***")
+            raise ConfigError(f"store URL {redact_url(self.url)!r}: {detail}") from None
+        except self._errors as exc:  # a cluster client asks a node for the topology when it is created
+            raise StoreError(f"Redis store connect: {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def client(self) -> Any:
+        """The redis-py client (``Redis``, ``RedisCluster``, or the sentinel-managed master's ``Redis``)."""
+        client = self._client
+        if client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._build()
+                client = self._client
+        return client
+
+    def _call(self, what: str, key: str | bytes | None, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` behind the circuit breaker of the master that owns ``key`` (in a cluster; elsewhere
+        the store's one breaker); Redis and socket errors become :class:`StoreError`."""
+        breaker = self.breaker if self.kind != "cluster" or key is None else self._node_breaker(key)
+        if breaker.opened_at is not None:
+            breaker.before()  # raises while open
+        try:
+            result = fn(*args)
+        except StoreError as exc:
+            self._failed(breaker, exc.__cause__ or exc)
+            raise
         except self._errors as exc:
+            self._failed(breaker, exc)
             raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
+        if breaker.failures or breaker.opened_at is not None:
+            breaker.success()
+        if not self._durability_checked:
+            self._check_durability()
+        return result
+
+    def _failed(self, breaker: CircuitBreaker, exc: BaseException) -> None:
+        """Count an outage (no answer, or an answer that says the data is unreachable) with the breaker."""
+        if not isinstance(exc, self._answers) or isinstance(exc, self._outage_answers):
+            breaker.failure()
+
+    def _node_breaker(self, key: str | bytes) -> CircuitBreaker:
+        """One breaker per cluster master: a dead master must not stop the keys of the healthy ones."""
+        try:
+            raw = key if isinstance(key, bytes) else key.encode()
+            name = self._client.nodes_manager.slots_cache[self._key_slot(raw)][0].name
+        except (AttributeError, IndexError, KeyError):  # no client or slot table yet
+            return self.breaker
+        breaker = self._breakers.get(name)
+        if breaker is None:
+            template = self.breaker
+            breaker = self._breakers.setdefault(
+                name,
+                CircuitBreaker(f"{template.name} node {name}", failures=template.threshold, cooldown=template.cooldown),
+            )
+        return breaker
+
+    def _check_durability(self) -> None:
+        """Log once when Redis would lose everything (no AOF, no snapshots) or recent writes (no AOF) on restart.
+
+        Managed services often refuse ``CONFIG``; then nothing is said.
+        """
+        self._durability_checked = True
+        client = self.client
+        try:
+            if self.kind == "cluster":
+                nodes = [client.get_redis_connection(node) for node in client.get_primaries()]
+            else:
+                nodes = [client]
+            settings = [(n.config_get("appendonly").get("appendonly"), n.config_get("save").get("save")) for n in nodes]
+        except self._errors:
+            return
+        if all(aof == "yes" for aof, _ in settings):
+            return
+        nothing = any(aof != "yes" and not save for aof, save in settings)
+        events.emit(
+            "store.not_durable",
+            level=logging.WARNING,
+            store=redact_url(self.url),
+            appendonly=",".join(str(aof) for aof, _ in settings),
+            save=",".join(str(save) for _, save in settings),
+            lost=(
+                "everything: revocations, API keys, OAuth clients, sessions, bans, lockouts and counters"
+                if nothing
+                else "writes since the last snapshot (revocations, bans, lockouts among them)"
+            )
+            + " on a restart; enable AOF (appendonly yes, appendfsync everysec)",
+        )
 
     def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
-        return self._call(name, self._scripts[name], keys=keys, args=args)
+        return self._call(name, keys[0], self._run_script, name, keys, args)
+
+    def _run_script(self, name: str, keys: list[str], args: list[Any]) -> Any:
+        """EVALSHA ``lua/<name>.lua``, loading it first where the node does not have it (NOSCRIPT)."""
+        import redis
+
+        client = self.client
+        try:
+            return client.evalsha(self._shas[name], len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            client.script_load(self._sources[name])  # a cluster client loads it on every master
+            return client.evalsha(self._shas[name], len(keys), *keys, *args)
 
     def now(self) -> float:
-        sec, usec = self._call("time", self.client.time)
+        sec, usec = self._call("time", None, lambda: self.client.time())
         return float(sec) + float(usec) / 1e6
 
     # --- key/value -----------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
-        value = self._call("get", self.client.get, key)
+        value = self._call("get", key, lambda: self.client.get(key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        self._call("set", self.client.set, key, value, px=_ms(ttl))
+        ms = _ms(ttl)
+        self._call("set", key, lambda: self.client.set(key, value, px=ms))
 
     def set_if_absent(self, key: str, value: str, ttl: float | None = None) -> bool:
-        return bool(self._call("set", self.client.set, key, value, px=_ms(ttl), nx=True))
+        ms = _ms(ttl)
+        return bool(self._call("set", key, lambda: self.client.set(key, value, px=ms, nx=True)))
 
     def pop(self, key: str) -> str | None:
         value = self._script("pop", [key], [])
         return None if value is None else str(value)
 
     def delete(self, key: str) -> None:
-        self._call("delete", self.client.delete, key)
+        self._call("delete", key, lambda: self.client.delete(key))
 
     def ttl(self, key: str) -> float | None:
-        ms = int(self._call("ttl", self.client.pttl, key))
+        ms = int(self._call("ttl", key, lambda: self.client.pttl(key)))
         return ms / 1000 if ms > 0 else None
 
     # --- counters --------------------------------------------------------------------------------
@@ -154,14 +319,15 @@ class RedisStore:
         return bool(self._script("is_member", [key], [member]))
 
     def remove_member(self, key: str, member: str) -> None:
-        self._call("remove_member", self.client.zrem, key, member)
+        self._call("remove_member", key, lambda: self.client.zrem(key, member))
 
     def members(self, key: str) -> list[str]:
         return [str(m) for m in self._script("members", [key], [])]
 
     # --- rate limiting ---------------------------------------------------------------------------
-    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes]:
-        """(command head, limit arguments) as RESP bytes, built once per limit tuple."""
+    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, bytes, list[str]]:
+        """(command head for one key, for two keys, limit arguments as RESP bytes, the same as strings),
+        built once per limit tuple."""
         key = tuple(limits)
         hit = self._packed.get(key)
         if hit is None:
@@ -170,66 +336,158 @@ class RedisStore:
                 args += [limit.id, _STRATEGY_CODE[limit.strategy], str(limit.amount), repr(float(limit.window))]
                 args.append(str(limit.capacity))
             count = 2 + 1 + 1 + 2 + len(args)  # EVALSHA sha numkeys key cost now args...
-            head = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, self._rl_sha.encode())
-            hit = (head, b"".join(_bulk(a.encode()) for a in args))
+            sha = self._rl_sha.encode()
+            head1 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, sha)
+            head2 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n2\r\n" % (count + 1, sha)
+            hit = (head1, head2, b"".join(_bulk(a.encode()) for a in args), args)
             if len(self._packed) < 1024:
                 self._packed[key] = hit
         return hit
 
-    def _acquire(self) -> Any:
-        """An idle raw connection of this process, or a new one (connects lazily on first send)."""
-        if self._pid != os.getpid():
-            self._idle = []  # sockets inherited from a parent process are not ours to use
-            self._pid = os.getpid()
-        try:
-            return self._idle.pop()
-        except IndexError:
-            pool = self.client.connection_pool
-            return pool.connection_class(**pool.connection_kwargs)
+    def _route(self, key: bytes) -> tuple[str, Any]:
+        """(node name, connection pool) of the master that owns ``key`` (the first node listed for its slot)."""
+        client = self._client or self.client
+        if self.kind != "cluster":
+            return "", client.connection_pool
+        node = client.nodes_manager.slots_cache[self._key_slot(key)][0]
+        return node.name, node.redis_connection.connection_pool
 
-    def _release(self, conn: Any) -> None:
-        if len(self._idle) < _MAX_IDLE:
-            self._idle.append(conn)
-        else:
-            conn.disconnect()
-
-    def _evalsha(self, payload: bytes) -> Any:
+    def _evalsha(self, key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
         """Send a pre-encoded EVALSHA on a raw connection: one round trip, no per-call command encoding.
 
         A stale connection (Redis restarted) is reconnected and the command sent once more; NOSCRIPT loads
-        the script and sends again. Only a failed *send* is retried, so a request is never counted twice.
+        the script and sends again. Only a failed *send* or an answer that says the command did not run
+        (NOSCRIPT, MOVED, ASK, TRYAGAIN, CLUSTERDOWN) leads to a retry, so a request is never counted twice.
+        In a cluster, redirections go through redis-py's ``RedisCluster``, which follows them and refreshes its
+        slot table, so the next call takes the fast path to the right node again.
         """
-        import redis
-
-        conn = self._acquire()
+        if self._pid != os.getpid():
+            self._idle = {}  # sockets inherited from a parent process are not ours to use
+            self._pid = os.getpid()
+        try:
+            name, pool = self._route(key)
+        except (KeyError, IndexError, AttributeError):  # slot not (yet) known: let the cluster client route it
+            return self._slow_evalsha(slow)
+        sentinel = self._sentinel
+        idle = self._idle.get(name)
+        if idle is None:
+            idle = self._idle.setdefault(name, [])
+        try:
+            conn = idle.pop()
+        except IndexError:
+            limit = self._decision_timeout
+            conn = pool.connection_class(
+                **{**pool.connection_kwargs, "socket_timeout": limit, "socket_connect_timeout": limit}
+            )
         try:
             for attempt in range(3):
                 try:
                     try:
-                        conn.send_packed_command([payload], check_health=False)
-                    except (redis.ConnectionError, OSError):
+                        if sentinel and getattr(conn, "_sock", True) is None:
+                            conn.connect()  # asks the sentinels for the master (a plain send would not)
+                        conn.send_packed_command([payload, self._wait] if self._wait else [payload], check_health=False)
+                    except self._send_errors:
                         conn.disconnect()
                         if attempt == 0:
                             continue
+                        if self._cluster:  # node gone: the cluster client refreshes its slot table
+                            return self._slow_evalsha(slow)
                         raise
-                    return conn.read_response()
-                except redis.exceptions.NoScriptError:
+                    return self._read(conn)
+                except self._noscript:
                     if attempt == 2:
                         raise StoreError("Redis store ratelimit: the script could not be loaded") from None
-                    self._call("script load", self.client.script_load, self._rl_source)
+                    self.client.script_load(self._sources["ratelimit"])
+                except self._redirects:
+                    if not self._cluster:
+                        raise
+                    return self._slow_evalsha(slow)
                 except self._errors as exc:
                     conn.disconnect()
                     raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
             raise StoreError("Redis store ratelimit: could not reach Redis")  # pragma: no cover
+        except self._redirects as exc:
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
         finally:
-            self._release(conn)
+            if len(idle) < _MAX_IDLE:
+                idle.append(conn)
+            else:
+                conn.disconnect()
+
+    def _read(self, conn: Any) -> Any:
+        """The EVALSHA reply; with ``wait_replicas``, the WAIT reply that follows it is read (and dropped) too."""
+        if not self._wait:
+            return conn.read_response()
+        import redis
+
+        try:
+            reply = conn.read_response()
+        except redis.ResponseError:
+            conn.read_response()  # keep the connection in step before the error goes up
+            raise
+        conn.read_response()
+        return reply
+
+    def _slow_evalsha(self, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
+        """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN). ``slow``: the
+        keys, the cost, the time ("" for Redis's own) and the limit arguments."""
+        keys, cost, now, args = slow
+        command = ("EVALSHA", self._rl_sha, len(keys), *keys, cost, now, *args)
+        client = self.client
+        try:
+            try:
+                return client.execute_command(*command)
+            except self._noscript:
+                client.script_load(self._sources["ratelimit"])
+                return client.execute_command(*command)
+        except self._errors as exc:
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
 
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one EVALSHA of ``lua/ratelimit.lua``; nothing written when any limit denies."""
-        head, tail = self._compiled(limits)
-        now = b"" if self.test_clock is None else repr(float(self.test_clock())).encode()
-        payload = b"".join((head, _bulk(key.encode()), _bulk(b"%d" % cost), _bulk(now), tail))
-        raw = self._evalsha(payload)
+        head, _, tail, args = self._compiled(limits)
+        now = "" if self.test_clock is None else repr(float(self.test_clock()))
+        raw_key = key.encode()
+        payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
+        return self._states(self._decide(raw_key, payload, ((key,), cost, now, args)), limits)
+
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban's TTL and every limit in one EVALSHA (in a cluster: when both keys share a hash slot)."""
+        raw_key, raw_ban = key.encode(), ban_key.encode()
+        if self._cluster and self._key_slot(raw_key) != self._key_slot(raw_ban):
+            left = self.ttl(ban_key)
+            return (left, []) if left is not None else (None, self.hit(key, limits, cost))
+        _, head, tail, args = self._compiled(limits)
+        now = "" if self.test_clock is None else repr(float(self.test_clock()))
+        payload = b"".join((head, _bulk(raw_key), _bulk(raw_ban), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
+        raw = self._decide(raw_key, payload, ((key, ban_key), cost, now, args))
+        if isinstance(raw, str) and raw.startswith("B "):
+            return float(raw[2:]), []
+        return None, self._states(raw, limits)
+
+    def _decide(self, raw_key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
+        """:meth:`_evalsha` behind the breaker: :meth:`_call` inlined, as this is the hot path."""
+        breaker = self._node_breaker(raw_key) if self._cluster else self.breaker
+        if breaker.opened_at is not None:
+            breaker.before()  # raises while open
+        try:
+            raw = self._evalsha(raw_key, payload, slow)
+        except StoreError as exc:
+            self._failed(breaker, exc.__cause__ or exc)
+            raise
+        except self._errors as exc:
+            self._failed(breaker, exc)
+            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
+        if breaker.failures or breaker.opened_at is not None:
+            breaker.success()
+        if not self._durability_checked:
+            self._check_durability()
+        return raw
+
+    @staticmethod
+    def _states(raw: Any, limits: Sequence[Limit]) -> list[LimitState]:
         try:
             parts = raw.split(" ")
             return [
@@ -240,12 +498,14 @@ class RedisStore:
             raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
 
     def close(self) -> None:
-        conns, self._idle = self._idle, []
-        for conn in conns:
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                with contextlib.suppress(*self._errors):
+                    conn.disconnect()
+        if self._client is not None:
             with contextlib.suppress(*self._errors):
-                conn.disconnect()
-        with contextlib.suppress(*self._errors):
-            self.client.close()
+                self._client.close()
 
 
 __all__ = ["RedisStore", "load_script"]

@@ -4,6 +4,12 @@ The database runs in WAL mode (readers never block the writer) with a busy timeo
 that reads and writes is one ``BEGIN IMMEDIATE`` transaction, which takes the write lock up front: two
 processes can never both read the same old state and both write. Each thread gets its own connection
 (``sqlite3`` connections are not shareable), and a forked child opens fresh ones.
+
+Bounded waits and size: a rate-limit decision (which the guard may let through when the store fails) waits
+at most ``decision_timeout`` (0.1 s) for a lock held elsewhere, every other operation ``timeout`` (2 s), and
+then raises :class:`~apishield.errors.StoreError`. Every 5,000 writes expired rows are deleted, and every
+500 the WAL is checkpointed and truncated (``journal_size_limit`` caps what a checkpoint leaves behind), so
+neither the tables nor the ``-wal`` file grow without bound.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ CREATE TABLE IF NOT EXISTS rl (key TEXT PRIMARY KEY, a REAL NOT NULL, b REAL NOT
                                expires REAL NOT NULL);
 """
 _ALIVE = "(expires IS NULL OR expires > ?)"
+_JOURNAL_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
+_SWEEP_EVERY = 5000  # writes (of this process) between deletions of expired rows
+_CHECKPOINT_EVERY = 500  # writes (of this process) between WAL checkpoints
 
 
 def path_from_url(url: str) -> str:
@@ -53,16 +62,21 @@ def path_from_url(url: str) -> str:
 class SQLiteStore:
     """A :class:`~apishield.stores.base.Store` in one SQLite file (WAL), safe across processes."""
 
-    def __init__(self, url: str, *, clock: Clock = time.time, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock = time.time,
+        timeout: float | None = None,
+        decision_timeout: float | None = None,
+    ) -> None:
         self.url = url
         self.path = path_from_url(url)
         query = parse_qs(urlsplit(url).query)
-        try:
-            self.timeout = float(timeout if timeout is not None else query.get("timeout", ["10"])[0])
-        except (TypeError, ValueError):
-            self.timeout = -1.0
-        if not 0 <= self.timeout <= 86_400:  # also refuses NaN and inf, which PRAGMA busy_timeout cannot take
-            raise ConfigError(f"store URL {url!r}: timeout must be a number of seconds from 0 to 86400")
+        self.timeout = self._seconds(url, "timeout", timeout, query.get("timeout", ["2"])[0])
+        self.decision_timeout = self._seconds(
+            url, "decision_timeout", decision_timeout, query.get("decision_timeout", ["0.1"])[0]
+        )
         self._clock = clock
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -70,25 +84,41 @@ class SQLiteStore:
         self._ops = 0
         self._run(lambda conn: conn.executescript(_SCHEMA), write=False)
 
+    @staticmethod
+    def _seconds(url: str, name: str, given: float | None, default: str) -> float:
+        try:
+            value = float(given if given is not None else default)
+        except (TypeError, ValueError):
+            value = -1.0
+        if not 0 <= value <= 86_400:  # also refuses NaN and inf, which PRAGMA busy_timeout cannot take
+            raise ConfigError(f"store URL {url!r}: {name} must be a number of seconds from 0 to 86400")
+        return value
+
     # --- connections and transactions ------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+    def _conn(self, short: bool = False) -> sqlite3.Connection:
+        """This thread's connection: ``short`` waits ``decision_timeout`` for locks, else ``timeout``."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.conns = {}  # a forked child must not use its parent's connections
+            local.pid = os.getpid()
+        conn: sqlite3.Connection | None = local.conns.get(short)
+        if conn is not None:
             return conn
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        timeout = self.decision_timeout if short else self.timeout
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        self._local.conn = conn
-        self._local.pid = os.getpid()
+        conn.execute(f"PRAGMA journal_size_limit = {_JOURNAL_LIMIT}")
+        local.conns[short] = conn
         with self._all_lock:
             self._all.append(conn)
         return conn
 
-    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+    def _run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True, short: bool = False) -> T:
         """Run ``op`` in one ``BEGIN IMMEDIATE`` transaction (``write=False``: autocommit reads)."""
         try:
-            conn = self._conn()
+            conn = self._conn(short)
             if not write:
                 return op(conn)
             conn.execute("BEGIN IMMEDIATE")
@@ -101,18 +131,29 @@ class SQLiteStore:
         except (sqlite3.Error, OverflowError) as exc:  # OverflowError: an integer beyond SQLite's 64 bits
             raise StoreError(f"SQLite store {self.path}: {exc}") from exc
         self._ops += 1
-        if self._ops % 5000 == 0:
-            self._sweep()
+        if self._ops % _CHECKPOINT_EVERY == 0:
+            if self._ops % _SWEEP_EVERY == 0:
+                self.sweep()
+            self.checkpoint()
         return result
 
-    def _sweep(self) -> None:
+    def sweep(self) -> None:
+        """Delete expired rows (runs by itself every 5,000 writes of this process)."""
         now = self._clock()
 
         def op(conn: sqlite3.Connection) -> None:
             for table in ("kv", "counters", "members", "rl"):
                 conn.execute(f"DELETE FROM {table} WHERE expires IS NOT NULL AND expires <= ?", (now,))  # noqa: S608
 
-        self._run(op)
+        with contextlib.suppress(StoreError):
+            self._run(op, short=True)
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it. Readers in other processes keep SQLite's automatic
+        checkpoints from ever restarting the WAL, which then grows without end; this waits (briefly) for
+        them. Runs by itself every 500 writes of this process; a busy round is skipped."""
+        with contextlib.suppress(sqlite3.Error):
+            self._conn(short=True).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def now(self) -> float:
         return self._clock()
@@ -239,23 +280,38 @@ class SQLiteStore:
     # --- rate limiting -------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one ``BEGIN IMMEDIATE`` transaction; nothing written when any limit denies."""
-        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        return self._run(lambda conn: self._decide(conn, key, limits, cost, self._clock()), short=True)
 
-        def op(conn: sqlite3.Connection) -> list[LimitState]:
+    def hit_unless_banned(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
+    ) -> tuple[float | None, list[LimitState]]:
+        """The ban check and every limit in one ``BEGIN IMMEDIATE`` transaction."""
+
+        def op(conn: sqlite3.Connection) -> tuple[float | None, list[LimitState]]:
             now = self._clock()
-            states: list[State | None] = []
-            for name in names:
-                row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
-                states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
-            results, writes = decide_all(limits, states, now, cost)
-            if writes is not None:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
-                    [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
-                )
-            return results
+            row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
+            if row is not None and row[0] is not None and row[0] > now:
+                return float(row[0]) - now, []
+            return None, self._decide(conn, key, limits, cost, now)
 
-        return self._run(op)
+        return self._run(op, short=True)
+
+    @staticmethod
+    def _decide(
+        conn: sqlite3.Connection, key: str, limits: Sequence[Limit], cost: int, now: float
+    ) -> list[LimitState]:
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
+        states: list[State | None] = []
+        for name in names:
+            row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
+            states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
+        results, writes = decide_all(limits, states, now, cost)
+        if writes is not None:
+            conn.executemany(
+                "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
+                [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
+            )
+        return results
 
     def close(self) -> None:
         with self._all_lock:

@@ -3,8 +3,14 @@
 -- KEYS[1]: a hash holding the request key's state, one field per limit ("a:b:c", 17 significant digits).
 -- ARGV: cost, now ("" = Redis TIME; a number only in tests), then per limit: field, strategy, amount, window,
 --       capacity.  strategy: 1 fixed_window, 2 sliding_window, 3 token_bucket, 4 gcra
+-- KEYS[2] (optional): a ban key (same hash slot in a cluster). While it lives, nothing is decided or written
+--       and the reply is "B <seconds left>", so a ban check and the limits cost one round trip.
 -- Returns one string, per limit "allowed remaining reset_after retry_after", limits separated by spaces.
 if redis.replicate_commands then redis.replicate_commands() end
+if KEYS[2] then
+  local left = redis.call('PTTL', KEYS[2])
+  if left > 0 then return 'B ' .. string.format('%.3f', left / 1000) end
+end
 local now
 if ARGV[2] ~= '' then
   now = tonumber(ARGV[2])
