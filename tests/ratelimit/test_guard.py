@@ -208,3 +208,43 @@ def test_bans_are_shared_with_other_guards_by_client_address() -> None:
     assert isinstance(decide(by_key.check, req(ip="203.0.113.2", headers={"X-API-Key": "k2"})), Reject)
     assert box.banned_for(keys.api_key()(req(headers={"X-API-Key": "k2"}))) == pytest.approx(30)
     assert box.banned_for("203.0.113.2") is None
+
+
+class _CountingStore(MemoryStore):
+    """A memory store that counts the calls a guard makes per request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def ttl(self, key: str) -> float | None:
+        self.calls.append("ttl")
+        return super().ttl(key)
+
+    def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
+        self.calls.append("hit")
+        return super().hit(key, limits, cost)
+
+    def hit_unless_banned(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append("hit_unless_banned")
+        return super().hit_unless_banned(*args, **kwargs)
+
+
+def test_ban_check_and_limits_are_one_store_call_per_admitted_request() -> None:
+    store = _CountingStore()
+    guard = RateLimitGuard(RateLimiter(store), "5/minute", penalties=PenaltyBox(store, violations=2, window=60))
+    guard.check(req())
+    assert store.calls == ["hit_unless_banned"]
+
+
+def test_a_banned_client_is_refused_by_the_combined_call_without_consuming() -> None:
+    store = _CountingStore()
+    box = PenaltyBox(store, violations=1, window=60, ban_durations=(600,))
+    guard = RateLimitGuard(RateLimiter(store), "1/minute", penalties=box)
+    guard.check(req())
+    with pytest.raises(Reject):
+        guard.check(req())  # over the limit: one violation, which bans
+    with pytest.raises(Reject) as refused:
+        guard.check(req())
+    assert refused.value.status == 429
+    assert int(refused.value.headers["Retry-After"]) > 60

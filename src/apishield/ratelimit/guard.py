@@ -173,12 +173,17 @@ class RateLimitGuard:
             key = self.key_func(view)
             cost = self.cost(view) if callable(self.cost) else self.cost
             ban_key = view.client_ip if self.ban_by_ip else key
-            if penalties is not None:
-                banned = penalties.banned_for(ban_key)
-                if banned is not None:
-                    raise Reject(429, _TOO_MANY, headers={"Retry-After": retry_after_value(banned)})
             limits = self.adaptive.apply(self.limits) if self.adaptive is not None else self.limits
-            decision = self.limiter.hit(self._scope + key, limits, cost)
+            if penalties is None:
+                decision = self.limiter.hit(self._scope + key, limits, cost)
+            else:
+                # the ban check and the limits in one store call; the key carries the client's hash tag so
+                # that on a Redis Cluster both live in one slot (one round trip)
+                limit_key = f"{self._scope}{key}|{penalties.tag(ban_key)}"
+                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost)
+                if banned is not None or hit is None:
+                    raise Reject(429, _TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
+                decision = hit
             if decision.allowed:
                 return self._headers(decision) if self.send_headers else []
             retry = decision.retry_after
