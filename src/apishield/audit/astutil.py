@@ -7,6 +7,8 @@ Names are resolved through the module's imports, so ``from flask import Flask as
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -157,6 +159,29 @@ def mentions(ctx: Any, words: tuple[str, ...]) -> bool:
         text = folded(ctx.source)
         ctx.facts[FOLDED_SOURCE] = text
     return any(word in text for word in words)
+
+
+def decode_source(data: bytes) -> str:
+    """Python source bytes as text, decoded the way the interpreter reads a file.
+
+    A UTF-8 byte-order mark is dropped and a PEP 263 coding declaration (``# -*- coding: latin-1 -*-``) is
+    honoured; an unknown or wrong declaration falls back to UTF-8. Undecodable bytes become U+FFFD, so a
+    stray byte in a comment or string never costs the whole module.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except (SyntaxError, LookupError):
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+def read_source(path: str) -> str:
+    """:func:`decode_source` of the file at ``path`` (raises :class:`OSError`)."""
+    with open(path, "rb") as fh:
+        return decode_source(fh.read())
 
 
 def import_map(tree: ast.AST) -> Imports:
@@ -385,6 +410,7 @@ __all__ = [
     "call_name",
     "calls",
     "const",
+    "decode_source",
     "dotted",
     "folded",
     "functions",
@@ -403,6 +429,7 @@ __all__ = [
     "nodes_of_any",
     "parent_map",
     "qualname",
+    "read_source",
     "str_const",
     "strings_in",
     "subscript_key",

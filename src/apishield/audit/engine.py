@@ -93,12 +93,6 @@ class AuditResult:
     warnings: list[str]
 
 
-def _read(path: str) -> str:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    return data.decode("utf-8", errors="replace")
-
-
 def _parse(source: str, relpath: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code is not ours to raise
@@ -168,7 +162,7 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip
     rules = [r for r in load_rules() if r.rule.id not in disabled]
     out = FileResult(file.relpath)
     try:
-        source = _read(file.abspath)
+        source = au.read_source(file.abspath)
     except OSError as exc:
         out.warnings.append(f"{file.relpath}: cannot read ({exc.strerror or exc})")
         return out

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from apishield.audit.astutil import read_source
+
 # ----------------------------------------------------------------------------------------------- values
 
 class _Unknown:
@@ -578,8 +580,7 @@ def _load_module(path: str, depth: int) -> ModuleInfo | None:
         return _MODULE_CACHE[path]
     info: ModuleInfo | None = None
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            tree = ast.parse(fh.read())
+        tree = ast.parse(read_source(path))
         info = ModuleInfo(tree, path, depth=depth)
     except (OSError, SyntaxError, ValueError, RecursionError):
         info = None
