@@ -204,8 +204,12 @@ def import_map(tree: ast.AST) -> Imports:
     return table
 
 
-def dotted(node: ast.AST | None) -> str:
-    """``a.b.c`` for a Name/Attribute chain (calls in the chain are skipped: ``a().b`` -> ``a.b``)."""
+def dotted(node: ast.AST | None, *, strict: bool = False) -> str:
+    """``a.b.c`` for a Name/Attribute chain (calls in the chain are skipped: ``a().b`` -> ``a.b``).
+
+    ``strict``: only a pure Name/Attribute chain has a name (``a().b`` -> ``""``), for the taint analysis, where
+    ``a().b`` is a value computed at run time, not the attribute ``b`` of ``a``.
+    """
     parts: list[str] = []
     while node is not None:
         if isinstance(node, ast.Attribute):
@@ -214,18 +218,18 @@ def dotted(node: ast.AST | None) -> str:
         elif isinstance(node, ast.Name):
             parts.append(node.id)
             break
-        elif isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call) and not strict:
             node = node.func
-        elif isinstance(node, ast.Subscript):
+        elif isinstance(node, ast.Subscript) and not strict:
             node = node.value
         else:
             return ""
     return ".".join(reversed(parts))
 
 
-def qualname(node: ast.AST | None, imports: Imports) -> str:
+def qualname(node: ast.AST | None, imports: Imports, *, strict: bool = False) -> str:
     """:func:`dotted` with the first component resolved through ``imports``."""
-    name = dotted(node)
+    name = dotted(node, strict=strict)
     if not name:
         return ""
     head, _, rest = name.partition(".")

@@ -27,6 +27,7 @@ from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover
 from apishield.audit.frameworks import bottle, cherrypy, connexion, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
+from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
@@ -111,20 +112,20 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx = ModuleContext(path=relpath, source=source, tree=tree, lines=source.splitlines())
     scan = Scan.build(relpath, tree, abspath, source)
     frameworks = set(scan.facts.frameworks)
-    if not frameworks & {"flask", "bottle", "fastapi", "cherrypy"} and _has_route_decorators(tree):
+    if not frameworks & DECORATOR_ROUTES and _has_route_decorators(tree):
         frameworks.add("flask")  # a routes module that only imports its app: Flask is by far the most common
         scan.facts.frameworks.add("flask")
-    for name in ("flask", "bottle", "fastapi", "cherrypy", "connexion"):
+    for name in MODELLED:
         if name in frameworks:
             _MODELS[name](scan)
+    scan.facts.abspath = abspath
     ctx.facts.update(
         {
             "imports": scan.imports,
             "frameworks": frameworks,
             "framework_facts": scan.facts,
             "routes": scan.facts.routes,  # RawRoute list: handler names/lines (taint sources for CherryPy/FastAPI)
-            "handlers": {r.handler.rsplit(".", 1)[-1] for r in scan.facts.routes}
-            | {m["name"] for info in scan.facts.flags.get("cp_classes", {}).values() for m in info["methods"]},
+            "handlers": scan.facts.handler_names(),
             "main_guard_lines": au.in_main_guard(tree),
             "max_content_length": "MAX_CONTENT_LENGTH" in source,
             "abspath": abspath,

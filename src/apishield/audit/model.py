@@ -102,6 +102,14 @@ class ModuleFacts:
     tool_sections: list[tuple[str, str]] = field(default_factory=list)
     # everything else a rule may want (session use, forms, MAX_CONTENT_LENGTH…)
     flags: dict[str, Any] = field(default_factory=dict)
+    abspath: str = ""  # the file on disk (the taint analysis resolves imports and templates next to it)
+
+    def handler_names(self) -> set[str]:
+        """Names of the module's route handlers: decorated routes and CherryPy exposed methods."""
+        names = {r.handler.rsplit(".", 1)[-1] for r in self.routes}
+        for info in self.flags.get("cp_classes", {}).values():
+            names.update(m["name"] for m in info["methods"])
+        return names
 
     def add_global(self, framework: str, kind: str, how: str) -> None:
         self.global_protections.setdefault(framework, {}).setdefault(kind, how)

@@ -7,19 +7,9 @@ from dataclasses import dataclass, field
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import depends_targets, security_scheme_vars, summarise
+from apishield.audit.frameworks.table import ROOTS
 from apishield.audit.model import FuncSummary, ModuleFacts
 
-FRAMEWORK_ROOTS = {
-    "flask": "flask",
-    "flask_restx": "flask",
-    "flask_restful": "flask",
-    "flask_smorest": "flask",
-    "cherrypy": "cherrypy",
-    "bottle": "bottle",
-    "fastapi": "fastapi",
-    "starlette": "fastapi",
-    "connexion": "connexion",
-}
 _SESSION_TAILS = frozenset({"session", "current_user", "get_cookie", "cookies", "cookie"})
 ROUTE_ATTRS = {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 
@@ -59,8 +49,8 @@ class Scan:
                         scan.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=deps)
         for full in imports.values():
             root = full.lstrip(".").split(".")[0]
-            if root in FRAMEWORK_ROOTS:
-                scan.facts.frameworks.add(FRAMEWORK_ROOTS[root])
+            if root in ROOTS:
+                scan.facts.frameworks.add(ROOTS[root])
             elif root.startswith("flask_"):
                 scan.facts.frameworks.add("flask")  # flask_limiter, flask_talisman, flask_wtf, flask_login…
             elif root in {"slowapi", "fastapi_limiter"}:
@@ -101,4 +91,4 @@ class Scan:
         return False
 
 
-__all__ = ["FRAMEWORK_ROOTS", "ROUTE_ATTRS", "Scan"]
+__all__ = ["ROOTS", "ROUTE_ATTRS", "Scan"]

@@ -6,10 +6,9 @@ import ast
 from collections.abc import Mapping
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.table import MODELLED
 from apishield.audit.rules.registry import ModuleContext, TemplateContext
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
-
-FRAMEWORKS = ("flask", "fastapi", "cherrypy", "bottle")
 
 
 def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
@@ -23,7 +22,7 @@ def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
 
 def module_framework(ctx: ModuleContext) -> str | None:
     frameworks = ctx.facts.get("frameworks") or set()
-    for fw in ("flask", "fastapi", "cherrypy", "bottle", "connexion"):
+    for fw in MODELLED:
         if fw in frameworks:
             return fw
     return None
@@ -73,4 +72,4 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
-__all__ = ["FRAMEWORKS", "at", "at_node", "at_template", "fix_text", "imports", "module_framework"]
+__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework"]

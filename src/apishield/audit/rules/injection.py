@@ -14,6 +14,7 @@ import ast
 from collections.abc import Iterator
 
 from apishield.audit import taint as tm
+from apishield.audit.frameworks.table import HTML_BY_DEFAULT
 from apishield.audit.rules.base import at_node, fix_text, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
@@ -233,7 +234,7 @@ def _non_html_headers(node: ast.expr) -> bool:
 
 def _is_html_framework(ctx: ModuleContext) -> bool:
     frameworks = ctx.facts.get("frameworks") or set()
-    return bool(frameworks & {"flask", "bottle", "cherrypy", "connexion"}) or not frameworks
+    return bool(frameworks & HTML_BY_DEFAULT) or not frameworks
 
 
 @rule(XSS)
