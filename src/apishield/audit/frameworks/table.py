@@ -29,6 +29,7 @@ class Framework:
     no_data: tuple[str, ...] = ()  # calls whose result carries no request data (``url_for``)
     aborts: tuple[str, ...] = ()  # calls that end the handler with an error response
     renders: tuple[str, ...] = ()  # render a named template file
+    sessions: tuple[str, ...] = ()  # the server-side session mapping (what is stored there is trusted later)
 
 
 FRAMEWORKS: tuple[Framework, ...] = (
@@ -47,6 +48,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         no_data=("flask.url_for",),
         aborts=("flask.abort",),
         renders=("flask.render_template",),
+        sessions=("flask.session",),
     ),
     Framework(
         "bottle",
@@ -82,6 +84,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         html_by_default=True,
         request_objects=("cherrypy.request",),
         redirects=(("cherrypy.HTTPRedirect", 0, "urls"),),
+        sessions=("cherrypy.session",),
     ),
     Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True),
     Framework(

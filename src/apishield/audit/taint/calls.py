@@ -14,10 +14,15 @@ from apishield.audit.taint.catalogue import (
     CALL_SINKS,
     ESCAPE_NAME,
     EXC_TEXT_CALLS,
+    EXTERNAL_ENTITY_FEATURES,
     FIXED_HOST,
     HTML_RESPONSES,
     JSON_RESPONSES,
     KILL,
+    LIBRARY_METHOD_SINKS,
+    LOG_METHODS,
+    LXML_UNSAFE,
+    METACHARS,
     METHOD_SINKS,
     PATH_METHODS,
     RAW_VARS,
@@ -27,6 +32,7 @@ from apishield.audit.taint.catalogue import (
     SHELLS,
     SOURCE_ATTRS,
     SUBPROCESS,
+    XML_PARSE_CALLS,
 )
 from apishield.audit.taint.interpreter import Evaluator
 from apishield.audit.taint.modules import (
@@ -96,6 +102,30 @@ class Interpreter(Evaluator):
                     self.set(func.value.id, replace(receiver, items=tuple(table.items()),
                                                     taint=receiver.taint | args[2].taint))
                     return CLEAN
+            if func.attr == "setFeature" and len(node.args) == 2 and isinstance(func.value, ast.Name) and (
+                    args[1].const is True and (au.dotted(node.args[0]) or str(args[0].const)).endswith(
+                        EXTERNAL_ENTITY_FEATURES)):
+                self.set(func.value.id, replace(receiver, kind="xxe-parser"))
+                return CLEAN
+            if receiver.kind == "xxe-parser" and func.attr in {"parse", "feed"} and args:
+                self.hit("xxe", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr in {"update", "setdefault"} and self.is_session(func.value):
+                self.hit("trust", node, merge_parts(all_args), f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr in LOG_METHODS and (qual.startswith("logging.") or _is_logger(func.value)):
+                tainted = [a for a in all_args if a.taint]
+                if tainted:
+                    self.hit("log", node, merge_parts(tainted), f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr == "replace" and len(args) == 2 and isinstance(args[0].const, str) and isinstance(
+                    args[1].const, str) and args[0].const and args[0].const not in args[1].const:
+                # ``x.replace("'", "&apos;")``, ``x.replace("\n", "")``: the metacharacter is gone
+                removed = args[0].const
+                gone = {k for c, kinds in METACHARS.items() if removed == c or (c in "\r\n" and c in removed)
+                        for k in kinds}
+                if gone:
+                    return sanitise(merge_parts([receiver], formatted=True), gone)
             if func.attr in {"append", "add", "insert", "extend", "update", "appendleft", "set", "put",
                              "setdefault", "write"} and isinstance(func.value, (ast.Name, ast.Attribute)):
                 return self.mutate(func.value, receiver, func.attr, args, kwargs)
@@ -194,6 +224,18 @@ class Interpreter(Evaluator):
                 sink = None
             else:
                 sink = (kind, idx, kw)
+        if sink is None and isinstance(func, ast.Attribute) and func.attr in LIBRARY_METHOD_SINKS:
+            kind, idx, kw, libraries = LIBRARY_METHOD_SINKS[func.attr]
+            sink = (kind, idx, kw) if self.info.imports_any(libraries) else None
+        if qual in XML_PARSE_CALLS and any(v.kind == "xxe-parser" for v in [*args[1:], *kwargs.values()]):
+            if args:
+                self.hit("xxe", node, args[0], qual)
+            return CLEAN
+        if qual.startswith("lxml.") and short == "XMLParser" and any(
+                k in LXML_UNSAFE and v.const is LXML_UNSAFE[k] for k, v in kwargs.items()):
+            return Val(kind="xxe-parser")
+        if sink is not None and sink[0] == "xml" and (len(node.args) > 1 or "parser" in kwargs):
+            sink = None  # an explicit, safe parser (an unsafe one is handled above)
         if sink is not None:
             kind, idx, kw = sink
             target = arg(idx, kw)
@@ -402,3 +444,9 @@ class Interpreter(Evaluator):
 
 def _opaque_exception(v: Val) -> Val:
     return replace(v, taint=v.taint - {EXC}) if v.kind == "exception" else v
+
+
+def _is_logger(node: ast.expr) -> bool:
+    """``logger``, ``log``, ``app.logger``, ``self._log``, ``LOGGER``: a :mod:`logging` logger by its name."""
+    name = au.last(au.dotted(node)).lower().lstrip("_")
+    return name in {"log", "logger", "logging"} or name.endswith(("_logger", "_log"))

@@ -49,6 +49,11 @@ SANITISERS: dict[str, frozenset[str]] = {
     "werkzeug.secure_filename": frozenset({"path", "shell"}),
     "re.escape": frozenset({"regex"}),
     "json.dumps": frozenset({"shell", "code", "sql"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.filter_format": frozenset({"ldap"}),
+    "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
+    "ldap3.utils.dn.escape_rdn": frozenset({"ldap"}),
     **{name: frozenset({"html"}) for name in every("escapes")},
     **{name: frozenset({"path"}) for name in every("safe_joins")},
 }
@@ -133,6 +138,14 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     "re.split": ("regex", 0, "pattern"),
     "sqlalchemy.text": ("sql", 0, "text"),
     "sqlalchemy.sql.text": ("sql", 0, "text"),
+    "lxml.etree.XPath": ("xpath", 0, "path"),
+    "lxml.etree.ETXPath": ("xpath", 0, "path"),
+    "elementpath.select": ("xpath", 1, "path"),
+    "elementpath.iter_select": ("xpath", 1, "path"),
+    "lxml.etree.fromstring": ("xml", 0, "text"),
+    "lxml.etree.XML": ("xml", 0, "text"),
+    "lxml.etree.parse": ("xml", 0, "source"),
+    "lxml.etree.iterparse": ("xml", 0, "source"),
     **{name: ("path", *where) for name, where in every_sink("file_senders").items()},
     **{name: ("redirect", *where) for name, where in every_sink("redirects").items()},
     **{name: ("ssti", *where) for name, where in every_sink("template_sources").items()},
@@ -144,6 +157,37 @@ METHOD_SINKS: dict[str, tuple[str, int, str]] = {
     "raw": ("sql", 0, "raw_query"),
     "extra": ("sql", 0, "where"),
     "from_string": ("ssti", 0, "source"),
+    "xpath": ("xpath", 0, "_path"),  # lxml ``tree.xpath(query)``
+    "search_s": ("ldap", 2, "filterstr"),  # python-ldap
+    "search_st": ("ldap", 2, "filterstr"),
+    "search_ext": ("ldap", 2, "filterstr"),
+    "search_ext_s": ("ldap", 2, "filterstr"),
+    "set_header": ("header", 1, "value"),  # Bottle ``response.set_header(name, value)``
+    "add_header": ("header", 1, "value"),
+}
+# method sinks whose name is common elsewhere: they count only in a module that imports one of the libraries
+LIBRARY_METHOD_SINKS: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
+    "search": ("ldap", 1, "search_filter", ("ldap3", "ldap")),  # ldap3 ``conn.search(base, filter)``
+    "findall": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),  # ElementTree paths: an XPath subset
+    "iterfind": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),
+}
+# XML parsers: a parser object configured to resolve external entities makes these parse calls XXE sinks
+XML_PARSE_CALLS = frozenset({
+    "xml.dom.minidom.parse", "xml.dom.minidom.parseString", "xml.dom.pulldom.parse", "xml.dom.pulldom.parseString",
+    "xml.sax.parse", "xml.sax.parseString", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse",
+    "lxml.etree.iterparse",
+})
+EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities",
+                            "external-parameter-entities")
+LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
+# sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
+SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+SESSIONS = frozenset(every("sessions"))
+# a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
+METACHARS: dict[str, frozenset[str]] = {
+    "'": frozenset({"xpath"}), '"': frozenset({"xpath"}), "(": frozenset({"ldap"}), ")": frozenset({"ldap"}),
+    "*": frozenset({"ldap"}), "\n": frozenset({"log", "header"}), "\r": frozenset({"log", "header"}),
 }
 PATH_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",

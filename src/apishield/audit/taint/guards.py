@@ -8,6 +8,7 @@ import ast
 from collections.abc import Callable
 
 from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import METACHARS
 from apishield.audit.taint.modules import names_in
 
 
@@ -31,6 +32,8 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
             if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
                 if positive:
                     out += [(n, "dotdot") for n in names_in(right)]
+            elif isinstance(left, ast.Constant) and left.value in METACHARS and positive:
+                out += [(n, "meta:" + left.value) for n in names_in(right)]
             elif is_allow_list(right) and not positive:
                 out += [(n, _attr_test(left)) for n in names_in(left)]
         elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:

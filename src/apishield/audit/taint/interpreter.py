@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SOURCE_ATTRS
+from apishield.audit.taint.catalogue import METACHARS, REQUEST_OBJECTS, SESSIONS, SINK_ONLY_KINDS, SOURCE_ATTRS
 from apishield.audit.taint.guards import guarded_subjects
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
@@ -87,7 +87,7 @@ class Evaluator:
     def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
-        sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in {"deser", "code", "shell"})
+        sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in SINK_ONLY_KINDS)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted:
             params = set()  # a helper passing its argument as a bound parameter / ORM value is fine
@@ -293,6 +293,8 @@ class Evaluator:
                 kinds = {"redirect", "ssrf"}
             elif how == "dotdot":
                 kinds = {"path"}
+            elif how.startswith("meta:"):
+                kinds = set(METACHARS[how[5:]])
             elif how == "prefix":
                 kinds = {"path", "redirect", "ssrf"} if v.kind == "resolved" else set(KINDS) - {"path", "ssrf"}
             else:
@@ -319,6 +321,8 @@ class Evaluator:
                     self.assign(elt, const(v.const[i]), None)
                 else:
                     self.assign(elt, self.element_of(v), None)
+        elif isinstance(target, ast.Subscript) and self.stored_for_later(target, v):
+            pass
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             base = self.lookup(target.value.id)
             key = self.const_eval(target.slice)
@@ -335,6 +339,24 @@ class Evaluator:
                 self.set(name, v)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, v, value_node)
+
+    def stored_for_later(self, target: ast.Subscript, v: Val) -> bool:
+        """``session[k] = v`` (a trust boundary: what is stored is trusted on later requests) and
+        ``response.headers[k] = v`` (header injection): a sink, not a local container."""
+        base = target.value
+        if self.is_session(base):
+            self.hit("trust", target, merge_parts([self.expr(target.slice), v]), f"{au.dotted(base)}[...]")
+            return True
+        name = self.const_eval(target.slice)
+        if (isinstance(base, ast.Attribute) and base.attr == "headers" and self.expr(base.value).kind != "request"
+                and not str(name).lower().startswith("access-control-")):  # CORS headers: AS305/AS306
+            self.hit("header", target, v, f"{au.dotted(base)}[...]")
+            return True
+        return False
+
+    def is_session(self, node: ast.expr) -> bool:
+        """The framework's session mapping (``flask.session``, ``cherrypy.session``, ``request.session``)."""
+        return self.info.qualify(node) in SESSIONS or au.last(au.dotted(node)) == "session"
 
     def element_of(self, v: Val) -> Val:
         if v.kind == "request":

@@ -53,6 +53,10 @@ class ModuleInfo:
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
 
+    def imports_any(self, libraries: Iterable[str]) -> bool:
+        """Does the module import one of ``libraries`` (or a submodule of one)?"""
+        return any(v == lib or v.startswith(lib + ".") for v in self.imports.values() for lib in libraries)
+
     def summary(self, fn: FunctionNode, skip_self: bool = False) -> Summary | None:
         key = id(fn)
         if key in self._summaries:

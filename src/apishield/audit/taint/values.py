@@ -28,7 +28,8 @@ UNKNOWN: Any = _Unknown()
 REQUEST = "request"
 EXC = "exc"
 ALL = "all"
-KINDS = ("sql", "shell", "code", "deser", "ssrf", "path", "redirect", "ssti", "html", "regex", "exc")
+KINDS = ("sql", "shell", "code", "deser", "ssrf", "path", "redirect", "ssti", "html", "regex", "exc", "ldap", "xpath",
+         "xml", "xxe", "trust", "log", "header")
 
 
 @dataclass(frozen=True, slots=True)
