@@ -187,11 +187,12 @@ class Interpreter(Evaluator):
             return Val(taint=frozenset({EXC}))
         if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
             return Val(taint=frozenset({EXC}))
-        if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed"} and args:
+        if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed", "chr"} and args:
             v = args[0]
             if v.is_const:
                 convert: dict[str, Any] = {"str": str, "repr": repr, "bytes": bytes, "list": list, "tuple": tuple,
-                                           "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x))}
+                                           "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x)),
+                                           "chr": chr}
                 got = safe(lambda: convert[qual](v.const))
                 if got is not UNKNOWN:
                     return const(got)
