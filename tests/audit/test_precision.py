@@ -272,3 +272,160 @@ def test_as307_error_handlers(tmp_path: Path, bad: str, good: str) -> None:
 def _count(root: Path, source: str, rule_id: str) -> int:
     result = audit(root, {"app.py": source})
     return sum(1 for f in result.findings if f.rule_id == rule_id)
+
+
+# --- Cause 2: authentication seen where it is applied -------------------------------------------------------
+def _files_count(root: Path, files: dict[str, str], rule_id: str) -> int:
+    result = audit(root, files)
+    return sum(1 for f in result.findings if f.rule_id == rule_id)
+
+
+_FACTORY = (
+    "from flask import Flask\nfrom .extensions import shield\n"
+    "def create_app():\n    app = Flask(__name__)\n{install}"
+    "    from .views import bp\n    app.register_blueprint(bp)\n    return app\n"
+)
+_AUTHN: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "extension made in one module, installed with init_app in the app factory of another",
+        {"pkg/__init__.py": _FACTORY.format(install=""),
+         "pkg/extensions.py": "from apishield import Shield\nshield = Shield()\n",
+         "pkg/views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('api', __name__, url_prefix='/api/v1')\n"
+                         "@bp.route('/notes')\ndef notes():\n    return jsonify([])\n"},
+        {"pkg/__init__.py": _FACTORY.format(install="    shield.init_app(app)\n"),
+         "pkg/extensions.py": "from apishield import Shield\nshield = Shield()\n",
+         "pkg/views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('api', __name__, url_prefix='/api/v1')\n"
+                         "@bp.route('/notes')\ndef notes():\n    return jsonify([])\n"},
+        "AS101",
+    ),
+    (
+        "authentication decorator on a resource class",
+        {"app.py": "from flask import Flask\nfrom flask_restx import Api, Resource\nfrom flask_httpauth import "
+                   "HTTPBasicAuth\napp = Flask(__name__)\napi = Api(app)\nauth = HTTPBasicAuth()\n"
+                   "@api.route('/api/v1/things')\nclass Things(Resource):\n    def get(self):\n        return []\n"},
+        {"app.py": "from flask import Flask\nfrom flask_restx import Api, Resource\nfrom flask_httpauth import "
+                   "HTTPBasicAuth\napp = Flask(__name__)\napi = Api(app)\nauth = HTTPBasicAuth()\n"
+                   "@auth.login_required\n@api.route('/api/v1/things')\nclass Things(Resource):\n"
+                   "    def get(self):\n        return []\n"},
+        "AS101",
+    ),
+    (
+        "steps of the sign-in flow under /login are public by nature",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/orders/done')\ndef orders_done():\n    return jsonify(ok=True)\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/login/done')\ndef login_done():\n    return jsonify(ok=True)\n"
+                   "@app.route('/oauth/github/complete')\ndef github_complete():\n    return jsonify(ok=True)\n"},
+        "AS101",
+    ),
+    (
+        "a page that only renders a fixed template (a form shell) is public by nature",
+        {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\nfrom db import notes\n"
+                   "@app.route('/api/v1/notes')\ndef list_notes():\n"
+                   "    return render_template('notes.html', notes=notes())\n"},
+        {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/new-note')\ndef new_note_form():\n    return render_template('new.html')\n"},
+        "AS101",
+    ),
+    (
+        "FastAPI dependency returned by a factory call",
+        {"main.py": "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
+                    "def pagination(size: int = 10):\n    def dep(page: int = 1):\n        return page, size\n"
+                    "    return dep\n@app.get('/api/v1/items')\ndef items(p=Depends(pagination())):\n    return []\n"},
+        {"main.py": "from fastapi import FastAPI, Depends, HTTPException\nfrom fastapi.security import "
+                    "OAuth2PasswordBearer\napp = FastAPI()\noauth2 = OAuth2PasswordBearer(tokenUrl='token')\n"
+                    "def require_user(scope: str = ''):\n    def dep(token: str = Depends(oauth2)):\n"
+                    "        if not token:\n            raise HTTPException(401)\n        return token\n"
+                    "    return dep\n@app.get('/api/v1/items')\ndef items(user=Depends(require_user('read'))):\n"
+                    "    return []\n"},
+        "AS101",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _AUTHN],
+                         ids=[n for n, _, _, _ in _AUTHN])
+def test_authentication_is_seen_where_it_is_applied(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                    rule_id: str) -> None:
+    assert _files_count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _files_count(tmp_path / "good", good, rule_id) == 0
+
+
+def test_an_installed_shield_answers_the_posture_rules_too(tmp_path: Path) -> None:
+    """Created in one module and installed in another: no missing rate limit or security headers either."""
+    files = dict(_AUTHN[0][2])
+    assert _files_count(tmp_path / "good", files, "AS201") == 0
+    assert _files_count(tmp_path / "good2", files, "AS304") == 0
+    assert _files_count(tmp_path / "bad", dict(_AUTHN[0][1]), "AS201") == 1
+
+
+# --- Cause 1: authorization seen where it is applied --------------------------------------------------------
+_CP_ROLE = (
+    "import cherrypy\nfrom auth import require_auth, member_of\nimport db\n"
+    "class Admin:\n    @cherrypy.expose\n    @require_auth({role})\n    def delete_user(self, user_id):\n"
+    "        db.delete(user_id)\n        return 'ok'\n"
+    "cherrypy.tree.mount(Admin(), '/api/v1/admin', {{'/': {{'tools.sessions.on': True}}}})\n"
+)
+_AUTHZ: list[tuple[str, str, str, str]] = [
+    ("CherryPy authentication decorator given a group (AS102)", _CP_ROLE.format(role=""),
+     _CP_ROLE.format(role="member_of('admin')"), "AS102"),
+    ("CherryPy authentication decorator given a group (AS103)", _CP_ROLE.format(role=""),
+     _CP_ROLE.format(role="member_of('admin')"), "AS103"),
+    (
+        "Bottle auth decorator with a role literal",
+        "import bottle\nfrom auth import requires_auth\nimport db\napp = bottle.Bottle()\n"
+        "@app.delete('/api/v1/admin/users/<user_id>')\n@requires_auth()\ndef drop(user_id):\n"
+        "    db.delete(user_id)\n    return {}\n",
+        "import bottle\nfrom auth import requires_auth\nimport db\napp = bottle.Bottle()\n"
+        "@app.delete('/api/v1/admin/users/<user_id>')\n@requires_auth(['admin'])\ndef drop(user_id):\n"
+        "    db.delete(user_id)\n    return {}\n",
+        "AS103",
+    ),
+    (
+        "UPDATE ... WHERE id = ? AND owner = ? scopes the write to the caller",
+        "from flask import Flask, g\nfrom auth import login_required\nimport db\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+        "    db.execute('DELETE FROM notes WHERE id = ?', (note_id,))\n    return '', 204\n",
+        "from flask import Flask, g\nfrom auth import login_required\nimport db\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+        "    db.execute('DELETE FROM notes WHERE id = ? AND owner = ?', (note_id, g.uid))\n    return '', 204\n",
+        "AS102",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _AUTHZ],
+                         ids=[n for n, _, _, _ in _AUTHZ])
+def test_authorization_is_seen_where_it_is_applied(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+def test_ownership_pinned_in_a_data_layer_module(tmp_path: Path) -> None:
+    """The handler passes the id to a helper in another module that scopes the query to the session user."""
+    view = ("from flask import Flask\nfrom auth import login_required\nfrom . import store\napp = Flask(__name__)\n"
+            "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+            "    store.delete_note(note_id)\n    return '', 204\n")
+    unscoped = "import db\ndef delete_note(note_id):\n    db.execute('DELETE FROM notes WHERE id = ?', (note_id,))\n"
+    scoped = ("import db\nfrom flask import session\ndef delete_note(note_id):\n"
+              "    db.execute('DELETE FROM notes WHERE id = ? AND user_id = ?', (note_id, session['uid']))\n")
+    assert _files_count(tmp_path / "bad", {"app/views.py": view, "app/store.py": unscoped}, "AS102") == 1
+    assert _files_count(tmp_path / "good", {"app/views.py": view, "app/store.py": scoped}, "AS102") == 0
+
+
+# --- Cause 3: output that is not reflected HTML -------------------------------------------------------------
+_AS404_STORED: list[tuple[str, str, str]] = [
+    (
+        "stored data selected by a request value is not the request echoed",
+        "import cherrypy\nclass Root:\n    @cherrypy.expose\n    def show(self, name):\n"
+        "        return '<h1>' + name + '</h1>'\n",
+        "import cherrypy\nimport db\nclass Root:\n    @cherrypy.expose\n    def show(self, note_id):\n"
+        "        return '<h1>' + db.get(note_id) + '</h1>'\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _AS404_STORED], ids=[n for n, _, _ in _AS404_STORED])
+def test_as404_stored_is_not_reflected(tmp_path: Path, bad: str, good: str) -> None:
+    assert _count(tmp_path / "bad", bad, "AS404") >= 1
+    assert _count(tmp_path / "good", good, "AS404") == 0

@@ -266,7 +266,8 @@ class Inventory:
         if not roles and handler_summary is not None and handler_summary.checks_roles:
             roles = f"checked in {au.last(raw.handler)}()"
         if not public and AUTH not in protections:
-            reason = public_by_design(path, raw.handler, raw.methods)
+            static = handler_summary is not None and handler_summary.static_page
+            reason = public_by_design(path, raw.handler, raw.methods, static)
             if reason:
                 public = f"by design ({reason})"
         route = Route(

@@ -37,6 +37,7 @@ class FuncSummary:
     auth_dependency: bool = False  # FastAPI: depends on a security scheme (OAuth2PasswordBearer, APIKeyHeader…)
     depends_on: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets of its parameters
     decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
+    static_page: bool = False  # only returns a fixed template/file (``return render_template('signup.html')``)
 
 
 @dataclass(slots=True)

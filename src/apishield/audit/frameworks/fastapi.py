@@ -129,6 +129,9 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         owner = _owner(scan, owners, au.last(au.dotted(call.args[0])), call.lineno)
         for kind in (AUTH, RATE, HEADERS, CSRF):
             owner.protections.setdefault(kind, "apishield Shield")
+    elif attr == "init_app" and call.args and au.dotted(call.args[0]):
+        # an extension made in another module (``from .extensions import shield``): bound project-wide
+        scan.facts.flags.setdefault("init_app", []).append((base, au.last(au.dotted(call.args[0])), call.lineno))
     elif attr == "add_api_route" and len(call.args) >= 2:
         path = _path_or_unknown(au.str_const(call.args[0]))
         methods = au.const(au.kwarg(call, "methods"), ["GET"])

@@ -31,6 +31,7 @@ from apishield.audit.taint.catalogue import (
     SERIALISER,
     SHELLS,
     SOURCE_ATTRS,
+    STORE_LOOKUP,
     SUBPROCESS,
     XML_PARSE_CALLS,
 )
@@ -279,6 +280,11 @@ class Interpreter(Evaluator):
             "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
+        if (isinstance(func, ast.Attribute) and receiver is not None and not receiver.taint
+                and not (receiver.is_const or receiver.kind) and STORE_LOOKUP.match(func.attr)):
+            # ``db.get(user_id)``, ``Note.query.filter_by(id=x).first()``: what comes back is stored data the
+            # request only selected, not the request echoed (it stays tainted for queries, paths, commands)
+            return sanitise(out, {"html"})
         return out
 
     def fixed_host(self, node: ast.AST, depth: int = 0) -> bool:

@@ -182,6 +182,11 @@ EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "ext
 LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
 # sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
 SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
+# methods that read stored data selected by their arguments (a database, a cache, an ORM query)
+STORE_LOOKUP = re.compile(
+    r"^(get|get_or_404|first_or_404|get_by_id|by_id|find|find_one|find_by\w*|fetch\w*|select|load|lookup|"
+    r"query|filter|filter_by|first|one|one_or_none|all|scalar|scalars|execute|read|hget|hgetall|mget)$"
+)
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
