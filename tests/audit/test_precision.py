@@ -429,3 +429,87 @@ _AS404_STORED: list[tuple[str, str, str]] = [
 def test_as404_stored_is_not_reflected(tmp_path: Path, bad: str, good: str) -> None:
     assert _count(tmp_path / "bad", bad, "AS404") >= 1
     assert _count(tmp_path / "good", good, "AS404") == 0
+
+
+# --- Cause 4: one app, one finding --------------------------------------------------------------------------
+def _app_level(root: Path, files: dict[str, str], rule_id: str) -> list[tuple[str, int]]:
+    result = audit(root, files)
+    return sorted((f.location.path, f.location.line) for f in result.findings if f.rule_id == rule_id and f.location)
+
+
+def test_wrappers_and_unlinked_blueprints_belong_to_the_one_app(tmp_path: Path) -> None:
+    """``Sockets(app)`` routes and a blueprint registered out of sight are parts of the app, not apps: the app-level
+    finding is made once, at the app's construction. Two real apps still get one finding each."""
+    one = {
+        "app.py": "from flask import Flask\nfrom flask_sockets import Sockets\napp = Flask(__name__)\n"
+                  "sockets = Sockets(app)\n@sockets.route('/echo')\ndef echo(ws):\n    ws.send(ws.receive())\n"
+                  "@app.after_request\ndef stamp(resp):\n    resp.headers['X-Served-By'] = 'a'\n    return resp\n",
+        "views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('v', __name__)\n"
+                    "@bp.route('/api/v1/things')\ndef things():\n    return jsonify([])\n",
+    }
+    assert _app_level(tmp_path / "one", one, "AS201") == [("app.py", 3)]
+    two = {
+        "a.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.route('/x')\ndef x():\n"
+                "    return jsonify([])\n",
+        "b.py": "from flask import Flask, jsonify\nadmin = Flask(__name__)\n@admin.route('/y')\ndef y():\n"
+                "    return jsonify([])\n",
+    }
+    assert _app_level(tmp_path / "two", two, "AS201") == [("a.py", 2), ("b.py", 2)]
+
+
+def test_cherrypy_mounts_of_one_module_are_one_app(tmp_path: Path) -> None:
+    source = ("import cherrypy\nclass Api:\n    @cherrypy.expose\n    def index(self):\n        return 'a'\n"
+              "class Files:\n    @cherrypy.expose\n    def index(self):\n        return 'f'\n"
+              "cherrypy.tree.mount(Api(), '/api/v1')\ncherrypy.tree.mount(Files(), '/files')\n")
+    assert _app_level(tmp_path / "one", {"server.py": source}, "AS304") == [("server.py", 10)]
+
+
+# --- Cause 5: taint precision -------------------------------------------------------------------------------
+_FLASK_FILES = "import os\nfrom pathlib import Path\nfrom flask import Flask, request, send_file, redirect\n" \
+    "app = Flask(__name__)\nBASE = Path('/srv/files')\nROOT = 'https://example.com'\n"
+_TAINT: list[tuple[str, str, str, str]] = [
+    (
+        "resolve().is_relative_to(BASE) confines the path",
+        _FLASK_FILES + "@app.route('/a')\ndef a():\n    p = (BASE / request.args['f']).resolve()\n"
+        "    return send_file(p)\n",
+        _FLASK_FILES + "@app.route('/a')\ndef a():\n    p = (BASE / request.args['f']).resolve()\n"
+        "    if not p.is_relative_to(BASE):\n        return 'no', 400\n    return send_file(p)\n",
+        "AS806",
+    ),
+    (
+        "a containment helper (is_subdir) confines the path",
+        _FLASK_FILES + "@app.route('/c')\ndef c():\n    p = os.path.join('/srv', request.args['f'])\n"
+        "    return open(p).read()\n",
+        _FLASK_FILES + "def is_subdir(path, base):\n    return os.path.realpath(path).startswith(base)\n"
+        "@app.route('/c')\ndef c():\n    p = os.path.join('/srv', request.args['f'])\n"
+        "    if not is_subdir(p, '/srv'):\n        return 'no', 400\n    return open(p).read()\n",
+        "AS806",
+    ),
+    (
+        "a variable reassigned from a safe call is safe from there on",
+        _FLASK_FILES + "@app.route('/f')\ndef f():\n    name = request.args['f']\n    return open(name).read()\n",
+        _FLASK_FILES + "def pick(n):\n    return 'fixed.txt'\n"
+        "@app.route('/f')\ndef f():\n    name = request.args['f']\n    name = pick(name)\n    return open(name).read()\n",
+        "AS806",
+    ),
+    (
+        "a fixed site or local path before the user part is not an open redirect",
+        _FLASK_FILES + "@app.route('/e')\ndef e():\n    return redirect(request.args['next'])\n",
+        _FLASK_FILES + "@app.route('/e')\ndef e():\n    u = request.args['u']\n"
+        "    if u == 'me':\n        return redirect(ROOT + '/users/' + u)\n    return redirect('/users/' + u)\n",
+        "AS807",
+    ),
+    (
+        "a file sent with send_file is not an HTML body",
+        _FLASK_FILES + "@app.route('/h')\ndef h():\n    return '<pre>' + request.args['f'] + '</pre>'\n",
+        _FLASK_FILES + "@app.route('/h')\ndef h():\n    return send_file(os.path.basename(request.args['f']))\n",
+        "AS404",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _TAINT],
+                         ids=[n for n, _, _, _ in _TAINT])
+def test_taint_precision(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0

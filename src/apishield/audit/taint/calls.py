@@ -15,11 +15,13 @@ from apishield.audit.taint.catalogue import (
     ESCAPE_NAME,
     EXC_TEXT_CALLS,
     EXTERNAL_ENTITY_FEATURES,
+    FILE_RESPONSES,
     FIXED_HOST,
     HTML_RESPONSES,
     JSON_RESPONSES,
     KILL,
     LIBRARY_METHOD_SINKS,
+    LOCAL_PATH,
     LOG_METHODS,
     LXML_UNSAFE,
     METACHARS,
@@ -246,8 +248,11 @@ class Interpreter(Evaluator):
                     target = merge_parts(all_args, formatted=True)
                 url_node = node.args[idx] if idx < len(node.args) else next(
                     (k.value for k in node.keywords if k.arg == kw), None)
-                if not (kind == "ssrf" and url_node is not None and self.fixed_host(url_node)):
+                if not (kind in {"ssrf", "redirect"} and url_node is not None
+                        and self.fixed_target(url_node, local_ok=kind == "redirect")):
                     self.hit(kind, node, target, qual or short)
+            if kind == "path" and qual in FILE_RESPONSES:
+                return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type
             if kind == "path":
                 return Val(taint=merge_parts(all_args).taint, kind="file")
             if kind == "redirect":
@@ -286,6 +291,23 @@ class Interpreter(Evaluator):
             # request only selected, not the request echoed (it stays tainted for queries, paths, commands)
             return sanitise(out, {"html"})
         return out
+
+    def fixed_target(self, node: ast.AST, *, local_ok: bool) -> bool:
+        """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``):
+        request data after it chooses a page on that site, not the site. The prefix may be a module constant
+        (``ROOT + '/users/' + name``)."""
+        if self.fixed_host(node):
+            return True
+        cur = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+            prefix = self.const_eval(cur.left)
+            if isinstance(prefix, str):
+                return FIXED_HOST.match(prefix) is not None or (local_ok and LOCAL_PATH.match(prefix) is not None)
+            cur = cur.left
+        if local_ok and isinstance(node, ast.JoinedStr) and node.values:
+            head = self.const_eval(node.values[0])
+            return isinstance(head, str) and LOCAL_PATH.match(head) is not None
+        return False
 
     def fixed_host(self, node: ast.AST, depth: int = 0) -> bool:
         """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""

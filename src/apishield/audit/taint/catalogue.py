@@ -187,6 +187,11 @@ STORE_LOOKUP = re.compile(
     r"^(get|get_or_404|first_or_404|get_by_id|by_id|find|find_one|find_by\w*|fetch\w*|select|load|lookup|"
     r"query|filter|filter_by|first|one|one_or_none|all|scalar|scalars|execute|read|hget|hgetall|mget)$"
 )
+FILE_RESPONSES = frozenset(every_sink("file_senders"))
+LOCAL_PATH = re.compile(r"^/[^/\\]")  # ``/users/``: a page of this site (``//host`` would leave it)
+# containment checks: ``if not is_subdir(p, BASE)``, ``p.is_relative_to(BASE)``, ``is_safe_path(BASE, p)``
+CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w*|relative_to|safe_?path|"
+                         r"contained|in_?directory|in_?dir|under)$", re.IGNORECASE)
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)

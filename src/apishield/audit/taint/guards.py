@@ -8,7 +8,7 @@ import ast
 from collections.abc import Callable
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import METACHARS
+from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import names_in
 
 
@@ -45,11 +45,15 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         meth = node.func.attr
         if meth in {"startswith", "endswith"}:
             out += [(n, "prefix") for n in names_in(node.func.value)]
+        elif CONTAINMENT.search(meth):
+            out += [(n, "contained") for n in names_in(node.func.value)]
         elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
             out += [(n, "all") for n in names_in(node.func.value)]
         elif meth in {"match", "fullmatch"} and node.args:
             target = node.args[-1] if au.dotted(node.func.value, strict=True) in {"re", "regex"} else node.args[0]
             out += [(n, "all") for n in names_in(target)]
+    elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
+        out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
 
 def _attr_test(node: ast.AST) -> str:

@@ -291,7 +291,7 @@ class Evaluator:
             v = self.lookup(name)
             if how == "host":
                 kinds = {"redirect", "ssrf"}
-            elif how == "dotdot":
+            elif how == "dotdot" or how == "contained":
                 kinds = {"path"}
             elif how.startswith("meta:"):
                 kinds = set(METACHARS[how[5:]])
