@@ -489,7 +489,8 @@ _TAINT: list[tuple[str, str, str, str]] = [
         "a variable reassigned from a safe call is safe from there on",
         _FLASK_FILES + "@app.route('/f')\ndef f():\n    name = request.args['f']\n    return open(name).read()\n",
         _FLASK_FILES + "def pick(n):\n    return 'fixed.txt'\n"
-        "@app.route('/f')\ndef f():\n    name = request.args['f']\n    name = pick(name)\n    return open(name).read()\n",
+        "@app.route('/f')\ndef f():\n    name = request.args['f']\n    name = pick(name)\n"
+        "    return open(name).read()\n",
         "AS806",
     ),
     (
@@ -511,5 +512,50 @@ _TAINT: list[tuple[str, str, str, str]] = [
 @pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _TAINT],
                          ids=[n for n, _, _, _ in _TAINT])
 def test_taint_precision(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+# --- Cause 6: singles ---------------------------------------------------------------------------------------
+_SINGLES: list[tuple[str, str, str, str]] = [
+    (
+        "AS308 is about TLS: requests verify=False, not jwt.decode verify=False",
+        "import requests\ndef fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n",
+        "import jwt\ndef claims(token):\n    return jwt.decode(token, verify=False)\n",
+        "AS308",
+    ),
+    (
+        "AS602: a 22-character random value is not weak; a short or word-like one is",
+        "SECRET_KEY = 'my-app-secret-2024'\n",
+        "SECRET_KEY = 'kT3v9xQ2mW8pL5nR7sY1zA'\n",
+        "AS602",
+    ),
+    (
+        "AS603: a password in a response body is data, not a credential the code uses",
+        "import psycopg2\nconn = psycopg2.connect(host='db', user='app', password='Pr0d-Passw0rd!x')\n",
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.route('/api/v1/example')\ndef example():\n"
+        "    return jsonify({'username': 'demo', 'password': 'hunter2'})\n",
+        "AS603",
+    ),
+    (
+        "AS606: comparing with a token's format constant leaks nothing",
+        "def check(token):\n    return token == STORED_TOKEN\n",
+        "TOKEN_PREFIX = 'Bearer '\ndef check(token):\n    return token == TOKEN_PREFIX\n",
+        "AS606",
+    ),
+    (
+        "AS202: a handler named after passwords that reads no credentials is not a login",
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/password', methods=['POST'])\ndef change_password():\n    return 'ok'\n",
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/rules', methods=['POST'])\ndef password_policy():\n    return jsonify(min_length=12)\n",
+        "AS202",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _SINGLES],
+                         ids=[n for n, _, _, _ in _SINGLES])
+def test_single_false_positive_causes(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
     assert _count(tmp_path / "bad", bad, rule_id) >= 1
     assert _count(tmp_path / "good", good, rule_id) == 0

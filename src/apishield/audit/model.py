@@ -38,6 +38,7 @@ class FuncSummary:
     depends_on: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets of its parameters
     decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
     static_page: bool = False  # only returns a fixed template/file (``return render_template('signup.html')``)
+    reads_credentials: bool = True  # reads a body, form, Authorization header or credential-named parameters
 
 
 @dataclass(slots=True)

@@ -230,14 +230,32 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
     return ""
 
 
-def is_auth_endpoint(path: str, handler: str) -> bool:
+def is_auth_endpoint(path: str, handler: str, takes_credentials: bool = True) -> bool:
+    """A route that checks credentials: its path ends in ``login``/``token``/``otp``/…, or its handler is named so
+    and it reads credentials from the request (``takes_credentials``: a body, a form or credential parameters;
+    ``password_policy()`` returning a constant checks nothing)."""
     segs = [s.lower() for s in static_segments(path)]
     if segs and segs[-1] in AUTH_ENDPOINT:
         return True
     name = handler.rsplit(".", 1)[-1].lower()
     return bool(re.search(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password", name)) and (
         "logout" not in name
-    )
+    ) and takes_credentials
+
+
+_BODY_ATTRS = frozenset({"json", "form", "forms", "get_json", "data", "body", "POST", "files", "params", "values",
+                         "authorization"})
+_CREDENTIAL_PARAM = re.compile(r"pass|pwd|otp|code|token|secret|user|email|login|credential|form|body|data|payload",
+                               re.IGNORECASE)
+
+
+def reads_credentials(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the handler read what a client would authenticate with: the request body, form, JSON, the
+    ``Authorization`` header, or parameters named like credentials (``username``, ``password``, a body model)?"""
+    params = [a for a in [*fn.args.args, *fn.args.kwonlyargs] if a.arg not in {"self", "cls", "request"}]
+    if any(_CREDENTIAL_PARAM.search(a.arg) for a in params):
+        return True
+    return any(isinstance(n, ast.Attribute) and n.attr in _BODY_ATTRS for n in ast.walk(fn))
 
 
 def _status_of(node: ast.AST | None) -> int | None:
@@ -381,6 +399,7 @@ def summarise(
         if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
     summary.static_page = renders_fixed_page(fn)
+    summary.reads_credentials = reads_credentials(fn)
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):

@@ -348,8 +348,12 @@ def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
 def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
     blueprint or app-wide). Public-by-design routes are still reported."""
+    inventory = project.facts.get("inventory")
+    functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
-        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler):
+        summary = functions.get(route.handler.rsplit(".", 1)[-1])
+        takes = summary is None or summary.reads_credentials
+        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler, takes):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue

@@ -153,7 +153,21 @@ def _literal_secret(node: ast.AST | None) -> str | None:
 
 
 def _is_weak(value: str) -> bool:
-    return value.strip().lower() in _WEAK or len(value) < 32
+    """A known placeholder, under 16 characters, or under 32 without the look of a random value (three character
+    classes, mostly distinct characters): ``'kT3v9xQ2mW8pL5nR7sY1zA'`` (22 random characters, ~130 bits) is not
+    weak; ``'my-app-secret-2024'`` is."""
+    text = value.strip()
+    if text.lower() in _WEAK or len(text) < 16:
+        return True
+    if len(text) >= 32:
+        return False
+    classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    return not (classes >= 3 and len(set(text)) >= 0.6 * len(text)) or _WORDISH.search(text) is not None
+
+
+# words people put in made-up secrets; a random 16–31 character value almost never contains one
+_WORDISH = re.compile(r"secret|passw|key|token|admin|change|default|example|sample|test|demo|dev|prod|local|"
+                      r"flask|django|fastapi|app|my|your|super|hello|qwerty|letmein|jwt|session", re.IGNORECASE)
 
 
 def _env_fallback(node: ast.AST | None, imp: au.Imports) -> str | None:
@@ -191,11 +205,28 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             for kw in node.keywords:
                 if kw.arg and not in_test_class(node):
                     yield node, kw.arg, kw.value
-        elif isinstance(node, ast.Dict):
+        elif isinstance(node, ast.Dict) and not _response_body(node, parents):
             for k, v in zip(node.keys, node.values, strict=False):
                 key = au.str_const(k)
                 if key and not in_test_class(node):
                     yield node, key, v
+
+
+_RESPONSE_CALLS = frozenset({
+    "jsonify", "JSONResponse", "Response", "make_response", "dumps", "HTTPException", "abort", "render_template",
+    "template", "ORJSONResponse", "UJSONResponse", "HTMLResponse",
+})
+
+
+def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
+    """``return {"secret": ...}`` / ``jsonify({"password": ...})``: data sent to the client (documentation examples,
+    echoed fields), not a credential the code uses; AS107 judges what a response exposes."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):
+        return True  # ``return {...}, 200``
+    return isinstance(parent, ast.Call) and au.last(au.dotted(parent.func)) in _RESPONSE_CALLS
 
 
 _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
@@ -494,8 +525,21 @@ def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
             return True  # SQLAlchemy Core ``table.c.token_hash``
         if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
             return True
+        if _format_constant(side):
+            return True
     texts = [ast.unparse(s).lower() for s in (left, right)]
     return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
+
+
+_FORMAT_WORDS = frozenset({"prefix", "suffix", "scheme", "type", "header", "name", "kind", "format", "length", "url",
+                           "endpoint", "param", "field", "key_name", "cookie_name", "label"})
+
+
+def _format_constant(side: ast.AST) -> bool:
+    """An upper-case constant that names a token's *format* (``TOKEN_PREFIX``, ``AUTH_SCHEME``, ``TOKEN_TYPE``):
+    public protocol text, not a secret, so its comparison leaks nothing."""
+    name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
+    return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
 @rule(TIMING)
