@@ -559,3 +559,36 @@ _SINGLES: list[tuple[str, str, str, str]] = [
 def test_single_false_positive_causes(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
     assert _count(tmp_path / "bad", bad, rule_id) >= 1
     assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+# --- Cause 7: locations -------------------------------------------------------------------------------------
+def test_registered_routes_are_reported_at_the_handler_with_the_registration_related(tmp_path: Path) -> None:
+    """A ``MethodView`` added with ``add_url_rule`` and a connexion operation are reported where the handler is
+    defined; the registration line travels along as a related location (SARIF ``relatedLocations``)."""
+    from apishield.audit.config import AuditConfig
+    from apishield.audit.engine import run
+    from apishield.reports import Report
+    from apishield.reports.sarif import to_sarif
+
+    files = {
+        "app.py": "from flask import Flask, jsonify\nfrom flask.views import MethodView\napp = Flask(__name__)\n"
+                  "class Items(MethodView):\n    def get(self):\n        return jsonify([])\n"
+                  "app.add_url_rule('/api/v1/items', view_func=Items.as_view('items'))\n",
+        "svc/main.py": "import connexion\napp = connexion.App(__name__, specification_dir='spec')\n"
+                       "app.add_api('api.yaml')\n",
+        "svc/spec/api.yaml": "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /api/v1/notes:\n"
+                             "    get:\n      operationId: svc.notes.search\n"
+                             "      responses: {'200': {description: ok}}\n",
+        "svc/notes.py": "def search():\n    return []\n",
+    }
+    result = audit(tmp_path, files)
+    at = {(f.location.path, f.location.line) for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert ("app.py", 5) in at and ("app.py", 7) not in at
+    assert ("svc/notes.py", 1) in at and ("svc/main.py", 3) not in at
+    finding = next(f for f in result.findings if f.rule_id == "AS101" and f.location and f.location.path == "app.py")
+    assert finding.extra["related"] == [{"path": "app.py", "line": 7, "message": "route registered here"}]
+    sarif = to_sarif(Report(tool="audit", target=str(tmp_path), findings=[finding]))
+    related = sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == "app.py" and related["region"]["startLine"] == 7
+    decorated = run([str(tmp_path / "app.py")], AuditConfig(), jobs=1)
+    assert all("related" not in f.extra for f in decorated.findings if f.rule_id == "AS201")

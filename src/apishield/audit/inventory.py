@@ -153,6 +153,21 @@ class Inventory:
                 return o
         return candidates[0]
 
+    def _handler_location(self, raw: RawRoute, file: str) -> tuple[str, int] | None:
+        """Where the handler of a registered route is defined: in the registering module (``handler_line``), or,
+        for a dotted handler (``api.items.search``, an OpenAPI ``operationId``), the function in that module."""
+        if raw.handler_line and raw.handler_line != raw.line:
+            return file, raw.handler_line
+        parts = raw.handler.split(".")
+        if len(parts) < 2:
+            return None
+        for mod in self.facts:
+            stem = posixpath.splitext(posixpath.basename(mod.path))[0]
+            summary = mod.functions.get(parts[-1])
+            if summary is not None and stem == parts[-2]:
+                return mod.path, summary.line
+        return None
+
     def _only_app(self, framework: str) -> Owner | None:
         """The project's one application object of ``framework`` (an owner of kind app with no parent), if
         there is exactly one."""
@@ -294,13 +309,20 @@ class Inventory:
             reason = public_by_design(path, raw.handler, raw.methods, static)
             if reason:
                 public = f"by design ({reason})"
+        line, registration = raw.line, None
+        if raw.registered:  # report at the handler; the registration becomes a related location
+            where = self._handler_location(raw, file)
+            if where is not None and where != (file, raw.line):
+                registration = (file, raw.line)
+                file, line = where
         route = Route(
             framework=raw.framework,
             methods=raw.methods,
             path=path,
             handler=raw.handler,
             file=file,
-            line=raw.line,
+            line=line,
+            registration=registration,
             app=app_name,
             app_line=app_line,
             protections={k: protections.get(k, "") for k in KINDS},

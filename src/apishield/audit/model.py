@@ -58,6 +58,7 @@ class RawRoute:
     handler_line: int = 0
     uses_session: bool = False  # reads session / cookies / current_user for identity
     reads_form: bool = False
+    registered: bool = False  # declared away from its handler (add_url_rule, add_api_route, an OpenAPI spec)
 
 
 @dataclass(slots=True)
@@ -135,6 +136,7 @@ class Route:
     csrf_exempt: bool = False
     uses_session: bool = False
     reads_form: bool = False
+    registration: tuple[str, int] | None = None  # (file, line) of the registration when reported at the handler
 
     def has(self, kind: str) -> bool:
         return bool(self.protections.get(kind))

@@ -247,7 +247,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         cls = scan.classes.get(cls_name)
         if cls is None:
             scan.facts.routes.append(
-                RawRoute(FRAMEWORK, explicit or ("GET",), path, cls_name, call.lineno, owner, decorators=wrappers)
+                RawRoute(FRAMEWORK, explicit or ("GET",), path, cls_name, call.lineno, owner, decorators=wrappers,
+                         registered=True)
             )
             return
         methods, class_decorators = view_class_info(scan, cls)
@@ -263,6 +264,7 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
                 owner,
                 decorators=wrappers + class_decorators + ([scan.q(d) for d in fn.decorator_list] if fn else []),
                 handler_line=fn.lineno if fn else cls.lineno,
+                registered=True,
             )
             if fn is not None:
                 route.uses_session = scan.uses_session(fn)
@@ -273,7 +275,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         return
     name = au.dotted(view)
     target = scan.funcs.get(au.last(name)) if name else None
-    route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers)
+    route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers,
+                     registered=True)
     if target is not None:
         fn = target
         route.decorators += [scan.q(d) for d in fn.decorator_list]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.base import at, at_node, imports
+from apishield.audit.rules.base import at, at_node, imports, related
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -124,6 +124,7 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 # reading by id behind authentication is often by design (profiles); writes and anonymous
                 # reads are not
                 severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+                **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
 

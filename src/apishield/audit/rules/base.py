@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.table import MODELLED
+from apishield.audit.model import Route
 from apishield.audit.rules.registry import ModuleContext, TemplateContext
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
 
@@ -34,6 +35,14 @@ def imports(ctx: ModuleContext) -> au.Imports:
         table = au.import_map(ctx.tree)
         ctx.facts["imports"] = table
     return dict(table)
+
+
+def related(route: Route) -> dict[str, object]:
+    """``extra`` naming where a route reported at its handler is registered (a SARIF related location)."""
+    if route.registration is None:
+        return {}
+    path, line = route.registration
+    return {"related": [{"path": path, "line": line, "message": "route registered here"}]}
 
 
 def at(
@@ -72,4 +81,4 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
-__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework"]
+__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework", "related"]
