@@ -592,3 +592,38 @@ def test_registered_routes_are_reported_at_the_handler_with_the_registration_rel
     assert related["artifactLocation"]["uri"] == "app.py" and related["region"]["startLine"] == 7
     decorated = run([str(tmp_path / "app.py")], AuditConfig(), jobs=1)
     assert all("related" not in f.extra for f in decorated.findings if f.rule_id == "AS201")
+
+
+_AS404_MARSHALLED: list[tuple[str, str, str]] = [
+    (
+        "@response(schema) marshals the return value",
+        _FLASK + "@app.route('/a')\ndef a():\n    return request.args['q']\n",
+        _FLASK + "from apifairy import response\nfrom schemas import ItemSchema\n"
+        "@app.route('/a')\n@response(ItemSchema)\ndef a():\n    return request.args['q']\n",
+    ),
+    (
+        "a flask-restx Resource serialises what it returns",
+        "from flask import Flask, request\nfrom flask_restx import Api\napp = Flask(__name__)\napi = Api(app)\n"
+        "class Echo:\n    def get(self):\n        return request.args['q']\n"
+        "@app.route('/e')\ndef e():\n    return request.args['q']\n",
+        "from flask import Flask, request\nfrom flask_restx import Api, Resource\napp = Flask(__name__)\n"
+        "api = Api(app)\n@api.route('/e')\nclass Echo(Resource):\n    def get(self):\n"
+        "        return request.args['q']\n",
+    ),
+    (
+        "a JSON content type set in the handler body (Bottle, CherryPy)",
+        "import json, bottle\n@bottle.get('/e')\ndef e():\n    return json.dumps({'q': bottle.request.query.q})\n",
+        "import json, bottle, cherrypy\n@bottle.get('/e')\ndef e():\n"
+        "    bottle.response.content_type = 'application/json'\n"
+        "    return json.dumps({'q': bottle.request.query.q})\n"
+        "class Root:\n    @cherrypy.expose\n    def d(self, q):\n"
+        "        cherrypy.response.headers['Content-Type'] = 'application/json'\n        return json.dumps({'q': q})\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _AS404_MARSHALLED],
+                         ids=[n for n, _, _ in _AS404_MARSHALLED])
+def test_as404_marshalled_output_is_not_html(tmp_path: Path, bad: str, good: str) -> None:
+    assert _count(tmp_path / "bad", bad, "AS404") >= 1
+    assert _count(tmp_path / "good", good, "AS404") == 0

@@ -17,7 +17,13 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit.model import ModuleFacts
 from apishield.audit.taint.calls import Interpreter
-from apishield.audit.taint.catalogue import REQUEST_TYPES, ROUTE_DECORATORS, TYPED_PARAM
+from apishield.audit.taint.catalogue import (
+    REQUEST_TYPES,
+    ROUTE_DECORATORS,
+    SERIALISING_BASES,
+    SERIALISING_DECORATORS,
+    TYPED_PARAM,
+)
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import CLEAN, EXC, REQUEST, UNKNOWN, Env, Hit, Summary, Val, hashable, join
 
@@ -105,6 +111,30 @@ def _typed_path_params(fn: FunctionNode) -> set[str]:
     return out
 
 
+def _serialised_output(fn: FunctionNode) -> bool:
+    """The handler's output is not an HTML page: marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy
+    / flask-smorest ``@response(schema)``, flask-restx ``@marshal_with``), or sent with a non-HTML content type
+    set in its body (``response.content_type = 'application/json'``, ``r.mimetype = ...``,
+    ``cherrypy.response.headers['Content-Type'] = ...``)."""
+    for d in fn.decorator_list:
+        name = au.dotted(d.func if isinstance(d, ast.Call) else d, strict=True)
+        if "json_out" in name or (isinstance(d, ast.Call) and au.last(name) in SERIALISING_DECORATORS):
+            return True
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Constant):
+            continue
+        value = node.value.value
+        if not isinstance(value, str) or "html" in value.lower():
+            continue
+        for t in node.targets:
+            if isinstance(t, ast.Attribute) and t.attr in {"content_type", "mimetype", "media_type"}:
+                return True
+            if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant)
+                    and str(t.slice.value).lower() == "content-type"):
+                return True
+    return False
+
+
 def _html_response_class(fn: FunctionNode) -> bool:
     """``@app.get(..., response_class=HTMLResponse)``: FastAPI sends the returned string as HTML."""
     for dec in fn.decorator_list:
@@ -137,6 +167,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     info = ModuleInfo(tree, abspath, frameworks, handlers)
     out = Analysis()
     seen: set[tuple[str, int, int]] = set()
+    serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
+                  if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
+                  for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
         handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
@@ -166,8 +199,7 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                 seen.add(key)
                 out.hits.append(h)
         if handler:
-            json_out = any("json_out" in au.dotted(d.func if isinstance(d, ast.Call) else d, strict=True)
-                           for d in fn.decorator_list)
+            json_out = id(fn) in serialised or _serialised_output(fn)
             html = _html_response_class(fn)
             out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out

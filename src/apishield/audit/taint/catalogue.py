@@ -192,6 +192,10 @@ LOCAL_PATH = re.compile(r"^/[^/\\]")  # ``/users/``: a page of this site (``//ho
 # containment checks: ``if not is_subdir(p, BASE)``, ``p.is_relative_to(BASE)``, ``is_safe_path(BASE, p)``
 CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w*|relative_to|safe_?path|"
                          r"contained|in_?directory|in_?dir|under)$", re.IGNORECASE)
+# handlers whose return value is marshalled (JSON), not sent as an HTML page
+SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_with", "marshal", "output",
+                                    "json_response", "returns_json", "produces"})
+SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
