@@ -238,9 +238,10 @@ def is_auth_endpoint(path: str, handler: str, takes_credentials: bool = True) ->
     if segs and segs[-1] in AUTH_ENDPOINT:
         return True
     name = handler.rsplit(".", 1)[-1].lower()
-    return bool(re.search(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password", name)) and (
-        "logout" not in name
-    ) and takes_credentials
+    return bool(_AUTH_HANDLER.search(name)) and "logout" not in name and takes_credentials
+
+
+_AUTH_HANDLER = re.compile(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password")
 
 
 _BODY_ATTRS = frozenset({"json", "form", "forms", "get_json", "data", "body", "POST", "files", "params", "values",
@@ -399,7 +400,8 @@ def summarise(
         if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
     summary.static_page = renders_fixed_page(fn)
-    summary.reads_credentials = reads_credentials(fn)
+    # only consulted for handlers named like a login (AS202): skip the walk for every other function
+    summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):

@@ -112,26 +112,14 @@ def _typed_path_params(fn: FunctionNode) -> set[str]:
 
 
 def _serialised_output(fn: FunctionNode) -> bool:
-    """The handler's output is not an HTML page: marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy
-    / flask-smorest ``@response(schema)``, flask-restx ``@marshal_with``), or sent with a non-HTML content type
-    set in its body (``response.content_type = 'application/json'``, ``r.mimetype = ...``,
-    ``cherrypy.response.headers['Content-Type'] = ...``)."""
+    """The handler's output is marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy / flask-smorest
+    ``@response(schema)``, flask-restx ``@marshal_with``). A non-HTML content type set in its body
+    (``response.content_type = 'application/json'``, ``headers['Content-Type'] = ...``) is noted by the
+    interpreter (``non_html_output``)."""
     for d in fn.decorator_list:
         name = au.dotted(d.func if isinstance(d, ast.Call) else d, strict=True)
         if "json_out" in name or (isinstance(d, ast.Call) and au.last(name) in SERIALISING_DECORATORS):
             return True
-    for node in ast.walk(fn):
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Constant):
-            continue
-        value = node.value.value
-        if not isinstance(value, str) or "html" in value.lower():
-            continue
-        for t in node.targets:
-            if isinstance(t, ast.Attribute) and t.attr in {"content_type", "mimetype", "media_type"}:
-                return True
-            if (isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant)
-                    and str(t.slice.value).lower() == "content-type"):
-                return True
     return False
 
 
@@ -199,7 +187,7 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                 seen.add(key)
                 out.hits.append(h)
         if handler:
-            json_out = id(fn) in serialised or _serialised_output(fn)
+            json_out = id(fn) in serialised or interp.non_html_output or _serialised_output(fn)
             html = _html_response_class(fn)
             out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out

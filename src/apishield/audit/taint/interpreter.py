@@ -1,10 +1,9 @@
 """The abstract interpreter of the taint analysis: statements, branch joins, loops, guards and expressions.
 
-The analysis walks each function body once, in order. Branches whose test folds to a constant are skipped;
-other branches are analysed separately and joined. An early-exit guard (``if x not in ALLOWED: return``, ``if
-'..' in x: abort(400)``, ``if urlparse(x).netloc != HOST: return``, ``if not str(p.resolve()).startswith(base):
-raise``) sanitises the guarded value for the rest of the function. Loops run to a two-pass fixpoint.
-"""
+Each function body is walked once, in order. Branches whose test folds to a constant are skipped; others are
+analysed separately and joined. An early-exit guard (``if x not in ALLOWED: return``, ``if '..' in x:
+abort(400)``, ``if not p.resolve().is_relative_to(BASE): raise``; see :mod:`.guards`) sanitises the guarded
+value for the rest of the function. Loops run to a two-pass fixpoint."""
 
 from __future__ import annotations
 
@@ -69,6 +68,7 @@ class Evaluator:
         self.local_defs: dict[str, FunctionNode] = {}
         self.loop_exits: list[Env | None] = []
         self.loop_heads: list[Env | None] = []
+        self.non_html_output = False  # the body sets a non-HTML content type
 
     # ---- helpers
     def lookup(self, name: str) -> Val:
@@ -337,6 +337,8 @@ class Evaluator:
             name = au.dotted(target, strict=True)
             if name:
                 self.set(name, v)
+            if target.attr in {"content_type", "mimetype", "media_type"}:
+                self.note_content_type(v)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, v, value_node)
 
@@ -348,11 +350,18 @@ class Evaluator:
             self.hit("trust", target, merge_parts([self.expr(target.slice), v]), f"{au.dotted(base)}[...]")
             return True
         name = self.const_eval(target.slice)
+        if str(name).lower() == "content-type":
+            self.note_content_type(v)
         if (isinstance(base, ast.Attribute) and base.attr == "headers" and self.expr(base.value).kind != "request"
                 and not str(name).lower().startswith("access-control-")):  # CORS headers: AS305/AS306
             self.hit("header", target, v, f"{au.dotted(base)}[...]")
             return True
         return False
+
+    def note_content_type(self, v: Val) -> None:
+        """``response.content_type = 'application/json'``: the handler's output is not an HTML page."""
+        if isinstance(v.const, str) and "html" not in v.const.lower():
+            self.non_html_output = True
 
     def is_session(self, node: ast.expr) -> bool:
         """The framework's session mapping (``flask.session``, ``cherrypy.session``, ``request.session``)."""
