@@ -328,6 +328,17 @@ _AUTHN: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "OAuth library handler decorator (an Authlib ResourceProtector named require_oauth)",
+        {"app.py": "from flask import Flask, jsonify\nfrom authlib.integrations.flask_oauth2 import ResourceProtector\n"
+                   "app = Flask(__name__)\nrequire_oauth = ResourceProtector()\n"
+                   "@app.route('/api/v1/profile')\ndef profile():\n    return jsonify({})\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom authlib.integrations.flask_oauth2 import ResourceProtector\n"
+                   "app = Flask(__name__)\nrequire_oauth = ResourceProtector()\n"
+                   "@app.route('/api/v1/profile')\n@require_oauth('profile')\ndef profile():\n"
+                   "    return jsonify({})\n"},
+        "AS101",
+    ),
+    (
         "FastAPI dependency returned by a factory call",
         {"main.py": "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
                     "def pagination(size: int = 10):\n    def dep(page: int = 1):\n        return page, size\n"

@@ -64,8 +64,10 @@ _SECURITY_SCHEMES = {
     "SecurityScopes",
 }
 _AUTH_NAME = re.compile(
-    r"(login|auth|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?(required|needed|only)"
-    r"|^requires?_?(auth\w*|login|token|jwt|api_?key|user|scopes?|roles?|permissions?|admin|key|bearer)$"
+    r"(login|auth|oauth2?|oidc|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?"
+    r"(required|needed|only)"
+    r"|^requires?_?(o?auth\w*|login|token|jwt|api_?key|user|scopes?|roles?|permissions?|admin|key|bearer)$"
+    r"|^(accept_token|validate_bearer|require_oidc)$"
     r"|^(authenticated?|authorize[d]?|protected|auth_basic|basic_auth|digest_auth|check_auth|verify_token"
     r"|authenticate|secured?|require|requires|auth|jwt_auth|token_auth|api_key_auth|has_role|has_permission"
     r"|roles_required|roles_accepted|permission_required|permissions_required|auth_token_required"
