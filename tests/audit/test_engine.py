@@ -214,3 +214,46 @@ def test_rule_table_lists_every_rule_once() -> None:
     assert len(rows) == len(all_rules())
     assert "| AS101 | Route reachable without authentication | high |" in table
     assert "### AS402" in rule_reference()
+
+
+_DEBUG_APP = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("utf-8 byte-order mark", b"\xef\xbb\xbf" + _DEBUG_APP.encode()),
+        ("byte-order mark and a coding line", b"\xef\xbb\xbf# -*- coding: utf-8 -*-\n" + _DEBUG_APP.encode()),
+        ("latin-1 coding declaration", "# -*- coding: latin-1 -*-\n# caf\u00e9\n".encode("latin-1")
+         + _DEBUG_APP.encode()),
+        ("CRLF line endings", _DEBUG_APP.replace("\n", "\r\n").encode()),
+        ("old Mac CR line endings", _DEBUG_APP.replace("\n", "\r").encode()),
+        ("form feed between sections", ("\x0c\n" + _DEBUG_APP).encode()),
+    ],
+)
+def test_every_file_python_accepts_is_audited(tmp_path: Path, name: str, data: bytes) -> None:
+    """What ``python file.py`` compiles is parsed too, with the same line numbers."""
+    (tmp_path / "app.py").write_bytes(data)
+    compile(data, "app.py", "exec")  # the interpreter accepts the file
+    result = audit(tmp_path)
+    assert result.warnings == [], name
+    assert result.stats["unparsable"] == 0
+    lines = data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    expected = next(i for i, text in enumerate(lines, 1) if "debug=True" in text)
+    assert lines_of(result, "AS301") == [expected]
+
+
+def test_a_byte_order_mark_in_an_imported_helper_does_not_hide_its_sink(tmp_path: Path) -> None:
+    """Helpers resolved across modules are read like the scanned files: a BOM does not make them opaque."""
+    write(tmp_path, {"app.py": """\
+        from flask import Flask, request
+        import helpers
+        app = Flask(__name__)
+        @app.route('/run')
+        def run():
+            return helpers.shell(request.args['cmd'])
+        """})
+    (tmp_path / "helpers.py").write_bytes(b"\xef\xbb\xbfimport os\ndef shell(cmd):\n    return os.popen(cmd).read()\n")
+    result = audit(tmp_path)
+    assert result.warnings == []
+    assert any(f.rule_id == "AS802" and f.location and f.location.path == "app.py" for f in result.findings)

@@ -272,3 +272,369 @@ def test_as307_error_handlers(tmp_path: Path, bad: str, good: str) -> None:
 def _count(root: Path, source: str, rule_id: str) -> int:
     result = audit(root, {"app.py": source})
     return sum(1 for f in result.findings if f.rule_id == rule_id)
+
+
+# --- Cause 2: authentication seen where it is applied -------------------------------------------------------
+def _files_count(root: Path, files: dict[str, str], rule_id: str) -> int:
+    result = audit(root, files)
+    return sum(1 for f in result.findings if f.rule_id == rule_id)
+
+
+_FACTORY = (
+    "from flask import Flask\nfrom .extensions import shield\n"
+    "def create_app():\n    app = Flask(__name__)\n{install}"
+    "    from .views import bp\n    app.register_blueprint(bp)\n    return app\n"
+)
+_AUTHN: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "extension made in one module, installed with init_app in the app factory of another",
+        {"pkg/__init__.py": _FACTORY.format(install=""),
+         "pkg/extensions.py": "from apishield import Shield\nshield = Shield()\n",
+         "pkg/views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('api', __name__, url_prefix='/api/v1')\n"
+                         "@bp.route('/notes')\ndef notes():\n    return jsonify([])\n"},
+        {"pkg/__init__.py": _FACTORY.format(install="    shield.init_app(app)\n"),
+         "pkg/extensions.py": "from apishield import Shield\nshield = Shield()\n",
+         "pkg/views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('api', __name__, url_prefix='/api/v1')\n"
+                         "@bp.route('/notes')\ndef notes():\n    return jsonify([])\n"},
+        "AS101",
+    ),
+    (
+        "authentication decorator on a resource class",
+        {"app.py": "from flask import Flask\nfrom flask_restx import Api, Resource\nfrom flask_httpauth import "
+                   "HTTPBasicAuth\napp = Flask(__name__)\napi = Api(app)\nauth = HTTPBasicAuth()\n"
+                   "@api.route('/api/v1/things')\nclass Things(Resource):\n    def get(self):\n        return []\n"},
+        {"app.py": "from flask import Flask\nfrom flask_restx import Api, Resource\nfrom flask_httpauth import "
+                   "HTTPBasicAuth\napp = Flask(__name__)\napi = Api(app)\nauth = HTTPBasicAuth()\n"
+                   "@auth.login_required\n@api.route('/api/v1/things')\nclass Things(Resource):\n"
+                   "    def get(self):\n        return []\n"},
+        "AS101",
+    ),
+    (
+        "steps of the sign-in flow under /login are public by nature",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/orders/done')\ndef orders_done():\n    return jsonify(ok=True)\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/login/done')\ndef login_done():\n    return jsonify(ok=True)\n"
+                   "@app.route('/oauth/github/complete')\ndef github_complete():\n    return jsonify(ok=True)\n"},
+        "AS101",
+    ),
+    (
+        "a page that only renders a fixed template (a form shell) is public by nature",
+        {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\nfrom db import notes\n"
+                   "@app.route('/api/v1/notes')\ndef list_notes():\n"
+                   "    return render_template('notes.html', notes=notes())\n"},
+        {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\n"
+                   "@app.route('/api/v1/new-note')\ndef new_note_form():\n    return render_template('new.html')\n"},
+        "AS101",
+    ),
+    (
+        "OAuth library handler decorator (an Authlib ResourceProtector named require_oauth)",
+        {"app.py": "from flask import Flask, jsonify\nfrom authlib.integrations.flask_oauth2 import ResourceProtector\n"
+                   "app = Flask(__name__)\nrequire_oauth = ResourceProtector()\n"
+                   "@app.route('/api/v1/profile')\ndef profile():\n    return jsonify({})\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom authlib.integrations.flask_oauth2 import ResourceProtector\n"
+                   "app = Flask(__name__)\nrequire_oauth = ResourceProtector()\n"
+                   "@app.route('/api/v1/profile')\n@require_oauth('profile')\ndef profile():\n"
+                   "    return jsonify({})\n"},
+        "AS101",
+    ),
+    (
+        "FastAPI dependency returned by a factory call",
+        {"main.py": "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
+                    "def pagination(size: int = 10):\n    def dep(page: int = 1):\n        return page, size\n"
+                    "    return dep\n@app.get('/api/v1/items')\ndef items(p=Depends(pagination())):\n    return []\n"},
+        {"main.py": "from fastapi import FastAPI, Depends, HTTPException\nfrom fastapi.security import "
+                    "OAuth2PasswordBearer\napp = FastAPI()\noauth2 = OAuth2PasswordBearer(tokenUrl='token')\n"
+                    "def require_user(scope: str = ''):\n    def dep(token: str = Depends(oauth2)):\n"
+                    "        if not token:\n            raise HTTPException(401)\n        return token\n"
+                    "    return dep\n@app.get('/api/v1/items')\ndef items(user=Depends(require_user('read'))):\n"
+                    "    return []\n"},
+        "AS101",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _AUTHN],
+                         ids=[n for n, _, _, _ in _AUTHN])
+def test_authentication_is_seen_where_it_is_applied(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                    rule_id: str) -> None:
+    assert _files_count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _files_count(tmp_path / "good", good, rule_id) == 0
+
+
+def test_an_installed_shield_answers_the_posture_rules_too(tmp_path: Path) -> None:
+    """Created in one module and installed in another: no missing rate limit or security headers either."""
+    files = dict(_AUTHN[0][2])
+    assert _files_count(tmp_path / "good", files, "AS201") == 0
+    assert _files_count(tmp_path / "good2", files, "AS304") == 0
+    assert _files_count(tmp_path / "bad", dict(_AUTHN[0][1]), "AS201") == 1
+
+
+# --- Cause 1: authorization seen where it is applied --------------------------------------------------------
+_CP_ROLE = (
+    "import cherrypy\nfrom auth import require_auth, member_of\nimport db\n"
+    "class Admin:\n    @cherrypy.expose\n    @require_auth({role})\n    def delete_user(self, user_id):\n"
+    "        db.delete(user_id)\n        return 'ok'\n"
+    "cherrypy.tree.mount(Admin(), '/api/v1/admin', {{'/': {{'tools.sessions.on': True}}}})\n"
+)
+_AUTHZ: list[tuple[str, str, str, str]] = [
+    ("CherryPy authentication decorator given a group (AS102)", _CP_ROLE.format(role=""),
+     _CP_ROLE.format(role="member_of('admin')"), "AS102"),
+    ("CherryPy authentication decorator given a group (AS103)", _CP_ROLE.format(role=""),
+     _CP_ROLE.format(role="member_of('admin')"), "AS103"),
+    (
+        "Bottle auth decorator with a role literal",
+        "import bottle\nfrom auth import requires_auth\nimport db\napp = bottle.Bottle()\n"
+        "@app.delete('/api/v1/admin/users/<user_id>')\n@requires_auth()\ndef drop(user_id):\n"
+        "    db.delete(user_id)\n    return {}\n",
+        "import bottle\nfrom auth import requires_auth\nimport db\napp = bottle.Bottle()\n"
+        "@app.delete('/api/v1/admin/users/<user_id>')\n@requires_auth(['admin'])\ndef drop(user_id):\n"
+        "    db.delete(user_id)\n    return {}\n",
+        "AS103",
+    ),
+    (
+        "UPDATE ... WHERE id = ? AND owner = ? scopes the write to the caller",
+        "from flask import Flask, g\nfrom auth import login_required\nimport db\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+        "    db.execute('DELETE FROM notes WHERE id = ?', (note_id,))\n    return '', 204\n",
+        "from flask import Flask, g\nfrom auth import login_required\nimport db\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+        "    db.execute('DELETE FROM notes WHERE id = ? AND owner = ?', (note_id, g.uid))\n    return '', 204\n",
+        "AS102",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _AUTHZ],
+                         ids=[n for n, _, _, _ in _AUTHZ])
+def test_authorization_is_seen_where_it_is_applied(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+def test_ownership_pinned_in_a_data_layer_module(tmp_path: Path) -> None:
+    """The handler passes the id to a helper in another module that scopes the query to the session user."""
+    view = ("from flask import Flask\nfrom auth import login_required\nfrom . import store\napp = Flask(__name__)\n"
+            "@app.route('/api/v1/notes/<note_id>', methods=['DELETE'])\n@login_required\ndef drop(note_id):\n"
+            "    store.delete_note(note_id)\n    return '', 204\n")
+    unscoped = "import db\ndef delete_note(note_id):\n    db.execute('DELETE FROM notes WHERE id = ?', (note_id,))\n"
+    scoped = ("import db\nfrom flask import session\ndef delete_note(note_id):\n"
+              "    db.execute('DELETE FROM notes WHERE id = ? AND user_id = ?', (note_id, session['uid']))\n")
+    assert _files_count(tmp_path / "bad", {"app/views.py": view, "app/store.py": unscoped}, "AS102") == 1
+    assert _files_count(tmp_path / "good", {"app/views.py": view, "app/store.py": scoped}, "AS102") == 0
+
+
+# --- Cause 3: output that is not reflected HTML -------------------------------------------------------------
+_AS404_STORED: list[tuple[str, str, str]] = [
+    (
+        "stored data selected by a request value is not the request echoed",
+        "import cherrypy\nclass Root:\n    @cherrypy.expose\n    def show(self, name):\n"
+        "        return '<h1>' + name + '</h1>'\n",
+        "import cherrypy\nimport db\nclass Root:\n    @cherrypy.expose\n    def show(self, note_id):\n"
+        "        return '<h1>' + db.get(note_id) + '</h1>'\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _AS404_STORED], ids=[n for n, _, _ in _AS404_STORED])
+def test_as404_stored_is_not_reflected(tmp_path: Path, bad: str, good: str) -> None:
+    assert _count(tmp_path / "bad", bad, "AS404") >= 1
+    assert _count(tmp_path / "good", good, "AS404") == 0
+
+
+# --- Cause 4: one app, one finding --------------------------------------------------------------------------
+def _app_level(root: Path, files: dict[str, str], rule_id: str) -> list[tuple[str, int]]:
+    result = audit(root, files)
+    return sorted((f.location.path, f.location.line) for f in result.findings if f.rule_id == rule_id and f.location)
+
+
+def test_wrappers_and_unlinked_blueprints_belong_to_the_one_app(tmp_path: Path) -> None:
+    """``Sockets(app)`` routes and a blueprint registered out of sight are parts of the app, not apps: the app-level
+    finding is made once, at the app's construction. Two real apps still get one finding each."""
+    one = {
+        "app.py": "from flask import Flask\nfrom flask_sockets import Sockets\napp = Flask(__name__)\n"
+                  "sockets = Sockets(app)\n@sockets.route('/echo')\ndef echo(ws):\n    ws.send(ws.receive())\n"
+                  "@app.after_request\ndef stamp(resp):\n    resp.headers['X-Served-By'] = 'a'\n    return resp\n",
+        "views.py": "from flask import Blueprint, jsonify\nbp = Blueprint('v', __name__)\n"
+                    "@bp.route('/api/v1/things')\ndef things():\n    return jsonify([])\n",
+    }
+    assert _app_level(tmp_path / "one", one, "AS201") == [("app.py", 3)]
+    two = {
+        "a.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.route('/x')\ndef x():\n"
+                "    return jsonify([])\n",
+        "b.py": "from flask import Flask, jsonify\nadmin = Flask(__name__)\n@admin.route('/y')\ndef y():\n"
+                "    return jsonify([])\n",
+    }
+    assert _app_level(tmp_path / "two", two, "AS201") == [("a.py", 2), ("b.py", 2)]
+
+
+def test_cherrypy_mounts_of_one_module_are_one_app(tmp_path: Path) -> None:
+    source = ("import cherrypy\nclass Api:\n    @cherrypy.expose\n    def index(self):\n        return 'a'\n"
+              "class Files:\n    @cherrypy.expose\n    def index(self):\n        return 'f'\n"
+              "cherrypy.tree.mount(Api(), '/api/v1')\ncherrypy.tree.mount(Files(), '/files')\n")
+    assert _app_level(tmp_path / "one", {"server.py": source}, "AS304") == [("server.py", 10)]
+
+
+# --- Cause 5: taint precision -------------------------------------------------------------------------------
+_FLASK_FILES = "import os\nfrom pathlib import Path\nfrom flask import Flask, request, send_file, redirect\n" \
+    "app = Flask(__name__)\nBASE = Path('/srv/files')\nROOT = 'https://example.com'\n"
+_TAINT: list[tuple[str, str, str, str]] = [
+    (
+        "resolve().is_relative_to(BASE) confines the path",
+        _FLASK_FILES + "@app.route('/a')\ndef a():\n    p = (BASE / request.args['f']).resolve()\n"
+        "    return send_file(p)\n",
+        _FLASK_FILES + "@app.route('/a')\ndef a():\n    p = (BASE / request.args['f']).resolve()\n"
+        "    if not p.is_relative_to(BASE):\n        return 'no', 400\n    return send_file(p)\n",
+        "AS806",
+    ),
+    (
+        "a containment helper (is_subdir) confines the path",
+        _FLASK_FILES + "@app.route('/c')\ndef c():\n    p = os.path.join('/srv', request.args['f'])\n"
+        "    return open(p).read()\n",
+        _FLASK_FILES + "def is_subdir(path, base):\n    return os.path.realpath(path).startswith(base)\n"
+        "@app.route('/c')\ndef c():\n    p = os.path.join('/srv', request.args['f'])\n"
+        "    if not is_subdir(p, '/srv'):\n        return 'no', 400\n    return open(p).read()\n",
+        "AS806",
+    ),
+    (
+        "a variable reassigned from a safe call is safe from there on",
+        _FLASK_FILES + "@app.route('/f')\ndef f():\n    name = request.args['f']\n    return open(name).read()\n",
+        _FLASK_FILES + "def pick(n):\n    return 'fixed.txt'\n"
+        "@app.route('/f')\ndef f():\n    name = request.args['f']\n    name = pick(name)\n"
+        "    return open(name).read()\n",
+        "AS806",
+    ),
+    (
+        "a fixed site or local path before the user part is not an open redirect",
+        _FLASK_FILES + "@app.route('/e')\ndef e():\n    return redirect(request.args['next'])\n",
+        _FLASK_FILES + "@app.route('/e')\ndef e():\n    u = request.args['u']\n"
+        "    if u == 'me':\n        return redirect(ROOT + '/users/' + u)\n    return redirect('/users/' + u)\n",
+        "AS807",
+    ),
+    (
+        "a file sent with send_file is not an HTML body",
+        _FLASK_FILES + "@app.route('/h')\ndef h():\n    return '<pre>' + request.args['f'] + '</pre>'\n",
+        _FLASK_FILES + "@app.route('/h')\ndef h():\n    return send_file(os.path.basename(request.args['f']))\n",
+        "AS404",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _TAINT],
+                         ids=[n for n, _, _, _ in _TAINT])
+def test_taint_precision(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+# --- Cause 6: singles ---------------------------------------------------------------------------------------
+_SINGLES: list[tuple[str, str, str, str]] = [
+    (
+        "AS308 is about TLS: requests verify=False, not jwt.decode verify=False",
+        "import requests\ndef fetch(url):\n    return requests.get(url, verify=False, timeout=5)\n",
+        "import jwt\ndef claims(token):\n    return jwt.decode(token, verify=False)\n",
+        "AS308",
+    ),
+    (
+        "AS602: a 22-character random value is not weak; a short or word-like one is",
+        "SECRET_KEY = 'my-app-secret-2024'\n",
+        "SECRET_KEY = 'kT3v9xQ2mW8pL5nR7sY1zA'\n",
+        "AS602",
+    ),
+    (
+        "AS603: a password in a response body is data, not a credential the code uses",
+        "import psycopg2\nconn = psycopg2.connect(host='db', user='app', password='Pr0d-Passw0rd!x')\n",
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.route('/api/v1/example')\ndef example():\n"
+        "    return jsonify({'username': 'demo', 'password': 'hunter2'})\n",
+        "AS603",
+    ),
+    (
+        "AS606: comparing with a token's format constant leaks nothing",
+        "def check(token):\n    return token == STORED_TOKEN\n",
+        "TOKEN_PREFIX = 'Bearer '\ndef check(token):\n    return token == TOKEN_PREFIX\n",
+        "AS606",
+    ),
+    (
+        "AS202: a handler named after passwords that reads no credentials is not a login",
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/password', methods=['POST'])\ndef change_password():\n    return 'ok'\n",
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+        "@app.route('/api/v1/rules', methods=['POST'])\ndef password_policy():\n    return jsonify(min_length=12)\n",
+        "AS202",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _SINGLES],
+                         ids=[n for n, _, _, _ in _SINGLES])
+def test_single_false_positive_causes(tmp_path: Path, bad: str, good: str, rule_id: str) -> None:
+    assert _count(tmp_path / "bad", bad, rule_id) >= 1
+    assert _count(tmp_path / "good", good, rule_id) == 0
+
+
+# --- Cause 7: locations -------------------------------------------------------------------------------------
+def test_registered_routes_are_reported_at_the_handler_with_the_registration_related(tmp_path: Path) -> None:
+    """A ``MethodView`` added with ``add_url_rule`` and a connexion operation are reported where the handler is
+    defined; the registration line travels along as a related location (SARIF ``relatedLocations``)."""
+    from apishield.audit.config import AuditConfig
+    from apishield.audit.engine import run
+    from apishield.reports import Report
+    from apishield.reports.sarif import to_sarif
+
+    files = {
+        "app.py": "from flask import Flask, jsonify\nfrom flask.views import MethodView\napp = Flask(__name__)\n"
+                  "class Items(MethodView):\n    def get(self):\n        return jsonify([])\n"
+                  "app.add_url_rule('/api/v1/items', view_func=Items.as_view('items'))\n",
+        "svc/main.py": "import connexion\napp = connexion.App(__name__, specification_dir='spec')\n"
+                       "app.add_api('api.yaml')\n",
+        "svc/spec/api.yaml": "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /api/v1/notes:\n"
+                             "    get:\n      operationId: svc.notes.search\n"
+                             "      responses: {'200': {description: ok}}\n",
+        "svc/notes.py": "def search():\n    return []\n",
+    }
+    result = audit(tmp_path, files)
+    at = {(f.location.path, f.location.line) for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert ("app.py", 5) in at and ("app.py", 7) not in at
+    assert ("svc/notes.py", 1) in at and ("svc/main.py", 3) not in at
+    finding = next(f for f in result.findings if f.rule_id == "AS101" and f.location and f.location.path == "app.py")
+    assert finding.extra["related"] == [{"path": "app.py", "line": 7, "message": "route registered here"}]
+    sarif = to_sarif(Report(tool="audit", target=str(tmp_path), findings=[finding]))
+    related = sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == "app.py" and related["region"]["startLine"] == 7
+    decorated = run([str(tmp_path / "app.py")], AuditConfig(), jobs=1)
+    assert all("related" not in f.extra for f in decorated.findings if f.rule_id == "AS201")
+
+
+_AS404_MARSHALLED: list[tuple[str, str, str]] = [
+    (
+        "@response(schema) marshals the return value",
+        _FLASK + "@app.route('/a')\ndef a():\n    return request.args['q']\n",
+        _FLASK + "from apifairy import response\nfrom schemas import ItemSchema\n"
+        "@app.route('/a')\n@response(ItemSchema)\ndef a():\n    return request.args['q']\n",
+    ),
+    (
+        "a flask-restx Resource serialises what it returns",
+        "from flask import Flask, request\nfrom flask_restx import Api\napp = Flask(__name__)\napi = Api(app)\n"
+        "class Echo:\n    def get(self):\n        return request.args['q']\n"
+        "@app.route('/e')\ndef e():\n    return request.args['q']\n",
+        "from flask import Flask, request\nfrom flask_restx import Api, Resource\napp = Flask(__name__)\n"
+        "api = Api(app)\n@api.route('/e')\nclass Echo(Resource):\n    def get(self):\n"
+        "        return request.args['q']\n",
+    ),
+    (
+        "a JSON content type set in the handler body (Bottle, CherryPy)",
+        "import json, bottle\n@bottle.get('/e')\ndef e():\n    return json.dumps({'q': bottle.request.query.q})\n",
+        "import json, bottle, cherrypy\n@bottle.get('/e')\ndef e():\n"
+        "    bottle.response.content_type = 'application/json'\n"
+        "    return json.dumps({'q': bottle.request.query.q})\n"
+        "class Root:\n    @cherrypy.expose\n    def d(self, q):\n"
+        "        cherrypy.response.headers['Content-Type'] = 'application/json'\n        return json.dumps({'q': q})\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _AS404_MARSHALLED],
+                         ids=[n for n, _, _ in _AS404_MARSHALLED])
+def test_as404_marshalled_output_is_not_html(tmp_path: Path, bad: str, good: str) -> None:
+    assert _count(tmp_path / "bad", bad, "AS404") >= 1
+    assert _count(tmp_path / "good", good, "AS404") == 0

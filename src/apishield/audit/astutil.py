@@ -7,6 +7,8 @@ Names are resolved through the module's imports, so ``from flask import Flask as
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -159,6 +161,29 @@ def mentions(ctx: Any, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
+def decode_source(data: bytes) -> str:
+    """Python source bytes as text, decoded the way the interpreter reads a file.
+
+    A UTF-8 byte-order mark is dropped and a PEP 263 coding declaration (``# -*- coding: latin-1 -*-``) is
+    honoured; an unknown or wrong declaration falls back to UTF-8. Undecodable bytes become U+FFFD, so a
+    stray byte in a comment or string never costs the whole module.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except (SyntaxError, LookupError):
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
+def read_source(path: str) -> str:
+    """:func:`decode_source` of the file at ``path`` (raises :class:`OSError`)."""
+    with open(path, "rb") as fh:
+        return decode_source(fh.read())
+
+
 def import_map(tree: ast.AST) -> Imports:
     """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level)."""
     table: Imports = {}
@@ -179,8 +204,12 @@ def import_map(tree: ast.AST) -> Imports:
     return table
 
 
-def dotted(node: ast.AST | None) -> str:
-    """``a.b.c`` for a Name/Attribute chain (calls in the chain are skipped: ``a().b`` -> ``a.b``)."""
+def dotted(node: ast.AST | None, *, strict: bool = False) -> str:
+    """``a.b.c`` for a Name/Attribute chain (calls in the chain are skipped: ``a().b`` -> ``a.b``).
+
+    ``strict``: only a pure Name/Attribute chain has a name (``a().b`` -> ``""``), for the taint analysis, where
+    ``a().b`` is a value computed at run time, not the attribute ``b`` of ``a``.
+    """
     parts: list[str] = []
     while node is not None:
         if isinstance(node, ast.Attribute):
@@ -189,18 +218,18 @@ def dotted(node: ast.AST | None) -> str:
         elif isinstance(node, ast.Name):
             parts.append(node.id)
             break
-        elif isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call) and not strict:
             node = node.func
-        elif isinstance(node, ast.Subscript):
+        elif isinstance(node, ast.Subscript) and not strict:
             node = node.value
         else:
             return ""
     return ".".join(reversed(parts))
 
 
-def qualname(node: ast.AST | None, imports: Imports) -> str:
+def qualname(node: ast.AST | None, imports: Imports, *, strict: bool = False) -> str:
     """:func:`dotted` with the first component resolved through ``imports``."""
-    name = dotted(node)
+    name = dotted(node, strict=strict)
     if not name:
         return ""
     head, _, rest = name.partition(".")
@@ -385,6 +414,7 @@ __all__ = [
     "call_name",
     "calls",
     "const",
+    "decode_source",
     "dotted",
     "folded",
     "functions",
@@ -403,6 +433,7 @@ __all__ = [
     "nodes_of_any",
     "parent_map",
     "qualname",
+    "read_source",
     "str_const",
     "strings_in",
     "subscript_key",

@@ -27,10 +27,11 @@ from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover
 from apishield.audit.frameworks import bottle, cherrypy, connexion, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
+from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
-from apishield.audit.ownership import unchecked_id_params
+from apishield.audit.ownership import id_callees, scoping_functions, unchecked_id_params
 from apishield.audit.rules.registry import (
     ModuleContext,
     ProjectContext,
@@ -93,12 +94,6 @@ class AuditResult:
     warnings: list[str]
 
 
-def _read(path: str) -> str:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    return data.decode("utf-8", errors="replace")
-
-
 def _parse(source: str, relpath: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code is not ours to raise
@@ -117,26 +112,28 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx = ModuleContext(path=relpath, source=source, tree=tree, lines=source.splitlines())
     scan = Scan.build(relpath, tree, abspath, source)
     frameworks = set(scan.facts.frameworks)
-    if not frameworks & {"flask", "bottle", "fastapi", "cherrypy"} and _has_route_decorators(tree):
+    if not frameworks & DECORATOR_ROUTES and _has_route_decorators(tree):
         frameworks.add("flask")  # a routes module that only imports its app: Flask is by far the most common
         scan.facts.frameworks.add("flask")
-    for name in ("flask", "bottle", "fastapi", "cherrypy", "connexion"):
+    for name in MODELLED:
         if name in frameworks:
             _MODELS[name](scan)
+    scan.facts.abspath = abspath
     ctx.facts.update(
         {
             "imports": scan.imports,
             "frameworks": frameworks,
             "framework_facts": scan.facts,
             "routes": scan.facts.routes,  # RawRoute list: handler names/lines (taint sources for CherryPy/FastAPI)
-            "handlers": {r.handler.rsplit(".", 1)[-1] for r in scan.facts.routes}
-            | {m["name"] for info in scan.facts.flags.get("cp_classes", {}).values() for m in info["methods"]},
+            "handlers": scan.facts.handler_names(),
             "main_guard_lines": au.in_main_guard(tree),
             "max_content_length": "MAX_CONTENT_LENGTH" in source,
             "abspath": abspath,
         }
     )
     ctx.facts["unchecked_ids"] = unchecked_id_params(tree, ctx.facts["handlers"])
+    ctx.facts["id_callees"] = id_callees(tree, ctx.facts["unchecked_ids"], scan.imports)
+    ctx.facts["scoping_functions"] = scoping_functions(tree, ctx.lines)
     return ctx
 
 
@@ -168,7 +165,7 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip
     rules = [r for r in load_rules() if r.rule.id not in disabled]
     out = FileResult(file.relpath)
     try:
-        source = _read(file.abspath)
+        source = au.read_source(file.abspath)
     except OSError as exc:
         out.warnings.append(f"{file.relpath}: cannot read ({exc.strerror or exc})")
         return out

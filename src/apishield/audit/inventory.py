@@ -57,6 +57,7 @@ class Inventory:
                     known.depends_on = known.depends_on + summary.depends_on
         self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
         self.links: list[Link] = [link for mod in facts for link in mod.links]
+        self._apps_by_framework: dict[str, Owner | None] = {}
         self.tools: dict[str, set[str]] = {}
         for mod in facts:
             for name, kinds in mod.tools.items():
@@ -152,6 +153,29 @@ class Inventory:
                 return o
         return candidates[0]
 
+    def _handler_location(self, raw: RawRoute, file: str) -> tuple[str, int] | None:
+        """Where the handler of a registered route is defined: in the registering module (``handler_line``), or,
+        for a dotted handler (``api.items.search``, an OpenAPI ``operationId``), the function in that module."""
+        if raw.handler_line and raw.handler_line != raw.line:
+            return file, raw.handler_line
+        parts = raw.handler.split(".")
+        if len(parts) < 2:
+            return None
+        for mod in self.facts:
+            stem = posixpath.splitext(posixpath.basename(mod.path))[0]
+            summary = mod.functions.get(parts[-1])
+            if summary is not None and stem == parts[-2]:
+                return mod.path, summary.line
+        return None
+
+    def _only_app(self, framework: str) -> Owner | None:
+        """The project's one application object of ``framework`` (an owner of kind app with no parent), if
+        there is exactly one."""
+        if framework not in self._apps_by_framework:
+            apps = [o for o in self.owners if o.framework == framework and o.kind == "app" and self._parent(o) is None]
+            self._apps_by_framework[framework] = apps[0] if len(apps) == 1 else None
+        return self._apps_by_framework[framework]
+
     def _parent(self, owner: Owner) -> tuple[Owner, Link] | None:
         for link in self.links:
             if au.last(link.child) != owner.name:
@@ -173,7 +197,14 @@ class Inventory:
             yield route, path
 
     def _resolve(self) -> None:
-        for raw, path in self._raw_routes():
+        raws = list(self._raw_routes())
+        self._first_mount: dict[str, int] = {}
+        for raw, _ in raws:
+            if raw.framework == cp.FRAMEWORK:
+                where, _, line = raw.owner.rpartition(":")
+                number = int(line or 0)
+                self._first_mount[where] = min(self._first_mount.get(where, number), number)
+        for raw, path in raws:
             self.routes.append(self._route(raw, path))
 
     def _route(self, raw: RawRoute, file: str) -> Route:
@@ -206,11 +237,9 @@ class Inventory:
                 add(self.kinds_of(dep), f"Depends({au.last(dep)})")
         path = raw.path
         if raw.framework == cp.FRAMEWORK:
-            app_name, app_line, app_file = (
-                raw.owner,
-                int(raw.owner.rsplit(":", 1)[-1] or 0),
-                raw.owner.rsplit(":", 1)[0],
-            )
+            # every mount of a module serves from the same CherryPy engine: one app, anchored at the first mount
+            app_file = raw.owner.rsplit(":", 1)[0]
+            app_name, app_line = f"{app_file}:cherrypy", self._first_mount.get(app_file, 0)
             app_protections: dict[str, str] = {}
             for section, tool in self.sections:
                 # config sections are relative to the mount point: match them anywhere along the path
@@ -253,8 +282,18 @@ class Inventory:
                 for dep in link.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
             path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
-            if chain:
-                root = chain[-1]
+            root = chain[-1] if chain else None
+            if root is None or root.kind != "app":
+                # a blueprint/router/namespace (or a ``Sockets(app)`` wrapper) never linked to an app here is not
+                # an app of its own: with one app of the framework in the project, it is part of that app
+                only = self._only_app(raw.framework)
+                if only is not None:
+                    root = only
+                    for kind, how in only.protections.items():
+                        protections.setdefault(kind, how)
+                    for hook in only.hooks:
+                        add(self._hook_kinds(hook), f"{au.last(hook)}()")
+            if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)
             else:
@@ -266,16 +305,24 @@ class Inventory:
         if not roles and handler_summary is not None and handler_summary.checks_roles:
             roles = f"checked in {au.last(raw.handler)}()"
         if not public and AUTH not in protections:
-            reason = public_by_design(path, raw.handler, raw.methods)
+            static = handler_summary is not None and handler_summary.static_page
+            reason = public_by_design(path, raw.handler, raw.methods, static)
             if reason:
                 public = f"by design ({reason})"
+        line, registration = raw.line, None
+        if raw.registered:  # report at the handler; the registration becomes a related location
+            where = self._handler_location(raw, file)
+            if where is not None and where != (file, raw.line):
+                registration = (file, raw.line)
+                file, line = where
         route = Route(
             framework=raw.framework,
             methods=raw.methods,
             path=path,
             handler=raw.handler,
             file=file,
-            line=raw.line,
+            line=line,
+            registration=registration,
             app=app_name,
             app_line=app_line,
             protections={k: protections.get(k, "") for k in KINDS},

@@ -37,6 +37,8 @@ class FuncSummary:
     auth_dependency: bool = False  # FastAPI: depends on a security scheme (OAuth2PasswordBearer, APIKeyHeader…)
     depends_on: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets of its parameters
     decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
+    static_page: bool = False  # only returns a fixed template/file (``return render_template('signup.html')``)
+    reads_credentials: bool = True  # reads a body, form, Authorization header or credential-named parameters
 
 
 @dataclass(slots=True)
@@ -56,6 +58,7 @@ class RawRoute:
     handler_line: int = 0
     uses_session: bool = False  # reads session / cookies / current_user for identity
     reads_form: bool = False
+    registered: bool = False  # declared away from its handler (add_url_rule, add_api_route, an OpenAPI spec)
 
 
 @dataclass(slots=True)
@@ -102,6 +105,14 @@ class ModuleFacts:
     tool_sections: list[tuple[str, str]] = field(default_factory=list)
     # everything else a rule may want (session use, forms, MAX_CONTENT_LENGTH…)
     flags: dict[str, Any] = field(default_factory=dict)
+    abspath: str = ""  # the file on disk (the taint analysis resolves imports and templates next to it)
+
+    def handler_names(self) -> set[str]:
+        """Names of the module's route handlers: decorated routes and CherryPy exposed methods."""
+        names = {r.handler.rsplit(".", 1)[-1] for r in self.routes}
+        for info in self.flags.get("cp_classes", {}).values():
+            names.update(m["name"] for m in info["methods"])
+        return names
 
     def add_global(self, framework: str, kind: str, how: str) -> None:
         self.global_protections.setdefault(framework, {}).setdefault(kind, how)
@@ -125,6 +136,7 @@ class Route:
     csrf_exempt: bool = False
     uses_session: bool = False
     reads_form: bool = False
+    registration: tuple[str, int] | None = None  # (file, line) of the registration when reported at the handler
 
     def has(self, kind: str) -> bool:
         return bool(self.protections.get(kind))

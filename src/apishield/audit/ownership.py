@@ -78,4 +78,38 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
     return out
 
 
-__all__ = ["ID_PARAM", "unchecked_id_params"]
+def id_callees(tree: ast.Module, unchecked: dict[str, list[str]], imports: au.Imports) -> dict[str, list[str]]:
+    """For each unchecked handler: the functions it hands one of its id parameters to, by qualified name
+    (``store.delete_note``), so that the project step can look for the ownership check in another module."""
+    by_name = {f.name: f for f in au.functions(tree)}
+    out: dict[str, list[str]] = {}
+    for key, params in unchecked.items():
+        fn = by_name.get(key.rsplit(".", 1)[-1])
+        if fn is None:
+            continue
+        names = {
+            au.qualname(call.func, imports)
+            for call in au.calls(fn)
+            if any(isinstance(n, ast.Name) and n.id in params
+                   for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a))
+        }
+        found = sorted(n for n in names if "." in n)
+        if found:
+            out[key] = found
+    return out
+
+
+def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
+    """Module-level functions whose source compares with or pins the caller (the data layer scoping a query to
+    the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
+    tree is not unparsed."""
+    out: list[str] = []
+    for fn in tree.body:
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            text = "\n".join(lines[fn.lineno - 1: fn.end_lineno or fn.lineno])
+            if _OWNER_MARKERS.search(text) or _REJECTS.search(text):
+                out.append(fn.name)
+    return out
+
+
+__all__ = ["ID_PARAM", "id_callees", "scoping_functions", "unchecked_id_params"]

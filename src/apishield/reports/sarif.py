@@ -69,6 +69,19 @@ def _result(finding: Finding, rule_index: int, target: str) -> dict[str, Any]:
                 }
             }
         ]
+        related = finding.extra.get("related") if finding.extra else None
+        if isinstance(related, list) and related:  # e.g. where a route reported at its handler is registered
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": str(r.get("message", ""))},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": str(r["path"]), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": max(int(r["line"]), 1)},
+                    },
+                }
+                for i, r in enumerate(related)
+            ]
     else:
         name = f"{finding.method or ''} {finding.http_path or ''}".strip() or target
         result["locations"] = [{"logicalLocations": [{"name": name, "kind": "resource"}]}]

@@ -11,6 +11,7 @@ from apishield.audit.frameworks.common import (
     checks_roles,
     classify_name,
     rejects_unauthenticated,
+    roles_from_decorators,
     sets_security_headers,
 )
 from apishield.audit.frameworks.scan import Scan
@@ -162,9 +163,7 @@ def _add_route(
             route.protections[AUTH] = f"checked in {fn.name}()"
         if checks_roles(fn) and AUTH in route.protections:
             route.roles = f"checked in {fn.name}()"
-        for dec in fn.decorator_list:  # ``@require(roles=["admin"])``: an admin-only route
-            if isinstance(dec, ast.Call) and au.kwarg(dec, "roles") is not None:
-                route.roles = f"{au.dotted(dec.func)}(roles=...)"
+        route.roles = roles_from_decorators(fn.decorator_list, scan.imports) or route.roles
     scan.facts.routes.append(route)
 
 

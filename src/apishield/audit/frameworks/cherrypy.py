@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import join_path, rejects_unauthenticated
+from apishield.audit.frameworks.common import join_path, rejects_unauthenticated, roles_from_decorators
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.model import AUTH, HEADERS, ModuleFacts, RawRoute
 
@@ -138,6 +138,7 @@ def _class_info(scan: Scan, cls: ast.ClassDef) -> dict[str, Any] | None:
                 "line": expose_line,
                 "def_line": fn.lineno,
                 "decorators": [scan.q(d) for d in fn.decorator_list if not _is_expose(scan, d)],
+                "roles": roles_from_decorators(fn.decorator_list, scan.imports),
                 "tools": tools,
                 "inline_auth": rejects_unauthenticated(fn, scan.imports),
                 "uses_session": scan.uses_session(fn),
@@ -266,6 +267,7 @@ def project_routes(all_facts: list[ModuleFacts]) -> list[tuple[RawRoute, str, st
                 uses_session=m["uses_session"],
                 reads_form=m["reads_form"],
             )
+            route.roles = m["roles"]
             if m["inline_auth"]:
                 route.protections[AUTH] = f"checked in {m['name']}()"
             out.append((route, info["path"], mount_id))

@@ -64,8 +64,10 @@ _SECURITY_SCHEMES = {
     "SecurityScopes",
 }
 _AUTH_NAME = re.compile(
-    r"(login|auth|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?(required|needed|only)"
-    r"|^requires?_?(auth\w*|login|token|jwt|api_?key|user|scopes?|roles?|permissions?|admin|key|bearer)$"
+    r"(login|auth|oauth2?|oidc|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?"
+    r"(required|needed|only)"
+    r"|^requires?_?(o?auth\w*|login|token|jwt|api_?key|user|scopes?|roles?|permissions?|admin|key|bearer)$"
+    r"|^(accept_token|validate_bearer|require_oidc)$"
     r"|^(authenticated?|authorize[d]?|protected|auth_basic|basic_auth|digest_auth|check_auth|verify_token"
     r"|authenticate|secured?|require|requires|auth|jwt_auth|token_auth|api_key_auth|has_role|has_permission"
     r"|roles_required|roles_accepted|permission_required|permissions_required|auth_token_required"
@@ -81,6 +83,17 @@ _PUBLIC_NAME = re.compile(
 )
 _CSRF_EXEMPT = re.compile(r"csrf_exempt|csrf\.exempt|exempt_csrf|^exempt$", re.IGNORECASE)
 _OPTIONAL = re.compile(r"optional", re.IGNORECASE)
+
+#: extension class -> (kinds it provides app-wide, keyword that must be present for it to count)
+EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
+    "Limiter": ({RATE}, ("default_limits", "application_limits")),
+    "Talisman": ({HEADERS}, ()),
+    "CSRFProtect": ({CSRF}, ()),
+    "SeaSurf": ({CSRF}, ()),
+    "Shield": ({AUTH, RATE, CSRF, HEADERS}, ()),
+    "SecureHeaders": ({HEADERS}, ()),
+}
+
 
 PUBLIC_ANYWHERE = {
     "static",
@@ -186,32 +199,66 @@ def static_segments(path: str) -> list[str]:
     return [s for s in path.strip("/").split("/") if s and not _PARAM.match(s)]
 
 
-def public_by_design(path: str, handler: str, methods: tuple[str, ...]) -> str:
-    """Why ``path`` is public by design (health, login, docs, static, the index page), or ``""``."""
+#: steps of signing in or up: every page under them is part of the flow (``/login/done``, ``/oauth/github/callback``)
+AUTH_FLOW = {
+    "login", "logout", "signin", "sign-in", "sign_in", "signup", "sign-up", "sign_up", "register", "oauth",
+    "oauth2", "sso", "callback", "authorize", "forgot", "forgot-password", "forgot_password", "reset-password",
+    "reset_password", "password-reset", "activate", "password-recovery",
+}
+_PUBLIC_HANDLER = re.compile(
+    r"^(health\w*|ping|static|docs|log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
+    r"reset_password|password_reset|activate\w*|oauth\w*callback|\w*_callback)$"
+)
+
+
+def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_page: bool = False) -> str:
+    """Why ``path`` is public by design (health, login and sign-up flows, docs, static, the index page, a page
+    that only renders a fixed template), or ``""``."""
     segs = [s.lower() for s in static_segments(path)]
     if methods and set(methods) <= {"OPTIONS"}:
         return "CORS preflight"
     if not path.strip("/") and set(methods) <= {"GET", "HEAD"}:
         return "index page"
     for seg in segs:
-        if seg in PUBLIC_ANYWHERE:
+        if seg in PUBLIC_ANYWHERE or seg in AUTH_FLOW:
             return seg
     if segs and segs[-1] in PUBLIC_LAST:
         return segs[-1]
     name = handler.rsplit(".", 1)[-1].lower()
-    if name in {"health", "healthz", "login", "logout", "register", "signup", "signin", "ping", "static", "docs"}:
+    if _PUBLIC_HANDLER.match(name):
         return name
+    if static_page and set(methods) <= {"GET", "HEAD"}:
+        return "fixed page"
     return ""
 
 
-def is_auth_endpoint(path: str, handler: str) -> bool:
+def is_auth_endpoint(path: str, handler: str, takes_credentials: bool = True) -> bool:
+    """A route that checks credentials: its path ends in ``login``/``token``/``otp``/…, or its handler is named so
+    and it reads credentials from the request (``takes_credentials``: a body, a form or credential parameters;
+    ``password_policy()`` returning a constant checks nothing)."""
     segs = [s.lower() for s in static_segments(path)]
     if segs and segs[-1] in AUTH_ENDPOINT:
         return True
     name = handler.rsplit(".", 1)[-1].lower()
-    return bool(re.search(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password", name)) and (
-        "logout" not in name
-    )
+    return bool(_AUTH_HANDLER.search(name)) and "logout" not in name and takes_credentials
+
+
+_AUTH_HANDLER = re.compile(r"login|signin|sign_in|otp|mfa|reset_password|forgot|authenticate|password")
+
+
+_BODY_ATTRS = frozenset({"json", "form", "forms", "get_json", "data", "body", "POST", "files", "params", "values",
+                         "authorization"})
+_CREDENTIAL_PARAM = re.compile(r"pass|pwd|otp|code|token|secret|user|email|login|credential|form|body|data|payload",
+                               re.IGNORECASE)
+
+
+def reads_credentials(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the handler read what a client would authenticate with: the request body, form, JSON, the
+    ``Authorization`` header, or parameters named like credentials (``username``, ``password``, a body model)?"""
+    params = [a for a in [*fn.args.args, *fn.args.kwonlyargs] if a.arg not in {"self", "cls", "request"}]
+    if any(_CREDENTIAL_PARAM.search(a.arg) for a in params):
+        return True
+    return any(isinstance(n, ast.Attribute) and n.attr in _BODY_ATTRS for n in ast.walk(fn))
 
 
 def _status_of(node: ast.AST | None) -> int | None:
@@ -354,6 +401,9 @@ def summarise(
     for a in [*fn.args.args, *fn.args.kwonlyargs]:
         if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
+    summary.static_page = renders_fixed_page(fn)
+    # only consulted for handlers named like a login (AS202): skip the walk for every other function
+    summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):
@@ -375,6 +425,26 @@ def summarise(
         for n in au.walk(fn)
     )
     return summary
+
+
+_PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_file", "send_from_directory", "view",
+                         "TemplateResponse", "FileResponse", "redirect", "url_for"})
+
+
+def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The handler only returns a fixed template or file (a form shell, a landing page): one ``return`` of page
+    calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are literals, no parameters."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+        return False
+    if any(a.arg not in {"self", "request"} for a in [*fn.args.args, *fn.args.kwonlyargs]):
+        return False
+    nodes = list(ast.walk(body[0].value))  # a small subtree: not worth a slot in astutil's walk cache
+    calls = [n for n in nodes if isinstance(n, ast.Call)]
+    if any(au.last(au.dotted(c.func)) not in _PAGE_CALLS for c in calls):
+        return False
+    callee_names = {id(n) for c in calls for n in ast.walk(c.func) if isinstance(n, ast.Name)}
+    return all(id(n) in callee_names for n in nodes if isinstance(n, ast.Name))
 
 
 def fastapi_dependencies(args: ast.arguments, imports: au.Imports) -> list[str]:
@@ -449,6 +519,35 @@ def classify_name(name: str) -> set[str]:
     if re.search(r"talisman|secure_?headers|security_?headers|response_headers|hsts", tail, re.IGNORECASE):
         kinds.add(HEADERS)
     return kinds
+
+
+_ROLE_KWARGS = frozenset({"roles", "role", "groups", "group", "permissions", "permission", "scopes", "scope"})
+_ROLE_CALL = re.compile(r"member_?of|in_?groups?|has_?(role|permission|scope)s?|roles?|groups?|permissions?|"
+                        r"scopes?|admin", re.IGNORECASE)
+
+
+def roles_from_decorators(decorators: list[ast.expr], imports: au.Imports) -> str:
+    """How a route's decorators restrict it to roles, or ``""``: ``@require(roles=['admin'])``,
+    ``@roles_required('admin')``, or an authentication decorator given a role or group
+    (``@require_auth(member_of('admin'))``, ``@login_required('admin')``, ``@requires_auth(['staff'])``)."""
+    for dec in decorators:
+        if not isinstance(dec, ast.Call):
+            continue
+        name = au.qualname(dec.func, imports)
+        if any(k.arg in _ROLE_KWARGS for k in dec.keywords):
+            return f"{au.dotted(dec.func)}(roles=...)"
+        kinds = classify_name(name)
+        if AUTH not in kinds or not dec.args:
+            continue
+        if "role" in kinds:
+            return f"{au.dotted(dec.func)}(...)"
+        for a in dec.args:
+            role_call = isinstance(a, ast.Call) and _ROLE_CALL.search(au.last(au.dotted(a.func)))
+            literal = au.str_const(a) is not None or (
+                isinstance(a, (ast.List, ast.Tuple, ast.Set)) and a.elts and all(au.str_const(e) for e in a.elts))
+            if role_call or literal:
+                return f"{au.dotted(dec.func)}({ast.unparse(a)[:40]})"
+    return ""
 
 
 def merge(into: dict[str, str], kinds: set[str], how: str) -> None:

@@ -79,6 +79,7 @@ def _routes(scan: Scan, spec: dict[str, Any], owner: str, line: int, base_path: 
                 str(op.get("operationId", "?")),
                 line,
                 owner,
+                registered=True,
             )
             if security == []:
                 route.public = "OpenAPI security: []"

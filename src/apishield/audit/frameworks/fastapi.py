@@ -105,7 +105,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
             path = _path_or_unknown(au.str_const(au.arg(call, 0, "path")))
             endpoint = au.dotted(au.arg(call, 1, "endpoint"))
             methods = au.const(au.kwarg(call, "methods"), ["GET"])
-            _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [])
+            _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [], registered=True)
         return
     attr = call.func.attr
     base = au.last(au.dotted(call.func.value))
@@ -129,6 +129,9 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         owner = _owner(scan, owners, au.last(au.dotted(call.args[0])), call.lineno)
         for kind in (AUTH, RATE, HEADERS, CSRF):
             owner.protections.setdefault(kind, "apishield Shield")
+    elif attr == "init_app" and call.args and au.dotted(call.args[0]):
+        # an extension made in another module (``from .extensions import shield``): bound project-wide
+        scan.facts.flags.setdefault("init_app", []).append((base, au.last(au.dotted(call.args[0])), call.lineno))
     elif attr == "add_api_route" and len(call.args) >= 2:
         path = _path_or_unknown(au.str_const(call.args[0]))
         methods = au.const(au.kwarg(call, "methods"), ["GET"])
@@ -140,6 +143,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
             au.dotted(call.args[1]),
             call.lineno,
             _deps_kw(scan, call),
+            registered=True,
         )
     elif attr == "mount" and len(call.args) >= 2 and base in owners:
         scan.facts.links.append(
@@ -156,10 +160,12 @@ def _add(
     line: int,
     deps: list[str],
     decorators: list[str] | None = None,
+    registered: bool = False,
 ) -> None:
     fn = scan.funcs.get(au.last(handler))
     route = RawRoute(
-        FRAMEWORK, methods, path, handler, line, owner, decorators=decorators or [], dependencies=list(deps)
+        FRAMEWORK, methods, path, handler, line, owner, decorators=decorators or [], dependencies=list(deps),
+        registered=registered,
     )
     if fn is not None:
         route.handler_line = fn.lineno

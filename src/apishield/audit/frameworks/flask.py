@@ -7,22 +7,13 @@ from __future__ import annotations
 import ast
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import rejects_unauthenticated
+from apishield.audit.frameworks.common import EXTENSIONS, rejects_unauthenticated, roles_from_decorators
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
-from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, Link, Owner, RawRoute
+from apishield.audit.model import AUTH, Link, Owner, RawRoute
 
 FRAMEWORK = "flask"
 _VIEW_BASES = {"MethodView", "View", "Resource", "HTTPMethodView"}
 _HTTP = ("get", "post", "put", "patch", "delete", "head", "options")
-# extension class -> (kinds it provides app-wide, keyword that must be present for it to count)
-EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
-    "Limiter": ({RATE}, ("default_limits", "application_limits")),
-    "Talisman": ({HEADERS}, ()),
-    "CSRFProtect": ({CSRF}, ()),
-    "SeaSurf": ({CSRF}, ()),
-    "Shield": ({AUTH, RATE, CSRF, HEADERS}, ()),
-    "SecureHeaders": ({HEADERS}, ()),
-}
 
 
 def _path_or_unknown(path: str | None) -> str:
@@ -169,7 +160,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         return
     first_route_dec = next(d for r, d in parsed if r is not None)
     decorators = [scan.q(d) for r, d in parsed if r is None]
-    roles = _roles_from_decorators(scan, fn.decorator_list)
+    roles = roles_from_decorators(fn.decorator_list, scan.imports)
     for owner, path, methods in routes:
         route = RawRoute(
             framework=FRAMEWORK,
@@ -187,13 +178,6 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
         scan.facts.routes.append(route)
-
-
-def _roles_from_decorators(scan: Scan, decorators: list[ast.expr]) -> str:
-    for dec in decorators:
-        if isinstance(dec, ast.Call) and au.kwarg(dec, "roles") is not None:
-            return f"{au.dotted(dec)}(roles=...)"
-    return ""
 
 
 def _decorator_names(scan: Scan, value: ast.AST | None) -> list[str]:
@@ -216,6 +200,8 @@ def view_class_info(
             au.dotted(t) in {"decorators", "method_decorators"} for t in node.targets
         ):
             class_decorators.extend(_decorator_names(scan, node.value))
+    # decorators on the class itself (``@auth.login_required`` above ``class X(Resource)``) wrap every method
+    class_decorators.extend(scan.q(d) for d in cls.decorator_list if _route_decorator(scan, d) is None)
     return methods, class_decorators
 
 
@@ -261,7 +247,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         cls = scan.classes.get(cls_name)
         if cls is None:
             scan.facts.routes.append(
-                RawRoute(FRAMEWORK, explicit or ("GET",), path, cls_name, call.lineno, owner, decorators=wrappers)
+                RawRoute(FRAMEWORK, explicit or ("GET",), path, cls_name, call.lineno, owner, decorators=wrappers,
+                         registered=True)
             )
             return
         methods, class_decorators = view_class_info(scan, cls)
@@ -277,6 +264,7 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
                 owner,
                 decorators=wrappers + class_decorators + ([scan.q(d) for d in fn.decorator_list] if fn else []),
                 handler_line=fn.lineno if fn else cls.lineno,
+                registered=True,
             )
             if fn is not None:
                 route.uses_session = scan.uses_session(fn)
@@ -287,7 +275,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         return
     name = au.dotted(view)
     target = scan.funcs.get(au.last(name)) if name else None
-    route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers)
+    route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers,
+                     registered=True)
     if target is not None:
         fn = target
         route.decorators += [scan.q(d) for d in fn.decorator_list]

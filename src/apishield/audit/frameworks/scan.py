@@ -6,20 +6,10 @@ import ast
 from dataclasses import dataclass, field
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import depends_targets, security_scheme_vars, summarise
+from apishield.audit.frameworks.common import EXTENSIONS, depends_targets, security_scheme_vars, summarise
+from apishield.audit.frameworks.table import ROOTS
 from apishield.audit.model import FuncSummary, ModuleFacts
 
-FRAMEWORK_ROOTS = {
-    "flask": "flask",
-    "flask_restx": "flask",
-    "flask_restful": "flask",
-    "flask_smorest": "flask",
-    "cherrypy": "cherrypy",
-    "bottle": "bottle",
-    "fastapi": "fastapi",
-    "starlette": "fastapi",
-    "connexion": "connexion",
-}
 _SESSION_TAILS = frozenset({"session", "current_user", "get_cookie", "cookies", "cookie"})
 ROUTE_ATTRS = {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
 
@@ -57,15 +47,31 @@ class Scan:
                 for target in au.target_names(node):
                     if deps:
                         scan.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=deps)
+        scan.extension_vars()
         for full in imports.values():
             root = full.lstrip(".").split(".")[0]
-            if root in FRAMEWORK_ROOTS:
-                scan.facts.frameworks.add(FRAMEWORK_ROOTS[root])
+            if root in ROOTS:
+                scan.facts.frameworks.add(ROOTS[root])
             elif root.startswith("flask_"):
                 scan.facts.frameworks.add("flask")  # flask_limiter, flask_talisman, flask_wtf, flask_login…
             elif root in {"slowapi", "fastapi_limiter"}:
                 scan.facts.frameworks.add("fastapi")
         return scan
+
+    def extension_vars(self) -> None:
+        """Module-level extension objects (``shield = Shield()``, ``limiter = Limiter(key_func=...)``), recorded in
+        any module: the app factory elsewhere binds them with ``shield.init_app(app)`` (resolved project-wide)."""
+        found: dict[str, tuple[list[str], str]] = {}
+        for node in self.tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                tail = au.last(self.q(node.value.func))
+                if tail in EXTENSIONS:
+                    kinds, required = EXTENSIONS[tail]
+                    if required and not any(au.kwarg(node.value, k) is not None for k in required):
+                        kinds = set()
+                    found.update({au.last(t): (sorted(kinds), tail) for t in au.target_names(node)})
+        if found:
+            self.facts.flags.setdefault("ext_vars", {}).update(found)
 
     def q(self, node: ast.AST | None) -> str:
         return au.qualname(node, self.imports)
@@ -101,4 +107,4 @@ class Scan:
         return False
 
 
-__all__ = ["FRAMEWORK_ROOTS", "ROUTE_ATTRS", "Scan"]
+__all__ = ["ROOTS", "ROUTE_ATTRS", "Scan"]

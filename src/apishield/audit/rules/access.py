@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.base import at, at_node, imports
+from apishield.audit.rules.base import at, at_node, imports, related
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -97,12 +97,18 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
     routes: list[Route] = project.facts.get("routes", [])
     modules = {m.path: m for m in project.modules}
+    scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
     for route in routes:
         module = modules.get(route.file)
         if route.public or route.roles or module is None:
             continue
         table: dict[str, list[str]] = module.facts.get("unchecked_ids") or {}
         unchecked = table.get(route.handler) or table.get(route.handler.rsplit(".", 1)[-1]) or []
+        callees: dict[str, list[str]] = module.facts.get("id_callees") or {}
+        called = callees.get(route.handler) or callees.get(route.handler.rsplit(".", 1)[-1]) or []
+        if any((parts[-2], parts[-1]) in scoping for parts in (c.lstrip(".").split(".") for c in called)
+               if len(parts) >= 2):
+            continue  # the helper it hands the id to scopes the lookup to the caller
         params = set(_path_params(route.path))
         if route.framework == "cherrypy":
             params |= set(unchecked)  # CherryPy passes path segments and query values as arguments
@@ -118,8 +124,16 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 # reading by id behind authentication is often by design (profiles); writes and anonymous
                 # reads are not
                 severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+                **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
+
+
+def _stem(path: str) -> str:
+    """``app/store.py`` -> ``store``; a package's ``__init__.py`` -> the package name."""
+    parts = path.rsplit("/", 2)
+    name = parts[-1].removesuffix(".py")
+    return parts[-2] if name == "__init__" and len(parts) > 1 else name
 
 
 _REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "query", "get_json", "body_params"}

@@ -6,10 +6,10 @@ import ast
 from collections.abc import Mapping
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.table import MODELLED
+from apishield.audit.model import Route
 from apishield.audit.rules.registry import ModuleContext, TemplateContext
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
-
-FRAMEWORKS = ("flask", "fastapi", "cherrypy", "bottle")
 
 
 def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
@@ -23,7 +23,7 @@ def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
 
 def module_framework(ctx: ModuleContext) -> str | None:
     frameworks = ctx.facts.get("frameworks") or set()
-    for fw in ("flask", "fastapi", "cherrypy", "bottle", "connexion"):
+    for fw in MODELLED:
         if fw in frameworks:
             return fw
     return None
@@ -35,6 +35,14 @@ def imports(ctx: ModuleContext) -> au.Imports:
         table = au.import_map(ctx.tree)
         ctx.facts["imports"] = table
     return dict(table)
+
+
+def related(route: Route) -> dict[str, object]:
+    """``extra`` naming where a route reported at its handler is registered (a SARIF related location)."""
+    if route.registration is None:
+        return {}
+    path, line = route.registration
+    return {"related": [{"path": path, "line": line, "message": "route registered here"}]}
 
 
 def at(
@@ -73,4 +81,4 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
-__all__ = ["FRAMEWORKS", "at", "at_node", "at_template", "fix_text", "imports", "module_framework"]
+__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework", "related"]

@@ -161,9 +161,9 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             if literal is ...:
                 continue
             if (entry[1] and (literal is None or str(literal).lower() == "none")) or (not entry[1] and not literal):
-                yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix)
+                yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix, **_session_switched_off(which, key))
         elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
-            yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix)
+            yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix, **_session_switched_off(which, key))
     for (fn, key), where in scan.created.items():
         if fn == 0:
             continue
@@ -172,6 +172,15 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             value).lower() == "none")))
         if bad:
             yield at_node(which, ctx, where, f"cookie set without the {name_kw} flag", fix=fix)
+
+
+def _session_switched_off(which: Rule, key: str) -> dict[str, Severity]:
+    """HttpOnly switched off for the framework's session cookie (on by default in Flask, Django and CherryPy's
+    sessions tool): a deliberate change that hands the session to any injected script, so medium."""
+    if which is HTTPONLY and (key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith(
+            "tools.sessions.")):
+        return {"severity": Severity.MEDIUM}
+    return {}
 
 
 def _is_cookie_jar(node: ast.AST) -> bool:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from apishield.audit import astutil as au
 from apishield.audit import taint as tm
-from apishield.audit.rules.base import at_node, fix_text, module_framework
+from apishield.audit.frameworks.table import HTML_BY_DEFAULT
+from apishield.audit.redos import catastrophic
+from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
 
@@ -96,7 +99,14 @@ _SINK_ONLY = frozenset({"sql", "shell", "code", "deser"})
 
 
 def _findings(ctx: ModuleContext, kind: str) -> Iterator[Finding]:
-    definition = _BY_KIND[kind]
+    return taint_findings(ctx, kind, _BY_KIND[kind])
+
+
+def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Severity | None = None,
+                   sink_only: bool | None = None) -> Iterator[Finding]:
+    """Findings of ``definition`` for the module's taint hits of ``kind``: proven flows at the rule's severity (or
+    ``severity``); with ``sink_only`` (default: the kinds in ``_SINK_ONLY``) also non-literal values of unknown
+    origin, at low severity and confidence."""
     analysis = tm.analyse_context(ctx)
     framework = module_framework(ctx)
     fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix
@@ -106,8 +116,8 @@ def _findings(ctx: ModuleContext, kind: str) -> Iterator[Finding]:
         via = f" via {h.via}" if h.via else ""
         if h.proven:
             message = f"request data reaches {h.sink}{via}"
-            yield _at(definition, ctx, h, message, fix)
-        elif kind in _SINK_ONLY and not any(o.startswith("p") for o in h.origins):
+            yield _at(definition, ctx, h, message, fix, **({"severity": severity} if severity else {}))
+        elif (kind in _SINK_ONLY if sink_only is None else sink_only) and not any(o.startswith("p") for o in h.origins):
             message = f"{h.sink} on a value that is not a literal; make sure it never comes from a client"
             yield _at(definition, ctx, h, message, fix, severity=Severity.LOW, confidence=Confidence.LOW,
                       taint="sink-only")
@@ -203,8 +213,26 @@ def check_ssti(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(REGEX)
 def check_regex(ctx: ModuleContext) -> Iterator[Finding]:
     """AS204 — regex injection / ReDoS (CWE-1333): request data as the pattern of ``re.*``; ``re.escape``
-    sanitises."""
-    return _findings(ctx, "regex")
+    sanitises. Also a constant pattern with nested unbounded quantifiers (``(a+)+``, ``(\\w+\\s?)*``) passed
+    to ``re``/``regex`` (medium confidence: harmless if it only ever sees trusted text)."""
+    yield from _findings(ctx, "regex")
+    if not au.mentions(ctx, ("re.", "regex", "import re")):
+        return
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp)
+        if name.split(".")[0] not in {"re", "regex"} or au.last(name) not in _REGEX_FUNCS:
+            continue
+        pattern = au.const(au.arg(call, 0, "pattern"))
+        why = catastrophic(pattern) if isinstance(pattern, (str, bytes)) else ""
+        if why:
+            yield at_node(REGEX, ctx, call, f"pattern {pattern!r} backtracks exponentially ({why})",
+                          confidence=Confidence.MEDIUM, fix=_REDOS_FIX)
+
+
+_REGEX_FUNCS = frozenset({"compile", "match", "search", "fullmatch", "findall", "finditer", "sub", "subn", "split"})
+_REDOS_FIX = ("Remove the nested quantifier (`(a+)+` -> `a+`), make the repetition unambiguous with a separator the "
+              "inner part cannot match, or bound the input length first (apishield validation `max_length`).")
 
 
 def _body(ret: tm.HandlerReturn) -> tm.Val | None:
@@ -233,7 +261,7 @@ def _non_html_headers(node: ast.expr) -> bool:
 
 def _is_html_framework(ctx: ModuleContext) -> bool:
     frameworks = ctx.facts.get("frameworks") or set()
-    return bool(frameworks & {"flask", "bottle", "cherrypy", "connexion"}) or not frameworks
+    return bool(frameworks & HTML_BY_DEFAULT) or not frameworks
 
 
 @rule(XSS)
@@ -278,4 +306,6 @@ def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
                           taint="proven")
 
 
-__all__ = ["CODE", "DESER", "EXC_TEXT", "PATH", "REDIRECT", "REGEX", "SHELL", "SQL", "SSRF", "SSTI", "XSS"]
+__all__ = [
+    "CODE", "DESER", "EXC_TEXT", "PATH", "REDIRECT", "REGEX", "SHELL", "SQL", "SSRF", "SSTI", "XSS", "taint_findings",
+]

@@ -399,6 +399,13 @@ def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
     return star, reflected, creds
 
 
+def _token_decoder(name: str) -> bool:
+    """A JWT/JWS library call (``jwt.decode``, ``jose.jwt.decode``, ``jws.verify``): its ``verify`` is not TLS."""
+    head = name.split(".")[0]
+    return head in {"jwt", "jose", "jws", "jwcrypto", "authlib", "itsdangerous"} or au.last(name) in {
+        "decode_token", "decode_jwt", "verify_jwt"}
+
+
 @rule(TLS_OFF)
 def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
     """AS308 — TLS verification off: ``verify=False`` on requests/httpx/aiohttp calls and clients,
@@ -410,6 +417,8 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
+            if _token_decoder(name):
+                continue  # ``jwt.decode(token, verify=False)`` skips the signature check: AS701's finding, not TLS
             if au.is_false(au.kwarg(node, "verify")) or (au.is_false(au.kwarg(node, "ssl")) and "aiohttp" in name):
                 yield at_node(TLS_OFF, ctx, node, f"{au.last(name) or 'call'}(verify=False) accepts any certificate")
             elif au.last(name) in {"_create_unverified_context", "_create_stdlib_context"}:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
-from apishield.audit.rules.base import at, fix_text
+from apishield.audit.rules.base import at, fix_text, related
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -184,6 +184,7 @@ def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str
     return at(rule_, path, _line_text(project, path), line, message, **kw)  # type: ignore[arg-type]
 
 
+
 def _describe(route: Route) -> str:
     return f"{'/'.join(route.methods)} {route.path} ({route.handler})"
 
@@ -216,6 +217,7 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 severity=severity,
                 confidence=confidence,
                 fix=fix_text(AUTH_FIXES, route.framework),
+                **related(route),
             )
 
 
@@ -244,6 +246,7 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
                 route.file,
                 route.line,
                 f"{_describe(route)} is privileged but only checks authentication ({route.protections[AUTH]})",
+                **related(route),
             )
 
 
@@ -296,6 +299,7 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
             route.line,
             f"{_describe(route)} exposes a '{hit}' endpoint",
             severity=severity,
+            **related(route),
         )
 
 
@@ -348,8 +352,12 @@ def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
 def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
     blueprint or app-wide). Public-by-design routes are still reported."""
+    inventory = project.facts.get("inventory")
+    functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
-        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler):
+        summary = functions.get(route.handler.rsplit(".", 1)[-1])
+        takes = summary is None or summary.reads_credentials
+        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler, takes):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue
@@ -361,6 +369,7 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             route.file,
             route.line,
             f"{_describe(route)} accepts credentials with no attempt limit",
+            **related(route),
         )
 
 
@@ -398,6 +407,7 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
                     route.line,
                     f"{_describe(route)} changes state from a form with session cookies and no CSRF token",
                     fix=fix_text(CSRF_FIXES, route.framework),
+                    **related(route),
                 )
 
 

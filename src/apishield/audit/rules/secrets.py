@@ -1,5 +1,5 @@
-"""Secrets and crypto: AS601–AS606 (hard-coded and weak secrets, credentials in code, weak password hashing,
-insecure randomness for tokens, non-constant-time comparison of secrets)."""
+"""Secrets and crypto: AS601–AS607 (hard-coded and weak secrets, credentials in code, weak password hashing,
+insecure randomness for tokens, non-constant-time comparison of secrets, broken hash algorithms)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,18 @@ WEAK_RANDOM = Rule(
     confidence=Confidence.MEDIUM,
     description="`random` is predictable (Mersenne Twister); tokens, OTPs and keys made with it can be guessed.",
     fix="Use `secrets.token_urlsafe(32)`, `secrets.randbelow(10**6)` for OTPs, `secrets.choice` for codes.",
+)
+BROKEN_HASH = Rule(
+    id="AS607",
+    title="Broken hash algorithm (md5/sha1)",
+    cwe=(328, 327),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="md5 and sha1 have practical collisions: signatures, integrity checks and tokens built on them "
+    "can be forged.",
+    fix="Use `hashlib.sha256` (or `hmac.new(key, msg, 'sha256')` for signatures; `hashlib.blake2b` for speed); "
+    "mark non-security uses with `hashlib.md5(data, usedforsecurity=False)`.",
 )
 TIMING = Rule(
     id="AS606",
@@ -141,7 +153,21 @@ def _literal_secret(node: ast.AST | None) -> str | None:
 
 
 def _is_weak(value: str) -> bool:
-    return value.strip().lower() in _WEAK or len(value) < 32
+    """A known placeholder, under 16 characters, or under 32 without the look of a random value (three character
+    classes, mostly distinct characters): ``'kT3v9xQ2mW8pL5nR7sY1zA'`` (22 random characters, ~130 bits) is not
+    weak; ``'my-app-secret-2024'`` is."""
+    text = value.strip()
+    if text.lower() in _WEAK or len(text) < 16:
+        return True
+    if len(text) >= 32:
+        return False
+    classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    return not (classes >= 3 and len(set(text)) >= 0.6 * len(text)) or _WORDISH.search(text) is not None
+
+
+# words people put in made-up secrets; a random 16–31 character value almost never contains one
+_WORDISH = re.compile(r"secret|passw|key|token|admin|change|default|example|sample|test|demo|dev|prod|local|"
+                      r"flask|django|fastapi|app|my|your|super|hello|qwerty|letmein|jwt|session", re.IGNORECASE)
 
 
 def _env_fallback(node: ast.AST | None, imp: au.Imports) -> str | None:
@@ -179,11 +205,28 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             for kw in node.keywords:
                 if kw.arg and not in_test_class(node):
                     yield node, kw.arg, kw.value
-        elif isinstance(node, ast.Dict):
+        elif isinstance(node, ast.Dict) and not _response_body(node, parents):
             for k, v in zip(node.keys, node.values, strict=False):
                 key = au.str_const(k)
                 if key and not in_test_class(node):
                     yield node, key, v
+
+
+_RESPONSE_CALLS = frozenset({
+    "jsonify", "JSONResponse", "Response", "make_response", "dumps", "HTTPException", "abort", "render_template",
+    "template", "ORJSONResponse", "UJSONResponse", "HTMLResponse",
+})
+
+
+def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
+    """``return {"secret": ...}`` / ``jsonify({"password": ...})``: data sent to the client (documentation examples,
+    echoed fields), not a credential the code uses; AS107 judges what a response exposes."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):
+        return True  # ``return {...}, 200``
+    return isinstance(parent, ast.Call) and au.last(au.dotted(parent.func)) in _RESPONSE_CALLS
 
 
 _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
@@ -286,12 +329,8 @@ _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256
 _PW = re.compile(r"pass|pwd|passwd|credential", re.IGNORECASE)
 
 
-@rule(WEAK_HASH)
-def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
-    named like a password, or inside a function whose name says it hashes/checks passwords."""
-    if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
-        return
+def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
+    """Every fast-hash call: (call, algorithm, the hashed expressions' text, the enclosing function's name)."""
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for call in au.calls(ctx.tree):
@@ -301,6 +340,10 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
             algo = au.last(name)
         elif name == "hashlib.new" and call.args and str(au.const(call.args[0], "")).lower() in _FAST_HASHES:
             algo = str(au.const(call.args[0]))
+        elif name.startswith(("Crypto.Hash.", "Cryptodome.Hash.")) and au.last(name) == "new":
+            algo = name.split(".")[-2].lower()  # ``Crypto.Hash.MD5.new(data)``
+        elif name.startswith("cryptography.hazmat.primitives.hashes.") and au.last(name) in {"MD5", "SHA1"}:
+            algo = au.last(name).lower()
         if not algo:
             continue
         text = " ".join(ast.unparse(a) for a in call.args)
@@ -315,14 +358,51 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
             grand = parents.get(id(parent))
             if isinstance(grand, ast.Call) and parent.attr == "update":
                 text += " " + " ".join(ast.unparse(a) for a in grand.args)
+        yield call, algo, text, fn_name
+
+
+@rule(WEAK_HASH)
+def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
+    named like a password, or inside a function whose name says it hashes/checks passwords."""
+    if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
+        return
+    for call, algo, text, fn_name in _hash_calls(ctx):
         if _PW.search(text) or _PW.search(fn_name):
             yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
+
+
+_BROKEN = frozenset({"md5", "sha1", "md4", "md2", "sha"})
+_SECURITY_USE = re.compile(r"pass|pwd|secret|token|sign|auth|cred|integrity|verif|session|otp|api_?key|nonce|"
+                           r"salt|hmac|mac\b|digest_?check|checksum", re.IGNORECASE)
+
+
+@rule(BROKEN_HASH)
+def check_broken_hash(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS607 — md5/sha1 (collisions are practical): medium when the function or the hashed values are about
+    secrets, signatures, sessions or integrity (``def sign(…)``, ``token``, ``checksum``), low elsewhere (cache
+    keys, ETags). ``usedforsecurity=False`` marks a non-security use and is never reported; passwords are AS604's."""
+    if not au.mentions(ctx, (*_HINT_CHECK_WEAK_HASH, "crypto")):
+        return
+    for call, algo, text, fn_name in _hash_calls(ctx):
+        if algo.lower() not in _BROKEN or au.is_false(au.kwarg(call, "usedforsecurity")):
+            continue
+        if _PW.search(text) or _PW.search(fn_name):
+            continue  # AS604 reports it
+        security = _SECURITY_USE.search(f"{text} {fn_name}")
+        yield at_node(BROKEN_HASH, ctx, call, f"{algo} is broken (practical collisions)"
+                      + (f" and protects '{security.group(0)}' here" if security else ""),
+                      severity=Severity.MEDIUM if security else Severity.LOW)
 
 
 _TOKENISH = re.compile(
     r"token|otp|code|key|secret|password|passwd|nonce|salt|session|reset|api|pin|csrf|verif", re.IGNORECASE
 )
-_RANDOM_FUNCS = {"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform", "shuffle"}
+_RANDOM_FUNCS = {
+    "random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform", "shuffle", "randbytes",
+    "normalvariate", "gauss", "triangular", "betavariate", "expovariate", "lognormvariate", "paretovariate",
+    "vonmisesvariate", "weibullvariate", "gammavariate", "binomialvariate",
+}
 
 
 @rule(WEAK_RANDOM)
@@ -335,8 +415,8 @@ def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
     parents = au.parent_map(ctx.tree)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
-        if not (name.startswith("random.") and au.last(name) in _RANDOM_FUNCS):
-            continue
+        if not (name.startswith("random.") and au.last(name) in _RANDOM_FUNCS) or "SystemRandom" in name:
+            continue  # ``random.SystemRandom().random()`` reads the OS generator
         context = ""
         cur: ast.AST | None = call
         while cur is not None:
@@ -352,6 +432,39 @@ def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
             yield at_node(
                 WEAK_RANDOM, ctx, call, f"{name}() is predictable but makes a secret value ({context.strip()})"
             )
+        elif (stored := _stored_as_credential(call, parents)):
+            yield at_node(WEAK_RANDOM, ctx, call, f"{name}() is predictable but becomes {stored}")
+
+
+def _stored_as_credential(call: ast.Call, parents: dict[int, ast.AST]) -> str:
+    """Where a value computed from ``call`` ends up, if it is a credential: stored in a session mapping
+    (``session[k] = v``) or sent as a cookie (``set_cookie(name, v)``) in the same function."""
+    fn: ast.AST | None = call
+    assign: ast.AST | None = None
+    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(fn, ast.Assign) and assign is None:
+            assign = fn
+        fn = parents.get(id(fn))
+    if fn is None or not isinstance(assign, ast.Assign):
+        return ""
+    names = {t for t in au.target_names(assign) if "." not in t}
+    for _ in range(2):  # values derived from it: ``token = prefix + value``
+        for step in au.nodes_of(fn, ast.Assign):
+            if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(step.value)):
+                names.update(t for t in au.target_names(step) if "." not in t)
+
+    def uses(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+    for node in au.walk(fn):
+        if isinstance(node, ast.Assign) and uses(node.value):
+            for t in node.targets:
+                if isinstance(t, ast.Subscript) and "session" in au.last(au.dotted(t.value)).lower():
+                    return "a session value"
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "set_cookie"
+                and any(uses(a) for a in [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "value")])):
+            return "a cookie value"
+    return ""
 
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -412,8 +525,21 @@ def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
             return True  # SQLAlchemy Core ``table.c.token_hash``
         if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
             return True
+        if _format_constant(side):
+            return True
     texts = [ast.unparse(s).lower() for s in (left, right)]
     return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
+
+
+_FORMAT_WORDS = frozenset({"prefix", "suffix", "scheme", "type", "header", "name", "kind", "format", "length", "url",
+                           "endpoint", "param", "field", "key_name", "cookie_name", "label"})
+
+
+def _format_constant(side: ast.AST) -> bool:
+    """An upper-case constant that names a token's *format* (``TOKEN_PREFIX``, ``AUTH_SCHEME``, ``TOKEN_TYPE``):
+    public protocol text, not a secret, so its comparison leaks nothing."""
+    name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
+    return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
 @rule(TIMING)
@@ -453,4 +579,4 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             yield at_node(TIMING, ctx, node, f"'{ast.unparse(node)[:80]}' compares a secret with ==")
 
 
-__all__ = ["CREDENTIALS", "HARDCODED_SECRET", "TIMING", "WEAK_HASH", "WEAK_RANDOM", "WEAK_SECRET"]
+__all__ = ["BROKEN_HASH", "CREDENTIALS", "HARDCODED_SECRET", "TIMING", "WEAK_HASH", "WEAK_RANDOM", "WEAK_SECRET"]

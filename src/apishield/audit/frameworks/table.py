@@ -1,0 +1,120 @@
+"""The one table of web frameworks the auditor knows: how to recognise each, and its request sources and sinks.
+
+Adding a framework (or a function of one) is one entry here; the module scanner (:mod:`.scan`), the engine's
+model order, the rules' framework pick and the taint catalogue (:mod:`apishield.audit.taint.catalogue`) read it.
+Names are fully qualified as an import resolves them (``from flask import redirect`` -> ``flask.redirect``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Sink = tuple[str, int, str]  # (qualified name, argument index, keyword name)
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    name: str
+    roots: tuple[str, ...]  # top-level packages whose import marks a module as this framework's
+    decorator_routes: bool = True  # routes are declared by decorators in the code (not in an API spec file)
+    html_by_default: bool = False  # a string returned by a handler is sent as text/html
+    request_objects: tuple[str, ...] = ()  # module-level request proxies (``flask.request``)
+    redirects: tuple[Sink, ...] = ()
+    file_senders: tuple[Sink, ...] = ()  # send a file named by the argument
+    template_sources: tuple[Sink, ...] = ()  # compile a template from the argument's text
+    html_responses: tuple[str, ...] = ()  # response classes/functions whose body is HTML unless told otherwise
+    json_responses: tuple[str, ...] = ()
+    escapes: tuple[str, ...] = ()  # HTML escaping functions
+    safe_joins: tuple[str, ...] = ()  # join a base directory and a user part, refusing to leave the base
+    no_data: tuple[str, ...] = ()  # calls whose result carries no request data (``url_for``)
+    aborts: tuple[str, ...] = ()  # calls that end the handler with an error response
+    renders: tuple[str, ...] = ()  # render a named template file
+    sessions: tuple[str, ...] = ()  # the server-side session mapping (what is stored there is trusted later)
+
+
+FRAMEWORKS: tuple[Framework, ...] = (
+    Framework(
+        "flask",
+        roots=("flask", "flask_restx", "flask_restful", "flask_smorest"),
+        html_by_default=True,
+        request_objects=("flask.request", "werkzeug.request"),
+        redirects=(("flask.redirect", 0, "location"), ("werkzeug.utils.redirect", 0, "location")),
+        file_senders=(("flask.send_file", 0, "path_or_file"), ("flask.send_from_directory", 0, "directory")),
+        template_sources=(("flask.render_template_string", 0, "source"),),
+        html_responses=("flask.make_response", "flask.Response", "werkzeug.Response", "werkzeug.wrappers.Response"),
+        json_responses=("flask.jsonify",),
+        escapes=("flask.escape", "werkzeug.utils.escape"),
+        safe_joins=("werkzeug.utils.safe_join", "werkzeug.security.safe_join", "flask.safe_join"),
+        no_data=("flask.url_for",),
+        aborts=("flask.abort",),
+        renders=("flask.render_template",),
+        sessions=("flask.session",),
+    ),
+    Framework(
+        "bottle",
+        roots=("bottle",),
+        html_by_default=True,
+        request_objects=("bottle.request",),
+        redirects=(("bottle.redirect", 0, "url"),),
+        file_senders=(("bottle.static_file", 1, "root"),),
+        template_sources=(("bottle.template", 0, "tpl"), ("bottle.SimpleTemplate", 0, "source")),
+        html_responses=("bottle.HTTPResponse", "bottle.Response"),
+        no_data=("bottle.url",),
+        aborts=("bottle.abort",),
+    ),
+    Framework(
+        "fastapi",
+        roots=("fastapi", "starlette"),
+        redirects=(
+            ("starlette.responses.RedirectResponse", 0, "url"),
+            ("fastapi.responses.RedirectResponse", 0, "url"),
+        ),
+        file_senders=(("starlette.responses.FileResponse", 0, "path"), ("fastapi.responses.FileResponse", 0, "path")),
+        html_responses=("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"),
+        json_responses=(
+            "starlette.responses.JSONResponse",
+            "fastapi.responses.JSONResponse",
+            "starlette.responses.PlainTextResponse",
+            "fastapi.responses.PlainTextResponse",
+        ),
+    ),
+    Framework(
+        "cherrypy",
+        roots=("cherrypy",),
+        html_by_default=True,
+        request_objects=("cherrypy.request",),
+        redirects=(("cherrypy.HTTPRedirect", 0, "urls"),),
+        sessions=("cherrypy.session",),
+    ),
+    Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True),
+    Framework(
+        "django",  # not modelled for routes; its sinks and responses still count in any module
+        roots=(),
+        redirects=(("django.shortcuts.redirect", 0, "to"), ("django.http.HttpResponseRedirect", 0, "redirect_to")),
+        template_sources=(("django.template.Template", 0, "template_string"),),
+        html_responses=("django.http.HttpResponse",),
+        json_responses=("django.http.JsonResponse",),
+    ),
+)
+
+#: frameworks with a route model, in the order the engine runs the models
+MODELLED: tuple[str, ...] = tuple(f.name for f in FRAMEWORKS if f.roots)
+#: modelled frameworks whose routes are decorators in the code
+DECORATOR_ROUTES: frozenset[str] = frozenset(f.name for f in FRAMEWORKS if f.roots and f.decorator_routes)
+#: top-level import -> framework name
+ROOTS: dict[str, str] = {root: f.name for f in FRAMEWORKS for root in f.roots}
+#: frameworks whose handlers answer text/html when they return a string
+HTML_BY_DEFAULT: frozenset[str] = frozenset(f.name for f in FRAMEWORKS if f.html_by_default)
+
+
+def every(field: str) -> tuple[str, ...]:
+    """One column of the table over all frameworks (``every("escapes")``)."""
+    return tuple(item for f in FRAMEWORKS for item in getattr(f, field))
+
+
+def every_sink(field: str) -> dict[str, tuple[int, str]]:
+    """A sink column as ``qualified name -> (argument index, keyword)``."""
+    return {name: (index, keyword) for f in FRAMEWORKS for name, index, keyword in getattr(f, field)}
+
+
+__all__ = ["DECORATOR_ROUTES", "FRAMEWORKS", "HTML_BY_DEFAULT", "MODELLED", "ROOTS", "Framework", "every", "every_sink"]

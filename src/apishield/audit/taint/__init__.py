@@ -1,0 +1,25 @@
+"""Intraprocedural taint analysis with one-level (and cross-module) helper summaries and constant folding.
+
+* :mod:`.values` — the abstract value (:class:`Val`: origins, sanitised kinds, constant, known elements), joins,
+  and the result records;
+* :mod:`.catalogue` — request sources, sinks, sanitisers (framework names come from
+  :mod:`apishield.audit.frameworks.table`);
+* :mod:`.modules` — one module's functions, classes and imports, and the project files its imports name;
+* :mod:`.interpreter` and :mod:`.calls` — the abstract interpreter of a function body;
+* :mod:`.analysis` — route handlers and their parameters, helper summaries, and the per-module result that
+  :mod:`apishield.audit.rules.injection` turns into findings.
+
+A new source or sink is one entry in the catalogue; a new framework is one entry in the framework table.
+"""
+
+from __future__ import annotations
+
+from apishield.audit.taint.analysis import Analysis, HandlerReturn, analyse, analyse_context
+from apishield.audit.taint.calls import Interpreter
+from apishield.audit.taint.modules import ModuleInfo
+from apishield.audit.taint.values import ALL, CLEAN, EXC, KINDS, REQUEST, UNKNOWN, Hit, Summary, Val, join, merge_parts
+
+__all__ = [
+    "ALL", "CLEAN", "EXC", "KINDS", "REQUEST", "UNKNOWN", "Analysis", "HandlerReturn", "Hit", "Interpreter",
+    "ModuleInfo", "Summary", "Val", "analyse", "analyse_context", "join", "merge_parts",
+]

@@ -1,0 +1,211 @@
+"""The taint analysis of one module: which functions are route handlers, what their parameters carry, the
+summary of a helper, and the result (sink hits and handler returns) the injection rules turn into findings.
+
+Calls to the project's own functions use a summary (which parameters reach the return value, which reach a
+sink inside, what the return is sanitised for), computed once per function with the same interpreter;
+``import helpers.x`` is resolved to a file next to the scanned module when one exists. Limits: no heap model
+beyond local containers, no field sensitivity on ``self``, helpers more than two calls deep are pass-through.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apishield.audit import astutil as au
+from apishield.audit.model import ModuleFacts
+from apishield.audit.taint.calls import Interpreter
+from apishield.audit.taint.catalogue import (
+    REQUEST_TYPES,
+    ROUTE_DECORATORS,
+    SERIALISING_BASES,
+    SERIALISING_DECORATORS,
+    TYPED_PARAM,
+)
+from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
+from apishield.audit.taint.values import CLEAN, EXC, REQUEST, UNKNOWN, Env, Hit, Summary, Val, hashable, join
+
+
+def is_handler(fn: FunctionNode, info: ModuleInfo, exposed_class: bool = False) -> bool:
+    if fn.name in info.handler_names or exposed_class:
+        return True
+    for dec in fn.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        name = au.dotted(target, strict=True)
+        if name.rsplit(".", 1)[-1] in ROUTE_DECORATORS and (isinstance(dec, ast.Call) or name.endswith("expose")):
+            return True
+    return False
+
+
+def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
+    """(tainted parameter names, request-object parameter names) of a route handler."""
+    tainted: set[str] = set()
+    requests: set[str] = set()
+    args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+    defaults: dict[str, ast.expr] = {}
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults, strict=False):
+        defaults[a.arg] = d
+    for a, kd in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
+        if kd is not None:
+            defaults[a.arg] = kd
+    for a in args:
+        if a.arg in {"self", "cls"}:
+            continue
+        ann = au.dotted(a.annotation, strict=True) if a.annotation is not None else ""
+        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or a.arg in {"request", "req"}:
+            requests.add(a.arg)
+            continue
+        default = defaults.get(a.arg)
+        if isinstance(default, ast.Call) and au.last(au.dotted(default.func, strict=True)) in {"Depends", "Security"}:
+            continue
+        if ann.rsplit(".", 1)[-1] in {"Session", "AsyncSession", "BackgroundTasks", "Response", "SecurityScopes"}:
+            continue
+        tainted.add(a.arg)
+    for extra in (fn.args.vararg, fn.args.kwarg):
+        if extra is not None:
+            tainted.add(extra.arg)
+    return tainted, requests
+
+def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
+    names = param_names(fn, skip_self)
+    env: Env = {n: Val(taint=frozenset({f"p{i}"})) for i, n in enumerate(names)}
+    if skip_self:
+        first = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:1]
+        for n in first:
+            env[n] = CLEAN
+    interp = Interpreter(info, fn, env, handler=False, request_names=set())
+    interp.run(fn.body)
+    ret = CLEAN
+    for i, r in enumerate(interp.returns):
+        ret = r.value if i == 0 else join(ret, r.value)
+    flows = frozenset(int(o[1:]) for o in ret.taint if o.startswith("p") and o[1:].isdigit())
+    sinks = []
+    for h in interp.hits:
+        idxs = frozenset(int(o[1:]) for o in h.origins if o.startswith("p") and o[1:].isdigit())
+        if idxs:
+            sinks.append((h.kind, idxs, h.sink, h.line))
+    return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean,
+                   ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
+                   sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
+                   else "nonhtml" if ret.items is not None else "", ret_lit=ret.lit or ret.is_const)
+
+def _is_error_handler(fn: FunctionNode) -> bool:
+    """``@app.errorhandler(500)``, Bottle ``@app.error(500)``, FastAPI ``@app.exception_handler(E)``."""
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and au.dotted(dec.func, strict=True).rsplit(".", 1)[-1] in {
+                "errorhandler", "error", "exception_handler", "register_error_handler"}:
+            return True
+    return False
+
+def _typed_path_params(fn: FunctionNode) -> set[str]:
+    """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
+    out: set[str] = set()
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
+            path = dec.args[0].value
+            if isinstance(path, str) and "<" in path:
+                out.update(a or b for a, b in TYPED_PARAM.findall(path))
+    return out
+
+
+def _serialised_output(fn: FunctionNode) -> bool:
+    """The handler's output is marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy / flask-smorest
+    ``@response(schema)``, flask-restx ``@marshal_with``). A non-HTML content type set in its body
+    (``response.content_type = 'application/json'``, ``headers['Content-Type'] = ...``) is noted by the
+    interpreter (``non_html_output``)."""
+    for d in fn.decorator_list:
+        name = au.dotted(d.func if isinstance(d, ast.Call) else d, strict=True)
+        if "json_out" in name or (isinstance(d, ast.Call) and au.last(name) in SERIALISING_DECORATORS):
+            return True
+    return False
+
+
+def _html_response_class(fn: FunctionNode) -> bool:
+    """``@app.get(..., response_class=HTMLResponse)``: FastAPI sends the returned string as HTML."""
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call):
+            for kw in dec.keywords:
+                if kw.arg == "response_class" and au.dotted(kw.value, strict=True).rsplit(".", 1)[-1] == "HTMLResponse":
+                    return True
+    return False
+
+@dataclass(slots=True)
+class HandlerReturn:
+    """What a route handler returns, for the reflected-HTML and exception-text rules."""
+
+    value: Val
+    node: ast.AST
+    function: str
+    json: bool = False  # the handler's output is serialised as JSON (CherryPy ``tools.json_out``)
+    html: bool = False  # the route declares an HTML response class (FastAPI ``response_class=HTMLResponse``)
+
+
+@dataclass(slots=True)
+class Analysis:
+    hits: list[Hit] = field(default_factory=list)
+    handler_returns: list[HandlerReturn] = field(default_factory=list)
+
+
+def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
+            handlers: Iterable[str] = ()) -> Analysis:
+    """Analyse every function of a module; each runs with its own environment."""
+    info = ModuleInfo(tree, abspath, frameworks, handlers)
+    out = Analysis()
+    seen: set[tuple[str, int, int]] = set()
+    serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
+                  if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
+                  for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for fn in info.all_functions:
+        error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
+        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
+        tainted, requests = handler_params(fn) if handler else (set(), set())
+        origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
+        env: Env = {name: origin for name in tainted}
+        for name in _typed_path_params(fn) & tainted:
+            env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
+        if error_handler:  # CherryPy error pages get the formatted traceback as a string parameter
+            env.update({name: Val(taint=frozenset({EXC})) for name in tainted if name in {"traceback", "tb"}})
+        for name in requests:
+            env[name] = Val(kind="request")
+        for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
+            if a.arg not in env:
+                if a.annotation is not None and au.last(au.dotted(a.annotation, strict=True)) in REQUEST_TYPES:
+                    env[a.arg] = Val(kind="request")
+                else:
+                    env[a.arg] = Val()  # unknown caller data: not proven
+        interp = Interpreter(info, fn, env, handler=handler, request_names=requests)
+        try:
+            interp.run(fn.body)
+        except RecursionError:
+            continue
+        for h in interp.hits:
+            key = (h.kind, h.line, h.col)
+            if key not in seen:
+                seen.add(key)
+                out.hits.append(h)
+        if handler:
+            json_out = id(fn) in serialised or interp.non_html_output or _serialised_output(fn)
+            html = _html_response_class(fn)
+            out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
+    return out
+
+
+def analyse_context(ctx: Any) -> Analysis:
+    """Shared, cached analysis for a :class:`~apishield.audit.rules.registry.ModuleContext` (read from its typed
+    :class:`~apishield.audit.model.ModuleFacts`)."""
+    key = id(ctx.tree)
+    cached = _ANALYSES.get(key)
+    if cached is not None and cached[0] is ctx.tree:
+        return cached[1]
+    facts: ModuleFacts = ctx.facts["framework_facts"]
+    result = analyse(ctx.tree, facts.abspath, facts.frameworks, facts.handler_names())
+    if len(_ANALYSES) > 8:
+        _ANALYSES.clear()
+    _ANALYSES[key] = (ctx.tree, result)
+    return result
+
+
+_ANALYSES: dict[int, tuple[ast.Module, Analysis]] = {}

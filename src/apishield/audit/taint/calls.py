@@ -1,0 +1,481 @@
+"""Calls in the taint analysis: request sources read through methods, sinks, sanitisers, containers, and the
+project's own functions, applied through a summary of what each does with its parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import Any
+
+from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import (
+    ABORTS,
+    CALL_SINKS,
+    ESCAPE_NAME,
+    EXC_TEXT_CALLS,
+    EXTERNAL_ENTITY_FEATURES,
+    FILE_RESPONSES,
+    FIXED_HOST,
+    HTML_RESPONSES,
+    JSON_RESPONSES,
+    KILL,
+    LIBRARY_METHOD_SINKS,
+    LOCAL_PATH,
+    LOG_METHODS,
+    LXML_UNSAFE,
+    METACHARS,
+    METHOD_SINKS,
+    PATH_METHODS,
+    RAW_VARS,
+    RENDERS,
+    SANITISERS,
+    SERIALISER,
+    SHELLS,
+    SOURCE_ATTRS,
+    STORE_LOOKUP,
+    SUBPROCESS,
+    XML_PARSE_CALLS,
+)
+from apishield.audit.taint.interpreter import Evaluator
+from apishield.audit.taint.modules import (
+    MODULE_CACHE,
+    FunctionNode,
+    ModuleInfo,
+    names_of_args,
+    param_names,
+    raw_template_vars,
+)
+from apishield.audit.taint.values import (
+    CLEAN,
+    EXC,
+    REQUEST,
+    UNKNOWN,
+    Val,
+    const,
+    elements,
+    hashable,
+    merge_parts,
+    safe,
+    sanitise,
+    spread,
+)
+
+
+class Interpreter(Evaluator):
+    """:class:`~apishield.audit.taint.interpreter.Evaluator` with calls: the interpreter the analysis runs."""
+
+    def call(self, node: ast.Call) -> Val:
+        func = node.func
+        qual = self.info.qualify(func)
+        short = qual.rsplit(".", 1)[-1] if qual else (func.attr if isinstance(func, ast.Attribute) else "")
+        receiver: Val | None = None
+        if isinstance(func, ast.Attribute):
+            receiver = self.expr(func.value)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
+        splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
+        if qual not in EXC_TEXT_CALLS and short not in EXC_TEXT_CALLS and any(
+                v.kind == "exception" for v in [*args, *kwargs.values()]):
+            # an exception *object* handed to a function (``problem_response(exc)``) is rendered by it; only
+            # text made from it (``str(e)``, ``e.args``, ``traceback.format_exc()``, formatting) reveals internals
+            args = [_opaque_exception(v) for v in args]
+            kwargs = {k: _opaque_exception(v) for k, v in kwargs.items()}
+        all_args = [*args, *kwargs.values(), *splat]
+
+        def arg(i: int, name: str) -> Val | None:
+            if name in kwargs:
+                return kwargs[name]
+            return args[i] if i < len(args) else None
+
+        # request sources via method calls: request.args.get(...), request.get_json(), await request.json()
+        if receiver is not None and isinstance(func, ast.Attribute):
+            if receiver.kind == "request" and func.attr in SOURCE_ATTRS | {"json", "form", "body"}:
+                return Val(taint=frozenset({REQUEST}))
+            if receiver.kind == "request" and func.attr in {"get_json", "get_data", "get_cookie", "get_header"}:
+                return Val(taint=frozenset({REQUEST}))
+            if receiver.items is not None and func.attr in {"get", "pop", "setdefault"} and args:
+                return self.container_get(receiver, args, func.attr)
+            if receiver.items is not None and func.attr == "set" and len(args) >= 3 and isinstance(
+                    func.value, ast.Name):
+                k0, k1 = args[0], args[1]
+                if k0.is_const and k1.is_const and hashable((k0.const, k1.const)):
+                    table = dict(receiver.items)
+                    table[(k0.const, k1.const)] = args[2]
+                    self.set(func.value.id, replace(receiver, items=tuple(table.items()),
+                                                    taint=receiver.taint | args[2].taint))
+                    return CLEAN
+            if func.attr == "setFeature" and len(node.args) == 2 and isinstance(func.value, ast.Name) and (
+                    args[1].const is True and (au.dotted(node.args[0]) or str(args[0].const)).endswith(
+                        EXTERNAL_ENTITY_FEATURES)):
+                self.set(func.value.id, replace(receiver, kind="xxe-parser"))
+                return CLEAN
+            if receiver.kind == "xxe-parser" and func.attr in {"parse", "feed"} and args:
+                self.hit("xxe", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr in {"update", "setdefault"} and self.is_session(func.value):
+                self.hit("trust", node, merge_parts(all_args), f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr in LOG_METHODS and (qual.startswith("logging.") or _is_logger(func.value)):
+                tainted = [a for a in all_args if a.taint]
+                if tainted:
+                    self.hit("log", node, merge_parts(tainted), f"{au.dotted(func.value)}.{func.attr}")
+                return CLEAN
+            if func.attr == "replace" and len(args) == 2 and isinstance(args[0].const, str) and isinstance(
+                    args[1].const, str) and args[0].const and args[0].const not in args[1].const:
+                # ``x.replace("'", "&apos;")``, ``x.replace("\n", "")``: the metacharacter is gone
+                removed = args[0].const
+                gone = {k for c, kinds in METACHARS.items() if removed == c or (c in "\r\n" and c in removed)
+                        for k in kinds}
+                if gone:
+                    return sanitise(merge_parts([receiver], formatted=True), gone)
+            if func.attr in {"append", "add", "insert", "extend", "update", "appendleft", "set", "put",
+                             "setdefault", "write"} and isinstance(func.value, (ast.Name, ast.Attribute)):
+                return self.mutate(func.value, receiver, func.attr, args, kwargs)
+            if func.attr == "pop" and receiver.seq is not None and isinstance(func.value, ast.Name):
+                idx = args[0].const if args else -1
+                if isinstance(idx, int) and -len(receiver.seq) <= idx < len(receiver.seq):
+                    seq = list(receiver.seq)
+                    got = seq.pop(idx)
+                    self.set(func.value.id, Val(taint=frozenset().union(*(s.taint for s in seq)) if seq
+                                                else frozenset(), seq=tuple(seq)))
+                    return got
+            if func.attr in {"resolve", "absolute", "realpath"} and receiver.kind in {"path", "resolved"}:
+                return replace(receiver, kind="resolved")
+            if receiver.kind in {"path", "resolved"} and func.attr in PATH_METHODS:
+                self.hit("path", node, receiver, f"Path.{func.attr}")
+                return Val(taint=receiver.taint, clean=receiver.clean)
+            if receiver.kind == "file" and func.attr in {"read", "readline", "readlines", "read_text", "read_bytes"}:
+                return Val()  # file contents: stored data, not the request
+            if receiver.kind == "urlparse" and func.attr == "geturl":
+                return replace(receiver, kind="")
+            if func.attr == "format" and receiver.is_const and isinstance(receiver.const, str):
+                if all(a.is_const for a in all_args):
+                    got = safe(lambda: receiver.const.format(*[a.const for a in args],
+                                                              **{k: v.const for k, v in kwargs.items()}))
+                    if got is not UNKNOWN:
+                        return const(got)
+                parts = [receiver, *(e for a in all_args for e in spread(a))]
+                return merge_parts(parts, formatted=True)
+            if func.attr == "join" and receiver.is_const and args:
+                joined = args[0]
+                if joined.is_const:
+                    got = safe(lambda: receiver.const.join(joined.const))
+                    if got is not UNKNOWN:
+                        return const(got)
+                return merge_parts([joined, *elements(joined)], formatted=True)
+
+        if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
+            return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
+        if qual in SANITISERS:
+            base = merge_parts(all_args)
+            return sanitise(base, SANITISERS[qual])
+        if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
+            return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
+        # the project's own functions (and their methods): a summary of what they do with their arguments
+        summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
+        if summary_val is not None:
+            return summary_val
+        if qual in {"os.path.realpath", "os.path.abspath", "os.path.normpath"}:
+            v = merge_parts(all_args)
+            return replace(v, kind="resolved", derived=frozenset(names_of_args(node)))
+        if qual in {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "Path"} or short == "Path":
+            v = merge_parts(all_args)
+            return replace(v, kind="path")
+        if qual in {"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse"} or short in {
+                "urlparse", "urlsplit"}:
+            v = merge_parts(all_args)
+            return replace(v, kind="urlparse", derived=frozenset(names_of_args(node)))
+        if qual in {"str", "repr"} and args and args[0].kind == "exception":
+            return Val(taint=frozenset({EXC}))
+        if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
+            return Val(taint=frozenset({EXC}))
+        if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed", "chr"} and args:
+            v = args[0]
+            if v.is_const:
+                convert: dict[str, Any] = {"str": str, "repr": repr, "bytes": bytes, "list": list, "tuple": tuple,
+                                           "set": set, "sorted": sorted, "reversed": lambda x: list(reversed(x)),
+                                           "chr": chr}
+                got = safe(lambda: convert[qual](v.const))
+                if got is not UNKNOWN:
+                    return const(got)
+            return Val(taint=v.taint, clean=v.clean, seq=v.seq if qual in {"list", "tuple"} else None,
+                       kind="resolved" if v.kind == "resolved" else "", derived=v.derived)
+        if qual == "dict" and not args:
+            return Val(items=tuple((k, v) for k, v in kwargs.items()))
+        if qual in {"configparser.ConfigParser", "configparser.RawConfigParser", "dict", "collections.OrderedDict"}:
+            return Val(items=())
+        if qual in {"yaml.load", "yaml.load_all"}:
+            loader = kwargs.get("Loader")
+            loader_node = next((k.value for k in node.keywords if k.arg == "Loader"), None)
+            if loader_node is None and len(node.args) > 1:
+                loader_node = node.args[1]
+            loader_name = self.info.qualify(loader_node) if loader_node is not None else ""
+            if loader is None and len(args) > 1:
+                loader = args[1]
+            if not loader_name.rsplit(".", 1)[-1].startswith(("Safe", "CSafe", "Base")) and args:
+                self.hit("deser", node, args[0], qual)
+            return merge_parts(args[:1])
+        if qual in SUBPROCESS:
+            self.subprocess_sink(node, qual, args, kwargs)
+            return merge_parts(all_args)
+        sink = CALL_SINKS.get(qual)
+        if sink is None and qual in {"eval", "exec", "compile", "open"} and not isinstance(func, ast.Attribute):
+            sink = CALL_SINKS[qual]
+        if sink is None and isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
+            kind, idx, kw = METHOD_SINKS[func.attr]
+            if kind == "sql" and func.attr in {"raw", "extra"} and "objects" not in au.dotted(func.value, strict=True):
+                sink = None
+            else:
+                sink = (kind, idx, kw)
+        if sink is None and isinstance(func, ast.Attribute) and func.attr in LIBRARY_METHOD_SINKS:
+            kind, idx, kw, libraries = LIBRARY_METHOD_SINKS[func.attr]
+            sink = (kind, idx, kw) if self.info.imports_any(libraries) else None
+        if qual in XML_PARSE_CALLS and any(v.kind == "xxe-parser" for v in [*args[1:], *kwargs.values()]):
+            if args:
+                self.hit("xxe", node, args[0], qual)
+            return CLEAN
+        if qual.startswith("lxml.") and short == "XMLParser" and any(
+                k in LXML_UNSAFE and v.const is LXML_UNSAFE[k] for k, v in kwargs.items()):
+            return Val(kind="xxe-parser")
+        if sink is not None and sink[0] == "xml" and (len(node.args) > 1 or "parser" in kwargs):
+            sink = None  # an explicit, safe parser (an unsafe one is handled above)
+        if sink is not None:
+            kind, idx, kw = sink
+            target = arg(idx, kw)
+            if target is not None:
+                if kind == "sql" and func.attr == "extra" if isinstance(func, ast.Attribute) else False:
+                    target = merge_parts(all_args, formatted=True)
+                url_node = node.args[idx] if idx < len(node.args) else next(
+                    (k.value for k in node.keywords if k.arg == kw), None)
+                if not (kind in {"ssrf", "redirect"} and url_node is not None
+                        and self.fixed_target(url_node, local_ok=kind == "redirect")):
+                    self.hit(kind, node, target, qual or short)
+            if kind == "path" and qual in FILE_RESPONSES:
+                return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type
+            if kind == "path":
+                return Val(taint=merge_parts(all_args).taint, kind="file")
+            if kind == "redirect":
+                return Val(kind="nonhtml")
+            if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
+                return self.rendered(args, kwargs)
+            return merge_parts(all_args)
+        mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
+        if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
+            return Val(kind="nonhtml")
+        if qual in HTML_RESPONSES or short in {"make_response", "HTMLResponse"}:
+            if args:
+                body = args[0]
+                if body.seq is not None and body.seq:
+                    body = body.seq[0]
+                if body.kind == "nonhtml":  # make_response(json.dumps(...)), Response(jsonify(...))
+                    return body
+                return replace(body, kind="response", items=None, seq=None)
+            return CLEAN
+        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or ""):
+            return Val(kind="nonhtml")
+        if qual in RENDERS:
+            return self.rendered(args, kwargs)
+        if qual in ABORTS:
+            return Val(lit=True)
+        parts = list(all_args)
+        if receiver is not None:
+            parts.append(receiver)
+        out = merge_parts(parts, formatted=isinstance(func, ast.Attribute) and func.attr in {
+            "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
+        if receiver is not None and receiver.kind == "path":
+            return replace(out, kind="path")
+        if (isinstance(func, ast.Attribute) and receiver is not None and not receiver.taint
+                and not (receiver.is_const or receiver.kind) and STORE_LOOKUP.match(func.attr)):
+            # ``db.get(user_id)``, ``Note.query.filter_by(id=x).first()``: what comes back is stored data the
+            # request only selected, not the request echoed (it stays tainted for queries, paths, commands)
+            return sanitise(out, {"html"})
+        return out
+
+    def fixed_target(self, node: ast.AST, *, local_ok: bool) -> bool:
+        """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``):
+        request data after it chooses a page on that site, not the site. The prefix may be a module constant
+        (``ROOT + '/users/' + name``)."""
+        if self.fixed_host(node):
+            return True
+        cur = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+            prefix = self.const_eval(cur.left)
+            if isinstance(prefix, str):
+                return FIXED_HOST.match(prefix) is not None or (local_ok and LOCAL_PATH.match(prefix) is not None)
+            cur = cur.left
+        if local_ok and isinstance(node, ast.JoinedStr) and node.values:
+            head = self.const_eval(node.values[0])
+            return isinstance(head, str) and LOCAL_PATH.match(head) is not None
+        return False
+
+    def fixed_host(self, node: ast.AST, depth: int = 0) -> bool:
+        """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""
+        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            node = node.func.value
+        if isinstance(node, ast.JoinedStr) and node.values:
+            node = node.values[0]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return FIXED_HOST.match(node.value) is not None
+        if isinstance(node, ast.Name) and depth < 3:
+            assigned = [a.value for a in ast.walk(self.fn) if isinstance(a, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+            return len(assigned) == 1 and self.fixed_host(assigned[0], depth + 1)
+        return False
+
+    def rendered(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
+        """The output of ``template(name, **vars)``: escaped, except variables the template prints raw
+        (Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``), found by reading the template next to the module."""
+        name = args[0].const if args and args[0].is_const and isinstance(args[0].const, str) else None
+        if name is not None and any(c in name for c in "\n{%$"):  # Bottle: template *source*, not a file name
+            raw = frozenset(a or b for a, b in RAW_VARS.findall(name))
+        else:
+            raw = raw_template_vars(self.info.abspath, name) if name else frozenset()
+        dirty = [v for k, v in kwargs.items() if k in raw and v.taint]
+        if dirty:
+            return merge_parts(dirty)
+        return sanitise(merge_parts([*args, *kwargs.values()]), {"html"})
+
+    def container_get(self, receiver: Val, args: list[Val], meth: str) -> Val:
+        table: dict[Any, Val] = dict(receiver.items or ())
+        if len(args) >= 2 and meth == "get" and args[0].is_const and args[1].is_const and hashable(
+                (args[0].const, args[1].const)) and (args[0].const, args[1].const) in table:
+            pair: Val = table[(args[0].const, args[1].const)]
+            return pair
+        key = args[0]
+        if key.is_const and hashable(key.const):
+            hit: Val | None = table.get(key.const)
+            if hit is not None:
+                return hit
+            return args[1] if len(args) > 1 and meth == "get" else CLEAN
+        return Val(taint=receiver.taint, clean=receiver.clean)
+
+    def mutate(self, target: ast.expr, receiver: Val, meth: str, args: list[Val], kwargs: dict[str, Val]) -> Val:
+        name = au.dotted(target, strict=True)
+        if not name:
+            return CLEAN
+        values = [*args, *kwargs.values()]
+        taint = receiver.taint.union(*(v.taint for v in values)) if values else receiver.taint
+        new = replace(receiver, taint=taint, const=UNKNOWN)
+        if meth == "append" and receiver.seq is not None and args:
+            new = replace(new, seq=(*receiver.seq, args[0]))
+        elif meth == "update" and receiver.items is not None and args and args[0].items is not None:
+            new = replace(new, items=tuple({**dict(receiver.items), **dict(args[0].items)}.items()))
+        elif meth == "update" and receiver.items is not None and kwargs and not args:
+            new = replace(new, items=tuple({**dict(receiver.items), **kwargs}.items()))
+        elif meth in {"append", "insert", "extend", "add", "appendleft"}:
+            new = replace(new, seq=None)
+        elif meth == "update":
+            new = replace(new, items=None)
+        if receiver.is_const and isinstance(receiver.const, list) and meth == "append" and args:
+            new = replace(new, seq=(*tuple(const(x) for x in receiver.const), args[0]))
+        self.set(name, new)
+        return CLEAN
+
+    def subprocess_sink(self, node: ast.Call, qual: str, args: list[Val], kwargs: dict[str, Val]) -> None:
+        cmd = args[0] if args else kwargs.get("args")
+        if cmd is None:
+            return
+        shell = kwargs.get("shell")
+        shell_on = qual == "asyncio.create_subprocess_shell" or (shell is not None and (
+            (shell.is_const and bool(shell.const)) or not shell.is_const))
+        if shell_on:
+            self.hit("shell", node, cmd, f"{qual}(shell=True)")
+            return
+        if qual.startswith("os.exec") or qual.startswith("os.spawn") or qual == "asyncio.create_subprocess_exec":
+            argv = args[1:] if qual.startswith("os.") else args
+            seq: tuple[Val, ...] | None = tuple(argv)
+        else:
+            seq = cmd.seq
+        if seq is not None and seq:
+            first = seq[0]
+            if first.taint:
+                self.hit("shell", node, replace(first, formatted=False), qual)
+                return
+            prog = str(first.const).rsplit("/", 1)[-1].lower() if first.is_const else ""
+            shell_like = prog in SHELLS or first.const in SHELLS or not first.is_const
+            if shell_like and any(isinstance(s.const, str) and s.const.lower() in {"-c", "/c", "-command"}
+                                  for s in seq[1:]):
+                rest = merge_parts(seq[1:])
+                self.hit("shell", node, replace(rest, formatted=False), f"{qual}({prog or 'shell'} -c)")
+            return
+        if cmd.is_const:
+            return
+        if cmd.seq is None and (cmd.taint or cmd.formatted) and not (isinstance(cmd.const, str)):
+            # an argv list built elsewhere: tainted program name is possible but unproven
+            self.hit("shell", node, replace(cmd, formatted=False), qual) if cmd.taint and not cmd.items else None
+
+    def call_project(self, node: ast.Call, func: ast.expr, qual: str, receiver: Val | None, args: list[Val],
+                     kwargs: dict[str, Val]) -> Val | None:
+        target: FunctionNode | None = None
+        owner: ModuleInfo = self.info
+        skip_self = False
+        via = ""
+        ctor_kind = ""
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in self.local_defs:
+                target = self.local_defs[name]
+            elif name in self.info.functions and name not in self.info.imports:
+                target = self.info.functions[name]
+            elif name in self.info.classes and name not in self.info.imports:
+                return Val(kind=f"class:{name}", taint=frozenset())
+            via = name
+        elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
+            cls = receiver.kind[6:]
+            mod_path, _, cname = cls.rpartition("|")
+            holder = self.info if not mod_path else (MODULE_CACHE.get(mod_path) or self.info)
+            methods = holder.classes.get(cname, {})
+            if func.attr in methods:
+                target, owner, skip_self, via = methods[func.attr], holder, True, f"{cname}.{func.attr}"
+        if target is None and qual and "." in qual and qual.split(".")[0] not in {"self", "cls"}:
+            found = self.info.resolve_module(qual)
+            if found is not None:
+                mod, rest = found
+                if rest in mod.functions and "." not in rest:
+                    target, owner, via = mod.functions[rest], mod, qual
+                elif rest in mod.classes:
+                    ctor_kind = f"class:{mod.abspath}|{rest}"
+        if ctor_kind:
+            return Val(kind=ctor_kind)
+        if target is None:
+            return None
+        summary = owner.summary(target, skip_self)
+        if summary is None:
+            return None
+        positional = list(args)
+        params = param_names(target, skip_self)
+        for k, v in kwargs.items():
+            if k in params:
+                idx = params.index(k)
+                while len(positional) <= idx:
+                    positional.append(CLEAN)
+                positional[idx] = v
+        taint: frozenset[str] = frozenset({REQUEST}) if summary.returns_source else frozenset()
+        cleans: list[frozenset[str]] = []
+        for i in summary.flows:
+            if i < len(positional) and positional[i].taint:
+                taint |= positional[i].taint
+                cleans.append(positional[i].clean)
+        clean = summary.ret_clean | (frozenset.intersection(*cleans) if cleans else frozenset())
+        for kind, idxs, sink, line in summary.sinks:
+            for i in idxs:
+                if i < len(positional) and positional[i].taint:  # only proven flows through helpers
+                    self.hit(kind, node, positional[i], sink, via=f"{via} (line {line})")
+        if not taint and summary.ret_const is not UNKNOWN:
+            return const(summary.ret_const)
+        lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
+                                                    for i in summary.flows if i < len(positional))
+        return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit)
+
+
+def _opaque_exception(v: Val) -> Val:
+    return replace(v, taint=v.taint - {EXC}) if v.kind == "exception" else v
+
+
+def _is_logger(node: ast.expr) -> bool:
+    """``logger``, ``log``, ``app.logger``, ``self._log``, ``LOGGER``: a :mod:`logging` logger by its name."""
+    name = au.last(au.dotted(node)).lower().lstrip("_")
+    return name in {"log", "logger", "logging"} or name.endswith(("_logger", "_log"))

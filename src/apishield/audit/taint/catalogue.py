@@ -1,0 +1,226 @@
+"""The taint catalogue: request sources, sinks by kind, sanitisers, and functions whose result is harmless.
+
+A sink is ``qualified name -> (kind, argument index, keyword name)``; method sinks match on the method name
+alone. Framework-specific names (request proxies, redirects, file senders, response classes, escapes) come
+from the one framework table, :mod:`apishield.audit.frameworks.table`; this module adds the standard library
+and the common third-party libraries.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apishield.audit.frameworks.table import every, every_sink
+
+SOURCE_ATTRS = frozenset({
+    "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
+    "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
+    "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
+})
+REQUEST_OBJECTS = frozenset(every("request_objects"))
+REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+ROUTE_DECORATORS = frozenset({
+    "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
+})
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "cmd", "cmd.exe", "powershell", "pwsh", "/bin/sh",
+                    "/bin/bash", "/usr/bin/sh", "/usr/bin/bash"})
+
+# Functions whose result carries no request data (type conversions, hashes, counters).
+KILL = frozenset({
+    "int", "float", "bool", "len", "abs", "ord", "hash", "id", "isinstance", "issubclass", "type", "callable",
+    "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat",
+    "hashlib.md5", "hashlib.sha1", "hashlib.sha256", "hashlib.sha512", "hashlib.new", "hmac.new",
+    "secrets.token_hex", "secrets.token_urlsafe", "random.random", "random.randint", "time.time", "range",
+    "hmac.compare_digest", "secrets.compare_digest", *every("no_data"),
+})
+SANITISERS: dict[str, frozenset[str]] = {
+    "shlex.quote": frozenset({"shell"}),
+    "pipes.quote": frozenset({"shell"}),
+    "html.escape": frozenset({"html"}),
+    "markupsafe.escape": frozenset({"html"}),
+    "jinja2.escape": frozenset({"html"}),
+    "cgi.escape": frozenset({"html"}),
+    "bleach.clean": frozenset({"html"}),
+    "xml.sax.saxutils.escape": frozenset({"html"}),
+    "urllib.parse.quote": frozenset({"html", "shell", "sql", "ssti", "code"}),
+    "urllib.parse.quote_plus": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
+    "os.path.basename": frozenset({"path"}),
+    "werkzeug.utils.secure_filename": frozenset({"path", "shell"}),
+    "werkzeug.secure_filename": frozenset({"path", "shell"}),
+    "re.escape": frozenset({"regex"}),
+    "json.dumps": frozenset({"shell", "code", "sql"}),
+    "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
+    "ldap.filter.filter_format": frozenset({"ldap"}),
+    "ldap.dn.escape_dn_chars": frozenset({"ldap"}),
+    "ldap3.utils.dn.escape_rdn": frozenset({"ldap"}),
+    **{name: frozenset({"html"}) for name in every("escapes")},
+    **{name: frozenset({"path"}) for name in every("safe_joins")},
+}
+FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
+SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
+                         r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")
+ESCAPE_NAME = re.compile(r"(escape|sanitiz|sanitis|secure_filename|quote)", re.I)
+
+# Sinks: qualified name -> (kind, argument index, keyword name). Method sinks match on the last component.
+CALL_SINKS: dict[str, tuple[str, int, str]] = {
+    "os.system": ("shell", 0, "command"),
+    "os.popen": ("shell", 0, "cmd"),
+    "os.popen2": ("shell", 0, "cmd"),
+    "os.popen3": ("shell", 0, "cmd"),
+    "commands.getoutput": ("shell", 0, "cmd"),
+    "commands.getstatusoutput": ("shell", 0, "cmd"),
+    "subprocess.getoutput": ("shell", 0, "cmd"),
+    "subprocess.getstatusoutput": ("shell", 0, "cmd"),
+    "eval": ("code", 0, "source"),
+    "exec": ("code", 0, "source"),
+    "compile": ("code", 0, "source"),
+    "pickle.loads": ("deser", 0, "data"),
+    "pickle.load": ("deser", 0, "file"),
+    "_pickle.loads": ("deser", 0, "data"),
+    "cPickle.loads": ("deser", 0, "data"),
+    "cPickle.load": ("deser", 0, "file"),
+    "dill.loads": ("deser", 0, "str"),
+    "marshal.loads": ("deser", 0, "bytes"),
+    "marshal.load": ("deser", 0, "file"),
+    "shelve.open": ("deser", 0, "filename"),
+    "jsonpickle.decode": ("deser", 0, "string"),
+    "jsonpickle.loads": ("deser", 0, "string"),
+    "yaml.unsafe_load": ("deser", 0, "stream"),
+    "yaml.full_load": ("deser", 0, "stream"),
+    "pandas.read_pickle": ("deser", 0, "filepath_or_buffer"),
+    "requests.get": ("ssrf", 0, "url"),
+    "requests.post": ("ssrf", 0, "url"),
+    "requests.put": ("ssrf", 0, "url"),
+    "requests.patch": ("ssrf", 0, "url"),
+    "requests.delete": ("ssrf", 0, "url"),
+    "requests.head": ("ssrf", 0, "url"),
+    "requests.options": ("ssrf", 0, "url"),
+    "requests.request": ("ssrf", 1, "url"),
+    "httpx.get": ("ssrf", 0, "url"),
+    "httpx.post": ("ssrf", 0, "url"),
+    "httpx.put": ("ssrf", 0, "url"),
+    "httpx.delete": ("ssrf", 0, "url"),
+    "httpx.request": ("ssrf", 1, "url"),
+    "httpx.stream": ("ssrf", 1, "url"),
+    "urllib.request.urlopen": ("ssrf", 0, "url"),
+    "urllib.request.Request": ("ssrf", 0, "url"),
+    "urllib.urlopen": ("ssrf", 0, "url"),
+    "urllib2.urlopen": ("ssrf", 0, "url"),
+    "open": ("path", 0, "file"),
+    "io.open": ("path", 0, "file"),
+    "codecs.open": ("path", 0, "filename"),
+    "os.open": ("path", 0, "path"),
+    "os.remove": ("path", 0, "path"),
+    "os.unlink": ("path", 0, "path"),
+    "os.rmdir": ("path", 0, "path"),
+    "os.mkdir": ("path", 0, "path"),
+    "os.makedirs": ("path", 0, "name"),
+    "os.listdir": ("path", 0, "path"),
+    "os.rename": ("path", 0, "src"),
+    "os.path.exists": ("path", 0, "path"),
+    "os.path.isfile": ("path", 0, "path"),
+    "os.path.isdir": ("path", 0, "path"),
+    "os.path.getsize": ("path", 0, "filename"),
+    "shutil.rmtree": ("path", 0, "path"),
+    "shutil.copy": ("path", 0, "src"),
+    "shutil.copyfile": ("path", 0, "src"),
+    "shutil.move": ("path", 0, "src"),
+    "jinja2.Template": ("ssti", 0, "source"),
+    "mako.template.Template": ("ssti", 0, "text"),
+    "re.compile": ("regex", 0, "pattern"),
+    "re.match": ("regex", 0, "pattern"),
+    "re.search": ("regex", 0, "pattern"),
+    "re.fullmatch": ("regex", 0, "pattern"),
+    "re.findall": ("regex", 0, "pattern"),
+    "re.finditer": ("regex", 0, "pattern"),
+    "re.sub": ("regex", 0, "pattern"),
+    "re.split": ("regex", 0, "pattern"),
+    "sqlalchemy.text": ("sql", 0, "text"),
+    "sqlalchemy.sql.text": ("sql", 0, "text"),
+    "lxml.etree.XPath": ("xpath", 0, "path"),
+    "lxml.etree.ETXPath": ("xpath", 0, "path"),
+    "elementpath.select": ("xpath", 1, "path"),
+    "elementpath.iter_select": ("xpath", 1, "path"),
+    "lxml.etree.fromstring": ("xml", 0, "text"),
+    "lxml.etree.XML": ("xml", 0, "text"),
+    "lxml.etree.parse": ("xml", 0, "source"),
+    "lxml.etree.iterparse": ("xml", 0, "source"),
+    **{name: ("path", *where) for name, where in every_sink("file_senders").items()},
+    **{name: ("redirect", *where) for name, where in every_sink("redirects").items()},
+    **{name: ("ssti", *where) for name, where in every_sink("template_sources").items()},
+}
+METHOD_SINKS: dict[str, tuple[str, int, str]] = {
+    "execute": ("sql", 0, "sql"),
+    "executemany": ("sql", 0, "sql"),
+    "executescript": ("sql", 0, "sql_script"),
+    "raw": ("sql", 0, "raw_query"),
+    "extra": ("sql", 0, "where"),
+    "from_string": ("ssti", 0, "source"),
+    "xpath": ("xpath", 0, "_path"),  # lxml ``tree.xpath(query)``
+    "search_s": ("ldap", 2, "filterstr"),  # python-ldap
+    "search_st": ("ldap", 2, "filterstr"),
+    "search_ext": ("ldap", 2, "filterstr"),
+    "search_ext_s": ("ldap", 2, "filterstr"),
+    "set_header": ("header", 1, "value"),  # Bottle ``response.set_header(name, value)``
+    "add_header": ("header", 1, "value"),
+}
+# method sinks whose name is common elsewhere: they count only in a module that imports one of the libraries
+LIBRARY_METHOD_SINKS: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
+    "search": ("ldap", 1, "search_filter", ("ldap3", "ldap")),  # ldap3 ``conn.search(base, filter)``
+    "findall": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),  # ElementTree paths: an XPath subset
+    "iterfind": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),
+}
+# XML parsers: a parser object configured to resolve external entities makes these parse calls XXE sinks
+XML_PARSE_CALLS = frozenset({
+    "xml.dom.minidom.parse", "xml.dom.minidom.parseString", "xml.dom.pulldom.parse", "xml.dom.pulldom.parseString",
+    "xml.sax.parse", "xml.sax.parseString", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.parse",
+    "lxml.etree.iterparse",
+})
+EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "external-general-entities",
+                            "external-parameter-entities")
+LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
+# sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
+SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
+# methods that read stored data selected by their arguments (a database, a cache, an ORM query)
+STORE_LOOKUP = re.compile(
+    r"^(get|get_or_404|first_or_404|get_by_id|by_id|find|find_one|find_by\w*|fetch\w*|select|load|lookup|"
+    r"query|filter|filter_by|first|one|one_or_none|all|scalar|scalars|execute|read|hget|hgetall|mget)$"
+)
+FILE_RESPONSES = frozenset(every_sink("file_senders"))
+LOCAL_PATH = re.compile(r"^/[^/\\]")  # ``/users/``: a page of this site (``//host`` would leave it)
+# containment checks: ``if not is_subdir(p, BASE)``, ``p.is_relative_to(BASE)``, ``is_safe_path(BASE, p)``
+CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w*|relative_to|safe_?path|"
+                         r"contained|in_?directory|in_?dir|under)$", re.IGNORECASE)
+# handlers whose return value is marshalled (JSON), not sent as an HTML page
+SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_with", "marshal", "output",
+                                    "json_response", "returns_json", "produces"})
+SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+SESSIONS = frozenset(every("sessions"))
+# a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
+METACHARS: dict[str, frozenset[str]] = {
+    "'": frozenset({"xpath"}), '"': frozenset({"xpath"}), "(": frozenset({"ldap"}), ")": frozenset({"ldap"}),
+    "*": frozenset({"ldap"}), "\n": frozenset({"log", "header"}), "\r": frozenset({"log", "header"}),
+}
+PATH_METHODS = frozenset({
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",
+    "iterdir", "is_file", "is_dir", "stat", "touch", "rename", "glob",
+})
+SUBPROCESS = frozenset({
+    "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
+    "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "os.execv", "os.execvp", "os.execl",
+    "os.execlp", "os.spawnl", "os.spawnv", "os.spawnlp", "os.spawnvp", "os.posix_spawn", "os.posix_spawnp",
+})
+HTML_RESPONSES = frozenset(every("html_responses"))
+JSON_RESPONSES = frozenset({"json.dumps", *every("json_responses")})
+ABORTS = frozenset(every("aborts"))
+RENDERS = frozenset(every("renders"))
+
+RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
+TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")  # ``<int:id>``, ``<id:int>``
+# calls that turn an exception object into text (which may carry internals)
+EXC_TEXT_CALLS = frozenset({
+    "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
+    "format_tb", "traceback.format_exception", "traceback.format_exception_only", "traceback.format_tb",
+})

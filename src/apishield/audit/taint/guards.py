@@ -1,0 +1,63 @@
+"""Guards: what a condition proves about the variables it tests, when it is false (an early exit was not taken)
+or true (inside the ``if``). The interpreter sanitises those variables for the rest of the path.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
+from apishield.audit.taint.modules import names_in
+
+
+def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], negated: bool = False
+                     ) -> list[tuple[str, str]]:
+    """(variable, how it is validated) for what a *false* ``node`` proves: ``x not in ALLOWED`` false
+    means x is allowed; ``not x.startswith(p)`` false means it starts with p; ``'..' in x`` false means no
+    ``..``. ``negated`` flips the polarity (under ``not``); ``and`` (``or`` when negated) proves nothing."""
+    out: list[tuple[str, str]] = []
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return guarded_subjects(node.operand, is_allow_list, not negated)
+    if isinstance(node, ast.BoolOp):
+        if isinstance(node.op, ast.Or) != negated:
+            for value in node.values:
+                out += guarded_subjects(value, is_allow_list, negated)
+        return out
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        positive = isinstance(op, (ast.In, ast.Eq)) != negated  # the comparison itself is asserted false
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
+                if positive:
+                    out += [(n, "dotdot") for n in names_in(right)]
+            elif isinstance(left, ast.Constant) and left.value in METACHARS and positive:
+                out += [(n, "meta:" + left.value) for n in names_in(right)]
+            elif is_allow_list(right) and not positive:
+                out += [(n, _attr_test(left)) for n in names_in(left)]
+        elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:
+            for a, b in ((left, right), (right, left)):
+                if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
+                    out += [(n, _attr_test(a)) for n in names_in(a)]
+        return out
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
+        meth = node.func.attr
+        if meth in {"startswith", "endswith"}:
+            out += [(n, "prefix") for n in names_in(node.func.value)]
+        elif CONTAINMENT.search(meth):
+            out += [(n, "contained") for n in names_in(node.func.value)]
+        elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
+            out += [(n, "all") for n in names_in(node.func.value)]
+        elif meth in {"match", "fullmatch"} and node.args:
+            target = node.args[-1] if au.dotted(node.func.value, strict=True) in {"re", "regex"} else node.args[0]
+            out += [(n, "all") for n in names_in(target)]
+    elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
+        out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
+    return out
+
+def _attr_test(node: ast.AST) -> str:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "scheme", "host"}:
+            return "host"
+    return "all"

@@ -1,0 +1,235 @@
+"""Module resolution for the taint analysis: one module's functions, classes, imports and constants, and the
+project files that ``import pkg.mod`` names, found next to the scanned module and parsed once.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import RAW_VARS
+from apishield.audit.taint.values import Env, Summary, const
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ModuleInfo:
+    """Functions, classes and imports of one module, with lazily computed helper summaries."""
+
+    def __init__(self, tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
+                 handlers: Iterable[str] = (), depth: int = 0) -> None:
+        self.tree = tree
+        self.abspath = abspath
+        self.frameworks = set(frameworks)
+        self.handler_names = set(handlers)
+        self.depth = depth
+        # relative imports are not resolved (yet): their names stay local
+        self.imports = {k: v for k, v in au.import_map(tree).items() if not v.startswith(".")}
+        self.functions: dict[str, FunctionNode] = {}
+        self.classes: dict[str, dict[str, FunctionNode]] = {}
+        self.module_consts: Env = {}
+        self.all_functions: list[FunctionNode] = []
+        self.exposed: set[int] = set()
+        self.error_handler_names: set[str] = set()
+        for node in _statements(tree):  # one walk: imports, functions, classes, CherryPy-exposed methods
+            if isinstance(node, (ast.Expr, ast.Assign)):
+                self.error_handler_names.update(_registered_error_handlers(node))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.setdefault(node.name, node)
+                self.all_functions.append(node)
+            elif isinstance(node, ast.ClassDef):
+                methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                self.classes.setdefault(node.name, methods)
+                if class_exposed(node):
+                    self.exposed.update(id(m) for name, m in methods.items() if not name.startswith("_"))
+        for stmt in tree.body:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Constant)):
+                self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
+        self._summaries: dict[int, Summary | None] = {}
+
+    def qualify(self, node: ast.AST) -> str:
+        return au.qualname(node, self.imports, strict=True)
+
+    def imports_any(self, libraries: Iterable[str]) -> bool:
+        """Does the module import one of ``libraries`` (or a submodule of one)?"""
+        return any(v == lib or v.startswith(lib + ".") for v in self.imports.values() for lib in libraries)
+
+    def summary(self, fn: FunctionNode, skip_self: bool = False) -> Summary | None:
+        key = id(fn)
+        if key in self._summaries:
+            return self._summaries[key]
+        if self.depth > 2:
+            return None
+        self._summaries[key] = None  # recursion guard
+        from apishield.audit.taint.analysis import summarise  # the analysis builds on this module
+
+        result = summarise(self, fn, skip_self)
+        self._summaries[key] = result
+        return result
+
+    def resolve_module(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
+        """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""
+        if not self.abspath or self.depth > 1:
+            return None
+        start = os.path.dirname(os.path.abspath(self.abspath))
+        key = (start, dotted_name)
+        if key not in _RESOLVED:
+            if len(_RESOLVED) > 20000:
+                _RESOLVED.clear()
+            _RESOLVED[key] = _find_module_file(start, dotted_name.split("."))
+        found = _RESOLVED[key]
+        if found is None:
+            return None
+        mod = _load_module(found[0], self.depth + 1)
+        return None if mod is None else (mod, found[1])
+
+
+def _registered_error_handlers(stmt: ast.Expr | ast.Assign) -> Iterator[str]:
+    """Functions registered as error handlers without a decorator: Flask ``app.register_error_handler(500, f)``,
+    Bottle ``app.error_handler[500] = f``, CherryPy ``{'error_page.500': f}`` / ``{'error_page.default': f}``."""
+    value = stmt.value
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            if (isinstance(target, ast.Subscript) and au.dotted(target.value, strict=True).endswith("error_handler")
+                    and isinstance(value, ast.Name)):
+                yield value.id
+    calls = [value] if isinstance(value, ast.Call) else []
+    for call in calls:
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "register_error_handler" and len(call.args) > 1:
+            handler = call.args[1]
+            if isinstance(handler, ast.Name):
+                yield handler.id
+        dicts = [a for a in call.args if isinstance(a, ast.Dict)]
+        dicts.extend(d.value for d in call.keywords if isinstance(d.value, ast.Dict))
+        for d in dicts:
+            for k, v in zip(d.keys, d.values, strict=False):
+                if isinstance(k, ast.Constant) and str(k.value).startswith("error_page.") and isinstance(v, ast.Name):
+                    yield v.id
+    if isinstance(value, ast.Dict):
+        for k, v in zip(value.keys, value.values, strict=False):
+            if isinstance(k, ast.Constant) and str(k.value).startswith("error_page.") and isinstance(v, ast.Name):
+                yield v.id
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement at any depth (bodies of functions, classes, if/for/while/with/try/match), skipping
+    expressions: cheaper than :func:`ast.walk` and enough to find imports, functions and classes."""
+    stack: list[ast.stmt] = list(reversed(getattr(tree, "body", [])))
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            children.extend(getattr(node, name, ()) or ())
+        for handler in getattr(node, "handlers", ()) or ():
+            children.extend(handler.body)
+        for case in getattr(node, "cases", ()) or ():
+            children.extend(case.body)
+        stack.extend(reversed(children))
+
+
+MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+_RESOLVED: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+_HEADS: dict[tuple[str, str], bool] = {}
+_TEMPLATES: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def raw_template_vars(module_path: str, name: str) -> frozenset[str]:
+    """Variables a template prints without escaping; empty when the template is not found."""
+    if not module_path:
+        return frozenset()
+    base = os.path.dirname(os.path.abspath(module_path))
+    key = (base, name)
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    found: frozenset[str] = frozenset()
+    for folder in ("views", "templates", "."):
+        for suffix in ("", ".tpl", ".html", ".jinja", ".j2"):
+            path = os.path.join(base, folder, name + suffix)
+            if os.path.isfile(path):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read(200_000)
+                except OSError:
+                    continue
+                found = frozenset(a or b for a, b in RAW_VARS.findall(text))
+                break
+        if found:
+            break
+    if len(_TEMPLATES) > 2000:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = found
+    return found
+
+
+def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
+    """``pkg/mod.py`` for ``pkg.mod.attr`` in ``directory`` or up to three parents; (file, remaining path)."""
+    for _ in range(4):
+        head_key = (directory, parts[0])
+        if head_key not in _HEADS:  # one stat per package name and directory, not one per call
+            _HEADS[head_key] = os.path.exists(os.path.join(directory, parts[0])) or os.path.isfile(
+                os.path.join(directory, parts[0] + ".py"))
+        if _HEADS[head_key]:
+            for cut in range(len(parts) - 1, 0, -1):
+                candidate = os.path.join(directory, *parts[:cut]) + ".py"
+                if os.path.isfile(candidate):
+                    return candidate, ".".join(parts[cut:])
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return None
+
+
+def _load_module(path: str, depth: int) -> ModuleInfo | None:
+    if path in MODULE_CACHE:
+        return MODULE_CACHE[path]
+    info: ModuleInfo | None = None
+    try:
+        tree = ast.parse(au.read_source(path))
+        info = ModuleInfo(tree, path, depth=depth)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        info = None
+    if len(MODULE_CACHE) > 512:
+        MODULE_CACHE.clear()
+    MODULE_CACHE[path] = info
+    return info
+
+
+def class_exposed(node: ast.ClassDef) -> bool:
+    """A CherryPy class whose public methods are handlers (``exposed = True`` or ``@cherrypy.expose``)."""
+    if any(au.dotted(d, strict=True).endswith("expose") for d in node.decorator_list):
+        return True
+    for stmt in node.body:
+        if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+                and any(isinstance(t, ast.Name) and t.id == "exposed" for t in stmt.targets)):
+            return True
+    return False
+
+
+def param_names(fn: FunctionNode, skip_self: bool) -> list[str]:
+    names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+    if skip_self and names:
+        names = names[1:]
+    return names + [a.arg for a in fn.args.kwonlyargs]
+
+
+def names_in(node: ast.AST) -> list[str]:
+    """Variable names a condition is about: ``x``, ``x.attr``, ``str(x)``, ``x.lower()``."""
+    out: list[str] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            out.append(sub.id)
+    return out
+
+
+def names_of_args(call: ast.Call) -> list[str]:
+    out: list[str] = []
+    for a in call.args:
+        out.extend(names_in(a))
+    return out

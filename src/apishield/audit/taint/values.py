@@ -1,0 +1,261 @@
+"""Abstract values of the taint analysis: which origins reach a value, what it is sanitised for, its constant.
+
+Every expression evaluates to a :class:`Val`: which *origins* reach it (``"request"`` for request data, ``"exc"``
+for exception text, ``"p0"``… for a helper's parameters), which sink kinds it has been *sanitised* for, its
+constant value when it is known, and the known elements of lists/dicts/ConfigParser objects. Also the result
+records (:class:`Hit`, :class:`Summary`) and the constant folding of operators.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+class _Unknown:
+    """The "not a known constant" marker (pickles as the module singleton)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+REQUEST = "request"
+EXC = "exc"
+ALL = "all"
+KINDS = ("sql", "shell", "code", "deser", "ssrf", "path", "redirect", "ssti", "html", "regex", "exc", "ldap", "xpath",
+         "xml", "xxe", "trust", "log", "header")
+
+
+@dataclass(frozen=True, slots=True)
+class Val:
+    """Abstract value: taint origins, sanitised kinds, constant, known container elements, object kind."""
+
+    taint: frozenset[str] = frozenset()
+    clean: frozenset[str] = frozenset()
+    const: Any = UNKNOWN
+    items: tuple[tuple[Any, Val], ...] | None = None  # dict / ConfigParser with constant keys
+    seq: tuple[Val, ...] | None = None  # list / tuple with known elements
+    kind: str = ""  # "request", "resolved", "urlparse", "class:<qualname>", "path"
+    derived: frozenset[str] = frozenset()  # variable names this value is a view of (urlparse(x), Path(x))
+    formatted: bool = False  # built by formatting/concatenation with a non-constant part
+    lit: bool = False  # computed only from literals (``b64decode('...')``): never a sink-only finding
+
+    def tainted_for(self, kind: str, origin: str = REQUEST) -> bool:
+        return origin in self.taint and kind not in self.clean and ALL not in self.clean
+
+    def dirty(self, kind: str) -> frozenset[str]:
+        """Origins that reach a sink of ``kind`` (empty when sanitised for it)."""
+        if kind in self.clean or ALL in self.clean:
+            return frozenset()
+        return self.taint
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not UNKNOWN
+
+
+CLEAN = Val()
+
+
+def const(value: Any) -> Val:
+    return Val(const=value)
+
+
+def sanitise(v: Val, kinds: Iterable[str]) -> Val:
+    return replace(v, clean=v.clean | frozenset(kinds))
+
+
+def spread(v: Val) -> list[Val]:
+    """A container's known elements (each keeps its own sanitisation), or the value itself."""
+    if v.seq is not None or v.items is not None:
+        return elements(v)
+    return [v]
+
+
+def elements(v: Val) -> list[Val]:
+    out: list[Val] = []
+    if v.seq is not None:
+        out.extend(v.seq)
+    if v.items is not None:
+        out.extend(val for _, val in v.items)
+    return out
+
+
+def merge_parts(parts: Sequence[Val], *, formatted: bool = False, kind: str = "") -> Val:
+    """A value computed from ``parts`` (concatenation, an unknown call): union of taint, clean only if all agree."""
+    taint: frozenset[str] = frozenset()
+    clean: frozenset[str] | None = None
+    any_dynamic = False
+    for p in parts:
+        if p.taint:
+            taint |= p.taint
+            clean = p.clean if clean is None else clean & p.clean
+        if not (p.is_const or p.lit):
+            any_dynamic = True
+    return Val(taint=taint, clean=clean or frozenset(), formatted=formatted and any_dynamic, kind=kind,
+               lit=not any_dynamic and not taint)
+
+
+def join(a: Val, b: Val) -> Val:
+    """Least upper bound of two branches."""
+    if a is b:
+        return a
+    clean = a.clean & b.clean if a.taint and b.taint else a.clean if a.taint else b.clean
+    same_const = a.is_const and b.is_const and type(a.const) is type(b.const) and eq(a.const, b.const)
+    items: tuple[tuple[Any, Val], ...] | None = None
+    if a.items is not None and b.items is not None:
+        da, db = dict(a.items), dict(b.items)
+        items = tuple((k, join(da.get(k, CLEAN), db.get(k, CLEAN))) for k in {**da, **db})
+    seq: tuple[Val, ...] | None = None
+    if a.seq is not None and b.seq is not None and len(a.seq) == len(b.seq):
+        seq = tuple(join(x, y) for x, y in zip(a.seq, b.seq, strict=True))
+    return Val(
+        taint=a.taint | b.taint,
+        clean=clean,
+        const=a.const if same_const else UNKNOWN,
+        items=items,
+        seq=seq,
+        kind=a.kind if a.kind == b.kind else "",
+        derived=a.derived | b.derived,
+        formatted=a.formatted or b.formatted,
+        lit=(a.lit or a.is_const) and (b.lit or b.is_const),
+    )
+
+
+def eq(x: Any, y: Any) -> bool:
+    try:
+        return bool(x == y)
+    except Exception:
+        return False
+
+
+Env = dict[str, Val]
+
+
+def join_env(a: Env | None, b: Env | None) -> Env | None:
+    """Join two environments; ``None`` means "this path does not continue" (returned or raised)."""
+    if a is None:
+        return None if b is None else dict(b)
+    if b is None:
+        return dict(a)
+    out: Env = {}
+    for key in a.keys() | b.keys():
+        va, vb = a.get(key), b.get(key)
+        if va is None or vb is None:
+            picked = va if vb is None else vb
+            if picked is not None:
+                out[key] = picked
+        else:
+            out[key] = join(va, vb)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A value reached a sink. ``proven`` when request data reaches it; ``via`` names a helper when indirect."""
+
+    kind: str
+    line: int
+    end_line: int
+    col: int
+    sink: str
+    proven: bool
+    origins: frozenset[str] = frozenset()
+    via: str = ""
+    in_handler: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a helper does with its parameters."""
+
+    flows: frozenset[int]  # parameter indexes that reach the return value
+    returns_source: bool
+    ret_clean: frozenset[str]
+    ret_const: Any
+    sinks: tuple[tuple[str, frozenset[int], str, int], ...]  # (kind, params, sink name, line)
+    ret_kind: str = ""
+    ret_lit: bool = False  # the return value is computed from literals only
+
+
+def hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def safe(fn: Any) -> Any:
+    try:
+        return fn()
+    except Exception:
+        return UNKNOWN
+
+
+def fmt(x: Any) -> str:
+    return str(x)
+
+
+def fold_unary(op: ast.unaryop, x: Any) -> Any:
+    if isinstance(op, ast.Not):
+        return not x
+    if isinstance(op, ast.USub):
+        return -x
+    if isinstance(op, ast.UAdd):
+        return +x
+    return ~x
+
+
+_BINOPS: dict[type, Any] = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+    ast.BitAnd: lambda a, b: a & b, ast.BitOr: lambda a, b: a | b, ast.BitXor: lambda a, b: a ^ b,
+}
+
+
+def fold_binop(op: ast.operator, a: Any, b: Any) -> Any:
+    fn = _BINOPS.get(type(op))
+    if fn is None:
+        return UNKNOWN
+    if isinstance(op, ast.Mult) and (isinstance(a, (str, bytes, list, tuple)) or isinstance(
+            b, (str, bytes, list, tuple))):
+        count = b if isinstance(b, int) else a
+        if isinstance(count, int) and count > 10000:
+            return UNKNOWN
+    return fn(a, b)
+
+
+def fold_compare(left: Any, ops: Sequence[ast.cmpop], rights: Sequence[Any]) -> Any:
+    cur = left
+    for op, right in zip(ops, rights, strict=True):
+        if isinstance(op, ast.Eq):
+            ok = cur == right
+        elif isinstance(op, ast.NotEq):
+            ok = cur != right
+        elif isinstance(op, ast.Lt):
+            ok = cur < right
+        elif isinstance(op, ast.LtE):
+            ok = cur <= right
+        elif isinstance(op, ast.Gt):
+            ok = cur > right
+        elif isinstance(op, ast.GtE):
+            ok = cur >= right
+        elif isinstance(op, ast.In):
+            ok = cur in right
+        elif isinstance(op, ast.NotIn):
+            ok = cur not in right
+        elif isinstance(op, ast.Is):
+            ok = cur is right
+        else:
+            ok = cur is not right
+        if not ok:
+            return False
+        cur = right
+    return True
