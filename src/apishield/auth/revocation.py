@@ -1,0 +1,90 @@
+"""Access-token revocation by token, by session (refresh family) and by subject, in one store round trip.
+
+Every revocation of a subject's tokens is a member of that subject's revocation set, with its own expiry:
+
+* ``j:<jti>``   one token (logout of this request's token), until the token would have expired;
+* ``f:<sid>``   every access token minted for one refresh family (the ``sid`` claim): logout, refresh-token
+  reuse, an account deleted;
+* ``n:<time>``  every token of the subject issued at or before ``time`` ("not before"): a role change, a
+  password change, logout everywhere, an administrator's action.
+
+Checking a token reads the one set (``Store.members``: one Lua call in Redis, one query in SQLite), so the
+verified-token cache in :mod:`apishield.auth.jwt` pays one store call per request, as with ``jti`` lists alone.
+Sets stay small: members expire with the longest token lifetime. ``iat`` has one-second resolution, so a
+token issued in the same second as a subject revocation is refused too (the client simply logs in again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from apishield.errors import StoreError, StoreUnavailable, TokenRevoked
+from apishield.ratelimit.guard import EventThrottle
+from apishield.stores.base import Store
+from apishield.types import Clock
+
+
+class Revocations:
+    """The per-subject revocation sets of one token issuer (``namespace``)."""
+
+    def __init__(self, store: Store, *, namespace: str, max_ttl: float, leeway: float,
+                 clock: Clock = time.time, store_events: EventThrottle | None = None) -> None:
+        self.store = store
+        self.namespace = namespace
+        self.horizon = float(max_ttl) + float(leeway)
+        self.leeway = float(leeway)
+        self.clock = clock
+        self.store_events = store_events or EventThrottle()
+
+    def _key(self, subject: str) -> str:
+        digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"{self.namespace}:rev:{digest}"
+
+    def _add(self, subject: str, member: str, ttl: float) -> None:
+        try:
+            self.store.add_member(self._key(subject), member, ttl=max(1.0, ttl))
+        except StoreError as exc:
+            raise self._unavailable(exc) from None
+
+    def revoke_token(self, subject: str, jti: str, expires_at: float) -> None:
+        self._add(subject, f"j:{jti}", expires_at + self.leeway - self.clock())
+
+    def revoke_family(self, subject: str, family: str) -> None:
+        self._add(subject, f"f:{family}", self.horizon)
+
+    def revoke_subject(self, subject: str) -> None:
+        self._add(subject, f"n:{math.floor(self.clock())}", self.horizon)
+
+    def check(self, claims: Mapping[str, Any]) -> None:
+        """Raise :class:`TokenRevoked` when any revocation covers ``claims`` (already verified claims)."""
+        try:
+            members = self.store.members(self._key(str(claims["sub"])))
+        except StoreError as exc:
+            raise self._unavailable(exc) from None
+        except Exception as exc:  # a broken client library must not look like "not revoked"
+            raise self._unavailable(StoreError(str(exc)[:200])) from exc
+        if not members:
+            return
+        jti, sid, iat = claims.get("jti"), claims.get("sid"), float(claims["iat"])
+        for member in members:
+            kind, _, value = member.partition(":")
+            if (kind == "j" and value == jti) or (kind == "f" and value == sid):
+                raise TokenRevoked()
+            if kind == "n":
+                try:
+                    if iat <= float(value):
+                        raise TokenRevoked("every token of this subject issued before a revocation is refused")
+                except ValueError:
+                    continue
+
+    def _unavailable(self, exc: StoreError) -> StoreUnavailable:
+        self.store_events.emit("jwt.store_error", level=logging.ERROR, error=type(exc).__name__)
+        return StoreUnavailable("Token checks are briefly unavailable; try again shortly.")
+
+
+__all__ = ["Revocations"]
