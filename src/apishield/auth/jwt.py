@@ -420,10 +420,11 @@ class JWTAuth:
             raise ConfigError("JWT: subject must be a non-empty string")
         if not _is_number(ttl) or not 0 < ttl <= self.max_ttl:
             raise ConfigError(f"JWT: ttl must be between 1 and {self.max_ttl:g} seconds")
-        now = int(self.clock())
+        exact = self.clock()  # iat keeps its fraction (RFC 7519 NumericDate): subject revocations compare to it
+        now = int(exact)
         payload: dict[str, Any] = dict(claims or {})
         payload.update(
-            {"sub": subject, "iat": now, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)}
+            {"sub": subject, "iat": exact, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)}
         )
         scope_list = sorted(set(scopes))
         if scope_list:

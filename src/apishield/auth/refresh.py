@@ -27,6 +27,7 @@ from apishield.stores.base import Store
 from apishield.types import Clock
 
 MAX_REFRESH_LENGTH = 256
+TOKEN_RESPONSE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1: never cache tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,4 +177,4 @@ class RefreshTokens:
         return StoreUnavailable("Token refresh is briefly unavailable; try again shortly.")
 
 
-__all__ = ["RefreshGrant", "RefreshTokens"]
+__all__ = ["TOKEN_RESPONSE_HEADERS", "RefreshGrant", "RefreshTokens"]

@@ -10,15 +10,15 @@ Every revocation of a subject's tokens is a member of that subject's revocation 
 
 Checking a token reads the one set (``Store.members``: one Lua call in Redis, one query in SQLite), so the
 verified-token cache in :mod:`apishield.auth.jwt` pays one store call per request, as with ``jti`` lists alone.
-Sets stay small: members expire with the longest token lifetime. ``iat`` has one-second resolution, so a
-token issued in the same second as a subject revocation is refused too (the client simply logs in again).
+Sets stay small: members expire with the longest token lifetime. :meth:`JWTAuth.issue` writes ``iat`` with
+its fraction of a second, so a subject revocation refuses exactly the tokens issued at or before it (hosts
+that issue and revoke must keep NTP time; skew shifts the boundary by the skew).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -58,7 +58,7 @@ class Revocations:
         self._add(subject, f"f:{family}", self.horizon)
 
     def revoke_subject(self, subject: str) -> None:
-        self._add(subject, f"n:{math.floor(self.clock())}", self.horizon)
+        self._add(subject, f"n:{self.clock()!r}", self.horizon)
 
     def check(self, claims: Mapping[str, Any]) -> None:
         """Raise :class:`TokenRevoked` when any revocation covers ``claims`` (already verified claims)."""
