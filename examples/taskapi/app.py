@@ -47,9 +47,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] |
     app.register_error_handler(Reject, _reject)
     store_events = EventThrottle()
 
-    def store_down(exc: StoreError) -> Response:  # any other store failure: fail closed, one event per 10 s
+    def store_down(exc: StoreError) -> Response:  # any store failure: fail closed, one event per 10 s
+        if isinstance(exc, StoreUnavailable):  # already reported (throttled) where it happened
+            return reject_response(exc)
         store_events.emit("taskapi.store_error", level=logging.ERROR, error=type(exc).__name__)
-        return reject_response(exc if isinstance(exc, StoreUnavailable) else StoreUnavailable())
+        return reject_response(StoreUnavailable())
 
     app.register_error_handler(StoreError, store_down)
     return app

@@ -60,7 +60,9 @@ class TaskAPI:
 
     def register(self, prefix: str = "user", password: str = PASSWORD) -> dict[str, Any]:
         username = f"{prefix}{secrets.token_hex(4)}"
-        email = f"{username}@example.test"
+        return self.register_as(username, f"{username}@example.test", password)
+
+    def register_as(self, username: str, email: str, password: str = PASSWORD) -> dict[str, Any]:
         r = self.client.post("/api/v1/auth/register", json={"username": username, "email": email,
                                                               "password": password})
         assert r.status_code == 201 and r.json["status"] == "pending", r.get_data(as_text=True)

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from apishield.errors import ConfigError, Reject
 from taskapi import repo
-from taskapi.http import Schema, created
+from taskapi.http import Schema, created, no_store
 from taskapi.security import CLIENT_SCOPES, caller, get_security, limit, public, require
 
 bp = Blueprint("clients", __name__, url_prefix="/api/v1")
@@ -46,7 +46,7 @@ def create_key() -> tuple[Response, int, dict[str, str]]:
     data = NEW_KEY.body()
     body = get_security().create_api_key(caller().user_id, data["name"], data["scopes"])
     body["note"] = "Store the key now: it is shown only once."
-    return created(body, f"/api/v1/keys/{body['id']}")
+    return no_store(jsonify(body)), 201, {"Location": f"/api/v1/keys/{body['id']}"}
 
 
 @bp.get("/keys")
@@ -108,9 +108,7 @@ def token() -> Response:
         document = {"error": "invalid_request"}
     response = jsonify(document)  # the server's JSON document (tokens, or an RFC 6749 error)
     response.status_code = answer.status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+    return no_store(response)
 
 
 def _oauth_error(body: bytes) -> Response:
