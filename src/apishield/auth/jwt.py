@@ -464,8 +464,10 @@ class JWTAuth:
             if now >= exp + self.leeway:
                 self._cache.drop(digest)
                 raise TokenExpired()
-            self._check_age(principal.claims, now)
-            self._check_revoked(principal.claims)
+            if self.max_age is not None:
+                self._check_age(principal.claims, now)
+            if self._revocations is not None:  # one store call: token, session and subject revocations
+                self._revocations.check(principal.claims)
             return principal
         claims = self._verify_signature(token)
         principal = self._validate_claims(claims, now)

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from apishield.errors import StoreError, StoreUnavailable, TokenRevoked
@@ -40,8 +41,9 @@ class Revocations:
         self.leeway = float(leeway)
         self.clock = clock
         self.store_events = store_events or EventThrottle()
+        self._key = lru_cache(maxsize=8192)(self._subject_key)  # the hot path hashes each subject once
 
-    def _key(self, subject: str) -> str:
+    def _subject_key(self, subject: str) -> str:
         digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return f"{self.namespace}:rev:{digest}"
 
@@ -63,7 +65,7 @@ class Revocations:
     def check(self, claims: Mapping[str, Any]) -> None:
         """Raise :class:`TokenRevoked` when any revocation covers ``claims`` (already verified claims)."""
         try:
-            members = self.store.members(self._key(str(claims["sub"])))
+            members = self.store.members(self._key(claims["sub"]))
         except StoreError as exc:
             raise self._unavailable(exc) from None
         except Exception as exc:  # a broken client library must not look like "not revoked"
