@@ -281,12 +281,19 @@ class Security:
 
     def send_verification(self, user: Mapping[str, Any]) -> None:
         """Create the e-mail verification token and mail it to the new account's address."""
-        token = self.verification.issue(str(user["id"]))
+        token = self.verification.issue(str(user["id"]), bind=_registration(user))
         self.send_mail(str(user["email"]), "Verify your e-mail", token=token)
 
-    def check_verification(self, token: str) -> int:
-        """The user id of a valid, unused verification token (single use)."""
-        return int(self.verification.consume(token).subject)
+    def check_verification(self, token: str, load_user: Callable[[int], Mapping[str, Any] | None]) -> int:
+        """The user id of a valid, unused verification token (single use).
+
+        The token is bound to the registration it was sent for (address and time): when an expired sign-up
+        is removed and its id is reused by a later one, the old token verifies nothing.
+        """
+        user = load_user(int(self.verification.peek(token).subject))
+        if user is None:
+            raise TokenRevoked("the registration no longer exists")
+        return int(self.verification.consume(token, bind=_registration(user)).subject)
 
     # access and refresh tokens
     def _scopes_for(self, user: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -359,6 +366,10 @@ class Security:
         if response is None:  # pragma: no cover - the path is the server's own token path
             raise TokenError("not an OAuth path", reason="invalid_request")
         return response
+
+
+def _registration(user: Mapping[str, Any]) -> str:
+    return f"{user['email']}|{user['created_at']}"
 
 
 def _no_account(name: str) -> None:

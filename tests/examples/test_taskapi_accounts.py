@@ -310,3 +310,30 @@ def test_a_store_outage_answers_503_with_retry_after(tmp_path: Any) -> None:
     for r in answers:
         assert r.status_code == 503 and r.content_type == PROBLEM, r.status_code
     assert all(int(r.headers["Retry-After"]) >= 1 for r in answers[:2] + answers[3:])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.sampled_from(["grant_type", "code", "client_id", "redirect_uri", "code_verifier",
+                                               "refresh_token", "scope"]), hostile_text, max_size=5),
+       raw=st.sampled_from([b"", b"%ED%A0%80=1", b"grant_type=%FF%FE", b"a=" + b"%00" * 5000, b"&" * 10_000]))
+def test_the_oauth_token_endpoint_answers_hostile_forms_with_4xx(sqlite_api: TaskAPI, fields: dict[str, str],
+                                                                 raw: bytes) -> None:
+    from urllib.parse import quote
+
+    encoded = "&".join(f"{k}={quote(v, errors='surrogatepass')}" for k, v in fields.items()).encode()
+    for body in (encoded, raw):
+        r = sqlite_api.client.post("/oauth/token", data=body,
+                                   content_type="application/x-www-form-urlencoded")
+        assert 400 <= r.status_code < 500, (body[:80], r.status_code)
+
+
+def test_a_verification_token_of_an_expired_sign_up_verifies_nothing_later(api_factory: Callable[..., TaskAPI]) -> None:
+    api = api_factory(TASKAPI_UNVERIFIED_TTL="600")
+    first = api.register("squat")
+    stale = api.mail_token(first["email"])
+    api.clock.advance(601)
+    second = api.register("late")  # removes the stale sign-up; SQLite may give the new one the same id
+    assert api.client.post(f"{AUTH}/verify", json={"token": stale}).status_code == 400
+    assert api.client.post(f"{AUTH}/login", json={"username": second["username"],
+                                                   "password": PASSWORD}).status_code == 403  # still unverified
+    assert api.verify(second)["id"] >= 1

@@ -87,8 +87,13 @@ def register() -> tuple[Response, int]:
 def verify() -> Response:
     token = TOKEN.body()["token"]
     sec = get_security()
+
+    def load_user(user_id: int) -> Mapping[str, Any] | None:
+        with sec.engine.connect() as conn:
+            return repo.user_by_id(conn, user_id)
+
     try:
-        user_id = sec.check_verification(token)
+        user_id = sec.check_verification(token, load_user)
     except TokenError:
         raise Reject(400, "The verification token is invalid or expired.") from None
     with sec.engine.begin() as conn:
