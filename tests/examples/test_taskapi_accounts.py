@@ -252,6 +252,7 @@ def test_password_change_and_logout_everywhere_end_every_session(sqlite_api: Tas
     r = c.put(f"{AUTH}/password", json={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
               headers=auth)
     assert r.status_code == 204
+    assert sqlite_api.mails(user["email"])[-1]["subject"] == "Your password was changed"
     for token in (auth, bearer(second["access_token"])):
         assert c.get(f"{AUTH}/me", headers=token).status_code == 401
     assert c.post(f"{AUTH}/refresh", json={"refresh_token": second["refresh_token"]}).status_code == 401

@@ -198,6 +198,8 @@ def change_password() -> tuple[str, int]:
     with sec.engine.begin() as conn:
         repo.set_password_hash(conn, who.user_id, sec.hash_password(data["new_password"]))
     sec.logout_everywhere(who.subject)
+    sec.send_mail(str(row["email"]), "Your password was changed",
+                  note="Every session was ended. If this was not you, reset your password now.")
     return "", 204
 
 
