@@ -10,8 +10,10 @@ import pytest
 from apishield import events
 from apishield.auth.jwt import JWTAuth
 from apishield.auth.lockout import LoginService, LoginThrottle
+from apishield.auth.mfa import TOTP
 from apishield.auth.passwords import Passwords
 from apishield.auth.refresh import RefreshTokens
+from apishield.auth.tokens import SignedTokens
 from apishield.errors import Reject, StoreError, StoreUnavailable
 from apishield.stores.base import Store
 
@@ -79,3 +81,21 @@ def test_refresh_and_revocation_fail_closed(store: Store, clock: FakeClock, capt
                 call()
             _assert_503(info.value)
     assert captured.count("refresh.store_error") == 1 and captured.count("jwt.store_error") == 1
+
+
+def test_single_use_tokens_and_totp_fail_closed(store: Store, clock: FakeClock, captured: list[str]) -> None:
+    import pyotp
+
+    down = DownStore(store)
+    tokens = SignedTokens("k" * 40, "password-reset", down, clock=clock)  # type: ignore[arg-type]
+    totp = TOTP(down, clock=clock)  # type: ignore[arg-type]
+    token = tokens.issue("alice")
+    secret = TOTP.new_secret()
+    code = pyotp.TOTP(secret).at(clock())
+    down.up = False
+    for call in (lambda: tokens.consume(token), lambda: tokens.peek(token), lambda: totp.verify("alice", secret, code)):
+        for _ in range(3):
+            with pytest.raises(StoreUnavailable) as info:
+                call()
+            _assert_503(info.value)
+    assert captured.count("signed_token.store_error") == 1 and captured.count("totp.store_error") == 1

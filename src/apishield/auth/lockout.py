@@ -28,7 +28,6 @@ throttled ``login.store_error`` event rather than one per request.
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import time
 import unicodedata
@@ -39,8 +38,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from apishield import events
 from apishield.auth.authenticators import PenaltyBoxLike
+from apishield.auth.outage import FailClosed
 from apishield.auth.passwords import Passwords
-from apishield.errors import ConfigError, StoreError, StoreUnavailable
+from apishield.errors import ConfigError
 from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.penalties import client_group
 from apishield.stores.base import Store
@@ -109,7 +109,8 @@ class LoginThrottle:
         self.penalties = penalties
         self.ns = namespace
         self.clock = clock
-        self.store_events = store_events or EventThrottle()
+        self.fail_closed = FailClosed("login.store_error", "Login is briefly unavailable; try again shortly.",
+                                      store_events)
         self._devices = (
             URLSafeTimedSerializer(device_secret, salt=f"{namespace}.device") if device_secret is not None else None
         )
@@ -148,7 +149,7 @@ class LoginThrottle:
         """Count this attempt before any password check; raises :class:`StoreUnavailable` on store failure."""
         acct = _account_key(account)
         res = Reservation(account=acct, allowed=True, ip=ip)
-        try:
+        with self.fail_closed:
             nonce = self._device_nonce(acct, device)
             if nonce is not None:
                 res.trusted_device = True
@@ -172,30 +173,20 @@ class LoginThrottle:
             self._take(account_key, self.max_attempts, res, "account")
             res.release_keys, res.refund_keys = (account_key,), (ip_key, global_key)
             return res
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def release(self, res: Reservation) -> None:
         """Every login condition held: clear this account's (or device's) counter, give back the other slots."""
-        try:
+        with self.fail_closed:
             for key in res.release_keys:
                 self.store.delete(key)
             for key in res.refund_keys:
                 self.store.incr(key, -1, ttl=self.window)
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def failure(self, res: Reservation) -> None:
         """The password was wrong: the reservation stays counted; penalties and an event."""
         if self.penalties is not None and not res.trusted_device:
-            try:
+            with self.fail_closed:
                 self.penalties.record_violation(res.ip)
-            except StoreError as exc:
-                raise self._unavailable(exc) from None
-
-    def _unavailable(self, exc: StoreError) -> StoreUnavailable:
-        self.store_events.emit("login.store_error", level=logging.ERROR, error=type(exc).__name__)
-        return StoreUnavailable("Login is briefly unavailable; try again shortly.")
 
 
 @dataclass(frozen=True, slots=True)

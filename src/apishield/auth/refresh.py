@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from apishield.errors import ConfigError, StoreError, StoreUnavailable, TokenError, TokenExpired, TokenRevoked
+from apishield.auth.outage import FailClosed
+from apishield.errors import ConfigError, TokenError, TokenExpired, TokenRevoked
 from apishield.ratelimit.guard import EventThrottle
 from apishield.stores.base import Store
 from apishield.types import Clock
@@ -65,7 +65,8 @@ class RefreshTokens:
         if not ttl > 0 or not family_ttl >= ttl:
             raise ConfigError("refresh tokens: ttl must be > 0 and family_ttl >= ttl")
         self.on_family_revoked = on_family_revoked
-        self.store_events = store_events or EventThrottle()
+        self.fail_closed = FailClosed("refresh.store_error", "Token refresh is briefly unavailable; try again shortly.",
+                                      store_events)
         self.store = store
         self.ttl = float(ttl)
         self.family_ttl = float(family_ttl)
@@ -81,10 +82,8 @@ class RefreshTokens:
             raise ConfigError("refresh tokens: subject must be a non-empty string")
         family = secrets.token_urlsafe(12)
         now = self.clock()
-        try:
+        with self.fail_closed:
             return self._mint(subject, frozenset(scopes), family, now + self.family_ttl, now)
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def _mint(self, subject: str, scopes: frozenset[str], family: str, family_expires: float,
               started: float) -> RefreshGrant:
@@ -100,10 +99,8 @@ class RefreshTokens:
         """Consume ``token`` and return its successor; :class:`TokenError` for anything invalid."""
         if not isinstance(token, str) or not 0 < len(token) <= MAX_REFRESH_LENGTH:
             raise TokenError("malformed refresh token", reason="malformed")
-        try:
+        with self.fail_closed:
             return self._rotate(_digest(token))
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def _rotate(self, digest: str) -> RefreshGrant:
         raw = self.store.get(self._k("t", digest))
@@ -141,28 +138,22 @@ class RefreshTokens:
 
     def revoke_family(self, family: str, subject: str | None = None) -> None:
         """Revoke every token of a family (logout, reuse detected), and its access tokens via the hook."""
-        try:
+        with self.fail_closed:
             self.store.set(self._k("revoked", family), "1", ttl=self.family_ttl)
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
         if subject and self.on_family_revoked is not None:
             self.on_family_revoked(subject, family)
 
     def revoke_subject(self, subject: str) -> None:
         """End every family of ``subject`` started until now (password change, logout everywhere)."""
-        try:
+        with self.fail_closed:
             self.store.set(self._k("nbf", _digest(subject)), repr(self.clock()), ttl=self.family_ttl)
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def revoke(self, token: str) -> None:
         """Revoke the family of ``token`` (RFC 7009 semantics: unknown tokens are silently ignored)."""
         if not isinstance(token, str) or not 0 < len(token) <= MAX_REFRESH_LENGTH:
             return
-        try:
+        with self.fail_closed:
             raw = self.store.get(self._k("t", _digest(token)))
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
         if raw is None:
             return
         try:
@@ -171,10 +162,6 @@ class RefreshTokens:
         except (ValueError, KeyError, TypeError):
             return
         self.revoke_family(family, subject)
-
-    def _unavailable(self, exc: StoreError) -> StoreUnavailable:
-        self.store_events.emit("refresh.store_error", level=logging.ERROR, error=type(exc).__name__)
-        return StoreUnavailable("Token refresh is briefly unavailable; try again shortly.")
 
 
 __all__ = ["TOKEN_RESPONSE_HEADERS", "RefreshGrant", "RefreshTokens"]

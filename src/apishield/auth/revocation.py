@@ -18,13 +18,13 @@ that issue and revoke must keep NTP time; skew shifts the boundary by the skew).
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from apishield.errors import StoreError, StoreUnavailable, TokenRevoked
+from apishield.auth.outage import FailClosed
+from apishield.errors import StoreError, TokenRevoked
 from apishield.ratelimit.guard import EventThrottle
 from apishield.stores.base import Store
 from apishield.types import Clock
@@ -40,7 +40,8 @@ class Revocations:
         self.horizon = float(max_ttl) + float(leeway)
         self.leeway = float(leeway)
         self.clock = clock
-        self.store_events = store_events or EventThrottle()
+        self.fail_closed = FailClosed("jwt.store_error", "Token checks are briefly unavailable; try again shortly.",
+                                      store_events)
         self._key = lru_cache(maxsize=8192)(self._subject_key)  # the hot path hashes each subject once
 
     def _subject_key(self, subject: str) -> str:
@@ -48,10 +49,8 @@ class Revocations:
         return f"{self.namespace}:rev:{digest}"
 
     def _add(self, subject: str, member: str, ttl: float) -> None:
-        try:
+        with self.fail_closed:
             self.store.add_member(self._key(subject), member, ttl=max(1.0, ttl))
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
 
     def revoke_token(self, subject: str, jti: str, expires_at: float) -> None:
         self._add(subject, f"j:{jti}", expires_at + self.leeway - self.clock())
@@ -64,12 +63,13 @@ class Revocations:
 
     def check(self, claims: Mapping[str, Any]) -> None:
         """Raise :class:`TokenRevoked` when any revocation covers ``claims`` (already verified claims)."""
-        try:
-            members = self.store.members(self._key(claims["sub"]))
-        except StoreError as exc:
-            raise self._unavailable(exc) from None
-        except Exception as exc:  # a broken client library must not look like "not revoked"
-            raise self._unavailable(StoreError(str(exc)[:200])) from exc
+        with self.fail_closed:
+            try:
+                members = self.store.members(self._key(claims["sub"]))
+            except StoreError:
+                raise
+            except Exception as exc:  # a broken client library must not look like "not revoked"
+                raise StoreError(type(exc).__name__) from None
         if not members:
             return
         jti, sid, iat = claims.get("jti"), claims.get("sid"), float(claims["iat"])
@@ -83,10 +83,6 @@ class Revocations:
                         raise TokenRevoked("every token of this subject issued before a revocation is refused")
                 except ValueError:
                     continue
-
-    def _unavailable(self, exc: StoreError) -> StoreUnavailable:
-        self.store_events.emit("jwt.store_error", level=logging.ERROR, error=type(exc).__name__)
-        return StoreUnavailable("Token checks are briefly unavailable; try again shortly.")
 
 
 __all__ = ["Revocations"]
