@@ -31,8 +31,12 @@ class FailClosed:
                  tb: TracebackType | None) -> None:
         if exc is None or isinstance(exc, StoreUnavailable) or not isinstance(exc, StoreError):
             return
+        raise self(exc) from None
+
+    def __call__(self, exc: BaseException) -> StoreUnavailable:
+        """The 503 to raise for ``exc`` (logged once per interval); for hot paths that avoid ``with``."""
         self.events.emit(self.event, level=logging.ERROR, error=type(exc).__name__)
-        raise StoreUnavailable(self.detail) from None
+        return StoreUnavailable(self.detail)
 
 
 __all__ = ["FailClosed"]
