@@ -146,3 +146,16 @@ def test_configuration_is_checked(store: Store) -> None:
     for bad in ({"max_attempts": 0}, {"window": 0}, {"device_secret": "short"}):
         with pytest.raises(ConfigError):
             LoginThrottle(store, **bad)  # type: ignore[arg-type]
+
+
+def test_device_cookies_expire(passwords: Passwords, store: Store, clock: FakeClock) -> None:
+    throttle = LoginThrottle(store, max_attempts=1, device_secret=DEVICE_SECRET, device_max_age=3600, clock=clock)
+    service = LoginService(passwords, throttle, _users(passwords).get)
+    cookie = service.login("target", GOOD, "10.1.1.1").device_cookie
+    service.login("target", "wrong", "198.51.100.1")
+    service.login("target", "wrong", "198.51.100.1")
+    assert service.login("target", GOOD, "10.1.1.1", device=cookie).ok
+    clock.advance(3601)
+    service.login("target", "wrong", "198.51.100.2")
+    service.login("target", "wrong", "198.51.100.2")
+    assert service.login("target", GOOD, "10.1.1.1", device=cookie).status == 429  # an old cookie is a stranger

@@ -45,6 +45,7 @@ from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.penalties import client_group
 from apishield.stores.base import Store
 from apishield.types import Clock
+from apishield.web.cookies import clocked_signer
 
 LOGIN_FAILED = "Invalid user name or password."
 LOGIN_THROTTLED = "Too many login attempts. Try again later."
@@ -111,8 +112,10 @@ class LoginThrottle:
         self.clock = clock
         self.fail_closed = FailClosed("login.store_error", "Login is briefly unavailable; try again shortly.",
                                       store_events)
+        self.refusals = EventThrottle()  # an attack makes thousands of 429s: one event per 10 s, with a count
         self._devices = (
-            URLSafeTimedSerializer(device_secret, salt=f"{namespace}.device") if device_secret is not None else None
+            URLSafeTimedSerializer(device_secret, salt=f"{namespace}.device", signer=clocked_signer(clock))
+            if device_secret is not None else None
         )
 
     # --- device cookies ---------------------------------------------------------------------------
@@ -238,7 +241,7 @@ class LoginService:
             username = ""
         res = self.throttle.reserve(username, ip, device)
         if not res.allowed:
-            events.emit("login.throttled", client_ip=ip, seconds=res.retry_after, reasons=res.reasons)
+            self.throttle.refusals.emit("login.throttled", client_ip=ip, seconds=res.retry_after, reasons=res.reasons)
             return LoginOutcome(False, message=LOGIN_THROTTLED, retry_after=res.retry_after)
         found = self.lookup(username) if 0 < len(username) <= 320 else None
         subject, stored = found if found is not None else (None, None)
