@@ -338,3 +338,16 @@ def test_a_verification_token_of_an_expired_sign_up_verifies_nothing_later(api_f
     assert api.client.post(f"{AUTH}/login", json={"username": second["username"],
                                                    "password": PASSWORD}).status_code == 403  # still unverified
     assert api.verify(second)["id"] >= 1
+
+
+def test_schema_patterns_are_anchored_at_the_very_end(sqlite_api: TaskAPI) -> None:
+    from taskapi.views.clients import AUTHORIZE
+
+    from apishield.errors import Reject
+
+    good = {"response_type": "code", "client_id": "c", "redirect_uri": "https://x.example/cb",
+            "code_challenge": "a" * 43, "code_challenge_method": "S256"}
+    assert AUTHORIZE.check(good)["code_challenge"] == "a" * 43
+    with pytest.raises(Reject) as info:
+        AUTHORIZE.check({**good, "code_challenge": "a" * 43 + "\n"})
+    assert info.value.status == 422

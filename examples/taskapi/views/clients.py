@@ -19,6 +19,9 @@ from taskapi.security import CLIENT_SCOPES, caller, get_security, limit, public,
 bp = Blueprint("clients", __name__, url_prefix="/api/v1")
 oauth_bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
+# "$" also matches before a final newline in Python's re (jsonschema searches); "(?![\s\S])" is the end
+# of the string in both Python and ECMA-262 regular expressions, so the pattern means the same everywhere
+_WHOLE = "^{}(?![\\s\\S])"
 _SCOPE_LIST = {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": sorted(CLIENT_SCOPES)}}
 NEW_KEY = Schema({"type": "object", "required": ["name", "scopes"], "additionalProperties": False,
                   "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 80}, "scopes": _SCOPE_LIST}})
@@ -35,7 +38,7 @@ AUTHORIZE = Schema({
     "properties": {"response_type": {"const": "code"}, "client_id": {"type": "string", "maxLength": 64},
                    "redirect_uri": {"type": "string", "maxLength": 500},
                    "scope": {"type": "string", "maxLength": 255}, "state": {"type": "string", "maxLength": 255},
-                   "code_challenge": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43,128}$"},
+                   "code_challenge": {"type": "string", "pattern": _WHOLE.format("[A-Za-z0-9_-]{43,128}")},
                    "code_challenge_method": {"const": "S256"}},
 })
 
