@@ -98,12 +98,19 @@ def _serve(tmp_path: Path, state_url: str | None, threads: int = 16) -> Iterator
         yield Served(app, server, client)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One deployment per state backend for this module (the tests use their own accounts and addresses)."""
     url = None
     if request.param == "redis":
         url = str(request.getfixturevalue("redis_url")).rsplit("/", 1)[0] + "/4"  # a database no other test uses
-    yield from _serve(tmp_path, url)
+    yield from _serve(tmp_path_factory.mktemp("served"), url)
+
+
+@pytest.fixture
+def served(server: Served) -> Served:
+    server.home = ""  # a fresh client address per test: per-address limits never leak between tests
+    return server
 
 
 def test_lockout_cannot_be_raced_reset_or_turned_against_the_owner(served: Served) -> None:
