@@ -74,7 +74,7 @@ def register() -> tuple[Response, int]:
         sec.send_verification(row)
     elif holder is not None:
         sec.send_mail(email, "Someone tried to register with your address",
-                      note="You already have an account; log in or reset your password. No action needed.")
+                      note="This address already has an account: log in with it. Not you? No action is needed.")
     else:
         sec.send_mail(email, "That user name is not available",
                       note="The user name (or one that looks like it) is taken; register with another name.")
