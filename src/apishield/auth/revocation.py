@@ -69,17 +69,18 @@ class Revocations:
             raise self.fail_closed(exc) from None
         if not members:
             return
-        jti, sid, iat = claims.get("jti"), claims.get("sid"), float(claims["iat"])
+        jti, sid = claims.get("jti"), claims.get("sid")
+        if (isinstance(jti, str) and "j:" + jti in members) or (isinstance(sid, str) and "f:" + sid in members):
+            raise TokenRevoked()
+        iat = float(claims["iat"])
         for member in members:
-            kind, _, value = member.partition(":")
-            if (kind == "j" and value == jti) or (kind == "f" and value == sid):
-                raise TokenRevoked()
-            if kind == "n":
+            if member.startswith("n:"):
                 try:
-                    if iat <= float(value):
-                        raise TokenRevoked("every token of this subject issued before a revocation is refused")
+                    not_before = float(member[2:])
                 except ValueError:
                     continue
+                if iat <= not_before:
+                    raise TokenRevoked("every token of this subject issued before a revocation is refused")
 
 
 __all__ = ["Revocations"]
