@@ -1,24 +1,24 @@
 """The Task API's settings, read once from the environment and validated at start-up.
 
-=========================  ==========================================================================
-``TASKAPI_ENV``            ``production`` (default), ``development`` or ``demo``. Demo = development plus
-                           e-mail verification tokens written to the log and to ``TASKAPI_OUTBOX``.
-``DATABASE_URL``           SQLAlchemy URL; default ``sqlite:///.demo/taskapi.db``. PostgreSQL:
-                           ``postgresql+psycopg://user@host:port/db``.
-``TASKAPI_STATE_URL``      apishield store for rate limits, lockout and token state shared by all
-                           workers: ``redis://…`` or ``sqlite:///path`` (default: a file under ``.demo/``).
-``TASKAPI_JWT_SECRET``     HMAC key for access tokens (at least 32 bytes). Required in production;
-                           development and demo create a random one in ``.demo/jwt-secret`` (mode 0600).
-``TASKAPI_CORS_ORIGINS``   comma-separated allowed origins; defaults per environment (below).
-``TASKAPI_OUTBOX``         demo only: a JSON-lines file that receives the "e-mails" (verification tokens).
-``TASKAPI_TRUSTED_PROXIES`` comma-separated CIDRs of the reverse proxies in front of the API (e.g.
-                           ``10.0.0.0/8``). Only from these is ``X-Forwarded-For`` believed; without it,
-                           every per-address control (login lockout, rate limits) keys on the proxy.
-``TASKAPI_UNVERIFIED_TTL`` seconds an unverified registration holds its name and e-mail (default 86400).
-``TASKAPI_PUBLIC_URL``     the API's external base URL, the OAuth issuer (https; http only on loopback).
-``TASKAPI_RATE_LIMIT``     default per-client limit for every route (default ``600/minute``); login,
-                           registration, verification, refresh and token routes have tighter own limits.
-=========================  ==========================================================================
+===========================  ==========================================================================
+``TASKAPI_ENV``              ``production`` (default), ``development`` or ``demo``. Demo = development plus
+                             e-mail verification tokens written to the log and to ``TASKAPI_OUTBOX``.
+``DATABASE_URL``             SQLAlchemy URL; default ``sqlite:///.demo/taskapi.db``. PostgreSQL:
+                             ``postgresql+psycopg://user@host:port/db``.
+``TASKAPI_STATE_URL``        apishield store for rate limits, lockout and token state shared by all
+                             workers: ``redis://…`` or ``sqlite:///path`` (default: a file under ``.demo/``).
+``TASKAPI_JWT_SECRET``       HMAC key for access tokens (at least 32 bytes). Required in production;
+                             development and demo create a random one in ``.demo/jwt-secret`` (mode 0600).
+``TASKAPI_CORS_ORIGINS``     comma-separated allowed origins; defaults per environment (below).
+``TASKAPI_OUTBOX``           demo only: a JSON-lines file that receives the "e-mails" (verification tokens).
+``TASKAPI_TRUSTED_PROXIES``  comma-separated CIDRs of the reverse proxies in front of the API (e.g.
+                             ``10.0.0.0/8``). Only from these is ``X-Forwarded-For`` believed; without it,
+                             every per-address control (login lockout, rate limits) keys on the proxy.
+``TASKAPI_UNVERIFIED_TTL``   seconds an unverified registration holds its name and e-mail (default 86400).
+``TASKAPI_PUBLIC_URL``       the API's external base URL, the OAuth issuer (https; http only on loopback).
+``TASKAPI_RATE_LIMIT``       default per-client limit for every route (default ``600/minute``); login,
+                             registration, verification, refresh and token routes have tighter own limits.
+===========================  ==========================================================================
 
 Administrators are made with ``python -m taskapi.manage make-admin USERNAME`` (run on the server, with the
 same environment), never by registering a particular name.
