@@ -17,7 +17,9 @@ that issue and revoke must keep NTP time; skew shifts the boundary by the skew).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import math
 import time
 from collections.abc import Mapping
 from functools import lru_cache
@@ -43,6 +45,7 @@ class Revocations:
         self.fail_closed = FailClosed("jwt.store_error", "Token checks are briefly unavailable; try again shortly.",
                                       store_events)
         self._key = lru_cache(maxsize=8192)(self._subject_key)  # the hot path hashes each subject once
+        self._parsed: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], float]] = {}
 
     def _subject_key(self, subject: str) -> str:
         digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -69,18 +72,33 @@ class Revocations:
             raise self.fail_closed(exc) from None
         if not members:
             return
+        jtis, sids, not_before = self._parsed_set(tuple(members))
         jti, sid = claims.get("jti"), claims.get("sid")
-        if (isinstance(jti, str) and "j:" + jti in members) or (isinstance(sid, str) and "f:" + sid in members):
+        if (isinstance(jti, str) and jti in jtis) or (isinstance(sid, str) and sid in sids):
             raise TokenRevoked()
-        iat = float(claims["iat"])
-        for member in members:
-            if member.startswith("n:"):
-                try:
-                    not_before = float(member[2:])
-                except ValueError:
-                    continue
-                if iat <= not_before:
-                    raise TokenRevoked("every token of this subject issued before a revocation is refused")
+        if float(claims["iat"]) <= not_before:
+            raise TokenRevoked("every token of this subject issued before a revocation is refused")
+
+    def _parsed_set(self, members: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], float]:
+        """(revoked jtis, revoked sids, latest "not before") of a set, parsed once per distinct content."""
+        hit = self._parsed.get(members)
+        if hit is None:
+            jtis: set[str] = set()
+            sids: set[str] = set()
+            not_before = -math.inf
+            for member in members:
+                kind, _, value = member.partition(":")
+                if kind == "j":
+                    jtis.add(value)
+                elif kind == "f":
+                    sids.add(value)
+                elif kind == "n":
+                    with contextlib.suppress(ValueError):
+                        not_before = max(not_before, float(value))
+            if len(self._parsed) >= 4096:  # bounded: sets change rarely, a full cache starts afresh
+                self._parsed.clear()
+            hit = self._parsed[members] = (frozenset(jtis), frozenset(sids), not_before)
+        return hit
 
 
 __all__ = ["Revocations"]
