@@ -6,6 +6,8 @@ Per-verification cost in microseconds (median of 5 timeit repeats) for HS256 and
 * PyJWT ``jwt.decode`` with the same required claims, issuer and audience;
 * apishield ``JWTAuth.verify`` first sight (cache disabled: full parse + signature + claims);
 * apishield ``JWTAuth.verify`` repeat (the verified-token cache; still checks exp and revocation).
+Then the cached path with revocation on (a memory store): the subject's revocation set read on every hit,
+empty and holding a revoked session, a revoked ``jti`` and an older "not before" (target: <= 5 µs).
 Then the attack catalogue of tests/vectors/jwt/attacks.json is replayed against both libraries configured
 as their documentation shows; a "miss" is an attack token a library accepted.
 """
@@ -32,6 +34,7 @@ from tests.auth.test_jwt_attacks import VECTORS, _build  # noqa: E402
 
 from apishield.auth.jwt import JWTAuth  # noqa: E402
 from apishield.errors import TokenError  # noqa: E402
+from apishield.stores.memory import MemoryStore  # noqa: E402
 
 
 def _us(func: Any, number: int) -> float:
@@ -70,6 +73,21 @@ def main() -> int:
         number = 2000 if setup == "HS256" else 300
         print(f"{setup + ' verify':<34} {_us(lambda: peer(peer_token), number):>10.1f} "
               f"{_us(lambda: cold.verify(token), number):>20.1f} {_us(lambda: warm.verify(token), number):>18.1f}")
+
+    print(f"\n{'cached verify + revocation checks (HS256, memory store)':<58} {'µs':>6}")
+    for label, revoked in (("subject with no revocations", False), ("subject with 3 revocations (none match)", True)):
+        moment = [now - 60.0]
+        store = MemoryStore(clock=lambda moment=moment: moment[0])
+        auth = JWTAuth(key=helpers.SECRET, algorithm="HS256", issuer=helpers.ISSUER, audience=helpers.AUDIENCE,
+                       kid="k1", store=store, clock=lambda moment=moment: moment[0])
+        if revoked:  # an older "not before", another session and another token of the same subject
+            auth.revoke_subject("bench-user")
+            auth.revoke_family("bench-user", "family-0")
+            auth.revoke_jti("another-jti", now + 900, subject="bench-user")
+        moment[0] = now
+        token = auth.issue("bench-user", ["read"], 900, claims={"sid": "family-1"})
+        auth.verify(token)
+        print(f"  {label:<56} {_us(lambda auth=auth, token=token: auth.verify(token), 20000):>6.2f}")
 
     misses = {"PyJWT": 0, "apishield": 0}
     accepted_by_peer: list[str] = []

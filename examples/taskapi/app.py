@@ -14,10 +14,11 @@ from collections.abc import Callable
 from flask import Flask, Response
 
 from apishield.auth.passwords import Passwords
-from apishield.errors import Reject
+from apishield.errors import Reject, StoreError, StoreUnavailable
 from apishield.integrations.flask import Shield
+from apishield.ratelimit.guard import EventThrottle
 from taskapi.db import make_engine
-from taskapi.http import reject_response
+from taskapi.http import BoundedIntConverter, reject_response
 from taskapi.security import Security
 from taskapi.settings import Settings
 from taskapi.views import admin, auth, clients, meta, tasks
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] |
     settings = settings or Settings.from_env()
     app = Flask("taskapi")
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    app.url_map.converters["int"] = BoundedIntConverter  # <int:id> stops at the largest id the database holds
     logging.getLogger("taskapi").setLevel(logging.INFO)
     engine = make_engine(settings.database_url)
     security = Security(settings, engine, store=store, passwords=passwords,
@@ -43,6 +45,15 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], float] |
     app.register_blueprint(clients.bp)
     app.register_blueprint(clients.oauth_bp)
     app.register_error_handler(Reject, _reject)
+    store_events = EventThrottle()
+
+    def store_down(exc: StoreError) -> Response:  # any store failure: fail closed, one event per 10 s
+        if isinstance(exc, StoreUnavailable):  # already reported (throttled) where it happened
+            return reject_response(exc)
+        store_events.emit("taskapi.store_error", level=logging.ERROR, error=type(exc).__name__)
+        return reject_response(StoreUnavailable())
+
+    app.register_error_handler(StoreError, store_down)
     return app
 
 

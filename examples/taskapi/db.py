@@ -32,8 +32,9 @@ users = Table(
     "users",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("username", String(40), nullable=False, unique=True),
-    Column("email", String(254), nullable=False, unique=True),
+    Column("username", String(40), nullable=False, unique=True),  # canonical form (auth.identity)
+    Column("username_skeleton", String(160), nullable=False, unique=True),  # look-alike names collide here
+    Column("email", String(254), nullable=False, unique=True),  # canonical form
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False, default="user"),
     Column("email_verified", Boolean, nullable=False, default=False),
@@ -53,6 +54,7 @@ tasks = Table(
     Column("updated_at", BigInteger, nullable=False),
     Index("ix_tasks_owner", "owner_id", "id"),
 )
+Index("ix_users_unverified", users.c.email_verified, users.c.created_at)
 
 client_apps = Table(  # OAuth 2.0 clients (third-party applications)
     "oauth_clients",

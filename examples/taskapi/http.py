@@ -1,6 +1,8 @@
 """HTTP helpers shared by the views: problem+json errors, JSON bodies checked against a schema, paging.
 
-Problem details are fixed, human-written text: request input is never echoed back into an error.
+Problem details are fixed, human-written text: request input is never echoed back into an error. Every
+JSON body goes through apishield's strict parser and validator (:mod:`apishield.web.validation`: UTF-8
+only, no duplicate keys, no NaN, bounded nesting, JSON Schema), never through ``json.loads`` here.
 """
 
 from __future__ import annotations
@@ -9,9 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, jsonify, request
-from jsonschema import Draft202012Validator
+from werkzeug.routing import IntegerConverter
 
+from apishield.auth.refresh import TOKEN_RESPONSE_HEADERS
 from apishield.errors import Problem, Reject
+from apishield.web.validation import BodySchema, parse_json
+
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers in PostgreSQL
 
 PROBLEM = "application/problem+json"
 
@@ -31,26 +37,34 @@ class Schema:
     """A JSON Schema compiled once; :meth:`body` returns the validated JSON object of the request."""
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        Draft202012Validator.check_schema(schema)
         self.schema = dict(schema)
-        self._validator = Draft202012Validator(self.schema)
+        self._validator = BodySchema(self.schema, "body")
 
     def check(self, data: Any) -> dict[str, Any]:
-        errors = sorted(self._validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        valid, errors = self._validator.validate(data, 10)
         if errors:
-            fields = [{"field": "/".join(str(p) for p in e.absolute_path) or "(body)", "problem": e.validator}
-                      for e in errors[:10]]
             raise Reject(422, "The request body does not match the schema.", title="Invalid Request Body",
-                         extra={"errors": fields})
-        return dict(data)
+                         extra={"errors": [e.to_dict() for e in errors]})
+        return dict(valid)
 
     def body(self) -> dict[str, Any]:
         if not request.is_json:
             raise Reject(415, "Send the request body as application/json.")
-        data = request.get_json(silent=True)
-        if data is None:
-            raise Reject(400, "The request body is not valid JSON.")
-        return self.check(data)
+        return self.check(parse_json(request.get_data(cache=True)))
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` limited to the ids the database can hold: larger numbers are a 404, never an overflow."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def no_store(response: Response) -> Response:
+    """Mark an answer that carries a credential (tokens, a new API key) as never to be cached (RFC 6749 5.1)."""
+    response.headers.update(TOKEN_RESPONSE_HEADERS)
+    return response
 
 
 def page_args(default_size: int, max_size: int) -> tuple[int, int]:

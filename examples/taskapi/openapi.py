@@ -21,7 +21,8 @@ def _body(schema: dict[str, Any], media: str = "application/json") -> dict[str, 
 
 
 def _id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
 
 
 PAGING = [
@@ -96,9 +97,10 @@ def document() -> dict[str, Any]:
             "/health": {"get": _op("health", "Liveness and database check", {"200": _json({"type": "object"})},
                                    security=None)},
             "/api/v1/auth/register": {"post": _op(
-                "register", "Create an account (an e-mail verification token is sent)",
-                {"201": _json(user, "Created")}, security=None, body=_body(auth.REGISTER.schema),
-                errors=(400, 409, 415, 422))},
+                "register", "Ask for an account; the outcome (a verification token) is sent by e-mail",
+                {"201": _json({"type": "object", "properties": {"status": {"const": "pending"},
+                                                                "detail": {"type": "string"}}}, "Pending")},
+                security=None, body=_body(auth.REGISTER.schema), errors=(400, 415, 422))},
             "/api/v1/auth/verify": {"post": _op("verifyEmail", "Confirm the e-mail address",
                                                 {"200": _json(user)}, security=None,
                                                 body=_body(auth.TOKEN.schema), errors=(400, 415, 422))},
@@ -111,6 +113,12 @@ def document() -> dict[str, Any]:
             "/api/v1/auth/logout": {"post": _op("logout", "Revoke the refresh token",
                                                 {"204": {"description": "Logged out"}}, security=USER_SEC,
                                                 body=_body(auth.REFRESH.schema), errors=(400, 415, 422))},
+            "/api/v1/auth/logout-all": {"post": _op(
+                "logoutEverywhere", "End every session of the caller (refresh and access tokens)",
+                {"204": {"description": "Logged out everywhere"}}, security=USER_SEC)},
+            "/api/v1/auth/password": {"put": _op(
+                "changePassword", "Change the password; every session ends", {"204": {"description": "Changed"}},
+                security=USER_SEC, body=_body(auth.NEW_PASSWORD.schema), errors=(400, 415, 422))},
             "/api/v1/auth/me": {"get": _op("me", "The caller's account", {"200": _json(user)}, security=USER_SEC)},
             "/api/v1/tasks": {
                 "get": _op("listTasks", "The caller's tasks, paginated", {"200": _json(page_of(task))},
@@ -166,6 +174,9 @@ def document() -> dict[str, Any]:
             "/api/v1/admin/users/{user_id}/role": {"put": _op(
                 "adminSetRole", "Administrators: change a role", {"200": _json(user)}, security=USER_SEC,
                 params=[_id("user_id")], body=_body(admin.ROLE.schema), errors=(400, 404, 415, 422))},
+            "/api/v1/admin/users/{user_id}/revoke-sessions": {"post": _op(
+                "adminRevokeSessions", "Administrators: end every session of a user",
+                {"204": {"description": "Revoked"}}, security=USER_SEC, params=[_id("user_id")], errors=(404,))},
             "/api/v1/admin/tasks": {"get": _op("adminListTasks", "Administrators: every task",
                                                {"200": _json(page_of(task))}, security=USER_SEC, params=PAGING,
                                                errors=(400,))},

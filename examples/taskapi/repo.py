@@ -23,17 +23,35 @@ def now() -> int:
 
 
 # --- users -------------------------------------------------------------------------------------------
-def create_user(conn: Connection, username: str, email: str, password_hash: str, role: str = "user") -> int | None:
-    """The new user's id, or ``None`` when the username or e-mail is taken."""
+def create_user(conn: Connection, username: str, skeleton: str, email: str, password_hash: str, *,
+                created_at: int, role: str = "user") -> int | None:
+    """The new user's id, or ``None`` when the name (or a look-alike of it) or the e-mail is taken.
+
+    ``username``, ``skeleton`` and ``email`` are canonical forms; the unique indexes on them decide.
+    """
     try:
         with conn.begin_nested():
             result = conn.execute(insert(users).values(
-                username=username, email=email, password_hash=password_hash, role=role,
-                email_verified=False, created_at=now()))
+                username=username, username_skeleton=skeleton, email=email, password_hash=password_hash,
+                role=role, email_verified=False, created_at=created_at))
     except IntegrityError:
         return None
     key = result.inserted_primary_key
     return int(key[0]) if key else None
+
+
+def purge_unverified(conn: Connection, created_before: int) -> int:
+    """Delete registrations never verified and older than ``created_before``: their name and e-mail are free."""
+    query = delete(users).where(users.c.email_verified.is_(False), users.c.created_at < created_before)
+    return int(conn.execute(query).rowcount or 0)
+
+
+def user_by_email(conn: Connection, email: str) -> Mapping[str, Any] | None:
+    return conn.execute(select(users).where(users.c.email == email)).mappings().first()
+
+
+def user_by_skeleton(conn: Connection, skeleton: str) -> Mapping[str, Any] | None:
+    return conn.execute(select(users).where(users.c.username_skeleton == skeleton)).mappings().first()
 
 
 def user_by_name(conn: Connection, username: str) -> Mapping[str, Any] | None:
@@ -50,6 +68,10 @@ def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> Non
 
 def mark_verified(conn: Connection, user_id: int) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(email_verified=True))
+
+
+def count_admins(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(users).where(users.c.role == "admin")).scalar_one())
 
 
 def set_role(conn: Connection, user_id: int, role: str) -> bool:

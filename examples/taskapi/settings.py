@@ -1,21 +1,27 @@
 """The Task API's settings, read once from the environment and validated at start-up.
 
-=========================  ==========================================================================
-``TASKAPI_ENV``            ``production`` (default), ``development`` or ``demo``. Demo = development plus
-                           e-mail verification tokens written to the log and to ``TASKAPI_OUTBOX``.
-``DATABASE_URL``           SQLAlchemy URL; default ``sqlite:///.demo/taskapi.db``. PostgreSQL:
-                           ``postgresql+psycopg://user@host:port/db``.
-``TASKAPI_STATE_URL``      apishield store for rate limits, lockout and token state shared by all
-                           workers: ``redis://…`` or ``sqlite:///path`` (default: a file under ``.demo/``).
-``TASKAPI_JWT_SECRET``     HMAC key for access tokens (at least 32 bytes). Required in production;
-                           development and demo create a random one in ``.demo/jwt-secret`` (mode 0600).
-``TASKAPI_CORS_ORIGINS``   comma-separated allowed origins; defaults per environment (below).
-``TASKAPI_OUTBOX``         demo only: a JSON-lines file that receives the "e-mails" (verification tokens).
-``TASKAPI_ADMIN_USERS``    comma-separated usernames that are made administrators when they register.
-``TASKAPI_PUBLIC_URL``     the API's external base URL, the OAuth issuer (https; http only on loopback).
-``TASKAPI_RATE_LIMIT``     default per-client limit for every route (default ``600/minute``); login,
-                           registration, verification, refresh and token routes have tighter own limits.
-=========================  ==========================================================================
+===========================  ==========================================================================
+``TASKAPI_ENV``              ``production`` (default), ``development`` or ``demo``. Demo = development plus
+                             e-mail verification tokens written to the log and to ``TASKAPI_OUTBOX``.
+``DATABASE_URL``             SQLAlchemy URL; default ``sqlite:///.demo/taskapi.db``. PostgreSQL:
+                             ``postgresql+psycopg://user@host:port/db``.
+``TASKAPI_STATE_URL``        apishield store for rate limits, lockout and token state shared by all
+                             workers: ``redis://…`` or ``sqlite:///path`` (default: a file under ``.demo/``).
+``TASKAPI_JWT_SECRET``       HMAC key for access tokens (at least 32 bytes). Required in production;
+                             development and demo create a random one in ``.demo/jwt-secret`` (mode 0600).
+``TASKAPI_CORS_ORIGINS``     comma-separated allowed origins; defaults per environment (below).
+``TASKAPI_OUTBOX``           demo only: a JSON-lines file that receives the "e-mails" (verification tokens).
+``TASKAPI_TRUSTED_PROXIES``  comma-separated CIDRs of the reverse proxies in front of the API (e.g.
+                             ``10.0.0.0/8``). Only from these is ``X-Forwarded-For`` believed; without it,
+                             every per-address control (login lockout, rate limits) keys on the proxy.
+``TASKAPI_UNVERIFIED_TTL``   seconds an unverified registration holds its name and e-mail (default 86400).
+``TASKAPI_PUBLIC_URL``       the API's external base URL, the OAuth issuer (https; http only on loopback).
+``TASKAPI_RATE_LIMIT``       default per-client limit for every route (default ``600/minute``); login,
+                             registration, verification, refresh and token routes have tighter own limits.
+===========================  ==========================================================================
+
+Administrators are made with ``python -m taskapi.manage make-admin USERNAME`` (run on the server, with the
+same environment), never by registering a particular name.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from apishield.errors import ConfigError
+from apishield.request import TrustedProxies
 
 ENVIRONMENTS = ("production", "development", "demo")
 DEFAULT_ORIGINS = {
@@ -46,8 +55,9 @@ class Settings:
     jwt_secret: str
     cors_origins: tuple[str, ...]
     outbox: Path | None
-    admin_users: frozenset[str]
     data_dir: Path
+    trusted_proxies: tuple[str, ...] = ()
+    unverified_ttl: int = 86_400
     rate_limit: str = "600/minute"
     public_url: str = "https://tasks.example.com"
     access_ttl: int = 900
@@ -86,13 +96,26 @@ class Settings:
             raise SettingsError("TASKAPI_CORS_ORIGINS: '*' is not allowed; list the front-end origins")
         outbox_text = env_vars.get("TASKAPI_OUTBOX")
         outbox = Path(outbox_text) if outbox_text and env == "demo" else None
-        admins = frozenset(u.strip() for u in env_vars.get("TASKAPI_ADMIN_USERS", "").split(",") if u.strip())
+        if env_vars.get("TASKAPI_ADMIN_USERS", "").strip():
+            raise SettingsError("TASKAPI_ADMIN_USERS is no longer supported (the first to register a name became "
+                                "admin); unset it and run: python -m taskapi.manage make-admin USERNAME")
+        proxies = tuple(p.strip() for p in env_vars.get("TASKAPI_TRUSTED_PROXIES", "").split(",") if p.strip())
+        try:
+            TrustedProxies(proxies)
+        except ConfigError as exc:
+            raise SettingsError(f"TASKAPI_TRUSTED_PROXIES: {exc}") from None
+        try:
+            unverified_ttl = int(env_vars.get("TASKAPI_UNVERIFIED_TTL", "86400"))
+        except ValueError:
+            raise SettingsError("TASKAPI_UNVERIFIED_TTL must be a whole number of seconds") from None
+        if not 600 <= unverified_ttl <= 30 * 86_400:
+            raise SettingsError("TASKAPI_UNVERIFIED_TTL must be between 600 and 2592000 seconds")
         rate_limit = env_vars.get("TASKAPI_RATE_LIMIT", "600/minute").strip()
         default_url = "https://tasks.example.com" if env == "production" else "http://127.0.0.1:8000"
         public_url = env_vars.get("TASKAPI_PUBLIC_URL", default_url).strip().rstrip("/")
         return cls(env=env, database_url=database_url, state_url=state_url, jwt_secret=secret,
-                   cors_origins=origins, outbox=outbox, admin_users=admins, data_dir=base, rate_limit=rate_limit,
-                   public_url=public_url)
+                   cors_origins=origins, outbox=outbox, data_dir=base, rate_limit=rate_limit,
+                   public_url=public_url, trusted_proxies=proxies, unverified_ttl=unverified_ttl)
 
 
 def _sqlite_url(directory: Path, name: str) -> str:

@@ -127,6 +127,18 @@ class Reject(ApishieldError):
         return {"Content-Type": PROBLEM_CONTENT_TYPE, **self.headers}
 
 
+class StoreUnavailable(StoreError, Reject):
+    """A store failure where the only safe answer is to refuse: 503 problem+json with ``Retry-After``.
+
+    Raised by operations that must fail closed (login, refresh, revocation checks, sessions). It is both a
+    :class:`StoreError` (code that handles store failures sees it) and a :class:`Reject` (adapters answer it).
+    """
+
+    def __init__(self, detail: str = "This service is briefly unavailable; try again shortly.", *,
+                 retry_after: int = 5) -> None:
+        Reject.__init__(self, 503, detail, headers={"Retry-After": str(max(1, int(retry_after)))})
+
+
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "ApishieldError",
@@ -134,6 +146,7 @@ __all__ = [
     "Problem",
     "Reject",
     "StoreError",
+    "StoreUnavailable",
     "TokenError",
     "TokenExpired",
     "TokenRevoked",

@@ -51,7 +51,7 @@ def test_login_with_hostile_user_names_fails_cleanly(passwords: Passwords, store
 
 def test_login_throttle_per_ip_groups_an_ipv6_slash64(passwords: Passwords, store: Store, clock: FakeClock) -> None:
     # one client owns a whole /64: rotating the interface id must not reset the per-IP counter
-    service = LoginService(passwords, LoginThrottle(store, ip_free_attempts=3, free_attempts=100, clock=clock),
+    service = LoginService(passwords, LoginThrottle(store, ip_max_attempts=3, max_attempts=100, clock=clock),
                            lambda name: None)
     for i in range(4):
         service.login(f"user{i}", "nope", f"2001:db8:1:2::{i + 1:x}")
@@ -63,7 +63,7 @@ def test_login_throttle_per_ip_groups_an_ipv6_slash64(passwords: Passwords, stor
 
 def test_login_throttle_ipv4_mapped_and_plain_ipv4_share_a_counter(passwords: Passwords, store: Store,
                                                                     clock: FakeClock) -> None:
-    service = LoginService(passwords, LoginThrottle(store, ip_free_attempts=2, free_attempts=100, clock=clock),
+    service = LoginService(passwords, LoginThrottle(store, ip_max_attempts=2, max_attempts=100, clock=clock),
                            lambda name: None)
     for ip in ("203.0.113.5", "::ffff:203.0.113.5", "::ffff:cb00:7105"):
         service.login("someone", "nope", ip)

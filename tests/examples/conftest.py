@@ -54,17 +54,30 @@ class TaskAPI:
     def mail_token(self, email: str) -> str:
         for line in self.outbox.read_text(encoding="utf-8").splitlines():
             mail = json.loads(line)
-            if mail["to"] == email:
+            if mail["to"] == email and mail.get("token"):
                 return str(mail["token"])
         raise AssertionError(f"no mail to {email}")
 
     def register(self, prefix: str = "user", password: str = PASSWORD) -> dict[str, Any]:
         username = f"{prefix}{secrets.token_hex(4)}"
-        email = f"{username}@example.test"
+        return self.register_as(username, f"{username}@example.test", password)
+
+    def register_as(self, username: str, email: str, password: str = PASSWORD) -> dict[str, Any]:
         r = self.client.post("/api/v1/auth/register", json={"username": username, "email": email,
                                                               "password": password})
-        assert r.status_code == 201, r.get_data(as_text=True)
-        return {"username": username, "email": email, "password": password, "id": r.json["id"]}
+        assert r.status_code == 201 and r.json["status"] == "pending", r.get_data(as_text=True)
+        return {"username": username, "email": email, "password": password}
+
+    def mails(self, email: str) -> list[dict[str, Any]]:
+        if not self.outbox.exists():
+            return []
+        return [m for m in map(json.loads, self.outbox.read_text(encoding="utf-8").splitlines()) if m["to"] == email]
+
+    def verify(self, user: dict[str, Any]) -> dict[str, Any]:
+        r = self.client.post("/api/v1/auth/verify", json={"token": self.mail_token(user["email"])})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        user["id"] = r.json["id"]
+        return user
 
     def login(self, user: dict[str, Any]) -> dict[str, Any]:
         r = self.client.post("/api/v1/auth/login", json={"username": user["username"], "password": user["password"]})
@@ -73,9 +86,7 @@ class TaskAPI:
 
     def account(self, prefix: str = "user") -> tuple[dict[str, Any], dict[str, str]]:
         """A verified, logged-in user and its Authorization header."""
-        user = self.register(prefix)
-        r = self.client.post("/api/v1/auth/verify", json={"token": self.mail_token(user["email"])})
-        assert r.status_code == 200
+        user = self.verify(self.register(prefix))
         tokens = self.login(user)
         user["tokens"] = tokens
         return user, {"Authorization": f"Bearer {tokens['access_token']}"}

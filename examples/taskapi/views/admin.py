@@ -33,12 +33,22 @@ def set_role(user_id: int) -> Response:
     role = ROLE.body()["role"]
     if user_id == caller().user_id:
         raise Reject(409, "Administrators cannot change their own role; ask another administrator.")
-    with get_security().engine.begin() as conn:
-        if not repo.set_role(conn, user_id, role):
-            raise Reject(404, "No such user.")
-        row = repo.user_by_id(conn, user_id)
-    assert row is not None
+    row = get_security().change_role(user_id, role)  # also refuses every token issued before the change
+    if row is None:
+        raise Reject(404, "No such user.")
     return jsonify(user_json(row))
+
+
+@bp.post("/users/<int:user_id>/revoke-sessions")
+@require("admin", roles=["admin"])
+def revoke_sessions(user_id: int) -> tuple[str, int]:
+    """End every session of a user (a compromised account): refresh families and access tokens."""
+    sec = get_security()
+    with sec.engine.connect() as conn:
+        if repo.user_by_id(conn, user_id) is None:
+            raise Reject(404, "No such user.")
+    sec.logout_everywhere(str(user_id))
+    return "", 204
 
 
 @bp.get("/tasks")

@@ -13,12 +13,15 @@ from flask import Blueprint, Response, jsonify, request
 
 from apishield.errors import ConfigError, Reject
 from taskapi import repo
-from taskapi.http import Schema, created
+from taskapi.http import Schema, created, no_store
 from taskapi.security import CLIENT_SCOPES, caller, get_security, limit, public, require
 
 bp = Blueprint("clients", __name__, url_prefix="/api/v1")
 oauth_bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
+# "$" also matches before a final newline in Python's re (jsonschema searches); "(?![\s\S])" is the end
+# of the string in both Python and ECMA-262 regular expressions, so the pattern means the same everywhere
+_WHOLE = "^{}(?![\\s\\S])"
 _SCOPE_LIST = {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": sorted(CLIENT_SCOPES)}}
 NEW_KEY = Schema({"type": "object", "required": ["name", "scopes"], "additionalProperties": False,
                   "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 80}, "scopes": _SCOPE_LIST}})
@@ -35,7 +38,7 @@ AUTHORIZE = Schema({
     "properties": {"response_type": {"const": "code"}, "client_id": {"type": "string", "maxLength": 64},
                    "redirect_uri": {"type": "string", "maxLength": 500},
                    "scope": {"type": "string", "maxLength": 255}, "state": {"type": "string", "maxLength": 255},
-                   "code_challenge": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43,128}$"},
+                   "code_challenge": {"type": "string", "pattern": _WHOLE.format("[A-Za-z0-9_-]{43,128}")},
                    "code_challenge_method": {"const": "S256"}},
 })
 
@@ -46,7 +49,7 @@ def create_key() -> tuple[Response, int, dict[str, str]]:
     data = NEW_KEY.body()
     body = get_security().create_api_key(caller().user_id, data["name"], data["scopes"])
     body["note"] = "Store the key now: it is shown only once."
-    return created(body, f"/api/v1/keys/{body['id']}")
+    return no_store(jsonify(body)), 201, {"Location": f"/api/v1/keys/{body['id']}"}
 
 
 @bp.get("/keys")
@@ -108,9 +111,7 @@ def token() -> Response:
         document = {"error": "invalid_request"}
     response = jsonify(document)  # the server's JSON document (tokens, or an RFC 6749 error)
     response.status_code = answer.status
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
+    return no_store(response)
 
 
 def _oauth_error(body: bytes) -> Response:

@@ -16,6 +16,10 @@ Names are imported lazily, so ``import apishield.auth.principal`` does not pull 
 ``PasswordPolicy``
 ``LoginThrottle``,              :mod:`apishield.auth.lockout`
 ``LoginService``
+``Revocations``                 :mod:`apishield.auth.revocation`
+``canonical_username``,         :mod:`apishield.auth.identity`
+``canonical_email``,
+``username_skeleton``
 ``SignedTokens``                :mod:`apishield.auth.tokens`
 ``TOTP``                        :mod:`apishield.auth.mfa`
 =============================  ==============================================
@@ -44,6 +48,10 @@ _EXPORTS = {
     "PasswordPolicy": "apishield.auth.passwords",
     "LoginThrottle": "apishield.auth.lockout",
     "LoginService": "apishield.auth.lockout",
+    "Revocations": "apishield.auth.revocation",
+    "canonical_username": "apishield.auth.identity",
+    "canonical_email": "apishield.auth.identity",
+    "username_skeleton": "apishield.auth.identity",
     "SignedTokens": "apishield.auth.tokens",
     "TOTP": "apishield.auth.mfa",
 }

@@ -8,8 +8,9 @@ headers are rejected, as is any ``crit`` extension, since we implement none).
 
 Claims: ``exp``, ``iat`` and ``sub`` are required; ``iss`` and ``aud`` when configured; ``nbf`` honoured;
 a leeway for clock skew and an optional maximum token age. Revocation by ``jti`` lives in the store until
-the token would have expired anyway. A small verified-token cache skips the signature check for repeats but
-still enforces ``exp`` and revocation on every hit.
+the token would have expired anyway; tokens are also revoked by session (``sid``) and by subject ("not
+before"), all read in one store call (:mod:`apishield.auth.revocation`). A small verified-token cache skips
+the signature check for repeats but still enforces ``exp`` and revocation on every hit.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 from joserfc.jws import JWSRegistry
 
 from apishield.auth.principal import Principal, parse_scopes
-from apishield.errors import ConfigError, StoreError, TokenError, TokenExpired, TokenRevoked
+from apishield.auth.revocation import Revocations
+from apishield.errors import ConfigError, TokenError, TokenExpired
 from apishield.stores.base import Store
 from apishield.types import Clock
 
@@ -394,6 +396,11 @@ class JWTAuth:
         self.namespace = namespace
         self.clock = clock
         self._cache = _VerifiedCache(cache_size)
+        self._revocations = (
+            None if store is None else
+            Revocations(store, namespace=namespace, max_ttl=self.max_ttl + (self.max_age or 0), leeway=self.leeway,
+                        clock=clock)
+        )
 
     # --- issuing --------------------------------------------------------------------------------
     def issue(
@@ -413,10 +420,11 @@ class JWTAuth:
             raise ConfigError("JWT: subject must be a non-empty string")
         if not _is_number(ttl) or not 0 < ttl <= self.max_ttl:
             raise ConfigError(f"JWT: ttl must be between 1 and {self.max_ttl:g} seconds")
-        now = int(self.clock())
+        exact = self.clock()  # iat keeps its fraction (RFC 7519 NumericDate): subject revocations compare to it
+        now = int(exact)
         payload: dict[str, Any] = dict(claims or {})
         payload.update(
-            {"sub": subject, "iat": now, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)}
+            {"sub": subject, "iat": exact, "nbf": now, "exp": now + int(ttl), "jti": secrets.token_urlsafe(16)}
         )
         scope_list = sorted(set(scopes))
         if scope_list:
@@ -456,8 +464,10 @@ class JWTAuth:
             if now >= exp + self.leeway:
                 self._cache.drop(digest)
                 raise TokenExpired()
-            self._check_age(principal.claims, now)
-            self._check_revoked(principal.claims)
+            if self.max_age is not None:
+                self._check_age(principal.claims, now)
+            if self._revocations is not None:  # one store call: token, session and subject revocations
+                self._revocations.check(principal.claims)
             return principal
         claims = self._verify_signature(token)
         principal = self._validate_claims(claims, now)
@@ -548,38 +558,35 @@ class JWTAuth:
         if self.max_age is not None and now - float(claims["iat"]) > self.max_age + self.leeway:
             raise TokenExpired("token older than the maximum age")
 
-    def _revoked_key(self, jti: str) -> str:
-        return f"{self.namespace}:revoked:{hashlib.sha256(jti.encode('utf-8', 'surrogatepass')).hexdigest()}"
-
     def _check_revoked(self, claims: Mapping[str, Any]) -> None:
-        jti = claims.get("jti")
-        if self.store is None or not isinstance(jti, str):
-            return
-        try:
-            revoked = self.store.get(self._revoked_key(jti))
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError("revocation lookup failed") from exc
-        if revoked is not None:
-            raise TokenRevoked()
+        if self._revocations is not None:
+            self._revocations.check(claims)
+
+    def _revocations_or_fail(self) -> Revocations:
+        if self._revocations is None:
+            raise ConfigError("JWT: revocation needs a store (JWTAuth(..., store=from_url(...)))")
+        return self._revocations
 
     def revoke(self, token: str) -> None:
         """Revoke a (valid) token by its ``jti`` until it would have expired. Needs a store."""
-        if self.store is None:
-            raise ConfigError("JWT: revocation needs a store (JWTAuth(..., store=from_url(...)))")
+        self._revocations_or_fail()
         principal = self.verify(token)
         jti = principal.claims.get("jti")
         if not isinstance(jti, str):
             raise TokenError("token has no jti; it cannot be revoked", reason="claims")
-        self.revoke_jti(jti, float(principal.claims["exp"]))
+        self.revoke_jti(jti, float(principal.claims["exp"]), subject=principal.subject)
 
-    def revoke_jti(self, jti: str, expires_at: float) -> None:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds) plus the leeway."""
-        if self.store is None:
-            raise ConfigError("JWT: revocation needs a store (JWTAuth(..., store=from_url(...)))")
-        ttl = max(1.0, expires_at + self.leeway - self.clock())
-        self.store.set(self._revoked_key(jti), "1", ttl=ttl)
+    def revoke_jti(self, jti: str, expires_at: float, *, subject: str) -> None:
+        """Revoke the token ``jti`` of ``subject`` until ``expires_at`` (epoch seconds) plus the leeway."""
+        self._revocations_or_fail().revoke_token(subject, jti, expires_at)
+
+    def revoke_family(self, subject: str, family: str) -> None:
+        """Revoke every access token issued with ``sid=family`` (pass it as a claim when issuing)."""
+        self._revocations_or_fail().revoke_family(subject, family)
+
+    def revoke_subject(self, subject: str) -> None:
+        """Refuse every token of ``subject`` issued until now (role or password change, logout everywhere)."""
+        self._revocations_or_fail().revoke_subject(subject)
 
 
 __all__ = [

@@ -1,129 +1,224 @@
-"""Login brute-force protection: progressive delays per account and per client IP.
+"""Login brute-force protection that an attacker can neither race, bypass nor turn against the account owner.
 
-After ``free_attempts`` failures within ``window`` seconds, each further failure locks the account (or IP)
-for ``base_delay * 2**n`` seconds, capped at ``max_delay``. Locks are temporary (a hard lockout would let
-anyone lock out any user). Accounts are tracked by a hash of the normalised name, *whether or not the
-account exists*, so the behaviour and the messages are identical for real and invented names.
+Every attempt is **reserved before the password hash runs**: one atomic ``incr`` per counter in the store,
+and the hash runs only when every counter is still within its limit. Many parallel guesses therefore get
+exactly ``max_attempts`` password checks per account per window, however many workers and threads serve
+them (the old read-lock / hash / count-failure sequence let dozens through). A successful login releases
+the reservation: it clears the counter of *that* account (keyed on its canonical identity, see
+:mod:`apishield.auth.identity`) and gives back the address and global slots; a failure keeps them.
 
-:class:`LoginService` wires this to :class:`~apishield.auth.passwords.Passwords`: a locked attempt is
-refused without checking the password, unknown users cost the same argon2 time as known ones, and every
-refusal uses one of two fixed messages.
+Which counters an attempt reserves depends on where it comes from (OWASP "device cookies"):
+
+=====================  =====================================================================================
+known device           a valid signed device cookie for *this* account (issued after an earlier successful
+                       login): only the device's own counter. The account lock does not apply, so someone
+                       guessing from elsewhere cannot lock the owner out; a stolen cookie still gets only
+                       ``max_attempts`` guesses per window.
+any other source       the address counter (``ip_max_attempts``; an IPv6 client counts per /64), the global
+                       anomaly counter (``global_max_attempts`` failed logins for the whole site) and the
+                       per-account counter (``max_attempts``).
+=====================  =====================================================================================
+
+Windows are fixed: a counter expires ``window`` seconds after its first reservation, and ``Retry-After``
+says when. Unknown names are counted exactly like real ones, so the answers do not reveal which exist.
+Store failures fail closed: :class:`~apishield.errors.StoreUnavailable` (503 with ``Retry-After``), with one
+throttled ``login.store_error`` event rather than one per request.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from apishield import events
 from apishield.auth.authenticators import PenaltyBoxLike
+from apishield.auth.outage import FailClosed
 from apishield.auth.passwords import Passwords
 from apishield.errors import ConfigError
+from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.penalties import client_group
 from apishield.stores.base import Store
 from apishield.types import Clock
+from apishield.web.cookies import clocked_signer
 
 LOGIN_FAILED = "Invalid user name or password."
 LOGIN_THROTTLED = "Too many login attempts. Try again later."
+DEVICE_COOKIE_MAX_AGE = 180 * 86_400
 
 
-def _account_key(account: str) -> str:
-    if not isinstance(account, str):  # a JSON body may carry any type; count those under one key
-        account = ""
-    normalised = unicodedata.normalize("NFKC", account).strip().casefold()
-    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def _account_key(account: object) -> str:
+    """A fixed-length key for an account name (NFKC + casefold, the canonical identity's folding)."""
+    text = account if isinstance(account, str) else ""  # hostile JSON types all count under one key
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class Reservation:
+    """The counters one attempt holds. ``allowed`` is False when any was already at its limit."""
+
+    account: str
+    allowed: bool
+    retry_after: float | None = None
+    trusted_device: bool = False
+    release_keys: tuple[str, ...] = ()  # deleted on success: the account's (or the device's) counter
+    refund_keys: tuple[str, ...] = ()  # given back on success: address and global slots
+    ip: str = ""
+    reasons: list[str] = field(default_factory=list)
 
 
 class LoginThrottle:
-    """Counts failed logins per account and per IP in the store and imposes growing delays."""
+    """Reserve-then-check login counters in a :class:`~apishield.stores.base.Store` (see the module doc).
+
+    ``device_secret`` enables device cookies (at least 32 bytes; derive it from the application secret);
+    without it every attempt counts as coming from an untrusted source.
+    """
 
     def __init__(
         self,
         store: Store,
         *,
-        free_attempts: int = 5,
-        ip_free_attempts: int = 20,
-        base_delay: float = 1.0,
-        max_delay: float = 900.0,
-        window: float = 3600.0,
+        max_attempts: int = 5,
+        ip_max_attempts: int = 20,
+        global_max_attempts: int = 1000,
+        window: float = 900.0,
+        device_secret: str | bytes | None = None,
+        device_max_age: float = DEVICE_COOKIE_MAX_AGE,
         penalties: PenaltyBoxLike | None = None,
         namespace: str = "login",
         clock: Clock = time.time,
+        store_events: EventThrottle | None = None,
     ) -> None:
-        if free_attempts < 1 or ip_free_attempts < 1:
-            raise ConfigError("lockout: free_attempts and ip_free_attempts must be >= 1")
-        if not 0 < base_delay <= max_delay or not window > 0:
-            raise ConfigError("lockout: need 0 < base_delay <= max_delay and window > 0")
+        if min(max_attempts, ip_max_attempts, global_max_attempts) < 1:
+            raise ConfigError("lockout: max_attempts, ip_max_attempts and global_max_attempts must be >= 1")
+        if not window > 0 or not device_max_age > 0:
+            raise ConfigError("lockout: window and device_max_age must be > 0")
+        if device_secret is not None and len(device_secret) < 32:
+            raise ConfigError("lockout: device_secret must be at least 32 bytes (derive it from your app secret)")
         self.store = store
-        self.free_attempts = free_attempts
-        self.ip_free_attempts = ip_free_attempts
-        self.base_delay = float(base_delay)
-        self.max_delay = float(max_delay)
+        self.max_attempts = max_attempts
+        self.ip_max_attempts = ip_max_attempts
+        self.global_max_attempts = global_max_attempts
         self.window = float(window)
+        self.device_max_age = float(device_max_age)
         self.penalties = penalties
         self.ns = namespace
         self.clock = clock
-
-    def _keys(self, account: str, ip: str) -> tuple[tuple[str, str, int], tuple[str, str, int]]:
-        acct = _account_key(account)
-        ip = client_group(ip)  # an IPv6 client owns its whole /64; IPv4-mapped counts as IPv4
-        return (
-            (f"{self.ns}:fail:a:{acct}", f"{self.ns}:lock:a:{acct}", self.free_attempts),
-            (f"{self.ns}:fail:ip:{ip}", f"{self.ns}:lock:ip:{ip}", self.ip_free_attempts),
+        self.fail_closed = FailClosed("login.store_error", "Login is briefly unavailable; try again shortly.",
+                                      store_events)
+        self.refusals = EventThrottle()  # an attack makes thousands of 429s: one event per 10 s, with a count
+        self._devices = (
+            URLSafeTimedSerializer(device_secret, salt=f"{namespace}.device", signer=clocked_signer(clock))
+            if device_secret is not None else None
         )
 
-    def retry_after(self, account: str, ip: str) -> float | None:
-        """Seconds until another attempt is allowed, or ``None`` when one is allowed now."""
-        waits = [self.store.ttl(lock) for _, lock, _ in self._keys(account, ip)]
-        if self.penalties is not None:
-            waits.append(self.penalties.banned_for(ip))
-        remaining = [w for w in waits if w is not None and w > 0]
-        return max(remaining) if remaining else None
+    # --- device cookies ---------------------------------------------------------------------------
+    def issue_device(self, account: str) -> str | None:
+        """A signed device cookie value for ``account`` (``None`` when device cookies are off)."""
+        if self._devices is None:
+            return None
+        value = self._devices.dumps({"a": _account_key(account), "n": secrets.token_urlsafe(12)})
+        return str(value)
 
-    def failure(self, account: str, ip: str) -> float | None:
-        """Record a failed attempt; the delay now imposed (seconds), if any."""
-        imposed: float | None = None
-        for counter, lock, free in self._keys(account, ip):
-            count = self.store.incr(counter, 1, ttl=self.window)
-            if count > free:
-                delay = min(self.max_delay, self.base_delay * 2 ** min(count - free - 1, 40))
-                self.store.set(lock, "1", ttl=delay)
-                imposed = max(imposed or 0.0, delay)
-        if self.penalties is not None:
-            self.penalties.record_violation(ip)
-        if imposed is not None:
-            events.emit("login.throttled", client_ip=ip, seconds=imposed)
-        return imposed
+    def _device_nonce(self, account_key: str, cookie: object) -> str | None:
+        if self._devices is None or not isinstance(cookie, str) or not 0 < len(cookie) <= 512:
+            return None
+        try:
+            data = self._devices.loads(cookie, max_age=int(self.device_max_age))
+        except (BadData, ValueError, TypeError, UnicodeError):
+            return None
+        if not isinstance(data, dict) or data.get("a") != account_key or not isinstance(data.get("n"), str):
+            return None  # a cookie for another account grants nothing here
+        return str(data["n"])[:64]
 
-    def success(self, account: str, ip: str) -> None:
-        """Forget the account's failures (the IP's counter keeps counting: one IP, many accounts)."""
-        (counter, lock, _), _ = self._keys(account, ip)
-        self.store.delete(counter)
-        self.store.delete(lock)
+    # --- reserve / release ------------------------------------------------------------------------
+    def _take(self, key: str, limit: int, res: Reservation, reason: str) -> bool:
+        count = self.store.incr(key, 1, ttl=self.window)
+        if count <= limit:
+            return True
+        res.allowed = False
+        res.reasons.append(reason)
+        wait = self.store.ttl(key)
+        res.retry_after = max(res.retry_after or 0.0, wait if wait is not None else self.window)
+        return False
+
+    def reserve(self, account: str, ip: str, device: str | None = None) -> Reservation:
+        """Count this attempt before any password check; raises :class:`StoreUnavailable` on store failure."""
+        acct = _account_key(account)
+        res = Reservation(account=acct, allowed=True, ip=ip)
+        with self.fail_closed:
+            nonce = self._device_nonce(acct, device)
+            if nonce is not None:
+                res.trusted_device = True
+                key = f"{self.ns}:d:{acct}:{nonce}"
+                self._take(key, self.max_attempts, res, "device")
+                res.release_keys = (key,)
+                return res
+            if self.penalties is not None:
+                banned = self.penalties.banned_for(ip)
+                if banned is not None and banned > 0:
+                    res.allowed, res.retry_after = False, banned
+                    res.reasons.append("banned")
+                    return res
+            ip_key, global_key, account_key = (
+                f"{self.ns}:ip:{client_group(ip)}", f"{self.ns}:g", f"{self.ns}:a:{acct}"
+            )
+            if not self._take(ip_key, self.ip_max_attempts, res, "address"):
+                return res
+            if not self._take(global_key, self.global_max_attempts, res, "global"):
+                return res
+            self._take(account_key, self.max_attempts, res, "account")
+            res.release_keys, res.refund_keys = (account_key,), (ip_key, global_key)
+            return res
+
+    def release(self, res: Reservation) -> None:
+        """Every login condition held: clear this account's (or device's) counter, give back the other slots."""
+        with self.fail_closed:
+            for key in res.release_keys:
+                self.store.delete(key)
+            for key in res.refund_keys:
+                self.store.incr(key, -1, ttl=self.window)
+
+    def failure(self, res: Reservation) -> None:
+        """The password was wrong: the reservation stays counted; penalties and an event."""
+        if self.penalties is not None and not res.trusted_device:
+            with self.fail_closed:
+                self.penalties.record_violation(res.ip)
 
 
 @dataclass(frozen=True, slots=True)
 class LoginOutcome:
-    """``subject`` is set only on success; ``message`` is one of two fixed strings otherwise."""
+    """``subject`` is set only on success; ``message`` is a fixed string otherwise.
+
+    ``device_cookie`` (on success, when device cookies are on) is the value to set as the device cookie.
+    """
 
     ok: bool
     subject: str | None = None
     message: str = ""
     retry_after: float | None = None
+    device_cookie: str | None = None
 
     @property
     def status(self) -> int:
-        return 200 if self.ok else 429 if self.message == LOGIN_THROTTLED else 401
+        if self.ok:
+            return 200
+        return 429 if self.message == LOGIN_THROTTLED else 401 if self.message == LOGIN_FAILED else 403
 
 
 class LoginService:
-    """Password login with throttling, timing-uniform unknown users and rehash-on-login.
+    """Password login: reserve, look up, verify (same argon2 cost for unknown users), then release.
 
-    ``lookup(username)`` returns ``(subject, stored_hash)`` or ``None``; ``save_hash(subject, new_hash)`` is
-    called when the stored hash should be upgraded to the current argon2 parameters.
+    ``lookup(name)`` returns ``(subject, stored_hash)`` or ``None``; ``save_hash(subject, new_hash)`` is called
+    when the stored hash should be upgraded. ``accept(subject)`` checks the remaining login conditions (a
+    verified e-mail, an active account) after the password matched: it returns ``None`` to allow, or the
+    message of a 403 refusal. Only when it allows is the account's counter cleared.
     """
 
     def __init__(
@@ -132,29 +227,37 @@ class LoginService:
         throttle: LoginThrottle,
         lookup: Callable[[str], tuple[str, str] | None],
         save_hash: Callable[[str, str], None] | None = None,
+        accept: Callable[[str], str | None] | None = None,
     ) -> None:
         self.passwords = passwords
         self.throttle = throttle
         self.lookup = lookup
         self.save_hash = save_hash
+        self.accept = accept
 
-    def login(self, username: str, password: str, ip: str) -> LoginOutcome:
+    def login(self, username: str, password: str, ip: str, device: str | None = None) -> LoginOutcome:
+        """``username`` should already be in canonical form; ``device`` is the presented device cookie."""
         if not isinstance(username, str):  # hostile JSON: never a lookup, same refusal as a wrong password
             username = ""
-        wait = self.throttle.retry_after(username, ip)
-        if wait is not None:
-            return LoginOutcome(False, message=LOGIN_THROTTLED, retry_after=wait)
-        found = self.lookup(username) if isinstance(username, str) and 0 < len(username) <= 320 else None
+        res = self.throttle.reserve(username, ip, device)
+        if not res.allowed:
+            self.throttle.refusals.emit("login.throttled", client_ip=ip, seconds=res.retry_after, reasons=res.reasons)
+            return LoginOutcome(False, message=LOGIN_THROTTLED, retry_after=res.retry_after)
+        found = self.lookup(username) if 0 < len(username) <= 320 else None
         subject, stored = found if found is not None else (None, None)
         result = self.passwords.verify(stored, password)
         if not result.ok or subject is None:
-            delay = self.throttle.failure(username, ip)
-            events.emit("auth.failure", method="password", client_ip=ip, reason="bad_credentials")
-            return LoginOutcome(False, message=LOGIN_FAILED, retry_after=delay)
-        self.throttle.success(username, ip)
+            self.throttle.failure(res)
+            events.emit("auth.failure", method="password", client_ip=ip, reason="bad_credentials",
+                        trusted_device=res.trusted_device)
+            return LoginOutcome(False, message=LOGIN_FAILED)
+        refusal = self.accept(subject) if self.accept is not None else None
+        if refusal is not None:
+            return LoginOutcome(False, message=refusal)
+        self.throttle.release(res)
         if result.new_hash is not None and self.save_hash is not None:
             self.save_hash(subject, result.new_hash)
-        return LoginOutcome(True, subject=subject)
+        return LoginOutcome(True, subject=subject, device_cookie=self.throttle.issue_device(username))
 
 
-__all__ = ["LOGIN_FAILED", "LOGIN_THROTTLED", "LoginOutcome", "LoginService", "LoginThrottle"]
+__all__ = ["LOGIN_FAILED", "LOGIN_THROTTLED", "LoginOutcome", "LoginService", "LoginThrottle", "Reservation"]

@@ -14,6 +14,7 @@ import time
 
 import pyotp
 
+from apishield.auth.outage import FailClosed
 from apishield.errors import ConfigError
 from apishield.stores.base import Store
 from apishield.types import Clock
@@ -42,6 +43,7 @@ class TOTP:
         self.valid_window = valid_window
         self.ns = namespace
         self.clock = clock
+        self.fail_closed = FailClosed("totp.store_error", "Codes cannot be checked right now; try again shortly.")
 
     @staticmethod
     def new_secret() -> str:
@@ -78,13 +80,14 @@ class TOTP:
         if matched is None:
             return False
         acct = self._account(account)
-        last = self.store.get(f"{self.ns}:last:{acct}")
-        if last is not None and matched <= int(last):
-            return False
-        ttl = float(self.interval * (2 * self.valid_window + 2))
-        if not self.store.set_if_absent(f"{self.ns}:step:{acct}:{matched}", "1", ttl=ttl):
-            return False
-        self.store.set(f"{self.ns}:last:{acct}", str(matched), ttl=ttl)
+        with self.fail_closed:  # no replay check, no login: a store outage is a 503, never a pass
+            last = self.store.get(f"{self.ns}:last:{acct}")
+            if last is not None and matched <= int(last):
+                return False
+            ttl = float(self.interval * (2 * self.valid_window + 2))
+            if not self.store.set_if_absent(f"{self.ns}:step:{acct}:{matched}", "1", ttl=ttl):
+                return False
+            self.store.set(f"{self.ns}:last:{acct}", str(matched), ttl=ttl)
         return True
 
 

@@ -59,6 +59,8 @@ class PasswordPolicy:
         """Empty when acceptable. ``context`` adds words (e-mail, site name) the password must not contain."""
         if not isinstance(password, str):
             return ["the password must be text"]
+        if len(password) <= MAX_PASSWORD_LENGTH and not _encodable(password):
+            return ["the password contains characters that are not valid Unicode text"]
         out: list[str] = []
         length = len(password)
         if length < self.min_length:
@@ -84,6 +86,17 @@ class PasswordPolicy:
         found = self.problems(password, username=username, context=context)
         if found:
             raise ValueError("; ".join(found))
+
+
+def _encodable(password: object) -> bool:
+    """Text argon2 can hash: a ``str`` of bounded length that encodes to UTF-8 (no lone surrogates)."""
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +127,15 @@ class Passwords:
         self._dummy = self.hasher.hash("apishield-dummy-password-for-unknown-users")
 
     def hash(self, password: str) -> str:
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        """The argon2id hash; :class:`ValueError` for anything that is not encodable text of a sane length."""
+        if not _encodable(password):
             raise ValueError(f"passwords must be text of at most {MAX_PASSWORD_LENGTH} characters")
         return self.hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> VerifyResult:
         """Check ``password``; ``stored_hash=None`` (unknown user) costs the same time and never matches."""
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
-            password = ""
+        if not _encodable(password):  # a lone surrogate cannot be UTF-8 encoded: spend the time, never match
+            stored_hash, password = None, ""
         target = stored_hash if isinstance(stored_hash, str) and stored_hash else self._dummy
         try:
             self.hasher.verify(target, password)

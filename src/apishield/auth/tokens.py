@@ -18,6 +18,7 @@ from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from apishield.auth.outage import FailClosed
 from apishield.errors import ConfigError, TokenError, TokenExpired, TokenRevoked
 from apishield.stores.base import Store
 from apishield.types import Clock
@@ -76,6 +77,8 @@ class SignedTokens:
         self.max_age = float(max_age)
         self.ns = f"{namespace}:{purpose}"
         self.clock = clock
+        self.fail_closed = FailClosed("signed_token.store_error", "This link cannot be checked right now; try again "
+                                      "shortly.")
         self._serializer = URLSafeTimedSerializer(
             keys,  # type: ignore[arg-type]
             salt=f"apishield.{purpose}",
@@ -110,7 +113,9 @@ class SignedTokens:
     def peek(self, token: Any) -> SignedClaim:
         """Check signature and age without consuming (e.g. to render a reset form)."""
         payload, issued = self._load(token)
-        if self.store.get(self._used_key(payload["n"])) is not None:
+        with self.fail_closed:
+            used = self.store.get(self._used_key(payload["n"]))
+        if used is not None:
             raise TokenRevoked("token already used")
         return SignedClaim(payload["s"], issued)
 
@@ -123,7 +128,9 @@ class SignedTokens:
         bound = payload.get("b")
         if bound is not None and (bind is None or not hmac.compare_digest(str(bound), _fingerprint(bind))):
             raise TokenRevoked("token no longer valid (the account changed)")
-        if not self.store.set_if_absent(self._used_key(payload["n"]), "1", ttl=self.max_age + 60):
+        with self.fail_closed:
+            fresh = self.store.set_if_absent(self._used_key(payload["n"]), "1", ttl=self.max_age + 60)
+        if not fresh:
             raise TokenRevoked("token already used")
         return SignedClaim(payload["s"], issued)
 

@@ -30,6 +30,7 @@ from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 
 from apishield.auth.oauth2.models import AuthorizationCode, Client, EndUser, OAuthStore, Token, digest
 from apishield.auth.principal import Principal, parse_scopes
+from apishield.auth.refresh import TOKEN_RESPONSE_HEADERS
 from apishield.errors import ConfigError, TokenError
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.stores.base import Store
@@ -265,7 +266,7 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
         name = self._routes.get(request.path)
         if name is None:
             return None
-        json_headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+        json_headers = [("Content-Type", "application/json"), *TOKEN_RESPONSE_HEADERS.items()]
         try:
             if name == "metadata":
                 return OAuthResponse(200, [("Content-Type", "application/json")], json.dumps(self.metadata()).encode())

@@ -1,0 +1,299 @@
+"""The account attacks, over HTTP, against the Task API as deployed: gunicorn, 3 workers x 16 threads, behind
+a trusted proxy (loopback), with the shared state in SQLite or Redis, and the production argon2 cost.
+
+Each test is the regression for rows of the attack report: (1) lockout reset through a look-alike account,
+(2) the lockout race, (3) lockout as denial of service, (4) one client behind the proxy throttling everyone,
+(5) a demoted admin keeping power, (6) 500s on hostile input, (7) cacheable token answers, (8) access tokens
+outliving logout and refresh reuse, (9) enumerating, look-alike and newline registrations. Numbers measured
+here are printed (``pytest -s``).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from apishield.demo.apps import DemoApp, demo_apps, read_outbox
+from apishield.demo.servers import ServerProcess, free_port
+from tests.examples.conftest import EXAMPLES
+
+pytestmark = pytest.mark.slow
+AUTH = "/api/v1/auth"
+PASSWORD = "a long enough passphrase for tests"
+MAX_GUESSES = 5  # LoginThrottle's default per account per window, as the Task API configures it
+
+
+# one client plays every party: it must never keep a cookie (a device cookie is sent explicitly, by its owner)
+_NO_COOKIES = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
+@dataclass
+class Served:
+    app: DemoApp
+    server: ServerProcess
+    client: httpx.Client
+
+    @property
+    def outbox(self) -> Path:
+        return Path(self.app.env["TASKAPI_OUTBOX"])
+
+    home: str = ""  # this test's own default client address (Redis state outlives one test)
+
+    def post(self, path: str, *, ip: str = "", **kw: Any) -> httpx.Response:
+        if not self.home:
+            self.home = "10." + ".".join(str(b) for b in secrets.token_bytes(3))
+        headers = {"X-Forwarded-For": ip or self.home, **kw.pop("headers", {})}
+        return self.client.post(path, headers=headers, **kw)
+
+    def account(self, prefix: str = "user") -> dict[str, Any]:
+        """A verified account that has logged in once (it holds tokens and its device cookie)."""
+        name = prefix + secrets.token_hex(4)
+        user: dict[str, Any] = {"username": name, "email": f"{name}@example.test", "password": PASSWORD}
+        assert self.post(f"{AUTH}/register", json=user).status_code == 201
+        token = read_outbox(self.outbox, user["email"], time.monotonic() + 10)
+        assert self.post(f"{AUTH}/verify", json={"token": token}).status_code == 200
+        return self.login(user)
+
+    def login(self, user: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        r = self.post(f"{AUTH}/login", json={"username": user["username"], "password": user["password"]}, **kw)
+        assert r.status_code == 200, r.text
+        user["tokens"] = r.json()
+        user["device"] = r.cookies.get("taskapi-device") or user.get("device")
+        return user
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **self.app.env}
+        return subprocess.run([sys.executable, "-m", "taskapi.manage", *args], cwd=self.app.cwd, env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+
+def bearer(user: dict[str, Any], which: str = "access_token") -> dict[str, str]:
+    return {"Authorization": f"Bearer {user['tokens'][which]}"}
+
+
+def _serve(tmp_path: Path, state_url: str | None, threads: int = 16) -> Iterator[Served]:
+    app = next(a for a in demo_apps(EXAMPLES, tmp_path, workers=3) if a.name == "taskapi")
+    app.env["TASKAPI_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the test client plays the TLS proxy
+    if state_url is not None:
+        app.env["TASKAPI_STATE_URL"] = state_url
+    command = (*app.command[:-1], "--threads", str(threads), app.command[-1])
+    with ServerProcess(app.name, command, cwd=app.cwd, env=app.env, log_path=tmp_path / "gunicorn.log") as server, \
+            httpx.Client(base_url=server.base_url, timeout=30, trust_env=False, cookies=_NO_COOKIES,
+                         limits=httpx.Limits(max_connections=64)) as client:
+        yield Served(app, server, client)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One deployment per state backend for this module (the tests use their own accounts and addresses)."""
+    url = None
+    if request.param == "redis":
+        url = str(request.getfixturevalue("redis_url")).rsplit("/", 1)[0] + "/4"  # a database no other test uses
+    yield from _serve(tmp_path_factory.mktemp("served"), url)
+
+
+@pytest.fixture
+def served(server: Served) -> Served:
+    server.home = ""  # a fresh client address per test: per-address limits never leak between tests
+    return server
+
+
+def test_lockout_cannot_be_raced_reset_or_turned_against_the_owner(served: Served) -> None:
+    """Rows 1-3: the attacker gets exactly MAX_GUESSES password checks; the owner's known device still works."""
+    victim = served.account("target")
+    assert victim["device"], "a successful login sets the device cookie"
+    guesses = [(f"guess-{i}-{secrets.token_hex(2)}", f"198.51.100.{i + 1}") for i in range(48)]
+
+    def guess(item: tuple[str, str]) -> int:
+        password, ip = item
+        body = {"username": victim["username"], "password": password}
+        return served.post(f"{AUTH}/login", ip=ip, json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=48) as pool:  # row 2: 48 parallel guesses from 48 addresses
+        burst = Counter(pool.map(guess, guesses))
+    print(f"\n[race] 48 parallel guesses: {dict(burst)}; password checks: {burst[401]} (allowed {MAX_GUESSES})")
+    assert burst[401] == MAX_GUESSES and burst[429] == 48 - MAX_GUESSES
+
+    # row 1: the look-alike account trick no longer exists: the capitalised name is the same account
+    reg = served.post(f"{AUTH}/register", json={"username": victim["username"].capitalize(),
+                                                "email": "evil@example.test", "password": PASSWORD})
+    assert reg.status_code == 201
+    look_alike = served.post(f"{AUTH}/login", json={"username": victim["username"].capitalize(),
+                                                    "password": PASSWORD})
+    assert look_alike.status_code == 429
+
+    # row 3: the attack keeps going from changing addresses while the owner logs in from a known device
+    stop = threading.Event()
+    during: Counter[int] = Counter()
+
+    def keep_attacking() -> None:
+        i = 0
+        while not stop.is_set():
+            i += 1
+            body = {"username": victim["username"], "password": f"more-{i}"}
+            during[served.post(f"{AUTH}/login", ip=f"203.0.113.{i % 250 + 1}", json=body).status_code] += 1
+
+    attacker = threading.Thread(target=keep_attacking)
+    attacker.start()
+    try:
+        time.sleep(0.3)
+        cookie = {"Cookie": f"taskapi-device={victim['device']}"}
+        owner = [served.post(f"{AUTH}/login", ip="192.0.2.10", headers=cookie,
+                             json={"username": victim["username"], "password": PASSWORD}).status_code
+                 for _ in range(3)]
+        stranger = served.post(f"{AUTH}/login", ip="192.0.2.11",
+                               json={"username": victim["username"], "password": PASSWORD}).status_code
+    finally:
+        stop.set()
+        attacker.join()
+    print(f"[dos] attacker during the owner's logins: {dict(during)}; owner on known device: {owner}; "
+          f"owner on a new device: {stranger}")
+    assert owner == [200, 200, 200]
+    assert stranger == 429  # the documented trade-off: an unknown device waits for the window
+    assert during[401] == 0 and during[500] == 0  # no further password checks for the attacker this window
+
+
+def test_one_client_behind_the_proxy_throttles_only_itself(served: Served) -> None:
+    """Row 4: per-address controls key on X-Forwarded-For from the trusted proxy, not on the proxy."""
+    statuses = [served.post(f"{AUTH}/login", ip="198.51.100.77",
+                            json={"username": f"nobody{i}", "password": "x" * 12}).status_code for i in range(27)]
+    assert statuses.count(429) >= 17  # its own per-address limits
+    user = served.account("bystander")
+    assert user["tokens"]["access_token"]  # everybody else still logs in
+    other = served.post(f"{AUTH}/login", ip="198.51.100.78", json={"username": "someone", "password": "x" * 12})
+    assert other.status_code == 401
+
+
+def test_role_changes_and_sessions_revoke_access_tokens(served: Served) -> None:
+    """Rows 5 and 8, plus the CLI bootstrap of administrators."""
+    first, second = served.account("admin"), served.account("admin")
+    for who in (first, second):
+        done = served.manage("make-admin", who["username"])
+        assert done.returncode == 0, done.stderr
+    time.sleep(0.05)
+    first, second = served.login(first), served.login(second)
+    me = served.client.get(f"{AUTH}/me", headers=bearer(first)).json()
+    other = served.client.get(f"{AUTH}/me", headers=bearer(second)).json()
+    r = served.client.put(f"/api/v1/admin/users/{other['id']}/role", json={"role": "user"}, headers=bearer(first))
+    assert r.status_code == 200
+    revenge = served.client.put(f"/api/v1/admin/users/{me['id']}/role", json={"role": "user"},
+                                headers=bearer(second))
+    assert revenge.status_code == 401  # row 5: the demoted admin's token is refused on every worker
+    # row 8: logout revokes the session's earlier access token; refresh reuse revokes the family's
+    user = served.account("sessions")
+    early = bearer(user)
+    rotated = served.post(f"{AUTH}/refresh", json={"refresh_token": user["tokens"]["refresh_token"]}).json()
+    assert served.post(f"{AUTH}/logout", json={"refresh_token": rotated["refresh_token"]},
+                       headers={"Authorization": f"Bearer {rotated['access_token']}"}).status_code == 204
+    assert served.client.get(f"{AUTH}/me", headers=early).status_code == 401
+    user = served.login(user)
+    stolen = user["tokens"]["refresh_token"]
+    nxt = served.post(f"{AUTH}/refresh", json={"refresh_token": stolen}).json()
+    assert served.post(f"{AUTH}/refresh", json={"refresh_token": stolen}).status_code == 401
+    for token in (user["tokens"]["access_token"], nxt["access_token"]):
+        assert served.client.get(f"{AUTH}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_hostile_input_registration_and_token_caching(served: Served) -> None:
+    """Rows 6, 7 and 9."""
+    user = served.account("plain")
+    c = served.client
+    json_headers = {"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.99"}
+    assert c.post(f"{AUTH}/login", content=b"[" * 20_000, headers=json_headers).status_code == 400
+    surrogate = b'{"username": "%s", "password": "x\\ud800y-long-enough"}' % user["username"].encode()
+    assert c.post(f"{AUTH}/login", content=surrogate, headers=json_headers).status_code == 401
+    task = c.get("/api/v1/tasks/99999999999999999999999", headers=bearer(user))
+    assert task.status_code == 404 and task.headers["Content-Type"] == "application/problem+json"
+    # row 7
+    login = served.post(f"{AUTH}/login", json={"username": user["username"], "password": PASSWORD})
+    refreshed = served.post(f"{AUTH}/refresh", json={"refresh_token": login.json()["refresh_token"]})
+    for answer in (login, refreshed):
+        assert answer.headers["Cache-Control"] == "no-store" and answer.headers["Pragma"] == "no-cache"
+    # row 9: case, look-alikes and trailing newlines; the same answer whether taken or not
+    answers = [served.post(f"{AUTH}/register", json=body) for body in (
+        {"username": user["username"].upper(), "email": "new1@example.test", "password": PASSWORD},
+        {"username": "fresh" + secrets.token_hex(3), "email": user["email"], "password": PASSWORD},
+        {"username": "fresh" + secrets.token_hex(3), "email": f"f{secrets.token_hex(3)}@example.test",
+         "password": PASSWORD},
+    )]
+    assert {a.status_code for a in answers} == {201} and len({a.content for a in answers}) == 1
+    for body in ({"username": "alice\n", "email": "a@example.test", "password": PASSWORD},
+                 {"username": "bob" + secrets.token_hex(2), "email": "bob@example.com\n", "password": PASSWORD}):
+        assert served.post(f"{AUTH}/register", json=body).status_code == 422
+    assert "Traceback" not in (served.server.log_path.read_text(errors="replace"))
+
+
+# --- the store goes away: 503, never 500, one event ------------------------------------------------------
+class _RedisServer:
+    def __init__(self, binary: str, directory: Path) -> None:
+        self.binary, self.directory, self.port = binary, directory, free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                             check=False).stdout.strip() != b"PONG":
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+@pytest.mark.redis
+def test_login_and_refresh_answer_503_while_redis_is_down(tmp_path: Path) -> None:
+    binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
+    if not binary or not shutil.which("redis-cli"):
+        pytest.skip("redis-server not found")
+    redis = _RedisServer(binary, tmp_path)
+    redis.start()
+    try:
+        for served in _serve(tmp_path, redis.url, threads=4):
+            user = served.account("outage")
+            redis.stop()
+            answers = [served.post(f"{AUTH}/login", ip=f"198.51.100.{i}",
+                                   json={"username": user["username"], "password": PASSWORD}) for i in range(20)]
+            answers += [served.post(f"{AUTH}/refresh", json={"refresh_token": user["tokens"]["refresh_token"]})
+                        for _ in range(5)]
+            statuses = Counter(a.status_code for a in answers)
+            print(f"\n[outage] statuses while Redis is down: {dict(statuses)}")
+            assert set(statuses) == {503}
+            assert all(a.headers["Content-Type"] == "application/problem+json" and int(a.headers["Retry-After"]) >= 1
+                       for a in answers)
+            log = served.server.log_path.read_text(errors="replace")
+            assert "Traceback" not in log
+            assert log.count("login.store_error") <= 3  # at most one per worker per 10 s, not one per request
+            redis.start()
+            deadline = time.monotonic() + 5
+            while True:  # service is back without restarting the app (the empty Redis lost the lockouts too)
+                r = served.post(f"{AUTH}/login", json={"username": user["username"], "password": PASSWORD})
+                if r.status_code == 200 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert r.status_code == 200
+    finally:
+        redis.stop()
