@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from apishield.probe.engine import Context, Identity, ProbeAbort
+from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
 from apishield.probe.targets import Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -89,8 +89,13 @@ def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 
 async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> bool:
     """Log ``identity`` in with ``body``; fill its headers from the token (or session cookie)."""
-    ex = await ctx.send(recipe.method, recipe.path, json_body=body)
+    try:
+        ex = await ctx.send(recipe.method, recipe.path, json_body=body)
+    except Throttled as exc:
+        identity.failure = str(exc)
+        return False
     if not ex.ok:
+        identity.failure = f"{recipe.method} {recipe.path} answered {ex.status if ex.status is not None else ex.error}"
         return False
     token = extract_token(ex.json(), recipe.token_path)
     if token:
@@ -127,8 +132,8 @@ async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
         if identity.password:
             ctx.client.add_secret(identity.password, f"PASSWORD_{identity.name.upper()}")
         if not await login(ctx, recipe, identity, body):
-            raise ProbeAbort(f"login recipe failed for identity #{index}: {recipe.method} {recipe.path} "
-                             "did not answer 2xx with a token or session cookie; check --body / --token-path")
+            why = identity.failure or "it answered 2xx without a token or session cookie"
+            raise ProbeAbort(f"login failed for identity #{index}: {why}; check --login, --body and --token-path")
         _bind_relogin(ctx, recipe, identity, body)
         out.append(identity)
     return out
@@ -161,9 +166,13 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
                 body[key] = password
         body.setdefault("username", username)
         body.setdefault("password", password)
-        ex = await ctx.send(register.method, register.path, json_body=body)
+        try:
+            ex = await ctx.send(register.method, register.path, json_body=body)
+        except Throttled as exc:
+            ctx.notes.append(f"self-provisioning: {exc}; no throwaway account")
+            return out
         if not ex.ok:
-            ctx.notes.append(f"self-provisioning: {register.key} answered {ex.status}")
+            ctx.notes.append(f"self-provisioning: {register.key} answered {ex.status}; no throwaway account")
             return out
         identity = Identity(name=f"probe{index}", username=username, password=password)
         data = ex.json()
@@ -180,8 +189,9 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             identity.token = token
             ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
         elif recipe is None or not await login(ctx, recipe, identity, creds):
-            ctx.notes.append("self-provisioning: registered but could not log in")
-            return out
+            why = identity.failure or "no login operation and no token in the registration answer"
+            raise ProbeAbort(f"first login failed: registered a throwaway account at {register.key} but could not "
+                             f"log in ({why}); pass --login/--body or --auth")
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
         out.append(identity)
@@ -198,15 +208,23 @@ async def run_canary(ctx: Context) -> Operation | None:
     """Prove every identity works on one protected operation; raise :class:`ProbeAbort` when one does not."""
     if not ctx.identities:
         return None
+    throttled: list[str] = []
     for op in canary_candidates(ctx)[:4]:
-        anon = await ctx.send("GET", op.path, op=op)
+        try:
+            anon = await ctx.send("GET", op.path, op=op)
+        except Throttled as exc:
+            throttled.append(str(exc))
+            continue
         if anon.status not in (401, 403):
             continue
         failures = []
         for identity in ctx.identities:
-            ex = await ctx.send("GET", op.path, identity=identity, op=op)
-            if ex.status == 401 and identity.relogin is not None and await identity.relogin():
+            try:
                 ex = await ctx.send("GET", op.path, identity=identity, op=op)
+                if ex.status == 401 and identity.relogin is not None and await identity.relogin():
+                    ex = await ctx.send("GET", op.path, identity=identity, op=op)
+            except Throttled as exc:
+                raise ProbeAbort(f"auth canary could not run: {exc}; lower --rate or raise --max-wait") from None
             if ex.ok:
                 identity.verified = True
                 data = ex.json()
@@ -220,6 +238,8 @@ async def run_canary(ctx: Context) -> Operation | None:
             raise ProbeAbort(f"auth canary failed on GET {op.path} (401/403 without credentials, but "
                              + ", ".join(failures) + "); fix the credentials before probing")
         return op
+    if throttled:
+        raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower --rate or raise --max-wait")
     ctx.notes.append("auth canary: no operation answered 401/403 without credentials; identities unverified")
     for identity in ctx.identities:
         identity.verified = True

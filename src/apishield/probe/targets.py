@@ -21,9 +21,22 @@ from apishield.probe.client import ProbeError
 
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 DESTRUCTIVE = re.compile(
-    r"(?i)(^|[/_\-.{}])(drop|reset|purge|truncate|wipe|destroy|shutdown|restart|reboot|createdb|dropdb|"
-    r"flush|erase|nuke|format|kill|terminate|migrate|rollback|seed|clear)([/_\-.{}]|$)"
+    r"(?i)(^|[/_\-.{}])(drop|reset|purge|truncate|wipe|destroy|shutdown|restart|reboot|createdb|dropdb|initdb|"
+    r"flush|erase|nuke|format|kill|terminate|migrate|rollback|seed|clear|populate|reinit|reinitiali[sz]e|"
+    r"factory[_\-]?reset|start[_\-]?over|startover|delete[_\-]?all|remove[_\-]?all|clean[_\-]?up|cleanup|"
+    r"empty|restore|uninstall|deactivate[_\-]?all)([/_\-.{}]|$)"
 )
+# words in a summary/description that announce a destructive operation (a smaller list: prose is noisy)
+DESTRUCTIVE_PROSE = re.compile(
+    r"(?i)\b(reset|wipe[sd]?|purge[sd]?|truncate[sd]?|drop(s|ped)? (the |all )?(database|db|tables?)|"
+    r"destroy(s|ed)?|flush(es|ed)?|start(s)? over|delete[sd]? all|remove[sd]? all|erase[sd]?|"
+    r"re-?initiali[sz]e[sd]?|factory reset|restore[sd]? (the )?(database|db|defaults))\b"
+)
+
+
+def destructive_words(text: str) -> bool:
+    """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
+    return bool(DESTRUCTIVE.search(text))
 ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|token|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
@@ -72,9 +85,27 @@ class Operation:
         return dict(props) if isinstance(props, dict) else {}
 
     def looks_destructive(self) -> bool:
-        """Destructive-looking, or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
-        return bool(DESTRUCTIVE.search(self.path) or DESTRUCTIVE.search(self.operation_id.replace("_", "-"))
-                    or self.looks_logout())
+        """Destructive-looking (vocabulary in the path, operation id or summary; an unsafe method that takes
+        no parameter at all), or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
+        return bool(destructive_words(self.path) or destructive_words(self.operation_id.replace("_", "-"))
+                    or DESTRUCTIVE_PROSE.search(self.summary) or self.looks_logout()
+                    or self.parameterless_unsafe())
+
+    def parameterless_unsafe(self) -> bool:
+        """DELETE/PUT/PATCH on no object (no path parameter, in an API description): ``DELETE /items`` acts on
+        everything at once."""
+        if self.source != "openapi" or self.looks_login() or self.looks_register():
+            return False
+        return self.method in ("DELETE", "PUT", "PATCH") and not self.path_params
+
+    def looks_bare_action(self, others: list[Operation]) -> bool:
+        """A POST with no parameter and no body on a path that is no collection (nothing else is served under
+        it): ``POST /api/restart``, ``POST /game/start_over`` — an action on global state."""
+        if (self.method != "POST" or self.source != "openapi" or self.params or self.body_schema is not None
+                or self.looks_login() or self.looks_register()):
+            return False
+        base = self.path.rstrip("/")
+        return not any(o is not self and (o.path.rstrip("/") == base or o.path.startswith(base + "/")) for o in others)
 
     def looks_logout(self) -> bool:
         """Logout, sign-out, token revocation or a session DELETE: probing it ends the probe's own session."""
@@ -273,7 +304,7 @@ def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
         secured: bool | None = None
         if r.get("auth") or any("auth" in str(p).lower() or "login" in str(p).lower() for p in protections):
             secured = True
-        elif r.get("public") is True:
+        elif r.get("public"):  # the auditor names why a route is public (a string), or says True
             secured = False
         for method in methods:
             m = str(method).upper()
@@ -351,5 +382,6 @@ def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, 
     return out
 
 
-__all__ = ["Operation", "Param", "SpecError", "from_openapi", "from_routes", "load_file", "load_routes",
+__all__ = ["Operation", "Param", "SpecError", "destructive_words", "from_openapi",
+           "from_routes", "load_file", "load_routes",
            "parse_document", "sample_body", "sample_value"]

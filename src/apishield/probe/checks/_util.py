@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, Identity, Unsafe
+from apishield.probe.engine import Context, Identity, Throttled, Unsafe
 from apishield.probe.targets import Operation
 
 SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|password_?hash|pass_?hash|hash|hashed_password|salt|secret|"
@@ -42,9 +42,10 @@ def who_for(ctx: Context, op: Operation) -> Identity | None:
 
 
 async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
+    """Send; None when refused as unsafe or answered 429/503 (unknown: no check may read it as a verdict)."""
     try:
         return await ctx.send(method, path, **kwargs)
-    except Unsafe:
+    except (Unsafe, Throttled):
         return None
 
 

@@ -13,14 +13,21 @@ from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, check
 
 
-@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4)
+@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
 async def bola(ctx: Context) -> None:
     """Object-level authorization with two identities and ownership markers (read and write)."""
     users = ctx.users
     if len(users) < 2:
         ctx.notes.append("bola: needs two identities (--auth twice, --login with two bodies, or a register op)")
+        ctx.needs_identity("object-level authorization needs two identities")
         return
     owner, other = users[0], users[1]
+    items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1]
+    if not ctx.owned_by(owner) and any(ctx.item_op(op.path) for op in ctx.operations if op.method == "POST"):
+        ctx.skip("no object could be created by the first identity, so there is nothing to read across")
+    ctx.plan(op for c in ctx.owned_by(owner) if (op := ctx.item_op(c.collection, "GET")) is not None)
+    if not items:
+        ctx.not_applicable("no operation reads a single object by id")
     for created in ctx.owned_by(owner):
         read_op = ctx.item_op(created.collection, "GET")
         if read_op is None or not created.marker:

@@ -26,12 +26,15 @@ NEEDED = {"x-content-type-options": "nosniff"}
 HTML_NEEDED = ("content-security-policy", "x-frame-options")
 
 
-@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM), weight=4)
+@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM), weight=4,
+       phase="config", order=20)
 async def headers_errors(ctx: Context) -> None:
     """Missing headers, banners, TRACE, provoked errors and user enumeration."""
     op = ctx.canary or next((o for o in ctx.operations if o.method == "GET" and not o.path_params), None)
     path = op.path if op else "/"
     who = ctx.users[0] if ctx.canary and ctx.users else None
+    if op is not None:
+        ctx.plan([op])
     ex = await try_send(ctx, "GET", path, op=op, identity=who)
     if ex is not None and ex.status is not None:
         missing = [h for h, v in NEEDED.items() if (ex.header(h) or "").lower() != v]
@@ -95,7 +98,7 @@ def _errors(ctx: Context, ex: Exchange, active: bool = False) -> None:
         ctx.report(rules.STACK, f"stack trace in the answer ({stack.group(0)[:60]!r})", ex, highlight=stack.group(0))
 
 
-@check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE), weight=1)
+@check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE), weight=1, phase="passive", order=10)
 async def passive(ctx: Context) -> None:
     """Reads every recorded exchange (no requests): stack traces, debug pages, sensitive fields."""
     seen: set[tuple[str, str]] = set()

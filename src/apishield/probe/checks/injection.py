@@ -198,10 +198,13 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI),
-       weight=40)
+       weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
     senders = [Sender(ctx, slot) for slot in slots(ctx)]
+    ctx.plan(dict.fromkeys(send.slot.op.key for send in senders))
+    if not senders:
+        ctx.not_applicable("no string parameter or body field to inject into")
     # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
     outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
     for outcome in outcomes:
