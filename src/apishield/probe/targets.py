@@ -87,7 +87,8 @@ class Operation:
     def looks_destructive(self) -> bool:
         """Destructive-looking (vocabulary in the path, operation id or summary; an unsafe method that takes
         no parameter at all), or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
-        return bool(destructive_words(self.path) or destructive_words(self.operation_id.replace("_", "-"))
+        oid = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", self.operation_id).replace("_", "-")  # purgeAll -> purge-All
+        return bool(destructive_words(self.path) or destructive_words(oid)
                     or DESTRUCTIVE_PROSE.search(self.summary) or self.looks_logout()
                     or self.parameterless_unsafe())
 
@@ -96,7 +97,7 @@ class Operation:
         everything at once."""
         if self.source != "openapi" or self.looks_login() or self.looks_register():
             return False
-        return self.method in ("DELETE", "PUT", "PATCH") and not self.path_params
+        return self.method in ("DELETE", "PUT", "PATCH") and not self.path_params and "{" not in self.path
 
     def looks_bare_action(self, others: list[Operation]) -> bool:
         """A POST with no parameter and no body on a path that is no collection (nothing else is served under
