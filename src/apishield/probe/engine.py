@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apishield.findings import Confidence, Finding, Rule, Severity
+from apishield.probe import objects
 from apishield.probe.client import BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
 from apishield.probe.coverage import WHOLE, Coverage, State
 from apishield.probe.targets import Operation, sample_body, sample_value
@@ -32,7 +33,6 @@ from apishield.registry import Registry, RegistryError
 Listener = Callable[[str, dict[str, Any]], None]
 CheckFunc = Callable[["Context"], Awaitable[None]]
 UNSAFE_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
-ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 
 
 class Unsafe(ProbeError):
@@ -141,22 +141,6 @@ class ProbeOptions:
     proxy: str | None = None
 
 
-def _find_id(data: Any) -> Any:
-    if isinstance(data, dict):
-        for key in ID_KEYS:
-            if key in data and isinstance(data[key], (int, str)):
-                return data[key]
-        for key, value in data.items():
-            if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
-                return value
-        for value in data.values():
-            if isinstance(value, dict):
-                found = _find_id(value)
-                if found is not None:
-                    return found
-    return None
-
-
 class Context:
     """What a check sees: client, operations, identities, created objects; and how it reports."""
 
@@ -227,7 +211,7 @@ class Context:
         for param in op.path_params:
             value: Any = (overrides or {}).get(param.name)
             if value is None and identity is not None:
-                value = self._owned_value(op, param.name, identity)
+                value = self.owned_value(op, param.name, identity)
             if value is None:
                 if param.schema.get("type") in ("integer", "number") or param.name.lower().endswith("id"):
                     value = sample_value(param.schema or {"type": "integer"}, self.rng, param.name)
@@ -236,14 +220,12 @@ class Context:
             path = path.replace("{" + param.name + "}", str(value))
         return path
 
-    def _owned_value(self, op: Operation, name: str, identity: Identity) -> Any:
+    def owned_value(self, op: Operation, name: str, identity: Identity) -> Any:
         prefix = op.path.split("{" + name + "}")[0].rstrip("/")
         for c in self.owned_by(identity):
             if c.collection.rstrip("/") == prefix:
                 return c.object_id
-        if "user" in name.lower() or prefix.endswith(("/users", "/accounts")):
-            return identity.user_id
-        return None
+        return objects.identity_value(name, identity.username, identity.user_id, prefix)
 
     def query_for(self, op: Operation) -> dict[str, Any]:
         return {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
@@ -294,15 +276,29 @@ class Context:
         return ex
 
     async def create(self, op: Operation, identity: Identity, body: dict[str, Any]) -> tuple[Exchange, Any]:
-        """POST ``body`` to a collection as ``identity``; remember the created object's path."""
+        """POST ``body`` to a collection as ``identity``; remember the created object's path. The object's key
+        is inferred (see :mod:`apishield.probe.objects`): id in the answer, ``Location``, a path parameter
+        matching a field sent, or the list endpoint."""
         path = self.concrete_path(op, identity) or op.path
         ex = await self.send(op.method, path, identity=identity, op=op, json_body=body)
-        object_id = _find_id(ex.json()) if ex.ok else None
+        if not ex.ok:
+            return ex, None
+        item = self.item_op(op.path)
+        param = item.path_params[-1].name if item is not None and item.path_params else "id"
+        marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
+        object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
+                     or (objects.from_sent_fields(param, body) if item is not None else None))
+        if object_id is None and marker:
+            listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
+            if listing is not None:
+                seen = await self.send("GET", path, identity=identity, op=listing)
+                object_id = objects.from_listing(seen.json(), marker, param) if seen.ok else None
         if object_id is not None:
-            item = self.item_op(op.path)
-            item_path = (item.path.rsplit("{", 1)[0] if item else path.rstrip("/") + "/") + str(object_id)
+            if item is not None:
+                item_path = self.concrete_path(item, identity, {param: object_id}) or item.path
+            else:
+                item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
-            marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
             self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body))
         return ex, object_id
 

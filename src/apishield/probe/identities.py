@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
+from apishield.probe.objects import learn_identity
 from apishield.probe.targets import Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -110,11 +111,7 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         identity.headers = {"Cookie": "; ".join(cookies)}
         for cookie in cookies:
             ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
-    data = ex.json()
-    if isinstance(data, dict):
-        user = data.get("user") if isinstance(data.get("user"), dict) else data
-        if isinstance(user, dict):
-            identity.user_id = user.get("id", user.get("user_id", identity.user_id))
+    identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
     return True
 
 
@@ -227,11 +224,8 @@ async def run_canary(ctx: Context) -> Operation | None:
                 raise ProbeAbort(f"auth canary could not run: {exc}; lower --rate or raise --max-wait") from None
             if ex.ok:
                 identity.verified = True
-                data = ex.json()
-                if identity.user_id is None and isinstance(data, dict):
-                    identity.user_id = data.get("id", data.get("user_id"))
-                if identity.username is None and isinstance(data, dict):
-                    identity.username = _pick(data, USER_KEYS)
+                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
+                                                                     ex.json())
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
         if failures:

@@ -23,6 +23,7 @@ from apishield.probe.engine import (
     run_checks,
 )
 from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
+from apishield.probe.objects import jwt_claims, learn_identity
 from apishield.probe.targets import Operation, SpecError, from_openapi, load_file, load_routes, parse_document
 
 DISCOVERY = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/swagger.yaml", "/apispec.json",
@@ -93,9 +94,11 @@ async def _fixtures(ctx: Context) -> None:
     """Each ordinary identity creates one marked object per collection (for BOLA and mass assignment)."""
     for identity in ctx.users[:2]:
         for op in ctx.operations:
-            if (op.method != "POST" or op.path_params or op.looks_login() or op.looks_register()
+            if (op.method != "POST" or op.looks_login() or op.looks_register()
                     or op.looks_destructive() or ctx.item_op(op.path) is None):
                 continue
+            if any(ctx.owned_value(op, p.name, identity) is None for p in op.path_params):
+                continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)
             body = ctx.body_for(op) or {}
             if not any(isinstance(v, str) and v.startswith("apishield") for v in body.values()):
                 body["title"] = f"apishield{ctx.token(8)}"
@@ -144,6 +147,9 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
                 identities += await from_recipe(ctx, config.login)
             if not identities and config.provision:
                 identities = await provision(ctx)
+            for identity in identities:  # the identity's own name and id, from its token's claims
+                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
+                                                                     jwt_claims(identity.token))
             ctx.identities = identities
             try:
                 ctx.canary = await run_canary(ctx)
