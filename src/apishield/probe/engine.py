@@ -284,7 +284,8 @@ class Context:
         if not ex.ok:
             return ex, None
         item = self.item_op(op.path)
-        param = item.path_params[-1].name if item is not None and item.path_params else "id"
+        names = re.findall(r"{([^}/]+)}", item.path) if item is not None else []
+        param = names[-1] if names else "id"
         marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
         object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
                      or (objects.from_sent_fields(param, body) if item is not None else None))
@@ -295,7 +296,8 @@ class Context:
                 object_id = objects.from_listing(seen.json(), marker, param) if seen.ok else None
         if object_id is not None:
             if item is not None:
-                item_path = self.concrete_path(item, identity, {param: object_id}) or item.path
+                item_path = (self.concrete_path(item, identity, {param: object_id}) or item.path).replace(
+                    "{" + param + "}", str(object_id))
             else:
                 item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
