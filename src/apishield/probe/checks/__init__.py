@@ -6,6 +6,8 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     bfla,
     bola,
     cors,
+    crawl,
+    disclosure,
     headers_errors,
     injection,
     jwt,

@@ -10,8 +10,9 @@ from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, Throttled, Unsafe
 from apishield.probe.targets import Operation
 
-SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|password_?hash|pass_?hash|hash|hashed_password|salt|secret|"
-                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn)$")
+SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|pass_?hash|passwd_?hash|hash|"
+                           r"hashed_?password|hashed_?pw|password_?digest|encrypted_?password|salt|secret|"
+                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc)$")
 
 
 def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
