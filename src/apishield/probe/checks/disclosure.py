@@ -24,9 +24,9 @@ STACK = re.compile(
     r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+|"
     r"at [a-zA-Z0-9_.$]+\([A-Za-z0-9_]+\.java:\d+\)|System\.[A-Za-z.]+Exception:|"
     r"Fatal error: .* on line \d+|<b>Warning</b>:.*on line|Stack trace:\s*(\\n|\n)#0 |"
-    r"at [\w.$<>]+ \((?:/|[A-Z]:\\\\?|file:|node:)[^)\s]+:\d+:\d+\)|"  # Node
-    r"[\w/.-]+\.rb:\d+:in `|goroutine \d+ \[running\]|panic: runtime error|"  # Ruby, Go
-    r"   at [\w.<>`]+\(.*\) in [^\n]+:line \d+"  # .NET
+    r"at [\w.$<>]{1,200} \((?:/|[A-Z]:\\\\?|file:|node:)[^)\s]{1,300}:\d+:\d+\)|"  # Node
+    r"(?<![\w/.-])[\w/.-]{1,200}\.rb:\d+:in `|goroutine \d+ \[running\]|panic: runtime error|"  # Ruby, Go
+    r"   at [\w.<>`]{1,200}\([^\n]{0,300}\) in [^\n]{1,300}:line \d+"  # .NET
 )
 DEBUG = re.compile(r"Werkzeug Debugger|__debugger__|You're seeing this error because you have <code>DEBUG = True|"
                    r"Django Version:|Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
@@ -105,8 +105,8 @@ def _matches(template: str, path: str) -> bool:
 
 
 def errors(ctx: Context, ex: Exchange) -> None:
-    """Debugger pages, stack traces, exception text and SQL in one answer."""
-    text = ex.text
+    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB)."""
+    text = ex.text[:65536]
     op = _op_for(ctx, ex)
     debug = DEBUG.search(text)
     if debug:
