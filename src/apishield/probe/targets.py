@@ -70,6 +70,7 @@ class Operation:
     scopes: tuple[str, ...] = ()
     response_fields: frozenset[str] = frozenset()
     source: str = "openapi"
+    media: tuple[str, ...] = ()  # request body media types the description lists
 
     @property
     def key(self) -> str:
@@ -232,6 +233,8 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 continue
             params: dict[tuple[str, str], Param] = {}
             body: dict[str, Any] | None = None
+            media_types: tuple[str, ...] = tuple(str(m) for m in op.get("consumes") or doc.get("consumes") or ()
+                                                 ) if swagger else ()
             for p in [*shared, *(op.get("parameters") or [])]:
                 p = res.deref(p)
                 if not isinstance(p, dict) or not isinstance(p.get("name"), str):
@@ -249,6 +252,7 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 rb = res.deref(op.get("requestBody"))
                 if isinstance(rb, dict):
                     content = rb.get("content") or {}
+                    media_types = tuple(str(m) for m in content) if isinstance(content, dict) else ()
                     media = content.get("application/json") or next(iter(content.values()), None) if content else None
                     if isinstance(media, dict):
                         body = res.schema(media.get("schema") or {})
@@ -276,7 +280,7 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
             ops.append(Operation(
                 method=method.upper(), path=prefix + raw_path, operation_id=str(op.get("operationId", "")),
                 summary=str(op.get("summary", "")), tags=tuple(str(t) for t in op.get("tags") or ()),
-                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes,
+                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes, media=media_types,
                 response_fields=frozenset(resp_fields),
             ))
     if not ops:
