@@ -35,8 +35,11 @@ def register(subparsers: Any) -> None:
                    help="an identity (repeat; two are needed for BOLA)")
     p.add_argument("--login", nargs=2, metavar=("METHOD", "PATH"), help="login recipe, e.g. --login POST /login")
     p.add_argument("--body", action="append", default=[], metavar="JSON", help="login body (one per identity)")
-    p.add_argument("--token-path", default="", help="dotted path of the token in the login answer")
+    p.add_argument("--token-path", default="",
+                   help="dotted path of the token in the login answer, or header:NAME for a response header")
     p.add_argument("--token-header", default="Authorization: Bearer {token}", help="how to send the token")
+    p.add_argument("--login-encoding", choices=("json", "form", "basic"), default="json",
+                   help="how the login sends --body: JSON, a form, or an Authorization: Basic header (default json)")
     p.add_argument("--no-provision", action="store_true", help="never register throwaway accounts")
     p.add_argument("--admin", action="append", default=[], metavar="NAME", help="identity that is an admin")
     p.add_argument("--budget", type=int, default=2000, help="maximum requests in total (default 2000)")
@@ -69,7 +72,8 @@ def register(subparsers: Any) -> None:
 
 
 def _config(args: argparse.Namespace, base_url: str) -> ProbeConfig:
-    login = parse_login(args.login, args.body, args.token_path, args.token_header) if args.login else None
+    login = parse_login(args.login, args.body, args.token_path, args.token_header,
+                        args.login_encoding) if args.login else None
     options = ProbeOptions(budget=args.budget, rate=args.rate, timeout=args.timeout, max_body=args.max_body,
                            concurrency=args.concurrency, seed=args.seed, allow_destructive=args.allow_destructive,
                            checks=args.checks, skip=args.skip, admin_identities=tuple(args.admin),

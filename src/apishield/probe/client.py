@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import http.cookiejar
 import json
 import re
 import shlex
@@ -170,6 +171,13 @@ def exhausted_hint(headers: tuple[tuple[str, str], ...]) -> float | None:
     return wait_hint(headers)
 
 
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A cookie policy that stores nothing: identities carry their cookies explicitly, in their headers."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
 @dataclass(slots=True)
 class _Pacer:
     """Spaces request starts at least ``1/rate`` seconds apart (rate <= 0: no cap)."""
@@ -254,6 +262,8 @@ class ProbeClient:
             proxy=proxy if transport is None else None,
             verify=proxy is None,  # an intercepting proxy (Burp, ZAP) presents its own certificate
         )
+        # never keep cookies: a session set by one identity's login must not ride on anonymous requests
+        self._http.cookies.jar.set_policy(_NoCookies())
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     @property

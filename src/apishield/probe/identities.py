@@ -7,11 +7,14 @@ instead of reporting nonsense (every authorization finding would be wrong with b
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
 from apishield.probe.objects import learn_identity
 from apishield.probe.targets import Operation, sample_body
@@ -40,9 +43,42 @@ class LoginRecipe:
     token_path: str = ""
     header: str = "Authorization: Bearer {token}"
     bodies: tuple[dict[str, Any], ...] = field(default=())
+    encoding: str = "json"  # json | form | basic (credentials in an Authorization: Basic header)
+
+    def request(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for :meth:`Context.send` that carry ``body`` the way this recipe says."""
+        if self.encoding == "form":
+            return {"content": urlencode({k: str(v) for k, v in body.items()}),
+                    "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        if self.encoding == "basic":
+            user = _pick(body, (*USER_KEYS, "email")) or ""
+            password = _pick(body, PASSWORD_KEYS) or ""
+            return {"headers": {"Authorization": basic(user, password)}}
+        return {"json_body": body}
 
 
-def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str) -> LoginRecipe:
+ENCODINGS = ("json", "form", "basic")
+TOKEN_HEADERS = ("authorization", "x-auth-token", "x-access-token", "access-token", "x-token", "token", "x-api-key")
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def header_token(ex: Exchange, token_path: str = "") -> str | None:
+    """A token the login answer returns in a header (``--token-path header:NAME`` names it)."""
+    if token_path.startswith("header:"):
+        value = ex.header(token_path.split(":", 1)[1].strip())
+        return value.split(" ", 1)[-1].strip() if value else None
+    for name in TOKEN_HEADERS:
+        value = ex.header(name)
+        if value and not value.lower().startswith("basic "):
+            return value.split(" ", 1)[-1].strip() if value.lower().startswith("bearer ") else value.strip()
+    return None
+
+
+def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str,
+                encoding: str = "json") -> LoginRecipe:
     if len(method_path) != 2:
         raise ValueError("--login expects METHOD PATH, e.g. --login POST /api/login")
     parsed: list[dict[str, Any]] = []
@@ -58,7 +94,9 @@ def parse_login(method_path: list[str], bodies: list[str], token_path: str, head
         raise ValueError("--login needs at least one --body (one per identity)")
     if "{token}" not in header or ":" not in header:
         raise ValueError("--token-header must look like 'Authorization: Bearer {token}'")
-    return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed))
+    if encoding not in ENCODINGS:
+        raise ValueError(f"--login-encoding must be one of {', '.join(ENCODINGS)}")
+    return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed), encoding)
 
 
 def extract_token(data: Any, token_path: str = "") -> str | None:
@@ -91,14 +129,15 @@ def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> bool:
     """Log ``identity`` in with ``body``; fill its headers from the token (or session cookie)."""
     try:
-        ex = await ctx.send(recipe.method, recipe.path, json_body=body)
+        ex = await ctx.send(recipe.method, recipe.path, **recipe.request(body))
     except Throttled as exc:
         identity.failure = str(exc)
         return False
     if not ex.ok:
         identity.failure = f"{recipe.method} {recipe.path} answered {ex.status if ex.status is not None else ex.error}"
         return False
-    token = extract_token(ex.json(), recipe.token_path)
+    token = header_token(ex, recipe.token_path) if recipe.token_path.startswith("header:") else (
+        extract_token(ex.json(), recipe.token_path) or header_token(ex))
     if token:
         name, _, template = recipe.header.partition(":")
         identity.headers = {name.strip(): template.strip().replace("{token}", token)}
@@ -106,7 +145,13 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
     else:
         cookies = [v.split(";", 1)[0] for k, v in ex.response_headers if k.lower() == "set-cookie"]
+        if not cookies and recipe.encoding == "basic":  # HTTP Basic APIs: the credentials are the identity
+            identity.headers = recipe.request(body)["headers"]
+            ctx.client.add_secret(identity.headers["Authorization"].split(" ", 1)[1], f"BASIC_{identity.name.upper()}")
+            identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
+            return True
         if not cookies:
+            identity.failure = f"{recipe.method} {recipe.path} answered {ex.status} without a token or session cookie"
             return False
         identity.headers = {"Cookie": "; ".join(cookies)}
         for cookie in cookies:
@@ -164,7 +209,8 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
         body.setdefault("username", username)
         body.setdefault("password", password)
         try:
-            ex = await ctx.send(register.method, register.path, json_body=body)
+            ex = await ctx.send(register.method, register.path, **LoginRecipe(
+                register.method, register.path, encoding="form" if register.form_encoded else "json").request(body))
         except Throttled as exc:
             ctx.notes.append(f"self-provisioning: {exc}; no throwaway account")
             return out
@@ -178,7 +224,8 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             if isinstance(user, dict):
                 identity.user_id = user.get("id", user.get("user_id"))
         creds = {k: v for k, v in body.items() if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS)}
-        recipe = LoginRecipe(login_op.method, login_op.path, token_path, header) if login_op else None
+        recipe = LoginRecipe(login_op.method, login_op.path, token_path, header,
+                             encoding="form" if login_op.form_encoded else "json") if login_op else None
         token = extract_token(data, token_path)
         if token:
             name, _, template = header.partition(":")
@@ -240,5 +287,16 @@ async def run_canary(ctx: Context) -> Operation | None:
     return None
 
 
-__all__ = ["LoginRecipe", "extract_token", "find_op", "login", "parse_auth", "parse_login", "provision",
-           "run_canary"]
+__all__ = [
+    "ENCODINGS",
+    "LoginRecipe",
+    "basic",
+    "extract_token",
+    "find_op",
+    "header_token",
+    "login",
+    "parse_auth",
+    "parse_login",
+    "provision",
+    "run_canary",
+]

@@ -125,6 +125,11 @@ class Operation:
     def looks_register(self) -> bool:
         return self.method == "POST" and bool(REGISTER.search(self.path.rstrip("/")))
 
+    @property
+    def form_encoded(self) -> bool:
+        """The description lists a form body and no JSON body."""
+        return any("form" in m for m in self.media) and not any("json" in m for m in self.media)
+
 
 # -- loading ---------------------------------------------------------------------------------------------
 def parse_document(text: str) -> dict[str, Any]:
@@ -243,7 +248,13 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 if loc == "body":
                     body = res.schema(p.get("schema") or {})
                     continue
-                if loc == "formData":
+                if loc == "formData":  # Swagger 2.0 form fields: a form-encoded body
+                    form: dict[str, Any] = body if body is not None else {"type": "object", "properties": {}}
+                    props: dict[str, Any] = form.setdefault("properties", {})
+                    props[p["name"]] = {k: v for k, v in p.items() if k in ("type", "format", "enum")}
+                    body = form
+                    if not any("form" in m for m in media_types):
+                        media_types = (*media_types, "application/x-www-form-urlencoded")
                     continue
                 schema = res.schema(p.get("schema") or {k: v for k, v in p.items() if k in ("type", "format",
                                                                                          "enum", "pattern")})
