@@ -52,6 +52,10 @@ TIME_PAYLOADS = (
 )
 
 
+DB_HINT = re.compile(r"(?i)(^id$|_id$|^q$|query|search|filter|name|user|email|sort|order|category|key|title|term)")
+TIME_COST = 9  # requests one time-based test may take (3 baselines, up to 3 sizes x 2 databases)
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One injectable place: an operation, a parameter and where it goes."""
@@ -92,6 +96,7 @@ class Sender:
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else "apishield")
+        self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
 
     async def __call__(self, value: Any, timeout: float | None = None) -> Exchange | None:
         s, ctx = self.slot, self.ctx
@@ -122,6 +127,9 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
             return True
+        if ex.status != base.status or not same(ex, base):
+            send.signal += 3  # a quote changes the answer, silently: the strongest cheap signal
+            break
     return False
 
 
@@ -315,9 +323,15 @@ async def injection(ctx: Context) -> None:
             raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
     for op in xml_ops:
         await _xxe(ctx, op)
-    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed
+    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
+    # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
     candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
-    for send in candidates[:12]:
+    ordered = sorted(candidates, key=lambda s: -s.signal)
+    for index, send in enumerate(ordered):
+        if ctx.client.check_remaining() < TIME_COST:
+            ctx.notes.append(f"injection: the budget left no room for time-based tests on {len(ordered) - index} of "
+                             f"{len(ordered)} parameter(s) (weakest signals); raise --budget to cover them")
+            break
         await _sql_time(ctx, send.slot, send)
 
 
@@ -327,6 +341,10 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     base = await send(send.default)
     if base is None or base.status is None:
         return False
+    if DB_HINT.search(slot.name):
+        send.signal += 2
+    if reflects(send, base):
+        send.signal += 1
     found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
