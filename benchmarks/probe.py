@@ -9,7 +9,7 @@ operation (POST /api/admin/reset) was called.
     .venv/bin/python benchmarks/probe.py [--quick] [--max-examples 10]
 
 Schemathesis has no security rule ids; its failures are mapped to ours only where the meaning is the same
-(ST401 "API accepts requests without authentication" -> PR-AUTH-001, "Server error" -> PR-ERR-001,
+(ST401 "API accepts requests without authentication" -> PR-AUTH-001, "Server error" -> PR-ERR-004,
 object-level authorization -> PR-BOLA-001). Everything else it reports is conformance (status codes, schemas).
 """
 
@@ -48,7 +48,7 @@ def st_to_rule(code: str, title: str) -> str | None:
     if "without authentication" in low or code == "ST401":
         return "PR-AUTH-001"
     if "server error" in low:
-        return "PR-ERR-001"
+        return "PR-ERR-004"
     if "object" in low and "author" in low:
         return "PR-BOLA-001"
     return None

@@ -89,3 +89,11 @@ def test_probe_without_a_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["probe"]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "base URL" in err
+
+
+def test_the_documented_rule_table_is_the_generated_one() -> None:
+    from apishield.probe.cli import rule_table
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "probe.md").read_text(encoding="utf-8")
+    copy = doc.split("<!-- probe-rules:start -->\n", 1)[1].split("<!-- probe-rules:end -->", 1)[0]
+    assert copy == rule_table(), "regenerate with: apishield probe --list-rules"
