@@ -75,3 +75,22 @@ def test_template_command_and_xml_injection(tmp_path: Path, vulnerable: bool) ->
     else:
         assert not {r for r, _ in found} & {"PR-SSTI-001", "PR-CMDI-001", "PR-XXE-001"}
     assert result.coverage["checks"]["injection"]["ran"] == 4
+
+
+@pytest.mark.parametrize("escaped", [False, True])
+def test_a_404_page_that_reflects_the_path(tmp_path: Path, escaped: bool) -> None:
+    import html
+    from urllib.parse import unquote
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path.startswith("/greet"):
+            return 200, {}, {"hello": "world"}
+        shown = html.escape(unquote(path)) if escaped else unquote(path)
+        return 404, {"Content-Type": "text/html"}, f"<h1>Not found</h1><p>{shown} does not exist</p>"
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({**SPEC, "paths": {"/greet": SPEC["paths"]["/greet"]}}))
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+            budget=60, rate=0, checks=("headers_errors",)))))
+    assert ("PR-XSS-001" in {f.rule_id for f in result.findings}) is not escaped

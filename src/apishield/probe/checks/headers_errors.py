@@ -20,7 +20,7 @@ NEEDED = {"x-content-type-options": "nosniff"}
 HTML_NEEDED = ("content-security-policy", "x-frame-options")
 
 
-@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM), weight=4,
+@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM, rules.XSS), weight=4,
        phase="config", order=20)
 async def headers_errors(ctx: Context) -> None:
     """Missing headers, banners, TRACE, provoked errors and user enumeration."""
@@ -46,6 +46,7 @@ async def headers_errors(ctx: Context) -> None:
     trace = await try_send(ctx, "TRACE", path, headers={"X-Apishield-Trace": "apishield-trace-echo"})
     if trace is not None and trace.ok and "apishield-trace-echo" in trace.text:
         ctx.report(rules.TRACE, "TRACE answered 2xx and echoed the request", trace, highlight="apishield-trace-echo")
+    await _unknown_path(ctx)
     # provoke errors: malformed JSON and wrong types
     posts = [o for o in ctx.operations if o.method == "POST" and not o.looks_destructive() and not o.path_params]
     for post in posts[:6]:
@@ -79,3 +80,12 @@ async def _enumeration(ctx: Context) -> None:
         w, u = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
+
+
+async def _unknown_path(ctx: Context) -> None:
+    """A path the API does not serve, carrying markup: a 404 page that renders it unescaped is reflected XSS."""
+    tag = "apsh" + ctx.token(6)
+    ex = await try_send(ctx, "GET", f"/{tag}%3C{tag}%20x=1%3E")
+    if ex is not None and ex.content_type in ("text/html", "application/xhtml+xml") and f"<{tag} x=1>" in ex.text:
+        ctx.report(rules.XSS, f"a path the API does not serve is echoed unescaped into its {ex.status} HTML page", ex,
+                   parameter="path", highlight=f"<{tag}")
