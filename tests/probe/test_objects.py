@@ -105,3 +105,33 @@ def test_key_inference_helpers() -> None:
     assert identity_value("username", "alice", 7, "/users") == "alice"
     assert identity_value("user_id", "alice", 7, "/x") == 7
     assert identity_value("book_title", "alice", 7, "/books") is None
+
+
+@pytest.mark.parametrize("echoes_any_name", [False, True])
+def test_account_records_keyed_by_user_name(tmp_path: Path, echoes_any_name: bool) -> None:
+    spec = {"openapi": "3.0.3", "info": {"title": "u", "version": "1"},
+            "components": {"securitySchemes": {"b": {"type": "http", "scheme": "bearer"}}}, "security": [{"b": []}],
+            "paths": {"/me": {"get": {"responses": {"200": {"description": "me"}}}},
+                      "/users/{username}": {"get": {"parameters": [
+                          {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}],
+                          "responses": {"200": {"description": "one"}}}}}}
+    path_spec = tmp_path / "spec.json"
+    path_spec.write_text(json.dumps(spec))
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", ""))
+        if who is None:
+            return 401, {}, {}
+        if path == "/me":
+            return 200, {}, {"username": who}
+        name = unquote(path.rsplit("/", 1)[-1])
+        if name in TOKENS.values() or echoes_any_name:
+            return 200, {}, {"username": name, "email": f"{name}@example.com"}
+        return 404, {}, {"detail": "no such user"}
+
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(path_spec), auth=(
+            "alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"),
+            options=ProbeOptions(budget=60, rate=0, checks=("bola",)))))
+    found = [f for f in result.findings if f.rule_id == "PR-BOLA-001" and f.http_path == "/users/{username}"]
+    assert bool(found) is not echoes_any_name
