@@ -221,7 +221,7 @@ class ProbeClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_exchange: Callable[[Exchange], None] | None = None,
-        max_wait: float = 60.0,
+        max_wait: float = 30.0,
         proxy: str | None = None,
     ) -> None:
         if budget < 1:
@@ -337,9 +337,9 @@ class ProbeClient:
         cap = self.check_caps.get(exchange.check)
         if cap is not None and self.shares[exchange.check] >= cap:
             return exchange
-        await self._pacer.pause(wait)
-        self.throttle_waited += wait
+        self.throttle_waited += wait  # reserved before sleeping, so concurrent requests never exceed max_wait
         self.throttle["retries"] += 1
+        await self._pacer.pause(wait)
         again = await self._request_once(method, path_or_url, params, headers, json_body, content, identity,
                                          timeout, operation, expect_throttle)
         if again.throttled:

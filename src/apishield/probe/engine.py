@@ -137,7 +137,7 @@ class ProbeOptions:
     skip: tuple[str, ...] = ()
     admin_identities: tuple[str, ...] = ()
     min_coverage: float = 0.8
-    max_wait: float = 60.0
+    max_wait: float = 30.0
     proxy: str | None = None
 
 
