@@ -94,8 +94,9 @@ def run_ours(t: Target) -> Row:
     rules = sorted({f.rule_id for f in result.findings})
     found = [w for w in t.planted if set(w["rules"]) & set(rules)]
     trip, _ = _tripwire(t.log, start)
-    return Row(t.name, "apishield probe", len(found), len(t.planted), rules, result.requests_used, seconds, trip,
-               [w["id"] for w in t.planted if w not in found])
+    coverage = f"coverage {result.coverage.get('ratio', 0):.0%} ({'complete' if result.complete else 'INCOMPLETE'})"
+    return Row(t.name, "apishield probe", len(found), len(t.planted), [coverage, *rules], result.requests_used, seconds,
+               trip, [w["id"] for w in t.planted if w not in found])
 
 
 def run_schemathesis(t: Target, max_examples: int) -> Row:
