@@ -7,9 +7,10 @@ rules/checks that fired, requests sent, seconds, and for our test apps how often
 operation (POST /api/admin/reset) was called.
 
     .venv/bin/python benchmarks/probe.py [--quick] [--max-examples 10]
+    .venv/bin/python benchmarks/probe.py --coverage-only 600    # the prober's coverage on the demo apps
 
 Schemathesis has no security rule ids; its failures are mapped to ours only where the meaning is the same
-(ST401 "API accepts requests without authentication" -> PR-AUTH-001, "Server error" -> PR-ERR-001,
+(ST401 "API accepts requests without authentication" -> PR-AUTH-001, "Server error" -> PR-ERR-004,
 object-level authorization -> PR-BOLA-001). Everything else it reports is conformance (status codes, schemas).
 """
 
@@ -37,6 +38,7 @@ from tests.probe.servers import WEAKNESSES, serve  # noqa: E402
 
 from apishield.probe.engine import ProbeOptions  # noqa: E402
 from apishield.probe.runner import ProbeConfig, probe  # noqa: E402
+from apishield.probe.score import score  # noqa: E402
 
 ST = ROOT / ".venv" / "bin" / "st"
 SECTION = re.compile(r"^_{3,} (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\S+) _{3,}$")
@@ -48,7 +50,7 @@ def st_to_rule(code: str, title: str) -> str | None:
     if "without authentication" in low or code == "ST401":
         return "PR-AUTH-001"
     if "server error" in low:
-        return "PR-ERR-001"
+        return "PR-ERR-004"
     if "object" in low and "author" in low:
         return "PR-BOLA-001"
     return None
@@ -94,8 +96,9 @@ def run_ours(t: Target) -> Row:
     rules = sorted({f.rule_id for f in result.findings})
     found = [w for w in t.planted if set(w["rules"]) & set(rules)]
     trip, _ = _tripwire(t.log, start)
-    return Row(t.name, "apishield probe", len(found), len(t.planted), rules, result.requests_used, seconds, trip,
-               [w["id"] for w in t.planted if w not in found])
+    coverage = f"coverage {result.coverage.get('ratio', 0):.0%} ({'complete' if result.complete else 'INCOMPLETE'})"
+    return Row(t.name, "apishield probe", len(found), len(t.planted), [coverage, *rules], result.requests_used, seconds,
+               trip, [w["id"] for w in t.planted if w not in found])
 
 
 def run_schemathesis(t: Target, max_examples: int) -> Row:
@@ -166,11 +169,32 @@ def demo_targets(quick: bool) -> Iterator[tuple[Target, Any]]:
                 yield Target(f"examples {app.name}", server.base_url, planted, auth=list(identities)), server
 
 
+def coverage_only(budget: int) -> int:
+    """The prober alone on the demo apps (their own identities, the demo's seed): status, score, coverage."""
+    print("| target | status | score | findings | requests | coverage (ran/counted) | throttled, retries, s waited |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for t, _server in demo_targets(False):
+        auth = tuple(f"{n}={h}:{v}" for n, h, v in t.auth)
+        config = ProbeConfig(t.url, openapi=t.url + "/openapi.json", auth=auth, provision=not auth,
+                             options=ProbeOptions(budget=budget, rate=20, seed=1))
+        result = asyncio.run(probe(config))
+        cov, thr = result.coverage, result.stats["throttling"]
+        value = score(result.findings)[0] if result.complete else "—"
+        print(f"| {t.name} | {'complete' if result.complete else 'INCOMPLETE'} | {value} | {len(result.findings)} | "
+              f"{result.requests_used} | {cov['ratio']:.0%} ({cov['units']['ran']}/{cov['units']['counted']}) | "
+              f"{thr['throttled_answers']}, {thr['retries']}, {thr['seconds_waited']} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one test app and two examples only")
     parser.add_argument("--max-examples", type=int, default=10)
+    parser.add_argument("--coverage-only", type=int, metavar="BUDGET",
+                        help="no Schemathesis: probe the demo apps at BUDGET and print each run's coverage")
     args = parser.parse_args()
+    if args.coverage_only:
+        return coverage_only(args.coverage_only)
     if not ST.exists():
         print(f"schemathesis not found at {ST}", file=sys.stderr)
         return 2

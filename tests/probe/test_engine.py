@@ -9,7 +9,7 @@ import httpx
 from apishield.findings import Confidence, Finding, Severity
 from apishield.probe import rules
 from apishield.probe.client import ProbeClient
-from apishield.probe.engine import REGISTRY, CheckSpec, Context, ProbeOptions, run_checks
+from apishield.probe.engine import CHECKS, CheckSpec, Context, ProbeOptions, run_checks
 from apishield.probe.score import score
 from apishield.probe.targets import Operation
 
@@ -56,12 +56,12 @@ def test_a_crashing_check_is_isolated_and_shares_are_capped() -> None:
         while True:
             await c.client.request("GET", "/y")
 
-    REGISTRY["_crash"] = CheckSpec("_crash", crash, (), 1, "")
-    REGISTRY["_greedy"] = CheckSpec("_greedy", greedy, (), 1, "")
+    CHECKS.register(CheckSpec("_crash", crash, (), 1, ""))
+    CHECKS.register(CheckSpec("_greedy", greedy, (), 1, ""))
     try:
         asyncio.run(run_checks(ctx, ["_crash", "_greedy"]))
     finally:
-        del REGISTRY["_crash"], REGISTRY["_greedy"]
+        CHECKS.unregister("_crash"), CHECKS.unregister("_greedy")
     assert any("_crash" in n and "KeyError" in n for n in ctx.notes)
     assert any(n.startswith("_greedy: stopped early") for n in ctx.notes)
     assert ctx.client.shares["_crash"] == 1 and ctx.client.shares["_greedy"] == 39

@@ -78,4 +78,4 @@ def test_unreachable_target_is_a_clean_error(capsys: pytest.CaptureFixture[str])
 
     code = main(["probe", f"http://127.0.0.1:{free_port()}", "--no-progress", "--budget", "20", "--timeout", "1"])
     err = capsys.readouterr().err
-    assert code == 3 and "no targets" in err and "Traceback" not in err
+    assert code == 3 and "target unreachable" in err and "Traceback" not in err and err.count("\n") == 1

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import http.cookiejar
 import json
+import re
 import shlex
 import time
 from collections import Counter
@@ -79,6 +81,13 @@ class Exchange:
     truncated: bool = False
     elapsed: float = 0.0
     error: str | None = None
+    operation: str = ""  # "METHOD /template" of the operation under test ("" when none)
+    expect_throttle: bool = False  # the check wants to see 429s (rate-limit tests): not "unknown" for it
+
+    @property
+    def throttled(self) -> bool:
+        """429/503: rate limited or unavailable — never evidence of success or failure."""
+        return self.status in (429, 503)
 
     @property
     def ok(self) -> bool:
@@ -118,6 +127,57 @@ class Exchange:
             return None
 
 
+def wait_hint(headers: tuple[tuple[str, str], ...], now_epoch: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After`` (seconds or HTTP date), ``RateLimit-Reset`` /
+    ``X-RateLimit-Reset`` (seconds, or an epoch time), or the ``t``/``reset`` of a structured ``RateLimit``."""
+    import email.utils
+
+    values = {k.lower(): v.strip() for k, v in headers}
+    raw = values.get("retry-after")
+    if raw:
+        if raw.isdigit():
+            return float(raw)
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - (now_epoch if now_epoch is not None else time.time()))
+    for name in ("ratelimit-reset", "x-ratelimit-reset", "x-rate-limit-reset"):
+        raw = values.get(name)
+        if raw and raw.replace(".", "", 1).isdigit():
+            value = float(raw)
+            if value > 1e9:  # an epoch time
+                value -= now_epoch if now_epoch is not None else time.time()
+            return max(0.0, value)
+    structured = values.get("ratelimit")
+    if structured:
+        match = re.search(r"(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)", structured)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def exhausted_hint(headers: tuple[tuple[str, str], ...]) -> float | None:
+    """When the answer says no requests remain in the window: seconds until it resets (else None)."""
+    values = {k.lower(): v.strip() for k, v in headers}
+    remaining = values.get("ratelimit-remaining") or values.get("x-ratelimit-remaining")
+    structured = values.get("ratelimit") or ""
+    match = re.search(r"(?:^|[;,\s])r(?:emaining)?=(\d+)", structured)
+    if remaining is None and match:
+        remaining = match.group(1)
+    if remaining is None or not remaining.isdigit() or int(remaining) > 0:
+        return None
+    return wait_hint(headers)
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A cookie policy that stores nothing: identities carry their cookies explicitly, in their headers."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
 @dataclass(slots=True)
 class _Pacer:
     """Spaces request starts at least ``1/rate`` seconds apart (rate <= 0: no cap)."""
@@ -138,6 +198,12 @@ class _Pacer:
         if start > now:
             await self.sleep(start - now)
 
+    async def pause(self, seconds: float) -> None:
+        """Hold every request start for ``seconds`` (the server asked us to wait)."""
+        async with self._lock:
+            self._next = max(self._next, self.clock() + seconds)
+        await self.sleep(seconds)
+
 
 class ProbeClient:
     """Async HTTP client bound to one origin; see the module docstring for the guarantees."""
@@ -155,6 +221,8 @@ class ProbeClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_exchange: Callable[[Exchange], None] | None = None,
+        max_wait: float = 30.0,
+        proxy: str | None = None,
     ) -> None:
         if budget < 1:
             raise ValueError("--budget must be at least 1")
@@ -164,6 +232,10 @@ class ProbeClient:
             raise ValueError("--concurrency must be at least 1")
         if rate < 0:
             raise ValueError("--rate must be >= 0 (0 means no cap)")
+        if max_wait < 0:
+            raise ValueError("--max-wait must be >= 0")
+        if proxy is not None and urlsplit(proxy).scheme not in ("http", "https", "socks5"):
+            raise ValueError(f"--proxy must be an http://, https:// or socks5:// URL, got {proxy!r}")
         self.base_url = base_url.rstrip("/") + "/"
         self.origin = origin_of(self.base_url)
         self.budget = budget
@@ -175,6 +247,9 @@ class ProbeClient:
         self.check_caps: dict[str, int] = {}
         self.on_exchange = on_exchange
         self._secrets: dict[str, str] = {}
+        self.max_wait = max_wait
+        self.throttle: Counter[str] = Counter()
+        self.throttle_waited = 0.0
         self._sent = 0
         self._sem = asyncio.Semaphore(concurrency)
         self._pacer = _Pacer(rate, clock, sleep)
@@ -184,7 +259,11 @@ class ProbeClient:
             transport=transport,
             trust_env=False,
             headers={"User-Agent": "apishield-probe"},
+            proxy=proxy if transport is None else None,
+            verify=proxy is None,  # an intercepting proxy (Burp, ZAP) presents its own certificate
         )
+        # never keep cookies: a session set by one identity's login must not ride on anonymous requests
+        self._http.cookies.jar.set_policy(_NoCookies())
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     @property
@@ -235,8 +314,48 @@ class ProbeClient:
         content: bytes | str | None = None,
         identity: str = "anonymous",
         timeout: float | None = None,
+        operation: str = "",
+        expect_throttle: bool = False,
     ) -> Exchange:
-        """Send one request within scope, budget and rate; never raises for network trouble."""
+        """Send one request within scope, budget and rate; never raises for network trouble.
+
+        A 429/503 answer is *unknown*, not a verdict: unless the caller is testing rate limits
+        (``expect_throttle``), the client waits as the server asks (``Retry-After``, ``RateLimit`` reset; within
+        the run's ``max_wait`` seconds in total) and sends once more. Every throttled answer, retry and second
+        waited is counted in :attr:`throttle`."""
+        exchange = await self._request_once(method, path_or_url, params, headers, json_body, content, identity,
+                                            timeout, operation, expect_throttle)
+        if not exchange.throttled:
+            return exchange
+        self.throttle["throttled"] += 1
+        if expect_throttle:
+            return exchange
+        hint = wait_hint(exchange.response_headers)
+        wait = 1.0 if hint is None else hint
+        if wait > self.max_wait - self.throttle_waited or self.remaining <= 0:
+            return exchange
+        cap = self.check_caps.get(exchange.check)
+        if cap is not None and self.shares[exchange.check] >= cap:
+            return exchange
+        self.throttle_waited += wait  # reserved before sleeping, so concurrent requests never exceed max_wait
+        self.throttle["retries"] += 1
+        await self._pacer.pause(wait)
+        again = await self._request_once(method, path_or_url, params, headers, json_body, content, identity,
+                                         timeout, operation, expect_throttle)
+        if again.throttled:
+            self.throttle["throttled"] += 1
+        return again
+
+    @property
+    def throttle_report(self) -> dict[str, Any]:
+        """What rate limiting cost the run: throttled answers, budget spent on retries, seconds waited."""
+        return {"throttled_answers": self.throttle["throttled"], "retries": self.throttle["retries"],
+                "seconds_waited": round(self.throttle_waited, 2), "max_wait": self.max_wait}
+
+    async def _request_once(self, method: str, path_or_url: str, params: Mapping[str, Any] | None,
+                            headers: Mapping[str, str] | None, json_body: Any, content: bytes | str | None,
+                            identity: str, timeout: float | None, operation: str, expect_throttle: bool
+                            ) -> Exchange:
         url = self.url_for(path_or_url, params)
         if not self.in_scope(url):
             raise OutOfScope(f"refusing to contact {url!r}: outside the target {self.base_url!r}")
@@ -275,10 +394,16 @@ class ProbeClient:
             seq=seq, check=check, identity=identity, method=method.upper(), url=url,
             request_headers=tuple(hdrs.items()), request_body=body, status=status,
             response_headers=rheaders, body=data, truncated=truncated, elapsed=elapsed, error=error,
+            operation=operation, expect_throttle=expect_throttle,
         )
         self.log.append(exchange)
         if self.on_exchange is not None:
             self.on_exchange(exchange)
+        if status is not None and not expect_throttle:
+            pause = exhausted_hint(rheaders)  # the window is spent: slow down before the next request
+            if pause is not None and 0 < pause <= self.max_wait - self.throttle_waited:
+                self.throttle_waited += pause
+                await self._pacer.pause(pause)
         return exchange
 
     async def _send(
@@ -335,16 +460,28 @@ class ProbeClient:
             resp = "\n".join([f"HTTP/1.1 {ex.status}", *hdr_lines, f"(elapsed {ex.elapsed:.3f}s)", "", snippet])
             if start or len(text) > start + EXCERPT or ex.truncated:
                 resp += "\n…(excerpt)"
-        return Evidence(request=self.redact(req), response=self.redact(resp), curl=self.redact(self.curl(ex)))
+        return Evidence(request=self.redact(req), response=self.redact(resp), curl=self.curl(ex))
 
-    @staticmethod
-    def curl(ex: Exchange) -> str:
-        parts = ["curl", "-sS", "-i", "-X", ex.method, shlex.quote(ex.url)]
+    def curl(self, ex: Exchange) -> str:
+        """A shell line that replays ``ex``; secrets become ``"${NAME}"`` so they expand when pasted."""
+        parts = ["curl", "-sS", "-i", "-X", ex.method, self._quote(ex.url)]
         for key, value in ex.request_headers:
-            parts += ["-H", shlex.quote(f"{key}: {value}")]
+            parts += ["-H", self._quote(f"{key}: {value}")]
         if ex.request_body:
-            parts += ["--data-binary", shlex.quote(ex.request_body[:4000].decode("utf-8", "replace"))]
+            parts += ["--data-binary", self._quote(ex.request_body[:4000].decode("utf-8", "replace"))]
         return " ".join(parts)
 
+    def _quote(self, text: str) -> str:
+        redacted = self.redact(text)
+        if redacted == text:
+            return shlex.quote(text)
+        out = redacted
+        for ch in ("\\", '"', "`", "$"):
+            out = out.replace(ch, "\\" + ch)
+        for placeholder in sorted(set(self._secrets.values()), key=len, reverse=True):
+            out = out.replace("\\" + placeholder, "${" + placeholder[1:] + "}")
+        return f'"{out}"'
 
-__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "origin_of"]
+
+__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "exhausted_hint",
+           "origin_of", "wait_hint"]

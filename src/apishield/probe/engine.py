@@ -1,6 +1,8 @@
 """The probe engine: a registry of checks, a shared context, and the run loop that emits events.
 
-A check is one async function registered with :func:`check` (the schemathesis ``@check`` shape). It gets a
+A check is one async function registered with :func:`check` (the schemathesis ``@check`` shape) into
+:data:`CHECKS`, a :class:`~apishield.registry.Registry`; it declares its phase and its order within the phase,
+so a check registered by a user runs in its declared place like the built-in ones. It gets a
 :class:`Context` — the scoped client, the operations, the identities, the objects the probe created — and
 reports findings through :meth:`Context.report`, which attaches evidence from the exact exchange. The engine
 gives each check a share of the remaining budget (its ``weight``), runs them in order, and emits events
@@ -22,13 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apishield.findings import Confidence, Finding, Rule, Severity
+from apishield.probe import objects
 from apishield.probe.client import BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
+from apishield.probe.coverage import WHOLE, Coverage, State
 from apishield.probe.targets import Operation, sample_body, sample_value
+from apishield.registry import Registry, RegistryError
 
 Listener = Callable[[str, dict[str, Any]], None]
 CheckFunc = Callable[["Context"], Awaitable[None]]
 UNSAFE_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
-ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 
 
 class Unsafe(ProbeError):
@@ -37,6 +41,10 @@ class Unsafe(ProbeError):
 
 class ProbeAbort(ProbeError):
     """The probe cannot produce meaningful results (e.g. the auth canary failed)."""
+
+
+class Throttled(ProbeError):
+    """The answer was 429/503 even after waiting as asked: unknown, neither success nor failure."""
 
 
 @dataclass(slots=True)
@@ -51,6 +59,7 @@ class Identity:
     token: str | None = None
     relogin: Callable[[], Awaitable[bool]] | None = None
     verified: bool = False
+    failure: str = ""  # why the last login failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,10 @@ class Created:
     body: dict[str, Any]
 
 
+#: Phases in run order: who may do what first, then inputs, then configuration, then load, then reading back.
+PHASES = ("auth", "access", "input", "config", "load", "passive")
+
+
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
     name: str
@@ -72,18 +85,32 @@ class CheckSpec:
     rules: tuple[Rule, ...]
     weight: int
     doc: str
+    phase: str = "input"
+    order: int = 50
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (PHASES.index(self.phase), self.order, self.name)
 
 
-REGISTRY: dict[str, CheckSpec] = {}
+CHECKS: Registry[CheckSpec] = Registry("probe check", name=lambda c: c.name, sort_key=lambda c: c.sort_key)
 
 
-def check(name: str, *, rules: Iterable[Rule], weight: int = 5) -> Callable[[CheckFunc], CheckFunc]:
-    """Register an async check; its docstring is its documentation."""
+def check(name: str, *, rules: Iterable[Rule], weight: int = 5, phase: str = "input",
+          order: int = 50) -> Callable[[CheckFunc], CheckFunc]:
+    """Register an async check to run in ``phase`` (one of :data:`PHASES`) at ``order`` within it; the
+    docstring is its documentation. ``weight`` is its share of the budget relative to the other checks."""
+    if phase not in PHASES:
+        raise RegistryError(f"probe check {name!r}: unknown phase {phase!r}; choose from {', '.join(PHASES)}")
+    if weight < 1:
+        raise RegistryError(f"probe check {name!r}: weight must be at least 1")
 
     def decorate(func: CheckFunc) -> CheckFunc:
-        if name in REGISTRY and REGISTRY[name].func is not func:
-            raise ValueError(f"probe check {name!r} registered twice")
-        REGISTRY[name] = CheckSpec(name, func, tuple(rules), weight, (func.__doc__ or "").strip())
+        old = CHECKS.get(name) if name in CHECKS else None
+        if old is not None and old.func is not func:
+            raise RegistryError(f"probe check {name!r} registered twice")
+        CHECKS.register(CheckSpec(name, func, tuple(rules), weight, (func.__doc__ or "").strip(), phase, order),
+                        replace=True)
         return func
 
     return decorate
@@ -91,7 +118,7 @@ def check(name: str, *, rules: Iterable[Rule], weight: int = 5) -> Callable[[Che
 
 def all_rules() -> list[Rule]:
     seen: dict[str, Rule] = {}
-    for spec in REGISTRY.values():
+    for spec in CHECKS:
         for rule in spec.rules:
             seen.setdefault(rule.id, rule)
     return list(seen.values())
@@ -109,22 +136,9 @@ class ProbeOptions:
     checks: tuple[str, ...] = ()  # empty: all
     skip: tuple[str, ...] = ()
     admin_identities: tuple[str, ...] = ()
-
-
-def _find_id(data: Any) -> Any:
-    if isinstance(data, dict):
-        for key in ID_KEYS:
-            if key in data and isinstance(data[key], (int, str)):
-                return data[key]
-        for key, value in data.items():
-            if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
-                return value
-        for value in data.values():
-            if isinstance(value, dict):
-                found = _find_id(value)
-                if found is not None:
-                    return found
-    return None
+    min_coverage: float = 0.8
+    max_wait: float = 30.0
+    proxy: str | None = None
 
 
 class Context:
@@ -142,7 +156,33 @@ class Context:
         self.notes: list[str] = []
         self.canary: Operation | None = None
         self.emit = emit
+        self.coverage = Coverage(options.min_coverage)
         self._created_paths: set[str] = set()
+
+    # -- coverage ----------------------------------------------------------------------------------------
+    def plan(self, ops: Iterable[Operation | str]) -> None:
+        """The current check means to test these operations (unreached ones count as skipped)."""
+        self.coverage.plan(current_check.get(), [op if isinstance(op, str) else op.key for op in ops])
+
+    def skip(self, reason: str, op: Operation | str | None = None, state: State = "skipped") -> None:
+        """The current check could not test ``op`` (or anything, when None), and why."""
+        key = WHOLE if op is None else (op if isinstance(op, str) else op.key)
+        self.coverage.mark(current_check.get(), key, state, reason)
+
+    def not_applicable(self, reason: str, op: Operation | str | None = None) -> None:
+        self.skip(reason, op, "n/a")
+
+    @property
+    def auth_matters(self) -> bool:
+        """Whether the API has protected operations (so a missing identity is a loss of coverage)."""
+        return bool(self.identities) or any(op.secured for op in self.operations)
+
+    def needs_identity(self, what: str) -> None:
+        """Record that the current check needs identities it does not have."""
+        if self.auth_matters:
+            self.skip(f"{what} (no working identity: pass --auth, --login, or allow self-provisioning)")
+        else:
+            self.not_applicable("the API declares no protected operation")
 
     # -- identities and objects --------------------------------------------------------------------------
     @property
@@ -171,7 +211,7 @@ class Context:
         for param in op.path_params:
             value: Any = (overrides or {}).get(param.name)
             if value is None and identity is not None:
-                value = self._owned_value(op, param.name, identity)
+                value = self.owned_value(op, param.name, identity)
             if value is None:
                 if param.schema.get("type") in ("integer", "number") or param.name.lower().endswith("id"):
                     value = sample_value(param.schema or {"type": "integer"}, self.rng, param.name)
@@ -180,14 +220,12 @@ class Context:
             path = path.replace("{" + param.name + "}", str(value))
         return path
 
-    def _owned_value(self, op: Operation, name: str, identity: Identity) -> Any:
+    def owned_value(self, op: Operation, name: str, identity: Identity) -> Any:
         prefix = op.path.split("{" + name + "}")[0].rstrip("/")
         for c in self.owned_by(identity):
             if c.collection.rstrip("/") == prefix:
                 return c.object_id
-        if "user" in name.lower() or prefix.endswith(("/users", "/accounts")):
-            return identity.user_id
-        return None
+        return objects.identity_value(name, identity.username, identity.user_id, prefix)
 
     def query_for(self, op: Operation) -> dict[str, Any]:
         return {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
@@ -202,41 +240,67 @@ class Context:
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
             return True
-        if op is not None and op.looks_destructive():
+        if op is not None and (op.looks_destructive() or op.looks_bare_action(self.operations)):
             return False
-        if Operation(method, path).looks_destructive():
+        if Operation(method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
             return False
         return method.upper() not in UNSAFE_METHODS or path.split("?")[0] in self._created_paths
 
     async def send(self, method: str, path: str, *, identity: Identity | None = None, op: Operation | None = None,
                    params: dict[str, Any] | None = None, json_body: Any = None, content: bytes | str | None = None,
-                   headers: dict[str, str] | None = None, timeout: float | None = None) -> Exchange:
-        """Send as ``identity`` (anonymous when None), obeying the safety rules; re-login once on 401."""
+                   headers: dict[str, str] | None = None, timeout: float | None = None,
+                   expect_throttle: bool = False) -> Exchange:
+        """Send as ``identity`` (anonymous when None), obeying the safety rules; re-login once on 401.
+
+        A 429/503 that persists after the client waited as asked raises :class:`Throttled` (the answer is
+        unknown), unless the caller tests rate limiting itself (``expect_throttle``)."""
         if not self.allowed(method, path, op):
+            if op is not None:
+                self.skip("refused by the safety rules (destructive, or an object the probe did not create)", op)
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
         hdrs = dict(identity.headers) if identity else {}
         hdrs.update(headers or {})
+        operation = op.key if op is not None else ""
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                        content=content, identity=identity.name if identity else "anonymous",
-                                       timeout=timeout)
+                                       timeout=timeout, operation=operation, expect_throttle=expect_throttle)
         expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
                    and headers is None)
         if expired and identity is not None and identity.relogin is not None and await identity.relogin():
             hdrs = dict(identity.headers)
             ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
-                                           content=content, identity=identity.name, timeout=timeout)
+                                           content=content, identity=identity.name, timeout=timeout,
+                                           operation=operation, expect_throttle=expect_throttle)
+        if ex.throttled and not expect_throttle:
+            raise Throttled(f"{method} {path} answered {ex.status} (rate limited or unavailable)")
         return ex
 
     async def create(self, op: Operation, identity: Identity, body: dict[str, Any]) -> tuple[Exchange, Any]:
-        """POST ``body`` to a collection as ``identity``; remember the created object's path."""
+        """POST ``body`` to a collection as ``identity``; remember the created object's path. The object's key
+        is inferred (see :mod:`apishield.probe.objects`): id in the answer, ``Location``, a path parameter
+        matching a field sent, or the list endpoint."""
         path = self.concrete_path(op, identity) or op.path
         ex = await self.send(op.method, path, identity=identity, op=op, json_body=body)
-        object_id = _find_id(ex.json()) if ex.ok else None
+        if not ex.ok:
+            return ex, None
+        item = self.item_op(op.path)
+        names = re.findall(r"{([^}/]+)}", item.path) if item is not None else []
+        param = names[-1] if names else "id"
+        marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
+        object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
+                     or (objects.from_sent_fields(param, body) if item is not None else None))
+        if object_id is None and marker:
+            listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
+            if listing is not None:
+                seen = await self.send("GET", path, identity=identity, op=listing)
+                object_id = objects.from_listing(seen.json(), marker, param) if seen.ok else None
         if object_id is not None:
-            item = self.item_op(op.path)
-            item_path = (item.path.rsplit("{", 1)[0] if item else path.rstrip("/") + "/") + str(object_id)
+            if item is not None:
+                item_path = (self.concrete_path(item, identity, {param: object_id}) or item.path).replace(
+                    "{" + param + "}", str(object_id))
+            else:
+                item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
-            marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
             self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body))
         return ex, object_id
 
@@ -271,6 +335,12 @@ class ProbeResult:
     notes: list[str]
     exchanges: list[Exchange]
     stats: dict[str, Any]
+    coverage: dict[str, Any] = field(default_factory=dict)
+    redact: Callable[[str], str] = str  # replaces the run's secrets with $PLACEHOLDERS (for exports)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.coverage.get("complete"))
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
@@ -284,7 +354,7 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 async def run_checks(ctx: Context, names: Iterable[str]) -> None:
     """Run the named checks in order; each gets its weight's share of the remaining budget."""
-    specs = [REGISTRY[n] for n in names]
+    specs = [CHECKS.get(n) for n in names]
     for index, spec in enumerate(specs):
         remaining_weight = sum(s.weight for s in specs[index:]) or 1
         share = max(1, int(ctx.client.remaining * spec.weight / remaining_weight))
@@ -293,14 +363,16 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         ctx.emit("check.start", {"check": spec.name, "share": share})
         started = time.monotonic()
         try:
-            if ctx.client.remaining > 0:
-                await spec.func(ctx)
+            await spec.func(ctx)  # a check with nothing left to spend stops at its first request
         except BudgetExhausted as exc:
             ctx.notes.append(f"{spec.name}: stopped early ({exc})")
-        except Unsafe as exc:  # pragma: no cover - checks catch their own refusals
+            ctx.coverage.stopped(spec.name, f"budget: {exc}")
+        except (Unsafe, Throttled) as exc:  # pragma: no cover - checks catch their own refusals
             ctx.notes.append(f"{spec.name}: {exc}")
+            ctx.coverage.stopped(spec.name, str(exc))
         except Exception as exc:  # a hostile answer must not end the whole run; say so in the report
             ctx.notes.append(f"{spec.name}: stopped by an internal error ({type(exc).__name__}: {exc})")
+            ctx.coverage.stopped(spec.name, f"internal error ({type(exc).__name__})")
             ctx.emit("check.error", {"check": spec.name, "error": repr(exc)})
         finally:
             current_check.reset(token)
@@ -308,5 +380,5 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
                                   "requests": ctx.client.shares[spec.name]})
 
 
-__all__ = ["REGISTRY", "CheckSpec", "Context", "Created", "Identity", "ProbeAbort", "ProbeOptions", "ProbeResult",
-           "Unsafe", "all_rules", "check", "dedupe", "run_checks"]
+__all__ = ["CHECKS", "PHASES", "CheckSpec", "Context", "Created", "Identity", "ProbeAbort", "ProbeOptions",
+           "ProbeResult", "Throttled", "Unsafe", "all_rules", "check", "dedupe", "run_checks"]

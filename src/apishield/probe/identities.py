@@ -7,12 +7,16 @@ instead of reporting nonsense (every authorization finding would be wrong with b
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
-from apishield.probe.engine import Context, Identity, ProbeAbort
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
+from apishield.probe.objects import learn_identity
 from apishield.probe.targets import Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -39,9 +43,42 @@ class LoginRecipe:
     token_path: str = ""
     header: str = "Authorization: Bearer {token}"
     bodies: tuple[dict[str, Any], ...] = field(default=())
+    encoding: str = "json"  # json | form | basic (credentials in an Authorization: Basic header)
+
+    def request(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for :meth:`Context.send` that carry ``body`` the way this recipe says."""
+        if self.encoding == "form":
+            return {"content": urlencode({k: str(v) for k, v in body.items()}),
+                    "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+        if self.encoding == "basic":
+            user = _pick(body, (*USER_KEYS, "email")) or ""
+            password = _pick(body, PASSWORD_KEYS) or ""
+            return {"headers": {"Authorization": basic(user, password)}}
+        return {"json_body": body}
 
 
-def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str) -> LoginRecipe:
+ENCODINGS = ("json", "form", "basic")
+TOKEN_HEADERS = ("authorization", "x-auth-token", "x-access-token", "access-token", "x-token", "token", "x-api-key")
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def header_token(ex: Exchange, token_path: str = "") -> str | None:
+    """A token the login answer returns in a header (``--token-path header:NAME`` names it)."""
+    if token_path.startswith("header:"):
+        value = ex.header(token_path.split(":", 1)[1].strip())
+        return value.split(" ", 1)[-1].strip() if value else None
+    for name in TOKEN_HEADERS:
+        value = ex.header(name)
+        if value and not value.lower().startswith("basic "):
+            return value.split(" ", 1)[-1].strip() if value.lower().startswith("bearer ") else value.strip()
+    return None
+
+
+def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str,
+                encoding: str = "json") -> LoginRecipe:
     if len(method_path) != 2:
         raise ValueError("--login expects METHOD PATH, e.g. --login POST /api/login")
     parsed: list[dict[str, Any]] = []
@@ -57,7 +94,9 @@ def parse_login(method_path: list[str], bodies: list[str], token_path: str, head
         raise ValueError("--login needs at least one --body (one per identity)")
     if "{token}" not in header or ":" not in header:
         raise ValueError("--token-header must look like 'Authorization: Bearer {token}'")
-    return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed))
+    if encoding not in ENCODINGS:
+        raise ValueError(f"--login-encoding must be one of {', '.join(ENCODINGS)}")
+    return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed), encoding)
 
 
 def extract_token(data: Any, token_path: str = "") -> str | None:
@@ -89,10 +128,16 @@ def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
 
 async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> bool:
     """Log ``identity`` in with ``body``; fill its headers from the token (or session cookie)."""
-    ex = await ctx.send(recipe.method, recipe.path, json_body=body)
-    if not ex.ok:
+    try:
+        ex = await ctx.send(recipe.method, recipe.path, **recipe.request(body))
+    except Throttled as exc:
+        identity.failure = str(exc)
         return False
-    token = extract_token(ex.json(), recipe.token_path)
+    if not ex.ok:
+        identity.failure = f"{recipe.method} {recipe.path} answered {ex.status if ex.status is not None else ex.error}"
+        return False
+    token = header_token(ex, recipe.token_path) if recipe.token_path.startswith("header:") else (
+        extract_token(ex.json(), recipe.token_path) or header_token(ex))
     if token:
         name, _, template = recipe.header.partition(":")
         identity.headers = {name.strip(): template.strip().replace("{token}", token)}
@@ -100,16 +145,18 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
     else:
         cookies = [v.split(";", 1)[0] for k, v in ex.response_headers if k.lower() == "set-cookie"]
+        if not cookies and recipe.encoding == "basic":  # HTTP Basic APIs: the credentials are the identity
+            identity.headers = recipe.request(body)["headers"]
+            ctx.client.add_secret(identity.headers["Authorization"].split(" ", 1)[1], f"BASIC_{identity.name.upper()}")
+            identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
+            return True
         if not cookies:
+            identity.failure = f"{recipe.method} {recipe.path} answered {ex.status} without a token or session cookie"
             return False
         identity.headers = {"Cookie": "; ".join(cookies)}
         for cookie in cookies:
             ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
-    data = ex.json()
-    if isinstance(data, dict):
-        user = data.get("user") if isinstance(data.get("user"), dict) else data
-        if isinstance(user, dict):
-            identity.user_id = user.get("id", user.get("user_id", identity.user_id))
+    identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
     return True
 
 
@@ -127,8 +174,8 @@ async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
         if identity.password:
             ctx.client.add_secret(identity.password, f"PASSWORD_{identity.name.upper()}")
         if not await login(ctx, recipe, identity, body):
-            raise ProbeAbort(f"login recipe failed for identity #{index}: {recipe.method} {recipe.path} "
-                             "did not answer 2xx with a token or session cookie; check --body / --token-path")
+            why = identity.failure or "it answered 2xx without a token or session cookie"
+            raise ProbeAbort(f"login failed for identity #{index}: {why}; check --login, --body and --token-path")
         _bind_relogin(ctx, recipe, identity, body)
         out.append(identity)
     return out
@@ -161,9 +208,14 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
                 body[key] = password
         body.setdefault("username", username)
         body.setdefault("password", password)
-        ex = await ctx.send(register.method, register.path, json_body=body)
+        try:
+            ex = await ctx.send(register.method, register.path, **LoginRecipe(
+                register.method, register.path, encoding="form" if register.form_encoded else "json").request(body))
+        except Throttled as exc:
+            ctx.notes.append(f"self-provisioning: {exc}; no throwaway account")
+            return out
         if not ex.ok:
-            ctx.notes.append(f"self-provisioning: {register.key} answered {ex.status}")
+            ctx.notes.append(f"self-provisioning: {register.key} answered {ex.status}; no throwaway account")
             return out
         identity = Identity(name=f"probe{index}", username=username, password=password)
         data = ex.json()
@@ -172,7 +224,8 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             if isinstance(user, dict):
                 identity.user_id = user.get("id", user.get("user_id"))
         creds = {k: v for k, v in body.items() if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS)}
-        recipe = LoginRecipe(login_op.method, login_op.path, token_path, header) if login_op else None
+        recipe = LoginRecipe(login_op.method, login_op.path, token_path, header,
+                             encoding="form" if login_op.form_encoded else "json") if login_op else None
         token = extract_token(data, token_path)
         if token:
             name, _, template = header.partition(":")
@@ -180,8 +233,9 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             identity.token = token
             ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
         elif recipe is None or not await login(ctx, recipe, identity, creds):
-            ctx.notes.append("self-provisioning: registered but could not log in")
-            return out
+            why = identity.failure or "no login operation and no token in the registration answer"
+            raise ProbeAbort(f"first login failed: registered a throwaway account at {register.key} but could not "
+                             f"log in ({why}); pass --login/--body or --auth")
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
         out.append(identity)
@@ -198,33 +252,51 @@ async def run_canary(ctx: Context) -> Operation | None:
     """Prove every identity works on one protected operation; raise :class:`ProbeAbort` when one does not."""
     if not ctx.identities:
         return None
+    throttled: list[str] = []
     for op in canary_candidates(ctx)[:4]:
-        anon = await ctx.send("GET", op.path, op=op)
+        try:
+            anon = await ctx.send("GET", op.path, op=op)
+        except Throttled as exc:
+            throttled.append(str(exc))
+            continue
         if anon.status not in (401, 403):
             continue
         failures = []
         for identity in ctx.identities:
-            ex = await ctx.send("GET", op.path, identity=identity, op=op)
-            if ex.status == 401 and identity.relogin is not None and await identity.relogin():
+            try:
                 ex = await ctx.send("GET", op.path, identity=identity, op=op)
+                if ex.status == 401 and identity.relogin is not None and await identity.relogin():
+                    ex = await ctx.send("GET", op.path, identity=identity, op=op)
+            except Throttled as exc:
+                raise ProbeAbort(f"auth canary could not run: {exc}; lower --rate or raise --max-wait") from None
             if ex.ok:
                 identity.verified = True
-                data = ex.json()
-                if identity.user_id is None and isinstance(data, dict):
-                    identity.user_id = data.get("id", data.get("user_id"))
-                if identity.username is None and isinstance(data, dict):
-                    identity.username = _pick(data, USER_KEYS)
+                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
+                                                                     ex.json())
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
         if failures:
             raise ProbeAbort(f"auth canary failed on GET {op.path} (401/403 without credentials, but "
                              + ", ".join(failures) + "); fix the credentials before probing")
         return op
+    if throttled:
+        raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower --rate or raise --max-wait")
     ctx.notes.append("auth canary: no operation answered 401/403 without credentials; identities unverified")
     for identity in ctx.identities:
         identity.verified = True
     return None
 
 
-__all__ = ["LoginRecipe", "extract_token", "find_op", "login", "parse_auth", "parse_login", "provision",
-           "run_canary"]
+__all__ = [
+    "ENCODINGS",
+    "LoginRecipe",
+    "basic",
+    "extract_token",
+    "find_op",
+    "header_token",
+    "login",
+    "parse_auth",
+    "parse_login",
+    "provision",
+    "run_canary",
+]

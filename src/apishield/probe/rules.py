@@ -74,3 +74,15 @@ TRACE = _r("PR-TRACE-001", "TRACE method enabled (request echoed back)", (693,),
            "Disable TRACE on the server and proxies.")
 ENUM = _r("PR-ENUM-001", "User enumeration: login answers differ for unknown users", (204,), "API2:2023", M, MED,
           "Answer unknown user and wrong password identically (status, body, timing).")
+SQL_DISCLOSED = _r("PR-ERR-003", "Database error or SQL statement disclosed in an error answer", (209, 89), "API8:2023",
+                   M, HI, "Catch database errors; answer problem+json without SQL text and log the detail server-side.")
+SERVER_ERROR = _r("PR-ERR-004", "Unhandled server error (500) on client input", (755, 20), "API8:2023", L, HI,
+                  "Validate input and answer 4xx; a 500 means the input reached code that did not expect it.")
+CARD_NUMBER = _r("PR-DATA-001", "Payment card number in a response", (359, 200), "API3:2023", H, HI,
+                 "Never return full card numbers; mask all but the last four digits and keep PANs out of APIs.")
+PRIVATE_KEY = _r("PR-DATA-002", "Private key or cloud access key in a response", (321, 200), "API3:2023", C, HI,
+                 "Remove keys from responses and rotate the exposed key at once.")
+CMDI = _r("PR-CMDI-001", "OS command injection (harmless canary executed)", (78,), "API8:2023", C, HI,
+          "Never pass request data to a shell; call programs with an argument list (subprocess.run([...])).")
+XXE = _r("PR-XXE-001", "XML external entity processing (local entity resolved)", (611,), "API8:2023", H, HI,
+         "Disable DTDs and entity resolution (defusedxml); accept JSON where XML is not needed.")

@@ -8,24 +8,28 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from apishield.probe import checks
+from apishield.probe import checks  # noqa: F401  (importing it registers the built-in checks)
 from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
 from apishield.probe.engine import (
-    REGISTRY,
+    CHECKS,
     Context,
     Listener,
     ProbeAbort,
     ProbeOptions,
     ProbeResult,
+    Throttled,
     all_rules,
     dedupe,
     run_checks,
 )
 from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
+from apishield.probe.objects import jwt_claims, learn_identity
 from apishield.probe.targets import Operation, SpecError, from_openapi, load_file, load_routes, parse_document
 
-DISCOVERY = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/api/openapi.json", "/v3/api-docs",
-             "/swagger/v1/swagger.json", "/docs/openapi.json")
+DISCOVERY = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/swagger.yaml", "/apispec.json",
+             "/api/openapi.json", "/api/swagger.json", "/api/v1/openapi.json", "/api/v1/swagger.json",
+             "/v3/api-docs", "/v2/api-docs", "/swagger/v1/swagger.json", "/docs/openapi.json",
+             "/api-docs", "/api/docs/openapi.json", "/static/openapi.json", "/openapi/v1.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,15 @@ class ProbeConfig:
     login: LoginRecipe | None = None
     provision: bool = True
     options: ProbeOptions = field(default_factory=ProbeOptions)
+
+
+async def reachable(client: ProbeClient) -> None:
+    """One request to the base URL; an unreachable target stops the run with one line saying why."""
+    ex = await client.request("GET", "")
+    if ex.status is None:
+        reason = (ex.error or "no answer").split("\n")[0][:160]
+        raise ProbeAbort(f"target unreachable: {client.base_url} did not answer ({reason}); "
+                         "check the URL and that the server is running")
 
 
 async def load_targets(client: ProbeClient, config: ProbeConfig) -> list[Operation]:
@@ -81,15 +94,20 @@ async def _fixtures(ctx: Context) -> None:
     """Each ordinary identity creates one marked object per collection (for BOLA and mass assignment)."""
     for identity in ctx.users[:2]:
         for op in ctx.operations:
-            if (op.method != "POST" or op.path_params or op.looks_login() or op.looks_register()
+            if (op.method != "POST" or op.looks_login() or op.looks_register()
                     or op.looks_destructive() or ctx.item_op(op.path) is None):
                 continue
+            if any(ctx.owned_value(op, p.name, identity) is None for p in op.path_params):
+                continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)
             body = ctx.body_for(op) or {}
             if not any(isinstance(v, str) and v.startswith("apishield") for v in body.values()):
                 body["title"] = f"apishield{ctx.token(8)}"
             try:
                 await ctx.create(op, identity, body)
             except BudgetExhausted:
+                return
+            except Throttled as exc:
+                ctx.notes.append(f"fixtures: {exc}; objects for access-control checks are missing")
                 return
 
 
@@ -103,19 +121,21 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         for listener in listeners:
             listener(event, data)
 
+    unknown = (set(opts.checks) | set(opts.skip)) - set(CHECKS.names())
+    if unknown:
+        raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHECKS.names())}")
+    names = [spec.name for spec in CHECKS if (not opts.checks or spec.name in opts.checks or spec.phase == "passive")
+             and spec.name not in opts.skip]
     client = ProbeClient(config.base_url, budget=opts.budget, rate=opts.rate, timeout=opts.timeout,
                          max_body=opts.max_body, concurrency=opts.concurrency, transport=transport,
-                         on_exchange=lambda ex: emit("request", {"exchange": ex}))
+                         on_exchange=lambda ex: emit("request", {"exchange": ex}), max_wait=opts.max_wait,
+                         proxy=opts.proxy)
     started = time.monotonic()
-    names = [n for n in checks.ORDER if (not opts.checks or n in opts.checks or n == "passive")
-             and n not in opts.skip]
-    unknown = set(opts.checks) - set(REGISTRY)
-    if unknown:
-        raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(checks.ORDER)}")
     try:
         token = current_check.set("setup")
         client.check_caps["setup"] = min(opts.budget, max(30, opts.budget // 8))
         try:
+            await reachable(client)
             ops = await load_targets(client, config)
             emit("probe.start", {"target": config.base_url, "operations": len(ops), "checks": names})
             ctx = Context(client, ops, [], opts, emit)
@@ -127,6 +147,9 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
                 identities += await from_recipe(ctx, config.login)
             if not identities and config.provision:
                 identities = await provision(ctx)
+            for identity in identities:  # the identity's own name and id, from its token's claims
+                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
+                                                                     jwt_claims(identity.token))
             ctx.identities = identities
             try:
                 ctx.canary = await run_canary(ctx)
@@ -141,10 +164,20 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         await client.aclose()
     seconds = time.monotonic() - started
     emit("probe.finish", {"findings": len(findings), "seconds": seconds})
+    coverage = ctx.coverage.summary(names, client.log)
     stats = {"operations": len(ops), "identities": [i.name for i in ctx.identities],
-             "canary": ctx.canary.key if ctx.canary else None, "objects_created": len(ctx.created)}
+             "canary": ctx.canary.key if ctx.canary else None, "objects_created": len(ctx.created),
+             "throttling": client.throttle_report}
+    notes = list(ctx.notes)
+    if client.throttle["throttled"]:
+        t = client.throttle_report
+        notes.append(f"rate limiting: {t['throttled_answers']} answer(s) were 429/503 (counted as unknown, never "
+                     f"as success or failure); {t['retries']} request(s) of the budget went to retries and "
+                     f"{t['seconds_waited']} s to waiting as the server asked")
+    notes += [f"coverage: {line}" for line in coverage["why_incomplete"]]
     return ProbeResult(findings=findings, rules=all_rules(), requests_used=client.requests_used, seconds=seconds,
-                       shares=dict(client.shares), notes=ctx.notes, exchanges=list(client.log), stats=stats)
+                       shares=dict(client.shares), notes=notes, exchanges=list(client.log), stats=stats,
+                       coverage=coverage, redact=client.redact)
 
 
 __all__ = ["ProbeConfig", "load_targets", "probe"]

@@ -21,9 +21,22 @@ from apishield.probe.client import ProbeError
 
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 DESTRUCTIVE = re.compile(
-    r"(?i)(^|[/_\-.{}])(drop|reset|purge|truncate|wipe|destroy|shutdown|restart|reboot|createdb|dropdb|"
-    r"flush|erase|nuke|format|kill|terminate|migrate|rollback|seed|clear)([/_\-.{}]|$)"
+    r"(?i)(^|[/_\-.{}])(drop|reset|purge|truncate|wipe|destroy|shutdown|restart|reboot|createdb|dropdb|initdb|"
+    r"flush|erase|nuke|format|kill|terminate|migrate|rollback|seed|clear|populate|reinit|reinitiali[sz]e|"
+    r"factory[_\-]?reset|start[_\-]?over|startover|delete[_\-]?all|remove[_\-]?all|clean[_\-]?up|cleanup|"
+    r"empty|restore|uninstall|deactivate[_\-]?all)([/_\-.{}]|$)"
 )
+# words in a summary/description that announce a destructive operation (a smaller list: prose is noisy)
+DESTRUCTIVE_PROSE = re.compile(
+    r"(?i)\b(reset|wipe[sd]?|purge[sd]?|truncate[sd]?|drop(s|ped)? (the |all )?(database|db|tables?)|"
+    r"destroy(s|ed)?|flush(es|ed)?|start(s)? over|delete[sd]? all|remove[sd]? all|erase[sd]?|"
+    r"re-?initiali[sz]e[sd]?|factory reset|restore[sd]? (the )?(database|db|defaults))\b"
+)
+
+
+def destructive_words(text: str) -> bool:
+    """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
+    return bool(DESTRUCTIVE.search(text))
 ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|token|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
@@ -57,6 +70,7 @@ class Operation:
     scopes: tuple[str, ...] = ()
     response_fields: frozenset[str] = frozenset()
     source: str = "openapi"
+    media: tuple[str, ...] = ()  # request body media types the description lists
 
     @property
     def key(self) -> str:
@@ -72,9 +86,28 @@ class Operation:
         return dict(props) if isinstance(props, dict) else {}
 
     def looks_destructive(self) -> bool:
-        """Destructive-looking, or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
-        return bool(DESTRUCTIVE.search(self.path) or DESTRUCTIVE.search(self.operation_id.replace("_", "-"))
-                    or self.looks_logout())
+        """Destructive-looking (vocabulary in the path, operation id or summary; an unsafe method that takes
+        no parameter at all), or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
+        oid = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", self.operation_id).replace("_", "-")  # purgeAll -> purge-All
+        return bool(destructive_words(self.path) or destructive_words(oid)
+                    or DESTRUCTIVE_PROSE.search(self.summary) or self.looks_logout()
+                    or self.parameterless_unsafe())
+
+    def parameterless_unsafe(self) -> bool:
+        """DELETE/PUT/PATCH on no object (no path parameter, in an API description): ``DELETE /items`` acts on
+        everything at once."""
+        if self.source != "openapi" or self.looks_login() or self.looks_register():
+            return False
+        return self.method in ("DELETE", "PUT", "PATCH") and not self.path_params and "{" not in self.path
+
+    def looks_bare_action(self, others: list[Operation]) -> bool:
+        """A POST with no parameter and no body on a path that is no collection (nothing else is served under
+        it): ``POST /api/restart``, ``POST /game/start_over`` — an action on global state."""
+        if (self.method != "POST" or self.source != "openapi" or self.params or self.body_schema is not None
+                or self.looks_login() or self.looks_register()):
+            return False
+        base = self.path.rstrip("/")
+        return not any(o is not self and (o.path.rstrip("/") == base or o.path.startswith(base + "/")) for o in others)
 
     def looks_logout(self) -> bool:
         """Logout, sign-out, token revocation or a session DELETE: probing it ends the probe's own session."""
@@ -91,6 +124,11 @@ class Operation:
 
     def looks_register(self) -> bool:
         return self.method == "POST" and bool(REGISTER.search(self.path.rstrip("/")))
+
+    @property
+    def form_encoded(self) -> bool:
+        """The description lists a form body and no JSON body."""
+        return any("form" in m for m in self.media) and not any("json" in m for m in self.media)
 
 
 # -- loading ---------------------------------------------------------------------------------------------
@@ -200,6 +238,8 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 continue
             params: dict[tuple[str, str], Param] = {}
             body: dict[str, Any] | None = None
+            media_types: tuple[str, ...] = tuple(str(m) for m in op.get("consumes") or doc.get("consumes") or ()
+                                                 ) if swagger else ()
             for p in [*shared, *(op.get("parameters") or [])]:
                 p = res.deref(p)
                 if not isinstance(p, dict) or not isinstance(p.get("name"), str):
@@ -208,7 +248,13 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 if loc == "body":
                     body = res.schema(p.get("schema") or {})
                     continue
-                if loc == "formData":
+                if loc == "formData":  # Swagger 2.0 form fields: a form-encoded body
+                    form: dict[str, Any] = body if body is not None else {"type": "object", "properties": {}}
+                    props: dict[str, Any] = form.setdefault("properties", {})
+                    props[p["name"]] = {k: v for k, v in p.items() if k in ("type", "format", "enum")}
+                    body = form
+                    if not any("form" in m for m in media_types):
+                        media_types = (*media_types, "application/x-www-form-urlencoded")
                     continue
                 schema = res.schema(p.get("schema") or {k: v for k, v in p.items() if k in ("type", "format",
                                                                                          "enum", "pattern")})
@@ -217,6 +263,7 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                 rb = res.deref(op.get("requestBody"))
                 if isinstance(rb, dict):
                     content = rb.get("content") or {}
+                    media_types = tuple(str(m) for m in content) if isinstance(content, dict) else ()
                     media = content.get("application/json") or next(iter(content.values()), None) if content else None
                     if isinstance(media, dict):
                         body = res.schema(media.get("schema") or {})
@@ -244,7 +291,7 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
             ops.append(Operation(
                 method=method.upper(), path=prefix + raw_path, operation_id=str(op.get("operationId", "")),
                 summary=str(op.get("summary", "")), tags=tuple(str(t) for t in op.get("tags") or ()),
-                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes,
+                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes, media=media_types,
                 response_fields=frozenset(resp_fields),
             ))
     if not ops:
@@ -273,7 +320,7 @@ def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
         secured: bool | None = None
         if r.get("auth") or any("auth" in str(p).lower() or "login" in str(p).lower() for p in protections):
             secured = True
-        elif r.get("public") is True:
+        elif r.get("public"):  # the auditor names why a route is public (a string), or says True
             secured = False
         for method in methods:
             m = str(method).upper()
@@ -351,5 +398,6 @@ def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, 
     return out
 
 
-__all__ = ["Operation", "Param", "SpecError", "from_openapi", "from_routes", "load_file", "load_routes",
+__all__ = ["Operation", "Param", "SpecError", "destructive_words", "from_openapi",
+           "from_routes", "load_file", "load_routes",
            "parse_document", "sample_body", "sample_value"]

@@ -96,10 +96,24 @@ def render_html(report: Report) -> str:
             facts.append((key, str(value)))
     body.append("<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
                 + "</table>")
-    if report.score is not None:
-        body.append(f'<h2>Score</h2><p class="score">{report.score}/100</p>')
+    if report.score is not None or report.status == "incomplete":
+        shown = f"{report.score}/100" if report.score is not None else "incomplete"
+        body.append(f'<h2>Score</h2><p class="score">{shown}</p>')
         if report.score_explanation:
             body.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in report.score_explanation) + "</ul>")
+    if report.coverage:
+        cov = report.coverage_lines()
+        body.append(f"<h2>Coverage: {escape(str(report.status))}</h2><p>{escape(cov[0])}</p>")
+        body.append("<table><tr><th>check</th><th>ran</th><th>skipped</th><th>inconclusive</th><th>n/a</th>"
+                    "<th>why not</th></tr>")
+        for name, row in (report.coverage.get("checks") or {}).items():
+            why = "; ".join(f"{r} (x{n})" for r, n in (row.get("reasons") or {}).items())
+            body.append(f"<tr><th>{escape(name)}</th>" + "".join(
+                f"<td>{int(row.get(k, 0))}</td>" for k in ("ran", "skipped", "inconclusive", "n/a"))
+                + f"<td>{escape(why)}</td></tr>")
+        body.append("</table>")
+    if report.notes:
+        body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>")
     if report.budget_shares:
         body.append("<h2>Requests per check</h2><table>" + "".join(
             f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in report.budget_shares.items()) + "</table>")

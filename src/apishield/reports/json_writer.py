@@ -22,6 +22,11 @@ def to_document(report: Report) -> dict[str, Any]:
         doc["stats"] = {"severity": report.severity_counts(), **report.stats}
         if report.routes:
             doc["routes"] = report.routes
+        if report.coverage:
+            doc["status"] = report.status
+            doc["coverage"] = report.coverage
+        if report.notes:
+            doc["notes"] = report.notes
     doc["tool"] = report.tool
     doc["target"] = report.target
     for key, value in report.extra.items():

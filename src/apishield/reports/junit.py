@@ -15,18 +15,28 @@ def _case_name(finding: Finding) -> str:
 
 def render_junit(report: Report) -> str:
     findings = report.sorted_findings()
+    not_ran = list(report.coverage.get("not_ran") or []) if report.coverage else []
     suites = ET.Element("testsuites", name=f"apishield {report.tool}")
     suite = ET.SubElement(
         suites,
         "testsuite",
         name=f"apishield {report.tool}: {report.target}",
-        tests=str(max(len(findings), 1)),
+        tests=str(max(len(findings), 1) + len(not_ran)),
         failures=str(len(findings)),
         errors="0",
         time=f"{report.seconds or 0.0:.3f}",
     )
+    if not_ran:
+        suite.set("skipped", str(len(not_ran)))
     if not findings:
         ET.SubElement(suite, "testcase", classname=f"apishield.{report.tool}", name="no findings")
+    for unit in not_ran:  # what was not tested is visible in CI, never a silent pass
+        case = ET.SubElement(suite, "testcase", classname=f"apishield.{report.tool}.coverage.{unit['check']}",
+                             name=f"{unit['check']} {unit['operation']}")
+        ET.SubElement(case, "skipped", message=f"{unit['state']}: {unit['reason']}")
+    if report.coverage or report.notes:
+        out = ET.SubElement(suite, "system-out")
+        out.text = "\n".join([*report.coverage_lines(), *report.score_explanation, *report.notes])
     for finding in findings:
         case = ET.SubElement(suite, "testcase", classname=f"apishield.{report.tool}.{finding.rule_id}",
                              name=_case_name(finding))

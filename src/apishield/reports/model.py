@@ -27,6 +27,33 @@ class Report:
     seconds: float | None = None
     budget_shares: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)  # the prober's coverage accounting (empty: none)
+    notes: list[str] = field(default_factory=list)  # explanatory notes shown in every format
+
+    @property
+    def status(self) -> str | None:
+        """``complete`` / ``incomplete`` when coverage was measured, else None."""
+        if not self.coverage:
+            return None
+        return "complete" if self.coverage.get("complete") else "incomplete"
+
+    def coverage_lines(self) -> list[str]:
+        """Coverage as plain lines (shared by the text, HTML and JUnit writers)."""
+        cov = self.coverage
+        if not cov:
+            return []
+        units = cov.get("units", {})
+        head = (f"coverage {float(cov.get('ratio', 0)):.0%}: {units.get('ran', 0)} of {units.get('counted', 0)} "
+                f"(check, operation) units ran, {units.get('skipped', 0)} skipped, {units.get('inconclusive', 0)} "
+                f"inconclusive (a score needs {float(cov.get('threshold', 0)):.0%} and every check tested) — "
+                f"{self.status}")
+        lines = [head]
+        for name, row in (cov.get("checks") or {}).items():
+            reasons = "; ".join(f"{r} (x{n})" for r, n in (row.get("reasons") or {}).items())
+            lines.append(f"{name}: ran {row.get('ran', 0)}, skipped {row.get('skipped', 0)}, inconclusive "
+                         f"{row.get('inconclusive', 0)}, n/a {row.get('n/a', 0)}"
+                         + (f" — {reasons}" if reasons else ""))
+        return lines
 
     def sorted_findings(self) -> list[Finding]:
         """Most severe first, then by place, so every writer lists findings in the same order."""

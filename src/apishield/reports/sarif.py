@@ -111,6 +111,15 @@ def to_sarif(report: Report) -> dict[str, Any]:
         "results": [_result(f, order[f.rule_id], report.target) for f in report.sorted_findings()],
         "columnKind": "utf16CodeUnits",
     }
+    if report.coverage or report.notes:
+        run["properties"] = {"status": report.status, "score": report.score, "coverage": report.coverage}
+        notifications = [{"level": "warning" if report.status == "incomplete" else "note",
+                          "message": {"text": line}} for line in report.coverage_lines()[:1]]
+        notifications += [{"level": "note", "message": {"text": note}} for note in report.notes]
+        notifications += [{"level": "warning", "message": {"text": f"{u['check']} {u['state']} on "
+                                                                   f"{u['operation']}: {u['reason']}"}}
+                          for u in (report.coverage.get("not_ran") or [])[:100]]
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     if report.tool == "audit":
         run["originalUriBaseIds"] = {"%SRCROOT%": {"description": {"text": "The scanned directory."}}}
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

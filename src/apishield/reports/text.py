@@ -62,6 +62,8 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
     lines = [f"{len(findings)} finding(s)"]
     if report.score is not None:
         lines.append(f"score {report.score}/100")
+    elif report.status == "incomplete":
+        lines.append("INCOMPLETE: no score")
     if report.requests_used is not None:
         lines.append(f"{report.requests_used} request(s)")
     if report.seconds is not None:
@@ -73,6 +75,16 @@ def render_text(report: Report, *, width: int = 110, color: bool = False) -> str
     console.print(" · ".join(lines))
     for line in report.score_explanation:
         console.print(f"  [dim]{escape(line)}[/]")
+    cov = report.coverage_lines()
+    if cov:
+        style = "green" if report.status == "complete" else "bold yellow"
+        console.print(f"[{style}]{escape(cov[0])}[/]")
+        for line in cov[1:]:
+            console.print(f"  [dim]{escape(line)}[/]")
+    if report.notes:
+        console.print("notes:")
+        for note in report.notes:
+            console.print(f"  - {escape(note)}")
     return buffer.getvalue()
 
 

@@ -1,10 +1,13 @@
-"""Probe checks, one module per family; importing this package registers them (in run order)."""
+"""Probe checks, one module per family; importing this package registers them in ``engine.CHECKS``, where each
+declares its own phase and order (so the run order lives with the checks, not in a list here)."""
 
 from apishield.probe.checks import (  # noqa: F401  (import registers)
     authn,
     bfla,
     bola,
     cors,
+    crawl,
+    disclosure,
     headers_errors,
     injection,
     jwt,
@@ -13,5 +16,3 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     redos,
 )
 
-ORDER = ("authn", "jwt", "bola", "bfla", "mass_assignment", "injection", "cors", "redos", "headers_errors",
-         "ratelimit", "passive")

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, Identity, Unsafe
+from apishield.probe.engine import Context, Identity, Throttled, Unsafe
 from apishield.probe.targets import Operation
 
-SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|password_?hash|pass_?hash|hash|hashed_password|salt|secret|"
-                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn)$")
+SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|pass_?hash|passwd_?hash|hash|"
+                           r"hashed_?password|hashed_?pw|password_?digest|encrypted_?password|salt|secret|"
+                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc)$")
 
 
 def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
@@ -42,9 +43,10 @@ def who_for(ctx: Context, op: Operation) -> Identity | None:
 
 
 async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
+    """Send; None when refused as unsafe or answered 429/503 (unknown: no check may read it as a verdict)."""
     try:
         return await ctx.send(method, path, **kwargs)
-    except Unsafe:
+    except (Unsafe, Throttled):
         return None
 
 

@@ -26,11 +26,15 @@ def _candidates(ctx: Context) -> list[Operation]:
             and (op.secured or (op.secured is None and ctx.identities))]
 
 
-@check("authn", rules=(rules.AUTH_MISSING, rules.AUTH_GARBAGE), weight=8)
+@check("authn", rules=(rules.AUTH_MISSING, rules.AUTH_GARBAGE), weight=8, phase="auth", order=10)
 async def authn(ctx: Context) -> None:
     """Protected operations must refuse anonymous, garbage, empty and wrong-scheme credentials."""
     user = ctx.users[0] if ctx.users else None
-    for op in _candidates(ctx):
+    candidates = _candidates(ctx)
+    ctx.plan(candidates)
+    if not candidates:
+        ctx.not_applicable("no operation is declared or known to need credentials")
+    for op in candidates:
         path = ctx.concrete_path(op, user)
         if path is None:
             continue

@@ -11,15 +11,19 @@ from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, check
 
 
-@check("bfla", rules=(rules.BFLA,), weight=2)
+@check("bfla", rules=(rules.BFLA,), weight=2, phase="access", order=20)
 async def bfla(ctx: Context) -> None:
     """Admin operations must refuse ordinary users."""
+    admin = [op for op in ctx.operations if op.method == "GET" and op.looks_admin() and not op.looks_destructive()]
+    if not admin:
+        ctx.not_applicable("no administrative-looking operation")
+        return
     if not ctx.users:
+        ctx.needs_identity("function-level authorization needs an ordinary identity")
         return
     user = ctx.users[0]
-    for op in ctx.operations:
-        if op.method != "GET" or not op.looks_admin() or op.looks_destructive():
-            continue
+    ctx.plan(admin)
+    for op in admin:
         path = ctx.concrete_path(op, user)
         if path is None:
             continue

@@ -8,19 +8,26 @@ created are ever written to.
 
 from __future__ import annotations
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, check
 
 
-@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4)
+@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
 async def bola(ctx: Context) -> None:
     """Object-level authorization with two identities and ownership markers (read and write)."""
     users = ctx.users
     if len(users) < 2:
         ctx.notes.append("bola: needs two identities (--auth twice, --login with two bodies, or a register op)")
+        ctx.needs_identity("object-level authorization needs two identities")
         return
     owner, other = users[0], users[1]
+    items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1]
+    if not ctx.owned_by(owner) and any(ctx.item_op(op.path) for op in ctx.operations if op.method == "POST"):
+        ctx.skip("no object could be created by the first identity, so there is nothing to read across")
+    ctx.plan(op for c in ctx.owned_by(owner) if (op := ctx.item_op(c.collection, "GET")) is not None)
+    if not items:
+        ctx.not_applicable("no operation reads a single object by id")
     for created in ctx.owned_by(owner):
         read_op = ctx.item_op(created.collection, "GET")
         if read_op is None or not created.marker:
@@ -52,15 +59,24 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
-    # user records: can the second identity read the first one's account by id?
+    # user records: can the second identity read the first one's account, by id or by name?
+    if not owner.username or not other.username:
+        return
     for op in ctx.operations:
-        if op.method != "GET" or len(op.path_params) != 1 or owner.user_id is None or not owner.username:
+        if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
-        if not ("user" in op.path_params[0].name.lower() or op.path.split("{")[0].rstrip("/").endswith(
-                ("/users", "/accounts"))):
+        param = op.path_params[0].name
+        value = objects.identity_value(param, owner.username, owner.user_id, op.path.split("{")[0])
+        if value is None:
             continue
-        path = op.path.replace("{" + op.path_params[0].name + "}", str(owner.user_id))
+        path = op.path.replace("{" + param + "}", str(value))
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
-        if ex is not None and ex.ok and owner.username in ex.text and (other.username or "") not in ex.text:
-            ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
-                       parameter=op.path_params[0].name, highlight=owner.username)
+        if ex is None or not ex.ok or owner.username not in ex.text or other.username in ex.text:
+            continue
+        # control: an answer that merely echoes whatever name is asked for proves nothing
+        ghost = f"apishieldghost{ctx.token(6)}"
+        echo = await try_send(ctx, "GET", op.path.replace("{" + param + "}", ghost), identity=other, op=op)
+        if echo is not None and echo.ok and ghost in echo.text:
+            continue
+        ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
+                   parameter=param, highlight=owner.username)

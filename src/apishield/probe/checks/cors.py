@@ -13,13 +13,15 @@ from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.engine import Context, check
 
 
-@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2)
+@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2,
+       phase="config", order=10)
 async def cors(ctx: Context) -> None:
     """Foreign, null and look-alike origins must not be allowed."""
     op = ctx.canary or next((o for o in ctx.operations if o.method == "GET" and not o.path_params), None)
     if op is None:
         return
     who = who_for(ctx, op) if ctx.canary else None
+    ctx.plan([op])
     scheme, host, port = ctx.client.origin
     trials = (
         (rules.CORS_REFLECT, "https://apishield-evil.example"),

@@ -1,37 +1,34 @@
 """Headers and errors: security headers, version banners, TRACE, error detail, debug pages, user enumeration.
 
-The active part provokes errors (malformed JSON, wrong types) and compares login answers; the passive part
-(:func:`passive`, run last, no requests) reads every exchange the probe recorded for stack traces, debugger
-pages and sensitive fields in responses.
+The active part provokes errors (malformed JSON, wrong types) and compares login answers; what the answers
+disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads every exchange at the end.
 """
 
 from __future__ import annotations
 
 import re
 
-from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks._util import normalise, sensitive_fields, try_send
+from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.checks.disclosure import errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import find_op
 
-STACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+|"
-                   r"at [a-zA-Z0-9_.$]+\([A-Za-z0-9_]+\.java:\d+\)|System\.[A-Za-z.]+Exception:|"
-                   r"Fatal error: .* on line \d+|<b>Warning</b>:.*on line")
-DEBUG = re.compile(r"Werkzeug Debugger|__debugger__|You're seeing this error because you have <code>DEBUG = True|"
-                   r"Django Version:|Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
 VERSION_BANNER = re.compile(r"\d+\.\d+")
 NEEDED = {"x-content-type-options": "nosniff"}
 HTML_NEEDED = ("content-security-policy", "x-frame-options")
 
 
-@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM), weight=4)
+@check("headers_errors", rules=(rules.HEADERS, rules.BANNER, rules.TRACE, rules.STACK, rules.ENUM, rules.XSS), weight=4,
+       phase="config", order=20)
 async def headers_errors(ctx: Context) -> None:
     """Missing headers, banners, TRACE, provoked errors and user enumeration."""
     op = ctx.canary or next((o for o in ctx.operations if o.method == "GET" and not o.path_params), None)
     path = op.path if op else "/"
     who = ctx.users[0] if ctx.canary and ctx.users else None
+    if op is not None:
+        ctx.plan([op])
     ex = await try_send(ctx, "GET", path, op=op, identity=who)
     if ex is not None and ex.status is not None:
         missing = [h for h, v in NEEDED.items() if (ex.header(h) or "").lower() != v]
@@ -49,6 +46,7 @@ async def headers_errors(ctx: Context) -> None:
     trace = await try_send(ctx, "TRACE", path, headers={"X-Apishield-Trace": "apishield-trace-echo"})
     if trace is not None and trace.ok and "apishield-trace-echo" in trace.text:
         ctx.report(rules.TRACE, "TRACE answered 2xx and echoed the request", trace, highlight="apishield-trace-echo")
+    await _unknown_path(ctx)
     # provoke errors: malformed JSON and wrong types
     posts = [o for o in ctx.operations if o.method == "POST" and not o.looks_destructive() and not o.path_params]
     for post in posts[:6]:
@@ -56,7 +54,7 @@ async def headers_errors(ctx: Context) -> None:
                              content='{"apishield": [1, 2', headers={"Content-Type": "application/json",
                                                                      **(who.headers if who and post.secured else {})})
         if bad is not None:
-            _errors(ctx, bad, active=True)
+            errors(ctx, bad)
     await _enumeration(ctx)
 
 
@@ -84,36 +82,10 @@ async def _enumeration(ctx: Context) -> None:
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
 
 
-def _errors(ctx: Context, ex: Exchange, active: bool = False) -> None:
-    text = ex.text
-    debug = DEBUG.search(text)
-    if debug:
-        ctx.report(rules.DEBUG, f"debug page in the answer ({debug.group(0)!r})", ex, highlight=debug.group(0))
-        return
-    stack = STACK.search(text)
-    if stack:
-        ctx.report(rules.STACK, f"stack trace in the answer ({stack.group(0)[:60]!r})", ex, highlight=stack.group(0))
-
-
-@check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE), weight=1)
-async def passive(ctx: Context) -> None:
-    """Reads every recorded exchange (no requests): stack traces, debug pages, sensitive fields."""
-    seen: set[tuple[str, str]] = set()
-    for ex in list(ctx.client.log):
-        if ex.status is None:
-            continue
-        if (ex.method, ex.path) not in seen:
-            _errors(ctx, ex)
-        seen.add((ex.method, ex.path))
-        if ex.ok and "json" in ex.content_type:
-            leaked = sensitive_fields(ex.json())
-            if leaked:
-                anon = ex.identity == "anonymous"
-                op = next((o for o in ctx.operations if o.method == ex.method and _matches(o.path, ex.path)), None)
-                ctx.report(rules.AUTH_SENSITIVE, f"response carries {', '.join(leaked)}"
-                           f"{' to an anonymous caller' if anon else ''}", ex, op=op, parameter=leaked[0],
-                           severity=Severity.HIGH if anon else Severity.MEDIUM, highlight=f'"{leaked[0]}"')
-
-
-def _matches(template: str, path: str) -> bool:
-    return re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) is not None
+async def _unknown_path(ctx: Context) -> None:
+    """A path the API does not serve, carrying markup: a 404 page that renders it unescaped is reflected XSS."""
+    tag = "apsh" + ctx.token(6)
+    ex = await try_send(ctx, "GET", f"/{tag}%3C{tag}%20x=1%3E")
+    if ex is not None and ex.content_type in ("text/html", "application/xhtml+xml") and f"<{tag} x=1>" in ex.text:
+        ctx.report(rules.XSS, f"a path the API does not serve is echoed unescaped into its {ex.status} HTML page", ex,
+                   parameter="path", highlight=f"<{tag}")

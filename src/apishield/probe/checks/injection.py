@@ -9,7 +9,12 @@ Every verdict compares against a baseline request with a harmless value, and eac
   after a calibrated baseline; the delay must appear, grow with the size, and repeat;
 * **XSS** — only when the answer is ``text/html`` and carries our tag unescaped (a JSON echo is not XSS);
 * **traversal** — file-content signatures (``root:x:0:0:``, ``[fonts]``) absent from the baseline;
-* **SSTI** — an arithmetic canary whose product (not the expression) comes back.
+* **SSTI** — an arithmetic canary whose product (not the expression) comes back; per template engine (Jinja2,
+  FreeMarker/EL, ERB, Ruby/Pug, Thymeleaf, Smarty, Razor, Velocity) and with a quoted operand when the value is
+  reflected or the combined canary broke the template;
+* **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
+  back, and a calibrated ``sleep`` for parameters named like a command context;
+* **XXE** — for operations that take XML: a local file entity and an internal entity (no external URL).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from apishield.findings import Confidence, Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import same, try_send, who_for
 from apishield.probe.client import Exchange
@@ -44,6 +50,10 @@ TIME_PAYLOADS = (
     ("PostgreSQL pg_sleep", "'||(SELECT '' FROM pg_sleep({n}))||'", (1, 2)),
     ("MySQL SLEEP", "' AND SLEEP({n})-- ", (1, 2)),
 )
+
+
+DB_HINT = re.compile(r"(?i)(^id$|_id$|^q$|query|search|filter|name|user|email|sort|order|category|key|title|term)")
+TIME_COST = 9  # requests one time-based test may take (3 baselines, up to 3 sizes x 2 databases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ class Sender:
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else "apishield")
+        self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
 
     async def __call__(self, value: Any, timeout: float | None = None) -> Exchange | None:
         s, ctx = self.slot, self.ctx
@@ -116,6 +127,9 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
             return True
+        if ex.status != base.status or not same(ex, base):
+            send.signal += 3  # a quote changes the answer, silently: the strongest cheap signal
+            break
     return False
 
 
@@ -185,31 +199,139 @@ async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             return
 
 
+# one expression per template syntax; {a}/{b} are filled with numbers, {q} with a quoted number
+SSTI_ENGINES = (
+    ("Jinja2/Twig/Nunjucks", "{{{{{a}*{b}}}}}"),
+    ("FreeMarker/Mako/EL/JSP", "${{{a}*{b}}}"),
+    ("ERB/EJS", "<%= {a}*{b} %>"),
+    ("Ruby/Pug/Thymeleaf", "#{{{a}*{b}}}"),
+    ("Spring/Thymeleaf selection", "*{{{a}*{b}}}"),
+    ("Smarty/Tornado", "{{{a}*{b}}}"),
+    ("Razor", "@({a}*{b})"),
+    ("Velocity", "#set($x={a}*{b})${{x}}"),
+)
+
+
+def reflects(send: Sender, base: Exchange) -> bool:
+    """Cheap signal: the baseline answer shows the value sent (so payload output would be visible too)."""
+    return isinstance(send.default, str) and len(send.default) >= 6 and send.default in base.text
+
+
 async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """A combined canary first (one request); each engine's syntax alone, and a quoted operand
+    (``{{7*'7'}}``-style: Jinja2 repeats the string, Twig multiplies), only when the cheap signals point there:
+    the value is reflected, or the combined canary broke the template (5xx)."""
     a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
     product = str(a * b)
-    payload = f"apsh{{{{{a}*{b}}}}}x${{{a}*{b}}}y<%= {a}*{b} %>"
     if product in base.text:
         return
-    ex = await send(payload)
+    ex = await send(f"apsh{{{{{a}*{b}}}}}x${{{a}*{b}}}y<%= {a}*{b} %>")
     if ex is not None and product in ex.text:
         ctx.report(rules.SSTI, f"{slot.name!r}: the template expression {a}*{b} came back evaluated ({product})",
                    ex, op=slot.op, parameter=slot.name, highlight=product)
+        return
+    if ex is None or not (reflects(send, base) or (ex.status or 0) >= 500):
+        return
+    for engine, template in SSTI_ENGINES:
+        ex = await send("apsh" + template.format(a=a, b=b))
+        if ex is not None and product in ex.text:
+            ctx.report(rules.SSTI, f"{slot.name!r}: the {engine} expression {a}*{b} came back evaluated ({product})",
+                       ex, op=slot.op, parameter=slot.name, highlight=product, engine=engine)
+            return
+    n, q = 7 + send.rng.randrange(3), 1000 + send.rng.randrange(8999)
+    ex = await send(f"apsh{{{{{n}*'{q}'}}}}")
+    repeated, multiplied = str(q) * n, str(n * q)
+    hit = repeated if ex is not None and repeated in ex.text else (
+        multiplied if ex is not None and multiplied in ex.text and multiplied not in base.text else None)
+    if ex is not None and hit is not None:
+        ctx.report(rules.SSTI, f"{slot.name!r}: the quoted template expression {n}*'{q}' came back evaluated "
+                   f"({hit[:24]})", ex, op=slot.op, parameter=slot.name, highlight=hit[:24])
 
 
-@check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI),
-       weight=40)
+CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
+
+
+async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
+    not the text sent, must come back); then, for parameters whose name suggests a command context, a
+    calibrated ``sleep`` that must delay the answer in proportion."""
+    a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
+    want = f"apshc{a * b}"
+    if want in base.text:
+        return
+    canary = f"echo apshc$(({a}*{b}))"
+    forms = [f";{canary};", f"$({canary})", f"|{canary}", f"';{canary};'", f"\";{canary};\"", f"`{canary}`"]
+    hinted = bool(CMD_HINT.search(slot.name))
+    for form in forms if hinted or reflects(send, base) else forms[:2]:
+        ex = await send(f"{send.default}{form}")
+        if ex is not None and want in ex.text:
+            ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
+                       ex, op=slot.op, parameter=slot.name, highlight=want)
+            return
+    if not hinted:
+        return
+    first = await send(f"{send.default};sleep 2;", timeout=base.elapsed + 8)
+    if first is None or first.elapsed - base.elapsed < 1.8:
+        return
+    second = await send(f"{send.default};sleep 4;", timeout=base.elapsed + 10)
+    if second is not None and second.elapsed - base.elapsed >= 3.6:
+        ctx.report(rules.CMDI, f"{slot.name!r}: ';sleep N;' delays the answer by N seconds (+{first.elapsed:.1f}s at "
+                   f"2, +{second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)", second, op=slot.op,
+                   parameter=slot.name, confidence=Confidence.MEDIUM)
+
+
+async def _xxe(ctx: Context, op: Operation) -> None:
+    """For operations that take XML: a local file entity and an internal entity (no external URL is ever
+    named, so nothing leaves the target)."""
+    who = who_for(ctx, op)
+    tag = "apshx" + ctx.token(6)
+    fields = [k for k, v in op.body_fields.items() if isinstance(v, dict) and v.get("type", "string") == "string"]
+    inner = "".join(f"<{f}>&apshi;&apshf;</{f}>" for f in fields[:5]) or "&apshi;&apshf;"
+    root = str((op.body_schema or {}).get("xml", {}).get("name") or "root")
+    doc = (f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY apshf SYSTEM "file:///etc/passwd">'
+           f'<!ENTITY apshi "{tag}">]><{root}>{inner}</{root}>')
+    path = ctx.concrete_path(op, who) or op.path
+    ex = await try_send(ctx, op.method, path, op=op, identity=who, content=doc,
+                        headers={**(who.headers if who else {}), "Content-Type": "application/xml"})
+    if ex is None or ex.status is None:
+        return
+    match = FILE_SIGNATURES.search(ex.text)
+    if match:
+        ctx.report(rules.XXE, "an external entity naming file:///etc/passwd was resolved into the answer", ex, op=op,
+                   highlight=match.group(0))
+    elif tag in ex.text and "&apshi;" not in ex.text:
+        ctx.report(rules.XXE, "the XML parser expands DTD entities (an internal entity came back expanded; "
+                   "entity expansion enables billion-laughs denial of service)", ex, op=op, highlight=tag,
+                   severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
+
+
+@check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
+                          rules.CMDI, rules.XXE),
+       weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
     senders = [Sender(ctx, slot) for slot in slots(ctx)]
+    xml_ops = [op for op in ctx.operations if op.method in ("POST", "PUT") and any("xml" in m for m in op.media)
+               and not op.looks_destructive()]
+    ctx.plan([*dict.fromkeys(send.slot.op.key for send in senders), *(op.key for op in xml_ops)])
+    if not senders and not xml_ops:
+        ctx.not_applicable("no string parameter or body field to inject into")
     # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
     outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
-    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed
+    for op in xml_ops:
+        await _xxe(ctx, op)
+    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
+    # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
     candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
-    for send in candidates[:12]:
+    ordered = sorted(candidates, key=lambda s: -s.signal)
+    for index, send in enumerate(ordered):
+        if ctx.client.check_remaining() < TIME_COST:
+            ctx.notes.append(f"injection: the budget left no room for time-based tests on {len(ordered) - index} of "
+                             f"{len(ordered)} parameter(s) (weakest signals); raise --budget to cover them")
+            break
         await _sql_time(ctx, send.slot, send)
 
 
@@ -219,8 +341,13 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     base = await send(send.default)
     if base is None or base.status is None:
         return False
+    if DB_HINT.search(slot.name):
+        send.signal += 2
+    if reflects(send, base):
+        send.signal += 1
     found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
+    await _cmdi(ctx, slot, send, base)
     return not found and base.status < 500

@@ -8,7 +8,9 @@
   with the PEM bytes of the public key;
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key.
 
-The reference request for all of them is the canary operation, which must refuse a garbage token first.
+The reference request for all of them is the canary operation, or else any authenticated operation that
+answers 2xx to the identity and 401/403 anonymously; it must refuse a garbage token first. The offline crack
+costs no request, so a weak secret is reported even when no reference operation exists.
 """
 
 from __future__ import annotations
@@ -88,10 +90,34 @@ class Attempt:
         self.ctx, self.op, self.path, self.identity = ctx, op, path, identity
         self.header_name = next(iter(identity.headers), "Authorization")
         self.prefix = "Bearer " if identity.headers.get(self.header_name, "").startswith("Bearer ") else ""
+        self.query = ctx.query_for(op)
+        self.body = ctx.body_for(op) if op.method == "POST" else None
 
     async def __call__(self, token: str) -> Exchange | None:
-        return await try_send(self.ctx, "GET", self.path, op=self.op,
-                              headers={self.header_name: self.prefix + token})
+        return await try_send(self.ctx, self.op.method, self.path, op=self.op, params=self.query or None,
+                              json_body=self.body, headers={self.header_name: self.prefix + token})
+
+
+async def reference(ctx: Context, identity: Identity) -> tuple[Operation, str] | None:
+    """An operation that answers 2xx to ``identity`` and 401/403 to a garbage token: the canary, else any
+    authenticated GET (path parameters filled from the probe's own objects), tried in a few requests."""
+    if ctx.canary is not None:
+        return ctx.canary, ctx.canary.path
+    tried = 0
+    for op in ctx.operations:
+        if op.method != "GET" or op.looks_destructive() or op.secured is False or tried >= 6:
+            continue
+        path = ctx.concrete_path(op, identity)
+        if path is None:
+            continue
+        tried += 1
+        mine = await try_send(ctx, "GET", path, op=op, identity=identity, params=ctx.query_for(op) or None)
+        if mine is None or not mine.ok:
+            continue
+        anon = await try_send(ctx, "GET", path, op=op, params=ctx.query_for(op) or None)
+        if anon is not None and anon.status in (401, 403):
+            return op, path
+    return None
 
 
 async def _public_key(ctx: Context) -> bytes | None:
@@ -122,17 +148,32 @@ async def _public_key(ctx: Context) -> bytes | None:
 
 
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
-                     rules.JWT_KID), weight=4)
+                     rules.JWT_KID), weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
     """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection."""
     identity = next((i for i in ctx.users if i.token and decode(i.token)), None)
-    op = ctx.canary
-    if identity is None or identity.token is None or op is None:
+    if not ctx.users:
+        ctx.needs_identity("JWT attacks need an identity's token")
+        return
+    if identity is None or identity.token is None:
+        ctx.not_applicable("the identities' credentials are not JWTs")
         return
     parsed = decode(identity.token)
-    assert parsed is not None
+    if parsed is None:
+        return
     header, claims, _signature = parsed
-    send = Attempt(ctx, op, op.path, identity)
+    alg = str(header.get("alg", ""))
+    secret = crack(identity.token, wordlist()) if alg in HASHES else None  # offline: costs no request
+    found = await reference(ctx, identity)
+    if found is None:
+        ctx.skip("no operation answered 2xx to the identity and 401/403 to a garbage token (no reference)")
+        if secret is not None:
+            ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is in the wordlist "
+                       f"({secret!r}): anyone can sign tokens (cracked offline; no reference operation to "
+                       "replay a forgery on)", None, parameter="Authorization")
+        return
+    op, path = found
+    send = Attempt(ctx, op, path, identity)
     parts = identity.token.split(".")
     garbage = await send(parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature"))
     if garbage is None or garbage.ok:
@@ -144,15 +185,13 @@ async def jwt(ctx: Context) -> None:
     if stripped is not None and stripped.ok:
         ctx.report(rules.JWT_NOSIG, "the token with its signature stripped was accepted", stripped, op=op,
                    parameter=send.header_name)
-    for alg in ("none", "None", "NONE", "nOnE"):
-        ex = await send(encode({**header, "alg": alg}, claims, None))
+    for none in ("none", "None", "NONE", "nOnE"):
+        ex = await send(encode({**header, "alg": none}, claims, None))
         if ex is not None and ex.ok:
-            ctx.report(rules.JWT_NONE, f"a token with alg {alg!r} and no signature was accepted", ex, op=op,
+            ctx.report(rules.JWT_NONE, f"a token with alg {none!r} and no signature was accepted", ex, op=op,
                        parameter=send.header_name)
             break
-    alg = str(header.get("alg", ""))
     if alg in HASHES:
-        secret = crack(identity.token, wordlist())
         if secret is not None:
             forged_claims = {**claims, "apishield": "forged", "iat": int(time.time())}
             ex = await send(encode(header, forged_claims, secret.encode()))

@@ -106,8 +106,10 @@ async def _collections(ctx: Context) -> None:
                        f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
 
 
-@check("mass_assignment", rules=(rules.MASS,), weight=3)
+@check("mass_assignment", rules=(rules.MASS,), weight=3, phase="access", order=30)
 async def mass_assignment(ctx: Context) -> None:
     """Privileged or undeclared fields in create requests, verified by a separate read-back."""
+    if not ctx.users:
+        ctx.needs_identity("mass assignment is verified by reading back as an identity")
     await _registration(ctx)
     await _collections(ctx)

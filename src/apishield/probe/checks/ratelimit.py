@@ -1,5 +1,6 @@
 """Rate limiting: a bounded burst at the login operation (wrong credentials for a made-up user, so no real
-account is locked) or, failing that, the canary operation. Reported when the whole burst is answered without
+account is locked) or, failing that, the canary operation or another parameterless GET. Reported when the whole
+burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
 429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header."""
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from __future__ import annotations
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, check
+from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import find_op
+from apishield.probe.targets import Operation
 
 BURST = 30
+NOT_SERVED = frozenset({404, 405, 501})
 
 
 def limited(ex: Exchange) -> bool:
@@ -20,26 +23,54 @@ def limited(ex: Exchange) -> bool:
                              "x-ratelimit-remaining", "x-rate-limit-limit") for k, _ in ex.response_headers)
 
 
-@check("ratelimit", rules=(rules.RATE,), weight=4)
+def _target(ctx: Context) -> tuple[Operation, Identity | None] | None:
+    login = find_op(ctx.operations, "login")
+    if login is not None:
+        return login, None
+    if ctx.canary is not None and ctx.users:
+        return ctx.canary, ctx.users[0]
+    op = next((o for o in ctx.operations if o.method == "GET" and not o.path_params and not o.looks_destructive()
+               and o.secured is not True), None)
+    return (op, None) if op is not None else None
+
+
+def _served(ctx: Context, ex: Exchange) -> bool:
+    """Whether the server ever answered this method and path with something else than 404/405/501 (a login
+    that says 404 for an unknown user is served; a path the server does not know is not)."""
+    return any(other.method == ex.method and other.path == ex.path and other.status is not None
+               and other.status not in NOT_SERVED for other in ctx.client.log)
+
+
+@check("ratelimit", rules=(rules.RATE,), weight=4, phase="load", order=10)
 async def ratelimit(ctx: Context) -> None:
     """A bounded burst must meet 429 or at least rate-limit headers."""
-    login = find_op(ctx.operations, "login")
+    chosen = _target(ctx)
+    if chosen is None:
+        ctx.not_applicable("no login operation and no parameterless GET to send a burst to")
+        return
+    op, who = chosen
+    ctx.plan([op])
     burst = min(BURST, ctx.client.check_remaining())
     if burst < 10:
+        ctx.skip(f"only {burst} request(s) of budget left for a burst of {BURST}", op)
         return
     last: Exchange | None = None
     for _ in range(burst):
-        if login is not None:
+        if op.method == "POST":
             body = {"username": f"apishield_nobody_{ctx.token(6)}", "email": f"nobody.{ctx.token(6)}@example.com",
                     "password": "wrong-" + ctx.token(10)}
-            ex = await try_send(ctx, login.method, login.path, op=login, json_body=body)
-            op = login
-        elif ctx.canary is not None and ctx.users:
-            ex = await try_send(ctx, "GET", ctx.canary.path, op=ctx.canary, identity=ctx.users[0])
-            op = ctx.canary
+            ex = await try_send(ctx, op.method, op.path, op=op, json_body=body, expect_throttle=True)
         else:
+            ex = await try_send(ctx, "GET", op.path, op=op, identity=who, expect_throttle=True)
+        if ex is None:
             return
-        if ex is None or ex.status is None:
+        if ex.status is None:
+            ctx.skip(f"the burst got no answer ({ex.error})", op, "inconclusive")
+            return
+        if ex.status in NOT_SERVED and not _served(ctx, ex):
+            # a path the server does not serve says nothing about rate limiting on the ones it does
+            ctx.skip(f"{op.key} answered {ex.status}: not served, so a burst there proves nothing", op,
+                     "inconclusive")
             return
         if limited(ex):
             return

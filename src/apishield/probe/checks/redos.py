@@ -16,12 +16,16 @@ CANDIDATE = ("email", "pattern", "regex", "name", "username", "code", "phone", "
              "search", "tag", "slug", "text")
 
 
-@check("redos", rules=(rules.REDOS,), weight=4)
+@check("redos", rules=(rules.REDOS,), weight=4, phase="input", order=20)
 async def redos(ctx: Context) -> None:
     """Super-linear response time growth over input length (early stop)."""
-    for op in ctx.operations:
-        if op.method != "GET" or op.looks_destructive():
-            continue
+    ops = [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()
+           and any(p.location == "query" and (p.schema.get("pattern") or p.name.lower() in CANDIDATE)
+                   for p in op.params)]
+    ctx.plan(ops)
+    if not ops:
+        ctx.not_applicable("no query parameter with a pattern or a regex-prone name")
+    for op in ops:
         who = who_for(ctx, op)
         for p in op.params:
             if p.location != "query" or not (p.schema.get("pattern") or p.name.lower() in CANDIDATE):

@@ -1,0 +1,175 @@
+"""Disclosure in answers, read from every exchange the probe recorded (no requests of its own):
+
+* **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
+  exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
+  an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
+* **sensitive data** — fields named like secrets (``password``, ``pwhash``, ``password_hash``, ``api_key`` …);
+  values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt) whatever the field
+  is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field name or grouping);
+  private keys and cloud access key ids.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apishield.findings import Severity
+from apishield.probe import rules
+from apishield.probe.checks._util import sensitive_fields, walk_keys
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, check
+
+STACK = re.compile(
+    r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+|"
+    r"at [a-zA-Z0-9_.$]+\([A-Za-z0-9_]+\.java:\d+\)|System\.[A-Za-z.]+Exception:|"
+    r"Fatal error: .* on line \d+|<b>Warning</b>:.*on line|Stack trace:\s*(\\n|\n)#0 |"
+    r"at [\w.$<>]{1,200} \((?:/|[A-Z]:\\\\?|file:|node:)[^)\s]{1,300}:\d+:\d+\)|"  # Node
+    r"(?<![\w/.-])[\w/.-]{1,200}\.rb:\d+:in `|goroutine \d+ \[running\]|panic: runtime error|"  # Ruby, Go
+    r"   at [\w.<>`]{1,200}\([^\n]{0,300}\) in [^\n]{1,300}:line \d+"  # .NET
+)
+DEBUG = re.compile(r"Werkzeug Debugger|__debugger__|You're seeing this error because you have <code>DEBUG = True|"
+                   r"Django Version:|Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
+EXCEPTION = re.compile(
+    r"\b(KeyError|ValueError|TypeError|AttributeError|IndexError|NameError|ZeroDivisionError|UnboundLocalError|"
+    r"IntegrityError|OperationalError|ProgrammingError|DataError|NullPointerException|IllegalArgumentException|"
+    r"IllegalStateException|ArgumentException|InvalidOperationException|NoMethodError|ReferenceError|"
+    r"ArgumentError|ActiveRecord::\w+)\b(: |\()"
+)
+SQL_TEXT = re.compile(r"(?i)\b(SELECT\s[^\"\n]{1,200}?\sFROM\s+[\w\"`\[]+|INSERT\s+INTO\s+[\w\"`\[]+|"
+                      r"UPDATE\s+[\w\"`\[]+\s+SET\s|DELETE\s+FROM\s+[\w\"`\[]+)")
+SQL_ERROR = re.compile(
+    r"(?i)(sqlite3?\.|unrecognized token|near \"[^\"]*\": syntax error|SQL syntax|unterminated quoted string|"
+    r"syntax error at or near|psycopg|PG::|SQLSTATE|ORA-\d{5}|MySQLSyntaxErrorException|SQLException|"
+    r"unclosed quotation mark|no such (table|column)|ER_PARSE_ERROR|SequelizeDatabaseError)")
+HASH_SHAPES = (
+    ("bcrypt", re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")),
+    ("argon2", re.compile(r"^\$argon2(id|i|d)\$")),
+    ("PBKDF2", re.compile(r"^(pbkdf2[_:$-]sha\d+|\$pbkdf2(-sha\d+)?)[$:]\d+[$:]")),
+    ("scrypt", re.compile(r"^(\$scrypt\$|scrypt:\d+)")),
+    ("crypt", re.compile(r"^\$(1|5|6|y|7)\$[./A-Za-z0-9$=]{8,}$")),
+    ("werkzeug", re.compile(r"^(pbkdf2|scrypt):[\w:]+\$[\w./]+\$[0-9a-f]{32,}$")),
+)
+HEX_DIGEST = re.compile(r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{40}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{128}$")
+HASHY_KEY = re.compile(r"(?i)(pass|pwd|pw_?hash|hash|digest|secret)")
+CARD_KEY = re.compile(r"(?i)(card|^cc|_cc|ccnum|pan$|credit|cardnumber)")
+CARD_GROUPED = re.compile(r"^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$")
+CARD_IIN = re.compile(r"^(4|5[1-5]|2[2-7]|3[47]|6011|65|35)")
+PRIVATE = re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----|"
+                     r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
+
+
+def luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def card_number(key: str, value: Any) -> str | None:
+    """A payment card number: 13–19 digits, Luhn-valid, a known issuer prefix, and a card-like field name or
+    the usual grouping (``4111 1111 1111 1111``)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    digits = re.sub(r"[ -]", "", text)
+    if not digits.isdigit() or not 13 <= len(digits) <= 19 or not CARD_IIN.match(digits) or not luhn(digits):
+        return None
+    if CARD_KEY.search(key) or CARD_GROUPED.match(text):
+        return digits
+    return None
+
+
+def hash_shape(key: str, value: Any) -> str | None:
+    """The kind of password hash ``value`` looks like (a hex digest only under a password/hash-like name)."""
+    if not isinstance(value, str) or len(value) < 20:
+        return None
+    for name, pattern in HASH_SHAPES:
+        if pattern.match(value):
+            return name
+    if HEX_DIGEST.match(value) and HASHY_KEY.search(key) and not key.lower().endswith(("etag", "checksum")):
+        return f"hex digest ({len(value) * 4} bits)"
+    return None
+
+
+def _op_for(ctx: Context, ex: Exchange) -> Any:
+    return next((o for o in ctx.operations if o.key == ex.operation), None) or next(
+        (o for o in ctx.operations if o.method == ex.method and _matches(o.path, ex.path)), None)
+
+
+def _matches(template: str, path: str) -> bool:
+    return re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) is not None
+
+
+def errors(ctx: Context, ex: Exchange) -> None:
+    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB)."""
+    text = ex.text[:65536]
+    op = _op_for(ctx, ex)
+    debug = DEBUG.search(text)
+    if debug:
+        ctx.report(rules.DEBUG, f"debug page in the answer ({debug.group(0)!r})", ex, op=op, highlight=debug.group(0))
+        return
+    stack = STACK.search(text)
+    if stack:
+        ctx.report(rules.STACK, f"stack trace in the answer ({stack.group(0)[:60]!r})", ex, op=op,
+                   highlight=stack.group(0))
+        return
+    if ex.status is not None and ex.status >= 400:
+        sql = SQL_ERROR.search(text) or SQL_TEXT.search(text)
+        if sql:
+            ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
+                       ex, op=op, highlight=sql.group(0))
+            return
+        exc = EXCEPTION.search(text)
+        if exc:
+            ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
+                       highlight=exc.group(0), severity=Severity.LOW)
+
+
+def sensitive(ctx: Context, ex: Exchange) -> None:
+    """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer."""
+    anon = ex.identity == "anonymous"
+    op = _op_for(ctx, ex)
+    data = ex.json()
+    leaked = sensitive_fields(data) if "json" in ex.content_type else []
+    shapes = sorted({f"{k} ({shape})" for k, v in walk_keys(data) if (shape := hash_shape(k, v))})
+    if leaked or shapes:
+        what = ", ".join(dict.fromkeys([*shapes, *leaked]))
+        first = (shapes[0].split(" ")[0] if shapes else leaked[0])
+        ctx.report(rules.AUTH_SENSITIVE, f"response carries {what}{' to an anonymous caller' if anon else ''}", ex,
+                   op=op, parameter=first, severity=Severity.HIGH if anon or shapes else Severity.MEDIUM,
+                   highlight=f'"{first}"')
+    cards = sorted({k for k, v in walk_keys(data) if card_number(k, v)})
+    if cards:
+        ctx.report(rules.CARD_NUMBER, f"payment card number(s) in field(s) {', '.join(cards)} (Luhn-valid)", ex,
+                   op=op, parameter=cards[0], highlight=f'"{cards[0]}"')
+    key = PRIVATE.search(ex.text)
+    if key:
+        ctx.report(rules.PRIVATE_KEY, f"a private key or cloud access key in the answer ({key.group(0)[:40]!r})", ex,
+                   op=op, highlight=key.group(0))
+
+
+@check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE, rules.SQL_DISCLOSED, rules.CARD_NUMBER,
+                         rules.PRIVATE_KEY, rules.SERVER_ERROR), weight=1, phase="passive", order=10)
+async def passive(ctx: Context) -> None:
+    """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s."""
+    seen: set[tuple[str, str]] = set()
+    crashed: set[str] = set()
+    for ex in list(ctx.client.log):
+        if ex.status is None:
+            continue
+        if (ex.method, ex.url) not in seen:
+            errors(ctx, ex)
+        seen.add((ex.method, ex.url))
+        if ex.ok:
+            sensitive(ctx, ex)
+        if ex.status == 500 and ex.operation and ex.operation not in crashed:
+            crashed.add(ex.operation)
+            ctx.report(rules.SERVER_ERROR, f"{ex.operation} answered 500 to this request (an unhandled error; "
+                       "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
+
+
+__all__ = ["card_number", "errors", "hash_shape", "luhn", "passive", "sensitive"]

@@ -1,0 +1,145 @@
+"""Coverage accounting: which operations each check really tested, and why the others were not.
+
+The unit is one *(check, operation)* pair. Each unit ends in one state:
+
+* ``ran`` — the check got at least one definitive answer for the operation and none was throttled;
+* ``inconclusive`` — it tried, but the answers cannot decide: ``429``/``503`` (rate limited or unavailable —
+  never read as success or failure), no answer at all (connection error, timeout), or the budget ran out
+  in the middle;
+* ``skipped`` — it could not try, with a reason (no identity, the budget ran out first, refused as unsafe);
+* ``n/a`` — nothing to test there (shown, never counted).
+
+Units come from two places: the exchanges the client recorded (each tagged with its check and operation) and
+what the checks declare (:meth:`Coverage.plan` for the operations they mean to test, :meth:`Coverage.mark`
+for a skip with a reason). A run is **complete** when at least ``threshold`` of the counted units ran and
+every check that had something to test ran at least once; only a complete run gets a score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from apishield.probe.client import Exchange
+
+State = Literal["ran", "skipped", "inconclusive", "n/a"]
+WHOLE = "*"  # the operation name of a unit that stands for the whole check
+DEFAULT_THRESHOLD = 0.8
+THROTTLED = frozenset({429, 503})
+RANK = {"n/a": 0, "ran": 1, "skipped": 2, "inconclusive": 3}
+
+
+@dataclass(slots=True)
+class Unit:
+    check: str
+    operation: str
+    state: State
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class Coverage:
+    threshold: float = DEFAULT_THRESHOLD
+    _marks: dict[tuple[str, str], Unit] = field(default_factory=dict)
+    _planned: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _stopped: dict[str, str] = field(default_factory=dict)
+
+    def plan(self, check: str, operations: Iterable[str]) -> None:
+        """``check`` means to test these operations; any it never reaches count as skipped."""
+        for op in operations:
+            if op not in self._planned[check]:
+                self._planned[check].append(op)
+
+    def mark(self, check: str, operation: str, state: State, reason: str) -> None:
+        """Record a state with a reason; a worse state (inconclusive > skipped > ran > n/a) wins."""
+        key = (check, operation)
+        old = self._marks.get(key)
+        if old is None or RANK[state] > RANK[old.state]:
+            self._marks[key] = Unit(check, operation, state, reason)
+
+    def stopped(self, check: str, reason: str) -> None:
+        """The check ended early (budget, internal error): its unreached planned operations say why."""
+        self._stopped.setdefault(check, reason)
+
+    # -- the verdict -------------------------------------------------------------------------------------
+    def units(self, checks: Iterable[str], log: Iterable[Exchange]) -> list[Unit]:
+        """Every unit of the run, from the recorded exchanges, the plans and the explicit marks."""
+        names = list(checks)
+        seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        errors: dict[tuple[str, str], str] = {}
+        for ex in log:
+            if ex.check not in names or not ex.operation:
+                continue
+            key = (ex.check, ex.operation)
+            if ex.status is None:
+                seen[key]["error"] += 1
+                errors.setdefault(key, ex.error or "no answer")
+            elif ex.status in THROTTLED and not ex.expect_throttle:
+                seen[key]["throttled"] += 1
+                errors[key] = f"answered {ex.status}"
+            else:
+                seen[key]["ok"] += 1
+        out: dict[tuple[str, str], Unit] = {}
+        for key, counts in seen.items():
+            if counts["throttled"]:
+                out[key] = Unit(*key, "inconclusive", f"{counts['throttled']} of {sum(counts.values())} answers "
+                                f"were {errors[key].removeprefix('answered ')} (rate limited / unavailable: unknown)")
+            elif counts["ok"]:
+                out[key] = Unit(*key, "ran")
+            else:
+                out[key] = Unit(*key, "inconclusive", f"no answer ({errors[key]})")
+        for check in names:
+            for op in self._planned.get(check, []):
+                if (check, op) not in out and (check, op) not in self._marks:
+                    reason = self._stopped.get(check, "not reached")
+                    out[(check, op)] = Unit(check, op, "skipped", reason)
+        for key, unit in self._marks.items():
+            if unit.check in names and (key not in out or RANK[unit.state] > RANK[out[key].state]):
+                out[key] = unit
+        for check, reason in self._stopped.items():
+            if check in names and not any(u.check == check for u in out.values()):
+                out[(check, WHOLE)] = Unit(check, WHOLE, "inconclusive", reason)
+        return sorted(out.values(), key=lambda u: (names.index(u.check), u.operation))
+
+    def summary(self, checks: Iterable[str], log: Iterable[Exchange]) -> dict[str, Any]:
+        """The coverage document shown in every report format."""
+        names = list(checks)
+        units = self.units(names, log)
+        per: dict[str, Counter[str]] = {n: Counter() for n in names}
+        reasons: dict[str, Counter[str]] = {n: Counter() for n in names}
+        for u in units:
+            per[u.check][u.state] += 1
+            if u.state != "ran":
+                reasons[u.check][u.reason or u.state] += 1
+        counted = [u for u in units if u.state != "n/a"]
+        ran = sum(1 for u in counted if u.state == "ran")
+        ratio = ran / len(counted) if counted else 0.0
+        untested = [n for n in names if per[n]["skipped"] + per[n]["inconclusive"] and not per[n]["ran"]]
+        why: list[str] = []
+        if not counted:
+            why.append("nothing was tested")
+        elif ratio < self.threshold:
+            why.append(f"only {ran} of {len(counted)} (check, operation) units ran ({ratio:.0%} < "
+                       f"{self.threshold:.0%})")
+        if untested:
+            why.append("not tested at all: " + ", ".join(untested))
+        checks_doc = {n: {"ran": per[n]["ran"], "skipped": per[n]["skipped"],
+                          "inconclusive": per[n]["inconclusive"], "n/a": per[n]["n/a"],
+                          "reasons": dict(reasons[n].most_common(5))} for n in names}
+        return {
+            "complete": not why,
+            "ratio": round(ratio, 3),
+            "threshold": self.threshold,
+            "units": {"ran": ran, "counted": len(counted),
+                      "skipped": sum(1 for u in counted if u.state == "skipped"),
+                      "inconclusive": sum(1 for u in counted if u.state == "inconclusive")},
+            "why_incomplete": why,
+            "checks": checks_doc,
+            "not_ran": [{"check": u.check, "operation": u.operation, "state": u.state, "reason": u.reason}
+                        for u in units if u.state in ("skipped", "inconclusive")][:200],
+        }
+
+
+__all__ = ["DEFAULT_THRESHOLD", "WHOLE", "Coverage", "State", "Unit"]

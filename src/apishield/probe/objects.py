@@ -1,0 +1,138 @@
+"""Object model inference: which key names an object the probe created, and which values of its identities
+fill user-keyed paths.
+
+A created object's key comes, in order, from: an id-like field of the creation answer; the ``Location``
+header; a path parameter of the item operation that matches a field the probe sent (objects keyed by a name
+or title: ``/books/{book_title}``); or the list endpoint, by finding the element that carries the probe's
+marker. An identity's own attributes (user name, e-mail, id — from the login or ``/me`` answer, or the JWT's
+``sub``/``username`` claims) fill path parameters such as ``/users/{username}/…``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+ID_KEYS = ("id", "_id", "uuid", "pk", "key")
+USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|profile|me$)")
+
+
+def find_id(data: Any) -> Any:
+    """An id-like value in a JSON answer (``id``, ``_id``, ``uuid``, ``*_id`` …), nested objects included."""
+    if isinstance(data, dict):
+        for key in ID_KEYS:
+            if key in data and isinstance(data[key], (int, str)) and not isinstance(data[key], bool):
+                return data[key]
+        for key, value in data.items():
+            if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
+                return value
+        for value in data.values():
+            if isinstance(value, dict):
+                found = find_id(value)
+                if found is not None:
+                    return found
+    return None
+
+
+def from_location(location: str | None, collection_path: str) -> str | None:
+    """The key at the end of a ``Location`` header that points below the collection."""
+    if not location:
+        return None
+    path = urlsplit(location).path.rstrip("/")
+    base = collection_path.rstrip("/")
+    if "{" not in base and not path.startswith(base + "/"):
+        return None
+    last = path.rsplit("/", 1)[-1]
+    return unquote(last) or None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def from_sent_fields(param: str, body: dict[str, Any]) -> Any:
+    """A field the probe sent whose name matches the item's path parameter (``{book_title}`` ↔ ``book_title``
+    or ``title``; ``{name}`` ↔ ``name``)."""
+    want = _norm(param)
+    for key, value in body.items():
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and _norm(key) == want:
+            return value
+    for key, value in body.items():
+        k = _norm(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and len(k) >= 3 and (
+                want.endswith(k) or k.endswith(want)) and not want.endswith("id"):
+            return value
+    return None
+
+
+def from_listing(data: Any, marker: str, param: str) -> Any:
+    """In a list answer, the element that carries ``marker``: its value for ``param``, else its id."""
+    items = data
+    if isinstance(data, dict):
+        items = next((v for v in data.values() if isinstance(v, list)), [])
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        if isinstance(item, dict) and marker and marker in json.dumps(item, default=str):
+            value = item.get(param)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                return value
+            return find_id(item)
+    return None
+
+
+def jwt_claims(token: str | None) -> dict[str, Any]:
+    """The claims of a JWT, unverified (only to learn the identity's own name and id)."""
+    if not token or token.count(".") != 2:
+        return {}
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str | None, Any]:
+    """Fill a missing user name / id from an answer about the identity (login, ``/me``, JWT claims)."""
+    if isinstance(data, dict) and isinstance(data.get("user"), dict):
+        data = data["user"]
+    if not isinstance(data, dict):
+        return username, user_id
+    if user_id is None:
+        for key in ("id", "user_id", "userId", "uid", "sub"):
+            value = data.get(key)
+            if isinstance(value, (int, str)) and not isinstance(value, bool) and value != "":
+                if key == "sub" and isinstance(value, str) and not value.isdigit() and username is None:
+                    username = value  # a sub that is a name
+                    continue
+                user_id = value
+                break
+    if username is None:
+        for key in ("username", "user_name", "login", "name", "email", "preferred_username", "user"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                username = value
+                break
+    return username, user_id
+
+
+def identity_value(param: str, username: str | None, user_id: Any, collection: str) -> Any:
+    """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users."""
+    low = param.lower()
+    if not (USERISH.search(low) or collection.rstrip("/").endswith(("/users", "/accounts", "/members"))):
+        return None
+    if "email" in low:
+        return username if username and "@" in username else None
+    if low.endswith("id") or low in ("pk", "uid"):
+        return user_id if user_id is not None else None
+    if "name" in low or "login" in low or "handle" in low:
+        return username if username is not None else user_id
+    return user_id if user_id is not None else username
+
+
+__all__ = ["find_id", "from_listing", "from_location", "from_sent_fields", "identity_value", "jwt_claims",
+           "learn_identity"]

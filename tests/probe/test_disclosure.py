@@ -1,0 +1,73 @@
+"""What answers disclose: password hashes by shape and name, card numbers (Luhn), private keys, exception and
+SQL text in errors, stack traces of several frameworks, unhandled 500s — must fire on a leaky loopback API and
+stay quiet on a clean one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apishield.probe import ProbeConfig, ProbeOptions, probe
+from apishield.probe.checks.disclosure import STACK, card_number, hash_shape, luhn
+from tests.probe.loopback import Answer, loopback
+
+BCRYPT = "$2b$12$" + "a" * 53
+SPEC: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+    "/users": {"get": {"responses": {"200": {"description": "list"}}}},
+    "/orders": {"get": {"responses": {"200": {"description": "list"}}}},
+    "/keys": {"get": {"responses": {"200": {"description": "list"}}}},
+    "/search": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "hits"}}}},
+}}
+
+
+def _app(leaky: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = path.split("?")[0]
+        if route == "/users":
+            return 200, {}, [{"id": 1, "name": "al", **({"pwhash": BCRYPT} if leaky else {})}]
+        if route == "/orders":
+            return 200, {}, [{"id": 1, "card": "4111 1111 1111 1111" if leaky else "**** 1111", "total": 4111111111}]
+        if route == "/keys":
+            return 200, {}, {"note": "-----BEGIN RSA PRIVATE KEY-----\nMIIE" if leaky else "public only"}
+        if route == "/search" and "'" in path.replace("%27", "'") and leaky:
+            return 500, {}, {"error": "OperationalError: near \"x\": syntax error in SELECT * FROM items WHERE q='"}
+        if route == "/search":
+            return 200, {}, {"hits": []}
+        return 404, {}, {"detail": "not found"}
+
+    return app
+
+
+@pytest.mark.parametrize("leaky", [True, False])
+def test_disclosure_fires_on_a_leaky_api_and_stays_quiet_on_a_clean_one(tmp_path: Path, leaky: bool) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(SPEC))
+    with loopback(_app(leaky)) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+            budget=200, rate=0, checks=("crawl", "injection")))))
+    found = {f.rule_id for f in result.findings}
+    wanted = {"PR-AUTH-002", "PR-DATA-001", "PR-DATA-002", "PR-ERR-003", "PR-ERR-004"}
+    if leaky:
+        assert wanted <= found
+    else:
+        assert not wanted & found
+
+
+def test_shapes_cards_and_stacks() -> None:
+    assert hash_shape("anything", BCRYPT) == "bcrypt"
+    assert hash_shape("x", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g") == "argon2"
+    assert hash_shape("password_hash", "5f4dcc3b5aa765d61d8327deb882cf99") is not None
+    assert hash_shape("etag", "5f4dcc3b5aa765d61d8327deb882cf99") is None
+    assert hash_shape("request_id", "5f4dcc3b5aa765d61d8327deb882cf99") is None
+    assert luhn("4111111111111111") and not luhn("4111111111111112")
+    assert card_number("card_number", "4111111111111111") and card_number("x", "4111-1111-1111-1111")
+    assert card_number("id", 4111111111111111) is None  # an id that happens to pass Luhn
+    assert card_number("card", "1234567812345670") is None  # no issuer prefix
+    for trace in ("    at Object.<anonymous> (/app/server.js:10:5)", "app/models/user.rb:12:in `find'",
+                  "goroutine 1 [running]:", "   at Shop.Cart.Add() in C:\\src\\Cart.cs:line 42"):
+        assert STACK.search(trace), trace
