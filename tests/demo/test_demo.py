@@ -52,13 +52,17 @@ def test_locator_explains_when_nothing_is_found(monkeypatch: pytest.MonkeyPatch,
 def test_json_documents_round_trip_to_reports(tool: str) -> None:
     findings = [_finding("AS102", Severity.HIGH, http=tool == "probe"), _finding("AS105", Severity.LOW,
                                                                                  http=tool == "probe")]
+    coverage = {"complete": False, "ratio": 0.5, "units": {"ran": 1, "counted": 2}} if tool == "probe" else {}
     original = Report(tool=tool, target="t", findings=findings, score=37 if tool == "probe" else None,  # type: ignore[arg-type]
-                      requests_used=12 if tool == "probe" else None)
+                      requests_used=12 if tool == "probe" else None, coverage=coverage,
+                      notes=["one check could not run"] if tool == "probe" else [])
     doc = json.loads(render(original, "json"))
     back = report_from_document(doc, tool, "t")  # type: ignore[arg-type]
     assert [f.fingerprint() for f in back.sorted_findings()] == [f.fingerprint() for f in original.sorted_findings()]
     assert back.severity_counts() == original.severity_counts()
     assert back.score == original.score
+    assert back.status == original.status  # a probe run's coverage survives the round trip
+    assert back.notes == original.notes
     for fmt in ("html", "sarif"):
         assert render(back, fmt)  # every writer accepts the rebuilt report
 

@@ -74,4 +74,6 @@ def report_from_document(doc: Mapping[str, Any], tool: Tool, target: str) -> Rep
         requests_used=doc.get("requests_used") if isinstance(doc.get("requests_used"), int) else None,
         seconds=float(seconds) if isinstance(seconds, int | float) else None,
         budget_shares=dict(doc.get("budget_shares") or {}),
+        coverage=dict(doc.get("coverage") or {}),
+        notes=[str(n) for n in doc.get("notes") or []],
     )
