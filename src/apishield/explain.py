@@ -61,10 +61,10 @@ def _audit_docs() -> dict[str, RuleDoc]:
 @cache
 def _probe_docs() -> dict[str, RuleDoc]:
     from apishield.probe import checks as _checks  # noqa: F401 - registers the checks
-    from apishield.probe.engine import REGISTRY
+    from apishield.probe.engine import CHECKS
 
     out: dict[str, RuleDoc] = {}
-    for spec in REGISTRY.values():
+    for spec in CHECKS:
         for rule in spec.rules:
             if rule.id not in out:
                 out[rule.id] = RuleDoc(rule, PROBE, inspect.cleandoc(spec.doc), spec.name)
