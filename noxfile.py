@@ -22,7 +22,7 @@ OLDEST = [
     "fastapi==0.124.0",
     "starlette==0.40.0",
     "pydantic==2.7.0",
-    "bottle==0.12.25",
+    "bottle==0.13.0",
     "cherrypy==18.8.0",
 ]
 NEWEST = ["flask", "werkzeug", "fastapi", "starlette", "pydantic", "bottle", "cherrypy"]
@@ -37,6 +37,12 @@ TOOLS = [
     "gunicorn",
     "uvicorn",
     "waitress",
+    "websockets",
+    # the extensions whose presence the adapters warn about
+    "flask-cors",
+    "flask-talisman",
+    "flask-limiter",
+    "slowapi",
 ]
 # every adapter against real servers, the generic WSGI/ASGI middleware, configuration, route headers, Vary, and
 # validation with pydantic models; the multi-worker and example-app suites need Redis/SQLAlchemy and the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,21 +86,27 @@ def check(
 # --- FastAPI ---------------------------------------------------------------------------------------------
 def fastapi_served(routes: Any, prefix: str = "", host: str = "") -> Iterator[Row]:
     """What Starlette/FastAPI route: FastAPI expands included routers; mounts and hosts take their subtree."""
-    from fastapi.routing import iter_route_contexts
     from starlette.routing import Host, Mount, WebSocketRoute
 
-    for ctx in iter_route_contexts(routes):
-        original = ctx.original_route
+    try:  # newer FastAPI keeps an included router as one route and expands it on demand
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI copied the included routes into the app's own list
+        contexts: Iterable[Any] = routes
+    else:
+        contexts = iter_route_contexts(routes)
+    for ctx in contexts:
+        original = getattr(ctx, "original_route", ctx)
+        path = getattr(ctx, "path", "")
         if isinstance(original, Mount | Host):
-            base = prefix + ("" if isinstance(original, Host) else ctx.path)
+            base = prefix + ("" if isinstance(original, Host) else path)
             inner_host = host or (ctx.host if isinstance(original, Host) else "")
             yield from fastapi_served(ctx.routes, base, inner_host)
             yield "*", inner_host + base + "/*"
         elif isinstance(original, WebSocketRoute):
-            yield "WS", host + prefix + ctx.path
+            yield "WS", host + prefix + path
         else:
-            for method in (ctx.methods or {"GET"}) - {"HEAD"}:
-                yield method, host + prefix + ctx.path
+            for method in (getattr(ctx, "methods", None) or {"GET"}) - {"HEAD"}:
+                yield method, host + prefix + path
 
 
 def fastapi_call(client: TestClient) -> Callable[[str, str, dict[str, str]], Any]:
