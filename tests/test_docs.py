@@ -6,7 +6,6 @@ and driven through its framework's test client by the scenario of the same name 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import secrets
 import sys
@@ -17,6 +16,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests._snippets import snippet_loader
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -37,29 +38,8 @@ def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[
     for name in ("FLASK_SECRET_KEY", "JWT_SECRET_KEY", "APP_JWT_SECRET", "BILLING_SERVICE_TOKEN",
                  "APISHIELD_JWT_SECRET"):
         monkeypatch.setenv(name, secrets.token_urlsafe(48))
-    loaded: list[str] = []
-
-    def _load(name: str) -> ModuleType:
-        code = tagged_blocks()[name]
-        module_name = "docs_example_" + name.replace("-", "_")
-        path = tmp_path / f"{module_name}.py"
-        path.write_text(code, encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        loaded.append(module_name)
-        spec.loader.exec_module(module)
-        return module
-
-    import cherrypy
-
-    mounted = dict(cherrypy.tree.apps)  # examples mount on the process-wide tree: leave it as found
-    yield _load
-    cherrypy.tree.apps.clear()
-    cherrypy.tree.apps.update(mounted)
-    for module_name in loaded:
-        sys.modules.pop(module_name, None)
+    with snippet_loader(tmp_path) as load_code:
+        yield lambda name: load_code("docs_example_" + name.replace("-", "_"), tagged_blocks()[name])
 
 
 def _flask_login(m: ModuleType) -> None:

@@ -13,15 +13,14 @@ import importlib.util
 import re
 import secrets
 import shlex
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from apishield.cli import build_parser
+from tests._snippets import snippet_loader
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -44,28 +43,8 @@ def test_readme_links_point_at_files() -> None:
 @pytest.fixture
 def quick_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("APISHIELD_JWT_SECRET", secrets.token_urlsafe(48))
-    names: list[str] = []
-
-    def load(index: int) -> ModuleType:
-        name = f"readme_quick_start_{index}"
-        path = tmp_path / f"{name}.py"
-        path.write_text(PYTHON_BLOCKS[index], encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        names.append(name)
-        spec.loader.exec_module(module)
-        return module
-
-    import cherrypy
-
-    mounted = dict(cherrypy.tree.apps)  # examples mount on the process-wide tree: leave it as found
-    yield load
-    cherrypy.tree.apps.clear()
-    cherrypy.tree.apps.update(mounted)
-    for name in names:
-        sys.modules.pop(name, None)
+    with snippet_loader(tmp_path) as load_code:
+        yield lambda index: load_code(f"readme_quick_start_{index}", PYTHON_BLOCKS[index])
 
 
 def _wsgi(app: Any) -> Any:
