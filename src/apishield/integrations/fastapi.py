@@ -24,8 +24,9 @@ operation is marked with it too. Errors (the shield's, ``HTTPException``, reques
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,7 +40,7 @@ from starlette.responses import Response
 from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from apishield.errors import Reject
+from apishield.errors import Reject, StoreError
 from apishield.integrations.asgi import (
     PRINCIPAL_KEY,
     ROUTE_KEY,
@@ -120,6 +121,7 @@ class Shield(_CoreShield):
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
+        self._owns_store = settings.get("store") is None  # a store passed in is the caller's to close
         self._route_settings: dict[tuple[int, str], tuple[Any, RouteSettings]] = {}
         self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
         self._host_routing: tuple[int, bool] | None = None  # (route count, app routes by Host header)
@@ -140,9 +142,55 @@ class Shield(_CoreShield):
         app.add_exception_handler(RequestValidationError, self._validation_handler)
         app.add_exception_handler(Exception, self._unhandled_handler)
         self._install_openapi(app)
+        self._install_lifespan(app)
         warn_overlapping_middleware(app)
         if getattr(app, "debug", False):
             self.note_server(None, debug=True)
+
+    # --- lifespan ---------------------------------------------------------------------------------
+    def _install_lifespan(self, app: Any) -> None:
+        """Wrap the app's lifespan: :meth:`startup` before the app's own start-up, :meth:`shutdown` after its
+        own shutdown (``lifespan=`` functions and ``on_event`` handlers alike)."""
+        router = getattr(app, "router", None)
+        original = getattr(router, "lifespan_context", None)
+        if original is None or getattr(original, "_apishield", False):
+            return
+        shield = self
+
+        @contextlib.asynccontextmanager
+        async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
+            shield.startup(app)
+            try:
+                async with original(asgi_app) as state:
+                    yield state
+            finally:
+                shield.shutdown()
+
+        lifespan._apishield = True  # type: ignore[attr-defined]
+        router.lifespan_context = lifespan  # type: ignore[union-attr]
+
+    def startup(self, app: Any) -> None:
+        """At the app's start-up: list the routes with their protection, warn about overlapping middleware,
+        and read the store once, so that an unreachable Redis is reported before the first request."""
+        if not self._listed:
+            self._listed = True
+            self.log_routes(self.routes_of(app))
+        warn_overlapping_middleware(app)
+        try:
+            self.store.get("apishield:startup-check")
+        except StoreError as exc:
+            log.warning(
+                "apishield: the store did not answer at start-up (%s); requests meet rate_limit.on_store_error "
+                "until it does",
+                exc,
+            )
+
+    def shutdown(self) -> None:
+        """At the app's shutdown: close the store the shield opened from ``store_url`` (connections, files;
+        a memory store is emptied). A store passed in with ``store=`` is left to its owner."""
+        if self._owns_store:
+            with contextlib.suppress(StoreError):
+                self.store.close()
 
     # --- route resolution -----------------------------------------------------------------------
     def _resolve(self, scope: Scope) -> RouteSettings | None:
