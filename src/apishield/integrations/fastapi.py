@@ -41,6 +41,7 @@ from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from apishield.errors import Reject, StoreError
+from apishield.integrations._common import hint_docs_ui_csp
 from apishield.integrations.asgi import (
     PRINCIPAL_KEY,
     ROUTE_KEY,
@@ -173,8 +174,7 @@ class Shield(_CoreShield):
         """At the app's start-up: list the routes with their protection, warn about overlapping middleware,
         and read the store once, so that an unreachable Redis is reported before the first request."""
         if not self._listed:
-            self._listed = True
-            self.log_routes(self.routes_of(app))
+            self._list_routes(app)
         warn_overlapping_middleware(app)
         try:
             self.store.get("apishield:startup-check")
@@ -184,6 +184,14 @@ class Shield(_CoreShield):
                 "until it does",
                 exc,
             )
+
+    def _list_routes(self, app: Any) -> None:
+        """Log the routes with their protection, and hint at docs pages the CSP would leave blank."""
+        self._listed = True
+        routes = self.routes_of(app)
+        self.log_routes(routes)
+        pages = [getattr(app, name, None) for name in ("docs_url", "redoc_url")]
+        hint_docs_ui_csp(self, routes, known=[p for p in pages if p])
 
     def shutdown(self) -> None:
         """At the app's shutdown: close the store the shield opened from ``store_url`` (connections, files;
@@ -197,8 +205,7 @@ class Shield(_CoreShield):
         state = scope.setdefault("state", {})
         state[_CHECKED_KEY] = True
         if not self._listed and self._app is not None:
-            self._listed = True
-            self.log_routes(self.routes_of(self._app))
+            self._list_routes(self._app)
             warn_overlapping_middleware(self._app)  # again: middleware added after the shield
         app = self._app or scope.get("app")
         router = getattr(app, "router", None)

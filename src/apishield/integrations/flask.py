@@ -35,7 +35,7 @@ from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
 from apishield.errors import ConfigError
-from apishield.integrations._common import view_from_environ
+from apishield.integrations._common import hint_docs_ui_csp, view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
@@ -184,7 +184,9 @@ class Shield(_CoreShield):
             if id(app) in self._listed:
                 return
             self._listed.add(id(app))
-        self.log_routes(self.routes_of(app))
+        routes = self.routes_of(app)
+        self.log_routes(routes)
+        hint_docs_ui_csp(self, routes)
         warn_overlapping_extensions(app)  # again: extensions set up after the shield
 
 
