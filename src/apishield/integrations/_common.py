@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from apishield.config import MODE_ENV, ShieldConfig
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import Outcome, Shield
 from apishield.shield.http import apply_headers, error_outcome, merge_headers, status_line, vary_missing
@@ -219,14 +221,56 @@ def hint_docs_ui_csp(shield: Shield, routes: Iterable[tuple[str, str, Any]], kno
     return found
 
 
+# --- development detected from the framework's debug switch -------------------------------------------------
+_TRUE = ("1", "true", "yes", "on")
+
+
+def mode_was_given(config: Any, settings: Mapping[str, Any], app_keys: Mapping[str, Any] | None = None) -> bool:
+    """True when the mode was chosen anywhere: ``mode=``, a config mapping with ``mode``, a config object or
+    file (read as chosen: their default cannot be told from an explicit ``production``), the app's
+    ``APISHIELD_MODE`` config key, or the ``APISHIELD_MODE`` environment variable."""
+    if os.environ.get(MODE_ENV, "").strip() or "mode" in settings or (app_keys and "mode" in app_keys):
+        return True
+    if config is None:
+        return False
+    if isinstance(config, Mapping):
+        return "mode" in config
+    return True  # a ShieldConfig, a TOML path
+
+
+def debug_reason(app_debug: bool, env: str | None = None) -> str | None:
+    """Why the app counts as in development (its debug flag, with the environment variable that set it)."""
+    if not app_debug:
+        return None
+    value = os.environ.get(env, "") if env else ""
+    return f"{env}={value}" if value.strip().lower() in _TRUE else "the app's debug flag is on"
+
+
+def development_settings(shield: Shield, reason: str | None, chosen: bool) -> dict[str, Any] | None:
+    """``{"mode": "development"}`` to rebuild the shield with, when the app runs in debug (``reason``) and no
+    mode was chosen; the switch is announced with one loud warning. None when nothing changes."""
+    if reason is None or chosen or not isinstance(shield.config, ShieldConfig) or not shield.config.production:
+        return None
+    log.warning(
+        "apishield: DEVELOPMENT MODE (%s and no mode is configured): plain HTTP is served without redirects and "
+        "without HSTS. Never expose this process; set APISHIELD_MODE=production (or mode=\"production\") to "
+        "keep production behaviour in debug",
+        reason,
+    )
+    return {"mode": "development"}
+
+
 __all__ = [
     "DOCS_UI_CSP",
     "EnvironHeaders",
     "apply_headers",
     "blocks_inline_scripts",
+    "debug_reason",
+    "development_settings",
     "hint_docs_ui_csp",
     "is_docs_ui_path",
     "merge_headers",
+    "mode_was_given",
     "problem_outcome",
     "status_line",
     "vary_missing",

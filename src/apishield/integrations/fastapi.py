@@ -41,7 +41,7 @@ from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from apishield.errors import Reject, StoreError
-from apishield.integrations._common import hint_docs_ui_csp
+from apishield.integrations._common import debug_reason, development_settings, hint_docs_ui_csp, mode_was_given
 from apishield.integrations.asgi import (
     PRINCIPAL_KEY,
     ROUTE_KEY,
@@ -122,6 +122,7 @@ class Shield(_CoreShield):
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
+        self._given: tuple[Any, dict[str, Any]] = (config, settings)
         self._owns_store = settings.get("store") is None  # a store passed in is the caller's to close
         self._route_settings: dict[tuple[int, str], tuple[Any, RouteSettings]] = {}
         self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
@@ -136,6 +137,12 @@ class Shield(_CoreShield):
     def init_app(self, app: FastAPI) -> None:
         """Add the middleware, the problem+json exception handlers and the OpenAPI security scheme."""
         self._app = app
+        config, settings = self._given
+        extra = development_settings(
+            self, debug_reason(bool(getattr(app, "debug", False))), mode_was_given(config, settings)
+        )
+        if extra is not None:  # FastAPI(debug=True) and no mode chosen
+            _CoreShield.__init__(self, config, **{**settings, **extra})
         app.state.apishield = self
         app.add_middleware(ShieldASGIMiddleware, shield=self, resolver=self._resolve)
         app.add_exception_handler(Reject, self._reject_handler)

@@ -35,7 +35,13 @@ from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
 from apishield.errors import ConfigError
-from apishield.integrations._common import hint_docs_ui_csp, view_from_environ
+from apishield.integrations._common import (
+    debug_reason,
+    development_settings,
+    hint_docs_ui_csp,
+    mode_was_given,
+    view_from_environ,
+)
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
@@ -74,6 +80,7 @@ class Shield(_CoreShield):
         for ``HTTPException`` or ``Exception`` are kept; the shield's own refusals are problem+json anyway.
         """
         self._configure_from(app)
+        self._detect_development(app)
         app.extensions[EXTENSION_KEY] = self
         app.app_ctx_globals_class = _globals_with_principal(app.app_ctx_globals_class)
         if not app.config.get("APISHIELD_ENABLED", True):
@@ -110,6 +117,16 @@ class Shield(_CoreShield):
         config, settings = self._given
         _CoreShield.__init__(self, config, **{**keys, **settings})
         self._app_config = keys
+
+    def _detect_development(self, app: Flask) -> None:
+        """Development mode, announced loudly, for an app in debug (``FLASK_DEBUG=1``, ``flask run --debug``,
+        ``app.debug = True`` before ``init_app``) when no mode was chosen anywhere."""
+        config, settings = self._given
+        keys = self._app_config or {}
+        chosen = mode_was_given(config, settings, keys) or _PREFIX + "MODE" in app.config
+        extra = development_settings(self, debug_reason(app.debug, "FLASK_DEBUG"), chosen)
+        if extra is not None:
+            _CoreShield.__init__(self, config, **{**keys, **settings, **extra})
 
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
         """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
