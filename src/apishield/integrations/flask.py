@@ -61,7 +61,7 @@ class Shield(_CoreShield):
 
     def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
         if settings.get("authenticators"):
-            settings["authenticators"] = [_InFlaskContext(a) for a in settings["authenticators"]]
+            settings["authenticators"] = [_in_flask_context(a) for a in settings["authenticators"]]
         super().__init__(config, **settings)
         self._given: tuple[Any, dict[str, Any]] = (config, settings)
         self._app_config: dict[str, Any] | None = None  # the APISHIELD_* keys this shield was configured from
@@ -315,6 +315,13 @@ class _InFlaskContext:
 
     def __repr__(self) -> str:
         return f"{self.inner!r} (in the Flask request context)"
+
+
+def _in_flask_context(authenticator: Any) -> Any:
+    """The authenticator run inside Flask's context; apishield's own authenticators need none."""
+    if type(authenticator).__module__.startswith("apishield."):
+        return authenticator
+    return _InFlaskContext(authenticator)
 
 
 def _share_request_context(app: Flask) -> None:
