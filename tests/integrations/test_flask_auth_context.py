@@ -137,3 +137,13 @@ def test_the_authenticator_outside_the_flask_layer_still_runs() -> None:
     with app.test_request_context("/x"):
         view = shield.request_view("GET", "/x", {}, peer="127.0.0.1", scheme="http")
         assert shield.auth.authenticators[0].authenticate(view) is None
+
+
+def test_the_test_clients_preserved_context_is_the_one_the_authenticator_used() -> None:
+    app, _, _ = login_app()
+    with app.test_client() as client:
+        client.post("/login/1")
+        assert client.get("/me").status_code == 200
+        assert request.path == "/me" and current_user.get_id() == "1"
+        assert g.get("loaded_by_authenticator") == "1"
+    assert _cv_request.get(None) is None
