@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from apishield.config import MODE_ENV, ShieldConfig
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import Outcome, Shield
 from apishield.shield.http import apply_headers, error_outcome, merge_headers, status_line, vary_missing
+
+log = logging.getLogger("apishield")
 
 Header = tuple[str, str]
 _ENVIRON_KEYS: dict[str, str] = {}
@@ -155,10 +160,117 @@ def problem_outcome(shield: Shield, status: int, detail: str) -> Outcome:
     return error_outcome(status, detail)
 
 
+# --- start-up hint: a docs UI page under a CSP that blocks its scripts ---------------------------------------
+#: the last path segment of the usual API documentation pages (FastAPI, flasgger, flask-smorest, drf-spectacular)
+DOCS_UI_SEGMENTS = frozenset({"docs", "redoc", "swagger", "swagger-ui", "apidocs", "apidoc", "api-docs", "rapidoc"})
+#: a policy the default Swagger UI / ReDoc pages load under (their CDN and their inline start-up script)
+DOCS_UI_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly"
+)
+_hinted: set[tuple[int, str, str]] = set()
+
+
+def is_docs_ui_path(path: str) -> bool:
+    """True for the paths documentation UIs are served at (``/docs``, ``/api/redoc``, ``/apidocs/``...)."""
+    return path.rstrip("/").rsplit("/", 1)[-1].lower() in DOCS_UI_SEGMENTS
+
+
+def blocks_inline_scripts(csp: str | None) -> bool:
+    """True when the policy refuses inline scripts, which every Swagger UI / ReDoc page starts with: the
+    effective script source list (``script-src-elem``, ``script-src``, else ``default-src``) has neither
+    ``'unsafe-inline'`` nor a nonce or hash."""
+    if not csp:
+        return False
+    directives: dict[str, list[str]] = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), [w.lower() for w in words[1:]])
+    sources = next((directives[d] for d in ("script-src-elem", "script-src", "default-src") if d in directives), None)
+    if sources is None:
+        return False
+    allowing = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
+    return not any(s == "'unsafe-inline'" or s.startswith(allowing) for s in sources)
+
+
+def hint_docs_ui_csp(shield: Shield, routes: Iterable[tuple[str, str, Any]], known: Iterable[str] = ()) -> list[str]:
+    """Warn once per shield and page about a docs UI route (a :data:`DOCS_UI_SEGMENTS` path or one of
+    ``known``, e.g. FastAPI's ``docs_url``) whose Content-Security-Policy blocks its scripts, with the one-line
+    fix. Returns the pages warned about in this call."""
+    pages = set(known)
+    found = []
+    for method, path, settings in routes:
+        if method not in ("GET", "*") or not (path in pages or is_docs_ui_path(path)):
+            continue
+        rows = shield.compile(settings).headers.table[(False, True)]
+        csp = next((v for k, v in rows if k.lower() == "content-security-policy"), None)
+        key = (id(shield), method, path)
+        if not blocks_inline_scripts(csp) or key in _hinted:
+            continue
+        _hinted.add(key)
+        found.append(path)
+        log.warning(
+            "apishield: %s looks like an API docs page, and its Content-Security-Policy (%s) stops its scripts: "
+            'the page stays blank. Fix: Shield(routes={"GET %s": {"public": True, "headers": '
+            '{"Content-Security-Policy": "%s"}}}) or switch the page off in production',
+            path, csp, path, DOCS_UI_CSP,
+        )
+    return found
+
+
+# --- development detected from the framework's debug switch -------------------------------------------------
+_TRUE = ("1", "true", "yes", "on")
+
+
+def mode_was_given(config: Any, settings: Mapping[str, Any], app_keys: Mapping[str, Any] | None = None) -> bool:
+    """True when the mode was chosen anywhere: ``mode=``, a config mapping with ``mode``, a config object or
+    file (read as chosen: their default cannot be told from an explicit ``production``), the app's
+    ``APISHIELD_MODE`` config key, or the ``APISHIELD_MODE`` environment variable."""
+    if os.environ.get(MODE_ENV, "").strip() or "mode" in settings or (app_keys and "mode" in app_keys):
+        return True
+    if config is None:
+        return False
+    if isinstance(config, Mapping):
+        return "mode" in config
+    return True  # a ShieldConfig, a TOML path
+
+
+def debug_reason(app_debug: bool, env: str | None = None) -> str | None:
+    """Why the app counts as in development (its debug flag, with the environment variable that set it)."""
+    if not app_debug:
+        return None
+    value = os.environ.get(env, "") if env else ""
+    return f"{env}={value}" if value.strip().lower() in _TRUE else "the app's debug flag is on"
+
+
+def development_settings(shield: Shield, reason: str | None, chosen: bool) -> dict[str, Any] | None:
+    """``{"mode": "development"}`` to rebuild the shield with, when the app runs in debug (``reason``) and no
+    mode was chosen; the switch is announced with one loud warning. None when nothing changes."""
+    if reason is None or chosen or not isinstance(shield.config, ShieldConfig) or not shield.config.production:
+        return None
+    log.warning(
+        "apishield: DEVELOPMENT MODE (%s and no mode is configured): plain HTTP is served without redirects and "
+        "without HSTS. Never expose this process; set APISHIELD_MODE=production (or mode=\"production\") to "
+        "keep production behaviour in debug",
+        reason,
+    )
+    return {"mode": "development"}
+
+
 __all__ = [
+    "DOCS_UI_CSP",
     "EnvironHeaders",
     "apply_headers",
+    "blocks_inline_scripts",
+    "debug_reason",
+    "development_settings",
+    "hint_docs_ui_csp",
+    "is_docs_ui_path",
     "merge_headers",
+    "mode_was_given",
     "problem_outcome",
     "status_line",
     "vary_missing",

@@ -24,8 +24,9 @@ operation is marked with it too. Errors (the shield's, ``HTTPException``, reques
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -39,7 +40,8 @@ from starlette.responses import Response
 from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from apishield.errors import Reject
+from apishield.errors import Reject, StoreError
+from apishield.integrations._common import debug_reason, development_settings, hint_docs_ui_csp, mode_was_given
 from apishield.integrations.asgi import (
     PRINCIPAL_KEY,
     ROUTE_KEY,
@@ -120,6 +122,8 @@ class Shield(_CoreShield):
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
+        self._given: tuple[Any, dict[str, Any]] = (config, settings)
+        self._owns_store = settings.get("store") is None  # a store passed in is the caller's to close
         self._route_settings: dict[tuple[int, str], tuple[Any, RouteSettings]] = {}
         self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
         self._host_routing: tuple[int, bool] | None = None  # (route count, app routes by Host header)
@@ -133,6 +137,12 @@ class Shield(_CoreShield):
     def init_app(self, app: FastAPI) -> None:
         """Add the middleware, the problem+json exception handlers and the OpenAPI security scheme."""
         self._app = app
+        config, settings = self._given
+        extra = development_settings(
+            self, debug_reason(bool(getattr(app, "debug", False))), mode_was_given(config, settings)
+        )
+        if extra is not None:  # FastAPI(debug=True) and no mode chosen
+            _CoreShield.__init__(self, config, **{**settings, **extra})
         app.state.apishield = self
         app.add_middleware(ShieldASGIMiddleware, shield=self, resolver=self._resolve)
         app.add_exception_handler(Reject, self._reject_handler)
@@ -140,17 +150,69 @@ class Shield(_CoreShield):
         app.add_exception_handler(RequestValidationError, self._validation_handler)
         app.add_exception_handler(Exception, self._unhandled_handler)
         self._install_openapi(app)
+        self._install_lifespan(app)
         warn_overlapping_middleware(app)
         if getattr(app, "debug", False):
             self.note_server(None, debug=True)
+
+    # --- lifespan ---------------------------------------------------------------------------------
+    def _install_lifespan(self, app: Any) -> None:
+        """Wrap the app's lifespan: :meth:`startup` before the app's own start-up, :meth:`shutdown` after its
+        own shutdown (``lifespan=`` functions and ``on_event`` handlers alike)."""
+        router = getattr(app, "router", None)
+        original = getattr(router, "lifespan_context", None)
+        if original is None or getattr(original, "_apishield", False):
+            return
+        shield = self
+
+        @contextlib.asynccontextmanager
+        async def lifespan(asgi_app: Any) -> AsyncIterator[Any]:
+            shield.startup(app)
+            try:
+                async with original(asgi_app) as state:
+                    yield state
+            finally:
+                shield.shutdown()
+
+        lifespan._apishield = True  # type: ignore[attr-defined]
+        router.lifespan_context = lifespan  # type: ignore[union-attr]
+
+    def startup(self, app: Any) -> None:
+        """At the app's start-up: list the routes with their protection, warn about overlapping middleware,
+        and read the store once, so that an unreachable Redis is reported before the first request."""
+        if not self._listed:
+            self._list_routes(app)
+        warn_overlapping_middleware(app)
+        try:
+            self.store.get("apishield:startup-check")
+        except StoreError as exc:
+            log.warning(
+                "apishield: the store did not answer at start-up (%s); requests meet rate_limit.on_store_error "
+                "until it does",
+                exc,
+            )
+
+    def _list_routes(self, app: Any) -> None:
+        """Log the routes with their protection, and hint at docs pages the CSP would leave blank."""
+        self._listed = True
+        routes = self.routes_of(app)
+        self.log_routes(routes)
+        pages = [getattr(app, name, None) for name in ("docs_url", "redoc_url")]
+        hint_docs_ui_csp(self, routes, known=[p for p in pages if p])
+
+    def shutdown(self) -> None:
+        """At the app's shutdown: close the store the shield opened from ``store_url`` (connections, files;
+        a memory store is emptied). A store passed in with ``store=`` is left to its owner."""
+        if self._owns_store:
+            with contextlib.suppress(StoreError):
+                self.store.close()
 
     # --- route resolution -----------------------------------------------------------------------
     def _resolve(self, scope: Scope) -> RouteSettings | None:
         state = scope.setdefault("state", {})
         state[_CHECKED_KEY] = True
         if not self._listed and self._app is not None:
-            self._listed = True
-            self.log_routes(self.routes_of(self._app))
+            self._list_routes(self._app)
             warn_overlapping_middleware(self._app)  # again: middleware added after the shield
         app = self._app or scope.get("app")
         router = getattr(app, "router", None)

@@ -26,14 +26,22 @@ import functools
 import inspect
 import logging
 import threading
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
+from flask.ctx import RequestContext
 from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
 from apishield.errors import ConfigError
-from apishield.integrations._common import view_from_environ
+from apishield.integrations._common import (
+    debug_reason,
+    development_settings,
+    hint_docs_ui_csp,
+    mode_was_given,
+    view_from_environ,
+)
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
 from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
@@ -52,6 +60,8 @@ class Shield(_CoreShield):
     """
 
     def __init__(self, app: Flask | None = None, config: Any = None, **settings: Any) -> None:
+        if settings.get("authenticators"):
+            settings["authenticators"] = [_in_flask_context(a) for a in settings["authenticators"]]
         super().__init__(config, **settings)
         self._given: tuple[Any, dict[str, Any]] = (config, settings)
         self._app_config: dict[str, Any] | None = None  # the APISHIELD_* keys this shield was configured from
@@ -70,12 +80,15 @@ class Shield(_CoreShield):
         for ``HTTPException`` or ``Exception`` are kept; the shield's own refusals are problem+json anyway.
         """
         self._configure_from(app)
+        self._detect_development(app)
         app.extensions[EXTENSION_KEY] = self
         app.app_ctx_globals_class = _globals_with_principal(app.app_ctx_globals_class)
         if not app.config.get("APISHIELD_ENABLED", True):
             log.warning("apishield: disabled for app %r (APISHIELD_ENABLED is false): no route is guarded", app.name)
             return
         app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
+        if any(isinstance(a, _InFlaskContext) for a in self.auth.authenticators):
+            _share_request_context(app)
         own = app.error_handler_spec.get(None, {}).get(None, {})
         if HTTPException not in own:
             app.register_error_handler(HTTPException, self._http_error)
@@ -104,6 +117,16 @@ class Shield(_CoreShield):
         config, settings = self._given
         _CoreShield.__init__(self, config, **{**keys, **settings})
         self._app_config = keys
+
+    def _detect_development(self, app: Flask) -> None:
+        """Development mode, announced loudly, for an app in debug (``FLASK_DEBUG=1``, ``flask run --debug``,
+        ``app.debug = True`` before ``init_app``) when no mode was chosen anywhere."""
+        config, settings = self._given
+        keys = self._app_config or {}
+        chosen = mode_was_given(config, settings, keys) or _PREFIX + "MODE" in app.config
+        extra = development_settings(self, debug_reason(app.debug, "FLASK_DEBUG"), chosen)
+        if extra is not None:
+            _CoreShield.__init__(self, config, **{**keys, **settings, **extra})
 
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
         """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
@@ -178,7 +201,9 @@ class Shield(_CoreShield):
             if id(app) in self._listed:
                 return
             self._listed.add(id(app))
-        self.log_routes(self.routes_of(app))
+        routes = self.routes_of(app)
+        self.log_routes(routes)
+        hint_docs_ui_csp(self, routes)
         warn_overlapping_extensions(app)  # again: extensions set up after the shield
 
 
@@ -228,7 +253,91 @@ class _FlaskLayer:
             shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
         compiled, template = self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
-        return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
+        token = _SERVING.set((self.app, environ))
+        try:
+            return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
+        finally:
+            _SERVING.reset(token)
+            ctx = environ.pop(_CTX_KEY, None)
+            if ctx is not None and ctx.early:  # refused after authentication: Flask never took the context
+                ctx.early = False
+                ctx.pop()
+
+
+# --- authenticators inside Flask's context ---------------------------------------------------------
+_CTX_KEY = "apishield.flask.request_context"
+#: the app and environ the Flask layer is serving in this thread/task (set around the pipeline only)
+_SERVING: ContextVar[tuple[Flask, dict[str, Any]] | None] = ContextVar("apishield_flask_serving", default=None)
+
+
+class _EarlyRequestContext(RequestContext):
+    """The request's one Flask request context, pushed early for an authenticator and then handed to Flask.
+
+    Flask's ``wsgi_app`` receives it from ``app.request_context`` (see :func:`_share_request_context`): its
+    ``push`` then only takes the context over, and its ``pop`` ends it (teardown once, with Flask's error). One
+    ``Request``, one session and one ``g`` serve the authenticator and the view.
+    """
+
+    early = False
+
+    def push(self) -> None:
+        if self.early:  # Flask pushing the context the shield pushed already: it is current; Flask owns it now
+            self.early = False
+            return
+        super().push()
+
+
+class _InFlaskContext:
+    """An authenticator given to the Flask shield, run inside the app's app and request context, so that
+    ``flask.request``, ``flask.g``, ``flask.session``, ``current_app`` and Flask-Login's ``current_user`` work
+    in it. The context is pushed only when an authenticator actually runs, and it is the one the view gets."""
+
+    __slots__ = ("auth_method", "inner")
+
+    def __init__(self, inner: Any) -> None:
+        if not callable(getattr(inner, "authenticate", None)):
+            raise ConfigError(f"Shield authenticators: {inner!r} has no authenticate(view) method")
+        self.inner = inner
+        self.auth_method = (
+            getattr(inner, "auth_method", None) or getattr(inner, "scheme", None) or type(inner).__name__.lower()
+        )
+
+    def authenticate(self, view: Any) -> Any:
+        serving = _SERVING.get()
+        if serving is not None:
+            app, environ = serving
+            if _CTX_KEY not in environ:
+                ctx = _EarlyRequestContext(app, environ)
+                ctx.push()
+                ctx.early = True
+                environ[_CTX_KEY] = ctx
+        return self.inner.authenticate(view)
+
+    def __repr__(self) -> str:
+        return f"{self.inner!r} (in the Flask request context)"
+
+
+def _in_flask_context(authenticator: Any) -> Any:
+    """The authenticator run inside Flask's context; apishield's own authenticators need none."""
+    if type(authenticator).__module__.startswith("apishield."):
+        return authenticator
+    return _InFlaskContext(authenticator)
+
+
+def _share_request_context(app: Flask) -> None:
+    """Make ``app.request_context(environ)`` return the context an authenticator pushed for that environ."""
+    if getattr(app.request_context, "_apishield", False):
+        return
+    original = app.request_context
+
+    def request_context(environ: dict[str, Any]) -> RequestContext:
+        ctx = environ.get(_CTX_KEY)
+        if isinstance(ctx, _EarlyRequestContext) and ctx.early:
+            return ctx
+        return original(environ)
+
+    request_context._apishield = True  # type: ignore[attr-defined]
+    app.request_context = request_context  # type: ignore[method-assign]
 
 
 def _globals_with_principal(base: type[Any]) -> type[Any]:

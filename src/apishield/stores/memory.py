@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.strategies import STRATEGY_FUNCTIONS, State, decide_all
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 _SWEEP_MIN = 10_000  # writes between sweeps, at least
 _EVICT_FRACTION = 0.01  # share of max_entries evicted at once when full
+#: every memory store alive in this process, for the pytest plugin's per-test reset (apishield.testing)
+OPEN_STORES: weakref.WeakSet[MemoryStore] = weakref.WeakSet()
 
 
 class MemoryStore:
@@ -44,6 +47,7 @@ class MemoryStore:
         self._rl: dict[str, tuple[State, float]] = {}
         self._writes = 0
         self._sweep_at = _SWEEP_MIN
+        OPEN_STORES.add(self)
 
     def __len__(self) -> int:
         """Entries held (values, counters, sets, rate-limit states), expired ones not yet swept included."""
@@ -263,6 +267,21 @@ class MemoryStore:
                 rl[name] = (state, now + ttl)
         self._wrote(now)
         return results
+
+    def snapshot(self) -> Any:
+        """A copy of everything held, for :meth:`restore` (tests: undo what one test counted)."""
+        with self._lock:
+            sets = {k: dict(v) for k, v in self._sets.items()}
+            return (dict(self._values), dict(self._counters), sets, dict(self._rl))
+
+    def restore(self, snapshot: Any) -> None:
+        """Put back exactly what :meth:`snapshot` held (entries written since are dropped)."""
+        values, counters, sets, rl = snapshot
+        with self._lock:
+            self._values = dict(values)
+            self._counters = dict(counters)
+            self._sets = {k: dict(v) for k, v in sets.items()}
+            self._rl = dict(rl)
 
     def close(self) -> None:
         with self._lock:
