@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from apishield import events
 from apishield.auth.authenticators import SESSION_STATE_KEY, AuthGuard, RouteAuth
+from apishield.auth.outage import FailClosed
 from apishield.config import ShieldConfig, load
 from apishield.errors import PROBLEM_CONTENT_TYPE, ConfigError, Reject, StoreError
 from apishield.guard import Allow
@@ -146,6 +147,10 @@ class Shield:
         self._limit_by_ip = cfg.rate_limit.key != "principal"
         #: one throttle for the pipeline's own events (shared with the rate limiter's when there is one)
         self.events: EventThrottle = self.rate_limit.events if self.rate_limit is not None else EventThrottle()
+        if given[AuthGuard] is None:
+            self.auth.events = self.events  # one throttle, on the shield's clock
+        self.fail_closed = FailClosed("shield.store_error", "This service is briefly unavailable; try again shortly.",
+                                      self.events)
         #: every header name an *allowed* outcome can carry (lower case), for the adapters' fast header merge
         self.emitted_headers: frozenset[str] = self.headers.names | _PIPELINE_HEADERS
         self._compiled: dict[int, tuple[RouteSettings, CompiledRoute]] = {}
@@ -277,6 +282,9 @@ class Shield:
                     raise allow
         except Reject as reject:
             return self._finish(view, reject, extra, https, authenticated=principal is not None, table=compiled.headers)
+        except StoreError as exc:  # a lookup in a guard or authenticator of yours: fail closed, never a 500
+            unavailable = self.fail_closed(exc)
+            return self._finish(view, unavailable, extra, https, authenticated=False, table=compiled.headers)
         extra += compiled.headers.table[(principal is not None, https)]
         return Outcome(True, principal, extra)
 
