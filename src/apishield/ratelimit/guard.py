@@ -43,7 +43,12 @@ TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-A
 
 
 class EventThrottle:
-    """Lets one event of each kind through per ``interval`` seconds, counting the ones it held back."""
+    """Lets one event of each kind through per ``interval`` seconds, counting the ones it held back.
+
+    The line that gets through carries ``suppressed``: how many of its kind were held back since the last
+    one (each still counted in the metrics, see :mod:`apishield.events`). The one throttle for 429s, failed
+    credentials and store errors; a kind is a fixed event name, so its memory is bounded.
+    """
 
     def __init__(self, interval: float = 10.0, clock: Clock = time.monotonic) -> None:
         self.interval = interval
@@ -57,9 +62,14 @@ class EventThrottle:
         with self._lock:
             if now < self._next.get(event, -1.0):
                 self._held[event] = self._held.get(event, 0) + 1
-                return False
-            self._next[event] = now + self.interval
-            suppressed = self._held.pop(event, 0)
+                held = True
+            else:
+                held = False
+                self._next[event] = now + self.interval
+                suppressed = self._held.pop(event, 0)
+        if held:
+            events.count(event)
+            return False
         events.emit(event, level=level, suppressed=suppressed, **fields)
         return True
 
