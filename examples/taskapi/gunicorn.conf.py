@@ -25,5 +25,4 @@ timeout = 30
 graceful_timeout = 10
 keepalive = 5
 # request-line and header limits stay at gunicorn's defaults (4094 bytes, 100 fields of 8190 bytes)
-accesslog = "-"
-errorlog = "-"
+errorlog = "-"  # no access log: the proxy in front keeps one; apishield logs security events (throttled)
