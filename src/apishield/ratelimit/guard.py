@@ -192,14 +192,16 @@ class RateLimitGuard:
             # a key that names the client carries the client's hash tag (with or without a penalty box, so
             # every guard on one store counts a client under one key): on a Redis Cluster its ban and limits
             # share a slot. Keys shared by many addresses (a principal, a route) stay whole.
+            tag = None
             if self._tagged:
-                limit_key = f"{self._scope}{key}|{{{client_group(ban_key, ipv6_prefix=self._ipv6_prefix)}}}"
+                tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
+                limit_key = f"{self._scope}{key}|{tag}"
             else:
                 limit_key = self._scope + key
             if penalties is None:
                 decision = self.limiter.hit(limit_key, limits, cost)
             else:  # the ban check and the limits in one store call (one round trip)
-                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost)
+                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost, tag=tag)
                 if banned is not None or hit is None:
                     raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
                 decision = hit
