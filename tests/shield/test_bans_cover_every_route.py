@@ -3,17 +3,38 @@ route has rate limits; other clients are not affected."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import PUBLIC, RouteSettings, Shield
+from apishield.stores import from_url
 from tests._clock import FakeClock
 
 JWT_KEY = "bans-test-secret-" + "b" * 40
 BANNED = "10.9.9.9"
 OTHER = "10.1.1.1"
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each backend has its own ban-and-limits call (a Lua script on Redis, one transaction on SQLite)."""
+    if request.param == "redis":
+        return str(request.getfixturevalue("redis_url"))
+    return "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'state.db'}"
+
+
+def test_a_banned_client_is_refused_on_public_routes_of_every_store(store_url: str) -> None:
+    banned, other = (f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{n}" for n in (1, 2))
+    shield = Shield(jwt_secret=JWT_KEY, store=from_url(store_url), penalties={"violations": 2, "ban_durations": [600]})
+    for _ in range(2):
+        assert shield.process(view(banned, authorization="Bearer not-a-token")).status == 401
+    for route in ROUTES.values():
+        assert shield.process(view(banned), route).status == 429
+        assert shield.process(view(other), route).allowed
 
 
 def view(ip: str, path: str = "/x", **headers: str) -> RequestView:
