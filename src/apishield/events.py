@@ -4,7 +4,8 @@ Events describe what happened (authentication failure, rate-limit denial, ban, C
 ever carrying a secret: values under sensitive field names are redacted, and credentials are never passed in.
 
 Events emitted by the shield pipeline: ``auth.missing``, ``auth.failure``, ``auth.forbidden``,
-``ratelimit.denied``, ``ratelimit.store_error``, ``csrf.refused``, ``cors.refused``,
+``auth.store_error``, ``ratelimit.denied``, ``ratelimit.store_error``, ``penalty.refused`` (a banned client on a
+route without limits), ``penalty.store_error``, ``shield.store_error``, ``csrf.refused``, ``cors.refused``,
 ``cors.preflight_refused``, ``https.refused``, ``validation.refused``, ``server.development``; the core
 guards add their own (``session.*``, ``penalty.*``, ``cors.policy_*``...).
 
