@@ -1,4 +1,6 @@
-"""WSGI entry point for production servers: ``gunicorn -w 3 --preload --chdir examples taskapi.wsgi:app``."""
+"""WSGI entry point for production servers:
+``gunicorn -c examples/taskapi/gunicorn.conf.py --chdir examples taskapi.wsgi:app`` (gthread workers; see
+that file and docs/how-to/behind-a-proxy.md for why sync workers need a buffering proxy)."""
 
 import logging
 

@@ -75,7 +75,7 @@ class RateLimitConfig:
     legacy_headers: bool = False
     #: units each request consumes
     cost: int = 1
-    #: record a violation with the penalty box on every 429 and refuse banned clients (one more store call)
+    #: record a violation with the penalty box on every 429 (banned clients are refused on every route anyway)
     penalize: bool = False
 
 

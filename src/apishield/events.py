@@ -4,13 +4,19 @@ Events describe what happened (authentication failure, rate-limit denial, ban, C
 ever carrying a secret: values under sensitive field names are redacted, and credentials are never passed in.
 
 Events emitted by the shield pipeline: ``auth.missing``, ``auth.failure``, ``auth.forbidden``,
-``ratelimit.denied``, ``ratelimit.store_error``, ``csrf.refused``, ``cors.refused``,
+``auth.store_error``, ``ratelimit.denied``, ``ratelimit.store_error``, ``penalty.refused`` (a banned client on a
+route without limits), ``penalty.store_error``, ``shield.store_error``, ``csrf.refused``, ``cors.refused``,
 ``cors.preflight_refused``, ``https.refused``, ``validation.refused``, ``server.development``; the core
 guards add their own (``session.*``, ``penalty.*``, ``cors.policy_*``...).
 
 When :mod:`prometheus_client` is importable, every event also increments the counter
 ``apishield_security_events_total{event="..."}`` (scrape it with the client's usual exporter). Extra
 listeners (an alerting hook, a test) can subscribe with :func:`add_listener`.
+
+Events that come by the thousand in an attack or an outage (``ratelimit.denied``, ``auth.failure``,
+``auth.missing``, ``apikey.invalid``, ``*.store_error``) go through an
+:class:`~apishield.ratelimit.guard.EventThrottle`: one log line per kind per interval, carrying
+``suppressed`` (how many it held back since the last line); the counter above still counts every one.
 """
 
 from __future__ import annotations
@@ -72,6 +78,12 @@ def redact(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def count(event: str) -> None:
+    """Count an event without logging it (an event a throttle held back still shows in the metrics)."""
+    if _counter is not None:
+        _counter.labels(event=event).inc()
+
+
 def emit(event: str, level: int = logging.WARNING, **fields: Any) -> None:
     """Log one security event as a JSON object with an ``event`` name (and count it, see above)."""
     if _counter is not None:
@@ -86,4 +98,4 @@ def emit(event: str, level: int = logging.WARNING, **fields: Any) -> None:
     logger.log(level, json.dumps(record, default=str, sort_keys=True), extra={"apishield_event": record})
 
 
-__all__ = ["REDACTED", "Listener", "add_listener", "emit", "logger", "redact"]
+__all__ = ["REDACTED", "Listener", "add_listener", "count", "emit", "logger", "redact"]

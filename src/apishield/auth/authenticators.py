@@ -14,9 +14,11 @@ from typing import Any, Protocol
 from apishield import events
 from apishield.auth.apikeys import APIKeyManager, route_allowed
 from apishield.auth.jwt import JWTAuth
+from apishield.auth.outage import FailClosed
 from apishield.auth.principal import Principal, Requirement, granted
-from apishield.errors import ConfigError, Reject, StoreError, TokenError, TokenExpired
+from apishield.errors import ConfigError, Reject, StoreError, StoreUnavailable, TokenError, TokenExpired
 from apishield.guard import Allow
+from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.headers import retry_after_value
 from apishield.request import RequestView
 
@@ -114,6 +116,7 @@ class APIKeyAuthenticator:
         self.scheme = scheme
         self.penalties = penalties
         self.enforce_rate_limit = enforce_rate_limit
+        self.events = EventThrottle()  # invalid keys: one line per interval, with a count
 
     def _presented(self, view: RequestView) -> str | None:
         if self.header:
@@ -134,7 +137,7 @@ class APIKeyAuthenticator:
         except TokenError as exc:
             if self.penalties is not None:
                 self.penalties.record_violation(view.client_ip)
-            events.emit("apikey.invalid", reason=exc.reason, client_ip=view.client_ip, path=view.path)
+            self.events.emit("apikey.invalid", reason=exc.reason, client_ip=view.client_ip, path=view.path)
             raise
         if not route_allowed(record.routes, view.route_or_path):
             events.emit("apikey.route_refused", key_id=record.key_id, path=view.path)
@@ -205,6 +208,10 @@ class AuthGuard:
         )
         self._pairs = tuple(zip(self.authenticators, names, strict=True))
         self._open = RouteAuth(self, None)
+        #: failed and missing credentials come by the thousand in an attack: one line per interval, with a count
+        self.events = EventThrottle()
+        self.fail_closed = FailClosed("auth.store_error", "Authentication is unavailable; try again shortly.",
+                                      self.events)
         self._routes: dict[tuple[tuple[str, ...], tuple[str, ...]], RouteAuth] = {}
 
     def identify(self, view: RequestView) -> tuple[Any, str]:
@@ -213,7 +220,7 @@ class AuthGuard:
             try:
                 principal = authenticator.authenticate(view)
             except TokenError as exc:
-                events.emit(
+                self.events.emit(
                     "auth.failure", reason=exc.reason, method=method, path=view.path, client_ip=view.client_ip
                 )
                 raise Reject(
@@ -221,13 +228,14 @@ class AuthGuard:
                     "The credentials are invalid or expired.",
                     headers={"WWW-Authenticate": f'{self._challenge}, error="invalid_token"'},
                 ) from None
-            except StoreError:
-                events.emit("auth.store_error", method=method, path=view.path, client_ip=view.client_ip)
-                raise Reject(503, "Authentication is unavailable; try again shortly.") from None
+            except StoreUnavailable:
+                raise  # already a 503 with Retry-After, logged by the component that failed closed
+            except StoreError as exc:  # fail closed: 503 with Retry-After, one event per interval
+                raise self.fail_closed(exc) from None
             if principal is not None:
                 view.state[PRINCIPAL_STATE_KEY] = principal
                 return principal, method
-        events.emit("auth.missing", path=view.path, method=view.method, client_ip=view.client_ip)
+        self.events.emit("auth.missing", path=view.path, method=view.method, client_ip=view.client_ip)
         raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
 
     def check(self, view: RequestView) -> Allow:
@@ -290,7 +298,7 @@ class RouteAuth:
         try:
             requirement.check(principal)
         except Reject:
-            events.emit(
+            self.guard.events.emit(
                 "auth.forbidden",
                 subject=str(getattr(principal, "subject", ""))[:128],
                 path=view.path,

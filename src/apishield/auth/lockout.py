@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from apishield import events
 from apishield.auth.authenticators import PenaltyBoxLike
 from apishield.auth.outage import FailClosed
 from apishield.auth.passwords import Passwords
@@ -248,8 +247,8 @@ class LoginService:
         result = self.passwords.verify(stored, password)
         if not result.ok or subject is None:
             self.throttle.failure(res)
-            events.emit("auth.failure", method="password", client_ip=ip, reason="bad_credentials",
-                        trusted_device=res.trusted_device)
+            self.throttle.refusals.emit("auth.failure", method="password", client_ip=ip, reason="bad_credentials",
+                                        trusted_device=res.trusted_device)
             return LoginOutcome(False, message=LOGIN_FAILED)
         refusal = self.accept(subject) if self.accept is not None else None
         if refusal is not None:

@@ -3,11 +3,11 @@
 Order of checks for one request:
 
 1. deny-listed address → 403; allow-listed address → allowed untouched;
-2. banned client → 429 with the ban's ``Retry-After`` (unless ``penalize=False``). Bans are per client address
-   by default, shared with the auth guards that record invalid credentials; ``ban_by="key"`` bans the
-   rate-limit key instead;
-3. every limit in one store call → allowed with ``RateLimit-Policy``/``RateLimit`` headers, or 429 with
-   ``Retry-After`` (and a violation recorded with the penalty box, which may ban).
+2. banned client → 429 with the ban's ``Retry-After`` (whenever a penalty box is given: bans cover every
+   route). Bans are per client address by default, shared with the auth guards that record invalid
+   credentials; ``ban_by="key"`` bans the rate-limit key instead;
+3. every limit in the same store call → allowed with ``RateLimit-Policy``/``RateLimit`` headers, or 429 with
+   ``Retry-After`` (and, with ``penalize=True``, a violation recorded with the penalty box, which may ban).
 
 Refusals are raised as :class:`~apishield.errors.Reject` (the one guard contract); :meth:`RateLimitGuard.check`
 returns :class:`~apishield.guard.Allow` with the headers when the request may pass.
@@ -33,17 +33,22 @@ from apishield.ratelimit.adaptive import AdaptiveLimits
 from apishield.ratelimit.headers import policy_header_for, retry_after_value, sf_string, whole_seconds
 from apishield.ratelimit.keys import KEY_FUNCS, KeyFunc, client_ip, per_route
 from apishield.ratelimit.limiter import Decision, LimitSpec, RateLimiter
-from apishield.ratelimit.penalties import PenaltyBox
+from apishield.ratelimit.penalties import PenaltyBox, client_group
 from apishield.request import RequestView
 from apishield.types import Clock
 
 StoreErrorPolicy = Literal["allow", "deny"]
 Header = tuple[str, str]
-_TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-After header."
+TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-After header."
 
 
 class EventThrottle:
-    """Lets one event of each kind through per ``interval`` seconds, counting the ones it held back."""
+    """Lets one event of each kind through per ``interval`` seconds, counting the ones it held back.
+
+    The line that gets through carries ``suppressed``: how many of its kind were held back since the last
+    one (each still counted in the metrics, see :mod:`apishield.events`). The one throttle for 429s, failed
+    credentials and store errors; a kind is a fixed event name, so its memory is bounded.
+    """
 
     def __init__(self, interval: float = 10.0, clock: Clock = time.monotonic) -> None:
         self.interval = interval
@@ -57,9 +62,14 @@ class EventThrottle:
         with self._lock:
             if now < self._next.get(event, -1.0):
                 self._held[event] = self._held.get(event, 0) + 1
-                return False
-            self._next[event] = now + self.interval
-            suppressed = self._held.pop(event, 0)
+                held = True
+            else:
+                held = False
+                self._next[event] = now + self.interval
+                suppressed = self._held.pop(event, 0)
+        if held:
+            events.count(event)
+            return False
         events.emit(event, level=level, suppressed=suppressed, **fields)
         return True
 
@@ -69,8 +79,8 @@ class RateLimitGuard:
 
     One instance per set of limits; the policy header and each limit's escaped name are computed here, once,
     so an allowed request costs one store call and one string format. :meth:`for_route` gives the copy
-    for a route with its own limits (counted per client per route). ``penalize=False`` keeps the allow- and
-    deny-lists of ``penalties`` but neither checks bans nor records violations (no extra store call).
+    for a route with its own limits (counted per client per route). A given ``penalties`` box's bans are checked
+    in the same store call as the limits; ``penalize=False`` only stops 429s from counting as violations.
     """
 
     name = "ratelimit"
@@ -113,7 +123,11 @@ class RateLimitGuard:
         self.fail_open = on_store_error == "allow"
         self.penalties = penalties
         self.penalize = penalize
-        self._bans = penalties if penalize else None
+        self._bans = penalties
+        self._record = penalties if penalize else None
+        self._ipv6_prefix = penalties.ipv6_prefix if penalties is not None else 64
+        #: the key is the client (its address, or the ban key itself): tagging it cannot split a budget
+        self._tagged = ban_by == "key" or key_func is client_ip
         self._lists = penalties if penalties is not None and (penalties.allow or penalties.deny) else None
         self.ban_by: Literal["ip", "key"] = ban_by
         self.ban_by_ip = ban_by == "ip"
@@ -150,6 +164,7 @@ class RateLimitGuard:
                 clock=self.clock,
             )
             guard.events = self.events
+            guard._tagged = self._tagged  # per_route(key) names the client exactly when key does
         if len(self._routes) < 1024:
             self._routes[key] = guard
         return guard
@@ -174,21 +189,28 @@ class RateLimitGuard:
             cost = self.cost(view) if callable(self.cost) else self.cost
             ban_key = view.client_ip if self.ban_by_ip else key
             limits = self.adaptive.apply(self.limits) if self.adaptive is not None else self.limits
-            if penalties is None:
-                decision = self.limiter.hit(self._scope + key, limits, cost)
+            # a key that names the client carries the client's hash tag (with or without a penalty box, so
+            # every guard on one store counts a client under one key): on a Redis Cluster its ban and limits
+            # share a slot. Keys shared by many addresses (a principal, a route) stay whole.
+            tag = None
+            if self._tagged:
+                tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
+                limit_key = f"{self._scope}{key}|{tag}"
             else:
-                # the ban check and the limits in one store call; the key carries the client's hash tag so
-                # that on a Redis Cluster both live in one slot (one round trip)
-                limit_key = f"{self._scope}{key}|{penalties.tag(ban_key)}"
-                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost)
+                limit_key = self._scope + key
+            if penalties is None:
+                decision = self.limiter.hit(limit_key, limits, cost)
+            else:  # the ban check and the limits in one store call (one round trip)
+                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost, tag=tag)
                 if banned is not None or hit is None:
-                    raise Reject(429, _TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
+                    raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
                 decision = hit
             if decision.allowed:
                 return self._headers(decision) if self.send_headers else []
             retry = decision.retry_after
-            if penalties is not None:
-                ban = penalties.record_violation(ban_key)
+            recorder = self._record
+            if recorder is not None:
+                ban = recorder.record_violation(ban_key)
                 if ban is not None:
                     retry = max(retry, ban)
         except StoreError as exc:
@@ -216,7 +238,7 @@ class RateLimitGuard:
         )
         headers = dict(self._headers(decision))
         headers["Retry-After"] = retry_after_value(retry)
-        raise Reject(429, _TOO_MANY, headers=headers)
+        raise Reject(429, TOO_MANY, headers=headers)
 
     def _headers(self, decision: Decision) -> list[Header]:
         if not self._precomputed:
@@ -235,4 +257,4 @@ class RateLimitGuard:
         return [("RateLimit-Policy", self._policy), ("RateLimit", ", ".join(parts))]
 
 
-__all__ = ["EventThrottle", "RateLimitGuard", "StoreErrorPolicy"]
+__all__ = ["TOO_MANY", "EventThrottle", "RateLimitGuard", "StoreErrorPolicy"]

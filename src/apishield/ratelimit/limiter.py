@@ -137,10 +137,16 @@ class RateLimiter:
         """
         if type(cost) is not int or cost < 0:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
-        compiled = self.compile(limits)
+        try:
+            compiled = self._compiled[limits]
+        except (KeyError, TypeError):
+            compiled = self.compile(limits)
         banned, states = self.store.hit_unless_banned(self._prefix + key, compiled, min(cost, _MAX_COST), ban_key)
         if banned is not None:
             return banned, None
+        if len(states) == 1:  # the common case, inlined as in hit()
+            st = states[0]
+            return None, _make_decision(Decision, (st[1], st[0], st[2], st[3], st[4], (st,)))
         return None, Decision.from_states(states)
 
     def peek(self, key: str, limits: LimitSpec) -> Decision:

@@ -123,7 +123,8 @@ class PenaltyBox:
         return "{" + client_group(key, ipv6_prefix=self.ipv6_prefix) + "}"
 
     def hit(
-        self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1
+        self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1, *,
+        tag: str | None = None,
     ) -> tuple[float | None, Decision | None]:
         """The ban check for ``ban_key`` and ``limiter``'s limits for ``key`` in one store call (one round trip).
 
@@ -131,7 +132,8 @@ class PenaltyBox:
         Cluster the two share one call when ``key`` carries the same hash tag as the ban key
         (``{client}``); otherwise the store makes two round trips.
         """
-        return limiter.hit_unless_banned(key, limits, cost, self._k("ban", ban_key))
+        ban = f"{self.prefix}:ban:{tag}" if tag is not None else self._k("ban", ban_key)  # tag: tag(ban_key), known
+        return limiter.hit_unless_banned(key, limits, cost, ban)
 
     def is_allowed_ip(self, address: str) -> bool:
         """True when ``address`` is in an allow-listed network (never limited, never banned)."""

@@ -32,10 +32,12 @@ from urllib.parse import quote
 
 from apishield import events
 from apishield.auth.authenticators import SESSION_STATE_KEY, AuthGuard, RouteAuth
+from apishield.auth.outage import FailClosed
 from apishield.config import ShieldConfig, load
-from apishield.errors import PROBLEM_CONTENT_TYPE, ConfigError, Reject
+from apishield.errors import PROBLEM_CONTENT_TYPE, ConfigError, Reject, StoreError
 from apishield.guard import Allow
-from apishield.ratelimit.guard import RateLimitGuard
+from apishield.ratelimit.guard import TOO_MANY, EventThrottle, RateLimitGuard
+from apishield.ratelimit.headers import retry_after_value
 from apishield.request import RequestView, TrustedProxies
 from apishield.shield import build
 from apishield.shield.http import Header, Outcome, problem_outcome
@@ -143,6 +145,12 @@ class Shield:
         self.csrf: CSRFProtect | None = given[CSRFProtect] or build.csrf_guard(cfg, self.sessions)
         self.validation: RequestValidator = given[RequestValidator] or build.request_validator(cfg)
         self._limit_by_ip = cfg.rate_limit.key != "principal"
+        #: one throttle for the pipeline's own events (shared with the rate limiter's when there is one)
+        self.events: EventThrottle = self.rate_limit.events if self.rate_limit is not None else EventThrottle()
+        if given[AuthGuard] is None:
+            self.auth.events = self.events  # one throttle, on the shield's clock
+        self.fail_closed = FailClosed("shield.store_error", "This service is briefly unavailable; try again shortly.",
+                                      self.events)
         #: every header name an *allowed* outcome can carry (lower case), for the adapters' fast header merge
         self.emitted_headers: frozenset[str] = self.headers.names | _PIPELINE_HEADERS
         self._compiled: dict[int, tuple[RouteSettings, CompiledRoute]] = {}
@@ -252,6 +260,8 @@ class Shield:
             limiter = compiled.rate_limit
             if limiter is not None and self._limit_by_ip:
                 extra.extend(limiter.admit(view))
+            elif limiter is None and self.penalties is not None:
+                self._refuse_banned(view)  # bans cover routes without limits too
             auth = compiled.auth
             if auth is not None:
                 principal, auth_method = auth.authenticate(view)
@@ -272,8 +282,22 @@ class Shield:
                     raise allow
         except Reject as reject:
             return self._finish(view, reject, extra, https, authenticated=principal is not None, table=compiled.headers)
+        except StoreError as exc:  # a lookup in a guard or authenticator of yours: fail closed, never a 500
+            unavailable = self.fail_closed(exc)
+            return self._finish(view, unavailable, extra, https, authenticated=False, table=compiled.headers)
         extra += compiled.headers.table[(principal is not None, https)]
         return Outcome(True, principal, extra)
+
+    def _refuse_banned(self, view: RequestView) -> None:
+        """429 for a banned client on a route without rate limits (those check bans in their own call)."""
+        try:
+            remaining = self.penalties.banned_for(view.client_ip)
+        except StoreError as exc:  # like the rate limiter's default: a ban check that cannot run lets through
+            self.events.emit("penalty.store_error", level=logging.ERROR, path=view.path, error=type(exc).__name__)
+            return
+        if remaining is not None:
+            self.events.emit("penalty.refused", level=logging.INFO, path=view.path, client_ip=view.client_ip)
+            raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(remaining)})
 
     def _check_csrf(self, csrf: CSRFProtect, view: RequestView, auth_method: str | None) -> None:
         """The session token for session-authenticated requests; the origin checks alone for anonymous ones

@@ -221,24 +221,26 @@ class MemoryStore:
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """Decide all ``limits`` under one lock; nothing is consumed unless every limit allows ``cost``."""
         if len(limits) == 1:  # the common case, without the lists
-            limit = limits[0]
-            name = key + "\x1f" + limit.id
             with self._lock:
-                rl = self._rl  # read under the lock: a sweep replaces the table
-                now = self._clock()
-                item = rl.get(name)
-                state = item[0] if item is not None and item[1] > now else None
-                result, new_state, ttl = STRATEGY_FUNCTIONS[limit.strategy](limit, state, now, cost)
-                if result.allowed:
-                    if item is None and len(self) >= self.max_entries:
-                        self._make_room(now)
-                    rl[name] = (new_state, now + ttl)
-                self._writes += 1  # _wrote(), inlined on the hot path
-                if self._writes >= self._sweep_at:
-                    self._sweep(now)
-                return [result]
+                return self._hit_one(key, limits[0], cost, self._clock())
         with self._lock:
             return self._decide(key, limits, cost, self._clock())
+
+    def _hit_one(self, key: str, limit: Limit, cost: int, now: float) -> list[LimitState]:
+        """One limit for ``key`` (the caller holds the lock): the hot path of :meth:`hit`."""
+        name = key + "\x1f" + limit.id
+        rl = self._rl  # read under the lock: a sweep replaces the table
+        item = rl.get(name)
+        state = item[0] if item is not None and item[1] > now else None
+        result, new_state, ttl = STRATEGY_FUNCTIONS[limit.strategy](limit, state, now, cost)
+        if result.allowed:
+            if item is None and len(self) >= self.max_entries:
+                self._make_room(now)
+            rl[name] = (new_state, now + ttl)
+        self._writes += 1  # _wrote(), inlined on the hot path
+        if self._writes >= self._sweep_at:
+            self._sweep(now)
+        return [result]
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
@@ -249,6 +251,8 @@ class MemoryStore:
             ban = self._values.get(ban_key)
             if ban is not None and ban[1] is not None and ban[1] > now:
                 return ban[1] - now, []
+            if len(limits) == 1:
+                return None, self._hit_one(key, limits[0], cost, now)
             return None, self._decide(key, limits, cost, now)
 
     def _decide(self, key: str, limits: Sequence[Limit], cost: int, now: float) -> list[LimitState]:

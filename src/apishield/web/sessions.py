@@ -10,6 +10,10 @@
 * Optional binding to the client IP (by network prefix) and/or user agent, with a mismatch policy; with
   binding on, pass ``ip`` / ``user_agent`` to both :meth:`SessionManager.create` and ``load``.
 
+A store that is down, hung or full fails closed: every method raises
+:class:`~apishield.errors.StoreUnavailable` (503 with ``Retry-After``, one ``session.store_error`` event per
+interval) rather than answering "no session".
+
 The per-user cap is enforced with a few store operations rather than one atomic call, so two logins racing
 in different processes can briefly leave one session over the cap; the next login trims it.
 """
@@ -21,10 +25,12 @@ import ipaddress
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from apishield.auth.outage import FailClosed
 from apishield.errors import ConfigError
 from apishield.events import emit
 from apishield.stores.base import Store
@@ -34,6 +40,22 @@ from apishield.web.cookies import build_set_cookie, expire_cookie
 BINDINGS = ("off", "ip", "user_agent", "ip_and_user_agent")
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{20,128}")
 _MAX_UA = 256
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _fail_closed(method: Callable[Concatenate[SessionManager, P], R]) -> Callable[Concatenate[SessionManager, P], R]:
+    """Sessions fail closed: a store failure inside ``method`` is a 503 (StoreUnavailable), logged once per
+    interval, never "no session" (which would log users out) nor a 500."""
+
+    @wraps(method)
+    def guarded(self: SessionManager, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.fail_closed:
+            return method(self, *args, **kwargs)
+
+    return guarded
 
 
 def _well_formed(rec: Mapping[str, Any]) -> bool:
@@ -122,6 +144,7 @@ class SessionManager:
         self._same_site, self._secure, self._persistent = same_site, secure, persistent
         self._prefix = key_prefix
         self._clock: Clock = clock or store.now
+        self.fail_closed = FailClosed("session.store_error", "Sessions are unavailable; try again shortly.")
 
     # --- keys and records ---------------------------------------------------------------------
     def _rkey(self, digest: str) -> str:
@@ -167,6 +190,7 @@ class SessionManager:
         )
 
     # --- lifecycle ----------------------------------------------------------------------------
+    @_fail_closed
     def create(
         self,
         user_id: str,
@@ -197,6 +221,7 @@ class SessionManager:
         emit("session.created", user=user_id, handle=digest[:16])
         return self._session(session_id, digest, rec)
 
+    @_fail_closed
     def login(
         self,
         user_id: str,
@@ -211,6 +236,7 @@ class SessionManager:
             self.revoke(previous_session_id)
         return self.create(user_id, ip=ip, user_agent=user_agent, data=data)
 
+    @_fail_closed
     def load(self, session_id: str | None, *, ip: str | None = None, user_agent: str | None = None) -> Session | None:
         """The live session for ``session_id``, or None (unknown, expired, revoked or binding mismatch)."""
         if not session_id or not _ID_RE.fullmatch(session_id):
@@ -234,6 +260,7 @@ class SessionManager:
             self._write(digest, rec, now)
         return self._session(session_id, digest, rec)
 
+    @_fail_closed
     def rotate(
         self,
         session_id: str,
@@ -259,6 +286,7 @@ class SessionManager:
             created_at=old.created_at,
         )
 
+    @_fail_closed
     def update(self, session_id: str, data: Mapping[str, Any]) -> Session | None:
         """Merge ``data`` into the session's data (no id change)."""
         if not session_id or not _ID_RE.fullmatch(session_id):
@@ -272,6 +300,7 @@ class SessionManager:
         self._write(digest, rec, now)
         return self._session(session_id, digest, rec)
 
+    @_fail_closed
     def csrf_token(self, session_id: str) -> str | None:
         """The session's CSRF token without touching ``last_seen`` (for :class:`~apishield.web.csrf.CSRFProtect`)."""
         if not session_id or not _ID_RE.fullmatch(session_id):
@@ -282,6 +311,7 @@ class SessionManager:
         token = rec.get("csrf")
         return token if isinstance(token, str) else None
 
+    @_fail_closed
     def revoke(self, session_id: str) -> bool:
         """End one session. True when it existed."""
         if not session_id or not _ID_RE.fullmatch(session_id):
@@ -294,6 +324,7 @@ class SessionManager:
         emit("session.revoked", user=rec["user_id"], handle=digest[:16])
         return True
 
+    @_fail_closed
     def revoke_handle(self, user_id: str, handle: str) -> bool:
         """End the session of ``user_id`` shown with ``handle`` (from :meth:`list`)."""
         if not isinstance(handle, str) or len(handle) != 16 or not handle.isascii():
@@ -304,6 +335,7 @@ class SessionManager:
                 return True
         return False
 
+    @_fail_closed
     def revoke_all(self, user_id: str, *, except_session_id: str | None = None) -> int:
         """End every session of ``user_id`` (password change, "log out everywhere"). Returns the count."""
         keep = _digest(except_session_id) if except_session_id and _ID_RE.fullmatch(except_session_id) else None
@@ -317,6 +349,7 @@ class SessionManager:
             emit("session.revoked_all", user=user_id, count=count)
         return count
 
+    @_fail_closed
     def list(self, user_id: str) -> list[Session]:
         """The user's live sessions, oldest first, with ``id`` blanked (handles identify them)."""
         now = self._clock()
