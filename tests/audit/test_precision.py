@@ -339,6 +339,16 @@ _AUTHN: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "a route whose authentication is declared optional (jwt_optional) is public by decision",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_jwt_extended import jwt_required\n"
+                   "app = Flask(__name__)\n@app.route('/api/v1/articles/<slug>')\ndef article(slug):\n"
+                   "    return jsonify({})\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_jwt_extended import jwt_optional\n"
+                   "app = Flask(__name__)\n@app.route('/api/v1/articles/<slug>')\n@jwt_optional\n"
+                   "def article(slug):\n    return jsonify({})\n"},
+        "AS101",
+    ),
+    (
         "FastAPI dependency returned by a factory call",
         {"main.py": "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
                     "def pagination(size: int = 10):\n    def dep(page: int = 1):\n        return page, size\n"
