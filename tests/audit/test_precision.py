@@ -339,6 +339,29 @@ _AUTHN: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "a route whose authentication is declared optional (jwt_optional) is public by decision",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_jwt_extended import jwt_required\n"
+                   "app = Flask(__name__)\n@app.route('/api/v1/articles/<slug>')\ndef article(slug):\n"
+                   "    return jsonify({})\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_jwt_extended import jwt_optional\n"
+                   "app = Flask(__name__)\n@app.route('/api/v1/articles/<slug>')\n@jwt_optional\n"
+                   "def article(slug):\n    return jsonify({})\n"},
+        "AS101",
+    ),
+    (
+        "a Bottle before_request hook registered by a call, redirecting anonymous users to the login page",
+        {"app.py": "from bottle import Bottle, request, redirect\napp = Bottle()\n"
+                   "def check():\n    if not request.get_cookie('sid', secret='k'):\n        pass\n"
+                   "app.hook('before_request')(check)\n"
+                   "@app.route('/api/v1/notes')\ndef notes():\n    return {'notes': []}\n"},
+        {"app.py": "from bottle import Bottle, request, redirect\napp = Bottle()\n"
+                   "def check():\n    if request.path != '/login' and not request.get_cookie('sid', secret='k'):\n"
+                   "        return redirect('/login')\n"
+                   "app.hook('before_request')(check)\n"
+                   "@app.route('/api/v1/notes')\ndef notes():\n    return {'notes': []}\n"},
+        "AS101",
+    ),
+    (
         "FastAPI dependency returned by a factory call",
         {"main.py": "from fastapi import FastAPI, Depends\napp = FastAPI()\n"
                     "def pagination(size: int = 10):\n    def dep(page: int = 1):\n        return page, size\n"

@@ -79,6 +79,12 @@ def _plugin_kinds(scan: Scan, expr: ast.AST, plugin_vars: dict[str, str]) -> tup
 
 
 def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner], plugin_vars: dict[str, str]) -> None:
+    if isinstance(call.func, ast.Call) and call.args:
+        # ``app.hook('before_request')(check)``: the decorator applied by a call
+        inner = _base_of(scan, call.func.func)
+        if inner is not None and inner[1] == "hook":
+            _owner(scan, owners, inner[0], call.lineno).hooks.append(au.dotted(call.args[0]))
+        return
     found = _base_of(scan, call.func)
     if found is None:
         return

@@ -83,6 +83,9 @@ _PUBLIC_NAME = re.compile(
 )
 _CSRF_EXEMPT = re.compile(r"csrf_exempt|csrf\.exempt|exempt_csrf|^exempt$", re.IGNORECASE)
 _OPTIONAL = re.compile(r"optional", re.IGNORECASE)
+#: ``jwt_optional``, ``login_optional``, ``optional_auth``: the route is declared open to anonymous callers
+_OPTIONAL_AUTH = re.compile(r"(jwt|auth|login|token|user|session)\w*optional|optional\w*(jwt|auth|login|token|user)",
+                            re.IGNORECASE)
 
 #: extension class -> (kinds it provides app-wide, keyword that must be present for it to count)
 EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
@@ -494,7 +497,7 @@ def classify_name(name: str) -> set[str]:
     kinds: set[str] = set()
     if _CSRF_EXEMPT.search(name):
         return {"csrf_exempt"}
-    if _PUBLIC_NAME.match(tail):
+    if _PUBLIC_NAME.match(tail) or _OPTIONAL_AUTH.search(tail):
         return {"public"}
     if tail.lower() in {
         "limit",

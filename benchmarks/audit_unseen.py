@@ -1,0 +1,336 @@
+"""Measure ``apishield audit`` next to Bandit and Semgrep on third-party code nobody here wrote.
+
+Usage::
+
+    .venv/bin/python benchmarks/audit_unseen.py [--root DIR] [--semgrep-rules DIR] [--no-semgrep]
+                                                [--half development|test|all] [--unjudged] [--save FILE | --load FILE]
+
+The corpus is described in ``benchmarks/unseen/*.toml``: one file per project with its repository, the pinned
+commit, ``kind`` (``ordinary``: a normal open-source API without known vulnerabilities; ``vulnerable``: a
+deliberately vulnerable web app by another author), the ``half`` it belongs to (``development``: may be looked
+at to tune the analyser; ``test``: only measured) and, for vulnerable apps, the ground-truth labels written from
+the project's own documentation before any tool was run. The projects themselves are not in this repository:
+``--root`` (default ``benchmarks/.cache/unseen``) holds one directory per project, named after its ``name``,
+with the repository's files at the pinned commit, e.g.::
+
+    git clone https://github.com/<repo> benchmarks/.cache/unseen/<name> && git -C ... checkout <commit>
+
+Every medium-or-higher finding of each tool (apishield: severity medium+; Bandit: issue_severity MEDIUM/HIGH;
+Semgrep: severity WARNING/ERROR) is looked up in ``benchmarks/unseen/judgements/<name>.toml``, written by reading
+the code at the finding: ``"<key>" = {ok = true|false, why = "..."}``. Findings without a judgement are counted
+as *unjudged*, never as true or false.
+
+Figures, per half and per tool:
+
+- ordinary APIs: precision of medium+ findings = true / (true + false);
+- vulnerable apps: recall at medium+ = labels matched by a medium+ finding of the tool in the label's file,
+  within 3 lines of the label's line range, sharing one of the label's CWEs; and precision as above.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "unseen")
+DEFAULT_ROOT = os.path.join(HERE, ".cache", "unseen")
+DEFAULT_RULES = os.path.join(HERE, ".cache", "semgrep-rules")
+TOOLS = ("apishield", "bandit", "semgrep")
+SLACK = 3  # lines either side of a label's range
+
+
+@dataclass(frozen=True)
+class Hit:
+    tool: str
+    project: str
+    path: str  # relative to the project directory, "/"-separated
+    line: int
+    rule: str
+    severity: str
+    cwe: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.tool}:{self.path}:{self.line}:{self.rule}"
+
+
+@dataclass
+class Project:
+    name: str
+    repo: str
+    commit: str
+    kind: str
+    half: str
+    paths: list[str]
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    judgements: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def load_projects() -> list[Project]:
+    projects = []
+    for path in sorted(glob.glob(os.path.join(DATA, "*.toml"))):
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        project = Project(name=data["name"], repo=data["repo"], commit=data["commit"], kind=data["kind"],
+                          half=data["half"], paths=list(data.get("paths", ["."])), labels=list(data.get("label", [])))
+        judged = os.path.join(DATA, "judgements", f"{project.name}.toml")
+        if os.path.exists(judged):
+            with open(judged, "rb") as fh:
+                project.judgements = tomllib.load(fh)
+        if project.kind not in ("ordinary", "vulnerable") or project.half not in ("development", "test"):
+            raise SystemExit(f"{path}: kind must be ordinary|vulnerable and half development|test")
+        projects.append(project)
+    return projects
+
+
+def _bin(name: str) -> str:
+    local = os.path.join(os.path.dirname(sys.executable), name)
+    return local if os.path.exists(local) else (shutil.which(name) or name)
+
+
+def _rel(path: str, base: str) -> str:
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+
+
+_APISHIELD = """
+import json, sys
+from apishield.audit import engine
+from apishield.audit.config import AuditConfig
+out = []
+for target in sys.argv[1:]:
+    result = engine.run([target], AuditConfig())
+    for f in result.findings:
+        if f.location is not None:
+            out.append([target, f.location.path, f.location.line, f.rule_id, f.severity.name, list(f.cwe)])
+json.dump(out, sys.stdout)
+"""
+
+
+def run_apishield(project: Project, base: str) -> list[Hit]:
+    targets = [os.path.join(base, p) for p in project.paths]
+    proc = subprocess.run([sys.executable, "-c", _APISHIELD, *targets], capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise SystemExit(f"apishield failed on {project.name}: {proc.stderr[-800:]}")
+    hits = []
+    for target, path, line, rule, severity, cwe in json.loads(proc.stdout):
+        full = path if os.path.isabs(path) else os.path.join(target, path)
+        hits.append(Hit("apishield", project.name, _rel(full, base), line, rule, severity.lower(), tuple(cwe)))
+    return hits
+
+
+def run_bandit(project: Project, base: str) -> list[Hit]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "bandit.json")
+        subprocess.run([sys.executable, "-m", "bandit", "-r", *[os.path.join(base, p) for p in project.paths],
+                        "-f", "json", "-o", out, "-q"], check=False, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        with open(out, encoding="utf-8") as fh:
+            data = json.load(fh)
+    hits = []
+    for r in data.get("results", []):
+        cwe = (r.get("issue_cwe") or {}).get("id")
+        hits.append(Hit("bandit", project.name, _rel(r["filename"], base), r["line_number"], r["test_id"],
+                        r["issue_severity"].lower(), (int(cwe),) if cwe else ()))
+    return hits
+
+
+def semgrep_rules_dir(rules: str, tmp: str) -> str:
+    """Only the rule YAML files of semgrep-rules' python/ folder (its test fixtures are targets, not rules)."""
+    config = os.path.join(rules, "python")
+    rules_dir = os.path.join(tmp, "rules")
+    for dirpath, _, files in os.walk(config):
+        for name in files:
+            if name.endswith((".yaml", ".yml")) and not name.endswith((".test.yaml", ".fixed.yaml")):
+                dest = os.path.join(rules_dir, os.path.relpath(os.path.join(dirpath, name), config))
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copy(os.path.join(dirpath, name), dest)
+    return rules_dir
+
+
+def run_semgrep(project: Project, base: str, rules_dir: str) -> list[Hit]:
+    proc = subprocess.run([_bin("semgrep"), "scan", "--config", rules_dir, "--metrics", "off", "--json", "--quiet",
+                           "--disable-version-check", "--no-git-ignore",
+                           *[os.path.join(base, p) for p in project.paths]],
+                          capture_output=True, text=True, check=False,
+                          env={**os.environ, "SEMGREP_SEND_METRICS": "off"})
+    try:
+        data = json.loads(proc.stdout or "{}")
+    except json.JSONDecodeError:
+        raise SystemExit(f"semgrep failed on {project.name}: {proc.stderr[-800:]}") from None
+    hits = []
+    for r in data.get("results", []):
+        extra = r.get("extra", {})
+        cwes = (extra.get("metadata", {}) or {}).get("cwe") or []
+        if isinstance(cwes, str):
+            cwes = [cwes]
+        nums = tuple(int(m.group(1)) for c in cwes if (m := re.search(r"CWE-(\d+)", str(c))))
+        severity = {"ERROR": "high", "WARNING": "medium"}.get(str(extra.get("severity", "")).upper(), "low")
+        rule = str(r.get("check_id", "")).rsplit(".", 1)[-1]
+        hits.append(Hit("semgrep", project.name, _rel(r["path"], base), r["start"]["line"], rule, severity, nums))
+    return hits
+
+
+def medium_plus(hits: list[Hit]) -> list[Hit]:
+    """Medium-or-higher findings, one per key (a rule reporting the same line twice counts once; CWEs merged)."""
+    merged: dict[str, Hit] = {}
+    for h in hits:
+        if h.severity not in ("medium", "high", "critical"):
+            continue
+        old = merged.get(h.key)
+        merged[h.key] = h if old is None else Hit(**{**asdict(old), "cwe": tuple(sorted(set(old.cwe) | set(h.cwe)))})
+    return list(merged.values())
+
+
+def label_places(label: dict[str, Any]) -> list[tuple[str, int, int]]:
+    places = [(label["file"], *label["lines"])]
+    places += [(a["file"], *a["lines"]) for a in label.get("also", [])]
+    return places
+
+
+def matches(label: dict[str, Any], hit: Hit) -> bool:
+    if not set(label["cwe"]) & set(hit.cwe):
+        return False
+    return any(hit.path == f and lo - SLACK <= hit.line <= hi + SLACK for f, lo, hi in label_places(label))
+
+
+@dataclass
+class Tally:
+    true: int = 0
+    false: int = 0
+    unjudged: int = 0
+    labels: int = 0
+    found: int = 0
+
+    def precision(self) -> str:
+        judged = self.true + self.false
+        return f"{self.true / judged:.2f}" if judged else "n/a"
+
+    def recall(self) -> str:
+        return f"{self.found / self.labels:.2f}" if self.labels else "n/a"
+
+
+def judge(project: Project, hits: list[Hit], tally: Tally, unjudged: list[tuple[Project, Hit]]) -> None:
+    for hit in hits:
+        verdict = project.judgements.get(hit.key)
+        if verdict is None:
+            tally.unjudged += 1
+            unjudged.append((project, hit))
+        elif verdict.get("ok") is True:
+            tally.true += 1
+        else:
+            tally.false += 1
+
+
+def snippet(root: str, project: Project, hit: Hit) -> str:
+    try:
+        with open(os.path.join(root, project.name, hit.path), encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+        return lines[hit.line - 1].strip()[:110]
+    except (OSError, IndexError):
+        return ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", default=DEFAULT_ROOT)
+    parser.add_argument("--semgrep-rules", default=DEFAULT_RULES)
+    parser.add_argument("--no-semgrep", action="store_true")
+    parser.add_argument("--half", choices=("development", "test", "all"), default="all")
+    parser.add_argument("--unjudged", action="store_true", help="list every unjudged medium+ finding")
+    parser.add_argument("--labels", action="store_true", help="list each label with the tools that found it")
+    parser.add_argument("--save", help="write the tools' findings to this JSON file")
+    parser.add_argument("--load", help="read the tools' findings from this JSON file instead of running them")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of tools to run")
+    args = parser.parse_args()
+
+    projects = [p for p in load_projects() if args.half in ("all", p.half)]
+    tools = [t for t in args.tools.split(",") if t in TOOLS]
+    if args.no_semgrep or not (args.load or os.path.isdir(os.path.join(args.semgrep_rules, "python"))):
+        tools = [t for t in tools if t != "semgrep"]
+    found: dict[str, dict[str, list[Hit]]] = defaultdict(dict)
+    if args.load:
+        with open(args.load, encoding="utf-8") as fh:
+            for row in json.load(fh):
+                hit = Hit(**{**row, "cwe": tuple(row["cwe"])})
+                found[hit.project].setdefault(hit.tool, []).append(hit)
+        tools = [t for t in tools if any(t in found[p.name] for p in projects)]
+    else:
+        missing = [p.name for p in projects if not os.path.isdir(os.path.join(args.root, p.name))]
+        if missing:
+            print(f"missing project directories under {args.root}: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory() as tmp:
+            rules_dir = semgrep_rules_dir(args.semgrep_rules, tmp) if "semgrep" in tools else ""
+            for p in projects:
+                base = os.path.join(args.root, p.name)
+                for tool in tools:
+                    if tool == "apishield":
+                        found[p.name][tool] = run_apishield(p, base)
+                    elif tool == "bandit":
+                        found[p.name][tool] = run_bandit(p, base)
+                    else:
+                        found[p.name][tool] = run_semgrep(p, base, rules_dir)
+                print(f"ran {', '.join(tools)} on {p.name}", file=sys.stderr)
+        if args.save:
+            with open(args.save, "w", encoding="utf-8") as fh:
+                json.dump([asdict(h) for p in found.values() for hs in p.values() for h in hs], fh, indent=0)
+
+    unjudged: list[tuple[Project, Hit]] = []
+    for half in ("development", "test"):
+        members = [p for p in projects if p.half == half]
+        if not members:
+            continue
+        print(f"\n## {half} half: {', '.join(p.name for p in members)}")
+        for kind, title in (("ordinary", "ordinary APIs (medium+ findings)"),
+                            ("vulnerable", "deliberately vulnerable apps (medium+)")):
+            group = [p for p in members if p.kind == kind]
+            if not group:
+                continue
+            print(f"\n### {title}: {', '.join(p.name for p in group)}\n")
+            if kind == "ordinary":
+                print("| tool | findings | true | false | unjudged | precision |\n|---|---|---|---|---|---|")
+            else:
+                print("| tool | labels | found | recall | findings | true | false | unjudged | precision |\n"
+                      "|---|---|---|---|---|---|---|---|---|")
+            for tool in tools:
+                tally = Tally()
+                for p in group:
+                    hits = medium_plus(found[p.name].get(tool, []))
+                    judge(p, hits, tally, unjudged)
+                    tally.labels += len(p.labels)
+                    tally.found += sum(any(matches(lab, h) for h in hits) for lab in p.labels)
+                n = tally.true + tally.false + tally.unjudged
+                if kind == "ordinary":
+                    print(f"| {tool} | {n} | {tally.true} | {tally.false} | {tally.unjudged} | {tally.precision()} |")
+                else:
+                    print(f"| {tool} | {tally.labels} | {tally.found} | {tally.recall()} | {n} | {tally.true} | "
+                          f"{tally.false} | {tally.unjudged} | {tally.precision()} |")
+    if args.labels:
+        print("\nlabels (tools whose medium+ findings match):")
+        for p in projects:
+            for lab in p.labels:
+                who = [t for t in tools if any(matches(lab, h) for h in medium_plus(found[p.name].get(t, [])))]
+                print(f"{p.half[:4]} {p.name} {lab['file']}:{lab['lines'][0]} cwe={lab['cwe']} -> "
+                      f"{', '.join(who) or '-'}  ({lab['what']})")
+    if unjudged:
+        print(f"\nunjudged medium+ findings: {len(unjudged)}")
+        if args.unjudged:
+            for p, h in unjudged:
+                print(f'{p.name}  "{h.key}"  {h.severity} cwe={list(h.cwe)}  | {snippet(args.root, p, h)}')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
