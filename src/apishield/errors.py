@@ -2,6 +2,7 @@
 
     ApishieldError            root: catch this to catch everything apishield raises on purpose
     ├── ConfigError           unsafe or malformed configuration or arguments, raised at start-up (a ValueError)
+    ├── InputError            a value the application passed is refused, e.g. a weak password (a ValueError)
     ├── StoreError            the state store failed (connection, timeout, corrupt value)
     │   └── StoreUnavailable  a store failure that must fail closed: also a Reject (503, Retry-After)
     ├── TokenError            a credential (JWT, API key, refresh token, signed value) is invalid
@@ -16,7 +17,7 @@
     │   ├── Unsafe            a check would send a destructive request that was not allowed
     │   ├── Throttled         still 429/503 after waiting as asked: the check's result is unknown
     │   └── ProbeAbort        the run was stopped
-    ├── ToolError             ``apishield demo``: a scanner step failed (apishield.demo.runner)
+    ├── ToolError             ``apishield demo``: a scanner step failed (apishield.demo.documents)
     ├── ServerError           ``apishield demo``: a demo server did not start or stop (apishield.demo.servers)
     └── ProvisionError        ``apishield demo``: an example app could not be provisioned (apishield.demo.apps)
 
@@ -42,6 +43,11 @@ class ApishieldError(Exception):
 
 class ConfigError(ApishieldError, ValueError):
     """Configuration is unsafe or malformed; the message says what to do instead."""
+
+
+class InputError(ApishieldError, ValueError):
+    """A value the application handed to a library call is refused (a password the policy rejects, text that
+    cannot be hashed); the message is safe to show to the person who typed it."""
 
 
 class StoreError(ApishieldError):

@@ -11,6 +11,7 @@ from apishield.audit import baseline
 from apishield.audit.config import AuditConfig, load
 from apishield.audit.discover import discover
 from apishield.audit.engine import run
+from apishield.errors import ConfigError
 from apishield.findings import Severity
 
 from .helpers import audit, ids, lines_of, write
@@ -134,6 +135,19 @@ def test_pyproject_configuration(tmp_path: Path) -> None:
 def test_unknown_config_key_is_refused(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.apishield.audit]\nexlcude = ['x']\n"})
     with pytest.raises(ValueError, match="unknown"):
+        load(str(tmp_path))
+
+
+def test_audit_settings_come_from_apishield_toml_like_every_other_part(tmp_path: Path) -> None:
+    write(tmp_path, {"apishield.toml": "[audit]\nfail-on = 'critical'\ndisable = ['as302']\n", "app.py": DEBUG_APP})
+    config = load(str(tmp_path / "app.py"))
+    assert config.fail_on == Severity.CRITICAL
+    assert config.disable == frozenset({"AS302"})
+
+
+def test_bad_audit_settings_are_a_config_error(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": "[tool.apishield.audit]\njobs = 0\n"})
+    with pytest.raises(ConfigError, match="jobs"):
         load(str(tmp_path))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from apishield.demo import locate
-from apishield.demo.documents import report_from_document
+from apishield.demo.documents import ToolError, report_from_document
 from apishield.demo.runner import DemoOptions, run_demo
 from apishield.demo.servers import ServerError, ServerProcess, free_port
 from apishield.demo.summary import counts, fallback_score, format_counts, summarize
@@ -68,7 +68,7 @@ def test_json_documents_round_trip_to_reports(tool: str) -> None:
 
 
 def test_json_without_findings_is_an_error() -> None:
-    with pytest.raises(ValueError, match="findings"):
+    with pytest.raises(ToolError, match="findings"):
         report_from_document({"routes": []}, "audit", "t")
 
 

@@ -9,20 +9,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from apishield.errors import ConfigError
 from apishield.findings import Finding
 
 VERSION = 1
 
 
 def load(path: str) -> set[str]:
-    """Fingerprints stored in ``path``; a clear :class:`ValueError` when the file is not a baseline."""
+    """Fingerprints stored in ``path``; :class:`~apishield.errors.ConfigError` when the file is not a baseline."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"baseline {path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ConfigError(f"baseline {path} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(data, dict) or not isinstance(data.get("fingerprints"), list):
-        raise ValueError(f"baseline {path} has no 'fingerprints' list; write one with --write-baseline")
+        raise ConfigError(f"baseline {path} has no 'fingerprints' list: it is not a file the audit wrote as a baseline")
     return {str(fp) for fp in data["fingerprints"]}
 
 

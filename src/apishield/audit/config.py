@@ -1,5 +1,9 @@
 """``[tool.apishield.audit]`` settings, validated once.
 
+Found and read the way every part of apishield finds its settings (:func:`apishield.config.tool_settings`:
+the nearest ``apishield.toml`` with an ``[audit]`` table, else ``pyproject.toml``); only the validation of
+the audit's own keys lives here.
+
 [tool.apishield.audit]
 exclude = ["tests/*", "migrations"]      # globs relative to the scanned root
 disable = ["AS105"]                      # rule ids that never run
@@ -15,11 +19,11 @@ AS105 = "info"
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from apishield.config import tool_settings
+from apishield.errors import ConfigError
 from apishield.findings import Confidence, Severity
 
 NEVER = "never"
@@ -57,7 +61,7 @@ class AuditConfig:
     def from_mapping(cls, data: dict[str, Any], source: str = "config") -> AuditConfig:
         unknown = set(data) - _KNOWN
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"{source}: unknown [tool.apishield.audit] keys {sorted(unknown)}; known: {sorted(_KNOWN)}"
             )
 
@@ -66,16 +70,16 @@ class AuditConfig:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"{source}: '{key}' must be a list of strings")
+                raise ConfigError(f"{source}: '{key}' must be a list of strings")
             return tuple(value)
 
         overrides = data.get("severity", {})
         if not isinstance(overrides, dict):
-            raise ValueError(f"{source}: 'severity' must be a table of RULE = \"level\"")
+            raise ConfigError(f"{source}: 'severity' must be a table of RULE = \"level\"")
         fail_on_text = str(data.get("fail-on", data.get("fail_on", "medium")))
         jobs = data.get("jobs")
         if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
-            raise ValueError(f"{source}: 'jobs' must be a positive integer")
+            raise ConfigError(f"{source}: 'jobs' must be a positive integer")
         return cls(
             exclude=strs("exclude"),
             disable=frozenset(r.upper() for r in strs("disable")),
@@ -94,33 +98,14 @@ def parse_fail_on(text: str) -> Severity | None:
     return None if text.strip().lower() == NEVER else Severity.parse(text)
 
 
-def find_pyproject(start: str) -> str | None:
-    """The nearest ``pyproject.toml`` at or above ``start``."""
-    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
-        candidate = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
-
-
 def load(start: str, explicit: str | None = None) -> AuditConfig:
-    """Settings from ``explicit`` or the nearest pyproject.toml; defaults when there is none."""
-    path = explicit or find_pyproject(start)
+    """Settings from ``explicit`` or the configuration file found for ``start``; defaults when there is none."""
+    section, path = tool_settings("audit", start, explicit)
     if path is None:
         return AuditConfig()
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: invalid TOML ({exc})") from None
-    section = data.get("tool", {}).get("apishield", {}).get("audit", {})
     if not isinstance(section, dict):
-        raise ValueError(f"{path}: [tool.apishield.audit] must be a table")
-    return AuditConfig.from_mapping(section, source=path)
+        raise ConfigError(f"{path}: [tool.apishield.audit] must be a table")
+    return AuditConfig.from_mapping(section, source=str(path))
 
 
-__all__ = ["NEVER", "AuditConfig", "find_pyproject", "load", "parse_fail_on"]
+__all__ = ["NEVER", "AuditConfig", "load", "parse_fail_on"]

@@ -41,6 +41,7 @@ from apishield.audit.rules.registry import (
     all_rules,
 )
 from apishield.audit.suppress import is_suppressed, suppressions
+from apishield.errors import ConfigError
 from apishield.findings import Finding, Rule
 
 PARALLEL_THRESHOLD = 96  # files: from this many on, a process pool is used whatever their size
@@ -368,7 +369,7 @@ def run(
     """Audit every path in ``paths``; each is its own project (paths in findings are relative to it)."""
     config = config or AuditConfig()
     if not paths:
-        raise ValueError("no path to audit; give a directory or a file")
+        raise ConfigError("no path to audit; give a directory or a file")
     for path in paths:
         if not os.path.exists(path):
             raise FileNotFoundError(f"no such file or directory: {path}")

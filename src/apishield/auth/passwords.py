@@ -18,7 +18,7 @@ from importlib import resources
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from apishield.errors import ConfigError
+from apishield.errors import ConfigError, InputError
 
 MAX_PASSWORD_LENGTH = 1024
 
@@ -82,10 +82,11 @@ class PasswordPolicy:
         return out
 
     def check(self, password: str, *, username: str | None = None, context: Iterable[str] = ()) -> None:
-        """Raise :class:`ValueError` listing the problems (a form layer turns it into a 422)."""
+        """Raise :class:`~apishield.errors.InputError` (a ValueError) listing the problems; a form layer turns it
+        into a 422."""
         found = self.problems(password, username=username, context=context)
         if found:
-            raise ValueError("; ".join(found))
+            raise InputError("; ".join(found))
 
 
 def _encodable(password: object) -> bool:
@@ -127,9 +128,10 @@ class Passwords:
         self._dummy = self.hasher.hash("apishield-dummy-password-for-unknown-users")
 
     def hash(self, password: str) -> str:
-        """The argon2id hash; :class:`ValueError` for anything that is not encodable text of a sane length."""
+        """The argon2id hash; :class:`~apishield.errors.InputError` (a ValueError) for anything that is not
+        encodable text of a sane length."""
         if not _encodable(password):
-            raise ValueError(f"passwords must be text of at most {MAX_PASSWORD_LENGTH} characters")
+            raise InputError(f"passwords must be text of at most {MAX_PASSWORD_LENGTH} characters")
         return self.hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> VerifyResult:

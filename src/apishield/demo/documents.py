@@ -10,8 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from apishield.errors import ApishieldError
 from apishield.findings import Confidence, Evidence, Finding, Location, Severity
 from apishield.reports.model import Report, Tool
+
+
+class ToolError(ApishieldError):
+    """The auditor or the prober failed to produce its JSON document."""
 
 
 def finding_from_dict(data: Mapping[str, Any], tool: Tool) -> Finding:
@@ -59,7 +64,7 @@ def report_from_document(doc: Mapping[str, Any], tool: Tool, target: str) -> Rep
     """A :class:`Report` equivalent to the JSON document ``doc``."""
     raw = doc.get("findings")
     if not isinstance(raw, list):
-        raise ValueError(f"apishield {tool}: the JSON document has no findings list")
+        raise ToolError(f"apishield {tool}: the JSON document has no findings list")
     findings = [finding_from_dict(item, tool) for item in raw if isinstance(item, Mapping)]
     score = doc.get("score")
     seconds = doc.get("seconds")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from apishield.errors import ConfigError
 from apishield.findings import Finding
 
 LINE_TOLERANCE = 3
@@ -32,7 +33,7 @@ def load(path: Path) -> list[Mapping[str, Any]]:
     doc = json.loads(path.read_text(encoding="utf-8"))
     items = doc.get("weaknesses") if isinstance(doc, Mapping) else None
     if not isinstance(items, list):
-        raise ValueError(f"{path}: no 'weaknesses' list")
+        raise ConfigError(f"{path}: no 'weaknesses' list")
     return [item for item in items if isinstance(item, Mapping)]
 
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from apishield.demo import planted as planted_mod
 from apishield.demo.apps import DemoApp, Identity, demo_apps
-from apishield.demo.documents import report_from_document
+from apishield.demo.documents import ToolError, report_from_document
 from apishield.demo.locate import examples_dir
 from apishield.demo.servers import ServerProcess
 from apishield.demo.summary import AppSummary, summarize
-from apishield.errors import ApishieldError
+from apishield.errors import ApishieldError, ConfigError
 from apishield.reports import render
 from apishield.reports.model import Report, Tool
 
@@ -64,10 +64,6 @@ class DemoResult:
     @property
     def ok(self) -> bool:
         return bool(self.summaries) and all(s.ok for s in self.summaries)
-
-
-class ToolError(ApishieldError):
-    """The auditor or the prober failed to produce its JSON document."""
 
 
 def run_tool(tool: Tool, args: Sequence[str], *, timeout: float, target: str, log: Path) -> Report:
@@ -145,7 +141,7 @@ def run_demo(options: DemoOptions) -> DemoResult:
     if options.apps:
         unknown = set(options.apps) - {a.name for a in apps}
         if unknown:
-            raise ApishieldError(f"unknown demo app(s) {sorted(unknown)}; choose from {[a.name for a in apps]}")
+            raise ConfigError(f"unknown demo app(s) {sorted(unknown)}; choose from {[a.name for a in apps]}")
         apps = [a for a in apps if a.name in options.apps]
     with ThreadPoolExecutor(max_workers=len(apps) or 1) as pool:
         runs = list(pool.map(lambda app: run_app(app, options, logs), apps))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from apishield.findings import Finding, Rule
+from apishield.registry import RegistryError
 
 Scope = Literal["module", "template", "project"]
 
@@ -89,7 +90,7 @@ def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], Check
         if known is not None and known.check is not fn:
             same = known.rule == definition and known.scope != scope
             if not same:
-                raise ValueError(f"audit rule {definition.id} registered twice")
+                raise RegistryError(f"audit rule {definition.id} registered twice")
             if not any(extra.check is fn for extra in _EXTRA):
                 _EXTRA.append(RegisteredRule(definition, scope, fn))
             return fn
