@@ -5,7 +5,8 @@
 For each scenario the script counts (a) the store-interface calls the throttle makes, with a counting wrapper
 around the store, and (b) on Redis, the round trips: every packet redis-py sends (``send_packed_command``, one
 per command, or one per pipeline and node), per server. Commands that only set up a connection (``HELLO``,
-``CLIENT SETINFO``, the cluster's slot table, ``SCRIPT LOAD``) are made in a warm-up attempt and not counted. Scenarios, per attempt (no password hashing: only the throttle's store work):
+``CLIENT SETINFO``, the cluster's slot table, ``SCRIPT LOAD``) are made in a warm-up attempt and not counted.
+Scenarios, per attempt (no password hashing: only the throttle's store work):
 
 * failed guess: ``reserve`` then ``failure`` (the Task API has no penalty box on its login throttle);
 * failed guess, penalty box: the same with a :class:`~apishield.ratelimit.penalties.PenaltyBox`;
@@ -33,9 +34,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from apishield.auth.lockout import LoginThrottle  # noqa: E402
-from apishield.ratelimit.penalties import PenaltyBox  # noqa: E402
-from apishield.stores import from_url  # noqa: E402
+from apishield.auth.lockout import LoginThrottle
+from apishield.ratelimit.penalties import PenaltyBox
+from apishield.stores import from_url
 
 DEVICE_SECRET = "benchmark-device-secret-" + "x" * 16
 SENT: dict[str, int] = {}
@@ -96,7 +97,8 @@ def _scenarios(counting: CountingStore, ns: str) -> dict[str, Callable[[int], No
 
     def device(i: int) -> None:
         res = plain.reserve("owner", "203.0.113.5", cookie)
-        assert res.trusted_device and res.allowed
+        assert res.trusted_device
+        assert res.allowed
         plain.release(res)
 
     def refused(i: int) -> None:

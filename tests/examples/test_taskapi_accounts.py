@@ -282,7 +282,7 @@ class _Switchable(MemoryStore):
     def __getattribute__(self, name: str) -> Any:
         attr = super().__getattribute__(name)
         if name in ("get", "set", "incr", "hit", "pop", "members", "add_member", "set_if_absent", "ttl", "delete",
-                    "is_member") and MemoryStore.__getattribute__(self, "down"):
+                    "is_member", "add_counters") and MemoryStore.__getattribute__(self, "down"):
             def broken(*args: Any, **kwargs: Any) -> Any:
                 raise StoreError("connection refused")
             return broken
