@@ -27,7 +27,7 @@ read first, in its own round trip.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from apishield.errors import ConfigError
 
@@ -35,9 +35,11 @@ from apishield.errors import ConfigError
 Entry = tuple[int, float | None]
 
 
-@dataclass(frozen=True, slots=True)
-class CounterOp:
-    """One counter of an :meth:`~apishield.stores.base.Store.add_counters` call (see the module doc)."""
+class CounterOp(NamedTuple):
+    """One counter of an :meth:`~apishield.stores.base.Store.add_counters` call (see the module doc).
+
+    (A named tuple: built for every login attempt, it costs a fraction of a frozen dataclass.)
+    """
 
     key: str
     amount: int = 1
@@ -46,8 +48,7 @@ class CounterOp:
     reset: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Counted:
+class Counted(NamedTuple):
     """The answer of :meth:`~apishield.stores.base.Store.add_counters`.
 
     ``allowed``: every amount was added. ``values`` and ``ttls`` (seconds left, ``None`` without expiry or for
@@ -67,17 +68,14 @@ def check_ops(ops: Sequence[CounterOp]) -> None:
     """Refuse calls that have no single meaning: no counters, one key twice, a non-integer amount or limit."""
     if not ops:
         raise ConfigError("add_counters: give at least one CounterOp")
-    keys = {op.key for op in ops}
-    if len(keys) != len(ops):
+    if len(ops) > 1 and len({op.key for op in ops}) != len(ops):
         raise ConfigError("add_counters: each counter may appear once per call")
     for op in ops:
-        if not isinstance(op.key, str) or not op.key:
-            raise ConfigError("add_counters: a counter key must be a non-empty string")
-        for name, value in (("amount", op.amount), ("limit", op.limit)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ConfigError(f"add_counters: {name} must be a whole number, not {value!r}")
-        if op.ttl is not None and not op.ttl > 0:
-            raise ConfigError(f"add_counters: ttl must be > 0 seconds or None, not {op.ttl!r}")
+        if (type(op.key) is not str or not op.key or type(op.amount) is not int
+                or (op.limit is not None and type(op.limit) is not int)
+                or (op.ttl is not None and not op.ttl > 0)):
+            raise ConfigError(f"add_counters: {op!r:.200} is not valid: the key must be a non-empty string, "
+                              "amount and limit whole numbers, ttl a number of seconds > 0 or None")
 
 
 def refused_by(ops: Sequence[CounterOp], values: Sequence[int]) -> tuple[int, ...]:
@@ -96,26 +94,27 @@ def decide_counters(
 
     ``current`` holds each counter's live entry (``None`` when missing or expired), in the order of ``ops``.
     """
-    values = [entry[0] if entry is not None else 0 for entry in current]
+    values = [0 if entry is None else entry[0] for entry in current]
     refused = refused_by(ops, values)
     if refused:
-        ttls = tuple(_left(entry, now) for entry in current)
+        ttls = tuple(None if e is None or e[1] is None else e[1] - now for e in current)
         return Counted(False, tuple(values), ttls, refused), None
     writes: list[Entry | None] = []
-    for op, entry, value in zip(ops, current, values, strict=True):
-        fresh = entry is None or op.reset
-        new = max(0, (0 if op.reset else value) + op.amount)
-        if new == 0:
-            writes.append(None)
+    left: list[float | None] = []
+    for i, (op, entry) in enumerate(zip(ops, current, strict=True)):
+        if entry is None or op.reset:
+            new, deadline = op.amount, None if op.ttl is None else now + op.ttl
         else:
-            deadline = (None if op.ttl is None else now + op.ttl) if fresh else entry[1]  # type: ignore[index]
+            new, deadline = entry[0] + op.amount, entry[1]
+        if new > 0:
             writes.append((new, deadline))
-    ttls = tuple(_left(entry, now) for entry in writes)
-    return Counted(True, tuple(0 if w is None else w[0] for w in writes), ttls), writes
-
-
-def _left(entry: Entry | None, now: float) -> float | None:
-    return None if entry is None or entry[1] is None else entry[1] - now
+            left.append(None if deadline is None else deadline - now)
+        else:
+            new = 0
+            writes.append(None)
+            left.append(None)
+        values[i] = new
+    return Counted(True, tuple(values), tuple(left)), writes
 
 
 __all__ = ["Counted", "CounterOp", "Entry", "check_ops", "decide_counters", "refused_by"]
