@@ -11,9 +11,11 @@ here are printed (``pytest -s``).
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,7 +31,7 @@ import httpx
 import pytest
 
 from apishield.demo.apps import DemoApp, demo_apps, read_outbox
-from apishield.demo.servers import ServerProcess, free_port
+from apishield.demo.servers import ServerError, ServerProcess, free_port
 from tests.examples.conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -80,6 +82,16 @@ class Served:
         env = {**os.environ, **self.app.env}
         return subprocess.run([sys.executable, "-m", "taskapi.manage", *args], cwd=self.app.cwd, env=env,
                               capture_output=True, text=True, timeout=60, check=False)
+
+
+def _anywhere() -> str:
+    """A fresh client address: per-address limits stay out of tests that are about something else."""
+    return "198.18." + ".".join(str(b) for b in secrets.token_bytes(2))
+
+
+def _mails(outbox: Path, email: str) -> list[dict[str, Any]]:
+    lines = outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
+    return [m for m in map(json.loads, lines) if m.get("to") == email]
 
 
 def bearer(user: dict[str, Any], which: str = "access_token") -> dict[str, str]:
@@ -167,6 +179,80 @@ def test_lockout_cannot_be_raced_reset_or_turned_against_the_owner(served: Serve
     assert owner == [200, 200, 200]
     assert stranger == 429  # the documented trade-off: an unknown device waits for the window
     assert during[401] == 0 and during[500] == 0  # no further password checks for the attacker this window
+
+
+def test_a_look_alike_account_cannot_reset_the_victims_lockout(served: Served) -> None:
+    """Row 1 as reported: after every 5 wrong guesses, register the victim's name capitalised (and a
+    confusable spelling) with the attacker's own address and log in to it. The old lockout gave 20 of 20
+    checks; one window's budget is all the attacker gets."""
+    victim = served.account("targetl")
+    name = victim["username"]
+    confusable = name.replace("l", "1", 1)  # "l" and "1": the same UTS #39 skeleton
+    checked = Counter()
+    for round_ in range(4):
+        for i in range(MAX_GUESSES):
+            body = {"username": name, "password": f"guess-{round_}-{i}-{secrets.token_hex(2)}"}
+            checked[served.post(f"{AUTH}/login", ip=_anywhere(), json=body).status_code] += 1
+        for look_alike in (name.capitalize(), confusable):
+            evil = {"username": look_alike, "email": f"evil{secrets.token_hex(3)}@example.test", "password": PASSWORD}
+            assert served.post(f"{AUTH}/register", ip=_anywhere(), json=evil).status_code == 201
+            login = served.post(f"{AUTH}/login", ip=_anywhere(), json={"username": look_alike, "password": PASSWORD})
+            assert login.status_code in (401, 429)  # no look-alike account exists to log in to
+    print(f"\n[look-alike] 20 guesses interleaved with look-alike logins: {dict(checked)}")
+    assert checked[401] == MAX_GUESSES and checked[429] == 20 - MAX_GUESSES
+    owner = served.post(f"{AUTH}/login", headers={"Cookie": f"taskapi-device={victim['device']}"},
+                        json={"username": name, "password": PASSWORD})
+    assert owner.status_code == 200
+
+
+def test_an_unverified_sign_up_expires_and_frees_its_address(served: Served) -> None:
+    """Row 9: a squatter's unverified registration held the e-mail address forever. Here it holds it until
+    TASKAPI_UNVERIFIED_TTL (default one day); the registration is aged in the database, the server keeps
+    its own clock."""
+    squat = "squat" + secrets.token_hex(4)
+    email = f"{squat}@example.test"
+    squatter = {"username": squat, "email": email, "password": PASSWORD}
+    assert served.post(f"{AUTH}/register", ip=_anywhere(), json=squatter).status_code == 201
+    stale = read_outbox(served.outbox, email, time.monotonic() + 10)
+    owner = {"username": "owner" + secrets.token_hex(4), "email": email, "password": PASSWORD}
+    held = served.post(f"{AUTH}/register", ip=_anywhere(), json=owner)
+    assert held.status_code == 201  # the same answer, but the address is taken: no new verification token
+    assert [m.get("token") for m in _mails(served.outbox, email) if m.get("token")] == [stale]
+    database = served.app.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database, timeout=10) as db:
+        aged = db.execute("UPDATE users SET created_at = created_at - 86401 WHERE email = ?", (email,)).rowcount
+    assert aged == 1
+    freed = served.post(f"{AUTH}/register", ip=_anywhere(), json=owner)
+    assert freed.status_code == 201 and freed.content == held.content
+    tokens = [m["token"] for m in _mails(served.outbox, email) if m.get("token")]
+    assert len(tokens) == 2 and tokens[0] == stale
+    assert served.post(f"{AUTH}/verify", ip=_anywhere(), json={"token": stale}).status_code == 400
+    assert served.post(f"{AUTH}/verify", ip=_anywhere(), json={"token": tokens[1]}).status_code == 200
+    login = {"username": owner["username"], "password": PASSWORD}
+    assert served.post(f"{AUTH}/login", ip=_anywhere(), json=login).status_code == 200
+    gone = served.post(f"{AUTH}/login", ip=_anywhere(), json={"username": squat, "password": PASSWORD})
+    assert gone.status_code == 401
+
+
+def test_no_registered_name_becomes_an_administrator(served: Served, tmp_path: Path) -> None:
+    """Row 9: the first person to register a name listed in TASKAPI_ADMIN_USERS became admin. The setting
+    now stops the server at start-up, naming the CLI command; a name alone never grants a role."""
+    env = {**served.app.env, "TASKAPI_ADMIN_USERS": "root"}
+    refused = ServerProcess("taskapi-admin-users", served.app.command, cwd=served.app.cwd, env=env,
+                            log_path=tmp_path / "refused.log", ready_timeout=60)
+    with pytest.raises(ServerError, match="exited"):
+        refused.start()
+    refused.stop()
+    assert "make-admin" in (tmp_path / "refused.log").read_text(errors="replace")
+    for prefix in ("root", "admin"):
+        user = served.account(prefix)
+        me = served.client.get(f"{AUTH}/me", headers=bearer(user))
+        assert me.status_code == 200 and me.json()["role"] == "user"
+        assert served.client.get("/api/v1/admin/users", headers=bearer(user)).status_code == 403
+    unverified = {"username": "root" + secrets.token_hex(3), "email": f"r{secrets.token_hex(3)}@example.test",
+                  "password": PASSWORD}
+    assert served.post(f"{AUTH}/register", ip=_anywhere(), json=unverified).status_code == 201
+    assert served.manage("make-admin", unverified["username"]).returncode != 0  # verified accounts only
 
 
 def test_one_client_behind_the_proxy_throttles_only_itself(served: Served) -> None:
