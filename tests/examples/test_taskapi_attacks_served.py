@@ -296,6 +296,41 @@ def test_role_changes_and_sessions_revoke_access_tokens(served: Served) -> None:
         assert served.client.get(f"{AUTH}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def test_a_password_change_ends_third_party_grants_on_every_worker(served: Served) -> None:
+    """Ending every session (here: a password change) also ends what third-party apps hold for the account:
+    their OAuth access tokens are refused by every worker and their refresh tokens are invalid_grant."""
+    import base64
+    import hashlib
+    from urllib.parse import parse_qs, urlparse
+
+    user = served.account("oauth")
+    redirect = "http://127.0.0.1:8765/callback"
+    client = served.post("/api/v1/oauth-clients", headers=bearer(user),
+                         json={"name": "planner", "redirect_uri": redirect, "scopes": ["tasks:read"]}).json()
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    asked = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": redirect,
+             "scope": "tasks:read", "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
+    answer = served.post("/oauth/authorize", headers=bearer(user), json=asked).json()
+    code = parse_qs(urlparse(answer["redirect_to"]).query)["code"][0]
+    app = served.post("/oauth/token", data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+                                            "client_id": client["client_id"], "code_verifier": verifier}).json()
+    held = {"Authorization": f"Bearer {app['access_token']}"}
+
+    def statuses() -> set[int]:  # a new connection each time, so the workers take turns answering
+        url = served.server.base_url + "/api/v1/tasks"
+        return {httpx.get(url, headers=held, trust_env=False, timeout=30).status_code for _ in range(9)}
+
+    assert statuses() == {200}
+    changed = served.client.put(f"{AUTH}/password", headers=bearer(user),
+                                json={"current_password": PASSWORD, "new_password": "another long passphrase!"})
+    assert changed.status_code == 204
+    assert statuses() == {401}
+    renewed = served.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": app["refresh_token"],
+                                                "client_id": client["client_id"]})
+    assert renewed.status_code == 400 and renewed.json()["error"] == "invalid_grant"
+
+
 def test_hostile_input_registration_and_token_caching(served: Served) -> None:
     """Rows 6, 7 and 9."""
     user = served.account("plain")
