@@ -181,6 +181,24 @@ def test_lockout_cannot_be_raced_reset_or_turned_against_the_owner(served: Serve
     assert during[401] == 0 and during[500] == 0  # no further password checks for the attacker this window
 
 
+def test_the_lockout_race_holds_on_sync_workers(server: Served, tmp_path: Path) -> None:
+    """Row 2 on gunicorn's sync workers (3 processes, one request each at a time), where the old lockout let
+    8 of 48 parallel guesses through: exactly MAX_GUESSES password checks here too."""
+    state = server.app.env.get("TASKAPI_STATE_URL", "")
+    for sync in _serve(tmp_path, state if state.startswith("redis") else None, threads=1):
+        victim = sync.account("syncvictim")
+        network = "10." + ".".join(str(b) for b in secrets.token_bytes(2))  # 48 addresses of this test's own
+
+        def guess(i: int) -> int:
+            body = {"username": victim["username"], "password": f"sync-guess-{i}"}
+            return sync.post(f"{AUTH}/login", ip=f"{network}.{i + 1}", json=body).status_code
+
+        with ThreadPoolExecutor(max_workers=48) as pool:
+            burst = Counter(pool.map(guess, range(48)))
+        print(f"\n[race, sync workers] 48 parallel guesses: {dict(burst)}")
+        assert burst[401] == MAX_GUESSES and burst[429] == 48 - MAX_GUESSES
+
+
 def test_a_look_alike_account_cannot_reset_the_victims_lockout(served: Served) -> None:
     """Row 1 as reported: after every 5 wrong guesses, register the victim's name capitalised (and a
     confusable spelling) with the attacker's own address and log in to it. The old lockout gave 20 of 20
