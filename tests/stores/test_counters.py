@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apishield.errors import ConfigError
+from apishield.stores import CounterOp as Op
 from apishield.stores import from_url
 from apishield.stores.base import Store
-from apishield.stores.counters import CounterOp as Op
 
 from ..ratelimit._helpers import FakeClock
 
