@@ -254,9 +254,11 @@ class Security:
 
     # sessions and roles
     def logout_everywhere(self, subject: str) -> None:
-        """End every session of ``subject``: refresh families and every access token issued until now."""
+        """End every session of ``subject``: refresh families and every access token issued until now, and
+        every token third-party apps hold for the account (they ask the user to authorize them again)."""
         self.refresh.revoke_subject(subject)
         self.jwt.revoke_subject(subject)
+        self.oauth.revoke_subject(subject)
 
     def change_role(self, user_id: int, role: str) -> Mapping[str, Any] | None:
         """Set the role and refuse every token issued before (roles ride in the token): the next refresh or

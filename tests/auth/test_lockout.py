@@ -159,3 +159,97 @@ def test_device_cookies_expire(passwords: Passwords, store: Store, clock: FakeCl
     service.login("target", "wrong", "198.51.100.2")
     service.login("target", "wrong", "198.51.100.2")
     assert service.login("target", GOOD, "10.1.1.1", device=cookie).status == 429  # an old cookie is a stranger
+
+
+class _CountingStore:
+    """Delegates to a store and records the name of every store method called."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if not callable(attr) or name == "now":
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attr(*args, **kwargs)
+
+        return call
+
+
+def test_reserve_and_release_are_one_store_call_each(passwords: Passwords, store: Store, clock: FakeClock) -> None:
+    from apishield.ratelimit.penalties import PenaltyBox
+
+    counting = _CountingStore(store)
+    box = PenaltyBox(counting, violations=100)  # type: ignore[arg-type]
+    throttle = LoginThrottle(counting, max_attempts=2, device_secret=DEVICE_SECRET, penalties=box,  # type: ignore[arg-type]
+                             clock=clock)
+    cookie = throttle.issue_device("target")
+    for device in (None, cookie):
+        counting.calls.clear()
+        res = throttle.reserve("target", "192.0.2.1", device)
+        assert res.allowed and counting.calls == ["add_counters"]
+        throttle.release(res)
+        assert counting.calls == ["add_counters", "add_counters"]
+    for _ in range(2):
+        throttle.reserve("target", "192.0.2.1")
+    counting.calls.clear()
+    locked = throttle.reserve("target", "192.0.2.1")  # refused: the Retry-After comes with the same answer
+    assert not locked.allowed and locked.reasons == ["account"] and counting.calls == ["add_counters"]
+
+
+def test_a_banned_client_is_refused_in_the_same_call_and_consumes_nothing(passwords: Passwords, store: Store,
+                                                                         clock: FakeClock) -> None:
+    from apishield.ratelimit.penalties import PenaltyBox
+
+    box = PenaltyBox(store, violations=1)
+    throttle = LoginThrottle(store, max_attempts=3, penalties=box, clock=clock)
+    service = LoginService(passwords, throttle, _users(passwords).get)
+    assert service.login("target", "wrong", "198.51.100.4").status == 401  # one violation: banned
+    banned = throttle.reserve("target", "198.51.100.4")
+    assert not banned.allowed and banned.reasons == ["banned"] and banned.retry_after == pytest.approx(60)
+    for _ in range(5):
+        assert service.login("target", "wrong", "198.51.100.4").status == 429
+    assert service.login("target", GOOD, "203.0.113.8").ok  # the banned guesses did not count for the account
+
+
+def test_refused_attempts_do_not_fill_the_site_wide_counter(passwords: Passwords, store: Store,
+                                                            clock: FakeClock) -> None:
+    """Hammering one locked account from many addresses must not lock everybody out."""
+    throttle = LoginThrottle(store, max_attempts=2, ip_max_attempts=1000, global_max_attempts=10, clock=clock)
+    service = LoginService(passwords, throttle, _users(passwords).get)
+    statuses = [service.login("target", "wrong", f"198.51.100.{i}").status for i in range(50)]
+    assert statuses == [401, 401] + [429] * 48
+    assert service.login("other", GOOD, "203.0.113.9").ok
+
+
+def test_an_empty_namespace_is_refused(store: Store) -> None:
+    with pytest.raises(ConfigError, match="namespace"):
+        LoginThrottle(store, namespace="")
+
+
+@pytest.mark.redis
+def test_parallel_guesses_get_exactly_the_budget_on_a_redis_cluster(clock: FakeClock) -> None:
+    """Every counter of the throttle shares one hash tag, so the cluster decides them in one script."""
+    from apishield.stores import from_url
+
+    from ..stores.conftest import service_url
+
+    cluster = from_url(service_url("cluster"))
+    slow = SlowPasswords()
+    users = _users(slow)
+    service = LoginService(slow, LoginThrottle(cluster, max_attempts=5, namespace=f"c{time.monotonic_ns()}",
+                                               clock=clock), users.get)
+    outcomes: list[int] = []
+    threads = [threading.Thread(target=lambda i=i: outcomes.append(service.login("target", f"g{i}",
+                                                                                 f"198.51.100.{i}").status))
+               for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    cluster.close()
+    assert slow.checks == 5 and outcomes.count(401) == 5 and outcomes.count(429) == 25

@@ -340,3 +340,46 @@ def test_fuzz_endpoints_answer_with_oauth_errors(path: str, method: str, params:
         request = OAuthRequest("POST", url, headers, params)
     response = _FUZZ_SERVER.handle(request, user="fuzzer")
     assert response is not None and 200 <= response.status < 500
+
+
+def _grant(h: Harness, client: Client, secret: str | None, user: str) -> dict[str, Any]:
+    """Tokens for ``user`` through the authorization code flow (PKCE) with Authlib's client."""
+    session = OAuth2Session(client.client_id, secret, scope="tasks:read", redirect_uri=f"{h.base}/cb",
+                            code_challenge_method="S256")
+    verifier = generate_token(48)
+    url, _ = session.create_authorization_url(f"{h.base}/oauth/authorize", code_verifier=verifier)
+    location = requests.get(url, headers={"X-Test-User": user}, allow_redirects=False, timeout=5).headers["Location"]
+    return dict(session.fetch_token(f"{h.base}/oauth/token", authorization_response=location, code_verifier=verifier))
+
+
+def test_revoking_a_user_ends_their_grants_for_every_client(harness: Harness) -> None:
+    """A password change or "log out everywhere" must reach third-party apps too: every access and refresh
+    token issued to the user until then is refused, for every client; other users and new grants work."""
+    h = harness
+    apps = [h.server.data.register_client(name, [f"{h.base}/cb"], ["tasks:read"]) for name in ("planner", "sync")]
+    rs, rs_secret = h.server.data.register_client("rs", [], [], grant_types=["client_credentials"],
+                                                  can_introspect=True)
+    alice = [(_grant(h, client, secret, "alice"), client, secret) for client, secret in apps]
+    bob = _grant(h, *apps[0], "bob")
+
+    def me(token: dict[str, Any]) -> int:
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        return requests.get(f"{h.base}/api/me", headers=headers, timeout=5).status_code
+
+    def refresh(token: dict[str, Any], client: Client, secret: str | None) -> requests.Response:
+        return requests.post(f"{h.base}/oauth/token", data={"grant_type": "refresh_token",
+                                                            "refresh_token": token["refresh_token"]},
+                             auth=(client.client_id, secret or ""), timeout=5)
+
+    assert [me(token) for token, _, _ in alice] == [200, 200] and me(bob) == 200
+    h.server.revoke_subject("alice")
+    assert [me(token) for token, _, _ in alice] == [401, 401]
+    for token, client, secret in alice:
+        refused = refresh(token, client, secret)
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+        info = requests.post(f"{h.base}/oauth/introspect", data={"token": token["access_token"]},
+                             auth=(rs.client_id, rs_secret or ""), timeout=5).json()
+        assert info == {"active": False}
+    assert me(bob) == 200 and refresh(bob, *apps[0]).status_code == 200  # another user is untouched
+    fresh = _grant(h, *apps[1], "alice")  # a grant made after the revocation works
+    assert me(fresh) == 200 and refresh(fresh, *apps[1]).status_code == 200

@@ -264,6 +264,49 @@ def test_password_change_and_logout_everywhere_end_every_session(sqlite_api: Tas
     assert c.get(f"{AUTH}/me", headers=bearer(fresh["access_token"])).status_code == 401
 
 
+def _third_party_tokens(api: TaskAPI, auth: dict[str, str]) -> dict[str, Any]:
+    """Tokens a third-party app holds for the user: an OAuth client, authorization code with PKCE."""
+    import base64
+    import hashlib
+    from urllib.parse import parse_qs, urlparse
+
+    c = api.client
+    redirect = "http://127.0.0.1:8765/callback"
+    client = c.post("/api/v1/oauth-clients", json={"name": "planner", "redirect_uri": redirect,
+                                                   "scopes": ["tasks:read"]}, headers=auth).json
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    request = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": redirect,
+               "scope": "tasks:read", "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
+    code = parse_qs(urlparse(c.post("/oauth/authorize", json=request, headers=auth).json["redirect_to"]).query)["code"]
+    form = {"grant_type": "authorization_code", "code": code[0], "client_id": client["client_id"],
+            "redirect_uri": redirect, "code_verifier": verifier}
+    tokens = c.post("/oauth/token", data=form).json
+    assert c.get("/api/v1/tasks", headers=bearer(tokens["access_token"])).status_code == 200
+    return {**tokens, "client_id": client["client_id"]}
+
+
+@pytest.mark.parametrize("end", ["password change", "logout everywhere"])
+def test_ending_every_session_also_ends_third_party_grants(sqlite_api: TaskAPI, end: str) -> None:
+    c = sqlite_api.client
+    _, auth = sqlite_api.account()
+    app = _third_party_tokens(sqlite_api, auth)
+    _, other_auth = sqlite_api.account()
+    other_app = _third_party_tokens(sqlite_api, other_auth)
+    sqlite_api.clock.advance(1)
+    if end == "password change":
+        r = c.put(f"{AUTH}/password", json={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+                  headers=auth)
+    else:
+        r = c.post(f"{AUTH}/logout-all", headers=auth)
+    assert r.status_code == 204
+    assert c.get("/api/v1/tasks", headers=bearer(app["access_token"])).status_code == 401
+    renewed = c.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": app["refresh_token"],
+                                            "client_id": app["client_id"]})
+    assert renewed.status_code == 400 and renewed.json["error"] == "invalid_grant"
+    assert c.get("/api/v1/tasks", headers=bearer(other_app["access_token"])).status_code == 200  # others untouched
+
+
 # --- credentials are never cached (row 7) ------------------------------------------------------------
 def test_answers_carrying_credentials_are_no_store(sqlite_api: TaskAPI) -> None:
     c = sqlite_api.client
@@ -282,7 +325,7 @@ class _Switchable(MemoryStore):
     def __getattribute__(self, name: str) -> Any:
         attr = super().__getattribute__(name)
         if name in ("get", "set", "incr", "hit", "pop", "members", "add_member", "set_if_absent", "ttl", "delete",
-                    "is_member") and MemoryStore.__getattribute__(self, "down"):
+                    "is_member", "add_counters") and MemoryStore.__getattribute__(self, "down"):
             def broken(*args: Any, **kwargs: Any) -> Any:
                 raise StoreError("connection refused")
             return broken

@@ -11,9 +11,11 @@ here are printed (``pytest -s``).
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,7 +31,7 @@ import httpx
 import pytest
 
 from apishield.demo.apps import DemoApp, demo_apps, read_outbox
-from apishield.demo.servers import ServerProcess, free_port
+from apishield.demo.servers import ServerError, ServerProcess, free_port
 from tests.examples.conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
@@ -80,6 +82,16 @@ class Served:
         env = {**os.environ, **self.app.env}
         return subprocess.run([sys.executable, "-m", "taskapi.manage", *args], cwd=self.app.cwd, env=env,
                               capture_output=True, text=True, timeout=60, check=False)
+
+
+def _anywhere() -> str:
+    """A fresh client address: per-address limits stay out of tests that are about something else."""
+    return "198.18." + ".".join(str(b) for b in secrets.token_bytes(2))
+
+
+def _mails(outbox: Path, email: str) -> list[dict[str, Any]]:
+    lines = outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
+    return [m for m in map(json.loads, lines) if m.get("to") == email]
 
 
 def bearer(user: dict[str, Any], which: str = "access_token") -> dict[str, str]:
@@ -169,6 +181,101 @@ def test_lockout_cannot_be_raced_reset_or_turned_against_the_owner(served: Serve
     assert during[401] == 0 and during[500] == 0  # no further password checks for the attacker this window
 
 
+def test_the_lockout_race_holds_on_sync_workers(server: Served, tmp_path: Path) -> None:
+    """Row 2 on gunicorn's sync workers (3 processes, one request each at a time), where the old lockout let
+    8 of 48 parallel guesses through: exactly MAX_GUESSES password checks here too."""
+    state = server.app.env.get("TASKAPI_STATE_URL", "")
+    for sync in _serve(tmp_path, state if state.startswith("redis") else None, threads=1):
+        victim = sync.account("syncvictim")
+        network = "10." + ".".join(str(b) for b in secrets.token_bytes(2))  # 48 addresses of this test's own
+
+        def guess(i: int) -> int:
+            body = {"username": victim["username"], "password": f"sync-guess-{i}"}
+            return sync.post(f"{AUTH}/login", ip=f"{network}.{i + 1}", json=body).status_code
+
+        with ThreadPoolExecutor(max_workers=48) as pool:
+            burst = Counter(pool.map(guess, range(48)))
+        print(f"\n[race, sync workers] 48 parallel guesses: {dict(burst)}")
+        assert burst[401] == MAX_GUESSES and burst[429] == 48 - MAX_GUESSES
+
+
+def test_a_look_alike_account_cannot_reset_the_victims_lockout(served: Served) -> None:
+    """Row 1 as reported: after every 5 wrong guesses, register the victim's name capitalised (and a
+    confusable spelling) with the attacker's own address and log in to it. The old lockout gave 20 of 20
+    checks; one window's budget is all the attacker gets."""
+    victim = served.account("targetl")
+    name = victim["username"]
+    confusable = name.replace("l", "1", 1)  # "l" and "1": the same UTS #39 skeleton
+    checked = Counter()
+    for round_ in range(4):
+        for i in range(MAX_GUESSES):
+            body = {"username": name, "password": f"guess-{round_}-{i}-{secrets.token_hex(2)}"}
+            checked[served.post(f"{AUTH}/login", ip=_anywhere(), json=body).status_code] += 1
+        for look_alike in (name.capitalize(), confusable):
+            evil = {"username": look_alike, "email": f"evil{secrets.token_hex(3)}@example.test", "password": PASSWORD}
+            assert served.post(f"{AUTH}/register", ip=_anywhere(), json=evil).status_code == 201
+            login = served.post(f"{AUTH}/login", ip=_anywhere(), json={"username": look_alike, "password": PASSWORD})
+            assert login.status_code in (401, 429)  # no look-alike account exists to log in to
+    print(f"\n[look-alike] 20 guesses interleaved with look-alike logins: {dict(checked)}")
+    assert checked[401] == MAX_GUESSES and checked[429] == 20 - MAX_GUESSES
+    owner = served.post(f"{AUTH}/login", headers={"Cookie": f"taskapi-device={victim['device']}"},
+                        json={"username": name, "password": PASSWORD})
+    assert owner.status_code == 200
+
+
+def test_an_unverified_sign_up_expires_and_frees_its_address(served: Served) -> None:
+    """Row 9: a squatter's unverified registration held the e-mail address forever. Here it holds it until
+    TASKAPI_UNVERIFIED_TTL (default one day); the registration is aged in the database, the server keeps
+    its own clock."""
+    squat = "squat" + secrets.token_hex(4)
+    email = f"{squat}@example.test"
+    squatter = {"username": squat, "email": email, "password": PASSWORD}
+    assert served.post(f"{AUTH}/register", ip=_anywhere(), json=squatter).status_code == 201
+    stale = read_outbox(served.outbox, email, time.monotonic() + 10)
+    owner = {"username": "owner" + secrets.token_hex(4), "email": email, "password": PASSWORD}
+    held = served.post(f"{AUTH}/register", ip=_anywhere(), json=owner)
+    assert held.status_code == 201  # the same answer, but the address is taken: no new verification token
+    assert [m.get("token") for m in _mails(served.outbox, email) if m.get("token")] == [stale]
+    database = served.app.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database, timeout=10) as db:
+        aged = db.execute("UPDATE users SET created_at = created_at - 86401 WHERE email = ?", (email,)).rowcount
+    assert aged == 1
+    # the verification token is bound to the address and the registration time (whole seconds); in service
+    # the next registration comes at least TASKAPI_UNVERIFIED_TTL later, here it must at least not share the second
+    time.sleep(1.1)
+    freed = served.post(f"{AUTH}/register", ip=_anywhere(), json=owner)
+    assert freed.status_code == 201 and freed.content == held.content
+    tokens = [m["token"] for m in _mails(served.outbox, email) if m.get("token")]
+    assert len(tokens) == 2 and tokens[0] == stale
+    assert served.post(f"{AUTH}/verify", ip=_anywhere(), json={"token": stale}).status_code == 400
+    assert served.post(f"{AUTH}/verify", ip=_anywhere(), json={"token": tokens[1]}).status_code == 200
+    login = {"username": owner["username"], "password": PASSWORD}
+    assert served.post(f"{AUTH}/login", ip=_anywhere(), json=login).status_code == 200
+    gone = served.post(f"{AUTH}/login", ip=_anywhere(), json={"username": squat, "password": PASSWORD})
+    assert gone.status_code == 401
+
+
+def test_no_registered_name_becomes_an_administrator(served: Served, tmp_path: Path) -> None:
+    """Row 9: the first person to register a name listed in TASKAPI_ADMIN_USERS became admin. The setting
+    now stops the server at start-up, naming the CLI command; a name alone never grants a role."""
+    env = {**served.app.env, "TASKAPI_ADMIN_USERS": "root"}
+    refused = ServerProcess("taskapi-admin-users", served.app.command, cwd=served.app.cwd, env=env,
+                            log_path=tmp_path / "refused.log", ready_timeout=60)
+    with pytest.raises(ServerError, match="exited"):
+        refused.start()
+    refused.stop()
+    assert "make-admin" in (tmp_path / "refused.log").read_text(errors="replace")
+    for prefix in ("root", "admin"):
+        user = served.account(prefix)
+        me = served.client.get(f"{AUTH}/me", headers=bearer(user))
+        assert me.status_code == 200 and me.json()["role"] == "user"
+        assert served.client.get("/api/v1/admin/users", headers=bearer(user)).status_code == 403
+    unverified = {"username": "root" + secrets.token_hex(3), "email": f"r{secrets.token_hex(3)}@example.test",
+                  "password": PASSWORD}
+    assert served.post(f"{AUTH}/register", ip=_anywhere(), json=unverified).status_code == 201
+    assert served.manage("make-admin", unverified["username"]).returncode != 0  # verified accounts only
+
+
 def test_one_client_behind_the_proxy_throttles_only_itself(served: Served) -> None:
     """Row 4: per-address controls key on X-Forwarded-For from the trusted proxy, not on the proxy."""
     statuses = [served.post(f"{AUTH}/login", ip="198.51.100.77",
@@ -208,6 +315,41 @@ def test_role_changes_and_sessions_revoke_access_tokens(served: Served) -> None:
     assert served.post(f"{AUTH}/refresh", json={"refresh_token": stolen}).status_code == 401
     for token in (user["tokens"]["access_token"], nxt["access_token"]):
         assert served.client.get(f"{AUTH}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_password_change_ends_third_party_grants_on_every_worker(served: Served) -> None:
+    """Ending every session (here: a password change) also ends what third-party apps hold for the account:
+    their OAuth access tokens are refused by every worker and their refresh tokens are invalid_grant."""
+    import base64
+    import hashlib
+    from urllib.parse import parse_qs, urlparse
+
+    user = served.account("oauth")
+    redirect = "http://127.0.0.1:8765/callback"
+    client = served.post("/api/v1/oauth-clients", headers=bearer(user),
+                         json={"name": "planner", "redirect_uri": redirect, "scopes": ["tasks:read"]}).json()
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    asked = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": redirect,
+             "scope": "tasks:read", "state": "s", "code_challenge": challenge, "code_challenge_method": "S256"}
+    answer = served.post("/oauth/authorize", headers=bearer(user), json=asked).json()
+    code = parse_qs(urlparse(answer["redirect_to"]).query)["code"][0]
+    app = served.post("/oauth/token", data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+                                            "client_id": client["client_id"], "code_verifier": verifier}).json()
+    held = {"Authorization": f"Bearer {app['access_token']}"}
+
+    def statuses() -> set[int]:  # a new connection each time, so the workers take turns answering
+        url = served.server.base_url + "/api/v1/tasks"
+        return {httpx.get(url, headers=held, trust_env=False, timeout=30).status_code for _ in range(9)}
+
+    assert statuses() == {200}
+    changed = served.client.put(f"{AUTH}/password", headers=bearer(user),
+                                json={"current_password": PASSWORD, "new_password": "another long passphrase!"})
+    assert changed.status_code == 204
+    assert statuses() == {401}
+    renewed = served.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": app["refresh_token"],
+                                                "client_id": client["client_id"]})
+    assert renewed.status_code == 400 and renewed.json()["error"] == "invalid_grant"
 
 
 def test_hostile_input_registration_and_token_caching(served: Served) -> None:
@@ -302,13 +444,14 @@ def test_redis_outage_gives_503s_never_500s_and_service_comes_back(tmp_path: Pat
             for thread in threads:
                 thread.start()
             time.sleep(2.0)
+            restart_at = time.monotonic()  # Redis answers before start() has seen its PONG: "down" ends here
             redis.start()
             up_at = time.monotonic()
             time.sleep(5.0)
             stop.set()
             for thread in threads:
                 thread.join(30)
-            during = [(kind, r) for t, kind, r in seen if down_at < t < up_at]
+            during = [(kind, r) for t, kind, r in seen if down_at < t < restart_at]
             statuses = Counter(r.status_code for _, _, r in seen)
             print(f"\n[outage] {len(seen)} answers, statuses {dict(statuses)}; while down: "
                   f"{dict(Counter((kind, r.status_code) for kind, r in during))}")

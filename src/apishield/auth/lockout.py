@@ -1,11 +1,22 @@
 """Login brute-force protection that an attacker can neither race, bypass nor turn against the account owner.
 
-Every attempt is **reserved before the password hash runs**: one atomic ``incr`` per counter in the store,
-and the hash runs only when every counter is still within its limit. Many parallel guesses therefore get
-exactly ``max_attempts`` password checks per account per window, however many workers and threads serve
-them (the old read-lock / hash / count-failure sequence let dozens through). A successful login releases
-the reservation: it clears the counter of *that* account (keyed on its canonical identity, see
-:mod:`apishield.auth.identity`) and gives back the address and global slots; a failure keeps them.
+Every attempt is **reserved before the password hash runs**, in one atomic store call
+(:meth:`~apishield.stores.base.Store.add_counters`: one Lua script in Redis, one transaction in SQLite): the
+attempt's counters are all taken, or, when any of them is full, none is. The hash runs only when the
+reservation holds, so many parallel guesses get exactly ``max_attempts`` password checks per account per
+window, however many workers and threads serve them (the old read-lock / hash / count-failure sequence let
+dozens through), and a refused attempt consumes nothing (hammering a locked account does not fill the
+site-wide counter). A successful login releases the reservation in one more call: it clears the counter of
+*that* account (keyed on its canonical identity, see :mod:`apishield.auth.identity`) and gives back the
+address and global slots; a failure keeps them. With a :class:`~apishield.ratelimit.penalties.PenaltyBox`,
+the client's ban is checked in the same call.
+
+Every counter of one throttle carries the hash tag ``{namespace}``, so in a Redis Cluster they share one slot
+and one script decides them atomically, as on a single server. The price: all login counters of a throttle
+live on the one master that owns that slot. Every attempt had to reach that master anyway, for the site-wide
+counter, and login traffic is bounded by the password hash (tens of milliseconds of CPU per attempt), far
+below what one Redis master answers. A penalty box's ban lives in the client's own slot; on a cluster it is
+read first, in a second round trip.
 
 Which counters an attempt reserves depends on where it comes from (OWASP "device cookies"):
 
@@ -43,6 +54,7 @@ from apishield.errors import ConfigError
 from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.penalties import client_group
 from apishield.stores.base import Store
+from apishield.stores.counters import CounterOp
 from apishield.types import Clock
 from apishield.web.cookies import clocked_signer
 
@@ -96,6 +108,8 @@ class LoginThrottle:
     ) -> None:
         if min(max_attempts, ip_max_attempts, global_max_attempts) < 1:
             raise ConfigError("lockout: max_attempts, ip_max_attempts and global_max_attempts must be >= 1")
+        if not isinstance(namespace, str) or not namespace:
+            raise ConfigError("lockout: namespace must be a non-empty string")
         if not window > 0 or not device_max_age > 0:
             raise ConfigError("lockout: window and device_max_age must be > 0")
         if device_secret is not None and len(device_secret) < 32:
@@ -108,6 +122,8 @@ class LoginThrottle:
         self.device_max_age = float(device_max_age)
         self.penalties = penalties
         self.ns = namespace
+        # one hash tag for every counter of this throttle: one Redis Cluster slot, so one script decides them
+        self._tag = "{" + namespace + "}"
         self.clock = clock
         self.fail_closed = FailClosed("login.store_error", "Login is briefly unavailable; try again shortly.",
                                       store_events)
@@ -137,52 +153,59 @@ class LoginThrottle:
         return str(data["n"])[:64]
 
     # --- reserve / release ------------------------------------------------------------------------
-    def _take(self, key: str, limit: int, res: Reservation, reason: str) -> bool:
-        count = self.store.incr(key, 1, ttl=self.window)
-        if count <= limit:
-            return True
-        res.allowed = False
-        res.reasons.append(reason)
-        wait = self.store.ttl(key)
-        res.retry_after = max(res.retry_after or 0.0, wait if wait is not None else self.window)
-        return False
+    def _ban_key(self, ip: str) -> str | None:
+        """The penalty box's ban key for ``ip`` when it names one (then the ban is read in the same call)."""
+        ban_key = getattr(self.penalties, "ban_key", None)
+        return str(ban_key(ip)) if callable(ban_key) else None
 
     def reserve(self, account: str, ip: str, device: str | None = None) -> Reservation:
-        """Count this attempt before any password check; raises :class:`StoreUnavailable` on store failure."""
+        """Count this attempt before any password check, in one store call; raises :class:`StoreUnavailable`
+        on store failure."""
         acct = _account_key(account)
         res = Reservation(account=acct, allowed=True, ip=ip)
         with self.fail_closed:
             nonce = self._device_nonce(acct, device)
             if nonce is not None:
                 res.trusted_device = True
-                key = f"{self.ns}:d:{acct}:{nonce}"
-                self._take(key, self.max_attempts, res, "device")
-                res.release_keys = (key,)
-                return res
-            if self.penalties is not None:
-                banned = self.penalties.banned_for(ip)
-                if banned is not None and banned > 0:
-                    res.allowed, res.retry_after = False, banned
-                    res.reasons.append("banned")
-                    return res
-            ip_key, global_key, account_key = (
-                f"{self.ns}:ip:{client_group(ip)}", f"{self.ns}:g", f"{self.ns}:a:{acct}"
-            )
-            if not self._take(ip_key, self.ip_max_attempts, res, "address"):
-                return res
-            if not self._take(global_key, self.global_max_attempts, res, "global"):
-                return res
-            self._take(account_key, self.max_attempts, res, "account")
-            res.release_keys, res.refund_keys = (account_key,), (ip_key, global_key)
-            return res
+                ops = [CounterOp(f"{self._tag}:d:{acct}:{nonce}", 1, self.max_attempts, self.window)]
+                reasons: tuple[str, ...] = ("device",)
+                ban_key = None
+            else:
+                ops = [
+                    CounterOp(f"{self._tag}:ip:{client_group(ip)}", 1, self.ip_max_attempts, self.window),
+                    CounterOp(f"{self._tag}:g", 1, self.global_max_attempts, self.window),
+                    CounterOp(f"{self._tag}:a:{acct}", 1, self.max_attempts, self.window),
+                ]
+                reasons = ("address", "global", "account")
+                ban_key = self._ban_key(ip) if self.penalties is not None else None
+                if self.penalties is not None and ban_key is None:  # a penalty box that only answers banned_for
+                    banned = self.penalties.banned_for(ip)
+                    if banned is not None and banned > 0:
+                        res.allowed, res.retry_after = False, banned
+                        res.reasons.append("banned")
+                        return res
+            counted = self.store.add_counters(ops, ban_key)
+        if counted.banned is not None:
+            res.allowed, res.retry_after = False, counted.banned
+            res.reasons.append("banned")
+        elif not counted.allowed:
+            res.allowed = False
+            res.reasons.extend(reasons[i] for i in counted.refused)
+            waits = [counted.ttls[i] for i in counted.refused]
+            res.retry_after = max((self.window if w is None else w for w in waits), default=self.window)
+        else:
+            res.release_keys, res.refund_keys = (ops[-1].key,), tuple(op.key for op in ops[:-1])
+        return res
 
     def release(self, res: Reservation) -> None:
-        """Every login condition held: clear this account's (or device's) counter, give back the other slots."""
+        """Every login condition held, in one store call: clear this account's (or device's) counter and give
+        back the other slots."""
+        ops = [CounterOp(key, 0, reset=True) for key in res.release_keys]
+        ops += [CounterOp(key, -1) for key in res.refund_keys]
+        if not ops:
+            return
         with self.fail_closed:
-            for key in res.release_keys:
-                self.store.delete(key)
-            for key in res.refund_keys:
-                self.store.incr(key, -1, ttl=self.window)
+            self.store.add_counters(ops)
 
     def failure(self, res: Reservation) -> None:
         """The password was wrong: the reservation stays counted; penalties and an event."""

@@ -122,6 +122,11 @@ class PenaltyBox:
         (``f"{scope}|{box.tag(ip)}"``) lives in the same Redis Cluster slot as the client's ban."""
         return "{" + client_group(key, ipv6_prefix=self.ipv6_prefix) + "}"
 
+    def ban_key(self, key: str) -> str:
+        """The store key of ``key``'s ban (a value with a TTL), for store calls that decide a ban together with
+        other state (:meth:`~apishield.stores.base.Store.add_counters`)."""
+        return self._k("ban", key)
+
     def hit(
         self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1, *,
         tag: str | None = None,

@@ -12,6 +12,7 @@ from typing import Any
 
 from apishield.errors import ConfigError
 from apishield.stores.base import Store, redact_url
+from apishield.stores.counters import Counted, CounterOp
 from apishield.stores.memory import MemoryStore
 from apishield.stores.sqlite import SQLiteStore
 
@@ -40,4 +41,4 @@ def from_url(url: str, **options: Any) -> Store:
     )
 
 
-__all__ = ["MemoryStore", "SQLiteStore", "Store", "from_url"]
+__all__ = ["Counted", "CounterOp", "MemoryStore", "SQLiteStore", "Store", "from_url"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit, LimitState
+    from apishield.stores.counters import Counted, CounterOp
 
 
 def redact_url(url: str) -> str:
@@ -65,6 +66,12 @@ class Store(Protocol):
     # --- counters ----------------------------------------------------------------------------
     def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Add ``amount`` and return the new value. ``ttl`` is applied only when the counter is created."""
+        ...
+
+    def add_counters(self, ops: Sequence[CounterOp], ban_key: str | None = None) -> Counted:
+        """Change several counters in one atomic call (one round trip in Redis), all or nothing: refused, and
+        nothing written, when any ``limit`` would be passed or while ``ban_key`` is banned. The rules are in
+        :mod:`apishield.stores.counters`; in a Redis Cluster every counter must share one hash tag."""
         ...
 
     # --- membership with per-member TTL (denylists, bans, indexes) ----------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.strategies import STRATEGY_FUNCTIONS, State, decide_all
+from apishield.stores.counters import Counted, CounterOp, Entry, check_ops, decide_counters
 from apishield.types import Clock
 
 if TYPE_CHECKING:
@@ -170,6 +171,32 @@ class MemoryStore:
             self._counters[key] = (value, item[1])
             self._wrote(now)
             return value
+
+    def add_counters(self, ops: Sequence[CounterOp], ban_key: str | None = None) -> Counted:
+        """Every counter under one lock, all or nothing (see :mod:`apishield.stores.counters`)."""
+        check_ops(ops)
+        with self._lock:
+            now = self._clock()
+            if ban_key is not None:
+                ban = self._values.get(ban_key)
+                if ban is not None and ban[1] is not None and ban[1] > now:
+                    return Counted(False, banned=ban[1] - now)
+            counters = self._counters
+            current: list[Entry | None] = []
+            for op in ops:
+                item = counters.get(op.key)
+                current.append(item if item is not None and self._alive(item[1], now) else None)
+            counted, writes = decide_counters(ops, current, now)
+            if writes is not None:
+                for op, entry in zip(ops, writes, strict=True):
+                    if entry is None:
+                        counters.pop(op.key, None)
+                    else:
+                        if op.key not in counters:
+                            self._new_entry(now)
+                        counters[op.key] = entry
+                self._wrote(now)
+            return counted
 
     # --- membership ------------------------------------------------------------------------------
     def add_member(self, key: str, member: str, ttl: float | None = None) -> None:

@@ -30,6 +30,7 @@ from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
 from apishield.stores.breaker import CircuitBreaker
+from apishield.stores.counters import Counted, CounterOp, check_ops, refused_by
 from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 _MAX_IDLE = 64
 _STRATEGY_CODE = {"fixed_window": "1", "sliding_window": "2", "token_bucket": "3", "gcra": "4"}
-_SCRIPTS = ("pop", "incr", "add_member", "is_member", "members", "ratelimit")
+_SCRIPTS = ("pop", "incr", "counters", "add_member", "is_member", "members", "ratelimit")
 
 
 def load_script(name: str) -> str:
@@ -309,6 +310,40 @@ class RedisStore:
     def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         ms = _ms(ttl)
         return int(self._script("incr", [key], [amount, "" if ms is None else ms]))
+
+    def add_counters(self, ops: Sequence[CounterOp], ban_key: str | None = None) -> Counted:
+        """One EVALSHA of ``lua/counters.lua``. In a cluster the counters must share a hash slot (else
+        :class:`ConfigError`); a ban key in another slot is read first, in its own round trip."""
+        check_ops(ops)
+        keys = [op.key for op in ops]
+        if self._cluster:
+            slots = {self._key_slot(key.encode()) for key in keys}
+            if len(slots) > 1:
+                raise ConfigError(
+                    f"add_counters on a Redis Cluster: the counters {keys!r:.200} lie in {len(slots)} hash slots; "
+                    "give them one hash tag ({tag}:...) so that one script can decide them together"
+                )
+            if ban_key is not None and self._key_slot(ban_key.encode()) not in slots:
+                left = self.ttl(ban_key)
+                if left is not None:
+                    return Counted(False, banned=left)
+                ban_key = None
+        args: list[Any] = [len(ops)]
+        for op in ops:
+            ms = _ms(op.ttl)
+            args += [op.amount, "" if op.limit is None else op.limit, "" if ms is None else ms, int(op.reset)]
+        raw = self._script("counters", keys if ban_key is None else [*keys, ban_key], args)
+        try:
+            if int(raw[0]) == -1:
+                return Counted(False, banned=int(raw[1]) / 1000)
+            values = tuple(int(v) for v in raw[1::2])
+            ttls = tuple(int(ms) / 1000 if int(ms) > 0 else None for ms in raw[2::2])
+        except (IndexError, TypeError, ValueError) as exc:
+            raise StoreError(f"Redis store add_counters: unexpected reply {raw!r:.80}") from exc
+        if len(values) != len(ops):
+            raise StoreError(f"Redis store add_counters: unexpected reply {raw!r:.80}")
+        allowed = int(raw[0]) == 1
+        return Counted(allowed, values, ttls, () if allowed else refused_by(ops, values))
 
     # --- membership ------------------------------------------------------------------------------
     def add_member(self, key: str, member: str, ttl: float | None = None) -> None:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.strategies import State, decide_all
+from apishield.stores.counters import Counted, CounterOp, Entry, check_ops, decide_counters
 from apishield.types import Clock
 
 if TYPE_CHECKING:
@@ -242,6 +243,34 @@ class SQLiteStore:
             value = int(row[0]) + amount
             conn.execute("UPDATE counters SET value = ? WHERE key = ?", (value, key))
             return value
+
+        return self._run(op)
+
+    def add_counters(self, ops: Sequence[CounterOp], ban_key: str | None = None) -> Counted:
+        """Every counter in one ``BEGIN IMMEDIATE`` transaction, all or nothing (:mod:`apishield.stores.counters`)."""
+        check_ops(ops)
+
+        def op(conn: sqlite3.Connection) -> Counted:
+            now = self._clock()
+            if ban_key is not None:
+                row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
+                if row is not None and row[0] is not None and row[0] > now:
+                    return Counted(False, banned=float(row[0]) - now)
+            current: list[Entry | None] = []
+            for counter in ops:
+                sql = f"SELECT value, expires FROM counters WHERE key = ? AND {_ALIVE}"  # noqa: S608
+                row = conn.execute(sql, (counter.key, now)).fetchone()
+                current.append(None if row is None else (int(row[0]), row[1]))
+            counted, writes = decide_counters(ops, current, now)
+            if writes is None:
+                return counted  # refused: nothing written
+            for counter, entry in zip(ops, writes, strict=True):
+                if entry is None:
+                    conn.execute("DELETE FROM counters WHERE key = ?", (counter.key,))
+                else:
+                    conn.execute("INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                                 (counter.key, entry[0], entry[1]))
+            return counted
 
         return self._run(op)
 

@@ -3,6 +3,9 @@
 Only hashes of secrets are stored: client secrets, authorization codes, access and refresh tokens are all
 high-entropy random strings, so SHA-256 is enough (no password hashing needed) and a leaked store yields
 nothing usable. Every token belongs to a *family* (one authorization); revoking the family kills all of it.
+With ``revocations`` (:class:`~apishield.auth.revocation.Revocations`), a token is also refused when its user
+was revoked after it was issued (a password change, "log out everywhere"): the check is the one the JWT
+access tokens use, on the OAuth server's own namespace.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 
-from apishield.errors import ConfigError
+from apishield.errors import ConfigError, TokenRevoked
 from apishield.stores.base import Store
 from apishield.types import Clock
+
+if TYPE_CHECKING:
+    from apishield.auth.revocation import Revocations
 
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 
@@ -180,10 +186,12 @@ class Token(TokenMixin):  # type: ignore[misc]
 class OAuthStore:
     """Persistence of clients, codes and tokens in a :class:`~apishield.stores.base.Store`."""
 
-    def __init__(self, store: Store, *, namespace: str = "oauth2", clock: Clock = time.time) -> None:
+    def __init__(self, store: Store, *, namespace: str = "oauth2", clock: Clock = time.time,
+                 revocations: Revocations | None = None) -> None:
         self.store = store
         self.ns = namespace
         self.clock = clock
+        self.revocations = revocations
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.ns, *parts))
@@ -263,6 +271,11 @@ class OAuthStore:
         token = Token(**json.loads(raw))
         if self.store.get(self._k("family-revoked", token.family)) is not None:
             token.revoked = True
+        elif token.subject and self.revocations is not None:
+            try:
+                self.revocations.check({"sub": token.subject, "iat": token.issued_at})
+            except TokenRevoked:
+                token.revoked = True
         if token.expires_at <= self.clock():
             token.extra["_expired"] = True
         return token

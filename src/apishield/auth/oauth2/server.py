@@ -31,6 +31,7 @@ from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from apishield.auth.oauth2.models import AuthorizationCode, Client, EndUser, OAuthStore, Token, digest
 from apishield.auth.principal import Principal, parse_scopes
 from apishield.auth.refresh import TOKEN_RESPONSE_HEADERS
+from apishield.auth.revocation import Revocations
 from apishield.errors import ConfigError, TokenError
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.stores.base import Store
@@ -159,7 +160,10 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
         ):
             raise ConfigError("OAuth2: issuer must be an https:// URL without query or fragment")
         self.issuer = issuer.rstrip("/")
-        self.data = OAuthStore(store, clock=clock)
+        # "not before" per user, kept as long as the longest-lived token it must refuse
+        self.revocations = Revocations(store, namespace="oauth2", max_ttl=max(access_token_ttl, refresh_token_ttl),
+                                       leeway=0.0, clock=clock)
+        self.data = OAuthStore(store, clock=clock, revocations=self.revocations)
         self.consent = consent
         self.access_token_ttl = float(access_token_ttl)
         self.refresh_token_ttl = float(refresh_token_ttl)
@@ -310,6 +314,11 @@ class OAuth2Server(AuthorizationServer):  # type: ignore[misc]
                 granted = [s for s in decision if s in requested]
         oauth_request.granted_scopes = granted  # applied when the code is saved (Authlib re-resolves scope)
         return cast(OAuthResponse, self.create_authorization_response(oauth_request, EndUser(user), grant))
+
+    def revoke_subject(self, subject: str) -> None:
+        """Refuse every access and refresh token issued to ``subject``'s grants until now, for every client
+        (a password change, "log out everywhere", an administrator's action). Grants made afterwards work."""
+        self.revocations.revoke_subject(subject)
 
     # --- resource-server side -------------------------------------------------------------------
     def principal_for(self, access_token: Any) -> Principal:
