@@ -1,7 +1,11 @@
-"""Store load, growth and chaos: is state bounded, and does a sick store cost bounded time?
+"""Store load, growth and chaos: is state bounded, and does a sick store cost bounded time? Then the same
+questions for the whole application, over HTTP.
 
     python benchmarks/load.py state [--keys 200000] [--writes 50000]
     python benchmarks/load.py chaos [--phase 4] [--threads 8]
+    python benchmarks/load.py app [--short]          # bare Flask vs the Task API: req/s, p50/p99, CPU/request
+    python benchmarks/load.py app-chaos [--short]    # the Task API under load while faults are injected
+    python benchmarks/load.py                        # all four (``make bench``)
 
 memory: ``--keys`` distinct clients each leave rate-limit state, a violation counter, a failed-login counter
 and a short-lived value, all expiring (the store's clock is moved past their TTLs instead of waiting). Then
@@ -19,6 +23,24 @@ connection. Printed per phase: requests, decided / failed open / errors escaping
 the worst latency, the worst latency once the breaker is open (after the first second of the fault), how long
 after the fault ended decisions resumed, and whether a ban written before the fault survived it. Targets: no
 error escapes; no request slower than 1.5 s once the breaker is open; decisions back within 5 s.
+
+app: bare Flask (``benchmarks/_bare_flask.py``: the Task API's routes and database code, no apishield), the
+Task API on SQLite state and on Redis state, each under gunicorn with the shipped config and 4 workers on a
+loopback port, driven by 12 client threads for 15 s (``--short``: 8 threads, 5 s): 10 % ``GET /health``,
+85 % ``GET /api/v1/tasks``, 5 % ``POST /api/v1/tasks``, with the bearer token of one of 4 users logged in
+once. Printed: req/s, p50/p99, the server processes' CPU time per request (``/proc``), statuses, and the
+Task API's CPU per request over bare Flask's (target 1.3x).
+
+app-chaos: the same load against the Task API while, one after another, a worker is killed (SIGKILL), Redis
+is stopped then started, Redis hangs (SIGSTOP) then resumes, a client sprays distinct addresses (Redis
+state), the SQLite state file's write lock is held by another process, and the spray again (SQLite state).
+Each fault after 2 s of load, held 8 s, then 8 s of load (``--short``: 1 s, 3 s, 5 s; the hang 6 s).
+Printed per fault: statuses, 5xx other than 503, 503s, the worst latency (and once every worker's breaker
+was open), the time from the fault's end until every request succeeds again, and whether a revoked token,
+an account lockout, a refresh family and every acknowledged task survived. Targets: no 5xx other than 503;
+back within 5 s; nothing lost; no request over 1.5 s while Redis hangs once the breakers are open. The
+implementation is in ``benchmarks/_app_load.py``; ``tests/examples/test_taskapi_load_chaos.py`` runs the
+short version.
 
 ``--strict`` exits 1 when a target is missed.
 """
