@@ -559,10 +559,10 @@ class Timing:
 SHORT = Timing(seconds=4.0, rounds=2, before=1.0, hold=3.0, after=5.0, threads=8, sqlite_spray=False)
 
 
-def bench(tmp: Path, timing: Timing, max_requests: int = 200_000) -> list[Throughput]:
+def bench(tmp: Path, timing: Timing, max_requests: int = 200_000) -> list[list[Throughput]]:
     """Bare Flask, the Task API on SQLite state and on Redis state, all started, then measured in turn for
-    ``timing.rounds`` rounds (so that a change in the machine's load hits every target alike); each keeps its
-    round with the least CPU per request, as ``benchmarks/overhead.py`` does."""
+    ``timing.rounds`` rounds (so that a change in the machine's load hits every target alike): one list of
+    the three per round."""
     with contextlib.ExitStack() as stack:
         redis_server = RedisProcess(str(tmp))
         redis_server.start()
@@ -571,14 +571,14 @@ def bench(tmp: Path, timing: Timing, max_requests: int = 200_000) -> list[Throug
                    stack.enter_context(taskapi(tmp, f"sqlite:///{tmp / 'state.db'}", "sqlite")),
                    stack.enter_context(taskapi(tmp, redis_server.url, "redis"))]
         extra = {targets[2].name: redis_server.proc.pid if redis_server.proc else 0}
-        best: dict[str, Throughput] = {}
+        rounds: list[list[Throughput]] = []
         for n in range(timing.rounds):
+            rounds.append([])
             for target in targets:
                 result = throughput(target, timing.seconds, timing.threads, max_requests, extra.get(target.name))
                 print(f"  round {n + 1} " + result.line()[8:], flush=True)
-                if target.name not in best or result.cpu_us < best[target.name].cpu_us:
-                    best[target.name] = result
-        return [best[t.name] for t in targets]
+                rounds[-1].append(result)
+        return rounds
 
 
 def _spray_fault(target: Target) -> Fault:
