@@ -372,6 +372,7 @@ class FaultResult:
     requests: int
     statuses: Counter[int]
     worst: float
+    worst_kind: str  # the slowest request: its kind and status
     worst_open: float | None  # worst latency once every worker's breaker was open (store hangs only)
     back_after: float | None  # seconds from the heal until every request succeeds again; None: never
     state: dict[str, bool]
@@ -388,8 +389,8 @@ class FaultResult:
         kept = ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in self.state.items())
         extra = "".join(f"\n      {k}: {v}" for k, v in self.extra.items())
         return (f"  {self.name:<26} {self.requests:>6} requests [{codes}]; 5xx other than 503: {self.errors_500}, "
-                f"503: {self.statuses[503]}\n      worst latency {self.worst * 1000:.0f} ms{opened}; back "
-                f"{back} after the fault ended; {kept}{extra}")
+                f"503: {self.statuses[503]}\n      worst latency {self.worst * 1000:.0f} ms ({self.worst_kind})"
+                f"{opened}; back {back} after the fault ended; {kept}{extra}")
 
 
 _OPEN = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) .*\"event\": \"store\.circuit_open\"", re.M)
@@ -424,7 +425,9 @@ def run_fault(target: Target, fault: Fault, *, before: float, hold: float, after
         if s.kind == "create" and s.status == 201:
             target.acknowledged[s.user] += 1
     window = [s for s in samples if s.end >= start]
-    worst = max((s.end - s.start for s in window), default=0.0)
+    slowest = max(window, key=lambda s: s.end - s.start, default=None)
+    worst = 0.0 if slowest is None else slowest.end - slowest.start
+    worst_kind = "" if slowest is None else f"{slowest.kind} {slowest.status or 'conn'}"
     worst_open = None
     if fault.hold and "hung" in fault.name:
         opened = _breakers_open(target.server.log_path, start + wall_offset)
@@ -434,7 +437,7 @@ def run_fault(target: Target, fault: Fault, *, before: float, hold: float, after
     last_failure = max((s.start for s in failed), default=healed)
     back = min((s.end for s in samples if s.start >= last_failure and 200 <= s.status < 300), default=None)
     extra = fault.side() if fault.side else {}
-    return FaultResult(fault.name, len(samples), Counter(s.status for s in samples), worst, worst_open,
+    return FaultResult(fault.name, len(samples), Counter(s.status for s in samples), worst, worst_kind, worst_open,
                        None if back is None else max(0.0, back - healed), survived(target, locked), extra)
 
 

@@ -1,5 +1,4 @@
-"""Store load, growth and chaos: is state bounded, and does a sick store cost bounded time? Then the same
-questions for the whole application, over HTTP.
+"""Load, growth and chaos for the stores and the whole app: is state bounded, does a sick store cost bounded time?
 
     python benchmarks/load.py state [--keys 200000] [--writes 50000]
     python benchmarks/load.py chaos [--phase 4] [--threads 8]
