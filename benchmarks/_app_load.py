@@ -92,6 +92,7 @@ class Sample:
     status: int  # 0: the connection failed (reset, refused, timed out) before an answer
     kind: str  # "health", "list", "create"
     user: int
+    decided: bool = False  # the answer carries a rate-limit decision (``RateLimit`` header): not failed open
 
 
 Request = tuple[str, str, str, bytes | None, dict[str, str], int]  # kind, method, path, body, headers, user
@@ -139,11 +140,11 @@ class Load:
                     conn.request(method, path, body=body, headers={**headers, **forwarded})
                     answer = conn.getresponse()
                     answer.read()
-                    status = answer.status
+                    status, decided = answer.status, answer.getheader("RateLimit") is not None
                 except (OSError, http.client.HTTPException):
-                    status = 0
+                    status, decided = 0, False
                     conn.close()  # the next request opens a new connection
-                out.append(Sample(start, time.monotonic(), status, kind, user))
+                out.append(Sample(start, time.monotonic(), status, kind, user, decided))
         finally:
             conn.close()
             with self._lock:
@@ -287,9 +288,12 @@ class Throughput:
     client_cpu_us: float
     statuses: Counter[int]
     store_cpu_us: float | None = None  # the Redis server's CPU per request
+    undecided: int = 0  # 2xx answers without a rate-limit decision (failed open; bare Flask: all)
 
     def line(self) -> str:
         codes = ", ".join(f"{k or 'conn'}: {v}" for k, v in sorted(self.statuses.items()))
+        if self.undecided and not self.name.startswith("bare"):
+            codes += f"; failed open: {self.undecided}"
         store = "" if self.store_cpu_us is None else f" + Redis {self.store_cpu_us:3.0f}"
         return (f"        {self.name:<26} {self.requests / self.seconds:>5.0f} req/s  p50 {self.p50 * 1000:5.1f} ms  "
                 f"p99 {self.p99 * 1000:5.1f} ms  server CPU {self.cpu_us:5.0f}{store} µs/req  "
@@ -317,7 +321,8 @@ def throughput(target: Target, seconds: float, threads: int, max_requests: int,
     latencies = [s.end - s.start for s in load.samples]
     return Throughput(target.name, len(load.samples), elapsed, percentile(latencies, 0.5),
                       percentile(latencies, 0.99), cpu / n * 1e6, client_cpu / n * 1e6,
-                      Counter(s.status for s in load.samples), None if store_cpu is None else store_cpu / n * 1e6)
+                      Counter(s.status for s in load.samples), None if store_cpu is None else store_cpu / n * 1e6,
+                      sum(1 for s in load.samples if 200 <= s.status < 300 and not s.decided))
 
 
 # --- state that must survive a fault -------------------------------------------------------------------
@@ -377,6 +382,7 @@ class FaultResult:
     back_after: float | None  # seconds from the heal until every request succeeds again; None: never
     state: dict[str, bool]
     extra: dict[str, Any]
+    undecided: int = 0  # 2xx answers without a rate-limit decision (the limiter failed open)
 
     @property
     def errors_500(self) -> int:
@@ -384,6 +390,7 @@ class FaultResult:
 
     def line(self) -> str:
         codes = ", ".join(f"{k or 'conn'}: {v}" for k, v in sorted(self.statuses.items()))
+        codes += f"; failed open: {self.undecided}" if self.undecided else ""
         back = "never" if self.back_after is None else f"{self.back_after:.2f} s"
         opened = "" if self.worst_open is None else f", once breakers open {self.worst_open * 1000:.0f} ms"
         kept = ", ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in self.state.items())
@@ -438,7 +445,8 @@ def run_fault(target: Target, fault: Fault, *, before: float, hold: float, after
     back = min((s.end for s in samples if s.start >= last_failure and 200 <= s.status < 300), default=None)
     extra = fault.side() if fault.side else {}
     return FaultResult(fault.name, len(samples), Counter(s.status for s in samples), worst, worst_kind, worst_open,
-                       None if back is None else max(0.0, back - healed), survived(target, locked), extra)
+                       None if back is None else max(0.0, back - healed), survived(target, locked), extra,
+                       sum(1 for s in samples if 200 <= s.status < 300 and not s.decided))
 
 
 class Spray:
