@@ -451,7 +451,8 @@ def run_fault(target: Target, fault: Fault, *, before: float, hold: float, after
 
 class Spray:
     """Clients that each present a new address (trusted ``X-Forwarded-For``) and an invalid bearer token: every
-    request leaves rate-limit state and a penalty-box violation for a key never seen again."""
+    request leaves rate-limit state for a key never seen again (and would leave a penalty-box violation, but the
+    Task API records none: tests/examples/test_taskapi_penalties.py)."""
 
     def __init__(self, target: Target, threads: int = 2) -> None:
         self.target, self.threads = target, threads
