@@ -1,7 +1,10 @@
-"""Store load, growth and chaos: is state bounded, and does a sick store cost bounded time?
+"""Load, growth and chaos for the stores and the whole app: is state bounded, does a sick store cost bounded time?
 
     python benchmarks/load.py state [--keys 200000] [--writes 50000]
     python benchmarks/load.py chaos [--phase 4] [--threads 8]
+    python benchmarks/load.py app [--short]          # bare Flask vs the Task API: req/s, p50/p99, CPU/request
+    python benchmarks/load.py app-chaos [--short]    # the Task API under load while faults are injected
+    python benchmarks/load.py                        # all four (``make bench``)
 
 memory: ``--keys`` distinct clients each leave rate-limit state, a violation counter, a failed-login counter
 and a short-lived value, all expiring (the store's clock is moved past their TTLs instead of waiting). Then
@@ -20,6 +23,24 @@ the worst latency, the worst latency once the breaker is open (after the first s
 after the fault ended decisions resumed, and whether a ban written before the fault survived it. Targets: no
 error escapes; no request slower than 1.5 s once the breaker is open; decisions back within 5 s.
 
+app: bare Flask (``benchmarks/_bare_flask.py``: the Task API's routes and database code, no apishield), the
+Task API on SQLite state and on Redis state, each under gunicorn with the shipped config and 4 workers on a
+loopback port, driven by 12 client threads for 15 s (``--short``: 8 threads, 5 s): 10 % ``GET /health``,
+85 % ``GET /api/v1/tasks``, 5 % ``POST /api/v1/tasks``, with the bearer token of one of 4 users logged in
+once. Printed: req/s, p50/p99, the server processes' CPU time per request (``/proc``), statuses, and the
+Task API's CPU per request over bare Flask's (target 1.3x).
+
+app-chaos: the same load against the Task API while, one after another, a worker is killed (SIGKILL), Redis
+is stopped then started, Redis hangs (SIGSTOP) then resumes, a client sprays distinct addresses (Redis
+state), the SQLite state file's write lock is held by another process, and the spray again (SQLite state).
+Each fault after 2 s of load, held 8 s, then 8 s of load (``--short``: 1 s, 3 s, 5 s; the hang 6 s).
+Printed per fault: statuses, 5xx other than 503, 503s, the worst latency (and once every worker's breaker
+was open), the time from the fault's end until every request succeeds again, and whether a revoked token,
+an account lockout, a refresh family and every acknowledged task survived. Targets: no 5xx other than 503;
+back within 5 s; nothing lost; no request over 1.5 s while Redis hangs once the breakers are open. The
+implementation is in ``benchmarks/_app_load.py``; ``tests/examples/test_taskapi_load_chaos.py`` runs the
+short version.
+
 ``--strict`` exits 1 when a target is missed.
 """
 
@@ -30,11 +51,8 @@ import contextlib
 import gc
 import multiprocessing
 import os
-import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +60,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from _app_load import SHORT, RedisProcess, Timing, bench, missed_targets
+from _app_load import chaos as app_chaos
 
 from apishield.errors import StoreError
 from apishield.ratelimit import PenaltyBox, RateLimiter, RateLimitGuard
@@ -133,46 +154,6 @@ def sqlite_wal(writes: int) -> tuple[bool, str]:
     print(f"sqlite store, 4 processes, {writes:,} rate-limit writes + reads ({elapsed:.1f} s)")
     print(f"  WAL MB: largest seen {largest:.1f}, final {final:.1f} (target < 64: {'met' if ok else 'MISSED'})")
     return ok, "sqlite WAL"
-
-
-class RedisProcess:
-    """A redis-server on a free loopback port with AOF (everysec) in its own directory."""
-
-    def __init__(self, workdir: str) -> None:
-        binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
-        if not binary:
-            raise SystemExit("redis-server not found")
-        self.binary, self.workdir = binary, workdir
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.workdir, "--save", "",
-             "--appendonly", "yes", "--appendfsync", "everysec", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.02)  # waiting for a real server to listen
-        raise SystemExit("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
-    def signal(self, sig: int) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
 
 
 class Load:
@@ -285,22 +266,53 @@ def chaos(phase: float, threads: int) -> list[str]:
     return missed
 
 
+def app_suite(timing: Timing, faults: bool) -> list[str]:
+    """``app`` (throughput and CPU per request) or ``app-chaos`` (fault phases); the targets missed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if not faults:
+            print(f"app: gunicorn -w 4 (examples/taskapi/gunicorn.conf.py), {timing.threads} client threads, "
+                  f"{timing.rounds} rounds of {timing.seconds:.0f} s each; 10 % GET /health, 85 % GET /api/v1/tasks, "
+                  "5 % POST /api/v1/tasks")
+            rounds = bench(Path(tmp), timing)
+            results = [min((r[i] for r in rounds), key=lambda t: t.cpu_us) for i in range(len(rounds[0]))]
+            print("  best round of each (least server CPU per request, as overhead.py keeps):")
+            for r in results:
+                print(r.line())
+            bare = results[0]
+            for i, r in enumerate(results[1:], 1):
+                per_round = ", ".join(f"{rnd[i].cpu_us / rnd[0].cpu_us:.2f}" for rnd in rounds)
+                print(f"  CPU per request, {r.name} / bare Flask: {r.cpu_us / bare.cpu_us:.2f}x best rounds "
+                      f"(target 1.3x); round by round: {per_round}")
+            errors = [f"{r.name}: {n} answers {k or 'conn error'}" for rnd in rounds for r in rnd
+                      for k, n in r.statuses.items() if k not in (200, 201)]
+            return errors + [f"{r.name}: CPU per request {r.cpu_us / bare.cpu_us:.2f}x bare Flask"
+                             for r in results[1:] if r.cpu_us > 1.3 * bare.cpu_us]
+        print(f"app-chaos: the Task API under gunicorn -w 4, {timing.threads} client threads; each fault after "
+              f"{timing.before:.0f} s of normal load, held {timing.hold:.0f} s, then {timing.after:.0f} s of load")
+        return missed_targets(app_chaos(Path(tmp), timing))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("suite", choices=["state", "chaos"])
+    parser.add_argument("suite", nargs="?", default="all", choices=["all", "state", "chaos", "app", "app-chaos"])
+    parser.add_argument("--short", action="store_true", help="app suites: the short version (phases of a few s)")
     parser.add_argument("--keys", type=int, default=200_000)
     parser.add_argument("--writes", type=int, default=50_000)
     parser.add_argument("--phase", type=float, default=4.0, help="seconds each fault is held (chaos)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
-    if args.suite == "chaos":
-        missed = chaos(args.phase, args.threads)
-        print("targets: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
-        return 1 if missed and args.strict else 0
-    results = [memory_growth(args.keys), sqlite_wal(args.writes)]
-    missed = [name for ok, name in results if not ok]
-    print("targets: " + ("all met" if not missed else "MISSED: " + ", ".join(missed)))
+    missed: list[str] = []
+    timing = SHORT if args.short else Timing()
+    if args.suite in ("all", "state"):
+        missed += [name for ok, name in (memory_growth(args.keys), sqlite_wal(args.writes)) if not ok]
+    if args.suite in ("all", "chaos"):
+        missed += chaos(args.phase, args.threads)
+    if args.suite in ("all", "app"):
+        missed += app_suite(timing, faults=False)
+    if args.suite in ("all", "app-chaos"):
+        missed += app_suite(timing, faults=True)
+    print("targets: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
     return 1 if missed and args.strict else 0
 
 

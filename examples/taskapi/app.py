@@ -1,6 +1,6 @@
 """The Secure Task API application factory.
 
-    gunicorn -w 3 --preload --chdir examples 'taskapi.wsgi:app'        # production server, several workers
+    gunicorn -c examples/taskapi/gunicorn.conf.py --chdir examples taskapi.wsgi:app   # production server
 
 ``create_app()`` reads :class:`~taskapi.settings.Settings` from the environment (or takes one), opens the
 database (SQLite or PostgreSQL) and the shared state store, installs apishield and registers the routes.

@@ -102,6 +102,41 @@ def test_hung_redis_costs_microseconds_once_the_breaker_opens(own_redis: RedisSe
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize("probe", ["get", "members", "hit"])
+def test_the_half_open_probe_on_a_hung_redis_costs_the_decision_timeout_whatever_the_operation(
+    own_redis: RedisServer, probe: str
+) -> None:
+    """Under load, the first call after the cooldown is as often a revocation check or a lookup as a rate-limit
+    decision; the probe must not hang a request for ``socket_timeout`` (tried twice) while Redis still hangs."""
+    store = from_url(own_redis.url, decision_timeout=0.05, socket_timeout=1.0, breaker_failures=3)
+    assert isinstance(store, RedisStore)
+    clock = FakeClock(0.0)
+    store.breaker.clock = clock
+    calls = {"get": lambda: store.get("v"), "members": lambda: store.members("s"),
+             "hit": lambda: store.hit("k", LIMITS)}
+    assert store.hit("k", LIMITS)[0].allowed
+    own_redis.pause()
+    try:
+        for _ in range(3):
+            with pytest.raises(StoreError):
+                store.hit("k", LIMITS)  # decisions time out after 0.05 s; the breaker opens
+        assert store.breaker.state == "open"
+        for _ in range(2):
+            clock.advance(store.breaker.cooldown)
+            start = time.perf_counter()
+            with pytest.raises(StoreError):
+                calls[probe]()
+            assert time.perf_counter() - start < 0.5  # not 2 x socket_timeout
+            assert store.breaker.state == "open"  # the failed probe starts another cooldown
+    finally:
+        own_redis.resume()
+    clock.advance(store.breaker.cooldown)
+    calls[probe]()  # Redis answers again: the probe closes the breaker
+    assert store.breaker.state == "closed"
+    store.close()
+
+
+@pytest.mark.redis
 def test_answers_that_are_errors_do_not_open_the_breaker(own_redis: RedisServer) -> None:
     store = from_url(own_redis.url, breaker_failures=2)
     assert isinstance(store, RedisStore)

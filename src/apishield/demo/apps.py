@@ -123,7 +123,9 @@ def demo_apps(examples: Path, run_dir: Path, *, workers: int = 3) -> list[DemoAp
     ]
     secure = DemoApp(
         "taskapi", "secure", "Flask + apishield", examples / "taskapi", examples,
-        _gunicorn("-w", str(workers), "--preload", "taskapi.wsgi:app"),
+        # the shipped production config (gthread workers: a slow client holds a thread, not a worker; preload;
+        # timeouts), with the demo's worker count
+        _gunicorn("-c", str(examples / "taskapi" / "gunicorn.conf.py"), "-w", str(workers), "taskapi.wsgi:app"),
         {
             "TASKAPI_ENV": "demo",
             "TASKAPI_DATA_DIR": str(taskapi_data),

@@ -60,6 +60,11 @@ class ServerProcess:
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id (the leader of its process group) once started."""
+        return None if self._proc is None else self._proc.pid
+
+    @property
     def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 

@@ -197,6 +197,7 @@ class RedisStore:
         breaker = self.breaker if self.kind != "cluster" or key is None else self._node_breaker(key)
         if breaker.opened_at is not None:
             breaker.before()  # raises while open
+            self._probe(key, breaker)  # this call is the half-open probe
         try:
             result = fn(*args)
         except StoreError as exc:
@@ -210,6 +211,28 @@ class RedisStore:
         if not self._durability_checked:
             self._check_durability()
         return result
+
+    def _probe(self, key: str | bytes | None, breaker: CircuitBreaker) -> None:
+        """A PING that waits at most ``decision_timeout`` before the half-open probe's own operation: a store
+        that still hangs costs the probe that long, not ``socket_timeout`` (tried twice) of whatever operation
+        happened to come first after the cooldown. Rate-limit decisions need none (they are that short)."""
+        raw = key if isinstance(key, bytes) else (key or "").encode()
+        try:
+            _, pool = self._route(raw)
+        except (KeyError, IndexError, AttributeError):  # slot not known yet: the operation itself probes
+            return
+        limit = self._decision_timeout
+        conn = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": limit,
+                                        "socket_connect_timeout": limit})
+        try:
+            conn.connect()
+            conn.send_command("PING", check_health=False)
+            conn.read_response()
+        except self._errors as exc:
+            self._failed(breaker, exc)
+            raise StoreError(f"Redis store probe: {type(exc).__name__}: {exc}") from exc
+        finally:
+            conn.disconnect()
 
     def _failed(self, breaker: CircuitBreaker, exc: BaseException) -> None:
         """Count an outage (no answer, or an answer that says the data is unreachable) with the breaker."""
