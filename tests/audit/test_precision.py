@@ -661,3 +661,95 @@ _AS404_MARSHALLED: list[tuple[str, str, str]] = [
 def test_as404_marshalled_output_is_not_html(tmp_path: Path, bad: str, good: str) -> None:
     assert _count(tmp_path / "bad", bad, "AS404") >= 1
     assert _count(tmp_path / "good", good, "AS404") == 0
+
+
+# --- Second round: severity that matches what a finding claims ----------------------------------------------
+def _medium_plus(root: Path, files: dict[str, str], rule_id: str) -> int:
+    from apishield.findings import Severity
+
+    result = audit(root, files)
+    return sum(1 for f in result.findings if f.rule_id == rule_id and f.severity >= Severity.MEDIUM)
+
+
+_FLASK_APP = "from flask import Flask, jsonify, render_template\napp = Flask(__name__)\n"
+_SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "a dangerous sink fed a helper's parameter is medium; elements of a literal list are literals",
+        {"db.py": "import sqlite3\ndef find(name):\n    c = sqlite3.connect('x.db')\n"
+                  "    return c.execute(\"SELECT * FROM t WHERE n = '%s'\" % name).fetchall()\n"},
+        {"db.py": "import sqlite3\ndef seed():\n    c = sqlite3.connect('x.db')\n"
+                  "    for n, p in [('a', 'b'), ('c', 'd')]:\n"
+                  "        c.execute(\"INSERT INTO t VALUES ('%s', '%s')\" % (n, p))\n"},
+        "AS801",
+    ),
+    (
+        "security headers matter where the app serves HTML, not on a JSON-only API",
+        {"app.py": _FLASK_APP + "@app.route('/')\ndef home():\n    return render_template('home.html')\n",
+         "templates/home.html": "<html><body>hi</body></html>\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "def template(name):\n    return {'name': name}\n"
+                   "@app.route('/items')\ndef items():\n    return jsonify(template('x'))\n"},
+        "AS304",
+    ),
+    (
+        "an app built in a test module or conftest is a fixture, not the served app",
+        {"app.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\ndef drop(i):\n    return ''\n"},
+        {"tests/conftest.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\n"
+                              "def drop(i):\n    return ''\n",
+         "test_api.py": _FLASK_APP + "@app.route('/things/<i>', methods=['DELETE'])\ndef drop(i):\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "in an app with no authentication anywhere, a read of a fixed path is low; a read by id stays high",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/users/<uid>')\ndef user(uid):\n    return jsonify(uid=uid)\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/ping')\ndef ping():\n    return jsonify(ok=True)\n"},
+        "AS101",
+    ),
+    (
+        "outbound calls without timeout matter in a server, not in a command-line client",
+        {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
+        {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"
+                      "    print(requests.get('http://127.0.0.1:5000/api/' + user).text)\n"
+                      "if __name__ == '__main__':\n    main()\n"},
+        "AS309",
+    ),
+    (
+        "deleting an identity cookie (empty value, expires=0) trusts nothing",
+        {"app.py": "from bottle import response, route\n@route('/in')\ndef login():\n"
+                   "    response.set_cookie('user_id', '42')\n"},
+        {"app.py": "from bottle import response, route\n@route('/out')\ndef logout():\n"
+                   "    response.set_cookie('user_id', '', expires=0)\n"},
+        "AS506",
+    ),
+    (
+        "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
+        {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
+                    "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},
+        {"auth.py": "import hashlib\ndef check(stored_password, password):\n"
+                    "    return stored_password == hashlib.sha256(password.encode()).hexdigest()\n"},
+        "AS606",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _SEVERITY],
+                         ids=[n for n, _, _, _ in _SEVERITY])
+def test_medium_findings_claim_only_what_the_code_shows(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                        rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+def test_app_wide_hardening_gaps_are_low(tmp_path: Path) -> None:
+    """No app-wide rate limit and a 0.0.0.0 bind are reported, at low; a login without a limit stays high."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                                        "@app.route('/login', methods=['POST'])\ndef login():\n"
+                                        "    return check(request.form['username'], request.form['password'])\n"
+                                        "if __name__ == '__main__':\n    app.run(host='0.0.0.0')\n"})
+    severity = {f.rule_id: f.severity for f in result.findings}
+    assert severity["AS201"] == Severity.LOW and severity["AS303"] == Severity.LOW
+    assert severity["AS202"] == Severity.HIGH

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.base import at, at_node, imports, related
+from apishield.audit.model import AUTH
+from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -95,7 +95,7 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
     ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
-    routes: list[Route] = project.facts.get("routes", [])
+    routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
     for route in routes:

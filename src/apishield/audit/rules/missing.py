@@ -11,10 +11,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
-from apishield.audit.rules.base import at, fix_text, related
+from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -119,7 +120,7 @@ NO_RATE = Rule(
     title="No rate limiting",
     cwe=(770, 799, 400),
     owasp="API4:2023",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     description="Nothing limits how often a client may call the API (scraping, brute force, cost).",
     fix=fix_text(RATE_FIXES),
@@ -158,13 +159,18 @@ NO_CSRF = Rule(
 
 
 def _routes(project: ProjectContext) -> list[Route]:
-    routes: list[Route] = project.facts.get("routes", [])
-    return routes
+    return served_routes(project.facts.get("routes", []))
 
 
 def _apps(project: ProjectContext) -> list[App]:
+    """The served apps: built outside test code, with their routes declared outside test code."""
     apps: list[App] = project.facts.get("apps", [])
-    return [a for a in apps if a.routes]
+    out = []
+    for a in apps:
+        routes = served_routes(a.routes)
+        if routes and not is_test_code(a.path):
+            out.append(a if len(routes) == len(a.routes) else replace(a, routes=routes))
+    return out
 
 
 def _configured_public(project: ProjectContext, route: Route) -> bool:
@@ -198,7 +204,9 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     signature, ``before_request`` hooks on the app or blueprint, CherryPy tools (decorator, ``_cp_config`` or
     config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
     by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
-    listed in ``public-paths`` are not reported.
+    listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
+    session, a read of a fixed path is low (nothing marks it as more private than the rest); reads of an id and
+    writes stay high. Apps and routes declared in test code are fixtures and are not reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
@@ -207,6 +215,10 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
+            if not app_has_auth and severity is Severity.MEDIUM and not route.uses_session:
+                # an app with no notion of callers at all: a plain read of a fixed path is as public as the
+                # rest of it; reads of an id and writes stay high
+                severity = Severity.LOW
             confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
             yield _at(
                 project,
@@ -334,7 +346,9 @@ def check_unversioned(project: ProjectContext) -> Iterator[Finding]:
 @rule(NO_RATE, scope="project")
 def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
     """AS201 — an app none of whose routes is rate limited (flask-limiter, slowapi, fastapi-limiter, a
-    throttling plugin/tool/middleware, apishield). Once per app, at the line that creates it."""
+    throttling plugin/tool/middleware, apishield). Once per app, at the line that creates it. Low: an app-wide
+    limit is hardening; the endpoints where its absence is a weakness (login, token, OTP, password reset) get
+    AS202 at high."""
     for app in _apps(project):
         if any(r.has(RATE) for r in app.routes):
             continue
@@ -377,7 +391,9 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
 def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
     middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
-    Once per app."""
+    Once per app: medium when the project serves HTML (templates, HTML responses), where the headers stop
+    framing, sniffing and script injection; low for a JSON-only API, where they only harden."""
+    html = _serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
@@ -386,9 +402,24 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
             NO_HEADERS,
             app.path,
             app.line,
-            f"no security headers are set by this {app.framework} app",
+            f"no security headers are set by this {app.framework} app"
+            + ("" if html else " (it serves no HTML: hardening only)"),
             fix=fix_text(HEADER_FIXES, app.framework),
+            **({} if html else {"severity": Severity.LOW}),
         )
+
+
+#: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
+_HTML_MARKERS = re.compile(
+    r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
+    r"jinja_env|mako|text/html|<html|<body|<div|<form|<script", re.IGNORECASE)
+
+
+def _serves_html(project: ProjectContext) -> bool:
+    """The project has HTML templates or a module that renders templates or writes HTML."""
+    if any(t.path.lower().endswith((".html", ".htm", ".tpl", ".jinja", ".jinja2", ".j2")) for t in project.templates):
+        return True
+    return any(_HTML_MARKERS.search(m.source) for m in project.modules)
 
 
 @rule(NO_CSRF, scope="project")

@@ -542,10 +542,26 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
+_UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",
+                             "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
+
+
+def _unkeyed_digest(node: ast.AST) -> bool:
+    """``hashlib.sha256(x).hexdigest()``: the digest of the caller's own input. Comparing it with ``==`` reveals
+    at most a prefix of a hash the attacker can compute anyway; a keyed MAC (``hmac.new(...)``) is different:
+    there the computed side is the secret."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"hexdigest", "digest"} and isinstance(node.func.value, ast.Call)):
+        return False
+    name = au.dotted(node.func.value.func)
+    return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
+
+
 @rule(TIMING)
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
-    signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``)."""
+    signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``). A side that
+    is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
@@ -569,6 +585,8 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             isinstance(n, (ast.Call,)) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
             for n in (left, right)
         ):
+            continue
+        if _unkeyed_digest(left) or _unkeyed_digest(right):
             continue
         if _secretish(left) or _secretish(right):
             if any(

@@ -158,7 +158,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
             elif attr == "set_cookie" and module_framework(ctx) == "bottle" and au.kwarg(node, "secret") is None:
                 name = _identity_name(au.arg(node, 0))
-                if name:
+                if name and not _clears_cookie(node):
                     yield at_node(
                         UNSIGNED_COOKIE,
                         ctx,
@@ -181,6 +181,14 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
+
+
+def _clears_cookie(call: ast.Call) -> bool:
+    """``set_cookie(name, '', expires=0)`` / ``max_age=0``: the cookie is being deleted, nothing is trusted."""
+    value = au.arg(call, 1, "value")
+    if isinstance(value, ast.Constant) and value.value in ("", None):
+        return True
+    return any(au.const(au.kwarg(call, k), None) == 0 for k in ("expires", "max_age"))
 
 
 def _dict_keys(node: ast.AST | None) -> set[str] | None:
