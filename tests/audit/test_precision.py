@@ -724,6 +724,23 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS506",
     ),
     (
+        "a connection URL with a literal password is a credential; an environment placeholder is not",
+        {"config.py": "DATABASE_URL = 'postgresql://app:Tr0ub4dor@db.internal:5432/app'\n"},
+        {"config.py": "import os\nDATABASE_URL = 'postgresql://app:${DB_PASSWORD}@db:5432/app'\n"
+                      "OTHER = 'postgresql://app:%s@db/app' % os.environ['DB_PASSWORD']\n"},
+        "AS603",
+    ),
+    (
+        "a raw cookie decoded into a session is unsigned whatever its name; a verified one is not",
+        {"session.py": "import base64, json\ndef load(request):\n    raw = request.cookies.get('app_session')\n"
+                       "    return json.loads(base64.b64decode(raw)) if raw else {}\n"},
+        {"session.py": "import base64, hmac, json\ndef load(request, key):\n"
+                       "    raw = request.cookies.get('app_session', '')\n    body, _, mac = raw.partition('.')\n"
+                       "    if not hmac.compare_digest(mac, sign(key, body)):\n        return {}\n"
+                       "    return json.loads(base64.b64decode(body))\n"},
+        "AS506",
+    ),
+    (
         "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
         {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
                     "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},

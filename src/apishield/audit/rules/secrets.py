@@ -305,8 +305,9 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
 def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
-    Values equal to a field name ('password') and placeholders are ignored."""
-    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
+    Values equal to a field name ('password') and placeholders are ignored. A connection URL with a literal
+    password (``scheme://user:password@host``) is reported at medium."""
+    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS + ("://",)):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return
@@ -323,6 +324,26 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if " " in literal.strip() or literal.startswith(("http://", "https://", "/")):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
+    if au.mentions(ctx, ("://",)):
+        yield from _url_credentials(ctx)
+
+
+#: ``scheme://user:password@host`` with a literal user and password (no template or environment placeholder)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@{}$%<>\[\]]+):([^/\s@{}$%<>\[\]]+)@", re.IGNORECASE)
+_URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "xxx", "xxxx", "***", "****",
+                               "user", "username"})
+
+
+def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
+    """A connection URL written with its password (``postgresql://app:s3cret@db/app``): medium, since such URLs
+    are often development defaults, but whoever reads the repository can use them wherever they still work."""
+    for node in au.nodes_of_any(ctx.tree, ast.Constant):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        m = _URL_CREDENTIALS.match(node.value.strip())
+        if m and m.group(2).lower() not in _URL_PLACEHOLDERS:
+            yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{m.group(1)}' carries its password",
+                          severity=Severity.MEDIUM)
 
 
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}

@@ -137,7 +137,8 @@ def _identity_name(node: ast.AST | None) -> str:
 def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
-    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege."""
+    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
+    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session)."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -181,6 +182,45 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
+    yield from _decoded_session_cookies(ctx, imp, framework_fix)
+
+
+_DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "b32decode", "a85decode", "unhexlify", "loads"})
+_VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|verify|signature|jwt|jws|fernet|decrypt",
+                        re.IGNORECASE)
+
+
+def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
+    """The cookie name of a raw read (``request.cookies.get('s')``, ``request.cookies['s']``, ``request.get_cookie
+    ('s')`` without ``secret=``), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        base = au.qualname(node.func.value, imp)
+        if node.func.attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+            return au.str_const(au.arg(node, 0)) or "?"
+        if node.func.attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
+            return au.str_const(au.arg(node, 0)) or "?"
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        if au.qualname(node.value, imp).endswith(("request.cookies", "request.cookie")):
+            return au.str_const(node.slice) or "?"
+    return None
+
+
+def _decoded_session_cookies(ctx: ModuleContext, imp: au.Imports, fix: str) -> Iterator[Finding]:
+    """A hand-made session: a function reads a raw cookie and decodes it (base64, JSON, pickle) into state with
+    no signature check anywhere in the function. A framework's signed session is never read from the raw
+    cookie jar, so whatever its name, such a cookie is whatever the client wrote."""
+    for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        reads = [(n, name) for n in ast.walk(fn) if (name := _raw_cookie_name(n, imp)) is not None]
+        if not reads:
+            continue
+        decodes = any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _DECODERS for n in ast.walk(fn))
+        if not decodes or _VERIFIERS.search(ast.unparse(fn)):
+            continue
+        node, name = reads[0]
+        if _identity_name(ast.Constant(name)) and "session" not in name.lower():
+            continue  # already reported as an identity cookie
+        yield at_node(UNSIGNED_COOKIE, ctx, node, f"cookie '{name}' is decoded into state without a signature check",
+                      fix=fix)
 
 
 def _clears_cookie(call: ast.Call) -> bool:
