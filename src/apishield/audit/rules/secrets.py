@@ -307,7 +307,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
     Values equal to a field name ('password') and placeholders are ignored. A connection URL with a literal
     password (``scheme://user:password@host``) is reported at medium."""
-    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS + ("://",)):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, (*_HINT_CHECK_CREDENTIALS, "://")):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
         return

@@ -199,9 +199,9 @@ def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
             return au.str_const(au.arg(node, 0)) or "?"
         if node.func.attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
             return au.str_const(au.arg(node, 0)) or "?"
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-        if au.qualname(node.value, imp).endswith(("request.cookies", "request.cookie")):
-            return au.str_const(node.slice) or "?"
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and au.qualname(node.value, imp).endswith(
+            ("request.cookies", "request.cookie")):
+        return au.str_const(node.slice) or "?"
     return None
 
 
