@@ -741,6 +741,16 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS506",
     ),
     (
+        "a JWT payload base64-decoded by hand is unverified; one whose signature is checked first is not",
+        {"tokens.py": "import base64, json\ndef claims(jwt_token):\n    _, payload, _ = jwt_token.split('.')\n"
+                      "    return json.loads(base64.urlsafe_b64decode(payload + '=='))\n"},
+        {"tokens.py": "import base64, hmac, json\ndef claims(jwt_token, key):\n"
+                      "    head, payload, sig = jwt_token.split('.')\n"
+                      "    if not hmac.compare_digest(sig, mac(key, head + '.' + payload)):\n        return None\n"
+                      "    return json.loads(base64.urlsafe_b64decode(payload + '=='))\n"},
+        "AS701",
+    ),
+    (
         "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
         {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
                     "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},
@@ -770,3 +780,15 @@ def test_app_wide_hardening_gaps_are_low(tmp_path: Path) -> None:
     severity = {f.rule_id: f.severity for f in result.findings}
     assert severity["AS201"] == Severity.LOW and severity["AS303"] == Severity.LOW
     assert severity["AS202"] == Severity.HIGH
+
+
+def test_an_app_shared_through_a_settings_module_is_one_app(tmp_path: Path) -> None:
+    """``settings.app = Bottle()`` at start-up, ``@settings.app.route`` in several modules: one app, one finding."""
+    result = audit(tmp_path, {
+        "settings.py": "app = None\n",
+        "main.py": "from bottle import Bottle\nimport settings\ndef init():\n    settings.app = Bottle()\n"
+                   "    import routes_a, routes_b\n",
+        "routes_a.py": "import settings\n@settings.app.route('/a', ['GET'])\ndef a():\n    return {}\n",
+        "routes_b.py": "import settings\n@settings.app.route('/b', ['GET'])\ndef b():\n    return {}\n",
+    })
+    assert len([f for f in result.findings if f.rule_id == "AS201"]) == 1
