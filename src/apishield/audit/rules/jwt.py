@@ -90,7 +90,7 @@ def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
     for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        splits = [n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        splits = [n.func.value for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                   and n.func.attr in {"split", "rsplit"} and au.const(au.arg(n, 0), None) == "."]
         if not splits:
             continue
@@ -98,7 +98,7 @@ def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
         if decode is None:
             continue
         text = ast.unparse(fn)
-        if not _is_jwt(fn.name + " " + " ".join(ast.unparse(s.func.value) for s in splits)) or any(
+        if not _is_jwt(fn.name + " " + " ".join(ast.unparse(s) for s in splits)) or any(
                 k in text.lower() for k in _SIGNATURE_CHECKS):
             continue
         yield at_node(UNVERIFIED, ctx, decode, "JWT payload base64-decoded by hand: the signature is never checked",
