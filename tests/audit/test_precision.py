@@ -708,6 +708,14 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "in an app with no authentication anywhere, a fixed path naming the caller's data stays medium",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/me')\ndef me():\n    return jsonify(name='x')\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/version')\ndef version():\n    return jsonify(v='1.0')\n"},
+        "AS101",
+    ),
+    (
         "outbound calls without timeout matter in a server, not in a command-line client",
         {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
         {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"

@@ -205,7 +205,8 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
     by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
     listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
-    session, a read of a fixed path is low (nothing marks it as more private than the rest); reads of an id and
+    session, a read of a fixed path is low unless the path names the caller's own or privileged data (``/me``,
+    ``/account``, ``/stats``, ``/reset-code``…): nothing marks it as more private than the rest; reads of an id and
     writes stay high. Apps and routes declared in test code are fixtures and are not reported.
     """
     for app in _apps(project):
@@ -215,7 +216,8 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
-            if not app_has_auth and severity is Severity.MEDIUM and not route.uses_session:
+            plain_read = severity is Severity.MEDIUM and not route.uses_session and not _names_private(route)
+            if not app_has_auth and plain_read:
                 # an app with no notion of callers at all: a plain read of a fixed path is as public as the
                 # rest of it; reads of an id and writes stay high
                 severity = Severity.LOW
@@ -231,6 +233,18 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
+
+
+#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
+_PRIVATE = re.compile(
+    r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
+    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+    re.IGNORECASE,
+)
+
+
+def _names_private(route: Route) -> bool:
+    return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
 
 
 _PRIVILEGED = re.compile(
