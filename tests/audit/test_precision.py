@@ -724,12 +724,15 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS309",
     ),
     (
-        "deleting an identity cookie (empty value, expires=0) trusts nothing",
-        {"app.py": "from bottle import response, route\n@route('/in')\ndef login():\n"
-                   "    response.set_cookie('user_id', '42')\n"},
-        {"app.py": "from bottle import response, route\n@route('/out')\ndef logout():\n"
-                   "    response.set_cookie('user_id', '', expires=0)\n"},
-        "AS506",
+        "a cookie without Secure matters when the server reads it back, not when it only shows a value",
+        {"app.py": "from flask import Flask, request, make_response\napp = Flask(__name__)\n"
+                   "@app.route('/in', methods=['POST'])\ndef login():\n    r = make_response('ok')\n"
+                   "    r.set_cookie('sid', new_sid())\n    return r\n"
+                   "@app.route('/me')\ndef me():\n    return lookup(request.cookies.get('sid'))\n"},
+        {"app.py": "from flask import Flask, make_response\napp = Flask(__name__)\n"
+                   "@app.route('/theme', methods=['POST'])\ndef theme():\n    r = make_response('ok')\n"
+                   "    r.set_cookie('theme', 'dark')\n    return r\n"},
+        "AS503",
     ),
     (
         "a connection URL with a literal password is a credential; an environment placeholder is not",
@@ -800,3 +803,18 @@ def test_an_app_shared_through_a_settings_module_is_one_app(tmp_path: Path) -> N
         "routes_b.py": "import settings\n@settings.app.route('/b', ['GET'])\ndef b():\n    return {}\n",
     })
     assert len([f for f in result.findings if f.rule_id == "AS201"]) == 1
+
+
+def test_deleting_an_identity_cookie_trusts_nothing(tmp_path: Path) -> None:
+    """Setting an unsigned identity cookie is reported; clearing it (empty value, ``expires=0``) is not."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"app.py": "from bottle import request, response, route\n"
+                                        "@route('/in')\ndef login():\n    response.set_cookie('user_id', '42')\n"
+                                        "@route('/out')\ndef logout():\n"
+                                        "    response.set_cookie('user_id', '', expires=0)\n"
+                                        "@route('/me')\ndef me():\n"
+                                        "    return request.get_cookie('user_id', secret=KEY)\n"})
+    lines = sorted(f.location.line for f in result.findings
+                   if f.rule_id == "AS506" and f.location and f.severity >= Severity.MEDIUM)
+    assert lines == [4]

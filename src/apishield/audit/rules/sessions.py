@@ -167,6 +167,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                         f"cookie '{name}' is set unsigned (no secret=)",
                         severity=Severity.MEDIUM,
                         fix=framework_fix,
+                        cookie=au.str_const(au.arg(node, 0)) or "",
                     )
             elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(au.arg(node, 0))
