@@ -716,6 +716,17 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "a read left open next to guarded writes of the same resource is public on purpose",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
+                   "@app.route('/drafts/<nid>', methods=['PUT'])\n@login_required\ndef save(nid):\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
+                   "@app.route('/notes/<note_id>', methods=['PUT'])\n@login_required\ndef save(note_id):\n"
+                   "    return ''\n"},
+        "AS101",
+    ),
+    (
         "outbound calls without timeout matter in a server, not in a command-line client",
         {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
         {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"

@@ -207,32 +207,48 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
     session, a read of a fixed path is low unless the path names the caller's own or privileged data (``/me``,
     ``/account``, ``/stats``, ``/reset-code``…): nothing marks it as more private than the rest; reads of an id and
-    writes stay high. Apps and routes declared in test code are fixtures and are not reported.
+    writes stay high. A read whose path also takes writes that do require authentication is low: the author
+    guarded the resource and left its read open. Apps and routes declared in test code are fixtures and are not
+    reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
+        guarded_writes = {_shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
             plain_read = severity is Severity.MEDIUM and not route.uses_session and not _names_private(route)
+            note = ""
             if not app_has_auth and plain_read:
                 # an app with no notion of callers at all: a plain read of a fixed path is as public as the
                 # rest of it; reads of an id and writes stay high
                 severity = Severity.LOW
+            elif not route.state_changing and _shape(route.path) in guarded_writes:
+                # the author guarded the writes of this very resource and left its read open: public on purpose
+                severity = Severity.LOW
+                note = " (writes to the same path require authentication: a public read on purpose?)"
             confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
             yield _at(
                 project,
                 MISSING_AUTH,
                 route.file,
                 route.line,
-                f"{_describe(route)} is reachable without authentication",
+                f"{_describe(route)} is reachable without authentication{note}",
                 severity=severity,
                 confidence=confidence,
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
+
+
+_PARAM = re.compile(r"<[^>]*>|\{[^}]*\}|:\w+")
+
+
+def _shape(path: str) -> str:
+    """The path with every parameter blanked (``/a/<slug>/c`` and ``/a/{id}/c`` are one resource)."""
+    return _PARAM.sub("{}", path.rstrip("/") or "/")
 
 
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
