@@ -727,6 +727,16 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
+        "a handler that only returns a fixed text exposes nothing; one returning data does",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/hello/greeting')\ndef greeting():\n    return jsonify(load_greetings())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/hello/greeting')\ndef greeting():\n    return 'hello :)'\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
         "outbound calls without timeout matter in a server, not in a command-line client",
         {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
         {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"
