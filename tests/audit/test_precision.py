@@ -704,7 +704,7 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
                    "@app.route('/users/<uid>')\ndef user(uid):\n    return jsonify(uid=uid)\n"},
         {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
-                   "@app.route('/ping')\ndef ping():\n    return jsonify(ok=True)\n"},
+                   "@app.route('/catalogue')\ndef catalogue():\n    return jsonify(list_items())\n"},
         "AS101",
     ),
     (
@@ -786,8 +786,8 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
         {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
                     "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},
-        {"auth.py": "import hashlib\ndef check(stored_password, password):\n"
-                    "    return stored_password == hashlib.sha256(password.encode()).hexdigest()\n"},
+        {"auth.py": "import hashlib\ndef check(row, password):\n    stored_pass = row[2]\n"
+                    "    return stored_pass and stored_pass == hashlib.sha256(password.encode()).hexdigest()\n"},
         "AS606",
     ),
 ]
@@ -839,3 +839,30 @@ def test_deleting_an_identity_cookie_trusts_nothing(tmp_path: Path) -> None:
     lines = sorted(f.location.line for f in result.findings
                    if f.rule_id == "AS506" and f.location and f.severity >= Severity.MEDIUM)
     assert lines == [4]
+
+
+_REPO = ("import sqlite3\nclass Repo:\n    def __init__(self):\n        self.db = sqlite3.connect('x.db')\n"
+         "    def by_title(self, title):\n"
+         "        return self.db.execute(\"SELECT * FROM b WHERE t = '%s'\" % title).fetchall()\n"
+         "    def by_id(self, book_id):\n"
+         "        return self.db.execute('SELECT * FROM b WHERE id = ?', (book_id,)).fetchall()\n"
+         "    @staticmethod\n    def count(conn, where):\n"
+         "        return conn.execute('SELECT count(*) FROM b WHERE ' + where).fetchone()\n")
+
+
+@pytest.mark.parametrize("call", ["repo.by_title(q)", "Repo.count(conn, q)", "models.Repo.count(conn, q)"])
+def test_request_data_is_followed_into_methods_of_project_classes(tmp_path: Path, call: str) -> None:
+    """A view passing request data to a method of a class from another module (through a module-level instance,
+    a static method on the imported class, or the module) is a proven flow, reported at the view; a method that
+    binds its argument as a parameter is not."""
+    from apishield.findings import Severity
+
+    view = ("from flask import Flask, request, jsonify\nimport models\nfrom models import Repo\n"
+            "app = Flask(__name__)\nrepo = Repo()\nconn = None\n"
+            "@app.route('/s')\ndef s():\n    q = request.args['q']\n    return jsonify({call})\n")
+    bad = audit(tmp_path / "bad", {"models.py": _REPO, "views.py": view.format(call=call)})
+    good = audit(tmp_path / "good", {"models.py": _REPO, "views.py": view.format(call="repo.by_id(q)")})
+    assert [f.location.line for f in bad.findings
+            if f.rule_id == "AS801" and f.location and f.location.path == "views.py"
+            and f.severity == Severity.CRITICAL] == [10]
+    assert not [f for f in good.findings if f.rule_id == "AS801" and f.location and f.location.path == "views.py"]
