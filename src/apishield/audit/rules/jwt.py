@@ -87,6 +87,8 @@ _SIGNATURE_CHECKS = ("hmac", "compare_digest", "verify", "signature", "jwt.decod
 def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
     """A token split on '.' whose payload segment is base64-decoded by hand, in a function that never checks a
     signature: its claims are whatever the client wrote."""
+    if not au.mentions(ctx, ("b64decode", "base64url_decode")):  # cheap pre-filter: nothing decodes base64
+        return
     for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue

@@ -186,7 +186,6 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     yield from _decoded_session_cookies(ctx, imp, framework_fix)
 
 
-_DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "b32decode", "a85decode", "unhexlify", "loads"})
 _VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|verify|signature|jwt|jws|fernet|decrypt",
                         re.IGNORECASE)
 
@@ -207,21 +206,44 @@ def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
 
 
 def _decoded_session_cookies(ctx: ModuleContext, imp: au.Imports, fix: str) -> Iterator[Finding]:
-    """A hand-made session: a function reads a raw cookie and decodes it (base64, JSON, pickle) into state with
-    no signature check anywhere in the function. A framework's signed session is never read from the raw
-    cookie jar, so whatever its name, such a cookie is whatever the client wrote."""
+    """A hand-made session: a function reads a raw cookie and deserialises it (``json.loads``, ``pickle.loads``,
+    after any base64 step) with no signature check anywhere in the function. A framework's signed session is never
+    read from the raw cookie jar, so whatever its name, such a cookie is whatever the client wrote."""
+    if not au.mentions(ctx, ("loads",)):  # cheap pre-filter: nothing is deserialised
+        return
+    reads = [(n, name) for n in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript)
+             if (name := _raw_cookie_name(n, imp)) is not None]
+    if not reads:
+        return
+    loads = [c for c in au.calls(ctx.tree) if au.last(au.dotted(c.func)) == "loads" and c.args]
+    if not loads:
+        return
     for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
-        reads = [(n, name) for n in ast.walk(fn) if (name := _raw_cookie_name(n, imp)) is not None]
-        if not reads:
+        lo, hi = getattr(fn, "lineno", 0), getattr(fn, "end_lineno", 0) or 0
+        inside = [(n, name) for n, name in reads if lo <= getattr(n, "lineno", 0) <= hi]
+        here = [c for c in loads if lo <= getattr(c, "lineno", 0) <= hi]
+        if not inside or not here or not _loads_cookie(fn, inside, here) or _VERIFIERS.search(ast.unparse(fn)):
             continue
-        decodes = any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _DECODERS for n in ast.walk(fn))
-        if not decodes or _VERIFIERS.search(ast.unparse(fn)):
-            continue
-        node, name = reads[0]
+        node, name = inside[0]
         if _identity_name(ast.Constant(name)) and "session" not in name.lower():
             continue  # already reported as an identity cookie
         yield at_node(UNSIGNED_COOKIE, ctx, node, f"cookie '{name}' is decoded into state without a signature check",
                       fix=fix)
+
+
+def _loads_cookie(fn: ast.AST, reads: list[tuple[ast.AST, str]], loads: list[ast.Call]) -> bool:
+    """One of ``loads`` deserialises the cookie: its argument is a raw read or a variable assigned from one
+    (``json.loads(base64.b64decode(cookie))``)."""
+    read_ids = {id(n) for n, _ in reads}
+    names: set[str] = set()
+    for stmt in ast.walk(fn):
+        if isinstance(stmt, ast.Assign) and any(id(n) in read_ids for n in ast.walk(stmt.value)):
+            names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    for call in loads:
+        for n in ast.walk(call.args[0]):
+            if id(n) in read_ids or (isinstance(n, ast.Name) and n.id in names):
+                return True
+    return False
 
 
 def _clears_cookie(call: ast.Call) -> bool:
