@@ -307,9 +307,11 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
     Values equal to a field name ('password') and placeholders are ignored. A connection URL with a literal
     password (``scheme://user:password@host``) is reported at medium."""
-    if not au.mentions(ctx, (*_HINT_CHECK_CREDENTIALS, "://")):  # cheap pre-filter: most files cannot match
-        return
     if _TEST_PATH.search(ctx.path):
+        return
+    if _URL_WITH_PASSWORD.search(ctx.source):  # cheap pre-filter: a literal ``scheme://user:pass@`` somewhere
+        yield from _url_credentials(ctx)
+    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
         return
     for node, name, value in _secret_assignments(ctx):
         if not _CRED_NAME.search(name) or _SECRET_NAME.search(name):
@@ -324,10 +326,9 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if " " in literal.strip() or literal.startswith(("http://", "https://", "/")):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
-    if au.mentions(ctx, ("://",)):
-        yield from _url_credentials(ctx)
 
 
+_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
 #: ``scheme://user:password@host`` with a literal user and password (no template or environment placeholder)
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@{}$%<>\[\]]+):([^/\s@{}$%<>\[\]]+)@", re.IGNORECASE)
 _URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "xxx", "xxxx", "***", "****",
