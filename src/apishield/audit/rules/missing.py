@@ -180,10 +180,11 @@ def _configured_public(project: ProjectContext, route: Route) -> bool:
 
 
 def _line_text(project: ProjectContext, path: str) -> list[str]:
-    for module in project.modules:
-        if module.path == path:
-            return module.lines
-    return []
+    table: dict[str, list[str]] | None = project.facts.get("lines_by_path")
+    if table is None:  # built once per project: findings of project rules look their module up by path
+        table = {m.path: m.lines for m in project.modules}
+        project.facts["lines_by_path"] = table
+    return table.get(path, [])
 
 
 def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str, **kw: object) -> Finding:
