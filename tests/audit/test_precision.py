@@ -783,6 +783,18 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS701",
     ),
     (
+        "request data merged over a dict the server filled (the author) can replace the author",
+        {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                   "@app.route('/posts', methods=['POST'])\ndef create():\n"
+                   "    data = {'author': current_user_name()}\n    data.update(request.get_json())\n"
+                   "    return save(data)\n"},
+        {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                   "@app.route('/posts', methods=['POST'])\ndef create():\n"
+                   "    data = dict(request.get_json())\n    data.update({'author': current_user_name()})\n"
+                   "    return save(data)\n"},
+        "AS106",
+    ),
+    (
         "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
         {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
                     "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},
