@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -309,7 +310,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     password (``scheme://user:password@host``) is reported at medium."""
     if _TEST_PATH.search(ctx.path):
         return
-    if _URL_WITH_PASSWORD.search(ctx.source):  # cheap pre-filter: a literal ``scheme://user:pass@`` somewhere
+    if URL_WITH_PASSWORD.search(ctx.source):  # cheap pre-filter: a literal ``scheme://user:pass@`` somewhere
         yield from _url_credentials(ctx)
     if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
         return
@@ -328,22 +329,14 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
 
 
-_URL_WITH_PASSWORD = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
-#: ``scheme://user:password@host`` with a literal user and password (no template or environment placeholder)
-_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@{}$%<>\[\]]+):([^/\s@{}$%<>\[\]]+)@", re.IGNORECASE)
-_URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "xxx", "xxxx", "***", "****",
-                               "user", "username"})
-
-
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
-    """A connection URL written with its password (``postgresql://app:s3cret@db/app``): medium, since such URLs
-    are often development defaults, but whoever reads the repository can use them wherever they still work."""
+    """Connection URLs written with their password: medium (often development defaults, usable all the same)."""
     for node in au.nodes_of_any(ctx.tree, ast.Constant):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
-        m = _URL_CREDENTIALS.match(node.value.strip())
-        if m and m.group(2).lower() not in _URL_PLACEHOLDERS:
-            yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{m.group(1)}' carries its password",
+        user = url_user_with_password(node.value)
+        if user:
+            yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password",
                           severity=Severity.MEDIUM)
 
 
@@ -564,21 +557,6 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
-_UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",
-                             "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
-
-
-def _unkeyed_digest(node: ast.AST) -> bool:
-    """``hashlib.sha256(x).hexdigest()``: the digest of the caller's own input. Comparing it with ``==`` reveals
-    at most a prefix of a hash the attacker can compute anyway; a keyed MAC (``hmac.new(...)``) is different:
-    there the computed side is the secret."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in {"hexdigest", "digest"} and isinstance(node.func.value, ast.Call)):
-        return False
-    name = au.dotted(node.func.value.func)
-    return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
-
-
 @rule(TIMING)
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
@@ -608,7 +586,7 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             for n in (left, right)
         ):
             continue
-        if _unkeyed_digest(left) or _unkeyed_digest(right):
+        if unkeyed_digest(left) or unkeyed_digest(right):
             continue
         if _secretish(left) or _secretish(right):
             if any(

@@ -408,6 +408,14 @@ class Interpreter(Evaluator):
             # an argv list built elsewhere: tainted program name is possible but unproven
             self.hit("shell", node, replace(cmd, formatted=False), qual) if cmd.taint and not cmd.items else None
 
+    def lookup(self, name: str) -> Val:
+        ctor = self.info.module_instances.get(name)
+        if ctor is not None and (self.env is None or name not in self.env):
+            kind = self.instance_kind(ctor)
+            if kind:
+                return Val(kind=kind)
+        return super().lookup(name)
+
     def instance_kind(self, ctor: ast.expr) -> str:
         """``class:...`` of a module-level ``repo = Repo(...)``: the class named by the constructor call."""
         if isinstance(ctor, ast.Name) and ctor.id in self.info.classes and ctor.id not in self.info.imports:

@@ -78,16 +78,7 @@ class Evaluator:
             return Val(kind="request")
         if name in self.info.imports or name in self.info.functions or name in self.info.classes:
             return Val(lit=True)
-        ctor = self.info.module_instances.get(name)
-        if ctor is not None:
-            kind = self.instance_kind(ctor)
-            if kind:
-                return Val(kind=kind)
         return self.info.module_consts.get(name, CLEAN)
-
-    def instance_kind(self, ctor: ast.expr) -> str:
-        """The ``class:`` kind of a module-level instance made by calling ``ctor``; the calls layer knows classes."""
-        return ""
 
     def set(self, name: str, value: Val) -> None:
         if self.env is not None:
