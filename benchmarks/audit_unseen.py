@@ -9,7 +9,9 @@ The corpus is described in ``benchmarks/unseen/*.toml``: one file per project wi
 commit, ``kind`` (``ordinary``: a normal open-source API without known vulnerabilities; ``vulnerable``: a
 deliberately vulnerable web app by another author), the ``half`` it belongs to (``development``: may be looked
 at to tune the analyser; ``test``: only measured) and, for vulnerable apps, the ground-truth labels written from
-the project's own documentation before any tool was run. The projects themselves are not in this repository:
+the project's own documentation before any tool was run. A third half, ``fresh``, holds projects added after
+tuning on the development half had begun, labelled and committed before any tool ran on them: a clean held-out
+figure (the test half's misses had been read by then). The projects themselves are not in this repository:
 ``--root`` (default ``benchmarks/.cache/unseen``) holds one directory per project, named after its ``name``,
 with the repository's files at the pinned commit, e.g.::
 
@@ -48,6 +50,7 @@ DATA = os.path.join(HERE, "unseen")
 DEFAULT_ROOT = os.path.join(HERE, ".cache", "unseen")
 DEFAULT_RULES = os.path.join(HERE, ".cache", "semgrep-rules")
 TOOLS = ("apishield", "bandit", "semgrep")
+HALVES = ("development", "test", "fresh")
 SLACK = 3  # lines either side of a label's range
 
 
@@ -89,8 +92,8 @@ def load_projects() -> list[Project]:
         if os.path.exists(judged):
             with open(judged, "rb") as fh:
                 project.judgements = tomllib.load(fh)
-        if project.kind not in ("ordinary", "vulnerable") or project.half not in ("development", "test"):
-            raise SystemExit(f"{path}: kind must be ordinary|vulnerable and half development|test")
+        if project.kind not in ("ordinary", "vulnerable") or project.half not in HALVES:
+            raise SystemExit(f"{path}: kind must be ordinary|vulnerable and half one of {'|'.join(HALVES)}")
         projects.append(project)
     return projects
 
@@ -125,7 +128,8 @@ def run_apishield(project: Project, base: str) -> list[Hit]:
         raise SystemExit(f"apishield failed on {project.name}: {proc.stderr[-800:]}")
     hits = []
     for target, path, line, rule, severity, cwe in json.loads(proc.stdout):
-        full = path if os.path.isabs(path) else os.path.join(target, path)
+        where = target if os.path.isdir(target) else os.path.dirname(target)  # a file target reports its name
+        full = path if os.path.isabs(path) else os.path.join(where, path)
         hits.append(Hit("apishield", project.name, _rel(full, base), line, rule, severity.lower(), tuple(cwe)))
     return hits
 
@@ -247,7 +251,7 @@ def main() -> int:
     parser.add_argument("--root", default=DEFAULT_ROOT)
     parser.add_argument("--semgrep-rules", default=DEFAULT_RULES)
     parser.add_argument("--no-semgrep", action="store_true")
-    parser.add_argument("--half", choices=("development", "test", "all"), default="all")
+    parser.add_argument("--half", choices=(*HALVES, "all"), default="all")
     parser.add_argument("--unjudged", action="store_true", help="list every unjudged medium+ finding")
     parser.add_argument("--labels", action="store_true", help="list each label with the tools that found it")
     parser.add_argument("--save", help="write the tools' findings to this JSON file")
@@ -288,7 +292,7 @@ def main() -> int:
                 json.dump([asdict(h) for p in found.values() for hs in p.values() for h in hs], fh, indent=0)
 
     unjudged: list[tuple[Project, Hit]] = []
-    for half in ("development", "test"):
+    for half in HALVES:
         members = [p for p in projects if p.half == half]
         if not members:
             continue

@@ -39,7 +39,7 @@ def test_flask_project_defined_decorator_that_aborts_401_counts_as_auth(tmp_path
 
             @app.route("/b")
             @cached
-            def b(): return "b"
+            def b(): return load("b")
 
             @app.route("/c")
             @needs_key

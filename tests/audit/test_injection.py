@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from apishield.audit.rules import injection
-from apishield.findings import Severity
+from apishield.findings import Confidence, Severity
 from tests.audit.taint_cases.support import has, proven, run
 
 HEAD = "from flask import Flask, request, redirect, render_template_string, make_response, jsonify\n" \
@@ -62,10 +62,11 @@ def test_findings_carry_the_rule_metadata() -> None:
     assert "?" in f.fix  # the fix shows the parameterised query
 
 
-def test_sink_only_findings_are_low() -> None:
+def test_sink_only_findings_are_medium_with_low_confidence() -> None:
     src = "import pickle\n\ndef load(path):\n    with open(path, 'rb') as fh:\n        return pickle.load(fh)\n"
     found = [f for f in run(src) if f.rule_id == "AS804"]
-    assert found and all(f.severity == Severity.LOW and f.extra["taint"] == "sink-only" for f in found)
+    assert found and all(f.severity == Severity.MEDIUM and f.confidence == Confidence.LOW
+                         and f.extra["taint"] == "sink-only" for f in found)
 
 
 def test_exception_text_rule() -> None:

@@ -661,3 +661,220 @@ _AS404_MARSHALLED: list[tuple[str, str, str]] = [
 def test_as404_marshalled_output_is_not_html(tmp_path: Path, bad: str, good: str) -> None:
     assert _count(tmp_path / "bad", bad, "AS404") >= 1
     assert _count(tmp_path / "good", good, "AS404") == 0
+
+
+# --- Second round: severity that matches what a finding claims ----------------------------------------------
+def _medium_plus(root: Path, files: dict[str, str], rule_id: str) -> int:
+    from apishield.findings import Severity
+
+    result = audit(root, files)
+    return sum(1 for f in result.findings if f.rule_id == rule_id and f.severity >= Severity.MEDIUM)
+
+
+_FLASK_APP = "from flask import Flask, jsonify, render_template\napp = Flask(__name__)\n"
+_SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "a dangerous sink fed a helper's parameter is medium; elements of a literal list are literals",
+        {"db.py": "import sqlite3\ndef find(name):\n    c = sqlite3.connect('x.db')\n"
+                  "    return c.execute(\"SELECT * FROM t WHERE n = '%s'\" % name).fetchall()\n"},
+        {"db.py": "import sqlite3\ndef seed():\n    c = sqlite3.connect('x.db')\n"
+                  "    for n, p in [('a', 'b'), ('c', 'd')]:\n"
+                  "        c.execute(\"INSERT INTO t VALUES ('%s', '%s')\" % (n, p))\n"},
+        "AS801",
+    ),
+    (
+        "security headers matter where the app serves HTML, not on a JSON-only API",
+        {"app.py": _FLASK_APP + "@app.route('/')\ndef home():\n    return render_template('home.html')\n",
+         "templates/home.html": "<html><body>hi</body></html>\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "def template(name):\n    return {'name': name}\n"
+                   "@app.route('/items')\ndef items():\n    return jsonify(template('x'))\n"},
+        "AS304",
+    ),
+    (
+        "an app built in a test module or conftest is a fixture, not the served app",
+        {"app.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\ndef drop(i):\n    return ''\n"},
+        {"tests/conftest.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\n"
+                              "def drop(i):\n    return ''\n",
+         "test_api.py": _FLASK_APP + "@app.route('/things/<i>', methods=['DELETE'])\ndef drop(i):\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "in an app with no authentication anywhere, a read of a fixed path is low; a read by id stays high",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/users/<uid>')\ndef user(uid):\n    return jsonify(uid=uid)\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/catalogue')\ndef catalogue():\n    return jsonify(list_items())\n"},
+        "AS101",
+    ),
+    (
+        "in an app with no authentication anywhere, a fixed path naming the caller's data stays medium",
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/me')\ndef me():\n    return jsonify(name='x')\n"},
+        {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+                   "@app.route('/version')\ndef version():\n    return jsonify(v='1.0')\n"},
+        "AS101",
+    ),
+    (
+        "a read left open next to guarded writes of the same resource is public on purpose",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
+                   "@app.route('/drafts/<nid>', methods=['PUT'])\n@login_required\ndef save(nid):\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
+                   "@app.route('/notes/<note_id>', methods=['PUT'])\n@login_required\ndef save(note_id):\n"
+                   "    return ''\n"},
+        "AS101",
+    ),
+    (
+        "a handler that only returns a fixed text exposes nothing; one returning data does",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/hello/greeting')\ndef greeting():\n    return jsonify(load_greetings())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/hello/greeting')\ndef greeting():\n    return 'hello :)'\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "outbound calls without timeout matter in a server, not in a command-line client",
+        {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
+        {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"
+                      "    print(requests.get('http://127.0.0.1:5000/api/' + user).text)\n"
+                      "if __name__ == '__main__':\n    main()\n"},
+        "AS309",
+    ),
+    (
+        "a cookie without Secure matters when the server reads it back, not when it only shows a value",
+        {"app.py": "from flask import Flask, request, make_response\napp = Flask(__name__)\n"
+                   "@app.route('/in', methods=['POST'])\ndef login():\n    r = make_response('ok')\n"
+                   "    r.set_cookie('sid', new_sid())\n    return r\n"
+                   "@app.route('/me')\ndef me():\n    return lookup(request.cookies.get('sid'))\n"},
+        {"app.py": "from flask import Flask, make_response\napp = Flask(__name__)\n"
+                   "@app.route('/theme', methods=['POST'])\ndef theme():\n    r = make_response('ok')\n"
+                   "    r.set_cookie('theme', 'dark')\n    return r\n"},
+        "AS503",
+    ),
+    (
+        "a connection URL with a literal password is a credential; an environment placeholder is not",
+        {"config.py": "DATABASE_URL = 'postgresql://app:Tr0ub4dor@db.internal:5432/app'\n"},
+        {"config.py": "import os\nDATABASE_URL = 'postgresql://app:${DB_PASSWORD}@db:5432/app'\n"
+                      "OTHER = 'postgresql://app:%s@db/app' % os.environ['DB_PASSWORD']\n"},
+        "AS603",
+    ),
+    (
+        "a raw cookie decoded into a session is unsigned whatever its name; a verified one is not",
+        {"session.py": "import base64, json\ndef load(request):\n    raw = request.cookies.get('app_session')\n"
+                       "    return json.loads(base64.b64decode(raw)) if raw else {}\n"},
+        {"session.py": "import base64, hmac, json\ndef load(request, key):\n"
+                       "    raw = request.cookies.get('app_session', '')\n    body, _, mac = raw.partition('.')\n"
+                       "    if not hmac.compare_digest(mac, sign(key, body)):\n        return {}\n"
+                       "    return json.loads(base64.b64decode(body))\n"},
+        "AS506",
+    ),
+    (
+        "a JWT payload base64-decoded by hand is unverified; one whose signature is checked first is not",
+        {"tokens.py": "import base64, json\ndef claims(jwt_token):\n    _, payload, _ = jwt_token.split('.')\n"
+                      "    return json.loads(base64.urlsafe_b64decode(payload + '=='))\n"},
+        {"tokens.py": "import base64, hmac, json\ndef claims(jwt_token, key):\n"
+                      "    head, payload, sig = jwt_token.split('.')\n"
+                      "    if not hmac.compare_digest(sig, mac(key, head + '.' + payload)):\n        return None\n"
+                      "    return json.loads(base64.urlsafe_b64decode(payload + '=='))\n"},
+        "AS701",
+    ),
+    (
+        "request data merged over a dict the server filled (the author) can replace the author",
+        {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                   "@app.route('/posts', methods=['POST'])\ndef create():\n"
+                   "    data = {'author': current_user_name()}\n    data.update(request.get_json())\n"
+                   "    return save(data)\n"},
+        {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                   "@app.route('/posts', methods=['POST'])\ndef create():\n"
+                   "    data = dict(request.get_json())\n    data.update({'author': current_user_name()})\n"
+                   "    return save(data)\n"},
+        "AS106",
+    ),
+    (
+        "== on an unkeyed digest of the caller's password leaks nothing; a computed HMAC is the secret",
+        {"auth.py": "import hmac, hashlib\ndef check(key, msg, signature):\n"
+                    "    return hmac.new(key, msg, hashlib.sha256).hexdigest() == signature\n"},
+        {"auth.py": "import hashlib\ndef check(row, password):\n    stored_pass = row[2]\n"
+                    "    return stored_pass and stored_pass == hashlib.sha256(password.encode()).hexdigest()\n"},
+        "AS606",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _SEVERITY],
+                         ids=[n for n, _, _, _ in _SEVERITY])
+def test_medium_findings_claim_only_what_the_code_shows(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                        rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+def test_app_wide_hardening_gaps_are_low(tmp_path: Path) -> None:
+    """No app-wide rate limit and a 0.0.0.0 bind are reported, at low; a login without a limit stays high."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"app.py": "from flask import Flask, request\napp = Flask(__name__)\n"
+                                        "@app.route('/login', methods=['POST'])\ndef login():\n"
+                                        "    return check(request.form['username'], request.form['password'])\n"
+                                        "if __name__ == '__main__':\n    app.run(host='0.0.0.0')\n"})
+    severity = {f.rule_id: f.severity for f in result.findings}
+    assert severity["AS201"] == Severity.LOW and severity["AS303"] == Severity.LOW
+    assert severity["AS202"] == Severity.HIGH
+
+
+def test_an_app_shared_through_a_settings_module_is_one_app(tmp_path: Path) -> None:
+    """``settings.app = Bottle()`` at start-up, ``@settings.app.route`` in several modules: one app, one finding."""
+    result = audit(tmp_path, {
+        "settings.py": "app = None\n",
+        "main.py": "from bottle import Bottle\nimport settings\ndef init():\n    settings.app = Bottle()\n"
+                   "    import routes_a, routes_b\n",
+        "routes_a.py": "import settings\n@settings.app.route('/a', ['GET'])\ndef a():\n    return {}\n",
+        "routes_b.py": "import settings\n@settings.app.route('/b', ['GET'])\ndef b():\n    return {}\n",
+    })
+    assert len([f for f in result.findings if f.rule_id == "AS201"]) == 1
+
+
+def test_deleting_an_identity_cookie_trusts_nothing(tmp_path: Path) -> None:
+    """Setting an unsigned identity cookie is reported; clearing it (empty value, ``expires=0``) is not."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"app.py": "from bottle import request, response, route\n"
+                                        "@route('/in')\ndef login():\n    response.set_cookie('user_id', '42')\n"
+                                        "@route('/out')\ndef logout():\n"
+                                        "    response.set_cookie('user_id', '', expires=0)\n"
+                                        "@route('/me')\ndef me():\n"
+                                        "    return request.get_cookie('user_id', secret=KEY)\n"})
+    lines = sorted(f.location.line for f in result.findings
+                   if f.rule_id == "AS506" and f.location and f.severity >= Severity.MEDIUM)
+    assert lines == [4]
+
+
+_REPO = ("import sqlite3\nclass Repo:\n    def __init__(self):\n        self.db = sqlite3.connect('x.db')\n"
+         "    def by_title(self, title):\n"
+         "        return self.db.execute(\"SELECT * FROM b WHERE t = '%s'\" % title).fetchall()\n"
+         "    def by_id(self, book_id):\n"
+         "        return self.db.execute('SELECT * FROM b WHERE id = ?', (book_id,)).fetchall()\n"
+         "    @staticmethod\n    def count(conn, where):\n"
+         "        return conn.execute('SELECT count(*) FROM b WHERE ' + where).fetchone()\n")
+
+
+@pytest.mark.parametrize("call", ["repo.by_title(q)", "Repo.count(conn, q)", "models.Repo.count(conn, q)"])
+def test_request_data_is_followed_into_methods_of_project_classes(tmp_path: Path, call: str) -> None:
+    """A view passing request data to a method of a class from another module (through a module-level instance,
+    a static method on the imported class, or the module) is a proven flow, reported at the view; a method that
+    binds its argument as a parameter is not."""
+    from apishield.findings import Severity
+
+    view = ("from flask import Flask, request, jsonify\nimport models\nfrom models import Repo\n"
+            "app = Flask(__name__)\nrepo = Repo()\nconn = None\n"
+            "@app.route('/s')\ndef s():\n    q = request.args['q']\n    return jsonify({call})\n")
+    bad = audit(tmp_path / "bad", {"models.py": _REPO, "views.py": view.format(call=call)})
+    good = audit(tmp_path / "good", {"models.py": _REPO, "views.py": view.format(call="repo.by_id(q)")})
+    assert [f.location.line for f in bad.findings
+            if f.rule_id == "AS801" and f.location and f.location.path == "views.py"
+            and f.severity == Severity.CRITICAL] == [10]
+    assert not [f for f in good.findings if f.rule_id == "AS801" and f.location and f.location.path == "views.py"]

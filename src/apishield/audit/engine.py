@@ -32,6 +32,7 @@ from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
 from apishield.audit.ownership import id_callees, scoping_functions, unchecked_id_params
+from apishield.audit.refine import refine
 from apishield.audit.rules.registry import (
     ModuleContext,
     ProjectContext,
@@ -333,7 +334,7 @@ def audit_root(
     warnings_out = [w for r in results for w in r.warnings]
     holder = FileResult("<project>")
     _run_checks([r for r in rules if r.scope == "project"], project, holder)
-    findings += holder.findings
+    findings = refine([*findings, *holder.findings], project)
     warnings_out += holder.warnings
     tables = {r.path: r.suppressions for r in results}
     kept: list[Finding] = []

@@ -296,6 +296,10 @@ class Inventory:
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)
+            elif "." in raw.owner:
+                # ``settings.app.route``: an attribute of a shared module, filled in at start-up (``settings.app =
+                # Bottle()``): every module decorating through it adds to the one app
+                app_name, app_line, app_file = raw.owner, raw.line, file
             else:
                 app_name, app_line, app_file = f"{file}:{raw.owner or raw.framework}", raw.line, file
         for kind, how in self.globals.get(raw.framework, {}).items():

@@ -435,12 +435,17 @@ _PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_fil
 
 
 def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The handler only returns a fixed template or file (a form shell, a landing page): one ``return`` of page
-    calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are literals, no parameters."""
+    """The handler only returns a fixed template, file or text (a form shell, a landing page): one ``return`` of a
+    string literal or of page calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are
+    literals, no parameters."""
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.Call):
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
         return False
     if any(a.arg not in {"self", "request"} for a in [*fn.args.args, *fn.args.kwonlyargs]):
+        return False
+    if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, (str, bytes)):
+        return True  # ``return 'hello'``: a fixed text exposes nothing
+    if not isinstance(body[0].value, ast.Call):
         return False
     nodes = list(ast.walk(body[0].value))  # a small subtree: not worth a slot in astutil's walk cache
     calls = [n for n in nodes if isinstance(n, ast.Call)]

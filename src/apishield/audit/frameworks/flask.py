@@ -141,7 +141,8 @@ def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ..
         meths = tuple(str(m).upper() for m in methods) if isinstance(methods, (list, tuple, set)) else ("GET",)
     else:
         meths = (attr.upper(),)
-    return au.last(owner), path, meths
+    # ``settings.app.route``: keep the module the owner lives in (the inventory resolves dotted owners)
+    return owner if owner.count(".") == 1 and owner.split(".")[0] in scan.imports else au.last(owner), path, meths
 
 
 def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:

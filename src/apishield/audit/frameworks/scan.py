@@ -24,11 +24,15 @@ class Scan:
     funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     schemes: set[str] = field(default_factory=set)
+    session_hint: bool = True  # the source mentions a session, a cookie or current_user (else nothing reads one)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, abspath: str = "", source: str | None = None) -> Scan:
         imports = au.import_map(tree)
         scan = cls(path=path, tree=tree, imports=imports, facts=ModuleFacts(path=path), abspath=abspath)
+        if source is not None:
+            folded = source.lower()
+            scan.session_hint = any(w in folded for w in ("session", "cookie", "current_user"))
         for node in au.nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scan.funcs.setdefault(node.name, node)
@@ -78,6 +82,8 @@ class Scan:
 
     def uses_session(self, fn: ast.AST, depth: int = 0) -> bool:
         """Does ``fn`` (or a module function it calls, one level deep) read the session or cookies?"""
+        if not self.session_hint:
+            return False
         for node in au.walk(fn):
             if depth == 0 and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 callee = self.funcs.get(node.func.id)

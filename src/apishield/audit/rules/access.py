@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.base import at, at_node, imports, related
+from apishield.audit.model import AUTH
+from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -95,7 +95,7 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
     ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
-    routes: list[Route] = project.facts.get("routes", [])
+    routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
     for route in routes:
@@ -157,7 +157,8 @@ def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
 @rule(MASS_ASSIGN)
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
-    and ``for k, v in request.json.items(): setattr(obj, k, v)``."""
+    ``for k, v in request.json.items(): setattr(obj, k, v)``, and request data merged with ``d.update(...)`` over a
+    dict the server built with constant keys (``data = {'username': me}; data.update(request.json)``)."""
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -173,6 +174,12 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 )
             elif au.dotted(node.func).endswith("__dict__.update") and node.args and _request_data(node.args[0], imp):
                 yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
+            elif (isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args
+                  and isinstance(node.func.value, ast.Name) and _request_data(node.args[0], imp)):
+                keys = _server_set_keys(ctx).get(node.func.value.id)
+                if keys:
+                    yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
+                                  f"{', '.join(sorted(keys))} of '{node.func.value.id}': the client can replace them")
         elif isinstance(node, ast.For) and _request_data(node.iter, imp):
             for sub in au.nodes_of_any(node, ast.Call):
                 if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
@@ -180,6 +187,18 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 ):
                     yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
                     break
+
+
+def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
+    """Dicts built by the server with constant keys (``data = {'username': user}``): variable -> keys."""
+    out: dict[str, set[str]] = {}
+    for node in au.nodes_of_any(ctx.tree, ast.Assign):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and node.value.keys:
+            keys = {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            for target in node.targets:
+                if isinstance(target, ast.Name) and keys:
+                    out.setdefault(target.id, set()).update(keys)
+    return out
 
 
 _SECRET_KEYS = re.compile(

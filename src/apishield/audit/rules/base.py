@@ -21,6 +21,23 @@ def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
     return "\n".join(f"{fw}: {text}" for fw, text in fixes.items())
 
 
+_TEST_DIRS = frozenset({"test", "tests", "testing"})
+
+
+def is_test_code(path: str) -> bool:
+    """A test module or fixture (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``): apps and routes it
+    builds are fixtures, not the served application."""
+    parts = path.replace("\\", "/").lower().split("/")
+    name = parts[-1]
+    return bool(_TEST_DIRS.intersection(parts[:-1])) or name == "conftest.py" or (
+        name.endswith(".py") and (name.startswith("test_") or name[:-3].endswith("_test")))
+
+
+def served_routes(routes: list[Route]) -> list[Route]:
+    """The routes of the served application: those declared outside test code."""
+    return [r for r in routes if not is_test_code(r.file)]
+
+
 def module_framework(ctx: ModuleContext) -> str | None:
     frameworks = ctx.facts.get("frameworks") or set()
     for fw in MODELLED:

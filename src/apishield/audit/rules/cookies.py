@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from apishield.audit import astutil as au
 from apishield.audit.rules.base import at_node, fix_text, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -153,7 +154,8 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             bad = _flag_off(kw)
         if bad:
             state = "missing" if kw is None else "off"
-            yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix)
+            yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix,
+                          **_cookie_name(call))
     for key, value, where in scan.config:
         entry = _CONFIG_KEYS.get(key)
         if entry is not None and entry[0] is which:
@@ -172,6 +174,13 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             value).lower() == "none")))
         if bad:
             yield at_node(which, ctx, where, f"cookie set without the {name_kw} flag", fix=fix)
+
+
+def _cookie_name(call: ast.Call) -> dict[str, str]:
+    """``{"cookie": name}`` for a literal cookie name: the project pass lowers findings on cookies the server
+    never reads back (:mod:`apishield.audit.refine`)."""
+    name = au.str_const(au.arg(call, 0, "key"))
+    return {"cookie": name} if name else {}
 
 
 def _session_switched_off(which: Rule, key: str) -> dict[str, Severity]:

@@ -4,8 +4,8 @@ Every rule reads the shared taint analysis of the module (:func:`apishield.audit
 a *proven* flow (request data reaches the sink, through assignments, formatting, containers and the project's
 own helpers, past no sanitiser) is reported at the rule's severity with high confidence; a *sink-only* hit
 (a non-literal value of unknown origin reaches ``pickle.loads``, ``eval``, a shell, or a formatted SQL string)
-is reported at low severity and confidence, as Bandit does, so recall stays high while the medium-and-above
-findings are driven by taint.
+is reported at medium severity with low confidence, as Bandit does, ranked below the proven flows; a value whose
+origin is proven safe (literals, elements of a literal container, numbers) is never reported.
 """
 
 from __future__ import annotations
@@ -106,7 +106,9 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
                    sink_only: bool | None = None) -> Iterator[Finding]:
     """Findings of ``definition`` for the module's taint hits of ``kind``: proven flows at the rule's severity (or
     ``severity``); with ``sink_only`` (default: the kinds in ``_SINK_ONLY``) also non-literal values of unknown
-    origin, at low severity and confidence."""
+    origin, with low confidence: at medium for the kinds in ``_SINK_ONLY`` (SQL text, shell, code, deserialisation:
+    a dangerous sink fed a value whose origin is not proven safe is worth reading, ranked below proven flows by its
+    confidence), at low otherwise."""
     analysis = tm.analyse_context(ctx)
     framework = module_framework(ctx)
     fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix
@@ -119,8 +121,8 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
             yield _at(definition, ctx, h, message, fix, **({"severity": severity} if severity else {}))
         elif (kind in _SINK_ONLY if sink_only is None else sink_only) and not any(o.startswith("p") for o in h.origins):
             message = f"{h.sink} on a value that is not a literal; make sure it never comes from a client"
-            yield _at(definition, ctx, h, message, fix, severity=Severity.LOW, confidence=Confidence.LOW,
-                      taint="sink-only")
+            level = Severity.MEDIUM if kind in _SINK_ONLY else Severity.LOW
+            yield _at(definition, ctx, h, message, fix, severity=level, confidence=Confidence.LOW, taint="sink-only")
 
 
 def _at(definition: Rule, ctx: ModuleContext, h: tm.Hit, message: str, fix: str, **kw: object) -> Finding:

@@ -53,7 +53,8 @@ _HINT_CHECK_ALG_NONE = ("jwt", "jose", "jws")
 @rule(UNVERIFIED)
 def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
     """AS701 — ``jwt.decode(..., options={'verify_signature': False})`` (literal or a variable holding it),
-    PyJWT 1 ``verify=False``, python-jose ``jwt.get_unverified_claims(token)``, ``jwt.decode(token, None)``."""
+    PyJWT 1 ``verify=False``, python-jose ``jwt.get_unverified_claims(token)``, ``jwt.decode(token, None)``, and a
+    token's payload split on '.' and base64-decoded by hand in a function that checks no signature."""
     if not au.mentions(ctx, _HINT_CHECK_UNVERIFIED):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -76,6 +77,34 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode(verify=False) skips the signature check")
             elif len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with no key", confidence=Confidence.MEDIUM)
+    yield from _hand_decoded(ctx)
+
+
+_B64 = frozenset({"b64decode", "urlsafe_b64decode", "base64url_decode"})
+_SIGNATURE_CHECKS = ("hmac", "compare_digest", "verify", "signature", "jwt.decode", "jws.", "sign(")
+
+
+def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
+    """A token split on '.' whose payload segment is base64-decoded by hand, in a function that never checks a
+    signature: its claims are whatever the client wrote."""
+    if not au.mentions(ctx, ("b64decode", "base64url_decode")):  # cheap pre-filter: nothing decodes base64
+        return
+    for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        splits = [n.func.value for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                  and n.func.attr in {"split", "rsplit"} and au.const(au.arg(n, 0), None) == "."]
+        if not splits:
+            continue
+        decode = next((n for n in ast.walk(fn) if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _B64), None)
+        if decode is None:
+            continue
+        text = ast.unparse(fn)
+        if not _is_jwt(fn.name + " " + " ".join(ast.unparse(s) for s in splits)) or any(
+                k in text.lower() for k in _SIGNATURE_CHECKS):
+            continue
+        yield at_node(UNVERIFIED, ctx, decode, "JWT payload base64-decoded by hand: the signature is never checked",
+                      confidence=Confidence.MEDIUM)
 
 
 @rule(ALG_NONE)

@@ -61,7 +61,7 @@ BIND_ALL = Rule(
     title="Server binds to all network interfaces",
     cwe=(1327, 605, 668),
     owasp="API8:2023",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     description="Listening on 0.0.0.0 exposes the service (and any debugger) to every network the host is on.",
     fix="Bind to 127.0.0.1 behind a reverse proxy, or read the host from configuration "
@@ -253,7 +253,9 @@ _ALL_IFACES = frozenset({"0.0.0.0", "::"})  # noqa: S104 - what the rule looks f
 @rule(BIND_ALL)
 def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     """AS303 — binding to all interfaces: ``host='0.0.0.0'`` in ``run``/``uvicorn.run``, CherryPy
-    ``'server.socket_host': '0.0.0.0'``, ``sock.bind(('0.0.0.0', port))``."""
+    ``'server.socket_host': '0.0.0.0'``, ``sock.bind(('0.0.0.0', port))``. Low: where a service listens is a
+    deployment choice (a container must listen on all interfaces); the danger it multiplies, a debugger, is
+    AS301."""
     if not au.mentions(ctx, _HINT_CHECK_BIND_ALL):  # cheap pre-filter: most files cannot match
         return
     if _dev_file(ctx.path):
@@ -442,10 +444,13 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(NO_TIMEOUT)
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
-    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine)."""
+    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Command-line scripts
+    (no routes or app, a ``__main__`` block, click/typer/argparse arguments) are not servers and are skipped."""
     if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    if _command_line_script(ctx, imp):  # a hung upstream stalls one user's command, not a server's workers
+        return
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
         tail = au.last(name)
@@ -461,6 +466,20 @@ def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
             and au.const(au.kwarg(call, "timeout"), 0) is None
         ):
             yield at_node(NO_TIMEOUT, ctx, call, f"{name}(timeout=None) can hang forever")
+
+
+_CLI_MODULES = frozenset({"click", "typer", "argparse", "fire", "docopt"})
+
+
+def _command_line_script(ctx: ModuleContext, imp: au.Imports) -> bool:
+    """A command-line program, not part of a web app: it defines no routes and no app, runs as a script
+    (``if __name__ == '__main__'``) and reads its arguments with click, typer, argparse, fire or docopt."""
+    facts = ctx.facts.get("framework_facts")
+    if facts is not None and (facts.routes or facts.owners):
+        return False
+    if not any(v.split(".", 1)[0] in _CLI_MODULES for v in imp.values()):
+        return False
+    return any(isinstance(s, ast.If) and "__main__" in ast.dump(s.test) for s in ctx.tree.body)
 
 
 _CRED_WORDS = re.compile(r"(token|api[_-]?key|apikey|password|passwd|secret|access[_-]?key|auth)", re.IGNORECASE)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
-from apishield.audit.rules.base import at, fix_text, related
+from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -119,7 +120,7 @@ NO_RATE = Rule(
     title="No rate limiting",
     cwe=(770, 799, 400),
     owasp="API4:2023",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
     confidence=Confidence.MEDIUM,
     description="Nothing limits how often a client may call the API (scraping, brute force, cost).",
     fix=fix_text(RATE_FIXES),
@@ -158,13 +159,18 @@ NO_CSRF = Rule(
 
 
 def _routes(project: ProjectContext) -> list[Route]:
-    routes: list[Route] = project.facts.get("routes", [])
-    return routes
+    return served_routes(project.facts.get("routes", []))
 
 
 def _apps(project: ProjectContext) -> list[App]:
+    """The served apps: built outside test code, with their routes declared outside test code."""
     apps: list[App] = project.facts.get("apps", [])
-    return [a for a in apps if a.routes]
+    out = []
+    for a in apps:
+        routes = served_routes(a.routes)
+        if routes and not is_test_code(a.path):
+            out.append(a if len(routes) == len(a.routes) else replace(a, routes=routes))
+    return out
 
 
 def _configured_public(project: ProjectContext, route: Route) -> bool:
@@ -174,10 +180,11 @@ def _configured_public(project: ProjectContext, route: Route) -> bool:
 
 
 def _line_text(project: ProjectContext, path: str) -> list[str]:
-    for module in project.modules:
-        if module.path == path:
-            return module.lines
-    return []
+    table: dict[str, list[str]] | None = project.facts.get("lines_by_path")
+    if table is None:  # built once per project: findings of project rules look their module up by path
+        table = {m.path: m.lines for m in project.modules}
+        project.facts["lines_by_path"] = table
+    return table.get(path, [])
 
 
 def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str, **kw: object) -> Finding:
@@ -198,27 +205,63 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     signature, ``before_request`` hooks on the app or blueprint, CherryPy tools (decorator, ``_cp_config`` or
     config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
     by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
-    listed in ``public-paths`` are not reported.
+    listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
+    session, a read of a fixed path is low unless the path names the caller's own or privileged data (``/me``,
+    ``/account``, ``/stats``, ``/reset-code``…): nothing marks it as more private than the rest; reads of an id and
+    writes stay high. A read whose path also takes writes that do require authentication is low: the author
+    guarded the resource and left its read open. Apps and routes declared in test code are fixtures and are not
+    reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
+        guarded_writes = {_shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
+            plain_read = severity is Severity.MEDIUM and not route.uses_session and not _names_private(route)
+            note = ""
+            if not app_has_auth and plain_read:
+                # an app with no notion of callers at all: a plain read of a fixed path is as public as the
+                # rest of it; reads of an id and writes stay high
+                severity = Severity.LOW
+            elif not route.state_changing and _shape(route.path) in guarded_writes:
+                # the author guarded the writes of this very resource and left its read open: public on purpose
+                severity = Severity.LOW
+                note = " (writes to the same path require authentication: a public read on purpose?)"
             confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
             yield _at(
                 project,
                 MISSING_AUTH,
                 route.file,
                 route.line,
-                f"{_describe(route)} is reachable without authentication",
+                f"{_describe(route)} is reachable without authentication{note}",
                 severity=severity,
                 confidence=confidence,
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
+
+
+_PARAM = re.compile(r"<[^>]*>|\{[^}]*\}|:\w+")
+
+
+def _shape(path: str) -> str:
+    """The path with every parameter blanked (``/a/<slug>/c`` and ``/a/{id}/c`` are one resource)."""
+    return _PARAM.sub("{}", path.rstrip("/") or "/")
+
+
+#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
+_PRIVATE = re.compile(
+    r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
+    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+    re.IGNORECASE,
+)
+
+
+def _names_private(route: Route) -> bool:
+    return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
 
 
 _PRIVILEGED = re.compile(
@@ -334,7 +377,9 @@ def check_unversioned(project: ProjectContext) -> Iterator[Finding]:
 @rule(NO_RATE, scope="project")
 def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
     """AS201 — an app none of whose routes is rate limited (flask-limiter, slowapi, fastapi-limiter, a
-    throttling plugin/tool/middleware, apishield). Once per app, at the line that creates it."""
+    throttling plugin/tool/middleware, apishield). Once per app, at the line that creates it. Low: an app-wide
+    limit is hardening; the endpoints where its absence is a weakness (login, token, OTP, password reset) get
+    AS202 at high."""
     for app in _apps(project):
         if any(r.has(RATE) for r in app.routes):
             continue
@@ -377,7 +422,9 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
 def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
     middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
-    Once per app."""
+    Once per app: medium when the project serves HTML (templates, HTML responses), where the headers stop
+    framing, sniffing and script injection; low for a JSON-only API, where they only harden."""
+    html = _serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
@@ -386,9 +433,24 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
             NO_HEADERS,
             app.path,
             app.line,
-            f"no security headers are set by this {app.framework} app",
+            f"no security headers are set by this {app.framework} app"
+            + ("" if html else " (it serves no HTML: hardening only)"),
             fix=fix_text(HEADER_FIXES, app.framework),
+            **({} if html else {"severity": Severity.LOW}),
         )
+
+
+#: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
+_HTML_MARKERS = re.compile(
+    r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
+    r"jinja_env|mako|text/html|<html|<body|<div|<form|<script", re.IGNORECASE)
+
+
+def _serves_html(project: ProjectContext) -> bool:
+    """The project has HTML templates or a module that renders templates or writes HTML."""
+    if any(t.path.lower().endswith((".html", ".htm", ".tpl", ".jinja", ".jinja2", ".j2")) for t in project.templates):
+        return True
+    return any(_HTML_MARKERS.search(m.source) for m in project.modules)
 
 
 @rule(NO_CSRF, scope="project")

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -305,10 +306,13 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
 def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
-    Values equal to a field name ('password') and placeholders are ignored."""
-    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
-        return
+    Values equal to a field name ('password') and placeholders are ignored. A connection URL with a literal
+    password (``scheme://user:password@host``) is reported at medium."""
     if _TEST_PATH.search(ctx.path):
+        return
+    if URL_WITH_PASSWORD.search(ctx.source):  # cheap pre-filter: a literal ``scheme://user:pass@`` somewhere
+        yield from _url_credentials(ctx)
+    if not au.mentions(ctx, _HINT_CHECK_CREDENTIALS):  # cheap pre-filter: most files cannot match
         return
     for node, name, value in _secret_assignments(ctx):
         if not _CRED_NAME.search(name) or _SECRET_NAME.search(name):
@@ -323,6 +327,17 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if " " in literal.strip() or literal.startswith(("http://", "https://", "/")):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
+
+
+def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
+    """Connection URLs written with their password: medium (often development defaults, usable all the same)."""
+    for node in au.nodes_of_any(ctx.tree, ast.Constant):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        user = url_user_with_password(node.value)
+        if user:
+            yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password",
+                          severity=Severity.MEDIUM)
 
 
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}
@@ -545,7 +560,8 @@ def _format_constant(side: ast.AST) -> bool:
 @rule(TIMING)
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
-    signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``)."""
+    signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``). A side that
+    is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
@@ -569,6 +585,8 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             isinstance(n, (ast.Call,)) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
             for n in (left, right)
         ):
+            continue
+        if unkeyed_digest(left) or unkeyed_digest(right):
             continue
         if _secretish(left) or _secretish(right):
             if any(

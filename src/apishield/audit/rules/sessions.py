@@ -137,7 +137,8 @@ def _identity_name(node: ast.AST | None) -> str:
 def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
-    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege."""
+    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
+    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session)."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -158,7 +159,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
             elif attr == "set_cookie" and module_framework(ctx) == "bottle" and au.kwarg(node, "secret") is None:
                 name = _identity_name(au.arg(node, 0))
-                if name:
+                if name and not _clears_cookie(node):
                     yield at_node(
                         UNSIGNED_COOKIE,
                         ctx,
@@ -166,6 +167,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                         f"cookie '{name}' is set unsigned (no secret=)",
                         severity=Severity.MEDIUM,
                         fix=framework_fix,
+                        cookie=au.str_const(au.arg(node, 0)) or "",
                     )
             elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(au.arg(node, 0))
@@ -181,6 +183,75 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
+    yield from _decoded_session_cookies(ctx, imp, framework_fix)
+
+
+_VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|verify|signature|jwt|jws|fernet|decrypt",
+                        re.IGNORECASE)
+
+
+def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
+    """The cookie name of a raw read (``request.cookies.get('s')``, ``request.cookies['s']``, ``request.get_cookie
+    ('s')`` without ``secret=``), else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        base = au.qualname(node.func.value, imp)
+        if node.func.attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+            return au.str_const(au.arg(node, 0)) or "?"
+        if node.func.attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
+            return au.str_const(au.arg(node, 0)) or "?"
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and au.qualname(node.value, imp).endswith(
+            ("request.cookies", "request.cookie")):
+        return au.str_const(node.slice) or "?"
+    return None
+
+
+def _decoded_session_cookies(ctx: ModuleContext, imp: au.Imports, fix: str) -> Iterator[Finding]:
+    """A hand-made session: a function reads a raw cookie and deserialises it (``json.loads``, ``pickle.loads``,
+    after any base64 step) with no signature check anywhere in the function. A framework's signed session is never
+    read from the raw cookie jar, so whatever its name, such a cookie is whatever the client wrote."""
+    if not au.mentions(ctx, ("loads",)):  # cheap pre-filter: nothing is deserialised
+        return
+    reads = [(n, name) for n in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript)
+             if (name := _raw_cookie_name(n, imp)) is not None]
+    if not reads:
+        return
+    loads = [c for c in au.calls(ctx.tree) if au.last(au.dotted(c.func)) == "loads" and c.args]
+    if not loads:
+        return
+    for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        lo, hi = getattr(fn, "lineno", 0), getattr(fn, "end_lineno", 0) or 0
+        inside = [(n, name) for n, name in reads if lo <= getattr(n, "lineno", 0) <= hi]
+        here = [c for c in loads if lo <= getattr(c, "lineno", 0) <= hi]
+        if not inside or not here or not _loads_cookie(fn, inside, here) or _VERIFIERS.search(ast.unparse(fn)):
+            continue
+        node, name = inside[0]
+        if _identity_name(ast.Constant(name)) and "session" not in name.lower():
+            continue  # already reported as an identity cookie
+        yield at_node(UNSIGNED_COOKIE, ctx, node, f"cookie '{name}' is decoded into state without a signature check",
+                      fix=fix)
+
+
+def _loads_cookie(fn: ast.AST, reads: list[tuple[ast.AST, str]], loads: list[ast.Call]) -> bool:
+    """One of ``loads`` deserialises the cookie: its argument is a raw read or a variable assigned from one
+    (``json.loads(base64.b64decode(cookie))``)."""
+    read_ids = {id(n) for n, _ in reads}
+    names: set[str] = set()
+    for stmt in ast.walk(fn):
+        if isinstance(stmt, ast.Assign) and any(id(n) in read_ids for n in ast.walk(stmt.value)):
+            names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    for call in loads:
+        for n in ast.walk(call.args[0]):
+            if id(n) in read_ids or (isinstance(n, ast.Name) and n.id in names):
+                return True
+    return False
+
+
+def _clears_cookie(call: ast.Call) -> bool:
+    """``set_cookie(name, '', expires=0)`` / ``max_age=0``: the cookie is being deleted, nothing is trusted."""
+    value = au.arg(call, 1, "value")
+    if isinstance(value, ast.Constant) and value.value in ("", None):
+        return True
+    return any(au.const(au.kwarg(call, k), None) == 0 for k in ("expires", "max_age"))
 
 
 def _dict_keys(node: ast.AST | None) -> set[str] | None:

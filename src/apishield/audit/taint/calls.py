@@ -42,6 +42,7 @@ from apishield.audit.taint.modules import (
     MODULE_CACHE,
     FunctionNode,
     ModuleInfo,
+    is_classmethod,
     names_of_args,
     param_names,
     raw_template_vars,
@@ -407,6 +408,25 @@ class Interpreter(Evaluator):
             # an argv list built elsewhere: tainted program name is possible but unproven
             self.hit("shell", node, replace(cmd, formatted=False), qual) if cmd.taint and not cmd.items else None
 
+    def lookup(self, name: str) -> Val:
+        ctor = self.info.module_instances.get(name)
+        if ctor is not None and (self.env is None or name not in self.env):
+            kind = self.instance_kind(ctor)
+            if kind:
+                return Val(kind=kind)
+        return super().lookup(name)
+
+    def instance_kind(self, ctor: ast.expr) -> str:
+        """``class:...`` of a module-level ``repo = Repo(...)``: the class named by the constructor call."""
+        if isinstance(ctor, ast.Name) and ctor.id in self.info.classes and ctor.id not in self.info.imports:
+            return f"class:{ctor.id}"
+        qual = self.info.qualify(ctor)
+        if qual and "." in qual:
+            found = self.info.resolve_module(qual)
+            if found is not None and found[1] in found[0].classes:
+                return f"class:{found[0].abspath}|{found[1]}"
+        return ""
+
     def call_project(self, node: ast.Call, func: ast.expr, qual: str, receiver: Val | None, args: list[Val],
                      kwargs: dict[str, Val]) -> Val | None:
         target: FunctionNode | None = None
@@ -430,6 +450,12 @@ class Interpreter(Evaluator):
             methods = holder.classes.get(cname, {})
             if func.attr in methods:
                 target, owner, skip_self, via = methods[func.attr], holder, True, f"{cname}.{func.attr}"
+        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+              and func.value.id in self.info.classes and func.value.id not in self.info.imports):
+            # ``Repo.find(x)`` on a class of this module: a static or class method (or an explicit ``self``)
+            method = self.info.classes[func.value.id].get(func.attr)
+            if method is not None:
+                target, skip_self, via = method, is_classmethod(method), f"{func.value.id}.{func.attr}"
         if target is None and qual and "." in qual and qual.split(".")[0] not in {"self", "cls"}:
             found = self.info.resolve_module(qual)
             if found is not None:
@@ -438,6 +464,11 @@ class Interpreter(Evaluator):
                     target, owner, via = mod.functions[rest], mod, qual
                 elif rest in mod.classes:
                     ctor_kind = f"class:{mod.abspath}|{rest}"
+                elif rest.count(".") == 1 and rest.split(".")[0] in mod.classes:
+                    cname, meth = rest.split(".")
+                    method = mod.classes[cname].get(meth)
+                    if method is not None:  # ``models.Repo.find(x)``: a static or class method of another module
+                        target, owner, skip_self, via = method, mod, is_classmethod(method), qual
         if ctor_kind:
             return Val(kind=ctor_kind)
         if target is None:

@@ -371,7 +371,7 @@ class Evaluator:
         if v.kind == "request":
             return Val(taint=frozenset({REQUEST}))
         if v.is_const and isinstance(v.const, (str, bytes, list, tuple, set, frozenset, dict)):
-            return CLEAN
+            return Val(lit=True)  # an element of a literal container is itself computed from literals
         elems = elements(v)
         if elems:
             out = elems[0]

@@ -44,10 +44,14 @@ class ModuleInfo:
                 self.classes.setdefault(node.name, methods)
                 if class_exposed(node):
                     self.exposed.update(id(m) for name, m in methods.items() if not name.startswith("_"))
+        self.module_instances: dict[str, ast.expr] = {}  # ``repo = Repo(...)`` at module level: name -> ``Repo``
         for stmt in tree.body:
             if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                     and isinstance(stmt.value, ast.Constant)):
                 self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
+            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                  and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
+                self.module_instances[stmt.targets[0].id] = stmt.value.func
         self._summaries: dict[int, Summary | None] = {}
 
     def qualify(self, node: ast.AST) -> str:
@@ -210,6 +214,11 @@ def class_exposed(node: ast.ClassDef) -> bool:
                 and any(isinstance(t, ast.Name) and t.id == "exposed" for t in stmt.targets)):
             return True
     return False
+
+
+def is_classmethod(fn: FunctionNode) -> bool:
+    """``@classmethod``: called on the class, its first parameter (``cls``) is not an argument."""
+    return any(au.dotted(d) == "classmethod" for d in fn.decorator_list)
 
 
 def param_names(fn: FunctionNode, skip_self: bool) -> list[str]:

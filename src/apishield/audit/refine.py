@@ -1,0 +1,57 @@
+"""Project-wide facts that change what a module's finding means, applied once every rule has run.
+
+A module rule sees one file; some of its findings only matter if something elsewhere in the project holds. Each
+refinement here names the fact it checks and lowers (never drops) the findings it does not hold for, so the
+finding stays visible below the medium-and-above view.
+
+- **Cookies the server never reads back** (AS503 Secure, AS506 unsigned): a cookie no module reads
+  (``request.cookies.get('x')``, ``request.get_cookie('x')``, ``cookie['x']``) carries nothing the server
+  trusts: display values, client-side preferences. The flags still matter for privacy, so the finding stays, low.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from apishield.audit.rules.registry import ProjectContext
+from apishield.findings import Finding, Severity
+
+_COOKIE_RULES = frozenset({"AS503", "AS506"})
+_SETTERS = re.compile(r"(set_cookie|delete_cookie|set_signed_cookie)\s*\(")
+
+
+def _cookies_read(project: ProjectContext, names: set[str]) -> set[str]:
+    """Which of ``names`` some module mentions as a string outside a line that sets or deletes a cookie."""
+    found: set[str] = set()
+    quoted = {n: (f"'{n}'", f'"{n}"') for n in names}
+    for module in project.modules:
+        if not any(q in module.source for qs in quoted.values() for q in qs):
+            continue
+        for line in module.lines:
+            if _SETTERS.search(line):
+                continue
+            for name, qs in quoted.items():
+                if name not in found and any(q in line for q in qs):
+                    found.add(name)
+    return found
+
+
+def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
+    out = list(findings)
+    names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
+    if not names:
+        return out
+    unread = names - _cookies_read(project, names)
+    if not unread:
+        return out
+    return [
+        replace(f, severity=Severity.LOW, message=f"{f.message} (the server never reads this cookie back)")
+        if f.rule_id in _COOKIE_RULES and f.extra.get("cookie") in unread and f.severity > Severity.LOW
+        else f
+        for f in out
+    ]
+
+
+__all__ = ["refine"]

@@ -1,0 +1,37 @@
+"""Pure matchers on literal values shared by the secret rules (:mod:`apishield.audit.rules.secrets`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apishield.audit import astutil as au
+
+#: the cheap pre-filter: ``://user:pass@`` anywhere in a module's source
+URL_WITH_PASSWORD = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
+#: ``scheme://user:password@host`` with a literal user and password (no template or environment placeholder)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@{}$%<>\[\]]+):([^/\s@{}$%<>\[\]]+)@", re.IGNORECASE)
+_URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "xxx", "xxxx", "***", "****",
+                               "user", "username"})
+_UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",
+                             "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
+
+
+def url_user_with_password(text: str) -> str:
+    """The user of a connection URL written with its password (``postgresql://app:s3cret@db/app``), else ``""``."""
+    m = _URL_CREDENTIALS.match(text.strip())
+    return m.group(1) if m and m.group(2).lower() not in _URL_PLACEHOLDERS else ""
+
+
+def unkeyed_digest(node: ast.AST) -> bool:
+    """``hashlib.sha256(x).hexdigest()``: the digest of the caller's own input. Comparing it with ``==`` reveals
+    at most a prefix of a hash the attacker can compute anyway; a keyed MAC (``hmac.new(...)``) is different:
+    there the computed side is the secret."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"hexdigest", "digest"} and isinstance(node.func.value, ast.Call)):
+        return False
+    name = au.dotted(node.func.value.func)
+    return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
+
+
+__all__ = ["URL_WITH_PASSWORD", "unkeyed_digest", "url_user_with_password"]
