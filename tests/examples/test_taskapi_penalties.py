@@ -1,10 +1,9 @@
 """The penalty box in the Task API: a client that keeps presenting invalid credentials is banned (429 with
 ``Retry-After`` on every route, public ones included), as the shield does with its own authenticators.
 
-Known gap (found by the load suite's state checks): the Task API passes its own authenticators
-(``security.BearerAuthenticator``, ``APIKeyAuthenticator`` without ``penalties=``) to the shield, and the shield
-wires its penalty box only into the authenticators it builds itself, so no violation is ever recorded and
-nobody is ever banned. Strict xfail: this test starts passing, and must be unmarked, once the box is wired in.
+The Task API passes its own authenticators (``security.BearerAuthenticator``, an ``APIKeyAuthenticator``)
+to the shield; the shield's authentication step feeds the penalty box whichever authenticator refused the
+credential, so these clients are banned like the ones the shield's own authenticators refuse.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from tests.examples.conftest import make_api
 VIOLATIONS = 10  # the shield's default penalties.violations
 
 
-@pytest.mark.xfail(strict=True, reason="the Task API's own authenticators are not given the shield's penalty box")
 @pytest.mark.parametrize("credential", [{"Authorization": "Bearer a.b.c"}, {"X-API-Key": "tk_not_a_key"}],
                          ids=["bearer", "api-key"])
 def test_invalid_credentials_again_and_again_get_the_client_banned(tmp_path: Path,

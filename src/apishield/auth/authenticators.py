@@ -8,6 +8,7 @@ refused with 429 while banned, before any lookup.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -198,9 +199,12 @@ class AuthGuard:
 
     name = "auth"
 
-    def __init__(self, authenticators: Sequence[Any], *, realm: str = "api") -> None:
+    def __init__(
+        self, authenticators: Sequence[Any], *, realm: str = "api", penalties: PenaltyBoxLike | None = None
+    ) -> None:
         self.authenticators = tuple(authenticators)
         self.realm = realm
+        self.penalties = penalties
         self._challenge = f'Bearer realm="{realm}"'
         methods = [getattr(a, "auth_method", None) or getattr(a, "scheme", None) for a in self.authenticators]
         names = tuple(
@@ -223,6 +227,7 @@ class AuthGuard:
                 self.events.emit(
                     "auth.failure", reason=exc.reason, method=method, path=view.path, client_ip=view.client_ip
                 )
+                self._violation(authenticator, method, exc, view)
                 raise Reject(
                     401,
                     "The credentials are invalid or expired.",
@@ -237,6 +242,22 @@ class AuthGuard:
                 return principal, method
         self.events.emit("auth.missing", path=view.path, method=view.method, client_ip=view.client_ip)
         raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
+
+    def _violation(self, authenticator: Any, method: str, exc: TokenError, view: RequestView) -> None:
+        """Count an invalid credential against the client in the penalty box, whichever authenticator refused
+        it. Not counted: a credential that was valid once (expired), a stale session cookie (browsers keep
+        them), and authenticators that keep their own box (no double count)."""
+        if (
+            self.penalties is None
+            or isinstance(exc, TokenExpired)
+            or method == "session"
+            or getattr(authenticator, "penalties", None) is not None
+        ):
+            return
+        try:
+            self.penalties.record_violation(view.client_ip)
+        except StoreError as err:  # the 401 stands; the box is best effort while its store is down
+            self.events.emit("penalty.store_error", level=logging.ERROR, path=view.path, error=type(err).__name__)
 
     def check(self, view: RequestView) -> Allow:
         """Guard form: allow with the principal, or raise :class:`Reject`."""

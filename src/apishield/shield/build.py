@@ -134,7 +134,7 @@ def auth_guard(
     clock: Clock | None = None,
 ) -> Any:
     """Authenticators: JWT bearer (when a key is configured), API keys (when a pepper is configured), the
-    ones passed in, then cookie sessions."""
+    ones passed in, then cookie sessions; invalid credentials from any of them feed ``penalties``."""
     from apishield.auth.authenticators import AuthGuard, BearerJWTAuthenticator, SessionAuthenticator
 
     found: list[Any] = []
@@ -158,18 +158,19 @@ def auth_guard(
             kwargs["clock"] = clock
         if cfg.jwt_revocation:
             kwargs["store"] = store
-        found.append(BearerJWTAuthenticator(JWTAuth(**kwargs), penalties=penalties))
+        found.append(BearerJWTAuthenticator(JWTAuth(**kwargs)))
     pepper = secret_from_env(cfg.api_key_pepper_env, None, "API key pepper")
     if pepper:
         from apishield.auth.apikeys import APIKeyManager
         from apishield.auth.authenticators import APIKeyAuthenticator
 
         manager = APIKeyManager(store, pepper, clock=clock) if clock is not None else APIKeyManager(store, pepper)
-        found.append(APIKeyAuthenticator(manager, header=cfg.api_key_header, penalties=penalties))
+        found.append(APIKeyAuthenticator(manager, header=cfg.api_key_header))
     found.extend(authenticators or ())
     if sessions is not None:
         found.append(SessionAuthenticator(sessions))
-    return AuthGuard(found)
+    # the guard feeds the penalty box for every authenticator, yours included (the pipeline checks bans)
+    return AuthGuard(found, penalties=penalties)
 
 
 def csrf_guard(config: ShieldConfig, sessions: Any) -> Any:
