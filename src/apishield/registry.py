@@ -1,4 +1,4 @@
-"""One generic registry shape for pluggable parts (probe checks; audit rules may adopt it).
+"""One generic registry shape for pluggable parts: probe checks and audit rules.
 
 A :class:`Registry` maps a unique name to an item and iterates in a stable order chosen by the item itself
 (``sort_key``), so a part registered from anywhere — a built-in module or a user's plug-in — runs in its

@@ -271,3 +271,19 @@ def test_a_byte_order_mark_in_an_imported_helper_does_not_hide_its_sink(tmp_path
     result = audit(tmp_path)
     assert result.warnings == []
     assert any(f.rule_id == "AS802" and f.location and f.location.path == "app.py" for f in result.findings)
+
+
+def test_audit_rules_live_in_the_one_registry_shape() -> None:
+    from apishield.audit.rules.registry import RULES, all_rules, get_rule, rule
+    from apishield.findings import Rule
+    from apishield.registry import Registry, RegistryError
+
+    assert isinstance(RULES, Registry)
+    assert [r.rule.id for r in all_rules()] == sorted(RULES.names())
+    first = all_rules()[0]
+    assert get_rule(first.rule.id) is first.rule
+    with pytest.raises(RegistryError, match="registered twice"):
+        rule(first.rule, first.scope)(lambda ctx: iter(()))
+    with pytest.raises(RegistryError, match="unknown audit rule"):
+        get_rule("AS000")
+    assert isinstance(first.rule, Rule)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from apishield.findings import Finding, Rule
-from apishield.registry import RegistryError
+from apishield.registry import Registry, RegistryError
 
 Scope = Literal["module", "template", "project"]
 
@@ -78,23 +78,28 @@ class RegisteredRule:
         return (self.check.__doc__ or self.rule.description).strip()
 
 
-_RULES: dict[str, RegisteredRule] = {}
-_EXTRA: list[RegisteredRule] = []  # further checks of an already registered rule, in another scope
+#: one check per rule id (the rule's first), iterated by id; further checks of a rule in other scopes apart
+RULES: Registry[RegisteredRule] = Registry("audit rule", name=lambda r: r.rule.id, sort_key=lambda r: r.rule.id)
+_EXTRA: Registry[RegisteredRule] = Registry(
+    "audit rule check", name=lambda r: f"{r.rule.id}:{r.scope}", sort_key=lambda r: (r.rule.id, r.scope)
+)
 
 
 def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], CheckFn]:
-    """Register ``definition`` with the decorated check function. Ids are unique."""
+    """Register ``definition`` with the decorated check function. Ids are unique; a rule may add one more
+    check per other scope under the same :class:`Rule` (a module check and a template check of AS402)."""
 
     def decorate(fn: CheckFn) -> CheckFn:
-        known = _RULES.get(definition.id)
-        if known is not None and known.check is not fn:
-            same = known.rule == definition and known.scope != scope
-            if not same:
+        entry = RegisteredRule(definition, scope, fn)
+        if definition.id in RULES:
+            known = RULES.get(definition.id)
+            if known.check is fn:
+                return fn
+            if known.rule != definition or known.scope == scope:
                 raise RegistryError(f"audit rule {definition.id} registered twice")
-            if not any(extra.check is fn for extra in _EXTRA):
-                _EXTRA.append(RegisteredRule(definition, scope, fn))
+            _EXTRA.register(entry)
             return fn
-        _RULES[definition.id] = RegisteredRule(definition, scope, fn)
+        RULES.register(entry)
         return fn
 
     return decorate
@@ -102,19 +107,21 @@ def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], Check
 
 def all_rules() -> list[RegisteredRule]:
     """Every registered rule, sorted by id."""
-    return [_RULES[key] for key in sorted(_RULES)]
+    return list(RULES)
 
 
 def all_checks() -> list[RegisteredRule]:
     """Every check function (a rule may have one per scope), sorted by rule id."""
-    return sorted([*_RULES.values(), *_EXTRA], key=lambda r: (r.rule.id, r.scope))
+    return sorted([*RULES, *_EXTRA], key=lambda r: (r.rule.id, r.scope))
 
 
 def get_rule(rule_id: str) -> Rule:
-    return _RULES[rule_id].rule
+    """The rule registered under ``rule_id``; :class:`RegistryError` naming the known ids otherwise."""
+    return RULES.get(rule_id).rule
 
 
 __all__ = [
+    "RULES",
     "CheckFn",
     "ModuleContext",
     "ProjectContext",
