@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GROUND_TRUTH = ROOT / "benchmarks" / "zoo"
 ZOO_DIR = Path(os.environ.get("ZOO_DIR", "/work/thirdparty/zoo"))
 TOOLS_VENV = Path(os.environ.get("ZOO_TOOLS", str(ZOO_DIR / ".tools")))
-APISHIELD = ROOT / ".venv" / "bin" / "apishield"
+# the prober under test: this checkout's, or another build (e.g. a frozen "before" install) via $ZOO_APISHIELD
+APISHIELD = Path(os.environ.get("ZOO_APISHIELD", str(ROOT / ".venv" / "bin" / "apishield")))
 TOOLS = ("apishield", "schemathesis", "offat")
 PYTHONS = {v: f"/root/.pyenv/versions/{p}/bin/python" for v, p in
            (("3.8", "3.8.18"), ("3.9", "3.9.18"), ("3.10", "3.10.13"), ("3.11", "3.11.7"), ("3.12", "3.12.1"))}
@@ -634,14 +635,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for t in targets:
                 results += run_target(t, tools, work)
+                if args.json:  # after every target, so an interrupted run keeps what it measured
+                    args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
         except HarnessError as exc:
             print(f"probe_zoo: {exc}", file=sys.stderr)
             return 2
     print(table(targets, results, tools))
     print()
     print(details(targets, results))
-    if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
     return 0
 
 
