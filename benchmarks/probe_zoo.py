@@ -489,8 +489,9 @@ def run_schemathesis(t: Target, url: str, spec: Path, work: Path, headers: list[
     if headers:
         argv += ["-H", f"{headers[0][0]}: {headers[0][1]}"]
     began = time.monotonic()
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800)
+    try:  # in a fresh directory: Schemathesis keeps a crash cache in its working directory and replays it
+        with tempfile.TemporaryDirectory() as cwd:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800, cwd=cwd)
     except subprocess.TimeoutExpired:
         return RunResult(t.name, "schemathesis", "not run: timed out after 1800 s")
     seconds = time.monotonic() - began

@@ -238,6 +238,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
                              f"log in ({why}); pass --login/--body or --auth")
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
+            ctx.login = (recipe.method.upper(), recipe.path, recipe.encoding)
         out.append(identity)
     return out
 

@@ -3,15 +3,17 @@
 * **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
   exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
   an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
-* **sensitive data** — fields named like secrets (``password``, ``pwhash``, ``password_hash``, ``api_key`` …);
-  values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt) whatever the field
-  is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field name or grouping);
-  private keys and cloud access key ids.
+* **sensitive data** — a password the probe logged in with, returned as a value anywhere in an answer (a
+  request that sent it excepted); fields named like secrets (``password``, ``pwhash``, ``password_hash``,
+  ``api_key`` …); values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt)
+  whatever the field is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field
+  name or grouping); private keys and cloud access key ids.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from apishield.findings import Severity
@@ -129,6 +131,31 @@ def errors(ctx: Context, ex: Exchange) -> None:
                        highlight=exc.group(0), severity=Severity.LOW)
 
 
+def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
+    """Every string value in a JSON document, in objects and in arrays alike."""
+    if depth > 8:
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from string_leaves(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:200]:
+            yield from string_leaves(item, depth + 1)
+
+
+def _own_password(ctx: Context, ex: Exchange, data: Any) -> str | None:
+    """The name of an identity whose password (known to the probe: it logged in with it) is a value of the
+    answer, whatever the field is called or when there is no field name at all (rows as arrays); an answer
+    to a request that carried the password itself (an echo) does not count."""
+    known = {i.password: i.name for i in ctx.identities if i.password and len(i.password) >= 4}
+    if not known or data is None:
+        return None
+    sent = ex.url + ex.request_body.decode("utf-8", "replace")
+    return next((known[v] for v in string_leaves(data) if v in known and v not in sent), None)
+
+
 def sensitive(ctx: Context, ex: Exchange) -> None:
     """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer."""
     anon = ex.identity == "anonymous"
@@ -146,6 +173,11 @@ def sensitive(ctx: Context, ex: Exchange) -> None:
     if cards:
         ctx.report(rules.CARD_NUMBER, f"payment card number(s) in field(s) {', '.join(cards)} (Luhn-valid)", ex,
                    op=op, parameter=cards[0], highlight=f'"{cards[0]}"')
+    own = _own_password(ctx, ex, data)
+    if own is not None:
+        ctx.report(rules.AUTH_SENSITIVE, f"response carries the plain-text password of identity {own!r}"
+                   f"{' to an anonymous caller' if anon else ''} (a request that did not send it)", ex, op=op,
+                   severity=Severity.HIGH)
     key = PRIVATE.search(ex.text)
     if key:
         ctx.report(rules.PRIVATE_KEY, f"a private key or cloud access key in the answer ({key.group(0)[:40]!r})", ex,

@@ -7,6 +7,7 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from apishield.probe import rules
 from apishield.probe.checks._util import normalise, try_send
@@ -14,6 +15,7 @@ from apishield.probe.checks.disclosure import errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import find_op
+from apishield.probe.targets import Operation
 
 VERSION_BANNER = re.compile(r"\d+\.\d+")
 NEEDED = {"x-content-type-options": "nosniff"}
@@ -58,26 +60,47 @@ async def headers_errors(ctx: Context) -> None:
     await _enumeration(ctx)
 
 
+def _login_op(ctx: Context) -> tuple[Operation | None, str]:
+    """The operation the identities logged in with (the recipe's), else the one that looks like a login."""
+    if ctx.login is not None:
+        method, path, encoding = ctx.login
+        op = next((o for o in ctx.operations if o.method == method and o.path.rstrip("/") == path.rstrip("/")), None)
+        return op or Operation(method, path), encoding
+    op = find_op(ctx.operations, "login")
+    return op, "form" if op is not None and op.form_encoded else "json"
+
+
 async def _enumeration(ctx: Context) -> None:
-    login = find_op(ctx.operations, "login")
+    login, encoding = _login_op(ctx)
     known = next((i for i in ctx.identities if i.username), None)
-    if login is None or known is None or not known.username:
+    if login is None or known is None or not known.username or encoding == "basic":
         return
     fields = list(login.body_fields) or ["username", "password"]
     user_key = next((f for f in fields if f.lower() in ("username", "user", "login", "email")), "username")
     pass_key = next((f for f in fields if "pass" in f.lower()), "password")
-    answers: list[tuple[Exchange, Exchange]] = []
+
+    async def attempt(user: str) -> Exchange | None:
+        body = {user_key: user, pass_key: "Wrong-" + ctx.token(10)}
+        if encoding == "form":
+            return await try_send(ctx, login.method, login.path, op=login, content=urlencode(body),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return await try_send(ctx, login.method, login.path, op=login, json_body=body)
+
+    answers: list[tuple[Exchange, Exchange, str]] = []
     for _ in range(2):
-        wrong = await try_send(ctx, login.method, login.path, op=login,
-                               json_body={user_key: known.username, pass_key: "Wrong-" + ctx.token(10)})
-        unknown = await try_send(ctx, login.method, login.path, op=login,
-                                 json_body={user_key: f"apishield_nobody_{ctx.token(8)}",
-                                            pass_key: "Wrong-" + ctx.token(10)})
+        nobody = f"apishield_nobody_{ctx.token(8)}"
+        wrong = await attempt(known.username)
+        unknown = await attempt(nobody)
         if wrong is None or unknown is None or wrong.ok or unknown.ok:
             return
-        answers.append((wrong, unknown))
-    if all(w.status != u.status or normalise(w.text) != normalise(u.text) for w, u in answers):
-        w, u = answers[0]
+        answers.append((wrong, unknown, nobody))
+
+    def differ(w: Exchange, u: Exchange, nobody: str) -> bool:  # an echoed user name is not a difference
+        return w.status != u.status or (normalise(w.text.replace(known.username or "", "{user}"))
+                                        != normalise(u.text.replace(nobody, "{user}")))
+
+    if all(differ(*a) for a in answers):
+        w, u, _ = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
 
