@@ -146,3 +146,66 @@ def test_get_on_a_post_only_path_returning_a_known_password(tmp_path: Path, vuln
     if vulnerable:
         assert (leaks[0].method, leaks[0].http_path) == ("GET", "/accounts/export")
         assert "Alice-pw-123" not in json.dumps(leaks[0].evidence.response if leaks[0].evidence else "")
+
+
+def test_a_2xx_that_refuses_for_want_of_a_token_is_a_refusal_not_access(tmp_path: Path) -> None:
+    """Some APIs never send 401: ``200 {"success": false, "error": "Invalid API token."}``. That answer must not
+    count as access (no PR-AUTH-001, and it can serve as the auth canary); an operation that really ignores the
+    token must still be reported."""
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        token = {k.lower(): v for k, v in headers.items()}.get("x-api-token")
+        if path == "/accounts":
+            if token != "tok-a":
+                return 200, {}, {"success": False, "error": "Invalid API token."}
+            return 200, {}, {"success": True, "accounts": [{"id": 1, "owner": "a"}]}
+        if path == "/rates":  # forgot the token check
+            return 200, {}, {"success": True, "rates": [{"eur": 1.1}]}
+        return 404, {}, {"detail": "not found"}
+
+    secured = {"security": [{"key": []}], "responses": OK}
+    spec = {"/accounts": {"get": secured}, "/rates": {"get": secured}}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": spec,
+                                "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header",
+                                                                           "name": "X-API-Token"}}}}))
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(path), auth=("a=X-API-Token:tok-a",),
+                                               options=ProbeOptions(budget=200, rate=0, checks=("authn",)))))
+    missing = {f.http_path for f in result.findings if f.rule_id == "PR-AUTH-001"}
+    assert missing == {"/rates"}
+    assert result.stats["canary"] == "GET /accounts"
+
+
+CUSTOMERS = {1: {"id": 1, "name": "Alma Ortiz", "balance": 5120, "bank": "a"},
+             2: {"id": 2, "name": "Ben Okafor", "balance": 870, "bank": "a"},
+             3: {"id": 3, "name": "Chen Wei", "balance": 40400, "bank": "b"}}
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_bola_on_objects_the_api_already_holds_shown_by_a_listing(tmp_path: Path, vulnerable: bool) -> None:
+    """Read-only API with seeded objects: a listing shows each bank its own customers; the item operation must
+    not serve another bank's customer. An operation that ignores its id (shows everything) is no proof."""
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        bank = {"tok-a": "a", "tok-b": "b"}.get({k.lower(): v for k, v in headers.items()}.get("x-api-token", ""))
+        if bank is None:
+            return 401, {}, {"error": "no token"}
+        url = urlsplit(path).path
+        if url == "/customers":
+            return 200, {}, {"customers": [c for c in CUSTOMERS.values() if c["bank"] == bank]}
+        if url.startswith("/customer/"):
+            c = CUSTOMERS.get(int(url.rsplit("/", 1)[1]) if url.rsplit("/", 1)[1].isdigit() else 0)
+            visible = c is not None and (vulnerable or c["bank"] == bank)
+            return 200, {}, {"customers": [c] if visible else []}
+        if url.startswith("/everything/"):  # ignores its parameter
+            return 200, {}, {"all": list(CUSTOMERS.values())}
+        return 404, {}, {"detail": "not found"}
+
+    item = {"get": {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": OK}}
+    spec = {"/customers": {"get": {"responses": OK}}, "/customer/{id}": item, "/everything/{id}": item}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("bola",), auth=("a=X-API-Token:tok-a", "b=X-API-Token:tok-b"))
+    bola = {f.http_path for f in result.findings if f.rule_id == "PR-BOLA-001"}
+    assert bola == ({"/customer/{id}"} if vulnerable else set())

@@ -37,6 +37,37 @@ def find_id(data: Any) -> Any:
     return None
 
 
+def listed_objects(data: Any) -> list[dict[str, Any]]:
+    """The objects of a listing answer: a JSON array of objects, or the first array of objects one or two levels
+    down (``{"customers": [...]}``, ``{"data": {"items": [...]}}``)."""
+    if isinstance(data, list):
+        return [d for d in data[:200] if isinstance(d, dict)]
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, list) and value and all(isinstance(d, dict) for d in value[:5]):
+                return [d for d in value[:200] if isinstance(d, dict)]
+        for value in data.values():
+            if isinstance(value, dict):
+                inner = listed_objects(value)
+                if inner:
+                    return inner
+    return []
+
+
+def telling_values(obj: dict[str, Any]) -> list[str]:
+    """Values of an object's own fields that are unlikely to appear by chance elsewhere: strings of three or
+    more characters and numbers of two or more digits (booleans and nested structures left out), as text."""
+    out = []
+    for key, value in obj.items():
+        if key in ID_KEYS or isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, str) and len(value) >= 3:
+            out.append(value)
+        elif isinstance(value, (int, float)) and abs(value) >= 10:
+            out.append(str(value))
+    return out
+
+
 def from_location(location: str | None, collection_path: str) -> str | None:
     """The key at the end of a ``Location`` header that points below the collection."""
     if not location:
