@@ -209,3 +209,27 @@ def test_bola_on_objects_the_api_already_holds_shown_by_a_listing(tmp_path: Path
         result = _run(tmp_path, url, spec, ("bola",), auth=("a=X-API-Token:tok-a", "b=X-API-Token:tok-b"))
     bola = {f.http_path for f in result.findings if f.rule_id == "PR-BOLA-001"}
     assert bola == ({"/customer/{id}"} if vulnerable else set())
+
+
+@pytest.mark.parametrize("leaks", [True, False])
+def test_sql_text_echoed_from_the_request_is_not_disclosure(tmp_path: Path, leaks: bool) -> None:
+    """A 404 that echoes the id asked for (the probe's own SQL payload among them) discloses nothing; a 500
+    that shows the server's own statement does."""
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path)
+        if url.path.startswith("/users/"):
+            from urllib.parse import unquote
+
+            wanted = unquote(url.path.rsplit("/", 1)[1])
+            if leaks and "'" in wanted:
+                return 500, {}, {"error": "near \"x\": syntax error in SELECT name, pw FROM accounts WHERE id = ?"}
+            return 404, {}, {"error": f"user id {wanted} not found"}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/users/{name}": {"get": {"parameters": [{"name": "name", "in": "path", "required": True,
+                                                      "schema": {"type": "string"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    disclosed = [f for f in result.findings if f.rule_id == "PR-ERR-003"]
+    assert bool(disclosed) is leaks

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
@@ -106,8 +107,16 @@ def _matches(template: str, path: str) -> bool:
     return re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) is not None
 
 
+def _sent_text(ex: Exchange) -> str:
+    """What the request itself carried (URL decoded, and the body), so an answer that echoes the probe's own
+    payload (``user id ' AND SELECT … not found``) is not read as the server disclosing its internals."""
+    body = ex.request_body.decode("utf-8", "replace")
+    return " ".join((unquote(ex.url), unquote_plus(ex.url), body, body.replace('\\"', '"')))
+
+
 def errors(ctx: Context, ex: Exchange) -> None:
-    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB)."""
+    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB); SQL and exception
+    text that the request itself carried (an echo of the input) does not count."""
     text = ex.text[:65536]
     op = _op_for(ctx, ex)
     debug = DEBUG.search(text)
@@ -120,12 +129,13 @@ def errors(ctx: Context, ex: Exchange) -> None:
                    highlight=stack.group(0))
         return
     if ex.status is not None and ex.status >= 400:
-        sql = SQL_ERROR.search(text) or SQL_TEXT.search(text)
+        sent = _sent_text(ex)
+        sql = next((m for m in (*SQL_ERROR.finditer(text), *SQL_TEXT.finditer(text)) if m.group(0) not in sent), None)
         if sql:
             ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
                        ex, op=op, highlight=sql.group(0))
             return
-        exc = EXCEPTION.search(text)
+        exc = next((m for m in EXCEPTION.finditer(text) if m.group(0) not in sent), None)
         if exc:
             ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
                        highlight=exc.group(0), severity=Severity.LOW)
