@@ -233,3 +233,36 @@ def test_sql_text_echoed_from_the_request_is_not_disclosure(tmp_path: Path, leak
         result = _run(tmp_path, url, spec, ("injection",))
     disclosed = [f for f in result.findings if f.rule_id == "PR-ERR-003"]
     assert bool(disclosed) is leaks
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_sql_injection_in_a_numeric_id_path_parameter(tmp_path: Path, vulnerable: bool) -> None:
+    """``SELECT * FROM items WHERE owner=1 AND id=`` + id: a tautology after the number returns every row, a
+    contradiction the same as the plain id; an app that parses the id as a number answers 404 to both."""
+    rows = [{"id": 2, "label": "second"}, {"id": 3, "label": "third"}]
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        from urllib.parse import unquote
+
+        url = urlsplit(path).path
+        if not url.startswith("/items/"):
+            return 404, {}, {"detail": "not found"}
+        raw = unquote(url.rsplit("/", 1)[1])
+        number = re.match(r"\d+", raw)
+        if raw.isdigit() or not vulnerable:
+            if not raw.isdigit():
+                return 404, {}, {"error": "bad id"}
+            return 200, {}, {"items": [r for r in rows if r["id"] == int(raw)]}
+        rest = raw[number.end():] if number else raw
+        if re.fullmatch(r" OR (1=1|2>1)", rest):
+            return 200, {}, {"items": rows}
+        if re.fullmatch(r" OR (1=2|2>3)", rest):
+            return 200, {}, {"items": [r for r in rows if number and r["id"] == int(number.group(0))]}
+        return 500, {"Content-Type": "text/html"}, "<h1>Internal Server Error</h1>"
+
+    spec = {"/items/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                    "schema": {"type": "integer", "example": 2}}],
+                                    "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    assert (("PR-SQLI-002", "GET", "/items/{id}") in _found(result)) is vulnerable

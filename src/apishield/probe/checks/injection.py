@@ -68,6 +68,7 @@ class Slot:
     name: str
     location: str  # query | path | body | header
     identity: Identity | None
+    numeric: bool = False  # an id-like or number path parameter: SQL techniques only, after everything else
 
 
 def slots(ctx: Context) -> list[Slot]:
@@ -80,6 +81,8 @@ def slots(ctx: Context) -> list[Slot]:
             if p.location == "query" or (p.location == "path" and p.schema.get("type", "string") == "string"
                                          and not p.name.lower().endswith("id")):
                 out.append(Slot(op, p.name, p.location, who))
+            elif p.location == "path" and op.method == "GET":  # ids pasted into SQL as numbers: `AND id=` + id
+                out.append(Slot(op, p.name, "path", who, numeric=True))
             elif (p.location == "header" and p.schema.get("type", "string") == "string"
                   and p.name.lower() not in PLAIN_HEADERS):
                 out.append(Slot(op, p.name, "header", who))  # a declared header (an API key or token header too)
@@ -87,8 +90,8 @@ def slots(ctx: Context) -> list[Slot]:
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
                     out.append(Slot(op, name, "body", who))
-    # GET query parameters first: cheapest and safest
-    return sorted(out, key=lambda s: (s.location == "body", s.op.path))
+    # GET query parameters first: cheapest and safest; id-like path parameters last (the least likely)
+    return sorted(out, key=lambda s: (s.numeric, s.location == "body", s.op.path))
 
 
 class Sender:
@@ -103,8 +106,18 @@ class Sender:
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else
-            self._header_default(op) if slot.location == "header" else "apishield")
+            self._header_default(op) if slot.location == "header" else
+            self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
+
+    def _path_default(self, op: Operation) -> Any:
+        """An id the identity owns when it created one, else the description's example or a sample number."""
+        if self.slot.identity is not None:
+            owned = self.ctx.owned_value(op, self.slot.name, self.slot.identity)
+            if owned is not None:
+                return owned
+        param = next(p for p in op.params if p.name == self.slot.name)
+        return sample_value(param.schema, self.rng, param.name)
 
     def _header_default(self, op: Operation) -> str:
         """The identity's own value when it sends this header (its token, so the baseline is authenticated),
@@ -371,6 +384,8 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     if reflects(send, base):
         send.signal += 1
     found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    if slot.numeric:
+        return not found and base.status < 500
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)

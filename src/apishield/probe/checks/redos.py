@@ -34,7 +34,8 @@ def _inputs(ctx: Context) -> list[tuple[Operation, str, str]]:
             out += [(op, name, "body") for name, sub in op.body_fields.items()
                     if isinstance(sub, dict) and sub.get("type", "string") == "string" and _prone(name, sub)
                     and "pass" not in name.lower()]
-    return out
+    # query parameters first (cheap, safe GETs), then body fields, for as long as the check's share lasts
+    return sorted(out, key=lambda item: item[2] == "body")
 
 
 @check("redos", rules=(rules.REDOS,), weight=4, phase="input", order=20)
