@@ -241,7 +241,8 @@ def cell(t: Target, r: RunResult | None) -> str:
     unj = f", {len(s.unjudged)} unjudged" if s.unjudged else ""
     secs = "?" if r.seconds is None else f"{r.seconds:.0f}s"
     reqs = "?" if r.requests is None else str(r.requests)
-    return f"{len(s.found)}/{len(t.reachable)}, {len(s.wrong)} wrong{unj}, {reqs} req, {secs}"
+    extra = f" (+{len(s.true_unlisted)} true unlisted)" if s.true_unlisted else ""
+    return f"{len(s.found)}/{len(t.reachable)}{extra}, {len(s.wrong)} wrong{unj}, {reqs} req, {secs}"
 
 
 def table(targets: list[Target], results: list[RunResult], tools: Iterable[str] = TOOLS) -> str:
