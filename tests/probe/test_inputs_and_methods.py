@@ -266,3 +266,39 @@ def test_sql_injection_in_a_numeric_id_path_parameter(tmp_path: Path, vulnerable
     with loopback(app) as url:
         result = _run(tmp_path, url, spec, ("injection",))
     assert (("PR-SQLI-002", "GET", "/items/{id}") in _found(result)) is vulnerable
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_account_existence_told_by_403_versus_404(tmp_path: Path, vulnerable: bool) -> None:
+    """``GET /users/{id}``: another account's record 403, a missing one 404 tells which accounts exist; an API
+    that answers 404 to both does not."""
+    users = {"alice": (1, "Alice-pw-123"), "bob": (2, "Bob-pw-456")}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path).path
+        if method == "POST" and url == "/auth/issue":
+            data = json.loads(body or b"{}")
+            user = users.get(str(data.get("username")))
+            if user is None or user[1] != data.get("password"):
+                return 401, {}, {"error": "bad credentials"}
+            return 200, {}, {"token": f"t-{data['username']}", "user": {"id": user[0], "name": data["username"]}}
+        caller = {f"Bearer t-{n}": uid for n, (uid, _) in users.items()}.get(
+            {k.lower(): v for k, v in headers.items()}.get("authorization", ""))
+        if caller is None:
+            return 401, {}, {"error": "login first"}
+        if url.startswith("/users/"):
+            wanted = url.rsplit("/", 1)[1]
+            if wanted == str(caller):
+                return 200, {}, {"id": caller}
+            exists = wanted in {str(uid) for uid, _ in users.values()}
+            return (403, {}, {"error": "not yours"}) if exists and vulnerable else (404, {}, {"error": "no such user"})
+        return 404, {}, {"detail": "not found"}
+
+    recipe = LoginRecipe("POST", "/auth/issue", token_path="token", bodies=(
+        {"username": "alice", "password": "Alice-pw-123"}, {"username": "bob", "password": "Bob-pw-456"}))
+    spec = {"/auth/issue": {"post": {"requestBody": JSON_BODY, "responses": OK}},
+            "/users/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                    "schema": {"type": "integer"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("headers_errors",), login=recipe)
+    assert (("PR-ENUM-001", "GET", "/users/{id}") in _found(result)) is vulnerable

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
 from apishield.probe.checks.disclosure import errors
 from apishield.probe.client import Exchange
@@ -58,6 +58,7 @@ async def headers_errors(ctx: Context) -> None:
         if bad is not None:
             errors(ctx, bad)
     await _enumeration(ctx)
+    await _account_existence(ctx)
 
 
 def _login_op(ctx: Context) -> tuple[Operation | None, str]:
@@ -103,6 +104,34 @@ async def _enumeration(ctx: Context) -> None:
         w, u, _ = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
+
+
+async def _account_existence(ctx: Context) -> None:
+    """User-keyed records (``/user/{id}``): when another identity's record answers 403 but a record that does not
+    exist answers 404, anyone can tell which accounts exist. Needs two identities with known ids or names, and
+    the first identity's own record answering 2xx (the operation works)."""
+    if len(ctx.users) < 2:
+        return
+    me, other = ctx.users[0], ctx.users[1]
+    ops = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
+           and not op.looks_destructive()]
+    for op in ops[:5]:
+        param = op.path_params[0].name
+        prefix = op.path.split("{")[0]
+        mine = objects.identity_value(param, me.username, me.user_id, prefix)
+        theirs = objects.identity_value(param, other.username, other.user_id, prefix)
+        if mine is None or theirs is None or str(mine) == str(theirs):
+            continue
+        ghost = "987654321" if str(theirs).isdigit() else f"apishieldnobody{ctx.token(6)}"
+        own = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(mine)), op=op, identity=me)
+        if own is None or not own.ok:
+            continue
+        foreign = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(theirs)), op=op, identity=me)
+        missing = await try_send(ctx, "GET", op.path.replace("{" + param + "}", ghost), op=op, identity=me)
+        if foreign is not None and missing is not None and foreign.status == 403 and missing.status == 404:
+            ctx.report(rules.ENUM, f"{op.path}: another account's record answers 403, one that does not exist 404, "
+                       "so anyone can tell which accounts exist", foreign, op=op, parameter=param)
+            return
 
 
 async def _unknown_path(ctx: Context) -> None:
