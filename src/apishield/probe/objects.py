@@ -127,10 +127,24 @@ def jwt_claims(token: str | None) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def _user_object(data: Any, depth: int) -> dict[str, Any] | None:
+    """The object under a ``user``/``account``/``profile`` key, at most three levels down."""
+    if not isinstance(data, dict) or depth > 2:
+        return None
+    for key in ("user", "account", "profile"):
+        if isinstance(data.get(key), dict):
+            return dict(data[key])
+    for value in data.values():
+        found = _user_object(value, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str | None, Any]:
-    """Fill a missing user name / id from an answer about the identity (login, ``/me``, JWT claims)."""
-    if isinstance(data, dict) and isinstance(data.get("user"), dict):
-        data = data["user"]
+    """Fill a missing user name / id from an answer about the identity (login, ``/me``, JWT claims); the user
+    object may sit a level or two down (``{"access": {"user": {...}, "token": {...}}}``)."""
+    data = _user_object(data, 0) or data
     if not isinstance(data, dict):
         return username, user_id
     if user_id is None:
