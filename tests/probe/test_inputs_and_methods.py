@@ -302,3 +302,31 @@ def test_account_existence_told_by_403_versus_404(tmp_path: Path, vulnerable: bo
     with loopback(app) as url:
         result = _run(tmp_path, url, spec, ("headers_errors",), login=recipe)
     assert (("PR-ENUM-001", "GET", "/users/{id}") in _found(result)) is vulnerable
+
+
+def test_two_identities_given_one_token_are_not_tested_against_each_other(tmp_path: Path) -> None:
+    """A login that hands two accounts the same token (a token derived from the login time, say): every read
+    across them succeeds, and that is no object-level finding; the run says why it skipped."""
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path).path
+        if method == "POST" and url == "/auth/issue":
+            data = json.loads(body or b"{}")
+            return 200, {}, {"token": "same-for-everyone", "user": {"id": 1 if data.get("username") == "a" else 2,
+                                                                    "name": data.get("username")}}
+        if {k.lower(): v for k, v in headers.items()}.get("authorization") != "Bearer same-for-everyone":
+            return 401, {}, {"error": "login first"}
+        if url.startswith("/users/"):
+            uid = url.rsplit("/", 1)[1]
+            return 200, {}, {"id": uid, "name": {"1": "a", "2": "b"}.get(uid, "?")}
+        return 404, {}, {"detail": "not found"}
+
+    recipe = LoginRecipe("POST", "/auth/issue", token_path="token", bodies=(
+        {"username": "a", "password": "pw-a-1234"}, {"username": "b", "password": "pw-b-1234"}))
+    spec = {"/auth/issue": {"post": {"requestBody": JSON_BODY, "responses": OK}},
+            "/users/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                    "schema": {"type": "integer"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("bola",), login=recipe)
+    assert not [f for f in result.findings if f.rule_id.startswith("PR-BOLA")]
+    assert any("same credentials" in note for note in result.notes)
