@@ -590,6 +590,21 @@ def run_target(t: Target, tools: list[str], work: Path) -> list[RunResult]:
     return results
 
 
+def versions(tools: list[str]) -> str:
+    """One line naming what ran: each tool's own version answer (and the prober's executable)."""
+    argv = {"apishield": [str(APISHIELD), "--version"], "schemathesis": [str(TOOLS_VENV / "bin" / "st"), "--version"],
+            "offat": [str(TOOLS_VENV / "bin" / "offat"), "-v"]}
+    out = []
+    for tool in tools:
+        try:
+            proc = subprocess.run(argv[tool], capture_output=True, text=True, timeout=60)
+            lines = (proc.stdout.strip() or proc.stderr.strip()).splitlines()
+            out.append(lines[-1] if lines else f"{tool} ?")
+        except OSError:
+            out.append(f"{tool} missing")
+    return "tools: " + "; ".join(out) + (f" ({APISHIELD})" if "apishield" in tools else "")
+
+
 def load_result(d: dict[str, Any]) -> RunResult:
     return RunResult(d["target"], d["tool"], d["status"], [ToolFinding(**f) for f in d["findings"]], d["requests"],
                      d["seconds"], d["notes"])
@@ -645,6 +660,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(targets, results, tools))
     print()
     print(details(targets, results))
+    print()
+    print(versions(tools))
     return 0
 
 
