@@ -107,6 +107,15 @@ def test_key_inference_helpers() -> None:
     assert identity_value("book_title", "alice", 7, "/books") is None
 
 
+def test_identity_learned_from_a_user_object_nested_in_the_login_answer() -> None:
+    nested = {"access": {"user": {"id": 1, "name": "user1"}, "token": {"id": "abc", "expires": "x"}}}
+    assert learn_identity(None, None, nested) == ("user1", 1)
+    assert learn_identity(None, None, {"data": {"account": {"id": "a-9"}}}) == (None, "a-9")
+    # no user object anywhere: the answer's own top-level fields, as before (a token id is not the user's id)
+    assert learn_identity(None, None, {"token": {"id": "abc"}, "id": 5}) == (None, 5)
+    assert learn_identity("kept", 3, nested) == ("kept", 3)
+
+
 @pytest.mark.parametrize("echoes_any_name", [False, True])
 def test_account_records_keyed_by_user_name(tmp_path: Path, echoes_any_name: bool) -> None:
     spec = {"openapi": "3.0.3", "info": {"title": "u", "version": "1"},

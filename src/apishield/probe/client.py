@@ -483,5 +483,25 @@ class ProbeClient:
         return f'"{out}"'
 
 
-__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "exhausted_hint",
-           "origin_of", "wait_hint"]
+# an answer that refuses the caller in its body while its status says 2xx ({"success": false, "error":
+# "Invalid API token."}): some APIs never send 401
+REFUSAL = re.compile(
+    r"(?i)\b(invalid|missing|no|expired|bad|wrong|unknown|required)\b[^\"\n]{0,24}?\b(api[ _-]?tokens?|tokens?|"
+    r"api[ _-]?keys?|credentials?|session|auth\w*|bearer)\b|\b(api[ _-]?token|token|api[ _-]?key|credentials?|"
+    r"auth\w*)\b[^\"\n]{0,24}?\b(invalid|missing|required|expired|not (found|valid|given|provided))\b|"
+    r"\b(unauthori[sz]ed|forbidden|not (logged in|authenticated|authori[sz]ed)|log ?in (first|required)|"
+    r"authentication required|access denied|permission denied)\b")
+
+
+def disguised_refusal(ex: Exchange) -> bool:
+    """A short 2xx answer whose body refuses the caller for want of credentials."""
+    return ex.ok and len(ex.text) <= 2048 and REFUSAL.search(ex.text) is not None
+
+
+def denied(ex: Exchange) -> bool:
+    """The caller was turned away for want of (valid) credentials: 401/403, or a 2xx that says so."""
+    return ex.status in (401, 403) or disguised_refusal(ex)
+
+
+__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "denied",
+           "disguised_refusal", "exhausted_hint", "origin_of", "wait_hint"]

@@ -155,6 +155,8 @@ class Context:
         self.findings: list[Finding] = []
         self.notes: list[str] = []
         self.canary: Operation | None = None
+        # the login the identities used (method, path, body encoding), when a recipe or provisioning logged in
+        self.login: tuple[str, str, str] | None = None
         self.emit = emit
         self.coverage = Coverage(options.min_coverage)
         self._created_paths: set[str] = set()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from apishield.probe.client import Exchange
+from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
 from apishield.probe.objects import learn_identity
 from apishield.probe.targets import Operation, sample_body
@@ -238,6 +238,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
                              f"log in ({why}); pass --login/--body or --auth")
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
+            ctx.login = (recipe.method.upper(), recipe.path, recipe.encoding)
         out.append(identity)
     return out
 
@@ -259,7 +260,7 @@ async def run_canary(ctx: Context) -> Operation | None:
         except Throttled as exc:
             throttled.append(str(exc))
             continue
-        if anon.status not in (401, 403):
+        if not denied(anon):
             continue
         failures = []
         for identity in ctx.identities:
@@ -269,7 +270,7 @@ async def run_canary(ctx: Context) -> Operation | None:
                     ex = await ctx.send("GET", op.path, identity=identity, op=op)
             except Throttled as exc:
                 raise ProbeAbort(f"auth canary could not run: {exc}; lower --rate or raise --max-wait") from None
-            if ex.ok:
+            if ex.ok and not denied(ex):
                 identity.verified = True
                 identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
                                                                      ex.json())

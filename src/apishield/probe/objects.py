@@ -37,6 +37,37 @@ def find_id(data: Any) -> Any:
     return None
 
 
+def listed_objects(data: Any) -> list[dict[str, Any]]:
+    """The objects of a listing answer: a JSON array of objects, or the first array of objects one or two levels
+    down (``{"customers": [...]}``, ``{"data": {"items": [...]}}``)."""
+    if isinstance(data, list):
+        return [d for d in data[:200] if isinstance(d, dict)]
+    if isinstance(data, dict):
+        for value in data.values():
+            if isinstance(value, list) and value and all(isinstance(d, dict) for d in value[:5]):
+                return [d for d in value[:200] if isinstance(d, dict)]
+        for value in data.values():
+            if isinstance(value, dict):
+                inner = listed_objects(value)
+                if inner:
+                    return inner
+    return []
+
+
+def telling_values(obj: dict[str, Any]) -> list[str]:
+    """Values of an object's own fields that are unlikely to appear by chance elsewhere: strings of three or
+    more characters and numbers of two or more digits (booleans and nested structures left out), as text."""
+    out = []
+    for key, value in obj.items():
+        if key in ID_KEYS or isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, str) and len(value) >= 3:
+            out.append(value)
+        elif isinstance(value, (int, float)) and abs(value) >= 10:
+            out.append(str(value))
+    return out
+
+
 def from_location(location: str | None, collection_path: str) -> str | None:
     """The key at the end of a ``Location`` header that points below the collection."""
     if not location:
@@ -96,10 +127,24 @@ def jwt_claims(token: str | None) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def _user_object(data: Any, depth: int) -> dict[str, Any] | None:
+    """The object under a ``user``/``account``/``profile`` key, at most three levels down."""
+    if not isinstance(data, dict) or depth > 2:
+        return None
+    for key in ("user", "account", "profile"):
+        if isinstance(data.get(key), dict):
+            return dict(data[key])
+    for value in data.values():
+        found = _user_object(value, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str | None, Any]:
-    """Fill a missing user name / id from an answer about the identity (login, ``/me``, JWT claims)."""
-    if isinstance(data, dict) and isinstance(data.get("user"), dict):
-        data = data["user"]
+    """Fill a missing user name / id from an answer about the identity (login, ``/me``, JWT claims); the user
+    object may sit a level or two down (``{"access": {"user": {...}, "token": {...}}}``)."""
+    data = _user_object(data, 0) or data
     if not isinstance(data, dict):
         return username, user_id
     if user_id is None:

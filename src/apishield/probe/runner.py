@@ -145,6 +145,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
                     client.add_secret(identity.token, f"TOKEN_{identity.name.upper()}")
             if config.login is not None:
                 identities += await from_recipe(ctx, config.login)
+                ctx.login = (config.login.method.upper(), config.login.path, config.login.encoding)
             if not identities and config.provision:
                 identities = await provision(ctx)
             for identity in identities:  # the identity's own name and id, from its token's claims

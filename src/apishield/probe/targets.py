@@ -38,7 +38,7 @@ def destructive_words(text: str) -> bool:
     """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
     return bool(DESTRUCTIVE.search(text))
 ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
-LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|token|auth/token|session|sessions|authenticate)$")
+LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
 SESSIONS = re.compile(r"(?i)(^|/)sessions?(/|$)")

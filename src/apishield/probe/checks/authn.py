@@ -2,13 +2,16 @@
 
 An operation counts as protected when the spec says so (``security``) or when an identity's request answers
 2xx while the anonymous one answers 401/403. A finding needs the anonymous/garbage request to answer 2xx;
-for spec-protected operations that is proof enough, since the spec promised otherwise.
+for spec-protected operations that is proof enough, since the spec promised otherwise. A 2xx whose short body
+refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
+not access.
 """
 
 from __future__ import annotations
 
 from apishield.probe import rules
 from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.client import denied
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
 
@@ -44,23 +47,23 @@ async def authn(ctx: Context) -> None:
         if anon is None:
             continue
         if op.secured is None:
-            if user is None or not anon.ok or op.method != "GET":
+            if user is None or not anon.ok or denied(anon) or op.method != "GET":
                 continue
             authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
             # unknown protection: only report when the identity sees more than the anonymous caller
             if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
                 continue
-        if anon.ok:
+        if anon.ok and not denied(anon):
             ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials",
                        anon, op=op)
             continue
-        if anon.status not in (401, 403):
+        if not denied(anon):
             continue
         authed_status: int | None = None
         for label, headers in GARBAGE:
             ex = await try_send(ctx, op.method, path, op=op, headers=headers, json_body=body,
                                 params=query)
-            if ex is None or ex.status is None or ex.status in (401, 403) or ex.status >= 500:
+            if ex is None or ex.status is None or denied(ex) or ex.status >= 500:
                 continue
             if not ex.ok and authed_status is None and user is not None:
                 # past the gate but e.g. 404 for a sample id: accepted if a real identity gets the same answer

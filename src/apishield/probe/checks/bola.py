@@ -4,13 +4,22 @@ Proof, not guesswork: the first identity creates an object carrying a unique mar
 id. A read finding needs the marker in the second identity's 2xx answer. A write finding needs the second
 identity's change (a fresh marker) to be visible when the owner reads the object back. Only objects the probe
 created are ever written to.
+
+Objects the API already holds count too, when a listing shows them to one identity only: the listings
+(``GET`` without path parameters) are read by both identities; an object only the first one is shown is its own.
+The second asks every single-object ``GET`` for it by id; a read finding needs the object's own telling values
+(its fields, not its id) in the second identity's 2xx answer, while the same operation asked for an id that does
+not exist must not show them (an answer that ignores the id proves nothing).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
-from apishield.probe.engine import Context, check
+from apishield.probe.client import denied
+from apishield.probe.engine import Context, Identity, check
 
 
 @check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
@@ -22,6 +31,12 @@ async def bola(ctx: Context) -> None:
         ctx.needs_identity("object-level authorization needs two identities")
         return
     owner, other = users[0], users[1]
+    if owner.headers and owner.headers == other.headers:
+        ctx.notes.append(f"bola: the login gave {owner.name} and {other.name} the same credentials "
+                         f"({', '.join(owner.headers)}): the server cannot tell them apart (colliding or predictable "
+                         "session tokens?), so object-level checks between them prove nothing")
+        ctx.skip("the two identities present the same credentials")
+        return
     items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1]
     if not ctx.owned_by(owner) and any(ctx.item_op(op.path) for op in ctx.operations if op.method == "POST"):
         ctx.skip("no object could be created by the first identity, so there is nothing to read across")
@@ -59,6 +74,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
+    await _listed(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
@@ -80,3 +96,46 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Objects only the owner is shown in a listing, read by id as the other identity (pre-existing objects)."""
+    theirs_seen: set[str] = set()
+    own: list[dict[str, Any]] = []
+    for op in ctx.operations:
+        if op.method != "GET" or op.path_params or op.looks_destructive() or len(own) >= 20:
+            continue
+        mine = await try_send(ctx, "GET", op.path, identity=owner, op=op)
+        other_list = await try_send(ctx, "GET", op.path, identity=other, op=op)
+        if mine is None or other_list is None or not mine.ok or denied(mine):
+            continue
+        theirs = objects.listed_objects(other_list.json()) if other_list.ok else []
+        theirs_seen |= {str(objects.find_id(o)) for o in theirs}
+        theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
+        own += [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
+    own = [o for o in own if str(objects.find_id(o)) not in theirs_seen
+           and [v for v in objects.telling_values(o) if v not in theirs_seen]]
+    if not own:
+        return
+    items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
+             and not op.looks_destructive()]
+    for op in items[:10]:
+        param = op.path_params[0].name
+        for obj in own[:3]:
+            key = str(objects.find_id(obj))
+            values = [v for v in objects.telling_values(obj) if v not in theirs_seen]
+            path = op.path.replace("{" + param + "}", key)
+            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
+            if mine is None or not mine.ok or denied(mine) or not all(v in mine.text for v in values):
+                continue  # not this object's operation
+            got = await try_send(ctx, "GET", path, identity=other, op=op)
+            if got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+                break
+            ghost = op.path.replace("{" + param + "}", "987654321" if key.isdigit() else "apishieldnone")
+            control = await try_send(ctx, "GET", ghost, identity=other, op=op)
+            if control is not None and control.ok and any(v in control.text for v in values):
+                break
+            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, an object only {owner.name} is shown in its "
+                       f"listings ({len(values)} of its own values in the answer)", got, op=op, parameter=param,
+                       highlight=values[0])
+            break

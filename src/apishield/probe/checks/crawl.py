@@ -1,11 +1,16 @@
 """Crawl: every safe GET operation once, as the first ordinary identity (anonymously when there is none), with
 path parameters filled from the probe's own objects. It costs one request per operation and gives every answer
-to the disclosure check (sensitive data, errors), so no operation goes unseen just because no attack fits it."""
+to the disclosure check (sensitive data, errors), so no operation goes unseen just because no attack fits it.
+
+Then one GET per path the description lists only with other methods (``POST /tokens`` and no ``GET /tokens``):
+frameworks often serve a method nobody documented, and what it answers goes to the disclosure check too. Paths
+with a destructive-looking operation are left alone (a handler may ignore the method)."""
 
 from __future__ import annotations
 
 from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.engine import Context, check
+from apishield.probe.targets import Operation
 
 
 @check("crawl", rules=(), weight=2, phase="auth", order=0)
@@ -20,3 +25,18 @@ async def crawl(ctx: Context) -> None:
         path = ctx.concrete_path(op, who)
         if path is not None:
             await try_send(ctx, "GET", path, op=op, identity=who, params=ctx.query_for(op) or None)
+    await _undocumented_get(ctx)
+
+
+async def _undocumented_get(ctx: Context) -> None:
+    by_path: dict[str, list[Operation]] = {}
+    for op in ctx.operations:
+        by_path.setdefault(op.path, []).append(op)
+    for ops in by_path.values():
+        if any(o.method == "GET" for o in ops) or any(o.looks_destructive() for o in ops):
+            continue
+        op = ops[0]
+        who = who_for(ctx, op)
+        concrete = ctx.concrete_path(op, who)
+        if concrete is not None:
+            await try_send(ctx, "GET", concrete, identity=who)

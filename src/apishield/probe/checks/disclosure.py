@@ -3,16 +3,19 @@
 * **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
   exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
   an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
-* **sensitive data** — fields named like secrets (``password``, ``pwhash``, ``password_hash``, ``api_key`` …);
-  values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt) whatever the field
-  is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field name or grouping);
-  private keys and cloud access key ids.
+* **sensitive data** — a password the probe logged in with, returned as a value anywhere in an answer (a
+  request that sent it excepted); fields named like secrets (``password``, ``pwhash``, ``password_hash``,
+  ``api_key`` …); values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt)
+  whatever the field is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field
+  name or grouping); private keys and cloud access key ids.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
@@ -104,8 +107,16 @@ def _matches(template: str, path: str) -> bool:
     return re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) is not None
 
 
+def _sent_text(ex: Exchange) -> str:
+    """What the request itself carried (URL decoded, and the body), so an answer that echoes the probe's own
+    payload (``user id ' AND SELECT … not found``) is not read as the server disclosing its internals."""
+    body = ex.request_body.decode("utf-8", "replace")
+    return " ".join((unquote(ex.url), unquote_plus(ex.url), body, body.replace('\\"', '"')))
+
+
 def errors(ctx: Context, ex: Exchange) -> None:
-    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB)."""
+    """Debugger pages, stack traces, exception text and SQL in one answer (its first 64 KiB); SQL and exception
+    text that the request itself carried (an echo of the input) does not count."""
     text = ex.text[:65536]
     op = _op_for(ctx, ex)
     debug = DEBUG.search(text)
@@ -118,15 +129,41 @@ def errors(ctx: Context, ex: Exchange) -> None:
                    highlight=stack.group(0))
         return
     if ex.status is not None and ex.status >= 400:
-        sql = SQL_ERROR.search(text) or SQL_TEXT.search(text)
+        sent = _sent_text(ex)
+        sql = next((m for m in (*SQL_ERROR.finditer(text), *SQL_TEXT.finditer(text)) if m.group(0) not in sent), None)
         if sql:
             ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
                        ex, op=op, highlight=sql.group(0))
             return
-        exc = EXCEPTION.search(text)
+        exc = next((m for m in EXCEPTION.finditer(text) if m.group(0) not in sent), None)
         if exc:
             ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
                        highlight=exc.group(0), severity=Severity.LOW)
+
+
+def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
+    """Every string value in a JSON document, in objects and in arrays alike."""
+    if depth > 8:
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from string_leaves(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:200]:
+            yield from string_leaves(item, depth + 1)
+
+
+def _own_password(ctx: Context, ex: Exchange, data: Any) -> str | None:
+    """The name of an identity whose password (known to the probe: it logged in with it) is a value of the
+    answer, whatever the field is called or when there is no field name at all (rows as arrays); an answer
+    to a request that carried the password itself (an echo) does not count."""
+    known = {i.password: i.name for i in ctx.identities if i.password and len(i.password) >= 4}
+    if not known or data is None:
+        return None
+    sent = ex.url + ex.request_body.decode("utf-8", "replace")
+    return next((known[v] for v in string_leaves(data) if v in known and v not in sent), None)
 
 
 def sensitive(ctx: Context, ex: Exchange) -> None:
@@ -146,6 +183,11 @@ def sensitive(ctx: Context, ex: Exchange) -> None:
     if cards:
         ctx.report(rules.CARD_NUMBER, f"payment card number(s) in field(s) {', '.join(cards)} (Luhn-valid)", ex,
                    op=op, parameter=cards[0], highlight=f'"{cards[0]}"')
+    own = _own_password(ctx, ex, data)
+    if own is not None:
+        ctx.report(rules.AUTH_SENSITIVE, f"response carries the plain-text password of identity {own!r}"
+                   f"{' to an anonymous caller' if anon else ''} (a request that did not send it)", ex, op=op,
+                   severity=Severity.HIGH)
     key = PRIVATE.search(ex.text)
     if key:
         ctx.report(rules.PRIVATE_KEY, f"a private key or cloud access key in the answer ({key.group(0)[:40]!r})", ex,

@@ -7,13 +7,15 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
 from apishield.probe.checks.disclosure import errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import find_op
+from apishield.probe.targets import Operation
 
 VERSION_BANNER = re.compile(r"\d+\.\d+")
 NEEDED = {"x-content-type-options": "nosniff"}
@@ -56,30 +58,80 @@ async def headers_errors(ctx: Context) -> None:
         if bad is not None:
             errors(ctx, bad)
     await _enumeration(ctx)
+    await _account_existence(ctx)
+
+
+def _login_op(ctx: Context) -> tuple[Operation | None, str]:
+    """The operation the identities logged in with (the recipe's), else the one that looks like a login."""
+    if ctx.login is not None:
+        method, path, encoding = ctx.login
+        op = next((o for o in ctx.operations if o.method == method and o.path.rstrip("/") == path.rstrip("/")), None)
+        return op or Operation(method, path), encoding
+    op = find_op(ctx.operations, "login")
+    return op, "form" if op is not None and op.form_encoded else "json"
 
 
 async def _enumeration(ctx: Context) -> None:
-    login = find_op(ctx.operations, "login")
+    login, encoding = _login_op(ctx)
     known = next((i for i in ctx.identities if i.username), None)
-    if login is None or known is None or not known.username:
+    if login is None or known is None or not known.username or encoding == "basic":
         return
     fields = list(login.body_fields) or ["username", "password"]
     user_key = next((f for f in fields if f.lower() in ("username", "user", "login", "email")), "username")
     pass_key = next((f for f in fields if "pass" in f.lower()), "password")
-    answers: list[tuple[Exchange, Exchange]] = []
+
+    async def attempt(user: str) -> Exchange | None:
+        body = {user_key: user, pass_key: "Wrong-" + ctx.token(10)}
+        if encoding == "form":
+            return await try_send(ctx, login.method, login.path, op=login, content=urlencode(body),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return await try_send(ctx, login.method, login.path, op=login, json_body=body)
+
+    answers: list[tuple[Exchange, Exchange, str]] = []
     for _ in range(2):
-        wrong = await try_send(ctx, login.method, login.path, op=login,
-                               json_body={user_key: known.username, pass_key: "Wrong-" + ctx.token(10)})
-        unknown = await try_send(ctx, login.method, login.path, op=login,
-                                 json_body={user_key: f"apishield_nobody_{ctx.token(8)}",
-                                            pass_key: "Wrong-" + ctx.token(10)})
+        nobody = f"apishield_nobody_{ctx.token(8)}"
+        wrong = await attempt(known.username)
+        unknown = await attempt(nobody)
         if wrong is None or unknown is None or wrong.ok or unknown.ok:
             return
-        answers.append((wrong, unknown))
-    if all(w.status != u.status or normalise(w.text) != normalise(u.text) for w, u in answers):
-        w, u = answers[0]
+        answers.append((wrong, unknown, nobody))
+
+    def differ(w: Exchange, u: Exchange, nobody: str) -> bool:  # an echoed user name is not a difference
+        return w.status != u.status or (normalise(w.text.replace(known.username or "", "{user}"))
+                                        != normalise(u.text.replace(nobody, "{user}")))
+
+    if all(differ(*a) for a in answers):
+        w, u, _ = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
+
+
+async def _account_existence(ctx: Context) -> None:
+    """User-keyed records (``/user/{id}``): when another identity's record answers 403 but a record that does not
+    exist answers 404, anyone can tell which accounts exist. Needs two identities with known ids or names, and
+    the first identity's own record answering 2xx (the operation works)."""
+    if len(ctx.users) < 2:
+        return
+    me, other = ctx.users[0], ctx.users[1]
+    ops = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
+           and not op.looks_destructive()]
+    for op in ops[:5]:
+        param = op.path_params[0].name
+        prefix = op.path.split("{")[0]
+        mine = objects.identity_value(param, me.username, me.user_id, prefix)
+        theirs = objects.identity_value(param, other.username, other.user_id, prefix)
+        if mine is None or theirs is None or str(mine) == str(theirs):
+            continue
+        ghost = "987654321" if str(theirs).isdigit() else f"apishieldnobody{ctx.token(6)}"
+        own = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(mine)), op=op, identity=me)
+        if own is None or not own.ok:
+            continue
+        foreign = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(theirs)), op=op, identity=me)
+        missing = await try_send(ctx, "GET", op.path.replace("{" + param + "}", ghost), op=op, identity=me)
+        if foreign is not None and missing is not None and foreign.status == 403 and missing.status == 404:
+            ctx.report(rules.ENUM, f"{op.path}: another account's record answers 403, one that does not exist 404, "
+                       "so anyone can tell which accounts exist", foreign, op=op, parameter=param)
+            return
 
 
 async def _unknown_path(ctx: Context) -> None:

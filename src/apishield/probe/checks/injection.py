@@ -14,7 +14,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
   reflected or the combined canary broke the template;
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` for parameters named like a command context;
-* **XXE** — for operations that take XML: a local file entity and an internal entity (no external URL).
+* **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
+  servers parse whatever Content-Type they are sent: a local file entity and an internal entity (no external URL).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ TIME_PAYLOADS = (
 )
 
 
+# declared header parameters that only negotiate the exchange: not worth injecting into
+PLAIN_HEADERS = frozenset({"accept", "accept-language", "accept-encoding", "content-type", "user-agent", "host",
+                           "content-length", "connection", "cache-control"})
 DB_HINT = re.compile(r"(?i)(^id$|_id$|^q$|query|search|filter|name|user|email|sort|order|category|key|title|term)")
 TIME_COST = 9  # requests one time-based test may take (3 baselines, up to 3 sizes x 2 databases)
 
@@ -62,8 +66,9 @@ class Slot:
 
     op: Operation
     name: str
-    location: str  # query | path | body
+    location: str  # query | path | body | header
     identity: Identity | None
+    numeric: bool = False  # an id-like or number path parameter: SQL techniques only, after everything else
 
 
 def slots(ctx: Context) -> list[Slot]:
@@ -76,12 +81,17 @@ def slots(ctx: Context) -> list[Slot]:
             if p.location == "query" or (p.location == "path" and p.schema.get("type", "string") == "string"
                                          and not p.name.lower().endswith("id")):
                 out.append(Slot(op, p.name, p.location, who))
+            elif p.location == "path" and op.method == "GET":  # ids pasted into SQL as numbers: `AND id=` + id
+                out.append(Slot(op, p.name, "path", who, numeric=True))
+            elif (p.location == "header" and p.schema.get("type", "string") == "string"
+                  and p.name.lower() not in PLAIN_HEADERS):
+                out.append(Slot(op, p.name, "header", who))  # a declared header (an API key or token header too)
         if op.method == "POST":
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
                     out.append(Slot(op, name, "body", who))
-    # GET query parameters first: cheapest and safest
-    return sorted(out, key=lambda s: (s.location == "body", s.op.path))
+    # GET query parameters first: cheapest and safest; id-like path parameters last (the least likely)
+    return sorted(out, key=lambda s: (s.numeric, s.location == "body", s.op.path))
 
 
 class Sender:
@@ -95,24 +105,50 @@ class Sender:
         self.query = {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params if p.location == "query"}
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
-            (self.body or {}).get(slot.name) if slot.location == "body" else "apishield")
+            (self.body or {}).get(slot.name) if slot.location == "body" else
+            self._header_default(op) if slot.location == "header" else
+            self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
+
+    def _path_default(self, op: Operation) -> Any:
+        """An id the identity owns when it created one, else the description's example or a sample number."""
+        if self.slot.identity is not None:
+            owned = self.ctx.owned_value(op, self.slot.name, self.slot.identity)
+            if owned is not None:
+                return owned
+        param = next(p for p in op.params if p.name == self.slot.name)
+        return sample_value(param.schema, self.rng, param.name)
+
+    def _header_default(self, op: Operation) -> str:
+        """The identity's own value when it sends this header (its token, so the baseline is authenticated),
+        else a sample value."""
+        who = self.slot.identity
+        own = next((v for k, v in (who.headers if who else {}).items() if k.lower() == self.slot.name.lower()), None)
+        if own is not None:
+            return own
+        param = next(p for p in op.params if p.name == self.slot.name)
+        return str(sample_value(param.schema, self.rng, param.name))
 
     async def __call__(self, value: Any, timeout: float | None = None) -> Exchange | None:
         s, ctx = self.slot, self.ctx
         query = dict(self.query)
         body = dict(self.body) if self.body is not None else None
         path = ctx.concrete_path(s.op, s.identity) or s.op.path
+        headers: dict[str, str] | None = None
         if s.location == "query":
             query[s.name] = value
         elif s.location == "body" and body is not None:
             body[s.name] = value
+        elif s.location == "header":
+            own = {k: v for k, v in (s.identity.headers if s.identity else {}).items()
+                   if k.lower() != s.name.lower()}
+            headers = {**own, s.name: str(value)}
         else:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(
                 p for p in s.op.params if p.name != s.name)), s.identity) or path
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
-                              json_body=body, timeout=timeout)
+                              json_body=body, headers=headers, timeout=timeout)
 
 
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
@@ -284,9 +320,9 @@ async def _xxe(ctx: Context, op: Operation) -> None:
     """For operations that take XML: a local file entity and an internal entity (no external URL is ever
     named, so nothing leaves the target)."""
     who = who_for(ctx, op)
-    tag = "apshx" + ctx.token(6)
+    tag, tail = "apshx" + ctx.token(6), "apshy" + ctx.token(6)
     fields = [k for k, v in op.body_fields.items() if isinstance(v, dict) and v.get("type", "string") == "string"]
-    inner = "".join(f"<{f}>&apshi;&apshf;</{f}>" for f in fields[:5]) or "&apshi;&apshf;"
+    inner = "".join(f"<{f}>&apshi;{tail}&apshf;</{f}>" for f in fields[:5]) or f"&apshi;{tail}&apshf;"
     root = str((op.body_schema or {}).get("xml", {}).get("name") or "root")
     doc = (f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY apshf SYSTEM "file:///etc/passwd">'
            f'<!ENTITY apshi "{tag}">]><{root}>{inner}</{root}>')
@@ -299,7 +335,7 @@ async def _xxe(ctx: Context, op: Operation) -> None:
     if match:
         ctx.report(rules.XXE, "an external entity naming file:///etc/passwd was resolved into the answer", ex, op=op,
                    highlight=match.group(0))
-    elif tag in ex.text and "&apshi;" not in ex.text:
+    elif tag + tail in ex.text:  # only an expanded entity puts the two side by side; an echo of the body cannot
         ctx.report(rules.XXE, "the XML parser expands DTD entities (an internal entity came back expanded; "
                    "entity expansion enables billion-laughs denial of service)", ex, op=op, highlight=tag,
                    severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
@@ -311,8 +347,10 @@ async def _xxe(ctx: Context, op: Operation) -> None:
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
     senders = [Sender(ctx, slot) for slot in slots(ctx)]
-    xml_ops = [op for op in ctx.operations if op.method in ("POST", "PUT") and any("xml" in m for m in op.media)
-               and not op.looks_destructive()]
+    # operations that take XML, and those that take a JSON object: many servers parse whatever Content-Type
+    # they are sent, so one XML document per JSON operation finds a parser the description does not mention
+    xml_ops = [op for op in ctx.operations if op.method in ("POST", "PUT") and not op.looks_destructive()
+               and (any("xml" in m for m in op.media) or (op.body_fields and not op.form_encoded))]
     ctx.plan([*dict.fromkeys(send.slot.op.key for send in senders), *(op.key for op in xml_ops)])
     if not senders and not xml_ops:
         ctx.not_applicable("no string parameter or body field to inject into")
@@ -346,6 +384,8 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     if reflects(send, base):
         send.signal += 1
     found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    if slot.numeric:
+        return not found and base.status < 500
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)

@@ -1,14 +1,15 @@
-"""ReDoS by growth curve: string parameters get inputs of growing length built to make backtracking regexes
-explode (``aaaa…!``); a finding needs the answer time to grow super-linearly over the curve and exceed a
-calibrated baseline. The curve stops early as soon as one answer is slow, so a vulnerable server is only hit
-with one expensive request."""
+"""ReDoS by growth curve: string query parameters and JSON body fields get inputs of growing length built to
+make backtracking regexes explode (``aaaa…!``); a finding needs the answer time to grow super-linearly over the
+curve and exceed a calibrated baseline. The curve stops early as soon as one answer is slow, so a vulnerable
+server is only hit with one expensive request."""
 
 from __future__ import annotations
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
-from apishield.probe.targets import sample_value
+from apishield.probe.targets import Operation, sample_value
 
 LENGTHS = (12, 16, 19, 22, 24, 26)
 SLOW = 1.0
@@ -16,37 +17,67 @@ CANDIDATE = ("email", "pattern", "regex", "name", "username", "code", "phone", "
              "search", "tag", "slug", "text")
 
 
+def _prone(name: str, schema: dict[str, object]) -> bool:
+    return bool(schema.get("pattern")) or name.lower() in CANDIDATE
+
+
+def _inputs(ctx: Context) -> list[tuple[Operation, str, str]]:
+    """(operation, name, where) for every regex-prone string input: query parameters of GET operations and
+    JSON body fields of POST/PUT/PATCH operations (the validation of a submitted object is where patterns live)."""
+    out: list[tuple[Operation, str, str]] = []
+    for op in ctx.operations:
+        if op.looks_destructive():
+            continue
+        if op.method == "GET":
+            out += [(op, p.name, "query") for p in op.params if p.location == "query" and _prone(p.name, p.schema)]
+        elif op.method in ("POST", "PUT", "PATCH") and not op.form_encoded:
+            out += [(op, name, "body") for name, sub in op.body_fields.items()
+                    if isinstance(sub, dict) and sub.get("type", "string") == "string" and _prone(name, sub)
+                    and "pass" not in name.lower()]
+    # query parameters first (cheap, safe GETs), then body fields, for as long as the check's share lasts
+    return sorted(out, key=lambda item: item[2] == "body")
+
+
 @check("redos", rules=(rules.REDOS,), weight=4, phase="input", order=20)
 async def redos(ctx: Context) -> None:
     """Super-linear response time growth over input length (early stop)."""
-    ops = [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()
-           and any(p.location == "query" and (p.schema.get("pattern") or p.name.lower() in CANDIDATE)
-                   for p in op.params)]
-    ctx.plan(ops)
-    if not ops:
-        ctx.not_applicable("no query parameter with a pattern or a regex-prone name")
-    for op in ops:
-        who = who_for(ctx, op)
-        for p in op.params:
-            if p.location != "query" or not (p.schema.get("pattern") or p.name.lower() in CANDIDATE):
-                continue
-            query = {q.name: sample_value(q.schema, ctx.rng, q.name) for q in op.params if q.location == "query"}
-            path = ctx.concrete_path(op, who) or op.path
-            base = await try_send(ctx, "GET", path, op=op, identity=who, params=query)
-            if base is None or base.status is None:
-                continue
-            curve: list[tuple[int, float]] = []
-            for n in LENGTHS:
-                value = "a" * n + "!"
-                ex = await try_send(ctx, "GET", path, op=op, identity=who, params={**query, p.name: value},
-                                    timeout=SLOW * 3)
-                if ex is None:
-                    break
-                curve.append((n, ex.elapsed if ex.status is not None else SLOW * 3))
-                if curve[-1][1] > SLOW + base.elapsed:
-                    growth = curve[-1][1] / max(curve[0][1], 0.001)
-                    if len(curve) >= 2 and growth > 5:
-                        ctx.report(rules.REDOS, f"{p.name!r}: answer time grows super-linearly with input length "
-                                   f"({', '.join(f'{k} chars {t:.3f}s' for k, t in curve)})", ex, op=op,
-                                   parameter=p.name, curve=curve)
-                    break
+    inputs = _inputs(ctx)
+    ctx.plan(dict.fromkeys(op.key for op, _, _ in inputs))
+    if not inputs:
+        ctx.not_applicable("no query parameter or body field with a pattern or a regex-prone name")
+    for op, name, where in inputs:
+        await _curve(ctx, op, name, where)
+
+
+async def _curve(ctx: Context, op: Operation, name: str, where: str) -> None:
+    who = who_for(ctx, op)
+    query = {q.name: sample_value(q.schema, ctx.rng, q.name) for q in op.params if q.location == "query"}
+    body = ctx.body_for(op) if where == "body" else None
+    path = ctx.concrete_path(op, who) or op.path
+
+    async def send(value: str | None, timeout: float | None = None) -> Exchange | None:
+        q, b = dict(query), dict(body) if body is not None else None
+        if value is not None:
+            if b is not None:
+                b[name] = value
+            else:
+                q[name] = value
+        return await try_send(ctx, op.method, path, op=op, identity=who, params=q or None, json_body=b,
+                              timeout=timeout)
+
+    base = await send(None)
+    if base is None or base.status is None:
+        return
+    curve: list[tuple[int, float]] = []
+    for n in LENGTHS:
+        ex = await send("a" * n + "!", timeout=SLOW * 3)
+        if ex is None:
+            return
+        curve.append((n, ex.elapsed if ex.status is not None else SLOW * 3))
+        if curve[-1][1] > SLOW + base.elapsed:
+            growth = curve[-1][1] / max(curve[0][1], 0.001)
+            if len(curve) >= 2 and growth > 5:
+                ctx.report(rules.REDOS, f"{name!r} ({where}): answer time grows super-linearly with input length "
+                           f"({', '.join(f'{k} chars {t:.3f}s' for k, t in curve)})", ex, op=op, parameter=name,
+                           curve=curve)
+            return

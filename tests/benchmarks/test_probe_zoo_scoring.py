@@ -1,0 +1,79 @@
+"""The probe zoo's scoring: findings map to listed weaknesses by endpoint and weakness class, the rest to the
+hand judgements; the table counts found/reachable and wrong findings per tool, and says "not run" honestly."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "probe_zoo.py"
+
+
+@pytest.fixture(scope="module")
+def zoo() -> Any:
+    spec = importlib.util.spec_from_file_location("probe_zoo", HARNESS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["probe_zoo"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _target(zoo: Any) -> Any:
+    weaknesses = [zoo.Weakness("t-1", "GET /users/{id}", "sqli", True),
+                  zoo.Weakness("t-2", "POST /login", "user_enum", True),
+                  zoo.Weakness("t-3", "*", "jwt_weak_secret", True),
+                  zoo.Weakness("t-4", "PUT /money", "business_logic", False)]
+    judged = [zoo.Judged("server_error", "*", "true", "unhandled 500"),
+              zoo.Judged("xss", "POST /login", "wrong", "JSON echo")]
+    return zoo.Target("t", "development", {}, weaknesses, judged)
+
+
+def test_findings_map_by_endpoint_and_class(zoo: Any) -> None:
+    t = _target(zoo)
+    F = zoo.ToolFinding
+    s = zoo.score_findings([
+        F("x", "sqli", "GET", "/users/{user_id}/"),  # another parameter name and a trailing slash: same endpoint
+        F("x", "sqli", "GET", "/orders/{id}"),  # right class, wrong endpoint: unlisted, not judged
+        F("x", "jwt_weak_secret", "GET", "/anything"),  # a token-wide kind: any endpoint proves it
+        F("x", "server_error", "POST", "/login"),
+        F("x", "xss", "POST", "/login"),
+    ], t.weaknesses, t.judged)
+    assert s.found == ["t-1", "t-3"]
+    assert s.true_unlisted == ["server_error POST /login"]
+    assert s.wrong == ["xss POST /login"]
+    assert s.unjudged == ["sqli GET /orders/{id}"]
+
+
+def test_table_counts_reachable_only_and_says_not_run(zoo: Any) -> None:
+    t = _target(zoo)
+    results = [zoo.RunResult("t", "apishield", "ok", [zoo.ToolFinding("apishield", "user_enum", "POST", "/login")],
+                             120, 3.0),
+               zoo.RunResult("t", "schemathesis", "not run: target exited with 1 before answering")]
+    text = zoo.table([t], results, ("apishield", "schemathesis", "offat"))
+    row = next(line for line in text.splitlines() if line.startswith("| t |"))
+    assert "| 4 (3) |" in row  # listed (reachable)
+    assert "1/3, 0 wrong, 120 req, 3s" in row
+    assert "not run: target exited with 1 before answering" in row
+    total = text.splitlines()[-1]
+    assert "**1/3** = 0.33, 0 wrong" in total and total.endswith("| not run |")
+
+
+def test_concrete_paths_go_back_to_their_template(zoo: Any) -> None:
+    templates = ["/user", "/user/{user}", "/uptime/{flag}"]
+    assert zoo.to_template("/user/' AND SLEEP(5) --", templates) == "/user/{user}"
+    assert zoo.to_template("/user", templates) == "/user"
+    assert zoo.to_template("/elsewhere/1", templates) == "/elsewhere/1"
+
+
+def test_every_ground_truth_file_loads(zoo: Any) -> None:
+    targets = [zoo.load_target(p) for p in sorted(zoo.GROUND_TRUTH.glob("*.toml"))]
+    assert len(targets) >= 5
+    assert sum(t.split == "test" for t in targets) >= 2
+    for t in targets:
+        assert t.reachable, t.name
+        assert len({w.id for w in t.weaknesses}) == len(t.weaknesses), t.name
