@@ -42,3 +42,41 @@ def test_every_product_error_is_drawn_in_the_tree() -> None:
 
 def test_config_errors_are_value_errors_for_callers_that_catch_those() -> None:
     assert issubclass(ConfigError, ValueError) and issubclass(ConfigError, ApishieldError)
+
+
+def _raises(path: Path) -> list[ast.Raise]:
+    """The ``raise X(...)`` statements of library code: command-line handlers (``handle``) are the CLI's own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cli = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "handle" for n in ast.walk(f)}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and id(n) not in cli]
+
+
+def test_library_code_raises_only_errors_of_the_tree() -> None:
+    """No bare ``ValueError`` outside the command-line modules, apart from the JSON parser hooks in
+    ``web/validation.py`` whose ValueErrors are caught in the same module."""
+    allowed = {"web/validation.py"}
+    offenders: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if path.name == "cli.py" or rel in allowed:
+            continue
+        for node in _raises(path):
+            func = node.exc.func if isinstance(node.exc, ast.Call) else None
+            if isinstance(func, ast.Name) and func.id == "ValueError":
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, f"raise an error of the apishield.errors tree instead: {offenders}"
+
+
+def test_library_messages_do_not_name_command_line_flags() -> None:
+    offenders: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "cli.py":
+            continue
+        for node in _raises(path):
+            args = node.exc.args if isinstance(node.exc, ast.Call) else []
+            if not args:
+                continue
+            text = args[0].value if isinstance(args[0], ast.Constant) else ast.unparse(args[0])
+            if isinstance(text, str) and re.search(r"(?<![\w-])--[a-z][a-z-]+", text):
+                offenders.append(f"{path.relative_to(SRC).as_posix()}:{node.lineno}")
+    assert not offenders, f"library messages say what to change, not which flag: {offenders}"

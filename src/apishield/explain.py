@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from apishield.errors import ConfigError
 from apishield.findings import Rule
 
 AUDIT = "audit"
@@ -255,11 +256,11 @@ def handle(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"{rid:<13} {doc.rule.severity.label:<9} {doc.rule.title}\n")
         return 0
     if not args.rule_id:
-        raise ValueError("give a rule id (e.g. `apishield explain AS101`), or --list")
+        raise ConfigError("give a rule id (e.g. `apishield explain AS101`), or --list")
     try:
         text = page(args.rule_id)
     except KeyError as exc:
-        raise ValueError(exc.args[0]) from None
+        raise ConfigError(exc.args[0]) from None
     if args.plain or not sys.stdout.isatty():
         sys.stdout.write(text)
         return 0

@@ -77,7 +77,7 @@ def test_har_holds_every_exchange_without_secrets(tmp_path: Path, capsys: pytest
 
 
 def test_proxy_must_be_a_proxy_url() -> None:
-    with pytest.raises(ValueError, match="--proxy"):
+    with pytest.raises(ValueError, match="proxy must be"):
         ProbeClient("http://127.0.0.1:9", proxy="ftp://nope")
 
 

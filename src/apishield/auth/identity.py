@@ -12,7 +12,8 @@ name (lockout counters, audit trails) can be split or shared by accident. So:
   data shipped by ``confusable_homoglyphs``: two names with the same skeleton look alike (``paypal`` /
   ``pаypal``, ``l1`` / ``Il``), so registration refuses a name whose skeleton is already taken.
 
-Invalid input raises :class:`ValueError` with a message that names the rule, never echoing the input.
+Invalid input raises :class:`~apishield.errors.InputError` (a ValueError) with a message that names the rule,
+never echoing the input.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from functools import lru_cache
 import idna
 from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
 
+from apishield.errors import InputError
+
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{2,39}")
 MAX_EMAIL_LENGTH = 254
 _LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
@@ -32,23 +35,24 @@ _FORBIDDEN_CATEGORIES = ("C", "Z")  # Cc control, Cf format, Cs surrogate, Co pr
 
 def _clean(value: object, what: str, limit: int) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be non-empty text")
+        raise InputError(f"{what} must be non-empty text")
     if len(value) > limit * 4:  # NFKC can expand a little; refuse hostile lengths before normalising
-        raise ValueError(f"{what} is too long")
+        raise InputError(f"{what} is too long")
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
     for char in folded:
         if unicodedata.category(char)[0] in _FORBIDDEN_CATEGORIES:
-            raise ValueError(f"{what} must not contain spaces, control or invisible characters")
+            raise InputError(f"{what} must not contain spaces, control or invisible characters")
     if len(folded) > limit:
-        raise ValueError(f"{what} is too long")
+        raise InputError(f"{what} is too long")
     return folded
 
 
 def canonical_username(name: object, pattern: re.Pattern[str] = USERNAME_PATTERN) -> str:
-    """The canonical user name (NFKC + casefold), or :class:`ValueError`; ``pattern`` must fullmatch it."""
+    """The canonical user name (NFKC + casefold), or :class:`~apishield.errors.InputError`; ``pattern`` must
+    fullmatch it."""
     folded = _clean(name, "the user name", 64)
     if pattern.fullmatch(folded) is None:
-        raise ValueError("the user name may use letters, digits, '.', '_' and '-' (3 to 40 characters)")
+        raise InputError("the user name may use letters, digits, '.', '_' and '-' (3 to 40 characters)")
     return folded
 
 
@@ -58,16 +62,16 @@ def canonical_email(address: object) -> str:
     local, at, domain = folded.rpartition("@")
     if not at or not local or _LOCAL_PART.fullmatch(local) is None or local.startswith(".") \
             or local.endswith(".") or ".." in local:
-        raise ValueError("the e-mail address must look like name@example.com")
+        raise InputError("the e-mail address must look like name@example.com")
     try:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError):
-        raise ValueError("the e-mail address has an invalid domain") from None
+        raise InputError("the e-mail address has an invalid domain") from None
     if "." not in ascii_domain.strip("."):
-        raise ValueError("the e-mail address must have a domain such as example.com")
+        raise InputError("the e-mail address must have a domain such as example.com")
     out = f"{local}@{ascii_domain}"
     if len(out) > MAX_EMAIL_LENGTH:
-        raise ValueError("the e-mail address is too long")
+        raise InputError("the e-mail address is too long")
     return out
 
 

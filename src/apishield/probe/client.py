@@ -33,7 +33,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
-from apishield.errors import ApishieldError
+from apishield.errors import ApishieldError, ConfigError
 from apishield.findings import Evidence
 
 #: Which check is sending (set by the engine), for per-check budget shares.
@@ -60,7 +60,7 @@ def origin_of(url: str) -> tuple[str, str, int]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"target must be an http(s) URL with a host, got {url!r}")
+        raise ConfigError(f"the target must be an http(s) URL with a host, got {url!r}")
     return scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[scheme]
 
 
@@ -225,17 +225,17 @@ class ProbeClient:
         proxy: str | None = None,
     ) -> None:
         if budget < 1:
-            raise ValueError("--budget must be at least 1")
+            raise ConfigError("the request budget must be at least 1")
         if timeout <= 0:
-            raise ValueError("--timeout must be positive")
+            raise ConfigError("the request timeout must be positive")
         if concurrency < 1:
-            raise ValueError("--concurrency must be at least 1")
+            raise ConfigError("the concurrency must be at least 1")
         if rate < 0:
-            raise ValueError("--rate must be >= 0 (0 means no cap)")
+            raise ConfigError("the request rate must be >= 0 (0 means no cap)")
         if max_wait < 0:
-            raise ValueError("--max-wait must be >= 0")
+            raise ConfigError("the longest wait for a throttled answer must be >= 0")
         if proxy is not None and urlsplit(proxy).scheme not in ("http", "https", "socks5"):
-            raise ValueError(f"--proxy must be an http://, https:// or socks5:// URL, got {proxy!r}")
+            raise ConfigError(f"the proxy must be an http://, https:// or socks5:// URL, got {proxy!r}")
         self.base_url = base_url.rstrip("/") + "/"
         self.origin = origin_of(self.base_url)
         self.budget = budget

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from apishield._version import __version__
+from apishield.errors import ConfigError
 from apishield.findings import Finding
 from apishield.probe.client import Exchange
 from apishield.probe.engine import ProbeResult
@@ -46,9 +47,9 @@ def parse_suppressions(text: str, source: str = "suppression file") -> list[Supp
         if not words:
             continue
         if not reason.strip():
-            raise ValueError(f"{source}:{number}: say why the finding is intended after '#'")
+            raise ConfigError(f"{source}:{number}: say why the finding is intended after '#'")
         if len(words) not in (1, 3):
-            raise ValueError(f"{source}:{number}: expected 'RULE [METHOD PATH] # reason'")
+            raise ConfigError(f"{source}:{number}: expected 'RULE [METHOD PATH] # reason'")
         method, path = (words[1].upper(), words[2]) if len(words) == 3 else (None, None)
         out.append(Suppression(words[0].upper(), method, path, reason.strip()))
     return out
@@ -58,7 +59,7 @@ def load_suppressions(path: str) -> list[Suppression]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read --suppress {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read the suppression file {path}: {exc.strerror or exc}") from None
     return parse_suppressions(text, path)
 
 

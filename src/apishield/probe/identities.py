@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
 from apishield.probe.objects import learn_identity
@@ -29,7 +30,7 @@ def parse_auth(spec: str) -> Identity:
     name, sep, rest = spec.partition("=")
     header, sep2, value = rest.partition(":")
     if not sep or not sep2 or not name.strip() or not header.strip() or not value.strip():
-        raise ValueError(f"--auth expects NAME=HEADER:VALUE, got {spec.split('=')[0]!r}=…")
+        raise ConfigError(f"an identity is NAME=HEADER:VALUE, got {spec.split('=')[0]!r}=…")
     token = value.strip().split(" ", 1)[-1] if header.strip().lower() == "authorization" else value.strip()
     return Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
 
@@ -80,22 +81,22 @@ def header_token(ex: Exchange, token_path: str = "") -> str | None:
 def parse_login(method_path: list[str], bodies: list[str], token_path: str, header: str,
                 encoding: str = "json") -> LoginRecipe:
     if len(method_path) != 2:
-        raise ValueError("--login expects METHOD PATH, e.g. --login POST /api/login")
+        raise ConfigError("a login is METHOD PATH, e.g. POST /api/login")
     parsed: list[dict[str, Any]] = []
     for raw in bodies:
         try:
             body = json.loads(raw)
         except ValueError:
-            raise ValueError("--body must be a JSON object") from None
+            raise ConfigError("each login body must be a JSON object") from None
         if not isinstance(body, dict):
-            raise ValueError("--body must be a JSON object")
+            raise ConfigError("each login body must be a JSON object")
         parsed.append(body)
     if not parsed:
-        raise ValueError("--login needs at least one --body (one per identity)")
+        raise ConfigError("a login needs at least one body (one per identity)")
     if "{token}" not in header or ":" not in header:
-        raise ValueError("--token-header must look like 'Authorization: Bearer {token}'")
+        raise ConfigError("the token header must look like 'Authorization: Bearer {token}'")
     if encoding not in ENCODINGS:
-        raise ValueError(f"--login-encoding must be one of {', '.join(ENCODINGS)}")
+        raise ConfigError(f"the login encoding must be one of {', '.join(ENCODINGS)}")
     return LoginRecipe(method_path[0].upper(), method_path[1], token_path, header, tuple(parsed), encoding)
 
 
@@ -175,7 +176,8 @@ async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
             ctx.client.add_secret(identity.password, f"PASSWORD_{identity.name.upper()}")
         if not await login(ctx, recipe, identity, body):
             why = identity.failure or "it answered 2xx without a token or session cookie"
-            raise ProbeAbort(f"login failed for identity #{index}: {why}; check --login, --body and --token-path")
+            raise ProbeAbort(f"login failed for identity #{index}: {why}; "
+                             "check the login operation, its bodies and the token path")
         _bind_relogin(ctx, recipe, identity, body)
         out.append(identity)
     return out
@@ -235,7 +237,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
         elif recipe is None or not await login(ctx, recipe, identity, creds):
             why = identity.failure or "no login operation and no token in the registration answer"
             raise ProbeAbort(f"first login failed: registered a throwaway account at {register.key} but could not "
-                             f"log in ({why}); pass --login/--body or --auth")
+                             f"log in ({why}); give a login recipe or ready credentials")
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
             ctx.login = (recipe.method.upper(), recipe.path, recipe.encoding)
@@ -269,7 +271,8 @@ async def run_canary(ctx: Context) -> Operation | None:
                 if ex.status == 401 and identity.relogin is not None and await identity.relogin():
                     ex = await ctx.send("GET", op.path, identity=identity, op=op)
             except Throttled as exc:
-                raise ProbeAbort(f"auth canary could not run: {exc}; lower --rate or raise --max-wait") from None
+                raise ProbeAbort(f"auth canary could not run: {exc}; "
+                                 "lower the request rate or wait longer for throttled answers") from None
             if ex.ok and not denied(ex):
                 identity.verified = True
                 identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
@@ -281,7 +284,8 @@ async def run_canary(ctx: Context) -> Operation | None:
                              + ", ".join(failures) + "); fix the credentials before probing")
         return op
     if throttled:
-        raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower --rate or raise --max-wait")
+        raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower the request rate or wait longer for "
+                         "throttled answers")
     ctx.notes.append("auth canary: no operation answered 401/403 without credentials; identities unverified")
     for identity in ctx.identities:
         identity.verified = True

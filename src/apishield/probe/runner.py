@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from apishield.errors import ConfigError
 from apishield.probe import checks  # noqa: F401  (importing it registers the built-in checks)
 from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
 from apishield.probe.engine import (
@@ -79,7 +80,7 @@ async def load_targets(client: ProbeClient, config: ProbeConfig) -> list[Operati
                 except SpecError:
                     continue
     if not ops:
-        raise SpecError("no targets: pass --openapi FILE|URL or --routes-from PATH (no spec found at "
+        raise SpecError("no targets: give an OpenAPI document or the audit's route inventory (no document found at "
                         + ", ".join(DISCOVERY[:3]) + ")")
     return ops
 
@@ -123,7 +124,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
 
     unknown = (set(opts.checks) | set(opts.skip)) - set(CHECKS.names())
     if unknown:
-        raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHECKS.names())}")
+        raise ConfigError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHECKS.names())}")
     names = [spec.name for spec in CHECKS if (not opts.checks or spec.name in opts.checks or spec.phase == "passive")
              and spec.name not in opts.skip]
     client = ProbeClient(config.base_url, budget=opts.budget, rate=opts.rate, timeout=opts.timeout,
@@ -155,7 +156,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             try:
                 ctx.canary = await run_canary(ctx)
             except BudgetExhausted:
-                raise ProbeAbort("the budget ran out while proving the identities; raise --budget") from None
+                raise ProbeAbort("the request budget ran out while proving the identities; raise the budget") from None
             await _fixtures(ctx)
         finally:
             current_check.reset(token)
