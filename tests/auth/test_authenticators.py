@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from apishield.auth.authenticators import AuthGuard
-from apishield.errors import Reject, StoreError, TokenError, TokenExpired
+from apishield.errors import Reject, StoreError, TokenError, TokenExpired, TokenRevoked
 from apishield.ratelimit.penalties import PenaltyBox
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.stores.memory import MemoryStore
@@ -46,9 +46,10 @@ def test_invalid_credentials_from_an_application_authenticator_get_the_client_ba
     "authenticator",
     [
         Refusing(TokenExpired("old")),
+        Refusing(TokenRevoked("logged out")),
         Refusing(TokenError("unknown or expired session", reason="invalid_session"), auth_method="session"),
     ],
-    ids=["expired-credential", "stale-session-cookie"],
+    ids=["expired-credential", "revoked-credential", "stale-session-cookie"],
 )
 def test_credentials_that_were_valid_once_are_no_violation(authenticator: Refusing) -> None:
     box = PenaltyBox(MemoryStore(), violations=3)

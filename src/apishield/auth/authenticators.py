@@ -17,7 +17,15 @@ from apishield.auth.apikeys import APIKeyManager, route_allowed
 from apishield.auth.jwt import JWTAuth
 from apishield.auth.outage import FailClosed
 from apishield.auth.principal import Principal, Requirement, granted
-from apishield.errors import ConfigError, Reject, StoreError, StoreUnavailable, TokenError, TokenExpired
+from apishield.errors import (
+    ConfigError,
+    Reject,
+    StoreError,
+    StoreUnavailable,
+    TokenError,
+    TokenExpired,
+    TokenRevoked,
+)
 from apishield.guard import Allow
 from apishield.ratelimit.guard import EventThrottle
 from apishield.ratelimit.headers import retry_after_value
@@ -83,8 +91,8 @@ class BearerJWTAuthenticator:
             return None
         try:
             return self.jwt.verify(token)
-        except TokenExpired:
-            raise  # an honest client with a stale token is not an attacker
+        except (TokenExpired, TokenRevoked):
+            raise  # an honest client with a stale or logged-out token is not an attacker
         except TokenError:
             if self.penalties is not None:
                 _banned(self.penalties, view)
@@ -245,11 +253,12 @@ class AuthGuard:
 
     def _violation(self, authenticator: Any, method: str, exc: TokenError, view: RequestView) -> None:
         """Count an invalid credential against the client in the penalty box, whichever authenticator refused
-        it. Not counted: a credential that was valid once (expired), a stale session cookie (browsers keep
-        them), and authenticators that keep their own box (no double count)."""
+        it. Not counted: a credential that was valid once (expired, or revoked: every device of a user who
+        logged out everywhere keeps presenting its token, often from one shared address), a stale session
+        cookie (browsers keep them), and authenticators that keep their own box (no double count)."""
         if (
             self.penalties is None
-            or isinstance(exc, TokenExpired)
+            or isinstance(exc, (TokenExpired, TokenRevoked))
             or method == "session"
             or getattr(authenticator, "penalties", None) is not None
         ):
