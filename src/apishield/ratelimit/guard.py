@@ -40,6 +40,7 @@ from apishield.types import Clock
 StoreErrorPolicy = Literal["allow", "deny"]
 Header = tuple[str, str]
 TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-After header."
+_TAG_CACHE_SIZE = 4096  # clients whose hash tag a guard remembers
 
 
 class EventThrottle:
@@ -128,6 +129,9 @@ class RateLimitGuard:
         self._ipv6_prefix = penalties.ipv6_prefix if penalties is not None else 64
         #: the key is the client (its address, or the ban key itself): tagging it cannot split a budget
         self._tagged = ban_by == "key" or key_func is client_ip
+        #: ban key -> its hash tag: client_group is a pure function of the key, so each client's tag is worked
+        #: out once (bounded; emptied when full, so a flood of addresses costs only the recomputation)
+        self._tags: dict[str, str] = {}
         self._lists = penalties if penalties is not None and (penalties.allow or penalties.deny) else None
         self.ban_by: Literal["ip", "key"] = ban_by
         self.ban_by_ip = ban_by == "ip"
@@ -194,7 +198,13 @@ class RateLimitGuard:
             # share a slot. Keys shared by many addresses (a principal, a route) stay whole.
             tag = None
             if self._tagged:
-                tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
+                tag = self._tags.get(ban_key)
+                if tag is None:
+                    tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
+                    tags = self._tags
+                    if len(tags) >= _TAG_CACHE_SIZE:
+                        tags.clear()
+                    tags[ban_key] = tag
                 limit_key = f"{self._scope}{key}|{tag}"
             else:
                 limit_key = self._scope + key
