@@ -86,8 +86,9 @@ class Shield(_CoreShield):
         if not app.config.get("APISHIELD_ENABLED", True):
             log.warning("apishield: disabled for app %r (APISHIELD_ENABLED is false): no route is guarded", app.name)
             return
-        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
-        if any(isinstance(a, _InFlaskContext) for a in self.auth.authenticators):
+        in_context = any(isinstance(a, _InFlaskContext) for a in self.auth.authenticators)
+        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app, in_context=in_context)  # type: ignore[method-assign,unused-ignore]
+        if in_context:
             _share_request_context(app)
         own = app.error_handler_spec.get(None, {}).get(None, {})
         if HTTPException not in own:
@@ -212,8 +213,10 @@ class _FlaskLayer:
 
     _CACHE_SIZE = 4096
 
-    def __init__(self, wsgi_app: Any, shield: Shield, app: Flask) -> None:
+    def __init__(self, wsgi_app: Any, shield: Shield, app: Flask, *, in_context: bool = True) -> None:
         self.wsgi_app = wsgi_app
+        #: an authenticator runs inside Flask's context: the app and environ are published around the pipeline
+        self.in_context = in_context
         self.shield = shield
         self.app = app
         self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
@@ -253,6 +256,8 @@ class _FlaskLayer:
             shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
         compiled, template = self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
+        if not self.in_context:  # apishield's own authenticators only: no Flask context to share
+            return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
         token = _SERVING.set((self.app, environ))
         try:
             return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
