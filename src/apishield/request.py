@@ -86,7 +86,9 @@ class RequestView:
     def __post_init__(self) -> None:
         self.method = self.method.upper()
         if not self.cookies:
-            self.cookies = parse_cookies(self.headers.get("cookie"))
+            header = self.headers.get("cookie")
+            if header:
+                self.cookies = parse_cookies(header)
 
     @property
     def route_or_path(self) -> str:

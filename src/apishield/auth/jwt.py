@@ -22,8 +22,7 @@ import json
 import secrets
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
@@ -288,28 +287,25 @@ class RemoteJWKS:
 
 
 class _VerifiedCache:
-    """LRU of verified token hashes → (claims, principal). Entries never outlive the token's exp."""
+    """Verified token hashes → (exp, principal), at most ``size`` of them, the oldest evicted first. Entries
+    never outlive the token's exp. Reads take no lock (one dict read is atomic); writes do."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._items: dict[bytes, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
-
-    def get(self, digest: bytes) -> tuple[float, Principal] | None:
-        with self._lock:
-            item = self._items.get(digest)
-            if item is not None:
-                self._items.move_to_end(digest)
-            return item
+        #: the hot path: a plain dict read, no Python-level call
+        self.get: Callable[[bytes], tuple[float, Principal] | None] = self._items.get
 
     def put(self, digest: bytes, exp: float, principal: Principal) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._items[digest] = (exp, principal)
-            self._items.move_to_end(digest)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            items = self._items
+            items.pop(digest, None)  # re-inserted last: the newest entry
+            items[digest] = (exp, principal)
+            while len(items) > self.size:
+                del items[next(iter(items))]
 
     def drop(self, digest: bytes) -> None:
         with self._lock:

@@ -221,17 +221,19 @@ class _FlaskLayer:
         self.app = app
         self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
         self._unknown: tuple[Any, str | None] | None = None
+        #: routes depend on the Host header (host matching or subdomains); fixed by Flask's constructor
+        self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
+        self._started = False
 
     def _resolve(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
         """(compiled route, rule template) for this request, via Flask's URL map; unknown paths are public
         (Flask answers 404/405 itself, with headers and rate limits applied)."""
-        app = self.app
-        url_map = app.url_map
-        host = environ.get("HTTP_HOST", "") if (url_map.host_matching or app.subdomain_matching) else ""
+        host = environ.get("HTTP_HOST", "") if self._by_host else ""
         key = (environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), host)
         hit = self._routes.get(key)
         if hit is not None:  # Flask refuses new routes once it has served a request: the cache stays valid
             return hit
+        app = self.app
         shield = self.shield
         try:
             adapter = app.create_url_adapter(app.request_class(environ))
@@ -249,12 +251,26 @@ class _FlaskLayer:
             self._routes[key] = hit
         return hit
 
+    def _start_up(self, environ: dict[str, Any]) -> None:
+        """First request: list the routes (once per app) and look at the serving software."""
+        app = self.app
+        self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
+        if id(app) not in self.shield._listed:
+            self.shield._list_routes(app)
+        self.shield.note_server(environ.get("SERVER_SOFTWARE"), debug=app.debug)
+        self._started = True
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         shield = self.shield
-        if id(self.app) not in shield._listed:
-            shield._list_routes(self.app)
-            shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
-        compiled, template = self._resolve(environ)
+        if not self._started:
+            self._start_up(environ)
+        # the route cache, looked up here for the usual hit (the same key as _resolve)
+        hit = self._routes.get((
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_HOST", "") if self._by_host else "",
+        ))
+        compiled, template = hit if hit is not None else self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
         if not self.in_context:  # apishield's own authenticators only: no Flask context to share
             return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)

@@ -132,7 +132,8 @@ class RateLimiter:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
         if cost > _MAX_COST:  # more than any capacity: denied either way, and floats cannot overflow
             cost = _MAX_COST
-        compiled = self._lookup(limits)
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
         if not compiled:
             return Decision.from_states(())
         states = self.store.hit(self._prefix + key, compiled, cost)
@@ -150,7 +151,8 @@ class RateLimiter:
         """
         if type(cost) is not int or cost < 0:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
-        compiled = self._lookup(limits)
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
         banned, states = self.store.hit_unless_banned(self._prefix + key, compiled, min(cost, _MAX_COST), ban_key)
         if banned is not None:
             return banned, None
