@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import secrets
 import threading
@@ -287,29 +286,48 @@ class RemoteJWKS:
 
 
 class _VerifiedCache:
-    """Verified token hashes → (exp, principal), at most ``size`` of them, the oldest evicted first. Entries
-    never outlive the token's exp. Reads take no lock (one dict read is atomic); writes do."""
+    """Verified tokens → (exp, principal), at most ``size`` of them, the oldest evicted first.
+
+    Keyed by the token itself: one dict read per request (the string's keyed hash, then an exact comparison)
+    instead of a SHA-256 of it. Only tokens whose signature and claims were verified get in, so a flood of
+    forged tokens cannot fill it. Reads take no lock (one dict read is atomic); writes do. Expiry, ``max_age``
+    and revocation are checked by :meth:`JWTAuth.verify` on every hit.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: dict[bytes, tuple[float, Principal]] = {}
+        self._items: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
         #: the hot path: a plain dict read, no Python-level call
-        self.get: Callable[[bytes], tuple[float, Principal] | None] = self._items.get
+        self.get: Callable[[str], tuple[float, Principal] | None] = self._items.get
 
-    def put(self, digest: bytes, exp: float, principal: Principal) -> None:
+    def put(self, token: str, exp: float, principal: Principal) -> None:
         if self.size <= 0:
             return
         with self._lock:
             items = self._items
-            items.pop(digest, None)  # re-inserted last: the newest entry
-            items[digest] = (exp, principal)
+            items.pop(token, None)  # re-inserted last: the newest entry
+            items[token] = (exp, principal)
             while len(items) > self.size:
                 del items[next(iter(items))]
 
-    def drop(self, digest: bytes) -> None:
+    def drop(self, token: str) -> None:
         with self._lock:
-            self._items.pop(digest, None)
+            self._items.pop(token, None)
+
+
+def _compact_text(token: Any) -> str:
+    """``token`` as the ASCII text of a compact JWT, or :class:`TokenError` (``malformed``)."""
+    if isinstance(token, bytes):
+        try:
+            token = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise TokenError("token is not ASCII", reason="malformed") from None
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise TokenError("token must be a compact JWT string", reason="malformed")
+    if not token.isascii():  # base64url segments are ASCII; also keeps lone surrogates out of encode()
+        raise TokenError("token is not ASCII", reason="malformed")
+    return str(token)  # a str subclass becomes a plain str: the cache compares exact strings
 
 
 class JWTAuth:
@@ -443,22 +461,14 @@ class JWTAuth:
     # --- verifying ------------------------------------------------------------------------------
     def verify(self, token: Any) -> Principal:
         """Verify ``token``; a :class:`Principal`, or :class:`TokenError` (or a subclass) for any bad input."""
-        if isinstance(token, bytes):
-            try:
-                token = token.decode("ascii")
-            except UnicodeDecodeError:
-                raise TokenError("token is not ASCII", reason="malformed") from None
-        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise TokenError("token must be a compact JWT string", reason="malformed")
-        if not token.isascii():  # base64url segments are ASCII; also keeps lone surrogates out of encode()
-            raise TokenError("token is not ASCII", reason="malformed")
-        digest = hashlib.sha256(token.encode()).digest()
-        cached = self._cache.get(digest)
+        if type(token) is not str or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
+            token = _compact_text(token)  # the usual token passes the line above; others are checked here
+        cached = self._cache.get(token)
         now = self.clock()
         if cached is not None:
             exp, principal = cached
             if now >= exp + self.leeway:
-                self._cache.drop(digest)
+                self._cache.drop(token)
                 raise TokenExpired()
             if self.max_age is not None:
                 self._check_age(principal.claims, now)
@@ -468,7 +478,7 @@ class JWTAuth:
         claims = self._verify_signature(token)
         principal = self._validate_claims(claims, now)
         self._check_revoked(claims)
-        self._cache.put(digest, float(claims["exp"]), principal)
+        self._cache.put(token, float(claims["exp"]), principal)
         return principal
 
     def _select_key(self, header: Mapping[str, Any]) -> SigningKey:
