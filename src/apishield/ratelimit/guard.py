@@ -120,6 +120,8 @@ class RateLimitGuard:
         self.scope = scope
         self._scope = scope + "|"
         self.cost = cost
+        self._cost_fn: Callable[[RequestView], int] | None = cost if callable(cost) else None
+        self._fixed_cost: int = 0 if callable(cost) else cost
         self.on_store_error: StoreErrorPolicy = on_store_error
         self.fail_open = on_store_error == "allow"
         self.penalties = penalties
@@ -148,6 +150,9 @@ class RateLimitGuard:
         self._policy = policy_header_for(self.limits)
         self._prefixes = tuple(sf_string(lim.name) + ";r=" for lim in self.limits)
         self._precomputed = adaptive is None and not legacy_headers
+        self._policy_header = ("RateLimit-Policy", self._policy)
+        #: the usual case: headers on, one limit, precomputed (admit builds the two headers itself)
+        self._one_header = self._precomputed and headers and len(self.limits) == 1
         self._routes: dict[tuple[str, ...], RateLimitGuard | None] = {}
 
     # --- per route ------------------------------------------------------------------------------
@@ -192,7 +197,8 @@ class RateLimitGuard:
             if lists.is_allowed_ip(view.client_ip):
                 return []
         try:
-            cost = self.cost(view) if callable(self.cost) else self.cost
+            cost_fn = self._cost_fn
+            cost = self._fixed_cost if cost_fn is None else cost_fn(view)
             limits = self.adaptive.apply(self.limits) if self.adaptive is not None else self.limits
             keys = self._client_keys.get(view.client_ip) if self._by_address else None
             if keys is None:
@@ -206,6 +212,14 @@ class RateLimitGuard:
                     raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
                 decision = hit
             if decision.allowed:
+                if self._one_header:  # _headers() for one precomputed limit, inlined
+                    st = decision.states[0]
+                    remaining = st.remaining
+                    return [
+                        self._policy_header,
+                        ("RateLimit", f"{self._prefixes[0]}{remaining if remaining > 0 else 0};"
+                                      f"t={whole_seconds(st.reset_after)}"),
+                    ]
                 return self._headers(decision) if self.send_headers else []
             retry = decision.retry_after
             recorder = self._record
