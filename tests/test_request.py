@@ -11,7 +11,7 @@ def test_defaults_are_fresh_per_view_and_the_method_is_upper_case() -> None:
     a = RequestView("get", "/x")
     b = RequestView(method="post", path="/y")
     assert (a.method, b.method) == ("GET", "POST")
-    assert a.headers.get("anything") is None and a.client_ip == "0.0.0.0" and a.scheme == "http"  # noqa: S104
+    assert a.headers.get("anything") is None and a.client_ip == "0.0.0.0" and a.scheme == "http"
     a.state["k"] = 1
     a.cookies["c"] = "v"
     assert b.state == {} and b.cookies == {}
