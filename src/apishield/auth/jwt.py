@@ -286,19 +286,14 @@ class RemoteJWKS:
 
 
 class _VerifiedCache:
-    """Verified tokens → (exp, principal), at most ``size`` of them, the oldest evicted first.
-
-    Keyed by the token itself: one dict read per request (the string's keyed hash, then an exact comparison)
-    instead of a SHA-256 of it. Only tokens whose signature and claims were verified get in, so a flood of
-    forged tokens cannot fill it. Reads take no lock (one dict read is atomic); writes do. Expiry, ``max_age``
-    and revocation are checked by :meth:`JWTAuth.verify` on every hit.
-    """
+    """Verified tokens → (exp, principal), at most ``size``, oldest out first. Keyed by the token itself (one
+    dict read, no SHA-256 per request); only verified tokens get in. Reads take no lock (a dict read is atomic),
+    writes do. :meth:`JWTAuth.verify` checks expiry, ``max_age`` and revocation on every hit."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
-        #: the hot path: a plain dict read, no Python-level call
         self.get: Callable[[str], tuple[float, Principal] | None] = self._items.get
 
     def put(self, token: str, exp: float, principal: Principal) -> None:
