@@ -68,9 +68,12 @@ def parse_cookies(header: str | None) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class RequestView:
-    """What guards may look at. ``route`` is the matched route template when the framework knows it."""
+    """What guards may look at. ``route`` is the matched route template when the framework knows it.
+
+    The method is upper-cased; ``cookies`` default to the parsed ``Cookie`` header.
+    """
 
     method: str
     path: str
@@ -83,10 +86,35 @@ class RequestView:
     body: bytes | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.method = self.method.upper()
-        if not self.cookies:
-            self.cookies = parse_cookies(self.headers.get("cookie"))
+    # written out (not generated) so that building a view, once per request, is one call
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        headers: CaseInsensitiveHeaders | None = None,
+        client_ip: str = "0.0.0.0",  # noqa: S104 - placeholder for an unknown peer, never used to bind
+        scheme: str = "http",
+        route: str | None = None,
+        query_string: str = "",
+        cookies: dict[str, str] | None = None,
+        body: bytes | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        self.method = method.upper()
+        self.path = path
+        if headers is None:
+            headers = CaseInsensitiveHeaders()
+        self.headers = headers
+        self.client_ip = client_ip
+        self.scheme = scheme
+        self.route = route
+        self.query_string = query_string
+        if not cookies:
+            header = headers.get("cookie")
+            cookies = parse_cookies(header) if header else {}
+        self.cookies = cookies
+        self.body = body
+        self.state = {} if state is None else state
 
     @property
     def route_or_path(self) -> str:

@@ -273,3 +273,30 @@ def test_fuzz_structured_headers_and_claims(header: dict[str, Any], claims: dict
         _AUTH.verify(f"{signing_input}.{hmac_sign(signing_input, SECRET)}")
     except ApishieldError:
         pass
+
+
+def test_verified_cache_is_bounded_and_keeps_only_verified_tokens(clock: FakeClock) -> None:
+    auth = JWTAuth(key=SECRET, cache_size=2, clock=clock)
+    tokens = [auth.issue(name, ttl=100) for name in ("a", "b", "c")]
+    for token in tokens:
+        auth.verify(token)
+    assert list(auth._cache._items) == tokens[1:]  # the oldest went first
+    forged = tokens[0][:-2] + ("AA" if not tokens[0].endswith("AA") else "BB")
+    with pytest.raises(TokenError):
+        auth.verify(forged)
+    assert forged not in auth._cache._items
+    assert auth.verify(tokens[0]).subject == "a"  # evicted tokens are verified again, not refused
+
+
+def test_bytes_and_str_subclass_tokens_verify_like_the_plain_string(clock: FakeClock) -> None:
+    class Text(str):
+        pass
+
+    auth = JWTAuth(key=SECRET, clock=clock)
+    token = auth.issue("alice", ttl=100)
+    first = auth.verify(Text(token))
+    assert auth.verify(token) is first  # one cache entry, under the plain string
+    assert auth.verify(token.encode()) is first
+    for bad in ("", "é" + token, token.encode() + b"\xff", "x" * 20_000, 42):
+        with pytest.raises(TokenError):
+            auth.verify(bad)

@@ -187,6 +187,13 @@ def test_dev_server_warning(caplog: pytest.LogCaptureFixture) -> None:
     assert any("development server" in r.getMessage() for r in caplog.records)
 
 
+def test_with_the_server_warning_off_adapters_stop_asking(caplog: pytest.LogCaptureFixture) -> None:
+    shield = Shield(rate_limit={"enabled": False}, warn_debug_server=False)
+    with caplog.at_level(logging.WARNING, logger="apishield"):
+        shield.note_server("Werkzeug/3.1.3 Python/3.11")
+    assert shield.server_checked and not caplog.records
+
+
 @given(st.text(alphabet=st.characters(blacklist_characters="/", blacklist_categories=("Cs",)), min_size=1,
                max_size=30))
 def test_route_pattern_matches_exactly_one_segment(segment: str) -> None:

@@ -248,3 +248,25 @@ def test_a_banned_client_is_refused_by_the_combined_call_without_consuming() -> 
         guard.check(req())
     assert refused.value.status == 429
     assert int(refused.value.headers["Retry-After"]) > 60
+
+
+def test_a_ban_recorded_elsewhere_refuses_a_client_whose_keys_are_remembered() -> None:
+    clock = FakeClock(6000.0)
+    store = MemoryStore(clock=clock)
+    box = PenaltyBox(store, violations=1, window=60, ban_durations=(60,))
+    guard = RateLimitGuard(RateLimiter(store), "100/minute", penalties=box, clock=clock)
+    client = "2001:db8:1:2::10"
+    assert isinstance(decide(guard.check, req(ip=client)), Allow)  # its store keys are now remembered
+    box.record_violation("2001:db8:1:2::99")  # e.g. invalid credentials, from another address of its /64
+    refused = decide(guard.check, req(ip=client))
+    assert isinstance(refused, Reject) and refused.status == 429
+    assert isinstance(decide(guard.check, req(ip="2001:db8:1:3::10")), Allow)  # another /64: not banned
+
+
+def test_addresses_of_one_client_share_one_budget_once_remembered() -> None:
+    store = MemoryStore(clock=FakeClock(6000.0))
+    guard = RateLimitGuard(RateLimiter(store), "2/minute fixed", penalties=PenaltyBox(store))
+    for ip in ("203.0.113.5", "::ffff:203.0.113.5"):
+        assert isinstance(decide(guard.check, req(ip=ip)), Allow)
+    assert isinstance(decide(guard.check, req(ip="203.0.113.5")), Reject)
+    assert isinstance(decide(guard.check, req(ip="::ffff:203.0.113.5")), Reject)

@@ -316,8 +316,13 @@ class RouteAuth:
     def authenticate(self, view: RequestView) -> tuple[Any, str]:
         """The principal and its auth method; raises :class:`Reject` 401, 403 or 503."""
         principal, method = self.guard.identify(view)
-        if self.requirement is not None:
-            self.authorize(principal, view)
+        requirement = self.requirement
+        if requirement is not None:
+            try:
+                requirement.check(principal)
+            except Reject:
+                self._forbidden(requirement, principal, view)
+                raise
         return principal, method
 
     def authorize(self, principal: Any, view: RequestView) -> None:
@@ -328,14 +333,17 @@ class RouteAuth:
         try:
             requirement.check(principal)
         except Reject:
-            self.guard.events.emit(
-                "auth.forbidden",
-                subject=str(getattr(principal, "subject", ""))[:128],
-                path=view.path,
-                missing_scopes=sorted(requirement.scopes - granted(principal, "scopes")),
-                missing_roles=sorted(requirement.roles - granted(principal, "roles")),
-            )
+            self._forbidden(requirement, principal, view)
             raise
+
+    def _forbidden(self, requirement: Requirement, principal: Any, view: RequestView) -> None:
+        self.guard.events.emit(
+            "auth.forbidden",
+            subject=str(getattr(principal, "subject", ""))[:128],
+            path=view.path,
+            missing_scopes=sorted(requirement.scopes - granted(principal, "scopes")),
+            missing_roles=sorted(requirement.roles - granted(principal, "roles")),
+        )
 
     def check(self, view: RequestView) -> Allow:
         return Allow(principal=self.authenticate(view)[0])

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import secrets
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
@@ -288,32 +286,43 @@ class RemoteJWKS:
 
 
 class _VerifiedCache:
-    """LRU of verified token hashes → (claims, principal). Entries never outlive the token's exp."""
+    """Verified tokens → (exp, principal), at most ``size``, oldest out first. Keyed by the token itself (one
+    dict read, no SHA-256 per request); only verified tokens get in. Reads take no lock (a dict read is atomic),
+    writes do. :meth:`JWTAuth.verify` checks expiry, ``max_age`` and revocation on every hit."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[bytes, tuple[float, Principal]] = OrderedDict()
+        self._items: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
+        self.get: Callable[[str], tuple[float, Principal] | None] = self._items.get
 
-    def get(self, digest: bytes) -> tuple[float, Principal] | None:
-        with self._lock:
-            item = self._items.get(digest)
-            if item is not None:
-                self._items.move_to_end(digest)
-            return item
-
-    def put(self, digest: bytes, exp: float, principal: Principal) -> None:
+    def put(self, token: str, exp: float, principal: Principal) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._items[digest] = (exp, principal)
-            self._items.move_to_end(digest)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            items = self._items
+            items.pop(token, None)  # re-inserted last: the newest entry
+            items[token] = (exp, principal)
+            while len(items) > self.size:
+                del items[next(iter(items))]
 
-    def drop(self, digest: bytes) -> None:
+    def drop(self, token: str) -> None:
         with self._lock:
-            self._items.pop(digest, None)
+            self._items.pop(token, None)
+
+
+def _compact_text(token: Any) -> str:
+    """``token`` as the ASCII text of a compact JWT, or :class:`TokenError` (``malformed``)."""
+    if isinstance(token, bytes):
+        try:
+            token = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise TokenError("token is not ASCII", reason="malformed") from None
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise TokenError("token must be a compact JWT string", reason="malformed")
+    if not token.isascii():  # base64url segments are ASCII; also keeps lone surrogates out of encode()
+        raise TokenError("token is not ASCII", reason="malformed")
+    return str(token)  # a str subclass becomes a plain str: the cache compares exact strings
 
 
 class JWTAuth:
@@ -447,22 +456,14 @@ class JWTAuth:
     # --- verifying ------------------------------------------------------------------------------
     def verify(self, token: Any) -> Principal:
         """Verify ``token``; a :class:`Principal`, or :class:`TokenError` (or a subclass) for any bad input."""
-        if isinstance(token, bytes):
-            try:
-                token = token.decode("ascii")
-            except UnicodeDecodeError:
-                raise TokenError("token is not ASCII", reason="malformed") from None
-        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise TokenError("token must be a compact JWT string", reason="malformed")
-        if not token.isascii():  # base64url segments are ASCII; also keeps lone surrogates out of encode()
-            raise TokenError("token is not ASCII", reason="malformed")
-        digest = hashlib.sha256(token.encode()).digest()
-        cached = self._cache.get(digest)
+        if type(token) is not str or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
+            token = _compact_text(token)  # the usual token passes the line above; others are checked here
+        cached = self._cache.get(token)
         now = self.clock()
         if cached is not None:
             exp, principal = cached
             if now >= exp + self.leeway:
-                self._cache.drop(digest)
+                self._cache.drop(token)
                 raise TokenExpired()
             if self.max_age is not None:
                 self._check_age(principal.claims, now)
@@ -472,7 +473,7 @@ class JWTAuth:
         claims = self._verify_signature(token)
         principal = self._validate_claims(claims, now)
         self._check_revoked(claims)
-        self._cache.put(digest, float(claims["exp"]), principal)
+        self._cache.put(token, float(claims["exp"]), principal)
         return principal
 
     def _select_key(self, header: Mapping[str, Any]) -> SigningKey:

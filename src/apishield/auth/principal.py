@@ -59,6 +59,9 @@ class Principal:
         return wanted <= self.roles if mode == "all" else bool(wanted & self.roles)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Requirement:
     """A compiled scope/role requirement. Call it (or :meth:`check`) with the principal or ``None``."""
 
@@ -85,8 +88,16 @@ class Requirement:
         """Return the principal when allowed; raise :class:`Reject` 401 or 403 otherwise."""
         if principal is None:
             raise Reject(401, "Authentication is required.", headers={"WWW-Authenticate": self._challenge})
-        scopes = granted(principal, "scopes") if self.scopes else frozenset()
-        roles = granted(principal, "roles") if self.roles else frozenset()
+        scopes: Any = _NONE
+        roles: Any = _NONE
+        if self.scopes:
+            scopes = getattr(principal, "scopes", None)
+            if type(scopes) is not frozenset:  # granted()'s fast case inlined: a Principal holds frozensets
+                scopes = granted(principal, "scopes")
+        if self.roles:
+            roles = getattr(principal, "roles", None)
+            if type(roles) is not frozenset:
+                roles = granted(principal, "roles")
         if self.mode == "all":
             ok = self.scopes <= scopes and self.roles <= roles
         else:

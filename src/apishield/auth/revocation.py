@@ -72,7 +72,9 @@ class Revocations:
             raise self.fail_closed(exc) from None
         if not members:
             return
-        jtis, sids, not_before = self._parsed_set(tuple(members))
+        key = tuple(members)
+        parsed = self._parsed.get(key)
+        jtis, sids, not_before = parsed if parsed is not None else self._parsed_set(key)
         jti, sid = claims.get("jti"), claims.get("sid")
         if (isinstance(jti, str) and jti in jtis) or (isinstance(sid, str) and sid in sids):
             raise TokenRevoked()

@@ -55,7 +55,7 @@ def _encode(pair: tuple[str, str]) -> tuple[bytes, bytes]:
     """A response header as ASGI bytes; the static ones (security, CORS) are encoded once."""
     hit = _ENCODED.get(pair)
     if hit is None:
-        hit = (_name(pair[0]), pair[1].encode("latin-1"))
+        hit = (_NAMES.get(pair[0]) or _name(pair[0]), pair[1].encode("latin-1"))
         if len(_ENCODED) < 512 and pair[0] not in _PER_REQUEST:
             _ENCODED[pair] = hit
     return hit
@@ -181,11 +181,10 @@ class ShieldASGIMiddleware:
         declared = resolver(scope) if resolver is not None else None
         if declared is None and self._has_routes:
             declared = self.routes.lookup(method, path)
-        settings = shield.settings_for(method, path, declared)
+        compiled = shield.route_for(method, path, declared)
         state = scope.get("state")
         view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
-        compiled = shield.compile(settings)
-        if method not in SAFE_METHODS and shield.needs_body(compiled, view):
+        if method not in SAFE_METHODS and compiled.may_read_body and shield.needs_body(compiled, view):
             body, messages = await read_body(receive, shield.config.validation.max_body_size)
             if body is None:
                 await send_outcome(shield.too_large(view), send)

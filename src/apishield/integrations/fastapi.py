@@ -73,6 +73,11 @@ class Requirement(SecurityBase):
         self.settings = settings
         self.model = HTTPBearerModel(bearerFormat="JWT", description="JWT bearer token issued by this API")
         self.scheme_name = SCHEME_NAME
+        #: the scopes and roles to hold (the fast path of the check on every call), None when there are none
+        self._needs: tuple[frozenset[str], frozenset[str]] | None = (
+            (frozenset(settings.scopes or ()), frozenset(settings.roles or ())) if settings.scopes or settings.roles
+            else None
+        )
 
     async def __call__(self, connection: HTTPConnection) -> Any:
         scope = connection.scope
@@ -88,7 +93,8 @@ class Requirement(SecurityBase):
                 raise _Refused(outcome)
             return outcome.principal
         settings = self.settings
-        if (settings.scopes or settings.roles) and not _holds(principal, settings):
+        needs = self._needs
+        if needs is not None and not _holds(principal, needs):
             try:  # refuse the way the shield does (event, 403, insufficient_scope challenge)
                 self.shield.auth.authorize(principal, settings, connection_view(self.shield, scope))
             except Reject as reject:
@@ -98,15 +104,18 @@ class Requirement(SecurityBase):
         return principal
 
 
-def _holds(principal: Any, settings: RouteSettings) -> bool:
-    """The principal has every scope and role ``settings`` ask for (the fast path of the check)."""
+def _holds(principal: Any, needs: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """The principal has every scope and role of ``needs`` (the fast path of the check)."""
     scopes = getattr(principal, "scopes", ())
     roles = getattr(principal, "roles", ())
-    if isinstance(scopes, str):  # a space-separated claim: compare names, never substrings
-        scopes = scopes.split()
-    if isinstance(roles, str):
-        roles = roles.split()
-    return all(s in scopes for s in settings.scopes) and all(r in roles for r in settings.roles)
+    try:
+        if type(scopes) is not frozenset:  # a list, or a space-separated claim: compare names, never substrings
+            scopes = frozenset(scopes.split() if isinstance(scopes, str) else scopes)
+        if type(roles) is not frozenset:
+            roles = frozenset(roles.split() if isinstance(roles, str) else roles)
+    except TypeError:  # not a collection of names: the full check decides (and refuses)
+        return False
+    return needs[0] <= scopes and needs[1] <= roles
 
 
 class _Refused(StarletteHTTPException):

@@ -86,8 +86,9 @@ class Shield(_CoreShield):
         if not app.config.get("APISHIELD_ENABLED", True):
             log.warning("apishield: disabled for app %r (APISHIELD_ENABLED is false): no route is guarded", app.name)
             return
-        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app)  # type: ignore[method-assign,unused-ignore]
-        if any(isinstance(a, _InFlaskContext) for a in self.auth.authenticators):
+        in_context = any(isinstance(a, _InFlaskContext) for a in self.auth.authenticators)
+        app.wsgi_app = _FlaskLayer(app.wsgi_app, self, app, in_context=in_context)  # type: ignore[method-assign,unused-ignore]
+        if in_context:
             _share_request_context(app)
         own = app.error_handler_spec.get(None, {}).get(None, {})
         if HTTPException not in own:
@@ -212,23 +213,27 @@ class _FlaskLayer:
 
     _CACHE_SIZE = 4096
 
-    def __init__(self, wsgi_app: Any, shield: Shield, app: Flask) -> None:
+    def __init__(self, wsgi_app: Any, shield: Shield, app: Flask, *, in_context: bool = True) -> None:
         self.wsgi_app = wsgi_app
+        #: an authenticator runs inside Flask's context: the app and environ are published around the pipeline
+        self.in_context = in_context
         self.shield = shield
         self.app = app
         self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
         self._unknown: tuple[Any, str | None] | None = None
+        #: routes depend on the Host header (host matching or subdomains); fixed by Flask's constructor
+        self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
+        self._started = False
 
     def _resolve(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
         """(compiled route, rule template) for this request, via Flask's URL map; unknown paths are public
         (Flask answers 404/405 itself, with headers and rate limits applied)."""
-        app = self.app
-        url_map = app.url_map
-        host = environ.get("HTTP_HOST", "") if (url_map.host_matching or app.subdomain_matching) else ""
+        host = environ.get("HTTP_HOST", "") if self._by_host else ""
         key = (environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), host)
         hit = self._routes.get(key)
         if hit is not None:  # Flask refuses new routes once it has served a request: the cache stays valid
             return hit
+        app = self.app
         shield = self.shield
         try:
             adapter = app.create_url_adapter(app.request_class(environ))
@@ -246,13 +251,29 @@ class _FlaskLayer:
             self._routes[key] = hit
         return hit
 
+    def _start_up(self, environ: dict[str, Any]) -> None:
+        """First request: list the routes (once per app) and look at the serving software."""
+        app = self.app
+        self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
+        if id(app) not in self.shield._listed:
+            self.shield._list_routes(app)
+        self.shield.note_server(environ.get("SERVER_SOFTWARE"), debug=app.debug)
+        self._started = True
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         shield = self.shield
-        if id(self.app) not in shield._listed:
-            shield._list_routes(self.app)
-            shield.note_server(environ.get("SERVER_SOFTWARE"), debug=self.app.debug)
-        compiled, template = self._resolve(environ)
+        if not self._started:
+            self._start_up(environ)
+        # the route cache, looked up here for the usual hit (the same key as _resolve)
+        hit = self._routes.get((
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_HOST", "") if self._by_host else "",
+        ))
+        compiled, template = hit if hit is not None else self._resolve(environ)
         view = view_from_environ(shield, environ, route=template)
+        if not self.in_context:  # apishield's own authenticators only: no Flask context to share
+            return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
         token = _SERVING.set((self.app, environ))
         try:
             return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)

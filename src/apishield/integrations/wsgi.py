@@ -87,7 +87,7 @@ def guarded_call(
 
     Shared by the generic middleware and the Flask extension, which differ only in how they find the route.
     """
-    if shield.needs_body(compiled, view):
+    if compiled.may_read_body and shield.needs_body(compiled, view):
         body = read_body(environ, shield.config.validation.max_body_size)
         if body is None:
             return respond(shield.too_large(view), start_response)

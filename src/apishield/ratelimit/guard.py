@@ -40,6 +40,7 @@ from apishield.types import Clock
 StoreErrorPolicy = Literal["allow", "deny"]
 Header = tuple[str, str]
 TOO_MANY = "Too many requests; slow down and retry after the time in the Retry-After header."
+_TAG_CACHE_SIZE = 4096  # clients whose hash tag a guard remembers
 
 
 class EventThrottle:
@@ -119,6 +120,8 @@ class RateLimitGuard:
         self.scope = scope
         self._scope = scope + "|"
         self.cost = cost
+        self._cost_fn: Callable[[RequestView], int] | None = cost if callable(cost) else None
+        self._fixed_cost: int = 0 if callable(cost) else cost
         self.on_store_error: StoreErrorPolicy = on_store_error
         self.fail_open = on_store_error == "allow"
         self.penalties = penalties
@@ -128,6 +131,13 @@ class RateLimitGuard:
         self._ipv6_prefix = penalties.ipv6_prefix if penalties is not None else 64
         #: the key is the client (its address, or the ban key itself): tagging it cannot split a budget
         self._tagged = ban_by == "key" or key_func is client_ip
+        #: ban key -> its hash tag: client_group is a pure function of the key, so each client's tag is worked
+        #: out once (bounded; emptied when full, so a flood of addresses costs only the recomputation)
+        self._tags: dict[str, str] = {}
+        #: keyed by address and banned by address: every store key is a pure function of ``view.client_ip``,
+        #: so each client's (limit key, ban key) pair is worked out once (bounded like the tags)
+        self._by_address = key_func is client_ip and ban_by == "ip"
+        self._client_keys: dict[str, tuple[str, str | None]] = {}
         self._lists = penalties if penalties is not None and (penalties.allow or penalties.deny) else None
         self.ban_by: Literal["ip", "key"] = ban_by
         self.ban_by_ip = ban_by == "ip"
@@ -140,6 +150,9 @@ class RateLimitGuard:
         self._policy = policy_header_for(self.limits)
         self._prefixes = tuple(sf_string(lim.name) + ";r=" for lim in self.limits)
         self._precomputed = adaptive is None and not legacy_headers
+        self._policy_header = ("RateLimit-Policy", self._policy)
+        #: the usual case: headers on, one limit, precomputed (admit builds the two headers itself)
+        self._one_header = self._precomputed and headers and len(self.limits) == 1
         self._routes: dict[tuple[str, ...], RateLimitGuard | None] = {}
 
     # --- per route ------------------------------------------------------------------------------
@@ -183,36 +196,37 @@ class RateLimitGuard:
                 raise Reject(403, "Requests from this network are not accepted.")
             if lists.is_allowed_ip(view.client_ip):
                 return []
-        penalties = self._bans
         try:
-            key = self.key_func(view)
-            cost = self.cost(view) if callable(self.cost) else self.cost
-            ban_key = view.client_ip if self.ban_by_ip else key
+            cost_fn = self._cost_fn
+            cost = self._fixed_cost if cost_fn is None else cost_fn(view)
             limits = self.adaptive.apply(self.limits) if self.adaptive is not None else self.limits
-            # a key that names the client carries the client's hash tag (with or without a penalty box, so
-            # every guard on one store counts a client under one key): on a Redis Cluster its ban and limits
-            # share a slot. Keys shared by many addresses (a principal, a route) stay whole.
-            tag = None
-            if self._tagged:
-                tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
-                limit_key = f"{self._scope}{key}|{tag}"
-            else:
-                limit_key = self._scope + key
-            if penalties is None:
+            keys = self._client_keys.get(view.client_ip) if self._by_address else None
+            if keys is None:
+                keys = self._store_keys(view)
+            limit_key, ban = keys
+            if ban is None:
                 decision = self.limiter.hit(limit_key, limits, cost)
             else:  # the ban check and the limits in one store call (one round trip)
-                banned, hit = penalties.hit(self.limiter, ban_key, limit_key, limits, cost, tag=tag)
+                banned, hit = self.limiter.hit_unless_banned(limit_key, limits, cost, ban)
                 if banned is not None or hit is None:
                     raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
                 decision = hit
             if decision.allowed:
+                if self._one_header:  # _headers() for one precomputed limit, inlined
+                    st = decision.states[0]
+                    remaining = st.remaining
+                    return [
+                        self._policy_header,
+                        ("RateLimit", f"{self._prefixes[0]}{remaining if remaining > 0 else 0};"
+                                      f"t={whole_seconds(st.reset_after)}"),
+                    ]
                 return self._headers(decision) if self.send_headers else []
             retry = decision.retry_after
             recorder = self._record
             if recorder is not None:
-                ban = recorder.record_violation(ban_key)
-                if ban is not None:
-                    retry = max(retry, ban)
+                banned_for = recorder.record_violation(view.client_ip if self.ban_by_ip else self.key_func(view))
+                if banned_for is not None:
+                    retry = max(retry, banned_for)
         except StoreError as exc:
             self.events.emit(
                 "ratelimit.store_error",
@@ -239,6 +253,34 @@ class RateLimitGuard:
         headers = dict(self._headers(decision))
         headers["Retry-After"] = retry_after_value(retry)
         raise Reject(429, TOO_MANY, headers=headers)
+
+    def _store_keys(self, view: RequestView) -> tuple[str, str | None]:
+        """(rate-limit key, the penalty box's ban key or None) of this request's client."""
+        key = self.key_func(view)
+        ban_key = view.client_ip if self.ban_by_ip else key
+        # a key that names the client carries the client's hash tag (with or without a penalty box, so every
+        # guard on one store counts a client under one key): on a Redis Cluster its ban and limits share a
+        # slot. Keys shared by many addresses (a principal, a route) stay whole.
+        tag = None
+        if self._tagged:
+            tag = self._tags.get(ban_key)
+            if tag is None:
+                tag = "{" + client_group(ban_key, ipv6_prefix=self._ipv6_prefix) + "}"
+                tags = self._tags
+                if len(tags) >= _TAG_CACHE_SIZE:
+                    tags.clear()
+                tags[ban_key] = tag
+            limit_key = f"{self._scope}{key}|{tag}"
+        else:
+            limit_key = self._scope + key
+        penalties = self._bans
+        keys = (limit_key, penalties.ban_key(ban_key, tag) if penalties is not None else None)
+        if self._by_address:
+            cache = self._client_keys
+            if len(cache) >= _TAG_CACHE_SIZE:
+                cache.clear()
+            cache[view.client_ip] = keys
+        return keys
 
     def _headers(self, decision: Decision) -> list[Header]:
         if not self._precomputed:

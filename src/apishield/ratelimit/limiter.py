@@ -93,6 +93,9 @@ class RateLimiter:
         self.prefix = prefix
         self._prefix = prefix + ":"
         self._compiled: dict[object, tuple[Limit, ...]] = {}
+        #: the last spec looked up and its compiled limits, one tuple (swapped atomically): a guard passes the
+        #: same spec object on every request, and hashing a tuple of Limits costs a Python call per Limit
+        self._last: tuple[object, tuple[Limit, ...]] = ((), ())
 
     def compile(self, limits: LimitSpec) -> tuple[Limit, ...]:
         """The limits as a tuple, compiled once per distinct spec."""
@@ -107,6 +110,19 @@ class RateLimiter:
                 self._compiled[cache_key] = hit
         return hit
 
+    def _lookup(self, limits: LimitSpec) -> tuple[Limit, ...]:
+        """The compiled limits for ``limits``: by identity for the spec seen last (only hashable specs, which are
+        immutable, are remembered so), else from the cache, else compiled."""
+        last = self._last
+        if last[0] is limits:
+            return last[1]
+        try:
+            compiled = self._compiled[limits]
+        except (KeyError, TypeError):
+            return self.compile(limits)
+        self._last = (limits, compiled)
+        return compiled
+
     def hit(self, key: str, limits: LimitSpec, cost: int = 1) -> Decision:
         """Consume ``cost`` units for ``key`` from every limit, or from none when any would be exceeded.
 
@@ -116,10 +132,8 @@ class RateLimiter:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
         if cost > _MAX_COST:  # more than any capacity: denied either way, and floats cannot overflow
             cost = _MAX_COST
-        try:
-            compiled = self._compiled[limits]
-        except (KeyError, TypeError):
-            compiled = self.compile(limits)
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
         if not compiled:
             return Decision.from_states(())
         states = self.store.hit(self._prefix + key, compiled, cost)
@@ -137,10 +151,8 @@ class RateLimiter:
         """
         if type(cost) is not int or cost < 0:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
-        try:
-            compiled = self._compiled[limits]
-        except (KeyError, TypeError):
-            compiled = self.compile(limits)
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
         banned, states = self.store.hit_unless_banned(self._prefix + key, compiled, min(cost, _MAX_COST), ban_key)
         if banned is not None:
             return banned, None

@@ -137,8 +137,11 @@ class PenaltyBox:
         Cluster the two share one call when ``key`` carries the same hash tag as the ban key
         (``{client}``); otherwise the store makes two round trips.
         """
-        ban = f"{self.prefix}:ban:{tag}" if tag is not None else self._k("ban", ban_key)  # tag: tag(ban_key), known
-        return limiter.hit_unless_banned(key, limits, cost, ban)
+        return limiter.hit_unless_banned(key, limits, cost, self.ban_key(ban_key, tag))
+
+    def ban_key(self, ban_key: str, tag: str | None = None) -> str:
+        """The store key of ``ban_key``'s ban (``tag``: ``tag(ban_key)`` when the caller has it already)."""
+        return f"{self.prefix}:ban:{tag}" if tag is not None else self._k("ban", ban_key)
 
     def is_allowed_ip(self, address: str) -> bool:
         """True when ``address`` is in an allow-listed network (never limited, never banned)."""

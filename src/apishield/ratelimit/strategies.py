@@ -31,6 +31,9 @@ EPS = 1e-3
 """Slack in units (float noise at epoch magnitudes is ~1e-7 s): never admits a thousandth of a unit more."""
 
 
+_make_state = tuple.__new__  # builds the named tuple without its Python-level __new__ (hot path)
+
+
 def _units(value: float) -> int:
     """Whole units left, tolerant of float noise (3.8 / 0.2 is 18.999999999999996)."""
     return max(0, math.floor(value + EPS))
@@ -57,12 +60,13 @@ def fixed_window(limit: Limit, state: State | None, now: float, cost: int) -> Ou
 def sliding_window(limit: Limit, state: State | None, now: float, cost: int) -> Outcome:
     window = limit.window
     amount = float(limit.amount)
-    start = math.floor(now / window) * window
+    start = _floor(now / window) * window
     prev = cur = 0.0
     if state is not None:
-        if _same_window(state[0], start, window):
+        # _same_window(state[0], start, window), then with start - window: inlined (the hot path of every hit)
+        if abs(state[0] - start) < window / 2:
             prev, cur = state[1], state[2]
-        elif _same_window(state[0], start - window, window):
+        elif abs(state[0] - (start - window)) < window / 2:
             prev = state[2]
     elapsed = now - start
     weight = 1.0 - elapsed / window
@@ -72,7 +76,8 @@ def sliding_window(limit: Limit, state: State | None, now: float, cost: int) -> 
         new_cur = cur + cost
         left = amount - (prev * weight + new_cur)
         reset = keep if new_cur > 0 else start + window - now
-        st = LimitState(limit, True, max(0, _units(left)), reset, 0.0)
+        units = _floor(left + EPS)  # _units(left), inlined
+        st = _make_state(LimitState, (limit, True, units if units > 0 else 0, reset, 0.0))
         return st, (start, prev, new_cur), keep
     if cost > amount:
         retry = keep

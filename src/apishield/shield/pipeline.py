@@ -89,6 +89,8 @@ class CompiledRoute:
     validation: RequestValidator
     headers: HeaderTable
     guards: tuple[Any, ...]
+    #: an unsafe request to this route may need its body read (a body schema, or a form-posted CSRF token)
+    may_read_body: bool = True
 
 
 _CompiledRoute = CompiledRoute  # the name adapters knew
@@ -183,16 +185,19 @@ class Shield:
             routed = for_route(settings) if for_route is not None else guard
             if routed is not None:
                 user_guards.append(routed)
+        csrf = self.csrf.for_route(settings) if self.csrf is not None else None
+        validation = self.validation.for_route(settings)
         compiled = CompiledRoute(
             settings=settings,
             public=settings.is_public,
             cors=self.cors_guard.for_route(settings),
             rate_limit=self.rate_limit.for_route(settings) if self.rate_limit is not None else None,
             auth=self.auth.for_route(settings),
-            csrf=self.csrf.for_route(settings) if self.csrf is not None else None,
-            validation=self.validation.for_route(settings),
+            csrf=csrf,
+            validation=validation,
             headers=self._route_headers(settings),
             guards=tuple(user_guards),
+            may_read_body=csrf is not None or validation.reads_body,
         )
         with self._lock:
             if len(self._compiled) < _IDENTITY_CACHE_SIZE:
@@ -200,6 +205,15 @@ class Shield:
             with contextlib.suppress(TypeError):  # unhashable settings: the identity cache above suffices
                 self._compiled_by_value[settings] = compiled
         return compiled
+
+    def route_for(self, method: str, path: str, declared: RouteSettings | None = None) -> CompiledRoute:
+        """``compile(settings_for(method, path, declared))``: the adapters' per-request call, answered from the
+        identity cache when no config pattern applies and the declared settings were compiled before."""
+        settings = self.settings_for(method, path, declared) if self._has_routes else (declared or PROTECTED)
+        hit = self._compiled.get(id(settings))
+        if hit is not None and hit[0] is settings:
+            return hit[1]
+        return self.compile(settings)
 
     def _route_headers(self, settings: RouteSettings) -> HeaderTable:
         """The security-header table for a route: the shield's own, or a copy with the route's overrides."""
@@ -437,7 +451,7 @@ class Shield:
     # --- helpers for adapters -------------------------------------------------------------------
     def needs_body(self, compiled: CompiledRoute, view: RequestView) -> bool:
         """True when the pipeline must see the request body (a body schema, or a form-posted CSRF token)."""
-        if view.method in SAFE_METHODS:
+        if not compiled.may_read_body or view.method in SAFE_METHODS:
             return False
         if compiled.validation.reads_body:
             return True
@@ -491,6 +505,7 @@ class Shield:
     def note_server(self, server_software: str | None, debug: bool = False) -> None:
         """Warn once when the application is served by a framework's development server or in debug mode."""
         if self._warned_dev_server or not self.config.warn_debug_server:
+            self.server_checked = True  # nothing left to say: adapters skip the call from now on
             return
         if not debug:
             if self.server_checked:

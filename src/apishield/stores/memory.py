@@ -231,9 +231,14 @@ class MemoryStore:
             if not bucket:
                 return []
             now = self._clock()
-            for member in [m for m, d in bucket.items() if not self._alive(d, now)]:
-                del bucket[member]
-            return list(bucket)
+            live = []
+            for member, deadline in bucket.items():  # one pass, no call per member (revocation hot path)
+                if deadline is None or deadline > now:
+                    live.append(member)
+            if len(live) < len(bucket):
+                for member in [m for m, d in bucket.items() if not self._alive(d, now)]:
+                    del bucket[member]
+            return live
 
     def ttl(self, key: str) -> float | None:
         """Seconds until ``key`` (a value or counter) expires; ``None`` when missing, expired or without TTL."""
