@@ -122,11 +122,6 @@ class PenaltyBox:
         (``f"{scope}|{box.tag(ip)}"``) lives in the same Redis Cluster slot as the client's ban."""
         return "{" + client_group(key, ipv6_prefix=self.ipv6_prefix) + "}"
 
-    def ban_key(self, key: str) -> str:
-        """The store key of ``key``'s ban (a value with a TTL), for store calls that decide a ban together with
-        other state (:meth:`~apishield.stores.base.Store.add_counters`)."""
-        return self._k("ban", key)
-
     def hit(
         self, limiter: RateLimiter, ban_key: str, key: str, limits: LimitSpec, cost: int = 1, *,
         tag: str | None = None,
@@ -140,7 +135,9 @@ class PenaltyBox:
         return limiter.hit_unless_banned(key, limits, cost, self.ban_key(ban_key, tag))
 
     def ban_key(self, ban_key: str, tag: str | None = None) -> str:
-        """The store key of ``ban_key``'s ban (``tag``: ``tag(ban_key)`` when the caller has it already)."""
+        """The store key of ``ban_key``'s ban (a value with a TTL), for store calls that decide a ban together
+        with other state (``hit_unless_banned``, :meth:`~apishield.stores.base.Store.add_counters`); ``tag``:
+        ``tag(ban_key)`` when the caller has it already."""
         return f"{self.prefix}:ban:{tag}" if tag is not None else self._k("ban", ban_key)
 
     def is_allowed_ip(self, address: str) -> bool:
