@@ -140,7 +140,7 @@ def test_authenticator_headers_routes_and_penalties(store: Store, clock: FakeClo
     assert forbidden.value.status == 403
     for _ in range(3):
         with pytest.raises(TokenError):
-            auth.authenticate(_view({"X-API-Key": key[:-1] + "x"}))
+            auth.authenticate(_view({"X-API-Key": key[:-1] + ("y" if key.endswith("x") else "x")}))
     with pytest.raises(Reject) as banned:
         auth.authenticate(_view({"X-API-Key": key}))  # even a valid key from a banned address waits
     assert banned.value.status == 429 and int(banned.value.headers["Retry-After"]) > 0
