@@ -132,10 +132,15 @@ class Weakness:
         classes = KIND_CLASSES.get(self.kind, frozenset({self.kind}))
         if f.cls not in classes:
             return False
-        if self.endpoint == "*" or self.kind in ENDPOINT_FREE:
-            return True
-        method, _, path = self.endpoint.partition(" ")
-        return f.method.upper() == method.upper() and norm_path(f.path) == norm_path(path)
+        return self.kind in ENDPOINT_FREE or at_endpoint(self.endpoint, f)
+
+
+def at_endpoint(endpoint: str, f: ToolFinding) -> bool:
+    """``endpoint`` ("METHOD /path", or "*" for anywhere) is where finding ``f`` was reported."""
+    if endpoint == "*":
+        return True
+    method, _, path = endpoint.partition(" ")
+    return f.method.upper() == method.upper() and norm_path(f.path) == norm_path(path)
 
 
 @dataclass(frozen=True)
@@ -148,12 +153,7 @@ class Judged:
     reason: str
 
     def covers(self, f: ToolFinding) -> bool:
-        if self.cls != f.cls:
-            return False
-        if self.endpoint == "*":
-            return True
-        method, _, path = self.endpoint.partition(" ")
-        return f.method.upper() == method.upper() and norm_path(f.path) == norm_path(path)
+        return self.cls == f.cls and at_endpoint(self.endpoint, f)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import pytest
 from apishield.demo.apps import DemoApp, demo_apps, read_outbox
 from apishield.demo.servers import ServerError, ServerProcess, free_port
 from tests.examples.conftest import EXAMPLES
+from tests.stores._topology import RedisServer
 
 pytestmark = pytest.mark.slow
 AUTH = "/api/v1/auth"
@@ -382,31 +383,6 @@ def test_hostile_input_registration_and_token_caching(served: Served) -> None:
 
 
 # --- the store goes away: 503, never 500, one event ------------------------------------------------------
-class _RedisServer:
-    def __init__(self, binary: str, directory: Path) -> None:
-        self.binary, self.directory, self.port = binary, directory, free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                             check=False).stdout.strip() != b"PONG":
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-
 @pytest.mark.redis
 def test_redis_outage_gives_503s_never_500s_and_service_comes_back(tmp_path: Path) -> None:
     """A short chaos phase: the Task API under the shipped gunicorn config on Redis state; Redis stopped for
@@ -416,7 +392,7 @@ def test_redis_outage_gives_503s_never_500s_and_service_comes_back(tmp_path: Pat
     binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
     if not binary or not shutil.which("redis-cli"):
         pytest.skip("redis-server not found")
-    redis = _RedisServer(binary, tmp_path)
+    redis = RedisServer(binary, free_port(), tmp_path)
     redis.start()
     try:
         for served in _serve(tmp_path, redis.url, threads=4, config=True):
