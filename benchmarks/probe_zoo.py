@@ -3,7 +3,8 @@
 Each target is described by ``benchmarks/zoo/NAME.toml``: the public repository and commit, how to install and start
 it, the API description to give every tool, the login recipe, and the weaknesses its own documentation lists, each
 marked reachable (by a black-box tester holding the API description and the login recipe) or not. The targets live
-outside the repository, under ``$ZOO_DIR`` (default /work/thirdparty/zoo/NAME, a checkout at the pinned commit).
+never committed, under ``$ZOO_DIR`` (default benchmarks/.cache/zoo/NAME, which git ignores), each a checkout
+at its pinned commit.
 
 For each target and tool the harness installs the target once (a virtualenv per target), starts it fresh on
 127.0.0.1 and a free port, seeds it, runs the tool with the same API description and credentials, and stops it
@@ -43,7 +44,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND_TRUTH = ROOT / "benchmarks" / "zoo"
-ZOO_DIR = Path(os.environ.get("ZOO_DIR", "/work/thirdparty/zoo"))
+ZOO_DIR = Path(os.environ.get("ZOO_DIR", Path(__file__).resolve().parent / ".cache" / "zoo"))
 TOOLS_VENV = Path(os.environ.get("ZOO_TOOLS", str(ZOO_DIR / ".tools")))
 # the prober under test: this checkout's, or another build (e.g. a frozen "before" install) via $ZOO_APISHIELD
 APISHIELD = Path(os.environ.get("ZOO_APISHIELD", str(ROOT / ".venv" / "bin" / "apishield")))
