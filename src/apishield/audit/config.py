@@ -103,8 +103,6 @@ def load(start: str, explicit: str | None = None) -> AuditConfig:
     section, path = tool_settings("audit", start, explicit)
     if path is None:
         return AuditConfig()
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.apishield.audit] must be a table")
     return AuditConfig.from_mapping(section, source=str(path))
 
 
