@@ -66,3 +66,19 @@ def test_no_module_is_over_600_lines(path: Path) -> None:
     relative = path.relative_to(SRC).as_posix()
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{relative} has {lines} lines; split it (limit {MAX_LINES})"
+
+
+ADAPTERS = ("flask", "fastapi", "bottle", "cherrypy")
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_adapters_hold_the_core_shield_and_never_subclass_it(name: str) -> None:
+    import importlib
+
+    from apishield.shield import Shield as Core
+    from apishield.shield.frontend import ShieldFrontend
+
+    adapter = importlib.import_module(f"apishield.integrations.{name}").Shield
+    assert not issubclass(adapter, Core)
+    assert issubclass(adapter, ShieldFrontend)
+    assert isinstance(adapter().core, Core)

@@ -30,16 +30,17 @@ import bottle
 
 from apishield.integrations._common import vary_missing, view_from_environ
 from apishield.integrations.wsgi import PRINCIPAL_KEY
-from apishield.shield import PUBLIC, RouteSettings, settings_of
-from apishield.shield import Shield as _CoreShield
+from apishield.request import RequestView
+from apishield.shield import PUBLIC, CompiledRoute, Outcome, RouteSettings, settings_of
+from apishield.shield.frontend import ShieldFrontend
 
 log = logging.getLogger("apishield")
 
 CONFIG_KEY = "apishield"
 
 
-class Shield(_CoreShield):
-    """A :class:`apishield.shield.Shield` that is also a Bottle plugin (API v2)."""
+class Shield(ShieldFrontend):
+    """The Bottle adapter, a Bottle plugin (API v2) holding a core :class:`apishield.shield.Shield`."""
 
     name = "apishield"
     api = 2
@@ -57,25 +58,25 @@ class Shield(_CoreShield):
         app.add_hook("before_request", functools.partial(self._first_request, app))
         self.cover(app)
         if bottle.DEBUG:
-            self.note_server(None, debug=True)
+            self.core.note_server(None, debug=True)
 
     def apply(self, callback: Callable[..., Any], route: bottle.Route) -> Callable[..., Any]:
-        compiled = self.compile(self.route_settings(route))
-        shield = self
+        core = self.core
+        compiled = core.compile(self.route_settings(route))
 
         @functools.wraps(callback)
         def shielded(*args: Any, **kwargs: Any) -> Any:
             req = bottle.request
             environ = req.environ
-            view = view_from_environ(shield, environ, route=route.rule)
-            if shield.needs_body(compiled, view):
-                if (req.content_length or 0) > shield.config.validation.max_body_size:
-                    return _http_response(shield.too_large(view))
+            view = view_from_environ(core, environ, route=route.rule)
+            if core.needs_body(compiled, view):
+                if (req.content_length or 0) > core.config.validation.max_body_size:
+                    return self.respond(core.too_large(view), req)
                 view.body = req.body.read()
                 req.body.seek(0)
-            outcome = shield.process(view, compiled)
+            outcome = core.process(view, compiled)
             if not outcome.allowed:
-                return _http_response(outcome)
+                return self.respond(outcome, req)
             environ[PRINCIPAL_KEY] = outcome.principal
             try:
                 result = callback(*args, **kwargs)
@@ -92,6 +93,20 @@ class Shield(_CoreShield):
 
     def close(self) -> None:
         """Plugin API: called on uninstall."""
+
+    # --- the resolve/respond protocol ----------------------------------------------------------
+    def resolve(self, request: bottle.BaseRequest) -> tuple[CompiledRoute, RequestView]:
+        """The compiled route Bottle matched for ``request`` and its view (the plugin's hot path compiles
+        each route once, in :meth:`apply`)."""
+        route = request.environ.get("bottle.route")
+        core = self.core
+        settings = self.route_settings(route) if route is not None else PUBLIC
+        rule = route.rule if route is not None else None
+        return core.compile(settings), view_from_environ(core, request.environ, route=rule)
+
+    def respond(self, outcome: Outcome, request: bottle.BaseRequest) -> bottle.HTTPResponse:
+        """A refusal as Bottle's answer."""
+        return _http_response(outcome)
 
     def cover(self, app: bottle.Bottle) -> None:
         """Put the shield on every route ``app`` serves that its own plugin list does not reach.
@@ -160,7 +175,7 @@ class Shield(_CoreShield):
         if self._covered.get(id(app)) != (app, len(app.routes)):
             self.cover(app)
         environ = bottle.request.environ
-        self.note_server(environ.get("SERVER_SOFTWARE"), debug=bottle.DEBUG)
+        self.core.note_server(environ.get("SERVER_SOFTWARE"), debug=bottle.DEBUG)
         if not getattr(app, "_apishield_listed", False):
             app._apishield_listed = True  # type: ignore[attr-defined,unused-ignore]
             self._list_routes(app)
@@ -172,8 +187,8 @@ class Shield(_CoreShield):
                 settings = self.route_settings(route)
             except bottle.HTTPError:
                 settings = PUBLIC
-            view = view_from_environ(self, environ)
-            raise _http_response(self.process(view, self.compile(settings)))
+            view = view_from_environ(self.core, environ)
+            raise _http_response(self.core.process(view, self.core.compile(settings)))
 
     def _list_routes(self, app: bottle.Bottle) -> None:
         listed = []
@@ -187,8 +202,8 @@ class Shield(_CoreShield):
     def _error_page(self, error: bottle.HTTPError) -> bytes:
         """Bottle's default error handler, replaced: problem+json, security headers, no traceback."""
         environ = bottle.request.environ
-        view = view_from_environ(self, environ) if environ else None
-        outcome = self.error_outcome(view, error.status_code)
+        view = view_from_environ(self.core, environ) if environ else None
+        outcome = self.core.error_outcome(view, error.status_code)
         response = bottle.response
         for name in ("Content-Type", "Content-Length"):
             if name in response:

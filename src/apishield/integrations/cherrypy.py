@@ -37,8 +37,8 @@ import cherrypy
 from apishield.errors import ConfigError
 from apishield.integrations._common import apply_headers, view_from_environ
 from apishield.request import CaseInsensitiveHeaders, RequestView
-from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
-from apishield.shield import Shield as _CoreShield
+from apishield.shield import PUBLIC, CompiledRoute, Outcome, RouteSettings, settings_of
+from apishield.shield.frontend import ShieldFrontend
 
 log = logging.getLogger("apishield")
 
@@ -46,8 +46,8 @@ TOOL_NAME = "apishield"
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-class Shield(_CoreShield):
-    """A :class:`apishield.shield.Shield` exposed to CherryPy as the ``apishield`` tool."""
+class Shield(ShieldFrontend):
+    """The CherryPy adapter: a core :class:`apishield.shield.Shield` run by the ``apishield`` tool."""
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
@@ -89,21 +89,49 @@ class Shield(_CoreShield):
         csrf_exempt: bool | None = None,
     ) -> None:
         request = cherrypy.serving.request
-        response = cherrypy.serving.response
         if not self._listed:
             self._list_routes(request.app)
+        core = self.core
         environ = getattr(request, "wsgi_environ", None)
-        self.note_server(environ.get("SERVER_SOFTWARE") if environ else None)
+        core.note_server(environ.get("SERVER_SOFTWARE") if environ else None)
+        compiled = self._compiled(request, (public, scopes, roles, limits, csrf_exempt))
+        view = self._view(request, environ)
+        if core.needs_body(compiled, view):
+            view.body = _request_body(request)
+        outcome = core.process(view, compiled)
+        if not outcome.allowed:
+            self.respond(outcome, request)
+            return
+        request.principal = outcome.principal
+        request.hooks.attach("before_finalize", _add_headers, headers=outcome.headers)
+
+    # --- the resolve/respond protocol -------------------------------------------------------------
+    def resolve(self, request: Any) -> tuple[CompiledRoute, RequestView]:
+        """The compiled route for the handler CherryPy dispatched ``request`` to (with the tool arguments its
+        config gives this path) and the request view; the tool's hook does the same with its arguments."""
+        conf = request.toolmaps.get("tools", {}).get(TOOL_NAME, {})
+        args = tuple(conf.get(name) for name in ("public", "scopes", "roles", "limits", "csrf_exempt"))
+        return self._compiled(request, args), self._view(request, getattr(request, "wsgi_environ", None))
+
+    def respond(self, outcome: Outcome, request: Any) -> None:
+        """A refusal as CherryPy's answer: the handler is not called."""
+        _terminal(request, cherrypy.serving.response, outcome)
+
+    def _compiled(self, request: Any, tool_args: tuple[Any, ...]) -> CompiledRoute:
+        core = self.core
+        public, scopes, roles, limits, csrf_exempt = tool_args
         handler = request.handler
+        while handler is not None and not hasattr(handler, "callable") and hasattr(handler, "oldhandler"):
+            handler = handler.oldhandler  # a tool that wrapped the handler (``encode``, ``gzip``): the one inside
         target = getattr(handler, "callable", None)
         method = request.method
         if isinstance(handler, cherrypy.NotFound) or handler is None:
             target = None
-        path_key = request.path_info if self.routes else None
-        tool_args = (public, _key(scopes), _key(roles), _key(limits), csrf_exempt)
+        path_key = request.path_info if core.routes else None
+        key_args = (public, _key(scopes), _key(roles), _key(limits), csrf_exempt)
         sections, by_path = self._path_settings(request) if target is not None else ((), None)
-        key = (getattr(target, "__func__", target), method, tool_args, path_key, sections, id(request.app))
-        compiled = self._cache.get(key) if target is not None else None
+        key = (getattr(target, "__func__", target), method, key_args, path_key, sections, id(request.app), id(core))
+        compiled: CompiledRoute | None = self._cache.get(key) if target is not None else None
         if compiled is None:
             if target is None:
                 settings = PUBLIC  # unknown path: let CherryPy answer 404 (headers and limits still apply)
@@ -124,18 +152,10 @@ class Shield(_CoreShield):
                 )
                 declared = tool_settings.merged(by_path).merged(_target_settings(target))
                 settings = self.settings_for(method, request.path_info, declared)
-            compiled = self.compile(settings)
+            compiled = core.compile(settings)
             if target is not None and len(self._cache) < 10_000:
                 self._cache[key] = compiled
-        view = self._view(request, environ)
-        if self.needs_body(compiled, view):
-            view.body = _request_body(request)
-        outcome = self.process(view, compiled)
-        if not outcome.allowed:
-            _terminal(request, response, outcome)
-            return
-        request.principal = outcome.principal
-        request.hooks.attach("before_finalize", _add_headers, headers=outcome.headers)
+        return compiled
 
     def _path_settings(self, request: Any) -> tuple[tuple[str, ...], RouteSettings | None]:
         """Tool arguments from the app's path sections, matched segment by segment after the dispatcher's
@@ -171,8 +191,8 @@ class Shield(_CoreShield):
     def _view(self, request: Any, environ: Mapping[str, Any] | None) -> RequestView:
         route = request.path_info
         if environ is not None:
-            return view_from_environ(self, environ, route=route)
-        return self.request_view(
+            return view_from_environ(self.core, environ, route=route)
+        return self.core.request_view(
             request.method,
             request.path_info,
             CaseInsensitiveHeaders(list(request.headers.items())),
@@ -189,7 +209,7 @@ class Shield(_CoreShield):
             code = int(str(status).split()[0])
         except ValueError:
             code = 500
-        outcome = self.error_outcome(None, code)
+        outcome = self.core.error_outcome(None, code)
         headers = cherrypy.serving.response.headers
         for name, value in outcome.headers:
             headers[name] = value
@@ -199,7 +219,7 @@ class Shield(_CoreShield):
         """``request.error_response``: an unhandled exception becomes a bare 500 problem."""
         request = cherrypy.serving.request
         log.error("apishield: unhandled error in %s %s", request.method, request.path_info)
-        outcome = self.error_outcome(self._view(request, getattr(request, "wsgi_environ", None)), 500)
+        outcome = self.core.error_outcome(self._view(request, getattr(request, "wsgi_environ", None)), 500)
         response = cherrypy.serving.response
         response.status = 500
         response.headers.clear()

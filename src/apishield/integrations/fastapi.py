@@ -50,8 +50,9 @@ from apishield.integrations.asgi import (
     close_code,
     connection_view,
 )
-from apishield.shield import PUBLIC, Outcome, RouteSettings, requirement, settings_of
-from apishield.shield import Shield as _CoreShield
+from apishield.request import RequestView
+from apishield.shield import PUBLIC, CompiledRoute, Outcome, RouteSettings, requirement, settings_of
+from apishield.shield.frontend import ShieldFrontend
 
 log = logging.getLogger("apishield")
 
@@ -85,8 +86,8 @@ class Requirement(SecurityBase):
         principal = state.get(PRINCIPAL_KEY) if state.get(_CHECKED_KEY) else None
         if principal is None:
             # no principal from the middleware (not installed, or the route is public there): authenticate
-            view = connection_view(self.shield, scope)
-            outcome = self.shield.process(view, self.shield.compile(self.settings))
+            core = self.shield.core
+            outcome = core.process(connection_view(core, scope), core.compile(self.settings))
             if not outcome.allowed:
                 if scope.get("type") == "websocket":
                     raise WebSocketException(close_code(outcome.status))
@@ -96,7 +97,7 @@ class Requirement(SecurityBase):
         needs = self._needs
         if needs is not None and not _holds(principal, needs):
             try:  # refuse the way the shield does (event, 403, insufficient_scope challenge)
-                self.shield.auth.authorize(principal, settings, connection_view(self.shield, scope))
+                self.shield.core.auth.authorize(principal, settings, connection_view(self.shield.core, scope))
             except Reject as reject:
                 if scope.get("type") == "websocket":
                     raise WebSocketException(close_code(reject.status)) from None
@@ -126,12 +127,12 @@ class _Refused(StarletteHTTPException):
         self.outcome = outcome
 
 
-class Shield(_CoreShield):
-    """A :class:`apishield.shield.Shield` for FastAPI and Starlette apps."""
+class Shield(ShieldFrontend):
+    """The FastAPI and Starlette adapter: a core :class:`apishield.shield.Shield` run by an ASGI middleware,
+    with route settings resolved from the app's own router and ``shield.require`` dependencies."""
 
     def __init__(self, config: Any = None, **settings: Any) -> None:
         super().__init__(config, **settings)
-        self._given: tuple[Any, dict[str, Any]] = (config, settings)
         self._owns_store = settings.get("store") is None  # a store passed in is the caller's to close
         self._route_settings: dict[tuple[int, str], tuple[Any, RouteSettings]] = {}
         self._paths: dict[tuple[str, str, int], tuple[RouteSettings, str]] = {}
@@ -148,12 +149,12 @@ class Shield(_CoreShield):
         self._app = app
         config, settings = self._given
         extra = development_settings(
-            self, debug_reason(bool(getattr(app, "debug", False))), mode_was_given(config, settings)
+            self.core, debug_reason(bool(getattr(app, "debug", False))), mode_was_given(config, settings)
         )
         if extra is not None:  # FastAPI(debug=True) and no mode chosen
-            _CoreShield.__init__(self, config, **{**settings, **extra})
+            self.reconfigure(over=extra)
         app.state.apishield = self
-        app.add_middleware(ShieldASGIMiddleware, shield=self, resolver=self._resolve)
+        app.add_middleware(ShieldASGIMiddleware, shield=self.core, resolver=self._resolve)
         app.add_exception_handler(Reject, self._reject_handler)
         app.add_exception_handler(StarletteHTTPException, self._http_handler)
         app.add_exception_handler(RequestValidationError, self._validation_handler)
@@ -162,7 +163,7 @@ class Shield(_CoreShield):
         self._install_lifespan(app)
         warn_overlapping_middleware(app)
         if getattr(app, "debug", False):
-            self.note_server(None, debug=True)
+            self.core.note_server(None, debug=True)
 
     # --- lifespan ---------------------------------------------------------------------------------
     def _install_lifespan(self, app: Any) -> None:
@@ -207,7 +208,7 @@ class Shield(_CoreShield):
         routes = self.routes_of(app)
         self.log_routes(routes)
         pages = [getattr(app, name, None) for name in ("docs_url", "redoc_url")]
-        hint_docs_ui_csp(self, routes, known=[p for p in pages if p])
+        hint_docs_ui_csp(self.core, routes, known=[p for p in pages if p])
 
     def shutdown(self) -> None:
         """At the app's shutdown: close the store the shield opened from ``store_url`` (connections, files;
@@ -215,6 +216,21 @@ class Shield(_CoreShield):
         if self._owns_store:
             with contextlib.suppress(StoreError):
                 self.store.close()
+
+    # --- the resolve/respond protocol ----------------------------------------------------------------
+    def resolve(self, request: Scope) -> tuple[CompiledRoute, RequestView]:
+        """The compiled route the app's router serves for the ASGI ``scope`` and its view (the middleware's
+        hot path makes the same calls inline)."""
+        core = self.core
+        root = request.get("root_path")
+        path = root + request.get("path", "/") if root else request.get("path", "/")
+        method = "GET" if request.get("type") == "websocket" else request.get("method", "GET")
+        compiled = core.route_for(method, path, self._resolve(request))
+        return compiled, connection_view(core, request, route=request["state"].get(ROUTE_KEY), path=path)
+
+    def respond(self, outcome: Outcome, request: Scope) -> Response:
+        """A refusal as a Starlette response."""
+        return self._outcome_response(outcome)
 
     # --- route resolution -----------------------------------------------------------------------
     def _resolve(self, scope: Scope) -> RouteSettings | None:
@@ -325,7 +341,7 @@ class Shield(_CoreShield):
         if isinstance(exc, _Refused):
             return self._outcome_response(exc.outcome)
         status = getattr(exc, "status_code", 500)
-        outcome = self.error_outcome(None, status)
+        outcome = self.core.error_outcome(None, status)
         response = self._outcome_response(outcome)
         for name, value in (getattr(exc, "headers", None) or {}).items():
             if name.lower() in ("allow", "www-authenticate", "retry-after"):
@@ -341,7 +357,7 @@ class Shield(_CoreShield):
 
     async def _unhandled_handler(self, request: Request, exc: Exception) -> Response:
         log.error("apishield: unhandled %s in %s %s", type(exc).__name__, request.method, request.url.path)
-        return self._outcome_response(self.error_outcome(None, 500))
+        return self._outcome_response(self.core.error_outcome(None, 500))
 
 
 _OVERLAPS = {

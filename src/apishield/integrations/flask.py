@@ -43,16 +43,19 @@ from apishield.integrations._common import (
     view_from_environ,
 )
 from apishield.integrations.wsgi import PRINCIPAL_KEY, guarded_call
-from apishield.shield import PUBLIC, Outcome, RouteSettings, settings_of
+from apishield.integrations.wsgi import respond as wsgi_respond
+from apishield.request import RequestView
+from apishield.shield import PUBLIC, CompiledRoute, Outcome, RouteSettings, settings_of
 from apishield.shield import Shield as _CoreShield
+from apishield.shield.frontend import ShieldFrontend
 
 log = logging.getLogger("apishield")
 
 EXTENSION_KEY = "apishield"
 
 
-class Shield(_CoreShield):
-    """The apishield Flask extension (a :class:`apishield.shield.Shield` wrapped around ``app.wsgi_app``).
+class Shield(ShieldFrontend):
+    """The apishield Flask extension: a core :class:`apishield.shield.Shield` run around ``app.wsgi_app``.
 
     The pipeline runs at the WSGI layer, before Flask builds its request context: routes are resolved with
     the app's own URL map (cached per method and path for matched routes), refusals are answered without
@@ -63,7 +66,6 @@ class Shield(_CoreShield):
         if settings.get("authenticators"):
             settings["authenticators"] = [_in_flask_context(a) for a in settings["authenticators"]]
         super().__init__(config, **settings)
-        self._given: tuple[Any, dict[str, Any]] = (config, settings)
         self._app_config: dict[str, Any] | None = None  # the APISHIELD_* keys this shield was configured from
         self._blueprints: dict[Blueprint | str, RouteSettings] = {}
         self._listed: set[int] = set()
@@ -97,7 +99,7 @@ class Shield(_CoreShield):
             app.register_error_handler(Exception, self._unhandled)
         warn_overlapping_extensions(app)
         if app.debug:
-            self.note_server(None, debug=True)
+            self.core.note_server(None, debug=True)
 
     def _configure_from(self, app: Flask) -> None:
         """Rebuild the configuration with the app's ``APISHIELD_*`` keys (once; one shield, one config)."""
@@ -115,8 +117,7 @@ class Shield(_CoreShield):
             return
         if not keys:
             return
-        config, settings = self._given
-        _CoreShield.__init__(self, config, **{**keys, **settings})
+        self.reconfigure(under=keys)
         self._app_config = keys
 
     def _detect_development(self, app: Flask) -> None:
@@ -125,9 +126,9 @@ class Shield(_CoreShield):
         config, settings = self._given
         keys = self._app_config or {}
         chosen = mode_was_given(config, settings, keys) or _PREFIX + "MODE" in app.config
-        extra = development_settings(self, debug_reason(app.debug, "FLASK_DEBUG"), chosen)
+        extra = development_settings(self.core, debug_reason(app.debug, "FLASK_DEBUG"), chosen)
         if extra is not None:
-            _CoreShield.__init__(self, config, **{**keys, **settings, **extra})
+            self.reconfigure(under=keys, over=extra)
 
     def blueprint(self, bp: Blueprint | str, settings: RouteSettings | None = None, **kw: Any) -> None:
         """Settings for every route of ``bp`` (``public=``, ``scopes=``, ``roles=``, ``limits=``, ...).
@@ -149,7 +150,8 @@ class Shield(_CoreShield):
         if is_static_view(view):
             # Flask's (and blueprints') static-file routes serve public assets by design; a routes pattern in
             # the config may still protect them
-            configured = self.routes.lookup(method, rule) if self.routes else None
+            routes = self.core.routes
+            configured = routes.lookup(method, rule) if routes else None
             return PUBLIC if configured is None else PUBLIC.merged(configured)
         declared: RouteSettings | None = None
         parts = endpoint.split(".")[:-1]
@@ -185,7 +187,7 @@ class Shield(_CoreShield):
         if 300 <= status < 400:  # routing redirects (a missing trailing slash) stay redirects
             redirect = exc.get_response()
             return Response(redirect.get_data(), status=redirect.status_code, headers=list(redirect.headers.items()))
-        response = _response(self.error_outcome(None, status))
+        response = _response(self.core.error_outcome(None, status))
         allow = exc.get_response().headers.get("Allow") if status == 405 else None
         if allow:
             response.headers["Allow"] = allow
@@ -195,7 +197,7 @@ class Shield(_CoreShield):
         if isinstance(exc, HTTPException):
             return self._http_error(exc)
         log.exception("apishield: unhandled error in %s %s", request.method, request.path)
-        return _response(self.error_outcome(None, 500))
+        return _response(self.core.error_outcome(None, 500))
 
     def _list_routes(self, app: Flask) -> None:
         with self._list_lock:
@@ -204,12 +206,13 @@ class Shield(_CoreShield):
             self._listed.add(id(app))
         routes = self.routes_of(app)
         self.log_routes(routes)
-        hint_docs_ui_csp(self, routes)
+        hint_docs_ui_csp(self.core, routes)
         warn_overlapping_extensions(app)  # again: extensions set up after the shield
 
 
 class _FlaskLayer:
-    """The WSGI layer around ``app.wsgi_app`` that runs the shield."""
+    """The WSGI layer around ``app.wsgi_app`` that runs the shield: the Flask side of the resolve/respond
+    protocol (:class:`~apishield.shield.frontend.Frontend`), the request being ``(environ, start_response)``."""
 
     _CACHE_SIZE = 4096
 
@@ -219,13 +222,19 @@ class _FlaskLayer:
         self.in_context = in_context
         self.shield = shield
         self.app = app
+        #: the core the caches below were compiled by (the adapter may rebuild its core)
+        self._core = shield.core
         self._routes: dict[tuple[str, str, str], tuple[Any, str | None]] = {}
         self._unknown: tuple[Any, str | None] | None = None
         #: routes depend on the Host header (host matching or subdomains); fixed by Flask's constructor
         self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
         self._started = False
 
-    def _resolve(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
+    @property
+    def core(self) -> _CoreShield:
+        return self.shield.core
+
+    def _route(self, environ: dict[str, Any]) -> tuple[Any, str | None]:
         """(compiled route, rule template) for this request, via Flask's URL map; unknown paths are public
         (Flask answers 404/405 itself, with headers and rate limits applied)."""
         host = environ.get("HTTP_HOST", "") if self._by_host else ""
@@ -234,22 +243,40 @@ class _FlaskLayer:
         if hit is not None:  # Flask refuses new routes once it has served a request: the cache stays valid
             return hit
         app = self.app
-        shield = self.shield
+        core = self._core
         try:
             adapter = app.create_url_adapter(app.request_class(environ))
             if adapter is None:
                 raise LookupError
             rule, _ = adapter.match(return_rule=True)
         except (HTTPException, LookupError):
-            unknown: tuple[Any, str | None] = self._unknown or (shield.compile(PUBLIC), None)
+            unknown: tuple[Any, str | None] = self._unknown or (core.compile(PUBLIC), None)
             self._unknown = unknown
             return unknown  # not cached: junk paths must not push real routes out
         method = key[0]
-        settings = shield.route_settings(app, rule.endpoint, rule.rule, "GET" if method == "HEAD" else method)
-        hit = (shield.compile(settings), rule.rule)
+        settings = self.shield.route_settings(app, rule.endpoint, rule.rule, "GET" if method == "HEAD" else method)
+        hit = (core.compile(settings), rule.rule)
         if len(self._routes) < self._CACHE_SIZE:
             self._routes[key] = hit
         return hit
+
+    def resolve(self, request: tuple[dict[str, Any], Any]) -> tuple[CompiledRoute, RequestView]:
+        """The compiled route (Flask's URL map decides, cached per method, path and host) and the view."""
+        environ = request[0]
+        if self.shield.core is not self._core:  # the adapter rebuilt its core: compiled routes are stale
+            self._core, self._routes, self._unknown = self.shield.core, {}, None
+        # the route cache, looked up here for the usual hit (the same key as _route)
+        hit = self._routes.get((
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_HOST", "") if self._by_host else "",
+        ))
+        compiled, template = hit if hit is not None else self._route(environ)
+        return compiled, view_from_environ(self._core, environ, route=template)
+
+    def respond(self, outcome: Outcome, request: tuple[dict[str, Any], Any]) -> list[bytes]:
+        """A refusal as the WSGI answer."""
+        return wsgi_respond(outcome, request[1])
 
     def _start_up(self, environ: dict[str, Any]) -> None:
         """First request: list the routes (once per app) and look at the serving software."""
@@ -257,26 +284,19 @@ class _FlaskLayer:
         self._by_host = bool(app.url_map.host_matching or app.subdomain_matching)
         if id(app) not in self.shield._listed:
             self.shield._list_routes(app)
-        self.shield.note_server(environ.get("SERVER_SOFTWARE"), debug=app.debug)
+        self.shield.core.note_server(environ.get("SERVER_SOFTWARE"), debug=app.debug)
         self._started = True
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        shield = self.shield
         if not self._started:
             self._start_up(environ)
-        # the route cache, looked up here for the usual hit (the same key as _resolve)
-        hit = self._routes.get((
-            environ.get("REQUEST_METHOD", "GET"),
-            environ.get("PATH_INFO", ""),
-            environ.get("HTTP_HOST", "") if self._by_host else "",
-        ))
-        compiled, template = hit if hit is not None else self._resolve(environ)
-        view = view_from_environ(shield, environ, route=template)
+        compiled, view = self.resolve((environ, start_response))
+        core = self._core
         if not self.in_context:  # apishield's own authenticators only: no Flask context to share
-            return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
+            return guarded_call(core, compiled, view, environ, start_response, self.wsgi_app)
         token = _SERVING.set((self.app, environ))
         try:
-            return guarded_call(shield, compiled, view, environ, start_response, self.wsgi_app)
+            return guarded_call(core, compiled, view, environ, start_response, self.wsgi_app)
         finally:
             _SERVING.reset(token)
             ctx = environ.pop(_CTX_KEY, None)
