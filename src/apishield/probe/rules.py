@@ -86,3 +86,5 @@ CMDI = _r("PR-CMDI-001", "OS command injection (harmless canary executed)", (78,
           "Never pass request data to a shell; call programs with an argument list (subprocess.run([...])).")
 XXE = _r("PR-XXE-001", "XML external entity processing (local entity resolved)", (611,), "API8:2023", H, HI,
          "Disable DTDs and entity resolution (defusedxml); accept JSON where XML is not needed.")
+REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to any outside host", (601,), "API8:2023", M,
+              HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")

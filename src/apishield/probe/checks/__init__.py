@@ -13,6 +13,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     jwt,
     mass_assignment,
     ratelimit,
+    redirect,
     redos,
 )
 

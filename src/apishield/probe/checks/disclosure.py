@@ -3,6 +3,9 @@
 * **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
   exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
   an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
+* **version banners** — ``Server`` / ``X-Powered-By`` (and ``X-AspNet-Version``, ``X-Generator``) values that
+  name a software version, read from every answer (a banner set on one route only is found too), once per
+  distinct banner;
 * **sensitive data** — a password the probe logged in with, returned as a value anywhere in an answer (a
   request that sent it excepted); fields named like secrets (``password``, ``pwhash``, ``password_hash``,
   ``api_key`` …); values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt)
@@ -194,15 +197,32 @@ def sensitive(ctx: Context, ex: Exchange) -> None:
                    op=op, highlight=key.group(0))
 
 
+BANNER_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator")
+VERSION = re.compile(r"\d+\.\d+")
+
+
+def banner(ex: Exchange) -> str | None:
+    """The answer's software banner when it names a version (``Werkzeug/2.0.3``, ``Python 3.10.4``)."""
+    text = " ".join(f"{k}: {v}" for k, v in ex.response_headers if k.lower() in BANNER_HEADERS and VERSION.search(v))
+    return text or None
+
+
 @check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE, rules.SQL_DISCLOSED, rules.CARD_NUMBER,
-                         rules.PRIVATE_KEY, rules.SERVER_ERROR), weight=1, phase="passive", order=10)
+                         rules.PRIVATE_KEY, rules.SERVER_ERROR, rules.BANNER), weight=1, phase="passive", order=10)
 async def passive(ctx: Context) -> None:
-    """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s."""
+    """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s,
+    version banners."""
     seen: set[tuple[str, str]] = set()
     crashed: set[str] = set()
+    banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
     for ex in list(ctx.client.log):
         if ex.status is None:
             continue
+        shown = banner(ex)
+        if shown is not None and not any(shown in m for m in banners):
+            banners.add(shown)
+            ctx.report(rules.BANNER, f"version banner: {shown}", ex, op=_op_for(ctx, ex),
+                       highlight=shown.split(": ")[1])
         if (ex.method, ex.url) not in seen:
             errors(ctx, ex)
         seen.add((ex.method, ex.url))
@@ -214,4 +234,4 @@ async def passive(ctx: Context) -> None:
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["card_number", "errors", "hash_shape", "luhn", "passive", "sensitive"]
+__all__ = ["banner", "card_number", "errors", "hash_shape", "luhn", "passive", "sensitive"]

@@ -1,0 +1,204 @@
+"""Techniques behind misses on APIs written by others, each on a loopback app of our own, must fire with the flaw
+and stay quiet without it: a version banner on one route only (every answer is read), a JWT HMAC secret of a few
+digits (cracked offline, also when the server checks no signature), injection payloads sent in the encoding the
+description names (form-encoded and multipart), a ``sleep`` canary for a parameter that only a quote points to
+(its output filtered away), an open redirect, and a control request before calling a changing answer
+"unprotected"."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from apishield.probe import ProbeConfig, ProbeOptions, probe
+from tests.probe.loopback import Answer, loopback
+
+OK = {"200": {"description": "ok"}}
+
+
+def _run(tmp_path: Path, url: str, spec: dict[str, Any], checks: tuple[str, ...], **config: Any) -> Any:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": spec}))
+    return asyncio.run(probe(ProbeConfig(url, openapi=str(path), options=ProbeOptions(
+        budget=400, rate=0, checks=checks), **config)))
+
+
+def _found(result: Any) -> set[tuple[str, str | None, str | None]]:
+    return {(f.rule_id, f.method, f.http_path) for f in result.findings}
+
+
+def _query(path: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+
+
+@pytest.mark.parametrize("banner", ["Python/3.10.12 FastAPI/0.103.2", "FastAPI"])
+def test_a_version_banner_on_one_route_only_is_read_from_every_answer(tmp_path: Path, banner: str) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path == "/healthcheck":
+            return 200, {"X-Powered-By": banner}, {"ok": True}
+        if urlsplit(path).path == "/items":
+            return 200, {}, {"items": []}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/items": {"get": {"responses": OK}}, "/healthcheck": {"get": {"responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("crawl", "headers_errors", "passive"))
+    banners = [f for f in result.findings if f.rule_id == "PR-HDR-002"]
+    assert bool(banners) is any(c.isdigit() for c in banner)
+    if banners:
+        assert len(banners) == 1 and banners[0].http_path == "/healthcheck"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _hs256(claims: dict[str, Any], secret: str) -> str:
+    """A compact HS256 JWT, signed here with the standard library (short test secrets on purpose)."""
+    signing = _b64(b'{"alg":"HS256","typ":"JWT"}') + "." + _b64(json.dumps(claims).encode())
+    return signing + "." + _b64(hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest())
+
+
+def _token_app(secret: str, verify: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/me":
+            return 404, {}, {"detail": "not found"}
+        token = {k.lower(): v for k, v in headers.items()}.get("authorization", "").removeprefix("Bearer ")
+        parts = token.split(".")
+        if len(parts) != 3:
+            return 401, {}, {"detail": "invalid token"}
+        try:
+            header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        except ValueError:
+            return 401, {}, {"detail": "invalid token"}
+        if verify:
+            good = _b64(hmac.new(secret.encode(), f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
+            if header.get("alg") != "HS256" or not hmac.compare_digest(good, parts[2]):
+                return 401, {}, {"detail": "invalid token"}
+        return 200, {}, {"user": claims.get("sub")}
+
+    return app
+
+
+@pytest.mark.parametrize(("secret", "verify", "weak"), [
+    ("048213", True, True),    # six digits, a leading zero: cracked offline, and a re-signed token accepted
+    ("4821", False, True),     # the server checks no signature; the secret is still proven weak offline
+    ("x9Lq2-VvTq7m-Zr81pWn-Kd0sE4", True, False),
+])
+def test_a_jwt_secret_of_a_few_digits_is_cracked_offline(tmp_path: Path, secret: str, verify: bool,
+                                                          weak: bool) -> None:
+    token = _hs256({"sub": "alice", "iat": 1_700_000_000}, secret)
+    spec = {"/me": {"get": {"responses": OK}}}
+    with loopback(_token_app(secret, verify)) as url:
+        result = _run(tmp_path, url, spec, ("jwt",), auth=(f"alice=Authorization:Bearer {token}",))
+    weak_findings = [f for f in result.findings if f.rule_id == "PR-JWT-003"]
+    assert bool(weak_findings) is weak
+    if weak:
+        assert repr(secret) in weak_findings[0].message
+
+
+FORM = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+        "required": ["username", "password"]}
+
+
+@pytest.mark.parametrize("encoding", ["application/x-www-form-urlencoded", "multipart/form-data"])
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_injection_payloads_go_in_the_encoding_the_description_names(tmp_path: Path, encoding: str,
+                                                                       vulnerable: bool) -> None:
+    def fields(headers: dict[str, str], body: bytes) -> dict[str, str] | None:
+        ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
+        if encoding.startswith("application/x-www") and ctype.startswith(encoding):
+            return {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        if encoding.startswith("multipart") and ctype.startswith(encoding):
+            return dict(re.findall(r'name="([^"]+)"\r\n\r\n(.*?)\r\n--', body.decode(), re.S))
+        return None  # like a form-only framework: anything else is no form at all
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if method == "POST" and urlsplit(path).path == "/login":
+            form = fields(headers, body)
+            if form is None:
+                return 400, {}, {"error": "a form is required"}
+            user = form.get("username", "")
+            # SELECT * FROM user WHERE username = '<user>' AND password = '...'
+            tautology = re.search(r"' OR (1=1|2>1)-- $", user)
+            if (vulnerable and tautology) or (user, form.get("password")) == ("admin", "s3cret"):
+                return 200, {}, {"welcome": "admin"}
+            return 401, {}, {"error": "bad login"}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/login": {"post": {"requestBody": {"content": {encoding: {"schema": FORM}}}, "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    assert (("PR-SQLI-002", "POST", "/login") in _found(result)) is vulnerable
+
+
+@pytest.mark.parametrize("shell", [True, False])
+def test_a_sleep_canary_where_a_quote_alone_changes_the_answer(tmp_path: Path, shell: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/processes":
+            return 404, {}, {"detail": "not found"}
+        name = _query(path).get("name", "")
+        if name.count("'") % 2:  # an unbalanced quote breaks the command (or the query): nothing comes out
+            return 200, {}, {"names": [""]}
+        sleep = re.search(r"\$\(sleep (\d)\)|;sleep (\d);", name)
+        if shell and sleep:
+            time.sleep(int(sleep.group(1) or sleep.group(2)))
+        return 200, {}, {"names": ["grep", "python"]}  # the command's output is filtered: no echo comes back
+
+    spec = {"/processes": {"get": {"parameters": [{"name": "name", "in": "query", "required": True,
+                                                   "schema": {"type": "string"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    assert (("PR-CMDI-001", "GET", "/processes") in _found(result)) is shell
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_open_redirect_to_an_outside_host(tmp_path: Path, vulnerable: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/login_and_redirect":
+            return 404, {}, {"detail": "not found"}
+        target = _query(path).get("next", "/")
+        if not vulnerable and (not target.startswith("/") or target.startswith(("//", "/\\"))):
+            target = "/home"  # only local paths are followed
+        return 302, {"Location": target}, {"redirect": target}
+
+    spec = {"/login_and_redirect": {"get": {"parameters": [
+        {"name": "user", "in": "query", "schema": {"type": "string"}},
+        {"name": "next", "in": "query", "required": True, "schema": {"type": "string"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("redirect",))
+    found = [f for f in result.findings if f.rule_id == "PR-REDIR-001"]
+    assert bool(found) is vulnerable
+    if vulnerable:
+        assert found[0].parameter == "next" and found[0].http_path == "/login_and_redirect"
+
+
+@pytest.mark.parametrize("changes_by_itself", [True, False])
+def test_an_answer_that_changes_by_itself_does_not_prove_protection(tmp_path: Path,
+                                                                    changes_by_itself: bool) -> None:
+    calls = {"n": 0}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/processes":
+            return 404, {}, {"detail": "not found"}
+        calls["n"] += 1
+        if changes_by_itself:  # a process list: different on every call, for anyone
+            return 200, {}, {"names": ["python", *(["worker"] * (calls["n"] % 4))]}
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        return 200, {}, {"names": ["python", "secret-job"] if auth == "Bearer t-alice" else ["python"]}
+
+    spec = {"/processes": {"get": {"responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("authn",), auth=("alice=Authorization:Bearer t-alice",))
+    assert (("PR-AUTH-001", "GET", "/processes") in _found(result)) is not changes_by_itself
