@@ -1,9 +1,10 @@
 """Techniques behind misses on APIs written by others, each on a loopback app of our own, must fire with the flaw
-and stay quiet without it: a version banner on one route only (every answer is read), a JWT HMAC secret of a few
-digits (cracked offline, also when the server checks no signature), injection payloads sent in the encoding the
-description names (form-encoded and multipart), a ``sleep`` canary for a parameter that only a quote points to
-(its output filtered away), an open redirect, and a control request before calling a changing answer
-"unprotected"."""
+and stay quiet without it: a version banner on one route only (every answer is read), a Content-Security-Policy
+that lets injected script run, a JWT HMAC secret of a few digits (cracked offline, also when the server checks
+no signature), injection payloads sent in the encoding the description names (form-encoded and multipart), a
+``sleep`` canary for a parameter that only a quote points to (its output filtered away), an open redirect, a
+control request before calling a changing answer "unprotected", and writes that name their user in the body
+(tried on the probe's own identities only)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,23 @@ def test_a_version_banner_on_one_route_only_is_read_from_every_answer(tmp_path: 
     assert bool(banners) is any(c.isdigit() for c in banner)
     if banners:
         assert len(banners) == 1 and banners[0].http_path == "/healthcheck"
+
+
+@pytest.mark.parametrize(("policy", "weak"), [
+    ("default-src 'self'; script-src 'self' 'unsafe-inline'", True),
+    ("default-src * 'unsafe-eval'", True),
+    ("default-src 'self'; script-src 'self' 'nonce-r4nd0m' 'unsafe-inline'", False),  # the nonce disables it
+    ("default-src 'self'; style-src 'self' 'unsafe-inline'", False),  # inline style is not script
+])
+def test_a_content_security_policy_that_lets_injected_script_run(tmp_path: Path, policy: str, weak: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path == "/status":
+            return 200, {"Content-Security-Policy": policy}, {"ok": True}
+        return 404, {"Content-Security-Policy": policy}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = _run(tmp_path, url, {"/status": {"get": {"responses": OK}}}, ("crawl", "passive"))
+    assert [f.rule_id for f in result.findings].count("PR-HDR-003") == (1 if weak else 0)
 
 
 def _b64(data: bytes) -> str:
@@ -202,3 +220,66 @@ def test_an_answer_that_changes_by_itself_does_not_prove_protection(tmp_path: Pa
     with loopback(app) as url:
         result = _run(tmp_path, url, spec, ("authn",), auth=("alice=Authorization:Bearer t-alice",))
     assert (("PR-AUTH-001", "GET", "/processes") in _found(result)) is not changes_by_itself
+
+
+def _users_app(vulnerable: bool) -> Any:
+    """Two customers; ``PUT /profile`` and ``PUT /users/update_role`` name the user in the body."""
+    users = {"alice": {"username": "alice", "first_name": "Alice", "role": "Customer"},
+             "bob": {"username": "bob", "first_name": "Bob", "role": "Customer"}}
+    tokens = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if method == "POST" and route == "/token":
+            data = json.loads(body or b"{}")
+            name = data.get("username")
+            ok = name in users and data.get("password") == f"{name}-pw-123"
+            return (200, {}, {"access_token": f"t-{name}"}) if ok else (401, {}, {"detail": "bad login"})
+        me = tokens.get({k.lower(): v for k, v in headers.items()}.get("authorization", ""))
+        if me is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if method == "GET" and route == "/profile":
+            return 200, {}, users[me]
+        if method == "PUT" and route in ("/profile", "/users/update_role"):
+            data = json.loads(body or b"{}")
+            named = str(data.get("username", ""))
+            if named not in users:
+                return 404, {}, {"detail": "no such user"}
+            if not vulnerable and (named != me or route == "/users/update_role"):
+                return 403, {}, {"detail": "not allowed"}
+            target = users[named]
+            for key in ("first_name", "role") if route == "/users/update_role" or vulnerable else ("first_name",):
+                if key in data and key in target and (key == "role") == (route == "/users/update_role"):
+                    target[key] = data[key]
+            return 200, {}, target
+        return 404, {}, {"detail": "not found"}
+
+    return app
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_writes_that_name_their_user_in_the_body(tmp_path: Path, vulnerable: bool) -> None:
+    from apishield.probe.identities import LoginRecipe
+
+    user_body = {"type": "object", "properties": {"username": {"type": "string"}, "first_name": {"type": "string"}},
+                 "required": ["username"]}
+    role_body = {"type": "object", "properties": {"username": {"type": "string"}, "role": {"type": "string"}},
+                 "required": ["username", "role"]}
+    login_body = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
+    spec = {
+        "/token": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
+                            "responses": OK}},
+        "/profile": {"get": {"responses": OK},
+                     "put": {"requestBody": {"content": {"application/json": {"schema": user_body}}},
+                             "responses": OK}},
+        "/users/update_role": {"put": {"requestBody": {"content": {"application/json": {"schema": role_body}}},
+                                       "responses": OK}},
+    }
+    recipe = LoginRecipe("POST", "/token", token_path="access_token",
+                         bodies=({"username": "alice", "password": "alice-pw-123"},
+                                 {"username": "bob", "password": "bob-pw-123"}))
+    with loopback(_users_app(vulnerable)) as url:
+        result = _run(tmp_path, url, spec, ("references",), login=recipe)
+    found = _found(result)
+    assert (("PR-BOLA-002", "PUT", "/profile") in found) is vulnerable
+    assert (("PR-BFLA-001", "PUT", "/users/update_role") in found) is vulnerable

@@ -88,3 +88,5 @@ XXE = _r("PR-XXE-001", "XML external entity processing (local entity resolved)",
          "Disable DTDs and entity resolution (defusedxml); accept JSON where XML is not needed.")
 REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to any outside host", (601,), "API8:2023", M,
               HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")
+WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated script", (693, 79), "API8:2023", L, HI,
+              "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")

@@ -15,5 +15,6 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     ratelimit,
     redirect,
     redos,
+    references,
 )
 
