@@ -240,6 +240,8 @@ def _users_app(vulnerable: bool) -> Any:
             return 401, {}, {"detail": "not authenticated"}
         if method == "GET" and route == "/profile":
             return 200, {}, users[me]
+        if method == "GET" and route == "/items":  # the canary (the shortest protected GET), no user fields
+            return 200, {}, {"items": ["tea", "cake"]}
         if method == "PUT" and route in ("/profile", "/users/update_role"):
             data = json.loads(body or b"{}")
             named = str(data.get("username", ""))
@@ -269,6 +271,7 @@ def test_writes_that_name_their_user_in_the_body(tmp_path: Path, vulnerable: boo
     spec = {
         "/token": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
                             "responses": OK}},
+        "/items": {"get": {"responses": OK}},
         "/profile": {"get": {"responses": OK},
                      "put": {"requestBody": {"content": {"application/json": {"schema": user_body}}},
                              "responses": OK}},

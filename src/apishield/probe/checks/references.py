@@ -71,11 +71,15 @@ class Writer:
 
 
 def readers(ctx: Context, op: Operation) -> list[Operation]:
-    """Where an identity reads its own record: GET on the same path, the canary, then user-keyed GETs."""
-    out = [o for o in ctx.operations if o.method == "GET" and o.path == op.path]
+    """Where an identity reads its own record: GET on the same path, GETs without parameters named like a self
+    view (``/profile``, ``/me``, ``/account``), the canary, then user-keyed GETs (``/users/{username}``)."""
+    gets = [o for o in ctx.operations if o.method == "GET" and not o.looks_destructive()]
+    out = [o for o in gets if o.path == op.path]
+    out += [o for o in gets if not o.path_params and objects.USERISH.search(o.path.rstrip("/").rsplit("/", 1)[-1])
+            and o not in out]
     if ctx.canary is not None and ctx.canary not in out:
         out.append(ctx.canary)
-    out += [o for o in ctx.operations if o.method == "GET" and len(o.path_params) == 1 and o not in out]
+    out += [o for o in gets if len(o.path_params) == 1 and o not in out]
     return out
 
 
