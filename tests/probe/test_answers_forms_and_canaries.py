@@ -3,8 +3,8 @@ and stay quiet without it: a version banner on one route only (every answer is r
 that lets injected script run, a JWT HMAC secret of a few digits (cracked offline, also when the server checks
 no signature), injection payloads sent in the encoding the description names (form-encoded and multipart), a
 ``sleep`` canary for a parameter that only a quote points to (its output filtered away), an open redirect, a
-control request before calling a changing answer "unprotected", and writes that name their user in the body
-(tried on the probe's own identities only)."""
+control request before calling a changing answer "unprotected", writes that name their user in the body
+(tried on the probe's own identities only), and a pickle whose only effect is a sleep."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import io
 import json
+import pickle
 import re
 import time
 from pathlib import Path
@@ -286,3 +288,33 @@ def test_writes_that_name_their_user_in_the_body(tmp_path: Path, vulnerable: boo
     found = _found(result)
     assert (("PR-BOLA-002", "PUT", "/profile") in found) is vulnerable
     assert (("PR-BFLA-001", "PUT", "/users/update_role") in found) is vulnerable
+
+
+class _OnlySleep(pickle.Unpickler):
+    """The vulnerable app's unpickler, restricted here so the test itself can run nothing but ``time.sleep``."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("time", "sleep"):
+            return time.sleep
+        raise pickle.UnpicklingError(f"{module}.{name} refused")
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_a_pickle_that_only_sleeps(tmp_path: Path, vulnerable: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if method != "POST" or urlsplit(path).path != "/describe":
+            return 404, {}, {"detail": "not found"}
+        value = parse_qs(body.decode()).get("pickled", [""])[0]
+        try:
+            data = base64.urlsafe_b64decode(value)
+            described = _OnlySleep(io.BytesIO(data)).load() if vulnerable else json.loads(data)
+        except Exception:  # like the app: any decoding failure is a 500
+            return 500, {"Content-Type": "text/html"}, "<h1>Internal Server Error</h1>"
+        return 200, {}, {"description": str(described)}
+
+    form = {"type": "object", "properties": {"pickled": {"type": "string"}}, "required": ["pickled"]}
+    spec = {"/describe": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {
+        "schema": form}}}, "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    assert (("PR-DESER-001", "POST", "/describe") in _found(result)) is vulnerable

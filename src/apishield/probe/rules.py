@@ -90,3 +90,5 @@ REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to an
               HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")
 WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated script", (693, 79), "API8:2023", L, HI,
               "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")
+DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless pickled sleep was executed)", (502,),
+                     "API8:2023", C, MED, "Never unpickle request data; accept JSON and validate it against a schema.")

@@ -15,6 +15,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
   answer a quote alone changes;
+* **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
+  named like serialized data or whose answer shows a decoding error; the delay must follow N;
 * **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
   servers parse whatever Content-Type they are sent: a local file entity and an internal entity (no external URL).
 """
@@ -22,6 +24,7 @@ Every verdict compares against a baseline request with a harmless value, and eac
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import re
 from dataclasses import dataclass
@@ -363,6 +366,36 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
         return
 
 
+SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload)")
+SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial)")
+# a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
+PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
+
+
+def _pickled(n: int) -> list[str]:
+    raw = PICKLED_SLEEP.format(n=n).encode()
+    return [base64.urlsafe_b64encode(raw).decode(), base64.b64encode(raw).decode(), raw.decode()]
+
+
+async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """Python pickle: for parameters named like serialized data or whose answer shows a decoding error, a pickle
+    that only sleeps (base64, URL-safe base64 and raw); the delay must follow the requested seconds (2, then 4)."""
+    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text)):
+        return
+    for index, payload in enumerate(_pickled(2)):
+        first = await send(payload, timeout=base.elapsed + 8)
+        if first is None:
+            return
+        if first.elapsed - base.elapsed < 1.8:
+            continue
+        second = await send(_pickled(4)[index], timeout=base.elapsed + 10)
+        if second is not None and second.elapsed - base.elapsed >= 3.6:
+            ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: a pickle whose only effect is time.sleep(N) delays the "
+                       f"answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline "
+                       f"{base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
+        return
+
+
 async def _xxe(ctx: Context, op: Operation) -> None:
     """For operations that take XML: a local file entity and an internal entity (no external URL is ever
     named, so nothing leaves the target)."""
@@ -389,7 +422,7 @@ async def _xxe(ctx: Context, op: Operation) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
-                          rules.CMDI, rules.XXE),
+                          rules.CMDI, rules.XXE, rules.DESERIALIZATION),
        weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
@@ -437,4 +470,5 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
     await _cmdi(ctx, slot, send, base)
+    await _deserialization(ctx, slot, send, base)
     return not found and base.status < 500
