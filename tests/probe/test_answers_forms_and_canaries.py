@@ -224,18 +224,25 @@ def test_an_answer_that_changes_by_itself_does_not_prove_protection(tmp_path: Pa
     assert (("PR-AUTH-001", "GET", "/processes") in _found(result)) is not changes_by_itself
 
 
-def _users_app(vulnerable: bool) -> Any:
-    """Two customers; ``PUT /profile`` and ``PUT /users/update_role`` name the user in the body."""
-    users = {"alice": {"username": "alice", "first_name": "Alice", "role": "Customer"},
-             "bob": {"username": "bob", "first_name": "Bob", "role": "Customer"}}
+def _users_app(vulnerable: bool, users: dict[str, dict[str, str]]) -> Any:
+    """Customers; ``PUT /profile`` and ``PUT /users/update_role`` name the user in the body; anyone may register."""
     tokens = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}
+    passwords = {"alice": "alice-pw-123", "bob": "bob-pw-123"}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
+        if method == "POST" and route == "/register":
+            data = json.loads(body or b"{}")
+            name = str(data.get("username", ""))
+            if not name or name in users:
+                return 400, {}, {"detail": "taken"}
+            users[name] = {"username": name, "first_name": "New", "role": "Customer"}
+            passwords[name], tokens[f"Bearer t-{name}"] = str(data.get("password")), name
+            return 201, {}, {"username": name}
         if method == "POST" and route == "/token":
             data = json.loads(body or b"{}")
             name = data.get("username")
-            ok = name in users and data.get("password") == f"{name}-pw-123"
+            ok = name in users and data.get("password") == passwords.get(str(name))
             return (200, {}, {"access_token": f"t-{name}"}) if ok else (401, {}, {"detail": "bad login"})
         me = tokens.get({k.lower(): v for k, v in headers.items()}.get("authorization", ""))
         if me is None:
@@ -273,6 +280,8 @@ def test_writes_that_name_their_user_in_the_body(tmp_path: Path, vulnerable: boo
     spec = {
         "/token": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
                             "responses": OK}},
+        "/register": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
+                               "responses": OK}},
         "/items": {"get": {"responses": OK}},
         "/profile": {"get": {"responses": OK},
                      "put": {"requestBody": {"content": {"application/json": {"schema": user_body}}},
@@ -283,11 +292,17 @@ def test_writes_that_name_their_user_in_the_body(tmp_path: Path, vulnerable: boo
     recipe = LoginRecipe("POST", "/token", token_path="access_token",
                          bodies=({"username": "alice", "password": "alice-pw-123"},
                                  {"username": "bob", "password": "bob-pw-123"}))
-    with loopback(_users_app(vulnerable)) as url:
+    users = {"alice": {"username": "alice", "first_name": "Alice", "role": "Customer"},
+             "bob": {"username": "bob", "first_name": "Bob", "role": "Customer"}}
+    with loopback(_users_app(vulnerable, users)) as url:
         result = _run(tmp_path, url, spec, ("references",), login=recipe)
     found = _found(result)
     assert (("PR-BOLA-002", "PUT", "/profile") in found) is vulnerable
     assert (("PR-BFLA-001", "PUT", "/users/update_role") in found) is vulnerable
+    # guessed role names land on throwaway accounts only: the identities the probe was given keep their role
+    assert users["alice"]["role"] == users["bob"]["role"] == "Customer"
+    throwaways = [name for name in users if name.startswith("apishield_")]
+    assert len(throwaways) >= 1 if vulnerable else len(throwaways) <= 1  # a refused function stops the guessing
 
 
 class _OnlySleep(pickle.Unpickler):

@@ -9,9 +9,11 @@ operation has no destructive wording. Two proofs, each read back through a separ
   a fresh marker; the finding needs the marker in the second identity's own read (``GET`` on the same path, the
   canary, or a user-keyed ``GET``) while the first identity's own read does not show it (a listing that shows
   everyone proves nothing);
-* **function level (own privilege)** — the first identity names itself and sets a privilege field the body
-  declares (``role``, ``is_admin`` …) to another value (the schema's other enum values, or common role names);
-  the finding needs its own read to show the new value. The old value is written back afterwards.
+* **function level (own privilege)** — an identity names itself and sets a privilege field the body declares
+  (``role``, ``is_admin`` …) to another value; the finding needs its own read to show the new value, and the old
+  value is written back afterwards. Values the API itself names (the schema's enum, values seen in its answers)
+  are tried on the first identity; guessed role names only on throwaway accounts registered for the purpose,
+  one per guess, because an unknown value can leave an account unusable.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import try_send, walk_keys
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, Identity, check
+from apishield.probe.engine import Context, Identity, ProbeAbort, check
+from apishield.probe.identities import provision
 from apishield.probe.targets import Operation, sample_body
 
 PRIVILEGE = re.compile(r"(?i)^(role|roles|user_?role|account_?type|user_?type|level|access_?level|group|"
@@ -133,45 +136,97 @@ async def _object_level(ctx: Context, op: Operation, write: Writer) -> bool:
     return False
 
 
-def _new_values(schema: dict[str, Any], current: Any) -> list[Any]:
+def _known_values(ctx: Context, schema: dict[str, Any], field: str, current: Any) -> list[Any]:
+    """Other values the API itself says ``field`` may take: the schema's enum, or values seen in its answers."""
     enum = schema.get("enum") or (schema.get("items") or {}).get("enum")
     if isinstance(enum, list) and enum:
         return [v for v in enum if v != current][:4]
     if schema.get("type") == "boolean" or isinstance(current, bool):
-        return [not current] if isinstance(current, bool) else [True]
-    if schema.get("type") in ("integer", "number") or (isinstance(current, int) and not isinstance(current, bool)):
-        return [int(current) + 1 if isinstance(current, int) else 1]
-    return [v for v in ROLE_GUESSES if v != current]
+        return [not current] if isinstance(current, bool) else []
+    seen: list[Any] = []
+    for ex in list(ctx.client.log):
+        if ex.ok and "json" in ex.content_type:
+            seen += [v for k, v in walk_keys(ex.json()) if k == field and isinstance(v, (str, int))
+                     and not isinstance(v, bool) and v != current and v not in seen]
+    return seen[:4]
+
+
+async def throwaway(ctx: Context, like: Identity) -> Identity | None:
+    """A fresh account registered through the API's registration operation, logged in the way ``like`` is (its
+    token in the same header): privilege guesses that might leave an account unusable land on it, never on the
+    identities the probe was given."""
+    header = next(((k, v) for k, v in like.headers.items() if like.token and like.token in v), None)
+    template = f"{header[0]}: {header[1].replace(like.token or '', '{token}')}" if header else (
+        "Authorization: Bearer {token}")
+    try:
+        made = await provision(ctx, 1, header=template)
+    except ProbeAbort as exc:
+        ctx.notes.append(f"references: {exc}")
+        return None
+    if not made:
+        return None
+    made[0].name = f"throwaway-{made[0].username}"
+    ctx.notes.append(f"references: throwaway account {made[0].username!r} registered for privilege guesses")
+    return made[0]
+
+
+async def _raise_own(ctx: Context, op: Operation, write: Writer, who: Identity, field: str, new: Any
+                     ) -> tuple[bool | None, Any]:
+    """``who`` names itself and sets ``field`` to ``new``: True (read back changed), False (not changed), None
+    (nothing to read it back from, the write refused as unsafe, or the function refused with 401/403); with the
+    value it had before."""
+    key = user_field(op, who)
+    value = objects.identity_value(key, who.username, who.user_id, op.path) if key else None
+    if key is None or value is None:
+        return None, None
+    for reader in readers(ctx, op):
+        before = await read_own(ctx, reader, who)
+        current = _field_value(before.json(), field) if before is not None else None
+        if before is None or current is None:
+            continue
+        if current == new:
+            return False, current
+        sent = await write(who, {key: value, field: new})
+        if sent is None or sent.status in (401, 403):
+            return None, current  # unsafe, or the function itself is refused: other values will not change that
+        after = await read_own(ctx, reader, who) if sent.ok else None
+        if after is not None and _field_value(after.json(), field) == new:
+            ctx.report(rules.BFLA, f"ordinary user {who.name} changed its own {field!r} from {current!r} to {new!r} "
+                       f"through {op.key} (read back at GET {reader.path})", after, op=op, parameter=field,
+                       highlight=str(new))
+            await write(who, {key: value, field: current})  # put the old value back
+            return True, current
+        return False, current
+    return None, None
 
 
 async def _own_privilege(ctx: Context, op: Operation, write: Writer) -> bool:
+    """Values the API names are tried on the first identity; guessed role names only on throwaway accounts (one
+    per guess), since an unknown value can leave an account unusable."""
     me = ctx.users[0]
-    key = user_field(op, me)
-    value = objects.identity_value(key, me.username, me.user_id, op.path) if key else None
-    if key is None or value is None:
-        return False
     for field, schema in op.body_fields.items():
         if not PRIVILEGE.match(field) or not isinstance(schema, dict):
             continue
-        for reader in readers(ctx, op):
-            before = await read_own(ctx, reader, me)
-            current = _field_value(before.json(), field) if before is not None else None
-            if before is None or current is None:
+        found, current = None, None
+        for new in _known_values(ctx, schema, field, None):
+            found, current = await _raise_own(ctx, op, write, me, field, new)
+            if found is not False:
+                break
+        if found:
+            return True
+        if schema.get("type") not in (None, "string") or schema.get("enum"):
+            continue
+        for guess in ROLE_GUESSES:
+            if guess == current:
                 continue
-            for new in _new_values(schema, current):
-                sent = await write(me, {key: value, field: new})
-                if sent is None:
-                    return False
-                if not sent.ok:
-                    continue
-                after = await read_own(ctx, reader, me)
-                if after is not None and _field_value(after.json(), field) == new:
-                    ctx.report(rules.BFLA, f"ordinary user {me.name} changed its own {field!r} from {current!r} to "
-                               f"{new!r} through {op.key} (read back at GET {reader.path})", after, op=op,
-                               parameter=field, highlight=str(new))
-                    await write(me, {key: value, field: current})  # put the old value back
-                    return True
-            break
+            who = await throwaway(ctx, me)
+            if who is None:
+                ctx.notes.append(f"references: {op.key} {field!r}: no value the API names and no throwaway account "
+                                 "for guessed ones (guesses are never tried on the given identities)")
+                break
+            found, _ = await _raise_own(ctx, op, write, who, field, guess)
+            if found or found is None:
+                return bool(found)
     return False
 
 
