@@ -333,3 +333,41 @@ def test_a_pickle_that_only_sleeps(tmp_path: Path, vulnerable: bool) -> None:
     with loopback(app) as url:
         result = _run(tmp_path, url, spec, ("injection",))
     assert (("PR-DESER-001", "POST", "/describe") in _found(result)) is vulnerable
+
+
+def test_a_post_addressed_to_another_user_is_not_a_write_to_their_record(tmp_path: Path) -> None:
+    from apishield.probe.identities import LoginRecipe
+
+    inbox: dict[str, list[str]] = {"alice": [], "bob": []}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if method == "POST" and route == "/token":
+            name = json.loads(body or b"{}").get("username")
+            return (200, {}, {"access_token": f"t-{name}"}) if name in inbox else (401, {}, {"detail": "bad"})
+        me = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}.get(
+            {k.lower(): v for k, v in headers.items()}.get("authorization", ""))
+        if me is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if route == "/messages" and method == "GET":
+            return 200, {}, {"received": inbox[me]}
+        if route == "/messages" and method == "POST":  # a message to another user: by design
+            data = json.loads(body or b"{}")
+            if data.get("to_user") not in inbox:
+                return 404, {}, {"detail": "no such user"}
+            inbox[data["to_user"]].append(str(data.get("text")))
+            return 201, {}, {"sent": True}
+        return 404, {}, {"detail": "not found"}
+
+    message = {"type": "object", "properties": {"to_user": {"type": "string"}, "text": {"type": "string"}}}
+    login_body = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
+    spec = {"/token": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
+                                "responses": OK}},
+            "/messages": {"get": {"responses": OK},
+                          "post": {"requestBody": {"content": {"application/json": {"schema": message}}},
+                                   "responses": OK}}}
+    recipe = LoginRecipe("POST", "/token", token_path="access_token",
+                         bodies=({"username": "alice", "password": "a"}, {"username": "bob", "password": "b"}))
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("references",), login=recipe)
+    assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]

@@ -5,8 +5,9 @@ field rather than by the path.
 Such writes are allowed here only on the probe's **own identities** (never on anyone else), and only when the
 operation has no destructive wording. Two proofs, each read back through a separate request:
 
-* **object level (BOLA write)** — the first identity names the second one in the body and sets a string field to
-  a fresh marker; the finding needs the marker in the second identity's own read (``GET`` on the same path, the
+* **object level (BOLA write)** — on updates (``PUT``/``PATCH``; a ``POST`` that names a user is addressed to
+  them, like a message) the first identity names the second one in the body and sets a string field to a fresh
+  marker; the finding needs the marker in the second identity's own read (``GET`` on the same path, the
   canary, or a user-keyed ``GET``) while the first identity's own read does not show it (a listing that shows
   everyone proves nothing);
 * **function level (own privilege)** — an identity names itself and sets a privilege field the body declares
@@ -240,6 +241,6 @@ async def references(ctx: Context) -> None:
     ctx.plan(ops)
     for op in ops:
         write = Writer(ctx, op)
-        if len(ctx.users) >= 2:
-            await _object_level(ctx, op, write)
+        if len(ctx.users) >= 2 and op.method in ("PUT", "PATCH"):  # a POST naming a user (a message, a transfer)
+            await _object_level(ctx, op, write)                     # is addressed to them, not a change of theirs
         await _own_privilege(ctx, op, write)
