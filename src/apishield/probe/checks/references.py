@@ -128,7 +128,7 @@ async def _object_level(ctx: Context, op: Operation, write: Writer) -> bool:
             return False
         after = await read_own(ctx, reader, other)
         own = await read_own(ctx, reader, me)
-        if after is not None and marker in after.text and (own is None or marker not in own.text):
+        if after is not None and own is not None and marker in after.text and marker not in own.text:
             ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record by naming it in the body "
                        f"({key}={theirs_value!r}); {other.name}'s own read at GET {reader.path} shows "
                        f"{carrier}={marker!r}", after, op=op, parameter=key, highlight=marker)
