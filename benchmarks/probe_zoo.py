@@ -97,7 +97,8 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-CORS-004": "cors", "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure", "PR-TRACE-001": "trace",
     "PR-ERR-001": "error_disclosure", "PR-ERR-002": "error_disclosure", "PR-ERR-003": "error_disclosure",
     "PR-ERR-004": "server_error", "PR-ENUM-001": "user_enum", "PR-RATE-001": "rate_limit",
-    "PR-DATA-001": "sensitive_data", "PR-DATA-002": "sensitive_data",
+    "PR-DATA-001": "sensitive_data", "PR-DATA-002": "sensitive_data", "PR-REDIR-001": "open_redirect",
+    "PR-HDR-003": "csp_weak", "PR-DESER-001": "deserialization",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

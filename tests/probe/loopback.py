@@ -32,6 +32,8 @@ def loopback(handler: Handler) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(data)
 
+        server_version, sys_version = "loopback", ""
+
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_TRACE = _any
 
         def log_message(self, *args: Any) -> None:

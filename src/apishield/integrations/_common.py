@@ -178,17 +178,23 @@ def is_docs_ui_path(path: str) -> bool:
     return path.rstrip("/").rsplit("/", 1)[-1].lower() in DOCS_UI_SEGMENTS
 
 
+def csp_directives(csp: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy as ``{directive: [sources]}``, lower-cased; the first of a repeated directive wins."""
+    directives: dict[str, list[str]] = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), [w.lower() for w in words[1:]])
+    return directives
+
+
 def blocks_inline_scripts(csp: str | None) -> bool:
     """True when the policy refuses inline scripts, which every Swagger UI / ReDoc page starts with: the
     effective script source list (``script-src-elem``, ``script-src``, else ``default-src``) has neither
     ``'unsafe-inline'`` nor a nonce or hash."""
     if not csp:
         return False
-    directives: dict[str, list[str]] = {}
-    for part in csp.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), [w.lower() for w in words[1:]])
+    directives = csp_directives(csp)
     sources = next((directives[d] for d in ("script-src-elem", "script-src", "default-src") if d in directives), None)
     if sources is None:
         return False

@@ -10,16 +10,19 @@ gives each check a share of the remaining budget (its ``weight``), runs them in 
 reporters and the progress bar subscribe to.
 
 Safety rules enforced here as well as in the client: no DELETE/PUT/PATCH on an object the probe did not
-create and no destructive-looking operation unless ``allow_destructive``.
+create and no destructive-looking operation unless ``allow_destructive``; a write whose body names the user it
+acts on is allowed only where a check names the probe's own identities (:meth:`Context.own_write`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,6 +163,7 @@ class Context:
         self.emit = emit
         self.coverage = Coverage(options.min_coverage)
         self._created_paths: set[str] = set()
+        self._own_writes: set[str] = set()  # operations whose body names only the probe's own identities
 
     # -- coverage ----------------------------------------------------------------------------------------
     def plan(self, ops: Iterable[Operation | str]) -> None:
@@ -239,8 +243,21 @@ class Context:
         return sample_body(op.body_schema, self.rng) if op.body_schema else {}
 
     # -- sending -----------------------------------------------------------------------------------------
+    @contextmanager
+    def own_write(self, op: Operation) -> Iterator[None]:
+        """Within the block, allow writes to ``op`` (no path parameter; its body names the user it acts on): for a
+        check that names only the probe's own identities in the body. Destructive wording is still refused."""
+        self._own_writes.add(op.key)
+        try:
+            yield
+        finally:
+            self._own_writes.discard(op.key)
+
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
+            return True
+        if (op is not None and op.key in self._own_writes and path == op.path
+                and not dataclasses.replace(op, source="url").looks_destructive()):
             return True
         if op is not None and (op.looks_destructive() or op.looks_bare_action(self.operations)):
             return False

@@ -86,3 +86,9 @@ CMDI = _r("PR-CMDI-001", "OS command injection (harmless canary executed)", (78,
           "Never pass request data to a shell; call programs with an argument list (subprocess.run([...])).")
 XXE = _r("PR-XXE-001", "XML external entity processing (local entity resolved)", (611,), "API8:2023", H, HI,
          "Disable DTDs and entity resolution (defusedxml); accept JSON where XML is not needed.")
+REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to any outside host", (601,), "API8:2023", M,
+              HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")
+WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated script", (693, 79), "API8:2023", L, HI,
+              "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")
+DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless pickled sleep was executed)", (502,),
+                     "API8:2023", C, MED, "Never unpickle request data; accept JSON and validate it against a schema.")

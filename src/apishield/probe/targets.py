@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
 
@@ -129,6 +130,19 @@ class Operation:
     def form_encoded(self) -> bool:
         """The description lists a form body and no JSON body."""
         return any("form" in m for m in self.media) and not any("json" in m for m in self.media)
+
+    def encode_body(self, body: dict[str, Any]) -> tuple[bytes, str] | None:
+        """``body`` in the encoding the description names — ``application/x-www-form-urlencoded`` or
+        ``multipart/form-data`` — as (content, Content-Type); None when the operation takes JSON."""
+        if not self.form_encoded:
+            return None
+        fields = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+        if not any("multipart" in m for m in self.media):
+            return urlencode(fields).encode(), "application/x-www-form-urlencoded"
+        boundary = "apishield" + "".join(random.Random(len(fields)).choice("0123456789abcdef") for _ in range(16))
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                 for k, v in fields.items()]
+        return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
 
 
 # -- loading ---------------------------------------------------------------------------------------------

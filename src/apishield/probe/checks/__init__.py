@@ -13,6 +13,8 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     jwt,
     mass_assignment,
     ratelimit,
+    redirect,
     redos,
+    references,
 )
 

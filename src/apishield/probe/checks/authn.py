@@ -1,8 +1,11 @@
 """Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials.
 
 An operation counts as protected when the spec says so (``security``) or when an identity's request answers
-2xx while the anonymous one answers 401/403. A finding needs the anonymous/garbage request to answer 2xx;
-for spec-protected operations that is proof enough, since the spec promised otherwise. A 2xx whose short body
+2xx while the anonymous one answers 401/403, or (the description silent) when the identity is shown more
+than the anonymous caller — and a second anonymous request (the control) answers exactly like the first, since
+an answer that changes by itself (a clock, a process list) proves nothing. A finding needs the
+anonymous/garbage request to answer 2xx; for spec-protected operations that is proof enough, since the spec
+promised otherwise. A 2xx whose short body
 refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
 not access.
 """
@@ -52,6 +55,10 @@ async def authn(ctx: Context) -> None:
             authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
             # unknown protection: only report when the identity sees more than the anonymous caller
             if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
+                continue
+            # control: the anonymous request once more; an answer that changes by itself proves nothing
+            again = await try_send(ctx, op.method, path, op=op, params=query)
+            if again is None or again.status != anon.status or normalise(again.text) != normalise(anon.text):
                 continue
         if anon.ok and not denied(anon):
             ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials",

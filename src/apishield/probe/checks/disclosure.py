@@ -3,6 +3,12 @@
 * **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
   exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
   an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
+* **version banners** — ``Server`` / ``X-Powered-By`` (and ``X-AspNet-Version``, ``X-Generator``) values that
+  name a software version, read from every answer (a banner set on one route only is found too), once per
+  distinct banner;
+* **weak Content-Security-Policy** — a policy whose script sources (``script-src``, else ``default-src``) allow
+  ``'unsafe-inline'`` (without a nonce or hash, which would disable it), ``'unsafe-eval'``, ``*`` or any
+  ``http:``/``https:`` host, once per distinct policy;
 * **sensitive data** — a password the probe logged in with, returned as a value anywhere in an answer (a
   request that sent it excepted); fields named like secrets (``password``, ``pwhash``, ``password_hash``,
   ``api_key`` …); values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt)
@@ -18,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from apishield.findings import Severity
+from apishield.integrations._common import csp_directives
 from apishield.probe import rules
 from apishield.probe.checks._util import sensitive_fields, walk_keys
 from apishield.probe.client import Exchange
@@ -194,15 +201,51 @@ def sensitive(ctx: Context, ex: Exchange) -> None:
                    op=op, highlight=key.group(0))
 
 
+BANNER_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator")
+VERSION = re.compile(r"\d+\.\d+")
+
+
+def banner(ex: Exchange) -> str | None:
+    """The answer's software banner when it names a version (``Werkzeug/2.0.3``, ``Python 3.10.4``)."""
+    text = " ".join(f"{k}: {v}" for k, v in ex.response_headers if k.lower() in BANNER_HEADERS and VERSION.search(v))
+    return text or None
+
+
+def weak_csp(policy: str) -> list[str]:
+    """What in a Content-Security-Policy lets an injected script run (empty when nothing does)."""
+    directives = csp_directives(policy)
+    sources = next((directives[d] for d in ("script-src-elem", "script-src", "default-src") if d in directives), None)
+    if sources is None:
+        return []
+    pinned = any(w.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) for w in sources)
+    weak = [w for w in sources if w == "'unsafe-eval'" or (w == "'unsafe-inline'" and not pinned)]
+    weak += [w for w in sources if w in ("*", "http:", "https:", "data:")]
+    return weak
+
+
 @check("passive", rules=(rules.STACK, rules.DEBUG, rules.AUTH_SENSITIVE, rules.SQL_DISCLOSED, rules.CARD_NUMBER,
-                         rules.PRIVATE_KEY, rules.SERVER_ERROR), weight=1, phase="passive", order=10)
+                         rules.PRIVATE_KEY, rules.SERVER_ERROR, rules.BANNER, rules.WEAK_CSP),
+       weight=1, phase="passive", order=10)
 async def passive(ctx: Context) -> None:
-    """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s."""
+    """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s,
+    version banners, weak Content-Security-Policy."""
     seen: set[tuple[str, str]] = set()
     crashed: set[str] = set()
+    banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
+    policies: set[str] = set()
     for ex in list(ctx.client.log):
         if ex.status is None:
             continue
+        policy = ex.header("content-security-policy")
+        if policy and policy not in policies and (weak := weak_csp(policy)):
+            policies.add(policy)
+            ctx.report(rules.WEAK_CSP, f"the Content-Security-Policy lets injected script run ({', '.join(weak)}): "
+                       f"{policy[:160]!r}", ex, op=_op_for(ctx, ex), highlight=weak[0])
+        shown = banner(ex)
+        if shown is not None and not any(shown in m for m in banners):
+            banners.add(shown)
+            ctx.report(rules.BANNER, f"version banner: {shown}", ex, op=_op_for(ctx, ex),
+                       highlight=shown.split(": ")[1])
         if (ex.method, ex.url) not in seen:
             errors(ctx, ex)
         seen.add((ex.method, ex.url))
@@ -214,4 +257,4 @@ async def passive(ctx: Context) -> None:
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["card_number", "errors", "hash_shape", "luhn", "passive", "sensitive"]
+__all__ = ["banner", "card_number", "errors", "hash_shape", "luhn", "passive", "sensitive", "weak_csp"]

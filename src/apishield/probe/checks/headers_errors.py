@@ -6,18 +6,16 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
-from apishield.probe.checks.disclosure import errors
+from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import find_op
 from apishield.probe.targets import Operation
 
-VERSION_BANNER = re.compile(r"\d+\.\d+")
 NEEDED = {"x-content-type-options": "nosniff"}
 HTML_NEEDED = ("content-security-policy", "x-frame-options")
 
@@ -42,9 +40,9 @@ async def headers_errors(ctx: Context) -> None:
             missing.append("cache-control (authenticated answer)")
         if missing:
             ctx.report(rules.HEADERS, f"missing: {', '.join(missing)}", ex, op=op, missing=missing)
-        banner = " ".join(v for k, v in ex.response_headers if k.lower() in ("server", "x-powered-by"))
-        if VERSION_BANNER.search(banner):
-            ctx.report(rules.BANNER, f"version banner: {banner!r}", ex, op=op)
+        shown = banner(ex)  # the passive check reads the other answers' banners
+        if shown is not None:
+            ctx.report(rules.BANNER, f"version banner: {shown}", ex, op=op)
     trace = await try_send(ctx, "TRACE", path, headers={"X-Apishield-Trace": "apishield-trace-echo"})
     if trace is not None and trace.ok and "apishield-trace-echo" in trace.text:
         ctx.report(rules.TRACE, "TRACE answered 2xx and echoed the request", trace, highlight="apishield-trace-echo")

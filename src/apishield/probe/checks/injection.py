@@ -13,7 +13,10 @@ Every verdict compares against a baseline request with a harmless value, and eac
   FreeMarker/EL, ERB, Ruby/Pug, Thymeleaf, Smarty, Razor, Velocity) and with a quoted operand when the value is
   reflected or the combined canary broke the template;
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
-  back, and a calibrated ``sleep`` for parameters named like a command context;
+  back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
+  answer a quote alone changes;
+* **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
+  named like serialized data or whose answer shows a decoding error; the delay must follow N;
 * **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
   servers parse whatever Content-Type they are sent: a local file entity and an internal entity (no external URL).
 """
@@ -21,6 +24,7 @@ Every verdict compares against a baseline request with a harmless value, and eac
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import re
 from dataclasses import dataclass
@@ -109,6 +113,7 @@ class Sender:
             self._header_default(op) if slot.location == "header" else
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
+        self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
 
     def _path_default(self, op: Operation) -> Any:
         """An id the identity owns when it created one, else the description's example or a sample number."""
@@ -147,6 +152,13 @@ class Sender:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(
                 p for p in s.op.params if p.name != s.name)), s.identity) or path
+        encoded = s.op.encode_body(body) if body is not None else None
+        if encoded is not None:  # the description says form-encoded or multipart: the payload goes that way
+            content, ctype = encoded
+            own = dict(s.identity.headers) if s.identity else {}
+            return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
+                                  content=content, headers={**own, **(headers or {}), "Content-Type": ctype},
+                                  timeout=timeout)
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                               json_body=body, headers=headers, timeout=timeout)
 
@@ -165,6 +177,7 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             return True
         if ex.status != base.status or not same(ex, base):
             send.signal += 3  # a quote changes the answer, silently: the strongest cheap signal
+            send.quote_sensitive = True
             break
     return False
 
@@ -315,10 +328,15 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
 CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
 
 
+SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
+
+
 async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
     """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
-    not the text sent, must come back); then, for parameters whose name suggests a command context, a
-    calibrated ``sleep`` that must delay the answer in proportion."""
+    not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
+    context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
+    in three shell syntaxes, which must delay the answer in proportion. The time canary needs no output, so a
+    command whose output is filtered or discarded is found too."""
     a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
     want = f"apshc{a * b}"
     if want in base.text:
@@ -332,16 +350,50 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
             ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
                        ex, op=slot.op, parameter=slot.name, highlight=want)
             return
-    if not hinted:
+    if not (hinted or send.quote_sensitive):
         return
-    first = await send(f"{send.default};sleep 2;", timeout=base.elapsed + 8)
-    if first is None or first.elapsed - base.elapsed < 1.8:
+    for form in SLEEP_FORMS:
+        first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
+        if first is None:
+            return
+        if first.elapsed - base.elapsed < 1.8:
+            continue
+        second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
+        if second is not None and second.elapsed - base.elapsed >= 3.6:
+            ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
+                       f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
+                       second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
         return
-    second = await send(f"{send.default};sleep 4;", timeout=base.elapsed + 10)
-    if second is not None and second.elapsed - base.elapsed >= 3.6:
-        ctx.report(rules.CMDI, f"{slot.name!r}: ';sleep N;' delays the answer by N seconds (+{first.elapsed:.1f}s at "
-                   f"2, +{second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)", second, op=slot.op,
-                   parameter=slot.name, confidence=Confidence.MEDIUM)
+
+
+SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload)")
+SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial)")
+# a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
+PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
+
+
+def _pickled(n: int) -> list[str]:
+    raw = PICKLED_SLEEP.format(n=n).encode()
+    return [base64.urlsafe_b64encode(raw).decode(), base64.b64encode(raw).decode(), raw.decode()]
+
+
+async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """Python pickle: for parameters named like serialized data or whose answer shows a decoding error, a pickle
+    that only sleeps (base64, URL-safe base64 and raw); the delay must follow the requested seconds (2, then 4)."""
+    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text)):
+        return
+    for index, payload in enumerate(_pickled(2)):
+        first = await send(payload, timeout=base.elapsed + 8)
+        if first is None:
+            return
+        if first.elapsed - base.elapsed < 1.8:
+            continue
+        second = await send(_pickled(4)[index], timeout=base.elapsed + 10)
+        if second is not None and second.elapsed - base.elapsed >= 3.6:
+            ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: a pickle whose only effect is time.sleep(N) delays the "
+                       f"answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline "
+                       f"{base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
+        return
 
 
 async def _xxe(ctx: Context, op: Operation) -> None:
@@ -370,7 +422,7 @@ async def _xxe(ctx: Context, op: Operation) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
-                          rules.CMDI, rules.XXE),
+                          rules.CMDI, rules.XXE, rules.DESERIALIZATION),
        weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
@@ -418,4 +470,5 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
     await _cmdi(ctx, slot, send, base)
+    await _deserialization(ctx, slot, send, base)
     return not found and base.status < 500

@@ -2,7 +2,8 @@
 
 * ``alg: none`` in four spellings with the signature removed;
 * the original header with the signature stripped or altered;
-* the HMAC secret cracked **offline** against the shipped wordlist (no requests), then a token with a changed
+* the HMAC secret cracked **offline** against the shipped wordlist and every numeric secret of up to six digits
+  (about a million HMACs, a few seconds, no requests), then a token with a changed
   claim re-signed with it and sent; with the secret known, an expired token is tried as well;
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -70,7 +72,17 @@ def wordlist() -> list[str]:
     return [line.rstrip("\n") for line in text.splitlines() if line and not line.startswith("#")]
 
 
-def crack(token: str, words: list[str]) -> str | None:
+PIN_DIGITS = 6
+
+
+def pins(digits: int = PIN_DIGITS) -> Iterator[str]:
+    """Every numeric secret of 1 to ``digits`` digits, leading zeros included (``7``, ``07``, ``000007``)."""
+    for width in range(1, digits + 1):
+        for n in range(10 ** width):
+            yield str(n).zfill(width)
+
+
+def crack(token: str, words: Iterable[str]) -> str | None:
     """Offline: the word whose HMAC reproduces the token's signature, if any (no requests)."""
     parts = token.split(".")
     header = decode(token)
@@ -79,8 +91,9 @@ def crack(token: str, words: list[str]) -> str | None:
     digest = HASHES[str(header[0]["alg"])]
     signing = f"{parts[0]}.{parts[1]}".encode()
     want = b64d(parts[2])
-    for word in words:
-        if hmac.compare_digest(hmac.new(word.encode(), signing, digest).digest(), want):
+    name = digest().name
+    for word in words:  # an offline search of our own: no secret is compared against a server's input
+        if hmac.digest(word.encode(), signing, name) == want:
             return word
     return None
 
@@ -163,12 +176,14 @@ async def jwt(ctx: Context) -> None:
         return
     header, claims, _signature = parsed
     alg = str(header.get("alg", ""))
-    secret = crack(identity.token, wordlist()) if alg in HASHES else None  # offline: costs no request
+    secret = None
+    if alg in HASHES:  # offline: costs no request
+        secret = crack(identity.token, wordlist()) or crack(identity.token, pins())
     found = await reference(ctx, identity)
     if found is None:
         ctx.skip("no operation answered 2xx to the identity and 401/403 to a garbage token (no reference)")
         if secret is not None:
-            ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is in the wordlist "
+            ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is guessable "
                        f"({secret!r}): anyone can sign tokens (cracked offline; no reference operation to "
                        "replay a forgery on)", None, parameter="Authorization")
         return
@@ -179,6 +194,10 @@ async def jwt(ctx: Context) -> None:
     if garbage is None or garbage.ok:
         if garbage is not None:
             ctx.report(rules.JWT_NOSIG, "a token with an altered signature was accepted", garbage, op=op,
+                       parameter=send.header_name)
+        if secret is not None:  # the server checks no signature, yet the secret itself is weak: proven offline
+            ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is {secret!r} (cracked offline: "
+                       "it reproduces the token's signature); anyone can sign tokens", None, op=op,
                        parameter=send.header_name)
         return
     stripped = await send(parts[0] + "." + parts[1] + ".")
@@ -196,7 +215,7 @@ async def jwt(ctx: Context) -> None:
             forged_claims = {**claims, "apishield": "forged", "iat": int(time.time())}
             ex = await send(encode(header, forged_claims, secret.encode()))
             if ex is not None and ex.ok:
-                ctx.report(rules.JWT_WEAK, f"the {alg} secret is in the wordlist ({secret!r}); a token re-signed with "
+                ctx.report(rules.JWT_WEAK, f"the {alg} secret is guessable ({secret!r}); a token re-signed with "
                            "it and an added claim was accepted", ex, op=op, parameter=send.header_name)
                 old = {**claims, "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
                 expired = await send(encode(header, old, secret.encode()))
