@@ -11,6 +11,7 @@ from apishield.config import MODE_ENV, ShieldConfig
 from apishield.request import CaseInsensitiveHeaders, RequestView
 from apishield.shield import Outcome, Shield
 from apishield.shield.http import apply_headers, error_outcome, merge_headers, status_line, vary_missing
+from apishield.web.headers import csp_directives
 
 log = logging.getLogger("apishield")
 
@@ -176,16 +177,6 @@ _hinted: set[tuple[int, str, str]] = set()
 def is_docs_ui_path(path: str) -> bool:
     """True for the paths documentation UIs are served at (``/docs``, ``/api/redoc``, ``/apidocs/``...)."""
     return path.rstrip("/").rsplit("/", 1)[-1].lower() in DOCS_UI_SEGMENTS
-
-
-def csp_directives(csp: str) -> dict[str, list[str]]:
-    """A Content-Security-Policy as ``{directive: [sources]}``, lower-cased; the first of a repeated directive wins."""
-    directives: dict[str, list[str]] = {}
-    for part in csp.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), [w.lower() for w in words[1:]])
-    return directives
 
 
 def blocks_inline_scripts(csp: str | None) -> bool:

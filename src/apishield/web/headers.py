@@ -181,4 +181,16 @@ class SecurityHeaders:
         return kept + list(ours.items())
 
 
-__all__ = ["API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "HeaderTable", "SecurityHeaders", "validated_headers"]
+def csp_directives(csp: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy as ``{directive: [sources]}``, lower-cased; the first of a repeated directive wins."""
+    directives: dict[str, list[str]] = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), [w.lower() for w in words[1:]])
+    return directives
+
+
+__all__ = [
+    "API_CSP", "LEAK_HEADERS", "PERMISSIONS_POLICY", "HeaderTable", "SecurityHeaders", "csp_directives",
+    "validated_headers"]

@@ -24,11 +24,11 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from apishield.findings import Severity
-from apishield.integrations._common import csp_directives
 from apishield.probe import rules
 from apishield.probe.checks._util import sensitive_fields, walk_keys
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
+from apishield.web.headers import csp_directives
 
 STACK = re.compile(
     r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+|"
