@@ -351,3 +351,54 @@ def test_plain_starlette_app_is_guarded_and_listed() -> None:
         assert ws_status(client, "/ws", USER) == "hi"
     assert rows(app) == {("GET", "/health"): "public", ("GET", "/api/home"): "protected",
                          ("*", "/api/*"): "protected", ("WS", "/ws"): "protected"}
+
+
+# --- a mounted application with its own shield --------------------------------------------------------
+@dataclass
+class CountingGuard:
+    """A user guard that counts the requests its shield checked."""
+
+    seen: list[str]
+
+    def check(self, view: Any) -> None:
+        self.seen.append(view.path)
+
+
+def shielded_sub_app() -> tuple[FastAPI, list[str], list[str]]:
+    outer_seen: list[str] = []
+    inner_seen: list[str] = []
+    outer = Shield(authenticators=[TOKENS], guards=[CountingGuard(outer_seen)], **DEV)
+    inner = Shield(authenticators=[TOKENS], guards=[CountingGuard(inner_seen)], **DEV)
+    app = FastAPI()
+    outer.init_app(app)
+    sub = FastAPI()
+    inner.init_app(sub)
+
+    @sub.get("/reports")
+    def reports(p: Any = Depends(inner.require(roles=["admin"]))) -> Any:
+        return {"ok": True}
+
+    @app.get("/tasks")
+    def tasks(p: Any = Depends(outer.require())) -> Any:
+        return []
+
+    app.mount("/v2", sub)
+    return app, outer_seen, inner_seen
+
+
+def test_a_mounted_app_with_its_own_shield_is_checked_once_by_that_shield() -> None:
+    app, outer_seen, inner_seen = shielded_sub_app()
+    client = TestClient(app)
+    assert client.get("/v2/reports", headers=ANON).status_code == 401
+    assert client.get("/v2/reports", headers=USER).status_code == 403
+    assert client.get("/v2/reports", headers=ADMIN).status_code == 200
+    assert client.get("/tasks", headers=USER).status_code == 200
+    assert outer_seen == ["/tasks"]  # the outer shield passed the mounted app's requests through
+    assert inner_seen == ["/v2/reports"]  # only the one that reached the guards (after auth)
+
+
+def test_a_mounted_app_with_its_own_shield_is_listed_with_its_own_settings() -> None:
+    app, _, _ = shielded_sub_app()
+    listed = rows(app)
+    assert "admin" in listed[("GET", "/v2/reports")]
+    assert ("*", "/v2/*") not in listed or listed[("*", "/v2/*")] != "public"

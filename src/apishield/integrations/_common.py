@@ -134,6 +134,17 @@ def _wsgi_path(environ: Mapping[str, Any]) -> str:
         return path or "/"
 
 
+def scope_path(scope: Mapping[str, Any]) -> str:
+    """The full request path of an ASGI scope. Servers and Starlette's ``Mount`` put the mount prefix in
+    ``root_path`` and (since the ASGI spec's clarification, which Starlette follows) keep it in ``path`` too;
+    older ones leave it out of ``path``. Either way the prefix counts once."""
+    path = scope.get("path") or "/"
+    root = scope.get("root_path")
+    if not root or path.startswith(root):
+        return str(path)
+    return str(root + path)
+
+
 def view_from_scope(
     shield: Shield, scope: Mapping[str, Any], *, route: str | None = None, path: str | None = None
 ) -> RequestView:
@@ -142,8 +153,7 @@ def view_from_scope(
     client = scope.get("client")
     peer = client[0] if client else "0.0.0.0"  # noqa: S104 - unknown peer marker
     if path is None:
-        root = scope.get("root_path")
-        path = root + scope.get("path", "/") if root else scope.get("path", "/")
+        path = scope_path(scope)
     qs = scope.get("query_string", b"")
     query = qs.decode("latin-1") if isinstance(qs, bytes) else str(qs)
     method = scope.get("method", "GET")

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from apishield.integrations._common import vary_missing, view_from_scope
+from apishield.integrations._common import scope_path, vary_missing, view_from_scope
 from apishield.shield import SAFE_METHODS, Outcome, RouteSettings, RouteTable, Shield
 
 Scope = MutableMapping[str, Any]
@@ -131,6 +131,11 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
     return _receive
 
 
+#: what a resolver returns for a request another shield guards (a mounted application with its own shield):
+#: this middleware passes it through untouched, so one request is checked and counted once
+DELEGATED = RouteSettings(public=True)
+
+
 class ShieldASGIMiddleware:
     """ASGI middleware running the shield before the application and adding its response headers."""
 
@@ -175,12 +180,14 @@ class ShieldASGIMiddleware:
         if not shield.server_checked:
             shield.note_server(scope.get("server_software") or None)
         method = scope.get("method", "GET")
-        root = scope.get("root_path")
-        path = root + scope.get("path", "/") if root else scope.get("path", "/")
+        path = scope_path(scope)
         resolver = self.resolver
         declared = resolver(scope) if resolver is not None else None
         if declared is None and self._has_routes:
             declared = self.routes.lookup(method, path)
+        elif declared is DELEGATED:
+            await self.app(scope, receive, send)
+            return
         compiled = shield.route_for(method, path, declared)
         state = scope.get("state")
         view = view_from_scope(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
@@ -229,11 +236,13 @@ class ShieldASGIMiddleware:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the shield on a WebSocket handshake; the application sees only the allowed ones."""
         shield = self.shield
-        root = scope.get("root_path")
-        path = root + scope.get("path", "/") if root else scope.get("path", "/")
+        path = scope_path(scope)
         declared = self.resolver(scope) if self.resolver is not None else None
         if declared is None and self._has_routes:
             declared = self.routes.lookup("GET", path)
+        elif declared is DELEGATED:
+            await self.app(scope, receive, send)
+            return
         settings = shield.settings_for("GET", path, declared)
         state = scope.get("state")
         view = connection_view(shield, scope, route=state.get(ROUTE_KEY) if state else None, path=path)
@@ -294,6 +303,7 @@ def close_code(status: int) -> int:
 
 
 __all__ = [
+    "DELEGATED",
     "PRINCIPAL_KEY",
     "ROUTE_KEY",
     "ShieldASGIMiddleware",

@@ -41,8 +41,15 @@ from starlette.routing import Host, Match, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from apishield.errors import Reject, StoreError
-from apishield.integrations._common import debug_reason, development_settings, hint_docs_ui_csp, mode_was_given
+from apishield.integrations._common import (
+    debug_reason,
+    development_settings,
+    hint_docs_ui_csp,
+    mode_was_given,
+    scope_path,
+)
 from apishield.integrations.asgi import (
+    DELEGATED,
     PRINCIPAL_KEY,
     ROUTE_KEY,
     Scope,
@@ -222,8 +229,7 @@ class Shield(ShieldFrontend):
         """The compiled route the app's router serves for the ASGI ``scope`` and its view (the middleware's
         hot path makes the same calls inline)."""
         core = self.core
-        root = request.get("root_path")
-        path = root + request.get("path", "/") if root else request.get("path", "/")
+        path = scope_path(request)
         method = "GET" if request.get("type") == "websocket" else request.get("method", "GET")
         compiled = core.route_for(method, path, self._resolve(request))
         return compiled, connection_view(core, request, route=request["state"].get(ROUTE_KEY), path=path)
@@ -250,7 +256,7 @@ class Shield(ShieldFrontend):
         if hit is not None:
             state[ROUTE_KEY] = hit[1]
             return hit[0]
-        found = _match(routes, scope, "")
+        found = _match(routes, scope, "", self)
         if found is None:
             return _UNKNOWN  # the router answers 404/405 (rate limits and headers still apply); not cached
         route, template = found
@@ -270,6 +276,8 @@ class Shield(ShieldFrontend):
         and its routers'); a mounted or host-routed application: its own settings, public for static files,
         protected otherwise."""
         if _is_container(route):
+            if _guarded_elsewhere(route, self):
+                return DELEGATED
             app = getattr(route, "app", None)
             declared = settings_of(app) or settings_of(getattr(route, "_base_app", None))
             if declared is None and _is_static(route):
@@ -286,7 +294,11 @@ class Shield(ShieldFrontend):
         """(method, path, settings) for everything ``app`` serves: routes of included routers, WebSockets
         (method ``WS``), and for mounted or host-routed applications, their routes plus ``*`` for the rest."""
         out: list[tuple[str, str, RouteSettings]] = []
-        for kind, shown, path, route in _served(getattr(app, "routes", []), "", ""):
+        for kind, shown, path, route in _served(getattr(app, "routes", []), "", "", self):
+            if kind == "delegated":  # a mounted application with its own shield: its listing, under the prefix
+                inner = _guarded_elsewhere(route, self)
+                out.extend((m, shown + p, s) for m, p, s in inner.routes_of(route.app))
+                continue
             settings = self.route_settings(route)
             if kind == "http":
                 methods = sorted((getattr(route, "methods", None) or {"GET"}) - {"HEAD", "OPTIONS"})
@@ -393,7 +405,17 @@ except ImportError:  # older FastAPI copies the included routes into the app's l
     _iter_route_contexts = None  # type: ignore[assignment,unused-ignore]
 
 
-def _match(routes: Sequence[Any], scope: Scope, prefix: str) -> tuple[Any, str] | None:
+def _guarded_elsewhere(route: Any, shield: Any) -> Any:
+    """The other apishield adapter installed on the application a ``Mount``/``Host`` hands requests to (its
+    middleware guards them), or None."""
+    for app in (getattr(route, "_base_app", None), getattr(route, "app", None)):
+        other = getattr(getattr(app, "state", None), "apishield", None)
+        if other is not None and other is not shield and callable(getattr(other, "routes_of", None)):
+            return other
+    return None
+
+
+def _match(routes: Sequence[Any], scope: Scope, prefix: str, shield: Any = None) -> tuple[Any, str] | None:
     """The route (or mounted application) the router hands ``scope`` to, with its path template.
 
     Routers are walked the way Starlette walks them: the first full match wins, else the first partial
@@ -407,8 +429,10 @@ def _match(routes: Sequence[Any], scope: Scope, prefix: str) -> tuple[Any, str] 
             continue
         if _is_container(route):
             base = prefix + _container_prefix(route)
+            if _guarded_elsewhere(route, shield):
+                return route, base + "/*"  # its own shield decides, route by route
             inner = route.routes
-            found = _match(inner, {**scope, **child}, base) if inner else None
+            found = _match(inner, {**scope, **child}, base, shield) if inner else None
             return found or (route, base + "/*")
         if match == Match.FULL:
             return route, prefix + getattr(route, "path", "")
@@ -417,16 +441,20 @@ def _match(routes: Sequence[Any], scope: Scope, prefix: str) -> tuple[Any, str] 
     return partial
 
 
-def _served(routes: Sequence[Any], prefix: str, host: str) -> Iterator[tuple[str, str, str, Any]]:
-    """(kind, listed path, path, route) for everything served under ``routes``; kind is ``http``, ``WS``
-    or ``*`` (the rest of a mounted or host-routed application)."""
+def _served(routes: Sequence[Any], prefix: str, host: str, shield: Any = None) -> Iterator[tuple[str, str, str, Any]]:
+    """(kind, listed path, path, route) for everything served under ``routes``; kind is ``http``, ``WS``,
+    ``*`` (the rest of a mounted or host-routed application) or ``delegated`` (a mounted application that
+    another shield guards; the listed path is its prefix)."""
     for route in _effective(routes):
         if _is_container(route):
             base = prefix + _container_prefix(route)
             inner_host = host or (getattr(route, "host", "") if _is_host(route) else "")
+            if _guarded_elsewhere(route, shield):
+                yield "delegated", inner_host + base, base, route
+                continue
             inner = route.routes
             if inner:
-                yield from _served(inner, base, inner_host)
+                yield from _served(inner, base, inner_host, shield)
             yield "*", inner_host + base + "/*", base + "/*", route
             continue
         path = prefix + getattr(route, "path", "")
