@@ -335,6 +335,7 @@ class Inventory:
             csrf_exempt=csrf_exempt,
             uses_session=raw.uses_session,
             reads_form=raw.reads_form,
+            fields=raw.fields,
         )
         app = self.apps.get(app_name)
         if app is None:

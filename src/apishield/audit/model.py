@@ -58,6 +58,7 @@ class RawRoute:
     handler_line: int = 0
     uses_session: bool = False  # reads session / cookies / current_user for identity
     reads_form: bool = False
+    fields: tuple[tuple[str, str], ...] = ()  # request fields the handler reads: (name, "query" | "body" | "form")
     registered: bool = False  # declared away from its handler (add_url_rule, add_api_route, an OpenAPI spec)
 
 
@@ -136,6 +137,7 @@ class Route:
     csrf_exempt: bool = False
     uses_session: bool = False
     reads_form: bool = False
+    fields: tuple[tuple[str, str], ...] = ()  # request fields the handler reads: (name, "query" | "body" | "form")
     registration: tuple[str, int] | None = None  # (file, line) of the registration when reported at the handler
 
     def has(self, kind: str) -> bool:
@@ -160,6 +162,7 @@ class Route:
             "headers": self.protections.get(HEADERS) or None,
             "public": self.public or None,
             "roles": self.roles or None,
+            "fields": [{"name": name, "in": where} for name, where in self.fields] or None,
         }
 
 

@@ -341,12 +341,38 @@ def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
             if m in ("HEAD", "OPTIONS") or (m, path) in seen or m == "ANY":
                 continue
             seen.add((m, path))
-            params = tuple(Param(n, "path", True, {"type": "string"}) for n in re.findall(r"{([^}/]+)}", path))
+            in_path = re.findall(r"{([^}/]+)}", path)
+            params = tuple(Param(n, "path", True, {"type": "string"}) for n in in_path)
+            body, media = _inventory_fields(r.get("fields"), in_path, m)
+            query = [n for n, where in _inventory_list(r.get("fields")) if where == "query" and n not in in_path]
+            params += tuple(Param(n, "query", False, {"type": "string"}) for n in query)
             ops.append(Operation(method=m, path=path, operation_id=str(r.get("handler", "")), params=params,
-                                 secured=secured, source="routes"))
+                                 body_schema=body, secured=secured, source="routes", media=media))
     if not ops:
         raise SpecError("the route inventory lists no routes")
     return ops
+
+
+def _inventory_list(raw: Any) -> list[tuple[str, str]]:
+    """The inventory's ``fields`` (``[{"name": ..., "in": "query" | "body" | "form"}]``), malformed entries left out."""
+    if not isinstance(raw, list):
+        return []
+    return [(str(f["name"]), str(f.get("in", "query"))) for f in raw
+            if isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"]]
+
+
+def _inventory_fields(raw: Any, in_path: list[str], method: str
+                      ) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """A request body schema (every field a string) and its media type, from the body and form fields the
+    handler reads; none for methods without a body."""
+    if method in ("GET", "DELETE"):
+        return None, ()
+    fields = [(n, w) for n, w in _inventory_list(raw) if w in ("body", "form") and n not in in_path]
+    if not fields:
+        return None, ()
+    schema = {"type": "object", "properties": {n: {"type": "string"} for n, _ in fields}}
+    json_body = any(w == "body" for _, w in fields)
+    return schema, ("application/json",) if json_body else ("application/x-www-form-urlencoded",)
 
 
 def load_routes(path: str) -> list[Operation]:

@@ -165,6 +165,7 @@ def _add_route(
     if fn is not None:
         route.uses_session = scan.uses_session(fn)
         route.reads_form = scan.reads_form(fn)
+        route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
         if checks_roles(fn) and AUTH in route.protections:

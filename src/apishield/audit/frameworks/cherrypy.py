@@ -144,6 +144,9 @@ def _class_info(scan: Scan, cls: ast.ClassDef) -> dict[str, Any] | None:
                 "uses_session": scan.uses_session(fn),
                 "reads_form": bool(scan.reads_form(fn)) or (len(fn.args.args) > 1 and _writes_state(fn)),
                 "args": [a.arg for a in fn.args.args[1:]],
+                # CherryPy hands query-string and form fields to the handler's named parameters
+                "fields": tuple((a.arg, "query") for a in [*fn.args.args[1:], *fn.args.kwonlyargs])
+                + scan.request_fields(fn),
             }
         )
     if not methods and not children:
@@ -266,6 +269,7 @@ def project_routes(all_facts: list[ModuleFacts]) -> list[tuple[RawRoute, str, st
                 handler_line=m["def_line"],
                 uses_session=m["uses_session"],
                 reads_form=m["reads_form"],
+                fields=m["fields"],
             )
             route.roles = m["roles"]
             if m["inline_auth"]:

@@ -172,6 +172,7 @@ def _add(
         route.dependencies += fastapi_dependencies(fn.args, scan.imports)
         route.uses_session = scan.uses_session(fn)
         route.reads_form = scan.reads_form(fn)
+        route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
         if not decorators:

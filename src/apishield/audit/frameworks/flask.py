@@ -175,6 +175,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
             roles=roles,
             uses_session=scan.uses_session(fn),
             reads_form=scan.reads_form(fn),
+            fields=scan.request_fields(fn),
         )
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
@@ -226,6 +227,7 @@ def _class_routes(scan: Scan, cls: ast.ClassDef) -> None:
                 handler_line=fn.lineno,
                 uses_session=scan.uses_session(fn),
                 reads_form=scan.reads_form(fn),
+                fields=scan.request_fields(fn),
             )
             if rejects_unauthenticated(fn, scan.imports):
                 route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
@@ -270,6 +272,7 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
             if fn is not None:
                 route.uses_session = scan.uses_session(fn)
                 route.reads_form = scan.reads_form(fn)
+                route.fields = scan.request_fields(fn)
                 if rejects_unauthenticated(fn, scan.imports):
                     route.protections[AUTH] = f"checked in {cls_name}.{fn.name}()"
             scan.facts.routes.append(route)
@@ -284,6 +287,7 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         route.handler_line = fn.lineno
         route.uses_session = scan.uses_session(fn)
         route.reads_form = scan.reads_form(fn)
+        route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
     scan.facts.routes.append(route)

@@ -112,5 +112,53 @@ class Scan:
                 return True
         return False
 
+    def request_fields(self, fn: ast.AST) -> tuple[tuple[str, str], ...]:
+        """The named request fields a handler reads (``request.args.get("q")``, ``request.json["title"]``,
+        ``data = request.get_json(); data["done"]``), with where they come from: the probe sends them."""
+        return request_fields(fn)
 
-__all__ = ["ROOTS", "ROUTE_ATTRS", "Scan"]
+
+#: request attributes holding client data, and where the data comes from (Flask, Bottle, Django-like names)
+_FIELD_SOURCES = {"json": "body", "get_json": "body", "form": "form", "forms": "form", "POST": "form",
+                  "args": "query", "query": "query", "GET": "query", "values": "query", "params": "query"}
+_GETTERS = frozenset({"get", "getlist", "getone", "getunicode", "getall"})
+
+
+def _source(expr: ast.AST, aliases: dict[str, str]) -> str | None:
+    """Where ``expr`` (``request.json``, ``request.get_json()``, ``request.get_json() or {}``, an alias) reads."""
+    if isinstance(expr, ast.BoolOp) and expr.values:
+        expr = expr.values[0]
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    if isinstance(expr, ast.Attribute) and expr.attr in _FIELD_SOURCES and au.last(au.dotted(expr.value)) == "request":
+        return _FIELD_SOURCES[expr.attr]
+    if isinstance(expr, ast.Name):
+        return aliases.get(expr.id)
+    return None
+
+
+def request_fields(fn: ast.AST) -> tuple[tuple[str, str], ...]:
+    """See :meth:`Scan.request_fields`."""
+    aliases: dict[str, str] = {}
+    for node in au.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            where = _source(node.value, aliases)
+            if where is not None:
+                aliases[node.targets[0].id] = where
+    found: dict[str, str] = {}
+    for node in au.walk(fn):
+        key: ast.AST | None = None
+        holder: ast.AST | None = None
+        if isinstance(node, ast.Subscript):
+            holder, key = node.value, node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _GETTERS:
+            holder, key = node.func.value, node.args[0] if node.args else None
+        if holder is None or not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            continue
+        where = _source(holder, aliases)
+        if where is not None and key.value and len(found) < 50:
+            found.setdefault(key.value, where)
+    return tuple(found.items())
+
+
+__all__ = ["ROOTS", "ROUTE_ATTRS", "Scan", "request_fields"]
