@@ -56,3 +56,4 @@ def _run(tmp_path: Path, route: dict[str, Any]) -> set[str]:
 def test_a_body_field_known_only_from_the_inventory_is_injected(tmp_path: Path) -> None:
     assert "PR-SQLI-001" in _run(tmp_path, {**ROUTE, "fields": FIELDS})
     assert "PR-SQLI-001" not in _run(tmp_path, ROUTE)  # without the field there is nothing to inject into
+

@@ -106,7 +106,10 @@ class Sender:
         op = slot.op
         # one generator per slot: slots run concurrently, yet every payload is the same under one --seed
         self.rng = random.Random(f"{ctx.options.seed}|{op.key}|{slot.location}|{slot.name}")
-        self.query = {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params if p.location == "query"}
+        # the required query parameters and the one under test only: an optional parameter filled in can select
+        # another branch of the handler (``?id=`` answered before ``?q=`` is ever read) and hide the one tested
+        self.query = {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
+                      if p.location == "query" and (p.required or (slot.location == "query" and p.name == slot.name))}
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else
