@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.model import ModuleFacts
+from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     REQUEST_TYPES,
@@ -69,6 +70,29 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
             tainted.add(extra.arg)
     return tainted, requests
 
+def _no_params(fn: FunctionNode) -> bool:
+    a = fn.args
+    return not (a.posonlyargs or a.args or a.kwonlyargs or a.vararg or a.kwarg)
+
+
+def _interpret(info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool, request_names: set[str]) -> Interpreter:
+    """Run ``fn``'s body from ``env``. A function without parameters runs from the same empty environment whether
+    it is summarised as a helper or analysed as a handler (the flag only marks its hits), so its run is kept and
+    serves both, unless a summary still being computed (recursion) was asked for during it: then what the run
+    saw depended on the order of calls."""
+    bare = not env and not request_names and _no_params(fn)
+    if bare:
+        kept: Interpreter | None = info.bare_runs.get(id(fn))
+        if kept is not None and kept.fn is fn:
+            return kept
+    guards = modules.GUARD_EVENTS
+    interp = Interpreter(info, fn, env, handler=handler, request_names=request_names)
+    interp.run(fn.body)
+    if bare and guards == modules.GUARD_EVENTS:
+        info.bare_runs[id(fn)] = interp
+    return interp
+
+
 def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
     names = param_names(fn, skip_self)
     env: Env = {n: Val(taint=frozenset({f"p{i}"})) for i, n in enumerate(names)}
@@ -76,8 +100,7 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
         first = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:1]
         for n in first:
             env[n] = CLEAN
-    interp = Interpreter(info, fn, env, handler=False, request_names=set())
-    interp.run(fn.body)
+    interp = _interpret(info, fn, env, handler=False, request_names=set())
     ret = CLEAN
     for i, r in enumerate(interp.returns):
         ret = r.value if i == 0 else join(ret, r.value)
@@ -176,12 +199,12 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                     env[a.arg] = Val(kind="request")
                 else:
                     env[a.arg] = Val()  # unknown caller data: not proven
-        interp = Interpreter(info, fn, env, handler=handler, request_names=requests)
         try:
-            interp.run(fn.body)
+            interp = _interpret(info, fn, env, handler=handler, request_names=requests)
         except RecursionError:
             continue
-        for h in interp.hits:
+        hits = interp.hits if interp.handler == handler else [replace(h, in_handler=handler) for h in interp.hits]
+        for h in hits:
             key = (h.kind, h.line, h.col)
             if key not in seen:
                 seen.add(key)

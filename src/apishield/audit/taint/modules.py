@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import RAW_VARS
@@ -53,6 +54,8 @@ class ModuleInfo:
                   and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
         self._summaries: dict[int, Summary | None] = {}
+        # interpreter runs of functions without parameters, shared by their summary and their handler analysis
+        self.bare_runs: dict[int, Any] = {}
 
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
@@ -62,9 +65,13 @@ class ModuleInfo:
         return any(v == lib or v.startswith(lib + ".") for v in self.imports.values() for lib in libraries)
 
     def summary(self, fn: FunctionNode, skip_self: bool = False) -> Summary | None:
+        global GUARD_EVENTS
         key = id(fn)
         if key in self._summaries:
-            return self._summaries[key]
+            found = self._summaries[key]
+            if found is None:
+                GUARD_EVENTS += 1  # a summary still being computed (recursion): the caller sees less than later
+            return found
         if self.depth > 2:
             return None
         self._summaries[key] = None  # recursion guard
@@ -136,6 +143,7 @@ def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
 
 
 MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+GUARD_EVENTS = 0  # times a summary was asked for while it was being computed (the result depended on call order)
 _RESOLVED: dict[tuple[str, str], tuple[str, str] | None] = {}
 
 
