@@ -78,6 +78,19 @@ def _bfs(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, reading only the fields that can hold nodes (as :func:`_bfs` does)."""
+    out: list[ast.AST] = []
+    node_type = ast.AST
+    for name in _CHILD_FIELDS.get(node.__class__) or _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if isinstance(value, node_type):
+            out.append(value)
+        elif value.__class__ is list:
+            out.extend(item for item in value if isinstance(item, node_type))
+    return out
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, memoised: every rule walks the same module, so walk it once.
 
@@ -413,6 +426,7 @@ __all__ = [
     "arg",
     "call_name",
     "calls",
+    "children",
     "const",
     "decode_source",
     "dotted",

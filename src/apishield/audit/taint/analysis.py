@@ -25,6 +25,7 @@ from apishield.audit.taint.catalogue import (
     SERIALISING_DECORATORS,
     TYPED_PARAM,
 )
+from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import CLEAN, EXC, REQUEST, UNKNOWN, Env, Hit, Summary, Val, hashable, join
 
@@ -75,22 +76,34 @@ def _no_params(fn: FunctionNode) -> bool:
     return not (a.posonlyargs or a.args or a.kwonlyargs or a.vararg or a.kwarg)
 
 
-def _interpret(info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool, request_names: set[str]) -> Interpreter:
+@dataclass(slots=True)
+class _Run:
+    """What interpreting one function body found."""
+
+    fn: FunctionNode
+    handler: bool
+    hits: list[Hit]
+    returns: list[Returned]
+    non_html_output: bool
+
+
+def _interpret(info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool, request_names: set[str]) -> _Run:
     """Run ``fn``'s body from ``env``. A function without parameters runs from the same empty environment whether
     it is summarised as a helper or analysed as a handler (the flag only marks its hits), so its run is kept and
     serves both, unless a summary still being computed (recursion) was asked for during it: then what the run
     saw depended on the order of calls."""
     bare = not env and not request_names and _no_params(fn)
     if bare:
-        kept: Interpreter | None = info.bare_runs.get(id(fn))
+        kept: _Run | None = info.bare_runs.get(id(fn))
         if kept is not None and kept.fn is fn:
             return kept
     guards = modules.GUARD_EVENTS
     interp = Interpreter(info, fn, env, handler=handler, request_names=request_names)
     interp.run(fn.body)
+    run = _Run(fn, handler, interp.hits, interp.returns, interp.non_html_output)
     if bare and guards == modules.GUARD_EVENTS:
-        info.bare_runs[id(fn)] = interp
-    return interp
+        info.bare_runs[id(fn)] = run  # the record, not the interpreter: it refers to ``info`` (no cycle)
+    return run
 
 
 def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
