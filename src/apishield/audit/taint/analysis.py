@@ -19,6 +19,7 @@ from apishield.audit.model import ModuleFacts
 from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
+    REQUEST_HANDLER_BASES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
     SERIALISING_BASES,
@@ -108,7 +109,7 @@ def _interpret(info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool, r
 
 def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
     names = param_names(fn, skip_self)
-    env: Env = {n: Val(taint=frozenset({f"p{i}"})) for i, n in enumerate(names)}
+    env: Env = {n: Val(taint=frozenset({f"p{i}"}), kind="param") for i, n in enumerate(names)}
     if skip_self:
         first = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:1]
         for n in first:
@@ -194,9 +195,11 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
                   if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    handler_methods = _request_handler_methods(tree, info)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
-        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
+        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or (
+            id(fn) in handler_methods and fn.name.startswith("do_"))
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         env: Env = {name: origin for name in tainted}
@@ -206,6 +209,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             env.update({name: Val(taint=frozenset({EXC})) for name in tainted if name in {"traceback", "tb"}})
         for name in requests:
             env[name] = Val(kind="request")
+        if id(fn) in handler_methods and fn.args.args:
+            env[fn.args.args[0].arg] = Val(kind="handler")  # ``self``: the request being handled
         for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
             if a.arg not in env:
                 if a.annotation is not None and au.last(au.dotted(a.annotation, strict=True)) in REQUEST_TYPES:
@@ -227,6 +232,19 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             html = _html_response_class(fn)
             out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out
+
+
+def _request_handler_methods(tree: ast.Module, info: ModuleInfo) -> set[int]:
+    """Methods of classes derived from a standard-library request handler (``http.server``'s
+    ``BaseHTTPRequestHandler``...), directly or through another such class of this module."""
+    handler_classes: set[str] = set()
+    methods: set[int] = set()
+    for cls in au.nodes_of(tree, ast.ClassDef):
+        if any(info.qualify(b) in REQUEST_HANDLER_BASES or au.dotted(b, strict=True) in handler_classes
+               for b in cls.bases):
+            handler_classes.add(cls.name)
+            methods.update(id(m) for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return methods
 
 
 def analyse_context(ctx: Any) -> Analysis:
