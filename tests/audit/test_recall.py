@@ -119,3 +119,17 @@ def test_a_sql_helper_imported_relatively_from_the_package_is_followed(tmp_path:
             imports=imports, call="query_db('SELECT * FROM u WHERE name = ?', [name])")})
         assert _critical(bad, "AS801", "app/views.py") == [8], imports
         assert not _critical(good, "AS801", "app/views.py"), imports
+
+
+def test_request_data_in_template_source_is_also_cross_site_scripting(tmp_path: Path) -> None:
+    """Text formatted into a template's source reaches the page unescaped as well as the template engine: the
+    finding names CWE-79 next to CWE-1336. Passing it as a template variable is neither."""
+    view = ("from flask import Flask, request, render_template_string\napp = Flask(__name__)\n"
+            "@app.route('/hello')\ndef hello():\n    name = request.args.get('name', '')\n    return {call}\n")
+    bad = audit(tmp_path / "bad", {"app.py": view.format(call="render_template_string(f'<p>Hello {name}</p>')")})
+    good = audit(tmp_path / "good", {"app.py": view.format(
+        call="render_template_string('<p>Hello {{ name }}</p>', name=name)")})
+    ssti = [f for f in bad.findings if f.rule_id == "AS403"]
+    assert [f.location.line for f in ssti if f.location] == [6]
+    assert {1336, 79} <= set(ssti[0].cwe)
+    assert not [f for f in good.findings if f.rule_id in {"AS403", "AS404"} and f.severity >= Severity.MEDIUM]
