@@ -133,3 +133,75 @@ def test_request_data_in_template_source_is_also_cross_site_scripting(tmp_path: 
     assert [f.location.line for f in ssti if f.location] == [6]
     assert {1336, 79} <= set(ssti[0].cwe)
     assert not [f for f in good.findings if f.rule_id in {"AS403", "AS404"} and f.severity >= Severity.MEDIUM]
+
+
+def _missing_auth(result: object) -> dict[int, str]:
+    findings = getattr(result, "findings")
+    return {f.location.line: f.severity.label for f in findings if f.rule_id == "AS101" and f.location
+            and f.severity >= Severity.MEDIUM}
+
+
+_PAGES = """\
+from flask import Flask, abort, render_template, session, request
+app = Flask(__name__)
+CONFIG = {'app_name': 'Shop'}
+messages = []
+
+@app.route('/admin', methods=['POST'])
+def admin():
+    if not session.get('admin'): abort(401)
+    return ''
+
+@app.route('/glossary', methods=['GET', 'POST'])
+def glossary():
+    return render_template('about.html')
+
+@app.route('/menu')
+def menu():
+    return "<h1>" + CONFIG['app_name'] + "</h1><a href='/about'>about</a>"
+
+@app.route('/messages', methods=['GET', 'POST'])
+def all_messages():
+    return f"<ul>{messages}</ul>"
+
+@app.route('/notes', methods=['GET', 'POST'])
+def notes():
+    messages.append(request.form['note'])
+    return render_template('about.html')
+"""
+
+
+def test_a_handler_that_only_returns_a_fixed_page_is_public_whatever_its_methods(tmp_path: Path) -> None:
+    """A handler with one ``return`` of a fixed template, or of text made of literals and module constants, exposes
+    nothing (even when the route also takes POST); one returning module data, or one that writes, is reported."""
+    reported = _missing_auth(audit(tmp_path, {"app.py": _PAGES}))
+    assert 11 not in reported and 15 not in reported
+    assert {19, 23} <= set(reported)
+
+
+_FASTAPI = """\
+from fastapi import APIRouter, Depends, FastAPI
+from app_auth import current_user
+app = FastAPI()
+router = APIRouter()
+inbox = []
+
+@router.post('/contact', tags={tags})
+def contact(message: str):
+    inbox.append(message)
+    return {{'ok': True}}
+
+@router.get('/admin/messages', tags=['Admin'])
+def read_messages(user=Depends(current_user)):
+    return inbox
+
+app.include_router(router)
+"""
+
+
+def test_a_fastapi_route_tagged_public_is_public_by_decision(tmp_path: Path) -> None:
+    auth = "from fastapi import HTTPException\ndef current_user(token: str = ''):\n    raise HTTPException(401)\n"
+    public = audit(tmp_path / "public", {"main.py": _FASTAPI.format(tags="['Public']"), "app_auth.py": auth})
+    other = audit(tmp_path / "other", {"main.py": _FASTAPI.format(tags="['Contact']"), "app_auth.py": auth})
+    assert 7 not in _missing_auth(public)
+    assert 7 in _missing_auth(other)

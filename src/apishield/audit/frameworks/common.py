@@ -230,7 +230,7 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):
         return name
-    if static_page and set(methods) <= {"GET", "HEAD"}:
+    if static_page:  # whatever the method: the handler reads nothing and does nothing else
         return "fixed page"
     return ""
 
@@ -434,6 +434,9 @@ _PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_fil
                          "TemplateResponse", "FileResponse", "redirect", "url_for"})
 
 
+_FIXED_TEXT = (ast.BinOp, ast.Add, ast.JoinedStr, ast.FormattedValue, ast.Constant, ast.Subscript, ast.Load)
+
+
 def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The handler only returns a fixed template, file or text (a form shell, a landing page): one ``return`` of a
     string literal or of page calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are
@@ -445,6 +448,9 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return False
     if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, (str, bytes)):
         return True  # ``return 'hello'``: a fixed text exposes nothing
+    if isinstance(body[0].value, (ast.BinOp, ast.JoinedStr)):  # ``"<h1>" + CONFIG['name']``: text and constants
+        return all(isinstance(n, _FIXED_TEXT) or (isinstance(n, ast.Name) and n.id.isupper())
+                   for n in ast.walk(body[0].value))
     if not isinstance(body[0].value, ast.Call):
         return False
     nodes = list(ast.walk(body[0].value))  # a small subtree: not worth a slot in astutil's walk cache
