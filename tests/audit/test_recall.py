@@ -205,3 +205,30 @@ def test_a_fastapi_route_tagged_public_is_public_by_decision(tmp_path: Path) -> 
     other = audit(tmp_path / "other", {"main.py": _FASTAPI.format(tags="['Contact']"), "app_auth.py": auth})
     assert 7 not in _missing_auth(public)
     assert 7 in _missing_auth(other)
+
+
+_CSRF = """\
+from flask import Flask, request, session
+app = Flask(__name__)
+
+@app.route('/login', methods=['POST'])
+def login():
+    session['user'] = request.form['user']
+    return 'ok'
+
+@app.route('/transfer', methods=['POST'])
+def transfer():
+    return 'sent %s from %s' % (request.form['amount'], session['user'])
+
+@app.route('/calculate', methods=['POST'])
+def calculate():
+    return str(int(request.form['a']) + int(request.form['b']))
+"""
+
+
+def test_csrf_is_reported_where_a_forged_request_acts_as_the_caller(tmp_path: Path) -> None:
+    """In an app with cookie sessions and no CSRF protection: a form post that reads the session (and the login
+    form, which sets it) is reported; one that uses no session or cookie gains an attacker nothing."""
+    found = {f.location.line for f in audit(tmp_path, {"app.py": _CSRF}).findings
+             if f.rule_id == "AS502" and f.location}
+    assert found == {4, 9}
