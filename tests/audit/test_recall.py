@@ -208,7 +208,7 @@ def test_a_fastapi_route_tagged_public_is_public_by_decision(tmp_path: Path) -> 
 
 
 _CSRF = """\
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 app = Flask(__name__)
 
 @app.route('/login', methods=['POST'])
@@ -223,12 +223,17 @@ def transfer():
 @app.route('/calculate', methods=['POST'])
 def calculate():
     return str(int(request.form['a']) + int(request.form['b']))
+
+@app.route('/password', methods=['POST'])
+def password():
+    return 'changed for %s to %s' % (g.session['username'], request.form['password'])
 """
 
 
 def test_csrf_is_reported_where_a_forged_request_acts_as_the_caller(tmp_path: Path) -> None:
-    """In an app with cookie sessions and no CSRF protection: a form post that reads the session (and the login
-    form, which sets it) is reported; one that uses no session or cookie gains an attacker nothing."""
+    """In an app with cookie sessions and no CSRF protection: a form post that reads the session (Flask's, or one a
+    hook loaded into ``g``) and the login form, which sets it, are reported; one that uses no session or cookie
+    gains an attacker nothing."""
     found = {f.location.line for f in audit(tmp_path, {"app.py": _CSRF}).findings
              if f.rule_id == "AS502" and f.location}
-    assert found == {4, 9}
+    assert found == {4, 9, 17}
