@@ -254,6 +254,19 @@ def call_name(call: ast.Call, imports: Imports) -> str:
     return qualname(call.func, imports)
 
 
+def last_call_name(call: ast.Call, imports: Imports, wanted: frozenset[str]) -> str:
+    """``last(call_name(call, imports))`` when that can be one of ``wanted``, else ``""``: the last part is read from
+    the call first (an attribute, or a name through the imports), so most calls skip resolving the whole name."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        tail = func.attr
+    elif isinstance(func, ast.Name):
+        tail = last(imports.get(func.id, func.id))
+    else:
+        return last(call_name(call, imports))
+    return last(call_name(call, imports)) if tail in wanted else ""
+
+
 def last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
@@ -441,6 +454,7 @@ __all__ = [
     "is_true",
     "kwarg",
     "last",
+    "last_call_name",
     "line_of",
     "mentions",
     "nodes_of",

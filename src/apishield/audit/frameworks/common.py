@@ -48,6 +48,7 @@ _REJECT_CALLS = {
     "error",
     "HTTPStatus",
 }
+_CALL_NAMES = frozenset(_REJECT_CALLS | {"redirect", "unauthorized", "unauthorized_handler"})
 _SECURITY_SCHEMES = {
     "OAuth2PasswordBearer",
     "OAuth2AuthorizationCodeBearer",
@@ -297,7 +298,7 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
             ):
                 return True
         elif isinstance(node, ast.Call):
-            name = au.last(au.call_name(node, imports))
+            name = au.last_call_name(node, imports, _CALL_NAMES)
             if name in _REJECT_CALLS and _rejects_call(node):
                 return True
             if name == "redirect":
