@@ -19,6 +19,10 @@ this checkout's ``src`` on ``PYTHONPATH``; apishield's ``audit`` subcommand alon
 loads modules with compiled extensions built for the venv), e.g. a Python 3.12 that parses every
 BenchmarkPython file: on 3.11 Bandit skips the files written with 3.12 f-string syntax, which apishield
 rewrites and audits.
+
+Before timing, apishield's own sources are compiled to bytecode with the same interpreter
+(``python -m compileall``), as ``pip install`` does for Bandit and for an installed apishield: an editable
+checkout run with ``PYTHONDONTWRITEBYTECODE`` set would otherwise recompile its modules on every run.
 """
 
 from __future__ import annotations
@@ -143,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         [python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=False
     ).stdout.strip()
     files = sum(1 for name in os.listdir(target) if name.endswith(".py"))
+    subprocess.run([python, "-m", "compileall", "-q", os.path.join(os.path.dirname(HERE), "src")], check=False)
     for round_ in range(args.repeat):
         for tool in tools if round_ % 2 == 0 else reversed(tools):
             run_once(tool, env)

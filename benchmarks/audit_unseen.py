@@ -11,9 +11,10 @@ deliberately vulnerable web app by another author), the ``half`` it belongs to (
 at to tune the analyser; ``test``: only measured) and, for vulnerable apps, the ground-truth labels written from
 the project's own documentation before any tool was run. A third half, ``fresh``, holds projects added after
 tuning on the development half had begun, labelled and committed before any tool ran on them: a clean held-out
-figure (the test half's misses had been read by then). The projects themselves are not in this repository:
-``--root`` (default ``benchmarks/.cache/unseen``) holds one directory per project, named after its ``name``,
-with the repository's files at the pinned commit, e.g.::
+figure (the test half's misses had been read by then). Once a fresh half's results have been read it joins the
+development half, and a new fresh half is labelled (the projects' files say which round they came from). The
+projects themselves are not in this repository: ``--root`` (default ``benchmarks/.cache/unseen``) holds one
+directory per project, named after its ``name``, with the repository's files at the pinned commit, e.g.::
 
     git clone https://github.com/<repo> benchmarks/.cache/unseen/<name> && git -C ... checkout <commit>
 

@@ -313,3 +313,24 @@ def test_guard_polarity_and_overwrite_on_failure() -> None:
         return redirect(nxt)
     """)
     assert kinds(src) == [("shell", True)]  # a block-list exit proves nothing; the redirect is fixed up
+
+
+def test_a_handler_without_parameters_is_analysed_alike_whether_called_first_or_not() -> None:
+    show = (
+        "@app.route('/show')\ndef show():\n"
+        "    os.system('ls ' + request.args['d'])\n    return request.args['q']\n"
+    )
+    front = "@app.route('/')\ndef front():\n    return show()\n"
+    for source in (FLASK + front + show, FLASK + show + front):
+        result = taint.analyse(ast.parse(source), "", {"flask"}, ())
+        assert [(h.kind, h.proven, h.in_handler) for h in result.hits] == [("shell", True, True)]
+        assert sorted(r.function for r in result.handler_returns if r.value.taint) == ["front", "show"]
+
+
+def test_a_recursive_function_without_parameters_still_reports_its_sink() -> None:
+    source = FLASK + (
+        "@app.route('/loop')\ndef loop():\n"
+        "    if request.args.get('again'):\n        return loop()\n"
+        "    os.system(request.args['d'])\n    return ''\n"
+    )
+    assert kinds(source) == [("shell", True)]

@@ -103,3 +103,37 @@ def test_every_writer_names_the_same_place() -> None:
         out = render(Report("probe", "t", [a, p], [RULE]), fmt)
         assert "pkg/app.py:12" in out, fmt
         assert "GET /search (parameter q)" in out, fmt
+
+
+class _Opaque:
+    def __str__(self) -> str:
+        return "opaque \u00e9"
+
+
+_SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.just(_Opaque())
+    | st.sampled_from([Severity.HIGH, Confidence.LOW])
+)
+_KEYS = st.text() | st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none()
+_DOCS = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(_DOCS)
+def test_json_report_is_written_exactly_as_json_dumps_writes_it(document: object) -> None:
+    from apishield.reports import json_writer
+
+    out: list[str] = []
+    json_writer._encode(document, 0, out)
+    assert "".join(out) == json.dumps(document, indent=2, default=str)
+
+
+def test_json_report_text_is_the_standard_indented_dump() -> None:
+    from apishield.reports.json_writer import to_document
+
+    report = Report("audit", "src", [audit_finding(), audit_finding(line=9, message="caf\u00e9 <x>")], [RULE],
+                    routes=[{"path": "/x", "methods": ("GET",)}])
+    assert render(report, "json") == json.dumps(to_document(report), indent=2, default=str) + "\n"

@@ -78,6 +78,19 @@ def _bfs(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, reading only the fields that can hold nodes (as :func:`_bfs` does)."""
+    out: list[ast.AST] = []
+    node_type = ast.AST
+    for name in _CHILD_FIELDS.get(node.__class__) or _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if isinstance(value, node_type):
+            out.append(value)
+        elif value.__class__ is list:
+            out.extend(item for item in value if isinstance(item, node_type))
+    return out
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, memoised: every rule walks the same module, so walk it once.
 
@@ -239,6 +252,19 @@ def qualname(node: ast.AST | None, imports: Imports, *, strict: bool = False) ->
 
 def call_name(call: ast.Call, imports: Imports) -> str:
     return qualname(call.func, imports)
+
+
+def last_call_name(call: ast.Call, imports: Imports, wanted: frozenset[str]) -> str:
+    """``last(call_name(call, imports))`` when that can be one of ``wanted``, else ``""``: the last part is read from
+    the call first (an attribute, or a name through the imports), so most calls skip resolving the whole name."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        tail = func.attr
+    elif isinstance(func, ast.Name):
+        tail = last(imports.get(func.id, func.id))
+    else:
+        return last(call_name(call, imports))
+    return last(call_name(call, imports)) if tail in wanted else ""
 
 
 def last(name: str) -> str:
@@ -413,6 +439,7 @@ __all__ = [
     "arg",
     "call_name",
     "calls",
+    "children",
     "const",
     "decode_source",
     "dotted",
@@ -427,6 +454,7 @@ __all__ = [
     "is_true",
     "kwarg",
     "last",
+    "last_call_name",
     "line_of",
     "mentions",
     "nodes_of",

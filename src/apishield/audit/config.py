@@ -1,6 +1,6 @@
 """``[tool.apishield.audit]`` settings, validated once.
 
-Found and read the way every part of apishield finds its settings (:func:`apishield.config.tool_settings`:
+Found and read the way every part of apishield finds its settings (:func:`apishield.config_files.tool_settings`:
 the nearest ``apishield.toml`` with an ``[audit]`` table, else ``pyproject.toml``); only the validation of
 the audit's own keys lives here.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from apishield.config import tool_settings
+from apishield.config_files import tool_settings
 from apishield.errors import ConfigError
 from apishield.findings import Confidence, Severity
 

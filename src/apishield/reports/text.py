@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-
 from apishield.findings import Finding, Severity
 from apishield.reports.model import Report
 
@@ -19,6 +14,13 @@ STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
+
+
+def escape(text: str) -> str:
+    """Rich markup escaped (rich is imported when a text report is written: JSON and SARIF runs skip it)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _finding_block(finding: Finding) -> str:
@@ -42,6 +44,10 @@ def _finding_block(finding: Finding) -> str:
 
 
 def render_text(report: Report, *, width: int = 110, color: bool = False) -> str:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     findings = report.sorted_findings()

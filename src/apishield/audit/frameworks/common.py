@@ -48,6 +48,7 @@ _REJECT_CALLS = {
     "error",
     "HTTPStatus",
 }
+_CALL_NAMES = frozenset(_REJECT_CALLS | {"redirect", "unauthorized", "unauthorized_handler"})
 _SECURITY_SCHEMES = {
     "OAuth2PasswordBearer",
     "OAuth2AuthorizationCodeBearer",
@@ -230,7 +231,7 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):
         return name
-    if static_page and set(methods) <= {"GET", "HEAD"}:
+    if static_page:  # whatever the method: the handler reads nothing and does nothing else
         return "fixed page"
     return ""
 
@@ -297,7 +298,7 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
             ):
                 return True
         elif isinstance(node, ast.Call):
-            name = au.last(au.call_name(node, imports))
+            name = au.last_call_name(node, imports, _CALL_NAMES)
             if name in _REJECT_CALLS and _rejects_call(node):
                 return True
             if name == "redirect":
@@ -434,6 +435,9 @@ _PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_fil
                          "TemplateResponse", "FileResponse", "redirect", "url_for"})
 
 
+_FIXED_TEXT = (ast.BinOp, ast.Add, ast.JoinedStr, ast.FormattedValue, ast.Constant, ast.Subscript, ast.Load)
+
+
 def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The handler only returns a fixed template, file or text (a form shell, a landing page): one ``return`` of a
     string literal or of page calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are
@@ -445,6 +449,9 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return False
     if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, (str, bytes)):
         return True  # ``return 'hello'``: a fixed text exposes nothing
+    if isinstance(body[0].value, (ast.BinOp, ast.JoinedStr)):  # ``"<h1>" + CONFIG['name']``: text and constants
+        return all(isinstance(n, _FIXED_TEXT) or (isinstance(n, ast.Name) and n.id.isupper())
+                   for n in ast.walk(body[0].value))
     if not isinstance(body[0].value, ast.Call):
         return False
     nodes = list(ast.walk(body[0].value))  # a small subtree: not worth a slot in astutil's walk cache

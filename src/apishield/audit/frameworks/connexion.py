@@ -9,8 +9,6 @@ import json
 import os
 from typing import Any
 
-import yaml
-
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.model import AUTH, Owner, RawRoute
@@ -21,6 +19,8 @@ MAX_SPEC_BYTES = 5_000_000
 
 
 def _load_spec(path: str) -> dict[str, Any] | None:
+    import yaml  # only connexion apps have a spec to read; every other audit skips the import
+
     try:
         if os.path.getsize(path) > MAX_SPEC_BYTES:
             return None

@@ -161,11 +161,12 @@ def _add(
     deps: list[str],
     decorators: list[str] | None = None,
     registered: bool = False,
+    public: str = "",
 ) -> None:
     fn = scan.funcs.get(au.last(handler))
     route = RawRoute(
         FRAMEWORK, methods, path, handler, line, owner, decorators=decorators or [], dependencies=list(deps),
-        registered=registered,
+        registered=registered, public=public,
     )
     if fn is not None:
         route.handler_line = fn.lineno
@@ -182,7 +183,7 @@ def _add(
 
 def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:
     others = []
-    found: list[tuple[str, str, tuple[str, ...], int, list[str]]] = []
+    found: list[tuple[str, str, tuple[str, ...], int, list[str], str]] = []
     for dec in fn.decorator_list:
         if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute):
             attr = dec.func.attr
@@ -199,11 +200,14 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                     meths = ("WEBSOCKET",)
                 else:
                     meths = (attr.upper(),)
-                found.append((base, path, meths, dec.lineno, _deps_kw(scan, dec)))
+                tags = au.const(au.kwarg(dec, "tags"), [])
+                public = "tagged public" if isinstance(tags, list) and any(
+                    str(t).lower() == "public" for t in tags) else ""  # ``tags=["Public"]``: documented as public
+                found.append((base, path, meths, dec.lineno, _deps_kw(scan, dec), public))
                 continue
         others.append(scan.q(dec))
-    for base, path, meths, line, deps in found:
-        _add(scan, base, path, meths, fn.name, line, deps, others)
+    for base, path, meths, line, deps, public in found:
+        _add(scan, base, path, meths, fn.name, line, deps, others, public=public)
 
 
 __all__ = ["FRAMEWORK", "analyse"]

@@ -96,7 +96,8 @@ class Scan:
             if name and (
                 name in {"flask.session", "flask_login.current_user", "bottle.request.get_cookie"}
                 or name.endswith(
-                    ("request.cookies", "request.cookie", "get_cookie", "cherrypy.session", "request.session")
+                    ("request.cookies", "request.cookie", "get_cookie", "cherrypy.session", "request.session",
+                     "g.session", "g.current_user")  # Flask ``g``: a session or user a hook loaded from the cookie
                 )
             ):
                 return True

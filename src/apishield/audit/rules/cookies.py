@@ -133,7 +133,7 @@ def _visit(node: ast.AST, scope: int, out: _Scan) -> None:
         elif isinstance(cur, ast.Dict):
             out.config += [(k.value, v, k) for k, v in zip(cur.keys, cur.values, strict=True)
                            if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-        stack.extend((child, fn) for child in ast.iter_child_nodes(cur))
+        stack.extend((child, fn) for child in au.children(cur))
 
 
 def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:

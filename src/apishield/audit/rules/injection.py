@@ -68,7 +68,7 @@ REDIRECT = _rule("AS807", "Open redirect", (601,), Severity.MEDIUM,
                      "any": "Redirect only to relative paths or allow-listed hosts: `u = urlparse(target); if "
                             "u.netloc and u.netloc not in ALLOWED_HOSTS: abort(400)`; prefer `url_for(...)`."},
                  owasp="API8:2023")
-SSTI = _rule("AS403", "Server-side template injection", (1336, 94, 74), Severity.CRITICAL,
+SSTI = _rule("AS403", "Server-side template injection", (1336, 94, 74, 79), Severity.CRITICAL,
              "Request data becomes template *source* (`render_template_string`, `Template(...)`).", {
                  "flask": "Keep template source constant and pass data as context: "
                           "`render_template('page.html', name=name)`.",

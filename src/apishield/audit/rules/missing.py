@@ -456,12 +456,17 @@ def _serves_html(project: ProjectContext) -> bool:
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
-    CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield)."""
+    CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield). Only routes that act
+    as the caller (they read the session or cookies, or require authentication) or set who the caller is (a login
+    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not."""
     for app in _apps(project):
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
-            if route.state_changing and route.reads_form and not route.has(CSRF) and not route.csrf_exempt:
+            as_caller = route.uses_session or route.has(AUTH) or is_auth_endpoint(route.path, route.handler)
+            if not (route.state_changing and route.reads_form and as_caller):
+                continue
+            if not route.has(CSRF) and not route.csrf_exempt:
                 yield _at(
                     project,
                     NO_CSRF,

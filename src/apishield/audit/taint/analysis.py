@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.model import ModuleFacts
+from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
+    REQUEST_HANDLER_BASES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
     SERIALISING_BASES,
     SERIALISING_DECORATORS,
     TYPED_PARAM,
 )
+from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import CLEAN, EXC, REQUEST, UNKNOWN, Env, Hit, Summary, Val, hashable, join
 
@@ -69,15 +72,49 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
             tainted.add(extra.arg)
     return tainted, requests
 
+def _no_params(fn: FunctionNode) -> bool:
+    a = fn.args
+    return not (a.posonlyargs or a.args or a.kwonlyargs or a.vararg or a.kwarg)
+
+
+@dataclass(slots=True)
+class _Run:
+    """What interpreting one function body found."""
+
+    fn: FunctionNode
+    handler: bool
+    hits: list[Hit]
+    returns: list[Returned]
+    non_html_output: bool
+
+
+def _interpret(info: ModuleInfo, fn: FunctionNode, env: Env, *, handler: bool, request_names: set[str]) -> _Run:
+    """Run ``fn``'s body from ``env``. A function without parameters runs from the same empty environment whether
+    it is summarised as a helper or analysed as a handler (the flag only marks its hits), so its run is kept and
+    serves both, unless a summary still being computed (recursion) was asked for during it: then what the run
+    saw depended on the order of calls."""
+    bare = not env and not request_names and _no_params(fn)
+    if bare:
+        kept: _Run | None = info.bare_runs.get(id(fn))
+        if kept is not None and kept.fn is fn:
+            return kept
+    guards = modules.GUARD_EVENTS
+    interp = Interpreter(info, fn, env, handler=handler, request_names=request_names)
+    interp.run(fn.body)
+    run = _Run(fn, handler, interp.hits, interp.returns, interp.non_html_output)
+    if bare and guards == modules.GUARD_EVENTS:
+        info.bare_runs[id(fn)] = run  # the record, not the interpreter: it refers to ``info`` (no cycle)
+    return run
+
+
 def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
     names = param_names(fn, skip_self)
-    env: Env = {n: Val(taint=frozenset({f"p{i}"})) for i, n in enumerate(names)}
+    env: Env = {n: Val(taint=frozenset({f"p{i}"}), kind="param") for i, n in enumerate(names)}
     if skip_self:
         first = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]][:1]
         for n in first:
             env[n] = CLEAN
-    interp = Interpreter(info, fn, env, handler=False, request_names=set())
-    interp.run(fn.body)
+    interp = _interpret(info, fn, env, handler=False, request_names=set())
     ret = CLEAN
     for i, r in enumerate(interp.returns):
         ret = r.value if i == 0 else join(ret, r.value)
@@ -158,9 +195,11 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
                   if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    handler_methods = _request_handler_methods(tree, info)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
-        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed)
+        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or (
+            id(fn) in handler_methods and fn.name.startswith("do_"))
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         env: Env = {name: origin for name in tainted}
@@ -170,18 +209,20 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             env.update({name: Val(taint=frozenset({EXC})) for name in tainted if name in {"traceback", "tb"}})
         for name in requests:
             env[name] = Val(kind="request")
+        if id(fn) in handler_methods and fn.args.args:
+            env[fn.args.args[0].arg] = Val(kind="handler")  # ``self``: the request being handled
         for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
             if a.arg not in env:
                 if a.annotation is not None and au.last(au.dotted(a.annotation, strict=True)) in REQUEST_TYPES:
                     env[a.arg] = Val(kind="request")
                 else:
                     env[a.arg] = Val()  # unknown caller data: not proven
-        interp = Interpreter(info, fn, env, handler=handler, request_names=requests)
         try:
-            interp.run(fn.body)
+            interp = _interpret(info, fn, env, handler=handler, request_names=requests)
         except RecursionError:
             continue
-        for h in interp.hits:
+        hits = interp.hits if interp.handler == handler else [replace(h, in_handler=handler) for h in interp.hits]
+        for h in hits:
             key = (h.kind, h.line, h.col)
             if key not in seen:
                 seen.add(key)
@@ -191,6 +232,19 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             html = _html_response_class(fn)
             out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out
+
+
+def _request_handler_methods(tree: ast.Module, info: ModuleInfo) -> set[int]:
+    """Methods of classes derived from a standard-library request handler (``http.server``'s
+    ``BaseHTTPRequestHandler``...), directly or through another such class of this module."""
+    handler_classes: set[str] = set()
+    methods: set[int] = set()
+    for cls in au.nodes_of(tree, ast.ClassDef):
+        if any(info.qualify(b) in REQUEST_HANDLER_BASES or au.dotted(b, strict=True) in handler_classes
+               for b in cls.bases):
+            handler_classes.add(cls.name)
+            methods.update(id(m) for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return methods
 
 
 def analyse_context(ctx: Any) -> Analysis:

@@ -17,6 +17,7 @@ from apishield.audit.taint.catalogue import (
     EXTERNAL_ENTITY_FEATURES,
     FILE_RESPONSES,
     FIXED_HOST,
+    HANDLER_SOURCE_ATTRS,
     HTML_RESPONSES,
     JSON_RESPONSES,
     KILL,
@@ -408,6 +409,14 @@ class Interpreter(Evaluator):
             # an argv list built elsewhere: tainted program name is possible but unproven
             self.hit("shell", node, replace(cmd, formatted=False), qual) if cmd.taint and not cmd.items else None
 
+    def attribute(self, node: ast.Attribute) -> Val:
+        # ``self.path``, ``self.headers``, ``self.rfile`` of a standard-library request handler (unless reassigned)
+        if (node.attr in HANDLER_SOURCE_ATTRS and isinstance(node.value, ast.Name)
+                and self.lookup(node.value.id).kind == "handler"
+                and (self.env is None or f"{node.value.id}.{node.attr}" not in self.env)):
+            return Val(taint=frozenset({REQUEST}))
+        return super().attribute(node)
+
     def lookup(self, name: str) -> Val:
         ctor = self.info.module_instances.get(name)
         if ctor is not None and (self.env is None or name not in self.env):
@@ -456,8 +465,12 @@ class Interpreter(Evaluator):
             method = self.info.classes[func.value.id].get(func.attr)
             if method is not None:
                 target, skip_self, via = method, is_classmethod(method), f"{func.value.id}.{func.attr}"
-        if target is None and qual and "." in qual and qual.split(".")[0] not in {"self", "cls"}:
-            found = self.info.resolve_module(qual)
+        if target is None and qual and ("." in qual or qual in self.info.relative) and qual.split(".")[0] not in {
+                "self", "cls"}:
+            head, _, tail = qual.partition(".")
+            relative = self.info.relative.get(head)
+            found = self.info.resolve_module(qual) if relative is None else self.info.resolve_relative(
+                f"{relative}.{tail}" if tail else relative)
             if found is not None:
                 mod, rest = found
                 if rest in mod.functions and "." not in rest:

@@ -19,6 +19,15 @@ SOURCE_ATTRS = frozenset({
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+# standard-library servers: an instance of a subclass of these *is* the request, its handler methods read the
+# request line, headers and body from ``self``
+REQUEST_HANDLER_BASES = frozenset({
+    "http.server.BaseHTTPRequestHandler", "http.server.SimpleHTTPRequestHandler", "http.server.CGIHTTPRequestHandler",
+    "BaseHTTPServer.BaseHTTPRequestHandler", "SimpleHTTPServer.SimpleHTTPRequestHandler",
+    "CGIHTTPServer.CGIHTTPRequestHandler", "socketserver.StreamRequestHandler", "SocketServer.StreamRequestHandler",
+    "wsgiref.simple_server.WSGIRequestHandler",
+})
+HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
 ROUTE_DECORATORS = frozenset({
     "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
 })

@@ -89,8 +89,8 @@ class Evaluator:
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in SINK_ONLY_KINDS)
         params = {o for o in origins if o.startswith("p")}
-        if kind == "sql" and params and not v.formatted:
-            params = set()  # a helper passing its argument as a bound parameter / ORM value is fine
+        if kind == "sql" and params and not v.formatted and v.kind != "param":
+            params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
         if not (proven or sink_only or params):
             return
         line = getattr(node, "lineno", 1)

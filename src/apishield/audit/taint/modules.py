@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import RAW_VARS
@@ -25,8 +26,14 @@ class ModuleInfo:
         self.frameworks = set(frameworks)
         self.handler_names = set(handlers)
         self.depth = depth
-        # relative imports are not resolved (yet): their names stay local
         self.imports = {k: v for k, v in au.import_map(tree).items() if not v.startswith(".")}
+        self.relative: dict[str, str] = {}  # ``from .db import q``: q -> ".db.q"; ``from . import q``: q -> ".q"
+        for imp in au.nodes_of(tree, ast.ImportFrom):
+            if imp.level:
+                for alias in imp.names:
+                    if alias.name != "*":
+                        self.relative[alias.asname or alias.name] = "." * imp.level + ".".join(
+                            part for part in (imp.module, alias.name) if part)
         self.functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, dict[str, FunctionNode]] = {}
         self.module_consts: Env = {}
@@ -53,6 +60,8 @@ class ModuleInfo:
                   and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
         self._summaries: dict[int, Summary | None] = {}
+        # interpreter runs of functions without parameters, shared by their summary and their handler analysis
+        self.bare_runs: dict[int, Any] = {}
 
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
@@ -62,9 +71,13 @@ class ModuleInfo:
         return any(v == lib or v.startswith(lib + ".") for v in self.imports.values() for lib in libraries)
 
     def summary(self, fn: FunctionNode, skip_self: bool = False) -> Summary | None:
+        global GUARD_EVENTS
         key = id(fn)
         if key in self._summaries:
-            return self._summaries[key]
+            found = self._summaries[key]
+            if found is None:
+                GUARD_EVENTS += 1  # a summary still being computed (recursion): the caller sees less than later
+            return found
         if self.depth > 2:
             return None
         self._summaries[key] = None  # recursion guard
@@ -89,6 +102,35 @@ class ModuleInfo:
             return None
         mod = _load_module(found[0], self.depth + 1)
         return None if mod is None else (mod, found[1])
+
+
+    def resolve_relative(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
+        """Find ``.mod.attr`` / ``..pkg.attr`` relative to this module's package (a module, or a package's
+        ``__init__``): (module, remaining attr path)."""
+        if not self.abspath or self.depth > 1:
+            return None
+        level = len(dotted_name) - len(dotted_name.lstrip("."))
+        directory = os.path.dirname(os.path.abspath(self.abspath))
+        for _ in range(level - 1):
+            directory = os.path.dirname(directory)
+        key = (directory, dotted_name[level - 1:])
+        if key not in _RESOLVED:
+            _RESOLVED[key] = _find_relative_file(directory, [p for p in dotted_name[level:].split(".") if p])
+        found = _RESOLVED[key]
+        if found is None:
+            return None
+        mod = _load_module(found[0], self.depth + 1)
+        return None if mod is None else (mod, found[1])
+
+
+def _find_relative_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
+    for cut in range(len(parts) - 1, -1, -1):
+        base = os.path.join(directory, *parts[:cut])
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")) if cut else (
+                os.path.join(directory, "__init__.py"),):
+            if os.path.isfile(candidate):
+                return candidate, ".".join(parts[cut:])
+    return None
 
 
 def _registered_error_handlers(stmt: ast.Expr | ast.Assign) -> Iterator[str]:
@@ -136,6 +178,7 @@ def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
 
 
 MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+GUARD_EVENTS = 0  # times a summary was asked for while it was being computed (the result depended on call order)
 _RESOLVED: dict[tuple[str, str], tuple[str, str] | None] = {}
 
 

@@ -1,0 +1,239 @@
+"""Recall on code written without a web framework's help: request sources and sinks the auditor must see.
+
+Each case is a must-fire / must-stay-quiet pair written from the pattern: the vulnerable form is a proven
+(critical) flow, the safe form next to it is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apishield.findings import Severity
+
+from .helpers import audit
+
+
+def _critical(result: object, rule_id: str, path: str) -> list[int]:
+    findings = getattr(result, "findings")
+    return sorted(f.location.line for f in findings if f.rule_id == rule_id and f.location
+                  and f.location.path == path and f.severity == Severity.CRITICAL)
+
+
+_HANDLER = """\
+import os, sqlite3
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlparse
+
+class Base(BaseHTTPRequestHandler):
+    def reply(self, text):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(text.encode())
+
+class Handler(Base):
+    def do_GET(self):
+        name = parse_qs(urlparse(self.path).query).get('name', [''])[0]
+        rows = sqlite3.connect('x.db').execute({query}).fetchall()
+        self.reply(str(rows))
+
+    def do_POST(self):
+        host = self.headers.get('X-Host', 'localhost')
+        length = int(self.headers['Content-Length'])
+        os.system({command})
+        eval({code})
+
+HTTPServer(('127.0.0.1', 8000), Handler).serve_forever()
+"""
+
+
+def test_a_standard_library_request_handler_reads_request_data_from_self(tmp_path: Path) -> None:
+    """``http.server`` handlers (directly or through a project base class): ``self.path``, ``self.headers`` and
+    ``self.rfile`` carry request data into the ``do_*`` methods; bound parameters and literals do not."""
+    bad = audit(tmp_path / "bad", {"server.py": _HANDLER.format(
+        query="\"SELECT * FROM t WHERE n = '%s'\" % name", command="'ping -c 1 ' + host",
+        code="self.rfile.read(length)")})
+    good = audit(tmp_path / "good", {"server.py": _HANDLER.format(
+        query="'SELECT * FROM t WHERE n = ?', (name,)", command="'ping -c 1 localhost'", code="'1 + 1'")})
+    assert _critical(bad, "AS801", "server.py") == [14]
+    assert _critical(bad, "AS802", "server.py") == [20]
+    assert _critical(bad, "AS803", "server.py") == [21]
+    assert not [f for f in good.findings if f.rule_id in {"AS801", "AS802", "AS803"}]
+
+
+def test_self_of_an_ordinary_class_is_not_a_request(tmp_path: Path) -> None:
+    source = ("import os\nclass Job:\n    def __init__(self, path):\n        self.path = path\n"
+              "    def do_GET(self):\n        os.system('ls ' + self.path)\n")
+    result = audit(tmp_path, {"job.py": source})
+    assert not _critical(result, "AS802", "job.py")
+
+
+_DB = """\
+import sqlite3
+from sqlalchemy import select
+
+def query_db(query, args=(), one=False):
+    cur = sqlite3.connect('app.db').execute(query, args)
+    rows = cur.fetchall()
+    return (rows[0] if rows else None) if one else rows
+
+def by_name(session, User, name):
+    return session.execute(select(User).where(User.name == name)).all()
+"""
+
+_VIEWS = """\
+from flask import Flask, jsonify, request
+{imports}
+app = Flask(__name__)
+
+@app.route('/users')
+def users():
+    name = request.args.get('name', '')
+    return jsonify({call})
+"""
+
+
+def test_a_helper_that_runs_the_sql_text_it_is_given_is_a_sink_for_its_callers(tmp_path: Path) -> None:
+    """``query_db(sql)`` executes its argument: SQL formatted from request data in the view is injection, reported at
+    the view; the same helper with a constant query and bound parameters, and a helper that only puts its argument
+    into an ORM construct, are not."""
+    imports = "from db import query_db, by_name"
+    bad = audit(tmp_path / "bad", {"db.py": _DB, "views.py": _VIEWS.format(
+        imports=imports, call="query_db(\"SELECT * FROM u WHERE name = '%s'\" % name)")})
+    good = audit(tmp_path / "good", {"db.py": _DB, "views.py": _VIEWS.format(
+        imports=imports, call="query_db('SELECT * FROM u WHERE name = ?', (name,))")})
+    orm = audit(tmp_path / "orm", {"db.py": _DB, "views.py": _VIEWS.format(
+        imports=imports, call="by_name(None, None, name)")})
+    assert _critical(bad, "AS801", "views.py") == [8]
+    assert not _critical(good, "AS801", "views.py")
+    assert not _critical(orm, "AS801", "views.py")
+
+
+def test_a_sql_helper_imported_relatively_from_the_package_is_followed(tmp_path: Path) -> None:
+    """``from . import query_db`` (the helper in the package's ``__init__``) and ``from .db import query_db``."""
+    for imports, files in (("from . import query_db", {"app/__init__.py": _DB}),
+                           ("from .db import query_db", {"app/__init__.py": "", "app/db.py": _DB})):
+        root = tmp_path / imports.split()[1].replace(".", "dot")
+        bad = audit(root / "bad", {**files, "app/views.py": _VIEWS.format(
+            imports=imports, call="query_db(\"SELECT * FROM u WHERE name = '%s'\" % name)")})
+        good = audit(root / "good", {**files, "app/views.py": _VIEWS.format(
+            imports=imports, call="query_db('SELECT * FROM u WHERE name = ?', [name])")})
+        assert _critical(bad, "AS801", "app/views.py") == [8], imports
+        assert not _critical(good, "AS801", "app/views.py"), imports
+
+
+def test_request_data_in_template_source_is_also_cross_site_scripting(tmp_path: Path) -> None:
+    """Text formatted into a template's source reaches the page unescaped as well as the template engine: the
+    finding names CWE-79 next to CWE-1336. Passing it as a template variable is neither."""
+    view = ("from flask import Flask, request, render_template_string\napp = Flask(__name__)\n"
+            "@app.route('/hello')\ndef hello():\n    name = request.args.get('name', '')\n    return {call}\n")
+    bad = audit(tmp_path / "bad", {"app.py": view.format(call="render_template_string(f'<p>Hello {name}</p>')")})
+    good = audit(tmp_path / "good", {"app.py": view.format(
+        call="render_template_string('<p>Hello {{ name }}</p>', name=name)")})
+    ssti = [f for f in bad.findings if f.rule_id == "AS403"]
+    assert [f.location.line for f in ssti if f.location] == [6]
+    assert {1336, 79} <= set(ssti[0].cwe)
+    assert not [f for f in good.findings if f.rule_id in {"AS403", "AS404"} and f.severity >= Severity.MEDIUM]
+
+
+def _missing_auth(result: object) -> dict[int, str]:
+    findings = getattr(result, "findings")
+    return {f.location.line: f.severity.label for f in findings if f.rule_id == "AS101" and f.location
+            and f.severity >= Severity.MEDIUM}
+
+
+_PAGES = """\
+from flask import Flask, abort, render_template, session, request
+app = Flask(__name__)
+CONFIG = {'app_name': 'Shop'}
+messages = []
+
+@app.route('/admin', methods=['POST'])
+def admin():
+    if not session.get('admin'): abort(401)
+    return ''
+
+@app.route('/glossary', methods=['GET', 'POST'])
+def glossary():
+    return render_template('about.html')
+
+@app.route('/menu')
+def menu():
+    return "<h1>" + CONFIG['app_name'] + "</h1><a href='/about'>about</a>"
+
+@app.route('/messages', methods=['GET', 'POST'])
+def all_messages():
+    return f"<ul>{messages}</ul>"
+
+@app.route('/notes', methods=['GET', 'POST'])
+def notes():
+    messages.append(request.form['note'])
+    return render_template('about.html')
+"""
+
+
+def test_a_handler_that_only_returns_a_fixed_page_is_public_whatever_its_methods(tmp_path: Path) -> None:
+    """A handler with one ``return`` of a fixed template, or of text made of literals and module constants, exposes
+    nothing (even when the route also takes POST); one returning module data, or one that writes, is reported."""
+    reported = _missing_auth(audit(tmp_path, {"app.py": _PAGES}))
+    assert 11 not in reported and 15 not in reported
+    assert {19, 23} <= set(reported)
+
+
+_FASTAPI = """\
+from fastapi import APIRouter, Depends, FastAPI
+from app_auth import current_user
+app = FastAPI()
+router = APIRouter()
+inbox = []
+
+@router.post('/contact', tags={tags})
+def contact(message: str):
+    inbox.append(message)
+    return {{'ok': True}}
+
+@router.get('/admin/messages', tags=['Admin'])
+def read_messages(user=Depends(current_user)):
+    return inbox
+
+app.include_router(router)
+"""
+
+
+def test_a_fastapi_route_tagged_public_is_public_by_decision(tmp_path: Path) -> None:
+    auth = "from fastapi import HTTPException\ndef current_user(token: str = ''):\n    raise HTTPException(401)\n"
+    public = audit(tmp_path / "public", {"main.py": _FASTAPI.format(tags="['Public']"), "app_auth.py": auth})
+    other = audit(tmp_path / "other", {"main.py": _FASTAPI.format(tags="['Contact']"), "app_auth.py": auth})
+    assert 7 not in _missing_auth(public)
+    assert 7 in _missing_auth(other)
+
+
+_CSRF = """\
+from flask import Flask, g, request, session
+app = Flask(__name__)
+
+@app.route('/login', methods=['POST'])
+def login():
+    session['user'] = request.form['user']
+    return 'ok'
+
+@app.route('/transfer', methods=['POST'])
+def transfer():
+    return 'sent %s from %s' % (request.form['amount'], session['user'])
+
+@app.route('/calculate', methods=['POST'])
+def calculate():
+    return str(int(request.form['a']) + int(request.form['b']))
+
+@app.route('/password', methods=['POST'])
+def password():
+    return 'changed for %s to %s' % (g.session['username'], request.form['password'])
+"""
+
+
+def test_csrf_is_reported_where_a_forged_request_acts_as_the_caller(tmp_path: Path) -> None:
+    """In an app with cookie sessions and no CSRF protection: a form post that reads the session (Flask's, or one a
+    hook loaded into ``g``) and the login form, which sets it, are reported; one that uses no session or cookie
+    gains an attacker nothing."""
+    found = {f.location.line for f in audit(tmp_path, {"app.py": _CSRF}).findings
+             if f.rule_id == "AS502" and f.location}
+    assert found == {4, 9, 17}
