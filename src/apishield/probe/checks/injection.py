@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import random
 import re
 from dataclasses import dataclass
@@ -108,8 +109,11 @@ class Sender:
         self.rng = random.Random(f"{ctx.options.seed}|{op.key}|{slot.location}|{slot.name}")
         # the required query parameters and the one under test only: an optional parameter filled in can select
         # another branch of the handler (``?id=`` answered before ``?q=`` is ever read) and hide the one tested
-        self.query = {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
-                      if p.location == "query" and (p.required or (slot.location == "query" and p.name == slot.name))}
+        query = {p.name: (p.required or (slot.location == "query" and p.name == slot.name),
+                          sample_value(p.schema, self.rng, p.name)) for p in op.params if p.location == "query"}
+        self.query = {name: value for name, (sent, value) in query.items() if sent}
+        #: the other optional query parameters, left out (a handler may need them together: see with_others)
+        self.others = {name: value for name, (sent, value) in query.items() if not sent}
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else
@@ -117,6 +121,14 @@ class Sender:
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
+
+    def with_others(self) -> Sender:
+        """The same slot with every optional query parameter filled in as well (a login reading ``user`` and
+        ``password`` together answers nothing telling to one of them alone)."""
+        twin = copy.copy(self)
+        twin.query = {**self.others, **self.query}
+        twin.others = {}
+        return twin
 
     def _path_default(self, op: Operation) -> Any:
         """An id the identity owns when it created one, else the description's example or a sample number."""
@@ -467,6 +479,11 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     if reflects(send, base):
         send.signal += 1
     found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    if not found and send.others:  # the quote again with the other optional parameters present
+        filled = send.with_others()
+        filled_base = await filled(filled.default)
+        if filled_base is not None and filled_base.status is not None:
+            found = await _sql_error(ctx, slot, filled, filled_base)
     if slot.numeric:
         return not found and base.status < 500
     await _xss(ctx, slot, send)
