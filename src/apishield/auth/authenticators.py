@@ -92,7 +92,7 @@ class BearerJWTAuthenticator:
             token = _authorization(view, "Bearer")
         except TokenError:
             return []
-        return self.jwt.store_reads(token) if token is not None else []
+        return self.jwt.store_reads_for(token) if token is not None else []
 
     def authenticate(self, view: RequestView) -> Principal | None:
         token = _authorization(view, "Bearer")
@@ -228,17 +228,9 @@ class AuthGuard:
             str(m) if m else type(a).__name__.lower() for m, a in zip(methods, self.authenticators, strict=True)
         )
         self._pairs = tuple(zip(self.authenticators, names, strict=True))
-        readers = []
-        for authenticator in self.authenticators:
-            reads = getattr(authenticator, "store_reads", None)
-            jwt = getattr(authenticator, "jwt", None)
-            if reads is None and isinstance(jwt, JWTAuth):  # a bearer authenticator of your own around a JWTAuth
-                reads = BearerJWTAuthenticator(jwt).store_reads
-            if callable(reads):
-                readers.append(reads)
-        self._readers: tuple[Callable[[RequestView], list[tuple[Any, str]]], ...] = tuple(readers)
+        self._readers = tuple(r for r in map(store_reader, self.authenticators) if r is not None)
         #: some authenticator can name the store sets it will read before it runs (see :meth:`store_reads`)
-        self.reads_ahead = bool(readers)
+        self.reads_ahead = bool(self._readers)
         self._open = RouteAuth(self, None)
         #: failed and missing credentials come by the thousand in an attack: one line per interval, with a count
         self.events = EventThrottle()
@@ -379,6 +371,21 @@ class RouteAuth:
         return Allow(principal=self.authenticate(view)[0])
 
 
+StoreReads = Callable[[RequestView], list[tuple[Any, str]]]
+
+
+def store_reader(authenticator: Any) -> StoreReads | None:
+    """How to tell, before ``authenticator`` runs, which store sets it will read for a request: its own
+    ``store_reads(view)``, or, for one that holds a :class:`JWTAuth` as ``jwt`` (a bearer-token authenticator
+    of your own), the revocation set of a bearer token that JWTAuth has verified before. None: it cannot tell.
+    """
+    reads = getattr(authenticator, "store_reads", None)
+    jwt = getattr(authenticator, "jwt", None)
+    if reads is None and isinstance(jwt, JWTAuth):
+        reads = BearerJWTAuthenticator(jwt).store_reads
+    return reads if callable(reads) else None
+
+
 def authenticator_from(obj: Any) -> Any:
     """Wrap a :class:`JWTAuth` or :class:`APIKeyManager` in its authenticator; pass others through."""
     if isinstance(obj, JWTAuth):
@@ -398,4 +405,5 @@ __all__ = [
     "RouteAuth",
     "SessionAuthenticator",
     "authenticator_from",
+    "store_reader",
 ]

@@ -470,7 +470,7 @@ class JWTAuth:
         self._cache.put(token, float(claims["exp"]), principal)
         return principal
 
-    def store_reads(self, token: str) -> list[tuple[Store, str]]:
+    def store_reads_for(self, token: str) -> list[tuple[Store, str]]:
         """The store set :meth:`verify` reads for ``token`` (its subject's revocations), known without checking
         anything: only for a token in the verified-token cache. The shield fetches it with the rate limit."""
         cached = self._cache.get(token)
