@@ -112,3 +112,24 @@ def test_when_the_decision_fails_open_authentication_reads_for_itself() -> None:
     store.fail = {"hit_and_read", "members"}
     refused = shield.process(bearer(other))
     assert refused.status == 503 and "Retry-After" in dict(refused.headers)
+
+
+class OlderStore:
+    """A store of one's own, written against the protocol before ``hit_and_read`` existed."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self._inner = MemoryStore(clock=clock)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "hit_and_read":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+def test_a_store_without_hit_and_read_still_serves_in_two_calls() -> None:
+    clock = FakeClock(1_000_000.0)
+    shield = shield_on(OlderStore(clock), clock)  # type: ignore[arg-type]
+    token = shield.issue_token("ann", ttl=600)
+    assert shield.process(bearer(token)).allowed and shield.process(bearer(token)).allowed
+    shield.jwt.revoke(token)
+    assert shield.process(bearer(token)).status == 401
