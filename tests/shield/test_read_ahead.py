@@ -133,3 +133,20 @@ def test_a_store_without_hit_and_read_still_serves_in_two_calls() -> None:
     assert shield.process(bearer(token)).allowed and shield.process(bearer(token)).allowed
     shield.jwt.revoke(token)
     assert shield.process(bearer(token)).status == 401
+
+
+def test_tokens_never_verified_here_are_not_looked_into_before_the_rate_limit() -> None:
+    """Nothing is parsed or verified to name the sets: a token this process has not verified (forged, garbled,
+    empty, or simply new) gets no read-ahead, and is decided exactly as before."""
+    clock = FakeClock(1_000_000.0)
+    store = CountingStore(clock)
+    shield = shield_on(store, clock)
+    fresh = shield.issue_token("ann", ttl=600)
+    for token, status in ((fresh[:-4] + "AAAA", 401), ("not-a-jwt", 401), ("", 401), (fresh, 200)):
+        store.calls.clear()
+        outcome = shield.process(bearer(token))
+        assert (outcome.status or 200) == status, token
+        assert store.calls[0] == "hit_unless_banned", (token, store.calls)  # the decision alone, as before
+    store.calls.clear()
+    assert shield.process(bearer(fresh)).allowed  # verified once: from now on, one call
+    assert store.calls == ["hit_and_read"]

@@ -381,8 +381,9 @@ def store_reader(authenticator: Any) -> StoreReads | None:
     """
     reads = getattr(authenticator, "store_reads", None)
     jwt = getattr(authenticator, "jwt", None)
-    if reads is None and isinstance(jwt, JWTAuth):
-        reads = BearerJWTAuthenticator(jwt).store_reads
+    if isinstance(jwt, JWTAuth) and (reads is None or type(authenticator) is BearerJWTAuthenticator):
+        # a bearer authenticator around a JWTAuth, the library's or your own; without a store it reads nothing
+        reads = BearerJWTAuthenticator(jwt).store_reads if jwt.store is not None else None
     return reads if callable(reads) else None
 
 

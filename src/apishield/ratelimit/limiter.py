@@ -168,10 +168,16 @@ class RateLimiter:
         call (:meth:`~apishield.stores.base.Store.hit_and_read`): ``(seconds banned, decision, members)``."""
         if type(cost) is not int or cost < 0:
             raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
-        banned, states, found = self.store.hit_and_read(
-            self._prefix + key, self._lookup(limits), min(cost, _MAX_COST), ban_key, sets
-        )
-        return (banned, None, found) if banned is not None else (None, Decision.from_states(states), found)
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
+        cost = min(cost, _MAX_COST)
+        banned, states, found = self.store.hit_and_read(self._prefix + key, compiled, cost, ban_key, sets)
+        if banned is not None:
+            return banned, None, found
+        if len(states) == 1:  # the common case, inlined as in hit()
+            st = states[0]
+            return None, _make_decision(Decision, (st[1], st[0], st[2], st[3], st[4], (st,))), found
+        return None, Decision.from_states(states), found
 
     def peek(self, key: str, limits: LimitSpec) -> Decision:
         """The current state without consuming anything (a cost-0 hit)."""
