@@ -19,7 +19,10 @@ LOGGED = ("get", "ttl", "members", "is_member", "incr", "hit", "hit_unless_banne
 
 
 class CountingStore(MemoryStore):
-    """A memory store that records the name of every state operation called on it."""
+    """A memory store that records the name of every state operation called on it, standing in for a store
+    whose calls are round trips (the plain memory store has none to save and is not read ahead)."""
+
+    read_ahead = True
 
     def __init__(self, clock: FakeClock, fail: Sequence[str] = ()) -> None:
         super().__init__(clock=clock)
@@ -150,3 +153,24 @@ def test_tokens_never_verified_here_are_not_looked_into_before_the_rate_limit() 
     store.calls.clear()
     assert shield.process(bearer(fresh)).allowed  # verified once: from now on, one call
     assert store.calls == ["hit_and_read"]
+
+
+def test_the_memory_store_is_not_read_ahead() -> None:
+    """In-process calls cost no round trip: the memory store decides and reads in two calls, as before."""
+    clock = FakeClock(1_000_000.0)
+
+    class Plain(MemoryStore):
+        sets_read: list[tuple[str, ...]]
+
+        def hit_and_read(self, *args: Any) -> Any:
+            self.sets_read.append(tuple(args[4]))
+            return super().hit_and_read(*args)
+
+    store = Plain(clock=clock)
+    store.sets_read = []
+    shield = shield_on(store, clock)
+    token = shield.issue_token("ann", ttl=600)
+    assert shield.process(bearer(token)).allowed and shield.process(bearer(token)).allowed
+    assert store.sets_read == [(), ()]  # the decisions (hit_unless_banned) read no set
+    shield.jwt.revoke(token)
+    assert shield.process(bearer(token)).status == 401

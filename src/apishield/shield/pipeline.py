@@ -543,7 +543,8 @@ def _read_ahead(auth: RouteAuth, view: RequestView, limiter: RateLimitGuard) -> 
     """The sets of the rate limiter's store that authentication will read for ``view`` (fetched with the
     limits: one round trip per authenticated request), or None."""
     store = limiter.limiter.store
-    if not hasattr(type(store), "hit_and_read"):  # a store of your own, written before the method existed
+    kind = type(store)  # a store of your own written before hit_and_read, or one with no round trip to save
+    if not hasattr(kind, "hit_and_read") or not getattr(kind, "read_ahead", True):
         return None
     keys = [key for owner, key in auth.guard.store_reads(view) if owner is store]
     return ReadAhead(store, keys) if keys else None

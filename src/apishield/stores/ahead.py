@@ -7,6 +7,9 @@ the revocation set of a token found in the verified-token cache), and the store 
 same atomic call as the decision (:meth:`~apishield.stores.base.Store.hit_and_read`). While the authenticators
 run, :func:`members` answers from that copy.
 
+A store whose calls cost no round trip (the memory store) says so with ``read_ahead = False``; the shield
+then lets authentication read for itself, as the bookkeeping would cost more than it saves.
+
 Why this is as fresh as reading the set itself: the copy is taken by the same request, in the store call
 just before authentication, so any revocation that completed before the request's decision is in it (a
 revocation racing with the request is ordered either way, as it was before). The copy lives only for that

@@ -34,6 +34,9 @@ OPEN_STORES: weakref.WeakSet[MemoryStore] = weakref.WeakSet()
 class MemoryStore:
     """A :class:`~apishield.stores.base.Store` kept in this process's memory (see the module docstring)."""
 
+    #: every call is in-process: fetching a request's reads with its decision saves nothing (``stores.ahead``)
+    read_ahead = False
+
     def __init__(self, url: str = "memory://", *, clock: Clock = time.time, max_entries: int = 1_000_000) -> None:
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 100:
             raise ConfigError(f"memory store max_entries must be a whole number >= 100, not {max_entries!r}")
