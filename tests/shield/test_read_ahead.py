@@ -171,6 +171,6 @@ def test_the_memory_store_is_not_read_ahead() -> None:
     shield = shield_on(store, clock)
     token = shield.issue_token("ann", ttl=600)
     assert shield.process(bearer(token)).allowed and shield.process(bearer(token)).allowed
-    assert store.sets_read == [(), ()]  # the decisions (hit_unless_banned) read no set
+    assert not any(store.sets_read)  # no decision was asked to read a set
     shield.jwt.revoke(token)
     assert shield.process(bearer(token)).status == 401

@@ -283,9 +283,16 @@ class MemoryStore:
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
     ) -> tuple[float | None, list[LimitState]]:
-        """The ban check and every limit under one lock."""
-        banned, states, _ = self.hit_and_read(key, limits, cost, ban_key, ())
-        return banned, states
+        """The ban check and every limit under one lock (:meth:`hit_and_read` without sets, inlined: the memory
+        store's hot path, as it is not read ahead)."""
+        with self._lock:
+            now = self._clock()
+            ban = self._values.get(ban_key)
+            if ban is not None and ban[1] is not None and ban[1] > now:
+                return ban[1] - now, []
+            if len(limits) == 1:
+                return None, self._hit_one(key, limits[0], cost, now)
+            return None, self._decide(key, limits, cost, now)
 
     def hit_and_read(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
