@@ -71,8 +71,10 @@ def _ms(ttl: float | None) -> int | None:
 class RedisStore:
     """A :class:`~apishield.stores.base.Store` in Redis: ``redis://``, ``redis+cluster://``, ``redis+sentinel://``.
 
-    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; a rate-limit decision (the hot
-    path, which may fail open) waits at most ``decision_timeout`` for its answer. After ``breaker_failures``
+    ``socket_timeout`` / ``socket_connect_timeout`` bound every write; a rate-limit decision and the reads
+    every request makes (``get``, ``ttl``, ``is_member``, ``members``: revocation, ban, key and session
+    lookups) wait at most ``decision_timeout`` for their answer (the hot path: raw connections, a timed-out read
+    is not sent again; a lookup that must fail closed fails closed fast). After ``breaker_failures``
     consecutive outages the store stops calling Redis for ``breaker_cooldown`` seconds and fails at once (see
     :mod:`apishield.stores.breaker`). On the first successful call the store asks Redis whether it persists
     its data (``CONFIG GET appendonly`` / ``save``) and logs ``store.not_durable`` once when it does not.
