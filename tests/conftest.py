@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -54,3 +58,21 @@ def database_url() -> str:
             pytest.fail("CI must provide a real PostgreSQL server (APISHIELD_TEST_DATABASE_URL)")
         pytest.skip("no PostgreSQL server: run through `make test`")
     return url
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Any]:
+    """A private redis-server (no persistence) on a free port that the test may stop, hang or watch."""
+    from tests.stores._topology import RedisServer
+
+    binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
+    if not binary:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide redis-server (APISHIELD_REDIS_SERVER_BIN or PATH)")
+        pytest.skip("redis-server not found")
+    server = RedisServer(binary, free_port(), tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -13,9 +13,8 @@ import pytest
 from apishield.stores import from_url
 from apishield.stores.base import Store
 
-from ..conftest import free_port
 from ..ratelimit._helpers import FakeClock
-from ._topology import Cluster, RedisServer, SentinelGroup
+from ._topology import Cluster, SentinelGroup
 
 REDIS_URL_ENV = {
     "redis": "APISHIELD_TEST_REDIS_URL",
@@ -102,18 +101,3 @@ def own_sentinels(tmp_path: Path) -> Iterator[SentinelGroup]:
         yield group
     finally:
         group.stop()
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    binary = os.environ.get("APISHIELD_REDIS_SERVER_BIN") or shutil.which("redis-server")
-    if not binary:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide redis-server (APISHIELD_REDIS_SERVER_BIN or PATH)")
-        pytest.skip("redis-server not found")
-    server = RedisServer(binary, free_port(), tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()

@@ -102,6 +102,38 @@ def test_hung_redis_costs_microseconds_once_the_breaker_opens(own_redis: RedisSe
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize("read", ["get", "ttl", "is_member", "members", "hit_and_read"])
+def test_per_request_reads_on_a_hung_redis_give_up_after_the_decision_timeout(
+    own_redis: RedisServer, read: str
+) -> None:
+    """Revocation checks, ban checks and key or session lookups run on every request like the rate-limit
+    decision: with the default timeouts they wait ``decision_timeout`` (0.1 s) for a hung Redis, not
+    ``socket_timeout`` (2 s) tried twice, and count towards the breaker, which then answers at once."""
+    store = from_url(own_redis.url)  # the defaults: socket_timeout 2 s, decision_timeout 0.1 s, 5 failures
+    assert isinstance(store, RedisStore)
+    calls = {"get": lambda: store.get("v"), "ttl": lambda: store.ttl("v"),
+             "is_member": lambda: store.is_member("s", "m"), "members": lambda: store.members("s"),
+             "hit_and_read": lambda: store.hit_and_read("k", LIMITS, 1, "ban", ["s"])}
+    store.add_member("s", "m")
+    calls[read]()  # connected, scripts loaded
+    own_redis.pause()
+    try:
+        for _ in range(store.breaker.threshold):
+            start = time.perf_counter()
+            with pytest.raises(StoreError):
+                calls[read]()
+            assert time.perf_counter() - start < 0.6  # 0.1 s and scheduling slack, not 2 x 2 s
+        assert store.breaker.state == "open"
+        start = time.perf_counter()
+        with pytest.raises(StoreError):
+            calls[read]()
+        assert time.perf_counter() - start < 0.01
+    finally:
+        own_redis.resume()
+    store.close()
+
+
+@pytest.mark.redis
 @pytest.mark.parametrize("probe", ["get", "members", "hit"])
 def test_the_half_open_probe_on_a_hung_redis_costs_the_decision_timeout_whatever_the_operation(
     own_redis: RedisServer, probe: str

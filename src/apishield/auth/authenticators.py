@@ -9,7 +9,7 @@ refused with 429 while banned, before any lookup.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from apishield import events
@@ -84,6 +84,15 @@ class BearerJWTAuthenticator:
     def __init__(self, jwt: JWTAuth, *, penalties: PenaltyBoxLike | None = None) -> None:
         self.jwt = jwt
         self.penalties = penalties
+
+    def store_reads(self, view: RequestView) -> list[tuple[Any, str]]:
+        """(store, set key) pairs :meth:`authenticate` will read for ``view``, found without verifying anything
+        (the shield fetches them with the rate-limit decision: :mod:`apishield.stores.ahead`)."""
+        try:
+            token = _authorization(view, "Bearer")
+        except TokenError:
+            return []
+        return self.jwt.store_reads_for(token) if token is not None else []
 
     def authenticate(self, view: RequestView) -> Principal | None:
         token = _authorization(view, "Bearer")
@@ -219,6 +228,9 @@ class AuthGuard:
             str(m) if m else type(a).__name__.lower() for m, a in zip(methods, self.authenticators, strict=True)
         )
         self._pairs = tuple(zip(self.authenticators, names, strict=True))
+        self._readers = tuple(r for r in map(store_reader, self.authenticators) if r is not None)
+        #: some authenticator can name the store sets it will read before it runs (see :meth:`store_reads`)
+        self.reads_ahead = bool(self._readers)
         self._open = RouteAuth(self, None)
         #: failed and missing credentials come by the thousand in an attack: one line per interval, with a count
         self.events = EventThrottle()
@@ -267,6 +279,16 @@ class AuthGuard:
             self.penalties.record_violation(view.client_ip)
         except StoreError as err:  # the 401 stands; the box is best effort while its store is down
             self.events.emit("penalty.store_error", level=logging.ERROR, path=view.path, error=type(err).__name__)
+
+    def store_reads(self, view: RequestView) -> list[tuple[Any, str]]:
+        """The (store, set key) pairs the authenticators will read for ``view``, as far as they can tell without
+        verifying anything: an authenticator's own ``store_reads(view)``, or, for one that holds a
+        :class:`JWTAuth` as ``jwt``, the revocation set of a bearer token it has verified before. A hint only:
+        what an authenticator then reads and was not fetched, it reads from the store."""
+        found: list[tuple[Any, str]] = []
+        for reads in self._readers:
+            found += reads(view)
+        return found
 
     def check(self, view: RequestView) -> Allow:
         """Guard form: allow with the principal, or raise :class:`Reject`."""
@@ -349,6 +371,22 @@ class RouteAuth:
         return Allow(principal=self.authenticate(view)[0])
 
 
+StoreReads = Callable[[RequestView], list[tuple[Any, str]]]
+
+
+def store_reader(authenticator: Any) -> StoreReads | None:
+    """How to tell, before ``authenticator`` runs, which store sets it will read for a request: its own
+    ``store_reads(view)``, or, for one that holds a :class:`JWTAuth` as ``jwt`` (a bearer-token authenticator
+    of your own), the revocation set of a bearer token that JWTAuth has verified before. None: it cannot tell.
+    """
+    reads = getattr(authenticator, "store_reads", None)
+    jwt = getattr(authenticator, "jwt", None)
+    if isinstance(jwt, JWTAuth) and (reads is None or type(authenticator) is BearerJWTAuthenticator):
+        # a bearer authenticator around a JWTAuth, the library's or your own; without a store it reads nothing
+        reads = BearerJWTAuthenticator(jwt).store_reads if jwt.store is not None else None
+    return reads if callable(reads) else None
+
+
 def authenticator_from(obj: Any) -> Any:
     """Wrap a :class:`JWTAuth` or :class:`APIKeyManager` in its authenticator; pass others through."""
     if isinstance(obj, JWTAuth):
@@ -368,4 +406,5 @@ __all__ = [
     "RouteAuth",
     "SessionAuthenticator",
     "authenticator_from",
+    "store_reader",
 ]

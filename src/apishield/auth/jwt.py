@@ -381,14 +381,9 @@ class JWTAuth:
             raise ConfigError("JWT: configure a key (secret or PEM) or a jwks_url")
         if issuer is not None and (not isinstance(issuer, str) or not issuer):
             raise ConfigError("JWT: issuer must be a non-empty string")
-        if isinstance(audience, str):
-            audiences: frozenset[str] = frozenset({audience})
-        elif audience is None:
-            audiences = frozenset()
-        else:
-            audiences = frozenset(audience)
-            if not all(isinstance(a, str) and a for a in audiences):
-                raise ConfigError("JWT: audience must be a string or a list of strings")
+        audiences: frozenset[str] = frozenset([audience] if isinstance(audience, str) else audience or ())
+        if not isinstance(audience, str) and not all(isinstance(a, str) and a for a in audiences):
+            raise ConfigError("JWT: audience must be a string or a list of strings")
         if not _is_number(leeway) or not 0 <= leeway <= 300:
             raise ConfigError("JWT: leeway must be between 0 and 300 seconds")
         if max_age is not None and (not _is_number(max_age) or max_age <= 0):
@@ -467,14 +462,19 @@ class JWTAuth:
                 raise TokenExpired()
             if self.max_age is not None:
                 self._check_age(principal.claims, now)
-            if self._revocations is not None:  # one store call: token, session and subject revocations
-                self._revocations.check(principal.claims)
+            self._check_revoked(principal.claims)  # one store read: token, session and subject revocations
             return principal
         claims = self._verify_signature(token)
         principal = self._validate_claims(claims, now)
         self._check_revoked(claims)
         self._cache.put(token, float(claims["exp"]), principal)
         return principal
+
+    def store_reads_for(self, token: str) -> list[tuple[Store, str]]:
+        """The store set :meth:`verify` reads for ``token`` (its subject's revocations), known without checking
+        anything: only for a token in the verified-token cache. The shield fetches it with the rate limit."""
+        cached = self._cache.get(token)
+        return [] if cached is None or self._revocations is None else [self._revocations.read(cached[1].subject)]
 
     def _select_key(self, header: Mapping[str, Any]) -> SigningKey:
         kid = header.get("kid")

@@ -9,7 +9,9 @@ Every revocation of a subject's tokens is a member of that subject's revocation 
   password change, logout everywhere, an administrator's action.
 
 Checking a token reads the one set (``Store.members``: one Lua call in Redis, one query in SQLite), so the
-verified-token cache in :mod:`apishield.auth.jwt` pays one store call per request, as with ``jti`` lists alone.
+verified-token cache in :mod:`apishield.auth.jwt` pays one store read per request, as with ``jti`` lists alone;
+the shield fetches that set in the rate-limit call of the same request (:mod:`apishield.stores.ahead`), so an
+authenticated request costs one round trip in all.
 Sets stay small: members expire with the longest token lifetime. :meth:`JWTAuth.issue` writes ``iat`` with
 its fraction of a second, so a subject revocation refuses exactly the tokens issued at or before it (hosts
 that issue and revoke must keep NTP time; skew shifts the boundary by the skew).
@@ -28,6 +30,7 @@ from typing import Any
 from apishield.auth.outage import FailClosed
 from apishield.errors import TokenRevoked
 from apishield.ratelimit.guard import EventThrottle
+from apishield.stores import ahead
 from apishield.stores.base import Store
 from apishield.types import Clock
 
@@ -51,6 +54,10 @@ class Revocations:
         digest = hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return f"{self.namespace}:rev:{digest}"
 
+    def read(self, subject: str) -> tuple[Store, str]:
+        """(store, key) of the one set :meth:`check` reads for ``subject``'s tokens."""
+        return self.store, self._key(subject)
+
     def _add(self, subject: str, member: str, ttl: float) -> None:
         with self.fail_closed:
             self.store.add_member(self._key(subject), member, ttl=max(1.0, ttl))
@@ -67,7 +74,7 @@ class Revocations:
     def check(self, claims: Mapping[str, Any]) -> None:
         """Raise :class:`TokenRevoked` when any revocation covers ``claims`` (already verified claims)."""
         try:
-            members = self.store.members(self._key(claims["sub"]))
+            members = ahead.members(self.store, self._key(claims["sub"]))  # fetched with the rate limit, or now
         except Exception as exc:  # a store error or a broken client library must never read as "not revoked"
             raise self.fail_closed(exc) from None
         if not members:

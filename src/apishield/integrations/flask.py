@@ -34,6 +34,7 @@ from flask.ctx import RequestContext
 from flask.globals import _cv_request
 from werkzeug.exceptions import HTTPException
 
+from apishield.auth.authenticators import store_reader
 from apishield.errors import ConfigError
 from apishield.integrations._common import (
     debug_reason,
@@ -333,12 +334,13 @@ class _InFlaskContext:
     ``flask.request``, ``flask.g``, ``flask.session``, ``current_app`` and Flask-Login's ``current_user`` work
     in it. The context is pushed only when an authenticator actually runs, and it is the one the view gets."""
 
-    __slots__ = ("auth_method", "inner")
+    __slots__ = ("auth_method", "inner", "store_reads")
 
     def __init__(self, inner: Any) -> None:
         if not callable(getattr(inner, "authenticate", None)):
             raise ConfigError(f"Shield authenticators: {inner!r} has no authenticate(view) method")
         self.inner = inner
+        self.store_reads = store_reader(inner)  # what the shield may fetch ahead for it (needs no Flask context)
         self.auth_method = (
             getattr(inner, "auth_method", None) or getattr(inner, "scheme", None) or type(inner).__name__.lower()
         )

@@ -35,6 +35,7 @@ from apishield.ratelimit.keys import KEY_FUNCS, KeyFunc, client_ip, per_route
 from apishield.ratelimit.limiter import Decision, LimitSpec, RateLimiter
 from apishield.ratelimit.penalties import PenaltyBox, client_group
 from apishield.request import RequestView
+from apishield.stores.ahead import ReadAhead
 from apishield.types import Clock
 
 StoreErrorPolicy = Literal["allow", "deny"]
@@ -187,8 +188,12 @@ class RateLimitGuard:
         """Allow with the rate-limit headers; raises :class:`Reject` (429, 403 deny-listed, 503 store down)."""
         return Allow(headers=dict(self.admit(view)))
 
-    def admit(self, view: RequestView) -> list[Header]:
-        """The headers to add when allowed (the shield's hot path); raises :class:`Reject` otherwise."""
+    def admit(self, view: RequestView, ahead: ReadAhead | None = None) -> list[Header]:
+        """The headers to add when allowed (the shield's hot path); raises :class:`Reject` otherwise.
+
+        ``ahead``: store sets the request will read next (its token's revocations), fetched in the same store
+        call as the limits (:mod:`apishield.stores.ahead`); left unfilled when the request does not pass or the
+        store fails."""
         lists = self._lists
         if lists is not None:
             if lists.is_denied_ip(view.client_ip):
@@ -204,13 +209,17 @@ class RateLimitGuard:
             if keys is None:
                 keys = self._store_keys(view)
             limit_key, ban = keys
-            if ban is None:
-                decision = self.limiter.hit(limit_key, limits, cost)
+            if ahead is not None:  # the ban check, the limits and the reads in one store call (one round trip)
+                banned, hit, found = self.limiter.hit_and_read(limit_key, limits, cost, ban, ahead.keys)
+                if banned is None and hit is not None:
+                    ahead.fill(found)
+            elif ban is None:
+                banned, hit = None, self.limiter.hit(limit_key, limits, cost)
             else:  # the ban check and the limits in one store call (one round trip)
                 banned, hit = self.limiter.hit_unless_banned(limit_key, limits, cost, ban)
-                if banned is not None or hit is None:
-                    raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
-                decision = hit
+            if banned is not None or hit is None:
+                raise Reject(429, TOO_MANY, headers={"Retry-After": retry_after_value(banned or 1.0)})
+            decision = hit
             if decision.allowed:
                 if self._one_header:  # _headers() for one precomputed limit, inlined
                     st = decision.states[0]

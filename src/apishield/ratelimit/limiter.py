@@ -161,6 +161,24 @@ class RateLimiter:
             return None, _make_decision(Decision, (st[1], st[0], st[2], st[3], st[4], (st,)))
         return None, Decision.from_states(states)
 
+    def hit_and_read(
+        self, key: str, limits: LimitSpec, cost: int, ban_key: str | None, sets: Sequence[str]
+    ) -> tuple[float | None, Decision | None, list[list[str]]]:
+        """:meth:`hit_unless_banned` (``ban_key=None``: :meth:`hit`) and the members of ``sets``, in one store
+        call (:meth:`~apishield.stores.base.Store.hit_and_read`): ``(seconds banned, decision, members)``."""
+        if type(cost) is not int or cost < 0:
+            raise ConfigError(f"rate limit cost must be a whole number >= 0, not {cost!r}")
+        last = self._last  # _lookup(limits), its identity hit inlined
+        compiled = last[1] if last[0] is limits else self._lookup(limits)
+        cost = min(cost, _MAX_COST)
+        banned, states, found = self.store.hit_and_read(self._prefix + key, compiled, cost, ban_key, sets)
+        if banned is not None:
+            return banned, None, found
+        if len(states) == 1:  # the common case, inlined as in hit()
+            st = states[0]
+            return None, _make_decision(Decision, (st[1], st[0], st[2], st[3], st[4], (st,))), found
+        return None, Decision.from_states(states), found
+
     def peek(self, key: str, limits: LimitSpec) -> Decision:
         """The current state without consuming anything (a cost-0 hit)."""
         return self.hit(key, limits, 0)

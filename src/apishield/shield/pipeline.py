@@ -51,6 +51,7 @@ from apishield.shield.settings import (
     requirement,
     with_settings,
 )
+from apishield.stores.ahead import ReadAhead, reading
 from apishield.web.cors import CORSGuard, RouteCORS
 from apishield.web.csrf import CSRFProtect
 from apishield.web.headers import HeaderTable, SecurityHeaders
@@ -272,13 +273,20 @@ class Shield:
                         extra.extend(allowed)
             auth_method: str | None = None
             limiter = compiled.rate_limit
+            auth = compiled.auth
+            ahead = None
             if limiter is not None and self._limit_by_ip:
-                extra.extend(limiter.admit(view))
+                if auth is not None and auth.guard.reads_ahead:
+                    ahead = _read_ahead(auth, view, limiter)
+                extra.extend(limiter.admit(view, ahead))
             elif limiter is None and self.penalties is not None:
                 self._refuse_banned(view)  # bans cover routes without limits too
-            auth = compiled.auth
             if auth is not None:
-                principal, auth_method = auth.authenticate(view)
+                if ahead is not None and ahead.found is not None:
+                    with reading(ahead):  # what authentication reads was fetched with the limits
+                        principal, auth_method = auth.authenticate(view)
+                else:
+                    principal, auth_method = auth.authenticate(view)
             if limiter is not None and not self._limit_by_ip:  # by principal; anonymous callers by address
                 extra.extend(limiter.admit(view))
             if view.method not in SAFE_METHODS:
@@ -529,6 +537,17 @@ class Shield:
         for line in lines:
             log.info("apishield route %s", line)
         return lines
+
+
+def _read_ahead(auth: RouteAuth, view: RequestView, limiter: RateLimitGuard) -> ReadAhead | None:
+    """The sets of the rate limiter's store that authentication will read for ``view`` (fetched with the
+    limits: one round trip per authenticated request), or None."""
+    store = limiter.limiter.store
+    kind = type(store)  # a store of your own written before hit_and_read, or one with no round trip to save
+    if not hasattr(kind, "hit_and_read") or not getattr(kind, "read_ahead", True):
+        return None
+    keys = [key for owner, key in auth.guard.store_reads(view) if owner is store]
+    return ReadAhead(store, keys) if keys else None
 
 
 @functools.lru_cache(maxsize=256)

@@ -107,6 +107,17 @@ class Store(Protocol):
         """
         ...
 
+    def hit_and_read(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
+    ) -> tuple[float | None, list[LimitState], list[list[str]]]:
+        """:meth:`hit_unless_banned` (``ban_key=None``: :meth:`hit`) and :meth:`members` of each of ``sets``, in
+        one atomic operation (one round trip in Redis): ``(seconds banned, states, members of each set)``, the
+        members empty while banned. The shield reads what a request's authentication will need (its token's
+        revocation set) in the call that decides its rate limits. In a Redis Cluster a set in another hash
+        slot than ``key`` is read in a round trip of its own.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections and files."""
         ...

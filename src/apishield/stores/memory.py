@@ -34,6 +34,9 @@ OPEN_STORES: weakref.WeakSet[MemoryStore] = weakref.WeakSet()
 class MemoryStore:
     """A :class:`~apishield.stores.base.Store` kept in this process's memory (see the module docstring)."""
 
+    #: every call is in-process: fetching a request's reads with its decision saves nothing (``stores.ahead``)
+    read_ahead = False
+
     def __init__(self, url: str = "memory://", *, clock: Clock = time.time, max_entries: int = 1_000_000) -> None:
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 100:
             raise ConfigError(f"memory store max_entries must be a whole number >= 100, not {max_entries!r}")
@@ -227,18 +230,21 @@ class MemoryStore:
 
     def members(self, key: str) -> list[str]:
         with self._lock:
-            bucket = self._sets.get(key)
-            if not bucket:
-                return []
-            now = self._clock()
-            live = []
-            for member, deadline in bucket.items():  # one pass, no call per member (revocation hot path)
-                if deadline is None or deadline > now:
-                    live.append(member)
-            if len(live) < len(bucket):
-                for member in [m for m, d in bucket.items() if not self._alive(d, now)]:
-                    del bucket[member]
-            return live
+            return self._members(key, self._clock())
+
+    def _members(self, key: str, now: float) -> list[str]:
+        """Unexpired members of ``key`` (the caller holds the lock); expired ones are dropped."""
+        bucket = self._sets.get(key)
+        if not bucket:
+            return []
+        live = []
+        for member, deadline in bucket.items():  # one pass, no call per member (revocation hot path)
+            if deadline is None or deadline > now:
+                live.append(member)
+        if len(live) < len(bucket):
+            for member in [m for m, d in bucket.items() if not self._alive(d, now)]:
+                del bucket[member]
+        return live
 
     def ttl(self, key: str) -> float | None:
         """Seconds until ``key`` (a value or counter) expires; ``None`` when missing, expired or without TTL."""
@@ -277,7 +283,8 @@ class MemoryStore:
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
     ) -> tuple[float | None, list[LimitState]]:
-        """The ban check and every limit under one lock."""
+        """The ban check and every limit under one lock (:meth:`hit_and_read` without sets, inlined: the memory
+        store's hot path, as it is not read ahead)."""
         with self._lock:
             now = self._clock()
             ban = self._values.get(ban_key)
@@ -286,6 +293,20 @@ class MemoryStore:
             if len(limits) == 1:
                 return None, self._hit_one(key, limits[0], cost, now)
             return None, self._decide(key, limits, cost, now)
+
+    def hit_and_read(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
+    ) -> tuple[float | None, list[LimitState], list[list[str]]]:
+        """The ban check, every limit and the members of ``sets`` under one lock."""
+        with self._lock:
+            now = self._clock()
+            ban = self._values.get(ban_key) if ban_key is not None else None
+            if ban is not None and ban[1] is not None and ban[1] > now:
+                return ban[1] - now, [], []
+            found = [self._members(name, now) for name in sets]
+            if len(limits) == 1:
+                return None, self._hit_one(key, limits[0], cost, now), found
+            return None, self._decide(key, limits, cost, now), found
 
     def _decide(self, key: str, limits: Sequence[Limit], cost: int, now: float) -> list[LimitState]:
         """Every limit for ``key`` (the caller holds the lock)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import math
 import os
 import threading
@@ -25,13 +24,12 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from apishield import events
 from apishield.errors import ConfigError, StoreError
 from apishield.ratelimit.limits import LimitState
 from apishield.stores.base import redact_url
 from apishield.stores.breaker import CircuitBreaker
 from apishield.stores.counters import Counted, CounterOp, check_ops, refused_by
-from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host
+from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host, report_durability
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
@@ -56,6 +54,11 @@ def _bulk(data: bytes) -> bytes:
     return b"$%d\r\n%s\r\n" % (len(data), data)
 
 
+def _pack(*parts: bytes) -> bytes:
+    """One command in RESP: an array of bulk strings."""
+    return b"*%d\r\n%s" % (len(parts), b"".join(_bulk(part) for part in parts))
+
+
 def _ms(ttl: float | None) -> int | None:
     """Milliseconds for PX (at least 1); an infinite TTL means no expiry, as in the other stores."""
     if ttl is None or ttl == math.inf:
@@ -68,8 +71,10 @@ def _ms(ttl: float | None) -> int | None:
 class RedisStore:
     """A :class:`~apishield.stores.base.Store` in Redis: ``redis://``, ``redis+cluster://``, ``redis+sentinel://``.
 
-    ``socket_timeout`` / ``socket_connect_timeout`` bound every round trip; a rate-limit decision (the hot
-    path, which may fail open) waits at most ``decision_timeout`` for its answer. After ``breaker_failures``
+    ``socket_timeout`` / ``socket_connect_timeout`` bound every write; a rate-limit decision and the reads
+    every request makes (``get``, ``ttl``, ``is_member``, ``members``: revocation, ban, key and session
+    lookups) wait at most ``decision_timeout`` for their answer (the hot path: raw connections, a timed-out read
+    is not sent again; a lookup that must fail closed fails closed fast). After ``breaker_failures``
     consecutive outages the store stops calling Redis for ``breaker_cooldown`` seconds and fails at once (see
     :mod:`apishield.stores.breaker`). On the first successful call the store asks Redis whether it persists
     its data (``CONFIG GET appendonly`` / ``save``) and logs ``store.not_durable`` once when it does not.
@@ -256,36 +261,14 @@ class RedisStore:
         return breaker
 
     def _check_durability(self) -> None:
-        """Log once when Redis would lose everything (no AOF, no snapshots) or recent writes (no AOF) on restart.
-
-        Managed services often refuse ``CONFIG``; then nothing is said.
-        """
+        """Log ``store.not_durable`` once when Redis would lose data on a restart (:func:`report_durability`)."""
         self._durability_checked = True
         client = self.client
         try:
-            if self.kind == "cluster":
-                nodes = [client.get_redis_connection(node) for node in client.get_primaries()]
-            else:
-                nodes = [client]
-            settings = [(n.config_get("appendonly").get("appendonly"), n.config_get("save").get("save")) for n in nodes]
+            nodes = [client.get_redis_connection(n) for n in client.get_primaries()] if self._cluster else [client]
+            report_durability(redact_url(self.url), nodes)
         except self._errors:
             return
-        if all(aof == "yes" for aof, _ in settings):
-            return
-        nothing = any(aof != "yes" and not save for aof, save in settings)
-        events.emit(
-            "store.not_durable",
-            level=logging.WARNING,
-            store=redact_url(self.url),
-            appendonly=",".join(str(aof) for aof, _ in settings),
-            save=",".join(str(save) for _, save in settings),
-            lost=(
-                "everything: revocations, API keys, OAuth clients, sessions, bans, lockouts and counters"
-                if nothing
-                else "writes since the last snapshot (revocations, bans, lockouts among them)"
-            )
-            + " on a restart; enable AOF (appendonly yes, appendfsync everysec)",
-        )
 
     def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
         return self._call(name, keys[0], self._run_script, name, keys, args)
@@ -307,7 +290,8 @@ class RedisStore:
 
     # --- key/value -----------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
-        value = self._call("get", key, lambda: self.client.get(key))
+        raw = key.encode()
+        value = self._fast("get", raw, _pack(b"GET", raw), ("GET", key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
@@ -326,7 +310,8 @@ class RedisStore:
         self._call("delete", key, lambda: self.client.delete(key))
 
     def ttl(self, key: str) -> float | None:
-        ms = int(self._call("ttl", key, lambda: self.client.pttl(key)))
+        raw = key.encode()
+        ms = int(self._fast("ttl", raw, _pack(b"PTTL", raw), ("PTTL", key)))
         return ms / 1000 if ms > 0 else None
 
     # --- counters --------------------------------------------------------------------------------
@@ -374,13 +359,19 @@ class RedisStore:
         self._script("add_member", [key], [member, "" if ms is None else ms])
 
     def is_member(self, key: str, member: str) -> bool:
-        return bool(self._script("is_member", [key], [member]))
+        return bool(self._read_script("is_member", key, member))
 
     def remove_member(self, key: str, member: str) -> None:
         self._call("remove_member", key, lambda: self.client.zrem(key, member))
 
     def members(self, key: str) -> list[str]:
-        return [str(m) for m in self._script("members", [key], [])]
+        return [str(m) for m in self._read_script("members", key)]
+
+    def _read_script(self, name: str, key: str, *args: str) -> Any:
+        """EVALSHA of a script that reads ``key`` (expired members removed on the way), on the decision path."""
+        raw, sha = key.encode(), self._shas[name]
+        payload = _pack(b"EVALSHA", sha.encode(), b"1", raw, *(arg.encode() for arg in args))
+        return self._fast(name, raw, payload, ("EVALSHA", sha, 1, key, *args), name)
 
     # --- rate limiting ---------------------------------------------------------------------------
     def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, bytes, list[str]]:
@@ -393,14 +384,15 @@ class RedisStore:
             for limit in limits:
                 args += [limit.id, _STRATEGY_CODE[limit.strategy], str(limit.amount), repr(float(limit.window))]
                 args.append(str(limit.capacity))
-            count = 2 + 1 + 1 + 2 + len(args)  # EVALSHA sha numkeys key cost now args...
-            sha = self._rl_sha.encode()
-            head1 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n1\r\n" % (count, sha)
-            head2 = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n$1\r\n2\r\n" % (count + 1, sha)
-            hit = (head1, head2, b"".join(_bulk(a.encode()) for a in args), args)
+            hit = (self._head(1, len(args)), self._head(2, len(args)), b"".join(_bulk(a.encode()) for a in args), args)
             if len(self._packed) < 1024:
                 self._packed[key] = hit
         return hit
+
+    def _head(self, keys: int, args: int) -> bytes:
+        """``EVALSHA <ratelimit sha> <keys>`` in RESP, for ``keys`` keys, cost, now and ``args`` limit arguments."""
+        count = b"%d" % keys
+        return b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n%s" % (5 + keys + args, self._rl_sha.encode(), _bulk(count))
 
     def _route(self, key: bytes) -> tuple[str, Any]:
         """(node name, connection pool) of the master that owns ``key`` (the first node listed for its slot)."""
@@ -410,8 +402,31 @@ class RedisStore:
         node = client.nodes_manager.slots_cache[self._key_slot(key)][0]
         return node.name, node.redis_connection.connection_pool
 
-    def _evalsha(self, key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
-        """Send a pre-encoded EVALSHA on a raw connection: one round trip, no per-call command encoding.
+    def _fast(self, what: str, key: bytes, payload: bytes, command: tuple[Any, ...], script: str | None = None,
+              wait: bytes = b"") -> Any:
+        """The hot path: a rate-limit decision or a read on a raw connection that waits at most
+        ``decision_timeout``, behind the breaker (:meth:`_call` inlined). ``payload`` is ``command`` in RESP;
+        ``script`` names the script an EVALSHA runs; ``wait`` (``WAIT`` in RESP) follows a decision."""
+        breaker = self._node_breaker(key) if self._cluster else self.breaker
+        if breaker.opened_at is not None:
+            breaker.before()  # raises while open
+        try:
+            raw = self._send(what, key, payload, command, script, wait)
+        except StoreError as exc:
+            self._failed(breaker, exc.__cause__ or exc)
+            raise
+        except self._errors as exc:
+            self._failed(breaker, exc)
+            raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
+        if breaker.failures or breaker.opened_at is not None:
+            breaker.success()
+        if not self._durability_checked:
+            self._check_durability()
+        return raw
+
+    def _send(self, what: str, key: bytes, payload: bytes, command: tuple[Any, ...], script: str | None,
+              wait: bytes) -> Any:
+        """Send a pre-encoded command on a raw connection: one round trip, no per-call command encoding.
 
         A stale connection (Redis restarted) is reconnected and the command sent once more; NOSCRIPT loads
         the script and sends again. Only a failed *send* or an answer that says the command did not run
@@ -425,7 +440,7 @@ class RedisStore:
         try:
             name, pool = self._route(key)
         except (KeyError, IndexError, AttributeError):  # slot not (yet) known: let the cluster client route it
-            return self._slow_evalsha(slow)
+            return self._slow(what, command, script)
         sentinel = self._sentinel
         idle = self._idle.get(name)
         if idle is None:
@@ -443,38 +458,39 @@ class RedisStore:
                     try:
                         if sentinel and getattr(conn, "_sock", True) is None:
                             conn.connect()  # asks the sentinels for the master (a plain send would not)
-                        conn.send_packed_command([payload, self._wait] if self._wait else [payload], check_health=False)
+                        conn.send_packed_command([payload, wait] if wait else [payload], check_health=False)
                     except self._send_errors:
                         conn.disconnect()
                         if attempt == 0:
                             continue
                         if self._cluster:  # node gone: the cluster client refreshes its slot table
-                            return self._slow_evalsha(slow)
+                            return self._slow(what, command, script)
                         raise
-                    return self._read(conn)
+                    return self._read(conn, wait)
                 except self._noscript:
-                    if attempt == 2:
-                        raise StoreError("Redis store ratelimit: the script could not be loaded") from None
-                    self.client.script_load(self._sources["ratelimit"])
+                    if attempt == 2 or script is None:
+                        raise StoreError(f"Redis store {what}: the script could not be loaded") from None
+                    self.client.script_load(self._sources[script])
                 except self._redirects:
                     if not self._cluster:
                         raise
-                    return self._slow_evalsha(slow)
+                    return self._slow(what, command, script)
                 except self._errors as exc:
                     conn.disconnect()
-                    raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
-            raise StoreError("Redis store ratelimit: could not reach Redis")  # pragma: no cover
+                    raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
+            raise StoreError(f"Redis store {what}: could not reach Redis")  # pragma: no cover
         except self._redirects as exc:
-            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
+            raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
         finally:
             if len(idle) < _MAX_IDLE:
                 idle.append(conn)
             else:
                 conn.disconnect()
 
-    def _read(self, conn: Any) -> Any:
-        """The EVALSHA reply; with ``wait_replicas``, the WAIT reply that follows it is read (and dropped) too."""
-        if not self._wait:
+    @staticmethod
+    def _read(conn: Any, wait: bytes) -> Any:
+        """The command's reply; after a ``WAIT`` (``wait_replicas``), its reply is read (and dropped) too."""
+        if not wait:
             return conn.read_response()
         import redis
 
@@ -486,63 +502,74 @@ class RedisStore:
         conn.read_response()
         return reply
 
-    def _slow_evalsha(self, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
-        """EVALSHA through the cluster client (it follows MOVED/ASK and waits out TRYAGAIN). ``slow``: the
-        keys, the cost, the time ("" for Redis's own) and the limit arguments."""
-        keys, cost, now, args = slow
-        command = ("EVALSHA", self._rl_sha, len(keys), *keys, cost, now, *args)
+    def _slow(self, what: str, command: tuple[Any, ...], script: str | None) -> Any:
+        """``command`` through the redis-py client (in a cluster it follows MOVED/ASK and waits out TRYAGAIN)."""
         client = self.client
         try:
             try:
                 return client.execute_command(*command)
             except self._noscript:
-                client.script_load(self._sources["ratelimit"])
+                if script is None:
+                    raise
+                client.script_load(self._sources[script])
                 return client.execute_command(*command)
         except self._errors as exc:
-            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
+            raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
+
+    def _now_arg(self) -> str:
+        return "" if self.test_clock is None else repr(float(self.test_clock()))
 
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one EVALSHA of ``lua/ratelimit.lua``; nothing written when any limit denies."""
         head, _, tail, args = self._compiled(limits)
-        now = "" if self.test_clock is None else repr(float(self.test_clock()))
+        now = self._now_arg()
         raw_key = key.encode()
         payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        return self._states(self._decide(raw_key, payload, ((key,), cost, now, args)), limits)
+        command = ("EVALSHA", self._rl_sha, 1, key, cost, now, *args)
+        return self._states(self._fast("ratelimit", raw_key, payload, command, "ratelimit", self._wait), limits)
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
     ) -> tuple[float | None, list[LimitState]]:
         """The ban's TTL and every limit in one EVALSHA (in a cluster: when both keys share a hash slot)."""
-        raw_key, raw_ban = key.encode(), ban_key.encode()
-        if self._cluster and self._key_slot(raw_key) != self._key_slot(raw_ban):
-            left = self.ttl(ban_key)
-            return (left, []) if left is not None else (None, self.hit(key, limits, cost))
-        _, head, tail, args = self._compiled(limits)
-        now = "" if self.test_clock is None else repr(float(self.test_clock()))
-        payload = b"".join((head, _bulk(raw_key), _bulk(raw_ban), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        raw = self._decide(raw_key, payload, ((key, ban_key), cost, now, args))
-        if isinstance(raw, str) and raw.startswith("B "):
-            return float(raw[2:]), []
-        return None, self._states(raw, limits)
+        banned, states, _ = self.hit_and_read(key, limits, cost, ban_key, ())
+        return banned, states
 
-    def _decide(self, raw_key: bytes, payload: bytes, slow: tuple[tuple[str, ...], int, str, list[str]]) -> Any:
-        """:meth:`_evalsha` behind the breaker: :meth:`_call` inlined, as this is the hot path."""
-        breaker = self._node_breaker(raw_key) if self._cluster else self.breaker
-        if breaker.opened_at is not None:
-            breaker.before()  # raises while open
+    def hit_and_read(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
+    ) -> tuple[float | None, list[LimitState], list[list[str]]]:
+        """The ban's TTL, every limit and the members of ``sets`` in one EVALSHA. In a cluster, a ban key or a
+        set in another hash slot than ``key`` is read in a call of its own."""
+        raw_key = key.encode()
+        together = sets
+        if self._cluster:
+            slot = self._key_slot(raw_key)
+            if ban_key is not None and self._key_slot(ban_key.encode()) != slot:
+                left = self.ttl(ban_key)
+                if left is not None:
+                    return left, [], []
+                ban_key = None
+            together = [name for name in sets if self._key_slot(name.encode()) == slot]
+        if ban_key is None and not together:
+            return None, self.hit(key, limits, cost), [self.members(name) for name in sets]
+        # KEYS: the state, the ban (the state key again when there is none), then the sets
+        keys = [key, key if ban_key is None else ban_key, *together]
+        head2, tail, args = self._compiled(limits)[1:]
+        now = self._now_arg()
+        head = head2 if len(keys) == 2 else self._head(len(keys), len(args))
+        payload = b"".join((head, *(_bulk(k.encode()) for k in keys), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
+        command = ("EVALSHA", self._rl_sha, len(keys), *keys, cost, now, *args)
+        raw = self._fast("ratelimit", raw_key, payload, command, "ratelimit", self._wait)
+        if isinstance(raw, str) and raw.startswith("B "):
+            return float(raw[2:]), [], []
+        if not together:
+            return None, self._states(raw, limits), [self.members(name) for name in sets]
         try:
-            raw = self._evalsha(raw_key, payload, slow)
-        except StoreError as exc:
-            self._failed(breaker, exc.__cause__ or exc)
-            raise
-        except self._errors as exc:
-            self._failed(breaker, exc)
-            raise StoreError(f"Redis store ratelimit: {type(exc).__name__}: {exc}") from exc
-        if breaker.failures or breaker.opened_at is not None:
-            breaker.success()
-        if not self._durability_checked:
-            self._check_durability()
-        return raw
+            read = {name: [str(m) for m in found] for name, found in zip(together, raw[1:], strict=True)}
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
+        states = self._states(raw[0], limits)
+        return None, states, [read[name] if name in read else self.members(name) for name in sets]
 
     @staticmethod
     def _states(raw: Any, limits: Sequence[Limit]) -> list[LimitState]:

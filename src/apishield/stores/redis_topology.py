@@ -19,10 +19,13 @@ Replicas are never used: every decision reads and writes the master that owns th
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from apishield import events
 from apishield.errors import ConfigError
 from apishield.stores.base import redact_url
 
@@ -151,4 +154,27 @@ def build_client(url: str, timeouts: dict[str, Any], options: dict[str, Any]) ->
     )
 
 
-__all__ = ["Kind", "RedisURL", "build_client", "kind_of", "parse_multi_host"]
+def report_durability(store: str, nodes: Sequence[Any]) -> None:
+    """Log ``store.not_durable`` when a master of ``nodes`` (redis-py clients) would lose everything on a restart
+    (no AOF, no snapshots) or recent writes (no AOF). Redis errors go up: managed services often refuse
+    ``CONFIG``, and then the caller says nothing."""
+    settings = [(n.config_get("appendonly").get("appendonly"), n.config_get("save").get("save")) for n in nodes]
+    if all(aof == "yes" for aof, _ in settings):
+        return
+    nothing = any(aof != "yes" and not save for aof, save in settings)
+    events.emit(
+        "store.not_durable",
+        level=logging.WARNING,
+        store=store,
+        appendonly=",".join(str(aof) for aof, _ in settings),
+        save=",".join(str(save) for _, save in settings),
+        lost=(
+            "everything: revocations, API keys, OAuth clients, sessions, bans, lockouts and counters"
+            if nothing
+            else "writes since the last snapshot (revocations, bans, lockouts among them)"
+        )
+        + " on a restart; enable AOF (appendonly yes, appendfsync everysec)",
+    )
+
+
+__all__ = ["Kind", "RedisURL", "build_client", "kind_of", "parse_multi_host", "report_durability"]

@@ -299,12 +299,12 @@ class SQLiteStore:
 
     def members(self, key: str) -> list[str]:
         now = self._clock()
+        return self._run(lambda conn: self._members(conn, key, now), write=False)
 
-        def op(conn: sqlite3.Connection) -> list[str]:
-            sql = f"SELECT member FROM members WHERE key = ? AND {_ALIVE} ORDER BY seq"  # noqa: S608
-            return [str(row[0]) for row in conn.execute(sql, (key, now))]
-
-        return self._run(op, write=False)
+    @staticmethod
+    def _members(conn: sqlite3.Connection, key: str, now: float) -> list[str]:
+        sql = f"SELECT member FROM members WHERE key = ? AND {_ALIVE} ORDER BY seq"  # noqa: S608
+        return [str(row[0]) for row in conn.execute(sql, (key, now))]
 
     # --- rate limiting -------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
@@ -315,13 +315,22 @@ class SQLiteStore:
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
     ) -> tuple[float | None, list[LimitState]]:
         """The ban check and every limit in one ``BEGIN IMMEDIATE`` transaction."""
+        banned, states, _ = self.hit_and_read(key, limits, cost, ban_key, ())
+        return banned, states
 
-        def op(conn: sqlite3.Connection) -> tuple[float | None, list[LimitState]]:
+    def hit_and_read(
+        self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
+    ) -> tuple[float | None, list[LimitState], list[list[str]]]:
+        """The ban check, every limit and the members of ``sets`` in one ``BEGIN IMMEDIATE`` transaction."""
+
+        def op(conn: sqlite3.Connection) -> tuple[float | None, list[LimitState], list[list[str]]]:
             now = self._clock()
-            row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
-            if row is not None and row[0] is not None and row[0] > now:
-                return float(row[0]) - now, []
-            return None, self._decide(conn, key, limits, cost, now)
+            if ban_key is not None:
+                row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
+                if row is not None and row[0] is not None and row[0] > now:
+                    return float(row[0]) - now, [], []
+            found = [self._members(conn, name, now) for name in sets]
+            return None, self._decide(conn, key, limits, cost, now), found
 
         return self._run(op, short=True)
 

@@ -4,10 +4,14 @@
 -- ARGV: cost, now ("" = Redis TIME; a number only in tests), then per limit: field, strategy, amount, window,
 --       capacity.  strategy: 1 fixed_window, 2 sliding_window, 3 token_bucket, 4 gcra
 -- KEYS[2] (optional): a ban key (same hash slot in a cluster). While it lives, nothing is decided or written
---       and the reply is "B <seconds left>", so a ban check and the limits cost one round trip.
--- Returns one string, per limit "allowed remaining reset_after retry_after", limits separated by spaces.
+--       and the reply is "B <seconds left>", so a ban check and the limits cost one round trip. KEYS[2] equal
+--       to KEYS[1] means "no ban key" (when sets follow).
+-- KEYS[3..] (optional): sorted sets as add_member.lua writes them, read as members.lua does (expired members
+--       removed), so that what a request's authentication reads comes back with its decision.
+-- Returns one string, per limit "allowed remaining reset_after retry_after", limits separated by spaces; with
+-- KEYS[3..], an array: that string, then the members of each set.
 if redis.replicate_commands then redis.replicate_commands() end
-if KEYS[2] then
+if KEYS[2] and KEYS[2] ~= KEYS[1] then
   local left = redis.call('PTTL', KEYS[2])
   if left > 0 then return 'B ' .. string.format('%.3f', left / 1000) end
 end
@@ -139,4 +143,12 @@ if all_ok then
   if ms < 1 then ms = 1 end
   if redis.call('PTTL', KEYS[1]) < ms then redis.call('PEXPIRE', KEYS[1], ms) end
 end
-return table.concat(out, ' ')
+if #KEYS < 3 then return table.concat(out, ' ') end
+local reply = {table.concat(out, ' ')}
+local t = redis.call('TIME')  -- set members expire on Redis's clock, whatever clock decided the limits
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 3, #KEYS do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_ms)
+  reply[i - 1] = redis.call('ZRANGE', KEYS[i], 0, -1)
+end
+return reply
