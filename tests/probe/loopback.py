@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 Answer = tuple[int, dict[str, str], Any]
@@ -48,3 +50,18 @@ def loopback(handler: Handler) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[str, ...], **config: Any) -> Any:
+    """Probe ``url`` with an OpenAPI document made of ``paths`` and only ``checks`` (default budget 400)."""
+    from apishield.probe import ProbeConfig, ProbeOptions, probe
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}))
+    return asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+        budget=400, rate=0, checks=checks), **config)))
+
+
+def findings_at(result: Any) -> set[tuple[str, str | None, str | None]]:
+    """(rule, method, path) of every finding."""
+    return {(f.rule_id, f.method, f.http_path) for f in result.findings}

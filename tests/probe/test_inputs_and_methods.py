@@ -17,22 +17,15 @@ import pytest
 
 from apishield.probe import ProbeConfig, ProbeOptions, probe
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, loopback
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
 
 OK = {"200": {"description": "ok"}}
 JSON_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "username": {"type": "string"}, "password": {"type": "string"}}}}}}
 
 
-def _run(tmp_path: Path, url: str, spec: dict[str, Any], checks: tuple[str, ...], **config: Any) -> Any:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": spec}))
-    return asyncio.run(probe(ProbeConfig(url, openapi=str(path), options=ProbeOptions(
-        budget=400, rate=0, checks=checks), **config)))
-
-
-def _found(result: Any) -> set[tuple[str, str | None, str | None]]:
-    return {(f.rule_id, f.method, f.http_path) for f in result.findings}
+_run = probe_paths
+_found = findings_at
 
 
 @pytest.mark.parametrize("vulnerable", [True, False])
