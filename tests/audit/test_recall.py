@@ -237,3 +237,30 @@ def test_csrf_is_reported_where_a_forged_request_acts_as_the_caller(tmp_path: Pa
     found = {f.location.line for f in audit(tmp_path, {"app.py": _CSRF}).findings
              if f.rule_id == "AS502" and f.location}
     assert found == {4, 9, 17}
+
+
+def test_names_imported_from_a_librarys_internal_module_are_the_public_ones(tmp_path: Path) -> None:
+    """``from flask.templating import render_template_string`` is Flask's ``render_template_string``."""
+    view = ("from flask import Flask, request\nfrom flask.templating import {name}\napp = Flask(__name__)\n"
+            "@app.route('/hello')\ndef hello():\n    who = request.args.get('who', '')\n    return {call}\n")
+    bad = audit(tmp_path / "bad", {"app.py": view.format(
+        name="render_template_string", call="render_template_string('<p>Hello ' + who + '</p>')")})
+    good = audit(tmp_path / "good", {"app.py": view.format(
+        name="render_template", call="render_template('hello.html', who=who)")})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS403" and f.location] == [7]
+    assert not [f for f in good.findings if f.rule_id == "AS403"]
+
+
+def test_a_flask_wtf_form_validated_in_the_handler_is_csrf_protection(tmp_path: Path) -> None:
+    """``form.validate_on_submit()`` checks a FlaskForm's CSRF token; a form read by hand is not protected."""
+    head = "\n".join([
+        "from flask import Flask, request, session", "from flask_wtf import FlaskForm",
+        "from wtforms import StringField", "app = Flask(__name__)",
+        "class NoteForm(FlaskForm):", "    text = StringField('text')",
+        "@app.route('/notes', methods=['POST'])", "def add_note():", "    user = session['user']", ""])
+    reply = "{'user': user, 'text': request.form['text']}"
+    good = audit(tmp_path / "good", {"app.py": head + "    form = NoteForm()\n    if form.validate_on_submit():\n"
+                                     f"        return {reply}\n    return {{}}, 400\n"})
+    bad = audit(tmp_path / "bad", {"app.py": head + f"    return {reply}\n"})
+    assert [f for f in bad.findings if f.rule_id == "AS502"]
+    assert not [f for f in good.findings if f.rule_id == "AS502"]

@@ -197,19 +197,29 @@ def read_source(path: str) -> str:
         return decode_source(fh.read())
 
 
+#: library submodules whose public names the package itself re-exports: ``from flask.templating import
+#: render_template_string`` is ``flask.render_template_string`` for every rule and sink that names the latter
+PUBLIC_HOME = {
+    "flask.templating": "flask", "flask.helpers": "flask", "flask.globals": "flask", "flask.wrappers": "flask",
+    "jinja2.environment": "jinja2", "django.template.base": "django.template",
+}
+
+
 def import_map(tree: ast.AST) -> Imports:
-    """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level)."""
+    """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level); names from a
+    library's internal submodule are given under the package that re-exports them (:data:`PUBLIC_HOME`)."""
     table: Imports = {}
     for node in nodes_of_any(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    table[alias.asname] = alias.name
+                    table[alias.asname] = PUBLIC_HOME.get(alias.name, alias.name)
                 else:
                     top = alias.name.split(".")[0]
                     table.setdefault(top, top)
         elif isinstance(node, ast.ImportFrom):
             base = ("." * node.level) + (node.module or "")
+            base = PUBLIC_HOME.get(base, base)
             for alias in node.names:
                 if alias.name == "*":
                     continue

@@ -306,6 +306,8 @@ class Inventory:
             protections.setdefault(kind, how)
             app_protections.setdefault(kind, how)
         handler_summary = self.functions.get(au.last(raw.handler))
+        if handler_summary is not None and handler_summary.checks_csrf:
+            protections.setdefault(CSRF, f"checked in {au.last(raw.handler)}()")
         if not roles and handler_summary is not None and handler_summary.checks_roles:
             roles = f"checked in {au.last(raw.handler)}()"
         if not public and AUTH not in protections:

@@ -378,13 +378,11 @@ _SUMMARY_HINTS = (
     "role",
     "admin",
     "staff",
-    "superuser",
-    "scope",
+    "superuser", "scope",
     "limit",
     "throttl",
     "429",
-    "csrf",
-    "xsrf",
+    "csrf", "xsrf", "validate_on_submit",
 )
 
 
@@ -424,10 +422,10 @@ def summarise(
         or " 429" in f" {strings}"
         or any(_status_of(c.args[0] if c.args else None) == 429 for c in au.calls(fn))
     )
-    summary.checks_csrf = ("csrf" in strings or "xsrf" in strings or any("csrf" in n for n in names)) and any(
+    summary.checks_csrf = (("csrf" in strings or "xsrf" in strings or any("csrf" in n for n in names)) and any(
         isinstance(n, ast.Compare) or (isinstance(n, ast.Call) and au.last(au.dotted(n.func)) == "compare_digest")
         for n in au.walk(fn)
-    )
+    )) or "validate_on_submit" in names  # Flask-WTF: a FlaskForm checks its CSRF token when it validates
     return summary
 
 
