@@ -114,9 +114,13 @@ def run_bandit(target: str, python: str) -> tuple[dict[str, set[int]], float]:
     subprocess.run([python, "-m", "bandit", "-r", target, "-f", "json", "-o", path, "-q"], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env())
     elapsed = time.perf_counter() - start
-    with open(path) as fh:
-        data = json.load(fh)
-    os.unlink(path)
+    try:
+        with open(path) as fh:
+            data = json.load(fh)
+    except ValueError:
+        raise SystemExit(f"Bandit wrote no report: is it installed for {python}? (pip install bandit)") from None
+    finally:
+        os.unlink(path)
     flagged: dict[str, set[int]] = defaultdict(set)
     for r in data.get("results", []):
         m = TEST_RE.search(r.get("filename", ""))
