@@ -640,6 +640,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.from_json:
         results = [load_result(r) for path in args.from_json for r in json.loads(path.read_text())]
+        known = {t.name for t in targets}
+        for gone in sorted({r.target for r in results} - known):
+            print(f"probe_zoo: runs of {gone!r} left out (not a selected target of the zoo)", file=sys.stderr)
+        results = [r for r in results if r.target in known]
         names = {r.target for r in results}
         targets = [t for t in targets if t.name in names]
         used = [tool for tool in TOOLS if any(r.tool == tool for r in results)]
