@@ -878,3 +878,38 @@ def test_request_data_is_followed_into_methods_of_project_classes(tmp_path: Path
             if f.rule_id == "AS801" and f.location and f.location.path == "views.py"
             and f.severity == Severity.CRITICAL] == [10]
     assert not [f for f in good.findings if f.rule_id == "AS801" and f.location and f.location.path == "views.py"]
+
+
+# --- a fixed page read from disk is public by design ------------------------------------------------------
+_CP_PAGE = '''import cherrypy
+import sqlite3
+
+class Pages:
+    @cherrypy.expose
+    def index(self):
+        """The landing page."""
+{body}
+
+    @cherrypy.expose
+    def rows(self):
+        return str(sqlite3.connect("data.db").execute("SELECT * FROM notes").fetchall())
+
+cherrypy.quickstart(Pages())
+'''
+
+
+@pytest.mark.parametrize(("body", "index_reported"), [
+    # must stay quiet: a literal file filled with constants
+    ("        with open('templates/index.html') as fh:\n            page = fh.read()\n"
+     "        result = page.format(_title='Home', _heading='Welcome')\n        fh.close()\n        return result",
+     False),
+    # must fire: the file name comes from the handler's object state, or the page is filled with stored data
+    ("        with open(self.page) as fh:\n            return fh.read()", True),
+    ("        with open('templates/index.html') as fh:\n            page = fh.read()\n"
+     "        return page.format(rows=sqlite3.connect('data.db').execute('SELECT * FROM notes').fetchall())", True),
+])
+def test_a_fixed_page_read_from_disk_is_public_by_design(tmp_path: Path, body: str, index_reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _CP_PAGE.format(body=body)})
+    lines = {f.location.line for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert (5 in lines) is index_reported  # the index handler (reported at its @expose line)
+    assert any(line > 10 for line in lines)  # the data handler stays reported either way

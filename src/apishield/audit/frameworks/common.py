@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.pages import serves_fixed_file
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
 SECURITY_HEADERS = (
@@ -442,7 +443,7 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     literals, no parameters."""
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
-        return False
+        return serves_fixed_file(fn)
     if any(a.arg not in {"self", "request"} for a in [*fn.args.args, *fn.args.kwonlyargs]):
         return False
     if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, (str, bytes)):
