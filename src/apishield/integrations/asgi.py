@@ -163,12 +163,6 @@ class ShieldASGIMiddleware:
             self._known = known
         return known[1]
 
-    def _settings(self, scope: Scope, method: str, path: str) -> Any:
-        declared = self.resolver(scope) if self.resolver is not None else None
-        if declared is None and self._has_routes:
-            declared = self.routes.lookup(method, path)
-        return self.shield.settings_for(method, path, declared)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             if scope["type"] == "websocket":

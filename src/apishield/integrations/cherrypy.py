@@ -44,6 +44,8 @@ log = logging.getLogger("apishield")
 
 TOOL_NAME = "apishield"
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: the tool's arguments (``tools.apishield.<name>`` in the config), in the order the hook takes them
+_TOOL_ARGS = ("public", "scopes", "roles", "limits", "csrf_exempt")
 
 
 class Shield(ShieldFrontend):
@@ -110,7 +112,7 @@ class Shield(ShieldFrontend):
         """The compiled route for the handler CherryPy dispatched ``request`` to (with the tool arguments its
         config gives this path) and the request view; the tool's hook does the same with its arguments."""
         conf = request.toolmaps.get("tools", {}).get(TOOL_NAME, {})
-        args = tuple(conf.get(name) for name in ("public", "scopes", "roles", "limits", "csrf_exempt"))
+        args = tuple(conf.get(name) for name in _TOOL_ARGS)
         return self._compiled(request, args), self._view(request, getattr(request, "wsgi_environ", None))
 
     def respond(self, outcome: Outcome, request: Any) -> None:
@@ -137,17 +139,7 @@ class Shield(ShieldFrontend):
                 settings = PUBLIC  # unknown path: let CherryPy answer 404 (headers and limits still apply)
             else:
                 tool_settings = RouteSettings.from_mapping(
-                    {
-                        k: v
-                        for k, v in {
-                            "public": public,
-                            "scopes": scopes,
-                            "roles": roles,
-                            "limits": limits,
-                            "csrf_exempt": csrf_exempt,
-                        }.items()
-                        if v is not None
-                    },
+                    {k: v for k, v in zip(_TOOL_ARGS, tool_args, strict=True) if v is not None},
                     f"cherrypy tool config for {request.path_info}",
                 )
                 declared = tool_settings.merged(by_path).merged(_target_settings(target))

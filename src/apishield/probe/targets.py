@@ -336,16 +336,16 @@ def from_routes(doc: dict[str, Any] | list[Any]) -> list[Operation]:
             secured = True
         elif r.get("public"):  # the auditor names why a route is public (a string), or says True
             secured = False
+        in_path = re.findall(r"{([^}/]+)}", path)
+        fields = [(n, where) for n, where in _inventory_list(r.get("fields")) if n not in in_path]
+        params = tuple(Param(n, "path", True, {"type": "string"}) for n in in_path)
+        params += tuple(Param(n, "query", False, {"type": "string"}) for n, where in fields if where == "query")
         for method in methods:
             m = str(method).upper()
             if m in ("HEAD", "OPTIONS") or (m, path) in seen or m == "ANY":
                 continue
             seen.add((m, path))
-            in_path = re.findall(r"{([^}/]+)}", path)
-            params = tuple(Param(n, "path", True, {"type": "string"}) for n in in_path)
-            body, media = _inventory_fields(r.get("fields"), in_path, m)
-            query = [n for n, where in _inventory_list(r.get("fields")) if where == "query" and n not in in_path]
-            params += tuple(Param(n, "query", False, {"type": "string"}) for n in query)
+            body, media = _request_body(fields, m)
             ops.append(Operation(method=m, path=path, operation_id=str(r.get("handler", "")), params=params,
                                  body_schema=body, secured=secured, source="routes", media=media))
     if not ops:
@@ -361,17 +361,14 @@ def _inventory_list(raw: Any) -> list[tuple[str, str]]:
             if isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"]]
 
 
-def _inventory_fields(raw: Any, in_path: list[str], method: str
-                      ) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+def _request_body(fields: list[tuple[str, str]], method: str) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
     """A request body schema (every field a string) and its media type, from the body and form fields the
     handler reads; none for methods without a body."""
-    if method in ("GET", "DELETE"):
+    sent = [(n, w) for n, w in fields if w in ("body", "form")]
+    if method in ("GET", "DELETE") or not sent:
         return None, ()
-    fields = [(n, w) for n, w in _inventory_list(raw) if w in ("body", "form") and n not in in_path]
-    if not fields:
-        return None, ()
-    schema = {"type": "object", "properties": {n: {"type": "string"} for n, _ in fields}}
-    json_body = any(w == "body" for _, w in fields)
+    schema = {"type": "object", "properties": {n: {"type": "string"} for n, _ in sent}}
+    json_body = any(w == "body" for _, w in sent)
     return schema, ("application/json",) if json_body else ("application/x-www-form-urlencoded",)
 
 
