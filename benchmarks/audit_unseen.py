@@ -3,7 +3,9 @@
 Usage::
 
     .venv/bin/python benchmarks/audit_unseen.py [--root DIR] [--semgrep-rules DIR] [--no-semgrep]
-                                                [--half development|test|all] [--unjudged] [--save FILE | --load FILE]
+                                                [--half development|test|fresh|all] [--unjudged]
+                                                [--save FILE | --load FILE]
+    .venv/bin/python benchmarks/audit_unseen.py --check [--root DIR] [--half ...]
 
 The corpus is described in ``benchmarks/unseen/*.toml``: one file per project with its repository, the pinned
 commit, ``kind`` (``ordinary``: a normal open-source API without known vulnerabilities; ``vulnerable``: a
@@ -17,6 +19,11 @@ projects themselves are not in this repository: ``--root`` (default ``benchmarks
 directory per project, named after its ``name``, with the repository's files at the pinned commit, e.g.::
 
     git clone https://github.com/<repo> benchmarks/.cache/unseen/<name> && git -C ... checkout <commit>
+
+``--check`` runs no tool: it loads the selected project files and checks them and their checkouts (fields and
+labels well formed, the checkout at the pinned commit when it is a git clone, every path and labelled file
+present, every label's line range inside its file), prints one line per project and exits non-zero on a problem.
+Use it when labelling a new half, before any tool has run on it.
 
 Every medium-or-higher finding of each tool (apishield: severity medium+; Bandit: issue_severity MEDIUM/HIGH;
 Semgrep: severity WARNING/ERROR) is looked up in ``benchmarks/unseen/judgements/<name>.toml``, written by reading
@@ -80,16 +87,21 @@ class Project:
     paths: list[str]
     labels: list[dict[str, Any]] = field(default_factory=list)
     judgements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = ""  # the project file it was read from
 
 
-def load_projects() -> list[Project]:
+def load_projects(data_dir: str = DATA) -> list[Project]:
     projects = []
-    for path in sorted(glob.glob(os.path.join(DATA, "*.toml"))):
+    for path in sorted(glob.glob(os.path.join(data_dir, "*.toml"))):
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
+        missing = [key for key in ("name", "repo", "commit", "kind", "half") if not isinstance(data.get(key), str)]
+        if missing:
+            raise SystemExit(f"{path}: missing or not a string: {', '.join(missing)}")
         project = Project(name=data["name"], repo=data["repo"], commit=data["commit"], kind=data["kind"],
-                          half=data["half"], paths=list(data.get("paths", ["."])), labels=list(data.get("label", [])))
-        judged = os.path.join(DATA, "judgements", f"{project.name}.toml")
+                          half=data["half"], paths=list(data.get("paths", ["."])), labels=list(data.get("label", [])),
+                          source=path)
+        judged = os.path.join(data_dir, "judgements", f"{project.name}.toml")
         if os.path.exists(judged):
             with open(judged, "rb") as fh:
                 project.judgements = tomllib.load(fh)
@@ -97,6 +109,98 @@ def load_projects() -> list[Project]:
             raise SystemExit(f"{path}: kind must be ordinary|vulnerable and half one of {'|'.join(HALVES)}")
         projects.append(project)
     return projects
+
+
+def _label_problems(label: Any) -> list[str]:
+    if not isinstance(label, dict):
+        return ["not a table"]
+    problems = []
+    for key in ("file", "what"):
+        if not isinstance(label.get(key), str) or not label[key].strip():
+            problems.append(f"{key} missing or empty")
+    cwe = label.get("cwe")
+    if not isinstance(cwe, list) or not cwe or not all(isinstance(c, int) and c > 0 for c in cwe):
+        problems.append("cwe must be a non-empty list of CWE numbers")
+    also = label.get("also", [])
+    if not isinstance(also, list) or not all(isinstance(a, dict) and isinstance(a.get("file"), str) for a in also):
+        problems.append("also must be a list of {file, lines} tables")
+        also = []
+    for place in [label, *also]:
+        lines = place.get("lines")
+        if not (isinstance(lines, list) and len(lines) == 2 and all(isinstance(n, int) for n in lines)
+                and 1 <= lines[0] <= lines[1]):
+            problems.append(f"lines must be [first, last] with 1 <= first <= last, not {lines!r}")
+    return problems
+
+
+def _count_lines(path: str) -> int:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return len(fh.read().splitlines())
+
+
+def file_problems(project: Project) -> list[str]:
+    """Problems with one project file on its own: fields, kind against labels, each label's shape."""
+    problems = []
+    if not re.fullmatch(r"[0-9a-f]{40}", project.commit):
+        problems.append(f"commit {project.commit!r} is not a full 40-hex commit id")
+    if os.path.splitext(os.path.basename(project.source))[0] != project.name:
+        problems.append(f"name {project.name!r} differs from its file name")
+    if project.kind == "ordinary" and project.labels:
+        problems.append("an ordinary project has labels")
+    if project.kind == "vulnerable" and not project.labels:
+        problems.append("a vulnerable project has no labels")
+    for n, label in enumerate(project.labels, 1):
+        problems += [f"label {n}: {p}" for p in _label_problems(label)]
+    return problems
+
+
+def checkout_problems(project: Project, root: str) -> list[str]:
+    """Problems with the project's checkout under ``root``: commit, paths, labelled files and line ranges."""
+    problems: list[str] = []
+    base = os.path.join(root, project.name)
+    if not os.path.isdir(base):
+        return [f"no checkout at {base}"]
+    if os.path.exists(os.path.join(base, ".git")):
+        try:
+            head = subprocess.run(["git", "-C", base, "rev-parse", "HEAD"], capture_output=True, text=True,
+                                  check=False)
+        except OSError as exc:
+            return [*problems, f"cannot run git to read the checkout's commit: {exc}"]
+        if head.returncode:
+            problems.append(f"git rev-parse HEAD failed in {base}")
+        elif head.stdout.strip() != project.commit:
+            problems.append(f"checkout is at {head.stdout.strip()}, not at the pinned {project.commit}")
+    for sub in project.paths:
+        if not os.path.exists(os.path.join(base, sub)):
+            problems.append(f"path {sub!r} is not in the checkout")
+    for n, label in enumerate(project.labels, 1):
+        if _label_problems(label):
+            continue
+        for file, lo, hi in label_places(label):
+            full = os.path.join(base, file)
+            if not os.path.isfile(full):
+                problems.append(f"label {n}: {file} is not in the checkout")
+            elif hi > (count := _count_lines(full)):
+                problems.append(f"label {n}: lines {lo}-{hi} run past the end of {file} ({count} lines)")
+    return problems
+
+
+def check_project(project: Project, root: str) -> list[str]:
+    """Problems with one project file and its checkout under ``root``; runs no analysis tool."""
+    return file_problems(project) + checkout_problems(project, root)
+
+
+def check(projects: list[Project], root: str) -> int:
+    failed = 0
+    for p in projects:
+        problems = check_project(p, root)
+        failed += bool(problems)
+        status = "ok" if not problems else "FAIL"
+        print(f"{status} {p.name} ({p.half}, {p.kind}, {len(p.labels)} labels, {p.repo}@{p.commit[:12]})")
+        for problem in problems:
+            print(f"    {problem}")
+    print(f"{len(projects) - failed} of {len(projects)} project files and checkouts pass; no tool was run")
+    return 1 if failed else 0
 
 
 def _bin(name: str) -> str:
@@ -258,9 +362,13 @@ def main() -> int:
     parser.add_argument("--save", help="write the tools' findings to this JSON file")
     parser.add_argument("--load", help="read the tools' findings from this JSON file instead of running them")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of tools to run")
+    parser.add_argument("--check", action="store_true",
+                        help="only load and check the project files and their checkouts; run no tool")
     args = parser.parse_args()
 
-    projects = [p for p in load_projects() if args.half in ("all", p.half)]
+    projects = [p for p in load_projects(DATA) if args.half in ("all", p.half)]
+    if args.check:
+        return check(projects, args.root)
     tools = [t for t in args.tools.split(",") if t in TOOLS]
     if args.no_semgrep or not (args.load or os.path.isdir(os.path.join(args.semgrep_rules, "python"))):
         tools = [t for t in tools if t != "semgrep"]
