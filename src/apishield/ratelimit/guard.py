@@ -45,30 +45,51 @@ _TAG_CACHE_SIZE = 4096  # clients whose hash tag a guard remembers
 
 
 class EventThrottle:
-    """Lets one event of each kind through per ``interval`` seconds, counting the ones it held back.
+    """Lets one event of each kind through per ``interval`` seconds and client, counting the ones it held back.
 
-    The line that gets through carries ``suppressed``: how many of its kind were held back since the last
-    one (each still counted in the metrics, see :mod:`apishield.events`). The one throttle for 429s, failed
-    credentials and store errors; a kind is a fixed event name, so its memory is bounded.
+    The line that gets through carries ``suppressed``: how many were held back since the last one of its kind
+    and client (each still counted in the metrics, see :mod:`apishield.events`). Refusals (events below ERROR
+    that name a ``client_ip``) are throttled per client network (an IPv6 /64 is one client), so one noisy
+    client never hides another's line; at most ``clients`` clients per kind have lines of their own within an
+    interval, and any more share one line, so a spray of addresses cannot flood the log. Faults (ERROR and
+    above: the service's trouble, not a client's) get one line per kind. The one throttle for 429s, failed
+    credentials and store errors; memory is bounded by the kinds times ``clients``.
     """
 
-    def __init__(self, interval: float = 10.0, clock: Clock = time.monotonic) -> None:
+    #: the group of the clients over the per-kind allowance (they share one line per interval)
+    OTHERS = "(other clients)"
+
+    def __init__(self, interval: float = 10.0, clock: Clock = time.monotonic, clients: int = 32) -> None:
         self.interval = interval
         self.clock = clock
+        self.clients = clients
         self._lock = threading.Lock()
-        self._next: dict[str, float] = {}
-        self._held: dict[str, int] = {}
+        #: kind -> client group (None for faults) -> when its next line may go out
+        self._next: dict[str, dict[str | None, float]] = {}
+        self._held: dict[tuple[str, str | None], int] = {}
 
     def emit(self, event: str, level: int = logging.WARNING, **fields: object) -> bool:
         now = self.clock()
+        client = fields.get("client_ip")
+        group = client_group(client) if level < logging.ERROR and isinstance(client, str) and client else None
         with self._lock:
-            if now < self._next.get(event, -1.0):
-                self._held[event] = self._held.get(event, 0) + 1
+            lines = self._next.get(event)
+            if lines is None:
+                lines = self._next[event] = {}
+            if group is not None and group not in lines and len(lines) >= self.clients:
+                for old in [g for g, due in lines.items() if due <= now]:  # lines whose interval is over
+                    del lines[old]
+                    self._held.pop((event, old), None)
+                if len(lines) >= self.clients:
+                    group = self.OTHERS
+            key = (event, group)
+            if now < lines.get(group, -1.0):
+                self._held[key] = self._held.get(key, 0) + 1
                 held = True
             else:
                 held = False
-                self._next[event] = now + self.interval
-                suppressed = self._held.pop(event, 0)
+                lines[group] = now + self.interval
+                suppressed = self._held.pop(key, 0)
         if held:
             events.count(event)
             return False
