@@ -15,9 +15,11 @@ For each target and tool the harness installs the target once (a virtualenv per 
     .venv/bin/python benchmarks/probe_zoo.py                    # every target, every tool
     .venv/bin/python benchmarks/probe_zoo.py --only vapi --tools apishield
     .venv/bin/python benchmarks/probe_zoo.py --split development --json out.json
+    .venv/bin/python benchmarks/probe_zoo.py --check --split test   # install, start, log in, stop; no tool runs
 
 Exit status: 0 when every run was attempted (a tool or target that failed is reported "not run"), 2 on a harness
-error (bad ground-truth file, missing checkout).
+error (bad ground-truth file, missing checkout). With --check: 0 when every selected target started and every
+identity of its login recipe logged in, 1 otherwise (one line per target says why).
 """
 
 from __future__ import annotations
@@ -81,6 +83,10 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "jwt_alg_confusion": frozenset({"jwt_alg_confusion"}),
     "jwt_claims_disclosure": frozenset({"jwt_claims_disclosure"}),
     "jwt_not_revoked": frozenset({"jwt_not_revoked"}),
+    "jwt_expired": frozenset({"jwt_expired"}),
+    "mass_assignment": frozenset({"mass_assignment"}),
+    "deserialization": frozenset({"deserialization"}),
+    "ssrf": frozenset({"ssrf"}),
 }
 # kinds about a token or the whole server: any endpoint of the target proves them
 ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
@@ -399,6 +405,11 @@ def api_description(t: Target, src: Path, url: str, work: Path) -> Path:
     return dest
 
 
+# the login encodings ``apishield probe --login-encoding`` takes; for any other (``query``: the credentials in the
+# query string) the harness logs in itself and hands apishield the tokens, as a user would with ``--auth``
+APISHIELD_LOGIN_ENCODINGS = ("json", "form", "basic")
+
+
 def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     """One ``(header, value)`` per identity of the login recipe, obtained the way its documentation says."""
     lg = t.data["login"]
@@ -407,7 +418,9 @@ def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     out = []
     for body in lg["bodies"]:
         data = json.loads(body)
-        kw: dict[str, Any] = {"data": data} if lg.get("encoding") == "form" else {"json": data}
+        encoding = lg.get("encoding", "json")
+        kw: dict[str, Any] = ({"data": data} if encoding == "form" else {"params": data} if encoding == "query"
+                              else {"json": data})
         r = httpx.request(lg["method"], url + lg["path"], timeout=10, **kw)
         if r.status_code >= 400:
             raise HarnessError(f"login {lg['method']} {lg['path']} answered {r.status_code}")
@@ -421,13 +434,18 @@ def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     return out
 
 
-def apishield_argv(t: Target, url: str, spec: Path, report: Path) -> list[str]:
+def apishield_argv(t: Target, url: str, spec: Path, report: Path,
+                   headers: list[tuple[str, str]] | None = None) -> list[str]:
+    """The prober's command line: the login recipe as options, or ``--auth`` per identity for static tokens and for
+    a recipe apishield has no encoding for (then ``headers``, obtained by the harness's own login)."""
     lg = t.data["login"]
     argv = [str(APISHIELD), "probe", url, "--openapi", str(spec), "--format", "json", "-o", str(report),
             "--no-progress", "--seed", "1", "--fail-on", "never", "--allow-incomplete"]
     if "tokens" in lg:
-        for i, tok in enumerate(lg["tokens"]):
-            argv += ["--auth", f"id{i + 1}={lg['token_header']}:{lg.get('token_prefix', '')}{tok}"]
+        headers = [(lg["token_header"], lg.get("token_prefix", "") + tok) for tok in lg["tokens"]]
+    if "tokens" in lg or lg.get("encoding", "json") not in APISHIELD_LOGIN_ENCODINGS:
+        for i, (name, value) in enumerate(headers or []):
+            argv += ["--auth", f"id{i + 1}={name}:{value}"]
         return argv
     argv += ["--login", lg["method"], lg["path"], "--login-encoding", lg.get("encoding", "json")]
     for body in lg["bodies"]:
@@ -440,8 +458,12 @@ def apishield_argv(t: Target, url: str, spec: Path, report: Path) -> list[str]:
 
 def run_apishield(t: Target, url: str, spec: Path, work: Path) -> RunResult:
     report = work / f"{t.name}-apishield.json"
+    lg = t.data["login"]
+    own_login = "tokens" not in lg and lg.get("encoding", "json") not in APISHIELD_LOGIN_ENCODINGS
+    headers = login_headers(t, url) if own_login else None
     began = time.monotonic()
-    proc = subprocess.run(apishield_argv(t, url, spec, report), capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(apishield_argv(t, url, spec, report, headers), capture_output=True, text=True,
+                          timeout=1800)
     seconds = time.monotonic() - began
     if not report.exists():
         return RunResult(t.name, "apishield", f"not run: exit {proc.returncode}: "
@@ -510,11 +532,17 @@ def run_schemathesis(t: Target, url: str, spec: Path, work: Path, headers: list[
     return RunResult(t.name, "schemathesis", "ok", findings, requests, seconds, [f"{contract} contract failures"])
 
 
-def spec_paths(spec: Path) -> list[str]:
+def yaml_or_json(spec: Path) -> dict[str, Any]:
     import yaml
 
-    doc = yaml.safe_load(spec.read_text())
-    return list((doc or {}).get("paths", {}))
+    doc = yaml.safe_load(spec.read_text())  # JSON is YAML
+    if not isinstance(doc, dict):
+        raise ValueError(f"{spec.name} is not an API description")
+    return doc
+
+
+def spec_paths(spec: Path) -> list[str]:
+    return list(yaml_or_json(spec).get("paths") or {})
 
 
 def to_template(path: str, templates: list[str]) -> str:
@@ -592,6 +620,34 @@ def run_target(t: Target, tools: list[str], work: Path) -> list[RunResult]:
     return results
 
 
+def check_target(t: Target, work: Path) -> tuple[bool, str]:
+    """Install and start the target, load its API description, log in every identity of its recipe, stop it: whether
+    all of it worked, and one line, ``NAME: ok (...)`` or ``NAME: not ok: why``. No tool runs, no other request."""
+    try:
+        src = checkout(t)
+        log = work / f"{t.name}-server.log"
+        try:
+            py = python_for(t, src, log)
+        except subprocess.CalledProcessError as exc:
+            return False, f"{t.name}: not ok: target install failed ({exc.returncode}, see {log})"
+        with running(t, src, py, log) as srv:
+            spec = api_description(t, src, srv.url, work)
+            operations = sum(1 for item in (yaml_or_json(spec).get("paths") or {}).values() if isinstance(item, dict)
+                             for method in item if method.lower() in HTTP_METHODS)
+            headers = login_headers(t, srv.url)
+    except (HarnessError, httpx.HTTPError, OSError, ValueError, KeyError, TypeError) as exc:
+        return False, f"{t.name}: not ok: {type(exc).__name__}: {exc}"[:300]
+    lg = t.data["login"]
+    if "tokens" in lg:
+        who = f"{len(headers)} static token(s), not checked" if headers else "anonymous (no login recipe)"
+    else:
+        who = f"{len(headers)} of {len(lg['bodies'])} identities logged in at {lg['method']} {lg['path']}"
+    return True, f"{t.name}: ok ({operations} operations in the API description; {who})"
+
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def versions(tools: list[str]) -> str:
     """One line naming what ran: each tool's own version answer (and the prober's executable)."""
     argv = {"apishield": [str(APISHIELD), "--version"], "schemathesis": [str(TOOLS_VENV / "bin" / "st"), "--version"],
@@ -621,7 +677,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every run's findings and figures here")
     ap.add_argument("--from-json", type=Path, action="append",
                     help="score runs saved earlier with --json (repeat) against the current ground truth; runs nothing")
+    ap.add_argument("--check", action="store_true",
+                    help="only install and start each selected target, load its API description and log in its "
+                         "identities, then stop it; runs no tool")
     args = ap.parse_args(argv)
+    if args.check and (args.from_json or args.json):
+        print("probe_zoo: --check runs no tool, so it takes neither --from-json nor --json", file=sys.stderr)
+        return 2
     try:
         targets = [load_target(p) for p in sorted(GROUND_TRUTH.glob("*.toml"))]
     except (ValueError, KeyError, tomllib.TOMLDecodeError) as exc:
@@ -638,6 +700,16 @@ def main(argv: list[str] | None = None) -> int:
     if not targets:
         print("probe_zoo: no target selected", file=sys.stderr)
         return 2
+    if args.check:
+        all_ok = True
+        with tempfile.TemporaryDirectory() as tmp:
+            work = args.work or Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            for t in targets:
+                ok, line = check_target(t, work)
+                all_ok = all_ok and ok
+                print(line, flush=True)
+        return 0 if all_ok else 1
     if args.from_json:
         results = [load_result(r) for path in args.from_json for r in json.loads(path.read_text())]
         known = {t.name for t in targets}
