@@ -37,7 +37,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -348,15 +348,68 @@ class Running:
 
 
 @contextmanager
+def postgresql(log: Path) -> Iterator[dict[str, str]]:
+    """A throwaway PostgreSQL cluster on a free loopback port (trust authentication, fsync off, run as the
+    ``postgres`` user when the harness runs as root), stopped and removed afterwards. Placeholders:
+    ``{postgresql_port}`` and ``{postgresql_url}`` (``postgresql://postgres@127.0.0.1:PORT/postgres``)."""
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                  key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
+    if not bins:
+        raise HarnessError("the target needs PostgreSQL, which is not installed (no /usr/lib/postgresql/*/bin)")
+    pg_bin, tmp = bins[-1], Path(tempfile.mkdtemp(prefix="zoo-postgresql-"))
+    data, port = tmp / "data", free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    try:
+        data.mkdir(mode=0o700)
+        if as_postgres:
+            shutil.chown(tmp, "postgres")
+            shutil.chown(data, "postgres")
+        with log.open("a") as out:
+            for argv in ([str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                         [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(tmp / "postgresql.log"), "-w", "-o",
+                          f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]):
+                if subprocess.run([*as_postgres, *argv], stdout=out, stderr=out).returncode:
+                    raise HarnessError(f"PostgreSQL did not start ({Path(argv[0]).name} failed, see {log})")
+        yield {"postgresql_port": str(port), "postgresql_url": f"postgresql://postgres@127.0.0.1:{port}/postgres"}
+    finally:
+        subprocess.run([*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# state servers a target's [start] may ask for (``services = ["postgresql"]``), each fresh for every start
+SERVICES = {"postgresql": postgresql}
+
+
+@contextmanager
 def running(t: Target, src: Path, py: Path, log: Path) -> Iterator[Running]:
-    """Start the target fresh (its state files restored from the checkout), wait until it answers, seed it, and
-    always stop it."""
+    """Start the target fresh (its state files restored from the checkout, its state servers new), wait until it
+    answers, seed it, and always stop it."""
     start = t.data["start"]
     for rel in start.get("restore", []):
         subprocess.run(["git", "-C", str(src), "checkout", "-q", "--", rel], check=True)
-    port = free_port()
-    argv = [a.replace("{python}", str(py)).replace("{port}", str(port)) for a in start["command"]]
-    env = {**os.environ, **{k: str(v) for k, v in start.get("env", {}).items()}, "PYTHONUNBUFFERED": "1"}
+    with ExitStack() as stack:
+        values = {"python": str(py), "port": str(free_port())}
+        for name in start.get("services", []):
+            if name not in SERVICES:
+                raise HarnessError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
+            values.update(stack.enter_context(SERVICES[name](log)))
+        yield stack.enter_context(_started(start, t.data.get("seed_request", []), src, values, log))
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``{python}``, ``{port}`` and the services' placeholders in a start command or environment value."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+@contextmanager
+def _started(start: dict[str, Any], seeds: list[dict[str, Any]], src: Path, values: dict[str, str],
+             log: Path) -> Iterator[Running]:
+    port = values["port"]
+    argv = [_fill(a, values) for a in start["command"]]
+    env = {**os.environ, **{k: _fill(str(v), values) for k, v in start.get("env", {}).items()}, "PYTHONUNBUFFERED": "1"}
     env.pop("VIRTUAL_ENV", None)
     out = log.open("ab")
     proc = subprocess.Popen(argv, cwd=src / start.get("cwd", "."), env=env, stdout=out, stderr=out,
@@ -373,7 +426,7 @@ def running(t: Target, src: Path, py: Path, log: Path) -> Iterator[Running]:
             if time.monotonic() > deadline:
                 raise HarnessError(f"did not answer {start.get('ready', '/')} within 90 s (see {log})")
             time.sleep(0.5)
-        for s in t.data.get("seed_request", []):
+        for s in seeds:
             r = httpx.request(s["method"], url + s["path"], content=s.get("json", ""),
                               headers={"Content-Type": "application/json"}, timeout=10)
             if r.status_code >= 400:

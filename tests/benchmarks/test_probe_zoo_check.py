@@ -148,3 +148,53 @@ def test_a_query_string_login_reaches_apishield_as_one_auth_per_identity(zoo: An
     argv = zoo.apishield_argv(json_login, "http://127.0.0.1:1", tmp_path / "spec.yaml", tmp_path / "r.json")
     assert argv[argv.index("--login") + 1:argv.index("--login") + 3] == ["POST", "/login"]
     assert "--auth" not in argv
+
+
+ENV_SERVER = '''
+import json, os, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class H(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        body = json.dumps({"db": os.environ.get("DB_URL")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+'''
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.skipif(not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")), reason="PostgreSQL not installed")
+def test_a_target_that_needs_postgresql_gets_a_fresh_one_that_is_stopped_after(zoo: Any, tmp_path: Path) -> None:
+    import httpx
+
+    (tmp_path / "server.py").write_text(ENV_SERVER)
+    start = {"command": ["{python}", "server.py", "{port}"], "services": ["postgresql"],
+             "env": {"DB_URL": "postgresql+psycopg2://postgres@127.0.0.1:{postgresql_port}/postgres"}}
+    t = zoo.Target("pg", "test", {"start": start}, [], [])
+    with zoo.running(t, tmp_path, Path(sys.executable), tmp_path / "server.log") as srv:
+        db_url = httpx.get(srv.url + "/").json()["db"]
+        port = int(db_url.rsplit(":", 1)[1].split("/")[0])
+        assert db_url == f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+        assert _listening(port)
+    assert not _listening(port)
+
+
+def test_an_unknown_service_is_a_harness_error(zoo: Any, tmp_path: Path) -> None:
+    t = zoo.Target("x", "test", {"start": {"command": ["true"], "services": ["mongodb"]}}, [], [])
+    with pytest.raises(zoo.HarnessError, match="unknown service 'mongodb'"):
+        with zoo.running(t, tmp_path, Path(sys.executable), tmp_path / "server.log"):
+            pass
