@@ -15,9 +15,11 @@ For each target and tool the harness installs the target once (a virtualenv per 
     .venv/bin/python benchmarks/probe_zoo.py                    # every target, every tool
     .venv/bin/python benchmarks/probe_zoo.py --only vapi --tools apishield
     .venv/bin/python benchmarks/probe_zoo.py --split development --json out.json
+    .venv/bin/python benchmarks/probe_zoo.py --check --split test   # install, start, log in, stop; no tool runs
 
 Exit status: 0 when every run was attempted (a tool or target that failed is reported "not run"), 2 on a harness
-error (bad ground-truth file, missing checkout).
+error (bad ground-truth file, missing checkout). With --check: 0 when every selected target started and every
+identity of its login recipe logged in, 1 otherwise (one line per target says why).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,10 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "jwt_alg_confusion": frozenset({"jwt_alg_confusion"}),
     "jwt_claims_disclosure": frozenset({"jwt_claims_disclosure"}),
     "jwt_not_revoked": frozenset({"jwt_not_revoked"}),
+    "jwt_expired": frozenset({"jwt_expired"}),
+    "mass_assignment": frozenset({"mass_assignment"}),
+    "deserialization": frozenset({"deserialization"}),
+    "ssrf": frozenset({"ssrf"}),
 }
 # kinds about a token or the whole server: any endpoint of the target proves them
 ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
@@ -342,15 +348,68 @@ class Running:
 
 
 @contextmanager
+def postgresql(log: Path) -> Iterator[dict[str, str]]:
+    """A throwaway PostgreSQL cluster on a free loopback port (trust authentication, fsync off, run as the
+    ``postgres`` user when the harness runs as root), stopped and removed afterwards. Placeholders:
+    ``{postgresql_port}`` and ``{postgresql_url}`` (``postgresql://postgres@127.0.0.1:PORT/postgres``)."""
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                  key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
+    if not bins:
+        raise HarnessError("the target needs PostgreSQL, which is not installed (no /usr/lib/postgresql/*/bin)")
+    pg_bin, tmp = bins[-1], Path(tempfile.mkdtemp(prefix="zoo-postgresql-"))
+    data, port = tmp / "data", free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    try:
+        data.mkdir(mode=0o700)
+        if as_postgres:
+            shutil.chown(tmp, "postgres")
+            shutil.chown(data, "postgres")
+        with log.open("a") as out:
+            for argv in ([str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                         [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(tmp / "postgresql.log"), "-w", "-o",
+                          f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]):
+                if subprocess.run([*as_postgres, *argv], stdout=out, stderr=out).returncode:
+                    raise HarnessError(f"PostgreSQL did not start ({Path(argv[0]).name} failed, see {log})")
+        yield {"postgresql_port": str(port), "postgresql_url": f"postgresql://postgres@127.0.0.1:{port}/postgres"}
+    finally:
+        subprocess.run([*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# state servers a target's [start] may ask for (``services = ["postgresql"]``), each fresh for every start
+SERVICES = {"postgresql": postgresql}
+
+
+@contextmanager
 def running(t: Target, src: Path, py: Path, log: Path) -> Iterator[Running]:
-    """Start the target fresh (its state files restored from the checkout), wait until it answers, seed it, and
-    always stop it."""
+    """Start the target fresh (its state files restored from the checkout, its state servers new), wait until it
+    answers, seed it, and always stop it."""
     start = t.data["start"]
     for rel in start.get("restore", []):
         subprocess.run(["git", "-C", str(src), "checkout", "-q", "--", rel], check=True)
-    port = free_port()
-    argv = [a.replace("{python}", str(py)).replace("{port}", str(port)) for a in start["command"]]
-    env = {**os.environ, **{k: str(v) for k, v in start.get("env", {}).items()}, "PYTHONUNBUFFERED": "1"}
+    with ExitStack() as stack:
+        values = {"python": str(py), "port": str(free_port())}
+        for name in start.get("services", []):
+            if name not in SERVICES:
+                raise HarnessError(f"unknown service {name!r} (known: {', '.join(SERVICES)})")
+            values.update(stack.enter_context(SERVICES[name](log)))
+        yield stack.enter_context(_started(start, t.data.get("seed_request", []), src, values, log))
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``{python}``, ``{port}`` and the services' placeholders in a start command or environment value."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+@contextmanager
+def _started(start: dict[str, Any], seeds: list[dict[str, Any]], src: Path, values: dict[str, str],
+             log: Path) -> Iterator[Running]:
+    port = values["port"]
+    argv = [_fill(a, values) for a in start["command"]]
+    env = {**os.environ, **{k: _fill(str(v), values) for k, v in start.get("env", {}).items()}, "PYTHONUNBUFFERED": "1"}
     env.pop("VIRTUAL_ENV", None)
     out = log.open("ab")
     proc = subprocess.Popen(argv, cwd=src / start.get("cwd", "."), env=env, stdout=out, stderr=out,
@@ -367,7 +426,7 @@ def running(t: Target, src: Path, py: Path, log: Path) -> Iterator[Running]:
             if time.monotonic() > deadline:
                 raise HarnessError(f"did not answer {start.get('ready', '/')} within 90 s (see {log})")
             time.sleep(0.5)
-        for s in t.data.get("seed_request", []):
+        for s in seeds:
             r = httpx.request(s["method"], url + s["path"], content=s.get("json", ""),
                               headers={"Content-Type": "application/json"}, timeout=10)
             if r.status_code >= 400:
@@ -399,6 +458,11 @@ def api_description(t: Target, src: Path, url: str, work: Path) -> Path:
     return dest
 
 
+# the login encodings ``apishield probe --login-encoding`` takes; for any other (``query``: the credentials in the
+# query string) the harness logs in itself and hands apishield the tokens, as a user would with ``--auth``
+APISHIELD_LOGIN_ENCODINGS = ("json", "form", "basic")
+
+
 def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     """One ``(header, value)`` per identity of the login recipe, obtained the way its documentation says."""
     lg = t.data["login"]
@@ -407,7 +471,9 @@ def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     out = []
     for body in lg["bodies"]:
         data = json.loads(body)
-        kw: dict[str, Any] = {"data": data} if lg.get("encoding") == "form" else {"json": data}
+        encoding = lg.get("encoding", "json")
+        kw: dict[str, Any] = ({"data": data} if encoding == "form" else {"params": data} if encoding == "query"
+                              else {"json": data})
         r = httpx.request(lg["method"], url + lg["path"], timeout=10, **kw)
         if r.status_code >= 400:
             raise HarnessError(f"login {lg['method']} {lg['path']} answered {r.status_code}")
@@ -421,13 +487,18 @@ def login_headers(t: Target, url: str) -> list[tuple[str, str]]:
     return out
 
 
-def apishield_argv(t: Target, url: str, spec: Path, report: Path) -> list[str]:
+def apishield_argv(t: Target, url: str, spec: Path, report: Path,
+                   headers: list[tuple[str, str]] | None = None) -> list[str]:
+    """The prober's command line: the login recipe as options, or ``--auth`` per identity for static tokens and for
+    a recipe apishield has no encoding for (then ``headers``, obtained by the harness's own login)."""
     lg = t.data["login"]
     argv = [str(APISHIELD), "probe", url, "--openapi", str(spec), "--format", "json", "-o", str(report),
             "--no-progress", "--seed", "1", "--fail-on", "never", "--allow-incomplete"]
     if "tokens" in lg:
-        for i, tok in enumerate(lg["tokens"]):
-            argv += ["--auth", f"id{i + 1}={lg['token_header']}:{lg.get('token_prefix', '')}{tok}"]
+        headers = [(lg["token_header"], lg.get("token_prefix", "") + tok) for tok in lg["tokens"]]
+    if "tokens" in lg or lg.get("encoding", "json") not in APISHIELD_LOGIN_ENCODINGS:
+        for i, (name, value) in enumerate(headers or []):
+            argv += ["--auth", f"id{i + 1}={name}:{value}"]
         return argv
     argv += ["--login", lg["method"], lg["path"], "--login-encoding", lg.get("encoding", "json")]
     for body in lg["bodies"]:
@@ -440,8 +511,12 @@ def apishield_argv(t: Target, url: str, spec: Path, report: Path) -> list[str]:
 
 def run_apishield(t: Target, url: str, spec: Path, work: Path) -> RunResult:
     report = work / f"{t.name}-apishield.json"
+    lg = t.data["login"]
+    own_login = "tokens" not in lg and lg.get("encoding", "json") not in APISHIELD_LOGIN_ENCODINGS
+    headers = login_headers(t, url) if own_login else None
     began = time.monotonic()
-    proc = subprocess.run(apishield_argv(t, url, spec, report), capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(apishield_argv(t, url, spec, report, headers), capture_output=True, text=True,
+                          timeout=1800)
     seconds = time.monotonic() - began
     if not report.exists():
         return RunResult(t.name, "apishield", f"not run: exit {proc.returncode}: "
@@ -510,11 +585,17 @@ def run_schemathesis(t: Target, url: str, spec: Path, work: Path, headers: list[
     return RunResult(t.name, "schemathesis", "ok", findings, requests, seconds, [f"{contract} contract failures"])
 
 
-def spec_paths(spec: Path) -> list[str]:
+def yaml_or_json(spec: Path) -> dict[str, Any]:
     import yaml
 
-    doc = yaml.safe_load(spec.read_text())
-    return list((doc or {}).get("paths", {}))
+    doc = yaml.safe_load(spec.read_text())  # JSON is YAML
+    if not isinstance(doc, dict):
+        raise ValueError(f"{spec.name} is not an API description")
+    return doc
+
+
+def spec_paths(spec: Path) -> list[str]:
+    return list(yaml_or_json(spec).get("paths") or {})
 
 
 def to_template(path: str, templates: list[str]) -> str:
@@ -592,6 +673,34 @@ def run_target(t: Target, tools: list[str], work: Path) -> list[RunResult]:
     return results
 
 
+def check_target(t: Target, work: Path) -> tuple[bool, str]:
+    """Install and start the target, load its API description, log in every identity of its recipe, stop it: whether
+    all of it worked, and one line, ``NAME: ok (...)`` or ``NAME: not ok: why``. No tool runs, no other request."""
+    try:
+        src = checkout(t)
+        log = work / f"{t.name}-server.log"
+        try:
+            py = python_for(t, src, log)
+        except subprocess.CalledProcessError as exc:
+            return False, f"{t.name}: not ok: target install failed ({exc.returncode}, see {log})"
+        with running(t, src, py, log) as srv:
+            spec = api_description(t, src, srv.url, work)
+            operations = sum(1 for item in (yaml_or_json(spec).get("paths") or {}).values() if isinstance(item, dict)
+                             for method in item if method.lower() in HTTP_METHODS)
+            headers = login_headers(t, srv.url)
+    except (HarnessError, httpx.HTTPError, OSError, ValueError, KeyError, TypeError) as exc:
+        return False, f"{t.name}: not ok: {type(exc).__name__}: {exc}"[:300]
+    lg = t.data["login"]
+    if "tokens" in lg:
+        who = f"{len(headers)} static token(s), not checked" if headers else "anonymous (no login recipe)"
+    else:
+        who = f"{len(headers)} of {len(lg['bodies'])} identities logged in at {lg['method']} {lg['path']}"
+    return True, f"{t.name}: ok ({operations} operations in the API description; {who})"
+
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def versions(tools: list[str]) -> str:
     """One line naming what ran: each tool's own version answer (and the prober's executable)."""
     argv = {"apishield": [str(APISHIELD), "--version"], "schemathesis": [str(TOOLS_VENV / "bin" / "st"), "--version"],
@@ -621,7 +730,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every run's findings and figures here")
     ap.add_argument("--from-json", type=Path, action="append",
                     help="score runs saved earlier with --json (repeat) against the current ground truth; runs nothing")
+    ap.add_argument("--check", action="store_true",
+                    help="only install and start each selected target, load its API description and log in its "
+                         "identities, then stop it; runs no tool")
     args = ap.parse_args(argv)
+    if args.check and (args.from_json or args.json):
+        print("probe_zoo: --check runs no tool, so it takes neither --from-json nor --json", file=sys.stderr)
+        return 2
     try:
         targets = [load_target(p) for p in sorted(GROUND_TRUTH.glob("*.toml"))]
     except (ValueError, KeyError, tomllib.TOMLDecodeError) as exc:
@@ -638,6 +753,16 @@ def main(argv: list[str] | None = None) -> int:
     if not targets:
         print("probe_zoo: no target selected", file=sys.stderr)
         return 2
+    if args.check:
+        all_ok = True
+        with tempfile.TemporaryDirectory() as tmp:
+            work = args.work or Path(tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            for t in targets:
+                ok, line = check_target(t, work)
+                all_ok = all_ok and ok
+                print(line, flush=True)
+        return 0 if all_ok else 1
     if args.from_json:
         results = [load_result(r) for path in args.from_json for r in json.loads(path.read_text())]
         known = {t.name for t in targets}
