@@ -72,7 +72,8 @@ def parse_cookies(header: str | None) -> dict[str, str]:
 class RequestView:
     """What guards may look at. ``route`` is the matched route template when the framework knows it.
 
-    The method is upper-cased; ``cookies`` default to the parsed ``Cookie`` header.
+    The method is upper-cased; ``cookies`` default to the parsed ``Cookie`` header, parsed on first use (most
+    requests carry a bearer token or an API key, and no guard reads their cookies).
     """
 
     method: str
@@ -82,7 +83,7 @@ class RequestView:
     scheme: str = "http"
     route: str | None = None
     query_string: str = ""
-    cookies: dict[str, str] = field(default_factory=dict)
+    _cookies: dict[str, str] | None = field(default=None, repr=False)
     body: bytes | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -109,12 +110,21 @@ class RequestView:
         self.scheme = scheme
         self.route = route
         self.query_string = query_string
-        if not cookies:
-            header = headers.get("cookie")
-            cookies = parse_cookies(header) if header else {}
-        self.cookies = cookies
+        self._cookies = cookies or None
         self.body = body
         self.state = {} if state is None else state
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        cookies = self._cookies
+        if cookies is None:
+            header = self.headers.get("cookie")
+            cookies = self._cookies = parse_cookies(header) if header else {}
+        return cookies
+
+    @cookies.setter
+    def cookies(self, value: dict[str, str]) -> None:
+        self._cookies = value
 
     @property
     def route_or_path(self) -> str:
