@@ -41,6 +41,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -530,28 +531,48 @@ def run_apishield(t: Target, url: str, spec: Path, work: Path) -> RunResult:
 
 SECTION = re.compile(r"^_{3,} (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\S+) _{3,}$")
 FAILURE = re.compile(r"^- (.+)$")
+OTHER_SECTION = re.compile(r"^_{3,} .+ _{3,}$")
+CURL = re.compile(r"curl -X ([A-Z]+) .*?'?(https?://[^\s']+)'?\s*$")
 
 
-def parse_schemathesis(stdout: str) -> tuple[list[ToolFinding], int]:
-    """Security-relevant failures per operation, and the number of contract (conformance) failures."""
+def parse_schemathesis(stdout: str, templates: list[str] | None = None) -> tuple[list[ToolFinding], int]:
+    """Security-relevant failures per operation, and the number of contract (conformance) failures.
+
+    Failures under an operation's heading belong to it; those under another heading (``Stateful tests``, a
+    sequence of calls) belong to the operation of the ``curl -X METHOD URL`` line that reproduces them."""
     findings: list[ToolFinding] = []
     contract = 0
     method = path = ""
+    pending: list[tuple[str, str]] = []  # (class, title) of a stateful case, waiting for its reproduction line
     for raw in stdout.splitlines():
         line = raw.strip()
         m = SECTION.match(line)
         if m:
-            method, path = m.group(1), m.group(2)
+            method, path, pending = m.group(1), m.group(2), []
             continue
+        if OTHER_SECTION.match(line):  # not one operation's failures: each case names its own below
+            method = path = ""
+            pending = []
+            continue
+        if not method:
+            c = CURL.search(line)
+            if c and pending:
+                where = urlsplit(c.group(2)).path or "/"
+                op = to_template(unquote(where), templates or [])
+                findings += [ToolFinding("schemathesis", cls, c.group(1), op, title) for cls, title in pending]
+                pending = []
+                continue
         f = FAILURE.match(line)
-        if not (f and method):
+        if not f:
             continue
-        title = f.group(1).lower()
-        cls = next((c for key, c in SCHEMATHESIS_CLASSES.items() if key in title), None)
+        title = f.group(1)
+        cls = next((c for key, c in SCHEMATHESIS_CLASSES.items() if key in title.lower()), None)
         if cls is None:
             contract += 1
+        elif method:
+            findings.append(ToolFinding("schemathesis", cls, method, path, title))
         else:
-            findings.append(ToolFinding("schemathesis", cls, method, path, f.group(1)))
+            pending.append((cls, title))
     return findings, contract
 
 
@@ -580,7 +601,7 @@ def run_schemathesis(t: Target, url: str, spec: Path, work: Path, headers: list[
     if proc.returncode not in (0, 1):
         return RunResult(t.name, "schemathesis", f"not run: exit {proc.returncode}: "
                          + (proc.stdout.strip().splitlines() or ["no output"])[-1][:160])
-    findings, contract = parse_schemathesis(proc.stdout)
+    findings, contract = parse_schemathesis(proc.stdout, spec_paths(spec))
     (work / f"{t.name}-schemathesis.txt").write_text(proc.stdout)
     return RunResult(t.name, "schemathesis", "ok", findings, requests, seconds, [f"{contract} contract failures"])
 

@@ -60,3 +60,31 @@ def test_every_ground_truth_file_loads(zoo: Any) -> None:
     for t in targets:
         assert t.reachable, t.name
         assert len({w.id for w in t.weaknesses}) == len(t.weaknesses), t.name
+
+
+SCHEMATHESIS_OUTPUT = """
+________________________________ POST /api/items ________________________________
+1. Test Case ID: a1
+
+- Server error
+
+    curl -X POST http://127.0.0.1:1/api/items
+
+________________________________ Stateful tests ________________________________
+1. Test Case ID: b2
+
+- Server error
+
+- Undocumented status code
+
+    curl -X PUT -H 'Authorization: [Filtered]' 'http://127.0.0.1:1/api/users/7?x=1'
+
+=================================== WARNINGS ===================================
+"""
+
+
+def test_schemathesis_stateful_failures_belong_to_the_operation_that_reproduces_them(zoo: Any) -> None:
+    findings, contract = zoo.parse_schemathesis(SCHEMATHESIS_OUTPUT, ["/api/items", "/api/users/{id}"])
+    assert [(f.cls, f.method, f.path) for f in findings] == [
+        ("server_error", "POST", "/api/items"), ("server_error", "PUT", "/api/users/{id}")]
+    assert contract == 1
