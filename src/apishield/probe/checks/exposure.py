@@ -120,6 +120,10 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     me = next((i for i in ctx.identities if i.name == ex.identity), None)
     if ex.identity != "anonymous" and (me is None or (me.username is None and me.user_id is None)):
         return []
+    carried = {k.lower() for k, _v in ex.request_headers} & ({"authorization", "cookie"} | {
+        h.lower() for i in ctx.identities for h in i.headers})
+    if ex.identity == "anonymous" and carried:
+        return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
     sent = _sent_text(ex)
     kinds: set[str] = set()
     for record in person_records(ex.json()):
