@@ -151,6 +151,7 @@ def test_a_redirect_to_the_login_that_still_carries_the_page(tmp_path: Path, how
     ({"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'"}, False, False),
     ({"X-Frame-Options": "SAMEORIGIN"}, False, False),
     ({}, True, False),  # JSON is never rendered in a frame
+    ({"plain": "1"}, False, False),  # a page of plain text offers nothing to click
 ])
 def test_a_page_any_site_may_frame(tmp_path: Path, headers: dict[str, str], json_answer: bool,
                                    frameable: bool) -> None:
@@ -159,6 +160,8 @@ def test_a_page_any_site_may_frame(tmp_path: Path, headers: dict[str, str], json
             return 404, {}, {"detail": "not found"}
         if json_answer:
             return 200, dict(headers), {"ok": True}
+        if headers.get("plain"):
+            return 200, {"Content-Type": "text/html"}, "Hello, World!"
         return 200, {"Content-Type": "text/html", **headers}, PAGE.format("<p>hello</p>")
 
     with loopback(app) as url:

@@ -1,9 +1,10 @@
 """Exposure read from every recorded exchange (no requests of its own), next to :mod:`disclosure`:
 
-* **framing** — a 2xx ``text/html`` page with neither ``X-Frame-Options`` nor a ``frame-ancestors`` directive in
-  its Content-Security-Policy: any site may frame it (clickjacking). Reported once, apart from the generic
+* **framing** — a 2xx ``text/html`` page with something to click (a form, a button, an input, a link or a
+  script) and neither ``X-Frame-Options`` nor a ``frame-ancestors`` directive in its Content-Security-Policy: any
+  site may frame it and trick a visitor into clicking (clickjacking). Reported once, apart from the generic
   missing-headers finding, because a framing weakness is its own class. JSON answers are never rendered in a
-  frame, so they do not count.
+  frame and a page of plain text offers nothing to click, so neither counts.
 * **versions in a body** — a JSON answer naming a framework, runtime or database with a version number
   (``"framework": "FastAPI 0.120.4"``, ``"python": "3.10.4"``), under a key that describes the system
   (``version``, ``framework``, ``runtime``, ``database`` …, or the software's own name): a health or status
@@ -28,6 +29,7 @@ from apishield.probe.engine import Context, Identity, check
 from apishield.web.headers import csp_directives
 
 HTML = ("text/html", "application/xhtml+xml")
+ACTIONABLE = re.compile(r"(?i)<(form|button|input|select|textarea|script)\b|<a\s[^>]*href\s*=")
 SOFTWARE = (r"python|cpython|pypy|fastapi|starlette|uvicorn|gunicorn|hypercorn|django|flask|werkzeug|bottle|"
             r"cherrypy|tornado|aiohttp|sanic|node(?:\.?js)?|express|php|java|openjdk|jdk|jre|spring(?: ?boot)?|"
             r"tomcat|jetty|ruby|rails|golang|\.net|asp\.net|nginx|apache|iis|sqlite3?|postgres(?:ql)?|mysql|"
@@ -149,7 +151,7 @@ async def exposure(ctx: Context) -> None:
     for ex in list(ctx.client.log):
         if not ex.ok:
             continue
-        if not framed and ex.content_type in HTML and ex.body and not unframeable(ex):
+        if not framed and ex.content_type in HTML and ACTIONABLE.search(ex.text) and not unframeable(ex):
             framed = True
             ctx.report(rules.FRAMING, f"the HTML page {ex.method} {ex.path} sends neither X-Frame-Options nor a "
                        "Content-Security-Policy frame-ancestors directive: any site can frame it", ex,
