@@ -31,6 +31,7 @@ MODERATION = re.compile(r"(?i)^(is_?)?(blocked|banned|suspended|approved|verifie
 OWNER_REF = re.compile(r"(?i)^(seller|owner|user|author|creator|vendor|created_?by|posted_?by)(_?id)?$")
 USER_NAMING = re.compile(r"(?i)(user_?name|login|handle|^name$|e-?mail|pass|secret|token)")
 MAX_OBJECTS = 3
+PLAIN = re.compile(r"[A-Za-z][\w -]{0,30}")
 
 
 def _dict(ex: Exchange | None) -> dict[str, Any] | None:
@@ -151,7 +152,9 @@ async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Id
     write = Updater(ctx, op, path)
     for field in fields:
         current = record.get(field)
-        news = [not current] if isinstance(current, bool) else _known_values(ctx, {}, field, current)
+        news = [not current] if isinstance(current, bool) else [  # plain words only: never an echoed payload
+            v for v in _known_values(ctx, {}, field, current) if isinstance(v, str) and PLAIN.fullmatch(v)
+            and not v.lower().startswith("apishield")]
         for new in news[:2]:
             sent = await write(who, {field: new}, record)
             if sent is None or sent.status in (401, 403):
