@@ -356,3 +356,25 @@ def test_records_keyed_by_user_that_do_not_name_their_user(tmp_path: Path, polic
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("bola",), login=recipe)
     assert (("PR-BOLA-001", "GET", "/orders/user/{user_id}") in findings_at(result)) is readable
+
+
+@pytest.mark.parametrize(("identity", "headers", "reported"), [
+    ("anonymous", (), True),
+    ("anonymous", (("Authorization", "Bearer forged.token.here"),), False),  # a JWT check's forged token
+    ("alice", (("Authorization", "Bearer t-alice"),), True),  # alice is shown bob's contact data
+])
+def test_personal_data_is_judged_by_who_asked(identity: str, headers: tuple[tuple[str, str], ...],
+                                              reported: bool) -> None:
+    from types import SimpleNamespace
+
+    from apishield.probe.checks.exposure import others_data
+    from apishield.probe.client import Exchange
+    from apishield.probe.engine import Identity
+
+    alice = Identity("alice", {"Authorization": "Bearer t-alice"}, username="alice", user_id=1)
+    answer = json.dumps([{"id": 1, "username": "alice", "email": "alice@shop.example"},
+                         {"id": 2, "username": "bob", "email": "bob@shop.example"}]).encode()
+    ex = Exchange(1, "crawl", identity, "GET", "http://127.0.0.1:1/users", headers, b"", 200,
+                  (("Content-Type", "application/json"),), answer)
+    kinds = others_data(SimpleNamespace(identities=[alice]), ex)  # type: ignore[arg-type]
+    assert (kinds == ["e-mail"]) is reported
