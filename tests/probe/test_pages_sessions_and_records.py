@@ -378,3 +378,25 @@ def test_personal_data_is_judged_by_who_asked(identity: str, headers: tuple[tupl
                   (("Content-Type", "application/json"),), answer)
     kinds = others_data(SimpleNamespace(identities=[alice]), ex)  # type: ignore[arg-type]
     assert (kinds == ["e-mail"]) is reported
+
+
+@pytest.mark.parametrize("keyed_on_header", [True, False])
+def test_a_rate_limit_keyed_on_a_client_supplied_address(tmp_path: Path, keyed_on_header: bool) -> None:
+    seen: dict[str, int] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/search":
+            return 404, {}, {"detail": "not found"}
+        low = {k.lower(): v for k, v in headers.items()}
+        client = (low.get("x-forwarded-for") if keyed_on_header else None) or "peer"
+        seen[client] = seen.get(client, 0) + 1
+        if seen[client] > 5:  # five requests per client, then closed for the rest of the test
+            return 429, {"Retry-After": "3600"}, {"detail": "slow down"}
+        return 200, {}, {"results": []}
+
+    spec = {"/search": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                                "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "ratelimit"))
+    assert bool(_rules(result, "PR-RATE-002")) is keyed_on_header
+    assert not _rules(result, "PR-RATE-001")  # the burst met its 429

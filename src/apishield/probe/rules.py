@@ -109,3 +109,7 @@ SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by t
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")
 EAR = _r("PR-EAR-001", "Execution after redirect: a redirect to the login carries the protected page's content",
          (698,), "API5:2023", H, MED, "Stop handling (return) right after redirecting an unauthenticated caller.")
+RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied address header (X-Forwarded-For)",
+                (348, 770), "API4:2023", M, HI,
+                "Key limits on the peer address; trust X-Forwarded-For only from your own proxies (apishield "
+                "trusted_proxies).")
