@@ -57,7 +57,8 @@ async def _spoofed_address(ctx: Context) -> None:
         if ex.status == 429 and ex.operation and ex.operation not in throttled:
             throttled[ex.operation] = ex
     by_key = {op.key: op for op in ctx.operations}
-    for key, ex in list(throttled.items())[:3]:
+    ordered = sorted(throttled.items(), key=lambda item: item[1].identity != "anonymous")  # a user's limit is
+    for key, ex in ordered[:3]:                                                   # keyed on the user, not the address
         op = by_key.get(key)
         who = next((i for i in ctx.identities if i.name == ex.identity), None)
         headers = {k: v for k, v in ex.request_headers if k.lower() in ("content-type", "authorization", "cookie")
