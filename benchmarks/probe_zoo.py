@@ -88,10 +88,12 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "mass_assignment": frozenset({"mass_assignment"}),
     "deserialization": frozenset({"deserialization"}),
     "ssrf": frozenset({"ssrf"}),
+    "jwt_no_expiry": frozenset({"jwt_no_expiry"}),
+    "clickjacking": frozenset({"clickjacking"}),
 }
 # kinds about a token or the whole server: any endpoint of the target proves them
 ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
-                           "jwt_claims_disclosure", "jwt_not_revoked"})
+                           "jwt_claims_disclosure", "jwt_not_revoked", "jwt_no_expiry"})
 
 APISHIELD_CLASSES: dict[str, str] = {
     "PR-AUTH-001": "missing_auth", "PR-AUTH-003": "garbage_auth", "PR-AUTH-002": "sensitive_data",
@@ -105,7 +107,9 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-ERR-001": "error_disclosure", "PR-ERR-002": "error_disclosure", "PR-ERR-003": "error_disclosure",
     "PR-ERR-004": "server_error", "PR-ENUM-001": "user_enum", "PR-RATE-001": "rate_limit",
     "PR-DATA-001": "sensitive_data", "PR-DATA-002": "sensitive_data", "PR-REDIR-001": "open_redirect",
-    "PR-HDR-003": "csp_weak", "PR-DESER-001": "deserialization",
+    "PR-HDR-003": "csp_weak", "PR-DESER-001": "deserialization", "PR-XSS-002": "xss", "PR-HDR-004": "clickjacking",
+    "PR-INFO-001": "version_disclosure", "PR-DATA-003": "sensitive_data", "PR-JWT-007": "jwt_no_expiry",
+    "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

@@ -11,7 +11,9 @@ reporters and the progress bar subscribe to.
 
 Safety rules enforced here as well as in the client: no DELETE/PUT/PATCH on an object the probe did not
 create and no destructive-looking operation unless ``allow_destructive``; a write whose body names the user it
-acts on is allowed only where a check names the probe's own identities (:meth:`Context.own_write`).
+acts on is allowed only where a check names the probe's own identities (:meth:`Context.own_write`), and an
+update of a record by path (``PATCH /users/{id}``) only where a check names a record of the probe's own identities
+or an object they own (:meth:`Context.own_record`).
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ class Context:
         self.coverage = Coverage(options.min_coverage)
         self._created_paths: set[str] = set()
         self._own_writes: set[str] = set()  # operations whose body names only the probe's own identities
+        self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
 
     # -- coverage ----------------------------------------------------------------------------------------
     def plan(self, ops: Iterable[Operation | str]) -> None:
@@ -253,6 +256,17 @@ class Context:
         finally:
             self._own_writes.discard(op.key)
 
+    @contextmanager
+    def own_record(self, path: str) -> Iterator[None]:
+        """Within the block, allow updates of ``path``, a record of one of the probe's own identities or an object
+        one of them owns (``/users/{id}`` with an identity's id): for checks that write only there. Destructive
+        wording is still refused."""
+        self._own_paths.add(path)
+        try:
+            yield
+        finally:
+            self._own_paths.discard(path)
+
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
             return True
@@ -263,6 +277,8 @@ class Context:
             return False
         if Operation(method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
             return False
+        if method.upper() in ("PUT", "PATCH") and path.split("?")[0] in self._own_paths:
+            return True
         return method.upper() not in UNSAFE_METHODS or path.split("?")[0] in self._created_paths
 
     async def send(self, method: str, path: str, *, identity: Identity | None = None, op: Operation | None = None,

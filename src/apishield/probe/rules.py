@@ -92,3 +92,24 @@ WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated 
               "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")
 DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless pickled sleep was executed)", (502,),
                      "API8:2023", C, MED, "Never unpickle request data; accept JSON and validate it against a schema.")
+XSS_STORED = _r("PR-XSS-002", "Stored XSS: input sent earlier rendered unescaped in a later HTML answer", (79,),
+                "API8:2023", H, HI, "Escape output with an auto-escaping template engine when rendering stored data.")
+FRAMING = _r("PR-HDR-004", "Clickjacking: HTML page may be framed by any site (no X-Frame-Options or "
+             "frame-ancestors)", (1021,), "API8:2023", L, HI,
+             "Send Content-Security-Policy: frame-ancestors 'none' (or 'self') and X-Frame-Options: DENY.")
+VERSION_BODY = _r("PR-INFO-001", "Software versions disclosed in a response body", (200,), "API8:2023", INFO, HI,
+                  "Do not return framework, runtime or database versions in health or status answers.")
+PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address) of other users in a response",
+                   (359, 200), "API3:2023", M, MED,
+                   "Return other users' records through a public schema without contact details.")
+JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a stolen token never expires",
+                   (613,), "API2:2023", M, HI, "Issue short-lived tokens with 'exp' and validate it on decode.")
+SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
+                      "API2:2023", H, HI,
+                      "Issue a fresh random session id on login; ignore ids the server did not issue.")
+EAR = _r("PR-EAR-001", "Execution after redirect: a redirect to the login carries the protected page's content",
+         (698,), "API5:2023", H, MED, "Stop handling (return) right after redirecting an unauthenticated caller.")
+RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied address header (X-Forwarded-For)",
+                (348, 770), "API4:2023", M, HI,
+                "Key limits on the peer address; trust X-Forwarded-For only from your own proxies (apishield "
+                "trusted_proxies).")

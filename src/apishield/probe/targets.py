@@ -272,6 +272,8 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                     continue
                 schema = res.schema(p.get("schema") or {k: v for k, v in p.items() if k in ("type", "format",
                                                                                          "enum", "pattern")})
+                if "example" in p and isinstance(schema, dict) and "example" not in schema:
+                    schema = {**schema, "example": p["example"]}  # a parameter's own example (OpenAPI 3)
                 params[(p["name"], loc)] = Param(p["name"], loc, bool(p.get("required")) or loc == "path", schema)
             if not swagger:
                 rb = res.deref(op.get("requestBody"))

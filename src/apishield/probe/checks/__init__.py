@@ -8,13 +8,17 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     cors,
     crawl,
     disclosure,
+    exposure,
     headers_errors,
     injection,
     jwt,
     mass_assignment,
     ratelimit,
+    records,
     redirect,
     redos,
     references,
+    sessions,
+    stored,
 )
 

@@ -10,6 +10,11 @@ Objects the API already holds count too, when a listing shows them to one identi
 The second asks every single-object ``GET`` for it by id; a read finding needs the object's own telling values
 (its fields, not its id) in the second identity's 2xx answer, while the same operation asked for an id that does
 not exist must not show them (an answer that ignores the id proves nothing).
+
+User-keyed records (``/users/{id}``, ``/orders/user/{id}``) are read by the second identity with the first one's
+id: a finding needs the first one's user name in the answer, or — for records that do not name their user — the
+very answer the first identity gets for its own id, on an operation that refuses anonymous callers and answers
+the second identity's own id and an unknown id differently.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
-from apishield.probe.client import denied
+from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
+from apishield.probe.targets import Operation
 
 
 @check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
@@ -87,7 +93,10 @@ async def bola(ctx: Context) -> None:
             continue
         path = op.path.replace("{" + param + "}", str(value))
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
-        if ex is None or not ex.ok or owner.username not in ex.text or other.username in ex.text:
+        if ex is None or not ex.ok or denied(ex):
+            continue
+        if owner.username not in ex.text or other.username in ex.text:
+            await _same_view(ctx, op, param, owner, other, ex)
             continue
         # control: an answer that merely echoes whatever name is asked for proves nothing
         ghost = f"apishieldghost{ctx.token(6)}"
@@ -96,6 +105,33 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, other: Identity, theirs: Exchange
+                     ) -> None:
+    """A user-keyed record that does not name its user (``GET /orders/user/{id}``): the other identity, asking for
+    the owner's id, is shown exactly what the owner is shown for it; the operation is protected (anonymous is
+    refused), keys on the id (the other identity's own id shows something else) and the view is not empty nor
+    what an id that does not exist gives."""
+    data = theirs.json()
+    if not (objects.listed_objects(data) or (isinstance(data, dict) and objects.telling_values(data))):
+        return
+    own = await try_send(ctx, "GET", theirs.path, identity=owner, op=op)
+    if own is None or not own.ok or own.json() != data:
+        return
+    anon = await try_send(ctx, "GET", theirs.path, op=op)
+    if anon is None or not denied(anon):
+        return  # readable by anyone: public by design, or the authn check's concern
+    prefix = op.path.split("{")[0]
+    mine = objects.identity_value(param, other.username, other.user_id, prefix)
+    ghost = "987654321" if str(mine).isdigit() else f"apishieldnone{ctx.token(6)}"
+    for value in (mine, ghost):
+        control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(value)), identity=other, op=op)
+        if control is None or (control.ok and control.json() == data):
+            return  # the answer does not depend on the id
+    ctx.report(rules.BOLA_READ, f"{other.name} read {theirs.path}, {owner.name}'s record, and was shown exactly what "
+               f"{owner.name} is shown (anonymous callers are refused; {other.name}'s own id and an unknown id show "
+               "something else)", theirs, op=op, parameter=param)
 
 
 async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:

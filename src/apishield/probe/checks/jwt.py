@@ -7,7 +7,8 @@
   claim re-signed with it and sent; with the secret known, an expired token is tried as well;
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
-* ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key.
+* ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
+* a token issued without an ``exp`` claim (read from the token: no request).
 
 The reference request for all of them is the canary operation, or else any authenticated operation that
 answers 2xx to the identity and 401/403 anonymously; it must refuse a garbage token first. The offline crack
@@ -161,7 +162,7 @@ async def _public_key(ctx: Context) -> bytes | None:
 
 
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
-                     rules.JWT_KID), weight=4, phase="auth", order=20)
+                     rules.JWT_KID, rules.JWT_NO_EXPIRY), weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
     """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection."""
     identity = next((i for i in ctx.users if i.token and decode(i.token)), None)
@@ -176,6 +177,10 @@ async def jwt(ctx: Context) -> None:
         return
     header, claims, _signature = parsed
     alg = str(header.get("alg", ""))
+    if "exp" not in claims:  # read from the token itself: costs no request
+        ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
+                   f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever", None,
+                   parameter="Authorization")
     secret = None
     if alg in HASHES:  # offline: costs no request
         secret = crack(identity.token, wordlist()) or crack(identity.token, pins())

@@ -1,7 +1,10 @@
 """Rate limiting: a bounded burst at the login operation (wrong credentials for a made-up user, so no real
 account is locked) or, failing that, the canary operation or another parameterless GET. Reported when the whole
 burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
-429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header."""
+429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header.
+
+Then every operation that answered 429 during the run (at most three) is asked again with a made-up client
+address in ``X-Forwarded-For`` or ``X-Real-IP``: a limit keyed on a header the client sets is no limit."""
 
 from __future__ import annotations
 
@@ -41,9 +44,56 @@ def _served(ctx: Context, ex: Exchange) -> bool:
                and other.status not in NOT_SERVED for other in ctx.client.log)
 
 
-@check("ratelimit", rules=(rules.RATE,), weight=4, phase="load", order=10)
+SPOOF_HEADERS = ("X-Forwarded-For", "X-Real-IP")
+
+
+async def _spoofed_address(ctx: Context) -> None:
+    """An operation that answered 429 during the run is asked once more with the same request (control: still
+    429), then with a made-up client address in ``X-Forwarded-For`` (then ``X-Real-IP``), then without it again
+    (the window is still closed). A limit that lets the made-up address through is keyed on a header the client
+    sets. At most three operations, three or four requests each."""
+    throttled: dict[str, Exchange] = {}
+    for ex in list(ctx.client.log):
+        if ex.status == 429 and ex.operation and ex.operation not in throttled:
+            throttled[ex.operation] = ex
+    by_key = {op.key: op for op in ctx.operations}
+    ordered = sorted(throttled.items(), key=lambda item: item[1].identity != "anonymous")  # a user's limit is
+    for key, ex in ordered[:3]:                                                   # keyed on the user, not the address
+        op = by_key.get(key)
+        who = next((i for i in ctx.identities if i.name == ex.identity), None)
+        headers = {k: v for k, v in ex.request_headers if k.lower() in ("content-type", "authorization", "cookie")
+                   or (who is not None and k in who.headers)}
+
+        async def again(extra: dict[str, str], *, op: Operation | None = op, ex: Exchange = ex,
+                        headers: dict[str, str] = headers) -> Exchange | None:
+            return await try_send(ctx, ex.method, ex.url, op=op, content=ex.request_body or None,
+                                  headers={**headers, **extra}, expect_throttle=True)
+
+        control = await again({})
+        if control is None or control.status != 429:
+            continue  # the window has passed: nothing to compare
+        for name in SPOOF_HEADERS:
+            spoofed = await again({name: f"203.0.113.{ctx.rng.randint(2, 254)}"})
+            if spoofed is None or spoofed.status is None or spoofed.status in (429, 503):
+                continue
+            after = await again({})
+            if after is not None and after.status == 429:
+                ctx.report(rules.RATE_SPOOF, f"{key} answered 429, and {spoofed.status} to the same request with "
+                           f"{name}: a made-up client address; without it, 429 again", spoofed, op=op,
+                           parameter=name, highlight=name)
+                return
+            break
+
+
+@check("ratelimit", rules=(rules.RATE, rules.RATE_SPOOF), weight=4, phase="load", order=10)
 async def ratelimit(ctx: Context) -> None:
-    """A bounded burst must meet 429 or at least rate-limit headers."""
+    """A bounded burst must meet 429 or at least rate-limit headers; a 429 must not give way to a made-up
+    client address."""
+    await _burst(ctx)
+    await _spoofed_address(ctx)
+
+
+async def _burst(ctx: Context) -> None:
     chosen = _target(ctx)
     if chosen is None:
         ctx.not_applicable("no login operation and no parameterless GET to send a burst to")

@@ -1,7 +1,10 @@
-"""Open redirect: a query parameter that names where to go next (``next``, ``url``, ``redirect_uri`` …, or a
-parameter the description types as a URI) is given an outside address on a reserved domain; the operation
-redirects openly when its 3xx answer's ``Location`` points at that host. Harmless: redirects are never
-followed, and the host (``.example``) cannot exist.
+"""Open redirect: a query parameter that names where to go next (``next``, ``url``, ``redirect_uri`` …, a
+parameter the description types as a URI, or one whose example is a path or URL) is given an outside address on
+a reserved domain; the operation redirects openly when its 3xx answer's ``Location`` points at that host, or when
+its 2xx HTML page sends the browser there by itself: a script assigning the address to ``location``
+(``window.location = '…'``, ``location.href``, ``location.replace('…')``, ``location.assign``) or a
+``<meta http-equiv="refresh" content="0;url=…">``. Harmless: redirects are never followed, and the host
+(``.example``) cannot exist.
 """
 
 from __future__ import annotations
@@ -21,9 +24,23 @@ REDIRECT_NAME = re.compile(r"(?i)^(.*[_-])?(redirect|redir|return|returnto|retur
                            r"([_-]?(url|uri|to|path|page|link))?$")
 
 
+SCRIPT_TARGET = re.compile(r"""(?i)\blocation(?:\.href)?\s*=\s*(['"`])(.*?)\1|"""
+                           r"""\blocation\.(?:replace|assign)\(\s*(['"`])(.*?)\3""")
+META_TARGET = re.compile(r"""(?is)<meta[^>]+http-equiv\s*=\s*['"]?refresh['"]?[^>]*?content\s*=\s*['"]?"""
+                         r"""\s*\d*\s*;?\s*url\s*=\s*['"]?([^'">\s]+)""")
+
+
 def redirect_param(p: Param) -> bool:
+    example = next((p.schema.get(k) for k in ("example", "default") if isinstance(p.schema.get(k), str)), "")
     return p.location == "query" and (bool(REDIRECT_NAME.match(p.name))
-                                      or p.schema.get("format") in ("uri", "url", "uri-reference"))
+                                      or p.schema.get("format") in ("uri", "url", "uri-reference")
+                                      or str(example).startswith(("/", "http://", "https://")))
+
+
+def client_side_targets(html: str) -> list[str]:
+    """Where a page sends the browser by itself: script assignments to ``location`` and meta refreshes."""
+    found = [m.group(2) if m.group(2) is not None else m.group(4) for m in SCRIPT_TARGET.finditer(html)]
+    return [*found, *(m.group(1) for m in META_TARGET.finditer(html))]
 
 
 @check("redirect", rules=(rules.REDIRECT,), weight=1, phase="input", order=40)
@@ -45,13 +62,24 @@ async def redirect(ctx: Context) -> None:
                 if ex is None or ex.status is None:
                     break
                 location = ex.header("location") or ""
-                scheme, host, port = ctx.client.origin
-                target = urlsplit(urljoin(f"{scheme}://{host}:{port}/",
-                                          location.replace("\\", "/")))
-                if 300 <= ex.status < 400 and target.hostname == HOST:
+                if 300 <= ex.status < 400 and _outside(ctx, location):
                     ctx.report(rules.REDIRECT, f"{param.name}={payload!r} answered {ex.status} with Location "
                                f"{location!r}: the client is sent to an outside host", ex, op=op,
                                parameter=param.name, highlight=HOST)
                     break
+                if ex.ok and ex.content_type in ("text/html", "application/xhtml+xml"):
+                    scripted = next((t for t in client_side_targets(ex.text) if _outside(ctx, t)), None)
+                    if scripted is not None:
+                        ctx.report(rules.REDIRECT, f"{param.name}={payload!r}: the {ex.status} HTML page sends the "
+                                   f"browser to {scripted!r} by itself (script or meta refresh)", ex, op=op,
+                                   parameter=param.name, highlight=HOST)
+                        break
+                    if payload in ex.text:
+                        continue  # written into the page elsewhere: another spelling may land in a redirect
                 if not 300 <= ex.status < 400:
                     break  # no redirect at all for this value: the other spellings would not change that
+
+
+def _outside(ctx: Context, location: str) -> bool:
+    scheme, host, port = ctx.client.origin
+    return urlsplit(urljoin(f"{scheme}://{host}:{port}/", location.replace("\\", "/"))).hostname == HOST

@@ -1,0 +1,175 @@
+"""Exposure read from every recorded exchange (no requests of its own), next to :mod:`disclosure`:
+
+* **framing** — a 2xx ``text/html`` page with something to click (a form, a button, an input, a link or a
+  script) and neither ``X-Frame-Options`` nor a ``frame-ancestors`` directive in its Content-Security-Policy: any
+  site may frame it and trick a visitor into clicking (clickjacking). Reported once, apart from the generic
+  missing-headers finding, because a framing weakness is its own class. JSON answers are never rendered in a
+  frame and a page of plain text offers nothing to click, so neither counts.
+* **versions in a body** — a JSON answer naming a framework, runtime or database with a version number
+  (``"framework": "FastAPI 0.120.4"``, ``"python": "3.10.4"``), under a key that describes the system
+  (``version``, ``framework``, ``runtime``, ``database`` …, or the software's own name): a health or status
+  answer. An application's own version (``"version": "1.2.0"``) and a product called "Learning Python 3.10"
+  (under ``name``) are not reported.
+* **personal data of other users** — a JSON record that looks like a person (a user name, first/last/full name
+  or user id) and carries an e-mail address, a phone number or a postal address, answered to an anonymous caller,
+  or to an identity whose own record it is not (the record names another user name or user id than the
+  caller's). The caller's own record is fine, and a caller whose own user name and id the probe does not know is
+  not judged (its own data could not be told apart).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apishield.probe import rules
+from apishield.probe.checks.disclosure import _op_for, _sent_text
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, Identity, check
+from apishield.web.headers import csp_directives
+
+HTML = ("text/html", "application/xhtml+xml")
+ACTIONABLE = re.compile(r"(?i)<(form|button|input|select|textarea|script)\b|<a\s[^>]*href\s*=")
+SOFTWARE = (r"python|cpython|pypy|fastapi|starlette|uvicorn|gunicorn|hypercorn|django|flask|werkzeug|bottle|"
+            r"cherrypy|tornado|aiohttp|sanic|node(?:\.?js)?|express|php|java|openjdk|jdk|jre|spring(?: ?boot)?|"
+            r"tomcat|jetty|ruby|rails|golang|\.net|asp\.net|nginx|apache|iis|sqlite3?|postgres(?:ql)?|mysql|"
+            r"mariadb|mongo(?:db)?|redis|sqlalchemy|openssl|ubuntu|debian|alpine|elasticsearch")
+NAMED_VERSION = re.compile(rf"(?i)(?<![\w.])({SOFTWARE})[ /:v-]{{0,3}}v?(\d+\.\d+(?:\.\d+)?)")
+SOFTWARE_KEY = re.compile(rf"(?i)^({SOFTWARE})([_ -]?(version|ver|v))?$")
+SYSTEM_KEY = re.compile(r"(?i)(version|framework|runtime|language|interpreter|server|database|^db|_db|engine|"
+                        r"platform|backend|stack|driver|system|^os$|environment)")
+BARE_VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([.+-][\w.]+)?$")
+
+EMAIL = re.compile(r"^[\w.+-]{1,64}@[\w-]{1,63}(\.[\w-]{1,63})+$")
+EMAIL_KEY = re.compile(r"(?i)^(e-?mail|mail)(_?address)?$|_e?mail$")
+PHONE_KEY = re.compile(r"(?i)^(phone|mobile|telephone|tel|cell)(_?(number|no))?$|_phone$")
+ADDRESS_KEY = re.compile(r"(?i)^(postal_?|street_?|home_?|billing_?|shipping_?|mailing_?)?address(_?line_?\d)?$|"
+                         r"^street$")
+PERSON_KEY = re.compile(r"(?i)^(username|user_?name|login|first_?name|last_?name|full_?name|given_?name|"
+                        r"family_?name|surname|user_?id)$")
+OWNER_KEY = re.compile(r"(?i)^(id|user_?id|username|user_?name|login|email|e-?mail)$")
+
+
+def unframeable(ex: Exchange) -> bool:
+    """Whether the answer forbids framing by other sites (X-Frame-Options, or CSP frame-ancestors)."""
+    if ex.header("x-frame-options"):
+        return True
+    policy = ex.header("content-security-policy")
+    return bool(policy) and "frame-ancestors" in csp_directives(policy or "")
+
+
+def versions_in_body(data: Any, depth: int = 0, key: str = "") -> list[str]:
+    """``key: value`` pairs of a JSON document that name software with a version number (see the module)."""
+    found: list[str] = []
+    if depth > 6:
+        return found
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found += versions_in_body(v, depth + 1, str(k))
+    elif isinstance(data, list):
+        for item in data[:50]:
+            found += versions_in_body(item, depth + 1, key)
+    elif isinstance(data, str) and key and len(data) <= 200:
+        bare = SOFTWARE_KEY.match(key) and BARE_VERSION.match(data.strip())
+        if bare or (SYSTEM_KEY.search(key) and NAMED_VERSION.search(data)):
+            found.append(f"{key}: {data}")
+    return found
+
+
+def _contact(key: str, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if EMAIL_KEY.search(key) and EMAIL.match(text):
+        return "e-mail"
+    if PHONE_KEY.search(key) and len(re.sub(r"\D", "", text)) >= 7 and re.fullmatch(r"[\d\s()+.x-]{7,30}", text):
+        return "phone"
+    if ADDRESS_KEY.search(key) and len(text) >= 8 and re.search(r"\d", text) and re.search(r"[A-Za-z]{3}", text):
+        return "postal address"
+    return None
+
+
+def person_records(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """Every JSON object that names a person and carries contact data."""
+    out: list[dict[str, Any]] = []
+    if depth > 6:
+        return out
+    if isinstance(data, dict):
+        if any(PERSON_KEY.match(str(k)) for k in data) and any(_contact(str(k), v) for k, v in data.items()):
+            out.append(data)
+        for value in data.values():
+            out += person_records(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:100]:
+            out += person_records(item, depth + 1)
+    return out
+
+
+def _own(record: dict[str, Any], me: Identity) -> bool:
+    """The record names the caller (its user name, id, or an e-mail whose local part is its user name)."""
+    mine = {str(v).lower() for v in (me.username, me.user_id) if v not in (None, "")}
+    for key, value in record.items():
+        if not OWNER_KEY.match(str(key)) or isinstance(value, (dict, list)) or value is None:
+            continue
+        text = str(value).lower()
+        if text in mine or (EMAIL.match(text) and text.split("@")[0] in mine):
+            return True
+    return False
+
+
+def others_data(ctx: Context, ex: Exchange) -> list[str]:
+    """The kinds of contact data of other people in ``ex``'s answer (empty when none, or when it cannot tell)."""
+    me = next((i for i in ctx.identities if i.name == ex.identity), None)
+    if ex.identity != "anonymous" and (me is None or (me.username is None and me.user_id is None)):
+        return []
+    carried = {k.lower() for k, _v in ex.request_headers} & ({"authorization", "cookie"} | {
+        h.lower() for i in ctx.identities for h in i.headers})
+    if ex.identity == "anonymous" and carried:
+        return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
+    sent = _sent_text(ex)
+    kinds: set[str] = set()
+    for record in person_records(ex.json()):
+        if me is not None and _own(record, me):
+            continue
+        if any(isinstance(v, str) and "apishield" in v.lower() for v in record.values()):
+            continue  # a throwaway account or object of the probe's own
+        for k, v in record.items():
+            kind = _contact(str(k), v)
+            if kind and str(v) not in sent:
+                kinds.add(kind)
+    return sorted(kinds)
+
+
+@check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA), weight=1, phase="passive",
+       order=8)
+async def exposure(ctx: Context) -> None:
+    """Reads every recorded exchange (no requests): frameable HTML pages, software versions in JSON bodies,
+    personal data of other users."""
+    framed = False
+    versions: set[str] = set()
+    personal: set[str] = set()
+    for ex in list(ctx.client.log):
+        if not ex.ok:
+            continue
+        if not framed and ex.content_type in HTML and ACTIONABLE.search(ex.text) and not unframeable(ex):
+            framed = True
+            ctx.report(rules.FRAMING, f"the HTML page {ex.method} {ex.path} sends neither X-Frame-Options nor a "
+                       "Content-Security-Policy frame-ancestors directive: any site can frame it", ex,
+                       op=_op_for(ctx, ex))
+        if "json" not in ex.content_type:
+            continue
+        data = ex.json()
+        key = ex.operation or f"{ex.method} {ex.path}"
+        named = versions_in_body(data) if key not in versions else []
+        if named and not any(n.split(": ", 1)[1] in _sent_text(ex) for n in named):
+            versions.add(key)
+            ctx.report(rules.VERSION_BODY, f"the answer names software versions: {'; '.join(named[:4])}", ex,
+                       op=_op_for(ctx, ex), highlight=named[0].split(": ", 1)[1])
+        if key not in personal and (kinds := others_data(ctx, ex)):
+            personal.add(key)
+            who = "an anonymous caller" if ex.identity == "anonymous" else f"identity {ex.identity!r}"
+            ctx.report(rules.PERSONAL_DATA, f"the answer to {who} carries {', '.join(kinds)} of other users", ex,
+                       op=_op_for(ctx, ex))
+
+
+__all__ = ["exposure", "others_data", "person_records", "unframeable", "versions_in_body"]

@@ -1,0 +1,221 @@
+"""Updates by path of records that already exist, written only where the probe's own identities are concerned:
+``PATCH /users/{id}`` with one of its identities' ids, ``PATCH /products/{id}`` on an object one of them owns.
+
+* **object level (BOLA write)** — the first identity updates the *second identity's* record by path id
+  (``PATCH /users/{B's id}``), setting a plain string field (a description, a display name, else the e-mail when
+  the second identity does not log in with it) to a fresh marker; the finding needs the marker in the second
+  identity's own read of its record, and the old value is written back at once. User-naming fields (user name,
+  login), passwords and privilege fields are never changed.
+* **mass assignment on updates** — on an object the first identity owns (one it created, or one a listing shows
+  with the identity as its owner: ``seller_id``, ``owner: {"id": …}`` …) a moderation or privilege field the
+  object shows (``blocked``, ``approved``, ``verified``, ``featured``, ``role``, ``is_admin`` …) is set to another
+  value (a boolean flipped, or a value the API itself names) and read back, then restored; on the identity's own
+  user record only privilege fields with values the API names (never ``blocked``-like fields, which could lock the
+  identity out). Two or three requests per object and field, plus the restore.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apishield.probe import objects, rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.checks.references import PRIVILEGE, _known_values
+from apishield.probe.client import Exchange, denied
+from apishield.probe.engine import Context, Identity, check
+from apishield.probe.targets import Operation
+
+MODERATION = re.compile(r"(?i)^(is_?)?(blocked|banned|suspended|approved|verified|featured|flagged|moderated|"
+                        r"trusted|premium|vip|hidden_by_admin)$")
+OWNER_REF = re.compile(r"(?i)^(seller|owner|user|author|creator|vendor|created_?by|posted_?by)(_?id)?$")
+USER_NAMING = re.compile(r"(?i)(user_?name|login|handle|^name$|e-?mail|pass|secret|token)")
+MAX_OBJECTS = 3
+PLAIN = re.compile(r"[A-Za-z][\w -]{0,30}")
+
+
+def _dict(ex: Exchange | None) -> dict[str, Any] | None:
+    data = ex.json() if ex is not None and ex.ok and not denied(ex) else None
+    if isinstance(data, dict) and isinstance(data.get("user"), dict) and "id" not in data:
+        data = data["user"]
+    return data if isinstance(data, dict) else None
+
+
+class Updater:
+    """One update of a record by path, in the operation's body encoding; PUT sends the whole record back."""
+
+    def __init__(self, ctx: Context, op: Operation, path: str) -> None:
+        self.ctx, self.op, self.path = ctx, op, path
+
+    async def __call__(self, who: Identity, fields: dict[str, Any], record: dict[str, Any]) -> Exchange | None:
+        body = dict(fields)
+        if self.op.method == "PUT":
+            declared = self.op.body_fields
+            body = {**{k: v for k, v in record.items() if k in declared and "pass" not in k.lower()}, **fields}
+        encoded = self.op.encode_body(body)
+        with self.ctx.own_record(self.path):
+            if encoded is not None:
+                content, ctype = encoded
+                return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who,
+                                      content=content, headers={**who.headers, "Content-Type": ctype})
+            return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, json_body=body)
+
+
+def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
+    """(update, read, parameter) for user-keyed records updated by path (``PATCH /users/{id}``)."""
+    out = []
+    for op in ctx.operations:
+        if op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_destructive():
+            continue
+        read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+        param = op.path_params[0].name
+        if read is not None and ctx.users and objects.identity_value(
+                param, ctx.users[0].username, ctx.users[0].user_id, op.path.split("{")[0]) is not None:
+            out.append((op, read, param))
+    return out
+
+
+def _record_path(op: Operation, param: str, who: Identity) -> str | None:
+    value = objects.identity_value(param, who.username, who.user_id, op.path.split("{")[0])
+    return None if value is None else op.path.replace("{" + param + "}", str(value))
+
+
+def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
+    """A plain string field of the record the update accepts, whose change cannot lock the victim out."""
+    declared = op.body_fields
+    fields = [k for k, v in record.items() if isinstance(v, str) and (not declared or k in declared)
+              and not PRIVILEGE.match(k) and not MODERATION.match(k) and k not in objects.ID_KEYS]
+    plain = [k for k in fields if not USER_NAMING.search(k)]
+    if plain:
+        return plain[0]
+    email = next((k for k in fields if re.search(r"(?i)e-?mail", k)), None)
+    if email is not None and victim.username and "@" not in victim.username:
+        return email  # the victim logs in with a user name, so its e-mail can change (and is put back)
+    return None
+
+
+async def _other_record(ctx: Context, op: Operation, read: Operation, param: str) -> None:
+    me, other = ctx.users[0], ctx.users[1]
+    path, mine = _record_path(op, param, other), _record_path(op, param, me)
+    if path is None or mine is None or path == mine:
+        return
+    before = _dict(await try_send(ctx, "GET", path, op=read, identity=other))
+    field = _carrier(op, before, other) if before is not None else None
+    if before is None or field is None:
+        return
+    old = before[field]
+    marker = "apishield" + ctx.token(10)
+    value = f"{marker}@example.com" if "@" in old else marker
+    write = Updater(ctx, op, path)
+    sent = await write(me, {field: value}, before)
+    if sent is None or not sent.ok or denied(sent):
+        return
+    after = await try_send(ctx, "GET", path, op=read, identity=other)
+    await write(other, {field: old}, before)  # put the victim's value back (as the victim itself)
+    if after is not None and after.ok and marker in after.text:
+        ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record {path} with {op.method} "
+                   f"({field}={value!r}); {other.name}'s own read shows it (the old value was put back)", sent,
+                   op=op, parameter=param, highlight=marker)
+
+
+def _owner_ref(obj: dict[str, Any]) -> Any:
+    for key, value in obj.items():
+        if not OWNER_REF.match(str(key)):
+            continue
+        if isinstance(value, dict):
+            value = objects.find_id(value)
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def owned_objects(ctx: Context, who: Identity) -> list[tuple[str, Any]]:
+    """(collection path, id) of objects ``who`` owns: those it created, and those a listing recorded during the
+    run names it as the owner of (``seller_id``, ``owner: {"id": …}``)."""
+    out: list[tuple[str, Any]] = [(c.collection, c.object_id) for c in ctx.owned_by(who)]
+    if who.user_id is None:
+        return out
+    listings = {op.key: op for op in ctx.operations if op.method == "GET" and not op.path_params}
+    for ex in list(ctx.client.log):
+        op = listings.get(ex.operation)
+        if op is None or not ex.ok or "json" not in ex.content_type:
+            continue
+        for obj in objects.listed_objects(ex.json()):
+            oid = objects.find_id(obj)
+            if oid is not None and str(_owner_ref(obj)) == str(who.user_id) and (op.path, oid) not in out:
+                out.append((op.path, oid))
+    return out
+
+
+async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Identity, fields: list[str],
+                record: dict[str, Any], own_user: bool) -> bool:
+    write = Updater(ctx, op, path)
+    for field in fields:
+        current = record.get(field)
+        news = [not current] if isinstance(current, bool) else [  # plain words only: never an echoed payload
+            v for v in _known_values(ctx, {}, field, current) if isinstance(v, str) and PLAIN.fullmatch(v)
+            and not v.lower().startswith("apishield")]
+        for new in news[:2]:
+            sent = await write(who, {field: new}, record)
+            if sent is None or sent.status in (401, 403):
+                return False
+            after = _dict(await try_send(ctx, "GET", path, op=read, identity=who)) if sent.ok else None
+            if after is not None and after.get(field) == new:
+                await write(who, {field: current}, record)  # put the old value back
+                what = "its own account" if own_user else f"its own object {path}"
+                ctx.report(rules.MASS, f"{who.name} set {field!r} of {what} from {current!r} to {new!r} through "
+                           f"{op.key} (read back; the old value was put back)", sent, op=op, parameter=field,
+                           highlight=f'"{field}"')
+                return True
+    return False
+
+
+async def _owned_updates(ctx: Context) -> None:
+    me = ctx.users[0]
+    for collection, oid in owned_objects(ctx, me)[: MAX_OBJECTS * 3]:
+        for method in ("PATCH", "PUT"):
+            op = ctx.item_op(collection, method)
+            read = ctx.item_op(collection, "GET")
+            if op is None or read is None or op.looks_destructive():
+                continue
+            param = op.path_params[-1].name
+            path = op.path.replace("{" + param + "}", str(oid))
+            if "{" in path:
+                continue
+            record = _dict(await try_send(ctx, "GET", path, op=read, identity=me))
+            if record is None:
+                break
+            fields = [k for k, v in record.items() if (MODERATION.match(k) and isinstance(v, bool))
+                      or (PRIVILEGE.match(k) and isinstance(v, (bool, str)))]
+            if fields and await _flip(ctx, op, read, path, me, fields, record, own_user=False):
+                return
+            break
+
+
+async def _own_account(ctx: Context, op: Operation, read: Operation, param: str) -> None:
+    me = ctx.users[0]
+    path = _record_path(op, param, me)
+    record = _dict(await try_send(ctx, "GET", path, op=read, identity=me)) if path is not None else None
+    if path is None or record is None:
+        return
+    fields = [k for k, v in record.items() if PRIVILEGE.match(k) and isinstance(v, (bool, str))
+              and (not op.body_fields or k in op.body_fields)]
+    await _flip(ctx, op, read, path, me, fields, record, own_user=True)
+
+
+@check("records", rules=(rules.BOLA_WRITE, rules.MASS), weight=2, phase="access", order=35)
+async def records(ctx: Context) -> None:
+    """Updates by path: another identity's record, privileged fields of one's own objects and account."""
+    if not ctx.users:
+        ctx.needs_identity("updates of existing records need the probe's own identities")
+        return
+    users = _user_ops(ctx)
+    ctx.plan(op for op, _read, _param in users)
+    for op, read, param in users:
+        if len(ctx.users) >= 2:
+            await _other_record(ctx, op, read, param)
+        await _own_account(ctx, op, read, param)
+    await _owned_updates(ctx)
+
+
+__all__ = ["owned_objects", "records"]

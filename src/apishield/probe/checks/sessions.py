@@ -1,0 +1,138 @@
+"""Session handling seen from outside: session fixation and execution after redirect.
+
+* **Session fixation** — a session id chosen by the client becomes the session: a query parameter named like a
+  session (``session``, ``sid``, ``sessionid`` …) given a fresh random value that comes back as a cookie's value
+  in ``Set-Cookie``; or a session-like cookie the server issued during the run (``SESSIONID``, ``sid``,
+  ``PHPSESSID`` …) sent back with a value of the probe's choosing, which the server then sets as its own. A
+  server that issues ids itself ignores an unknown one (or signs its cookies), so it stays quiet. One or two
+  requests per parameter or cookie name.
+* **Execution after redirect** — an anonymous caller is redirected to a login page (a ``3xx`` whose
+  ``Location`` names a login, or a ``2xx`` HTML page whose script or meta refresh sends the browser there) but the
+  answer still carries the page's content: a ``3xx`` body with more text than a redirect notice, or a page whose
+  text beyond the redirect is not on the login page itself. The answers the run already recorded are read first;
+  other safe HTML pages get one anonymous GET, and each login page one more.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import urljoin, urlsplit
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.checks.redirect import client_side_targets
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, check
+
+SESSION_NAME = re.compile(r"(?i)^(session|sess|sid|session_?id|sess_?id|jsessionid|phpsessid|asp\.net_sessionid|"
+                          r"connect\.sid|.*[_.-]sess(ion)?(_?id)?|sess(ion)?[_.-].*)$")
+LOGIN_PATH = re.compile(r"(?i)/(log-?in|sign-?in|auth(enticate)?|sso|session/new|account/login)(\b|/|$|\.)")
+HTML = ("text/html", "application/xhtml+xml")
+MIN_TEXT = 40
+
+
+def set_cookies(ex: Exchange) -> dict[str, str]:
+    """The cookies an answer sets (name -> value)."""
+    jar: dict[str, str] = {}
+    for key, value in ex.response_headers:
+        if key.lower() != "set-cookie":
+            continue
+        cookie: SimpleCookie = SimpleCookie()
+        try:
+            cookie.load(value)
+        except CookieError:
+            continue
+        jar.update({name: morsel.value for name, morsel in cookie.items()})
+    return jar
+
+
+async def _fixation(ctx: Context) -> None:
+    ops = [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()]
+    for op in ops:  # a session id chosen in the query
+        for param in (p for p in op.params if p.location == "query" and SESSION_NAME.match(p.name)):
+            chosen = "apishieldfix" + secrets.token_hex(8)
+            path = ctx.concrete_path(op, None) or op.path
+            ex = await try_send(ctx, "GET", path, op=op, params={**ctx.query_for(op), param.name: chosen})
+            if ex is not None and (name := next((n for n, v in set_cookies(ex).items() if v == chosen), None)):
+                ctx.report(rules.SESSION_FIXATION, f"{param.name}={chosen!r} in the query came back as the value of "
+                           f"cookie {name!r}: anyone can choose a victim's session id", ex, op=op,
+                           parameter=param.name, highlight=chosen)
+                return
+    issued: dict[str, Exchange] = {}
+    for ex in list(ctx.client.log):  # session cookies the server issued on its own
+        for name, value in set_cookies(ex).items():
+            if SESSION_NAME.match(name) and value and not value.startswith("apishield") and ex.method == "GET":
+                issued.setdefault(name, ex)
+    for name, origin in list(issued.items())[:2]:
+        chosen = "apishieldfix" + secrets.token_hex(8)
+        issuer = next((o for o in ctx.operations if o.key == origin.operation), None)
+        ex = await try_send(ctx, "GET", origin.path, op=issuer, headers={"Cookie": f"{name}={chosen}"})
+        if ex is not None and ex.status is not None and ex.status < 400 and set_cookies(ex).get(name) == chosen:
+            ctx.report(rules.SESSION_FIXATION, f"cookie {name!r} sent with a value the client chose ({chosen!r}) was "
+                       "set back by the server as the session: an unknown session id is adopted", ex, op=issuer,
+                       parameter=name, highlight=chosen)
+            return
+
+
+def _visible(html: str) -> list[str]:
+    """Lines of visible text (tags, scripts and styles removed)."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "\n", html)
+    lines = (re.sub(r"<[^>]*>", " ", line) for line in html.splitlines())
+    return [" ".join(t.split()) for t in lines if t.strip()]
+
+
+def _login_target(ctx: Context, ex: Exchange) -> str | None:
+    """The same-origin login path this answer redirects an anonymous caller to, if any."""
+    targets: list[str] = []
+    if ex.status is not None and 300 <= ex.status < 400 and ex.header("location"):
+        targets.append(ex.header("location") or "")
+    elif ex.ok and ex.content_type in HTML:
+        targets += client_side_targets(ex.text)
+    scheme, host, port = ctx.client.origin
+    for target in targets:
+        url = urlsplit(urljoin(f"{scheme}://{host}:{port}{ex.path}", target))
+        if url.hostname == host and LOGIN_PATH.search(url.path) and url.path.rstrip("/") != ex.path.rstrip("/"):
+            return url.path
+    return None
+
+
+async def _after_redirect(ctx: Context) -> None:
+    pages = [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()
+             and not op.path_params and not any(p.required for p in op.params) and not LOGIN_PATH.search(op.path)]
+    logins: dict[str, set[str] | None] = {}
+    for op in pages[:25]:
+        ex = next((e for e in ctx.client.log if e.operation == op.key and e.identity == "anonymous"
+                   and e.url.split("?")[0].endswith(op.path) and "?" not in e.url), None)
+        if ex is None:
+            ex = await try_send(ctx, "GET", op.path, op=op)
+        if ex is None or ex.status is None:
+            continue
+        target = _login_target(ctx, ex)
+        if target is None:
+            continue
+        text = [t for t in _visible(ex.text) if "redirect" not in t.lower() and target not in t]
+        if ex.ok:  # a page that redirects by script: its text beyond the login page's own
+            if target not in logins:
+                login = await try_send(ctx, "GET", target)
+                logins[target] = set(_visible(login.text)) if login is not None and login.ok else None
+            known = logins[target]
+            if known is None:
+                continue
+            text = [t for t in text if t not in known]
+        shown = " | ".join(text)
+        if len(shown) >= MIN_TEXT:
+            how = f"{ex.status} to {target}" if not ex.ok else f"a script or meta refresh to {target}"
+            ctx.report(rules.EAR, f"an anonymous {op.key} is redirected ({how}) but the answer carries the page's "
+                       f"content: {shown[:160]!r}", ex, op=op, highlight=text[0][:40])
+
+
+@check("sessions", rules=(rules.SESSION_FIXATION, rules.EAR), weight=1, phase="config", order=60)
+async def sessions(ctx: Context) -> None:
+    """Session ids chosen by the client must not be adopted; redirects to the login must not carry the page."""
+    await _fixation(ctx)
+    await _after_redirect(ctx)
+
+
+__all__ = ["sessions", "set_cookies"]

@@ -1,0 +1,87 @@
+"""Stored XSS: markup the injection check sent in one request (``"'><apshxxxxxx x=1>``, a tag of its own) shows up
+unescaped in an HTML answer to a *later* request that did not carry it — a guest book, a comment list, a profile
+page. The answers already recorded are read first (no request); then every safe GET operation that answered HTML
+during the run is read once more, with its required inputs only, after all writes were made (one request per
+page). A tag only counts in a ``text/html`` answer and only when the request that brought it back did not send it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, unquote_plus
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, check
+from apishield.probe.targets import Operation
+
+TAG = re.compile(r"<(apsh[a-z]{6}) x=1>")
+HTML = ("text/html", "application/xhtml+xml")
+MAX_PAGES = 25
+
+
+def _carried(ex: Exchange) -> set[str]:
+    """The probe's markup tags this request carried (URL-decoded query, and the body)."""
+    body = ex.request_body.decode("utf-8", "replace")
+    text = " ".join((unquote(ex.url), unquote_plus(ex.url), body, unquote_plus(body), body.replace('\\"', '"')))
+    return set(TAG.findall(text))
+
+
+def _shown(ex: Exchange, sent: dict[str, Exchange]) -> tuple[str, Exchange] | None:
+    """A tag sent by an earlier, other request that this HTML answer renders unescaped."""
+    if ex.status is None or ex.content_type not in HTML:
+        return None
+    own = _carried(ex)
+    for tag in TAG.findall(ex.text):
+        origin = sent.get(tag)
+        if tag not in own and origin is not None and origin.seq < ex.seq:
+            return tag, origin
+    return None
+
+
+def _report(ctx: Context, op: Operation | None, ex: Exchange, tag: str, origin: Exchange) -> None:
+    where = origin.operation or f"{origin.method} {origin.path}"
+    ctx.report(rules.XSS_STORED, f"markup sent earlier to {where} (request #{origin.seq}) is rendered unescaped in "
+               f"the HTML answer to {ex.method} {ex.path}, a request that did not carry it", ex, op=op,
+               highlight=f"<{tag}", written_by=where)
+
+
+@check("stored_xss", rules=(rules.XSS_STORED,), weight=1, phase="passive", order=5)
+async def stored_xss(ctx: Context) -> None:
+    """Markup sent in an earlier request must not come back unescaped in a later HTML answer."""
+    sent: dict[str, Exchange] = {}
+    pages: dict[str, Operation] = {}
+    by_key = {op.key: op for op in ctx.operations}
+    for ex in list(ctx.client.log):
+        for tag in _carried(ex):
+            sent.setdefault(tag, ex)
+        op = by_key.get(ex.operation)
+        if op is not None and op.method == "GET" and ex.content_type in HTML and not op.looks_destructive():
+            pages.setdefault(op.key, op)
+    if not sent:
+        ctx.not_applicable("no markup was sent (the injection check did not run or found no input)")
+        return
+    if not pages:
+        ctx.not_applicable("no operation answered HTML")
+        return
+    found: set[str] = set()
+    for ex in list(ctx.client.log):  # the answers already recorded: no request
+        hit = _shown(ex, sent)
+        if hit is not None and ex.operation in pages and ex.operation not in found:
+            found.add(ex.operation)
+            _report(ctx, pages[ex.operation], ex, *hit)
+    todo = [op for key, op in pages.items() if key not in found][:MAX_PAGES]
+    ctx.plan(todo)
+    for op in todo:  # read every HTML page once more, after every write of the run
+        who = who_for(ctx, op)
+        path = ctx.concrete_path(op, who)
+        if path is None:
+            continue
+        again = await try_send(ctx, "GET", path, op=op, identity=who, params=ctx.query_for(op) or None)
+        hit = _shown(again, sent) if again is not None else None
+        if again is not None and hit is not None:
+            _report(ctx, op, again, *hit)
+
+
+__all__ = ["stored_xss"]
