@@ -264,3 +264,23 @@ def test_a_flask_wtf_form_validated_in_the_handler_is_csrf_protection(tmp_path: 
     bad = audit(tmp_path / "bad", {"app.py": head + f"    return {reply}\n"})
     assert [f for f in bad.findings if f.rule_id == "AS502"]
     assert not [f for f in good.findings if f.rule_id == "AS502"]
+
+
+def test_a_session_cookie_set_to_samesite_none_is_medium(tmp_path: Path) -> None:
+    """Setting SameSite to None for the session cookie (config key or ``set_cookie(samesite='None')``) sends it on
+    every cross-site request: medium; ``'Lax'`` is quiet, and leaving it out stays low."""
+    def medium(files: dict[str, str], sub: str) -> list[int]:
+        result = audit(tmp_path / sub, files)
+        return sorted(f.location.line for f in result.findings
+                      if f.rule_id == "AS505" and f.location and f.severity >= Severity.MEDIUM)
+
+    app = "from flask import Flask\napp = Flask(__name__)\napp.config['SESSION_COOKIE_SAMESITE'] = {value}\n"
+    assert medium({"app.py": app.format(value="None")}, "none") == [3]
+    assert medium({"app.py": app.format(value="'None'")}, "none_text") == [3]
+    assert medium({"app.py": app.format(value="'Lax'")}, "lax") == []
+    view = ("from flask import Flask, make_response, request\napp = Flask(__name__)\n"
+            "@app.route('/in', methods=['POST'])\ndef login():\n    r = make_response('ok')\n"
+            "    r.set_cookie('sid', new_sid(), secure=True, httponly=True{samesite})\n    return r\n"
+            "@app.route('/me')\ndef me():\n    return lookup(request.cookies.get('sid'))\n")
+    assert medium({"app.py": view.format(samesite=", samesite='None'")}, "call_none") == [6]
+    assert medium({"app.py": view.format(samesite="")}, "call_missing") == []

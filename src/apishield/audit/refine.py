@@ -7,6 +7,9 @@ finding stays visible below the medium-and-above view.
 - **Cookies the server never reads back** (AS503 Secure, AS506 unsigned): a cookie no module reads
   (``request.cookies.get('x')``, ``request.get_cookie('x')``, ``cookie['x']``) carries nothing the server
   trusts: display values, client-side preferences. The flags still matter for privacy, so the finding stays, low.
+- **Example code** (every rule): in a project that serves an application from outside its ``examples/`` or
+  ``samples/`` folders, the scripts in those folders show how to use it; they are not what is deployed, so their
+  findings stay, low.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ProjectContext
 from apishield.findings import Finding, Severity
 
@@ -38,8 +42,29 @@ def _cookies_read(project: ProjectContext, names: set[str]) -> set[str]:
     return found
 
 
+_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
+
+
+def _in_examples(path: str) -> bool:
+    return bool(_EXAMPLE_DIRS.intersection(path.replace("\\", "/").lower().split("/")[:-1]))
+
+
+def _lower_examples(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings in example folders, lowered when an app is built outside them (and outside test code)."""
+    if not any(f.location is not None and _in_examples(f.location.path) for f in out):
+        return out
+    if not any(not _in_examples(a.path) and not is_test_code(a.path) for a in project.facts.get("apps", [])):
+        return out
+    return [
+        replace(f, severity=Severity.LOW, message=f"{f.message} (example code, not the served application)")
+        if f.location is not None and _in_examples(f.location.path) and f.severity > Severity.LOW
+        else f
+        for f in out
+    ]
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = list(findings)
+    out = _lower_examples(list(findings), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

@@ -101,33 +101,9 @@ EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
 
 
 PUBLIC_ANYWHERE = {
-    "static",
-    "health",
-    "healthz",
-    "healthcheck",
-    "health-check",
-    "ping",
-    "ready",
-    "readyz",
-    "readiness",
-    "live",
-    "livez",
-    "liveness",
-    "docs",
-    "redoc",
-    "swagger",
-    "swagger-ui",
-    "openapi",
-    "openapi.json",
-    "openapi.yaml",
-    "swagger.json",
-    "openapi_json",
-    "swagger_json",
-    "favicon.ico",
-    "robots.txt",
-    ".well-known",
-    "assets",
-    "public",
+    "static", "health", "healthz", "healthcheck", "health-check", "ping", "ready", "readyz", "readiness", "live",
+    "livez", "liveness", "docs", "redoc", "swagger", "swagger-ui", "openapi", "openapi.json", "openapi.yaml",
+    "swagger.json", "openapi_json", "swagger_json", "favicon.ico", "robots.txt", ".well-known", "assets", "public",
 }
 PUBLIC_LAST = {
     "login",
@@ -157,6 +133,7 @@ PUBLIC_LAST = {
     "oauth",
     "auth",
     "index",
+    "home",
     "about",
     "activate",
     "jwks",
@@ -210,8 +187,9 @@ AUTH_FLOW = {
     "oauth2", "sso", "callback", "authorize", "forgot", "forgot-password", "forgot_password", "reset-password",
     "reset_password", "password-reset", "activate", "password-recovery",
 }
+_SIGN_IN_WORDS = frozenset({"login", "logout", "signin", "signup", "register"})
 _PUBLIC_HANDLER = re.compile(
-    r"^(health\w*|ping|static|docs|log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
+    r"^(health\w*|ping|static|docs|(\w+_)?log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
     r"reset_password|password_reset|activate\w*|oauth\w*callback|\w*_callback)$"
 )
 
@@ -228,6 +206,8 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
         if seg in PUBLIC_ANYWHERE or seg in AUTH_FLOW:
             return seg
     if segs and segs[-1] in PUBLIC_LAST:
+        return segs[-1]
+    if segs and re.split(r"[-_.]", segs[-1])[-1] in _SIGN_IN_WORDS:  # ``/admin-login``, ``/user_register``
         return segs[-1]
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):

@@ -94,7 +94,8 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     """AS102 — a route with an id path parameter (``<task_id>``, ``{item_id}``, CherryPy ``user_id`` argument)
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
-    ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
+    ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped; on a route without authentication
+    the finding is low (there is no caller to own anything: AS101 reports the route itself)."""
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
@@ -121,9 +122,10 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 route.line,
                 f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
                 "loaded without checking that it belongs to them",
-                # reading by id behind authentication is often by design (profiles); writes and anonymous
-                # reads are not
-                severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+                # reading by id behind authentication is often by design (profiles); writes are not. Without
+                # authentication there is no caller to own anything: the weakness is the missing authentication,
+                # which AS101 reports on the same route, so this one stays low
+                severity=Severity.MEDIUM if route.has(AUTH) and route.state_changing else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break

@@ -154,8 +154,9 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             bad = _flag_off(kw)
         if bad:
             state = "missing" if kw is None else "off"
+            explicit = {"severity": Severity.MEDIUM} if which is SAMESITE and kw is not None else {}
             yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix,
-                          **_cookie_name(call))
+                          **_cookie_name(call), **explicit)
     for key, value, where in scan.config:
         entry = _CONFIG_KEYS.get(key)
         if entry is not None and entry[0] is which:
@@ -185,9 +186,10 @@ def _cookie_name(call: ast.Call) -> dict[str, str]:
 
 def _session_switched_off(which: Rule, key: str) -> dict[str, Severity]:
     """HttpOnly switched off for the framework's session cookie (on by default in Flask, Django and CherryPy's
-    sessions tool): a deliberate change that hands the session to any injected script, so medium."""
-    if which is HTTPONLY and (key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith(
-            "tools.sessions.")):
+    sessions tool): a deliberate change that hands the session to any injected script, so medium. SameSite set
+    to None for it, likewise: the session then rides along on every cross-site request (CSRF)."""
+    session = key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith("tools.sessions.")
+    if which in (HTTPONLY, SAMESITE) and session:
         return {"severity": Severity.MEDIUM}
     return {}
 
@@ -218,7 +220,9 @@ def check_httponly(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(SAMESITE)
 def check_samesite(ctx: ModuleContext) -> Iterator[Finding]:
     """AS505 — SameSite missing or ``None`` (CWE-1275): ``set_cookie`` without ``samesite='Lax'|'Strict'``,
-    ``SESSION_COOKIE_SAMESITE = None``, a CherryPy morsel without ``['samesite']``."""
+    ``SESSION_COOKIE_SAMESITE = None``, a CherryPy morsel without ``['samesite']``. Low when the attribute is
+    left out (browsers may default it to Lax); medium when it is set to None explicitly, by ``set_cookie`` or for
+    the session cookie."""
     return _flag_findings(ctx, SAMESITE)
 
 
