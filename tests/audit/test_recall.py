@@ -284,3 +284,50 @@ def test_a_session_cookie_set_to_samesite_none_is_medium(tmp_path: Path) -> None
             "@app.route('/me')\ndef me():\n    return lookup(request.cookies.get('sid'))\n")
     assert medium({"app.py": view.format(samesite=", samesite='None'")}, "call_none") == [6]
     assert medium({"app.py": view.format(samesite="")}, "call_missing") == []
+
+
+_PROMOTE = """\
+from flask import Flask, abort
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route('/admin/promote/<int:uid>', methods=['POST'])
+@login_required
+def promote(uid):
+{check}    return make_user_admin(find_user(uid))
+"""
+
+
+def test_calling_a_function_named_for_admins_is_not_a_role_check(tmp_path: Path) -> None:
+    """A privileged route that only *calls* ``make_user_admin(...)`` decides on no role (AS103); one whose body
+    tests the caller's role before acting does."""
+    bad = audit(tmp_path / "bad", {"app.py": _PROMOTE.format(check="")})
+    good = audit(tmp_path / "good", {"app.py": _PROMOTE.format(
+        check="    if current_user.role != 'admin':\n        abort(403)\n")})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS103" and f.location] == [5]
+    assert not [f for f in good.findings if f.rule_id == "AS103"]
+
+
+_CSP = """\
+from flask import Flask
+app = Flask(__name__)
+
+@app.after_request
+def headers(response):
+    response.headers['Content-Security-Policy'] = {policy}
+    return response
+"""
+
+
+def test_a_content_security_policy_allowing_inline_script_is_reported(tmp_path: Path) -> None:
+    """A CSP whose script sources allow 'unsafe-inline' (without a nonce) or 'unsafe-eval' stops no injected
+    script (AS311, medium); a strict one, or 'unsafe-inline' only for styles, is quiet."""
+    def lines(policy: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _CSP.format(policy=policy)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS311" and f.location
+                and f.severity >= Severity.MEDIUM]
+
+    assert lines("\"script-src 'self' 'unsafe-inline'\"", "inline") == [6]
+    assert lines("\"default-src 'self' 'unsafe-eval'\"", "eval") == [6]
+    assert lines("\"default-src 'self'; style-src 'self' 'unsafe-inline'\"", "style") == []
+    assert lines("\"script-src 'self' 'nonce-abc' 'unsafe-inline'\"", "nonce") == []

@@ -316,16 +316,31 @@ def sets_security_headers(body: ast.AST) -> bool:
     return any(s.lower() in SECURITY_HEADERS for s in au.strings_in(body))
 
 
-def checks_roles(body: ast.AST) -> bool:
-    for node in au.walk(body):
+_ROLE_CHECK_CALL = re.compile(r"^(has|check|require|requires|ensure|verify|assert|is|must_be|only)_?\w*"
+                              r"(role|admin|permission|scope|staff|superuser)", re.IGNORECASE)
+
+
+def _mentions_role(expr: ast.AST) -> bool:
+    for node in au.walk(expr):
         if isinstance(node, ast.Attribute) and _ROLE_NAME.search(node.attr):
             return True
         if isinstance(node, ast.Name) and _ROLE_NAME.search(node.id) and isinstance(node.ctx, ast.Load):
             return True
-        if isinstance(node, ast.Compare):
-            for s in au.strings_in(node):
-                if _ROLE_NAME.search(s):
-                    return True
+        if isinstance(node, ast.Compare) and any(_ROLE_NAME.search(s) for s in au.strings_in(node)):
+            return True
+    return False
+
+
+def checks_roles(body: ast.AST) -> bool:
+    """The body decides on a role: a condition or comparison mentions roles/admin/permissions, or it calls a
+    checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing."""
+    for node in au.walk(body):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test):
+            return True
+        if isinstance(node, ast.Compare) and _mentions_role(node):
+            return True
+        if isinstance(node, ast.Call) and _ROLE_CHECK_CALL.search(au.last(au.dotted(node.func))):
+            return True
     return False
 
 
