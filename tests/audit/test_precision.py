@@ -996,3 +996,24 @@ def test_an_example_folder_audited_on_its_own_is_reported(tmp_path: Path) -> Non
 
     result = audit(tmp_path, {"examples/hello.py": _HELLO})
     assert any(f.rule_id == "AS301" and f.severity >= Severity.MEDIUM for f in result.findings)
+
+
+_INLINE = """\
+from flask import Flask, jsonify, request, session
+app = Flask(__name__)
+
+@app.route('/notes', methods=['POST'])
+def add_note():
+    value = session.get({key})
+    if value is None:
+        return jsonify({{'error': 'missing'}})
+    return jsonify(save(value, request.form['text']))
+"""
+
+
+@pytest.mark.parametrize(("key", "reported"), [("'cart'", True), ("'user_info'", False), ("'logged_in'", False)])
+def test_an_early_return_without_a_signed_in_user_is_authentication(tmp_path: Path, key: str, reported: bool) -> None:
+    """A handler that returns early when the session holds no user refuses anonymous callers, whatever status it
+    answers with; the same test on a non-identity key (a cart) authenticates nobody."""
+    result = audit(tmp_path, {"app.py": _INLINE.format(key=key)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported

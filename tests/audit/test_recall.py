@@ -331,3 +331,30 @@ def test_a_content_security_policy_allowing_inline_script_is_reported(tmp_path: 
     assert lines("\"default-src 'self' 'unsafe-eval'\"", "eval") == [6]
     assert lines("\"default-src 'self'; style-src 'self' 'unsafe-inline'\"", "style") == []
     assert lines("\"script-src 'self' 'nonce-abc' 'unsafe-inline'\"", "nonce") == []
+
+
+_MORSELS = """\
+import http.cookies
+from http.server import BaseHTTPRequestHandler
+
+class Handler(BaseHTTPRequestHandler):
+    jar = http.cookies.SimpleCookie()
+
+    def do_GET(self):
+        self.jar['sid'] = new_session_id()
+        for morsel in self.jar.values():
+            morsel['path'] = '/'
+{flags}            self.send_header('Set-Cookie', morsel.OutputString())
+        self.end_headers()
+"""
+
+
+def test_standard_library_cookie_morsels_sent_without_secure_are_reported(tmp_path: Path) -> None:
+    """An ``http.cookies`` morsel sent in a Set-Cookie header carries only the flags set on it: without
+    ``['secure']`` it is AS503 (medium); with Secure and HttpOnly set it is quiet."""
+    bad = audit(tmp_path / "bad", {"server.py": _MORSELS.format(flags="")})
+    good = audit(tmp_path / "good", {"server.py": _MORSELS.format(
+        flags="            morsel['secure'] = True\n            morsel['httponly'] = True\n")})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS503" and f.location
+            and f.severity >= Severity.MEDIUM] == [11]
+    assert not [f for f in good.findings if f.rule_id in {"AS503", "AS504"}]

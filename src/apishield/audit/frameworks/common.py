@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import serves_fixed_file
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
@@ -264,7 +265,10 @@ def _status_of(node: ast.AST | None) -> int | None:
 
 
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
-    """Does this code refuse the request with 401/403 (or send the client to the login page)?"""
+    """Does this code refuse the request with 401/403 (or send the client to the login page, or return early when
+    the session holds no signed-in user)?"""
+    if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)) and refuses_without_session_identity(body):
+        return True
     for node in au.nodes_of_any(body, ast.Raise, ast.Call, ast.Return, ast.Return, ast.Assign, ast.Attribute):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
@@ -347,9 +351,7 @@ def checks_roles(body: ast.AST) -> bool:
 # a function whose source mentions none of these (ignoring case) cannot match any summary check below
 _SUMMARY_HINTS = (
     # rejects unauthenticated requests
-    "401",
-    "403",
-    "abort",
+    "401", "403", "abort", "session",
     "unauthori",
     "forbidden",
     "redirect",

@@ -88,6 +88,8 @@ class _Scan:
     config: list[tuple[str, ast.AST, ast.AST]] = field(default_factory=list)
     created: dict[tuple[int, str], ast.AST] = field(default_factory=dict)  # (function id, cookie key) -> node
     flags: dict[tuple[int, str, str], Any] = field(default_factory=dict)  # (function id, key, flag) -> value
+    sent_morsels: list[ast.Call] = field(default_factory=list)  # http.cookies ``morsel.OutputString()``/``output()``
+    morsel_flags: dict[str, Any] = field(default_factory=dict)  # ``<anything>['secure'] = True`` in the module
 
 
 _SCANS: dict[int, tuple[ast.AST, _Scan]] = {}
@@ -118,11 +120,15 @@ def _visit(node: ast.AST, scope: int, out: _Scan) -> None:
                 out.calls.append(cur)
             elif cur.func.attr == "update":
                 out.config += [(k.arg, k.value, k.value) for k in cur.keywords if k.arg]
+            elif cur.func.attr in {"OutputString", "output"} and not cur.args:
+                out.sent_morsels.append(cur)
         elif isinstance(cur, ast.Assign) and len(cur.targets) == 1:
             t = cur.targets[0]
             if isinstance(t, ast.Subscript):
                 if isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
                     out.config.append((t.slice.value, cur.value, cur))
+                    if t.slice.value.lower() in _FLAG_NAMES.values():
+                        out.morsel_flags[t.slice.value.lower()] = _value(cur.value)
                 if _is_cookie_jar(t.value):
                     out.created.setdefault((fn, ast.dump(t.slice)), cur)
                 elif isinstance(t.value, ast.Subscript) and _is_cookie_jar(t.value.value) and isinstance(
@@ -167,6 +173,12 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
                 yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix, **_session_switched_off(which, key))
         elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
             yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix, **_session_switched_off(which, key))
+    if scan.sent_morsels and "SimpleCookie" in ctx.source:
+        # the standard library's cookies: a morsel sent in a Set-Cookie header carries only the flags set on it
+        value = scan.morsel_flags.get(name_kw, _UNSAFE)
+        if value is _UNSAFE or (value is not ... and (not value or str(value).lower() == "none")):
+            for call in scan.sent_morsels:
+                yield at_node(which, ctx, call, f"http.cookies morsel sent without the {name_kw} flag", fix=fix)
     for (fn, key), where in scan.created.items():
         if fn == 0:
             continue
