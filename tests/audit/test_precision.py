@@ -1017,3 +1017,24 @@ def test_an_early_return_without_a_signed_in_user_is_authentication(tmp_path: Pa
     answers with; the same test on a non-identity key (a cart) authenticates nobody."""
     result = audit(tmp_path, {"app.py": _INLINE.format(key=key)})
     assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+_CONFIG_CLASS = "class Config:\n    SECRET_KEY = 'a-literal-signing-key-0123456789'\n    DEBUG = False\n"
+
+
+@pytest.mark.parametrize(("app", "reported"), [
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config.from_object('config.Config')\n", True),
+    ("from flask import Flask\nfrom config import Config\napp = Flask(__name__)\napp.config.from_object(Config)\n",
+     True),
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = os.environ['KEY']\n",
+     False),
+])
+def test_a_secret_in_a_configuration_class_nobody_loads_is_low(tmp_path: Path, app: str, reported: bool) -> None:
+    """A literal secret in ``class Config`` matters when some line of the project names the class; when none does,
+    the app takes its settings elsewhere and the finding stays, low."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"config.py": _CONFIG_CLASS, "app.py": app})
+    found = [f for f in result.findings if f.rule_id == "AS601" and f.location and f.location.path == "config.py"]
+    assert found
+    assert any(f.severity >= Severity.MEDIUM for f in found) is reported
