@@ -358,3 +358,42 @@ def test_standard_library_cookie_morsels_sent_without_secure_are_reported(tmp_pa
     assert [f.location.line for f in bad.findings if f.rule_id == "AS503" and f.location
             and f.severity >= Severity.MEDIUM] == [11]
     assert not [f for f in good.findings if f.rule_id in {"AS503", "AS504"}]
+
+
+_ORDERS = """\
+from fastapi import APIRouter, Depends, HTTPException
+from .deps import get_current_user, get_db
+from .store import get_record
+router = APIRouter()
+
+@router.{verb}('/{kind}/{{record_id}}')
+def handle(record_id: int, db=Depends(get_db), current_user=Depends(get_current_user)):
+    record = get_record(db, record_id=record_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail='not found')
+{check}    return record
+"""
+_STORE = "def get_record(db: Session, record_id):\n    return db.query(Record).filter(Record.id == record_id).first()\n"
+
+
+def _bola(tmp_path: Path, sub: str, verb: str, kind: str, check: str = "") -> list[int]:
+    result = audit(tmp_path / sub, {"api/__init__.py": "", "api/deps.py": "def get_current_user(): ...\n"
+                                    "def get_db(): ...\n", "api/store.py": _STORE,
+                                    "api/views.py": _ORDERS.format(verb=verb, kind=kind, check=check)})
+    return [f.location.line for f in result.findings if f.rule_id == "AS102" and f.location
+            and f.severity >= Severity.MEDIUM]
+
+
+def test_knowing_the_caller_is_not_checking_ownership(tmp_path: Path) -> None:
+    """A ``current_user`` dependency, a 404 for a missing object and a ``db: Session`` helper parameter compare
+    nothing with the caller: an authenticated write by id is AS102 (medium); comparing the owner is quiet."""
+    assert _bola(tmp_path, "bad", "patch", "notes") == [6]
+    assert _bola(tmp_path, "good", "patch", "notes", "    if record.owner_id != current_user.id:\n"
+                 "        raise HTTPException(status_code=404)\n") == []
+
+
+def test_reading_a_record_owned_by_one_customer_by_id_is_medium(tmp_path: Path) -> None:
+    """Reading another customer's order by id is the leak itself (medium); reading an article by id is often the
+    design (low)."""
+    assert _bola(tmp_path, "orders", "get", "orders") == [6]
+    assert _bola(tmp_path, "articles", "get", "articles") == []

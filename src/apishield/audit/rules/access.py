@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.model import AUTH
+from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -94,8 +94,11 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     """AS102 — a route with an id path parameter (``<task_id>``, ``{item_id}``, CherryPy ``user_id`` argument)
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
-    ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped; on a route without authentication
-    the finding is low (there is no caller to own anything: AS101 reports the route itself)."""
+    ``g.user``, 403/404 on mismatch; a parameter that only makes the caller known, such as a ``current_user``
+    dependency, or a 404 for a missing object compares nothing). Medium for writes and for reads of records that
+    belong to one customer (``/orders/<id>``, invoices, messages); low for other reads, where access by id is often
+    the design (profiles, articles). Public-by-design routes are skipped; on a route without authentication the
+    finding is low (there is no caller to own anything: AS101 reports the route itself)."""
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
@@ -122,13 +125,24 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 route.line,
                 f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
                 "loaded without checking that it belongs to them",
-                # reading by id behind authentication is often by design (profiles); writes are not. Without
+                # reading by id behind authentication is often by design (profiles), not for records owned by one
+                # customer (orders, invoices, messages); writes are not. Without
                 # authentication there is no caller to own anything: the weakness is the missing authentication,
                 # which AS101 reports on the same route, so this one stays low
-                severity=Severity.MEDIUM if route.has(AUTH) and route.state_changing else Severity.LOW,
+                severity=Severity.MEDIUM if route.has(AUTH) and (route.state_changing or _owned_records(route))
+                else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
+
+
+#: records that belong to one customer by nature: reading another's by id is the leak itself
+_OWNED = re.compile(r"^(orders?|payments?|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
+                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?)$", re.IGNORECASE)
+
+
+def _owned_records(route: Route) -> bool:
+    return any(_OWNED.match(s) for s in route.path.strip("/").split("/"))
 
 
 def _stem(path: str) -> str:
