@@ -397,3 +397,25 @@ def test_reading_a_record_owned_by_one_customer_by_id_is_medium(tmp_path: Path) 
     design (low)."""
     assert _bola(tmp_path, "orders", "get", "orders") == [6]
     assert _bola(tmp_path, "articles", "get", "articles") == []
+
+
+_EXPIRY = """\
+from datetime import datetime, timedelta
+import jwt
+EXPIRE_MINUTES = {minutes}
+
+def issue(claims, key):
+    payload = dict(claims)
+    if EXPIRE_MINUTES > 0:
+        payload.update({{'exp': datetime.utcnow() + timedelta(minutes=EXPIRE_MINUTES)}})
+    return jwt.encode(payload, key, algorithm='HS256')
+"""
+
+
+def test_a_lifetime_constant_that_switches_expiry_off_is_reported(tmp_path: Path) -> None:
+    """``EXPIRE_MINUTES = 0`` with ``exp`` added only ``if EXPIRE_MINUTES > 0`` issues tokens that never expire
+    (AS507 at the constant); a positive lifetime is quiet."""
+    bad = audit(tmp_path / "bad", {"tokens.py": _EXPIRY.format(minutes=0)})
+    good = audit(tmp_path / "good", {"tokens.py": _EXPIRY.format(minutes=15)})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS507" and f.location] == [3]
+    assert not [f for f in good.findings if f.rule_id == "AS507"]
