@@ -419,3 +419,28 @@ def test_a_lifetime_constant_that_switches_expiry_off_is_reported(tmp_path: Path
     good = audit(tmp_path / "good", {"tokens.py": _EXPIRY.format(minutes=15)})
     assert [f.location.line for f in bad.findings if f.rule_id == "AS507" and f.location] == [3]
     assert not [f for f in good.findings if f.rule_id == "AS507"]
+
+
+_INTERNAL = """\
+from flask import Flask, abort, request
+app = Flask(__name__)
+
+@app.route('/internal/stats')
+def stats():
+    ip = {source}
+    if ip not in ('127.0.0.1', '::1'):
+        abort(403)
+    return {{'revenue': 1}}
+"""
+
+
+def test_an_access_check_on_a_client_set_ip_header_is_reported(tmp_path: Path) -> None:
+    """An 'internal only' check on X-Forwarded-For (or Flask's ``access_route``) lets anyone in (AS108); the same
+    check on the connection's address is quiet."""
+    def lines(source: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _INTERNAL.format(source=source)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS108" and f.location]
+
+    assert lines("request.headers.get('X-Forwarded-For', request.remote_addr)", "xff") == [7]
+    assert lines("request.access_route[0]", "route") == [7]
+    assert lines("request.remote_addr", "remote") == []

@@ -1,4 +1,5 @@
-"""Object-level access, mass assignment, data exposure and unbounded input: AS102, AS106, AS107, AS203, AS205."""
+"""Object-level access, IP-header trust, mass assignment, data exposure and unbounded input: AS102, AS106–AS108,
+AS203, AS205."""
 
 from __future__ import annotations
 
@@ -68,6 +69,69 @@ GRAPHQL = Rule(
     fix="Add depth/cost validation rules (graphene `depth_limit_validator(10)`, strawberry `QueryDepthLimiter`), "
     "turn off batching and GraphiQL in production.",
 )
+
+IP_HEADER = Rule(
+    id="AS108",
+    title="Access decided by a client-set IP header",
+    cwe=(290, 348, 807),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="X-Forwarded-For, X-Real-IP and their kind are written by the client unless a proxy you control "
+    "overwrites them: an 'internal network only' or IP allow-list check on them lets anyone in.",
+    fix="Decide on the connection's address (`request.client.host`, `request.remote_addr`) and let a trusted "
+    "proxy set it (Werkzeug `ProxyFix(x_for=1)`, uvicorn `--proxy-headers --forwarded-allow-ips`); better, "
+    "require authentication and a role for internal endpoints.",
+)
+
+_IP_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "true-client-ip", "forwarded",
+                         "cf-connecting-ip", "x-originating-ip", "x-remote-ip", "x-remote-addr"})
+
+
+def _reads_ip_header(node: ast.AST) -> bool:
+    """``headers.get('X-Forwarded-For')``, ``environ['HTTP_X_REAL_IP']``, Flask ``request.access_route``."""
+    for sub in au.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "access_route":
+            return True
+        text = au.str_const(sub)
+        if text and text.lower().removeprefix("http_").replace("_", "-") in _IP_HEADERS:
+            return True
+    return False
+
+
+def _ip_header_checks(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) -> Iterator[ast.If]:
+    """``if ip not in ALLOWED: raise HTTPException(403)`` where ``ip`` came from a client-set IP header."""
+    from apishield.audit.frameworks.common import rejects_unauthenticated  # the one rejection test
+
+    tainted: set[str] = set()
+    assigns = sorted((n for n in au.nodes_of_any(fn, ast.Assign) if isinstance(n, ast.Assign)),
+                     key=lambda n: (n.lineno, n.col_offset))
+    for node in assigns:
+        if (_reads_ip_header(node.value) or any(
+                isinstance(n, ast.Name) and n.id in tainted for n in au.walk(node.value))):
+            tainted.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    for branch in au.nodes_of_any(fn, ast.If):
+        if not isinstance(branch, ast.If):
+            continue
+        uses = _reads_ip_header(branch.test) or any(isinstance(n, ast.Name) and n.id in tainted
+                                                     for n in au.walk(branch.test))
+        if uses and rejects_unauthenticated(ast.Module(body=branch.body, type_ignores=[]), imp):
+            yield branch
+
+
+@rule(IP_HEADER)
+def check_ip_header_access(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS108 — trusting a client-set IP header for access (CWE-290, CWE-348): a condition on a value read from
+    ``X-Forwarded-For``/``X-Real-IP``/``Forwarded``/… (directly or through assignments, or Flask's
+    ``request.access_route``) whose branch refuses the request with 401/403."""
+    if not any(h in ctx.source.lower().replace("_", "-") for h in ("forwarded", "real-ip", "client-ip",
+                                                                    "connecting-ip", "access-route", "remote-")):
+        return
+    imp = imports(ctx)
+    for fn in au.functions(ctx.tree):
+        for node in _ip_header_checks(fn, imp):
+            yield at_node(IP_HEADER, ctx, node, f"{fn.name}() lets a client-set IP header decide who may pass")
+
 
 _CONVERTERS = {"int", "float", "path", "string", "str", "uuid", "any", "re", "default"}
 
@@ -409,4 +473,4 @@ def check_graphql(ctx: ModuleContext) -> Iterator[Finding]:
             yield at_node(GRAPHQL, ctx, call, f"GraphQL endpoint: {', '.join(problems)}")
 
 
-__all__ = ["BOLA", "EXPOSURE", "GRAPHQL", "MASS_ASSIGN", "UNBOUNDED"]
+__all__ = ["BOLA", "EXPOSURE", "GRAPHQL", "IP_HEADER", "MASS_ASSIGN", "UNBOUNDED"]
