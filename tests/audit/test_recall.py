@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from apishield.findings import Severity
 
 from .helpers import audit
@@ -444,3 +446,19 @@ def test_an_access_check_on_a_client_set_ip_header_is_reported(tmp_path: Path) -
     assert lines("request.headers.get('X-Forwarded-For', request.remote_addr)", "xff") == [7]
     assert lines("request.access_route[0]", "route") == [7]
     assert lines("request.remote_addr", "remote") == []
+
+
+@pytest.mark.parametrize(("line", "reported"), [
+    ("ctx.options &= ~ssl.OP_NO_SSLv3", True),
+    ("ctx.options &= ~(ssl.OP_NO_TLSv1 | ssl.OP_NO_COMPRESSION)", True),
+    ("ctx.minimum_version = ssl.TLSVersion.TLSv1", True),
+    ("ctx.options |= ssl.OP_NO_COMPRESSION", False),
+    ("ctx.minimum_version = ssl.TLSVersion.TLSv1_2", False),
+])
+def test_tls_weakened_by_hand_is_reported(tmp_path: Path, line: str, reported: bool) -> None:
+    """Clearing a safety option or allowing SSL 3 / TLS 1.0–1.1 is AS312; adding options or a TLS 1.2 floor is
+    quiet."""
+    source = f"import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n{line}\n"
+    result = audit(tmp_path, {"server.py": source})
+    assert [f.location.line for f in result.findings if f.rule_id == "AS312" and f.location] == ([3] if reported
+                                                                                                 else [])
