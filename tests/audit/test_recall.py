@@ -462,3 +462,24 @@ def test_tls_weakened_by_hand_is_reported(tmp_path: Path, line: str, reported: b
     result = audit(tmp_path, {"server.py": source})
     assert [f.location.line for f in result.findings if f.rule_id == "AS312" and f.location] == ([3] if reported
                                                                                                  else [])
+
+
+_HELPER = """\
+import sqlite3
+
+def search(conn, {param}):
+    term = {param}.{attr}.get('q', '')
+    return conn.execute("SELECT * FROM items WHERE name = '%s'" % term).fetchall()
+"""
+
+
+@pytest.mark.parametrize(("param", "attr", "proven"), [
+    ("request", "args", True), ("req", "args", True), ("handler", "params", True),
+    ("options", "args", False), ("handler", "settings", False),
+])
+def test_the_request_passed_into_a_helper_is_a_source(tmp_path: Path, param: str, attr: str, proven: bool) -> None:
+    """A helper's un-annotated ``request``/``req`` parameter is the request being served, and a ``handler``
+    parameter a standard-library request handler (its ``params``, ``path``, ``headers``…): request data read from
+    them into SQL is a proven flow (critical); other parameters and attributes stay unproven."""
+    result = audit(tmp_path, {"search.py": _HELPER.format(param=param, attr=attr)})
+    assert bool(_critical(result, "AS801", "search.py")) is proven

@@ -20,6 +20,7 @@ from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     REQUEST_HANDLER_BASES,
+    REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
     SERIALISING_BASES,
@@ -215,6 +216,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             if a.arg not in env:
                 if a.annotation is not None and au.last(au.dotted(a.annotation, strict=True)) in REQUEST_TYPES:
                     env[a.arg] = Val(kind="request")
+                elif a.annotation is None and a.arg in REQUEST_PARAM_NAMES:
+                    # the request object passed into a helper: ``def load(request): request.args['q']``
+                    env[a.arg] = Val(kind=REQUEST_PARAM_NAMES[a.arg])
                 else:
                     env[a.arg] = Val()  # unknown caller data: not proven
         try:

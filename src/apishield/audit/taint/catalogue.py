@@ -27,7 +27,11 @@ REQUEST_HANDLER_BASES = frozenset({
     "CGIHTTPServer.CGIHTTPRequestHandler", "socketserver.StreamRequestHandler", "SocketServer.StreamRequestHandler",
     "wsgiref.simple_server.WSGIRequestHandler",
 })
-HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
+HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "params", "cookie"})
+#: un-annotated helper parameters that conventionally carry the request being served (a framework request object,
+#: or a standard-library request handler passed on as ``handler``)
+REQUEST_PARAM_NAMES = {"request": "request", "req": "request", "http_request": "request", "handler": "handler",
+                       "request_handler": "handler"}
 ROUTE_DECORATORS = frozenset({
     "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
 })
