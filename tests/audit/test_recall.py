@@ -483,3 +483,43 @@ def test_the_request_passed_into_a_helper_is_a_source(tmp_path: Path, param: str
     them into SQL is a proven flow (critical); other parameters and attributes stay unproven."""
     result = audit(tmp_path, {"search.py": _HELPER.format(param=param, attr=attr)})
     assert bool(_critical(result, "AS801", "search.py")) is proven
+
+
+def _sink_only(result: object, rule_id: str) -> list[int]:
+    findings = getattr(result, "findings")
+    return sorted(f.location.line for f in findings if f.rule_id == rule_id and f.location
+                  and f.severity >= Severity.MEDIUM)
+
+
+@pytest.mark.parametrize(("body", "rule_id", "reported"), [
+    ("    return open(options.get('path')).read()", "AS806", True),
+    ("    return requests.get(options.get('url'), timeout=5).text", "AS805", True),
+    ("    return redirect(options.get('next'))", "AS807", True),
+    # the program's own layout: a name composed under a fixed folder, a path built from __file__
+    ("    return open(ROOT + '/pages/' + options.get('page') + '.html').read()", "AS806", False),
+    ("    return open(os.path.join(os.path.dirname(__file__), 'data.json')).read()", "AS806", False),
+    # a host allow-list check against a module constant proves the target
+    ("    url = options.get('url')\n    if urlparse(url).netloc == ALLOWED_HOST:\n"
+     "        return requests.get(url, timeout=5).text", "AS805", False),
+])
+def test_a_whole_value_of_unknown_origin_reaching_a_path_url_or_redirect_is_worth_reading(
+        tmp_path: Path, body: str, rule_id: str, reported: bool) -> None:
+    """A value of unknown origin that *is* the whole path, outbound URL or redirect target (a handler reached by
+    dynamic dispatch, a helper given its input) is medium with low confidence; one composed under a fixed folder,
+    derived from ``__file__`` or checked against an allowed host is not."""
+    source = ("import os\nimport requests\nfrom urllib.parse import urlparse\nfrom bottle import redirect\n"
+              f"ROOT = '/srv'\nALLOWED_HOST = 'api.example.net'\n\ndef act(options):\n{body}\n")
+    result = audit(tmp_path, {"actions.py": source})
+    assert bool(_sink_only(result, rule_id)) is reported
+
+
+def test_a_scheme_check_does_not_prove_where_a_url_goes(tmp_path: Path) -> None:
+    """``scheme in ('http', 'https')`` leaves the host open: the redirect of request data stays reported; a host
+    compared with the allowed one is quiet."""
+    view = ("from flask import Flask, request, redirect\nfrom urllib.parse import urlparse\napp = Flask(__name__)\n"
+            "ALLOWED_HOST = 'app.example.net'\n@app.route('/go')\ndef go():\n    url = request.args['next']\n"
+            "    if {test}:\n        return redirect(url)\n    return 'no'\n")
+    bad = audit(tmp_path / "bad", {"app.py": view.format(test="urlparse(url).scheme in ('http', 'https')")})
+    good = audit(tmp_path / "good", {"app.py": view.format(test="urlparse(url).netloc == ALLOWED_HOST")})
+    assert _sink_only(bad, "AS807") == [9]
+    assert _sink_only(good, "AS807") == []

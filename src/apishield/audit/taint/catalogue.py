@@ -195,6 +195,18 @@ EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "ext
 LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
 # sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
 SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
+#: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading: ``open(p)``,
+#: ``requests.get(url)``, ``redirect(target)``
+BARE_SINK_ONLY_KINDS = frozenset({"path", "ssrf", "redirect"})
+
+
+def worth_reading(kind: str, formatted: bool) -> bool:
+    """Is a value of unknown origin reaching a sink of ``kind`` reported (sink-only)? A formatted value anywhere
+    but the bare-value kinds (formatted SQL text); any value for shell, code, deserialisation and XXE; a whole,
+    uncomposed value for paths, outbound URLs and redirects (``open(ROOT + name)`` is the program's own layout)."""
+    if kind in BARE_SINK_ONLY_KINDS:
+        return not formatted
+    return formatted or kind in SINK_ONLY_KINDS
 # methods that read stored data selected by their arguments (a database, a cache, an ORM query)
 STORE_LOOKUP = re.compile(
     r"^(get|get_or_404|first_or_404|get_by_id|by_id|find|find_one|find_by\w*|fetch\w*|select|load|lookup|"

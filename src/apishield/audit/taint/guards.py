@@ -38,7 +38,8 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
                 out += [(n, _attr_test(left)) for n in names_in(left)]
         elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:
             for a, b in ((left, right), (right, left)):
-                if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
+                fixed = isinstance(b, ast.Constant) or (isinstance(b, ast.Name) and b.id.isupper())  # ALLOWED_HOST
+                if fixed and not isinstance(a, ast.Constant) and not (isinstance(a, ast.Name) and a.id.isupper()):
                     out += [(n, _attr_test(a)) for n in names_in(a)]
         return out
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
@@ -58,6 +59,8 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
 
 def _attr_test(node: ast.AST) -> str:
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "scheme", "host"}:
+        if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "host"}:
             return "host"
+        if isinstance(sub, ast.Attribute) and sub.attr == "scheme":
+            return "scheme"  # ``scheme in ('http', 'https')`` says nothing about where the URL goes
     return "all"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import METACHARS, REQUEST_OBJECTS, SESSIONS, SINK_ONLY_KINDS, SOURCE_ATTRS
+from apishield.audit.taint.catalogue import METACHARS, REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
 from apishield.audit.taint.guards import guarded_subjects
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
@@ -76,6 +76,8 @@ class Evaluator:
             return self.env[name]
         if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
             return Val(kind="request")
+        if name == "__file__":
+            return Val(lit=True)  # the module's own location: paths built from it are the program's own
         if name in self.info.imports or name in self.info.functions or name in self.info.classes:
             return Val(lit=True)
         return self.info.module_consts.get(name, CLEAN)
@@ -87,7 +89,7 @@ class Evaluator:
     def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
-        sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in SINK_ONLY_KINDS)
+        sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(kind, v.formatted)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
@@ -289,8 +291,8 @@ class Evaluator:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
         for name, how in guarded_subjects(test, self._is_allow_list, negated):
             v = self.lookup(name)
-            if how == "host":
-                kinds = {"redirect", "ssrf"}
+            if how == "host" or how == "scheme":
+                kinds = {"redirect", "ssrf"} if how == "host" else set()
             elif how == "dotdot" or how == "contained":
                 kinds = {"path"}
             elif how.startswith("meta:"):

@@ -49,6 +49,10 @@ class Val:
     def tainted_for(self, kind: str, origin: str = REQUEST) -> bool:
         return origin in self.taint and kind not in self.clean and ALL not in self.clean
 
+    def sanitised(self, kind: str) -> bool:
+        """A guard or sanitiser has proven the value safe for ``kind`` (whatever its origin)."""
+        return kind in self.clean or ALL in self.clean
+
     def dirty(self, kind: str) -> frozenset[str]:
         """Origins that reach a sink of ``kind`` (empty when sanitised for it)."""
         if kind in self.clean or ALL in self.clean:
