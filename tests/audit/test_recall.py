@@ -498,6 +498,8 @@ def _sink_only(result: object, rule_id: str) -> list[int]:
     # the program's own layout: a name composed under a fixed folder, a path built from __file__
     ("    return open(ROOT + '/pages/' + options.get('page') + '.html').read()", "AS806", False),
     ("    return open(os.path.join(os.path.dirname(__file__), 'data.json')).read()", "AS806", False),
+    # the function's own argument as given: its callers' flows are followed into it
+    ("    return open(options).read()", "AS806", False),
     # a host allow-list check against a module constant proves the target
     ("    url = options.get('url')\n    if urlparse(url).netloc == ALLOWED_HOST:\n"
      "        return requests.get(url, timeout=5).text", "AS805", False),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import names_in
+from apishield.audit.taint.values import ALL, KINDS
 
 
 def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], negated: bool = False
@@ -56,6 +57,22 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
     elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
         out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
+
+def guarded_kinds(how: str, resolved: bool) -> set[str]:
+    """The sink kinds a guard of kind ``how`` (from :func:`guarded_subjects`) makes a value safe for; ``resolved``:
+    the value is a resolved path (a prefix check then confines it)."""
+    if how == "host":
+        return {"redirect", "ssrf"}
+    if how == "scheme":
+        return set()  # ``scheme in ('http', 'https')`` says nothing about where the URL goes
+    if how in {"dotdot", "contained"}:
+        return {"path"}
+    if how.startswith("meta:"):
+        return set(METACHARS[how[5:]])
+    if how == "prefix":
+        return {"path", "redirect", "ssrf"} if resolved else set(KINDS) - {"path", "ssrf"}
+    return {ALL}
+
 
 def _attr_test(node: ast.AST) -> str:
     for sub in ast.walk(node):

@@ -13,14 +13,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import METACHARS, REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
-from apishield.audit.taint.guards import guarded_subjects
+from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
-    ALL,
     CLEAN,
     EXC,
-    KINDS,
     REQUEST,
     UNKNOWN,
     Env,
@@ -69,6 +67,7 @@ class Evaluator:
         self.loop_exits: list[Env | None] = []
         self.loop_heads: list[Env | None] = []
         self.non_html_output = False  # the body sets a non-HTML content type
+        self.arguments = {id(v) for v in env.values()}  # the values the function was given, as given
 
     # ---- helpers
     def lookup(self, name: str) -> Val:
@@ -89,7 +88,8 @@ class Evaluator:
     def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
-        sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(kind, v.formatted)
+        sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
+            kind, v.formatted, id(v) in self.arguments)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
@@ -291,16 +291,7 @@ class Evaluator:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
         for name, how in guarded_subjects(test, self._is_allow_list, negated):
             v = self.lookup(name)
-            if how == "host" or how == "scheme":
-                kinds = {"redirect", "ssrf"} if how == "host" else set()
-            elif how == "dotdot" or how == "contained":
-                kinds = {"path"}
-            elif how.startswith("meta:"):
-                kinds = set(METACHARS[how[5:]])
-            elif how == "prefix":
-                kinds = {"path", "redirect", "ssrf"} if v.kind == "resolved" else set(KINDS) - {"path", "ssrf"}
-            else:
-                kinds = {ALL}
+            kinds = guarded_kinds(how, resolved=v.kind == "resolved")
             self.set(name, sanitise(v, kinds))
             for base in v.derived:
                 self.set(base, sanitise(self.lookup(base), kinds))
