@@ -856,6 +856,30 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
          "templates/index.html": "<p>hi</p>\n"},
         "AS304",
     ),
+    (
+        "a search form over content is a read; a search over people's records is not public by nature",
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/search', methods=['GET', 'POST'])\ndef search():\n"
+                   "    return find('SELECT name FROM users WHERE name LIKE ?', request.form['q'])\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/search', methods=['GET', 'POST'])\ndef search():\n"
+                   "    return find('SELECT name FROM products WHERE name LIKE ?', request.form['q'])\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "a read by id that looks at the session only personalises a public page; a write by id does not",
+        {"app.py": "from flask import Flask, session\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/posts/<slug>', methods=['POST'])\ndef like(slug):\n"
+                   "    return add_like(slug, session.get('uid'))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, session\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/posts/<slug>')\ndef post(slug):\n"
+                   "    return render(find(slug), liked=session.get('uid'))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
 ]
 
 

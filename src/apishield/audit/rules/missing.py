@@ -221,9 +221,12 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
-            plain_read = not route.state_changing and not route.uses_session and not _names_private(route)
+            # a search form posts a query, it changes nothing; a read by id that also looks at the session only
+            # personalises what everyone may see (optional sign-in)
+            reads = not route.state_changing or _searches(project, route)
+            plain_read = reads and not _names_private(route) and (params or not route.uses_session)
             note = ""
-            if plain_read and (params or not app_has_auth):
+            if plain_read and (params or not app_has_auth or _searches(project, route)):
                 # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
                 # item, a post, a tag list) is how public sites and APIs work: low, next to its siblings; reads
                 # of fixed paths stay medium in an app that authenticates elsewhere, writes stay high
@@ -262,6 +265,28 @@ _PRIVATE = re.compile(
     r"students?|patients?|customers?|clients?|employees?|members?|persons?|people|contacts?)([_-]|$)",
     re.IGNORECASE,
 )
+
+
+_PEOPLE_DATA = re.compile(r"\b(users?|accounts?|customers?|members?|passwords?|emails?|employees?|patients?)\b",
+                          re.IGNORECASE)
+
+
+def _searches(project: ProjectContext, route: Route) -> bool:
+    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
+    body does not mention people's records (users, accounts, e-mails…)."""
+    segs = static_segments(route.path)
+    name = route.handler.rsplit(".", 1)[-1]
+    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
+        return False
+    lines = _line_text(project, route.file)
+    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
+                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
+    if start is None:
+        return False
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
+    return not _PEOPLE_DATA.search("\n".join(lines[start + 1:end]))
 
 
 def _names_private(route: Route) -> bool:
