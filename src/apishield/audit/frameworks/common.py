@@ -351,7 +351,7 @@ def checks_roles(body: ast.AST) -> bool:
 # a function whose source mentions none of these (ignoring case) cannot match any summary check below
 _SUMMARY_HINTS = (
     # rejects unauthenticated requests
-    "401", "403", "abort", "session",
+    "401", "403", "abort",
     "unauthori",
     "forbidden",
     "redirect",
@@ -407,6 +407,7 @@ def summarise(
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):
+            summary.rejects_unauth = "session" in low and refuses_without_session_identity(fn)  # the only check left
             return summary
     summary.rejects_unauth = rejects_unauthenticated(fn, imports)
     summary.security_headers = sets_security_headers(fn)

@@ -88,6 +88,10 @@ _IP_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "true-cl
                          "cf-connecting-ip", "x-originating-ip", "x-remote-ip", "x-remote-addr"})
 
 
+_HINT_IP_HEADER = ("forwarded", "real-ip", "real_ip", "client-ip", "client_ip", "connecting-ip", "connecting_ip",
+                   "access_route", "originating-ip", "originating_ip", "x-remote", "x_remote")
+
+
 def _reads_ip_header(node: ast.AST) -> bool:
     """``headers.get('X-Forwarded-For')``, ``environ['HTTP_X_REAL_IP']``, Flask ``request.access_route``."""
     for sub in au.walk(node):
@@ -124,8 +128,7 @@ def check_ip_header_access(ctx: ModuleContext) -> Iterator[Finding]:
     """AS108 — trusting a client-set IP header for access (CWE-290, CWE-348): a condition on a value read from
     ``X-Forwarded-For``/``X-Real-IP``/``Forwarded``/… (directly or through assignments, or Flask's
     ``request.access_route``) whose branch refuses the request with 401/403."""
-    if not any(h in ctx.source.lower().replace("_", "-") for h in ("forwarded", "real-ip", "client-ip",
-                                                                    "connecting-ip", "access-route", "remote-")):
+    if not au.mentions(ctx, _HINT_IP_HEADER):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     for fn in au.functions(ctx.tree):

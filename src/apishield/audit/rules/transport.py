@@ -48,7 +48,7 @@ def check_weak_tls(ctx: ModuleContext) -> Iterator[Finding]:
     """AS312 — ``ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`` (in ``SSLContext``/``wrap_socket`` or anywhere),
     ``minimum_version = TLSVersion.SSLv3/TLSv1/TLSv1_1``, and ``options &= ~OP_NO_SSLv3`` (any ``OP_NO_SSLv2/SSLv3/
     TLSv1/TLSv1_1/COMPRESSION``)."""
-    if "ssl" not in ctx.source.lower():
+    if not au.mentions(ctx, ("ssl", "tlsv1")):  # cheap pre-filter: most files cannot match
         return
     for node in au.nodes_of_any(ctx.tree, ast.Attribute, ast.AugAssign, ast.Assign):
         if isinstance(node, ast.Attribute) and node.attr in _OLD_PROTOCOLS:
