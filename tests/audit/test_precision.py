@@ -857,6 +857,32 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS304",
     ),
     (
+        "an open read by id of rows that carry an owner (or of users) stays high; of a catalogue without one is low",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "SCHEMA = 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, owner_id INTEGER, body TEXT)'\n"
+                   "@app.route('/notes/<int:nid>')\ndef note(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM notes WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "SCHEMA = 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, title TEXT, body TEXT)'\n"
+                   "@app.route('/notes/<int:nid>')\ndef note(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM notes WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "an open read by id whose handler queries the users table stays high",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/lookup/<int:nid>')\ndef lookup(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM users WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/lookup/<int:nid>')\ndef lookup(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM tags WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
         "a search form over content is a read; a search over people's records is not public by nature",
         {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
                    "@app.route('/search', methods=['GET', 'POST'])\ndef search():\n"

@@ -525,3 +525,13 @@ def test_a_scheme_check_does_not_prove_where_a_url_goes(tmp_path: Path) -> None:
     good = audit(tmp_path / "good", {"app.py": view.format(test="urlparse(url).netloc == ALLOWED_HOST")})
     assert _sink_only(bad, "AS807") == [9]
     assert _sink_only(good, "AS807") == []
+
+
+def test_a_command_line_tool_opening_the_paths_it_is_given_is_not_a_finding(tmp_path: Path) -> None:
+    """The same whole value of unknown origin reaching ``open`` is worth reading in a web application's module and
+    not in a command-line tool (no web framework): there the user names the paths."""
+    body = "def act(options):\n    return open(options.get('path')).read()\n"
+    web = audit(tmp_path / "web", {"actions.py": "from bottle import request\n" + body})
+    cli = audit(tmp_path / "cli", {"actions.py": "import argparse\n" + body})
+    assert _sink_only(web, "AS806") == [3]
+    assert _sink_only(cli, "AS806") == []

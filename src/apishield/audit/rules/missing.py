@@ -224,7 +224,8 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
             # a search form posts a query, it changes nothing; a read by id that also looks at the session only
             # personalises what everyone may see (optional sign-in)
             reads = not route.state_changing or _searches(project, route)
-            plain_read = reads and not _names_private(route) and (params or not route.uses_session)
+            plain_read = reads and not _names_private(route) and (params or not route.uses_session) and not (
+                params and _reads_owned_or_personal(project, route))
             note = ""
             if plain_read and (params or not app_has_auth or _searches(project, route)):
                 # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
@@ -267,26 +268,71 @@ _PRIVATE = re.compile(
 )
 
 
-_PEOPLE_DATA = re.compile(r"\b(users?|accounts?|customers?|members?|passwords?|emails?|employees?|patients?)\b",
-                          re.IGNORECASE)
+#: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
+_PEOPLE_DATA = re.compile(
+    r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
+    r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
+    r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
 
 
-def _searches(project: ProjectContext, route: Route) -> bool:
-    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
-    body does not mention people's records (users, accounts, e-mails…)."""
-    segs = static_segments(route.path)
-    name = route.handler.rsplit(".", 1)[-1]
-    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
-        return False
+def _handler_body(project: ProjectContext, route: Route) -> str | None:
+    """The text of the handler's body (the first ``def`` at or below the route line), or None."""
     lines = _line_text(project, route.file)
     start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
                   if lines[i].lstrip().startswith(("def ", "async def "))), None)
     if start is None:
-        return False
+        return None
     indent = len(lines[start]) - len(lines[start].lstrip())
     end = next((i for i in range(start + 1, len(lines))
                 if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
-    return not _PEOPLE_DATA.search("\n".join(lines[start + 1:end]))
+    return "\n".join(lines[start + 1:end])
+
+
+def _searches(project: ProjectContext, route: Route) -> bool:
+    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
+    body neither queries people's records (``FROM users``, ``User.query``) nor names a table with an owner column."""
+    segs = static_segments(route.path)
+    name = route.handler.rsplit(".", 1)[-1]
+    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
+        return False
+    body = _handler_body(project, route)
+    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
+
+
+def _mentions_owned(project: ProjectContext, body: str) -> bool:
+    owned = _owned_resources(project)
+    return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
+
+
+_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
+_SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
+                        r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
+_ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
+                        re.MULTILINE)
+
+
+def _owned_resources(project: ProjectContext) -> set[str]:
+    """Names of the tables and models whose rows carry an owner (``owner_id``, ``user_id``…), singular and plural."""
+    owned: set[str] | None = project.facts.get("owned_resources")
+    if owned is None:
+        owned = set()
+        for m in project.modules:
+            if re.search(_OWNER_COLUMN, m.source):
+                names = [*_SQL_OWNED.findall(m.source), *(c for c, _ in _ORM_OWNED.findall(m.source))]
+                for name in (n[0] if isinstance(n, tuple) else n for n in names):
+                    base = name.lower().removesuffix("s")
+                    owned.update({base, base + "s"})
+        project.facts["owned_resources"] = owned
+    return owned
+
+
+def _reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
+    """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
+    handler's body queries people's records (``FROM users``, ``User.query``)."""
+    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
+        return True
+    body = _handler_body(project, route)
+    return body is not None and bool(_PEOPLE_DATA.search(body))
 
 
 def _names_private(route: Route) -> bool:
