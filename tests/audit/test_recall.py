@@ -535,3 +535,56 @@ def test_a_command_line_tool_opening_the_paths_it_is_given_is_not_a_finding(tmp_
     cli = audit(tmp_path / "cli", {"actions.py": "import argparse\n" + body})
     assert _sink_only(web, "AS806") == [3]
     assert _sink_only(cli, "AS806") == []
+
+
+_GRAPHENE = """\
+import graphene, sqlite3
+
+class Query(graphene.ObjectType):
+    user = graphene.Field(graphene.String, name=graphene.String())
+
+    def {name}(self, info, name):
+        return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_ARIADNE = """\
+import sqlite3
+from ariadne import QueryType
+query = QueryType()
+
+@query.field('user')
+def find_user(obj, info, name):
+    return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_STRAWBERRY = """\
+import sqlite3, strawberry
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def user(self, info, name: str) -> str:
+        return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_AIOHTTP = """\
+import sqlite3
+from aiohttp import web
+
+async def user(request):
+    name = request.match_info['name']
+    return web.json_response(sqlite3.connect('x.db').execute({query}).fetchone())
+"""
+_INJECTED = "\"SELECT * FROM users WHERE name = '%s'\" % name"
+_BOUND = "'SELECT * FROM users WHERE name = ?', (name,)"
+
+
+@pytest.mark.parametrize(("template", "extra"), [
+    (_GRAPHENE, {"name": "resolve_user"}), (_ARIADNE, {}), (_STRAWBERRY, {}), (_AIOHTTP, {}),
+])
+def test_graphql_resolver_arguments_and_aiohttp_requests_are_sources(tmp_path: Path, template: str,
+                                                                     extra: dict[str, str]) -> None:
+    """GraphQL resolver arguments (graphene ``resolve_*``/``mutate``, ariadne ``@query.field``, strawberry fields;
+    not the parent object or ``info``) and aiohttp's ``request.match_info`` are the client's: formatted into SQL
+    they are a proven flow; bound as a parameter they are not."""
+    bad = audit(tmp_path / "bad", {"schema.py": template.format(query=_INJECTED, **extra)})
+    good = audit(tmp_path / "good", {"schema.py": template.format(query=_BOUND, **extra)})
+    assert _critical(bad, "AS801", "schema.py")
+    assert not _critical(good, "AS801", "schema.py")

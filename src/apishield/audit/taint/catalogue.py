@@ -16,6 +16,8 @@ SOURCE_ATTRS = frozenset({
     "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
     "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
+    # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
+    "match_info", "rel_url", "post", "text", "read", "multipart", "content",
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
