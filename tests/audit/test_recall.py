@@ -588,3 +588,30 @@ def test_graphql_resolver_arguments_and_aiohttp_requests_are_sources(tmp_path: P
     good = audit(tmp_path / "good", {"schema.py": template.format(query=_BOUND, **extra)})
     assert _critical(bad, "AS801", "schema.py")
     assert not _critical(good, "AS801", "schema.py")
+
+
+_EXC_PAGE = """\
+from flask import Flask, request
+app = Flask(__name__)
+
+@app.route('/count')
+def count():
+    raw = request.args.get('n', '0')
+    try:
+        n = int({value})
+    except ValueError as e:
+        return '<p>' + str(e) + '</p>'
+    return str(n * 2)
+"""
+
+
+def test_exception_text_quoting_request_data_is_request_data(tmp_path: Path) -> None:
+    """``int(raw)`` fails with ``invalid literal for int(): '<script>…'``: an exception raised while handling request
+    data quotes it, so writing its text into a page is reflected HTML (AS404); one raised on the server's own
+    constant is not."""
+    def lines(value: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _EXC_PAGE.format(value=value)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS404" and f.location]
+
+    assert lines("raw", "bad") == [10]
+    assert lines("'12'", "good") == []

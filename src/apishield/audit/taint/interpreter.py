@@ -27,6 +27,7 @@ from apishield.audit.taint.values import (
     const,
     elements,
     eq,
+    fed_by_request,
     fmt,
     fold_binop,
     fold_compare,
@@ -222,8 +223,9 @@ class Evaluator:
         for h in s.handlers:
             base = join_env(start, after_body)
             self.env = base
-            if h.name and self.env is not None:
-                self.env[h.name] = Val(taint=frozenset({EXC}), kind="exception")
+            if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
+                fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body)
+                self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception")
             self.run(h.body)
             merged = join_env(merged, self.env) if merged is not None else self.env
         self.env = merged
@@ -578,7 +580,7 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
             if node.attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
-                return Val(taint=frozenset({EXC}))  # Bottle ``err.traceback``, ``e.args``: internals, as data
+                return Val(taint=base.taint | {EXC})  # Bottle ``err.traceback``, ``e.args``: its text, as data
             if node.attr in {"exception", "detail", "description"}:
                 return base
             return CLEAN
