@@ -338,6 +338,8 @@ def _mentions_role(expr: ast.AST) -> bool:
 def checks_roles(body: ast.AST) -> bool:
     """The body decides on a role: a condition or comparison mentions roles/admin/permissions, or it calls a
     checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing."""
+    if not _mentions_role(body):  # the common case: one walk, nothing role-like anywhere
+        return False
     for node in au.walk(body):
         if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test):
             return True

@@ -46,6 +46,8 @@ def _tests_absence(test: ast.expr, names: set[str]) -> bool:
 
 def refuses_without_session_identity(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function's own body returns (or raises) early when the session holds no signed-in identity."""
+    if not any(isinstance(statement, ast.If) for statement in fn.body):
+        return False  # the common case: no early exit to look at
     names: set[str] = set()
     for statement in fn.body:
         if isinstance(statement, ast.Assign) and _identity_read(statement.value):

@@ -50,6 +50,8 @@ def graphql_resolver(fn: FunctionNode) -> bool:
     """A GraphQL resolver: graphene ``resolve_<field>(self, info, ...)`` and ``mutate(root, info, ...)``, ariadne
     ``@query.field('x') def f(obj, info, ...)``, strawberry ``@strawberry.field``/``mutation``. Its arguments
     besides the parent object and ``info`` are the client's."""
+    if not (fn.decorator_list or fn.name.startswith("resolve_") or fn.name == "mutate"):
+        return False  # the common case
     names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
     if "info" in names and (fn.name.startswith("resolve_") or fn.name == "mutate"):
         return True
