@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -93,7 +94,11 @@ def lookup(rule_id: str) -> RuleDoc:
             return table[wanted]
     import difflib
 
-    close = difflib.get_close_matches(wanted, rule_ids(), n=3, cutoff=0.5)
+    ids = rule_ids()
+    # a letter typed for a look-alike digit (AS3O1, ASl01) names one rule: offer it first
+    digits = re.sub(r"(?<=\d)[OIL]|[OIL](?=\d)", lambda m: "0" if m.group() == "O" else "1", wanted)
+    close = [digits] if digits in ids and digits != wanted else []
+    close += [c for c in difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5) if c not in close][: 3 - len(close)]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `apishield explain --list` lists them"
     raise KeyError(f"unknown rule id {rule_id!r}{hint}")
 

@@ -716,13 +716,13 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
-        "a read left open next to guarded writes of the same resource is public on purpose",
+        "a read of private data left open next to guarded writes of the same resource is public on purpose",
         {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
-                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
-                   "@app.route('/drafts/<nid>', methods=['PUT'])\n@login_required\ndef save(nid):\n    return ''\n"},
+                   "@app.route('/orders/<oid>', methods=['GET'])\ndef read(oid):\n    return jsonify(find(oid))\n"
+                   "@app.route('/drafts/<oid>', methods=['PUT'])\n@login_required\ndef save(oid):\n    return ''\n"},
         {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
-                   "@app.route('/notes/<nid>', methods=['GET'])\ndef read(nid):\n    return jsonify(find(nid))\n"
-                   "@app.route('/notes/<note_id>', methods=['PUT'])\n@login_required\ndef save(note_id):\n"
+                   "@app.route('/orders/<oid>', methods=['GET'])\ndef read(oid):\n    return jsonify(find(oid))\n"
+                   "@app.route('/orders/<order_id>', methods=['PUT'])\n@login_required\ndef save(order_id):\n"
                    "    return ''\n"},
         "AS101",
     ),
@@ -801,6 +801,110 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         {"auth.py": "import hashlib\ndef check(row, password):\n    stored_pass = row[2]\n"
                     "    return stored_pass and stored_pass == hashlib.sha256(password.encode()).hexdigest()\n"},
         "AS606",
+    ),
+    (
+        "an open read of a person's record by id is high; an open read of a catalogue item by id is low",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/customers/<cid>')\ndef customer(cid):\n    return jsonify(find(cid))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/products/<pid>')\ndef product(pid):\n    return jsonify(find(pid))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "a sign-in page named for its audience (/admin-login) is public by nature; an admin form is not",
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/admin-panel', methods=['GET', 'POST'])\ndef admin_panel():\n"
+                   "    return apply(request.form)\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/admin-login', methods=['GET', 'POST'])\ndef admin_login():\n"
+                   "    return check(request.form)\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "an authenticated write by id with no ownership check is medium; without authentication the route is "
+        "AS101's finding and the ownership one is low",
+        {"app.py": _AS102_FLASK + "@app.route('/api/tasks/<task_id>', methods=['PUT'])\n@login_required\n"
+                   "def put(task_id):\n    return DB.tasks.get(task_id)\n"},
+        {"app.py": _AS102_FLASK + "@app.route('/api/tasks/<task_id>', methods=['PUT'])\n"
+                   "def put(task_id):\n    return DB.tasks.get(task_id)\n"},
+        "AS102",
+    ),
+    (
+        "a login form without a CSRF token is login CSRF; a forgot-password form acts on no caller",
+        {"app.py": "from flask import Flask, request, session\napp = Flask(__name__)\n"
+                   "@app.route('/login', methods=['POST'])\ndef login():\n"
+                   "    return check(request.form['username'], request.form['password'])\n"
+                   "@app.route('/cart')\ndef cart():\n    return str(session.get('cart'))\n"},
+        {"app.py": "from flask import Flask, request, session\napp = Flask(__name__)\n"
+                   "@app.route('/forgot-password', methods=['POST'])\ndef forgot_password():\n"
+                   "    return send_reset_mail(request.form['email'])\n"
+                   "@app.route('/cart')\ndef cart():\n    return str(session.get('cart'))\n"},
+        "AS502",
+    ),
+    (
+        "an app rendering templates serves HTML; render_template in a string statement and an unused template do not",
+        {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\n"
+                   "@app.route('/')\ndef index():\n    return render_template('index.html')\n",
+         "templates/index.html": "<p>hi</p>\n"},
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\n"
+                   '"""\n@app.route(\'/old\')\ndef old():\n    return render_template(\'index.html\')\n"""\n'
+                   "@app.route('/')\ndef index():\n    return {'ok': True}\n",
+         "templates/index.html": "<p>hi</p>\n"},
+        "AS304",
+    ),
+    (
+        "an open read by id of rows that carry an owner (or of users) stays high; of a catalogue without one is low",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "SCHEMA = 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, owner_id INTEGER, body TEXT)'\n"
+                   "@app.route('/notes/<int:nid>')\ndef note(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM notes WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "SCHEMA = 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, title TEXT, body TEXT)'\n"
+                   "@app.route('/notes/<int:nid>')\ndef note(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM notes WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "an open read by id whose handler queries the users table stays high",
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/lookup/<int:nid>')\ndef lookup(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM users WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/lookup/<int:nid>')\ndef lookup(nid):\n"
+                   "    return jsonify(db.execute('SELECT * FROM tags WHERE id = ?', (nid,)).fetchone())\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "a search form over content is a read; a search over people's records is not public by nature",
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/search', methods=['GET', 'POST'])\ndef search():\n"
+                   "    return find('SELECT name FROM users WHERE name LIKE ?', request.form['q'])\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/search', methods=['GET', 'POST'])\ndef search():\n"
+                   "    return find('SELECT name FROM products WHERE name LIKE ?', request.form['q'])\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
+    ),
+    (
+        "a read by id that looks at the session only personalises a public page; a write by id does not",
+        {"app.py": "from flask import Flask, session\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/posts/<slug>', methods=['POST'])\ndef like(slug):\n"
+                   "    return add_like(slug, session.get('uid'))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        {"app.py": "from flask import Flask, session\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+                   "@app.route('/posts/<slug>')\ndef post(slug):\n"
+                   "    return render(find(slug), liked=session.get('uid'))\n"
+                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+        "AS101",
     ),
 ]
 
@@ -913,3 +1017,74 @@ def test_a_fixed_page_read_from_disk_is_public_by_design(tmp_path: Path, body: s
     lines = {f.location.line for f in result.findings if f.rule_id == "AS101" and f.location}
     assert (5 in lines) is index_reported  # the index handler (reported at its @expose line)
     assert any(line > 10 for line in lines)  # the data handler stays reported either way
+
+
+# --- example scripts next to the served application ----------------------------------------------------------
+_SERVED = "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.route('/items')\ndef items():\n" \
+          "    return jsonify([])\n"
+_HELLO = "from flask import Flask\nhello = Flask(__name__)\n@hello.route('/')\ndef index():\n    return 'hi'\n" \
+         "hello.run(debug=True)\n"
+
+
+@pytest.mark.parametrize(("folder", "reported"), [("tools", True), ("examples", False), ("docs/samples", False)])
+def test_example_scripts_next_to_the_served_app_are_low(tmp_path: Path, folder: str, reported: bool) -> None:
+    """A script in an ``examples``/``samples`` folder of a project that serves its app from elsewhere shows how to
+    use it: its findings stay, low. The same script anywhere else is reported as usual."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"app.py": _SERVED, f"{folder}/hello.py": _HELLO})
+    lines = [f.location.line for f in result.findings if f.rule_id == "AS301" and f.location
+             and f.location.path == f"{folder}/hello.py" and f.severity >= Severity.MEDIUM]
+    assert bool(lines) is reported
+    assert any(f.rule_id == "AS301" and f.location and f.location.path == f"{folder}/hello.py"
+               for f in result.findings)  # lowered, never dropped
+
+
+def test_an_example_folder_audited_on_its_own_is_reported(tmp_path: Path) -> None:
+    """When nothing outside ``examples/`` builds an app, the examples are what is being audited."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"examples/hello.py": _HELLO})
+    assert any(f.rule_id == "AS301" and f.severity >= Severity.MEDIUM for f in result.findings)
+
+
+_INLINE = """\
+from flask import Flask, jsonify, request, session
+app = Flask(__name__)
+
+@app.route('/notes', methods=['POST'])
+def add_note():
+    value = session.get({key})
+    if value is None:
+        return jsonify({{'error': 'missing'}})
+    return jsonify(save(value, request.form['text']))
+"""
+
+
+@pytest.mark.parametrize(("key", "reported"), [("'cart'", True), ("'user_info'", False), ("'logged_in'", False)])
+def test_an_early_return_without_a_signed_in_user_is_authentication(tmp_path: Path, key: str, reported: bool) -> None:
+    """A handler that returns early when the session holds no user refuses anonymous callers, whatever status it
+    answers with; the same test on a non-identity key (a cart) authenticates nobody."""
+    result = audit(tmp_path, {"app.py": _INLINE.format(key=key)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+_CONFIG_CLASS = "class Config:\n    SECRET_KEY = 'a-literal-signing-key-0123456789'\n    DEBUG = False\n"
+
+
+@pytest.mark.parametrize(("app", "reported"), [
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config.from_object('config.Config')\n", True),
+    ("from flask import Flask\nfrom config import Config\napp = Flask(__name__)\napp.config.from_object(Config)\n",
+     True),
+    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = os.environ['KEY']\n",
+     False),
+])
+def test_a_secret_in_a_configuration_class_nobody_loads_is_low(tmp_path: Path, app: str, reported: bool) -> None:
+    """A literal secret in ``class Config`` matters when some line of the project names the class; when none does,
+    the app takes its settings elsewhere and the finding stays, low."""
+    from apishield.findings import Severity
+
+    result = audit(tmp_path, {"config.py": _CONFIG_CLASS, "app.py": app})
+    found = [f for f in result.findings if f.rule_id == "AS601" and f.location and f.location.path == "config.py"]
+    assert found
+    assert any(f.severity >= Severity.MEDIUM for f in found) is reported

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from apishield.findings import Severity
 
 from .helpers import audit
@@ -264,3 +266,352 @@ def test_a_flask_wtf_form_validated_in_the_handler_is_csrf_protection(tmp_path: 
     bad = audit(tmp_path / "bad", {"app.py": head + f"    return {reply}\n"})
     assert [f for f in bad.findings if f.rule_id == "AS502"]
     assert not [f for f in good.findings if f.rule_id == "AS502"]
+
+
+def test_a_session_cookie_set_to_samesite_none_is_medium(tmp_path: Path) -> None:
+    """Setting SameSite to None for the session cookie (config key or ``set_cookie(samesite='None')``) sends it on
+    every cross-site request: medium; ``'Lax'`` is quiet, and leaving it out stays low."""
+    def medium(files: dict[str, str], sub: str) -> list[int]:
+        result = audit(tmp_path / sub, files)
+        return sorted(f.location.line for f in result.findings
+                      if f.rule_id == "AS505" and f.location and f.severity >= Severity.MEDIUM)
+
+    app = "from flask import Flask\napp = Flask(__name__)\napp.config['SESSION_COOKIE_SAMESITE'] = {value}\n"
+    assert medium({"app.py": app.format(value="None")}, "none") == [3]
+    assert medium({"app.py": app.format(value="'None'")}, "none_text") == [3]
+    assert medium({"app.py": app.format(value="'Lax'")}, "lax") == []
+    view = ("from flask import Flask, make_response, request\napp = Flask(__name__)\n"
+            "@app.route('/in', methods=['POST'])\ndef login():\n    r = make_response('ok')\n"
+            "    r.set_cookie('sid', new_sid(), secure=True, httponly=True{samesite})\n    return r\n"
+            "@app.route('/me')\ndef me():\n    return lookup(request.cookies.get('sid'))\n")
+    assert medium({"app.py": view.format(samesite=", samesite='None'")}, "call_none") == [6]
+    assert medium({"app.py": view.format(samesite="")}, "call_missing") == []
+
+
+_PROMOTE = """\
+from flask import Flask, abort
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route('/admin/promote/<int:uid>', methods=['POST'])
+@login_required
+def promote(uid):
+{check}    return make_user_admin(find_user(uid))
+"""
+
+
+def test_calling_a_function_named_for_admins_is_not_a_role_check(tmp_path: Path) -> None:
+    """A privileged route that only *calls* ``make_user_admin(...)`` decides on no role (AS103); one whose body
+    tests the caller's role before acting does."""
+    bad = audit(tmp_path / "bad", {"app.py": _PROMOTE.format(check="")})
+    good = audit(tmp_path / "good", {"app.py": _PROMOTE.format(
+        check="    if current_user.role != 'admin':\n        abort(403)\n")})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS103" and f.location] == [5]
+    assert not [f for f in good.findings if f.rule_id == "AS103"]
+
+
+_CSP = """\
+from flask import Flask
+app = Flask(__name__)
+
+@app.after_request
+def headers(response):
+    response.headers['Content-Security-Policy'] = {policy}
+    return response
+"""
+
+
+def test_a_content_security_policy_allowing_inline_script_is_reported(tmp_path: Path) -> None:
+    """A CSP whose script sources allow 'unsafe-inline' (without a nonce) or 'unsafe-eval' stops no injected
+    script (AS311, medium); a strict one, or 'unsafe-inline' only for styles, is quiet."""
+    def lines(policy: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _CSP.format(policy=policy)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS311" and f.location
+                and f.severity >= Severity.MEDIUM]
+
+    assert lines("\"script-src 'self' 'unsafe-inline'\"", "inline") == [6]
+    assert lines("\"default-src 'self' 'unsafe-eval'\"", "eval") == [6]
+    assert lines("\"default-src 'self'; style-src 'self' 'unsafe-inline'\"", "style") == []
+    assert lines("\"script-src 'self' 'nonce-abc' 'unsafe-inline'\"", "nonce") == []
+
+
+_MORSELS = """\
+import http.cookies
+from http.server import BaseHTTPRequestHandler
+
+class Handler(BaseHTTPRequestHandler):
+    jar = http.cookies.SimpleCookie()
+
+    def do_GET(self):
+        self.jar['sid'] = new_session_id()
+        for morsel in self.jar.values():
+            morsel['path'] = '/'
+{flags}            self.send_header('Set-Cookie', morsel.OutputString())
+        self.end_headers()
+"""
+
+
+def test_standard_library_cookie_morsels_sent_without_secure_are_reported(tmp_path: Path) -> None:
+    """An ``http.cookies`` morsel sent in a Set-Cookie header carries only the flags set on it: without
+    ``['secure']`` it is AS503 (medium); with Secure and HttpOnly set it is quiet."""
+    bad = audit(tmp_path / "bad", {"server.py": _MORSELS.format(flags="")})
+    good = audit(tmp_path / "good", {"server.py": _MORSELS.format(
+        flags="            morsel['secure'] = True\n            morsel['httponly'] = True\n")})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS503" and f.location
+            and f.severity >= Severity.MEDIUM] == [11]
+    assert not [f for f in good.findings if f.rule_id in {"AS503", "AS504"}]
+
+
+_ORDERS = """\
+from fastapi import APIRouter, Depends, HTTPException
+from .deps import get_current_user, get_db
+from .store import get_record
+router = APIRouter()
+
+@router.{verb}('/{kind}/{{record_id}}')
+def handle(record_id: int, db=Depends(get_db), current_user=Depends(get_current_user)):
+    record = get_record(db, record_id=record_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail='not found')
+{check}    return record
+"""
+_STORE = "def get_record(db: Session, record_id):\n    return db.query(Record).filter(Record.id == record_id).first()\n"
+
+
+def _bola(tmp_path: Path, sub: str, verb: str, kind: str, check: str = "") -> list[int]:
+    result = audit(tmp_path / sub, {"api/__init__.py": "", "api/deps.py": "def get_current_user(): ...\n"
+                                    "def get_db(): ...\n", "api/store.py": _STORE,
+                                    "api/views.py": _ORDERS.format(verb=verb, kind=kind, check=check)})
+    return [f.location.line for f in result.findings if f.rule_id == "AS102" and f.location
+            and f.severity >= Severity.MEDIUM]
+
+
+def test_knowing_the_caller_is_not_checking_ownership(tmp_path: Path) -> None:
+    """A ``current_user`` dependency, a 404 for a missing object and a ``db: Session`` helper parameter compare
+    nothing with the caller: an authenticated write by id is AS102 (medium); comparing the owner is quiet."""
+    assert _bola(tmp_path, "bad", "patch", "notes") == [6]
+    assert _bola(tmp_path, "good", "patch", "notes", "    if record.owner_id != current_user.id:\n"
+                 "        raise HTTPException(status_code=404)\n") == []
+
+
+def test_reading_a_record_owned_by_one_customer_by_id_is_medium(tmp_path: Path) -> None:
+    """Reading another customer's order by id is the leak itself (medium); reading an article by id is often the
+    design (low)."""
+    assert _bola(tmp_path, "orders", "get", "orders") == [6]
+    assert _bola(tmp_path, "articles", "get", "articles") == []
+
+
+_EXPIRY = """\
+from datetime import datetime, timedelta
+import jwt
+EXPIRE_MINUTES = {minutes}
+
+def issue(claims, key):
+    payload = dict(claims)
+    if EXPIRE_MINUTES > 0:
+        payload.update({{'exp': datetime.utcnow() + timedelta(minutes=EXPIRE_MINUTES)}})
+    return jwt.encode(payload, key, algorithm='HS256')
+"""
+
+
+def test_a_lifetime_constant_that_switches_expiry_off_is_reported(tmp_path: Path) -> None:
+    """``EXPIRE_MINUTES = 0`` with ``exp`` added only ``if EXPIRE_MINUTES > 0`` issues tokens that never expire
+    (AS507 at the constant); a positive lifetime is quiet."""
+    bad = audit(tmp_path / "bad", {"tokens.py": _EXPIRY.format(minutes=0)})
+    good = audit(tmp_path / "good", {"tokens.py": _EXPIRY.format(minutes=15)})
+    assert [f.location.line for f in bad.findings if f.rule_id == "AS507" and f.location] == [3]
+    assert not [f for f in good.findings if f.rule_id == "AS507"]
+
+
+_INTERNAL = """\
+from flask import Flask, abort, request
+app = Flask(__name__)
+
+@app.route('/internal/stats')
+def stats():
+    ip = {source}
+    if ip not in ('127.0.0.1', '::1'):
+        abort(403)
+    return {{'revenue': 1}}
+"""
+
+
+def test_an_access_check_on_a_client_set_ip_header_is_reported(tmp_path: Path) -> None:
+    """An 'internal only' check on X-Forwarded-For (or Flask's ``access_route``) lets anyone in (AS108); the same
+    check on the connection's address is quiet."""
+    def lines(source: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _INTERNAL.format(source=source)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS108" and f.location]
+
+    assert lines("request.headers.get('X-Forwarded-For', request.remote_addr)", "xff") == [7]
+    assert lines("request.access_route[0]", "route") == [7]
+    assert lines("request.remote_addr", "remote") == []
+
+
+@pytest.mark.parametrize(("line", "reported"), [
+    ("ctx.options &= ~ssl.OP_NO_SSLv3", True),
+    ("ctx.options &= ~(ssl.OP_NO_TLSv1 | ssl.OP_NO_COMPRESSION)", True),
+    ("ctx.minimum_version = ssl.TLSVersion.TLSv1", True),
+    ("ctx.options |= ssl.OP_NO_COMPRESSION", False),
+    ("ctx.minimum_version = ssl.TLSVersion.TLSv1_2", False),
+])
+def test_tls_weakened_by_hand_is_reported(tmp_path: Path, line: str, reported: bool) -> None:
+    """Clearing a safety option or allowing SSL 3 / TLS 1.0–1.1 is AS312; adding options or a TLS 1.2 floor is
+    quiet."""
+    source = f"import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n{line}\n"
+    result = audit(tmp_path, {"server.py": source})
+    assert [f.location.line for f in result.findings if f.rule_id == "AS312" and f.location] == ([3] if reported
+                                                                                                 else [])
+
+
+_HELPER = """\
+import sqlite3
+
+def search(conn, {param}):
+    term = {param}.{attr}.get('q', '')
+    return conn.execute("SELECT * FROM items WHERE name = '%s'" % term).fetchall()
+"""
+
+
+@pytest.mark.parametrize(("param", "attr", "proven"), [
+    ("request", "args", True), ("req", "args", True), ("handler", "params", True),
+    ("options", "args", False), ("handler", "settings", False),
+])
+def test_the_request_passed_into_a_helper_is_a_source(tmp_path: Path, param: str, attr: str, proven: bool) -> None:
+    """A helper's un-annotated ``request``/``req`` parameter is the request being served, and a ``handler``
+    parameter a standard-library request handler (its ``params``, ``path``, ``headers``…): request data read from
+    them into SQL is a proven flow (critical); other parameters and attributes stay unproven."""
+    result = audit(tmp_path, {"search.py": _HELPER.format(param=param, attr=attr)})
+    assert bool(_critical(result, "AS801", "search.py")) is proven
+
+
+def _sink_only(result: object, rule_id: str) -> list[int]:
+    findings = getattr(result, "findings")
+    return sorted(f.location.line for f in findings if f.rule_id == rule_id and f.location
+                  and f.severity >= Severity.MEDIUM)
+
+
+@pytest.mark.parametrize(("body", "rule_id", "reported"), [
+    ("    return open(options.get('path')).read()", "AS806", True),
+    ("    return requests.get(options.get('url'), timeout=5).text", "AS805", True),
+    ("    return redirect(options.get('next'))", "AS807", True),
+    # the program's own layout: a name composed under a fixed folder, a path built from __file__
+    ("    return open(ROOT + '/pages/' + options.get('page') + '.html').read()", "AS806", False),
+    ("    return open(os.path.join(os.path.dirname(__file__), 'data.json')).read()", "AS806", False),
+    # the function's own argument as given: its callers' flows are followed into it
+    ("    return open(options).read()", "AS806", False),
+    # a host allow-list check against a module constant proves the target
+    ("    url = options.get('url')\n    if urlparse(url).netloc == ALLOWED_HOST:\n"
+     "        return requests.get(url, timeout=5).text", "AS805", False),
+])
+def test_a_whole_value_of_unknown_origin_reaching_a_path_url_or_redirect_is_worth_reading(
+        tmp_path: Path, body: str, rule_id: str, reported: bool) -> None:
+    """A value of unknown origin that *is* the whole path, outbound URL or redirect target (a handler reached by
+    dynamic dispatch, a helper given its input) is medium with low confidence; one composed under a fixed folder,
+    derived from ``__file__`` or checked against an allowed host is not."""
+    source = ("import os\nimport requests\nfrom urllib.parse import urlparse\nfrom bottle import redirect\n"
+              f"ROOT = '/srv'\nALLOWED_HOST = 'api.example.net'\n\ndef act(options):\n{body}\n")
+    result = audit(tmp_path, {"actions.py": source})
+    assert bool(_sink_only(result, rule_id)) is reported
+
+
+def test_a_scheme_check_does_not_prove_where_a_url_goes(tmp_path: Path) -> None:
+    """``scheme in ('http', 'https')`` leaves the host open: the redirect of request data stays reported; a host
+    compared with the allowed one is quiet."""
+    view = ("from flask import Flask, request, redirect\nfrom urllib.parse import urlparse\napp = Flask(__name__)\n"
+            "ALLOWED_HOST = 'app.example.net'\n@app.route('/go')\ndef go():\n    url = request.args['next']\n"
+            "    if {test}:\n        return redirect(url)\n    return 'no'\n")
+    bad = audit(tmp_path / "bad", {"app.py": view.format(test="urlparse(url).scheme in ('http', 'https')")})
+    good = audit(tmp_path / "good", {"app.py": view.format(test="urlparse(url).netloc == ALLOWED_HOST")})
+    assert _sink_only(bad, "AS807") == [9]
+    assert _sink_only(good, "AS807") == []
+
+
+def test_a_command_line_tool_opening_the_paths_it_is_given_is_not_a_finding(tmp_path: Path) -> None:
+    """The same whole value of unknown origin reaching ``open`` is worth reading in a web application's module and
+    not in a command-line tool (no web framework): there the user names the paths."""
+    body = "def act(options):\n    return open(options.get('path')).read()\n"
+    web = audit(tmp_path / "web", {"actions.py": "from bottle import request\n" + body})
+    cli = audit(tmp_path / "cli", {"actions.py": "import argparse\n" + body})
+    assert _sink_only(web, "AS806") == [3]
+    assert _sink_only(cli, "AS806") == []
+
+
+_GRAPHENE = """\
+import graphene, sqlite3
+
+class Query(graphene.ObjectType):
+    user = graphene.Field(graphene.String, name=graphene.String())
+
+    def {name}(self, info, name):
+        return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_ARIADNE = """\
+import sqlite3
+from ariadne import QueryType
+query = QueryType()
+
+@query.field('user')
+def find_user(obj, info, name):
+    return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_STRAWBERRY = """\
+import sqlite3, strawberry
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def user(self, info, name: str) -> str:
+        return sqlite3.connect('x.db').execute({query}).fetchone()
+"""
+_AIOHTTP = """\
+import sqlite3
+from aiohttp import web
+
+async def user(request):
+    name = request.match_info['name']
+    return web.json_response(sqlite3.connect('x.db').execute({query}).fetchone())
+"""
+_INJECTED = "\"SELECT * FROM users WHERE name = '%s'\" % name"
+_BOUND = "'SELECT * FROM users WHERE name = ?', (name,)"
+
+
+@pytest.mark.parametrize(("template", "extra"), [
+    (_GRAPHENE, {"name": "resolve_user"}), (_ARIADNE, {}), (_STRAWBERRY, {}), (_AIOHTTP, {}),
+])
+def test_graphql_resolver_arguments_and_aiohttp_requests_are_sources(tmp_path: Path, template: str,
+                                                                     extra: dict[str, str]) -> None:
+    """GraphQL resolver arguments (graphene ``resolve_*``/``mutate``, ariadne ``@query.field``, strawberry fields;
+    not the parent object or ``info``) and aiohttp's ``request.match_info`` are the client's: formatted into SQL
+    they are a proven flow; bound as a parameter they are not."""
+    bad = audit(tmp_path / "bad", {"schema.py": template.format(query=_INJECTED, **extra)})
+    good = audit(tmp_path / "good", {"schema.py": template.format(query=_BOUND, **extra)})
+    assert _critical(bad, "AS801", "schema.py")
+    assert not _critical(good, "AS801", "schema.py")
+
+
+_EXC_PAGE = """\
+from flask import Flask, request
+app = Flask(__name__)
+
+@app.route('/count')
+def count():
+    raw = request.args.get('n', '0')
+    try:
+        n = int({value})
+    except ValueError as e:
+        return '<p>' + str(e) + '</p>'
+    return str(n * 2)
+"""
+
+
+def test_exception_text_quoting_request_data_is_request_data(tmp_path: Path) -> None:
+    """``int(raw)`` fails with ``invalid literal for int(): '<script>…'``: an exception raised while handling request
+    data quotes it, so writing its text into a page is reflected HTML (AS404); one raised on the server's own
+    constant is not."""
+    def lines(value: str, sub: str) -> list[int]:
+        result = audit(tmp_path / sub, {"app.py": _EXC_PAGE.format(value=value)})
+        return [f.location.line for f in result.findings if f.rule_id == "AS404" and f.location]
+
+    assert lines("raw", "bad") == [10]
+    assert lines("'12'", "good") == []

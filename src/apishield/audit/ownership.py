@@ -33,9 +33,30 @@ _LOOKUP = re.compile(
 FnDef = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+def _existence_checks(fn: FnDef) -> set[int]:
+    """Ids of the ``if x is None`` / ``if not x`` statements: a 404 there says the object does not exist, not that
+    it is someone else's."""
+    out: set[int] = set()
+    for node in au.walk(fn):
+        if isinstance(node, ast.If):
+            test = node.test
+            if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (
+                    isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is)
+                    and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+                out.add(id(node))
+    return out
+
+
 def _ownership_checked(fn: FnDef, local: dict[str, FnDef], depth: int = 0) -> bool:
-    text = ast.unparse(fn)
+    """The body (not the signature: a ``current_user`` dependency only makes the caller known) compares with the
+    caller, or rejects with 403, or with 404 other than for a missing object."""
+    existence = _existence_checks(fn)
+    statements = [s for s in fn.body if id(s) not in existence]
+    text = "\n".join(ast.unparse(s) for s in statements)
     if _OWNER_MARKERS.search(text) or _REJECTS.search(text):
+        return True
+    if any(_OWNER_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
+           and isinstance(s, ast.If)):
         return True
     if depth >= 1:
         return False
@@ -104,13 +125,14 @@ def id_callees(tree: ast.Module, unchecked: dict[str, list[str]], imports: au.Im
 
 
 def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
-    """Module-level functions whose source compares with or pins the caller (the data layer scoping a query to
+    """Module-level functions whose body compares with or pins the caller (the data layer scoping a query to
     the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
     tree is not unparsed."""
     out: list[str] = []
     for fn in tree.body:
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            text = "\n".join(lines[fn.lineno - 1: fn.end_lineno or fn.lineno])
+            # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing
+            text = "\n".join(lines[fn.body[0].lineno - 1: fn.end_lineno or fn.lineno])
             folded = text.lower()
             owner = any(w in folded for w in _OWNER_WORDS) and _OWNER_MARKERS.search(text)
             if owner or _REJECTS.search(text):

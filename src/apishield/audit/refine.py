@@ -7,6 +7,13 @@ finding stays visible below the medium-and-above view.
 - **Cookies the server never reads back** (AS503 Secure, AS506 unsigned): a cookie no module reads
   (``request.cookies.get('x')``, ``request.get_cookie('x')``, ``cookie['x']``) carries nothing the server
   trusts: display values, client-side preferences. The flags still matter for privacy, so the finding stays, low.
+- **Configuration classes nobody loads** (AS601–AS603): a secret in ``class Config: SECRET_KEY = '…'`` matters when
+  the class reaches the app (``app.config.from_object(Config)``, ``'config.Config'``, a subclass, a mapping); when
+  no line of the project outside its own ``class`` statement names the class, the app takes its settings from
+  elsewhere and the finding stays, low.
+- **Example code** (every rule): in a project that serves an application from outside its ``examples/`` or
+  ``samples/`` folders, the scripts in those folders show how to use it; they are not what is deployed, so their
+  findings stay, low.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ProjectContext
 from apishield.findings import Finding, Severity
 
@@ -38,8 +46,66 @@ def _cookies_read(project: ProjectContext, names: set[str]) -> set[str]:
     return found
 
 
+_EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample"})
+
+
+def _in_examples(path: str) -> bool:
+    return bool(_EXAMPLE_DIRS.intersection(path.replace("\\", "/").lower().split("/")[:-1]))
+
+
+def _lower_examples(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings in example folders, lowered when an app is built outside them (and outside test code)."""
+    if not any(f.location is not None and _in_examples(f.location.path) for f in out):
+        return out
+    if not any(not _in_examples(a.path) and not is_test_code(a.path) for a in project.facts.get("apps", [])):
+        return out
+    return [
+        replace(f, severity=Severity.LOW, message=f"{f.message} (example code, not the served application)")
+        if f.location is not None and _in_examples(f.location.path) and f.severity > Severity.LOW
+        else f
+        for f in out
+    ]
+
+
+_SECRET_RULES = frozenset({"AS601", "AS602", "AS603"})
+_CLASS = re.compile(r"^class\s+(\w+)")
+
+
+def _enclosing_class(lines: list[str], line: int) -> str:
+    """The top-level class whose body holds ``line`` (1-based), or ``""`` (text only: no tree is needed)."""
+    if not 0 < line <= len(lines) or not lines[line - 1][:1].isspace():
+        return ""
+    for text in reversed(lines[: line - 1]):
+        if text[:1].strip() and not text.lstrip().startswith(("#", ")", "]", "}", '"', "'")):
+            match = _CLASS.match(text)
+            return match.group(1) if match else ""
+    return ""
+
+
+def _lower_unloaded_config(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Secrets in configuration classes that no other line of the project names, lowered."""
+    sources = {m.path: m for m in project.modules}
+    unused: dict[tuple[str, str], bool] = {}
+    lowered: list[Finding] = []
+    for f in out:
+        module = sources.get(f.location.path) if f.location is not None else None
+        if f.rule_id not in _SECRET_RULES or f.severity <= Severity.LOW or module is None or f.location is None:
+            lowered.append(f)
+            continue
+        cls = _enclosing_class(module.lines, f.location.line)
+        if cls and (f.location.path, cls) not in unused:
+            word = re.compile(rf"\b{cls}\b")
+            unused[(f.location.path, cls)] = not any(
+                word.search(text) and not (m is module and _CLASS.match(text))
+                for m in project.modules if cls in m.source for text in m.lines)
+        if cls and unused[(f.location.path, cls)]:
+            f = replace(f, severity=Severity.LOW, message=f"{f.message} (class {cls} is never loaded)")
+        lowered.append(f)
+    return lowered
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = list(findings)
+    out = _lower_unloaded_config(_lower_examples(list(findings), project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

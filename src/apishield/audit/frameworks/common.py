@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import serves_fixed_file
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
@@ -101,33 +102,9 @@ EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
 
 
 PUBLIC_ANYWHERE = {
-    "static",
-    "health",
-    "healthz",
-    "healthcheck",
-    "health-check",
-    "ping",
-    "ready",
-    "readyz",
-    "readiness",
-    "live",
-    "livez",
-    "liveness",
-    "docs",
-    "redoc",
-    "swagger",
-    "swagger-ui",
-    "openapi",
-    "openapi.json",
-    "openapi.yaml",
-    "swagger.json",
-    "openapi_json",
-    "swagger_json",
-    "favicon.ico",
-    "robots.txt",
-    ".well-known",
-    "assets",
-    "public",
+    "static", "health", "healthz", "healthcheck", "health-check", "ping", "ready", "readyz", "readiness", "live",
+    "livez", "liveness", "docs", "redoc", "swagger", "swagger-ui", "openapi", "openapi.json", "openapi.yaml",
+    "swagger.json", "openapi_json", "swagger_json", "favicon.ico", "robots.txt", ".well-known", "assets", "public",
 }
 PUBLIC_LAST = {
     "login",
@@ -157,6 +134,7 @@ PUBLIC_LAST = {
     "oauth",
     "auth",
     "index",
+    "home",
     "about",
     "activate",
     "jwks",
@@ -210,8 +188,9 @@ AUTH_FLOW = {
     "oauth2", "sso", "callback", "authorize", "forgot", "forgot-password", "forgot_password", "reset-password",
     "reset_password", "password-reset", "activate", "password-recovery",
 }
+_SIGN_IN_WORDS = frozenset({"login", "logout", "signin", "signup", "register"})
 _PUBLIC_HANDLER = re.compile(
-    r"^(health\w*|ping|static|docs|log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
+    r"^(health\w*|ping|static|docs|(\w+_)?log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
     r"reset_password|password_reset|activate\w*|oauth\w*callback|\w*_callback)$"
 )
 
@@ -228,6 +207,8 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
         if seg in PUBLIC_ANYWHERE or seg in AUTH_FLOW:
             return seg
     if segs and segs[-1] in PUBLIC_LAST:
+        return segs[-1]
+    if segs and re.split(r"[-_.]", segs[-1])[-1] in _SIGN_IN_WORDS:  # ``/admin-login``, ``/user_register``
         return segs[-1]
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):
@@ -284,7 +265,10 @@ def _status_of(node: ast.AST | None) -> int | None:
 
 
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
-    """Does this code refuse the request with 401/403 (or send the client to the login page)?"""
+    """Does this code refuse the request with 401/403 (or send the client to the login page, or return early when
+    the session holds no signed-in user)?"""
+    if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)) and refuses_without_session_identity(body):
+        return True
     for node in au.nodes_of_any(body, ast.Raise, ast.Call, ast.Return, ast.Return, ast.Assign, ast.Attribute):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
@@ -336,25 +320,40 @@ def sets_security_headers(body: ast.AST) -> bool:
     return any(s.lower() in SECURITY_HEADERS for s in au.strings_in(body))
 
 
-def checks_roles(body: ast.AST) -> bool:
-    for node in au.walk(body):
+_ROLE_CHECK_CALL = re.compile(r"^(has|check|require|requires|ensure|verify|assert|is|must_be|only)_?\w*"
+                              r"(role|admin|permission|scope|staff|superuser)", re.IGNORECASE)
+
+
+def _mentions_role(expr: ast.AST) -> bool:
+    for node in au.walk(expr):
         if isinstance(node, ast.Attribute) and _ROLE_NAME.search(node.attr):
             return True
         if isinstance(node, ast.Name) and _ROLE_NAME.search(node.id) and isinstance(node.ctx, ast.Load):
             return True
-        if isinstance(node, ast.Compare):
-            for s in au.strings_in(node):
-                if _ROLE_NAME.search(s):
-                    return True
+        if isinstance(node, ast.Compare) and any(_ROLE_NAME.search(s) for s in au.strings_in(node)):
+            return True
+    return False
+
+
+def checks_roles(body: ast.AST) -> bool:
+    """The body decides on a role: a condition or comparison mentions roles/admin/permissions, or it calls a
+    checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing."""
+    if not _mentions_role(body):  # the common case: one walk, nothing role-like anywhere
+        return False
+    for node in au.walk(body):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test):
+            return True
+        if isinstance(node, ast.Compare) and _mentions_role(node):
+            return True
+        if isinstance(node, ast.Call) and _ROLE_CHECK_CALL.search(au.last(au.dotted(node.func))):
+            return True
     return False
 
 
 # a function whose source mentions none of these (ignoring case) cannot match any summary check below
 _SUMMARY_HINTS = (
     # rejects unauthenticated requests
-    "401",
-    "403",
-    "abort",
+    "401", "403", "abort",
     "unauthori",
     "forbidden",
     "redirect",
@@ -410,6 +409,7 @@ def summarise(
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):
+            summary.rejects_unauth = "session" in low and refuses_without_session_identity(fn)  # the only check left
             return summary
     summary.rejects_unauth = rejects_unauthenticated(fn, imports)
     summary.security_headers = sets_security_headers(fn)

@@ -1,4 +1,5 @@
-"""Object-level access, mass assignment, data exposure and unbounded input: AS102, AS106, AS107, AS203, AS205."""
+"""Object-level access, IP-header trust, mass assignment, data exposure and unbounded input: AS102, AS106–AS108,
+AS203, AS205."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.model import AUTH
+from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -69,6 +70,72 @@ GRAPHQL = Rule(
     "turn off batching and GraphiQL in production.",
 )
 
+IP_HEADER = Rule(
+    id="AS108",
+    title="Access decided by a client-set IP header",
+    cwe=(290, 348, 807),
+    owasp="API8:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="X-Forwarded-For, X-Real-IP and their kind are written by the client unless a proxy you control "
+    "overwrites them: an 'internal network only' or IP allow-list check on them lets anyone in.",
+    fix="Decide on the connection's address (`request.client.host`, `request.remote_addr`) and let a trusted "
+    "proxy set it (Werkzeug `ProxyFix(x_for=1)`, uvicorn `--proxy-headers --forwarded-allow-ips`); better, "
+    "require authentication and a role for internal endpoints.",
+)
+
+_IP_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "true-client-ip", "forwarded",
+                         "cf-connecting-ip", "x-originating-ip", "x-remote-ip", "x-remote-addr"})
+
+
+_HINT_IP_HEADER = ("forwarded", "real-ip", "real_ip", "client-ip", "client_ip", "connecting-ip", "connecting_ip",
+                   "access_route", "originating-ip", "originating_ip", "x-remote", "x_remote")
+
+
+def _reads_ip_header(node: ast.AST) -> bool:
+    """``headers.get('X-Forwarded-For')``, ``environ['HTTP_X_REAL_IP']``, Flask ``request.access_route``."""
+    for sub in au.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == "access_route":
+            return True
+        text = au.str_const(sub)
+        if text and text.lower().removeprefix("http_").replace("_", "-") in _IP_HEADERS:
+            return True
+    return False
+
+
+def _ip_header_checks(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) -> Iterator[ast.If]:
+    """``if ip not in ALLOWED: raise HTTPException(403)`` where ``ip`` came from a client-set IP header."""
+    from apishield.audit.frameworks.common import rejects_unauthenticated  # the one rejection test
+
+    tainted: set[str] = set()
+    assigns = sorted((n for n in au.nodes_of_any(fn, ast.Assign) if isinstance(n, ast.Assign)),
+                     key=lambda n: (n.lineno, n.col_offset))
+    for node in assigns:
+        if (_reads_ip_header(node.value) or any(
+                isinstance(n, ast.Name) and n.id in tainted for n in au.walk(node.value))):
+            tainted.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    for branch in au.nodes_of_any(fn, ast.If):
+        if not isinstance(branch, ast.If):
+            continue
+        uses = _reads_ip_header(branch.test) or any(isinstance(n, ast.Name) and n.id in tainted
+                                                     for n in au.walk(branch.test))
+        if uses and rejects_unauthenticated(ast.Module(body=branch.body, type_ignores=[]), imp):
+            yield branch
+
+
+@rule(IP_HEADER)
+def check_ip_header_access(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS108 — trusting a client-set IP header for access (CWE-290, CWE-348): a condition on a value read from
+    ``X-Forwarded-For``/``X-Real-IP``/``Forwarded``/… (directly or through assignments, or Flask's
+    ``request.access_route``) whose branch refuses the request with 401/403."""
+    if not au.mentions(ctx, _HINT_IP_HEADER):  # cheap pre-filter: most files cannot match
+        return
+    imp = imports(ctx)
+    for fn in au.functions(ctx.tree):
+        for node in _ip_header_checks(fn, imp):
+            yield at_node(IP_HEADER, ctx, node, f"{fn.name}() lets a client-set IP header decide who may pass")
+
+
 _CONVERTERS = {"int", "float", "path", "string", "str", "uuid", "any", "re", "default"}
 
 
@@ -94,7 +161,11 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     """AS102 — a route with an id path parameter (``<task_id>``, ``{item_id}``, CherryPy ``user_id`` argument)
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
-    ``g.user``, 403/404 on mismatch). Public-by-design routes are skipped."""
+    ``g.user``, 403/404 on mismatch; a parameter that only makes the caller known, such as a ``current_user``
+    dependency, or a 404 for a missing object compares nothing). Medium for writes and for reads of records that
+    belong to one customer (``/orders/<id>``, invoices, messages); low for other reads, where access by id is often
+    the design (profiles, articles). Public-by-design routes are skipped; on a route without authentication the
+    finding is low (there is no caller to own anything: AS101 reports the route itself)."""
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
@@ -121,12 +192,24 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 route.line,
                 f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
                 "loaded without checking that it belongs to them",
-                # reading by id behind authentication is often by design (profiles); writes and anonymous
-                # reads are not
-                severity=Severity.LOW if route.has(AUTH) and not route.state_changing else Severity.MEDIUM,
+                # reading by id behind authentication is often by design (profiles), not for records owned by one
+                # customer (orders, invoices, messages); writes are not. Without
+                # authentication there is no caller to own anything: the weakness is the missing authentication,
+                # which AS101 reports on the same route, so this one stays low
+                severity=Severity.MEDIUM if route.has(AUTH) and (route.state_changing or _owned_records(route))
+                else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
+
+
+#: records that belong to one customer by nature: reading another's by id is the leak itself
+_OWNED = re.compile(r"^(orders?|payments?|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
+                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?)$", re.IGNORECASE)
+
+
+def _owned_records(route: Route) -> bool:
+    return any(_OWNED.match(s) for s in route.path.strip("/").split("/"))
 
 
 def _stem(path: str) -> str:
@@ -393,4 +476,4 @@ def check_graphql(ctx: ModuleContext) -> Iterator[Finding]:
             yield at_node(GRAPHQL, ctx, call, f"GraphQL endpoint: {', '.join(problems)}")
 
 
-__all__ = ["BOLA", "EXPOSURE", "GRAPHQL", "MASS_ASSIGN", "UNBOUNDED"]
+__all__ = ["BOLA", "EXPOSURE", "GRAPHQL", "IP_HEADER", "MASS_ASSIGN", "UNBOUNDED"]

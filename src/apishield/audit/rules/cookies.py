@@ -88,6 +88,8 @@ class _Scan:
     config: list[tuple[str, ast.AST, ast.AST]] = field(default_factory=list)
     created: dict[tuple[int, str], ast.AST] = field(default_factory=dict)  # (function id, cookie key) -> node
     flags: dict[tuple[int, str, str], Any] = field(default_factory=dict)  # (function id, key, flag) -> value
+    sent_morsels: list[ast.Call] = field(default_factory=list)  # http.cookies ``morsel.OutputString()``/``output()``
+    morsel_flags: dict[str, Any] = field(default_factory=dict)  # ``<anything>['secure'] = True`` in the module
 
 
 _SCANS: dict[int, tuple[ast.AST, _Scan]] = {}
@@ -118,11 +120,15 @@ def _visit(node: ast.AST, scope: int, out: _Scan) -> None:
                 out.calls.append(cur)
             elif cur.func.attr == "update":
                 out.config += [(k.arg, k.value, k.value) for k in cur.keywords if k.arg]
+            elif cur.func.attr in {"OutputString", "output"} and not cur.args:
+                out.sent_morsels.append(cur)
         elif isinstance(cur, ast.Assign) and len(cur.targets) == 1:
             t = cur.targets[0]
             if isinstance(t, ast.Subscript):
                 if isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
                     out.config.append((t.slice.value, cur.value, cur))
+                    if t.slice.value.lower() in _FLAG_NAMES.values():
+                        out.morsel_flags[t.slice.value.lower()] = _value(cur.value)
                 if _is_cookie_jar(t.value):
                     out.created.setdefault((fn, ast.dump(t.slice)), cur)
                 elif isinstance(t.value, ast.Subscript) and _is_cookie_jar(t.value.value) and isinstance(
@@ -154,8 +160,9 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             bad = _flag_off(kw)
         if bad:
             state = "missing" if kw is None else "off"
+            explicit = {"severity": Severity.MEDIUM} if which is SAMESITE and kw is not None else {}
             yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix,
-                          **_cookie_name(call))
+                          **_cookie_name(call), **explicit)
     for key, value, where in scan.config:
         entry = _CONFIG_KEYS.get(key)
         if entry is not None and entry[0] is which:
@@ -166,6 +173,12 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
                 yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix, **_session_switched_off(which, key))
         elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
             yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix, **_session_switched_off(which, key))
+    if scan.sent_morsels and "SimpleCookie" in ctx.source:
+        # the standard library's cookies: a morsel sent in a Set-Cookie header carries only the flags set on it
+        value = scan.morsel_flags.get(name_kw, _UNSAFE)
+        if value is _UNSAFE or (value is not ... and (not value or str(value).lower() == "none")):
+            for call in scan.sent_morsels:
+                yield at_node(which, ctx, call, f"http.cookies morsel sent without the {name_kw} flag", fix=fix)
     for (fn, key), where in scan.created.items():
         if fn == 0:
             continue
@@ -185,9 +198,10 @@ def _cookie_name(call: ast.Call) -> dict[str, str]:
 
 def _session_switched_off(which: Rule, key: str) -> dict[str, Severity]:
     """HttpOnly switched off for the framework's session cookie (on by default in Flask, Django and CherryPy's
-    sessions tool): a deliberate change that hands the session to any injected script, so medium."""
-    if which is HTTPONLY and (key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith(
-            "tools.sessions.")):
+    sessions tool): a deliberate change that hands the session to any injected script, so medium. SameSite set
+    to None for it, likewise: the session then rides along on every cross-site request (CSRF)."""
+    session = key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith("tools.sessions.")
+    if which in (HTTPONLY, SAMESITE) and session:
         return {"severity": Severity.MEDIUM}
     return {}
 
@@ -218,7 +232,9 @@ def check_httponly(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(SAMESITE)
 def check_samesite(ctx: ModuleContext) -> Iterator[Finding]:
     """AS505 — SameSite missing or ``None`` (CWE-1275): ``set_cookie`` without ``samesite='Lax'|'Strict'``,
-    ``SESSION_COOKIE_SAMESITE = None``, a CherryPy morsel without ``['samesite']``."""
+    ``SESSION_COOKIE_SAMESITE = None``, a CherryPy morsel without ``['samesite']``. Low when the attribute is
+    left out (browsers may default it to Lax); medium when it is set to None explicitly, by ``set_cookie`` or for
+    the session cookie."""
     return _flag_findings(ctx, SAMESITE)
 
 

@@ -3,7 +3,8 @@
 Every rule reads the shared taint analysis of the module (:func:`apishield.audit.taint.analyse_context`):
 a *proven* flow (request data reaches the sink, through assignments, formatting, containers and the project's
 own helpers, past no sanitiser) is reported at the rule's severity with high confidence; a *sink-only* hit
-(a non-literal value of unknown origin reaches ``pickle.loads``, ``eval``, a shell, or a formatted SQL string)
+(a non-literal value of unknown origin reaches ``pickle.loads``, ``eval``, a shell, or a formatted SQL string, or
+is the whole path opened, URL fetched or redirect target)
 is reported at medium severity with low confidence, as Bandit does, ranked below the proven flows; a value whose
 origin is proven safe (literals, elements of a literal container, numbers) is never reported.
 """
@@ -95,7 +96,7 @@ _BY_KIND: dict[str, Rule] = {
     "sql": SQL, "shell": SHELL, "code": CODE, "deser": DESER, "ssrf": SSRF, "path": PATH, "redirect": REDIRECT,
     "ssti": SSTI, "regex": REGEX,
 }
-_SINK_ONLY = frozenset({"sql", "shell", "code", "deser"})
+_SINK_ONLY = frozenset({"sql", "shell", "code", "deser", "path", "ssrf", "redirect"})
 
 
 def _findings(ctx: ModuleContext, kind: str) -> Iterator[Finding]:
@@ -106,9 +107,9 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
                    sink_only: bool | None = None) -> Iterator[Finding]:
     """Findings of ``definition`` for the module's taint hits of ``kind``: proven flows at the rule's severity (or
     ``severity``); with ``sink_only`` (default: the kinds in ``_SINK_ONLY``) also non-literal values of unknown
-    origin, with low confidence: at medium for the kinds in ``_SINK_ONLY`` (SQL text, shell, code, deserialisation:
-    a dangerous sink fed a value whose origin is not proven safe is worth reading, ranked below proven flows by its
-    confidence), at low otherwise."""
+    origin, with low confidence: at medium for the kinds in ``_SINK_ONLY`` (SQL text, shell, code, deserialisation,
+    and a whole path, URL or redirect target: a dangerous sink fed a value whose origin is not proven safe is worth
+    reading, ranked below proven flows by its confidence), at low otherwise."""
     analysis = tm.analyse_context(ctx)
     framework = module_framework(ctx)
     fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix

@@ -130,6 +130,18 @@ PLAIN_HTTP = Rule(
     description="Tokens, keys or passwords in an http:// request travel in clear text.",
     fix="Use an https:// URL for any request that carries credentials.",
 )
+WEAK_CSP = Rule(
+    id="AS311",
+    title="Content-Security-Policy allows inline or evaluated script",
+    cwe=(693, 1021, 79),
+    owasp="API8:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    description="A policy whose script-src (or default-src) allows 'unsafe-inline' or 'unsafe-eval' lets injected "
+    "script run: the header is sent but stops no cross-site scripting.",
+    fix="Drop 'unsafe-inline'/'unsafe-eval' from script-src; move inline scripts to files or allow them by nonce or "
+    "hash (`script-src 'self' 'nonce-…'`). apishield's security headers send a strict policy.",
+)
 
 _HTTP_CLIENT_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 
@@ -370,20 +382,7 @@ ACAO = "access-control-allow-origin"
 def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
     star = reflected = creds = False
     for node in au.walk(fn):
-        pairs: list[tuple[ast.AST | None, ast.AST | None]] = []
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
-            pairs.append((node.targets[0].slice, node.value))
-        elif isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {
-            "set_header",
-            "add_header",
-            "__setitem__",
-        }:
-            pairs.append((au.arg(node, 0), au.arg(node, 1)))
-        elif isinstance(node, ast.Tuple) and len(node.elts) == 2:
-            pairs.append((node.elts[0], node.elts[1]))
-        elif isinstance(node, ast.Dict):
-            pairs.extend(zip(node.keys, node.values, strict=False))
-        for key, value in pairs:
+        for key, value in _header_pairs(node):
             name = (au.str_const(key) or "").lower()
             if name == "access-control-allow-origin":
                 if au.str_const(value) == "*":
@@ -399,6 +398,63 @@ def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
             elif name == "access-control-allow-credentials" and str(au.const(value, "")).lower() == "true":
                 creds = True
     return star, reflected, creds
+
+
+def _header_pairs(node: ast.AST) -> list[tuple[ast.AST | None, ast.AST | None]]:
+    """(name, value) pairs ``node`` sets, if it sets headers: ``headers[k] = v``, ``set_header(k, v)``,
+    ``send_header(k, v)``, ``(k, v)`` tuples and dict entries."""
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+        return [(node.targets[0].slice, node.value)]
+    if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"set_header", "add_header", "__setitem__",
+                                                                         "send_header"}:
+        return [(au.arg(node, 0), au.arg(node, 1))]
+    if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+        return [(node.elts[0], node.elts[1])]
+    if isinstance(node, ast.Dict):
+        return list(zip(node.keys, node.values, strict=False))
+    return []
+
+
+def _unsafe_script_sources(policy: str) -> list[str]:
+    """The unsafe keywords a CSP's script sources allow (script-src, else default-src); 'unsafe-inline' next to a
+    nonce or hash is ignored by browsers, so it does not count then."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.strip().lower().split()
+        if words:
+            directives.setdefault(words[0], words[1:])
+    sources = directives.get("script-src", directives.get("default-src"))
+    if sources is None:
+        return []
+    nonce = any(w.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) for w in sources)
+    return [w.strip("'") for w in sources if w == "'unsafe-eval'" or (w == "'unsafe-inline'" and not nonce)]
+
+
+@rule(WEAK_CSP)
+def check_weak_csp(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS311 — a Content-Security-Policy header (set by hand, in a header dict or tuple, or Talisman's
+    ``content_security_policy=`` as text or a dict) whose script-src, or default-src without one, allows
+    'unsafe-inline' (without a nonce or hash) or 'unsafe-eval'."""
+    if not au.mentions(ctx, ("unsafe-",)):  # cheap pre-filter: most files cannot match
+        return
+    for node in au.nodes_of_any(ctx.tree, ast.Assign, ast.Call, ast.Tuple, ast.Dict):
+        policies: list[tuple[ast.AST, str]] = []
+        for key, value in _header_pairs(node):
+            if (au.str_const(key) or "").lower() == "content-security-policy" and au.str_const(value):
+                policies.append((value or node, au.str_const(value) or ""))
+        if isinstance(node, ast.Call):
+            csp = au.kwarg(node, "content_security_policy")
+            text = au.str_const(csp)
+            if text:
+                policies.append((node, text))
+            elif isinstance(csp, ast.Dict):
+                parts = [f"{au.str_const(k)} {' '.join(au.strings_in(v))}" for k, v in zip(csp.keys, csp.values,
+                                                                                       strict=False) if k is not None]
+                policies.append((node, "; ".join(parts)))
+        for where, policy in policies:
+            unsafe = _unsafe_script_sources(policy)
+            if unsafe:
+                yield at_node(WEAK_CSP, ctx, where, f"Content-Security-Policy allows {' and '.join(unsafe)} script")
 
 
 def _token_decoder(name: str) -> bool:
@@ -531,4 +587,5 @@ __all__ = [
     "NO_TIMEOUT",
     "PLAIN_HTTP",
     "TLS_OFF",
+    "WEAK_CSP",
 ]

@@ -16,7 +16,7 @@ from dataclasses import replace
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
-from apishield.audit.rules.registry import ProjectContext, rule
+from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 AUTH_FIXES = {
@@ -206,10 +206,11 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
     by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
     listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
-    session, a read of a fixed path is low unless the path names the caller's own or privileged data (``/me``,
-    ``/account``, ``/stats``, ``/reset-code``…): nothing marks it as more private than the rest; reads of an id and
-    writes stay high. A read whose path also takes writes that do require authentication is low: the author
-    guarded the resource and left its read open. Apps and routes declared in test code are fixtures and are not
+    session, a read of a fixed path is low unless the path names the caller's own, personal or privileged data
+    (``/me``, ``/account``, ``/customers``, ``/stats``, ``/reset-code``…): nothing marks it as more private than
+    the rest; in any app a read of an item by id (``/posts/<slug>``) is low on the same terms; writes stay high. A
+    read whose path also takes writes that do require authentication is low: the author guarded the resource and
+    left its read open. Apps and routes declared in test code are fixtures and are not
     reported.
     """
     for app in _apps(project):
@@ -220,11 +221,16 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
-            plain_read = severity is Severity.MEDIUM and not route.uses_session and not _names_private(route)
+            # a search form posts a query, it changes nothing; a read by id that also looks at the session only
+            # personalises what everyone may see (optional sign-in)
+            reads = not route.state_changing or _searches(project, route)
+            plain_read = reads and not _names_private(route) and (params or not route.uses_session) and not (
+                params and _reads_owned_or_personal(project, route))
             note = ""
-            if not app_has_auth and plain_read:
-                # an app with no notion of callers at all: a plain read of a fixed path is as public as the
-                # rest of it; reads of an id and writes stay high
+            if plain_read and (params or not app_has_auth or _searches(project, route)):
+                # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
+                # item, a post, a tag list) is how public sites and APIs work: low, next to its siblings; reads
+                # of fixed paths stay medium in an app that authenticates elsewhere, writes stay high
                 severity = Severity.LOW
             elif not route.state_changing and _shape(route.path) in guarded_writes:
                 # the author guarded the writes of this very resource and left its read open: public on purpose
@@ -255,9 +261,78 @@ def _shape(path: str) -> str:
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
 _PRIVATE = re.compile(
     r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
-    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config|"
+    # records about people (personal data): students, patients, customers, employees, members, contacts
+    r"students?|patients?|customers?|clients?|employees?|members?|persons?|people|contacts?)([_-]|$)",
     re.IGNORECASE,
 )
+
+
+#: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
+_PEOPLE_DATA = re.compile(
+    r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
+    r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
+    r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
+
+
+def _handler_body(project: ProjectContext, route: Route) -> str | None:
+    """The text of the handler's body (the first ``def`` at or below the route line), or None."""
+    lines = _line_text(project, route.file)
+    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
+                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
+    if start is None:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
+    return "\n".join(lines[start + 1:end])
+
+
+def _searches(project: ProjectContext, route: Route) -> bool:
+    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
+    body neither queries people's records (``FROM users``, ``User.query``) nor names a table with an owner column."""
+    segs = static_segments(route.path)
+    name = route.handler.rsplit(".", 1)[-1]
+    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
+        return False
+    body = _handler_body(project, route)
+    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
+
+
+def _mentions_owned(project: ProjectContext, body: str) -> bool:
+    owned = _owned_resources(project)
+    return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
+
+
+_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
+_SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
+                        r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
+_ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
+                        re.MULTILINE)
+
+
+def _owned_resources(project: ProjectContext) -> set[str]:
+    """Names of the tables and models whose rows carry an owner (``owner_id``, ``user_id``…), singular and plural."""
+    owned: set[str] | None = project.facts.get("owned_resources")
+    if owned is None:
+        owned = set()
+        for m in project.modules:
+            if re.search(_OWNER_COLUMN, m.source):
+                names = [*_SQL_OWNED.findall(m.source), *(c for c, _ in _ORM_OWNED.findall(m.source))]
+                for name in (n[0] if isinstance(n, tuple) else n for n in names):
+                    base = name.lower().removesuffix("s")
+                    owned.update({base, base + "s"})
+        project.facts["owned_resources"] = owned
+    return owned
+
+
+def _reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
+    """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
+    handler's body queries people's records (``FROM users``, ``User.query``)."""
+    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
+        return True
+    body = _handler_body(project, route)
+    return body is not None and bool(_PEOPLE_DATA.search(body))
 
 
 def _names_private(route: Route) -> bool:
@@ -440,17 +515,39 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
         )
 
 
+_RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
+
+
+def _recovery(route: Route) -> bool:
+    """A password-recovery step: its path or handler says forgot/reset/recover."""
+    return any(_RECOVERY.search(s) for s in static_segments(route.path)) or bool(_RECOVERY.search(route.handler))
+
+
 #: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
 _HTML_MARKERS = re.compile(
     r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
-    r"jinja_env|mako|text/html|<html|<body|<div|<form|<script", re.IGNORECASE)
+    r"jinja_env|get_template|TemplateLookup|FileSystemLoader|PackageLoader|mako|text/html|<html|<body|<div|<form|"
+    r"<script", re.IGNORECASE)
 
 
 def _serves_html(project: ProjectContext) -> bool:
-    """The project has HTML templates or a module that renders templates or writes HTML."""
-    if any(t.path.lower().endswith((".html", ".htm", ".tpl", ".jinja", ".jinja2", ".j2")) for t in project.templates):
+    """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
+    as code commented out in a string, do not count), ships template files, or ships HTML pages outside a
+    ``templates`` folder (an HTML template that no code renders is not served)."""
+    if any(_HTML_MARKERS.search(m.source) and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
         return True
-    return any(_HTML_MARKERS.search(m.source) for m in project.modules)
+    return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
+        t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))
+        for t in project.templates)
+
+
+_BARE_STRING = re.compile(r"""^[ \t]*[rRuU]?("{3}|'{3})[\s\S]*?\1""", re.MULTILINE)
+
+
+def _without_bare_strings(module: ModuleContext) -> str:
+    """The module's source without the triple-quoted strings that open a line (docstrings, code commented out in
+    a string); a string assigned or returned stays. Text only: project rules may not have the module's tree."""
+    return _BARE_STRING.sub("", module.source)
 
 
 @rule(NO_CSRF, scope="project")
@@ -458,12 +555,15 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
     CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield). Only routes that act
     as the caller (they read the session or cookies, or require authentication) or set who the caller is (a login
-    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not."""
+    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Password
+    recovery (``/forgot-password``, ``/reset-password/<token>``) acts on an e-mail address or a mailed token, not
+    on who the caller is, and counts only when it reads the session."""
     for app in _apps(project):
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
-            as_caller = route.uses_session or route.has(AUTH) or is_auth_endpoint(route.path, route.handler)
+            as_caller = route.uses_session or route.has(AUTH) or (
+                is_auth_endpoint(route.path, route.handler) and not _recovery(route))
             if not (route.state_changing and route.reads_form and as_caller):
                 continue
             if not route.has(CSRF) and not route.csrf_exempt:

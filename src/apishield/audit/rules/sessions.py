@@ -5,8 +5,9 @@ token/session lifetime). AS502 (CSRF absent) needs the route inventory and lives
 from __future__ import annotations
 
 import ast
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
@@ -285,10 +286,43 @@ def _jwt_claims(call: ast.Call, name: str) -> ast.AST | None:
     return au.arg(call, 0, "payload") or au.kwarg(call, "claims")
 
 
+_COMPARE: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Eq: operator.eq,
+}
+
+
+def _expiry_switched_off(tree: ast.Module, assigned: dict[str, ast.AST]) -> set[str]:
+    """Module constants whose value turns off the branch that adds ``exp``: ``EXPIRE_MINUTES = 0`` with
+    ``if EXPIRE_MINUTES > 0: claims.update({'exp': ...})`` issues tokens that never expire."""
+    out: set[str] = set()
+    top = {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    for node in au.nodes_of_any(tree, ast.If):
+        if not isinstance(node, ast.If) or "exp" not in {s for b in node.body for s in au.strings_in(b)}:
+            continue
+        test, name, value, compare = node.test, "", None, None
+        if isinstance(test, ast.Name):
+            name = test.id
+        elif (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+              and type(test.ops[0]) in _COMPARE and isinstance(test.comparators[0], ast.Constant)):
+            name, value, compare = test.left.id, test.comparators[0].value, _COMPARE[type(test.ops[0])]
+        literal = au.const(assigned.get(name), ...) if name in top else ...
+        if not isinstance(literal, (int, float)):
+            continue
+        if compare is None:
+            if not literal:
+                out.add(name)
+        elif isinstance(value, (int, float)) and not compare(literal, value):
+            out.add(name)
+    return out
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
-    ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days."""
+    ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
+    module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
+    EXPIRE_MINUTES > 0: payload['exp'] = ...``)."""
     if not au.mentions(ctx, _HINT_CHECK_LIFETIME):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -296,6 +330,7 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     for node in au.nodes_of_any(ctx.tree, ast.Assign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
+    expiry_off = _expiry_switched_off(ctx.tree, assigned)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
@@ -320,7 +355,10 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
         elif isinstance(node, ast.Assign):
             for t in node.targets:
                 key = au.subscript_key(t) if isinstance(t, ast.Subscript) else au.last(au.dotted(t))
-                if key == "JWT_ACCESS_TOKEN_EXPIRES" and (au.is_false(node.value) or _huge(node.value)):
+                if isinstance(t, ast.Name) and t.id in expiry_off:
+                    yield at_node(LIFETIME, ctx, node, f"{t.id} = {au.const(node.value, None)!r} switches the "
+                                  "tokens' 'exp' claim off: they never expire")
+                elif key == "JWT_ACCESS_TOKEN_EXPIRES" and (au.is_false(node.value) or _huge(node.value)):
                     yield at_node(LIFETIME, ctx, node, "JWT_ACCESS_TOKEN_EXPIRES disables or stretches expiry")
                 elif key == "PERMANENT_SESSION_LIFETIME" and _huge(node.value):
                     yield at_node(

@@ -20,6 +20,7 @@ from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     REQUEST_HANDLER_BASES,
+    REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
     SERIALISING_BASES,
@@ -39,6 +40,27 @@ def is_handler(fn: FunctionNode, info: ModuleInfo, exposed_class: bool = False) 
         name = au.dotted(target, strict=True)
         if name.rsplit(".", 1)[-1] in ROUTE_DECORATORS and (isinstance(dec, ast.Call) or name.endswith("expose")):
             return True
+    return graphql_resolver(fn)
+
+
+_RESOLVER_CONTEXT = frozenset({"info", "root", "parent", "obj", "_obj", "_root", "_parent"})
+
+
+def graphql_resolver(fn: FunctionNode) -> bool:
+    """A GraphQL resolver: graphene ``resolve_<field>(self, info, ...)`` and ``mutate(root, info, ...)``, ariadne
+    ``@query.field('x') def f(obj, info, ...)``, strawberry ``@strawberry.field``/``mutation``. Its arguments
+    besides the parent object and ``info`` are the client's."""
+    if not (fn.decorator_list or fn.name.startswith("resolve_") or fn.name == "mutate"):
+        return False  # the common case
+    names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    if "info" in names and (fn.name.startswith("resolve_") or fn.name == "mutate"):
+        return True
+    for dec in fn.decorator_list:
+        name = au.dotted(dec.func if isinstance(dec, ast.Call) else dec, strict=True)
+        tail = name.rsplit(".", 1)[-1]
+        if (name.startswith("strawberry.") and tail in {"field", "mutation", "subscription"}) or (
+                tail == "field" and "info" in names and isinstance(dec, ast.Call) and dec.args):
+            return True
     return False
 
 
@@ -54,8 +76,9 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
     for a, kd in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
         if kd is not None:
             defaults[a.arg] = kd
+    resolver = graphql_resolver(fn)
     for a in args:
-        if a.arg in {"self", "cls"}:
+        if a.arg in {"self", "cls"} or (resolver and a.arg in _RESOLVER_CONTEXT):
             continue
         ann = au.dotted(a.annotation, strict=True) if a.annotation is not None else ""
         if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or a.arg in {"request", "req"}:
@@ -215,6 +238,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             if a.arg not in env:
                 if a.annotation is not None and au.last(au.dotted(a.annotation, strict=True)) in REQUEST_TYPES:
                     env[a.arg] = Val(kind="request")
+                elif a.annotation is None and a.arg in REQUEST_PARAM_NAMES:
+                    # the request object passed into a helper: ``def load(request): request.args['q']``
+                    env[a.arg] = Val(kind=REQUEST_PARAM_NAMES[a.arg])
                 else:
                     env[a.arg] = Val()  # unknown caller data: not proven
         try:
@@ -228,7 +254,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                 seen.add(key)
                 out.hits.append(h)
         if handler:
-            json_out = id(fn) in serialised or interp.non_html_output or _serialised_output(fn)
+            json_out = (id(fn) in serialised or interp.non_html_output or _serialised_output(fn)
+                        or graphql_resolver(fn))  # a resolver's value goes out in the GraphQL JSON response
             html = _html_response_class(fn)
             out.handler_returns.extend(HandlerReturn(r.value, r.node, fn.name, json_out, html) for r in interp.returns)
     return out

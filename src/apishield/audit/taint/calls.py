@@ -178,18 +178,20 @@ class Interpreter(Evaluator):
         summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
         if summary_val is not None:
             return summary_val
+        # a path object or a normalised path is still the text it was built from (composed or whole)
+        composed = any(a.formatted for a in all_args)
         if qual in {"os.path.realpath", "os.path.abspath", "os.path.normpath"}:
-            v = merge_parts(all_args)
+            v = merge_parts(all_args, formatted=composed)
             return replace(v, kind="resolved", derived=frozenset(names_of_args(node)))
         if qual in {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "Path"} or short == "Path":
-            v = merge_parts(all_args)
+            v = merge_parts(all_args, formatted=composed)
             return replace(v, kind="path")
         if qual in {"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse", "urlparse"} or short in {
                 "urlparse", "urlsplit"}:
             v = merge_parts(all_args)
             return replace(v, kind="urlparse", derived=frozenset(names_of_args(node)))
         if qual in {"str", "repr"} and args and args[0].kind == "exception":
-            return Val(taint=frozenset({EXC}))
+            return Val(taint=args[0].taint | {EXC})  # its text, with the request data it quotes
         if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
             return Val(taint=frozenset({EXC}))
         if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed", "chr"} and args:

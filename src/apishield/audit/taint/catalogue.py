@@ -16,6 +16,8 @@ SOURCE_ATTRS = frozenset({
     "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
     "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
+    # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
+    "match_info", "rel_url", "post", "text", "read", "multipart", "content",
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
@@ -27,7 +29,11 @@ REQUEST_HANDLER_BASES = frozenset({
     "CGIHTTPServer.CGIHTTPRequestHandler", "socketserver.StreamRequestHandler", "SocketServer.StreamRequestHandler",
     "wsgiref.simple_server.WSGIRequestHandler",
 })
-HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
+HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "params", "cookie"})
+#: un-annotated helper parameters that conventionally carry the request being served (a framework request object,
+#: or a standard-library request handler passed on as ``handler``)
+REQUEST_PARAM_NAMES = {"request": "request", "req": "request", "http_request": "request", "handler": "handler",
+                       "request_handler": "handler"}
 ROUTE_DECORATORS = frozenset({
     "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
 })
@@ -191,6 +197,22 @@ EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "ext
 LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
 # sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
 SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
+#: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading: ``open(p)``,
+#: ``requests.get(url)``, ``redirect(target)``
+BARE_SINK_ONLY_KINDS = frozenset({"path", "ssrf", "redirect"})
+
+
+def worth_reading(kind: str, formatted: bool, argument: bool = False, web: bool = True) -> bool:
+    """Is a value of unknown origin reaching a sink of ``kind`` reported (sink-only)? A formatted value anywhere
+    but the bare-value kinds (formatted SQL text); any value for shell, code, deserialisation and XXE; a whole,
+    uncomposed value for paths, outbound URLs and redirects (``open(ROOT + name)`` is the program's own layout),
+    unless it is one of the function's own arguments as given (``def _load(path): open(path)``: its callers'
+    flows are followed into it) rather than a value read out of its input (``options.get('path')``), and only in
+    a module of a web application (``web``: it uses a web framework): a command-line tool opens the paths its user
+    names."""
+    if kind in BARE_SINK_ONLY_KINDS:
+        return web and not formatted and not argument
+    return formatted or kind in SINK_ONLY_KINDS
 # methods that read stored data selected by their arguments (a database, a cache, an ORM query)
 STORE_LOOKUP = re.compile(
     r"^(get|get_or_404|first_or_404|get_by_id|by_id|find|find_one|find_by\w*|fetch\w*|select|load|lookup|"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import names_in
+from apishield.audit.taint.values import ALL, KINDS
 
 
 def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], negated: bool = False
@@ -38,7 +39,8 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
                 out += [(n, _attr_test(left)) for n in names_in(left)]
         elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:
             for a, b in ((left, right), (right, left)):
-                if isinstance(b, ast.Constant) and not isinstance(a, ast.Constant):
+                fixed = isinstance(b, ast.Constant) or (isinstance(b, ast.Name) and b.id.isupper())  # ALLOWED_HOST
+                if fixed and not isinstance(a, ast.Constant) and not (isinstance(a, ast.Name) and a.id.isupper()):
                     out += [(n, _attr_test(a)) for n in names_in(a)]
         return out
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
@@ -56,8 +58,26 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
 
+def guarded_kinds(how: str, resolved: bool) -> set[str]:
+    """The sink kinds a guard of kind ``how`` (from :func:`guarded_subjects`) makes a value safe for; ``resolved``:
+    the value is a resolved path (a prefix check then confines it)."""
+    if how == "host":
+        return {"redirect", "ssrf"}
+    if how == "scheme":
+        return set()  # ``scheme in ('http', 'https')`` says nothing about where the URL goes
+    if how in {"dotdot", "contained"}:
+        return {"path"}
+    if how.startswith("meta:"):
+        return set(METACHARS[how[5:]])
+    if how == "prefix":
+        return {"path", "redirect", "ssrf"} if resolved else set(KINDS) - {"path", "ssrf"}
+    return {ALL}
+
+
 def _attr_test(node: ast.AST) -> str:
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "scheme", "host"}:
+        if isinstance(sub, ast.Attribute) and sub.attr in {"netloc", "hostname", "host"}:
             return "host"
+        if isinstance(sub, ast.Attribute) and sub.attr == "scheme":
+            return "scheme"  # ``scheme in ('http', 'https')`` says nothing about where the URL goes
     return "all"

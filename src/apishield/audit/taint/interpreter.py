@@ -13,14 +13,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import METACHARS, REQUEST_OBJECTS, SESSIONS, SINK_ONLY_KINDS, SOURCE_ATTRS
-from apishield.audit.taint.guards import guarded_subjects
+from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
-    ALL,
     CLEAN,
     EXC,
-    KINDS,
     REQUEST,
     UNKNOWN,
     Env,
@@ -29,6 +27,7 @@ from apishield.audit.taint.values import (
     const,
     elements,
     eq,
+    fed_by_request,
     fmt,
     fold_binop,
     fold_compare,
@@ -69,6 +68,7 @@ class Evaluator:
         self.loop_exits: list[Env | None] = []
         self.loop_heads: list[Env | None] = []
         self.non_html_output = False  # the body sets a non-HTML content type
+        self.arguments = {id(v) for v in env.values()}  # the values the function was given, as given
 
     # ---- helpers
     def lookup(self, name: str) -> Val:
@@ -76,6 +76,8 @@ class Evaluator:
             return self.env[name]
         if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
             return Val(kind="request")
+        if name == "__file__":
+            return Val(lit=True)  # the module's own location: paths built from it are the program's own
         if name in self.info.imports or name in self.info.functions or name in self.info.classes:
             return Val(lit=True)
         return self.info.module_consts.get(name, CLEAN)
@@ -87,7 +89,8 @@ class Evaluator:
     def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
-        sink_only = not v.taint and not (v.is_const or v.lit) and (v.formatted or kind in SINK_ONLY_KINDS)
+        sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
+            kind, v.formatted, id(v) in self.arguments, web=bool(self.info.frameworks))
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
@@ -220,8 +223,9 @@ class Evaluator:
         for h in s.handlers:
             base = join_env(start, after_body)
             self.env = base
-            if h.name and self.env is not None:
-                self.env[h.name] = Val(taint=frozenset({EXC}), kind="exception")
+            if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
+                fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body)
+                self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception")
             self.run(h.body)
             merged = join_env(merged, self.env) if merged is not None else self.env
         self.env = merged
@@ -289,16 +293,7 @@ class Evaluator:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
         for name, how in guarded_subjects(test, self._is_allow_list, negated):
             v = self.lookup(name)
-            if how == "host":
-                kinds = {"redirect", "ssrf"}
-            elif how == "dotdot" or how == "contained":
-                kinds = {"path"}
-            elif how.startswith("meta:"):
-                kinds = set(METACHARS[how[5:]])
-            elif how == "prefix":
-                kinds = {"path", "redirect", "ssrf"} if v.kind == "resolved" else set(KINDS) - {"path", "ssrf"}
-            else:
-                kinds = {ALL}
+            kinds = guarded_kinds(how, resolved=v.kind == "resolved")
             self.set(name, sanitise(v, kinds))
             for base in v.derived:
                 self.set(base, sanitise(self.lookup(base), kinds))
@@ -585,7 +580,7 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
             if node.attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
-                return Val(taint=frozenset({EXC}))  # Bottle ``err.traceback``, ``e.args``: internals, as data
+                return Val(taint=base.taint | {EXC})  # Bottle ``err.traceback``, ``e.args``: its text, as data
             if node.attr in {"exception", "detail", "description"}:
                 return base
             return CLEAN

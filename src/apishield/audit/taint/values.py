@@ -9,7 +9,7 @@ records (:class:`Hit`, :class:`Summary`) and the constant folding of operators.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,6 +48,10 @@ class Val:
 
     def tainted_for(self, kind: str, origin: str = REQUEST) -> bool:
         return origin in self.taint and kind not in self.clean and ALL not in self.clean
+
+    def sanitised(self, kind: str) -> bool:
+        """A guard or sanitiser has proven the value safe for ``kind`` (whatever its origin)."""
+        return kind in self.clean or ALL in self.clean
 
     def dirty(self, kind: str) -> frozenset[str]:
         """Origins that reach a sink of ``kind`` (empty when sanitised for it)."""
@@ -136,6 +140,19 @@ def eq(x: Any, y: Any) -> bool:
 
 
 Env = dict[str, Val]
+
+
+def fed_by_request(body: Sequence[ast.stmt], is_request: Callable[[str], bool], *envs: Env | None) -> frozenset[str]:
+    """``{REQUEST}`` when the statements use the request object (``is_request``) or read a variable that holds
+    request data in one of ``envs`` (before or after them): an exception they raise may quote it (``int(x)`` →
+    ``invalid literal for int(): '<b>'``)."""
+    names = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if any(is_request(n) for n in names):
+        return frozenset({REQUEST})
+    for env in envs:
+        if env and any(REQUEST in env[n].taint for n in names if n in env):
+            return frozenset({REQUEST})
+    return frozenset()
 
 
 def join_env(a: Env | None, b: Env | None) -> Env | None:
