@@ -3,7 +3,6 @@ pinned commit, labelled files and line ranges) without running any analysis tool
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -11,19 +10,7 @@ from typing import Any
 
 import pytest
 
-HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "audit_unseen.py"
-
 LABEL = '[[label]]\nfile = "app.py"\nlines = [{lo}, {hi}]\ncwe = [89]\nwhat = "SQL injection"\n'
-
-
-@pytest.fixture(scope="module")
-def unseen() -> Any:
-    spec = importlib.util.spec_from_file_location("audit_unseen", HARNESS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["audit_unseen"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _project(data: Path, root: Path, *, commit: str = "a" * 40, labels: str = LABEL.format(lo=2, hi=3),
