@@ -30,3 +30,12 @@ def test_a_view_copies_with_dataclasses_replace() -> None:
     copy = dataclasses.replace(view, path="/b")
     assert (copy.path, copy.client_ip, copy.route, copy.body, copy.state) == ("/b", "192.0.2.1", "/a", b"x", state)
     assert view == dataclasses.replace(view)
+
+
+def test_cookies_are_parsed_when_read_and_survive_a_copy() -> None:
+    view = RequestView("GET", "/a", CaseInsensitiveHeaders({"cookie": "a=1; b=2"}))
+    assert dataclasses.replace(view).cookies == {"a": "1", "b": "2"}
+    given = RequestView("GET", "/a", CaseInsensitiveHeaders({"cookie": "a=1"}), cookies={"z": "9"})
+    assert dataclasses.replace(given, path="/b").cookies == {"z": "9"}
+    view.cookies = {"c": "3"}
+    assert view.cookies == {"c": "3"} and dataclasses.replace(view).cookies == {"c": "3"}

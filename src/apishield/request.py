@@ -100,6 +100,7 @@ class RequestView:
         cookies: dict[str, str] | None = None,
         body: bytes | None = None,
         state: dict[str, Any] | None = None,
+        _cookies: dict[str, str] | None = None,  # what dataclasses.replace passes on (parsed or not yet)
     ) -> None:
         self.method = method.upper()
         self.path = path
@@ -110,7 +111,7 @@ class RequestView:
         self.scheme = scheme
         self.route = route
         self.query_string = query_string
-        self._cookies = cookies or None
+        self._cookies = cookies or _cookies or None
         self.body = body
         self.state = {} if state is None else state
 
