@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
-from apishield.probe.objects import learn_identity
+from apishield.probe.objects import identity_value, learn_identity
 from apishield.probe.targets import Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -245,31 +245,63 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
     return out
 
 
+def _own_path(op: Operation, identity: Identity) -> str | None:
+    """``op``'s path with every path parameter filled by ``identity``'s own value (``/users/{user_id}`` with its
+    id), or None when a parameter is not about users or the identity's value is unknown."""
+    path = op.path
+    for param in op.path_params:
+        value = identity_value(param.name, identity.username, identity.user_id, op.path.split("{")[0])
+        if value is None:
+            return None
+        path = path.replace("{" + param.name + "}", str(value))
+    return path
+
+
 def canary_candidates(ctx: Context) -> list[Operation]:
-    ops = [op for op in ctx.operations if op.method == "GET" and not op.path_params and op.secured is not False
-           and not op.looks_admin() and not op.looks_destructive()]
-    return sorted(ops, key=lambda op: (op.secured is not True, "me" not in op.path.rsplit("/", 1)[-1], len(op.path)))
+    """Operations an ordinary identity should pass, best first: protected GETs without path parameters (a
+    ``/me``-like one first), then GETs of the identity's own record (every path parameter user-keyed and known
+    for every identity), then administrative-looking GETs as a last resort (an ordinary user may be refused)."""
+    gets = [op for op in ctx.operations if op.method == "GET" and op.secured is not False
+            and not op.looks_destructive()]
+    plain = sorted((op for op in gets if not op.path_params and not op.looks_admin()),
+                   key=lambda op: (op.secured is not True, "me" not in op.path.rsplit("/", 1)[-1], len(op.path)))
+    own = sorted((op for op in gets if op.path_params and not op.looks_admin()
+                  and all(_own_path(op, i) is not None for i in ctx.identities)),
+                 key=lambda op: (op.secured is not True, len(op.path_params), len(op.path)))
+    admin = sorted((op for op in gets if not op.path_params and op.looks_admin()), key=lambda op: len(op.path))
+    return plain[:4] + own[:4] + admin[:2]
 
 
 async def run_canary(ctx: Context) -> Operation | None:
-    """Prove every identity works on one protected operation; raise :class:`ProbeAbort` when one does not."""
+    """Prove every identity works on a protected operation; raise :class:`ProbeAbort` when one does not.
+
+    Candidates are tried in turn (see :func:`canary_candidates`): one that anonymous callers pass proves nothing,
+    one that refuses an identity may simply be beyond that identity's role, so the next one is tried. The run
+    stops only when some identity is refused by every candidate that refuses anonymous callers."""
     if not ctx.identities:
         return None
     throttled: list[str] = []
-    for op in canary_candidates(ctx)[:4]:
+    refusals: list[str] = []
+    chosen: Operation | None = None
+    for op in canary_candidates(ctx):
+        pending = [i for i in ctx.identities if not i.verified]
+        if not pending:
+            break
+        paths = {i.name: _own_path(op, i) or op.path for i in ctx.identities}
         try:
-            anon = await ctx.send("GET", op.path, op=op)
+            anon = await ctx.send("GET", paths[pending[0].name], op=op)
         except Throttled as exc:
             throttled.append(str(exc))
             continue
         if not denied(anon):
             continue
         failures = []
-        for identity in ctx.identities:
+        for identity in pending:
+            path = paths[identity.name]
             try:
-                ex = await ctx.send("GET", op.path, identity=identity, op=op)
+                ex = await ctx.send("GET", path, identity=identity, op=op)
                 if ex.status == 401 and identity.relogin is not None and await identity.relogin():
-                    ex = await ctx.send("GET", op.path, identity=identity, op=op)
+                    ex = await ctx.send("GET", path, identity=identity, op=op)
             except Throttled as exc:
                 raise ProbeAbort(f"auth canary could not run: {exc}; "
                                  "lower the request rate or wait longer for throttled answers") from None
@@ -277,12 +309,16 @@ async def run_canary(ctx: Context) -> Operation | None:
                 identity.verified = True
                 identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
                                                                      ex.json())
+                chosen = chosen or op
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
         if failures:
-            raise ProbeAbort(f"auth canary failed on GET {op.path} (401/403 without credentials, but "
-                             + ", ".join(failures) + "); fix the credentials before probing")
-        return op
+            refusals.append(f"GET {op.path} (401/403 without credentials, but " + ", ".join(failures) + ")")
+    if refusals and any(not i.verified for i in ctx.identities):
+        raise ProbeAbort("auth canary failed on " + "; on ".join(refusals[:3])
+                         + "; fix the credentials before probing")
+    if chosen is not None:
+        return chosen
     if throttled:
         raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower the request rate or wait longer for "
                          "throttled answers")

@@ -96,15 +96,13 @@ async def _fixtures(ctx: Context) -> None:
     for identity in ctx.users[:2]:
         for op in ctx.operations:
             if (op.method != "POST" or op.looks_login() or op.looks_register()
-                    or op.looks_destructive() or ctx.item_op(op.path) is None):
+                    or op.looks_destructive() or (ctx.item_op(op.path) is None and not ctx.own_listing(op))):
                 continue
             if any(ctx.owned_value(op, p.name, identity) is None for p in op.path_params):
                 continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)
-            body = ctx.body_for(op) or {}
-            if not any(isinstance(v, str) and v.startswith("apishield") for v in body.values()):
-                body["title"] = f"apishield{ctx.token(8)}"
+            body, query = ctx.marked_request(op)
             try:
-                await ctx.create(op, identity, body)
+                await ctx.create(op, identity, body, query)
             except BudgetExhausted:
                 return
             except Throttled as exc:

@@ -38,7 +38,9 @@ DESTRUCTIVE_PROSE = re.compile(
 def destructive_words(text: str) -> bool:
     """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
     return bool(DESTRUCTIVE.search(text))
-ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
+# a path segment that is, or starts with, an administrative word (``/admin``, ``/admin_token_sensitive``,
+# ``/staff-reports``): words are separated by ``/ _ - .`` as well as by case-less boundaries
+ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)s?(?=[/_.-]|$|\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")

@@ -80,6 +80,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
+    await _own_collections(ctx, owner, other)
     await _listed(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
@@ -105,6 +106,50 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Collections keyed by the owner's own user value (``/users/{userId}/addresses`` with the owner's id): the
+    other identity lists the owner's collection (a read finding needs the owner's ownership marker there, and not
+    in the other identity's own collection), then adds an object to it (a write finding needs the other
+    identity's fresh marker in the owner's own listing). Writes go only to the probe's own identities' records."""
+    for created in ctx.owned_by(owner):
+        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
+        listing = ctx.own_listing(post) if post is not None else None
+        if post is None or listing is None or not created.marker or not created.collection_path:
+            continue
+        param = listing.path_params[-1].name
+        mine = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+        if mine is None or not mine.ok or created.marker not in mine.text:
+            continue
+        theirs = await try_send(ctx, "GET", created.collection_path, identity=other, op=listing)
+        own_path = ctx.concrete_path(listing, other)
+        control = await try_send(ctx, "GET", own_path, identity=other, op=listing) if own_path else None
+        if (theirs is not None and theirs.ok and not denied(theirs) and created.marker in theirs.text
+                and own_path != created.collection_path and control is not None
+                and created.marker not in control.text):
+            ctx.report(rules.BOLA_READ, f"{other.name} listed {owner.name}'s collection {created.collection_path} "
+                       f"(ownership marker {created.marker!r} in the answer; not in {other.name}'s own)", theirs,
+                       op=listing, parameter=param, highlight=created.marker)
+        marker2 = f"apishieldbola{ctx.token(8)}"
+        field = next((k for k, v in created.body.items() if v == created.marker), None)
+        query = ctx.query_for(post)
+        qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
+        if field is None and qfield is None:
+            continue
+        body = {**created.body, field: marker2} if field is not None else dict(created.body)
+        if qfield is not None and field is None:
+            query[qfield] = marker2
+        with ctx.own_record(created.collection_path):
+            wrote = await try_send(ctx, "POST", created.collection_path, identity=other, op=post,
+                                   params=query or None, json_body=body if body or not query else None)
+        if wrote is None or not wrote.ok or denied(wrote):
+            continue
+        back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+        if back is not None and back.ok and marker2 in back.text:
+            ctx.report(rules.BOLA_WRITE, f"{other.name} added an object to {owner.name}'s collection "
+                       f"{created.collection_path}; {owner.name}'s own listing shows {marker2!r}", wrote, op=post,
+                       parameter=param, highlight=marker2)
 
 
 async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, other: Identity, theirs: Exchange

@@ -1,0 +1,175 @@
+"""Identities given as ready tokens (``--auth``): the probe never sees a login answer, so it learns each identity's
+own attributes (user id, name) from the token's claims and uses them to fill user-keyed path parameters, for the
+auth canary (an ordinary identity's own record, before an administrative-looking operation it may be refused) and
+for object-level checks on user-keyed records and collections (``/users/{userId}/addresses``). Each behaviour on a
+loopback app of our own that must make the probe fire with the flaw and stay quiet without it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from apishield.probe.engine import ProbeAbort
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+BEARER = [{"bearerAuth": []}]
+
+
+def _token(claims: dict[str, Any]) -> str:
+    """An unsigned token in JWT form (the test apps only read its claims)."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+def _caller(headers: dict[str, str], tokens: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    auth = headers.get("Authorization", "")
+    return tokens.get(auth.removeprefix("Bearer ")) if auth.startswith("Bearer ") else None
+
+
+def _param(name: str, where: str = "path", **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": True, "schema": {"type": "string", **schema}}
+
+
+USER_ID = _param("userId", format="uuid")
+
+
+def _users() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Two ordinary users keyed by a UUID, their tokens (``sub`` = name, ``user_id`` = UUID) and an admin."""
+    users = {str(uuid.uuid4()): {"username": name, "email": f"{name}@example.com", "is_admin": name == "root"}
+             for name in ("alice", "bob", "root")}
+    tokens = {_token({"sub": u["username"], "user_id": uid}): {"user_id": uid, **u} for uid, u in users.items()}
+    return users, tokens
+
+
+@pytest.mark.parametrize("owner_checked", [False, True])
+def test_user_keyed_records_and_collections_read_and_written_across_identities(tmp_path: Path,
+                                                                                owner_checked: bool) -> None:
+    users, tokens = _users()
+    addresses: dict[str, list[dict[str, Any]]] = {uid: [] for uid in users}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        parts = urlsplit(path).path.strip("/").split("/")
+        caller = _caller(headers, tokens)
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if parts[:2] != ["api", "users"] or len(parts) < 3 or parts[2] not in users:
+            return 404, {}, {"detail": "not found"}
+        uid = parts[2]
+        if owner_checked and caller["user_id"] != uid and not caller["is_admin"]:
+            return 403, {}, {"detail": "not yours"}
+        if len(parts) == 3 and method == "GET":
+            return 200, {}, {"user_id": uid, **users[uid]}
+        if parts[3:] == ["addresses"] and method == "GET":
+            return 200, {}, addresses[uid]
+        if parts[3:] == ["addresses"] and method == "POST":
+            query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            if not {"street", "city"} <= set(query):
+                return 422, {}, {"detail": "street and city are required query parameters"}
+            address = {"address_id": str(uuid.uuid4()), "street": query["street"], "city": query["city"]}
+            addresses[uid].append(address)
+            return 201, {}, address
+        return 405, {}, {"detail": "method not allowed"}
+
+    spec = {
+        "/api/users/{userId}": {"get": {"parameters": [USER_ID], "security": BEARER, "responses": OK}},
+        "/api/users/{userId}/addresses": {
+            "get": {"parameters": [USER_ID], "security": BEARER, "responses": OK},
+            "post": {"parameters": [USER_ID, _param("street", "query"), _param("city", "query")],
+                     "security": BEARER, "responses": {"201": {"description": "created"}}}},
+    }
+    alice, bob = (t for t, u in tokens.items() if u["username"] in ("alice", "bob"))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=(f"alice=Authorization:Bearer {alice}", f"bob=Authorization:Bearer {bob}"))
+    assert result.stats["objects_created"] == 2  # one address each, created under its own user id
+    expected = {("PR-BOLA-001", "GET", "/api/users/{userId}"),
+                ("PR-BOLA-001", "GET", "/api/users/{userId}/addresses"),
+                ("PR-BOLA-002", "POST", "/api/users/{userId}/addresses")}
+    found = {f for f in findings_at(result) if f[0].startswith("PR-BOLA")}
+    assert found == (set() if owner_checked else expected)
+    root_id = next(uid for uid, u in users.items() if u["username"] == "root")
+    assert not addresses[root_id]  # nothing was ever written to a user the probe does not own
+
+
+def _canary_app(tokens: dict[str, dict[str, Any]]) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        caller = _caller(headers, tokens)
+        if route == "/health":
+            return 200, {}, {"status": "ok"}
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if route == "/admin_report":  # administrative: ordinary users are refused
+            return (200, {}, {"report": "all"}) if caller["is_admin"] else (403, {}, {"detail": "admins only"})
+        if route.startswith("/profiles/"):  # each user reads only their own profile
+            uid = route.rsplit("/", 1)[-1]
+            return (200, {}, {"user_id": uid, "username": caller["username"]}) if uid == caller["user_id"] else (
+                403, {}, {"detail": "not yours"})
+        return 404, {}, {"detail": "not found"}
+
+    return app
+
+
+CANARY_SPEC = {
+    "/health": {"get": {"security": [], "responses": OK}},
+    "/admin_report": {"get": {"security": BEARER, "responses": OK}},
+    "/profiles/{user_id}": {"get": {"parameters": [_param("user_id")], "security": BEARER, "responses": OK}},
+}
+
+
+def test_the_canary_proves_ordinary_identities_on_their_own_record_not_on_an_admin_operation(tmp_path: Path) -> None:
+    _, tokens = _users()
+    auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in tokens.items() if not u["is_admin"])
+    with loopback(_canary_app(tokens)) as url:
+        result = probe_paths(tmp_path, url, CANARY_SPEC, ("authn",), auth=auth)
+    assert result.stats["canary"] == "GET /profiles/{user_id}"
+
+
+def test_the_canary_stops_with_one_line_when_every_candidate_refuses_every_identity(tmp_path: Path) -> None:
+    _, tokens = _users()
+    stale = {_token({"sub": u["username"], "user_id": u["user_id"], "v": 2}): u for u in tokens.values()}
+    auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in stale.items() if not u["is_admin"])
+    with loopback(_canary_app(tokens)) as url, pytest.raises(ProbeAbort) as raised:
+        probe_paths(tmp_path, url, CANARY_SPEC, ("authn",), auth=auth)
+    message = str(raised.value)
+    assert message.startswith("auth canary failed on GET /profiles/{user_id}") and "\n" not in message
+    assert "alice got 401" in message and "/admin_report" in message and "fix the credentials" in message
+
+
+@pytest.mark.parametrize(("how", "fires"), [("any-user", True), ("admins-only", False), ("silent-200", False)])
+def test_an_ordinary_user_creating_through_an_administrative_collection(tmp_path: Path, how: str,
+                                                                         fires: bool) -> None:
+    _, tokens = _users()
+    coupons: list[dict[str, Any]] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = _caller(headers, tokens)
+        if urlsplit(path).path != "/api/admin/coupons" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if how == "admins-only" and not caller["is_admin"]:
+            return 403, {}, {"detail": "admins only"}
+        if how == "silent-200":  # answers 200 to everyone and creates nothing: no proof of anything
+            return 200, {}, {"detail": "request received"}
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        coupons.append({"code": query.get("code"), "discount_value": query.get("discount_value")})
+        return 201, {}, coupons[-1]
+
+    spec = {"/api/admin/coupons": {"post": {
+        "parameters": [_param("code", "query"), {"name": "discount_value", "in": "query", "required": True,
+                                                 "schema": {"type": "number"}}],
+        "security": BEARER, "responses": {"201": {"description": "created"}}}}}
+    alice = next(t for t, u in tokens.items() if u["username"] == "alice")
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bfla",), auth=(f"alice=Authorization:Bearer {alice}",))
+    assert (("PR-BFLA-001", "POST", "/api/admin/coupons") in findings_at(result)) is fires
