@@ -257,6 +257,17 @@ def _own_path(op: Operation, identity: Identity) -> str | None:
     return path
 
 
+async def _refuses_made_up(ctx: Context, op: Operation, path: str, like: Identity) -> bool:
+    """Whether ``op`` refuses the identity's credential headers with made-up values (same scheme, random token)."""
+    fake = {k: (v.split(" ", 1)[0] + " " if " " in v else "") + "apishield" + secrets.token_hex(12)
+            for k, v in like.headers.items()}
+    try:
+        ex = await ctx.send("GET", path, op=op, headers=fake)
+    except Throttled:
+        return False
+    return denied(ex)
+
+
 def canary_candidates(ctx: Context) -> list[Operation]:
     """Operations an ordinary identity should pass, best first: protected GETs without path parameters (a
     ``/me``-like one first), then GETs of the identity's own record (every path parameter user-keyed and known
@@ -276,8 +287,9 @@ async def run_canary(ctx: Context) -> Operation | None:
     """Prove every identity works on a protected operation; raise :class:`ProbeAbort` when one does not.
 
     Candidates are tried in turn (see :func:`canary_candidates`): one that anonymous callers pass proves nothing,
-    one that refuses an identity may simply be beyond that identity's role, so the next one is tried. The run
-    stops only when some identity is refused by every candidate that refuses anonymous callers."""
+    one that refuses an identity may simply be beyond that identity's role, so the next one is tried (a fallback
+    must also refuse made-up credentials). The run stops only when some identity is refused by every candidate
+    that refuses anonymous callers."""
     if not ctx.identities:
         return None
     throttled: list[str] = []
@@ -295,6 +307,8 @@ async def run_canary(ctx: Context) -> Operation | None:
             continue
         if not denied(anon):
             continue
+        if refusals and not await _refuses_made_up(ctx, op, paths[pending[0].name], pending[0]):
+            continue  # a fallback must also refuse a made-up credential, or it proves nothing about real ones
         failures = []
         for identity in pending:
             path = paths[identity.name]
