@@ -1,7 +1,8 @@
 """BOLA: with two identities, can the second read or change an object the first one created?
 
 Proof, not guesswork: the first identity creates an object carrying a unique marker; the second asks for it by
-id. A read finding needs the marker in the second identity's 2xx answer. A write finding needs the second
+id. A read finding needs the marker in the second identity's 2xx answer (and an object anonymous callers are
+shown too, on an operation that declares no security, is public by design: no finding). A write finding needs the second
 identity's change (a fresh marker) to be visible when the owner reads the object back. Only objects the probe
 created are ever written to.
 
@@ -57,7 +58,8 @@ async def bola(ctx: Context) -> None:
         if mine is None or not mine.ok or created.marker not in mine.text:
             continue
         theirs = await try_send(ctx, "GET", created.item_path, identity=other, op=read_op)
-        if theirs is not None and theirs.ok and created.marker in theirs.text:
+        if theirs is not None and theirs.ok and created.marker in theirs.text and not await _public(
+                ctx, read_op, created.item_path, created.marker):
             ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s object {created.item_path} "
                        f"(ownership marker {created.marker!r} in the answer)", theirs, op=read_op,
                        parameter=read_op.path_params[0].name if read_op.path_params else None,
@@ -108,6 +110,15 @@ async def bola(ctx: Context) -> None:
                    parameter=param, highlight=owner.username)
 
 
+async def _public(ctx: Context, op: Operation, path: str, marker: str) -> bool:
+    """An object anonymous callers are shown too, on an operation that declares no security: public by design
+    (a catalogue anyone may read), not another user's private object."""
+    if op.secured is True:
+        return False  # declared protected: an anonymous read is the authn check's finding, the cross read stays one
+    anon = await try_send(ctx, "GET", path, op=op)
+    return anon is not None and anon.ok and marker in anon.text
+
+
 async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> None:
     """Collections keyed by the owner's own user value (``/users/{userId}/addresses`` with the owner's id): the
     other identity lists the owner's collection (a read finding needs the owner's ownership marker there, and not
@@ -127,7 +138,8 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
         control = await try_send(ctx, "GET", own_path, identity=other, op=listing) if own_path else None
         if (theirs is not None and theirs.ok and not denied(theirs) and created.marker in theirs.text
                 and own_path != created.collection_path and control is not None
-                and created.marker not in control.text):
+                and created.marker not in control.text
+                and not await _public(ctx, listing, created.collection_path, created.marker)):
             ctx.report(rules.BOLA_READ, f"{other.name} listed {owner.name}'s collection {created.collection_path} "
                        f"(ownership marker {created.marker!r} in the answer; not in {other.name}'s own)", theirs,
                        op=listing, parameter=param, highlight=created.marker)

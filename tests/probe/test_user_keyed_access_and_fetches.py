@@ -1,8 +1,10 @@
 """Identities given as ready tokens (``--auth``): the probe never sees a login answer, so it learns each identity's
 own attributes (user id, name) from the token's claims and uses them to fill user-keyed path parameters, for the
 auth canary (an ordinary identity's own record, before an administrative-looking operation it may be refused) and
-for object-level checks on user-keyed records and collections (``/users/{userId}/addresses``). Each behaviour on a
-loopback app of our own that must make the probe fire with the flaw and stay quiet without it."""
+for object-level checks on user-keyed records and collections (``/users/{userId}/addresses``); objects anyone may
+read are not another user's; an ordinary user creating through an administrative collection; a parameter that
+makes the server fetch a URL (in-band SSRF) and traversal through a parameter not named like a file. Each
+behaviour on a loopback app of our own that must make the probe fire with the flaw and stay quiet without it."""
 
 from __future__ import annotations
 
@@ -173,3 +175,89 @@ def test_an_ordinary_user_creating_through_an_administrative_collection(tmp_path
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("bfla",), auth=(f"alice=Authorization:Bearer {alice}",))
     assert (("PR-BFLA-001", "POST", "/api/admin/coupons") in findings_at(result)) is fires
+
+
+@pytest.mark.parametrize(("catalogue", "fires"), [("public", False), ("private-unchecked", True)])
+def test_an_object_anyone_may_read_is_not_another_users_object(tmp_path: Path, catalogue: str, fires: bool) -> None:
+    _, tokens = _users()
+    products: dict[str, dict[str, Any]] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        caller = _caller(headers, tokens)
+        if caller is None and (method != "GET" or catalogue != "public"):
+            return 401, {}, {"detail": "not authenticated"}
+        if route == "/products" and method == "POST":
+            product = {"product_id": str(uuid.uuid4()), **json.loads(body or b"{}")}
+            products[product["product_id"]] = product
+            return 201, {}, product
+        if route.startswith("/products/") and method == "GET" and route.rsplit("/", 1)[-1] in products:
+            return 200, {}, products[route.rsplit("/", 1)[-1]]  # no owner check in either variant
+        return 404, {}, {"detail": "not found"}
+
+    security = [] if catalogue == "public" else BEARER
+    spec = {"/products": {"post": {"security": BEARER, "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"name": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "created"}}}},
+            "/products/{productId}": {"get": {"parameters": [_param("productId")], "security": security,
+                                              "responses": OK}}}
+    auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in tokens.items() if not u["is_admin"])
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",), auth=auth)
+    assert result.stats["objects_created"] >= 1
+    assert (("PR-BOLA-001", "GET", "/products/{productId}") in findings_at(result)) is fires
+
+
+HOME = {"info": "Visit the documentation endpoint for the interactive API reference"}
+
+
+@pytest.mark.parametrize(("how", "fires"), [("fetches", True), ("allow-list", False), ("echoes-the-url", False)])
+def test_a_parameter_that_makes_the_server_fetch_a_url_it_names(tmp_path: Path, how: str, fires: bool) -> None:
+    served: dict[str, str] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route, query = urlsplit(path).path, {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        if route == "/":
+            return 200, {}, HOME
+        if route != "/rates/current":
+            return 404, {}, {"detail": "not found"}
+        url = query.get("source", "https://rates.example/v3")
+        if how == "echoes-the-url":
+            return 200, {}, {"source": url, "rates": []}
+        if how == "allow-list" and not url.startswith("https://rates.example/"):
+            return 400, {}, {"detail": "source not allowed"}
+        if url.rstrip("/") == served["url"]:  # the server fetches the URL and returns the body as a JSON string
+            return 200, {}, json.dumps(HOME)
+        return 502, {}, {"detail": "upstream unreachable"}
+
+    spec = {"/rates/current": {"get": {"parameters": [
+        {"name": "source", "in": "query", "required": False, "schema": {"type": "string",
+                                                                        "default": "https://rates.example/v3"}}],
+        "responses": OK}}}
+    with loopback(app) as url:
+        served["url"] = url
+        result = probe_paths(tmp_path, url, spec, ("injection",))
+    assert (("PR-SSRF-001", "GET", "/rates/current") in findings_at(result)) is fires
+
+
+@pytest.mark.parametrize("confined", [False, True])
+def test_traversal_through_a_parameter_not_named_like_a_file(tmp_path: Path, confined: bool) -> None:
+    import posixpath
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route, query = urlsplit(path).path, {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        if route != "/rates":
+            return 404, {}, {"detail": "not found"}
+        stamp = query.get("datestamp", "2026-01-01")
+        if confined and ("/" in stamp or "\\" in stamp):
+            return 400, {}, {"detail": "bad datestamp"}
+        where = posixpath.normpath("/srv/cache/rates/" + stamp)  # a cache file per day, read as asked
+        if where == "/etc/passwd":
+            return 200, {"Content-Type": "text/plain"}, "root:x:0:0:root:/root:/bin/sh\n"
+        return 200, {}, {"date": stamp, "rates": {"USD": 1.08}}
+
+    spec = {"/rates": {"get": {"parameters": [
+        {"name": "datestamp", "in": "query", "required": False, "schema": {"type": "string"}}], "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("injection",))
+    assert (("PR-PATH-001", "GET", "/rates") in findings_at(result)) is not confined
