@@ -79,6 +79,13 @@ def test_user_keyed_records_and_collections_read_and_written_across_identities(t
             address = {"address_id": str(uuid.uuid4()), "street": query["street"], "city": query["city"]}
             addresses[uid].append(address)
             return 201, {}, address
+        if parts[3:4] == ["addresses"] and len(parts) == 5 and method == "PUT":
+            query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            address = next((a for a in addresses[uid] if a["address_id"] == parts[4]), None)
+            if address is None:
+                return 404, {}, {"detail": "no such address"}
+            address.update({k: v for k, v in query.items() if k in ("street", "city")})
+            return 200, {}, address
         return 405, {}, {"detail": "method not allowed"}
 
     spec = {
@@ -87,6 +94,9 @@ def test_user_keyed_records_and_collections_read_and_written_across_identities(t
             "get": {"parameters": [USER_ID], "security": BEARER, "responses": OK},
             "post": {"parameters": [USER_ID, _param("street", "query"), _param("city", "query")],
                      "security": BEARER, "responses": {"201": {"description": "created"}}}},
+        "/api/users/{userId}/addresses/{addressId}": {"put": {
+            "parameters": [USER_ID, _param("addressId"), _param("street", "query"), _param("city", "query")],
+            "security": BEARER, "responses": OK}},
     }
     alice, bob = (t for t, u in tokens.items() if u["username"] in ("alice", "bob"))
     with loopback(app) as url:
@@ -95,7 +105,8 @@ def test_user_keyed_records_and_collections_read_and_written_across_identities(t
     assert result.stats["objects_created"] == 2  # one address each, created under its own user id
     expected = {("PR-BOLA-001", "GET", "/api/users/{userId}"),
                 ("PR-BOLA-001", "GET", "/api/users/{userId}/addresses"),
-                ("PR-BOLA-002", "POST", "/api/users/{userId}/addresses")}
+                ("PR-BOLA-002", "POST", "/api/users/{userId}/addresses"),
+                ("PR-BOLA-002", "PUT", "/api/users/{userId}/addresses/{addressId}")}
     found = {f for f in findings_at(result) if f[0].startswith("PR-BOLA")}
     assert found == (set() if owner_checked else expected)
     root_id = next(uid for uid, u in users.items() if u["username"] == "root")

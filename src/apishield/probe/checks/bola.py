@@ -25,7 +25,7 @@ from typing import Any
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, Identity, check
+from apishield.probe.engine import Context, Created, Identity, check
 from apishield.probe.targets import Operation
 
 
@@ -143,25 +143,41 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
             ctx.report(rules.BOLA_READ, f"{other.name} listed {owner.name}'s collection {created.collection_path} "
                        f"(ownership marker {created.marker!r} in the answer; not in {other.name}'s own)", theirs,
                        op=listing, parameter=param, highlight=created.marker)
-        marker2 = f"apishieldbola{ctx.token(8)}"
-        field = next((k for k, v in created.body.items() if v == created.marker), None)
-        query = ctx.query_for(post)
-        qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
-        if field is None and qfield is None:
-            continue
-        body = {**created.body, field: marker2} if field is not None else dict(created.body)
-        if qfield is not None and field is None:
-            query[qfield] = marker2
-        with ctx.own_record(created.collection_path):
-            wrote = await try_send(ctx, "POST", created.collection_path, identity=other, op=post,
-                                   params=query or None, json_body=body if body or not query else None)
-        if wrote is None or not wrote.ok or denied(wrote):
-            continue
-        back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
-        if back is not None and back.ok and marker2 in back.text:
-            ctx.report(rules.BOLA_WRITE, f"{other.name} added an object to {owner.name}'s collection "
-                       f"{created.collection_path}; {owner.name}'s own listing shows {marker2!r}", wrote, op=post,
-                       parameter=param, highlight=marker2)
+        await _write_across(ctx, post, created.collection_path, created, owner, other, listing)
+        for method in ("PUT", "PATCH"):  # no single-object GET: the owner's listing shows the change
+            update = ctx.item_op(created.collection, method)
+            if (update is not None and ctx.item_op(created.collection, "GET") is None
+                    and await _write_across(ctx, update, created.item_path, created, owner, other, listing)):
+                break
+
+
+async def _write_across(ctx: Context, op: Operation, path: str, created: Created, owner: Identity,
+                        other: Identity, listing: Operation) -> bool:
+    """``other`` adds to (POST) or updates (PUT/PATCH) ``owner``'s collection or object at ``path`` with a fresh
+    marker, in the field that carried the owner's marker (body) or the first marked query parameter; the finding
+    needs the fresh marker in the owner's own listing."""
+    marker2 = f"apishieldbola{ctx.token(8)}"
+    field = next((k for k, v in created.body.items() if v == created.marker), None)
+    query = ctx.query_for(op)
+    qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
+    if field is None and qfield is None:
+        return False
+    body = {**created.body, field: marker2} if field is not None else dict(created.body)
+    if qfield is not None and field is None:
+        query[qfield] = marker2
+    with ctx.own_record(path):
+        wrote = await try_send(ctx, op.method, path, identity=other, op=op, params=query or None,
+                               json_body=body if body or not query else None)
+    if wrote is None or not wrote.ok or denied(wrote):
+        return False
+    back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+    if back is None or not back.ok or marker2 not in back.text:
+        return False
+    what = "added an object to" if op.method == "POST" else f"changed an object of ({op.method} {path})"
+    ctx.report(rules.BOLA_WRITE, f"{other.name} {what} {owner.name}'s collection {created.collection_path}; "
+               f"{owner.name}'s own listing shows {marker2!r}", wrote, op=op,
+               parameter=listing.path_params[-1].name, highlight=marker2)
+    return True
 
 
 async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, other: Identity, theirs: Exchange
