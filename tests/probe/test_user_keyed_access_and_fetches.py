@@ -219,36 +219,34 @@ def test_an_object_anyone_may_read_is_not_another_users_object(tmp_path: Path, c
     assert (("PR-BOLA-001", "GET", "/products/{productId}") in findings_at(result)) is fires
 
 
-HOME = {"info": "Visit the documentation endpoint for the interactive API reference"}
-
-
-@pytest.mark.parametrize(("how", "fires"), [("fetches", True), ("allow-list", False), ("echoes-the-url", False)])
+@pytest.mark.parametrize(("how", "fires"), [("fetches", True), ("fetches-blind", True), ("allow-list", False),
+                                           ("echoes-the-url", False)])
 def test_a_parameter_that_makes_the_server_fetch_a_url_it_names(tmp_path: Path, how: str, fires: bool) -> None:
-    served: dict[str, str] = {}
+    from urllib.request import urlopen
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route, query = urlsplit(path).path, {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-        if route == "/":
-            return 200, {}, HOME
         if route != "/rates/current":
             return 404, {}, {"detail": "not found"}
         url = query.get("source", "https://rates.example/v3")
         if how == "echoes-the-url":
             return 200, {}, {"source": url, "rates": []}
-        if how == "allow-list" and not url.startswith("https://rates.example/"):
+        if not url.startswith("http://127.0.0.1:") or how == "allow-list":  # nothing leaves the machine here
             return 400, {}, {"detail": "source not allowed"}
-        if url.rstrip("/") == served["url"]:  # the server fetches the URL and returns the body as a JSON string
-            return 200, {}, json.dumps(HOME)
-        return 502, {}, {"detail": "upstream unreachable"}
+        with urlopen(url, timeout=5) as fetched:  # the server fetches the URL it is given
+            text = fetched.read().decode()
+        return 200, {}, {"rates": "unavailable"} if how == "fetches-blind" else json.dumps(text)
 
     spec = {"/rates/current": {"get": {"parameters": [
         {"name": "source", "in": "query", "required": False, "schema": {"type": "string",
                                                                         "default": "https://rates.example/v3"}}],
         "responses": OK}}}
     with loopback(app) as url:
-        served["url"] = url
         result = probe_paths(tmp_path, url, spec, ("injection",))
-    assert (("PR-SSRF-001", "GET", "/rates/current") in findings_at(result)) is fires
+    found = [f for f in result.findings if f.rule_id == "PR-SSRF-001"]
+    assert bool(found) is fires
+    if found:
+        assert ("blind" in found[0].message) is (how == "fetches-blind")
 
 
 @pytest.mark.parametrize("confined", [False, True])

@@ -15,8 +15,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
   answer a quote alone changes;
-* **SSRF** — in band, for parameters that name a URL: the target's own base URL, whose page must come back
-  (see :mod:`apishield.probe.checks.ssrf`);
+* **SSRF** — for parameters that name a URL: a one-shot loopback listener's address, which the server must ask
+  for (see :mod:`apishield.probe.checks.ssrf`);
 * **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
   named like serialized data or whose answer shows a decoding error; the delay must follow N;
 * **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
