@@ -147,6 +147,19 @@ def test_the_canary_proves_ordinary_identities_on_their_own_record_not_on_an_adm
     assert result.stats["canary"] == "GET /profiles/{user_id}"
 
 
+def test_an_own_record_only_some_identities_pass_is_noted_not_fatal(tmp_path: Path) -> None:
+    """Colliding tokens: the server takes bob's token for alice's, so bob is refused his own record while alice
+    passes hers. The canary goes on (the bola check reports identities the server cannot tell apart)."""
+    _, tokens = _users()
+    alice = next(u for u in tokens.values() if u["username"] == "alice")
+    seen = {t: (alice if u["username"] == "bob" else u) for t, u in tokens.items()}
+    auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in tokens.items() if not u["is_admin"])
+    with loopback(_canary_app(seen)) as url:
+        result = probe_paths(tmp_path, url, CANARY_SPEC, ("authn",), auth=auth)
+    assert result.stats["canary"] == "GET /profiles/{user_id}"
+    assert any("bob not proven on their own record" in note for note in result.notes)
+
+
 def test_the_canary_stops_with_one_line_when_every_candidate_refuses_every_identity(tmp_path: Path) -> None:
     _, tokens = _users()
     stale = {_token({"sub": u["username"], "user_id": u["user_id"], "v": 2}): u for u in tokens.values()}
