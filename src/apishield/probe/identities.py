@@ -350,8 +350,9 @@ async def run_canary(ctx: Context) -> Operation | None:
     if throttled:
         raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower the request rate or wait longer for "
                          "throttled answers")
-    ctx.notes.append("auth canary: " + (f"no candidate proved the identities ({'; '.join(partial)})" if partial else
-                                        "no operation answered 401/403 without credentials") + "; identities unverified")
+    why = f"no candidate proved the identities ({'; '.join(partial)})" if partial else (
+        "no operation answered 401/403 without credentials")
+    ctx.notes.append(f"auth canary: {why}; identities unverified")
     for identity in ctx.identities:
         identity.verified = True
     return None
