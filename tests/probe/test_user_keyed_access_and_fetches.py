@@ -283,3 +283,36 @@ def test_traversal_through_a_parameter_not_named_like_a_file(tmp_path: Path, con
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("injection",))
     assert (("PR-PATH-001", "GET", "/rates") in findings_at(result)) is not confined
+
+
+@pytest.mark.parametrize("owner_checked", [False, True])
+def test_a_user_record_updated_through_query_parameters(tmp_path: Path, owner_checked: bool) -> None:
+    users, tokens = _users()
+    before = {uid: dict(u) for uid, u in users.items()}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        parts = urlsplit(path).path.strip("/").split("/")
+        caller = _caller(headers, tokens)
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if parts[0] != "users" or len(parts) != 2 or parts[1] not in users:
+            return 404, {}, {"detail": "not found"}
+        uid = parts[1]
+        if method == "GET":
+            return 200, {}, {"user_id": uid, **users[uid]}
+        if owner_checked and caller["user_id"] != uid:
+            return 403, {}, {"detail": "not yours"}
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        users[uid].update({k: v for k, v in query.items() if k in ("username", "email")})
+        return 200, {}, {"user_id": uid, **users[uid]}
+
+    spec = {"/users/{userId}": {
+        "get": {"parameters": [USER_ID], "security": BEARER, "responses": OK},
+        "put": {"parameters": [USER_ID, {"name": "username", "in": "query", "schema": {"type": "string"}},
+                               {"name": "email", "in": "query", "schema": {"type": "string"}}],
+                "security": BEARER, "responses": OK}}}
+    auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in tokens.items() if not u["is_admin"])
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("records",), auth=auth)
+    assert (("PR-BOLA-002", "PUT", "/users/{userId}") in findings_at(result)) is not owner_checked
+    assert users == before  # every value the probe changed was put back
