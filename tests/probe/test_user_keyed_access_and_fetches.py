@@ -188,12 +188,16 @@ def test_an_ordinary_user_creating_through_an_administrative_collection(tmp_path
         if how == "silent-200":  # answers 200 to everyone and creates nothing: no proof of anything
             return 200, {}, {"detail": "request received"}
         query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        if query.get("discount_type") not in ("percentage", "fixed"):  # the values its description names
+            return 422, {}, {"detail": "discount_type must be percentage or fixed"}
         coupons.append({"code": query.get("code"), "discount_value": query.get("discount_value")})
         return 201, {}, coupons[-1]
 
     spec = {"/api/admin/coupons": {"post": {
         "parameters": [_param("code", "query"), {"name": "discount_value", "in": "query", "required": True,
-                                                 "schema": {"type": "number"}}],
+                                                 "schema": {"type": "number"}},
+                       {"name": "discount_type", "in": "query", "required": True, "schema": {"type": "string"},
+                        "description": "Type of discount: percentage or fixed"}],
         "security": BEARER, "responses": {"201": {"description": "created"}}}}}
     alice = next(t for t, u in tokens.items() if u["username"] == "alice")
     with loopback(app) as url:
@@ -316,3 +320,13 @@ def test_a_user_record_updated_through_query_parameters(tmp_path: Path, owner_ch
         result = probe_paths(tmp_path, url, spec, ("records",), auth=auth)
     assert (("PR-BOLA-002", "PUT", "/users/{userId}") in findings_at(result)) is not owner_checked
     assert users == before  # every value the probe changed was put back
+
+
+@pytest.mark.parametrize(("description", "first"), [
+    ("Type of discount: percentage or fixed", "percentage"), ("Order: 'asc', 'desc' or 'none'", "asc"),
+    ("Mode: fast, slow, or off.", "fast"), ("Username or email", None), ("Unique coupon code", None),
+    ("Note: use this or that endpoint for more details", None), ("Format: JSON or XML (default JSON)", None)])
+def test_values_a_parameter_description_lists_after_a_colon(description: str, first: str | None) -> None:
+    from apishield.probe.targets import prose_choices
+
+    assert prose_choices(description) == ([first] if first else [])

@@ -276,6 +276,10 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                                                                                          "enum", "pattern")})
                 if "example" in p and isinstance(schema, dict) and "example" not in schema:
                     schema = {**schema, "example": p["example"]}  # a parameter's own example (OpenAPI 3)
+                named = prose_choices(str(p.get("description") or ""))
+                if named and isinstance(schema, dict) and schema.get("type", "string") == "string" and not (
+                        {"example", "default", "enum"} & set(schema)):
+                    schema = {**schema, "example": named[0]}  # "Type of discount: percentage or fixed"
                 params[(p["name"], loc)] = Param(p["name"], loc, bool(p.get("required")) or loc == "path", schema)
             if not swagger:
                 rb = res.deref(op.get("requestBody"))
@@ -392,6 +396,19 @@ def load_routes(path: str) -> list[Operation]:
 
 
 # -- sample values ---------------------------------------------------------------------------------------
+_Q = "[`'\"]?"
+_W = r"[A-Za-z][\w-]{0,30}"
+# a description that ends with a list of values after a colon: ": a or b", ": 'a', 'b' or 'c'", ": a, b, or c"
+CHOICES = re.compile(rf":\s*{_Q}({_W}){_Q}(?:\s*,\s*{_Q}{_W}{_Q})*\s*,?\s+or\s+{_Q}{_W}{_Q}\s*\.?\s*$")
+
+
+def prose_choices(description: str) -> list[str]:
+    """Values a parameter's description lists after a colon, as its whole remainder ("Type of discount: percentage
+    or fixed", "Order: 'asc', 'desc' or 'none'"): the first is a value the API accepts where a sample would not."""
+    match = CHOICES.search(description.strip())
+    return [match.group(1)] if match else []
+
+
 def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> Any:
     """A plausible value for ``schema`` (examples and enums first)."""
     for key in ("example", "default"):
