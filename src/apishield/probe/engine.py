@@ -77,6 +77,7 @@ class Created:
     object_id: Any
     marker: str
     body: dict[str, Any]
+    collection_path: str = ""  # the collection as created (``/users/42/cards``), path parameters filled
 
 
 #: Phases in run order: who may do what first, then inputs, then configuration, then load, then reading back.
@@ -240,6 +241,17 @@ class Context:
         return {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
                 if p.location == "query" and p.required}
 
+    def marked_request(self, op: Operation) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A creation's body and required query parameters, carrying at least one ``apishield…`` marker: in the
+        body, or — for an operation whose fields are all query parameters — in the query."""
+        body = self.body_for(op) or {}
+        query = self.query_for(op)
+        query_marked = any(isinstance(v, str) and v.startswith("apishield") for v in query.values())
+        if (not any(isinstance(v, str) and v.startswith("apishield") for v in body.values())
+                and (op.body_schema or not query_marked)):
+            body["title"] = f"apishield{self.token(8)}"
+        return body, query
+
     def body_for(self, op: Operation) -> dict[str, Any] | None:
         if op.method not in ("POST", "PUT", "PATCH"):
             return None
@@ -258,9 +270,9 @@ class Context:
 
     @contextmanager
     def own_record(self, path: str) -> Iterator[None]:
-        """Within the block, allow updates of ``path``, a record of one of the probe's own identities or an object
-        one of them owns (``/users/{id}`` with an identity's id): for checks that write only there. Destructive
-        wording is still refused."""
+        """Within the block, allow updates of ``path`` (``PUT``/``PATCH``), or additions to it (``POST``), a record
+        or collection of one of the probe's own identities or an object one of them owns (``/users/{id}`` with an
+        identity's id): for checks that write only there. Destructive wording is still refused."""
         self._own_paths.add(path)
         try:
             yield
@@ -277,7 +289,7 @@ class Context:
             return False
         if Operation(method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
             return False
-        if method.upper() in ("PUT", "PATCH") and path.split("?")[0] in self._own_paths:
+        if method.upper() in ("PUT", "PATCH", "POST") and path.split("?")[0] in self._own_paths:
             return True
         return method.upper() not in UNSAFE_METHODS or path.split("?")[0] in self._created_paths
 
@@ -310,20 +322,33 @@ class Context:
             raise Throttled(f"{method} {path} answered {ex.status} (rate limited or unavailable)")
         return ex
 
-    async def create(self, op: Operation, identity: Identity, body: dict[str, Any]) -> tuple[Exchange, Any]:
-        """POST ``body`` to a collection as ``identity``; remember the created object's path. The object's key
-        is inferred (see :mod:`apishield.probe.objects`): id in the answer, ``Location``, a path parameter
-        matching a field sent, or the list endpoint."""
+    def own_listing(self, op: Operation) -> Operation | None:
+        """The ``GET`` on ``op``'s own path when every path parameter of it is user-keyed (``/users/{userId}/cards``):
+        an identity's own collection, whose objects the listing shows even without a single-object ``GET``."""
+        if not op.path_params or any(objects.identity_value(p.name, "x", 1, op.path.split("{" + p.name + "}")[0])
+                                     is None for p in op.path_params):
+            return None
+        return next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
+
+    async def create(self, op: Operation, identity: Identity, body: dict[str, Any],
+                     query: dict[str, Any] | None = None) -> tuple[Exchange, Any]:
+        """POST ``body`` (and the required ``query`` parameters) to a collection as ``identity``; remember the
+        created object's path. The object's key is inferred (see :mod:`apishield.probe.objects`): id in the
+        answer, ``Location``, a path parameter matching a field sent, or the list endpoint."""
         path = self.concrete_path(op, identity) or op.path
-        ex = await self.send(op.method, path, identity=identity, op=op, json_body=body)
+        ex = await self.send(op.method, path, identity=identity, op=op, params=query or None,
+                             json_body=body if body or not query else None)
         if not ex.ok:
             return ex, None
         item = self.item_op(op.path)
         names = re.findall(r"{([^}/]+)}", item.path) if item is not None else []
         param = names[-1] if names else "id"
-        marker = next((v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
+        sent = {**(query or {}), **body}
+        marker = next((v for v in (*body.values(), *(query or {}).values())
+                       if isinstance(v, str) and v.startswith("apishield") and v in ex.text), "") or next(
+            (v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
         object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
-                     or (objects.from_sent_fields(param, body) if item is not None else None))
+                     or (objects.from_sent_fields(param, sent) if item is not None else None))
         if object_id is None and marker:
             listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
             if listing is not None:
@@ -336,7 +361,7 @@ class Context:
             else:
                 item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
-            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body))
+            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body, path))
         return ex, object_id
 
     # -- reporting ---------------------------------------------------------------------------------------

@@ -157,10 +157,10 @@ def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str |
                 user_id = value
                 break
     if username is None:
-        for key in ("username", "user_name", "login", "name", "email", "preferred_username", "user"):
+        for key in ("username", "user_name", "login", "name", "email", "preferred_username", "user", "sub"):
             value = data.get(key)
-            if isinstance(value, str) and value:
-                username = value
+            if isinstance(value, str) and value and not (key == "sub" and (value.isdigit() or value == str(user_id))):
+                username = value  # a ``sub`` that is a name (``{"sub": "alice", "user_id": "…"}``) counts too
                 break
     return username, user_id
 

@@ -113,3 +113,7 @@ RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied addre
                 (348, 770), "API4:2023", M, HI,
                 "Key limits on the peer address; trust X-Forwarded-For only from your own proxies (apishield "
                 "trusted_proxies).")
+SSRF = _r("PR-SSRF-001", "Server-side request forgery: the server fetches a URL named in the request",
+          (918,), "API7:2023", H, HI,
+          "Fetch only from an allow-list of hosts; resolve and refuse private and loopback addresses; never "
+          "return the fetched body verbatim.")

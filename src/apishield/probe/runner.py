@@ -96,15 +96,13 @@ async def _fixtures(ctx: Context) -> None:
     for identity in ctx.users[:2]:
         for op in ctx.operations:
             if (op.method != "POST" or op.looks_login() or op.looks_register()
-                    or op.looks_destructive() or ctx.item_op(op.path) is None):
+                    or op.looks_destructive() or (ctx.item_op(op.path) is None and not ctx.own_listing(op))):
                 continue
             if any(ctx.owned_value(op, p.name, identity) is None for p in op.path_params):
                 continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)
-            body = ctx.body_for(op) or {}
-            if not any(isinstance(v, str) and v.startswith("apishield") for v in body.values()):
-                body["title"] = f"apishield{ctx.token(8)}"
+            body, query = ctx.marked_request(op)
             try:
-                await ctx.create(op, identity, body)
+                await ctx.create(op, identity, body, query)
             except BudgetExhausted:
                 return
             except Throttled as exc:
@@ -140,6 +138,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             ops = await load_targets(client, config)
             emit("probe.start", {"target": config.base_url, "operations": len(ops), "checks": names})
             ctx = Context(client, ops, [], opts, emit)
+            proved: Operation | None = None
             identities = [parse_auth(spec) for spec in config.auth]
             for identity in identities:
                 if identity.token:
@@ -154,7 +153,10 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
                                                                      jwt_claims(identity.token))
             ctx.identities = identities
             try:
-                ctx.canary = await run_canary(ctx)
+                proved = await run_canary(ctx)
+                # checks read the canary at its path as is: one with path parameters (an identity's own record)
+                # proves the identities but is not handed on
+                ctx.canary = proved if proved is not None and not proved.path_params else None
             except BudgetExhausted:
                 raise ProbeAbort("the request budget ran out while proving the identities; raise the budget") from None
             await _fixtures(ctx)
@@ -168,7 +170,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
     emit("probe.finish", {"findings": len(findings), "seconds": seconds})
     coverage = ctx.coverage.summary(names, client.log)
     stats = {"operations": len(ops), "identities": [i.name for i in ctx.identities],
-             "canary": ctx.canary.key if ctx.canary else None, "objects_created": len(ctx.created),
+             "canary": proved.key if proved else None, "objects_created": len(ctx.created),
              "throttling": client.throttle_report}
     notes = list(ctx.notes)
     if client.throttle["throttled"]:

@@ -38,7 +38,9 @@ DESTRUCTIVE_PROSE = re.compile(
 def destructive_words(text: str) -> bool:
     """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
     return bool(DESTRUCTIVE.search(text))
-ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)(/|$|s?\b)")
+# a path segment that is, or starts with, an administrative word (``/admin``, ``/admin_token_sensitive``,
+# ``/staff-reports``): words are separated by ``/ _ - .`` as well as by case-less boundaries
+ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)s?(?=[/_.-]|$|\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
@@ -274,6 +276,10 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                                                                                          "enum", "pattern")})
                 if "example" in p and isinstance(schema, dict) and "example" not in schema:
                     schema = {**schema, "example": p["example"]}  # a parameter's own example (OpenAPI 3)
+                named = prose_choices(str(p.get("description") or ""))
+                if named and isinstance(schema, dict) and schema.get("type", "string") == "string" and not (
+                        {"example", "default", "enum"} & set(schema)):
+                    schema = {**schema, "example": named[0]}  # "Type of discount: percentage or fixed"
                 params[(p["name"], loc)] = Param(p["name"], loc, bool(p.get("required")) or loc == "path", schema)
             if not swagger:
                 rb = res.deref(op.get("requestBody"))
@@ -390,6 +396,19 @@ def load_routes(path: str) -> list[Operation]:
 
 
 # -- sample values ---------------------------------------------------------------------------------------
+_Q = "[`'\"]?"
+_W = r"[A-Za-z][\w-]{0,30}"
+# a description that ends with a list of values after a colon: ": a or b", ": 'a', 'b' or 'c'", ": a, b, or c"
+CHOICES = re.compile(rf":\s*{_Q}({_W}){_Q}(?:\s*,\s*{_Q}{_W}{_Q})*\s*,?\s+or\s+{_Q}{_W}{_Q}\s*\.?\s*$")
+
+
+def prose_choices(description: str) -> list[str]:
+    """Values a parameter's description lists after a colon, as its whole remainder ("Type of discount: percentage
+    or fixed", "Order: 'asc', 'desc' or 'none'"): the first is a value the API accepts where a sample would not."""
+    match = CHOICES.search(description.strip())
+    return [match.group(1)] if match else []
+
+
 def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> Any:
     """A plausible value for ``schema`` (examples and enums first)."""
     for key in ("example", "default"):

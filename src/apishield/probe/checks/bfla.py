@@ -5,7 +5,8 @@ user's request answers 2xx (and does not say it refused). Identities listed with
 here. Administrative ``GET``s are called with path parameters filled from the probe's own objects; administrative
 ``POST``s without destructive wording only when every path parameter names one of the probe's own identities
 (``POST /admin/promote/{user_id}`` with the second identity's id): the first identity acts on the second, never
-on anyone else. One anonymous and one authenticated request per operation.
+on anyone else; administrative collections (``POST /admin/coupons``, no path parameter) get one marked object,
+and a finding needs the marker shown back. One anonymous and one authenticated request per operation.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ async def bfla(ctx: Context) -> None:
     admin = [op for op in ctx.operations if op.method == "GET" and op.looks_admin() and not op.looks_destructive()]
     actions = [op for op in ctx.operations if op.method == "POST" and op.looks_admin() and op.path_params
                and not op.looks_destructive() and not op.looks_login() and not op.looks_register()]
-    if not admin and not actions:
+    creations = [op for op in ctx.operations if op.method == "POST" and op.looks_admin() and not op.path_params
+                 and not op.looks_destructive() and not op.looks_login() and not op.looks_register()]
+    if not admin and not actions and not creations:
         ctx.not_applicable("no administrative-looking operation")
         return
     if not ctx.users:
@@ -68,3 +71,25 @@ async def bfla(ctx: Context) -> None:
         if ex is not None and ex.ok and not denied(ex):
             ctx.report(rules.BFLA, f"ordinary user {user.name} called admin action {op.key} on the probe's own "
                        f"identity {victim.name} ({ex.status}); anonymous got {anon.status}", ex, op=op)
+    for op in creations:
+        ctx.plan([op])
+        await _creation(ctx, op, user)
+
+
+async def _creation(ctx: Context, op: Operation, user: Identity) -> None:
+    """An administrative collection (``POST /admin/coupons``) refused to anonymous callers: the ordinary user
+    creates a marked object; a finding needs a 2xx that does not say it refused and shows the marker back."""
+    body, query = ctx.marked_request(op)
+    markers = [v for v in (*body.values(), *query.values()) if isinstance(v, str) and v.startswith("apishield")]
+    sent = {"params": query or None, "json_body": body if body or not query else None}
+    anon = await try_send(ctx, "POST", op.path, op=op, **sent)
+    if anon is None or anon.status not in (401, 403):
+        return  # not protected at all (the authn check's concern), or no telling refusal
+    ex = await try_send(ctx, "POST", op.path, op=op, identity=user, **sent)
+    if ex is None or not ex.ok or denied(ex):
+        return
+    shown = next((m for m in markers if m in ex.text), None)
+    if shown is not None:
+        ctx.report(rules.BFLA, f"ordinary user {user.name} created an object through admin operation {op.key} "
+                   f"({ex.status}, its marker {shown!r} in the answer); anonymous got {anon.status}", ex, op=op,
+                   highlight=shown)

@@ -1,7 +1,8 @@
 """BOLA: with two identities, can the second read or change an object the first one created?
 
 Proof, not guesswork: the first identity creates an object carrying a unique marker; the second asks for it by
-id. A read finding needs the marker in the second identity's 2xx answer. A write finding needs the second
+id. A read finding needs the marker in the second identity's 2xx answer (and an object anonymous callers are
+shown too, on an operation that declares no security, is public by design: no finding). A write finding needs the second
 identity's change (a fresh marker) to be visible when the owner reads the object back. Only objects the probe
 created are ever written to.
 
@@ -24,7 +25,7 @@ from typing import Any
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, Identity, check
+from apishield.probe.engine import Context, Created, Identity, check
 from apishield.probe.targets import Operation
 
 
@@ -57,7 +58,8 @@ async def bola(ctx: Context) -> None:
         if mine is None or not mine.ok or created.marker not in mine.text:
             continue
         theirs = await try_send(ctx, "GET", created.item_path, identity=other, op=read_op)
-        if theirs is not None and theirs.ok and created.marker in theirs.text:
+        if theirs is not None and theirs.ok and created.marker in theirs.text and not await _public(
+                ctx, read_op, created.item_path, created.marker):
             ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s object {created.item_path} "
                        f"(ownership marker {created.marker!r} in the answer)", theirs, op=read_op,
                        parameter=read_op.path_params[0].name if read_op.path_params else None,
@@ -80,6 +82,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
+    await _own_collections(ctx, owner, other)
     await _listed(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
@@ -105,6 +108,76 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+async def _public(ctx: Context, op: Operation, path: str, marker: str) -> bool:
+    """An object anonymous callers are shown too, on an operation that declares no security: public by design
+    (a catalogue anyone may read), not another user's private object."""
+    if op.secured is True:
+        return False  # declared protected: an anonymous read is the authn check's finding, the cross read stays one
+    anon = await try_send(ctx, "GET", path, op=op)
+    return anon is not None and anon.ok and marker in anon.text
+
+
+async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Collections keyed by the owner's own user value (``/users/{userId}/addresses`` with the owner's id): the
+    other identity lists the owner's collection (a read finding needs the owner's ownership marker there, and not
+    in the other identity's own collection), then adds an object to it (a write finding needs the other
+    identity's fresh marker in the owner's own listing). Writes go only to the probe's own identities' records."""
+    for created in ctx.owned_by(owner):
+        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
+        listing = ctx.own_listing(post) if post is not None else None
+        if post is None or listing is None or not created.marker or not created.collection_path:
+            continue
+        param = listing.path_params[-1].name
+        mine = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+        if mine is None or not mine.ok or created.marker not in mine.text:
+            continue
+        theirs = await try_send(ctx, "GET", created.collection_path, identity=other, op=listing)
+        own_path = ctx.concrete_path(listing, other)
+        control = await try_send(ctx, "GET", own_path, identity=other, op=listing) if own_path else None
+        if (theirs is not None and theirs.ok and not denied(theirs) and created.marker in theirs.text
+                and own_path != created.collection_path and control is not None
+                and created.marker not in control.text
+                and not await _public(ctx, listing, created.collection_path, created.marker)):
+            ctx.report(rules.BOLA_READ, f"{other.name} listed {owner.name}'s collection {created.collection_path} "
+                       f"(ownership marker {created.marker!r} in the answer; not in {other.name}'s own)", theirs,
+                       op=listing, parameter=param, highlight=created.marker)
+        await _write_across(ctx, post, created.collection_path, created, owner, other, listing)
+        for method in ("PUT", "PATCH"):  # no single-object GET: the owner's listing shows the change
+            update = ctx.item_op(created.collection, method)
+            if (update is not None and ctx.item_op(created.collection, "GET") is None
+                    and await _write_across(ctx, update, created.item_path, created, owner, other, listing)):
+                break
+
+
+async def _write_across(ctx: Context, op: Operation, path: str, created: Created, owner: Identity,
+                        other: Identity, listing: Operation) -> bool:
+    """``other`` adds to (POST) or updates (PUT/PATCH) ``owner``'s collection or object at ``path`` with a fresh
+    marker, in the field that carried the owner's marker (body) or the first marked query parameter; the finding
+    needs the fresh marker in the owner's own listing."""
+    marker2 = f"apishieldbola{ctx.token(8)}"
+    field = next((k for k, v in created.body.items() if v == created.marker), None)
+    query = ctx.query_for(op)
+    qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
+    if field is None and qfield is None:
+        return False
+    body = {**created.body, field: marker2} if field is not None else dict(created.body)
+    if qfield is not None and field is None:
+        query[qfield] = marker2
+    with ctx.own_record(path):
+        wrote = await try_send(ctx, op.method, path, identity=other, op=op, params=query or None,
+                               json_body=body if body or not query else None)
+    if wrote is None or not wrote.ok or denied(wrote):
+        return False
+    back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+    if back is None or not back.ok or marker2 not in back.text:
+        return False
+    what = "added an object to" if op.method == "POST" else f"changed an object of ({op.method} {path})"
+    ctx.report(rules.BOLA_WRITE, f"{other.name} {what} {owner.name}'s collection {created.collection_path}; "
+               f"{owner.name}'s own listing shows {marker2!r}", wrote, op=op,
+               parameter=listing.path_params[-1].name, highlight=marker2)
+    return True
 
 
 async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, other: Identity, theirs: Exchange

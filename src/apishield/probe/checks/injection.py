@@ -15,6 +15,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
   answer a quote alone changes;
+* **SSRF** — for parameters that name a URL: a one-shot loopback listener's address, which the server must ask
+  for (see :mod:`apishield.probe.checks.ssrf`);
 * **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
   named like serialized data or whose answer shows a decoding error; the delay must follow N;
 * **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
@@ -33,6 +35,7 @@ from typing import Any
 
 from apishield.findings import Confidence, Severity
 from apishield.probe import rules
+from apishield.probe.checks import ssrf
 from apishield.probe.checks._util import same, try_send, who_for
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -280,9 +283,12 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
 
 
 async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    if not FILEISH.search(slot.name) or FILE_SIGNATURES.search(base.text):
+    """Every payload for parameters named like files; the first (plain ``../`` climb) for any other string in the
+    query or body, since a file name can hide behind any name (``?datestamp=`` read from a cache directory)."""
+    if FILE_SIGNATURES.search(base.text):
         return
-    for payload in TRAVERSAL:
+    payloads = TRAVERSAL if FILEISH.search(slot.name) else TRAVERSAL[:1] if slot.location in ("query", "body") else ()
+    for payload in payloads:
         ex = await send(payload)
         match = FILE_SIGNATURES.search(ex.text) if ex is not None else None
         if ex is not None and match:
@@ -437,7 +443,7 @@ async def _xxe(ctx: Context, op: Operation) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
-                          rules.CMDI, rules.XXE, rules.DESERIALIZATION),
+                          rules.CMDI, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
        weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
@@ -491,4 +497,6 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _ssti(ctx, slot, send, base)
     await _cmdi(ctx, slot, send, base)
     await _deserialization(ctx, slot, send, base)
+    if slot.location in ("query", "body"):
+        await ssrf.in_band(ctx, slot.op, slot.name, send.default, base, send)
     return not found and base.status < 500

@@ -42,16 +42,21 @@ def _dict(ex: Exchange | None) -> dict[str, Any] | None:
 
 
 class Updater:
-    """One update of a record by path, in the operation's body encoding; PUT sends the whole record back."""
+    """One update of a record by path, in the operation's body encoding; PUT sends the whole record back. Fields
+    the operation declares as query parameters (and not in its body) go in the query."""
 
     def __init__(self, ctx: Context, op: Operation, path: str) -> None:
         self.ctx, self.op, self.path = ctx, op, path
 
     async def __call__(self, who: Identity, fields: dict[str, Any], record: dict[str, Any]) -> Exchange | None:
-        body = dict(fields)
-        if self.op.method == "PUT":
-            declared = self.op.body_fields
-            body = {**{k: v for k, v in record.items() if k in declared and "pass" not in k.lower()}, **fields}
+        declared = self.op.body_fields
+        query = {k: v for k, v in fields.items() if k in query_fields(self.op) and k not in declared}
+        body = {k: v for k, v in fields.items() if k not in query}
+        if self.op.method == "PUT" and declared:
+            body = {**{k: v for k, v in record.items() if k in declared and "pass" not in k.lower()}, **body}
+        if query and not body:
+            with self.ctx.own_record(self.path):
+                return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, params=query)
         encoded = self.op.encode_body(body)
         with self.ctx.own_record(self.path):
             if encoded is not None:
@@ -59,6 +64,11 @@ class Updater:
                 return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who,
                                       content=content, headers={**who.headers, "Content-Type": ctype})
             return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, json_body=body)
+
+
+def query_fields(op: Operation) -> set[str]:
+    """Names of the operation's query parameters (updates that take their fields in the query string)."""
+    return {p.name for p in op.params if p.location == "query"}
 
 
 def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
@@ -82,7 +92,7 @@ def _record_path(op: Operation, param: str, who: Identity) -> str | None:
 
 def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
     """A plain string field of the record the update accepts, whose change cannot lock the victim out."""
-    declared = op.body_fields
+    declared = set(op.body_fields) | (query_fields(op) & set(record))  # query parameters named like its fields
     fields = [k for k, v in record.items() if isinstance(v, str) and (not declared or k in declared)
               and not PRIVILEGE.match(k) and not MODERATION.match(k) and k not in objects.ID_KEYS]
     plain = [k for k in fields if not USER_NAMING.search(k)]
