@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -179,5 +180,18 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
     return user_id if user_id is not None else username
 
 
-__all__ = ["find_id", "from_listing", "from_location", "from_sent_fields", "identity_value", "jwt_claims",
-           "learn_identity"]
+def identity_path(template: str, names: Iterable[str], username: str | None, user_id: Any) -> str | None:
+    """``template`` with each named path parameter filled with the identity's own value (its id, name or
+    e-mail), or None when one of them is not about users."""
+    prefix = template.split("{")[0]
+    path = template
+    for name in names:
+        value = identity_value(name, username, user_id, prefix)
+        if value is None:
+            return None
+        path = path.replace("{" + name + "}", str(value))
+    return path
+
+
+__all__ = ["find_id", "from_listing", "from_location", "from_sent_fields", "identity_path", "identity_value",
+           "jwt_claims", "learn_identity"]

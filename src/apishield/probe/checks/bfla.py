@@ -20,13 +20,7 @@ from apishield.probe.targets import Operation
 
 def own_target(op: Operation, victim: Identity) -> str | None:
     """``op``'s path with every path parameter naming ``victim`` (None when one does not name a user)."""
-    path = op.path
-    for param in op.path_params:
-        value = objects.identity_value(param.name, victim.username, victim.user_id, op.path.split("{")[0])
-        if value is None:
-            return None
-        path = path.replace("{" + param.name + "}", str(value))
-    return path
+    return objects.identity_path(op.path, (p.name for p in op.path_params), victim.username, victim.user_id)
 
 
 @check("bfla", rules=(rules.BFLA,), weight=2, phase="access", order=20)

@@ -91,10 +91,9 @@ async def bola(ctx: Context) -> None:
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
-        value = objects.identity_value(param, owner.username, owner.user_id, op.path.split("{")[0])
-        if value is None:
+        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id)
+        if path is None:
             continue
-        path = op.path.replace("{" + param + "}", str(value))
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
         if ex is None or not ex.ok or denied(ex):
             continue

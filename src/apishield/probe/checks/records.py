@@ -86,8 +86,7 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
 
 
 def _record_path(op: Operation, param: str, who: Identity) -> str | None:
-    value = objects.identity_value(param, who.username, who.user_id, op.path.split("{")[0])
-    return None if value is None else op.path.replace("{" + param + "}", str(value))
+    return objects.identity_path(op.path, (param,), who.username, who.user_id)
 
 
 def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:

@@ -88,12 +88,9 @@ def readers(ctx: Context, op: Operation) -> list[Operation]:
 
 
 async def read_own(ctx: Context, reader: Operation, who: Identity) -> Exchange | None:
-    path = reader.path
-    for p in reader.path_params:
-        value = objects.identity_value(p.name, who.username, who.user_id, reader.path.split("{")[0])
-        if value is None:
-            return None
-        path = path.replace("{" + p.name + "}", str(value))
+    path = objects.identity_path(reader.path, (p.name for p in reader.path_params), who.username, who.user_id)
+    if path is None:
+        return None
     ex = await try_send(ctx, "GET", path, op=reader, identity=who)
     return ex if ex is not None and ex.ok else None
 
