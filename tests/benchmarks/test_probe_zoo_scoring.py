@@ -56,7 +56,7 @@ def test_concrete_paths_go_back_to_their_template(zoo: Any) -> None:
 def test_every_ground_truth_file_loads(zoo: Any) -> None:
     targets = [zoo.load_target(p) for p in sorted(zoo.GROUND_TRUTH.glob("*.toml"))]
     assert len(targets) >= 5
-    assert sum(t.split == "test" for t in targets) >= 2
+    assert all(t.split in ("development", "test") for t in targets)  # a fresh half is added when one is measured
     for t in targets:
         assert t.reachable, t.name
         assert len({w.id for w in t.weaknesses}) == len(t.weaknesses), t.name
