@@ -1088,3 +1088,113 @@ def test_a_secret_in_a_configuration_class_nobody_loads_is_low(tmp_path: Path, a
     found = [f for f in result.findings if f.rule_id == "AS601" and f.location and f.location.path == "config.py"]
     assert found
     assert any(f.severity >= Severity.MEDIUM for f in found) is reported
+
+
+# --- Fifth round: routes public by nature, fixed upstreams ----------------------------------------------------
+_GUARDED = "@app.route('/private', methods=['POST'])\n@login_required\ndef private():\n    return ''\n"
+_FLASK_AUTH = ("from flask import Flask, jsonify, request\nfrom flask_login import login_required\n"
+               "app = Flask(__name__)\n")
+_FLASK_OPEN = "import os\nfrom flask import Flask, jsonify, request\napp = Flask(__name__)\n"
+_PUBLIC_BY_NATURE: list[tuple[str, dict[str, str], dict[str, str]]] = [
+    (
+        "an app that identifies no caller: a converter is public, a route that stops the server is not",
+        {"app.py": _FLASK_OPEN + "@app.route('/halt', methods=['POST'])\ndef halt():\n    os._exit(0)\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+    ),
+    (
+        "an app that identifies no caller: routes naming administration or people's records stay reported",
+        {"app.py": _FLASK_OPEN + "@app.route('/serverstatus', methods=['POST'])\ndef serverstatus():\n"
+                                 "    return ping(request.form['host'])\n"
+                                 "@app.route('/by-id/<i>')\ndef by_id(i):\n"
+                                 "    return jsonify(db.execute('SELECT * FROM users WHERE id = ?', (i,)).all())\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/greet', methods=['POST'])\ndef greet():\n"
+                                 "    return 'Hello ' + request.form['name']\n"
+                                 "@app.route('/items/<i>')\ndef item(i):\n"
+                                 "    return jsonify(db.execute('SELECT * FROM items WHERE id = ?', (i,)).all())\n"},
+    ),
+    (
+        "an app with a sign-in identifies callers: its open writes stay reported",
+        {"app.py": _FLASK_OPEN + "@app.route('/login', methods=['POST'])\ndef login():\n"
+                                 "    return sign_in(request.form['user'], request.form['password'])\n"
+                                 "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+    ),
+    (
+        "a sign-up (POST to the account collection) is public; changing an account by id is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<int:uid>', methods=['POST'])\n"
+                                            "def update_user(uid):\n    return save(uid, request.json)\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users', methods=['POST'])\ndef create_user():\n"
+                                            "    return save_new(request.json['email'], request.json['password'])\n"},
+    ),
+    (
+        "a read answering with a declared public projection is public; the full record is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<name>')\ndef profile(name):\n"
+                                            "    return jsonify(find(name).to_dict())\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<name>')\ndef profile(name):\n"
+                                            "    return jsonify(find(name).to_public())\n"},
+    ),
+    (
+        "items listed by owner are public when the app serves them one by one to anyone",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/widgets/<int:i>')\n@login_required\ndef widget(i):\n"
+                                            "    return jsonify(get(i))\n"
+                                            "@app.route('/user/<name>/widgets')\ndef owned(name):\n"
+                                            "    return jsonify(list_for(name))\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/widgets/<int:i>')\ndef widget(i):\n"
+                                            "    return jsonify(get(i))\n"
+                                            "@app.route('/user/<name>/widgets')\ndef owned(name):\n"
+                                            "    return jsonify(list_for(name))\n"},
+    ),
+    (
+        "a fixed listing of records that are no one's is public; a lookup by a caller's key is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/codes')\ndef codes():\n"
+                                            "    return jsonify(Code.query.filter_by(code=request.args['c']).all())\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/tags')\ndef tags():\n"
+                                            "    return jsonify([t.name for t in Tag.query.all()])\n"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _PUBLIC_BY_NATURE],
+                         ids=[n for n, _, _ in _PUBLIC_BY_NATURE])
+def test_routes_public_by_nature_are_low(tmp_path: Path, bad: dict[str, str], good: dict[str, str]) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, "AS101") >= 1
+    assert _medium_plus(tmp_path / "good", good, "AS101") == 0
+
+
+_OAUTH_TABLE = ("import requests\nfrom flask import Flask, current_app, request\napp = Flask(__name__)\n"
+                "@app.route('/oauth/<provider>', methods=['POST'])\ndef oauth(provider):\n")
+_FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "an outbound call to a URL the caller picks needs a timeout; one to a fixed upstream is hardening",
+        {"app.py": "import requests\ndef fetch(url):\n    return requests.get(url).content\n"},
+        {"app.py": "import requests\nRATES = 'https://rates.example.net/v3'\ndef fetch():\n"
+                   "    a = requests.get(RATES).content\n"
+                   "    return a + requests.get('https://rates.example.net/v2').content\n"},
+        "AS309",
+    ),
+    (
+        "an entry of a configuration table picked by a path parameter is no attacker-chosen URL",
+        {"app.py": _OAUTH_TABLE + "    return requests.post(request.form['token_url'], timeout=5).text\n"},
+        {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
+                                  "    return requests.post(data['token_url'], timeout=5).text\n"},
+        "AS805",
+    ),
+    (
+        "a timeout finding on a URL from a configuration table is low too",
+        {"app.py": _OAUTH_TABLE + "    return requests.post(request.form['token_url']).text\n"},
+        {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
+                                  "    return requests.post(data['token_url']).text\n"},
+        "AS309",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _FIXED_UPSTREAM],
+                         ids=[n for n, _, _, _ in _FIXED_UPSTREAM])
+def test_fixed_upstreams_are_not_attacker_chosen(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                 rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0

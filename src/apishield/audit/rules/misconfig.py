@@ -500,7 +500,9 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(NO_TIMEOUT)
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
-    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Command-line scripts
+    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Low when the URL is
+    fixed by the code or the deployment (a literal, a constant, a configuration value or an entry of a constant
+    table): a hang there is robustness, not something a caller can cause. Command-line scripts
     (no routes or app, a ``__main__`` block, click/typer/argparse arguments) are not servers and are skipped."""
     if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
@@ -512,10 +514,14 @@ def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
         tail = au.last(name)
         if au.has_kwargs_splat(call):
             continue
+        url = au.arg(call, 1, "url") if tail == "request" else au.arg(call, 0, "url")
+        # an upstream the code or the deployment fixed: a hang there is robustness, not the caller's to cause
+        fixed = {"severity": Severity.LOW} if au.fixed_value(url, ctx.tree) else {}
+        note = " (fixed upstream)" if fixed else ""
         if name.startswith("requests.") and tail in _HTTP_CLIENT_VERBS and au.kwarg(call, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever")
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever{note}", **fixed)
         elif name in {"urllib.request.urlopen", "urllib2.urlopen"} and au.arg(call, 2, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, "urlopen() has no timeout")
+            yield at_node(NO_TIMEOUT, ctx, call, f"urlopen() has no timeout{note}", **fixed)
         elif (
             name.startswith("httpx.")
             and isinstance(au.kwarg(call, "timeout"), ast.Constant)

@@ -282,6 +282,11 @@ class Interpreter(Evaluator):
             return self.rendered(args, kwargs)
         if qual in ABORTS:
             return Val(lit=True)
+        if (isinstance(func, ast.Attribute) and func.attr == "get" and receiver is not None and not receiver.taint
+                and au.configuration(func.value)):
+            # ``current_app.config['PROVIDERS'].get(name)``: the request picks an entry of a table the code or the
+            # deployment fixed; the value is that entry, not the request
+            return Val(clean=receiver.clean, lit=True)
         parts = list(all_args)
         if receiver is not None:
             parts.append(receiver)
