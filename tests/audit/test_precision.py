@@ -1198,3 +1198,51 @@ def test_fixed_upstreams_are_not_attacker_chosen(tmp_path: Path, bad: dict[str, 
                                                  rule_id: str) -> None:
     assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
     assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+_FLASK_LOGIN = "from flask import Flask, request, abort\napp = Flask(__name__)\n"
+_RECOVERY_AND_TOKENS: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "an ownership check compares people, not secrets; a token compared with == is still reported",
+        {"views.py": "def refresh(token, stored):\n    if token.refresh_token != stored.refresh_token:\n"
+                     "        raise ValueError\n"},
+        {"views.py": "def edit(post, token_auth):\n    if post.author != token_auth.current_user():\n"
+                     "        raise PermissionError\n"},
+        "AS606",
+    ),
+    (
+        "a reset request that answers the same either way gives nothing; one that says 'not found' enumerates",
+        {"app.py": _FLASK_LOGIN + "@app.route('/forgot-password', methods=['POST'])\ndef forgot_password():\n"
+                                  "    if not find(request.form['email']):\n        return 'Email not found', 404\n"
+                                  "    return 'sent'\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/forgot-password', methods=['POST'])\ndef forgot_password():\n"
+                                  "    send_reset(request.form['email'])\n    return 'sent'\n"},
+        "AS202",
+    ),
+    (
+        "a reset token verified as a signed token has nothing to guess; one looked up as text does",
+        {"app.py": _FLASK_LOGIN + "@app.route('/reset-password/<token>', methods=['POST'])\n"
+                                  "def reset_password(token):\n    user = User.query.get(token.split('-')[0])\n"
+                                  "    user.set_password(request.form['password'])\n    return 'ok'\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/reset-password/<token>', methods=['POST'])\n"
+                                  "def reset_password(token):\n    user = User.verify_reset_token(token)\n"
+                                  "    user.set_password(request.form['password'])\n    return 'ok'\n"},
+        "AS202",
+    ),
+    (
+        "a POST issuing tokens to HTTP Basic credentials is a login; one for a bearer-authenticated caller is not",
+        {"app.py": _FLASK_LOGIN + "@app.route('/tokens', methods=['POST'])\n@authenticate(basic_auth)\n"
+                                  "def new():\n    return issue(basic_auth.current_user())\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/tokens', methods=['POST'])\n@authenticate(token_auth)\n"
+                                  "def new():\n    return issue(token_auth.current_user())\n"},
+        "AS202",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _RECOVERY_AND_TOKENS],
+                         ids=[n for n, _, _, _ in _RECOVERY_AND_TOKENS])
+def test_what_an_unthrottled_or_timed_comparison_exposes(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                         rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0

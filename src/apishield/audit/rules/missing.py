@@ -20,10 +20,12 @@ from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     PARAM_LAST,
     identifies_caller,
+    issues_tokens_for_password,
     line_text,
     names_private,
     public_by_nature,
     reads_owned_or_personal,
+    recovery_exposure,
     searches,
     shape,
 )
@@ -394,24 +396,34 @@ def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
 @rule(AUTH_NO_RATE, scope="project")
 def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
-    blueprint or app-wide). Public-by-design routes are still reported."""
+    blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
+    credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
+    reported only when there is something to guess or enumerate: a request step that answers differently when
+    the account does not exist, or a confirmation step whose token is not verified as a signed token."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
         summary = functions.get(route.handler.rsplit(".", 1)[-1])
         takes = summary is None or summary.reads_credentials
-        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler, takes):
+        if route.has(RATE) or route.roles:
+            continue
+        if not (is_auth_endpoint(route.path, route.handler, takes) or issues_tokens_for_password(project, route)):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue
         if "logout" in route.path.lower():
             continue
+        note = ""
+        if _recovery(route):
+            note = recovery_exposure(project, route)
+            if not note:
+                continue
         yield _at(
             project,
             AUTH_NO_RATE,
             route.file,
             route.line,
-            f"{_describe(route)} accepts credentials with no attempt limit",
+            f"{_describe(route)} accepts credentials with no attempt limit{note}",
             **related(route),
         )
 

@@ -231,14 +231,51 @@ def names_private(route: Route) -> bool:
     return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
 
 
+#: an answer that tells whether an account exists
+_ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
+                         r"unknown (?:user|e-?mail)|not registered|invalid e-?mail", re.IGNORECASE)
+#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter or a
+#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field
+_READS_RECOVERY_SECRET = re.compile(
+    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]""", re.IGNORECASE)
+#: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
+_SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
+                           re.IGNORECASE)
+
+
+def recovery_exposure(project: ProjectContext, route: Route) -> str:
+    """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
+    only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
+    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous)
+    has nothing guessable, any other token may be guessed."""
+    source = _handler_source(project, route)
+    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + source):
+        return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
+    if _SIGNED_TOKEN.search(source) and not re.search(r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
+        return ""
+    return " (the reset token or code can be guessed)"
+
+
+def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
+    """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
+    segs = static_segments(route.path)
+    if not (segs and segs[-1].lower() in {"tokens", "token"} and "POST" in route.methods):
+        return False
+    lines = line_text(project, route.file)
+    decorators = "\n".join(lines[route.line - 1:route.line + 8])
+    return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
+
+
 __all__ = [
     "PARAM_LAST",
     "handler_body",
     "identifies_caller",
+    "issues_tokens_for_password",
     "line_text",
     "names_private",
     "public_by_nature",
     "reads_owned_or_personal",
+    "recovery_exposure",
     "searches",
     "shape",
 ]
