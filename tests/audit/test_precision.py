@@ -1246,3 +1246,61 @@ def test_what_an_unthrottled_or_timed_comparison_exposes(tmp_path: Path, bad: di
                                                          rule_id: str) -> None:
     assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
     assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+_CHERRY = "import binascii\nimport cherrypy\nimport pdfkit\nclass Root:\n"
+_LITERALS_AND_RENDERERS: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "a JWT wrapping a stored record with its own expiry is bounded; a bare claims dict is not",
+        {"models.py": "import jwt\nclass Token:\n    def jwt(self):\n"
+                      "        return jwt.encode({'sub': self.user_id}, KEY, algorithm='HS256')\n"},
+        {"models.py": "import jwt\nfrom datetime import datetime\nclass Token:\n    access_expiration: datetime\n"
+                      "    def jwt(self):\n"
+                      "        return jwt.encode({'token': self.access_token}, KEY, algorithm='HS256')\n"},
+        "AS507",
+    ),
+    (
+        "seeding SQL from a literal table (str() of a counter, an entry looked up by its key) is no injection",
+        {"seed.py": "def seed(cursor, rows):\n    for name in rows:\n"
+                    "        cursor.execute(f\"INSERT INTO t VALUES ('{name}')\")\n"},
+        {"seed.py": "def seed(cursor):\n    users = {'guest': 'guest', 'admin': 'x'}\n    key = 0\n"
+                    "    for user in users:\n"
+                    "        cursor.execute(f\"INSERT INTO u VALUES (\" + str(key) + f\",'{user}','{users[user]}')\")\n"
+                    "        key += 1\n"},
+        "AS801",
+    ),
+    (
+        "pdfkit.from_string renders HTML, it compiles no template",
+        {"app.py": "import jinja2\nimport cherrypy\nclass Root:\n    @cherrypy.expose\n    def page(self, html=None):\n"
+                   "        return jinja2.Environment().from_string(html).render()\n"},
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def pdf(self, html=None):\n"
+                             "        pdfkit.from_string(html, '/tmp/out.pdf')\n        return 'ok'\n"},
+        "AS403",
+    ),
+    (
+        "output hex-encoded carries no markup; the raw value does",
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def enc(self, name=None):\n"
+                             "        return '<html><code>' + name + '</code></html>'\n"},
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def enc(self, name=None):\n"
+                             "        hexed = binascii.hexlify(name.encode()).decode()\n"
+                             "        return '<html><code>' + hexed + '</code></html>'\n"},
+        "AS404",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _LITERALS_AND_RENDERERS],
+                         ids=[n for n, _, _, _ in _LITERALS_AND_RENDERERS])
+def test_literal_values_and_non_template_renderers(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                   rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+def test_html_rendered_to_pdf_from_request_data_is_ssrf(tmp_path: Path) -> None:
+    """wkhtmltopdf and WeasyPrint fetch whatever the HTML references: request HTML given to them is SSRF."""
+    files = {"app.py": _CHERRY + "    @cherrypy.expose\n    def pdf(self, html=None):\n"
+                                 "        pdfkit.from_string(html, '/tmp/out.pdf')\n        return 'ok'\n",
+             "fixed.py": "import pdfkit\ndef build():\n    pdfkit.from_string('<p>report</p>', '/tmp/r.pdf')\n"}
+    result = audit(tmp_path, files)
+    assert [f.location.path for f in result.findings if f.rule_id == "AS805" and f.location] == ["app.py"]
