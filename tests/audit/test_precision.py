@@ -1304,3 +1304,30 @@ def test_html_rendered_to_pdf_from_request_data_is_ssrf(tmp_path: Path) -> None:
              "fixed.py": "import pdfkit\ndef build():\n    pdfkit.from_string('<p>report</p>', '/tmp/r.pdf')\n"}
     result = audit(tmp_path, files)
     assert [f.location.path for f in result.findings if f.rule_id == "AS805" and f.location] == ["app.py"]
+
+
+_MAIL_FILES = {
+    "app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+              "@app.route('/items')\ndef items():\n    return jsonify([])\n",
+    "templates/reset.html": "<p>Reset your password</p>\n",
+}
+
+
+@pytest.mark.parametrize(("module", "medium"), [
+    ("from flask import render_template\nfrom flask_mail import Message\n"
+     "def send(to):\n    msg = Message('Reset', recipients=[to])\n    msg.html = render_template('reset.html')\n",
+     False),
+    ("from flask import render_template\nfrom app import app\n"
+     "@app.route('/page')\ndef page():\n    return render_template('reset.html')\n", True),
+])
+def test_html_rendered_for_email_is_not_a_served_page(tmp_path: Path, module: str, medium: bool) -> None:
+    """Security headers protect pages a browser loads: HTML rendered only into e-mail bodies is not one."""
+    assert (_medium_plus(tmp_path, {**_MAIL_FILES, "extra.py": module}, "AS304") >= 1) is medium
+
+
+@pytest.mark.parametrize(("check", "reported"), [("", True), ("    user = verify_refresh_token(token)\n", False)])
+def test_a_token_cookie_the_server_verifies_is_not_trusted_identity(tmp_path: Path, check: str,
+                                                                    reported: bool) -> None:
+    source = ("from flask import Flask, request\napp = Flask(__name__)\n@app.route('/r', methods=['PUT'])\n"
+              "def refresh():\n    token = request.cookies.get('refresh_token')\n" + check + "    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS506") >= 1) is reported

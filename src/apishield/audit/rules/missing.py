@@ -465,11 +465,19 @@ _HTML_MARKERS = re.compile(
     r"<script", re.IGNORECASE)
 
 
+#: a module that sends e-mail: the HTML it renders is a message body, not a page the app serves
+_MAIL = re.compile(r"^\s*(?:from|import)\s+(?:flask_mail|flask_mailman|smtplib|email\.mime|sendgrid|django\.core\.mail|"
+                   r"fastapi_mail|yagmail)\b", re.MULTILINE)
+_ROUTE = re.compile(r"^\s*@[\w.]+\.(?:route|get|post|put|patch|delete|expose)\(|@cherrypy\.expose", re.MULTILINE)
+
+
 def _serves_html(project: ProjectContext) -> bool:
     """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
-    as code commented out in a string, do not count), ships template files, or ships HTML pages outside a
-    ``templates`` folder (an HTML template that no code renders is not served)."""
-    if any(_HTML_MARKERS.search(m.source) and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
+    as code commented out in a string, do not count; neither does a module that sends e-mail and declares no
+    route, whose HTML is a message body), ships template files, or ships HTML pages outside a ``templates``
+    folder (an HTML template that no code renders is not served)."""
+    if any(_HTML_MARKERS.search(m.source) and not (_MAIL.search(m.source) and not _ROUTE.search(m.source))
+           and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
         return True
     return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
         t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))

@@ -139,7 +139,8 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
     ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
-    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session)."""
+    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session). A
+    token-named cookie that the reading function verifies is a secret checked by the server, not reported."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -172,7 +173,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
             elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(au.arg(node, 0))
-                if name and "session" not in name.lower():
+                if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
@@ -180,7 +181,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
             base = au.qualname(node.value, imp)
             if base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(node.slice)
-                if name and "session" not in name.lower():
+                if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
@@ -189,6 +190,17 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
 
 _VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|verify|signature|jwt|jws|fernet|decrypt",
                         re.IGNORECASE)
+
+
+def _verified_token(ctx: ModuleContext, node: ast.AST, name: str) -> bool:
+    """A cookie named as a token (``refresh_token``), not as a user or role, that the reading function verifies
+    (``verify_refresh_token(...)``, ``jwt.decode``): a random or signed secret checked by the server, not an
+    identity claim taken on trust."""
+    if "token" not in name.lower() or re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
+        return False
+    line = getattr(node, "lineno", 0)
+    fn = next((f for f in au.functions(ctx.tree) if f.lineno <= line <= (f.end_lineno or f.lineno)), None)
+    return fn is not None and bool(_VERIFIERS.search(ast.unparse(fn)))
 
 
 def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
