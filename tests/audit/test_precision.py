@@ -1331,3 +1331,13 @@ def test_a_token_cookie_the_server_verifies_is_not_trusted_identity(tmp_path: Pa
     source = ("from flask import Flask, request\napp = Flask(__name__)\n@app.route('/r', methods=['PUT'])\n"
               "def refresh():\n    token = request.cookies.get('refresh_token')\n" + check + "    return 'ok'\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS506") >= 1) is reported
+
+
+@pytest.mark.parametrize(("environment", "reported"), [("DEVELOPMENT", True), ("PRODUCTION", False)])
+def test_a_debug_server_in_a_branch_the_constants_never_take_is_not_started(tmp_path: Path, environment: str,
+                                                                           reported: bool) -> None:
+    source = (f"from flask import Flask\napp = Flask(__name__)\nENVIRONMENT: str = '{environment.lower()}'\n"
+              "if __name__ == '__main__':\n    match ENVIRONMENT.upper():\n        case 'PRODUCTION':\n"
+              "            app.run()\n        case _:\n            app.run(debug=True)\n"
+              "    if ENVIRONMENT != 'production':\n        app.debug = True\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS301") >= 1) is reported
