@@ -1169,7 +1169,8 @@ _OAUTH_TABLE = ("import requests\nfrom flask import Flask, current_app, request\
 _FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     (
         "an outbound call to a URL the caller picks needs a timeout; one to a fixed upstream is hardening",
-        {"app.py": "import requests\ndef fetch(url):\n    return requests.get(url).content\n"},
+        {"app.py": "import requests\nurl = 'https://rates.example.net/v1'\n"
+                   "def fetch(url):\n    return requests.get(url).content\n"},
         {"app.py": "import requests\nRATES = 'https://rates.example.net/v3'\ndef fetch():\n"
                    "    a = requests.get(RATES).content\n"
                    "    return a + requests.get('https://rates.example.net/v2').content\n"},

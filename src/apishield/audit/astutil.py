@@ -415,7 +415,10 @@ def fixed_value(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
     if configuration(node):
         return True
     if isinstance(node, ast.Name):
-        values = [a.value for a in walk(tree) if isinstance(a, ast.Assign)
+        nodes = walk(tree)
+        if any(isinstance(a, ast.arg) and a.arg == node.id for a in nodes):
+            return False  # a parameter somewhere: its callers choose it
+        values = [a.value for a in nodes if isinstance(a, ast.Assign)
                   and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
         return bool(values) and all(fixed_value(v, tree, depth + 1) for v in values)
     if isinstance(node, ast.Subscript):
