@@ -139,9 +139,10 @@ async def fill_references(ctx: Context, op: Operation, identity: Identity, body:
     listed: dict[str, Any] = {}
     wanted = [p.name for p in op.params if p.location == "query"] + list(op.body_fields)
     for listing in ctx.operations:
-        if (listing.method == "GET" and not listing.path_params and not listing.looks_destructive()
-                and any(objects.reference_to(n, listing.path) for n in wanted)
-                and not any(objects.reference_to(n, c.collection) for n in wanted for c in ctx.owned_by(identity))):
+        names = [n for n in wanted if objects.reference_to(n, listing.path)]
+        if (listing.method == "GET" and not listing.path_params and not listing.looks_destructive() and names
+                and not all(any(objects.reference_to(n, c.collection) for c in ctx.owned_by(identity))
+                            for n in names)):
             seen = await ctx.send("GET", listing.path, identity=identity, op=listing)
             first = next(iter(objects.listed_objects(seen.json())), None) if seen.ok else None
             if first is not None and objects.find_id(first) is not None:
