@@ -65,6 +65,10 @@ class Identity:
     relogin: Callable[[], Awaitable[bool]] | None = None
     verified: bool = False
     failure: str = ""  # why the last login failed
+    #: credentials of the same account from other token-issuing operations of the description, tried where the
+    #: main ones are refused (401); ``per_operation`` remembers which one an operation accepted
+    alternates: list[dict[str, str]] = field(default_factory=list)
+    per_operation: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +309,23 @@ class Context:
             if op is not None:
                 self.skip("refused by the safety rules (destructive, or an object the probe did not create)", op)
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
-        hdrs = dict(identity.headers) if identity else {}
-        hdrs.update(headers or {})
         operation = op.key if op is not None else ""
+        hdrs = dict(identity.per_operation.get(operation) or identity.headers) if identity else {}
+        hdrs.update(headers or {})
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                        content=content, identity=identity.name if identity else "anonymous",
                                        timeout=timeout, operation=operation, expect_throttle=expect_throttle)
+        if (ex.status == 401 and identity is not None and headers is None and operation
+                and operation not in identity.per_operation):
+            for alternate in identity.alternates:  # the operation wants the account's other credentials
+                again = await self.client.request(method, path, params=params, headers=dict(alternate),
+                                                  json_body=json_body, content=content, identity=identity.name,
+                                                  timeout=timeout, operation=operation,
+                                                  expect_throttle=expect_throttle)
+                if again.status is not None and again.status != 401 and not again.throttled:
+                    identity.per_operation[operation] = dict(alternate)
+                    ex = again
+                    break
         expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
                    and headers is None)
         if expired and identity is not None and identity.relogin is not None and await identity.relogin():
