@@ -2,7 +2,7 @@
 
 * A creation whose fields name other objects (``address_id``, ``product_id_1`` with its ``quantity_1``) is filled
   with an object of that kind the identity created, or the first one a listing shows; such an object echoes no
-  marker of ours, so its own unguessable key (a UUID) is the proof of a cross-identity read, of the object, of a
+  marker of ours, so its own unguessable key (a UUID; ``order_id`` before the ``address_id`` it names) is the proof of a cross-identity read, of the object, of a
   read below it (``/orders/{id}/status``) and of its owner's listing.
 * What anyone may read below a user's own key (``/users/{userId}/cards``) is that user's private data left open
   when the API refuses anonymous callers on another read of the same user; when it refuses nowhere there, the
@@ -60,7 +60,7 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
                 return 404, {}, {"detail": "address not found"}
             if query.get("product_id_1") != products[0]["product_id"] or query.get("quantity_1") != "1":
                 return 400, {}, {"detail": "no products specified"}
-            order = {"order_id": str(uuid.uuid4()), "user_id": uid, "address_id": address["address_id"],
+            order = {"user_id": uid, "address_id": address["address_id"], "order_id": str(uuid.uuid4()),
                      "items": [{"product_id": products[0]["product_id"], "quantity": 1}], "status": "pending"}
             orders[order["order_id"]] = order
             return 201, {}, order

@@ -362,7 +362,7 @@ class Context:
         marker = next((v for v in (*body.values(), *(query or {}).values())
                        if isinstance(v, str) and v.startswith("apishield") and v in ex.text), "") or next(
             (v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
-        object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
+        object_id = (objects.find_id(ex.json(), op.path) or objects.from_location(ex.header("location"), path)
                      or (objects.from_sent_fields(param, sent) if item is not None else None))
         if object_id is None and marker:
             listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)

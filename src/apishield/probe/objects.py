@@ -21,12 +21,18 @@ ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|profile|me$)")
 
 
-def find_id(data: Any) -> Any:
-    """An id-like value in a JSON answer (``id``, ``_id``, ``uuid``, ``*_id`` …), nested objects included."""
+def find_id(data: Any, collection: str = "") -> Any:
+    """An id-like value in a JSON answer (``id``, ``_id``, ``uuid``, ``*_id`` …), nested objects included; with
+    the ``collection`` it came from, the key named after it first (``order_id`` before ``address_id`` for an
+    order of ``/users/{userId}/orders``)."""
     if isinstance(data, dict):
         for key in ID_KEYS:
             if key in data and isinstance(data[key], (int, str)) and not isinstance(data[key], bool):
                 return data[key]
+        for key, value in data.items():
+            if (collection and reference_to(key, collection) and isinstance(value, (int, str))
+                    and not isinstance(value, bool)):
+                return value
         for key, value in data.items():
             if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
                 return value
