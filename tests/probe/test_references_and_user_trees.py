@@ -2,8 +2,9 @@
 
 * A creation whose fields name other objects (``address_id``, ``product_id_1`` with its ``quantity_1``) is filled
   with an object of that kind the identity created, or the first one a listing shows; such an object echoes no
-  marker of ours, so its own unguessable key (a UUID; ``order_id`` before the ``address_id`` it names) is the proof of a cross-identity read, of the object, of a
-  read below it (``/orders/{id}/status``) and of its owner's listing.
+  marker of ours, so its own unguessable key (a UUID; ``order_id`` before the ``address_id`` it names) is the
+  proof of a cross-identity read, of the object, of a read below it (``/orders/{id}/status``) and of its owner's
+  listing.
 * What anyone may read below a user's own key (``/users/{userId}/cards``) is that user's private data left open
   when the API refuses anonymous callers on another read of the same user; when it refuses nowhere there, the
   tree is public (a profile's public posts) and no object-level finding is made.
