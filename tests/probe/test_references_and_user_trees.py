@@ -142,3 +142,53 @@ def test_open_objects_below_a_user_are_private_when_the_user_tree_refuses_anonym
                              auth=(f"alice=Authorization:Bearer {alice}", f"bob=Authorization:Bearer {bob}"))
     reads = {f for f in findings_at(result) if f[0] == "PR-BOLA-001"}
     assert reads == ({("PR-BOLA-001", "GET", "/users/{userId}/cards")} if tree_protected else set())
+
+
+@pytest.mark.parametrize("owner_checked", [False, True])
+def test_objects_created_through_the_query_are_updated_across_the_same_way(tmp_path: Path,
+                                                                             owner_checked: bool) -> None:
+    users, tokens = _users()
+    cards: dict[str, dict[str, Any]] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path.strip("/").split("/")
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        caller = _caller(headers, tokens)
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if route[:1] != ["users"] or len(route) < 3 or route[1] not in users or route[2] != "cards":
+            return 404, {}, {"detail": "not found"}
+        uid = route[1]
+        if owner_checked and caller["user_id"] != uid:
+            return 403, {}, {"detail": "not yours"}
+        if len(route) == 3 and method == "GET":
+            return 200, {}, [c for c in cards.values() if c["user_id"] == uid]
+        if len(route) == 3 and method == "POST":
+            card = {"card_id": str(uuid.uuid4()), "user_id": uid, "holder": query.get("holder", "")}
+            cards[card["card_id"]] = card
+            return 201, {}, card
+        card = cards.get(route[3]) if len(route) == 4 else None
+        if card is None or card["user_id"] != uid:
+            return 404, {}, {"detail": "no such card"}
+        if method == "PUT":
+            card.update({k: v for k, v in query.items() if k == "holder"})
+        return 200, {}, card
+
+    card_id = _param("cardId", format="uuid")
+    spec = {
+        "/users/{userId}/cards": {
+            "get": {"parameters": [USER_ID], "security": BEARER, "responses": OK},
+            "post": {"parameters": [USER_ID, _param("holder", "query")], "security": BEARER, "responses": CREATED}},
+        "/users/{userId}/cards/{cardId}": {
+            "get": {"parameters": [USER_ID, card_id], "security": BEARER, "responses": OK},
+            "put": {"parameters": [USER_ID, card_id, _optional("holder"), _optional("nickname")],
+                    "security": BEARER, "responses": OK}},
+    }
+    alice, bob = (t for t, u in tokens.items() if u["username"] in ("alice", "bob"))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=(f"alice=Authorization:Bearer {alice}", f"bob=Authorization:Bearer {bob}"))
+    writes = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
+    expected = {("PR-BOLA-002", "PUT", "/users/{userId}/cards/{cardId}"),
+                ("PR-BOLA-002", "POST", "/users/{userId}/cards")}
+    assert writes == (set() if owner_checked else expected)

@@ -82,6 +82,7 @@ class Created:
     marker: str
     body: dict[str, Any]
     collection_path: str = ""  # the collection as created (``/users/42/cards``), path parameters filled
+    query: dict[str, Any] = field(default_factory=dict)  # the query parameters it was created with
 
 
 #: Phases in run order: who may do what first, then inputs, then configuration, then load, then reading back.
@@ -376,7 +377,8 @@ class Context:
             else:
                 item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
-            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body, path))
+            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body, path,
+                                        dict(query or {})))
         return ex, object_id
 
     # -- reporting ---------------------------------------------------------------------------------------

@@ -63,7 +63,10 @@ async def bola(ctx: Context) -> None:
             if write_op is None:
                 continue
             field = next((k for k, v in created.body.items() if v == created.marker), None)
-            if field is None:
+            if field is None:  # created through query parameters: the update takes them the same way
+                if await _write_across(ctx, write_op, created.item_path, created, owner, other, read_op,
+                                       created.item_path):
+                    break
                 continue
             marker2 = f"apishieldbola{ctx.token(8)}"
             body = {**created.body, field: marker2}
@@ -209,14 +212,21 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
 
 
 async def _write_across(ctx: Context, op: Operation, path: str, created: Created, owner: Identity,
-                        other: Identity, listing: Operation) -> bool:
+                        other: Identity, listing: Operation, read_path: str = "") -> bool:
     """``other`` adds to (POST) or updates (PUT/PATCH) ``owner``'s collection or object at ``path`` with a fresh
-    marker, in the field that carried the owner's marker (body) or the first marked query parameter; the finding
-    needs the fresh marker in the owner's own listing."""
+    marker, in the field that carried the owner's marker (body), the query parameter that carried it at creation,
+    or the first marked query parameter; the finding needs the fresh marker in the owner's own read (its listing,
+    or ``read_path``)."""
     marker2 = f"apishieldbola{ctx.token(8)}"
     field = next((k for k, v in created.body.items() if v == created.marker), None)
     query = ctx.query_for(op)
-    qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
+    names = {p.name for p in op.params if p.location == "query"}
+    carried = next((k for k, v in created.query.items() if created.marker and v == created.marker and k in names),
+                   None)
+    if carried is not None and field is None:
+        query[carried] = created.marker
+    qfield = carried or next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")),
+                             None)
     if field is None and qfield is None:
         return False
     body = {**created.body, field: marker2} if field is not None else dict(created.body)
@@ -227,12 +237,12 @@ async def _write_across(ctx: Context, op: Operation, path: str, created: Created
                                json_body=body if body or not query else None)
     if wrote is None or not wrote.ok or denied(wrote):
         return False
-    back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+    back = await try_send(ctx, "GET", read_path or created.collection_path, identity=owner, op=listing)
     if back is None or not back.ok or marker2 not in back.text:
         return False
     what = "added an object to" if op.method == "POST" else f"changed an object of ({op.method} {path})"
     ctx.report(rules.BOLA_WRITE, f"{other.name} {what} {owner.name}'s collection {created.collection_path}; "
-               f"{owner.name}'s own listing shows {marker2!r}", wrote, op=op,
+               f"{owner.name}'s own read ({read_path or 'listing'}) shows {marker2!r}", wrote, op=op,
                parameter=listing.path_params[-1].name, highlight=marker2)
     return True
 
