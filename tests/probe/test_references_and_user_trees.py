@@ -59,7 +59,8 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
             address = addresses.get(query.get("address_id", ""))
             if address is None or address["user_id"] != uid:
                 return 404, {}, {"detail": "address not found"}
-            if query.get("product_id_1") != products[0]["product_id"] or query.get("quantity_1") != "1":
+            if (query.get("product_id_1") != products[0]["product_id"] or query.get("quantity_1") != "1"
+                    or query.get("product_id_2") == query["product_id_1"]):  # the same product twice
                 return 400, {}, {"detail": "no products specified"}
             order = {"user_id": uid, "address_id": address["address_id"], "order_id": str(uuid.uuid4()),
                      "items": [{"product_id": products[0]["product_id"], "quantity": 1}], "status": "pending"}
@@ -85,7 +86,8 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
             "post": {"parameters": [USER_ID, _param("address_id", "query", format="uuid"),
                                     _optional("product_id_1", format="uuid"),
                                     {"name": "quantity_1", "in": "query", "required": False,
-                                     "schema": {"type": "integer", "minimum": 1}}],
+                                     "schema": {"type": "integer", "minimum": 1}},
+                                    _optional("product_id_2", format="uuid")],
                      "security": BEARER, "responses": CREATED}},
         "/users/{userId}/orders/{orderId}": {"get": {"parameters": [USER_ID, order_id], "security": BEARER,
                                                      "responses": OK}},

@@ -153,8 +153,8 @@ async def fill_references(ctx: Context, op: Operation, identity: Identity, body:
             body[name] = key
     for param in (p for p in op.params if p.location == "query"):
         key = key_for(param.name)
-        if key is None:
-            continue
+        if key is None or (not param.required and key in query.values()):
+            continue  # an optional second reference to the same object (``product_id_2``) is left out
         query[param.name] = key
         number = objects.suffix_of(param.name)
         for other in op.params:
