@@ -1,7 +1,8 @@
 """Objects made of references and objects below a user's own key.
 
 * A creation whose fields name other objects (``address_id``, ``product_id_1`` with its ``quantity_1``) is filled
-  with an object of that kind the identity created, or the first one a listing shows; such an object echoes no
+  with an object of that kind the identity created, or the first one a listing shows (tried second when the
+  identity's own objects are refused, as a product of its own without stock is); such an object echoes no
   marker of ours, so its own unguessable key (a UUID; ``order_id`` before the ``address_id`` it names) is the
   proof of a cross-identity read, of the object, of a read below it (``/orders/{id}/status``) and of its owner's
   listing.
@@ -34,13 +35,18 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
     users, tokens = _users()
     addresses: dict[str, dict[str, Any]] = {}
     orders: dict[str, dict[str, Any]] = {}
-    products = [{"product_id": str(uuid.uuid4()), "name": "lamp", "price": 20}]
+    products = [{"product_id": str(uuid.uuid4()), "name": "lamp", "price": 20}]  # in stock
+    created_products: list[dict[str, Any]] = []
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path.strip("/").split("/")
         query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
         if route == ["products"] and method == "GET":
-            return 200, {}, products
+            return 200, {}, products + created_products
+        if route == ["products"] and method == "POST":  # anyone signed in may add one, with no stock yet
+            product = {"product_id": str(uuid.uuid4()), "name": "new", "price": 1}
+            created_products.append(product)
+            return 201, {}, product
         caller = _caller(headers, tokens)
         if caller is None:
             return 401, {}, {"detail": "not authenticated"}
@@ -77,7 +83,9 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
 
     order_id = _param("orderId", format="uuid")
     spec = {
-        "/products": {"get": {"security": [], "responses": OK}},
+        "/products": {"get": {"security": [], "responses": OK},
+                      "post": {"security": BEARER, "responses": CREATED}},
+        "/products/{productId}": {"get": {"parameters": [_param("productId", format="uuid")], "responses": OK}},
         "/users/{userId}/addresses": {
             "get": {"parameters": [USER_ID], "security": BEARER, "responses": OK},
             "post": {"parameters": [USER_ID, _param("street", "query")], "security": BEARER, "responses": CREATED}},
@@ -98,6 +106,7 @@ def test_orders_made_of_references_are_created_and_read_across(tmp_path: Path, o
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("bola",),
                              auth=(f"alice=Authorization:Bearer {alice}", f"bob=Authorization:Bearer {bob}"))
+    assert created_products  # the identities' own new products (no stock) were tried first, then a listed one
     assert len(orders) == 2  # one order each, made of its own address and a listed product
     reads = {f for f in findings_at(result) if f[0] == "PR-BOLA-001"}
     expected = {("PR-BOLA-001", "GET", p) for p in ("/users/{userId}/addresses", "/users/{userId}/orders",
