@@ -1088,3 +1088,257 @@ def test_a_secret_in_a_configuration_class_nobody_loads_is_low(tmp_path: Path, a
     found = [f for f in result.findings if f.rule_id == "AS601" and f.location and f.location.path == "config.py"]
     assert found
     assert any(f.severity >= Severity.MEDIUM for f in found) is reported
+
+
+# --- Fifth round: routes public by nature, fixed upstreams ----------------------------------------------------
+_GUARDED = "@app.route('/private', methods=['POST'])\n@login_required\ndef private():\n    return ''\n"
+_FLASK_AUTH = ("from flask import Flask, jsonify, request\nfrom flask_login import login_required\n"
+               "app = Flask(__name__)\n")
+_FLASK_OPEN = "import os\nfrom flask import Flask, jsonify, request\napp = Flask(__name__)\n"
+_PUBLIC_BY_NATURE: list[tuple[str, dict[str, str], dict[str, str]]] = [
+    (
+        "an app that identifies no caller: a converter is public, a route that stops the server is not",
+        {"app.py": _FLASK_OPEN + "@app.route('/halt', methods=['POST'])\ndef halt():\n    os._exit(0)\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+    ),
+    (
+        "an app that identifies no caller: routes naming administration or people's records stay reported",
+        {"app.py": _FLASK_OPEN + "@app.route('/serverstatus', methods=['POST'])\ndef serverstatus():\n"
+                                 "    return ping(request.form['host'])\n"
+                                 "@app.route('/by-id/<i>')\ndef by_id(i):\n"
+                                 "    return jsonify(db.execute('SELECT * FROM users WHERE id = ?', (i,)).all())\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/greet', methods=['POST'])\ndef greet():\n"
+                                 "    return 'Hello ' + request.form['name']\n"
+                                 "@app.route('/items/<i>')\ndef item(i):\n"
+                                 "    return jsonify(db.execute('SELECT * FROM items WHERE id = ?', (i,)).all())\n"},
+    ),
+    (
+        "an app with a sign-in identifies callers: its open writes stay reported",
+        {"app.py": _FLASK_OPEN + "@app.route('/login', methods=['POST'])\ndef login():\n"
+                                 "    return sign_in(request.form['user'], request.form['password'])\n"
+                                 "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+        {"app.py": _FLASK_OPEN + "@app.route('/convert', methods=['POST'])\ndef convert():\n"
+                                 "    return render(request.form['html'])\n"},
+    ),
+    (
+        "a sign-up (POST to the account collection) is public; changing an account by id is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<int:uid>', methods=['POST'])\n"
+                                            "def update_user(uid):\n    return save(uid, request.json)\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users', methods=['POST'])\ndef create_user():\n"
+                                            "    return save_new(request.json['email'], request.json['password'])\n"},
+    ),
+    (
+        "a read answering with a declared public projection is public; the full record is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<name>')\ndef profile(name):\n"
+                                            "    return jsonify(find(name).to_dict())\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/users/<name>')\ndef profile(name):\n"
+                                            "    return jsonify(find(name).to_public())\n"},
+    ),
+    (
+        "items listed by owner are public when the app serves them one by one to anyone",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/widgets/<int:i>')\n@login_required\ndef widget(i):\n"
+                                            "    return jsonify(get(i))\n"
+                                            "@app.route('/user/<name>/widgets')\ndef owned(name):\n"
+                                            "    return jsonify(list_for(name))\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/widgets/<int:i>')\ndef widget(i):\n"
+                                            "    return jsonify(get(i))\n"
+                                            "@app.route('/user/<name>/widgets')\ndef owned(name):\n"
+                                            "    return jsonify(list_for(name))\n"},
+    ),
+    (
+        "a fixed listing of records that are no one's is public; a lookup by a caller's key is not",
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/codes')\ndef codes():\n"
+                                            "    return jsonify(Code.query.filter_by(code=request.args['c']).all())\n"},
+        {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/tags')\ndef tags():\n"
+                                            "    return jsonify([t.name for t in Tag.query.all()])\n"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _PUBLIC_BY_NATURE],
+                         ids=[n for n, _, _ in _PUBLIC_BY_NATURE])
+def test_routes_public_by_nature_are_low(tmp_path: Path, bad: dict[str, str], good: dict[str, str]) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, "AS101") >= 1
+    assert _medium_plus(tmp_path / "good", good, "AS101") == 0
+
+
+_OAUTH_TABLE = ("import requests\nfrom flask import Flask, current_app, request\napp = Flask(__name__)\n"
+                "@app.route('/oauth/<provider>', methods=['POST'])\ndef oauth(provider):\n")
+_FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "an outbound call to a URL the caller picks needs a timeout; one to a fixed upstream is hardening",
+        {"app.py": "import requests\nurl = 'https://rates.example.net/v1'\n"
+                   "def fetch(url):\n    return requests.get(url).content\n"},
+        {"app.py": "import requests\nRATES = 'https://rates.example.net/v3'\ndef fetch():\n"
+                   "    a = requests.get(RATES).content\n"
+                   "    return a + requests.get('https://rates.example.net/v2').content\n"},
+        "AS309",
+    ),
+    (
+        "an entry of a configuration table picked by a path parameter is no attacker-chosen URL",
+        {"app.py": _OAUTH_TABLE + "    return requests.post(request.form['token_url'], timeout=5).text\n"},
+        {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
+                                  "    return requests.post(data['token_url'], timeout=5).text\n"},
+        "AS805",
+    ),
+    (
+        "a timeout finding on a URL from a configuration table is low too",
+        {"app.py": _OAUTH_TABLE + "    return requests.post(request.form['token_url']).text\n"},
+        {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
+                                  "    return requests.post(data['token_url']).text\n"},
+        "AS309",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _FIXED_UPSTREAM],
+                         ids=[n for n, _, _, _ in _FIXED_UPSTREAM])
+def test_fixed_upstreams_are_not_attacker_chosen(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                 rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+_FLASK_LOGIN = "from flask import Flask, request, abort\napp = Flask(__name__)\n"
+_RECOVERY_AND_TOKENS: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "an ownership check compares people, not secrets; a token compared with == is still reported",
+        {"views.py": "def refresh(token, stored):\n    if token.refresh_token != stored.refresh_token:\n"
+                     "        raise ValueError\n"},
+        {"views.py": "def edit(post, token_auth):\n    if post.author != token_auth.current_user():\n"
+                     "        raise PermissionError\n"},
+        "AS606",
+    ),
+    (
+        "a reset request that answers the same either way gives nothing; one that says 'not found' enumerates",
+        {"app.py": _FLASK_LOGIN + "@app.route('/forgot-password', methods=['POST'])\ndef forgot_password():\n"
+                                  "    if not find(request.form['email']):\n        return 'Email not found', 404\n"
+                                  "    return 'sent'\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/forgot-password', methods=['POST'])\ndef forgot_password():\n"
+                                  "    send_reset(request.form['email'])\n    return 'sent'\n"},
+        "AS202",
+    ),
+    (
+        "a reset token verified as a signed token has nothing to guess; one looked up as text does",
+        {"app.py": _FLASK_LOGIN + "@app.route('/reset-password/<token>', methods=['POST'])\n"
+                                  "def reset_password(token):\n    user = User.query.get(token.split('-')[0])\n"
+                                  "    user.set_password(request.form['password'])\n    return 'ok'\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/reset-password/<token>', methods=['POST'])\n"
+                                  "def reset_password(token):\n    user = User.verify_reset_token(token)\n"
+                                  "    user.set_password(request.form['password'])\n    return 'ok'\n"},
+        "AS202",
+    ),
+    (
+        "a POST issuing tokens to HTTP Basic credentials is a login; one for a bearer-authenticated caller is not",
+        {"app.py": _FLASK_LOGIN + "@app.route('/tokens', methods=['POST'])\n@authenticate(basic_auth)\n"
+                                  "def new():\n    return issue(basic_auth.current_user())\n"},
+        {"app.py": _FLASK_LOGIN + "@app.route('/tokens', methods=['POST'])\n@authenticate(token_auth)\n"
+                                  "def new():\n    return issue(token_auth.current_user())\n"},
+        "AS202",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _RECOVERY_AND_TOKENS],
+                         ids=[n for n, _, _, _ in _RECOVERY_AND_TOKENS])
+def test_what_an_unthrottled_or_timed_comparison_exposes(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                         rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+_CHERRY = "import binascii\nimport cherrypy\nimport pdfkit\nclass Root:\n"
+_LITERALS_AND_RENDERERS: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "a JWT wrapping a stored record with its own expiry is bounded; a bare claims dict is not",
+        {"models.py": "import jwt\nclass Token:\n    def jwt(self):\n"
+                      "        return jwt.encode({'sub': self.user_id}, KEY, algorithm='HS256')\n"},
+        {"models.py": "import jwt\nfrom datetime import datetime\nclass Token:\n    access_expiration: datetime\n"
+                      "    def jwt(self):\n"
+                      "        return jwt.encode({'token': self.access_token}, KEY, algorithm='HS256')\n"},
+        "AS507",
+    ),
+    (
+        "seeding SQL from a literal table (str() of a counter, an entry looked up by its key) is no injection",
+        {"seed.py": "def seed(cursor, rows):\n    for name in rows:\n"
+                    "        cursor.execute(f\"INSERT INTO t VALUES ('{name}')\")\n"},
+        {"seed.py": "def seed(cursor):\n    users = {'guest': 'guest', 'admin': 'x'}\n    key = 0\n"
+                    "    for user in users:\n"
+                    "        cursor.execute(f\"INSERT INTO u VALUES (\" + str(key) + f\",'{user}','{users[user]}')\")\n"
+                    "        key += 1\n"},
+        "AS801",
+    ),
+    (
+        "pdfkit.from_string renders HTML, it compiles no template",
+        {"app.py": "import jinja2\nimport cherrypy\nclass Root:\n    @cherrypy.expose\n    def page(self, html=None):\n"
+                   "        return jinja2.Environment().from_string(html).render()\n"},
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def pdf(self, html=None):\n"
+                             "        pdfkit.from_string(html, '/tmp/out.pdf')\n        return 'ok'\n"},
+        "AS403",
+    ),
+    (
+        "output hex-encoded carries no markup; the raw value does",
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def enc(self, name=None):\n"
+                             "        return '<html><code>' + name + '</code></html>'\n"},
+        {"app.py": _CHERRY + "    @cherrypy.expose\n    def enc(self, name=None):\n"
+                             "        hexed = binascii.hexlify(name.encode()).decode()\n"
+                             "        return '<html><code>' + hexed + '</code></html>'\n"},
+        "AS404",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "good", "rule_id"), [(b, g, r) for _, b, g, r in _LITERALS_AND_RENDERERS],
+                         ids=[n for n, _, _, _ in _LITERALS_AND_RENDERERS])
+def test_literal_values_and_non_template_renderers(tmp_path: Path, bad: dict[str, str], good: dict[str, str],
+                                                   rule_id: str) -> None:
+    assert _medium_plus(tmp_path / "bad", bad, rule_id) >= 1
+    assert _medium_plus(tmp_path / "good", good, rule_id) == 0
+
+
+def test_html_rendered_to_pdf_from_request_data_is_ssrf(tmp_path: Path) -> None:
+    """wkhtmltopdf and WeasyPrint fetch whatever the HTML references: request HTML given to them is SSRF."""
+    files = {"app.py": _CHERRY + "    @cherrypy.expose\n    def pdf(self, html=None):\n"
+                                 "        pdfkit.from_string(html, '/tmp/out.pdf')\n        return 'ok'\n",
+             "fixed.py": "import pdfkit\ndef build():\n    pdfkit.from_string('<p>report</p>', '/tmp/r.pdf')\n"}
+    result = audit(tmp_path, files)
+    assert [f.location.path for f in result.findings if f.rule_id == "AS805" and f.location] == ["app.py"]
+
+
+_MAIL_FILES = {
+    "app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
+              "@app.route('/items')\ndef items():\n    return jsonify([])\n",
+    "templates/reset.html": "<p>Reset your password</p>\n",
+}
+
+
+@pytest.mark.parametrize(("module", "medium"), [
+    ("from flask import render_template\nfrom flask_mail import Message\n"
+     "def send(to):\n    msg = Message('Reset', recipients=[to])\n    msg.html = render_template('reset.html')\n",
+     False),
+    ("from flask import render_template\nfrom app import app\n"
+     "@app.route('/page')\ndef page():\n    return render_template('reset.html')\n", True),
+])
+def test_html_rendered_for_email_is_not_a_served_page(tmp_path: Path, module: str, medium: bool) -> None:
+    """Security headers protect pages a browser loads: HTML rendered only into e-mail bodies is not one."""
+    assert (_medium_plus(tmp_path, {**_MAIL_FILES, "extra.py": module}, "AS304") >= 1) is medium
+
+
+@pytest.mark.parametrize(("check", "reported"), [("", True), ("    user = verify_refresh_token(token)\n", False)])
+def test_a_token_cookie_the_server_verifies_is_not_trusted_identity(tmp_path: Path, check: str,
+                                                                    reported: bool) -> None:
+    source = ("from flask import Flask, request\napp = Flask(__name__)\n@app.route('/r', methods=['PUT'])\n"
+              "def refresh():\n    token = request.cookies.get('refresh_token')\n" + check + "    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS506") >= 1) is reported
+
+
+@pytest.mark.parametrize(("environment", "reported"), [("DEVELOPMENT", True), ("PRODUCTION", False)])
+def test_a_debug_server_in_a_branch_the_constants_never_take_is_not_started(tmp_path: Path, environment: str,
+                                                                           reported: bool) -> None:
+    source = (f"from flask import Flask\napp = Flask(__name__)\nENVIRONMENT: str = '{environment.lower()}'\n"
+              "if __name__ == '__main__':\n    match ENVIRONMENT.upper():\n        case 'PRODUCTION':\n"
+              "            app.run()\n        case _:\n            app.run(debug=True)\n"
+              "    if ENVIRONMENT != 'production':\n        app.debug = True\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS301") >= 1) is reported

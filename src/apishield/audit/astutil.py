@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -369,6 +370,62 @@ def is_env_read(node: ast.AST | None, imports: Imports) -> bool:
     return False
 
 
+_CONFIG_WORDS = frozenset({"config", "settings", "conf", "configuration", "environ"})
+_FIXED_URL_HEAD = re.compile(r"^[a-zA-Z][\w+.-]*://[^/{}]+/")
+
+
+def configuration(node: ast.AST | None) -> bool:
+    """``node`` is application configuration or a constant table, looked up by any key: ``app.config['X']``,
+    ``current_app.config['PROVIDERS'].get(name)``, ``settings.X``, ``PROVIDERS[name]``. Whatever key the caller
+    chooses, the value is one the deployment or the code fixed."""
+    while True:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            node = node.func.value
+        else:
+            break
+    name = dotted(node, strict=True)
+    if not name:
+        return False
+    parts = name.split(".")
+    return any(p.lower() in _CONFIG_WORDS for p in parts) or (parts[-1].isupper() and len(parts[-1]) > 1)
+
+
+def fixed_value(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
+    """The value (a URL, typically) is fixed by the code or the deployment: a literal, an UPPER_CASE constant, a
+    configuration value or an entry of a constant table (the key only selects), text that starts with a fixed
+    ``scheme://host/``, or a local name every assignment of which in ``tree`` is one of those."""
+    if node is None or depth > 3:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (str, bytes))
+    if isinstance(node, ast.JoinedStr) and node.values:
+        head = node.values[0]
+        if isinstance(head, ast.Constant):
+            return isinstance(head.value, str) and _FIXED_URL_HEAD.match(head.value) is not None
+        return isinstance(head, ast.FormattedValue) and fixed_value(head.value, tree, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        left = node.left
+        if isinstance(left, ast.Constant):
+            return isinstance(left.value, str) and _FIXED_URL_HEAD.match(left.value) is not None
+        return isinstance(node.op, ast.Add) and fixed_value(left, tree, depth + 1)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return fixed_value(node.func.value, tree, depth + 1)
+    if configuration(node):
+        return True
+    if isinstance(node, ast.Name):
+        nodes = walk(tree)
+        if any(isinstance(a, ast.arg) and a.arg == node.id for a in nodes):
+            return False  # a parameter somewhere: its callers choose it
+        values = [a.value for a in nodes if isinstance(a, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        return bool(values) and all(fixed_value(v, tree, depth + 1) for v in values)
+    if isinstance(node, ast.Subscript):
+        return fixed_value(node.value, tree, depth + 1)
+    return False
+
+
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     found: list[Any] = nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef)  # only these two types
     yield from found
@@ -450,9 +507,11 @@ __all__ = [
     "call_name",
     "calls",
     "children",
+    "configuration",
     "const",
     "decode_source",
     "dotted",
+    "fixed_value",
     "folded",
     "functions",
     "has_kwargs_splat",

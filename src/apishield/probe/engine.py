@@ -65,6 +65,10 @@ class Identity:
     relogin: Callable[[], Awaitable[bool]] | None = None
     verified: bool = False
     failure: str = ""  # why the last login failed
+    #: credentials of the same account from other token-issuing operations of the description, tried where the
+    #: main ones are refused (401); ``per_operation`` remembers which one an operation accepted
+    alternates: list[dict[str, str]] = field(default_factory=list)
+    per_operation: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class Created:
     marker: str
     body: dict[str, Any]
     collection_path: str = ""  # the collection as created (``/users/42/cards``), path parameters filled
+    query: dict[str, Any] = field(default_factory=dict)  # the query parameters it was created with
 
 
 #: Phases in run order: who may do what first, then inputs, then configuration, then load, then reading back.
@@ -305,12 +310,23 @@ class Context:
             if op is not None:
                 self.skip("refused by the safety rules (destructive, or an object the probe did not create)", op)
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
-        hdrs = dict(identity.headers) if identity else {}
-        hdrs.update(headers or {})
         operation = op.key if op is not None else ""
+        hdrs = dict(identity.per_operation.get(operation) or identity.headers) if identity else {}
+        hdrs.update(headers or {})
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                        content=content, identity=identity.name if identity else "anonymous",
                                        timeout=timeout, operation=operation, expect_throttle=expect_throttle)
+        if (ex.status == 401 and identity is not None and headers is None and operation
+                and operation not in identity.per_operation):
+            for alternate in identity.alternates:  # the operation wants the account's other credentials
+                again = await self.client.request(method, path, params=params, headers=dict(alternate),
+                                                  json_body=json_body, content=content, identity=identity.name,
+                                                  timeout=timeout, operation=operation,
+                                                  expect_throttle=expect_throttle)
+                if again.status is not None and again.status != 401 and not again.throttled:
+                    identity.per_operation[operation] = dict(alternate)
+                    ex = again
+                    break
         expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
                    and headers is None)
         if expired and identity is not None and identity.relogin is not None and await identity.relogin():
@@ -347,7 +363,7 @@ class Context:
         marker = next((v for v in (*body.values(), *(query or {}).values())
                        if isinstance(v, str) and v.startswith("apishield") and v in ex.text), "") or next(
             (v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
-        object_id = (objects.find_id(ex.json()) or objects.from_location(ex.header("location"), path)
+        object_id = (objects.find_id(ex.json(), op.path) or objects.from_location(ex.header("location"), path)
                      or (objects.from_sent_fields(param, sent) if item is not None else None))
         if object_id is None and marker:
             listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
@@ -361,7 +377,8 @@ class Context:
             else:
                 item_path = path.rstrip("/") + "/" + str(object_id)
             self._created_paths.add(item_path)
-            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body, path))
+            self.created.append(Created(identity.name, op.path, item_path, object_id, marker, body, path,
+                                        dict(query or {})))
         return ex, object_id
 
     # -- reporting ---------------------------------------------------------------------------------------

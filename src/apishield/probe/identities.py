@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled
+from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled, Unsafe
 from apishield.probe.objects import identity_value, learn_identity
 from apishield.probe.targets import Operation, sample_body
 
@@ -179,8 +179,31 @@ async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
             raise ProbeAbort(f"login failed for identity #{index}: {why}; "
                              "check the login operation, its bodies and the token path")
         _bind_relogin(ctx, recipe, identity, body)
+        await alternate_logins(ctx, recipe, identity, body)
         out.append(identity)
     return out
+
+
+TOKEN_FIELDS = frozenset({"access_token", "token", "accessToken", "id_token", "jwt", "auth_token"})
+
+
+async def alternate_logins(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:
+    """Other operations of the description that issue a token for the same credentials (a ``POST`` taking the
+    login's fields and answering a token field): the identity logs in there too, and keeps each token it gets as
+    alternate credentials for operations that refuse its main ones."""
+    for op in ctx.operations:
+        if (op.method != "POST" or op.path == recipe.path or op.looks_register() or op.looks_destructive()
+                or not body or not set(body) <= set(op.body_fields) or not (op.response_fields & TOKEN_FIELDS)):
+            continue
+        try:
+            ex = await ctx.send(op.method, op.path, op=op, **recipe.request(body))
+        except (Throttled, Unsafe):
+            continue
+        token = extract_token(ex.json(), recipe.token_path) if ex.ok else None
+        if token and token != identity.token:
+            name, _, template = recipe.header.partition(":")
+            identity.alternates.append({name.strip(): template.strip().replace("{token}", token)})
+            ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}_{len(identity.alternates)}")
 
 
 def find_op(ops: list[Operation], kind: str) -> Operation | None:

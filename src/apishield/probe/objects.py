@@ -21,12 +21,18 @@ ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|profile|me$)")
 
 
-def find_id(data: Any) -> Any:
-    """An id-like value in a JSON answer (``id``, ``_id``, ``uuid``, ``*_id`` …), nested objects included."""
+def find_id(data: Any, collection: str = "") -> Any:
+    """An id-like value in a JSON answer (``id``, ``_id``, ``uuid``, ``*_id`` …), nested objects included; with
+    the ``collection`` it came from, the key named after it first (``order_id`` before ``address_id`` for an
+    order of ``/users/{userId}/orders``)."""
     if isinstance(data, dict):
         for key in ID_KEYS:
             if key in data and isinstance(data[key], (int, str)) and not isinstance(data[key], bool):
                 return data[key]
+        for key, value in data.items():
+            if (collection and reference_to(key, collection) and isinstance(value, (int, str))
+                    and not isinstance(value, bool)):
+                return value
         for key, value in data.items():
             if key.endswith("_id") and isinstance(value, (int, str)) and not key.startswith(("user", "owner")):
                 return value
@@ -193,5 +199,25 @@ def identity_path(template: str, names: Iterable[str], username: str | None, use
     return path
 
 
+REFERENCE = re.compile(r"(?i)^([a-z][a-z0-9_-]*?)[_-]?id(?:[_-]?(\d+))?$")
+
+
+def reference_to(name: str, collection: str) -> bool:
+    """Whether a field or parameter named like a reference (``address_id``, ``creditCardId``, ``product_id_1``)
+    names objects of ``collection`` (its last fixed segment: ``/users/{userId}/addresses``, ``/credit-cards``)."""
+    match = REFERENCE.match(name)
+    segments = [seg for seg in collection.strip("/").split("/") if seg and "{" not in seg]
+    if match is None or not segments or USERISH.fullmatch(match.group(1)):
+        return False
+    thing, seg = _norm(match.group(1)), _norm(segments[-1])
+    return len(thing) >= 3 and seg in (thing, thing + "s", thing + "es", thing[:-1] + "ies")
+
+
+def suffix_of(name: str) -> str | None:
+    """The numbered suffix of a reference (``product_id_1`` → ``1``): its companions share it (``quantity_1``)."""
+    match = REFERENCE.match(name)
+    return match.group(2) if match else None
+
+
 __all__ = ["find_id", "from_listing", "from_location", "from_sent_fields", "identity_path", "identity_value",
-           "jwt_claims", "learn_identity"]
+           "jwt_claims", "learn_identity", "reference_to", "suffix_of"]

@@ -90,8 +90,9 @@ REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to an
               HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")
 WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated script", (693, 79), "API8:2023", L, HI,
               "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")
-DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless pickled sleep was executed)", (502,),
-                     "API8:2023", C, MED, "Never unpickle request data; accept JSON and validate it against a schema.")
+DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless serialized sleep was executed)", (502,),
+                     "API8:2023", C, MED,
+                     "Never unpickle request data or load YAML with an unsafe loader; accept JSON and validate it.")
 XSS_STORED = _r("PR-XSS-002", "Stored XSS: input sent earlier rendered unescaped in a later HTML answer", (79,),
                 "API8:2023", H, HI, "Escape output with an auto-escaping template engine when rendering stored data.")
 FRAMING = _r("PR-HDR-004", "Clickjacking: HTML page may be framed by any site (no X-Frame-Options or "

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from apishield.errors import ConfigError
-from apishield.probe import checks  # noqa: F401  (importing it registers the built-in checks)
+from apishield.probe import (
+    checks,  # noqa: F401  (importing it registers the built-in checks)
+    objects,
+)
 from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
 from apishield.probe.engine import (
     CHECKS,
     Context,
+    Identity,
     Listener,
     ProbeAbort,
     ProbeOptions,
@@ -25,7 +31,15 @@ from apishield.probe.engine import (
 )
 from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
 from apishield.probe.objects import jwt_claims, learn_identity
-from apishield.probe.targets import Operation, SpecError, from_openapi, load_file, load_routes, parse_document
+from apishield.probe.targets import (
+    Operation,
+    SpecError,
+    from_openapi,
+    load_file,
+    load_routes,
+    parse_document,
+    sample_value,
+)
 
 DISCOVERY = ("/openapi.json", "/swagger.json", "/openapi.yaml", "/swagger.yaml", "/apispec.json",
              "/api/openapi.json", "/api/swagger.json", "/api/v1/openapi.json", "/api/v1/swagger.json",
@@ -102,12 +116,56 @@ async def _fixtures(ctx: Context) -> None:
                 continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)
             body, query = ctx.marked_request(op)
             try:
-                await ctx.create(op, identity, body, query)
+                first_body, first_query = dict(body), dict(query)
+                await fill_references(ctx, op, identity, first_body, first_query)
+                ex, key = await ctx.create(op, identity, first_body, first_query)
+                if key is None and ex.status in (400, 404, 409, 422):  # refused with its own objects: listed ones
+                    await fill_references(ctx, op, identity, body, query, listed_first=True)
+                    if (body, query) != (first_body, first_query):
+                        await ctx.create(op, identity, body, query)
             except BudgetExhausted:
                 return
             except Throttled as exc:
                 ctx.notes.append(f"fixtures: {exc}; objects for access-control checks are missing")
                 return
+
+
+async def fill_references(ctx: Context, op: Operation, identity: Identity, body: dict[str, Any],
+                          query: dict[str, Any], listed_first: bool = False) -> None:
+    """Fields and query parameters of a creation that name other objects (``address_id``, ``product_id_1``) are
+    filled with the key of an object of that kind: one this identity created, else the first one a listing shows
+    it (``listed_first``: the other way round, for a creation refused with the identity's own new objects, such as
+    a product without stock). An optional reference filled this way brings its numbered companions along."""
+    def key_for(name: str) -> Any:
+        mine = next((c.object_id for c in ctx.owned_by(identity) if objects.reference_to(name, c.collection)), None)
+        seen = next((v for path, v in listed.items() if objects.reference_to(name, path)), None)
+        return (seen if seen is not None else mine) if listed_first else (mine if mine is not None else seen)
+
+    listed: dict[str, Any] = {}
+    wanted = [p.name for p in op.params if p.location == "query"] + list(op.body_fields)
+    for listing in ctx.operations:
+        names = [n for n in wanted if objects.reference_to(n, listing.path)]
+        if (listing.method == "GET" and not listing.path_params and not listing.looks_destructive() and names
+                and (listed_first or not all(any(objects.reference_to(n, c.collection) for c in ctx.owned_by(identity))
+                                             for n in names))):
+            seen = await ctx.send("GET", listing.path, identity=identity, op=listing)
+            first = next(iter(objects.listed_objects(seen.json())), None) if seen.ok else None
+            if first is not None and objects.find_id(first) is not None:
+                listed[listing.path] = objects.find_id(first)
+    for name in list(op.body_fields):
+        key = key_for(name)
+        if key is not None:
+            body[name] = key
+    for param in (p for p in op.params if p.location == "query"):
+        key = key_for(param.name)
+        if key is None or (not param.required and key in query.values()):
+            continue  # an optional second reference to the same object (``product_id_2``) is left out
+        query[param.name] = key
+        number = objects.suffix_of(param.name)
+        for other in op.params:
+            if (number and other.location == "query" and other.name not in query
+                    and re.search(rf"(?<![0-9])[_-]?{number}$", other.name)):
+                query[other.name] = sample_value(other.schema, ctx.rng, other.name)
 
 
 async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),

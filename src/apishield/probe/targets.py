@@ -142,9 +142,17 @@ class Operation:
         if not any("multipart" in m for m in self.media):
             return urlencode(fields).encode(), "application/x-www-form-urlencoded"
         boundary = "apishield" + "".join(random.Random(len(fields)).choice("0123456789abcdef") for _ in range(16))
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-                 for k, v in fields.items()]
+        declared = self.body_fields
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"'
+                 + ('; filename="apishield.txt"\r\nContent-Type: application/octet-stream' if is_file(declared.get(k))
+                    else "") + f"\r\n\r\n{v}\r\n" for k, v in fields.items()]
         return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def is_file(schema: Any) -> bool:
+    """A body field the description declares as an uploaded file (``format: binary``; Swagger 2.0 ``type: file``):
+    a multipart body sends it as a file part, with a file name."""
+    return isinstance(schema, dict) and (schema.get("format") == "binary" or schema.get("type") == "file")
 
 
 # -- loading ---------------------------------------------------------------------------------------------
@@ -441,8 +449,73 @@ def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> 
     if fmt == "uuid":
         return f"00000000-0000-4000-8000-000000{tag}"
     if "password" in low:
-        return f"Apishield-{tag}-Pw!9"
-    return f"apishield{tag}"
+        return _fit(f"Apishield-{tag}-Pw!9", schema)
+    return _fit(f"apishield{tag}", schema)
+
+
+def _fit(value: str, schema: dict[str, Any]) -> str:
+    """``value`` made to satisfy the schema's ``pattern`` (the value itself when it matches, else a string built
+    from the pattern) and its ``minLength``/``maxLength`` (padded or cut); ``value`` unchanged when unknowable."""
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            if not re.search(pattern, value):
+                built = from_pattern(pattern)
+                value = built if built is not None else value
+        except re.error:
+            pass
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if isinstance(low, int) and len(value) < low:
+        value += "x" * (low - len(value))
+    if isinstance(high, int) and high > 0 and len(value) > high:
+        value = value[:high]
+    return value
+
+
+def from_pattern(pattern: str) -> str | None:
+    """A short string the regular expression ``pattern`` matches (first branch, fewest repeats but at least one,
+    first member of each class), or None for what it does not build (back-references, look-arounds) or a miss."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import sre_constants as c
+        import sre_parse
+
+    def member(items: Any) -> str:
+        if items and items[0][0] is c.NEGATE:
+            rest = "".join(build([tok]) for tok in items[1:] if tok[0] is c.LITERAL)
+            return next(ch for ch in "aZ0_x" if ch not in rest)
+        return build([items[0]])
+
+    def build(tokens: Any) -> str:
+        out = []
+        for op, arg in tokens:
+            if op is c.LITERAL:
+                out.append(chr(arg))
+            elif op is c.RANGE:
+                out.append(chr(arg[0]))
+            elif op is c.CATEGORY:
+                out.append({c.CATEGORY_DIGIT: "0", c.CATEGORY_SPACE: " "}.get(arg, "a"))
+            elif op in (c.NOT_LITERAL, c.ANY):
+                out.append("a" if op is c.ANY or chr(arg) != "a" else "b")
+            elif op is c.IN:
+                out.append(member(arg))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                out.append(build(arg[2]) * max(int(arg[0]), 1))
+            elif op is c.SUBPATTERN:
+                out.append(build(arg[-1]))
+            elif op is c.BRANCH:
+                out.append(build(arg[1][0]))
+            elif op is not c.AT:
+                raise ValueError(op)
+        return "".join(out)
+
+    try:
+        value = build(sre_parse.parse(pattern))
+    except (ValueError, TypeError, StopIteration, re.error, IndexError, OverflowError):
+        return None
+    return value if re.search(pattern, value) else None
 
 
 def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, Any]:
@@ -456,6 +529,18 @@ def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, 
     return out
 
 
-__all__ = ["Operation", "Param", "SpecError", "destructive_words", "from_openapi",
-           "from_routes", "load_file", "load_routes",
-           "parse_document", "sample_body", "sample_value"]
+__all__ = [
+    "Operation",
+    "Param",
+    "SpecError",
+    "destructive_words",
+    "from_openapi",
+    "from_pattern",
+    "from_routes",
+    "is_file",
+    "load_file",
+    "load_routes",
+    "parse_document",
+    "sample_body",
+    "sample_value",
+]

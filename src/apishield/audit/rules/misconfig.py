@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.deadcode import dead_lines
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -179,7 +180,8 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     ``config.update(DEBUG=True)``, a module/config-class ``DEBUG = True``, ``bottle.debug(True)``,
     ``run(debug=True|reloader=True)``, CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)`` /
     ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are
-    unknown, not vulnerable; ``Test*``/``Dev*`` config classes and test files are skipped.
+    unknown, not vulnerable; ``Test*``/``Dev*`` config classes, test files and branches the module's literal
+    constants never take (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are skipped.
     """
     if not au.mentions(ctx, _HINT_CHECK_DEBUG):  # cheap pre-filter: most files cannot match
         return
@@ -189,7 +191,10 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     fw = module_framework(ctx)
     fix = fix_text(DEBUG_FIXES, fw)
     parents = au.parent_map(ctx.tree)
+    dead = dead_lines(ctx.tree) if isinstance(ctx.tree, ast.Module) else set()
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign, ast.Dict):
+        if getattr(node, "lineno", 0) in dead:  # a branch the module's own constants never take
+            continue
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
             tail = au.last(name)
@@ -500,7 +505,8 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(NO_TIMEOUT)
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
-    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Command-line scripts
+    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Low when code or deployment
+    fix the URL (literal, constant, configuration, constant table): no caller can cause the hang. Command-line scripts
     (no routes or app, a ``__main__`` block, click/typer/argparse arguments) are not servers and are skipped."""
     if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
@@ -512,10 +518,13 @@ def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
         tail = au.last(name)
         if au.has_kwargs_splat(call):
             continue
+        url = au.arg(call, 1, "url") if tail == "request" else au.arg(call, 0, "url")
+        fixed = {"severity": Severity.LOW} if au.fixed_value(url, ctx.tree) else {}  # robustness, not attack
+        note = " (fixed upstream)" if fixed else ""
         if name.startswith("requests.") and tail in _HTTP_CLIENT_VERBS and au.kwarg(call, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever")
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever{note}", **fixed)
         elif name in {"urllib.request.urlopen", "urllib2.urlopen"} and au.arg(call, 2, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, "urlopen() has no timeout")
+            yield at_node(NO_TIMEOUT, ctx, call, f"urlopen() has no timeout{note}", **fixed)
         elif (
             name.startswith("httpx.")
             and isinstance(au.kwarg(call, "timeout"), ast.Constant)

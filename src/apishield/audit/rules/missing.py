@@ -17,6 +17,18 @@ from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.rules.route_nature import (
+    PARAM_LAST,
+    identifies_caller,
+    issues_tokens_for_password,
+    line_text,
+    names_private,
+    public_by_nature,
+    reads_owned_or_personal,
+    recovery_exposure,
+    searches,
+    shape,
+)
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 AUTH_FIXES = {
@@ -179,16 +191,8 @@ def _configured_public(project: ProjectContext, route: Route) -> bool:
     return any(fnmatch.fnmatch(route.path, p) for p in patterns)
 
 
-def _line_text(project: ProjectContext, path: str) -> list[str]:
-    table: dict[str, list[str]] | None = project.facts.get("lines_by_path")
-    if table is None:  # built once per project: findings of project rules look their module up by path
-        table = {m.path: m.lines for m in project.modules}
-        project.facts["lines_by_path"] = table
-    return table.get(path, [])
-
-
 def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str, **kw: object) -> Finding:
-    return at(rule_, path, _line_text(project, path), line, message, **kw)  # type: ignore[arg-type]
+    return at(rule_, path, line_text(project, path), line, message, **kw)  # type: ignore[arg-type]
 
 
 
@@ -215,24 +219,34 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
-        guarded_writes = {_shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
+        guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
+        identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
+        open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
+                      and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
+                continue
+            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items)
+            if public_note:
+                yield _at(project, MISSING_AUTH, route.file, route.line,
+                          f"{_describe(route)} is reachable without authentication ({public_note})",
+                          severity=Severity.LOW, confidence=Confidence.LOW,
+                          fix=fix_text(AUTH_FIXES, route.framework), **related(route))
                 continue
             params = "<" in route.path or "{" in route.path
             severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
             # a search form posts a query, it changes nothing; a read by id that also looks at the session only
             # personalises what everyone may see (optional sign-in)
-            reads = not route.state_changing or _searches(project, route)
-            plain_read = reads and not _names_private(route) and (params or not route.uses_session) and not (
-                params and _reads_owned_or_personal(project, route))
+            reads = not route.state_changing or searches(project, route)
+            plain_read = reads and not names_private(route) and (params or not route.uses_session) and not (
+                params and reads_owned_or_personal(project, route))
             note = ""
-            if plain_read and (params or not app_has_auth or _searches(project, route)):
+            if plain_read and (params or not app_has_auth or searches(project, route)):
                 # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
                 # item, a post, a tag list) is how public sites and APIs work: low, next to its siblings; reads
                 # of fixed paths stay medium in an app that authenticates elsewhere, writes stay high
                 severity = Severity.LOW
-            elif not route.state_changing and _shape(route.path) in guarded_writes:
+            elif not route.state_changing and shape(route.path) in guarded_writes:
                 # the author guarded the writes of this very resource and left its read open: public on purpose
                 severity = Severity.LOW
                 note = " (writes to the same path require authentication: a public read on purpose?)"
@@ -248,95 +262,6 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
-
-
-_PARAM = re.compile(r"<[^>]*>|\{[^}]*\}|:\w+")
-
-
-def _shape(path: str) -> str:
-    """The path with every parameter blanked (``/a/<slug>/c`` and ``/a/{id}/c`` are one resource)."""
-    return _PARAM.sub("{}", path.rstrip("/") or "/")
-
-
-#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
-_PRIVATE = re.compile(
-    r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
-    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config|"
-    # records about people (personal data): students, patients, customers, employees, members, contacts
-    r"students?|patients?|customers?|clients?|employees?|members?|persons?|people|contacts?)([_-]|$)",
-    re.IGNORECASE,
-)
-
-
-#: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
-_PEOPLE_DATA = re.compile(
-    r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
-    r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
-    r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
-
-
-def _handler_body(project: ProjectContext, route: Route) -> str | None:
-    """The text of the handler's body (the first ``def`` at or below the route line), or None."""
-    lines = _line_text(project, route.file)
-    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
-                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
-    if start is None:
-        return None
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
-    return "\n".join(lines[start + 1:end])
-
-
-def _searches(project: ProjectContext, route: Route) -> bool:
-    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
-    body neither queries people's records (``FROM users``, ``User.query``) nor names a table with an owner column."""
-    segs = static_segments(route.path)
-    name = route.handler.rsplit(".", 1)[-1]
-    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
-        return False
-    body = _handler_body(project, route)
-    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
-
-
-def _mentions_owned(project: ProjectContext, body: str) -> bool:
-    owned = _owned_resources(project)
-    return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
-
-
-_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
-_SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
-                        r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
-_ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
-                        re.MULTILINE)
-
-
-def _owned_resources(project: ProjectContext) -> set[str]:
-    """Names of the tables and models whose rows carry an owner (``owner_id``, ``user_id``…), singular and plural."""
-    owned: set[str] | None = project.facts.get("owned_resources")
-    if owned is None:
-        owned = set()
-        for m in project.modules:
-            if re.search(_OWNER_COLUMN, m.source):
-                names = [*_SQL_OWNED.findall(m.source), *(c for c, _ in _ORM_OWNED.findall(m.source))]
-                for name in (n[0] if isinstance(n, tuple) else n for n in names):
-                    base = name.lower().removesuffix("s")
-                    owned.update({base, base + "s"})
-        project.facts["owned_resources"] = owned
-    return owned
-
-
-def _reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
-    """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
-    handler's body queries people's records (``FROM users``, ``User.query``)."""
-    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
-        return True
-    body = _handler_body(project, route)
-    return body is not None and bool(_PEOPLE_DATA.search(body))
-
-
-def _names_private(route: Route) -> bool:
-    return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
 
 
 _PRIVILEGED = re.compile(
@@ -471,24 +396,34 @@ def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
 @rule(AUTH_NO_RATE, scope="project")
 def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
-    blueprint or app-wide). Public-by-design routes are still reported."""
+    blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
+    credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
+    reported only when there is something to guess or enumerate: a request step that answers differently when
+    the account does not exist, or a confirmation step whose token is not verified as a signed token."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
         summary = functions.get(route.handler.rsplit(".", 1)[-1])
         takes = summary is None or summary.reads_credentials
-        if route.has(RATE) or route.roles or not is_auth_endpoint(route.path, route.handler, takes):
+        if route.has(RATE) or route.roles:
+            continue
+        if not (is_auth_endpoint(route.path, route.handler, takes) or issues_tokens_for_password(project, route)):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue
         if "logout" in route.path.lower():
             continue
+        note = ""
+        if _recovery(route):
+            note = recovery_exposure(project, route)
+            if not note:
+                continue
         yield _at(
             project,
             AUTH_NO_RATE,
             route.file,
             route.line,
-            f"{_describe(route)} accepts credentials with no attempt limit",
+            f"{_describe(route)} accepts credentials with no attempt limit{note}",
             **related(route),
         )
 
@@ -530,11 +465,19 @@ _HTML_MARKERS = re.compile(
     r"<script", re.IGNORECASE)
 
 
+#: a module that sends e-mail: the HTML it renders is a message body, not a page the app serves
+_MAIL = re.compile(r"^\s*(?:from|import)\s+(?:flask_mail|flask_mailman|smtplib|email\.mime|sendgrid|django\.core\.mail|"
+                   r"fastapi_mail|yagmail)\b", re.MULTILINE)
+_ROUTE = re.compile(r"^\s*@[\w.]+\.(?:route|get|post|put|patch|delete|expose)\(|@cherrypy\.expose", re.MULTILINE)
+
+
 def _serves_html(project: ProjectContext) -> bool:
     """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
-    as code commented out in a string, do not count), ships template files, or ships HTML pages outside a
-    ``templates`` folder (an HTML template that no code renders is not served)."""
-    if any(_HTML_MARKERS.search(m.source) and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
+    as code commented out in a string, do not count; neither does a module that sends e-mail and declares no
+    route, whose HTML is a message body), ships template files, or ships HTML pages outside a ``templates``
+    folder (an HTML template that no code renders is not served)."""
+    if any(_HTML_MARKERS.search(m.source) and not (_MAIL.search(m.source) and not _ROUTE.search(m.source))
+           and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
         return True
     return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
         t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))

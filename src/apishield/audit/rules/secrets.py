@@ -4,11 +4,11 @@ insecure randomness for tokens, non-constant-time comparison of secrets, broken 
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -482,86 +482,12 @@ def _stored_as_credential(call: ast.Call, parents: dict[int, ast.AST]) -> str:
     return ""
 
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_SECRET_WORDS = frozenset({
-    "token", "tokens", "secret", "secrets", "signature", "signatures", "sig", "hmac", "digest", "hexdigest",
-    "password", "passwd", "passwords", "apikey", "apikeys", "pwd",
-})
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw"})
-
-
-def _words(text: str) -> list[str]:
-    """Identifier words of an expression: ``X-API-Key`` → x, api, key; ``oauthClient`` → oauth, client."""
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _secretish(node: ast.AST) -> bool:
-    """The expression names a secret as a whole word (``api_key``, ``csrf_token``, ``password_hash``), not as a
-    fragment (``oauth_client``, ``tokenizer``); hashes of secrets other than passwords leak nothing by timing."""
-    if isinstance(node, ast.Constant):
-        return False
-    text = ast.unparse(node)
-    if "len(" in text:
-        return False
-    words = _words(text)
-    pairs = {a + b for a, b in itertools.pairwise(words)}
-    if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
-        return False
-    return "hash" not in words or bool(_PASSWORD_WORDS.intersection(words))
-
-
-_QUERY_CALLS = frozenset({
-    "where", "filter", "filter_by", "having", "join", "outerjoin", "and_", "or_", "not_", "case", "exists",
-    "select", "delete", "update", "values", "exclude", "query", "on", "where_clause", "onclause",
-})
-
-
-def _in_query(parents: dict[int, ast.AST], node: ast.AST) -> bool:
-    """The comparison is an argument of a query builder (``select(t).where(t.c.token_hash == v)``,
-    ``query.filter(User.api_key == x)``): SQL evaluated by the database, not a Python comparison."""
-    child, parent = node, parents.get(id(node))
-    while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
-        if (isinstance(parent, ast.Call) and child is not parent.func
-                and au.last(au.dotted(parent.func)) in _QUERY_CALLS):
-            return True
-        child, parent = parent, parents.get(id(parent))
-    return False
-
-
-def _not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
-    """Query expressions (``User.token == token``), literals, containers and two user inputs compared."""
-    for side in (left, right):
-        if isinstance(side, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.JoinedStr)):
-            return True
-        if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id[:1].isupper():
-            return True  # SQLAlchemy / ORM column expression, evaluated by the database
-        if (isinstance(side, ast.Attribute) and isinstance(side.value, ast.Attribute)
-                and side.value.attr in {"c", "columns"}):
-            return True  # SQLAlchemy Core ``table.c.token_hash``
-        if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
-            return True
-        if _format_constant(side):
-            return True
-    texts = [ast.unparse(s).lower() for s in (left, right)]
-    return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
-
-
-_FORMAT_WORDS = frozenset({"prefix", "suffix", "scheme", "type", "header", "name", "kind", "format", "length", "url",
-                           "endpoint", "param", "field", "key_name", "cookie_name", "label"})
-
-
-def _format_constant(side: ast.AST) -> bool:
-    """An upper-case constant that names a token's *format* (``TOKEN_PREFIX``, ``AUTH_SCHEME``, ``TOKEN_TYPE``):
-    public protocol text, not a secret, so its comparison leaks nothing."""
-    name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
-    return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
-
-
 @rule(TIMING)
 def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
     signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``). A side that
-    is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable."""
+    is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable; a side that
+    is a person (``token_auth.current_user()``, ``post.author``) makes it an ownership check."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
     if _TEST_PATH.search(ctx.path):
@@ -571,13 +497,13 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
             continue
         left, right = node.left, node.comparators[0]
-        if _not_a_secret_comparison(left, right):
+        if not_a_secret_comparison(left, right):
             continue
-        if not (_secretish(left) or _secretish(right)):
+        if not any(secretish(s) and not identity(s) for s in (left, right)):
             continue
         if parents is None:
             parents = au.parent_map(ctx.tree)
-        if _in_query(parents, node):
+        if in_query(parents, node):
             continue
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue
@@ -588,7 +514,7 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         if unkeyed_digest(left) or unkeyed_digest(right):
             continue
-        if _secretish(left) or _secretish(right):
+        if secretish(left) or secretish(right):
             if any(
                 isinstance(s, ast.Attribute) and s.attr in {"type", "kind", "token_type", "status"}
                 for s in (left, right)

@@ -139,7 +139,8 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
     ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
     ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
-    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session)."""
+    function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session). A
+    token-named cookie that the reading function verifies is a secret checked by the server, not reported."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -172,7 +173,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
             elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(au.arg(node, 0))
-                if name and "session" not in name.lower():
+                if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
@@ -180,7 +181,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
             base = au.qualname(node.value, imp)
             if base.endswith(("request.cookies", "request.cookie")):
                 name = _identity_name(node.slice)
-                if name and "session" not in name.lower():
+                if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
                         UNSIGNED_COOKIE, ctx, node, f"identity read from the raw cookie '{name}'", fix=framework_fix
                     )
@@ -189,6 +190,17 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
 
 _VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|verify|signature|jwt|jws|fernet|decrypt",
                         re.IGNORECASE)
+
+
+def _verified_token(ctx: ModuleContext, node: ast.AST, name: str) -> bool:
+    """A cookie named as a token (``refresh_token``), not as a user or role, that the reading function verifies
+    (``verify_refresh_token(...)``, ``jwt.decode``): a random or signed secret checked by the server, not an
+    identity claim taken on trust."""
+    if "token" not in name.lower() or re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
+        return False
+    line = getattr(node, "lineno", 0)
+    fn = next((f for f in au.functions(ctx.tree) if f.lineno <= line <= (f.end_lineno or f.lineno)), None)
+    return fn is not None and bool(_VERIFIERS.search(ast.unparse(fn)))
 
 
 def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
@@ -317,12 +329,28 @@ def _expiry_switched_off(tree: ast.Module, assigned: dict[str, ast.AST]) -> set[
     return out
 
 
+def _wraps_expiring_record(tree: ast.AST, call: ast.Call, payload: ast.AST | None) -> bool:
+    """The JWT only wraps fields of a stored record (``{'token': self.access_token}`` in a method of a model with
+    an ``access_expiration`` field): the lifetime lives in the record, checked where the token is looked up."""
+    if not isinstance(payload, ast.Dict) or not payload.values or not all(
+            isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name) and v.value.id == "self"
+            for v in payload.values):
+        return False
+    owner = next((c for c in au.nodes_of(tree, ast.ClassDef) if any(n is call for n in au.walk(c))), None)
+    if owner is None:
+        return False
+    fields = {t.id for s in owner.body if isinstance(s, (ast.Assign, ast.AnnAssign))
+              for t in ([s.target] if isinstance(s, ast.AnnAssign) else s.targets) if isinstance(t, ast.Name)}
+    return any("expir" in f.lower() for f in fields)
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
     module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
-    EXPIRE_MINUTES > 0: payload['exp'] = ...``)."""
+    EXPIRE_MINUTES > 0: payload['exp'] = ...``). A JWT that only wraps fields of a model with its own expiry field
+    (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's."""
     if not au.mentions(ctx, _HINT_CHECK_LIFETIME):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -340,7 +368,11 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
                     payload = assigned.get(payload.id)
                 keys = _dict_keys(payload)
                 if keys is not None and "exp" not in keys:
-                    yield at_node(LIFETIME, ctx, node, "JWT issued without an 'exp' claim never expires")
+                    if _wraps_expiring_record(ctx.tree, node, payload):
+                        yield at_node(LIFETIME, ctx, node, "JWT without 'exp' wraps a stored record that carries its "
+                                      "own expiry: bounded if that expiry is checked", severity=Severity.LOW)
+                    else:
+                        yield at_node(LIFETIME, ctx, node, "JWT issued without an 'exp' claim never expires")
             options = au.kwarg(node, "options")
             if options is not None and au.last(name) == "decode":
                 value = au.const(options if not isinstance(options, ast.Name) else assigned.get(options.id), {})

@@ -36,6 +36,7 @@ from apishield.audit.taint.catalogue import (
     SOURCE_ATTRS,
     STORE_LOOKUP,
     SUBPROCESS,
+    TEMPLATE_MODULES,
     XML_PARSE_CALLS,
 )
 from apishield.audit.taint.interpreter import Evaluator
@@ -204,7 +205,7 @@ class Interpreter(Evaluator):
                 if got is not UNKNOWN:
                     return const(got)
             return Val(taint=v.taint, clean=v.clean, seq=v.seq if qual in {"list", "tuple"} else None,
-                       kind="resolved" if v.kind == "resolved" else "", derived=v.derived)
+                       kind="resolved" if v.kind == "resolved" else "", derived=v.derived, lit=v.lit)
         if qual == "dict" and not args:
             return Val(items=tuple((k, v) for k, v in kwargs.items()))
         if qual in {"configparser.ConfigParser", "configparser.RawConfigParser", "dict", "collections.OrderedDict"}:
@@ -228,8 +229,12 @@ class Interpreter(Evaluator):
             sink = CALL_SINKS[qual]
         if sink is None and isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
             kind, idx, kw = METHOD_SINKS[func.attr]
+            receiver_name = func.value.id if isinstance(func.value, ast.Name) else ""
+            module = self.info.imports.get(receiver_name, "")
             if kind == "sql" and func.attr in {"raw", "extra"} and "objects" not in au.dotted(func.value, strict=True):
                 sink = None
+            elif kind == "ssti" and module and module == receiver_name and module not in TEMPLATE_MODULES:
+                sink = None  # ``pdfkit.from_string``: a function of an imported module that is no template engine
             else:
                 sink = (kind, idx, kw)
         if sink is None and isinstance(func, ast.Attribute) and func.attr in LIBRARY_METHOD_SINKS:
@@ -282,6 +287,11 @@ class Interpreter(Evaluator):
             return self.rendered(args, kwargs)
         if qual in ABORTS:
             return Val(lit=True)
+        if (isinstance(func, ast.Attribute) and func.attr == "get" and receiver is not None and not receiver.taint
+                and au.configuration(func.value)):
+            # ``current_app.config['PROVIDERS'].get(name)``: the request picks an entry of a table the code or the
+            # deployment fixed; the value is that entry, not the request
+            return Val(clean=receiver.clean, lit=True)
         parts = list(all_args)
         if receiver is not None:
             parts.append(receiver)

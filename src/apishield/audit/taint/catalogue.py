@@ -47,6 +47,8 @@ KILL = frozenset({
     "hashlib.md5", "hashlib.sha1", "hashlib.sha256", "hashlib.sha512", "hashlib.new", "hmac.new",
     "secrets.token_hex", "secrets.token_urlsafe", "random.random", "random.randint", "time.time", "range",
     "hmac.compare_digest", "secrets.compare_digest", *every("no_data"),
+    # hex digits carry no metacharacter of any language
+    "binascii.hexlify", "binascii.b2a_hex", "base64.b16encode",
 })
 SANITISERS: dict[str, frozenset[str]] = {
     "shlex.quote": frozenset({"shell"}),
@@ -122,6 +124,10 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     "urllib.request.Request": ("ssrf", 0, "url"),
     "urllib.urlopen": ("ssrf", 0, "url"),
     "urllib2.urlopen": ("ssrf", 0, "url"),
+    # HTML renderers fetch what the HTML references (wkhtmltopdf, WeasyPrint): caller HTML picks the URLs
+    "pdfkit.from_string": ("ssrf", 0, "input"),
+    "pdfkit.from_url": ("ssrf", 0, "url"),
+    "weasyprint.HTML": ("ssrf", 0, "string"),
     "open": ("path", 0, "file"),
     "io.open": ("path", 0, "file"),
     "codecs.open": ("path", 0, "filename"),
@@ -180,6 +186,9 @@ METHOD_SINKS: dict[str, tuple[str, int, str]] = {
     "set_header": ("header", 1, "value"),  # Bottle ``response.set_header(name, value)``
     "add_header": ("header", 1, "value"),
 }
+#: libraries whose module-level ``from_string`` is a template compiler; on any other plainly imported module
+#: (``pdfkit.from_string``) the method sink does not apply
+TEMPLATE_MODULES = frozenset({"jinja2", "mako", "chameleon", "django", "tornado", "genshi", "chevron", "pystache"})
 # method sinks whose name is common elsewhere: they count only in a module that imports one of the libraries
 LIBRARY_METHOD_SINKS: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "search": ("ldap", 1, "search_filter", ("ldap3", "ldap")),  # ldap3 ``conn.search(base, filter)``

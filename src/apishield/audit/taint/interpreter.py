@@ -550,8 +550,10 @@ class Evaluator:
                 return Val(taint=base.taint, seq=tuple(base.seq[key]))
         else:
             self.expr(key_node)
-        return Val(taint=base.taint, clean=base.clean, formatted=base.formatted, lit=base.lit, kind=base.kind
-                   if base.kind in {"path"} else "")
+            if base.items and not base.taint and all(v.lit or v.is_const for _, v in base.items):
+                return Val(lit=True)  # whatever the key, an entry of a table of literals
+        return Val(taint=base.taint, clean=base.clean, formatted=base.formatted, lit=base.lit or base.is_const,
+                   kind=base.kind if base.kind in {"path"} else "")  # an entry of a literal table is a literal
 
     def attribute(self, node: ast.Attribute) -> Val:
         qual = self.info.qualify(node)

@@ -52,24 +52,21 @@ async def bola(ctx: Context) -> None:
         ctx.not_applicable("no operation reads a single object by id")
     for created in ctx.owned_by(owner):
         read_op = ctx.item_op(created.collection, "GET")
-        if read_op is None or not created.marker:
+        if read_op is None:
             continue
-        mine = await try_send(ctx, "GET", created.item_path, identity=owner, op=read_op)
-        if mine is None or not mine.ok or created.marker not in mine.text:
+        for sub_op, sub_path in [(read_op, created.item_path), *_sub_reads(ctx, read_op, created.item_path)]:
+            await _read_across(ctx, sub_op, sub_path, created, owner, other)
+        if not created.marker:
             continue
-        theirs = await try_send(ctx, "GET", created.item_path, identity=other, op=read_op)
-        if theirs is not None and theirs.ok and created.marker in theirs.text and not await _public(
-                ctx, read_op, created.item_path, created.marker):
-            ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s object {created.item_path} "
-                       f"(ownership marker {created.marker!r} in the answer)", theirs, op=read_op,
-                       parameter=read_op.path_params[0].name if read_op.path_params else None,
-                       highlight=created.marker)
         for method in ("PUT", "PATCH"):
             write_op = ctx.item_op(created.collection, method)
             if write_op is None:
                 continue
             field = next((k for k, v in created.body.items() if v == created.marker), None)
-            if field is None:
+            if field is None:  # created through query parameters: the update takes them the same way
+                if await _write_across(ctx, write_op, created.item_path, created, owner, other, read_op,
+                                       created.item_path):
+                    break
                 continue
             marker2 = f"apishieldbola{ctx.token(8)}"
             body = {**created.body, field: marker2}
@@ -109,13 +106,73 @@ async def bola(ctx: Context) -> None:
                    parameter=param, highlight=owner.username)
 
 
+def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Operation, str]]:
+    """Reads below an object (``GET /orders/{id}/status``: static segments only) with the object's own path."""
+    return [(op, item_path + op.path[len(item.path):]) for op in ctx.operations
+            if op.method == "GET" and op.path.startswith(item.path + "/") and "{" not in op.path[len(item.path):]
+            and not op.looks_destructive()]
+
+
+def proof_of(created: Created, answer: Exchange) -> str | None:
+    """What shows ``created`` in an answer: its ownership marker, or — for objects whose answers echo no marker
+    (an order made only of references) — its own key when that cannot be guessed (a UUID-like key)."""
+    if created.marker and created.marker in answer.text:
+        return created.marker
+    key = str(created.object_id)
+    return key if len(key) >= 16 and key in answer.text else None
+
+
+async def _read_across(ctx: Context, op: Operation, path: str, created: Created, owner: Identity, other: Identity
+                       ) -> None:
+    mine = await try_send(ctx, "GET", path, identity=owner, op=op)
+    proof = proof_of(created, mine) if mine is not None and mine.ok and not denied(mine) else None
+    if proof is None:
+        return
+    theirs = await try_send(ctx, "GET", path, identity=other, op=op)
+    if theirs is None or not theirs.ok or denied(theirs) or proof not in theirs.text:
+        return
+    if proof != created.marker:  # the key is the proof: an answer that echoes whatever key is asked proves nothing
+        ghost = path.replace(str(created.object_id), "00000000-0000-4000-8000-00000000beef")
+        control = await try_send(ctx, "GET", ghost, identity=other, op=op)
+        if control is None or (control.ok and not denied(control)):
+            return
+    if await _public(ctx, op, path, proof):
+        return
+    what = f"ownership marker {proof!r}" if proof == created.marker else f"its own key {proof!r}"
+    ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s object {path} ({what} in the answer)", theirs,
+               op=op, parameter=op.path_params[-1].name if op.path_params else None, highlight=proof)
+
+
 async def _public(ctx: Context, op: Operation, path: str, marker: str) -> bool:
     """An object anonymous callers are shown too, on an operation that declares no security: public by design
     (a catalogue anyone may read), not another user's private object."""
     if op.secured is True:
         return False  # declared protected: an anonymous read is the authn check's finding, the cross read stays one
     anon = await try_send(ctx, "GET", path, op=op)
-    return anon is not None and anon.ok and marker in anon.text
+    if anon is None or not anon.ok or marker not in anon.text:
+        return False
+    return not await _private_user_tree(ctx, op, path)
+
+
+async def _private_user_tree(ctx: Context, op: Operation, path: str) -> bool:
+    """Whether ``path`` lies below a user's own key (``/users/{userId}/cards/…`` with the owner's id) where the API
+    refuses anonymous callers on another read of the same user (``/users/{userId}/orders``): then what anyone may
+    read there is that user's private data left open, not a public catalogue."""
+    head = next((i for i, p in enumerate(op.path_params)
+                 if objects.identity_value(p.name, "x", 1, op.path.split("{" + p.name + "}")[0]) is not None), None)
+    if head is None:
+        return False
+    marker = "{" + op.path_params[head].name + "}"
+    prefix = op.path.split(marker)[0] + marker
+    value = path[len(op.path.split(marker)[0]):].split("/")[0]
+    for sibling in ctx.operations:
+        if (sibling.method != "GET" or sibling.path == op.path or not sibling.path.startswith(prefix + "/")
+                or len(sibling.path_params) != head + 1 or sibling.looks_destructive()):
+            continue
+        anon = await try_send(ctx, "GET", sibling.path.replace(marker, value), op=sibling)
+        if anon is not None and denied(anon):
+            return True
+    return False
 
 
 async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> None:
@@ -126,22 +183,26 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
     for created in ctx.owned_by(owner):
         post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
         listing = ctx.own_listing(post) if post is not None else None
-        if post is None or listing is None or not created.marker or not created.collection_path:
+        if post is None or listing is None or not created.collection_path:
             continue
         param = listing.path_params[-1].name
         mine = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
-        if mine is None or not mine.ok or created.marker not in mine.text:
+        proof = proof_of(created, mine) if mine is not None and mine.ok and not denied(mine) else None
+        if proof is None:
             continue
         theirs = await try_send(ctx, "GET", created.collection_path, identity=other, op=listing)
         own_path = ctx.concrete_path(listing, other)
         control = await try_send(ctx, "GET", own_path, identity=other, op=listing) if own_path else None
-        if (theirs is not None and theirs.ok and not denied(theirs) and created.marker in theirs.text
+        if (theirs is not None and theirs.ok and not denied(theirs) and proof in theirs.text
                 and own_path != created.collection_path and control is not None
-                and created.marker not in control.text
-                and not await _public(ctx, listing, created.collection_path, created.marker)):
+                and proof not in control.text
+                and not await _public(ctx, listing, created.collection_path, proof)):
+            what = f"ownership marker {proof!r}" if proof == created.marker else f"its object's key {proof!r}"
             ctx.report(rules.BOLA_READ, f"{other.name} listed {owner.name}'s collection {created.collection_path} "
-                       f"(ownership marker {created.marker!r} in the answer; not in {other.name}'s own)", theirs,
-                       op=listing, parameter=param, highlight=created.marker)
+                       f"({what} in the answer; not in {other.name}'s own)", theirs,
+                       op=listing, parameter=param, highlight=proof)
+        if not created.marker:
+            continue
         await _write_across(ctx, post, created.collection_path, created, owner, other, listing)
         for method in ("PUT", "PATCH"):  # no single-object GET: the owner's listing shows the change
             update = ctx.item_op(created.collection, method)
@@ -151,14 +212,21 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
 
 
 async def _write_across(ctx: Context, op: Operation, path: str, created: Created, owner: Identity,
-                        other: Identity, listing: Operation) -> bool:
+                        other: Identity, listing: Operation, read_path: str = "") -> bool:
     """``other`` adds to (POST) or updates (PUT/PATCH) ``owner``'s collection or object at ``path`` with a fresh
-    marker, in the field that carried the owner's marker (body) or the first marked query parameter; the finding
-    needs the fresh marker in the owner's own listing."""
+    marker, in the field that carried the owner's marker (body), the query parameter that carried it at creation,
+    or the first marked query parameter; the finding needs the fresh marker in the owner's own read (its listing,
+    or ``read_path``)."""
     marker2 = f"apishieldbola{ctx.token(8)}"
     field = next((k for k, v in created.body.items() if v == created.marker), None)
     query = ctx.query_for(op)
-    qfield = next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")), None)
+    names = {p.name for p in op.params if p.location == "query"}
+    carried = next((k for k, v in created.query.items() if created.marker and v == created.marker and k in names),
+                   None)
+    if carried is not None and field is None:
+        query[carried] = created.marker
+    qfield = carried or next((k for k, v in query.items() if isinstance(v, str) and v.startswith("apishield")),
+                             None)
     if field is None and qfield is None:
         return False
     body = {**created.body, field: marker2} if field is not None else dict(created.body)
@@ -169,12 +237,12 @@ async def _write_across(ctx: Context, op: Operation, path: str, created: Created
                                json_body=body if body or not query else None)
     if wrote is None or not wrote.ok or denied(wrote):
         return False
-    back = await try_send(ctx, "GET", created.collection_path, identity=owner, op=listing)
+    back = await try_send(ctx, "GET", read_path or created.collection_path, identity=owner, op=listing)
     if back is None or not back.ok or marker2 not in back.text:
         return False
     what = "added an object to" if op.method == "POST" else f"changed an object of ({op.method} {path})"
     ctx.report(rules.BOLA_WRITE, f"{other.name} {what} {owner.name}'s collection {created.collection_path}; "
-               f"{owner.name}'s own listing shows {marker2!r}", wrote, op=op,
+               f"{owner.name}'s own read ({read_path or 'listing'}) shows {marker2!r}", wrote, op=op,
                parameter=listing.path_params[-1].name, highlight=marker2)
     return True
 

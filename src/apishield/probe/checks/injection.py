@@ -39,7 +39,7 @@ from apishield.probe.checks import ssrf
 from apishield.probe.checks._util import same, try_send, who_for
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import Operation, sample_body, sample_value
+from apishield.probe.targets import Operation, is_file, sample_body, sample_value
 
 SQL_ERRORS = re.compile(
     r"(?i)(sqlite3?\.|OperationalError|unrecognized token|near \"[^\"]*\": syntax error|SQL syntax|"
@@ -387,31 +387,39 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
         return
 
 
-SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload)")
-SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial)")
+SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload|ya?ml)")
+SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial|"
+                          r"yaml\.(scanner|parser|constructor)|could not determine a constructor)")
 # a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
 PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
 
 
-def _pickled(n: int) -> list[str]:
+# a YAML document whose only effect, under an unsafe loader (PyYAML's yaml.load, UnsafeLoader), is time.sleep(N)
+YAML_SLEEP = "!!python/object/apply:time.sleep [{n}]"
+
+
+def _pickled(n: int) -> list[tuple[str, str]]:
     raw = PICKLED_SLEEP.format(n=n).encode()
-    return [base64.urlsafe_b64encode(raw).decode(), base64.b64encode(raw).decode(), raw.decode()]
+    return [("a pickle", base64.urlsafe_b64encode(raw).decode()), ("a pickle", base64.b64encode(raw).decode()),
+            ("a pickle", raw.decode()), ("a YAML document", YAML_SLEEP.format(n=n))]
 
 
 async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    """Python pickle: for parameters named like serialized data or whose answer shows a decoding error, a pickle
-    that only sleeps (base64, URL-safe base64 and raw); the delay must follow the requested seconds (2, then 4)."""
-    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text)):
+    """Python pickle and YAML: for parameters named like serialized data, uploaded files, or whose answer shows a
+    decoding error, a pickle (base64, URL-safe base64 and raw) and a YAML document that only sleep; the delay must
+    follow the requested seconds (2, then 4)."""
+    uploaded = slot.location == "body" and is_file(slot.op.body_fields.get(slot.name))
+    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded):
         return
-    for index, payload in enumerate(_pickled(2)):
+    for index, (what, payload) in enumerate(_pickled(2)):
         first = await send(payload, timeout=base.elapsed + 8)
         if first is None:
             return
         if first.elapsed - base.elapsed < 1.8:
             continue
-        second = await send(_pickled(4)[index], timeout=base.elapsed + 10)
+        second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
         if second is not None and second.elapsed - base.elapsed >= 3.6:
-            ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: a pickle whose only effect is time.sleep(N) delays the "
+            ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays the "
                        f"answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline "
                        f"{base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
         return

@@ -1,0 +1,102 @@
+"""What a ``==`` between two values compares, for the timing rule (AS606) of
+:mod:`apishield.audit.rules.secrets`: whether a side names a secret as a whole word, is a person (an ownership
+check), a query expression evaluated by the database, or a constant naming a token's format."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+
+from apishield.audit import astutil as au
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SECRET_WORDS = frozenset({
+    "token", "tokens", "secret", "secrets", "signature", "signatures", "sig", "hmac", "digest", "hexdigest",
+    "password", "passwd", "passwords", "apikey", "apikeys", "pwd",
+})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw"})
+
+
+def _words(text: str) -> list[str]:
+    """Identifier words of an expression: ``X-API-Key`` → x, api, key; ``oauthClient`` → oauth, client."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def secretish(node: ast.AST) -> bool:
+    """The expression names a secret as a whole word (``api_key``, ``csrf_token``, ``password_hash``), not as a
+    fragment (``oauth_client``, ``tokenizer``); hashes of secrets other than passwords leak nothing by timing."""
+    if isinstance(node, ast.Constant):
+        return False
+    text = ast.unparse(node)
+    if "len(" in text:
+        return False
+    words = _words(text)
+    pairs = {a + b for a, b in itertools.pairwise(words)}
+    if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
+        return False
+    return "hash" not in words or bool(_PASSWORD_WORDS.intersection(words))
+
+
+_IDENTITY_WORDS = frozenset({"user", "author", "owner", "creator", "account", "member", "principal", "identity",
+                             "me", "poster", "seller", "customer"})
+
+
+def identity(node: ast.AST) -> bool:
+    """The value is a person (``token_auth.current_user()``, ``g.user``, ``post.author``): an ownership check
+    compares identities, which are no secret, whatever the object that supplies them is called."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    name = au.last(au.dotted(node)) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+    words = _words(name)
+    return bool(words) and words[-1] in _IDENTITY_WORDS
+
+
+_QUERY_CALLS = frozenset({
+    "where", "filter", "filter_by", "having", "join", "outerjoin", "and_", "or_", "not_", "case", "exists",
+    "select", "delete", "update", "values", "exclude", "query", "on", "where_clause", "onclause",
+})
+
+
+def in_query(parents: dict[int, ast.AST], node: ast.AST) -> bool:
+    """The comparison is an argument of a query builder (``select(t).where(t.c.token_hash == v)``,
+    ``query.filter(User.api_key == x)``): SQL evaluated by the database, not a Python comparison."""
+    child, parent = node, parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
+        if (isinstance(parent, ast.Call) and child is not parent.func
+                and au.last(au.dotted(parent.func)) in _QUERY_CALLS):
+            return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
+    """Query expressions (``User.token == token``), literals, containers and two user inputs compared."""
+    for side in (left, right):
+        if isinstance(side, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.JoinedStr)):
+            return True
+        if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id[:1].isupper():
+            return True  # SQLAlchemy / ORM column expression, evaluated by the database
+        if (isinstance(side, ast.Attribute) and isinstance(side.value, ast.Attribute)
+                and side.value.attr in {"c", "columns"}):
+            return True  # SQLAlchemy Core ``table.c.token_hash``
+        if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
+            return True
+        if _format_constant(side):
+            return True
+    texts = [ast.unparse(s).lower() for s in (left, right)]
+    return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
+
+
+_FORMAT_WORDS = frozenset({"prefix", "suffix", "scheme", "type", "header", "name", "kind", "format", "length", "url",
+                           "endpoint", "param", "field", "key_name", "cookie_name", "label"})
+
+
+def _format_constant(side: ast.AST) -> bool:
+    """An upper-case constant that names a token's *format* (``TOKEN_PREFIX``, ``AUTH_SCHEME``, ``TOKEN_TYPE``):
+    public protocol text, not a secret, so its comparison leaks nothing."""
+    name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
+    return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
+
+
+__all__ = ["identity", "in_query", "not_a_secret_comparison", "secretish"]

@@ -1,0 +1,281 @@
+"""What a route's own text says about it, for the missing-protection rules: whether its path or handler names
+private or personal data, whether it reads records that belong to someone, and whether it is public by nature
+(a sign-up, a declared public projection, a catalogue, a route of an app that identifies no caller).
+
+Project rules see modules as text (they may not have the trees), so these read the handler's source lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
+from apishield.audit.model import AUTH, Route
+from apishield.audit.rules.registry import ProjectContext
+
+
+def line_text(project: ProjectContext, path: str) -> list[str]:
+    table: dict[str, list[str]] | None = project.facts.get("lines_by_path")
+    if table is None:  # built once per project: findings of project rules look their module up by path
+        table = {m.path: m.lines for m in project.modules}
+        project.facts["lines_by_path"] = table
+    return table.get(path, [])
+
+
+_PARAM = re.compile(r"<[^>]*>|\{[^}]*\}|:\w+")
+PARAM_LAST = re.compile(r"(<[^>]*>|\{[^}]*\}|:\w+)/?$")
+
+
+def identifies_caller(route: Route) -> bool:
+    """The route authenticates, reads the session, or is a step of signing in or up: the app knows users."""
+    return route.has(AUTH) or route.uses_session or is_auth_endpoint(route.path, route.handler, False) or bool(
+        re.search(r"log_?in|log_?out|sign_?(in|up)|register|token", route.public or route.handler, re.IGNORECASE))
+
+
+#: a handler that stops or restarts the server process: privileged whoever may call the rest of the app
+_STOPS_PROCESS = re.compile(
+    r"\b(?:engine\.exit|engine\.stop|os\._exit|sys\.exit|os\.kill|shutdown|restart|reboot)\s*\(")
+#: the words of a path or handler that name system administration: privileged in an app without users too
+_SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
+                       r"debug|secret|keys?$|config|settings|env$|backup|logs?$", re.IGNORECASE)
+#: a handler that reads the application's stored records (SQL, an ORM session or query, a document store)
+_QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scalars?\(|\.exec\(|\.find(?:_one)?\(|"
+                            r"\bget_\w+\(\s*db\b|\bdb\.|session\.get\(|objects\.", re.IGNORECASE)
+#: signs that the response is a deliberately public projection (``response_model=PublicUser``, ``.to_public()``)
+_PUBLIC_PROJECTION = re.compile(r"\bPublic[A-Z]\w*|\bto_public\(|\bpublic_(?:view|dict|profile|fields)\b")
+#: the collection a sign-up creates an account in
+_ACCOUNT_COLLECTION = frozenset({"user", "users", "account", "accounts", "member", "members"})
+_CREATES = re.compile(r"^(create|new|add|register|signup|sign_up|post)", re.IGNORECASE)
+
+
+def _handler_source(project: ProjectContext, route: Route) -> str:
+    """The decorators and the whole function of the route's handler, as text (``""`` when not found)."""
+    lines = line_text(project, route.file)
+    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
+                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
+    body = handler_body(project, route)
+    if start is None or body is None:
+        return ""
+    return "\n".join(lines[route.line - 1:start + 1]) + "\n" + body
+
+
+def _takes_request_input(project: ProjectContext, route: Route) -> bool:
+    """The handler reads something of the request: a path or query parameter, a body, form or JSON field.
+    Parameters FastAPI injects (``= Depends(...)``, ``*Dep`` aliases, ``Session``/``Request`` types) do not
+    count; neither does ``self``. Unknown handlers count as taking input."""
+    if "<" in route.path or "{" in route.path or route.fields:
+        return True
+    source = _handler_source(project, route)
+    match = re.search(r"def\s+\w+\s*\((.*?)\)\s*(?:->[^:]*)?:", source, re.DOTALL)
+    if match is None:
+        return True
+    for param in _split_params(match.group(1)):
+        name = param.split(":")[0].split("=")[0].strip().lstrip("*")
+        if not name or name in {"self", "cls"}:
+            continue
+        if "Depends(" in param or re.search(r":\s*\w*(Dep|Dependency|Session|Request|Connection)\b", param):
+            continue
+        return True
+    body = handler_body(project, route) or ""
+    return bool(re.search(r"request\.(args|form|json|get_json|values|data|files|query|params|body|query_params)\b",
+                          body))
+
+
+def _split_params(text: str) -> list[str]:
+    """Top-level comma-separated parameters of a signature's text."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [p.strip() for p in out if p.strip()]
+
+
+def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, identifies_callers: bool,
+                      open_items: set[str]) -> str:
+    """Why an unauthenticated route is public by its nature (reported low), or ``""``.
+
+    - an app that never identifies a caller (no route authenticates, reads the session or signs anyone in):
+      every caller is anonymous, so a missing login says nothing about one route, unless the route does what
+      no anonymous caller should (it stops the server, or its path or handler names administration, secrets,
+      internals or private data, it reads people's records) or is an explicit write (DELETE/PUT/PATCH);
+    - a sign-up: a POST to the account collection (``POST /users``) that creates an account, in an app whose
+      other routes authenticate;
+    - a read whose response is a declared public projection (``response_model=PublicUser``);
+    - a read of items of a resource that the app serves one by one to anonymous callers anyway
+      (``/user/{name}/widgets`` next to an open ``/widgets/{id}``);
+    - a read of a fixed path that takes no request input and visibly queries records that are no one's (a tag
+      list, a catalogue: no people's table, no table with an owner column).
+    """
+    segs = static_segments(route.path)
+    name = route.handler.rsplit(".", 1)[-1]
+    if not identifies_callers:
+        source = _handler_source(project, route)
+        privileged = (names_private(route) or any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
+                      or _STOPS_PROCESS.search(source) or _PEOPLE_DATA.search(source)
+                      or set(route.methods) & {"DELETE", "PUT", "PATCH"})
+        if not privileged:
+            return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
+        return ""
+    reads = not route.state_changing
+    if (app_has_auth and route.methods == ("POST",) and segs and segs[-1].lower() in _ACCOUNT_COLLECTION
+            and not PARAM_LAST.search(route.path) and _CREATES.match(name)):
+        return "a sign-up: it creates an account for the caller"
+    if not reads:
+        return ""
+    if _PUBLIC_PROJECTION.search(_handler_source(project, route)):
+        return "its response is a declared public projection"
+    if (segs and segs[-1].lower() in open_items and PARAM_LAST.search(route.path) is None
+            and len(route.path.strip("/").split("/")) > 1):
+        return f"the '{segs[-1]}' items are served one by one to anonymous callers too"
+    if names_private(route):
+        return ""
+    body = handler_body(project, route) or ""
+    if "<" in route.path or "{" in route.path or _PEOPLE_DATA.search(body) or _mentions_owned(project, body):
+        return ""
+    if _QUERIES_STORE.search(body) and not _takes_request_input(project, route):
+        return "a fixed listing that takes no request input and reads no one's records"
+    return ""
+
+
+def shape(path: str) -> str:
+    """The path with every parameter blanked (``/a/<slug>/c`` and ``/a/{id}/c`` are one resource)."""
+    return _PARAM.sub("{}", path.rstrip("/") or "/")
+
+
+#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
+_PRIVATE = re.compile(
+    r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
+    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config|"
+    # records about people (personal data): students, patients, customers, employees, members, contacts
+    r"students?|patients?|customers?|clients?|employees?|members?|persons?|people|contacts?)([_-]|$)",
+    re.IGNORECASE,
+)
+
+
+#: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
+_PEOPLE_DATA = re.compile(
+    r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
+    r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
+    r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
+
+
+def handler_body(project: ProjectContext, route: Route) -> str | None:
+    """The text of the handler's body (the first ``def`` at or below the route line), or None."""
+    lines = line_text(project, route.file)
+    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
+                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
+    if start is None:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
+    return "\n".join(lines[start + 1:end])
+
+
+def searches(project: ProjectContext, route: Route) -> bool:
+    """A search page over content: its last fixed path segment or its handler name says search, and the handler's
+    body neither queries people's records (``FROM users``, ``User.query``) nor names a table with an owner column."""
+    segs = static_segments(route.path)
+    name = route.handler.rsplit(".", 1)[-1]
+    if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
+        return False
+    body = handler_body(project, route)
+    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
+
+
+def _mentions_owned(project: ProjectContext, body: str) -> bool:
+    owned = _owned_resources(project)
+    return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
+
+
+_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
+_SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
+                        r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
+_ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
+                        re.MULTILINE)
+
+
+def _owned_resources(project: ProjectContext) -> set[str]:
+    """Names of the tables and models whose rows carry an owner (``owner_id``, ``user_id``…), singular and plural."""
+    owned: set[str] | None = project.facts.get("owned_resources")
+    if owned is None:
+        owned = set()
+        for m in project.modules:
+            if re.search(_OWNER_COLUMN, m.source):
+                names = [*_SQL_OWNED.findall(m.source), *(c for c, _ in _ORM_OWNED.findall(m.source))]
+                for name in (n[0] if isinstance(n, tuple) else n for n in names):
+                    base = name.lower().removesuffix("s")
+                    owned.update({base, base + "s"})
+        project.facts["owned_resources"] = owned
+    return owned
+
+
+def reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
+    """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
+    handler's body queries people's records (``FROM users``, ``User.query``)."""
+    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
+        return True
+    body = handler_body(project, route)
+    return body is not None and bool(_PEOPLE_DATA.search(body))
+
+
+def names_private(route: Route) -> bool:
+    return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
+
+
+#: an answer that tells whether an account exists
+_ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
+                         r"unknown (?:user|e-?mail)|not registered|invalid e-?mail", re.IGNORECASE)
+#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter or a
+#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field
+_READS_RECOVERY_SECRET = re.compile(
+    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]""", re.IGNORECASE)
+#: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
+_SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
+                           re.IGNORECASE)
+
+
+def recovery_exposure(project: ProjectContext, route: Route) -> str:
+    """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
+    only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
+    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous)
+    has nothing guessable, any other token may be guessed."""
+    source = _handler_source(project, route)
+    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + source):
+        return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
+    if _SIGNED_TOKEN.search(source) and not re.search(r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
+        return ""
+    return " (the reset token or code can be guessed)"
+
+
+def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
+    """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
+    segs = static_segments(route.path)
+    if not (segs and segs[-1].lower() in {"tokens", "token"} and "POST" in route.methods):
+        return False
+    lines = line_text(project, route.file)
+    decorators = "\n".join(lines[route.line - 1:route.line + 8])
+    return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
+
+
+__all__ = [
+    "PARAM_LAST",
+    "handler_body",
+    "identifies_caller",
+    "issues_tokens_for_password",
+    "line_text",
+    "names_private",
+    "public_by_nature",
+    "reads_owned_or_personal",
+    "recovery_exposure",
+    "searches",
+    "shape",
+]
