@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
+
 from .helpers import audit
 
 # --- AS606: secret comparison -------------------------------------------------------------------------------
@@ -1342,3 +1344,69 @@ def test_a_debug_server_in_a_branch_the_constants_never_take_is_not_started(tmp_
               "            app.run()\n        case _:\n            app.run(debug=True)\n"
               "    if ENVIRONMENT != 'production':\n        app.debug = True\n")
     assert (_medium_plus(tmp_path, {"server.py": source}, "AS301") >= 1) is reported
+
+
+_WEB_APP = ("from flask import Flask, request\nimport store\napp = Flask(__name__)\n"
+            "@app.route('/report')\ndef report():\n    return store.{call}(app.config['T'])\n")
+_STORE = ("import sqlite3\n"
+          "def helper(name):\n    return build(name)\n"
+          "def build(name):\n    return sqlite3.connect('d').execute('SELECT * FROM %s' % name).fetchall()\n"
+          "def unused(name):\n    return sqlite3.connect('d').execute('DROP TABLE %s' % name)\n")
+
+
+@pytest.mark.parametrize(("call", "reached"), [("helper", True), ("other", False)])
+def test_a_sink_no_route_reaches_without_a_request_value_is_low(tmp_path: Path, call: str, reached: bool) -> None:
+    """A formatted query of unknown origin in a non-web module stays medium when a route calls its function
+    (directly or through another helper) and is low in a function nothing in the web code names."""
+    result = audit(tmp_path, {"app.py": _WEB_APP.format(call=call), "store.py": _STORE})
+    medium = {f.location.line for f in result.findings
+              if f.rule_id == "AS801" and f.severity >= Severity.MEDIUM and f.location}
+    assert (5 in medium) is reached
+    assert 7 not in medium
+
+
+_USERS_APP = ("from flask import Flask, request, session, render_template, jsonify\n"
+              "from flask_login import login_required\nimport sqlite3, requests\napp = Flask(__name__)\n"
+              "@app.route('/settings', methods=['POST'])\n@login_required\ndef settings():\n    return ''\n")
+_PUBLIC_BY_DESIGN = [
+    ("a form shell renders a page from no stored data",
+     "@app.route('/change_page')\ndef change_page():\n"
+     "    return render_template('change.html', error=request.args.get('e'))\n",
+     "@app.route('/change_page')\ndef change_page():\n"
+     "    rows = sqlite3.connect('d').execute('SELECT email FROM users').fetchall()\n"
+     "    return render_template('change.html', rows=rows)\n"),
+    ("a URL fetcher reads no stored record; a page built by a project helper may",
+     "@app.route('/fetch')\ndef fetch():\n    return requests.get(request.args['u'], timeout=5).text\n",
+     "@app.route('/fetch')\ndef fetch():\n    return jsonify(load_entries(request.args['u']))\n"),
+    ("a write into the caller's own session; a write into the database",
+     "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
+     "    return ''\n",
+     "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
+     "    sqlite3.connect('d').execute('INSERT INTO prefs VALUES (?)', (request.form['theme'],))\n    return ''\n"),
+    ("anonymous posting by design; posting under a name from the form",
+     "@app.route('/post', methods=['POST'])\ndef post():\n    author = session.get('name', 'anonymous')\n"
+     "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
+     "    return ''\n",
+     "@app.route('/post', methods=['POST'])\ndef post():\n    author = request.form['author']\n"
+     "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
+     "    return ''\n"),
+    ("a refresh-token exchange authenticated by the token; another token-less write",
+     "@app.route('/auth/refresh', methods=['POST'])\ndef refresh():\n    tok = lookup(request.json['refresh_token'])\n"
+     "    return jsonify(issue(tok))\n",
+     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(request.json['user']))\n"),
+]
+
+
+@pytest.mark.parametrize(("public", "private"), [(p, q) for _, p, q in _PUBLIC_BY_DESIGN],
+                         ids=[n for n, _, _ in _PUBLIC_BY_DESIGN])
+def test_routes_public_by_design_are_low_in_an_app_with_users(tmp_path: Path, public: str, private: str) -> None:
+    assert _medium_plus(tmp_path / "public", {"app.py": _USERS_APP + public}, "AS101") == 0
+    assert _medium_plus(tmp_path / "private", {"app.py": _USERS_APP + private}, "AS101") >= 1
+
+
+@pytest.mark.parametrize(("host", "reported"), [("'127.0.0.1'", False), ("HOST", False), ("'0.0.0.0'", True)])
+def test_a_user_less_app_bound_to_loopback_is_a_local_tool(tmp_path: Path, host: str, reported: bool) -> None:
+    source = ("from bottle import Bottle, request\napp = Bottle()\nHOST = 'localhost'\n"
+              "@app.delete('/task/<tid:int>')\ndef task_delete(tid):\n    return {'deleted': tid}\n"
+              f"if __name__ == '__main__':\n    app.run(host={host}, port=8080)\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS101") >= 1) is reported

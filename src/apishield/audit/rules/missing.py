@@ -19,6 +19,7 @@ from apishield.audit.rules.base import at, fix_text, is_test_code, related, serv
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     PARAM_LAST,
+    bound_to_loopback,
     identifies_caller,
     issues_tokens_for_password,
     line_text,
@@ -223,10 +224,12 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
         identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
         open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
                       and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
+        loopback = not identifies_callers and bound_to_loopback(project, app.path)
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items)
+            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items,
+                                           loopback)
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
                           f"{_describe(route)} is reachable without authentication ({public_note})",
