@@ -1410,3 +1410,31 @@ def test_a_user_less_app_bound_to_loopback_is_a_local_tool(tmp_path: Path, host:
               "@app.delete('/task/<tid:int>')\ndef task_delete(tid):\n    return {'deleted': tid}\n"
               f"if __name__ == '__main__':\n    app.run(host={host}, port=8080)\n")
     assert (_medium_plus(tmp_path, {"server.py": source}, "AS101") >= 1) is reported
+
+
+_EXC_PAGE = ("from flask import Flask, request\nimport sqlite3, pickle, subprocess\napp = Flask(__name__)\n"
+             "@app.route('/x', methods=['POST'])\ndef x():\n    v = request.form['v']\n    try:\n{body}"
+             "    except Exception as e:\n        return f'<p>Error: {{str(e)}}</p>'\n    return 'ok'\n")
+_EXCEPTION_TEXT = [
+    ("a parameterised query quotes only its SQL text",
+     "        sqlite3.connect('d').execute('SELECT 1 FROM t WHERE a = ?', (v,))\n",
+     "        sqlite3.connect('d').execute('SELECT 1 FROM t WHERE a = ' + v)\n"),
+    ("serialising a value names its type, not the value",
+     "        data = pickle.dumps(v)\n",
+     "        data = int(v)\n"),
+    ("a fixed program with a list of arguments; a checked run quotes the command",
+     "        subprocess.run(['ping', '-c', '1', v])\n",
+     "        subprocess.run(['ping', '-c', '1', v], check=True)\n"),
+    ("a timeout caught before quotes nothing; a key lookup quotes the key",
+     "        subprocess.run('ping ' + v, shell=True, timeout=5)\n"
+     "    except subprocess.TimeoutExpired:\n        return 'timed out'\n",
+     "        d = {}[v]\n"),
+]
+
+
+@pytest.mark.parametrize(("quiet", "loud"), [(q, lo) for _, q, lo in _EXCEPTION_TEXT],
+                         ids=[n for n, _, _ in _EXCEPTION_TEXT])
+def test_exception_text_reflects_request_data_only_when_the_failing_call_can_quote_it(tmp_path: Path, quiet: str,
+                                                                                      loud: str) -> None:
+    assert _medium_plus(tmp_path / "quiet", {"app.py": _EXC_PAGE.format(body=quiet)}, "AS404") == 0
+    assert _medium_plus(tmp_path / "loud", {"app.py": _EXC_PAGE.format(body=loud)}, "AS404") >= 1
