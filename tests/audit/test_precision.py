@@ -1438,3 +1438,45 @@ def test_exception_text_reflects_request_data_only_when_the_failing_call_can_quo
                                                                                       loud: str) -> None:
     assert _medium_plus(tmp_path / "quiet", {"app.py": _EXC_PAGE.format(body=quiet)}, "AS404") == 0
     assert _medium_plus(tmp_path / "loud", {"app.py": _EXC_PAGE.format(body=loud)}, "AS404") >= 1
+
+
+@pytest.mark.parametrize(("content_type", "reported"), [
+    ("    response.headers['Content-Type'] = 'application/json'\n", False),
+    ("    response.content_type = 'application/json'\n", False),
+    ("", True),
+])
+def test_an_app_whose_handlers_each_set_a_json_content_type_serves_no_html(tmp_path: Path, content_type: str,
+                                                                             reported: bool) -> None:
+    """A second app of the project (a UI server) renders templates; the API app's handlers all answer JSON."""
+    api = ("import json\nfrom bottle import Bottle, response\napp = Bottle()\n"
+           f"@app.get('/task')\ndef task_get():\n{content_type}    return json.dumps([])\n"
+           f"@app.post('/task')\ndef task_post():\n{content_type}    return json.dumps({{}})\n")
+    ui = ("from bottle import Bottle, template\nui = Bottle()\n@ui.get('/')\ndef index():\n"
+          "    return template('index')\n")
+    found = audit(tmp_path, {"server.py": api, "client.py": ui, "views/index.tpl": "<p>tasks</p>\n"}).findings
+    assert any(f.rule_id == "AS304" and f.severity >= Severity.MEDIUM and f.location
+               and f.location.path == "server.py" for f in found) is reported
+
+
+@pytest.mark.parametrize(("framework", "host", "reported"), [
+    ("bottle", "localhost", False), ("bottle", "0.0.0.0", True), ("flask", "localhost", True)])
+def test_bottle_debug_mode_on_a_loopback_address_is_low(tmp_path: Path, framework: str, host: str,
+                                                        reported: bool) -> None:
+    source = (f"from {framework} import {framework.title()}\napp = {framework.title()}(__name__)\n"
+              f"if __name__ == '__main__':\n    app.run(host='{host}', port=8080, debug=True)\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS301") >= 1) is reported
+
+
+@pytest.mark.parametrize(("login_test", "reported"), [
+    ("if username == 'admin' and password == expected:", False),
+    ("if check_password(username, password):", True),
+])
+def test_a_session_flag_only_the_admin_sign_in_sets_is_a_role_check(tmp_path: Path, login_test: str,
+                                                                    reported: bool) -> None:
+    source = ("from flask import Flask, request, session, redirect\napp = Flask(__name__)\n"
+              "@app.route('/login', methods=['POST'])\ndef login():\n"
+              "    username, password = request.form['u'], request.form['p']\n"
+              f"    {login_test}\n        session['logged_in'] = True\n    return redirect('/admin')\n"
+              "@app.route('/admin')\ndef admin():\n    if not session.get('logged_in'):\n"
+              "        return redirect('/login')\n    return 'Welcome to the admin panel'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS103") >= 1) is reported
