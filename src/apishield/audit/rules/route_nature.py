@@ -135,15 +135,18 @@ _PAGE_CALLS = frozenset({
     "Template", "TemplateResponse", "HTTPError", "HTTPResponse"})
 _PAGE_RECEIVERS = frozenset({"request", "requests", "httpx", "os", "path", "json", "re", "response", "logger",
                              "logging", "datetime", "time", "base64", "urllib", "parse", "html", "markupsafe",
-                             "templates", "flask", "bottle", "f", "file", "fh", "resp", "r", "result", "self"})
+                             "templates", "flask", "bottle", "jinja2", "pprint", "f", "file", "fh", "resp", "r",
+                             "result", "self"})
 
 
 def _calls_only_page_helpers(body: str) -> bool:
     """Every call of the handler body renders, converts, responds or fetches: none may read stored data (a
     project helper such as ``load_items()`` or ``service.orders()`` might)."""
-    code = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "''", body)
+    code = re.sub(r"#.*", "", re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "''", body))
     for match in re.finditer(r"([\w.]+)\s*\(", code):
-        parts = match.group(1).split(".")
+        parts = match.group(1).lstrip(".").split(".")
+        if match.group(1).startswith("."):
+            continue  # a method of a value computed just before (``.lower()``): judged with that value
         if len(parts) == 1:
             if parts[0] not in _PAGE_CALLS and parts[0] not in {"if", "and", "or", "not", "in", "return"}:
                 return False
