@@ -1480,3 +1480,15 @@ def test_a_session_flag_only_the_admin_sign_in_sets_is_a_role_check(tmp_path: Pa
               "@app.route('/admin')\ndef admin():\n    if not session.get('logged_in'):\n"
               "        return redirect('/login')\n    return 'Welcome to the admin panel'\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS103") >= 1) is reported
+
+
+@pytest.mark.parametrize(("ret", "medium"), [
+    ("return f'<p>Error: {e}</p>'", True),
+    ("return jsonify({'error': str(e)}), 500", True),
+    ("return redirect(url_for('form', error=str(e)))", False),
+])
+def test_exception_text_in_the_response_body_is_medium(tmp_path: Path, ret: str, medium: bool) -> None:
+    source = ("from flask import Flask, jsonify, redirect, url_for\nimport sqlite3\napp = Flask(__name__)\n"
+              "@app.route('/x')\ndef x():\n    try:\n        sqlite3.connect('d').execute('SELECT 1')\n"
+              f"    except Exception as e:\n        {ret}\n    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS307") >= 1) is medium

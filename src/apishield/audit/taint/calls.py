@@ -282,7 +282,8 @@ class Interpreter(Evaluator):
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or ""):
-            return Val(kind="nonhtml")
+            # not HTML; exception text in it is still disclosed (``jsonify(error=str(e))``)
+            return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
         if qual in ABORTS:
