@@ -1492,3 +1492,11 @@ def test_exception_text_in_the_response_body_is_medium(tmp_path: Path, ret: str,
               "@app.route('/x')\ndef x():\n    try:\n        sqlite3.connect('d').execute('SELECT 1')\n"
               f"    except Exception as e:\n        {ret}\n    return 'ok'\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS307") >= 1) is medium
+
+
+@pytest.mark.parametrize(("loader", "reported"), [("pickle.loads", True), ("json.loads", False)])
+def test_deserialising_what_the_session_holds_is_not_proven_safe(tmp_path: Path, loader: str, reported: bool) -> None:
+    """A cookie session is data the client carries back: unpickling it runs code for whoever can forge it."""
+    source = ("import base64, json, pickle\nfrom flask import Flask, session\napp = Flask(__name__)\n"
+              f"@app.route('/state')\ndef state():\n    return str({loader}(base64.b64decode(session.get('s', ''))))\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS804") >= 1) is reported

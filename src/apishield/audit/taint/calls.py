@@ -116,6 +116,8 @@ class Interpreter(Evaluator):
             if receiver.kind == "xxe-parser" and func.attr in {"parse", "feed"} and args:
                 self.hit("xxe", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
+            if func.attr in {"get", "pop"} and self.is_session(func.value):
+                return Val()  # what an earlier request stored: not proven safe (the client holds a cookie session)
             if func.attr in {"update", "setdefault"} and self.is_session(func.value):
                 self.hit("trust", node, merge_parts(all_args), f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
