@@ -1500,3 +1500,12 @@ def test_deserialising_what_the_session_holds_is_not_proven_safe(tmp_path: Path,
     source = ("import base64, json, pickle\nfrom flask import Flask, session\napp = Flask(__name__)\n"
               f"@app.route('/state')\ndef state():\n    return str({loader}(base64.b64decode(session.get('s', ''))))\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS804") >= 1) is reported
+
+
+@pytest.mark.parametrize(("name", "reported"), [("f.filename", True), ("secure_filename(f.filename)", False)])
+def test_an_upload_saved_under_the_client_filename_is_path_traversal(tmp_path: Path, name: str,
+                                                                      reported: bool) -> None:
+    source = ("import os\nfrom flask import Flask, request\nfrom werkzeug.utils import secure_filename\n"
+              "app = Flask(__name__)\n@app.route('/upload', methods=['POST'])\ndef upload():\n"
+              f"    f = request.files['file']\n    f.save(os.path.join('uploads', {name}))\n    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS806") >= 1) is reported

@@ -147,6 +147,9 @@ class Interpreter(Evaluator):
                     return got
             if func.attr in {"resolve", "absolute", "realpath"} and receiver.kind in {"path", "resolved"}:
                 return replace(receiver, kind="resolved")
+            if func.attr == "save" and REQUEST in receiver.taint and args and not args[0].is_const:
+                self.hit("path", node, args[0], f"{au.dotted(func.value)}.save")  # an upload saved where it says
+                return CLEAN
             if receiver.kind in {"path", "resolved"} and func.attr in PATH_METHODS:
                 self.hit("path", node, receiver, f"Path.{func.attr}")
                 return Val(taint=receiver.taint, clean=receiver.clean)
