@@ -1509,3 +1509,14 @@ def test_an_upload_saved_under_the_client_filename_is_path_traversal(tmp_path: P
               "app = Flask(__name__)\n@app.route('/upload', methods=['POST'])\ndef upload():\n"
               f"    f = request.files['file']\n    f.save(os.path.join('uploads', {name}))\n    return 'ok'\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS806") >= 1) is reported
+
+
+@pytest.mark.parametrize(("fields", "reported"), [("    name: str\n    is_admin: bool = False\n", True),
+                                                  ("    name: str\n    email: str\n", False)])
+def test_a_whole_schema_merged_onto_a_stored_record_is_mass_assignment_when_it_declares_a_privileged_field(
+        tmp_path: Path, fields: str, reported: bool) -> None:
+    source = ("from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\nPROFILES = {}\n"
+              f"class ProfileUpdate(BaseModel):\n{fields}"
+              "@app.put('/profiles/{pid}')\ndef update(pid: str, body: ProfileUpdate):\n"
+              "    PROFILES[pid].update(body.dict())\n    return PROFILES[pid]\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS106") >= 1) is reported

@@ -151,7 +151,7 @@ def _path_params(path: str) -> list[str]:
     return out
 
 
-_HINT_CHECK_MASS_ASSIGNMENT = ("request",)
+_HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
 _HINT_CHECK_EXPOSURE = ("__dict__", "vars(", "passw", "secret", "salt", "select *", "pwd", "private_key")
 _HINT_CHECK_GRAPHQL = ("graphql",)
 
@@ -245,6 +245,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    yield from _whole_model_merges(ctx)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
@@ -270,6 +271,39 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 ):
                     yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
                     break
+
+
+_PRIVILEGED_FIELD = re.compile(r"^(is_?admin|admin|role|roles|is_staff|is_superuser|superuser|permissions?|"
+                               r"is_verified|verified|balance|credits?|owner_id|user_id|account_id|blocked|is_active)$")
+
+
+def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
+    """``record.update(body.dict())`` / ``record.__dict__.update(body.model_dump())`` where ``body`` is a handler's
+    parameter typed with a schema of this module that declares a privileged field (``is_admin``, ``role``,
+    ``balance``…): the client sets that field on the stored record. A schema without one is an allow-list."""
+    privileged: dict[str, list[str]] = {}
+    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+        fields = [st.target.id for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+        hits = [f for f in fields if _PRIVILEGED_FIELD.match(f)]
+        if hits:
+            privileged[cls.name] = hits
+    if not privileged:
+        return
+    for fn in au.functions(ctx.tree):
+        params = {a.arg: au.dotted(a.annotation) for a in [*fn.args.args, *fn.args.kwonlyargs] if a.annotation}
+        bodies = {name for name, cls in params.items() if au.last(cls) in privileged}
+        for call in au.calls(fn):
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "update" and call.args
+                    and not isinstance(func.value, ast.Name)):  # a local dict being built is not a stored record
+                continue
+            arg = call.args[0]
+            if (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
+                    and arg.func.attr in {"dict", "model_dump"} and isinstance(arg.func.value, ast.Name)
+                    and arg.func.value.id in bodies):
+                fields = privileged[au.last(params[arg.func.value.id])]
+                yield at_node(MASS_ASSIGN, ctx, call, f"every field of {arg.func.value.id} is written to "
+                              f"{au.dotted(func.value) or 'the record'}, {', '.join(fields)} included")
 
 
 def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
