@@ -1520,3 +1520,15 @@ def test_a_whole_schema_merged_onto_a_stored_record_is_mass_assignment_when_it_d
               "@app.put('/profiles/{pid}')\ndef update(pid: str, body: ProfileUpdate):\n"
               "    PROFILES[pid].update(body.dict())\n    return PROFILES[pid]\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS106") >= 1) is reported
+
+
+@pytest.mark.parametrize(("check", "reported"), [("password == 'password123'", True),
+                                                 ("check_password_hash(stored, password)", False),
+                                                 ("password_scheme == 'bcrypt'", False)])
+def test_a_password_checked_against_a_literal_is_a_hard_coded_credential(tmp_path: Path, check: str,
+                                                                         reported: bool) -> None:
+    source = ("from flask import Flask, request\nfrom werkzeug.security import check_password_hash\n"
+              "app = Flask(__name__)\nstored = ''\npassword_scheme = 'x'\n@app.route('/login', methods=['POST'])\n"
+              f"def login():\n    password = request.form['password']\n    if {check}:\n        return 'ok'\n"
+              "    return 'no', 401\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS603") >= 1) is reported
