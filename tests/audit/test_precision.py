@@ -1532,3 +1532,13 @@ def test_a_password_checked_against_a_literal_is_a_hard_coded_credential(tmp_pat
               f"def login():\n    password = request.form['password']\n    if {check}:\n        return 'ok'\n"
               "    return 'no', 401\n")
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS603") >= 1) is reported
+
+
+@pytest.mark.parametrize(("host", "reported"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_exception_text_of_a_user_less_app_bound_to_loopback_goes_to_its_one_user(tmp_path: Path, host: str,
+                                                                                   reported: bool) -> None:
+    source = ("import sqlite3\nfrom bottle import Bottle\napp = Bottle()\n@app.get('/task')\ndef task():\n"
+              "    try:\n        return {'rows': sqlite3.connect('t').execute('SELECT 1').fetchall()}\n"
+              "    except sqlite3.Error as e:\n        return {'error': str(e)}\n"
+              f"if __name__ == '__main__':\n    app.run(host='{host}', port=8080)\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS307") >= 1) is reported

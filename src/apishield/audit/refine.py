@@ -19,6 +19,8 @@ finding stays visible below the medium-and-above view.
   module that is not one, inside a function that no web module names, directly or through functions they name
   (an administration script building DDL from its configuration, a helper nothing calls), is not reachable from
   a request; it stays, low. A proven flow is never lowered.
+- **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
+  address goes back to the one person running it; it stays, low.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import replace
 
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
+from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
 from apishield.findings import Finding, Severity
 
 _COOKIE_RULES = frozenset({"AS503", "AS506"})
@@ -172,9 +175,20 @@ def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Exception text in the files of a user-less app bound to loopback, lowered."""
+    if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
+        return out
+    local = {r.file for a in project.facts.get("apps", []) if a.routes and not any(map(identifies_caller, a.routes))
+             and bound_to_loopback(project, a.path) for r in a.routes}
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (a local tool: no users, loopback only)")
+            if f.rule_id == "AS307" and f.severity > Severity.LOW and f.location and f.location.path in local else f
+            for f in out]
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unloaded_config(_lower_examples(list(findings), project), project)
-    out = _lower_unreached_sinks(out, project)
+    out = _lower_local_tools(_lower_unreached_sinks(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out
