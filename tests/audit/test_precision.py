@@ -1542,3 +1542,17 @@ def test_exception_text_of_a_user_less_app_bound_to_loopback_goes_to_its_one_use
               "    except sqlite3.Error as e:\n        return {'error': str(e)}\n"
               f"if __name__ == '__main__':\n    app.run(host='{host}', port=8080)\n")
     assert (_medium_plus(tmp_path, {"server.py": source}, "AS307") >= 1) is reported
+
+
+@pytest.mark.parametrize(("header", "used", "reported"), [("X-User-ID", "me", True), ("X-Request-ID", "me", False),
+                                                           ("X-User-ID", "user_id", False)])
+def test_the_callers_identity_taken_from_a_client_header_is_broken_object_level_authorization(
+        tmp_path: Path, header: str, used: str, reported: bool) -> None:
+    """Reported when the header value decides something (compared, looked up), not when it is read and unused."""
+    source = ("from fastapi import FastAPI, Request, HTTPException\napp = FastAPI()\nUSERS = {}\n"
+              "@app.get('/users/{user_id}')\ndef read(user_id: str, request: Request):\n"
+              f"    me = request.headers.get('{header}')\n    if {used} not in USERS:\n"
+              "        raise HTTPException(status_code=403)\n    return USERS[user_id]\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM and "client-set header" in f.message
+               for f in result.findings) is reported

@@ -237,6 +237,39 @@ def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
     return False
 
 
+_IDENTITY_HEADER = re.compile(r"^x[-_](?:user|user[-_]?id|user[-_]?name|username|user[-_]?email)$", re.IGNORECASE)
+
+
+@rule(BOLA)
+def check_identity_header(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS102 (per module) — the caller's identity read from a header the client sets (``X-User-ID``, ``X-User``,
+    ``X-Username``, read with ``request.headers.get(...)`` or ``request.headers[...]``): whoever sends the header is
+    whoever they claim, so every ownership check made with it checks nothing."""
+    if not au.mentions(ctx, ("x-user", "x_user", "X-User")):
+        return
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript):
+        name = ""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            if au.last(au.dotted(node.func.value)) == "headers" and node.args:
+                name = str(au.const(node.args[0], ""))
+        elif isinstance(node, ast.Subscript) and au.last(au.dotted(node.value)) == "headers":
+            name = str(au.subscript_key(node) or "")
+        if name and _IDENTITY_HEADER.match(name) and _decides(ctx, node):
+            yield at_node(BOLA, ctx, node, f"the caller's identity is read from the client-set header '{name}': any "
+                          "client can claim to be any user")
+
+
+def _decides(ctx: ModuleContext, read: ast.AST) -> bool:
+    """The header value is compared or looked up (``me != owner``, ``me in roles``, ``roles[me]``), directly or
+    through the variable it is assigned to; a value read and never used decides nothing."""
+    parent = au.parent_map(ctx.tree).get(id(read))
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return True
+    var = parent.targets[0].id
+    return any(isinstance(n, ast.Name) and n.id == var and isinstance(n.ctx, ast.Load)
+               for c in au.nodes_of_any(ctx.tree, ast.Compare, ast.Subscript, ast.Call) for n in ast.walk(c))
+
+
 @rule(MASS_ASSIGN)
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
