@@ -34,7 +34,8 @@ Figures, per half and per tool:
 
 - ordinary APIs: precision of medium+ findings = true / (true + false);
 - vulnerable apps: recall at medium+ = labels matched by a medium+ finding of the tool in the label's file,
-  within 3 lines of the label's line range, sharing one of the label's CWEs; and precision as above.
+  within 3 lines of the label's line range, sharing one of the label's CWEs, and not judged false (a finding
+  whose claim was judged wrong finds no label); and precision as above.
 """
 
 from __future__ import annotations
@@ -308,7 +309,11 @@ def label_places(label: dict[str, Any]) -> list[tuple[str, int, int]]:
     return places
 
 
-def matches(label: dict[str, Any], hit: Hit) -> bool:
+def matches(label: dict[str, Any], hit: Hit, judgements: dict[str, dict[str, Any]] | None = None) -> bool:
+    """Does ``hit`` find ``label``? A finding judged false (its claim is wrong) never does; judged-true and
+    unjudged findings do when they share a CWE and lie within ``SLACK`` lines of one of the label's places."""
+    if judgements is not None and judgements.get(hit.key, {}).get("ok") is False:
+        return False
     if not set(label["cwe"]) & set(hit.cwe):
         return False
     return any(hit.path == f and lo - SLACK <= hit.line <= hi + SLACK for f, lo, hi in label_places(label))
@@ -423,7 +428,7 @@ def main() -> int:
                     hits = medium_plus(found[p.name].get(tool, []))
                     judge(p, hits, tally, unjudged)
                     tally.labels += len(p.labels)
-                    tally.found += sum(any(matches(lab, h) for h in hits) for lab in p.labels)
+                    tally.found += sum(any(matches(lab, h, p.judgements) for h in hits) for lab in p.labels)
                 n = tally.true + tally.false + tally.unjudged
                 if kind == "ordinary":
                     print(f"| {tool} | {n} | {tally.true} | {tally.false} | {tally.unjudged} | {tally.precision()} |")
@@ -434,7 +439,8 @@ def main() -> int:
         print("\nlabels (tools whose medium+ findings match):")
         for p in projects:
             for lab in p.labels:
-                who = [t for t in tools if any(matches(lab, h) for h in medium_plus(found[p.name].get(t, [])))]
+                who = [t for t in tools
+                       if any(matches(lab, h, p.judgements) for h in medium_plus(found[p.name].get(t, [])))]
                 print(f"{p.half[:4]} {p.name} {lab['file']}:{lab['lines'][0]} cwe={lab['cwe']} -> "
                       f"{', '.join(who) or '-'}  ({lab['what']})")
     if unjudged:

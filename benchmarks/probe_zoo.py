@@ -331,19 +331,27 @@ def checkout(t: Target) -> Path:
 
 
 def python_for(t: Target, src: Path, log: Path) -> Path:
-    """The target's own virtualenv (created once, with its dependencies)."""
+    """The target's own virtualenv (created once, with its dependencies), and the target's own install commands
+    (``[setup] install``: argument lists run once in the checkout, e.g. ``npm install`` for a Node target), run after
+    it with the virtualenv first on ``PATH``. A failed install leaves no marker, so the next run installs again."""
     venv = ZOO_DIR / ".venvs" / t.name
     py = venv / "bin" / "python"
-    if py.exists():
+    done = venv / ".zoo-installed"
+    if done.exists():
         return py
     setup = t.data.get("setup", {})
     base = PYTHONS.get(setup.get("python", "3.11"), sys.executable)
     with log.open("a") as out:
-        subprocess.run([base, "-m", "venv", str(venv)], check=True, stdout=out, stderr=out)
-        reqs = (["-r", str(src / setup["requirements_file"])] if "requirements_file" in setup
-                else list(setup.get("requirements", [])))
-        if reqs:
-            subprocess.run([str(py), "-m", "pip", "install", "-q", *reqs], check=True, stdout=out, stderr=out)
+        if not py.exists():
+            subprocess.run([base, "-m", "venv", str(venv)], check=True, stdout=out, stderr=out)
+            reqs = (["-r", str(src / setup["requirements_file"])] if "requirements_file" in setup
+                    else list(setup.get("requirements", [])))
+            if reqs:
+                subprocess.run([str(py), "-m", "pip", "install", "-q", *reqs], check=True, stdout=out, stderr=out)
+        env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+        for argv in setup.get("install", []):
+            subprocess.run([str(a) for a in argv], cwd=src, env=env, check=True, stdout=out, stderr=out)
+    done.touch()
     return py
 
 

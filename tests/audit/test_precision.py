@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
+
 from .helpers import audit
 
 # --- AS606: secret comparison -------------------------------------------------------------------------------
@@ -1342,3 +1344,215 @@ def test_a_debug_server_in_a_branch_the_constants_never_take_is_not_started(tmp_
               "            app.run()\n        case _:\n            app.run(debug=True)\n"
               "    if ENVIRONMENT != 'production':\n        app.debug = True\n")
     assert (_medium_plus(tmp_path, {"server.py": source}, "AS301") >= 1) is reported
+
+
+_WEB_APP = ("from flask import Flask, request\nimport store\napp = Flask(__name__)\n"
+            "@app.route('/report')\ndef report():\n    return store.{call}(app.config['T'])\n")
+_STORE = ("import sqlite3\n"
+          "def helper(name):\n    return build(name)\n"
+          "def build(name):\n    return sqlite3.connect('d').execute('SELECT * FROM %s' % name).fetchall()\n"
+          "def unused(name):\n    return sqlite3.connect('d').execute('DROP TABLE %s' % name)\n")
+
+
+@pytest.mark.parametrize(("call", "reached"), [("helper", True), ("other", False)])
+def test_a_sink_no_route_reaches_without_a_request_value_is_low(tmp_path: Path, call: str, reached: bool) -> None:
+    """A formatted query of unknown origin in a non-web module stays medium when a route calls its function
+    (directly or through another helper) and is low in a function nothing in the web code names."""
+    result = audit(tmp_path, {"app.py": _WEB_APP.format(call=call), "store.py": _STORE})
+    medium = {f.location.line for f in result.findings
+              if f.rule_id == "AS801" and f.severity >= Severity.MEDIUM and f.location}
+    assert (5 in medium) is reached
+    assert 7 not in medium
+
+
+_USERS_APP = ("from flask import Flask, request, session, render_template, jsonify\n"
+              "from flask_login import login_required\nimport sqlite3, requests\napp = Flask(__name__)\n"
+              "@app.route('/settings', methods=['POST'])\n@login_required\ndef settings():\n    return ''\n")
+_PUBLIC_BY_DESIGN = [
+    ("a form shell renders a page from no stored data",
+     "@app.route('/change_page')\ndef change_page():\n"
+     "    return render_template('change.html', error=request.args.get('e'))\n",
+     "@app.route('/change_page')\ndef change_page():\n"
+     "    rows = sqlite3.connect('d').execute('SELECT email FROM users').fetchall()\n"
+     "    return render_template('change.html', rows=rows)\n"),
+    ("a URL fetcher reads no stored record; a page built by a project helper may",
+     "@app.route('/fetch')\ndef fetch():\n    return requests.get(request.args['u'], timeout=5).text\n",
+     "@app.route('/fetch')\ndef fetch():\n    return jsonify(load_entries(request.args['u']))\n"),
+    ("a write into the caller's own session; a write into the database",
+     "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
+     "    return ''\n",
+     "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
+     "    sqlite3.connect('d').execute('INSERT INTO prefs VALUES (?)', (request.form['theme'],))\n    return ''\n"),
+    ("anonymous posting by design; posting under a name from the form",
+     "@app.route('/post', methods=['POST'])\ndef post():\n    author = session.get('name', 'anonymous')\n"
+     "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
+     "    return ''\n",
+     "@app.route('/post', methods=['POST'])\ndef post():\n    author = request.form['author']\n"
+     "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
+     "    return ''\n"),
+    ("a refresh-token exchange authenticated by the token; another token-less write",
+     "@app.route('/auth/refresh', methods=['POST'])\ndef refresh():\n    tok = lookup(request.json['refresh_token'])\n"
+     "    return jsonify(issue(tok))\n",
+     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(request.json['user']))\n"),
+]
+
+
+@pytest.mark.parametrize(("public", "private"), [(p, q) for _, p, q in _PUBLIC_BY_DESIGN],
+                         ids=[n for n, _, _ in _PUBLIC_BY_DESIGN])
+def test_routes_public_by_design_are_low_in_an_app_with_users(tmp_path: Path, public: str, private: str) -> None:
+    assert _medium_plus(tmp_path / "public", {"app.py": _USERS_APP + public}, "AS101") == 0
+    assert _medium_plus(tmp_path / "private", {"app.py": _USERS_APP + private}, "AS101") >= 1
+
+
+@pytest.mark.parametrize(("host", "reported"), [("'127.0.0.1'", False), ("HOST", False), ("'0.0.0.0'", True)])
+def test_a_user_less_app_bound_to_loopback_is_a_local_tool(tmp_path: Path, host: str, reported: bool) -> None:
+    source = ("from bottle import Bottle, request\napp = Bottle()\nHOST = 'localhost'\n"
+              "@app.delete('/task/<tid:int>')\ndef task_delete(tid):\n    return {'deleted': tid}\n"
+              f"if __name__ == '__main__':\n    app.run(host={host}, port=8080)\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS101") >= 1) is reported
+
+
+_EXC_PAGE = ("from flask import Flask, request\nimport sqlite3, pickle, subprocess\napp = Flask(__name__)\n"
+             "@app.route('/x', methods=['POST'])\ndef x():\n    v = request.form['v']\n    try:\n{body}"
+             "    except Exception as e:\n        return f'<p>Error: {{str(e)}}</p>'\n    return 'ok'\n")
+_EXCEPTION_TEXT = [
+    ("a parameterised query quotes only its SQL text",
+     "        sqlite3.connect('d').execute('SELECT 1 FROM t WHERE a = ?', (v,))\n",
+     "        sqlite3.connect('d').execute('SELECT 1 FROM t WHERE a = ' + v)\n"),
+    ("serialising a value names its type, not the value",
+     "        data = pickle.dumps(v)\n",
+     "        data = int(v)\n"),
+    ("a fixed program with a list of arguments; a checked run quotes the command",
+     "        subprocess.run(['ping', '-c', '1', v])\n",
+     "        subprocess.run(['ping', '-c', '1', v], check=True)\n"),
+    ("a timeout caught before quotes nothing; a key lookup quotes the key",
+     "        subprocess.run('ping ' + v, shell=True, timeout=5)\n"
+     "    except subprocess.TimeoutExpired:\n        return 'timed out'\n",
+     "        d = {}[v]\n"),
+]
+
+
+@pytest.mark.parametrize(("quiet", "loud"), [(q, lo) for _, q, lo in _EXCEPTION_TEXT],
+                         ids=[n for n, _, _ in _EXCEPTION_TEXT])
+def test_exception_text_reflects_request_data_only_when_the_failing_call_can_quote_it(tmp_path: Path, quiet: str,
+                                                                                      loud: str) -> None:
+    assert _medium_plus(tmp_path / "quiet", {"app.py": _EXC_PAGE.format(body=quiet)}, "AS404") == 0
+    assert _medium_plus(tmp_path / "loud", {"app.py": _EXC_PAGE.format(body=loud)}, "AS404") >= 1
+
+
+@pytest.mark.parametrize(("content_type", "reported"), [
+    ("    response.headers['Content-Type'] = 'application/json'\n", False),
+    ("    response.content_type = 'application/json'\n", False),
+    ("", True),
+])
+def test_an_app_whose_handlers_each_set_a_json_content_type_serves_no_html(tmp_path: Path, content_type: str,
+                                                                             reported: bool) -> None:
+    """A second app of the project (a UI server) renders templates; the API app's handlers all answer JSON."""
+    api = ("import json\nfrom bottle import Bottle, response\napp = Bottle()\n"
+           f"@app.get('/task')\ndef task_get():\n{content_type}    return json.dumps([])\n"
+           f"@app.post('/task')\ndef task_post():\n{content_type}    return json.dumps({{}})\n")
+    ui = ("from bottle import Bottle, template\nui = Bottle()\n@ui.get('/')\ndef index():\n"
+          "    return template('index')\n")
+    found = audit(tmp_path, {"server.py": api, "client.py": ui, "views/index.tpl": "<p>tasks</p>\n"}).findings
+    assert any(f.rule_id == "AS304" and f.severity >= Severity.MEDIUM and f.location
+               and f.location.path == "server.py" for f in found) is reported
+
+
+@pytest.mark.parametrize(("framework", "host", "reported"), [
+    ("bottle", "localhost", False), ("bottle", "0.0.0.0", True), ("flask", "localhost", True)])
+def test_bottle_debug_mode_on_a_loopback_address_is_low(tmp_path: Path, framework: str, host: str,
+                                                        reported: bool) -> None:
+    source = (f"from {framework} import {framework.title()}\napp = {framework.title()}(__name__)\n"
+              f"if __name__ == '__main__':\n    app.run(host='{host}', port=8080, debug=True)\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS301") >= 1) is reported
+
+
+@pytest.mark.parametrize(("login_test", "reported"), [
+    ("if username == 'admin' and password == expected:", False),
+    ("if check_password(username, password):", True),
+])
+def test_a_session_flag_only_the_admin_sign_in_sets_is_a_role_check(tmp_path: Path, login_test: str,
+                                                                    reported: bool) -> None:
+    source = ("from flask import Flask, request, session, redirect\napp = Flask(__name__)\n"
+              "@app.route('/login', methods=['POST'])\ndef login():\n"
+              "    username, password = request.form['u'], request.form['p']\n"
+              f"    {login_test}\n        session['logged_in'] = True\n    return redirect('/admin')\n"
+              "@app.route('/admin')\ndef admin():\n    if not session.get('logged_in'):\n"
+              "        return redirect('/login')\n    return 'Welcome to the admin panel'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS103") >= 1) is reported
+
+
+@pytest.mark.parametrize(("ret", "medium"), [
+    ("return f'<p>Error: {e}</p>'", True),
+    ("return jsonify({'error': str(e)}), 500", True),
+    ("return redirect(url_for('form', error=str(e)))", False),
+])
+def test_exception_text_in_the_response_body_is_medium(tmp_path: Path, ret: str, medium: bool) -> None:
+    source = ("from flask import Flask, jsonify, redirect, url_for\nimport sqlite3\napp = Flask(__name__)\n"
+              "@app.route('/x')\ndef x():\n    try:\n        sqlite3.connect('d').execute('SELECT 1')\n"
+              f"    except Exception as e:\n        {ret}\n    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS307") >= 1) is medium
+
+
+@pytest.mark.parametrize(("loader", "reported"), [("pickle.loads", True), ("json.loads", False)])
+def test_deserialising_what_the_session_holds_is_not_proven_safe(tmp_path: Path, loader: str, reported: bool) -> None:
+    """A cookie session is data the client carries back: unpickling it runs code for whoever can forge it."""
+    source = ("import base64, json, pickle\nfrom flask import Flask, session\napp = Flask(__name__)\n"
+              f"@app.route('/state')\ndef state():\n    return str({loader}(base64.b64decode(session.get('s', ''))))\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS804") >= 1) is reported
+
+
+@pytest.mark.parametrize(("name", "reported"), [("f.filename", True), ("secure_filename(f.filename)", False)])
+def test_an_upload_saved_under_the_client_filename_is_path_traversal(tmp_path: Path, name: str,
+                                                                      reported: bool) -> None:
+    source = ("import os\nfrom flask import Flask, request\nfrom werkzeug.utils import secure_filename\n"
+              "app = Flask(__name__)\n@app.route('/upload', methods=['POST'])\ndef upload():\n"
+              f"    f = request.files['file']\n    f.save(os.path.join('uploads', {name}))\n    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS806") >= 1) is reported
+
+
+@pytest.mark.parametrize(("fields", "reported"), [("    name: str\n    is_admin: bool = False\n", True),
+                                                  ("    name: str\n    email: str\n", False)])
+def test_a_whole_schema_merged_onto_a_stored_record_is_mass_assignment_when_it_declares_a_privileged_field(
+        tmp_path: Path, fields: str, reported: bool) -> None:
+    source = ("from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\nPROFILES = {}\n"
+              f"class ProfileUpdate(BaseModel):\n{fields}"
+              "@app.put('/profiles/{pid}')\ndef update(pid: str, body: ProfileUpdate):\n"
+              "    PROFILES[pid].update(body.dict())\n    return PROFILES[pid]\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS106") >= 1) is reported
+
+
+@pytest.mark.parametrize(("check", "reported"), [("password == 'password123'", True),
+                                                 ("check_password_hash(stored, password)", False),
+                                                 ("password_scheme == 'bcrypt'", False)])
+def test_a_password_checked_against_a_literal_is_a_hard_coded_credential(tmp_path: Path, check: str,
+                                                                         reported: bool) -> None:
+    source = ("from flask import Flask, request\nfrom werkzeug.security import check_password_hash\n"
+              "app = Flask(__name__)\nstored = ''\npassword_scheme = 'x'\n@app.route('/login', methods=['POST'])\n"
+              f"def login():\n    password = request.form['password']\n    if {check}:\n        return 'ok'\n"
+              "    return 'no', 401\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS603") >= 1) is reported
+
+
+@pytest.mark.parametrize(("host", "reported"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_exception_text_of_a_user_less_app_bound_to_loopback_goes_to_its_one_user(tmp_path: Path, host: str,
+                                                                                   reported: bool) -> None:
+    source = ("import sqlite3\nfrom bottle import Bottle\napp = Bottle()\n@app.get('/task')\ndef task():\n"
+              "    try:\n        return {'rows': sqlite3.connect('t').execute('SELECT 1').fetchall()}\n"
+              "    except sqlite3.Error as e:\n        return {'error': str(e)}\n"
+              f"if __name__ == '__main__':\n    app.run(host='{host}', port=8080)\n")
+    assert (_medium_plus(tmp_path, {"server.py": source}, "AS307") >= 1) is reported
+
+
+@pytest.mark.parametrize(("header", "used", "reported"), [("X-User-ID", "me", True), ("X-Request-ID", "me", False),
+                                                           ("X-User-ID", "user_id", False)])
+def test_the_callers_identity_taken_from_a_client_header_is_broken_object_level_authorization(
+        tmp_path: Path, header: str, used: str, reported: bool) -> None:
+    """Reported when the header value decides something (compared, looked up), not when it is read and unused."""
+    source = ("from fastapi import FastAPI, Request, HTTPException\napp = FastAPI()\nUSERS = {}\n"
+              "@app.get('/users/{user_id}')\ndef read(user_id: str, request: Request):\n"
+              f"    me = request.headers.get('{header}')\n    if {used} not in USERS:\n"
+              "        raise HTTPException(status_code=403)\n    return USERS[user_id]\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM and "client-set header" in f.message
+               for f in result.findings) is reported

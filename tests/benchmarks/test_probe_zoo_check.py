@@ -198,3 +198,32 @@ def test_an_unknown_service_is_a_harness_error(zoo: Any, tmp_path: Path) -> None
     with pytest.raises(zoo.HarnessError, match="unknown service 'mongodb'"):
         with zoo.running(t, tmp_path, Path(sys.executable), tmp_path / "server.log"):
             pass
+
+
+def test_a_targets_install_commands_run_once_in_its_checkout_with_its_virtualenv_on_path(
+        zoo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zoo, "ZOO_DIR", tmp_path / "zoo")
+    src = tmp_path / "checkout"
+    src.mkdir()
+    install = [["sh", "-c", "echo run >> installs.txt; command -v python > python-used.txt"]]
+    t = zoo.Target("node", "test", {"setup": {"python": "3.11", "install": install}}, [], [])
+    log = tmp_path / "server.log"
+    py = zoo.python_for(t, src, log)
+    assert (src / "installs.txt").read_text() == "run\n"
+    assert (src / "python-used.txt").read_text().strip() == str(py)  # the target's virtualenv comes first
+    zoo.python_for(t, src, log)
+    assert (src / "installs.txt").read_text() == "run\n"  # installed once
+
+
+def test_a_failed_install_command_is_tried_again_next_time(zoo: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zoo, "ZOO_DIR", tmp_path / "zoo")
+    src = tmp_path / "checkout"
+    src.mkdir()
+    install = [["sh", "-c", "echo try >> tries.txt; test -e ok"]]
+    t = zoo.Target("node", "test", {"setup": {"python": "3.11", "install": install}}, [], [])
+    with pytest.raises(subprocess.CalledProcessError):
+        zoo.python_for(t, src, tmp_path / "server.log")
+    (src / "ok").touch()
+    zoo.python_for(t, src, tmp_path / "server.log")
+    assert (src / "tries.txt").read_text() == "try\ntry\n"

@@ -14,6 +14,13 @@ finding stays visible below the medium-and-above view.
 - **Example code** (every rule): in a project that serves an application from outside its ``examples/`` or
   ``samples/`` folders, the scripts in those folders show how to use it; they are not what is deployed, so their
   findings stay, low.
+- **Sinks no request reaches** (AS801–AS807 *sink-only* hits: a value of unknown origin, no request source seen):
+  in a project with web modules (a module that imports a web framework or declares routes), such a hit in a
+  module that is not one, inside a function that no web module names, directly or through functions they name
+  (an administration script building DDL from its configuration, a helper nothing calls), is not reachable from
+  a request; it stays, low. A proven flow is never lowered.
+- **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
+  address goes back to the one person running it; it stays, low.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from apishield.audit.rules.base import is_test_code
-from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.registry import ModuleContext, ProjectContext
+from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
 from apishield.findings import Finding, Severity
 
 _COOKIE_RULES = frozenset({"AS503", "AS506"})
@@ -104,8 +112,83 @@ def _lower_unloaded_config(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+_WEB_IMPORT = re.compile(r"^\s*(from|import)\s+(flask|fastapi|starlette|bottle|cherrypy|aiohttp|django|tornado|"
+                         r"pyramid|falcon|sanic|quart|connexion|litestar|werkzeug)\b")
+_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
+
+
+def _is_web_module(module: ModuleContext) -> bool:
+    if module.facts.get("routes") or module.facts.get("handlers"):
+        return True
+    return any(_WEB_IMPORT.match(text) for text in module.lines)
+
+
+def _functions(lines: list[str]) -> list[tuple[str, int, int]]:
+    """(name, first line, last line) of every ``def`` of a module, 1-based, read from the text by indentation."""
+    out: list[tuple[str, int, int]] = []
+    for i, text in enumerate(lines):
+        match = _DEF.match(text)
+        if not match:
+            continue
+        indent, end = len(match.group(1)), i + 1
+        for j in range(i + 1, len(lines)):
+            body = lines[j]
+            if body.strip() and not body.lstrip().startswith("#") and len(body) - len(body.lstrip()) <= indent \
+                    and not body.lstrip().startswith((")", "]", "}")):
+                break
+            end = j + 1
+        out.append((match.group(2), i + 1, end))
+    return out
+
+
+def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Sink-only findings in functions that no web module reaches by name, lowered."""
+    if not any(f.extra.get("taint") == "sink-only" and f.severity > Severity.LOW for f in out):
+        return out
+    web = [m for m in project.modules if not is_test_code(m.path) and _is_web_module(m)]
+    if not web:
+        return out  # no entry point is known: every function may serve a request
+    others = [m for m in project.modules if m not in web and not is_test_code(m.path)]
+    spans = {m.path: _functions(m.lines) for m in others}
+    reached_text = [text for m in web for text in m.lines]
+    words = set(re.findall(r"\w+", "\n".join(reached_text)))
+    reached: set[tuple[str, int]] = set()
+    grew = True
+    while grew:  # functions named by reached code are reached; their bodies name more
+        grew = False
+        for m in others:
+            for name, lo, hi in spans[m.path]:
+                if (m.path, lo) not in reached and name in words:
+                    reached.add((m.path, lo))
+                    words.update(re.findall(r"\w+", "\n".join(m.lines[lo:hi])))
+                    grew = True
+    lowered: list[Finding] = []
+    for f in out:
+        loc = f.location
+        if (f.extra.get("taint") == "sink-only" and f.severity > Severity.LOW and loc is not None
+                and loc.path in spans):
+            inside = [(lo, name) for name, lo, hi in spans[loc.path] if lo <= loc.line <= hi]
+            if inside and not any((loc.path, lo) in reached for lo, _ in inside):
+                f = replace(f, severity=Severity.LOW,
+                            message=f"{f.message} (no route reaches {max(inside)[1]}() and no request value was seen)")
+        lowered.append(f)
+    return lowered
+
+
+def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Exception text in the files of a user-less app bound to loopback, lowered."""
+    if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
+        return out
+    local = {r.file for a in project.facts.get("apps", []) if a.routes and not any(map(identifies_caller, a.routes))
+             and bound_to_loopback(project, a.path) for r in a.routes}
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (a local tool: no users, loopback only)")
+            if f.rule_id == "AS307" and f.severity > Severity.LOW and f.location and f.location.path in local else f
+            for f in out]
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unloaded_config(_lower_examples(list(findings), project), project)
+    out = _lower_local_tools(_lower_unreached_sinks(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

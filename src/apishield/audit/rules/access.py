@@ -151,7 +151,7 @@ def _path_params(path: str) -> list[str]:
     return out
 
 
-_HINT_CHECK_MASS_ASSIGNMENT = ("request",)
+_HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
 _HINT_CHECK_EXPOSURE = ("__dict__", "vars(", "passw", "secret", "salt", "select *", "pwd", "private_key")
 _HINT_CHECK_GRAPHQL = ("graphql",)
 
@@ -237,6 +237,39 @@ def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
     return False
 
 
+_IDENTITY_HEADER = re.compile(r"^x[-_](?:user|user[-_]?id|user[-_]?name|username|user[-_]?email)$", re.IGNORECASE)
+
+
+@rule(BOLA)
+def check_identity_header(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS102 (per module) — the caller's identity read from a header the client sets (``X-User-ID``, ``X-User``,
+    ``X-Username``, read with ``request.headers.get(...)`` or ``request.headers[...]``): whoever sends the header is
+    whoever they claim, so every ownership check made with it checks nothing."""
+    if not au.mentions(ctx, ("x-user", "x_user", "X-User")):
+        return
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript):
+        name = ""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            if au.last(au.dotted(node.func.value)) == "headers" and node.args:
+                name = str(au.const(node.args[0], ""))
+        elif isinstance(node, ast.Subscript) and au.last(au.dotted(node.value)) == "headers":
+            name = str(au.subscript_key(node) or "")
+        if name and _IDENTITY_HEADER.match(name) and _decides(ctx, node):
+            yield at_node(BOLA, ctx, node, f"the caller's identity is read from the client-set header '{name}': any "
+                          "client can claim to be any user")
+
+
+def _decides(ctx: ModuleContext, read: ast.AST) -> bool:
+    """The header value is compared or looked up (``me != owner``, ``me in roles``, ``roles[me]``), directly or
+    through the variable it is assigned to; a value read and never used decides nothing."""
+    parent = au.parent_map(ctx.tree).get(id(read))
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+        return True
+    var = parent.targets[0].id
+    return any(isinstance(n, ast.Name) and n.id == var and isinstance(n.ctx, ast.Load)
+               for c in au.nodes_of_any(ctx.tree, ast.Compare, ast.Subscript, ast.Call) for n in ast.walk(c))
+
+
 @rule(MASS_ASSIGN)
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
@@ -245,6 +278,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    yield from _whole_model_merges(ctx)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
@@ -270,6 +304,39 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 ):
                     yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
                     break
+
+
+_PRIVILEGED_FIELD = re.compile(r"^(is_?admin|admin|role|roles|is_staff|is_superuser|superuser|permissions?|"
+                               r"is_verified|verified|balance|credits?|owner_id|user_id|account_id|blocked|is_active)$")
+
+
+def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
+    """``record.update(body.dict())`` / ``record.__dict__.update(body.model_dump())`` where ``body`` is a handler's
+    parameter typed with a schema of this module that declares a privileged field (``is_admin``, ``role``,
+    ``balance``…): the client sets that field on the stored record. A schema without one is an allow-list."""
+    privileged: dict[str, list[str]] = {}
+    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+        fields = [st.target.id for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+        hits = [f for f in fields if _PRIVILEGED_FIELD.match(f)]
+        if hits:
+            privileged[cls.name] = hits
+    if not privileged:
+        return
+    for fn in au.functions(ctx.tree):
+        params = {a.arg: au.dotted(a.annotation) for a in [*fn.args.args, *fn.args.kwonlyargs] if a.annotation}
+        bodies = {name for name, cls in params.items() if au.last(cls) in privileged}
+        for call in au.calls(fn):
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "update" and call.args
+                    and not isinstance(func.value, ast.Name)):  # a local dict being built is not a stored record
+                continue
+            arg = call.args[0]
+            if (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
+                    and arg.func.attr in {"dict", "model_dump"} and isinstance(arg.func.value, ast.Name)
+                    and arg.func.value.id in bodies):
+                fields = privileged[au.last(params[arg.func.value.id])]
+                yield at_node(MASS_ASSIGN, ctx, call, f"every field of {arg.func.value.id} is written to "
+                              f"{au.dotted(func.value) or 'the record'}, {', '.join(fields)} included")
 
 
 def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:

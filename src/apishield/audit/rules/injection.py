@@ -298,15 +298,24 @@ _XSS_FIXES = {
 @rule(EXC_TEXT)
 def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
     """AS307 — stack trace / exception text in a response (CWE-209): a route handler returns ``str(e)``,
-    ``repr(e)``, ``e.args`` or ``traceback.format_exc()``."""
+    ``repr(e)``, ``e.args`` or ``traceback.format_exc()``; medium when the text is the response body (low when
+    it only goes into a redirect's URL)."""
     analysis = tm.analyse_context(ctx)
     for ret in analysis.handler_returns:
         body = ret.value
         if body.kind == "exception":
             continue  # the exception object itself: the framework renders its own safe page
         if tm.EXC in body.dirty("exc"):
-            yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client",
-                          taint="proven")
+            in_body = not _redirects(ret.node)  # the text is the page, not a query of a redirect's URL
+            yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client"
+                          + (" in the response body" if in_body else ""), taint="proven",
+                          **({"severity": Severity.MEDIUM} if in_body else {}))
+
+
+def _redirects(node: ast.AST) -> bool:
+    value = node.value if isinstance(node, ast.Return) else None
+    return isinstance(value, ast.Call) and au.last(au.dotted(value.func)) in {
+        "redirect", "RedirectResponse", "HTTPFound", "HTTPRedirect", "url_for"}
 
 
 __all__ = [

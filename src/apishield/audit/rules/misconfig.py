@@ -176,16 +176,14 @@ _HINT_CHECK_PLAIN_HTTP = ("http://",)
 def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     """AS301 — debug mode on.
 
-    Flags ``app.run(debug=True)``, ``app.debug = True``, ``app.config['DEBUG'] = True``,
-    ``config.update(DEBUG=True)``, a module/config-class ``DEBUG = True``, ``bottle.debug(True)``,
-    ``run(debug=True|reloader=True)``, CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)`` /
-    ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are
-    unknown, not vulnerable; ``Test*``/``Dev*`` config classes, test files and branches the module's literal
-    constants never take (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are skipped.
+    Flags ``app.run(debug=True)``, ``app.debug = True``, ``app.config['DEBUG'] = True``, ``config.update(DEBUG=True)``,
+    a module/config-class ``DEBUG = True``, ``bottle.debug(True)``, ``run(debug=True|reloader=True)`` (low for Bottle
+    bound to loopback: tracebacks, no debugger), CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)``
+    / ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are unknown, not
+    vulnerable; ``Test*``/``Dev*`` config classes, test files and branches the module's literal constants never take
+    (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are skipped.
     """
-    if not au.mentions(ctx, _HINT_CHECK_DEBUG):  # cheap pre-filter: most files cannot match
-        return
-    if _dev_file(ctx.path):
+    if not au.mentions(ctx, _HINT_CHECK_DEBUG) or _dev_file(ctx.path):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
@@ -201,10 +199,11 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
             if tail == "debug" and name.startswith("bottle") and (not node.args or au.is_true(node.args[0])):
                 yield at_node(DEBUG, ctx, node, "bottle.debug(True) shows tracebacks to clients", fix=fix)
             elif tail in {"run", "run_simple"} or name.endswith("uvicorn.run"):
-                for key in ("debug", "use_debugger", "reloader", "reload", "use_reloader"):
-                    if au.is_true(au.kwarg(node, key)):
-                        yield at_node(DEBUG, ctx, node, f"server started with {key}=True", fix=fix)
-                        break
+                host, keys = au.str_const(au.kwarg(node, "host")) or "", ("debug", "use_debugger", "reloader", "reload")
+                local = fw == "bottle" and (host.startswith("127.") or host in {"localhost", "::1"})  # tracebacks only
+                if key := next((k for k in (*keys, "use_reloader") if au.is_true(au.kwarg(node, k))), ""):
+                    yield at_node(DEBUG, ctx, node, f"server started with {key}=True" + " (Bottle, loopback)" * local,
+                                  fix=fix, **({"severity": Severity.LOW} if local else {}))
             elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
                 yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
             elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not _is_dev_class(ctx, node, parents):

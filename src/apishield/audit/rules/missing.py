@@ -19,6 +19,8 @@ from apishield.audit.rules.base import at, fix_text, is_test_code, related, serv
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     PARAM_LAST,
+    bound_to_loopback,
+    handler_body,
     identifies_caller,
     issues_tokens_for_password,
     line_text,
@@ -223,10 +225,12 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
         identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
         open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
                       and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
+        loopback = not identifies_callers and bound_to_loopback(project, app.path)
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items)
+            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items,
+                                           loopback)
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
                           f"{_describe(route)} is reachable without authentication ({public_note})",
@@ -274,7 +278,8 @@ _PRIVILEGED = re.compile(
 @rule(NO_ROLE, scope="project")
 def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
     """AS103 — an authenticated admin/user-management route (``/admin``, ``/roles``, ``/promote``, deleting
-    users) with no role or permission check in its decorators, dependencies or body."""
+    users) with no role or permission check in its decorators, dependencies or body. A session flag that only a
+    sign-in as the admin account sets is a role check."""
     for route in _routes(project):
         if not route.has(AUTH) or route.roles or route.public:
             continue
@@ -282,7 +287,7 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
         privileged = any(_PRIVILEGED.match(s) for s in segs) or "admin" in route.handler.lower()
         if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"}:
             privileged = True
-        if privileged:
+        if privileged and not _admin_only_session_flag(project, route):
             yield _at(
                 project,
                 NO_ROLE,
@@ -291,6 +296,23 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
                 f"{_describe(route)} is privileged but only checks authentication ({route.protections[AUTH]})",
                 **related(route),
             )
+
+
+_SESSION_FLAG = re.compile(r"""session(?:\.get\(\s*|\[\s*)['"](\w+)['"]|['"](\w+)['"]\s+in\s+session\b""")
+_ADMIN_TEST = re.compile(r"""^\s*(?:el)?if\b.*==\s*['"]admin\w*['"]|^\s*(?:el)?if\b.*['"]admin\w*['"]\s*==""",
+                         re.IGNORECASE)
+
+
+def _admin_only_session_flag(project: ProjectContext, route: Route) -> bool:
+    """The handler checks a session flag that the project sets only in a branch testing for the admin account
+    (``if username == 'admin' and ...: session['logged_in'] = True``): that check is the role check."""
+    flags = {a or b for a, b in _SESSION_FLAG.findall(handler_body(project, route) or "")}
+    for flag in flags:
+        setter = re.compile(rf"""session\[\s*['"]{flag}['"]\s*\]\s*=\s*(?!\s*(?:False|None)\b)""")
+        sets = [(m.lines, i) for m in project.modules for i, text in enumerate(m.lines) if setter.search(text)]
+        if sets and all(any(_ADMIN_TEST.search(t) for t in lines[max(0, i - 3):i]) for lines, i in sets):
+            return True
+    return False
 
 
 _DEBUG_SEGMENTS = {
@@ -433,11 +455,13 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
     middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
     Once per app: medium when the project serves HTML (templates, HTML responses), where the headers stop
-    framing, sniffing and script injection; low for a JSON-only API, where they only harden."""
-    html = _serves_html(project)
+    framing, sniffing and script injection; low for a JSON-only API, where they only harden, and for an app each
+    of whose handlers sets a JSON content type on its response (another app of the project may serve the HTML)."""
+    project_html = _serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
+        html = project_html and not all(_JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes)
         yield _at(
             project,
             NO_HEADERS,
@@ -451,6 +475,10 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 
 
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
+#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
+#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
+_JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
+                        re.IGNORECASE)
 
 
 def _recovery(route: Route) -> bool:

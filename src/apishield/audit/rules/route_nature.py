@@ -98,8 +98,92 @@ def _split_params(text: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
+_LOOPBACK = r"""['"](?:127\.[\d.]+|localhost|::1)['"]"""
+_RUN_HOST = re.compile(r"\.run\([^)]*\bhost\s*=\s*([\w.]+|" + _LOOPBACK + r")")
+
+
+def bound_to_loopback(project: ProjectContext, app_path: str) -> bool:
+    """Every ``.run(host=...)`` of the app's module binds a loopback address (a literal, or a module constant
+    assigned one): a local tool, not reachable from the network. False when the module starts no server."""
+    lines = line_text(project, app_path)
+    hosts = [m.group(1) for text in lines for m in [_RUN_HOST.search(text)] if m]
+    if not hosts:
+        return False
+    for host in hosts:
+        if re.fullmatch(_LOOPBACK, host):
+            continue
+        value = re.compile(rf"^{re.escape(host)}\s*(?::\s*\w+\s*)?=\s*{_LOOPBACK}\s*(#.*)?$")
+        if not any(value.match(text) for text in lines):
+            return False
+    return True
+
+
+#: a handler writing the caller's own session (``session['k'] = v``) and nothing stored
+_SESSION_WRITE = re.compile(r"\bsession\[[^\]]+\]\s*=|\bsession\.(?:update|pop|clear|setdefault)\(")
+_STORE_WRITE = re.compile(r"\.(?:execute\w*|commit|add|add_all|insert\w*|save|delete|create|put|set|write|"
+                          r"update\w*|remove|append)\(|\bopen\(", re.IGNORECASE)
+#: posting without an account is the design: the author falls back to ``'anonymous'``
+_ANONYMOUS_AUTHOR = re.compile(r"""(?:\bor\s*|,\s*)['"](?:anonymous|anon|guest)['"]""", re.IGNORECASE)
+#: a handler that runs programs: not a plain page
+_TOUCHES_SERVER = re.compile(r"subprocess|os\.system|os\.popen|\bexec\(|\beval\(", re.IGNORECASE)
+#: calls a page may make without reading stored data: rendering, responses, conversions, outbound fetches
+_PAGE_CALLS = frozenset({
+    "render_template", "render_template_string", "template", "jsonify", "redirect", "url_for", "abort",
+    "make_response", "send_file", "send_from_directory", "static_file", "open", "str", "int", "float", "bool",
+    "len", "dict", "list", "range", "min", "max", "isinstance", "print", "urlparse", "HTTPException",
+    "JSONResponse", "HTMLResponse", "PlainTextResponse", "RedirectResponse", "FileResponse", "Response", "escape",
+    "Template", "TemplateResponse", "HTTPError", "HTTPResponse"})
+_PAGE_RECEIVERS = frozenset({"request", "requests", "httpx", "os", "path", "json", "re", "response", "logger",
+                             "logging", "datetime", "time", "base64", "urllib", "parse", "html", "markupsafe",
+                             "templates", "flask", "bottle", "jinja2", "pprint", "f", "file", "fh", "resp", "r",
+                             "result", "self"})
+
+
+def _calls_only_page_helpers(body: str) -> bool:
+    """Every call of the handler body renders, converts, responds or fetches: none may read stored data (a
+    project helper such as ``load_items()`` or ``service.orders()`` might)."""
+    code = re.sub(r"#.*", "", re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "''", body))
+    for match in re.finditer(r"([\w.]+)\s*\(", code):
+        parts = match.group(1).lstrip(".").split(".")
+        if match.group(1).startswith("."):
+            continue  # a method of a value computed just before (``.lower()``): judged with that value
+        if len(parts) == 1:
+            if parts[0] not in _PAGE_CALLS and parts[0] not in {"if", "and", "or", "not", "in", "return"}:
+                return False
+        elif parts[0] not in _PAGE_RECEIVERS:
+            return False
+    return True
+
+
+#: a refresh-token exchange: the refresh token in the body is the credential
+_REFRESH = re.compile(r"refresh", re.IGNORECASE)
+
+
+def _public_by_design(project: ProjectContext, route: Route) -> str:
+    """Unauthenticated routes whose nature makes a login pointless (apps that identify callers too)."""
+    body = handler_body(project, route) or ""
+    name = route.handler.rsplit(".", 1)[-1]
+    segs = static_segments(route.path)
+    if any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name) or _STOPS_PROCESS.search(body):
+        return ""
+    if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
+            and re.search(r"refresh_?token", body, re.IGNORECASE)):
+        return "a refresh-token exchange: the refresh token it is given is the credential"
+    if route.state_changing and _ANONYMOUS_AUTHOR.search(body):
+        return "anonymous posting is its design (the author falls back to an anonymous name)"
+    if route.state_changing and _SESSION_WRITE.search(body) and not _STORE_WRITE.search(
+            _SESSION_WRITE.sub("", body)) and not _QUERIES_STORE.search(body):
+        return "it writes only the caller's own session"
+    if (not route.state_changing and not names_private(route) and not route.uses_session
+            and not _QUERIES_STORE.search(body) and not _PEOPLE_DATA.search(body)
+            and not _TOUCHES_SERVER.search(body) and not re.search(r"\bsession\b|current_user", body)
+            and _calls_only_page_helpers(body)):
+        return "it reads no stored record: nothing a login would protect"
+    return ""
+
+
 def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, identifies_callers: bool,
-                      open_items: set[str]) -> str:
+                      open_items: set[str], loopback: bool = False) -> str:
     """Why an unauthenticated route is public by its nature (reported low), or ``""``.
 
     - an app that never identifies a caller (no route authenticates, reads the session or signs anyone in):
@@ -123,7 +207,13 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
         if not privileged:
             return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
+        if loopback and not (any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
+                             or _STOPS_PROCESS.search(source)):
+            return "an app without users that binds only a loopback address: a local tool"
         return ""
+    by_design = _public_by_design(project, route)
+    if by_design:
+        return by_design
     reads = not route.state_changing
     if (app_has_auth and route.methods == ("POST",) and segs and segs[-1].lower() in _ACCOUNT_COLLECTION
             and not PARAM_LAST.search(route.path) and _CREATES.match(name)):
@@ -268,6 +358,7 @@ def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
 
 __all__ = [
     "PARAM_LAST",
+    "bound_to_loopback",
     "handler_body",
     "identifies_caller",
     "issues_tokens_for_password",

@@ -116,6 +116,8 @@ class Interpreter(Evaluator):
             if receiver.kind == "xxe-parser" and func.attr in {"parse", "feed"} and args:
                 self.hit("xxe", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
+            if func.attr in {"get", "pop"} and self.is_session(func.value):
+                return Val()  # what an earlier request stored: not proven safe (the client holds a cookie session)
             if func.attr in {"update", "setdefault"} and self.is_session(func.value):
                 self.hit("trust", node, merge_parts(all_args), f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
@@ -145,6 +147,9 @@ class Interpreter(Evaluator):
                     return got
             if func.attr in {"resolve", "absolute", "realpath"} and receiver.kind in {"path", "resolved"}:
                 return replace(receiver, kind="resolved")
+            if func.attr == "save" and REQUEST in receiver.taint and args and not args[0].is_const:
+                self.hit("path", node, args[0], f"{au.dotted(func.value)}.save")  # an upload saved where it says
+                return CLEAN
             if receiver.kind in {"path", "resolved"} and func.attr in PATH_METHODS:
                 self.hit("path", node, receiver, f"Path.{func.attr}")
                 return Val(taint=receiver.taint, clean=receiver.clean)
@@ -282,7 +287,8 @@ class Interpreter(Evaluator):
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or ""):
-            return Val(kind="nonhtml")
+            # not HTML; exception text in it is still disclosed (``jsonify(error=str(e))``)
+            return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
         if qual in ABORTS:

@@ -220,12 +220,15 @@ class Evaluator:
         self.run(s.orelse) if self.env is not None else None
         after_ok = self.env
         merged = join_env(after_ok, None)
+        handled: set[str] = set()
         for h in s.handlers:
-            base = join_env(start, after_body)
-            self.env = base
+            self.env = join_env(start, after_body)
             if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
-                fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body)
+                fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body,
+                                     handled=frozenset(handled))
                 self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception")
+            caught = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []
+            handled.update(au.last(au.dotted(t)) for t in caught)  # it never reaches the handlers after this one
             self.run(h.body)
             merged = join_env(merged, self.env) if merged is not None else self.env
         self.env = merged

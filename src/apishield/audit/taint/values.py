@@ -142,17 +142,69 @@ def eq(x: Any, y: Any) -> bool:
 Env = dict[str, Val]
 
 
-def fed_by_request(body: Sequence[ast.stmt], is_request: Callable[[str], bool], *envs: Env | None) -> frozenset[str]:
-    """``{REQUEST}`` when the statements use the request object (``is_request``) or read a variable that holds
-    request data in one of ``envs`` (before or after them): an exception they raise may quote it (``int(x)`` →
-    ``invalid literal for int(): '<b>'``)."""
-    names = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def fed_by_request(body: Sequence[ast.stmt], is_request: Callable[[str], bool], *envs: Env | None,
+                   handled: frozenset[str] = frozenset()) -> frozenset[str]:
+    """``{REQUEST}`` when the statements hand the request object (``is_request``) or a variable that holds
+    request data in one of ``envs`` (before or after them) to an operation whose exception may quote it: a call
+    argument (``int(x)`` → ``invalid literal for int(): '<b>'``), a subscript key (``KeyError: '<b>'``), the
+    receiver of a method call. Comparisons, formatting and assignments raise nothing that quotes a value; neither
+    do the parameters of a parameterised query (``execute(sql, (x,))``: only the SQL text), serialisation
+    (``pickle.dumps``/``json.dumps`` errors name a type), nor a command whose program is fixed and whose errors
+    do not quote it (no ``check``; a ``timeout`` only when ``TimeoutExpired`` is in ``handled``: caught before)."""
+    names = quoted_names(body, handled)
     if any(is_request(n) for n in names):
         return frozenset({REQUEST})
     for env in envs:
         if env and any(REQUEST in env[n].taint for n in names if n in env):
             return frozenset({REQUEST})
     return frozenset()
+
+
+_SERIALISERS = frozenset({"dumps", "dump"})
+_COMMANDS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
+
+
+def _exempt_args(call: ast.Call, handled: frozenset[str]) -> list[ast.AST]:
+    """The argument subtrees of ``call`` whose values its exceptions never quote."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name in {"execute", "executemany"} and isinstance(func, ast.Attribute):
+        return [*call.args[1:], *call.keywords]
+    if name in _SERIALISERS:
+        return [*call.args, *call.keywords]
+    if name in _COMMANDS:
+        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        flag = kw.get("check")
+        check = name in {"check_call", "check_output"} or (
+            flag is not None and not (isinstance(flag, ast.Constant) and not flag.value))
+        quotes_cmd = check or ("timeout" in kw and "TimeoutExpired" not in handled)
+        if quotes_cmd or not call.args:
+            return []
+        cmd = call.args[0]
+        shell = kw.get("shell")
+        if isinstance(shell, ast.Constant) and shell.value is True:
+            return [cmd]  # the program is the shell: nothing raised names the command line
+        if isinstance(cmd, (ast.List, ast.Tuple)) and cmd.elts and isinstance(cmd.elts[0], ast.Constant):
+            return list(cmd.elts[1:])  # FileNotFoundError names only the fixed program
+    return []
+
+
+def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()) -> set[str]:
+    """Names whose value an exception raised by ``body`` may quote (see :func:`fed_by_request`)."""
+    exempt: set[int] = set()
+    places: list[ast.AST] = []
+    for st in body:
+        for node in ast.walk(st):
+            if isinstance(node, ast.Call):
+                for sub in _exempt_args(node, handled):
+                    exempt.update(id(n) for n in ast.walk(sub))
+                places.extend([*node.args, *(k.value for k in node.keywords)])
+                if isinstance(node.func, ast.Attribute):
+                    places.append(node.func.value)
+            elif isinstance(node, ast.Subscript):
+                places.append(node.slice)
+    return {n.id for p in places for n in ast.walk(p)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in exempt}
 
 
 def join_env(a: Env | None, b: Env | None) -> Env | None:
