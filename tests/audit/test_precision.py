@@ -1050,6 +1050,39 @@ def test_an_example_folder_audited_on_its_own_is_reported(tmp_path: Path) -> Non
     assert any(f.rule_id == "AS301" and f.severity >= Severity.MEDIUM for f in result.findings)
 
 
+# --- test code next to the served application --------------------------------------------------------------
+_JWT_DECODE = "import jwt\ndef decode(token, key):\n    return jwt.decode(token, key, algorithms=['HS256'], " \
+              "options={'verify_signature': False})\n"
+
+
+@pytest.mark.parametrize(("path", "reported"), [
+    ("tools/check_token.py", True), ("tests/helpers/test_token.py", False), ("conftest.py", False)])
+def test_test_modules_next_to_the_served_app_are_low(tmp_path: Path, path: str, reported: bool) -> None:
+    """A test module of a project that serves its app from elsewhere is never deployed: its findings stay, low;
+    the same code in a served module is reported as usual."""
+    result = audit(tmp_path, {"app.py": _SERVED, path: _JWT_DECODE})
+    at_path = [f for f in result.findings if f.location and f.location.path == path]
+    assert at_path  # lowered, never dropped
+    assert any(f.severity >= Severity.MEDIUM for f in at_path) is reported
+
+
+_CSRF_CONFIGS = "class Config:\n    WTF_CSRF_ENABLED = True\n\nclass {name}(Config):\n    TESTING = True\n" \
+                "    WTF_CSRF_ENABLED = False\n"
+
+
+@pytest.mark.parametrize(("name", "reported"), [
+    ("ProductionConfig", True), ("LocalConfig", True), ("TestingConfig", False), ("TestConfig", False)])
+def test_a_testing_configuration_class_is_low(tmp_path: Path, name: str, reported: bool) -> None:
+    """The settings class the unit tests load (``TestingConfig``) is not the served configuration: CSRF off
+    there stays, low; the same setting in any other class is reported."""
+    files = {"app.py": _SERVED + "app.config.from_object('config.Config')\n",
+             "config.py": _CSRF_CONFIGS.format(name=name)}
+    result = audit(tmp_path, files)
+    hits = [f for f in result.findings if f.rule_id == "AS501" and f.location and f.location.path == "config.py"]
+    assert hits
+    assert any(f.severity >= Severity.MEDIUM for f in hits) is reported
+
+
 _INLINE = """\
 from flask import Flask, jsonify, request, session
 app = Flask(__name__)
@@ -1556,3 +1589,61 @@ def test_the_callers_identity_taken_from_a_client_header_is_broken_object_level_
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM and "client-set header" in f.message
                for f in result.findings) is reported
+
+
+# --- AS702: algorithms passed positionally --------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "reported"), [
+    # must fire: no algorithms at all, or 'none' / the header's alg given positionally
+    ("token, key", True),
+    ("token, key, ['none']", True),
+    ("token, key, [jwt.get_unverified_header(token)['alg']]", True),
+    # must stay quiet: the configured algorithm in decode's third (algorithms) position
+    ("token, key, settings.JWT_ALGORITHM", False),
+    ("token, key, ['HS256']", False),
+])
+def test_algorithms_given_positionally_are_pinned(tmp_path: Path, args: str, reported: bool) -> None:
+    """``jwt.decode``'s third positional parameter is ``algorithms`` (PyJWT, python-jose): a value there pins the
+    accepted algorithms exactly as the keyword does, and is checked the same way."""
+    source = f"import jwt\nfrom settings import settings\ndef read(token, key):\n    return jwt.decode({args})\n"
+    result = audit(tmp_path, {"tokens.py": source})
+    assert any(f.rule_id == "AS702" for f in result.findings) is reported
+
+
+# --- AS806: a directory named in the app's configuration -----------------------------------------------------
+_SEND = "import os\nfrom flask import Flask, send_from_directory, request\napp = Flask(__name__)\n" \
+        "app.config['UPLOAD_FOLDER'] = os.path.join(os.path.dirname(__file__), 'uploads')\n" \
+        "@app.route('/uploads/<path:name>')\ndef uploaded(name):\n    return send_from_directory({base}, name)\n"
+
+
+@pytest.mark.parametrize(("base", "reported"), [
+    # must fire: the directory comes from the client, or from a value of unknown origin
+    ("request.args['dir']", True),
+    ("load_base(name)", True),
+    # must stay quiet: a named setting of the application's configuration
+    ("app.config['UPLOAD_FOLDER']", False),
+])
+def test_a_configured_directory_is_not_a_traversal(tmp_path: Path, base: str, reported: bool) -> None:
+    """``send_from_directory`` joins the client's name safely; only its directory can escape. A named entry of
+    the app's configuration is chosen by whoever deploys the app, not by a caller."""
+    result = audit(tmp_path, {"app.py": _SEND.format(base=base)})
+    hits = [f for f in result.findings if f.rule_id == "AS806" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported
+
+
+# --- AS402: CSRF markup the form library generates ------------------------------------------------------------
+@pytest.mark.parametrize(("expr", "reported"), [
+    # must fire: a value the page was given, even one whose name mentions the token
+    ("post.body", True),
+    ("csrf_token_note", True),
+    ("form.comment.data", True),
+    # must stay quiet: the token and hidden-field HTML built by Flask-WTF/WTForms/Django
+    ("csrf_token()", False),
+    ("form.hidden_tag()", False),
+    ("form.csrf_token", False),
+])
+def test_csrf_markup_marked_safe_is_not_user_html(tmp_path: Path, expr: str, reported: bool) -> None:
+    """``{{ csrf_token()|safe }}`` and ``{{ form.hidden_tag()|safe }}`` emit a random token or hidden inputs whose
+    values the form library escapes; no caller chooses them. Any other expression under ``|safe`` is reported."""
+    page = f"<form method=post>\n  {{{{ {expr}|safe }}}}\n</form>\n"
+    result = audit(tmp_path, {"app.py": _SERVED, "templates/page.html": page})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
