@@ -1647,3 +1647,35 @@ def test_csrf_markup_marked_safe_is_not_user_html(tmp_path: Path, expr: str, rep
     page = f"<form method=post>\n  {{{{ {expr}|safe }}}}\n</form>\n"
     result = audit(tmp_path, {"app.py": _SERVED, "templates/page.html": page})
     assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+# --- AS101: a blueprint hook guarded by an authentication decorator ------------------------------------------
+_HOOKED_BP = """\
+from flask import Blueprint, Flask, g, jsonify
+from flask_httpauth import HTTPBasicAuth
+from .log import log_calls
+auth = HTTPBasicAuth()
+api = Blueprint('api', __name__)
+
+@api.before_request
+@{decorator}
+def before_request():
+    g.seen = True
+
+@api.route('/posts/<int:id>', methods=['DELETE'])
+def delete_post(id):
+    return jsonify(remove(id))
+
+app = Flask(__name__)
+app.register_blueprint(api, url_prefix='/api')
+"""
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [("log_calls", True), ("auth.login_required", False)])
+def test_a_blueprint_hook_behind_an_auth_decorator_authenticates_its_routes(
+        tmp_path: Path, decorator: str, reported: bool) -> None:
+    """``@bp.before_request`` stacked on ``@auth.login_required`` runs the login check before every route of the
+    blueprint; a hook under any other decorator authenticates nothing."""
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/api.py": _HOOKED_BP.format(decorator=decorator)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported

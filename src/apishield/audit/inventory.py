@@ -103,6 +103,8 @@ class Inventory:
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)
+            for dec in summary.decorators:  # ``@bp.before_request`` + ``@auth.login_required``: the hook is guarded
+                kinds.update(k for k in self.kinds_of(dec, 1) if k in KINDS)
             if summary.security_headers:
                 kinds.add(HEADERS)
             if summary.rate_limits:
