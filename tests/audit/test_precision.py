@@ -1679,3 +1679,31 @@ def test_a_blueprint_hook_behind_an_auth_decorator_authenticates_its_routes(
     result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/log.py": "def log_calls(f):\n    return f\n",
                               "pkg/api.py": _HOOKED_BP.format(decorator=decorator)})
     assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS101: a route that exists only while the tests run --------------------------------------------------------
+_SHUTDOWN = """\
+from flask import Flask, abort, current_app, request
+app = Flask(__name__)
+
+@app.route('/shutdown')
+def server_shutdown():
+    if not {flag}:
+        abort({status})
+    request.environ.get('werkzeug.server.shutdown')()
+    return 'Shutting down...'
+"""
+
+
+@pytest.mark.parametrize(("flag", "status", "reported"), [
+    # must fire: a debug-only route (debug is how many apps are deployed) or a testing check that still serves
+    ("current_app.debug", 404, True),
+    ("current_app.testing", 400, True),
+    # must stay quiet: the route answers 404 unless the app is under test
+    ("current_app.testing", 404, False),
+    ("app.config['TESTING']", 404, False),
+])
+def test_a_route_served_only_under_test_is_not_unauthenticated(tmp_path: Path, flag: str, status: int,
+                                                                reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _SHUTDOWN.format(flag=flag, status=status)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported
