@@ -189,9 +189,9 @@ def _is_testing_flag(node: ast.expr) -> bool:
     if isinstance(node, ast.Attribute):
         return node.attr == "testing"
     if isinstance(node, ast.Subscript):
-        return au.const(node.slice) == "TESTING"
+        return bool(au.const(node.slice) == "TESTING")
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
-        return au.const(node.args[0]) == "TESTING"
+        return bool(au.const(node.args[0]) == "TESTING")
     return False
 
 
