@@ -1707,3 +1707,33 @@ def test_a_route_served_only_under_test_is_not_unauthenticated(tmp_path: Path, f
                                                                 reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _SHUTDOWN.format(flag=flag, status=status)})
     assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS503: a fixed display preference in a cookie ---------------------------------------------------------------
+_PREF_COOKIE = """\
+from flask import Flask, make_response, request
+app = Flask(__name__)
+
+@app.route('/prefs')
+def prefs():
+    resp = make_response(str(request.cookies.get({name})))
+    resp.set_cookie({args}, max_age=3600)
+    return resp
+"""
+
+
+@pytest.mark.parametrize(("args", "reported"), [
+    # must fire: a credential-named cookie, or a value computed per client
+    ("'session_id', '1'", True),
+    ("'remember_token', 'yes'", True),
+    ("'show_followed', request.args['v']", True),
+    # must stay quiet (low): the same short literal for every client under a non-credential name
+    ("'show_followed', '1'", False),
+    ("'theme', 'dark'", False),
+])
+def test_a_fixed_preference_cookie_without_secure_is_low(tmp_path: Path, args: str, reported: bool) -> None:
+    source = _PREF_COOKIE.format(args=args, name=args.split(",")[0])  # the server reads the cookie back
+    result = audit(tmp_path, {"app.py": source})
+    hits = [f for f in result.findings if f.rule_id == "AS503"]
+    assert hits  # lowered, never dropped
+    assert any(f.severity >= Severity.MEDIUM for f in hits) is reported
