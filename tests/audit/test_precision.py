@@ -1737,3 +1737,15 @@ def test_a_fixed_preference_cookie_without_secure_is_low(tmp_path: Path, args: s
     hits = [f for f in result.findings if f.rule_id == "AS503"]
     assert hits  # lowered, never dropped
     assert any(f.severity >= Severity.MEDIUM for f in hits) is reported
+
+
+def test_a_guarded_hook_guards_only_its_own_blueprint(tmp_path: Path) -> None:
+    """Two hooks share a name: the one under ``@auth.login_required`` guards its blueprint, not the app-wide hook
+    of the same name in another module (which checks nothing)."""
+    site = "from flask import Blueprint\nsite = Blueprint('site', __name__)\n\n@site.before_app_request\n" \
+           "def before_request():\n    pass\n\n@site.route('/notes/<int:id>', methods=['DELETE'])\n" \
+           "def delete_note(id):\n    return remove(id)\n"
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/api.py": _HOOKED_BP.format(decorator="auth.login_required"), "pkg/site.py": site})
+    flagged = {f.location.path for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert flagged == {"pkg/site.py"}

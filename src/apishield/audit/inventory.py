@@ -97,14 +97,16 @@ class Inventory:
                     kinds.add(AUTH)
         return kinds
 
-    def _hook_kinds(self, hook: str) -> set[str]:
+    def _hook_kinds(self, hook: str, path: str = "") -> set[str]:
         summary = self.functions.get(au.last(hook))
         kinds = {k for k in classify_name(hook) if k in KINDS}
+        own = next((m.functions.get(au.last(hook)) for m in self.facts if path and m.path == path), None)
+        for dec in own.decorators if own is not None else ():
+            # ``@bp.before_request`` + ``@auth.login_required`` in the owner's module: the hook itself is guarded
+            kinds.update(k for k in self.kinds_of(dec, 1) if k in KINDS)
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)
-            for dec in summary.decorators:  # ``@bp.before_request`` + ``@auth.login_required``: the hook is guarded
-                kinds.update(k for k in self.kinds_of(dec, 1) if k in KINDS)
             if summary.security_headers:
                 kinds.add(HEADERS)
             if summary.rate_limits:
@@ -275,7 +277,7 @@ class Inventory:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook), f"{au.last(hook)}()")
+                    add(self._hook_kinds(hook, owner.path), f"{au.last(hook)}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
                 if parent is None:
@@ -294,7 +296,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook), f"{au.last(hook)}()")
+                        add(self._hook_kinds(hook, only.path), f"{au.last(hook)}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)
