@@ -1749,3 +1749,20 @@ def test_a_guarded_hook_guards_only_its_own_blueprint(tmp_path: Path) -> None:
                               "pkg/api.py": _HOOKED_BP.format(decorator="auth.login_required"), "pkg/site.py": site})
     flagged = {f.location.path for f in result.findings if f.rule_id == "AS101" and f.location}
     assert flagged == {"pkg/site.py"}
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [("log_calls", True), ("auth.login_required", False)])
+def test_a_hook_registered_from_another_module_joins_its_blueprint(
+        tmp_path: Path, decorator: str, reported: bool) -> None:
+    """``from . import api`` then ``@api.before_request`` in a sibling module guards the blueprint defined in the
+    package, whose routes live in a third module."""
+    init = "from flask import Blueprint, Flask\napi = Blueprint('api', __name__)\napp = Flask(__name__)\n" \
+           "from . import authentication, views\napp.register_blueprint(api, url_prefix='/api')\n"
+    hook = "from flask import g\nfrom flask_httpauth import HTTPBasicAuth\nfrom . import api\nfrom .log import " \
+           f"log_calls\nauth = HTTPBasicAuth()\n\n@api.before_request\n@{decorator}\ndef before_request():\n" \
+           "    g.seen = True\n"
+    views = "from flask import jsonify\nfrom . import api\n\n@api.route('/posts/<int:id>', methods=['DELETE'])\n" \
+            "def delete_post(id):\n    return jsonify(remove(id))\n"
+    result = audit(tmp_path, {"pkg/__init__.py": init, "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/authentication.py": hook, "pkg/views.py": views})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported

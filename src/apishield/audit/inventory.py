@@ -56,6 +56,7 @@ class Inventory:
                             setattr(known, attr, True)
                     known.depends_on = known.depends_on + summary.depends_on
         self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
+        self._join_imported_owners()
         self.links: list[Link] = [link for mod in facts for link in mod.links]
         self._apps_by_framework: dict[str, Owner | None] = {}
         self.tools: dict[str, set[str]] = {}
@@ -97,13 +98,9 @@ class Inventory:
                     kinds.add(AUTH)
         return kinds
 
-    def _hook_kinds(self, hook: str, path: str = "") -> set[str]:
+    def _hook_kinds(self, hook: str) -> set[str]:
         summary = self.functions.get(au.last(hook))
         kinds = {k for k in classify_name(hook) if k in KINDS}
-        own = next((m.functions.get(au.last(hook)) for m in self.facts if path and m.path == path), None)
-        for dec in own.decorators if own is not None else ():
-            # ``@bp.before_request`` + ``@auth.login_required`` in the owner's module: the hook itself is guarded
-            kinds.update(k for k in self.kinds_of(dec, 1) if k in KINDS)
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)
@@ -140,11 +137,24 @@ class Inventory:
                     owner.protections.setdefault(kind, found[1])
 
     # --- owners ---------------------------------------------------------------------------------
+    def _join_imported_owners(self) -> None:
+        """Hooks a module puts on an owner it imports (``from . import api`` then ``@api.before_request``) join
+        that owner; when it is not found in the project, the module's own stand-in serves as an app, as before."""
+        for o in [o for o in self.owners if o.kind == "import"]:
+            target = self._find_owner(o.ref, o.path, o.framework)
+            if target is None:
+                o.kind = "app"
+                continue
+            target.hooks.extend(h for h in o.hooks if h not in target.hooks)
+            for kind, how in o.protections.items():
+                target.protections.setdefault(kind, how)
+
     def _find_owner(self, ref: str, from_path: str, framework: str | None = None) -> Owner | None:
         var = au.last(ref)
         parts = ref.lstrip(".").split(".")
         hint = parts[-2] if len(parts) >= 2 else ""
-        candidates = [o for o in self.owners if o.name == var and (framework is None or o.framework == framework)]
+        candidates = [o for o in self.owners if o.name == var and o.kind != "import"
+                      and (framework is None or o.framework == framework)]
         if not candidates:
             return None
         if hint:
@@ -277,7 +287,7 @@ class Inventory:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook, owner.path), f"{au.last(hook)}()")
+                    add(self._hook_kinds(hook), f"{au.last(hook)}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
                 if parent is None:
@@ -296,7 +306,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook, only.path), f"{au.last(hook)}()")
+                        add(self._hook_kinds(hook), f"{au.last(hook)}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)

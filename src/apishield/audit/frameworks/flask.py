@@ -152,7 +152,13 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
             attr = au.last(target)
             base = target.rsplit(".", 1)[0] if "." in target else ""
             if attr in {"before_request", "after_request"} and base:
-                _owner(scan, owners, au.last(base), fn.lineno).hooks.append(fn.name)
+                # the hook's other decorators wrap it, so they run before every request too (``@auth.login_required``)
+                wrappers = [scan.q(d) for d in fn.decorator_list if d is not dec and scan.q(d)] \
+                    if attr == "before_request" else []
+                imported = scan.imports.get(base, "") if "." not in base else ""
+                hooked = _owner(scan, owners, au.last(base), fn.lineno, "import" if imported else "app")
+                hooked.ref = hooked.ref or imported
+                hooked.hooks.extend([fn.name, *wrappers])
             elif attr in {"before_app_request", "after_app_request"}:
                 scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, fn.name))
     parsed = [(_route_decorator(scan, d), d) for d in fn.decorator_list]  # each decorator read once
