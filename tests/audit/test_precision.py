@@ -1766,3 +1766,34 @@ def test_a_hook_registered_from_another_module_joins_its_blueprint(
     result = audit(tmp_path, {"pkg/__init__.py": init, "pkg/log.py": "def log_calls(f):\n    return f\n",
                               "pkg/authentication.py": hook, "pkg/views.py": views})
     assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS103: the caller's own account needs no role --------------------------------------------------------------
+_ACCOUNT = """\
+from flask import Flask, abort, jsonify
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route({path}, methods=['GET', 'POST', 'DELETE'])
+@login_required
+def {handler}({params}):
+{body}
+"""
+
+
+@pytest.mark.parametrize(("path", "handler", "params", "body", "reported"), [
+    # must fire: another account named in the path, an admin page, a check that is not the caller's
+    ("'/manage/users/<int:id>'", "manage_user", "id", "    return jsonify(remove(id, by=current_user.id))", True),
+    ("'/admin/stats'", "stats", "", "    return jsonify(stats(current_user))", True),
+    ("'/manage/<username>'", "manage", "username",
+     "    if username == current_user.username:\n        abort(400)\n    return jsonify(remove(username))", True),
+    # must stay quiet: the signed-in user's own settings, or a named account refused unless it is the caller
+    ("'/manage/change-password'", "change_password", "", "    return jsonify(change(current_user))", False),
+    ("'/manage/<username>'", "manage", "username",
+     "    if username != current_user.username:\n        abort(403)\n    return jsonify(remove(username))", False),
+])
+def test_a_route_on_the_callers_own_account_needs_no_role(tmp_path: Path, path: str, handler: str, params: str,
+                                                          body: str, reported: bool) -> None:
+    source = _ACCOUNT.format(path=path, handler=handler, params=params, body=body)
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS103" for f in result.findings) is reported
