@@ -1797,3 +1797,30 @@ def test_a_route_on_the_callers_own_account_needs_no_role(tmp_path: Path, path: 
     source = _ACCOUNT.format(path=path, handler=handler, params=params, body=body)
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS103" for f in result.findings) is reported
+
+
+_OWN_DELETE = """\
+from fastapi import APIRouter, Depends, HTTPException
+from .deps import get_current_user
+router = APIRouter()
+
+@router.delete("/manage/{{username}}")
+async def erase_user(
+    username: str,
+    current_user: dict = Depends(get_current_user),
+) -> dict[str, str]:
+    if username {op} current_user["username"]:
+        raise HTTPException(status_code=403)
+    return {{"deleted": remove(username)}}
+"""
+
+
+@pytest.mark.parametrize(("op", "reported"), [("==", True), ("!=", False)])
+def test_the_own_account_check_is_read_below_a_multi_line_signature(tmp_path: Path, op: str,
+                                                                     reported: bool) -> None:
+    """The handler's body starts after its signature, however many lines that signature takes."""
+    deps = "from fastapi.security import OAuth2PasswordBearer\noauth2 = OAuth2PasswordBearer(tokenUrl='t')\n" \
+           "from fastapi import Depends\ndef get_current_user(token: str = Depends(oauth2)):\n    return load(token)\n"
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/deps.py": deps,
+                              "pkg/api.py": _OWN_DELETE.format(op=op)})
+    assert any(f.rule_id == "AS103" for f in result.findings) is reported

@@ -265,9 +265,11 @@ def handler_body(project: ProjectContext, route: Route) -> str | None:
     if start is None:
         return None
     indent = len(lines[start]) - len(lines[start].lstrip())
-    end = next((i for i in range(start + 1, len(lines))
+    # a signature over several lines ends at the first line closing with ':' (``) -> dict[str, str]:``)
+    header = next((i for i in range(start, len(lines)) if lines[i].split("#", 1)[0].rstrip().endswith(":")), start)
+    end = next((i for i in range(header + 1, len(lines))
                 if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
-    return "\n".join(lines[start + 1:end])
+    return "\n".join(lines[header + 1:end])
 
 
 def searches(project: ProjectContext, route: Route) -> bool:
