@@ -1824,3 +1824,33 @@ def test_the_own_account_check_is_read_below_a_multi_line_signature(tmp_path: Pa
     result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/deps.py": deps,
                               "pkg/api.py": _OWN_DELETE.format(op=op)})
     assert any(f.rule_id == "AS103" for f in result.findings) is reported
+
+
+# --- AS202: changing one's password behind a signed-in session --------------------------------------------------
+_CHANGE_PW = """\
+from flask import Flask, request, redirect
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route({path!r}, methods=['GET', 'POST'])
+{guard}
+def {handler}():
+    if current_user.verify_password(request.form['old_password']):
+        current_user.password = request.form['password']
+    return redirect('/')
+"""
+
+
+@pytest.mark.parametrize(("path", "handler", "guard", "reported"), [
+    # must fire: a login, or a password change anyone can call
+    ("/login", "login", "@login_required", True),
+    ("/change-password", "change_password", "", True),
+    # must stay quiet: the signed-in user's own password change
+    ("/change-password", "change_password", "@login_required", False),
+    ("/account/password", "update_password", "@login_required", False),
+])
+def test_a_password_change_behind_login_has_nothing_to_brute_force(tmp_path: Path, path: str, handler: str,
+                                                                   guard: str, reported: bool) -> None:
+    source = _CHANGE_PW.format(path=path, handler=handler, guard=guard or "# open to anyone")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS202" for f in result.findings) is reported

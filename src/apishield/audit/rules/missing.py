@@ -424,7 +424,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
     credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
     reported only when there is something to guess or enumerate: a request step that answers differently when
-    the account does not exist, or a confirmation step whose token is not verified as a signed token."""
+    the account does not exist, or a confirmation step whose token is not verified as a signed token. Changing
+    one's password behind a signed-in session is not reported: whoever can call it is already that user."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
@@ -438,6 +439,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             continue
         if "logout" in route.path.lower():
             continue
+        if route.has(AUTH) and _PASSWORD_CHANGE.search(f"{route.path} {route.handler}"):
+            continue  # behind a signed-in session: a guessed current password gives the caller nothing new
         note = ""
         if _recovery(route):
             note = recovery_exposure(project, route)
@@ -478,6 +481,8 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 
 
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
+_PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new)[-_/]?(?:password|passwd|pwd)|(?:password|passwd|pwd)[-_/]?"
+                              r"(?:change|update|edit)", re.IGNORECASE)
 #: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
 #: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
 _JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
