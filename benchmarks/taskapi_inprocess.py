@@ -1,5 +1,5 @@
-"""The Task API in one process: CPU per authenticated request on memory, SQLite and Redis state, and the Redis
-commands each request sends.
+"""The Task API in one process: CPU per authenticated request on memory, SQLite and Redis state next to bare Flask,
+and the Redis commands each request sends.
 
     python benchmarks/taskapi_inprocess.py [--requests 2000] [--rounds 5]
 
@@ -8,7 +8,10 @@ noisy on a shared machine; this drives the same application through the Flask te
 time, ``GET /api/v1/tasks`` with a valid bearer token (verified once, then answered from the verified-token
 cache like every later request of a client), so that the per-request cost of the state store stands out.
 "Redis, 2 trips" is the same with the read-ahead turned off (the revocation set read in a call of its own, as
-before it existed), measured in the same rounds. Figures per request: this process's CPU time
+before it existed), measured in the same rounds. "bare Flask" is ``benchmarks/_bare_flask.py`` (the same routes
+and database code without apishield, the baseline of ``load.py app``) driven the same way, so the ratio printed
+for each state store is the Task API's CPU per request over bare Flask's without a server or a load client
+sharing the cores. Figures per request: this process's CPU time
 (``time.process_time``: the application and the Redis client, not the Redis server) and wall time, best of
 ``rounds`` rounds, the targets measured in turn within each round. Redis: a redis-server this script starts
 on a free loopback port (AOF, as in production); the commands one request sends are counted by the server
@@ -71,6 +74,22 @@ def build(tmp: Path, label: str, state_url: str, read_ahead: bool = True) -> tup
     return client, auth
 
 
+def build_bare(tmp: Path) -> tuple[Any, dict[str, str]]:
+    """``benchmarks/_bare_flask.py`` on its own database with one user and 20 tasks: (test client, its header)."""
+    import os
+
+    token = secrets.token_urlsafe(32)
+    os.environ["BARE_DB"] = f"sqlite:///{tmp / 'bare.db'}"
+    os.environ["BARE_TOKENS"] = token
+    import _bare_flask
+
+    client = _bare_flask.app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    for i in range(20):
+        assert client.post("/api/v1/tasks", json={"title": f"seed {i}"}, headers=auth).status_code == 201
+    return client, auth
+
+
 def one_round(client: Any, auth: dict[str, str], n: int) -> tuple[float, float]:
     """(CPU µs, wall µs) per request over ``n`` requests."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -114,7 +133,8 @@ def main() -> int:
         server = RedisProcess(tmp)
         server.start()
         try:
-            targets = {"memory": build(Path(tmp), "memory", "memory://"),
+            targets = {"bare Flask": build_bare(Path(tmp)),
+                       "memory": build(Path(tmp), "memory", "memory://"),
                        "SQLite": build(Path(tmp), "sqlite", f"sqlite:///{Path(tmp) / 'state.db'}"),
                        "Redis": build(Path(tmp), "redis", server.url),
                        "Redis, 2 trips": build(Path(tmp), "redis2", server.url, read_ahead=False)}
@@ -131,8 +151,11 @@ def main() -> int:
             server.stop()
     print(f"Task API in one process, GET /api/v1/tasks with a cached bearer token, best of {args.rounds} rounds of "
           f"{args.requests:,} requests")
+    bare = best["bare Flask"][0]
     for label, (cpu, wall) in best.items():
-        print(f"  {label + ' state:':<21} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request")
+        name = label if label == "bare Flask" else label + " state"
+        ratio = "" if label == "bare Flask" else f"  ({cpu / bare:.2f}x bare Flask's CPU)"
+        print(f"  {name + ':':<21} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request{ratio}")
     print(f"  Redis commands per request: {per_request[0]:.2f} (read-ahead off: {per_request[1]:.2f})")
     return 0
 

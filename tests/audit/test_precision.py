@@ -1050,6 +1050,39 @@ def test_an_example_folder_audited_on_its_own_is_reported(tmp_path: Path) -> Non
     assert any(f.rule_id == "AS301" and f.severity >= Severity.MEDIUM for f in result.findings)
 
 
+# --- test code next to the served application --------------------------------------------------------------
+_JWT_DECODE = "import jwt\ndef decode(token, key):\n    return jwt.decode(token, key, algorithms=['HS256'], " \
+              "options={'verify_signature': False})\n"
+
+
+@pytest.mark.parametrize(("path", "reported"), [
+    ("tools/check_token.py", True), ("tests/helpers/test_token.py", False), ("conftest.py", False)])
+def test_test_modules_next_to_the_served_app_are_low(tmp_path: Path, path: str, reported: bool) -> None:
+    """A test module of a project that serves its app from elsewhere is never deployed: its findings stay, low;
+    the same code in a served module is reported as usual."""
+    result = audit(tmp_path, {"app.py": _SERVED, path: _JWT_DECODE})
+    at_path = [f for f in result.findings if f.location and f.location.path == path]
+    assert at_path  # lowered, never dropped
+    assert any(f.severity >= Severity.MEDIUM for f in at_path) is reported
+
+
+_CSRF_CONFIGS = "class Config:\n    WTF_CSRF_ENABLED = True\n\nclass {name}(Config):\n    TESTING = True\n" \
+                "    WTF_CSRF_ENABLED = False\n"
+
+
+@pytest.mark.parametrize(("name", "reported"), [
+    ("ProductionConfig", True), ("LocalConfig", True), ("TestingConfig", False), ("TestConfig", False)])
+def test_a_testing_configuration_class_is_low(tmp_path: Path, name: str, reported: bool) -> None:
+    """The settings class the unit tests load (``TestingConfig``) is not the served configuration: CSRF off
+    there stays, low; the same setting in any other class is reported."""
+    files = {"app.py": _SERVED + "app.config.from_object('config.Config')\n",
+             "config.py": _CSRF_CONFIGS.format(name=name)}
+    result = audit(tmp_path, files)
+    hits = [f for f in result.findings if f.rule_id == "AS501" and f.location and f.location.path == "config.py"]
+    assert hits
+    assert any(f.severity >= Severity.MEDIUM for f in hits) is reported
+
+
 _INLINE = """\
 from flask import Flask, jsonify, request, session
 app = Flask(__name__)
@@ -1556,3 +1589,268 @@ def test_the_callers_identity_taken_from_a_client_header_is_broken_object_level_
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM and "client-set header" in f.message
                for f in result.findings) is reported
+
+
+# --- AS702: algorithms passed positionally --------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "reported"), [
+    # must fire: no algorithms at all, or 'none' / the header's alg given positionally
+    ("token, key", True),
+    ("token, key, ['none']", True),
+    ("token, key, [jwt.get_unverified_header(token)['alg']]", True),
+    # must stay quiet: the configured algorithm in decode's third (algorithms) position
+    ("token, key, settings.JWT_ALGORITHM", False),
+    ("token, key, ['HS256']", False),
+])
+def test_algorithms_given_positionally_are_pinned(tmp_path: Path, args: str, reported: bool) -> None:
+    """``jwt.decode``'s third positional parameter is ``algorithms`` (PyJWT, python-jose): a value there pins the
+    accepted algorithms exactly as the keyword does, and is checked the same way."""
+    source = f"import jwt\nfrom settings import settings\ndef read(token, key):\n    return jwt.decode({args})\n"
+    result = audit(tmp_path, {"tokens.py": source})
+    assert any(f.rule_id == "AS702" for f in result.findings) is reported
+
+
+# --- AS806: a directory named in the app's configuration -----------------------------------------------------
+_SEND = "import os\nfrom flask import Flask, send_from_directory, request\napp = Flask(__name__)\n" \
+        "app.config['UPLOAD_FOLDER'] = os.path.join(os.path.dirname(__file__), 'uploads')\n" \
+        "@app.route('/uploads/<path:name>')\ndef uploaded(name):\n    return send_from_directory({base}, name)\n"
+
+
+@pytest.mark.parametrize(("base", "reported"), [
+    # must fire: the directory comes from the client, or from a value of unknown origin
+    ("request.args['dir']", True),
+    ("load_base(name)", True),
+    # must stay quiet: a named setting of the application's configuration
+    ("app.config['UPLOAD_FOLDER']", False),
+])
+def test_a_configured_directory_is_not_a_traversal(tmp_path: Path, base: str, reported: bool) -> None:
+    """``send_from_directory`` joins the client's name safely; only its directory can escape. A named entry of
+    the app's configuration is chosen by whoever deploys the app, not by a caller."""
+    result = audit(tmp_path, {"app.py": _SEND.format(base=base)})
+    hits = [f for f in result.findings if f.rule_id == "AS806" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported
+
+
+# --- AS402: CSRF markup the form library generates ------------------------------------------------------------
+@pytest.mark.parametrize(("expr", "reported"), [
+    # must fire: a value the page was given, even one whose name mentions the token
+    ("post.body", True),
+    ("csrf_token_note", True),
+    ("form.comment.data", True),
+    # must stay quiet: the token and hidden-field HTML built by Flask-WTF/WTForms/Django
+    ("csrf_token()", False),
+    ("form.hidden_tag()", False),
+    ("form.csrf_token", False),
+])
+def test_csrf_markup_marked_safe_is_not_user_html(tmp_path: Path, expr: str, reported: bool) -> None:
+    """``{{ csrf_token()|safe }}`` and ``{{ form.hidden_tag()|safe }}`` emit a random token or hidden inputs whose
+    values the form library escapes; no caller chooses them. Any other expression under ``|safe`` is reported."""
+    page = f"<form method=post>\n  {{{{ {expr}|safe }}}}\n</form>\n"
+    result = audit(tmp_path, {"app.py": _SERVED, "templates/page.html": page})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+# --- AS101: a blueprint hook guarded by an authentication decorator ------------------------------------------
+_HOOKED_BP = """\
+from flask import Blueprint, Flask, g, jsonify
+from flask_httpauth import HTTPBasicAuth
+from .log import log_calls
+auth = HTTPBasicAuth()
+api = Blueprint('api', __name__)
+
+@api.before_request
+@{decorator}
+def before_request():
+    g.seen = True
+
+@api.route('/posts/<int:id>', methods=['DELETE'])
+def delete_post(id):
+    return jsonify(remove(id))
+
+app = Flask(__name__)
+app.register_blueprint(api, url_prefix='/api')
+"""
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [("log_calls", True), ("auth.login_required", False)])
+def test_a_blueprint_hook_behind_an_auth_decorator_authenticates_its_routes(
+        tmp_path: Path, decorator: str, reported: bool) -> None:
+    """``@bp.before_request`` stacked on ``@auth.login_required`` runs the login check before every route of the
+    blueprint; a hook under any other decorator authenticates nothing."""
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/api.py": _HOOKED_BP.format(decorator=decorator)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS101: a route that exists only while the tests run --------------------------------------------------------
+_SHUTDOWN = """\
+from flask import Flask, abort, current_app, request
+app = Flask(__name__)
+
+@app.route('/shutdown')
+def server_shutdown():
+    if not {flag}:
+        abort({status})
+    request.environ.get('werkzeug.server.shutdown')()
+    return 'Shutting down...'
+"""
+
+
+@pytest.mark.parametrize(("flag", "status", "reported"), [
+    # must fire: a debug-only route (debug is how many apps are deployed) or a testing check that still serves
+    ("current_app.debug", 404, True),
+    ("current_app.testing", 400, True),
+    # must stay quiet: the route answers 404 unless the app is under test
+    ("current_app.testing", 404, False),
+    ("app.config['TESTING']", 404, False),
+])
+def test_a_route_served_only_under_test_is_not_unauthenticated(tmp_path: Path, flag: str, status: int,
+                                                                reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _SHUTDOWN.format(flag=flag, status=status)})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS503: a fixed display preference in a cookie ---------------------------------------------------------------
+_PREF_COOKIE = """\
+from flask import Flask, make_response, request
+app = Flask(__name__)
+
+@app.route('/prefs')
+def prefs():
+    resp = make_response(str(request.cookies.get({name})))
+    resp.set_cookie({args}, max_age=3600)
+    return resp
+"""
+
+
+@pytest.mark.parametrize(("args", "reported"), [
+    # must fire: a credential-named cookie, or a value computed per client
+    ("'session_id', '1'", True),
+    ("'remember_token', 'yes'", True),
+    ("'show_followed', request.args['v']", True),
+    # must stay quiet (low): the same short literal for every client under a non-credential name
+    ("'show_followed', '1'", False),
+    ("'theme', 'dark'", False),
+])
+def test_a_fixed_preference_cookie_without_secure_is_low(tmp_path: Path, args: str, reported: bool) -> None:
+    source = _PREF_COOKIE.format(args=args, name=args.split(",")[0])  # the server reads the cookie back
+    result = audit(tmp_path, {"app.py": source})
+    hits = [f for f in result.findings if f.rule_id == "AS503"]
+    assert hits  # lowered, never dropped
+    assert any(f.severity >= Severity.MEDIUM for f in hits) is reported
+
+
+def test_a_guarded_hook_guards_only_its_own_blueprint(tmp_path: Path) -> None:
+    """Two hooks share a name: the one under ``@auth.login_required`` guards its blueprint, not the app-wide hook
+    of the same name in another module (which checks nothing)."""
+    site = "from flask import Blueprint\nsite = Blueprint('site', __name__)\n\n@site.before_app_request\n" \
+           "def before_request():\n    pass\n\n@site.route('/notes/<int:id>', methods=['DELETE'])\n" \
+           "def delete_note(id):\n    return remove(id)\n"
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/api.py": _HOOKED_BP.format(decorator="auth.login_required"), "pkg/site.py": site})
+    flagged = {f.location.path for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert flagged == {"pkg/site.py"}
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [("log_calls", True), ("auth.login_required", False)])
+def test_a_hook_registered_from_another_module_joins_its_blueprint(
+        tmp_path: Path, decorator: str, reported: bool) -> None:
+    """``from . import api`` then ``@api.before_request`` in a sibling module guards the blueprint defined in the
+    package, whose routes live in a third module."""
+    init = "from flask import Blueprint, Flask\napi = Blueprint('api', __name__)\napp = Flask(__name__)\n" \
+           "from . import authentication, views\napp.register_blueprint(api, url_prefix='/api')\n"
+    hook = "from flask import g\nfrom flask_httpauth import HTTPBasicAuth\nfrom . import api\nfrom .log import " \
+           f"log_calls\nauth = HTTPBasicAuth()\n\n@api.before_request\n@{decorator}\ndef before_request():\n" \
+           "    g.seen = True\n"
+    views = "from flask import jsonify\nfrom . import api\n\n@api.route('/posts/<int:id>', methods=['DELETE'])\n" \
+            "def delete_post(id):\n    return jsonify(remove(id))\n"
+    result = audit(tmp_path, {"pkg/__init__.py": init, "pkg/log.py": "def log_calls(f):\n    return f\n",
+                              "pkg/authentication.py": hook, "pkg/views.py": views})
+    assert any(f.rule_id == "AS101" for f in result.findings) is reported
+
+
+# --- AS103: the caller's own account needs no role --------------------------------------------------------------
+_ACCOUNT = """\
+from flask import Flask, abort, jsonify
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route({path}, methods=['GET', 'POST', 'DELETE'])
+@login_required
+def {handler}({params}):
+{body}
+"""
+
+
+@pytest.mark.parametrize(("path", "handler", "params", "body", "reported"), [
+    # must fire: another account named in the path, an admin page, a check that is not the caller's
+    ("'/manage/users/<int:id>'", "manage_user", "id", "    return jsonify(remove(id, by=current_user.id))", True),
+    ("'/admin/stats'", "stats", "", "    return jsonify(stats(current_user))", True),
+    ("'/manage/<username>'", "manage", "username",
+     "    if username == current_user.username:\n        abort(400)\n    return jsonify(remove(username))", True),
+    # must stay quiet: the signed-in user's own settings, or a named account refused unless it is the caller
+    ("'/manage/change-password'", "change_password", "", "    return jsonify(change(current_user))", False),
+    ("'/manage/<username>'", "manage", "username",
+     "    if username != current_user.username:\n        abort(403)\n    return jsonify(remove(username))", False),
+])
+def test_a_route_on_the_callers_own_account_needs_no_role(tmp_path: Path, path: str, handler: str, params: str,
+                                                          body: str, reported: bool) -> None:
+    source = _ACCOUNT.format(path=path, handler=handler, params=params, body=body)
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS103" for f in result.findings) is reported
+
+
+_OWN_DELETE = """\
+from fastapi import APIRouter, Depends, HTTPException
+from .deps import get_current_user
+router = APIRouter()
+
+@router.delete("/manage/{{username}}")
+async def erase_user(
+    username: str,
+    current_user: dict = Depends(get_current_user),
+) -> dict[str, str]:
+    if username {op} current_user["username"]:
+        raise HTTPException(status_code=403)
+    return {{"deleted": remove(username)}}
+"""
+
+
+@pytest.mark.parametrize(("op", "reported"), [("==", True), ("!=", False)])
+def test_the_own_account_check_is_read_below_a_multi_line_signature(tmp_path: Path, op: str,
+                                                                     reported: bool) -> None:
+    """The handler's body starts after its signature, however many lines that signature takes."""
+    deps = "from fastapi.security import OAuth2PasswordBearer\noauth2 = OAuth2PasswordBearer(tokenUrl='t')\n" \
+           "from fastapi import Depends\ndef get_current_user(token: str = Depends(oauth2)):\n    return load(token)\n"
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/deps.py": deps,
+                              "pkg/api.py": _OWN_DELETE.format(op=op)})
+    assert any(f.rule_id == "AS103" for f in result.findings) is reported
+
+
+# --- AS202: changing one's password behind a signed-in session --------------------------------------------------
+_CHANGE_PW = """\
+from flask import Flask, request, redirect
+from flask_login import current_user, login_required
+app = Flask(__name__)
+
+@app.route({path!r}, methods=['GET', 'POST'])
+{guard}
+def {handler}():
+    if current_user.verify_password(request.form['old_password']):
+        current_user.password = request.form['password']
+    return redirect('/')
+"""
+
+
+@pytest.mark.parametrize(("path", "handler", "guard", "reported"), [
+    # must fire: a login, or a password change anyone can call
+    ("/login", "login", "@login_required", True),
+    ("/change-password", "change_password", "", True),
+    # must stay quiet: the signed-in user's own password change
+    ("/change-password", "change_password", "@login_required", False),
+    ("/account/password", "update_password", "@login_required", False),
+])
+def test_a_password_change_behind_login_has_nothing_to_brute_force(tmp_path: Path, path: str, handler: str,
+                                                                   guard: str, reported: bool) -> None:
+    source = _CHANGE_PW.format(path=path, handler=handler, guard=guard or "# open to anyone")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS202" for f in result.findings) is reported

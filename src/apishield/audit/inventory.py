@@ -56,6 +56,7 @@ class Inventory:
                             setattr(known, attr, True)
                     known.depends_on = known.depends_on + summary.depends_on
         self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
+        self._join_imported_owners()
         self.links: list[Link] = [link for mod in facts for link in mod.links]
         self._apps_by_framework: dict[str, Owner | None] = {}
         self.tools: dict[str, set[str]] = {}
@@ -136,11 +137,24 @@ class Inventory:
                     owner.protections.setdefault(kind, found[1])
 
     # --- owners ---------------------------------------------------------------------------------
+    def _join_imported_owners(self) -> None:
+        """Hooks a module puts on an owner it imports (``from . import api`` then ``@api.before_request``) join
+        that owner; when it is not found in the project, the module's own stand-in serves as an app, as before."""
+        for o in [o for o in self.owners if o.kind == "import"]:
+            target = self._find_owner(o.ref, o.path, o.framework)
+            if target is None:
+                o.kind = "app"
+                continue
+            target.hooks.extend(h for h in o.hooks if h not in target.hooks)
+            for kind, how in o.protections.items():
+                target.protections.setdefault(kind, how)
+
     def _find_owner(self, ref: str, from_path: str, framework: str | None = None) -> Owner | None:
         var = au.last(ref)
         parts = ref.lstrip(".").split(".")
         hint = parts[-2] if len(parts) >= 2 else ""
-        candidates = [o for o in self.owners if o.name == var and (framework is None or o.framework == framework)]
+        candidates = [o for o in self.owners if o.name == var and o.kind != "import"
+                      and (framework is None or o.framework == framework)]
         if not candidates:
             return None
         if hint:

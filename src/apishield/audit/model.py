@@ -68,10 +68,11 @@ class Owner:
 
     framework: str
     name: str
-    kind: str  # app | blueprint | router | root
+    kind: str  # app | blueprint | router | root | import (hooks put on an owner another module defines)
     line: int
     path: str = ""  # module path
     prefix: str = ""
+    ref: str = ""  # kind "import": the imported name (``from . import api`` -> the qualified ``api``)
     protections: dict[str, str] = field(default_factory=dict)
     hooks: list[str] = field(default_factory=list)  # before/after request functions, middlewares to classify
     dependencies: list[str] = field(default_factory=list)

@@ -14,6 +14,10 @@ finding stays visible below the medium-and-above view.
 - **Example code** (every rule): in a project that serves an application from outside its ``examples/`` or
   ``samples/`` folders, the scripts in those folders show how to use it; they are not what is deployed, so their
   findings stay, low.
+- **Test code** (every rule): in a project that serves an application from outside its test code, findings in test
+  modules (``tests/``, ``test_*.py``, ``conftest.py``) and in the body of a testing configuration class
+  (``class TestingConfig``, ``class TestConfig``: the settings the unit tests load) are not what is deployed;
+  they stay, low.
 - **Sinks no request reaches** (AS801–AS807 *sink-only* hits: a value of unknown origin, no request source seen):
   in a project with web modules (a module that imports a web framework or declares routes), such a hit in a
   module that is not one, inside a function that no web module names, directly or through functions they name
@@ -73,6 +77,31 @@ def _lower_examples(out: list[Finding], project: ProjectContext) -> list[Finding
         else f
         for f in out
     ]
+
+
+_TEST_CLASS = re.compile(r"^Test(?:ing)?(?:[A-Z_]\w*)?Config(?:uration)?$|^Testing[A-Z_]?\w*$")
+
+
+def _lower_test_code(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings in test modules and testing configuration classes, lowered when an app is served outside them."""
+    if not any(not is_test_code(a.path) for a in project.facts.get("apps", [])):
+        return out
+    sources = {m.path: m for m in project.modules}
+    lowered: list[Finding] = []
+    for f in out:
+        loc = f.location
+        if loc is not None and f.severity > Severity.LOW:
+            why = ""
+            if is_test_code(loc.path):
+                why = "test code, not the served application"
+            elif loc.path in sources:
+                cls = _enclosing_class(sources[loc.path].lines, loc.line)
+                if cls and _TEST_CLASS.match(cls):
+                    why = f"class {cls} configures the tests, not the served application"
+            if why:
+                f = replace(f, severity=Severity.LOW, message=f"{f.message} ({why})")
+        lowered.append(f)
+    return lowered
 
 
 _SECRET_RULES = frozenset({"AS601", "AS602", "AS603"})
@@ -187,7 +216,7 @@ def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Find
 
 
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = _lower_unloaded_config(_lower_examples(list(findings), project), project)
+    out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
     out = _lower_local_tools(_lower_unreached_sinks(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:

@@ -16,6 +16,9 @@ _SAFE_FILTER = re.compile(r"\|\s*safe\b")
 _AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+(false|off|False)\s*-?%\}")
 _MAKO_RAW = re.compile(r"\$\{([^}]*?)\|\s*n\s*\}")
 _LITERAL = re.compile(r"""^\s*(['"]).*\1\s*$|^\s*\d+\s*$""")
+# Markup the CSRF protection builds itself: Flask-WTF/Django's random token, WTForms' hidden-field HTML (its values
+# escaped by WTForms). No caller chooses any of it.
+_CSRF_MARKUP = re.compile(r"^\s*(?:csrf_token\s*\(\s*\)|csrf_input|(?:\w+\.)*(?:hidden_tag\s*\(\s*\)|csrf_token))\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,11 @@ class RawOutput:
     @property
     def literal(self) -> bool:
         return bool(_LITERAL.match(self.expr))
+
+    @property
+    def csrf_markup(self) -> bool:
+        """The expression is the CSRF token or hidden-field markup the form library generates."""
+        return bool(_CSRF_MARKUP.match(self.expr))
 
 
 def _line_of(source: str, offset: int) -> int:

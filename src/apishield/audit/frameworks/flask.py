@@ -152,7 +152,13 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
             attr = au.last(target)
             base = target.rsplit(".", 1)[0] if "." in target else ""
             if attr in {"before_request", "after_request"} and base:
-                _owner(scan, owners, au.last(base), fn.lineno).hooks.append(fn.name)
+                # the hook's other decorators wrap it, so they run before every request too (``@auth.login_required``)
+                wrappers = [scan.q(d) for d in fn.decorator_list if d is not dec and scan.q(d)] \
+                    if attr == "before_request" else []
+                imported = scan.imports.get(base, "") if "." not in base else ""
+                hooked = _owner(scan, owners, au.last(base), fn.lineno, "import" if imported else "app")
+                hooked.ref = hooked.ref or imported
+                hooked.hooks.extend([fn.name, *wrappers])
             elif attr in {"before_app_request", "after_app_request"}:
                 scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, fn.name))
     parsed = [(_route_decorator(scan, d), d) for d in fn.decorator_list]  # each decorator read once
@@ -179,7 +185,37 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         )
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
+        elif served_only_in_tests(fn):
+            route.protections[AUTH] = "answers 404 unless the app is testing"
         scan.facts.routes.append(route)
+
+
+def _is_testing_flag(node: ast.expr) -> bool:
+    """``current_app.testing`` / ``app.config['TESTING']`` / ``app.config.get('TESTING')``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "testing"
+    if isinstance(node, ast.Subscript):
+        return bool(au.const(node.slice) == "TESTING")
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        return bool(au.const(node.args[0]) == "TESTING")
+    return False
+
+
+def served_only_in_tests(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the handler open with ``if not app.testing: abort(404)``? Such a route (a test-only ``/shutdown``)
+    does not exist for the callers of the deployed app."""
+    for stmt in fn.body[:3]:
+        if not (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.UnaryOp) and isinstance(stmt.test.op, ast.Not)
+                and _is_testing_flag(stmt.test.operand) and len(stmt.body) == 1):
+            continue
+        only = stmt.body[0]
+        call = only.value if isinstance(only, (ast.Expr, ast.Return)) else only.exc if isinstance(only, ast.Raise) \
+            else None
+        if isinstance(call, ast.Call) and (
+                (au.last(au.dotted(call.func)) == "abort" and call.args and au.const(call.args[0]) == 404)
+                or au.last(au.dotted(call.func)) == "NotFound"):
+            return True
+    return False
 
 
 def _decorator_names(scan: Scan, value: ast.AST | None) -> list[str]:

@@ -10,6 +10,7 @@ and CherryPy's ``cherrypy.response.cookie[name][flag]`` morsels. Deletions (``ma
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,8 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
         if bad:
             state = "missing" if kw is None else "off"
             explicit = {"severity": Severity.MEDIUM} if which is SAMESITE and kw is not None else {}
+            if which is SECURE and _fixed_preference(call):
+                explicit = {"severity": Severity.LOW}
             yield at_node(which, ctx, call, f"set_cookie() with the {name_kw} flag {state}", fix=fix,
                           **_cookie_name(call), **explicit)
     for key, value, where in scan.config:
@@ -187,6 +190,19 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             value).lower() == "none")))
         if bad:
             yield at_node(which, ctx, where, f"cookie set without the {name_kw} flag", fix=fix)
+
+
+_CREDENTIAL_NAME = re.compile(r"sess|auth|token|jwt|login|user|uid|account|remember|secret|key|pass|csrf|xsrf|sid"
+                              r"|ident|cred|sig", re.IGNORECASE)
+
+
+def _fixed_preference(call: ast.Call) -> bool:
+    """A cookie whose name and value are literals, the value short and the name no credential's
+    (``set_cookie('show_followed', '1')``): every client gets the same display preference; sent in clear it
+    reveals nothing, so a missing Secure flag is low."""
+    name, value = au.str_const(au.arg(call, 0, "key")), au.const(au.arg(call, 1, "value"), ...)
+    return bool(name) and not _CREDENTIAL_NAME.search(name or "") and isinstance(value, (str, int, bool)) \
+        and len(str(value)) <= 16
 
 
 def _cookie_name(call: ast.Call) -> dict[str, str]:

@@ -111,7 +111,8 @@ def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
 def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
     """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing,
     ``algorithms`` taken from the token's header, and ``jwt.decode`` without ``algorithms=`` (key and token
-    given, signature checked) which older libraries treat as "any algorithm"."""
+    given, signature checked) which older libraries treat as "any algorithm". A third positional argument of
+    ``decode`` is the ``algorithms`` parameter (PyJWT, python-jose) and is read as such."""
     if not au.mentions(ctx, _HINT_CHECK_ALG_NONE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -121,6 +122,8 @@ def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         tail = au.last(name)
         algorithms = au.kwarg(call, "algorithms")
+        if algorithms is None and tail == "decode" and len(call.args) >= 3:
+            algorithms = call.args[2]  # PyJWT and python-jose: decode(token, key, algorithms, ...)
         algorithm = au.kwarg(call, "algorithm")
         values = au.const(algorithms, None)
         if (isinstance(values, (list, tuple, set)) and any(str(v).lower() == "none" for v in values)) or (

@@ -19,6 +19,7 @@ from apishield.audit.rules.base import at, fix_text, is_test_code, related, serv
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     PARAM_LAST,
+    acts_on_own_account,
     bound_to_loopback,
     handler_body,
     identifies_caller,
@@ -279,7 +280,7 @@ _PRIVILEGED = re.compile(
 def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
     """AS103 — an authenticated admin/user-management route (``/admin``, ``/roles``, ``/promote``, deleting
     users) with no role or permission check in its decorators, dependencies or body. A session flag that only a
-    sign-in as the admin account sets is a role check."""
+    sign-in as the admin account sets is a role check; a handler acting on the caller's own account needs none."""
     for route in _routes(project):
         if not route.has(AUTH) or route.roles or route.public:
             continue
@@ -287,7 +288,8 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
         privileged = any(_PRIVILEGED.match(s) for s in segs) or "admin" in route.handler.lower()
         if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"}:
             privileged = True
-        if privileged and not _admin_only_session_flag(project, route):
+        own = not _OTHERS_ACCOUNTS.search(f"{route.path} {route.handler}") and acts_on_own_account(project, route)
+        if privileged and not own and not _admin_only_session_flag(project, route):
             yield _at(
                 project,
                 NO_ROLE,
@@ -298,6 +300,7 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
             )
 
 
+_OTHERS_ACCOUNTS = re.compile(r"admin|superuser|staff|role|permission|grant|promote|impersonate|sudo", re.IGNORECASE)
 _SESSION_FLAG = re.compile(r"""session(?:\.get\(\s*|\[\s*)['"](\w+)['"]|['"](\w+)['"]\s+in\s+session\b""")
 _ADMIN_TEST = re.compile(r"""^\s*(?:el)?if\b.*==\s*['"]admin\w*['"]|^\s*(?:el)?if\b.*['"]admin\w*['"]\s*==""",
                          re.IGNORECASE)
@@ -421,7 +424,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
     credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
     reported only when there is something to guess or enumerate: a request step that answers differently when
-    the account does not exist, or a confirmation step whose token is not verified as a signed token."""
+    the account does not exist, or a confirmation step whose token is not verified as a signed token. Changing
+    one's password behind a signed-in session is not reported: whoever can call it is already that user."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
@@ -435,6 +439,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             continue
         if "logout" in route.path.lower():
             continue
+        if route.has(AUTH) and _PASSWORD_CHANGE.search(f"{route.path} {route.handler}"):
+            continue  # behind a signed-in session: a guessed current password gives the caller nothing new
         note = ""
         if _recovery(route):
             note = recovery_exposure(project, route)
@@ -475,6 +481,8 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 
 
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
+_PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new)[-_/]?(?:password|passwd|pwd)|(?:password|passwd|pwd)[-_/]?"
+                              r"(?:change|update|edit)", re.IGNORECASE)
 #: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
 #: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
 _JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",

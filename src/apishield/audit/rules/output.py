@@ -107,10 +107,11 @@ def check_autoescape_template(ctx: TemplateContext) -> Iterator[Finding]:
 @rule(RAW_OUTPUT, scope="template")
 def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
     """AS402 (templates) — Bottle ``{{!expr}}``, Jinja/Django ``{{ expr|safe }}``, Mako ``${expr | n}`` on an
-    expression that is not a literal."""
+    expression that is not a literal nor the CSRF markup the form library generates (``csrf_token()``,
+    ``form.hidden_tag()``)."""
     labels = {"bottle-raw": "{{!%s}}", "jinja-safe": "{{ %s|safe }}", "mako-raw": "${%s | n}"}
     for hit in raw_outputs(ctx.source):
-        if hit.kind in labels and not hit.literal:
+        if hit.kind in labels and not hit.literal and not hit.csrf_markup:
             shown = labels[hit.kind] % hit.expr[:60]
             yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits '{hit.expr[:60]}' without HTML escaping")
 

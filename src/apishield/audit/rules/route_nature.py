@@ -265,9 +265,11 @@ def handler_body(project: ProjectContext, route: Route) -> str | None:
     if start is None:
         return None
     indent = len(lines[start]) - len(lines[start].lstrip())
-    end = next((i for i in range(start + 1, len(lines))
+    # a signature over several lines ends at the first line closing with ':' (``) -> dict[str, str]:``)
+    header = next((i for i in range(start, len(lines)) if lines[i].split("#", 1)[0].rstrip().endswith(":")), start)
+    end = next((i for i in range(header + 1, len(lines))
                 if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
-    return "\n".join(lines[start + 1:end])
+    return "\n".join(lines[header + 1:end])
 
 
 def searches(project: ProjectContext, route: Route) -> bool:
@@ -356,8 +358,26 @@ def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
     return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
 
 
+_PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
+_ACCOUNT_PARAM = re.compile(r"^(?:id|pk|uid|user|username|email|login|name|account|\w+_id)$", re.IGNORECASE)
+_CALLER = r"(?:current_user|current_identity|g\.user|request\.user)"
+
+
+def acts_on_own_account(project: ProjectContext, route: Route) -> bool:
+    """The handler works on the signed-in caller's own account: it uses ``current_user`` and takes no parameter
+    naming another account (``/manage/change-password``), or it refuses when the named account is not the caller
+    (``if username != current_user['username']: raise Forbidden``). No role is needed for one's own account."""
+    body = handler_body(project, route) or ""
+    if not re.search(_CALLER, body):
+        return False
+    named = [a or b for a, b in _PATH_PARAM.findall(route.path)]
+    others = [p for p in named if _ACCOUNT_PARAM.match(p)]
+    return all(re.search(rf"\b{p}\b\s*!=\s*{_CALLER}|{_CALLER}\S*\s*!=\s*{p}\b", body) for p in others)
+
+
 __all__ = [
     "PARAM_LAST",
+    "acts_on_own_account",
     "bound_to_loopback",
     "handler_body",
     "identifies_caller",

@@ -536,6 +536,9 @@ class Evaluator:
         key = self.const_eval(key_node)
         if base.kind == "request":
             return Val(taint=frozenset({REQUEST}))
+        if isinstance(key, str) and not base.taint and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "config":
+            return Val(lit=True)  # a named setting of the app's configuration (app.config['UPLOAD_FOLDER']): deployer's
         if key is not UNKNOWN:
             if base.is_const:
                 got = safe(lambda: base.const[key])
