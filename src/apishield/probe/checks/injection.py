@@ -36,7 +36,7 @@ from typing import Any
 from apishield.findings import Confidence, Severity
 from apishield.probe import rules
 from apishield.probe.checks import ssrf
-from apishield.probe.checks._util import same, try_send, who_for
+from apishield.probe.checks._util import same, try_send, who_for, without_shell_errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, is_file, sample_body, sample_value
@@ -182,13 +182,13 @@ class Sender:
 
 
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
-    if SQL_ERRORS.search(base.text):
+    if SQL_ERRORS.search(without_shell_errors(base.text)):
         return False
     for suffix in ("'", "\"", "')"):
         ex = await send(f"{send.default}{suffix}")
         if ex is None:
             return False
-        match = SQL_ERRORS.search(ex.text)
+        match = SQL_ERRORS.search(without_shell_errors(ex.text))
         if match:
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
