@@ -292,7 +292,8 @@ class Context:
             return True
         if op is not None and (op.looks_destructive() or op.looks_bare_action(self.operations)):
             return False
-        if Operation(method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
+        if (op is None or not op.looks_credential_reset()) and Operation(
+                method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
             return False
         if method.upper() in ("PUT", "PATCH", "POST") and path.split("?")[0] in self._own_paths:
             return True
