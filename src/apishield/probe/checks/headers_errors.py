@@ -116,7 +116,7 @@ async def _account_existence(ctx: Context) -> None:
     for op in ops[:5]:
         param = op.path_params[0].name
         prefix = op.path.split("{")[0]
-        mine = objects.identity_value(param, me.username, me.user_id, prefix)
+        mine = objects.identity_value(param, me.username, me.user_id, prefix, me.attributes)
         theirs = objects.identity_value(param, other.username, other.user_id, prefix)
         if mine is None or theirs is None or str(mine) == str(theirs):
             continue
