@@ -352,12 +352,13 @@ CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|looku
 SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
 
 
-async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: bool = True) -> None:
     """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
     not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
     context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
     in three shell syntaxes, which must delay the answer in proportion. The time canary needs no output, so a
-    command whose output is filtered or discarded is found too."""
+    command whose output is filtered or discarded is found too. Without a baseline answer (``timed`` False) only
+    the output canaries run."""
     a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
     want = f"apshc{a * b}"
     if want in base.text:
@@ -371,7 +372,7 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
             ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
                        ex, op=slot.op, parameter=slot.name, highlight=want)
             return
-    if not (hinted or send.quote_sensitive):
+    if not timed or not (hinted or send.quote_sensitive):
         return
     for form in SLEEP_FORMS:
         first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
@@ -486,6 +487,11 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     """Error, boolean, XSS, traversal and SSTI for one parameter; True when time-based SQLi is still worth a try."""
     slot = send.slot
     base = await send(send.default)
+    if base is not None and base.status is None and not slot.numeric:
+        # no answer to the plain value (a handler that waits on a command that fails with it): the output
+        # canaries, which make such a command line succeed, are worth their few requests; timings say nothing
+        await _cmdi(ctx, slot, send, base, timed=False)
+        return False
     if base is None or base.status is None:
         return False
     if DB_HINT.search(slot.name):
