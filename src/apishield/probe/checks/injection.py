@@ -76,7 +76,7 @@ class Slot:
     name: str
     location: str  # query | path | body | header
     identity: Identity | None
-    numeric: bool = False  # an id-like or number path parameter: SQL techniques only, after everything else
+    numeric: bool = False  # an id-like or number path parameter or number body field: SQL only, after the rest
 
 
 def slots(ctx: Context) -> list[Slot]:
@@ -98,6 +98,9 @@ def slots(ctx: Context) -> list[Slot]:
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
                     out.append(Slot(op, name, "body", who))
+                elif isinstance(schema, dict) and schema.get("type") in ("integer", "number"):
+                    # a number pasted into SQL text: the quote goes in as a string (SQL techniques only, last)
+                    out.append(Slot(op, name, "body", who, numeric=True))
     # GET query parameters first: cheapest and safest; id-like path parameters last (the least likely)
     return sorted(out, key=lambda s: (s.numeric, s.location == "body", s.op.path))
 
