@@ -53,3 +53,17 @@ def test_a_password_reset_is_probed_for_injection(tmp_path: Path, injectable: bo
         result = probe_paths(tmp_path, url, RESET, ("crawl", "injection"))
     sqli = ("PR-SQLI-001", "POST", "/password/reset") in findings_at(result)
     assert sqli is injectable
+
+
+def test_no_tautology_is_sent_to_a_password_reset(tmp_path: Path) -> None:
+    sent: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        sent.append(unquote_plus(path))
+        return _app(False)(method, path, headers, body)
+
+    with loopback(app) as url:
+        probe_paths(tmp_path, url, RESET, ("crawl", "injection"))
+    calls = [p for p in sent if p.startswith("/password/reset")]
+    assert any("'" in p for p in calls)  # it was probed ...
+    assert not [p for p in calls if " OR 1=1" in p or " OR 2>1" in p]  # ... never with a tautology

@@ -501,7 +501,10 @@ async def _fast(ctx: Context, send: Sender) -> bool:
         send.signal += 2
     if reflects(send, base):
         send.signal += 1
-    found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    # no tautology where a statement would change credentials: ``' OR 1=1`` in a password reset's WHERE resets
+    # every account's password (the probe's own identities' too); the quote alone changes nothing
+    found = await _sql_error(ctx, slot, send, base) or (
+        not slot.op.looks_credential_reset() and await _sql_boolean(ctx, slot, send, base))
     if not found and send.others:  # the quote again with the other optional parameters present
         filled = send.with_others()
         filled_base = await filled(filled.default)
