@@ -1,6 +1,7 @@
 """Registration mass assignment when the server writes every key it is sent as a column: the batch of privileged
 fields fails the whole insert (an unknown column), so each field is sent alone on a fresh account; ``is_admin``
-then sticks and is read back — and a server that ignores it stays quiet."""
+then sticks and is read back (through the canary, or through the new account's own login answer) — and a server
+that ignores it stays quiet."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ PATHS: dict[str, Any] = {
 COLUMNS = {"username", "password", "is_admin"}
 
 
-def _app(stores_admin: bool) -> Any:
+def _app(stores_admin: bool, login_shows: bool = False) -> Any:
     users: dict[str, dict[str, Any]] = {n: {"username": n, "password": n, "is_admin": False} for n in ("al", "bo")}
     tokens: dict[str, str] = {}
 
@@ -47,13 +48,15 @@ def _app(stores_admin: bool) -> Any:
                 return 401, {}, {"error": "bad credentials"}
             token = secrets.token_hex(8)
             tokens[token] = user["username"]
+            if login_shows:  # the login answer is the user record; /me shows no role
+                return 200, {}, {"token": token, "user": {"username": user["username"], "is_admin": user["is_admin"]}}
             return 200, {}, {"token": token}
         name = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
         if name is None:
             return 401, {}, {"error": "login first"}
         if route == "/me":
             user = users[name]
-            return 200, {}, {"username": name, "is_admin": user["is_admin"]}
+            return 200, {}, {"username": name, **({} if login_shows else {"is_admin": user["is_admin"]})}
         return 404, {}, {"error": "not found"}
     return app
 
@@ -63,5 +66,15 @@ def test_privileged_fields_are_sent_one_at_a_time_after_a_refused_batch(tmp_path
     recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
         {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
     with loopback(_app(stores_admin)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
+
+
+@pytest.mark.parametrize("stores_admin", [True, False])
+def test_a_privileged_field_is_read_back_from_the_new_accounts_login_answer(tmp_path: Path,
+                                                                             stores_admin: bool) -> None:
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
+        {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
+    with loopback(_app(stores_admin, login_shows=True)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
     assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin

@@ -184,14 +184,15 @@ def attribute_key(name: str) -> str:
 
 
 def learn_attributes(attributes: dict[str, Any], data: Any, depth: int = 0) -> None:
-    """Record the scalar fields of an answer about an identity (its login or ``/me`` answer), nested objects
-    included, under :func:`attribute_key` names; the first value seen wins, secrets are never kept."""
+    """Record the scalar fields (strings, numbers, booleans) of an answer about an identity (its login or ``/me``
+    answer), nested objects included, under :func:`attribute_key` names; the first value seen wins, secrets are
+    never kept."""
     if not isinstance(data, dict) or depth > 3:
         return
     for key, value in data.items():
         if isinstance(value, dict):
             learn_attributes(attributes, value, depth + 1)
-        elif (isinstance(value, (int, str)) and not isinstance(value, bool) and value != ""
+        elif (isinstance(value, (int, str)) and value != ""
               and not SECRET_ATTRIBUTE.search(str(key)) and len(str(value)) <= 200):
             attributes.setdefault(attribute_key(str(key)), value)
 
@@ -202,7 +203,7 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
     A field of the identity's own answers named like the parameter (``accountNumber`` for ``{account_number}``)
     comes first."""
     own = (attributes or {}).get(key := attribute_key(param))
-    if own is not None and key not in GENERIC_ATTRIBUTES:
+    if own is not None and not isinstance(own, bool) and key not in GENERIC_ATTRIBUTES:
         return own
     low = param.lower()
     if not (USERISH.search(low) or collection.rstrip("/").endswith(("/users", "/accounts", "/members"))):

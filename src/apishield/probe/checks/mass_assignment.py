@@ -16,6 +16,7 @@ from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, find_op, login
+from apishield.probe.objects import attribute_key
 from apishield.probe.targets import Operation, sample_body
 
 PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, "role": "admin",
@@ -74,6 +75,8 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
         ctx.client.add_secret(token, "TOKEN_MASSPROBE")
     elif not await login(ctx, LoginRecipe(login_op.method, login_op.path), probe_user, creds):
         return "quiet"
+    elif await _login_shows(ctx, register, login_op, probe_user, injected, sent.seq):
+        return "reported"
     back = await try_send(ctx, "GET", canary.path, op=canary, identity=probe_user)
     if back is None or not back.ok:
         return "quiet"
@@ -89,6 +92,25 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
                f"back {stuck} at GET {canary.path}", back, op=register, parameter=field, highlight=f'"{field}"',
                registration=sent.seq)
     return "reported"
+
+
+async def _login_shows(ctx: Context, register: Operation, login_op: Operation, probe_user: Identity,
+                       injected: dict[str, Any], registration: int) -> bool:
+    """The new account's own login answer (a separate request) shows an injected value that an ordinary
+    identity's login answer shows differently."""
+    normal = ctx.users[0].attributes if ctx.users else {}
+    stuck = {k: v for k, v in injected.items() if probe_user.attributes.get(attribute_key(k)) == v
+             and attribute_key(k) in normal and normal[attribute_key(k)] != v}
+    answer = next((ex for ex in reversed(ctx.client.log) if ex.method == login_op.method
+                   and ex.path.rstrip("/") == login_op.path.rstrip("/") and ex.ok
+                   and (probe_user.username or "\0").encode() in ex.request_body), None)
+    if not stuck or answer is None:
+        return False
+    field = sorted(stuck)[0]
+    ctx.report(rules.MASS, f"{register.key} accepted {sorted(stuck)} from the request body; the new account's own "
+               f"login answer shows {stuck} (an ordinary identity's shows otherwise)", answer, op=register,
+               parameter=field, highlight=f'"{field}"', registration=registration)
+    return True
 
 
 async def _collections(ctx: Context) -> None:
