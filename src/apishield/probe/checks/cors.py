@@ -7,7 +7,7 @@
 
 An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a
 browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
-what it can fetch itself. That is noted, not reported (OWASP ZAP rates it informational).
+what it can fetch itself. That is noted, not reported.
 """
 
 from __future__ import annotations
