@@ -362,3 +362,15 @@ def test_a_post_addressed_to_another_user_is_not_a_write_to_their_record(tmp_pat
     with loopback(app) as url:
         result = _run(tmp_path, url, spec, ("references",), login=recipe)
     assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]
+
+
+@pytest.mark.parametrize("verify", [False, True])
+def test_alg_none_is_tried_even_when_an_altered_signature_was_accepted(tmp_path: Path, verify: bool) -> None:
+    secret = "x9Lq2-VvTq7m-Zr81pWn-Kd0sE4"
+    token = _hs256({"sub": "alice", "iat": 1_700_000_000}, secret)
+    with loopback(_token_app(secret, verify)) as url:
+        result = _run(tmp_path, url, {"/me": {"get": {"responses": OK}}}, ("jwt",),
+                      auth=(f"alice=Authorization:Bearer {token}",))
+    rules = {f.rule_id for f in result.findings}
+    assert ({"PR-JWT-001", "PR-JWT-002"} <= rules) is not verify
+    assert verify is not bool({"PR-JWT-001", "PR-JWT-002"} & rules)

@@ -42,3 +42,12 @@ def test_forged_tokens_verify_with_pyjwt() -> None:
 @given(st.text(max_size=100))
 def test_decode_never_crashes(text: str) -> None:
     decode(text)
+
+
+@pytest.mark.parametrize(("secret", "cracked"), [("SuperSecret", True), ("SUPERSECRET", True), ("Secret", True),
+                                                  ("SuPeRsEcReT", False)])
+def test_crack_tries_the_usual_case_variants_of_each_word(secret: str, cracked: bool) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        token = pyjwt.encode({"sub": "1"}, secret, algorithm="HS256")
+    assert (crack(token, wordlist()) == secret) is cracked

@@ -64,6 +64,8 @@ class Identity:
     token: str | None = None
     relogin: Callable[[], Awaitable[bool]] | None = None
     verified: bool = False
+    #: scalar fields of the identity's own answers (login, ``/me``) by :func:`objects.attribute_key` name
+    attributes: dict[str, Any] = field(default_factory=dict)
     failure: str = ""  # why the last login failed
     #: credentials of the same account from other token-issuing operations of the description, tried where the
     #: main ones are refused (401); ``per_operation`` remembers which one an operation accepted
@@ -240,7 +242,7 @@ class Context:
         for c in self.owned_by(identity):
             if c.collection.rstrip("/") == prefix:
                 return c.object_id
-        return objects.identity_value(name, identity.username, identity.user_id, prefix)
+        return objects.identity_value(name, identity.username, identity.user_id, prefix, identity.attributes)
 
     def query_for(self, op: Operation) -> dict[str, Any]:
         return {p.name: sample_value(p.schema, self.rng, p.name) for p in op.params
@@ -292,7 +294,8 @@ class Context:
             return True
         if op is not None and (op.looks_destructive() or op.looks_bare_action(self.operations)):
             return False
-        if Operation(method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
+        if (op is None or not op.looks_credential_reset()) and Operation(
+                method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
             return False
         if method.upper() in ("PUT", "PATCH", "POST") and path.split("?")[0] in self._own_paths:
             return True

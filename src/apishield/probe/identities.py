@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled, Unsafe
-from apishield.probe.objects import identity_value, learn_identity
+from apishield.probe.objects import identity_value, learn_attributes, learn_identity
 from apishield.probe.targets import Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -149,7 +149,7 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         if not cookies and recipe.encoding == "basic":  # HTTP Basic APIs: the credentials are the identity
             identity.headers = recipe.request(body)["headers"]
             ctx.client.add_secret(identity.headers["Authorization"].split(" ", 1)[1], f"BASIC_{identity.name.upper()}")
-            identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
+            _learn(identity, ex.json())
             return True
         if not cookies:
             identity.failure = f"{recipe.method} {recipe.path} answered {ex.status} without a token or session cookie"
@@ -157,8 +157,13 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         identity.headers = {"Cookie": "; ".join(cookies)}
         for cookie in cookies:
             ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
-    identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, ex.json())
+    _learn(identity, ex.json())
     return True
+
+
+def _learn(identity: Identity, data: Any) -> None:
+    identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, data)
+    learn_attributes(identity.attributes, data)
 
 
 def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:
@@ -273,7 +278,8 @@ def _own_path(op: Operation, identity: Identity) -> str | None:
     id), or None when a parameter is not about users or the identity's value is unknown."""
     path = op.path
     for param in op.path_params:
-        value = identity_value(param.name, identity.username, identity.user_id, op.path.split("{")[0])
+        value = identity_value(param.name, identity.username, identity.user_id, op.path.split("{")[0],
+                               identity.attributes)
         if value is None:
             return None
         path = path.replace("{" + param.name + "}", str(value))
@@ -345,8 +351,7 @@ async def run_canary(ctx: Context) -> Operation | None:
                                  "lower the request rate or wait longer for throttled answers") from None
             if ex.ok and not denied(ex):
                 identity.verified = True
-                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
-                                                                     ex.json())
+                _learn(identity, ex.json())
                 chosen = chosen or op
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")

@@ -172,8 +172,39 @@ def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str |
     return username, user_id
 
 
-def identity_value(param: str, username: str | None, user_id: Any, collection: str) -> Any:
-    """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users."""
+# attribute names too generic to say whose value they are (``/items/{id}`` is no user's ``id``)
+GENERIC_ATTRIBUTES = frozenset({"id", "pk", "uuid", "key", "name", "slug", "value", "type", "status", "message"})
+SECRET_ATTRIBUTE = re.compile(r"(?i)token|pass|secret|hash|otp|cookie|session|jwt|bearer|credential|apikey|api_key")
+
+
+def attribute_key(name: str) -> str:
+    """A field or parameter name reduced to letters and digits, lower case: ``accountNumber`` and
+    ``account_number`` (and ``account-number``) are the same attribute."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def learn_attributes(attributes: dict[str, Any], data: Any, depth: int = 0) -> None:
+    """Record the scalar fields (strings, numbers, booleans) of an answer about an identity (its login or ``/me``
+    answer), nested objects included, under :func:`attribute_key` names; the first value seen wins, secrets are
+    never kept."""
+    if not isinstance(data, dict) or depth > 3:
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            learn_attributes(attributes, value, depth + 1)
+        elif (isinstance(value, (int, str)) and value != ""
+              and not SECRET_ATTRIBUTE.search(str(key)) and len(str(value)) <= 200):
+            attributes.setdefault(attribute_key(str(key)), value)
+
+
+def identity_value(param: str, username: str | None, user_id: Any, collection: str,
+                   attributes: dict[str, Any] | None = None) -> Any:
+    """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users.
+    A field of the identity's own answers named like the parameter (``accountNumber`` for ``{account_number}``)
+    comes first."""
+    own = (attributes or {}).get(key := attribute_key(param))
+    if own is not None and not isinstance(own, bool) and key not in GENERIC_ATTRIBUTES:
+        return own
     low = param.lower()
     if not (USERISH.search(low) or collection.rstrip("/").endswith(("/users", "/accounts", "/members"))):
         return None
@@ -186,13 +217,14 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
     return user_id if user_id is not None else username
 
 
-def identity_path(template: str, names: Iterable[str], username: str | None, user_id: Any) -> str | None:
+def identity_path(template: str, names: Iterable[str], username: str | None, user_id: Any,
+                  attributes: dict[str, Any] | None = None) -> str | None:
     """``template`` with each named path parameter filled with the identity's own value (its id, name or
     e-mail), or None when one of them is not about users."""
     prefix = template.split("{")[0]
     path = template
     for name in names:
-        value = identity_value(name, username, user_id, prefix)
+        value = identity_value(name, username, user_id, prefix, attributes)
         if value is None:
             return None
         path = path.replace("{" + name + "}", str(value))
@@ -219,5 +251,5 @@ def suffix_of(name: str) -> str | None:
     return match.group(2) if match else None
 
 
-__all__ = ["find_id", "from_listing", "from_location", "from_sent_fields", "identity_path", "identity_value",
-           "jwt_claims", "learn_identity", "reference_to", "suffix_of"]
+__all__ = ["attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields", "identity_path",
+           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "reference_to", "suffix_of"]

@@ -35,6 +35,13 @@ DESTRUCTIVE_PROSE = re.compile(
 )
 
 
+# a reset of a password, PIN or passcode (``POST /password/reset``, "Request password reset"): it changes one
+# account's credential, named by the input it takes, not the application's state — "reset" alone does not make
+# it destructive (other destructive words still do)
+CREDENTIAL_WORDS = re.compile(r"(?i)pass(word|wd|code|phrase)|pwd|forgot|(^|[^a-z])pin([^a-z]|$)")
+RESET_WORD = re.compile(r"(?i)reset(s|ting)?")
+
+
 def destructive_words(text: str) -> bool:
     """The destructive vocabulary in a path or operation id (``reset``, ``start_over``, ``wipe``, ``purge``…)."""
     return bool(DESTRUCTIVE.search(text))
@@ -92,9 +99,19 @@ class Operation:
         """Destructive-looking (vocabulary in the path, operation id or summary; an unsafe method that takes
         no parameter at all), or logout-like (see :meth:`looks_logout`): off-limits unless allowed."""
         oid = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", self.operation_id).replace("_", "-")  # purgeAll -> purge-All
-        return bool(destructive_words(self.path) or destructive_words(oid)
-                    or DESTRUCTIVE_PROSE.search(self.summary) or self.looks_logout()
+        path, summary = self.path, self.summary
+        if self.looks_credential_reset():
+            path, oid, summary = (RESET_WORD.sub("renew", t) for t in (path, oid, summary))
+        return bool(destructive_words(path) or destructive_words(oid)
+                    or DESTRUCTIVE_PROSE.search(summary) or self.looks_logout()
                     or self.parameterless_unsafe())
+
+    def looks_credential_reset(self) -> bool:
+        """A password/PIN reset that takes input (the user name, e-mail or reset token it acts on)."""
+        named = " ".join((self.path, self.operation_id, self.summary))
+        words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", named)}
+        return bool(RESET_WORD.search(named) or "forgot" in words) and bool(CREDENTIAL_WORDS.search(named)) and (
+            not words & {"all", "every", "everyone"}) and bool(self.params or self.body_fields)
 
     def parameterless_unsafe(self) -> bool:
         """DELETE/PUT/PATCH on no object (no path parameter, in an API description): ``DELETE /items`` acts on

@@ -15,6 +15,16 @@ SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|p
                            r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc)$")
 
 
+# A shell's own error line (``/bin/sh: 1: Syntax error: Unterminated quoted string``, ``bash: line 1: …``): a
+# quote that breaks a command line, not a database's SQL; SQL error signatures are read with these lines removed.
+SHELL_ERROR = re.compile(r"(?:/(?:usr/)?bin/)?\b(?:ba|da|z|k)?sh: (?:line )?(?:\d+: )?[^\n\"\\]{0,300}")
+
+
+def without_shell_errors(text: str) -> str:
+    """``text`` with a shell's error lines blanked, so SQL-error signatures cannot match a shell's words."""
+    return SHELL_ERROR.sub(" ", text)
+
+
 def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
     if depth > 8:
         return

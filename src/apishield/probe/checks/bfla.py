@@ -20,7 +20,8 @@ from apishield.probe.targets import Operation
 
 def own_target(op: Operation, victim: Identity) -> str | None:
     """``op``'s path with every path parameter naming ``victim`` (None when one does not name a user)."""
-    return objects.identity_path(op.path, (p.name for p in op.path_params), victim.username, victim.user_id)
+    return objects.identity_path(op.path, (p.name for p in op.path_params), victim.username, victim.user_id,
+                               victim.attributes)
 
 
 @check("bfla", rules=(rules.BFLA,), weight=2, phase="access", order=20)

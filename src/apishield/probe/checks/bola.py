@@ -88,7 +88,7 @@ async def bola(ctx: Context) -> None:
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
-        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id)
+        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
         if path is None:
             continue
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
@@ -263,7 +263,7 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
     if anon is None or not denied(anon):
         return  # readable by anyone: public by design, or the authn check's concern
     prefix = op.path.split("{")[0]
-    mine = objects.identity_value(param, other.username, other.user_id, prefix)
+    mine = objects.identity_value(param, other.username, other.user_id, prefix, other.attributes)
     ghost = "987654321" if str(mine).isdigit() else f"apishieldnone{ctx.token(6)}"
     for value in (mine, ghost):
         control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", str(value)), identity=other, op=op)

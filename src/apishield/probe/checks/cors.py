@@ -1,13 +1,17 @@
 """CORS: send foreign origins and look at what the server allows back.
 
-* an arbitrary origin reflected in ``Access-Control-Allow-Origin`` (high with credentials, medium without);
-* the ``null`` origin allowed; prefix/suffix tricks on the target's own host (``target.evil.example``,
-  ``eviltarget``) allowed; ``*`` together with ``Allow-Credentials: true``.
+* an arbitrary origin reflected in ``Access-Control-Allow-Origin`` together with
+  ``Access-Control-Allow-Credentials: true``;
+* the ``null`` origin allowed, or prefix/suffix tricks on the target's own host (``target.evil.example``,
+  ``eviltarget``) allowed, with credentials; ``*`` together with ``Allow-Credentials: true``.
+
+An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a
+browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
+what it can fetch itself. That is noted, not reported.
 """
 
 from __future__ import annotations
 
-from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.engine import Context, check
@@ -40,9 +44,12 @@ async def cors(ctx: Context) -> None:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
                        parameter="Origin")
             return
+        if allowed == origin and not creds:
+            ctx.notes.append(f"cors: Origin {origin!r} is allowed without credentials on {op.key} (what '*' "
+                             "allows: no cookie is sent and no authenticated answer is shown; not reported)")
+            return
         if allowed == origin:
-            severity = rule.severity if creds else Severity.MEDIUM
-            ctx.report(rule, f"Origin {origin!r} is allowed{' with credentials' if creds else ''}", ex, op=op,
-                       parameter="Origin", severity=severity, highlight="access-control-allow-origin")
+            ctx.report(rule, f"Origin {origin!r} is allowed with credentials", ex, op=op,
+                       parameter="Origin", highlight="access-control-allow-origin")
             if rule is rules.CORS_REFLECT:
                 return  # reflects everything: the other trials add nothing

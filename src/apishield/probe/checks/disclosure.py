@@ -18,16 +18,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks._util import sensitive_fields, walk_keys
+from apishield.probe.checks._util import sensitive_fields, walk_keys, without_shell_errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
+from apishield.probe.targets import is_file
 from apishield.web.headers import csp_directives
 
 STACK = re.compile(
@@ -114,6 +116,52 @@ def _matches(template: str, path: str) -> bool:
     return re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path) is not None
 
 
+def bare_error(ex: Exchange) -> bool:
+    """An error answer that shows no sign of a crash: not a framework's HTML error page, short, and without a
+    stack trace, exception name, debugger or database text (``Internal Server Error``, ``{"error": "no file"}``)."""
+    text = ex.text.strip()
+    if "html" in ex.content_type or len(text) > 300:
+        return False
+    return not any(p.search(text) for p in (STACK, DEBUG, EXCEPTION, SQL_ERROR))
+
+
+def missing_input(op: Any, ex: Exchange) -> list[str]:
+    """What the operation requires that this request did not carry: required query parameters, a body, required
+    body fields, and uploaded files (a file counts only as a multipart part with a file name)."""
+    query = parse_qs(urlsplit(ex.url).query, keep_blank_values=True)
+    missing = [p.name for p in op.params if p.location == "query" and p.required and p.name not in query]
+    if op.body_schema is None:
+        return missing
+    body = ex.request_body
+    if not body.strip():
+        return [*missing, "a body"]
+    fields = op.body_fields
+    required = [str(n) for n in op.body_schema.get("required") or () if isinstance(n, str)]
+    files = [n for n, schema in fields.items() if is_file(schema)]
+    kind = (ex.request_header("content-type") or "").lower()
+    text = body.decode("utf-8", "replace")
+    present: set[str] = set()
+    if "multipart/" in kind:
+        present = {m.group(1) for m in re.finditer(r'name="([^"]*)"; filename="', text)}
+        present |= {m.group(1) for m in re.finditer(r'name="([^"]*)"', text) if m.group(1) not in files}
+    elif files:
+        present = set()  # a file travels only as a multipart part: whatever else this body is, the file is missing
+        required = []
+    elif "json" in kind:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return missing  # a malformed body is input the API should refuse: a 500 to it stays a finding
+        if not isinstance(data, dict):
+            return missing
+        present = {str(k) for k in data}
+    elif "x-www-form-urlencoded" in kind:
+        present = set(parse_qs(text, keep_blank_values=True))
+    else:
+        return missing
+    return [*missing, *(n for n in dict.fromkeys([*required, *files]) if n not in present)]
+
+
 def _sent_text(ex: Exchange) -> str:
     """What the request itself carried (URL decoded, and the body), so an answer that echoes the probe's own
     payload (``user id ' AND SELECT … not found``) is not read as the server disclosing its internals."""
@@ -137,7 +185,9 @@ def errors(ctx: Context, ex: Exchange) -> None:
         return
     if ex.status is not None and ex.status >= 400:
         sent = _sent_text(ex)
-        sql = next((m for m in (*SQL_ERROR.finditer(text), *SQL_TEXT.finditer(text)) if m.group(0) not in sent), None)
+        clean = without_shell_errors(text)
+        sql = next((m for m in (*SQL_ERROR.finditer(clean), *SQL_TEXT.finditer(clean)) if m.group(0) not in sent),
+                   None)
         if sql:
             ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
                        ex, op=op, highlight=sql.group(0))
@@ -231,6 +281,7 @@ async def passive(ctx: Context) -> None:
     version banners, weak Content-Security-Policy."""
     seen: set[tuple[str, str]] = set()
     crashed: set[str] = set()
+    deliberate: set[str] = set()
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
     policies: set[str] = set()
     for ex in list(ctx.client.log):
@@ -252,9 +303,18 @@ async def passive(ctx: Context) -> None:
         if ex.ok:
             sensitive(ctx, ex)
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
+            op = _op_for(ctx, ex)
+            if op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
+                if ex.operation not in deliberate:
+                    deliberate.add(ex.operation)
+                    ctx.notes.append(f"passive: {ex.operation} answered a bare 500 to a request without "
+                                     f"{', '.join(missing)} (a deliberate answer cannot be told from a crash; "
+                                     "not reported as unhandled)")
+                continue
             crashed.add(ex.operation)
             ctx.report(rules.SERVER_ERROR, f"{ex.operation} answered 500 to this request (an unhandled error; "
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["banner", "card_number", "errors", "hash_shape", "luhn", "passive", "sensitive", "weak_csp"]
+__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "luhn", "missing_input", "passive",
+           "sensitive", "weak_csp"]

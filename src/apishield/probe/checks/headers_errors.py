@@ -6,13 +6,14 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, check
+from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import find_op
 from apishield.probe.targets import Operation
 
@@ -70,9 +71,21 @@ def _login_op(ctx: Context) -> tuple[Operation | None, str]:
 
 
 async def _enumeration(ctx: Context) -> None:
+    """At the recipe's login and at another login-like operation (at most two in all)."""
     login, encoding = _login_op(ctx)
     known = next((i for i in ctx.identities if i.username), None)
-    if login is None or known is None or not known.username or encoding == "basic":
+    if known is None or not known.username:
+        return
+    targets = [(login, encoding)] if login is not None and encoding != "basic" else []
+    seen = {login.key} if login is not None else set()
+    targets += [(op, "form" if op.form_encoded else "json") for op in ctx.operations
+                if op.looks_login() and op.key not in seen]
+    for op, how in targets[:2]:  # two wrong passwords each: four in all stays under the usual lockouts
+        await _enumeration_at(ctx, op, how, known)
+
+
+async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: Identity) -> None:
+    if not known.username:
         return
     fields = list(login.body_fields) or ["username", "password"]
     user_key = next((f for f in fields if f.lower() in ("username", "user", "login", "email")), "username")
@@ -95,13 +108,18 @@ async def _enumeration(ctx: Context) -> None:
         answers.append((wrong, unknown, nobody))
 
     def differ(w: Exchange, u: Exchange, nobody: str) -> bool:  # an echoed user name is not a difference
-        return w.status != u.status or (normalise(w.text.replace(known.username or "", "{user}"))
-                                        != normalise(u.text.replace(nobody, "{user}")))
+        return w.status != u.status or (normalise(_unname(w.text, known.username or ""))
+                                        != normalise(_unname(u.text, nobody)))
 
     if all(differ(*a) for a in answers):
         w, u, _ = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
+
+
+def _unname(text: str, name: str) -> str:
+    """``text`` with the user name replaced where it stands as a word of its own (``al`` is not in ``invalid``)."""
+    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", "{user}", text) if name else text
 
 
 async def _account_existence(ctx: Context) -> None:
@@ -116,7 +134,7 @@ async def _account_existence(ctx: Context) -> None:
     for op in ops[:5]:
         param = op.path_params[0].name
         prefix = op.path.split("{")[0]
-        mine = objects.identity_value(param, me.username, me.user_id, prefix)
+        mine = objects.identity_value(param, me.username, me.user_id, prefix, me.attributes)
         theirs = objects.identity_value(param, other.username, other.user_id, prefix)
         if mine is None or theirs is None or str(mine) == str(theirs):
             continue

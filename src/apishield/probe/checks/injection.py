@@ -36,7 +36,7 @@ from typing import Any
 from apishield.findings import Confidence, Severity
 from apishield.probe import rules
 from apishield.probe.checks import ssrf
-from apishield.probe.checks._util import same, try_send, who_for
+from apishield.probe.checks._util import same, try_send, who_for, without_shell_errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, is_file, sample_body, sample_value
@@ -76,7 +76,7 @@ class Slot:
     name: str
     location: str  # query | path | body | header
     identity: Identity | None
-    numeric: bool = False  # an id-like or number path parameter: SQL techniques only, after everything else
+    numeric: bool = False  # an id-like or number path parameter or number body field: SQL only, after the rest
 
 
 def slots(ctx: Context) -> list[Slot]:
@@ -98,6 +98,9 @@ def slots(ctx: Context) -> list[Slot]:
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
                     out.append(Slot(op, name, "body", who))
+                elif isinstance(schema, dict) and schema.get("type") in ("integer", "number"):
+                    # a number pasted into SQL text: the quote goes in as a string (SQL techniques only, last)
+                    out.append(Slot(op, name, "body", who, numeric=True))
     # GET query parameters first: cheapest and safest; id-like path parameters last (the least likely)
     return sorted(out, key=lambda s: (s.numeric, s.location == "body", s.op.path))
 
@@ -182,13 +185,13 @@ class Sender:
 
 
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
-    if SQL_ERRORS.search(base.text):
+    if SQL_ERRORS.search(without_shell_errors(base.text)):
         return False
     for suffix in ("'", "\"", "')"):
         ex = await send(f"{send.default}{suffix}")
         if ex is None:
             return False
-        match = SQL_ERRORS.search(ex.text)
+        match = SQL_ERRORS.search(without_shell_errors(ex.text))
         if match:
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
@@ -352,12 +355,13 @@ CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|looku
 SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
 
 
-async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: bool = True) -> None:
     """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
     not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
     context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
     in three shell syntaxes, which must delay the answer in proportion. The time canary needs no output, so a
-    command whose output is filtered or discarded is found too."""
+    command whose output is filtered or discarded is found too. Without a baseline answer (``timed`` False) only
+    the output canaries run."""
     a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
     want = f"apshc{a * b}"
     if want in base.text:
@@ -371,7 +375,7 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
             ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
                        ex, op=slot.op, parameter=slot.name, highlight=want)
             return
-    if not (hinted or send.quote_sensitive):
+    if not timed or not (hinted or send.quote_sensitive):
         return
     for form in SLEEP_FORMS:
         first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
@@ -486,13 +490,21 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     """Error, boolean, XSS, traversal and SSTI for one parameter; True when time-based SQLi is still worth a try."""
     slot = send.slot
     base = await send(send.default)
+    if base is not None and base.status is None and not slot.numeric:
+        # no answer to the plain value (a handler that waits on a command that fails with it): the output
+        # canaries, which make such a command line succeed, are worth their few requests; timings say nothing
+        await _cmdi(ctx, slot, send, base, timed=False)
+        return False
     if base is None or base.status is None:
         return False
     if DB_HINT.search(slot.name):
         send.signal += 2
     if reflects(send, base):
         send.signal += 1
-    found = await _sql_error(ctx, slot, send, base) or await _sql_boolean(ctx, slot, send, base)
+    # no tautology where a statement would change credentials: ``' OR 1=1`` in a password reset's WHERE resets
+    # every account's password (the probe's own identities' too); the quote alone changes nothing
+    found = await _sql_error(ctx, slot, send, base) or (
+        not slot.op.looks_credential_reset() and await _sql_boolean(ctx, slot, send, base))
     if not found and send.others:  # the quote again with the other optional parameters present
         filled = send.with_others()
         filled_base = await filled(filled.default)

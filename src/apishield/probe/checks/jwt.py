@@ -2,9 +2,9 @@
 
 * ``alg: none`` in four spellings with the signature removed;
 * the original header with the signature stripped or altered;
-* the HMAC secret cracked **offline** against the shipped wordlist and every numeric secret of up to six digits
-  (about a million HMACs, a few seconds, no requests), then a token with a changed
-  claim re-signed with it and sent; with the secret known, an expired token is tried as well;
+* the HMAC secret cracked **offline** against the shipped wordlist (each word in its case variants) and every
+  numeric secret of up to six digits (about a million HMACs, a few seconds, no requests), then a token with a
+  changed claim re-signed with it and sent; with the secret known, an expired token is tried as well;
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
@@ -69,8 +69,16 @@ def encode(header: dict[str, Any], claims: dict[str, Any], key: bytes | None) ->
 
 
 def wordlist() -> list[str]:
+    """The shipped words, each with its case variants (``superSecret`` → ``supersecret``, ``SuperSecret``,
+    ``SUPERSECRET``, ``Supersecret``): people capitalise the words they pick."""
     text = resources.files("apishield.probe").joinpath("data/jwt_secrets.txt").read_text(encoding="utf-8")
-    return [line.rstrip("\n") for line in text.splitlines() if line and not line.startswith("#")]
+    words = [line.rstrip("\n") for line in text.splitlines() if line and not line.startswith("#")]
+    return list(dict.fromkeys(v for w in words for v in case_variants(w)))
+
+
+def case_variants(word: str) -> tuple[str, ...]:
+    """``word`` as written, lower case, upper case, first letter up (rest kept), capitalised."""
+    return (word, word.lower(), word.upper(), word[:1].upper() + word[1:], word.capitalize())
 
 
 PIN_DIGITS = 6
@@ -161,6 +169,16 @@ async def _public_key(ctx: Context) -> bytes | None:
     return None
 
 
+async def _alg_none(ctx: Context, send: Attempt, op: Operation, header: dict[str, Any],
+                    claims: dict[str, Any]) -> None:
+    for none in ("none", "None", "NONE", "nOnE"):
+        ex = await send(encode({**header, "alg": none}, claims, None))
+        if ex is not None and ex.ok:
+            ctx.report(rules.JWT_NONE, f"a token with alg {none!r} and no signature was accepted", ex, op=op,
+                       parameter=send.header_name)
+            return
+
+
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
                      rules.JWT_KID, rules.JWT_NO_EXPIRY), weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
@@ -204,17 +222,14 @@ async def jwt(ctx: Context) -> None:
             ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is {secret!r} (cracked offline: "
                        "it reproduces the token's signature); anyone can sign tokens", None, op=op,
                        parameter=send.header_name)
+        if garbage is not None:  # alg none is its own flaw (a library honouring the header), tried all the same
+            await _alg_none(ctx, send, op, header, claims)
         return
     stripped = await send(parts[0] + "." + parts[1] + ".")
     if stripped is not None and stripped.ok:
         ctx.report(rules.JWT_NOSIG, "the token with its signature stripped was accepted", stripped, op=op,
                    parameter=send.header_name)
-    for none in ("none", "None", "NONE", "nOnE"):
-        ex = await send(encode({**header, "alg": none}, claims, None))
-        if ex is not None and ex.ok:
-            ctx.report(rules.JWT_NONE, f"a token with alg {none!r} and no signature was accepted", ex, op=op,
-                       parameter=send.header_name)
-            break
+    await _alg_none(ctx, send, op, header, claims)
     if alg in HASHES:
         if secret is not None:
             forged_claims = {**claims, "apishield": "forged", "iat": int(time.time())}

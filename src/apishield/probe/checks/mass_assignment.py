@@ -1,9 +1,10 @@
 """Mass assignment, verified by reading back: did a privileged field sent in a create request stick?
 
 Two places: the registration operation (register a throwaway account with ``admin``/``role``/``is_admin``
-set, log in, and read the account back through the canary operation) and every collection the probe can
-create in (fields the item's response shows but the request schema does not declare). A finding needs the
-injected value in a *separate* read, and a normal object/account whose value differs — echoes don't count.
+set — all at once, then one field at a time if the server refuses the batch — log in, and read the account
+back through the canary operation) and every collection the probe can create in (fields the item's response
+shows but the request schema does not declare). A finding needs the injected value in a *separate* read, and a
+normal object/account whose value differs — echoes don't count.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, find_op, login
-from apishield.probe.targets import sample_body
+from apishield.probe.objects import attribute_key
+from apishield.probe.targets import Operation, sample_body
 
 PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, "role": "admin",
                               "is_staff": True, "is_superuser": True}
@@ -30,9 +32,22 @@ def _stuck(data: Any, injected: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _registration(ctx: Context) -> None:
+    """Register with every privileged field at once; when the server refuses that batch (an unknown column fails
+    the whole insert), once more with each field alone, a fresh account each time."""
     register, login_op, canary = find_op(ctx.operations, "register"), find_op(ctx.operations, "login"), ctx.canary
     if register is None or login_op is None or canary is None:
         return
+    outcome = await _register_with(ctx, register, login_op, canary, dict(PRIVILEGED))
+    if outcome != "refused":
+        return
+    for key, value in PRIVILEGED.items():
+        if await _register_with(ctx, register, login_op, canary, {key: value}) == "reported":
+            return
+
+
+async def _register_with(ctx: Context, register: Operation, login_op: Operation, canary: Operation,
+                         privileged: dict[str, Any]) -> str:
+    """One throwaway registration carrying ``privileged``: "reported", "refused" (not 2xx) or "quiet"."""
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
     username, password = f"apishield_{ctx.account_tag()}", f"Apishield-{secrets.token_urlsafe(12)}-9!"
     ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
@@ -43,10 +58,14 @@ async def _registration(ctx: Context) -> None:
             body[key] = password
     body.setdefault("username", username)
     body.setdefault("password", password)
-    injected = {k: v for k, v in PRIVILEGED.items() if k not in body}
+    injected = {k: v for k, v in privileged.items() if k not in body}
+    if not injected:
+        return "quiet"
     sent = await try_send(ctx, register.method, register.path, op=register, json_body={**body, **injected})
-    if sent is None or not sent.ok:
-        return
+    if sent is None:
+        return "quiet"
+    if not sent.ok:
+        return "refused"
     creds = {k: v for k, v in body.items() if k not in injected and (k.lower() in USER_KEYS or "pass" in k.lower()
                                                                       or k.lower() == "email")}
     probe_user = Identity(name="massprobe", username=username)
@@ -55,21 +74,43 @@ async def _registration(ctx: Context) -> None:
         probe_user.headers = {"Authorization": f"Bearer {token}"}
         ctx.client.add_secret(token, "TOKEN_MASSPROBE")
     elif not await login(ctx, LoginRecipe(login_op.method, login_op.path), probe_user, creds):
-        return
+        return "quiet"
+    elif await _login_shows(ctx, register, login_op, probe_user, injected, sent.seq):
+        return "reported"
     back = await try_send(ctx, "GET", canary.path, op=canary, identity=probe_user)
     if back is None or not back.ok:
-        return
+        return "quiet"
     stuck = _stuck(back.json(), injected)
     if not stuck or not ctx.users:
-        return
+        return "quiet"
     normal = await try_send(ctx, "GET", canary.path, op=canary, identity=ctx.users[0])
     normal_values = _stuck(normal.json() if normal else None, stuck)
     if normal_values == stuck:
-        return  # ordinary accounts look the same: nothing was gained
+        return "quiet"  # ordinary accounts look the same: nothing was gained
     field = sorted(stuck)[0]
     ctx.report(rules.MASS, f"{register.key} accepted {sorted(stuck)} from the request body; the new account reads "
                f"back {stuck} at GET {canary.path}", back, op=register, parameter=field, highlight=f'"{field}"',
                registration=sent.seq)
+    return "reported"
+
+
+async def _login_shows(ctx: Context, register: Operation, login_op: Operation, probe_user: Identity,
+                       injected: dict[str, Any], registration: int) -> bool:
+    """The new account's own login answer (a separate request) shows an injected value that an ordinary
+    identity's login answer shows differently."""
+    normal = ctx.users[0].attributes if ctx.users else {}
+    stuck = {k: v for k, v in injected.items() if probe_user.attributes.get(attribute_key(k)) == v
+             and attribute_key(k) in normal and normal[attribute_key(k)] != v}
+    answer = next((ex for ex in reversed(ctx.client.log) if ex.method == login_op.method
+                   and ex.path.rstrip("/") == login_op.path.rstrip("/") and ex.ok
+                   and (probe_user.username or "\0").encode() in ex.request_body), None)
+    if not stuck or answer is None:
+        return False
+    field = sorted(stuck)[0]
+    ctx.report(rules.MASS, f"{register.key} accepted {sorted(stuck)} from the request body; the new account's own "
+               f"login answer shows {stuck} (an ordinary identity's shows otherwise)", answer, op=register,
+               parameter=field, highlight=f'"{field}"', registration=registration)
+    return True
 
 
 async def _collections(ctx: Context) -> None:

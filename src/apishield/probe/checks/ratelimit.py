@@ -1,4 +1,4 @@
-"""Rate limiting: a bounded burst at the login operation (wrong credentials for a made-up user, so no real
+"""Rate limiting: a bounded burst at each login-like operation (wrong credentials for a made-up user, so no real
 account is locked) or, failing that, the canary operation or another parameterless GET. Reported when the whole
 burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
 429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header.
@@ -12,7 +12,6 @@ from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import find_op
 from apishield.probe.targets import Operation
 
 BURST = 30
@@ -26,15 +25,20 @@ def limited(ex: Exchange) -> bool:
                              "x-ratelimit-remaining", "x-rate-limit-limit") for k, _ in ex.response_headers)
 
 
-def _target(ctx: Context) -> tuple[Operation, Identity | None] | None:
-    login = find_op(ctx.operations, "login")
-    if login is not None:
-        return login, None
+MAX_LOGINS = 3
+
+
+def _targets(ctx: Context) -> list[tuple[Operation, Identity | None]]:
+    """Every login-like operation (at most three: an API may have several ways in, each needing its own limit),
+    else the canary operation, else a parameterless GET."""
+    logins = [op for op in ctx.operations if op.looks_login()][:MAX_LOGINS]
+    if logins:
+        return [(op, None) for op in logins]
     if ctx.canary is not None and ctx.users:
-        return ctx.canary, ctx.users[0]
+        return [(ctx.canary, ctx.users[0])]
     op = next((o for o in ctx.operations if o.method == "GET" and not o.path_params and not o.looks_destructive()
                and o.secured is not True), None)
-    return (op, None) if op is not None else None
+    return [(op, None)] if op is not None else []
 
 
 def _served(ctx: Context, ex: Exchange) -> bool:
@@ -94,16 +98,22 @@ async def ratelimit(ctx: Context) -> None:
 
 
 async def _burst(ctx: Context) -> None:
-    chosen = _target(ctx)
-    if chosen is None:
+    chosen = _targets(ctx)
+    if not chosen:
         ctx.not_applicable("no login operation and no parameterless GET to send a burst to")
         return
-    op, who = chosen
-    ctx.plan([op])
+    ctx.plan([op for op, _who in chosen])
+    for op, who in chosen:
+        if not await _burst_at(ctx, op, who):
+            return
+
+
+async def _burst_at(ctx: Context, op: Operation, who: Identity | None) -> bool:
+    """One burst at ``op``; False when the run should send no further burst (refused, throttled, no budget)."""
     burst = min(BURST, ctx.client.check_remaining())
     if burst < 10:
         ctx.skip(f"only {burst} request(s) of budget left for a burst of {BURST}", op)
-        return
+        return False
     last: Exchange | None = None
     for _ in range(burst):
         if op.method == "POST":
@@ -113,18 +123,19 @@ async def _burst(ctx: Context) -> None:
         else:
             ex = await try_send(ctx, "GET", op.path, op=op, identity=who, expect_throttle=True)
         if ex is None:
-            return
+            return False
         if ex.status is None:
             ctx.skip(f"the burst got no answer ({ex.error})", op, "inconclusive")
-            return
+            return True
         if ex.status in NOT_SERVED and not _served(ctx, ex):
             # a path the server does not serve says nothing about rate limiting on the ones it does
             ctx.skip(f"{op.key} answered {ex.status}: not served, so a burst there proves nothing", op,
                      "inconclusive")
-            return
+            return True
         if limited(ex):
-            return
+            return True
         last = ex
     if last is not None:
         ctx.report(rules.RATE, f"{burst} requests to {op.key} in a burst: no 429, no Retry-After or RateLimit "
                    "headers", last, op=op, burst=burst)
+    return True

@@ -1,0 +1,84 @@
+"""Errors read for what they show: a shell's syntax error is not a database error, an origin allowed without
+credentials is what ``*`` allows, and a bare 500 to a request that lacks a required part is not proof of an
+unhandled crash — each must stay quiet, while the real flaw next to it still fires."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+STRING = {"type": "string"}
+CHECK = {"/check": {"get": {"parameters": [{"name": "command", "in": "query", "schema": STRING}],
+                            "responses": {"200": {"description": "output"}}}}}
+
+
+def _errors(shell: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        value = unquote_plus(path.partition("command=")[2])
+        if path.startswith("/check") and value.count("'") % 2:
+            text = ("/bin/sh: 1: Syntax error: Unterminated quoted string\n" if shell else
+                    "ERROR: unterminated quoted string at or near \"'\" LINE 1: SELECT 1 FROM t WHERE c = '")
+            return 200, {}, {"error": text}
+        if path.startswith("/check"):
+            return 200, {}, {"output": "ok"}
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("shell", [True, False])
+def test_a_shell_syntax_error_is_not_read_as_sql(tmp_path: Path, shell: bool) -> None:
+    with loopback(_errors(shell)) as url:
+        result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
+    sql = {r for r, _m, _p in findings_at(result)} & {"PR-SQLI-001", "PR-ERR-003"}
+    assert (not sql) if shell else ("PR-SQLI-001" in sql)
+
+
+def _cors(credentials: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        origin = {k.lower(): v for k, v in headers.items()}.get("origin")
+        extra = {"Access-Control-Allow-Origin": origin} if origin else {}
+        if origin and credentials:
+            extra["Access-Control-Allow-Credentials"] = "true"
+        return (200, extra, {"items": []}) if path.startswith("/items") else (404, {}, {"detail": "not found"})
+    return app
+
+
+@pytest.mark.parametrize("credentials", [True, False])
+def test_an_origin_echoed_without_credentials_is_not_a_cors_flaw(tmp_path: Path, credentials: bool) -> None:
+    paths = {"/items": {"get": {"responses": {"200": {"description": "list"}}}}}
+    with loopback(_cors(credentials)) as url:
+        result = probe_paths(tmp_path, url, paths, ("cors",))
+    cors = {r for r, _m, _p in findings_at(result) if r.startswith("PR-CORS")}
+    assert cors == ({"PR-CORS-001"} if credentials else set())
+    assert credentials or any("without credentials" in n for n in result.notes)
+
+
+UPLOAD = {"/upload": {"post": {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "note": STRING}}}}},
+    "responses": {"200": {"description": "stored"}}}}}
+
+
+def _upload(crash: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/upload"):
+            return 404, {}, {"detail": "not found"}
+        if b"filename=" not in body:
+            if crash:  # an exception escaped the handler: its text is in the answer
+                return 500, {}, {"error": "TypeError: Cannot read properties of undefined (reading 'buffer')"}
+            return 500, {"Content-Type": "text/plain"}, "Internal Server Error"  # deliberate, says nothing
+        return 200, {}, {"stored": True}
+    return app
+
+
+@pytest.mark.parametrize("crash", [True, False])
+def test_a_bare_500_to_a_request_without_its_file_is_not_an_unhandled_error(tmp_path: Path, crash: bool) -> None:
+    with loopback(_upload(crash)) as url:
+        result = probe_paths(tmp_path, url, UPLOAD, ("crawl", "injection", "headers_errors"))
+    errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
+    assert errors == ({"PR-ERR-004"} if crash else set())

@@ -1,0 +1,80 @@
+"""Registration mass assignment when the server writes every key it is sent as a column: the batch of privileged
+fields fails the whole insert (an unknown column), so each field is sent alone on a fresh account; ``is_admin``
+then sticks and is read back (through the canary, or through the new account's own login answer) — and a server
+that ignores it stays quiet."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+CREDS = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+         "required": ["username", "password"]}
+PATHS: dict[str, Any] = {
+    "/register": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDS}}}, "responses": OK}},
+    "/login": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDS}}}, "responses": OK}},
+    "/me": {"get": {"security": [{"bearerAuth": []}], "responses": OK}},
+}
+COLUMNS = {"username", "password", "is_admin"}
+
+
+def _app(stores_admin: bool, login_shows: bool = False) -> Any:
+    users: dict[str, dict[str, Any]] = {n: {"username": n, "password": n, "is_admin": False} for n in ("al", "bo")}
+    tokens: dict[str, str] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        data = json.loads(body or b"{}") if method == "POST" else {}
+        if route == "/register" and method == "POST":
+            if not isinstance(data, dict) or not {"username", "password"} <= set(data):
+                return 400, {}, {"error": "username and password required"}
+            if set(data) - COLUMNS:  # every key becomes a column: an unknown one fails the insert
+                return 500, {}, {"error": "registration failed"}
+            users[data["username"]] = {"username": data["username"], "password": data["password"],
+                                       "is_admin": bool(data.get("is_admin")) if stores_admin else False}
+            return 201, {}, {"status": "registered"}
+        if route == "/login" and method == "POST":
+            user = users.get(data.get("username")) if isinstance(data, dict) else None
+            if user is None or user["password"] != data.get("password"):
+                return 401, {}, {"error": "bad credentials"}
+            token = secrets.token_hex(8)
+            tokens[token] = user["username"]
+            if login_shows:  # the login answer is the user record; /me shows no role
+                return 200, {}, {"token": token, "user": {"username": user["username"], "is_admin": user["is_admin"]}}
+            return 200, {}, {"token": token}
+        name = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if name is None:
+            return 401, {}, {"error": "login first"}
+        if route == "/me":
+            user = users[name]
+            return 200, {}, {"username": name, **({} if login_shows else {"is_admin": user["is_admin"]})}
+        return 404, {}, {"error": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("stores_admin", [True, False])
+def test_privileged_fields_are_sent_one_at_a_time_after_a_refused_batch(tmp_path: Path, stores_admin: bool) -> None:
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
+        {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
+    with loopback(_app(stores_admin)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
+
+
+@pytest.mark.parametrize("stores_admin", [True, False])
+def test_a_privileged_field_is_read_back_from_the_new_accounts_login_answer(tmp_path: Path,
+                                                                             stores_admin: bool) -> None:
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
+        {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
+    with loopback(_app(stores_admin, login_shows=True)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
