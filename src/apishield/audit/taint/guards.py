@@ -10,7 +10,24 @@ from collections.abc import Callable
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import names_in
-from apishield.audit.taint.values import ALL, KINDS
+from apishield.audit.taint.values import ALL, KINDS, Val
+
+
+def is_allow_list(node: ast.AST, lookup: Callable[[str], Val]) -> bool:
+    """Whether ``node`` is what a membership test checks against: a literal collection, a name bound to a constant
+    collection, or a table named as one (``ALLOWED``, ``valid_…``, ``whitelist``)."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    if isinstance(node, ast.Name):
+        v = lookup(node.id)
+        if v.is_const and isinstance(v.const, (list, tuple, set, frozenset, dict)):
+            return True
+        if v.seq is not None and all(e.is_const for e in v.seq):
+            return True
+        return node.id.isupper() or node.id.lower().startswith(("allowed", "valid", "whitelist", "allowlist"))
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper() or node.attr.lower().startswith(("allowed", "valid", "whitelist"))
+    return False
 
 
 def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], negated: bool = False

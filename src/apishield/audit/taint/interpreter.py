@@ -14,7 +14,7 @@ from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
-from apishield.audit.taint.guards import guarded_kinds, guarded_subjects
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, is_allow_list
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
     CLEAN,
@@ -278,23 +278,9 @@ class Evaluator:
         return UNKNOWN
 
     # ---- guards
-    def _is_allow_list(self, node: ast.AST) -> bool:
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return all(isinstance(e, ast.Constant) for e in node.elts)
-        if isinstance(node, ast.Name):
-            v = self.lookup(node.id)
-            if v.is_const and isinstance(v.const, (list, tuple, set, frozenset, dict)):
-                return True
-            if v.seq is not None and all(e.is_const for e in v.seq):
-                return True
-            return node.id.isupper() or node.id.lower().startswith(("allowed", "valid", "whitelist", "allowlist"))
-        if isinstance(node, ast.Attribute):
-            return node.attr.isupper() or node.attr.lower().startswith(("allowed", "valid", "whitelist"))
-        return False
-
     def apply_exit_guard(self, test: ast.AST, negated: bool = False) -> None:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
-        for name, how in guarded_subjects(test, self._is_allow_list, negated):
+        for name, how in guarded_subjects(test, lambda n: is_allow_list(n, self.lookup), negated):
             v = self.lookup(name)
             kinds = guarded_kinds(how, resolved=v.kind == "resolved")
             self.set(name, sanitise(v, kinds))
