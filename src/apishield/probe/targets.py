@@ -489,6 +489,11 @@ def _fit(value: str, schema: dict[str, Any]) -> str:
     return value
 
 
+
+class _NoSample(Exception):
+    """A regular-expression construct the sampler does not build a value for (caught where it is raised)."""
+
+
 def from_pattern(pattern: str) -> str | None:
     """A short string the regular expression ``pattern`` matches (first branch, fewest repeats but at least one,
     first member of each class), or None for what it does not build (back-references, look-arounds) or a miss."""
@@ -525,12 +530,12 @@ def from_pattern(pattern: str) -> str | None:
             elif op is c.BRANCH:
                 out.append(build(arg[1][0]))
             elif op is not c.AT:
-                raise ValueError(op)
+                raise _NoSample(op)
         return "".join(out)
 
     try:
         value = build(sre_parse.parse(pattern))
-    except (ValueError, TypeError, StopIteration, re.error, IndexError, OverflowError):
+    except (_NoSample, ValueError, TypeError, StopIteration, re.error, IndexError, OverflowError):
         return None
     return value if re.search(pattern, value) else None
 
