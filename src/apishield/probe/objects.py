@@ -87,19 +87,21 @@ def from_location(location: str | None, collection_path: str) -> str | None:
     return unquote(last) or None
 
 
-def _norm(name: str) -> str:
+def attribute_key(name: str) -> str:
+    """A field or parameter name reduced to letters and digits, lower case: ``accountNumber`` and
+    ``account_number`` (and ``account-number``) are the same attribute."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def from_sent_fields(param: str, body: dict[str, Any]) -> Any:
     """A field the probe sent whose name matches the item's path parameter (``{book_title}`` ↔ ``book_title``
     or ``title``; ``{name}`` ↔ ``name``)."""
-    want = _norm(param)
+    want = attribute_key(param)
     for key, value in body.items():
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and _norm(key) == want:
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and attribute_key(key) == want:
             return value
     for key, value in body.items():
-        k = _norm(key)
+        k = attribute_key(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and len(k) >= 3 and (
                 want.endswith(k) or k.endswith(want)) and not want.endswith("id"):
             return value
@@ -177,12 +179,6 @@ GENERIC_ATTRIBUTES = frozenset({"id", "pk", "uuid", "key", "name", "slug", "valu
 SECRET_ATTRIBUTE = re.compile(r"(?i)token|pass|secret|hash|otp|cookie|session|jwt|bearer|credential|apikey|api_key")
 
 
-def attribute_key(name: str) -> str:
-    """A field or parameter name reduced to letters and digits, lower case: ``accountNumber`` and
-    ``account_number`` (and ``account-number``) are the same attribute."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def learn_attributes(attributes: dict[str, Any], data: Any, depth: int = 0) -> None:
     """Record the scalar fields (strings, numbers, booleans) of an answer about an identity (its login or ``/me``
     answer), nested objects included, under :func:`attribute_key` names; the first value seen wins, secrets are
@@ -241,7 +237,7 @@ def reference_to(name: str, collection: str) -> bool:
     segments = [seg for seg in collection.strip("/").split("/") if seg and "{" not in seg]
     if match is None or not segments or USERISH.fullmatch(match.group(1)):
         return False
-    thing, seg = _norm(match.group(1)), _norm(segments[-1])
+    thing, seg = attribute_key(match.group(1)), attribute_key(segments[-1])
     return len(thing) >= 3 and seg in (thing, thing + "s", thing + "es", thing[:-1] + "ies")
 
 
