@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
+from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
@@ -25,11 +26,8 @@ from apishield.audit.rules.route_nature import (
     identifies_caller,
     issues_tokens_for_password,
     line_text,
-    names_private,
     public_by_nature,
-    reads_owned_or_personal,
     recovery_exposure,
-    searches,
     shape,
 )
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -209,29 +207,40 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
 
     Authentication counts when it is attached anywhere on the way to the handler: a decorator (library or
     project-defined and rejecting with 401/403), FastAPI dependencies on the route/router/app or in the handler
-    signature, ``before_request`` hooks on the app or blueprint, CherryPy tools (decorator, ``_cp_config`` or
-    config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
-    by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
-    listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
-    session, a read of a fixed path is low unless the path names the caller's own, personal or privileged data
-    (``/me``, ``/account``, ``/customers``, ``/stats``, ``/reset-code``…): nothing marks it as more private than
-    the rest; in any app a read of an item by id (``/posts/<slug>``) is low on the same terms; writes stay high. A
-    read whose path also takes writes that do require authentication is low: the author guarded the resource and
-    left its read open. Apps and routes declared in test code are fixtures and are not
-    reported.
+    signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
+    CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
+    ``security``, apishield's ``Shield``. Routes public by design (health, login, register, docs, static, the index
+    page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
+
+    Every other route is listed, but at medium or higher only with positive evidence that it should have been
+    guarded (:mod:`~apishield.audit.rules.auth_evidence`: a privileged function, private or people's data, an
+    update or delete, or a guarded route on the same stored resource) and no sign that it is public by nature
+    (a sign-up, a password-recovery step, a declared public projection, an app without users bound to loopback…;
+    a guarded route on the same records outweighs every such sign but recovery);
+    the rest is low. Then: high for writes and routes taking a path parameter, medium for other reads. Apps and
+    routes declared in test code are fixtures and are not reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
-        guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
         open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
                       and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
         loopback = not identifies_callers and bound_to_loopback(project, app.path)
+        evidence = AuthEvidence(project, app.routes, identifies_callers)
+        guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items,
-                                           loopback)
+            why = evidence.of(route)
+            if not why:
+                public_note = "nothing marks it as needing a login"
+            elif why.startswith(INCONSISTENT):
+                public_note = _recovery_step(route)
+            else:
+                public_note = _recovery_step(route) or public_by_nature(
+                    project, route, app_has_auth, identifies_callers, open_items, loopback) or (
+                    "writes to the same path require authentication: a public read on purpose"
+                    if not route.state_changing and shape(route.path) in guarded_writes else "")
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
                           f"{_describe(route)} is reachable without authentication ({public_note})",
@@ -239,34 +248,23 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                           fix=fix_text(AUTH_FIXES, route.framework), **related(route))
                 continue
             params = "<" in route.path or "{" in route.path
-            severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
-            # a search form posts a query, it changes nothing; a read by id that also looks at the session only
-            # personalises what everyone may see (optional sign-in)
-            reads = not route.state_changing or searches(project, route)
-            plain_read = reads and not names_private(route) and (params or not route.uses_session) and not (
-                params and reads_owned_or_personal(project, route))
-            note = ""
-            if plain_read and (params or not app_has_auth or searches(project, route)):
-                # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
-                # item, a post, a tag list) is how public sites and APIs work: low, next to its siblings; reads
-                # of fixed paths stay medium in an app that authenticates elsewhere, writes stay high
-                severity = Severity.LOW
-            elif not route.state_changing and shape(route.path) in guarded_writes:
-                # the author guarded the writes of this very resource and left its read open: public on purpose
-                severity = Severity.LOW
-                note = " (writes to the same path require authentication: a public read on purpose?)"
-            confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
             yield _at(
                 project,
                 MISSING_AUTH,
                 route.file,
                 route.line,
-                f"{_describe(route)} is reachable without authentication{note}",
-                severity=severity,
-                confidence=confidence,
+                f"{_describe(route)} is reachable without authentication ({why})",
+                severity=Severity.HIGH if route.state_changing or params else Severity.MEDIUM,
+                confidence=Confidence.HIGH if app_has_auth else Confidence.MEDIUM,
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
+
+
+def _recovery_step(route: Route) -> str:
+    """A password-recovery step (forgot/reset/recover): its caller cannot sign in, by definition; the mailed token is
+    its credential (AS202 reports one that can be guessed)."""
+    return "a password-recovery step: its caller cannot sign in" if _recovery(route) else ""
 
 
 _PRIVILEGED = re.compile(

@@ -33,10 +33,10 @@ def identifies_caller(route: Route) -> bool:
 
 
 #: a handler that stops or restarts the server process: privileged whoever may call the rest of the app
-_STOPS_PROCESS = re.compile(
+STOPS_PROCESS = re.compile(
     r"\b(?:engine\.exit|engine\.stop|os\._exit|sys\.exit|os\.kill|shutdown|restart|reboot)\s*\(")
 #: the words of a path or handler that name system administration: privileged in an app without users too
-_SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
+SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
                        r"debug|secret|keys?$|config|settings|env$|backup|logs?$", re.IGNORECASE)
 #: a handler that reads the application's stored records (SQL, an ORM session or query, a document store)
 _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scalars?\(|\.exec\(|\.find(?:_one)?\(|"
@@ -45,7 +45,6 @@ _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scala
 _PUBLIC_PROJECTION = re.compile(r"\bPublic[A-Z]\w*|\bto_public\(|\bpublic_(?:view|dict|profile|fields)\b")
 #: the collection a sign-up creates an account in
 _ACCOUNT_COLLECTION = frozenset({"user", "users", "account", "accounts", "member", "members"})
-_CREATES = re.compile(r"^(create|new|add|register|signup|sign_up|post)", re.IGNORECASE)
 
 
 def _handler_source(project: ProjectContext, route: Route) -> str:
@@ -125,7 +124,7 @@ _STORE_WRITE = re.compile(r"\.(?:execute\w*|commit|add|add_all|insert\w*|save|de
 #: posting without an account is the design: the author falls back to ``'anonymous'``
 _ANONYMOUS_AUTHOR = re.compile(r"""(?:\bor\s*|,\s*)['"](?:anonymous|anon|guest)['"]""", re.IGNORECASE)
 #: a handler that runs programs: not a plain page
-_TOUCHES_SERVER = re.compile(r"subprocess|os\.system|os\.popen|\bexec\(|\beval\(", re.IGNORECASE)
+TOUCHES_SERVER = re.compile(r"subprocess|os\.system|os\.popen|\bexec\(|\beval\(", re.IGNORECASE)
 #: calls a page may make without reading stored data: rendering, responses, conversions, outbound fetches
 _PAGE_CALLS = frozenset({
     "render_template", "render_template_string", "template", "jsonify", "redirect", "url_for", "abort",
@@ -164,7 +163,7 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     body = handler_body(project, route) or ""
     name = route.handler.rsplit(".", 1)[-1]
     segs = static_segments(route.path)
-    if any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name) or _STOPS_PROCESS.search(body):
+    if any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body):
         return ""
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
@@ -175,8 +174,8 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
             _SESSION_WRITE.sub("", body)) and not _QUERIES_STORE.search(body):
         return "it writes only the caller's own session"
     if (not route.state_changing and not names_private(route) and not route.uses_session
-            and not _QUERIES_STORE.search(body) and not _PEOPLE_DATA.search(body)
-            and not _TOUCHES_SERVER.search(body) and not re.search(r"\bsession\b|current_user", body)
+            and not _QUERIES_STORE.search(body) and not PEOPLE_DATA.search(body)
+            and not TOUCHES_SERVER.search(body) and not re.search(r"\bsession\b|current_user", body)
             and _calls_only_page_helpers(body)):
         return "it reads no stored record: nothing a login would protect"
     return ""
@@ -202,13 +201,13 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     name = route.handler.rsplit(".", 1)[-1]
     if not identifies_callers:
         source = _handler_source(project, route)
-        privileged = (names_private(route) or any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
-                      or _STOPS_PROCESS.search(source) or _PEOPLE_DATA.search(source)
+        privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
+                      or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source)
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
         if not privileged:
             return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
-        if loopback and not (any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
-                             or _STOPS_PROCESS.search(source)):
+        if loopback and not (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
+                             or STOPS_PROCESS.search(source)):
             return "an app without users that binds only a loopback address: a local tool"
         return ""
     by_design = _public_by_design(project, route)
@@ -216,7 +215,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
         return by_design
     reads = not route.state_changing
     if (app_has_auth and route.methods == ("POST",) and segs and segs[-1].lower() in _ACCOUNT_COLLECTION
-            and not PARAM_LAST.search(route.path) and _CREATES.match(name)):
+            and not PARAM_LAST.search(route.path)):
         return "a sign-up: it creates an account for the caller"
     if not reads:
         return ""
@@ -228,7 +227,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     if names_private(route):
         return ""
     body = handler_body(project, route) or ""
-    if "<" in route.path or "{" in route.path or _PEOPLE_DATA.search(body) or _mentions_owned(project, body):
+    if "<" in route.path or "{" in route.path or PEOPLE_DATA.search(body) or _mentions_owned(project, body):
         return ""
     if _QUERIES_STORE.search(body) and not _takes_request_input(project, route):
         return "a fixed listing that takes no request input and reads no one's records"
@@ -251,7 +250,7 @@ _PRIVATE = re.compile(
 
 
 #: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
-_PEOPLE_DATA = re.compile(
+PEOPLE_DATA = re.compile(
     r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
     r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
     r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
@@ -280,7 +279,7 @@ def searches(project: ProjectContext, route: Route) -> bool:
     if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
         return False
     body = handler_body(project, route)
-    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
+    return body is not None and not PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
 
 
 def _mentions_owned(project: ProjectContext, body: str) -> bool:
@@ -316,7 +315,7 @@ def reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
     if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
         return True
     body = handler_body(project, route)
-    return body is not None and bool(_PEOPLE_DATA.search(body))
+    return body is not None and bool(PEOPLE_DATA.search(body))
 
 
 def names_private(route: Route) -> bool:
@@ -377,6 +376,10 @@ def acts_on_own_account(project: ProjectContext, route: Route) -> bool:
 
 __all__ = [
     "PARAM_LAST",
+    "PEOPLE_DATA",
+    "STOPS_PROCESS",
+    "SYSADMIN",
+    "TOUCHES_SERVER",
     "acts_on_own_account",
     "bound_to_loopback",
     "handler_body",

@@ -1,0 +1,165 @@
+"""Whether an unauthenticated route should have been guarded: the positive evidence AS101 needs before it reports
+a missing login at medium or higher.
+
+A route without authentication is how most of the web works (catalogues, blogs, public profiles, sign-up and
+recovery steps), and no list of "public by nature" idioms is ever complete. So the rule asks the opposite
+question — is there a sign that *this* route needed a login? — and reports everything else at low:
+
+- **privileged**: the path or handler names administration or the system (``/admin``, ``/internal``,
+  ``/config``, ``shutdown``), or the handler stops the server, or (in an app that knows its users) runs programs
+  or code;
+- **private data**: the path or handler names the caller's own, personal or privileged data (``/me``,
+  ``/users``, ``/orders``, ``/reset``…), or (in an app that knows its users) the handler queries people's
+  records (``FROM users``, ``User.query``) or reads by id rows that belong to someone (an owner column);
+- **destructive**: it updates or deletes stored records (PUT, PATCH, DELETE);
+- **acting as the caller**: a write that reads who the caller is (the session, ``current_user``) without
+  requiring that anyone be signed in;
+- **inconsistent**: another route of the same module works on the same stored resource (the same collection in
+  its path, or the same model or table in its body) with an operation no more dangerous than this one (a read,
+  then a create, an update, a delete), requires authentication, and does not use who the caller is: the author
+  guarded the resource itself and missed this door. A read next to guarded writes is not evidence (public reads
+  with authenticated writes is the most common design there is), nor is a guarded route that needs the caller's
+  identity to answer (``/feed``, "my orders"): it is guarded to know who asks, not to hide the records; nor is a
+  guard on a whole other module (an API blueprint behind tokens next to public HTML pages).
+
+A write whose handler only acts after testing who the caller is (``if current_user.can(...)``,
+``if current_user.is_authenticated``) is judged as the read it is for anonymous callers.
+
+Project rules see modules as text (they may not have the trees), so this reads the handler's source lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apishield.audit.frameworks.common import static_segments
+from apishield.audit.model import AUTH, Route
+from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.route_nature import (
+    PARAM_LAST,
+    PEOPLE_DATA,
+    STOPS_PROCESS,
+    SYSADMIN,
+    TOUCHES_SERVER,
+    handler_body,
+    line_text,
+    names_private,
+    reads_owned_or_personal,
+)
+
+#: the handler acts only after testing who the caller is (flask-login's ``current_user``, ``g.user``, the session)
+_CALLER_TEST = re.compile(r"^\s*(?:el)?if\b[^\n]*(?:current_user\.\w+|\bg\.user\b|session\.get\(|\bsession\[)",
+                          re.MULTILINE)
+#: model or table names a handler works on: ``Post.query``, ``select(Post)``, ``db.query(Post)``, ``FROM posts``
+_MODEL_USE = re.compile(r"\b([A-Z][A-Za-z0-9]+)\.(?:query|objects|select|get|get_or_404|filter\w*|find\w*)\b|"
+                        r"\b(?:select|query|get|get_or_404|delete|add|find\w*)\(\s*(?:\w+\.)?([A-Z][A-Za-z0-9]+)\b")
+_TABLE_USE = re.compile(r"\b(?:from|into|update|join)\s+[\"'`]?([A-Za-z_]\w*)[\"'`]?", re.IGNORECASE)
+_SQL_WORDS = frozenset({"select", "where", "set", "values", "the", "a", "an", "this", "it", "request", "db", "import",
+                        "flask", "fastapi", "typing", "datetime", "sqlalchemy", "app", "models", "json", "os"})
+
+#: the start of the evidence that the author guarded the same records elsewhere: it outweighs the guesses that a
+#: route is public by its nature (a fixed listing, items served one by one)
+INCONSISTENT = "guarded elsewhere"
+#: how much an operation can change: reads, creates, updates, deletes
+_RANK = {"GET": 0, "HEAD": 0, "OPTIONS": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _rank(route: Route, body: str) -> int:
+    rank = max((_RANK.get(m, 0) for m in route.methods), default=0)
+    if rank and _CALLER_TEST.search(body):
+        return 0  # for an anonymous caller the write branch never runs
+    return rank
+
+
+def resources(route: Route, body: str) -> set[str]:
+    """The stored resources a route works on: its path's last fixed segment (the collection: ``/posts/<id>`` and
+    ``/posts`` are one) and the models and tables its handler names, all singular and lower-case."""
+    segs = static_segments(route.path)
+    found = {_singular(segs[-1])} if segs else set()
+    for a, b in _MODEL_USE.findall(body):
+        found.add(_singular(a or b))
+    for table in _TABLE_USE.findall(body):
+        if table.lower() not in _SQL_WORDS:
+            found.add(_singular(table))
+    return found
+
+
+#: the handler uses who the caller is (flask-login, flask-jwt, the session, a FastAPI user dependency)
+_IDENTITY = re.compile(r"current_user|current_identity|\bg\.(?:current_)?user\b|request\.user\b|get_jwt_identity|"
+                       r"get_jwt\(|\bsession\[|\bsession\.get\(")
+_DEPENDS_PARAM = re.compile(r"(\w+)\s*(?::[^=,()]*(?:\[[^\]]*\])?)?\s*=\s*(?:Depends|Security)\(|"
+                            r"(\w+)\s*:\s*Annotated\[[^\]]*(?:Depends|Security)\(|(\w+)\s*:\s*Current\w+")
+
+
+def uses_identity(project: ProjectContext, route: Route, body: str) -> bool:
+    """The handler works with the caller's identity: it reads ``current_user`` or the session, or uses a parameter
+    that a FastAPI dependency fills in (``user: User = Depends(get_current_user)``)."""
+    if _IDENTITY.search(body):
+        return True
+    lines = line_text(project, route.file)
+    start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
+                  if lines[i].lstrip().startswith(("def ", "async def "))), None)
+    if start is None:
+        return False
+    header = "\n".join(lines[start:start + 12]).split("):", 1)[0]
+    names = {a or b or c for a, b, c in _DEPENDS_PARAM.findall(header)}
+    return any(re.search(rf"\b{re.escape(n)}\b", body) for n in names if n and n not in {"db", "session"})
+
+
+@dataclass(slots=True)
+class _Guarded:
+    rank: int
+    resources: set[str]
+    describe: str
+    file: str
+
+
+class AuthEvidence:
+    """The evidence for the routes of one app (the guarded routes are read once)."""
+
+    def __init__(self, project: ProjectContext, routes: list[Route], identifies_callers: bool = True) -> None:
+        self.project = project
+        self.identifies_callers = identifies_callers
+        self.guarded: list[_Guarded] = []
+        for r in routes:
+            body = handler_body(project, r) or ""
+            if r.has(AUTH) and not uses_identity(project, r, body):
+                self.guarded.append(_Guarded(_rank(r, body), resources(r, body),
+                                             f"{'/'.join(r.methods)} {r.path}", r.file))
+
+    def of(self, route: Route) -> str:
+        """Why ``route`` (which has no authentication) should have had it, or ``""`` when nothing says so."""
+        body = handler_body(self.project, route) or ""
+        name = route.handler.rsplit(".", 1)[-1]
+        segs = static_segments(route.path)
+        # what the handler does counts in an app that knows its users; in one where every caller is anonymous
+        # (a tool, a demo) only what the route is named for, stopping the server and destructive writes do
+        knows = self.identifies_callers
+        if (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body)
+                or (knows and TOUCHES_SERVER.search(body))):
+            return "it is an administrative or system function"
+        if names_private(route):
+            return "its path names private or personal data"
+        if knows and (PEOPLE_DATA.search(body) or (PARAM_LAST.search(route.path)
+                                                   and reads_owned_or_personal(self.project, route))):
+            return "it reads people's or owned records"
+        rank = _rank(route, body)
+        if rank >= 2:
+            return "it updates or deletes stored records"
+        if rank and (route.uses_session or _IDENTITY.search(body)):
+            return "it writes as the signed-in caller without requiring a sign-in"
+        mine = resources(route, body)
+        for g in self.guarded:
+            if g.file == route.file and g.rank <= rank and g.resources & mine:
+                return f"{INCONSISTENT}: {g.describe} works on the same {sorted(g.resources & mine)[0]!r} records " \
+                       "and requires authentication"
+        return ""
+
+
+__all__ = ["INCONSISTENT", "AuthEvidence", "resources", "uses_identity"]
