@@ -212,13 +212,31 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     ``security``, apishield's ``Shield``. Routes public by design (health, login, register, docs, static, the index
     page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
 
-    Every other route is listed, but at medium or higher only with positive evidence that it should have been
-    guarded (:mod:`~apishield.audit.rules.auth_evidence`: a privileged function, private or people's data, an
-    update or delete, or a guarded route on the same stored resource) and no sign that it is public by nature
-    (a sign-up, a password-recovery step, a declared public projection, an app without users bound to loopback…;
-    a guarded route on the same records outweighs every such sign but recovery);
-    the rest is low. Then: high for writes and routes taking a path parameter, medium for other reads. Apps and
-    routes declared in test code are fixtures and are not reported.
+    Every other route is listed. It is **medium or higher only with positive evidence that it should have been
+    guarded**, because most unauthenticated routes (catalogues, blogs, public profiles) are public on purpose
+    and no list of public idioms is ever complete:
+
+    - it is privileged: its path or handler names administration or the system (``/admin``, ``/internal``,
+      ``/config``, ``shutdown``), or the handler stops the server or, in an app that knows its users, runs
+      programs or code;
+    - it handles private data: its path names the caller's own, personal or privileged data (``/me``,
+      ``/users``, ``/orders``, ``/reset``), or, in an app that knows its users, it queries people's records
+      (``FROM users``, ``User.query``) or reads by id rows with an owner column;
+    - it updates or deletes stored records (PUT, PATCH, DELETE), or it writes as the signed-in caller (reads
+      the session or ``current_user``) without requiring a sign-in;
+    - it is inconsistent: a route of the same module works on the same stored records (the same collection in
+      the path, or the same model or table in the handler) with an operation no more dangerous (read < create <
+      update < delete), requires authentication and does not use who the caller is (so it guards the records,
+      not a personal view such as ``/feed``).
+
+    A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even
+    with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection), a
+    password-recovery step, a declared public projection, a refresh-token exchange, a public read of a path
+    whose writes require authentication, an app without users bound to loopback (an inconsistency outweighs
+    all but recovery). Everything else is **low**: still listed, so an app that authenticates nothing is not
+    hidden, but not presented as a weakness. With evidence: high for writes and routes taking a path
+    parameter, medium for other reads. Apps and routes declared in test code are fixtures and are not
+    reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
