@@ -278,3 +278,38 @@ def test_an_app_without_users_needs_a_route_named_for_privilege(tmp_path: Path, 
     source = _NO_USERS.format(path=path)
     result = audit(tmp_path, {"app.py": source})
     assert _reported(result, "@app.get", source) is reported
+
+
+_PAGE_OR_DATA = """\
+from flask import Flask, jsonify, render_template
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("/settings", methods=["POST"])
+@login_required
+def settings():
+    return ""
+
+
+@app.route("{path}")
+def show(key):
+    record = db.session.get({model}, key)
+    return {answer}
+"""
+
+
+@pytest.mark.parametrize(("path", "model", "answer", "reported"), [
+    # must fire: the record itself handed out as data, or a page of records private whoever shows them
+    ("/users/<key>", "User", "jsonify(record.to_dict())", True),
+    ("/order/<key>", "Order", "render_template('order.html', order=record)", True),
+    # must stay quiet: a page the author designed around a person (a public profile)
+    ("/user/<key>", "User", "render_template('user.html', user=record)", False),
+])
+def test_a_page_rendered_through_a_template_shows_what_its_author_chose(tmp_path: Path, path: str, model: str,
+                                                                        answer: str, reported: bool) -> None:
+    source = _PAGE_OR_DATA.format(path=path, model=model, answer=answer)
+    result = audit(tmp_path, {"app.py": source})
+    assert _as101(result, f'@app.route("{path}")', source), "the open route is still listed"
+    assert _reported(result, f'@app.route("{path}")', source) is reported

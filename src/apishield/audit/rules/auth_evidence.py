@@ -10,7 +10,9 @@ question — is there a sign that *this* route needed a login? — and reports e
   or code;
 - **private data**: the path or handler names the caller's own, personal or privileged data (``/me``,
   ``/users``, ``/orders``, ``/reset``…), or (in an app that knows its users) the handler queries people's
-  records (``FROM users``, ``User.query``) or reads by id rows that belong to someone (an owner column);
+  records (``FROM users``, ``User.query``) or reads by id rows that belong to someone (an owner column). A read
+  rendered through a template shows what its author chose to show (a public profile, a post page): for it only
+  words that name private records whoever shows them count (``/orders``, ``/invoice``, ``/settings``, ``/me``);
 - **destructive**: it updates or deletes stored records (PUT, PATCH, DELETE);
 - **acting as the caller**: a write that reads who the caller is (the session, ``current_user``) without
   requiring that anyone be signed in;
@@ -48,6 +50,13 @@ from apishield.audit.rules.route_nature import (
     reads_owned_or_personal,
 )
 
+#: the handler renders its answer through a template
+_RENDERS_TEMPLATE = re.compile(r"\brender_template\(|\.TemplateResponse\(|\btemplate\(|\brender\(\s*request\s*,|"
+                               r"\.get_template\(|\bview\(")
+#: path words naming records that are private whoever shows them (a page about a person may be a public profile)
+_PRIVATE_RECORDS = re.compile(r"(^|[_-])(me|my|self|whoami|private|internal|secrets?|tokens?|keys?|reset|passwords?|"
+                              r"orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+                              re.IGNORECASE)
 #: the handler acts only after testing who the caller is (flask-login's ``current_user``, ``g.user``, the session)
 _CALLER_TEST = re.compile(r"^\s*(?:el)?if\b[^\n]*(?:current_user\.\w+|\bg\.user\b|session\.get\(|\bsession\[)",
                           re.MULTILINE)
@@ -63,6 +72,10 @@ _SQL_WORDS = frozenset({"select", "where", "set", "values", "the", "a", "an", "t
 INCONSISTENT = "guarded elsewhere"
 #: how much an operation can change: reads, creates, updates, deletes
 _RANK = {"GET": 0, "HEAD": 0, "OPTIONS": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
+
+
+def _names(pattern: re.Pattern[str], route: Route) -> bool:
+    return any(pattern.search(s) for s in static_segments(route.path)) or bool(pattern.search(route.handler))
 
 
 def _singular(word: str) -> str:
@@ -144,12 +157,15 @@ class AuthEvidence:
         if (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body)
                 or (knows and TOUCHES_SERVER.search(body))):
             return "it is an administrative or system function"
-        if names_private(route):
-            return "its path names private or personal data"
-        if knows and (PEOPLE_DATA.search(body) or (PARAM_LAST.search(route.path)
-                                                   and reads_owned_or_personal(self.project, route))):
-            return "it reads people's or owned records"
         rank = _rank(route, body)
+        # a page rendered through a template shows what its author chose to show (a public profile, a post);
+        # a data response (JSON, text) hands out the records themselves
+        page = not rank and _RENDERS_TEMPLATE.search(body)
+        if names_private(route) and not (page and not _names(_PRIVATE_RECORDS, route)):
+            return "its path names private or personal data"
+        if knows and not page and (PEOPLE_DATA.search(body) or (
+                PARAM_LAST.search(route.path) and reads_owned_or_personal(self.project, route))):
+            return "it reads people's or owned records"
         if rank >= 2:
             return "it updates or deletes stored records"
         if rank and (route.uses_session or _IDENTITY.search(body)):
