@@ -295,7 +295,7 @@ def settings():
 
 @app.route("{path}")
 def show(key):
-    record = db.session.get({model}, key)
+    record = {model}.query.get(key)
     return {answer}
 """
 
@@ -304,8 +304,10 @@ def show(key):
     # must fire: the record itself handed out as data, or a page of records private whoever shows them
     ("/users/<key>", "User", "jsonify(record.to_dict())", True),
     ("/order/<key>", "Order", "render_template('order.html', order=record)", True),
+    ("/people/<key>", "User", "render_template('user.html', email=record.email)", True),
     # must stay quiet: a page the author designed around a person (a public profile)
     ("/user/<key>", "User", "render_template('user.html', user=record)", False),
+    ("/people/<key>", "User", "render_template('user.html', name=record.name)", False),
 ])
 def test_a_page_rendered_through_a_template_shows_what_its_author_chose(tmp_path: Path, path: str, model: str,
                                                                         answer: str, reported: bool) -> None:

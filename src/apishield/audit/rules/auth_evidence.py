@@ -12,7 +12,8 @@ question — is there a sign that *this* route needed a login? — and reports e
   ``/users``, ``/orders``, ``/reset``…), or (in an app that knows its users) the handler queries people's
   records (``FROM users``, ``User.query``) or reads by id rows that belong to someone (an owner column). A read
   rendered through a template shows what its author chose to show (a public profile, a post page): for it only
-  words that name private records whoever shows them count (``/orders``, ``/invoice``, ``/settings``, ``/me``);
+  words that name private records whoever shows them count (``/orders``, ``/invoice``, ``/settings``, ``/me``),
+  and people's records only when it reads their personal fields (e-mail, password, phone…);
 - **destructive**: it updates or deletes stored records (PUT, PATCH, DELETE);
 - **acting as the caller**: a write that reads who the caller is (the session, ``current_user``) without
   requiring that anyone be signed in;
@@ -56,6 +57,9 @@ _RENDERS_TEMPLATE = re.compile(r"\brender_template\(|\.TemplateResponse\(|\btemp
 #: path words naming records that are private whoever shows them (a page about a person may be a public profile)
 _PRIVATE_RECORDS = re.compile(r"(^|[_-])(me|my|self|whoami|private|internal|secrets?|tokens?|keys?|reset|passwords?|"
                               r"orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+                              re.IGNORECASE)
+#: fields of a person's record that are personal whoever shows them
+_PERSONAL_FIELDS = re.compile(r"\b(?:e_?mail|password\w*|phone\w*|address|ssn|salary|birth\w*|api_?key|token)\b",
                               re.IGNORECASE)
 #: the handler acts only after testing who the caller is (flask-login's ``current_user``, ``g.user``, the session)
 _CALLER_TEST = re.compile(r"^\s*(?:el)?if\b[^\n]*(?:current_user\.\w+|\bg\.user\b|session\.get\(|\bsession\[)",
@@ -163,9 +167,10 @@ class AuthEvidence:
         page = not rank and _RENDERS_TEMPLATE.search(body)
         if names_private(route) and not (page and not _names(_PRIVATE_RECORDS, route)):
             return "its path names private or personal data"
-        if knows and not page and (PEOPLE_DATA.search(body) or (
-                PARAM_LAST.search(route.path) and reads_owned_or_personal(self.project, route))):
-            return "it reads people's or owned records"
+        if knows and PEOPLE_DATA.search(body) and (not page or _PERSONAL_FIELDS.search(body)):
+            return "it reads people's records"
+        if knows and not page and PARAM_LAST.search(route.path) and reads_owned_or_personal(self.project, route):
+            return "it reads by id records that belong to someone"
         if rank >= 2:
             return "it updates or deletes stored records"
         if rank and (route.uses_session or _IDENTITY.search(body)):
