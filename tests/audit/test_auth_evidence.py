@@ -315,3 +315,4 @@ def test_a_page_rendered_through_a_template_shows_what_its_author_chose(tmp_path
     result = audit(tmp_path, {"app.py": source})
     assert _as101(result, f'@app.route("{path}")', source), "the open route is still listed"
     assert _reported(result, f'@app.route("{path}")', source) is reported
+

@@ -19,9 +19,11 @@ from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
+    JSON_TYPE,
     PARAM_LAST,
     acts_on_own_account,
     bound_to_loopback,
+    builds_page,
     handler_body,
     identifies_caller,
     issues_tokens_for_password,
@@ -476,14 +478,17 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
 def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
     middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
-    Once per app: medium when the project serves HTML (templates, HTML responses), where the headers stop
-    framing, sniffing and script injection; low for a JSON-only API, where they only harden, and for an app each
-    of whose handlers sets a JSON content type on its response (another app of the project may serve the HTML)."""
+    Once per app: medium when the project serves HTML (templates, HTML responses) and a handler of this app builds
+    a page (renders a template, returns markup or an ``HTMLResponse`` it fills), where the headers stop framing,
+    sniffing and script injection; low for a JSON-only API, where they only harden, for an app whose only HTML is a
+    generated page (the API docs), and for an app each of whose handlers sets a JSON
+    content type on its response (another app of the project may serve the HTML)."""
     project_html = _serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
-        html = project_html and not all(_JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes)
+        html = project_html and not all(JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes) and any(
+            builds_page(project, r) for r in app.routes)
         yield _at(
             project,
             NO_HEADERS,
@@ -499,11 +504,6 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
 _PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new)[-_/]?(?:password|passwd|pwd)|(?:password|passwd|pwd)[-_/]?"
                               r"(?:change|update|edit)", re.IGNORECASE)
-#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
-#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
-_JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
-                        re.IGNORECASE)
-
 
 def _recovery(route: Route) -> bool:
     """A password-recovery step: its path or handler says forgot/reset/recover."""

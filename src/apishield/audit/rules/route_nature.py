@@ -374,7 +374,34 @@ def acts_on_own_account(project: ProjectContext, route: Route) -> bool:
     return all(re.search(rf"\b{p}\b\s*!=\s*{_CALLER}|{_CALLER}\S*\s*!=\s*{p}\b", body) for p in others)
 
 
+#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
+#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
+JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
+                        re.IGNORECASE)
+#: what a handler that builds an HTML page says: a template it renders, an HTML response, markup in its strings
+_PAGE_MARKERS = re.compile(
+    r"render_template|TemplateResponse|\btemplate\(|@view\(|@\w*_?view\(|get_template|\brender\(|text/html|"
+    r"HTMLResponse\(|<html|<body|<div|<form|<table|<h[1-6]|<p>|<ul|<pre|<a\s", re.IGNORECASE)
+
+
+#: frameworks that send a returned string as text/html unless told otherwise
+_TEXT_HTML_DEFAULT = frozenset({"flask", "bottle", "cherrypy"})
+
+
+def builds_page(project: ProjectContext, route: Route) -> bool:
+    """The route's handler builds an HTML page: it renders a template, returns markup or an HTML response, or
+    returns ``json.dumps`` text a framework sends as ``text/html``. A handler returning a generated docs page
+    (``get_swagger_ui_html``) or JSON does not."""
+    lines = line_text(project, route.file)
+    decorators = "\n".join(lines[max(0, route.line - 1):route.line + 6]).split("def ", 1)[0]
+    body = handler_body(project, route) or ""
+    if route.framework in _TEXT_HTML_DEFAULT and "json.dumps(" in body and not JSON_TYPE.search(body):
+        return True  # a string these frameworks send as text/html, and json.dumps does not escape '<'
+    return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
+
+
 __all__ = [
+    "JSON_TYPE",
     "PARAM_LAST",
     "PEOPLE_DATA",
     "STOPS_PROCESS",
@@ -382,6 +409,7 @@ __all__ = [
     "TOUCHES_SERVER",
     "acts_on_own_account",
     "bound_to_loopback",
+    "builds_page",
     "handler_body",
     "identifies_caller",
     "issues_tokens_for_password",
