@@ -337,14 +337,39 @@ _SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(
 def recovery_exposure(project: ProjectContext, route: Route) -> str:
     """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
     only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
-    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous)
-    has nothing guessable, any other token may be guessed."""
+    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous),
+    in the handler or in a project helper it passes the token to, has nothing guessable, any other token may be
+    guessed. A request step that creates the token it mails reads none."""
     source = _handler_source(project, route)
-    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + source):
+    # a secret the caller sends: a path parameter, or a field named in the code (a ``{token}`` placeholder of an
+    # f-string building the mailed link is the token the step creates, not one it reads)
+    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)):
         return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
-    if _SIGNED_TOKEN.search(source) and not re.search(r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
+    if (_SIGNED_TOKEN.search(source) or _verified_in_callee(project, source)) and not re.search(
+            r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
         return ""
     return " (the reset token or code can be guessed)"
+
+
+_F_STRING_FIELDS = re.compile(r"\{\w+\}")
+_TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
+
+
+def _verified_in_callee(project: ProjectContext, source: str) -> bool:
+    """The handler passes the token to a project function or method (``user.reset_password(token, pw)``) whose body
+    verifies it as a signed token (``Serializer(...).loads(token)``, ``jwt.decode``)."""
+    names = {m.group(1) for m in _TOKEN_CALL.finditer(source)}
+    for module in project.modules:
+        for name in names:
+            definition = re.compile(rf"^([ \t]*)(?:async\s+)?def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+            for match in definition.finditer(module.source):
+                indent = len(match.group(1))
+                rest = module.source[match.end():]
+                rest = rest[rest.find("\n") + 1:]  # the body starts on the next line
+                end = re.search(rf"^[ \t]{{0,{indent}}}\S", rest, re.MULTILINE)
+                if _SIGNED_TOKEN.search(rest[:end.start()] if end else rest):
+                    return True
+    return False
 
 
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
