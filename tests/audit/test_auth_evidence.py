@@ -316,3 +316,33 @@ def test_a_page_rendered_through_a_template_shows_what_its_author_chose(tmp_path
     assert _as101(result, f'@app.route("{path}")', source), "the open route is still listed"
     assert _reported(result, f'@app.route("{path}")', source) is reported
 
+
+
+_ADMIN_LIST = """\
+from flask import Flask, jsonify
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("{guarded}")
+@login_required
+def guarded_products():
+    return jsonify([p.to_dict() for p in Product.query.all()])
+
+
+@app.route("/products/<int:pid>")
+def product(pid):
+    return jsonify(Product.query.get_or_404(pid).to_dict())
+"""
+
+
+@pytest.mark.parametrize(("guarded", "reported"), [
+    ("/products", True),          # must fire: the list of the same records requires a login, this read does not
+    ("/admin/products", False),   # must stay quiet: the admin list is guarded for being administration
+])
+def test_a_route_guarded_for_administration_says_nothing_about_its_records(tmp_path: Path, guarded: str,
+                                                                          reported: bool) -> None:
+    source = _ADMIN_LIST.format(guarded=guarded)
+    result = audit(tmp_path, {"app.py": source})
+    assert _reported(result, '@app.route("/products/<int:pid>")', source) is reported

@@ -19,11 +19,11 @@ question — is there a sign that *this* route needed a login? — and reports e
   requiring that anyone be signed in;
 - **inconsistent**: another route of the same module works on the same stored resource (the same collection in
   its path, or the same model or table in its body) with an operation no more dangerous than this one (a read,
-  then a create, an update, a delete), requires authentication, and does not use who the caller is: the author
-  guarded the resource itself and missed this door. A read next to guarded writes is not evidence (public reads
-  with authenticated writes is the most common design there is), nor is a guarded route that needs the caller's
-  identity to answer (``/feed``, "my orders"): it is guarded to know who asks, not to hide the records; nor is a
-  guard on a whole other module (an API blueprint behind tokens next to public HTML pages).
+  then a create, an update, a delete) and requires authentication: the author guarded the resource itself and
+  missed this door. A read next to guarded writes is not evidence (public reads with authenticated writes is the
+  most common design there is); nor is a guarded route that is guarded for another reason: it needs the caller's
+  identity to answer (``/feed``, "my orders"), it is named for administration (``/admin/products``) or checks a
+  role; nor is a guard on a whole other module (an API blueprint behind tokens next to public HTML pages).
 
 A write whose handler only acts after testing who the caller is (``if current_user.can(...)``,
 ``if current_user.is_authenticated``) is judged as the read it is for anonymous callers.
@@ -49,6 +49,7 @@ from apishield.audit.rules.route_nature import (
     line_text,
     names_private,
     reads_owned_or_personal,
+    searches,
 )
 
 #: the handler renders its answer through a template
@@ -82,15 +83,21 @@ def _names(pattern: re.Pattern[str], route: Route) -> bool:
     return any(pattern.search(s) for s in static_segments(route.path)) or bool(pattern.search(route.handler))
 
 
+def _privileged_name(route: Route) -> bool:
+    """The route is named for administration (``/admin/products``, ``manage_users``): guarded for what it does."""
+    return any(SYSADMIN.search(s) for s in static_segments(route.path)) or bool(
+        SYSADMIN.search(route.handler.rsplit(".", 1)[-1]))
+
+
 def _singular(word: str) -> str:
     word = word.lower()
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _rank(route: Route, body: str) -> int:
+def _rank(project: ProjectContext, route: Route, body: str) -> int:
     rank = max((_RANK.get(m, 0) for m in route.methods), default=0)
-    if rank and _CALLER_TEST.search(body):
-        return 0  # for an anonymous caller the write branch never runs
+    if rank and (_CALLER_TEST.search(body) or searches(project, route)):
+        return 0  # for an anonymous caller the write branch never runs; a search form posts a query
     return rank
 
 
@@ -146,22 +153,19 @@ class AuthEvidence:
         self.guarded: list[_Guarded] = []
         for r in routes:
             body = handler_body(project, r) or ""
-            if r.has(AUTH) and not uses_identity(project, r, body):
-                self.guarded.append(_Guarded(_rank(r, body), resources(r, body),
+            if r.has(AUTH) and not uses_identity(project, r, body) and not r.roles and not _privileged_name(r):
+                self.guarded.append(_Guarded(_rank(project, r, body), resources(r, body),
                                              f"{'/'.join(r.methods)} {r.path}", r.file))
 
     def of(self, route: Route) -> str:
         """Why ``route`` (which has no authentication) should have had it, or ``""`` when nothing says so."""
         body = handler_body(self.project, route) or ""
-        name = route.handler.rsplit(".", 1)[-1]
-        segs = static_segments(route.path)
         # what the handler does counts in an app that knows its users; in one where every caller is anonymous
         # (a tool, a demo) only what the route is named for, stopping the server and destructive writes do
         knows = self.identifies_callers
-        if (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body)
-                or (knows and TOUCHES_SERVER.search(body))):
+        if _privileged_name(route) or STOPS_PROCESS.search(body) or (knows and TOUCHES_SERVER.search(body)):
             return "it is an administrative or system function"
-        rank = _rank(route, body)
+        rank = _rank(self.project, route, body)
         # a page rendered through a template shows what its author chose to show (a public profile, a post);
         # a data response (JSON, text) hands out the records themselves
         page = not rank and _RENDERS_TEMPLATE.search(body)
