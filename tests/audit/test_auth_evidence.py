@@ -346,3 +346,35 @@ def test_a_route_guarded_for_administration_says_nothing_about_its_records(tmp_p
     source = _ADMIN_LIST.format(guarded=guarded)
     result = audit(tmp_path, {"app.py": source})
     assert _reported(result, '@app.route("/products/<int:pid>")', source) is reported
+
+
+_UPLOAD_APP = """\
+import os
+from flask import Flask, request
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("/account", methods=["POST"])
+@login_required
+def account():
+    return ""
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    data = request.files["file"]
+    {action}
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(("action", "reported"), [
+    ("data.save(os.path.join('uploads', data.filename))", True),   # must fire: anyone stores files on the server
+    ("return str(len(data.read()))", False),                       # must stay quiet: it only measures the upload
+])
+def test_an_anonymous_upload_stored_on_the_server_needs_a_login(tmp_path: Path, action: str, reported: bool) -> None:
+    source = _UPLOAD_APP.format(action=action)
+    result = audit(tmp_path, {"app.py": source})
+    assert _reported(result, '@app.route("/upload"', source) is reported

@@ -17,6 +17,7 @@ question — is there a sign that *this* route needed a login? — and reports e
 - **destructive**: it updates or deletes stored records (PUT, PATCH, DELETE);
 - **acting as the caller**: a write that reads who the caller is (the session, ``current_user``) without
   requiring that anyone be signed in;
+- **storing files**: in an app that knows its users, a write that saves an uploaded file on the server;
 - **inconsistent**: another route of the same module works on the same stored resource (the same collection in
   its path, or the same model or table in its body) with an operation no more dangerous than this one (a read,
   then a create, an update, a delete) and requires authentication: the author guarded the resource itself and
@@ -59,6 +60,10 @@ _RENDERS_TEMPLATE = re.compile(r"\brender_template\(|\.TemplateResponse\(|\btemp
 _PRIVATE_RECORDS = re.compile(r"(^|[_-])(me|my|self|whoami|private|internal|secrets?|tokens?|keys?|reset|passwords?|"
                               r"orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
                               re.IGNORECASE)
+#: the handler reads an uploaded file and writes a file on the server
+_UPLOAD = re.compile(r"request\.files|\bUploadFile\b|\bFile\(|\.file\.read\(")
+_STORES_FILE = re.compile(r"\.save\(|\bopen\([^)\n]*,\s*['\"][wax]b?\+?['\"]|shutil\.copyfileobj\(|\.write_bytes\(|"
+                          r"\.write_text\(")
 #: fields of a person's record that are personal whoever shows them
 _PERSONAL_FIELDS = re.compile(r"\b(?:e_?mail|password\w*|phone\w*|address|ssn|salary|birth\w*|api_?key|token)\b",
                               re.IGNORECASE)
@@ -179,6 +184,8 @@ class AuthEvidence:
             return "it updates or deletes stored records"
         if rank and (route.uses_session or _IDENTITY.search(body)):
             return "it writes as the signed-in caller without requiring a sign-in"
+        if knows and rank and _UPLOAD.search(body) and _STORES_FILE.search(body):
+            return "it stores uploaded files on the server"
         mine = resources(route, body)
         for g in self.guarded:
             if g.file == route.file and g.rank <= rank and g.resources & mine:

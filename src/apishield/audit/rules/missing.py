@@ -224,8 +224,9 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     - it handles private data: its path names the caller's own, personal or privileged data (``/me``,
       ``/users``, ``/orders``, ``/reset``), or, in an app that knows its users, it queries people's records
       (``FROM users``, ``User.query``) or reads by id rows with an owner column;
-    - it updates or deletes stored records (PUT, PATCH, DELETE), or it writes as the signed-in caller (reads
-      the session or ``current_user``) without requiring a sign-in;
+    - it updates or deletes stored records (PUT, PATCH, DELETE), writes as the signed-in caller (reads the
+      session or ``current_user``) without requiring a sign-in, or, in an app that knows its users, saves an
+      uploaded file on the server;
     - it is inconsistent: a route of the same module works on the same stored records (the same collection in
       the path, or the same model or table in the handler) with an operation no more dangerous (read < create <
       update < delete), requires authentication and does not use who the caller is (so it guards the records,
