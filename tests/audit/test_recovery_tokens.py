@@ -71,3 +71,30 @@ async def password_reset_request(email: str):
 def test_a_recovery_request_that_creates_the_token_reads_none(tmp_path: Path, message: str, reported: bool) -> None:
     result = audit(tmp_path, {"api.py": _REQUEST_STEP.format(message=message)})
     assert any(f.rule_id == "AS202" for f in result.findings) is reported
+
+
+_VERIFY_STEP = """\
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+router = APIRouter()
+
+
+class Body(BaseModel):
+    {field}: str
+
+
+@router.post("/auth/verify")
+async def verify(body: Body):
+    return check(body.{field})
+"""
+
+
+@pytest.mark.parametrize(("field", "reported"), [
+    ("otp", True),      # must fire: a one-time code can be guessed
+    ("token", False),   # must stay quiet: a signed token it is given cannot be brute-forced
+])
+def test_a_verification_step_is_reported_only_when_it_takes_a_guessable_secret(tmp_path: Path, field: str,
+                                                                               reported: bool) -> None:
+    result = audit(tmp_path, {"api.py": _VERIFY_STEP.format(field=field)})
+    assert any(f.rule_id == "AS202" for f in result.findings) is reported

@@ -31,6 +31,8 @@ from apishield.audit.rules.route_nature import (
     public_by_nature,
     recovery_exposure,
     shape,
+    signs_in,
+    takes_guessable_secret,
 )
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -443,7 +445,10 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
     credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
     reported only when there is something to guess or enumerate: a request step that answers differently when
-    the account does not exist, or a confirmation step whose token is not verified as a signed token. Changing
+    the account does not exist, or a confirmation step whose token is not verified as a signed token. A sign-in
+    (login, token, OTP) is always reported; another step (``/verify``, ``/confirm``) only when its handler takes
+    a guessable secret (a password, PIN, one-time code, HTTP Basic or OAuth2 password-form credentials), not when
+    it verifies a token it is given. Changing
     one's password behind a signed-in session is not reported: whoever can call it is already that user."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
@@ -465,6 +470,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             note = recovery_exposure(project, route)
             if not note:
                 continue
+        elif not signs_in(route) and not takes_guessable_secret(project, route):
+            continue  # a verification step given a signed token: there is nothing to guess
         yield _at(
             project,
             AUTH_NO_RATE,
@@ -505,6 +512,7 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
 _PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new)[-_/]?(?:password|passwd|pwd)|(?:password|passwd|pwd)[-_/]?"
                               r"(?:change|update|edit)", re.IGNORECASE)
+
 
 def _recovery(route: Route) -> bool:
     """A password-recovery step: its path or handler says forgot/reset/recover."""

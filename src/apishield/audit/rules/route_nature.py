@@ -372,6 +372,33 @@ def _verified_in_callee(project: ProjectContext, source: str) -> bool:
     return False
 
 
+#: what a handler that checks a guessable secret reads: a password, PIN or one-time code, Basic or OAuth2 password
+#: form credentials
+_GUESSABLE = re.compile(r"passw|passphrase|pwd|\bpin\b|otp|totp|\bcode\b|credential|OAuth2PasswordRequestForm|"
+                        r"HTTPBasic|authorization|basic_?auth|\.auth\b", re.IGNORECASE)
+
+
+#: a sign-in: always reported, whatever it reads (a login that checks nothing is its own weakness)
+_SIGN_IN = re.compile(r"log_?in|sign_?in|authenticate|otp|mfa|2fa", re.IGNORECASE)
+_SIGN_IN_LAST = frozenset({"token", "tokens", "auth", "session", "sessions", "oauth"})
+
+
+def signs_in(route: Route) -> bool:
+    """The route is a sign-in: its last path segment or its handler says login, token, OTP…"""
+    segs = [s.lower() for s in static_segments(route.path)]
+    return bool(segs and (segs[-1] in _SIGN_IN_LAST or _SIGN_IN.search(segs[-1]))) or bool(
+        _SIGN_IN.search(route.handler.rsplit(".", 1)[-1]))
+
+
+def takes_guessable_secret(project: ProjectContext, route: Route) -> bool:
+    """The handler (its decorators, signature and body) reads a secret that can be guessed: a password, a PIN, a
+    one-time code, HTTP Basic or OAuth2 password-form credentials. A step that only verifies a signed token it is
+    given, or checks nothing at all, has nothing to brute-force. Unknown handlers count as taking one."""
+    source = _handler_source(project, route)
+    fields = " ".join(name for name, _ in route.fields)
+    return not source or bool(_GUESSABLE.search(source + "\n" + fields + "\n" + route.path))
+
+
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
     """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
     segs = static_segments(route.path)
@@ -445,4 +472,6 @@ __all__ = [
     "recovery_exposure",
     "searches",
     "shape",
+    "signs_in",
+    "takes_guessable_secret",
 ]
