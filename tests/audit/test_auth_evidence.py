@@ -378,3 +378,38 @@ def test_an_anonymous_upload_stored_on_the_server_needs_a_login(tmp_path: Path, 
     source = _UPLOAD_APP.format(action=action)
     result = audit(tmp_path, {"app.py": source})
     assert _reported(result, '@app.route("/upload"', source) is reported
+
+
+_OWNED_PAGE = """\
+from flask import Flask, render_template
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+class {model}(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    {owner}
+
+
+@app.route("/settings", methods=["POST"])
+@login_required
+def settings():
+    return ""
+
+
+@app.route("/{table}/<int:nid>")
+def show(nid):
+    return render_template("item.html", item={model}.query.get_or_404(nid))
+"""
+
+
+@pytest.mark.parametrize(("model", "table", "owner", "reported"), [
+    ("Note", "notes", "user_id = db.Column(db.Integer)", True),    # must fire: someone's note, by id, as a page
+    ("Tag", "tags", "label = db.Column(db.String)", False),        # must stay quiet: a catalogue item page
+])
+def test_a_page_of_owned_records_by_id_stays_evidence(tmp_path: Path, model: str, table: str, owner: str,
+                                                      reported: bool) -> None:
+    source = _OWNED_PAGE.format(model=model, table=table, owner=owner)
+    result = audit(tmp_path, {"app.py": source})
+    assert _reported(result, f'@app.route("/{table}/<int:nid>")', source) is reported

@@ -13,7 +13,8 @@ question — is there a sign that *this* route needed a login? — and reports e
   records (``FROM users``, ``User.query``) or reads by id rows that belong to someone (an owner column). A read
   rendered through a template shows what its author chose to show (a public profile, a post page): for it only
   words that name private records whoever shows them count (``/orders``, ``/invoice``, ``/settings``, ``/me``),
-  and people's records only when it reads their personal fields (e-mail, password, phone…);
+  a read by id of a table with an owner column (``/notes/<id>``), and people's records only when it reads their
+  personal fields (e-mail, password, phone…);
 - **destructive**: it updates or deletes stored records (PUT, PATCH, DELETE);
 - **acting as the caller**: a write that reads who the caller is (the session, ``current_user``) without
   requiring that anyone be signed in;
@@ -49,6 +50,7 @@ from apishield.audit.rules.route_nature import (
     handler_body,
     line_text,
     names_private,
+    path_names_owned,
     reads_owned_or_personal,
     searches,
 )
@@ -178,7 +180,8 @@ class AuthEvidence:
             return "its path names private or personal data"
         if knows and PEOPLE_DATA.search(body) and (not page or _PERSONAL_FIELDS.search(body)):
             return "it reads people's records"
-        if knows and not page and PARAM_LAST.search(route.path) and reads_owned_or_personal(self.project, route):
+        if knows and PARAM_LAST.search(route.path) and (path_names_owned(self.project, route) if page else
+                                                        reads_owned_or_personal(self.project, route)):
             return "it reads by id records that belong to someone"
         if rank >= 2:
             return "it updates or deletes stored records"

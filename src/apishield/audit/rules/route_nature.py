@@ -309,10 +309,15 @@ def _owned_resources(project: ProjectContext) -> set[str]:
     return owned
 
 
+def path_names_owned(project: ProjectContext, route: Route) -> bool:
+    """The path names a table or model whose rows carry an owner column (``/notes/<id>`` with ``notes.user_id``)."""
+    return any(s.lower() in _owned_resources(project) for s in static_segments(route.path))
+
+
 def reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
     """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
     handler's body queries people's records (``FROM users``, ``User.query``)."""
-    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
+    if path_names_owned(project, route):
         return True
     body = handler_body(project, route)
     return body is not None and bool(PEOPLE_DATA.search(body))
@@ -467,6 +472,7 @@ __all__ = [
     "issues_tokens_for_password",
     "line_text",
     "names_private",
+    "path_names_owned",
     "public_by_nature",
     "reads_owned_or_personal",
     "recovery_exposure",
