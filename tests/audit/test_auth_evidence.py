@@ -413,3 +413,34 @@ def test_a_page_of_owned_records_by_id_stays_evidence(tmp_path: Path, model: str
     source = _OWNED_PAGE.format(model=model, table=table, owner=owner)
     result = audit(tmp_path, {"app.py": source})
     assert _reported(result, f'@app.route("/{table}/<int:nid>")', source) is reported
+
+
+_WRITE_AS = """\
+from flask import Flask, request, session
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("/settings", methods=["POST"])
+@login_required
+def settings():
+    return ""
+
+
+@app.route("/likes", methods=["POST"])
+def like():
+    {line}
+    return ""
+"""
+
+
+@pytest.mark.parametrize(("line", "reported"), [
+    ("db.session.add(Like(post=request.form['post'], user=session['uid']))", True),  # must fire: as the caller
+    ("db.session.add(Like(post=db.session.get(Post, request.form['post'])))", False),  # must stay quiet: the ORM
+])
+def test_a_write_acts_as_the_caller_through_the_web_session_not_the_database_session(
+        tmp_path: Path, line: str, reported: bool) -> None:
+    source = _WRITE_AS.format(line=line)
+    result = audit(tmp_path, {"app.py": source})
+    assert _reported(result, '@app.route("/likes"', source) is reported

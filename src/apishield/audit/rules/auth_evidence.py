@@ -70,7 +70,7 @@ _STORES_FILE = re.compile(r"\.save\(|\bopen\([^)\n]*,\s*['\"][wax]b?\+?['\"]|shu
 _PERSONAL_FIELDS = re.compile(r"\b(?:e_?mail|password\w*|phone\w*|address|ssn|salary|birth\w*|api_?key|token)\b",
                               re.IGNORECASE)
 #: the handler acts only after testing who the caller is (flask-login's ``current_user``, ``g.user``, the session)
-_CALLER_TEST = re.compile(r"^\s*(?:el)?if\b[^\n]*(?:current_user\.\w+|\bg\.user\b|session\.get\(|\bsession\[)",
+_CALLER_TEST = re.compile(r"^\s*(?:el)?if\b[^\n]*(?:current_user\.\w+|\bg\.user\b|(?<![.\w])session(?:\.get\(|\[))",
                           re.MULTILINE)
 #: model or table names a handler works on: ``Post.query``, ``select(Post)``, ``db.query(Post)``, ``FROM posts``
 _MODEL_USE = re.compile(r"\b([A-Z][A-Za-z0-9]+)\.(?:query|objects|select|get|get_or_404|filter\w*|find\w*)\b|"
@@ -123,7 +123,7 @@ def resources(route: Route, body: str) -> set[str]:
 
 #: the handler uses who the caller is (flask-login, flask-jwt, the session, a FastAPI user dependency)
 _IDENTITY = re.compile(r"current_user|current_identity|\bg\.(?:current_)?user\b|request\.user\b|get_jwt_identity|"
-                       r"get_jwt\(|\bsession\[|\bsession\.get\(")
+                       r"get_jwt\(|(?<![.\w])session(?:\[|\.get\()")  # the web session, not ``db.session``
 _DEPENDS_PARAM = re.compile(r"(\w+)\s*(?::[^=,()]*(?:\[[^\]]*\])?)?\s*=\s*(?:Depends|Security)\(|"
                             r"(\w+)\s*:\s*Annotated\[[^\]]*(?:Depends|Security)\(|(\w+)\s*:\s*Current\w+")
 
