@@ -444,3 +444,32 @@ def test_a_write_acts_as_the_caller_through_the_web_session_not_the_database_ses
     source = _WRITE_AS.format(line=line)
     result = audit(tmp_path, {"app.py": source})
     assert _reported(result, '@app.route("/likes"', source) is reported
+
+
+_EDIT_FORM = """\
+from flask import Flask, render_template
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("/posts/<int:pid>/{guarded}")
+@login_required
+def guarded_page(pid):
+    return render_template("form.html", post=Post.query.get_or_404(pid))
+
+
+@app.route("/posts/<int:pid>")
+def show(pid):
+    return jsonify(Post.query.get_or_404(pid).to_dict())
+"""
+
+
+@pytest.mark.parametrize(("guarded", "reported"), [
+    ("full", True),     # must fire: the full record requires a login, this read of it does not
+    ("edit", False),    # must stay quiet: the edit form is guarded as the write it serves
+])
+def test_the_form_of_a_write_is_guarded_as_that_write(tmp_path: Path, guarded: str, reported: bool) -> None:
+    source = _EDIT_FORM.format(guarded=guarded)
+    result = audit(tmp_path, {"app.py": source})
+    assert _reported(result, '@app.route("/posts/<int:pid>")', source) is reported

@@ -101,8 +101,15 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+#: the last path word of a page that serves a write (the form that edits, creates or deletes)
+_WRITE_FORM = re.compile(r"^(?:edit|update|delete|remove|new|create|add|manage)$", re.IGNORECASE)
+
+
 def _rank(project: ProjectContext, route: Route, body: str) -> int:
     rank = max((_RANK.get(m, 0) for m in route.methods), default=0)
+    segs = static_segments(route.path)
+    if segs and _WRITE_FORM.match(segs[-1]):
+        rank = max(rank, 1)  # ``GET /posts/<id>/edit``: the form of a write is guarded as that write
     if rank and (_CALLER_TEST.search(body) or searches(project, route)):
         return 0  # for an anonymous caller the write branch never runs; a search form posts a query
     return rank
