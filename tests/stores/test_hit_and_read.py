@@ -44,6 +44,18 @@ def test_sets_that_are_all_empty_read_as_empty_lists_and_the_decision_still_coun
     assert store.hit_and_read(p + "k2", limits, 1, p + "ban", sets)[2] == [[], ["y"]]
 
 
+def test_a_call_with_hundreds_of_limits_reads_and_decides_every_one(backend: Backend) -> None:
+    """More keys than one read statement takes (SQLite reads them in parts): every limit and set still counts."""
+    store, _, p = backend
+    limits = parse_limits("; ".join(f"{n}/hour" for n in range(2, 252)))
+    store.add_member(p + "s", "m")
+    for expected in (True, True, False):  # the 2/hour limit refuses the third call
+        banned, states, found = store.hit_and_read(p + "k", limits, 1, p + "ban", [p + "empty", p + "s"])
+        assert banned is None and found == [[], ["m"]] and len(states) == 250
+        assert states[0].allowed is expected and all(st.allowed for st in states[1:])
+    assert [st.remaining for st in store.hit(p + "k", limits, 0)][:3] == [0, 1, 2]
+
+
 def test_the_decision_counts_as_hit_does_and_reads_while_refused(backend: Backend) -> None:
     store, _, p = backend
     limits = parse_limits("2/minute; 5/hour")
