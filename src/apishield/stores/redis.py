@@ -169,7 +169,6 @@ class RedisStore:
         }
         self._rl_sha = self._shas["ratelimit"]
         self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, bytes, list[str]]] = {}
-        self._heads: dict[tuple[int, int], bytes] = {}  # _head's answers
         # raw connections for the rate-limit hot path, per node ("" when there is one master); list.pop and
         # list.append are atomic, so threads share them safely
         self._idle: dict[str, list[Any]] = {}
@@ -392,13 +391,8 @@ class RedisStore:
 
     def _head(self, keys: int, args: int) -> bytes:
         """``EVALSHA <ratelimit sha> <keys>`` in RESP, for ``keys`` keys, cost, now and ``args`` limit arguments."""
-        head = self._heads.get((keys, args))
-        if head is None:
-            count = b"%d" % keys
-            head = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n%s" % (5 + keys + args, self._rl_sha.encode(), _bulk(count))
-            if len(self._heads) < 256:
-                self._heads[(keys, args)] = head
-        return head
+        count = b"%d" % keys
+        return b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n%s" % (5 + keys + args, self._rl_sha.encode(), _bulk(count))
 
     def _route(self, key: bytes) -> tuple[str, Any]:
         """(node name, connection pool) of the master that owns ``key`` (the first node listed for its slot)."""
@@ -570,9 +564,7 @@ class RedisStore:
             return float(raw[2:]), [], []
         if not together:
             return None, self._states(raw, limits), [self.members(name) for name in sets]
-        if isinstance(raw, str):  # every set empty: the script answers with the states alone
-            if len(together) == len(sets):
-                return None, self._states(raw, limits), [[] for _ in sets]
+        if isinstance(raw, str):  # every set empty: the script answered with the states alone
             raw = [raw, *([] for _ in together)]
         try:
             read = {name: [str(m) for m in found] for name, found in zip(together, raw[1:], strict=True)}
