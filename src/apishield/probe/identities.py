@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,21 @@ def parse_auth(spec: str) -> Identity:
     if not sep or not sep2 or not name.strip() or not header.strip() or not value.strip():
         raise ConfigError(f"an identity is NAME=HEADER:VALUE, got {spec.split('=')[0]!r}=…")
     token = value.strip().split(" ", 1)[-1] if header.strip().lower() == "authorization" else value.strip()
-    return Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
+    identity = Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
+    scheme, _, encoded = value.strip().partition(" ")
+    if header.strip().lower() == "authorization" and scheme.lower() == "basic":  # HTTP Basic: the account itself
+        user, colon, password = _unbasic(encoded.strip())
+        if colon and user:
+            identity.username, identity.password = user, password
+    return identity
+
+
+def _unbasic(encoded: str) -> tuple[str, str, str]:
+    """``user``, ``:``, ``password`` from a Basic credential's base64 text (empty strings when it is not one)."""
+    try:
+        return base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", "", ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +186,7 @@ def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: d
         return await login(ctx, recipe, identity, body)
 
     identity.relogin = again
+    identity.login_body = dict(body)
 
 
 async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
@@ -216,6 +232,34 @@ def find_op(ops: list[Operation], kind: str) -> Operation | None:
     return next((op for op in ops if test(op)), None)
 
 
+# the last word of a path that creates accounts when it takes a user name and a password (``POST /v1/user/``,
+# ``POST /api/accounts``, ``POST /signup``)
+ACCOUNT_PATH = re.compile(r"(?i)(^|/)(users?|accounts?|members?|customers?|sign-?up|sign_up|register|registration)$")
+
+
+def creates_account(op: Operation) -> bool:
+    """An operation anyone may call to create an account: the registration operation, or a POST to a
+    user/account collection (no path parameter, not administrative) taking a user name or e-mail and a password."""
+    if op.method != "POST" or op.looks_login() or op.looks_destructive() or op.looks_credential_reset():
+        return False
+    if op.looks_register():
+        return True
+    fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
+    return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
+            and bool(fields & {*USER_KEYS, "email"}) and any(f in PASSWORD_KEYS or "pass" in f for f in fields))
+
+
+def fill_credentials(values: dict[str, Any], username: str, password: str) -> None:
+    """Put ``username`` (or an address made from it) and ``password`` into the account fields of ``values``
+    (``username``/``name``/``email``…, ``password``/``pwd``…); other fields keep their values."""
+    for key in list(values):
+        low = key.lower()
+        if low in USER_KEYS or low == "email":
+            values[key] = f"{username}@example.com" if "email" in low else username
+        elif low in PASSWORD_KEYS or "pass" in low:
+            values[key] = password
+
+
 async def provision(ctx: Context, count: int = 2, token_path: str = "",
                     header: str = "Authorization: Bearer {token}") -> list[Identity]:
     """Register ``count`` throwaway accounts through the spec's registration operation and log them in."""
@@ -230,12 +274,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
         username = f"apishield_{tag}"
         password = f"Apishield-{secrets.token_urlsafe(12)}-9!"
         ctx.client.add_secret(password, f"PASSWORD_PROBE{index}")
-        for key in list(body) or ["username", "password"]:
-            low = key.lower()
-            if low in USER_KEYS or low == "email":
-                body[key] = f"{username}@example.com" if "email" in low else username
-            elif low in PASSWORD_KEYS:
-                body[key] = password
+        fill_credentials(body, username, password)
         body.setdefault("username", username)
         body.setdefault("password", password)
         try:
