@@ -425,6 +425,55 @@ async def run_canary(ctx: Context) -> Operation | None:
     return None
 
 
+NAME_FIELDS = ("username", "user_name", "login", "name", "email")
+SCAN = 10  # ids 1..SCAN: seeded and freshly registered accounts of a test deployment sit there
+
+
+def _record_names(data: Any, username: str) -> bool:
+    """Whether an answer is the record of ``username`` (a name field equal to it, top level or under ``user``)."""
+    data = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+    return isinstance(data, dict) and any(data.get(key) == username for key in NAME_FIELDS)
+
+
+def _numbered_user_records(ctx: Context) -> list[Operation]:
+    """``GET /users/{id}``-like operations: one integer path parameter that is about users, at the path's end."""
+    out = []
+    for op in ctx.operations:
+        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or op.looks_admin()
+                or not op.path.rstrip("/").endswith("}")):
+            continue
+        param = op.path_params[0]
+        if param.schema.get("type") == "integer" and identity_value(
+                param.name, None, 0, op.path.split("{")[0]) == 0:
+            out.append(op)
+    return sorted(out, key=lambda op: len(op.path))
+
+
+async def learn_ids_by_scan(ctx: Context) -> None:
+    """Identities whose user name is known but not their numeric id (HTTP Basic credentials, a login answer
+    without an id): each reads a numbered user record (``GET /users/{id}``) with its own credentials for ids
+    1..:data:`SCAN`; the one record that names it gives its id. An operation that answers a made-up id with the
+    caller's record (it ignores the id) teaches nothing and is left at once."""
+    pending = [i for i in ctx.users if i.username and i.user_id is None]
+    ops = _numbered_user_records(ctx)
+    if not pending or not ops:
+        return
+    op, name = ops[0], ops[0].path_params[0].name
+    for identity in pending:
+        username = identity.username or ""
+        try:
+            ghost = await ctx.send("GET", op.path.replace("{" + name + "}", "987654321"), op=op, identity=identity)
+            if ghost.ok and _record_names(ghost.json(), username):
+                return
+            for number in range(1, SCAN + 1):
+                ex = await ctx.send("GET", op.path.replace("{" + name + "}", str(number)), op=op, identity=identity)
+                if ex.ok and not denied(ex) and _record_names(ex.json(), username):
+                    identity.user_id = number
+                    break
+        except (Throttled, Unsafe):
+            return
+
+
 __all__ = [
     "ENCODINGS",
     "LoginRecipe",
@@ -432,6 +481,7 @@ __all__ = [
     "extract_token",
     "find_op",
     "header_token",
+    "learn_ids_by_scan",
     "login",
     "parse_auth",
     "parse_login",
