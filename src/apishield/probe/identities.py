@@ -210,11 +210,13 @@ TOKEN_FIELDS = frozenset({"access_token", "token", "accessToken", "id_token", "j
 
 async def alternate_logins(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:
     """Other operations of the description that issue a token for the same credentials (a ``POST`` taking the
-    login's fields and answering a token field): the identity logs in there too, and keeps each token it gets as
-    alternate credentials for operations that refuse its main ones."""
+    login's fields and answering a token field, or one whose path says it is a login): the identity logs in there
+    too, and keeps each token it gets as alternate credentials for operations that refuse its main ones. The
+    answers are recorded like any other, so what a login answers (the account's stored password) is judged."""
     for op in ctx.operations:
         if (op.method != "POST" or op.path == recipe.path or op.looks_register() or op.looks_destructive()
-                or not body or not set(body) <= set(op.body_fields) or not (op.response_fields & TOKEN_FIELDS)):
+                or not body or not set(body) <= set(op.body_fields)
+                or not (op.response_fields & TOKEN_FIELDS or op.looks_login())):
             continue
         try:
             ex = await ctx.send(op.method, op.path, op=op, **recipe.request(body))
