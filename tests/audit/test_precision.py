@@ -729,13 +729,13 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "AS101",
     ),
     (
-        "a handler that only returns a fixed text exposes nothing; one returning data does",
+        "a handler that only returns a fixed text exposes nothing; one returning data the module guards elsewhere does",
         {"app.py": "from flask import Flask, jsonify\nfrom flask_login import login_required\napp = Flask(__name__)\n"
                    "@app.route('/hello/greeting')\ndef greeting():\n    return jsonify(load_greetings())\n"
-                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+                   "@app.route('/greeting/<gid>')\n@login_required\ndef x(gid):\n    return load_greeting(gid)\n"},
         {"app.py": "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
                    "@app.route('/hello/greeting')\ndef greeting():\n    return 'hello :)'\n"
-                   "@app.route('/x', methods=['POST'])\n@login_required\ndef x():\n    return ''\n"},
+                   "@app.route('/greeting/<gid>')\n@login_required\ndef x(gid):\n    return load_greeting(gid)\n"},
         "AS101",
     ),
     (
@@ -1149,13 +1149,13 @@ _PUBLIC_BY_NATURE: list[tuple[str, dict[str, str], dict[str, str]]] = [
                                  "    return jsonify(db.execute('SELECT * FROM items WHERE id = ?', (i,)).all())\n"},
     ),
     (
-        "an app with a sign-in identifies callers: its open writes stay reported",
+        "an app with a sign-in identifies callers: its open route that runs programs stays reported",
         {"app.py": _FLASK_OPEN + "@app.route('/login', methods=['POST'])\ndef login():\n"
                                  "    return sign_in(request.form['user'], request.form['password'])\n"
                                  "@app.route('/convert', methods=['POST'])\ndef convert():\n"
-                                 "    return render(request.form['html'])\n"},
+                                 "    return subprocess.run(['convert', request.form['name']]).stdout\n"},
         {"app.py": _FLASK_OPEN + "@app.route('/convert', methods=['POST'])\ndef convert():\n"
-                                 "    return render(request.form['html'])\n"},
+                                 "    return subprocess.run(['convert', request.form['name']]).stdout\n"},
     ),
     (
         "a sign-up (POST to the account collection) is public; changing an account by id is not",
@@ -1183,9 +1183,11 @@ _PUBLIC_BY_NATURE: list[tuple[str, dict[str, str], dict[str, str]]] = [
                                             "    return jsonify(list_for(name))\n"},
     ),
     (
-        "a fixed listing of records that are no one's is public; a lookup by a caller's key is not",
+        "a fixed listing of records that are no one's is public; a lookup of records guarded elsewhere is not",
         {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/codes')\ndef codes():\n"
-                                            "    return jsonify(Code.query.filter_by(code=request.args['c']).all())\n"},
+                                            "    return jsonify(Code.query.filter_by(code=request.args['c']).all())\n"
+                                            "@app.route('/codes/<int:cid>')\n@login_required\ndef code(cid):\n"
+                                            "    return jsonify(Code.query.get(cid))\n"},
         {"app.py": _FLASK_AUTH + _GUARDED + "@app.route('/tags')\ndef tags():\n"
                                             "    return jsonify([t.name for t in Tag.query.all()])\n"},
     ),
@@ -1408,25 +1410,26 @@ _PUBLIC_BY_DESIGN = [
      "@app.route('/change_page')\ndef change_page():\n"
      "    rows = sqlite3.connect('d').execute('SELECT email FROM users').fetchall()\n"
      "    return render_template('change.html', rows=rows)\n"),
-    ("a URL fetcher reads no stored record; a page built by a project helper may",
+    ("a URL fetcher reads no stored record; a lookup of people's records does",
      "@app.route('/fetch')\ndef fetch():\n    return requests.get(request.args['u'], timeout=5).text\n",
-     "@app.route('/fetch')\ndef fetch():\n    return jsonify(load_entries(request.args['u']))\n"),
+     "@app.route('/fetch')\ndef fetch():\n"
+     "    return jsonify(sqlite3.connect('d').execute('SELECT * FROM users WHERE name = ?', (request.args['u'],)))\n"),
     ("a write into the caller's own session; a write into the database",
      "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
      "    return ''\n",
      "@app.route('/prefs', methods=['POST'])\ndef prefs():\n    session['theme'] = request.form['theme']\n"
      "    sqlite3.connect('d').execute('INSERT INTO prefs VALUES (?)', (request.form['theme'],))\n    return ''\n"),
-    ("anonymous posting by design; posting under a name from the form",
+    ("anonymous posting by design; posting as the signed-in caller without requiring a sign-in",
      "@app.route('/post', methods=['POST'])\ndef post():\n    author = session.get('name', 'anonymous')\n"
      "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
      "    return ''\n",
-     "@app.route('/post', methods=['POST'])\ndef post():\n    author = request.form['author']\n"
+     "@app.route('/post', methods=['POST'])\ndef post():\n    author = session['name']\n"
      "    sqlite3.connect('d').execute('INSERT INTO posts VALUES (?, ?)', (author, request.form['t']))\n"
      "    return ''\n"),
-    ("a refresh-token exchange authenticated by the token; another token-less write",
+    ("a refresh-token exchange authenticated by the token; a token issued to the session's user without a sign-in",
      "@app.route('/auth/refresh', methods=['POST'])\ndef refresh():\n    tok = lookup(request.json['refresh_token'])\n"
      "    return jsonify(issue(tok))\n",
-     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(request.json['user']))\n"),
+     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(session['uid']))\n"),
 ]
 
 

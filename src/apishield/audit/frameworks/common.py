@@ -51,20 +51,19 @@ _REJECT_CALLS = {
     "HTTPStatus",
 }
 _CALL_NAMES = frozenset(_REJECT_CALLS | {"redirect", "unauthorized", "unauthorized_handler"})
-_SECURITY_SCHEMES = {
+SECURITY_SCHEMES = {
     "OAuth2PasswordBearer",
     "OAuth2AuthorizationCodeBearer",
     "OAuth2",
     "HTTPBearer",
     "HTTPBasic",
     "HTTPDigest",
-    "APIKeyHeader",
-    "APIKeyCookie",
-    "APIKeyQuery",
+    "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
     "OpenIdConnect",
     "HTTPAuthorizationCredentials",
     "HTTPBasicCredentials",
-    "SecurityScopes",
+    "SecurityScopes",  # and FastAPI's base class of every scheme below: a subclass of it is a scheme
+    "SecurityBase",
 }
 _AUTH_NAME = re.compile(
     r"(login|auth|oauth2?|oidc|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?"
@@ -398,10 +397,10 @@ def summarise(
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
     for dep in fastapi_dependencies(fn.args, imports):
         summary.depends_on.append(dep)
-        if au.last(dep) in schemes or au.last(dep) in _SECURITY_SCHEMES:
+        if au.last(dep) in schemes or au.last(dep) in SECURITY_SCHEMES:
             summary.auth_dependency = True
     for a in [*fn.args.args, *fn.args.kwonlyargs]:
-        if a.annotation is not None and any(au.last(au.dotted(n)) in _SECURITY_SCHEMES for n in au.walk(a.annotation)):
+        if a.annotation is not None and any(au.last(au.dotted(n)) in SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
     summary.static_page = renders_fixed_page(fn)
     # only consulted for handlers named like a login (AS202): skip the walk for every other function
@@ -496,7 +495,7 @@ def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
     found: set[str] = set()
     for node in au.nodes_of_any(tree, ast.Assign):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)) and (
-            au.last(au.call_name(node.value, imports)) in _SECURITY_SCHEMES
+            au.last(au.call_name(node.value, imports)) in SECURITY_SCHEMES
         ):
             found.update(au.target_names(node))
     return found
@@ -583,6 +582,7 @@ def join_path(*parts: str) -> str:
 
 __all__ = [
     "SECURITY_HEADERS",
+    "SECURITY_SCHEMES",
     "checks_roles",
     "classify_name",
     "depends_targets",

@@ -59,8 +59,14 @@ def analyse(scan: Scan) -> None:
 
 
 def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
+    """``dependencies=[Depends(x), checker]``: the targets of the ``Depends`` calls, and the names of the items that
+    are variables (``checker = Depends(RoleChecker(["admin"]))`` at module level, resolved project-wide)."""
     value = au.kwarg(call, "dependencies")
-    return depends_targets(value, scan.imports) if value is not None else []
+    if value is None:
+        return []
+    names = [scan.q(e) for e in value.elts if isinstance(e, (ast.Name, ast.Attribute))] if isinstance(
+        value, (ast.List, ast.Tuple)) else []
+    return depends_targets(value, scan.imports) + [n for n in names if n]
 
 
 def _middleware_kinds(scan: Scan, name: str) -> set[str]:

@@ -6,7 +6,13 @@ import ast
 from dataclasses import dataclass, field
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import EXTENSIONS, depends_targets, security_scheme_vars, summarise
+from apishield.audit.frameworks.common import (
+    EXTENSIONS,
+    SECURITY_SCHEMES,
+    depends_targets,
+    security_scheme_vars,
+    summarise,
+)
 from apishield.audit.frameworks.table import ROOTS
 from apishield.audit.model import FuncSummary, ModuleFacts
 
@@ -51,6 +57,7 @@ class Scan:
                 for target in au.target_names(node):
                     if deps:
                         scan.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=deps)
+        scan.callable_dependencies(lines)
         scan.extension_vars()
         for full in imports.values():
             root = full.lstrip(".").split(".")[0]
@@ -61,6 +68,45 @@ class Scan:
             elif root in {"slowapi", "fastapi_limiter"}:
                 scan.facts.frameworks.add("fastapi")
         return scan
+
+    def callable_dependencies(self, lines: list[str] | None) -> None:
+        """FastAPI's class-based dependencies: a class with ``__call__`` is summarised under its own name as its
+        ``__call__`` (what a ``Depends(RoleChecker(["admin"]))`` instance does when FastAPI calls it), its bases
+        counting as dependencies (``class JWTBearer(HTTPBearer)`` inherits the scheme's check, and so does a
+        subclass of it without a ``__call__`` of its own); a module-level
+        instance (``checker = RoleChecker(["admin"])`` … ``Depends(checker)``) depends on its class, and a
+        module-level ``checker = Depends(RoleChecker(["admin"]))`` (``dependencies=[checker]``) on its target."""
+        callable_classes: set[str] = set()
+        for name, cls in self.classes.items():
+            call = next((n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         and n.name == "__call__"), None)
+            bases = [b for b in (self.q(base) for base in cls.bases) if b and au.last(b) != "object"]
+            if (call is None and not bases) or name in self.funcs:
+                continue
+            summary = FuncSummary(name, cls.lineno)
+            if call is not None:
+                text = None
+                if lines is not None:
+                    text = "\n".join(lines[call.lineno - 1 : getattr(call, "end_lineno", call.lineno) or call.lineno])
+                summary = summarise(call, self.imports, self.schemes, text)
+                summary.name, summary.line = name, cls.lineno
+            summary.depends_on += bases
+            summary.auth_dependency |= any(au.last(b) in SECURITY_SCHEMES for b in bases)
+            self.facts.functions[name] = summary
+            callable_classes.add(name)
+        for node in self.tree.body:
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            deps = depends_targets(node.value, self.imports)
+            if deps and au.last(self.q(node.value.func)) in {"Depends", "Security"}:
+                for target in au.target_names(node):  # checker = Depends(RoleChecker(["admin"]))
+                    self.facts.functions.setdefault(target, FuncSummary(target, node.lineno, depends_on=deps))
+                continue
+            cls_name = self.q(node.value.func)
+            if au.last(cls_name) in callable_classes or cls_name in self.imports.values():
+                for target in au.target_names(node):
+                    if target not in self.funcs and target not in self.facts.functions:
+                        self.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=[cls_name])
 
     def extension_vars(self) -> None:
         """Module-level extension objects (``shield = Shield()``, ``limiter = Limiter(key_func=...)``), recorded in

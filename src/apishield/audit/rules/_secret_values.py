@@ -23,10 +23,17 @@ def url_user_with_password(text: str) -> str:
     return m.group(1) if m and m.group(2).lower() not in _URL_PLACEHOLDERS else ""
 
 
+#: password hashing functions that return the salted hash of their input (the check ``hashpw(pw, h) == h``)
+_SLOW_PASSWORD_HASHES = frozenset({"bcrypt.hashpw", "hashpw", "crypt.crypt"})
+
+
 def unkeyed_digest(node: ast.AST) -> bool:
     """``hashlib.sha256(x).hexdigest()``: the digest of the caller's own input. Comparing it with ``==`` reveals
-    at most a prefix of a hash the attacker can compute anyway; a keyed MAC (``hmac.new(...)``) is different:
-    there the computed side is the secret."""
+    at most a prefix of a hash the attacker can compute anyway; so does a salted password hash of the candidate
+    (``bcrypt.hashpw(pw, stored) == stored``: the attacker cannot steer its bytes). A keyed MAC
+    (``hmac.new(...)``) is different: there the computed side is the secret."""
+    if isinstance(node, ast.Call) and au.dotted(node.func) in _SLOW_PASSWORD_HASHES:
+        return True  # ``bcrypt.hashpw(candidate, stored) == stored``: a salted slow hash of the caller's input
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in {"hexdigest", "digest"} and isinstance(node.func.value, ast.Call)):
         return False

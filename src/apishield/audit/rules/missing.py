@@ -15,22 +15,24 @@ from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
+from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import (
+    JSON_TYPE,
     PARAM_LAST,
     acts_on_own_account,
     bound_to_loopback,
+    builds_page,
     handler_body,
     identifies_caller,
     issues_tokens_for_password,
     line_text,
-    names_private,
     public_by_nature,
-    reads_owned_or_personal,
     recovery_exposure,
-    searches,
     shape,
+    signs_in,
+    takes_guessable_secret,
 )
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -209,29 +211,59 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
 
     Authentication counts when it is attached anywhere on the way to the handler: a decorator (library or
     project-defined and rejecting with 401/403), FastAPI dependencies on the route/router/app or in the handler
-    signature, ``before_request`` hooks on the app or blueprint, CherryPy tools (decorator, ``_cp_config`` or
-    config section), Bottle plugins/``auth_basic``, connexion ``security``, apishield's ``Shield``. Routes public
-    by design (health, login, register, docs, static, the index page), marked public (``@shield.public``) or
-    listed in ``public-paths`` are not reported. In an app where no route has authentication and none reads the
-    session, a read of a fixed path is low unless the path names the caller's own, personal or privileged data
-    (``/me``, ``/account``, ``/customers``, ``/stats``, ``/reset-code``…): nothing marks it as more private than
-    the rest; in any app a read of an item by id (``/posts/<slug>``) is low on the same terms; writes stay high. A
-    read whose path also takes writes that do require authentication is low: the author guarded the resource and
-    left its read open. Apps and routes declared in test code are fixtures and are not
+    signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
+    CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
+    ``security``, apishield's ``Shield``. Routes public by design (health, login, register, docs, static, the index
+    page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
+
+    Every other route is listed. It is **medium or higher only with positive evidence that it should have been
+    guarded**, because most unauthenticated routes (catalogues, blogs, public profiles) are public on purpose
+    and no list of public idioms is ever complete:
+
+    - it is privileged: its path or handler names administration or the system (``/admin``, ``/internal``,
+      ``/config``, ``shutdown``), or the handler stops the server or, in an app that knows its users, runs
+      programs or code;
+    - it handles private data: its path names the caller's own, personal or privileged data (``/me``,
+      ``/users``, ``/orders``, ``/reset``), or, in an app that knows its users, it queries people's records
+      (``FROM users``, ``User.query``) or reads by id rows with an owner column;
+    - it updates or deletes stored records (PUT, PATCH, DELETE), writes as the signed-in caller (reads the
+      session or ``current_user``) without requiring a sign-in, or, in an app that knows its users, saves an
+      uploaded file on the server;
+    - it is inconsistent: a route of the same module works on the same stored records (the same collection in
+      the path, or the same model or table in the handler) with an operation no more dangerous (read < create <
+      update < delete), requires authentication and does not use who the caller is (so it guards the records,
+      not a personal view such as ``/feed``).
+
+    A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even
+    with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection), a
+    password-recovery step, a declared public projection, a refresh-token exchange, a public read of a path
+    whose writes require authentication, an app without users bound to loopback (an inconsistency outweighs
+    all but recovery). Everything else is **low**: still listed, so an app that authenticates nothing is not
+    hidden, but not presented as a weakness. With evidence: high for writes and routes taking a path
+    parameter, medium for other reads. Apps and routes declared in test code are fixtures and are not
     reported.
     """
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
-        guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
         open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
                       and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
         loopback = not identifies_callers and bound_to_loopback(project, app.path)
+        evidence = AuthEvidence(project, app.routes, identifies_callers)
+        guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            public_note = public_by_nature(project, route, app_has_auth, identifies_callers, open_items,
-                                           loopback)
+            why = evidence.of(route)
+            if not why:
+                public_note = "nothing marks it as needing a login"
+            elif why.startswith(INCONSISTENT):
+                public_note = _recovery_step(route)
+            else:
+                public_note = _recovery_step(route) or public_by_nature(
+                    project, route, app_has_auth, identifies_callers, open_items, loopback) or (
+                    "writes to the same path require authentication: a public read on purpose"
+                    if not route.state_changing and shape(route.path) in guarded_writes else "")
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
                           f"{_describe(route)} is reachable without authentication ({public_note})",
@@ -239,34 +271,23 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                           fix=fix_text(AUTH_FIXES, route.framework), **related(route))
                 continue
             params = "<" in route.path or "{" in route.path
-            severity = Severity.HIGH if route.state_changing or params else Severity.MEDIUM
-            # a search form posts a query, it changes nothing; a read by id that also looks at the session only
-            # personalises what everyone may see (optional sign-in)
-            reads = not route.state_changing or searches(project, route)
-            plain_read = reads and not names_private(route) and (params or not route.uses_session) and not (
-                params and reads_owned_or_personal(project, route))
-            note = ""
-            if plain_read and (params or not app_has_auth or searches(project, route)):
-                # a read of content the path does not mark as the caller's, personal or privileged (a catalogue
-                # item, a post, a tag list) is how public sites and APIs work: low, next to its siblings; reads
-                # of fixed paths stay medium in an app that authenticates elsewhere, writes stay high
-                severity = Severity.LOW
-            elif not route.state_changing and shape(route.path) in guarded_writes:
-                # the author guarded the writes of this very resource and left its read open: public on purpose
-                severity = Severity.LOW
-                note = " (writes to the same path require authentication: a public read on purpose?)"
-            confidence = Confidence.HIGH if app_has_auth else Confidence.MEDIUM
             yield _at(
                 project,
                 MISSING_AUTH,
                 route.file,
                 route.line,
-                f"{_describe(route)} is reachable without authentication{note}",
-                severity=severity,
-                confidence=confidence,
+                f"{_describe(route)} is reachable without authentication ({why})",
+                severity=Severity.HIGH if route.state_changing or params else Severity.MEDIUM,
+                confidence=Confidence.HIGH if app_has_auth else Confidence.MEDIUM,
                 fix=fix_text(AUTH_FIXES, route.framework),
                 **related(route),
             )
+
+
+def _recovery_step(route: Route) -> str:
+    """A password-recovery step (forgot/reset/recover): its caller cannot sign in, by definition; the mailed token is
+    its credential (AS202 reports one that can be guessed)."""
+    return "a password-recovery step: its caller cannot sign in" if _recovery(route) else ""
 
 
 _PRIVILEGED = re.compile(
@@ -424,7 +445,10 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
     credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
     reported only when there is something to guess or enumerate: a request step that answers differently when
-    the account does not exist, or a confirmation step whose token is not verified as a signed token. Changing
+    the account does not exist, or a confirmation step whose token is not verified as a signed token. A sign-in
+    (login, token, OTP) is always reported; another step (``/verify``, ``/confirm``) only when its handler takes
+    a guessable secret (a password, PIN, one-time code, HTTP Basic or OAuth2 password-form credentials), not when
+    it verifies a token it is given. Changing
     one's password behind a signed-in session is not reported: whoever can call it is already that user."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
@@ -446,6 +470,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             note = recovery_exposure(project, route)
             if not note:
                 continue
+        elif not signs_in(route) and not takes_guessable_secret(project, route):
+            continue  # a verification step given a signed token: there is nothing to guess
         yield _at(
             project,
             AUTH_NO_RATE,
@@ -460,14 +486,17 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
 def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     """AS304 — an app whose responses get none of the security headers (Talisman, an ``after_request`` hook or
     middleware setting HSTS/CSP/nosniff/frame options, CherryPy ``tools.response_headers`` with them, apishield).
-    Once per app: medium when the project serves HTML (templates, HTML responses), where the headers stop
-    framing, sniffing and script injection; low for a JSON-only API, where they only harden, and for an app each
-    of whose handlers sets a JSON content type on its response (another app of the project may serve the HTML)."""
+    Once per app: medium when the project serves HTML (templates, HTML responses) and a handler of this app builds
+    a page (renders a template, returns markup or an ``HTMLResponse`` it fills), where the headers stop framing,
+    sniffing and script injection; low for a JSON-only API, where they only harden, for an app whose only HTML is a
+    generated page (the API docs), and for an app each of whose handlers sets a JSON
+    content type on its response (another app of the project may serve the HTML)."""
     project_html = _serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
-        html = project_html and not all(_JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes)
+        html = project_html and not all(JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes) and any(
+            builds_page(project, r) for r in app.routes)
         yield _at(
             project,
             NO_HEADERS,
@@ -483,10 +512,6 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
 _PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new)[-_/]?(?:password|passwd|pwd)|(?:password|passwd|pwd)[-_/]?"
                               r"(?:change|update|edit)", re.IGNORECASE)
-#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
-#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
-_JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
-                        re.IGNORECASE)
 
 
 def _recovery(route: Route) -> bool:

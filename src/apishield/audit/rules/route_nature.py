@@ -33,10 +33,10 @@ def identifies_caller(route: Route) -> bool:
 
 
 #: a handler that stops or restarts the server process: privileged whoever may call the rest of the app
-_STOPS_PROCESS = re.compile(
+STOPS_PROCESS = re.compile(
     r"\b(?:engine\.exit|engine\.stop|os\._exit|sys\.exit|os\.kill|shutdown|restart|reboot)\s*\(")
 #: the words of a path or handler that name system administration: privileged in an app without users too
-_SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
+SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
                        r"debug|secret|keys?$|config|settings|env$|backup|logs?$", re.IGNORECASE)
 #: a handler that reads the application's stored records (SQL, an ORM session or query, a document store)
 _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scalars?\(|\.exec\(|\.find(?:_one)?\(|"
@@ -45,7 +45,6 @@ _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scala
 _PUBLIC_PROJECTION = re.compile(r"\bPublic[A-Z]\w*|\bto_public\(|\bpublic_(?:view|dict|profile|fields)\b")
 #: the collection a sign-up creates an account in
 _ACCOUNT_COLLECTION = frozenset({"user", "users", "account", "accounts", "member", "members"})
-_CREATES = re.compile(r"^(create|new|add|register|signup|sign_up|post)", re.IGNORECASE)
 
 
 def _handler_source(project: ProjectContext, route: Route) -> str:
@@ -125,7 +124,7 @@ _STORE_WRITE = re.compile(r"\.(?:execute\w*|commit|add|add_all|insert\w*|save|de
 #: posting without an account is the design: the author falls back to ``'anonymous'``
 _ANONYMOUS_AUTHOR = re.compile(r"""(?:\bor\s*|,\s*)['"](?:anonymous|anon|guest)['"]""", re.IGNORECASE)
 #: a handler that runs programs: not a plain page
-_TOUCHES_SERVER = re.compile(r"subprocess|os\.system|os\.popen|\bexec\(|\beval\(", re.IGNORECASE)
+TOUCHES_SERVER = re.compile(r"subprocess|os\.system|os\.popen|\bexec\(|\beval\(", re.IGNORECASE)
 #: calls a page may make without reading stored data: rendering, responses, conversions, outbound fetches
 _PAGE_CALLS = frozenset({
     "render_template", "render_template_string", "template", "jsonify", "redirect", "url_for", "abort",
@@ -164,7 +163,7 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     body = handler_body(project, route) or ""
     name = route.handler.rsplit(".", 1)[-1]
     segs = static_segments(route.path)
-    if any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name) or _STOPS_PROCESS.search(body):
+    if any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body):
         return ""
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
@@ -175,8 +174,8 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
             _SESSION_WRITE.sub("", body)) and not _QUERIES_STORE.search(body):
         return "it writes only the caller's own session"
     if (not route.state_changing and not names_private(route) and not route.uses_session
-            and not _QUERIES_STORE.search(body) and not _PEOPLE_DATA.search(body)
-            and not _TOUCHES_SERVER.search(body) and not re.search(r"\bsession\b|current_user", body)
+            and not _QUERIES_STORE.search(body) and not PEOPLE_DATA.search(body)
+            and not TOUCHES_SERVER.search(body) and not re.search(r"\bsession\b|current_user", body)
             and _calls_only_page_helpers(body)):
         return "it reads no stored record: nothing a login would protect"
     return ""
@@ -202,13 +201,13 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     name = route.handler.rsplit(".", 1)[-1]
     if not identifies_callers:
         source = _handler_source(project, route)
-        privileged = (names_private(route) or any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
-                      or _STOPS_PROCESS.search(source) or _PEOPLE_DATA.search(source)
+        privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
+                      or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source)
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
         if not privileged:
             return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
-        if loopback and not (any(_SYSADMIN.search(s) for s in segs) or _SYSADMIN.search(name)
-                             or _STOPS_PROCESS.search(source)):
+        if loopback and not (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
+                             or STOPS_PROCESS.search(source)):
             return "an app without users that binds only a loopback address: a local tool"
         return ""
     by_design = _public_by_design(project, route)
@@ -216,7 +215,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
         return by_design
     reads = not route.state_changing
     if (app_has_auth and route.methods == ("POST",) and segs and segs[-1].lower() in _ACCOUNT_COLLECTION
-            and not PARAM_LAST.search(route.path) and _CREATES.match(name)):
+            and not PARAM_LAST.search(route.path)):
         return "a sign-up: it creates an account for the caller"
     if not reads:
         return ""
@@ -228,7 +227,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     if names_private(route):
         return ""
     body = handler_body(project, route) or ""
-    if "<" in route.path or "{" in route.path or _PEOPLE_DATA.search(body) or _mentions_owned(project, body):
+    if "<" in route.path or "{" in route.path or PEOPLE_DATA.search(body) or _mentions_owned(project, body):
         return ""
     if _QUERIES_STORE.search(body) and not _takes_request_input(project, route):
         return "a fixed listing that takes no request input and reads no one's records"
@@ -251,7 +250,7 @@ _PRIVATE = re.compile(
 
 
 #: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
-_PEOPLE_DATA = re.compile(
+PEOPLE_DATA = re.compile(
     r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
     r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
     r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
@@ -280,7 +279,7 @@ def searches(project: ProjectContext, route: Route) -> bool:
     if not (segs and segs[-1].lower().startswith("search")) and not name.startswith("search"):
         return False
     body = handler_body(project, route)
-    return body is not None and not _PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
+    return body is not None and not PEOPLE_DATA.search(body) and not _mentions_owned(project, body)
 
 
 def _mentions_owned(project: ProjectContext, body: str) -> bool:
@@ -310,13 +309,18 @@ def _owned_resources(project: ProjectContext) -> set[str]:
     return owned
 
 
+def path_names_owned(project: ProjectContext, route: Route) -> bool:
+    """The path names a table or model whose rows carry an owner column (``/notes/<id>`` with ``notes.user_id``)."""
+    return any(s.lower() in _owned_resources(project) for s in static_segments(route.path))
+
+
 def reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
     """A read by id of rows that belong to someone: the path names a table or model with an owner column, or the
     handler's body queries people's records (``FROM users``, ``User.query``)."""
-    if any(s.lower() in _owned_resources(project) for s in static_segments(route.path)):
+    if path_names_owned(project, route):
         return True
     body = handler_body(project, route)
-    return body is not None and bool(_PEOPLE_DATA.search(body))
+    return body is not None and bool(PEOPLE_DATA.search(body))
 
 
 def names_private(route: Route) -> bool:
@@ -338,14 +342,66 @@ _SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(
 def recovery_exposure(project: ProjectContext, route: Route) -> str:
     """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
     only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
-    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous)
-    has nothing guessable, any other token may be guessed."""
+    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous),
+    in the handler or in a project helper it passes the token to, has nothing guessable, any other token may be
+    guessed. A request step that creates the token it mails reads none."""
     source = _handler_source(project, route)
-    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + source):
+    # a secret the caller sends: a path parameter, or a field named in the code (a ``{token}`` placeholder of an
+    # f-string building the mailed link is the token the step creates, not one it reads)
+    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)):
         return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
-    if _SIGNED_TOKEN.search(source) and not re.search(r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
+    if (_SIGNED_TOKEN.search(source) or _verified_in_callee(project, source)) and not re.search(
+            r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
         return ""
     return " (the reset token or code can be guessed)"
+
+
+_F_STRING_FIELDS = re.compile(r"\{\w+\}")
+_TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
+
+
+def _verified_in_callee(project: ProjectContext, source: str) -> bool:
+    """The handler passes the token to a project function or method (``user.reset_password(token, pw)``) whose body
+    verifies it as a signed token (``Serializer(...).loads(token)``, ``jwt.decode``)."""
+    names = {m.group(1) for m in _TOKEN_CALL.finditer(source)}
+    for module in project.modules:
+        for name in names:
+            definition = re.compile(rf"^([ \t]*)(?:async\s+)?def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+            for match in definition.finditer(module.source):
+                indent = len(match.group(1))
+                rest = module.source[match.end():]
+                rest = rest[rest.find("\n") + 1:]  # the body starts on the next line
+                end = re.search(rf"^[ \t]{{0,{indent}}}\S", rest, re.MULTILINE)
+                if _SIGNED_TOKEN.search(rest[:end.start()] if end else rest):
+                    return True
+    return False
+
+
+#: what a handler that checks a guessable secret reads: a password, PIN or one-time code, Basic or OAuth2 password
+#: form credentials
+_GUESSABLE = re.compile(r"passw|passphrase|pwd|\bpin\b|otp|totp|\bcode\b|credential|OAuth2PasswordRequestForm|"
+                        r"HTTPBasic|authorization|basic_?auth|\.auth\b", re.IGNORECASE)
+
+
+#: a sign-in: always reported, whatever it reads (a login that checks nothing is its own weakness)
+_SIGN_IN = re.compile(r"log_?in|sign_?in|authenticate|otp|mfa|2fa", re.IGNORECASE)
+_SIGN_IN_LAST = frozenset({"token", "tokens", "auth", "session", "sessions", "oauth"})
+
+
+def signs_in(route: Route) -> bool:
+    """The route is a sign-in: its last path segment or its handler says login, token, OTP…"""
+    segs = [s.lower() for s in static_segments(route.path)]
+    return bool(segs and (segs[-1] in _SIGN_IN_LAST or _SIGN_IN.search(segs[-1]))) or bool(
+        _SIGN_IN.search(route.handler.rsplit(".", 1)[-1]))
+
+
+def takes_guessable_secret(project: ProjectContext, route: Route) -> bool:
+    """The handler (its decorators, signature and body) reads a secret that can be guessed: a password, a PIN, a
+    one-time code, HTTP Basic or OAuth2 password-form credentials. A step that only verifies a signed token it is
+    given, or checks nothing at all, has nothing to brute-force. Unknown handlers count as taking one."""
+    source = _handler_source(project, route)
+    fields = " ".join(name for name, _ in route.fields)
+    return not source or bool(_GUESSABLE.search(source + "\n" + fields + "\n" + route.path))
 
 
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
@@ -375,18 +431,53 @@ def acts_on_own_account(project: ProjectContext, route: Route) -> bool:
     return all(re.search(rf"\b{p}\b\s*!=\s*{_CALLER}|{_CALLER}\S*\s*!=\s*{p}\b", body) for p in others)
 
 
+#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
+#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
+JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
+                        re.IGNORECASE)
+#: what a handler that builds an HTML page says: a template it renders, an HTML response, markup in its strings
+_PAGE_MARKERS = re.compile(
+    r"render_template|TemplateResponse|\btemplate\(|@view\(|@\w*_?view\(|get_template|\brender\(|text/html|"
+    r"HTMLResponse\(|<html|<body|<div|<form|<table|<h[1-6]|<p>|<ul|<pre|<a\s", re.IGNORECASE)
+
+
+#: frameworks that send a returned string as text/html unless told otherwise
+_TEXT_HTML_DEFAULT = frozenset({"flask", "bottle", "cherrypy"})
+
+
+def builds_page(project: ProjectContext, route: Route) -> bool:
+    """The route's handler builds an HTML page: it renders a template, returns markup or an HTML response, or
+    returns ``json.dumps`` text a framework sends as ``text/html``. A handler returning a generated docs page
+    (``get_swagger_ui_html``) or JSON does not."""
+    lines = line_text(project, route.file)
+    decorators = "\n".join(lines[max(0, route.line - 1):route.line + 6]).split("def ", 1)[0]
+    body = handler_body(project, route) or ""
+    if route.framework in _TEXT_HTML_DEFAULT and "json.dumps(" in body and not JSON_TYPE.search(body):
+        return True  # a string these frameworks send as text/html, and json.dumps does not escape '<'
+    return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
+
+
 __all__ = [
+    "JSON_TYPE",
     "PARAM_LAST",
+    "PEOPLE_DATA",
+    "STOPS_PROCESS",
+    "SYSADMIN",
+    "TOUCHES_SERVER",
     "acts_on_own_account",
     "bound_to_loopback",
+    "builds_page",
     "handler_body",
     "identifies_caller",
     "issues_tokens_for_password",
     "line_text",
     "names_private",
+    "path_names_owned",
     "public_by_nature",
     "reads_owned_or_personal",
     "recovery_exposure",
     "searches",
     "shape",
+    "signs_in",
+    "takes_guessable_secret",
 ]

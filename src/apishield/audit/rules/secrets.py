@@ -206,7 +206,7 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             for kw in node.keywords:
                 if kw.arg and not in_test_class(node):
                     yield node, kw.arg, kw.value
-        elif isinstance(node, ast.Dict) and not _response_body(node, parents):
+        elif isinstance(node, ast.Dict) and not _response_body(node, parents) and not _example(node, parents):
             for k, v in zip(node.keys, node.values, strict=False):
                 key = au.str_const(k)
                 if key and not in_test_class(node):
@@ -228,6 +228,29 @@ def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
     if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):
         return True  # ``return {...}, 200``
     return isinstance(parent, ast.Call) and au.last(au.dotted(parent.func)) in _RESPONSE_CALLS
+
+
+#: where API schemas keep sample values (pydantic ``json_schema_extra``/``schema_extra``, ``Body(examples=...)``)
+_EXAMPLE_KEYS = frozenset({"example", "examples", "json_schema_extra", "schema_extra", "openapi_examples"})
+
+
+def _example(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """The dict is a documentation example of a request or response body (``model_config = {"json_schema_extra":
+    {"example": {"password": "..."}}}``): sample data shown in the API docs, not a credential the code uses."""
+    child, cur = node, parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ast.Dict) and any(au.str_const(k) in _EXAMPLE_KEYS for k, v in zip(
+                cur.keys, cur.values, strict=False) if v is child):
+            return True
+        if isinstance(cur, ast.keyword) and cur.arg in _EXAMPLE_KEYS:
+            return True
+        if isinstance(cur, (ast.Assign, ast.AnnAssign)):
+            targets = cur.targets if isinstance(cur, ast.Assign) else [cur.target]
+            return any(au.last(au.dotted(t)) in _EXAMPLE_KEYS for t in targets)
+        if isinstance(cur, (ast.stmt, ast.Lambda)):
+            return False
+        child, cur = cur, parents.get(id(cur))
+    return False
 
 
 _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
@@ -306,7 +329,8 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
 def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
-    Values equal to a field name ('password') and placeholders are ignored. A connection URL with a literal
+    Values equal to a field name ('password') and placeholders are ignored, and so are documentation examples
+    of an API schema (``json_schema_extra``/``schema_extra``, ``Body(examples=...)``). A connection URL with a literal
     password (``scheme://user:password@host``) is reported at medium."""
     if _TEST_PATH.search(ctx.path):
         return

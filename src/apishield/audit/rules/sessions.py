@@ -344,9 +344,29 @@ def _wraps_expiring_record(tree: ast.AST, call: ast.Call, payload: ast.AST | Non
     return any("expir" in f.lower() for f in fields)
 
 
+def _keys_added(tree: ast.AST, name: str) -> set[str]:
+    """Claims put into the payload dict after it was made: ``payload["exp"] = ...``, ``payload.update({"exp": ...})``,
+    ``payload.update(exp=...)``."""
+    keys: set[str] = set()
+    for node in au.nodes_of_any(tree, ast.Assign, ast.Call):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name:
+                    key = au.subscript_key(t)
+                    if isinstance(key, str):
+                        keys.add(key)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
+            keys.update(kw.arg for kw in node.keywords if kw.arg)
+            for arg in node.args:
+                keys.update(_dict_keys(arg) or ())
+    return keys
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp``, ``options={'verify_exp': False}``,
+    """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp`` (claims added later with
+    ``payload["exp"] = ...`` or ``payload.update(...)`` count), ``options={'verify_exp': False}``,
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
     module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
     EXPIRE_MINUTES > 0: payload['exp'] = ...``). A JWT that only wraps fields of a model with its own expiry field
@@ -364,9 +384,12 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
             name = au.call_name(node, imp)
             if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):
                 payload: ast.AST | None = _jwt_claims(node, name)
+                added: set[str] = set()
                 if isinstance(payload, ast.Name):
+                    added = _keys_added(ctx.tree, payload.id)
                     payload = assigned.get(payload.id)
                 keys = _dict_keys(payload)
+                keys = None if keys is None else set(keys) | added
                 if keys is not None and "exp" not in keys:
                     if _wraps_expiring_record(ctx.tree, node, payload):
                         yield at_node(LIFETIME, ctx, node, "JWT without 'exp' wraps a stored record that carries its "
