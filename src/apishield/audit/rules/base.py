@@ -98,4 +98,22 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
-__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework", "related"]
+def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:
+    """The class ``name`` of this module, or the one it imports from a project file next to it."""
+    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+        if cls.name == name:
+            return cls
+    from apishield.audit.taint.modules import ModuleInfo  # the taint analysis' module resolver, loaded lazily
+
+    facts = ctx.facts.get("framework_facts")
+    info = ModuleInfo(ctx.tree, getattr(facts, "abspath", "") or "")
+    dotted = info.imports.get(name) or info.relative.get(name, "")
+    if not dotted:
+        return None
+    found = info.resolve_relative(dotted) if dotted.startswith(".") else info.resolve_module(dotted)
+    if found is None:
+        return None
+    return next((c for c in au.nodes_of(found[0].tree, ast.ClassDef) if c.name == au.last(found[1] or name)), None)
+
+
+__all__ = ["at", "at_node", "at_template", "class_def", "fix_text", "imports", "module_framework", "related"]

@@ -197,7 +197,7 @@ class Interpreter(Evaluator):
             v = merge_parts(all_args)
             return replace(v, kind="urlparse", derived=frozenset(names_of_args(node)))
         if qual in {"str", "repr"} and args and args[0].kind == "exception":
-            return Val(taint=args[0].taint | {EXC})  # its text, with the request data it quotes
+            return Val(taint=args[0].taint | {EXC}, clean=args[0].clean & {EXC})  # its text
         if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
             return Val(taint=frozenset({EXC}))
         if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed", "chr"} and args:
