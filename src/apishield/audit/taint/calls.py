@@ -39,6 +39,7 @@ from apishield.audit.taint.catalogue import (
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
 )
+from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
 from apishield.audit.taint.modules import (
     MODULE_CACHE,
@@ -457,9 +458,10 @@ class Interpreter(Evaluator):
     def record_taint(self, node: ast.Call, methods: dict[str, FunctionNode], args: list[Val],
                      kwargs: dict[str, Val]) -> frozenset[str]:
         """A record class without its own ``__init__`` (a pydantic model, a dataclass, a ``NamedTuple``) keeps what
-        it is built from as its fields: ``FetchRequest(**data).url`` is request data when ``data`` is."""
-        if "__init__" in methods:
-            return frozenset()
+        it is built from as its fields: ``FetchRequest(**data).url`` is request data when ``data`` is, unless one
+        of its validators sanitises or allow-lists (:func:`validator_guards`)."""
+        if "__init__" in methods or any(validator_guards(m) for m in methods.values()):
+            return frozenset()  # its own constructor, or a validator that sanitises or allow-lists a field
         splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
         return frozenset().union(*(v.taint for v in [*args, *kwargs.values(), *splat])) & {REQUEST}
 

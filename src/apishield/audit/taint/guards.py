@@ -175,3 +175,31 @@ def from_request(node: ast.expr, envs: Sequence[Env | None], lookup: Callable[[s
         if not any(REQUEST in v.taint or v.kind == "request" for v in vals):
             return False
     return True
+
+
+_VALIDATOR_DECORATORS = frozenset({"validator", "field_validator", "validates", "root_validator", "model_validator"})
+_CASE_ONLY = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"})
+
+
+def validator_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A record class's field validator (pydantic ``@validator``/``@field_validator``, marshmallow ``@validates``)
+    that sanitises or allow-lists what it is given: it returns something else than the value (``Path(v).name``,
+    ``re.sub(...)``; trimming or case changes do not count) or refuses a value not in a set (``if v not in
+    ALLOWED: raise``). One that only refuses empty values or a few keywords leaves the value as the client sent it."""
+    if not any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _VALIDATOR_DECORATORS
+               for d in fn.decorator_list):
+        return False
+    params = [a.arg for a in fn.args.args]
+    value = params[1] if len(params) > 1 else params[0] if params else ""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is not None:
+            ret = node.value
+            if isinstance(ret, ast.Call) and isinstance(ret.func, ast.Attribute) and ret.func.attr in _CASE_ONLY:
+                ret = ret.func.value
+            if not (isinstance(ret, ast.Name) and ret.id == value):
+                return True
+        if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name)
+                and node.test.left.id == value and any(isinstance(op, ast.NotIn) for op in node.test.ops)
+                and any(isinstance(s, ast.Raise) for s in node.body)):
+            return True
+    return False
