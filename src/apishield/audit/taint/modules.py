@@ -227,7 +227,8 @@ def raw_template_vars(module_path: str, name: str) -> frozenset[str]:
 
 
 def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
-    """``pkg/mod.py`` for ``pkg.mod.attr`` in ``directory`` or up to three parents; (file, remaining path)."""
+    """``pkg/mod.py`` (or ``pkg/mod/__init__.py``) for ``pkg.mod.attr`` in ``directory`` or up to three parents;
+    (file, remaining path)."""
     for _ in range(4):
         head_key = (directory, parts[0])
         if head_key not in _HEADS:  # one stat per package name and directory, not one per call
@@ -238,6 +239,9 @@ def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | Non
                 candidate = os.path.join(directory, *parts[:cut]) + ".py"
                 if os.path.isfile(candidate):
                     return candidate, ".".join(parts[cut:])
+                package = os.path.join(directory, *parts[:cut], "__init__.py")  # ``from pkg import X`` re-exported
+                if os.path.isfile(package):
+                    return package, ".".join(parts[cut:])
         parent = os.path.dirname(directory)
         if parent == directory:
             break
