@@ -20,7 +20,11 @@ _HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
 def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
     ``for k, v in request.json.items(): setattr(obj, k, v)``, and request data merged with ``d.update(...)`` over a
-    dict the server built with constant keys (``data = {'username': me}; data.update(request.json)``)."""
+    dict the server built with constant keys (``data = {'username': me}; data.update(request.json)``). A request
+    schema (pydantic, marshmallow, a dataclass, a form) filled from the body is the allow-list, not mass
+    assignment, unless the object is stored (``session.add(obj)``, ``obj.save()``) or is an ORM model; copying
+    every field of a body schema that declares a privileged field (``role``, ``is_admin``…) onto a record
+    (``rec.update(body.dict())``, a ``setattr`` loop over ``body.model_dump().items()``) is reported."""
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)

@@ -384,7 +384,8 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
     module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
     EXPIRE_MINUTES > 0: payload['exp'] = ...``). A JWT that only wraps fields of a model with its own expiry field
-    (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's."""
+    (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's. A project
+    wrapper (``JWTHandler.encode(payload=...)``) whose own ``encode`` sets ``exp`` issues expiring tokens."""
     if not au.mentions(ctx, _HINT_CHECK_LIFETIME):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
