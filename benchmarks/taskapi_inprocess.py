@@ -8,14 +8,16 @@ noisy on a shared machine; this drives the same application through the Flask te
 time, ``GET /api/v1/tasks`` with a valid bearer token (verified once, then answered from the verified-token
 cache like every later request of a client), so that the per-request cost of the state store stands out.
 "Redis, 2 trips" is the same with the read-ahead turned off (the revocation set read in a call of its own, as
-before it existed), measured in the same rounds. "bare Flask" is ``benchmarks/_bare_flask.py`` (the same routes
-and database code without apishield, the baseline of ``load.py app``) driven the same way, so the ratio printed
-for each state store is the Task API's CPU per request over bare Flask's without a server or a load client
-sharing the cores. Figures per request: this process's CPU time
-(``time.process_time``: the application and the Redis client, not the Redis server) and wall time, best of
-``rounds`` rounds, the targets measured in turn within each round. Redis: a redis-server this script starts
-on a free loopback port (AOF, as in production); the commands one request sends are counted by the server
-(``MONITOR``; commands that scripts run are not client commands).
+before it existed), and "Redis, Unix socket" the same server reached over its Unix socket instead of loopback
+TCP (``unix://`` store URL, for a Redis on the application's host), measured in the same rounds. "bare Flask"
+is ``benchmarks/_bare_flask.py`` (the same routes and database code without apishield, the baseline of
+``load.py app``) driven the same way, so the ratio printed for each state store is the Task API's CPU per
+request over bare Flask's without a server or a load client sharing the cores. Figures per request: this
+process's CPU time (``time.process_time``: the application and the Redis client, not the Redis server) and
+wall time, best of ``rounds`` rounds, the targets measured in turn within each round. On a shared machine many
+short rounds (``--requests 250 --rounds 24``) give steadier minima than a few long ones. Redis: a
+redis-server this script starts on a free loopback port (AOF, as in production); the commands one request
+sends are counted by the server (``MONITOR``; commands that scripts run are not client commands).
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def main() -> int:
                        "memory": build(Path(tmp), "memory", "memory://"),
                        "SQLite": build(Path(tmp), "sqlite", f"sqlite:///{Path(tmp) / 'state.db'}"),
                        "Redis": build(Path(tmp), "redis", server.url),
-                       "Redis, 2 trips": build(Path(tmp), "redis2", server.url, read_ahead=False)}
+                       "Redis, 2 trips": build(Path(tmp), "redis2", server.url, read_ahead=False),
+                       "Redis, Unix socket": build(Path(tmp), "redisunix", server.unix_url)}
             for client, auth in targets.values():
                 one_round(client, auth, 200)  # warm: the token verified, scripts loaded, connections open
             best: dict[str, tuple[float, float]] = {}
@@ -155,7 +158,7 @@ def main() -> int:
     for label, (cpu, wall) in best.items():
         name = label if label == "bare Flask" else label + " state"
         ratio = "" if label == "bare Flask" else f"  ({cpu / bare:.2f}x bare Flask's CPU)"
-        print(f"  {name + ':':<21} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request{ratio}")
+        print(f"  {name + ':':<25} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request{ratio}")
     print(f"  Redis commands per request: {per_request[0]:.2f} (read-ahead off: {per_request[1]:.2f})")
     return 0
 

@@ -1222,7 +1222,7 @@ _FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     ),
     (
         "a timeout finding on a URL from a configuration table is low too",
-        {"app.py": _OAUTH_TABLE + "    return requests.post(request.form['token_url']).text\n"},
+        {"app.py": _OAUTH_TABLE + "    return requests.post(discover()['token_url']).text\n"},
         {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
                                   "    return requests.post(data['token_url']).text\n"},
         "AS309",

@@ -67,3 +67,33 @@ def test_enumeration_and_burst_reach_every_login(tmp_path: Path, second_leaky: b
     assert (("PR-ENUM-001", "POST", "/api/login") in found) is second_leaky
     assert (("PR-RATE-001", "POST", "/api/login") in found) is second_leaky
     assert ("PR-ENUM-001", "POST", "/api/token") not in found
+
+
+def _record_login(leaky: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        data = json.loads(body or b"{}") if method == "POST" else {}
+        name = data.get("username") if isinstance(data, dict) else None
+        good = name in USERS and USERS[name] == data.get("password")
+        if route == "/api/token" and method == "POST":
+            return (200, {}, {"token": f"t-{name}"}) if good else (401, {}, {"error": "invalid credentials"})
+        if route == "/api/login" and method == "POST":  # the second login answers the account's record
+            record = {"username": name, "email": f"{name}@example.com"}
+            return (200, {}, {**record, "password": USERS[str(name)]} if leaky else record) if good else (
+                401, {}, {"error": "invalid credentials"})
+        if route == "/api/me":
+            name = headers.get("Authorization", "").removeprefix("Bearer t-")
+            return (200, {}, {"username": name}) if name in USERS else (401, {}, {"error": "login first"})
+        return 404, {}, {"error": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("leaky", [True, False])
+def test_a_second_login_is_signed_in_once_and_its_answer_read(tmp_path: Path, leaky: bool) -> None:
+    """A login-like operation that answers no token field (the account record) is still signed in to once with
+    each identity's credentials, so an answer carrying the stored password is seen."""
+    recipe = LoginRecipe("POST", "/api/token", token_path="token", bodies=(
+        {"username": "al", "password": "al-pw"}, {"username": "bo", "password": "bo-pw"}))
+    with loopback(_record_login(leaky)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("passive",), login=recipe)
+    assert (("PR-AUTH-002", "POST", "/api/login") in findings_at(result)) is leaky

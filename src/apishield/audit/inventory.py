@@ -56,6 +56,8 @@ class Inventory:
                             setattr(known, attr, True)
                     known.depends_on = known.depends_on + summary.depends_on
         self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
+        self.calls_at: dict[tuple[str, int], list[str]] = {
+            (mod.path, line): names for mod in facts for line, names in mod.flags.get("calls_at", {}).items()}
         self._join_imported_owners()
         self.links: list[Link] = [link for mod in facts for link in mod.links]
         self._apps_by_framework: dict[str, Owner | None] = {}
@@ -249,6 +251,11 @@ class Inventory:
                 add(self._tool_kinds(dep), f"tools.{dep}")
             else:
                 add(self.kinds_of(dep), f"Depends({au.last(dep)})")
+        if AUTH not in protections:  # the handler calls a business function that carries the guard
+            for callee in self.calls_at.get((file, raw.handler_line), []):
+                summary = self.functions.get(callee)
+                for dec in summary.decorators if summary is not None else []:
+                    add(self.kinds_of(dec) & {AUTH, "role"}, f"{callee}() @{au.last(dec)}")
         path = raw.path
         if raw.framework == cp.FRAMEWORK:
             # every mount of a module serves from the same CherryPy engine: one app, anchored at the first mount

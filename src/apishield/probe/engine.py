@@ -67,6 +67,8 @@ class Identity:
     #: scalar fields of the identity's own answers (login, ``/me``) by :func:`objects.attribute_key` name
     attributes: dict[str, Any] = field(default_factory=dict)
     failure: str = ""  # why the last login failed
+    #: the body the identity logs in with (a login recipe's or a throwaway account's credentials), if any
+    login_body: dict[str, Any] = field(default_factory=dict)
     #: credentials of the same account from other token-issuing operations of the description, tried where the
     #: main ones are refused (401); ``per_operation`` remembers which one an operation accepted
     alternates: list[dict[str, str]] = field(default_factory=list)

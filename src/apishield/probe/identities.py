@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,21 @@ def parse_auth(spec: str) -> Identity:
     if not sep or not sep2 or not name.strip() or not header.strip() or not value.strip():
         raise ConfigError(f"an identity is NAME=HEADER:VALUE, got {spec.split('=')[0]!r}=…")
     token = value.strip().split(" ", 1)[-1] if header.strip().lower() == "authorization" else value.strip()
-    return Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
+    identity = Identity(name=name.strip(), headers={header.strip(): value.strip()}, token=token)
+    scheme, _, encoded = value.strip().partition(" ")
+    if header.strip().lower() == "authorization" and scheme.lower() == "basic":  # HTTP Basic: the account itself
+        user, colon, password = _unbasic(encoded.strip())
+        if colon and user:
+            identity.username, identity.password = user, password
+    return identity
+
+
+def _unbasic(encoded: str) -> tuple[str, str, str]:
+    """``user``, ``:``, ``password`` from a Basic credential's base64 text (empty strings when it is not one)."""
+    try:
+        return base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", "", ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +186,7 @@ def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: d
         return await login(ctx, recipe, identity, body)
 
     identity.relogin = again
+    identity.login_body = dict(body)
 
 
 async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
@@ -194,11 +210,13 @@ TOKEN_FIELDS = frozenset({"access_token", "token", "accessToken", "id_token", "j
 
 async def alternate_logins(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:
     """Other operations of the description that issue a token for the same credentials (a ``POST`` taking the
-    login's fields and answering a token field): the identity logs in there too, and keeps each token it gets as
-    alternate credentials for operations that refuse its main ones."""
+    login's fields and answering a token field, or one whose path says it is a login): the identity logs in there
+    too, and keeps each token it gets as alternate credentials for operations that refuse its main ones. The
+    answers are recorded like any other, so what a login answers (the account's stored password) is judged."""
     for op in ctx.operations:
         if (op.method != "POST" or op.path == recipe.path or op.looks_register() or op.looks_destructive()
-                or not body or not set(body) <= set(op.body_fields) or not (op.response_fields & TOKEN_FIELDS)):
+                or not body or not set(body) <= set(op.body_fields)
+                or not (op.response_fields & TOKEN_FIELDS or op.looks_login())):
             continue
         try:
             ex = await ctx.send(op.method, op.path, op=op, **recipe.request(body))
@@ -216,6 +234,34 @@ def find_op(ops: list[Operation], kind: str) -> Operation | None:
     return next((op for op in ops if test(op)), None)
 
 
+# the last word of a path that creates accounts when it takes a user name and a password (``POST /v1/user/``,
+# ``POST /api/accounts``, ``POST /signup``)
+ACCOUNT_PATH = re.compile(r"(?i)(^|/)(users?|accounts?|members?|customers?|sign-?up|sign_up|register|registration)$")
+
+
+def creates_account(op: Operation) -> bool:
+    """An operation anyone may call to create an account: the registration operation, or a POST to a
+    user/account collection (no path parameter, not administrative) taking a user name or e-mail and a password."""
+    if op.method != "POST" or op.looks_login() or op.looks_destructive() or op.looks_credential_reset():
+        return False
+    if op.looks_register():
+        return True
+    fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
+    return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
+            and bool(fields & {*USER_KEYS, "email"}) and any(f in PASSWORD_KEYS or "pass" in f for f in fields))
+
+
+def fill_credentials(values: dict[str, Any], username: str, password: str) -> None:
+    """Put ``username`` (or an address made from it) and ``password`` into the account fields of ``values``
+    (``username``/``name``/``email``…, ``password``/``pwd``…); other fields keep their values."""
+    for key in list(values):
+        low = key.lower()
+        if low in USER_KEYS or low == "email":
+            values[key] = f"{username}@example.com" if "email" in low else username
+        elif low in PASSWORD_KEYS or "pass" in low:
+            values[key] = password
+
+
 async def provision(ctx: Context, count: int = 2, token_path: str = "",
                     header: str = "Authorization: Bearer {token}") -> list[Identity]:
     """Register ``count`` throwaway accounts through the spec's registration operation and log them in."""
@@ -230,12 +276,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
         username = f"apishield_{tag}"
         password = f"Apishield-{secrets.token_urlsafe(12)}-9!"
         ctx.client.add_secret(password, f"PASSWORD_PROBE{index}")
-        for key in list(body) or ["username", "password"]:
-            low = key.lower()
-            if low in USER_KEYS or low == "email":
-                body[key] = f"{username}@example.com" if "email" in low else username
-            elif low in PASSWORD_KEYS:
-                body[key] = password
+        fill_credentials(body, username, password)
         body.setdefault("username", username)
         body.setdefault("password", password)
         try:
@@ -386,6 +427,55 @@ async def run_canary(ctx: Context) -> Operation | None:
     return None
 
 
+NAME_FIELDS = ("username", "user_name", "login", "name", "email")
+SCAN = 10  # ids 1..SCAN: seeded and freshly registered accounts of a test deployment sit there
+
+
+def _record_names(data: Any, username: str) -> bool:
+    """Whether an answer is the record of ``username`` (a name field equal to it, top level or under ``user``)."""
+    data = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+    return isinstance(data, dict) and any(data.get(key) == username for key in NAME_FIELDS)
+
+
+def _numbered_user_records(ctx: Context) -> list[Operation]:
+    """``GET /users/{id}``-like operations: one integer path parameter that is about users, at the path's end."""
+    out = []
+    for op in ctx.operations:
+        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or op.looks_admin()
+                or not op.path.rstrip("/").endswith("}")):
+            continue
+        param = op.path_params[0]
+        if param.schema.get("type") == "integer" and identity_value(
+                param.name, None, 0, op.path.split("{")[0]) == 0:
+            out.append(op)
+    return sorted(out, key=lambda op: len(op.path))
+
+
+async def learn_ids_by_scan(ctx: Context) -> None:
+    """Identities whose user name is known but not their numeric id (HTTP Basic credentials, a login answer
+    without an id): each reads a numbered user record (``GET /users/{id}``) with its own credentials for ids
+    1..:data:`SCAN`; the one record that names it gives its id. An operation that answers a made-up id with the
+    caller's record (it ignores the id) teaches nothing and is left at once."""
+    pending = [i for i in ctx.users if i.username and i.user_id is None]
+    ops = _numbered_user_records(ctx)
+    if not pending or not ops:
+        return
+    op, name = ops[0], ops[0].path_params[0].name
+    for identity in pending:
+        username = identity.username or ""
+        try:
+            ghost = await ctx.send("GET", op.path.replace("{" + name + "}", "987654321"), op=op, identity=identity)
+            if ghost.ok and _record_names(ghost.json(), username):
+                return
+            for number in range(1, SCAN + 1):
+                ex = await ctx.send("GET", op.path.replace("{" + name + "}", str(number)), op=op, identity=identity)
+                if ex.ok and not denied(ex) and _record_names(ex.json(), username):
+                    identity.user_id = number
+                    break
+        except (Throttled, Unsafe):
+            return
+
+
 __all__ = [
     "ENCODINGS",
     "LoginRecipe",
@@ -393,6 +483,7 @@ __all__ = [
     "extract_token",
     "find_op",
     "header_token",
+    "learn_ids_by_scan",
     "login",
     "parse_auth",
     "parse_login",

@@ -29,7 +29,14 @@ from apishield.probe.engine import (
     dedupe,
     run_checks,
 )
-from apishield.probe.identities import LoginRecipe, from_recipe, parse_auth, provision, run_canary
+from apishield.probe.identities import (
+    LoginRecipe,
+    from_recipe,
+    learn_ids_by_scan,
+    parse_auth,
+    provision,
+    run_canary,
+)
 from apishield.probe.objects import jwt_claims, learn_identity
 from apishield.probe.targets import (
     Operation,
@@ -215,6 +222,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
                 # checks read the canary at its path as is: one with path parameters (an identity's own record)
                 # proves the identities but is not handed on
                 ctx.canary = proved if proved is not None and not proved.path_params else None
+                await learn_ids_by_scan(ctx)
             except BudgetExhausted:
                 raise ProbeAbort("the request budget ran out while proving the identities; raise the budget") from None
             await _fixtures(ctx)

@@ -1,6 +1,7 @@
 """State stores chosen by URL: ``memory://``, ``sqlite:///path.db``, ``redis://host:port/db`` (``rediss://``),
-``redis+cluster://h1:p1,h2:p2`` and ``redis+sentinel://h1:p1,h2:p2/service`` (``rediss+…``: TLS); ``valkey…``
-schemes are aliases of the ``redis…`` ones.
+``unix:///path/redis.sock?db=0`` (a Redis on this machine over its Unix socket), ``redis+cluster://h1:p1,h2:p2``
+and ``redis+sentinel://h1:p1,h2:p2/service`` (``rediss+…``: TLS); ``valkey…`` schemes are aliases of the
+``redis…`` ones.
 
 Every store implements :class:`~apishield.stores.base.Store`; options (``clock=``, timeouts, redis-py
 connection settings) are passed through to the store's constructor.
@@ -16,7 +17,7 @@ from apishield.stores.counters import Counted, CounterOp
 from apishield.stores.memory import MemoryStore
 from apishield.stores.sqlite import SQLiteStore
 
-_REDIS_SCHEMES = ("redis", "rediss", "redis+cluster", "rediss+cluster", "redis+sentinel", "rediss+sentinel")
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster", "redis+sentinel", "rediss+sentinel")
 
 
 def from_url(url: str, **options: Any) -> Store:
@@ -37,6 +38,7 @@ def from_url(url: str, **options: Any) -> Store:
         return RedisStore(url, **options)
     raise ConfigError(
         f"store URL {redact_url(url)!r}: unknown scheme; use memory://, sqlite:///path.db, redis://host:port/db, "
+        "unix:///path/redis.sock, "
         "redis+cluster://host:port,host:port or redis+sentinel://host:port,host:port/service (rediss… for TLS)"
     )
 

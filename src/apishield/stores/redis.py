@@ -564,6 +564,8 @@ class RedisStore:
             return float(raw[2:]), [], []
         if not together:
             return None, self._states(raw, limits), [self.members(name) for name in sets]
+        if isinstance(raw, str):  # every set empty: the script answered with the states alone
+            raw = [raw, *([] for _ in together)]
         try:
             read = {name: [str(m) for m in found] for name, found in zip(together, raw[1:], strict=True)}
         except (TypeError, ValueError) as exc:

@@ -32,6 +32,7 @@ from apishield.stores.base import redact_url
 Kind = Literal["single", "cluster", "sentinel"]
 _KINDS: dict[str, tuple[Kind, bool]] = {
     "redis": ("single", False),
+    "unix": ("single", False),
     "rediss": ("single", True),
     "redis+cluster": ("cluster", False),
     "rediss+cluster": ("cluster", True),

@@ -8,13 +8,14 @@ processes can never both read the same old state and both write. Each thread get
 Bounded waits and size: a rate-limit decision (which the guard may let through when the store fails) waits
 at most ``decision_timeout`` (0.1 s) for a lock held elsewhere, every other operation ``timeout`` (2 s), and
 then raises :class:`~apishield.errors.StoreError`. Every 5,000 writes expired rows are deleted, and every
-500 the WAL is checkpointed and truncated (``journal_size_limit`` caps what a checkpoint leaves behind), so
+500 the WAL is checkpointed and restarted (``journal_size_limit`` caps what a restart leaves behind), so
 neither the tables nor the ``-wal`` file grow without bound.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
@@ -47,6 +48,37 @@ _ALIVE = "(expires IS NULL OR expires > ?)"
 _JOURNAL_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
 _SWEEP_EVERY = 5000  # writes (of this process) between deletions of expired rows
 _CHECKPOINT_EVERY = 500  # writes (of this process) between WAL checkpoints
+# Writes update a row in place (an upsert), never ``INSERT OR REPLACE``: a replace deletes the row and inserts
+# it again under a new rowid, changing the primary-key index and the table's last page too. That is 2-4
+# pages per commit instead of one, three times the CPU of the whole write (20 µs against 7, measured).
+_PUT_KV = ("INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) "
+           "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires")
+_PUT_COUNTER = ("INSERT INTO counters (key, value, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires")
+_PUT_RL = ("INSERT INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT (key) DO UPDATE SET a = excluded.a, b = excluded.b, c = excluded.c, expires = excluded.expires")
+
+_ARMS = 200  # keys read per SELECT (SQLite allows 500 parts in one compound SELECT)
+
+
+@functools.lru_cache(maxsize=256)
+def _reads_sql(ban: bool, sets: int, limits: int, start: int) -> str:
+    """One ``SELECT`` for the reads of a rate-limit call, of the keys ``start`` to ``start + _ARMS`` of
+    ``[ban key, *sets, *limit keys]`` (parameter 1 is the time, the keys follow): rows of (kind, index, value,
+    b, c, expires, order): the ban's expiry (kind 0), the live members of each set in insertion order (kind
+    1), the state of each limit (kind 2: a, b, c, expires). One statement instead of one per key (each costs
+    a few µs); the text depends only on the call's shape, so each connection's statement cache keeps it."""
+    arms = [*([(0, 0)] if ban else []), *[(1, i) for i in range(sets)], *[(2, i) for i in range(limits)]]
+    parts = []
+    for n, (kind, index) in enumerate(arms[start:start + _ARMS], 2):
+        if kind == 0:
+            parts.append(f"SELECT 0, 0, expires, NULL, NULL, NULL, 0 FROM kv WHERE key = ?{n}")  # noqa: S608
+        elif kind == 1:
+            parts.append(f"SELECT 1, {index}, member, NULL, NULL, NULL, seq FROM members WHERE key = ?{n} "  # noqa: S608
+                         "AND (expires IS NULL OR expires > ?1)")
+        else:
+            parts.append(f"SELECT 2, {index}, a, b, c, expires, 0 FROM rl WHERE key = ?{n}")  # noqa: S608
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 2, 7"
 
 
 def path_from_url(url: str) -> str:
@@ -150,11 +182,14 @@ class SQLiteStore:
             self._run(op, short=True)
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database and truncate it. Readers in other processes keep SQLite's automatic
-        checkpoints from ever restarting the WAL, which then grows without end; this waits (briefly) for
-        them. Runs by itself every 500 writes of this process; a busy round is skipped."""
+        """Copy the WAL into the database and make the next write start the WAL again from its beginning.
+        Readers in other processes keep SQLite's automatic checkpoints from ever restarting the WAL, which
+        then grows without end; this waits (briefly) for them. Runs by itself every 500 writes of this
+        process; a busy round is skipped. ``RESTART``, not ``TRUNCATE``: the file keeps its size (at most
+        ``journal_size_limit``, which SQLite applies when the WAL restarts), so the writes that follow reuse
+        its blocks instead of growing a truncated file again (about 10 µs of CPU per write, measured)."""
         with contextlib.suppress(sqlite3.Error):
-            self._conn(short=True).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self._conn(short=True).execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
 
     def now(self) -> float:
         return self._clock()
@@ -177,7 +212,7 @@ class SQLiteStore:
         now = self._clock()
         self._run(
             lambda conn: conn.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                _PUT_KV,
                 (key, value, self._deadline(now, ttl)),
             )
         )
@@ -190,7 +225,7 @@ class SQLiteStore:
             if row is not None:
                 return False
             conn.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                _PUT_KV,
                 (key, value, self._deadline(now, ttl)),
             )
             return True
@@ -236,7 +271,7 @@ class SQLiteStore:
             row = conn.execute(f"SELECT value FROM counters WHERE key = ? AND {_ALIVE}", (key, now)).fetchone()  # noqa: S608
             if row is None:
                 conn.execute(
-                    "INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                    _PUT_COUNTER,
                     (key, amount, self._deadline(now, ttl)),
                 )
                 return amount
@@ -268,7 +303,7 @@ class SQLiteStore:
                 if entry is None:
                     conn.execute("DELETE FROM counters WHERE key = ?", (counter.key,))
                 else:
-                    conn.execute("INSERT OR REPLACE INTO counters (key, value, expires) VALUES (?, ?, ?)",
+                    conn.execute(_PUT_COUNTER,
                                  (counter.key, entry[0], entry[1]))
             return counted
 
@@ -309,7 +344,7 @@ class SQLiteStore:
     # --- rate limiting -------------------------------------------------------------------------
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one ``BEGIN IMMEDIATE`` transaction; nothing written when any limit denies."""
-        return self._run(lambda conn: self._decide(conn, key, limits, cost, self._clock()), short=True)
+        return self.hit_and_read(key, limits, cost, None, ())[1]
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
@@ -321,35 +356,36 @@ class SQLiteStore:
     def hit_and_read(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str | None, sets: Sequence[str]
     ) -> tuple[float | None, list[LimitState], list[list[str]]]:
-        """The ban check, every limit and the members of ``sets`` in one ``BEGIN IMMEDIATE`` transaction."""
+        """The ban check, every limit and the members of ``sets`` in one ``BEGIN IMMEDIATE`` transaction: one
+        ``SELECT`` reads them all (:func:`_reads_sql`), then one statement writes the limits' new state."""
+        names = [f"{key}\x1f{limit.id}" for limit in limits]
 
         def op(conn: sqlite3.Connection) -> tuple[float | None, list[LimitState], list[list[str]]]:
             now = self._clock()
-            if ban_key is not None:
-                row = conn.execute("SELECT expires FROM kv WHERE key = ?", (ban_key,)).fetchone()
-                if row is not None and row[0] is not None and row[0] > now:
-                    return float(row[0]) - now, [], []
-            found = [self._members(conn, name, now) for name in sets]
-            return None, self._decide(conn, key, limits, cost, now), found
+            found: list[list[str]] = [[] for _ in sets]
+            states: list[State | None] = [None] * len(names)
+            keys = [*([] if ban_key is None else [ban_key]), *sets, *names]
+            for start in range(0, len(keys), _ARMS):
+                chunk = keys[start:start + _ARMS]
+                sql = _reads_sql(ban_key is not None, len(sets), len(names), start)
+                for kind, index, value, b, c, expires, _ in conn.execute(sql, (now, *chunk)):
+                    if kind == 2:
+                        if expires > now:
+                            states[index] = (value, b, c)
+                    elif kind == 1:
+                        found[index].append(str(value))
+                    elif value is not None and value > now:  # the ban (kind 0) lives: nothing decided
+                        return float(value) - now, [], []
+            results, writes = decide_all(limits, states, now, cost)
+            if writes is not None:
+                rows = [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)]
+                if len(rows) == 1:
+                    conn.execute(_PUT_RL, rows[0])
+                else:
+                    conn.executemany(_PUT_RL, rows)
+            return None, results, found
 
         return self._run(op, short=True)
-
-    @staticmethod
-    def _decide(
-        conn: sqlite3.Connection, key: str, limits: Sequence[Limit], cost: int, now: float
-    ) -> list[LimitState]:
-        names = [f"{key}\x1f{limit.id}" for limit in limits]
-        states: list[State | None] = []
-        for name in names:
-            row = conn.execute("SELECT a, b, c, expires FROM rl WHERE key = ?", (name,)).fetchone()
-            states.append((row[0], row[1], row[2]) if row is not None and row[3] > now else None)
-        results, writes = decide_all(limits, states, now, cost)
-        if writes is not None:
-            conn.executemany(
-                "INSERT OR REPLACE INTO rl (key, a, b, c, expires) VALUES (?, ?, ?, ?, ?)",
-                [(n, s[0], s[1], s[2], now + ttl) for n, (s, ttl) in zip(names, writes, strict=True)],
-            )
-        return results
 
     def close(self) -> None:
         with self._all_lock:

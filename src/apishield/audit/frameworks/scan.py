@@ -45,6 +45,11 @@ class Scan:
             elif isinstance(node, ast.ClassDef):
                 scan.classes.setdefault(node.name, node)
         scan.schemes = security_scheme_vars(tree, imports)
+        # def line -> the plain functions it calls (a handler may call a business function that carries the guard)
+        scan.facts.flags["calls_at"] = {
+            fn.lineno: sorted({c.func.id for c in au.calls(fn) if isinstance(c.func, ast.Name)})
+            for fn in au.nodes_of_any(tree, ast.FunctionDef, ast.AsyncFunctionDef)
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))}
         lines = source.splitlines() if source is not None else None
         for name, fn in scan.funcs.items():
             text = None

@@ -151,7 +151,6 @@ def _path_params(path: str) -> list[str]:
     return out
 
 
-_HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
 _HINT_CHECK_EXPOSURE = ("__dict__", "vars(", "passw", "secret", "salt", "select *", "pwd", "private_key")
 _HINT_CHECK_GRAPHQL = ("graphql",)
 
@@ -222,7 +221,7 @@ def _stem(path: str) -> str:
 _REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "query", "get_json", "body_params"}
 
 
-def _request_data(node: ast.AST | None, imp: au.Imports) -> bool:
+def request_data(node: ast.AST | None, imp: au.Imports) -> bool:
     if node is None:
         return False
     for sub in au.walk(node):
@@ -269,86 +268,6 @@ def _decides(ctx: ModuleContext, read: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and n.id == var and isinstance(n.ctx, ast.Load)
                for c in au.nodes_of_any(ctx.tree, ast.Compare, ast.Subscript, ast.Call) for n in ast.walk(c))
 
-
-@rule(MASS_ASSIGN)
-def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
-    ``for k, v in request.json.items(): setattr(obj, k, v)``, and request data merged with ``d.update(...)`` over a
-    dict the server built with constant keys (``data = {'username': me}; data.update(request.json)``)."""
-    if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
-        return
-    imp = imports(ctx)
-    yield from _whole_model_merges(ctx)
-    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
-        if isinstance(node, ast.Call):
-            splat = next((k.value for k in node.keywords if k.arg is None), None)
-            if splat is not None and _request_data(splat, imp):
-                yield at_node(
-                    MASS_ASSIGN,
-                    ctx,
-                    node,
-                    f"{au.dotted(node.func) or 'call'}(**request data) writes every client-supplied field",
-                )
-            elif au.dotted(node.func).endswith("__dict__.update") and node.args and _request_data(node.args[0], imp):
-                yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
-            elif (isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args
-                  and isinstance(node.func.value, ast.Name) and _request_data(node.args[0], imp)):
-                keys = _server_set_keys(ctx).get(node.func.value.id)
-                if keys:
-                    yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
-                                  f"{', '.join(sorted(keys))} of '{node.func.value.id}': the client can replace them")
-        elif isinstance(node, ast.For) and _request_data(node.iter, imp):
-            for sub in au.nodes_of_any(node, ast.Call):
-                if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
-                    not isinstance(sub.args[1], ast.Constant)
-                ):
-                    yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
-                    break
-
-
-_PRIVILEGED_FIELD = re.compile(r"^(is_?admin|admin|role|roles|is_staff|is_superuser|superuser|permissions?|"
-                               r"is_verified|verified|balance|credits?|owner_id|user_id|account_id|blocked|is_active)$")
-
-
-def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
-    """``record.update(body.dict())`` / ``record.__dict__.update(body.model_dump())`` where ``body`` is a handler's
-    parameter typed with a schema of this module that declares a privileged field (``is_admin``, ``role``,
-    ``balance``…): the client sets that field on the stored record. A schema without one is an allow-list."""
-    privileged: dict[str, list[str]] = {}
-    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
-        fields = [st.target.id for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
-        hits = [f for f in fields if _PRIVILEGED_FIELD.match(f)]
-        if hits:
-            privileged[cls.name] = hits
-    if not privileged:
-        return
-    for fn in au.functions(ctx.tree):
-        params = {a.arg: au.dotted(a.annotation) for a in [*fn.args.args, *fn.args.kwonlyargs] if a.annotation}
-        bodies = {name for name, cls in params.items() if au.last(cls) in privileged}
-        for call in au.calls(fn):
-            func = call.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "update" and call.args
-                    and not isinstance(func.value, ast.Name)):  # a local dict being built is not a stored record
-                continue
-            arg = call.args[0]
-            if (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
-                    and arg.func.attr in {"dict", "model_dump"} and isinstance(arg.func.value, ast.Name)
-                    and arg.func.value.id in bodies):
-                fields = privileged[au.last(params[arg.func.value.id])]
-                yield at_node(MASS_ASSIGN, ctx, call, f"every field of {arg.func.value.id} is written to "
-                              f"{au.dotted(func.value) or 'the record'}, {', '.join(fields)} included")
-
-
-def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
-    """Dicts built by the server with constant keys (``data = {'username': user}``): variable -> keys."""
-    out: dict[str, set[str]] = {}
-    for node in au.nodes_of_any(ctx.tree, ast.Assign):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and node.value.keys:
-            keys = {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-            for target in node.targets:
-                if isinstance(target, ast.Name) and keys:
-                    out.setdefault(target.id, set()).update(keys)
-    return out
 
 
 _SECRET_KEYS = re.compile(
@@ -459,7 +378,7 @@ def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
                 continue
             var = node.targets[0].id
             keys = [s for s in au.strings_in(node.value) if _PAGE.match(s)]
-            if not keys or not _request_data(node.value, imp):
+            if not keys or not request_data(node.value, imp):
                 continue
             if not (isinstance(node.value, ast.Call) and au.dotted(node.value.func) == "min") and not _capped(fn, var):
                 yield at_node(

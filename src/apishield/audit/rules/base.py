@@ -98,4 +98,30 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
-__all__ = ["at", "at_node", "at_template", "fix_text", "imports", "module_framework", "related"]
+def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:
+    """The class ``name`` of this module, or the one it imports from a project file next to it."""
+    for local in au.nodes_of(ctx.tree, ast.ClassDef):
+        if local.name == name:
+            return local
+    from apishield.audit.taint.modules import ModuleInfo  # the taint analysis' module resolver, loaded lazily
+
+    facts = ctx.facts.get("framework_facts")
+    info: ModuleInfo | None = ModuleInfo(ctx.tree, getattr(facts, "abspath", "") or "")
+    for _ in range(2):  # the module that defines it, or a package ``__init__`` that re-exports it from one
+        if info is None:
+            return None
+        dotted = info.imports.get(name) or info.relative.get(name, "")
+        if not dotted:
+            return None
+        found = info.resolve_relative(dotted) if dotted.startswith(".") else info.resolve_module(dotted)
+        if found is None:
+            return None
+        name = au.last(found[1] or name)
+        defined = next((c for c in au.nodes_of(found[0].tree, ast.ClassDef) if c.name == name), None)
+        if defined is not None:
+            return defined
+        info = found[0]
+    return None
+
+
+__all__ = ["at", "at_node", "at_template", "class_def", "fix_text", "imports", "module_framework", "related"]

@@ -194,7 +194,8 @@ def check_path(ctx: ModuleContext) -> Iterator[Finding]:
     """AS806 — path traversal (CWE-22, CWE-73): ``open``/``codecs.open``/``os.*``/``pathlib.Path`` methods,
     ``send_file``, the *directory* of ``send_from_directory``, the ``root`` of Bottle ``static_file``.
     ``os.path.basename``, ``secure_filename``, ``safe_join``, a ``'..' in x`` rejection and a
-    ``resolve()``-then-``startswith(base)`` check sanitise."""
+    ``resolve()``-then-``startswith(base)`` check sanitise. A path built from the module's own location and
+    literals (``Path(__file__).parent / "docs" / "x.json"``) is the program's own file."""
     return _findings(ctx, "path")
 
 
@@ -299,7 +300,10 @@ _XSS_FIXES = {
 def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
     """AS307 — stack trace / exception text in a response (CWE-209): a route handler returns ``str(e)``,
     ``repr(e)``, ``e.args`` or ``traceback.format_exc()``; medium when the text is the response body (low when
-    it only goes into a redirect's URL)."""
+    it only goes into a redirect's URL). Text that can only describe the caller's own input is feedback, not
+    internals: a handler catching only validation or parse errors (``ValidationError``, ``JSONDecodeError``,
+    ``ParseError``…), or a ``try`` that only parses and validates request data (a schema built from it,
+    ``json.loads``, ``fromstring`` without DTD or entity loading, builtins, methods of the parsed value)."""
     analysis = tm.analyse_context(ctx)
     for ret in analysis.handler_returns:
         body = ret.value

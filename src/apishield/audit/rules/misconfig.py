@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -505,30 +506,30 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
     """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
     without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Low when code or deployment
-    fix the URL (literal, constant, configuration, constant table): no caller can cause the hang. Command-line scripts
-    (no routes or app, a ``__main__`` block, click/typer/argparse arguments) are not servers and are skipped."""
+    fix the URL (literal, constant, configuration, constant table): no caller can cause the hang; low too when the
+    caller chooses it in a sync function (the SSRF finding at the same call is the weakness; in an ``async def`` the
+    blocking call stalls the whole event loop). Command-line scripts (no routes or app, a ``__main__`` block,
+    click/typer/argparse arguments) are not servers and are skipped."""
     if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     if _command_line_script(ctx, imp):  # a hung upstream stalls one user's command, not a server's workers
         return
+    ssrf_lines = {h.line for h in tm.analyse_context(ctx).hits if h.kind == "ssrf" and h.proven} - {
+        c.lineno for fn in au.nodes_of(ctx.tree, ast.AsyncFunctionDef) for c in au.calls(fn)}  # a stalled event loop
     for call in au.calls(ctx.tree):
-        name = au.call_name(call, imp)
-        tail = au.last(name)
+        name, ssrf = au.call_name(call, imp), call.lineno in ssrf_lines  # the caller picks the URL: SSRF's finding
         if au.has_kwargs_splat(call):
             continue
-        url = au.arg(call, 1, "url") if tail == "request" else au.arg(call, 0, "url")
-        fixed = {"severity": Severity.LOW} if au.fixed_value(url, ctx.tree) else {}  # robustness, not attack
-        note = " (fixed upstream)" if fixed else ""
+        url = au.arg(call, 1, "url") if (tail := au.last(name)) == "request" else au.arg(call, 0, "url")
+        fixed = {"severity": Severity.LOW} if ssrf or au.fixed_value(url, ctx.tree) else {}  # robustness, not attack
+        note = " (the URL is the caller's: see the SSRF finding)" if ssrf else " (fixed upstream)" if fixed else ""
         if name.startswith("requests.") and tail in _HTTP_CLIENT_VERBS and au.kwarg(call, "timeout") is None:
             yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever{note}", **fixed)
         elif name in {"urllib.request.urlopen", "urllib2.urlopen"} and au.arg(call, 2, "timeout") is None:
             yield at_node(NO_TIMEOUT, ctx, call, f"urlopen() has no timeout{note}", **fixed)
-        elif (
-            name.startswith("httpx.")
-            and isinstance(au.kwarg(call, "timeout"), ast.Constant)
-            and au.const(au.kwarg(call, "timeout"), 0) is None
-        ):
+        elif name.startswith("httpx.") and isinstance(au.kwarg(call, "timeout"), ast.Constant) and au.const(
+                au.kwarg(call, "timeout"), 0) is None:
             yield at_node(NO_TIMEOUT, ctx, call, f"{name}(timeout=None) can hang forever")
 
 

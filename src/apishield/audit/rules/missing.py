@@ -213,8 +213,9 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     project-defined and rejecting with 401/403), FastAPI dependencies on the route/router/app or in the handler
     signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
     CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
-    ``security``, apishield's ``Shield``. Routes public by design (health, login, register, docs, static, the index
-    page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
+    ``security``, apishield's ``Shield``, and a login decorator on a business function the handler calls
+    (``@token_required`` on the service layer). Routes public by design (health, login, register, docs, static,
+    the index page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
 
     Every other route is listed. It is **medium or higher only with positive evidence that it should have been
     guarded**, because most unauthenticated routes (catalogues, blogs, public profiles) are public on purpose

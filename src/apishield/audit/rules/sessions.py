@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
+from apishield.audit.rules.base import at_node, class_def, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -363,6 +363,20 @@ def _keys_added(tree: ast.AST, name: str) -> set[str]:
     return keys
 
 
+def _wrapper_adds_exp(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``JWTHandler.encode(payload={...})``: a project class whose ``encode`` sets the ``exp`` claim itself
+    (``payload.update({"exp": ...})``) issues expiring tokens whatever payload it is given."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id[:1].isupper()):
+        return False
+    cls = class_def(ctx, func.value.id)
+    methods = [] if cls is None else [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    method = next((m for m in methods if m.name == func.attr), None)
+    return method is not None and any(
+        (isinstance(n, ast.Constant) and n.value == "exp") or (isinstance(n, ast.keyword) and n.arg == "exp")
+        for n in ast.walk(method))
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp`` (claims added later with
@@ -370,7 +384,8 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
     module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
     EXPIRE_MINUTES > 0: payload['exp'] = ...``). A JWT that only wraps fields of a model with its own expiry field
-    (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's."""
+    (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's. A project
+    wrapper (``JWTHandler.encode(payload=...)``) whose own ``encode`` sets ``exp`` issues expiring tokens."""
     if not au.mentions(ctx, _HINT_CHECK_LIFETIME):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -382,7 +397,8 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = au.call_name(node, imp)
-            if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name):
+            if au.last(name) == "encode" and ("jwt" in name.lower() or "jose" in name) and not _wrapper_adds_exp(
+                    ctx, node):
                 payload: ast.AST | None = _jwt_claims(node, name)
                 added: set[str] = set()
                 if isinstance(payload, ast.Name):

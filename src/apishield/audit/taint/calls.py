@@ -39,6 +39,7 @@ from apishield.audit.taint.catalogue import (
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
 )
+from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
 from apishield.audit.taint.modules import (
     MODULE_CACHE,
@@ -197,7 +198,7 @@ class Interpreter(Evaluator):
             v = merge_parts(all_args)
             return replace(v, kind="urlparse", derived=frozenset(names_of_args(node)))
         if qual in {"str", "repr"} and args and args[0].kind == "exception":
-            return Val(taint=args[0].taint | {EXC})  # its text, with the request data it quotes
+            return Val(taint=args[0].taint | {EXC}, clean=args[0].clean & {EXC})  # its text
         if qual in {"traceback.format_exc", "traceback.format_exception", "traceback.format_stack"}:
             return Val(taint=frozenset({EXC}))
         if qual in {"str", "repr", "bytes", "list", "tuple", "set", "sorted", "reversed", "chr"} and args:
@@ -454,6 +455,16 @@ class Interpreter(Evaluator):
                 return f"class:{found[0].abspath}|{found[1]}"
         return ""
 
+    def record_taint(self, node: ast.Call, methods: dict[str, FunctionNode], args: list[Val],
+                     kwargs: dict[str, Val]) -> frozenset[str]:
+        """A record class without its own ``__init__`` (a pydantic model, a dataclass, a ``NamedTuple``) keeps what
+        it is built from as its fields: ``FetchRequest(**data).url`` is request data when ``data`` is, unless one
+        of its validators sanitises or allow-lists (:func:`validator_guards`)."""
+        if "__init__" in methods or any(validator_guards(m) for m in methods.values()):
+            return frozenset()  # its own constructor, or a validator that sanitises or allow-lists a field
+        splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
+        return frozenset().union(*(v.taint for v in [*args, *kwargs.values(), *splat])) & {REQUEST}
+
     def call_project(self, node: ast.Call, func: ast.expr, qual: str, receiver: Val | None, args: list[Val],
                      kwargs: dict[str, Val]) -> Val | None:
         target: FunctionNode | None = None
@@ -461,6 +472,7 @@ class Interpreter(Evaluator):
         skip_self = False
         via = ""
         ctor_kind = ""
+        fields: frozenset[str] = frozenset()
         if isinstance(func, ast.Name):
             name = func.id
             if name in self.local_defs:
@@ -468,7 +480,7 @@ class Interpreter(Evaluator):
             elif name in self.info.functions and name not in self.info.imports:
                 target = self.info.functions[name]
             elif name in self.info.classes and name not in self.info.imports:
-                return Val(kind=f"class:{name}", taint=frozenset())
+                return Val(kind=f"class:{name}", taint=self.record_taint(node, self.info.classes[name], args, kwargs))
             via = name
         elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
             cls = receiver.kind[6:]
@@ -495,13 +507,14 @@ class Interpreter(Evaluator):
                     target, owner, via = mod.functions[rest], mod, qual
                 elif rest in mod.classes:
                     ctor_kind = f"class:{mod.abspath}|{rest}"
+                    fields = self.record_taint(node, mod.classes[rest], args, kwargs)
                 elif rest.count(".") == 1 and rest.split(".")[0] in mod.classes:
                     cname, meth = rest.split(".")
                     method = mod.classes[cname].get(meth)
                     if method is not None:  # ``models.Repo.find(x)``: a static or class method of another module
                         target, owner, skip_self, via = method, mod, is_classmethod(method), qual
         if ctor_kind:
-            return Val(kind=ctor_kind)
+            return Val(kind=ctor_kind, taint=fields)
         if target is None:
             return None
         summary = owner.summary(target, skip_self)

@@ -5,12 +5,12 @@ or true (inside the ``if``). The interpreter sanitises those variables for the r
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import names_in
-from apishield.audit.taint.values import ALL, KINDS, Val
+from apishield.audit.taint.values import ALL, KINDS, REQUEST, Env, Val
 
 
 def is_allow_list(node: ast.AST, lookup: Callable[[str], Val]) -> bool:
@@ -98,3 +98,108 @@ def _attr_test(node: ast.AST) -> str:
         if isinstance(sub, ast.Attribute) and sub.attr == "scheme":
             return "scheme"  # ``scheme in ('http', 'https')`` says nothing about where the URL goes
     return "all"
+
+
+# Exceptions whose text describes the caller's own input (a schema's field errors, a parse error of the body).
+INPUT_ERRORS = frozenset({"ValidationError", "ValidationErrors", "RequestValidationError", "JSONDecodeError",
+                          "ParseError", "XMLSyntaxError", "ExpatError", "MarshmallowError", "SchemaError"})
+_PARSING_LIBRARIES = ("json", "ujson", "orjson", "xml", "defusedxml", "lxml", "pydantic", "marshmallow",
+                      "jsonschema", "yaml.safe_load", "email_validator", "uuid", "datetime", "decimal", "ipaddress")
+_PURE_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "dict", "list", "tuple", "set", "isinstance",
+                            "min", "max", "sorted", "bytes", "jsonify", "Decimal", "UUID"})
+_EFFECTS = frozenset({"save", "write", "writelines", "execute", "executemany", "commit", "send", "sendall", "connect",
+                      "open", "urlopen", "request", "flush", "seek"})
+_ENTITY_OPTIONS = frozenset({"resolve_entities", "load_dtd", "dtd_validation", "attribute_defaults"})
+_VALIDATING_METHODS = frozenset({"load", "loads", "validate", "model_validate", "model_validate_json", "parse_obj",
+                                 "parse_raw", "from_dict", "deserialize"})
+
+
+def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], qualify: Callable[[ast.AST], str],
+                     envs: Sequence[Env | None], lookup: Callable[[str], Val]) -> bool:
+    """Whether the exception ``handler`` catches can only describe the caller's own input, so its text is client
+    feedback rather than server internals: it catches validation/parse errors only (``ValidationError``,
+    ``JSONDecodeError``, ``ParseError``…), or the guarded ``body`` does nothing but parse and validate request data
+    — schema construction from it (``Login(**request.json)``), parsers (``json.loads``, ``fromstring``), pure
+    builtins, and method calls on the request or on what was parsed from it. Any other call (a query, a file, the
+    network, the project's own code) may fail with text about the server."""
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+    if caught and all(au.last(au.dotted(t)) in INPUT_ERRORS for t in caught):
+        return True
+    nodes = [n for stmt in body for n in ast.walk(stmt)]
+    if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Await)) for n in nodes):
+        return False
+    parsed: set[str] = set()  # ``doc = fromstring(request.data)``: what the body parsed from the request
+
+    def from_input(node: ast.expr) -> bool:
+        names = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
+        return bool(names) and all(n.id in parsed or from_request(n, envs, lookup) for n in names)
+
+    for assign in sorted((n for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign))), key=lambda n: n.lineno):
+        if assign.value is not None and (from_input(assign.value) or any(
+                from_input(a) for c in ast.walk(assign.value) if isinstance(c, ast.Call)
+                for a in [*c.args, *(k.value for k in c.keywords)])):
+            parsed.update(t for t in au.target_names(assign) if "." not in t)
+    calls = [n for n in nodes if isinstance(n, ast.Call)]
+    return bool(calls) and all(_input_call(c, from_input, qualify) for c in calls)
+
+
+def _input_call(call: ast.Call, is_input: Callable[[ast.expr], bool], qualify: Callable[[ast.AST], str]) -> bool:
+    qual = qualify(call.func)
+    name = au.last(qual) or au.last(au.dotted(call.func))
+    if any(k.arg in _ENTITY_OPTIONS and not au.is_false(k.value) for k in call.keywords):
+        return False  # a parser that loads DTDs / external entities can quote a server file in its error
+    if qual.startswith(_PARSING_LIBRARIES):
+        return True
+    values = [*call.args, *(k.value for k in call.keywords)]
+    if isinstance(call.func, ast.Name):
+        if name in _PURE_BUILTINS:
+            return True
+        # a class built from request data only (a request schema / DTO): its errors name the caller's fields
+        return name[:1].isupper() and bool(values) and all(is_input(v) or isinstance(v, ast.Constant) for v in values)
+    if isinstance(call.func, ast.Attribute):
+        if name in _EFFECTS:
+            return False  # ``upload.save(path)``: the file system answers
+        if is_input(call.func.value):
+            return True  # ``doc.find('name')``, ``request.get_json()``, ``body.strip()``
+        return name in _VALIDATING_METHODS and bool(values) and all(is_input(v) for v in values)
+    return False
+
+
+def from_request(node: ast.expr, envs: Sequence[Env | None], lookup: Callable[[str], Val]) -> bool:
+    """Every variable in ``node`` holds request data (before or after the guarded statements), or is the request."""
+    names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+    if not names:
+        return False
+    for name in names:
+        vals = [env[name] for env in envs if env and name in env] or [lookup(name)]
+        if not any(REQUEST in v.taint or v.kind == "request" for v in vals):
+            return False
+    return True
+
+
+_VALIDATOR_DECORATORS = frozenset({"validator", "field_validator", "validates", "root_validator", "model_validator"})
+_CASE_ONLY = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title"})
+
+
+def validator_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A record class's field validator (pydantic ``@validator``/``@field_validator``, marshmallow ``@validates``)
+    that sanitises or allow-lists what it is given: it returns something else than the value (``Path(v).name``,
+    ``re.sub(...)``; trimming or case changes do not count) or refuses a value not in a set (``if v not in
+    ALLOWED: raise``). One that only refuses empty values or a few keywords leaves the value as the client sent it."""
+    if not any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _VALIDATOR_DECORATORS
+               for d in fn.decorator_list):
+        return False
+    params = [a.arg for a in fn.args.args]
+    value = params[1] if len(params) > 1 else params[0] if params else ""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Return) and node.value is not None:
+            ret = node.value
+            if isinstance(ret, ast.Call) and isinstance(ret.func, ast.Attribute) and ret.func.attr in _CASE_ONLY:
+                ret = ret.func.value
+            if not (isinstance(ret, ast.Name) and ret.id == value):
+                return True
+        if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name)
+                and node.test.left.id == value and any(isinstance(op, ast.NotIn) for op in node.test.ops)
+                and any(isinstance(s, ast.Raise) for s in node.body)):
+            return True
+    return False

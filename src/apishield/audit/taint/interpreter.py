@@ -14,7 +14,12 @@ from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
-from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, is_allow_list
+from apishield.audit.taint.guards import (
+    guarded_kinds,
+    guarded_subjects,
+    input_error_only,
+    is_allow_list,
+)
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
     CLEAN,
@@ -226,7 +231,9 @@ class Evaluator:
             if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
                 fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body,
                                      handled=frozenset(handled))
-                self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception")
+                feedback = input_error_only(h, s.body, self.info.qualify, (start, after_body), self.lookup)
+                self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception",
+                                       clean=frozenset({EXC}) if feedback else frozenset())
             caught = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []
             handled.update(au.last(au.dotted(t)) for t in caught)  # it never reaches the handlers after this one
             self.run(h.body)
@@ -442,8 +449,8 @@ class Evaluator:
             items: list[tuple[Any, Val]] = []
             taint = frozenset()
             precise = True
-            for k, value_node in zip(node.keys, node.values, strict=True):
-                vv = self.expr(value_node)
+            parts = [self.expr(value_node) for value_node in node.values]
+            for k, vv in zip(node.keys, parts, strict=True):
                 taint |= vv.taint
                 if k is None:
                     precise = False
@@ -454,7 +461,7 @@ class Evaluator:
                     items.append((kv.const, vv))
                 else:
                     precise = False
-            return Val(taint=taint, items=tuple(items) if precise else None)
+            return Val(taint=taint, items=tuple(items) if precise else None, clean=merge_parts(parts).clean)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(node)
         if isinstance(node, ast.Subscript):
@@ -574,7 +581,7 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
             if node.attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
-                return Val(taint=base.taint | {EXC})  # Bottle ``err.traceback``, ``e.args``: its text, as data
+                return Val(taint=base.taint | {EXC}, clean=base.clean & {EXC})  # ``e.args``: its text
             if node.attr in {"exception", "detail", "description"}:
                 return base
             return CLEAN
@@ -587,3 +594,4 @@ class Evaluator:
 
     def call(self, node: ast.Call) -> Val:
         raise NotImplementedError  # :class:`apishield.audit.taint.calls.Interpreter`
+

@@ -11,7 +11,7 @@ from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import RAW_VARS
-from apishield.audit.taint.values import Env, Summary, const
+from apishield.audit.taint.values import Env, Summary, Val, const
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -57,11 +57,23 @@ class ModuleInfo:
                     and isinstance(stmt.value, ast.Constant)):
                 self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                  and self._beside_module(stmt.value)):
+                self.module_consts[stmt.targets[0].id] = Val(lit=True)  # ``Path(__file__).parent / 'data.json'``
+            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                   and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
         self._summaries: dict[int, Summary | None] = {}
         # interpreter runs of functions without parameters, shared by their summary and their handler analysis
         self.bare_runs: dict[int, Any] = {}
+
+    def _beside_module(self, value: ast.expr) -> bool:
+        """A path built only from the module's own location and literals (``Path(__file__).parent / "docs"``,
+        ``os.path.join(BASE_DIR, "x.json")`` with ``BASE_DIR`` such a path): the program's own file."""
+        names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
+        anchored = [n for n in names if n == "__file__" or (n in self.module_consts and self.module_consts[n].lit)]
+        configured = any(isinstance(n, ast.Subscript) or au.last(au.dotted(n)) in {"environ", "getenv", "get"}
+                         for n in ast.walk(value))
+        return bool(anchored) and not configured and all(n in anchored or n in self.imports for n in names)
 
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
@@ -215,7 +227,8 @@ def raw_template_vars(module_path: str, name: str) -> frozenset[str]:
 
 
 def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
-    """``pkg/mod.py`` for ``pkg.mod.attr`` in ``directory`` or up to three parents; (file, remaining path)."""
+    """``pkg/mod.py`` (or ``pkg/mod/__init__.py``) for ``pkg.mod.attr`` in ``directory`` or up to three parents;
+    (file, remaining path)."""
     for _ in range(4):
         head_key = (directory, parts[0])
         if head_key not in _HEADS:  # one stat per package name and directory, not one per call
@@ -226,6 +239,9 @@ def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | Non
                 candidate = os.path.join(directory, *parts[:cut]) + ".py"
                 if os.path.isfile(candidate):
                     return candidate, ".".join(parts[cut:])
+                package = os.path.join(directory, *parts[:cut], "__init__.py")  # ``from pkg import X`` re-exported
+                if os.path.isfile(package):
+                    return package, ".".join(parts[cut:])
         parent = os.path.dirname(directory)
         if parent == directory:
             break

@@ -7,6 +7,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     bola,
     cors,
     crawl,
+    credentials,
     disclosure,
     exposure,
     headers_errors,

@@ -8,6 +8,7 @@ from typing import Any
 
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, Throttled, Unsafe
+from apishield.probe.identities import find_op
 from apishield.probe.targets import Operation
 
 SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|pass_?hash|passwd_?hash|hash|"
@@ -68,3 +69,16 @@ def normalise(text: str) -> str:
 
 def same(a: Exchange, b: Exchange) -> bool:
     return a.status == b.status and normalise(a.text) == normalise(b.text)
+
+
+def login_op(ctx: Context) -> tuple[Operation | None, str]:
+    """The operation the identities logged in with (the recipe's) and its encoding (``json``, ``form`` or
+    ``basic``), else the one that looks like a login."""
+    if ctx.login is not None:
+        method, path, encoding = ctx.login
+        op = next((o for o in ctx.operations if o.method == method and o.path.rstrip("/") == path.rstrip("/")), None)
+        return op or Operation(method, path), encoding
+    op = find_op(ctx.operations, "login")
+    if any(i.headers.get("Authorization", "").lower().startswith("basic ") for i in ctx.identities):
+        return op, "basic"  # identities that are HTTP Basic credentials: the login reads them the same way
+    return op, "form" if op is not None and op.form_encoded else "json"

@@ -6,7 +6,8 @@ here. Administrative ``GET``s are called with path parameters filled from the pr
 ``POST``s without destructive wording only when every path parameter names one of the probe's own identities
 (``POST /admin/promote/{user_id}`` with the second identity's id): the first identity acts on the second, never
 on anyone else; administrative collections (``POST /admin/coupons``, no path parameter) get one marked object,
-and a finding needs the marker shown back. One anonymous and one authenticated request per operation.
+and a finding needs the marker shown back — to the ordinary user, or already to the anonymous request (an
+administrative creation open to anyone). One anonymous and one authenticated request per operation.
 """
 
 from __future__ import annotations
@@ -78,8 +79,14 @@ async def _creation(ctx: Context, op: Operation, user: Identity) -> None:
     markers = [v for v in (*body.values(), *query.values()) if isinstance(v, str) and v.startswith("apishield")]
     sent = {"params": query or None, "json_body": body if body or not query else None}
     anon = await try_send(ctx, "POST", op.path, op=op, **sent)
+    if anon is not None and anon.ok and not denied(anon):
+        shown = next((m for m in markers if m in anon.text), None)
+        if shown is not None:  # no credentials at all, and the object was made: the function is open to anyone
+            ctx.report(rules.BFLA, f"an anonymous caller created an object through admin operation {op.key} "
+                       f"({anon.status}, its marker {shown!r} in the answer)", anon, op=op, highlight=shown)
+        return
     if anon is None or anon.status not in (401, 403):
-        return  # not protected at all (the authn check's concern), or no telling refusal
+        return  # no telling refusal
     ex = await try_send(ctx, "POST", op.path, op=op, identity=user, **sent)
     if ex is None or not ex.ok or denied(ex):
         return

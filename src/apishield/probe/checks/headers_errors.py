@@ -10,11 +10,10 @@ import re
 from urllib.parse import urlencode
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.checks._util import login_op, normalise, try_send
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import find_op
 from apishield.probe.targets import Operation
 
 NEEDED = {"x-content-type-options": "nosniff"}
@@ -60,19 +59,9 @@ async def headers_errors(ctx: Context) -> None:
     await _account_existence(ctx)
 
 
-def _login_op(ctx: Context) -> tuple[Operation | None, str]:
-    """The operation the identities logged in with (the recipe's), else the one that looks like a login."""
-    if ctx.login is not None:
-        method, path, encoding = ctx.login
-        op = next((o for o in ctx.operations if o.method == method and o.path.rstrip("/") == path.rstrip("/")), None)
-        return op or Operation(method, path), encoding
-    op = find_op(ctx.operations, "login")
-    return op, "form" if op is not None and op.form_encoded else "json"
-
-
 async def _enumeration(ctx: Context) -> None:
     """At the recipe's login and at another login-like operation (at most two in all)."""
-    login, encoding = _login_op(ctx)
+    login, encoding = login_op(ctx)
     known = next((i for i in ctx.identities if i.username), None)
     if known is None or not known.username:
         return

@@ -15,7 +15,7 @@ from typing import Any
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, find_op, login
+from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, fill_credentials, find_op, login
 from apishield.probe.objects import attribute_key
 from apishield.probe.targets import Operation, sample_body
 
@@ -51,11 +51,7 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
     username, password = f"apishield_{ctx.account_tag()}", f"Apishield-{secrets.token_urlsafe(12)}-9!"
     ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
-    for key in list(body) or ["username", "password"]:
-        if key.lower() in USER_KEYS or key.lower() == "email":
-            body[key] = f"{username}@example.com" if "email" in key.lower() else username
-        elif "pass" in key.lower():
-            body[key] = password
+    fill_credentials(body, username, password)
     body.setdefault("username", username)
     body.setdefault("password", password)
     injected = {k: v for k, v in privileged.items() if k not in body}

@@ -9,7 +9,8 @@
 -- KEYS[3..] (optional): sorted sets as add_member.lua writes them, read as members.lua does (expired members
 --       removed), so that what a request's authentication reads comes back with its decision.
 -- Returns one string, per limit "allowed remaining reset_after retry_after", limits separated by spaces; with
--- KEYS[3..], an array: that string, then the members of each set.
+-- KEYS[3..], an array: that string, then the members of each set, or the string alone when every set is
+-- empty (a flat reply costs the client less to read).
 if redis.replicate_commands then redis.replicate_commands() end
 if KEYS[2] and KEYS[2] ~= KEYS[1] then
   local left = redis.call('PTTL', KEYS[2])
@@ -144,11 +145,13 @@ if all_ok then
   if redis.call('PTTL', KEYS[1]) < ms then redis.call('PEXPIRE', KEYS[1], ms) end
 end
 if #KEYS < 3 then return table.concat(out, ' ') end
-local reply = {table.concat(out, ' ')}
+local reply, found = {table.concat(out, ' ')}, false
 local t = redis.call('TIME')  -- set members expire on Redis's clock, whatever clock decided the limits
 local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 3, #KEYS do
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now_ms)
   reply[i - 1] = redis.call('ZRANGE', KEYS[i], 0, -1)
+  if #reply[i - 1] > 0 then found = true end
 end
+if not found then return reply[1] end  -- every set empty (the usual case): the string alone
 return reply

@@ -1,0 +1,178 @@
+"""Mass assignment (AS106): every field the client sends written to a stored record, told apart from a request
+schema filled from the body (the schema is the allow-list)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.access import MASS_ASSIGN, request_data
+from apishield.audit.rules.base import at_node, class_def, imports
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Finding
+
+_HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
+
+
+@rule(MASS_ASSIGN)
+def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS106 — ``Model(**request.json)``, ``obj.__dict__.update(request.get_json())``, ``update(**request.form)``,
+    ``for k, v in request.json.items(): setattr(obj, k, v)``, and request data merged with ``d.update(...)`` over a
+    dict the server built with constant keys (``data = {'username': me}; data.update(request.json)``). A request
+    schema (pydantic, marshmallow, a dataclass, a form) filled from the body is the allow-list, not mass
+    assignment, unless the object is stored (``session.add(obj)``, ``obj.save()``) or is an ORM model; copying
+    every field of a body schema that declares a privileged field (``role``, ``is_admin``…) onto a record
+    (``rec.update(body.dict())``, a ``setattr`` loop over ``body.model_dump().items()``) is reported."""
+    if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
+        return
+    imp = imports(ctx)
+    yield from _whole_model_merges(ctx)
+    for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
+        if isinstance(node, ast.Call):
+            splat = next((k.value for k in node.keywords if k.arg is None), None)
+            if splat is not None and request_data(splat, imp) and not _unstored_schema(ctx, node):
+                yield at_node(
+                    MASS_ASSIGN,
+                    ctx,
+                    node,
+                    f"{au.dotted(node.func) or 'call'}(**request data) writes every client-supplied field",
+                )
+            elif au.dotted(node.func).endswith("__dict__.update") and node.args and request_data(node.args[0], imp):
+                yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
+            elif (isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args
+                  and isinstance(node.func.value, ast.Name) and request_data(node.args[0], imp)):
+                keys = _server_set_keys(ctx).get(node.func.value.id)
+                if keys:
+                    yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
+                                  f"{', '.join(sorted(keys))} of '{node.func.value.id}': the client can replace them")
+        elif isinstance(node, ast.For) and request_data(node.iter, imp):
+            for sub in au.nodes_of_any(node, ast.Call):
+                if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
+                    not isinstance(sub.args[1], ast.Constant)
+                ):
+                    yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
+                    break
+
+
+_PRIVILEGED_FIELD = re.compile(r"^(is_?admin|admin|role|roles|is_staff|is_superuser|superuser|permissions?|"
+                               r"is_verified|verified|balance|credits?|owner_id|user_id|account_id|blocked|is_active)$")
+
+
+def _privileged_fields(cls: ast.ClassDef | None) -> list[str]:
+    fields = [] if cls is None else [
+        st.target.id for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+    return [f for f in fields if _PRIVILEGED_FIELD.match(f)]
+
+
+def _dumped(node: ast.AST, bodies: set[str]) -> str:
+    """The body parameter of ``body.dict()`` / ``body.model_dump(...)``, else ``""``."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"dict", "model_dump"}
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in bodies):
+        return node.func.value.id
+    return ""
+
+
+def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
+    """``record.update(body.dict())`` / ``record.__dict__.update(body.model_dump())`` / ``data = body.model_dump();
+    for k, v in data.items(): setattr(record, k, v)`` where ``body`` is a handler's parameter typed with a schema
+    (of this module or one it imports) that declares a privileged field (``is_admin``, ``role``, ``balance``…): the
+    client sets that field on the stored record. A schema without one is an allow-list."""
+    for fn in au.functions(ctx.tree):
+        dumps = [c for c in au.calls(fn) if isinstance(c.func, ast.Attribute) and c.func.attr in {"dict", "model_dump"}]
+        if not dumps:
+            continue
+        params = {a.arg: au.dotted(a.annotation) for a in [*fn.args.args, *fn.args.kwonlyargs] if a.annotation}
+        privileged = {name: _privileged_fields(class_def(ctx, au.last(cls))) for name, cls in params.items()
+                      if au.last(cls)[:1].isupper() and any(_dumped(c, {name}) for c in dumps)}
+        bodies = {name for name, fields in privileged.items() if fields}
+        if not bodies:
+            continue
+        dumped_vars = {au.last(t): _dumped(st.value, bodies) for st in au.nodes_of(fn, ast.Assign)
+                       if _dumped(st.value, bodies) for t in au.target_names(st)}
+        for node in au.walk(fn):
+            if isinstance(node, ast.Call):
+                func = node.func
+                body = _dumped(node.args[0], bodies) if node.args else ""
+                if (isinstance(func, ast.Attribute) and func.attr == "update" and body
+                        and not isinstance(func.value, ast.Name)):  # a local dict being built is not a stored record
+                    yield at_node(MASS_ASSIGN, ctx, node, f"every field of {body} is written to "
+                                  f"{au.dotted(func.value) or 'the record'}, {', '.join(privileged[body])} included")
+            elif isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and isinstance(
+                    node.iter.func, ast.Attribute) and node.iter.func.attr == "items":
+                source = node.iter.func.value
+                body = _dumped(source, bodies) or dumped_vars.get(au.dotted(source), "")
+                setter = next((c for c in au.calls(node) if au.dotted(c.func) == "setattr" and len(c.args) == 3
+                               and not isinstance(c.args[1], ast.Constant)), None)
+                if body and setter is not None:
+                    target = au.dotted(setter.args[0]) or "the record"
+                    yield at_node(MASS_ASSIGN, ctx, setter, f"setattr() copies every field of {body} onto "
+                                  f"{target}, {', '.join(privileged[body])} included")
+
+
+_SCHEMA_BASES = frozenset({"BaseModel", "RootModel", "Schema", "Struct", "TypedDict", "NamedTuple", "Serializer",
+                           "FlaskForm", "Form", "BaseForm"})
+_ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "EmbeddedDocument"})
+_STORES = frozenset({"add", "add_all", "merge", "save", "insert", "insert_one", "insert_many", "put", "persist",
+                     "create", "bulk_save_objects", "replace_one", "update_one"})
+
+
+def _class_kind(ctx: ModuleContext, name: str, depth: int = 0) -> str:
+    """``"schema"`` for a request schema / DTO (pydantic, marshmallow, msgspec, a dataclass, a form), ``"orm"`` for
+    a stored model (SQLAlchemy/Flask-SQLAlchemy/Django/mongoengine, ``SQLModel`` with ``table=True``), else ``""``."""
+    cls = class_def(ctx, name)
+    if cls is None:
+        return ""
+    if any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in {"dataclass", "define", "attrs", "frozen"}
+           for d in cls.decorator_list):
+        return "schema"
+    for base in cls.bases:
+        last = au.last(au.dotted(base))
+        if last == "SQLModel":
+            return "orm" if any(k.arg == "table" and au.is_true(k.value) for k in cls.keywords) else "schema"
+        if last in _ORM_BASES:
+            return "orm"
+        if last in _SCHEMA_BASES:
+            return "schema"
+        if depth < 2 and last and last != name:
+            kind = _class_kind(ctx, last, depth + 1)
+            if kind:
+                return kind
+    return ""
+
+
+def _unstored_schema(ctx: ModuleContext, call: ast.Call) -> bool:
+    """``Login(**request.json)`` where ``Login`` is a request schema and the function never stores the object it
+    built (``session.add(obj)``, ``obj.save()``): the schema is the allow-list, not a record being overwritten."""
+    name = au.dotted(call.func)
+    if "." in name or not name or _class_kind(ctx, name) != "schema":
+        return False
+    parents = au.parent_map(ctx.tree)
+    node: ast.AST | None = call
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+        node = parents.get(id(node))
+    assign = parents.get(id(call))
+    var = (assign.targets[0].id if isinstance(assign, ast.Assign) and len(assign.targets) == 1
+           and isinstance(assign.targets[0], ast.Name) else "")
+    if node is None or not var:
+        return not isinstance(assign, ast.Call)  # built and handed on at once (``db.add(User(**body))``) is stored
+    for sub in au.calls(node):
+        func = sub.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _STORES:
+            continue
+        if au.dotted(func.value) == var or any(isinstance(a, ast.Name) and a.id == var for a in sub.args):
+            return False
+    return True
+
+
+def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
+    """Dicts built by the server with constant keys (``data = {'username': user}``): variable -> keys."""
+    out: dict[str, set[str]] = {}
+    for node in au.nodes_of_any(ctx.tree, ast.Assign):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and node.value.keys:
+            keys = {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            for target in node.targets:
+                if isinstance(target, ast.Name) and keys:
+                    out.setdefault(target.id, set()).update(keys)
+    return out

@@ -1,0 +1,276 @@
+"""Credentials: the password policy where accounts are created, and injection into the probe's own login.
+
+* **Password policy** — at an operation anyone may call to create an account (:func:`creates_account`), one
+  throwaway account with a strong password (the control), then one with ``aaa`` (three characters, one letter).
+  The weak one counts as accepted only when it is answered like the control (same 2xx status, same answer
+  shape: an ``{"error": …}`` in a 200 is a refusal) and, where the API has a login, when that login signs the new
+  account in with ``aaa`` and refuses it a wrong password. Both accounts are named ``apishield_pw…`` and listed
+  in the report's notes (the probe never deletes).
+* **Login injection** — with an identity's own user name and a *wrong* password, the login (the recipe's, or,
+  for HTTP Basic identities, the operations that check their credentials) is sent a quote that ends the SQL
+  string (``alice'-- ``, ``alice' OR '1'='1``, then the password ``' OR '1'='1``) and, for JSON and form logins,
+  a query operator as the password (``{"$ne": …}``, ``password[$ne]=…``). A finding needs the wrong password
+  refused as is and the injected one signed in: a token in the answer, or the answer of a correct login.
+  Only the identity's own account is named, so no other account is signed in to by the user-name payloads.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from apishield.probe import rules
+from apishield.probe.checks._util import login_op, normalise, try_send
+from apishield.probe.client import Exchange, denied
+from apishield.probe.engine import Context, Identity, check
+from apishield.probe.identities import (
+    PASSWORD_KEYS,
+    USER_KEYS,
+    basic,
+    creates_account,
+    extract_token,
+    fill_credentials,
+    header_token,
+)
+from apishield.probe.targets import Operation, sample_body, sample_value
+
+WEAK = "aaa"  # three characters, one letter: no policy worth the name accepts it (NIST SP 800-63B asks for 8)
+# quotes that end the SQL string around the user name: a comment drops the password test, a tautology bypasses it
+USER_PAYLOADS = ("{user}'-- ", "{user}' OR '1'='1", "{user}'#", '{user}"-- ')
+PASSWORD_PAYLOADS = ("' OR '1'='1", "x' OR 'x'='x")
+Send = Callable[[str, Any], Awaitable[Exchange | None]]
+
+
+@check("credentials", rules=(rules.WEAK_PASSWORD, rules.LOGIN_SQLI, rules.LOGIN_NOSQL), weight=2, phase="input",
+       order=30)
+async def credentials(ctx: Context) -> None:
+    """Weak passwords accepted where accounts are created; SQL or NoSQL injection into the login's credentials."""
+    creating = [op for op in ctx.operations if creates_account(op)]
+    ctx.plan(creating)
+    for op in creating[:2]:
+        if await _password_policy(ctx, op):
+            break
+    await _login_injection(ctx)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# password policy
+
+def _is_credential(name: str) -> bool:
+    low = name.lower()
+    return low in USER_KEYS or low == "email" or low in PASSWORD_KEYS or "pass" in low
+
+
+def _account_request(ctx: Context, op: Operation, username: str, password: str) -> dict[str, Any]:
+    """Keyword arguments for :meth:`Context.send` creating the account ``username``/``password`` at ``op``: its
+    credential fields filled, its other required fields sampled, wherever the description puts them."""
+    query = {p.name: sample_value(p.schema, ctx.rng, p.name) for p in op.params
+             if p.location == "query" and (p.required or _is_credential(p.name))}
+    fill_credentials(query, username, password)
+    out: dict[str, Any] = {"params": query or None}
+    if op.body_schema is not None or not query:
+        required = set((op.body_schema or {}).get("required") or ())
+        body = {k: v for k, v in sample_body(op.body_schema, ctx.rng).items() if k in required or _is_credential(k)}
+        fill_credentials(body, username, password)
+        if not any(_is_credential(k) for k in body) and not query:
+            body.update(username=username, password=password)
+        encoded = op.encode_body(body)
+        if encoded is not None:
+            out.update(content=encoded[0], headers={"Content-Type": encoded[1]})
+        else:
+            out["json_body"] = body
+    return out
+
+
+def _shape(ex: Exchange, username: str) -> str:
+    """What an answer looks like, without the values that differ between two accounts: the top-level keys of a
+    JSON object, else the text with the user name and numbers blanked."""
+    data = ex.json()
+    if isinstance(data, dict):
+        return "keys:" + ",".join(sorted(data))
+    return normalise(ex.text.replace(username, "{user}") if username else ex.text)
+
+
+def _refusal(ex: Exchange) -> bool:
+    """A 2xx whose JSON object says it failed (``{"error": "…"}``, ``{"success": false}``)."""
+    data = ex.json()
+    return isinstance(data, dict) and (bool(data.get("error") or data.get("errors")) or data.get("success") is False)
+
+
+async def _password_policy(ctx: Context, op: Operation) -> bool:
+    """One control account with a strong password, one with :data:`WEAK`; True when a finding was reported."""
+    strong_name, weak_name = f"apishield_pw{ctx.account_tag()}", f"apishield_pw{ctx.account_tag()}"
+    strong_password = f"Apishield-{secrets.token_urlsafe(12)}-9!"
+    ctx.client.add_secret(strong_password, "PASSWORD_POLICYPROBE")
+    strong = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, strong_name, strong_password))
+    if strong is None or not strong.ok or denied(strong) or _refusal(strong):
+        return False  # the control itself was not created: nothing to compare with
+    ctx.notes.append(f"credentials: created the throwaway account {strong_name!r} at {op.key} "
+                     "(remove it after the run)")
+    weak = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, weak_name, WEAK))
+    if (weak is None or weak.status != strong.status or _refusal(weak) or denied(weak)
+            or _shape(weak, weak_name) != _shape(strong, strong_name)):
+        return False
+    ctx.notes.append(f"credentials: created the throwaway account {weak_name!r} at {op.key} with a weak password "
+                     "(remove it after the run)")
+    proof = await _signs_in(ctx, weak_name)
+    if proof is False:
+        return False  # the login refuses it (an account still to be verified, a policy at the login): no claim
+    how = (f"; the login then signed {weak_name!r} in with it and refused a wrong password" if proof
+           else " (the API has no login the probe knows to confirm it)")
+    ctx.report(rules.WEAK_PASSWORD, f"{op.key} created an account with the password {WEAK!r} and answered it like "
+               f"one with a strong password ({weak.status}){how}", weak, op=op,
+               parameter=_password_field(op), confidence=None if proof else rules.MED)
+    return True
+
+
+def _password_field(op: Operation) -> str:
+    names = [*op.body_fields, *(p.name for p in op.params if p.location == "query")]
+    return next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), "password")
+
+
+async def _signs_in(ctx: Context, username: str) -> bool | None:
+    """Whether the login signs ``username`` in with :data:`WEAK` and refuses it a wrong password; None when the
+    API has no login the probe knows. HTTP Basic APIs: the login-like operations and the canary, which read the
+    credentials on every request."""
+    op, encoding = login_op(ctx)
+    ops = _basic_ops(ctx) if encoding == "basic" else [op] if op is not None else []
+    if not ops:
+        return None
+    fields = _login_fields(ctx, op) if op is not None else ("username", "password")
+    name = f"{username}@example.com" if "email" in fields[0].lower() else username
+    for target in ops:
+        send = _login_sender(ctx, target, encoding, fields)
+        right = await send(name, WEAK)
+        wrong = await send(name, "Wrong-" + ctx.token(10))
+        if right is not None and wrong is not None and _signed_in(right) and not _signed_in(wrong):
+            return True
+    return False
+
+
+def _basic_ops(ctx: Context) -> list[Operation]:
+    """Where HTTP Basic credentials are checked: login-like operations first, then the canary (three at most)."""
+    ops = [op for op in ctx.operations if op.looks_login() and not op.looks_destructive()]
+    if ctx.canary is not None and ctx.canary not in ops:
+        ops.append(ctx.canary)
+    return ops[:3]
+
+
+def _signed_in(ex: Exchange) -> bool:
+    return ex.ok and not denied(ex) and not _refusal(ex)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# login injection
+
+def _login_fields(ctx: Context, op: Operation, identity: Identity | None = None) -> tuple[str, str]:
+    """The login's user-name and password field names: the identity's own login body's, else the operation's."""
+    names = list(identity.login_body) if identity is not None and identity.login_body else (
+        list(op.body_fields) or ["username", "password"])
+    user = next((n for n in names if n.lower() in USER_KEYS or n.lower() == "email"), "username")
+    password = next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), "password")
+    return user, password
+
+
+def _login_sender(ctx: Context, op: Operation, encoding: str, fields: tuple[str, str],
+                  base: dict[str, Any] | None = None) -> Send:
+    """Sends the login with a chosen user name and password (anything JSON can carry, for operators)."""
+    user_key, pass_key = fields
+
+    async def send(user: str, password: Any) -> Exchange | None:
+        if encoding == "basic":
+            return await try_send(ctx, op.method, op.path, op=op, headers={"Authorization": basic(user, str(password))})
+        body = {**(base or {}), user_key: user, pass_key: password}
+        if encoding == "form":
+            flat: dict[str, str] = {}
+            for key, value in body.items():
+                if isinstance(value, dict):  # ``password[$ne]=x``: how Express/PHP read an object from a form
+                    flat.update({f"{key}[{k}]": str(v) for k, v in value.items()})
+                else:
+                    flat[key] = str(value)
+            return await try_send(ctx, op.method, op.path, op=op, content=urlencode(flat),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return await try_send(ctx, op.method, op.path, op=op, json_body=body)
+
+    return send
+
+
+async def _login_injection(ctx: Context) -> None:
+    """At the recipe's login with the first identity that has a user name and a login body, else at the
+    operations that check an HTTP Basic identity's credentials."""
+    op, encoding = login_op(ctx)
+    who = next((i for i in ctx.identities if i.username and i.login_body), None)
+    if op is not None and who is not None and ctx.login is not None:
+        fields = _login_fields(ctx, op, who)
+        if fields[0] in who.login_body:
+            user = str(who.login_body[fields[0]])
+            await _inject(ctx, op, encoding, _login_sender(ctx, op, encoding, fields, who.login_body), user, fields)
+            return
+    basic_user = next((i for i in ctx.identities if i.username and i.password is not None
+                       and i.headers.get("Authorization", "").lower().startswith("basic ")), None)
+    if basic_user is not None:
+        await _basic_injection(ctx, basic_user)
+
+
+async def _basic_injection(ctx: Context, identity: Identity) -> None:
+    """HTTP Basic identities: the operations that check their credentials (login-like ones first, then the
+    canary): the identity's own credentials answer 2xx and a wrong password 401/403 there."""
+    for op in _basic_ops(ctx):
+        own = await try_send(ctx, op.method, op.path, op=op, headers=dict(identity.headers))
+        if own is None or not own.ok or denied(own):
+            continue
+        send = _login_sender(ctx, op, "basic", ("username", "password"))
+        if await _inject(ctx, op, "basic", send, str(identity.username), ("username", "password"), own=own):
+            return
+
+
+async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: str, fields: tuple[str, str],
+                  own: Exchange | None = None) -> bool:
+    """The injections at one login; True when one signed in."""
+    wrong_password = "Wrong-" + ctx.token(10)
+    wrong = await send(user, wrong_password)
+    if wrong is None or wrong.status is None or (wrong.ok and not _refusal(wrong) and _token(wrong)):
+        return False  # a wrong password signs in (or nothing answered): nothing to compare with
+    if own is None:  # a correct login's answer, to recognise an injected one without a token by its shape
+        password = next((i.login_body.get(fields[1]) for i in ctx.identities
+                         if i.login_body.get(fields[0]) == user), None)
+        if password is not None:
+            own = await send(user, password)
+    attempts: list[tuple[str, str, Any]] = [("user", p.format(user=user), wrong_password) for p in USER_PAYLOADS]
+    attempts += [("password", user, p) for p in PASSWORD_PAYLOADS]
+    for where, name, password in attempts:
+        ex = await send(name, password)
+        if ex is not None and _granted(ex, wrong, own):
+            field, value = (fields[0], name) if where == "user" else (fields[1], password)
+            ctx.report(rules.LOGIN_SQLI, f"{op.key} signed in with the {field} {value!r} and a wrong password "
+                       f"(the wrong password alone answered {wrong.status})", ex, op=op,
+                       parameter=f"Authorization ({where} name)" if encoding == "basic" and where == "user"
+                       else "Authorization (password)" if encoding == "basic" else field)
+            return True
+    if encoding == "basic":
+        return False
+    for operator in ({"$ne": wrong_password}, {"$gt": ""}):
+        ex = await send(user, operator)
+        if ex is not None and _granted(ex, wrong, own):
+            ctx.report(rules.LOGIN_NOSQL, f"{op.key} signed in with the {fields[1]} {json.dumps(operator)} (the wrong "
+                       f"password alone answered {wrong.status})", ex, op=op, parameter=fields[1])
+            return True
+    return False
+
+
+def _token(ex: Exchange) -> bool:
+    return bool(extract_token(ex.json()) or header_token(ex))
+
+
+def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None) -> bool:
+    """Signed in: 2xx, not a refusal, and a token the wrong password did not get, or (no token either way) the
+    answer of a correct login where the wrong password was refused by its status."""
+    if not ex.ok or denied(ex) or _refusal(ex):
+        return False
+    if _token(ex):
+        return not _token(wrong)
+    return (not wrong.ok and own is not None and own.ok and ex.status == own.status
+            and _shape(ex, "") == _shape(own, ""))

@@ -1,0 +1,48 @@
+"""Exception text that only describes the caller's own input (a schema's validation errors, a parse error of the
+body) is feedback, not server internals: AS307 stays quiet on it and still fires when the ``try`` also reaches
+the database, the network or the project's own code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_HEAD = ("import json\nimport sqlite3\nfrom xml.etree.ElementTree import XMLParser, fromstring\n"
+         "from flask import Flask, jsonify, request\nfrom pydantic import BaseModel, ValidationError\n"
+         "app = Flask(__name__)\nclass Login(BaseModel):\n    name: str\n")
+
+
+def _as307(root: Path, body: str, caught: str = "Exception") -> int:
+    source = (_HEAD + "@app.route('/x', methods=['POST'])\ndef x():\n    try:\n"
+              + "".join(f"        {line}\n" for line in body.splitlines())
+              + f"    except {caught} as e:\n        return jsonify({{'error': str(e)}}), 400\n    return 'ok'\n")
+    result = audit(root, {"app.py": source})
+    return sum(1 for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM)
+
+
+@pytest.mark.parametrize(("body", "caught"), [
+    ("data = Login(**request.json)", "ValidationError"),
+    ("data = Login(**request.json)", "Exception"),
+    ("doc = fromstring(request.data)\nname = doc.find('name').text\nreturn jsonify({'name': name})", "Exception"),
+    ("p = XMLParser(resolve_entities=False)\ndoc = fromstring(request.data, parser=p)", "Exception"),
+    ("body = json.loads(request.data)", "json.JSONDecodeError"),
+    ("n = int(request.args['n'])", "ValueError"),
+])
+def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, body: str, caught: str) -> None:
+    assert _as307(tmp_path, body, caught) == 0
+
+
+@pytest.mark.parametrize("body", [
+    "data = Login(**request.json)\nsqlite3.connect('d').execute('SELECT 1')",
+    "doc = fromstring(request.data)\nrow = lookup(doc.find('name').text)",
+    "data = Login(**request.json)\nopen('/etc/app.cfg').read()",
+    # a parser that loads external entities can quote a server file in its error (error-based XXE)
+    "from lxml import etree\np = etree.XMLParser(load_dtd=True, resolve_entities=True)\n"
+    "doc = etree.fromstring(request.data, parser=p)",
+])
+def test_a_try_that_also_reaches_server_code_still_reports_its_text(tmp_path: Path, body: str) -> None:
+    assert _as307(tmp_path, body) == 1
