@@ -197,6 +197,7 @@ class Security:
             "mode": "development" if dev else "production",
             "trusted_proxies": list(self.settings.trusted_proxies),
             "rate_limit": {"default_limits": [self.settings.rate_limit], "key": "ip"},
+            "penalties": {"exempt": list(self.settings.penalty_exempt)},
             "cors": {"origins": list(self.settings.cors_origins), "allow_credentials": False},
             "csrf": {"enabled": False},  # bearer tokens and API keys only: no ambient credentials to forge
         }

@@ -14,6 +14,9 @@
 ``TASKAPI_TRUSTED_PROXIES``  comma-separated CIDRs of the reverse proxies in front of the API (e.g.
                              ``10.0.0.0/8``). Only from these is ``X-Forwarded-For`` believed; without it,
                              every per-address control (login lockout, rate limits) keys on the proxy.
+``TASKAPI_PENALTY_EXEMPT``   comma-separated CIDRs never *banned* by the penalty box (still rate limited like
+                             everyone), e.g. the address of an authorised security scanner that sends bad
+                             credentials on purpose. Empty by default.
 ``TASKAPI_UNVERIFIED_TTL``   seconds an unverified registration holds its name and e-mail (default 86400).
 ``TASKAPI_PUBLIC_URL``       the API's external base URL, the OAuth issuer (https; http only on loopback).
 ``TASKAPI_RATE_LIMIT``       default per-client limit for every route (default ``600/minute``); login,
@@ -26,6 +29,7 @@ same environment), never by registering a particular name.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -57,6 +61,7 @@ class Settings:
     outbox: Path | None
     data_dir: Path
     trusted_proxies: tuple[str, ...] = ()
+    penalty_exempt: tuple[str, ...] = ()
     unverified_ttl: int = 86_400
     rate_limit: str = "600/minute"
     public_url: str = "https://tasks.example.com"
@@ -104,6 +109,13 @@ class Settings:
             TrustedProxies(proxies)
         except ConfigError as exc:
             raise SettingsError(f"TASKAPI_TRUSTED_PROXIES: {exc}") from None
+        exempt = tuple(p.strip() for p in env_vars.get("TASKAPI_PENALTY_EXEMPT", "").split(",") if p.strip())
+        for network in exempt:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise SettingsError(f"TASKAPI_PENALTY_EXEMPT: {network!r} is not an IP address or CIDR network"
+                                    ) from None
         try:
             unverified_ttl = int(env_vars.get("TASKAPI_UNVERIFIED_TTL", "86400"))
         except ValueError:
@@ -115,7 +127,8 @@ class Settings:
         public_url = env_vars.get("TASKAPI_PUBLIC_URL", default_url).strip().rstrip("/")
         return cls(env=env, database_url=database_url, state_url=state_url, jwt_secret=secret,
                    cors_origins=origins, outbox=outbox, data_dir=base, rate_limit=rate_limit,
-                   public_url=public_url, trusted_proxies=proxies, unverified_ttl=unverified_ttl)
+                   public_url=public_url, trusted_proxies=proxies, unverified_ttl=unverified_ttl,
+                   penalty_exempt=exempt)
 
 
 def _sqlite_url(directory: Path, name: str) -> str:

@@ -88,6 +88,9 @@ class PenaltiesConfig:
     ban_durations: tuple[float, ...] = (60.0, 600.0, 3600.0)
     #: networks (CIDR) never limited or banned
     allow: tuple[str, ...] = ()
+    #: networks (CIDR) never *banned* but still rate limited like everyone (fail2ban's ``ignoreip``): e.g. the
+    #: address of an authorised security scanner that must send bad credentials on purpose
+    exempt: tuple[str, ...] = ()
     #: networks (CIDR) always refused with 403 by the rate-limit step
     deny: tuple[str, ...] = ()
 

@@ -91,6 +91,30 @@ def test_verdict_rules() -> None:
     assert fallback_score([_finding(f"R{i}", Severity.CRITICAL) for i in range(9)]) == 0
 
 
+def _probe_report(complete: bool, findings: list[Finding] | None = None) -> Report:
+    coverage: dict[str, Any] = {"complete": complete, "ratio": 0.8 if complete else 0.3, "threshold": 0.8,
+                                "why_incomplete": [] if complete else ["only 21 of 69 (check, operation) units ran"]}
+    return Report(tool="probe", target="t", findings=findings or [], score=100 if complete else None,
+                  coverage=coverage)
+
+
+@pytest.mark.parametrize("kind", ["secure", "twin"])
+def test_incomplete_probe_run_fails_the_app_and_has_no_score(kind: str) -> None:
+    found = [_finding("PR-Y", Severity.HIGH, http=True)] if kind == "twin" else []
+    audit = Report("audit", "t", [_finding("A", Severity.CRITICAL)] if kind == "twin" else [])
+    row = summarize("api", kind, "Flask", audit, _probe_report(False, found))
+    assert not row.ok and row.score is None
+    assert row.reasons == ["probe: incomplete run (30% of units ran, 80% needed): "
+                           "only 21 of 69 (check, operation) units ran"]
+
+
+def test_complete_probe_run_keeps_its_score() -> None:
+    row = summarize("api", "secure", "Flask", Report("audit", "t", []), _probe_report(True))
+    assert row.ok and row.score == 100 and row.reasons == []
+    unmeasured = summarize("api", "secure", "Flask", None, Report("probe", "t", []), skipped=["audit"])
+    assert unmeasured.ok and unmeasured.score == 100  # a report without coverage accounting: as before
+
+
 def test_server_process_reports_a_dead_server(tmp_path: Path) -> None:
     server = ServerProcess("broken", [sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path,
                            log_path=tmp_path / "log", ready_timeout=5)

@@ -39,8 +39,11 @@ def test_built_in_checks_declare_phase_and_order() -> None:
     import apishield.probe.checks  # noqa: F401
 
     names = CHECKS.names()
-    assert names.index("authn") < names.index("bola") < names.index("injection") < names.index("cors")
-    assert names.index("cors") < names.index("ratelimit") < names.index("passive") == len(names) - 1
+    assert names.index("crawl") == 0
+    assert names.index("bola") < names.index("injection") < names.index("cors") < names.index("authn")
+    # checks that send failing credentials run after every check that needs working access
+    assert names.index("authn") < names.index("jwt") < names.index("credentials") < names.index("ratelimit")
+    assert names.index("ratelimit") < names.index("passive") == len(names) - 1
     with pytest.raises(RegistryError, match="unknown phase"):
         check("nope", rules=(), phase="sometime")
 

@@ -98,7 +98,7 @@ def _weak(result: Any) -> list[Any]:
 @pytest.mark.parametrize("policy", ["none", "status", "error"])
 def test_a_users_collection_that_takes_any_password_is_reported(tmp_path: Path, policy: str) -> None:
     with loopback(_app(policy)) as url:
-        result = probe_paths(tmp_path, url, JSON_SPEC, ("credentials",), login=RECIPE)
+        result = probe_paths(tmp_path, url, JSON_SPEC, ("passwords",), login=RECIPE)
     found = _weak(result)
     if policy != "none":
         assert found == []
@@ -111,5 +111,5 @@ def test_a_users_collection_that_takes_any_password_is_reported(tmp_path: Path, 
 @pytest.mark.parametrize("policy", ["none", "status"])
 def test_a_registration_by_query_parameters_is_confirmed_with_basic_credentials(tmp_path: Path, policy: str) -> None:
     with loopback(_app(policy)) as url:
-        result = probe_paths(tmp_path, url, QUERY_SPEC, ("credentials",), auth=BASIC)
+        result = probe_paths(tmp_path, url, QUERY_SPEC, ("passwords",), auth=BASIC)
     assert [(f.method, f.http_path) for f in _weak(result)] == ([("POST", "/register")] if policy == "none" else [])

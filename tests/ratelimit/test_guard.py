@@ -128,6 +128,22 @@ def test_penalties_ban_progressively_and_lists_apply(captured: list[tuple[str, d
     assert all(isinstance(decide(guard.check, req(ip="10.1.2.3")), Allow) for _ in range(5))
 
 
+def test_exempt_networks_are_never_banned_but_still_rate_limited() -> None:
+    clock = FakeClock(6000.0)
+    store = MemoryStore(clock=clock)
+    box = PenaltyBox(store, violations=2, window=60, ban_durations=(60,), exempt=["127.0.0.0/8"])
+    guard = RateLimitGuard(RateLimiter(store), "1/minute fixed", penalties=box, clock=clock)
+    assert [box.record_violation(ip) for ip in ("127.0.0.1",) * 3] == [None, None, None]
+    assert box.banned_for("127.0.0.1") is None
+    assert isinstance(decide(guard.check, req(ip="127.0.0.1")), Allow)
+    limited = decide(guard.check, req(ip="127.0.0.1"))  # the ordinary limit still applies
+    assert isinstance(limited, Reject) and limited.status == 429
+    assert [box.record_violation("203.0.113.5") for _ in range(2)] == [None, 60.0]  # others are banned
+    assert box.banned_for("203.0.113.5") is not None
+    with pytest.raises(ConfigError):
+        PenaltyBox(MemoryStore(), exempt=["not-an-ip"])
+
+
 def test_penalty_box_directly() -> None:
     clock = FakeClock()
     box = PenaltyBox(MemoryStore(clock=clock), violations=3, window=10, ban_durations=(5, 50))

@@ -21,6 +21,8 @@ from apishield.errors import ApishieldError
 
 Kind = Literal["twin", "secure"]
 Identity = tuple[str, str, str]  # (name, header, value)
+#: where the prober's requests come from: every demo server listens on loopback
+PROBE_NETWORK = "127.0.0.1/32"
 
 
 class ProvisionError(ApishieldError):
@@ -38,6 +40,8 @@ class DemoApp:
     env: dict[str, str] = field(default_factory=dict)
     provision: Callable[[str, DemoApp], list[Identity]] | None = None
     weaknesses: Path | None = None
+    #: lines the demo prints about how this app is set up for the probe (what it relaxes, and where that is tested)
+    notes: tuple[str, ...] = ()
 
 
 def _gunicorn(*args: str) -> tuple[str, ...]:
@@ -136,7 +140,14 @@ def demo_apps(examples: Path, run_dir: Path, *, workers: int = 3) -> list[DemoAp
             # the prober sends its whole budget within a minute from one address; the auth routes keep
             # their own tight limits (10 logins a minute), which the probe's burst check meets
             "TASKAPI_RATE_LIMIT": "3000/minute",
+            # the prober sends garbage and tampered tokens and wrong passwords on purpose; the penalty box would
+            # ban its address for longer than it waits, so its address is exempt from bans (still rate limited).
+            # Bans themselves are tested by the Task API's attack tests (tests/examples).
+            "TASKAPI_PENALTY_EXEMPT": PROBE_NETWORK,
         },
         provision_taskapi,
+        notes=(f"taskapi: the penalty box does not ban the scanner's address ({PROBE_NETWORK}, "
+               "TASKAPI_PENALTY_EXEMPT; still rate limited), so checks that send bad credentials cannot end the "
+               "run; bans are tested by the Task API's attack tests (tests/examples/test_taskapi_penalties.py)",),
     )
     return [*twins, secure]

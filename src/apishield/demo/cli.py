@@ -99,6 +99,8 @@ def print_result(console: Console, result: DemoResult) -> None:
         for reason in s.reasons:
             console.print(f"[red]{s.name}[/red]: {reason}")
     for run in result.runs:
+        for note in run.app.notes if run.probe is not None else ():
+            console.print(note)
         if run.missed:
             console.print(f"{run.app.name}: planted weaknesses not found: {', '.join(run.missed)}")
     console.print(f"Reports (HTML, SARIF, JSON): {result.reports_dir}")

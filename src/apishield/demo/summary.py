@@ -1,7 +1,9 @@
 """The demo's verdict, as pure functions over reports: counts by severity, a score, and the expectations.
 
 Expectations: every vulnerable twin has at least one high-or-critical finding from the auditor *and* from
-the prober; the Secure Task API has no medium-or-higher finding from either. Anything else fails the demo.
+the prober; the Secure Task API has no medium-or-higher finding from either; and every probe run is
+complete (enough of its (check, operation) units ran). Anything else fails the demo. An incomplete probe run
+gets no score at all: a report of what was not tested is never read as a clean bill of health.
 """
 
 from __future__ import annotations
@@ -56,7 +58,10 @@ def summarize(name: str, kind: str, framework: str, audit: Report | None, probe:
     """One row of the table, with whether the app met its expectation and why not (skipped tools aside)."""
     reasons = list(errors)
     score = None
-    if probe is not None:
+    incomplete = probe is not None and probe.status == "incomplete"
+    if incomplete and probe is not None:
+        reasons.append(incomplete_reason(probe))
+    elif probe is not None:
         score = probe.score if probe.score is not None else fallback_score(probe.findings)
     elif audit is not None:
         score = fallback_score(audit.findings)
@@ -80,6 +85,18 @@ def summarize(name: str, kind: str, framework: str, audit: Report | None, probe:
         probe_requests=None if probe is None else probe.requests_used,
         probe_seconds=None if probe is None else probe.seconds,
     )
+
+
+def incomplete_reason(probe: Report) -> str:
+    """``probe: incomplete run (30 % of units ran < 80 %): <why>`` from the report's coverage document."""
+    cov = probe.coverage
+    ratio = cov.get("ratio")
+    threshold = cov.get("threshold")
+    share = ""
+    if isinstance(ratio, int | float) and isinstance(threshold, int | float):
+        share = f" ({ratio:.0%} of units ran, {threshold:.0%} needed)"
+    why = "; ".join(str(w) for w in cov.get("why_incomplete") or []) or "coverage below the threshold"
+    return f"probe: incomplete run{share}: {why}"
 
 
 def format_counts(values: dict[str, int] | None) -> str:

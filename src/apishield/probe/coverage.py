@@ -18,7 +18,7 @@ every check that had something to test ran at least once; only a complete run ge
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,8 +64,10 @@ class Coverage:
         self._stopped.setdefault(check, reason)
 
     # -- the verdict -------------------------------------------------------------------------------------
-    def units(self, checks: Iterable[str], log: Iterable[Exchange]) -> list[Unit]:
-        """Every unit of the run, from the recorded exchanges, the plans and the explicit marks."""
+    def units(self, checks: Iterable[str], log: Iterable[Exchange],
+              banned: Callable[[int], bool] | None = None) -> list[Unit]:
+        """Every unit of the run, from the recorded exchanges, the plans and the explicit marks; ``banned(seq)``:
+        whether request ``seq`` was answered while the target had banned the client (one reason for all of them)."""
         names = list(checks)
         seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         errors: dict[tuple[str, str], str] = {}
@@ -79,11 +81,15 @@ class Coverage:
             elif ex.status in THROTTLED and not ex.expect_throttle:
                 seen[key]["throttled"] += 1
                 errors[key] = f"answered {ex.status}"
+                if banned is not None and banned(ex.seq):
+                    seen[key]["banned"] += 1
             else:
                 seen[key]["ok"] += 1
         out: dict[tuple[str, str], Unit] = {}
         for key, counts in seen.items():
-            if counts["throttled"]:
+            if counts["banned"] and counts["banned"] == counts["throttled"]:
+                out[key] = Unit(*key, "inconclusive", "the client was banned (see the note 'banned')")
+            elif counts["throttled"]:
                 out[key] = Unit(*key, "inconclusive", f"{counts['throttled']} of {sum(counts.values())} answers "
                                 f"were {errors[key].removeprefix('answered ')} (rate limited / unavailable: unknown)")
             elif counts["ok"]:
@@ -103,10 +109,11 @@ class Coverage:
                 out[(check, WHOLE)] = Unit(check, WHOLE, "inconclusive", reason)
         return sorted(out.values(), key=lambda u: (names.index(u.check), u.operation))
 
-    def summary(self, checks: Iterable[str], log: Iterable[Exchange]) -> dict[str, Any]:
+    def summary(self, checks: Iterable[str], log: Iterable[Exchange],
+                banned: Callable[[int], bool] | None = None) -> dict[str, Any]:
         """The coverage document shown in every report format."""
         names = list(checks)
-        units = self.units(names, log)
+        units = self.units(names, log, banned)
         per: dict[str, Counter[str]] = {n: Counter() for n in names}
         reasons: dict[str, Counter[str]] = {n: Counter() for n in names}
         for u in units:

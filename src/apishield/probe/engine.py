@@ -89,8 +89,11 @@ class Created:
     query: dict[str, Any] = field(default_factory=dict)  # the query parameters it was created with
 
 
-#: Phases in run order: who may do what first, then inputs, then configuration, then load, then reading back.
-PHASES = ("auth", "access", "input", "config", "load", "passive")
+#: Phases in run order: first what needs working access (who may read and change which objects, inputs,
+#: configuration), then what sends failing credentials (garbage and tampered tokens, wrong passwords), then load
+#: (bursts), then reading back. A defended API counts failed credentials and bursts against the client's address
+#: and may ban it for longer than the probe waits; run earlier, they would leave every later check unanswered.
+PHASES = ("access", "input", "config", "auth", "load", "passive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from apishield.probe import (
     checks,  # noqa: F401  (importing it registers the built-in checks)
     objects,
 )
-from apishield.probe.client import BudgetExhausted, ProbeClient, current_check
+from apishield.probe.bans import BanWatch
+from apishield.probe.client import BudgetExhausted, Exchange, ProbeClient, current_check
 from apishield.probe.engine import (
     CHECKS,
     Context,
@@ -190,10 +191,15 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         raise ConfigError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHECKS.names())}")
     names = [spec.name for spec in CHECKS if (not opts.checks or spec.name in opts.checks or spec.phase == "passive")
              and spec.name not in opts.skip]
+    bans = BanWatch()
+
+    def on_exchange(ex: Exchange) -> None:
+        bans.observe(ex, client.max_wait - client.throttle_waited)
+        emit("request", {"exchange": ex})
+
     client = ProbeClient(config.base_url, budget=opts.budget, rate=opts.rate, timeout=opts.timeout,
                          max_body=opts.max_body, concurrency=opts.concurrency, transport=transport,
-                         on_exchange=lambda ex: emit("request", {"exchange": ex}), max_wait=opts.max_wait,
-                         proxy=opts.proxy)
+                         on_exchange=on_exchange, max_wait=opts.max_wait, proxy=opts.proxy)
     started = time.monotonic()
     try:
         token = current_check.set("setup")
@@ -234,7 +240,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         await client.aclose()
     seconds = time.monotonic() - started
     emit("probe.finish", {"findings": len(findings), "seconds": seconds})
-    coverage = ctx.coverage.summary(names, client.log)
+    coverage = ctx.coverage.summary(names, client.log, bans.banned if bans.episodes else None)
     stats = {"operations": len(ops), "identities": [i.name for i in ctx.identities],
              "canary": proved.key if proved else None, "objects_created": len(ctx.created),
              "throttling": client.throttle_report}
@@ -244,6 +250,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
         notes.append(f"rate limiting: {t['throttled_answers']} answer(s) were 429/503 (counted as unknown, never "
                      f"as success or failure); {t['retries']} request(s) of the budget went to retries and "
                      f"{t['seconds_waited']} s to waiting as the server asked")
+    notes += bans.notes(client.max_wait)
     notes += [f"coverage: {line}" for line in coverage["why_incomplete"]]
     return ProbeResult(findings=findings, rules=all_rules(), requests_used=client.requests_used, seconds=seconds,
                        shares=dict(client.shares), notes=notes, exchanges=list(client.log), stats=stats,

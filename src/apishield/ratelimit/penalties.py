@@ -6,6 +6,8 @@ Violations (a rate-limit denial, an invalid API key, a failed login) are counted
 After ``violations`` of them within ``window`` seconds the key is banned for ``ban_durations[0]``; a key
 banned again while its previous ban is remembered (``memory`` seconds) gets the next, longer duration
 (1 minute, 10 minutes, 1 hour by default). Bans live in the store, so every process sees them.
+Networks in ``exempt`` are never banned (their violations are not counted) but stay rate limited like every
+other client, as fail2ban's ``ignoreip``: for an authorised scanner that sends bad credentials on purpose.
 IPv6 clients are counted and banned by their /64 (``ipv6_prefix``), which one client usually owns whole, so
 hopping between its addresses does not reset anything; IPv4-mapped addresses count as IPv4.
 """
@@ -88,6 +90,7 @@ class PenaltyBox:
         memory: float = 86400.0,
         allow: Iterable[str] = (),
         deny: Iterable[str] = (),
+        exempt: Iterable[str] = (),
         prefix: str = "penalty",
         ipv6_prefix: int = 64,
     ) -> None:
@@ -110,6 +113,7 @@ class PenaltyBox:
         self.memory = max(float(memory), max(durations))
         self.allow = _networks(allow, "allow")
         self.deny = _networks(deny, "deny")
+        self.exempt = _networks(exempt, "exempt")
         self.prefix = prefix
 
     def _k(self, kind: str, key: str) -> str:
@@ -150,9 +154,16 @@ class PenaltyBox:
         ip = _ip(address) if self.deny else None
         return ip is not None and any(ip in net for net in self.deny)
 
+    def is_exempt_ip(self, address: str) -> bool:
+        """True when ``address`` is in an exempt network (never banned, still rate limited)."""
+        ip = _ip(address) if self.exempt else None
+        return ip is not None and any(ip in net for net in self.exempt)
+
     def record_violation(self, key: str) -> float | None:
-        """Count one violation; the ban in seconds when this one triggers a ban, else ``None``."""
-        if self.is_allowed_ip(key.removeprefix("ip:")):
+        """Count one violation; the ban in seconds when this one triggers a ban, else ``None`` (never for an
+        allowed or exempt address)."""
+        address = key.removeprefix("ip:")
+        if self.is_allowed_ip(address) or self.is_exempt_ip(address):
             return None
         count = self.store.incr(self._k("v", key), 1, ttl=self.window)
         if count != self.violations:

@@ -71,6 +71,7 @@ def penalty_box(config: ShieldConfig, store: Any) -> Any:
         ban_durations=cfg.ban_durations,
         allow=cfg.allow,
         deny=cfg.deny,
+        exempt=cfg.exempt,
     )
 
 

@@ -13,7 +13,7 @@ from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
 
 
-@check("crawl", rules=(), weight=2, phase="auth", order=0)
+@check("crawl", rules=(), weight=2, phase="access", order=0)
 async def crawl(ctx: Context) -> None:
     """One GET per safe operation, read by the disclosure check."""
     ops = [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()]

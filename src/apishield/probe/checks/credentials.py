@@ -1,4 +1,6 @@
-"""Credentials: the password policy where accounts are created, and injection into the probe's own login.
+"""Credentials, as two checks: the password policy where accounts are created (``passwords``, with the input
+checks: it sends no failing credentials), and injection into the probe's own login (``credentials``, with the
+checks that send failing credentials, after every check that needs working access).
 
 * **Password policy** — at an operation anyone may call to create an account (:func:`creates_account`), one
   throwaway account with a strong password (the control), then one with ``aaa`` (three characters, one letter).
@@ -44,15 +46,19 @@ PASSWORD_PAYLOADS = ("' OR '1'='1", "x' OR 'x'='x")
 Send = Callable[[str, Any], Awaitable[Exchange | None]]
 
 
-@check("credentials", rules=(rules.WEAK_PASSWORD, rules.LOGIN_SQLI, rules.LOGIN_NOSQL), weight=2, phase="input",
-       order=30)
-async def credentials(ctx: Context) -> None:
-    """Weak passwords accepted where accounts are created; SQL or NoSQL injection into the login's credentials."""
+@check("passwords", rules=(rules.WEAK_PASSWORD,), weight=1, phase="input", order=5)
+async def passwords(ctx: Context) -> None:
+    """Weak passwords accepted where accounts are created."""
     creating = [op for op in ctx.operations if creates_account(op)]
     ctx.plan(creating)
     for op in creating[:2]:
         if await _password_policy(ctx, op):
             break
+
+
+@check("credentials", rules=(rules.LOGIN_SQLI, rules.LOGIN_NOSQL), weight=1, phase="auth", order=30)
+async def credentials(ctx: Context) -> None:
+    """SQL or NoSQL injection into the login's credentials (wrong passwords: run late, a defended API bans)."""
     await _login_injection(ctx)
 
 
@@ -108,13 +114,13 @@ async def _password_policy(ctx: Context, op: Operation) -> bool:
     strong = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, strong_name, strong_password))
     if strong is None or not strong.ok or denied(strong) or _refusal(strong):
         return False  # the control itself was not created: nothing to compare with
-    ctx.notes.append(f"credentials: created the throwaway account {strong_name!r} at {op.key} "
+    ctx.notes.append(f"passwords: created the throwaway account {strong_name!r} at {op.key} "
                      "(remove it after the run)")
     weak = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, weak_name, WEAK))
     if (weak is None or weak.status != strong.status or _refusal(weak) or denied(weak)
             or _shape(weak, weak_name) != _shape(strong, strong_name)):
         return False
-    ctx.notes.append(f"credentials: created the throwaway account {weak_name!r} at {op.key} with a weak password "
+    ctx.notes.append(f"passwords: created the throwaway account {weak_name!r} at {op.key} with a weak password "
                      "(remove it after the run)")
     proof = await _signs_in(ctx, weak_name)
     if proof is False:

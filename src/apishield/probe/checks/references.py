@@ -238,6 +238,11 @@ async def references(ctx: Context) -> None:
     ctx.plan(ops)
     for op in ops:
         write = Writer(ctx, op)
-        if len(ctx.users) >= 2 and op.method in ("PUT", "PATCH"):  # a POST naming a user (a message, a transfer)
-            await _object_level(ctx, op, write)                     # is addressed to them, not a change of theirs
+        object_level = len(ctx.users) >= 2 and op.method in ("PUT", "PATCH")
+        if not object_level and not any(PRIVILEGE.match(f) for f in op.body_fields):
+            # a POST naming a user (a message, a transfer) is addressed to them, not a change of theirs
+            ctx.not_applicable("names a user but is no update of theirs and sets no privilege field", op)
+            continue
+        if object_level:
+            await _object_level(ctx, op, write)
         await _own_privilege(ctx, op, write)

@@ -59,6 +59,8 @@ class SecureApp(BaseApp):
         if not isinstance(data, dict) or not isinstance(data.get("username"), str) or not isinstance(
                 data.get("password"), str):
             return jresp(400, {"title": "username and password required"})
+        if len(data["password"]) < 8:  # NIST SP 800-63B: at least eight characters
+            return jresp(422, {"title": "password too short"})
         try:
             self.sql("INSERT INTO users (username, password_hash, admin) VALUES (?, ?, 0)",
                      (data["username"], HASHER.hash(data["password"])))
