@@ -264,3 +264,13 @@ EXC_TEXT_CALLS = frozenset({
     "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
     "format_tb", "traceback.format_exception", "traceback.format_exception_only", "traceback.format_tb",
 })
+# operator inputs: a named setting of a configuration object (``app.config['UPLOAD_FOLDER']``,
+# ``self._config['app.data_dir']``, ``settings['x']``) or a docopt option/argument (``args['--id']``,
+# ``args['<name>']``) is chosen by whoever deploys or runs the program, never by a client
+CONFIG_NAME = re.compile(r"^_*(config|conf|cfg|configuration|settings|app_config|app_settings)$", re.IGNORECASE)
+CLI_OPTION = re.compile(r"^(--?[A-Za-z][\w-]*|<[\w-]+>)$")
+
+
+def operator_setting(container: str, key: object) -> bool:
+    """Is ``container[key]`` an operator input? ``container`` is the last name of the subscripted expression."""
+    return isinstance(key, str) and (bool(CONFIG_NAME.match(container)) or bool(CLI_OPTION.match(key)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
+from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, operator_setting, worth_reading
 from apishield.audit.taint.guards import (
     guarded_kinds,
     guarded_subjects,
@@ -529,9 +529,8 @@ class Evaluator:
         key = self.const_eval(key_node)
         if base.kind == "request":
             return Val(taint=frozenset({REQUEST}))
-        if isinstance(key, str) and not base.taint and isinstance(node.value, ast.Attribute) \
-                and node.value.attr == "config":
-            return Val(lit=True)  # a named setting of the app's configuration (app.config['UPLOAD_FOLDER']): deployer's
+        if not base.taint and operator_setting(au.last(au.dotted(node.value)), key):
+            return Val(lit=True)  # a configuration setting or command-line option: the operator's, not a client's
         if key is not UNKNOWN:
             if base.is_const:
                 got = safe(lambda: base.const[key])

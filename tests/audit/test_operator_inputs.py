@@ -1,0 +1,54 @@
+"""Operator inputs are not request data: a path built from the server's configuration object
+(``config['app.data_dir']``, ``self._config[...]``, ``settings['x']``) or from the command-line options the
+operator passes (docopt ``args['--id']``, argparse ``args.name``) is not a path finding (AS806), while the same
+path built from the request still is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audit.helpers import audit
+
+_SERVER = ("import os\nimport cherrypy\n\nclass Root:\n    @cherrypy.expose\n    def index(self):\n"
+           "        return 'hi'\n\n")
+
+
+@pytest.mark.parametrize(("value", "reported"), [
+    ("config['app.data_dir']", False),
+    ("self._config['app.data_dir']", False),
+    ("settings['upload_dir']", False),
+    ("cherrypy.request.params['dir']", True),
+])
+def test_a_path_from_the_configuration_object_is_the_operators(tmp_path: Path, value: str, reported: bool) -> None:
+    source = _SERVER + ("class Store:\n    def __init__(self, config, settings):\n        self._config = config\n"
+                        f"        data_dir = os.path.expanduser({value})\n"
+                        "        os.makedirs(os.path.join(data_dir, 'sessions'))\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("value", "reported"), [
+    ("args['--sessionid']", False),
+    ("args['<name>']", False),
+    ("cherrypy.request.params['sessionid']", True),
+])
+def test_a_path_from_a_command_line_option_is_the_operators(tmp_path: Path, value: str, reported: bool) -> None:
+    source = _SERVER + ("from docopt import docopt\n\ndef main(argv):\n    args = docopt('usage: x', argv=argv)\n"
+                        f"    session_file = os.path.join('/var/sessions', 'session-%s' % {value})\n"
+                        "    if os.path.exists(session_file):\n        return open(session_file).read()\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("value", "reported"), [
+    ("options.data_dir", False),
+    ("cherrypy.request.params['data_dir']", True),
+])
+def test_a_path_from_parsed_arguments_is_the_operators(tmp_path: Path, value: str, reported: bool) -> None:
+    source = _SERVER + ("import argparse\n\ndef main():\n    parser = argparse.ArgumentParser()\n"
+                        "    parser.add_argument('--data-dir')\n    options = parser.parse_args()\n"
+                        f"    return open({value}).read()\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS806" for f in result.findings) is reported
