@@ -52,3 +52,32 @@ def test_a_path_from_parsed_arguments_is_the_operators(tmp_path: Path, value: st
                         f"    return open({value}).read()\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("parser", "reported"), [
+    ("from docopt import docopt\nARGS = docopt('usage: tool <dir>')\n", False),
+    ("import argparse\n", False),
+    ("", True),
+])
+def test_a_command_line_module_of_a_web_project_opens_its_operators_paths(
+        tmp_path: Path, parser: str, reported: bool) -> None:
+    source = ("import os\nimport shutil\nimport cherrypy\n" + parser +
+              "\ndef uninstall(store, plugin):\n    target = os.path.join(store.data_dir, plugin.name)\n"
+              "    if os.path.exists(target):\n        shutil.rmtree(target)\n")
+    result = audit(tmp_path, {"tool.py": source})
+    assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("init", "reported"), [
+    ("self.data_dir = os.path.expanduser(self._config['app.data_dir'])", False),
+    ("self.data_dir = os.path.expanduser(config['app.data_dir'])", False),
+    ("self.data_dir = os.path.expanduser(name)", True),
+])
+def test_an_attribute_set_from_configuration_is_the_operators_in_every_method(
+        tmp_path: Path, init: str, reported: bool) -> None:
+    source = _SERVER + ("class ServerThread:\n    def __init__(self, config, name):\n        self._config = config\n"
+                        f"        {init}\n        self.session_dir = os.path.join(self.data_dir, 'sessions')\n\n"
+                        "    def run(self):\n        if not os.path.exists(self.session_dir):\n"
+                        "            os.makedirs(self.session_dir)\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS806" for f in result.findings) is reported

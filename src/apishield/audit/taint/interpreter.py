@@ -95,7 +95,7 @@ class Evaluator:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
-            kind, v.formatted, id(v) in self.arguments, web=bool(self.info.frameworks))
+            kind, v.formatted, id(v) in self.arguments, web=self.info.serves_requests)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
@@ -567,7 +567,7 @@ class Evaluator:
             if self.env is not None and name in self.env:
                 return self.env[name]
         base = self.expr(node.value)
-        if node.attr.isupper() and not base.taint:
+        if (node.attr.isupper() or au.dotted(node, strict=True) in self.info.operator_attrs) and not base.taint:
             return Val(lit=True)  # SOME_MODULE.CONSTANT by convention
         if base.kind == "request":
             if node.attr in SOURCE_ATTRS:
