@@ -432,6 +432,8 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
 
 
 _BROKEN = frozenset({"md5", "sha1", "md4", "md2", "sha"})
+_STRONG = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"})
+_INTEGRITY = re.compile(r"integrity|verif|digest_?check|checksum", re.IGNORECASE)
 _SECURITY_USE = re.compile(r"pass|pwd|secret|token|sign|auth|cred|integrity|verif|session|otp|api_?key|nonce|"
                            r"salt|hmac|mac\b|digest_?check|checksum", re.IGNORECASE)
 
@@ -440,15 +442,22 @@ _SECURITY_USE = re.compile(r"pass|pwd|secret|token|sign|auth|cred|integrity|veri
 def check_broken_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS607 — md5/sha1 (collisions are practical): medium when the function or the hashed values are about
     secrets, signatures, sessions or integrity (``def sign(…)``, ``token``, ``checksum``), low elsewhere (cache
-    keys, ETags). ``usedforsecurity=False`` marks a non-security use and is never reported; passwords are AS604's."""
+    keys, ETags, and an integrity checksum the module also verifies with SHA-256 or stronger: it guards against
+    accidents, the strong one against tampering). ``usedforsecurity=False`` marks a non-security use and is never
+    reported; passwords are AS604's."""
     if not au.mentions(ctx, (*_HINT_CHECK_WEAK_HASH, "crypto")):
         return
+    strong: bool | None = None
     for call, algo, text, fn_name in _hash_calls(ctx):
         if algo.lower() not in _BROKEN or au.is_false(au.kwarg(call, "usedforsecurity")):
             continue
         if _PW.search(text) or _PW.search(fn_name):
             continue  # AS604 reports it
         security = _SECURITY_USE.search(f"{text} {fn_name}")
+        if security and _INTEGRITY.fullmatch(security.group(0)) and strong is None:
+            strong = any(algo.lower() in _STRONG for _, algo, _, _ in _hash_calls(ctx))
+        if security and _INTEGRITY.fullmatch(security.group(0)) and strong:
+            security = None  # a file checksum also offered with a strong hash: integrity against accidents
         yield at_node(BROKEN_HASH, ctx, call, f"{algo} is broken (practical collisions)"
                       + (f" and protects '{security.group(0)}' here" if security else ""),
                       severity=Severity.MEDIUM if security else Severity.LOW)
