@@ -81,3 +81,16 @@ def test_an_attribute_set_from_configuration_is_the_operators_in_every_method(
                         "            os.makedirs(self.session_dir)\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("parser", "reported"), [
+    ("from docopt import docopt\n", False),
+    ("", True),
+])
+def test_a_command_line_tool_loads_its_operators_files(tmp_path: Path, parser: str, reported: bool) -> None:
+    source = ("import os\nimport pickle\n" + parser +
+              "\ndef show_session(store, session_id):\n"
+              "    session_file = os.path.join(store.session_dir, 'session-%s' % session_id)\n"
+              "    return pickle.load(open(session_file, 'rb'))\n")
+    result = audit(tmp_path, {"tool.py": source})
+    assert any(f.rule_id == "AS804" for f in result.findings) is reported

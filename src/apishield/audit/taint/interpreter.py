@@ -95,7 +95,7 @@ class Evaluator:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
-            kind, v.formatted, id(v) in self.arguments, web=self.info.serves_requests)
+            kind, v.formatted, id(v) in self.arguments, self.info.serves_requests, self.info.command_line)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts

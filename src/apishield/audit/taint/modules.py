@@ -71,16 +71,18 @@ class ModuleInfo:
         self.bare_runs: dict[int, Any] = {}
 
     @property
-    def serves_requests(self) -> bool:
-        """A module of a web application: it uses a web framework and is not a command-line tool (a module that
-        parses its command line, ``docopt``/``argparse``/``click``/``typer``/``sys.argv``, and serves no route):
-        the paths and URLs a command-line tool uses are its operator's."""
-        if not self.frameworks:
-            return False
+    def command_line(self) -> bool:
+        """A command-line tool: it parses its command line (``docopt``/``argparse``/``click``/``typer``/
+        ``sys.argv``) and serves no route. The paths, URLs and files it uses are its operator's."""
         if self.handler_names or self.exposed:
-            return True
-        return not any(v.split(".")[0] in _CLI_PARSERS or v == "sys.argv" for v in self.imports.values()) \
-            and not any(au.dotted(n) == "sys.argv" for n in au.nodes_of_any(self.tree, ast.Attribute))
+            return False
+        return any(v.split(".")[0] in _CLI_PARSERS or v == "sys.argv" for v in self.imports.values()) \
+            or any(au.dotted(n) == "sys.argv" for n in au.nodes_of_any(self.tree, ast.Attribute))
+
+    @property
+    def serves_requests(self) -> bool:
+        """A module of a web application: it uses a web framework and is not a command-line tool."""
+        return bool(self.frameworks) and not self.command_line
 
     def _beside_module(self, value: ast.expr) -> bool:
         """A path built only from the module's own location and literals (``Path(__file__).parent / "docs"``,
