@@ -303,31 +303,17 @@ def check_exception_text(ctx: ModuleContext) -> Iterator[Finding]:
     it only goes into a redirect's URL). Text that can only describe the caller's own input is feedback, not
     internals: a handler catching only validation or parse errors (``ValidationError``, ``JSONDecodeError``,
     ``ParseError``…), or a ``try`` that only parses and validates request data (a schema built from it,
-    ``json.loads``, ``fromstring`` without DTD or entity loading, builtins, methods of the parsed value). Low in a
-    handler whose outbound call is already an SSRF finding (AS805): the text is that fetch's error."""
+    ``json.loads``, ``fromstring`` without DTD or entity loading, builtins, methods of the parsed value)."""
     analysis = tm.analyse_context(ctx)
-    ssrf = [h.line for h in analysis.hits if h.kind == "ssrf" and h.proven]
     for ret in analysis.handler_returns:
         body = ret.value
         if body.kind == "exception":
             continue  # the exception object itself: the framework renders its own safe page
         if tm.EXC in body.dirty("exc"):
-            # the text is the page, not a query of a redirect's URL; in a handler whose outbound call is already an
-            # SSRF finding the text is that fetch's error, a detail of the finding (low)
-            in_body = not _redirects(ret.node) and not _around(ctx, ret.node, ssrf)
+            in_body = not _redirects(ret.node)  # the text is the page, not a query of a redirect's URL
             yield at_node(EXC_TEXT, ctx, ret.node, f"handler {ret.function}() returns exception text to the client"
                           + (" in the response body" if in_body else ""), taint="proven",
                           **({"severity": Severity.MEDIUM} if in_body else {}))
-
-
-def _around(ctx: ModuleContext, node: ast.AST, lines: list[int]) -> bool:
-    """Is one of ``lines`` inside the function that holds ``node``?"""
-    line = getattr(node, "lineno", 0)
-    for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
-        end = getattr(fn, "end_lineno", None) or 0
-        if getattr(fn, "lineno", 0) <= line <= end:
-            return any(fn.lineno <= x <= end for x in lines)  # type: ignore[attr-defined]
-    return False
 
 
 def _redirects(node: ast.AST) -> bool:
