@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit import taint as tm
 from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
@@ -540,11 +541,12 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
     signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``). A side that
     is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable; a side that
-    is a person (``token_auth.current_user()``, ``post.author``) makes it an ownership check."""
+    is a person (``token_auth.current_user()``, ``post.author``) makes it an ownership check. A command-line
+    module (it parses its command line and serves no route) is not timed by a remote client."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_PATH.search(ctx.path):
-        return
+    if _TEST_PATH.search(ctx.path) or tm.analyse_context(ctx).command_line:
+        return  # a command-line tool answers its operator, not a remote client who could time it
     parents: dict[int, ast.AST] | None = None
     for node in au.nodes_of_any(ctx.tree, ast.Compare):
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
