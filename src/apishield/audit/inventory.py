@@ -96,8 +96,13 @@ class Inventory:
             if summary.checks_csrf:
                 kinds.add(CSRF)
             for dep in summary.depends_on:
-                if AUTH in self.kinds_of(dep, depth + 1):
+                # through a dependency (or an ``Annotated[User, Depends(get_admin)]`` alias): its authentication,
+                # and its role check when it authenticates too
+                inherited = self.kinds_of(dep, depth + 1)
+                if AUTH in inherited:
                     kinds.add(AUTH)
+                    if "role" in inherited or summary.checks_roles:
+                        kinds.add("role")
         return kinds
 
     def _hook_kinds(self, hook: str) -> set[str]:

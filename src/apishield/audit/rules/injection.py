@@ -195,7 +195,9 @@ def check_path(ctx: ModuleContext) -> Iterator[Finding]:
     ``send_file``, the *directory* of ``send_from_directory``, the ``root`` of Bottle ``static_file``.
     ``os.path.basename``, ``secure_filename``, ``safe_join``, a ``'..' in x`` rejection and a
     ``resolve()``-then-``startswith(base)`` check sanitise. A path built from the module's own location and
-    literals (``Path(__file__).parent / "docs" / "x.json"``) is the program's own file."""
+    literals (``Path(__file__).parent / "docs" / "x.json"``) is the program's own file; so is one built from
+    operator inputs (configuration settings, docopt options, attributes ``__init__`` sets from them), and a
+    command-line module gets no finding of unknown origin."""
     return _findings(ctx, "path")
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit import taint as tm
 from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
@@ -432,6 +433,8 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
 
 
 _BROKEN = frozenset({"md5", "sha1", "md4", "md2", "sha"})
+_STRONG = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"})
+_INTEGRITY = re.compile(r"integrity|verif|digest_?check|checksum", re.IGNORECASE)
 _SECURITY_USE = re.compile(r"pass|pwd|secret|token|sign|auth|cred|integrity|verif|session|otp|api_?key|nonce|"
                            r"salt|hmac|mac\b|digest_?check|checksum", re.IGNORECASE)
 
@@ -440,15 +443,22 @@ _SECURITY_USE = re.compile(r"pass|pwd|secret|token|sign|auth|cred|integrity|veri
 def check_broken_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS607 — md5/sha1 (collisions are practical): medium when the function or the hashed values are about
     secrets, signatures, sessions or integrity (``def sign(…)``, ``token``, ``checksum``), low elsewhere (cache
-    keys, ETags). ``usedforsecurity=False`` marks a non-security use and is never reported; passwords are AS604's."""
+    keys, ETags, and an integrity checksum the module also verifies with SHA-256 or stronger: it guards against
+    accidents, the strong one against tampering). ``usedforsecurity=False`` marks a non-security use and is never
+    reported; passwords are AS604's."""
     if not au.mentions(ctx, (*_HINT_CHECK_WEAK_HASH, "crypto")):
         return
+    strong: bool | None = None
     for call, algo, text, fn_name in _hash_calls(ctx):
         if algo.lower() not in _BROKEN or au.is_false(au.kwarg(call, "usedforsecurity")):
             continue
         if _PW.search(text) or _PW.search(fn_name):
             continue  # AS604 reports it
         security = _SECURITY_USE.search(f"{text} {fn_name}")
+        if security and _INTEGRITY.fullmatch(security.group(0)) and strong is None:
+            strong = any(algo.lower() in _STRONG for _, algo, _, _ in _hash_calls(ctx))
+        if security and _INTEGRITY.fullmatch(security.group(0)) and strong:
+            security = None  # a file checksum also offered with a strong hash: integrity against accidents
         yield at_node(BROKEN_HASH, ctx, call, f"{algo} is broken (practical collisions)"
                       + (f" and protects '{security.group(0)}' here" if security else ""),
                       severity=Severity.MEDIUM if security else Severity.LOW)
@@ -531,11 +541,12 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     """AS606 — ``==``/``!=`` between two non-literal values where one names an API key, token, secret,
     signature, HMAC or password (e.g. ``request.headers.get('X-API-KEY') != os.getenv('API_KEY')``). A side that
     is an unkeyed ``hashlib`` digest computed in place (a password hash check) leaks nothing usable; a side that
-    is a person (``token_auth.current_user()``, ``post.author``) makes it an ownership check."""
+    is a person (``token_auth.current_user()``, ``post.author``) makes it an ownership check. A command-line
+    module (it parses its command line and serves no route) is not timed by a remote client."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_PATH.search(ctx.path):
-        return
+    if _TEST_PATH.search(ctx.path) or tm.analyse_context(ctx).command_line:
+        return  # a command-line tool answers its operator, not a remote client who could time it
     parents: dict[int, ast.AST] | None = None
     for node in au.nodes_of_any(ctx.tree, ast.Compare):
         if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):

@@ -87,7 +87,8 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     """AS501 — ``WTF_CSRF_ENABLED = False`` / ``WTF_CSRF_CHECK_DEFAULT = False`` (outside test code),
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
     ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
-    without ``CsrfViewMiddleware``."""
+    without ``CsrfViewMiddleware``. An exempt route that accepts only GET/HEAD/OPTIONS is skipped: CSRF
+    protection never checks safe methods."""
     if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
     if _TEST_FILE.search(ctx.path):
@@ -101,6 +102,8 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
             for dec in node.decorator_list:
                 name = au.qualname(dec, imp)
                 if name.endswith(("csrf.exempt", "csrf_exempt")) or (au.last(name) == "exempt" and "csrf" in name):
+                    if _safe_methods_only(node):
+                        continue  # CSRF protection never checks GET/HEAD/OPTIONS: the exemption changes nothing
                     low = name.startswith("shield.") or "apishield" in name
                     yield at_node(
                         CSRF_DISABLED,
@@ -127,6 +130,28 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
             entries = [s for s in au.strings_in(node.value)]
             if any("SessionMiddleware" in e for e in entries) and not any("CsrfViewMiddleware" in e for e in entries):
                 yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware")
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _safe_methods_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function's route decorators (``@app.route('/x')``, ``methods=['GET']``, ``@bp.get``) accept only safe
+    methods, which CSRF protection (Flask-WTF ``CSRFProtect``, Django) never checks. No route decorator: unknown."""
+    methods: set[str] = set()
+    for dec in fn.decorator_list:
+        if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)):
+            continue
+        attr = dec.func.attr
+        if attr == "route":
+            given = au.kwarg(dec, "methods")
+            listed = ["GET"] if given is None else au.const(given, None)
+            if not isinstance(listed, (list, tuple, set)):
+                return False  # computed methods: unknown
+            methods.update(str(m).upper() for m in listed)
+        elif attr in {"get", "head", "options", "post", "put", "patch", "delete"}:
+            methods.add(attr.upper())
+    return bool(methods) and methods <= _SAFE_METHODS
 
 
 def _identity_name(node: ast.AST | None) -> str:

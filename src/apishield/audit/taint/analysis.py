@@ -207,13 +207,14 @@ class HandlerReturn:
 class Analysis:
     hits: list[Hit] = field(default_factory=list)
     handler_returns: list[HandlerReturn] = field(default_factory=list)
+    command_line: bool = False  # a command-line tool (:attr:`ModuleInfo.command_line`): it serves no client
 
 
 def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             handlers: Iterable[str] = ()) -> Analysis:
     """Analyse every function of a module; each runs with its own environment."""
     info = ModuleInfo(tree, abspath, frameworks, handlers)
-    out = Analysis()
+    out = Analysis(command_line=info.command_line)
     seen: set[tuple[str, int, int]] = set()
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
                   if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)

@@ -211,14 +211,16 @@ SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
 BARE_SINK_ONLY_KINDS = frozenset({"path", "ssrf", "redirect"})
 
 
-def worth_reading(kind: str, formatted: bool, argument: bool = False, web: bool = True) -> bool:
+def worth_reading(kind: str, formatted: bool, argument: bool = False, web: bool = True, tool: bool = False) -> bool:
     """Is a value of unknown origin reaching a sink of ``kind`` reported (sink-only)? A formatted value anywhere
     but the bare-value kinds (formatted SQL text); any value for shell, code, deserialisation and XXE; a whole,
     uncomposed value for paths, outbound URLs and redirects (``open(ROOT + name)`` is the program's own layout),
     unless it is one of the function's own arguments as given (``def _load(path): open(path)``: its callers'
     flows are followed into it) rather than a value read out of its input (``options.get('path')``), and only in
     a module of a web application (``web``: it uses a web framework): a command-line tool opens the paths its user
-    names."""
+    names. Never in a command-line tool (``tool``): what it reads, opens and runs is its operator's."""
+    if tool:
+        return False
     if kind in BARE_SINK_ONLY_KINDS:
         return web and not formatted and not argument
     return formatted or kind in SINK_ONLY_KINDS
@@ -264,3 +266,13 @@ EXC_TEXT_CALLS = frozenset({
     "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
     "format_tb", "traceback.format_exception", "traceback.format_exception_only", "traceback.format_tb",
 })
+# operator inputs: a named setting of a configuration object (``app.config['UPLOAD_FOLDER']``,
+# ``self._config['app.data_dir']``, ``settings['x']``) or a docopt option/argument (``args['--id']``,
+# ``args['<name>']``) is chosen by whoever deploys or runs the program, never by a client
+CONFIG_NAME = re.compile(r"^_*(config|conf|cfg|configuration|settings|app_config|app_settings)$", re.IGNORECASE)
+CLI_OPTION = re.compile(r"^(--?[A-Za-z][\w-]*|<[\w-]+>)$")
+
+
+def operator_setting(container: str, key: object) -> bool:
+    """Is ``container[key]`` an operator input? ``container`` is the last name of the subscripted expression."""
+    return isinstance(key, str) and (bool(CONFIG_NAME.match(container)) or bool(CLI_OPTION.match(key)))

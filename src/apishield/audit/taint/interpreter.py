@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, worth_reading
+from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, operator_setting, worth_reading
 from apishield.audit.taint.guards import (
     guarded_kinds,
     guarded_subjects,
@@ -95,7 +95,7 @@ class Evaluator:
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
-            kind, v.formatted, id(v) in self.arguments, web=bool(self.info.frameworks))
+            kind, v.formatted, id(v) in self.arguments, self.info.serves_requests, self.info.command_line)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
@@ -529,9 +529,8 @@ class Evaluator:
         key = self.const_eval(key_node)
         if base.kind == "request":
             return Val(taint=frozenset({REQUEST}))
-        if isinstance(key, str) and not base.taint and isinstance(node.value, ast.Attribute) \
-                and node.value.attr == "config":
-            return Val(lit=True)  # a named setting of the app's configuration (app.config['UPLOAD_FOLDER']): deployer's
+        if not base.taint and operator_setting(au.last(au.dotted(node.value)), key):
+            return Val(lit=True)  # a configuration setting or command-line option: the operator's, not a client's
         if key is not UNKNOWN:
             if base.is_const:
                 got = safe(lambda: base.const[key])
@@ -568,7 +567,7 @@ class Evaluator:
             if self.env is not None and name in self.env:
                 return self.env[name]
         base = self.expr(node.value)
-        if node.attr.isupper() and not base.taint:
+        if (node.attr.isupper() or au.dotted(node, strict=True) in self.info.operator_attrs) and not base.taint:
             return Val(lit=True)  # SOME_MODULE.CONSTANT by convention
         if base.kind == "request":
             if node.attr in SOURCE_ATTRS:

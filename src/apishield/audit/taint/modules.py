@@ -10,10 +10,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import RAW_VARS
+from apishield.audit.taint.catalogue import RAW_VARS, operator_setting
 from apishield.audit.taint.values import Env, Summary, Val, const
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+_CLI_PARSERS = frozenset({"docopt", "argparse", "click", "typer", "fire", "optparse", "getopt"})
 
 
 class ModuleInfo:
@@ -62,9 +65,24 @@ class ModuleInfo:
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                   and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
+        self.operator_attrs = _operator_attributes(tree)
         self._summaries: dict[int, Summary | None] = {}
         # interpreter runs of functions without parameters, shared by their summary and their handler analysis
         self.bare_runs: dict[int, Any] = {}
+
+    @property
+    def command_line(self) -> bool:
+        """A command-line tool: it parses its command line (``docopt``/``argparse``/``click``/``typer``/
+        ``sys.argv``) and serves no route. The paths, URLs and files it uses are its operator's."""
+        if self.handler_names or self.exposed:
+            return False
+        return any(v.split(".")[0] in _CLI_PARSERS or v == "sys.argv" for v in self.imports.values()) \
+            or any(au.dotted(n) == "sys.argv" for n in au.nodes_of_any(self.tree, ast.Attribute))
+
+    @property
+    def serves_requests(self) -> bool:
+        """A module of a web application: it uses a web framework and is not a command-line tool."""
+        return bool(self.frameworks) and not self.command_line
 
     def _beside_module(self, value: ast.expr) -> bool:
         """A path built only from the module's own location and literals (``Path(__file__).parent / "docs"``,
@@ -301,3 +319,41 @@ def names_of_args(call: ast.Call) -> list[str]:
     for a in call.args:
         out.extend(names_in(a))
     return out
+
+
+def _operator_attributes(tree: ast.Module) -> frozenset[str]:
+    """``self.X`` names that every class of the module sets in ``__init__`` only from operator inputs: literals,
+    imported modules' functions, configuration settings (``self._config['app.data_dir']``) and other such
+    attributes (``self.session_dir = os.path.join(self.data_dir, 'sessions')``). Read in any other method, they are
+    the operator's, not a client's."""
+    found: set[str] = set()
+    refused: set[str] = set()
+    for cls in au.nodes_of_any(tree, ast.ClassDef):
+        body = cls.body if isinstance(cls, ast.ClassDef) else []
+        init = next((m for m in body if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+        for stmt in init.body if init is not None else []:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            target = au.dotted(stmt.targets[0], strict=True)
+            if not target.startswith("self.") or target.count(".") != 1:
+                continue
+            (found if _from_operator(stmt.value, found) else refused).add(target)
+    return frozenset(found - refused)
+
+
+def _from_operator(value: ast.expr, known: set[str]) -> bool:
+    """Every name ``value`` reads (callees aside) lies in a configuration setting or a ``known`` attribute."""
+    covered: set[int] = set()
+    for n in ast.walk(value):
+        if isinstance(n, ast.Call):
+            covered.update(id(m) for m in ast.walk(n.func))
+        elif _operator_read(n, known):
+            covered.update(id(m) for m in ast.walk(n))
+    names = [n for n in ast.walk(value) if isinstance(n, ast.Name)]
+    return bool(names) and all(id(n) in covered for n in names)
+
+
+def _operator_read(n: ast.AST, known: set[str]) -> bool:
+    if isinstance(n, ast.Subscript):
+        return operator_setting(au.last(au.dotted(n.value)), au.const(n.slice))
+    return isinstance(n, ast.Attribute) and au.dotted(n, strict=True) in known
