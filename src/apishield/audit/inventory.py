@@ -62,6 +62,7 @@ class Inventory:
         self.links: list[Link] = [link for mod in facts for link in mod.links]
         self._apps_by_framework: dict[str, Owner | None] = {}
         self.tools: dict[str, set[str]] = {}
+        self._kinds: dict[str, frozenset[str]] = {}  # what :meth:`kinds_of` found for each name
         for mod in facts:
             for name, kinds in mod.tools.items():
                 self.tools.setdefault(name, set()).update(kinds)
@@ -83,26 +84,36 @@ class Inventory:
 
     # --- classification --------------------------------------------------------------------------
     def kinds_of(self, name: str, depth: int = 0) -> set[str]:
-        """Protection kinds (plus ``public``/``role``/``csrf_exempt``) that a decorator/dependency provides."""
+        """Protection kinds (plus ``public``/``role``/``csrf_exempt``) that a decorator/dependency provides.
+
+        Dependencies are followed to any depth (``checker = Depends(RoleChecker(...))`` → ``RoleChecker.__call__``
+        → a ``CurrentUser`` alias → ``GetCurrentUser`` → its bearer class → ``HTTPBearer`` is one chain); each name
+        is worked out once, and a name met again while it is being worked out counts for its own name only."""
+        known = self._kinds.get(name)
+        if known is not None:
+            return set(known)
         kinds = classify_name(name)
         summary = self.functions.get(au.last(name))
-        if summary is not None and depth < 4 and "public" not in kinds:
-            if summary.rejects_unauth or summary.auth_dependency:
+        if summary is None or "public" in kinds or depth > 32:
+            return kinds
+        self._kinds[name] = frozenset(kinds)  # in progress: a cycle back to this name sees the name alone
+        if summary.rejects_unauth or summary.auth_dependency:
+            kinds.add(AUTH)
+            if summary.checks_roles:
+                kinds.add("role")
+        if summary.rate_limits and summary.rejects_unauth is False and "limit" in name.lower():
+            kinds.add(RATE)
+        if summary.checks_csrf:
+            kinds.add(CSRF)
+        for dep in summary.depends_on:
+            # through a dependency (or an ``Annotated[User, Depends(get_admin)]`` alias): its authentication,
+            # and its role check when it authenticates too
+            inherited = self.kinds_of(dep, depth + 1)
+            if AUTH in inherited:
                 kinds.add(AUTH)
-                if summary.checks_roles:
+                if "role" in inherited or summary.checks_roles:
                     kinds.add("role")
-            if summary.rate_limits and summary.rejects_unauth is False and "limit" in name.lower():
-                kinds.add(RATE)
-            if summary.checks_csrf:
-                kinds.add(CSRF)
-            for dep in summary.depends_on:
-                # through a dependency (or an ``Annotated[User, Depends(get_admin)]`` alias): its authentication,
-                # and its role check when it authenticates too
-                inherited = self.kinds_of(dep, depth + 1)
-                if AUTH in inherited:
-                    kinds.add(AUTH)
-                    if "role" in inherited or summary.checks_roles:
-                        kinds.add("role")
+        self._kinds[name] = frozenset(kinds)
         return kinds
 
     def _hook_kinds(self, hook: str) -> set[str]:

@@ -194,7 +194,10 @@ def check_path(ctx: ModuleContext) -> Iterator[Finding]:
     """AS806 — path traversal (CWE-22, CWE-73): ``open``/``codecs.open``/``os.*``/``pathlib.Path`` methods,
     ``send_file``, the *directory* of ``send_from_directory``, the ``root`` of Bottle ``static_file``.
     ``os.path.basename``, ``secure_filename``, ``safe_join``, a ``'..' in x`` rejection and a
-    ``resolve()``-then-``startswith(base)`` check sanitise. A path built from the module's own location and
+    ``resolve()``-then-``startswith(base)`` check sanitise, and so does keeping only the extension of a client's
+    file name (``os.path.splitext(name)[1]``, ``Path(name).suffix``, ``mimetypes.guess_extension``): it follows
+    the last separator, so ``f"{uuid4()}{ext}"`` stays in its directory while a name keeping the client's base
+    name does not. A path built from the module's own location and
     literals (``Path(__file__).parent / "docs" / "x.json"``) is the program's own file; so is one built from
     operator inputs (configuration settings, docopt options, attributes ``__init__`` sets from them), and a
     command-line module gets no finding of unknown origin."""

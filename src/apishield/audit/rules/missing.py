@@ -214,8 +214,10 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
     CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
     ``security``, apishield's ``Shield``, and a login decorator on a business function the handler calls
-    (``@token_required`` on the service layer). Routes public by design (health, login, register, docs, static,
-    the index page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
+    (``@token_required`` on the service layer); a handler refusing (login page, 401/403, ``raise``) before acting
+    when the session or a helper handed the request (``user = get_current_user(request, db)``) answers no user.
+    Routes public by design (health, login, register, docs, static, the index page), marked public
+    (``@shield.public``) or listed in ``public-paths`` are not reported.
 
     Every other route is listed. It is **medium or higher only with positive evidence that it should have been
     guarded**, because most unauthenticated routes (catalogues, blogs, public profiles) are public on purpose
@@ -301,8 +303,11 @@ _PRIVILEGED = re.compile(
 @rule(NO_ROLE, scope="project")
 def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
     """AS103 — an authenticated admin/user-management route (``/admin``, ``/roles``, ``/promote``, deleting
-    users) with no role or permission check in its decorators, dependencies or body. A session flag that only a
-    sign-in as the admin account sets is a role check; a handler acting on the caller's own account needs none."""
+    users) with no role or permission check in its decorators, dependencies or body. Dependencies count wherever
+    attached (route, ``APIRouter(dependencies=...)``, ``include_router(..., dependencies=...)`` of any including
+    router) and through any chain (``Depends(RoleChecker(["ADMIN"]))`` whose ``__call__`` takes a user alias taking
+    a bearer scheme). A session flag that only a sign-in as the admin account sets is a role check; a handler
+    acting on the caller's own account needs none."""
     for route in _routes(project):
         if not route.has(AUTH) or route.roles or route.public:
             continue

@@ -176,6 +176,10 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
+        if qual in {"os.path.splitext", "posixpath.splitext", "ntpath.splitext"} and args:
+            # (root, extension): the extension follows the last separator, so it cannot climb out of a directory
+            whole = merge_parts(all_args)
+            return replace(whole, seq=(whole, sanitise(whole, {"path"})))
         if qual in SANITISERS:
             base = merge_parts(all_args)
             return sanitise(base, SANITISERS[qual])

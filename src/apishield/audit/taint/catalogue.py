@@ -62,6 +62,7 @@ SANITISERS: dict[str, frozenset[str]] = {
     "urllib.parse.quote": frozenset({"html", "shell", "sql", "ssti", "code"}),
     "urllib.parse.quote_plus": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
     "os.path.basename": frozenset({"path"}),
+    "mimetypes.guess_extension": frozenset({"path"}),  # an extension from the table: never a separator
     "werkzeug.utils.secure_filename": frozenset({"path", "shell"}),
     "werkzeug.secure_filename": frozenset({"path", "shell"}),
     "re.escape": frozenset({"regex"}),

@@ -584,6 +584,8 @@ class Evaluator:
             if node.attr in {"exception", "detail", "description"}:
                 return base
             return CLEAN
+        if node.attr in {"suffix", "suffixes"} and base.kind == "path":  # after the last separator: no traversal
+            return Val(taint=base.taint, clean=base.clean | {"path"})
         if node.attr in {"name"} and base.kind == "file":
             return Val(taint=base.taint, clean=base.clean)
         return Val(taint=base.taint, clean=base.clean, derived=base.derived, lit=base.lit,
