@@ -7,7 +7,8 @@ host that is only echoed as text (a page listing the request's headers) is not a
 
 Operations whose earlier answers already show the target's own host in an address, or whose description speaks of
 links, e-mails, resets or redirects, are tried first; at most twelve operations, two or three requests each.
-Operations that earlier gave no answer, a cut-off or a slow one are left out. Harmless: the connection still goes to the target, and the reserved host (``.example``) cannot exist.
+Operations that earlier gave no answer, a cut-off or a slow one are left out. Harmless: the connection still goes
+to the target, and the reserved host (``.example``) cannot exist.
 """
 
 from __future__ import annotations
