@@ -24,7 +24,7 @@ PATHS: dict[str, Any] = {
 
 def _app(source: str) -> Any:
     """``source``: where the reset link's host comes from — ``Host``, ``X-Forwarded-Host`` (else Host) or a
-    configured ``base``."""
+    configured ``base``; ``refused``: a foreign Host gets a 400 debug page that names it."""
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
         lower = {k.lower(): v for k, v in headers.items()}
@@ -33,19 +33,22 @@ def _app(source: str) -> Any:
         if route == "/api/forgot" and method == "POST":
             if "email" not in json.loads(body or b"{}"):
                 return 400, {}, {"error": "email required"}
-            host = {"Host": lower.get("host", ""), "X-Forwarded-Host": lower.get("x-forwarded-host") or lower["host"],
+            if source == "refused" and lower.get("host", "").startswith("apishield"):  # a debug page naming it
+                return 400, {"Content-Type": "text/html"}, f"<td>http://{lower['host']}/api/forgot</td>"
+            host = {"Host": lower.get("host", ""), "refused": "api.shop.test",
+                    "X-Forwarded-Host": lower.get("x-forwarded-host") or lower["host"],
                     "base": "api.shop.test"}[source]
             return 200, {}, {"msg": f"reset mail sent, <a href='http://{host}/reset?t=4f1c'>"}
         return 404, {}, {"error": "not found"}
     return app
 
 
-@pytest.mark.parametrize("source", ["Host", "X-Forwarded-Host", "base"])
+@pytest.mark.parametrize("source", ["Host", "X-Forwarded-Host", "base", "refused"])
 def test_a_reset_link_built_from_the_host_header_is_reported(tmp_path: Path, source: str) -> None:
     with loopback(_app(source)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("host_header",))
     found = findings_at(result)
-    assert (("PR-HOST-001", "POST", "/api/forgot") in found) is (source != "base")
+    assert (("PR-HOST-001", "POST", "/api/forgot") in found) is (source in ("Host", "X-Forwarded-Host"))
     assert ("PR-HOST-001", "GET", "/api/headers") not in found  # the header listed as text is no link
 
 

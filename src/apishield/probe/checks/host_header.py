@@ -3,7 +3,8 @@ reserved domain in ``Host``, then in ``X-Forwarded-Host``; the operation trusts 
 comes back as the host of an address in the answer — the ``Location`` of a redirect, or a link in the body
 (``https://…``, ``//…``, an ``href``/``src``/``action`` attribute or a JSON ``url``/``link`` value starting with
 it), the way password-reset links are built — and the control answer carries no such address with it. A forged
-host that is only echoed as text (a page listing the request's headers) is not a link and does not count.
+host that is only echoed as text (a page listing the request's headers), or named in an error answer (a 4xx/5xx:
+the host refused), is not a link and does not count.
 
 Operations whose earlier answers already show the target's own host in an address, or whose description speaks of
 links, e-mails, resets or redirects, are tried first; at most twelve operations, two or three requests each.
@@ -94,6 +95,8 @@ async def host_header(ctx: Context) -> None:
             ex = await try_send(ctx, op.method, path, headers={**headers, name: FORGED}, **send)
             if ex is None or ex.status is None:
                 break
+            if ex.status >= 400:
+                continue  # the host was refused (Django's DisallowedHost page names it): no link was built
             where = reflected(ex, FORGED)
             if where is not None:
                 ctx.report(rules.HOST_HEADER, f"{name}: {FORGED} came back as an address in the {ex.status} answer "
