@@ -90,6 +90,7 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "ssrf": frozenset({"ssrf"}),
     "jwt_no_expiry": frozenset({"jwt_no_expiry"}),
     "clickjacking": frozenset({"clickjacking"}),
+    "host_header_injection": frozenset({"host_header_injection"}),
 }
 # kinds about a token or the whole server: any endpoint of the target proves them
 ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
@@ -111,6 +112,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-INFO-001": "version_disclosure", "PR-DATA-003": "sensitive_data", "PR-JWT-007": "jwt_no_expiry",
     "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",
+    "PR-HOST-001": "host_header_injection",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

@@ -128,3 +128,7 @@ LOGIN_SQLI = _r("PR-SQLI-004", "SQL injection in the login: signed in with a wro
 LOGIN_NOSQL = _r("PR-NOSQL-001", "NoSQL operator injection in the login: signed in with a query operator "
                  "({'$ne': …}) as the password", (943, 287), "API2:2023", C, HI,
                  "Accept only strings for credentials (validate types) and compare the password hash in code.")
+HOST_HEADER = _r("PR-HOST-001", "Host header injection: a forged Host or X-Forwarded-Host becomes the host of a link "
+                 "or redirect", (644, 20), "API8:2023", M, HI,
+                 "Build absolute links from a configured base URL (or an allow-list of hosts), never from the "
+                 "request's Host or X-Forwarded-Host; trust forwarded headers only from your own proxies.")

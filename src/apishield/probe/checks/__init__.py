@@ -11,6 +11,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     disclosure,
     exposure,
     headers_errors,
+    host_header,
     injection,
     jwt,
     mass_assignment,

@@ -7,14 +7,15 @@ an answer that changes by itself (a clock, a process list) proves nothing. A fin
 anonymous/garbage request to answer 2xx; for spec-protected operations that is proof enough, since the spec
 promised otherwise. A 2xx whose short body
 refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
-not access.
+not access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``):
+no data was served, whatever the status says.
 """
 
 from __future__ import annotations
 
 from apishield.probe import rules
 from apishield.probe.checks._util import normalise, try_send
-from apishield.probe.client import denied
+from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
 
@@ -24,6 +25,14 @@ GARBAGE = (
     ("wrong scheme", {"Authorization": "Basic YXBpc2hpZWxkOmFwaXNoaWVsZA=="}),
     ("empty Authorization", {"Authorization": ""}),
 )
+
+
+EMPTY = ("", "null", "{}", "[]", '""', "none")
+
+
+def serves_nothing(ex: Exchange) -> bool:
+    """A GET answer with nothing in it: an empty body or an empty JSON value (``null``, ``{}``, ``[]``)."""
+    return ex.method == "GET" and "".join(ex.text.split()).lower() in EMPTY
 
 
 def _candidates(ctx: Context) -> list[Operation]:
@@ -61,6 +70,10 @@ async def authn(ctx: Context) -> None:
             if again is None or again.status != anon.status or normalise(again.text) != normalise(anon.text):
                 continue
         if anon.ok and not denied(anon):
+            if serves_nothing(anon):
+                ctx.notes.append(f"authn: {op.method} {op.path} answered {anon.status} without credentials but "
+                                 f"served nothing ({anon.text.strip()[:20]!r}): not counted as access")
+                continue
             ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials",
                        anon, op=op)
             continue

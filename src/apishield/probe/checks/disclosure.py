@@ -26,9 +26,10 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks._util import sensitive_fields, walk_keys, without_shell_errors
+from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, walk_keys, without_shell_errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
+from apishield.probe.identities import creates_account
 from apishield.probe.targets import is_file
 from apishield.web.headers import csp_directives
 
@@ -223,12 +224,74 @@ def _own_password(ctx: Context, ex: Exchange, data: Any) -> str | None:
     return next((known[v] for v in string_leaves(data) if v in known and v not in sent), None)
 
 
-def sensitive(ctx: Context, ex: Exchange) -> None:
-    """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer."""
+def sent_values(ex: Exchange) -> set[str]:
+    """The string values a request's body carried (JSON leaves or form values, four characters or more)."""
+    text = ex.request_body.decode("utf-8", "replace")
+    if not text:
+        return set()
+    try:
+        values = set(string_leaves(json.loads(text)))
+    except ValueError:
+        values = {v for vs in parse_qs(text, keep_blank_values=True).values() for v in vs}
+    return {v for v in values if len(v) >= 4}
+
+
+def stores_data(ctx: Context, ex: Exchange) -> bool:
+    """A successful write by a named identity that is no account operation (login, registration, account
+    creation): the values it carried are that identity's own stored data (a vault entry, a note)."""
+    if ex.identity == "anonymous" or ex.method not in ("POST", "PUT", "PATCH") or not ex.ok:
+        return False
+    op = _op_for(ctx, ex)
+    return op is not None and not (op.looks_login() or op.looks_register() or creates_account(op))
+
+
+OWNER_KEYS = frozenset({"username", "user_name", "user", "owner", "login", "email", "user_id", "userid", "owner_id",
+                        "ownerid"})
+
+
+def _foreign_secrets(data: Any, callers: set[str], stored: set[str], owned: bool = False, depth: int = 0) -> set[str]:
+    """The secret-named fields of ``data`` holding a value that is not the caller's own: neither in an object
+    that names the caller as its owner (``"username": "alice"`` answered to alice) nor a value the caller
+    stored itself (``stored``)."""
+    out: set[str] = set()
+    if depth > 8:
+        return out
+    if isinstance(data, list):
+        for item in data[:200]:
+            out |= _foreign_secrets(item, callers, stored, owned, depth + 1)
+    elif isinstance(data, dict):
+        owned = owned or any(str(k).lower() in OWNER_KEYS and isinstance(v, (str, int)) and str(v) in callers
+                             for k, v in data.items())
+        for key, value in data.items():
+            if SENSITIVE_KEY.match(str(key)) and isinstance(value, str) and value:
+                if not (owned or value in stored):
+                    out.add(str(key))
+            else:
+                out |= _foreign_secrets(value, callers, stored, owned, depth + 1)
+    return out
+
+
+def _callers(ctx: Context, name: str) -> set[str]:
+    """How the answers may name the identity ``name`` as an owner: its user name and its id."""
+    ident = next((i for i in ctx.identities if i.name == name), None)
+    if ident is None:
+        return set()
+    return {str(v) for v in (ident.username, ident.user_id) if v not in (None, "")}
+
+
+def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> None:
+    """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer. A secret-named
+    field answered to a named identity counts only when it is not the caller's own: a value the caller itself
+    stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
+    names the caller as its owner is its own data served back to it (a password vault serving its owner);
+    another identity's secret still counts. Plain-text login passwords and hash shapes count whoever asks."""
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
     data = ex.json()
     leaked = sensitive_fields(data) if "json" in ex.content_type else []
+    if leaked and not anon:
+        foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
+        leaked = [k for k in leaked if k in foreign]
     shapes = sorted({f"{k} ({shape})" for k, v in walk_keys(data) if (shape := hash_shape(k, v))})
     if leaked or shapes:
         what = ", ".join(dict.fromkeys([*shapes, *leaked]))
@@ -284,6 +347,7 @@ async def passive(ctx: Context) -> None:
     deliberate: set[str] = set()
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
     policies: set[str] = set()
+    stored: dict[str, set[str]] = {}  # identity -> the values its own data writes carried, in log order
     for ex in list(ctx.client.log):
         if ex.status is None:
             continue
@@ -301,7 +365,9 @@ async def passive(ctx: Context) -> None:
             errors(ctx, ex)
         seen.add((ex.method, ex.url))
         if ex.ok:
-            sensitive(ctx, ex)
+            sensitive(ctx, ex, stored.get(ex.identity))
+        if stores_data(ctx, ex):
+            stored.setdefault(ex.identity, set()).update(sent_values(ex))
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
             op = _op_for(ctx, ex)
             if op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
@@ -317,4 +383,4 @@ async def passive(ctx: Context) -> None:
 
 
 __all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "luhn", "missing_input", "passive",
-           "sensitive", "weak_csp"]
+           "sensitive", "sent_values", "stores_data", "weak_csp"]

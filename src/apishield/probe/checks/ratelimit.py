@@ -1,6 +1,8 @@
 """Rate limiting: a bounded burst at each login-like operation (wrong credentials for a made-up user, so no real
-account is locked) or, failing that, the canary operation or another parameterless GET. Reported when the whole
-burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
+account is locked) — a POST to a login path, or any GET/POST the description names like a login (``login``,
+``signin``, ``logon``, ``auth`` in its path or operation id) that takes a user name or e-mail and a password, in
+the query, a form or a JSON body — or, failing that, the canary operation or another parameterless GET. Reported
+when the whole burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
 429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header.
 
 Then every operation that answered 429 during the run (at most three) is asked again with a made-up client
@@ -8,10 +10,14 @@ address in ``X-Forwarded-For`` or ``X-Real-IP``: a limit keyed on a header the c
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
+from apishield.probe.identities import PASSWORD_KEYS, USER_KEYS
 from apishield.probe.targets import Operation
 
 BURST = 30
@@ -26,12 +32,49 @@ def limited(ex: Exchange) -> bool:
 
 
 MAX_LOGINS = 3
+LOGIN_WORD = re.compile(r"(?i)log[-_]?in|sign[-_]?in|log[-_]?on|auth")
+
+
+def _credential_fields(op: Operation) -> tuple[list[str], list[str]]:
+    """The user-name/e-mail and password inputs of ``op`` (query parameters and body fields), by name."""
+    names = [p.name for p in op.params if p.location == "query"] + list(op.body_fields)
+    users = [n for n in names if n.lower() in USER_KEYS or "email" in n.lower() or n.lower() in ("user_name", "uname")]
+    passwords = [n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()]
+    return users, passwords
+
+
+def described_login(op: Operation) -> bool:
+    """A GET or POST the description names like a login (path or operation id) that takes a user name or e-mail
+    and a password (query, form or JSON): ``GET /login?username=&password=``, ``POST /api/auth`` (form)."""
+    if op.method not in ("GET", "POST") or op.path_params or op.looks_destructive() or op.looks_register():
+        return False
+    if not LOGIN_WORD.search(f"{op.path} {op.operation_id}"):
+        return False
+    users, passwords = _credential_fields(op)
+    return bool(users and passwords)
+
+
+def _wrong_login(ctx: Context, op: Operation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(query, body) of one wrong login at a described login: a made-up user and a wrong password in the fields
+    the description names, its other required inputs sampled."""
+    users, passwords = _credential_fields(op)
+    values: dict[str, Any] = {}
+    for name in users:
+        values[name] = (f"nobody.{ctx.token(6)}@example.com" if "email" in name.lower()
+                        else f"apishield_nobody_{ctx.token(6)}")
+    for name in passwords:
+        values[name] = "wrong-" + ctx.token(10)
+    query = ctx.query_for(op)
+    body = ctx.body_for(op) or {}
+    query.update({k: v for k, v in values.items() if any(p.name == k and p.location == "query" for p in op.params)})
+    body.update({k: v for k, v in values.items() if k in op.body_fields})
+    return query, body
 
 
 def _targets(ctx: Context) -> list[tuple[Operation, Identity | None]]:
     """Every login-like operation (at most three: an API may have several ways in, each needing its own limit),
     else the canary operation, else a parameterless GET."""
-    logins = [op for op in ctx.operations if op.looks_login()][:MAX_LOGINS]
+    logins = [op for op in ctx.operations if op.looks_login() or described_login(op)][:MAX_LOGINS]
     if logins:
         return [(op, None) for op in logins]
     if ctx.canary is not None and ctx.users:
@@ -116,7 +159,17 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None) -> bool:
         return False
     last: Exchange | None = None
     for _ in range(burst):
-        if op.method == "POST":
+        if described_login(op):
+            query, fields = _wrong_login(ctx, op)
+            encoded = op.encode_body(fields) if fields else None
+            if encoded is not None:
+                content, ctype = encoded
+                ex = await try_send(ctx, op.method, op.path, op=op, params=query, content=content,
+                                    headers={"Content-Type": ctype}, expect_throttle=True)
+            else:
+                ex = await try_send(ctx, op.method, op.path, op=op, params=query, json_body=fields or None,
+                                    expect_throttle=True)
+        elif op.method == "POST":
             body = {"username": f"apishield_nobody_{ctx.token(6)}", "email": f"nobody.{ctx.token(6)}@example.com",
                     "password": "wrong-" + ctx.token(10)}
             ex = await try_send(ctx, op.method, op.path, op=op, json_body=body, expect_throttle=True)

@@ -1,0 +1,80 @@
+"""Whose data an answer carries: a password vault that serves the caller the secrets it stored itself is no
+leak (another identity's secret served to it is), and a protected GET answered 200 with ``null`` to an
+anonymous caller served nothing (the same GET answered with the data is access)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+BEARER = [{"bearerAuth": []}]
+ENTRY = {"type": "object", "properties": {"app_name": {"type": "string"}, "password": {"type": "string"}}}
+PATHS: dict[str, Any] = {
+    "/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": OK}},
+    "/vault": {"post": {"security": BEARER, "requestBody": {"content": {"application/json": {"schema": ENTRY}}},
+                        "responses": {"201": {"description": "stored"}}},
+               "get": {"security": BEARER, "parameters": [
+                   {"name": "app_name", "in": "query", "required": False, "schema": {"type": "string"}}],
+                   "responses": OK}},
+}
+ACCOUNTS = {"alice": "alice-login-1", "bob": "bob-login-2"}
+RECIPE = LoginRecipe("POST", "/login", token_path="token", bodies=tuple(
+    {"username": name, "password": password} for name, password in ACCOUNTS.items()))
+
+
+def _app(everyone: bool, anonymous: str, show_owner: bool = True) -> Any:
+    """A vault: ``everyone`` serves every owner's entries, one of bob's among them (else the caller's own, all
+    stored by the probe); ``show_owner`` names each entry's owner in the answer; ``anonymous`` is what a caller
+    without a token gets: ``"null"`` (200 null), ``"data"`` (200 and every entry) or ``"refused"`` (401)."""
+    tokens: dict[str, str] = {}
+    vault = [{"owner": "bob", "app_name": "mail", "password": "bob-mail-Secret-77"}] if everyone else []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if route == "/login" and method == "POST":
+            sent = json.loads(body or b"{}")
+            if ACCOUNTS.get(sent.get("username")) != sent.get("password"):
+                return 401, {}, {"error": "bad credentials"}
+            token = secrets.token_hex(8)
+            tokens[token] = sent["username"]
+            return 200, {}, {"token": token}
+        caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if route != "/vault":
+            return 404, {}, {"error": "not found"}
+        if caller is None:
+            if anonymous == "refused" or method != "GET":
+                return 401, {}, {"error": "login first"}
+            return 200, {}, (vault if anonymous == "data" else None)
+        if method == "POST":
+            entry = json.loads(body or b"{}")
+            if not isinstance(entry, dict) or not isinstance(entry.get("password"), str):
+                return 422, {}, {"error": "password required"}
+            vault.append({"owner": caller, "app_name": str(entry.get("app_name", "")), "password": entry["password"]})
+            return 201, {}, {"status": "stored"}
+        rows = [e for e in vault if everyone or e["owner"] == caller]  # the app_name filter is not applied
+        return 200, {}, [e if show_owner else {k: v for k, v in e.items() if k != "owner"} for e in rows]
+    return app
+
+
+@pytest.mark.parametrize(("everyone", "show_owner"), [(False, True), (False, False), (True, True), (True, False)])
+def test_a_vault_serving_the_callers_own_secrets_is_no_leak(tmp_path: Path, everyone: bool, show_owner: bool) -> None:
+    with loopback(_app(everyone, "refused", show_owner)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("injection", "passive"), login=RECIPE)
+    assert (("PR-AUTH-002", "GET", "/vault") in findings_at(result)) is everyone
+
+
+@pytest.mark.parametrize("anonymous", ["null", "data"])
+def test_a_protected_get_answering_null_to_anonymous_served_nothing(tmp_path: Path, anonymous: str) -> None:
+    with loopback(_app(True, anonymous)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("authn",), login=RECIPE)
+    assert (("PR-AUTH-001", "GET", "/vault") in findings_at(result)) is (anonymous == "data")
