@@ -68,6 +68,57 @@ def test_a_crashing_check_is_isolated_and_shares_are_capped() -> None:
     assert ctx.client.requests_used == 40
 
 
+def test_work_a_check_defers_runs_last_on_the_budget_others_left_unspent() -> None:
+    ctx = _ctx()  # budget 40, two checks of equal weight: 20 each
+    done: list[str] = []
+
+    async def eager(c: Context) -> None:
+        for _ in range(20):
+            await c.client.request("GET", "/first")
+
+        async def later() -> None:  # more than its share allowed: put off, not dropped
+            for _ in range(15):
+                await c.client.request("GET", "/later")
+            done.append("later")
+
+        c.deferred.append(("_eager", later))
+
+    async def frugal(c: Context) -> None:
+        await c.client.request("GET", "/second")  # leaves 19 of its 20 unspent
+        done.append("frugal")
+
+    CHECKS.register(CheckSpec("_eager", eager, (), 1, ""))
+    CHECKS.register(CheckSpec("_frugal", frugal, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_eager", "_frugal"]))
+    finally:
+        CHECKS.unregister("_eager"), CHECKS.unregister("_frugal")
+    assert done == ["frugal", "later"]  # after every check, not inside the deferring one's share
+    assert ctx.client.shares["_eager"] == 35 and ctx.client.requests_used == 36
+    assert not ctx.deferred
+
+
+def test_deferred_work_never_spends_beyond_the_run_budget() -> None:
+    ctx = _ctx()
+
+    async def hungry(c: Context) -> None:
+        async def later() -> None:
+            while True:
+                await c.client.request("GET", "/z")
+
+        c.deferred.append(("_hungry", later))
+        for _ in range(25):  # its share is all 40, it uses 25
+            await c.client.request("GET", "/a")
+
+    CHECKS.register(CheckSpec("_hungry", hungry, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_hungry"]))
+    finally:
+        CHECKS.unregister("_hungry")
+    assert ctx.client.requests_used == 40
+    assert any(n.startswith("_hungry: stopped early in its deferred work") for n in ctx.notes)
+
+
 def _finding(rule: object, severity: Severity, confidence: Confidence = Confidence.HIGH, path: str = "/a") -> Finding:
     return Finding.from_rule(rule, "m", severity=severity, confidence=confidence, method="GET",  # type: ignore[arg-type]
                              http_path=path)

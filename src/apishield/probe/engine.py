@@ -172,6 +172,8 @@ class Context:
         self.created: list[Created] = []
         self.findings: list[Finding] = []
         self.notes: list[str] = []
+        # work a check had to leave for lack of its share: run last, on what the other checks left unspent
+        self.deferred: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self.canary: Operation | None = None
         # the login the identities used (method, path, body encoding), when a recipe or provisioning logged in
         self.login: tuple[str, str, str] | None = None
@@ -463,6 +465,29 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
             current_check.reset(token)
         ctx.emit("check.finish", {"check": spec.name, "seconds": time.monotonic() - started,
                                   "requests": ctx.client.shares[spec.name]})
+    await _run_deferred(ctx)
+
+
+async def _run_deferred(ctx: Context) -> None:
+    """Run the work checks put off (``ctx.deferred``) with every request the run has left, in the order deferred.
+
+    A check's share is a fair split made before anyone knows what the others will spend; what they leave unspent
+    is worth more to a deferred test than to nobody."""
+    while ctx.deferred:
+        name, job = ctx.deferred.pop(0)
+        if ctx.client.remaining < 1:
+            break
+        ctx.client.check_caps[name] = ctx.client.shares[name] + ctx.client.remaining
+        token = current_check.set(name)
+        try:
+            await job()
+        except BudgetExhausted as exc:
+            ctx.notes.append(f"{name}: stopped early in its deferred work ({exc})")
+        except Exception as exc:  # as in run_checks: a hostile answer must not end the run
+            ctx.notes.append(f"{name}: deferred work stopped by an internal error ({type(exc).__name__}: {exc})")
+            ctx.emit("check.error", {"check": name, "error": repr(exc)})
+        finally:
+            current_check.reset(token)
 
 
 __all__ = ["CHECKS", "PHASES", "CheckSpec", "Context", "Created", "Identity", "ProbeAbort", "ProbeOptions",

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -480,9 +481,18 @@ async def injection(ctx: Context) -> None:
     ordered = sorted(candidates, key=lambda s: -s.signal)
     for index, send in enumerate(ordered):
         if ctx.client.check_remaining() < TIME_COST:
-            ctx.notes.append(f"injection: the budget left no room for time-based tests on {len(ordered) - index} of "
-                             f"{len(ordered)} parameter(s) (weakest signals); raise --budget to cover them")
+            ctx.deferred.append(("injection", functools.partial(_sql_time_later, ctx, ordered[index:])))
             break
+        await _sql_time(ctx, send.slot, send)
+
+
+async def _sql_time_later(ctx: Context, senders: list[Sender]) -> None:
+    """The time-based tests the check's share had no room for, on what the run has left after every check."""
+    for index, send in enumerate(senders):
+        if ctx.client.check_remaining() < TIME_COST:
+            ctx.notes.append(f"injection: the budget left no room for time-based tests on {len(senders) - index} "
+                             "parameter(s) (weakest signals); raise --budget to cover them")
+            return
         await _sql_time(ctx, send.slot, send)
 
 
