@@ -69,7 +69,7 @@ def _candidates(ctx: Context) -> list[Operation]:
     return sorted(ops, key=lambda op: _priority(ctx, op))[:MAX_OPS]
 
 
-@check("host_header", rules=(rules.HOST_HEADER,), weight=2, phase="config", order=30)
+@check("host_header", rules=(rules.HOST_HEADER,), weight=5, phase="config", order=30)
 async def host_header(ctx: Context) -> None:
     """A made-up Host or X-Forwarded-Host must not become the host of a link or redirect in the answer."""
     ops = _candidates(ctx)
