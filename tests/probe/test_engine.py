@@ -119,6 +119,27 @@ def test_deferred_work_never_spends_beyond_the_run_budget() -> None:
     assert any(n.startswith("_hungry: stopped early in its deferred work") for n in ctx.notes)
 
 
+def test_deferred_work_still_runs_with_nothing_left_so_it_can_say_what_went_untested() -> None:
+    ctx = _ctx()
+
+    async def spender(c: Context) -> None:
+        async def later() -> None:
+            if c.client.check_remaining() < 1:
+                c.notes.append("_spender: no room for the deferred tests")
+
+        c.deferred.append(("_spender", later))
+        while True:  # spends the whole budget (its share is all of it)
+            await c.client.request("GET", "/a")
+
+    CHECKS.register(CheckSpec("_spender", spender, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_spender"]))
+    finally:
+        CHECKS.unregister("_spender")
+    assert ctx.client.requests_used == 40
+    assert "_spender: no room for the deferred tests" in ctx.notes
+
+
 def _finding(rule: object, severity: Severity, confidence: Confidence = Confidence.HIGH, path: str = "/a") -> Finding:
     return Finding.from_rule(rule, "m", severity=severity, confidence=confidence, method="GET",  # type: ignore[arg-type]
                              http_path=path)

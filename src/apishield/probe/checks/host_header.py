@@ -56,10 +56,14 @@ def _priority(ctx: Context, op: Operation) -> int:
     return 1 if HINT.search(" ".join((op.path, op.operation_id, op.summary, *op.tags))) else 2
 
 
+def _troubling(ctx: Context, ex: Exchange) -> bool:
+    """No answer, a cut-off one or a slow one: more requests to that operation would only wait."""
+    return ex.status is None or ex.truncated or ex.elapsed > ctx.client.timeout
+
+
 def _troubled(ctx: Context) -> set[str]:
-    """Operations that earlier gave no answer, a cut-off one or a slow one: three more requests would only wait."""
-    return {ex.operation or f"{ex.method} {ex.path}" for ex in ctx.client.log
-            if ex.status is None or ex.truncated or ex.elapsed > ctx.client.timeout}
+    """Operations that earlier answered troublingly (see :func:`_troubling`)."""
+    return {ex.operation or f"{ex.method} {ex.path}" for ex in ctx.client.log if _troubling(ctx, ex)}
 
 
 def _candidates(ctx: Context) -> list[Operation]:
@@ -88,8 +92,7 @@ async def host_header(ctx: Context) -> None:
         send = {"op": op, "identity": who, "params": ctx.query_for(op),
                 "json_body": body if encoded is None else None, "content": content}
         control = await try_send(ctx, op.method, path, headers=headers, **send)
-        if (control is None or control.status is None or control.truncated or control.elapsed > ctx.client.timeout
-                or reflected(control, FORGED)):
+        if control is None or _troubling(ctx, control) or reflected(control, FORGED):
             continue
         for name in HEADERS:
             ex = await try_send(ctx, op.method, path, headers={**headers, name: FORGED}, **send)
