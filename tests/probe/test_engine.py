@@ -213,3 +213,30 @@ def test_expired_token_triggers_one_relogin() -> None:
 
     asyncio.run(go())
     assert logins == [1] and client.requests_used == 3  # one refused, one retried, one fine
+
+
+def test_a_form_body_keeps_its_content_type_when_the_operation_wants_the_accounts_other_credentials() -> None:
+    """The body's type travels with the body on every attempt; the alternate credentials replace the first ones."""
+    seen: list[tuple[str, str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get("authorization", ""), request.headers.get("content-type", "")))
+        return httpx.Response(200 if request.headers.get("authorization") == "Bearer other" else 401, json={})
+
+    client = ProbeClient("http://127.0.0.1:9", rate=0, budget=10, transport=httpx.MockTransport(answer))
+    op = Operation("POST", "/api/items", media=("application/x-www-form-urlencoded",),
+                   body_schema={"type": "object", "properties": {"title": {"type": "string"}}})
+    ctx = Context(client, [op], [], ProbeOptions(), lambda e, d: None)
+    from apishield.probe.checks._util import body_args
+    from apishield.probe.engine import Identity
+    who = Identity("a", headers={"Authorization": "Bearer first"}, alternates=[{"Authorization": "Bearer other"}])
+
+    async def go() -> int | None:
+        ex = await ctx.send("POST", "/api/items", op=op, identity=who, **body_args(op, {"title": "x"}))
+        await client.aclose()
+        return ex.status
+
+    assert asyncio.run(go()) == 200
+    form = "application/x-www-form-urlencoded"
+    assert seen == [("Bearer first", form), ("Bearer other", form)]
+    assert who.per_operation[op.key] == {"Authorization": "Bearer other"}
