@@ -98,6 +98,35 @@ def test_work_a_check_defers_runs_last_on_the_budget_others_left_unspent() -> No
     assert not ctx.deferred
 
 
+def test_a_check_its_share_stopped_resumes_on_the_budget_others_left_over_what_it_never_reached() -> None:
+    ctx = _ctx()  # budget 40, two checks of equal weight: 20 each
+    ops = [f"GET /items/{n}" for n in range(6)]
+    sent: list[str] = []
+
+    async def thorough(c: Context) -> None:  # 5 requests per operation: its share reaches 4 of 6 operations
+        targets = [op for op in ops if op in {o.key for o in c.operations}] or ops
+        c.plan(targets)
+        for op in targets:
+            for _ in range(5):
+                await c.client.request("GET", op.split()[1], operation=op)
+            sent.append(op)
+
+    async def frugal(c: Context) -> None:
+        await c.client.request("GET", "/other")
+
+    ctx.operations = [Operation("GET", f"/items/{n}") for n in range(6)]
+    CHECKS.register(CheckSpec("_thorough", thorough, (), 1, ""))
+    CHECKS.register(CheckSpec("_frugal", frugal, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_thorough", "_frugal"]))
+    finally:
+        CHECKS.unregister("_thorough"), CHECKS.unregister("_frugal")
+    assert sent == ops  # the last two after the other check, and the first four never sent again
+    assert ctx.client.requests_used == 31
+    assert not ctx.coverage.unreached("_thorough", ctx.client.log)
+    assert "_thorough: finished on the budget the other checks left" in ctx.notes
+
+
 def test_deferred_work_never_spends_beyond_the_run_budget() -> None:
     ctx = _ctx()
 

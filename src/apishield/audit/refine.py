@@ -26,6 +26,9 @@ finding stays visible below the medium-and-above view.
 - **Sanitised at the write** (AS402 in templates): an attribute emitted raw (``{{ post.body_html|safe }}``) that
   every assignment in the project's code fills with an HTML sanitiser's result (``bleach.clean``, ``nh3.clean``,
   ``escape``) is safe HTML by construction; it stays, low.
+- **Functions nothing calls** (every rule): a static or class method whose name no other line
+  of the project's code (tests aside) mentions — not a call, an import, a registration or a string — never runs
+  in the application (a ``decode_expired_token`` helper only its unit test uses); its findings stay, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -207,6 +210,44 @@ def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+def _plain(lines: list[str], lo: int) -> bool:
+    """A static or class method: only code can call it (no framework routes to one, and no dispatch by name of a
+    module's functions reaches it); module-level functions may be served by name (``getattr(api, name)``)."""
+    above = lines[lo - 2].strip() if lo > 1 else ""
+    return above in {"@staticmethod", "@classmethod"} and not (lo > 2 and lines[lo - 3].lstrip().startswith("@"))
+
+
+def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings inside static and class methods whose name nothing else in the project mentions, lowered."""
+    if not any(a.routes for a in project.facts.get("apps", [])):
+        return out  # no served app: a library or a snippet, whose functions are there to be called by others
+    paths = {f.location.path for f in out if f.severity > Severity.LOW and f.location is not None}
+    modules = [m for m in project.modules if not is_test_code(m.path)]
+    candidates: dict[str, list[tuple[str, int, int]]] = {}
+    for m in modules:
+        if m.path in paths:
+            candidates[m.path] = [(name, lo, hi) for name, lo, hi in _functions(m.lines) if _plain(m.lines, lo)]
+    names = {name for spans in candidates.values() for name, _, _ in spans}
+    if not names:
+        return out
+    counts = {name: 0 for name in names}
+    for m in modules:
+        if any(n in m.source for n in names):
+            for word in re.findall(r"\w+", m.source):
+                if word in counts:
+                    counts[word] += 1
+    lowered: list[Finding] = []
+    for f in out:
+        loc = f.location
+        if f.severity > Severity.LOW and loc is not None and loc.path in candidates:
+            inside = [name for name, lo, hi in candidates[loc.path] if lo <= loc.line <= hi and counts[name] <= 1]
+            if inside:
+                f = replace(f, severity=Severity.LOW,
+                            message=f"{f.message} (nothing in the project calls {inside[0]}())")
+        lowered.append(f)
+    return lowered
+
+
 def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """Exception text in the files of a user-less app bound to loopback, lowered."""
     if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
@@ -245,6 +286,7 @@ def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = _lower_uncalled_functions(out, project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

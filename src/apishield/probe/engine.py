@@ -19,6 +19,7 @@ or an object they own (:meth:`Context.own_record`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import re
 import secrets
@@ -454,6 +455,7 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         except BudgetExhausted as exc:
             ctx.notes.append(f"{spec.name}: stopped early ({exc})")
             ctx.coverage.stopped(spec.name, f"budget: {exc}")
+            ctx.deferred.append((spec.name, functools.partial(_resume, ctx, spec)))
         except (Unsafe, Throttled) as exc:  # pragma: no cover - checks catch their own refusals
             ctx.notes.append(f"{spec.name}: {exc}")
             ctx.coverage.stopped(spec.name, str(exc))
@@ -466,6 +468,22 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         ctx.emit("check.finish", {"check": spec.name, "seconds": time.monotonic() - started,
                                   "requests": ctx.client.shares[spec.name]})
     await _run_deferred(ctx)
+
+
+async def _resume(ctx: Context, spec: CheckSpec) -> None:
+    """A check its share stopped goes on, last, with what the other checks left unspent: it runs again over the
+    operations it planned and never reached (the ones it tested keep their results and are not sent again)."""
+    rest = set(ctx.coverage.unreached(spec.name, ctx.client.log))
+    if not rest or ctx.client.remaining <= 0:
+        return
+    everything = ctx.operations
+    ctx.operations = [op for op in everything if op.key in rest]
+    try:
+        await spec.func(ctx)
+    finally:
+        ctx.operations = everything
+    if not ctx.coverage.unreached(spec.name, ctx.client.log):
+        ctx.notes.append(f"{spec.name}: finished on the budget the other checks left")
 
 
 async def _run_deferred(ctx: Context) -> None:

@@ -565,18 +565,18 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
     CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield). Only routes that act
     as the caller (they read the session or cookies, or require authentication) or set who the caller is (a login
-    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Password
-    recovery (``/forgot-password``, ``/reset-password/<token>``) acts on an e-mail address or a mailed token, not
-    on who the caller is, and counts only when it reads the session."""
+    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Recovery
+    (``/forgot-password``, ``/reset-password/<token>``) counts only when it reads the session. A SameSite session
+    cookie stops forged posts acting as the victim, but not a forged login."""
     for app in _apps(project):
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
-            as_caller = route.uses_session or route.has(AUTH) or (
-                is_auth_endpoint(route.path, route.handler) and not _recovery(route))
-            if not (route.state_changing and route.reads_form and as_caller):
+            login = is_auth_endpoint(route.path, route.handler) and not _recovery(route)
+            if not (route.state_changing and route.reads_form and (route.uses_session or route.has(AUTH) or login)):
                 continue
-            if not route.has(CSRF) and not route.csrf_exempt:
+            if not (route.has(CSRF) and not (login and "SameSite" in route.protections.get(CSRF, ""))) and not \
+                    route.csrf_exempt:
                 yield _at(
                     project,
                     NO_CSRF,
