@@ -2062,3 +2062,106 @@ def test_a_helper_nothing_but_its_test_calls_is_lowered(tmp_path: Path, caller: 
     found = [f for f in result.findings if f.rule_id == "AS507" and f.location and f.location.path == "tokens.py"]
     assert found, "the finding stays visible"
     assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+# --- AS801: SQLAlchemy Core statements bind their values ----------------------------------------------------------
+_CORE = """\
+from flask import Flask, request
+from sqlalchemy import text
+from db import engine, tasks
+app = Flask(__name__)
+
+@app.route("/tasks/<pkey>", methods=["POST"])
+def change(pkey):
+    row = request.get_json()
+    with engine.begin() as conn:
+        conn.execute({stmt})
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(("stmt", "reported"), [
+    ('text(f"DELETE FROM tasks WHERE id = {pkey}")', True),  # must fire: SQL text
+    ('tasks.update().where(text(f"id = {pkey}")).values(**row)', True),  # raw SQL inside the builder
+    ("tasks.insert().values(**row)", False),  # must stay quiet: bound parameters
+    ("tasks.update().where(tasks.c.id == pkey).values(**row)", False),
+    ("tasks.delete().where(tasks.c.id.in_(pkey.split(',')))", False),
+])
+def test_sqlalchemy_core_statements_bind_the_values_they_are_given(tmp_path: Path, stmt: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _CORE.format(stmt=stmt)})
+    assert any(f.rule_id == "AS801" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS601/AS602: a hard-coded key nothing reads protects nothing -------------------------------------------------
+@pytest.mark.parametrize(("use", "medium"), [
+    ("token = jwt.encode({'sub': 1}, JWT_SECRET, algorithm='HS256')", True),  # must fire: the key signs tokens
+    ("token = jwt.encode({'sub': 1}, app.config['JWT_SECRET'], algorithm='HS256')", True),
+    ("token = 'not signed'", False),  # must stay quiet (low): nothing reads the constant
+])
+def test_a_hard_coded_key_nothing_reads_is_lowered(tmp_path: Path, use: str, medium: bool) -> None:
+    config = "JWT_SECRET = 'change-me-please'\nif not JWT_SECRET:\n    JWT_SECRET = 'x'\n"
+    app = ("import jwt\nfrom flask import Flask\nfrom config import *\napp = Flask(__name__)\n"
+           f"@app.route('/token')\ndef issue():\n    {use}\n    return token\n")
+    result = audit(tmp_path, {"config.py": config, "app.py": app})
+    keys = [f for f in result.findings if f.rule_id in ("AS601", "AS602") and f.location
+            and f.location.path == "config.py" and f.location.line == 1]
+    assert keys, "the finding stays visible"
+    assert any(f.severity >= Severity.MEDIUM for f in keys) is medium
+
+
+# --- AS304: an installer's hook on the app it is handed is no second app ------------------------------------------
+_INSTALLER = ("from flask import request\ndef install(app):\n    @app.after_request\n    def note(response):\n"
+              "        return response\n")
+_BLUEPRINT = ("from flask import Blueprint, request\nbp = Blueprint('page', __name__)\n"
+              "@bp.get('/page')\ndef page():\n    return '<p>' + request.args.get('q', '') + '</p>'\n")
+
+
+@pytest.mark.parametrize(("apps", "expected"), [
+    (1, {"app.py"}),  # must stay quiet on the blueprint and the installer: one app, one finding, at the app
+    (2, {"app.py", "other.py"}),  # must fire per app: two apps are constructed
+])
+def test_hooks_installed_on_a_handed_app_and_loaded_blueprints_join_the_one_app(tmp_path: Path, apps: int,
+                                                                                  expected: set[str]) -> None:
+    app = ("import importlib\nfrom flask import Flask\nimport hooks\n"
+           "def create_app():\n    app = Flask(__name__)\n    for name in ('views', 'more'):\n"
+           "        m = importlib.import_module(name)\n        app.register_blueprint(m.bp)\n"
+           "    hooks.install(app)\n    return app\n")
+    files = {"app.py": app, "hooks.py": _INSTALLER, "views.py": _BLUEPRINT,
+             "more.py": _BLUEPRINT.replace("'page'", "'more'").replace("/page", "/more")}
+    if apps == 2:
+        files["other.py"] = "from flask import Flask\nother = Flask(__name__)\n@other.get('/x')\ndef x():\n    return '<p>x</p>'\n"
+    result = audit(tmp_path, files)
+    headers = {f.location.path for f in result.findings if f.rule_id == "AS304" and f.location}
+    assert expected <= headers and not headers & {"hooks.py", "more.py"}
+    if apps == 1:
+        assert headers == expected
+
+
+# --- AS502: no cookie of the server's in the browser, nothing to forge ---------------------------------------------
+_TOKEN_APP = """\
+from flask import Flask, request, jsonify, make_response
+app = Flask(__name__)
+
+def caller():
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ") or request.cookies.get("access_token")
+    return verify(token)
+
+@app.route("/login", methods=["POST"])
+def login():
+    response = make_response(jsonify(token=issue(request.form["username"], request.form["password"])))
+    {cookie}
+    return response
+
+@app.route("/profile", methods=["POST"])
+def profile():
+    return jsonify(update(caller(), request.form["bio"]))
+"""
+
+
+@pytest.mark.parametrize(("cookie", "reported"), [
+    ('response.set_cookie("access_token", "t", httponly=True)', True),  # must fire: the browser sends it along
+    ("pass  # the client keeps the token and sends it in a header", False),  # must stay quiet
+])
+def test_forgery_needs_a_cookie_the_server_gave_the_browser(tmp_path: Path, cookie: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _TOKEN_APP.format(cookie=cookie)})
+    assert any(f.rule_id == "AS502" for f in result.findings) is reported

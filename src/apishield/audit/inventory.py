@@ -167,9 +167,14 @@ class Inventory:
     # --- owners ---------------------------------------------------------------------------------
     def _join_imported_owners(self) -> None:
         """Hooks a module puts on an owner it imports (``from . import api`` then ``@api.before_request``) join
-        that owner; when it is not found in the project, the module's own stand-in serves as an app, as before."""
-        for o in [o for o in self.owners if o.kind == "import"]:
-            target = self._find_owner(o.ref, o.path, o.framework)
+        that owner, and hooks an installer function puts on the app it is handed (``def install(app)``) join the
+        project's one app; when it is not found, the module's own stand-in serves as an app, as before."""
+        for o in [o for o in self.owners if o.kind in ("import", "param")]:
+            if o.kind == "param":  # ``def install(app): @app.after_request``: whichever app it is handed
+                apps = [a for a in self.owners if a.framework == o.framework and a.kind == "app"]
+                target = apps[0] if len(apps) == 1 else None
+            else:
+                target = self._find_owner(o.ref, o.path, o.framework)
             if target is None:
                 o.kind = "app"
                 continue

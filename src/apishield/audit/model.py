@@ -70,7 +70,7 @@ class Owner:
 
     framework: str
     name: str
-    kind: str  # app | blueprint | router | root | import (hooks put on an owner another module defines)
+    kind: str  # app | blueprint | router | root | import (hooks put on an owner another module defines) | param
     line: int
     path: str = ""  # module path
     prefix: str = ""

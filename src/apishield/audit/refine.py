@@ -29,6 +29,10 @@ finding stays visible below the medium-and-above view.
 - **Functions nothing calls** (every rule): a static or class method whose name no other line
   of the project's code (tests aside) mentions — not a call, an import, a registration or a string — never runs
   in the application (a ``decode_expired_token`` helper only its unit test uses); its findings stay, low.
+- **Keys nothing reads** (AS601, AS602, AS605): a hard-coded secret assigned to a name no line of the project uses
+  except to assign it or test that it is set, and that no imported framework or extension reads from the
+  configuration by name (``SECRET_KEY``; ``JWT_SECRET_KEY`` with flask-jwt-extended…), protects nothing; it
+  stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -143,6 +147,44 @@ def _lower_unloaded_config(out: list[Finding], project: ProjectContext) -> list[
                 for m in project.modules if cls in m.source for text in m.lines)
         if cls and unused[(f.location.path, cls)]:
             f = replace(f, severity=Severity.LOW, message=f"{f.message} (class {cls} is never loaded)")
+        lowered.append(f)
+    return lowered
+
+
+#: settings a framework or extension reads by name from the app's configuration, never written in the code
+_IMPLICIT_KEYS = {"SECRET_KEY": "", "JWT_SECRET_KEY": "flask_jwt_extended", "JWT_PRIVATE_KEY": "flask_jwt_extended",
+                  "SECURITY_PASSWORD_SALT": "flask_security", "WTF_CSRF_SECRET_KEY": "flask_wtf"}
+_UNREAD_RULES = frozenset({"AS601", "AS602", "AS605"})  # keys; a password names an account whoever reads it
+_ASSIGNED = re.compile(r"^\s*(\w+)\s*(?::[^=]+)?=(?!=)")
+
+
+def _assigned(text: str) -> str:
+    match = _ASSIGNED.match(text)
+    return match.group(1) if match else ""
+
+
+def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """A hard-coded secret assigned to a name that nothing reads: no line of the project's code uses the name other
+    than to assign it or test whether it is set, and no framework or extension the project imports reads it from
+    the configuration by that name. It signs and protects nothing; the finding stays, low."""
+    sources = {m.path: m for m in project.modules}
+    modules = [m for m in project.modules if not is_test_code(m.path)]
+    imported = " ".join(m.source for m in modules if "import" in m.source)
+    lowered: list[Finding] = []
+    for f in out:
+        module = sources.get(f.location.path) if f.location is not None else None
+        match = _ASSIGNED.match(module.lines[f.location.line - 1]) if (
+            module is not None and f.location is not None and 0 < f.location.line <= len(module.lines)
+            and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else None
+        name = match.group(1) if match else ""
+        implicit = name in _IMPLICIT_KEYS and (not _IMPLICIT_KEYS[name] or _IMPLICIT_KEYS[name] in imported)
+        if name and not implicit:
+            word = re.compile(rf"\b{re.escape(name)}\b")
+            guard = re.compile(rf"^\s*(?:el)?if\s+(?:not\s+)?{re.escape(name)}\s*:")
+            read = any(word.search(text) and not guard.match(text) and _assigned(text) != name
+                       for m in modules if name in m.source for text in m.lines)
+            if not read:
+                f = replace(f, severity=Severity.LOW, message=f"{f.message} (nothing reads {name})")
         lowered.append(f)
     return lowered
 
@@ -286,7 +328,7 @@ def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
-    out = _lower_uncalled_functions(out, project)
+    out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out
