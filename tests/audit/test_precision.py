@@ -2129,7 +2129,8 @@ def test_hooks_installed_on_a_handed_app_and_loaded_blueprints_join_the_one_app(
     files = {"app.py": app, "hooks.py": _INSTALLER, "views.py": _BLUEPRINT,
              "more.py": _BLUEPRINT.replace("'page'", "'more'").replace("/page", "/more")}
     if apps == 2:
-        files["other.py"] = "from flask import Flask\nother = Flask(__name__)\n@other.get('/x')\ndef x():\n    return '<p>x</p>'\n"
+        files["other.py"] = ("from flask import Flask\nother = Flask(__name__)\n@other.get('/x')\ndef x():\n"
+                             "    return '<p>x</p>'\n")
     result = audit(tmp_path, files)
     headers = {f.location.path for f in result.findings if f.rule_id == "AS304" and f.location}
     assert expected <= headers and not headers & {"hooks.py", "more.py"}
@@ -2165,3 +2166,42 @@ def profile():
 def test_forgery_needs_a_cookie_the_server_gave_the_browser(tmp_path: Path, cookie: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _TOKEN_APP.format(cookie=cookie)})
     assert any(f.rule_id == "AS502" for f in result.findings) is reported
+
+
+# --- AS806: what cannot climb out of a directory -----------------------------------------------------------------
+_FILES = """\
+import io, os, uuid
+from flask import Flask, request, send_file
+app = Flask(__name__)
+UPLOADS = "/srv/uploads"
+
+@app.route("/files", methods=["POST"])
+def files():
+    name = request.files["doc"].filename
+    {body}
+"""
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    ("return send_file(os.path.join(UPLOADS, name))", True),  # must fire: the client's name, '..' and all
+    ("return send_file(os.path.join(UPLOADS, name.rsplit('/', 1)[-1] + '.bin'))", True),  # '..' survives
+    ("return send_file(os.path.join(UPLOADS, uuid.uuid4().hex + '.' + name.rsplit('.', 1)[-1].lower()))", False),
+    ("return send_file(io.BytesIO(name.encode()), download_name='x.txt')", False),  # a buffer is no path
+])
+def test_an_extension_after_the_last_dot_and_a_buffer_cannot_climb(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _FILES.format(body=body)})
+    assert any(f.rule_id == "AS806" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("registered", "reported"), [
+    ("Exception", True),  # must fire: any exception's text
+    ("500", True),  # a 500 handler is where unexpected errors and their text arrive
+    ("404", False),  # must stay quiet: the framework's public text for a client error
+    ("HTTPException", False),
+])
+def test_a_client_error_handler_returns_the_public_text_of_its_status(tmp_path: Path, registered: str,
+                                                                      reported: bool) -> None:
+    source = ("from flask import Flask, jsonify\nfrom werkzeug.exceptions import HTTPException\napp = Flask(__name__)\n"
+              f"@app.errorhandler({registered})\ndef failed(e):\n    return jsonify(error=str(e)), 500\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS307" and f.severity >= Severity.MEDIUM for f in result.findings) is reported

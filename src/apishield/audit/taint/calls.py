@@ -180,6 +180,12 @@ class Interpreter(Evaluator):
             # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``): every value is a bound
             # parameter; raw SQL inside (``text(...)``) is a sink of its own
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
+        if (isinstance(func, ast.Attribute) and func.attr in {"split", "rsplit"} and receiver is not None and args
+                and args[0].is_const and args[0].const == "."):
+            # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by
+            return Val(taint=receiver.taint, clean=receiver.clean | {"path"})
+        if qual in {"io.BytesIO", "io.StringIO", "BytesIO", "StringIO"}:
+            return Val(taint=merge_parts(all_args).taint, clean=frozenset({"path"}))  # a buffer, not a path
         if qual in {"os.path.splitext", "posixpath.splitext", "ntpath.splitext"} and args:
             # (root, extension): the extension follows the last separator, so it cannot climb out of a directory
             whole = merge_parts(all_args)
