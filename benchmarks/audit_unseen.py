@@ -227,11 +227,17 @@ json.dump(out, sys.stdout)
 """
 
 
+class ToolFailed(Exception):
+    """A tool crashed on one project: the run goes on, the project counts as no finding of that tool, and the
+    report says so (a crash must never pass for a clean result)."""
+
+
 def run_apishield(project: Project, base: str) -> list[Hit]:
     targets = [os.path.join(base, p) for p in project.paths]
     proc = subprocess.run([sys.executable, "-c", _APISHIELD, *targets], capture_output=True, text=True, check=False)
     if proc.returncode:
-        raise SystemExit(f"apishield failed on {project.name}: {proc.stderr[-800:]}")
+        last = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        raise ToolFailed(f"apishield failed on {project.name}: {last[0]}")
     hits = []
     for target, path, line, rule, severity, cwe in json.loads(proc.stdout):
         where = target if os.path.isdir(target) else os.path.dirname(target)  # a file target reports its name
@@ -278,7 +284,7 @@ def run_semgrep(project: Project, base: str, rules_dir: str) -> list[Hit]:
     try:
         data = json.loads(proc.stdout or "{}")
     except json.JSONDecodeError:
-        raise SystemExit(f"semgrep failed on {project.name}: {proc.stderr[-800:]}") from None
+        raise ToolFailed(f"semgrep failed on {project.name}: {proc.stderr[-300:]}") from None
     hits = []
     for r in data.get("results", []):
         extra = r.get("extra", {})
@@ -378,6 +384,7 @@ def main() -> int:
     if args.no_semgrep or not (args.load or os.path.isdir(os.path.join(args.semgrep_rules, "python"))):
         tools = [t for t in tools if t != "semgrep"]
     found: dict[str, dict[str, list[Hit]]] = defaultdict(dict)
+    failures: list[str] = []
     if args.load:
         with open(args.load, encoding="utf-8") as fh:
             for row in json.load(fh):
@@ -394,12 +401,14 @@ def main() -> int:
             for p in projects:
                 base = os.path.join(args.root, p.name)
                 for tool in tools:
-                    if tool == "apishield":
-                        found[p.name][tool] = run_apishield(p, base)
-                    elif tool == "bandit":
-                        found[p.name][tool] = run_bandit(p, base)
-                    else:
-                        found[p.name][tool] = run_semgrep(p, base, rules_dir)
+                    try:
+                        found[p.name][tool] = (run_apishield(p, base) if tool == "apishield" else
+                                               run_bandit(p, base) if tool == "bandit" else
+                                               run_semgrep(p, base, rules_dir))
+                    except ToolFailed as exc:
+                        found[p.name][tool] = []
+                        failures.append(str(exc))
+                        print(f"FAILED: {exc}", file=sys.stderr)
                 print(f"ran {', '.join(tools)} on {p.name}", file=sys.stderr)
         if args.save:
             with open(args.save, "w", encoding="utf-8") as fh:
@@ -443,6 +452,10 @@ def main() -> int:
                        if any(matches(lab, h, p.judgements) for h in medium_plus(found[p.name].get(t, [])))]
                 print(f"{p.half[:4]} {p.name} {lab['file']}:{lab['lines'][0]} cwe={lab['cwe']} -> "
                       f"{', '.join(who) or '-'}  ({lab['what']})")
+    if failures:
+        print("\ntool failures (each counted as no finding of that tool on that project):")
+        for failure in failures:
+            print(f"- {failure}")
     if unjudged:
         print(f"\nunjudged medium+ findings: {len(unjudged)}")
         if args.unjudged:

@@ -65,7 +65,7 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_fail_on_threshold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(tmp_path, {"app.py": "import requests\ndef fetch(url):\n    return requests.get(url)\n"})
+    write(tmp_path, {"app.py": "import requests\nasync def fetch(url):\n    return requests.get(url)\n"})
     assert main(["audit", str(tmp_path), "--fail-on", "high"]) == 0
     assert main(["audit", str(tmp_path), "--fail-on", "medium"]) == 1
     assert main(["audit", str(tmp_path), "--fail-on", "never"]) == 0

@@ -58,6 +58,32 @@ def test_unparsable_file_gives_one_warning_and_the_rest_is_audited(tmp_path: Pat
     assert any("broken.py" in w and "cannot parse" in w for w in result.warnings)
 
 
+def test_a_list_constant_in_a_top_level_condition_is_read_like_any_other(tmp_path: Path) -> None:
+    """``if os.getenv("ENV") not in ["test"]:`` at module level: a list is a constant, not a crash."""
+    guarded = ("import os\nif os.getenv('ENV') not in ['test']:\n    CONFIG = 1\n"
+               "if __name__ in ['__main__']:\n    pass\n")
+    result = audit(tmp_path, {"conf.py": guarded, "app.py": DEBUG_APP})
+    assert "AS301" in ids(result)
+    assert result.warnings == []
+
+
+def test_a_file_the_fact_extraction_chokes_on_is_one_warning_not_a_failed_audit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apishield.audit import engine
+
+    real = engine.unchecked_id_params
+
+    def choke(tree: object, handlers: set[str]) -> dict[str, list[str]]:
+        if any(isinstance(n, engine.ast.Global) for n in engine.ast.walk(tree)):  # type: ignore[arg-type]
+            raise TypeError("unhashable type: 'list'")
+        return real(tree, handlers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "unchecked_id_params", choke)
+    result = audit(tmp_path, {"odd.py": "def f():\n    global X\n", "app.py": DEBUG_APP})
+    assert "AS301" in ids(result)
+    assert any("odd.py" in w and "internal error" in w and "TypeError" in w for w in result.warnings)
+
+
 def test_inline_suppression_silences_only_the_named_rule(tmp_path: Path) -> None:
     result = audit(
         tmp_path,

@@ -740,7 +740,7 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     ),
     (
         "outbound calls without timeout matter in a server, not in a command-line client",
-        {"client.py": "import requests\ndef fetch(url):\n    return requests.get(url).json()\n"},
+        {"client.py": "import requests\nasync def fetch(url):\n    return requests.get(url).json()\n"},
         {"client.py": "import click, requests\n@click.command()\n@click.argument('user')\ndef main(user):\n"
                       "    print(requests.get('http://127.0.0.1:5000/api/' + user).text)\n"
                       "if __name__ == '__main__':\n    main()\n"},
@@ -1203,12 +1203,13 @@ def test_routes_public_by_nature_are_low(tmp_path: Path, bad: dict[str, str], go
 
 _OAUTH_TABLE = ("import requests\nfrom flask import Flask, current_app, request\napp = Flask(__name__)\n"
                 "@app.route('/oauth/<provider>', methods=['POST'])\ndef oauth(provider):\n")
+_OAUTH_ASYNC = _OAUTH_TABLE.replace("def oauth", "async def oauth")  # where a missing timeout stalls every request
 _FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     (
         "an outbound call to a URL the caller picks needs a timeout; one to a fixed upstream is hardening",
         {"app.py": "import requests\nurl = 'https://rates.example.net/v1'\n"
-                   "def fetch(url):\n    return requests.get(url).content\n"},
-        {"app.py": "import requests\nRATES = 'https://rates.example.net/v3'\ndef fetch():\n"
+                   "async def fetch(url):\n    return requests.get(url).content\n"},
+        {"app.py": "import requests\nRATES = 'https://rates.example.net/v3'\nasync def fetch():\n"
                    "    a = requests.get(RATES).content\n"
                    "    return a + requests.get('https://rates.example.net/v2').content\n"},
         "AS309",
@@ -1222,8 +1223,8 @@ _FIXED_UPSTREAM: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     ),
     (
         "a timeout finding on a URL from a configuration table is low too",
-        {"app.py": _OAUTH_TABLE + "    return requests.post(discover()['token_url']).text\n"},
-        {"app.py": _OAUTH_TABLE + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
+        {"app.py": _OAUTH_ASYNC + "    return requests.post(discover()['token_url']).text\n"},
+        {"app.py": _OAUTH_ASYNC + "    data = current_app.config['OAUTH2_PROVIDERS'].get(provider)\n"
                                   "    return requests.post(data['token_url']).text\n"},
         "AS309",
     ),
@@ -1857,3 +1858,310 @@ def test_a_password_change_behind_login_has_nothing_to_brute_force(tmp_path: Pat
     source = _CHANGE_PW.format(path=path, handler=handler, guard=guard or "# open to anyone")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS202" for f in result.findings) is reported
+
+
+# --- AS101: a dependency factory is judged by the dependency its call selects ------------------------------------
+_FACTORY_DEPS = """\
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+oauth2 = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+
+async def _current_user(token: str = Depends(oauth2)):
+    if not token:
+        raise HTTPException(status_code=401)
+    return load(token)
+
+async def _current_user_optional(token: str = Depends(oauth2)):
+    return load(token) if token else None
+
+def user_authorizer(*, required: bool = True):
+    if required:
+        return _current_user
+    else:
+        return _current_user_optional
+
+async def _page(): return 20
+async def _big_page(): return 200
+
+def pager(large: bool = False):
+    if not large:
+        return _page
+    return _big_page
+"""
+_FACTORY_ROUTE = """\
+from fastapi import APIRouter, Depends
+from .deps import user_authorizer
+router = APIRouter()
+
+@router.delete("/users/{{user_id}}/orders")
+async def clear_orders(user_id: int, user = Depends({dep})):
+    return drop_orders(user_id)
+"""
+
+
+@pytest.mark.parametrize(("dep", "reported", "public"), [
+    ("pager()", True, False),  # must fire: a factory of dependencies that authenticate nothing
+    ("pager(large=True)", True, False),
+    ("user_authorizer()", False, False),  # must stay quiet: the default selects the one rejecting anonymous callers
+    ("user_authorizer(required=True)", False, False),
+    ("user_authorizer(required=False)", False, True),  # an optional login: public on purpose
+])
+def test_a_dependency_factory_counts_as_the_dependency_it_returns(tmp_path: Path, dep: str, reported: bool,
+                                                                  public: bool) -> None:
+    api = _FACTORY_ROUTE.format(dep=dep).replace("import user_authorizer", "import pager, user_authorizer")
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/deps.py": _FACTORY_DEPS, "pkg/api.py": api})
+    missing = [f for f in result.findings if f.rule_id == "AS101" and f.severity >= Severity.MEDIUM]
+    assert bool(missing) is reported
+    route = next(r for r in result.routes if r.handler == "clear_orders")
+    assert bool(route.public) is public
+    assert (route.has("auth")) is not (reported or public)
+
+
+# --- AS102: an id handed to a call together with the caller ------------------------------------------------------
+_SCOPED = """\
+from fastapi import APIRouter, Depends
+from .deps import get_current_user, service
+router = APIRouter()
+
+@router.delete("/items/{{item_id}}")
+async def delete_item(item_id: int, user = Depends(get_current_user)):
+    return await service.delete({args})
+"""
+_SCOPED_DEPS = ("from fastapi import Depends, HTTPException\nfrom fastapi.security import OAuth2PasswordBearer\n"
+                "oauth2 = OAuth2PasswordBearer(tokenUrl='t')\n"
+                "async def get_current_user(token: str = Depends(oauth2)):\n    return load(token)\n")
+
+
+@pytest.mark.parametrize(("args", "reported"), [
+    ("item_id", True),  # must fire: nothing ties the row to the caller
+    ("item_id, user", False),  # must stay quiet: the callee gets the caller to scope the lookup with
+    ("item_id=item_id, owner=user.id", False),
+])
+def test_an_id_passed_with_the_caller_is_scoped_by_the_callee(tmp_path: Path, args: str, reported: bool) -> None:
+    result = audit(tmp_path, {"pkg/__init__.py": "", "pkg/deps.py": _SCOPED_DEPS,
+                              "pkg/api.py": _SCOPED.format(args=args)})
+    assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS301: auto-reload is a development mode, not a debugger ---------------------------------------------------
+@pytest.mark.parametrize(("kwargs", "medium"), [("debug=True", True), ("reload=True", False),
+                                                ("use_debugger=True", True), ("use_reloader=True", False)])
+def test_auto_reload_is_not_reported_as_a_debugger(tmp_path: Path, kwargs: str, medium: bool) -> None:
+    runner = "uvicorn.run('app:app', " if "reload=" in kwargs else "app.run("
+    source = ("import uvicorn\nfrom flask import Flask\napp = Flask(__name__)\n@app.route('/')\ndef index():\n"
+              f"    return 'hi'\nif __name__ == '__main__':\n    {runner}{kwargs})\n")
+    result = audit(tmp_path, {"app.py": source})
+    debug = [f for f in result.findings if f.rule_id == "AS301"]
+    assert debug, "the setting is still reported"
+    assert any(f.severity >= Severity.MEDIUM for f in debug) is medium
+
+
+# --- AS307: the application's own exception class carries the message it chose -----------------------------------
+_HANDLER = """\
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+app = FastAPI()
+
+class AppError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        self.code, self.message = code, message
+
+@app.exception_handler({cls})
+async def on_error(request: Request, exc):
+    return JSONResponse(status_code=500, content={{"message": {text}}})
+"""
+
+
+@pytest.mark.parametrize(("cls", "text", "reported"), [
+    ("Exception", "str(exc)", True),  # must fire: any exception's text, library internals included
+    ("ValueError", "exc.args[0]", True),
+    ("AppError", "exc.message", False),  # must stay quiet: the message the application raised it with
+    ("AppError", "str(exc)", False),
+])
+def test_a_handler_of_the_apps_own_exception_returns_its_chosen_message(tmp_path: Path, cls: str, text: str,
+                                                                         reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _HANDLER.format(cls=cls, text=text)})
+    assert any(f.rule_id == "AS307" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS404: Starlette's TemplateResponse autoescapes, whichever way it is called ---------------------------------
+_TEMPLATE_RESPONSE = """\
+from fastapi import FastAPI, Request
+from fastapi.templating import Jinja2Templates
+app = FastAPI()
+templates = Jinja2Templates(directory="templates")
+
+@app.get("/search")
+async def search(request: Request, q: str):
+    return templates.TemplateResponse({call})
+"""
+
+
+@pytest.mark.parametrize(("page", "call", "reported"), [
+    ("<p>{{ q|safe }}</p>", 'request=request, name="page.html", context={"q": q}', True),  # must fire: raw
+    ("<p>{{ q|safe }}</p>", 'request, "page.html", {"q": q}', True),
+    ("<p>{{ q }}</p>", 'request=request, name="page.html", context={"q": q}', False),  # must stay quiet: escaped
+    ("<p>{{ q }}</p>", '"page.html", {"request": request, "q": q}', False),
+])
+def test_template_response_variables_are_escaped_unless_printed_raw(tmp_path: Path, page: str, call: str,
+                                                                    reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _TEMPLATE_RESPONSE.format(call=call), "templates/page.html": page})
+    assert any(f.rule_id == "AS404" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS502: a SameSite session cookie stops forged posts acting as the victim, not a forged login -------------------
+_SESSION_APP = """\
+from fastapi import FastAPI, Form, Request
+from starlette.middleware.sessions import SessionMiddleware
+app = FastAPI()
+app.add_middleware(SessionMiddleware, secret_key=KEY{same_site})
+
+@app.post("/{path}")
+def act(request: Request, body: str = Form(...)):
+    request.session["last"] = body
+    return save(request.session.get("user"), body)
+"""
+
+
+@pytest.mark.parametrize(("same_site", "path", "reported"), [
+    (', same_site="none"', "comments", True),  # must fire: the cookie rides along on a cross-site post
+    ("", "login", True),  # a forged login needs no cookie of the victim's
+    ("", "comments", False),  # must stay quiet: Starlette's session cookie is SameSite=Lax by default
+    (', same_site="strict"', "comments", False),
+])
+def test_a_samesite_session_cookie_stops_forged_posts_but_not_a_forged_login(tmp_path: Path, same_site: str,
+                                                                              path: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _SESSION_APP.format(same_site=same_site, path=path)})
+    assert any(f.rule_id == "AS502" for f in result.findings) is reported
+
+
+# --- every rule: code nothing in the application calls ---------------------------------------------------------
+_TOKENS = """\
+import jwt
+
+class Tokens:
+    @staticmethod
+    def decode(token):
+        return jwt.decode(token, KEY, algorithms=["HS256"])
+
+    @staticmethod
+    def decode_expired(token):
+        return jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})
+"""
+
+
+@pytest.mark.parametrize(("caller", "medium"), [
+    ("Tokens.decode_expired", True),  # must fire: a route uses the helper
+    ("Tokens.decode", False),  # must stay quiet (low): only the unit test calls it
+])
+def test_a_helper_nothing_but_its_test_calls_is_lowered(tmp_path: Path, caller: str, medium: bool) -> None:
+    app = ("from flask import Flask, request\nfrom tokens import Tokens\napp = Flask(__name__)\n"
+           f"@app.route('/me')\ndef me():\n    return {caller}(request.headers['Authorization'])\n")
+    test = "from tokens import Tokens\ndef test_expired():\n    assert Tokens.decode_expired('x')\n"
+    result = audit(tmp_path, {"app.py": app, "tokens.py": _TOKENS, "tests/test_tokens.py": test})
+    found = [f for f in result.findings if f.rule_id == "AS507" and f.location and f.location.path == "tokens.py"]
+    assert found, "the finding stays visible"
+    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+# --- AS801: SQLAlchemy Core statements bind their values ----------------------------------------------------------
+_CORE = """\
+from flask import Flask, request
+from sqlalchemy import text
+from db import engine, tasks
+app = Flask(__name__)
+
+@app.route("/tasks/<pkey>", methods=["POST"])
+def change(pkey):
+    row = request.get_json()
+    with engine.begin() as conn:
+        conn.execute({stmt})
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(("stmt", "reported"), [
+    ('text(f"DELETE FROM tasks WHERE id = {pkey}")', True),  # must fire: SQL text
+    ('tasks.update().where(text(f"id = {pkey}")).values(**row)', True),  # raw SQL inside the builder
+    ("tasks.insert().values(**row)", False),  # must stay quiet: bound parameters
+    ("tasks.update().where(tasks.c.id == pkey).values(**row)", False),
+    ("tasks.delete().where(tasks.c.id.in_(pkey.split(',')))", False),
+])
+def test_sqlalchemy_core_statements_bind_the_values_they_are_given(tmp_path: Path, stmt: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _CORE.format(stmt=stmt)})
+    assert any(f.rule_id == "AS801" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS601/AS602: a hard-coded key nothing reads protects nothing -------------------------------------------------
+@pytest.mark.parametrize(("use", "medium"), [
+    ("token = jwt.encode({'sub': 1}, JWT_SECRET, algorithm='HS256')", True),  # must fire: the key signs tokens
+    ("token = jwt.encode({'sub': 1}, app.config['JWT_SECRET'], algorithm='HS256')", True),
+    ("token = 'not signed'", False),  # must stay quiet (low): nothing reads the constant
+])
+def test_a_hard_coded_key_nothing_reads_is_lowered(tmp_path: Path, use: str, medium: bool) -> None:
+    config = "JWT_SECRET = 'change-me-please'\nif not JWT_SECRET:\n    JWT_SECRET = 'x'\n"
+    app = ("import jwt\nfrom flask import Flask\nfrom config import *\napp = Flask(__name__)\n"
+           f"@app.route('/token')\ndef issue():\n    {use}\n    return token\n")
+    result = audit(tmp_path, {"config.py": config, "app.py": app})
+    keys = [f for f in result.findings if f.rule_id in ("AS601", "AS602") and f.location
+            and f.location.path == "config.py" and f.location.line == 1]
+    assert keys, "the finding stays visible"
+    assert any(f.severity >= Severity.MEDIUM for f in keys) is medium
+
+
+# --- AS304: an installer's hook on the app it is handed is no second app ------------------------------------------
+_INSTALLER = ("from flask import request\ndef install(app):\n    @app.after_request\n    def note(response):\n"
+              "        return response\n")
+_BLUEPRINT = ("from flask import Blueprint, request\nbp = Blueprint('page', __name__)\n"
+              "@bp.get('/page')\ndef page():\n    return '<p>' + request.args.get('q', '') + '</p>'\n")
+
+
+@pytest.mark.parametrize(("apps", "expected"), [
+    (1, {"app.py"}),  # must stay quiet on the blueprint and the installer: one app, one finding, at the app
+    (2, {"app.py", "other.py"}),  # must fire per app: two apps are constructed
+])
+def test_hooks_installed_on_a_handed_app_and_loaded_blueprints_join_the_one_app(tmp_path: Path, apps: int,
+                                                                                  expected: set[str]) -> None:
+    app = ("import importlib\nfrom flask import Flask\nimport hooks\n"
+           "def create_app():\n    app = Flask(__name__)\n    for name in ('views', 'more'):\n"
+           "        m = importlib.import_module(name)\n        app.register_blueprint(m.bp)\n"
+           "    hooks.install(app)\n    return app\n")
+    files = {"app.py": app, "hooks.py": _INSTALLER, "views.py": _BLUEPRINT,
+             "more.py": _BLUEPRINT.replace("'page'", "'more'").replace("/page", "/more")}
+    if apps == 2:
+        files["other.py"] = "from flask import Flask\nother = Flask(__name__)\n@other.get('/x')\ndef x():\n    return '<p>x</p>'\n"
+    result = audit(tmp_path, files)
+    headers = {f.location.path for f in result.findings if f.rule_id == "AS304" and f.location}
+    assert expected <= headers and not headers & {"hooks.py", "more.py"}
+    if apps == 1:
+        assert headers == expected
+
+
+# --- AS502: no cookie of the server's in the browser, nothing to forge ---------------------------------------------
+_TOKEN_APP = """\
+from flask import Flask, request, jsonify, make_response
+app = Flask(__name__)
+
+def caller():
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ") or request.cookies.get("access_token")
+    return verify(token)
+
+@app.route("/login", methods=["POST"])
+def login():
+    response = make_response(jsonify(token=issue(request.form["username"], request.form["password"])))
+    {cookie}
+    return response
+
+@app.route("/profile", methods=["POST"])
+def profile():
+    return jsonify(update(caller(), request.form["bio"]))
+"""
+
+
+@pytest.mark.parametrize(("cookie", "reported"), [
+    ('response.set_cookie("access_token", "t", httponly=True)', True),  # must fire: the browser sends it along
+    ("pass  # the client keeps the token and sends it in a header", False),  # must stay quiet
+])
+def test_forgery_needs_a_cookie_the_server_gave_the_browser(tmp_path: Path, cookie: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _TOKEN_APP.format(cookie=cookie)})
+    assert any(f.rule_id == "AS502" for f in result.findings) is reported

@@ -1,5 +1,5 @@
-"""An outbound call whose URL the caller chooses is reported once, as SSRF (AS805); its missing timeout (AS309)
-drops to low there, and stays medium where the URL comes from elsewhere."""
+"""A missing timeout (AS309) is medium only where the blocking call stalls an event loop (``async def``); in a sync
+handler a hung upstream holds one worker (robustness, low), and a URL the caller chooses is reported as SSRF (AS805)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 
-@pytest.mark.parametrize(("url", "medium"), [("request.args['url']", False), ("settings_url()", True)])
-def test_a_missing_timeout_on_an_ssrf_call_is_not_a_second_medium_finding(tmp_path: Path, url: str,
-                                                                          medium: bool) -> None:
+@pytest.mark.parametrize(("url", "kind", "medium"), [("request.args['url']", "def", False),
+                                                     ("settings_url()", "def", False),
+                                                     ("settings_url()", "async def", True)])
+def test_a_missing_timeout_is_medium_only_where_it_stalls_an_event_loop(tmp_path: Path, url: str, kind: str,
+                                                                        medium: bool) -> None:
     source = ("import requests\nfrom flask import Flask, request\nfrom config import settings_url\n"
-              "app = Flask(__name__)\n@app.route('/fetch')\ndef fetch():\n"
+              f"app = Flask(__name__)\n@app.route('/fetch')\n{kind} fetch():\n"
               f"    return requests.get({url}).text\n")
     result = audit(tmp_path, {"app.py": source, "config.py": "import os\ndef settings_url():\n"
                               "    return os.environ['UPSTREAM']\n"})

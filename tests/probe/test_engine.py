@@ -98,6 +98,35 @@ def test_work_a_check_defers_runs_last_on_the_budget_others_left_unspent() -> No
     assert not ctx.deferred
 
 
+def test_a_check_its_share_stopped_resumes_on_the_budget_others_left_over_what_it_never_reached() -> None:
+    ctx = _ctx()  # budget 40, two checks of equal weight: 20 each
+    ops = [f"GET /items/{n}" for n in range(6)]
+    sent: list[str] = []
+
+    async def thorough(c: Context) -> None:  # 5 requests per operation: its share reaches 4 of 6 operations
+        targets = [op for op in ops if op in {o.key for o in c.operations}] or ops
+        c.plan(targets)
+        for op in targets:
+            for _ in range(5):
+                await c.client.request("GET", op.split()[1], operation=op)
+            sent.append(op)
+
+    async def frugal(c: Context) -> None:
+        await c.client.request("GET", "/other")
+
+    ctx.operations = [Operation("GET", f"/items/{n}") for n in range(6)]
+    CHECKS.register(CheckSpec("_thorough", thorough, (), 1, ""))
+    CHECKS.register(CheckSpec("_frugal", frugal, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_thorough", "_frugal"]))
+    finally:
+        CHECKS.unregister("_thorough"), CHECKS.unregister("_frugal")
+    assert sent == ops  # the last two after the other check, and the first four never sent again
+    assert ctx.client.requests_used == 31
+    assert not ctx.coverage.unreached("_thorough", ctx.client.log)
+    assert "_thorough: finished on the budget the other checks left" in ctx.notes
+
+
 def test_deferred_work_never_spends_beyond_the_run_budget() -> None:
     ctx = _ctx()
 
@@ -184,3 +213,30 @@ def test_expired_token_triggers_one_relogin() -> None:
 
     asyncio.run(go())
     assert logins == [1] and client.requests_used == 3  # one refused, one retried, one fine
+
+
+def test_a_form_body_keeps_its_content_type_when_the_operation_wants_the_accounts_other_credentials() -> None:
+    """The body's type travels with the body on every attempt; the alternate credentials replace the first ones."""
+    seen: list[tuple[str, str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get("authorization", ""), request.headers.get("content-type", "")))
+        return httpx.Response(200 if request.headers.get("authorization") == "Bearer other" else 401, json={})
+
+    client = ProbeClient("http://127.0.0.1:9", rate=0, budget=10, transport=httpx.MockTransport(answer))
+    op = Operation("POST", "/api/items", media=("application/x-www-form-urlencoded",),
+                   body_schema={"type": "object", "properties": {"title": {"type": "string"}}})
+    ctx = Context(client, [op], [], ProbeOptions(), lambda e, d: None)
+    from apishield.probe.checks._util import body_args
+    from apishield.probe.engine import Identity
+    who = Identity("a", headers={"Authorization": "Bearer first"}, alternates=[{"Authorization": "Bearer other"}])
+
+    async def go() -> int | None:
+        ex = await ctx.send("POST", "/api/items", op=op, identity=who, **body_args(op, {"title": "x"}))
+        await client.aclose()
+        return ex.status
+
+    assert asyncio.run(go()) == 200
+    form = "application/x-www-form-urlencoded"
+    assert seen == [("Bearer first", form), ("Bearer other", form)]
+    assert who.per_operation[op.key] == {"Authorization": "Bearer other"}

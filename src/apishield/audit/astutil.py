@@ -469,7 +469,7 @@ def in_main_guard(tree: ast.Module) -> set[int]:
     for node in tree.body:
         if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
             names = {dotted(node.test.left)} | {dotted(c) for c in node.test.comparators}
-            values = {const(c) for c in node.test.comparators} | {const(node.test.left)}
+            values = [const(c) for c in node.test.comparators] + [const(node.test.left)]  # lists are constants too
             if "__name__" in names and "__main__" in values:
                 for sub in node.body:
                     for inner in ast.walk(sub):

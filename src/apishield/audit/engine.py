@@ -183,6 +183,9 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         out.warnings.append(f"{file.relpath}: skipped, cannot parse as Python{where}")
         return out
+    except Exception as exc:  # a construct the fact extraction does not expect: one file lost, not the whole audit
+        out.warnings.append(f"{file.relpath}: skipped, internal error while reading it ({type(exc).__name__}: {exc})")
+        return out
     _run_checks([r for r in rules if r.scope == "module"], out.module, out)
     if strip:
         # project rules read facts and lines only; not shipping the tree back saves the parent most of its work

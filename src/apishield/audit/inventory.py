@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from apishield.audit import astutil as au
 from apishield.audit.frameworks import cherrypy as cp
 from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
+from apishield.audit.frameworks.factories import selected, split_call
 from apishield.audit.model import (
     AUTH,
     CSRF,
@@ -92,11 +93,20 @@ class Inventory:
         known = self._kinds.get(name)
         if known is not None:
             return set(known)
-        kinds = classify_name(name)
-        summary = self.functions.get(au.last(name))
+        base, flags = split_call(name)
+        kinds = classify_name(base)
+        summary = self.functions.get(au.last(base))
         if summary is None or "public" in kinds or depth > 32:
             return kinds
         self._kinds[name] = frozenset(kinds)  # in progress: a cycle back to this name sees the name alone
+        if returned := selected(summary.returns, summary.flag_defaults, flags):
+            # a factory: the route depends on what the call gets back (every branch it may take must authenticate)
+            each = [self.kinds_of(r, depth + 1) for r in returned]
+            for kind in (AUTH, "role"):
+                if all(kind in k for k in each):
+                    kinds.add(kind)
+            if AUTH not in kinds and any("public" in k for k in each):
+                kinds.add("public")
         if summary.rejects_unauth or summary.auth_dependency:
             kinds.add(AUTH)
             if summary.checks_roles:
@@ -157,9 +167,14 @@ class Inventory:
     # --- owners ---------------------------------------------------------------------------------
     def _join_imported_owners(self) -> None:
         """Hooks a module puts on an owner it imports (``from . import api`` then ``@api.before_request``) join
-        that owner; when it is not found in the project, the module's own stand-in serves as an app, as before."""
-        for o in [o for o in self.owners if o.kind == "import"]:
-            target = self._find_owner(o.ref, o.path, o.framework)
+        that owner, and hooks an installer function puts on the app it is handed (``def install(app)``) join the
+        project's one app; when it is not found, the module's own stand-in serves as an app, as before."""
+        for o in [o for o in self.owners if o.kind in ("import", "param")]:
+            if o.kind == "param":  # ``def install(app): @app.after_request``: whichever app it is handed
+                apps = [a for a in self.owners if a.framework == o.framework and a.kind == "app"]
+                target = apps[0] if len(apps) == 1 else None
+            else:
+                target = self._find_owner(o.ref, o.path, o.framework)
             if target is None:
                 o.kind = "app"
                 continue

@@ -39,6 +39,8 @@ class FuncSummary:
     decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
     static_page: bool = False  # only returns a fixed template/file (``return render_template('signup.html')``)
     reads_credentials: bool = True  # reads a body, form, Authorization header or credential-named parameters
+    returns: list[tuple[str, bool, str]] = field(default_factory=list)  # a dependency factory's returned names
+    flag_defaults: dict[str, bool] = field(default_factory=dict)  # its boolean parameters' defaults
 
 
 @dataclass(slots=True)
@@ -68,7 +70,7 @@ class Owner:
 
     framework: str
     name: str
-    kind: str  # app | blueprint | router | root | import (hooks put on an owner another module defines)
+    kind: str  # app | blueprint | router | root | import (hooks put on an owner another module defines) | param
     line: int
     path: str = ""  # module path
     prefix: str = ""

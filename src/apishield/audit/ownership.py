@@ -80,6 +80,41 @@ def _uses_in_lookup(fn: FnDef, param: str) -> bool:
     return False
 
 
+#: a parameter that stands for the caller when a dependency fills it (``user: User = Depends(get_current_user)``)
+_CALLER_PARAM = re.compile(r"user|account|principal|identity|caller|owner|member|customer|subject", re.IGNORECASE)
+
+
+def _caller_params(fn: FnDef) -> set[str]:
+    """Parameters a FastAPI dependency fills with the caller (by default value or ``Annotated`` hint)."""
+    args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    defaults: dict[str, ast.expr | None] = dict(zip([a.arg for a in positional[len(positional)
+                                                     - len(fn.args.defaults):]], fn.args.defaults, strict=True))
+    defaults |= {a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)}
+    out: set[str] = set()
+    for a in args:
+        filled = [defaults.get(a.arg), a.annotation]
+        if _CALLER_PARAM.search(a.arg) and any(
+                isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
+                for f in filled if f is not None for n in ast.walk(f)):
+            out.add(a.arg)
+    return out
+
+
+def _scoped_call(fn: FnDef, ids: list[str]) -> bool:
+    """The handler hands an id and the caller to the same call (``service.delete(repo, user, item_id)``): the
+    callee is given what it needs to scope the lookup to the caller, which is what such a signature is for."""
+    callers = _caller_params(fn)
+    if not callers:
+        return False
+    for call in au.calls(fn):
+        used = {n.id for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a)
+                if isinstance(n, ast.Name)}
+        if used & callers and used & set(ids):
+            return True
+    return False
+
+
 def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[str]]:
     """``{"get_task": ["task_id"], "TasksApi.default": ["task_id"]}`` for the handlers in ``handlers``."""
     local = {f.name: f for f in au.functions(tree)}
@@ -98,7 +133,7 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
             continue
         args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
         candidates = [a for a in args if ID_PARAM.match(a) and _uses_in_lookup(fn, a)]
-        if candidates and not _ownership_checked(fn, local):
+        if candidates and not _ownership_checked(fn, local) and not _scoped_call(fn, candidates):
             out[key] = candidates
     return out
 

@@ -26,6 +26,13 @@ finding stays visible below the medium-and-above view.
 - **Sanitised at the write** (AS402 in templates): an attribute emitted raw (``{{ post.body_html|safe }}``) that
   every assignment in the project's code fills with an HTML sanitiser's result (``bleach.clean``, ``nh3.clean``,
   ``escape``) is safe HTML by construction; it stays, low.
+- **Functions nothing calls** (every rule): a static or class method whose name no other line
+  of the project's code (tests aside) mentions — not a call, an import, a registration or a string — never runs
+  in the application (a ``decode_expired_token`` helper only its unit test uses); its findings stay, low.
+- **Keys nothing reads** (AS601, AS602, AS605): a hard-coded secret assigned to a name no line of the project uses
+  except to assign it or test that it is set, and that no imported framework or extension reads from the
+  configuration by name (``SECRET_KEY``; ``JWT_SECRET_KEY`` with flask-jwt-extended…), protects nothing; it
+  stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -144,6 +151,44 @@ def _lower_unloaded_config(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+#: settings a framework or extension reads by name from the app's configuration, never written in the code
+_IMPLICIT_KEYS = {"SECRET_KEY": "", "JWT_SECRET_KEY": "flask_jwt_extended", "JWT_PRIVATE_KEY": "flask_jwt_extended",
+                  "SECURITY_PASSWORD_SALT": "flask_security", "WTF_CSRF_SECRET_KEY": "flask_wtf"}
+_UNREAD_RULES = frozenset({"AS601", "AS602", "AS605"})  # keys; a password names an account whoever reads it
+_ASSIGNED = re.compile(r"^\s*(\w+)\s*(?::[^=]+)?=(?!=)")
+
+
+def _assigned(text: str) -> str:
+    match = _ASSIGNED.match(text)
+    return match.group(1) if match else ""
+
+
+def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """A hard-coded secret assigned to a name that nothing reads: no line of the project's code uses the name other
+    than to assign it or test whether it is set, and no framework or extension the project imports reads it from
+    the configuration by that name. It signs and protects nothing; the finding stays, low."""
+    sources = {m.path: m for m in project.modules}
+    modules = [m for m in project.modules if not is_test_code(m.path)]
+    imported = " ".join(m.source for m in modules if "import" in m.source)
+    lowered: list[Finding] = []
+    for f in out:
+        module = sources.get(f.location.path) if f.location is not None else None
+        match = _ASSIGNED.match(module.lines[f.location.line - 1]) if (
+            module is not None and f.location is not None and 0 < f.location.line <= len(module.lines)
+            and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else None
+        name = match.group(1) if match else ""
+        implicit = name in _IMPLICIT_KEYS and (not _IMPLICIT_KEYS[name] or _IMPLICIT_KEYS[name] in imported)
+        if name and not implicit:
+            word = re.compile(rf"\b{re.escape(name)}\b")
+            guard = re.compile(rf"^\s*(?:el)?if\s+(?:not\s+)?{re.escape(name)}\s*:")
+            read = any(word.search(text) and not guard.match(text) and _assigned(text) != name
+                       for m in modules if name in m.source for text in m.lines)
+            if not read:
+                f = replace(f, severity=Severity.LOW, message=f"{f.message} (nothing reads {name})")
+        lowered.append(f)
+    return lowered
+
+
 _WEB_IMPORT = re.compile(r"^\s*(from|import)\s+(flask|fastapi|starlette|bottle|cherrypy|aiohttp|django|tornado|"
                          r"pyramid|falcon|sanic|quart|connexion|litestar|werkzeug)\b")
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
@@ -207,6 +252,44 @@ def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+def _plain(lines: list[str], lo: int) -> bool:
+    """A static or class method: only code can call it (no framework routes to one, and no dispatch by name of a
+    module's functions reaches it); module-level functions may be served by name (``getattr(api, name)``)."""
+    above = lines[lo - 2].strip() if lo > 1 else ""
+    return above in {"@staticmethod", "@classmethod"} and not (lo > 2 and lines[lo - 3].lstrip().startswith("@"))
+
+
+def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings inside static and class methods whose name nothing else in the project mentions, lowered."""
+    if not any(a.routes for a in project.facts.get("apps", [])):
+        return out  # no served app: a library or a snippet, whose functions are there to be called by others
+    paths = {f.location.path for f in out if f.severity > Severity.LOW and f.location is not None}
+    modules = [m for m in project.modules if not is_test_code(m.path)]
+    candidates: dict[str, list[tuple[str, int, int]]] = {}
+    for m in modules:
+        if m.path in paths:
+            candidates[m.path] = [(name, lo, hi) for name, lo, hi in _functions(m.lines) if _plain(m.lines, lo)]
+    names = {name for spans in candidates.values() for name, _, _ in spans}
+    if not names:
+        return out
+    counts = {name: 0 for name in names}
+    for m in modules:
+        if any(n in m.source for n in names):
+            for word in re.findall(r"\w+", m.source):
+                if word in counts:
+                    counts[word] += 1
+    lowered: list[Finding] = []
+    for f in out:
+        loc = f.location
+        if f.severity > Severity.LOW and loc is not None and loc.path in candidates:
+            inside = [name for name, lo, hi in candidates[loc.path] if lo <= loc.line <= hi and counts[name] <= 1]
+            if inside:
+                f = replace(f, severity=Severity.LOW,
+                            message=f"{f.message} (nothing in the project calls {inside[0]}())")
+        lowered.append(f)
+    return lowered
+
+
 def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """Exception text in the files of a user-less app bound to loopback, lowered."""
     if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
@@ -245,6 +328,7 @@ def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

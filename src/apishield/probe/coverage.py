@@ -63,6 +63,11 @@ class Coverage:
         """The check ended early (budget, internal error): its unreached planned operations say why."""
         self._stopped.setdefault(check, reason)
 
+    def unreached(self, check: str, log: Iterable[Exchange]) -> list[str]:
+        """The operations ``check`` planned and never sent a request for nor marked (what a resumed run should do)."""
+        sent = {ex.operation for ex in log if ex.check == check}
+        return [op for op in self._planned.get(check, []) if op not in sent and (check, op) not in self._marks]
+
     # -- the verdict -------------------------------------------------------------------------------------
     def units(self, checks: Iterable[str], log: Iterable[Exchange],
               banned: Callable[[int], bool] | None = None) -> list[Unit]:

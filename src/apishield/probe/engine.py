@@ -19,6 +19,7 @@ or an object they own (:meth:`Context.own_record`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import re
 import secrets
@@ -311,8 +312,11 @@ class Context:
     async def send(self, method: str, path: str, *, identity: Identity | None = None, op: Operation | None = None,
                    params: dict[str, Any] | None = None, json_body: Any = None, content: bytes | str | None = None,
                    headers: dict[str, str] | None = None, timeout: float | None = None,
-                   expect_throttle: bool = False) -> Exchange:
+                   expect_throttle: bool = False, content_type: str | None = None) -> Exchange:
         """Send as ``identity`` (anonymous when None), obeying the safety rules; re-login once on 401.
+
+        ``content_type`` goes with the body on every attempt (the alternate credentials and a re-login included);
+        ``headers`` are the caller's own and turn both retries off (the check is testing what it sends).
 
         A 429/503 that persists after the client waited as asked raises :class:`Throttled` (the answer is
         unknown), unless the caller tests rate limiting itself (``expect_throttle``)."""
@@ -321,7 +325,9 @@ class Context:
                 self.skip("refused by the safety rules (destructive, or an object the probe did not create)", op)
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
         operation = op.key if op is not None else ""
+        typed = {"Content-Type": content_type} if content_type else {}
         hdrs = dict(identity.per_operation.get(operation) or identity.headers) if identity else {}
+        hdrs.update(typed)
         hdrs.update(headers or {})
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                        content=content, identity=identity.name if identity else "anonymous",
@@ -329,7 +335,7 @@ class Context:
         if (ex.status == 401 and identity is not None and headers is None and operation
                 and operation not in identity.per_operation):
             for alternate in identity.alternates:  # the operation wants the account's other credentials
-                again = await self.client.request(method, path, params=params, headers=dict(alternate),
+                again = await self.client.request(method, path, params=params, headers={**alternate, **typed},
                                                   json_body=json_body, content=content, identity=identity.name,
                                                   timeout=timeout, operation=operation,
                                                   expect_throttle=expect_throttle)
@@ -340,7 +346,7 @@ class Context:
         expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
                    and headers is None)
         if expired and identity is not None and identity.relogin is not None and await identity.relogin():
-            hdrs = dict(identity.headers)
+            hdrs = {**identity.headers, **typed}
             ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                            content=content, identity=identity.name, timeout=timeout,
                                            operation=operation, expect_throttle=expect_throttle)
@@ -454,6 +460,7 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         except BudgetExhausted as exc:
             ctx.notes.append(f"{spec.name}: stopped early ({exc})")
             ctx.coverage.stopped(spec.name, f"budget: {exc}")
+            ctx.deferred.append((spec.name, functools.partial(_resume, ctx, spec)))
         except (Unsafe, Throttled) as exc:  # pragma: no cover - checks catch their own refusals
             ctx.notes.append(f"{spec.name}: {exc}")
             ctx.coverage.stopped(spec.name, str(exc))
@@ -466,6 +473,22 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         ctx.emit("check.finish", {"check": spec.name, "seconds": time.monotonic() - started,
                                   "requests": ctx.client.shares[spec.name]})
     await _run_deferred(ctx)
+
+
+async def _resume(ctx: Context, spec: CheckSpec) -> None:
+    """A check its share stopped goes on, last, with what the other checks left unspent: it runs again over the
+    operations it planned and never reached (the ones it tested keep their results and are not sent again)."""
+    rest = set(ctx.coverage.unreached(spec.name, ctx.client.log))
+    if not rest or ctx.client.remaining <= 0:
+        return
+    everything = ctx.operations
+    ctx.operations = [op for op in everything if op.key in rest]
+    try:
+        await spec.func(ctx)
+    finally:
+        ctx.operations = everything
+    if not ctx.coverage.unreached(spec.name, ctx.client.log):
+        ctx.notes.append(f"{spec.name}: finished on the budget the other checks left")
 
 
 async def _run_deferred(ctx: Context) -> None:

@@ -63,14 +63,26 @@ class LoginRecipe:
 
     def request(self, body: dict[str, Any]) -> dict[str, Any]:
         """Keyword arguments for :meth:`Context.send` that carry ``body`` the way this recipe says."""
-        if self.encoding == "form":
-            return {"content": urlencode({k: str(v) for k, v in body.items()}),
-                    "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
-        if self.encoding == "basic":
-            user = _pick(body, (*USER_KEYS, "email")) or ""
-            password = _pick(body, PASSWORD_KEYS) or ""
-            return {"headers": {"Authorization": basic(user, password)}}
-        return {"json_body": body}
+        return login_request(self.encoding, body)
+
+
+def login_request(encoding: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for :meth:`Context.send` that carry a login ``body`` in ``encoding``: JSON; a form (an object
+    value flattened the way Express and PHP read one back, ``password[$ne]=x``); or an ``Authorization: Basic``
+    header."""
+    if encoding == "form":
+        flat: dict[str, str] = {}
+        for key, value in body.items():
+            if isinstance(value, dict):
+                flat.update({f"{key}[{k}]": str(v) for k, v in value.items()})
+            else:
+                flat[key] = str(value)
+        return {"content": urlencode(flat), "content_type": "application/x-www-form-urlencoded"}
+    if encoding == "basic":
+        user = _pick(body, (*USER_KEYS, "email")) or ""
+        password = _pick(body, PASSWORD_KEYS) or ""
+        return {"headers": {"Authorization": basic(user, password)}}
+    return {"json_body": body}
 
 
 ENCODINGS = ("json", "form", "basic")
@@ -485,6 +497,7 @@ __all__ = [
     "header_token",
     "learn_ids_by_scan",
     "login",
+    "login_request",
     "parse_auth",
     "parse_login",
     "provision",

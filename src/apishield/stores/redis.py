@@ -30,12 +30,12 @@ from apishield.stores.base import redact_url
 from apishield.stores.breaker import CircuitBreaker
 from apishield.stores.counters import Counted, CounterOp, check_ops, refused_by
 from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host, report_durability
+from apishield.stores.redis_wire import DecisionWire, bulk, pack
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
 
 _MAX_IDLE = 64
-_STRATEGY_CODE = {"fixed_window": "1", "sliding_window": "2", "token_bucket": "3", "gcra": "4"}
 _SCRIPTS = ("pop", "incr", "counters", "add_member", "is_member", "members", "ratelimit")
 
 
@@ -48,15 +48,6 @@ def _credentials(url: str) -> list[str]:
     """The user name and password in ``url`` (to keep them out of error messages)."""
     userinfo = url.partition("://")[2].rpartition("@")[0]
     return [part for part in (userinfo, *userinfo.split(":", 1)) if part]
-
-
-def _bulk(data: bytes) -> bytes:
-    return b"$%d\r\n%s\r\n" % (len(data), data)
-
-
-def _pack(*parts: bytes) -> bytes:
-    """One command in RESP: an array of bulk strings."""
-    return b"*%d\r\n%s" % (len(parts), b"".join(_bulk(part) for part in parts))
 
 
 def _ms(ttl: float | None) -> int | None:
@@ -131,7 +122,7 @@ class RedisStore:
         self._wait = b""
         if wait_replicas:
             n, ms = b"%d" % wait_replicas, b"%d" % max(1, round(wait_timeout * 1000))
-            self._wait = b"*3\r\n$4\r\nWAIT\r\n" + _bulk(n) + _bulk(ms)
+            self._wait = b"*3\r\n$4\r\nWAIT\r\n" + bulk(n) + bulk(ms)
         if not 0 < decision_timeout <= 60:
             raise ConfigError(f"Redis store: decision_timeout must be from 0 to 60 seconds, not {decision_timeout!r}")
         # a decision that waits for replicas needs at least that long for its answer
@@ -167,8 +158,7 @@ class RedisStore:
         self._shas = {
             name: hashlib.sha1(src.encode(), usedforsecurity=False).hexdigest() for name, src in self._sources.items()
         }
-        self._rl_sha = self._shas["ratelimit"]
-        self._packed: dict[tuple[Limit, ...], tuple[bytes, bytes, bytes, list[str]]] = {}
+        self._wire = DecisionWire(self._shas["ratelimit"])
         # raw connections for the rate-limit hot path, per node ("" when there is one master); list.pop and
         # list.append are atomic, so threads share them safely
         self._idle: dict[str, list[Any]] = {}
@@ -291,7 +281,7 @@ class RedisStore:
     # --- key/value -----------------------------------------------------------------------------
     def get(self, key: str) -> str | None:
         raw = key.encode()
-        value = self._fast("get", raw, _pack(b"GET", raw), ("GET", key))
+        value = self._fast("get", raw, pack(b"GET", raw), ("GET", key))
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
@@ -311,7 +301,7 @@ class RedisStore:
 
     def ttl(self, key: str) -> float | None:
         raw = key.encode()
-        ms = int(self._fast("ttl", raw, _pack(b"PTTL", raw), ("PTTL", key)))
+        ms = int(self._fast("ttl", raw, pack(b"PTTL", raw), ("PTTL", key)))
         return ms / 1000 if ms > 0 else None
 
     # --- counters --------------------------------------------------------------------------------
@@ -370,29 +360,8 @@ class RedisStore:
     def _read_script(self, name: str, key: str, *args: str) -> Any:
         """EVALSHA of a script that reads ``key`` (expired members removed on the way), on the decision path."""
         raw, sha = key.encode(), self._shas[name]
-        payload = _pack(b"EVALSHA", sha.encode(), b"1", raw, *(arg.encode() for arg in args))
+        payload = pack(b"EVALSHA", sha.encode(), b"1", raw, *(arg.encode() for arg in args))
         return self._fast(name, raw, payload, ("EVALSHA", sha, 1, key, *args), name)
-
-    # --- rate limiting ---------------------------------------------------------------------------
-    def _compiled(self, limits: Sequence[Limit]) -> tuple[bytes, bytes, bytes, list[str]]:
-        """(command head for one key, for two keys, limit arguments as RESP bytes, the same as strings),
-        built once per limit tuple."""
-        key = tuple(limits)
-        hit = self._packed.get(key)
-        if hit is None:
-            args: list[str] = []
-            for limit in limits:
-                args += [limit.id, _STRATEGY_CODE[limit.strategy], str(limit.amount), repr(float(limit.window))]
-                args.append(str(limit.capacity))
-            hit = (self._head(1, len(args)), self._head(2, len(args)), b"".join(_bulk(a.encode()) for a in args), args)
-            if len(self._packed) < 1024:
-                self._packed[key] = hit
-        return hit
-
-    def _head(self, keys: int, args: int) -> bytes:
-        """``EVALSHA <ratelimit sha> <keys>`` in RESP, for ``keys`` keys, cost, now and ``args`` limit arguments."""
-        count = b"%d" % keys
-        return b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n%s" % (5 + keys + args, self._rl_sha.encode(), _bulk(count))
 
     def _route(self, key: bytes) -> tuple[str, Any]:
         """(node name, connection pool) of the master that owns ``key`` (the first node listed for its slot)."""
@@ -516,17 +485,16 @@ class RedisStore:
         except self._errors as exc:
             raise StoreError(f"Redis store {what}: {type(exc).__name__}: {exc}") from exc
 
-    def _now_arg(self) -> str:
-        return "" if self.test_clock is None else repr(float(self.test_clock()))
+    # --- rate limiting ---------------------------------------------------------------------------
+    def _now_arg(self) -> str | None:
+        """The test clock's time for the script, or None: the script reads Redis's ``TIME``."""
+        return None if self.test_clock is None else repr(float(self.test_clock()))
 
     def hit(self, key: str, limits: Sequence[Limit], cost: int = 1) -> list[LimitState]:
         """All limits in one EVALSHA of ``lua/ratelimit.lua``; nothing written when any limit denies."""
-        head, _, tail, args = self._compiled(limits)
-        now = self._now_arg()
-        raw_key = key.encode()
-        payload = b"".join((head, _bulk(raw_key), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        command = ("EVALSHA", self._rl_sha, 1, key, cost, now, *args)
-        return self._states(self._fast("ratelimit", raw_key, payload, command, "ratelimit", self._wait), limits)
+        payload, command = self._wire.command((key,), limits, cost, self._now_arg())
+        raw = self._fast("ratelimit", key.encode(), payload, command, "ratelimit", self._wait)
+        return self._wire.states(raw, limits)
 
     def hit_unless_banned(
         self, key: str, limits: Sequence[Limit], cost: int, ban_key: str
@@ -553,36 +521,21 @@ class RedisStore:
         if ban_key is None and not together:
             return None, self.hit(key, limits, cost), [self.members(name) for name in sets]
         # KEYS: the state, the ban (the state key again when there is none), then the sets
-        keys = [key, key if ban_key is None else ban_key, *together]
-        head2, tail, args = self._compiled(limits)[1:]
-        now = self._now_arg()
-        head = head2 if len(keys) == 2 else self._head(len(keys), len(args))
-        payload = b"".join((head, *(_bulk(k.encode()) for k in keys), _bulk(b"%d" % cost), _bulk(now.encode()), tail))
-        command = ("EVALSHA", self._rl_sha, len(keys), *keys, cost, now, *args)
+        keys = (key, key if ban_key is None else ban_key, *together)
+        payload, command = self._wire.command(keys, limits, cost, self._now_arg())
         raw = self._fast("ratelimit", raw_key, payload, command, "ratelimit", self._wait)
         if isinstance(raw, str) and raw.startswith("B "):
             return float(raw[2:]), [], []
         if not together:
-            return None, self._states(raw, limits), [self.members(name) for name in sets]
+            return None, self._wire.states(raw, limits), [self.members(name) for name in sets]
         if isinstance(raw, str):  # every set empty: the script answered with the states alone
             raw = [raw, *([] for _ in together)]
         try:
             read = {name: [str(m) for m in found] for name, found in zip(together, raw[1:], strict=True)}
         except (TypeError, ValueError) as exc:
             raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
-        states = self._states(raw[0], limits)
+        states = self._wire.states(raw[0], limits)
         return None, states, [read[name] if name in read else self.members(name) for name in sets]
-
-    @staticmethod
-    def _states(raw: Any, limits: Sequence[Limit]) -> list[LimitState]:
-        try:
-            parts = raw.split(" ")
-            return [
-                LimitState(limit, parts[i] == "1", int(parts[i + 1]), float(parts[i + 2]), float(parts[i + 3]))
-                for i, limit in zip(range(0, 4 * len(limits), 4), limits, strict=True)
-            ]
-        except (AttributeError, IndexError, TypeError, ValueError) as exc:
-            raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
 
     def close(self) -> None:
         idle, self._idle = self._idle, {}

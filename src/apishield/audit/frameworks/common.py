@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import serves_fixed_file
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
@@ -397,12 +398,13 @@ def summarise(
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
     for dep in fastapi_dependencies(fn.args, imports):
         summary.depends_on.append(dep)
-        if au.last(dep) in schemes or au.last(dep) in SECURITY_SCHEMES:
+        if au.last(split_call(dep)[0]) in schemes or au.last(split_call(dep)[0]) in SECURITY_SCHEMES:
             summary.auth_dependency = True
     for a in [*fn.args.args, *fn.args.kwonlyargs]:
         if a.annotation is not None and any(au.last(au.dotted(n)) in SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
     summary.static_page = renders_fixed_page(fn)
+    summary.returns, summary.flag_defaults = factory_returns(fn)
     # only consulted for handlers named like a login (AS202): skip the walk for every other function
     summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
     if text is not None:
@@ -480,11 +482,9 @@ def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
         if isinstance(sub, ast.Call) and au.last(au.call_name(sub, imports)) in {"Depends", "Security"}:
             target = au.arg(sub, 0, "dependency")
             if target is not None:
-                out.append(
-                    au.qualname(target, imports) or au.call_name(target, imports)
-                    if isinstance(target, ast.Call)
-                    else au.qualname(target, imports)
-                )
+                name = au.qualname(target, imports) or (au.call_name(target, imports) if isinstance(target, ast.Call)
+                                                         else "")
+                out.append(encode_call(name, target) if isinstance(target, ast.Call) and name else name)
             elif au.last(au.call_name(sub, imports)) == "Security":
                 out.append("Security")
     return [o for o in out if o]

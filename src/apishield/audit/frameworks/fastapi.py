@@ -69,8 +69,11 @@ def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
     return depends_targets(value, scan.imports) + [n for n in names if n]
 
 
-def _middleware_kinds(scan: Scan, name: str) -> set[str]:
+def _middleware_kinds(scan: Scan, name: str, call: ast.Call | None = None) -> set[str]:
     kinds = {k for k in classify_name(name) if k in (AUTH, RATE, HEADERS, "csrf")}
+    if au.last(name) == "SessionMiddleware" and call is not None and str(
+            au.const(au.kwarg(call, "same_site"), "lax")).lower() in {"lax", "strict"}:
+        kinds.add(CSRF)  # its cookie is SameSite=Lax by default: browsers leave it off cross-site form posts
     kinds |= _MIDDLEWARE_KINDS.get(au.last(name), set())
     cls = scan.classes.get(au.last(name))
     if cls is not None:
@@ -81,13 +84,18 @@ def _middleware_kinds(scan: Scan, name: str) -> set[str]:
     return kinds
 
 
+def _how(name: str, kind: str) -> str:
+    return f"{au.last(name)} (SameSite session cookie)" if kind == CSRF and au.last(name) == "SessionMiddleware" \
+        else au.last(name)
+
+
 def _middleware_list(scan: Scan, owner: Owner, value: ast.AST | None) -> None:
     if isinstance(value, (ast.List, ast.Tuple)):
         for elt in value.elts:
             if isinstance(elt, ast.Call) and elt.args:
                 name = scan.q(elt.args[0])
-                for kind in _middleware_kinds(scan, name):
-                    owner.protections.setdefault(kind, au.last(name))
+                for kind in _middleware_kinds(scan, name, elt):
+                    owner.protections.setdefault(kind, _how(name, kind))
 
 
 def _is_shield(scan: Scan, var: str) -> bool:
@@ -128,8 +136,8 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
     elif attr == "add_middleware" and call.args:
         name = scan.q(call.args[0])
         owner = _owner(scan, owners, base, call.lineno)
-        for kind in _middleware_kinds(scan, name):
-            owner.protections.setdefault(kind, au.last(name))
+        for kind in _middleware_kinds(scan, name, call):
+            owner.protections.setdefault(kind, _how(name, kind))
     elif attr == "init_app" and call.args and _is_shield(scan, base):
         # apishield: shield.init_app(app) installs the deny-by-default middleware
         owner = _owner(scan, owners, au.last(au.dotted(call.args[0])), call.lineno)

@@ -145,6 +145,17 @@ def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ..
     return owner if owner.count(".") == 1 and owner.split(".")[0] in scan.imports else au.last(owner), path, meths
 
 
+def _enclosing_params(scan: Scan, fn: ast.AST) -> set[str]:
+    """Parameter names of the functions ``fn`` is nested in (an installer's ``def install(app):``)."""
+    parents, names = au.parent_map(scan.tree), set()
+    node = parents.get(id(fn))
+    while node is not None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
+        node = parents.get(id(node))
+    return names
+
+
 def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:
     for dec in fn.decorator_list:
         target = au.dotted(dec)
@@ -156,7 +167,8 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                 wrappers = [scan.q(d) for d in fn.decorator_list if d is not dec and scan.q(d)] \
                     if attr == "before_request" else []
                 imported = scan.imports.get(base, "") if "." not in base else ""
-                hooked = _owner(scan, owners, au.last(base), fn.lineno, "import" if imported else "app")
+                kind = "import" if imported else "param" if base in _enclosing_params(scan, fn) else "app"
+                hooked = _owner(scan, owners, au.last(base), fn.lineno, kind)
                 hooked.ref = hooked.ref or imported
                 hooked.hooks.extend([fn.name, *wrappers])
             elif attr in {"before_app_request", "after_app_request"}:

@@ -1,6 +1,5 @@
-"""Security misconfiguration: debug mode, development servers, binding to all interfaces, CORS, outbound
-TLS verification, timeouts and plain-HTTP credentials (AS301–AS306, AS308–AS310; AS304 lives in
-:mod:`apishield.audit.rules.missing`)."""
+"""Security misconfiguration: debug mode, development servers, binding to all interfaces, CORS, outbound TLS
+verification, timeouts and plain-HTTP credentials (AS301–AS306, AS308–AS310; AS304 is in ``rules.missing``)."""
 
 from __future__ import annotations
 
@@ -180,7 +179,8 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     Flags ``app.run(debug=True)``, ``app.debug = True``, ``app.config['DEBUG'] = True``, ``config.update(DEBUG=True)``,
     a module/config-class ``DEBUG = True``, ``bottle.debug(True)``, ``run(debug=True|reloader=True)`` (low for Bottle
     bound to loopback: tracebacks, no debugger), CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)``
-    / ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)``. Values read from the environment are unknown, not
+    / ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)`` (low: auto-reload is a development mode, not a
+    debugger). Values read from the environment are unknown, not
     vulnerable; ``Test*``/``Dev*`` config classes, test files and branches the module's literal constants never take
     (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are skipped.
     """
@@ -203,8 +203,10 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
                 host, keys = au.str_const(au.kwarg(node, "host")) or "", ("debug", "use_debugger", "reloader", "reload")
                 local = fw == "bottle" and (host.startswith("127.") or host in {"localhost", "::1"})  # tracebacks only
                 if key := next((k for k in (*keys, "use_reloader") if au.is_true(au.kwarg(node, k))), ""):
-                    yield at_node(DEBUG, ctx, node, f"server started with {key}=True" + " (Bottle, loopback)" * local,
-                                  fix=fix, **({"severity": Severity.LOW} if local else {}))
+                    reload = "reload" in key  # restarts on file changes: a development mode, but no debugger
+                    yield at_node(DEBUG, ctx, node, f"server started with {key}=True" + " (Bottle, loopback)" * local
+                                  + " (auto-reload: development mode, no debugger or tracebacks)" * reload,
+                                  fix=fix, **({"severity": Severity.LOW} if local or reload else {}))
             elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
                 yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
             elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not _is_dev_class(ctx, node, parents):
@@ -504,33 +506,31 @@ def check_tls(ctx: ModuleContext) -> Iterator[Finding]:
 
 @rule(NO_TIMEOUT)
 def check_timeout(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS309 — outbound call without timeout: ``requests.get/post/...`` and ``urllib.request.urlopen``
-    without ``timeout=``; httpx calls with ``timeout=None`` (its default of 5 s is fine). Low when code or deployment
-    fix the URL (literal, constant, configuration, constant table): no caller can cause the hang; low too when the
-    caller chooses it in a sync function (the SSRF finding at the same call is the weakness; in an ``async def`` the
-    blocking call stalls the whole event loop). Command-line scripts (no routes or app, a ``__main__`` block,
-    click/typer/argparse arguments) are not servers and are skipped."""
+    """AS309 — outbound call without timeout (requests, urlopen; httpx with ``timeout=None``). Medium only in an
+    ``async def``, where the blocking call stalls the event loop; low elsewhere (a hung upstream holds one worker; a
+    URL the caller picks is the SSRF finding's). Command-line scripts (no routes, a ``__main__`` block) are skipped."""
     if not au.mentions(ctx, _HINT_CHECK_TIMEOUT):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     if _command_line_script(ctx, imp):  # a hung upstream stalls one user's command, not a server's workers
         return
-    ssrf_lines = {h.line for h in tm.analyse_context(ctx).hits if h.kind == "ssrf" and h.proven} - {
-        c.lineno for fn in au.nodes_of(ctx.tree, ast.AsyncFunctionDef) for c in au.calls(fn)}  # a stalled event loop
+    in_async = {c.lineno for fn in au.nodes_of(ctx.tree, ast.AsyncFunctionDef) for c in au.calls(fn)}
+    ssrf_lines = {h.line for h in tm.analyse_context(ctx).hits if h.kind == "ssrf" and h.proven}
     for call in au.calls(ctx.tree):
         name, ssrf = au.call_name(call, imp), call.lineno in ssrf_lines  # the caller picks the URL: SSRF's finding
         if au.has_kwargs_splat(call):
             continue
         url = au.arg(call, 1, "url") if (tail := au.last(name)) == "request" else au.arg(call, 0, "url")
-        fixed = {"severity": Severity.LOW} if ssrf or au.fixed_value(url, ctx.tree) else {}  # robustness, not attack
+        fixed = au.fixed_value(url, ctx.tree)
+        low = {"severity": Severity.LOW} if fixed or call.lineno not in in_async else {}  # robustness, not attack
         note = " (the URL is the caller's: see the SSRF finding)" if ssrf else " (fixed upstream)" if fixed else ""
         if name.startswith("requests.") and tail in _HTTP_CLIENT_VERBS and au.kwarg(call, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever{note}", **fixed)
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}() has no timeout and can hang forever{note}", **low)
         elif name in {"urllib.request.urlopen", "urllib2.urlopen"} and au.arg(call, 2, "timeout") is None:
-            yield at_node(NO_TIMEOUT, ctx, call, f"urlopen() has no timeout{note}", **fixed)
+            yield at_node(NO_TIMEOUT, ctx, call, f"urlopen() has no timeout{note}", **low)
         elif name.startswith("httpx.") and isinstance(au.kwarg(call, "timeout"), ast.Constant) and au.const(
                 au.kwarg(call, "timeout"), 0) is None:
-            yield at_node(NO_TIMEOUT, ctx, call, f"{name}(timeout=None) can hang forever")
+            yield at_node(NO_TIMEOUT, ctx, call, f"{name}(timeout=None) can hang forever", **low)
 
 
 _CLI_MODULES = frozenset({"click", "typer", "argparse", "fire", "docopt"})

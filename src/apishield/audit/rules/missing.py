@@ -17,7 +17,7 @@ from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
 from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
-from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     JSON_TYPE,
     PARAM_LAST,
@@ -30,6 +30,8 @@ from apishield.audit.rules.route_nature import (
     line_text,
     public_by_nature,
     recovery_exposure,
+    serves_html,
+    sets_cookies,
     shape,
     signs_in,
     takes_guessable_secret,
@@ -497,7 +499,7 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     sniffing and script injection; low for a JSON-only API, where they only harden, for an app whose only HTML is a
     generated page (the API docs), and for an app each of whose handlers sets a JSON
     content type on its response (another app of the project may serve the HTML)."""
-    project_html = _serves_html(project)
+    project_html = serves_html(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
@@ -526,57 +528,26 @@ def _recovery(route: Route) -> bool:
 
 
 #: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
-_HTML_MARKERS = re.compile(
-    r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
-    r"jinja_env|get_template|TemplateLookup|FileSystemLoader|PackageLoader|mako|text/html|<html|<body|<div|<form|"
-    r"<script", re.IGNORECASE)
-
-
-#: a module that sends e-mail: the HTML it renders is a message body, not a page the app serves
-_MAIL = re.compile(r"^\s*(?:from|import)\s+(?:flask_mail|flask_mailman|smtplib|email\.mime|sendgrid|django\.core\.mail|"
-                   r"fastapi_mail|yagmail)\b", re.MULTILINE)
-_ROUTE = re.compile(r"^\s*@[\w.]+\.(?:route|get|post|put|patch|delete|expose)\(|@cherrypy\.expose", re.MULTILINE)
-
-
-def _serves_html(project: ProjectContext) -> bool:
-    """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
-    as code commented out in a string, do not count; neither does a module that sends e-mail and declares no
-    route, whose HTML is a message body), ships template files, or ships HTML pages outside a ``templates``
-    folder (an HTML template that no code renders is not served)."""
-    if any(_HTML_MARKERS.search(m.source) and not (_MAIL.search(m.source) and not _ROUTE.search(m.source))
-           and _HTML_MARKERS.search(_without_bare_strings(m)) for m in project.modules):
-        return True
-    return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
-        t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))
-        for t in project.templates)
-
-
-_BARE_STRING = re.compile(r"""^[ \t]*[rRuU]?("{3}|'{3})[\s\S]*?\1""", re.MULTILINE)
-
-
-def _without_bare_strings(module: ModuleContext) -> str:
-    """The module's source without the triple-quoted strings that open a line (docstrings, code commented out in
-    a string); a string assigned or returned stays. Text only: project rules may not have the module's tree."""
-    return _BARE_STRING.sub("", module.source)
-
-
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
     CSRF protection (Flask-WTF ``CSRFProtect``, a token check in a hook/decorator, apishield). Only routes that act
     as the caller (they read the session or cookies, or require authentication) or set who the caller is (a login
-    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Password
-    recovery (``/forgot-password``, ``/reset-password/<token>``) acts on an e-mail address or a mailed token, not
-    on who the caller is, and counts only when it reads the session."""
+    form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Recovery
+    (``/forgot-password``, ``/reset-password/<token>``) counts only when it reads the session. A SameSite session
+    cookie stops forged posts acting as the victim, but not a forged login. A project that never gives the browser
+    a cookie (no ``set_cookie``, no framework session, no login session) takes credentials in headers only."""
+    if not sets_cookies(project):
+        return  # credentials travel in headers only (a token the client keeps): a forged post carries none
     for app in _apps(project):
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
-            as_caller = route.uses_session or route.has(AUTH) or (
-                is_auth_endpoint(route.path, route.handler) and not _recovery(route))
-            if not (route.state_changing and route.reads_form and as_caller):
+            login = is_auth_endpoint(route.path, route.handler) and not _recovery(route)
+            if not (route.state_changing and route.reads_form and (route.uses_session or route.has(AUTH) or login)):
                 continue
-            if not route.has(CSRF) and not route.csrf_exempt:
+            if not (route.has(CSRF) and not (login and "SameSite" in route.protections.get(CSRF, ""))) and not \
+                    route.csrf_exempt:
                 yield _at(
                     project,
                     NO_CSRF,

@@ -11,7 +11,7 @@ import re
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.registry import ModuleContext, ProjectContext
 
 
 def line_text(project: ProjectContext, path: str) -> list[str]:
@@ -457,6 +457,53 @@ def builds_page(project: ProjectContext, route: Route) -> bool:
     return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
 
 
+_HTML_MARKERS = re.compile(
+    r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
+    r"jinja_env|get_template|TemplateLookup|FileSystemLoader|PackageLoader|mako|text/html|<html|<body|<div|<form|"
+    r"<script", re.IGNORECASE)
+
+
+#: a module that sends e-mail: the HTML it renders is a message body, not a page the app serves
+_MAIL = re.compile(r"^\s*(?:from|import)\s+(?:flask_mail|flask_mailman|smtplib|email\.mime|sendgrid|django\.core\.mail|"
+                   r"fastapi_mail|yagmail)\b", re.MULTILINE)
+_ROUTE = re.compile(r"^\s*@[\w.]+\.(?:route|get|post|put|patch|delete|expose)\(|@cherrypy\.expose", re.MULTILINE)
+
+
+def serves_html(project: ProjectContext) -> bool:
+    """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
+    as code commented out in a string, do not count; neither does a module that sends e-mail and declares no
+    route, whose HTML is a message body), ships template files, or ships HTML pages outside a ``templates``
+    folder (an HTML template that no code renders is not served)."""
+    if any(_HTML_MARKERS.search(m.source) and not (_MAIL.search(m.source) and not _ROUTE.search(m.source))
+           and _HTML_MARKERS.search(without_bare_strings(m)) for m in project.modules):
+        return True
+    return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
+        t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))
+        for t in project.templates)
+
+
+_BARE_STRING = re.compile(r"""^[ \t]*[rRuU]?("{3}|'{3})[\s\S]*?\1""", re.MULTILINE)
+
+
+def without_bare_strings(module: ModuleContext) -> str:
+    """The module's source without the triple-quoted strings that open a line (docstrings, code commented out in
+    a string); a string assigned or returned stays. Text only: project rules may not have the module's tree."""
+    return _BARE_STRING.sub("", module.source)
+
+
+#: the browser holds a cookie of the server's: ``set_cookie``, the framework's session (read or written), a login
+#: session, session middleware (``db.session`` is a database session and ``request.cookies`` only reads)
+_SETS_COOKIE = re.compile(r"set_cookie\(|(?<![.\w])session\[|(?<![.\w])session\.(?:get|update|setdefault|pop)\(|"
+                          r"cherrypy\.session|login_user\(|SessionMiddleware|SessionInterface|beaker|"
+                          r"cookies\[[^\]\n]+\]\s*=(?!=)|\bremember\(")
+
+
+def sets_cookies(project: ProjectContext) -> bool:
+    """Some module of the project makes the browser hold a cookie of the server's (the precondition of cross-site
+    request forgery)."""
+    return any(_SETS_COOKIE.search(m.source) for m in project.modules)
+
+
 __all__ = [
     "JSON_TYPE",
     "PARAM_LAST",
@@ -477,7 +524,10 @@ __all__ = [
     "reads_owned_or_personal",
     "recovery_exposure",
     "searches",
+    "serves_html",
+    "sets_cookies",
     "shape",
     "signs_in",
     "takes_guessable_secret",
+    "without_bare_strings",
 ]

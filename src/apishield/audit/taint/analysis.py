@@ -160,6 +160,20 @@ def _is_error_handler(fn: FunctionNode) -> bool:
             return True
     return False
 
+def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
+    """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
+    imported from a project file): its attributes carry messages the application chose when it raised it, not the
+    internals of a library or the interpreter."""
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], (ast.Name, ast.Attribute)):
+            name = au.dotted(dec.args[0], strict=True)
+            full = info.imports.get(name.split(".")[0], "")
+            if name in info.classes or name in info.relative or (
+                    full and "." in full and info.resolve_module(full.rsplit(".", 1)[0]) is not None):
+                return True
+    return False
+
+
 def _typed_path_params(fn: FunctionNode) -> set[str]:
     """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
     out: set[str] = set()
@@ -226,6 +240,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             id(fn) in handler_methods and fn.name.startswith("do_"))
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
+        if error_handler and _handles_own_exception(fn, info):
+            origin = Val(kind="exception", clean=frozenset({EXC}))  # the app's own error: the message it chose
         env: Env = {name: origin for name in tainted}
         for name in _typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number

@@ -176,6 +176,10 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
+        if isinstance(func, ast.Attribute) and func.attr in _BUILDER_METHODS and _builds_statement(func.value):
+            # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``): every value is a bound
+            # parameter; raw SQL inside (``text(...)``) is a sink of its own
+            return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
         if qual in {"os.path.splitext", "posixpath.splitext", "ntpath.splitext"} and args:
             # (root, extension): the extension follows the last separator, so it cannot climb out of a directory
             whole = merge_parts(all_args)
@@ -296,6 +300,14 @@ class Interpreter(Evaluator):
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
+        if short == "TemplateResponse" and isinstance(func, ast.Attribute):  # Starlette/FastAPI Jinja2Templates
+            positional = args[1:] if args and args[0].kind == "request" else args  # (request, name, context)
+            context = positional[1] if len(positional) > 1 else kwargs.get("context")
+            named = [positional[0]] if positional else [kwargs["name"]] if "name" in kwargs else []
+            variables = {str(k): v for k, v in (context.items or ()) if isinstance(k, str)} if context else {}
+            page = self.rendered(named, variables if context is not None and context.items is not None else {
+                "": context} if context is not None else {})
+            return replace(page, kind="response")  # an HTML response whatever the route's default
         if qual in ABORTS:
             return Val(lit=True)
         if (isinstance(func, ast.Attribute) and func.attr == "get" and receiver is not None and not receiver.taint
@@ -548,6 +560,23 @@ class Interpreter(Evaluator):
         lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
                                                     for i in summary.flows if i < len(positional))
         return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit)
+
+
+_BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by", "group_by", "having", "limit",
+                              "offset", "returning", "with_only_columns", "join", "outerjoin", "distinct"})
+
+
+def _builds_statement(node: ast.expr) -> bool:
+    """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``."""
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in {"insert", "update", "delete", "select"}:
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
 
 
 def _opaque_exception(v: Val) -> Val:

@@ -53,6 +53,15 @@ def who_for(ctx: Context, op: Operation) -> Identity | None:
     return users[0] if users and op.secured is not False else None
 
 
+def body_args(op: Operation, body: dict[str, Any] | None) -> dict[str, Any]:
+    """How ``body`` travels to ``op`` (keyword arguments of :meth:`Context.send`): form-encoded or multipart when
+    the description says so, else JSON; nothing for no body."""
+    if body is None:
+        return {}
+    encoded = op.encode_body(body)
+    return {"json_body": body} if encoded is None else {"content": encoded[0], "content_type": encoded[1]}
+
+
 async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
     """Send; None when refused as unsafe or answered 429/503 (unknown: no check may read it as a verdict)."""
     try:

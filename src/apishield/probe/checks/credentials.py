@@ -22,10 +22,9 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from apishield.probe import rules
-from apishield.probe.checks._util import login_op, normalise, try_send
+from apishield.probe.checks._util import body_args, login_op, normalise, try_send
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
@@ -36,6 +35,7 @@ from apishield.probe.identities import (
     extract_token,
     fill_credentials,
     header_token,
+    login_request,
 )
 from apishield.probe.targets import Operation, sample_body, sample_value
 
@@ -83,11 +83,7 @@ def _account_request(ctx: Context, op: Operation, username: str, password: str) 
         fill_credentials(body, username, password)
         if not any(_is_credential(k) for k in body) and not query:
             body.update(username=username, password=password)
-        encoded = op.encode_body(body)
-        if encoded is not None:
-            out.update(content=encoded[0], headers={"Content-Type": encoded[1]})
-        else:
-            out["json_body"] = body
+        out.update(body_args(op, body))
     return out
 
 
@@ -190,16 +186,7 @@ def _login_sender(ctx: Context, op: Operation, encoding: str, fields: tuple[str,
         if encoding == "basic":
             return await try_send(ctx, op.method, op.path, op=op, headers={"Authorization": basic(user, str(password))})
         body = {**(base or {}), user_key: user, pass_key: password}
-        if encoding == "form":
-            flat: dict[str, str] = {}
-            for key, value in body.items():
-                if isinstance(value, dict):  # ``password[$ne]=x``: how Express/PHP read an object from a form
-                    flat.update({f"{key}[{k}]": str(v) for k, v in value.items()})
-                else:
-                    flat[key] = str(value)
-            return await try_send(ctx, op.method, op.path, op=op, content=urlencode(flat),
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return await try_send(ctx, op.method, op.path, op=op, json_body=body)
+        return await try_send(ctx, op.method, op.path, op=op, **login_request(encoding, body))
 
     return send
 

@@ -7,13 +7,13 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import login_op, normalise, try_send
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
+from apishield.probe.identities import login_request
 from apishield.probe.targets import Operation
 
 NEEDED = {"x-content-type-options": "nosniff"}
@@ -82,10 +82,7 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
 
     async def attempt(user: str) -> Exchange | None:
         body = {user_key: user, pass_key: "Wrong-" + ctx.token(10)}
-        if encoding == "form":
-            return await try_send(ctx, login.method, login.path, op=login, content=urlencode(body),
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return await try_send(ctx, login.method, login.path, op=login, json_body=body)
+        return await try_send(ctx, login.method, login.path, op=login, **login_request(encoding, body))
 
     answers: list[tuple[Exchange, Exchange, str]] = []
     for _ in range(2):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.checks._util import body_args, try_send, who_for
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
@@ -87,15 +87,12 @@ async def host_header(ctx: Context) -> None:
         if path is None:
             continue
         body = ctx.body_for(op)
-        encoded = op.encode_body(body) if body else None
-        content, headers = (encoded[0], {"Content-Type": encoded[1]}) if encoded else (None, {})
-        send = {"op": op, "identity": who, "params": ctx.query_for(op),
-                "json_body": body if encoded is None else None, "content": content}
-        control = await try_send(ctx, op.method, path, headers=headers, **send)
+        send = {"op": op, "identity": who, "params": ctx.query_for(op), **body_args(op, body or None)}
+        control = await try_send(ctx, op.method, path, **send)
         if control is None or _troubling(ctx, control) or reflected(control, FORGED):
             continue
         for name in HEADERS:
-            ex = await try_send(ctx, op.method, path, headers={**headers, name: FORGED}, **send)
+            ex = await try_send(ctx, op.method, path, headers={name: FORGED}, **send)
             if ex is None or ex.status is None:
                 break
             if ex.status >= 400:

@@ -37,7 +37,7 @@ from typing import Any
 from apishield.findings import Confidence, Severity
 from apishield.probe import rules
 from apishield.probe.checks import ssrf
-from apishield.probe.checks._util import same, try_send, who_for, without_shell_errors
+from apishield.probe.checks._util import body_args, same, try_send, who_for, without_shell_errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, is_file, sample_body, sample_value
@@ -174,15 +174,9 @@ class Sender:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(
                 p for p in s.op.params if p.name != s.name)), s.identity) or path
-        encoded = s.op.encode_body(body) if body is not None else None
-        if encoded is not None:  # the description says form-encoded or multipart: the payload goes that way
-            content, ctype = encoded
-            own = dict(s.identity.headers) if s.identity else {}
-            return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
-                                  content=content, headers={**own, **(headers or {}), "Content-Type": ctype},
-                                  timeout=timeout)
+        # form-encoded or multipart when the description says so: the payload goes that way
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
-                              json_body=body, headers=headers, timeout=timeout)
+                              headers=headers, timeout=timeout, **body_args(s.op, body))
 
 
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:

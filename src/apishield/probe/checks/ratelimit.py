@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import body_args, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import PASSWORD_KEYS, USER_KEYS
@@ -161,14 +161,8 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None) -> bool:
     for _ in range(burst):
         if described_login(op):
             query, fields = _wrong_login(ctx, op)
-            encoded = op.encode_body(fields) if fields else None
-            if encoded is not None:
-                content, ctype = encoded
-                ex = await try_send(ctx, op.method, op.path, op=op, params=query, content=content,
-                                    headers={"Content-Type": ctype}, expect_throttle=True)
-            else:
-                ex = await try_send(ctx, op.method, op.path, op=op, params=query, json_body=fields or None,
-                                    expect_throttle=True)
+            ex = await try_send(ctx, op.method, op.path, op=op, params=query, expect_throttle=True,
+                                **body_args(op, fields or None))
         elif op.method == "POST":
             body = {"username": f"apishield_nobody_{ctx.token(6)}", "email": f"nobody.{ctx.token(6)}@example.com",
                     "password": "wrong-" + ctx.token(10)}

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import body_args, try_send
 from apishield.probe.checks.references import PRIVILEGE, _known_values
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
@@ -57,13 +57,9 @@ class Updater:
         if query and not body:
             with self.ctx.own_record(self.path):
                 return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, params=query)
-        encoded = self.op.encode_body(body)
         with self.ctx.own_record(self.path):
-            if encoded is not None:
-                content, ctype = encoded
-                return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who,
-                                      content=content, headers={**who.headers, "Content-Type": ctype})
-            return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, json_body=body)
+            return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who,
+                                  **body_args(self.op, body))
 
 
 def query_fields(op: Operation) -> set[str]:

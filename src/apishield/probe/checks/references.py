@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import try_send, walk_keys
+from apishield.probe.checks._util import body_args, try_send, walk_keys
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, ProbeAbort, check
 from apishield.probe.identities import provision
@@ -65,13 +65,9 @@ class Writer:
     async def __call__(self, who: Identity, fields: dict[str, Any]) -> Exchange | None:
         body = {k: v for k, v in self.template.items() if "pass" not in k.lower()}
         body.update(fields)
-        encoded = self.op.encode_body(body)
         with self.ctx.own_write(self.op):
-            if encoded is not None:
-                content, ctype = encoded
-                return await try_send(self.ctx, self.op.method, self.op.path, op=self.op, identity=who,
-                                      content=content, headers={**who.headers, "Content-Type": ctype})
-            return await try_send(self.ctx, self.op.method, self.op.path, op=self.op, identity=who, json_body=body)
+            return await try_send(self.ctx, self.op.method, self.op.path, op=self.op, identity=who,
+                                  **body_args(self.op, body))
 
 
 def readers(ctx: Context, op: Operation) -> list[Operation]:
