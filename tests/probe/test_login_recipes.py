@@ -34,6 +34,11 @@ def _app(kind: str) -> Any:
                 return (200, extra, {"ok": True}) if ok else (401, {}, {})
             if kind == "cookie":
                 return 200, {"Set-Cookie": "session=s-a; HttpOnly; Path=/"}, {"ok": True}
+            if kind in ("form-redirect", "form-refused"):  # a server-rendered form: 302 and a session cookie
+                creds = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                ok = kind == "form-redirect" and creds == {"username": "alice", "password": "pw-a"}
+                cookie = "session=s-a; HttpOnly; Path=/" if ok else "session=flash-invalid; Path=/"
+                return 302, {"Set-Cookie": cookie, "Location": "/dashboard" if ok else "/api/login?error=1"}, {}
         presented = headers.get("Authorization") or headers.get("Cookie") or ""
         return (200, {}, {"id": 1, "username": "alice"}) if presented in GOOD else (401, {}, {"detail": "login"})
 
@@ -41,7 +46,8 @@ def _app(kind: str) -> Any:
 
 
 @pytest.mark.parametrize(("kind", "encoding"), [("form", "form"), ("basic-header", "basic"),
-                                                ("basic-only", "basic"), ("cookie", "json")])
+                                                ("basic-only", "basic"), ("cookie", "json"),
+                                                ("form-redirect", "form")])
 def test_login_recipes(tmp_path: Path, kind: str, encoding: str, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps(SPEC))
@@ -64,3 +70,16 @@ def test_swagger_form_data_login_is_form_encoded() -> None:
         "responses": {"200": {"description": "ok"}}}}}}
     (op,) = from_openapi(doc)
     assert op.form_encoded and set(op.body_fields) == {"username", "password"}
+
+
+def test_a_form_login_redirecting_back_to_itself_is_a_refusal(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A redirect that sets a cookie is a session only when it leads into the application, not back to the form."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(SPEC))
+    with loopback(_app("form-refused")) as url:
+        code = main(["probe", url, "--openapi", str(spec), "--login", "POST", "/api/login", "--body",
+                     '{"username": "alice", "password": "pw-a"}', "--login-encoding", "form", "--checks", "authn",
+                     "--budget", "40", "--rate", "0", "--no-progress", "--format", "json", "--fail-on", "never"])
+    err = capsys.readouterr().err
+    assert code == 3 and "302" in err

@@ -380,6 +380,25 @@ def test_personal_data_is_judged_by_who_asked(identity: str, headers: tuple[tupl
     assert (kinds == ["e-mail"]) is reported
 
 
+@pytest.mark.parametrize(("body", "reported"), [
+    (b'{"q": "bob"}', True),  # must fire: an anonymous lookup shows bob's contact data
+    (b'{"username": "alice", "password": "x"}', True),  # alice signs in and is shown bob's record too
+    (b'{"username": "bob", "password": "x"}', False),  # must stay quiet: a login answers with the signer's record
+    (b"password=x&email=bob%40shop.example", False),
+])
+def test_a_login_answer_is_the_signers_own_record(body: bytes, reported: bool) -> None:
+    from types import SimpleNamespace
+
+    from apishield.probe.checks.exposure import others_data
+    from apishield.probe.client import Exchange
+
+    answer = json.dumps({"user": {"id": 2, "username": "bob", "email": "bob@shop.example"}}).encode()
+    ex = Exchange(1, "authn", "anonymous", "POST", "http://127.0.0.1:1/login", (), body, 200,
+                  (("Content-Type", "application/json"),), answer)
+    kinds = others_data(SimpleNamespace(identities=[]), ex)  # type: ignore[arg-type]
+    assert (kinds == ["e-mail"]) is reported
+
+
 @pytest.mark.parametrize("keyed_on_header", [True, False])
 def test_a_rate_limit_keyed_on_a_client_supplied_address(tmp_path: Path, keyed_on_header: bool) -> None:
     seen: dict[str, int] = {}

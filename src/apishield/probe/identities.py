@@ -13,13 +13,13 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled, Unsafe
 from apishield.probe.objects import identity_value, learn_attributes, learn_identity
-from apishield.probe.targets import Operation, sample_body
+from apishield.probe.targets import LOGIN, Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
 USER_KEYS = ("username", "user", "login", "email", "name")
@@ -161,7 +161,7 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
     except Throttled as exc:
         identity.failure = str(exc)
         return False
-    if not ex.ok:
+    if not ex.ok and not session_redirect(ex, recipe.path):
         identity.failure = f"{recipe.method} {recipe.path} answered {ex.status if ex.status is not None else ex.error}"
         return False
     token = header_token(ex, recipe.token_path) if recipe.token_path.startswith("header:") else (
@@ -186,6 +186,18 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
             ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
     _learn(identity, ex.json())
     return True
+
+
+def session_redirect(ex: Exchange, login_path: str) -> bool:
+    """A form login's success: a redirect into the application that sets a cookie (``302`` to ``/``, ``Set-Cookie:
+    session=…``). A redirect back to the login page is the form refusing the credentials (its flash message may set
+    a cookie too); the auth canary still checks that the cookie is a session."""
+    if ex.status is None or not 300 <= ex.status < 400:
+        return False
+    if not any(k.lower() == "set-cookie" for k, _ in ex.response_headers):
+        return False
+    target = urlsplit(ex.header("location") or "").path.rstrip("/")
+    return target != login_path.rstrip("/") and not LOGIN.search(target)
 
 
 def _learn(identity: Identity, data: Any) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from apishield.probe import rules
 from apishield.probe.checks.disclosure import _op_for, _sent_text
@@ -117,6 +118,17 @@ def _own(record: dict[str, Any], me: Identity) -> bool:
     return False
 
 
+_NAME_FIELD = r"""["']?(?:user(?:_?name)?|login|email|e-mail|account)["']?\s*[:=]\s*["']?([^"'&,}\s]+)"""
+_PASS_FIELD = r"""pass(?:word|wd)?["']?\s*[:=]"""  # noqa: S105 - a pattern, not a password
+_CREDENTIALS = re.compile(rf"(?i){_NAME_FIELD}[\s\S]*{_PASS_FIELD}|{_PASS_FIELD}[\s\S]*{_NAME_FIELD}")
+
+
+def _signed_in(sent: str) -> str | None:
+    """The user name or e-mail a request signs in with: it carries a password next to it (a login, a sign-up)."""
+    match = _CREDENTIALS.search(sent)
+    return unquote_plus(match.group(1) or match.group(2)) if match else None
+
+
 def others_data(ctx: Context, ex: Exchange) -> list[str]:
     """The kinds of contact data of other people in ``ex``'s answer (empty when none, or when it cannot tell)."""
     me = next((i for i in ctx.identities if i.name == ex.identity), None)
@@ -127,9 +139,11 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     if ex.identity == "anonymous" and carried:
         return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
     sent = _sent_text(ex)
+    # a login or sign-up answers whoever's password the request carried: the record naming them is their own
+    signer = Identity("signed-in", username=_signed_in(sent)) if ex.identity == "anonymous" else None
     kinds: set[str] = set()
     for record in person_records(ex.json()):
-        if me is not None and _own(record, me):
+        if (me is not None and _own(record, me)) or (signer is not None and signer.username and _own(record, signer)):
             continue
         if any(isinstance(v, str) and "apishield" in v.lower() for v in record.values()):
             continue  # a throwaway account or object of the probe's own

@@ -48,6 +48,13 @@ SQL_ERRORS = re.compile(
     r"mysql_fetch|MySQLSyntaxErrorException|quoted string not properly terminated|SQLException|"
     r"unclosed quotation mark|Microsoft OLE DB|ODBC SQL Server)"
 )
+#: the database refused a whole value of the wrong type (``invalid input syntax for type integer: "1'"``): the value
+#: was bound or quoted as one literal, not spliced into the statement's text
+TYPE_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|InvalidTextRepresentation|invalid literal for "
+                         r"int\(\)|Incorrect (?:integer|decimal|double) value|conversion failed when converting|"
+                         r"value too long for type")
+SYNTAX_ERRORS = re.compile(r"(?i)syntax error|unterminated quoted string|unrecognized token|not properly terminated|"
+                           r"unclosed quotation mark|SQL syntax")
 FILE_SIGNATURES = re.compile(r"root:[x*]?:0:0:|\[fonts\]|\[extensions\]|for 16-bit app support")
 TRAVERSAL = ("../../../../../../../../etc/passwd", "....//....//....//....//....//etc/passwd", "/etc/passwd",
              "..\\..\\..\\..\\..\\..\\windows\\win.ini")
@@ -186,7 +193,10 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
         ex = await send(f"{send.default}{suffix}")
         if ex is None:
             return False
-        match = SQL_ERRORS.search(without_shell_errors(ex.text))
+        text = without_shell_errors(ex.text)
+        match = SQL_ERRORS.search(text)
+        if match and TYPE_ERRORS.search(text) and not SYNTAX_ERRORS.search(text):
+            break  # the quote reached the database inside one value of the wrong type: bound, not spliced
         if match:
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
