@@ -182,6 +182,7 @@ class Context:
         self.coverage = Coverage(options.min_coverage)
         self._created_paths: set[str] = set()
         self._own_writes: set[str] = set()  # operations whose body names only the probe's own identities
+        self._own_logouts: set[str] = set()  # logouts of a session the probe opened for that purpose
         self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
 
     # -- coverage ----------------------------------------------------------------------------------------
@@ -284,6 +285,16 @@ class Context:
             self._own_writes.discard(op.key)
 
     @contextmanager
+    def own_logout(self, op: Operation) -> Iterator[None]:
+        """Within the block, allow the logout ``op`` (refused elsewhere: it would end the identities' sessions), for
+        the check that logs out a session it opened for the purpose and signs in again afterwards."""
+        self._own_logouts.add(op.key)
+        try:
+            yield
+        finally:
+            self._own_logouts.discard(op.key)
+
+    @contextmanager
     def own_record(self, path: str) -> Iterator[None]:
         """Within the block, allow updates of ``path`` (``PUT``/``PATCH``), or additions to it (``POST``), a record
         or collection of one of the probe's own identities or an object one of them owns (``/users/{id}`` with an
@@ -296,6 +307,8 @@ class Context:
 
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
+            return True
+        if op is not None and op.key in self._own_logouts and path == op.path and op.looks_logout():
             return True
         if (op is not None and op.key in self._own_writes and path == op.path
                 and not dataclasses.replace(op, source="url").looks_destructive()):

@@ -108,6 +108,9 @@ JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a 
 SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
                       "API2:2023", H, HI,
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")
+LOGOUT_KEPT = _r("PR-SESS-002", "Session or token still accepted after logout", (613,), "API2:2023", M, HI,
+                 "Revoke the token or session on logout (a denylist of its id until it expires, or server-side "
+                 "sessions); apishield revokes the session's tokens on logout.")
 EAR = _r("PR-EAR-001", "Execution after redirect: a redirect to the login carries the protected page's content",
          (698,), "API5:2023", H, MED, "Stop handling (return) right after redirecting an unauthenticated caller.")
 RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied address header (X-Forwarded-For)",

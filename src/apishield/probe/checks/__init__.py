@@ -14,6 +14,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     host_header,
     injection,
     jwt,
+    logout,
     mass_assignment,
     ratelimit,
     records,
