@@ -419,3 +419,39 @@ def test_a_rate_limit_keyed_on_a_client_supplied_address(tmp_path: Path, keyed_o
         result = probe_paths(tmp_path, url, spec, ("crawl", "ratelimit"))
     assert bool(_rules(result, "PR-RATE-002")) is keyed_on_header
     assert not _rules(result, "PR-RATE-001")  # the burst met its 429
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_the_callers_own_record_updated_by_a_path_without_an_id(tmp_path: Path, vulnerable: bool) -> None:
+    """``PUT /auth/me`` with a privilege field the API names elsewhere, read back by ``GET /auth/me``, then put back."""
+    from apishield.probe.identities import LoginRecipe
+
+    me = {"id": 1, "username": "alice", "email": "alice@shop.example", "role": "user"}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path == "/token" and method == "POST":
+            return 200, {}, {"access_token": "t-alice"}
+        if {k.lower(): v for k, v in headers.items()}.get("authorization") != "Bearer t-alice":
+            return 401, {}, {"detail": "log in"}
+        if path == "/auth/me" and method == "GET":
+            return 200, {}, dict(me)
+        if path == "/auth/me" and method == "PUT":
+            sent = json.loads(body or b"{}")
+            me.update({k: v for k, v in sent.items() if k in ("email", "role") and (vulnerable or k != "role")})
+            return 200, {}, dict(me)
+        if path == "/team" and method == "GET":
+            return 200, {}, [{"username": "carol", "role": "admin"}]
+        return 404, {}, {"detail": "not found"}
+
+    fields = {"type": "object", "properties": {"email": {"type": "string"}, "role": {"type": "string"}}}
+    login = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
+    spec = {"/token": {"post": {"requestBody": {"content": {"application/json": {"schema": login}}}, "responses": OK}},
+            "/team": {"get": {"responses": OK}},
+            "/auth/me": {"get": {"responses": OK},
+                         "put": {"requestBody": {"content": {"application/json": {"schema": fields}}},
+                                 "responses": OK}}}
+    recipe = LoginRecipe("POST", "/token", token_path="access_token", bodies=({"username": "alice", "password": "x"},))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "records"), login=recipe)
+    assert (("PR-MASS-001", "PUT", "/auth/me") in findings_at(result)) is vulnerable
+    assert me["role"] == "user"  # put back

@@ -51,6 +51,8 @@ ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|st
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
+#: the caller's own record, named by no id: ``/me``, ``/auth/me``, ``/profile``, ``/account``
+SELF_PATH = re.compile(r"(?i)/(me|self|profile|account|current[_-]?user|whoami|my[_-]?account)/?$")
 SESSIONS = re.compile(r"(?i)(^|/)sessions?(/|$)")
 REGISTER = re.compile(r"(?i)(^|/)(register|signup|sign-up|users/register|accounts)$")
 
@@ -115,8 +117,10 @@ class Operation:
 
     def parameterless_unsafe(self) -> bool:
         """DELETE/PUT/PATCH on no object (no path parameter, in an API description): ``DELETE /items`` acts on
-        everything at once."""
+        everything at once. An update of the caller's own record (``PUT /auth/me``) acts on the caller alone."""
         if self.source != "openapi" or self.looks_login() or self.looks_register():
+            return False
+        if self.method in ("PUT", "PATCH") and SELF_PATH.search(self.path):
             return False
         return self.method in ("DELETE", "PUT", "PATCH") and not self.path_params and "{" not in self.path
 

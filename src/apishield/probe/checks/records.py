@@ -11,7 +11,9 @@
   object shows (``blocked``, ``approved``, ``verified``, ``featured``, ``role``, ``is_admin`` …) is set to another
   value (a boolean flipped, or a value the API itself names) and read back, then restored; on the identity's own
   user record only privilege fields with values the API names (never ``blocked``-like fields, which could lock the
-  identity out). Two or three requests per object and field, plus the restore.
+  identity out). Two or three requests per object and field, plus the restore. The caller's own record counts
+  whether its path names the caller's id (``/users/{id}``) or names no one (``PUT /auth/me`` read back by
+  ``GET /auth/me``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from apishield.probe.checks._util import body_args, try_send
 from apishield.probe.checks.references import PRIVILEGE, _known_values
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import Operation
+from apishield.probe.targets import SELF_PATH, Operation
 
 MODERATION = re.compile(r"(?i)^(is_?)?(blocked|banned|suspended|approved|verified|featured|flagged|moderated|"
                         r"trusted|premium|vip|hidden_by_admin)$")
@@ -78,6 +80,18 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
         if read is not None and ctx.users and objects.identity_value(
                 param, ctx.users[0].username, ctx.users[0].user_id, op.path.split("{")[0]) is not None:
             out.append((op, read, param))
+    return out
+
+
+def _self_ops(ctx: Context) -> list[tuple[Operation, Operation]]:
+    """(update, read) of the caller's own record by a path without an id (``PUT /auth/me`` read back by ``GET``)."""
+    out = []
+    for op in ctx.operations:
+        if op.method in ("PUT", "PATCH") and not op.path_params and SELF_PATH.search(op.path) and (
+                not op.looks_destructive()):
+            read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+            if read is not None:
+                out.append((op, read))
     return out
 
 
@@ -197,9 +211,9 @@ async def _owned_updates(ctx: Context) -> None:
             break
 
 
-async def _own_account(ctx: Context, op: Operation, read: Operation, param: str) -> None:
+async def _own_account(ctx: Context, op: Operation, read: Operation, param: str | None) -> None:
     me = ctx.users[0]
-    path = _record_path(op, param, me)
+    path = _record_path(op, param, me) if param is not None else op.path  # ``/me``: the caller's by definition
     record = _dict(await try_send(ctx, "GET", path, op=read, identity=me)) if path is not None else None
     if path is None or record is None:
         return
@@ -215,11 +229,14 @@ async def records(ctx: Context) -> None:
         ctx.needs_identity("updates of existing records need the probe's own identities")
         return
     users = _user_ops(ctx)
-    ctx.plan(op for op, _read, _param in users)
+    mine = _self_ops(ctx)
+    ctx.plan([*(op for op, _read, _param in users), *(op for op, _read in mine)])
     for op, read, param in users:
         if len(ctx.users) >= 2:
             await _other_record(ctx, op, read, param)
         await _own_account(ctx, op, read, param)
+    for op, read in mine:
+        await _own_account(ctx, op, read, None)
     await _owned_updates(ctx)
 
 
