@@ -50,3 +50,16 @@ def test_a_token_still_accepted_after_logout(tmp_path: Path, revokes: bool) -> N
     assert (("PR-SESS-002", "POST", "/logout") in findings_at(result)) is not revokes
     assert result.coverage["checks"]["logout"]["ran"] >= 1  # the logout and the canary it asks
     assert not [u for u in result.coverage["not_ran"] if u["check"] == "logout"]
+
+
+def test_ready_made_credentials_say_the_logout_was_not_tested(tmp_path: Path) -> None:
+    """Given only a token (no login recipe), logging it out would end it for the rest of the run: not tested, and
+    the units say so."""
+    import httpx
+
+    with loopback(_app(revokes=False)) as url:
+        token = httpx.post(url + "/login", json={"username": "alice", "password": "pw"}).json()["access_token"]
+        result = probe_paths(tmp_path, url, PATHS, ("crawl", "logout"), auth=(f"a=Authorization:Bearer {token}",))
+    assert not [f for f in result.findings if f.rule_id == "PR-SESS-002"]
+    assert result.coverage["checks"]["logout"]["n/a"] == 1
+    assert "not tested" in str(result.coverage["checks"]["logout"]["reasons"])

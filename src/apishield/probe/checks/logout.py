@@ -5,7 +5,9 @@ first identity that can sign in again gets a fresh session just for this test: t
 anonymous callers) must accept it, the logout is sent with it and must answer with success, and the canary is asked
 once more with the same credentials. A 2xx there is the finding; a 401/403 is a logout that works. The identity then
 signs in afresh, so the rest of the run keeps a working session. Needs a login recipe (or provisioning) and a canary;
-without them the units say why. Four requests per logout operation, at most two operations.
+without them the units say "not tested" and why (not counted against coverage: ready-made credentials cannot be
+logged out without ending them for the rest of the run). Four requests per logout operation, at most two operations.
+It runs with the access checks, before the input checks spend the login's rate limit.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from apishield.probe.targets import Operation
 MAX_LOGOUTS = 2
 
 
-@check("logout", rules=(rules.LOGOUT_KEPT,), weight=1, phase="auth", order=40)
+@check("logout", rules=(rules.LOGOUT_KEPT,), weight=1, phase="access", order=40)
 async def logout(ctx: Context) -> None:
     """A session or token the API still accepts after its own logout."""
-    ops = [op for op in ctx.operations if op.looks_logout()][:MAX_LOGOUTS]
+    # the caller's own session: no path parameter (``/users/{id}/revoke-sessions`` acts on someone else's)
+    ops = sorted((op for op in ctx.operations if op.looks_logout() and not op.path_params),
+                 key=lambda op: "revoke" in op.path.lower())[:MAX_LOGOUTS]
     ctx.plan(ops)
     if not ops:
         ctx.not_applicable("no logout operation in the description")
@@ -29,8 +33,11 @@ async def logout(ctx: Context) -> None:
     who = next((i for i in ctx.users or ctx.identities if i.relogin is not None and i.verified), None)
     canary = ctx.canary
     if who is None or canary is None:
+        # given ready-made credentials only (--auth), logging one out would end it for the rest of the run
+        why = ("not tested: needs a login recipe (--login) so that a session can be opened for the test"
+               if who is None else "not tested: no canary operation to ask with")
         for op in ops:
-            ctx.skip("no identity that can sign in again, or no canary operation to ask with", op)
+            ctx.not_applicable(why, op)
         return
     for op in ops:
         await _after_logout(ctx, op, canary, who)
