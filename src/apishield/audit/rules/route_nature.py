@@ -495,7 +495,7 @@ def without_bare_strings(module: ModuleContext) -> str:
 #: session, session middleware (``db.session`` is a database session and ``request.cookies`` only reads)
 _SETS_COOKIE = re.compile(r"set_cookie\(|(?<![.\w])session\[|(?<![.\w])session\.(?:get|update|setdefault|pop)\(|"
                           r"cherrypy\.session|login_user\(|SessionMiddleware|SessionInterface|beaker|"
-                          r"cookies\[[^\]\n]+\]\s*=(?!=)|\bremember\(")
+                          r"cookies?\[[^\]\n]+\]\s*=(?!=)|\bremember\(")  # CherryPy: response.cookie[name] =
 
 
 def sets_cookies(project: ProjectContext) -> bool:
