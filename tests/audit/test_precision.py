@@ -2205,3 +2205,13 @@ def test_a_client_error_handler_returns_the_public_text_of_its_status(tmp_path: 
               f"@app.errorhandler({registered})\ndef failed(e):\n    return jsonify(error=str(e)), 500\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS307" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+def test_a_credential_for_another_service_stays_medium_though_nothing_reads_it(tmp_path: Path) -> None:
+    """A hard-coded secret of another service leaks that account whether or not this code uses it."""
+    files = {"keys.py": "STRIPE_SECRET_KEY = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'\nSIGNING_SECRET = 'change-me-x'\n",
+             "app.py": "from flask import Flask\napp = Flask(__name__)\n@app.route('/')\ndef index():\n"
+                       "    return 'hi'\n"}
+    result = audit(tmp_path, files)
+    by_line = {f.location.line: f.severity for f in result.findings if f.rule_id == "AS601" and f.location}
+    assert by_line.get(1, Severity.LOW) >= Severity.MEDIUM and by_line.get(2) == Severity.LOW

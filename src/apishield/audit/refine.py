@@ -29,7 +29,8 @@ finding stays visible below the medium-and-above view.
 - **Functions nothing calls** (every rule): a static or class method whose name no other line
   of the project's code (tests aside) mentions — not a call, an import, a registration or a string — never runs
   in the application (a ``decode_expired_token`` helper only its unit test uses); its findings stay, low.
-- **Keys nothing reads** (AS601, AS602, AS605): a hard-coded secret assigned to a name no line of the project uses
+- **Keys nothing reads** (AS601, AS602, AS605): a hard-coded key of the application itself (not a credential for
+  another service, which leaks whether or not it is read) assigned to a name no line of the project uses
   except to assign it or test that it is set, and that no imported framework or extension reads from the
   configuration by name (``SECRET_KEY``; ``JWT_SECRET_KEY`` with flask-jwt-extended…), protects nothing; it
   stays, low.
@@ -156,6 +157,9 @@ _IMPLICIT_KEYS = {"SECRET_KEY": "", "JWT_SECRET_KEY": "flask_jwt_extended", "JWT
                   "SECURITY_PASSWORD_SALT": "flask_security", "WTF_CSRF_SECRET_KEY": "flask_wtf"}
 _UNREAD_RULES = frozenset({"AS601", "AS602", "AS605"})  # keys; a password names an account whoever reads it
 _ASSIGNED = re.compile(r"^\s*(\w+)\s*(?::[^=]+)?=(?!=)")
+#: a credential for another service (a cloud, a payment or mail provider, an API): leaked whether or not it is read
+_OTHER_SERVICE = re.compile(r"(?i)aws|google|gcp|azure|stripe|paypal|github|gitlab|twilio|sendgrid|mailgun|slack|"
+                            r"recaptcha|openai|facebook|twitter|api_?key|access_?key|client_?secret|password")
 
 
 def _assigned(text: str) -> str:
@@ -176,7 +180,7 @@ def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[F
         match = _ASSIGNED.match(module.lines[f.location.line - 1]) if (
             module is not None and f.location is not None and 0 < f.location.line <= len(module.lines)
             and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else None
-        name = match.group(1) if match else ""
+        name = match.group(1) if match and not _OTHER_SERVICE.search(match.group(1)) else ""
         implicit = name in _IMPLICIT_KEYS and (not _IMPLICIT_KEYS[name] or _IMPLICIT_KEYS[name] in imported)
         if name and not implicit:
             word = re.compile(rf"\b{re.escape(name)}\b")
