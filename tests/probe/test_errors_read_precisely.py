@@ -84,11 +84,12 @@ def test_a_bare_500_to_a_request_without_its_file_is_not_an_unhandled_error(tmp_
     assert errors == ({"PR-ERR-004"} if crash else set())
 
 
-def _typed(spliced: bool) -> Any:
+def _typed(spliced: bool, locked: bool = False) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         value = unquote_plus(path.partition("command=")[2])
         if path.startswith("/check") and "'" in value:
             text = (f"psycopg2.errors.SyntaxError: unterminated quoted string at or near \"'{value}\"" if spliced else
+                    "sqlite3.OperationalError: database is locked" if locked else
                     f"psycopg2.errors.InvalidTextRepresentation: invalid input syntax for type integer: \"{value}\"")
             return 500, {}, {"error": text}
         if path.startswith("/check"):
@@ -97,10 +98,11 @@ def _typed(spliced: bool) -> Any:
     return app
 
 
-@pytest.mark.parametrize("spliced", [True, False])
-def test_a_value_refused_for_its_type_is_no_sql_injection(tmp_path: Path, spliced: bool) -> None:
-    """``invalid input syntax for type integer: "1'"``: the database got the quote inside one bound value."""
-    with loopback(_typed(spliced)) as url:
+@pytest.mark.parametrize(("spliced", "locked"), [(True, False), (False, False), (False, True)])
+def test_a_value_refused_for_its_type_is_no_sql_injection(tmp_path: Path, spliced: bool, locked: bool) -> None:
+    """``invalid input syntax for type integer: "1'"``: the database got the quote inside one bound value; ``database
+    is locked``: the statement parsed and met another writer."""
+    with loopback(_typed(spliced, locked)) as url:
         result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
     sql = {r for r, _m, _p in findings_at(result)} & {"PR-SQLI-001"}
     assert bool(sql) is spliced

@@ -48,11 +48,13 @@ SQL_ERRORS = re.compile(
     r"mysql_fetch|MySQLSyntaxErrorException|quoted string not properly terminated|SQLException|"
     r"unclosed quotation mark|Microsoft OLE DB|ODBC SQL Server)"
 )
-#: the database refused a whole value of the wrong type (``invalid input syntax for type integer: "1'"``): the value
-#: was bound or quoted as one literal, not spliced into the statement's text
-TYPE_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|InvalidTextRepresentation|invalid literal for "
-                         r"int\(\)|Incorrect (?:integer|decimal|double) value|conversion failed when converting|"
-                         r"value too long for type")
+#: errors a well-formed statement gets: a whole value of the wrong type (``invalid input syntax for type integer:
+#: "1'"``, bound or quoted as one literal) or the database's state (locked, deadlocked, a constraint): not a quote
+#: that broke the statement's text
+WELL_FORMED_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|InvalidTextRepresentation|invalid literal "
+                                r"for int\(\)|Incorrect (?:integer|decimal|double) value|conversion failed when "
+                                r"converting|value too long for type|database (?:table )?is locked|deadlock detected|"
+                                r"lock wait timeout|could not serialize access|constraint failed|duplicate key value")
 SYNTAX_ERRORS = re.compile(r"(?i)syntax error|unterminated quoted string|unrecognized token|not properly terminated|"
                            r"unclosed quotation mark|SQL syntax")
 FILE_SIGNATURES = re.compile(r"root:[x*]?:0:0:|\[fonts\]|\[extensions\]|for 16-bit app support")
@@ -195,8 +197,8 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             return False
         text = without_shell_errors(ex.text)
         match = SQL_ERRORS.search(text)
-        if match and TYPE_ERRORS.search(text) and not SYNTAX_ERRORS.search(text):
-            break  # the quote reached the database inside one value of the wrong type: bound, not spliced
+        if match and WELL_FORMED_ERRORS.search(text) and not SYNTAX_ERRORS.search(text):
+            break  # the statement parsed: a value of the wrong type, a lock or a constraint, not a broken quote
         if match:
             ctx.report(rules.SQLI_ERROR, f"a {suffix!r} in {slot.name!r} produced a database error "
                        f"({match.group(0)!r})", ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
