@@ -463,6 +463,15 @@ def line_of(lines: list[str], lineno: int) -> str:
     return ""
 
 
+def param_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Parameter name -> default value expression, for the parameters that have one (positional and keyword-only)."""
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    out = {a.arg: d for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults,
+                                    strict=False)}
+    out.update({a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False) if d is not None})
+    return out
+
+
 def in_main_guard(tree: ast.Module) -> set[int]:
     """Line numbers inside ``if __name__ == '__main__':`` blocks."""
     found: set[int] = set()
@@ -528,6 +537,7 @@ __all__ = [
     "mentions",
     "nodes_of",
     "nodes_of_any",
+    "param_defaults",
     "parent_map",
     "qualname",
     "read_source",

@@ -18,6 +18,8 @@ AUTH = "auth"
 RATE = "rate"
 CSRF = "csrf"
 HEADERS = "headers"
+#: how a CSRF protection reads when it is only a SameSite session cookie (it stops forged posts, not a forged login)
+SAMESITE_SESSION = "SameSite session cookie"
 KINDS = (AUTH, RATE, CSRF, HEADERS)
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -188,6 +190,7 @@ __all__ = [
     "HEADERS",
     "KINDS",
     "RATE",
+    "SAMESITE_SESSION",
     "STATE_CHANGING",
     "App",
     "FuncSummary",

@@ -86,13 +86,9 @@ _CALLER_PARAM = re.compile(r"user|account|principal|identity|caller|owner|member
 
 def _caller_params(fn: FnDef) -> set[str]:
     """Parameters a FastAPI dependency fills with the caller (by default value or ``Annotated`` hint)."""
-    args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-    positional = [*fn.args.posonlyargs, *fn.args.args]
-    defaults: dict[str, ast.expr | None] = dict(zip([a.arg for a in positional[len(positional)
-                                                     - len(fn.args.defaults):]], fn.args.defaults, strict=True))
-    defaults |= {a.arg: d for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)}
+    defaults = au.param_defaults(fn)
     out: set[str] = set()
-    for a in args:
+    for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
         filled = [defaults.get(a.arg), a.annotation]
         if _CALLER_PARAM.search(a.arg) and any(
                 isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}

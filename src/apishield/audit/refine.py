@@ -177,10 +177,11 @@ def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[F
     lowered: list[Finding] = []
     for f in out:
         module = sources.get(f.location.path) if f.location is not None else None
-        match = _ASSIGNED.match(module.lines[f.location.line - 1]) if (
+        name = _assigned(module.lines[f.location.line - 1]) if (
             module is not None and f.location is not None and 0 < f.location.line <= len(module.lines)
-            and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else None
-        name = match.group(1) if match and not _OTHER_SERVICE.search(match.group(1)) else ""
+            and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else ""
+        if _OTHER_SERVICE.search(name):
+            name = ""
         implicit = name in _IMPLICIT_KEYS and (not _IMPLICIT_KEYS[name] or _IMPLICIT_KEYS[name] in imported)
         if name and not implicit:
             word = re.compile(rf"\b{re.escape(name)}\b")
@@ -256,7 +257,7 @@ def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
-def _plain(lines: list[str], lo: int) -> bool:
+def _static_or_class_method(lines: list[str], lo: int) -> bool:
     """A static or class method: only code can call it (no framework routes to one, and no dispatch by name of a
     module's functions reaches it); module-level functions may be served by name (``getattr(api, name)``)."""
     above = lines[lo - 2].strip() if lo > 1 else ""
@@ -272,7 +273,8 @@ def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> li
     candidates: dict[str, list[tuple[str, int, int]]] = {}
     for m in modules:
         if m.path in paths:
-            candidates[m.path] = [(name, lo, hi) for name, lo, hi in _functions(m.lines) if _plain(m.lines, lo)]
+            candidates[m.path] = [(name, lo, hi) for name, lo, hi in _functions(m.lines)
+                                if _static_or_class_method(m.lines, lo)]
     names = {name for spans in candidates.values() for name, _, _ in spans}
     if not names:
         return out

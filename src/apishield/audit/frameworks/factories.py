@@ -52,13 +52,8 @@ def _flag_test(test: ast.expr) -> tuple[str, bool] | None:
 def factory_returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[Returned], dict[str, bool]]:
     """The dependencies a factory returns by reference (not by calling them), keyed by the boolean parameter that
     selects each, and the defaults of its boolean parameters. Empty when the body is anything else."""
-    defaults: dict[str, bool] = {}
-    positional = [*fn.args.posonlyargs, *fn.args.args]
-    positional = positional[len(positional) - len(fn.args.defaults):]
-    for arg, default in [*zip(positional, fn.args.defaults, strict=True),
-                         *zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True)]:
-        if isinstance(default, ast.Constant) and isinstance(default.value, bool):
-            defaults[arg.arg] = default.value
+    defaults = {name: value.value for name, value in au.param_defaults(fn).items()
+                if isinstance(value, ast.Constant) and isinstance(value.value, bool)}
     out: list[Returned] = []
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     for index, stmt in enumerate(body):

@@ -16,7 +16,7 @@ from apishield.audit.frameworks.common import (
     sets_security_headers,
 )
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
-from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, Link, Owner, RawRoute
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, Link, Owner, RawRoute
 
 FRAMEWORK = "fastapi"
 _MIDDLEWARE_KINDS = {
@@ -69,33 +69,29 @@ def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
     return depends_targets(value, scan.imports) + [n for n in names if n]
 
 
-def _middleware_kinds(scan: Scan, name: str, call: ast.Call | None = None) -> set[str]:
+def _add_middleware(scan: Scan, owner: Owner, name: str, call: ast.Call) -> None:
+    """The protections middleware ``name`` (added by ``call``) gives every route of ``owner``."""
+    tail = au.last(name)
     kinds = {k for k in classify_name(name) if k in (AUTH, RATE, HEADERS, "csrf")}
-    if au.last(name) == "SessionMiddleware" and call is not None and str(
-            au.const(au.kwarg(call, "same_site"), "lax")).lower() in {"lax", "strict"}:
-        kinds.add(CSRF)  # its cookie is SameSite=Lax by default: browsers leave it off cross-site form posts
-    kinds |= _MIDDLEWARE_KINDS.get(au.last(name), set())
-    cls = scan.classes.get(au.last(name))
+    kinds |= _MIDDLEWARE_KINDS.get(tail, set())
+    cls = scan.classes.get(tail)
     if cls is not None:
         if rejects_unauthenticated(cls, scan.imports):
             kinds.add(AUTH)
         if sets_security_headers(cls):
             kinds.add(HEADERS)
-    return kinds
-
-
-def _how(name: str, kind: str) -> str:
-    return f"{au.last(name)} (SameSite session cookie)" if kind == CSRF and au.last(name) == "SessionMiddleware" \
-        else au.last(name)
+    for kind in kinds:
+        owner.protections.setdefault(kind, tail)
+    if tail == "SessionMiddleware" and str(au.const(au.kwarg(call, "same_site"), "lax")).lower() in {"lax", "strict"}:
+        # its cookie is SameSite=Lax by default: browsers leave it off cross-site form posts
+        owner.protections.setdefault(CSRF, f"{tail} ({SAMESITE_SESSION})")
 
 
 def _middleware_list(scan: Scan, owner: Owner, value: ast.AST | None) -> None:
     if isinstance(value, (ast.List, ast.Tuple)):
         for elt in value.elts:
             if isinstance(elt, ast.Call) and elt.args:
-                name = scan.q(elt.args[0])
-                for kind in _middleware_kinds(scan, name, elt):
-                    owner.protections.setdefault(kind, _how(name, kind))
+                _add_middleware(scan, owner, scan.q(elt.args[0]), elt)
 
 
 def _is_shield(scan: Scan, var: str) -> bool:
@@ -134,10 +130,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
             )
         )
     elif attr == "add_middleware" and call.args:
-        name = scan.q(call.args[0])
-        owner = _owner(scan, owners, base, call.lineno)
-        for kind in _middleware_kinds(scan, name, call):
-            owner.protections.setdefault(kind, _how(name, kind))
+        _add_middleware(scan, _owner(scan, owners, base, call.lineno), scan.q(call.args[0]), call)
     elif attr == "init_app" and call.args and _is_shield(scan, base):
         # apishield: shield.init_app(app) installs the deny-by-default middleware
         owner = _owner(scan, owners, au.last(au.dotted(call.args[0])), call.lineno)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
-from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, App, Route
+from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, App, Route
 from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ProjectContext, rule
@@ -527,7 +527,6 @@ def _recovery(route: Route) -> bool:
     return any(_RECOVERY.search(s) for s in static_segments(route.path)) or bool(_RECOVERY.search(route.handler))
 
 
-#: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
@@ -546,8 +545,8 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
             login = is_auth_endpoint(route.path, route.handler) and not _recovery(route)
             if not (route.state_changing and route.reads_form and (route.uses_session or route.has(AUTH) or login)):
                 continue
-            if not (route.has(CSRF) and not (login and "SameSite" in route.protections.get(CSRF, ""))) and not \
-                    route.csrf_exempt:
+            protected = route.has(CSRF) and not (login and SAMESITE_SESSION in route.protections[CSRF])
+            if not protected and not route.csrf_exempt:
                 yield _at(
                     project,
                     NO_CSRF,

@@ -457,6 +457,7 @@ def builds_page(project: ProjectContext, route: Route) -> bool:
     return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
 
 
+#: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
 _HTML_MARKERS = re.compile(
     r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
     r"jinja_env|get_template|TemplateLookup|FileSystemLoader|PackageLoader|mako|text/html|<html|<body|<div|<form|"

@@ -69,13 +69,7 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
     tainted: set[str] = set()
     requests: set[str] = set()
     args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-    defaults: dict[str, ast.expr] = {}
-    positional = [*fn.args.posonlyargs, *fn.args.args]
-    for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults, strict=False):
-        defaults[a.arg] = d
-    for a, kd in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=False):
-        if kd is not None:
-            defaults[a.arg] = kd
+    defaults = au.param_defaults(fn)
     resolver = graphql_resolver(fn)
     for a in args:
         if a.arg in {"self", "cls"} or (resolver and a.arg in _RESOLVER_CONTEXT):

@@ -310,10 +310,13 @@ class Interpreter(Evaluator):
             positional = args[1:] if args and args[0].kind == "request" else args  # (request, name, context)
             context = positional[1] if len(positional) > 1 else kwargs.get("context")
             named = [positional[0]] if positional else [kwargs["name"]] if "name" in kwargs else []
-            variables = {str(k): v for k, v in (context.items or ()) if isinstance(k, str)} if context else {}
-            page = self.rendered(named, variables if context is not None and context.items is not None else {
-                "": context} if context is not None else {})
-            return replace(page, kind="response")  # an HTML response whatever the route's default
+            if context is None:
+                variables: dict[str, Val] = {}
+            elif context.items is not None:  # a dict literal: each variable known by name
+                variables = {k: v for k, v in context.items if isinstance(k, str)}
+            else:
+                variables = {"": context}  # a context built elsewhere: its values, under no template name
+            return replace(self.rendered(named, variables), kind="response")  # HTML whatever the route's default
         if qual in ABORTS:
             return Val(lit=True)
         if (isinstance(func, ast.Attribute) and func.attr == "get" and receiver is not None and not receiver.taint

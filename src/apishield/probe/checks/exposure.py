@@ -140,10 +140,11 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
         return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
     sent = _sent_text(ex)
     # a login or sign-up answers whoever's password the request carried: the record naming them is their own
-    signer = Identity("signed-in", username=_signed_in(sent)) if ex.identity == "anonymous" else None
+    signed = _signed_in(sent) if ex.identity == "anonymous" else None
+    signer = Identity("signed-in", username=signed) if signed else None
     kinds: set[str] = set()
     for record in person_records(ex.json()):
-        if (me is not None and _own(record, me)) or (signer is not None and signer.username and _own(record, signer)):
+        if any(who is not None and _own(record, who) for who in (me, signer)):
             continue
         if any(isinstance(v, str) and "apishield" in v.lower() for v in record.values()):
             continue  # a throwaway account or object of the probe's own
