@@ -2215,3 +2215,31 @@ def test_a_credential_for_another_service_stays_medium_though_nothing_reads_it(t
     result = audit(tmp_path, files)
     by_line = {f.location.line: f.severity for f in result.findings if f.rule_id == "AS601" and f.location}
     assert by_line.get(1, Severity.LOW) >= Severity.MEDIUM and by_line.get(2) == Severity.LOW
+
+
+@pytest.mark.parametrize(("target", "reported"), [
+    ("request.args['next']", True),  # must fire: the caller names the destination
+    ("request.args.get('next', request.url)", True),  # the caller's choice unless absent
+    ("request.url", False),  # must stay quiet: the page being served, reloaded
+    ("request.path + '?saved=1'", False),
+    ("f\"{request.full_path}#top\"", False),
+])
+def test_a_redirect_to_the_page_being_served_is_no_open_redirect(tmp_path: Path, target: str, reported: bool) -> None:
+    source = ("from flask import Flask, redirect, request\napp = Flask(__name__)\n"
+              f"@app.route('/p', methods=['GET', 'POST'])\ndef page():\n    return redirect({target})\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS807" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("folder", "reported"), [
+    ("request.args['dir']", True),  # must fire: the caller picks the directory
+    ("app.static_folder + 'uploads'", False),  # must stay quiet: where the application is installed
+    ("os.path.join(app.root_path, 'data')", False),
+])
+def test_the_applications_own_directories_are_the_deployers_not_the_callers(tmp_path: Path, folder: str,
+                                                                             reported: bool) -> None:
+    source = ("import os\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+              f"@app.route('/mk', methods=['POST'])\ndef mk():\n    os.makedirs({folder}, exist_ok=True)\n"
+              "    return 'ok'\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS806" and f.severity >= Severity.MEDIUM for f in result.findings) is reported

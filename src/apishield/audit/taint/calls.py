@@ -38,6 +38,7 @@ from apishield.audit.taint.catalogue import (
     SUBPROCESS,
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
+    own_page,
 )
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
@@ -342,7 +343,7 @@ class Interpreter(Evaluator):
         """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``):
         request data after it chooses a page on that site, not the site. The prefix may be a module constant
         (``ROOT + '/users/' + name``)."""
-        if self.fixed_host(node):
+        if self.fixed_host(node) or (local_ok and own_page(node)):
             return True
         cur = node
         while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):

@@ -8,6 +8,7 @@ and the common third-party libraries.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from apishield.audit.frameworks.table import every, every_sink
@@ -208,6 +209,24 @@ LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
 # sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
 SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
 #: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading: ``open(p)``,
+#: directories the application object knows from where it is installed (``app.static_folder``): the deployer's
+APP_DIRS = frozenset({"static_folder", "root_path", "instance_path", "template_folder"})
+#: attributes of the request that spell the page being served (``redirect(request.url)`` reloads it)
+OWN_PAGE_ATTRS = frozenset({"url", "path", "full_path", "base_url", "script_root", "url_root", "host_url"})
+
+
+def own_page(node: ast.AST) -> bool:
+    """The redirect target starts with the address of the page being served (``request.url``,
+    ``request.path + '?tab=2'``, ``f"{request.full_path}#top"``): a browser is sent back to this site, whatever
+    the query says. ``request.referrer`` and the like are not: another site writes them."""
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.FormattedValue):
+        node = node.values[0].value
+    return (isinstance(node, ast.Attribute) and node.attr in OWN_PAGE_ATTRS and isinstance(node.value, ast.Name)
+            and (node.value.id in REQUEST_OBJECTS or node.value.id in REQUEST_PARAM_NAMES))
+
+
 #: ``requests.get(url)``, ``redirect(target)``
 BARE_SINK_ONLY_KINDS = frozenset({"path", "ssrf", "redirect"})
 

@@ -13,13 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import REQUEST_OBJECTS, SESSIONS, SOURCE_ATTRS, operator_setting, worth_reading
-from apishield.audit.taint.guards import (
-    guarded_kinds,
-    guarded_subjects,
-    input_error_only,
-    is_allow_list,
+from apishield.audit.taint.catalogue import (
+    APP_DIRS,
+    REQUEST_OBJECTS,
+    SESSIONS,
+    SOURCE_ATTRS,
+    operator_setting,
+    worth_reading,
 )
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo
 from apishield.audit.taint.values import (
     CLEAN,
@@ -567,8 +569,9 @@ class Evaluator:
             if self.env is not None and name in self.env:
                 return self.env[name]
         base = self.expr(node.value)
-        if (node.attr.isupper() or au.dotted(node, strict=True) in self.info.operator_attrs) and not base.taint:
-            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention
+        if (node.attr.isupper() or node.attr in APP_DIRS or au.dotted(node, strict=True) in self.info.operator_attrs) \
+                and not base.taint:
+            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention; the application's own directories
         if base.kind == "request":
             if node.attr in SOURCE_ATTRS:
                 return Val(taint=frozenset({REQUEST}))
@@ -590,8 +593,6 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean)
         return Val(taint=base.taint, clean=base.clean, derived=base.derived, lit=base.lit,
                    kind=base.kind if base.kind in {"path", "resolved"} else "")
-
-    # ---- calls
 
     def call(self, node: ast.Call) -> Val:
         raise NotImplementedError  # :class:`apishield.audit.taint.calls.Interpreter`
