@@ -5,6 +5,8 @@ exactly as a freshly encoded one against a real Redis."""
 from __future__ import annotations
 
 import os
+import socket
+import struct
 import uuid
 
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apishield.ratelimit.limits import Limit, parse_limits
-from apishield.stores.redis_wire import MAX_DECISIONS, DecisionWire
+from apishield.stores.redis_wire import KERNEL_TIMEOUTS, MAX_DECISIONS, DecisionWire, kernel_timed
 
 redis = pytest.importorskip("redis")
 
@@ -114,3 +116,53 @@ def test_kept_decisions_stay_exact_across_processes_sharing_redis(redis_url: str
         a.delete(ban)
         a.close()
         b.close()
+
+
+def receive_timeout(sock: socket.socket) -> float:
+    """The kernel's receive timeout of ``sock`` in seconds (it rounds to its clock tick)."""
+    whole, micro = struct.unpack("@ll", sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))
+    return float(whole + micro / 1_000_000)
+
+
+@pytest.mark.skipif(not KERNEL_TIMEOUTS, reason="kernel socket timeouts are used on Linux only")
+def test_a_decision_socket_is_bounded_by_the_kernel_not_by_poll() -> None:
+    """After ``kernel_timed`` the socket is blocking for Python (no ``poll()`` before each call) and the kernel
+    holds the same bound: a read from a peer that never answers fails within it."""
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client = socket.create_connection(listener.getsockname(), timeout=2.0)
+    peer, _ = listener.accept()
+    try:
+        kernel_timed(client, 0.05)
+        assert client.gettimeout() is None
+        assert receive_timeout(client) == pytest.approx(0.05, abs=0.011)
+        start = time.perf_counter()
+        with pytest.raises(OSError):  # EAGAIN once the kernel's wait is over
+            client.recv(16)
+        assert time.perf_counter() - start < 1.0
+        kernel_timed(client, 5.0)  # done once: a socket already bounded by the kernel is left as it is
+        assert receive_timeout(client) == pytest.approx(0.05, abs=0.011)
+        kernel_timed(None, 0.05)  # not connected yet: nothing to do
+    finally:
+        for s in (client, peer, listener):
+            s.close()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not KERNEL_TIMEOUTS, reason="kernel socket timeouts are used on Linux only")
+def test_decisions_on_redis_use_kernel_bounded_sockets(redis_url: str) -> None:
+    from apishield.stores.redis import RedisStore
+
+    store = RedisStore(redis_url, decision_timeout=0.2)
+    try:
+        key = f"wire-{uuid.uuid4().hex}"
+        assert store.hit(key, LIMITS)[0].allowed
+        assert store.hit(key, LIMITS)[0].remaining == 3
+        socks = [conn._sock for idle in store._idle.values() for conn in idle]
+        assert socks and all(s is not None and s.gettimeout() is None for s in socks)
+        assert all(receive_timeout(s) == pytest.approx(0.2, abs=0.011) for s in socks)
+    finally:
+        store.close()

@@ -30,7 +30,7 @@ from apishield.stores.base import redact_url
 from apishield.stores.breaker import CircuitBreaker
 from apishield.stores.counters import Counted, CounterOp, check_ops, refused_by
 from apishield.stores.redis_topology import build_client, kind_of, parse_multi_host, report_durability
-from apishield.stores.redis_wire import DecisionWire, bulk, pack
+from apishield.stores.redis_wire import DecisionWire, bulk, kernel_timed, pack
 
 if TYPE_CHECKING:
     from apishield.ratelimit.limits import Limit
@@ -428,6 +428,7 @@ class RedisStore:
                         if sentinel and getattr(conn, "_sock", True) is None:
                             conn.connect()  # asks the sentinels for the master (a plain send would not)
                         conn.send_packed_command([payload, wait] if wait else [payload], check_health=False)
+                        kernel_timed(conn._sock, self._decision_timeout)
                     except self._send_errors:
                         conn.disconnect()
                         if attempt == 0:

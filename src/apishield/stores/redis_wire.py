@@ -11,6 +11,9 @@ encoding of a dozen arguments. Nothing about the decision is kept: the script de
 
 from __future__ import annotations
 
+import socket
+import struct
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,26 @@ if TYPE_CHECKING:
 STRATEGY_CODE = {"fixed_window": "1", "sliding_window": "2", "token_bucket": "3", "gcra": "4"}
 #: encoded decisions kept per store (a few hundred bytes each)
 MAX_DECISIONS = 2048
+#: the kernel holds a socket's timeouts where ``struct timeval`` is two C longs (Linux); elsewhere Python does
+KERNEL_TIMEOUTS = sys.platform.startswith("linux") and struct.calcsize("@l") == 8
+
+
+def kernel_timed(sock: socket.socket | None, seconds: float) -> None:
+    """Let the kernel bound ``sock``'s sends and receives to ``seconds`` instead of Python.
+
+    A Python socket timeout makes every ``send`` and ``recv`` wait in ``poll()`` first: two system calls where
+    one does, about a fifth of a decision's CPU. ``SO_SNDTIMEO``/``SO_RCVTIMEO`` keep the same bound on a
+    blocking socket; an expired wait fails the call with ``EAGAIN``, which redis-py reports as a connection
+    error, so the decision still fails within ``seconds``. Done once per connection (a reconnect makes a new
+    socket, with Python's timeout again, and is done again). TLS sockets keep Python's timeouts.
+    """
+    if not KERNEL_TIMEOUTS or type(sock) is not socket.socket or sock.gettimeout() is None:
+        return  # not Linux, no socket yet, TLS (its own reads), or already done
+    whole, micro = divmod(max(1, round(seconds * 1_000_000)), 1_000_000)  # a zero timeval would mean "wait forever"
+    timeval = struct.pack("@ll", whole, micro)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+    sock.settimeout(None)
 
 
 def bulk(data: bytes) -> bytes:
@@ -99,4 +122,4 @@ class DecisionWire:
             raise StoreError(f"Redis store ratelimit: unexpected reply {raw!r:.80}") from exc
 
 
-__all__ = ["MAX_DECISIONS", "STRATEGY_CODE", "DecisionWire", "bulk", "pack"]
+__all__ = ["KERNEL_TIMEOUTS", "MAX_DECISIONS", "STRATEGY_CODE", "DecisionWire", "bulk", "kernel_timed", "pack"]
