@@ -2215,3 +2215,69 @@ def test_a_credential_for_another_service_stays_medium_though_nothing_reads_it(t
     result = audit(tmp_path, files)
     by_line = {f.location.line: f.severity for f in result.findings if f.rule_id == "AS601" and f.location}
     assert by_line.get(1, Severity.LOW) >= Severity.MEDIUM and by_line.get(2) == Severity.LOW
+
+
+# --- Guards that raise: the application's own exception refuses the caller as surely as abort(401) ----------------
+_RAISING_GUARD = """\
+from functools import wraps
+from flask import Flask, Blueprint, g, jsonify, request
+app = Flask(__name__)
+bp = Blueprint("orders", __name__)
+
+class AppError(Exception):
+    pass
+
+def authenticate_customer():
+    return request.authorization is not None and lookup(request.authorization)
+
+def customer_required(f):
+    @wraps(f)
+    def wrapper(*args, **kwargs):
+        {decorator}
+        return f(*args, **kwargs)
+    return wrapper
+
+{hook}
+
+@bp.route("/orders/<order_id>/refund", methods=["POST"])
+@customer_required
+def refund(order_id):
+    return jsonify(pay_back(order_id, request.form["amount"]))
+
+@app.route("/credits", methods=["POST"])
+def add_credits():
+    {inline}
+    return jsonify(increment_balance(request.form["user"], request.form["amount"]))
+
+@app.route("/orders")
+def list_orders():
+    if authenticate_customer():
+        return jsonify(orders_of(g.email))
+    {fallthrough}
+"""
+_GUARDED = {"decorator": "if not authenticate_customer():\n"
+                         "            raise AppError('customer authentication required')",
+            "hook": "", "inline": "if not authenticate_customer():\n        raise AppError('nope')",
+            "fallthrough": "raise AppError('Unauthorized')"}
+_UNGUARDED = {"decorator": "g.customer = authenticate_customer()", "hook": "",
+              "inline": "if not request.form.get('user'):\n        raise AppError('user missing')",
+              "fallthrough": "return jsonify(all_orders())"}
+
+
+_ROUTES = {"@bp.route": "refund", '@app.route("/credits"': "credits", '@app.route("/orders")': "orders"}
+
+
+@pytest.mark.parametrize(("parts", "reported"), [
+    (_UNGUARDED, {"refund", "credits", "orders"}),  # must fire: a decorator that only records, a form check, a list
+    (_GUARDED, set()),  # must stay quiet: each refuses the caller by raising the app's own exception
+    ({**_UNGUARDED, "hook": "@bp.before_request\ndef customers_only():\n"
+                            "    if not authenticate_customer() and not verify_api_key():\n"
+                            "        raise AppError('denied')\n"}, {"credits", "orders"}),  # the hook guards bp
+])
+def test_guards_that_raise_the_apps_own_exception(tmp_path: Path, parts: dict[str, str], reported: set[str]) -> None:
+    source = _RAISING_GUARD.format(**parts)
+    result = audit(tmp_path, {"app.py": source})
+    lines = source.splitlines()
+    names = {i + 1: name for i, text in enumerate(lines) for prefix, name in _ROUTES.items() if text.startswith(prefix)}
+    found = {f.location.line for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert {names.get(line, str(line)) for line in found} == reported
