@@ -2281,3 +2281,29 @@ def test_guards_that_raise_the_apps_own_exception(tmp_path: Path, parts: dict[st
     names = {i + 1: name for i, text in enumerate(lines) for prefix, name in _ROUTES.items() if text.startswith(prefix)}
     found = {f.location.line for f in result.findings if f.rule_id == "AS101" and f.location}
     assert {names.get(line, str(line)) for line in found} == reported
+
+
+# --- AS501: a CSRF exemption matters only where a forged request rides on the cookie session and acts -------------
+_EXEMPT_VIEW = """\
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+
+@csrf_exempt
+def view(request):
+    {body}
+"""
+
+
+@pytest.mark.parametrize(("body", "severity"), [
+    # must fire: the signed-in caller's email changes on a forged POST
+    ("request.user.email = request.POST['email']\n    request.user.save()\n    return redirect('home')",
+     Severity.MEDIUM),
+    # must stay quiet (low): it only renders a page for the signed-in caller
+    ("if not request.user.is_authenticated:\n        return redirect('login')\n    return render(request, 'p.html')",
+     Severity.LOW),
+    # must stay quiet (low): no cookie session to ride on, a forged request is no more than a direct one
+    ("Event.objects.create(kind=request.POST['kind'])\n    return render(request, 'ok.html')", Severity.LOW),
+])
+def test_a_csrf_exemption_matters_for_session_views_that_act(tmp_path: Path, body: str, severity: Severity) -> None:
+    result = audit(tmp_path, {"views.py": _EXEMPT_VIEW.format(body=body)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
