@@ -2307,3 +2307,31 @@ def view(request):
 def test_a_csrf_exemption_matters_for_session_views_that_act(tmp_path: Path, body: str, severity: Severity) -> None:
     result = audit(tmp_path, {"views.py": _EXEMPT_VIEW.format(body=body)})
     assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
+
+
+# --- AS301: DEBUG = True in a base configuration class that the production subclass switches off ------------------
+_CONFIG_CLASSES = """\
+import os
+
+class BaseConfig:
+    DEBUG = True
+    NAME = "svc"
+
+class ProductionConfig(BaseConfig):
+    {production}
+
+class StagingConfig(ProductionConfig):
+    pass
+
+CONFIGS = {{"production": ProductionConfig, "staging": StagingConfig}}
+CONFIG = CONFIGS[os.environ.get("APP_ENV", "production")]
+"""
+
+
+@pytest.mark.parametrize(("production", "severity"), [
+    ("LOG_LEVEL = 'INFO'", Severity.HIGH),  # must fire: production inherits the debugger
+    ("DEBUG = False", Severity.LOW),  # must stay quiet (low): the served production class switches it off
+])
+def test_debug_in_a_base_class_switched_off_by_production(tmp_path: Path, production: str, severity: Severity) -> None:
+    result = audit(tmp_path, {"config.py": _CONFIG_CLASSES.format(production=production)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS301"] == [severity]
