@@ -2335,3 +2335,37 @@ CONFIG = CONFIGS[os.environ.get("APP_ENV", "production")]
 def test_debug_in_a_base_class_switched_off_by_production(tmp_path: Path, production: str, severity: Severity) -> None:
     result = audit(tmp_path, {"config.py": _CONFIG_CLASSES.format(production=production)})
     assert [f.severity for f in result.findings if f.rule_id == "AS301"] == [severity]
+
+
+# --- AS202: a reset confirmation whose body token is a signed, expiring token has nothing to guess -----------------
+_RESET_CONFIRM = """\
+import jwt
+from fastapi import FastAPI
+from pydantic import BaseModel
+app = FastAPI()
+
+class NewPassword(BaseModel):
+    token: str
+    new_password: str
+
+def {helper}(token):
+    {check}
+
+@app.post("/reset-password/")
+def reset_password(body: NewPassword):
+    email = {helper}(token=body.token)
+    if not email:
+        raise ValueError("Invalid token")
+    set_password(email, body.new_password)
+    return {{"message": "ok"}}
+"""
+
+
+@pytest.mark.parametrize(("helper", "check", "reported"), [
+    ("find_reset", "return RESETS.get(token)", True),  # must fire: a stored token looked up as text can be guessed
+    ("verify_reset_token", "return jwt.decode(token, KEY, algorithms=['HS256'])['sub']", False),  # signed: quiet
+])
+def test_a_reset_confirmation_with_a_signed_body_token(tmp_path: Path, helper: str, check: str,
+                                                        reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _RESET_CONFIRM.format(helper=helper, check=check)})
+    assert any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
