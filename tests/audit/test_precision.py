@@ -2369,3 +2369,15 @@ def test_a_reset_confirmation_with_a_signed_body_token(tmp_path: Path, helper: s
                                                         reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _RESET_CONFIRM.format(helper=helper, check=check)})
     assert any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS601/AS602: a literal named "secret" in a template context is text on a page, not a credential ----------------
+@pytest.mark.parametrize(("statement", "reported"), [
+    ('app.config.update({"secret": "S3CR37K3Y"})', True),  # must fire: the app's own secret
+    ('return render(request, "lab.html", {"secret": "S3CR37K3Y"})', False),  # must stay quiet: shown on the page
+    ('return templates.TemplateResponse(request, "lab.html", context={"secret": "S3CR37K3Y"})', False),
+])
+def test_a_template_context_is_page_data(tmp_path: Path, statement: str, reported: bool) -> None:
+    source = f"from django.shortcuts import render\n\ndef lab(request, app, templates):\n    {statement}\n"
+    result = audit(tmp_path, {"views.py": source})
+    assert any(f.rule_id in {"AS601", "AS602"} for f in result.findings) is reported
