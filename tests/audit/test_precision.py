@@ -2381,3 +2381,14 @@ def test_a_template_context_is_page_data(tmp_path: Path, statement: str, reporte
     source = f"from django.shortcuts import render\n\ndef lab(request, app, templates):\n    {statement}\n"
     result = audit(tmp_path, {"views.py": source})
     assert any(f.rule_id in {"AS601", "AS602"} for f in result.findings) is reported
+
+
+def test_a_reset_request_that_creates_the_token_reads_none(tmp_path: Path) -> None:
+    """``user.generate_reset_token()`` makes the token it mails: the step reads no secret from the caller."""
+    source = ("from flask import Flask, request, redirect\napp = Flask(__name__)\n"
+              "@app.route('/reset', methods=['GET', 'POST'])\ndef password_reset_request():\n"
+              "    user = find_user(request.form['email'])\n    if user:\n"
+              "        send_email(user.email, token=user.generate_reset_token())\n"
+              "    return redirect('/login')\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert not any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings)

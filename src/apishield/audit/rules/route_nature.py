@@ -334,7 +334,8 @@ _ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(
 #: ``'token'``/``'code'``/``'otp'``/``'pin'`` field or a body model's ``.token``/``.reset_code`` attribute
 _READS_RECOVERY_SECRET = re.compile(
     r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]"""
-    r"|\.(?:\w*_)?(?:token|otp|pin)\b|\.(?:reset|verification|confirmation|otp)_code\b", re.IGNORECASE)
+    r"|\.(?:\w*_)?(?:token|otp|pin)\b(?!\s*\()|\.(?:reset|verification|confirmation|otp)_code\b(?!\s*\()",
+    re.IGNORECASE)  # an attribute read, not a method call (``user.generate_reset_token()`` creates the token)
 #: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
 _SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
                            re.IGNORECASE)
