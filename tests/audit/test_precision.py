@@ -2243,3 +2243,178 @@ def test_the_applications_own_directories_are_the_deployers_not_the_callers(tmp_
               "    return 'ok'\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS806" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+# --- Guards that raise: the application's own exception refuses the caller as surely as abort(401) ----------------
+_RAISING_GUARD = """\
+from functools import wraps
+from flask import Flask, Blueprint, g, jsonify, request
+app = Flask(__name__)
+bp = Blueprint("orders", __name__)
+
+class AppError(Exception):
+    pass
+
+def authenticate_customer():
+    return request.authorization is not None and lookup(request.authorization)
+
+def customer_required(f):
+    @wraps(f)
+    def wrapper(*args, **kwargs):
+        {decorator}
+        return f(*args, **kwargs)
+    return wrapper
+
+{hook}
+
+@bp.route("/orders/<order_id>/refund", methods=["POST"])
+@customer_required
+def refund(order_id):
+    return jsonify(pay_back(order_id, request.form["amount"]))
+
+@app.route("/credits", methods=["POST"])
+def add_credits():
+    {inline}
+    return jsonify(increment_balance(request.form["user"], request.form["amount"]))
+
+@app.route("/orders")
+def list_orders():
+    if authenticate_customer():
+        return jsonify(orders_of(g.email))
+    {fallthrough}
+"""
+_GUARDED = {"decorator": "if not authenticate_customer():\n"
+                         "            raise AppError('customer authentication required')",
+            "hook": "", "inline": "if not authenticate_customer():\n        raise AppError('nope')",
+            "fallthrough": "raise AppError('Unauthorized')"}
+_UNGUARDED = {"decorator": "g.customer = authenticate_customer()", "hook": "",
+              "inline": "if not request.form.get('user'):\n        raise AppError('user missing')",
+              "fallthrough": "return jsonify(all_orders())"}
+
+
+_ROUTES = {"@bp.route": "refund", '@app.route("/credits"': "credits", '@app.route("/orders")': "orders"}
+
+
+@pytest.mark.parametrize(("parts", "reported"), [
+    (_UNGUARDED, {"refund", "credits", "orders"}),  # must fire: a decorator that only records, a form check, a list
+    (_GUARDED, set()),  # must stay quiet: each refuses the caller by raising the app's own exception
+    ({**_UNGUARDED, "hook": "@bp.before_request\ndef customers_only():\n"
+                            "    if not authenticate_customer() and not verify_api_key():\n"
+                            "        raise AppError('denied')\n"}, {"credits", "orders"}),  # the hook guards bp
+])
+def test_guards_that_raise_the_apps_own_exception(tmp_path: Path, parts: dict[str, str], reported: set[str]) -> None:
+    source = _RAISING_GUARD.format(**parts)
+    result = audit(tmp_path, {"app.py": source})
+    lines = source.splitlines()
+    names = {i + 1: name for i, text in enumerate(lines) for prefix, name in _ROUTES.items() if text.startswith(prefix)}
+    found = {f.location.line for f in result.findings if f.rule_id == "AS101" and f.location}
+    assert {names.get(line, str(line)) for line in found} == reported
+
+
+# --- AS501: a CSRF exemption matters only where a forged request rides on the cookie session and acts -------------
+_EXEMPT_VIEW = """\
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+
+@csrf_exempt
+def view(request):
+    {body}
+"""
+
+
+@pytest.mark.parametrize(("body", "severity"), [
+    # must fire: the signed-in caller's email changes on a forged POST
+    ("request.user.email = request.POST['email']\n    request.user.save()\n    return redirect('home')",
+     Severity.MEDIUM),
+    # must stay quiet (low): it only renders a page for the signed-in caller
+    ("if not request.user.is_authenticated:\n        return redirect('login')\n    return render(request, 'p.html')",
+     Severity.LOW),
+    # must stay quiet (low): no cookie session to ride on, a forged request is no more than a direct one
+    ("Event.objects.create(kind=request.POST['kind'])\n    return render(request, 'ok.html')", Severity.LOW),
+])
+def test_a_csrf_exemption_matters_for_session_views_that_act(tmp_path: Path, body: str, severity: Severity) -> None:
+    result = audit(tmp_path, {"views.py": _EXEMPT_VIEW.format(body=body)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
+
+
+# --- AS301: DEBUG = True in a base configuration class that the production subclass switches off ------------------
+_CONFIG_CLASSES = """\
+import os
+
+class BaseConfig:
+    DEBUG = True
+    NAME = "svc"
+
+class ProductionConfig(BaseConfig):
+    {production}
+
+class StagingConfig(ProductionConfig):
+    pass
+
+CONFIGS = {{"production": ProductionConfig, "staging": StagingConfig}}
+CONFIG = CONFIGS[os.environ.get("APP_ENV", "production")]
+"""
+
+
+@pytest.mark.parametrize(("production", "severity"), [
+    ("LOG_LEVEL = 'INFO'", Severity.HIGH),  # must fire: production inherits the debugger
+    ("DEBUG = False", Severity.LOW),  # must stay quiet (low): the served production class switches it off
+])
+def test_debug_in_a_base_class_switched_off_by_production(tmp_path: Path, production: str, severity: Severity) -> None:
+    result = audit(tmp_path, {"config.py": _CONFIG_CLASSES.format(production=production)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS301"] == [severity]
+
+
+# --- AS202: a reset confirmation whose body token is a signed, expiring token has nothing to guess -----------------
+_RESET_CONFIRM = """\
+import jwt
+from fastapi import FastAPI
+from pydantic import BaseModel
+app = FastAPI()
+
+class NewPassword(BaseModel):
+    token: str
+    new_password: str
+
+def {helper}(token):
+    {check}
+
+@app.post("/reset-password/")
+def reset_password(body: NewPassword):
+    email = {helper}(token=body.token)
+    if not email:
+        raise ValueError("Invalid token")
+    set_password(email, body.new_password)
+    return {{"message": "ok"}}
+"""
+
+
+@pytest.mark.parametrize(("helper", "check", "reported"), [
+    ("find_reset", "return RESETS.get(token)", True),  # must fire: a stored token looked up as text can be guessed
+    ("verify_reset_token", "return jwt.decode(token, KEY, algorithms=['HS256'])['sub']", False),  # signed: quiet
+])
+def test_a_reset_confirmation_with_a_signed_body_token(tmp_path: Path, helper: str, check: str,
+                                                        reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _RESET_CONFIRM.format(helper=helper, check=check)})
+    assert any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+# --- AS601/AS602: a literal named "secret" in a template context is text on a page, not a credential ----------------
+@pytest.mark.parametrize(("statement", "reported"), [
+    ('app.config.update({"secret": "S3CR37K3Y"})', True),  # must fire: the app's own secret
+    ('return render(request, "lab.html", {"secret": "S3CR37K3Y"})', False),  # must stay quiet: shown on the page
+    ('return templates.TemplateResponse(request, "lab.html", context={"secret": "S3CR37K3Y"})', False),
+])
+def test_a_template_context_is_page_data(tmp_path: Path, statement: str, reported: bool) -> None:
+    source = f"from django.shortcuts import render\n\ndef lab(request, app, templates):\n    {statement}\n"
+    result = audit(tmp_path, {"views.py": source})
+    assert any(f.rule_id in {"AS601", "AS602"} for f in result.findings) is reported
+
+
+def test_a_reset_request_that_creates_the_token_reads_none(tmp_path: Path) -> None:
+    """``user.generate_reset_token()`` makes the token it mails: the step reads no secret from the caller."""
+    source = ("from flask import Flask, request, redirect\napp = Flask(__name__)\n"
+              "@app.route('/reset', methods=['GET', 'POST'])\ndef password_reset_request():\n"
+              "    user = find_user(request.form['email'])\n    if user:\n"
+              "        send_email(user.email, token=user.generate_reset_token())\n"
+              "    return redirect('/login')\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert not any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings)

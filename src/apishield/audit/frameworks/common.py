@@ -14,6 +14,7 @@ import re
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
+from apishield.audit.frameworks.guards import raises_refusal
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import serves_fixed_file
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
@@ -24,21 +25,6 @@ SECURITY_HEADERS = (
     "x-frame-options",
     "x-content-type-options",
 )
-_REJECT_EXCEPTIONS = {
-    "Unauthorized",
-    "Forbidden",
-    "NotAuthenticated",
-    "PermissionDenied",
-    "AuthenticationFailed",
-    "HTTPUnauthorized",
-    "HTTPForbidden",
-    "AuthError",
-    "AuthenticationError",
-    "UnauthorizedError",
-    "InvalidTokenError",
-    "NoAuthorizationError",
-    "AuthorizationError",
-}
 _REJECT_CALLS = {
     "abort",
     "HTTPError",
@@ -272,7 +258,7 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     for node in au.nodes_of_any(body, ast.Raise, ast.Call, ast.Return, ast.Return, ast.Assign, ast.Attribute):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
-            if name in _REJECT_EXCEPTIONS:
+            if raises_refusal(node.exc):
                 return True
             if name == "HTTPRedirect" and isinstance(node.exc, ast.Call):
                 target = au.str_const(au.arg(node.exc, 0)) or ""
@@ -354,7 +340,7 @@ def checks_roles(body: ast.AST) -> bool:
 _SUMMARY_HINTS = (
     # rejects unauthenticated requests
     "401", "403", "abort",
-    "unauthori",
+    "unauthori", "authenticat", "logged", "signed_in", "current_user", "api_key", "denied", "token", "verify",
     "forbidden",
     "redirect",
     "login",

@@ -10,6 +10,12 @@ request or its cookies/headers/session and answers a user or ``None``) then ``if
 RedirectResponse("/login")`` (or ``raise HTTPException(401)``, or render the login page). The refusal must come
 before the handler does anything else: a result never tested, or tested only after a statement that acts (a call
 made for its effect, a loop, a ``with``), protects nothing.
+
+A check called in the test itself counts too, whatever the refusal raises: ``if not authenticate_customer(): raise
+AppError(...)`` (a function named for checking the caller's credentials — ``authenticate_*``, ``is_authenticated``,
+``validate_api_key``, ``verify_token``), alone or joined with others (``if not a() and not b()``), at the top of a
+handler or of the wrapper a decorator returns; and so do branches that serve each authenticated kind of caller and
+end, after them, in a raise (``if authenticate_customer(): return ...`` ... ``raise AppError(...)``).
 """
 
 from __future__ import annotations
@@ -40,13 +46,28 @@ def _identity_read(node: ast.AST) -> bool:
     return bool(key and _IDENTITY_KEY.search(key)) and au.dotted(store) in _SESSIONS
 
 
+#: functions named for checking the caller's credentials, called in a guard's test
+_AUTH_CHECK = re.compile(r"^(?:is_|has_)?(?:authenticated?(?:_\w+)?|logged_?in|signed_?in"
+                         r"|valid_(?:api_?key|token|session)|(?:validate|verify|check)_\w*(?:api_?key|token|credentials?|auth\w*|signature|password)"
+                         r"|\w*authenticated_\w+)$", re.IGNORECASE)
+
+
 def _auth_helper_call(node: ast.AST) -> bool:
     """``get_current_user(request, db)``: a call of a function named for the signed-in caller that is handed the
-    request (or its cookies, headers or session)."""
-    if not isinstance(node, ast.Call) or not _AUTH_HELPER.match(au.last(au.dotted(node.func))):
+    request (or its cookies, headers or session), or nothing at all (it reads the request of the context)."""
+    if not isinstance(node, ast.Call) or not _AUTH_HELPER.match(au.last(au.dotted(node.func)).lstrip("_")):
         return False
-    return any(au.dotted(a).split(".", 1)[0] in {"request", "req"}
-               for a in [*node.args, *(kw.value for kw in node.keywords)])
+    handed = [*node.args, *(kw.value for kw in node.keywords)]
+    return not handed or any(au.dotted(a).split(".", 1)[0] in {"request", "req"} for a in handed)
+
+
+def _auth_check(node: ast.AST) -> bool:
+    """``authenticate_customer()``, ``validate_api_key(request)``: a call named for checking the caller's
+    credentials (a CSRF token check is not one)."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = au.last(au.dotted(node.func)).lstrip("_")
+    return (bool(_AUTH_CHECK.match(name)) or _auth_helper_call(node)) and not re.search("csrf|xsrf", name, re.I)
 
 
 def _acts(statement: ast.stmt) -> bool:
@@ -58,9 +79,11 @@ def _acts(statement: ast.stmt) -> bool:
 
 def _tests_absence(test: ast.expr, names: set[str]) -> bool:
     """``x is None``, ``not x``, ``'user' not in session``, ``not session.get('user')`` for an identity value."""
+    if isinstance(test, ast.BoolOp):  # ``not a() and not b()``, ``request.method == 'POST' and not a()``
+        return any(_tests_absence(value, names) for value in test.values)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = test.operand
-        return (isinstance(inner, ast.Name) and inner.id in names) or _identity_read(inner)
+        return (isinstance(inner, ast.Name) and inner.id in names) or _identity_read(inner) or _auth_check(inner)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op, right = test.ops[0], test.comparators[0]
         if isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None:
@@ -71,14 +94,33 @@ def _tests_absence(test: ast.expr, names: set[str]) -> bool:
     return False
 
 
+def _serves_authenticated(statement: ast.stmt, names: set[str]) -> bool:
+    """``if authenticate_customer(): ... return ...`` / ``if user: ... return ...``: a branch for one authenticated
+    kind of caller, ending the request."""
+    if not isinstance(statement, ast.If) or not isinstance(statement.body[-1], (ast.Return, ast.Raise)):
+        return False
+    test = statement.test
+    return (isinstance(test, ast.Name) and test.id in names) or _auth_check(test)
+
+
 def refuses_without_session_identity(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The function's own body returns (or raises) early when the session, or an authentication helper handed the
-    request, answers no signed-in identity."""
+    """The function's own body (or that of the wrapper it defines, for a decorator) returns or raises early when
+    the session, or an authentication check, answers no signed-in identity."""
+    return any(_refuses_early(f) for f in [fn, *(s for s in fn.body if isinstance(s, (ast.FunctionDef,
+                                                                                       ast.AsyncFunctionDef)))])
+
+
+def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not any(isinstance(statement, ast.If) for statement in fn.body):
         return False  # the common case: no early exit to look at
     names: set[str] = set()
     helper: set[str] = set()  # names bound from an authentication helper, while nothing has acted since
+    served = False  # branches so far each served an authenticated caller and ended
     for statement in fn.body:
+        if served and isinstance(statement, ast.Raise):
+            return True  # nobody else gets past them
+        served = _serves_authenticated(statement, helper) or (served and not _acts(statement)
+                                                              and not isinstance(statement, ast.If))
         if isinstance(statement, ast.Assign) and _identity_read(statement.value):
             names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
         elif isinstance(statement, ast.Assign) and _auth_helper_call(statement.value):

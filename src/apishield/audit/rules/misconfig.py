@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
+from apishield.audit.rules._config_classes import dev_file, is_dev_class, overridden_off
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
-
-_DEV_CLASS = re.compile(r"(test|dev|develop|local|debug)", re.IGNORECASE)
 
 DEBUG_FIXES = {
     "flask": "Never hard-code debug: `app.run()` only under `if __name__ == '__main__'` and read "
@@ -147,22 +146,6 @@ WEAK_CSP = Rule(
 _HTTP_CLIENT_VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 
 
-def _is_dev_class(ctx: ModuleContext, node: ast.AST, parents: dict[int, ast.AST]) -> bool:
-    cur: ast.AST | None = node
-    while cur is not None:
-        if isinstance(cur, ast.ClassDef) and _DEV_CLASS.search(cur.name):
-            return True
-        if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)) and re.search(r"test", cur.name, re.I):
-            return True
-        cur = parents.get(id(cur))
-    return False
-
-
-def _dev_file(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1].lower()
-    return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
-
-
 _HINT_CHECK_DEBUG = ("debug", "reload", "show_tracebacks")
 _HINT_CHECK_DEV_SERVER = ("run(", "quickstart")
 _HINT_CHECK_BIND_ALL = ("0.0.0.0", "'::'", '"::"', "'::\"", "\"::'")  # noqa: S104  # words to look for
@@ -180,11 +163,12 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     a module/config-class ``DEBUG = True``, ``bottle.debug(True)``, ``run(debug=True|reloader=True)`` (low for Bottle
     bound to loopback: tracebacks, no debugger), CherryPy ``'request.show_tracebacks': True``, ``FastAPI(debug=True)``
     / ``Starlette(debug=True)`` and ``uvicorn.run(reload=True)`` (low: auto-reload is a development mode, not a
-    debugger). Values read from the environment are unknown, not
-    vulnerable; ``Test*``/``Dev*`` config classes, test files and branches the module's literal constants never take
-    (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are skipped.
+    debugger). Values read from the environment are unknown, not vulnerable; a base class's ``DEBUG = True`` that a
+    production subclass switches off is low; ``Test*``/``Dev*`` config classes, test files and branches the module's
+    literal constants never take (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are
+    skipped.
     """
-    if not au.mentions(ctx, _HINT_CHECK_DEBUG) or _dev_file(ctx.path):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_DEBUG) or dev_file(ctx.path):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
@@ -209,14 +193,17 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
                                   fix=fix, **({"severity": Severity.LOW} if local or reload else {}))
             elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
                 yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
-            elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not _is_dev_class(ctx, node, parents):
+            elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not is_dev_class(node, parents):
                 yield at_node(DEBUG, ctx, node, "DEBUG=True in the app configuration", fix=fix)
-        elif isinstance(node, ast.Assign) and au.is_true(node.value) and not _is_dev_class(ctx, node, parents):
+        elif isinstance(node, ast.Assign) and au.is_true(node.value) and not is_dev_class(node, parents):
             for target in node.targets:
                 text = au.dotted(target)
                 item = au.subscript_key(target) if isinstance(target, ast.Subscript) else None
                 if text.endswith(".debug") or text == "DEBUG" or item == "DEBUG":
-                    yield at_node(DEBUG, ctx, node, "debug mode switched on in code", fix=fix)
+                    sub = overridden_off(ctx.tree, node, parents) if text == "DEBUG" else ""
+                    yield at_node(DEBUG, ctx, node, "debug mode switched on in code" + (
+                        f" (a base class: {sub} switches it off)" if sub else ""), fix=fix,
+                        **({"severity": Severity.LOW} if sub else {}))
         elif isinstance(node, ast.Dict):
             for dict_key, value in zip(node.keys, node.values, strict=False):
                 if au.str_const(dict_key) == "request.show_tracebacks" and au.is_true(value):
@@ -277,7 +264,7 @@ def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     AS301."""
     if not au.mentions(ctx, _HINT_CHECK_BIND_ALL):  # cheap pre-filter: most files cannot match
         return
-    if _dev_file(ctx.path):
+    if dev_file(ctx.path):
         return
     imp = imports(ctx)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Dict):

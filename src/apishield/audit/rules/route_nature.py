@@ -330,10 +330,12 @@ def names_private(route: Route) -> bool:
 #: an answer that tells whether an account exists
 _ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
                          r"unknown (?:user|e-?mail)|not registered|invalid e-?mail", re.IGNORECASE)
-#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter or a
-#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field
+#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter, a
+#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field or a body model's ``.token``/``.reset_code`` attribute
 _READS_RECOVERY_SECRET = re.compile(
-    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]""", re.IGNORECASE)
+    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]"""
+    r"|\.(?:\w*_)?(?:token|otp|pin)\b(?!\s*\()|\.(?:reset|verification|confirmation|otp)_code\b(?!\s*\()",
+    re.IGNORECASE)  # an attribute read, not a method call (``user.generate_reset_token()`` creates the token)
 #: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
 _SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
                            re.IGNORECASE)

@@ -217,13 +217,18 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
 _RESPONSE_CALLS = frozenset({
     "jsonify", "JSONResponse", "Response", "make_response", "dumps", "HTTPException", "abort", "render_template",
     "template", "ORJSONResponse", "UJSONResponse", "HTMLResponse",
+    # template contexts: data shown on a page
+    "render", "render_to_response", "render_to_string", "render_template_string", "TemplateResponse",
 })
 
 
 def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
-    """``return {"secret": ...}`` / ``jsonify({"password": ...})``: data sent to the client (documentation examples,
-    echoed fields), not a credential the code uses; AS107 judges what a response exposes."""
+    """``return {"secret": ...}`` / ``jsonify({"password": ...})`` / ``render(request, "page.html", {"secret": ...})``:
+    data sent to the client (documentation examples, echoed fields, a page's template context), not a credential
+    the code uses; AS107 judges what a response exposes."""
     parent = parents.get(id(node))
+    if isinstance(parent, ast.keyword) and parent.arg == "context":  # ``TemplateResponse(..., context={...})``
+        parent = parents.get(id(parent))
     if isinstance(parent, ast.Return):
         return True
     if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._csrf_exemption import exemption_harmless
 from apishield.audit.rules.base import at_node, class_def, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -88,7 +89,8 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
     ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
     without ``CsrfViewMiddleware``. An exempt route that accepts only GET/HEAD/OPTIONS is skipped: CSRF
-    protection never checks safe methods."""
+    protection never checks safe methods. An exempt view with no cookie-session authentication, or one that only
+    renders, is low (:mod:`apishield.audit.rules._csrf_exemption`)."""
     if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
     if _TEST_FILE.search(ctx.path):
@@ -104,12 +106,13 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
                 if name.endswith(("csrf.exempt", "csrf_exempt")) or (au.last(name) == "exempt" and "csrf" in name):
                     if _safe_methods_only(node):
                         continue  # CSRF protection never checks GET/HEAD/OPTIONS: the exemption changes nothing
-                    low = name.startswith("shield.") or "apishield" in name
+                    harmless = exemption_harmless(node)
+                    low = name.startswith("shield.") or "apishield" in name or bool(harmless)
                     yield at_node(
                         CSRF_DISABLED,
                         ctx,
                         dec,
-                        f"{node.name}() is exempt from CSRF checks",
+                        f"{node.name}() is exempt from CSRF checks" + (f" ({harmless})" if harmless else ""),
                         severity=Severity.LOW if low else Severity.MEDIUM,
                         confidence=Confidence.MEDIUM,
                     )

@@ -1,0 +1,74 @@
+"""When does a CSRF exemption matter (AS501)?
+
+A forged cross-site request rides on what the victim's browser sends by itself: the session cookie. Exempting a
+view from the CSRF check therefore matters only when the view knows its caller by a cookie session (Django's
+``request.user``, ``request.session``, Flask's ``session`` / ``current_user``, ``@login_required``, a cookie it
+reads) *and* does something on the caller's behalf. Two kinds of exempt views gain an attacker nothing:
+
+- a view with no cookie-borne authentication at all: whatever a forged request does, the attacker can do directly;
+- a view that only renders: it reads nothing from the request (no form, body, query, files, headers) and changes
+  nothing of the caller's (no write involving the request or the user, no delete, no sign-in or sign-out, no
+  cookie set, no program run).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apishield.audit import astutil as au
+
+#: names that say the view knows its caller from the cookie session
+_SESSION_IDENTITY = re.compile(r"(^|\.)(user|session|COOKIES|cookies|current_user|is_authenticated|get_cookie|"
+                               r"cookie)(\.|$)|login_required|permission_required|user_passes_test|roles_required|"
+                               r"staff_member_required|superuser_required|fresh_login_required")
+#: request containers a client fills
+_INPUT = frozenset({"POST", "GET", "body", "FILES", "data", "json", "form", "args", "values", "get_json", "files",
+                    "query_params", "params", "query", "forms", "META", "headers", "stream", "read"})
+#: calls that act for the caller whatever their arguments
+_ACTS = re.compile(r"(^|\.)(delete|remove|logout|login|set_cookie|delete_cookie|set_password|system|popen|Popen|run|"
+                   r"call|check_output|check_call|eval|exec|send_mail|send)$")
+_WRITES = re.compile(r"(^|\.)(save|create|update|insert\w*|add|commit|execute\w*|write|put|set|update_or_create|"
+                     r"get_or_create|bulk_create)$")
+_CALLER = re.compile(r"(^|\.)(request|user|session|current_user|g)(\.|$)")
+
+
+def _names(node: ast.AST) -> list[str]:
+    return [au.dotted(n) for n in au.walk(node) if isinstance(n, (ast.Name, ast.Attribute))]
+
+
+def _session_authenticated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(_SESSION_IDENTITY.search(name) for name in _names(fn))
+
+
+def _reads_input(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in au.walk(fn):
+        if isinstance(node, ast.Attribute) and node.attr in _INPUT:
+            root = au.dotted(node.value).split(".", 1)[0]
+            if root in {"request", "req", "self"}:
+                return True
+    return False
+
+
+def _acts_for_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in au.walk(fn):
+        if not isinstance(node, ast.Call):
+            continue
+        name = au.dotted(node.func)
+        if _ACTS.search(name):
+            return True
+        if _WRITES.search(name) and any(_CALLER.search(n) for n in _names(node)):
+            return True
+    return False
+
+
+def exemption_harmless(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
+    if not _session_authenticated(fn):
+        return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"
+    if not _reads_input(fn) and not _acts_for_caller(fn):
+        return "the view reads no request input and changes nothing of the caller's: it only renders"
+    return ""
+
+
+__all__ = ["exemption_harmless"]
