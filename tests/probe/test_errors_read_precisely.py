@@ -58,6 +58,34 @@ def test_an_origin_echoed_without_credentials_is_not_a_cors_flaw(tmp_path: Path,
     assert credentials or any("without credentials" in n for n in result.notes)
 
 
+def _credentialed_cors(cookie: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        low = {k.lower(): v for k, v in headers.items()}
+        origin = low.get("origin")
+        extra = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"} if origin else {}
+        if cookie:
+            extra["Set-Cookie"] = "sid=abc; Path=/; HttpOnly"
+        if not path.startswith("/items"):
+            return 404, {}, {"detail": "not found"}
+        if low.get("authorization") != "Bearer tok-alice":
+            return 401, extra, {"detail": "sign in"}
+        return 200, extra, {"items": []}
+    return app
+
+
+@pytest.mark.parametrize("cookie", [True, False])
+def test_an_origin_allowed_with_credentials_matters_only_when_credentials_ride_along(tmp_path: Path,
+                                                                                     cookie: bool) -> None:
+    """A bearer token a page must set itself is no credential a browser attaches for a foreign origin; a cookie
+    the target sets is."""
+    paths = {"/items": {"get": {"responses": {"200": {"description": "list"}}}}}
+    with loopback(_credentialed_cors(cookie)) as url:
+        result = probe_paths(tmp_path, url, paths, ("cors",), auth=("alice=Authorization:Bearer tok-alice",))
+    cors = {r for r, _m, _p in findings_at(result) if r.startswith("PR-CORS")}
+    assert cors == ({"PR-CORS-001"} if cookie else set())
+    assert cookie or any("no credential rides along" in n for n in result.notes)
+
+
 UPLOAD = {"/upload": {"post": {
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "note": STRING}}}}},
@@ -106,3 +134,31 @@ def test_a_value_refused_for_its_type_is_no_sql_injection(tmp_path: Path, splice
         result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
     sql = {r for r, _m, _p in findings_at(result)} & {"PR-SQLI-001"}
     assert bool(sql) is spliced
+
+
+FETCH = {"/fetch": {"get": {"parameters": [{"name": "imageUrl", "in": "query", "schema": STRING}],
+                            "responses": {"200": {"description": "fetched"}}}}}
+
+
+def _fetcher(handled: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/fetch"):
+            return 404, {}, {"detail": "not found"}
+        url = unquote_plus(path.partition("imageUrl=")[2])
+        if url.startswith(("http://", "https://")):
+            return 200, {}, {"fetched": len(url)}
+        if handled:  # the app caught the failed fetch and answers with its own words
+            return 500, {}, {"error": "Failed to fetch image", "details": "Invalid URL"}
+        return 500, {}, {"error": "TypeError: Invalid URL at new URL (node:internal/url:775:36)"}
+    return app
+
+
+@pytest.mark.parametrize("handled", [True, False])
+def test_a_fetch_the_application_reports_failed_is_not_an_unhandled_error(tmp_path: Path, handled: bool) -> None:
+    """A URL input that is no address, answered 500 with the application's own "failed to fetch": handled (a
+    502 would say so better); the same input escaping as an exception is an unhandled error."""
+    with loopback(_fetcher(handled)) as url:
+        result = probe_paths(tmp_path, url, FETCH, ("crawl", "injection", "headers_errors"))
+    errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
+    assert errors == (set() if handled else {"PR-ERR-004"})
+    assert not handled or any("outbound fetch failed" in n for n in result.notes)

@@ -331,3 +331,71 @@ def test_values_a_parameter_description_lists_after_a_colon(description: str, fi
     from apishield.probe.targets import prose_choices
 
     assert prose_choices(description) == ([first] if first else [])
+
+
+@pytest.mark.parametrize("owner_checked", [False, True])
+def test_a_user_record_under_a_singular_collection_is_keyed_by_the_identitys_id(tmp_path: Path,
+                                                                                owner_checked: bool) -> None:
+    """``GET /api/user/{id}`` with a plain ``id``: the item of a singular ``user`` collection is a user, so each
+    identity's own id fills it and the other identity's id tries it."""
+    ids = {"alice": 1, "bob": 2}
+    tokens = {_token({"sub": name, "user_id": uid}): {"user_id": uid, "username": name} for name, uid in ids.items()}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        parts = urlsplit(path).path.strip("/").split("/")
+        caller = _caller(headers, tokens)
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if parts[:2] != ["api", "user"] or len(parts) != 3 or not parts[2].isdigit():
+            return 404, {}, {"detail": "not found"}
+        uid = int(parts[2])
+        if uid not in ids.values():
+            return 404, {}, {"detail": "no such user"}
+        if owner_checked and caller["user_id"] != uid:
+            return 403, {}, {"detail": "not yours"}
+        name = next(n for n, i in ids.items() if i == uid)
+        return 200, {}, {"user_id": uid, "username": name, "balance": 100 * uid}
+
+    spec = {"/api/user/{id}": {"get": {"parameters": [_param("id")], "security": BEARER, "responses": OK}}}
+    alice, bob = tokens
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=(f"alice=Authorization:Bearer {alice}", f"bob=Authorization:Bearer {bob}"))
+    found = {f for f in findings_at(result) if f[0].startswith("PR-BOLA")}
+    assert found == (set() if owner_checked else {("PR-BOLA-001", "GET", "/api/user/{id}")})
+
+
+@pytest.mark.parametrize("anyone_reads_anyone", [False, True])
+def test_an_administrator_reading_others_records_is_no_broken_object_check(tmp_path: Path,
+                                                                           anyone_reads_anyone: bool) -> None:
+    """The second identity is an administrator (its token says ``role: admin``): it reads every user's record
+    by design, e-mail included. The ordinary identity is the one tried across; only when it too reads the
+    administrator's record is an object-level check broken."""
+    ids = {"alice": 1, "root": 2}
+    tokens = {_token({"sub": name, "user_id": uid, "role": "admin" if name == "root" else "user"}):
+              {"user_id": uid, "username": name} for name, uid in ids.items()}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        parts = urlsplit(path).path.strip("/").split("/")
+        caller = _caller(headers, tokens)
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if parts[:2] != ["api", "users"] or len(parts) != 3 or not parts[2].isdigit():
+            return 404, {}, {"detail": "not found"}
+        uid = int(parts[2])
+        if uid not in ids.values():
+            return 404, {}, {"detail": "no such user"}
+        if caller["username"] != "root" and caller["user_id"] != uid and not anyone_reads_anyone:
+            return 403, {}, {"detail": "not yours"}
+        name = next(n for n, i in ids.items() if i == uid)
+        return 200, {}, {"user_id": uid, "username": name, "email": f"{name}@corp.example"}
+
+    spec = {"/api/users/{id}": {"get": {"parameters": [_param("id")], "security": BEARER, "responses": OK}}}
+    alice, root = tokens
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola", "exposure"),
+                             auth=(f"alice=Authorization:Bearer {alice}", f"root=Authorization:Bearer {root}"))
+    found = {f[0] for f in findings_at(result)} & {"PR-BOLA-001", "PR-DATA-003"}
+    assert ("PR-BOLA-001" in found) is anyone_reads_anyone
+    reads = [f for f in result.findings if f.rule_id in ("PR-BOLA-001", "PR-DATA-003")]
+    assert all("root read" not in f.message and "'root'" not in f.message for f in reads)

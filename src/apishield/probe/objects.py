@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|profile|me$)")
+#: collections whose item is a user, however the path spells it (``/users/{id}``, ``/api/user/{id}``)
+USER_COLLECTIONS = ("/users", "/accounts", "/members", "/user", "/member", "/profile", "/profiles")
 
 
 def find_id(data: Any, collection: str = "") -> Any:
@@ -193,6 +195,23 @@ def learn_attributes(attributes: dict[str, Any], data: Any, depth: int = 0) -> N
             attributes.setdefault(attribute_key(str(key)), value)
 
 
+#: what an identity's own record says when it is an administrator (``role: admin``, ``is_admin: true``)
+ADMIN_VALUES = frozenset({"admin", "administrator", "superuser", "superadmin", "root", "staff"})
+ROLE_KEYS = frozenset({"role", "roles", "usertype", "accounttype", "type", "group", "level", "userrole"})
+ADMIN_FLAGS = frozenset({"admin", "isadmin", "superuser", "issuperuser", "isstaff", "staff"})
+
+
+def privileged(attributes: dict[str, Any]) -> bool:
+    """Whether an identity's own answers (login, ``/me``, token claims) say it is an administrator: another user's
+    record shown to it is what an administrator is for, not a broken object-level check."""
+    for key, value in attributes.items():
+        if key in ADMIN_FLAGS and (value is True or str(value).lower() in {"true", "1", "yes"}):
+            return True
+        if key in ROLE_KEYS and isinstance(value, str) and value.strip().lower() in ADMIN_VALUES:
+            return True
+    return False
+
+
 def identity_value(param: str, username: str | None, user_id: Any, collection: str,
                    attributes: dict[str, Any] | None = None) -> Any:
     """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users.
@@ -202,7 +221,7 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
     if own is not None and not isinstance(own, bool) and key not in GENERIC_ATTRIBUTES:
         return own
     low = param.lower()
-    if not (USERISH.search(low) or collection.rstrip("/").endswith(("/users", "/accounts", "/members"))):
+    if not (USERISH.search(low) or collection.rstrip("/").endswith(USER_COLLECTIONS)):
         return None
     if "email" in low:
         return username if username and "@" in username else None
@@ -248,4 +267,5 @@ def suffix_of(name: str) -> str | None:
 
 
 __all__ = ["attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields", "identity_path",
-           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "reference_to", "suffix_of"]
+           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "privileged", "reference_to",
+           "suffix_of"]

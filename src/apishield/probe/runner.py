@@ -38,7 +38,7 @@ from apishield.probe.identities import (
     provision,
     run_canary,
 )
-from apishield.probe.objects import jwt_claims, learn_identity
+from apishield.probe.objects import jwt_claims, learn_attributes, learn_identity
 from apishield.probe.targets import (
     Operation,
     SpecError,
@@ -220,8 +220,9 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             if not identities and config.provision:
                 identities = await provision(ctx)
             for identity in identities:  # the identity's own name and id, from its token's claims
-                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id,
-                                                                     jwt_claims(identity.token))
+                claims = jwt_claims(identity.token)
+                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, claims)
+                learn_attributes(identity.attributes, claims)
             ctx.identities = identities
             try:
                 proved = await run_canary(ctx)

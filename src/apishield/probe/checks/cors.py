@@ -7,13 +7,20 @@
 
 An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a
 browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
-what it can fetch itself. That is noted, not reported.
+what it can fetch itself. That is noted, not reported. The same holds for an API whose every identity
+authenticates with a header a page must set itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no
+credential cookie (none at sign-in, none named for a session, token or user): "with credentials" then carries
+none. Only when the target's authority can be ambient (a cookie, HTTP Basic that the browser repeats, or no
+identity to tell by) is a foreign origin reported.
 """
 
 from __future__ import annotations
 
+import re
+
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 
 
@@ -40,6 +47,11 @@ async def cors(ctx: Context) -> None:
             return
         allowed = ex.header("access-control-allow-origin")
         creds = (ex.header("access-control-allow-credentials") or "").lower() == "true"
+        if (allowed == origin or allowed == "*") and creds and not ambient(ctx, ex):
+            ctx.notes.append(f"cors: Origin {origin!r} is allowed with credentials on {op.key}, but every identity "
+                             "authenticates with a header the page must set itself and the target sets no cookie: "
+                             "no credential rides along (not reported)")
+            return
         if allowed == "*" and creds:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
                        parameter="Origin")
@@ -53,3 +65,27 @@ async def cors(ctx: Context) -> None:
                        parameter="Origin", highlight="access-control-allow-origin")
             if rule is rules.CORS_REFLECT:
                 return  # reflects everything: the other trials add nothing
+
+
+#: cookie names that carry who the caller is (a session, a token, a remembered or plain user id)
+CREDENTIAL_COOKIE = re.compile(r"(?i)sess|sid|auth|token|jwt|login|user|remember|ident|account")
+
+
+def ambient(ctx: Context, ex: Exchange) -> bool:
+    """Whether a browser would attach the target's credentials to a foreign page's request by itself: an identity
+    signs in with a cookie or HTTP Basic, the target sets a cookie at sign-in or one named for a session, token or
+    user anywhere, or there is no identity to tell by."""
+    signed_in = [i for i in ctx.identities if i.headers]
+    if not signed_in:
+        return True
+    for identity in signed_in:
+        for name, value in identity.headers.items():
+            if name.lower() == "cookie" or (name.lower() == "authorization" and value.lower().startswith("basic ")):
+                return True
+    login_path = ctx.login[1] if ctx.login else None
+    for seen in [*ctx.client.log, ex]:
+        for key, value in seen.response_headers:
+            if key.lower() == "set-cookie" and (seen.path == login_path
+                                                 or CREDENTIAL_COOKIE.search(value.split("=", 1)[0])):
+                return True
+    return False

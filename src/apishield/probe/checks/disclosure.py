@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, walk_keys, without_shell_errors
+from apishield.probe.checks.ssrf import URLISH
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import creates_account
@@ -124,6 +125,21 @@ def bare_error(ex: Exchange) -> bool:
     if "html" in ex.content_type or len(text) > 300:
         return False
     return not any(p.search(text) for p in (STACK, DEBUG, EXCEPTION, SQL_ERROR))
+
+
+#: an application's own words for an outbound fetch it could not make (``{"error": "Failed to fetch URL"}``)
+UPSTREAM_FAILURE = re.compile(r"(?i)\b(?:fail(?:ed|ure)?|unable|could\s*n[o']?t|cannot|can't|error)\s+"
+                              r"(?:to\s+|while\s+)?(?:fetch|connect|reach|download|retrieve|load|get|open)\w*\b")
+
+
+def upstream_failure(op: Any, ex: Exchange) -> bool:
+    """A 500 the application wrote itself after an outbound fetch of a URL it was given failed: a JSON answer
+    without a sign of a crash that says it could not fetch, to a request whose URL input (``url``, ``imageUrl``)
+    was no reachable address. Handled, and deliberate: 502 or 400 would be the better status, but nothing failed
+    unhandled, so it is noted, not reported as an unhandled error."""
+    if "json" not in ex.content_type or not bare_error(ex) or not UPSTREAM_FAILURE.search(ex.text):
+        return False
+    return any(URLISH.search(p.name) for p in op.params) or any(URLISH.search(str(n)) for n in op.body_fields)
 
 
 def missing_input(op: Any, ex: Exchange) -> list[str]:
@@ -370,6 +386,13 @@ async def passive(ctx: Context) -> None:
             stored.setdefault(ex.identity, set()).update(sent_values(ex))
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
             op = _op_for(ctx, ex)
+            if op is not None and upstream_failure(op, ex):
+                if ex.operation not in deliberate:
+                    deliberate.add(ex.operation)
+                    ctx.notes.append(f"passive: {ex.operation} answered 500 with its own message that an outbound "
+                                     "fetch failed (a handled error; 502 or 400 would say so better; not reported "
+                                     "as unhandled)")
+                continue
             if op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
                 if ex.operation not in deliberate:
                     deliberate.add(ex.operation)
@@ -383,4 +406,4 @@ async def passive(ctx: Context) -> None:
 
 
 __all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "luhn", "missing_input", "passive",
-           "sensitive", "sent_values", "stores_data", "weak_csp"]
+           "sensitive", "sent_values", "stores_data", "upstream_failure", "weak_csp"]

@@ -23,7 +23,7 @@ import re
 from typing import Any
 from urllib.parse import unquote_plus
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks.disclosure import _op_for, _sent_text
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -134,6 +134,8 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     me = next((i for i in ctx.identities if i.name == ex.identity), None)
     if ex.identity != "anonymous" and (me is None or (me.username is None and me.user_id is None)):
         return []
+    if me is not None and objects.privileged(me.attributes):
+        return []  # an administrator is shown other people's records by design
     carried = {k.lower() for k, _v in ex.request_headers} & ({"authorization", "cookie"} | {
         h.lower() for i in ctx.identities for h in i.headers})
     if ex.identity == "anonymous" and carried:

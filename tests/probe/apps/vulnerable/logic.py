@@ -122,9 +122,11 @@ class VulnerableApp(BaseApp):
 
     def user(self, req: Req) -> tuple | None:
         auth = req.headers.get("authorization", "")
-        if not auth.startswith("Bearer "):
+        cookie = dict(c.strip().partition("=")[::2] for c in req.headers.get("cookie", "").split(";") if "=" in c)
+        if not auth.startswith("Bearer ") and not cookie.get("session"):
             return None
-        claims = read_token(auth[7:])
+        # the browser's session cookie carries the same token: what makes W05's origins dangerous
+        claims = read_token(auth[7:] if auth.startswith("Bearer ") else cookie["session"])
         if not claims:
             return None
         rows = self.sql("SELECT id, username, password_hash, admin FROM users WHERE id = ?", (int(claims["sub"]),))
@@ -147,7 +149,8 @@ class VulnerableApp(BaseApp):
             return jresp(404, {"error": "no such user"})
         if hashlib.sha256(str(data.get("password")).encode()).hexdigest() != rows[0][1]:
             return jresp(401, {"error": "wrong password"})
-        return jresp(200, {"access_token": make_token(rows[0][0])})  # planted: W04 no rate limit
+        token = make_token(rows[0][0])
+        return jresp(200, {"access_token": token}, [("Set-Cookie", f"session={token}; Path=/; HttpOnly")])  # planted: W04 no rate limit
 
     def me(self, req: Req) -> Response:
         u = self.user(req)
