@@ -17,7 +17,7 @@ SOURCE_ATTRS = frozenset({
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
     "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
     # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
-    "match_info", "rel_url", "post", "text", "read", "multipart", "content",
+    "match_info", "rel_url", "post", "text", "read", "multipart", "content", *every("request_attrs"),
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
@@ -259,6 +259,7 @@ HTML_RESPONSES = frozenset(every("html_responses"))
 JSON_RESPONSES = frozenset({"json.dumps", *every("json_responses")})
 ABORTS = frozenset(every("aborts"))
 RENDERS = frozenset(every("renders"))
+CONTEXT_RENDERS = frozenset(every("context_renders"))
 
 RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
 TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")  # ``<int:id>``, ``<id:int>``
