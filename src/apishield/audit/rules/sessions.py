@@ -86,9 +86,9 @@ _HINT_CHECK_LIFETIME = ("jwt", "jose", "lifetime", "expires")
 def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     """AS501 — ``WTF_CSRF_ENABLED = False`` / ``WTF_CSRF_CHECK_DEFAULT = False`` (outside test code),
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
-    ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
-    without ``CsrfViewMiddleware``. An exempt route that accepts only GET/HEAD/OPTIONS is skipped: CSRF
-    protection never checks safe methods."""
+    ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` (or
+    ``MIDDLEWARE_CLASSES``) list with ``SessionMiddleware`` and without ``CsrfViewMiddleware``. An exempt route
+    that accepts only GET/HEAD/OPTIONS is skipped: CSRF protection never checks safe methods."""
     if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
     if _TEST_FILE.search(ctx.path):
@@ -124,7 +124,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
                 )
         elif (
             isinstance(node, ast.Assign)
-            and "MIDDLEWARE" in au.target_names(node)
+            and {"MIDDLEWARE", "MIDDLEWARE_CLASSES"} & set(au.target_names(node))
             and isinstance(node.value, (ast.List, ast.Tuple))
         ):
             entries = [s for s in au.strings_in(node.value)]
