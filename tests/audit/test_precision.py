@@ -2323,3 +2323,14 @@ def test_django_test_settings_may_use_a_fast_hasher(tmp_path: Path) -> None:
                                      hashers='"django.contrib.auth.hashers.MD5PasswordHasher"',
                                      serializer="JSONSerializer")
     assert not any(f.rule_id == "AS604" for f in audit(tmp_path, {"proj/test_settings.py": source}).findings)
+
+
+@pytest.mark.parametrize(("cookie", "reported"), [
+    ("admin", True),  # must fire: Django's raw cookie jar read for a privilege
+    ("theme", False),  # must stay quiet: a preference, not identity
+])
+def test_django_raw_cookie_trusted_for_privilege(tmp_path: Path, cookie: str, reported: bool) -> None:
+    source = ("from django.http import HttpResponse\ndef panel(request):\n"
+              f"    if request.COOKIES.get('{cookie}') == '1':\n        return HttpResponse('secret')\n"
+              "    return HttpResponse('no')\n")
+    assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported

@@ -57,6 +57,7 @@ LIFETIME = Rule(
     "(`PERMANENT_SESSION_LIFETIME = timedelta(hours=12)`). apishield `JWTAuth(max_ttl=...)` bounds token lifetime.",
 )
 
+_COOKIE_JARS = ("request.cookies", "request.cookie", "request.COOKIES")  # Flask/Starlette, CherryPy, Django
 _IDENTITY = re.compile(r"user|uid|session|sess|role|admin|auth|account|login|token|identity|member|is_", re.I)
 _TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest\.py$")
 
@@ -162,8 +163,8 @@ def _identity_name(node: ast.AST | None) -> str:
 @rule(UNSIGNED_COOKIE)
 def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
-    ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
-    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
+    ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')``, Django ``request.COOKIES`` and
+    CherryPy ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
     function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session). A
     token-named cookie that the reading function verifies is a secret checked by the server, not reported."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
@@ -196,7 +197,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                         fix=framework_fix,
                         cookie=au.str_const(au.arg(node, 0)) or "",
                     )
-            elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+            elif attr == "get" and base.endswith(_COOKIE_JARS):
                 name = _identity_name(au.arg(node, 0))
                 if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
@@ -204,7 +205,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             base = au.qualname(node.value, imp)
-            if base.endswith(("request.cookies", "request.cookie")):
+            if base.endswith(_COOKIE_JARS):
                 name = _identity_name(node.slice)
                 if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
@@ -233,12 +234,12 @@ def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
     ('s')`` without ``secret=``), else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         base = au.qualname(node.func.value, imp)
-        if node.func.attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+        if node.func.attr == "get" and base.endswith(_COOKIE_JARS):
             return au.str_const(au.arg(node, 0)) or "?"
         if node.func.attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
             return au.str_const(au.arg(node, 0)) or "?"
     if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and au.qualname(node.value, imp).endswith(
-            ("request.cookies", "request.cookie")):
+            _COOKIE_JARS):
         return au.str_const(node.slice) or "?"
     return None
 
