@@ -2334,3 +2334,15 @@ def test_django_raw_cookie_trusted_for_privilege(tmp_path: Path, cookie: str, re
               f"    if request.COOKIES.get('{cookie}') == '1':\n        return HttpResponse('secret')\n"
               "    return HttpResponse('no')\n")
     assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("expression", "reported"), [
+    ('request.form["f"]', True),  # must fire: older Pillow evaluates the expression as Python
+    ('"convert(a + b, \'L\')"', False),  # must stay quiet: the program's own expression
+])
+def test_pillow_image_math_evaluates_its_expression(tmp_path: Path, expression: str, reported: bool) -> None:
+    source = ("from flask import Flask, request\nfrom PIL import Image, ImageMath\napp = Flask(__name__)\n"
+              "@app.post('/mix')\ndef mix():\n    a = b = Image.new('L', (1, 1))\n"
+              f"    ImageMath.eval({expression}, a=a, b=b)\n    return 'ok'\n")
+    assert any(f.rule_id == "AS803" and f.severity >= Severity.MEDIUM
+               for f in audit(tmp_path, {"app.py": source}).findings) is reported

@@ -93,6 +93,9 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     "eval": ("code", 0, "source"),
     "exec": ("code", 0, "source"),
     "compile": ("code", 0, "source"),
+    # Pillow before 10.2 evaluates the expression as Python (CVE-2023-50447); ``unsafe_eval`` still does
+    "PIL.ImageMath.eval": ("code", 0, "expression"),
+    "PIL.ImageMath.unsafe_eval": ("code", 0, "expression"),
     "pickle.loads": ("deser", 0, "data"),
     "pickle.load": ("deser", 0, "file"),
     "_pickle.loads": ("deser", 0, "data"),
