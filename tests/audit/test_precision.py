@@ -2346,3 +2346,13 @@ def test_pillow_image_math_evaluates_its_expression(tmp_path: Path, expression: 
               f"    ImageMath.eval({expression}, a=a, b=b)\n    return 'ok'\n")
     assert any(f.rule_id == "AS803" and f.severity >= Severity.MEDIUM
                for f in audit(tmp_path, {"app.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("use", "reported"), [
+    ("claims = {'user': cookie}", True),  # must fire: the raw cookie taken as the identity
+    ("claims = jwt.decode(cookie, KEY, algorithms=['HS256'])", False),  # must stay quiet: a verified signed token
+])
+def test_an_auth_cookie_the_view_verifies_is_not_trusted_raw(tmp_path: Path, use: str, reported: bool) -> None:
+    source = ("import jwt\nfrom django.http import HttpResponse\nKEY = 'k'\ndef panel(request):\n"
+              f"    cookie = request.COOKIES['auth_cookie']\n    {use}\n    return HttpResponse(claims['user'])\n")
+    assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported

@@ -219,10 +219,10 @@ _VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|ver
 
 
 def _verified_token(ctx: ModuleContext, node: ast.AST, name: str) -> bool:
-    """A cookie named as a token (``refresh_token``), not as a user or role, that the reading function verifies
-    (``verify_refresh_token(...)``, ``jwt.decode``): a random or signed secret checked by the server, not an
-    identity claim taken on trust."""
-    if "token" not in name.lower() or re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
+    """A cookie named as a token or an authentication credential (``refresh_token``, ``auth_cookie``), not as a
+    user or role, that the reading function verifies (``verify_refresh_token(...)``, ``jwt.decode``): a random or
+    signed secret checked by the server, not an identity claim taken on trust."""
+    if re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
         return False
     line = getattr(node, "lineno", 0)
     fn = next((f for f in au.functions(ctx.tree) if f.lineno <= line <= (f.end_lineno or f.lineno)), None)
