@@ -2356,3 +2356,17 @@ def test_an_auth_cookie_the_view_verifies_is_not_trusted_raw(tmp_path: Path, use
     source = ("import jwt\nfrom django.http import HttpResponse\nKEY = 'k'\ndef panel(request):\n"
               f"    cookie = request.COOKIES['auth_cookie']\n    {use}\n    return HttpResponse(claims['user'])\n")
     assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("target", "reported"), [
+    ("views.show", True),  # must fire: the project package's URL configuration names the app's view
+    ("views.index", False),  # must stay quiet: nothing routes a request to show()
+])
+def test_django_project_urls_name_views_of_a_sibling_app(tmp_path: Path, target: str, reported: bool) -> None:
+    files = {"proj/__init__.py": "", "shop/__init__.py": "",
+             "proj/urls.py": f"from django.urls import path\nfrom shop import views\n"
+                             f"urlpatterns = [path('show/<name>', {target})]\n",
+             "shop/views.py": "from django.http import FileResponse, HttpResponse\n"
+                              "def index(request):\n    return HttpResponse('hi')\n"
+                              "def show(request, name):\n    return FileResponse(open('/srv/docs/' + name, 'rb'))\n"}
+    assert _proven(audit(tmp_path, files), "AS806") is reported

@@ -1,12 +1,12 @@
 """Django views for the taint analysis: which functions and methods of a module serve a request.
 
 A view is a function or a class-based view referenced from a URL configuration (``path``, ``re_path``,
-``url`` in a ``urls.py`` of the module's directory or one of its two parents: ``views.fn``, an imported name,
-``'pkg.views.fn'``, ``SomeView.as_view()``), a function with a Django or Django REST framework view decorator
-(``@api_view``, ``@csrf_exempt``, ``@login_required``...), or a method of a class derived from a Django or DRF
-view (``get``, ``post``... and the viewset actions). Its request object and its URL keyword arguments carry the
-client's data, except arguments the URL pattern converts or restricts to a number (``<int:id>``, ``<uuid:id>``,
-``(?P<id>\\d+)``).
+``url`` in a ``urls.py`` of the module's directory, one of its two parents or a package beside it: ``views.fn``,
+an imported name, ``'pkg.views.fn'``, ``SomeView.as_view()``), a function with a Django or Django REST framework
+view decorator (``@api_view``, ``@csrf_exempt``, ``@login_required``...), or a method of a class derived from a
+Django or DRF view (``get``, ``post``... and the viewset actions). Its request object and its URL keyword
+arguments carry the client's data, except arguments the URL pattern converts or restricts to a number
+(``<int:id>``, ``<uuid:id>``, ``(?P<id>\\d+)``).
 
 Views are handlers for the taint analysis only: they are not routes of the inventory, so the authentication and
 ownership rules do not see them (Django's ``login_required``, permission classes, mixins and middleware are not
@@ -43,9 +43,13 @@ def uses_django(imports: au.Imports) -> bool:
     return any(_library(v) for v in imports.values())
 
 
+_MAX_SIBLINGS = 64
+
+
 def _urlconf_files(directory: str) -> Iterator[str]:
-    """``urls.py``, ``*_urls.py`` and ``urls/*.py`` in ``directory`` and its two parents."""
-    for _ in range(3):
+    """``urls.py``, ``*_urls.py`` and ``urls/*.py`` in ``directory`` and its two parents, and ``urls.py`` of the
+    packages beside ``directory`` (the project package's URL configuration naming an app's views)."""
+    for level in range(3):
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -56,6 +60,8 @@ def _urlconf_files(directory: str) -> Iterator[str]:
                 yield full
             elif name == "urls" and os.path.isdir(full):
                 yield from (os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith(".py"))
+            elif level == 1 and len(names) <= _MAX_SIBLINGS and os.path.isfile(os.path.join(full, "urls.py")):
+                yield os.path.join(full, "urls.py")
         parent = os.path.dirname(directory)
         if parent == directory:
             return
