@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from apishield.audit.engine import AuditResult
 from apishield.findings import Severity
 
 from .helpers import audit
@@ -2418,3 +2419,155 @@ def test_a_reset_request_that_creates_the_token_reads_none(tmp_path: Path) -> No
               "    return redirect('/login')\n")
     result = audit(tmp_path, {"app.py": source})
     assert not any(f.rule_id == "AS202" and f.severity >= Severity.MEDIUM for f in result.findings)
+# --- Django views are request handlers for the taint analysis; Django settings posture ------------------------
+def _proven(result: AuditResult, rule_id: str) -> bool:
+    return any(f.rule_id == rule_id and f.extra.get("taint") == "proven" for f in result.findings)
+
+
+_DJANGO_URLS = """\
+from django.urls import path, re_path
+from . import views
+from .views import Lookup
+urlpatterns = [
+    path("ping/<{converter}:host>", views.ping),
+    re_path(r"^files/(?P<name>{group})$", views.read),
+    path("lookup/<str:name>", Lookup.as_view()),
+]
+"""
+_DJANGO_VIEWS = """\
+import os
+from django.db import connection
+from django.views import View
+from django.http import HttpResponse
+
+def ping(request, host):
+    os.system("ping -c1 " + host)
+    return HttpResponse("ok")
+
+def read(request, name):
+    with open("/srv/files/" + name) as fh:
+        return HttpResponse(fh.read(), content_type="text/plain")
+
+class Lookup(View):
+    def get(self, request, name):
+        connection.cursor().execute("SELECT * FROM t WHERE name = '%s'" % request.GET["q"])
+        return HttpResponse("ok")
+"""
+
+
+@pytest.mark.parametrize(("converter", "group", "reported"), [
+    ("str", ".+", True),  # must fire: URL arguments of a view named in urlpatterns are the client's
+    ("int", "\\d+", False),  # must stay quiet: the URL pattern only passes digits
+])
+def test_django_url_arguments_are_request_data_unless_numeric(tmp_path: Path, converter: str, group: str,
+                                                              reported: bool) -> None:
+    files = {"app/__init__.py": "", "app/urls.py": _DJANGO_URLS.format(converter=converter, group=group),
+             "app/views.py": _DJANGO_VIEWS}
+    result = audit(tmp_path, files)
+    assert _proven(result, "AS802") is reported
+    assert _proven(result, "AS806") is reported
+    assert _proven(result, "AS801")  # the class-based view's GET parameters, whatever the converters
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [
+    ("@require_POST", True),  # must fire: a Django view decorator marks a view even without a URL configuration
+    ("", False),  # must stay quiet: a plain function of a Django module is not proven to get the request
+])
+def test_django_view_decorators_mark_views(tmp_path: Path, decorator: str, reported: bool) -> None:
+    source = ("from django.http import HttpResponse\nfrom django.views.decorators.http import require_POST\n"
+              f"{decorator}\ndef calc(req, expr):\n    return HttpResponse(str(eval(expr)))\n")
+    result = audit(tmp_path, {"calc.py": source})
+    assert _proven(result, "AS803") is reported
+
+
+@pytest.mark.parametrize(("template", "reported"), [
+    ("<p>{{ q|safe }}</p>", True),  # must fire: the template prints the client's value raw
+    ("<p>{{ q }}</p>", False),  # must stay quiet: Django templates escape by default
+])
+def test_django_render_reads_the_context_against_the_template(tmp_path: Path, template: str, reported: bool) -> None:
+    files = {"app/__init__.py": "", "app/urls.py": "from django.urls import path\nfrom . import views\n"
+             "urlpatterns = [path('s', views.search)]\n",
+             "app/views.py": "from django.shortcuts import render\ndef search(request):\n"
+             "    return render(request, 's.html', {'q': request.GET.get('q', '')})\n",
+             "app/templates/s.html": template}
+    result = audit(tmp_path, files)
+    assert any(f.rule_id == "AS404" for f in result.findings) is reported
+
+
+_DJANGO_SETTINGS = """\
+INSTALLED_APPS = ["django.contrib.sessions"]
+MIDDLEWARE_CLASSES = ["django.contrib.sessions.middleware.SessionMiddleware", {csrf}]
+PASSWORD_HASHERS = [{hashers}]
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.{serializer}"
+"""
+
+
+@pytest.mark.parametrize(("name", "csrf", "hashers", "serializer", "reported"), [
+    # must fire: MD5 hashes new passwords, sessions are pickles, no CSRF middleware
+    ("settings.py", "", '"django.contrib.auth.hashers.MD5PasswordHasher"', "PickleSerializer", True),
+    # must stay quiet: a strong first hasher (MD5 only verifies legacy hashes), JSON sessions, CSRF middleware
+    ("settings.py", '"django.middleware.csrf.CsrfViewMiddleware"',
+     '"django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.MD5PasswordHasher"',
+     "JSONSerializer", False),
+])
+def test_django_settings_posture(tmp_path: Path, name: str, csrf: str, hashers: str, serializer: str,
+                                 reported: bool) -> None:
+    source = _DJANGO_SETTINGS.format(csrf=csrf, hashers=hashers, serializer=serializer)
+    found = {f.rule_id for f in audit(tmp_path, {f"proj/{name}": source}).findings}
+    assert {"AS501", "AS604", "AS804"} <= found if reported else not ({"AS501", "AS604", "AS804"} & found)
+
+
+def test_django_test_settings_may_use_a_fast_hasher(tmp_path: Path) -> None:
+    """The documented way to speed a test run up: a fast hasher in settings written for the tests."""
+    source = _DJANGO_SETTINGS.format(csrf='"django.middleware.csrf.CsrfViewMiddleware"',
+                                     hashers='"django.contrib.auth.hashers.MD5PasswordHasher"',
+                                     serializer="JSONSerializer")
+    assert not any(f.rule_id == "AS604" for f in audit(tmp_path, {"proj/test_settings.py": source}).findings)
+
+
+@pytest.mark.parametrize(("cookie", "reported"), [
+    ("admin", True),  # must fire: Django's raw cookie jar read for a privilege
+    ("theme", False),  # must stay quiet: a preference, not identity
+])
+def test_django_raw_cookie_trusted_for_privilege(tmp_path: Path, cookie: str, reported: bool) -> None:
+    source = ("from django.http import HttpResponse\ndef panel(request):\n"
+              f"    if request.COOKIES.get('{cookie}') == '1':\n        return HttpResponse('secret')\n"
+              "    return HttpResponse('no')\n")
+    assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("expression", "reported"), [
+    ('request.form["f"]', True),  # must fire: older Pillow evaluates the expression as Python
+    ('"convert(a + b, \'L\')"', False),  # must stay quiet: the program's own expression
+])
+def test_pillow_image_math_evaluates_its_expression(tmp_path: Path, expression: str, reported: bool) -> None:
+    source = ("from flask import Flask, request\nfrom PIL import Image, ImageMath\napp = Flask(__name__)\n"
+              "@app.post('/mix')\ndef mix():\n    a = b = Image.new('L', (1, 1))\n"
+              f"    ImageMath.eval({expression}, a=a, b=b)\n    return 'ok'\n")
+    assert any(f.rule_id == "AS803" and f.severity >= Severity.MEDIUM
+               for f in audit(tmp_path, {"app.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("use", "reported"), [
+    ("claims = {'user': cookie}", True),  # must fire: the raw cookie taken as the identity
+    ("claims = jwt.decode(cookie, KEY, algorithms=['HS256'])", False),  # must stay quiet: a verified signed token
+])
+def test_an_auth_cookie_the_view_verifies_is_not_trusted_raw(tmp_path: Path, use: str, reported: bool) -> None:
+    source = ("import jwt\nfrom django.http import HttpResponse\nKEY = 'k'\ndef panel(request):\n"
+              f"    cookie = request.COOKIES['auth_cookie']\n    {use}\n    return HttpResponse(claims['user'])\n")
+    assert any(f.rule_id == "AS506" for f in audit(tmp_path, {"views.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("target", "reported"), [
+    ("views.show", True),  # must fire: the project package's URL configuration names the app's view
+    ("views.index", False),  # must stay quiet: nothing routes a request to show()
+])
+def test_django_project_urls_name_views_of_a_sibling_app(tmp_path: Path, target: str, reported: bool) -> None:
+    files = {"proj/__init__.py": "", "shop/__init__.py": "",
+             "proj/urls.py": f"from django.urls import path\nfrom shop import views\n"
+                             f"urlpatterns = [path('show/<name>', {target})]\n",
+             "shop/views.py": "from django.http import FileResponse, HttpResponse\n"
+                              "def index(request):\n    return HttpResponse('hi')\n"
+                              "def show(request, name):\n    return FileResponse(open('/srv/docs/' + name, 'rb'))\n"}
+    assert _proven(audit(tmp_path, files), "AS806") is reported

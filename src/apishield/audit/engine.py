@@ -25,7 +25,7 @@ from apishield.audit import astutil as au
 from apishield.audit import baseline as baseline_mod
 from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover
-from apishield.audit.frameworks import bottle, cherrypy, connexion, fastapi, flask
+from apishield.audit.frameworks import bottle, cherrypy, connexion, django, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
 from apishield.audit.inventory import Inventory
@@ -121,6 +121,7 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
         if name in frameworks:
             _MODELS[name](scan)
     scan.facts.abspath = abspath
+    scan.facts.flags["views"] = django.views(tree, scan.imports, abspath)  # taint handlers, not routes
     ctx.facts.update(
         {
             "imports": scan.imports,

@@ -28,8 +28,15 @@ class Framework:
     safe_joins: tuple[str, ...] = ()  # join a base directory and a user part, refusing to leave the base
     no_data: tuple[str, ...] = ()  # calls whose result carries no request data (``url_for``)
     aborts: tuple[str, ...] = ()  # calls that end the handler with an error response
-    renders: tuple[str, ...] = ()  # render a named template file
+    renders: tuple[str, ...] = ()  # render a named template file with keyword variables
+    context_renders: tuple[str, ...] = ()  # render a named template file with a context mapping (after a request)
     sessions: tuple[str, ...] = ()  # the server-side session mapping (what is stored there is trusted later)
+    request_attrs: tuple[str, ...] = ()  # attributes of its request object that carry client data
+    # views found outside decorator routes (Django): the packages, view decorators, view base classes, URL functions
+    view_packages: tuple[str, ...] = ()
+    view_decorators: tuple[str, ...] = ()
+    view_bases: tuple[str, ...] = ()
+    url_functions: tuple[str, ...] = ()
 
 
 FRAMEWORKS: tuple[Framework, ...] = (
@@ -88,12 +95,29 @@ FRAMEWORKS: tuple[Framework, ...] = (
     ),
     Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True),
     Framework(
-        "django",  # not modelled for routes; its sinks and responses still count in any module
+        # not modelled for routes (no inventory, no authentication or ownership rules): its views are request
+        # handlers for the taint analysis only (:mod:`.django`); its sinks and responses count in any module
+        "django",
         roots=(),
+        request_attrs=("GET", "POST", "COOKIES", "META", "FILES", "body", "headers", "data", "query_params"),
+        view_packages=("django", "rest_framework"),
+        view_decorators=("api_view", "csrf_exempt", "login_required", "require_http_methods", "require_POST",
+                         "require_GET", "require_safe", "permission_required", "user_passes_test",
+                         "staff_member_required", "ensure_csrf_cookie", "csrf_protect", "never_cache",
+                         "permission_classes", "authentication_classes", "throttle_classes", "parser_classes"),
+        view_bases=("View", "TemplateView", "RedirectView", "FormView", "CreateView", "UpdateView", "DeleteView",
+                    "ListView", "DetailView", "APIView", "GenericAPIView", "ListAPIView", "CreateAPIView",
+                    "RetrieveAPIView", "UpdateAPIView", "DestroyAPIView", "ListCreateAPIView",
+                    "RetrieveUpdateAPIView", "RetrieveDestroyAPIView", "RetrieveUpdateDestroyAPIView", "ViewSet",
+                    "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet"),
+        url_functions=("django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path",
+                       "django.urls.conf.path", "django.urls.conf.re_path"),
         redirects=(("django.shortcuts.redirect", 0, "to"), ("django.http.HttpResponseRedirect", 0, "redirect_to")),
         template_sources=(("django.template.Template", 0, "template_string"),),
         html_responses=("django.http.HttpResponse",),
-        json_responses=("django.http.JsonResponse",),
+        json_responses=("django.http.JsonResponse", "rest_framework.response.Response"),
+        context_renders=("django.shortcuts.render", "django.shortcuts.render_to_response",
+                         "django.template.loader.render_to_string"),
     ),
 )
 

@@ -18,6 +18,7 @@ from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.frameworks.table import HTML_BY_DEFAULT
 from apishield.audit.redos import catastrophic
+from apishield.audit.rules._django_settings import pickle_sessions
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
@@ -178,8 +179,15 @@ def check_code(ctx: ModuleContext) -> Iterator[Finding]:
 def check_deser(ctx: ModuleContext) -> Iterator[Finding]:
     """AS804 — unsafe deserialisation (CWE-502): pickle, cPickle, dill, marshal, shelve, jsonpickle,
     ``yaml.load`` without ``SafeLoader``/``CSafeLoader``, ``yaml.unsafe_load``/``full_load``.
-    ``yaml.safe_load`` is safe."""
-    return _findings(ctx, "deser")
+    ``yaml.safe_load`` is safe. Also a Django settings module with ``SESSION_SERIALIZER = '...PickleSerializer'``:
+    high when the sessions live in signed cookies (the client sends the pickle; a leaked secret key is code
+    execution), medium otherwise."""
+    if au.mentions(ctx, ("pickleserializer",)) and (pickled := pickle_sessions(ctx.tree, ctx.path)):
+        node, in_cookies = pickled
+        where = "signed cookies the client sends back" if in_cookies else "the session store"
+        yield at_node(DESER, ctx, node, f"Django sessions are unpickled from {where}",
+                      severity=Severity.HIGH if in_cookies else Severity.MEDIUM, confidence=Confidence.MEDIUM)
+    yield from _findings(ctx, "deser")
 
 
 @rule(SSRF)

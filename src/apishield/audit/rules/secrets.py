@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
+from apishield.audit.rules._django_settings import weak_password_hasher
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -429,7 +430,10 @@ def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
 @rule(WEAK_HASH)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
-    named like a password, or inside a function whose name says it hashes/checks passwords."""
+    named like a password, or inside a function whose name says it hashes/checks passwords; a Django settings
+    module whose ``PASSWORD_HASHERS`` starts with an MD5, SHA1, unsalted or crypt hasher."""
+    if au.mentions(ctx, ("password_hashers",)) and (weak := weak_password_hasher(ctx.tree, ctx.path)):
+        yield at_node(WEAK_HASH, ctx, weak[0], f"Django hashes new passwords with {weak[1]} (fast or unsalted)")
     if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
     for call, algo, text, fn_name in _hash_calls(ctx):

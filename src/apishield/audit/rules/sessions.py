@@ -58,6 +58,7 @@ LIFETIME = Rule(
     "(`PERMANENT_SESSION_LIFETIME = timedelta(hours=12)`). apishield `JWTAuth(max_ttl=...)` bounds token lifetime.",
 )
 
+_COOKIE_JARS = ("request.cookies", "request.cookie", "request.COOKIES")  # Flask/Starlette, CherryPy, Django
 _IDENTITY = re.compile(r"user|uid|session|sess|role|admin|auth|account|login|token|identity|member|is_", re.I)
 _TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest\.py$")
 
@@ -87,10 +88,11 @@ _HINT_CHECK_LIFETIME = ("jwt", "jose", "lifetime", "expires")
 def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     """AS501 — ``WTF_CSRF_ENABLED = False`` / ``WTF_CSRF_CHECK_DEFAULT = False`` (outside test code),
     ``@csrf.exempt``, ``csrf.exempt(view_or_blueprint)``, Django ``@csrf_exempt``, apishield
-    ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` list
-    without ``CsrfViewMiddleware``. An exempt route that accepts only GET/HEAD/OPTIONS is skipped: CSRF
-    protection never checks safe methods. An exempt view with no cookie-session authentication, or one that only
-    renders, is low (:mod:`apishield.audit.rules._csrf_exemption`)."""
+    ``@shield.csrf_exempt`` (low severity: it is the documented escape hatch), and a Django ``MIDDLEWARE`` (or
+    ``MIDDLEWARE_CLASSES``) list with ``SessionMiddleware`` and without ``CsrfViewMiddleware``. An exempt route
+    that accepts only GET/HEAD/OPTIONS is skipped: CSRF protection never checks safe methods. An exempt view with
+    no cookie-session authentication, or one that only renders, is low
+    (:mod:`apishield.audit.rules._csrf_exemption`)."""
     if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
     if _TEST_FILE.search(ctx.path):
@@ -127,7 +129,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
                 )
         elif (
             isinstance(node, ast.Assign)
-            and "MIDDLEWARE" in au.target_names(node)
+            and {"MIDDLEWARE", "MIDDLEWARE_CLASSES"} & set(au.target_names(node))
             and isinstance(node.value, (ast.List, ast.Tuple))
         ):
             entries = [s for s in au.strings_in(node.value)]
@@ -165,8 +167,8 @@ def _identity_name(node: ast.AST | None) -> str:
 @rule(UNSIGNED_COOKIE)
 def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
     """AS506 — Bottle ``request.get_cookie('user')`` / ``response.set_cookie('user', ...)`` without
-    ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')`` and CherryPy
-    ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
+    ``secret=``, Flask/Starlette ``request.cookies['user_id']`` / ``.get('role')``, Django ``request.COOKIES`` and
+    CherryPy ``cherrypy.request.cookie['user']`` where the cookie name says identity or privilege; and any raw cookie a
     function decodes (base64, JSON, pickle) into state without a signature check (a hand-made session). A
     token-named cookie that the reading function verifies is a secret checked by the server, not reported."""
     if not au.mentions(ctx, _HINT_CHECK_UNSIGNED_COOKIE):  # cheap pre-filter: most files cannot match
@@ -199,7 +201,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                         fix=framework_fix,
                         cookie=au.str_const(au.arg(node, 0)) or "",
                     )
-            elif attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+            elif attr == "get" and base.endswith(_COOKIE_JARS):
                 name = _identity_name(au.arg(node, 0))
                 if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
@@ -207,7 +209,7 @@ def check_unsigned_cookie(ctx: ModuleContext) -> Iterator[Finding]:
                     )
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             base = au.qualname(node.value, imp)
-            if base.endswith(("request.cookies", "request.cookie")):
+            if base.endswith(_COOKIE_JARS):
                 name = _identity_name(node.slice)
                 if name and "session" not in name.lower() and not _verified_token(ctx, node, name):
                     yield at_node(
@@ -221,10 +223,10 @@ _VERIFIERS = re.compile(r"hmac|compare_digest|itsdangerous|signer|serializer|ver
 
 
 def _verified_token(ctx: ModuleContext, node: ast.AST, name: str) -> bool:
-    """A cookie named as a token (``refresh_token``), not as a user or role, that the reading function verifies
-    (``verify_refresh_token(...)``, ``jwt.decode``): a random or signed secret checked by the server, not an
-    identity claim taken on trust."""
-    if "token" not in name.lower() or re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
+    """A cookie named as a token or an authentication credential (``refresh_token``, ``auth_cookie``), not as a
+    user or role, that the reading function verifies (``verify_refresh_token(...)``, ``jwt.decode``): a random or
+    signed secret checked by the server, not an identity claim taken on trust."""
+    if re.search(r"user|uid|role|admin|account|member|identity|is_", name, re.I):
         return False
     line = getattr(node, "lineno", 0)
     fn = next((f for f in au.functions(ctx.tree) if f.lineno <= line <= (f.end_lineno or f.lineno)), None)
@@ -236,12 +238,12 @@ def _raw_cookie_name(node: ast.AST, imp: au.Imports) -> str | None:
     ('s')`` without ``secret=``), else None."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         base = au.qualname(node.func.value, imp)
-        if node.func.attr == "get" and base.endswith(("request.cookies", "request.cookie")):
+        if node.func.attr == "get" and base.endswith(_COOKIE_JARS):
             return au.str_const(au.arg(node, 0)) or "?"
         if node.func.attr == "get_cookie" and au.kwarg(node, "secret") is None and len(node.args) < 3:
             return au.str_const(au.arg(node, 0)) or "?"
     if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and au.qualname(node.value, imp).endswith(
-            ("request.cookies", "request.cookie")):
+            _COOKIE_JARS):
         return au.str_const(node.slice) or "?"
     return None
 

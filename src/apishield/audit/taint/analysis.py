@@ -10,7 +10,7 @@ beyond local containers, no field sensitivity on ``self``, helpers more than two
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -225,9 +225,18 @@ class Analysis:
 
 
 def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
-            handlers: Iterable[str] = ()) -> Analysis:
-    """Analyse every function of a module; each runs with its own environment."""
-    info = ModuleInfo(tree, abspath, frameworks, handlers)
+            handlers: Iterable[str] = (), views: Mapping[str, frozenset[str]] | None = None) -> Analysis:
+    """Analyse every function of a module; each runs with its own environment. ``views``: Django views
+    (``fn`` or ``Class.method`` -> URL arguments that are numbers), handlers outside the route model."""
+    views = views or {}
+    info = ModuleInfo(tree, abspath, frameworks, [*handlers, *(v for v in views if "." not in v)])
+    view_of: dict[int, str] = {}  # top-level functions and methods of top-level classes -> their view name
+    for node in tree.body if views else ():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            view_of[id(node)] = node.name
+        elif isinstance(node, ast.ClassDef):
+            view_of.update((id(m), f"{node.name}.{m.name}") for m in node.body
+                           if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
     out = Analysis(command_line=info.command_line)
     seen: set[tuple[str, int, int]] = set()
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
@@ -236,8 +245,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     handler_methods = _request_handler_methods(tree, info)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
+        view = views.get(view_of[id(fn)]) if id(fn) in view_of else None
         handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or (
-            id(fn) in handler_methods and fn.name.startswith("do_"))
+            id(fn) in handler_methods and fn.name.startswith("do_")) or view is not None
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         if error_handler and _handles_own_exception(fn, info):
@@ -245,6 +255,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
         env: Env = {name: origin for name in tainted}
         for name in _typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
+        for name in (view or frozenset()) & tainted:
+            env[name] = Val(lit=True)  # Django ``<int:id>``, ``(?P<id>\d+)``
         if error_handler:  # CherryPy error pages get the formatted traceback as a string parameter
             env.update({name: Val(taint=frozenset({EXC})) for name in tainted if name in {"traceback", "tb"}})
         for name in requests:
@@ -299,7 +311,7 @@ def analyse_context(ctx: Any) -> Analysis:
     if cached is not None and cached[0] is ctx.tree:
         return cached[1]
     facts: ModuleFacts = ctx.facts["framework_facts"]
-    result = analyse(ctx.tree, facts.abspath, facts.frameworks, facts.handler_names())
+    result = analyse(ctx.tree, facts.abspath, facts.frameworks, facts.handler_names(), facts.flags.get("views"))
     if len(_ANALYSES) > 8:
         _ANALYSES.clear()
     _ANALYSES[key] = (ctx.tree, result)

@@ -12,6 +12,7 @@ from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import (
     ABORTS,
     CALL_SINKS,
+    CONTEXT_RENDERS,
     ESCAPE_NAME,
     EXC_TEXT_CALLS,
     EXTERNAL_ENTITY_FEATURES,
@@ -307,7 +308,8 @@ class Interpreter(Evaluator):
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
-        if short == "TemplateResponse" and isinstance(func, ast.Attribute):  # Starlette/FastAPI Jinja2Templates
+        if qual in CONTEXT_RENDERS or (short == "TemplateResponse" and isinstance(func, ast.Attribute)):
+            # Starlette/FastAPI Jinja2Templates, Django ``render(request, name, context)``
             positional = args[1:] if args and args[0].kind == "request" else args  # (request, name, context)
             context = positional[1] if len(positional) > 1 else kwargs.get("context")
             named = [positional[0]] if positional else [kwargs["name"]] if "name" in kwargs else []

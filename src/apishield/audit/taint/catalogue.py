@@ -18,7 +18,7 @@ SOURCE_ATTRS = frozenset({
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
     "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
     # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
-    "match_info", "rel_url", "post", "text", "read", "multipart", "content",
+    "match_info", "rel_url", "post", "text", "read", "multipart", "content", *every("request_attrs"),
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})
@@ -94,6 +94,9 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     "eval": ("code", 0, "source"),
     "exec": ("code", 0, "source"),
     "compile": ("code", 0, "source"),
+    # Pillow before 10.2 evaluates the expression as Python (CVE-2023-50447); ``unsafe_eval`` still does
+    "PIL.ImageMath.eval": ("code", 0, "expression"),
+    "PIL.ImageMath.unsafe_eval": ("code", 0, "expression"),
     "pickle.loads": ("deser", 0, "data"),
     "pickle.load": ("deser", 0, "file"),
     "_pickle.loads": ("deser", 0, "data"),
@@ -278,6 +281,7 @@ HTML_RESPONSES = frozenset(every("html_responses"))
 JSON_RESPONSES = frozenset({"json.dumps", *every("json_responses")})
 ABORTS = frozenset(every("aborts"))
 RENDERS = frozenset(every("renders"))
+CONTEXT_RENDERS = frozenset(every("context_renders"))
 
 RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
 TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")  # ``<int:id>``, ``<id:int>``

@@ -569,16 +569,16 @@ class Evaluator:
             if self.env is not None and name in self.env:
                 return self.env[name]
         base = self.expr(node.value)
-        if (node.attr.isupper() or node.attr in APP_DIRS or au.dotted(node, strict=True) in self.info.operator_attrs) \
-                and not base.taint:
-            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention; the application's own directories
-        if base.kind == "request":
+        if base.kind == "request":  # before the constant convention: Django's ``request.GET``
             if node.attr in SOURCE_ATTRS:
                 return Val(taint=frozenset({REQUEST}))
             return Val(lit=True)  # path/method/endpoint: fixed by the matched route
         inner = node.value
         if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
             return Val(taint=frozenset({REQUEST}))  # self.request.args in request wrappers
+        if (node.attr.isupper() or node.attr in APP_DIRS or au.dotted(node, strict=True) in self.info.operator_attrs) \
+                and not base.taint:
+            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention; the application's own directories
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":

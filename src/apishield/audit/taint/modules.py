@@ -225,7 +225,8 @@ def raw_template_vars(module_path: str, name: str) -> frozenset[str]:
     if key in _TEMPLATES:
         return _TEMPLATES[key]
     found: frozenset[str] = frozenset()
-    for folder in ("views", "templates", "."):
+    # beside the module, or the ``templates`` folder of its package's parent (a Django app's views in a sub-package)
+    for folder in ("views", "templates", ".", os.path.join("..", "templates")):
         for suffix in ("", ".tpl", ".html", ".jinja", ".j2"):
             path = os.path.join(base, folder, name + suffix)
             if os.path.isfile(path):

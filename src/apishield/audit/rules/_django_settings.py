@@ -1,0 +1,61 @@
+"""Django settings the rules read: a settings module is one that assigns ``INSTALLED_APPS`` or ``MIDDLEWARE``
+(``MIDDLEWARE_CLASSES`` before Django 1.10) at top level. Settings written for the test run (a module or folder
+named for tests) are skipped: a fast hasher there is the documented way to speed tests up."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apishield.audit import astutil as au
+
+_MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES"})
+_TEST_SETTINGS = re.compile(r"(^|/)(tests?|testing)/|(^|/|_)(tests?|testing)(_[^/]*)?\.py$|(^|/)tests?_[^/]*\.py$",
+                            re.IGNORECASE)
+# Django's fast or unsalted hashers (MD5, SHA1, their unsalted variants, crypt(3))
+_WEAK_HASHER = re.compile(r"^((Unsalted)?(MD5|SHA1)|Crypt)PasswordHasher$")
+
+
+def _top_assignments(tree: ast.Module) -> dict[str, ast.Assign]:
+    """The last top-level ``NAME = value`` of each name."""
+    out: dict[str, ast.Assign] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = stmt
+    return out
+
+
+def settings(tree: ast.Module, path: str) -> dict[str, ast.Assign]:
+    """The top-level assignments of a Django settings module (empty for any other module)."""
+    found = _top_assignments(tree)
+    if not (found.keys() & _MARKERS) or _TEST_SETTINGS.search(path.replace("\\", "/")):
+        return {}
+    return found
+
+
+def weak_password_hasher(tree: ast.Module, path: str) -> tuple[ast.AST, str] | None:
+    """``PASSWORD_HASHERS`` whose first entry (the one that hashes new passwords) is a fast or unsalted hasher.
+    Weak hashers listed after a strong first one only verify legacy hashes, which Django upgrades on login."""
+    node = settings(tree, path).get("PASSWORD_HASHERS")
+    if node is None or not isinstance(node.value, (ast.List, ast.Tuple)) or not node.value.elts:
+        return None
+    first = au.str_const(node.value.elts[0]) or ""
+    hasher = first.rsplit(".", 1)[-1]
+    return (node, hasher) if _WEAK_HASHER.match(hasher) else None
+
+
+def pickle_sessions(tree: ast.Module, path: str) -> tuple[ast.AST, bool] | None:
+    """``SESSION_SERIALIZER`` naming Django's ``PickleSerializer``: (the assignment, whether the sessions are
+    kept in signed cookies, where the client holds the pickle and only the secret key stands between it and
+    code execution)."""
+    found = settings(tree, path)
+    node = found.get("SESSION_SERIALIZER")
+    if node is None or not (au.str_const(node.value) or "").endswith("PickleSerializer"):
+        return None
+    engine = found.get("SESSION_ENGINE")
+    return node, engine is not None and "signed_cookies" in (au.str_const(engine.value) or "")
+
+
+__all__ = ["pickle_sessions", "settings", "weak_password_hasher"]
