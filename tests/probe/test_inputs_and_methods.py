@@ -6,12 +6,13 @@ probe logged in with. Each must fire on a loopback app with the flaw and stay qu
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -323,3 +324,80 @@ def test_two_identities_given_one_token_are_not_tested_against_each_other(tmp_pa
         result = _run(tmp_path, url, spec, ("bola",), login=recipe)
     assert not [f for f in result.findings if f.rule_id.startswith("PR-BOLA")]
     assert any("same credentials" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_sql_injection_in_a_declared_cookie(tmp_path: Path, vulnerable: bool) -> None:
+    """A cookie the description declares (``in: cookie``) is an input like a query parameter: its value reaches the
+    handler as sent."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        raw = {k.lower(): v for k, v in headers.items()}.get("cookie", "")
+        jar = dict(c.strip().partition("=")[::2] for c in raw.split(";") if "=" in c)
+        theme = unquote(jar.get("theme", "light"))
+        if path == "/preferences":
+            if vulnerable and theme.count("'") % 2:  # SELECT * FROM themes WHERE name = '<cookie>'
+                return 500, {}, {"error": "sqlite3.OperationalError: unrecognized token: \"'\""}
+            return 200, {}, {"theme": "light"}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/preferences": {"get": {"parameters": [{"name": "theme", "in": "cookie", "schema": {"type": "string"}}],
+                                     "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    sqli = [f for f in result.findings if f.rule_id == "PR-SQLI-001"]
+    assert bool(sqli) is vulnerable
+    if vulnerable:
+        assert sqli[0].parameter == "theme" and sqli[0].http_path == "/preferences"
+
+
+@pytest.mark.parametrize("any_scheme", [True, False])
+def test_a_url_parameter_that_takes_the_file_scheme_reads_local_files(tmp_path: Path, any_scheme: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/proxy"):
+            return 404, {}, {"detail": "not found"}
+        url = unquote(path.partition("url=")[2])
+        if any_scheme and url == "file:///etc/passwd":  # the fetcher opens whatever the URL names
+            return 200, {"Content-Type": "text/plain"}, "root:x:0:0:root:/root:/bin/bash\n"
+        if not url.startswith(("http://", "https://")):
+            return 400, {}, {"error": "only http(s) URLs"}
+        return 502, {}, {"error": "upstream unreachable"}
+
+    spec = {"/proxy": {"get": {"parameters": [{"name": "url", "in": "query", "schema": {"type": "string"}}],
+                               "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",))
+    assert (("PR-PATH-001", "GET", "/proxy") in _found(result)) is any_scheme
+
+
+def _claims_token(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_an_administrators_operation_is_tried_as_the_administrator(tmp_path: Path, vulnerable: bool) -> None:
+    """Input checks on an operation only administrators may call run as the identity that is one (its token says
+    so): as the ordinary identity every payload meets the 403 and nothing is tested."""
+    alice, root = _claims_token({"sub": "alice", "role": "user"}), _claims_token({"sub": "root", "role": "admin"})
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        if not path.startswith("/admin/search"):
+            return 404, {}, {"detail": "not found"}
+        if auth not in (f"Bearer {alice}", f"Bearer {root}"):
+            return 401, {}, {"detail": "sign in"}
+        if auth != f"Bearer {root}":
+            return 403, {}, {"detail": "administrators only"}
+        q = unquote(path.partition("q=")[2])
+        if vulnerable and q.count("'") % 2:  # SELECT * FROM users WHERE name LIKE '%<q>%'
+            return 500, {}, {"error": "sqlite3.OperationalError: unrecognized token: \"'\""}
+        return 200, {}, {"users": []}
+
+    spec = {"/admin/search": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                                      "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("injection",),
+                      auth=(f"alice=Authorization:Bearer {alice}", f"root=Authorization:Bearer {root}"))
+    assert (("PR-SQLI-001", "GET", "/admin/search") in _found(result)) is vulnerable

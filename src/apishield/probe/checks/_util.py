@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from apishield.probe import objects
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, Throttled, Unsafe
 from apishield.probe.identities import find_op
@@ -48,9 +49,20 @@ def readable_ops(ctx: Context) -> list[Operation]:
 
 
 def who_for(ctx: Context, op: Operation) -> Identity | None:
-    """The identity to call ``op`` with (first user), or anonymous when there is none."""
+    """The identity to call ``op`` with, or anonymous when there is none: the first user, unless the operation
+    refused it (401/403) and took another, or it is administrative and another identity is an administrator
+    (an injection behind an administrators' check is still an injection)."""
     users = ctx.users or ctx.identities
-    return users[0] if users and op.secured is not False else None
+    if not users or op.secured is False:
+        return None
+    if len(users) > 1:
+        admin = next((u for u in users if objects.privileged(u.attributes)), None)
+        if op.looks_admin() and admin is not None:
+            return admin
+        refused = {ex.identity for ex in ctx.client.log if ex.operation == op.key and ex.status in (401, 403)}
+        if users[0].name in refused:
+            return next((u for u in users if u.name not in refused), users[0])
+    return users[0]
 
 
 def body_args(op: Operation, body: dict[str, Any] | None) -> dict[str, Any]:

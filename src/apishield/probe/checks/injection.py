@@ -33,6 +33,7 @@ import random
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from apishield.findings import Confidence, Severity
 from apishield.probe import rules
@@ -84,7 +85,7 @@ class Slot:
 
     op: Operation
     name: str
-    location: str  # query | path | body | header
+    location: str  # query | path | body | header | cookie
     identity: Identity | None
     numeric: bool = False  # an id-like or number path parameter or number body field: SQL only, after the rest
 
@@ -104,6 +105,8 @@ def slots(ctx: Context) -> list[Slot]:
             elif (p.location == "header" and p.schema.get("type", "string") == "string"
                   and p.name.lower() not in PLAIN_HEADERS):
                 out.append(Slot(op, p.name, "header", who))  # a declared header (an API key or token header too)
+            elif p.location == "cookie" and p.schema.get("type", "string") == "string":
+                out.append(Slot(op, p.name, "cookie", who))  # a declared cookie (a preference, a theme, an id)
         if op.method == "POST":
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
@@ -113,6 +116,12 @@ def slots(ctx: Context) -> list[Slot]:
                     out.append(Slot(op, name, "body", who, numeric=True))
     # GET query parameters first: cheapest and safest; id-like path parameters last (the least likely)
     return sorted(out, key=lambda s: (s.numeric, s.location == "body", s.op.path))
+
+
+def cookie_value(value: Any) -> str:
+    """A payload as a cookie value: only what would end the cookie (``;``, ``,``, white space) and ``%`` itself are
+    percent-encoded, so quotes and operators arrive as sent (servers decode ``%XX`` in cookies, or read them raw)."""
+    return quote(str(value), safe="!#$&'()*+-./:<=>?@[]^_`{|}~\"")
 
 
 class Sender:
@@ -133,7 +142,7 @@ class Sender:
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else
-            self._header_default(op) if slot.location == "header" else
+            self._header_default(op) if slot.location in ("header", "cookie") else
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
@@ -179,6 +188,12 @@ class Sender:
             own = {k: v for k, v in (s.identity.headers if s.identity else {}).items()
                    if k.lower() != s.name.lower()}
             headers = {**own, s.name: str(value)}
+        elif s.location == "cookie":
+            own = dict(s.identity.headers) if s.identity else {}
+            jar = [c for k, v in own.items() if k.lower() == "cookie" for c in v.split("; ") if c]
+            jar = [c for c in jar if c.partition("=")[0] != s.name]
+            headers = {**{k: v for k, v in own.items() if k.lower() != "cookie"},
+                       "Cookie": "; ".join([*jar, f"{s.name}={cookie_value(value)}"])}
         else:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(
@@ -294,10 +309,13 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
 
 async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
     """Every payload for parameters named like files; the first (plain ``../`` climb) for any other string in the
-    query or body, since a file name can hide behind any name (``?datestamp=`` read from a cache directory)."""
+    query or body, since a file name can hide behind any name (``?datestamp=`` read from a cache directory); and
+    a ``file://`` URL first for a parameter named like a URL (a fetcher that accepts every scheme reads files)."""
     if FILE_SIGNATURES.search(base.text):
         return
     payloads = TRAVERSAL if FILEISH.search(slot.name) else TRAVERSAL[:1] if slot.location in ("query", "body") else ()
+    if ssrf.names_a_url(slot.name, send.default):  # a URL the server fetches may take the file: scheme
+        payloads = ("file:///etc/passwd", *payloads)
     for payload in payloads:
         ex = await send(payload)
         match = FILE_SIGNATURES.search(ex.text) if ex is not None else None
