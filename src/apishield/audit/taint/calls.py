@@ -1,6 +1,5 @@
 """Calls in the taint analysis: request sources read through methods, sinks, sanitisers, containers, and the
-project's own functions, applied through a summary of what each does with its parameters.
-"""
+project's own functions, applied through a summary of what each does with its parameters."""
 
 from __future__ import annotations
 
