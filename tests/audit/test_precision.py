@@ -2571,3 +2571,17 @@ def test_django_project_urls_name_views_of_a_sibling_app(tmp_path: Path, target:
                               "def index(request):\n    return HttpResponse('hi')\n"
                               "def show(request, name):\n    return FileResponse(open('/srv/docs/' + name, 'rb'))\n"}
     assert _proven(audit(tmp_path, files), "AS806") is reported
+
+
+def test_a_url_configuration_added_between_two_audits_is_read_by_the_second(tmp_path: Path) -> None:
+    """What the auditor remembers of URL configurations and directories lasts one audit: a view named in a
+    ``urls.py`` written after the first audit is a request handler in the next."""
+    files = {"app/__init__.py": "",
+             "app/views.py": "from django.http import HttpResponse\nimport os\ndef run(request, cmd):\n"
+                             "    os.system(cmd)\n    return HttpResponse('ok')\n"}
+    before = audit(tmp_path, files)
+    after = audit(tmp_path, {"app/urls.py": "from django.urls import path\nfrom . import views\n"
+                                            "urlpatterns = [path('run/<cmd>', views.run)]\n"})
+    # a parameter of a function nothing routes to is of unknown origin; a view's URL argument is the client's
+    assert not any(f.rule_id == "AS802" and f.severity >= Severity.HIGH for f in before.findings)
+    assert any(f.rule_id == "AS802" and f.severity >= Severity.HIGH for f in after.findings)

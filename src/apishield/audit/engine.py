@@ -378,6 +378,7 @@ def run(
     for path in paths:
         if not os.path.exists(path):
             raise FileNotFoundError(f"no such file or directory: {path}")
+    django.forget()  # URL configurations may have changed since an earlier audit in this process
     started = time.perf_counter()
     all_findings: list[Finding] = []
     routes: list[Route] = []

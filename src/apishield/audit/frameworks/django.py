@@ -46,6 +46,12 @@ def uses_django(imports: au.Imports) -> bool:
 _MAX_SIBLINGS = 64
 
 
+@functools.lru_cache(maxsize=256)
+def _urlconfs(directory: str) -> tuple[str, ...]:
+    """:func:`_urlconf_files`, listed once per directory (every module of a package asks for the same ones)."""
+    return tuple(_urlconf_files(directory))
+
+
 def _urlconf_files(directory: str) -> Iterator[str]:
     """``urls.py``, ``*_urls.py`` and ``urls/*.py`` in ``directory`` and its two parents, and ``urls.py`` of the
     packages beside ``directory`` (the project package's URL configuration naming an app's views)."""
@@ -153,6 +159,12 @@ def _decorated_view(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Impo
     return False
 
 
+def forget() -> None:
+    """Drop what was read of URL configurations and directories: a new audit reads the files as they are now."""
+    _urlconfs.cache_clear()
+    _references.cache_clear()
+
+
 def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
     """The module's views (see the module docstring) with their numeric URL arguments."""
     out: Views = {}
@@ -164,7 +176,7 @@ def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
     classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
     view_classes = _view_classes(tree, imports)
     if abspath:
-        for urlconf in _urlconf_files(os.path.dirname(os.path.abspath(abspath))):
+        for urlconf in _urlconfs(os.path.dirname(os.path.abspath(abspath))):
             for files, target, typed in _references(urlconf):
                 if not _is_module(os.path.abspath(abspath), files):
                     continue
@@ -182,4 +194,4 @@ def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
     return out
 
 
-__all__ = ["VIEW_METHODS", "Views", "uses_django", "views"]
+__all__ = ["VIEW_METHODS", "Views", "forget", "uses_django", "views"]

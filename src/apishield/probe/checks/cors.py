@@ -20,6 +20,7 @@ import re
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.checks.sessions import set_cookies
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 
@@ -84,8 +85,7 @@ def ambient(ctx: Context, ex: Exchange) -> bool:
                 return True
     login_path = ctx.login[1] if ctx.login else None
     for seen in [*ctx.client.log, ex]:
-        for key, value in seen.response_headers:
-            if key.lower() == "set-cookie" and (seen.path == login_path
-                                                 or CREDENTIAL_COOKIE.search(value.split("=", 1)[0])):
-                return True
+        names = set_cookies(seen)
+        if names and (seen.path == login_path or any(CREDENTIAL_COOKIE.search(n) for n in names)):
+            return True
     return False

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, walk_keys, without_shell_errors
-from apishield.probe.checks.ssrf import URLISH
+from apishield.probe.checks.ssrf import names_a_url
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import creates_account
@@ -139,7 +139,7 @@ def upstream_failure(op: Any, ex: Exchange) -> bool:
     unhandled, so it is noted, not reported as an unhandled error."""
     if "json" not in ex.content_type or not bare_error(ex) or not UPSTREAM_FAILURE.search(ex.text):
         return False
-    return any(URLISH.search(p.name) for p in op.params) or any(URLISH.search(str(n)) for n in op.body_fields)
+    return any(names_a_url(name, None) for name in [*(p.name for p in op.params), *map(str, op.body_fields)])
 
 
 def missing_input(op: Any, ex: Exchange) -> list[str]:
