@@ -27,11 +27,6 @@ def is_dev_class(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     return False
 
 
-def dev_file(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1].lower()
-    return bool(re.search(r"(^|[_.])(test|tests|dev|local|debug)([_.]|$)|^conftest", name)) or "/tests/" in f"/{path}"
-
-
 def _sets_false(cls: ast.ClassDef, key: str) -> bool:
     return any(isinstance(s, ast.Assign) and au.is_false(s.value) and key in au.target_names(s) for s in cls.body)
 
@@ -56,4 +51,4 @@ def overridden_off(tree: ast.AST, node: ast.AST, parents: dict[int, ast.AST], ke
     return ""
 
 
-__all__ = ["DEV_CLASS", "dev_file", "is_dev_class", "overridden_off"]
+__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off"]

@@ -8,10 +8,9 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.rules.base import is_test_code
 
 _MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES"})
-_TEST_SETTINGS = re.compile(r"(^|/)(tests?|testing)/|(^|/|_)(tests?|testing)(_[^/]*)?\.py$|(^|/)tests?_[^/]*\.py$",
-                            re.IGNORECASE)
 # Django's fast or unsalted hashers (MD5, SHA1, their unsalted variants, crypt(3))
 _WEAK_HASHER = re.compile(r"^((Unsalted)?(MD5|SHA1)|Crypt)PasswordHasher$")
 
@@ -30,7 +29,7 @@ def _top_assignments(tree: ast.Module) -> dict[str, ast.Assign]:
 def settings(tree: ast.Module, path: str) -> dict[str, ast.Assign]:
     """The top-level assignments of a Django settings module (empty for any other module)."""
     found = _top_assignments(tree)
-    if not (found.keys() & _MARKERS) or _TEST_SETTINGS.search(path.replace("\\", "/")):
+    if not (found.keys() & _MARKERS) or is_test_code(path):
         return {}
     return found
 

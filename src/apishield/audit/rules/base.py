@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 
 from apishield.audit import astutil as au
@@ -22,15 +23,33 @@ def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
 
 
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
+_SAMPLE_DIRS = frozenset({"fixture", "fixtures", "example", "examples", "doc", "docs"})
+# a module named for tests (test.py, tests.py, testing.py, test_x.py, x_test.py, settings_test_ci.py, conf.test.py)
+_TEST_NAME = re.compile(r"(^|[_.])(tests?|testing)([_.]|$)")
+_DEV_NAME = re.compile(r"(^|[_.])(dev|local|debug)([_.]|$)")
+
+
+def _dirs_and_stem(path: str) -> tuple[list[str], str]:
+    parts = path.replace("\\", "/").lower().split("/")
+    return parts[:-1], parts[-1].rsplit(".", 1)[0]
 
 
 def is_test_code(path: str) -> bool:
-    """A test module or fixture (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``): apps and routes it
-    builds are fixtures, not the served application."""
-    parts = path.replace("\\", "/").lower().split("/")
-    name = parts[-1]
-    return bool(_TEST_DIRS.intersection(parts[:-1])) or name == "conftest.py" or (
-        name.endswith(".py") and (name.startswith("test_") or name[:-3].endswith("_test")))
+    """A test module or fixture (under ``tests/``, or named for tests: ``test_*.py``, ``*_test.py``, ``tests.py``,
+    ``conftest.py``): the apps, routes, settings and values it holds are fixtures, not the served application."""
+    dirs, stem = _dirs_and_stem(path)
+    return bool(_TEST_DIRS.intersection(dirs)) or stem == "conftest" or bool(_TEST_NAME.search(stem))
+
+
+def is_sample_code(path: str) -> bool:
+    """Test code, or a file under a fixtures, examples or docs folder: values there are placeholders."""
+    return is_test_code(path) or bool(_SAMPLE_DIRS.intersection(_dirs_and_stem(path)[0]))
+
+
+def is_dev_module(path: str) -> bool:
+    """Test code, or a module named for development (``dev.py``, ``settings_local.py``, ``config.debug.py``): the
+    settings it holds are not production's."""
+    return is_test_code(path) or bool(_DEV_NAME.search(_dirs_and_stem(path)[1]))
 
 
 def served_routes(routes: list[Route]) -> list[Route]:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
-from apishield.audit.rules._config_classes import dev_file, is_dev_class, overridden_off
-from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
+from apishield.audit.rules._config_classes import is_dev_class, overridden_off
+from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -168,7 +168,7 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     literal constants never take (``ENVIRONMENT = "PRODUCTION"``; ``match ENVIRONMENT: case _: run(debug=True)``) are
     skipped.
     """
-    if not au.mentions(ctx, _HINT_CHECK_DEBUG) or dev_file(ctx.path):  # cheap pre-filter: most files cannot match
+    if not au.mentions(ctx, _HINT_CHECK_DEBUG) or is_dev_module(ctx.path):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
     fw = module_framework(ctx)
@@ -264,7 +264,7 @@ def check_bind_all(ctx: ModuleContext) -> Iterator[Finding]:
     AS301."""
     if not au.mentions(ctx, _HINT_CHECK_BIND_ALL):  # cheap pre-filter: most files cannot match
         return
-    if dev_file(ctx.path):
+    if is_dev_module(ctx.path):
         return
     imp = imports(ctx)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Dict):

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
+from apishield.audit.rules._config_classes import is_dev_class
 from apishield.audit.rules._django_settings import weak_password_hasher
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
-from apishield.audit.rules.base import at_node, imports
+from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -142,8 +143,6 @@ _WEAK = {
     "qwerty",
 }
 _PLACEHOLDER = re.compile(r"^(|\*+|x+|<[^>]*>|\{[^}]*\}|\$\{[^}]*\}|%\(.*\)s|none|null|\.\.\.)$", re.IGNORECASE)
-_TEST_PATH = re.compile(r"(^|/)(tests?|testing|fixtures?|examples?|docs?)/|(^|/)test_[^/]*$|_test\.py$|conftest")
-_TEST_CLASS = re.compile(r"test|dev|develop|local", re.IGNORECASE)
 
 
 def _literal_secret(node: ast.AST | None) -> str | None:
@@ -189,29 +188,21 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
     keywords and ``{'NAME': value}`` entries, skipping Test/Dev config classes."""
     parents = au.parent_map(ctx.tree)
 
-    def in_test_class(node: ast.AST) -> bool:
-        cur: ast.AST | None = node
-        while cur is not None:
-            if isinstance(cur, ast.ClassDef) and _TEST_CLASS.search(cur.name):
-                return True
-            cur = parents.get(id(cur))
-        return False
-
     for node in au.nodes_of_any(ctx.tree, ast.Assign, ast.AnnAssign, ast.Call, ast.Dict):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
                 name = str(au.subscript_key(t)) if isinstance(t, ast.Subscript) else au.last(au.dotted(t))
-                if name and not in_test_class(node):
+                if name and not is_dev_class(node, parents):
                     yield node, name, node.value
         elif isinstance(node, ast.Call):
             for kw in node.keywords:
-                if kw.arg and not in_test_class(node):
+                if kw.arg and not is_dev_class(node, parents):
                     yield node, kw.arg, kw.value
         elif isinstance(node, ast.Dict) and not _response_body(node, parents) and not _example(node, parents):
             for k, v in zip(node.keys, node.values, strict=False):
                 key = au.str_const(k)
-                if key and not in_test_class(node):
+                if key and not is_dev_class(node, parents):
                     yield node, key, v
 
 
@@ -285,7 +276,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
     Bottle cookie ``secret=``, or a literal key passed to ``jwt.encode``/``jwt.decode``. Test code is skipped."""
     if not au.mentions(ctx, _HINT_CHECK_HARDCODED_SECRET):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_PATH.search(ctx.path):
+    if is_sample_code(ctx.path):
         return
     imp = imports(ctx)
     for node, name, value in _secret_assignments(ctx):
@@ -316,7 +307,7 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
     'keyboard cat'…) or shorter than 32 characters. Environment fallbacks are reported by AS601 only."""
     if not au.mentions(ctx, _HINT_CHECK_WEAK_SECRET):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_PATH.search(ctx.path):
+    if is_sample_code(ctx.path):
         return
     for node, name, value in _secret_assignments(ctx):
         if not _SECRET_NAME.search(name):
@@ -339,7 +330,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     Values equal to a field name ('password') and placeholders are ignored, and so are documentation examples
     of an API schema (``json_schema_extra``/``schema_extra``, ``Body(examples=...)``). A connection URL with a literal
     password (``scheme://user:password@host``) is reported at medium."""
-    if _TEST_PATH.search(ctx.path):
+    if is_sample_code(ctx.path):
         return
     if URL_WITH_PASSWORD.search(ctx.source):  # cheap pre-filter: a literal ``scheme://user:pass@`` somewhere
         yield from _url_credentials(ctx)
@@ -554,7 +545,7 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
     module (it parses its command line and serves no route) is not timed by a remote client."""
     if not au.mentions(ctx, _HINT_CHECK_TIMING):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_PATH.search(ctx.path) or tm.analyse_context(ctx).command_line:
+    if is_sample_code(ctx.path) or tm.analyse_context(ctx).command_line:
         return  # a command-line tool answers its operator, not a remote client who could time it
     parents: dict[int, ast.AST] | None = None
     for node in au.nodes_of_any(ctx.tree, ast.Compare):

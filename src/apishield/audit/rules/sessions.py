@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules._csrf_exemption import exemption_harmless
-from apishield.audit.rules.base import at_node, class_def, fix_text, imports, module_framework
+from apishield.audit.rules.base import at_node, class_def, fix_text, imports, is_test_code, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -60,7 +60,6 @@ LIFETIME = Rule(
 
 _COOKIE_JARS = ("request.cookies", "request.cookie", "request.COOKIES")  # Flask/Starlette, CherryPy, Django
 _IDENTITY = re.compile(r"user|uid|session|sess|role|admin|auth|account|login|token|identity|member|is_", re.I)
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|conftest\.py$")
 
 
 def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
@@ -95,7 +94,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     (:mod:`apishield.audit.rules._csrf_exemption`)."""
     if not au.mentions(ctx, _HINT_CHECK_CSRF_DISABLED):  # cheap pre-filter: most files cannot match
         return
-    if _TEST_FILE.search(ctx.path):
+    if is_test_code(ctx.path):
         return
     imp = imports(ctx)
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
