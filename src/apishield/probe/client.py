@@ -243,6 +243,8 @@ class ProbeClient:
         self.max_body = max_body
         self.clock = clock
         self.log: list[Exchange] = []
+        #: operation key -> identities it answered 401/403 (kept as the log grows: asked for every check's choice)
+        self.refused: dict[str, set[str]] = {}
         self.shares: Counter[str] = Counter()
         self.check_caps: dict[str, int] = {}
         self.on_exchange = on_exchange
@@ -397,6 +399,8 @@ class ProbeClient:
             operation=operation, expect_throttle=expect_throttle,
         )
         self.log.append(exchange)
+        if operation and status in (401, 403):
+            self.refused.setdefault(operation, set()).add(identity)
         if self.on_exchange is not None:
             self.on_exchange(exchange)
         if status is not None and not expect_throttle:

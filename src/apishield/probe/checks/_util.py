@@ -59,7 +59,7 @@ def who_for(ctx: Context, op: Operation) -> Identity | None:
         admin = next((u for u in users if objects.privileged(u.attributes)), None)
         if op.looks_admin() and admin is not None:
             return admin
-        refused = {ex.identity for ex in ctx.client.log if ex.operation == op.key and ex.status in (401, 403)}
+        refused = ctx.client.refused.get(op.key, set())
         if users[0].name in refused:
             return next((u for u in users if u.name not in refused), users[0])
     return users[0]
