@@ -58,32 +58,38 @@ def test_an_origin_echoed_without_credentials_is_not_a_cors_flaw(tmp_path: Path,
     assert credentials or any("without credentials" in n for n in result.notes)
 
 
-def _credentialed_cors(cookie: bool) -> Any:
+def _credentialed_cors(cookie: str) -> Any:
+    """Bearer-token API whose sign-in may also set a cookie: a session cookie the protected route accepts alone, or a
+    preference cookie it ignores."""
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         low = {k.lower(): v for k, v in headers.items()}
         origin = low.get("origin")
         extra = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"} if origin else {}
-        if cookie:
+        if cookie == "session":
             extra["Set-Cookie"] = "sid=abc; Path=/; HttpOnly"
+        elif cookie == "preference":
+            extra["Set-Cookie"] = "profile_pref=eyJ0aGVtZSI6ImRhcmsifQ; Path=/"
         if not path.startswith("/items"):
             return 404, {}, {"detail": "not found"}
-        if low.get("authorization") != "Bearer tok-alice":
+        session = cookie == "session" and "sid=abc" in low.get("cookie", "")
+        if low.get("authorization") != "Bearer tok-alice" and not session:
             return 401, extra, {"detail": "sign in"}
         return 200, extra, {"items": []}
     return app
 
 
-@pytest.mark.parametrize("cookie", [True, False])
+@pytest.mark.parametrize("cookie", ["session", "preference", "none"])
 def test_an_origin_allowed_with_credentials_matters_only_when_credentials_ride_along(tmp_path: Path,
-                                                                                     cookie: bool) -> None:
+                                                                                     cookie: str) -> None:
     """A bearer token a page must set itself is no credential a browser attaches for a foreign origin; a cookie
-    the target sets is."""
+    the target sets is, when the protected operation accepts it alone — a preference cookie beside the token is
+    not."""
     paths = {"/items": {"get": {"responses": {"200": {"description": "list"}}}}}
     with loopback(_credentialed_cors(cookie)) as url:
         result = probe_paths(tmp_path, url, paths, ("cors",), auth=("alice=Authorization:Bearer tok-alice",))
     cors = {r for r, _m, _p in findings_at(result) if r.startswith("PR-CORS")}
-    assert cors == ({"PR-CORS-001"} if cookie else set())
-    assert cookie or any("no credential rides along" in n for n in result.notes)
+    assert cors == ({"PR-CORS-001"} if cookie == "session" else set())
+    assert cookie == "session" or any("none rides along" in n for n in result.notes)
 
 
 UPLOAD = {"/upload": {"post": {

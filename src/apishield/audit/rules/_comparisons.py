@@ -88,6 +88,21 @@ def not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
     return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
 
 
+#: decorators of request-schema validators (pydantic v1/v2, marshmallow): their values are one request's fields
+_SCHEMA_VALIDATORS = frozenset({"validator", "field_validator", "model_validator", "root_validator", "validates",
+                                "validates_schema", "pre_load", "post_load"})
+
+
+def in_schema_validator(parents: dict[int, ast.AST], node: ast.AST) -> bool:
+    """``node`` sits in a request schema's validator: what it compares are fields of one input (a new password and
+    its confirmation), which the caller typed both of and could not learn anything by timing."""
+    cur = parents.get(id(node))
+    while cur is not None and not isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        cur = parents.get(id(cur))
+    return cur is not None and any(
+        au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _SCHEMA_VALIDATORS for d in cur.decorator_list)
+
+
 _FORMAT_WORDS = frozenset({"prefix", "suffix", "scheme", "type", "header", "name", "kind", "format", "length", "url",
                            "endpoint", "param", "field", "key_name", "cookie_name", "label"})
 
@@ -99,4 +114,4 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
-__all__ = ["identity", "in_query", "not_a_secret_comparison", "secretish"]
+__all__ = ["identity", "in_query", "in_schema_validator", "not_a_secret_comparison", "secretish"]

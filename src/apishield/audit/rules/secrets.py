@@ -9,7 +9,13 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
-from apishield.audit.rules._comparisons import identity, in_query, not_a_secret_comparison, secretish
+from apishield.audit.rules._comparisons import (
+    identity,
+    in_query,
+    in_schema_validator,
+    not_a_secret_comparison,
+    secretish,
+)
 from apishield.audit.rules._config_classes import is_dev_class
 from apishield.audit.rules._django_settings import weak_password_hasher
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
@@ -558,7 +564,7 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         if parents is None:
             parents = au.parent_map(ctx.tree)
-        if in_query(parents, node):
+        if in_query(parents, node) or in_schema_validator(parents, node):
             continue
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue

@@ -9,9 +9,11 @@ An origin allowed *without* credentials is what ``*`` allows (flask-cors' and ma
 browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
 what it can fetch itself. That is noted, not reported. The same holds for an API whose every identity
 authenticates with a header a page must set itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no
-credential cookie (none at sign-in, none named for a session, token or user): "with credentials" then carries
-none. Only when the target's authority can be ambient (a cookie, HTTP Basic that the browser repeats, or no
-identity to tell by) is a foreign origin reported.
+credential cookie: "with credentials" then carries none. A cookie counts as a credential when it is set at sign-in
+or named for a session, token or user, and the operation the identities were proven on (the canary, which refuses
+anonymous callers) still accepts it alone, without the ``Authorization`` header: a preference or tracking cookie
+set beside a bearer token carries no authority. Only when the target's authority can be ambient (such a cookie,
+HTTP Basic that the browser repeats, or no identity to tell by) is a foreign origin reported.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import re
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.checks.sessions import set_cookies
-from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, check
+from apishield.probe.client import Exchange, denied
+from apishield.probe.engine import Context, Identity, check
 
 
 @check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2,
@@ -48,10 +50,10 @@ async def cors(ctx: Context) -> None:
             return
         allowed = ex.header("access-control-allow-origin")
         creds = (ex.header("access-control-allow-credentials") or "").lower() == "true"
-        if (allowed == origin or allowed == "*") and creds and not ambient(ctx, ex):
+        if (allowed == origin or allowed == "*") and creds and not await ambient(ctx, ex):
             ctx.notes.append(f"cors: Origin {origin!r} is allowed with credentials on {op.key}, but every identity "
-                             "authenticates with a header the page must set itself and the target sets no cookie: "
-                             "no credential rides along (not reported)")
+                             "authenticates with a header the page must set itself and no cookie the target sets "
+                             "acts as a credential: none rides along (not reported)")
             return
         if allowed == "*" and creds:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
@@ -72,10 +74,10 @@ async def cors(ctx: Context) -> None:
 CREDENTIAL_COOKIE = re.compile(r"(?i)sess|sid|auth|token|jwt|login|user|remember|ident|account")
 
 
-def ambient(ctx: Context, ex: Exchange) -> bool:
+async def ambient(ctx: Context, ex: Exchange) -> bool:
     """Whether a browser would attach the target's credentials to a foreign page's request by itself: an identity
-    signs in with a cookie or HTTP Basic, the target sets a cookie at sign-in or one named for a session, token or
-    user anywhere, or there is no identity to tell by."""
+    signs in with a cookie or HTTP Basic, a cookie the target sets (at sign-in, or named for a session, token or
+    user) acts as a credential, or there is no identity to tell by."""
     signed_in = [i for i in ctx.identities if i.headers]
     if not signed_in:
         return True
@@ -84,8 +86,20 @@ def ambient(ctx: Context, ex: Exchange) -> bool:
             if name.lower() == "cookie" or (name.lower() == "authorization" and value.lower().startswith("basic ")):
                 return True
     login_path = ctx.login[1] if ctx.login else None
+    jar: dict[str, str] = {}
     for seen in [*ctx.client.log, ex]:
         names = set_cookies(seen)
         if names and (seen.path == login_path or any(CREDENTIAL_COOKIE.search(n) for n in names)):
-            return True
-    return False
+            jar.update(names)
+    return bool(jar) and await _cookies_authorise(ctx, jar)
+
+
+async def _cookies_authorise(ctx: Context, jar: dict[str, str]) -> bool:
+    """The canary (it refuses anonymous callers; every identity passed it) asked again with these cookies alone: a
+    refusal means they carry no authority. Without a canary nothing tells, so they count."""
+    op = ctx.canary
+    if op is None:
+        return True
+    cookies = Identity("cookies set by the target", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    replay = await try_send(ctx, "GET", op.path, op=op, identity=cookies)
+    return replay is None or replay.status is None or not denied(replay)

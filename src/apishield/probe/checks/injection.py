@@ -380,6 +380,14 @@ CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|looku
 SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
 
 
+def follows_seconds(base: Exchange, first: Exchange, second: Exchange) -> bool:
+    """Answers to a 2-second and a 4-second sleep canary delayed by about 2 and 4 seconds: each at least 90 % of
+    what was asked, the first shorter than the second's minimum, the second about two seconds longer. A stall of
+    the target's own (a database lock wait, a slow upstream) delays both alike and is no proof."""
+    short, long = first.elapsed - base.elapsed, second.elapsed - base.elapsed
+    return 1.8 <= short < 3.6 <= long and long - short >= 1.5
+
+
 async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: bool = True) -> None:
     """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
     not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
@@ -409,7 +417,7 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: b
         if first.elapsed - base.elapsed < 1.8:
             continue
         second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
-        if second is not None and second.elapsed - base.elapsed >= 3.6:
+        if second is not None and follows_seconds(base, first, second):
             ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
                        f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
                        second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
@@ -447,7 +455,7 @@ async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchang
         if first.elapsed - base.elapsed < 1.8:
             continue
         second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
-        if second is not None and second.elapsed - base.elapsed >= 3.6:
+        if second is not None and follows_seconds(base, first, second):
             ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays the "
                        f"answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline "
                        f"{base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
