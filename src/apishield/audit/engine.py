@@ -25,7 +25,7 @@ from apishield.audit import astutil as au
 from apishield.audit import baseline as baseline_mod
 from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover
-from apishield.audit.frameworks import bottle, cherrypy, connexion, django, fastapi, flask
+from apishield.audit.frameworks import aiohttp, bottle, cherrypy, connexion, django, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
 from apishield.audit.inventory import Inventory
@@ -117,11 +117,14 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     if not frameworks & DECORATOR_ROUTES and _has_route_decorators(tree):
         frameworks.add("flask")  # a routes module that only imports its app: Flask is by far the most common
         scan.facts.frameworks.add("flask")
+    if aiohttp.imported(scan):
+        frameworks.add("aiohttp")  # its decorator routes are read as Flask's; its handlers return response objects
     for name in MODELLED:
         if name in frameworks:
             _MODELS[name](scan)
     scan.facts.abspath = abspath
     scan.facts.flags["views"] = django.views(tree, scan.imports, abspath)  # taint handlers, not routes
+    aiohttp.middlewares(tree, scan)
     ctx.facts.update(
         {
             "imports": scan.imports,

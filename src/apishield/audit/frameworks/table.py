@@ -95,6 +95,15 @@ FRAMEWORKS: tuple[Framework, ...] = (
     ),
     Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True),
     Framework(
+        # routes read by the generic decorator model (:mod:`.aiohttp` adds its middlewares); its responses count
+        "aiohttp",
+        roots=(),
+        redirects=(("aiohttp.web.HTTPFound", 0, "location"), ("aiohttp.web.HTTPSeeOther", 0, "location"),
+                   ("aiohttp.web.HTTPTemporaryRedirect", 0, "location")),
+        file_senders=(("aiohttp.web.FileResponse", 0, "path"),),
+        json_responses=("aiohttp.web.json_response",),
+    ),
+    Framework(
         # not modelled for routes (no inventory, no authentication or ownership rules): its views are request
         # handlers for the taint analysis only (:mod:`.django`); its sinks and responses count in any module
         "django",

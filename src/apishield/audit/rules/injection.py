@@ -277,8 +277,10 @@ def _non_html_headers(node: ast.expr) -> bool:
 
 
 def _is_html_framework(ctx: ModuleContext) -> bool:
+    """A handler's returned string is sent as HTML (Flask, Bottle, CherryPy; not FastAPI, nor aiohttp, whose
+    handlers return response objects, text/plain unless they say otherwise)."""
     frameworks = ctx.facts.get("frameworks") or set()
-    return bool(frameworks & HTML_BY_DEFAULT) or not frameworks
+    return (bool(frameworks & HTML_BY_DEFAULT) and "aiohttp" not in frameworks) or not frameworks
 
 
 @rule(XSS)
