@@ -7,6 +7,7 @@ a rule can decide how bad it is (a literal is harmless; a variable is not).
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -30,6 +31,17 @@ class RawOutput:
     @property
     def literal(self) -> bool:
         return bool(_LITERAL.match(self.expr))
+
+    @property
+    def fixed_call(self) -> bool:
+        """A helper called with literal arguments only (``static_include("icons/add.svg")``, ``icon('trash')``): no
+        request value can reach what it returns, though what it reads (a file, a setting) is not seen here."""
+        try:
+            node = ast.parse(self.expr.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            return False
+        return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
+            isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)])
 
     @property
     def csrf_markup(self) -> bool:
