@@ -12,7 +12,9 @@ origin is proven safe (literals, elements of a literal container, numbers) is ne
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
@@ -215,8 +217,31 @@ def check_path(ctx: ModuleContext) -> Iterator[Finding]:
 @rule(REDIRECT)
 def check_redirect(ctx: ModuleContext) -> Iterator[Finding]:
     """AS807 — open redirect (CWE-601): request data as the target of ``redirect``/``HTTPRedirect``/
-    ``RedirectResponse``. A host check on ``urlparse(x).netloc`` sanitises."""
-    return _findings(ctx, "redirect")
+    ``RedirectResponse``. A host check on ``urlparse(x).netloc`` sanitises. A redirect back to the ``Referer``
+    (``redirect(request.referrer or url_for("index"))``) is low: the only address another site can put there is
+    its own page, the one the user just came from."""
+    for finding in _findings(ctx, "redirect"):
+        line = finding.location.line if finding.location else 0
+        if _back_to_referer(ctx, line):
+            finding = replace(finding, severity=Severity.LOW,
+                              message=finding.message + " (the Referer: back to the page the user came from)")
+        yield finding
+
+
+#: the request's Referer, however it is read
+_REFERER_READ = re.compile(r"""\brequest\.(?:referrer|headers\.get\(\s*['"]referer['"]\s*\)|"""
+                           r"""headers\[\s*['"]referer['"]\s*\]|"""
+                           r"""(?:environ|META)\.get\(\s*['"]HTTP_REFERER['"]\s*\))""", re.IGNORECASE)
+
+
+def _back_to_referer(ctx: ModuleContext, line: int) -> bool:
+    """The redirect on ``line`` takes its target from the request's Referer alone (a fixed fallback allowed)."""
+    for call in au.nodes_of(ctx.tree, ast.Call):
+        if call.lineno == line and call.args:
+            text = ast.unparse(call.args[0])
+            if _REFERER_READ.search(text) and "request" not in _REFERER_READ.sub("", text):
+                return True
+    return False
 
 
 @rule(SSTI)
