@@ -11,6 +11,7 @@ defined anywhere in the project is classified by what its body does (see
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 
 from apishield.audit import astutil as au
@@ -126,7 +127,13 @@ class Inventory:
         self._kinds[name] = frozenset(kinds)
         return kinds
 
-    def _hook_kinds(self, hook: str) -> set[str]:
+    def _hook_kinds(self, hook: str, path: str | None = None) -> set[str]:
+        """What ``hook`` does for a route at ``path``: a URL value preprocessor (``name?a|b``) only acts on paths
+        that carry one of the values it reads."""
+        hook, _, values = hook.partition("?")
+        carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{v}[>}}]", path) for v in values.split("|"))
+        if values and not carried:
+            return set()
         summary = self.functions.get(au.last(hook))
         kinds = {k for k in classify_name(hook) if k in KINDS}
         if summary is not None:
@@ -325,7 +332,7 @@ class Inventory:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook), f"{au.last(hook)}()")
+                    add(self._hook_kinds(hook, raw.path), f"{au.last(hook.partition('?')[0])}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
                 if parent is None:
@@ -344,7 +351,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook), f"{au.last(hook)}()")
+                        add(self._hook_kinds(hook, raw.path), f"{au.last(hook.partition('?')[0])}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)

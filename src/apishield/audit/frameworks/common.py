@@ -250,6 +250,15 @@ def _status_of(node: ast.AST | None) -> int | None:
     return None
 
 
+_SIGN_IN_PAGE = ("login", "signin", "sign_in", "log_in", "authenticate")
+
+
+def _to_sign_in(call: ast.Call) -> bool:
+    """A redirect whose target names the sign-in page (``url_for(".authenticate")``, ``"/login?next=..."``)."""
+    text = " ".join(au.strings_in(call)).lower()
+    return any(word in text for word in _SIGN_IN_PAGE)
+
+
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     """Does this code refuse the request with 401/403 (or send the client to the login page, or return early when
     the session holds no signed-in user)?"""
@@ -260,10 +269,8 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
             name = au.last(au.dotted(node.exc))
             if raises_refusal(node.exc):
                 return True
-            if name == "HTTPRedirect" and isinstance(node.exc, ast.Call):
-                target = au.str_const(au.arg(node.exc, 0)) or ""
-                if "login" in target or "signin" in target:
-                    return True
+            if "redirect" in name.lower() and isinstance(node.exc, ast.Call) and _to_sign_in(node.exc):
+                return True  # CherryPy's HTTPRedirect, aiohttp's HTTPFound, an app's own Redirect303 to the sign-in
             if (isinstance(node.exc, ast.Call) and name in _REJECT_CALLS | {"HTTPError", "HTTPException"}) and (
                 _rejects_call(node.exc)
             ):
@@ -272,10 +279,8 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
             name = au.last_call_name(node, imports, _CALL_NAMES)
             if name in _REJECT_CALLS and _rejects_call(node):
                 return True
-            if name == "redirect":
-                text = " ".join(au.strings_in(node)).lower()
-                if "login" in text or "signin" in text or "sign_in" in text:
-                    return True
+            if name == "redirect" and _to_sign_in(node):
+                return True
             if name == "unauthorized" or name == "unauthorized_handler":
                 return True
         elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):

@@ -113,9 +113,10 @@ def _bare_call(scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: d
     elif attr == "register_blueprint" and call.args:
         prefix = au.str_const(au.kwarg(call, "url_prefix")) or ""
         scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=prefix, path=scan.path))
-    elif attr in {"before_request", "before_app_request", "after_request", "after_app_request"} and call.args:
+    elif attr in {"before_request", "before_app_request", "after_request", "after_app_request",
+                  "url_value_preprocessor", "app_url_value_preprocessor"} and call.args:
         hook = au.dotted(call.args[0])
-        if attr.endswith("app_request"):
+        if attr.endswith(("app_request", "app_url_value_preprocessor")):
             scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, hook))
         else:
             _owner(scan, owners, au.last(base), call.lineno).hooks.append(hook)
@@ -145,6 +146,21 @@ def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ..
     return owner if owner.count(".") == 1 and owner.split(".")[0] in scan.imports else au.last(owner), path, meths
 
 
+def _value_hook(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A URL value preprocessor as a hook: ``name?a|b`` when it reads URL values ``a`` and ``b`` from its
+    ``values`` argument (it can only act on routes whose path has one of them), else its name."""
+    params = [a.arg for a in fn.args.args]
+    if len(params) < 2:
+        return fn.name
+    read = {au.str_const(n.args[0]) if isinstance(n, ast.Call) else au.str_const(n.slice)
+            for n in au.nodes_of_any(fn, ast.Call, ast.Subscript)
+            if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in {"pop", "get"}
+                and au.dotted(n.func.value) == params[1] and n.args)
+            or (isinstance(n, ast.Subscript) and au.dotted(n.value) == params[1])}
+    names = sorted(r for r in read if r)
+    return f"{fn.name}?{'|'.join(names)}" if names else fn.name
+
+
 def _enclosing_params(scan: Scan, fn: ast.AST) -> set[str]:
     """Parameter names of the functions ``fn`` is nested in (an installer's ``def install(app):``)."""
     parents, names = au.parent_map(scan.tree), set()
@@ -162,16 +178,17 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         if isinstance(dec, (ast.Attribute, ast.Name)) and target:
             attr = au.last(target)
             base = target.rsplit(".", 1)[0] if "." in target else ""
-            if attr in {"before_request", "after_request"} and base:
+            # a URL value preprocessor runs before each view of its blueprint too (it may turn the caller away)
+            if attr in {"before_request", "after_request", "url_value_preprocessor"} and base:
                 # the hook's other decorators wrap it, so they run before every request too (``@auth.login_required``)
                 wrappers = [scan.q(d) for d in fn.decorator_list if d is not dec and scan.q(d)] \
-                    if attr == "before_request" else []
+                    if attr != "after_request" else []
                 imported = scan.imports.get(base, "") if "." not in base else ""
                 kind = "import" if imported else "param" if base in _enclosing_params(scan, fn) else "app"
                 hooked = _owner(scan, owners, au.last(base), fn.lineno, kind)
                 hooked.ref = hooked.ref or imported
-                hooked.hooks.extend([fn.name, *wrappers])
-            elif attr in {"before_app_request", "after_app_request"}:
+                hooked.hooks.extend([_value_hook(fn) if attr == "url_value_preprocessor" else fn.name, *wrappers])
+            elif attr in {"before_app_request", "after_app_request", "app_url_value_preprocessor"}:
                 scan.facts.flags.setdefault("global_hooks", []).append((FRAMEWORK, fn.name))
     parsed = [(_route_decorator(scan, d), d) for d in fn.decorator_list]  # each decorator read once
     routes = [r for r, _ in parsed if r is not None]
