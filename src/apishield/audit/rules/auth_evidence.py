@@ -105,8 +105,26 @@ def _singular(word: str) -> str:
 _WRITE_FORM = re.compile(r"^(?:edit|update|delete|remove|new|create|add|manage)$", re.IGNORECASE)
 
 
+#: the handler changes something that outlives the request: a write call, SQL that changes rows, a write helper
+_CHANGES = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|setex|hset|"
+                      r"write\w*|destroy|pop|append|extend|create\w*|replace\w*|bulk_\w+|flush|merge|upsert\w*|"
+                      r"incr\w*|decr\w*|unlink|rmtree|rename|move)\(|\b(?:DELETE|UPDATE|INSERT|REPLACE|DROP|ALTER)\b|"
+                      r"\b\w*(?:delete|remove|update|create|save|store|insert|write|set|destroy|edit|change|"
+                      r"modify|reset|register|add|upload|import|approve|reject|transfer|pay|deposit|withdraw|issue|"
+                      r"grant|mint|send|post|publish|join|leave|vote|like|follow|buy|order|book|cancel|refund|redeem|"
+                      r"claim|share|invite|accept|decline|enable|disable|activate|block|ban|promote|demote|assign|"
+                      r"revoke|rotate|generate|reserve|submit|checkout|run|trigger|process|sync|mark|toggle|clear|"
+                      r"purge|restore|archive|apply|login|logout)\w*\(",
+                      re.IGNORECASE)
+
+
 def _rank(project: ProjectContext, route: Route, body: str) -> int:
+    """How much the route changes: 2 for PUT/PATCH/DELETE, 1 for POST (and the form of a write), 0 for reads. A
+    handler that calls nothing that could change stored state (an echo, a computation) changes nothing, whatever
+    its method."""
     rank = max((_RANK.get(m, 0) for m in route.methods), default=0)
+    if rank and body and not _CHANGES.search(body):
+        rank = 0
     segs = static_segments(route.path)
     if segs and _WRITE_FORM.match(segs[-1]):
         rank = max(rank, 1)  # ``GET /posts/<id>/edit``: the form of a write is guarded as that write
