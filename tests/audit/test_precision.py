@@ -696,10 +696,12 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     ),
     (
         "an app built in a test module or conftest is a fixture, not the served app",
-        {"app.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\ndef drop(i):\n    ITEMS.pop(i, None)\n    return ''\n"},
+        {"app.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\n"
+                   "def drop(i):\n    ITEMS.pop(i, None)\n    return ''\n"},
         {"tests/conftest.py": _FLASK_APP + "@app.route('/items/<i>', methods=['DELETE'])\n"
                               "def drop(i):\n    ITEMS.pop(i, None)\n    return ''\n",
-         "test_api.py": _FLASK_APP + "@app.route('/things/<i>', methods=['DELETE'])\ndef drop(i):\n    ITEMS.pop(i, None)\n    return ''\n"},
+         "test_api.py": _FLASK_APP + "@app.route('/things/<i>', methods=['DELETE'])\n"
+                                     "def drop(i):\n    ITEMS.pop(i, None)\n    return ''\n"},
         "AS101",
     ),
     (
@@ -1445,7 +1447,8 @@ def test_routes_public_by_design_are_low_in_an_app_with_users(tmp_path: Path, pu
 @pytest.mark.parametrize(("host", "reported"), [("'127.0.0.1'", False), ("HOST", False), ("'0.0.0.0'", True)])
 def test_a_user_less_app_bound_to_loopback_is_a_local_tool(tmp_path: Path, host: str, reported: bool) -> None:
     source = ("from bottle import Bottle, request\napp = Bottle()\nHOST = 'localhost'\n"
-              "@app.delete('/task/<tid:int>')\ndef task_delete(tid):\n    TASKS.pop(tid, None)\n    return {'deleted': tid}\n"
+              "@app.delete('/task/<tid:int>')\ndef task_delete(tid):\n"
+              "    TASKS.pop(tid, None)\n    return {'deleted': tid}\n"
               f"if __name__ == '__main__':\n    app.run(host={host}, port=8080)\n")
     assert (_medium_plus(tmp_path, {"server.py": source}, "AS101") >= 1) is reported
 

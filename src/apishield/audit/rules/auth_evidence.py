@@ -60,7 +60,7 @@ _RENDERS_TEMPLATE = re.compile(r"\brender_template\(|\.TemplateResponse\(|\btemp
                                r"\.get_template\(|\bview\(")
 #: path words naming records that are private whoever shows them (a page about a person may be a public profile)
 _PRIVATE_RECORDS = re.compile(r"(^|[_-])(me|my|self|whoami|private|internal|secrets?|tokens?|keys?|reset|passwords?|"
-                              r"orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config)([_-]|$)",
+                              r"orders?|payments?|billing|invoices?|exports?|settings|config)([_-]|$)",
                               re.IGNORECASE)
 #: the handler reads an uploaded file and writes a file on the server
 _UPLOAD = re.compile(r"request\.files|\bUploadFile\b|\bFile\(|\.file\.read\(")

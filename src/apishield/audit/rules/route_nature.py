@@ -239,10 +239,11 @@ def shape(path: str) -> str:
     return _PARAM.sub("{}", path.rstrip("/") or "/")
 
 
-#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/stats``)
+#: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/settings``;
+#: a computation such as ``/statistics`` names no record)
 _PRIVATE = re.compile(
     r"(^|[_-])(me|my|self|whoami|profiles?|accounts?|users?|admins?|private|internal|secrets?|tokens?|keys?|"
-    r"reset|passwords?|orders?|payments?|billing|invoices?|stats|statistics|exports?|settings|config|"
+    r"reset|passwords?|orders?|payments?|billing|invoices?|exports?|settings|config|"
     # records about people (personal data): students, patients, customers, employees, members, contacts
     r"students?|patients?|customers?|clients?|employees?|members?|persons?|people|contacts?)([_-]|$)",
     re.IGNORECASE,
