@@ -131,7 +131,7 @@ class Inventory:
         """What ``hook`` does for a route at ``path``: a URL value preprocessor (``name?a|b``) only acts on paths
         that carry one of the values it reads."""
         hook, _, values = hook.partition("?")
-        carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{v}[>}}]", path) for v in values.split("|"))
+        carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{re.escape(v)}[>}}]", path) for v in values.split("|"))
         if values and not carried:
             return set()
         summary = self.functions.get(au.last(hook))
