@@ -105,6 +105,10 @@ PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address)
                    "Return other users' records through a public schema without contact details.")
 JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a stolen token never expires",
                    (613,), "API2:2023", M, HI, "Issue short-lived tokens with 'exp' and validate it on decode.")
+JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secret (readable by anyone holding the "
+                       "token: a JWT is signed, not encrypted)", (522, 312), "API3:2023", H, HI,
+                       "Put only an opaque user id and the claims the server needs in a token; never a password, "
+                       "hash or secret (signing does not hide the payload).")
 SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
                       "API2:2023", H, HI,
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")
