@@ -125,8 +125,8 @@ SSRF = _r("PR-SSRF-001", "Server-side request forgery: the server fetches a URL 
           (918,), "API7:2023", H, HI,
           "Fetch only from an allow-list of hosts; resolve and refuse private and loopback addresses; never "
           "return the fetched body verbatim.")
-WEAK_PASSWORD = _r("PR-AUTH-004", "Weak password accepted: an account is created with a three-character password of "
-                   "one repeated letter", (521,), "API2:2023", M, HI,
+WEAK_PASSWORD = _r("PR-AUTH-004", "Weak password accepted: an account is created with a trivial password ('aaa', "
+                   "or '1234' where 'aaa' is refused)", (521,), "API2:2023", M, HI,
                    "Enforce a password policy where accounts are created and passwords changed: at least 8 "
                    "characters (NIST SP 800-63B), checked against common and breached passwords.")
 LOGIN_SQLI = _r("PR-SQLI-004", "SQL injection in the login: signed in with a wrong password (the user name or "
