@@ -41,12 +41,15 @@ QUERY_SPEC = {
 
 
 def _app(policy: str) -> Any:
-    """``policy``: "none" (any password), "status" (422 under 8 characters), "error" (200 with an error object)."""
+    """``policy``: "none" (any password), "status" (422 under 8 characters), "error" (200 with an error object),
+    "four" (400 under 4 characters: ``aaa`` refused, ``1234`` let through)."""
     accounts = {"alice": "alice-pass-1", "bob": "bob-pass-2"}
 
     def create(name: str, password: str) -> Answer:
         if policy == "status" and len(password) < 8:
             return 422, {}, {"detail": "the password must have at least 8 characters"}
+        if policy == "four" and len(password) < 4:
+            return 400, {}, {"message": "Password must be at least 4 characters long"}
         if policy == "error" and len(password) < 8:
             return 200, {}, {"error": "the password must have at least 8 characters"}
         if name in accounts:
@@ -113,3 +116,14 @@ def test_a_registration_by_query_parameters_is_confirmed_with_basic_credentials(
     with loopback(_app(policy)) as url:
         result = probe_paths(tmp_path, url, QUERY_SPEC, ("passwords",), auth=BASIC)
     assert [(f.method, f.http_path) for f in _weak(result)] == ([("POST", "/register")] if policy == "none" else [])
+
+
+@pytest.mark.parametrize("policy", ["four", "status"])
+def test_a_rule_of_four_characters_lets_1234_through(tmp_path: Path, policy: str) -> None:
+    """``aaa`` refused, then ``1234`` tried: a length-only rule of four characters accepts the most common password;
+    a rule of eight refuses both and stays quiet."""
+    with loopback(_app(policy)) as url:
+        result = probe_paths(tmp_path, url, JSON_SPEC, ("passwords",), login=RECIPE)
+    found = _weak(result)
+    assert bool(found) is (policy == "four")
+    assert not found or ("'1234'" in found[0].message and "signed" in found[0].message)

@@ -105,6 +105,10 @@ PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address)
                    "Return other users' records through a public schema without contact details.")
 JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a stolen token never expires",
                    (613,), "API2:2023", M, HI, "Issue short-lived tokens with 'exp' and validate it on decode.")
+JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secret (readable by anyone holding the "
+                       "token: a JWT is signed, not encrypted)", (522, 312), "API3:2023", H, HI,
+                       "Put only an opaque user id and the claims the server needs in a token; never a password, "
+                       "hash or secret (signing does not hide the payload).")
 SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
                       "API2:2023", H, HI,
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")
@@ -121,8 +125,8 @@ SSRF = _r("PR-SSRF-001", "Server-side request forgery: the server fetches a URL 
           (918,), "API7:2023", H, HI,
           "Fetch only from an allow-list of hosts; resolve and refuse private and loopback addresses; never "
           "return the fetched body verbatim.")
-WEAK_PASSWORD = _r("PR-AUTH-004", "Weak password accepted: an account is created with a three-character password of "
-                   "one repeated letter", (521,), "API2:2023", M, HI,
+WEAK_PASSWORD = _r("PR-AUTH-004", "Weak password accepted: an account is created with a trivial password ('aaa', "
+                   "or '1234' where 'aaa' is refused)", (521,), "API2:2023", M, HI,
                    "Enforce a password policy where accounts are created and passwords changed: at least 8 "
                    "characters (NIST SP 800-63B), checked against common and breached passwords.")
 LOGIN_SQLI = _r("PR-SQLI-004", "SQL injection in the login: signed in with a wrong password (the user name or "

@@ -3,10 +3,11 @@ checks: it sends no failing credentials), and injection into the probe's own log
 checks that send failing credentials, after every check that needs working access).
 
 * **Password policy** — at an operation anyone may call to create an account (:func:`creates_account`), one
-  throwaway account with a strong password (the control), then one with ``aaa`` (three characters, one letter).
-  The weak one counts as accepted only when it is answered like the control (same 2xx status, same answer
-  shape: an ``{"error": …}`` in a 200 is a refusal) and, where the API has a login, when that login signs the new
-  account in with ``aaa`` and refuses it a wrong password. Both accounts are named ``apishield_pw…`` and listed
+  throwaway account with a strong password (the control), then one with ``aaa`` (three characters, one letter)
+  and, when that is refused, one with ``1234`` (four digits: a length-only rule of four lets it through). The weak
+  one counts as accepted only when it is answered like the control (same 2xx status, same answer shape: an
+  ``{"error": …}`` in a 200 is a refusal) and, where the API has a login, when that login signs the new
+  account in with that password and refuses it a wrong password. Both accounts are named ``apishield_pw…`` and listed
   in the report's notes (the probe never deletes).
 * **Login injection** — with an identity's own user name and a *wrong* password, the login (the recipe's, or,
   for HTTP Basic identities, the operations that check their credentials) is sent a quote that ends the SQL
@@ -40,6 +41,8 @@ from apishield.probe.identities import (
 from apishield.probe.targets import Operation, sample_body, sample_value
 
 WEAK = "aaa"  # three characters, one letter: no policy worth the name accepts it (NIST SP 800-63B asks for 8)
+#: tried in turn while the previous one is refused: ``1234`` is the most common password of all, four characters
+WEAK_LADDER = (WEAK, "1234")
 # quotes that end the SQL string around the user name: a comment drops the password test, a tautology bypasses it
 USER_PAYLOADS = ("{user}'-- ", "{user}' OR '1'='1", "{user}'#", '{user}"-- ')
 PASSWORD_PAYLOADS = ("' OR '1'='1", "x' OR 'x'='x")
@@ -103,8 +106,9 @@ def _refusal(ex: Exchange) -> bool:
 
 
 async def _password_policy(ctx: Context, op: Operation) -> bool:
-    """One control account with a strong password, one with :data:`WEAK`; True when a finding was reported."""
-    strong_name, weak_name = f"apishield_pw{ctx.account_tag()}", f"apishield_pw{ctx.account_tag()}"
+    """One control account with a strong password, then one per weak password of :data:`WEAK_LADDER` until one is
+    accepted; True when a finding was reported."""
+    strong_name = f"apishield_pw{ctx.account_tag()}"
     strong_password = f"Apishield-{secrets.token_urlsafe(12)}-9!"
     ctx.client.add_secret(strong_password, "PASSWORD_POLICYPROBE")
     strong = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, strong_name, strong_password))
@@ -112,21 +116,26 @@ async def _password_policy(ctx: Context, op: Operation) -> bool:
         return False  # the control itself was not created: nothing to compare with
     ctx.notes.append(f"passwords: created the throwaway account {strong_name!r} at {op.key} "
                      "(remove it after the run)")
-    weak = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, weak_name, WEAK))
-    if (weak is None or weak.status != strong.status or _refusal(weak) or denied(weak)
-            or _shape(weak, weak_name) != _shape(strong, strong_name)):
-        return False
-    ctx.notes.append(f"passwords: created the throwaway account {weak_name!r} at {op.key} with a weak password "
-                     "(remove it after the run)")
-    proof = await _signs_in(ctx, weak_name)
-    if proof is False:
-        return False  # the login refuses it (an account still to be verified, a policy at the login): no claim
-    how = (f"; the login then signed {weak_name!r} in with it and refused a wrong password" if proof
-           else " (the API has no login the probe knows to confirm it)")
-    ctx.report(rules.WEAK_PASSWORD, f"{op.key} created an account with the password {WEAK!r} and answered it like "
-               f"one with a strong password ({weak.status}){how}", weak, op=op,
-               parameter=_password_field(op), confidence=None if proof else rules.MED)
-    return True
+    for password in WEAK_LADDER:
+        weak_name = f"apishield_pw{ctx.account_tag()}"
+        weak = await try_send(ctx, op.method, op.path, op=op, **_account_request(ctx, op, weak_name, password))
+        if weak is None or weak.status is None:
+            return False
+        if (weak.status != strong.status or _refusal(weak) or denied(weak)
+                or _shape(weak, weak_name) != _shape(strong, strong_name)):
+            continue  # refused: the next, less trivial one
+        ctx.notes.append(f"passwords: created the throwaway account {weak_name!r} at {op.key} with a weak password "
+                         "(remove it after the run)")
+        proof = await _signs_in(ctx, weak_name, password)
+        if proof is False:
+            return False  # the login refuses it (an account still to be verified, a policy at the login): no claim
+        how = (f"; the login then signed {weak_name!r} in with it and refused a wrong password" if proof
+               else " (the API has no login the probe knows to confirm it)")
+        ctx.report(rules.WEAK_PASSWORD, f"{op.key} created an account with the password {password!r} and answered it "
+                   f"like one with a strong password ({weak.status}){how}", weak, op=op,
+                   parameter=_password_field(op), confidence=None if proof else rules.MED)
+        return True
+    return False
 
 
 def _password_field(op: Operation) -> str:
@@ -134,8 +143,8 @@ def _password_field(op: Operation) -> str:
     return next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), "password")
 
 
-async def _signs_in(ctx: Context, username: str) -> bool | None:
-    """Whether the login signs ``username`` in with :data:`WEAK` and refuses it a wrong password; None when the
+async def _signs_in(ctx: Context, username: str, password: str = WEAK) -> bool | None:
+    """Whether the login signs ``username`` in with ``password`` and refuses it a wrong password; None when the
     API has no login the probe knows. HTTP Basic APIs: the login-like operations and the canary, which read the
     credentials on every request."""
     op, encoding = login_op(ctx)
@@ -146,7 +155,7 @@ async def _signs_in(ctx: Context, username: str) -> bool | None:
     name = f"{username}@example.com" if "email" in fields[0].lower() else username
     for target in ops:
         send = _login_sender(ctx, target, encoding, fields)
-        right = await send(name, WEAK)
+        right = await send(name, password)
         wrong = await send(name, "Wrong-" + ctx.token(10))
         if right is not None and wrong is not None and _signed_in(right) and not _signed_in(wrong):
             return True

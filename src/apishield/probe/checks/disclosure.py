@@ -50,6 +50,15 @@ EXCEPTION = re.compile(
     r"IllegalStateException|ArgumentException|InvalidOperationException|NoMethodError|ReferenceError|"
     r"ArgumentError|ActiveRecord::\w+)\b(: |\()"
 )
+#: a runtime's own exception message without its class name (JavaScript's ``Cannot read properties of undefined
+#: (reading 'x')``, a JSON parser's ``... in JSON at position 19``) or a serialized error object (body-parser's
+#: ``"type": "entity.parse.failed"``): read in 5xx answers only, where no handler chose the words
+RUNTIME_MESSAGE = re.compile(
+    r"Cannot (?:read|set) propert(?:y|ies) of (?:undefined|null)|Cannot destructure property|"
+    r"\b[\w.$\[\]'\"]{1,80} is not a function\b|\b\w{1,80} is not defined\b|in JSON at position \d+|"
+    r"Unexpected end of JSON input|Unexpected token .{1,6} in JSON|\bentity\.parse\.failed\b|"
+    r"Expecting (?:value|property name enclosed in double quotes|',' delimiter): line \d+ column \d+"
+)
 SQL_TEXT = re.compile(r"(?i)\b(SELECT\s[^\"\n]{1,200}?\sFROM\s+[\w\"`\[]+|INSERT\s+INTO\s+[\w\"`\[]+|"
                       r"UPDATE\s+[\w\"`\[]+\s+SET\s|DELETE\s+FROM\s+[\w\"`\[]+)")
 SQL_ERROR = re.compile(
@@ -124,7 +133,7 @@ def bare_error(ex: Exchange) -> bool:
     text = ex.text.strip()
     if "html" in ex.content_type or len(text) > 300:
         return False
-    return not any(p.search(text) for p in (STACK, DEBUG, EXCEPTION, SQL_ERROR))
+    return not any(p.search(text) for p in (STACK, DEBUG, EXCEPTION, SQL_ERROR, RUNTIME_MESSAGE))
 
 
 #: an application's own words for an outbound fetch it could not make (``{"error": "Failed to fetch URL"}``)
@@ -210,6 +219,8 @@ def errors(ctx: Context, ex: Exchange) -> None:
                        ex, op=op, highlight=sql.group(0))
             return
         exc = next((m for m in EXCEPTION.finditer(text) if m.group(0) not in sent), None)
+        if exc is None and ex.status >= 500:
+            exc = next((m for m in RUNTIME_MESSAGE.finditer(text) if m.group(0) not in sent), None)
         if exc:
             ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
                        highlight=exc.group(0), severity=Severity.LOW)

@@ -35,10 +35,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from apishield.findings import Confidence, Severity
+from apishield.findings import Confidence
 from apishield.probe import rules
-from apishield.probe.checks import ssrf
+from apishield.probe.checks import ssrf, xxe
 from apishield.probe.checks._util import body_args, same, try_send, who_for, without_shell_errors
+from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, is_file, sample_body, sample_value
@@ -58,17 +59,27 @@ WELL_FORMED_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|Inv
                                 r"lock wait timeout|could not serialize access|constraint failed|duplicate key value")
 SYNTAX_ERRORS = re.compile(r"(?i)syntax error|unterminated quoted string|unrecognized token|not properly terminated|"
                            r"unclosed quotation mark|SQL syntax")
-FILE_SIGNATURES = re.compile(r"root:[x*]?:0:0:|\[fonts\]|\[extensions\]|for 16-bit app support")
 TRAVERSAL = ("../../../../../../../../etc/passwd", "....//....//....//....//....//etc/passwd", "/etc/passwd",
              "..\\..\\..\\..\\..\\..\\windows\\win.ini")
 FILEISH = re.compile(r"(?i)(file|path|name|doc|page|template|download|attachment|dir|folder|image|report)")
 BOOL_PAIRS = (("' OR 1=1-- ", "' OR 1=2-- "), ("' OR 2>1-- ", "' OR 2>3-- "),
               (" OR 1=1", " OR 1=2"), (" OR 2>1", " OR 2>3"))
+#: conjunctions: the tautology must answer as the baseline, the contradiction otherwise (a value that matches a
+#: row, as an existing id does, hides every OR pair); a parser that drops the suffix answers both as the baseline
+AND_PAIRS = ((" AND 1=1", " AND 1=2"), (" AND 2>1", " AND 2>3"), ("' AND '1'='1", "' AND '1'='2"),
+             ("' AND '2'>'1", "' AND '2'>'3"))
 TIME_PAYLOADS = (
     ("SQLite heavy query", "'||(SELECT count(*) FROM (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r "
      "LIMIT {n}) SELECT i FROM r))||'", (3_000_000, 6_000_000)),
     ("PostgreSQL pg_sleep", "'||(SELECT '' FROM pg_sleep({n}))||'", (1, 2)),
     ("MySQL SLEEP", "' AND SLEEP({n})-- ", (1, 2)),
+)
+#: the same for a value pasted into SQL as a number (``WHERE id = `` + id): no quote to close
+NUMERIC_TIME_PAYLOADS = (
+    ("SQLite heavy query", " AND 0<(SELECT count(*) FROM (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 "
+     "FROM r LIMIT {n}) SELECT i FROM r))", (3_000_000, 6_000_000)),
+    ("PostgreSQL pg_sleep", " AND 1=(SELECT 1 FROM pg_sleep({n}))", (1, 2)),
+    ("MySQL SLEEP", " AND 0=SLEEP({n})", (1, 2)),
 )
 
 
@@ -100,7 +111,8 @@ def slots(ctx: Context) -> list[Slot]:
             if p.location == "query" or (p.location == "path" and p.schema.get("type", "string") == "string"
                                          and not p.name.lower().endswith("id")):
                 out.append(Slot(op, p.name, p.location, who))
-            elif p.location == "path" and op.method == "GET":  # ids pasted into SQL as numbers: `AND id=` + id
+            elif p.location == "path" and (op.method == "GET" or not op.looks_credential_reset()):
+                # ids pasted into SQL as numbers: `AND id=` + id (an action on a record, ``POST /x/{id}/approve``, too)
                 out.append(Slot(op, p.name, "path", who, numeric=True))
             elif (p.location == "header" and p.schema.get("type", "string") == "string"
                   and p.name.lower() not in PLAIN_HEADERS):
@@ -146,6 +158,14 @@ class Sender:
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
+
+    def redraw(self) -> None:
+        """Every string of the body made unique (``a@x.org`` → ``a.apsh1f2e3d@x.org``): a value the server keeps
+        unique (a user name, an e-mail, the description's example) may already be stored."""
+        mark = "apsh" + "".join(self.rng.choice("0123456789abcdef") for _ in range(6))
+        self.body = {k: (v.replace("@", f".{mark}@", 1) if "@" in v else v + mark) if isinstance(v, str) else v
+                     for k, v in (self.body or {}).items()}
+        self.default = self.body.get(self.slot.name)
 
     def with_others(self) -> Sender:
         """The same slot with every optional query parameter filled in as well (a login reading ``user`` and
@@ -227,7 +247,8 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
 
 async def _sql_boolean(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
     confirmed: list[Exchange] = []
-    for true_sfx, false_sfx in BOOL_PAIRS:
+    # no OR on an action's path id: ``UPDATE … WHERE id = 1 OR 1=1`` would act on every record
+    for true_sfx, false_sfx in BOOL_PAIRS if slot.location != "path" or slot.op.method == "GET" else ():
         t = await send(f"{send.default}{true_sfx}")
         f = await send(f"{send.default}{false_sfx}")
         if t is None or f is None:
@@ -241,7 +262,29 @@ async def _sql_boolean(ctx: Context, slot: Slot, send: Sender, base: Exchange) -
             ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: tautologies and contradictions answer differently "
                        f"(twice; the contradiction matches the baseline)", t, op=slot.op, parameter=slot.name)
             return True
-    return False
+    return await _sql_conjunction(ctx, slot, send, base)
+
+
+async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
+    """``AND 1=1`` answered as the baseline and ``AND 1=2`` otherwise, twice in the same quoting, after a 2xx
+    baseline; a control value (the suffix's words without SQL meaning) must answer as the contradiction does not."""
+    if not base.ok:
+        return False
+    pairs = AND_PAIRS[:2] if slot.numeric or isinstance(send.default, (int, float)) else AND_PAIRS[2:]
+    confirmed: list[Exchange] = []
+    for true_sfx, false_sfx in pairs:
+        t = await send(f"{send.default}{true_sfx}")
+        f = await send(f"{send.default}{false_sfx}")
+        if t is None or f is None or not same(t, base) or same(f, base):
+            return False
+        confirmed.append(f)
+    control = await send(f"{send.default}{pairs[0][0].replace('AND', 'apishield')}")
+    if control is None or same(control, base):
+        return False  # the suffix is dropped or ignored whatever it says: the pair proves nothing
+    ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: {pairs[0][0].strip()!r} answers as the plain value and "
+               f"{pairs[0][1].strip()!r} does not (twice; a suffix without SQL meaning differs as well)", confirmed[0],
+               op=slot.op, parameter=slot.name)
+    return True
 
 
 async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
@@ -252,7 +295,7 @@ async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
     one calibration and one request per payload.
     """
     samples = await _calibrate(send)
-    for label, template, (small, large) in TIME_PAYLOADS:
+    for label, template, (small, large) in NUMERIC_TIME_PAYLOADS if slot.numeric else TIME_PAYLOADS:
         for attempt in range(2):
             if samples is None:
                 return False
@@ -266,13 +309,18 @@ async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
 
 
 async def _calibrate(send: Sender) -> list[float] | None:
-    samples = []
-    for _ in range(3):
+    samples: list[float] = []
+    for attempt in range(5):  # a server that restarts after a crash (an earlier test's) is given two more seconds
         ex = await send(send.default)
-        if ex is None or ex.status is None:
+        if ex is None or (ex.status is None and attempt - len(samples) >= 2):
             return None
+        if ex.status is None:
+            await asyncio.sleep(1.0)
+            continue
         samples.append(ex.elapsed)
-    return samples
+        if len(samples) == 3:
+            return samples
+    return None
 
 
 async def _sql_time_round(ctx: Context, slot: Slot, send: Sender, samples: list[float], label: str,
@@ -462,31 +510,6 @@ async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchang
         return
 
 
-async def _xxe(ctx: Context, op: Operation) -> None:
-    """For operations that take XML: a local file entity and an internal entity (no external URL is ever
-    named, so nothing leaves the target)."""
-    who = who_for(ctx, op)
-    tag, tail = "apshx" + ctx.token(6), "apshy" + ctx.token(6)
-    fields = [k for k, v in op.body_fields.items() if isinstance(v, dict) and v.get("type", "string") == "string"]
-    inner = "".join(f"<{f}>&apshi;{tail}&apshf;</{f}>" for f in fields[:5]) or f"&apshi;{tail}&apshf;"
-    root = str((op.body_schema or {}).get("xml", {}).get("name") or "root")
-    doc = (f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY apshf SYSTEM "file:///etc/passwd">'
-           f'<!ENTITY apshi "{tag}">]><{root}>{inner}</{root}>')
-    path = ctx.concrete_path(op, who) or op.path
-    ex = await try_send(ctx, op.method, path, op=op, identity=who, content=doc,
-                        headers={**(who.headers if who else {}), "Content-Type": "application/xml"})
-    if ex is None or ex.status is None:
-        return
-    match = FILE_SIGNATURES.search(ex.text)
-    if match:
-        ctx.report(rules.XXE, "an external entity naming file:///etc/passwd was resolved into the answer", ex, op=op,
-                   highlight=match.group(0))
-    elif tag + tail in ex.text:  # only an expanded entity puts the two side by side; an echo of the body cannot
-        ctx.report(rules.XXE, "the XML parser expands DTD entities (an internal entity came back expanded; "
-                   "entity expansion enables billion-laughs denial of service)", ex, op=op, highlight=tag,
-                   severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
-
-
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
                           rules.CMDI, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
        weight=40, phase="input", order=10)
@@ -506,7 +529,7 @@ async def injection(ctx: Context) -> None:
         if isinstance(outcome, BaseException):
             raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
     for op in xml_ops:
-        await _xxe(ctx, op)
+        await xxe.local_entity(ctx, op)
     # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
     # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
     candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
@@ -537,6 +560,9 @@ async def _fast(ctx: Context, send: Sender) -> bool:
         # canaries, which make such a command line succeed, are worth their few requests; timings say nothing
         await _cmdi(ctx, slot, send, base, timed=False)
         return False
+    if base is not None and base.status is not None and base.status >= 500 and slot.location == "body":
+        send.redraw()  # a value the server keeps unique (a user name, an e-mail) may already be taken
+        base = await send(send.default)
     if base is None or base.status is None:
         return False
     if DB_HINT.search(slot.name):

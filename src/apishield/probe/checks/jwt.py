@@ -8,11 +8,14 @@
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
-* a token issued without an ``exp`` claim (read from the token: no request).
+* a token issued without an ``exp`` claim, and claims that carry a password, hash or other secret (read from the
+  token: no request; a JWT is signed, not encrypted).
 
-The reference request for all of them is the canary operation, or else any authenticated operation that
-answers 2xx to the identity and 401/403 anonymously; it must refuse a garbage token first. The offline crack
-costs no request, so a weak secret is reported even when no reference operation exists.
+The reference request for all of them is the canary operation when it accepts the identity's own token (not
+another credential of the same account), or else any authenticated operation that answers 2xx to the token and
+401/403 anonymously; it must refuse a garbage token first. The offline crack costs no request and its result is
+proof by itself (the secret reproduces the token's signature), so a weak secret is reported even when no
+reference operation exists or the reference refuses the re-signed token.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import SENSITIVE_KEY, try_send, walk_keys
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -107,6 +111,21 @@ def crack(token: str, words: Iterable[str]) -> str | None:
     return None
 
 
+SECRET_KEY = re.compile(r"(?i)^(pass|passcode|passphrase|user_?password|hashed_?passwd)$")
+MASKED = re.compile(r"^[*xX•#.\-_ ]*$|^\[?(redacted|hidden|masked|filtered)\]?$", re.IGNORECASE)
+
+
+def secret_claims(claims: dict[str, Any]) -> list[str]:
+    """Names of the claims (nested ones included) that carry a password, hash or other secret as a non-empty,
+    unmasked string; a flag such as ``has_password: true`` or ``password_changed_at`` is no secret."""
+    found = []
+    for key, value in walk_keys(claims):
+        if (SENSITIVE_KEY.match(key) or SECRET_KEY.match(key)) and isinstance(value, str) and value.strip() \
+                and not MASKED.match(value.strip()):
+            found.append(key)
+    return list(dict.fromkeys(found))
+
+
 class Attempt:
     def __init__(self, ctx: Context, op: Operation, path: str, identity: Identity) -> None:
         self.ctx, self.op, self.path, self.identity = ctx, op, path, identity
@@ -121,19 +140,22 @@ class Attempt:
 
 
 async def reference(ctx: Context, identity: Identity) -> tuple[Operation, str] | None:
-    """An operation that answers 2xx to ``identity`` and 401/403 to a garbage token: the canary, else any
-    authenticated GET (path parameters filled from the probe's own objects), tried in a few requests."""
+    """An operation that answers 2xx to ``identity``'s token and 401/403 to a garbage token: the canary when it
+    accepts that token (it may have proven the account with another of its credentials), else any authenticated
+    GET (path parameters filled from the probe's own objects), tried in a few requests."""
     if ctx.canary is not None:
-        return ctx.canary, ctx.canary.path
+        own = await Attempt(ctx, ctx.canary, ctx.canary.path, identity)(identity.token or "")
+        if own is not None and own.ok:
+            return ctx.canary, ctx.canary.path
     tried = 0
     for op in ctx.operations:
-        if op.method != "GET" or op.looks_destructive() or op.secured is False or tried >= 6:
+        if op.method != "GET" or op.looks_destructive() or op.secured is False or tried >= 6 or op is ctx.canary:
             continue
         path = ctx.concrete_path(op, identity)
         if path is None:
             continue
         tried += 1
-        mine = await try_send(ctx, "GET", path, op=op, identity=identity, params=ctx.query_for(op) or None)
+        mine = await Attempt(ctx, op, path, identity)(identity.token or "")
         if mine is None or not mine.ok:
             continue
         anon = await try_send(ctx, "GET", path, op=op, params=ctx.query_for(op) or None)
@@ -180,9 +202,10 @@ async def _alg_none(ctx: Context, send: Attempt, op: Operation, header: dict[str
 
 
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
-                     rules.JWT_KID, rules.JWT_NO_EXPIRY), weight=4, phase="auth", order=20)
+                     rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET), weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
-    """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection."""
+    """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection, no
+    expiry and secrets in the claims (read from the token)."""
     identity = next((i for i in ctx.users if i.token and decode(i.token)), None)
     if not ctx.users:
         ctx.needs_identity("JWT attacks need an identity's token")
@@ -199,6 +222,12 @@ async def jwt(ctx: Context) -> None:
         ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
                    f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever", None,
                    parameter="Authorization")
+    if keys := secret_claims(claims):  # read from the token itself: costs no request
+        own = " (the identity's own password, in plain text)" if identity.password and any(
+            v == identity.password for _k, v in walk_keys(claims)) else ""
+        ctx.report(rules.JWT_CLAIMS_SECRET, f"the token issued to {identity.name} carries {', '.join(keys)} in its "
+                   f"claims{own}: anyone who sees the token reads them (a JWT's payload is only base64url-encoded)",
+                   None, parameter="Authorization")
     secret = None
     if alg in HASHES:  # offline: costs no request
         secret = crack(identity.token, wordlist()) or crack(identity.token, pins())
@@ -234,7 +263,11 @@ async def jwt(ctx: Context) -> None:
         if secret is not None:
             forged_claims = {**claims, "apishield": "forged", "iat": int(time.time())}
             ex = await send(encode(header, forged_claims, secret.encode()))
-            if ex is not None and ex.ok:
+            if ex is None or not ex.ok:  # the reference refused the re-signed token: the crack is proof by itself
+                ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is {secret!r} (cracked "
+                           "offline: it reproduces the token's signature); anyone can sign tokens", None, op=op,
+                           parameter=send.header_name)
+            else:
                 ctx.report(rules.JWT_WEAK, f"the {alg} secret is guessable ({secret!r}); a token re-signed with "
                            "it and an added claim was accepted", ex, op=op, parameter=send.header_name)
                 old = {**claims, "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
