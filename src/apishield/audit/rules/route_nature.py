@@ -269,7 +269,11 @@ def handler_body(project: ProjectContext, route: Route) -> str | None:
     header = next((i for i in range(start, len(lines)) if lines[i].split("#", 1)[0].rstrip().endswith(":")), start)
     end = next((i for i in range(header + 1, len(lines))
                 if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= indent), len(lines))
-    return "\n".join(lines[header + 1:end])
+    return _DOCSTRING.sub("", "\n".join(lines[header + 1:end]), count=1)
+
+
+#: a leading docstring: documentation of the handler, not what it does (``"""The request's DELETE parameters."""``)
+_DOCSTRING = re.compile(r"""\A\s*[rRuU]?(\"\"\"|\'\'\'|"|')(?:\\.|(?!\1)[\s\S])*\1[ \t]*\n?""")
 
 
 def searches(project: ProjectContext, route: Route) -> bool:
