@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 _ROUTES = '''
@@ -88,3 +89,11 @@ def test_request_text_returned_by_a_flask_view_is_still_a_page(tmp_path: Path) -
               "def hi():\n    return 'hello ' + request.args['name']\n")
     result = audit(tmp_path, {"app.py": source})
     assert [f for f in result.findings if f.rule_id == "AS404"]
+
+
+def test_an_aiohttp_redirect_to_a_query_parameter_is_an_open_redirect(tmp_path: Path) -> None:
+    source = ("from aiohttp import web\n\nroutes = web.RouteTableDef()\n\n\n@routes.get('/go')\n"
+              "async def go(request: web.Request) -> web.Response:\n"
+              "    raise web.HTTPFound(request.query['next'])\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert [f for f in result.findings if f.rule_id == "AS807" and f.severity >= Severity.MEDIUM]
