@@ -68,7 +68,7 @@ def _credentialed_cors(cookie: str) -> Any:
         if cookie == "session":
             extra["Set-Cookie"] = "sid=abc; Path=/; HttpOnly"
         elif cookie == "preference":
-            extra["Set-Cookie"] = "profile_pref=eyJ0aGVtZSI6ImRhcmsifQ; Path=/"
+            extra["Set-Cookie"] = "user_prefs=eyJ0aGVtZSI6ImRhcmsifQ; Path=/"  # named like a user cookie, carries none
         if not path.startswith("/items"):
             return 404, {}, {"detail": "not found"}
         session = cookie == "session" and "sid=abc" in low.get("cookie", "")

@@ -19,12 +19,14 @@ HTTP Basic that the browser repeats, or no identity to tell by) is a foreign ori
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.checks.sessions import set_cookies
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
+from apishield.probe.targets import Operation
 
 
 @check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2,
@@ -95,11 +97,29 @@ async def ambient(ctx: Context, ex: Exchange) -> bool:
 
 
 async def _cookies_authorise(ctx: Context, jar: dict[str, str]) -> bool:
-    """The canary (it refuses anonymous callers; every identity passed it) asked again with these cookies alone: a
-    refusal means they carry no authority. Without a canary nothing tells, so they count."""
-    op = ctx.canary
-    if op is None:
+    """An operation that refuses anonymous callers and accepted an identity, asked again with these cookies alone:
+    a refusal means they carry no authority. With no such operation nothing tells, so they count."""
+    protected = _protected_read(ctx)
+    if protected is None:
         return True
+    op, path = protected
     cookies = Identity("cookies set by the target", headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
-    replay = await try_send(ctx, "GET", op.path, op=op, identity=cookies)
+    replay = await try_send(ctx, "GET", path, op=op, identity=cookies)
     return replay is None or replay.status is None or not denied(replay)
+
+
+def _protected_read(ctx: Context) -> tuple[Operation, str] | None:
+    """The canary, else a GET the log shows refused to anonymous callers and answered 2xx to an identity (at the
+    path that identity was answered on)."""
+    if ctx.canary is not None:
+        return ctx.canary, ctx.canary.path
+    prefix = urlsplit(ctx.client.base_url).path.rstrip("/")
+    for key, refused in ctx.client.refused.items():
+        if "anonymous" not in refused:
+            continue
+        op = next((o for o in ctx.operations if o.key == key and o.method == "GET"), None)
+        seen = next((e for e in ctx.client.log if e.operation == key and e.ok and e.identity != "anonymous"), None)
+        if op is not None and seen is not None:
+            path = seen.path[len(prefix):] if prefix and seen.path.startswith(prefix) else seen.path
+            return op, path + (f"?{urlsplit(seen.url).query}" if urlsplit(seen.url).query else "")
+    return None
