@@ -64,3 +64,28 @@ def _ex(elapsed: float) -> Exchange:
 def test_delays_follow_the_seconds_only_in_proportion(short: float, long: float, follows: bool) -> None:
     base = _ex(0.01)
     assert follows_seconds(base, _ex(0.01 + short), _ex(0.01 + long)) is follows
+
+
+def test_time_canaries_run_one_at_a_time(tmp_path: Path) -> None:
+    """On a server that answers one request at a time, one operation's real shell sleep must not make another
+    operation look like it sleeps too: the probe never has two time canaries in flight."""
+    import threading
+
+    one_at_a_time = threading.Lock()
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        with one_at_a_time:
+            value = unquote_plus(path.partition("=")[2])
+            asked = re.search(r"sleep (\d+)", value)
+            if path.startswith("/run") and asked:
+                time.sleep(int(asked.group(1)))
+            if path.startswith(("/run", "/echo")):
+                return 200, {}, {"status": "done"}
+            return 404, {}, {"detail": "not found"}
+
+    paths = {**_op("command"), "/echo": {"get": {"parameters": [{"name": "cmd", "in": "query", "schema": STRING}],
+                                                   "responses": {"200": {"description": "echo"}}}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, paths, ("injection",))
+    found = {p for r, _m, p in findings_at(result) if r == "PR-CMDI-001"}
+    assert found == {"/run"}

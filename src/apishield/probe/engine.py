@@ -18,6 +18,7 @@ or an object they own (:meth:`Context.own_record`).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import random
@@ -176,6 +177,9 @@ class Context:
         # work a check had to leave for lack of its share: run last, on what the other checks left unspent
         self.deferred: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         self.canary: Operation | None = None
+        #: time-based canaries run one at a time: on a server that answers one request at a time, another check's
+        #: sleep canary in flight would delay this one's answers in proportion too
+        self.timing = asyncio.Lock()
         # the login the identities used (method, path, body encoding), when a recipe or provisioning logged in
         self.login: tuple[str, str, str] | None = None
         self.emit = emit

@@ -294,18 +294,19 @@ async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
     but fails the proportionality test is measured once more against a fresh baseline; a quiet endpoint costs
     one calibration and one request per payload.
     """
-    samples = await _calibrate(send)
-    for label, template, (small, large) in NUMERIC_TIME_PAYLOADS if slot.numeric else TIME_PAYLOADS:
-        for attempt in range(2):
-            if samples is None:
-                return False
-            outcome = await _sql_time_round(ctx, slot, send, samples, label, template, small, large)
-            if outcome in ("found", None):
-                return outcome == "found"
-            if outcome == "quiet" or attempt:
-                break
-            samples = await _calibrate(send)
-    return False
+    async with ctx.timing:
+        samples = await _calibrate(send)
+        for label, template, (small, large) in NUMERIC_TIME_PAYLOADS if slot.numeric else TIME_PAYLOADS:
+            for attempt in range(2):
+                if samples is None:
+                    return False
+                outcome = await _sql_time_round(ctx, slot, send, samples, label, template, small, large)
+                if outcome in ("found", None):
+                    return outcome == "found"
+                if outcome == "quiet" or attempt:
+                    break
+                samples = await _calibrate(send)
+        return False
 
 
 async def _calibrate(send: Sender) -> list[float] | None:
@@ -458,18 +459,19 @@ async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: b
             return
     if not timed or not (hinted or send.quote_sensitive):
         return
-    for form in SLEEP_FORMS:
-        first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
-        if first is None:
+    async with ctx.timing:
+        for form in SLEEP_FORMS:
+            first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
+            if first is None:
+                return
+            if first.elapsed - base.elapsed < 1.8:
+                continue
+            second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
+            if second is not None and follows_seconds(base, first, second):
+                ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
+                           f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
+                           second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
             return
-        if first.elapsed - base.elapsed < 1.8:
-            continue
-        second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
-        if second is not None and follows_seconds(base, first, second):
-            ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
-                       f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
-                       second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
-        return
 
 
 SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload|ya?ml)")
@@ -496,18 +498,19 @@ async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchang
     uploaded = slot.location == "body" and is_file(slot.op.body_fields.get(slot.name))
     if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded):
         return
-    for index, (what, payload) in enumerate(_pickled(2)):
-        first = await send(payload, timeout=base.elapsed + 8)
-        if first is None:
+    async with ctx.timing:
+        for index, (what, payload) in enumerate(_pickled(2)):
+            first = await send(payload, timeout=base.elapsed + 8)
+            if first is None:
+                return
+            if first.elapsed - base.elapsed < 1.8:
+                continue
+            second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
+            if second is not None and follows_seconds(base, first, second):
+                ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays "
+                           f"the answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; "
+                           f"baseline {base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
             return
-        if first.elapsed - base.elapsed < 1.8:
-            continue
-        second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
-        if second is not None and follows_seconds(base, first, second):
-            ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays the "
-                       f"answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline "
-                       f"{base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
-        return
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
