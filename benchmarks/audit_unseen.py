@@ -213,16 +213,21 @@ def _rel(path: str, base: str) -> str:
     return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
 
 
+# one audit of all the project's paths, as `apishield audit PATH...` runs it (Bandit and Semgrep get them all at
+# once too); the engine groups paths of one import tree into one project, so each finding is printed with the
+# folder its path is relative to
 _APISHIELD = """
-import json, sys
+import json, os, sys
 from apishield.audit import engine
 from apishield.audit.config import AuditConfig
+from apishield.audit.discover import projects
 out = []
-for target in sys.argv[1:]:
-    result = engine.run([target], AuditConfig())
+for project in projects(sys.argv[1:]):
+    result = engine.run(list(project.paths), AuditConfig())
+    where = project.root if os.path.isdir(project.root) else os.path.dirname(project.root)
     for f in result.findings:
         if f.location is not None:
-            out.append([target, f.location.path, f.location.line, f.rule_id, f.severity.name, list(f.cwe)])
+            out.append([where, f.location.path, f.location.line, f.rule_id, f.severity.name, list(f.cwe)])
 json.dump(out, sys.stdout)
 """
 
@@ -239,8 +244,7 @@ def run_apishield(project: Project, base: str) -> list[Hit]:
         last = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
         raise ToolFailed(f"apishield failed on {project.name}: {last[0]}")
     hits = []
-    for target, path, line, rule, severity, cwe in json.loads(proc.stdout):
-        where = target if os.path.isdir(target) else os.path.dirname(target)  # a file target reports its name
+    for where, path, line, rule, severity, cwe in json.loads(proc.stdout):
         full = path if os.path.isabs(path) else os.path.join(where, path)
         hits.append(Hit("apishield", project.name, _rel(full, base), line, rule, severity.lower(), tuple(cwe)))
     return hits
@@ -375,9 +379,16 @@ def main() -> int:
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of tools to run")
     parser.add_argument("--check", action="store_true",
                         help="only load and check the project files and their checkouts; run no tool")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="only this project (repeatable); the half still applies")
     args = parser.parse_args()
 
-    projects = [p for p in load_projects(DATA) if args.half in ("all", p.half)]
+    projects = [p for p in load_projects(DATA) if args.half in ("all", p.half)
+                and (not args.only or p.name in args.only)]
+    unknown = sorted(set(args.only) - {p.name for p in load_projects(DATA)})
+    if unknown:
+        print(f"no project file named {', '.join(unknown)}", file=sys.stderr)
+        return 2
     if args.check:
         return check(projects, args.root)
     tools = [t for t in args.tools.split(",") if t in TOOLS]

@@ -112,8 +112,54 @@ def discover(root: str, exclude: Sequence[str] = ()) -> list[SourceFile]:
     return found
 
 
-def discover_all(roots: Iterable[str], exclude: Sequence[str] = ()) -> list[tuple[str, list[SourceFile]]]:
-    return [(root, discover(root, exclude)) for root in roots]
+def _folder(path: str) -> str:
+    full = os.path.abspath(path)
+    return full if os.path.isdir(full) else os.path.dirname(full)
 
 
-__all__ = ["MAX_FILE_BYTES", "SKIP_DIRS", "SourceFile", "discover", "discover_all"]
+def _import_root(path: str) -> str:
+    """The folder from which the package holding ``path`` is imported: the first ancestor (or the folder itself)
+    without an ``__init__.py``."""
+    folder = _folder(path)
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """What one audit analyses together: a root (findings' paths are relative to it) and its files."""
+
+    root: str
+    files: list[SourceFile]
+    paths: tuple[str, ...]
+
+
+def projects(paths: Iterable[str], exclude: Sequence[str] = ()) -> list[Project]:
+    """The PATH arguments of one audit, grouped into projects.
+
+    Paths that lie in one import tree (modules and sub-packages of one package, or files of one plain folder) are
+    one project, because an application is spread over them: a blueprint registered in ``run.py`` but defined in
+    ``web.py``, an extension created in one module and installed in another. Auditing such files one by one would
+    read each blueprint as an app of its own and miss every protection installed elsewhere. Paths in different
+    trees (two applications side by side) stay separate projects. A project of one path is scanned exactly as
+    :func:`discover` scans it."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(_import_root(path), []).append(path)
+    out: list[Project] = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(Project(members[0], discover(members[0], exclude), (members[0],)))
+            continue
+        root = os.path.commonpath([_folder(m) for m in members])
+        seen: dict[str, SourceFile] = {}
+        for member in members:
+            for found in discover(member, exclude):
+                rel = os.path.relpath(found.abspath, root).replace(os.sep, "/")
+                seen.setdefault(found.abspath, SourceFile(found.abspath, rel, found.kind))
+        out.append(Project(root, sorted(seen.values(), key=lambda f: f.relpath), tuple(members)))
+    return out
+
+
+__all__ = ["MAX_FILE_BYTES", "SKIP_DIRS", "Project", "SourceFile", "discover", "projects"]

@@ -24,7 +24,7 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit import baseline as baseline_mod
 from apishield.audit.config import AuditConfig
-from apishield.audit.discover import SourceFile, discover
+from apishield.audit.discover import SourceFile, discover, projects
 from apishield.audit.frameworks import aiohttp, bottle, cherrypy, connexion, django, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
@@ -314,12 +314,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def audit_root(
-    root: str, config: AuditConfig, *, jobs: int | None = None, progress: bool = False
+    root: str, config: AuditConfig, *, jobs: int | None = None, progress: bool = False,
+    files: list[SourceFile] | None = None,
 ) -> tuple[list[Finding], list[Route], list[App], dict[str, Any], list[str]]:
-    """Audit one PATH: findings (suppressions applied), routes, apps, stats, warnings."""
+    """Audit one project (a PATH, or ``files`` under ``root``): findings (suppressions applied), routes, apps,
+    stats, warnings."""
     started = time.perf_counter()
     rules = [r for r in load_rules() if r.rule.id not in config.disable]
-    files = discover(root, config.exclude)
+    files = discover(root, config.exclude) if files is None else files
     results = _analyse_all(files, config.disable, jobs, progress)
     modules = [r.module for r in results if r.module is not None]
     templates = [r.template for r in results if r.template is not None]
@@ -374,7 +376,8 @@ def run(
     progress: bool = False,
     baseline: str | None = None,
 ) -> AuditResult:
-    """Audit every path in ``paths``; each is its own project (paths in findings are relative to it)."""
+    """Audit every path in ``paths``. Paths in one import tree are one project (:func:`discover.projects`);
+    findings' paths are relative to their project's root."""
     config = config or AuditConfig()
     if not paths:
         raise ConfigError("no path to audit; give a directory or a file")
@@ -388,9 +391,10 @@ def run(
     apps: list[App] = []
     warnings_out: list[str] = []
     totals: dict[str, Any] = {}
-    for path in paths:
+    for project in projects(paths, config.exclude):
         with _gc_paused():  # the project phase walks every module's facts too; the caller's objects are small
-            found, r, a, stats, w = audit_root(path, config, jobs=jobs or config.jobs, progress=progress)
+            found, r, a, stats, w = audit_root(project.root, config, jobs=jobs or config.jobs, progress=progress,
+                                               files=project.files)
         all_findings += found
         routes += r
         apps += a

@@ -20,6 +20,9 @@ _LITERAL = re.compile(r"""^\s*(['"]).*\1\s*$|^\s*\d+\s*$""")
 # Markup the CSRF protection builds itself: Flask-WTF/Django's random token, WTForms' hidden-field HTML (its values
 # escaped by WTForms). No caller chooses any of it.
 _CSRF_MARKUP = re.compile(r"^\s*(?:csrf_token\s*\(\s*\)|csrf_input|(?:\w+\.)*(?:hidden_tag\s*\(\s*\)|csrf_token))\s*$")
+#: a WTForms field rendered by calling it (``form.name(class_="x")``, a macro's ``field(...)``): its widget escapes
+#: the field's data and attributes and returns markup, so ``|safe`` on it adds nothing
+_FORM_WIDGET = re.compile(r"^\s*(?:(?:\w+\.)*form\.\w+|field|subfield)\s*\(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +47,10 @@ class RawOutput:
             isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)])
 
     @property
-    def csrf_markup(self) -> bool:
-        """The expression is the CSRF token or hidden-field markup the form library generates."""
-        return bool(_CSRF_MARKUP.match(self.expr))
+    def form_markup(self) -> bool:
+        """The expression is markup the form library generates: the CSRF token or hidden fields, or a field
+        rendered by its widget."""
+        return bool(_CSRF_MARKUP.match(self.expr) or _FORM_WIDGET.match(self.expr))
 
 
 def _line_of(source: str, offset: int) -> int:

@@ -44,6 +44,41 @@ _HTML_EXT = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 _HINT_CHECK_AUTOESCAPE = ("jinja", "autoescape", "noescape", "render_template")
 _HINT_CHECK_MARKUP = ("markup", "mark_safe")
+#: the gettext family (Babel, Django, Flask-Babel): a message looked up by a literal is the developers' own text
+_GETTEXT = frozenset({"_", "_l", "gettext", "lazy_gettext", "gettext_lazy", "ngettext", "pgettext", "ugettext",
+                      "ugettext_lazy", "ngettext_lazy", "pgettext_lazy"})
+
+
+def _scope(tree: ast.AST, node: ast.AST) -> ast.AST:
+    """The innermost function around ``node`` (the module when there is none): where its local names live."""
+    inner: ast.AST = tree
+    for fn in au.functions(tree):
+        end = fn.end_lineno or fn.lineno
+        if fn.lineno <= getattr(node, "lineno", 0) <= end and (
+                inner is tree or fn.lineno >= getattr(inner, "lineno", 0)):
+            inner = fn
+    return inner
+
+
+def _constant_text(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
+    """Text the program fixes: a literal, a translation of literal messages (``_("Saved")``; a placeholder filled
+    from elsewhere, ``_("%(name)s", name=x)``, is not), or a name every assignment of which in ``tree`` (the
+    function it is local to) is one of those and which is no parameter there."""
+    if node is None or depth > 3:
+        return False
+    if au.is_const(node):
+        return True
+    if isinstance(node, ast.Call) and au.last(au.dotted(node.func, strict=True)) in _GETTEXT:
+        return bool(node.args) and all(au.is_const(a) for a in node.args) and all(
+            kw.arg is not None and au.is_const(kw.value) for kw in node.keywords)
+    if isinstance(node, ast.Name):
+        nodes = au.walk(tree)
+        if any(isinstance(a, ast.arg) and a.arg == node.id for a in nodes):
+            return False
+        values = [a.value for a in nodes if isinstance(a, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        return bool(values) and all(_constant_text(v, tree, depth + 1) for v in values)
+    return False
 
 
 @rule(AUTOESCAPE_OFF)
@@ -111,7 +146,7 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
     ``form.hidden_tag()``)."""
     labels = {"bottle-raw": "{{!%s}}", "jinja-safe": "{{ %s|safe }}", "mako-raw": "${%s | n}"}
     for hit in raw_outputs(ctx.source):
-        if hit.kind in labels and not hit.literal and not hit.csrf_markup:
+        if hit.kind in labels and not hit.literal and not hit.form_markup:
             shown = labels[hit.kind] % hit.expr[:60]
             if hit.fixed_call:  # an icon or snippet a helper reads by a fixed name: listed, not reported
                 yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits what a helper returns for literal "
@@ -122,8 +157,9 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
 
 @rule(RAW_OUTPUT)
 def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not a
-    literal (high severity when it is an f-string or concatenation)."""
+    """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not text
+    the program fixes (a literal or a translated literal message; high severity when it is an f-string or
+    concatenation)."""
     if not au.mentions(ctx, _HINT_CHECK_MARKUP):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -134,7 +170,7 @@ def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
         if au.last(name) == "Markup" and not ("markupsafe" in name or "flask" in name or "jinja2" in name):
             continue
         value = call.args[0]
-        if au.is_const(value):
+        if _constant_text(value, _scope(ctx.tree, call)):
             continue
         formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
             isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"

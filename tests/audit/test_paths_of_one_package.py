@@ -1,0 +1,72 @@
+"""PATH arguments that lie in one import tree are one project: a blueprint defined in ``web.py`` and registered in
+``run.py``, where Talisman is installed, is part of that app whether the package is given as a folder or module by
+module. Folders of different trees stay separate projects (``test_engine``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.audit.config import AuditConfig
+from apishield.audit.discover import projects
+from apishield.audit.engine import run
+from tests.audit.helpers import write
+
+RUN = '''from flask import Flask
+{talisman_import}
+from pkg.web import main as web_interface
+
+
+def create_app():
+    app = Flask(__name__)
+    {talisman}
+    app.register_blueprint(web_interface)
+    return app
+'''
+WEB = '''from flask import Blueprint, render_template
+
+main = Blueprint("main", __name__)
+
+
+@main.route("/")
+def home():
+    return render_template("home.html")
+'''
+
+
+def _package(root: Path, talisman: bool) -> None:
+    write(root, {
+        "pkg/__init__.py": "",
+        "pkg/run.py": RUN.format(
+            talisman_import="from flask_talisman import Talisman" if talisman else "",
+            talisman="Talisman(app)" if talisman else "pass"),
+        "pkg/web.py": WEB,
+    })
+
+
+@pytest.mark.parametrize("talisman", [True, False])
+def test_modules_of_one_package_given_one_by_one_are_one_app(tmp_path: Path, talisman: bool) -> None:
+    _package(tmp_path, talisman)
+    result = run([str(tmp_path / "pkg" / "run.py"), str(tmp_path / "pkg" / "web.py")], AuditConfig(), jobs=1)
+    headers = [f for f in result.findings if f.rule_id == "AS304"]
+    assert len(result.apps) == 1
+    if talisman:
+        assert not headers
+    else:  # one finding, at the app's construction, not at the blueprint
+        assert [(f.location.path, f.location.line) for f in headers if f.location] == [("run.py", 7)]
+
+
+def test_a_blueprint_module_alone_is_still_audited_on_its_own(tmp_path: Path) -> None:
+    _package(tmp_path, talisman=True)
+    result = run([str(tmp_path / "pkg" / "web.py")], AuditConfig(), jobs=1)
+    assert any(f.rule_id == "AS304" for f in result.findings)  # nothing in this project installs headers
+
+
+def test_paths_group_by_import_tree(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "", "pkg/sub/__init__.py": "", "pkg/sub/b.py": "",
+                     "tools/x.py": "", "other/y.py": ""})
+    groups = projects([str(tmp_path / "pkg" / "a.py"), str(tmp_path / "pkg" / "sub"),
+                       str(tmp_path / "tools"), str(tmp_path / "other" / "y.py")])
+    assert [sorted(f.relpath for f in g.files) for g in groups] == [
+        ["a.py", "sub/__init__.py", "sub/b.py"], ["x.py"], ["y.py"]]
