@@ -399,3 +399,34 @@ def test_an_administrator_reading_others_records_is_no_broken_object_check(tmp_p
     assert ("PR-BOLA-001" in found) is anyone_reads_anyone
     reads = [f for f in result.findings if f.rule_id in ("PR-BOLA-001", "PR-DATA-003")]
     assert all("root read" not in f.message and "'root'" not in f.message for f in reads)
+
+
+@pytest.mark.parametrize("fetches", [True, False])
+def test_a_url_parameter_is_asked_to_fetch_before_the_longer_techniques(tmp_path: Path, fetches: bool) -> None:
+    """On a budget that leaves room for a few requests per parameter, a parameter named like a URL still gets its
+    one fetch request: the template, command and deserialization canaries come after it."""
+    import asyncio
+    from urllib.request import urlopen
+
+    from apishield.probe import ProbeConfig, ProbeOptions, probe
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route, query = urlsplit(path).path, {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        if route != "/proxy":
+            return 404, {}, {"detail": "not found"}
+        url = query.get("url", "")
+        if not url.startswith("http://127.0.0.1:"):
+            return 400, {}, {"detail": "give a URL"}
+        if not fetches:
+            return 200, {}, {"queued": url}
+        with urlopen(url, timeout=5) as fetched:
+            return 200, {"Content-Type": "text/plain"}, fetched.read().decode()
+
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/proxy": {"get": {"parameters": [{"name": "url", "in": "query", "schema": {"type": "string"}}],
+                           "responses": {"200": {"description": "ok"}}}}}}))
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+            budget=14, rate=0, checks=("injection",)))))
+    assert bool([f for f in result.findings if f.rule_id == "PR-SSRF-001"]) is fetches
