@@ -139,7 +139,10 @@ class Inventory:
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)
-            if summary.security_headers:
+            # headers set by a helper the hook calls (``return add_security_headers(response)``): one level down
+            if summary.security_headers or any(
+                    (helper := self.functions.get(name)) is not None and helper.security_headers
+                    for name in summary.calls):
                 kinds.add(HEADERS)
             if summary.rate_limits:
                 kinds.add(RATE)

@@ -43,6 +43,7 @@ class FuncSummary:
     reads_credentials: bool = True  # reads a body, form, Authorization header or credential-named parameters
     returns: list[tuple[str, bool, str]] = field(default_factory=list)  # a dependency factory's returned names
     flag_defaults: dict[str, bool] = field(default_factory=dict)  # its boolean parameters' defaults
+    calls: tuple[str, ...] = ()  # the plain names of the functions it calls (a hook's helpers)
 
 
 @dataclass(slots=True)

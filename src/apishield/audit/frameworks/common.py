@@ -387,6 +387,7 @@ def summarise(
     """
     summary = FuncSummary(name=fn.name, line=fn.lineno)
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
+    summary.calls = tuple(dict.fromkeys(au.last(au.dotted(c.func)) for c in au.calls(fn) if au.dotted(c.func)))
     for dep in fastapi_dependencies(fn.args, imports):
         summary.depends_on.append(dep)
         if au.last(split_call(dep)[0]) in schemes or au.last(split_call(dep)[0]) in SECURITY_SCHEMES:
@@ -424,30 +425,43 @@ def summarise(
 
 _PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_file", "send_from_directory", "view",
                          "TemplateResponse", "FileResponse", "redirect", "url_for"})
+#: a JSON answer built from literals counts as a fixed answer only with a fixed error status (a switched-off
+#: endpoint); with 200 it is more often a stub in a test or an example than the route's real behaviour
+_JSON_CALLS = frozenset({"jsonify", "JSONResponse", "json_response"})
 
 
 _FIXED_TEXT = (ast.BinOp, ast.Add, ast.JoinedStr, ast.FormattedValue, ast.Constant, ast.Subscript, ast.Load)
 
 
 def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The handler only returns a fixed template, file or text (a form shell, a landing page): one ``return`` of a
-    string literal or of page calls (``render_template``, ``static_file``, ``url_for``…) whose arguments are
-    literals, no parameters."""
+    """The handler only returns a fixed template, file, text or JSON document (a form shell, a landing page, a
+    disabled endpoint's constant error): one ``return`` of a string literal or of page calls (``render_template``,
+    ``static_file``…) whose arguments are literals, or a literal JSON answer with a fixed error status; no
+    parameters."""
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
         return serves_fixed_file(fn)
     if any(a.arg not in {"self", "request"} for a in [*fn.args.args, *fn.args.kwonlyargs]):
         return False
-    if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, (str, bytes)):
+    value = body[0].value
+    refused = False  # a fixed error status: the endpoint is switched off or not there (``return {...}, 503``)
+    if isinstance(value, ast.Tuple) and value.elts and all(au.is_const(e) for e in value.elts[1:]):
+        refused = len(value.elts) > 1 and isinstance(au.const(value.elts[1]), int) and au.const(value.elts[1]) >= 400
+        value = value.elts[0]
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
         return True  # ``return 'hello'``: a fixed text exposes nothing
-    if isinstance(body[0].value, (ast.BinOp, ast.JoinedStr)):  # ``"<h1>" + CONFIG['name']``: text and constants
+    if isinstance(value, (ast.BinOp, ast.JoinedStr)):  # ``"<h1>" + CONFIG['name']``: text and constants
         return all(isinstance(n, _FIXED_TEXT) or (isinstance(n, ast.Name) and n.id.isupper())
-                   for n in ast.walk(body[0].value))
-    if not isinstance(body[0].value, ast.Call):
+                   for n in ast.walk(value))
+    if not isinstance(value, ast.Call):
         return False
-    nodes = list(ast.walk(body[0].value))  # a small subtree: not worth a slot in astutil's walk cache
+    nodes = list(ast.walk(value))  # a small subtree: not worth a slot in astutil's walk cache
     calls = [n for n in nodes if isinstance(n, ast.Call)]
-    if any(au.last(au.dotted(c.func)) not in _PAGE_CALLS for c in calls):
+    if isinstance(value, ast.Call) and any(isinstance(au.const(kw.value), int) and au.const(kw.value) >= 400
+                                           for kw in value.keywords if kw.arg in ("status", "status_code")):
+        refused = True
+    allowed = _PAGE_CALLS | _JSON_CALLS if refused else _PAGE_CALLS
+    if any(au.last(au.dotted(c.func)) not in allowed for c in calls):
         return False
     callee_names = {id(n) for c in calls for n in ast.walk(c.func) if isinstance(n, ast.Name)}
     return all(id(n) in callee_names for n in nodes if isinstance(n, ast.Name))

@@ -383,18 +383,23 @@ _DEBUG_SEGMENTS = {
 @rule(DEBUG_ROUTE, scope="project")
 def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
     """AS104 — a route whose path names a debug or internal function (``/debug``, ``/internal``, ``/test``,
-    ``/createdb``, ``/env``…); high severity when it is also unauthenticated."""
+    ``/createdb``, ``/env``…); high severity when it is also unauthenticated, low when its handler only returns a
+    fixed answer."""
+    inventory = project.facts.get("inventory")
     for route in _routes(project):
         hit = next((s for s in static_segments(route.path) if s.lower() in _DEBUG_SEGMENTS), None)
         if hit is None:
             continue
-        severity = Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
+        summary = inventory.functions.get(route.handler.rsplit(".", 1)[-1]) if inventory is not None else None
+        fixed = summary is not None and summary.static_page  # ``return {"error": "disabled"}, 503``: exposes nothing
+        severity = Severity.LOW if fixed else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
         yield _at(
             project,
             DEBUG_ROUTE,
             route.file,
             route.line,
-            f"{_describe(route)} exposes a '{hit}' endpoint",
+            f"{_describe(route)} exposes a '{hit}' endpoint"
+            + (" (its handler only returns a fixed answer)" if fixed else ""),
             severity=severity,
             **related(route),
         )

@@ -377,15 +377,29 @@ def _password_literal_checks(ctx: ModuleContext) -> Iterator[Finding]:
                 break
 
 
+_LOOPBACK_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$)", re.IGNORECASE)
+
+
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
-    """Connection URLs written with their password: medium (often development defaults, usable all the same)."""
+    """Connection URLs written with their password: medium (often development defaults, usable all the same). Low
+    when the URL names this machine and is only the fallback of an environment variable (``os.getenv("DATABASE_URL",
+    "postgres://dev:dev@localhost/app")``): the deployment sets the real one, and the fallback's password opens a
+    database on the developer's own machine only."""
+    imp = imports(ctx)
+    parents = au.parent_map(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Constant):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
         user = url_user_with_password(node.value)
-        if user:
-            yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password",
-                          severity=Severity.MEDIUM)
+        if not user:
+            continue
+        parent = parents.get(id(node))
+        local_fallback = (_LOOPBACK_HOST.search(node.value) is not None and isinstance(parent, ast.Call)
+                          and node is not (parent.args[0] if parent.args else None)
+                          and au.is_env_read(parent, imp))
+        yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
+                      + (" (the local development fallback of an environment variable)" if local_fallback else ""),
+                      severity=Severity.LOW if local_fallback else Severity.MEDIUM)
 
 
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}
