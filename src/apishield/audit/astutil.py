@@ -415,15 +415,21 @@ def fixed_value(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
     if configuration(node):
         return True
     if isinstance(node, ast.Name):
-        nodes = walk(tree)
-        if any(isinstance(a, ast.arg) and a.arg == node.id for a in nodes):
-            return False  # a parameter somewhere: its callers choose it
-        values = [a.value for a in nodes if isinstance(a, ast.Assign)
-                  and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        values = assigned_values(node.id, tree)
         return bool(values) and all(fixed_value(v, tree, depth + 1) for v in values)
     if isinstance(node, ast.Subscript):
         return fixed_value(node.value, tree, depth + 1)
     return False
+
+
+def assigned_values(name: str, tree: ast.AST) -> list[ast.expr]:
+    """The values ``name`` is assigned in ``tree`` (plain ``name = value`` statements); none when ``name`` is a
+    parameter anywhere in ``tree``, whose callers choose it."""
+    nodes = walk(tree)
+    if any(isinstance(a, ast.arg) and a.arg == name for a in nodes):
+        return []
+    return [a.value for a in nodes if isinstance(a, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in a.targets)]
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -513,6 +519,7 @@ __all__ = [
     "FOLDED_SOURCE",
     "Imports",
     "arg",
+    "assigned_values",
     "call_name",
     "calls",
     "children",

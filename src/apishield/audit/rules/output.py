@@ -72,11 +72,7 @@ def _constant_text(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
         return bool(node.args) and all(au.is_const(a) for a in node.args) and all(
             kw.arg is not None and au.is_const(kw.value) for kw in node.keywords)
     if isinstance(node, ast.Name):
-        nodes = au.walk(tree)
-        if any(isinstance(a, ast.arg) and a.arg == node.id for a in nodes):
-            return False
-        values = [a.value for a in nodes if isinstance(a, ast.Assign)
-                  and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        values = au.assigned_values(node.id, tree)
         return bool(values) and all(_constant_text(v, tree, depth + 1) for v in values)
     return False
 
