@@ -1,13 +1,15 @@
-"""Handlers that serve a fixed page read from disk: public by design, like a fixed template.
+"""Handlers that answer everyone the same fixed page or answer: public by design.
 
-``with open('templates/drop.html') as fh: page = fh.read()`` then ``return page.format(title='Drop')`` serves
-the same bytes to everyone; nothing of the request, the session or the caller is read, so reporting it as a
-route without authentication is noise.
+A fixed template, file, text or (with a fixed error status) JSON document, or a page read from disk
+(``with open('templates/drop.html') as fh: page = fh.read()`` then ``return page.format(title='Drop')``): nothing of
+the request, the session or the caller is read, so reporting such a route as lacking authentication is noise.
 """
 
 from __future__ import annotations
 
 import ast
+
+from apishield.audit import astutil as au
 
 #: the calls such a handler may make: open a file, read it, fill it with constants, close it
 _FILE_CALLS = frozenset({"open", "read", "format", "close", "replace", "strip", "encode", "decode"})
@@ -47,4 +49,48 @@ def serves_fixed_file(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return opened
 
 
-__all__ = ["serves_fixed_file"]
+_PAGE_CALLS = frozenset({"render_template", "template", "send_file", "static_file", "send_from_directory", "view",
+                         "TemplateResponse", "FileResponse", "redirect", "url_for"})
+#: a JSON answer built from literals counts as a fixed answer only with a fixed error status (a switched-off
+#: endpoint); with 200 it is more often a stub in a test or an example than the route's real behaviour
+_JSON_CALLS = frozenset({"jsonify", "JSONResponse", "json_response"})
+
+
+_FIXED_TEXT = (ast.BinOp, ast.Add, ast.JoinedStr, ast.FormattedValue, ast.Constant, ast.Subscript, ast.Load)
+
+
+def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The handler only returns a fixed template, file, text or JSON document (a form shell, a landing page, a
+    disabled endpoint's constant error): one ``return`` of a string literal or of page calls (``render_template``,
+    ``static_file``…) whose arguments are literals, or a literal JSON answer with a fixed error status; no
+    parameters."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return serves_fixed_file(fn)
+    if any(a.arg not in {"self", "request"} for a in [*fn.args.args, *fn.args.kwonlyargs]):
+        return False
+    value = body[0].value
+    refused = False  # a fixed error status: the endpoint is switched off or not there (``return {...}, 503``)
+    if isinstance(value, ast.Tuple) and value.elts and all(au.is_const(e) for e in value.elts[1:]):
+        refused = len(value.elts) > 1 and isinstance(au.const(value.elts[1]), int) and au.const(value.elts[1]) >= 400
+        value = value.elts[0]
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+        return True  # ``return 'hello'``: a fixed text exposes nothing
+    if isinstance(value, (ast.BinOp, ast.JoinedStr)):  # ``"<h1>" + CONFIG['name']``: text and constants
+        return all(isinstance(n, _FIXED_TEXT) or (isinstance(n, ast.Name) and n.id.isupper())
+                   for n in ast.walk(value))
+    if not isinstance(value, ast.Call):
+        return False
+    nodes = list(ast.walk(value))  # a small subtree: not worth a slot in astutil's walk cache
+    calls = [n for n in nodes if isinstance(n, ast.Call)]
+    if isinstance(value, ast.Call) and any(isinstance(au.const(kw.value), int) and au.const(kw.value) >= 400
+                                           for kw in value.keywords if kw.arg in ("status", "status_code")):
+        refused = True
+    allowed = _PAGE_CALLS | _JSON_CALLS if refused else _PAGE_CALLS
+    if any(au.last(au.dotted(c.func)) not in allowed for c in calls):
+        return False
+    callee_names = {id(n) for c in calls for n in ast.walk(c.func) if isinstance(n, ast.Name)}
+    return all(id(n) in callee_names for n in nodes if isinstance(n, ast.Name))
+
+
+__all__ = ["renders_fixed_page", "serves_fixed_file"]

@@ -17,6 +17,14 @@ _UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha51
                              "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
 
 
+_LOOPBACK_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$)", re.IGNORECASE)
+
+
+def names_this_machine(url: str) -> bool:
+    """The connection URL's host is this machine (``…@localhost:5432/…``)."""
+    return _LOOPBACK_HOST.search(url) is not None
+
+
 def url_user_with_password(text: str) -> str:
     """The user of a connection URL written with its password (``postgresql://app:s3cret@db/app``), else ``""``."""
     m = _URL_CREDENTIALS.match(text.strip())
@@ -41,4 +49,4 @@ def unkeyed_digest(node: ast.AST) -> bool:
     return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
 
 
-__all__ = ["URL_WITH_PASSWORD", "unkeyed_digest", "url_user_with_password"]
+__all__ = ["URL_WITH_PASSWORD", "names_this_machine", "unkeyed_digest", "url_user_with_password"]

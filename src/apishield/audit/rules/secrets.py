@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
+from apishield.audit.rules import _secret_values as sv
 from apishield.audit.rules._comparisons import (
     identity,
     in_query,
@@ -377,14 +378,10 @@ def _password_literal_checks(ctx: ModuleContext) -> Iterator[Finding]:
                 break
 
 
-_LOOPBACK_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$)", re.IGNORECASE)
-
-
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
-    """Connection URLs written with their password: medium (often development defaults, usable all the same). Low
-    when the URL names this machine and is only the fallback of an environment variable (``os.getenv("DATABASE_URL",
-    "postgres://dev:dev@localhost/app")``): the deployment sets the real one, and the fallback's password opens a
-    database on the developer's own machine only."""
+    """Connection URLs written with their password: medium (often development defaults, usable all the same); low
+    as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``):
+    the deployment sets the real one, and the fallback opens only a database on the developer's machine."""
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Constant):
@@ -394,7 +391,7 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if not user:
             continue
         parent = parents.get(id(node))
-        local_fallback = (_LOOPBACK_HOST.search(node.value) is not None and isinstance(parent, ast.Call)
+        local_fallback = (sv.names_this_machine(node.value) and isinstance(parent, ast.Call)
                           and node is not (parent.args[0] if parent.args else None)
                           and au.is_env_read(parent, imp))
         yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
