@@ -383,9 +383,9 @@ def main() -> int:
                         help="only this project (repeatable); the half still applies")
     args = parser.parse_args()
 
-    projects = [p for p in load_projects(DATA) if args.half in ("all", p.half)
-                and (not args.only or p.name in args.only)]
-    unknown = sorted(set(args.only) - {p.name for p in load_projects(DATA)})
+    every = load_projects(DATA)
+    projects = [p for p in every if args.half in ("all", p.half) and (not args.only or p.name in args.only)]
+    unknown = sorted(set(args.only) - {p.name for p in every})
     if unknown:
         print(f"no project file named {', '.join(unknown)}", file=sys.stderr)
         return 2

@@ -493,6 +493,14 @@ def in_main_guard(tree: ast.Module) -> set[int]:
     return found
 
 
+def enclosing_function(parents: dict[int, ast.AST], node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The innermost function whose body holds ``node`` (``parents`` from :func:`parent_map`), if any."""
+    cur = parents.get(id(node))
+    while cur is not None and not isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        cur = parents.get(id(cur))
+    return cur
+
+
 def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     """id(child) -> parent, for walking outwards (memoised like :func:`walk`)."""
     hit = _PARENT_CACHE.get(id(tree))
@@ -527,6 +535,7 @@ __all__ = [
     "const",
     "decode_source",
     "dotted",
+    "enclosing_function",
     "fixed_value",
     "folded",
     "functions",

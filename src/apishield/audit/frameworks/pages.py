@@ -83,8 +83,8 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return False
     nodes = list(ast.walk(value))  # a small subtree: not worth a slot in astutil's walk cache
     calls = [n for n in nodes if isinstance(n, ast.Call)]
-    if isinstance(value, ast.Call) and any(isinstance(au.const(kw.value), int) and au.const(kw.value) >= 400
-                                           for kw in value.keywords if kw.arg in ("status", "status_code")):
+    if any(isinstance(au.const(kw.value), int) and au.const(kw.value) >= 400
+           for kw in value.keywords if kw.arg in ("status", "status_code")):
         refused = True
     allowed = _PAGE_CALLS | _JSON_CALLS if refused else _PAGE_CALLS
     if any(au.last(au.dotted(c.func)) not in allowed for c in calls):

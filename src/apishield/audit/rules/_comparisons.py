@@ -96,9 +96,7 @@ _SCHEMA_VALIDATORS = frozenset({"validator", "field_validator", "model_validator
 def in_schema_validator(parents: dict[int, ast.AST], node: ast.AST) -> bool:
     """``node`` sits in a request schema's validator: what it compares are fields of one input (a new password and
     its confirmation), which the caller typed both of and could not learn anything by timing."""
-    cur = parents.get(id(node))
-    while cur is not None and not isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        cur = parents.get(id(cur))
+    cur = au.enclosing_function(parents, node)
     return cur is not None and any(
         au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _SCHEMA_VALIDATORS for d in cur.decorator_list)
 

@@ -49,17 +49,6 @@ _GETTEXT = frozenset({"_", "_l", "gettext", "lazy_gettext", "gettext_lazy", "nge
                       "ugettext_lazy", "ngettext_lazy", "pgettext_lazy"})
 
 
-def _scope(tree: ast.AST, node: ast.AST) -> ast.AST:
-    """The innermost function around ``node`` (the module when there is none): where its local names live."""
-    inner: ast.AST = tree
-    for fn in au.functions(tree):
-        end = fn.end_lineno or fn.lineno
-        if fn.lineno <= getattr(node, "lineno", 0) <= end and (
-                inner is tree or fn.lineno >= getattr(inner, "lineno", 0)):
-            inner = fn
-    return inner
-
-
 def _constant_text(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
     """Text the program fixes: a literal, a translation of literal messages (``_("Saved")``; a placeholder filled
     from elsewhere, ``_("%(name)s", name=x)``, is not), or a name every assignment of which in ``tree`` (the
@@ -166,7 +155,8 @@ def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
         if au.last(name) == "Markup" and not ("markupsafe" in name or "flask" in name or "jinja2" in name):
             continue
         value = call.args[0]
-        if _constant_text(value, _scope(ctx.tree, call)):
+        scope = au.enclosing_function(au.parent_map(ctx.tree), call) or ctx.tree  # where its local names live
+        if _constant_text(value, scope):
             continue
         formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
             isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"

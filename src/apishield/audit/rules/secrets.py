@@ -421,12 +421,8 @@ def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
         if not algo:
             continue
         text = " ".join(ast.unparse(a) for a in call.args)
-        cur: ast.AST | None = call
-        fn_name = ""
-        while cur is not None and not fn_name:
-            if isinstance(cur, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                fn_name = cur.name
-            cur = parents.get(id(cur))
+        fn = au.enclosing_function(parents, call)
+        fn_name = fn.name if fn is not None else ""
         parent = parents.get(id(call))
         if isinstance(parent, ast.Attribute):
             grand = parents.get(id(parent))
