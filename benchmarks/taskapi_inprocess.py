@@ -14,7 +14,12 @@ replies replayed" is not a store you can use but a measurement: the same applica
 answers every request with the reply Redis gave to the same command before, without sending it, so its row is
 apishield's own CPU on the Redis path (encoding, read-ahead, decoding the decision) and its distance to the
 "Redis" row is what the round trip itself costs this process (the socket calls, the kernel's loopback, reading
-the reply, and being switched out while Redis answers). "bare Flask"
+the reply, and being switched out while Redis answers). "Redis, replayed after an idle wait" separates the last
+part: the replayed store first sleeps (``time.sleep(1e-6)``, which the kernel's timer slack stretches to a wait about
+as long as Redis takes to answer; the row's wall time shows it), so the process idles once per request as it does
+while Redis answers, without any socket call. Its distance to the replayed row is what idling costs the code that
+runs after it on this machine (caches and CPU state lost while the core is idle); under load, where a worker's core
+does not idle, ``load.py app`` shows the part that remains. "bare Flask"
 is ``benchmarks/_bare_flask.py`` (the same routes and database code without apishield, the baseline of
 ``load.py app``) driven the same way, so the ratio printed for each state store is the Task API's CPU per
 request over bare Flask's without a server or a load client sharing the cores. Figures per request: this
@@ -83,15 +88,18 @@ def build(tmp: Path, label: str, state_url: str, read_ahead: bool = True) -> tup
     return client, auth
 
 
-def replaying(client: Any) -> None:
+def replaying(client: Any, idle: bool = False) -> None:
     """Make the application's Redis store answer each command with Redis's first reply to it, sending nothing
-    after that (the "Redis, replies replayed" row: the Redis path without its round trip)."""
+    after that (the "Redis, replies replayed" row: the Redis path without its round trip); ``idle``: sleep
+    first, as long as a round trip waits (the "replayed after an idle wait" row)."""
     store = client.application.extensions[EXTENSION_KEY].store
     send, replies = store._send, {}
 
     def replay(what: str, key: bytes, payload: bytes, *rest: Any) -> Any:
         if payload not in replies:
             replies[payload] = send(what, key, payload, *rest)
+        if idle:
+            time.sleep(1e-6)
         return replies[payload]
 
     store._send = replay
@@ -162,8 +170,10 @@ def main() -> int:
                        "Redis": build(Path(tmp), "redis", server.url),
                        "Redis, 2 trips": build(Path(tmp), "redis2", server.url, read_ahead=False),
                        "Redis, Unix socket": build(Path(tmp), "redisunix", server.unix_url),
-                       "Redis, replies replayed": build(Path(tmp), "redisreplay", server.url)}
+                       "Redis, replies replayed": build(Path(tmp), "redisreplay", server.url),
+                       "Redis, replayed after an idle wait": build(Path(tmp), "redisidle", server.url)}
             replaying(targets["Redis, replies replayed"][0])
+            replaying(targets["Redis, replayed after an idle wait"][0], idle=True)
             for client, auth in targets.values():
                 one_round(client, auth, 200)  # warm: the token verified, scripts loaded, connections open
             best: dict[str, tuple[float, float]] = {}
@@ -184,7 +194,7 @@ def main() -> int:
         name = label if label == "bare Flask" else label + " state"
         paired = statistics.median(a / b for a, b in zip(rounds[label], rounds["bare Flask"], strict=True))
         ratio = "" if label == "bare Flask" else f"  ({cpu / bare:.2f}x bare Flask's CPU; per round {paired:.2f}x)"
-        print(f"  {name + ':':<31} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request{ratio}")
+        print(f"  {name + ':':<42} CPU {cpu:6.0f} µs/request, wall {wall:6.0f} µs/request{ratio}")
     print(f"  Redis commands per request: {per_request[0]:.2f} (read-ahead off: {per_request[1]:.2f})")
     return 0
 
