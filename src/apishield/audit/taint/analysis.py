@@ -141,7 +141,16 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
         idxs = frozenset(int(o[1:]) for o in h.origins if o.startswith("p") and o[1:].isdigit())
         if idxs:
             sinks.append((h.kind, idxs, h.sink, h.line))
-    return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean,
+    from_args = False
+    if flows and not (ret.lit or ret.is_const) and REQUEST not in ret.taint:
+        # the same body with literal arguments: is the return then made of literals only (a path or a name the
+        # helper composes from what it is given), so that the callers' own sanitising carries through it?
+        literal = {n: Val(lit=True) for n in names}
+        literal.update({n: v for n, v in env.items() if v is CLEAN})
+        again = _interpret(info, fn, literal, handler=False, request_names=set())
+        values = [r.value for r in again.returns]
+        from_args = bool(values) and all(v.lit or v.is_const for v in values)
+    return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean, ret_from_args=from_args,
                    ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
                    else "nonhtml" if ret.items is not None else "", ret_lit=ret.lit or ret.is_const)

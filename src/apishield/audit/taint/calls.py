@@ -561,6 +561,10 @@ class Interpreter(Evaluator):
             if i < len(positional) and positional[i].taint:
                 taint |= positional[i].taint
                 cleans.append(positional[i].clean)
+        if not taint and summary.ret_from_args:
+            # built only from literals and the arguments: clean for what every argument of unknown origin is
+            cleans = [positional[i].clean for i in summary.flows
+                      if i < len(positional) and not (positional[i].lit or positional[i].is_const)]
         clean = summary.ret_clean | (frozenset.intersection(*cleans) if cleans else frozenset())
         for kind, idxs, sink, line in summary.sinks:
             for i in idxs:

@@ -92,9 +92,12 @@ def elements(v: Val) -> list[Val]:
 
 
 def merge_parts(parts: Sequence[Val], *, formatted: bool = False, kind: str = "") -> Val:
-    """A value computed from ``parts`` (concatenation, an unknown call): union of taint, clean only if all agree."""
+    """A value computed from ``parts`` (concatenation, an unknown call): union of taint, clean only if all agree.
+    The agreement is among the tainted parts; with none, among the parts of unknown origin that are not literals
+    (``f"{uuid4()}{ext}"`` with ``ext`` from ``splitext`` is safe as a path whatever ``ext`` came from)."""
     taint: frozenset[str] = frozenset()
     clean: frozenset[str] | None = None
+    unknown: frozenset[str] | None = None  # what every untainted, non-literal part is clean for
     any_dynamic = False
     for p in parts:
         if p.taint:
@@ -102,6 +105,10 @@ def merge_parts(parts: Sequence[Val], *, formatted: bool = False, kind: str = ""
             clean = p.clean if clean is None else clean & p.clean
         if not (p.is_const or p.lit):
             any_dynamic = True
+            if not p.taint:
+                unknown = p.clean if unknown is None else unknown & p.clean
+    if not taint:
+        clean = unknown
     return Val(taint=taint, clean=clean or frozenset(), formatted=formatted and any_dynamic, kind=kind,
                lit=not any_dynamic and not taint)
 
@@ -251,6 +258,7 @@ class Summary:
     sinks: tuple[tuple[str, frozenset[int], str, int], ...]  # (kind, params, sink name, line)
     ret_kind: str = ""
     ret_lit: bool = False  # the return value is computed from literals only
+    ret_from_args: bool = False  # ... from literals and the parameters that flow to it, nothing else
 
 
 def hashable(x: Any) -> bool:
