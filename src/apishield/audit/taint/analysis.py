@@ -23,6 +23,7 @@ from apishield.audit.taint.catalogue import (
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
+    SEGMENT_PARAM,
     SERIALISING_BASES,
     SERIALISING_DECORATORS,
     TYPED_PARAM,
@@ -194,6 +195,18 @@ def _typed_path_params(fn: FunctionNode) -> set[str]:
     return out
 
 
+def _segment_path_params(fn: FunctionNode) -> set[str]:
+    """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
+    router never passes a ``/`` in them, so they cannot name a file in another directory."""
+    out: set[str] = set()
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
+            path = dec.args[0].value
+            if isinstance(path, str) and ("<" in path or "{" in path):
+                out.update(a or b for a, b in SEGMENT_PARAM.findall(path))
+    return out
+
+
 def _serialised_output(fn: FunctionNode) -> bool:
     """The handler's output is marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy / flask-smorest
     ``@response(schema)``, flask-restx ``@marshal_with``). A non-HTML content type set in its body
@@ -262,6 +275,8 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
         if error_handler and _handles_own_exception(fn, info):
             origin = Val(kind="exception", clean=frozenset({EXC}))  # the app's own error: the message it chose
         env: Env = {name: origin for name in tainted}
+        for name in _segment_path_params(fn) & tainted:
+            env[name] = Val(taint=origin.taint, clean=origin.clean | {"path"})
         for name in _typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
         for name in (view or frozenset()) & tainted:

@@ -336,8 +336,9 @@ class Interpreter(Evaluator):
         if (isinstance(func, ast.Attribute) and receiver is not None and not receiver.taint
                 and not (receiver.is_const or receiver.kind) and STORE_LOOKUP.match(func.attr)):
             # ``db.get(user_id)``, ``Note.query.filter_by(id=x).first()``: what comes back is stored data the
-            # request only selected, not the request echoed (it stays tainted for queries, paths, commands)
-            return sanitise(out, {"html"})
+            # request only selected, not the request echoed (it stays tainted for queries, paths, commands; what
+            # made the key safe, such as a one-segment route parameter, says nothing of the data it selects)
+            return replace(out, clean=frozenset({"html"}))
         return out
 
     def fixed_target(self, node: ast.AST, *, local_ok: bool) -> bool:

@@ -288,6 +288,9 @@ CONTEXT_RENDERS = frozenset(every("context_renders"))
 
 RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
 TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")  # ``<int:id>``, ``<id:int>``
+# one path segment: Flask/Werkzeug ``<name>``, ``<string:name>``, Bottle ``<name>``, FastAPI/Starlette/aiohttp
+# ``{name}`` (``<path:x>``, ``<x:path>``, ``<x:re:...>``, ``{x:path}`` and ``{x:regex}`` can hold a ``/``)
+SEGMENT_PARAM = re.compile(r"<(?:string:|string\([^)]*\):)?(\w+)>|\{(\w+)\}")
 # calls that turn an exception object into text (which may carry internals)
 EXC_TEXT_CALLS = frozenset({
     "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
