@@ -10,6 +10,7 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import (
     ABORTS,
+    BUILDER_METHODS,
     CALL_SINKS,
     CONTEXT_RENDERS,
     ESCAPE_NAME,
@@ -38,6 +39,7 @@ from apishield.audit.taint.catalogue import (
     SUBPROCESS,
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
+    builds_statement,
     own_page,
 )
 from apishield.audit.taint.guards import validator_guards
@@ -177,7 +179,7 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
-        if isinstance(func, ast.Attribute) and func.attr in _BUILDER_METHODS and _builds_statement(func.value):
+        if isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and builds_statement(func.value):
             # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``): every value is a bound
             # parameter; raw SQL inside (``text(...)``) is a sink of its own
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
@@ -576,23 +578,6 @@ class Interpreter(Evaluator):
         lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
                                                     for i in summary.flows if i < len(positional))
         return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit)
-
-
-_BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by", "group_by", "having", "limit",
-                              "offset", "returning", "with_only_columns", "join", "outerjoin", "distinct"})
-
-
-def _builds_statement(node: ast.expr) -> bool:
-    """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``."""
-    while isinstance(node, (ast.Call, ast.Attribute)):
-        if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in {"insert", "update", "delete", "select"}:
-                return True
-            node = node.func
-        else:
-            node = node.value
-    return False
 
 
 def _opaque_exception(v: Val) -> Val:

@@ -306,3 +306,21 @@ CLI_OPTION = re.compile(r"^(--?[A-Za-z][\w-]*|<[\w-]+>)$")
 def operator_setting(container: str, key: object) -> bool:
     """Is ``container[key]`` an operator input? ``container`` is the last name of the subscripted expression."""
     return isinstance(key, str) and (bool(CONFIG_NAME.match(container)) or bool(CLI_OPTION.match(key)))
+
+
+#: SQLAlchemy Core builder methods: every value they take is a bound parameter
+BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by", "group_by", "having", "limit",
+                              "offset", "returning", "with_only_columns", "join", "outerjoin", "distinct"})
+
+
+def builds_statement(node: ast.expr) -> bool:
+    """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``."""
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in {"insert", "update", "delete", "select"}:
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
