@@ -68,9 +68,14 @@ def check_budget_and_scope_hold(probed: tuple[str, Served, ProbeResult, list[Any
 
 def check_safety_rules(probed: tuple[str, Served, ProbeResult, list[Any]]) -> None:
     _variant, _served, result, log = probed
-    assert not [e for e in log if e["method"] in ("TRIPWIRE", "DELETE")]
+    assert not [e for e in log if e["method"] == "TRIPWIRE"]
     assert not [e for e in log if e["path"].endswith("/reset")]
     created = {f"/api/tasks/{i}" for i in range(1, 200)}  # only objects created through POST /api/tasks
+    # a DELETE goes only to a task this run created (the cross-identity delete test makes one for the purpose)
+    made = {f"/api/tasks/{ex.json().get('id')}" for ex in result.exchanges
+            if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok and isinstance(ex.json(), dict)}
+    assert all(e["path"] in made for e in log if e["method"] == "DELETE")
+    assert len([e for e in log if e["method"] == "DELETE"]) <= 1
     writes = [e for e in log if e["method"] in ("PUT", "PATCH")]
     assert all(e["path"] in created for e in writes)
     owned = {ex.path for ex in result.exchanges if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok}

@@ -71,3 +71,33 @@ def test_shapes_cards_and_stacks() -> None:
     for trace in ("    at Object.<anonymous> (/app/server.js:10:5)", "app/models/user.rb:12:in `find'",
                   "goroutine 1 [running]:", "   at Shop.Cart.Add() in C:\\src\\Cart.cs:line 42"):
         assert STACK.search(trace), trace
+
+
+DEBUGGER_PAGE = ("<!doctype html><html><head><title>IndexError: list index out of range // Werkzeug Debugger</title>"
+                 '<script src="?__debugger__=yes&amp;cmd=resource&amp;f=debugger.js"></script></head></html>')
+
+
+def test_a_debugger_page_on_a_url_that_answered_normally_before_is_read(tmp_path: Path) -> None:
+    """The same URL answers 200 to a well-formed request and the interactive debugger's page to a malformed
+    ``Authorization`` header (``Bearer`` with no token): that later answer is read too, and the debugger is
+    reported as such (PR-ERR-002), not only as an unhandled 500."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/profile": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "me"}}}}},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}))
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        auth = headers.get("Authorization")
+        if path.split("?")[0] != "/profile":
+            return 404, {}, {"detail": "not found"}
+        if auth == "Bearer good-token":
+            return 200, {}, {"name": "al"}
+        if (auth is not None and len(auth.split(" ")) < 2) or auth in ("Bearer", "Bearer "):
+            return 500, {"Content-Type": "text/html; charset=utf-8"}, DEBUGGER_PAGE  # token = auth.split(" ")[1]
+        return 401, {}, {"detail": "not authenticated"}
+
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), auth=("al=Authorization:Bearer good-token",),
+                                               options=ProbeOptions(budget=200, rate=0))))
+    found = {f.rule_id for f in result.findings}
+    assert "PR-ERR-002" in found

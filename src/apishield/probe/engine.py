@@ -188,6 +188,7 @@ class Context:
         self._own_writes: set[str] = set()  # operations whose body names only the probe's own identities
         self._own_logouts: set[str] = set()  # logouts of a session the probe opened for that purpose
         self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
+        self._own_deletes: set[str] = set()  # objects the probe created and read back, open to one DELETE each
 
     # -- coverage ----------------------------------------------------------------------------------------
     def plan(self, ops: Iterable[Operation | str]) -> None:
@@ -309,8 +310,23 @@ class Context:
         finally:
             self._own_paths.discard(path)
 
+    @contextmanager
+    def own_delete(self, path: str) -> Iterator[None]:
+        """Within the block, allow ``DELETE`` of ``path``: an object the probe created for the purpose and has just
+        read back carrying its own marker, for the check that tries to delete it as another identity. Nothing the
+        API held before, and no object the probe did not read back as its own, is ever deleted."""
+        if path in self._created_paths:
+            self._own_deletes.add(path)
+        try:
+            yield
+        finally:
+            self._own_deletes.discard(path)
+
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
+            return True
+        if (method.upper() == "DELETE" and path.split("?")[0] in self._own_deletes and op is not None
+                and op.path_params and not op.parameterless_unsafe()):
             return True
         if op is not None and op.key in self._own_logouts and path == op.path and op.looks_logout():
             return True

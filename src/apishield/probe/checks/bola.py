@@ -4,7 +4,8 @@ Proof, not guesswork: the first identity creates an object carrying a unique mar
 id. A read finding needs the marker in the second identity's 2xx answer (and an object anonymous callers are
 shown too, on an operation that declares no security, is public by design: no finding). A write finding needs the second
 identity's change (a fresh marker) to be visible when the owner reads the object back. Only objects the probe
-created are ever written to.
+created are ever written to. A delete finding needs the owner's read of an object it made for the purpose (and read
+back as its own) to answer 404 or 410 after the second identity's ``DELETE``; nothing else is ever deleted.
 
 Objects the API already holds count too, when a listing shows them to one identity only: the listings
 (``GET`` without path parameters) are read by both identities; an object only the first one is shown is its own.
@@ -25,13 +26,13 @@ from typing import Any
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, Created, Identity, check
+from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
 from apishield.probe.targets import Operation
 
 
 @check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
 async def bola(ctx: Context) -> None:
-    """Object-level authorization with two identities and ownership markers (read and write)."""
+    """Object-level authorization with two identities and ownership markers (read, write and delete)."""
     users = ctx.users
     if len(users) < 2:
         ctx.notes.append("bola: needs two identities (--auth twice, --login with two bodies, or a register op)")
@@ -86,6 +87,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
+    await _delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
     await _listed(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
@@ -111,6 +113,45 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Per collection with a single-object ``DELETE``: the owner creates one more object for the purpose (its own
+    marker) and reads it back; the other identity deletes it; a write finding needs the owner's own read to
+    answer 404 or 410 afterwards, where it showed the object before. Only that fresh object is ever deleted."""
+    done: set[str] = set()
+    for created in list(ctx.owned_by(owner)):
+        delete = ctx.item_op(created.collection, "DELETE")
+        read = ctx.item_op(created.collection, "GET")
+        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
+        if created.collection in done or delete is None or read is None or post is None or not created.marker:
+            continue
+        done.add(created.collection)
+        marker = f"apishieldbola{ctx.token(8)}"
+        body = {k: marker if v == created.marker else v for k, v in created.body.items()}
+        query = {k: marker if v == created.marker else v for k, v in created.query.items()}
+        if marker not in (*body.values(), *query.values()):
+            continue
+        try:
+            _made, key = await ctx.create(post, owner, body, query or None)
+        except (Unsafe, Throttled):
+            continue
+        victim = next((c for c in reversed(ctx.created) if c.owner == owner.name and c.marker == marker), None)
+        if key is None or victim is None:
+            continue
+        before = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
+        if before is None or not before.ok or denied(before) or marker not in before.text:
+            continue  # not read back as the probe's own object: it is never deleted
+        with ctx.own_delete(victim.item_path):
+            gone = await try_send(ctx, "DELETE", victim.item_path, identity=other, op=delete)
+        if gone is None or not gone.ok or denied(gone):
+            continue
+        after = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
+        if after is None or after.status not in (404, 410):
+            continue  # still there (a soft refusal answered 2xx): nothing proven
+        ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim.item_path} with DELETE; "
+                   f"{owner.name}'s own read answered {after.status} afterwards (it showed the object before)", gone,
+                   op=delete, parameter=delete.path_params[-1].name if delete.path_params else None)
 
 
 def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Operation, str]]:

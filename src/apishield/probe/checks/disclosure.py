@@ -369,7 +369,8 @@ def weak_csp(policy: str) -> list[str]:
 async def passive(ctx: Context) -> None:
     """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s,
     version banners, weak Content-Security-Policy."""
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, int]] = set()  # one reading per request and status: a URL answered 200 to one
+    # identity may crash with a debugger page for another request header (an empty ``Authorization``)
     crashed: set[str] = set()
     deliberate: set[str] = set()
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
@@ -388,9 +389,9 @@ async def passive(ctx: Context) -> None:
             banners.add(shown)
             ctx.report(rules.BANNER, f"version banner: {shown}", ex, op=_op_for(ctx, ex),
                        highlight=shown.split(": ")[1])
-        if (ex.method, ex.url) not in seen:
+        if (ex.method, ex.url, ex.status) not in seen:
             errors(ctx, ex)
-        seen.add((ex.method, ex.url))
+        seen.add((ex.method, ex.url, ex.status))
         if ex.ok:
             sensitive(ctx, ex, stored.get(ex.identity))
         if stores_data(ctx, ex):

@@ -1,0 +1,69 @@
+"""Deleting another identity's object: the owner creates one more object for the purpose and reads it back, the
+other identity sends ``DELETE`` (an operation the safety rules otherwise refuse: ``deleteNote``), and a finding
+needs the owner's own read to answer 404 afterwards. An owner check, or a ``DELETE`` that answers 200 and deletes
+nothing, stays quiet; an object the API held before is never deleted."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+BEARER = [{"bearerAuth": []}]
+NOTE_ID = {"name": "note_id", "in": "path", "required": True, "schema": {"type": "string"}}
+SPEC = {
+    "/notes": {"post": {"operationId": "createNote", "security": BEARER, "requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": "object", "required": ["title"],
+                                        "properties": {"title": {"type": "string"}}}}}},
+                        "responses": {"201": {"description": "created"}}}},
+    "/notes/{note_id}": {
+        "get": {"operationId": "getNote", "parameters": [NOTE_ID], "security": BEARER, "responses": OK},
+        "delete": {"operationId": "deleteNote", "summary": "Delete a note", "parameters": [NOTE_ID],
+                   "security": BEARER, "responses": OK}},
+}
+
+
+@pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
+def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str) -> None:
+    tokens = {"tok-alice": "alice", "tok-bob": "bob"}
+    seeded = str(uuid.uuid4())
+    notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
+    deletes: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        parts = path.split("?")[0].strip("/").split("/")
+        if parts == ["notes"] and method == "POST":
+            note = {"id": str(uuid.uuid4()), "owner": caller, "title": json.loads(body or b"{}").get("title", "")}
+            notes[note["id"]] = note
+            return 201, {}, note
+        if len(parts) == 2 and parts[0] == "notes":
+            note = notes.get(parts[1])
+            if note is None:
+                return 404, {}, {"detail": "no such note"}
+            if method == "GET":
+                return (200, {}, note) if note["owner"] == caller else (403, {}, {"detail": "not yours"})
+            if method == "DELETE":
+                deletes.append(parts[1])
+                if server == "owner-checked" and note["owner"] != caller:
+                    return 403, {}, {"detail": "not yours"}
+                if server != "pretends":
+                    del notes[parts[1]]
+                return 200, {}, {"deleted": parts[1]}
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
+    assert found == ({("PR-BOLA-002", "DELETE", "/notes/{note_id}")} if server == "unchecked" else set())
+    assert seeded in notes and seeded not in deletes  # what the API held before is never deleted
+    assert len(deletes) == 1  # one object, made for the purpose
