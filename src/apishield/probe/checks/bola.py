@@ -21,6 +21,7 @@ the second identity's own id and an unknown id differently.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apishield.probe import objects, rules
@@ -90,6 +91,7 @@ async def bola(ctx: Context) -> None:
     await _delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
     await _listed(ctx, owner, other)
+    await _shown_to_everyone(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
@@ -152,6 +154,59 @@ async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None
         ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim.item_path} with DELETE; "
                    f"{owner.name}'s own read answered {after.status} afterwards (it showed the object before)", gone,
                    op=delete, parameter=delete.path_params[-1].name if delete.path_params else None)
+
+
+#: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
+#: feed of posts, products or comments may be shared with every signed-in user on purpose
+PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers?|payments?|notes?|orders?|"
+                           r"messages?|cards?|addresses|documents?|invoices?|wallets?|balances?|statements?|"
+                           r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?)$")
+_OWNER_FIELDS = ("user_id", "userId", "owner_id", "ownerId", "owner", "username", "user", "account_owner",
+                 "created_by", "createdBy", "customer_id", "customerId")
+
+
+def owned_record(record: dict[str, Any], who: Identity) -> bool:
+    """The record names ``who`` as its owner: an owner field holding its user id or user name."""
+    mine = {str(v) for v in (who.user_id, who.username) if v not in (None, "")}
+    return any(str(record.get(name)) in mine for name in _OWNER_FIELDS if record.get(name) not in (None, ""))
+
+
+async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity) -> None:
+    """A listing (``GET`` without path parameters) that shows the other identity the owner's objects: the owner's
+    ownership marker, or records whose owner field names the owner and not the other identity. It must refuse
+    anonymous callers (else it is public, or the authentication check's concern), and the objects must be private
+    by the API's own word (its single-object read refuses the other identity) or by their nature (accounts,
+    transactions, notes, messages...: :data:`PRIVATE_KINDS`); a shared feed of posts or products is left alone."""
+    markers = {c.collection: c for c in ctx.owned_by(owner) if c.marker}
+    for op in ctx.operations:
+        if op.method != "GET" or op.path_params or op.looks_destructive():
+            continue
+        theirs = await try_send(ctx, "GET", op.path, identity=other, op=op)
+        if theirs is None or not theirs.ok or denied(theirs):
+            continue
+        created = markers.get(op.path)
+        shown = created.marker if created is not None and created.marker in theirs.text else None
+        records = [r for r in objects.listed_objects(theirs.json())
+                   if owned_record(r, owner) and not owned_record(r, other)]
+        if shown is None and not records:
+            continue
+        anon = await try_send(ctx, "GET", op.path, op=op)
+        if anon is None or not denied(anon):
+            continue
+        refused = False
+        item = ctx.item_op(op.path, "GET") if created is not None else None
+        if item is not None and created is not None:
+            again = await try_send(ctx, "GET", created.item_path, identity=other, op=item)
+            refused = again is not None and (denied(again) or again.status == 404)
+        if not (refused or PRIVATE_KINDS.search(op.path.rstrip("/"))):
+            ctx.notes.append(f"bola: {op.path} shows {other.name} objects of {owner.name}; anonymous callers are "
+                             "refused, but nothing says the objects are private (a shared feed?): not reported")
+            continue
+        what = (f"the ownership marker {shown!r} of an object {owner.name} created" if shown
+                else f"{len(records)} record(s) whose owner field names {owner.name}")
+        why = "its single-object read refuses them" if refused else "records of this kind belong to one user"
+        ctx.report(rules.BOLA_READ, f"{other.name}'s listing {op.path} shows {what} ({why}; anonymous callers "
+                   "are refused)", theirs, op=op, highlight=shown or None)
 
 
 def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Operation, str]]:
