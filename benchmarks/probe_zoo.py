@@ -98,6 +98,7 @@ ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt
 
 APISHIELD_CLASSES: dict[str, str] = {
     "PR-AUTH-001": "missing_auth", "PR-AUTH-003": "garbage_auth", "PR-AUTH-002": "sensitive_data",
+    "PR-AUTH-005": "credentials_in_url",
     "PR-JWT-001": "jwt_none", "PR-JWT-002": "jwt_unverified", "PR-JWT-003": "jwt_weak_secret",
     "PR-JWT-004": "jwt_expired", "PR-JWT-005": "jwt_alg_confusion", "PR-JWT-006": "jwt_kid",
     "PR-BOLA-001": "bola", "PR-BOLA-002": "bola", "PR-BFLA-001": "bfla", "PR-MASS-001": "mass_assignment",

@@ -18,6 +18,9 @@ AUTH_SENSITIVE = _r("PR-AUTH-002", "Sensitive data (password, hash, secret) in a
                     H, HI, "Serialise responses through an explicit allow-list of fields; never return hashes.")
 AUTH_GARBAGE = _r("PR-AUTH-003", "Garbage, empty or wrong-scheme credentials accepted", (287,), "API2:2023", C, HI,
                   "Reject any credential that does not verify; do not fall back to anonymous success.")
+AUTH_IN_URL = _r("PR-AUTH-005", "Credentials accepted in the URL query string (?token=...)", (598, 522), "API2:2023",
+                 M, HI, "Accept credentials only in the Authorization header (or a cookie): URLs end up in server and "
+                 "proxy logs, browser history and Referer headers.")
 JWT_NONE = _r("PR-JWT-001", "JWT with alg 'none' accepted", (347, 327), "API2:2023", C, HI,
               "Pin the accepted algorithms on decode (apishield JWTAuth(algorithms=['EdDSA'])).")
 JWT_NOSIG = _r("PR-JWT-002", "JWT signature not verified (stripped or altered signature accepted)", (347,),

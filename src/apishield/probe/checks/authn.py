@@ -1,4 +1,5 @@
-"""Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials.
+"""Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials, and
+with an identity's credential moved from its header into the query string (``?token=...``).
 
 An operation counts as protected when the spec says so (``security``) or when an identity's request answers
 2xx while the anonymous one answers 401/403, or (the description silent) when the identity is shown more
@@ -41,7 +42,42 @@ def _candidates(ctx: Context) -> list[Operation]:
             and (op.secured or (op.secured is None and ctx.identities))]
 
 
-@check("authn", rules=(rules.AUTH_MISSING, rules.AUTH_GARBAGE), weight=8, phase="auth", order=10)
+#: query parameters that frameworks and hand-written token checks read a credential from
+URL_CREDENTIALS = ("token", "access_token", "api_key", "apikey", "jwt", "auth")
+
+
+def _credential(headers: dict[str, str]) -> str | None:
+    """The secret an identity sends in a header: a bearer token, or an API key header's value."""
+    for name, value in headers.items():
+        if name.lower() == "authorization" and value.lower().startswith("bearer "):
+            return value.split(" ", 1)[1].strip() or None
+        if name.lower() != "authorization" and ("key" in name.lower() or "token" in name.lower()) and value:
+            return value
+    return None
+
+
+async def _in_url(ctx: Context, op: Operation, path: str, query: dict[str, str], anon: Exchange) -> bool:
+    """An identity's credential sent as a query parameter instead of a header (``?token=...``): a finding needs the
+    anonymous request to be refused and this one to get exactly the identity's own answer."""
+    user = ctx.users[0] if ctx.users else None
+    secret = _credential(user.headers) if user is not None else None
+    if user is None or secret is None or op.method != "GET" or not denied(anon):
+        return False
+    authed = await try_send(ctx, "GET", path, op=op, identity=user, params=query)
+    if authed is None or not authed.ok or denied(authed) or serves_nothing(authed):
+        return False
+    for name in URL_CREDENTIALS:
+        ex = await try_send(ctx, "GET", path, op=op, params={**query, name: secret})
+        if ex is not None and ex.ok and not denied(ex) and normalise(ex.text) == normalise(authed.text):
+            ctx.report(rules.AUTH_IN_URL, f"GET {op.path} accepted {user.name}'s credential as the query parameter "
+                       f"{name!r} (no Authorization header): answered {ex.status} as to {user.name}", ex, op=op,
+                       parameter=name)
+            return True
+    return False
+
+
+@check("authn", rules=(rules.AUTH_MISSING, rules.AUTH_GARBAGE, rules.AUTH_IN_URL), weight=8, phase="auth",
+       order=10)
 async def authn(ctx: Context) -> None:
     """Protected operations must refuse anonymous, garbage, empty and wrong-scheme credentials."""
     user = ctx.users[0] if ctx.users else None
@@ -49,6 +85,7 @@ async def authn(ctx: Context) -> None:
     ctx.plan(candidates)
     if not candidates:
         ctx.not_applicable("no operation is declared or known to need credentials")
+    in_url_found, tried = False, 0  # one operation proves it: the check that reads credentials is usually shared
     for op in candidates:
         path = ctx.concrete_path(op, user)
         if path is None:
@@ -79,6 +116,9 @@ async def authn(ctx: Context) -> None:
             continue
         if not denied(anon):
             continue
+        if not in_url_found and tried < 3:  # a shared credential reader: three operations are enough to ask
+            tried += op.method == "GET"
+            in_url_found = await _in_url(ctx, op, path, query, anon)
         authed_status: int | None = None
         for label, headers in GARBAGE:
             ex = await try_send(ctx, op.method, path, op=op, headers=headers, json_body=body,
