@@ -1,10 +1,11 @@
 """Registration mass assignment when the server writes every key it is sent as a column: the batch of privileged
 fields fails the whole insert (an unknown column), so each field is sent alone on a fresh account; ``is_admin``
-then sticks and is read back (through the canary, or through the new account's own login answer) — and a server
-that ignores it stays quiet."""
+then sticks and is read back (through the canary, the new account's own login answer, or its token's claims) — and
+a server that ignores it stays quiet."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from pathlib import Path
@@ -27,7 +28,15 @@ PATHS: dict[str, Any] = {
 COLUMNS = {"username", "password", "is_admin"}
 
 
-def _app(stores_admin: bool, login_shows: bool = False) -> Any:
+def _jwt(claims: dict[str, Any]) -> str:
+    """An unsigned token in JWT form (the test app only looks it up)."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+def _app(stores_admin: bool, login_shows: bool = False, claims: bool = False) -> Any:
     users: dict[str, dict[str, Any]] = {n: {"username": n, "password": n, "is_admin": False} for n in ("al", "bo")}
     tokens: dict[str, str] = {}
 
@@ -46,7 +55,8 @@ def _app(stores_admin: bool, login_shows: bool = False) -> Any:
             user = users.get(data.get("username")) if isinstance(data, dict) else None
             if user is None or user["password"] != data.get("password"):
                 return 401, {}, {"error": "bad credentials"}
-            token = secrets.token_hex(8)
+            token = secrets.token_hex(8) if not claims else _jwt(
+                {"sub": user["username"], "is_admin": user["is_admin"], "nonce": secrets.token_hex(4)})
             tokens[token] = user["username"]
             if login_shows:  # the login answer is the user record; /me shows no role
                 return 200, {}, {"token": token, "user": {"username": user["username"], "is_admin": user["is_admin"]}}
@@ -56,7 +66,7 @@ def _app(stores_admin: bool, login_shows: bool = False) -> Any:
             return 401, {}, {"error": "login first"}
         if route == "/me":
             user = users[name]
-            return 200, {}, {"username": name, **({} if login_shows else {"is_admin": user["is_admin"]})}
+            return 200, {}, {"username": name, **({} if login_shows or claims else {"is_admin": user["is_admin"]})}
         return 404, {}, {"error": "not found"}
     return app
 
@@ -76,5 +86,17 @@ def test_a_privileged_field_is_read_back_from_the_new_accounts_login_answer(tmp_
     recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
         {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
     with loopback(_app(stores_admin, login_shows=True)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
+
+
+@pytest.mark.parametrize("stores_admin", [True, False])
+def test_a_privileged_field_is_read_back_from_the_new_accounts_token_claims(tmp_path: Path,
+                                                                             stores_admin: bool) -> None:
+    """The login answers a JWT alone and ``/me`` shows no role: the new account's token claims (``is_admin``) are
+    what show the stored field, against an ordinary identity's claims."""
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
+        {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
+    with loopback(_app(stores_admin, claims=True)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
     assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin

@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from apishield.errors import ConfigError
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled, Unsafe
-from apishield.probe.objects import identity_value, learn_attributes, learn_identity
+from apishield.probe.objects import identity_value, jwt_claims, learn_attributes, learn_identity
 from apishield.probe.targets import LOGIN, Operation, sample_body
 
 TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
@@ -185,6 +185,7 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         for cookie in cookies:
             ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
     _learn(identity, ex.json())
+    learn_from_token(identity)
     return True
 
 
@@ -203,6 +204,13 @@ def session_redirect(ex: Exchange, login_path: str) -> bool:
 def _learn(identity: Identity, data: Any) -> None:
     identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, data)
     learn_attributes(identity.attributes, data)
+
+
+def learn_from_token(identity: Identity) -> None:
+    """The identity's own name, id and attributes (``is_admin``, ``role``) from its token's claims, when its token
+    is a JWT: every identity, those given on the command line and those a login makes (the throwaway accounts of
+    the checks included)."""
+    _learn(identity, jwt_claims(identity.token))
 
 
 def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dict[str, Any]) -> None:

@@ -33,12 +33,12 @@ from apishield.probe.engine import (
 from apishield.probe.identities import (
     LoginRecipe,
     from_recipe,
+    learn_from_token,
     learn_ids_by_scan,
     parse_auth,
     provision,
     run_canary,
 )
-from apishield.probe.objects import jwt_claims, learn_attributes, learn_identity
 from apishield.probe.targets import (
     Operation,
     SpecError,
@@ -220,9 +220,7 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             if not identities and config.provision:
                 identities = await provision(ctx)
             for identity in identities:  # the identity's own name and id, from its token's claims
-                claims = jwt_claims(identity.token)
-                identity.username, identity.user_id = learn_identity(identity.username, identity.user_id, claims)
-                learn_attributes(identity.attributes, claims)
+                learn_from_token(identity)
             ctx.identities = identities
             try:
                 proved = await run_canary(ctx)

@@ -104,7 +104,8 @@ async def _login_shows(ctx: Context, register: Operation, login_op: Operation, p
         return False
     field = sorted(stuck)[0]
     ctx.report(rules.MASS, f"{register.key} accepted {sorted(stuck)} from the request body; the new account's own "
-               f"login answer shows {stuck} (an ordinary identity's shows otherwise)", answer, op=register,
+               f"login answer shows {stuck} (in its body or its token's claims; an ordinary identity's "
+               f"shows otherwise)", answer, op=register,
                parameter=field, highlight=f'"{field}"', registration=registration)
     return True
 
