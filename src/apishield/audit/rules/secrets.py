@@ -19,7 +19,6 @@ from apishield.audit.rules._comparisons import (
 )
 from apishield.audit.rules._config_classes import is_dev_class
 from apishield.audit.rules._django_settings import weak_password_hasher
-from apishield.audit.rules._literal_places import example, response_body
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -207,11 +206,56 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             for kw in node.keywords:
                 if kw.arg and not is_dev_class(node, parents):
                     yield node, kw.arg, kw.value
-        elif isinstance(node, ast.Dict) and not response_body(node, parents) and not example(node, parents):
+        elif isinstance(node, ast.Dict) and not _response_body(node, parents) and not _example(node, parents):
             for k, v in zip(node.keys, node.values, strict=False):
                 key = au.str_const(k)
                 if key and not is_dev_class(node, parents):
                     yield node, key, v
+
+
+_RESPONSE_CALLS = frozenset({
+    "jsonify", "JSONResponse", "Response", "make_response", "dumps", "HTTPException", "abort", "render_template",
+    "template", "ORJSONResponse", "UJSONResponse", "HTMLResponse",
+    # template contexts: data shown on a page
+    "render", "render_to_response", "render_to_string", "render_template_string", "TemplateResponse",
+})
+
+
+def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
+    """``return {"secret": ...}`` / ``jsonify({"password": ...})`` / ``render(request, "page.html", {"secret": ...})``:
+    data sent to the client (documentation examples, echoed fields, a page's template context), not a credential
+    the code uses; AS107 judges what a response exposes."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.keyword) and parent.arg == "context":  # ``TemplateResponse(..., context={...})``
+        parent = parents.get(id(parent))
+    if isinstance(parent, ast.Return):
+        return True
+    if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):
+        return True  # ``return {...}, 200``
+    return isinstance(parent, ast.Call) and au.last(au.dotted(parent.func)) in _RESPONSE_CALLS
+
+
+#: where API schemas keep sample values (pydantic ``json_schema_extra``/``schema_extra``, ``Body(examples=...)``)
+_EXAMPLE_KEYS = frozenset({"example", "examples", "json_schema_extra", "schema_extra", "openapi_examples"})
+
+
+def _example(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """The dict is a documentation example of a request or response body (``model_config = {"json_schema_extra":
+    {"example": {"password": "..."}}}``): sample data shown in the API docs, not a credential the code uses."""
+    child, cur = node, parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ast.Dict) and any(au.str_const(k) in _EXAMPLE_KEYS for k, v in zip(
+                cur.keys, cur.values, strict=False) if v is child):
+            return True
+        if isinstance(cur, ast.keyword) and cur.arg in _EXAMPLE_KEYS:
+            return True
+        if isinstance(cur, (ast.Assign, ast.AnnAssign)):
+            targets = cur.targets if isinstance(cur, ast.Assign) else [cur.target]
+            return any(au.last(au.dotted(t)) in _EXAMPLE_KEYS for t in targets)
+        if isinstance(cur, (ast.stmt, ast.Lambda)):
+            return False
+        child, cur = cur, parents.get(id(cur))
+    return False
 
 
 _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
