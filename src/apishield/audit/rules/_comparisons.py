@@ -31,21 +31,11 @@ def secretish(node: ast.AST) -> bool:
     text = ast.unparse(node)
     if "len(" in text:
         return False
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        named = _words(au.last(au.dotted(node)))
-        if named and named[-1] in _DESCRIPTOR_WORDS:
-            return False  # ``token_prefix``, ``settings.jwt_token_prefix``, ``key_type``: about a secret, not one
     words = _words(text)
     pairs = {a + b for a, b in itertools.pairwise(words)}
     if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
         return False
     return "hash" not in words or bool(_PASSWORD_WORDS.intersection(words))
-
-
-#: the last word of a name that describes a secret instead of holding it (its scheme word, type, length, name...)
-_DESCRIPTOR_WORDS = frozenset({"prefix", "scheme", "type", "kind", "name", "length", "format", "version",
-                               "algorithm", "alg", "expiry", "expires", "ttl", "url", "uri", "path", "field",
-                               "label", "count"})
 
 
 _IDENTITY_WORDS = frozenset({"user", "author", "owner", "creator", "account", "member", "principal", "identity",
