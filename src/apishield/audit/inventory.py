@@ -116,7 +116,6 @@ class Inventory:
             kinds.add(RATE)
         if summary.checks_csrf:
             kinds.add(CSRF)
-        optional = False
         for dep in summary.depends_on:
             # through a dependency (or an ``Annotated[User, Depends(get_admin)]`` alias): its authentication,
             # and its role check when it authenticates too
@@ -125,9 +124,6 @@ class Inventory:
                 kinds.add(AUTH)
                 if "role" in inherited or summary.checks_roles:
                     kinds.add("role")
-            optional = optional or "public" in inherited
-        if optional and AUTH not in kinds:
-            kinds.add("public")  # built on an optional login (the caller if there is one): anonymous by design
         self._kinds[name] = frozenset(kinds)
         return kinds
 

@@ -1,7 +1,6 @@
 """Dependency factories: ``Depends(get_current_user_authorizer(required=False))`` depends on what the factory
 returns, not on the factory. A factory that hands back one of several ready-made dependencies by a flag
-(``if required: return _get_current_user`` / ``else: return _get_current_user_optional``, or the same as one
-conditional expression) is read here: which
+(``if required: return _get_current_user`` / ``else: return _get_current_user_optional``) is read here: which
 names it returns under which value of which parameter, so that the route is judged by the dependency the call
 actually selects (the required one authenticates; the optional one is public on purpose)."""
 
@@ -58,13 +57,6 @@ def factory_returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[Re
     out: list[Returned] = []
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     for index, stmt in enumerate(body):
-        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.IfExp):  # ``return a if flag else b``
-            choice = stmt.value
-            flag = _flag_test(choice.test)
-            then, other = (_returned_name(ast.Return(value=v)) for v in (choice.body, choice.orelse))
-            if flag is None or flag[0] not in defaults or not then or not other:
-                return [], defaults
-            return [(flag[0], flag[1], then), (flag[0], not flag[1], other)], defaults
         if name := _returned_name(stmt):
             out.append(("", True, name))
             break
