@@ -43,6 +43,7 @@ from apishield.audit.taint.values import (
     join,
     join_env,
     merge_parts,
+    printf_values,
     safe,
     sanitise,
     spread,
@@ -516,8 +517,7 @@ class Evaluator:
             if result is not UNKNOWN:
                 return const(result)
         if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
-            parts = [a, *spread(b)]
-            return merge_parts(parts, formatted=True)
+            return merge_parts([a, *printf_values(a.const, spread(b))], formatted=True)
         if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
             return merge_parts([a, b], kind="path")
         if isinstance(op, ast.Add) and a.seq is not None and b.seq is not None:

@@ -9,6 +9,7 @@ records (:class:`Hit`, :class:`Summary`) and the constant folding of operators.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -111,6 +112,21 @@ def merge_parts(parts: Sequence[Val], *, formatted: bool = False, kind: str = ""
         clean = unknown
     return Val(taint=taint, clean=clean or frozenset(), formatted=formatted and any_dynamic, kind=kind,
                lit=not any_dynamic and not taint)
+
+
+#: a printf-style conversion specifier (``%s``, ``%-5d``, ``%.2f``, ``%%``) and its conversion character
+PRINTF_SPEC = re.compile(r"%[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+#: conversions that accept only numbers and print only digits, signs, points and exponents
+NUMERIC_CONVERSIONS = frozenset("diouxXeEfFgG")
+
+
+def printf_values(template: str, values: list[Val]) -> list[Val]:
+    """The values ``template % values`` formats, each as it ends up in the text: one formatted by a numeric
+    conversion (``'... WHERE id=%d' % uid``) is a number or a ``TypeError``, never request text."""
+    kinds = [m.group(1) for m in PRINTF_SPEC.finditer(template) if m.group(1) != "%"]
+    if len(kinds) != len(values) or "%(" in template:
+        return values
+    return [Val(lit=True) if kind in NUMERIC_CONVERSIONS else v for kind, v in zip(kinds, values, strict=True)]
 
 
 def join(a: Val, b: Val) -> Val:
