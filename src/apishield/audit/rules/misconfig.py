@@ -323,10 +323,12 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
         origins: ast.AST | None
         if tail in {"CORS", "cross_origin"}:
             origins = au.kwarg(call, "origins")
-            resources = au.const(au.kwarg(call, "resources"), None)
-            if origins is None and isinstance(resources, dict):
-                values = [v.get("origins") for v in resources.values() if isinstance(v, dict)]
-                if values and all(v is not None and v not in ("*", ".*", ["*"]) for v in values):
+            resources = au.kwarg(call, "resources")
+            if origins is None and isinstance(resources, ast.Dict):
+                # ``resources={r"/api/*": {"origins": [...]}}``: each resource's own origins, literal or configured
+                values = [next((v for k, v in zip(r.keys, r.values, strict=True) if au.str_const(k) == "origins"),
+                               None) if isinstance(r, ast.Dict) else None for r in resources.values]
+                if values and all(v is not None and not _wildcard(v) for v in values):
                     continue
             creds = au.is_true(au.kwarg(call, "supports_credentials"))
         elif tail in {"CORSMiddleware"} or (
