@@ -106,8 +106,48 @@ def _serves_authenticated(statement: ast.stmt, names: set[str]) -> bool:
 def refuses_without_session_identity(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function's own body (or that of the wrapper it defines, for a decorator) returns or raises early when
     the session, or an authentication check, answers no signed-in identity."""
-    return any(_refuses_early(f) for f in [fn, *(s for s in fn.body if isinstance(s, (ast.FunctionDef,
-                                                                                       ast.AsyncFunctionDef)))])
+    return any(_refuses_early(f) or _acts_only_when_signed_in(f) for f in [fn, *(
+        s for s in fn.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))])
+
+
+_REFUSALS = frozenset({"redirect", "RedirectResponse", "HTTPFound", "HTTPSeeOther", "abort", "url_for"})
+
+
+def _refusal(statement: ast.stmt) -> bool:
+    """``return redirect('/')``, ``return``, ``raise ...``: ends the request without acting or showing data."""
+    if isinstance(statement, ast.Raise):
+        return True
+    if not isinstance(statement, ast.Return):
+        return False
+    calls = [n for n in ast.walk(statement.value) if isinstance(n, ast.Call)] if statement.value else []
+    return all(au.last(au.dotted(c.func)) in _REFUSALS for c in calls)
+
+
+def _tests_presence(test: ast.expr, names: set[str]) -> bool:
+    """``'uid' in session``, ``session.get('user')``, ``user`` (an identity value), ``get_current_user()``; not a
+    credential check (``verify_password(...)``: that handler is a login of its own)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_tests_presence(value, names) for value in test.values)
+    if isinstance(test, ast.Compare):
+        return len(test.ops) == 1 and isinstance(test.ops[0], ast.In) and _identity_read(test)
+    return (isinstance(test, ast.Name) and test.id in names) or _identity_read(test) or _auth_helper_call(test)
+
+
+def _acts_only_when_signed_in(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``if 'uid' in session: <the work>`` and afterwards (and in its ``else``) only a redirect, a constant
+    answer or a raise: the handler does its work for signed-in callers alone."""
+    names: set[str] = set()
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    for index, statement in enumerate(body):
+        if isinstance(statement, ast.Assign) and (_identity_read(statement.value)
+                                                  or _auth_helper_call(statement.value)):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, ast.If) and _tests_presence(statement.test, names):
+            rest = body[index + 1:]
+            return bool(rest or statement.orelse) and all(_refusal(s) for s in [*statement.orelse, *rest])
+        elif _acts(statement) or isinstance(statement, ast.If):
+            return False
+    return False
 
 
 def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
