@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import at_node, at_template, fix_text, imports, module_framework
+from apishield.audit.rules.base import at, at_node, at_template, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, TemplateContext, rule
 from apishield.audit.templates import raw_outputs
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -144,7 +144,14 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
 def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
     """AS402 (Python) — ``Markup(x)`` / ``markupsafe.Markup(x)`` / Django ``mark_safe(x)`` where ``x`` is not text
     the program fixes (a literal or a translated literal message; high severity when it is an f-string or
-    concatenation)."""
+    concatenation); and the raw output of a template file (``{{ x|safe }}``, ``{{!x}}``, ``${x | n}``) in template
+    source given as a string literal (``render_template_string('... {{ name|safe }}')``, ``jinja2.Template(...)``,
+    ``env.from_string(...)``, Bottle ``template('...')``)."""
+    yield from _markup_calls(ctx)
+    yield from _inline_templates(ctx)
+
+
+def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_MARKUP):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
@@ -168,6 +175,30 @@ def check_markup(ctx: ModuleContext) -> Iterator[Finding]:
             f"{au.last(name)}() marks a non-literal value as safe HTML",
             severity=Severity.HIGH if formatted else Severity.MEDIUM,
         )
+
+
+#: calls whose first argument is template source (not a template file's name)
+_INLINE_TEMPLATES = frozenset({"render_template_string", "Template", "SimpleTemplate", "template",
+                               "from_string"})
+_HINT_CHECK_INLINE = ("render_template_string", "Template", "template(", "from_string")
+
+
+def _inline_templates(ctx: ModuleContext) -> Iterator[Finding]:
+    if not au.mentions(ctx, _HINT_CHECK_INLINE):  # cheap pre-filter: most files cannot match
+        return
+    imp = imports(ctx)
+    for call in au.calls(ctx.tree):
+        if au.last(au.call_name(call, imp)) not in _INLINE_TEMPLATES or not call.args:
+            continue
+        source = call.args[0]
+        if not (isinstance(source, ast.Constant) and isinstance(source.value, str) and "{" in source.value):
+            continue
+        for hit in raw_outputs(source.value):
+            if hit.kind == "autoescape-off" or hit.literal or hit.form_markup or hit.fixed_call:
+                continue
+            line = source.lineno + hit.line - 1
+            yield at(RAW_OUTPUT, ctx.path, ctx.lines, line, f"inline template emits '{hit.expr[:60]}' without HTML "
+                     "escaping")
 
 
 __all__ = ["AUTOESCAPE_OFF", "RAW_OUTPUT"]
