@@ -10,6 +10,7 @@ beyond local containers, no field sensitivity on ``self``, helpers more than two
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -184,27 +185,26 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     return False
 
 
-def _typed_path_params(fn: FunctionNode) -> set[str]:
-    """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
-    out: set[str] = set()
-    for dec in fn.decorator_list:
-        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
-            path = dec.args[0].value
-            if isinstance(path, str) and "<" in path:
-                out.update(a or b for a, b in TYPED_PARAM.findall(path))
-    return out
-
-
-def _segment_path_params(fn: FunctionNode) -> set[str]:
-    """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
-    router never passes a ``/`` in them, so they cannot name a file in another directory."""
+def _path_params(fn: FunctionNode, pattern: re.Pattern[str]) -> set[str]:
+    """Names of the path parameters of ``fn``'s route decorators that ``pattern`` matches (group 1 or 2)."""
     out: set[str] = set()
     for dec in fn.decorator_list:
         if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
             path = dec.args[0].value
             if isinstance(path, str) and ("<" in path or "{" in path):
-                out.update(a or b for a, b in SEGMENT_PARAM.findall(path))
+                out.update(a or b for a, b in pattern.findall(path))
     return out
+
+
+def _typed_path_params(fn: FunctionNode) -> set[str]:
+    """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
+    return _path_params(fn, TYPED_PARAM)
+
+
+def _segment_path_params(fn: FunctionNode) -> set[str]:
+    """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
+    router never passes a ``/`` in them, so they cannot name a file in another directory."""
+    return _path_params(fn, SEGMENT_PARAM)
 
 
 def _serialised_output(fn: FunctionNode) -> bool:
