@@ -90,8 +90,8 @@ async def bola(ctx: Context) -> None:
             break
     await _delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
-    await _listed(ctx, owner, other)
-    await _shown_to_everyone(ctx, owner, other)
+    seen = await _listed(ctx, owner, other)
+    await _shown_to_everyone(ctx, owner, other, seen)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
@@ -171,17 +171,18 @@ def owned_record(record: dict[str, Any], who: Identity) -> bool:
     return any(str(record.get(name)) in mine for name in _OWNER_FIELDS if record.get(name) not in (None, ""))
 
 
-async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity) -> None:
+async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, seen: dict[str, Exchange]) -> None:
     """A listing (``GET`` without path parameters) that shows the other identity the owner's objects: the owner's
     ownership marker, or records whose owner field names the owner and not the other identity. It must refuse
     anonymous callers (else it is public, or the authentication check's concern), and the objects must be private
     by the API's own word (its single-object read refuses the other identity) or by their nature (accounts,
-    transactions, notes, messages...: :data:`PRIVATE_KINDS`); a shared feed of posts or products is left alone."""
+    transactions, notes, messages...: :data:`PRIVATE_KINDS`); a shared feed of posts or products is left alone.
+    ``seen``: the other identity's answers to the listings :func:`_listed` has already asked."""
     markers = {c.collection: c for c in ctx.owned_by(owner) if c.marker}
     for op in ctx.operations:
         if op.method != "GET" or op.path_params or op.looks_destructive():
             continue
-        theirs = await try_send(ctx, "GET", op.path, identity=other, op=op)
+        theirs = seen.get(op.key) or await try_send(ctx, "GET", op.path, identity=other, op=op)
         if theirs is None or not theirs.ok or denied(theirs):
             continue
         created = markers.get(op.path)
@@ -377,8 +378,10 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
                "something else)", theirs, op=op, parameter=param)
 
 
-async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:
-    """Objects only the owner is shown in a listing, read by id as the other identity (pre-existing objects)."""
+async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:
+    """Objects only the owner is shown in a listing, read by id as the other identity (pre-existing objects).
+    Returns the other identity's answers to the listings it asked, by operation."""
+    answers: dict[str, Exchange] = {}
     theirs_seen: set[str] = set()
     own: list[dict[str, Any]] = []
     for op in ctx.operations:
@@ -386,6 +389,8 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:
             continue
         mine = await try_send(ctx, "GET", op.path, identity=owner, op=op)
         other_list = await try_send(ctx, "GET", op.path, identity=other, op=op)
+        if other_list is not None:
+            answers[op.key] = other_list
         if mine is None or other_list is None or not mine.ok or denied(mine):
             continue
         theirs = objects.listed_objects(other_list.json()) if other_list.ok else []
@@ -395,7 +400,7 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:
     own = [o for o in own if str(objects.find_id(o)) not in theirs_seen
            and [v for v in objects.telling_values(o) if v not in theirs_seen]]
     if not own:
-        return
+        return answers
     items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
              and not op.looks_destructive()]
     for op in items[:10]:
@@ -418,3 +423,4 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> None:
                        f"listings ({len(values)} of its own values in the answer)", got, op=op, parameter=param,
                        highlight=values[0])
             break
+    return answers
