@@ -46,3 +46,34 @@ def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, bo
 ])
 def test_a_try_that_also_reaches_server_code_still_reports_its_text(tmp_path: Path, body: str) -> None:
     assert _as307(tmp_path, body) == 1
+
+
+def _answered(root: Path, caught: str, answer: str) -> int:
+    source = (_HEAD + "from werkzeug.exceptions import Unauthorized\nfrom http import HTTPStatus\n"
+              "@app.route('/users')\ndef users():\n    try:\n"
+              "        rows = sqlite3.connect('d').execute('SELECT * FROM u ORDER BY ' + request.args['sort'])\n"
+              "        return jsonify(list(rows))\n"
+              f"    except {caught} as e:\n        {answer}\n")
+    result = audit(root, {"app.py": source})
+    return sum(1 for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM)
+
+
+@pytest.mark.parametrize(("caught", "answer"), [
+    ("ValueError", "return jsonify({'error': str(e)}), 400"),
+    ("(KeyError, AttributeError)", "return {'message': f'Field error: {e}'}, HTTPStatus.BAD_REQUEST.value"),
+    ("TypeError", "return jsonify(error=str(e)), HTTPStatus.UNPROCESSABLE_ENTITY"),
+    ("Unauthorized", "return jsonify({'error': str(e)}), 500"),
+])
+def test_narrow_errors_the_app_answers_as_the_callers_mistake_are_feedback(
+        tmp_path: Path, caught: str, answer: str) -> None:
+    assert _answered(tmp_path, caught, answer) == 0
+
+
+@pytest.mark.parametrize(("caught", "answer"), [
+    ("ValueError", "return jsonify({'error': str(e)}), 500"),
+    ("ValueError", "return jsonify({'error': str(e)})"),
+    ("Exception", "return jsonify({'error': str(e)}), 400"),
+    ("(ValueError, sqlite3.Error)", "return jsonify({'error': str(e)}), 400"),
+])
+def test_broad_or_server_answered_errors_still_report_their_text(tmp_path: Path, caught: str, answer: str) -> None:
+    assert _answered(tmp_path, caught, answer) == 1

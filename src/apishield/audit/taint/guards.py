@@ -5,6 +5,7 @@ or true (inside the ``if``). The interpreter sanitises those variables for the r
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 
 from apishield.audit import astutil as au
@@ -103,6 +104,35 @@ def _attr_test(node: ast.AST) -> str:
 # Exceptions whose text describes the caller's own input (a schema's field errors, a parse error of the body).
 INPUT_ERRORS = frozenset({"ValidationError", "ValidationErrors", "RequestValidationError", "JSONDecodeError",
                           "ParseError", "XMLSyntaxError", "ExpatError", "MarshmallowError", "SchemaError"})
+# HTTP errors carry a fixed reason or the message the app chose (``abort(403, "...")``), never server internals.
+_HTTP_ERRORS = frozenset({"HTTPException", "Unauthorized", "Forbidden", "NotFound", "BadRequest", "Conflict",
+                          "MethodNotAllowed", "UnprocessableEntity", "Gone", "TooManyRequests", "NotAcceptable",
+                          "RequestEntityTooLarge", "UnsupportedMediaType", "PreconditionFailed"})
+# Narrow built-in errors: when the handler answers them with a client-error status, they describe a value the
+# caller sent (a bad number, an unknown sort field); a broad ``except Exception`` may be any server failure.
+_VALUE_ERRORS = frozenset({"ValueError", "TypeError", "KeyError", "IndexError", "LookupError", "AttributeError",
+                           "UnicodeError", "UnicodeDecodeError", "InvalidOperation"})
+_CLIENT_STATUS_NAMES = re.compile(r"^(?:HTTP_4\d\d\w*|BAD_REQUEST|UNAUTHORIZED|FORBIDDEN|NOT_FOUND|CONFLICT|GONE|"
+                                  r"UNPROCESSABLE_ENTITY|UNPROCESSABLE_CONTENT|NOT_ACCEPTABLE|PRECONDITION_FAILED)$")
+_SERVER_STATUS_NAMES = re.compile(r"^(?:HTTP_5\d\d\w*|INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|BAD_GATEWAY)$")
+
+
+def _answers_client_error(body: Sequence[ast.stmt]) -> bool:
+    """The ``except`` body answers with a 4xx status (``return ..., 400``, ``status_code=422``,
+    ``abort(400, ...)``, ``HTTPStatus.BAD_REQUEST``) and never with a 5xx one."""
+    client = server = False
+    for node in (n for stmt in body for n in ast.walk(stmt)):
+        code: int | None = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            code = node.value
+        elif isinstance(node, ast.Attribute):
+            client = client or bool(_CLIENT_STATUS_NAMES.match(node.attr))
+            server = server or bool(_SERVER_STATUS_NAMES.match(node.attr))
+        if code is not None and 400 <= code <= 599:
+            client, server = client or code < 500, server or code >= 500
+    return client and not server
+
+
 _PARSING_LIBRARIES = ("json", "ujson", "orjson", "xml", "defusedxml", "lxml", "pydantic", "marshmallow",
                       "jsonschema", "yaml.safe_load", "email_validator", "uuid", "datetime", "decimal", "ipaddress")
 _PURE_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "dict", "list", "tuple", "set", "isinstance",
@@ -123,8 +153,11 @@ def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], quali
     builtins, and method calls on the request or on what was parsed from it. Any other call (a query, a file, the
     network, the project's own code) may fail with text about the server."""
     caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
-    if caught and all(au.last(au.dotted(t)) in INPUT_ERRORS for t in caught):
+    names = [au.last(au.dotted(t)) for t in caught]
+    if names and all(n in INPUT_ERRORS or n in _HTTP_ERRORS for n in names):
         return True
+    if names and all(n in _VALUE_ERRORS for n in names) and _answers_client_error(handler.body):
+        return True  # the app itself calls it the caller's mistake (a 4xx answer), not a server failure
     nodes = [n for stmt in body for n in ast.walk(stmt)]
     if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Await)) for n in nodes):
         return False
