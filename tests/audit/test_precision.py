@@ -62,6 +62,13 @@ _AS606: list[tuple[str, str, str]] = [
         "def same(a, b):\n"
         "    return a.name == b.name\n",
     ),
+    (
+        "the field compared is a user name or e-mail, whatever holds it",
+        "def check(user_password, user):\n"
+        "    return user_password.token != user.get('api_token')\n",
+        "def same(user_password, user, token_claims):\n"
+        "    return user_password.username != user.get('username') or token_claims['email'] == user.email\n",
+    ),
 ]
 
 
@@ -1731,15 +1738,21 @@ def prefs():
 
 
 @pytest.mark.parametrize(("args", "reported"), [
-    # must fire: a credential-named cookie, or a value computed per client
+    # must fire: a credential-named cookie, a value named like a credential, or one drawn or signed per client
     ("'session_id', '1'", True),
     ("'remember_token', 'yes'", True),
-    ("'show_followed', request.args['v']", True),
-    # must stay quiet (low): the same short literal for every client under a non-credential name
+    ("'score', token", True),
+    ("'visitor', secrets.token_hex(16)", True),
+    ("'visitor', uuid.uuid4().hex", True),
+    ("'state', serializer.dumps(data)", True),
+    # must stay quiet (low): a non-credential name holding a short literal or a value naming no credential
     ("'show_followed', '1'", False),
     ("'theme', 'dark'", False),
+    ("'show_followed', request.args['v']", False),
+    ("'prefs', pickled", False),
+    ("'stale_after', value=stale_after", False),
 ])
-def test_a_fixed_preference_cookie_without_secure_is_low(tmp_path: Path, args: str, reported: bool) -> None:
+def test_a_cookie_that_carries_no_credential_without_secure_is_low(tmp_path: Path, args: str, reported: bool) -> None:
     source = _PREF_COOKIE.format(args=args, name=args.split(",")[0])  # the server reads the cookie back
     result = audit(tmp_path, {"app.py": source})
     hits = [f for f in result.findings if f.rule_id == "AS503"]

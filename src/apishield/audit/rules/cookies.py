@@ -196,13 +196,25 @@ _CREDENTIAL_NAME = re.compile(r"sess|auth|token|jwt|login|user|uid|account|remem
                               r"|ident|cred|sig", re.IGNORECASE)
 
 
+# a value drawn or signed per client (``uuid4()``, ``secrets.token_hex()``, ``serializer.dumps()``) identifies it
+_GENERATED = re.compile(r"uuid|secrets|urandom|random|sign|encode|serial|hmac|digest|hash", re.IGNORECASE)
+
+
 def _fixed_preference(call: ast.Call) -> bool:
-    """A cookie whose name and value are literals, the value short and the name no credential's
-    (``set_cookie('show_followed', '1')``): every client gets the same display preference; sent in clear it
-    reveals nothing, so a missing Secure flag is low."""
-    name, value = au.str_const(au.arg(call, 0, "key")), au.const(au.arg(call, 1, "value"), ...)
-    return bool(name) and not _CREDENTIAL_NAME.search(name or "") and isinstance(value, (str, int, bool)) \
-        and len(str(value)) <= 16
+    """A cookie that carries no credential: its name is a literal naming none (``theme``, ``stale_after``,
+    ``show_followed``) and its value is a short literal or an expression naming none either
+    (``set_cookie('prefs', pickled)``). Sent in clear it hands an eavesdropper no session, so a missing Secure
+    flag is low; a cookie named or filled like a session, token or user (``set_cookie('score', token)``) stays
+    medium."""
+    name = au.str_const(au.arg(call, 0, "key"))
+    if not name or _CREDENTIAL_NAME.search(name):
+        return False
+    value_node = au.arg(call, 1, "value")
+    value = au.const(value_node, ...)
+    if value is not ...:
+        return isinstance(value, (str, int, bool)) and len(str(value)) <= 16
+    text = ast.unparse(value_node) if value_node is not None else ""
+    return bool(text) and not _CREDENTIAL_NAME.search(text) and not _GENERATED.search(text)
 
 
 def _cookie_name(call: ast.Call) -> dict[str, str]:
