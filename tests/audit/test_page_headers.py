@@ -42,3 +42,44 @@ def test_missing_security_headers_matter_when_a_handler_builds_a_page(tmp_path: 
     result = audit(tmp_path, {"main.py": _DOCS_ONLY.format(item_body=item_body)})
     assert any(f.rule_id == "AS304" for f in result.findings), "the app is still listed"
     assert any(f.rule_id == "AS304" and f.severity in _MEDIUM_PLUS for f in result.findings) is reported
+
+
+_BEARER_PAGE = """\
+from fastapi import Depends, FastAPI, Response
+from fastapi.responses import HTMLResponse
+from fastapi.security import OAuth2PasswordBearer
+
+app = FastAPI()
+bearer = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+def current_admin(token: str = Depends(bearer)):
+    return check(token)
+
+
+@app.post("/preview/{{email}}", response_class=HTMLResponse, dependencies=[{guard}])
+def preview(email: str):
+    return HTMLResponse(content=render_mail(email))
+
+
+@app.post("/token")
+def token(response: Response):
+    {token_body}
+"""
+
+
+@pytest.mark.parametrize(("guard", "token_body", "reported"), [
+    # must fire: the page is public, or the app gives the browser a cookie it sends by itself
+    ("Depends(lambda: None)", "return {'access_token': issue()}", True),
+    ("Depends(current_admin)", "response.set_cookie('session', issue(), httponly=True)", True),
+    # must stay quiet: the only page needs a bearer token and the browser holds no cookie of the app
+    ("Depends(current_admin)", "return {'access_token': issue()}", False),
+    # a database session's get() is no browser session
+    ("Depends(current_admin)", "return {'access_token': issue(session.get(User, 1))}", False),
+    ("Depends(current_admin)", "return {'access_token': issue(session.get('user'))}", True),
+])
+def test_pages_behind_a_bearer_token_need_the_headers_only_when_cookies_ride_along(
+        tmp_path: Path, guard: str, token_body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"main.py": _BEARER_PAGE.format(guard=guard, token_body=token_body)})
+    assert any(f.rule_id == "AS304" for f in result.findings), "the app is still listed"
+    assert any(f.rule_id == "AS304" and f.severity in _MEDIUM_PLUS for f in result.findings) is reported

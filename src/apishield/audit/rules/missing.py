@@ -502,14 +502,17 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     Once per app: medium when the project serves HTML (templates, HTML responses) and a handler of this app builds
     a page (renders a template, returns markup or an ``HTMLResponse`` it fills), where the headers stop framing,
     sniffing and script injection; low for a JSON-only API, where they only harden, for an app whose only HTML is a
-    generated page (the API docs), and for an app each of whose handlers sets a JSON
-    content type on its response (another app of the project may serve the HTML)."""
+    generated page (the API docs) or pages behind a bearer token in an app that sets no cookie, and for an app each
+    of whose handlers sets a JSON content type on its response (another app of the project may serve the HTML)."""
     project_html = serves_html(project)
+    cookies = sets_cookies(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
+        # a page behind a bearer token cannot be framed or scripted with the victim's credentials: the browser
+        # sends none by itself, so only public pages, or pages of an app that gives the browser cookies, count
         html = project_html and not all(JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes) and any(
-            builds_page(project, r) for r in app.routes)
+            builds_page(project, r) and (cookies or not r.has(AUTH)) for r in app.routes)
         yield _at(
             project,
             NO_HEADERS,

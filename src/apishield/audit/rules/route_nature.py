@@ -501,7 +501,9 @@ def without_bare_strings(module: ModuleContext) -> str:
 
 #: the browser holds a cookie of the server's: ``set_cookie``, the framework's session (read or written), a login
 #: session, session middleware (``db.session`` is a database session and ``request.cookies`` only reads)
-_SETS_COOKIE = re.compile(r"set_cookie\(|(?<![.\w])session\[|(?<![.\w])session\.(?:get|update|setdefault|pop)\(|"
+# ``session.get("user")`` is the web session; ``session.get(User, user_id)`` is a database session (SQLAlchemy)
+_SETS_COOKIE = re.compile(r"set_cookie\(|(?<![.\w])session\[|(?<![.\w])session\.(?:get|setdefault|pop)\(\s*[\"']|"
+                          r"(?<![.\w])session\.update\(|"
                           r"cherrypy\.session|login_user\(|SessionMiddleware|SessionInterface|beaker|"
                           r"cookies?\[[^\]\n]+\]\s*=(?!=)|\bremember\(")  # CherryPy: response.cookie[name] =
 
