@@ -23,7 +23,7 @@ def get_current_user(request: Request, db):
 
 
 @app.delete("/posts/{{post_id}}")
-def delete_post(request: Request, post_id: int):
+async def delete_post(request: Request, post_id: int):
     db = open_db()
 {body}
     return {{"deleted": post_id}}
@@ -51,6 +51,16 @@ _CHECKED_AFTER_ACTING = '''
     if user is None:
         return RedirectResponse(url="/login", status_code=303)
 '''
+_AWAITED_FROM_COOKIE = '''
+    user = await get_current_user_from_cookie(request)
+    if user is None:
+        return RedirectResponse(url="/login", status_code=303)
+    db.delete(db.get(Post, post_id))
+'''
+_AWAITED_UNCHECKED = '''
+    user = await get_current_user_from_cookie(request)
+    db.delete(db.get(Post, post_id))
+'''
 _OTHER_HELPER = '''
     post = get_post(request, db)
     if post is None:
@@ -69,8 +79,10 @@ def _indent(body: str) -> str:
     (_UNCHECKED, True),
     (_CHECKED_AFTER_ACTING, True),
     (_OTHER_HELPER, True),
+    (_AWAITED_FROM_COOKIE, False),
+    (_AWAITED_UNCHECKED, True),
 ], ids=["refuses-with-redirect", "refuses-with-401", "result-unchecked", "checked-after-acting",
-        "not-an-authentication-helper"])
+        "not-an-authentication-helper", "awaited-helper-from-cookie-refuses", "awaited-helper-unchecked"])
 def test_inline_authentication_helper_guards_the_route(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(body=_indent(body))})
     as101 = [f for f in result.findings if f.rule_id == "AS101"]

@@ -70,3 +70,26 @@ def test_paths_group_by_import_tree(tmp_path: Path) -> None:
                        str(tmp_path / "tools"), str(tmp_path / "other" / "y.py")])
     assert [sorted(f.relpath for f in g.files) for g in groups] == [
         ["a.py", "sub/__init__.py", "sub/b.py"], ["x.py"], ["y.py"]]
+
+
+def test_a_namespace_folder_imported_by_the_modules_beside_it_joins_their_tree(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "from fastapi import FastAPI\nfrom routers.todos import pages\n",
+                     "routers/todos/pages.py": "", "routers/auth/login.py": "",
+                     "templates/home.html": "<p>hi</p>", "scripts/tool.py": ""})
+    groups = projects([str(tmp_path / "main.py"), str(tmp_path / "routers"), str(tmp_path / "scripts")])
+    # routers/ is imported by main.py (one app); scripts/ is imported by nothing beside it (its own project)
+    assert [sorted(f.relpath for f in g.files) for g in groups] == [
+        ["main.py", "routers/auth/login.py", "routers/todos/pages.py"], ["tool.py"]]
+
+
+def test_routers_of_a_namespace_folder_are_not_apps_of_their_own(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.py": "from fastapi import FastAPI\nfrom routers import pages\napp = FastAPI()\n"
+                   "app.include_router(pages.router)\n",
+        "routers/pages.py": "from fastapi import APIRouter\nfrom fastapi.responses import HTMLResponse\n"
+                            "router = APIRouter(prefix='/pages')\n\n@router.get('/', response_class=HTMLResponse)\n"
+                            "def home():\n    return HTMLResponse('<p>home</p>')\n",
+    })
+    result = run([str(tmp_path / "main.py"), str(tmp_path / "routers")], AuditConfig(), jobs=1)
+    headers = [f for f in result.findings if f.rule_id == "AS304"]
+    assert [(f.location.path, f.location.line) for f in headers if f.location] == [("main.py", 3)]

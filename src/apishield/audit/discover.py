@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -126,6 +127,29 @@ def _import_root(path: str) -> str:
     return folder
 
 
+def _join_namespace_folders(groups: dict[str, list[str]]) -> None:
+    """A folder without ``__init__.py`` given next to modules of its parent folder that import it
+    (``main.py`` with ``from routers.auth import users``, and ``routers/``) is a namespace package of their tree:
+    its group joins theirs. Folders no module beside them imports stay separate projects."""
+    for root in sorted(groups, key=lambda r: -r.count(os.sep)):
+        parent = os.path.dirname(root)
+        if root == parent or parent not in groups or os.path.isfile(os.path.join(root, "__init__.py")):
+            continue
+        imports = re.compile(rf"^\s*(?:from|import)\s+{re.escape(os.path.basename(root))}\b", re.MULTILINE)
+        for member in groups[parent]:
+            if member.endswith(".py") and os.path.isfile(member) and _reads(member, imports):
+                groups[parent].extend(groups.pop(root))
+                break
+
+
+def _reads(path: str, pattern: re.Pattern[str]) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return bool(pattern.search(fh.read(MAX_FILE_BYTES)))
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class Project:
     """What one audit analyses together: a root (findings' paths are relative to it) and its files."""
@@ -147,6 +171,7 @@ def projects(paths: Iterable[str], exclude: Sequence[str] = ()) -> list[Project]
     groups: dict[str, list[str]] = {}
     for path in paths:
         groups.setdefault(_import_root(path), []).append(path)
+    _join_namespace_folders(groups)
     out: list[Project] = []
     for members in groups.values():
         if len(members) == 1:

@@ -28,7 +28,8 @@ from apishield.audit import astutil as au
 _IDENTITY_KEY = re.compile(r"user|login|logged|auth|account|principal|member|identity|uid|email", re.IGNORECASE)
 #: functions named for finding out who the caller is
 _AUTH_HELPER = re.compile(r"^(?:get_|fetch_|load_|find_|require_|resolve_)?(?:current|logged_?in|signed_?in|"
-                          r"authenticated|session|request|auth)_(?:user|account|identity|member|principal)$|"
+                          r"authenticated|session|request|auth)_(?:user|account|identity|member|principal)"
+                          r"(?:_from_(?:cookies?|session|token|header|request|jwt)|_or_none)?$|"
                           r"^authenticate(?:_\w+)?$|^current_user$", re.IGNORECASE)
 _SESSIONS = frozenset({"session", "flask.session", "request.session", "cherrypy.session", "bottle.request.session"})
 
@@ -54,7 +55,10 @@ _AUTH_CHECK = re.compile(r"^(?:is_|has_)?(?:authenticated?(?:_\w+)?|logged_?in|s
 
 def _auth_helper_call(node: ast.AST) -> bool:
     """``get_current_user(request, db)``: a call of a function named for the signed-in caller that is handed the
-    request (or its cookies, headers or session), or nothing at all (it reads the request of the context)."""
+    request (or its cookies, headers or session), or nothing at all (it reads the request of the context); awaited
+    or not."""
+    if isinstance(node, ast.Await):
+        node = node.value
     if not isinstance(node, ast.Call) or not _AUTH_HELPER.match(au.last(au.dotted(node.func)).lstrip("_")):
         return False
     handed = [*node.args, *(kw.value for kw in node.keywords)]
