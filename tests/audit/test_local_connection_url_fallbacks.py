@@ -23,3 +23,18 @@ def test_local_development_fallback_urls_are_low(tmp_path: Path, line: str, medi
     found = [f for f in result.findings if f.rule_id == "AS603"]
     assert found, "the URL is always listed"
     assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+@pytest.mark.parametrize(("main_block", "medium"), [
+    # must stay quiet (low): a table-creation snippet run by hand on the developer's machine
+    ('engine = create_engine("postgresql://web1:web1@localhost/web1")\n    metadata.create_all(engine)', False),
+    # must fire: the block serves the app with that database, or the URL names another host
+    ('engine = create_engine("postgresql://web1:web1@localhost/web1")\n    app.run(port=8080)', True),
+    ('engine = create_engine("postgresql://web1:s3cret@db.example.com/web1")\n    metadata.create_all(engine)', True),
+])
+def test_urls_in_a_script_block_that_serves_nothing_are_low(tmp_path: Path, main_block: str, medium: bool) -> None:
+    source = f"from sqlalchemy import create_engine\n\nif __name__ == '__main__':\n    {main_block}\n"
+    result = audit(tmp_path, {"models.py": source})
+    found = [f for f in result.findings if f.rule_id == "AS603"]
+    assert found, "the URL is always listed"
+    assert any(f.severity >= Severity.MEDIUM for f in found) is medium

@@ -49,4 +49,26 @@ def unkeyed_digest(node: ast.AST) -> bool:
     return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
 
 
-__all__ = ["URL_WITH_PASSWORD", "names_this_machine", "unkeyed_digest", "url_user_with_password"]
+
+_SERVES = frozenset({"run", "run_app", "serve", "run_simple", "quickstart", "start", "serve_forever", "main"})
+
+
+def in_setup_script(tree: ast.Module, node: ast.AST) -> bool:
+    """``node`` sits in the module's ``if __name__ == "__main__":`` block and that block starts no server (it
+    creates tables, seeds a developer's database): it runs on the developer's machine, not in the served app."""
+    line = getattr(node, "lineno", 0)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and "__main__" in ast.dump(stmt.test) and \
+                stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+            return not any(isinstance(c, ast.Call) and au.last(au.dotted(c.func)) in _SERVES
+                           for c in ast.walk(stmt))
+    return False
+
+
+__all__ = [
+    "URL_WITH_PASSWORD",
+    "in_setup_script",
+    "names_this_machine",
+    "unkeyed_digest",
+    "url_user_with_password",
+]

@@ -380,8 +380,9 @@ def _password_literal_checks(ctx: ModuleContext) -> Iterator[Finding]:
 
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """Connection URLs written with their password: medium (often development defaults, usable all the same); low
-    as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``):
-    the deployment sets the real one, and the fallback opens only a database on the developer's machine."""
+    as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``)
+    or in a module's ``__main__`` block that serves nothing (a table-creation snippet): the deployment sets the real
+    one, and these open only a database on the developer's machine."""
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Constant):
@@ -393,7 +394,8 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         parent = parents.get(id(node))
         local_fallback = (sv.names_this_machine(node.value) and isinstance(parent, ast.Call)
                           and node is not (parent.args[0] if parent.args else None)
-                          and au.is_env_read(parent, imp))
+                          and au.is_env_read(parent, imp)) or (
+            sv.names_this_machine(node.value) and sv.in_setup_script(ctx.tree, node))
         yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
                       + (" (the local development fallback of an environment variable)" if local_fallback else ""),
                       severity=Severity.LOW if local_fallback else Severity.MEDIUM)
