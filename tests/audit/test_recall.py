@@ -494,7 +494,6 @@ def _sink_only(result: object, rule_id: str) -> list[int]:
 
 
 @pytest.mark.parametrize(("body", "rule_id", "reported"), [
-    ("    return open(options.get('path')).read()", "AS806", True),
     ("    return requests.get(options.get('url'), timeout=5).text", "AS805", True),
     ("    return redirect(options.get('next'))", "AS807", True),
     # the program's own layout: a name composed under a fixed folder, a path built from __file__
@@ -529,14 +528,30 @@ def test_a_scheme_check_does_not_prove_where_a_url_goes(tmp_path: Path) -> None:
     assert _sink_only(good, "AS807") == []
 
 
+def _listed(result: object, rule_id: str) -> list[tuple[int, Severity]]:
+    return sorted((f.location.line, f.severity) for f in getattr(result, "findings")
+                  if f.rule_id == rule_id and f.location)
+
+
+def test_a_whole_path_of_unknown_origin_is_listed_low_and_a_proven_one_medium(tmp_path: Path) -> None:
+    """A file path of unknown origin is everyday code (a configured folder, a name the server drew, a stored row):
+    it is listed at low for reading; request data proven to reach the path is medium."""
+    unknown = audit(tmp_path / "unknown", {"actions.py": "from bottle import request\ndef act(options):\n"
+                                                         "    return open(options.get('path')).read()\n"})
+    proven = audit(tmp_path / "proven", {"app.py": "from bottle import route, request\n@route('/f')\ndef f():\n"
+                                                     "    return open(request.query.get('path')).read()\n"})
+    assert _listed(unknown, "AS806") == [(3, Severity.LOW)]
+    assert _sink_only(proven, "AS806") == [4]
+
+
 def test_a_command_line_tool_opening_the_paths_it_is_given_is_not_a_finding(tmp_path: Path) -> None:
-    """The same whole value of unknown origin reaching ``open`` is worth reading in a web application's module and
-    not in a command-line tool (no web framework): there the user names the paths."""
+    """The same whole value of unknown origin reaching ``open`` is listed in a web application's module and not at
+    all in a command-line tool (no web framework): there the user names the paths."""
     body = "def act(options):\n    return open(options.get('path')).read()\n"
     web = audit(tmp_path / "web", {"actions.py": "from bottle import request\n" + body})
     cli = audit(tmp_path / "cli", {"actions.py": "import argparse\n" + body})
-    assert _sink_only(web, "AS806") == [3]
-    assert _sink_only(cli, "AS806") == []
+    assert [line for line, _ in _listed(web, "AS806")] == [3]
+    assert _listed(cli, "AS806") == []
 
 
 _GRAPHENE = """\
