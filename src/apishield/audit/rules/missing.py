@@ -27,6 +27,7 @@ from apishield.audit.rules.route_nature import (
     handler_body,
     identifies_caller,
     issues_tokens_for_password,
+    keeps_browser_signed_in,
     line_text,
     public_by_nature,
     recovery_exposure,
@@ -535,29 +536,6 @@ def _recovery(route: Route) -> bool:
     return any(_RECOVERY.search(s) for s in static_segments(route.path)) or bool(_RECOVERY.search(route.handler))
 
 
-#: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
-_SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
-                       re.IGNORECASE)
-
-
-def _signs_in(project: ProjectContext, route: Route) -> bool:
-    """A login that leaves the browser signed in (it writes the session, sets a cookie or calls a login helper):
-    only such a login can be forged to sign the victim into the attacker's account. One that checks the password
-    and answers a page or a redirect naming the account signs nobody in."""
-    body = handler_body(project, route)
-    if route.uses_session or body is None:
-        return True
-    code = _STRINGS.sub("''", body)
-    return bool(_SIGNS_IN.search(code) or _DELEGATED.search(code))
-
-
-_STRINGS = re.compile(r"(['\"])(?:\\.|(?!\1).)*\1")
-#: the response is what another function returns (``return check(form)``): it may sign the browser in
-_DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_template_string|jsonify|make_response|"
-                        r"Response|HTMLResponse|JSONResponse|RedirectResponse|abort|str|url_for|template)\()"
-                        r"[A-Za-z_][\w.]*\(")
-
-
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
@@ -573,7 +551,8 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
-            login = is_auth_endpoint(route.path, route.handler) and not _recovery(route) and _signs_in(project, route)
+            login = is_auth_endpoint(route.path, route.handler) and not _recovery(route) and keeps_browser_signed_in(
+                project, route)
             if not (route.state_changing and route.reads_form and (route.uses_session or route.has(AUTH) or login)):
                 continue
             protected = route.has(CSRF) and not (login and SAMESITE_SESSION in route.protections[CSRF])

@@ -514,6 +514,30 @@ def sets_cookies(project: ProjectContext) -> bool:
     return any(_SETS_COOKIE.search(m.source) for m in project.modules)
 
 
+
+#: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
+_SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
+                       re.IGNORECASE)
+
+
+def keeps_browser_signed_in(project: ProjectContext, route: Route) -> bool:
+    """A login that leaves the browser signed in (it writes the session, sets a cookie or calls a login helper):
+    only such a login can be forged to sign the victim into the attacker's account. One that checks the password
+    and answers a page or a redirect naming the account signs nobody in."""
+    body = handler_body(project, route)
+    if route.uses_session or body is None:
+        return True
+    code = _STRINGS.sub("''", body)
+    return bool(_SIGNS_IN.search(code) or _DELEGATED.search(code))
+
+
+_STRINGS = re.compile(r"(['\"])(?:\\.|(?!\1).)*\1")
+#: the response is what another function returns (``return check(form)``): it may sign the browser in
+_DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_template_string|jsonify|make_response|"
+                        r"Response|HTMLResponse|JSONResponse|RedirectResponse|abort|str|url_for|template)\()"
+                        r"[A-Za-z_][\w.]*\(")
+
+
 __all__ = [
     "JSON_TYPE",
     "PARAM_LAST",
@@ -527,6 +551,7 @@ __all__ = [
     "handler_body",
     "identifies_caller",
     "issues_tokens_for_password",
+    "keeps_browser_signed_in",
     "line_text",
     "names_private",
     "path_names_owned",
