@@ -31,7 +31,19 @@ from apishield.audit.taint.catalogue import (
 )
 from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
-from apishield.audit.taint.values import CLEAN, EXC, REQUEST, UNKNOWN, Env, Hit, Summary, Val, hashable, join
+from apishield.audit.taint.values import (
+    CLEAN,
+    EXC,
+    REQUEST,
+    UNKNOWN,
+    Env,
+    Hit,
+    Summary,
+    Val,
+    hashable,
+    join,
+    quoted_names,
+)
 
 
 def is_handler(fn: FunctionNode, info: ModuleInfo, exposed_class: bool = False) -> bool:
@@ -152,7 +164,10 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
         again = _interpret(info, fn, literal, handler=False, request_names=set())
         values = [r.value for r in again.returns]
         from_args = bool(values) and all(v.lit or v.is_const for v in values)
+    quoted = quoted_names(fn.body)  # the helper's own calls: a parameter passed on to another helper counts
+    quotes = frozenset(i for i, n in enumerate(names) if n in quoted)
     return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean, ret_from_args=from_args,
+                   quotes=quotes,
                    ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
                    else "nonhtml" if ret.items is not None else "", ret_lit=ret.lit or ret.is_const)

@@ -117,6 +117,13 @@ class ModuleInfo:
         self._summaries[key] = result
         return result
 
+    def quoting(self, call: ast.Call) -> frozenset[int] | None:
+        """The positional parameters of this module's function ``call`` calls whose values its exceptions may
+        quote; None when the callee is not one of this module's functions (anything may be quoted)."""
+        fn = self.functions.get(call.func.id) if isinstance(call.func, ast.Name) else None
+        summary = self.summary(fn) if fn is not None else None
+        return summary.quotes if summary is not None else None
+
     def resolve_module(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
         """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""
         if not self.abspath or self.depth > 1:

@@ -166,15 +166,18 @@ Env = dict[str, Val]
 
 
 def fed_by_request(body: Sequence[ast.stmt], is_request: Callable[[str], bool], *envs: Env | None,
-                   handled: frozenset[str] = frozenset()) -> frozenset[str]:
+                   handled: frozenset[str] = frozenset(),
+                   quotes: Callable[[ast.Call], frozenset[int] | None] | None = None) -> frozenset[str]:
     """``{REQUEST}`` when the statements hand the request object (``is_request``) or a variable that holds
     request data in one of ``envs`` (before or after them) to an operation whose exception may quote it: a call
     argument (``int(x)`` → ``invalid literal for int(): '<b>'``), a subscript key (``KeyError: '<b>'``), the
     receiver of a method call. Comparisons, formatting and assignments raise nothing that quotes a value; neither
     do the parameters of a parameterised query (``execute(sql, (x,))``: only the SQL text), serialisation
-    (``pickle.dumps``/``json.dumps`` errors name a type), nor a command whose program is fixed and whose errors
-    do not quote it (no ``check``; a ``timeout`` only when ``TimeoutExpired`` is in ``handled``: caught before)."""
-    names = quoted_names(body, handled)
+    (``pickle.dumps``/``json.dumps`` errors name a type), base64 and hex decoding and ``bytes.decode`` (their errors
+    name a position or a byte), a command whose program is fixed and whose errors do not quote it (no ``check``; a
+    ``timeout`` only when ``TimeoutExpired`` is in ``handled``: caught before), nor the arguments a project helper
+    (``quotes``: the parameter indexes its own exceptions may quote) passes on only in such places."""
+    names = quoted_names(body, handled, quotes)
     if any(is_request(n) for n in names):
         return frozenset({REQUEST})
     for env in envs:
@@ -184,17 +187,25 @@ def fed_by_request(body: Sequence[ast.stmt], is_request: Callable[[str], bool], 
 
 
 _SERIALISERS = frozenset({"dumps", "dump"})
+_DECODERS = frozenset({"b64decode", "urlsafe_b64decode", "standard_b64decode", "b32decode", "b16decode",
+                       "a2b_base64", "unhexlify", "a2b_hex", "fromhex"})
 _COMMANDS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 
 
-def _exempt_args(call: ast.Call, handled: frozenset[str]) -> list[ast.AST]:
+def _exempt_args(call: ast.Call, handled: frozenset[str],
+                 quotes: Callable[[ast.Call], frozenset[int] | None] | None = None) -> list[ast.AST]:
     """The argument subtrees of ``call`` whose values its exceptions never quote."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     if name in {"execute", "executemany"} and isinstance(func, ast.Attribute):
         return [*call.args[1:], *call.keywords]
-    if name in _SERIALISERS:
+    if name in _SERIALISERS or name in _DECODERS:
         return [*call.args, *call.keywords]
+    if name == "decode" and isinstance(func, ast.Attribute):
+        return [func.value, *call.args, *call.keywords]
+    quoted = quotes(call) if quotes is not None else None
+    if quoted is not None:
+        return [a for i, a in enumerate(call.args) if i not in quoted]
     if name in _COMMANDS:
         kw = {k.arg: k.value for k in call.keywords if k.arg}
         flag = kw.get("check")
@@ -212,15 +223,16 @@ def _exempt_args(call: ast.Call, handled: frozenset[str]) -> list[ast.AST]:
     return []
 
 
-def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()) -> set[str]:
+def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset(),
+                 quotes: Callable[[ast.Call], frozenset[int] | None] | None = None) -> set[str]:
     """Names whose value an exception raised by ``body`` may quote (see :func:`fed_by_request`)."""
     exempt: set[int] = set()
     places: list[ast.AST] = []
     for st in body:
         for node in ast.walk(st):
             if isinstance(node, ast.Call):
-                for sub in _exempt_args(node, handled):
-                    exempt.update(id(n) for n in ast.walk(sub))
+                for sub in _exempt_args(node, handled, quotes):
+                    exempt.update(id(n) for n in _outside_calls(sub))
                 places.extend([*node.args, *(k.value for k in node.keywords)])
                 if isinstance(node.func, ast.Attribute):
                     places.append(node.func.value)
@@ -228,6 +240,18 @@ def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()
                 places.append(node.slice)
     return {n.id for p in places for n in ast.walk(p)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in exempt}
+
+
+def _outside_calls(node: ast.AST) -> list[ast.AST]:
+    """``node`` and what it contains, except inside calls: ``execute(q, (int(x),))`` exempts the tuple, while
+    ``int(x)`` is a call of its own whose error quotes ``x``."""
+    out, stack = [], [node]
+    while stack:
+        cur = stack.pop()
+        out.append(cur)
+        if not isinstance(cur, ast.Call):
+            stack.extend(ast.iter_child_nodes(cur))
+    return out
 
 
 def join_env(a: Env | None, b: Env | None) -> Env | None:
@@ -275,6 +299,7 @@ class Summary:
     ret_kind: str = ""
     ret_lit: bool = False  # the return value is computed from literals only
     ret_from_args: bool = False  # ... from literals and the parameters that flow to it, nothing else
+    quotes: frozenset[int] | None = None  # parameter indexes its exceptions may quote (None: any of them)
 
 
 def hashable(x: Any) -> bool:
