@@ -42,6 +42,7 @@ from apishield.audit.frameworks.common import static_segments
 from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.registry import ProjectContext
 from apishield.audit.rules.route_nature import (
+    HANDS_OUT_SECRETS,
     PARAM_LAST,
     PEOPLE_DATA,
     STOPS_PROCESS,
@@ -197,6 +198,8 @@ class AuthEvidence:
         knows = self.identifies_callers
         if _privileged_name(route) or STOPS_PROCESS.search(body) or (knows and TOUCHES_SERVER.search(body)):
             return "it is an administrative or system function"
+        if HANDS_OUT_SECRETS.search(body):
+            return "it hands out passwords or card numbers"
         rank = _rank(self.project, route, body)
         # a page rendered through a template shows what its author chose to show (a public profile, a post);
         # a data response (JSON, text) hands out the records themselves

@@ -202,7 +202,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     if not identifies_callers:
         source = _handler_source(project, route)
         privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
-                      or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source)
+                      or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source) or HANDS_OUT_SECRETS.search(source)
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
         if not privileged:
             return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
@@ -251,6 +251,11 @@ _PRIVATE = re.compile(
 
 
 #: a query over people's records: SQL ``FROM users`` / ``public.user``, or an ORM query on such a model
+#: a page or JSON answer built with people's passwords or card numbers: private to anyone, users or not
+HANDS_OUT_SECRETS = re.compile(
+    r"(?:render_template|TemplateResponse|jsonify|JSONResponse)\((?:(?!\breturn\b).){0,400}?"
+    r"[\"'\s(,](?:password|passwd|credit_?card|card_?number|cvv|ssn)\w*[\"']?\s*[=:]\s*(?!None\b)[\w\[]",
+    re.IGNORECASE | re.DOTALL)
 PEOPLE_DATA = re.compile(
     r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
     r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
@@ -539,6 +544,7 @@ _DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_templ
 
 
 __all__ = [
+    "HANDS_OUT_SECRETS",
     "JSON_TYPE",
     "PARAM_LAST",
     "PEOPLE_DATA",
