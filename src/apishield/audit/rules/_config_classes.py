@@ -3,7 +3,8 @@
 ``Test*``/``Dev*`` classes, functions named for tests and files named for tests or local development describe
 the developer's machine. A base class whose ``DEBUG = True`` every production-like subclass switches off
 (``class ProductionConfig(DefaultConfig): DEBUG = False``) is the development default of a hierarchy whose served
-member is chosen elsewhere (usually from the environment): low, not medium.
+member is chosen elsewhere (usually from the environment): low, not medium. So is a settings module's top-level
+``DEBUG = True`` or literal ``SECRET_KEY`` that a later ``if`` on the configuration assigns again.
 """
 
 from __future__ import annotations
@@ -51,4 +52,24 @@ def overridden_off(tree: ast.AST, node: ast.AST, parents: dict[int, ast.AST], ke
     return ""
 
 
-__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off"]
+def _replaces(value: ast.expr) -> bool:
+    """A value read at run time (``os.getenv(...)``, an expression) or ``False``: not another literal default."""
+    return not isinstance(value, ast.Constant) or value.value is False
+
+
+def replaced_in_branch(tree: ast.Module, node: ast.AST, key: str) -> str:
+    """The test of a later top-level ``if`` that assigns ``key`` again (``if ENVIRONMENT == 'production':
+    DEBUG = False; SECRET_KEY = os.getenv('SECRET_KEY')``) when ``node`` is a top-level ``key = <literal>``, or
+    ``""``: the literal is one environment's default, which the branch chosen from the configuration replaces."""
+    if node not in tree.body:
+        return ""
+    line = getattr(node, "lineno", 0)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and stmt.lineno > line and any(
+                isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)
+                for branch in (stmt.body, stmt.orelse) for s in ast.walk(ast.Module(body=branch, type_ignores=[]))):
+            return ast.unparse(stmt.test)[:60]
+    return ""
+
+
+__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off", "replaced_in_branch"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
-from apishield.audit.rules._config_classes import is_dev_class, overridden_off
+from apishield.audit.rules._config_classes import is_dev_class, overridden_off, replaced_in_branch
 from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -201,9 +201,11 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
                 item = au.subscript_key(target) if isinstance(target, ast.Subscript) else None
                 if text.endswith(".debug") or text == "DEBUG" or item == "DEBUG":
                     sub = overridden_off(ctx.tree, node, parents) if text == "DEBUG" else ""
+                    branch = replaced_in_branch(ctx.tree, node, "DEBUG") if text == "DEBUG" and not sub else ""
                     yield at_node(DEBUG, ctx, node, "debug mode switched on in code" + (
-                        f" (a base class: {sub} switches it off)" if sub else ""), fix=fix,
-                        **({"severity": Severity.LOW} if sub else {}))
+                        f" (a base class: {sub} switches it off)" if sub else "") + (
+                        f" (replaced when {branch})" if branch else ""), fix=fix,
+                        **({"severity": Severity.LOW} if sub or branch else {}))
         elif isinstance(node, ast.Dict):
             for dict_key, value in zip(node.keys, node.values, strict=False):
                 if au.str_const(dict_key) == "request.show_tracebacks" and au.is_true(value):

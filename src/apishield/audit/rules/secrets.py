@@ -17,7 +17,7 @@ from apishield.audit.rules._comparisons import (
     not_a_secret_comparison,
     secretish,
 )
-from apishield.audit.rules._config_classes import is_dev_class
+from apishield.audit.rules._config_classes import is_dev_class, replaced_in_branch
 from apishield.audit.rules._django_settings import weak_password_hasher
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports, is_sample_code
@@ -291,7 +291,10 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         literal = _literal_secret(value)
         if literal is not None:
-            yield at_node(HARDCODED_SECRET, ctx, node, f"{name} is a literal in the source")
+            branch = replaced_in_branch(ctx.tree, node, name)
+            yield at_node(HARDCODED_SECRET, ctx, node, f"{name} is a literal in the source"
+                          + (f" (replaced when {branch})" if branch else ""),
+                          **({"severity": Severity.LOW} if branch else {}))
         elif _env_fallback(value, imp) is not None:
             yield at_node(
                 HARDCODED_SECRET,
@@ -327,6 +330,7 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
                 node,
                 f"{name} is weak ({len(literal)} characters"
                 f"{', a known placeholder' if literal.lower() in _WEAK else ''})",
+                **({"severity": Severity.LOW} if replaced_in_branch(ctx.tree, node, name) else {}),
             )
 
 

@@ -1,0 +1,41 @@
+"""A settings module's literal ``DEBUG = True`` or ``SECRET_KEY`` that a later ``if`` on the configuration assigns
+again (``if ENVIRONMENT == 'production': DEBUG = False``) is one environment's default: listed at low. Without that
+branch, or with one that leaves the value alone, it stays medium or higher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_SETTINGS = """\
+import os
+ENVIRONMENT = os.getenv('ENVIRONMENT', 'development')
+SECRET_KEY = '^+%!mnsrflamqkz!)dv&7kxt%zct-^)_c41+e59nxx$#%r0z*u'
+DEBUG = True
+INSTALLED_APPS = ['django.contrib.auth', 'rest_framework']
+MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']
+{branch}
+"""
+
+
+@pytest.mark.parametrize(("branch", "lowered"), [
+    # must stay quiet (low): production replaces both
+    ("if ENVIRONMENT == 'production':\n    DEBUG = False\n    SECRET_KEY = os.getenv('SECRET_KEY')", True),
+    ("if os.getenv('DJANGO_ENV') != 'dev':\n    DEBUG = os.getenv('DEBUG') == '1'\n"
+     "    SECRET_KEY = os.environ['SECRET_KEY']", True),
+    # must fire: nothing replaces them, or the branch touches other settings only
+    ("", False),
+    ("if ENVIRONMENT == 'production':\n    ALLOWED_HOSTS = ['example.com']", False),
+    ("if ENVIRONMENT == 'production':\n    DEBUG = True\n    SECRET_KEY = 'another-literal-key-0123456789abcdef'", False),
+])
+def test_development_defaults_replaced_by_an_environment_branch_are_low(tmp_path: Path, branch: str,
+                                                                       lowered: bool) -> None:
+    result = audit(tmp_path, {"tutorial/settings.py": _SETTINGS.format(branch=branch)})
+    for rule_id in ("AS301", "AS601"):
+        hits = [f for f in result.findings if f.rule_id == rule_id]
+        assert hits, f"{rule_id} is always listed"
+        assert all(f.severity == Severity.LOW for f in hits) is lowered, rule_id
