@@ -175,6 +175,8 @@ AUTH_FLOW = {
     "reset_password", "password-reset", "activate", "password-recovery",
 }
 _SIGN_IN_WORDS = frozenset({"login", "logout", "signin", "signup", "register"})
+_SIGN_UP = re.compile(r"^(?:create|new|add)[-_]?(?:user|account)$")
+_STAFF = re.compile(r"admin|manage|staff|internal|backoffice", re.IGNORECASE)
 _PUBLIC_HANDLER = re.compile(
     r"^(health\w*|ping|static|docs|(\w+_)?log_?in\w*|log_?out|sign_?(in|up|out)\w*|register\w*|forgot_password|"
     r"reset_password|password_reset|activate\w*|oauth\w*callback|\w*_callback)$"
@@ -196,6 +198,8 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
         return segs[-1]
     if segs and re.split(r"[-_.]", segs[-1])[-1] in _SIGN_IN_WORDS:  # ``/admin-login``, ``/user_register``
         return segs[-1]
+    if segs and _SIGN_UP.match(segs[-1]) and not any(_STAFF.search(s) for s in segs[:-1]):
+        return "sign-up"  # ``/createuser``, ``/new-account``; ``/admin/create_user`` is an administrator's action
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):
         return name

@@ -1,0 +1,47 @@
+"""A route named for creating one's account (``/createuser``, ``/new-account``) is a sign-up: public by design,
+so a missing login is at most noted (AS101 low). The same action under an administrator's path
+(``/admin/create_user``) is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_APP = """\
+import sqlite3
+from flask import Flask, redirect, request, session
+app = Flask(__name__)
+app.secret_key = read_key()
+
+
+@app.route('/notes')
+def notes():
+    if 'id' not in session:
+        return redirect('/')
+    return list_notes(session['id'])
+
+
+@app.route('{path}', methods=['POST'])
+def create_new_user():
+    db = sqlite3.connect('app.db')
+    db.execute('INSERT INTO users (username, password) VALUES (?, ?)', (request.form['u'], request.form['p']))
+    db.commit()
+    return redirect('/')
+"""
+
+
+@pytest.mark.parametrize(("path", "reported"), [
+    ("/createuser", False),      # must stay quiet: a sign-up
+    ("/new-account", False),
+    ("/admin/create_user", True),  # must fire: an administrator's action
+    ("/users/bulk_import", True),
+])
+def test_account_creation_is_public_unless_an_administrators_path(tmp_path: Path, path: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _APP.format(path=path)})
+    hits = [f for f in result.findings if f.rule_id == "AS101" and f.severity >= Severity.MEDIUM
+            and f.location and f.location.line > 12]
+    assert bool(hits) is reported
