@@ -221,6 +221,8 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
         return ""
     if _PUBLIC_PROJECTION.search(_handler_source(project, route)):
         return "its response is a declared public projection"
+    if _answers_public_fields_only(handler_body(project, route) or ""):
+        return "it answers only public profile fields (a name, an id)"
     if (segs and segs[-1].lower() in open_items and PARAM_LAST.search(route.path) is None
             and len(route.path.strip("/").split("/")) > 1):
         return f"the '{segs[-1]}' items are served one by one to anonymous callers too"
@@ -232,6 +234,26 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     if _QUERIES_STORE.search(body) and not _takes_request_input(project, route):
         return "a fixed listing that takes no request input and reads no one's records"
     return ""
+
+
+#: the fields a public profile shows: who someone is, not what is private to them
+_PUBLIC_FIELDS = frozenset({"id", "username", "user_name", "name", "display_name", "displayname", "nickname", "handle",
+                            "avatar", "avatar_url", "bio", "url", "uri", "created", "created_at", "joined"})
+_DICT_KEYS = re.compile(r"""['"](\w+)['"]\s*:""")
+
+
+def _answers_public_fields_only(body: str) -> bool:
+    """Every value the handler returns is a literal dict (or ``jsonify``/``dict`` of one) whose keys are public
+    profile fields only (``return jsonify({'username': user.username})``); anything else, or no return, is not."""
+    returns = [line.strip() for line in body.splitlines() if line.strip().startswith("return ")]
+    if not returns:
+        return False
+    for ret in returns:
+        keys = _DICT_KEYS.findall(ret)
+        if not keys or not ret.startswith(("return {", "return jsonify({", "return (jsonify({", "return dict(")) \
+                or not set(k.lower() for k in keys) <= _PUBLIC_FIELDS or ret.count("{") != ret.count("}"):
+            return False
+    return True
 
 
 def shape(path: str) -> str:
