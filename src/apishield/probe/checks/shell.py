@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
 
 
-SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
+#: the last one has no space (``${IFS}`` separates the words) for filters that refuse spaces
+SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'", ";sleep${{IFS}}{n};")
+
+
+def without_spaces(form: str) -> str:
+    """A shell canary whose words are separated by ``${IFS}`` instead of spaces: the same command for a shell,
+    and it passes a filter that refuses spaces (``' ' not in ip``)."""
+    return form.replace(" ", "${IFS}")
 
 
 def follows_seconds(base: Exchange, first: Exchange, second: Exchange) -> bool:
@@ -37,20 +44,22 @@ async def cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, *, reflec
     """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
     not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
     context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
-    in three shell syntaxes, which must delay the answer in proportion. The time canary needs no output, so a
-    command whose output is filtered or discarded is found too. Without a baseline answer (``timed`` False) only
-    the output canaries run."""
+    in three shell syntaxes and one without spaces, which must delay the answer in proportion. The time canary
+    needs no output, so a command whose output is filtered or discarded is found too. Behind a filter that
+    refuses spaces the canaries without them (``${IFS}`` between the words) get through. Without a baseline
+    answer (``timed`` False) only the output canaries run."""
     a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
     want = f"apshc{a * b}"
     if want in base.text:
         return
     canary = f"echo apshc$(({a}*{b}))"
-    forms = [f";{canary};", f"$({canary})", f"|{canary}", f"';{canary};'", f"\";{canary};\"", f"`{canary}`"]
+    forms = [f";{canary};", f"$({canary})", f"|{canary}", f"';{canary};'", f"\";{canary};\"", f"`{canary}`",
+             without_spaces(f";{canary};"), without_spaces(f"$({canary})")]
     hinted = bool(CMD_HINT.search(slot.name))
     for form in forms if hinted or reflected else forms[:2]:
         ex = await send(f"{send.default}{form}")
         if ex is not None and want in ex.text:
-            ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
+            ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {form!r} (its output {want} came back)",
                        ex, op=slot.op, parameter=slot.name, highlight=want)
             return
     if not timed or not (hinted or send.quote_sensitive):
