@@ -29,15 +29,16 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import html
 import random
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
 from apishield.probe.checks import shell, ssrf, xxe
-from apishield.probe.checks._util import body_args, same, try_send, who_for, without_shell_errors
+from apishield.probe.checks._util import body_args, normalise, same, try_send, who_for, without_shell_errors
 from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -264,26 +265,57 @@ async def _sql_boolean(ctx: Context, slot: Slot, send: Sender, base: Exchange) -
     return await _sql_conjunction(ctx, slot, send, base)
 
 
+def _echoes(value: Any) -> list[str]:
+    """The forms a page may show a value back in: as sent, HTML-escaped (both apostrophe styles), URL-encoded."""
+    sent = str(value)
+    return [sent, html.escape(sent), html.escape(sent).replace("&#x27;", "&#39;"), quote_plus(sent)]
+
+
+def alike(send: Sender, a: Exchange, a_value: Any, b: Exchange, b_value: Any) -> bool:
+    """``a`` and ``b`` (answers to ``a_value`` and ``b_value``) say the same once each one's echo of its value
+    is read as the plain value: a page that shows the query back (its search box) differs by nothing else."""
+    def text(ex: Exchange, value: Any) -> str:
+        out = ex.text
+        if str(value) != str(send.default):
+            for echo, plain in zip(_echoes(value), _echoes(send.default), strict=True):
+                out = out.replace(echo, plain)
+        return normalise(out)
+    return a.status == b.status and text(a, a_value) == text(b, b_value)
+
+
 async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
     """``AND 1=1`` answered as the baseline and ``AND 1=2`` otherwise, twice in the same quoting, after a 2xx
-    baseline; a control value (the suffix's words without SQL meaning) must answer as the contradiction does not."""
+    baseline; a control value (the suffix's words without SQL meaning) must answer as the contradiction does not.
+    A string that is a whole number (``?id=1``) is tried unquoted first (``WHERE id = `` + id), then quoted; the
+    value's echo in the page (a search box showing it back) is not a difference."""
     if not base.ok:
         return False
-    pairs = AND_PAIRS[:2] if slot.numeric or isinstance(send.default, (int, float)) else AND_PAIRS[2:]
-    confirmed: list[Exchange] = []
-    for true_sfx, false_sfx in pairs:
-        t = await send(f"{send.default}{true_sfx}")
-        f = await send(f"{send.default}{false_sfx}")
-        if t is None or f is None or not same(t, base) or same(f, base):
-            return False
-        confirmed.append(f)
-    control = await send(f"{send.default}{pairs[0][0].replace('AND', 'apishield')}")
-    if control is None or same(control, base):
-        return False  # the suffix is dropped or ignored whatever it says: the pair proves nothing
-    ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: {pairs[0][0].strip()!r} answers as the plain value and "
-               f"{pairs[0][1].strip()!r} does not (twice; a suffix without SQL meaning differs as well)", confirmed[0],
-               op=slot.op, parameter=slot.name)
-    return True
+    default = send.default
+    numeric = slot.numeric or isinstance(default, (int, float))
+    quotings = [AND_PAIRS[:2]] if numeric else [AND_PAIRS[:2], AND_PAIRS[2:]] if isinstance(
+        default, str) and re.fullmatch(r"-?\d{1,12}", default) else [AND_PAIRS[2:]]
+    for pairs in quotings:
+        confirmed: list[Exchange] = []
+        for true_sfx, false_sfx in pairs:
+            t = await send(f"{default}{true_sfx}")
+            f = await send(f"{default}{false_sfx}")
+            if t is None or f is None:
+                return False
+            if not alike(send, t, f"{default}{true_sfx}", base, default) or alike(
+                    send, f, f"{default}{false_sfx}", base, default):
+                break
+            confirmed.append(f)
+        if len(confirmed) < len(pairs):
+            continue
+        value = f"{default}{pairs[0][0].replace('AND', 'apishield')}"
+        control = await send(value)
+        if control is None or alike(send, control, value, base, default):
+            return False  # the suffix is dropped or ignored whatever it says: the pair proves nothing
+        ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: {pairs[0][0].strip()!r} answers as the plain value and "
+                   f"{pairs[0][1].strip()!r} does not (twice; a suffix without SQL meaning differs as well)",
+                   confirmed[0], op=slot.op, parameter=slot.name)
+        return True
+    return False
 
 
 async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
