@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from itsdangerous import Signer
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import try_send, visible_lines
 from apishield.probe.checks.jwt import wordlist
 from apishield.probe.checks.redirect import client_side_targets
 from apishield.probe.client import Exchange
@@ -85,13 +85,6 @@ async def _fixation(ctx: Context) -> None:
             return
 
 
-def _visible(html: str) -> list[str]:
-    """Lines of visible text (tags, scripts and styles removed)."""
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "\n", html)
-    lines = (re.sub(r"<[^>]*>", " ", line) for line in html.splitlines())
-    return [" ".join(t.split()) for t in lines if t.strip()]
-
-
 def _login_target(ctx: Context, ex: Exchange) -> str | None:
     """The same-origin login path this answer redirects an anonymous caller to, if any."""
     targets: list[str] = []
@@ -121,11 +114,11 @@ async def _after_redirect(ctx: Context) -> None:
         target = _login_target(ctx, ex)
         if target is None:
             continue
-        text = [t for t in _visible(ex.text) if "redirect" not in t.lower() and target not in t]
+        text = [t for t in visible_lines(ex.text) if "redirect" not in t.lower() and target not in t]
         if ex.ok:  # a page that redirects by script: its text beyond the login page's own
             if target not in logins:
                 login = await try_send(ctx, "GET", target)
-                logins[target] = set(_visible(login.text)) if login is not None and login.ok else None
+                logins[target] = set(visible_lines(login.text)) if login is not None and login.ok else None
             known = logins[target]
             if known is None:
                 continue
