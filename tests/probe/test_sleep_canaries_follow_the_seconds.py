@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from apishield.probe.checks.injection import follows_seconds
+from apishield.probe.checks.shell import follows_seconds
 from apishield.probe.client import Exchange
 from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
 

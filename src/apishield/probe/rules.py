@@ -118,6 +118,10 @@ SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by t
 LOGOUT_KEPT = _r("PR-SESS-002", "Session or token still accepted after logout", (613,), "API2:2023", M, HI,
                  "Revoke the token or session on logout (a denylist of its id until it expires, or server-side "
                  "sessions); apishield revokes the session's tokens on logout.")
+SESSION_WEAK_KEY = _r("PR-SESS-003", "Signed session cookie's key is guessable (cracked offline: anyone can forge "
+                      "sessions)", (1391, 798), "API2:2023", C, HI,
+                      "Set the framework's secret key (Flask SECRET_KEY) to a random 256-bit value from a secret "
+                      "store, never a placeholder or a word.")
 EAR = _r("PR-EAR-001", "Execution after redirect: a redirect to the login carries the protected page's content",
          (698,), "API5:2023", H, MED, "Stop handling (return) right after redirecting an unauthenticated caller.")
 RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied address header (X-Forwarded-For)",

@@ -103,3 +103,10 @@ def login_op(ctx: Context) -> tuple[Operation | None, str]:
     if any(i.headers.get("Authorization", "").lower().startswith("basic ") for i in ctx.identities):
         return op, "basic"  # identities that are HTTP Basic credentials: the login reads them the same way
     return op, "form" if op is not None and op.form_encoded else "json"
+
+
+def visible_lines(html: str) -> list[str]:
+    """Lines of visible text (tags, scripts and styles removed)."""
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "\n", html)
+    lines = (re.sub(r"<[^>]*>", " ", line) for line in html.splitlines())
+    return [" ".join(t.split()) for t in lines if t.strip()]

@@ -9,10 +9,14 @@ anonymous/garbage request to answer 2xx; for spec-protected operations that is p
 promised otherwise. A 2xx whose short body
 refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
 not access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``):
-no data was served, whatever the status says.
+no data was served, whatever the status says. When the description is silent, an anonymous HTML page that invites
+the caller to log in (a link or form to a login route, a password field) is the page's anonymous view: the
+identity being shown more there (its name, a logout link) is personalisation of a public page, not protection.
 """
 
 from __future__ import annotations
+
+import re
 
 from apishield.probe import rules
 from apishield.probe.checks._util import normalise, try_send
@@ -34,6 +38,16 @@ EMPTY = ("", "null", "{}", "[]", '""', "none")
 def serves_nothing(ex: Exchange) -> bool:
     """A GET answer with nothing in it: an empty body or an empty JSON value (``null``, ``{}``, ``[]``)."""
     return ex.method == "GET" and "".join(ex.text.split()).lower() in EMPTY
+
+
+# a link or form to a login route, or a password field: the page treats its caller as not logged in
+LOGIN_INVITE = re.compile(r"""(?i)<input\b[^>]*\btype\s*=\s*["']?password|<(a|form)\b[^>]*\b(href|action)\s*=\s*["']?"""
+                          r"""[^"'\s>]*/(log-?in|sign-?in|auth/login)\b|<a\b[^>]*>\s*(log ?in|sign ?in)\s*</a>""")
+
+
+def invites_login(ex: Exchange) -> bool:
+    """An HTML answer that offers the caller a way to log in: the anonymous view of a page, not protected data."""
+    return "html" in (ex.content_type or "") and LOGIN_INVITE.search(ex.text) is not None
 
 
 def _candidates(ctx: Context) -> list[Operation]:
@@ -105,6 +119,10 @@ async def authn(ctx: Context) -> None:
             # control: the anonymous request once more; an answer that changes by itself proves nothing
             again = await try_send(ctx, op.method, path, op=op, params=query)
             if again is None or again.status != anon.status or normalise(again.text) != normalise(anon.text):
+                continue
+            if invites_login(anon):
+                ctx.notes.append(f"authn: {op.method} {op.path} showed an identity more than an anonymous caller, "
+                                 "but its anonymous page invites the caller to log in: a public page, not counted")
                 continue
         if anon.ok and not denied(anon):
             if serves_nothing(anon):

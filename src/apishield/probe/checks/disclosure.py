@@ -13,11 +13,15 @@
   request that sent it excepted); fields named like secrets (``password``, ``pwhash``, ``password_hash``,
   ``api_key`` …); values shaped like password hashes (bcrypt, argon2, PBKDF2, crypt ``$1$/$5$/$6$``, scrypt)
   whatever the field is called; payment card numbers (Luhn-valid, a known issuer prefix, and a card-like field
-  name or grouping); private keys and cloud access key ids.
+  name or grouping); private keys and cloud access key ids. In an HTML or plain-text answer the same is read from
+  its labelled values: a line of visible text that ends in ``Password: admin123`` or ``Credit Card: 4111 1111 1111
+  1111`` (the label at the line's start or after a separator, one value ending the line, not a value the request
+  sent) is read as that field.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -26,7 +30,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, walk_keys, without_shell_errors
+from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, visible_lines, walk_keys, without_shell_errors
 from apishield.probe.checks.ssrf import names_a_url
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
@@ -240,6 +244,42 @@ def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
             yield from string_leaves(item, depth + 1)
 
 
+#: a labelled value ending a line of visible text: ``Password: admin123``, ``Hardcoded Admin Password: x``,
+#: ``Credit Card: 4111 1111 1111 1111``; the label starts the line or follows a separator (`` - ``, ``|``, ``. ``)
+LABELLED = re.compile(
+    r"(?i)(?:^|(?<=\s[-|–]\s)|(?<=[.;,!]\s))(?P<label>(?:[a-z]+[ _-]){0,2}?(?P<key>user ?name|login|e-?mail|"
+    r"password|passwd|pwd|passcode|secret|secret[ _-]?key|api[ _-]?key|credit[ _-]?card(?:[ _-]?(?:number|no))?|"
+    r"card[ _-]?(?:number|no)))\s*[:=]\s*(?P<value>\d{4}(?:[ -]?\d{1,7}){2,4}|[^\s<>\"']{3,64})\s*$")
+#: words a page shows where a secret would go, not secrets
+NOT_A_SECRET = frozenset({"required", "optional", "hidden", "none", "null", "n/a", "unknown", "not set", "string",
+                          "example", "redacted", "masked", "protected", "encrypted", "secret"})
+
+
+def labelled_values(ex: Exchange) -> dict[str, str] | None:
+    """The labelled values of an HTML or plain-text answer (``{"password": "admin123", "username": "admin"}``),
+    keyed by the label's field name; None for other answers. A value the request sent (an echo) is left out."""
+    if ex.content_type not in ("text/html", "text/plain", "application/xhtml+xml"):
+        return None
+    sent = unquote_plus(ex.url) + " " + unquote_plus(ex.request_body.decode("utf-8", "replace"))
+    out: dict[str, str] = {}
+    for line in visible_lines(ex.text)[:400]:
+        m = LABELLED.search(html.unescape(line))
+        if m is None:
+            continue
+        key = re.sub(r"[ -]", "_", m.group("key").lower()).replace("user_name", "username").replace("e_mail", "email")
+        value = m.group("value")
+        if (PROMPT.search(m.group("label")) or value.lower() in NOT_A_SECRET or MASKED_VALUE.match(value)
+                or value in sent):
+            continue
+        out.setdefault("api_key" if key == "apikey" else key, value)
+    return out
+
+
+#: a label that asks for a value or reports on one (``Enter your password``, ``Invalid password``): no value shown
+PROMPT = re.compile(r"(?i)\b(enter|your|new|confirm|old|current|forgot|reset|invalid|wrong|incorrect|bad|missing)\b")
+MASKED_VALUE = re.compile(r"^[*xX•#.\-_]+$|^[\[(<{]")
+
+
 def _own_password(ctx: Context, ex: Exchange, data: Any) -> str | None:
     """The name of an identity whose password (known to the probe: it logged in with it) is a value of the
     answer, whatever the field is called or when there is no field name at all (rows as arrays); an answer
@@ -315,7 +355,9 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
     data = ex.json()
-    leaked = sensitive_fields(data) if "json" in ex.content_type else []
+    labelled = labelled_values(ex) if data is None else None  # a page's labelled values, read as its fields
+    data = data if labelled is None else labelled
+    leaked = sensitive_fields(data) if "json" in ex.content_type or labelled else []
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
         leaked = [k for k in leaked if k in foreign]
@@ -323,13 +365,15 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     if leaked or shapes:
         what = ", ".join(dict.fromkeys([*shapes, *leaked]))
         first = (shapes[0].split(" ")[0] if shapes else leaked[0])
-        ctx.report(rules.AUTH_SENSITIVE, f"response carries {what}{' to an anonymous caller' if anon else ''}", ex,
-                   op=op, parameter=first, severity=Severity.HIGH if anon or shapes else Severity.MEDIUM,
-                   highlight=f'"{first}"')
+        where = " (labelled in the page's text)" if labelled else ""
+        ctx.report(rules.AUTH_SENSITIVE, f"response carries {what}{where}{' to an anonymous caller' if anon else ''}",
+                   ex, op=op, parameter=first, severity=Severity.HIGH if anon or shapes else Severity.MEDIUM,
+                   highlight=labelled.get(first, first) if labelled else f'"{first}"')
     cards = sorted({k for k, v in walk_keys(data) if card_number(k, v)})
     if cards:
-        ctx.report(rules.CARD_NUMBER, f"payment card number(s) in field(s) {', '.join(cards)} (Luhn-valid)", ex,
-                   op=op, parameter=cards[0], highlight=f'"{cards[0]}"')
+        ctx.report(rules.CARD_NUMBER, f"payment card number(s) in {'labelled value' if labelled else 'field'}(s) "
+                   f"{', '.join(cards)} (Luhn-valid)", ex,
+                   op=op, parameter=cards[0], highlight=labelled[cards[0]] if labelled else f'"{cards[0]}"')
     own = _own_password(ctx, ex, data)
     if own is not None:
         ctx.report(rules.AUTH_SENSITIVE, f"response carries the plain-text password of identity {own!r}"
@@ -417,5 +461,5 @@ async def passive(ctx: Context) -> None:
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "luhn", "missing_input", "passive",
-           "sensitive", "sent_values", "stores_data", "upstream_failure", "weak_csp"]
+__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "labelled_values", "luhn", "missing_input",
+           "passive", "sensitive", "sent_values", "stores_data", "upstream_failure", "weak_csp"]

@@ -14,11 +14,12 @@ Every verdict compares against a baseline request with a harmless value, and eac
   reflected or the combined canary broke the template;
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
-  answer a quote alone changes;
+  answer a quote alone changes (see :mod:`apishield.probe.checks.shell`);
 * **SSRF** — for parameters that name a URL: a one-shot loopback listener's address, which the server must ask
   for (see :mod:`apishield.probe.checks.ssrf`);
 * **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
-  named like serialized data or whose answer shows a decoding error; the delay must follow N;
+  named like serialized data or whose answer shows a decoding error; the delay must follow N (also in
+  :mod:`apishield.probe.checks.shell`);
 * **XXE** — for operations that take XML, and (one request each) for those that take a JSON object, since many
   servers parse whatever Content-Type they are sent: a local file entity and an internal entity (no external URL).
 """
@@ -26,23 +27,22 @@ Every verdict compares against a baseline request with a harmless value, and eac
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
 import functools
+import html
 import random
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
-from apishield.findings import Confidence
 from apishield.probe import rules
-from apishield.probe.checks import ssrf, xxe
-from apishield.probe.checks._util import body_args, same, try_send, who_for, without_shell_errors
+from apishield.probe.checks import shell, ssrf, xxe
+from apishield.probe.checks._util import body_args, normalise, same, try_send, who_for, without_shell_errors
 from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import Operation, is_file, sample_body, sample_value
+from apishield.probe.targets import Operation, sample_body, sample_value
 
 SQL_ERRORS = re.compile(
     r"(?i)(sqlite3?\.|OperationalError|unrecognized token|near \"[^\"]*\": syntax error|SQL syntax|"
@@ -265,26 +265,57 @@ async def _sql_boolean(ctx: Context, slot: Slot, send: Sender, base: Exchange) -
     return await _sql_conjunction(ctx, slot, send, base)
 
 
+def _echoes(value: Any) -> list[str]:
+    """The forms a page may show a value back in: as sent, HTML-escaped (both apostrophe styles), URL-encoded."""
+    sent = str(value)
+    return [sent, html.escape(sent), html.escape(sent).replace("&#x27;", "&#39;"), quote_plus(sent)]
+
+
+def alike(send: Sender, a: Exchange, a_value: Any, b: Exchange, b_value: Any) -> bool:
+    """``a`` and ``b`` (answers to ``a_value`` and ``b_value``) say the same once each one's echo of its value
+    is read as the plain value: a page that shows the query back (its search box) differs by nothing else."""
+    def text(ex: Exchange, value: Any) -> str:
+        out = ex.text
+        if str(value) != str(send.default):
+            for echo, plain in zip(_echoes(value), _echoes(send.default), strict=True):
+                out = out.replace(echo, plain)
+        return normalise(out)
+    return a.status == b.status and text(a, a_value) == text(b, b_value)
+
+
 async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
     """``AND 1=1`` answered as the baseline and ``AND 1=2`` otherwise, twice in the same quoting, after a 2xx
-    baseline; a control value (the suffix's words without SQL meaning) must answer as the contradiction does not."""
+    baseline; a control value (the suffix's words without SQL meaning) must answer as the contradiction does not.
+    A string that is a whole number (``?id=1``) is tried unquoted first (``WHERE id = `` + id), then quoted; the
+    value's echo in the page (a search box showing it back) is not a difference."""
     if not base.ok:
         return False
-    pairs = AND_PAIRS[:2] if slot.numeric or isinstance(send.default, (int, float)) else AND_PAIRS[2:]
-    confirmed: list[Exchange] = []
-    for true_sfx, false_sfx in pairs:
-        t = await send(f"{send.default}{true_sfx}")
-        f = await send(f"{send.default}{false_sfx}")
-        if t is None or f is None or not same(t, base) or same(f, base):
-            return False
-        confirmed.append(f)
-    control = await send(f"{send.default}{pairs[0][0].replace('AND', 'apishield')}")
-    if control is None or same(control, base):
-        return False  # the suffix is dropped or ignored whatever it says: the pair proves nothing
-    ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: {pairs[0][0].strip()!r} answers as the plain value and "
-               f"{pairs[0][1].strip()!r} does not (twice; a suffix without SQL meaning differs as well)", confirmed[0],
-               op=slot.op, parameter=slot.name)
-    return True
+    default = send.default
+    numeric = slot.numeric or isinstance(default, (int, float))
+    quotings = [AND_PAIRS[:2]] if numeric else [AND_PAIRS[:2], AND_PAIRS[2:]] if isinstance(
+        default, str) and re.fullmatch(r"-?\d{1,12}", default) else [AND_PAIRS[2:]]
+    for pairs in quotings:
+        confirmed: list[Exchange] = []
+        for true_sfx, false_sfx in pairs:
+            t = await send(f"{default}{true_sfx}")
+            f = await send(f"{default}{false_sfx}")
+            if t is None or f is None:
+                return False
+            if not alike(send, t, f"{default}{true_sfx}", base, default) or alike(
+                    send, f, f"{default}{false_sfx}", base, default):
+                break
+            confirmed.append(f)
+        if len(confirmed) < len(pairs):
+            continue
+        value = f"{default}{pairs[0][0].replace('AND', 'apishield')}"
+        control = await send(value)
+        if control is None or alike(send, control, value, base, default):
+            return False  # the suffix is dropped or ignored whatever it says: the pair proves nothing
+        ctx.report(rules.SQLI_BOOL, f"{slot.name!r}: {pairs[0][0].strip()!r} answers as the plain value and "
+                   f"{pairs[0][1].strip()!r} does not (twice; a suffix without SQL meaning differs as well)",
+                   confirmed[0], op=slot.op, parameter=slot.name)
+        return True
+    return False
 
 
 async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
@@ -426,96 +457,6 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
                    f"({hit[:24]})", ex, op=slot.op, parameter=slot.name, highlight=hit[:24])
 
 
-CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
-
-
-SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'")
-
-
-def follows_seconds(base: Exchange, first: Exchange, second: Exchange) -> bool:
-    """Answers to a 2-second and a 4-second sleep canary delayed by about 2 and 4 seconds: each at least 90 % of
-    what was asked, the first shorter than the second's minimum, the second about two seconds longer. A stall of
-    the target's own (a database lock wait, a slow upstream) delays both alike and is no proof."""
-    short, long = first.elapsed - base.elapsed, second.elapsed - base.elapsed
-    return 1.8 <= short < 3.6 <= long and long - short >= 1.5
-
-
-async def _cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, timed: bool = True) -> None:
-    """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
-    not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
-    context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
-    in three shell syntaxes, which must delay the answer in proportion. The time canary needs no output, so a
-    command whose output is filtered or discarded is found too. Without a baseline answer (``timed`` False) only
-    the output canaries run."""
-    a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
-    want = f"apshc{a * b}"
-    if want in base.text:
-        return
-    canary = f"echo apshc$(({a}*{b}))"
-    forms = [f";{canary};", f"$({canary})", f"|{canary}", f"';{canary};'", f"\";{canary};\"", f"`{canary}`"]
-    hinted = bool(CMD_HINT.search(slot.name))
-    for form in forms if hinted or reflects(send, base) else forms[:2]:
-        ex = await send(f"{send.default}{form}")
-        if ex is not None and want in ex.text:
-            ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {canary!r} (its output {want} came back)",
-                       ex, op=slot.op, parameter=slot.name, highlight=want)
-            return
-    if not timed or not (hinted or send.quote_sensitive):
-        return
-    async with ctx.timing:
-        for form in SLEEP_FORMS:
-            first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
-            if first is None:
-                return
-            if first.elapsed - base.elapsed < 1.8:
-                continue
-            second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
-            if second is not None and follows_seconds(base, first, second):
-                ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
-                           f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
-                           second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
-            return
-
-
-SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload|ya?ml)")
-SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial|"
-                          r"yaml\.(scanner|parser|constructor)|could not determine a constructor)")
-# a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
-PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
-
-
-# a YAML document whose only effect, under an unsafe loader (PyYAML's yaml.load, UnsafeLoader), is time.sleep(N)
-YAML_SLEEP = "!!python/object/apply:time.sleep [{n}]"
-
-
-def _pickled(n: int) -> list[tuple[str, str]]:
-    raw = PICKLED_SLEEP.format(n=n).encode()
-    return [("a pickle", base64.urlsafe_b64encode(raw).decode()), ("a pickle", base64.b64encode(raw).decode()),
-            ("a pickle", raw.decode()), ("a YAML document", YAML_SLEEP.format(n=n))]
-
-
-async def _deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    """Python pickle and YAML: for parameters named like serialized data, uploaded files, or whose answer shows a
-    decoding error, a pickle (base64, URL-safe base64 and raw) and a YAML document that only sleep; the delay must
-    follow the requested seconds (2, then 4)."""
-    uploaded = slot.location == "body" and is_file(slot.op.body_fields.get(slot.name))
-    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded):
-        return
-    async with ctx.timing:
-        for index, (what, payload) in enumerate(_pickled(2)):
-            first = await send(payload, timeout=base.elapsed + 8)
-            if first is None:
-                return
-            if first.elapsed - base.elapsed < 1.8:
-                continue
-            second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
-            if second is not None and follows_seconds(base, first, second):
-                ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays "
-                           f"the answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; "
-                           f"baseline {base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
-            return
-
-
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
                           rules.CMDI, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
        weight=40, phase="input", order=10)
@@ -564,7 +505,7 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     if base is not None and base.status is None and not slot.numeric:
         # no answer to the plain value (a handler that waits on a command that fails with it): the output
         # canaries, which make such a command line succeed, are worth their few requests; timings say nothing
-        await _cmdi(ctx, slot, send, base, timed=False)
+        await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base), timed=False)
         return False
     if base is not None and base.status is not None and base.status >= 500 and slot.location == "body":
         send.redraw()  # a value the server keeps unique (a user name, an e-mail) may already be taken
@@ -593,6 +534,6 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
-    await _cmdi(ctx, slot, send, base)
-    await _deserialization(ctx, slot, send, base)
+    await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
+    await shell.deserialization(ctx, slot, send, base)
     return not found and base.status < 500

@@ -11,17 +11,26 @@
   answer still carries the page's content: a ``3xx`` body with more text than a redirect notice, or a page whose
   text beyond the redirect is not on the login page itself. The answers the run already recorded are read first;
   other safe HTML pages get one anonymous GET, and each login page one more.
+* **A guessable session-cookie key** — a cookie shaped like a Flask/itsdangerous signed value
+  (``payload.timestamp.signature``), issued during the run or held by an identity, is checked **offline** against
+  the word list the JWT check cracks HMAC secrets with (the same case variants), with Flask's session signer and
+  itsdangerous's default one: a key that reproduces the signature lets anyone sign a session of their choosing.
+  No request is sent.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urljoin, urlsplit
 
+from itsdangerous import Signer
+
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import try_send, visible_lines
+from apishield.probe.checks.jwt import wordlist
 from apishield.probe.checks.redirect import client_side_targets
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
@@ -76,13 +85,6 @@ async def _fixation(ctx: Context) -> None:
             return
 
 
-def _visible(html: str) -> list[str]:
-    """Lines of visible text (tags, scripts and styles removed)."""
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "\n", html)
-    lines = (re.sub(r"<[^>]*>", " ", line) for line in html.splitlines())
-    return [" ".join(t.split()) for t in lines if t.strip()]
-
-
 def _login_target(ctx: Context, ex: Exchange) -> str | None:
     """The same-origin login path this answer redirects an anonymous caller to, if any."""
     targets: list[str] = []
@@ -112,11 +114,11 @@ async def _after_redirect(ctx: Context) -> None:
         target = _login_target(ctx, ex)
         if target is None:
             continue
-        text = [t for t in _visible(ex.text) if "redirect" not in t.lower() and target not in t]
+        text = [t for t in visible_lines(ex.text) if "redirect" not in t.lower() and target not in t]
         if ex.ok:  # a page that redirects by script: its text beyond the login page's own
             if target not in logins:
                 login = await try_send(ctx, "GET", target)
-                logins[target] = set(_visible(login.text)) if login is not None and login.ok else None
+                logins[target] = set(visible_lines(login.text)) if login is not None and login.ok else None
             known = logins[target]
             if known is None:
                 continue
@@ -128,9 +130,56 @@ async def _after_redirect(ctx: Context) -> None:
                        f"content: {shown[:160]!r}", ex, op=op, highlight=text[0][:40])
 
 
-@check("sessions", rules=(rules.SESSION_FIXATION, rules.EAR), weight=1, phase="config", order=60)
+#: an itsdangerous timestamped value: base64url payload (a leading "." when zlib-compressed), timestamp, signature
+SIGNED_VALUE = re.compile(r"^\.?[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,8}\.[A-Za-z0-9_-]{20,}$")
+#: (salt, key derivation) of Flask's session interface, then of itsdangerous's own serializers
+SIGNERS = (("cookie-session", "hmac"), ("itsdangerous", "django-concat"))
+
+
+def crack_signed(value: str, words: list[str]) -> str | None:
+    """Offline: the key under which ``value``'s signature is valid (Flask's session signer or itsdangerous's
+    default, HMAC-SHA1), if it is in ``words``."""
+    for salt, derivation in SIGNERS:
+        for word in words:  # an offline search of our own: no request, no server input compared
+            if Signer(word, salt=salt, key_derivation=derivation, digest_method=hashlib.sha1).validate(value):
+                return word
+    return None
+
+
+def _signed_cookies(ctx: Context) -> dict[str, tuple[str, Exchange | None]]:
+    """Cookies shaped like an itsdangerous signed value: name -> (value, the answer that set it, if seen)."""
+    found: dict[str, tuple[str, Exchange | None]] = {}
+    for ex in list(ctx.client.log):
+        for name, value in set_cookies(ex).items():
+            if SIGNED_VALUE.match(value):
+                found.setdefault(name, (value, ex))
+    for identity in ctx.identities:
+        for key, header in identity.headers.items():
+            for pair in header.split(";") if key.lower() == "cookie" else ():
+                name, _, value = pair.strip().partition("=")
+                if SIGNED_VALUE.match(value):
+                    found.setdefault(name, (value, None))
+    return found
+
+
+def _weak_cookie_key(ctx: Context) -> None:
+    cookies = list(_signed_cookies(ctx).items())[:3]
+    words = wordlist() if cookies else []
+    for name, (value, origin) in cookies:
+        key = crack_signed(value, words)
+        if key is not None:
+            issuer = next((o for o in ctx.operations if origin is not None and o.key == origin.operation), None)
+            ctx.report(rules.SESSION_WEAK_KEY, f"cookie {name!r} is signed with the key {key!r} (cracked offline: it "
+                       "reproduces the cookie's signature); anyone can sign a session of their choosing", origin,
+                       op=issuer, parameter=name)
+
+
+@check("sessions", rules=(rules.SESSION_FIXATION, rules.EAR, rules.SESSION_WEAK_KEY), weight=1, phase="config",
+       order=60)
 async def sessions(ctx: Context) -> None:
-    """Session ids chosen by the client must not be adopted; redirects to the login must not carry the page."""
+    """Session ids chosen by the client must not be adopted; redirects to the login must not carry the page;
+    a signed session cookie's key must not be a guessable word."""
+    _weak_cookie_key(ctx)
     await _fixation(ctx)
     await _after_redirect(ctx)
 

@@ -1,0 +1,118 @@
+"""Code execution per parameter, with harmless canaries only: command injection (``echo`` of an arithmetic
+expansion whose result must come back, and a calibrated ``sleep`` whose delay must follow the seconds asked) and
+Python deserialization (a pickle or YAML document whose only effect is ``time.sleep(N)``). Called by the injection
+check for each string parameter (see :mod:`apishield.probe.checks.injection`), with its sender and baseline.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import TYPE_CHECKING
+
+from apishield.findings import Confidence
+from apishield.probe import rules
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context
+from apishield.probe.targets import is_file
+
+if TYPE_CHECKING:
+    from apishield.probe.checks.injection import Sender, Slot
+
+CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
+
+
+#: the last one has no space (``${IFS}`` separates the words) for filters that refuse spaces
+SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'", ";sleep${{IFS}}{n};")
+
+
+def without_spaces(form: str) -> str:
+    """A shell canary whose words are separated by ``${IFS}`` instead of spaces: the same command for a shell,
+    and it passes a filter that refuses spaces (``' ' not in ip``)."""
+    return form.replace(" ", "${IFS}")
+
+
+def follows_seconds(base: Exchange, first: Exchange, second: Exchange) -> bool:
+    """Answers to a 2-second and a 4-second sleep canary delayed by about 2 and 4 seconds: each at least 90 % of
+    what was asked, the first shorter than the second's minimum, the second about two seconds longer. A stall of
+    the target's own (a database lock wait, a slow upstream) delays both alike and is no proof."""
+    short, long = first.elapsed - base.elapsed, second.elapsed - base.elapsed
+    return 1.8 <= short < 3.6 <= long and long - short >= 1.5
+
+
+async def cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, *, reflected: bool, timed: bool = True) -> None:
+    """Command injection with harmless canaries only: ``echo`` of an arithmetic expansion (the shell's result,
+    not the text sent, must come back); then, where the cheap signals point — a name that suggests a command
+    context, or a quote alone changing the answer (the value reaches some interpreter) — a calibrated ``sleep``
+    in three shell syntaxes and one without spaces, which must delay the answer in proportion. The time canary
+    needs no output, so a command whose output is filtered or discarded is found too. Behind a filter that
+    refuses spaces the canaries without them (``${IFS}`` between the words) get through. Without a baseline
+    answer (``timed`` False) only the output canaries run."""
+    a, b = 300 + send.rng.randrange(600), 41 + send.rng.randrange(50)
+    want = f"apshc{a * b}"
+    if want in base.text:
+        return
+    canary = f"echo apshc$(({a}*{b}))"
+    forms = [f";{canary};", f"$({canary})", f"|{canary}", f"';{canary};'", f"\";{canary};\"", f"`{canary}`",
+             without_spaces(f";{canary};"), without_spaces(f"$({canary})")]
+    hinted = bool(CMD_HINT.search(slot.name))
+    for form in forms if hinted or reflected else forms[:2]:
+        ex = await send(f"{send.default}{form}")
+        if ex is not None and want in ex.text:
+            ctx.report(rules.CMDI, f"{slot.name!r}: a shell ran the canary {form!r} (its output {want} came back)",
+                       ex, op=slot.op, parameter=slot.name, highlight=want)
+            return
+    if not timed or not (hinted or send.quote_sensitive):
+        return
+    async with ctx.timing:
+        for form in SLEEP_FORMS:
+            first = await send(f"{send.default}{form.format(n=2)}", timeout=base.elapsed + 8)
+            if first is None:
+                return
+            if first.elapsed - base.elapsed < 1.8:
+                continue
+            second = await send(f"{send.default}{form.format(n=4)}", timeout=base.elapsed + 10)
+            if second is not None and follows_seconds(base, first, second):
+                ctx.report(rules.CMDI, f"{slot.name!r}: {form.format(n='N')!r} delays the answer by N seconds "
+                           f"({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; baseline {base.elapsed:.2f}s)",
+                           second, op=slot.op, parameter=slot.name, confidence=Confidence.MEDIUM)
+            return
+
+
+SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload|ya?ml)")
+SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial|"
+                          r"yaml\.(scanner|parser|constructor)|could not determine a constructor)")
+# a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
+PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
+
+
+# a YAML document whose only effect, under an unsafe loader (PyYAML's yaml.load, UnsafeLoader), is time.sleep(N)
+YAML_SLEEP = "!!python/object/apply:time.sleep [{n}]"
+
+
+def _pickled(n: int) -> list[tuple[str, str]]:
+    raw = PICKLED_SLEEP.format(n=n).encode()
+    return [("a pickle", base64.urlsafe_b64encode(raw).decode()), ("a pickle", base64.b64encode(raw).decode()),
+            ("a pickle", raw.decode()), ("a YAML document", YAML_SLEEP.format(n=n))]
+
+
+async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """Python pickle and YAML: for parameters named like serialized data, uploaded files, or whose answer shows a
+    decoding error, a pickle (base64, URL-safe base64 and raw) and a YAML document that only sleep; the delay must
+    follow the requested seconds (2, then 4)."""
+    uploaded = slot.location == "body" and is_file(slot.op.body_fields.get(slot.name))
+    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded):
+        return
+    async with ctx.timing:
+        for index, (what, payload) in enumerate(_pickled(2)):
+            first = await send(payload, timeout=base.elapsed + 8)
+            if first is None:
+                return
+            if first.elapsed - base.elapsed < 1.8:
+                continue
+            second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
+            if second is not None and follows_seconds(base, first, second):
+                ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays "
+                           f"the answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; "
+                           f"baseline {base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
+            return
