@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at_node, is_sample_code, is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.taint.values import outside_calls
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 PLAINTEXT_PASSWORD = Rule(
@@ -111,7 +112,8 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
         if name in {"execute", "executemany"} and node.args:
             sql = node.args[0]
             text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
-            if _SQL_WRITE.search(text) and any(fn.is_raw(n) for a in node.args for n in _uncalled(a)):
+            if _SQL_WRITE.search(text) and any(fn.is_raw(n) for a in node.args
+                                                for n in outside_calls(a, through_format=True)):
                 return "written by an INSERT/UPDATE"
             return ""
         model = (name[:1].isupper() and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
@@ -132,19 +134,6 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
                 _PASSWORD_KEY.match(au.str_const(target.slice) or "") and fn.is_raw(node.value))):
             return f"stored in {ast.unparse(target.value)[:40]}"
     return ""
-
-
-def _uncalled(node: ast.AST) -> list[ast.AST]:
-    """``node`` and its parts outside any call (``hash(pw)`` is a call's result, not the password)."""
-    out, stack = [], [node]
-    while stack:
-        cur = stack.pop()
-        out.append(cur)
-        if not isinstance(cur, ast.Call):
-            stack.extend(ast.iter_child_nodes(cur))
-        elif isinstance(cur.func, ast.Attribute) and cur.func.attr == "format":
-            stack.extend([*cur.args, *(k.value for k in cur.keywords)])  # ``"... '{}'".format(pw)`` is the text
-    return out
 
 
 def _raw_record(fn: _Function, node: ast.AST) -> bool:

@@ -232,7 +232,7 @@ def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()
         for node in ast.walk(st):
             if isinstance(node, ast.Call):
                 for sub in _exempt_args(node, handled, quotes):
-                    exempt.update(id(n) for n in _outside_calls(sub))
+                    exempt.update(id(n) for n in outside_calls(sub))
                 places.extend([*node.args, *(k.value for k in node.keywords)])
                 if isinstance(node.func, ast.Attribute):
                     places.append(node.func.value)
@@ -242,15 +242,18 @@ def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in exempt}
 
 
-def _outside_calls(node: ast.AST) -> list[ast.AST]:
+def outside_calls(node: ast.AST, through_format: bool = False) -> list[ast.AST]:
     """``node`` and what it contains, except inside calls: ``execute(q, (int(x),))`` exempts the tuple, while
-    ``int(x)`` is a call of its own whose error quotes ``x``."""
+    ``int(x)`` is a call of its own whose error quotes ``x``; ``hash(pw)`` is a call's result, not ``pw``. With
+    ``through_format`` the arguments of ``"...{}".format(x)`` count as part of the text."""
     out, stack = [], [node]
     while stack:
         cur = stack.pop()
         out.append(cur)
         if not isinstance(cur, ast.Call):
             stack.extend(ast.iter_child_nodes(cur))
+        elif through_format and isinstance(cur.func, ast.Attribute) and cur.func.attr == "format":
+            stack.extend([*cur.args, *(k.value for k in cur.keywords)])
     return out
 
 
