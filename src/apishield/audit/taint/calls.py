@@ -28,6 +28,7 @@ from apishield.audit.taint.catalogue import (
     LXML_UNSAFE,
     METACHARS,
     METHOD_SINKS,
+    NOT_A_DATABASE,
     PATH_METHODS,
     RAW_VARS,
     RENDERS,
@@ -35,6 +36,7 @@ from apishield.audit.taint.catalogue import (
     SERIALISER,
     SHELLS,
     SOURCE_ATTRS,
+    SQL_WORDS,
     STORE_LOOKUP,
     SUBPROCESS,
     TEMPLATE_MODULES,
@@ -256,6 +258,9 @@ class Interpreter(Evaluator):
             module = self.info.imports.get(receiver_name, "")
             if kind == "sql" and func.attr in {"raw", "extra"} and "objects" not in au.dotted(func.value, strict=True):
                 sink = None
+            elif kind == "sql" and NOT_A_DATABASE.search(au.last(au.dotted(func.value)) or "") and not (
+                    node.args and SQL_WORDS.search(ast.unparse(node.args[0]))):
+                sink = None  # ``use_case.execute(input)``: a command object's method, not a cursor's
             elif kind == "ssti" and module and module == receiver_name and module not in TEMPLATE_MODULES:
                 sink = None  # ``pdfkit.from_string``: a function of an imported module that is no template engine
             else:

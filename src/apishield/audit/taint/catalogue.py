@@ -179,6 +179,12 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     **{name: ("redirect", *where) for name, where in every_sink("redirects").items()},
     **{name: ("ssti", *where) for name, where in every_sink("template_sources").items()},
 }
+#: receivers whose ``execute`` runs a command, use case or prepared statement, not SQL text (``use_case.execute(x)``)
+NOT_A_DATABASE = re.compile(r"(?:use_?case|command|handler|service|action|interactor|executor|runner|pipeline|"
+                            r"workflow|operation|strategy|task|job|bus|mediator|statement|stmt|query_?object)s?$",
+                            re.IGNORECASE)
+#: SQL written in the argument itself: whatever the receiver is called, that is a query
+SQL_WORDS = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WHERE|PRAGMA)\b", re.IGNORECASE)
 METHOD_SINKS: dict[str, tuple[str, int, str]] = {
     "execute": ("sql", 0, "sql"),
     "executemany": ("sql", 0, "sql"),
