@@ -38,3 +38,17 @@ def test_urls_in_a_script_block_that_serves_nothing_are_low(tmp_path: Path, main
     found = [f for f in result.findings if f.rule_id == "AS603"]
     assert found, "the URL is always listed"
     assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+@pytest.mark.parametrize(("decorator", "medium"), [
+    ("@cli.command('seed_db')", False),   # must stay quiet (low): a developer's seeding command
+    ("@manager.command", False),
+    ("@app.route('/seed')", True),        # must fire: the served app creates the account
+])
+def test_sample_accounts_of_a_developers_command_are_low(tmp_path: Path, decorator: str, medium: bool) -> None:
+    source = ("from flask.cli import FlaskGroup\nfrom app import app, db, User\ncli = FlaskGroup(app)\n\n"
+              f"{decorator}\ndef seed():\n    db.session.add(User(username='michael', password='supersecret'))\n")
+    result = audit(tmp_path, {"manage.py": source})
+    found = [f for f in result.findings if f.rule_id == "AS603"]
+    assert found, "the credential is always listed"
+    assert any(f.severity >= Severity.MEDIUM for f in found) is medium

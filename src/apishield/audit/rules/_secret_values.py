@@ -6,6 +6,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.findings import Severity
 
 #: the cheap pre-filter: ``://user:pass@`` anywhere in a module's source
 URL_WITH_PASSWORD = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
@@ -65,8 +66,27 @@ def in_setup_script(tree: ast.Module, node: ast.AST) -> bool:
     return False
 
 
+def in_developer_command(tree: ast.Module, node: ast.AST) -> bool:
+    """``node`` sits in a command-line command (``@cli.command('seed_db')``, ``@manager.command``,
+    ``@click.command()``): a developer runs it by hand to seed sample data; the served app never calls it."""
+    fn = au.enclosing_function(au.parent_map(tree), node)
+    while fn is not None:
+        if any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in {"command", "option"}
+               for d in fn.decorator_list):
+            return True
+        fn = au.enclosing_function(au.parent_map(tree), fn)
+    return False
+
+
+def developer_only(tree: ast.Module, node: ast.AST) -> dict[str, Severity]:
+    """``{"severity": LOW}`` for a value only a developer's command or script block uses, else ``{}``."""
+    return {"severity": Severity.LOW} if in_developer_command(tree, node) or in_setup_script(tree, node) else {}
+
+
 __all__ = [
     "URL_WITH_PASSWORD",
+    "developer_only",
+    "in_developer_command",
     "in_setup_script",
     "names_this_machine",
     "unkeyed_digest",

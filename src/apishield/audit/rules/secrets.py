@@ -355,11 +355,11 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
             literal is None
             or len(literal) < 4
             or literal.lower() in {name.lower(), "password", "api_key", "apikey", "token", "x-api-key"}
+            or " " in literal.strip() or literal.startswith(("http://", "https://", "/"))
         ):
             continue
-        if " " in literal.strip() or literal.startswith(("http://", "https://", "/")):
-            continue
-        yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source")
+        yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source",
+                      **sv.developer_only(ctx.tree, node))
     yield from _password_literal_checks(ctx)
 
 
