@@ -26,14 +26,17 @@ from apishield.audit.rules.route_nature import (
     builds_page,
     handler_body,
     identifies_caller,
-    issues_tokens_for_password,
-    keeps_browser_signed_in,
     line_text,
     public_by_nature,
-    recovery_exposure,
     serves_html,
     sets_cookies,
     shape,
+)
+from apishield.audit.rules.sign_in_nature import (
+    issues_tokens_for_password,
+    keeps_browser_signed_in,
+    password_unused,
+    recovery_exposure,
     signs_in,
     takes_guessable_secret,
 )
@@ -486,13 +489,16 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
                 continue
         elif not signs_in(route) and not takes_guessable_secret(project, route):
             continue  # a verification step given a signed token: there is nothing to guess
+        unused = password_unused(project, route)
         yield _at(
             project,
             AUTH_NO_RATE,
             route.file,
             route.line,
-            f"{_describe(route)} accepts credentials with no attempt limit{note}",
+            f"{_describe(route)} accepts credentials with no attempt limit{note}"
+            + (" (it never checks the password it reads: nothing to guess)" if unused else ""),
             **related(route),
+            **({"severity": Severity.LOW} if unused else {}),
         )
 
 

@@ -47,7 +47,7 @@ _PUBLIC_PROJECTION = re.compile(r"\bPublic[A-Z]\w*|\bto_public\(|\bpublic_(?:vie
 _ACCOUNT_COLLECTION = frozenset({"user", "users", "account", "accounts", "member", "members"})
 
 
-def _handler_source(project: ProjectContext, route: Route) -> str:
+def handler_source(project: ProjectContext, route: Route) -> str:
     """The decorators and the whole function of the route's handler, as text (``""`` when not found)."""
     lines = line_text(project, route.file)
     start = next((i for i in range(route.line - 1, min(len(lines), route.line + 20))
@@ -64,7 +64,7 @@ def _takes_request_input(project: ProjectContext, route: Route) -> bool:
     count; neither does ``self``. Unknown handlers count as taking input."""
     if "<" in route.path or "{" in route.path or route.fields:
         return True
-    source = _handler_source(project, route)
+    source = handler_source(project, route)
     match = re.search(r"def\s+\w+\s*\((.*?)\)\s*(?:->[^:]*)?:", source, re.DOTALL)
     if match is None:
         return True
@@ -200,7 +200,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     segs = static_segments(route.path)
     name = route.handler.rsplit(".", 1)[-1]
     if not identifies_callers:
-        source = _handler_source(project, route)
+        source = handler_source(project, route)
         privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
                       or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source) or HANDS_OUT_SECRETS.search(source)
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
@@ -219,7 +219,7 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
         return "a sign-up: it creates an account for the caller"
     if not reads:
         return ""
-    if _PUBLIC_PROJECTION.search(_handler_source(project, route)):
+    if _PUBLIC_PROJECTION.search(handler_source(project, route)):
         return "its response is a declared public projection"
     if _answers_public_fields_only(handler_body(project, route) or ""):
         return "it answers only public profile fields (a name, an id)"
@@ -359,95 +359,6 @@ def names_private(route: Route) -> bool:
     return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
 
 
-#: an answer that tells whether an account exists
-_ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
-                         r"unknown (?:user|e-?mail)|not registered|invalid e-?mail", re.IGNORECASE)
-#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter, a
-#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field or a body model's ``.token``/``.reset_code`` attribute
-_READS_RECOVERY_SECRET = re.compile(
-    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]"""
-    r"|\.(?:\w*_)?(?:token|otp|pin)\b(?!\s*\()|\.(?:reset|verification|confirmation|otp)_code\b(?!\s*\()",
-    re.IGNORECASE)  # an attribute read, not a method call (``user.generate_reset_token()`` creates the token)
-#: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
-_SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
-                           re.IGNORECASE)
-
-
-def recovery_exposure(project: ProjectContext, route: Route) -> str:
-    """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
-    only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
-    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous),
-    in the handler or in a project helper it passes the token to, has nothing guessable, any other token may be
-    guessed. A request step that creates the token it mails reads none."""
-    source = _handler_source(project, route)
-    # a secret the caller sends: a path parameter, or a field named in the code (a ``{token}`` placeholder of an
-    # f-string building the mailed link is the token the step creates, not one it reads)
-    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)):
-        return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
-    if (_SIGNED_TOKEN.search(source) or _verified_in_callee(project, source)) and not re.search(
-            r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
-        return ""
-    return " (the reset token or code can be guessed)"
-
-
-_F_STRING_FIELDS = re.compile(r"\{\w+\}")
-_TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
-
-
-def _verified_in_callee(project: ProjectContext, source: str) -> bool:
-    """The handler passes the token to a project function or method (``user.reset_password(token, pw)``) whose body
-    verifies it as a signed token (``Serializer(...).loads(token)``, ``jwt.decode``)."""
-    names = {m.group(1) for m in _TOKEN_CALL.finditer(source)}
-    for module in project.modules:
-        for name in names:
-            definition = re.compile(rf"^([ \t]*)(?:async\s+)?def\s+{re.escape(name)}\s*\(", re.MULTILINE)
-            for match in definition.finditer(module.source):
-                indent = len(match.group(1))
-                rest = module.source[match.end():]
-                rest = rest[rest.find("\n") + 1:]  # the body starts on the next line
-                end = re.search(rf"^[ \t]{{0,{indent}}}\S", rest, re.MULTILINE)
-                if _SIGNED_TOKEN.search(rest[:end.start()] if end else rest):
-                    return True
-    return False
-
-
-#: what a handler that checks a guessable secret reads: a password, PIN or one-time code, Basic or OAuth2 password
-#: form credentials
-_GUESSABLE = re.compile(r"passw|passphrase|pwd|\bpin\b|otp|totp|\bcode\b|credential|OAuth2PasswordRequestForm|"
-                        r"HTTPBasic|authorization|basic_?auth|\.auth\b", re.IGNORECASE)
-
-
-#: a sign-in: always reported, whatever it reads (a login that checks nothing is its own weakness)
-_SIGN_IN = re.compile(r"log_?in|sign_?in|authenticate|otp|mfa|2fa", re.IGNORECASE)
-_SIGN_IN_LAST = frozenset({"token", "tokens", "auth", "session", "sessions", "oauth"})
-
-
-def signs_in(route: Route) -> bool:
-    """The route is a sign-in: its last path segment or its handler says login, token, OTP…"""
-    segs = [s.lower() for s in static_segments(route.path)]
-    return bool(segs and (segs[-1] in _SIGN_IN_LAST or _SIGN_IN.search(segs[-1]))) or bool(
-        _SIGN_IN.search(route.handler.rsplit(".", 1)[-1]))
-
-
-def takes_guessable_secret(project: ProjectContext, route: Route) -> bool:
-    """The handler (its decorators, signature and body) reads a secret that can be guessed: a password, a PIN, a
-    one-time code, HTTP Basic or OAuth2 password-form credentials. A step that only verifies a signed token it is
-    given, or checks nothing at all, has nothing to brute-force. Unknown handlers count as taking one."""
-    source = _handler_source(project, route)
-    fields = " ".join(name for name, _ in route.fields)
-    return not source or bool(_GUESSABLE.search(source + "\n" + fields + "\n" + route.path))
-
-
-def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
-    """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
-    segs = static_segments(route.path)
-    if not (segs and segs[-1].lower() in {"tokens", "token"} and "POST" in route.methods):
-        return False
-    lines = line_text(project, route.file)
-    decorators = "\n".join(lines[route.line - 1:route.line + 8])
-    return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
-
-
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
 _ACCOUNT_PARAM = re.compile(r"^(?:id|pk|uid|user|username|email|login|name|account|\w+_id)$", re.IGNORECASE)
 _CALLER = r"(?:current_user|current_identity|g\.user|request\.user)"
@@ -542,29 +453,6 @@ def sets_cookies(project: ProjectContext) -> bool:
 
 
 
-#: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
-_SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
-                       re.IGNORECASE)
-
-
-def keeps_browser_signed_in(project: ProjectContext, route: Route) -> bool:
-    """A login that leaves the browser signed in (it writes the session, sets a cookie or calls a login helper):
-    only such a login can be forged to sign the victim into the attacker's account. One that checks the password
-    and answers a page or a redirect naming the account signs nobody in."""
-    body = handler_body(project, route)
-    if route.uses_session or body is None:
-        return True
-    code = _STRINGS.sub("''", body)
-    return bool(_SIGNS_IN.search(code) or _DELEGATED.search(code))
-
-
-_STRINGS = re.compile(r"(['\"])(?:\\.|(?!\1).)*\1")
-#: the response is what another function returns (``return check(form)``): it may sign the browser in
-_DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_template_string|jsonify|make_response|"
-                        r"Response|HTMLResponse|JSONResponse|RedirectResponse|abort|str|url_for|template)\()"
-                        r"[A-Za-z_][\w.]*\(")
-
-
 __all__ = [
     "HANDS_OUT_SECRETS",
     "JSON_TYPE",
@@ -577,20 +465,16 @@ __all__ = [
     "bound_to_loopback",
     "builds_page",
     "handler_body",
+    "handler_source",
     "identifies_caller",
-    "issues_tokens_for_password",
-    "keeps_browser_signed_in",
     "line_text",
     "names_private",
     "path_names_owned",
     "public_by_nature",
     "reads_owned_or_personal",
-    "recovery_exposure",
     "searches",
     "serves_html",
     "sets_cookies",
     "shape",
-    "signs_in",
-    "takes_guessable_secret",
     "without_bare_strings",
 ]

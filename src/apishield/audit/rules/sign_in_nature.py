@@ -1,0 +1,177 @@
+"""What sign-in and account-recovery routes do, for the attempt-limit (AS202) and CSRF (AS502) rules: whether a
+route signs a caller in, takes a secret that can be guessed, leaves the browser signed in, and what an unthrottled
+recovery step gives away."""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import tokenize
+
+from apishield.audit.frameworks.common import static_segments
+from apishield.audit.model import Route
+from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.route_nature import handler_body, handler_source, line_text
+
+#: an answer that tells whether an account exists
+_ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
+                         r"unknown (?:user|e-?mail)|not registered|invalid e-?mail", re.IGNORECASE)
+#: a recovery step that reads a secret from the request: a ``<token>``/``{code}`` path parameter, a
+#: ``'token'``/``'code'``/``'otp'``/``'pin'`` field or a body model's ``.token``/``.reset_code`` attribute
+_READS_RECOVERY_SECRET = re.compile(
+    r"""[<{:](?:\w+:)?(?:\w*_)?(?:token|code|otp|pin)\b|['"](?:\w*_)?(?:token|code|otp|pin)['"]"""
+    r"|\.(?:\w*_)?(?:token|otp|pin)\b(?!\s*\()|\.(?:reset|verification|confirmation|otp)_code\b(?!\s*\()",
+    re.IGNORECASE)  # an attribute read, not a method call (``user.generate_reset_token()`` creates the token)
+#: the token is checked as a signed, expiring token (JWT, itsdangerous), not looked up or compared as text
+_SIGNED_TOKEN = re.compile(r"verify\w*token|token\w*verify|jwt\.decode|\.loads\(|confirm\w*token|decode\w*token",
+                           re.IGNORECASE)
+
+
+def recovery_exposure(project: ProjectContext, route: Route) -> str:
+    """What a password-recovery step gives an unthrottled caller, or ``""`` when nothing: a request step that
+    only takes an address and answers the same either way gives nothing; one whose answers differ enumerates
+    accounts; a confirmation step whose token is verified as a signed token (a JWT with ``exp``, itsdangerous),
+    in the handler or in a project helper it passes the token to, has nothing guessable, any other token may be
+    guessed. A request step that creates the token it mails reads none."""
+    source = handler_source(project, route)
+    # a secret the caller sends: a path parameter, or a field named in the code (a ``{token}`` placeholder of an
+    # f-string building the mailed link is the token the step creates, not one it reads)
+    if not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)):
+        return " (its answer tells whether the account exists)" if _ENUMERATES.search(source) else ""
+    if (_SIGNED_TOKEN.search(source) or _verified_in_callee(project, source)) and not re.search(
+            r"['\"<{](?:\w*_)?(?:code|otp|pin)\b", source):
+        return ""
+    return " (the reset token or code can be guessed)"
+
+
+_F_STRING_FIELDS = re.compile(r"\{\w+\}")
+_TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
+
+
+def _verified_in_callee(project: ProjectContext, source: str) -> bool:
+    """The handler passes the token to a project function or method (``user.reset_password(token, pw)``) whose body
+    verifies it as a signed token (``Serializer(...).loads(token)``, ``jwt.decode``)."""
+    names = {m.group(1) for m in _TOKEN_CALL.finditer(source)}
+    for module in project.modules:
+        for name in names:
+            definition = re.compile(rf"^([ \t]*)(?:async\s+)?def\s+{re.escape(name)}\s*\(", re.MULTILINE)
+            for match in definition.finditer(module.source):
+                indent = len(match.group(1))
+                rest = module.source[match.end():]
+                rest = rest[rest.find("\n") + 1:]  # the body starts on the next line
+                end = re.search(rf"^[ \t]{{0,{indent}}}\S", rest, re.MULTILINE)
+                if _SIGNED_TOKEN.search(rest[:end.start()] if end else rest):
+                    return True
+    return False
+
+
+#: what a handler that checks a guessable secret reads: a password, PIN or one-time code, Basic or OAuth2 password
+#: form credentials
+_GUESSABLE = re.compile(r"passw|passphrase|pwd|\bpin\b|otp|totp|\bcode\b|credential|OAuth2PasswordRequestForm|"
+                        r"HTTPBasic|authorization|basic_?auth|\.auth\b", re.IGNORECASE)
+
+
+#: a sign-in: always reported, whatever it reads (a login that checks nothing is its own weakness)
+_SIGN_IN = re.compile(r"log_?in|sign_?in|authenticate|otp|mfa|2fa", re.IGNORECASE)
+_SIGN_IN_LAST = frozenset({"token", "tokens", "auth", "session", "sessions", "oauth"})
+
+
+def signs_in(route: Route) -> bool:
+    """The route is a sign-in: its last path segment or its handler says login, token, OTP…"""
+    segs = [s.lower() for s in static_segments(route.path)]
+    return bool(segs and (segs[-1] in _SIGN_IN_LAST or _SIGN_IN.search(segs[-1]))) or bool(
+        _SIGN_IN.search(route.handler.rsplit(".", 1)[-1]))
+
+
+def takes_guessable_secret(project: ProjectContext, route: Route) -> bool:
+    """The handler (its decorators, signature and body) reads a secret that can be guessed: a password, a PIN, a
+    one-time code, HTTP Basic or OAuth2 password-form credentials. A step that only verifies a signed token it is
+    given, or checks nothing at all, has nothing to brute-force. Unknown handlers count as taking one."""
+    source = handler_source(project, route)
+    if source and _secret_read_but_unused(source):
+        return False  # ``password = request.form["password"]`` and nothing checks it: nothing to guess
+    fields = " ".join(name for name, _ in route.fields)
+    return not source or bool(_GUESSABLE.search(source + "\n" + fields + "\n" + route.path))
+
+
+def _without_text(source: str) -> str:
+    """``source`` with its comments and plain string literals blanked (f-strings kept: their braces use names)."""
+    lines = [list(line) for line in textwrap.dedent(source).splitlines(keepends=True)]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO("".join("".join(line) for line in lines)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return "".join("".join(line) for line in lines)
+    for tok in tokens:
+        plain = tok.type == tokenize.STRING and "f" not in tok.string.split(tok.string[-1], 1)[0].lower()
+        if tok.type == tokenize.COMMENT or plain:
+            (row, col), (end_row, end_col) = tok.start, tok.end
+            for r in range(row, end_row + 1):
+                line = lines[r - 1]
+                lo, hi = (col if r == row else 0), (end_col if r == end_row else len(line) - 1)
+                line[lo:hi] = [" "] * (hi - lo)
+    return "".join("".join(line) for line in lines)
+
+
+def password_unused(project: ProjectContext, route: Route) -> bool:
+    """The handler reads a password (or another guessable secret) and never uses it: a login that lets anyone in
+    by name alone has nothing to brute-force."""
+    source = handler_source(project, route)
+    return bool(source) and _secret_read_but_unused(source)
+
+
+def _secret_read_but_unused(source: str) -> bool:
+    """Every line of code naming a guessable secret assigns it to a name that no other line uses (comments
+    aside): the handler reads the password and never checks it."""
+    code = _without_text(source)
+    lines = [line for line in code.splitlines() if _GUESSABLE.search(line)]
+    if not lines:
+        return False
+    for line in lines:
+        assigned = re.match(r"\s*(\w+)\s*=[^=]", line)
+        if not assigned or len(re.findall(rf"\b{assigned.group(1)}\b", code)) > 1:
+            return False
+    return True
+
+
+def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
+    """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
+    segs = static_segments(route.path)
+    if not (segs and segs[-1].lower() in {"tokens", "token"} and "POST" in route.methods):
+        return False
+    lines = line_text(project, route.file)
+    decorators = "\n".join(lines[route.line - 1:route.line + 8])
+    return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
+
+
+#: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
+_SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
+                       re.IGNORECASE)
+
+
+def keeps_browser_signed_in(project: ProjectContext, route: Route) -> bool:
+    """A login that leaves the browser signed in (it writes the session, sets a cookie or calls a login helper):
+    only such a login can be forged to sign the victim into the attacker's account. One that checks the password
+    and answers a page or a redirect naming the account signs nobody in."""
+    body = handler_body(project, route)
+    if route.uses_session or body is None:
+        return True
+    code = _STRINGS.sub("''", body)
+    return bool(_SIGNS_IN.search(code) or _DELEGATED.search(code))
+
+
+_STRINGS = re.compile(r"(['\"])(?:\\.|(?!\1).)*\1")
+#: the response is what another function returns (``return check(form)``): it may sign the browser in
+_DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_template_string|jsonify|make_response|"
+                        r"Response|HTMLResponse|JSONResponse|RedirectResponse|abort|str|url_for|template)\()"
+                        r"[A-Za-z_][\w.]*\(")
+
+
+__all__ = [
+    "issues_tokens_for_password",
+    "keeps_browser_signed_in",
+    "password_unused",
+    "recovery_exposure",
+    "signs_in",
+    "takes_guessable_secret",
+]
