@@ -1,5 +1,6 @@
 """Flask model: routes, blueprints and ``url_prefix``, ``add_url_rule``, ``MethodView`` (and flask-restx /
-flask-restful resources) with ``decorators``, ``before_request`` hooks, app factories, and extensions bound with
+flask-restful resources, routed by decorator or ``add_resource``, namespaces added with ``add_namespace``) with
+``decorators``, ``before_request`` hooks, app factories, and extensions bound with
 ``Ext(app)`` or ``ext.init_app(app)`` (Limiter, Talisman, CSRFProtect, apishield's ``Shield``)."""
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def analyse(scan: Scan) -> None:
     for call in au.calls(scan.tree):
         if isinstance(call.func, ast.Attribute) and call.func.attr == "add_url_rule":
             _add_url_rule(scan, call)
+        elif isinstance(call.func, ast.Attribute) and call.func.attr == "add_resource" and call.args:
+            _add_resource(scan, call)
     facts.owners.extend(owners.values())
     flags = facts.flags
     flags.setdefault("ext_vars", {}).update({k: (sorted(v[0]), v[1]) for k, v in ext_vars.items()})
@@ -60,9 +63,11 @@ def _assigned_call(
         var = au.last(target)
         if tail == "Flask" and ("flask" in name or "flask" in scan.facts.frameworks):
             _owner(scan, owners, var, node.lineno, "app")
-        elif tail in {"Blueprint", "Namespace"} and scan.facts.frameworks & {"flask"}:
+        elif tail in {"Blueprint", "Namespace", "Api"} and scan.facts.frameworks & {"flask"} and (
+                tail != "Api" or not _binds_app(call, owners)):
             owner = _owner(scan, owners, var, node.lineno, "blueprint")
-            owner.prefix = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path")) or ""
+            owner.prefix = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path")
+                                        or au.kwarg(call, "prefix")) or ""
         elif tail in EXTENSIONS:
             kinds, required = EXTENSIONS[tail]
             if required and not any(au.kwarg(call, k) is not None for k in required):
@@ -70,6 +75,12 @@ def _assigned_call(
             ext_vars[var] = (kinds, tail)
     if tail in EXTENSIONS:
         _bind_extension(scan, call, owners, ext_vars, tail)
+
+
+def _binds_app(call: ast.Call, owners: dict[str, Owner]) -> bool:
+    """``Api(app)`` / ``Api(app=app)``: built on the app itself (its routes are the app's, as before)."""
+    first = au.arg(call, 0, "app")
+    return isinstance(first, ast.Name) and (first.id in owners or first.id == "app")
 
 
 def _bind_extension(
@@ -110,9 +121,13 @@ def _bare_call(scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: d
                 owner.protections.setdefault(kind, ext_vars[base][1])
         elif target:
             scan.facts.flags.setdefault("init_app", []).append((base, target, call.lineno))
-    elif attr == "register_blueprint" and call.args:
-        prefix = au.str_const(au.kwarg(call, "url_prefix")) or ""
-        scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=prefix, path=scan.path))
+            # a flask-restx ``Api`` made without the app and bound later: its namespaces are the app's routes
+            scan.facts.links.append(Link(child=scan.q(call.func.value), parent=target, path=scan.path))
+    elif attr in {"register_blueprint", "add_namespace"} and call.args:
+        # flask-restx ``api.add_namespace(ns, path='/users')``: the namespace's own path unless one is given here
+        given = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path"))
+        scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=given or "",
+                                     path=scan.path))
     elif attr in {"before_request", "before_app_request", "after_request", "after_app_request",
                   "url_value_preprocessor", "app_url_value_preprocessor"} and call.args:
         hook = au.dotted(call.args[0])
@@ -294,6 +309,27 @@ def _class_routes(scan: Scan, cls: ast.ClassDef) -> None:
                 reads_form=scan.reads_form(fn),
                 fields=scan.request_fields(fn),
             )
+            if rejects_unauthenticated(fn, scan.imports):
+                route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
+            scan.facts.routes.append(route)
+
+
+def _add_resource(scan: Scan, call: ast.Call) -> None:
+    """flask-restx / flask-restful ``ns.add_resource(Users, '/users', '/users/<int:id>')``: every HTTP method of a
+    resource class of this module, at each path (a class defined elsewhere is left to its own module's view)."""
+    assert isinstance(call.func, ast.Attribute)
+    cls = scan.classes.get(au.last(au.dotted(call.args[0])))
+    if cls is None:
+        return
+    owner = au.last(au.dotted(call.func.value))
+    methods, class_decorators = view_class_info(scan, cls)
+    for path_node in call.args[1:]:
+        path = _path_or_unknown(au.str_const(path_node))
+        for method, fn in methods:
+            route = RawRoute(FRAMEWORK, (method,), path, f"{cls.name}.{fn.name}", call.lineno, owner,
+                             decorators=class_decorators + [scan.q(d) for d in fn.decorator_list],
+                             handler_line=fn.lineno, registered=True, uses_session=scan.uses_session(fn),
+                             reads_form=scan.reads_form(fn), fields=scan.request_fields(fn))
             if rejects_unauthenticated(fn, scan.imports):
                 route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
             scan.facts.routes.append(route)
