@@ -77,6 +77,16 @@ def telling_values(obj: dict[str, Any]) -> list[str]:
     return out
 
 
+def record_values(obj: dict[str, Any], depth: int = 0) -> list[str]:
+    """:func:`telling_values` of an object and of the objects nested in it, so that a record wrapped in an
+    envelope (``{"status": "OK", "response": {...}}``) is read too."""
+    out = telling_values(obj)
+    for value in obj.values():
+        if isinstance(value, dict) and depth < 3:
+            out += record_values(value, depth + 1)
+    return out
+
+
 def from_location(location: str | None, collection_path: str) -> str | None:
     """The key at the end of a ``Location`` header that points below the collection."""
     if not location:

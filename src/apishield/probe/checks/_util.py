@@ -27,6 +27,18 @@ def without_shell_errors(text: str) -> str:
     return SHELL_ERROR.sub(" ", text)
 
 
+# Where markup is never parsed as markup: an HTML comment (Werkzeug's debugger page ends with the plain-text
+# traceback inside one, its dashes collapsed so that it cannot be closed) and the text of elements whose content is
+# raw or escapable text (``<textarea>``, ``<title>``, ``<xmp>``, ``<noembed>``, ``<plaintext>``).
+INERT_MARKUP = re.compile(r"(?is)<!--.*?(?:-->|$)|<(textarea|title|xmp|noembed)\b[^>]*>.*?(?:</\1\s*>|$)"
+                          r"|<plaintext\b.*$")
+
+
+def live_markup(text: str) -> str:
+    """``text`` with its inert places blanked: a tag reflected there is shown as text and never runs."""
+    return INERT_MARKUP.sub(" ", text)
+
+
 def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
     if depth > 8:
         return

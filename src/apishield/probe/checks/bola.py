@@ -356,9 +356,9 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
     """A user-keyed record that does not name its user (``GET /orders/user/{id}``): the other identity, asking for
     the owner's id, is shown exactly what the owner is shown for it; the operation is protected (anonymous is
     refused), keys on the id (the other identity's own id shows something else) and the view is not empty nor
-    what an id that does not exist gives."""
+    what an id that does not exist gives. A record wrapped in an envelope (``{"response": {...}}``) is read too."""
     data = theirs.json()
-    if not (objects.listed_objects(data) or (isinstance(data, dict) and objects.telling_values(data))):
+    if not (objects.listed_objects(data) or (isinstance(data, dict) and objects.record_values(data))):
         return
     own = await try_send(ctx, "GET", theirs.path, identity=owner, op=op)
     if own is None or not own.ok or own.json() != data:

@@ -16,7 +16,9 @@
   name or grouping); private keys and cloud access key ids. In an HTML or plain-text answer the same is read from
   its labelled values: a line of visible text that ends in ``Password: admin123`` or ``Credit Card: 4111 1111 1111
   1111`` (the label at the line's start or after a separator, one value ending the line, not a value the request
-  sent) is read as that field.
+  sent) is read as that field. Documentation is nobody's data: a page's code samples (``<pre>``, ``<code>``) and
+  the values under a JSON key that names examples or payloads (``examples``, ``testPayloads``) are left out
+  (an identity's own password still counts there).
 """
 
 from __future__ import annotations
@@ -262,7 +264,8 @@ def labelled_values(ex: Exchange) -> dict[str, str] | None:
         return None
     sent = unquote_plus(ex.url) + " " + unquote_plus(ex.request_body.decode("utf-8", "replace"))
     out: dict[str, str] = {}
-    for line in visible_lines(ex.text)[:400]:
+    text = CODE_BLOCK.sub("\n", ex.text) if ex.content_type != "text/plain" else ex.text
+    for line in visible_lines(text)[:400]:
         m = LABELLED.search(html.unescape(line))
         if m is None:
             continue
@@ -273,6 +276,32 @@ def labelled_values(ex: Exchange) -> dict[str, str] | None:
             continue
         out.setdefault("api_key" if key == "apikey" else key, value)
     return out
+
+
+#: documentation in a page: a code sample or preformatted example (``<pre>``, ``<code>``, ``<samp>``, ``<kbd>``), whose
+#: ``Password: admin123`` shows how to call the API, not anyone's password
+CODE_BLOCK = re.compile(r"(?is)<(pre|code|samp|kbd)\b[^>]*>.*?</\1\s*>")
+#: words of a JSON key under which an API documents itself (``examples``, ``testPayloads``, ``sqlInjectionLogin``,
+#: ``sample_request``): the values below it are examples of a request, not anyone's data
+EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "payload", "payloads", "demo", "template",
+                           "templates", "usage", "placeholder", "docs", "documentation", "hint", "hints", "attack",
+                           "attacks", "exploit", "exploits", "injection"})
+
+
+def key_words(key: str) -> set[str]:
+    """The lower-case words of a key, split at case changes and non-letters (``testPayloads`` → test, payloads)."""
+    return {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", key)}
+
+
+def without_examples(data: Any, depth: int = 0) -> Any:
+    """``data`` without the values under keys that name examples or payloads (see :data:`EXAMPLE_WORDS`)."""
+    if depth > 8:
+        return data
+    if isinstance(data, dict):
+        return {k: without_examples(v, depth + 1) for k, v in data.items() if not key_words(str(k)) & EXAMPLE_WORDS}
+    if isinstance(data, list):
+        return [without_examples(item, depth + 1) for item in data[:200]]
+    return data
 
 
 #: a label that asks for a value or reports on one (``Enter your password``, ``Invalid password``): no value shown
@@ -356,7 +385,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     op = _op_for(ctx, ex)
     data = ex.json()
     labelled = labelled_values(ex) if data is None else None  # a page's labelled values, read as its fields
-    data = data if labelled is None else labelled
+    whole = data if labelled is None else labelled
+    data = without_examples(whole) if labelled is None else labelled  # a documented example is nobody's data
     leaked = sensitive_fields(data) if "json" in ex.content_type or labelled else []
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
@@ -374,7 +404,7 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
         ctx.report(rules.CARD_NUMBER, f"payment card number(s) in {'labelled value' if labelled else 'field'}(s) "
                    f"{', '.join(cards)} (Luhn-valid)", ex,
                    op=op, parameter=cards[0], highlight=labelled[cards[0]] if labelled else f'"{cards[0]}"')
-    own = _own_password(ctx, ex, data)
+    own = _own_password(ctx, ex, whole)  # an identity's real password counts even in an example
     if own is not None:
         ctx.report(rules.AUTH_SENSITIVE, f"response carries the plain-text password of identity {own!r}"
                    f"{' to an anonymous caller' if anon else ''} (a request that did not send it)", ex, op=op,

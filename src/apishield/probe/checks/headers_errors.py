@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import login_op, normalise, try_send
+from apishield.probe.checks._util import live_markup, login_op, normalise, try_send
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -140,6 +140,7 @@ async def _unknown_path(ctx: Context) -> None:
     """A path the API does not serve, carrying markup: a 404 page that renders it unescaped is reflected XSS."""
     tag = "apsh" + ctx.token(6)
     ex = await try_send(ctx, "GET", f"/{tag}%3C{tag}%20x=1%3E")
-    if ex is not None and ex.content_type in ("text/html", "application/xhtml+xml") and f"<{tag} x=1>" in ex.text:
+    if (ex is not None and ex.content_type in ("text/html", "application/xhtml+xml")
+            and f"<{tag} x=1>" in live_markup(ex.text)):
         ctx.report(rules.XSS, f"a path the API does not serve is echoed unescaped into its {ex.status} HTML page", ex,
                    parameter="path", highlight=f"<{tag}")

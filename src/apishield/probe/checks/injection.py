@@ -38,7 +38,15 @@ from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
 from apishield.probe.checks import shell, ssrf, xxe
-from apishield.probe.checks._util import body_args, normalise, same, try_send, who_for, without_shell_errors
+from apishield.probe.checks._util import (
+    body_args,
+    live_markup,
+    normalise,
+    same,
+    try_send,
+    who_for,
+    without_shell_errors,
+)
 from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -382,7 +390,7 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
     ex = await send(f"{send.default}\"'><{tag} x=1>")
     if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml"):
         return
-    if f"<{tag} x=1>" in ex.text:
+    if f"<{tag} x=1>" in live_markup(ex.text):  # not inside a comment or a <textarea>, where it never runs
         ctx.report(rules.XSS, f"{slot.name!r} is reflected unescaped into a text/html page", ex, op=slot.op,
                    parameter=slot.name, highlight=f"<{tag}")
 

@@ -8,8 +8,9 @@
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
-* a token issued without an ``exp`` claim, and claims that carry a password, hash or other secret (read from the
-  token: no request; a JWT is signed, not encrypted).
+* a token issued without an ``exp`` claim (a claim of its own named for an expiry and holding a time, such as
+  ``expires`` or ``valid_until``, is read as its lifetime and only noted), and claims that carry a password, hash
+  or other secret (read from the token: no request; a JWT is signed, not encrypted).
 
 The reference request for all of them is the canary operation when it accepts the identity's own token (not
 another credential of the same account), or else any authenticated operation that answers 2xx to the token and
@@ -201,6 +202,26 @@ async def _alg_none(ctx: Context, send: Attempt, op: Operation, header: dict[str
             return
 
 
+# A claim named for an expiry or a lifetime (``expires``, ``expiry``, ``expires_at``, ``exp_time``, ``valid_until``,
+# ``expiration``, ``expiresIn``, ``ttl``): an application's own spelling of ``exp``.
+LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_?(?:at|on|in|time|date|ts))?"
+                           r"|_?(?:time|date|at|ts))|valid_?(?:until|to|till)|not_?after|ttl|lifetime)$")
+TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|^\w{3}, \d{1,2} \w{3} \d{4}")
+
+
+def lifetime_claim(claims: dict[str, Any]) -> str | None:
+    """The name of a top-level claim named for an expiry or a lifetime whose value is a time (a number of seconds,
+    an epoch time or a date), or None."""
+    for key, value in claims.items():
+        if key == "exp" or not LIFETIME_NAME.match(key):
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return key
+        if isinstance(value, str) and (TIME_TEXT.match(value.strip()) or value.strip().isdigit()):
+            return key
+    return None
+
+
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
                      rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET), weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
@@ -218,7 +239,12 @@ async def jwt(ctx: Context) -> None:
         return
     header, claims, _signature = parsed
     alg = str(header.get("alg", ""))
-    if "exp" not in claims:  # read from the token itself: costs no request
+    own_expiry = lifetime_claim(claims)
+    if "exp" not in claims and own_expiry is not None:
+        ctx.notes.append(f"jwt: the token issued to {identity.name} has no 'exp' claim but carries its own expiry "
+                         f"claim {own_expiry!r} holding a time; read as its lifetime (whether the server checks it "
+                         "is not tested)")
+    elif "exp" not in claims:  # read from the token itself: costs no request
         ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
                    f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever", None,
                    parameter="Authorization")

@@ -1,9 +1,12 @@
-"""Rate limiting: a bounded burst at each login-like operation (wrong credentials for a made-up user, so no real
-account is locked) — a POST to a login path, or any GET/POST the description names like a login (``login``,
-``signin``, ``logon``, ``auth`` in its path or operation id) that takes a user name or e-mail and a password, in
-the query, a form or a JSON body — or, failing that, the canary operation or another parameterless GET. Reported
-when the whole burst is answered — by the operation itself, not a 404/405 for a path the server does not serve — without
-429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header.
+"""Rate limiting: a bounded burst at each login-like operation (wrong passwords for a throwaway account of the
+probe's own, registered for it where the API lets anyone create one, else for a made-up user, so no real account is
+locked; the name and the password are shaped like the identities' real ones, so that an input check does not refuse
+them before any account is looked up) — a POST to a login path, or any GET/POST the description names like a
+login (``login``, ``signin``, ``logon``, ``auth`` in its path or operation id) that takes a user name or e-mail and a
+password, in the query, a form or a JSON body — or, failing that, the canary operation or another parameterless
+GET. Reported when the whole burst is answered — by the operation itself, not a 404/405 for a path the server
+does not serve — without 429/503 and without any ``Retry-After`` / ``RateLimit-*`` / ``X-RateLimit-*`` header,
+and, at the probe's own account, without the answers turning otherwise after a few alike ones (an account lockout).
 
 Then every operation that answered 429 during the run (at most three) is asked again with a made-up client
 address in ``X-Forwarded-For`` or ``X-Real-IP``: a limit keyed on a header the client sets is no limit."""
@@ -11,14 +14,15 @@ address in ``X-Forwarded-For`` or ``X-Real-IP``: a limit keyed on a header the c
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import body_args, same, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import PASSWORD_KEYS, USER_KEYS
-from apishield.probe.targets import Operation
+from apishield.probe.identities import PASSWORD_KEYS, USER_KEYS, creates_account, fill_credentials
+from apishield.probe.targets import Operation, sample_body
 
 BURST = 30
 NOT_SERVED = frozenset({404, 405, 501})
@@ -54,16 +58,68 @@ def described_login(op: Operation) -> bool:
     return bool(users and passwords)
 
 
-def _wrong_login(ctx: Context, op: Operation) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(query, body) of one wrong login at a described login: a made-up user and a wrong password in the fields
-    the description names, its other required inputs sampled."""
+def shaped_like(samples: list[str], value: str) -> str:
+    """``value`` written with the characters the samples use: punctuation none of them carries is dropped
+    (``nobody_x1`` beside ``user001`` becomes ``nobodyx1``), so that an input check that takes only what the real
+    values look like lets a made-up one through to the account lookup."""
+    if not samples:
+        return value
+    used = set("".join(samples))
+    return "".join(c for c in value if c.isalnum() or c in used)
+
+
+def _samples(ctx: Context) -> tuple[list[str], list[str]]:
+    """The identities' real user names and passwords (from their logins), to shape made-up ones like them."""
+    names: list[str] = []
+    passwords: list[str] = []
+    for who in ctx.identities:
+        body = {k.lower(): v for k, v in who.login_body.items() if isinstance(v, str) and v}
+        name = who.username or next((v for k, v in body.items() if k in USER_KEYS and "@" not in v), None)
+        password = who.password or next((v for k, v in body.items() if k in PASSWORD_KEYS or "pass" in k), None)
+        names += [name] if name and "@" not in name else []
+        passwords += [password] if password else []
+    return names, passwords
+
+
+def _wrong_credentials(ctx: Context, account: str | None) -> dict[str, str]:
+    """A user name (the probe's own account, else a made-up one), an e-mail and a wrong password, the name and the
+    password shaped like the identities' real ones."""
+    names, passwords = _samples(ctx)
+    user = account or shaped_like(names, f"nobody_{ctx.token(6)}")
+    return {"username": user, "email": f"{user}@example.com" if account else f"nobody.{ctx.token(6)}@example.com",
+            "password": shaped_like(passwords, "wrong-" + ctx.token(10))}
+
+
+async def _own_account(ctx: Context) -> str | None:
+    """The user name of a throwaway account of the probe's own, registered (one request) through the operation
+    that creates accounts, with a name and a password shaped like the identities' real ones; None when there is
+    no such operation or it refused. A burst of wrong passwords at it shows an account lockout; no one else's
+    account is locked."""
+    register = next((op for op in ctx.operations if creates_account(op)), None)
+    if register is None:
+        return None
+    names, passwords = _samples(ctx)
+    name = shaped_like(names, f"apishield_{ctx.account_tag()}")
+    password = shaped_like(passwords, f"Apishield-{secrets.token_urlsafe(12)}-9!")
+    ctx.client.add_secret(password, "PASSWORD_RATEPROBE")
+    body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
+    fill_credentials(body, name, password)
+    body.setdefault("username", name)
+    body.setdefault("password", password)
+    ex = await try_send(ctx, register.method, register.path, op=register, **body_args(register, body))
+    return name if ex is not None and ex.ok else None
+
+
+def _wrong_login(ctx: Context, op: Operation, account: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(query, body) of one wrong login at a described login: the probe's own account or a made-up user, and a
+    wrong password, in the fields the description names, its other required inputs sampled."""
     users, passwords = _credential_fields(op)
+    wrong = _wrong_credentials(ctx, account)
     values: dict[str, Any] = {}
     for name in users:
-        values[name] = (f"nobody.{ctx.token(6)}@example.com" if "email" in name.lower()
-                        else f"apishield_nobody_{ctx.token(6)}")
+        values[name] = wrong["email"] if "email" in name.lower() else wrong["username"]
     for name in passwords:
-        values[name] = "wrong-" + ctx.token(10)
+        values[name] = wrong["password"]
     query = ctx.query_for(op)
     body = ctx.body_for(op) or {}
     query.update({k: v for k, v in values.items() if any(p.name == k and p.location == "query" for p in op.params)})
@@ -89,6 +145,12 @@ def _served(ctx: Context, ex: Exchange) -> bool:
     that says 404 for an unknown user is served; a path the server does not know is not)."""
     return any(other.method == ex.method and other.path == ex.path and other.status is not None
                and other.status not in NOT_SERVED for other in ctx.client.log)
+
+
+def _locked_out(answers: list[Exchange]) -> bool:
+    """The burst's first two answers alike and its last one otherwise (a lockout after a few wrong passwords);
+    answers that differ from the start (a page with a fresh token each time) say nothing."""
+    return len(answers) >= 3 and same(answers[0], answers[1]) and not same(answers[0], answers[-1])
 
 
 SPOOF_HEADERS = ("X-Forwarded-For", "X-Real-IP")
@@ -146,27 +208,31 @@ async def _burst(ctx: Context) -> None:
         ctx.not_applicable("no login operation and no parameterless GET to send a burst to")
         return
     ctx.plan([op for op, _who in chosen])
+    account = await _own_account(ctx) if any(described_login(op) or (who is None and op.method == "POST")
+                                             for op, who in chosen) else None
     for op, who in chosen:
-        if not await _burst_at(ctx, op, who):
+        if not await _burst_at(ctx, op, who, account):
             return
 
 
-async def _burst_at(ctx: Context, op: Operation, who: Identity | None) -> bool:
-    """One burst at ``op``; False when the run should send no further burst (refused, throttled, no budget)."""
+async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: str | None = None) -> bool:
+    """One burst at ``op``; False when the run should send no further burst (refused, throttled, no budget).
+    Wrong passwords go to ``account`` (the probe's own) when there is one: a login that answers them alike at
+    first and then otherwise (``User locked out!``) locks the account, which is a limit."""
     burst = min(BURST, ctx.client.check_remaining())
     if burst < 10:
         ctx.skip(f"only {burst} request(s) of budget left for a burst of {BURST}", op)
         return False
     last: Exchange | None = None
+    answers: list[Exchange] = []
     for _ in range(burst):
         if described_login(op):
-            query, fields = _wrong_login(ctx, op)
+            query, fields = _wrong_login(ctx, op, account)
             ex = await try_send(ctx, op.method, op.path, op=op, params=query, expect_throttle=True,
                                 **body_args(op, fields or None))
         elif op.method == "POST":
-            body = {"username": f"apishield_nobody_{ctx.token(6)}", "email": f"nobody.{ctx.token(6)}@example.com",
-                    "password": "wrong-" + ctx.token(10)}
-            ex = await try_send(ctx, op.method, op.path, op=op, json_body=body, expect_throttle=True)
+            ex = await try_send(ctx, op.method, op.path, op=op, json_body=_wrong_credentials(ctx, account),
+                                expect_throttle=True)
         else:
             ex = await try_send(ctx, "GET", op.path, op=op, identity=who, expect_throttle=True)
         if ex is None:
@@ -182,6 +248,12 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None) -> bool:
         if limited(ex):
             return True
         last = ex
+        answers.append(ex)
+    if account is not None and who is None and _locked_out(answers):
+        at = next(i for i, ex in enumerate(answers) if not same(answers[0], ex))
+        ctx.notes.append(f"ratelimit: {op.key} answered {at} wrong passwords for an account of the probe's own "
+                         f"alike, then {answers[at].status} otherwise: an account lockout, counted as a limit")
+        return True
     if last is not None:
         ctx.report(rules.RATE, f"{burst} requests to {op.key} in a burst: no 429, no Retry-After or RateLimit "
                    "headers", last, op=op, burst=burst)

@@ -11,7 +11,7 @@ import re
 from urllib.parse import unquote, unquote_plus
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send, who_for
+from apishield.probe.checks._util import live_markup, try_send, who_for
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
@@ -33,7 +33,7 @@ def _shown(ex: Exchange, sent: dict[str, Exchange]) -> tuple[str, Exchange] | No
     if ex.status is None or ex.content_type not in HTML:
         return None
     own = _carried(ex)
-    for tag in TAG.findall(ex.text):
+    for tag in TAG.findall(live_markup(ex.text)):  # not inside a comment or a <textarea>, where it never runs
         origin = sent.get(tag)
         if tag not in own and origin is not None and origin.seq < ex.seq:
             return tag, origin

@@ -1,0 +1,49 @@
+"""Reflected markup counts as XSS only where a browser parses it as markup. A 500 page in the style of Werkzeug's
+debugger that shows the file name escaped in its HTML and unescaped only in the plain-text traceback it puts inside an
+HTML comment at its end (the comment cannot be closed: the debugger collapses every run of dashes), and a form that
+shows the value back inside a ``<textarea>``, stay quiet; the same pages with the name pasted into their HTML fire
+(PR-XSS-001)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.probe.loopback import Answer, Handler, loopback, probe_paths
+
+SPEC = {"/download": {"get": {"parameters": [{"name": "path", "in": "query", "example": "report.txt",
+                                               "schema": {"type": "string"}}],
+                              "responses": {"200": {"description": "the file"}}}},
+        "/note": {"get": {"parameters": [{"name": "text", "in": "query", "example": "hello",
+                                           "schema": {"type": "string"}}],
+                          "responses": {"200": {"description": "a form with the note"}}}}}
+
+
+def _app(flaw: bool) -> Handler:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path)
+        value = parse_qs(url.query).get("path", parse_qs(url.query).get("text", [""]))[0]
+        shown = value if flaw else html.escape(value)
+        if url.path == "/download":
+            if value == "report.txt":
+                return 200, {"Content-Type": "text/plain"}, "the report"
+            traceback = f'FileNotFoundError: [Errno 2] No such file: "{value}"'.replace("--", "-")
+            page = (f"<!DOCTYPE html><html><head><title>FileNotFoundError // Werkzeug Debugger</title></head>"
+                    f"<body><h1>FileNotFoundError</h1><pre>{shown}</pre>\n<!--\n\n{traceback}\n\n-->\n</body></html>")
+            return 500, {"Content-Type": "text/html; charset=utf-8"}, page
+        if url.path == "/note":
+            field = f"<p>{shown}</p>" if flaw else f"<textarea name=text>{value}</textarea>"
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, f"<form>{field}<button>Save</button></form>"
+        return 404, {"Content-Type": "text/html"}, "not found"
+    return app
+
+
+@pytest.mark.parametrize("flaw", [True, False])
+def test_reflections_that_cannot_run(tmp_path: Path, flaw: bool) -> None:
+    with loopback(_app(flaw)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("injection",))
+    hits = {f.http_path for f in result.findings if f.rule_id == "PR-XSS-001"}
+    assert hits == ({"/download", "/note"} if flaw else set())
