@@ -245,6 +245,21 @@ class _Resolver:
         return out
 
 
+_JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
+               (dict, "object"))
+
+
+def _example_fields(body: Any) -> Any:
+    """A body schema that declares no properties but gives an example object (``type: object`` with ``example:
+    {username: ..., password: ...}``, as Postman exports write them) gets one property per example field, typed from
+    its value and keeping it as the field's example: the fields the API documents, read as a client would."""
+    if not isinstance(body, dict) or body.get("properties") or not isinstance(body.get("example"), dict):
+        return body
+    props = {str(k): {"type": next((t for py, t in _JSON_TYPES if isinstance(v, py)), "string"), "example": v}
+             for k, v in body["example"].items()}
+    return {**body, "type": body.get("type", "object"), "properties": props}
+
+
 def _fields(schema: dict[str, Any]) -> set[str]:
     if schema.get("type") == "array" or "items" in schema:
         schema = schema.get("items") or {}
@@ -318,6 +333,8 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
                     media = content.get("application/json") or next(iter(content.values()), None) if content else None
                     if isinstance(media, dict):
                         body = res.schema(media.get("schema") or {})
+                        if isinstance(body, dict) and "example" not in body and isinstance(media.get("example"), dict):
+                            body = {**body, "example": media["example"]}
             security = op.get("security", global_security)
             secured: bool | None = None
             if isinstance(security, list):
@@ -342,7 +359,8 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
             ops.append(Operation(
                 method=method.upper(), path=prefix + raw_path, operation_id=str(op.get("operationId", "")),
                 summary=str(op.get("summary", "")), tags=tuple(str(t) for t in op.get("tags") or ()),
-                params=tuple(params.values()), body_schema=body, secured=secured, scopes=scopes, media=media_types,
+                params=tuple(params.values()), body_schema=_example_fields(body), secured=secured, scopes=scopes,
+                media=media_types,
                 response_fields=frozenset(resp_fields),
             ))
     if not ops:
