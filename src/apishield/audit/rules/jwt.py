@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -72,7 +73,12 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
         elif tail == "decode":
             options = au.const(_resolved(au.kwarg(call, "options"), assigned), None)
             if isinstance(options, dict) and options.get("verify_signature") is False:
-                yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with verify_signature False")
+                token = au.arg(call, 0, "jwt") or au.kwarg(call, "token")
+                id_token = token is not None and _ID_TOKEN.search(ast.unparse(token)) is not None
+                yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with verify_signature False" + (
+                    " on an OpenID Connect ID token: acceptable only for one received straight from the provider's "
+                    "token endpoint over TLS (OIDC Core 3.1.3.7)" if id_token else ""),
+                    **({"severity": Severity.LOW} if id_token else {}))
             elif au.is_false(au.kwarg(call, "verify")):
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode(verify=False) skips the signature check")
             elif len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
@@ -80,6 +86,8 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
     yield from _hand_decoded(ctx)
 
 
+#: an OpenID Connect ID token (``tokens.id_token``, ``self.id_token``)
+_ID_TOKEN = re.compile(r"(?:^|[._\[\'\"])id_?token\b", re.IGNORECASE)
 _B64 = frozenset({"b64decode", "urlsafe_b64decode", "base64url_decode"})
 _SIGNATURE_CHECKS = ("hmac", "compare_digest", "verify", "signature", "jwt.decode", "jws.", "sign(")
 

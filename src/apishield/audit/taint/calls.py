@@ -305,8 +305,8 @@ class Interpreter(Evaluator):
                 body = args[0]
                 if body.seq is not None and body.seq:
                     body = body.seq[0]
-                if body.kind == "nonhtml":  # make_response(json.dumps(...)), Response(jsonify(...))
-                    return body
+                if body.kind == "nonhtml" or (short == "make_response" and body.items is not None and body is args[0]):
+                    return replace(body, kind="nonhtml")  # make_response(json.dumps(...)), make_response(a_dict)
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or ""):
