@@ -144,3 +144,12 @@ def test_account_records_keyed_by_user_name(tmp_path: Path, echoes_any_name: boo
             options=ProbeOptions(budget=60, rate=0, checks=("bola",)))))
     found = [f for f in result.findings if f.rule_id == "PR-BOLA-001" and f.http_path == "/users/{username}"]
     assert bool(found) is not echoes_any_name
+
+
+def test_a_tokens_user_name_claim_names_the_identity_before_its_subject() -> None:
+    """An identity provider's token (``sub`` an opaque key, ``preferred_username`` the name): the identity is the
+    name, so a record naming ``alice`` is recognised as alice's own; a ``sub`` alone that is a name still counts."""
+    claims = {"sub": "zoo-alice", "preferred_username": "alice", "email": "alice@example.com", "name": "Alice A."}
+    assert learn_identity(None, None, claims) == ("alice", None)
+    assert learn_identity(None, None, {"sub": "alice"}) == ("alice", None)
+    assert learn_identity(None, None, {"sub": "42", "username": "bob"}) == ("bob", "42")

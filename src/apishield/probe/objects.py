@@ -172,13 +172,12 @@ def learn_identity(username: str | None, user_id: Any, data: Any) -> tuple[str |
         for key in ("id", "user_id", "userId", "uid", "sub"):
             value = data.get(key)
             if isinstance(value, (int, str)) and not isinstance(value, bool) and value != "":
-                if key == "sub" and isinstance(value, str) and not value.isdigit() and username is None:
-                    username = value  # a sub that is a name
-                    continue
+                if key == "sub" and isinstance(value, str) and not value.isdigit():
+                    continue  # a sub that is a name or an opaque key: the name keys below decide the user name
                 user_id = value
                 break
     if username is None:
-        for key in ("username", "user_name", "login", "name", "email", "preferred_username", "user", "sub"):
+        for key in ("username", "user_name", "preferred_username", "login", "name", "email", "user", "sub"):
             value = data.get(key)
             if isinstance(value, str) and value and not (key == "sub" and (value.isdigit() or value == str(user_id))):
                 username = value  # a ``sub`` that is a name (``{"sub": "alice", "user_id": "…"}``) counts too
