@@ -21,7 +21,8 @@ from apishield.probe.engine import Context, Identity, ProbeAbort, Throttled, Uns
 from apishield.probe.objects import identity_value, jwt_claims, learn_attributes, learn_identity
 from apishield.probe.targets import LOGIN, Operation, sample_body
 
-TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken")
+TOKEN_KEYS = ("access_token", "auth_token", "token", "jwt", "id_token", "accessToken", "authToken", "session_token",
+              "sessionToken")
 USER_KEYS = ("username", "user", "login", "email", "name")
 PASSWORD_KEYS = ("password", "pass", "passwd", "pwd")
 
@@ -281,6 +282,29 @@ def creates_account(op: Operation) -> bool:
     fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
     return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
             and bool(fields & {*USER_KEYS, "email"}) and any(f in PASSWORD_KEYS or "pass" in f for f in fields))
+
+
+def shaped_like(samples: list[str], value: str) -> str:
+    """``value`` written with the characters the samples use: punctuation none of them carries is dropped
+    (``nobody_x1`` beside ``user001`` becomes ``nobodyx1``), so that an input check that takes only what the real
+    values look like lets a made-up one through to the account lookup."""
+    if not samples:
+        return value
+    used = set("".join(samples))
+    return "".join(c for c in value if c.isalnum() or c in used)
+
+
+def credential_samples(ctx: Context) -> tuple[list[str], list[str]]:
+    """The identities' real user names and passwords (from their logins), to shape made-up ones like them."""
+    names: list[str] = []
+    passwords: list[str] = []
+    for who in ctx.identities:
+        body = {k.lower(): v for k, v in who.login_body.items() if isinstance(v, str) and v}
+        name = who.username or next((v for k, v in body.items() if k in USER_KEYS and "@" not in v), None)
+        password = who.password or next((v for k, v in body.items() if k in PASSWORD_KEYS or "pass" in k), None)
+        names += [name] if name and "@" not in name else []
+        passwords += [password] if password else []
+    return names, passwords
 
 
 def fill_credentials(values: dict[str, Any], username: str, password: str) -> None:

@@ -9,13 +9,25 @@ normal object/account whose value differs — echoes don't count.
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import USER_KEYS, LoginRecipe, extract_token, fill_credentials, find_op, login
+from apishield.probe.identities import (
+    USER_KEYS,
+    LoginRecipe,
+    creates_account,
+    credential_samples,
+    extract_token,
+    fill_credentials,
+    find_op,
+    login,
+    shaped_like,
+)
 from apishield.probe.objects import attribute_key
 from apishield.probe.targets import Operation, sample_body
 
@@ -144,10 +156,111 @@ async def _collections(ctx: Context) -> None:
                        f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
 
 
+#: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``)
+_OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)/?$")
+
+
+async def _own_account(ctx: Context) -> None:
+    """A throwaway account of the probe's own (registered for the purpose) updates itself through the operation
+    that changes the caller's own account, with privileged fields and every undeclared flag or number its account
+    shows changed; a finding needs a separate read — a GET of the account, else the answer to a second update that
+    sends none of those fields — to show a value the account did not have before. No identity the run was given is
+    touched: a role it gained would falsify every later access check."""
+    update = next((op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
+                   and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
+    register = next((op for op in ctx.operations if creates_account(op)), None)
+    login_op = find_op(ctx.operations, "login")
+    if update is None or register is None or login_op is None:
+        return
+    probe_user = await _throwaway(ctx, register, login_op)
+    if probe_user is None:
+        return
+    reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None)
+    plain = sample_body(update.body_schema, ctx.rng) if update.body_schema else {}
+
+    async def read() -> Exchange | None:
+        if reader is not None:
+            return await try_send(ctx, "GET", reader.path, op=reader, identity=probe_user)
+        with ctx.own_write(update):  # the account's record as a plain update answers it
+            return await try_send(ctx, update.method, update.path, op=update, identity=probe_user, json_body=plain)
+
+    before = await read()
+    record = _record(before.json() if before is not None and before.ok else None)
+    if not record:
+        return
+    declared = set(update.body_fields)
+    # fields the account shows, changed (an unknown column would fail the whole update, as at registration); the
+    # privileged names only when the account shows none of its own
+    extra: dict[str, Any] = {k: v for k, v in PRIVILEGED.items() if k in record and k not in declared
+                             and record.get(k) != v}
+    for key, current in record.items():
+        if key not in declared and isinstance(current, bool):
+            extra[key] = not current
+        elif key not in declared and isinstance(current, int) and not key.endswith("id") and key != "id":
+            extra[key] = current + 7331
+    if not extra:
+        extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
+    with ctx.own_write(update):
+        changed = await try_send(ctx, update.method, update.path, op=update, identity=probe_user,
+                                 json_body={**plain, **extra})
+    if changed is None or not changed.ok:
+        return
+    back = await read()
+    after = _record(back.json() if back is not None and back.ok else None)
+    stuck = {k: v for k, v in extra.items() if k in after and after[k] == v and record.get(k) != v}
+    if back is not None and stuck:
+        field = sorted(stuck)[0]
+        was = {k: record.get(k) for k in sorted(stuck)}
+        how = f"GET {reader.path}" if reader is not None else f"a second {update.key} that did not send them"
+        ctx.report(rules.MASS, f"{update.key} let the caller set {sorted(stuck)} on its own account; {how} shows "
+                   f"{stuck} (it showed {was} before)", back, op=update, parameter=field, highlight=f'"{field}"')
+
+
+async def _throwaway(ctx: Context, register: Operation, login_op: Operation) -> Identity | None:
+    """A fresh account of the probe's own, its name and password shaped like the identities' (past an input
+    check), registered and logged in; None when either step fails."""
+    body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
+    names, passwords = credential_samples(ctx)
+    username = shaped_like(names, f"apishield_{ctx.account_tag()}")
+    password = shaped_like(passwords, f"Apishield-{secrets.token_urlsafe(12)}-9!")
+    ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
+    fill_credentials(body, username, password)
+    sent = await try_send(ctx, register.method, register.path, op=register, json_body=body)
+    creds = {k: v for k, v in body.items() if k.lower() in USER_KEYS or "pass" in k.lower() or k.lower() == "email"}
+    probe_user = Identity(name="massprobe", username=username)
+    if sent is None or not sent.ok or not await login(ctx, _recipe_like(ctx, login_op), probe_user, creds):
+        return None
+    return probe_user
+
+
+def _recipe_like(ctx: Context, login_op: Operation) -> LoginRecipe:
+    """A login recipe that carries the token the way the run's identities carry theirs (``X-API-key: {token}``
+    rather than a bearer header), read from the first identity's headers."""
+    method, path, encoding = ctx.login or (login_op.method, login_op.path, "json")
+    first = ctx.users[0] if ctx.users else None
+    if first is not None and first.token:
+        for key, value in first.headers.items():
+            if first.token in value:
+                return LoginRecipe(method, path, header=f"{key}: {value.replace(first.token, '{token}')}",
+                                   encoding=encoding)
+    return LoginRecipe(method, path, encoding=encoding)
+
+
+def _record(data: Any) -> dict[str, Any]:
+    """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}`` or the answer itself)."""
+    if isinstance(data, dict):
+        inner = next((v for k, v in data.items() if k in ("user", "response", "data", "account") and isinstance(
+            v, dict)), None)
+        return inner if inner is not None else data
+    return {}
+
+
 @check("mass_assignment", rules=(rules.MASS,), weight=3, phase="access", order=30)
 async def mass_assignment(ctx: Context) -> None:
-    """Privileged or undeclared fields in create requests, verified by a separate read-back."""
+    """Privileged or undeclared fields in create requests and in the caller's own account update, verified by a
+    separate read-back."""
     if not ctx.users:
         ctx.needs_identity("mass assignment is verified by reading back as an identity")
     await _registration(ctx)
     await _collections(ctx)
+    await _own_account(ctx)

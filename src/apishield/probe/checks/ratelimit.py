@@ -21,7 +21,14 @@ from apishield.probe import rules
 from apishield.probe.checks._util import body_args, same, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import PASSWORD_KEYS, USER_KEYS, creates_account, fill_credentials
+from apishield.probe.identities import (
+    PASSWORD_KEYS,
+    USER_KEYS,
+    creates_account,
+    credential_samples,
+    fill_credentials,
+    shaped_like,
+)
 from apishield.probe.targets import Operation, sample_body
 
 BURST = 30
@@ -58,33 +65,10 @@ def described_login(op: Operation) -> bool:
     return bool(users and passwords)
 
 
-def shaped_like(samples: list[str], value: str) -> str:
-    """``value`` written with the characters the samples use: punctuation none of them carries is dropped
-    (``nobody_x1`` beside ``user001`` becomes ``nobodyx1``), so that an input check that takes only what the real
-    values look like lets a made-up one through to the account lookup."""
-    if not samples:
-        return value
-    used = set("".join(samples))
-    return "".join(c for c in value if c.isalnum() or c in used)
-
-
-def _samples(ctx: Context) -> tuple[list[str], list[str]]:
-    """The identities' real user names and passwords (from their logins), to shape made-up ones like them."""
-    names: list[str] = []
-    passwords: list[str] = []
-    for who in ctx.identities:
-        body = {k.lower(): v for k, v in who.login_body.items() if isinstance(v, str) and v}
-        name = who.username or next((v for k, v in body.items() if k in USER_KEYS and "@" not in v), None)
-        password = who.password or next((v for k, v in body.items() if k in PASSWORD_KEYS or "pass" in k), None)
-        names += [name] if name and "@" not in name else []
-        passwords += [password] if password else []
-    return names, passwords
-
-
 def _wrong_credentials(ctx: Context, account: str | None) -> dict[str, str]:
     """A user name (the probe's own account, else a made-up one), an e-mail and a wrong password, the name and the
     password shaped like the identities' real ones."""
-    names, passwords = _samples(ctx)
+    names, passwords = credential_samples(ctx)
     user = account or shaped_like(names, f"nobody_{ctx.token(6)}")
     return {"username": user, "email": f"{user}@example.com" if account else f"nobody.{ctx.token(6)}@example.com",
             "password": shaped_like(passwords, "wrong-" + ctx.token(10))}
@@ -98,7 +82,7 @@ async def _own_account(ctx: Context) -> str | None:
     register = next((op for op in ctx.operations if creates_account(op)), None)
     if register is None:
         return None
-    names, passwords = _samples(ctx)
+    names, passwords = credential_samples(ctx)
     name = shaped_like(names, f"apishield_{ctx.account_tag()}")
     password = shaped_like(passwords, f"Apishield-{secrets.token_urlsafe(12)}-9!")
     ctx.client.add_secret(password, "PASSWORD_RATEPROBE")

@@ -1,0 +1,84 @@
+"""Mass assignment through the caller's own account update (``PUT /user`` with the caller's token, the body naming
+no one): a throwaway account of the probe's own sends a privileged field and a flipped flag its account shows; a
+finding needs the account's own read to show the new value. An API that keeps such fields out of the update stays
+quiet, and the run's own identities are never updated."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+CREDS = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
+PATHS: dict[str, Any] = {
+    "/user": {
+        "post": {"summary": "Create User", "requestBody": {"content": {"application/json": {"schema": CREDS}}},
+                 "responses": OK},
+        "get": {"security": [{"ApiKeyAuth": []}], "responses": OK},
+        "put": {"security": [{"ApiKeyAuth": []}], "responses": OK, "requestBody": {"content": {"application/json": {
+            "schema": {"type": "object", "example": {"email_id": "a@example.com", "phone": "+1 555 0100"}}}}}},
+    },
+    "/user/login": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDS}}}, "responses": OK}},
+}
+
+
+def _app(writes_everything: bool, updated: list[str]) -> Any:
+    users: dict[str, dict[str, Any]] = {n: {"username": n, "password": f"{n}pass", "employee": 0,
+                                            "email_id": ""} for n in ("user001", "user002")}
+    tokens: dict[str, str] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path.rstrip("/")
+        data = json.loads(body or b"{}") if method in ("POST", "PUT") else {}
+        if route == "/user" and method == "POST":
+            users[data["username"]] = {"username": data["username"], "password": data["password"], "employee": 0,
+                                       "email_id": ""}
+            return 200, {}, {"status": "created"}
+        if route == "/user/login" and method == "POST":
+            user = users.get(data.get("username"))
+            if user is None or user["password"] != data.get("password"):
+                return 401, {}, {"error": "bad credentials"}
+            token = secrets.token_hex(8)
+            tokens[token] = user["username"]
+            return 200, {}, {"token": token}
+        name = tokens.get(headers.get("X-API-key", ""))
+        if name is None:
+            return 401, {}, {"error": "login first"}
+        if route == "/user" and method == "GET":
+            user = users[name]
+            return 200, {}, {"response": {"username": name, "employee": user["employee"], "email_id": user["email_id"]}}
+        if route == "/user" and method == "PUT":
+            updated.append(name)
+            for key, value in data.items():
+                if writes_everything or key in ("email_id", "phone"):
+                    if key in users[name] or writes_everything:
+                        users[name][key] = value
+            user = users[name]  # the account as it now is, like the update answers of many APIs
+            return 200, {}, {"status": "OK", "response": {"username": name, "employee": user["employee"],
+                                                           "email_id": user["email_id"]}}
+        return 404, {}, {"error": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("with_get", [True, False])
+@pytest.mark.parametrize("writes_everything", [True, False])
+def test_a_throwaway_account_updates_itself_with_privileged_fields(tmp_path: Path, writes_everything: bool,
+                                                                   with_get: bool) -> None:
+    """Read back by ``GET /user``, or, where the description has none, by the answer to a second update that
+    sends none of the changed fields."""
+    paths = PATHS if with_get else {**PATHS, "/user": {k: v for k, v in PATHS["/user"].items() if k != "get"}}
+    updated: list[str] = []
+    recipe = LoginRecipe("POST", "/user/login", token_path="token", header="X-API-key: {token}", bodies=(
+        {"username": "user001", "password": "user001pass"}, {"username": "user002", "password": "user002pass"}))
+    with loopback(_app(writes_everything, updated)) as url:
+        result = probe_paths(tmp_path, url, paths, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "PUT", "/user") in findings_at(result)) is writes_everything
+    assert updated and not {"user001", "user002"} & set(updated)  # only the probe's own account was updated
