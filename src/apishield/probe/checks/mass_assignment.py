@@ -81,7 +81,7 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
     if token:
         probe_user.headers = {"Authorization": f"Bearer {token}"}
         ctx.client.add_secret(token, "TOKEN_MASSPROBE")
-    elif not await login(ctx, LoginRecipe(login_op.method, login_op.path), probe_user, creds):
+    elif not await login(ctx, _recipe_like(ctx, login_op), probe_user, creds):
         return "quiet"
     elif await _login_shows(ctx, register, login_op, probe_user, injected, sent.seq):
         return "reported"
