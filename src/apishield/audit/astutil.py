@@ -463,6 +463,20 @@ def subscript_key(node: ast.Subscript) -> Any:
     return const(node.slice)
 
 
+def field_read(node: ast.AST) -> str:
+    """The field an expression finally reads: ``a.b.username`` → ``username`` (a WTForms field's ``.data`` → the
+    field), ``d["email"]`` and ``d.get("email")`` → ``email``; ``""`` for anything else."""
+    if isinstance(node, ast.Attribute) and node.attr == "data" and isinstance(node.value, ast.Attribute):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        return str_const(node.slice) or ""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        return str_const(node.args[0]) or ""
+    return ""
+
+
 def line_of(lines: list[str], lineno: int) -> str:
     if 1 <= lineno <= len(lines):
         return lines[lineno - 1].strip()
@@ -536,6 +550,7 @@ __all__ = [
     "decode_source",
     "dotted",
     "enclosing_function",
+    "field_read",
     "fixed_value",
     "folded",
     "functions",

@@ -32,7 +32,7 @@ def secretish(node: ast.AST) -> bool:
     if "len(" in text:
         return False
     words = _words(text)
-    leaf = _leaf(node)
+    leaf = au.field_read(node)
     if leaf and set(_words(leaf)) <= _PUBLIC_WORDS:
         return False  # ``user_password.username``, ``token.get("email")``: the compared field is no secret
     pairs = {a + b for a, b in itertools.pairwise(words)}
@@ -43,19 +43,6 @@ def secretish(node: ast.AST) -> bool:
 
 _PUBLIC_WORDS = frozenset({"username", "user", "name", "email", "mail", "login", "id", "uid", "nickname", "handle",
                            "sub", "subject"})
-
-
-def _leaf(node: ast.AST) -> str:
-    """The field an expression finally reads: ``a.b.username`` → username, ``d.get("email")`` and ``d["email"]`` →
-    email; empty for anything else."""
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-        return node.slice.value
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args \
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-        return node.args[0].value
-    return ""
 
 
 _IDENTITY_WORDS = frozenset({"user", "author", "owner", "creator", "account", "member", "principal", "identity",

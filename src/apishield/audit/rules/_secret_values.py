@@ -69,12 +69,13 @@ def in_setup_script(tree: ast.Module, node: ast.AST) -> bool:
 def in_developer_command(tree: ast.Module, node: ast.AST) -> bool:
     """``node`` sits in a command-line command (``@cli.command('seed_db')``, ``@manager.command``,
     ``@click.command()``): a developer runs it by hand to seed sample data; the served app never calls it."""
-    fn = au.enclosing_function(au.parent_map(tree), node)
+    parents = au.parent_map(tree)
+    fn = au.enclosing_function(parents, node)
     while fn is not None:
         if any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in {"command", "option"}
                for d in fn.decorator_list):
             return True
-        fn = au.enclosing_function(au.parent_map(tree), fn)
+        fn = au.enclosing_function(parents, fn)
     return False
 
 

@@ -51,19 +51,6 @@ _MODEL_HASHES = re.compile(
 _SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
 
 
-def _key(node: ast.AST) -> str | None:
-    """The field a read takes: ``x['password']``, ``x.get('password')``, ``x.password`` (``x.password.data``)."""
-    if isinstance(node, ast.Attribute) and node.attr == "data" and isinstance(node.value, ast.Attribute):
-        node = node.value  # a WTForms field's value
-    if isinstance(node, ast.Subscript):
-        return au.str_const(node.slice)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
-        return au.str_const(node.args[0])
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
 class _Function:
     """The raw passwords of one function and where they are stored."""
 
@@ -87,7 +74,7 @@ class _Function:
             return False
         if isinstance(node, ast.Name):
             return node.id in self.raw
-        key = _key(node)
+        key = au.field_read(node)
         return bool(key and _PASSWORD_KEY.match(key)) and self.from_request(node)
 
     def learn(self, stmt: ast.Assign | ast.AnnAssign) -> None:

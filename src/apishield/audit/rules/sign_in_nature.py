@@ -156,11 +156,10 @@ def keeps_browser_signed_in(project: ProjectContext, route: Route) -> bool:
     body = handler_body(project, route)
     if route.uses_session or body is None:
         return True
-    code = _STRINGS.sub("''", body)
+    code = _without_text(body)
     return bool(_SIGNS_IN.search(code) or _DELEGATED.search(code))
 
 
-_STRINGS = re.compile(r"(['\"])(?:\\.|(?!\1).)*\1")
 #: the response is what another function returns (``return check(form)``): it may sign the browser in
 _DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_template_string|jsonify|make_response|"
                         r"Response|HTMLResponse|JSONResponse|RedirectResponse|abort|str|url_for|template)\()"
