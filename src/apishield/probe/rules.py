@@ -112,6 +112,9 @@ JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secre
                        "token: a JWT is signed, not encrypted)", (522, 312), "API3:2023", H, HI,
                        "Put only an opaque user id and the claims the server needs in a token; never a password, "
                        "hash or secret (signing does not hide the payload).")
+JWT_EMBEDDED_KEY = _r("PR-JWT-009", "JWT verified with a key the token carries in its own header ('jwk'): anyone can "
+                      "sign tokens", (347,), "API2:2023", C, HI,
+                      "Verify with keys from your own key set only; ignore 'jwk', 'jku' and 'x5c' in token headers.")
 SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
                       "API2:2023", H, HI,
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")

