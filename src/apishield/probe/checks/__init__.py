@@ -23,5 +23,6 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     references,
     sessions,
     stored,
+    transfers,
 )
 
