@@ -29,6 +29,8 @@ TRANSFER_BODY = {"content": {"application/json": {"schema": {
 SPEC = {
     "/api/login": {"post": {"requestBody": LOGIN_BODY, "responses": OK}},
     "/api/accounts": {"get": {"security": BEARER, "responses": OK}},
+    "/api/account/user/{id}": {"get": {"security": BEARER, "responses": OK, "parameters": [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]}},
     "/api/transfer": {"post": {"security": BEARER, "requestBody": TRANSFER_BODY, "responses": OK}},
 }
 RECIPE = LoginRecipe("POST", "/api/login", token_path="token",
@@ -40,7 +42,8 @@ USERS = {"alice": (1, "alice-pass-1"), "bob": (2, "bob-pass-2")}
 def _bank(behaviour: str, listing: str) -> tuple[Any, dict[int, dict[str, Any]]]:
     """``behaviour``: ``unchecked`` (any source account), ``checked`` (403 unless the caller's), ``caller`` (the
     caller's own account is debited whatever the body names). ``listing``: ``own`` (each caller sees its own
-    accounts), ``all`` (everyone's, with an owner field) or ``anonymous`` (everyone's, no owner field)."""
+    accounts), ``by_user`` (its own, at a path keyed by its id), ``all``
+    (everyone's, with an owner field) or ``anonymous`` (everyone's, no owner field)."""
     accounts = {101: {"id": 101, "owner_id": 1, "balance": 500.0}, 202: {"id": 202, "owner_id": 2, "balance": 700.0}}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -58,7 +61,13 @@ def _bank(behaviour: str, listing: str) -> tuple[Any, dict[int, dict[str, Any]]]
         caller = int(auth.removeprefix("tok-")) if auth in ("tok-1", "tok-2") else None
         if caller is None:
             return 401, {}, {"error": "sign in"}
+        if method == "GET" and route.startswith("/api/account/user/"):
+            if listing != "by_user" or route.rsplit("/", 1)[-1] != str(caller):
+                return 404, {}, {"error": "not found"}
+            return 200, {}, [a for a in accounts.values() if a["owner_id"] == caller]
         if method == "GET" and route == "/api/accounts":
+            if listing == "by_user":
+                return 404, {}, {"error": "not found"}
             rows = [a for a in accounts.values() if listing != "own" or a["owner_id"] == caller]
             if listing == "anonymous":
                 rows = [{"id": a["id"], "balance": a["balance"]} for a in rows]
@@ -83,7 +92,8 @@ def _bank(behaviour: str, listing: str) -> tuple[Any, dict[int, dict[str, Any]]]
 
 
 @pytest.mark.parametrize(("behaviour", "listing", "fires"), [
-    ("unchecked", "own", True), ("unchecked", "all", True), ("checked", "own", False), ("checked", "all", False),
+    ("unchecked", "own", True), ("unchecked", "all", True), ("unchecked", "by_user", True),
+    ("checked", "own", False), ("checked", "all", False),
     ("caller", "own", False), ("unchecked", "anonymous", False)])
 def test_a_transfer_out_of_another_identitys_account_is_reported(tmp_path: Path, behaviour: str, listing: str,
                                                                  fires: bool) -> None:

@@ -76,16 +76,23 @@ def key_for(field: str, record: dict[str, Any]) -> str | None:
 
 
 class Accounts:
-    """Where an identity reads its own accounts: GET operations without path parameters named like accounts."""
+    """Where an identity reads its own accounts: GET operations named like accounts, without path parameters
+    (``/api/accounts``) or keyed by the identity itself (``/api/account/user/{id}``)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.ops = [o for o in ctx.operations if o.method == "GET" and not o.path_params and not
-                    o.looks_destructive() and ACCOUNTISH.search(o.path.rstrip("/").rsplit("/", 1)[-1])]
+        self.ops = [o for o in ctx.operations if o.method == "GET" and not o.looks_destructive() and (
+            ACCOUNTISH.search(o.path.rstrip("/").rsplit("/", 1)[-1]) if not o.path_params else
+            any(ACCOUNTISH.search(part) for part in o.path.split("/") if "{" not in part))]
+        self.ops.sort(key=lambda o: len(o.path_params))
 
     async def read(self, who: Identity) -> tuple[Operation, Exchange, list[dict[str, Any]]] | None:
         for op in self.ops:
-            ex = await try_send(self.ctx, "GET", op.path, op=op, identity=who)
+            path = objects.identity_path(op.path, (p.name for p in op.path_params), who.username, who.user_id,
+                                         who.attributes)
+            if path is None:
+                continue
+            ex = await try_send(self.ctx, "GET", path, op=op, identity=who)
             if ex is None or not ex.ok or "json" not in ex.content_type:
                 continue
             data = ex.json()
