@@ -42,7 +42,7 @@ USERS = {"alice": (1, "alice-pass-1"), "bob": (2, "bob-pass-2")}
 def _bank(behaviour: str, listing: str) -> tuple[Any, dict[int, dict[str, Any]]]:
     """``behaviour``: ``unchecked`` (any source account), ``checked`` (403 unless the caller's), ``caller`` (the
     caller's own account is debited whatever the body names). ``listing``: ``own`` (each caller sees its own
-    accounts), ``by_user`` (its own, at a path keyed by its id), ``all``
+    accounts), ``by_user`` (its own, in an envelope, at a path keyed by its id), ``all``
     (everyone's, with an owner field) or ``anonymous`` (everyone's, no owner field)."""
     accounts = {101: {"id": 101, "owner_id": 1, "balance": 500.0}, 202: {"id": 202, "owner_id": 2, "balance": 700.0}}
 
@@ -64,7 +64,7 @@ def _bank(behaviour: str, listing: str) -> tuple[Any, dict[int, dict[str, Any]]]
         if method == "GET" and route.startswith("/api/account/user/"):
             if listing != "by_user" or route.rsplit("/", 1)[-1] != str(caller):
                 return 404, {}, {"error": "not found"}
-            return 200, {}, [a for a in accounts.values() if a["owner_id"] == caller]
+            return 200, {}, {"account": next(a for a in accounts.values() if a["owner_id"] == caller)}
         if method == "GET" and route == "/api/accounts":
             if listing == "by_user":
                 return 404, {}, {"error": "not found"}

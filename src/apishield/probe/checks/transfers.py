@@ -59,6 +59,20 @@ def balance_of(record: dict[str, Any]) -> float | None:
     return None
 
 
+def balance_records(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """The objects with a balance in an answer: a listing, one record, or either inside an envelope
+    (``{"account": {...}}``, ``{"data": {"accounts": [...]}}``)."""
+    if depth > 3:
+        return []
+    if isinstance(data, list):
+        return [r for r in data[:200] if isinstance(r, dict) and balance_of(r) is not None]
+    if not isinstance(data, dict):
+        return []
+    if balance_of(data) is not None:
+        return [data]
+    return [r for value in data.values() for r in balance_records(value, depth + 1)]
+
+
 def owned_by(record: dict[str, Any], who: Identity) -> bool:
     """Whether an owner field of the record names ``who`` (its id, user name or e-mail)."""
     names = {str(v) for v in (who.user_id, who.username, who.attributes.get("email")) if v not in (None, "")}
@@ -95,9 +109,7 @@ class Accounts:
             ex = await try_send(self.ctx, "GET", path, op=op, identity=who)
             if ex is None or not ex.ok or "json" not in ex.content_type:
                 continue
-            data = ex.json()
-            records = objects.listed_objects(data) or ([data] if isinstance(data, dict) else [])
-            records = [r for r in records if balance_of(r) is not None]
+            records = balance_records(ex.json())
             if records:
                 return op, ex, records
         return None
