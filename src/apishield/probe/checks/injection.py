@@ -104,7 +104,7 @@ class Slot:
 
     op: Operation
     name: str
-    location: str  # query | path | body | header | cookie
+    location: str  # query | path | body | header | cookie | raw (the whole body is one string: text/plain)
     identity: Identity | None
     numeric: bool = False  # an id-like or number path parameter or number body field: SQL only, after the rest
 
@@ -127,6 +127,8 @@ def slots(ctx: Context) -> list[Slot]:
                 out.append(Slot(op, p.name, "header", who))  # a declared header (an API key or token header too)
             elif p.location == "cookie" and p.schema.get("type", "string") == "string":
                 out.append(Slot(op, p.name, "cookie", who))  # a declared cookie (a preference, a theme, an id)
+        if op.method == "POST" and isinstance(op.body_schema, dict) and op.body_schema.get("type") == "string":
+            out.append(Slot(op, "body", "raw", who))  # a text/plain or octet-stream body: the string is the input
         if op.method == "POST":
             for name, schema in op.body_fields.items():
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
@@ -163,6 +165,7 @@ class Sender:
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
             (self.body or {}).get(slot.name) if slot.location == "body" else
             self._header_default(op) if slot.location in ("header", "cookie") else
+            str((op.body_schema or {}).get("example") or "apishield") if slot.location == "raw" else
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
@@ -226,6 +229,10 @@ class Sender:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(
                 p for p in s.op.params if p.name != s.name)), s.identity) or path
+        if s.location == "raw":
+            media = next((m for m in s.op.media if "json" not in m and "form" not in m), "text/plain")
+            return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
+                                  timeout=timeout, content=str(value).encode(), content_type=media)
         # form-encoded or multipart when the description says so: the payload goes that way
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                               headers=headers, timeout=timeout, **body_args(s.op, body))

@@ -82,6 +82,8 @@ async def cmdi(ctx: Context, slot: Slot, send: Sender, base: Exchange, *, reflec
 SERIAL_HINT = re.compile(r"(?i)(pickle|serial|marshal|object|obj$|blob|state|dump|payload|ya?ml)")
 SERIAL_ERROR = re.compile(r"(?i)(unpickl|pickle|invalid load key|binascii|incorrect padding|could not deserial|"
                           r"yaml\.(scanner|parser|constructor)|could not determine a constructor)")
+# what a description says of serialized data: a field in base64 (``format: byte``) or words like these
+SERIAL_WORDS = re.compile(r"(?i)(serializ|pickl|marshal|snapshot|backup|restore|base64|session state)")
 # a protocol-0 pickle whose only effect is time.sleep(N): harmless, and proves pickle.loads ran on the input
 PICKLED_SLEEP = "ctime\nsleep\n(I{n}\ntR."
 
@@ -97,11 +99,16 @@ def _pickled(n: int) -> list[tuple[str, str]]:
 
 
 async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    """Python pickle and YAML: for parameters named like serialized data, uploaded files, or whose answer shows a
-    decoding error, a pickle (base64, URL-safe base64 and raw) and a YAML document that only sleep; the delay must
-    follow the requested seconds (2, then 4)."""
-    uploaded = slot.location == "body" and is_file(slot.op.body_fields.get(slot.name))
-    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded):
+    """Python pickle and YAML: for parameters named like serialized data, described as such (base64, a snapshot,
+    a saved state), whole bodies that are one string, uploaded files, or whose answer shows a decoding error, a
+    pickle (base64, URL-safe base64 and raw) and a YAML document that only sleep; the delay must follow the
+    requested seconds (2, then 4)."""
+    schema = slot.op.body_schema if slot.location == "raw" else slot.op.body_fields.get(slot.name)
+    uploaded = slot.location == "body" and is_file(schema)
+    prose = f"{schema.get('description', '')} {slot.op.summary}" if isinstance(schema, dict) else ""
+    described = slot.location == "raw" or (isinstance(schema, dict) and (
+        schema.get("format") == "byte" or bool(SERIAL_WORDS.search(prose))))
+    if not (SERIAL_HINT.search(slot.name) or SERIAL_ERROR.search(base.text) or uploaded or described):
         return
     async with ctx.timing:
         for index, (what, payload) in enumerate(_pickled(2)):
