@@ -9,7 +9,9 @@
 * **mass assignment on updates** — on an object the first identity owns (one it created, or one a listing shows
   with the identity as its owner: ``seller_id``, ``owner: {"id": …}`` …) a moderation or privilege field the
   object shows (``blocked``, ``approved``, ``verified``, ``featured``, ``role``, ``is_admin`` …) is set to another
-  value (a boolean flipped, or a value the API itself names) and read back, then restored; on the identity's own
+  value (a boolean flipped, or a value the API itself names) and read back, then restored; its owner field
+  (``user_id`` naming the first identity) is set to the second identity's id and read back, then handed back by
+  the second identity; on the identity's own
   user record only privilege fields with values the API names (never ``blocked``-like fields, which could lock the
   identity out). Two or three requests per object and field, plus the restore. The caller's own record counts
   whether its path names the caller's id (``/users/{id}``) or names no one (``PUT /auth/me`` read back by
@@ -189,6 +191,35 @@ async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Id
     return False
 
 
+async def _hand_over(ctx: Context, op: Operation, read: Operation, path: str, record: dict[str, Any]) -> bool:
+    """The first identity sets the owner field of its own object to the second identity's id; reported when the
+    object then reads as the second identity's (its own read, or the first's read of the field), and handed back
+    by the second identity afterwards."""
+    me, other = ctx.users[0], ctx.users[1]
+    field = next((k for k, v in record.items() if OWNER_REF.match(k) and k.lower().endswith("id")
+                  and str(v) == str(me.user_id)), None)
+    if field is None or other.user_id is None or str(other.user_id) == str(me.user_id):
+        return False
+    try:
+        new = type(record[field])(other.user_id) if isinstance(record[field], (int, str)) else other.user_id
+    except ValueError:  # an id of another shape than the field's: nothing to name the other identity with
+        return False
+    write = Updater(ctx, op, path)
+    sent = await write(me, {field: new}, record)
+    if sent is None or not sent.ok:
+        return False
+    theirs = _dict(await try_send(ctx, "GET", path, op=read, identity=other))
+    mine = _dict(await try_send(ctx, "GET", path, op=read, identity=me))
+    if not any(r is not None and str(r.get(field)) == str(new) for r in (theirs, mine)):
+        return False
+    back = await write(other, {field: record[field]}, {**record, field: new})
+    restored = "handed back" if back is not None and back.ok else "could not be handed back"
+    ctx.report(rules.MASS, f"{me.name} handed its own object {path} to {other.name} by setting {field!r} to "
+               f"{new!r} through {op.key} (read back; {restored})", sent, op=op, parameter=field,
+               highlight=f'"{field}"')
+    return True
+
+
 async def _owned_updates(ctx: Context) -> None:
     me = ctx.users[0]
     for collection, oid in owned_objects(ctx, me)[: MAX_OBJECTS * 3]:
@@ -207,6 +238,8 @@ async def _owned_updates(ctx: Context) -> None:
             fields = [k for k, v in record.items() if (MODERATION.match(k) and isinstance(v, bool))
                       or (PRIVILEGE.match(k) and isinstance(v, (bool, str)))]
             if fields and await _flip(ctx, op, read, path, me, fields, record, own_user=False):
+                return
+            if len(ctx.users) >= 2 and await _hand_over(ctx, op, read, path, record):
                 return
             break
 
