@@ -89,11 +89,12 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "deserialization": frozenset({"deserialization"}),
     "ssrf": frozenset({"ssrf"}),
     "jwt_no_expiry": frozenset({"jwt_no_expiry"}),
+    "jwt_long_expiry": frozenset({"jwt_long_expiry"}),
     "clickjacking": frozenset({"clickjacking"}),
     "host_header_injection": frozenset({"host_header_injection"}),
 }
 # kinds about a token or the whole server: any endpoint of the target proves them
-ENDPOINT_FREE = frozenset({"jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
+ENDPOINT_FREE = frozenset({"jwt_long_expiry", "jwt_none", "jwt_unverified", "jwt_weak_secret", "jwt_alg_confusion",
                            "jwt_claims_disclosure", "jwt_not_revoked", "jwt_no_expiry"})
 
 APISHIELD_CLASSES: dict[str, str] = {
@@ -101,7 +102,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-AUTH-005": "credentials_in_url",
     "PR-JWT-001": "jwt_none", "PR-JWT-002": "jwt_unverified", "PR-JWT-003": "jwt_weak_secret",
     "PR-JWT-009": "jwt_unverified", "PR-JWT-004": "jwt_expired", "PR-JWT-005": "jwt_alg_confusion",
-    "PR-JWT-006": "jwt_kid",
+    "PR-JWT-006": "jwt_kid", "PR-JWT-010": "jwt_long_expiry",
     "PR-BOLA-001": "bola", "PR-BOLA-002": "bola", "PR-BFLA-001": "bfla", "PR-MASS-001": "mass_assignment",
     "PR-SQLI-001": "sqli", "PR-SQLI-002": "sqli", "PR-SQLI-003": "sqli", "PR-XSS-001": "xss",
     "PR-PATH-001": "path_traversal", "PR-SSTI-001": "ssti", "PR-CMDI-001": "cmdi", "PR-XXE-001": "xxe",

@@ -63,3 +63,18 @@ def test_application_expiry_claims(tmp_path: Path, extra: dict[str, Any], report
         result = probe_paths(tmp_path, url, SPEC, ("jwt",), login=recipe)
     assert bool([f for f in result.findings if f.rule_id == "PR-JWT-007"]) is reported
     assert reported or any("own expiry claim" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(("lifetime", "with_iat", "reported"), [
+    (30 * 86_400, True, True), (3 * 86_400, False, True), (86_400, True, False), (900, True, False)])
+def test_a_token_that_lives_longer_than_a_day(tmp_path: Path, lifetime: int, with_iat: bool, reported: bool) -> None:
+    now = int(time.time())
+    extra: dict[str, Any] = {"exp": now + lifetime, **({"iat": now} if with_iat else {})}
+    recipe = LoginRecipe("POST", "/login", token_path="token",
+                         bodies=({"username": "alice", "password": "alice-pass-1"},
+                                 {"username": "bob", "password": "bob-pass-2"}))
+    with loopback(_app(extra)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("jwt",), login=recipe)
+    long_lived = [f for f in result.findings if f.rule_id == "PR-JWT-010"]
+    assert bool(long_lived) is reported
+    assert not [f for f in result.findings if f.rule_id == "PR-JWT-007"]

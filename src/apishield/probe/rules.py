@@ -115,6 +115,10 @@ JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secre
 JWT_EMBEDDED_KEY = _r("PR-JWT-009", "JWT verified with a key the token carries in its own header ('jwk'): anyone can "
                       "sign tokens", (347,), "API2:2023", C, HI,
                       "Verify with keys from your own key set only; ignore 'jwk', 'jku' and 'x5c' in token headers.")
+JWT_LONG_LIVED = _r("PR-JWT-010", "JWT lives longer than a day ('exp' more than 24 hours after it was issued): a "
+                    "stolen token stays useful for days", (613,), "API2:2023", L, HI,
+                    "Issue access tokens for minutes (apishield's default is 15, its ceiling a day) and keep long "
+                    "sessions in revocable refresh tokens.")
 SESSION_FIXATION = _r("PR-SESS-001", "Session fixation: a session id chosen by the client is adopted", (384,),
                       "API2:2023", H, HI,
                       "Issue a fresh random session id on login; ignore ids the server did not issue.")

@@ -12,6 +12,7 @@
   ``jwk`` header (CVE-2018-0114's pattern: a verifier that takes the key from the token it verifies);
 * secrets made of the API's own words (its tags, summaries, path segments, host name and the token's string
   claims: ``bank`` → ``bankbank``, ``bank_secret``, ``bank123`` …), cracked offline like the wordlist;
+* a token that lives longer than a day (``exp`` more than 24 hours after ``iat``), read from the token;
 * a token issued without an ``exp`` claim (a claim of its own named for an expiry and holding a time, such as
   ``expires`` or ``valid_until``, is read as its lifetime and only noted), and claims that carry a password, hash
   or other secret (read from the token: no request; a JWT is signed, not encrypted).
@@ -281,6 +282,15 @@ LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_
 TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|^\w{3}, \d{1,2} \w{3} \d{4}")
 
 
+def lifetime_days(claims: dict[str, Any]) -> float | None:
+    """Days from the token's issue (``iat``, else now: the identity's token was just issued) to its ``exp``."""
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        return None
+    start = iat if isinstance(iat, (int, float)) and not isinstance(iat, bool) and iat <= exp else time.time()
+    return (exp - start) / 86_400
+
+
 def lifetime_claim(claims: dict[str, Any]) -> str | None:
     """The name of a top-level claim named for an expiry or a lifetime whose value is a time (a number of seconds,
     an epoch time or a date), or None."""
@@ -295,7 +305,8 @@ def lifetime_claim(claims: dict[str, Any]) -> str | None:
 
 
 @check("jwt", rules=(rules.JWT_NONE, rules.JWT_NOSIG, rules.JWT_WEAK, rules.JWT_EXPIRED, rules.JWT_CONFUSION,
-                     rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET, rules.JWT_EMBEDDED_KEY),
+                     rules.JWT_KID, rules.JWT_NO_EXPIRY, rules.JWT_CLAIMS_SECRET, rules.JWT_EMBEDDED_KEY,
+                     rules.JWT_LONG_LIVED),
        weight=4, phase="auth", order=20)
 async def jwt(ctx: Context) -> None:
     """alg none, stripped signature, weak HMAC secret (offline), expired, RS→HS confusion, kid injection, no
@@ -321,6 +332,9 @@ async def jwt(ctx: Context) -> None:
         ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
                    f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever", None,
                    parameter="Authorization")
+    elif (days := lifetime_days(claims)) is not None and days > 1.001:  # read from the token: no request
+        ctx.report(rules.JWT_LONG_LIVED, f"the token issued to {identity.name} expires {days:.1f} days after it "
+                   "was issued", None, parameter="Authorization")
     if keys := secret_claims(claims):  # read from the token itself: costs no request
         own = " (the identity's own password, in plain text)" if identity.password and any(
             v == identity.password for _k, v in walk_keys(claims)) else ""
