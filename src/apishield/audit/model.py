@@ -40,6 +40,7 @@ class FuncSummary:
     depends_on: list[str] = field(default_factory=list)  # FastAPI Depends(...) targets of its parameters
     decorators: list[str] = field(default_factory=list)  # its own decorators (a wrapped auth decorator)
     static_page: bool = False  # only returns a fixed template/file (``return render_template('signup.html')``)
+    computes_only: bool = False  # only computes its answer from its own input (a hash, a random token)
     reads_credentials: bool = True  # reads a body, form, Authorization header or credential-named parameters
     returns: list[tuple[str, bool, str]] = field(default_factory=list)  # a dependency factory's returned names
     flag_defaults: dict[str, bool] = field(default_factory=dict)  # its boolean parameters' defaults

@@ -10,6 +10,7 @@ from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
     checks_roles,
     classify_name,
+    refusing_helper,
     rejects_unauthenticated,
     roles_from_decorators,
     sets_security_headers,
@@ -168,6 +169,8 @@ def _add_route(
         route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
+        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
+            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
         if checks_roles(fn) and AUTH in route.protections:
             route.roles = f"checked in {fn.name}()"
         route.roles = roles_from_decorators(fn.decorator_list, scan.imports) or route.roles

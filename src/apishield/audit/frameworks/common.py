@@ -16,7 +16,7 @@ from apishield.audit import astutil as au
 from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
 from apishield.audit.frameworks.guards import raises_refusal
 from apishield.audit.frameworks.identity import refuses_without_session_identity
-from apishield.audit.frameworks.pages import renders_fixed_page
+from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
 SECURITY_HEADERS = (
@@ -306,6 +306,27 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     return False
 
 
+_ACTS_FIRST = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Return)
+
+
+def refusing_helper(fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                    funcs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], imports: au.Imports) -> str | None:
+    """The module's own function ``fn`` calls first (before any branch, loop or answer) when it refuses
+    unauthenticated callers itself (``claims = decode_token(authorization)`` raising ``HTTPException(401)``)."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    for statement in body[:4]:
+        if isinstance(statement, _ACTS_FIRST):
+            return None
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            callee = funcs.get(au.last(au.dotted(value.func)))
+            if callee is not None and callee is not fn and rejects_unauthenticated(callee, imports):
+                return callee.name
+    return None
+
+
 def _rejects_call(call: ast.Call) -> bool:
     candidates = list(call.args[:2]) + [kw.value for kw in call.keywords if kw.arg in {"status", "status_code", "code"}]
     return any(_status_of(c) in (401, 403) for c in candidates)
@@ -327,7 +348,20 @@ def _mentions_role(expr: ast.AST) -> bool:
             return True
         if isinstance(node, ast.Compare) and any(_ROLE_NAME.search(s) for s in au.strings_in(node)):
             return True
+        if _role_key_read(node):
+            return True
     return False
+
+
+def _role_key_read(node: ast.AST) -> bool:
+    """``session.get('is_admin')``, ``claims['role']``: a value read under a role-named key."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        key = au.str_const(node.args[0]) if node.args else None
+    elif isinstance(node, ast.Subscript):
+        key = au.str_const(node.slice)
+    else:
+        return False
+    return bool(key and _ROLE_NAME.search(key))
 
 
 def checks_roles(body: ast.AST) -> bool:
@@ -400,6 +434,7 @@ def summarise(
         if a.annotation is not None and any(au.last(au.dotted(n)) in SECURITY_SCHEMES for n in au.walk(a.annotation)):
             summary.auth_dependency = True
     summary.static_page = renders_fixed_page(fn)
+    summary.computes_only = computes_only(fn)
     summary.returns, summary.flag_defaults = factory_returns(fn)
     # only consulted for handlers named like a login (AS202): skip the walk for every other function
     summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
@@ -556,6 +591,7 @@ __all__ = [
     "join_path",
     "merge",
     "public_by_design",
+    "refusing_helper",
     "rejects_unauthenticated",
     "security_scheme_vars",
     "sets_security_headers",

@@ -12,6 +12,7 @@ from apishield.audit.frameworks.common import (
     classify_name,
     depends_targets,
     fastapi_dependencies,
+    refusing_helper,
     rejects_unauthenticated,
     sets_security_headers,
 )
@@ -183,6 +184,8 @@ def _add(
         route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
+        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
+            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
         if not decorators:
             route.decorators = [scan.q(d) for d in fn.decorator_list]
     scan.facts.routes.append(route)

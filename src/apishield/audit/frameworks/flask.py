@@ -8,7 +8,12 @@ from __future__ import annotations
 import ast
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import EXTENSIONS, rejects_unauthenticated, roles_from_decorators
+from apishield.audit.frameworks.common import (
+    EXTENSIONS,
+    refusing_helper,
+    rejects_unauthenticated,
+    roles_from_decorators,
+)
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
 from apishield.audit.model import AUTH, Link, Owner, RawRoute
 
@@ -229,6 +234,8 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         )
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
+        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
+            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
         elif served_only_in_tests(fn):
             route.protections[AUTH] = "answers 404 unless the app is testing"
         scan.facts.routes.append(route)
@@ -391,6 +398,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
         route.fields = scan.request_fields(fn)
         if rejects_unauthenticated(fn, scan.imports):
             route.protections[AUTH] = f"checked in {fn.name}()"
+        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
+            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
     scan.facts.routes.append(route)
 
 

@@ -93,4 +93,64 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return all(id(n) in callee_names for n in nodes if isinstance(n, ast.Name))
 
 
-__all__ = ["renders_fixed_page", "serves_fixed_file"]
+#: calls that only compute: hashing, encoding, randomness, text and number conversions, building the answer
+_COMPUTING_CALLS = frozenset({
+    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "new", "hexdigest", "digest",
+    "encode", "decode", "b64encode", "b64decode", "urlsafe_b64encode", "urlsafe_b64decode", "hexlify", "join",
+    "choice", "choices", "randint", "random", "randrange", "sample", "shuffle", "token_hex", "token_urlsafe",
+    "token_bytes", "uuid4", "uuid1", "str", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "range",
+    "min", "max", "sum", "sorted", "round", "abs", "format", "upper", "lower", "strip", "split", "replace",
+    "startswith", "endswith", "title", "capitalize", "dumps", "loads", "time", "now", "utcnow", "isoformat",
+    "strftime", "jsonify", "JSONResponse", "PlainTextResponse", "make_response", "json_response", "HTTPException",
+    "abort", "isinstance",
+})
+#: calls that only build the answer (they compute nothing)
+_ANSWER_CALLS = frozenset({"jsonify", "JSONResponse", "PlainTextResponse", "make_response", "json_response", "dict",
+                           "HTTPException", "abort"})
+#: modules whose functions only compute (names a computing handler may use besides its own)
+_COMPUTING_MODULES = frozenset({"hashlib", "random", "secrets", "base64", "binascii", "json", "time", "datetime",
+                                "uuid", "string", "math", "request", "True", "False", "None"})
+#: what a handler reads or does besides its own input: server state, stored data, the environment, the network
+_SERVER_STATE = frozenset({"environ", "getenv", "config", "settings", "session", "db", "query", "cursor", "execute",
+                           "open", "globals", "locals", "sys", "os", "platform", "socket", "requests", "httpx",
+                           "urllib", "subprocess", "eval", "exec", "pickle", "yaml", "app", "current_app", "g",
+                           "self", "cache", "redis", "engine", "connection", "conn", "file", "path", "Path"})
+
+
+def computes_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The handler only computes its answer from its own input (a hash, an encoding, a random token, a
+    conversion): every call is a computing one and nothing names server state, stored data, the environment or
+    the network. Such a route has nothing behind it to protect, whatever its path is called (``/debug/hash``)."""
+    nodes = [node for statement in fn.body for node in ast.walk(statement)]
+    if not any(isinstance(n, ast.Return) for n in nodes):
+        return False
+    known = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} | _COMPUTING_MODULES | {
+        n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    # a text written into the handler as a whole value (an assigned, returned or dict value), not a key or an
+    # argument: the answer carries the author's data (a key, a password hash, a backup), not a computation
+    authored = [v for n in nodes for v in (
+        [n.value] if isinstance(n, (ast.Assign, ast.Return, ast.AnnAssign)) else n.values if isinstance(n, ast.Dict)
+        else n.args if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _ANSWER_CALLS else [])]
+    if any(isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)) for v in authored):
+        return False
+    if not any(isinstance(n, ast.Call) and (n.func.attr if isinstance(n.func, ast.Attribute) else
+                                            au.last(au.dotted(n.func))) not in _ANSWER_CALLS | {"get"} for n in nodes):
+        return False  # nothing computed: an echo of the input or a literal answer is judged by what it names
+    for node in nodes:
+        if isinstance(node, (ast.Global, ast.Nonlocal, ast.For, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+            return False
+        if isinstance(node, ast.Call):
+            dotted = au.dotted(node.func)
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else au.last(dotted)
+            if name not in _COMPUTING_CALLS and not (name == "get" and dotted.startswith("request.")):
+                return False
+            if isinstance(node.func, ast.Name):
+                known.add(node.func.id)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known:
+            return False  # module data (a dict of records, a constant key): not the handler's own input
+        if isinstance(node, ast.Attribute) and node.attr in _SERVER_STATE:
+            return False
+    return True
+
+
+__all__ = ["computes_only", "renders_fixed_page", "serves_fixed_file"]

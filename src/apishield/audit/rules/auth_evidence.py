@@ -193,6 +193,10 @@ class AuthEvidence:
     def of(self, route: Route) -> str:
         """Why ``route`` (which has no authentication) should have had it, or ``""`` when nothing says so."""
         body = handler_body(self.project, route) or ""
+        inventory = self.project.facts.get("inventory")
+        summary = inventory.functions.get(route.handler.rsplit(".", 1)[-1]) if inventory is not None else None
+        if summary is not None and summary.computes_only:
+            return ""  # a hash, an encoding, a random token of its own input: nothing behind it to protect
         # what the handler does counts in an app that knows its users; in one where every caller is anonymous
         # (a tool, a demo) only what the route is named for, stopping the server and destructive writes do
         knows = self.identifies_callers

@@ -388,7 +388,7 @@ _DEBUG_SEGMENTS = {
 def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
     """AS104 — a route whose path names a debug or internal function (``/debug``, ``/internal``, ``/test``,
     ``/createdb``, ``/env``…); high severity when it is also unauthenticated, low when its handler only returns a
-    fixed answer."""
+    fixed answer or only computes one from its own input."""
     inventory = project.facts.get("inventory")
     for route in _routes(project):
         hit = next((s for s in static_segments(route.path) if s.lower() in _DEBUG_SEGMENTS), None)
@@ -396,14 +396,16 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
             continue
         summary = inventory.functions.get(route.handler.rsplit(".", 1)[-1]) if inventory is not None else None
         fixed = summary is not None and summary.static_page  # ``return {"error": "disabled"}, 503``: exposes nothing
-        severity = Severity.LOW if fixed else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
+        computed = summary is not None and summary.computes_only  # ``return {"md5": md5(value)}``: nor does this
+        severity = Severity.LOW if fixed or computed else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
         yield _at(
             project,
             DEBUG_ROUTE,
             route.file,
             route.line,
             f"{_describe(route)} exposes a '{hit}' endpoint"
-            + (" (its handler only returns a fixed answer)" if fixed else ""),
+            + (" (its handler only returns a fixed answer)" if fixed else
+               " (its handler only computes an answer from its own input)" if computed else ""),
             severity=severity,
             **related(route),
         )

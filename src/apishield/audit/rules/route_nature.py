@@ -355,8 +355,27 @@ def reads_owned_or_personal(project: ProjectContext, route: Route) -> bool:
     return body is not None and bool(PEOPLE_DATA.search(body))
 
 
+#: words after a private noun that keep the compound about it (``user-list``, ``get_user_by_id``, ``account_info``)
+_OF_THE_RECORD = frozenset({"list", "lists", "info", "information", "data", "details", "detail", "record", "records",
+                            "summary", "dump", "all", "by", "id", "ids", "name", "email", "for", "of", "page",
+                            "view", "json", "api", "v1", "v2"})
+
+
+def _names_private_word(text: str) -> bool:
+    """``text`` (a path segment or handler name) names private data: a private word that is the compound's
+    head (``reset-password``, ``my_orders``), a possessive (``my-notes``), or one followed only by words about its
+    records (``user-list``, ``get_user_by_id``); a private word that only qualifies another noun
+    (``render-user-content``, ``user_guide``) does not."""
+    words = [w for w in re.split(r"[_\-.]+", text) if w]
+    for index, word in enumerate(words):
+        if _PRIVATE.fullmatch(word) and (word.lower() in ("me", "my", "self") or all(
+                w.lower() in _OF_THE_RECORD for w in words[index + 1:])):
+            return True
+    return False
+
+
 def names_private(route: Route) -> bool:
-    return any(_PRIVATE.search(s) for s in static_segments(route.path)) or bool(_PRIVATE.search(route.handler))
+    return any(_names_private_word(s) for s in static_segments(route.path)) or _names_private_word(route.handler)
 
 
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
