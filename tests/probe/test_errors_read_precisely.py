@@ -168,3 +168,30 @@ def test_a_fetch_the_application_reports_failed_is_not_an_unhandled_error(tmp_pa
     errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
     assert errors == (set() if handled else {"PR-ERR-004"})
     assert not handled or any("outbound fetch failed" in n for n in result.notes)
+
+
+def _download(database_error: bool) -> Any:
+    """``/download?name=`` answers 404 with an HTML page that names the missing file, escaped (``&#39;``); with
+    ``database_error`` a quote in the name also makes it show its database's error."""
+    import html
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/download"):
+            return 404, {}, {"detail": "not found"}
+        name = unquote_plus(path.partition("name=")[2])
+        if database_error and "'" in name:
+            return 500, {"Content-Type": "text/html"}, "<pre>SQLITE_ERROR: near \"x\": syntax error</pre>"
+        page = f"<pre>Error: ENOENT: no such file or directory, stat '/srv/files/{name}'</pre>"
+        return 404, {"Content-Type": "text/html"}, html.escape(page, quote=True).replace("&lt;pre&gt;", "<pre>") \
+            .replace("&lt;/pre&gt;", "</pre>")
+    return app
+
+
+@pytest.mark.parametrize("database_error", [False, True])
+def test_the_probes_own_sql_escaped_into_an_error_page_is_not_disclosure(tmp_path: Path,
+                                                                        database_error: bool) -> None:
+    spec = {"/download": {"get": {"parameters": [{"name": "name", "in": "query", "schema": STRING}],
+                                  "responses": {"200": {"description": "file"}}}}}
+    with loopback(_download(database_error)) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "injection"))
+    assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is database_error

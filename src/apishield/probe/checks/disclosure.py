@@ -217,16 +217,16 @@ def errors(ctx: Context, ex: Exchange) -> None:
         return
     if ex.status is not None and ex.status >= 400:
         sent = _sent_text(ex)
-        clean = without_shell_errors(text)
+        clean = html.unescape(without_shell_errors(text))  # an echo escaped into a page (&#39;) is still an echo
         sql = next((m for m in (*SQL_ERROR.finditer(clean), *SQL_TEXT.finditer(clean)) if m.group(0) not in sent),
                    None)
         if sql:
             ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
                        ex, op=op, highlight=sql.group(0))
             return
-        exc = next((m for m in EXCEPTION.finditer(text) if m.group(0) not in sent), None)
+        exc = next((m for m in EXCEPTION.finditer(clean) if m.group(0) not in sent), None)
         if exc is None and ex.status >= 500:
-            exc = next((m for m in RUNTIME_MESSAGE.finditer(text) if m.group(0) not in sent), None)
+            exc = next((m for m in RUNTIME_MESSAGE.finditer(clean) if m.group(0) not in sent), None)
         if exc:
             ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
                        highlight=exc.group(0), severity=Severity.LOW)
