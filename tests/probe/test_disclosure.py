@@ -101,3 +101,34 @@ def test_a_debugger_page_on_a_url_that_answered_normally_before_is_read(tmp_path
                                                options=ProbeOptions(budget=200, rate=0))))
     found = {f.rule_id for f in result.findings}
     assert "PR-ERR-002" in found
+
+
+@pytest.mark.parametrize(("route", "reported"), [("/login", False), ("/accounts", True)])
+def test_a_login_answers_the_signing_in_account_its_own_api_key(tmp_path: Path, route: str, reported: bool) -> None:
+    """The login's answer carries the account's own API key beside its token (must stay quiet); a listing that
+    answers API keys to anyone (must fire)."""
+    from tests.probe.loopback import probe_paths
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if method == "POST" and path.startswith("/login"):
+            sent = json.loads(body or b"{}")
+            if sent.get("password") != "alice-pass-1":
+                return 401, {}, {"error": "invalid credentials"}
+            return 200, {}, {"token": "t-alice", "apiKey": "vb-key-alice-0001", "user": {"id": 2}}
+        if method == "GET" and path.startswith("/accounts"):
+            return 200, {}, {"accounts": [{"id": 1, "apiKey": "vb-key-admin-0001"}, {"id": 2, "apiKey": "vb-key-x"}]}
+        return 404, {}, {"error": "not found"}
+
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "username": {"type": "string"}, "password": {"type": "string"}}}}}}
+    spec = {"/login": {"post": {"requestBody": body, "responses": {"200": {"description": "token"}}}},
+            "/accounts": {"get": {"responses": {"200": {"description": "list"}}}}}
+    from apishield.probe.identities import LoginRecipe
+
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=({"username": "alice",
+                                                                         "password": "alice-pass-1"},))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "credentials"), login=recipe)
+    keyed = [f for f in result.findings if f.rule_id == "PR-AUTH-002" and "apiKey" in f.message]
+    assert any(f.http_path == route for f in keyed) is reported
+    assert not any(f.http_path == "/login" for f in keyed)

@@ -380,7 +380,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
     stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
     names the caller as its owner is its own data served back to it (a password vault serving its owner);
-    another identity's secret still counts. Plain-text login passwords and hash shapes count whoever asks."""
+    another identity's secret still counts; a login's answer is the signing-in account's own. Plain-text login
+    passwords and hash shapes count whoever asks."""
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
     data = ex.json()
@@ -388,6 +389,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     whole = data if labelled is None else labelled
     data = without_examples(whole) if labelled is None else labelled  # a documented example is nobody's data
     leaked = sensitive_fields(data) if "json" in ex.content_type or labelled else []
+    if leaked and op is not None and op.looks_login():
+        leaked = []  # a login answers the signing-in account its own credentials (a token, an API key, its record)
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
         leaked = [k for k in leaked if k in foreign]
