@@ -1,7 +1,7 @@
-"""Two ways a JWT's key is given away without a wordlist: a verifier that takes the key from the token's own
-``jwk`` header (so a token signed with any key of the attacker's is accepted), and an HMAC secret made of the
-API's own words (``bankbank`` for a bank API). Each must fire where the flaw is and stay quiet where the
-verifier uses its own key or the secret is random."""
+"""Ways a JWT's key is given away beyond a wordlist: a secret of two or three usual words (``super-secret``);
+a verifier that takes the key from the token's own ``jwk`` header (so a token signed with any key of the
+attacker's is accepted); and an HMAC secret made of the API's own words (``bankbank`` for a bank API). Each must
+fire where the flaw is and stay quiet where the verifier uses its own key or the secret is random."""
 
 from __future__ import annotations
 
@@ -119,7 +119,8 @@ def _hs_app(secret: str) -> Any:
 
 
 @pytest.mark.parametrize(("secret", "cracked"), [("bankbank", True), ("Bank_secret", True), ("summary2025", True),
-                                                 ("alice123", True), ("bankbank-9f3ac71e5d2b48c6", False)])
+                                                 ("alice123", True), ("super-secret", True),
+                                                 ("my_secret_key", True), ("bankbank-9f3ac71e5d2b48c6", False)])
 def test_a_secret_made_of_the_apis_own_words_is_cracked(tmp_path: Path, secret: str, cracked: bool) -> None:
     with loopback(_hs_app(secret)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("jwt",), login=RECIPE)

@@ -10,6 +10,7 @@
 * ``kid`` injection: ``kid`` pointing at ``/dev/null`` (empty key) and a SQL ``UNION`` choosing the key;
 * an embedded key: a token signed with a fresh RSA key of the probe's own whose public half rides in the token's
   ``jwk`` header (CVE-2018-0114's pattern: a verifier that takes the key from the token it verifies);
+* secrets of two or three usual words (``super-secret``, ``my_secret_key``), cracked offline the same way;
 * secrets made of the API's own words (its tags, summaries, path segments, host name and the token's string
   claims: ``bank`` → ``bankbank``, ``bank_secret``, ``bank123`` …), cracked offline like the wordlist;
 * a token that lives longer than a day (``exp`` more than 24 hours after ``iat``), read from the token;
@@ -112,6 +113,28 @@ def own_words(texts: Iterable[str]) -> list[str]:
             if affix and affix[0].isalpha():
                 out.append(affix + word)
                 out.append(affix + "_" + word)
+    return list(dict.fromkeys(v for w in out for v in case_variants(w)))
+
+
+#: the words people build secrets from: a qualifier, then what it is (``super-secret``, ``my_jwt_key``)
+QUALIFIERS = ("super", "my", "your", "our", "the", "top", "very", "jwt", "app", "api", "auth", "access", "dev", "test",
+              "prod", "default", "private", "signing", "secure", "strong", "random", "hidden", "secret", "session",
+              "flask", "django", "express", "node", "server", "admin", "token")
+WHATS = ("secret", "key", "token", "pass", "password", "jwt", "signing", "string", "value", "phrase")
+
+
+def compound_secrets() -> list[str]:
+    """Secrets of two or three usual words (``super-secret``, ``my_secret_key``, ``jwtsecret123``), joined by
+    ``-``, ``_`` or nothing, each in its case variants: a few tens of thousands of HMACs, no request."""
+    out: list[str] = []
+    for first in QUALIFIERS:
+        for what in WHATS:
+            if first == what:
+                continue
+            for sep in ("-", "_", ""):
+                pair = f"{first}{sep}{what}"
+                out += [pair, pair + "123", pair + "1", pair + "!"]
+                out += [f"{pair}{sep}{last}" for last in WHATS if last not in (first, what)]
     return list(dict.fromkeys(v for w in out for v in case_variants(w)))
 
 
@@ -344,7 +367,7 @@ async def jwt(ctx: Context) -> None:
     secret = None
     if alg in HASHES:  # offline: costs no request
         secret = (crack(identity.token, wordlist()) or crack(identity.token, own_words(api_texts(ctx, claims)))
-                  or crack(identity.token, pins()))
+                  or crack(identity.token, compound_secrets()) or crack(identity.token, pins()))
     found = await reference(ctx, identity)
     if found is None:
         ctx.skip("no operation answered 2xx to the identity and 401/403 to a garbage token (no reference)")
