@@ -93,6 +93,9 @@ REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to an
               HI, "Redirect only to relative paths or to hosts on an allow-list; never to a URL from the request.")
 WEAK_CSP = _r("PR-HDR-003", "Content-Security-Policy allows inline or evaluated script", (693, 79), "API8:2023", L, HI,
               "Drop 'unsafe-inline'/'unsafe-eval' and wildcards from script-src; use nonces or hashes.")
+CODE_INJECTION = _r("PR-CODE-001", "Code injection: input evaluated as program code (eval)", (95, 94), "API8:2023",
+                    C, HI, "Never pass request data to eval/exec/Function(); parse the input you expect instead "
+                    "(ast.literal_eval for Python literals, a real expression parser for formulas).")
 DESERIALIZATION = _r("PR-DESER-001", "Insecure deserialization (a harmless serialized sleep was executed)", (502,),
                      "API8:2023", C, MED,
                      "Never unpickle request data or load YAML with an unsafe loader; accept JSON and validate it.")

@@ -473,7 +473,7 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
-                          rules.CMDI, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
+                          rules.CMDI, rules.CODE_INJECTION, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
        weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
@@ -551,4 +551,5 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _ssti(ctx, slot, send, base)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)
+    await shell.code_eval(ctx, slot, send, base)
     return not found and base.status < 500

@@ -1,5 +1,7 @@
 """Code execution per parameter, with harmless canaries only: command injection (``echo`` of an arithmetic
-expansion whose result must come back, and a calibrated ``sleep`` whose delay must follow the seconds asked) and
+expansion whose result must come back, and a calibrated ``sleep`` whose delay must follow the seconds asked),
+code injection (an arithmetic product that comes back computed, then a string built by a Python or JavaScript
+function call that only ``eval`` would build) and
 Python deserialization (a pickle or YAML document whose only effect is ``time.sleep(N)``). Called by the injection
 check for each string parameter (see :mod:`apishield.probe.checks.injection`), with its sender and baseline.
 """
@@ -122,4 +124,28 @@ async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange
                 ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays "
                            f"the answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; "
                            f"baseline {base.elapsed:.2f}s)", second, op=slot.op, parameter=slot.name)
+            return
+
+
+#: expressions only a Python or a JavaScript ``eval`` turns into ``apsh<product>``: a calculator that computes
+#: arithmetic safely (numexpr, simpleeval, a parser) has no ``str``/``String`` to call
+CODE_PROOFS = (("Python", "'apsh'+str({a}*{b})"), ("JavaScript", "'apsh'+String({a}*{b})"))
+
+
+async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    """One request: ``a*b`` as the whole value; only when the product comes back (and was not there before),
+    a string built by a function call of each language, which must come back built."""
+    a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
+    product = str(a * b)
+    if product in base.text:
+        return
+    ex = await send(f"{a}*{b}")
+    if ex is None or product not in ex.text:
+        return
+    for language, template in CODE_PROOFS:
+        proof = await send(template.format(a=a, b=b))
+        if proof is not None and f"apsh{product}" in proof.text:
+            ctx.report(rules.CODE_INJECTION, f"{slot.name!r}: {template.format(a=a, b=b)} came back as "
+                       f"'apsh{product}': the value is run as {language} code", proof, op=slot.op,
+                       parameter=slot.name, highlight=f"apsh{product}")
             return

@@ -1,0 +1,56 @@
+"""Input run as code: a parameter handed to Python's ``eval`` builds ``'apsh'+str(a*b)`` into ``apsh<product>``
+(must fire); a calculator that only computes arithmetic (the product comes back, the string call is refused) and
+an echo must stay quiet."""
+
+from __future__ import annotations
+
+import ast
+import operator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus, urlsplit
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+SPEC = {"/calc": {"post": {"parameters": [{"name": "expression", "in": "query", "required": True,
+                                           "schema": {"type": "string"}}],
+                           "responses": {"200": {"description": "result"}}}}}
+OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def _arithmetic(node: ast.AST) -> Any:
+    """A safe calculator: numbers and + - * only."""
+    if isinstance(node, ast.Expression):
+        return _arithmetic(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in OPS:
+        return OPS[type(node.op)](_arithmetic(node.left), _arithmetic(node.right))
+    raise ValueError("not arithmetic")
+
+
+def _app(kind: str) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/calc":
+            return 404, {}, {"detail": "not found"}
+        expression = unquote_plus(path.partition("expression=")[2])
+        try:
+            if kind == "eval":
+                result = eval(expression, {"__builtins__": {"str": str}})  # the flaw under test
+            elif kind == "calculator":
+                result = _arithmetic(ast.parse(expression, mode="eval"))
+            else:
+                result = expression
+        except Exception:  # a lab's handler answering its own error text
+            return 400, {}, {"detail": "cannot evaluate"}
+        return 200, {}, {"expression": expression, "result": str(result)}
+    return app
+
+
+@pytest.mark.parametrize(("kind", "reported"), [("eval", True), ("calculator", False), ("echo", False)])
+def test_input_run_as_code_is_found(tmp_path: Path, kind: str, reported: bool) -> None:
+    with loopback(_app(kind)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("injection",))
+    assert (("PR-CODE-001", "POST", "/calc") in findings_at(result)) is reported
