@@ -100,3 +100,19 @@ def test_a_privileged_field_is_read_back_from_the_new_accounts_token_claims(tmp_
     with loopback(_app(stores_admin, claims=True)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("mass_assignment",), login=recipe)
     assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
+
+
+DECLARED = {**PATHS, "/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+    **CREDS, "properties": {**CREDS["properties"], "is_admin": {"type": "boolean", "example": False}}}}}},
+    "responses": OK}}}
+
+
+@pytest.mark.parametrize("stores_admin", [True, False])
+def test_a_privilege_field_the_sign_up_declares_is_set_to_admin_too(tmp_path: Path, stores_admin: bool) -> None:
+    """The description itself lists ``is_admin`` (example false) among the sign-up fields: a server that lets the
+    caller choose ``true`` escalates all the same, and one that ignores it stays quiet."""
+    recipe = LoginRecipe("POST", "/login", token_path="token", bodies=(
+        {"username": "al", "password": "al"}, {"username": "bo", "password": "bo"}))
+    with loopback(_app(stores_admin)) as url:
+        result = probe_paths(tmp_path, url, DECLARED, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin

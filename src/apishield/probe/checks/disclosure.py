@@ -341,6 +341,8 @@ def stores_data(ctx: Context, ex: Exchange) -> bool:
     return op is not None and not (op.looks_login() or op.looks_register() or creates_account(op))
 
 
+#: credentials a login issues to the account that signs in
+ISSUED_CREDENTIAL = re.compile(r"(?i)^(api_?key|secret_?key|client_secret|secret|otp_secret|totp_secret|private_?key)$")
 OWNER_KEYS = frozenset({"username", "user_name", "user", "owner", "login", "email", "user_id", "userid", "owner_id",
                         "ownerid"})
 
@@ -380,8 +382,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
     stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
     names the caller as its owner is its own data served back to it (a password vault serving its owner);
-    another identity's secret still counts; a login's answer is the signing-in account's own. Plain-text login
-    passwords and hash shapes count whoever asks."""
+    another identity's secret still counts; the keys a login issues to the account signing in are its own.
+    Plain-text login passwords and hash shapes count whoever asks."""
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
     data = ex.json()
@@ -390,7 +392,9 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     data = without_examples(whole) if labelled is None else labelled  # a documented example is nobody's data
     leaked = sensitive_fields(data) if "json" in ex.content_type or labelled else []
     if leaked and op is not None and op.looks_login():
-        leaked = []  # a login answers the signing-in account its own credentials (a token, an API key, its record)
+        # a login issues the signing-in account its own credentials (an API key, a secret beside its token); a
+        # stored password or a hash in its answer still counts
+        leaked = [k for k in leaked if not ISSUED_CREDENTIAL.match(k)]
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
         leaked = [k for k in leaked if k in foreign]

@@ -168,6 +168,7 @@ class Sender:
             str((op.body_schema or {}).get("example") or "apishield") if slot.location == "raw" else
             self._path_default(op) if slot.numeric else "apishield")
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
+        self.code_base: Exchange | None = None  # baseline of a code-injection test still to run
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
 
     def redraw(self) -> None:
@@ -501,6 +502,20 @@ async def injection(ctx: Context) -> None:
             ctx.deferred.append(("injection", functools.partial(_sql_time_later, ctx, ordered[index:])))
             break
         await _sql_time(ctx, send.slot, send)
+    coded = [send for send in senders if send.code_base is not None]
+    if coded:  # after the likelier techniques: with what the check's share has left, or later with the run's
+        ctx.deferred.append(("injection", functools.partial(_code_later, ctx, coded)))
+
+
+async def _code_later(ctx: Context, senders: list[Sender]) -> None:
+    """Code-injection tests of parameters not named like code, on what the run has left after every check."""
+    for index, send in enumerate(senders):
+        if ctx.client.check_remaining() < 3:
+            ctx.notes.append(f"injection: the budget left no room for code-injection tests on {len(senders) - index} "
+                             "parameter(s) not named like code; raise --budget to cover them")
+            return
+        if send.code_base is not None:
+            await shell.code_eval(ctx, send.slot, send, send.code_base)
 
 
 async def _sql_time_later(ctx: Context, senders: list[Sender]) -> None:
@@ -551,5 +566,8 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _ssti(ctx, slot, send, base)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)
-    await shell.code_eval(ctx, slot, send, base)
+    if shell.CODE_HINT.search(slot.name):
+        await shell.code_eval(ctx, slot, send, base)
+    else:
+        send.code_base = base  # tried after the time-based tests, on what the budget has left
     return not found and base.status < 500

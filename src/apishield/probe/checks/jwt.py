@@ -305,6 +305,11 @@ LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_
 TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|^\w{3}, \d{1,2} \w{3} \d{4}")
 
 
+def _sent_with(ctx: Context, identity: Identity) -> Exchange | None:
+    """An answered request the identity made with its token: evidence for what is read from the token itself."""
+    return next((ex for ex in reversed(ctx.client.log) if ex.identity == identity.name and ex.ok), None)
+
+
 def lifetime_days(claims: dict[str, Any]) -> float | None:
     """Days from the token's issue (``iat``, else now: the identity's token was just issued) to its ``exp``."""
     exp, iat = claims.get("exp"), claims.get("iat")
@@ -353,17 +358,17 @@ async def jwt(ctx: Context) -> None:
                          "is not tested)")
     elif "exp" not in claims:  # read from the token itself: costs no request
         ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
-                   f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever", None,
-                   parameter="Authorization")
+                   f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever",
+                   _sent_with(ctx, identity), parameter="Authorization")
     elif (days := lifetime_days(claims)) is not None and days > 1.001:  # read from the token: no request
         ctx.report(rules.JWT_LONG_LIVED, f"the token issued to {identity.name} expires {days:.1f} days after it "
-                   "was issued", None, parameter="Authorization")
+                   "was issued", _sent_with(ctx, identity), parameter="Authorization")
     if keys := secret_claims(claims):  # read from the token itself: costs no request
         own = " (the identity's own password, in plain text)" if identity.password and any(
             v == identity.password for _k, v in walk_keys(claims)) else ""
         ctx.report(rules.JWT_CLAIMS_SECRET, f"the token issued to {identity.name} carries {', '.join(keys)} in its "
                    f"claims{own}: anyone who sees the token reads them (a JWT's payload is only base64url-encoded)",
-                   None, parameter="Authorization")
+                   _sent_with(ctx, identity), parameter="Authorization")
     secret = None
     if alg in HASHES:  # offline: costs no request
         secret = (crack(identity.token, wordlist()) or crack(identity.token, own_words(api_texts(ctx, claims)))

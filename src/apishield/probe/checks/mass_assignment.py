@@ -66,7 +66,9 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
     fill_credentials(body, username, password)
     body.setdefault("username", username)
     body.setdefault("password", password)
-    injected = {k: v for k, v in privileged.items() if k not in body}
+    # a privilege field the description itself declares for sign-up (``role: user``) is set to the privileged
+    # value too: a self-registration that lets its caller choose ``admin`` escalates all the same
+    injected = {k: v for k, v in privileged.items() if body.get(k) != v}
     if not injected:
         return "quiet"
     sent = await try_send(ctx, register.method, register.path, op=register, json_body={**body, **injected})

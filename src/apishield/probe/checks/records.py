@@ -72,12 +72,15 @@ def query_fields(op: Operation) -> set[str]:
 
 
 def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
-    """(update, read, parameter) for user-keyed records updated by path (``PATCH /users/{id}``)."""
+    """(update, read, parameter) for user-keyed records updated by path (``PATCH /users/{id}``), read back by
+    ``GET`` of the same path or, where there is none, by the record's own view (``GET /users/me``), as its owner."""
     out = []
     for op in ctx.operations:
         if op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_destructive():
             continue
-        read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+        read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None) or next(
+            (o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)
+             and o.path.split("/")[:2] == op.path.split("/")[:2]), None)  # no read by id: the record's own view
         param = op.path_params[0].name
         if read is not None and ctx.users and objects.identity_value(
                 param, ctx.users[0].username, ctx.users[0].user_id, op.path.split("{")[0]) is not None:
@@ -101,6 +104,11 @@ def _record_path(op: Operation, param: str, who: Identity) -> str | None:
     return objects.identity_path(op.path, (param,), who.username, who.user_id)
 
 
+def _read_path(read: Operation, path: str) -> str:
+    """Where the record at ``path`` is read: the same path, or the owner's own view (``/users/me``)."""
+    return path if read.path_params else read.path
+
+
 def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
     """A plain string field of the record the update accepts, whose change cannot lock the victim out."""
     declared = set(op.body_fields) | (query_fields(op) & set(record))  # query parameters named like its fields
@@ -120,7 +128,7 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
     path, mine = _record_path(op, param, other), _record_path(op, param, me)
     if path is None or mine is None or path == mine:
         return
-    before = _dict(await try_send(ctx, "GET", path, op=read, identity=other))
+    before = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=other))
     field = _carrier(op, before, other) if before is not None else None
     if before is None or field is None:
         return
@@ -131,7 +139,7 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
     sent = await write(me, {field: value}, before)
     if sent is None or not sent.ok or denied(sent):
         return
-    after = await try_send(ctx, "GET", path, op=read, identity=other)
+    after = await try_send(ctx, "GET", _read_path(read, path), op=read, identity=other)
     await write(other, {field: old}, before)  # put the victim's value back (as the victim itself)
     if after is not None and after.ok and marker in after.text:
         ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record {path} with {op.method} "
@@ -180,7 +188,8 @@ async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Id
             sent = await write(who, {field: new}, record)
             if sent is None or sent.status in (401, 403):
                 return False
-            after = _dict(await try_send(ctx, "GET", path, op=read, identity=who)) if sent.ok else None
+            after = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=who)) if sent.ok \
+                else None
             if after is not None and after.get(field) == new:
                 await write(who, {field: current}, record)  # put the old value back
                 what = "its own account" if own_user else f"its own object {path}"
@@ -247,7 +256,8 @@ async def _owned_updates(ctx: Context) -> None:
 async def _own_account(ctx: Context, op: Operation, read: Operation, param: str | None) -> None:
     me = ctx.users[0]
     path = _record_path(op, param, me) if param is not None else op.path  # ``/me``: the caller's by definition
-    record = _dict(await try_send(ctx, "GET", path, op=read, identity=me)) if path is not None else None
+    record = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=me)) if path is not None \
+        else None
     if path is None or record is None:
         return
     fields = [k for k, v in record.items() if PRIVILEGE.match(k) and isinstance(v, (bool, str))

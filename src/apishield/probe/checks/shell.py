@@ -127,6 +127,8 @@ async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange
             return
 
 
+#: parameter names that suggest code or a formula: tried at once; other names after the likelier techniques
+CODE_HINT = re.compile(r"(?i)(expr|eval|code|calc|formula|math|script|cmd|command|exec|comput|equation|lambda)")
 #: expressions only a Python or a JavaScript ``eval`` turns into ``apsh<product>``: a calculator that computes
 #: arithmetic safely (numexpr, simpleeval, a parser) has no ``str``/``String`` to call
 CODE_PROOFS = (("Python", "'apsh'+str({a}*{b})"), ("JavaScript", "'apsh'+String({a}*{b})"))
