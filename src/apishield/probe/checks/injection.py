@@ -503,8 +503,12 @@ async def injection(ctx: Context) -> None:
             break
         await _sql_time(ctx, send.slot, send)
     coded = [send for send in senders if send.code_base is not None]
-    if coded:  # after the likelier techniques: with what the check's share has left, or later with the run's
-        ctx.deferred.append(("injection", functools.partial(_code_later, ctx, coded)))
+    for index, send in enumerate(coded):  # after the likelier techniques: with what the check's share has left,
+        if ctx.client.check_remaining() < 3 or ctx.deferred:  # or later with what the run has left
+            ctx.deferred.append(("injection", functools.partial(_code_later, ctx, coded[index:])))
+            break
+        if send.code_base is not None:
+            await shell.code_eval(ctx, send.slot, send, send.code_base)
 
 
 async def _code_later(ctx: Context, senders: list[Sender]) -> None:
