@@ -116,3 +116,57 @@ def test_a_privilege_field_the_sign_up_declares_is_set_to_admin_too(tmp_path: Pa
     with loopback(_app(stores_admin)) as url:
         result = probe_paths(tmp_path, url, DECLARED, ("mass_assignment",), login=recipe)
     assert (("PR-MASS-001", "POST", "/register") in findings_at(result)) is stores_admin
+
+
+def _email_app(stores_role: bool) -> Any:
+    """Sign-up takes ``username``, ``email``, ``passwordHash`` and ``role``; the login takes ``email`` and
+    ``password`` and answers a token whose claims carry the role."""
+    users = {"al@example.com": {"password": "al", "role": "user"}, "bo@example.com": {"password": "bo", "role": "user"}}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        data = json.loads(body or b"{}") if method == "POST" else {}
+        if route == "/api/register" and method == "POST":
+            if not isinstance(data, dict) or not {"username", "email", "passwordHash"} <= set(data):
+                return 400, {}, {"error": "username, email and passwordHash required"}
+            users[str(data["email"])] = {"password": data["passwordHash"],
+                                         "role": str(data.get("role", "user")) if stores_role else "user"}
+            return 201, {}, {"id": len(users), "username": data["username"]}
+        if route == "/api/login" and method == "POST":
+            user = users.get(str(data.get("email"))) if isinstance(data, dict) else None
+            if user is None or user["password"] != data.get("password"):
+                return 401, {}, {"error": "bad credentials"}
+            return 200, {}, {"token": _jwt({"sub": data["email"], "role": user["role"]})}
+        if route.startswith("/api/me"):
+            token = headers.get("Authorization", "").removeprefix("Bearer ")
+            return (200, {}, {"ok": True}) if token.count(".") == 2 else (401, {}, {"error": "login first"})
+        return 404, {}, {"error": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("stores_role", [True, False])
+@pytest.mark.parametrize("own_view", [True, False])
+def test_a_sign_up_and_a_login_that_name_their_fields_differently(tmp_path: Path, stores_role: bool,
+                                                                  own_view: bool) -> None:
+    """The throwaway account signs up with ``passwordHash`` and logs in with ``email`` and ``password``: its
+    credentials are shaped as the login takes them, so the role it chose is read from its token's claims — also
+    where the API has no parameterless read of one's own account to serve as the canary."""
+    signup = {"type": "object", "required": ["username", "email", "passwordHash"], "properties": {
+        "username": {"type": "string"}, "email": {"type": "string"}, "passwordHash": {"type": "string"},
+        "role": {"type": "string", "example": "user"}}}
+    login_body = {"type": "object", "required": ["email", "password"], "properties": {
+        "email": {"type": "string"}, "password": {"type": "string"}}}
+    paths = {"/api/register": {"post": {"requestBody": {"content": {"application/json": {"schema": signup}}},
+                                        "responses": OK}},
+             "/api/login": {"post": {"requestBody": {"content": {"application/json": {"schema": login_body}}},
+                                     "responses": OK}},
+             "/api/me": {"get": {"security": [{"bearerAuth": []}], "responses": OK}}}
+    if not own_view:
+        paths["/api/me/{id}"] = {"get": {"security": [{"bearerAuth": []}], "responses": OK, "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]}}
+        del paths["/api/me"]
+    recipe = LoginRecipe("POST", "/api/login", token_path="token", bodies=(
+        {"email": "al@example.com", "password": "al"}, {"email": "bo@example.com", "password": "bo"}))
+    with loopback(_email_app(stores_role)) as url:
+        result = probe_paths(tmp_path, url, paths, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "POST", "/api/register") in findings_at(result)) is stores_role

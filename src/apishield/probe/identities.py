@@ -318,6 +318,32 @@ def fill_credentials(values: dict[str, Any], username: str, password: str) -> No
             values[key] = password
 
 
+def credentials_for(login_op: Operation | None, registered: dict[str, Any]) -> dict[str, Any]:
+    """A registered account's credentials shaped as the login takes them: the login's declared user-name, e-mail
+    and password fields, filled from what the registration sent (``passwordHash`` at sign-up may be ``password``
+    at login, ``username`` there ``email`` here); the registration's own credential fields when the login
+    declares none."""
+    creds = {k: v for k, v in registered.items()
+             if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS) or "pass" in k.lower()}
+    fields = [*(login_op.body_fields if login_op else {}),
+              *(p.name for p in (login_op.params if login_op else ()) if p.location == "query")]
+    password = next((v for k, v in creds.items() if k.lower() in PASSWORD_KEYS or "pass" in k.lower()), None)
+    email = next((v for k, v in creds.items() if "email" in k.lower()), None)
+    user = next((v for k, v in creds.items() if k.lower() in USER_KEYS), None)
+    shaped: dict[str, Any] = {}
+    for name in fields:
+        low = name.lower()
+        if low in PASSWORD_KEYS or "pass" in low:
+            shaped[name] = password
+        elif "email" in low:
+            shaped[name] = email or user
+        elif low in USER_KEYS:
+            shaped[name] = user or email
+    if password is None or not any(v is not None for k, v in shaped.items() if v is not password):
+        return creds
+    return {k: v for k, v in shaped.items() if v is not None}
+
+
 async def provision(ctx: Context, count: int = 2, token_path: str = "",
                     header: str = "Authorization: Bearer {token}") -> list[Identity]:
     """Register ``count`` throwaway accounts through the spec's registration operation and log them in."""
@@ -350,7 +376,7 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             user = data.get("user") if isinstance(data.get("user"), dict) else data
             if isinstance(user, dict):
                 identity.user_id = user.get("id", user.get("user_id"))
-        creds = {k: v for k, v in body.items() if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS)}
+        creds = credentials_for(login_op, body)
         recipe = LoginRecipe(login_op.method, login_op.path, token_path, header,
                              encoding="form" if login_op.form_encoded else "json") if login_op else None
         token = extract_token(data, token_path)
@@ -536,6 +562,7 @@ __all__ = [
     "ENCODINGS",
     "LoginRecipe",
     "basic",
+    "credentials_for",
     "extract_token",
     "find_op",
     "header_token",

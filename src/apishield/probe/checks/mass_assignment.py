@@ -2,9 +2,10 @@
 
 Two places: the registration operation (register a throwaway account with ``admin``/``role``/``is_admin``
 set — all at once, then one field at a time if the server refuses the batch — log in, and read the account
-back through the canary operation) and every collection the probe can create in (fields the item's response
-shows but the request schema does not declare). A finding needs the injected value in a *separate* read, and a
-normal object/account whose value differs — echoes don't count.
+back through the new account's own login answer or token claims, or the canary operation) and every collection
+the probe can create in (fields the item's response shows but the request schema does not declare). A finding
+needs the injected value in a *separate* read, and a normal object/account whose value differs — echoes don't
+count.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
-    USER_KEYS,
     LoginRecipe,
     creates_account,
     credential_samples,
+    credentials_for,
     extract_token,
     fill_credentials,
     find_op,
@@ -47,7 +48,7 @@ async def _registration(ctx: Context) -> None:
     """Register with every privileged field at once; when the server refuses that batch (an unknown column fails
     the whole insert), once more with each field alone, a fresh account each time."""
     register, login_op, canary = find_op(ctx.operations, "register"), find_op(ctx.operations, "login"), ctx.canary
-    if register is None or login_op is None or canary is None:
+    if register is None or login_op is None:  # without a canary, the new account's login answer still shows
         return
     outcome = await _register_with(ctx, register, login_op, canary, dict(PRIVILEGED))
     if outcome != "refused":
@@ -57,7 +58,7 @@ async def _registration(ctx: Context) -> None:
             return
 
 
-async def _register_with(ctx: Context, register: Operation, login_op: Operation, canary: Operation,
+async def _register_with(ctx: Context, register: Operation, login_op: Operation, canary: Operation | None,
                          privileged: dict[str, Any]) -> str:
     """One throwaway registration carrying ``privileged``: "reported", "refused" (not 2xx) or "quiet"."""
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
@@ -76,8 +77,7 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
         return "quiet"
     if not sent.ok:
         return "refused"
-    creds = {k: v for k, v in body.items() if k not in injected and (k.lower() in USER_KEYS or "pass" in k.lower()
-                                                                      or k.lower() == "email")}
+    creds = credentials_for(login_op, {k: v for k, v in body.items() if k not in injected})
     probe_user = Identity(name="massprobe", username=username)
     token = extract_token(sent.json())
     if token:
@@ -87,6 +87,8 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
         return "quiet"
     elif await _login_shows(ctx, register, login_op, probe_user, injected, sent.seq):
         return "reported"
+    if canary is None or canary.path_params:
+        return "quiet"  # no read of one's own account to compare
     back = await try_send(ctx, "GET", canary.path, op=canary, identity=probe_user)
     if back is None or not back.ok:
         return "quiet"
@@ -228,7 +230,7 @@ async def _throwaway(ctx: Context, register: Operation, login_op: Operation) -> 
     ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
     fill_credentials(body, username, password)
     sent = await try_send(ctx, register.method, register.path, op=register, json_body=body)
-    creds = {k: v for k, v in body.items() if k.lower() in USER_KEYS or "pass" in k.lower() or k.lower() == "email"}
+    creds = credentials_for(login_op, body)
     probe_user = Identity(name="massprobe", username=username)
     if sent is None or not sent.ok or not await login(ctx, _recipe_like(ctx, login_op), probe_user, creds):
         return None
