@@ -1,0 +1,86 @@
+"""Passwords and tokens written to the log: AS609.
+
+A log outlives the request and is read by more people than the database (operators, log shippers, support tools,
+a ``/logs`` route left open), so a password or token written there is disclosed to all of them. The rule reports a
+logging call (``logger.info``, ``logging.warning``, ``app.logger.debug``…) one of whose values is a password,
+secret or token itself: a variable, attribute or request field named so (``password``, ``new_password``,
+``api_key``, ``access_token``), given as an argument or interpolated into the message. A value passed through a
+call first (``len(password)``, ``mask(token)``, ``hash(...)``) and names that only mention a secret
+(``password_changed``, ``token_type``, ``key_id``) are not reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, is_sample_code, is_test_code
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+SECRET_LOGGED = Rule(
+    id="AS609",
+    title="Password or token written to the log",
+    cwe=(532, 312),
+    owasp="API3:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    description="A log is kept longer and read by more people and tools than the data it describes; a password or "
+    "token written to it is disclosed to all of them.",
+    fix="Log who and what happened (the user name, the outcome), never the credential itself; if a token must be "
+    "traced, log a short fingerprint of it (the first characters of its SHA-256).",
+)
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
+_LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|_?logger|logging|log_?\w*|\w*_log(?:ger)?)$")
+#: a name that holds a secret itself (not one that only mentions it: ``password_changed``, ``token_type``)
+_SECRET_NAME = re.compile(r"(?i)^(?:\w+_)?(?:password|passwd|pwd|passcode|passphrase|secret|client_secret|api_?key|"
+                          r"access_?token|refresh_?token|auth_?token|session_?token|bearer_?token|token|"
+                          r"private_?key|otp|pin_?code)$")
+
+
+def _secret_value(node: ast.AST) -> ast.AST | None:
+    """The first value in ``node`` (an argument) that is a secret itself, outside any call."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            continue  # a call's result (a length, a mask, a hash) is not the secret
+        name = au.field_read(current) if isinstance(current, (ast.Subscript, ast.Attribute)) else (
+            current.id if isinstance(current, ast.Name) else None)
+        if name and _SECRET_NAME.match(name) and not isinstance(current, ast.Constant):
+            return current
+        if isinstance(current, ast.JoinedStr):
+            stack.extend(v.value for v in current.values if isinstance(v, ast.FormattedValue))
+        elif isinstance(current, (ast.BinOp, ast.Tuple, ast.List)):
+            stack.extend(ast.iter_child_nodes(current))
+    return None
+
+
+def _logging_call(node: ast.Call) -> bool:
+    func = node.func
+    return (isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
+            and bool(_LOGGER.search(au.dotted(func.value) or "")))
+
+
+@rule(SECRET_LOGGED, scope="module")
+def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS609 — a logging call whose arguments or interpolated message carry a password, secret or token itself;
+    test and sample code skipped."""
+    if not au.mentions(ctx, ("log",)) or is_test_code(ctx.path) or is_sample_code(ctx.path):
+        return
+    for node in au.nodes_of_any(ctx.tree, ast.Call):
+        assert isinstance(node, ast.Call)
+        if not _logging_call(node):
+            continue
+        for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg not in ("exc_info", "extra"))]:
+            found = _secret_value(arg)
+            if found is not None:
+                yield at_node(SECRET_LOGGED, ctx, node, f"{ast.unparse(found)[:40]} is written to the log by "
+                              f"{ast.unparse(node.func)[:40]}()")
+                break
+
+
+__all__ = ["SECRET_LOGGED"]
