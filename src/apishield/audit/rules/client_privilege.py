@@ -1,0 +1,154 @@
+"""Privilege decided by a value the client sends: AS109.
+
+A header, a cookie, the User-Agent, or a query or form field is whatever the client chooses to send. A handler that
+lets one decide who is an administrator — ``if request.headers.get('username') == 'admin': return ...``, ``if
+request.args.get('is_admin') == '1'``, ``if user_agent == 'app_admin'`` — hands that privilege to anyone who sends
+the value. The rule reports an ``if`` whose test compares such a value (read directly, or through a local name
+assigned from it) with a privilege-like constant (one naming ``admin``, ``root``, ``superuser``, ``staff``…), or
+tests a field named for a privilege flag (``is_admin``, ``admin``, ``role``…) read from the query or a form, when
+one of its branches answers or refuses the request (the test decides something). AS108 covers client-set IP
+headers and AS506 identity cookies; a signed session or a verified token is the server's own and is not read
+here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules.base import at_node, is_test_code
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+CLIENT_PRIVILEGE = Rule(
+    id="AS109",
+    title="Privilege decided by a value the client sends",
+    cwe=(807, 290, 602),
+    owasp="API5:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="Headers, cookies, the User-Agent and query or form fields are written by the client: a role or "
+    "administrator check on one of them grants the privilege to anyone who sends the value.",
+    fix="Decide privileges on the server's own record of the signed-in user (a verified token's claims, the "
+    "session, the user row), never on a value the request carries.",
+)
+
+#: what a handler reads from the request: (the attribute chain it starts with, what kind of input it is)
+_SOURCES = (("headers", "header"), ("cookies", "cookie"), ("COOKIES", "cookie"), ("user_agent", "header"),
+            ("META", "header"), ("environ", "header"), ("args", "query"), ("query_params", "query"),
+            ("GET", "query"), ("query", "query"), ("form", "form"), ("POST", "form"), ("values", "query"),
+            ("json", "form"))
+_REQUEST_ROOTS = frozenset({"request", "req", "self.request", "flask.request", "bottle.request", "cherrypy.request"})
+#: constants naming a privileged role or account
+_PRIVILEGED_VALUE = re.compile(r"(?i)admin|\broot\b|superuser|super_user|\bstaff\b|moderator|\bsudo\b")
+#: field names of a privilege flag or role
+_PRIVILEGE_FIELD = re.compile(r"(?i)^(?:is_?)?(?:admin|administrator|superuser|staff|root)$|^(?:user_?)?role$|"
+                              r"^access_?level$|^privilege$")
+_HINTS = ("admin", "role", "superuser", "staff", "root", "moderator", "sudo", "privilege", "access_level")
+
+
+def _client_value(node: ast.AST) -> tuple[str, str] | None:
+    """(kind, key) when ``node`` reads a request input: ``request.headers.get('X')``, ``request.args['k']``,
+    ``request.META['HTTP_USER_AGENT']``, ``request.user_agent.string``…"""
+    target = node.func if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in ("get", "getlist", "get_all") else node
+    key = ""
+    if isinstance(node, ast.Call) and node.args:
+        key = au.str_const(node.args[0]) or ""
+    if isinstance(target, ast.Subscript):
+        key = au.str_const(target.slice) or key
+        target = target.value
+    dotted = au.dotted(target.value if isinstance(target, ast.Attribute) and target.attr in ("get", "getlist",
+                                                                                            "get_all") else target)
+    for attr, kind in _SOURCES:
+        for root in _REQUEST_ROOTS:
+            prefix = f"{root}.{attr}"
+            if dotted == prefix or dotted.startswith(prefix + "."):
+                if kind == "header" and attr in ("META", "environ") and key and not key.upper().startswith("HTTP_"):
+                    return None  # the server's own environment, not a header
+                return kind, key or attr
+    return None
+
+
+class _Handler:
+    """The client values of one function: read directly, or through names assigned from them."""
+
+    def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        #: name -> (line, what it was assigned from), in source order: the assignment before a test is the one read
+        self.names: dict[str, list[tuple[int, tuple[str, str] | None]]] = {}
+        self.line = 0
+        assigns = sorted((n for n in au.walk(fn) if isinstance(n, ast.Assign)), key=lambda n: (n.lineno, n.col_offset))
+        for node in assigns:
+            self.line = node.lineno
+            found = self.value(node.value)
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.names.setdefault(target.id, []).append((node.lineno, found))
+
+    def at(self, line: int) -> _Handler:
+        """Read names as they stand just before ``line``."""
+        self.line = line
+        return self
+
+    def value(self, node: ast.AST) -> tuple[str, str] | None:
+        if isinstance(node, ast.Name):
+            before = [found for line, found in self.names.get(node.id, []) if line < self.line]
+            return before[-1] if before else None
+        if isinstance(node, ast.Attribute) and node.attr in ("string", "lower", "strip"):
+            return self.value(node.value)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "lower", "strip", "upper", "casefold"):
+            return self.value(node.func.value)
+        return _client_value(node)
+
+    def decides_on_client_privilege(self, test: ast.expr) -> str | None:
+        """What in ``test`` makes a client value decide a privilege, or None."""
+        for node in ast.walk(test):
+            if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+                sides = (node.left, node.comparators[0])
+                for side, other in (sides, sides[::-1]):
+                    found = self.value(side)
+                    constant = au.str_const(other)
+                    if found is None or constant is None:
+                        continue
+                    kind, key = found
+                    if _PRIVILEGED_VALUE.search(constant) and (kind in ("header", "cookie") or _PRIVILEGE_FIELD.match(
+                            key)):
+                        return f"the client's {kind} {key!r} compared with {constant!r}"
+                    if _PRIVILEGE_FIELD.match(key) and kind in ("query", "form"):
+                        return f"the client's {kind} field {key!r} compared with {constant!r}"
+            elif isinstance(node, (ast.Call, ast.Subscript, ast.Name)) and node is test:
+                found = self.value(node)
+                if found is not None and found[0] in ("query", "form") and _PRIVILEGE_FIELD.match(found[1]):
+                    return f"the client's {found[0]} field {found[1]!r} tested"
+        return None
+
+
+def _decides(branch: ast.If) -> bool:
+    """One of the branches answers or refuses the request (returns, raises or aborts)."""
+    return any(isinstance(s, (ast.Return, ast.Raise)) or (
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and au.last(au.dotted(s.value.func)) == "abort")
+        for s in [*branch.body, *branch.orelse])
+
+
+@rule(CLIENT_PRIVILEGE)
+def check_client_privilege(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS109 — an ``if`` that decides a privilege on a header, cookie, User-Agent or query/form field the client
+    sends; test code skipped."""
+    if not au.mentions(ctx, _HINTS) or not au.mentions(ctx, ("request", "req")) or is_test_code(ctx.path):
+        return
+    for fn in au.functions(ctx.tree):
+        handler: _Handler | None = None
+        for branch in au.nodes_of_any(fn, ast.If):
+            assert isinstance(branch, ast.If)
+            if not _decides(branch):
+                continue
+            handler = handler or _Handler(fn)
+            why = handler.at(branch.lineno).decides_on_client_privilege(branch.test)
+            if why:
+                yield at_node(CLIENT_PRIVILEGE, ctx, branch, f"{fn.name}() decides a privilege on {why}")
+
+
+__all__ = ["CLIENT_PRIVILEGE"]
