@@ -78,3 +78,16 @@ def test_a_token_that_lives_longer_than_a_day(tmp_path: Path, lifetime: int, wit
     long_lived = [f for f in result.findings if f.rule_id == "PR-JWT-010"]
     assert bool(long_lived) is reported
     assert not [f for f in result.findings if f.rule_id == "PR-JWT-007"]
+
+
+def test_a_long_lived_token_handed_to_the_probe_is_only_noted(tmp_path: Path) -> None:
+    """A token given with --auth was minted by whoever gave it, not obtained from the API by the run: its lifetime
+    says nothing about the API and is noted, not reported."""
+    now = int(time.time())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        token = pyjwt.encode({"username": "alice", "iat": now, "exp": now + 30 * 86_400}, SECRET, algorithm="HS256")
+    with loopback(_app({})) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("jwt",), auth=(f"alice=Authorization:Bearer {token}",))
+    assert not [f for f in result.findings if f.rule_id == "PR-JWT-010"]
+    assert any("not reported, since the run did not obtain it" in note for note in result.notes)

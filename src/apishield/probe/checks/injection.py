@@ -446,8 +446,7 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
     """A combined canary first (one request); each engine's syntax alone, and a quoted operand
     (``{{7*'7'}}``-style: Jinja2 repeats the string, Twig multiplies), only when the cheap signals point there:
     the value is reflected, or the combined canary broke the template (5xx)."""
-    a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
-    product = str(a * b)
+    a, b, product = shell.operands(send)
     if product in base.text:
         return
     ex = await send(f"apsh{{{{{a}*{b}}}}}x${{{a}*{b}}}y<%= {a}*{b} %>")

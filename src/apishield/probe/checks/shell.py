@@ -134,11 +134,17 @@ CODE_HINT = re.compile(r"(?i)(expr|eval|code|calc|formula|math|script|cmd|comman
 CODE_PROOFS = (("Python", "'apsh'+str({a}*{b})"), ("JavaScript", "'apsh'+String({a}*{b})"))
 
 
+def operands(send: Sender) -> tuple[int, int, str]:
+    """Two factors whose product is unlikely to appear by chance, drawn from the slot's own generator, and the
+    product as text: what an evaluated ``a*b`` would answer."""
+    a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
+    return a, b, str(a * b)
+
+
 async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
     """One request: ``a*b`` as the whole value; only when the product comes back (and was not there before),
     a string built by a function call of each language, which must come back built."""
-    a, b = 7000 + send.rng.randrange(999), 131 + send.rng.randrange(97)
-    product = str(a * b)
+    a, b, product = operands(send)
     if product in base.text:
         return
     ex = await send(f"{a}*{b}")
