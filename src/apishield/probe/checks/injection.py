@@ -501,21 +501,21 @@ async def injection(ctx: Context) -> None:
             ctx.deferred.append(("injection", functools.partial(_sql_time_later, ctx, ordered[index:])))
             break
         await _sql_time(ctx, send.slot, send)
-    coded = [send for send in senders if send.code_base is not None]
-    for index, send in enumerate(coded):  # after the likelier techniques: with what the check's share has left,
-        if ctx.client.check_remaining() < 3 or ctx.deferred:  # or later with what the run has left
-            ctx.deferred.append(("injection", functools.partial(_code_later, ctx, coded[index:])))
-            break
-        if send.code_base is not None:
-            await shell.code_eval(ctx, send.slot, send, send.code_base)
+    await _code_tests(ctx, [send for send in senders if send.code_base is not None], deferred=False)
 
 
-async def _code_later(ctx: Context, senders: list[Sender]) -> None:
-    """Code-injection tests of parameters not named like code, on what the run has left after every check."""
+async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> None:
+    """Code-injection tests of parameters not named like code, after the likelier techniques: within the check's
+    share while it lasts (and while nothing of the check waits deferred before them), then on what the run has
+    left after every check, then a note of what the budget left untested."""
     for index, send in enumerate(senders):
-        if ctx.client.check_remaining() < 3:
-            ctx.notes.append(f"injection: the budget left no room for code-injection tests on {len(senders) - index} "
-                             "parameter(s) not named like code; raise --budget to cover them")
+        if ctx.client.check_remaining() < 3 or (not deferred and ctx.deferred):
+            if not deferred:
+                ctx.deferred.append(("injection", functools.partial(_code_tests, ctx, senders[index:], True)))
+            else:
+                ctx.notes.append(f"injection: the budget left no room for code-injection tests on "
+                                 f"{len(senders) - index} parameter(s) not named like code; raise --budget to cover "
+                                 "them")
             return
         if send.code_base is not None:
             await shell.code_eval(ctx, send.slot, send, send.code_base)

@@ -11,11 +11,10 @@
   object shows (``blocked``, ``approved``, ``verified``, ``featured``, ``role``, ``is_admin`` …) is set to another
   value (a boolean flipped, or a value the API itself names) and read back, then restored; its owner field
   (``user_id`` naming the first identity) is set to the second identity's id and read back, then handed back by
-  the second identity; on the identity's own
-  user record only privilege fields with values the API names (never ``blocked``-like fields, which could lock the
-  identity out). Two or three requests per object and field, plus the restore. The caller's own record counts
-  whether its path names the caller's id (``/users/{id}``) or names no one (``PUT /auth/me`` read back by
-  ``GET /auth/me``).
+  the second identity; on the identity's own user record only privilege fields with values the API names (never
+  ``blocked``-like fields, which could lock the identity out). Two or three requests per object and field, plus
+  the restore. The caller's own record counts whether its path names the caller's id (``/users/{id}``) or names no
+  one (``PUT /auth/me`` read back by ``GET /auth/me``).
 """
 
 from __future__ import annotations
