@@ -331,15 +331,15 @@ def credentials_for(login_op: Operation | None, registered: dict[str, Any]) -> d
     email = next((v for k, v in creds.items() if "email" in k.lower()), None)
     user = next((v for k, v in creds.items() if k.lower() in USER_KEYS), None)
     shaped: dict[str, Any] = {}
+    named = False  # the login's user-name or e-mail field is filled
     for name in fields:
         low = name.lower()
         if low in PASSWORD_KEYS or "pass" in low:
             shaped[name] = password
-        elif "email" in low:
-            shaped[name] = email or user
-        elif low in USER_KEYS:
-            shaped[name] = user or email
-    if password is None or not any(v is not None for k, v in shaped.items() if v is not password):
+        elif "email" in low or low in USER_KEYS:
+            shaped[name] = (email or user) if "email" in low else (user or email)
+            named = named or shaped[name] is not None
+    if password is None or not named:
         return creds
     return {k: v for k, v in shaped.items() if v is not None}
 
