@@ -70,10 +70,15 @@ def decode(token: str) -> tuple[dict[str, Any], dict[str, Any], str] | None:
     return header, claims, parts[2]
 
 
+def signing_input(header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """``base64url(header).base64url(claims)``: what a JWT's signature covers."""
+    return b64e(json.dumps(header, separators=(",", ":")).encode()) + "." + b64e(
+        json.dumps(claims, separators=(",", ":")).encode())
+
+
 def encode(header: dict[str, Any], claims: dict[str, Any], key: bytes | None) -> str:
     """Sign with HMAC (``key``) or leave the signature empty (``key`` None)."""
-    signing = b64e(json.dumps(header, separators=(",", ":")).encode()) + "." + b64e(
-        json.dumps(claims, separators=(",", ":")).encode())
+    signing = signing_input(header, claims)
     if key is None:
         return signing + "."
     digest = HASHES.get(str(header.get("alg")), hashlib.sha256)
@@ -284,8 +289,7 @@ def sign_with_embedded_key(header: dict[str, Any], claims: dict[str, Any]) -> st
     jwk = {"kty": "RSA", "e": b64int(numbers.e), "n": b64int(numbers.n), "kid": "apishield-embedded", "use": "sig"}
     head = {k: v for k, v in header.items() if k not in ("jku", "x5u", "x5c")}
     head.update({"alg": "RS256", "jwk": jwk, "kid": "apishield-embedded"})
-    signing = b64e(json.dumps(head, separators=(",", ":")).encode()) + "." + b64e(
-        json.dumps(claims, separators=(",", ":")).encode())
+    signing = signing_input(head, claims)
     signature = key.sign(signing.encode(), padding.PKCS1v15(), hashes.SHA256())
     return signing + "." + b64e(signature)
 
