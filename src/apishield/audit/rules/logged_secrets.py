@@ -34,7 +34,8 @@ SECRET_LOGGED = Rule(
 )
 
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
-_LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?log|_?logger|logging|log_?\w*|\w*_log(?:ger)?)$")
+#: the last name of a logger (``log``, ``logger``, ``app.logger``, ``audit_log``, ``LOGGER``, ``logging``)
+_LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?(?:\w+_)?log(?:ger)?|logging)$")
 #: a name that holds a secret itself (not one that only mentions it: ``password_changed``, ``token_type``)
 _SECRET_NAME = re.compile(r"(?i)^(?:\w+_)?(?:password|passwd|pwd|passcode|passphrase|secret|client_secret|api_?key|"
                           r"access_?token|refresh_?token|auth_?token|session_?token|bearer_?token|token|"
