@@ -420,12 +420,19 @@ async def _refuses_made_up(ctx: Context, op: Operation, path: str, like: Identit
     return denied(ex)
 
 
+def _takes_password(op: Operation) -> bool:
+    """A GET that takes a password among its query parameters (``GET /login?username=&password=``): a login or a
+    credential check, which refuses whoever sends none, whatever token rides along."""
+    return any(p.location == "query" and (p.name.lower() in PASSWORD_KEYS or "pass" in p.name.lower())
+               for p in op.params)
+
+
 def canary_candidates(ctx: Context) -> list[Operation]:
     """Operations an ordinary identity should pass, best first: protected GETs without path parameters (a
     ``/me``-like one first), then GETs of the identity's own record (every path parameter user-keyed and known
     for every identity), then administrative-looking GETs as a last resort (an ordinary user may be refused)."""
     gets = [op for op in ctx.operations if op.method == "GET" and op.secured is not False
-            and not op.looks_destructive()]
+            and not op.looks_destructive() and not _takes_password(op)]  # a login refuses the credential-less
     plain = sorted((op for op in gets if not op.path_params and not op.looks_admin()),
                    key=lambda op: (op.secured is not True, "me" not in op.path.rsplit("/", 1)[-1], len(op.path)))
     own = sorted((op for op in gets if op.path_params and not op.looks_admin()
