@@ -1,13 +1,15 @@
 """The auth canary proves a token on an operation an identity should pass; a login that takes the credentials in
 its query string (``GET /login?username=&password=``) refuses whoever sends none, token or not, so it is never the
 canary: where the only other protected operation is an administrator's (refused to an ordinary user, as it should
-be), the run goes on instead of stopping with "fix the credentials"."""
+be, with 403 or, as many apps answer, 401), the run goes on instead of stopping with "fix the credentials"."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from tests.probe.loopback import Answer, loopback, probe_paths
 
@@ -37,8 +39,13 @@ def _app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer
     return 404, {}, {"error": "not found"}
 
 
-def test_a_login_taking_its_credentials_in_the_query_is_never_the_canary(tmp_path: Path) -> None:
-    with loopback(_app) as url:
+@pytest.mark.parametrize("refusal", [403, 401])
+def test_a_login_taking_its_credentials_in_the_query_is_never_the_canary(tmp_path: Path, refusal: int) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        status, extra, answer = _app(method, path, headers, body)
+        return (refusal, extra, answer) if status == 403 else (status, extra, answer)
+
+    with loopback(app) as url:
         result = probe_paths(tmp_path, url, SPEC, ("crawl",), auth=(f"alice=Authorization:{TOKEN}",))
     assert result.findings is not None  # it ran: an "auth canary failed" abort raises before any result
     assert not any("auth canary failed" in note for note in result.notes)

@@ -485,8 +485,9 @@ async def run_canary(ctx: Context) -> Operation | None:
                 chosen = chosen or op
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
-        if failures and op.looks_admin() and all(f.endswith(" got 403") for f in failures):
-            partial.append(f"GET {op.path}: " + ", ".join(failures))  # forbidden to an ordinary role, as it should be
+        if failures and op.looks_admin() and all(f.endswith((" got 403", " got 401")) for f in failures):
+            # forbidden to an ordinary role, as it should be (many apps answer 401 for a role they refuse)
+            partial.append(f"GET {op.path}: " + ", ".join(failures))
         elif failures and op.path_params and len(failures) < len(pending):
             # an own record that some identities pass and others not: the value filled in for those (a learned id)
             # is in doubt rather than their credentials (colliding tokens make two identities one user, too)
