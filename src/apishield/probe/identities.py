@@ -495,7 +495,8 @@ async def run_canary(ctx: Context) -> Operation | None:
         elif failures:
             refusals.append(f"GET {op.path} (401/403 without credentials, but " + ", ".join(failures) + ")")
     if refusals and any(not i.verified for i in ctx.identities):
-        raise ProbeAbort("auth canary failed on " + "; on ".join(refusals[:3])
+        beyond = [f"{p.split(': ', 1)[0]} ({p.split(': ', 1)[1]})" for p in partial]  # refused for a role, too
+        raise ProbeAbort("auth canary failed on " + "; on ".join([*refusals, *beyond][:3])
                          + "; fix the credentials before probing")
     if chosen is not None:
         unproven = [i for i in ctx.identities if not i.verified]
