@@ -278,6 +278,13 @@ def last_call_name(call: ast.Call, imports: Imports, wanted: frozenset[str]) -> 
     return last(call_name(call, imports)) if tail in wanted else ""
 
 
+def callee(call: ast.Call) -> str:
+    """The name a call is made by, read from the call alone: its attribute (``"".join(...)`` → ``join``,
+    ``hashlib.md5(...)`` → ``md5``) or its name; ``""`` for anything else."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
 def last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 

@@ -33,8 +33,7 @@ def serves_fixed_file(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             local.add(node.id)
     for node in nodes:
         if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            name = au.callee(node)
             if name not in _FILE_CALLS:
                 return False
             if name == "open":
@@ -93,6 +92,9 @@ def renders_fixed_page(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return all(id(n) in callee_names for n in nodes if isinstance(n, ast.Name))
 
 
+#: calls that only build the answer (they compute nothing)
+_ANSWER_CALLS = frozenset({"jsonify", "JSONResponse", "PlainTextResponse", "make_response", "json_response", "dict",
+                           "HTTPException", "abort"})
 #: calls that only compute: hashing, encoding, randomness, text and number conversions, building the answer
 _COMPUTING_CALLS = frozenset({
     "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "new", "hexdigest", "digest",
@@ -101,12 +103,8 @@ _COMPUTING_CALLS = frozenset({
     "token_bytes", "uuid4", "uuid1", "str", "int", "float", "bool", "len", "dict", "list", "tuple", "set", "range",
     "min", "max", "sum", "sorted", "round", "abs", "format", "upper", "lower", "strip", "split", "replace",
     "startswith", "endswith", "title", "capitalize", "dumps", "loads", "time", "now", "utcnow", "isoformat",
-    "strftime", "jsonify", "JSONResponse", "PlainTextResponse", "make_response", "json_response", "HTTPException",
-    "abort", "isinstance",
-})
-#: calls that only build the answer (they compute nothing)
-_ANSWER_CALLS = frozenset({"jsonify", "JSONResponse", "PlainTextResponse", "make_response", "json_response", "dict",
-                           "HTTPException", "abort"})
+    "strftime", "isinstance",
+}) | _ANSWER_CALLS
 #: modules whose functions only compute (names a computing handler may use besides its own)
 _COMPUTING_MODULES = frozenset({"hashlib", "random", "secrets", "base64", "binascii", "json", "time", "datetime",
                                 "uuid", "string", "math", "request", "True", "False", "None"})
@@ -130,19 +128,17 @@ def computes_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     # argument: the answer carries the author's data (a key, a password hash, a backup), not a computation
     authored = [v for n in nodes for v in (
         [n.value] if isinstance(n, (ast.Assign, ast.Return, ast.AnnAssign)) else n.values if isinstance(n, ast.Dict)
-        else n.args if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _ANSWER_CALLS else [])]
+        else n.args if isinstance(n, ast.Call) and au.callee(n) in _ANSWER_CALLS else [])]
     if any(isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)) for v in authored):
         return False
-    if not any(isinstance(n, ast.Call) and (n.func.attr if isinstance(n.func, ast.Attribute) else
-                                            au.last(au.dotted(n.func))) not in _ANSWER_CALLS | {"get"} for n in nodes):
+    if not any(isinstance(n, ast.Call) and au.callee(n) not in _ANSWER_CALLS | {"get"} for n in nodes):
         return False  # nothing computed: an echo of the input or a literal answer is judged by what it names
     for node in nodes:
         if isinstance(node, (ast.Global, ast.Nonlocal, ast.For, ast.While, ast.With, ast.AsyncWith, ast.Try)):
             return False
         if isinstance(node, ast.Call):
-            dotted = au.dotted(node.func)
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else au.last(dotted)
-            if name not in _COMPUTING_CALLS and not (name == "get" and dotted.startswith("request.")):
+            name = au.callee(node)
+            if name not in _COMPUTING_CALLS and not (name == "get" and au.dotted(node.func).startswith("request.")):
                 return False
             if isinstance(node.func, ast.Name):
                 known.add(node.func.id)

@@ -52,16 +52,14 @@ _HINTS = ("admin", "role", "superuser", "staff", "root", "moderator", "sudo", "p
 def _client_value(node: ast.AST) -> tuple[str, str] | None:
     """(kind, key) when ``node`` reads a request input: ``request.headers.get('X')``, ``request.args['k']``,
     ``request.META['HTTP_USER_AGENT']``, ``request.user_agent.string``…"""
-    target = node.func if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-        node.func.attr in ("get", "getlist", "get_all") else node
+    source: ast.AST = node
     key = ""
-    if isinstance(node, ast.Call) and node.args:
-        key = au.str_const(node.args[0]) or ""
-    if isinstance(target, ast.Subscript):
-        key = au.str_const(target.slice) or key
-        target = target.value
-    dotted = au.dotted(target.value if isinstance(target, ast.Attribute) and target.attr in ("get", "getlist",
-                                                                                            "get_all") else target)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+            "get", "getlist", "get_all"):
+        source, key = node.func.value, (au.str_const(node.args[0]) or "") if node.args else ""
+    elif isinstance(node, ast.Subscript):
+        source, key = node.value, au.str_const(node.slice) or ""
+    dotted = au.dotted(source)
     for attr, kind in _SOURCES:
         for root in _REQUEST_ROOTS:
             prefix = f"{root}.{attr}"
