@@ -23,6 +23,7 @@ from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit import baseline as baseline_mod
+from apishield.audit import star_imports
 from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover, projects
 from apishield.audit.frameworks import aiohttp, bottle, cherrypy, connexion, django, fastapi, flask
@@ -111,6 +112,7 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
         if modern == source:
             raise
         tree = _parse(modern, relpath)
+    star_imports.expand(tree, abspath)
     ctx = ModuleContext(path=relpath, source=source, tree=tree, lines=source.splitlines())
     scan = Scan.build(relpath, tree, abspath, source)
     frameworks = set(scan.facts.frameworks)

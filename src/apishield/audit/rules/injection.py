@@ -99,7 +99,7 @@ _BY_KIND: dict[str, Rule] = {
     "sql": SQL, "shell": SHELL, "code": CODE, "deser": DESER, "ssrf": SSRF, "path": PATH, "redirect": REDIRECT,
     "ssti": SSTI, "regex": REGEX,
 }
-_SINK_ONLY = frozenset({"sql", "shell", "code", "deser", "path", "ssrf", "redirect"})
+_SINK_ONLY = frozenset({"sql", "shell", "code", "deser", "path", "ssrf", "redirect", "ssti"})
 # A file path of unknown origin is everyday code (a configured directory, a name the server drew, a row it stored):
 # on third-party projects nine in ten such hits were not request data, so they are listed at low and only a proven
 # flow of request data into a path is medium.
