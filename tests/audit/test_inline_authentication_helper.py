@@ -61,6 +61,18 @@ _AWAITED_UNCHECKED = '''
     user = await get_current_user_from_cookie(request)
     db.delete(db.get(Post, post_id))
 '''
+_PREFIXED_HELPER = '''
+    user = await web_get_current_user(request)
+    if user is None:
+        return RedirectResponse(url="/login", status_code=303)
+    db.delete(db.get(Post, post_id))
+'''
+_ACTION_NAMED_FOR_THE_USER = '''
+    user = delete_current_user(request)
+    if user is None:
+        return RedirectResponse(url="/login", status_code=303)
+    db.delete(db.get(Post, post_id))
+'''
 _OTHER_HELPER = '''
     post = get_post(request, db)
     if post is None:
@@ -81,8 +93,11 @@ def _indent(body: str) -> str:
     (_OTHER_HELPER, True),
     (_AWAITED_FROM_COOKIE, False),
     (_AWAITED_UNCHECKED, True),
+    (_PREFIXED_HELPER, False),
+    (_ACTION_NAMED_FOR_THE_USER, True),
 ], ids=["refuses-with-redirect", "refuses-with-401", "result-unchecked", "checked-after-acting",
-        "not-an-authentication-helper", "awaited-helper-from-cookie-refuses", "awaited-helper-unchecked"])
+        "not-an-authentication-helper", "awaited-helper-from-cookie-refuses", "awaited-helper-unchecked",
+        "helper-named-with-a-prefix-refuses", "action-on-the-current-user-is-no-check"])
 def test_inline_authentication_helper_guards_the_route(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(body=_indent(body))})
     as101 = [f for f in result.findings if f.rule_id == "AS101"]

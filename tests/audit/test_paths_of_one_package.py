@@ -93,3 +93,27 @@ def test_routers_of_a_namespace_folder_are_not_apps_of_their_own(tmp_path: Path)
     result = run([str(tmp_path / "main.py"), str(tmp_path / "routers")], AuditConfig(), jobs=1)
     headers = [f for f in result.findings if f.rule_id == "AS304"]
     assert [(f.location.path, f.location.line) for f in headers if f.location] == [("main.py", 3)]
+
+
+def test_a_namespace_folder_imported_from_a_joined_folder_joins_the_tree_too(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "from routers import todos\n",
+                     "routers/todos.py": "from utils.deps import user_dependency\n",
+                     "utils/deps.py": "user_dependency = None\n", "scripts/tool.py": ""})
+    groups = projects([str(tmp_path / "main.py"), str(tmp_path / "routers"), str(tmp_path / "utils"),
+                       str(tmp_path / "scripts")])
+    # utils/ is imported by routers/todos.py, itself imported by main.py: one tree; scripts/ by nothing
+    assert [sorted(f.relpath for f in g.files) for g in groups] == [
+        ["main.py", "routers/todos.py", "utils/deps.py"], ["tool.py"]]
+
+
+def test_a_namespace_folder_inside_a_package_joins_the_tree_that_imports_it_by_its_dotted_name(tmp_path: Path) -> None:
+    write(tmp_path, {"main.py": "from app.controllers import users\n", "app/__init__.py": "",
+                     "app/controllers/__init__.py": "", "app/controllers/users.py": "import app.services.users\n",
+                     "app/services/users.py": "", "app/jobs/cron.py": ""})
+    groups = projects([str(tmp_path / "main.py"), str(tmp_path / "app" / "__init__.py"),
+                       str(tmp_path / "app" / "controllers"), str(tmp_path / "app" / "services"),
+                       str(tmp_path / "app" / "jobs")])
+    # app/services/ (no __init__.py) is imported as app.services from app/controllers/: one tree; app/jobs/ by nothing
+    assert [sorted(f.relpath for f in g.files) for g in groups] == [
+        ["app/__init__.py", "app/controllers/__init__.py", "app/controllers/users.py", "app/services/users.py",
+         "main.py"], ["cron.py"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -128,18 +128,49 @@ def _import_root(path: str) -> str:
 
 
 def _join_namespace_folders(groups: dict[str, list[str]]) -> None:
-    """A folder without ``__init__.py`` given next to modules of its parent folder that import it
-    (``main.py`` with ``from routers.auth import users``, and ``routers/``) is a namespace package of their tree:
-    its group joins theirs. Folders no module beside them imports stay separate projects."""
-    for root in sorted(groups, key=lambda r: -r.count(os.sep)):
-        parent = os.path.dirname(root)
-        if root == parent or parent not in groups or os.path.isfile(os.path.join(root, "__init__.py")):
-            continue
-        imports = re.compile(rf"^\s*(?:from|import)\s+{re.escape(os.path.basename(root))}\b", re.MULTILINE)
-        for member in groups[parent]:
-            if member.endswith(".py") and os.path.isfile(member) and _reads(member, imports):
-                groups[parent].extend(groups.pop(root))
+    """A folder without ``__init__.py`` given inside the tree of other paths whose modules import it
+    (``main.py`` with ``from routers.auth import users``, and ``routers/``; ``import app.services.users`` in
+    ``app/controllers/``, and ``app/services/``) is a namespace package of that tree: its group joins theirs — also
+    when the importing module lies in a folder that joined before (``routers/todos.py`` with
+    ``from utils.deps import user``, and ``utils/``). Folders nothing in the tree imports stay separate projects."""
+    joined = True
+    while joined:
+        joined = False
+        for root in sorted(groups, key=lambda r: -r.count(os.sep)):
+            if os.path.isfile(os.path.join(root, "__init__.py")):
+                continue
+            for tree in sorted((g for g in groups if g != root and _inside(root, g)), key=lambda g: -g.count(os.sep)):
+                dotted = os.path.relpath(root, tree).replace(os.sep, ".")
+                imports = re.compile(rf"^\s*(?:from|import)\s+{re.escape(dotted)}\b", re.MULTILINE)
+                if any(_reads(module, imports) for module in _modules(groups[tree])):
+                    groups[tree].extend(groups.pop(root))
+                    joined = True
+                    break
+            if joined:
                 break
+
+
+def _inside(folder: str, tree: str) -> bool:
+    """``folder`` lies under ``tree`` (not equal to it)."""
+    return folder != tree and os.path.commonpath([folder, tree]) == tree
+
+
+def _python_files(folder: str) -> Iterator[str]:
+    for dirpath, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        yield from (os.path.join(dirpath, f) for f in files if f.endswith(".py"))
+
+
+def _modules(members: list[str], limit: int = 5000) -> Iterator[str]:
+    """The Python files among ``members`` and inside the folders among them (at most ``limit``)."""
+    count = 0
+    for member in members:
+        for path in [member] if os.path.isfile(member) else _python_files(member):
+            if path.endswith(".py"):
+                count += 1
+                if count > limit:
+                    return
+                yield path
 
 
 def _reads(path: str, pattern: re.Pattern[str]) -> bool:

@@ -386,9 +386,13 @@ async def provision(ctx: Context, count: int = 2, token_path: str = "",
             identity.token = token
             ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
         elif recipe is None or not await login(ctx, recipe, identity, creds):
+            # nobody asked for these accounts: an API whose login issues no credential (or that registers without
+            # letting the account in) is tested without identities, as one with no registration operation is;
+            # checks that need an identity are counted as skipped, so the run cannot pass as complete on their part
             why = identity.failure or "no login operation and no token in the registration answer"
-            raise ProbeAbort(f"first login failed: registered a throwaway account at {register.key} but could not "
-                             f"log in ({why}); give a login recipe or ready credentials")
+            ctx.notes.append(f"self-provisioning: registered a throwaway account at {register.key} but could not log "
+                             f"in ({why}); no identity: give a login recipe or ready credentials to test as a user")
+            return out
         if recipe is not None:
             _bind_relogin(ctx, recipe, identity, creds)
             ctx.login = (recipe.method.upper(), recipe.path, recipe.encoding)

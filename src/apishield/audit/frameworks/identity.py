@@ -26,8 +26,10 @@ import re
 from apishield.audit import astutil as au
 
 _IDENTITY_KEY = re.compile(r"user|login|logged|auth|account|principal|member|identity|uid|email", re.IGNORECASE)
-#: functions named for finding out who the caller is
-_AUTH_HELPER = re.compile(r"^(?:get_|fetch_|load_|find_|require_|resolve_)?(?:current|logged_?in|signed_?in|"
+#: functions named for finding out who the caller is (``web_get_current_user``: a prefix names where the helper
+#: reads from, only before a verb, so ``delete_current_user`` is not one)
+_AUTH_HELPER = re.compile(r"^(?:(?:[a-z0-9]+_)?(?:get|fetch|load|find|require|resolve)_)?"
+                          r"(?:current|logged_?in|signed_?in|"
                           r"authenticated|session|request|auth)_(?:user|account|identity|member|principal)"
                           r"(?:_from_(?:cookies?|session|token|header|request|jwt)|_or_none)?$|"
                           r"^authenticate(?:_\w+)?$|^current_user$", re.IGNORECASE)

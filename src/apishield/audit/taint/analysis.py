@@ -170,7 +170,16 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
                    quotes=quotes,
                    ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
-                   else "nonhtml" if ret.items is not None else "", ret_lit=ret.lit or ret.is_const)
+                   else "nonhtml" if ret.items is not None or _json_with_status(ret) else "",
+                   ret_lit=ret.lit or ret.is_const)
+
+
+def _json_with_status(ret: Val) -> bool:
+    """``return {"message": ...}, 201``: a body of a dict (or of a value known not to be HTML) with a status, which
+    the frameworks answer as JSON."""
+    first = ret.seq[0] if ret.seq else None
+    return first is not None and (first.items is not None or first.kind == "nonhtml")
+
 
 def _is_error_handler(fn: FunctionNode) -> bool:
     """``@app.errorhandler(500)``, Bottle ``@app.error(500)``, FastAPI ``@app.exception_handler(E)``."""
