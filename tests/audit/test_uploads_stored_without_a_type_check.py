@@ -59,3 +59,9 @@ def test_a_fastapi_upload_stored_with_or_without_a_type_check(tmp_path: Path, bo
 def test_an_upload_saved_in_test_code_is_not_reported(tmp_path: Path) -> None:
     result = audit(tmp_path, {"tests/test_upload.py": FLASK + "    f.save('up/x')\n    return 'ok'\n"})
     assert not any(f.rule_id == "AS814" for f in result.findings)
+
+
+def test_a_handler_whose_name_a_later_definition_reuses_is_still_read(tmp_path: Path) -> None:
+    twice = FLASK + "    f.save('up/x')\n    return 'ok'\n\n@app.get('/upload')\ndef upload():\n    return 'form'\n"
+    result = audit(tmp_path, {"app.py": twice})
+    assert any(f.rule_id == "AS814" for f in result.findings)

@@ -115,8 +115,9 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
     """Findings of ``definition`` for the module's taint hits of ``kind``: proven flows at the rule's severity (or
     ``severity``); with ``sink_only`` (default: the kinds in ``_SINK_ONLY``) also non-literal values of unknown
     origin, with low confidence: at medium for the kinds in ``_SINK_ONLY_MEDIUM`` (SQL text, shell, code,
-    deserialisation, and a whole URL or redirect target: a dangerous sink fed a value whose origin is not proven safe
-    is worth reading, ranked below proven flows by its confidence), at low otherwise (a whole file path too)."""
+    deserialisation, a template's source formatted from such a value, and a whole URL or redirect target: a
+    dangerous sink fed a value whose origin is not proven safe is worth reading, ranked below proven flows by its
+    confidence), at low otherwise (a whole file path too)."""
     analysis = tm.analyse_context(ctx)
     framework = module_framework(ctx)
     fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix

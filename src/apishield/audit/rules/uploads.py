@@ -183,7 +183,7 @@ def check_upload_unchecked(ctx: ModuleContext) -> Iterator[Finding]:
     if is_test_code(ctx.path) or not au.mentions(ctx, ("files", "uploadfile")):
         return
     local = _local_functions(ctx.tree)
-    for fn in local.values():
+    for fn in au.functions(ctx.tree):  # every function, also one whose name a later definition reuses
         uploads = _uploads(fn)
         if not uploads and not any(_upload_expression(n) for n in au.walk(fn)):
             continue
