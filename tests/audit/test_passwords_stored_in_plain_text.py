@@ -1,6 +1,8 @@
 """AS608: a password read from the request that reaches storage unchanged (an INSERT/UPDATE naming a password
-column, a model built with ``password=``, ``user.password = pw``, a record put in a store) is reported; one passed
-through a hash first, or only compared (a login's query), is not."""
+column, a model built with ``password=``, ``user.password = pw``, a record put in a store) is reported, and so is a
+login that finds the account by the typed password (a query or lookup by equality only works on a plain store) and
+a fixed password an INSERT writes as is; one passed through a hash first, or compared with another typed value or a
+hash, is not."""
 
 from __future__ import annotations
 
@@ -38,15 +40,38 @@ def register():
     ("    USERS[username] = {'username': username, 'password': password}", True),
     ("    data = request.get_json()\n    USERS_LIST.append({'name': data['name'], 'password': data['password']})",
      True),
-    # must stay quiet: hashed first, or only compared
+    ("    db = sqlite3.connect('a.db')\n    password = request.form.get('password', '').strip()\n"
+     "    db.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password))", True),
+    ("    password_plain = request.form.get('parola', '')\n    db = sqlite3.connect('a.db')\n"
+     "    db.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password_plain))", True),
+    ("    query = f\"INSERT INTO users (username, password) VALUES ('{username}', '{password}')\"\n"
+     "    sqlite3.connect('a.db').execute(query)", True),
+    # must fire: the login finds the account by the typed password, so the store holds it as typed
+    ("    row = sqlite3.connect('a.db').execute('SELECT * FROM users WHERE username = ? AND password = ?', "
+     "(username, password)).fetchone()", True),
+    ("    user = User.query.filter_by(username=username, password=password).first()", True),
+    ("    row = db.users.find_one({'username': username, 'password': password})", True),
+    ("    user = USERS.get(username)\n    if user and user['password'] == password:\n        return 'in'", True),
+    # must fire: a fixed password written as is
+    ("    db = sqlite3.connect('a.db')\n"
+     "    db.execute(\"INSERT INTO users (username, password) VALUES (?, ?)\", ('admin', 'admin123'))", True),
+    ("    db = sqlite3.connect('a.db')\n    seeded = 'kissa'\n    pwd = 'kissa'\n"
+     "    db.execute(\"INSERT INTO users (id, username, pwd) VALUES (?, ?, ?)\", (1, 'maija', pwd))", True),
+    ("    sqlite3.connect('a.db').execute(\"INSERT OR IGNORE INTO users (id, username, password) "
+     "VALUES (1, 'alice', 'password123')\")", True),
+    # must stay quiet: hashed first, or compared with something else than the stored value
     ("    hashed = generate_password_hash(password)\n    db = sqlite3.connect('a.db')\n"
      "    db.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, hashed))", False),
     ("    password = generate_password_hash(password)\n    user = User(username=username, password=password)", False),
     ("    user = User(username=username, password=generate_password_hash(password))", False),
-    ("    row = sqlite3.connect('a.db').execute('SELECT * FROM users WHERE username = ? AND password = ?', "
-     "(username, password)).fetchone()", False),
-    ("    user = User.query.filter_by(username=username, password=password).first()", False),
     ("    ok = check_password_hash(USERS[username]['hash'], password)", False),
+    ("    if password != request.form['confirm_password']:\n        return 'no'", False),
+    ("    user = USERS.get(username)\n    if user and user['password'] == hash_of(password):\n        return 'in'",
+     False),
+    ("    db = sqlite3.connect('a.db')\n    db.execute(\"INSERT INTO users (username, password) VALUES (?, ?)\", "
+     "('admin', '$2b$12$abcdefghijklmnopqrstuv'))", False),
+    ("    row = sqlite3.connect('a.db').execute('SELECT * FROM users WHERE username = ? AND password = ?', "
+     "(username, generate_password_hash(password))).fetchone()", False),
 ])
 def test_a_password_stored_as_typed_is_reported(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _FLASK.format(body=body)})
@@ -84,3 +109,28 @@ def test_connection_credentials_are_not_stored_passwords(tmp_path: Path) -> None
     source = ("import asyncpg\nasync def init(app, config):\n"
               "    app['db'] = await asyncpg.create_pool(user=config['user'], password=config['password'])\n")
     assert not [f for f in audit(tmp_path, {"db.py": source}).findings if f.rule_id == "AS608"]
+
+
+@pytest.mark.parametrize("values", ["('%s', '%s')\" % (username, hashed)", "('{username}', '{hashed}')\""])
+def test_placeholders_in_an_insert_are_not_fixed_passwords(tmp_path: Path, values: str) -> None:
+    prefix = "f" if "{" in values else ""
+    body = (f"    hashed = generate_password_hash(password)\n    db = sqlite3.connect('a.db')\n"
+            f"    db.execute({prefix}\"INSERT INTO users (username, password) VALUES {values})")
+    result = audit(tmp_path, {"app.py": _FLASK.format(body=body)})
+    assert not any(f.rule_id == "AS608" for f in result.findings)
+
+
+@pytest.mark.parametrize("body", [
+    # a module that hashes passwords: an equality check with the stored value is a broken check, not a plain store
+    "    stored = generate_password_hash('seed')\n    user = USERS.get(username)\n"
+    "    if user and user['password'] == password:\n        return 'in'",
+    # a column named for a hash holds hashes, whatever the query compares it with
+    "    q = f\"SELECT * FROM users WHERE username = '{username}' AND password_hash = '{password}'\"\n"
+    "    row = sqlite3.connect('a.db').execute(q).fetchone()",
+])
+def test_an_equality_check_is_no_proof_where_hashes_are_stored(tmp_path: Path, body: str) -> None:
+    source = _FLASK.format(body=body).replace("from werkzeug.security import generate_password_hash\n", "")
+    if "generate_password_hash('seed')" in body:
+        source = "from werkzeug.security import generate_password_hash\n" + source
+    result = audit(tmp_path, {"app.py": source})
+    assert not any(f.rule_id == "AS608" for f in result.findings)

@@ -4,8 +4,13 @@ A password read from the request (``request.form['password']``, ``data.get('pass
 ``.password``, a form's ``.password.data``) that reaches storage unchanged — an INSERT or UPDATE naming a password
 column, a model built or updated with ``password=``, ``user.password = pw``, a record ``{'password': pw}`` put in a
 store — is readable by anyone who reads the store (a backup, a SQL injection, an administrator). Any call on the
-value before it is stored (``generate_password_hash(pw)``, ``bcrypt.hashpw``, ``make_password``) counts as hashing;
-AS604 judges the hash itself. Comparisons (a login's query) are not storage and are not reported here.
+value before it is stored (``generate_password_hash(pw)``, ``bcrypt.hashpw``, ``make_password``) counts as hashing,
+except the string methods that leave it as typed (``.strip()``, ``.encode()``); AS604 judges the hash itself.
+
+Two more shapes prove a store of plain passwords. A login that checks the typed password by equality with the stored
+one — ``WHERE username = ? AND password = ?`` with the typed value, or ``user['password'] == password`` — only works
+when the store holds it as typed. And a fixed password written by an INSERT as is (a seeded ``'admin123'`` in the
+password column's place) is stored in plain text whoever typed it.
 """
 
 from __future__ import annotations
@@ -49,17 +54,40 @@ _MODEL_HASHES = re.compile(
     r"@\w*pass\w*\.setter|def (?:set_password|hash_password)\b|def __init__\([^)]*pass[\s\S]{0,600}?"
     r"(?:generate_password_hash|hashpw|\.hash\(|make_password|bcrypt|argon2|pbkdf2|scrypt|crypt\()")
 _SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
+#: a query selecting by the password column (``WHERE username = ? AND password = ?``); a column named for a hash
+#: (``password_hash = '{pw}'``) holds hashes, whatever the query compares it with
+_SQL_CHECK = re.compile(r"\bSELECT\b[^;]*\bWHERE\b[^;]*\b(?!\w*(?:hash|digest|crypt|salt))\w*pass\w*\s*=",
+                        re.IGNORECASE | re.DOTALL)
+#: the module hashes passwords somewhere: an equality check with the stored value is then a broken check of a hash
+#: (its own weakness), not proof of a plain store
+_HASHES_HERE = re.compile(r"(?i)generate_password_hash|hashpw|make_password|pbkdf2|argon2|scrypt|bcrypt|passlib|"
+                          r"(?:hasher|context|ph)\.hash$")
+#: ``INSERT INTO users (id, username, password) VALUES (...)``: the column list and, when written inline, the values
+_SQL_INSERT = re.compile(r"\bINSERT\b(?:\s+OR\s+\w+)?\s+INTO\s+[\w.`\"\[\]]+\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)",
+                         re.IGNORECASE | re.DOTALL)
+#: a local named for a password, in the languages seen in projects (``password_plain``, ``parola_noua``)
+_PASSWORD_WORD = re.compile(r"(?i)(?:^|_)(?:password|passwd|pwd|pass|passcode|parola|passwort|contrasena|senha|"
+                            r"salasana|wachtwoord|mot_?de_?passe)(?:_|\d|$)")
+_NOT_THE_PASSWORD = re.compile(r"(?i)hash|digest|salt|crypt|enc|len|policy|reset|changed|valid|ok$|match|min|max|"
+                               r"strength|field|label|hint|rule|column")
+#: string methods that keep a password as typed
+_AS_TYPED = frozenset({"strip", "lstrip", "rstrip", "encode", "decode"})
+#: a stored value that already looks hashed: bcrypt/argon2/pbkdf2 strings or a hex digest
+_HASH_SHAPED = re.compile(r"^(?:\$\w+\$|pbkdf2|argon2|scrypt|sha\d+\$|[0-9a-f]{32,128}$)", re.IGNORECASE)
 
 
 class _Function:
     """The raw passwords of one function and where they are stored."""
 
-    def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, hashes_here: bool = False) -> None:
+        self.hashes_here = hashes_here
         args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
         self.params = {a.arg for a in args if _BODY_PARAM.match(a.arg) or (
             isinstance(a.annotation, ast.Name) and a.annotation.id[:1].isupper())} - {"self", "cls"}
         self.request_names: set[str] = set()  # ``data = request.get_json()``
         self.raw: set[str] = set()
+        self.fixed: set[str] = set()  # password-named locals holding a literal: ``password = 'kissa'``
+        self.texts: dict[str, ast.expr] = {}  # SQL text kept in a local: ``query = f"INSERT ..."``
 
     def from_request(self, node: ast.AST) -> bool:
         root = node
@@ -72,6 +100,7 @@ class _Function:
         """The request's password itself (not a call's result, which may be its hash)."""
         if node is None:
             return False
+        node = _as_typed(node)
         if isinstance(node, ast.Name):
             return node.id in self.raw
         key = au.field_read(node)
@@ -83,7 +112,15 @@ class _Function:
         plain = [t for t in targets if "." not in t and "[" not in t]
         if value is None:
             return
-        if self.is_raw(value):
+        if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) or (
+                isinstance(value, ast.Call) and au.callee(value).endswith("format")):
+            self.texts.update({t: value for t in plain})
+        named = [t for t in plain if _PASSWORD_WORD.search(t) and not _NOT_THE_PASSWORD.search(t)]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+            self.fixed.update(named)
+        else:
+            self.fixed.difference_update(plain)
+        if self.is_raw(value) or (named and self.from_request(_as_typed(value)) and len(named) == len(plain)):
             self.raw.update(plain)
         else:
             self.raw.difference_update(plain)  # reassigned, e.g. ``password = generate_password_hash(password)``
@@ -91,17 +128,102 @@ class _Function:
                 self.request_names.update(plain)
 
 
+def _as_typed(node: ast.AST) -> ast.AST:
+    """``pw.strip()``, ``pw.encode()``, ``str(pw)``: the value still as typed."""
+    while isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _AS_TYPED:
+            node = node.func.value
+        elif isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
+            node = node.args[0]
+        else:
+            break
+    return node
+
+
+def _stored_value(fn: _Function, node: ast.AST) -> bool:
+    """``user.password``, ``row['password']``: a password read from a stored record, not from the request."""
+    if not isinstance(node, (ast.Attribute, ast.Subscript)) or fn.from_request(node):
+        return False
+    key = au.field_read(node)
+    return bool(key and _PASSWORD_KEY.match(key))
+
+
+def _fixed_in_insert(fn: _Function, text: str, params: ast.AST | None) -> bool:
+    """An INSERT whose password column gets a literal: inline (``VALUES (1, 'alice', 'password123')``) or as the
+    matching parameter (``(?, ?, ?)`` with ``('admin', 'admin123', 'admin')`` or a local holding a literal)."""
+    match = _SQL_INSERT.search(text)
+    if match is None:
+        return False
+    columns = [c.strip(" `\"[]").lower() for c in match.group(1).split(",")]
+    where = [i for i, c in enumerate(columns) if _PASSWORD_KEY.match(c)]
+    if not where:
+        return False
+    values = [v.strip() for v in match.group(2).split(",")]
+    index = where[0]
+    if len(values) == len(columns) and values[index][:1] in ("'", '"'):
+        literal = values[index].strip("'\"")
+        placeholder = any(mark in literal for mark in ("%", "{", "}", "?")) or literal.startswith(":")
+        return bool(literal) and not placeholder and not _HASH_SHAPED.match(literal)
+    if isinstance(params, (ast.Tuple, ast.List)) and len(params.elts) == len(columns):
+        value = params.elts[index]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return bool(value.value) and not _HASH_SHAPED.match(value.value)
+        return isinstance(value, ast.Name) and value.id in fn.fixed
+    return False
+
+
+#: queries that select records equal to what they are given: ``filter_by(password=pw)``, ``find_one({...})``
+_LOOKUPS = frozenset({"filter_by", "find_one", "find", "get_or_none", "get_one", "count_documents"})
+
+
+def _looked_up_as_typed(fn: _Function, call: ast.Call) -> bool:
+    """``User.query.filter_by(username=u, password=pw)``, ``users.find_one({'username': u, 'password': pw})``."""
+    pairs: list[tuple[str, ast.AST]] = [(kw.arg, kw.value) for kw in call.keywords if kw.arg]
+    for arg in call.args:
+        if isinstance(arg, ast.Dict):
+            pairs += [(k.value, v) for k, v in zip(arg.keys, arg.values, strict=True)
+                      if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    return any(_PASSWORD_KEY.match(key) and fn.is_raw(value) for key, value in pairs)
+
+
+def _checked_as_typed(fn: _Function, node: ast.AST) -> str:
+    """How ``node`` checks a typed password against the stored one by equality, or ``""``."""
+    if fn.hashes_here:
+        return ""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        pair = (node.left, node.comparators[0])
+        if any(fn.is_raw(a) and _stored_value(fn, b) for a, b in (pair, pair[::-1])):
+            return "compared as typed with the stored password, so the store holds it in plain text"
+    if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in _LOOKUPS and _looked_up_as_typed(fn, node):
+        return "looked up as typed in the store, so the store holds it in plain text"
+    if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "compare_digest" and len(node.args) == 2:
+        a, b = node.args
+        if (fn.is_raw(a) and _stored_value(fn, b)) or (fn.is_raw(b) and _stored_value(fn, a)):
+            return "compared as typed with the stored password, so the store holds it in plain text"
+    return ""
+
+
 def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
     """How ``node`` stores a raw password, or ``""``. With ``model_hashes`` (a model of the project hashes what it
     is given) a model built or updated with it is not storage of the raw value; SQL and records still are."""
+    checked = _checked_as_typed(fn, node)
+    if checked:
+        return checked
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
         if name in {"execute", "executemany"} and node.args:
             sql = node.args[0]
+            if isinstance(sql, ast.Name) and sql.id in fn.texts:
+                sql = fn.texts[sql.id]  # ``query = f"INSERT ..."`` then ``execute(query)``
             text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
-            if _SQL_WRITE.search(text) and any(fn.is_raw(n) for a in node.args
-                                                for n in outside_calls(a, through_format=True)):
+            parts = [sql, *node.args[1:]]
+            raw = any(fn.is_raw(n) for a in parts for n in outside_calls(a, through_format=True))
+            if _SQL_WRITE.search(text) and raw:
                 return "written by an INSERT/UPDATE"
+            if _SQL_CHECK.search(text) and raw and not fn.hashes_here:
+                return "compared as typed in the login's query, so the store holds it in plain text"
+            if _fixed_in_insert(fn, text, node.args[1] if len(node.args) > 1 else None):
+                return "written by an INSERT as a fixed literal, so the store holds it in plain text"
             return ""
         model = (name[:1].isupper() and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
         for kw in node.keywords:
@@ -145,16 +267,21 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
 def _module(ctx: ModuleContext, model_hashes: bool) -> Iterator[Finding]:
     if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
+    hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        fn = _Function(fn_node)
+        fn = _Function(fn_node, hashes_here)
         for stmt in _statements(fn_node):
-            if _compound(stmt):
-                continue  # its body's statements come next, one by one
-            for node in [stmt, *(n for n in ast.walk(stmt) if isinstance(n, ast.Call))]:
+            # a compound statement's own test (``if user['password'] == pw:``); its body's statements come next
+            own = getattr(stmt, "test", None) if _compound(stmt) else stmt
+            if own is None:
+                continue
+            for node in [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]:
                 how = _stored(fn, node, model_hashes)
                 if how:
-                    yield at_node(PLAINTEXT_PASSWORD, ctx, node, f"the request's password is {how} without hashing")
+                    text = f"the password is {how}" if "plain text" in how else \
+                        f"the request's password is {how} without hashing"
+                    yield at_node(PLAINTEXT_PASSWORD, ctx, node, text)
                     break
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 fn.learn(stmt)
