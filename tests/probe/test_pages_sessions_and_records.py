@@ -63,6 +63,32 @@ def test_markup_stored_by_one_request_and_rendered_by_a_later_read(tmp_path: Pat
         assert stored[0].http_path == "/guestbook" and "apsh" in (stored[0].evidence.response or "")
 
 
+@pytest.mark.parametrize("escaped", [False, True])
+def test_markup_posted_early_still_shown_on_a_page_of_the_newest_records(tmp_path: Path, escaped: bool) -> None:
+    """A comment form (POST, then a redirect to the list) whose page shows only the newest comment: everything the
+    run posts after the markup pushes it off the page, so the last markup request is sent again before the read."""
+    comments: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/comments":
+            return 404, {}, {"detail": "not found"}
+        if method == "POST":
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            comments.append(form.get("comment", ""))
+            return 302, {"Location": "/comments", "Content-Type": "text/html"}, ""
+        newest = comments[-1:] if comments else []
+        rows = "".join(f"<p>{html.escape(c) if escaped else c}</p>" for c in newest)
+        return 200, dict(SAFE_HEADERS), PAGE.format(rows)
+
+    form = {"content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "comment": {"type": "string"}}}}}}
+    spec = {"/comments": {"get": {"responses": HTML_OK},
+                          "post": {"requestBody": form, "responses": {"302": {"description": "to the list"}}}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "injection", "stored_xss"))
+    assert bool(_rules(result, "PR-XSS-002")) is not escaped
+
+
 @pytest.mark.parametrize(("how", "open_redirect"), [
     ("script", True), ("meta", True), ("script-relative-only", False), ("text-only", False)])
 def test_a_page_that_sends_the_browser_elsewhere_by_script_or_meta_refresh(tmp_path: Path, how: str,

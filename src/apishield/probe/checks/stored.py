@@ -3,12 +3,16 @@ unescaped in an HTML answer to a *later* request that did not carry it — a gue
 page. The answers already recorded are read first (no request); then every safe GET operation that answered HTML
 during the run is read once more, with its required inputs only, after all writes were made (one request per
 page). A tag only counts in a ``text/html`` answer and only when the request that brought it back did not send it.
+
+Pages that show only the newest records (a comment list's twenty latest) would have dropped markup sent early in a
+run under everything written after it, so before the pages are read the last request that carried markup to each
+creating operation (a POST) is sent once more, as it was: the newest record then holds it.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from apishield.probe import rules
 from apishield.probe.checks._util import live_markup, try_send, who_for
@@ -19,6 +23,7 @@ from apishield.probe.targets import Operation
 TAG = re.compile(r"<(apsh[a-z]{6}) x=1>")
 HTML = ("text/html", "application/xhtml+xml")
 MAX_PAGES = 25
+MAX_REPLANTED = 10
 
 
 def _carried(ex: Exchange) -> set[str]:
@@ -47,6 +52,27 @@ def _report(ctx: Context, op: Operation | None, ex: Exchange, tag: str, origin: 
                highlight=f"<{tag}", written_by=where)
 
 
+def _accepted(ex: Exchange) -> bool:
+    """A write the target took: 2xx, or the redirect a form post answers with."""
+    return ex.status is not None and 200 <= ex.status < 400
+
+
+async def _replant(ctx: Context, by_key: dict[str, Operation]) -> None:
+    """Send again, as it was, the last request that carried markup to each creating operation."""
+    last: dict[str, Exchange] = {}
+    for ex in ctx.client.log:
+        op = by_key.get(ex.operation)
+        if op is not None and op.method == "POST" and not op.looks_destructive() and _accepted(ex) and _carried(ex):
+            last[op.key] = ex
+    identities = {i.name: i for i in ctx.identities}
+    for key, ex in list(last.items())[:MAX_REPLANTED]:
+        split = urlsplit(ex.url)
+        path = split.path + (f"?{split.query}" if split.query else "")
+        content_type = next((v for k, v in ex.request_headers if k.lower() == "content-type"), None)
+        await try_send(ctx, "POST", path, op=by_key[key], identity=identities.get(ex.identity),
+                       content=ex.request_body, content_type=content_type)
+
+
 @check("stored_xss", rules=(rules.XSS_STORED,), weight=1, phase="passive", order=5)
 async def stored_xss(ctx: Context) -> None:
     """Markup sent in an earlier request must not come back unescaped in a later HTML answer."""
@@ -72,6 +98,8 @@ async def stored_xss(ctx: Context) -> None:
             found.add(ex.operation)
             _report(ctx, pages[ex.operation], ex, *hit)
     todo = [op for key, op in pages.items() if key not in found][:MAX_PAGES]
+    if todo:
+        await _replant(ctx, by_key)
     ctx.plan(todo)
     for op in todo:  # read every HTML page once more, after every write of the run
         who = who_for(ctx, op)
