@@ -24,6 +24,8 @@ HEAD = ("import logging\nfrom flask import Flask, request\napp = Flask(__name__)
     ("log.info('password length %d', len(password))", False),
     ("log.info('type %s changed %s', token_type, password_changed)", False),
     ("print('password', password)", False),  # standard output is not a logger call (judged by other means)
+    ("token = get_jwt()\n    log.info(token)", False),  # the decoded claims, not the signed token
+    ("token = request.cookies.get('access_token')\n    log.info(token)", True),
 ])
 def test_a_secret_written_to_the_log(tmp_path: Path, line: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": HEAD + f"    {line}\n    return 'ok'\n"})

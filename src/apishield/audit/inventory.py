@@ -110,8 +110,10 @@ class Inventory:
                 kinds.add("public")
         if summary.rejects_unauth or summary.auth_dependency:
             kinds.add(AUTH)
-            if summary.checks_roles:
-                kinds.add("role")
+        if summary.checks_roles:
+            # a decorator or dependency that decides on the caller's role (``@for_admins()`` comparing the role's
+            # name and raising) is a role check, also when another decorator does the authentication
+            kinds.add("role")
         if summary.rate_limits and summary.rejects_unauth is False and "limit" in name.lower():
             kinds.add(RATE)
         if summary.checks_csrf:

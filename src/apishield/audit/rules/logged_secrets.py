@@ -6,7 +6,8 @@ logging call (``logger.info``, ``logging.warning``, ``app.logger.debug``…) one
 secret or token itself: a variable, attribute or request field named so (``password``, ``new_password``,
 ``api_key``, ``access_token``), given as an argument or interpolated into the message. A value passed through a
 call first (``len(password)``, ``mask(token)``, ``hash(...)``) and names that only mention a secret
-(``password_changed``, ``token_type``, ``key_id``) are not reported.
+(``password_changed``, ``token_type``, ``key_id``) are not reported, nor a name the function fills with a token's
+decoded claims (``token = get_jwt()``): the claims cannot be replayed, the signed token can.
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def _secret_value(node: ast.AST) -> ast.AST | None:
     return None
 
 
+#: calls that answer a token's decoded claims, not the token
+_CLAIMS_CALLS = frozenset({"get_jwt", "get_raw_jwt", "get_jwt_claims", "get_unverified_claims", "decode",
+                           "decode_token", "decode_access_token", "get_jwt_identity"})
+
+
+def _claims_names(fn: ast.AST | None) -> set[str]:
+    """Names ``fn`` assigns a token's decoded claims to."""
+    if fn is None:
+        return set()
+    return {t for node in au.walk(fn) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and au.last(au.callee(node.value)) in _CLAIMS_CALLS for t in au.target_names(node)}
+
+
 def _logging_call(node: ast.Call) -> bool:
     func = node.func
     return (isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
@@ -72,13 +86,15 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
     test and sample code skipped."""
     if not au.mentions(ctx, ("log",)) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
+    parents = au.parent_map(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Call):
         assert isinstance(node, ast.Call)
         if not _logging_call(node):
             continue
+        claims = _claims_names(au.enclosing_function(parents, node))
         for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg not in ("exc_info", "extra"))]:
             found = _secret_value(arg)
-            if found is not None:
+            if found is not None and not (isinstance(found, ast.Name) and found.id in claims):
                 yield at_node(SECRET_LOGGED, ctx, node, f"{ast.unparse(found)[:40]} is written to the log by "
                               f"{ast.unparse(node.func)[:40]}()")
                 break

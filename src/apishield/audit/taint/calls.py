@@ -34,6 +34,7 @@ from apishield.audit.taint.catalogue import (
     RENDERS,
     SANITISERS,
     SERIALISER,
+    SERVICE_OBJECT,
     SHELLS,
     SOURCE_ATTRS,
     SQL_WORDS,
@@ -341,10 +342,13 @@ class Interpreter(Evaluator):
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
         if (isinstance(func, ast.Attribute) and receiver is not None and not receiver.taint
-                and not (receiver.is_const or receiver.kind) and STORE_LOOKUP.match(func.attr)):
+                and not (receiver.is_const or receiver.kind)
+                and (STORE_LOOKUP.match(func.attr) or SERVICE_OBJECT.search(au.last(au.dotted(func.value)) or ""))):
             # ``db.get(user_id)``, ``Note.query.filter_by(id=x).first()``: what comes back is stored data the
             # request only selected, not the request echoed (it stays tainted for queries, paths, commands; what
-            # made the key safe, such as a one-segment route parameter, says nothing of the data it selects)
+            # made the key safe, such as a one-segment route parameter, says nothing of the data it selects); the
+            # same for an operation of a service or repository object (``role_service.update_role(id, data)``): it
+            # answers the records it keeps, not the request echoed into markup
             return replace(out, clean=frozenset({"html"}))
         return out
 

@@ -183,6 +183,8 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
 NOT_A_DATABASE = re.compile(r"(?:use_?case|command|handler|service|action|interactor|executor|runner|pipeline|"
                             r"workflow|operation|strategy|task|job|bus|mediator|statement|stmt|query_?object)s?$",
                             re.IGNORECASE)
+#: objects of a service layer (``role_service``, ``user_repository``, ``crud``): their operations answer records
+SERVICE_OBJECT = re.compile(r"(?:^|_)(?:service|svc|repository|repo|dao|crud|manager|store)s?$", re.IGNORECASE)
 #: SQL written in the argument itself: whatever the receiver is called, that is a query
 SQL_WORDS = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WHERE|PRAGMA)\b", re.IGNORECASE)
 METHOD_SINKS: dict[str, tuple[str, int, str]] = {
