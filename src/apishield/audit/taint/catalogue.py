@@ -66,6 +66,11 @@ SANITISERS: dict[str, frozenset[str]] = {
     "urllib.parse.quote": frozenset({"html", "shell", "sql", "ssti", "code"}),
     "urllib.parse.quote_plus": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
     "os.path.basename": frozenset({"path"}),
+    # URL reversers: a path of this application built from a route's name, whatever fills its parameters
+    "django.urls.reverse": frozenset({"redirect"}),
+    "django.urls.reverse_lazy": frozenset({"redirect"}),
+    "django.core.urlresolvers.reverse": frozenset({"redirect"}),
+    "flask.url_for": frozenset({"redirect"}),
     "mimetypes.guess_extension": frozenset({"path"}),  # an extension from the table: never a separator
     "werkzeug.utils.secure_filename": frozenset({"path", "shell"}),
     "werkzeug.secure_filename": frozenset({"path", "shell"}),
