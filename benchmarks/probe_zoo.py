@@ -161,7 +161,11 @@ def at_endpoint(endpoint: str, f: ToolFinding) -> bool:
     if endpoint == "*":
         return True
     method, _, path = endpoint.partition(" ")
-    return f.method.upper() == method.upper() and norm_path(f.path) == norm_path(path)
+    if f.method.upper() == method.upper() and norm_path(f.path) == norm_path(path):
+        return True
+    # a stored weakness is the same one at the request that stored it and at the page that shows it
+    wrote, _, where = f.written_by.partition(" ")
+    return bool(where) and wrote.upper() == method.upper() and norm_path(where) == norm_path(path)
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class ToolFinding:
     method: str
     path: str
     detail: str = ""
+    written_by: str = ""  # "METHOD /path" of the request that stored what the finding shows (stored XSS)
 
 
 @dataclass
@@ -544,7 +549,7 @@ def run_apishield(t: Target, url: str, spec: Path, work: Path) -> RunResult:
                          + (proc.stderr.strip().splitlines() or ["no output"])[-1][:160])
     doc = json.loads(report.read_text())
     findings = [ToolFinding("apishield", APISHIELD_CLASSES.get(f["rule_id"], f["rule_id"]), f.get("method") or "*",
-                            f.get("path") or "*", f["rule_id"]) for f in doc["findings"]]
+                            f.get("path") or "*", f["rule_id"], f.get("written_by") or "") for f in doc["findings"]]
     notes = [f"status {doc.get('status')}", f"coverage {doc.get('coverage', {}).get('ratio', 0):.0%}"]
     return RunResult(t.name, "apishield", "ok", findings, doc.get("requests_used"), seconds, notes)
 

@@ -88,3 +88,13 @@ def test_schemathesis_stateful_failures_belong_to_the_operation_that_reproduces_
     assert [(f.cls, f.method, f.path) for f in findings] == [
         ("server_error", "POST", "/api/items"), ("server_error", "PUT", "/api/users/{id}")]
     assert contract == 1
+
+
+def test_a_stored_weakness_matches_at_the_request_that_stored_it(zoo: Any) -> None:
+    """Stored XSS reported at the page that shows it names the request that stored it: a label at either matches;
+    a finding that names no writer matches only where it was reported."""
+    weaknesses = [zoo.Weakness("c-1", "POST /comments", "xss", True)]
+    F = zoo.ToolFinding
+    shown = zoo.score_findings([F("x", "xss", "GET", "/comments", "", "POST /comments")], weaknesses, [])
+    elsewhere = zoo.score_findings([F("x", "xss", "GET", "/comments")], weaknesses, [])
+    assert shown.found == ["c-1"] and elsewhere.found == []

@@ -30,3 +30,26 @@ def test_a_token_accepted_in_the_query_string(tmp_path: Path, from_query: bool) 
     found = {f for f in findings_at(result) if f[0] == "PR-AUTH-005"}
     assert found == ({("PR-AUTH-005", "GET", "/api/balance")} if from_query else set())
     assert all("tok-alice" not in (f.evidence.request if f.evidence else "") for f in result.findings)
+
+
+PAGE_SPEC = {"/home": {"get": {"parameters": [{"name": "token", "in": "query", "schema": {"type": "string"}}],
+                               "responses": {"200": {"description": "page"}}}}}
+
+
+@pytest.mark.parametrize("from_query", [True, False])
+def test_a_page_that_takes_its_session_from_the_query(tmp_path: Path, from_query: bool) -> None:
+    """A page the description gives a ``token`` query parameter and no security: its anonymous caller is sent to the
+    login page, and the identity's own token in the URL opens the identity's page (``/home?token=``)."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        token = headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not token and from_query:
+            token = query.get("token", "")
+        if token != "tok-alice":
+            return 302, {"Location": "/login", "Content-Type": "text/html"}, ""
+        return 200, {"Content-Type": "text/html"}, "<html><body><h1>Home of alice</h1></body></html>"
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, PAGE_SPEC, ("authn",), auth=("alice=Authorization:Bearer tok-alice",))
+    found = {f for f in findings_at(result) if f[0] == "PR-AUTH-005"}
+    assert found == ({("PR-AUTH-005", "GET", "/home")} if from_query else set())

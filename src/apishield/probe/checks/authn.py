@@ -20,6 +20,7 @@ import re
 
 from apishield.probe import rules
 from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
@@ -60,6 +61,15 @@ def _candidates(ctx: Context) -> list[Operation]:
 URL_CREDENTIALS = ("token", "access_token", "api_key", "apikey", "jwt", "auth")
 
 
+def _without_credentials(query: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in query.items() if k.lower() not in URL_CREDENTIALS}
+
+
+def _reads_url_credential(op: Operation) -> bool:
+    """A page whose description declares a credential-named query parameter (``/home?token=``)."""
+    return op.method == "GET" and any(p.location == "query" and p.name.lower() in URL_CREDENTIALS for p in op.params)
+
+
 def _credential(headers: dict[str, str]) -> str | None:
     """The secret an identity sends in a header: a bearer token, or an API key header's value."""
     for name, value in headers.items():
@@ -72,10 +82,11 @@ def _credential(headers: dict[str, str]) -> str | None:
 
 async def _in_url(ctx: Context, op: Operation, path: str, query: dict[str, str], anon: Exchange) -> bool:
     """An identity's credential sent as a query parameter instead of a header (``?token=...``): a finding needs the
-    anonymous request to be refused and this one to get exactly the identity's own answer."""
+    anonymous request to be refused (or sent to the login page) and this one to get exactly the identity's own
+    answer."""
     user = ctx.users[0] if ctx.users else None
     secret = _credential(user.headers) if user is not None else None
-    if user is None or secret is None or op.method != "GET" or not denied(anon):
+    if user is None or secret is None or op.method != "GET" or not (denied(anon) or login_target(ctx, anon)):
         return False
     authed = await try_send(ctx, "GET", path, op=op, identity=user, params=query)
     if authed is None or not authed.ok or denied(authed) or serves_nothing(authed):
@@ -151,3 +162,20 @@ async def authn(ctx: Context) -> None:
                 ctx.report(rules.AUTH_GARBAGE, f"{op.method} {op.path} accepted a {label}: answered {ex.status} "
                            f"like a real identity (anonymous got {anon.status})", ex, op=op, parameter="Authorization")
                 break
+    if not in_url_found:
+        await _pages_reading_url_credentials(ctx)
+
+
+async def _pages_reading_url_credentials(ctx: Context) -> None:
+    """Pages the description says take a credential in their query (``GET /home?token=``), whose anonymous caller
+    may be sent to the login page rather than refused: asked once each (at most three), without the parameter
+    first, then with the identity's own credential."""
+    user = ctx.users[0] if ctx.users else None
+    for op in [o for o in ctx.operations if _reads_url_credential(o)][:3]:
+        path = ctx.concrete_path(op, user)
+        if path is None:
+            continue
+        query = _without_credentials(ctx.query_for(op))
+        anon = await try_send(ctx, "GET", path, op=op, params=query)
+        if anon is not None and await _in_url(ctx, op, path, query, anon):
+            return

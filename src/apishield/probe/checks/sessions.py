@@ -85,7 +85,7 @@ async def _fixation(ctx: Context) -> None:
             return
 
 
-def _login_target(ctx: Context, ex: Exchange) -> str | None:
+def login_target(ctx: Context, ex: Exchange) -> str | None:
     """The same-origin login path this answer redirects an anonymous caller to, if any."""
     targets: list[str] = []
     if ex.status is not None and 300 <= ex.status < 400 and ex.header("location"):
@@ -111,7 +111,7 @@ async def _after_redirect(ctx: Context) -> None:
             ex = await try_send(ctx, "GET", op.path, op=op)
         if ex is None or ex.status is None:
             continue
-        target = _login_target(ctx, ex)
+        target = login_target(ctx, ex)
         if target is None:
             continue
         text = [t for t in visible_lines(ex.text) if "redirect" not in t.lower() and target not in t]
