@@ -132,3 +132,28 @@ def test_a_login_answers_the_signing_in_account_its_own_api_key(tmp_path: Path, 
     keyed = [f for f in result.findings if f.rule_id == "PR-AUTH-002" and "apiKey" in f.message]
     assert any(f.http_path == route for f in keyed) is reported
     assert not any(f.http_path == "/login" for f in keyed)
+
+
+@pytest.mark.parametrize(("answer_list", "reported"), [(False, False), (True, True)])
+def test_a_registration_answers_the_new_account_its_own_api_key(tmp_path: Path, answer_list: bool,
+                                                                 reported: bool) -> None:
+    """The registration answers the account it has just created with that account's API key (its own: must stay
+    quiet); a registration answering a list that carries other accounts' keys still discloses them."""
+    from tests.probe.loopback import probe_paths
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if method == "POST" and path.startswith("/api/auth/register"):
+            sent = json.loads(body or b"{}")
+            mine = {"id": 9, "email": sent.get("email"), "api_key": f"pk_patient_{sent.get('email')}"}
+            if answer_list:
+                return 201, {}, [mine, {"id": 1, "email": "admin@clinic", "api_key": "pk_admin_root_777"}]
+            return 201, {}, mine
+        return 404, {}, {"error": "not found"}
+
+    body = {"content": {"application/json": {"schema": {"type": "object", "required": ["email", "password"],
+            "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}}
+    spec = {"/api/auth/register": {"post": {"requestBody": body, "responses": {"201": {"description": "created"}}}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "credentials", "passwords"))
+    keyed = [f for f in result.findings if f.rule_id == "PR-AUTH-002"]
+    assert bool(keyed) is reported

@@ -382,7 +382,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
     stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
     names the caller as its owner is its own data served back to it (a password vault serving its owner);
-    another identity's secret still counts; the keys a login issues to the account signing in are its own.
+    another identity's secret still counts; the keys a login issues to the account signing in, or a registration to
+the account it creates, are its own.
     Plain-text login passwords and hash shapes count whoever asks."""
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
@@ -391,9 +392,9 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     whole = data if labelled is None else labelled
     data = without_examples(whole) if labelled is None else labelled  # a documented example is nobody's data
     leaked = sensitive_fields(data) if "json" in ex.content_type or labelled else []
-    if leaked and op is not None and op.looks_login():
-        # a login issues the signing-in account its own credentials (an API key, a secret beside its token); a
-        # stored password or a hash in its answer still counts
+    if leaked and op is not None and (op.looks_login() or (creates_account(op) and isinstance(data, dict))):
+        # a login issues the signing-in account its own credentials (an API key, a secret beside its token), and
+        # a registration the account it has just created; a stored password or a hash in the answer still counts
         leaked = [k for k in leaked if not ISSUED_CREDENTIAL.match(k)]
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
