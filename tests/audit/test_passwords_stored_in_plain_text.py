@@ -65,6 +65,8 @@ def register():
     ("    password = generate_password_hash(password)\n    user = User(username=username, password=password)", False),
     ("    user = User(username=username, password=generate_password_hash(password))", False),
     ("    ok = check_password_hash(USERS[username]['hash'], password)", False),
+    ("    login_data = LoginSerializer(username=username, password=password)\n    token = login_user(login_data)",
+     False),
     ("    if password != request.form['confirm_password']:\n        return 'no'", False),
     ("    user = USERS.get(username)\n    if user and user['password'] == hash_of(password):\n        return 'in'",
      False),

@@ -127,6 +127,8 @@ PUBLIC_LAST = {
     "jwks.json",
     "access-token",
     "access_token",
+    "refresh-token",
+    "refresh_token",
     "password-recovery",
     "recover",
     "recovery",

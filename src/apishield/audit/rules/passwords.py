@@ -45,7 +45,7 @@ _REQUEST_ROOTS = frozenset({"request", "req"})
 _STORE_CALLS = frozenset({"create", "insert", "insert_one", "insert_many", "update", "update_one", "save",
                           "get_or_create", "update_or_create"})
 #: capitalised names that are request schemas or commands, not stored models
-_SCHEMA_CLASS = re.compile(r"(?:Schema|Create|Update|In|Request|Command|DTO|Form|Payload|Body|Input|Base)$")
+_SCHEMA_CLASS = re.compile(r"(?:Schema|Serializer|Create|Update|In|Request|Command|DTO|Form|Payload|Body|Input|Base)$")
 #: body-like parameters (a request schema, a form, the parsed JSON)
 _BODY_PARAM = re.compile(r"^(?:body|payload|data|form|args|params|post_data|json_data|command|schema|user_in|\w+_in|"
                          r"\w+_request|\w+_data|\w+_form|\w+_body)$")

@@ -1,0 +1,54 @@
+"""A route that exchanges a refresh token for a new access token (``POST /refresh-token/``, ``/auth/refresh_token``)
+authenticates by the token it is given: public by nature, no medium+ AS101. A route that deletes without any
+credential is still reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audit.helpers import audit
+
+APP = '''
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+app = FastAPI()
+
+@app.get("/me")
+async def me(user=Depends(get_current_user)):
+    return user
+
+class Renew(BaseModel):
+    token: str
+
+@app.post("{path}")
+async def handler(body: Renew, db=Depends(get_db)):
+    return renew_access_token(db, token=body.token)
+'''
+
+
+DELETE = '''
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.delete("/orders/{order_id}")
+async def cancel(order_id: int):
+    db.query(Order).filter(Order.id == order_id).delete()
+    return {"deleted": order_id}
+'''
+
+
+def _medium_plus_as101(result: object) -> bool:
+    return any(f.rule_id == "AS101" and f.severity.name.lower() in ("medium", "high", "critical")
+               for f in result.findings)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["/refresh-token/", "/auth/refresh_token"])
+def test_a_refresh_route_is_public_by_nature(tmp_path: Path, path: str) -> None:
+    assert not _medium_plus_as101(audit(tmp_path, {"main.py": APP.format(path=path)}))
+
+
+def test_a_route_that_deletes_without_credentials_still_fires(tmp_path: Path) -> None:
+    result = audit(tmp_path, {"main.py": DELETE})
+    assert any(f.rule_id == "AS101" for f in result.findings)
