@@ -31,3 +31,38 @@ def test_a_privilege_decided_by_a_client_value(tmp_path: Path, body: str, report
     source = FLASK + "USERS = []\n\n@app.get('/admin/panel')\ndef panel():\n" + body
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS109" for f in result.findings) is reported
+
+
+GUARDS = FLASK + '''
+def admin_required(fn):
+    def wrapper(*args, **kwargs):
+{body}
+        if session.get("role") != "admin":
+            abort(403)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@app.get("/admin/users")
+@admin_required
+def users():
+    return jsonify(USERS)
+'''
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    # must fire: the guard lets a client-sent switch through, or writes a privilege the body claims into the session
+    ("        bypass = str(request.headers.get('X-Admin-Bypass', '')).lower()\n"
+     "        if bypass in ('1', 'true', 'yes', 'on'):\n            return fn(*args, **kwargs)\n", True),
+    ("        if request.args.get('bypass') == '1':\n            return fn(*args, **kwargs)\n", True),
+    ("        data = request.get_json() or {}\n"
+     "        if data.get('admin_mode') == 'true' or data.get('role') == 'admin':\n"
+     "            session['role'] = 'admin'\n", True),
+    # must stay quiet: switches that grant nothing
+    ("        if request.headers.get('X-Requested-With') in ('XMLHttpRequest',):\n"
+     "            return fn(*args, **kwargs)\n", False),
+    ("        if request.args.get('page') in ('1', 'true'):\n            return fn(*args, **kwargs)\n", False),
+])
+def test_a_guard_that_a_client_switch_opens(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": GUARDS.replace("{body}", body).replace("USERS", "[]")})
+    assert any(f.rule_id == "AS109" for f in result.findings) is reported

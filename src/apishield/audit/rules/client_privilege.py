@@ -25,7 +25,7 @@ from apishield.findings import Confidence, Finding, Rule, Severity
 CLIENT_PRIVILEGE = Rule(
     id="AS109",
     title="Privilege decided by a value the client sends",
-    cwe=(807, 290, 602),
+    cwe=(807, 285, 290, 602),
     owasp="API5:2023",
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
@@ -46,7 +46,11 @@ _PRIVILEGED_VALUE = re.compile(r"(?i)admin|\broot\b|superuser|super_user|\bstaff
 #: field names of a privilege flag or role
 _PRIVILEGE_FIELD = re.compile(r"(?i)^(?:is_?)?(?:admin|administrator|superuser|staff|root)$|^(?:user_?)?role$|"
                               r"^access_?level$|^privilege$")
-_HINTS = ("admin", "role", "superuser", "staff", "root", "moderator", "sudo", "privilege", "access_level")
+_HINTS = ("admin", "role", "superuser", "staff", "root", "moderator", "sudo", "privilege", "access_level", "bypass")
+#: header or field names that switch a check off or claim a privilege (``X-Admin-Bypass``, ``admin_mode``)
+_BYPASS_KEY = re.compile(r"(?i)bypass|(?:^|[-_])(?:admin|superuser|root|sudo)(?:[-_]|$)|^x-(?:admin|role|user-role)")
+#: constants that switch a flag on
+_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "enable", "enabled"})
 
 
 def _client_value(node: ast.AST) -> tuple[str, str] | None:
@@ -68,6 +72,22 @@ def _client_value(node: ast.AST) -> tuple[str, str] | None:
                     return None  # the server's own environment, not a header
                 return kind, key or attr
     return None
+
+
+def _parsed_body(node: ast.AST) -> bool:
+    """``request.get_json()``, ``request.json()``: the body the client sent, parsed."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get_json", "json")
+            and au.dotted(node.func.value) in _REQUEST_ROOTS)
+
+
+def _read_of(node: ast.AST) -> tuple[ast.AST | None, str]:
+    """(container, key) of ``container.get('key')`` or ``container['key']``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        return node.func.value, au.str_const(node.args[0]) or ""
+    if isinstance(node, ast.Subscript):
+        return node.value, au.str_const(node.slice) or ""
+    return None, ""
 
 
 class _Handler:
@@ -94,6 +114,18 @@ class _Handler:
         if isinstance(node, ast.Name):
             before = [found for line, found in self.names.get(node.id, []) if line < self.line]
             return before[-1] if before else None
+        if isinstance(node, ast.BoolOp):  # ``request.get_json() or {}``
+            return self.value(node.values[0])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("str", "bool", "int") \
+                and len(node.args) == 1:
+            return self.value(node.args[0])
+        if _parsed_body(node):
+            return "form", ""  # ``request.get_json()``
+        container, key = _read_of(node)
+        if isinstance(container, ast.Name) and key:  # ``data.get('role')`` where ``data`` holds the body or query
+            holder = self.value(container)
+            if holder is not None:
+                return holder[0], key
         if isinstance(node, ast.Attribute) and node.attr in ("string", "lower", "strip"):
             return self.value(node.value)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
@@ -108,10 +140,16 @@ class _Handler:
                 sides = (node.left, node.comparators[0])
                 for side, other in (sides, sides[::-1]):
                     found = self.value(side)
+                    constants = [au.str_const(e) for e in other.elts] if isinstance(other, (ast.Tuple, ast.List,
+                                                                                           ast.Set)) else []
                     constant = au.str_const(other)
-                    if found is None or constant is None:
+                    if found is None:
                         continue
                     kind, key = found
+                    if _BYPASS_KEY.search(key) and {str(c).lower() for c in [constant, *constants] if c} & _TRUTHY:
+                        return f"the client's {kind} {key!r} switched on"
+                    if constant is None:
+                        continue
                     if _PRIVILEGED_VALUE.search(constant) and (kind in ("header", "cookie") or _PRIVILEGE_FIELD.match(
                             key)):
                         return f"the client's {kind} {key!r} compared with {constant!r}"
@@ -125,10 +163,18 @@ class _Handler:
 
 
 def _decides(branch: ast.If) -> bool:
-    """One of the branches answers or refuses the request (returns, raises or aborts)."""
-    return any(isinstance(s, (ast.Return, ast.Raise)) or (
-        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and au.last(au.dotted(s.value.func)) == "abort")
-        for s in [*branch.body, *branch.orelse])
+    """One of the branches answers or refuses the request (returns, raises or aborts), or writes the caller's
+    session (``session['role'] = 'admin'``), at any depth."""
+    for statement in [*branch.body, *branch.orelse]:
+        for s in au.walk(statement):
+            if isinstance(s, (ast.Return, ast.Raise)) or (
+                    isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                    and au.last(au.dotted(s.value.func)) == "abort"):
+                return True
+            if isinstance(s, ast.Assign) and any(isinstance(t, ast.Subscript) and au.last(au.dotted(t.value)) ==
+                                                 "session" for t in s.targets):
+                return True
+    return False
 
 
 @rule(CLIENT_PRIVILEGE)
