@@ -65,3 +65,17 @@ def test_copying_every_schema_field_onto_a_record_is_mass_assignment_when_one_is
              "schemas.py": "from pydantic import BaseModel\nclass UserUpdate(BaseModel):\n" + fields}
     result = audit(tmp_path, files)
     assert any(f.rule_id == "AS106" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("call", "reported"), [
+    ("schemas.RecordCreateSerializer(**request.json).model_dump()", 0),  # a schema another module defines
+    ("models.Record(**request.json)", 1),  # a class whose name says nothing of a schema: still reported
+])
+def test_a_schema_named_through_its_module(tmp_path: Path, call: str, reported: int) -> None:
+    files = {"app.py": "from flask import Flask, request\nimport schemas, models\napp = Flask(__name__)\n"
+                       "@app.route('/x', methods=['POST'])\ndef x():\n"
+                       f"    record = {call}\n    models.db.session.add(record)\n    return 'ok'\n",
+             "schemas.py": "from pydantic import BaseModel\nclass RecordCreateSerializer(BaseModel):\n    title: str\n",
+             "models.py": "db = None\nclass Record:\n    pass\n"}
+    result = audit(tmp_path, files)
+    assert sum(1 for f in result.findings if f.rule_id == "AS106") == reported

@@ -102,6 +102,7 @@ PUBLIC_LAST = {
     "sign-up",
     "sign_up",
     "register",
+    "registration",
     "token",
     "refresh",
     "authorize",

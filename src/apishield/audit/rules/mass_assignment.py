@@ -113,6 +113,8 @@ def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
 
 _SCHEMA_BASES = frozenset({"BaseModel", "RootModel", "Schema", "Struct", "TypedDict", "NamedTuple", "Serializer",
                            "FlaskForm", "Form", "BaseForm"})
+#: class names of request schemas, for classes another module defines (``schema.UserCreateSerializer``)
+_SCHEMA_NAME = re.compile(r"(?:Serializer|Schema|In|Create|Update|Request|Body|Payload|DTO|Input)$")
 _ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "EmbeddedDocument"})
 _STORES = frozenset({"add", "add_all", "merge", "save", "insert", "insert_one", "insert_many", "put", "persist",
                      "create", "bulk_save_objects", "replace_one", "update_one"})
@@ -146,7 +148,12 @@ def _unstored_schema(ctx: ModuleContext, call: ast.Call) -> bool:
     """``Login(**request.json)`` where ``Login`` is a request schema and the function never stores the object it
     built (``session.add(obj)``, ``obj.save()``): the schema is the allow-list, not a record being overwritten."""
     name = au.dotted(call.func)
-    if "." in name or not name or _class_kind(ctx, name) != "schema":
+    if not name:
+        return False
+    if "." in name:  # ``schema.RecordCreateSerializer(**body)``: defined in another module, known by its name only
+        if not _SCHEMA_NAME.search(au.last(name)):
+            return False
+    elif _class_kind(ctx, name) != "schema":
         return False
     parents = au.parent_map(ctx.tree)
     node: ast.AST | None = call
