@@ -11,17 +11,22 @@ import pytest
 
 from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
 
+
+def _token(path: str, headers: dict[str, str], from_query: bool) -> str:
+    """The bearer token of the header, or (for an API that reads it there too) of the ``token`` query parameter."""
+    token = headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token and from_query:
+        token = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}.get("token", "")
+    return token
+
+
 SPEC = {"/api/balance": {"get": {"security": [{"bearerAuth": []}], "responses": {"200": {"description": "ok"}}}}}
 
 
 @pytest.mark.parametrize("from_query", [True, False])
 def test_a_token_accepted_in_the_query_string(tmp_path: Path, from_query: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-        token = headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token and from_query:
-            token = query.get("token", "")
-        if token != "tok-alice":
+        if _token(path, headers, from_query) != "tok-alice":
             return 401, {}, {"detail": "not authenticated"}
         return 200, {}, {"owner": "alice", "balance": 120}
 
@@ -41,11 +46,7 @@ def test_a_page_that_takes_its_session_from_the_query(tmp_path: Path, from_query
     """A page the description gives a ``token`` query parameter and no security: its anonymous caller is sent to the
     login page, and the identity's own token in the URL opens the identity's page (``/home?token=``)."""
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-        token = headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token and from_query:
-            token = query.get("token", "")
-        if token != "tok-alice":
+        if _token(path, headers, from_query) != "tok-alice":
             return 302, {"Location": "/login", "Content-Type": "text/html"}, ""
         return 200, {"Content-Type": "text/html"}, "<html><body><h1>Home of alice</h1></body></html>"
 
