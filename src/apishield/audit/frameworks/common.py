@@ -17,6 +17,7 @@ from apishield.audit.frameworks.factories import encode_call, factory_returns, s
 from apishield.audit.frameworks.guards import raises_refusal
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
+from apishield.audit.frameworks.path_words import AUTH_ENDPOINT, AUTH_FLOW, PUBLIC_ANYWHERE, PUBLIC_LAST
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
 SECURITY_HEADERS = (
@@ -87,83 +88,6 @@ EXTENSIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
 }
 
 
-PUBLIC_ANYWHERE = {
-    "static", "health", "healthz", "healthcheck", "health-check", "ping", "ready", "readyz", "readiness", "live",
-    "livez", "liveness", "docs", "redoc", "swagger", "swagger-ui", "openapi", "openapi.json", "openapi.yaml",
-    "swagger.json", "openapi_json", "swagger_json", "favicon.ico", "robots.txt", ".well-known", "assets", "public",
-}
-PUBLIC_LAST = {
-    "login",
-    "logout",
-    "signin",
-    "sign-in",
-    "sign_in",
-    "signup",
-    "sign-up",
-    "sign_up",
-    "register",
-    "registration",
-    "token",
-    "refresh",
-    "authorize",
-    "callback",
-    "forgot",
-    "forgot-password",
-    "forgot_password",
-    "reset",
-    "reset-password",
-    "reset_password",
-    "password-reset",
-    "verify",
-    "confirm",
-    "status",
-    "version",
-    "oauth",
-    "auth",
-    "index",
-    "home",
-    "about",
-    "activate",
-    "jwks",
-    "jwks.json",
-    "access-token",
-    "access_token",
-    "refresh-token",
-    "refresh_token",
-    "password-recovery",
-    "recover",
-    "recovery",
-}
-AUTH_ENDPOINT = {
-    "login",
-    "signin",
-    "sign-in",
-    "sign_in",
-    "token",
-    "otp",
-    "mfa",
-    "2fa",
-    "totp",
-    "verify",
-    "reset",
-    "reset-password",
-    "reset_password",
-    "password-reset",
-    "password_reset",
-    "forgot",
-    "forgot-password",
-    "forgot_password",
-    "authenticate",
-    "auth",
-    "session",
-    "sessions",
-    "password",
-    "access-token",
-    "access_token",
-    "password-recovery",
-    "recover",
-    "recovery",
-}
 _PARAM = re.compile(r"^(<[^>]*>|\{[^}]*\}|:\w+)$")
 
 
@@ -171,12 +95,6 @@ def static_segments(path: str) -> list[str]:
     return [s for s in path.strip("/").split("/") if s and not _PARAM.match(s)]
 
 
-#: steps of signing in or up: every page under them is part of the flow (``/login/done``, ``/oauth/github/callback``)
-AUTH_FLOW = {
-    "login", "logout", "signin", "sign-in", "sign_in", "signup", "sign-up", "sign_up", "register", "oauth",
-    "oauth2", "sso", "callback", "authorize", "forgot", "forgot-password", "forgot_password", "reset-password",
-    "reset_password", "password-reset", "activate", "password-recovery",
-}
 _SIGN_IN_WORDS = frozenset({"login", "logout", "signin", "signup", "register"})
 _SIGN_UP = re.compile(r"^(?:create|new|add)[-_]?(?:user|account)$")
 _STAFF = re.compile(r"admin|manage|staff|internal|backoffice", re.IGNORECASE)
