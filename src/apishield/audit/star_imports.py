@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 import os
 
 from apishield.audit import astutil as au
@@ -46,12 +47,22 @@ def _exported(tree: ast.Module) -> set[str] | None:
     return None
 
 
-def _public_imports(path: str, depth: int) -> list[ast.stmt]:
-    """Top-level import statements of the module at ``path`` that a star import passes on."""
+def _public_imports(path: str, depth: int) -> tuple[ast.stmt, ...]:
+    """Top-level import statements of the module at ``path`` that a star import passes on; read once per version of
+    the file, however many modules star-import it."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return ()
+    return _read_public_imports(path, stat.st_mtime_ns, stat.st_size, depth)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_public_imports(path: str, mtime_ns: int, size: int, depth: int) -> tuple[ast.stmt, ...]:
     try:
         tree = ast.parse(au.read_source(path), filename=path)
     except (OSError, SyntaxError, ValueError):
-        return []
+        return ()
     wanted = _exported(tree)
     found: list[ast.stmt] = []
     for node in tree.body:
@@ -68,7 +79,7 @@ def _public_imports(path: str, depth: int) -> list[ast.stmt]:
             kept = copy.copy(node)
             kept.names = names
             found.append(kept)
-    return found
+    return tuple(found)
 
 
 def expand(tree: ast.Module, abspath: str) -> None:

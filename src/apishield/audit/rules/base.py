@@ -22,6 +22,9 @@ def fix_text(fixes: Mapping[str, str], framework: str | None = None) -> str:
     return "\n".join(f"{fw}: {text}" for fw, text in fixes.items())
 
 
+#: endings of the class names of request schemas and DTOs (``UserCreate``, ``LoginSerializer``, ``OrderIn``)
+SCHEMA_SUFFIXES = ("Schema", "Serializer", "Create", "Update", "In", "Request", "Body", "Payload", "DTO", "Input")
+
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
 _SAMPLE_DIRS = frozenset({"fixture", "fixtures", "example", "examples", "doc", "docs"})
 # a module named for tests (test.py, tests.py, testing.py, test_x.py, x_test.py, settings_test_ci.py, conf.test.py)

@@ -56,14 +56,8 @@ _TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "enable", "enabled"})
 def _client_value(node: ast.AST) -> tuple[str, str] | None:
     """(kind, key) when ``node`` reads a request input: ``request.headers.get('X')``, ``request.args['k']``,
     ``request.META['HTTP_USER_AGENT']``, ``request.user_agent.string``…"""
-    source: ast.AST = node
-    key = ""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "get", "getlist", "get_all"):
-        source, key = node.func.value, (au.str_const(node.args[0]) or "") if node.args else ""
-    elif isinstance(node, ast.Subscript):
-        source, key = node.value, au.str_const(node.slice) or ""
-    dotted = au.dotted(source)
+    container, key = _read_of(node, ("get", "getlist", "get_all"))
+    dotted = au.dotted(container if container is not None else node)
     for attr, kind in _SOURCES:
         for root in _REQUEST_ROOTS:
             prefix = f"{root}.{attr}"
@@ -81,10 +75,11 @@ def _parsed_body(node: ast.AST) -> bool:
             and au.dotted(node.func.value) in _REQUEST_ROOTS)
 
 
-def _read_of(node: ast.AST) -> tuple[ast.AST | None, str]:
-    """(container, key) of ``container.get('key')`` or ``container['key']``."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
-        return node.func.value, au.str_const(node.args[0]) or ""
+def _read_of(node: ast.AST, methods: tuple[str, ...] = ("get",)) -> tuple[ast.AST | None, str]:
+    """(container, key) of ``container.get('key')`` (or another of ``methods``) or ``container['key']``; the key is
+    ``""`` when it is not a constant or not given."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+        return node.func.value, (au.str_const(node.args[0]) or "") if node.args else ""
     if isinstance(node, ast.Subscript):
         return node.value, au.str_const(node.slice) or ""
     return None, ""

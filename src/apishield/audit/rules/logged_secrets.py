@@ -87,11 +87,15 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, ("log",)) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
     parents = au.parent_map(ctx.tree)
+    claims_of: dict[int, set[str]] = {}  # per function: read once, however many logging calls it makes
     for node in au.nodes_of_any(ctx.tree, ast.Call):
         assert isinstance(node, ast.Call)
         if not _logging_call(node):
             continue
-        claims = _claims_names(au.enclosing_function(parents, node))
+        fn = au.enclosing_function(parents, node)
+        if id(fn) not in claims_of:
+            claims_of[id(fn)] = _claims_names(fn)
+        claims = claims_of[id(fn)]
         for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg not in ("exc_info", "extra"))]:
             found = _secret_value(arg)
             if found is not None and not (isinstance(found, ast.Name) and found.id in claims):

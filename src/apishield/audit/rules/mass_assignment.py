@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.access import MASS_ASSIGN, request_data
-from apishield.audit.rules.base import at_node, class_def, imports
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, class_def, imports
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Finding
 
@@ -114,7 +114,7 @@ def _whole_model_merges(ctx: ModuleContext) -> Iterator[Finding]:
 _SCHEMA_BASES = frozenset({"BaseModel", "RootModel", "Schema", "Struct", "TypedDict", "NamedTuple", "Serializer",
                            "FlaskForm", "Form", "BaseForm"})
 #: class names of request schemas, for classes another module defines (``schema.UserCreateSerializer``)
-_SCHEMA_NAME = re.compile(r"(?:Serializer|Schema|In|Create|Update|Request|Body|Payload|DTO|Input)$")
+_SCHEMA_NAME = re.compile(rf"(?:{'|'.join(SCHEMA_SUFFIXES)})$")
 _ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "EmbeddedDocument"})
 _STORES = frozenset({"add", "add_all", "merge", "save", "insert", "insert_one", "insert_many", "put", "persist",
                      "create", "bulk_save_objects", "replace_one", "update_one"})

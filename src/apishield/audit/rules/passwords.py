@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import at_node, is_sample_code, is_test_code
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, is_sample_code, is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.taint.values import outside_calls
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -45,14 +45,16 @@ _REQUEST_ROOTS = frozenset({"request", "req"})
 _STORE_CALLS = frozenset({"create", "insert", "insert_one", "insert_many", "update", "update_one", "save",
                           "get_or_create", "update_or_create"})
 #: capitalised names that are request schemas or commands, not stored models
-_SCHEMA_CLASS = re.compile(r"(?:Schema|Serializer|Create|Update|In|Request|Command|DTO|Form|Payload|Body|Input|Base)$")
+_SCHEMA_CLASS = re.compile(rf"(?:{'|'.join((*SCHEMA_SUFFIXES, 'Command', 'Form', 'Base'))})$")
 #: body-like parameters (a request schema, a form, the parsed JSON)
 _BODY_PARAM = re.compile(r"^(?:body|payload|data|form|args|params|post_data|json_data|command|schema|user_in|\w+_in|"
                          r"\w+_request|\w+_data|\w+_form|\w+_body)$")
+#: the names of password hashing functions and libraries
+_HASH_NAMES = "generate_password_hash|hashpw|make_password|bcrypt|argon2|pbkdf2|scrypt"
 #: a model of the project hashes the password it is given (a property setter, ``set_password``, its constructor)
 _MODEL_HASHES = re.compile(
     r"@\w*pass\w*\.setter|def (?:set_password|hash_password)\b|def __init__\([^)]*pass[\s\S]{0,600}?"
-    r"(?:generate_password_hash|hashpw|\.hash\(|make_password|bcrypt|argon2|pbkdf2|scrypt|crypt\()")
+    rf"(?:{_HASH_NAMES}|\.hash\(|crypt\()")
 _SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
 #: a query selecting by the password column (``WHERE username = ? AND password = ?``); a column named for a hash
 #: (``password_hash = '{pw}'``) holds hashes, whatever the query compares it with
@@ -60,8 +62,7 @@ _SQL_CHECK = re.compile(r"\bSELECT\b[^;]*\bWHERE\b[^;]*\b(?!\w*(?:hash|digest|cr
                         re.IGNORECASE | re.DOTALL)
 #: the module hashes passwords somewhere: an equality check with the stored value is then a broken check of a hash
 #: (its own weakness), not proof of a plain store
-_HASHES_HERE = re.compile(r"(?i)generate_password_hash|hashpw|make_password|pbkdf2|argon2|scrypt|bcrypt|passlib|"
-                          r"(?:hasher|context|ph)\.hash$")
+_HASHES_HERE = re.compile(rf"(?i){_HASH_NAMES}|passlib|(?:hasher|context|ph)\.hash$")
 #: ``INSERT INTO users (id, username, password) VALUES (...)``: the column list and, when written inline, the values
 _SQL_INSERT = re.compile(r"\bINSERT\b(?:\s+OR\s+\w+)?\s+INTO\s+[\w.`\"\[\]]+\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)",
                          re.IGNORECASE | re.DOTALL)
