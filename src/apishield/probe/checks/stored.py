@@ -6,13 +6,17 @@ page). A tag only counts in a ``text/html`` answer and only when the request tha
 
 Pages that show only the newest records (a comment list's twenty latest) would have dropped markup sent early in a
 run under everything written after it, so before the pages are read the last request that carried markup to each
-creating operation (a POST) is sent once more, as it was: the newest record then holds it.
+creating operation (a POST) is sent once more, with every body field that carried markup in any of that operation's
+requests (the injection check puts its markup in one field per request, and the page may show only some fields):
+the newest record then holds it wherever the page shows it.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import unquote, unquote_plus, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit
 
 from apishield.probe import rules
 from apishield.probe.checks._util import live_markup, try_send, who_for
@@ -57,20 +61,49 @@ def _accepted(ex: Exchange) -> bool:
     return ex.status is not None and 200 <= ex.status < 400
 
 
+def _fields(ex: Exchange, content_type: str) -> dict[str, Any] | None:
+    """The top-level fields of a JSON object or form body, or None for any other body."""
+    body = ex.request_body.decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+    if "x-www-form-urlencoded" in content_type:
+        return dict(parse_qsl(body, keep_blank_values=True))
+    return None
+
+
+def _merged_body(carriers: list[Exchange], content_type: str) -> bytes:
+    """The last carrier's body with every field that carried markup in any carrier (as the last one it did)."""
+    last = carriers[-1]
+    merged = _fields(last, content_type)
+    if merged is None:
+        return last.request_body
+    for ex in carriers:
+        for name, value in (_fields(ex, content_type) or {}).items():
+            if isinstance(value, str) and TAG.search(unquote_plus(value)):
+                merged[name] = value
+    return json.dumps(merged).encode() if "json" in content_type else urlencode(merged).encode()
+
+
 async def _replant(ctx: Context, by_key: dict[str, Operation]) -> None:
-    """Send again, as it was, the last request that carried markup to each creating operation."""
-    last: dict[str, Exchange] = {}
+    """Send again the markup each creating operation took, every field that carried some in one request."""
+    carriers: dict[str, list[Exchange]] = {}
     for ex in ctx.client.log:
         op = by_key.get(ex.operation)
         if op is not None and op.method == "POST" and not op.looks_destructive() and _accepted(ex) and _carried(ex):
-            last[op.key] = ex
+            carriers.setdefault(op.key, []).append(ex)
     identities = {i.name: i for i in ctx.identities}
-    for key, ex in list(last.items())[:MAX_REPLANTED]:
-        split = urlsplit(ex.url)
+    for key, taken in list(carriers.items())[:MAX_REPLANTED]:
+        last = taken[-1]
+        split = urlsplit(last.url)
         path = split.path + (f"?{split.query}" if split.query else "")
-        content_type = next((v for k, v in ex.request_headers if k.lower() == "content-type"), None)
-        await try_send(ctx, "POST", path, op=by_key[key], identity=identities.get(ex.identity),
-                       content=ex.request_body, content_type=content_type)
+        content_type = next((v for k, v in last.request_headers if k.lower() == "content-type"), None)
+        body = _merged_body([ex for ex in taken if ex.identity == last.identity], (content_type or "").lower())
+        await try_send(ctx, "POST", path, op=by_key[key], identity=identities.get(last.identity), content=body,
+                       content_type=content_type)
 
 
 @check("stored_xss", rules=(rules.XSS_STORED,), weight=1, phase="passive", order=5)
