@@ -92,6 +92,7 @@ async def bola(ctx: Context) -> None:
     await _own_collections(ctx, owner, other)
     seen = await _listed(ctx, owner, other)
     await _shown_to_everyone(ctx, owner, other, seen)
+    await _unlisted(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
@@ -376,6 +377,48 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
     ctx.report(rules.BOLA_READ, f"{other.name} read {theirs.path}, {owner.name}'s record, and was shown exactly what "
                f"{owner.name} is shown (anonymous callers are refused; {other.name}'s own id and an unknown id show "
                "something else)", theirs, op=op, parameter=param)
+
+
+#: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)
+UNLISTED_IDS = tuple(range(1, 7))
+
+
+async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Objects the API already holds that no listing shows: the owner asks private-kind single-object reads
+    (:data:`PRIVATE_KINDS`, numbered ids) for small ids and its own user id; a record whose owner field names the
+    owner and not the other identity is then asked by the other identity. A read finding needs the record's own
+    telling values in the other identity's 2xx answer, anonymous callers refused, and an id that does not exist
+    not answered with them (an answer that ignores the id proves nothing)."""
+    if owner.user_id is None and not owner.username:
+        return
+    done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
+    for op in ctx.operations:
+        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
+                or not PRIVATE_KINDS.search(op.path[:op.path.rindex("{")].rstrip("/"))
+                or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
+            continue
+        param = op.path_params[0].name
+        ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else [])]
+        for key in dict.fromkeys(str(i) for i in ids):
+            path = op.path.replace("{" + param + "}", key)
+            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
+            record = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+            if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
+                continue
+            values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
+            got = await try_send(ctx, "GET", path, identity=other, op=op)
+            if not values or got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+                break  # the read keeps the owner's record from the other identity: the operation holds
+            control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
+                                     op=op)
+            anon = await try_send(ctx, "GET", path, op=op)
+            if (control is None or (control.ok and any(v in control.text for v in values))
+                    or anon is None or not denied(anon)):
+                break
+            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
+                       f"and no listing shows ({len(values)} of its own values in the answer)", got, op=op,
+                       parameter=param, highlight=values[0])
+            break
 
 
 async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:

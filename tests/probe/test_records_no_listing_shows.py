@@ -1,0 +1,57 @@
+"""Records the API already holds that no listing shows: the owner asks a private-kind single-object read for small
+ids; a record whose owner field names the owner, shown to the other identity too, is a read finding when anonymous
+callers are refused and an id that does not exist is not answered with it. A read that checks the owner, a shared
+kind (posts), an answer that ignores the id and a read anyone may make stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+BEARER = [{"bearerAuth": []}]
+TOKENS = {"tok-alice": ("alice", 1), "tok-bob": ("bob", 2)}
+
+
+def _spec(kind: str) -> dict[str, Any]:
+    param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER, "responses": OK}},
+            "/api/me": {"get": {"security": BEARER, "responses": OK}}}
+
+
+@pytest.mark.parametrize(("kind", "checked", "ignores_id", "anonymous", "expected"), [
+    ("orders", False, False, False, True),
+    ("orders", True, False, False, False),  # the read checks the owner
+    ("posts", False, False, False, False),  # a shared kind: posts name their author for everyone
+    ("invoices", False, True, False, False),  # the same record whatever the id: proves nothing
+    ("invoices", False, False, True, False),  # anyone may read it: not this finding
+], ids=["unchecked", "checked", "shared-kind", "ignores-id", "anonymous"])
+def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool, ignores_id: bool,
+                                       anonymous: bool, expected: bool) -> None:
+    records = {n: {"id": n, "user_id": 1 + n % 2, "total": f"{n * 17}.50 EUR", "reference": f"REF-{n:04d}-QZ"}
+               for n in range(1, 5)}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        route = path.split("?")[0].rstrip("/")
+        if who is None and not (anonymous and route.startswith(f"/api/{kind}/")):
+            return 401, {}, {"detail": "not authenticated"}
+        if route == "/api/me" and who is not None:
+            return 200, {}, {"username": who[0], "id": who[1]}
+        if route.startswith(f"/api/{kind}/") and method == "GET":
+            key = route.rsplit("/", 1)[1]
+            record = records.get(1) if ignores_id else records.get(int(key)) if key.isdigit() else None
+            if record is None or (checked and (who is None or record["user_id"] != who[1])):
+                return 404, {}, {"detail": "not found"}
+            return 200, {}, record
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, _spec(kind), ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
+    assert found is expected
