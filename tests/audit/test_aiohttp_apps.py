@@ -1,6 +1,7 @@
 """aiohttp applications: a middleware the application installs runs before every handler, so one that turns away
-callers without credentials guards every route (no AS101), as Flask's application-wide hooks do; the same app
-without it is reported. Handlers answer with response objects: ``web.json_response`` of request data is JSON, not
+callers without credentials (or is named for authentication: ``middleware_auth``, ``jwt_middleware``) guards every
+route (no AS101), as Flask's application-wide hooks do, also in a list joined with ``+``; the same app without it is
+reported. Handlers answer with response objects: ``web.json_response`` of request data is JSON, not
 a page (no AS404)."""
 
 from __future__ import annotations
@@ -62,15 +63,19 @@ from aiohttp import web
 from .middleware import auth
 from .routes import routes
 
+BASE = []
+
 
 def make_app() -> web.Application:
-    app = web.Application(middlewares=[{middlewares}])
+    app = web.Application(middlewares={middlewares})
     app.add_routes(routes)
     return app
 '''
 
 
-@pytest.mark.parametrize(("middlewares", "reported"), [("auth", False), ("", True)], ids=["auth-middleware", "none"])
+@pytest.mark.parametrize(("middlewares", "reported"), [
+    ("[auth]", False), ("[]", True), ("BASE + [auth]", False), ("BASE + []", True), ("(auth,)", False)],
+    ids=["auth-middleware", "none", "joined-lists", "joined-lists-without-auth", "tuple"])
 def test_an_authenticating_middleware_guards_every_route(tmp_path: Path, middlewares: str, reported: bool) -> None:
     files = {"pkg/__init__.py": "", "pkg/app.py": _app(middlewares), "pkg/routes.py": _ROUTES,
              "pkg/middleware.py": _MIDDLEWARE, "pkg/auth.py": _AUTH}
@@ -97,3 +102,42 @@ def test_an_aiohttp_redirect_to_a_query_parameter_is_an_open_redirect(tmp_path: 
               "    raise web.HTTPFound(request.query['next'])\n")
     result = audit(tmp_path, {"app.py": source})
     assert [f for f in result.findings if f.rule_id == "AS807" and f.severity >= Severity.MEDIUM]
+
+
+_NAMED = '''
+from aiohttp import web
+
+from .auth import check_token
+
+
+@web.middleware
+async def {name}(request: web.Request, handler):
+    {body}
+    return await handler(request)
+'''
+
+_RAISES = '''
+from aiohttp import web
+
+
+def require_token(request: web.Request) -> None:
+    if request.headers.get("Authorization") is None:
+        raise web.HTTPUnauthorized()
+'''
+
+
+@pytest.mark.parametrize(("name", "body", "reported"), [
+    ("middleware_auth", "check_token(request.headers.get('Authorization', ''))", False),
+    ("jwt_middleware", "check_token(request.headers.get('Authorization', ''))", False),
+    ("timing_middleware", "check_token(request.headers.get('Authorization', ''))", True),
+    ("checks", "request['started'] = 1", True),
+], ids=["named-middleware-auth", "named-jwt-middleware", "named-for-something-else", "no-check"])
+def test_a_middleware_named_for_authentication_guards(
+        tmp_path: Path, name: str, body: str, reported: bool) -> None:
+    middleware = _NAMED.format(name=name, body=body).replace("from .auth import check_token",
+                                                              "from .auth import check_token\nfrom .gate import require_token")
+    files = {"pkg/__init__.py": "", "pkg/app.py": _app(f"[{name}]").replace("import auth", f"import {name}"),
+             "pkg/routes.py": _ROUTES, "pkg/middleware.py": middleware, "pkg/auth.py": _AUTH, "pkg/gate.py": _RAISES}
+    result = audit(tmp_path, files)
+    missing = [f for f in result.findings if f.rule_id == "AS101" and f.severity.name in {"MEDIUM", "HIGH", "CRITICAL"}]
+    assert bool(missing) is reported

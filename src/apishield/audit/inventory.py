@@ -33,6 +33,11 @@ from apishield.audit.model import (
     Route,
 )
 
+#: a middleware function named for authentication (``auth_middleware``, ``middleware_auth``, ``jwt_middleware``);
+#: Starlette's ``AuthenticationMiddleware`` class only tells routes who the caller is, and is not read here
+_AUTH_MIDDLEWARE = re.compile(r"^(?:\w*_)?(?:auth\w*|jwt|token|login|bearer)_?middleware$|^middleware_(?:auth\w*|jwt|"
+                              r"token|login|bearer)$")
+
 
 class Inventory:
     """Routes and apps of a scanned project (built once by :func:`build`)."""
@@ -138,6 +143,8 @@ class Inventory:
             return set()
         summary = self.functions.get(au.last(hook))
         kinds = {k for k in classify_name(hook) if k in KINDS}
+        if _AUTH_MIDDLEWARE.search(au.last(hook)):
+            kinds.add(AUTH)
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)

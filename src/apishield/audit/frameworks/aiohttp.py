@@ -20,14 +20,25 @@ def imported(scan: Scan) -> bool:
     return any(v == "aiohttp" or v.startswith("aiohttp.") for v in scan.imports.values())
 
 
+def _listed(value: ast.AST | None, tree: ast.Module, depth: int = 0) -> list[ast.expr]:
+    """The items of a middleware list as written: a list or tuple, lists joined with ``+``, and a name the module
+    binds to such a list (``middlewares=base + [auth]``)."""
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return list(value.elts)
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _listed(value.left, tree, depth) + _listed(value.right, tree, depth)
+    if isinstance(value, ast.Name) and depth < 3:
+        return [item for bound in au.assigned_values(value.id, tree) for item in _listed(bound, tree, depth + 1)]
+    return []
+
+
 def middlewares(tree: ast.Module, scan: Scan) -> None:
     """``web.Application(middlewares=[auth, error])`` and ``app.middlewares.append(auth)``: each named middleware
     becomes an application-wide hook."""
     for call in au.nodes_of(tree, ast.Call):
         name = au.qualname(call.func, scan.imports)
         if name in {"aiohttp.web.Application", "aiohttp.web_app.Application"}:
-            listed = au.kwarg(call, "middlewares")
-            items = listed.elts if isinstance(listed, (ast.List, ast.Tuple)) else []
+            items = _listed(au.kwarg(call, "middlewares"), tree)
         elif (isinstance(call.func, ast.Attribute) and call.func.attr in {"append", "insert"}
               and au.dotted(call.func.value).endswith(".middlewares") and imported(scan)):
             items = call.args[-1:]

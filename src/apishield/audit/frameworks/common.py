@@ -17,7 +17,13 @@ from apishield.audit.frameworks.factories import encode_call, factory_returns, s
 from apishield.audit.frameworks.guards import raises_refusal
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
-from apishield.audit.frameworks.path_words import AUTH_ENDPOINT, AUTH_FLOW, PUBLIC_ANYWHERE, PUBLIC_LAST
+from apishield.audit.frameworks.path_words import (
+    AUTH_ENDPOINT,
+    AUTH_FLOW,
+    AVAILABILITY,
+    PUBLIC_ANYWHERE,
+    PUBLIC_LAST,
+)
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
 SECURITY_HEADERS = (
@@ -124,9 +130,25 @@ def public_by_design(path: str, handler: str, methods: tuple[str, ...], static_p
     name = handler.rsplit(".", 1)[-1].lower()
     if _PUBLIC_HANDLER.match(name):
         return name
+    if _availability_check(path, segs, name, methods):
+        return "availability check"
     if static_page:  # whatever the method: the handler reads nothing and does nothing else
         return "fixed page"
     return ""
+
+
+def _availability_check(path: str, segs: list[str], name: str, methods: tuple[str, ...]) -> bool:
+    """A sign-up form's check that a user name or e-mail is free: a read whose last word says so
+    (``/user/check/{username}``, ``/users/exists?email=``, ``check_registration``) about a user name or e-mail."""
+    if not methods or not set(methods) <= {"GET", "HEAD"}:
+        return False
+    asks = any(seg in AVAILABILITY for seg in segs[-2:]) or bool(_AVAILABILITY_HANDLER.search(name))
+    return asks and bool(_USER_WORD.search(path + " " + name))
+
+
+_AVAILABILITY_HANDLER = re.compile(r"check_(?:registration|username|user_?name|email)|(?:username|email)_(?:available|"
+                                   r"exists|taken)|is_(?:username|email)_(?:available|free|taken)")
+_USER_WORD = re.compile(r"user|login|e-?mail|nick", re.IGNORECASE)
 
 
 def is_auth_endpoint(path: str, handler: str, takes_credentials: bool = True) -> bool:

@@ -23,6 +23,12 @@ AUTH_ENDPOINT = {
     "password-recovery", "recover", "recovery",
 }
 
+#: a sign-up form's availability check (``GET /user/check/{username}``, ``/email/exists``): public by nature when
+#: the route reads and names nothing but a user name or e-mail
+AVAILABILITY = {
+    "check", "exists", "exist", "available", "availability", "taken", "is-available", "is_available", "unique",
+}
+
 #: steps of signing in or up: every page under them is part of the flow (``/login/done``, ``/oauth/github/callback``)
 AUTH_FLOW = {
     "login", "logout", "signin", "sign-in", "sign_in", "signup", "sign-up", "sign_up", "register", "oauth",
@@ -30,4 +36,4 @@ AUTH_FLOW = {
     "reset_password", "password-reset", "activate", "password-recovery",
 }
 
-__all__ = ["AUTH_ENDPOINT", "AUTH_FLOW", "PUBLIC_ANYWHERE", "PUBLIC_LAST"]
+__all__ = ["AUTH_ENDPOINT", "AUTH_FLOW", "AVAILABILITY", "PUBLIC_ANYWHERE", "PUBLIC_LAST"]
