@@ -39,6 +39,16 @@ _AUTH_MIDDLEWARE = re.compile(r"^(?:\w*_)?(?:auth\w*|jwt|token|login|bearer)_?mi
                               r"token|login|bearer)$")
 
 
+def _shared_depth(a: list[str], b: list[str]) -> int:
+    """How many leading folders two paths share."""
+    depth = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        depth += 1
+    return depth
+
+
 class Inventory:
     """Routes and apps of a scanned project (built once by :func:`build`)."""
 
@@ -148,6 +158,8 @@ class Inventory:
         if summary is not None:
             if summary.rejects_unauth:
                 kinds.add(AUTH)
+                if summary.checks_roles:  # a blueprint's ``before_request`` refusing every caller but an admin
+                    kinds.add("role")
             # headers set by a helper the hook calls (``return add_security_headers(response)``): one level down
             if summary.security_headers or any(
                     (helper := self.functions.get(name)) is not None and helper.security_headers
@@ -217,7 +229,10 @@ class Inventory:
         for o in candidates:
             if o.path == from_path:
                 return o
-        return candidates[0]
+        # imported from elsewhere (``from . import bp``): the nearest one, in the same package before any other
+        # (two packages each with their own ``bp`` are two blueprints)
+        here = posixpath.dirname(from_path).split("/")
+        return max(candidates, key=lambda o: _shared_depth(here, posixpath.dirname(o.path).split("/")))
 
     def _handler_location(self, raw: RawRoute, file: str) -> tuple[str, int] | None:
         """Where the handler of a registered route is defined: in the registering module (``handler_line``), or,
