@@ -82,3 +82,70 @@ def test_a_throwaway_account_updates_itself_with_privileged_fields(tmp_path: Pat
         result = probe_paths(tmp_path, url, paths, ("mass_assignment",), login=recipe)
     assert (("PR-MASS-001", "PUT", "/user") in findings_at(result)) is writes_everything
     assert updated and not {"user001", "user002"} & set(updated)  # only the probe's own account was updated
+
+
+KEYED_CREDS = {"type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
+KEYED_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+KEYED: dict[str, Any] = {
+    "/api/auth/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+                                         "password": {"type": "string"}}}}}}, "responses": OK}},
+    "/api/auth/login": {"post": {"requestBody": {"content": {"application/json": {"schema": KEYED_CREDS}}},
+                                 "responses": OK}},
+    "/api/users/{id}": {
+        "get": {"parameters": [KEYED_ID], "security": [{"bearer": []}], "responses": OK},
+        "put": {"parameters": [KEYED_ID], "security": [{"bearer": []}], "responses": OK,
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "username": {"type": "string"}, "role": {"type": "string"}}}}}}},
+    },
+}
+
+
+@pytest.mark.parametrize("binds_role", [True, False])
+def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_path: Path, binds_role: bool) -> None:
+    """``PUT /api/users/{id}``: the throwaway account writes its own record only (its id from the login answer), a
+    privileged field the description declares included; a role that sticks is the finding."""
+    users: dict[int, dict[str, Any]] = {
+        2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
+        3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
+    tokens: dict[str, int] = {}
+    written: list[int] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path.rstrip("/")
+        data = json.loads(body or b"{}") if method in ("POST", "PUT") else {}
+        if route == "/api/auth/register" and method == "POST":
+            uid = max(users) + 1
+            users[uid] = {"id": uid, "username": data.get("username"), "email": data.get("email"),
+                          "password": data.get("password"), "role": "user"}
+            return 201, {}, {"message": "created"}
+        if route == "/api/auth/login" and method == "POST":
+            user = next((u for u in users.values() if u["email"] == data.get("email")
+                         and u["password"] == data.get("password")), None)
+            if user is None:
+                return 401, {}, {"error": "bad credentials"}
+            token = secrets.token_hex(8)
+            tokens[token] = user["id"]
+            return 200, {}, {"token": token, "user": {k: user[k] for k in ("id", "username", "email", "role")}}
+        who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if who is None:
+            return 401, {}, {"error": "login first"}
+        if route.startswith("/api/users/"):
+            key = route.rsplit("/", 1)[1]
+            user = users.get(int(key)) if key.isdigit() else None
+            if user is None or user["id"] != who:
+                return 403, {}, {"error": "not yours"}
+            if method == "PUT":
+                written.append(user["id"])
+                user["username"] = data.get("username") or user["username"]
+                if binds_role and data.get("role"):
+                    user["role"] = data["role"]
+            return 200, {}, {"user": {k: user[k] for k in ("id", "username", "email", "role")}}
+        return 404, {}, {"error": "not found"}
+
+    recipe = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
+        {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, KEYED, ("mass_assignment",), login=recipe)
+    assert (("PR-MASS-001", "PUT", "/api/users/{id}") in findings_at(result)) is binds_role
+    assert written and not {2, 3} & set(written)  # only the probe's own account was written

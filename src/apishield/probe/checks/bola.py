@@ -93,6 +93,7 @@ async def bola(ctx: Context) -> None:
     seen = await _listed(ctx, owner, other)
     await _shown_to_everyone(ctx, owner, other, seen)
     await _unlisted(ctx, owner, other)
+    await _account_written_across(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
@@ -377,6 +378,52 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
     ctx.report(rules.BOLA_READ, f"{other.name} read {theirs.path}, {owner.name}'s record, and was shown exactly what "
                f"{owner.name} is shown (anonymous callers are refused; {other.name}'s own id and an unknown id show "
                "something else)", theirs, op=op, parameter=param)
+
+
+#: account fields a write across identities never touches: credentials, the keys a login or an access check reads
+_KEPT_FIELDS = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
+                          r"^id$|_id$|Id$|status|active|enabled|verified")
+
+
+async def _account_written_across(ctx: Context, owner: Identity, other: Identity) -> None:
+    """An account record named by its key (``PUT /users/{id}``) written by the other identity at the owner's key:
+    one harmless text field the owner's record shows (a name, a bio; never a credential, a login key or a
+    privilege) gets a fresh marker; a write finding needs the marker in the owner's own read of its record, and the
+    owner then writes the old value back."""
+    for op in ctx.operations:
+        if (op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_admin()
+                or not op.path.rstrip("/").endswith("}") or (op.method, op.path) in {
+                    (f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_WRITE.id}):
+            continue
+        reader = ctx.item_op(op.path[:op.path.rindex("{")].rstrip("/"), "GET")
+        path = objects.identity_path(op.path, (op.path_params[0].name,), owner.username, owner.user_id,
+                                     owner.attributes)
+        if reader is None or path is None or not op.path[:op.path.rindex("{")].rstrip("/").endswith(
+                objects.USER_COLLECTIONS):
+            continue
+        mine = await try_send(ctx, "GET", path, identity=owner, op=reader)
+        data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+        record = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+        if not isinstance(record, dict):
+            continue
+        logins = {str(v) for v in owner.login_body.values()}  # what the owner signs in with stays as it is
+        declared = op.body_fields
+        field = next((k for k, v in record.items() if isinstance(v, str) and not _KEPT_FIELDS.search(k)
+                      and (not declared or k in declared) and v not in logins), None)
+        if field is None:
+            continue
+        marker = f"apishieldbola{ctx.token(8)}"
+        with ctx.own_record(path):
+            wrote = await try_send(ctx, op.method, path, identity=other, op=op, json_body={field: marker})
+        if wrote is None or not wrote.ok or denied(wrote):
+            continue
+        back = await try_send(ctx, "GET", path, identity=owner, op=reader)
+        if back is not None and back.ok and marker in back.text:
+            ctx.report(rules.BOLA_WRITE, f"{other.name} changed {owner.name}'s account record {path} with "
+                       f"{op.method} ({field!r}); {owner.name}'s own read shows {marker!r}", wrote, op=op,
+                       parameter=field, highlight=marker)
+            with ctx.own_record(path):
+                await try_send(ctx, op.method, path, identity=owner, op=op, json_body={field: record[field]})
 
 
 #: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)

@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Any
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -162,16 +162,22 @@ async def _collections(ctx: Context) -> None:
 
 #: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``)
 _OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)/?$")
+#: an account named by its key (``PUT /users/{id}``, ``PATCH /api/accounts/{username}``)
+_ACCOUNT_BY_KEY = re.compile(r"(?i)/(?:users?|accounts?|profiles?|members?|customers?)/\{[^}/]+\}/?$")
 
 
 async def _own_account(ctx: Context) -> None:
     """A throwaway account of the probe's own (registered for the purpose) updates itself through the operation
-    that changes the caller's own account, with privileged fields and every undeclared flag or number its account
-    shows changed; a finding needs a separate read — a GET of the account, else the answer to a second update that
-    sends none of those fields — to show a value the account did not have before. No identity the run was given is
-    touched: a role it gained would falsify every later access check."""
+    that changes the caller's own account (or the account named by its key, at the throwaway's own key), with
+    privileged fields and every undeclared flag or number its account shows changed; a finding needs a separate
+    read (a GET of the account, else the answer to a second update that sends none of those fields) to show a
+    value the account did not have before. No identity the run was given is touched: a role it gained would
+    falsify every later access check."""
     update = next((op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
                    and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
+    update = update or next((op for op in ctx.operations if op.method in ("PUT", "PATCH")
+                             and len(op.path_params) == 1 and _ACCOUNT_BY_KEY.search(op.path)
+                             and not op.looks_admin()), None)
     register = next((op for op in ctx.operations if creates_account(op)), None)
     login_op = find_op(ctx.operations, "login")
     if update is None or register is None or login_op is None:
@@ -179,14 +185,21 @@ async def _own_account(ctx: Context) -> None:
     probe_user = await _throwaway(ctx, register, login_op)
     if probe_user is None:
         return
+    # a keyed account (``PUT /users/{id}``) is written at the throwaway account's own key only
+    path = (objects.identity_path(update.path, (update.path_params[0].name,), probe_user.username,
+                                  probe_user.user_id, probe_user.attributes) if update.path_params else update.path)
+    if path is None:
+        ctx.notes.append(f"mass_assignment: {update.key} is keyed by user, but the throwaway account's own key was "
+                         "not learnt: not tested")
+        return
     reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None)
     plain = sample_body(update.body_schema, ctx.rng) if update.body_schema else {}
 
     async def read() -> Exchange | None:
         if reader is not None:
-            return await try_send(ctx, "GET", reader.path, op=reader, identity=probe_user)
-        with ctx.own_write(update):  # the account's record as a plain update answers it
-            return await try_send(ctx, update.method, update.path, op=update, identity=probe_user, json_body=plain)
+            return await try_send(ctx, "GET", path, op=reader, identity=probe_user)
+        with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
+            return await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
 
     before = await read()
     record = _record(before.json() if before is not None and before.ok else None)
@@ -194,9 +207,9 @@ async def _own_account(ctx: Context) -> None:
         return
     declared = set(update.body_fields)
     # fields the account shows, changed (an unknown column would fail the whole update, as at registration); the
-    # privileged names only when the account shows none of its own
-    extra: dict[str, Any] = {k: v for k, v in PRIVILEGED.items() if k in record and k not in declared
-                             and record.get(k) != v}
+    # privileged names only when the account shows none of its own. A privileged field the account shows is sent
+    # even when the description declares it: an account that makes itself an administrator is the finding either way
+    extra: dict[str, Any] = {k: v for k, v in PRIVILEGED.items() if k in record and record.get(k) != v}
     for key, current in record.items():
         if key not in declared and isinstance(current, bool):
             extra[key] = not current
@@ -204,8 +217,8 @@ async def _own_account(ctx: Context) -> None:
             extra[key] = current + 7331
     if not extra:
         extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
-    with ctx.own_write(update):
-        changed = await try_send(ctx, update.method, update.path, op=update, identity=probe_user,
+    with ctx.own_write(update), ctx.own_record(path):
+        changed = await try_send(ctx, update.method, path, op=update, identity=probe_user,
                                  json_body={**plain, **extra})
     if changed is None or not changed.ok:
         return
