@@ -1,6 +1,6 @@
-"""Ways a JWT's key is given away beyond a wordlist: a secret of two or three usual words (``super-secret``);
-a verifier that takes the key from the token's own ``jwk`` header (so a token signed with any key of the
-attacker's is accepted); and an HMAC secret made of the API's own words (``bankbank`` for a bank API). Each must
+"""Ways a JWT's key is given away beyond a wordlist: a secret of two or three usual words (``super-secret``, or
+``weak-secret-key-12345`` with a usual number after it); a verifier that takes the key from the token's own ``jwk``
+header (so a token signed with any key of the attacker's is accepted); and an HMAC secret made of the API's own words (``bankbank`` for a bank API). Each must
 fire where the flaw is and stay quiet where the verifier uses its own key or the secret is random."""
 
 from __future__ import annotations
@@ -120,7 +120,9 @@ def _hs_app(secret: str) -> Any:
 
 @pytest.mark.parametrize(("secret", "cracked"), [("bankbank", True), ("Bank_secret", True), ("summary2025", True),
                                                  ("alice123", True), ("super-secret", True),
-                                                 ("my_secret_key", True), ("bankbank-9f3ac71e5d2b48c6", False)])
+                                                 ("my_secret_key", True), ("weak-secret-key-12345", True),
+                                                 ("demo_jwt_secret_2025", True), ("bankbank-9f3ac71e5d2b48c6", False),
+                                                 ("weak-secret-key-98765", False)])
 def test_a_secret_made_of_the_apis_own_words_is_cracked(tmp_path: Path, secret: str, cracked: bool) -> None:
     with loopback(_hs_app(secret)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("jwt",), login=RECIPE)

@@ -121,26 +121,33 @@ def own_words(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for w in out for v in case_variants(w)))
 
 
-#: the words people build secrets from: a qualifier, then what it is (``super-secret``, ``my_jwt_key``)
+#: the words people build secrets from: a qualifier, then what it is (``super-secret``, ``my_jwt_key``,
+#: ``weak-secret-key``)
 QUALIFIERS = ("super", "my", "your", "our", "the", "top", "very", "jwt", "app", "api", "auth", "access", "dev", "test",
               "prod", "default", "private", "signing", "secure", "strong", "random", "hidden", "secret", "session",
-              "flask", "django", "express", "node", "server", "admin", "token")
+              "flask", "django", "express", "node", "server", "admin", "token", "weak", "insecure", "simple",
+              "example", "sample", "demo", "local", "temp", "unsafe", "change", "fake", "dummy")
 WHATS = ("secret", "key", "token", "pass", "password", "jwt", "signing", "string", "value", "phrase")
+#: the numbers people end a secret with, joined to it directly or by its own separator (``weak-secret-key-12345``)
+NUMBERS = ("1", "123", "1234", "12345", "123456", "2023", "2024", "2025", "2026")
 
 
 def compound_secrets() -> list[str]:
     """Secrets of two or three usual words (``super-secret``, ``my_secret_key``, ``jwtsecret123``), joined by
-    ``-``, ``_`` or nothing, each in its case variants: a few tens of thousands of HMACs, no request."""
+    ``-``, ``_`` or nothing, each in its case variants, and in lower case with a usual number after it: a few
+    hundred thousand HMACs (about a second), no request."""
     out: list[str] = []
+    numbered: list[str] = []
     for first in QUALIFIERS:
         for what in WHATS:
             if first == what:
                 continue
             for sep in ("-", "_", ""):
                 pair = f"{first}{sep}{what}"
-                out += [pair, pair + "123", pair + "1", pair + "!"]
-                out += [f"{pair}{sep}{last}" for last in WHATS if last not in (first, what)]
-    return list(dict.fromkeys(v for w in out for v in case_variants(w)))
+                words = [pair, *(f"{pair}{sep}{last}" for last in WHATS if last not in (first, what))]
+                out += [*words, pair + "!"]
+                numbered += [w + join + n for w in words for n in NUMBERS for join in dict.fromkeys(("", sep))]
+    return list(dict.fromkeys([*(v for w in out for v in case_variants(w)), *numbered]))
 
 
 def api_texts(ctx: Context, claims: dict[str, Any]) -> list[str]:
