@@ -1,7 +1,8 @@
 """Ways a JWT's key is given away beyond a wordlist: a secret of two or three usual words (``super-secret``, or
 ``weak-secret-key-12345`` with a usual number after it); a verifier that takes the key from the token's own ``jwk``
-header (so a token signed with any key of the attacker's is accepted); and an HMAC secret made of the API's own words (``bankbank`` for a bank API). Each must
-fire where the flaw is and stay quiet where the verifier uses its own key or the secret is random."""
+header (so a token signed with any key of the attacker's is accepted); and an HMAC secret made of the API's own
+words (``bankbank`` for a bank API). Each must fire where the flaw is and stay quiet where the verifier uses its own
+key or the secret is random."""
 
 from __future__ import annotations
 
