@@ -25,11 +25,12 @@ def _spec(kind: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("kind", "checked", "ignores_id", "anonymous", "expected"), [
     ("orders", False, False, False, True),
+    ("patients", False, False, False, True),  # medical records are private by nature too
     ("orders", True, False, False, False),  # the read checks the owner
     ("posts", False, False, False, False),  # a shared kind: posts name their author for everyone
     ("invoices", False, True, False, False),  # the same record whatever the id: proves nothing
     ("invoices", False, False, True, False),  # anyone may read it: not this finding
-], ids=["unchecked", "checked", "shared-kind", "ignores-id", "anonymous"])
+], ids=["unchecked", "patients", "checked", "shared-kind", "ignores-id", "anonymous"])
 def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool, ignores_id: bool,
                                        anonymous: bool, expected: bool) -> None:
     records = {n: {"id": n, "user_id": 1 + n % 2, "total": f"{n * 17}.50 EUR", "reference": f"REF-{n:04d}-QZ"}

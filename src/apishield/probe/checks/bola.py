@@ -162,7 +162,9 @@ async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None
 #: feed of posts, products or comments may be shared with every signed-in user on purpose
 PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers?|payments?|notes?|orders?|"
                            r"messages?|cards?|addresses|documents?|invoices?|wallets?|balances?|statements?|"
-                           r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?)$")
+                           r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?|patients?|appointments?|"
+                           r"prescriptions?|(?:medical[-_]?)?records?|diagnos[ie]s|profiles?|payslips?|"
+                           r"salar(?:y|ies)|tickets?)$")
 _OWNER_FIELDS = ("user_id", "userId", "owner_id", "ownerId", "owner", "username", "user", "account_owner",
                  "created_by", "createdBy", "customer_id", "customerId")
 
@@ -463,7 +465,7 @@ async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
                     or anon is None or not denied(anon)):
                 break
             ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
-                       f"and no listing shows ({len(values)} of its own values in the answer)", got, op=op,
+                       f"(asked by a small id; {len(values)} of its own values in the answer)", got, op=op,
                        parameter=param, highlight=values[0])
             break
 
