@@ -1,7 +1,8 @@
 """Deleting another identity's object: the owner creates one more object for the purpose and reads it back, the
 other identity sends ``DELETE`` (an operation the safety rules otherwise refuse: ``deleteNote``), and a finding
 needs the owner's own read to answer 404 afterwards. An owner check, or a ``DELETE`` that answers 200 and deletes
-nothing, stays quiet; an object the API held before is never deleted."""
+nothing, stays quiet; an object the API held before is never deleted. A
+route that deletes with no credential at all, where reading the object needs one, is an authentication finding."""
 
 from __future__ import annotations
 
@@ -67,3 +68,49 @@ def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str
     assert found == ({("PR-BOLA-002", "DELETE", "/notes/{note_id}")} if server == "unchecked" else set())
     assert seeded in notes and seeded not in deletes  # what the API held before is never deleted
     assert len(deletes) == 1  # one object, made for the purpose
+
+
+@pytest.mark.parametrize("delete_needs_login", [False, True])
+def test_an_anonymous_delete_of_a_fresh_object_where_reading_needs_a_login(tmp_path: Path,
+                                                                           delete_needs_login: bool) -> None:
+    """The route that deletes takes no credential while the read of the same object does: an anonymous ``DELETE``
+    of an object the probe made for the purpose is an authentication finding; nothing else is deleted."""
+    tokens = {"tok-alice": "alice", "tok-bob": "bob"}
+    notes: dict[str, dict[str, Any]] = {}
+    anonymous_deletes: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        parts = path.split("?")[0].strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "notes" and method == "DELETE":
+            if caller is None and delete_needs_login:
+                return 401, {}, {"detail": "not authenticated"}
+            note = notes.get(parts[1])
+            if note is None:
+                return 404, {}, {"detail": "no such note"}
+            if note["owner"] != caller:  # the owner check holds; only the login is missing
+                if caller is not None:
+                    return 403, {}, {"detail": "not yours"}
+                anonymous_deletes.append(parts[1])
+            del notes[parts[1]]
+            return 200, {}, {"deleted": parts[1]}
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if parts == ["notes"] and method == "POST":
+            note = {"id": str(uuid.uuid4()), "owner": caller, "title": json.loads(body or b"{}").get("title", "")}
+            notes[note["id"]] = note
+            return 201, {}, note
+        if len(parts) == 2 and parts[0] == "notes" and method == "GET":
+            note = notes.get(parts[1])
+            if note is None:
+                return 404, {}, {"detail": "no such note"}
+            return (200, {}, note) if note["owner"] == caller else (403, {}, {"detail": "not yours"})
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = ("PR-AUTH-001", "DELETE", "/notes/{note_id}") in findings_at(result)
+    assert found is not delete_needs_login
+    assert len(anonymous_deletes) <= 1  # one object, made for the purpose
+    assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]

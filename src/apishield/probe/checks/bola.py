@@ -31,7 +31,7 @@ from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe
 from apishield.probe.targets import Operation
 
 
-@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE), weight=4, phase="access", order=10)
+@check("bola", rules=(rules.BOLA_READ, rules.BOLA_WRITE, rules.AUTH_MISSING), weight=4, phase="access", order=10)
 async def bola(ctx: Context) -> None:
     """Object-level authorization with two identities and ownership markers (read, write and delete)."""
     users = ctx.users
@@ -122,7 +122,9 @@ async def bola(ctx: Context) -> None:
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
     """Per collection with a single-object ``DELETE``: the owner creates one more object for the purpose (its own
     marker) and reads it back; the other identity deletes it; a write finding needs the owner's own read to
-    answer 404 or 410 afterwards, where it showed the object before. Only that fresh object is ever deleted."""
+    answer 404 or 410 afterwards, where it showed the object before. Then the same with no credential at all, on
+    another fresh object, where an anonymous read of it is refused: a delete that needs no login where reading
+    does is an authentication finding. Only those fresh objects are ever deleted."""
     done: set[str] = set()
     for created in list(ctx.owned_by(owner)):
         delete = ctx.item_op(created.collection, "DELETE")
@@ -131,31 +133,50 @@ async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None
         if created.collection in done or delete is None or read is None or post is None or not created.marker:
             continue
         done.add(created.collection)
-        marker = f"apishieldbola{ctx.token(8)}"
-        body = {k: marker if v == created.marker else v for k, v in created.body.items()}
-        query = {k: marker if v == created.marker else v for k, v in created.query.items()}
-        if marker not in (*body.values(), *query.values()):
-            continue
-        try:
-            _made, key = await ctx.create(post, owner, body, query or None)
-        except (Unsafe, Throttled):
-            continue
-        victim = next((c for c in reversed(ctx.created) if c.owner == owner.name and c.marker == marker), None)
-        if key is None or victim is None:
-            continue
-        before = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
-        if before is None or not before.ok or denied(before) or marker not in before.text:
-            continue  # not read back as the probe's own object: it is never deleted
-        with ctx.own_delete(victim.item_path):
-            gone = await try_send(ctx, "DELETE", victim.item_path, identity=other, op=delete)
-        if gone is None or not gone.ok or denied(gone):
-            continue
-        after = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
-        if after is None or after.status not in (404, 410):
-            continue  # still there (a soft refusal answered 2xx): nothing proven
-        ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim.item_path} with DELETE; "
-                   f"{owner.name}'s own read answered {after.status} afterwards (it showed the object before)", gone,
-                   op=delete, parameter=delete.path_params[-1].name if delete.path_params else None)
+        for deleter in (other, None):
+            victim = await _fresh_object(ctx, created, owner, post, read)
+            if victim is None:
+                break
+            with ctx.own_delete(victim):
+                gone = await try_send(ctx, "DELETE", victim, identity=deleter, op=delete)
+            if gone is None or not gone.ok or denied(gone):
+                continue
+            after = await try_send(ctx, "GET", victim, identity=owner, op=read)
+            if after is None or after.status not in (404, 410):
+                continue  # still there (a soft refusal answered 2xx): nothing proven
+            param = delete.path_params[-1].name if delete.path_params else None
+            if deleter is not None:
+                ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim} with DELETE; "
+                           f"{owner.name}'s own read answered {after.status} afterwards (it showed the object before)",
+                           gone, op=delete, parameter=param)
+                continue
+            anon_read = await try_send(ctx, "GET", created.item_path, op=read)
+            if anon_read is not None and denied(anon_read):
+                ctx.report(rules.AUTH_MISSING, f"an anonymous DELETE of {owner.name}'s object {victim} (no "
+                           f"credential) removed it: {owner.name}'s own read answered {after.status} afterwards, "
+                           "while reading such an object needs a login", gone, op=delete, parameter=param)
+
+
+async def _fresh_object(ctx: Context, created: Created, owner: Identity, post: Operation, read: Operation
+                        ) -> str | None:
+    """One more object like ``created``, made by the owner for a delete test with a fresh marker and read back as
+    its own; its path, or None."""
+    marker = f"apishieldbola{ctx.token(8)}"
+    body = {k: marker if v == created.marker else v for k, v in created.body.items()}
+    query = {k: marker if v == created.marker else v for k, v in created.query.items()}
+    if marker not in (*body.values(), *query.values()):
+        return None
+    try:
+        _made, key = await ctx.create(post, owner, body, query or None)
+    except (Unsafe, Throttled):
+        return None
+    victim = next((c for c in reversed(ctx.created) if c.owner == owner.name and c.marker == marker), None)
+    if key is None or victim is None:
+        return None
+    before = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
+    if before is None or not before.ok or denied(before) or marker not in before.text:
+        return None  # not read back as the probe's own object: it is never deleted
+    return victim.item_path
 
 
 #: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
