@@ -71,11 +71,13 @@ def check_safety_rules(probed: tuple[str, Served, ProbeResult, list[Any]]) -> No
     assert not [e for e in log if e["method"] == "TRIPWIRE"]
     assert not [e for e in log if e["path"].endswith("/reset")]
     created = {f"/api/tasks/{i}" for i in range(1, 200)}  # only objects created through POST /api/tasks
-    # a DELETE goes only to a task this run created (the cross-identity delete test makes one for the purpose)
+    # a DELETE goes only to a task this run created (the cross-identity and the anonymous delete tests each make
+    # one for the purpose)
     made = {f"/api/tasks/{ex.json().get('id')}" for ex in result.exchanges
             if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok and isinstance(ex.json(), dict)}
-    assert all(e["path"] in made for e in log if e["method"] == "DELETE")
-    assert len([e for e in log if e["method"] == "DELETE"]) <= 1
+    deletes = [e["path"] for e in log if e["method"] == "DELETE"]
+    assert all(path in made for path in deletes)
+    assert len(deletes) <= 2  # (an id the app hands out again after a delete may be deleted twice)
     writes = [e for e in log if e["method"] in ("PUT", "PATCH")]
     assert all(e["path"] in created for e in writes)
     owned = {ex.path for ex in result.exchanges if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok}
