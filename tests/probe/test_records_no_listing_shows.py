@@ -1,7 +1,8 @@
 """Records the API already holds that no listing shows: the owner asks a private-kind single-object read for small
 ids; a record whose owner field names the owner, shown to the other identity too, is a read finding when anonymous
 callers are refused and an id that does not exist is not answered with it. A read that checks the owner, a shared
-kind (posts), an answer that ignores the id and a read anyone may make stay quiet."""
+kind (posts), an answer that ignores the id and a read anyone may make stay quiet. The same holds for records a
+listing shows everyone, each naming its owner, read one by one by id."""
 
 from __future__ import annotations
 
@@ -53,6 +54,44 @@ def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool,
 
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, _spec(kind), ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
+    assert found is expected
+
+
+@pytest.mark.parametrize(("kind", "checked", "expected"), [
+    ("orders", False, True), ("orders", True, False), ("posts", False, False)],
+    ids=["unchecked-order", "checked-order", "shared-post"])
+def test_records_a_listing_shows_everyone_read_by_id(tmp_path: Path, kind: str, checked: bool,
+                                                     expected: bool) -> None:
+    """A listing shows every record to everyone, each naming its owner; reading one of the owner's by id as the
+    other identity is a read finding for a private kind (an order), not for a shared one (a post)."""
+    records = {n: {"id": n, "user_id": 1 + n % 2, "item": f"widget-{n * 37}", "total": f"{n * 17}.50 EUR"}
+               for n in range(9001, 9005)}
+    param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec = {f"/api/{kind}": {"get": {"security": BEARER, "responses": OK}},
+            f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER, "responses": OK}},
+            "/api/me": {"get": {"security": BEARER, "responses": OK}}}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        route = path.split("?")[0].rstrip("/")
+        if who is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if route == "/api/me":
+            return 200, {}, {"username": who[0], "id": who[1]}
+        if route == f"/api/{kind}":
+            return 200, {}, list(records.values())
+        if route.startswith(f"/api/{kind}/"):
+            key = route.rsplit("/", 1)[1]
+            record = records.get(int(key)) if key.isdigit() else None
+            if record is None or (checked and record["user_id"] != who[1]):
+                return 404, {}, {"detail": "not found"}
+            return 200, {}, record
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
     assert found is expected

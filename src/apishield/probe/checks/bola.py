@@ -492,8 +492,9 @@ async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
 
 
 async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:
-    """Objects only the owner is shown in a listing, read by id as the other identity (pre-existing objects).
-    Returns the other identity's answers to the listings it asked, by operation."""
+    """Objects only the owner is shown in a listing, and records of a private kind whose owner field names the owner
+    (pre-existing objects), read by id as the other identity. Returns the other identity's answers to the listings
+    it asked, by operation."""
     answers: dict[str, Exchange] = {}
     theirs_seen: set[str] = set()
     own: list[dict[str, Any]] = []
@@ -510,17 +511,28 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
         theirs_seen |= {str(objects.find_id(o)) for o in theirs}
         theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
         own += [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
-    own = [o for o in own if str(objects.find_id(o)) not in theirs_seen
-           and [v for v in objects.telling_values(o) if v not in theirs_seen]]
+    mine_only = {id(o) for o in own if str(objects.find_id(o)) not in theirs_seen
+                 and [v for v in objects.telling_values(o) if v not in theirs_seen]}
+    # records whose owner field names the owner, even where a listing shows them to everyone: read one by id, of a
+    # private kind, they are the owner's own (``GET /orders/{id}`` of an order naming its buyer)
+    named = {id(o) for o in own if owned_record(o, owner) and not owned_record(o, other)}
+    own = [o for o in own if id(o) in mine_only or id(o) in named]
     if not own:
         return answers
     items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
              and not op.looks_destructive()]
+    mine_names = {str(owner.user_id), str(owner.username)}
     for op in items[:10]:
         param = op.path_params[0].name
+        private = bool(PRIVATE_KINDS.search(op.path[:op.path.rindex("{")].rstrip("/")))
         for obj in own[:3]:
+            if id(obj) not in mine_only and not private:
+                continue  # shown to everyone and of a kind that may be shared: proves nothing
             key = str(objects.find_id(obj))
-            values = [v for v in objects.telling_values(obj) if v not in theirs_seen]
+            values = [v for v in objects.telling_values(obj)
+                      if (v not in theirs_seen or id(obj) not in mine_only) and v not in mine_names]
+            if not values:
+                continue
             path = op.path.replace("{" + param + "}", key)
             mine = await try_send(ctx, "GET", path, identity=owner, op=op)
             if mine is None or not mine.ok or denied(mine) or not all(v in mine.text for v in values):
@@ -532,8 +544,9 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
             control = await try_send(ctx, "GET", ghost, identity=other, op=op)
             if control is not None and control.ok and any(v in control.text for v in values):
                 break
-            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, an object only {owner.name} is shown in its "
-                       f"listings ({len(values)} of its own values in the answer)", got, op=op, parameter=param,
-                       highlight=values[0])
+            how = (f"an object only {owner.name} is shown in its listings" if id(obj) in mine_only
+                   else f"a record whose owner field names {owner.name}")
+            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, {how} ({len(values)} of its own values in the "
+                       "answer)", got, op=op, parameter=param, highlight=values[0])
             break
     return answers
