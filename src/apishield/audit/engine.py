@@ -28,7 +28,7 @@ from apishield.audit.config import AuditConfig
 from apishield.audit.discover import SourceFile, discover, projects
 from apishield.audit.frameworks import aiohttp, bottle, cherrypy, connexion, django, fastapi, flask
 from apishield.audit.frameworks.scan import Scan
-from apishield.audit.frameworks.table import DECORATOR_ROUTES, MODELLED
+from apishield.audit.frameworks.table import DECORATOR_ROUTES, IMPORTED, MODELLED
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
@@ -121,6 +121,7 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
         scan.facts.frameworks.add("flask")
     if aiohttp.imported(scan):
         frameworks.add("aiohttp")  # its decorator routes are read as Flask's; its handlers return response objects
+    frameworks |= {IMPORTED[root] for value in scan.imports.values() if (root := value.split(".", 1)[0]) in IMPORTED}
     for name in MODELLED:
         if name in frameworks:
             _MODELS[name](scan)

@@ -16,6 +16,9 @@ Sink = tuple[str, int, str]  # (qualified name, argument index, keyword name)
 class Framework:
     name: str
     roots: tuple[str, ...]  # top-level packages whose import marks a module as this framework's
+    #: for a framework without a route model: the packages whose import marks a module as its (so its handlers'
+    #: answers are read by its rules, not as Flask's or an unknown framework's text/html strings)
+    imports: tuple[str, ...] = ()
     decorator_routes: bool = True  # routes are declared by decorators in the code (not in an API spec file)
     html_by_default: bool = False  # a string returned by a handler is sent as text/html
     request_objects: tuple[str, ...] = ()  # module-level request proxies (``flask.request``)
@@ -104,6 +107,15 @@ FRAMEWORKS: tuple[Framework, ...] = (
         json_responses=("aiohttp.web.json_response",),
     ),
     Framework(
+        # not modelled for routes: a handler's return value is serialised by its media type, JSON unless the
+        # route says otherwise (``media_type=MediaType.HTML``, a ``Template``); only explicit HTML counts
+        "litestar",
+        roots=(),
+        imports=("litestar", "starlite"),
+        redirects=(("litestar.response.Redirect", 0, "path"), ("litestar.response.redirect.Redirect", 0, "path")),
+        file_senders=(("litestar.response.File", 0, "path"), ("litestar.response.file.File", 0, "path")),
+    ),
+    Framework(
         # not modelled for routes (no inventory, no authentication or ownership rules): its views are request
         # handlers for the taint analysis only (:mod:`.django`); its sinks and responses count in any module
         "django",
@@ -136,6 +148,8 @@ MODELLED: tuple[str, ...] = tuple(f.name for f in FRAMEWORKS if f.roots)
 DECORATOR_ROUTES: frozenset[str] = frozenset(f.name for f in FRAMEWORKS if f.roots and f.decorator_routes)
 #: top-level import -> framework name
 ROOTS: dict[str, str] = {root: f.name for f in FRAMEWORKS for root in f.roots}
+#: top-level import -> framework name, for frameworks without a route model that are known by their import
+IMPORTED: dict[str, str] = {root: f.name for f in FRAMEWORKS for root in f.imports}
 #: frameworks whose handlers answer text/html when they return a string
 HTML_BY_DEFAULT: frozenset[str] = frozenset(f.name for f in FRAMEWORKS if f.html_by_default)
 
@@ -150,4 +164,5 @@ def every_sink(field: str) -> dict[str, tuple[int, str]]:
     return {name: (index, keyword) for f in FRAMEWORKS for name, index, keyword in getattr(f, field)}
 
 
-__all__ = ["DECORATOR_ROUTES", "FRAMEWORKS", "HTML_BY_DEFAULT", "MODELLED", "ROOTS", "Framework", "every", "every_sink"]
+__all__ = ["DECORATOR_ROUTES", "FRAMEWORKS", "HTML_BY_DEFAULT", "IMPORTED", "MODELLED", "ROOTS", "Framework", "every",
+           "every_sink"]

@@ -300,7 +300,8 @@ RENDERS = frozenset(every("renders"))
 CONTEXT_RENDERS = frozenset(every("context_renders"))
 
 RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
-TYPED_PARAM = re.compile(r"<(?:(?:int|float|uuid):(\w+)|(\w+):(?:int|float))>")  # ``<int:id>``, ``<id:int>``
+# a path parameter the router converts: Flask ``<int:id>``, Bottle ``<id:int>``, Starlette and Litestar ``{id:uuid}``
+TYPED_PARAM = re.compile(r"<(?:int|float|uuid):(\w+)>|[<{](\w+):(?:int|float|uuid|decimal)[>}]")
 # one path segment: Flask/Werkzeug ``<name>``, ``<string:name>``, Bottle ``<name>``, FastAPI/Starlette/aiohttp
 # ``{name}`` (``<path:x>``, ``<x:path>``, ``<x:re:...>``, ``{x:path}`` and ``{x:regex}`` can hold a ``/``)
 SEGMENT_PARAM = re.compile(r"<(?:string:|string\([^)]*\):)?(\w+)>|\{(\w+)\}")
