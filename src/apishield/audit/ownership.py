@@ -80,19 +80,26 @@ def _uses_in_lookup(fn: FnDef, param: str) -> bool:
     return False
 
 
-#: a parameter that stands for the caller when a dependency fills it (``user: User = Depends(get_current_user)``)
-_CALLER_PARAM = re.compile(r"user|account|principal|identity|caller|owner|member|customer|subject", re.IGNORECASE)
+#: a parameter that stands for the caller when a dependency fills it (``user: User = Depends(get_current_user)``,
+#: ``current_agency: CurrentAgency``)
+_CALLER_PARAM = re.compile(r"user|account|principal|identity|caller|owner|member|customer|subject|^current_",
+                           re.IGNORECASE)
+#: an ``Annotated[..., Depends(...)]`` alias named for the caller, defined elsewhere (``CurrentUser``,
+#: ``CurrentAgency``, ``UserDep``)
+_CALLER_ALIAS = re.compile(r"^(?:Current[A-Z]\w*|\w*(?:User|Principal|Identity|Account|Member)Dep(?:endency)?)$")
 
 
 def _caller_params(fn: FnDef) -> set[str]:
-    """Parameters a FastAPI dependency fills with the caller (by default value or ``Annotated`` hint)."""
+    """Parameters a FastAPI dependency fills with the caller (by default value, ``Annotated`` hint, or an alias
+    named for the caller)."""
     defaults = au.param_defaults(fn)
     out: set[str] = set()
     for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
         filled = [defaults.get(a.arg), a.annotation]
-        if _CALLER_PARAM.search(a.arg) and any(
+        alias = a.annotation is not None and bool(_CALLER_ALIAS.match(au.last(au.dotted(a.annotation))))
+        if _CALLER_PARAM.search(a.arg) and (alias or any(
                 isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
-                for f in filled if f is not None for n in ast.walk(f)):
+                for f in filled if f is not None for n in ast.walk(f))):
             out.add(a.arg)
     return out
 
