@@ -67,7 +67,8 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], depth: int = 0) -> bo
     return False
 
 
-def _uses_in_lookup(fn: FnDef, param: str) -> bool:
+def uses_in_lookup(fn: FnDef, param: str) -> bool:
+    """``param`` reaches a lookup call (query, get, filter, execute...) or a subscript."""
     for node in au.walk(fn):
         if isinstance(node, ast.Call) and _LOOKUP.search(au.dotted(node.func) or ""):
             args = [*node.args, *[k.value for k in node.keywords]]
@@ -135,7 +136,7 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
         if fn.name not in handlers:
             continue
         args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
-        candidates = [a for a in args if ID_PARAM.match(a) and _uses_in_lookup(fn, a)]
+        candidates = [a for a in args if ID_PARAM.match(a) and uses_in_lookup(fn, a)]
         if candidates and not _ownership_checked(fn, local) and not _scoped_call(fn, candidates):
             out[key] = candidates
     return out
@@ -178,4 +179,4 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     return out
 
 
-__all__ = ["ID_PARAM", "id_callees", "scoping_functions", "unchecked_id_params"]
+__all__ = ["ID_PARAM", "id_callees", "scoping_functions", "unchecked_id_params", "uses_in_lookup"]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
+from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -240,10 +241,18 @@ _IDENTITY_HEADER = re.compile(r"^x[-_](?:user|user[-_]?id|user[-_]?name|username
 
 
 @rule(BOLA)
-def check_identity_header(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS102 (per module) — the caller's identity read from a header the client sets (``X-User-ID``, ``X-User``,
-    ``X-Username``, read with ``request.headers.get(...)`` or ``request.headers[...]``): whoever sends the header is
-    whoever they claim, so every ownership check made with it checks nothing."""
+def check_bola_in_module(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS102 (per module): the caller's identity read from a client-set header, and Django function views that load
+    an object by a key from their URL without checking the caller (:mod:`.django_access`; Django views are not in
+    the route inventory)."""
+    yield from _identity_header(ctx)
+    yield from django_view_keys(ctx, BOLA)
+
+
+def _identity_header(ctx: ModuleContext) -> Iterator[Finding]:
+    """The caller's identity read from a header the client sets (``X-User-ID``, ``X-User``, ``X-Username``, read
+    with ``request.headers.get(...)`` or ``request.headers[...]``): whoever sends the header is whoever they claim,
+    so every ownership check made with it checks nothing."""
     if not au.mentions(ctx, ("x-user", "x_user", "X-User")):
         return
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Subscript):

@@ -1,0 +1,94 @@
+"""AS102 for Django function views: the project's route inventory has no Django routes (its views are found for
+the taint analysis only), so object-level access is read per module, on the views the URL configuration or a view
+decorator names.
+
+A view that takes an object's key from its URL (``def task_edit(request, project_id, task_id)``), looks the object up
+by it and never compares anything with the caller (no ``request.user``/owner/author comparison, no lookup scoped by
+``user=request.user``, no ``PermissionDenied``/403, no permission decorator) hands any caller any object. Keys of
+things shared by design (questions and polls, posts, articles, products, videos) are left alone. Medium when the
+view requires a login, changes what it looked up (saves, deletes, handles a POST) or the key names a user (another
+user's profile or messages); low for other reads, where access by key is often the design.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.ownership import ID_PARAM, uses_in_lookup
+from apishield.audit.rules.base import at_node
+from apishield.audit.rules.registry import ModuleContext
+from apishield.findings import Finding, Rule, Severity
+
+#: a URL argument that keys an object: the usual id names, and ``userid``/``username`` written as one word
+_KEY = re.compile(r"(?i)^(?:\w*id|user_?name|slug_?id)$")
+_USER_KEY = re.compile(r"(?i)^(?:user|profile|account|member)_?(?:id|name)?$|^username$")
+#: things every visitor may read by key: a lookup by their key proves nothing
+_SHARED = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|video|movie|category|tag|item|event|"
+                     r"course|lesson|page|blog|entry|topic|thread)_?(?:id|pk|slug)?$")
+#: what compares a looked-up object with the caller, or refuses
+_CALLER = re.compile(r"request\.user|\bowner\b|\bauthor\b|creator|\.user\b|user_id|is_staff|is_superuser|has_perm")
+_CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseForbidden"})
+_DECORATOR_CHECKS = frozenset({"user_passes_test", "permission_required", "staff_member_required",
+                               "superuser_required"})
+
+
+def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A comparison with the caller, a lookup scoped to ``request.user``, a refusal, or a permission decorator."""
+    for d in fn.decorator_list:
+        if au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _DECORATOR_CHECKS:
+            return True
+    for node in au.walk(fn):
+        if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)):
+            return True
+        if isinstance(node, ast.Call):
+            if au.last(au.dotted(node.func)) in _CHECKS:
+                return True
+            if any(k.value is not None and "request.user" in ast.unparse(k.value) for k in node.keywords):
+                return True
+        if isinstance(node, ast.Raise) and node.exc is not None and "PermissionDenied" in ast.unparse(node.exc):
+            return True
+    return False
+
+
+def _writes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The view changes what it looked up: it saves or deletes a model, or handles a POST."""
+    for node in au.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {
+                "save", "delete", "update", "create"}:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "POST" and au.dotted(node.value) == "request":
+            return True
+    return False
+
+
+def _login_required(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) == "login_required"
+               for d in fn.decorator_list)
+
+
+def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
+    """``bola`` (AS102) on Django function views: an object looked up by a key from the URL with no check of the
+    caller. Called by the rule's module-level check in :mod:`.access`."""
+    facts = ctx.facts.get("framework_facts")
+    views = facts.flags.get("views") if facts is not None else None
+    if not views:
+        return
+    functions = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for name in views:
+        fn = functions.get(name)
+        if fn is None or not fn.args.args:
+            continue
+        keys = [a.arg for a in fn.args.args[1:] if (ID_PARAM.match(a.arg) or _KEY.match(a.arg))
+                and not _SHARED.match(a.arg) and uses_in_lookup(fn, a.arg)]
+        if not keys or _checks_the_caller(fn):
+            continue
+        user_key = any(_USER_KEY.match(k) for k in keys)
+        yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{keys[-1]}' from its URL without "
+                      "checking that it belongs to the caller",
+                      severity=Severity.MEDIUM if _login_required(fn) or user_key or _writes(fn) else Severity.LOW)
+
+
+__all__ = ["django_view_keys"]

@@ -1,0 +1,61 @@
+"""Django function views (named in the URL configuration) that load an object by a key from their URL and never
+check the caller are AS102: medium when the view changes the object, requires a login or the key names a user;
+low for other reads. A comparison with ``request.user``, a lookup scoped to it, a refusal, a permission decorator,
+or the key of a thing shared by design (a poll's question) stays quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+URLS = '''
+from django.urls import path
+from . import views
+
+urlpatterns = [path("things/<int:{key}>/", views.view)]
+'''
+
+VIEW = '''
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import Thing
+
+
+{decorator}
+def view(request, {key}):
+{body}
+'''
+
+LOADS = "    thing = get_object_or_404(Thing, pk={key})\n"
+EDITS = LOADS + "    thing.title = request.POST['title']\n    thing.save()\n    return redirect('/')\n"
+SHOWS = LOADS + "    return render(request, 'thing.html', {{'thing': thing}})\n"
+OWNER = LOADS + ("    if thing.owner != request.user:\n        raise PermissionDenied\n"
+                 "    return render(request, 'thing.html', {{'thing': thing}})\n")
+SCOPED = ("    thing = get_object_or_404(Thing, pk={key}, owner=request.user)\n"
+          "    return render(request, 'thing.html', {{'thing': thing}})\n")
+
+
+@pytest.mark.parametrize(("key", "decorator", "body", "expected"), [
+    ("note_id", "", EDITS, Severity.MEDIUM),  # changes any note
+    ("note_id", "@login_required", SHOWS, Severity.MEDIUM),  # a signed-in caller reads any note
+    ("userid", "", SHOWS, Severity.MEDIUM),  # another user's record
+    ("note_id", "", SHOWS, Severity.LOW),  # a read without a login: access by key may be the design
+    ("note_id", "@login_required", OWNER, None),
+    ("note_id", "@login_required", SCOPED, None),
+    ("note_id", "@permission_required('notes.change_note')", EDITS, None),
+    ("question_id", "", EDITS, None),  # a poll's question is everyone's
+], ids=["edits", "signed-in-read", "user-key", "anonymous-read", "owner-compared", "scoped-lookup",
+        "permission-decorator", "shared-kind"])
+def test_a_django_view_loading_an_object_by_its_url_key(tmp_path: Path, key: str, decorator: str, body: str,
+                                                        expected: Severity | None) -> None:
+    files = {"app/__init__.py": "", "app/urls.py": URLS.format(key=key),
+             "app/views.py": VIEW.format(decorator=decorator, key=key, body=body.format(key=key))}
+    result = audit(tmp_path, files)
+    found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
+    assert [f.severity for f in found] == ([expected] if expected is not None else [])
