@@ -37,6 +37,9 @@ def update_event(event_id: int, body: dict, {caller}, service: EventService = De
 '''
 
 
+SERVICE = "class EventService:\n    def update_event(self, *a):\n        return db.get(Event, a[0])\n"
+
+
 @pytest.mark.parametrize(("caller", "args", "reported"), [
     ("current_agency: CurrentAgency", "event_id, body, current_agency", False),
     ("user: UserDep", "event_id, body, user", False),
@@ -45,6 +48,6 @@ def update_event(event_id: int, body: dict, {caller}, service: EventService = De
 def test_an_id_handed_to_a_service_with_the_caller(tmp_path: Path, caller: str, args: str, reported: bool) -> None:
     files = {"app/__init__.py": "", "app/deps.py": DEPS,
              "app/routes.py": ROUTES.format(caller=caller, args=args),
-             "app/services.py": "class EventService:\n    def update_event(self, *a):\n        return db.get(Event, a[0])\n"}
+             "app/services.py": SERVICE}
     result = audit(tmp_path, files)
     assert any(f.rule_id == "AS102" for f in result.findings) is reported
