@@ -186,6 +186,11 @@ PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers
                            r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?|patients?|appointments?|"
                            r"prescriptions?|(?:medical[-_]?)?records?|diagnos[ie]s|profiles?|payslips?|"
                            r"salar(?:y|ies)|tickets?)$")
+def _collection(op: Operation) -> str:
+    """The collection a single-object operation's path names (``/api/orders/{id}`` -> ``/api/orders``)."""
+    return op.path[:op.path.rindex("{")].rstrip("/")
+
+
 _OWNER_FIELDS = ("user_id", "userId", "owner_id", "ownerId", "owner", "username", "user", "account_owner",
                  "created_by", "createdBy", "customer_id", "customerId")
 
@@ -413,16 +418,15 @@ async def _account_written_across(ctx: Context, owner: Identity, other: Identity
     one harmless text field the owner's record shows (a name, a bio; never a credential, a login key or a
     privilege) gets a fresh marker; a write finding needs the marker in the owner's own read of its record, and the
     owner then writes the old value back."""
+    done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_WRITE.id}
     for op in ctx.operations:
         if (op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_admin()
-                or not op.path.rstrip("/").endswith("}") or (op.method, op.path) in {
-                    (f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_WRITE.id}):
+                or not op.path.rstrip("/").endswith("}") or (op.method, op.path) in done):
             continue
-        reader = ctx.item_op(op.path[:op.path.rindex("{")].rstrip("/"), "GET")
+        reader = ctx.item_op(_collection(op), "GET")
         path = objects.identity_path(op.path, (op.path_params[0].name,), owner.username, owner.user_id,
                                      owner.attributes)
-        if reader is None or path is None or not op.path[:op.path.rindex("{")].rstrip("/").endswith(
-                objects.USER_COLLECTIONS):
+        if reader is None or path is None or not _collection(op).endswith(objects.USER_COLLECTIONS):
             continue
         mine = await try_send(ctx, "GET", path, identity=owner, op=reader)
         data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
@@ -464,7 +468,7 @@ async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
     for op in ctx.operations:
         if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
-                or not PRIVATE_KINDS.search(op.path[:op.path.rindex("{")].rstrip("/"))
+                or not PRIVATE_KINDS.search(_collection(op))
                 or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
             continue
         param = op.path_params[0].name
@@ -524,7 +528,7 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
     mine_names = {str(owner.user_id), str(owner.username)}
     for op in items[:10]:
         param = op.path_params[0].name
-        private = bool(PRIVATE_KINDS.search(op.path[:op.path.rindex("{")].rstrip("/")))
+        private = bool(PRIVATE_KINDS.search(_collection(op)))
         for obj in own[:3]:
             if id(obj) not in mine_only and not private:
                 continue  # shown to everyone and of a kind that may be shared: proves nothing
