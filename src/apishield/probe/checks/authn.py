@@ -12,14 +12,22 @@ not access, and so is a GET answered 2xx with nothing in it (an empty body, ``nu
 no data was served, whatever the status says. When the description is silent, an anonymous HTML page that invites
 the caller to log in (a link or form to a login route, a password field) is the page's anonymous view: the
 identity being shown more there (its name, a logout link) is personalisation of a public page, not protection.
+
+Two more signs say an unmarked GET should have refused an anonymous caller even when an identity is shown the
+same answer: its path names an administrative function (``/admin/users``) and it answers a JSON listing; or it
+answers the account record of one of the probe's own identities with the account's role, administrator flag or
+credentials (``[{"username": "alice", "role": "user", "password": ...}]``) — whoever asks learns who the users
+are and which of them to attack. A public profile (a name, a bio) is not an account record.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from apishield.probe import rules
+from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.checks.exposure import PERSON_KEY, owns
 from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, check
@@ -49,6 +57,51 @@ LOGIN_INVITE = re.compile(r"""(?i)<input\b[^>]*\btype\s*=\s*["']?password|<(a|fo
 def invites_login(ex: Exchange) -> bool:
     """An HTML answer that offers the caller a way to log in: the anonymous view of a page, not protected data."""
     return "html" in (ex.content_type or "") and LOGIN_INVITE.search(ex.text) is not None
+
+
+#: fields that make a person's record an account record: what the account may do, or how to sign in as it
+ACCOUNT_FIELDS = frozenset({"role", "roles", "userrole", "usertype", "accounttype", "isadmin", "admin", "superuser",
+                            "issuperuser", "isstaff", "staff", "permissions", "password", "passwordhash", "pwhash",
+                            "hashedpassword", "apikey", "secret", "otpsecret", "totpsecret"})
+
+
+def _listed(data: Any) -> list[dict[str, Any]]:
+    """The JSON objects of a listing: the items of a top-level list, or of the one list it wraps (``{"users": [...]}``)."""
+    if isinstance(data, dict):
+        wrapped = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(d, dict) for d in v[:20])]
+        data = wrapped[0] if len(wrapped) == 1 else None
+    return [d for d in data[:200] if isinstance(d, dict)] if isinstance(data, list) else []
+
+
+def _records(data: Any) -> list[dict[str, Any]]:
+    """The JSON objects an answer is made of: a listing's items, or the answer itself."""
+    return _listed(data) or ([data] if isinstance(data, dict) else [])
+
+
+def _accounts_shown(ctx: Context, data: Any) -> tuple[str, list[str]] | None:
+    """(an identity's name, the account fields shown) when the answer holds that identity's account record."""
+    for record in _records(data):
+        fields = sorted({str(k) for k in record if objects.attribute_key(str(k)) in ACCOUNT_FIELDS})
+        if not fields or not any(PERSON_KEY.match(str(k)) for k in record):
+            continue
+        who = next((i for i in ctx.identities if owns(record, i)), None)
+        if who is not None:
+            return who.name, fields
+    return None
+
+
+def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
+    """Why ``op``, which the description leaves unmarked, should have refused the anonymous answer ``anon``: its
+    path names administration and it answered a listing, or it showed one of the probe's identities' accounts."""
+    if "json" not in (anon.content_type or ""):
+        return ""
+    data = anon.json()
+    if op.looks_admin() and any(len(r) >= 2 for r in _listed(data)):
+        return "its path names an administrative function"
+    shown = _accounts_shown(ctx, data)
+    if shown is not None:
+        return f"it shows the account of identity {shown[0]!r} with {', '.join(shown[1][:4])}"
+    return ""
 
 
 def _candidates(ctx: Context) -> list[Operation]:
@@ -120,13 +173,16 @@ async def authn(ctx: Context) -> None:
         anon = await try_send(ctx, op.method, path, op=op, json_body=body, params=query)
         if anon is None:
             continue
+        why = ""
         if op.secured is None:
             if user is None or not anon.ok or denied(anon) or op.method != "GET":
                 continue
-            authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
-            # unknown protection: only report when the identity sees more than the anonymous caller
-            if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
-                continue
+            why = _must_refuse(ctx, op, anon)
+            # unknown protection: report when the operation says it must refuse, or the identity sees more
+            if not why:
+                authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
+                if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
+                    continue
             # control: the anonymous request once more; an answer that changes by itself proves nothing
             again = await try_send(ctx, op.method, path, op=op, params=query)
             if again is None or again.status != anon.status or normalise(again.text) != normalise(anon.text):
@@ -140,8 +196,8 @@ async def authn(ctx: Context) -> None:
                 ctx.notes.append(f"authn: {op.method} {op.path} answered {anon.status} without credentials but "
                                  f"served nothing ({anon.text.strip()[:20]!r}): not counted as access")
                 continue
-            ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials",
-                       anon, op=op)
+            ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials"
+                       + (f" ({why})" if why else ""), anon, op=op)
             continue
         if not denied(anon):
             continue

@@ -106,7 +106,7 @@ def person_records(data: Any, depth: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-def _own(record: dict[str, Any], me: Identity) -> bool:
+def owns(record: dict[str, Any], me: Identity) -> bool:
     """The record names the caller (its user name, id, or an e-mail whose local part is its user name)."""
     mine = {str(v).lower() for v in (me.username, me.user_id) if v not in (None, "")}
     for key, value in record.items():
@@ -146,7 +146,7 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     signer = Identity("signed-in", username=signed) if signed else None
     kinds: set[str] = set()
     for record in person_records(ex.json()):
-        if any(who is not None and _own(record, who) for who in (me, signer)):
+        if any(who is not None and owns(record, who) for who in (me, signer)):
             continue
         if any(isinstance(v, str) and "apishield" in v.lower() for v in record.values()):
             continue  # a throwaway account or object of the probe's own
@@ -189,4 +189,4 @@ async def exposure(ctx: Context) -> None:
                        op=_op_for(ctx, ex))
 
 
-__all__ = ["exposure", "others_data", "person_records", "unframeable", "versions_in_body"]
+__all__ = ["exposure", "others_data", "owns", "person_records", "unframeable", "versions_in_body"]

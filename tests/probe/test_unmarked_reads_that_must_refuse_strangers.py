@@ -1,0 +1,48 @@
+"""A GET the API description leaves unmarked is still reported when it answers an anonymous caller what only a
+signed-in caller should see: a listing under an administrative path, or the account record (role, administrator
+flag, credentials) of one of the probe's identities. A public profile, an administrative path that refuses
+strangers and an administrative answer that lists nothing stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+TOKENS = {"tok-alice": ("alice", 11), "tok-bob": ("bob", 12)}
+USERS = [{"id": 11, "username": "alice", "role": "user", "email": "alice@example.org"},
+         {"id": 12, "username": "bob", "role": "user", "email": "bob@example.org"}]
+PROFILES = [{"username": "alice", "bio": "hello"}, {"username": "bob", "bio": "hi"}]
+
+
+@pytest.mark.parametrize(("path", "anonymous", "reported"), [
+    ("/api/admin/users", USERS, True),  # an administrative listing, open to anyone
+    ("/api/admin/users", None, False),  # refused to strangers
+    ("/api/admin/status", {"status": "ok", "uptime": 3}, False),  # administrative, but lists nothing
+    ("/api/users", {"users": USERS}, True),  # the identities' accounts with their roles, in an envelope
+    ("/api/profiles", PROFILES, False),  # public profiles: no account fields
+    ("/api/members", [{"username": "carol", "role": "user"}], False),  # nobody the probe knows
+], ids=["admin-listing", "admin-refused", "admin-status", "accounts", "profiles", "strangers"])
+def test_unmarked_reads_answered_to_anonymous_callers(tmp_path: Path, path: str, anonymous: Any,
+                                                       reported: bool) -> None:
+    def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        route = route.split("?")[0].rstrip("/")
+        if route == "/api/me":
+            return (200, {}, {"username": who[0], "id": who[1]}) if who else (401, {}, {"detail": "sign in"})
+        if route == path and method == "GET":
+            if anonymous is None and who is None:
+                return 401, {}, {"detail": "sign in"}
+            return 200, {}, anonymous if anonymous is not None else USERS
+        return 404, {}, {"detail": "not found"}
+
+    spec = {path: {"get": {"responses": OK}}, "/api/me": {"get": {"responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("authn",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = {f[2] for f in findings_at(result) if f[0] == "PR-AUTH-001"}
+    assert (path in found) == reported
