@@ -1,5 +1,6 @@
 """A 5xx answer that carries a runtime's own exception message without its class name (a JSON parser's 'in JSON at
-position 19', JavaScript's 'Cannot read properties of undefined', a serialized body-parser error) is error detail
+position 19', JavaScript's 'Cannot read properties of undefined', Python's 'division by zero', a serialized
+body-parser error) is error detail
 disclosed (PR-ERR-001); the same words in a deliberate 4xx answer, and a generic 500, must stay quiet."""
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def _app(status: int, answer: Any) -> Any:
 
 @pytest.mark.parametrize(("status", "answer", "reported"), [
     (500, {"error": PARSER}, True),
+    (500, {"error": "division by zero", "detail": "see the log"}, True),
     (500, SERIALIZED, True),
     (400, {"error": PARSER}, False),
     (500, {"error": "Internal Server Error"}, False),
@@ -51,6 +53,13 @@ def test_runtime_messages_in_server_errors(tmp_path: Path, status: int, answer: 
     ("Cannot read properties of undefined (reading 'includes')", True),
     ("Cannot destructure property 'title' of 'req.body' as it is undefined.", True),
     ("Expecting value: line 1 column 1 (char 0)", True),
+    ("division by zero", True),
+    ("'NoneType' object is not subscriptable", True),
+    ("'dict' object has no attribute 'title'", True),
+    ("invalid literal for int() with base 10: 'abc'", True),
+    ("[Errno 2] No such file or directory: '/srv/app/uploads/x'", True),
+    ("the index is out of range for this page", False),
+    ("cannot divide the bill: no members", False),
     ("Internal Server Error", False),
     ("the title is required", False),
 ])

@@ -26,7 +26,8 @@ PROFILES = [{"username": "alice", "bio": "hello"}, {"username": "bob", "bio": "h
     ("/api/users", {"users": USERS}, True),  # the identities' accounts with their roles, in an envelope
     ("/api/profiles", PROFILES, False),  # public profiles: no account fields
     ("/api/members", [{"username": "carol", "role": "user"}], False),  # nobody the probe knows
-], ids=["admin-listing", "admin-refused", "admin-status", "accounts", "profiles", "strangers"])
+    ("/api/v1/legacy-users", [{"id": 11, "email": "alice@example.org", "role": "user"}], True),  # named by e-mail
+], ids=["admin-listing", "admin-refused", "admin-status", "accounts", "profiles", "strangers", "by-email"])
 def test_unmarked_reads_answered_to_anonymous_callers(tmp_path: Path, path: str, anonymous: Any,
                                                        reported: bool) -> None:
     def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:

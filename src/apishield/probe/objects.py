@@ -210,6 +210,15 @@ ROLE_KEYS = frozenset({"role", "roles", "usertype", "accounttype", "type", "grou
 ADMIN_FLAGS = frozenset({"admin", "isadmin", "superuser", "issuperuser", "isstaff", "staff"})
 
 
+def listed_records(data: Any) -> list[dict[str, Any]]:
+    """The JSON objects of a listing: the items of a top-level list, or of the one list an object wraps
+    (``{"users": [...]}``, ``{"legacy": true, "users": [...]}``); empty for anything else."""
+    if isinstance(data, dict):
+        wrapped = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(d, dict) for d in v[:20])]
+        data = wrapped[0] if len(wrapped) == 1 else None
+    return [d for d in data[:200] if isinstance(d, dict)] if isinstance(data, list) else []
+
+
 def privileged(attributes: dict[str, Any]) -> bool:
     """Whether an identity's own answers (login, ``/me``, token claims) say it is an administrator: another user's
     record shown to it is what an administrator is for, not a broken object-level check."""
@@ -276,5 +285,5 @@ def suffix_of(name: str) -> str | None:
 
 
 __all__ = ["attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields", "identity_path",
-           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "privileged", "reference_to",
-           "suffix_of"]
+           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "listed_records", "privileged",
+           "reference_to", "suffix_of"]

@@ -21,6 +21,9 @@ AUTH_GARBAGE = _r("PR-AUTH-003", "Garbage, empty or wrong-scheme credentials acc
 AUTH_IN_URL = _r("PR-AUTH-005", "Credentials accepted in the URL query string (?token=...)", (598, 522), "API2:2023",
                  M, HI, "Accept credentials only in the Authorization header (or a cookie): URLs end up in server and "
                  "proxy logs, browser history and Referer headers.")
+AUTH_WRONG_PASSWORD = _r("PR-AUTH-006", "Login signs in with a wrong password", (287, 303), "API2:2023", C, HI,
+                         "Verify the password against its stored hash on every login and refuse on a mismatch "
+                         "(argon2-cffi PasswordHasher.verify; apishield's password helpers).")
 JWT_NONE = _r("PR-JWT-001", "JWT with alg 'none' accepted", (347, 327), "API2:2023", C, HI,
               "Pin the accepted algorithms on decode (apishield JWTAuth(algorithms=['EdDSA'])).")
 JWT_NOSIG = _r("PR-JWT-002", "JWT signature not verified (stripped or altered signature accepted)", (347,),

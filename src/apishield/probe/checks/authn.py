@@ -15,9 +15,10 @@ identity being shown more there (its name, a logout link) is personalisation of 
 
 Two more signs say an unmarked GET should have refused an anonymous caller even when an identity is shown the
 same answer: its path names an administrative function (``/admin/users``) and it answers a JSON listing; or it
-answers the account record of one of the probe's own identities with the account's role, administrator flag or
-credentials (``[{"username": "alice", "role": "user", "password": ...}]``) — whoever asks learns who the users
-are and which of them to attack. A public profile (a name, a bio) is not an account record.
+answers the account record (named by a user name or an e-mail address) of one of the probe's own identities with
+the account's role, administrator flag or credentials (``[{"username": "alice", "role": "user", "password": ...}]``)
+— whoever asks learns who the users are and which of them to attack. A public profile (a name, a bio) is not an
+account record.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import normalise, try_send
-from apishield.probe.checks.exposure import PERSON_KEY, owns
+from apishield.probe.checks.exposure import EMAIL_KEY, PERSON_KEY, owns
 from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, check
@@ -65,24 +66,16 @@ ACCOUNT_FIELDS = frozenset({"role", "roles", "userrole", "usertype", "accounttyp
                             "hashedpassword", "apikey", "secret", "otpsecret", "totpsecret"})
 
 
-def _listed(data: Any) -> list[dict[str, Any]]:
-    """The JSON objects of a listing: the items of a top-level list, or of the one list it wraps (``{"users": [...]}``)."""
-    if isinstance(data, dict):
-        wrapped = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(d, dict) for d in v[:20])]
-        data = wrapped[0] if len(wrapped) == 1 else None
-    return [d for d in data[:200] if isinstance(d, dict)] if isinstance(data, list) else []
-
-
 def _records(data: Any) -> list[dict[str, Any]]:
     """The JSON objects an answer is made of: a listing's items, or the answer itself."""
-    return _listed(data) or ([data] if isinstance(data, dict) else [])
+    return objects.listed_records(data) or ([data] if isinstance(data, dict) else [])
 
 
 def _accounts_shown(ctx: Context, data: Any) -> tuple[str, list[str]] | None:
     """(an identity's name, the account fields shown) when the answer holds that identity's account record."""
     for record in _records(data):
         fields = sorted({str(k) for k in record if objects.attribute_key(str(k)) in ACCOUNT_FIELDS})
-        if not fields or not any(PERSON_KEY.match(str(k)) for k in record):
+        if not fields or not any(PERSON_KEY.match(str(k)) or EMAIL_KEY.search(str(k)) for k in record):
             continue
         who = next((i for i in ctx.identities if owns(record, i)), None)
         if who is not None:
@@ -96,7 +89,7 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
     if "json" not in (anon.content_type or ""):
         return ""
     data = anon.json()
-    if op.looks_admin() and any(len(r) >= 2 for r in _listed(data)):
+    if op.looks_admin() and any(len(r) >= 2 for r in objects.listed_records(data)):
         return "its path names an administrative function"
     shown = _accounts_shown(ctx, data)
     if shown is not None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.account_views import account_listing, listed_record
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
 from apishield.probe.targets import Operation
@@ -416,27 +417,35 @@ _KEPT_FIELDS = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|pe
 async def _account_written_across(ctx: Context, owner: Identity, other: Identity) -> None:
     """An account record named by its key (``PUT /users/{id}``) written by the other identity at the owner's key:
     one harmless text field the owner's record shows (a name, a bio; never a credential, a login key or a
-    privilege) gets a fresh marker; a write finding needs the marker in the owner's own read of its record, and the
-    owner then writes the old value back."""
+    privilege) gets a fresh marker — or, where the description declares no body and the record shows no such field,
+    a field of the probe's own name (``apishield_note``), which only an update that stores what it is sent keeps; a
+    write finding needs the marker in the owner's own read of its record (its single-account read, else a listing of
+    accounts that shows it), and the owner then writes the old value back (a field of the probe's own stays)."""
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_WRITE.id}
     for op in ctx.operations:
         if (op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_admin()
                 or not op.path.rstrip("/").endswith("}") or (op.method, op.path) in done):
             continue
-        reader = ctx.item_op(_collection(op), "GET")
         path = objects.identity_path(op.path, (op.path_params[0].name,), owner.username, owner.user_id,
                                      owner.attributes)
-        if reader is None or path is None or not _collection(op).endswith(objects.USER_COLLECTIONS):
+        if path is None or not _collection(op).endswith(objects.USER_COLLECTIONS):
             continue
-        mine = await try_send(ctx, "GET", path, identity=owner, op=reader)
-        data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
-        record = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+        reader = ctx.item_op(_collection(op), "GET")
+        listing = await account_listing(ctx, owner) if reader is None else None
+        if reader is not None:
+            mine = await try_send(ctx, "GET", path, identity=owner, op=reader)
+            data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+            record = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+        else:
+            record = listing[1] if listing is not None else None
         if not isinstance(record, dict):
             continue
         logins = {str(v) for v in owner.login_body.values()}  # what the owner signs in with stays as it is
         declared = op.body_fields
         field = next((k for k, v in record.items() if isinstance(v, str) and not _KEPT_FIELDS.search(k)
                       and (not declared or k in declared) and v not in logins), None)
+        if field is None and not op.body_schema:
+            field = "apishield_note"
         if field is None:
             continue
         marker = f"apishieldbola{ctx.token(8)}"
@@ -444,13 +453,19 @@ async def _account_written_across(ctx: Context, owner: Identity, other: Identity
             wrote = await try_send(ctx, op.method, path, identity=other, op=op, json_body={field: marker})
         if wrote is None or not wrote.ok or denied(wrote):
             continue
-        back = await try_send(ctx, "GET", path, identity=owner, op=reader)
-        if back is not None and back.ok and marker in back.text:
+        if listing is not None:
+            back, now = await listed_record(ctx, listing[0], owner)
+            shown, where = now is not None and now.get(field) == marker, listing[0].key
+        else:
+            back = await try_send(ctx, "GET", path, identity=owner, op=reader)
+            shown, where = back is not None and back.ok and marker in back.text, f"{owner.name}'s own read"
+        if back is not None and shown:
             ctx.report(rules.BOLA_WRITE, f"{other.name} changed {owner.name}'s account record {path} with "
-                       f"{op.method} ({field!r}); {owner.name}'s own read shows {marker!r}", wrote, op=op,
+                       f"{op.method} ({field!r}); {where} shows {marker!r}", wrote, op=op,
                        parameter=field, highlight=marker)
-            with ctx.own_record(path):
-                await try_send(ctx, op.method, path, identity=owner, op=op, json_body={field: record[field]})
+            if field in record:
+                with ctx.own_record(path):
+                    await try_send(ctx, op.method, path, identity=owner, op=op, json_body={field: record[field]})
 
 
 #: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)

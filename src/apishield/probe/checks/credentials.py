@@ -15,6 +15,11 @@ checks that send failing credentials, after every check that needs working acces
   a query operator as the password (``{"$ne": …}``, ``password[$ne]=…``). A finding needs the wrong password
   refused as is and the injected one signed in: a token in the answer, or the answer of a correct login.
   Only the identity's own account is named, so no other account is signed in to by the user-name payloads.
+* **Wrong passwords** — when that wrong password alone gets a token, the token is tried on the auth canary in
+  place of the identity's own: opening it as the identity proves the login checks no password.
+* **Logins in the URL** — a GET whose description takes a user name and a password in its query string is sent an
+  identity's own credentials there; a token in the answer means the password travels in URLs (server and proxy
+  logs, history, Referer). The same operation is then asked with a wrong password, as above.
 """
 
 from __future__ import annotations
@@ -59,10 +64,13 @@ async def passwords(ctx: Context) -> None:
             break
 
 
-@check("credentials", rules=(rules.LOGIN_SQLI, rules.LOGIN_NOSQL), weight=1, phase="auth", order=30)
+@check("credentials", rules=(rules.LOGIN_SQLI, rules.LOGIN_NOSQL, rules.AUTH_WRONG_PASSWORD, rules.AUTH_IN_URL),
+       weight=1, phase="auth", order=30)
 async def credentials(ctx: Context) -> None:
-    """SQL or NoSQL injection into the login's credentials (wrong passwords: run late, a defended API bans)."""
+    """SQL or NoSQL injection into the login's credentials, wrong passwords signed in, logins in the URL (wrong
+    passwords: run late, a defended API bans)."""
     await _login_injection(ctx)
+    await _url_logins(ctx)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -234,8 +242,11 @@ async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: 
     """The injections at one login; True when one signed in."""
     wrong_password = "Wrong-" + ctx.token(10)
     wrong = await send(user, wrong_password)
-    if wrong is None or wrong.status is None or (wrong.ok and not _refusal(wrong) and _token(wrong)):
-        return False  # a wrong password signs in (or nothing answered): nothing to compare with
+    if wrong is None or wrong.status is None:
+        return False
+    if wrong.ok and not _refusal(wrong) and _token(wrong):
+        await _wrong_password_signs_in(ctx, op, wrong, user)
+        return False  # nothing to compare an injection with
     if own is None:  # a correct login's answer, to recognise an injected one without a token by its shape
         password = next((i.login_body.get(fields[1]) for i in ctx.identities
                          if i.login_body.get(fields[0]) == user), None)
@@ -276,3 +287,59 @@ def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None) -> bool:
         return not _token(wrong)
     return (not wrong.ok and own is not None and own.ok and ex.status == own.status
             and _shape(ex, "") == _shape(own, ""))
+
+
+def _owner(ctx: Context, user: str) -> Identity | None:
+    """The identity whose login names ``user``."""
+    return next((i for i in ctx.identities if user in (i.username, *map(str, i.login_body.values()))), None)
+
+
+async def _wrong_password_signs_in(ctx: Context, op: Operation, wrong: Exchange, user: str) -> bool:
+    """A wrong password got a token: reported when that token, in place of the identity's own, opens the auth
+    canary (which refuses anonymous callers)."""
+    who = _owner(ctx, user)
+    token = extract_token(wrong.json()) or header_token(wrong)
+    if who is None or not who.token or token is None or ctx.canary is None:
+        ctx.notes.append(f"credentials: {op.key} answered a token to a wrong password; not proven (no identity "
+                         "token or auth canary to try it on)")
+        return False
+    path = ctx.concrete_path(ctx.canary, who) or ctx.canary.path
+    headers = {k: v.replace(who.token, token) for k, v in who.headers.items()}
+    ex = await try_send(ctx, "GET", path, op=ctx.canary, headers=headers)
+    if ex is None or not ex.ok or denied(ex):
+        return False
+    ctx.report(rules.AUTH_WRONG_PASSWORD, f"{op.key} answered a token to {who.name}'s user name with a wrong "
+               f"password, and that token opened {ctx.canary.key} ({ex.status})", wrong, op=op)
+    return True
+
+
+def _query_login(op: Operation) -> tuple[str, str] | None:
+    """A GET that takes a user name and a password in its query string: their parameter names."""
+    if op.method != "GET":
+        return None
+    names = [p.name for p in op.params if p.location == "query"]
+    user = next((n for n in names if n.lower() in USER_KEYS), None)
+    password = next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), None)
+    return (user, password) if user and password else None
+
+
+async def _url_logins(ctx: Context) -> None:
+    """GET logins that read the password from the URL (two at most): an identity's own credentials there."""
+    who = next((i for i in ctx.identities if i.username and i.password), None)
+    if who is None:
+        return
+    for op in [o for o in ctx.operations if _query_login(o)][:2]:
+        user_key, pass_key = _query_login(op) or ("", "")
+        ctx.plan([op])
+        own = await try_send(ctx, "GET", op.path, op=op, params={user_key: str(who.username),
+                                                                 pass_key: str(who.password)})
+        if own is None or not _signed_in(own) or not _token(own):
+            continue
+        ctx.report(rules.AUTH_IN_URL, f"{op.key} signed {who.name} in with the password in its query string "
+                   f"({pass_key}=...): it lands in server and proxy logs, history and Referer", own, op=op,
+                   parameter=pass_key)
+        wrong = await try_send(ctx, "GET", op.path, op=op, params={user_key: str(who.username),
+                                                                   pass_key: "Wrong-" + ctx.token(10)})
+        if wrong is not None and _signed_in(wrong) and _token(wrong):
+            await _wrong_password_signs_in(ctx, op, wrong, str(who.username))
+

@@ -57,13 +57,19 @@ EXCEPTION = re.compile(
     r"ArgumentError|ActiveRecord::\w+)\b(: |\()"
 )
 #: a runtime's own exception message without its class name (JavaScript's ``Cannot read properties of undefined
-#: (reading 'x')``, a JSON parser's ``... in JSON at position 19``) or a serialized error object (body-parser's
-#: ``"type": "entity.parse.failed"``): read in 5xx answers only, where no handler chose the words
+#: (reading 'x')``, a JSON parser's ``... in JSON at position 19``, Python's ``division by zero`` or ``'NoneType'
+#: object is not subscriptable``) or a serialized error object (body-parser's ``"type": "entity.parse.failed"``):
+#: read in 5xx answers only, where no handler chose the words
 RUNTIME_MESSAGE = re.compile(
     r"Cannot (?:read|set) propert(?:y|ies) of (?:undefined|null)|Cannot destructure property|"
     r"\b[\w.$\[\]'\"]{1,80} is not a function\b|\b\w{1,80} is not defined\b|in JSON at position \d+|"
     r"Unexpected end of JSON input|Unexpected token .{1,6} in JSON|\bentity\.parse\.failed\b|"
-    r"Expecting (?:value|property name enclosed in double quotes|',' delimiter): line \d+ column \d+"
+    r"Expecting (?:value|property name enclosed in double quotes|',' delimiter): line \d+ column \d+|"
+    r"\b(?:integer |float )?division(?: or modulo)? by zero\b|\b(?:list|tuple|string) index out of range\b|"
+    r"'\w{1,60}' object (?:has no attribute '\w{1,80}'|is not (?:subscriptable|callable|iterable))|"
+    r"unsupported operand type\(s\) for|invalid literal for int\(\) with base \d+|"
+    r"(?:not enough|too many) values to unpack|can only concatenate str|maximum recursion depth exceeded|"
+    r"\[Errno \d+\] [A-Z][\w ]{3,60}: '"
 )
 SQL_TEXT = re.compile(r"(?i)\b(SELECT\s[^\"\n]{1,200}?\sFROM\s+[\w\"`\[]+|INSERT\s+INTO\s+[\w\"`\[]+|"
                       r"UPDATE\s+[\w\"`\[]+\s+SET\s|DELETE\s+FROM\s+[\w\"`\[]+)")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.account_views import account_listing, listed_record
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
@@ -167,12 +169,16 @@ _ACCOUNT_BY_KEY = re.compile(r"(?i)/(?:users?|accounts?|profiles?|members?|custo
 
 
 async def _own_account(ctx: Context) -> None:
-    """A throwaway account of the probe's own (registered for the purpose) updates itself through the operation
-    that changes the caller's own account (or the account named by its key, at the throwaway's own key), with
-    privileged fields and every undeclared flag or number its account shows changed; a finding needs a separate
-    read (a GET of the account, else the answer to a second update that sends none of those fields) to show a
-    value the account did not have before. No identity the run was given is touched: a role it gained would
-    falsify every later access check."""
+    """An account updates itself through the operation that changes the caller's own account (or the account named
+    by its key, at its own key), with privileged fields and every undeclared flag or number its account shows
+    changed; a finding needs a separate read (a GET of the account, a listing of accounts that shows it, else the
+    answer to a second update that sends none of those fields) to show a value the account did not have before.
+
+    The account is a throwaway one of the probe's own, registered for the purpose. Where the API registers no one,
+    the run's last identity updates itself, only with fields its record shows, read through a GET or a listing
+    (never an empty update), and its old values are written back at once; if they do not come back, the identity
+    counts as an administrator for the rest of the run, so that no later check takes what it is shown for a
+    leak."""
     update = next((op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
                    and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
     update = update or next((op for op in ctx.operations if op.method in ("PUT", "PATCH")
@@ -180,29 +186,40 @@ async def _own_account(ctx: Context) -> None:
                              and not op.looks_admin()), None)
     register = next((op for op in ctx.operations if creates_account(op)), None)
     login_op = find_op(ctx.operations, "login")
-    if update is None or register is None or login_op is None:
+    if update is None:
         return
-    probe_user = await _throwaway(ctx, register, login_op)
+    probe_user = await _throwaway(ctx, register, login_op) if register is not None and login_op is not None else None
+    borrowed = probe_user is None and len(ctx.users) >= 2
+    probe_user = probe_user or (ctx.users[-1] if borrowed else None)
     if probe_user is None:
         return
-    # a keyed account (``PUT /users/{id}``) is written at the throwaway account's own key only
+    # a keyed account (``PUT /users/{id}``) is written at the account's own key only
     path = (objects.identity_path(update.path, (update.path_params[0].name,), probe_user.username,
                                   probe_user.user_id, probe_user.attributes) if update.path_params else update.path)
     if path is None:
-        ctx.notes.append(f"mass_assignment: {update.key} is keyed by user, but the throwaway account's own key was "
-                         "not learnt: not tested")
+        ctx.notes.append(f"mass_assignment: {update.key} is keyed by user, but {probe_user.name}'s own key was not "
+                         "learnt: not tested")
         return
     reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None)
+    listing = await account_listing(ctx, probe_user) if reader is None else None
+    if borrowed and reader is None and listing is None:
+        ctx.notes.append(f"mass_assignment: {update.key} not tested on {probe_user.name}: no read shows its account "
+                         "and no throwaway account could be registered")
+        return
     plain = sample_body(update.body_schema, ctx.rng) if update.body_schema else {}
 
-    async def read() -> Exchange | None:
+    async def read() -> tuple[Exchange | None, dict[str, Any]]:
+        if listing is not None:
+            ex, shown = await listed_record(ctx, listing[0], probe_user)
+            return ex, shown or {}
         if reader is not None:
-            return await try_send(ctx, "GET", path, op=reader, identity=probe_user)
-        with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
-            return await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
+            ex = await try_send(ctx, "GET", path, op=reader, identity=probe_user)
+        else:
+            with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
+                ex = await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
+        return ex, _record(ex.json() if ex is not None and ex.ok else None)
 
-    before = await read()
-    record = _record(before.json() if before is not None and before.ok else None)
+    _before, record = await read()
     if not record:
         return
     declared = set(update.body_fields)
@@ -215,22 +232,39 @@ async def _own_account(ctx: Context) -> None:
             extra[key] = not current
         elif key not in declared and isinstance(current, int) and not key.endswith("id") and key != "id":
             extra[key] = current + 7331
-    if not extra:
+    if not extra and not borrowed:
         extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
+    if not extra:
+        return
     with ctx.own_write(update), ctx.own_record(path):
         changed = await try_send(ctx, update.method, path, op=update, identity=probe_user,
                                  json_body={**plain, **extra})
     if changed is None or not changed.ok:
         return
-    back = await read()
-    after = _record(back.json() if back is not None and back.ok else None)
+    back, after = await read()
     stuck = {k: v for k, v in extra.items() if k in after and after[k] == v and record.get(k) != v}
     if back is not None and stuck:
         field = sorted(stuck)[0]
         was = {k: record.get(k) for k in sorted(stuck)}
-        how = f"GET {reader.path}" if reader is not None else f"a second {update.key} that did not send them"
+        how = (listing[0].key if listing is not None else f"GET {reader.path}" if reader is not None
+               else f"a second {update.key} that did not send them")
         ctx.report(rules.MASS, f"{update.key} let the caller set {sorted(stuck)} on its own account; {how} shows "
                    f"{stuck} (it showed {was} before)", back, op=update, parameter=field, highlight=f'"{field}"')
+    if borrowed and stuck:
+        await _write_back(ctx, update, path, probe_user, {k: record[k] for k in stuck}, read)
+
+
+async def _write_back(ctx: Context, update: Operation, path: str, who: Identity, old: dict[str, Any],
+                      read: Callable[[], Awaitable[tuple[Exchange | None, dict[str, Any]]]]) -> None:
+    """The run's own identity gets its old values back; if they do not come back, it counts as an administrator
+    from now on (its answers are no longer an ordinary user's)."""
+    with ctx.own_write(update), ctx.own_record(path):
+        await try_send(ctx, update.method, path, op=update, identity=who, json_body=old)
+    _ex, now = await read()
+    if any(now.get(k) != v for k, v in old.items()):
+        who.attributes["isadmin"] = True
+        ctx.notes.append(f"mass_assignment: {who.name}'s old values {old} did not come back; it counts as an "
+                         "administrator for the rest of the run")
 
 
 async def _throwaway(ctx: Context, register: Operation, login_op: Operation) -> Identity | None:
@@ -264,10 +298,13 @@ def _recipe_like(ctx: Context, login_op: Operation) -> LoginRecipe:
 
 
 def _record(data: Any) -> dict[str, Any]:
-    """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}`` or the answer itself)."""
+    """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}``, an answer that is one object
+    under any name, ``{"updated": {...}}``, or the answer itself)."""
     if isinstance(data, dict):
         inner = next((v for k, v in data.items() if k in ("user", "response", "data", "account") and isinstance(
             v, dict)), None)
+        if inner is None and len(data) == 1 and isinstance(next(iter(data.values())), dict):
+            inner = next(iter(data.values()))
         return inner if inner is not None else data
     return {}
 
