@@ -469,10 +469,35 @@ _AS404_STORED: list[tuple[str, str, str]] = [
 ]
 
 
+_AS404_STORED.append((
+    "rows a query answers for a bound parameter are stored data; rows of SQL built from the request are not",
+    "from flask import Flask, request\nimport sqlite3\napp = Flask(__name__)\n@app.route('/u')\ndef u():\n"
+    "    db = sqlite3.connect('a.db')\n"
+    "    rows = db.execute(f\"SELECT name FROM users WHERE id = {request.args['id']}\").fetchall()\n"
+    "    return '<p>' + str(rows) + '</p>'\n",
+    "from flask import Flask, request\nimport sqlite3\napp = Flask(__name__)\n@app.route('/u')\ndef u():\n"
+    "    db = sqlite3.connect('a.db')\n"
+    "    rows = db.execute('SELECT name FROM users WHERE id = ?', (request.args['id'],)).fetchall()\n"
+    "    return '<p>' + str(rows) + '</p>'\n",
+))
+
+
 @pytest.mark.parametrize(("bad", "good"), [(b, g) for _, b, g in _AS404_STORED], ids=[n for n, _, _ in _AS404_STORED])
 def test_as404_stored_is_not_reflected(tmp_path: Path, bad: str, good: str) -> None:
     assert _count(tmp_path / "bad", bad, "AS404") >= 1
     assert _count(tmp_path / "good", good, "AS404") == 0
+
+
+_SEARCH_URLS = "from django.urls import path\nfrom app import views\nurlpatterns = [path('s', views.search)]\n"
+
+
+@pytest.mark.parametrize(("header", "reported"), [("'X-XSS-Protection'] = 0", True),
+                                                  ("'Content-Type'] = 'application/json'", False)])
+def test_a_django_response_given_a_header_is_still_the_page(tmp_path: Path, header: str, reported: bool) -> None:
+    view = ("from django.http import HttpResponse\ndef search(request):\n    q = request.GET.get('q', '')\n"
+            f"    response = HttpResponse(f'Query: {{q}}')\n    response[{header}\n    return response\n")
+    found = _files_count(tmp_path / "project", {"app/views.py": view, "app/urls.py": _SEARCH_URLS}, "AS404")
+    assert (found >= 1) is reported
 
 
 # --- Cause 4: one app, one finding --------------------------------------------------------------------------
@@ -2349,6 +2374,19 @@ def view(request):
 ])
 def test_a_csrf_exemption_matters_for_session_views_that_act(tmp_path: Path, body: str, severity: Severity) -> None:
     result = audit(tmp_path, {"views.py": _EXEMPT_VIEW.format(body=body)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
+
+
+@pytest.mark.parametrize(("apps", "severity"), [
+    # must fire: a plain Django site whose forms nothing checks any more
+    ("'django.contrib.sessions', 'notes'", Severity.HIGH),
+    # must stay quiet (low): Django REST framework's session authentication checks CSRF on its own views
+    ("'django.contrib.sessions', 'rest_framework', 'notes'", Severity.LOW),
+])
+def test_django_middleware_without_csrf_in_a_drf_project(tmp_path: Path, apps: str, severity: Severity) -> None:
+    settings = (f"INSTALLED_APPS = [{apps}]\nMIDDLEWARE = ['django.contrib.sessions.middleware.SessionMiddleware', "
+                "'django.middleware.common.CommonMiddleware']\n")
+    result = audit(tmp_path / "project", {"settings.py": settings})
     assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
 
 

@@ -133,7 +133,19 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
         ):
             entries = [s for s in au.strings_in(node.value)]
             if any("SessionMiddleware" in e for e in entries) and not any("CsrfViewMiddleware" in e for e in entries):
-                yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware")
+                if _installs_drf(ctx):
+                    yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware (Django REST "
+                                  "framework's session authentication checks CSRF on its own views, and the admin "
+                                  "protects its own; plain Django views that take forms would not be checked)",
+                                  severity=Severity.LOW)
+                else:
+                    yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware")
+
+
+def _installs_drf(ctx: ModuleContext) -> bool:
+    """The settings module lists Django REST framework in ``INSTALLED_APPS``."""
+    return any(isinstance(n, ast.Assign) and "INSTALLED_APPS" in au.target_names(n)
+               and "rest_framework" in au.strings_in(n.value) for n in au.nodes_of(ctx.tree, ast.Assign))
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
