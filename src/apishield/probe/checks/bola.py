@@ -116,6 +116,11 @@ async def bola(ctx: Context) -> None:
         echo = await try_send(ctx, "GET", op.path.replace("{" + param + "}", ghost), identity=other, op=op)
         if echo is not None and echo.ok and ghost in echo.text:
             continue
+        # control: a record shown to anyone (a public profile) is no object-level breach; what it shows anyone is
+        # the exposure checks' concern
+        anon = await try_send(ctx, "GET", path, op=op)
+        if anon is not None and anon.ok and not denied(anon) and owner.username in anon.text:
+            continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
 

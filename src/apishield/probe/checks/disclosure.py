@@ -389,7 +389,8 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
     names the caller as its owner is its own data served back to it (a password vault serving its owner);
     another identity's secret still counts; the keys a login issues to the account signing in, or a registration to
-the account it creates, are its own.
+    the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
+    login or a registration, is an echo.
     Plain-text login passwords and hash shapes count whoever asks."""
     anon = ex.identity == "anonymous"
     op = _op_for(ctx, ex)
@@ -405,6 +406,12 @@ the account it creates, are its own.
     if leaked and not anon:
         foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
         leaked = [k for k in leaked if k in foreign]
+    if leaked and op is not None and not (op.looks_login() or op.looks_register() or creates_account(op)):
+        # the request's own values answered back (``{"credentials": {...what was sent}}``) are an echo; a login or
+        # a registration answering the password it was sent shows the stored one (plain text) and still counts
+        sent = _sent_text(ex)
+        leaked = [k for k in leaked if not all(isinstance(v, str) and len(v) >= 3 and v in sent
+                                               for key, v in walk_keys(data) if key == k)]
     shapes = sorted({f"{k} ({shape})" for k, v in walk_keys(data) if (shape := hash_shape(k, v))})
     if leaked or shapes:
         what = ", ".join(dict.fromkeys([*shapes, *leaked]))
