@@ -2390,6 +2390,41 @@ def test_django_middleware_without_csrf_in_a_drf_project(tmp_path: Path, apps: s
     assert [f.severity for f in result.findings if f.rule_id == "AS501"] == [severity]
 
 
+_CATALOGUE = """\
+from fastapi import APIRouter, Depends, FastAPI
+from .deps import current_user
+app = FastAPI()
+router = APIRouter()
+
+@router.get("/")
+def listing(db=Depends(get_db)):
+    return db.query(Book).all()
+
+@router.get("/{book_id}")
+def one(book_id: int, db=Depends(get_db)):
+    return db.query(Book).filter(Book.id == book_id).first()
+
+@app.get("/me")
+def me(user=Depends(current_user)):
+    return user
+
+app.include_router(router, prefix="/books")
+"""
+_MODELS = "class Book(Base):\n    id = Column(Integer)\n    owner_id = Column(Integer, ForeignKey('users.id'))\n"
+
+
+@pytest.mark.parametrize(("listing_open", "severity"), [(False, Severity.HIGH), (True, Severity.LOW)])
+def test_a_record_read_by_id_whose_listing_anyone_is_served(tmp_path: Path, listing_open: bool,
+                                                            severity: Severity) -> None:
+    guarded = 'def listing(db=Depends(get_db), u=Depends(current_user))'
+    source = _CATALOGUE if listing_open else _CATALOGUE.replace('def listing(db=Depends(get_db))', guarded)
+    result = audit(tmp_path / "project", {"app/main.py": source, "app/models.py": _MODELS,
+                                          "app/deps.py": "def current_user():\n    raise HTTPException(401)\n"})
+    found = [f.severity for f in result.findings if f.rule_id == "AS101" and f.location
+             and f.location.line == 10]
+    assert found == [severity]
+
+
 # --- AS301: DEBUG = True in a base configuration class that the production subclass switches off ------------------
 _CONFIG_CLASSES = """\
 import os

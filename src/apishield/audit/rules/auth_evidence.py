@@ -83,6 +83,8 @@ _SQL_WORDS = frozenset({"select", "where", "set", "values", "the", "a", "an", "t
 #: the start of the evidence that the author guarded the same records elsewhere: it outweighs the guesses that a
 #: route is public by its nature (a fixed listing, items served one by one)
 INCONSISTENT = "guarded elsewhere"
+#: the evidence of a single-record read of records with an owner column
+BY_ID = "it reads by id records that belong to someone"
 #: how much an operation can change: reads, creates, updates, deletes
 _RANK = {"GET": 0, "HEAD": 0, "OPTIONS": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
 
@@ -214,7 +216,7 @@ class AuthEvidence:
             return "it reads people's records"
         if knows and PARAM_LAST.search(route.path) and (path_names_owned(self.project, route) if page else
                                                         reads_owned_or_personal(self.project, route)):
-            return "it reads by id records that belong to someone"
+            return BY_ID
         if rank >= 2:
             return "it updates or deletes stored records"
         if rank and (route.uses_session or _IDENTITY.search(body)):

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, App, Route
-from apishield.audit.rules.auth_evidence import INCONSISTENT, AuthEvidence
+from apishield.audit.rules.auth_evidence import BY_ID, INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.audit.rules.route_nature import (
@@ -24,6 +24,7 @@ from apishield.audit.rules.route_nature import (
     acts_on_own_account,
     bound_to_loopback,
     builds_page,
+    collection_of,
     handler_body,
     identifies_caller,
     line_text,
@@ -246,7 +247,9 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even
     with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection), a
     password-recovery step, a declared public projection, a refresh-token exchange, a public read of a path
-    whose writes require authentication, an app without users bound to loopback (an inconsistency outweighs
+    whose writes require authentication, a read by id of records whose listing is served to anyone with nothing
+    saying it should not be and no write of which needs a login (a catalogue's ``GET /books/{id}`` next to an open
+    ``GET /books``), an app without users bound to loopback (an inconsistency outweighs
     all but recovery). Everything else is **low**: still listed, so an app that authenticates nothing is not
     hidden, but not presented as a weakness. With evidence: high for writes and routes taking a path
     parameter, medium for other reads. Apps and routes declared in test code are fixtures and are not
@@ -260,10 +263,16 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
         loopback = not identifies_callers and bound_to_loopback(project, app.path)
         evidence = AuthEvidence(project, app.routes, identifies_callers)
         guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
+        open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH) and not r.public}
+        # listings anyone is served with nothing saying otherwise, of records no write of which needs a login
+        guarded = {collection_of(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
+        open_listings = {shape(r.path).rstrip("/") for r in app.routes if id(r) in open_reasons
+                         and not open_reasons[id(r)] and r.methods == ("GET",) and not PARAM_LAST.search(r.path)
+                         and collection_of(r.path) not in guarded}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            why = evidence.of(route)
+            why = open_reasons[id(route)] if id(route) in open_reasons else evidence.of(route)
             if not why:
                 public_note = "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):
@@ -272,7 +281,10 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 public_note = _recovery_step(route) or public_by_nature(
                     project, route, app_has_auth, identifies_callers, open_items, loopback) or (
                     "writes to the same path require authentication: a public read on purpose"
-                    if not route.state_changing and shape(route.path) in guarded_writes else "")
+                    if not route.state_changing and shape(route.path) in guarded_writes else "") or (
+                    "the listing of the same records is served to anyone: a public read of one of them"
+                    if route.methods == ("GET",) and why == BY_ID and PARAM_LAST.search(route.path)
+                    and collection_of(route.path) in open_listings else "")
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
                           f"{_describe(route)} is reachable without authentication ({public_note})",

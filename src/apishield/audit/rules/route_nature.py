@@ -256,6 +256,11 @@ def _answers_public_fields_only(body: str) -> bool:
     return True
 
 
+def collection_of(path: str) -> str:
+    """The collection a path belongs to: ``/books/{id}`` and ``/books/`` are both ``/books``."""
+    return shape(PARAM_LAST.sub("", path)).rstrip("/")
+
+
 def shape(path: str) -> str:
     """The path with every parameter blanked (``/a/<slug>/c`` and ``/a/{id}/c`` are one resource)."""
     return _PARAM.sub("{}", path.rstrip("/") or "/")
@@ -483,6 +488,7 @@ __all__ = [
     "acts_on_own_account",
     "bound_to_loopback",
     "builds_page",
+    "collection_of",
     "handler_body",
     "handler_source",
     "identifies_caller",

@@ -297,9 +297,8 @@ class Interpreter(Evaluator):
                 return Val(kind="nonhtml")
             if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
                 return self.rendered(args, kwargs)
-            if kind == "sql":  # rows the database answers: request data only through the SQL text, not its bound
-                return Val(taint=target.taint)  # parameters (``raw('... WHERE id = %s', (user_id,))``)
-            return merge_parts(all_args)
+            # rows answered carry request data through the SQL text only, not through bound parameters
+            return Val(taint=target.taint) if kind == "sql" and target else merge_parts(all_args)
         mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
         if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
             return Val(kind="nonhtml")

@@ -338,8 +338,7 @@ class Evaluator:
 
     def stored_for_later(self, target: ast.Subscript, v: Val) -> bool:
         """``session[k] = v`` (a trust boundary: what is stored is trusted on later requests) and
-        ``response.headers[k] = v`` or Django's ``response[k] = v`` (header injection): a sink, not a local
-        container — a response given a header stays the response it was."""
+        ``response.headers[k] = v`` or Django's ``response[k] = v`` (header injection): a sink, not a container."""
         base = target.value
         if self.is_session(base):
             self.hit("trust", target, merge_parts([self.expr(target.slice), v]), f"{au.dotted(base)}[...]")
@@ -348,8 +347,8 @@ class Evaluator:
         if str(name).lower() == "content-type":
             self.note_content_type(v)
         headers = isinstance(base, ast.Attribute) and base.attr == "headers" and self.expr(base.value).kind != "request"
-        if ((headers or (isinstance(base, ast.Name) and self.lookup(base.id).kind == "response"))
-                and not str(name).lower().startswith("access-control-")):  # CORS headers: AS305/AS306
+        if (headers or (isinstance(base, ast.Name) and self.lookup(base.id).kind == "response")) and not str(
+                name).lower().startswith("access-control-"):  # CORS headers: AS305/AS306
             self.hit("header", target, v, f"{au.dotted(base)}[...]")
             return True
         return False
