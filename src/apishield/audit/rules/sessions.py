@@ -80,7 +80,7 @@ def _config_false(ctx: ModuleContext, key: str) -> Iterator[ast.AST]:
 
 _HINT_CHECK_CSRF_DISABLED = ("csrf", "middleware")
 _HINT_CHECK_UNSIGNED_COOKIE = ("cookie",)
-_HINT_CHECK_LIFETIME = ("jwt", "jose", "lifetime", "expires")
+_HINT_CHECK_LIFETIME = ("jwt", "jose", "lifetime", "expires", "session_cookie_age")
 
 
 @rule(CSRF_DISABLED)
@@ -318,13 +318,35 @@ def _dict_keys(node: ast.AST | None) -> set[str] | None:
     return None
 
 
-def _huge(node: ast.AST | None) -> bool:
+_UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def _seconds(node: ast.AST | None) -> float:
+    """A lifetime in seconds: a ``timedelta(...)`` of constants or a number; 0 when it cannot be read."""
     if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "timedelta":
-        days = au.const(au.kwarg(node, "days") or (node.args[0] if node.args else None), 0)
-        weeks = au.const(au.kwarg(node, "weeks"), 0)
-        return (isinstance(days, (int, float)) and days > 31) or (isinstance(weeks, (int, float)) and weeks > 4)
+        parts = [(unit, au.kwarg(node, unit)) for unit in _UNITS]
+        if node.args:
+            parts.append(("days", node.args[0]))
+        values = [(unit, au.const(v, 0)) for unit, v in parts if v is not None]
+        return sum(_UNITS[u] * v for u, v in values if isinstance(v, (int, float)) and not isinstance(v, bool))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # ``60 * 60 * 24 * 365``
+        return _seconds(node.left) * _seconds(node.right)
     value = au.const(node, None)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 31 * 86400
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _huge(node: ast.AST | None) -> bool:
+    return _seconds(node) > 31 * 86400
+
+
+def _session_lifetime(key: str, node: ast.AST | None) -> tuple[str, Severity] | None:
+    """A session cookie living more than a month (low), or more than a year (medium: a stolen cookie works for
+    years)."""
+    seconds = _seconds(node)
+    if seconds > 366 * 86400:
+        return f"{key} keeps a session alive for more than a year: a stolen session cookie works that long", \
+            Severity.MEDIUM
+    return (f"{key} is longer than a month", Severity.LOW) if seconds > 31 * 86400 else None
 
 
 _HEADER_FIRST = ("joserfc.", "authlib.jose.", "authlib.")
@@ -422,7 +444,8 @@ def _wrapper_adds_exp(ctx: ModuleContext, call: ast.Call) -> bool:
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp`` (claims added later with
     ``payload["exp"] = ...`` or ``payload.update(...)`` count), ``options={'verify_exp': False}``,
-    ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, ``PERMANENT_SESSION_LIFETIME`` over 31 days, and a
+    ``JWT_ACCESS_TOKEN_EXPIRES = False`` or more than 31 days, a session lifetime (Flask's
+    ``PERMANENT_SESSION_LIFETIME``, Django's ``SESSION_COOKIE_AGE``) over 31 days (medium over a year), and a
     module constant whose value skips the branch that adds ``exp`` (``EXPIRE_MINUTES = 0`` with ``if
     EXPIRE_MINUTES > 0: payload['exp'] = ...``). A JWT that only wraps fields of a model with its own expiry field
     (an opaque token stored with ``access_expiration``) is low: its lifetime is the stored record's. A project
@@ -472,10 +495,9 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
                                   "tokens' 'exp' claim off: they never expire")
                 elif key == "JWT_ACCESS_TOKEN_EXPIRES" and (au.is_false(node.value) or _huge(node.value)):
                     yield at_node(LIFETIME, ctx, node, "JWT_ACCESS_TOKEN_EXPIRES disables or stretches expiry")
-                elif key == "PERMANENT_SESSION_LIFETIME" and _huge(node.value):
-                    yield at_node(
-                        LIFETIME, ctx, node, "PERMANENT_SESSION_LIFETIME is longer than a month", severity=Severity.LOW
-                    )
+                elif key in ("PERMANENT_SESSION_LIFETIME", "SESSION_COOKIE_AGE") and (
+                        long_lived := _session_lifetime(key, node.value)):
+                    yield at_node(LIFETIME, ctx, node, long_lived[0], severity=long_lived[1])
 
 
 __all__ = ["CSRF_DISABLED", "LIFETIME", "UNSIGNED_COOKIE"]

@@ -1,0 +1,80 @@
+"""AS610: the password policy a Django project configures for its users is weaker than NIST SP 800-63B asks.
+
+``AUTH_PASSWORD_VALIDATORS`` is where Django projects state it. The guideline asks for at least eight characters
+and a check against commonly used or breached passwords; Django ships both (``MinimumLengthValidator``, eight by
+default, and ``CommonPasswordValidator``) in the settings every new project starts from. A list that drops the
+common-password check, sets a minimum under eight, or is empty lets users pick ``password1`` or ``abc``. Settings
+written for the test run are skipped (a relaxed policy there is how test suites stay fast).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules._django_settings import settings
+from apishield.audit.rules.base import at_node
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+WEAK_POLICY = Rule(
+    id="AS610",
+    title="Weak password policy",
+    cwe=(521,),
+    owasp="API2:2023",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    description="Users who may choose short or common passwords choose them, and those fall to the first guesses "
+    "of any credential-stuffing or spraying attack.",
+    fix="Keep Django's validators: `MinimumLengthValidator` (8 or more) and `CommonPasswordValidator`, with "
+    "`UserAttributeSimilarityValidator`; apishield's password helpers apply the same rules outside Django.",
+)
+
+_MIN_LENGTH = 8
+
+
+def _weaknesses(value: ast.expr) -> list[str]:
+    """What the validator list lacks, in words (empty when the policy meets the guideline)."""
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return []  # built elsewhere (a function, the environment): not read here
+    names: dict[str, ast.expr] = {}
+    for item in value.elts:
+        if isinstance(item, ast.Dict):
+            entry = dict(zip((au.str_const(k) if k is not None else None for k in item.keys), item.values,
+                             strict=False))
+            name = au.str_const(entry["NAME"]) if "NAME" in entry else None
+            if name:
+                names[name.rsplit(".", 1)[-1]] = entry.get("OPTIONS") or ast.Dict(keys=[], values=[])
+    if not value.elts:
+        return ["no validator at all"]
+    missing = []
+    if "CommonPasswordValidator" not in names:
+        missing.append("no check against common passwords")
+    length = names.get("MinimumLengthValidator")
+    options = au.const(length, {}) if length is not None else None
+    minimum = options.get("min_length", _MIN_LENGTH) if isinstance(options, dict) else _MIN_LENGTH
+    if length is None:
+        missing.append("no minimum length")
+    elif isinstance(minimum, int) and minimum < _MIN_LENGTH:
+        missing.append(f"a minimum of {minimum} characters")
+    return missing
+
+
+@rule(WEAK_POLICY)
+def check_password_policy(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS610 — a Django settings module whose ``AUTH_PASSWORD_VALIDATORS`` is empty, lacks
+    ``CommonPasswordValidator`` or ``MinimumLengthValidator``, or sets ``min_length`` under 8 (NIST SP 800-63B);
+    test settings are skipped."""
+    if "AUTH_PASSWORD_VALIDATORS" not in ctx.source:
+        return
+    node = settings(ctx.tree, ctx.path).get("AUTH_PASSWORD_VALIDATORS")
+    if node is None:
+        return
+    missing = _weaknesses(node.value)
+    if missing:
+        yield at_node(WEAK_POLICY, ctx, node, "AUTH_PASSWORD_VALIDATORS is weaker than NIST SP 800-63B: "
+                      + ", ".join(missing))
+
+
+__all__ = ["WEAK_POLICY", "check_password_policy"]
