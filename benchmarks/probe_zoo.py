@@ -170,15 +170,17 @@ def at_endpoint(endpoint: str, f: ToolFinding) -> bool:
 
 @dataclass(frozen=True)
 class Judged:
-    """A finding that maps to no listed weakness, judged by hand once: ``true`` (real but unlisted) or ``wrong``."""
+    """A finding that maps to no listed weakness, judged by hand once: ``true`` (real but unlisted) or ``wrong``.
+    An entry naming a ``tool`` judges that tool's finding on its own evidence and comes before one naming none."""
 
     cls: str
     endpoint: str  # "METHOD /path" or "*"
     verdict: str
     reason: str
+    tool: str = ""
 
     def covers(self, f: ToolFinding) -> bool:
-        return self.cls == f.cls and at_endpoint(self.endpoint, f)
+        return self.cls == f.cls and at_endpoint(self.endpoint, f) and self.tool in ("", f.tool)
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,8 @@ def score_findings(findings: Iterable[ToolFinding], weaknesses: list[Weakness], 
                     bucket.append(w.id)
             continue
         key = f"{f.cls} {f.method} {f.path}"
-        verdict = next((j for j in judged if j.covers(f)), None)
+        verdict = next((j for j in judged if j.tool and j.covers(f)), None) or next(
+            (j for j in judged if j.covers(f)), None)
         bucket = s.unjudged if verdict is None else s.wrong if verdict.verdict == "wrong" else s.true_unlisted
         if key not in bucket:
             bucket.append(key)
@@ -249,7 +252,8 @@ class Target:
 def load_target(path: Path) -> Target:
     data = tomllib.loads(path.read_text())
     ws = [Weakness(w["id"], w["endpoint"], w["kind"], bool(w["reachable"])) for w in data.get("weakness", [])]
-    js = [Judged(j["class"], j["endpoint"], j["verdict"], j["reason"]) for j in data.get("judged", [])]
+    js = [Judged(j["class"], j["endpoint"], j["verdict"], j["reason"], j.get("tool", ""))
+          for j in data.get("judged", [])]
     for j in js:
         if j.verdict not in ("true", "wrong"):
             raise ValueError(f"{path.name}: judged verdict must be 'true' or 'wrong', not {j.verdict!r}")

@@ -32,6 +32,16 @@ def test_findings_map_by_endpoint_and_class(zoo: Any) -> None:
     assert s.unjudged == ["sqli GET /orders/{id}"]
 
 
+def test_a_judgement_naming_a_tool_judges_that_tools_finding_first(zoo: Any) -> None:
+    t = _target(zoo)
+    judged = [*t.judged, zoo.Judged("xss", "POST /login", "true", "its answer shows the markup", "y")]
+    F = zoo.ToolFinding
+    s_x = zoo.score_findings([F("x", "xss", "POST", "/login")], t.weaknesses, judged)
+    s_y = zoo.score_findings([F("y", "xss", "POST", "/login")], t.weaknesses, judged)
+    assert (s_x.wrong, s_x.true_unlisted) == (["xss POST /login"], [])
+    assert (s_y.wrong, s_y.true_unlisted) == ([], ["xss POST /login"])
+
+
 def test_table_counts_reachable_only_and_says_not_run(zoo: Any) -> None:
     t = _target(zoo)
     results = [zoo.RunResult("t", "apishield", "ok", [zoo.ToolFinding("apishield", "user_enum", "POST", "/login")],
