@@ -436,7 +436,7 @@ def like():
 
 
 @pytest.mark.parametrize(("line", "reported"), [
-    ("db.session.add(Like(post=request.form['post'], user=session['uid']))", True),  # must fire: as the caller
+    ("db.session.add(Like(post=request.form['post'], user=session.get('uid')))", True),  # must fire: as the caller
     ("db.session.add(Like(post=db.session.get(Post, request.form['post'])))", False),  # must stay quiet: the ORM
 ])
 def test_a_write_acts_as_the_caller_through_the_web_session_not_the_database_session(

@@ -1465,7 +1465,7 @@ _PUBLIC_BY_DESIGN = [
     ("a refresh-token exchange authenticated by the token; a token issued to the session's user without a sign-in",
      "@app.route('/auth/refresh', methods=['POST'])\ndef refresh():\n    tok = lookup(request.json['refresh_token'])\n"
      "    return jsonify(issue(tok))\n",
-     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(session['uid']))\n"),
+     "@app.route('/auth/rotate', methods=['POST'])\ndef rotate():\n    return jsonify(issue(session.get('uid')))\n"),
 ]
 
 
@@ -2423,6 +2423,37 @@ def test_a_record_read_by_id_whose_listing_anyone_is_served(tmp_path: Path, list
     found = [f.severity for f in result.findings if f.rule_id == "AS101" and f.location
              and f.location.line == 10]
     assert found == [severity]
+
+
+_NOTES = """\
+import sqlite3
+from flask import Flask, request, session
+app = Flask(__name__)
+db = sqlite3.connect('n.db')
+@app.post('/login')
+def login():
+    session['uid'] = 1
+    return 'ok'
+@app.post('/notes')
+def add():
+    {body}
+    return 'saved'
+"""
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    # must fire: an anonymous caller's note is stored as user 1's
+    ("uid = session['uid'] if 'uid' in session else 1\n    db.execute('INSERT INTO notes VALUES (?, ?)', "
+     "(uid, request.form['body']))", True),
+    # must stay quiet: the session's user is taken before anything is written, so anonymous callers fail first
+    ("db.execute('INSERT INTO notes VALUES (?, ?)', (session['uid'], request.form['body']))", False),
+    ("owner = session.get('username').lower()\n    db.execute('INSERT INTO notes VALUES (?, ?)', "
+     "(owner, request.form['body']))", False),
+])
+def test_a_handler_that_fails_without_a_signed_in_user(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path / "project", {"app.py": _NOTES.format(body=body)})
+    found = [f for f in result.findings if f.rule_id == "AS101" and f.severity >= Severity.MEDIUM]
+    assert bool(found) is reported
 
 
 # --- AS301: DEBUG = True in a base configuration class that the production subclass switches off ------------------

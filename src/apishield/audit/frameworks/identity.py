@@ -11,6 +11,11 @@ RedirectResponse("/login")`` (or ``raise HTTPException(401)``, or render the log
 before the handler does anything else: a result never tested, or tested only after a statement that acts (a call
 made for its effect, a loop, a ``with``), protects nothing.
 
+A handler that cannot get past its first steps without a signed-in identity refuses anonymous callers too, if
+with a 500: before anything acts, it takes a field of the session's user (``session['user_id']``,
+``session.get('username').lower()``) or of what an authentication helper answered (``current_user()['username']``,
+``user['id']`` after ``user = session.get('user')``); for an anonymous caller that raises, and nothing is done.
+
 A check called in the test itself counts too, whatever the refusal raises: ``if not authenticate_customer(): raise
 AppError(...)`` (a function named for checking the caller's credentials — ``authenticate_*``, ``is_authenticated``,
 ``validate_api_key``, ``verify_token``), alone or joined with others (``if not a() and not b()``), at the top of a
@@ -111,9 +116,56 @@ def _serves_authenticated(statement: ast.stmt, names: set[str]) -> bool:
 
 def refuses_without_session_identity(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function's own body (or that of the wrapper it defines, for a decorator) returns or raises early when
-    the session, or an authentication check, answers no signed-in identity."""
-    return any(_refuses_early(f) or _acts_only_when_signed_in(f) for f in [fn, *(
+    the session, or an authentication check, answers no signed-in identity (or fails on its absence first)."""
+    return any(_refuses_early(f) or _acts_only_when_signed_in(f) or _fails_without_identity(f) for f in [fn, *(
         s for s in fn.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))])
+
+
+def _dereferences(node: ast.AST, names: set[str]) -> bool:
+    """``session['uid']``, ``session.get('user').name``, ``current_user()['name']``, ``user['id']`` (``user`` bound
+    from the session or a helper): a field of an identity that raises when there is none. Only what is always
+    evaluated counts: not the branches of ``a if user else b`` nor what follows the first operand of ``and``/``or``."""
+    for n in _always_evaluated(node):
+        base = n.value if isinstance(n, (ast.Subscript, ast.Attribute)) else None
+        if isinstance(n, ast.Subscript) and _identity_read(n):
+            return True
+        if base is not None and ((isinstance(base, ast.Name) and base.id in names) or _auth_helper_call(base)
+                                 or (isinstance(base, ast.Call) and _identity_read(base))):
+            return True
+    return False
+
+
+def _always_evaluated(node: ast.AST) -> list[ast.AST]:
+    """The nodes of an expression evaluated whatever the values: the condition of a conditional expression and the
+    first operand of a boolean one, not what they may skip; no lambda or comprehension bodies."""
+    out: list[ast.AST] = [node]
+    if isinstance(node, ast.IfExp):
+        return out + _always_evaluated(node.test)
+    if isinstance(node, ast.BoolOp):
+        return out + _always_evaluated(node.values[0])
+    if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return out
+    for child in ast.iter_child_nodes(node):
+        out += _always_evaluated(child)
+    return out
+
+
+def _fails_without_identity(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Before any statement acts without it, the handler takes a field of the signed-in identity."""
+    names: set[str] = set()
+    for statement in fn.body:
+        if isinstance(statement, ast.Try):
+            return False  # a failure there may be caught and the work done anyway
+        value = statement.value if isinstance(statement, (ast.Assign, ast.Expr, ast.Return)) else (
+            statement.test if isinstance(statement, ast.If) else None)
+        if value is not None and _dereferences(value, names):
+            return True
+        if isinstance(statement, ast.Assign) and (_identity_read(statement.value)
+                                                  or _auth_helper_call(statement.value)):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif _acts(statement) or isinstance(statement, (ast.If, ast.Return)):
+            return False
+    return False
 
 
 _REFUSALS = frozenset({"redirect", "RedirectResponse", "HTTPFound", "HTTPSeeOther", "abort", "url_for"})

@@ -221,8 +221,8 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
     CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
     ``security``, apishield's ``Shield``, and a login decorator on a business function the handler calls
-    (``@token_required`` on the service layer); a handler refusing (login page, 401/403, ``raise``) before acting
-    when the session or a helper handed the request (``user = get_current_user(request, db)``) answers no user.
+    (``@token_required`` on the service layer); a handler refusing (login page, 401/403, ``raise``, or failing on
+    ``session['uid']``) before acting when the session or a helper (``get_current_user(request, db)``) has no user.
     Routes public by design (health, login, register, docs, static, the index page), marked public
     (``@shield.public``) or listed in ``public-paths`` are not reported.
 
