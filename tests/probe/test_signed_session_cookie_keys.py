@@ -1,6 +1,7 @@
 """A Flask session cookie signed with a guessable key (``your_secret_key``, a placeholder left in the
-configuration) is reported (PR-SESS-003) from the cookie alone: the word list the JWT check uses is tried offline
-against its signature, no request sent. The same cookie signed with a random key stays quiet."""
+configuration, or a compound of usual words with a number, ``supersecretkey123``) is reported (PR-SESS-003) from the
+cookie alone: the candidates the JWT check uses are tried offline against its signature, no request sent. The same
+cookie signed with a random key stays quiet."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tests.probe.loopback import Answer, loopback, probe_paths
 SPEC = {"/": {"get": {"responses": {"200": {"description": "home page"}}}}}
 
 
-@pytest.mark.parametrize(("key", "found"), [("your_secret_key", True), ("random", False)])
+@pytest.mark.parametrize(("key", "found"), [("your_secret_key", True), ("supersecretkey123", True),
+                                            ("random", False)])
 def test_a_session_cookie_signed_with_a_word_list_key(tmp_path: Path, key: str, found: bool) -> None:
     flask_app = Flask("zoo")
     flask_app.secret_key = secrets.token_hex(32) if key == "random" else key
@@ -31,4 +33,4 @@ def test_a_session_cookie_signed_with_a_word_list_key(tmp_path: Path, key: str, 
         result = probe_paths(tmp_path, url, SPEC, ("crawl", "sessions"))
     weak = [f for f in result.findings if f.rule_id == "PR-SESS-003"]
     assert bool(weak) is found
-    assert all("your_secret_key" in f.message and f.parameter == "session" for f in weak)
+    assert all(key in f.message and f.parameter == "session" for f in weak)

@@ -31,6 +31,7 @@ from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, login_op, normalise, try_send
+from apishield.probe.checks.exposure import owns
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
@@ -210,7 +211,8 @@ def _login_sender(ctx: Context, op: Operation, encoding: str, fields: tuple[str,
 
 async def _login_injection(ctx: Context) -> None:
     """At the recipe's login with the first identity that has a user name and a login body, else at the
-    operations that check an HTTP Basic identity's credentials."""
+    operations that check an HTTP Basic identity's credentials; then at the other logins the description lists
+    (a second login route, an old version of it), with the same identity's user name."""
     op, encoding = login_op(ctx)
     who = next((i for i in ctx.identities if i.username and i.login_body), None)
     if op is not None and who is not None and ctx.login is not None:
@@ -218,11 +220,26 @@ async def _login_injection(ctx: Context) -> None:
         if fields[0] in who.login_body:
             user = str(who.login_body[fields[0]])
             await _inject(ctx, op, encoding, _login_sender(ctx, op, encoding, fields, who.login_body), user, fields)
+            await _other_logins(ctx, op, who)
             return
     basic_user = next((i for i in ctx.identities if i.username and i.password is not None
                        and i.headers.get("Authorization", "").lower().startswith("basic ")), None)
     if basic_user is not None:
         await _basic_injection(ctx, basic_user)
+
+
+async def _other_logins(ctx: Context, recipe: Operation, who: Identity) -> None:
+    """Logins besides the recipe's (three at most) whose description declares a user-name and a password field:
+    the same injections, with the identity's user name."""
+    others = [op for op in ctx.operations if op.looks_login() and op.key != recipe.key and not op.looks_destructive()
+              and any(f.lower() in USER_KEYS for f in op.body_fields)
+              and any(f.lower() in PASSWORD_KEYS or "pass" in f.lower() for f in op.body_fields)]
+    for op in others[:3]:
+        ctx.plan([op])
+        fields = _login_fields(ctx, op)
+        user = str(who.username if fields[0].lower() != "email" else who.attributes.get("email") or who.username)
+        encoding = "form" if op.form_encoded else "json"
+        await _inject(ctx, op, encoding, _login_sender(ctx, op, encoding, fields), user, fields)
 
 
 async def _basic_injection(ctx: Context, identity: Identity) -> None:
@@ -256,7 +273,7 @@ async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: 
     attempts += [("password", user, p) for p in PASSWORD_PAYLOADS]
     for where, name, password in attempts:
         ex = await send(name, password)
-        if ex is not None and _granted(ex, wrong, own):
+        if ex is not None and _granted(ex, wrong, own, user):
             field, value = (fields[0], name) if where == "user" else (fields[1], password)
             ctx.report(rules.LOGIN_SQLI, f"{op.key} signed in with the {field} {value!r} and a wrong password "
                        f"(the wrong password alone answered {wrong.status})", ex, op=op,
@@ -267,7 +284,7 @@ async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: 
         return False
     for operator in ({"$ne": wrong_password}, {"$gt": ""}):
         ex = await send(user, operator)
-        if ex is not None and _granted(ex, wrong, own):
+        if ex is not None and _granted(ex, wrong, own, user):
             ctx.report(rules.LOGIN_NOSQL, f"{op.key} signed in with the {fields[1]} {json.dumps(operator)} (the wrong "
                        f"password alone answered {wrong.status})", ex, op=op, parameter=fields[1])
             return True
@@ -278,15 +295,25 @@ def _token(ex: Exchange) -> bool:
     return bool(extract_token(ex.json()) or header_token(ex))
 
 
-def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None) -> bool:
+def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None, user: str = "") -> bool:
     """Signed in: 2xx, not a refusal, and a token the wrong password did not get, or (no token either way) the
-    answer of a correct login where the wrong password was refused by its status."""
+    answer of a correct login where the wrong password was refused by its status, or the account record of the
+    user named (``{"data": {"username": "alice", ...}}``) where the wrong password was refused."""
     if not ex.ok or denied(ex) or _refusal(ex):
         return False
     if _token(ex):
         return not _token(wrong)
+    if not wrong.ok and user and any(owns(r, Identity("named", username=user)) for r in _records_of(ex.json())):
+        return True
     return (not wrong.ok and own is not None and own.ok and ex.status == own.status
             and _shape(ex, "") == _shape(own, ""))
+
+
+def _records_of(data: Any) -> list[dict[str, Any]]:
+    """The objects of an answer, one level down too (``{"data": {...}}``, ``{"user": {...}}``)."""
+    if not isinstance(data, dict):
+        return []
+    return [data, *(v for v in data.values() if isinstance(v, dict))]
 
 
 def _owner(ctx: Context, user: str) -> Identity | None:

@@ -30,7 +30,7 @@ from itsdangerous import Signer
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, visible_lines
-from apishield.probe.checks.jwt import wordlist
+from apishield.probe.checks.jwt import api_texts, compound_secrets, own_words, wordlist
 from apishield.probe.checks.redirect import client_side_targets
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
@@ -164,7 +164,8 @@ def _signed_cookies(ctx: Context) -> dict[str, tuple[str, Exchange | None]]:
 
 def _weak_cookie_key(ctx: Context) -> None:
     cookies = list(_signed_cookies(ctx).items())[:3]
-    words = wordlist() if cookies else []
+    # the JWT check's candidates: the usual secrets, compounds of usual words, words of the API's own vocabulary
+    words = list(dict.fromkeys([*wordlist(), *compound_secrets(), *own_words(api_texts(ctx, {}))])) if cookies else []
     for name, (value, origin) in cookies:
         key = crack_signed(value, words)
         if key is not None:
