@@ -99,7 +99,7 @@ ENDPOINT_FREE = frozenset({"jwt_long_expiry", "jwt_none", "jwt_unverified", "jwt
 
 APISHIELD_CLASSES: dict[str, str] = {
     "PR-AUTH-001": "missing_auth", "PR-AUTH-003": "garbage_auth", "PR-AUTH-002": "sensitive_data",
-    "PR-AUTH-005": "credentials_in_url", "PR-AUTH-006": "login_bypass",
+    "PR-AUTH-005": "credentials_in_url", "PR-AUTH-006": "login_bypass", "PR-COOKIE-001": "cookie_flags",
     "PR-JWT-001": "jwt_none", "PR-JWT-002": "jwt_unverified", "PR-JWT-003": "jwt_weak_secret",
     "PR-JWT-009": "jwt_unverified", "PR-JWT-004": "jwt_expired", "PR-JWT-005": "jwt_alg_confusion",
     "PR-JWT-006": "jwt_kid", "PR-JWT-010": "jwt_long_expiry",

@@ -107,6 +107,10 @@ XSS_STORED = _r("PR-XSS-002", "Stored XSS: input sent earlier rendered unescaped
 FRAMING = _r("PR-HDR-004", "Clickjacking: HTML page may be framed by any site (no X-Frame-Options or "
              "frame-ancestors)", (1021,), "API8:2023", L, HI,
              "Send Content-Security-Policy: frame-ancestors 'none' (or 'self') and X-Frame-Options: DENY.")
+COOKIE_SCRIPT_READABLE = _r("PR-COOKIE-001", "Session or credential cookie readable by scripts (no HttpOnly)",
+                            (1004,), "API8:2023", M, HI,
+                            "Set HttpOnly (and Secure, SameSite) on every cookie that carries a session, a token or "
+                            "account data; only a double-submit CSRF cookie is meant for scripts.")
 VERSION_BODY = _r("PR-INFO-001", "Software versions disclosed in a response body", (200,), "API8:2023", INFO, HI,
                   "Do not return framework, runtime or database versions in health or status answers.")
 PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address) of other users in a response",

@@ -10,6 +10,9 @@
   (``version``, ``framework``, ``runtime``, ``database`` …, or the software's own name): a health or status
   answer. An application's own version (``"version": "1.2.0"``) and a product called "Learning Python 3.10"
   (under ``name``) are not reported.
+* **cookies scripts can read** — a cookie named for a session, a token, a login or the user (``session``, ``sid``,
+  ``token``, ``auth``, ``user_data`` …; not a CSRF cookie, which double-submit schemes give to scripts) set
+  without ``HttpOnly``: any injected script reads it. Reported once per cookie name.
 * **personal data of other users** — a JSON record that looks like a person (a user name, first/last/full name
   or user id) and carries an e-mail address, a phone number or a postal address, answered to an anonymous caller,
   or to an identity whose own record it is not (the record names another user name or user id than the
@@ -157,15 +160,43 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     return sorted(kinds)
 
 
-@check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA), weight=1, phase="passive",
-       order=8)
+#: cookie names that carry a session, a credential or the user's own data
+CREDENTIAL_COOKIE = re.compile(r"(?i)sess|^sid$|_sid$|token|auth|jwt|login|user|remember|access|refresh|account")
+
+
+def readable_cookies(ex: Exchange) -> list[str]:
+    """Names of the session or credential cookies ``ex`` sets without ``HttpOnly`` (a cookie being deleted, with
+    an empty value or an expiry in the past, is left out)."""
+    out: list[str] = []
+    for key, value in ex.response_headers:
+        if key.lower() != "set-cookie":
+            continue
+        name, _, rest = value.partition("=")
+        cookie_value, _, attributes = rest.partition(";")
+        attrs = [a.strip().lower() for a in attributes.split(";")]
+        if (not cookie_value.strip() or any(a.startswith(("max-age=0", "expires=thu, 01 jan 1970")) for a in attrs)
+                or re.search(r"(?i)csrf|xsrf", name) or not CREDENTIAL_COOKIE.search(name.strip())):
+            continue
+        if "httponly" not in attrs:
+            out.append(name.strip())
+    return out
+
+
+@check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA, rules.COOKIE_SCRIPT_READABLE),
+       weight=1, phase="passive", order=8)
 async def exposure(ctx: Context) -> None:
     """Reads every recorded exchange (no requests): frameable HTML pages, software versions in JSON bodies,
-    personal data of other users."""
+    cookies scripts can read, personal data of other users."""
     framed = False
     versions: set[str] = set()
     personal: set[str] = set()
+    cookies: set[str] = set()
     for ex in list(ctx.client.log):
+        for name in set(readable_cookies(ex)) - cookies:
+            cookies.add(name)
+            ctx.report(rules.COOKIE_SCRIPT_READABLE, f"{ex.method} {ex.path} sets the cookie {name!r} without "
+                       "HttpOnly: any script injected into the site can read it", ex, op=_op_for(ctx, ex),
+                       parameter=name)
         if not ex.ok:
             continue
         if not framed and ex.content_type in HTML and ACTIONABLE.search(ex.text) and not unframeable(ex):
@@ -189,4 +220,4 @@ async def exposure(ctx: Context) -> None:
                        op=_op_for(ctx, ex))
 
 
-__all__ = ["exposure", "others_data", "owns", "person_records", "unframeable", "versions_in_body"]
+__all__ = ["exposure", "others_data", "owns", "person_records", "readable_cookies", "unframeable", "versions_in_body"]

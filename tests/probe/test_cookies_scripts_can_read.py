@@ -1,0 +1,30 @@
+"""A cookie that carries a session, a token or the user's data, set without HttpOnly, is readable by any script
+injected into the site (PR-COOKIE-001); the same cookie with HttpOnly, a CSRF cookie meant for scripts, a
+preference cookie and a cookie being deleted stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.probe.loopback import Answer, loopback, probe_paths
+
+SPEC = {"/": {"get": {"responses": {"200": {"description": "home page"}}}}}
+
+
+@pytest.mark.parametrize(("cookie", "reported"), [
+    ("token=eyJhbGciOi.x.y; Path=/", True),
+    ("user_data=id=2&role=user; Path=/", True),
+    ("token=eyJhbGciOi.x.y; Path=/; HttpOnly; SameSite=Lax", False),
+    ("csrftoken=abc123; Path=/", False),
+    ("theme=dark; Path=/", False),
+    ("session=; Max-Age=0; Path=/", False),
+])
+def test_cookies_scripts_can_read(tmp_path: Path, cookie: str, reported: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        return 200, {"Content-Type": "text/html", "Set-Cookie": cookie}, "<h1>Home</h1>"
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("crawl", "exposure"))
+    assert bool([f for f in result.findings if f.rule_id == "PR-COOKIE-001"]) is reported
