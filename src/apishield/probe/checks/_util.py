@@ -51,8 +51,20 @@ def walk_keys(data: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
             yield from walk_keys(item, depth + 1)
 
 
+#: an environment variable's name for a secret (``JWT_SECRET``, ``DB_PASSWORD``, ``AWS_SECRET_ACCESS_KEY``): in an
+#: answer, a dump of the server's configuration
+ENV_SECRET = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:SECRET|PASSWORD|PASSWD|PASS|SECRET_KEY|API_KEY|PRIVATE_KEY|"
+                        r"SECRET_ACCESS_KEY|TOKEN)$|^(?:SECRET_KEY|API_KEY)$")
+
+
+def secret_named(key: str) -> bool:
+    """A password, hash or key by its usual name, or an environment variable named for a secret."""
+    return bool(SENSITIVE_KEY.match(key) or ENV_SECRET.match(key))
+
+
 def sensitive_fields(data: Any) -> list[str]:
-    return sorted({k for k, v in walk_keys(data) if SENSITIVE_KEY.match(k) and isinstance(v, str) and v})
+    """Secret-named fields (:func:`secret_named`) with a non-empty string value."""
+    return sorted({k for k, v in walk_keys(data) if secret_named(k) and isinstance(v, str) and v})
 
 
 def readable_ops(ctx: Context) -> list[Operation]:

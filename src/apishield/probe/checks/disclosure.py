@@ -32,7 +32,13 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks._util import SENSITIVE_KEY, sensitive_fields, visible_lines, walk_keys, without_shell_errors
+from apishield.probe.checks._util import (
+    secret_named,
+    sensitive_fields,
+    visible_lines,
+    walk_keys,
+    without_shell_errors,
+)
 from apishield.probe.checks.ssrf import names_a_url
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
@@ -367,7 +373,7 @@ def _foreign_secrets(data: Any, callers: set[str], stored: set[str], owned: bool
         owned = owned or any(str(k).lower() in OWNER_KEYS and isinstance(v, (str, int)) and str(v) in callers
                              for k, v in data.items())
         for key, value in data.items():
-            if SENSITIVE_KEY.match(str(key)) and isinstance(value, str) and value:
+            if secret_named(str(key)) and isinstance(value, str) and value:
                 if not (owned or value in stored):
                     out.add(str(key))
             else:
