@@ -2456,6 +2456,28 @@ def test_a_handler_that_fails_without_a_signed_in_user(tmp_path: Path, body: str
     assert bool(found) is reported
 
 
+_BRANCHES = """\
+import os
+INSTALLED_APPS = ['django.contrib.sessions']
+MIDDLEWARE = ['django.middleware.csrf.CsrfViewMiddleware']
+if {test}:
+    SESSION_COOKIE_SECURE = False
+else:
+    SESSION_COOKIE_SECURE = True
+"""
+
+
+@pytest.mark.parametrize(("test", "severity"), [
+    ("'DEV' in os.environ", Severity.LOW),  # must stay quiet (low): the development branch
+    ("os.environ.get('ENV') == 'development'", Severity.LOW),
+    ("'PROD' in os.environ", Severity.MEDIUM),  # must fire: the branch production takes
+    ("'DEV' not in os.environ", Severity.MEDIUM),  # must fire: a negated test, the body is production's
+])
+def test_a_cookie_flag_switched_off_in_a_development_branch(tmp_path: Path, test: str, severity: Severity) -> None:
+    result = audit(tmp_path / "project", {"settings.py": _BRANCHES.format(test=test)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS503"] == [severity]
+
+
 # --- AS301: DEBUG = True in a base configuration class that the production subclass switches off ------------------
 _CONFIG_CLASSES = """\
 import os

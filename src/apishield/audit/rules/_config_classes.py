@@ -28,6 +28,25 @@ def is_dev_class(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     return False
 
 
+#: an ``if`` test about the development environment (``'DEV' in os.environ``, ``settings.DEBUG``, ``ENV == 'local'``)
+DEV_TEST = re.compile(r"(?<![A-Za-z0-9])(dev|develop|development|debug|local)(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def in_dev_branch(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """``node`` sits in the branch an ``if`` on the development environment takes there (its body, or its ``else``
+    when the test is negated: ``if not DEBUG:``, ``if 'DEV' not in os.environ:``)."""
+    child, cur = node, parents.get(id(node))
+    while cur is not None:
+        if isinstance(cur, ast.If) and DEV_TEST.search(ast.unparse(cur.test)):
+            test = cur.test
+            negated = (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (isinstance(
+                test, ast.Compare) and any(isinstance(op, (ast.NotIn, ast.NotEq, ast.IsNot)) for op in test.ops))
+            if any(child is s for s in cur.body) != negated:
+                return True
+        child, cur = cur, parents.get(id(cur))
+    return False
+
+
 def _sets_false(cls: ast.ClassDef, key: str) -> bool:
     return any(isinstance(s, ast.Assign) and au.is_false(s.value) and key in au.target_names(s) for s in cls.body)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._config_classes import in_dev_branch
 from apishield.audit.rules.base import at_node, fix_text, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -91,6 +92,13 @@ class _Scan:
     flags: dict[tuple[int, str, str], Any] = field(default_factory=dict)  # (function id, key, flag) -> value
     sent_morsels: list[ast.Call] = field(default_factory=list)  # http.cookies ``morsel.OutputString()``/``output()``
     morsel_flags: dict[str, Any] = field(default_factory=dict)  # ``<anything>['secure'] = True`` in the module
+    _parents: dict[int, ast.AST] | None = None
+
+    def parents(self, tree: ast.AST) -> dict[int, ast.AST]:
+        """The module's parent map, made once and only where a configuration flag needs it."""
+        if self._parents is None:
+            self._parents = au.parent_map(tree)
+        return self._parents
 
 
 _SCANS: dict[int, tuple[ast.AST, _Scan]] = {}
@@ -173,7 +181,12 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             if literal is ...:
                 continue
             if (entry[1] and (literal is None or str(literal).lower() == "none")) or (not entry[1] and not literal):
-                yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix, **_session_switched_off(which, key))
+                if in_dev_branch(where, scan.parents(ctx.tree)):
+                    yield at_node(which, ctx, where, f"{key} = {literal!r} (in the branch taken for development)",
+                                  fix=fix, severity=Severity.LOW)
+                else:
+                    yield at_node(which, ctx, where, f"{key} = {literal!r}", fix=fix,
+                                  **_session_switched_off(which, key))
         elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
             yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix, **_session_switched_off(which, key))
     if scan.sent_morsels and "SimpleCookie" in ctx.source:
