@@ -1,12 +1,14 @@
 """Two answers that look like leaks and are not: an operation that answers back the credentials the request itself
 carried (an echo, not a stored secret) and a profile read by user name that anyone, signed in or not, is shown (a
-public record, not another user's object). The same answers carrying a secret the request did not send, or a
-profile anonymous callers are refused, are reported."""
+public record, not another user's object). The same answers carrying a secret the request did not send, a profile
+anonymous callers are refused, or a record shown to anyone with more than a profile (a role, a balance), are
+reported."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,8 +38,12 @@ def test_credentials_answered_back(tmp_path: Path, answer: str, reported: bool) 
     assert (("PR-AUTH-002", "POST", "/api/connect") in findings_at(result)) is reported
 
 
-@pytest.mark.parametrize(("public", "reported"), [(True, False), (False, True)])
-def test_a_profile_read_by_user_name(tmp_path: Path, public: bool, reported: bool) -> None:
+@pytest.mark.parametrize(("public", "extra", "reported"), [
+    (True, {}, False),  # a public profile
+    (False, {}, True),  # anonymous callers refused: the signed-in reader reads another user's record
+    (True, {"role": "user", "balance": 120}, True),  # shown to anyone, but more than a profile
+])
+def test_a_profile_read_by_user_name(tmp_path: Path, public: bool, extra: dict[str, Any], reported: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
         route = urlsplit(path).path
@@ -49,7 +55,7 @@ def test_a_profile_read_by_user_name(tmp_path: Path, public: bool, reported: boo
                 return 404, {}, {"detail": "no such user"}
             if who is None and not public:
                 return 401, {}, {"detail": "sign in"}
-            return 200, {}, {"username": name, "email": f"{name}@example.org", "bio": "hello"}
+            return 200, {}, {"username": name, "email": f"{name}@example.org", "bio": "hello", **extra}
         return 404, {}, {"detail": "not found"}
 
     paths = {"/api/me": {"get": {"security": BEARER, "responses": OK}},

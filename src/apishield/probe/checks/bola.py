@@ -116,13 +116,26 @@ async def bola(ctx: Context) -> None:
         echo = await try_send(ctx, "GET", op.path.replace("{" + param + "}", ghost), identity=other, op=op)
         if echo is not None and echo.ok and ghost in echo.text:
             continue
-        # control: a record shown to anyone (a public profile) is no object-level breach; what it shows anyone is
-        # the exposure checks' concern
+        # control: a public profile shown to anyone is no object-level breach (what it shows anyone is the exposure
+        # checks' concern); a record with more than who someone is (a role, a balance, a hash) is not one
         anon = await try_send(ctx, "GET", path, op=op)
-        if anon is not None and anon.ok and not denied(anon) and owner.username in anon.text:
+        if anon is not None and anon.ok and not denied(anon) and _public_profile(anon.json(), owner):
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+#: what a public profile shows: who someone is, not what is theirs
+PROFILE_FIELDS = frozenset({"id", "userid", "username", "name", "firstname", "lastname", "fullname", "displayname",
+                            "nickname", "bio", "about", "avatar", "avatarurl", "image", "url", "website", "createdat",
+                            "created", "joined", "email", "location"})
+
+
+def _public_profile(data: Any, owner: Identity) -> bool:
+    """An answer that is the owner's record and holds only profile fields."""
+    record = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
+    return (isinstance(record, dict) and str(owner.username) in map(str, record.values())
+            and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
 
 
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
