@@ -224,3 +224,23 @@ def test_wait_hints_from_retry_after_and_ratelimit_headers() -> None:
     assert exhausted_hint((("RateLimit-Remaining", "0"), ("RateLimit-Reset", "2"))) == 2.0
     assert exhausted_hint((("RateLimit-Remaining", "3"), ("RateLimit-Reset", "2"))) is None
     assert exhausted_hint((("RateLimit", '"default";r=0;t=5'),)) == 5.0
+
+
+def _exchange(seq: int, path: str, status: int | None) -> Any:
+    from apishield.probe.client import Exchange
+
+    return Exchange(seq, "injection", "user1", "POST", f"http://127.0.0.1:9/{path}", (), b"", status,
+                    error=None if status is not None else "ConnectError: All connection attempts failed")
+
+
+def test_a_target_that_stops_answering_is_named_in_the_coverage() -> None:
+    from apishield.probe.coverage import went_silent
+
+    crashed = [_exchange(i, "api/items", 200) for i in range(40)] + [_exchange(40, "api/import", None)] + [
+        _exchange(41 + i, "api/items", None) for i in range(8)]
+    said = went_silent(crashed)
+    assert "request 41 of 49" in said and "POST /api/import" in said
+    # a target that answered to the end, one that never answered, and a short tail of lost answers say nothing
+    assert went_silent([_exchange(i, "api/items", 200) for i in range(20)]) == ""
+    assert went_silent([_exchange(i, "api/items", None) for i in range(20)]) == ""
+    assert went_silent([_exchange(i, "api/items", 200) for i in range(20)] + [_exchange(20, "x", None)]) == ""

@@ -137,6 +137,9 @@ class Coverage:
                        f"{self.threshold:.0%})")
         if untested:
             why.append("not tested at all: " + ", ".join(untested))
+        gone = went_silent(list(log))
+        if gone and why:
+            why.append(gone)
         checks_doc = {n: {"ran": per[n]["ran"], "skipped": per[n]["skipped"],
                           "inconclusive": per[n]["inconclusive"], "n/a": per[n]["n/a"],
                           "reasons": dict(reasons[n].most_common(5))} for n in names}
@@ -154,4 +157,25 @@ class Coverage:
         }
 
 
-__all__ = ["DEFAULT_THRESHOLD", "WHOLE", "Coverage", "State", "Unit"]
+#: this many unanswered requests in a row, to the end of the run, mean the target went away
+SILENT_RUN = 5
+
+
+def went_silent(log: list[Exchange]) -> str:
+    """When the target stopped answering for good (every request after some point got no connection at all): which
+    request it last answered, so a reader can tell a crash the probe provoked (a payload that killed the server)
+    from a target that was never there; empty otherwise."""
+    answered = [i for i, ex in enumerate(log) if ex.status is not None]
+    if not answered:
+        return ""
+    last = answered[-1]
+    after = log[last + 1:]
+    if len(after) < SILENT_RUN or any(ex.status is not None or not ex.error for ex in after):
+        return ""
+    first = after[0]
+    return (f"the target stopped answering at request {last + 2} of {len(log)} ({first.method} {first.path}, the first "
+            f"of {len(after)} that got no answer: {first.error}); it answered every request before it, so that request "
+            "may have crashed it")
+
+
+__all__ = ["DEFAULT_THRESHOLD", "SILENT_RUN", "WHOLE", "Coverage", "State", "Unit", "went_silent"]
