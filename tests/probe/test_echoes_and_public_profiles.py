@@ -55,7 +55,8 @@ def test_a_profile_read_by_user_name(tmp_path: Path, public: bool, extra: dict[s
                 return 404, {}, {"detail": "no such user"}
             if who is None and not public:
                 return 401, {}, {"detail": "sign in"}
-            return 200, {}, {"username": name, "email": f"{name}@example.org", "bio": "hello", **extra}
+            return 200, {}, {"success": True, "data": {"username": name, "email": f"{name}@example.org", "bio": "hello",
+                                                       **extra}}
         return 404, {}, {"detail": "not found"}
 
     paths = {"/api/me": {"get": {"security": BEARER, "responses": OK}},

@@ -210,6 +210,18 @@ ROLE_KEYS = frozenset({"role", "roles", "usertype", "accounttype", "type", "grou
 ADMIN_FLAGS = frozenset({"admin", "isadmin", "superuser", "issuperuser", "isstaff", "staff"})
 
 
+def account_record(data: Any) -> dict[str, Any]:
+    """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}``, an answer that is one object
+    under any name, ``{"updated": {...}}``, or the answer itself)."""
+    if isinstance(data, dict):
+        inner = next((v for k, v in data.items() if k in ("user", "response", "data", "account") and isinstance(
+            v, dict)), None)
+        if inner is None and len(data) == 1 and isinstance(next(iter(data.values())), dict):
+            inner = next(iter(data.values()))
+        return inner if inner is not None else data
+    return {}
+
+
 def listed_records(data: Any) -> list[dict[str, Any]]:
     """The JSON objects of a listing: the items of a top-level list, or of the one list an object wraps
     (``{"users": [...]}``, ``{"legacy": true, "users": [...]}``); empty for anything else."""
@@ -284,6 +296,6 @@ def suffix_of(name: str) -> str | None:
     return match.group(2) if match else None
 
 
-__all__ = ["attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields", "identity_path",
-           "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "listed_records", "privileged",
-           "reference_to", "suffix_of"]
+__all__ = ["account_record", "attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields",
+           "identity_path", "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "listed_records",
+           "privileged", "reference_to", "suffix_of"]

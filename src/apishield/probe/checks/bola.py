@@ -133,8 +133,8 @@ PROFILE_FIELDS = frozenset({"id", "userid", "username", "name", "firstname", "la
 
 def _public_profile(data: Any, owner: Identity) -> bool:
     """An answer that is the owner's record and holds only profile fields."""
-    record = data.get("user") if isinstance(data, dict) and isinstance(data.get("user"), dict) else data
-    return (isinstance(record, dict) and str(owner.username) in map(str, record.values())
+    record = objects.account_record(data)
+    return (bool(record) and str(owner.username) in map(str, record.values())
             and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
 
 

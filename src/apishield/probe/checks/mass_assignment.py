@@ -219,7 +219,7 @@ async def _own_account(ctx: Context) -> None:
         else:
             with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
                 ex = await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
-        return ex, _record(ex.json() if ex is not None and ex.ok else None)
+        return ex, objects.account_record(ex.json() if ex is not None and ex.ok else None)
 
     _before, record = await read()
     if not record:
@@ -297,18 +297,6 @@ def _recipe_like(ctx: Context, login_op: Operation) -> LoginRecipe:
                 return LoginRecipe(method, path, header=f"{key}: {value.replace(first.token, '{token}')}",
                                    encoding=encoding)
     return LoginRecipe(method, path, encoding=encoding)
-
-
-def _record(data: Any) -> dict[str, Any]:
-    """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}``, an answer that is one object
-    under any name, ``{"updated": {...}}``, or the answer itself)."""
-    if isinstance(data, dict):
-        inner = next((v for k, v in data.items() if k in ("user", "response", "data", "account") and isinstance(
-            v, dict)), None)
-        if inner is None and len(data) == 1 and isinstance(next(iter(data.values())), dict):
-            inner = next(iter(data.values()))
-        return inner if inner is not None else data
-    return {}
 
 
 @check("mass_assignment", rules=(rules.MASS,), weight=3, phase="access", order=30)
