@@ -266,13 +266,13 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
         open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH) and not r.public}
         # listings anyone is served with nothing saying otherwise, of records no write of which needs a login
         guarded = {collection_of(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
-        open_listings = {shape(r.path).rstrip("/") for r in app.routes if id(r) in open_reasons
+        open_listings = {collection_of(r.path) for r in app.routes if id(r) in open_reasons
                          and not open_reasons[id(r)] and r.methods == ("GET",) and not PARAM_LAST.search(r.path)
                          and collection_of(r.path) not in guarded}
         for route in app.routes:
             if route.has(AUTH) or route.public or _configured_public(project, route):
                 continue
-            why = open_reasons[id(route)] if id(route) in open_reasons else evidence.of(route)
+            why = open_reasons[id(route)]
             if not why:
                 public_note = "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):

@@ -355,8 +355,8 @@ async def _url_logins(ctx: Context) -> None:
     who = next((i for i in ctx.identities if i.username and i.password), None)
     if who is None:
         return
-    for op in [o for o in ctx.operations if _query_login(o)][:2]:
-        user_key, pass_key = _query_login(op) or ("", "")
+    logins = [(o, names) for o in ctx.operations if (names := _query_login(o))]
+    for op, (user_key, pass_key) in logins[:2]:
         ctx.plan([op])
         own = await try_send(ctx, "GET", op.path, op=op, params={user_key: str(who.username),
                                                                  pass_key: str(who.password)})
