@@ -195,3 +195,28 @@ def test_the_probes_own_sql_escaped_into_an_error_page_is_not_disclosure(tmp_pat
     with loopback(_download(database_error)) as url:
         result = probe_paths(tmp_path, url, spec, ("crawl", "injection"))
     assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is database_error
+
+
+def _busy(locked: bool) -> Any:
+    """``/check`` answers 500 to every value with a quote: with ``locked`` the database's own words that another
+    writer held it, else an exception the input raised."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/check"):
+            return 404, {}, {"detail": "not found"}
+        if "'" in unquote_plus(path.partition("command=")[2]) or "%27" in path:
+            text = ("sqlite3.OperationalError: database is locked" if locked else
+                    "ValueError: invalid literal for int() with base 10")
+            return 500, {"Content-Type": "text/plain"}, text
+        return 200, {}, {"output": "ok"}
+    return app
+
+
+@pytest.mark.parametrize("locked", [True, False])
+def test_a_500_from_a_busy_database_is_not_an_unhandled_input_error(tmp_path: Path, locked: bool) -> None:
+    """``database is locked`` is the state of the moment (another request held the file), not an input the handler
+    failed to refuse; an exception raised by the input is."""
+    with loopback(_busy(locked)) as url:
+        result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection", "headers_errors"))
+    errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
+    assert errors == (set() if locked else {"PR-ERR-004"})
+    assert not locked or any("database busy" in n for n in result.notes)

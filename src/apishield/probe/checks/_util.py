@@ -17,6 +17,13 @@ SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|p
                            r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc)$")
 
 
+#: a database busy with other work (locked, deadlocked, out of connections): a statement that parsed and met another
+#: writer or a full pool — the state of the moment, not an input the application failed to handle
+BUSY_DATABASE = re.compile(r"(?i)database (?:table )?is locked|database is busy|deadlock detected|lock wait timeout|"
+                           r"could not serialize access|QueuePool limit|too many connections|"
+                           r"remaining connection slots are reserved")
+
+
 # A shell's own error line (``/bin/sh: 1: Syntax error: Unterminated quoted string``, ``bash: line 1: …``): a
 # quote that breaks a command line, not a database's SQL; SQL error signatures are read with these lines removed.
 SHELL_ERROR = re.compile(r"(?:/(?:usr/)?bin/)?\b(?:ba|da|z|k)?sh: (?:line )?(?:\d+: )?[^\n\"\\]{0,300}")

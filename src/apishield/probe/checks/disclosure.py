@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import (
+    BUSY_DATABASE,
     secret_named,
     sensitive_fields,
     visible_lines,
@@ -505,6 +506,13 @@ async def passive(ctx: Context) -> None:
                     ctx.notes.append(f"passive: {ex.operation} answered 500 with its own message that an outbound "
                                      "fetch failed (a handled error; 502 or 400 would say so better; not reported "
                                      "as unhandled)")
+                continue
+            if BUSY_DATABASE.search(ex.text):
+                if ex.operation not in deliberate:
+                    deliberate.add(ex.operation)
+                    ctx.notes.append(f"passive: {ex.operation} answered 500 with its database busy (locked or out of "
+                                     "connections while other requests wrote): contention, not an input it failed to "
+                                     "handle; not reported as unhandled")
                 continue
             if op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
                 if ex.operation not in deliberate:

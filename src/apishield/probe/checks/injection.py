@@ -39,6 +39,7 @@ from urllib.parse import quote, quote_plus
 from apishield.probe import rules
 from apishield.probe.checks import shell, ssrf, xxe
 from apishield.probe.checks._util import (
+    BUSY_DATABASE,
     body_args,
     live_markup,
     normalise,
@@ -63,8 +64,8 @@ SQL_ERRORS = re.compile(
 #: that broke the statement's text
 WELL_FORMED_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|InvalidTextRepresentation|invalid literal "
                                 r"for int\(\)|Incorrect (?:integer|decimal|double) value|conversion failed when "
-                                r"converting|value too long for type|database (?:table )?is locked|deadlock detected|"
-                                r"lock wait timeout|could not serialize access|constraint failed|duplicate key value")
+                                r"converting|value too long for type|constraint failed|duplicate key value|"
+                                + BUSY_DATABASE.pattern.removeprefix("(?i)"))
 SYNTAX_ERRORS = re.compile(r"(?i)syntax error|unterminated quoted string|unrecognized token|not properly terminated|"
                            r"unclosed quotation mark|SQL syntax")
 TRAVERSAL = ("../../../../../../../../etc/passwd", "....//....//....//....//....//etc/passwd", "/etc/passwd",
