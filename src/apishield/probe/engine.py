@@ -75,6 +75,9 @@ class Identity:
     #: main ones are refused (401); ``per_operation`` remembers which one an operation accepted
     alternates: list[dict[str, str]] = field(default_factory=list)
     per_operation: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: ids of person-like records (``patients``, ``customers``...) that name this identity as their owner, by kind
+    #: (``{"patient": {"1"}}``): references to them (``patient_id``) are the identity's own (:mod:`ownership`)
+    owns: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

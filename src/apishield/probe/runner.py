@@ -164,6 +164,8 @@ async def fill_references(ctx: Context, op: Operation, identity: Identity, body:
         key = key_for(name)
         if key is not None:
             body[name] = key
+    if listed_first:
+        await _borrow_references(ctx, op, identity, body)
     for param in (p for p in op.params if p.location == "query"):
         key = key_for(param.name)
         if key is None or (not param.required and key in query.values()):
@@ -174,6 +176,27 @@ async def fill_references(ctx: Context, op: Operation, identity: Identity, body:
             if (number and other.location == "query" and other.name not in query
                     and re.search(rf"(?<![0-9])[_-]?{number}$", other.name)):
                 query[other.name] = sample_value(other.schema, ctx.rng, other.name)
+
+
+async def _borrow_references(ctx: Context, op: Operation, identity: Identity, body: dict[str, Any]) -> None:
+    """References no listing of their own kind resolves (``doctor_id`` where no ``/doctors`` is described), for a
+    creation the API refused: take the values an existing object of the same collection holds (the first record
+    its listing shows the identity), so the new object points where real ones do."""
+    def unresolved(name: str) -> bool:
+        match = objects.REFERENCE.match(name)
+        return (match is not None and not match.group(2) and not objects.USERISH.fullmatch(match.group(1))
+                and not any(objects.reference_to(name, o.path) for o in ctx.operations if o.method == "GET"))
+
+    loose = [str(n) for n in op.body_fields if unresolved(str(n))]
+    listing = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+    if not loose or listing is None or listing.looks_destructive():
+        return
+    seen = await ctx.send("GET", ctx.concrete_path(listing, identity) or listing.path, identity=identity, op=listing)
+    first = next(iter(objects.listed_objects(seen.json())), None) if seen.ok else None
+    for name in loose:
+        value = first.get(name) if first is not None else None
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and value != "":
+            body[name] = value
 
 
 async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),

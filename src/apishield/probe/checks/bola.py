@@ -24,11 +24,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apishield.probe import objects, rules
+from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
+from apishield.probe.ownership import owned_record
 from apishield.probe.targets import Operation
 
 
@@ -54,6 +55,7 @@ async def bola(ctx: Context) -> None:
                          "session tokens?), so object-level checks between them prove nothing")
         ctx.skip("the two identities present the same credentials")
         return
+    ownership.learn(ctx.client.log, users)
     items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1]
     if not ctx.owned_by(owner) and any(ctx.item_op(op.path) for op in ctx.operations if op.method == "POST"):
         ctx.skip("no object could be created by the first identity, so there is nothing to read across")
@@ -210,16 +212,6 @@ def _collection(op: Operation) -> str:
     return op.path[:op.path.rindex("{")].rstrip("/")
 
 
-_OWNER_FIELDS = ("user_id", "userId", "owner_id", "ownerId", "owner", "username", "user", "account_owner",
-                 "created_by", "createdBy", "customer_id", "customerId")
-
-
-def owned_record(record: dict[str, Any], who: Identity) -> bool:
-    """The record names ``who`` as its owner: an owner field holding its user id or user name."""
-    mine = {str(v) for v in (who.user_id, who.username) if v not in (None, "")}
-    return any(str(record.get(name)) in mine for name in _OWNER_FIELDS if record.get(name) not in (None, ""))
-
-
 async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, seen: dict[str, Exchange]) -> None:
     """A listing (``GET`` without path parameters) that shows the other identity the owner's objects: the owner's
     ownership marker, or records whose owner field names the owner and not the other identity. It must refuse
@@ -248,6 +240,9 @@ async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, see
         if item is not None and created is not None:
             again = await try_send(ctx, "GET", created.item_path, identity=other, op=item)
             refused = again is not None and (denied(again) or again.status == 404)
+            if refused:  # only when the owner is still shown it (an object deleted since refuses everyone)
+                own = await try_send(ctx, "GET", created.item_path, identity=owner, op=item)
+                refused = own is not None and own.ok and not denied(own)
         if not (refused or PRIVATE_KINDS.search(op.path.rstrip("/"))):
             ctx.notes.append(f"bola: {op.path} shows {other.name} objects of {owner.name}; anonymous callers are "
                              "refused, but nothing says the objects are private (a shared feed?): not reported")
@@ -505,11 +500,16 @@ async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
                 or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
             continue
         param = op.path_params[0].name
-        ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else [])]
+        ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else []),
+               *sorted(k for keys in owner.owns.values() for k in keys if k.isdigit())]
         for key in dict.fromkeys(str(i) for i in ids):
             path = op.path.replace("{" + param + "}", key)
             mine = await try_send(ctx, "GET", path, identity=owner, op=op)
-            record = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+            data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+            # one record, or a person's records listed under its key (``/prescriptions/patient/{patient_id}``)
+            record = data if isinstance(data, dict) else next(
+                (r for r in objects.listed_objects(data) if owned_record(r, owner) and not owned_record(r, other)),
+                None)
             if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
                 continue
             values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
@@ -548,6 +548,7 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
         theirs_seen |= {str(objects.find_id(o)) for o in theirs}
         theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
         own += [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
+    ownership.learn(ctx.client.log, ctx.users)
     mine_only = {id(o) for o in own if str(objects.find_id(o)) not in theirs_seen
                  and [v for v in objects.telling_values(o) if v not in theirs_seen]}
     # records whose owner field names the owner, even where a listing shows them to everyone: read one by id, of a

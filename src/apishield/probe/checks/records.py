@@ -175,6 +175,18 @@ def owned_objects(ctx: Context, who: Identity) -> list[tuple[str, Any]]:
     return out
 
 
+def spread(owned: list[tuple[str, Any]], per_collection: int = 2) -> list[tuple[str, Any]]:
+    """At most ``per_collection`` objects of each collection, in order: many objects made in one collection (by
+    the checks before this one) must not crowd out a record of another that the identity owns."""
+    counts: dict[str, int] = {}
+    out: list[tuple[str, Any]] = []
+    for collection, oid in owned:
+        counts[collection] = counts.get(collection, 0) + 1
+        if counts[collection] <= per_collection:
+            out.append((collection, oid))
+    return out
+
+
 async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Identity, fields: list[str],
                 record: dict[str, Any], own_user: bool) -> bool:
     write = Updater(ctx, op, path)
@@ -230,7 +242,7 @@ async def _hand_over(ctx: Context, op: Operation, read: Operation, path: str, re
 
 async def _owned_updates(ctx: Context) -> None:
     me = ctx.users[0]
-    for collection, oid in owned_objects(ctx, me)[: MAX_OBJECTS * 3]:
+    for collection, oid in spread(owned_objects(ctx, me))[: MAX_OBJECTS * 3]:
         for method in ("PATCH", "PUT"):
             op = ctx.item_op(collection, method)
             read = ctx.item_op(collection, "GET")
@@ -282,4 +294,4 @@ async def records(ctx: Context) -> None:
     await _owned_updates(ctx)
 
 
-__all__ = ["owned_objects", "records"]
+__all__ = ["owned_objects", "records", "spread"]
