@@ -2727,3 +2727,20 @@ def test_a_url_configuration_added_between_two_audits_is_read_by_the_second(tmp_
     # a parameter of a function nothing routes to is of unknown origin; a view's URL argument is the client's
     assert not any(f.rule_id == "AS802" and f.severity >= Severity.HIGH for f in before.findings)
     assert any(f.rule_id == "AS802" and f.severity >= Severity.HIGH for f in after.findings)
+
+
+@pytest.mark.parametrize(("answer", "reported"), [
+    ("HttpResponse('found ' + request.GET['q'])", True),  # must fire: the query written into an HTML body
+    ("super().list(request, *args, **kwargs)", False),  # must stay quiet: the viewset's own serialised answer
+])
+def test_a_class_based_view_answering_through_its_parent_is_not_html(tmp_path: Path, answer: str,
+                                                                      reported: bool) -> None:
+    source = ("from django.http import HttpResponse\nfrom rest_framework import viewsets\n"
+              "class UserViewSet(viewsets.ModelViewSet):\n    def list(self, request, *args, **kwargs):\n"
+              "        if request.GET.get('q'):\n            self.search = request.GET['q']\n"
+              f"        return {answer}\n")
+    files = {"app/__init__.py": "", "app/views.py": source,
+             "app/urls.py": "from rest_framework.routers import DefaultRouter\nfrom .views import UserViewSet\n"
+                            "router = DefaultRouter()\nrouter.register('users', UserViewSet)\n"
+                            "urlpatterns = router.urls\n"}
+    assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported

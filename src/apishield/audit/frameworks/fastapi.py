@@ -1,7 +1,11 @@
 """FastAPI / Starlette model: ``FastAPI(dependencies=...)``, ``APIRouter(prefix=, dependencies=)``, route
 decorators with ``dependencies=[Depends(...)]``, handler parameters ``Depends``/``Security``/``Annotated``,
 ``include_router(prefix=, dependencies=)``, ``add_api_route``, Starlette ``Route(...)``, and middleware
-(``add_middleware``, ``@app.middleware("http")``, ``Middleware(...)``)."""
+(``add_middleware``, ``@app.middleware("http")``, ``Middleware(...)``).
+
+Django Ninja has the same shape and is read by the same model: ``NinjaAPI(auth=...)`` and ``Router(auth=...)``
+owners, ``auth=`` on a route decorator (``auth=None`` opts the route out of the API's authentication on purpose),
+and ``api.add_router(prefix, router)`` with the router as a variable or a dotted-path string."""
 
 from __future__ import annotations
 
@@ -38,18 +42,22 @@ def analyse(scan: Scan) -> None:
     owners: dict[str, Owner] = {}
     for node in au.nodes_of_any(scan.tree, ast.Assign):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            tail = au.last(scan.q(node.value.func))
-            if tail in {"FastAPI", "APIRouter", "Starlette"}:
+            qualified = scan.q(node.value.func)
+            tail = au.last(qualified)
+            if tail in {"FastAPI", "APIRouter", "Starlette", "NinjaAPI"} or (
+                    tail == "Router" and qualified.startswith("ninja")):
                 for target in au.target_names(node):
                     owner = Owner(
                         FRAMEWORK,
                         au.last(target),
-                        "router" if tail == "APIRouter" else "app",
+                        "router" if tail in {"APIRouter", "Router"} else "app",
                         node.lineno,
                         path=scan.path,
                     )
                     owner.prefix = au.str_const(au.kwarg(node.value, "prefix")) or ""
                     owner.dependencies = _deps_kw(scan, node.value)
+                    if (auth := _ninja_auth(scan, node.value)) is not None and auth:
+                        owner.protections[AUTH] = auth
                     _middleware_list(scan, owner, au.kwarg(node.value, "middleware"))
                     owners[owner.name] = owner
     for call in au.calls(scan.tree):
@@ -68,6 +76,17 @@ def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
     names = [scan.q(e) for e in value.elts if isinstance(e, (ast.Name, ast.Attribute))] if isinstance(
         value, (ast.List, ast.Tuple)) else []
     return depends_targets(value, scan.imports) + [n for n in names if n]
+
+
+def _ninja_auth(scan: Scan, call: ast.Call) -> str | None:
+    """Django Ninja's ``auth=``: how it authenticates (``"auth=TokenAuth()"``), ``""`` for ``auth=None`` (no
+    authentication, on purpose), ``None`` when the call does not say."""
+    value = au.kwarg(call, "auth")
+    if value is None or not any(v.split(".", 1)[0] == "ninja" for v in scan.imports.values()):
+        return None
+    if isinstance(value, ast.Constant) and value.value is None:
+        return ""
+    return f"auth={ast.unparse(value)[:60]}"
 
 
 def _add_middleware(scan: Scan, owner: Owner, name: str, call: ast.Call) -> None:
@@ -130,6 +149,10 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
                 path=scan.path,
             )
         )
+    elif attr == "add_router" and len(call.args) >= 2:  # Django Ninja: ``api.add_router("/v1", router)``
+        child = au.str_const(call.args[1]) or scan.q(call.args[1])
+        scan.facts.links.append(Link(child=child, parent=base, prefix=au.str_const(call.args[0]) or "",
+                                     path=scan.path))
     elif attr == "add_middleware" and call.args:
         _add_middleware(scan, _owner(scan, owners, base, call.lineno), scan.q(call.args[0]), call)
     elif attr == "init_app" and call.args and _is_shield(scan, base):
@@ -193,7 +216,7 @@ def _add(
 
 def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: dict[str, Owner]) -> None:
     others = []
-    found: list[tuple[str, str, tuple[str, ...], int, list[str], str]] = []
+    found: list[tuple[str, str, tuple[str, ...], int, list[str], str, str]] = []
     for dec in fn.decorator_list:
         if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute):
             attr = dec.func.attr
@@ -213,11 +236,15 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                 tags = au.const(au.kwarg(dec, "tags"), [])
                 public = "tagged public" if isinstance(tags, list) and any(
                     str(t).lower() == "public" for t in tags) else ""  # ``tags=["Public"]``: documented as public
-                found.append((base, path, meths, dec.lineno, _deps_kw(scan, dec), public))
+                auth = _ninja_auth(scan, dec)
+                found.append((base, path, meths, dec.lineno, _deps_kw(scan, dec),
+                              public or ("auth=None" if auth == "" else ""), auth or ""))
                 continue
         others.append(scan.q(dec))
-    for base, path, meths, line, deps, public in found:
+    for base, path, meths, line, deps, public, auth in found:
         _add(scan, base, path, meths, fn.name, line, deps, others, public=public)
+        if auth:
+            scan.facts.routes[-1].protections[AUTH] = auth
 
 
 __all__ = ["FRAMEWORK", "analyse"]

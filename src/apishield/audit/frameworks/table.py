@@ -73,8 +73,9 @@ FRAMEWORKS: tuple[Framework, ...] = (
         aborts=("bottle.abort",),
     ),
     Framework(
+        # Django Ninja is read as FastAPI: typed handler parameters, routers, JSON answers; ``auth=`` as a dependency
         "fastapi",
-        roots=("fastapi", "starlette"),
+        roots=("fastapi", "starlette", "ninja"),
         redirects=(
             ("starlette.responses.RedirectResponse", 0, "url"),
             ("fastapi.responses.RedirectResponse", 0, "url"),

@@ -43,6 +43,8 @@ from apishield.audit.taint.catalogue import (
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
     builds_statement,
+    inherited_view_answer,
+    is_logger,
     own_page,
 )
 from apishield.audit.taint.guards import validator_guards
@@ -128,7 +130,7 @@ class Interpreter(Evaluator):
             if func.attr in {"update", "setdefault"} and self.is_session(func.value):
                 self.hit("trust", node, merge_parts(all_args), f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
-            if func.attr in LOG_METHODS and (qual.startswith("logging.") or _is_logger(func.value)):
+            if func.attr in LOG_METHODS and (qual.startswith("logging.") or is_logger(func.value)):
                 tainted = [a for a in all_args if a.taint]
                 if tainted:
                     self.hit("log", node, merge_parts(tainted), f"{au.dotted(func.value)}.{func.attr}")
@@ -311,8 +313,9 @@ class Interpreter(Evaluator):
                     return replace(body, kind="nonhtml")  # make_response(json.dumps(...)), make_response(a_dict)
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
-        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or ""):
-            # not HTML; exception text in it is still disclosed (``jsonify(error=str(e))``)
+        if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or "") \
+                or inherited_view_answer(func, self.info.imports):  # not HTML; exception text in it is still
+            # disclosed (``jsonify(error=str(e))``)
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
@@ -592,9 +595,3 @@ class Interpreter(Evaluator):
 
 def _opaque_exception(v: Val) -> Val:
     return replace(v, taint=v.taint - {EXC}) if v.kind == "exception" else v
-
-
-def _is_logger(node: ast.expr) -> bool:
-    """``logger``, ``log``, ``app.logger``, ``self._log``, ``LOGGER``: a :mod:`logging` logger by its name."""
-    name = au.last(au.dotted(node)).lower().lstrip("_")
-    return name in {"log", "logger", "logging"} or name.endswith(("_logger", "_log"))

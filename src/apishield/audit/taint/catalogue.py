@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from apishield.audit import astutil as au
 from apishield.audit.frameworks.table import every, every_sink
 
 SOURCE_ATTRS = frozenset({
@@ -232,6 +233,24 @@ SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
 APP_DIRS = frozenset({"static_folder", "root_path", "instance_path", "template_folder"})
 #: attributes of the request that spell the page being served (``redirect(request.url)`` reloads it)
 OWN_PAGE_ATTRS = frozenset({"url", "path", "full_path", "base_url", "script_root", "url_root", "host_url"})
+
+
+#: frameworks whose class-based views answer through their own response classes: ``super().list(request, ...)`` in
+#: a DRF viewset or Django generic view returns the framework's serialised or rendered response, not a page of text
+CLASS_VIEW_LIBRARIES = ("rest_framework", "django", "ninja")
+
+
+def inherited_view_answer(func: ast.expr, imports: dict[str, str]) -> bool:
+    """``super().<method>(...)`` in a module of :data:`CLASS_VIEW_LIBRARIES`: the parent view's own answer."""
+    return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+            and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES for v in imports.values()))
+
+
+def is_logger(node: ast.expr) -> bool:
+    """``logger``, ``log``, ``app.logger``, ``self._log``, ``LOGGER``: a :mod:`logging` logger by its name."""
+    name = au.last(au.dotted(node)).lower().lstrip("_")
+    return name in {"log", "logger", "logging"} or name.endswith(("_logger", "_log"))
 
 
 def own_page(node: ast.AST) -> bool:
