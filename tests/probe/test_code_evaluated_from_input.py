@@ -1,10 +1,12 @@
-"""Input run as code: a parameter handed to Python's ``eval`` builds ``'apsh'+str(a*b)`` into ``apsh<product>``
-(must fire); a calculator that only computes arithmetic (the product comes back, the string call is refused) and
-an echo must stay quiet."""
+"""Input run as code: a parameter handed to Python's ``eval`` builds ``'apsh'+str(a*b)`` into ``apsh<product>``,
+one handed to ``exec`` prints it (must fire); a calculator that only computes arithmetic (the product comes back,
+the string call is refused) and an echo must stay quiet."""
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import operator
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,11 @@ def _app(kind: str) -> Any:
         try:
             if kind == "eval":
                 result = eval(expression, {"__builtins__": {"str": str}})  # the flaw under test
+            elif kind == "exec":  # statements run, their printed output answered
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(expression, {"__builtins__": {"str": str, "print": print}})  # the flaw under test
+                result = printed.getvalue()
             elif kind == "calculator":
                 result = _arithmetic(ast.parse(expression, mode="eval"))
             else:
@@ -49,7 +56,8 @@ def _app(kind: str) -> Any:
     return app
 
 
-@pytest.mark.parametrize(("kind", "reported"), [("eval", True), ("calculator", False), ("echo", False)])
+@pytest.mark.parametrize(("kind", "reported"), [("eval", True), ("exec", True), ("calculator", False),
+                                                ("echo", False)])
 def test_input_run_as_code_is_found(tmp_path: Path, kind: str, reported: bool) -> None:
     with loopback(_app(kind)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("injection",))

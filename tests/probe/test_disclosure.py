@@ -157,3 +157,24 @@ def test_a_registration_answers_the_new_account_its_own_api_key(tmp_path: Path, 
         result = probe_paths(tmp_path, url, spec, ("crawl", "credentials", "passwords"))
     keyed = [f for f in result.findings if f.rule_id == "PR-AUTH-002"]
     assert bool(keyed) is reported
+
+
+@pytest.mark.parametrize(("record", "reported"), [
+    ({"id": 2, "key_name": "John personal key", "key_value": "sk_user_" + "Q7x" * 11}, True),  # the key itself
+    ({"id": 2, "key_name": "John personal key", "key_prefix": "sk_user_"}, False),  # a name and a prefix only
+])
+def test_a_stored_api_key_value_answered_to_anyone(tmp_path: Path, record: dict[str, Any], reported: bool) -> None:
+    """A record's ``key_value`` (``api_key_value``, ``api_secret``) is the credential itself: answered to an anonymous
+    caller it is disclosed, as ``api_key`` is; a record that only names the key is not."""
+    spec = tmp_path / "spec.json"
+    param = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/api/api-keys/{key_id}": {"get": {"parameters": [param], "responses": {"200": {"description": "key"}}}}}}))
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        return (200, {}, record) if path.startswith("/api/api-keys/") else (404, {}, {"detail": "not found"})
+
+    with loopback(app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+            budget=100, rate=0, checks=("crawl",)))))
+    assert ("PR-AUTH-002" in {f.rule_id for f in result.findings}) is reported

@@ -220,3 +220,20 @@ def test_a_500_from_a_busy_database_is_not_an_unhandled_input_error(tmp_path: Pa
     errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
     assert errors == (set() if locked else {"PR-ERR-004"})
     assert not locked or any("database busy" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(("message", "reported"), [
+    ('near "b4af804009cb": syntax error', True),  # the database's own words, their quotes escaped by JSON
+    ("invalid username or password", False),  # the application's own words
+])
+def test_database_errors_inside_json_strings_are_read(tmp_path: Path, message: str, reported: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/check"):
+            return 404, {}, {"detail": "not found"}
+        if "'" in unquote_plus(path.partition("command=")[2]):
+            return 500, {}, {"success": False, "error": message}
+        return 200, {}, {"output": "ok"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
+    assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported

@@ -47,3 +47,21 @@ def test_unmarked_reads_answered_to_anonymous_callers(tmp_path: Path, path: str,
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = {f[2] for f in findings_at(result) if f[0] == "PR-AUTH-001"}
     assert (path in found) == reported
+
+
+@pytest.mark.parametrize(("path", "answer", "reported"), [
+    ("/api/admin/stats", {"per_user": [{"user": "alice", "spent": 120.5}, {"user": "bob", "spent": 80.0}]}, True),
+    ("/api/admin/health", {"status": "ok"}, False),  # administrative, but lists nothing
+    ("/api/catalogue", [{"id": 1, "name": "lamp"}, {"id": 2, "name": "desk"}], False),  # not administrative
+], ids=["admin-listing", "admin-health", "catalogue"])
+def test_an_administrative_listing_is_read_in_a_run_without_identities(tmp_path: Path, path: str, answer: Any,
+                                                                       reported: bool) -> None:
+    """With no credentials at all the probe cannot compare what a signed-in caller sees; an administrative path that
+    answers anyone a listing of records still says it should have refused."""
+    def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:
+        return (200, {}, answer) if route.split("?")[0] == path else (404, {}, {"detail": "not found"})
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, {path: {"get": {"responses": OK}}}, ("authn",))
+    found = {f[2] for f in findings_at(result) if f[0] == "PR-AUTH-001"}
+    assert (path in found) == reported

@@ -78,6 +78,16 @@ class Identity:
     #: ids of person-like records (``patients``, ``customers``...) that name this identity as their owner, by kind
     #: (``{"patient": {"1"}}``): references to them (``patient_id``) are the identity's own (:mod:`ownership`)
     owns: dict[str, set[str]] = field(default_factory=dict)
+    #: a session cookie the login set beside the token it answered (``connect.sid``): routes of the same API may
+    #: read either, so the identity's own requests carry both; requests a check builds from ``headers`` do not
+    session_cookie: str = ""
+
+    def credentials(self, operation: str = "") -> dict[str, str]:
+        """The headers the identity's own requests carry (the operation's alternate credentials when it took one)."""
+        out = dict(self.per_operation.get(operation) or self.headers)
+        if self.session_cookie and not any(k.lower() == "cookie" for k in out):
+            out["Cookie"] = self.session_cookie
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +372,7 @@ class Context:
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
         operation = op.key if op is not None else ""
         typed = {"Content-Type": content_type} if content_type else {}
-        hdrs = dict(identity.per_operation.get(operation) or identity.headers) if identity else {}
+        hdrs = identity.credentials(operation) if identity else {}
         hdrs.update(typed)
         hdrs.update(headers or {})
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
@@ -382,7 +392,7 @@ class Context:
         expired = (ex.status == 401 and identity is not None and identity.verified and identity.relogin is not None
                    and headers is None)
         if expired and identity is not None and identity.relogin is not None and await identity.relogin():
-            hdrs = {**identity.headers, **typed}
+            hdrs = {**identity.credentials(), **typed}
             ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
                                            content=content, identity=identity.name, timeout=timeout,
                                            operation=operation, expect_throttle=expect_throttle)

@@ -167,13 +167,16 @@ async def login(ctx: Context, recipe: LoginRecipe, identity: Identity, body: dic
         return False
     token = header_token(ex, recipe.token_path) if recipe.token_path.startswith("header:") else (
         extract_token(ex.json(), recipe.token_path) or header_token(ex))
+    cookies = [v.split(";", 1)[0] for k, v in ex.response_headers if k.lower() == "set-cookie"]
     if token:
         name, _, template = recipe.header.partition(":")
         identity.headers = {name.strip(): template.strip().replace("{token}", token)}
         identity.token = token
         ctx.client.add_secret(token, f"TOKEN_{identity.name.upper()}")
+        identity.session_cookie = "; ".join(c for c in cookies if c.partition("=")[2])  # a session beside it
+        for cookie in cookies:
+            ctx.client.add_secret(cookie.partition("=")[2], f"COOKIE_{identity.name.upper()}")
     else:
-        cookies = [v.split(";", 1)[0] for k, v in ex.response_headers if k.lower() == "set-cookie"]
         if not cookies and recipe.encoding == "basic":  # HTTP Basic APIs: the credentials are the identity
             identity.headers = recipe.request(body)["headers"]
             ctx.client.add_secret(identity.headers["Authorization"].split(" ", 1)[1], f"BASIC_{identity.name.upper()}")

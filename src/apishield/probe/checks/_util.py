@@ -14,7 +14,8 @@ from apishield.probe.targets import Operation
 
 SENSITIVE_KEY = re.compile(r"(?i)^(password|passwd|pwd|pw_?hash|password_?hash|pass_?hash|passwd_?hash|hash|"
                            r"hashed_?password|hashed_?pw|password_?digest|encrypted_?password|salt|secret|"
-                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc)$")
+                           r"client_secret|api_?key|private_?key|secret_?key|otp_secret|totp_secret|ssn|cvv|cvc|"
+                           r"(?:api_?)?key_?value|api_?secret|secret_?value)$")
 
 
 #: a database busy with other work (locked, deadlocked, out of connections): a statement that parsed and met another

@@ -100,7 +100,7 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
 def _candidates(ctx: Context) -> list[Operation]:
     return [op for op in ctx.operations if op.method in ("GET", "POST") and not op.looks_destructive()
             and not op.looks_login() and not op.looks_register()
-            and (op.secured or (op.secured is None and ctx.identities))]
+            and (op.secured or (op.secured is None and (ctx.identities or op.looks_admin())))]
 
 
 #: query parameters that frameworks and hand-written token checks read a credential from
@@ -168,11 +168,14 @@ async def authn(ctx: Context) -> None:
             continue
         why = ""
         if op.secured is None:
-            if user is None or not anon.ok or denied(anon) or op.method != "GET":
+            if not anon.ok or denied(anon) or op.method != "GET":
                 continue
             why = _must_refuse(ctx, op, anon)
-            # unknown protection: report when the operation says it must refuse, or the identity sees more
+            # unknown protection: report when the operation says it must refuse, or the identity sees more (with
+            # no identity at all, only an administrative listing answered to anyone says so)
             if not why:
+                if user is None:
+                    continue
                 authed = await try_send(ctx, op.method, path, op=op, identity=user, params=query)
                 if authed is None or not authed.ok or normalise(authed.text) == normalise(anon.text):
                     continue

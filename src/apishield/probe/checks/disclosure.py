@@ -231,6 +231,8 @@ def errors(ctx: Context, ex: Exchange) -> None:
     if ex.status is not None and ex.status >= 400:
         sent = _sent_text(ex)
         clean = html.unescape(without_shell_errors(text))  # an echo escaped into a page (&#39;) is still an echo
+        if "json" in ex.content_type:  # JSON escapes the quotes of ``near "x": syntax error``: read its strings too
+            clean += "\n" + without_shell_errors("\n".join(string_leaves(ex.json())))
         sql = next((m for m in (*SQL_ERROR.finditer(clean), *SQL_TEXT.finditer(clean)) if m.group(0) not in sent),
                    None)
         if sql:
@@ -355,7 +357,8 @@ def stores_data(ctx: Context, ex: Exchange) -> bool:
 
 
 #: credentials a login issues to the account that signs in
-ISSUED_CREDENTIAL = re.compile(r"(?i)^(api_?key|secret_?key|client_secret|secret|otp_secret|totp_secret|private_?key)$")
+ISSUED_CREDENTIAL = re.compile(r"(?i)^(api_?key|secret_?key|client_secret|secret|otp_secret|totp_secret|private_?key|"
+                               r"(?:api_?)?key_?value|api_?secret)$")
 OWNER_KEYS = frozenset({"username", "user_name", "user", "owner", "login", "email", "user_id", "userid", "owner_id",
                         "ownerid"})
 

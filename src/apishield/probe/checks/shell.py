@@ -131,7 +131,10 @@ async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange
 CODE_HINT = re.compile(r"(?i)(expr|eval|code|calc|formula|math|script|cmd|command|exec|comput|equation|lambda)")
 #: expressions only a Python or a JavaScript ``eval`` turns into ``apsh<product>``: a calculator that computes
 #: arithmetic safely (numexpr, simpleeval, a parser) has no ``str``/``String`` to call
-CODE_PROOFS = (("Python", "'apsh'+str({a}*{b})"), ("JavaScript", "'apsh'+String({a}*{b})"))
+CODE_PROOFS: tuple[tuple[str, str], ...] = (("Python", "'apsh'+str({a}*{b})"),
+                                           ("JavaScript", "'apsh'+String({a}*{b})"))
+#: the same proofs for code run as statements (Python's ``exec``), whose printed output is answered
+STATEMENT_PROOFS: tuple[tuple[str, str], ...] = (("Python", "print('apsh'+str({a}*{b}))"),)
 
 
 def operands(send: Sender) -> tuple[int, int, str]:
@@ -148,9 +151,14 @@ async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> N
     if product in base.text:
         return
     ex = await send(f"{a}*{b}")
+    proofs = CODE_PROOFS
+    if ex is not None and product not in ex.text:
+        # run as statements (``exec``), a bare expression prints nothing: the same product, printed
+        ex = await send(f"print({a}*{b})")
+        proofs = STATEMENT_PROOFS
     if ex is None or product not in ex.text:
         return
-    for language, template in CODE_PROOFS:
+    for language, template in proofs:
         proof = await send(template.format(a=a, b=b))
         if proof is not None and f"apsh{product}" in proof.text:
             ctx.report(rules.CODE_INJECTION, f"{slot.name!r}: {template.format(a=a, b=b)} came back as "
