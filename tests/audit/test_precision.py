@@ -69,6 +69,15 @@ _AS606: list[tuple[str, str, str]] = [
         "def same(user_password, user, token_claims):\n"
         "    return user_password.username != user.get('username') or token_claims['email'] == user.email\n",
     ),
+    (
+        "a field compared with a no-value sentinel asks whether it was sent",
+        "def check(data, user):\n"
+        "    return data.api_key != user.api_key\n",
+        "EMPTY = object()\n"
+        "def update(data, user):\n"
+        "    if data.password != EMPTY:\n"
+        "        user.set_password(data.password)\n",
+    ),
 ]
 
 
@@ -2744,3 +2753,25 @@ def test_a_class_based_view_answering_through_its_parent_is_not_html(tmp_path: P
                             "router = DefaultRouter()\nrouter.register('users', UserViewSet)\n"
                             "urlpatterns = router.urls\n"}
     assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported
+
+
+@pytest.mark.parametrize(("caught", "reported"), [
+    ("Exception", True),  # must fire: any exception's text, internals included
+    ("HttpError", False),  # must stay quiet: the message the code that raised the HTTP error chose
+])
+def test_a_ninja_http_error_handler_answers_the_raisers_words(tmp_path: Path, caught: str, reported: bool) -> None:
+    source = ("from ninja import NinjaAPI\nfrom ninja.errors import HttpError\napi = NinjaAPI()\n"
+              f"@api.exception_handler({caught})\ndef on_error(request, exc):\n"
+              "    return api.create_response(request, {'detail': str(exc)}, status=400)\n"
+              "@api.get('/items/{item_id}')\ndef item(request, item_id: int):\n    return {'id': item_id}\n")
+    assert any(f.rule_id == "AS307" for f in audit(tmp_path, {"api.py": source}).findings) is reported
+
+
+@pytest.mark.parametrize(("value", "reported"), [
+    ("'Tr0ub4dor&3'", True),  # must fire: a password written into the code
+    ("'required'", False),  # must stay quiet: a help text's word for the field
+])
+def test_a_help_text_describing_a_password_field_is_no_credential(tmp_path: Path, value: str, reported: bool) -> None:
+    source = ("SIGNUP_HELP = {'POST': {'fields': {'username': 'required', "
+              f"'password': {value}}}}}}}\n")
+    assert (_medium_plus(tmp_path, {"views_info.py": source}, "AS603") >= 1) is reported

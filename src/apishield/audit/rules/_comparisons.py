@@ -89,7 +89,7 @@ def not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
             return True  # SQLAlchemy Core ``table.c.token_hash``
         if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) in {"json", "len", "type", "get_json"}:
             return True
-        if _format_constant(side):
+        if _format_constant(side) or _sentinel(side):
             return True
     texts = [ast.unparse(s).lower() for s in (left, right)]
     return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
@@ -117,6 +117,17 @@ def _format_constant(side: ast.AST) -> bool:
     public protocol text, not a secret, so its comparison leaks nothing."""
     name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
+
+
+#: names of "no value given" sentinels (``EMPTY = object()``, pydantic's ``Unset``): comparing a field with one
+#: asks whether the client sent it, not what it is
+_SENTINELS = frozenset({"empty", "unset", "missing", "notset", "sentinel", "undefined", "nothing", "notgiven",
+                        "notprovided"})
+
+
+def _sentinel(side: ast.AST) -> bool:
+    name = au.last(au.dotted(side)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
+    return name.replace("_", "").lower() in _SENTINELS and (name.isupper() or name[:1].isupper())
 
 
 __all__ = ["identity", "in_query", "in_schema_validator", "not_a_secret_comparison", "secretish"]

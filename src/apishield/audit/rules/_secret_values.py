@@ -14,6 +14,9 @@ URL_WITH_PASSWORD = re.compile(r"://[^/\s:@'\"]+:[^/\s@'\"]+@")
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@{}$%<>\[\]]+):([^/\s@{}$%<>\[\]]+)@", re.IGNORECASE)
 _URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "changeme", "xxx", "xxxx", "***", "****",
                                "user", "username"})
+#: what documentation writes in a credential field's place: its type, whether it is required, how it is shown
+FIELD_WORDS = frozenset({"required", "optional", "string", "str", "text", "hidden", "masked", "redacted", "writeonly",
+                         "write-only", "write_only", "secret", "sensitive", "any", "yes", "no", "token", "x-api-key"})
 _UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",
                              "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
 
@@ -85,6 +88,7 @@ def developer_only(tree: ast.Module, node: ast.AST) -> dict[str, Severity]:
 
 
 __all__ = [
+    "FIELD_WORDS",
     "URL_WITH_PASSWORD",
     "developer_only",
     "in_developer_command",

@@ -354,7 +354,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if (
             literal is None
             or len(literal) < 4
-            or literal.lower() in {name.lower(), "password", "api_key", "apikey", "token", "x-api-key"}
+            or literal.lower().strip("<>[]()") in {name.lower(), "password", "api_key", "apikey", *sv.FIELD_WORDS}
             or " " in literal.strip() or literal.startswith(("http://", "https://", "/"))
         ):
             continue

@@ -193,12 +193,12 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
     imported from a project file): its attributes carry messages the application chose when it raised it, not the
     internals of a library or the interpreter. So do the handlers of a client error status (``errorhandler(404)``)
-    and of ``HTTPException``: the framework's public text for that status, or the detail its raiser chose."""
+    and of ``HTTPException`` (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail."""
     for dec in fn.decorator_list:
         first = dec.args[0] if isinstance(dec, ast.Call) and dec.args else None
         if isinstance(first, ast.Constant) and isinstance(first.value, int) and 400 <= first.value < 500:
             return True
-        if first is not None and au.last(au.dotted(first)) == "HTTPException":
+        if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True
         if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], (ast.Name, ast.Attribute)):
             name = au.dotted(dec.args[0], strict=True)
