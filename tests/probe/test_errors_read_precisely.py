@@ -237,3 +237,20 @@ def test_database_errors_inside_json_strings_are_read(tmp_path: Path, message: s
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
     assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported
+
+
+@pytest.mark.parametrize(("page", "reported"), [
+    ("<p>Database error: near \"x\": syntax error</p>", True),  # the database's error, answered 200
+    ("<p>No user matches that name</p>", False),  # the application's own words
+])
+def test_a_database_error_answered_with_200_is_read(tmp_path: Path, page: str, reported: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/check"):
+            return 404, {}, {"detail": "not found"}
+        if "'" in unquote_plus(path.partition("command=")[2]):
+            return 200, {"Content-Type": "text/html"}, page
+        return 200, {"Content-Type": "text/html"}, "<p>ok</p>"
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
+    assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported

@@ -53,11 +53,15 @@ def test_unmarked_reads_answered_to_anonymous_callers(tmp_path: Path, path: str,
     ("/api/admin/stats", {"per_user": [{"user": "alice", "spent": 120.5}, {"user": "bob", "spent": 80.0}]}, True),
     ("/api/admin/health", {"status": "ok"}, False),  # administrative, but lists nothing
     ("/api/catalogue", [{"id": 1, "name": "lamp"}, {"id": 2, "name": "desk"}], False),  # not administrative
-], ids=["admin-listing", "admin-health", "catalogue"])
-def test_an_administrative_listing_is_read_in_a_run_without_identities(tmp_path: Path, path: str, answer: Any,
+    ("/api/users/1", {"id": 1, "username": "admin", "password": "admin123", "role": "admin"}, True),  # an account
+    # with its password, answered to anyone
+    ("/api/users/2", {"id": 2, "username": "alice", "bio": "hello"}, False),  # a public profile
+], ids=["admin-listing", "admin-health", "catalogue", "account-with-password", "profile"])
+def test_what_an_anonymous_answer_shows_is_read_in_a_run_without_identities(tmp_path: Path, path: str, answer: Any,
                                                                        reported: bool) -> None:
     """With no credentials at all the probe cannot compare what a signed-in caller sees; an administrative path that
-    answers anyone a listing of records still says it should have refused."""
+    answers anyone a listing of records, or an account record with its password, still says it should have
+    refused."""
     def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:
         return (200, {}, answer) if route.split("?")[0] == path else (404, {}, {"detail": "not found"})
 

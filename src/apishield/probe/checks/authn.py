@@ -27,7 +27,8 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import normalise, try_send
+from apishield.probe.checks._util import normalise, sensitive_fields, try_send
+from apishield.probe.checks.disclosure import ISSUED_CREDENTIAL as ISSUED
 from apishield.probe.checks.exposure import EMAIL_KEY, PERSON_KEY, owns
 from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
@@ -83,14 +84,23 @@ def _accounts_shown(ctx: Context, data: Any) -> tuple[str, list[str]] | None:
     return None
 
 
+#: fields that make a record someone's account
+ACCOUNT_KEYS = frozenset({"username", "user_name", "email", "login", "user_id", "userId"})
+
+
 def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
     """Why ``op``, which the description leaves unmarked, should have refused the anonymous answer ``anon``: its
-    path names administration and it answered a listing, or it showed one of the probe's identities' accounts."""
+    path names administration and it answered a listing, it answered account records with their passwords or keys,
+    or it showed one of the probe's identities' accounts."""
     if "json" not in (anon.content_type or ""):
         return ""
     data = anon.json()
     if op.looks_admin() and any(len(r) >= 2 for r in objects.listed_records(data)):
         return "its path names an administrative function"
+    records = objects.listed_records(data) or [r for r in (objects.account_record(data),) if r]
+    secrets = [k for k in sensitive_fields(records) if not ISSUED.match(k)]
+    if secrets and any(set(map(str, r)) & ACCOUNT_KEYS for r in records):
+        return f"it answers account records with {', '.join(secrets[:3])} to anyone"
     shown = _accounts_shown(ctx, data)
     if shown is not None:
         return f"it shows the account of identity {shown[0]!r} with {', '.join(shown[1][:4])}"
@@ -100,7 +110,7 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
 def _candidates(ctx: Context) -> list[Operation]:
     return [op for op in ctx.operations if op.method in ("GET", "POST") and not op.looks_destructive()
             and not op.looks_login() and not op.looks_register()
-            and (op.secured or (op.secured is None and (ctx.identities or op.looks_admin())))]
+            and op.secured is not False]  # unmarked ones too: reported only when their answer says they must refuse
 
 
 #: query parameters that frameworks and hand-written token checks read a credential from

@@ -245,6 +245,15 @@ def errors(ctx: Context, ex: Exchange) -> None:
         if exc:
             ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
                        highlight=exc.group(0), severity=Severity.LOW)
+    elif ex.status is not None and ("'" in unquote_plus(ex.url) or b"'" in ex.request_body):
+        # a page that answers 200 with the database's own error to a value with a quote (``Database error: near
+        # "x": syntax error``): the same disclosure, without the error status
+        sent = _sent_text(ex)
+        clean = html.unescape(without_shell_errors(text))
+        sql = next((m for m in SQL_ERROR.finditer(clean) if m.group(0) not in sent), None)
+        if sql:
+            ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer to a value with a quote shows the database's "
+                       f"error ({sql.group(0)[:60]!r})", ex, op=op, highlight=sql.group(0))
 
 
 def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
