@@ -2775,3 +2775,28 @@ def test_a_help_text_describing_a_password_field_is_no_credential(tmp_path: Path
     source = ("SIGNUP_HELP = {'POST': {'fields': {'username': 'required', "
               f"'password': {value}}}}}}}\n")
     assert (_medium_plus(tmp_path, {"views_info.py": source}, "AS603") >= 1) is reported
+
+
+@pytest.mark.parametrize(("printed", "reported"), [
+    ("{{ name|safe }}", True),  # must fire: the template prints the request's value raw
+    ("{{ name }}", False),  # must stay quiet: Django escapes what it prints
+])
+def test_a_template_loaded_then_rendered_escapes_its_variables(tmp_path: Path, printed: str, reported: bool) -> None:
+    files = {"app/__init__.py": "", "app/templates/page.html": f"<p>{printed}</p>\n",
+             "app/views.py": "from django.http import HttpResponse\nfrom django.template import loader\n"
+                             "def page(request, username):\n    template = loader.get_template('page.html')\n"
+                             "    return HttpResponse(template.render({'name': username}, request))\n",
+             "app/urls.py": "from django.urls import path\nfrom . import views\n"
+                            "urlpatterns = [path('page/<username>', views.page)]\n"}
+    assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported
+
+
+@pytest.mark.parametrize(("answer", "reported"), [
+    ("HttpResponse('next: ' + request.GET['next'])", True),  # must fire: a page with the request's text
+    ("HttpResponseRedirect(request.GET['next'])", False),  # must stay quiet: a redirect renders no page
+])
+def test_names_star_imported_from_a_framework_module_are_known(tmp_path: Path, answer: str, reported: bool) -> None:
+    files = {"app/__init__.py": "",
+             "app/views.py": f"from django.http import *\ndef done(request):\n    return {answer}\n",
+             "app/urls.py": "from django.urls import path\nfrom . import views\nurlpatterns = [path('done', views.done)]\n"}
+    assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported

@@ -5,8 +5,8 @@
 Without this the importer's names are unknown and every rule that resolves a call by its library is blind there.
 The expansion copies the star-imported module's own top-level import statements (public names only, or those in
 its ``__all__``) into the importer's tree at the place of the star import, once, right after parsing; names the
-module defines itself are left out (they are not imports). Modules outside the scanned project (``from flask
-import *``) are not read.
+module defines itself are left out (they are not imports). Modules outside the scanned project are not read; a
+star import of a framework module (``from django.http import *``) brings the names the framework table lists there.
 """
 
 from __future__ import annotations
@@ -82,6 +82,19 @@ def _read_public_imports(path: str, mtime_ns: int, size: int, depth: int) -> tup
     return tuple(found)
 
 
+@functools.cache
+def _framework_names(module: str) -> tuple[str, ...]:
+    """The names of ``module`` that the framework table lists (responses, redirects, renderers, escapes...)."""
+    from apishield.audit.frameworks.table import FRAMEWORKS
+
+    names = {str(entry[0] if isinstance(entry, tuple) else entry) for f in FRAMEWORKS
+             for column in ("redirects", "file_senders", "template_sources", "html_responses", "json_responses",
+                            "escapes", "safe_joins", "no_data", "aborts", "renders", "context_renders", "sessions",
+                            "request_objects")
+             for entry in getattr(f, column)}
+    return tuple(sorted(n.rsplit(".", 1)[1] for n in names if n.rsplit(".", 1)[0] == module))
+
+
 def expand(tree: ast.Module, abspath: str) -> None:
     """Put, next to each top-level ``from M import *`` of a project module, the imports ``M`` passes on."""
     if not abspath or not any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
@@ -92,6 +105,10 @@ def expand(tree: ast.Module, abspath: str) -> None:
         body.append(node)
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             target = _module_file(abspath, node)
+            known = () if target or node.level or not node.module else _framework_names(node.module)
+            if known:  # a framework module (``from django.http import *``): the names the framework table knows
+                body.append(ast.copy_location(ast.ImportFrom(module=node.module, names=[ast.alias(n) for n in known],
+                                                             level=0), node))
             for imported in (_public_imports(target, 1) if target else []):
                 placed = copy.copy(imported)
                 ast.copy_location(placed, node)

@@ -58,6 +58,7 @@ from apishield.audit.taint.modules import (
     param_names,
     raw_template_vars,
 )
+from apishield.audit.taint.rendering import TEMPLATE_LOADERS, loaded_template, render_context
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
@@ -319,18 +320,12 @@ class Interpreter(Evaluator):
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
-        if qual in CONTEXT_RENDERS or (short == "TemplateResponse" and isinstance(func, ast.Attribute)):
-            # Starlette/FastAPI Jinja2Templates, Django ``render(request, name, context)``
-            positional = args[1:] if args and args[0].kind == "request" else args  # (request, name, context)
-            context = positional[1] if len(positional) > 1 else kwargs.get("context")
-            named = [positional[0]] if positional else [kwargs["name"]] if "name" in kwargs else []
-            if context is None:
-                variables: dict[str, Val] = {}
-            elif context.items is not None:  # a dict literal: each variable known by name
-                variables = {k: v for k, v in context.items if isinstance(k, str)}
-            else:
-                variables = {"": context}  # a context built elsewhere: its values, under no template name
+        if qual in CONTEXT_RENDERS or (short == "TemplateResponse" and isinstance(func, ast.Attribute)) or (
+                short == "render" and receiver is not None and receiver.kind.startswith("template:")):
+            named, variables = render_context(args, kwargs, receiver)  # Jinja2Templates, Django ``render``
             return replace(self.rendered(named, variables), kind="response")  # HTML whatever the route's default
+        if qual in TEMPLATE_LOADERS:  # ``loader.get_template(name)``, rendered later by ``.render(context)``
+            return loaded_template(args)
         if qual in ABORTS:
             return Val(lit=True)
         if (isinstance(func, ast.Attribute) and func.attr == "get" and receiver is not None and not receiver.taint
