@@ -78,6 +78,16 @@ _AS606: list[tuple[str, str, str]] = [
         "    if data.password != EMPTY:\n"
         "        user.set_password(data.password)\n",
     ),
+    (
+        "a value compared with another the same request carried (a confirmation) leaks nothing",
+        "def change(request, user):\n"
+        "    token = request.POST['token']\n"
+        "    return token != user.reset_token\n",
+        "def change(request, user):\n"
+        "    pswd = request.POST['password']\n"
+        "    if pswd != request.POST['password_confirm']:\n"
+        "        return 'mismatch'\n",
+    ),
 ]
 
 

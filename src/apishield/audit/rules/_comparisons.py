@@ -119,6 +119,24 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
+def _request_read(node: ast.AST) -> bool:
+    """``request.POST['x']``, ``request.form.get('x')``, ``request.json['x']``: a value the caller sent."""
+    root = node
+    while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
+        root = root.value if isinstance(root, (ast.Subscript, ast.Attribute)) else root.func
+    return isinstance(root, ast.Name) and root.id in {"request", "req"} and root is not node
+
+
+def both_from_the_request(parents: dict[int, ast.AST], node: ast.Compare) -> bool:
+    """Both sides are what this request carried (``pswd != request.POST['password_confirm']`` after ``pswd =
+    request.POST['password']``): the caller typed both, and timing their comparison tells it nothing it lacks."""
+    fn = au.enclosing_function(parents, node)
+    sent = {t for a in (au.nodes_of(fn, ast.Assign) if fn is not None else ()) if _request_read(a.value)
+            for t in au.target_names(a) if "." not in t}
+    return all(_request_read(side) or (isinstance(side, ast.Name) and side.id in sent)
+               for side in (node.left, node.comparators[0]))
+
+
 #: names of "no value given" sentinels (``EMPTY = object()``, pydantic's ``Unset``): comparing a field with one
 #: asks whether the client sent it, not what it is
 _SENTINELS = frozenset({"empty", "unset", "missing", "notset", "sentinel", "undefined", "nothing", "notgiven",
@@ -130,4 +148,5 @@ def _sentinel(side: ast.AST) -> bool:
     return name.replace("_", "").lower() in _SENTINELS and (name.isupper() or name[:1].isupper())
 
 
-__all__ = ["identity", "in_query", "in_schema_validator", "not_a_secret_comparison", "secretish"]
+__all__ = ["both_from_the_request", "identity", "in_query", "in_schema_validator", "not_a_secret_comparison",
+           "secretish"]

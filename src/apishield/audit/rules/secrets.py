@@ -11,6 +11,7 @@ from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.rules import _secret_values as sv
 from apishield.audit.rules._comparisons import (
+    both_from_the_request,
     identity,
     in_query,
     in_schema_validator,
@@ -577,14 +578,12 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         if parents is None:
             parents = au.parent_map(ctx.tree)
-        if in_query(parents, node) or in_schema_validator(parents, node):
+        if in_query(parents, node) or in_schema_validator(parents, node) or both_from_the_request(parents, node):
             continue
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue
-        if any(
-            isinstance(n, (ast.Call,)) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
-            for n in (left, right)
-        ):
+        if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
+               for n in (left, right)):
             continue
         if unkeyed_digest(left) or unkeyed_digest(right):
             continue
