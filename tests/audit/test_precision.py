@@ -88,6 +88,15 @@ _AS606: list[tuple[str, str, str]] = [
         "    if pswd != request.POST['password_confirm']:\n"
         "        return 'mismatch'\n",
     ),
+    (
+        "the server's own configuration on the request object is no client value",
+        "async def check(request):\n"
+        "    api_key = request.query.get('api_key')\n"
+        "    return api_key != request.app['api_key']\n",
+        "async def check(request):\n"
+        "    api_key = request.query.get('api_key')\n"
+        "    return api_key != request.query.get('api_key_again')\n",
+    ),
 ]
 
 

@@ -119,12 +119,19 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
+#: what a request object carries from the client (not ``request.app``, its server-side configuration)
+_CLIENT_PARTS = frozenset({"POST", "GET", "form", "args", "json", "data", "query", "query_params", "values", "body",
+                           "files", "FILES", "match_info", "path_params", "get_json"})
+
+
 def _request_read(node: ast.AST) -> bool:
     """``request.POST['x']``, ``request.form.get('x')``, ``request.json['x']``: a value the caller sent."""
-    root = node
+    part, root = None, node
     while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
+        if isinstance(root, ast.Attribute):
+            part = root.attr
         root = root.value if isinstance(root, (ast.Subscript, ast.Attribute)) else root.func
-    return isinstance(root, ast.Name) and root.id in {"request", "req"} and root is not node
+    return isinstance(root, ast.Name) and root.id in {"request", "req"} and part in _CLIENT_PARTS
 
 
 def both_from_the_request(parents: dict[int, ast.AST], node: ast.Compare) -> bool:
