@@ -51,3 +51,17 @@ def test_a_described_login_gets_the_brute_force_burst(tmp_path: Path, login: str
     with loopback(_app(login, limit)) as url:
         result = probe_paths(tmp_path, url, paths, ("ratelimit",))
     assert (("PR-RATE-001", method, login) in findings_at(result)) is (limit is None)
+
+
+@pytest.mark.parametrize(("answer", "reported"), [
+    ({"data": "Login unsuccessful"}, True),  # a working login refusing wrong passwords, never throttled
+    ({"error": "Database error: no such table: users"}, False),  # a login no password can pass
+])
+def test_a_login_failing_every_attempt_on_its_database_is_no_brute_force_target(tmp_path: Path, answer: Any,
+                                                                               reported: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        return (200, {}, answer) if urlsplit(path).path == "/login" else (404, {}, {"error": "not found"})
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, {"/login": LOGINS["/login"]}, ("ratelimit",))
+    assert (("PR-RATE-001", "GET", "/login") in findings_at(result)) is reported

@@ -19,6 +19,7 @@ from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, same, try_send
+from apishield.probe.checks.disclosure import SQL_ERROR
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
@@ -233,6 +234,13 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: 
             return True
         last = ex
         answers.append(ex)
+    if answers and all(SQL_ERROR.search(ex.text) for ex in answers):
+        # every attempt met the database's error (``no such table: users``): no password could pass, so there is
+        # nothing to guess and the burst proves nothing about limits
+        ctx.notes.append(f"ratelimit: {op.key} answered every attempt of the burst with a database error: the login "
+                         "cannot succeed, so a missing limit there is not reported")
+        ctx.skip(f"{op.key} fails every login with a database error", op, "inconclusive")
+        return True
     if account is not None and who is None and _locked_out(answers):
         at = next(i for i, ex in enumerate(answers) if not same(answers[0], ex))
         ctx.notes.append(f"ratelimit: {op.key} answered {at} wrong passwords for an account of the probe's own "
