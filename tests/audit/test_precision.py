@@ -2817,5 +2817,6 @@ def test_a_template_loaded_then_rendered_escapes_its_variables(tmp_path: Path, p
 def test_names_star_imported_from_a_framework_module_are_known(tmp_path: Path, answer: str, reported: bool) -> None:
     files = {"app/__init__.py": "",
              "app/views.py": f"from django.http import *\ndef done(request):\n    return {answer}\n",
-             "app/urls.py": "from django.urls import path\nfrom . import views\nurlpatterns = [path('done', views.done)]\n"}
+             "app/urls.py": "from django.urls import path\nfrom . import views\n"
+                            "urlpatterns = [path('done', views.done)]\n"}
     assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported

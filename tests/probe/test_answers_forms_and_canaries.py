@@ -374,3 +374,25 @@ def test_alg_none_is_tried_even_when_an_altered_signature_was_accepted(tmp_path:
     rules = {f.rule_id for f in result.findings}
     assert ({"PR-JWT-001", "PR-JWT-002"} <= rules) is not verify
     assert verify is not bool({"PR-JWT-001", "PR-JWT-002"} & rules)
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
+def test_open_redirect_through_a_posted_form_field(tmp_path: Path, vulnerable: bool) -> None:
+    """A login form's ``next`` field, posted form-encoded, sends the browser on after the sign-in."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path != "/login" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        target = parse_qs(body.decode()).get("next", ["/"])[0]
+        if not vulnerable and (not target.startswith("/") or target.startswith(("//", "/\\"))):
+            target = "/home"
+        return 303, {"Location": target}, {"redirect": target}
+
+    form = {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "username": {"type": "string"}, "next": {"type": "string"}}}}}
+    spec = {"/login": {"post": {"requestBody": {"content": form}, "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("redirect",))
+    found = [f for f in result.findings if f.rule_id == "PR-REDIR-001"]
+    assert bool(found) is vulnerable
+    if vulnerable:
+        assert found[0].parameter == "next" and found[0].method == "POST"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from apishield.findings import Confidence, Finding, Severity
 from apishield.probe import rules
@@ -240,3 +241,37 @@ def test_a_form_body_keeps_its_content_type_when_the_operation_wants_the_account
     form = "application/x-www-form-urlencoded"
     assert seen == [("Bearer first", form), ("Bearer other", form)]
     assert who.per_operation[op.key] == {"Authorization": "Bearer other"}
+
+
+@pytest.mark.parametrize("leftover", [True, False])
+def test_an_operation_a_check_was_cut_short_in_is_done_again_or_reported_untested(leftover: bool) -> None:
+    """A share that runs out in the middle of an operation leaves it begun, not tested: with budget left after the
+    other checks it is done again from its start; without, the coverage says it was cut short."""
+    ctx = _ctx()  # budget 40, two checks of equal weight: 20 each
+    ops = [f"GET /items/{n}" for n in range(3)]
+    finished: list[str] = []
+
+    async def thorough(c: Context) -> None:  # 8 requests per operation: its share of 20 ends inside the third
+        targets = [op for op in ops if op in {o.key for o in c.operations}] or ops
+        c.plan(targets)
+        for op in targets:
+            for _ in range(8):
+                await c.client.request("GET", op.split()[1], operation=op)
+            finished.append(op)
+
+    async def other(c: Context) -> None:
+        for _ in range(1 if leftover else 20):
+            await c.client.request("GET", "/other")
+
+    ctx.operations = [Operation("GET", f"/items/{n}") for n in range(3)]
+    CHECKS.register(CheckSpec("_thorough", thorough, (), 1, ""))
+    CHECKS.register(CheckSpec("_other", other, (), 1, ""))
+    try:
+        asyncio.run(run_checks(ctx, ["_thorough", "_other"]))
+    finally:
+        CHECKS.unregister("_thorough"), CHECKS.unregister("_other")
+    units = {u.operation: u for u in ctx.coverage.units(["_thorough"], ctx.client.log)}
+    if leftover:
+        assert finished == ops and units[ops[2]].state == "ran"
+    else:
+        assert finished == ops[:2] and units[ops[2]].state == "skipped" and "cut short" in units[ops[2]].reason

@@ -52,7 +52,12 @@ class OutOfScope(ProbeError):
 
 
 class BudgetExhausted(ProbeError):
-    """The global budget or the current check's share is used up."""
+    """The global budget or the current check's share is used up; ``operation`` is the one whose request it
+    refused (the check was in the middle of it, or about to begin it)."""
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.operation = operation
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
@@ -363,10 +368,10 @@ class ProbeClient:
             raise OutOfScope(f"refusing to contact {url!r}: outside the target {self.base_url!r}")
         check = current_check.get()
         if self._sent >= self.budget:
-            raise BudgetExhausted(f"request budget of {self.budget} used up")
+            raise BudgetExhausted(f"request budget of {self.budget} used up", operation)
         cap = self.check_caps.get(check)
         if cap is not None and self.shares[check] >= cap:
-            raise BudgetExhausted(f"check {check!r} used its share of {cap} requests")
+            raise BudgetExhausted(f"check {check!r} used its share of {cap} requests", operation)
         self._sent += 1
         self.shares[check] += 1
         seq = self._sent

@@ -45,6 +45,8 @@ class Coverage:
     _marks: dict[tuple[str, str], Unit] = field(default_factory=dict)
     _planned: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _stopped: dict[str, str] = field(default_factory=dict)
+    #: check -> the operation it was in the middle of when its share ran out (begun, not finished)
+    _interrupted: dict[str, str] = field(default_factory=dict)
 
     def plan(self, check: str, operations: Iterable[str]) -> None:
         """``check`` means to test these operations; any it never reaches count as skipped."""
@@ -63,10 +65,21 @@ class Coverage:
         """The check ended early (budget, internal error): its unreached planned operations say why."""
         self._stopped.setdefault(check, reason)
 
+    def interrupted(self, check: str, operation: str) -> None:
+        """``check`` stopped in the middle of ``operation``: begun is not tested; a resumed run does it again."""
+        self._interrupted[check] = operation
+
+    def resumed(self, check: str) -> None:
+        """``check`` went on and finished what it had begun."""
+        self._interrupted.pop(check, None)
+
     def unreached(self, check: str, log: Iterable[Exchange]) -> list[str]:
-        """The operations ``check`` planned and never sent a request for nor marked (what a resumed run should do)."""
+        """The operations ``check`` planned and never sent a request for nor marked, and the one it was cut short in
+        (what a resumed run should do)."""
         sent = {ex.operation for ex in log if ex.check == check}
-        return [op for op in self._planned.get(check, []) if op not in sent and (check, op) not in self._marks]
+        cut = self._interrupted.get(check)
+        return [op for op in self._planned.get(check, [])
+                if op == cut or (op not in sent and (check, op) not in self._marks)]
 
     # -- the verdict -------------------------------------------------------------------------------------
     def units(self, checks: Iterable[str], log: Iterable[Exchange],
@@ -109,6 +122,9 @@ class Coverage:
         for key, unit in self._marks.items():
             if unit.check in names and (key not in out or RANK[unit.state] > RANK[out[key].state]):
                 out[key] = unit
+        for check, op in self._interrupted.items():
+            if check in names and (check, op) in out and out[(check, op)].state == "ran":
+                out[(check, op)] = Unit(check, op, "skipped", f"cut short ({self._stopped.get(check, 'budget')})")
         for check, reason in self._stopped.items():
             if check in names and not any(u.check == check for u in out.values()):
                 out[(check, WHOLE)] = Unit(check, WHOLE, "inconclusive", reason)

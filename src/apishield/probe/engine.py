@@ -506,6 +506,7 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
         except BudgetExhausted as exc:
             ctx.notes.append(f"{spec.name}: stopped early ({exc})")
             ctx.coverage.stopped(spec.name, f"budget: {exc}")
+            _cut_short(ctx, spec.name, exc)
             ctx.deferred.append((spec.name, functools.partial(_resume, ctx, spec)))
         except (Unsafe, Throttled) as exc:  # pragma: no cover - checks catch their own refusals
             ctx.notes.append(f"{spec.name}: {exc}")
@@ -521,6 +522,13 @@ async def run_checks(ctx: Context, names: Iterable[str]) -> None:
     await _run_deferred(ctx)
 
 
+def _cut_short(ctx: Context, check: str, exc: BudgetExhausted) -> None:
+    """Record the operation ``check`` was in when its budget ran out, if it had begun it (a request of it was sent):
+    begun is not tested, so a resumed run does it again and, if none does, the coverage says it was cut short."""
+    if exc.operation and any(ex.check == check and ex.operation == exc.operation for ex in ctx.client.log):
+        ctx.coverage.interrupted(check, exc.operation)
+
+
 async def _resume(ctx: Context, spec: CheckSpec) -> None:
     """A check its share stopped goes on, last, with what the other checks left unspent: it runs again over the
     operations it planned and never reached (the ones it tested keep their results and are not sent again)."""
@@ -531,6 +539,7 @@ async def _resume(ctx: Context, spec: CheckSpec) -> None:
     ctx.operations = [op for op in everything if op.key in rest]
     try:
         await spec.func(ctx)
+        ctx.coverage.resumed(spec.name)
     finally:
         ctx.operations = everything
     if not ctx.coverage.unreached(spec.name, ctx.client.log):
@@ -550,6 +559,7 @@ async def _run_deferred(ctx: Context) -> None:
             await job()
         except BudgetExhausted as exc:
             ctx.notes.append(f"{name}: stopped early in its deferred work ({exc})")
+            _cut_short(ctx, name, exc)
         except Exception as exc:  # as in run_checks: a hostile answer must not end the run
             ctx.notes.append(f"{name}: deferred work stopped by an internal error ({type(exc).__name__}: {exc})")
             ctx.emit("check.error", {"check": name, "error": repr(exc)})
