@@ -181,8 +181,8 @@ async def authn(ctx: Context) -> None:
             if not anon.ok or denied(anon) or op.method != "GET":
                 continue
             why = _must_refuse(ctx, op, anon)
-            # unknown protection: report when the operation says it must refuse, or the identity sees more (with
-            # no identity at all, only an administrative listing answered to anyone says so)
+            # unknown protection: report when the answer itself says it must refuse, or the identity sees more (with
+            # no identity at all, only the answer can say so)
             if not why:
                 if user is None:
                     continue

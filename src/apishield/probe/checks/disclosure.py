@@ -512,26 +512,18 @@ async def passive(ctx: Context) -> None:
             stored.setdefault(ex.identity, set()).update(sent_values(ex))
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
             op = _op_for(ctx, ex)
-            if op is not None and upstream_failure(op, ex):
+            why = ("answered 500 with its own message that an outbound fetch failed (a handled error; 502 or 400 would "
+                   "say so better; not reported as unhandled)" if op is not None and upstream_failure(op, ex) else
+                   "answered 500 with its database busy (locked or out of connections while other requests wrote): "
+                   "contention, not an input it failed to handle; not reported as unhandled"
+                   if BUSY_DATABASE.search(ex.text) else "")
+            if not why and op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
+                why = (f"answered a bare 500 to a request without {', '.join(missing)} (a deliberate answer cannot be "
+                       "told from a crash; not reported as unhandled)")
+            if why:
                 if ex.operation not in deliberate:
                     deliberate.add(ex.operation)
-                    ctx.notes.append(f"passive: {ex.operation} answered 500 with its own message that an outbound "
-                                     "fetch failed (a handled error; 502 or 400 would say so better; not reported "
-                                     "as unhandled)")
-                continue
-            if BUSY_DATABASE.search(ex.text):
-                if ex.operation not in deliberate:
-                    deliberate.add(ex.operation)
-                    ctx.notes.append(f"passive: {ex.operation} answered 500 with its database busy (locked or out of "
-                                     "connections while other requests wrote): contention, not an input it failed to "
-                                     "handle; not reported as unhandled")
-                continue
-            if op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
-                if ex.operation not in deliberate:
-                    deliberate.add(ex.operation)
-                    ctx.notes.append(f"passive: {ex.operation} answered a bare 500 to a request without "
-                                     f"{', '.join(missing)} (a deliberate answer cannot be told from a crash; "
-                                     "not reported as unhandled)")
+                    ctx.notes.append(f"passive: {ex.operation} {why}")
                 continue
             crashed.add(ex.operation)
             ctx.report(rules.SERVER_ERROR, f"{ex.operation} answered 500 to this request (an unhandled error; "
