@@ -1,13 +1,14 @@
 """BFLA: administrative operations (``/admin``, admin tags or scopes) called as an ordinary user.
 
 Reported when the anonymous request is refused (so the operation is protected at all) and the ordinary
-user's request answers 2xx (and does not say it refused). Identities listed with ``--admin NAME`` are never used
-here. Administrative ``GET``s are called with path parameters filled from the probe's own objects; administrative
+user's request answers 2xx (and does not say it refused), unless the run's other identity is refused there (then the
+operation checks a role the first identity holds). Identities listed with ``--admin NAME`` are never used here.
+Administrative ``GET``s are called with path parameters filled from the probe's own objects; administrative
 ``POST``s without destructive wording only when every path parameter names one of the probe's own identities
 (``POST /admin/promote/{user_id}`` with the second identity's id): the first identity acts on the second, never
 on anyone else; administrative collections (``POST /admin/coupons``, no path parameter) get one marked object,
 and a finding needs the marker shown back — to the ordinary user, or already to the anonymous request (an
-administrative creation open to anyone). One anonymous and one authenticated request per operation.
+administrative creation open to anyone). One anonymous and one or two authenticated requests per operation.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ async def bfla(ctx: Context) -> None:
         if anon is None or anon.ok:
             continue  # open to everyone: the authn check reports that
         ex = await try_send(ctx, "GET", path, op=op, identity=user)
-        if ex is not None and ex.ok:
-            ctx.report(rules.BFLA, f"ordinary user {user.name} called admin operation {op.key} ({ex.status}); "
-                       f"anonymous got {anon.status}", ex, op=op)
+        if ex is None or not ex.ok or await _refused_to_the_other(ctx, op, path, user):
+            continue
+        ctx.report(rules.BFLA, f"ordinary user {user.name} called admin operation {op.key} ({ex.status}); "
+                   f"anonymous got {anon.status}", ex, op=op)
     victim = ctx.users[1] if len(ctx.users) >= 2 else None
     for op in actions:
         path = own_target(op, victim) if victim is not None else None
@@ -70,6 +72,20 @@ async def bfla(ctx: Context) -> None:
     for op in creations:
         ctx.plan([op])
         await _creation(ctx, op, user)
+
+
+async def _refused_to_the_other(ctx: Context, op: Operation, path: str, user: Identity) -> bool:
+    """The operation answered ``user`` but refuses the run's other identity: it checks a role, and ``user`` holds
+    it (an administrator the probe was not told of), so its answer proves nothing about ordinary users."""
+    other = next((u for u in ctx.users if u is not user), None)
+    if other is None:
+        return False
+    theirs = await try_send(ctx, "GET", path, op=op, identity=other)
+    if theirs is None or theirs.status is None or not (theirs.status in (401, 403) or denied(theirs)):
+        return False
+    ctx.notes.append(f"bfla: {op.key} answered {user.name} but refused {other.name} ({theirs.status}): it checks a "
+                     f"role and {user.name} appears to hold it; not reported")
+    return True
 
 
 async def _creation(ctx: Context, op: Operation, user: Identity) -> None:
