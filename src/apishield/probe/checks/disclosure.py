@@ -228,32 +228,32 @@ def errors(ctx: Context, ex: Exchange) -> None:
         ctx.report(rules.STACK, f"stack trace in the answer ({stack.group(0)[:60]!r})", ex, op=op,
                    highlight=stack.group(0))
         return
-    if ex.status is not None and ex.status >= 400:
-        sent = _sent_text(ex)
-        clean = html.unescape(without_shell_errors(text))  # an echo escaped into a page (&#39;) is still an echo
-        if "json" in ex.content_type:  # JSON escapes the quotes of ``near "x": syntax error``: read its strings too
-            clean += "\n" + without_shell_errors("\n".join(string_leaves(ex.json())))
-        sql = next((m for m in (*SQL_ERROR.finditer(clean), *SQL_TEXT.finditer(clean)) if m.group(0) not in sent),
-                   None)
-        if sql:
-            ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
-                       ex, op=op, highlight=sql.group(0))
-            return
-        exc = next((m for m in EXCEPTION.finditer(clean) if m.group(0) not in sent), None)
-        if exc is None and ex.status >= 500:
-            exc = next((m for m in RUNTIME_MESSAGE.finditer(clean) if m.group(0) not in sent), None)
-        if exc:
-            ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
-                       highlight=exc.group(0), severity=Severity.LOW)
-    elif ex.status is not None and ("'" in unquote_plus(ex.url) or b"'" in ex.request_body):
-        # a page that answers 200 with the database's own error to a value with a quote (``Database error: near
-        # "x": syntax error``): the same disclosure, without the error status
-        sent = _sent_text(ex)
-        clean = html.unescape(without_shell_errors(text))
+    # a page answering 200 with the database's own error to a value with a quote (``Database error: near "x":
+    # syntax error``) discloses as an error status does
+    quoted = ex.status is not None and ex.status < 400 and ("'" in unquote_plus(ex.url) or b"'" in ex.request_body)
+    if ex.status is None or (ex.status < 400 and not quoted):
+        return
+    sent = _sent_text(ex)
+    clean = html.unescape(without_shell_errors(text))  # an echo escaped into a page (&#39;) is still an echo
+    if quoted:
         sql = next((m for m in SQL_ERROR.finditer(clean) if m.group(0) not in sent), None)
         if sql:
             ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer to a value with a quote shows the database's "
                        f"error ({sql.group(0)[:60]!r})", ex, op=op, highlight=sql.group(0))
+        return
+    if "json" in ex.content_type:  # JSON escapes the quotes of ``near "x": syntax error``: read its strings too
+        clean += "\n" + without_shell_errors("\n".join(string_leaves(ex.json())))
+    sql = next((m for m in (*SQL_ERROR.finditer(clean), *SQL_TEXT.finditer(clean)) if m.group(0) not in sent), None)
+    if sql:
+        ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
+                   ex, op=op, highlight=sql.group(0))
+        return
+    exc = next((m for m in EXCEPTION.finditer(clean) if m.group(0) not in sent), None)
+    if exc is None and ex.status >= 500:
+        exc = next((m for m in RUNTIME_MESSAGE.finditer(clean) if m.group(0) not in sent), None)
+    if exc:
+        ctx.report(rules.STACK, f"exception text in the {ex.status} answer ({exc.group(0)[:60]!r})", ex, op=op,
+                   highlight=exc.group(0), severity=Severity.LOW)
 
 
 def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
