@@ -490,6 +490,20 @@ class Spray:
             w.join()
 
 
+def stop_servers_on_sigterm() -> None:
+    """Make a ``kill`` (SIGTERM) of a benchmark stop the servers it started.
+
+    Python's default for SIGTERM ends the process at once, skipping the ``finally`` blocks and context managers
+    that stop gunicorn and redis-server, which then keep their ports and cores. As ``SystemExit`` the signal
+    unwinds the stack like Ctrl-C does, so every server started in a ``with`` or ``try`` is stopped.
+    """
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 class RedisProcess:
     """A redis-server on a free loopback port with AOF (everysec) in its own directory, as in production."""
 

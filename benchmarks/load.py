@@ -61,7 +61,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from _app_load import SHORT, RedisProcess, Timing, bench, missed_targets
+from _app_load import SHORT, RedisProcess, Timing, bench, missed_targets, stop_servers_on_sigterm
 from _app_load import chaos as app_chaos
 
 from apishield.errors import StoreError
@@ -302,6 +302,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
+    stop_servers_on_sigterm()
     missed: list[str] = []
     timing = SHORT if args.short else Timing()
     if args.suite in ("all", "state"):

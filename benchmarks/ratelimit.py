@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 import limits as lim
 import redis
+from _app_load import stop_servers_on_sigterm
 from limits.storage import MemoryStorage, RedisClusterStorage, RedisStorage
 from limits.strategies import (
     FixedWindowRateLimiter,
@@ -189,6 +190,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    stop_servers_on_sigterm()
     n, rounds = args.n, args.rounds
     misses: list[str] = []
 

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "examples"))
 
 import redis  # noqa: E402
-from _app_load import RedisProcess  # noqa: E402
+from _app_load import RedisProcess, stop_servers_on_sigterm  # noqa: E402
 
 from apishield.auth.passwords import Passwords  # noqa: E402
 from apishield.demo.apps import read_outbox  # noqa: E402
@@ -160,6 +160,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    stop_servers_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="apishield-inprocess-") as tmp:
         server = RedisProcess(tmp)
         server.start()
