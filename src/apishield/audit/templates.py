@@ -53,6 +53,40 @@ class RawOutput:
         return bool(_CSRF_MARKUP.match(self.expr) or _FORM_WIDGET.match(self.expr))
 
 
+    @property
+    def escaped(self) -> bool:
+        """What ``|safe`` receives was escaped or carries no markup: its last filter escapes (``x|e``,
+        ``x|escape``, ``x|tojson``) or yields a number (``x|int``, ``x|length``), a literal is filled only with
+        such values (``"<a href='{l}'>".format(l=url|escape)``), or it is a form field's help text, which
+        Django itself renders unescaped because the developers write it."""
+        if self.kind != "jinja-safe":
+            return False
+        try:
+            node = ast.parse(self.expr.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            return False
+        if isinstance(node, ast.Attribute) and node.attr == "help_text":
+            return True
+        return _escaped(node)
+
+
+def _escaped(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # Jinja's filter bar, read as Python
+        last = node.right.func if isinstance(node.right, ast.Call) else node.right
+        return isinstance(last, ast.Name) and last.id in _ESCAPING_FILTERS
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return isinstance(node.func.value, ast.Constant) and all(
+            _escaped(a) for a in [*node.args, *(k.value for k in node.keywords)])
+    return False
+
+
+#: Jinja and Django filters whose output holds no unescaped markup
+_ESCAPING_FILTERS = frozenset({"e", "escape", "forceescape", "force_escape", "tojson", "json_script", "urlencode",
+                               "int", "float", "length", "count", "wordcount", "filesizeformat"})
+
+
 def _line_of(source: str, offset: int) -> int:
     return source.count("\n", 0, offset) + 1
 

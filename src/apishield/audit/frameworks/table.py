@@ -138,6 +138,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         template_sources=(("django.template.Template", 0, "template_string"),),
         html_responses=("django.http.HttpResponse",),
         json_responses=("django.http.JsonResponse", "rest_framework.response.Response"),
+        escapes=("django.utils.html.escape", "django.utils.html.conditional_escape"),
         context_renders=("django.shortcuts.render", "django.shortcuts.render_to_response",
                          "django.template.loader.render_to_string"),
     ),

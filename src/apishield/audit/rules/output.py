@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at, at_node, at_template, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, TemplateContext, rule
+from apishield.audit.taint.catalogue import SANITISERS
 from apishield.audit.templates import raw_outputs
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -64,6 +65,60 @@ def _constant_text(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
         values = au.assigned_values(node.id, tree)
         return bool(values) and all(_constant_text(v, tree, depth + 1) for v in values)
     return False
+
+
+#: conversions whose result holds no markup character, whatever they are given
+_NO_MARKUP = frozenset({"int", "float", "len", "abs", "round", "bool"})
+#: string methods that keep escaped text escaped when their other arguments are literals
+_KEEPS_ESCAPED = frozenset({"replace", "strip", "lstrip", "rstrip", "upper", "lower", "title", "capitalize"})
+
+
+def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> bool:
+    """``node`` is text an HTML escape went through, put together only with literals: ``escape(x)``,
+    ``str(escape(x)).replace("\\n", "<br>")``, ``f"<em>{escape(x)}</em>"``; ``names`` says which local names
+    hold such text at this point."""
+    if au.is_const(node):
+        return True
+    if isinstance(node, ast.Name):
+        return names.get(node.id, False)
+    if isinstance(node, ast.JoinedStr):
+        return all(_escaped_text(v.value, imp, names) for v in node.values if isinstance(v, ast.FormattedValue))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return _escaped_text(node.left, imp, names) and all(_escaped_text(r, imp, names) for r in right)
+    if not isinstance(node, ast.Call):
+        return False
+    name = au.call_name(node, imp)
+    if "html" in SANITISERS.get(name, ()) or name in _NO_MARKUP:
+        return True
+    if name == "str" and len(node.args) == 1:
+        return _escaped_text(node.args[0], imp, names)
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _KEEPS_ESCAPED | {"format"}:
+        parts = [*node.args, *(k.value for k in node.keywords)]
+        if node.func.attr == "format":  # a literal template filled with escaped values
+            return au.is_const(node.func.value) and all(_escaped_text(p, imp, names) for p in parts)
+        return _escaped_text(node.func.value, imp, names) and all(au.is_const(p) for p in parts)
+    return False
+
+
+def _escaped_before(call: ast.Call, value: ast.AST, fn: ast.AST | None, imp: au.Imports) -> bool:
+    """``value`` (what ``call`` marks safe) holds escaped text there: computed in place, or a local name whose
+    assignments, read in order in the straight-line body of ``fn`` before ``call``, each leave it escaped. A
+    name also assigned in a branch or loop is not followed (the order of its values is not known)."""
+    if not isinstance(value, ast.Name):
+        return _escaped_text(value, imp, {})
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    top = [s for s in fn.body if s.lineno <= call.lineno]
+    straight = {id(s) for s in top if isinstance(s, ast.Assign)}
+    for assign in au.nodes_of(fn, ast.Assign):
+        if id(assign) not in straight and any(isinstance(t, ast.Name) and t.id == value.id for t in assign.targets):
+            return False
+    names: dict[str, bool] = {}
+    for stmt in top[:-1]:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            names[stmt.targets[0].id] = _escaped_text(stmt.value, imp, names)
+    return names.get(value.id, False)
 
 
 @rule(AUTOESCAPE_OFF)
@@ -131,7 +186,7 @@ def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
     ``form.hidden_tag()``)."""
     labels = {"bottle-raw": "{{!%s}}", "jinja-safe": "{{ %s|safe }}", "mako-raw": "${%s | n}"}
     for hit in raw_outputs(ctx.source):
-        if hit.kind in labels and not hit.literal and not hit.form_markup:
+        if hit.kind in labels and not hit.literal and not hit.form_markup and not hit.escaped:
             shown = labels[hit.kind] % hit.expr[:60]
             if hit.fixed_call:  # an icon or snippet a helper reads by a fixed name: listed, not reported
                 yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits what a helper returns for literal "
@@ -163,7 +218,7 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         value = call.args[0]
         scope = au.enclosing_function(au.parent_map(ctx.tree), call) or ctx.tree  # where its local names live
-        if _constant_text(value, scope):
+        if _constant_text(value, scope) or _escaped_before(call, value, scope, imp):
             continue
         formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
             isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"
@@ -194,7 +249,7 @@ def _inline_templates(ctx: ModuleContext) -> Iterator[Finding]:
         if not (isinstance(source, ast.Constant) and isinstance(source.value, str) and "{" in source.value):
             continue
         for hit in raw_outputs(source.value):
-            if hit.kind == "autoescape-off" or hit.literal or hit.form_markup or hit.fixed_call:
+            if hit.kind == "autoescape-off" or hit.literal or hit.form_markup or hit.fixed_call or hit.escaped:
                 continue
             line = source.lineno + hit.line - 1
             yield at(RAW_OUTPUT, ctx.path, ctx.lines, line, f"inline template emits '{hit.expr[:60]}' without HTML "

@@ -1,0 +1,60 @@
+"""``Markup()`` / ``mark_safe()`` of text an HTML escape went through first, joined only with literal markup
+(``str(escape(c)).replace("\\n", "<br />")``, ``f"<em>{escape(x)}</em>"``), marks nothing a client chose as HTML.
+Text not escaped, escaped in one branch only, or joined with another request value, is still reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audit.helpers import audit
+
+FLASK = '''from flask import Flask, request
+import markupsafe
+from markupsafe import Markup, escape
+import html
+
+app = Flask(__name__)
+
+
+@app.template_filter()
+def show(content, other=""):
+{body}
+'''
+
+DJANGO = '''from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+
+def show(content):
+{body}
+'''
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    ('    content = str(markupsafe.escape(content))\n    content = content.replace("\\n", "<br />")\n'
+     '    return markupsafe.Markup(content)', False),
+    ('    return Markup(f"<em>{escape(content)}</em>")', False),
+    ('    return Markup("<a>%s</a>" % html.escape(content))', False),
+    ('    return Markup("<b>{}</b>".format(escape(content)))', False),
+    ('    text = escape(content) + "<hr>"\n    return Markup(text)', False),
+    ('    return Markup(content)', True),
+    ('    content = content.replace("\\n", "<br />")\n    return Markup(content)', True),
+    ('    return Markup(f"<em>{escape(content)}</em>{other}")', True),
+    ('    if other:\n        content = escape(content)\n    return Markup(content)', True),
+    ('    text = escape(content)\n    text = text + other\n    return Markup(text)', True),
+    ('    return Markup(str(escape(content)).replace("x", other))', True),
+])
+def test_markup_of_text_escaped_first(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": FLASK.format(body=body)})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    ('    return mark_safe("<p>" + conditional_escape(content) + "</p>")', False),
+    ('    return mark_safe("<p>" + content + "</p>")', True),
+])
+def test_mark_safe_of_django_escaped_text(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"views.py": DJANGO.format(body=body)})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
