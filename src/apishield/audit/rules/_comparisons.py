@@ -91,8 +91,39 @@ def not_a_secret_comparison(left: ast.AST, right: ast.AST) -> bool:
             return True
         if _format_constant(side) or _sentinel(side):
             return True
+    if _fields_of_one_object(left, right) or (_configuration(left) and _configuration(right)):
+        return True
     texts = [ast.unparse(s).lower() for s in (left, right)]
     return all("passw" in t for t in texts) or any(t.endswith(("_id", ".id", "['id']", "_type")) for t in texts)
+
+
+def _field(side: ast.AST) -> tuple[str, str] | None:
+    """(object, field) of ``x.field``, ``x["field"]`` or a form's ``x.field.data``; ``None`` for anything else."""
+    if isinstance(side, ast.Attribute) and side.attr == "data" and isinstance(side.value, ast.Attribute):
+        side = side.value
+    if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name):
+        return side.value.id, side.attr
+    if isinstance(side, ast.Subscript) and isinstance(side.value, ast.Name):
+        key = au.const(side.slice)
+        return (side.value.id, key) if isinstance(key, str) else None
+    return None
+
+
+def _fields_of_one_object(left: ast.AST, right: ast.AST) -> bool:
+    """Two fields of one object (``self.password != self.repeat`` in a schema, ``data["password"] ==
+    data["password2"]``, ``form.password.data == form.confirm.data``): whoever filled one filled the other, so
+    timing the comparison tells nobody anything they did not already have."""
+    one, other = _field(left), _field(right)
+    return one is not None and other is not None and one[0] == other[0] and one[1] != other[1] and \
+        one[0] not in {"request", "req"}
+
+
+def _configuration(side: ast.AST) -> bool:
+    """A setting (``app.config["SECRET_KEY"]``, ``settings.API_KEY``, ``DEFAULT_TOKEN``): the operator's value."""
+    if isinstance(side, ast.Subscript) and au.last(au.dotted(side.value)) == "config":
+        return isinstance(au.const(side.slice), str)
+    name = au.last(au.dotted(side, strict=True)) if isinstance(side, (ast.Name, ast.Attribute)) else ""
+    return bool(name) and name.isupper()
 
 
 #: decorators of request-schema validators (pydantic v1/v2, marshmallow): their values are one request's fields

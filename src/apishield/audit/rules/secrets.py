@@ -408,6 +408,7 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
 
 _FAST_HASHES = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"}
 _PW = re.compile(r"pass|pwd|passwd|credential", re.IGNORECASE)
+_RANDOM_TOKEN = re.compile(r"token|nonce|(?<![a-z])code", re.IGNORECASE)  # a random reset token: fast hashing is right
 
 
 def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
@@ -440,15 +441,15 @@ def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
 
 @rule(WEAK_HASH)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS604 — a fast hash (``hashlib.md5/sha1/sha256…`` or ``hashlib.new('md5', …)``) applied to something
-    named like a password, or inside a function whose name says it hashes/checks passwords; a Django settings
-    module whose ``PASSWORD_HASHERS`` starts with an MD5, SHA1, unsalted or crypt hasher."""
+    """AS604 — a fast hash (``hashlib.md5/sha1/sha256…``, ``hashlib.new('md5', …)``) of something named like a
+    password, or of anything but a token in a function whose name says it hashes/checks passwords; Django settings
+    whose ``PASSWORD_HASHERS`` starts with an MD5, SHA1, unsalted or crypt hasher."""
     if au.mentions(ctx, ("password_hashers",)) and (weak := weak_password_hasher(ctx.tree, ctx.path)):
         yield at_node(WEAK_HASH, ctx, weak[0], f"Django hashes new passwords with {weak[1]} (fast or unsalted)")
     if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
     for call, algo, text, fn_name in _hash_calls(ctx):
-        if _PW.search(text) or _PW.search(fn_name):
+        if _PW.search(text) or (_PW.search(fn_name) and not _RANDOM_TOKEN.search(text)):
             yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
 
 
