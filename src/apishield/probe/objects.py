@@ -212,14 +212,26 @@ ADMIN_FLAGS = frozenset({"admin", "isadmin", "superuser", "issuperuser", "isstaf
 
 def account_record(data: Any) -> dict[str, Any]:
     """The account record of an answer (``{"user": {...}}``, ``{"response": {...}}``, an answer that is one object
-    under any name, ``{"updated": {...}}``, or the answer itself)."""
+    under any name, ``{"updated": {...}}``, one record among status fields, or the answer itself)."""
     if isinstance(data, dict):
         inner = next((v for k, v in data.items() if k in ("user", "response", "data", "account") and isinstance(
             v, dict)), None)
         if inner is None and len(data) == 1 and isinstance(next(iter(data.values())), dict):
             inner = next(iter(data.values()))
-        return inner if inner is not None else data
+        return inner if inner is not None else single_record(data)
     return {}
+
+
+def single_record(data: Any) -> Any:
+    """The one record an answer wraps among status fields (``{"success": true, "order": {...}}``): the answer
+    itself has no id, and exactly one of its members is an object, which has one; anything else is returned as is
+    (``{"id": 1, "address": {...}}`` is a record with a nested object, not an envelope)."""
+    if not isinstance(data, dict) or any(k in ID_KEYS or str(k).endswith("_id") for k in data):
+        return data
+    inner = [v for v in data.values() if isinstance(v, (dict, list))]
+    if len(inner) == 1 and isinstance(inner[0], dict) and find_id(inner[0]) is not None:
+        return inner[0]
+    return data
 
 
 def listed_records(data: Any) -> list[dict[str, Any]]:

@@ -507,7 +507,7 @@ async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             mine = await try_send(ctx, "GET", path, identity=owner, op=op)
             data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
             # one record, or a person's records listed under its key (``/prescriptions/patient/{patient_id}``)
-            record = data if isinstance(data, dict) else next(
+            record = objects.single_record(data) if isinstance(data, dict) else next(
                 (r for r in objects.listed_objects(data) if owned_record(r, owner) and not owned_record(r, other)),
                 None)
             if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
@@ -535,6 +535,7 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
     answers: dict[str, Exchange] = {}
     theirs_seen: set[str] = set()
     own: list[dict[str, Any]] = []
+    listed_at: dict[int, str] = {}  # the listing that showed each object, to try it first at that collection's reads
     for op in ctx.operations:
         if op.method != "GET" or op.path_params or op.looks_destructive() or len(own) >= 20:
             continue
@@ -547,7 +548,9 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
         theirs = objects.listed_objects(other_list.json()) if other_list.ok else []
         theirs_seen |= {str(objects.find_id(o)) for o in theirs}
         theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
-        own += [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
+        shown = [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
+        listed_at.update((id(o), op.path.rstrip("/")) for o in shown)
+        own += shown
     ownership.learn(ctx.client.log, ctx.users)
     mine_only = {id(o) for o in own if str(objects.find_id(o)) not in theirs_seen
                  and [v for v in objects.telling_values(o) if v not in theirs_seen]}
@@ -563,7 +566,7 @@ async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, E
     for op in items[:10]:
         param = op.path_params[0].name
         private = bool(PRIVATE_KINDS.search(_collection(op)))
-        for obj in own[:3]:
+        for obj in sorted(own, key=lambda o: listed_at.get(id(o)) != _collection(op))[:3]:
             if id(obj) not in mine_only and not private:
                 continue  # shown to everyone and of a kind that may be shared: proves nothing
             key = str(objects.find_id(obj))
