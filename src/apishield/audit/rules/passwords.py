@@ -261,11 +261,44 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
     skipped. A project whose model hashes the password it is given (a ``password`` property setter,
     ``set_password``, a constructor that hashes) stores no raw password through that model."""
     model_hashes = any(_MODEL_HASHES.search(m.source) for m in project.modules)
+    helpers = {name: found for ctx in project.modules for name, found in _storing_helpers(ctx).items()}
+    reported: set[int] = set()
     for ctx in project.modules:
-        yield from _module(ctx, model_hashes)
+        yield from _module(ctx, model_hashes, helpers, reported)
 
 
-def _module(ctx: ModuleContext, model_hashes: bool) -> Iterator[Finding]:
+#: a helper's SQL that proves a plain store when a caller hands it the typed password: its write, or its login query
+_HELPER_SHAPES = ("written by an INSERT/UPDATE", "compared as typed in the login's query")
+
+
+def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, ModuleContext, ast.AST, str]]:
+    """Functions whose SQL writes or selects by one of their own parameters named for a password as given
+    (``def insert_user(self, username, password)`` running ``INSERT ... VALUES ('{password}')``): by function name,
+    (the parameter, its position for a caller, the module, the statement, how). Whether that stores a typed
+    password depends on what callers pass, which :func:`_module` checks at each call."""
+    found: dict[str, tuple[str, int, ModuleContext, ast.AST, str]] = {}
+    if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
+        return found
+    for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        names = [a.arg for a in [*fn_node.args.posonlyargs, *fn_node.args.args]]
+        offset = 1 if names[:1] in (["self"], ["cls"]) else 0
+        for param in (n for n in names[offset:] if _PASSWORD_KEY.match(n)):
+            fn = _Function(fn_node)
+            fn.raw = {param}
+            for stmt in _statements(fn_node):
+                node = next((c for c in ast.walk(stmt) if isinstance(c, ast.Call)
+                             and (how := _stored(fn, c, True)).startswith(_HELPER_SHAPES)), None)
+                if node is not None:
+                    found[fn_node.name] = (param, names.index(param) - offset, ctx, node, how)
+                    break
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    fn.learn(stmt)
+    return found
+
+
+def _module(ctx: ModuleContext, model_hashes: bool, helpers: dict[str, tuple[str, int, ModuleContext, ast.AST, str]],
+            reported: set[int]) -> Iterator[Finding]:
     if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
@@ -279,13 +312,30 @@ def _module(ctx: ModuleContext, model_hashes: bool) -> Iterator[Finding]:
                 continue
             for node in [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]:
                 how = _stored(fn, node, model_hashes)
-                if how:
+                if how and id(node) not in reported:
+                    reported.add(id(node))
                     text = f"the password is {how}" if "plain text" in how else \
                         f"the request's password is {how} without hashing"
                     yield at_node(PLAINTEXT_PASSWORD, ctx, node, text)
                     break
+                if not isinstance(node, ast.Call) or (helper := helpers.get(au.last(au.dotted(node.func)))) is None:
+                    continue
+                if id(helper[3]) not in reported and fn.is_raw(_argument(node, *helper[:2])):
+                    reported.add(id(helper[3]))
+                    yield at_node(PLAINTEXT_PASSWORD, helper[2], helper[3],
+                                  f"the request's password, passed as '{helper[0]}' by {ctx.path}:{node.lineno}, is "
+                                  f"{helper[4]} without hashing")
+                    break
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 fn.learn(stmt)
+
+
+def _argument(call: ast.Call, name: str, position: int) -> ast.AST | None:
+    """What ``call`` passes for the parameter ``name`` at ``position`` (by keyword or by position)."""
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return call.args[position] if 0 <= position < len(call.args) else None
 
 
 def _compound(stmt: ast.stmt) -> bool:
