@@ -117,7 +117,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",
     "PR-HOST-001": "host_header_injection", "PR-SESS-002": "jwt_not_revoked", "PR-JWT-008": "jwt_claims_disclosure",
-    "PR-SESS-003": "hardcoded_secret",
+    "PR-SESS-003": "hardcoded_secret", "PR-BIZ-001": "business_logic",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

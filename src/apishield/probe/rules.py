@@ -42,6 +42,9 @@ BOLA_WRITE = _r("PR-BOLA-002", "Broken object level authorization: another user'
                 "API1:2023", C, HI, "Check ownership before updates; return 404 for objects of other users.")
 BFLA = _r("PR-BFLA-001", "Broken function level authorization: admin operation open to a normal user", (285,),
           "API5:2023", H, MED, "Require an admin role/scope on administrative operations (apishield requires_role).")
+CLIENT_PRICE = _r("PR-BIZ-001", "Price taken from the request: a catalogue item stored at the price the client sent",
+                  (472, 602), "API6:2023", H, HI, "Look the price up on the server from the item's id; never read a "
+                  "price, total or discount from the request body.")
 MASS = _r("PR-MASS-001", "Mass assignment: privileged field accepted from the request and stored", (915,),
           "API3:2023", H, HI, "Bind request bodies to an explicit input schema; ignore or reject unknown fields.")
 SQLI_ERROR = _r("PR-SQLI-001", "SQL injection (database error triggered by a quote)", (89,), "API8:2023", H, HI,
