@@ -27,6 +27,7 @@ from typing import Any
 from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
+from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
 from apishield.probe.ownership import owned_record
@@ -96,6 +97,7 @@ async def bola(ctx: Context) -> None:
     seen = await _listed(ctx, owner, other)
     await _shown_to_everyone(ctx, owner, other, seen)
     await _unlisted(ctx, owner, other)
+    await read_by_query_key(ctx, owner, other)
     await _account_written_across(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
