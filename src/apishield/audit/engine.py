@@ -202,6 +202,15 @@ def analyse_file(file: SourceFile, disabled: frozenset[str] = frozenset(), strip
     return out
 
 
+def _restore_sources(modules: list[ModuleContext]) -> None:
+    """Give back its source, from the lines kept, to each module a worker process stripped: the refinements read
+    project sources (a name mentioned anywhere, a class loaded), and a large project, read in worker processes,
+    must be refined as a small one is. The tree is not given back: project checks read facts and lines."""
+    for module in modules:
+        if not module.source and not module.tree.body and module.lines:
+            module.source = "\n".join(module.lines) + "\n"
+
+
 def _total_bytes(files: list[SourceFile], enough: int) -> int:
     """Size of the sources (stops counting at ``enough``); unreadable files count as empty."""
     total = 0
@@ -344,6 +353,7 @@ def audit_root(
     )
     findings = [f for r in results for f in r.findings]
     warnings_out = [w for r in results for w in r.warnings]
+    _restore_sources(modules)
     holder = FileResult("<project>")
     _run_checks([r for r in rules if r.scope == "project"], project, holder)
     findings = refine([*findings, *holder.findings], project)

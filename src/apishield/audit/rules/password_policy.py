@@ -4,7 +4,9 @@
 and a check against commonly used or breached passwords; Django ships both (``MinimumLengthValidator``, eight by
 default, and ``CommonPasswordValidator``) in the settings every new project starts from. A list that drops the
 common-password check, sets a minimum under eight, or is empty lets users pick ``password1`` or ``abc``. Settings
-written for the test run are skipped (a relaxed policy there is how test suites stay fast).
+written for the test run are skipped (a relaxed policy there is how test suites stay fast). A project whose settings
+use Django's accounts (``django.contrib.auth``) and set no ``AUTH_PASSWORD_VALIDATORS`` anywhere gets Django's
+default, an empty list: no password is refused at all.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules._django_settings import settings
-from apishield.audit.rules.base import at_node
-from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.audit.rules.base import at, at_node
+from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 WEAK_POLICY = Rule(
@@ -66,6 +68,7 @@ def check_password_policy(ctx: ModuleContext) -> Iterator[Finding]:
     """AS610 — a Django settings module whose ``AUTH_PASSWORD_VALIDATORS`` is empty, lacks
     ``CommonPasswordValidator`` or ``MinimumLengthValidator``, or sets ``min_length`` under 8 (NIST SP 800-63B);
     test settings are skipped."""
+    _settings_facts(ctx)
     if "AUTH_PASSWORD_VALIDATORS" not in ctx.source:
         return
     node = settings(ctx.tree, ctx.path).get("AUTH_PASSWORD_VALIDATORS")
@@ -77,4 +80,38 @@ def check_password_policy(ctx: ModuleContext) -> Iterator[Finding]:
                       + ", ".join(missing))
 
 
-__all__ = ["WEAK_POLICY", "check_password_policy"]
+def _settings_facts(ctx: ModuleContext) -> None:
+    """What the project check needs, left in ``ctx.facts`` (modules of large projects come back from worker
+    processes with facts and lines only): whether the module sets ``AUTH_PASSWORD_VALIDATORS`` at top level (a
+    settings package may keep it in a module of its own), and the line of an ``INSTALLED_APPS`` that installs
+    ``django.contrib.auth``."""
+    if "AUTH_PASSWORD_VALIDATORS" in ctx.source:
+        ctx.facts["sets_password_validators"] = any(
+            isinstance(t, ast.Name) and t.id == "AUTH_PASSWORD_VALIDATORS" for stmt in ctx.tree.body
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+            for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))
+    if "django.contrib.auth" in ctx.source:
+        installed = settings(ctx.tree, ctx.path).get("INSTALLED_APPS")
+        if installed is not None and "django.contrib.auth" in set(au.strings_in(installed.value)):
+            ctx.facts["installs_django_auth"] = installed.lineno
+
+
+@rule(WEAK_POLICY, scope="project")
+def check_password_policy_unset(project: ProjectContext) -> Iterator[Finding]:
+    """AS610 — no module of the project sets ``AUTH_PASSWORD_VALIDATORS`` while a settings module installs
+    ``django.contrib.auth``: Django's default is no validator. Reported once, where the settings mention the name
+    (a comment, or the block disabled in a string), else at ``INSTALLED_APPS``."""
+    if any(m.facts.get("sets_password_validators") for m in project.modules):
+        return
+    for ctx in sorted(project.modules, key=lambda m: m.path):
+        installed = ctx.facts.get("installs_django_auth")
+        if installed is None:
+            continue
+        line = next((n for n, text in enumerate(ctx.lines, 1) if "AUTH_PASSWORD_VALIDATORS" in text), installed)
+        yield at(WEAK_POLICY, ctx.path, ctx.lines, line, "no AUTH_PASSWORD_VALIDATORS in the project's settings: "
+                 "Django's default is an empty list, so no password is refused (NIST SP 800-63B asks for 8 or more "
+                 "characters and a check against common passwords)")
+        return
+
+
+__all__ = ["WEAK_POLICY", "check_password_policy", "check_password_policy_unset"]

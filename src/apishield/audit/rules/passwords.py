@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, is_sample_code, is_test_code
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.taint.values import outside_calls
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -253,32 +253,56 @@ def _raw_record(fn: _Function, node: ast.AST) -> bool:
         if k is not None)
 
 
+@rule(PLAINTEXT_PASSWORD)
+def collect_password_stores(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS608, module part: what the project check joins, left in ``ctx.facts`` (large projects are read in worker
+    processes, whose modules come back with facts and lines only)."""
+    ctx.facts["password_model_hashes"] = bool(_MODEL_HASHES.search(ctx.source))
+    if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
+        return
+    ctx.facts["password_helpers"] = _storing_helpers(ctx)
+    ctx.facts["password_stores"], ctx.facts["password_calls"] = _module(ctx)
+    yield from ()
+
+
 @rule(PLAINTEXT_PASSWORD, scope="project")
 def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
     """AS608 — a password read from the request stored unchanged: in an INSERT/UPDATE that names a password column,
     as a ``password=`` keyword of a constructor or a create/update call, assigned to ``obj.password``, or in a record
-    appended to or put in a store. A value passed through any call first (a hash) is not reported; test code is
+    appended to or put in a store, directly or through a database helper whose SQL writes (or selects by) its own
+    password parameter as given. A value passed through any call first (a hash) is not reported; test code is
     skipped. A project whose model hashes the password it is given (a ``password`` property setter,
     ``set_password``, a constructor that hashes) stores no raw password through that model."""
-    model_hashes = any(_MODEL_HASHES.search(m.source) for m in project.modules)
-    helpers = {name: found for ctx in project.modules for name, found in _storing_helpers(ctx).items()}
-    reported: set[int] = set()
-    for ctx in project.modules:
-        yield from _module(ctx, model_hashes, helpers, reported)
+    hashed = "hashed" if any(m.facts.get("password_model_hashes") for m in project.modules) else "unhashed"
+    helpers = {name: (m, found) for m in project.modules for name, found in m.facts.get("password_helpers", {}).items()}
+    reported: set[tuple[str, int]] = set()
+    for module in project.modules:
+        for line, end, how, when in module.facts.get("password_stores", ()):
+            if when in ("always", hashed) and (module.path, line) not in reported:
+                reported.add((module.path, line))
+                text = f"the password is {how}" if "plain text" in how else \
+                    f"the request's password is {how} without hashing"
+                yield at(PLAINTEXT_PASSWORD, module.path, module.lines, line, text, end_line=end)
+        for callee, positions, keywords, line in module.facts.get("password_calls", ()):
+            owner, helper = helpers.get(callee, (None, None))
+            if owner is None or helper is None or (owner.path, helper[2]) in reported or not (
+                    helper[1] in positions or helper[0] in keywords):
+                continue
+            reported.add((owner.path, helper[2]))
+            yield at(PLAINTEXT_PASSWORD, owner.path, owner.lines, helper[2], f"the request's password, passed as "
+                     f"'{helper[0]}' by {module.path}:{line}, is {helper[4]} without hashing", end_line=helper[3])
 
 
 #: a helper's SQL that proves a plain store when a caller hands it the typed password: its write, or its login query
 _HELPER_SHAPES = ("written by an INSERT/UPDATE", "compared as typed in the login's query")
 
 
-def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, ModuleContext, ast.AST, str]]:
+def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, int, int, str]]:
     """Functions whose SQL writes or selects by one of their own parameters named for a password as given
     (``def insert_user(self, username, password)`` running ``INSERT ... VALUES ('{password}')``): by function name,
-    (the parameter, its position for a caller, the module, the statement, how). Whether that stores a typed
-    password depends on what callers pass, which :func:`_module` checks at each call."""
-    found: dict[str, tuple[str, int, ModuleContext, ast.AST, str]] = {}
-    if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
-        return found
+    (the parameter, its position for a caller, the statement's first and last line, how). Whether that stores a
+    typed password depends on what callers pass, which the project check joins with each call."""
+    found: dict[str, tuple[str, int, int, int, str]] = {}
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
         names = [a.arg for a in [*fn_node.args.posonlyargs, *fn_node.args.args]]
@@ -290,17 +314,20 @@ def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, ModuleCont
                 node = next((c for c in ast.walk(stmt) if isinstance(c, ast.Call)
                              and (how := _stored(fn, c, True)).startswith(_HELPER_SHAPES)), None)
                 if node is not None:
-                    found[fn_node.name] = (param, names.index(param) - offset, ctx, node, how)
+                    found[fn_node.name] = (param, names.index(param) - offset, node.lineno,
+                                           node.end_lineno or node.lineno, how)
                     break
                 if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                     fn.learn(stmt)
     return found
 
 
-def _module(ctx: ModuleContext, model_hashes: bool, helpers: dict[str, tuple[str, int, ModuleContext, ast.AST, str]],
-            reported: set[int]) -> Iterator[Finding]:
-    if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
-        return
+def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[tuple[str, list[int], list[str], int]]]:
+    """(the stores of typed passwords: first line, last line, how, and whether it holds ``always`` or only where
+    the project's models hash or do not — ``hashed``/``unhashed``; the calls handing a typed password on: callee,
+    positions and keywords that carry it, line)."""
+    stores: list[tuple[int, int, str, str]] = []
+    calls: list[tuple[str, list[int], list[str], int]] = []
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -310,32 +337,24 @@ def _module(ctx: ModuleContext, model_hashes: bool, helpers: dict[str, tuple[str
             own = getattr(stmt, "test", None) if _compound(stmt) else stmt
             if own is None:
                 continue
-            for node in [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]:
-                how = _stored(fn, node, model_hashes)
-                if how and id(node) not in reported:
-                    reported.add(id(node))
-                    text = f"the password is {how}" if "plain text" in how else \
-                        f"the request's password is {how} without hashing"
-                    yield at_node(PLAINTEXT_PASSWORD, ctx, node, text)
-                    break
-                if not isinstance(node, ast.Call) or (helper := helpers.get(au.last(au.dotted(node.func)))) is None:
-                    continue
-                if id(helper[3]) not in reported and fn.is_raw(_argument(node, *helper[:2])):
-                    reported.add(id(helper[3]))
-                    yield at_node(PLAINTEXT_PASSWORD, helper[2], helper[3],
-                                  f"the request's password, passed as '{helper[0]}' by {ctx.path}:{node.lineno}, is "
-                                  f"{helper[4]} without hashing")
-                    break
+            nodes = [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]
+            first = {when: next(((n, how) for n in nodes if (how := _stored(fn, n, when == "hashed"))), None)
+                     for when in ("unhashed", "hashed")}
+            for when, hit in first.items():
+                if hit is not None:
+                    both = first["unhashed"] == first["hashed"]
+                    stores.append((hit[0].lineno, getattr(hit[0], "end_lineno", None) or hit[0].lineno, hit[1],
+                                   "always" if both else when))
+                    if both:
+                        break
+            for call in (n for n in nodes if isinstance(n, ast.Call)):
+                positions = [i for i, a in enumerate(call.args) if fn.is_raw(a)]
+                keywords = [k.arg for k in call.keywords if k.arg and fn.is_raw(k.value)]
+                if positions or keywords:
+                    calls.append((au.last(au.dotted(call.func)), positions, keywords, call.lineno))
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 fn.learn(stmt)
-
-
-def _argument(call: ast.Call, name: str, position: int) -> ast.AST | None:
-    """What ``call`` passes for the parameter ``name`` at ``position`` (by keyword or by position)."""
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw.value
-    return call.args[position] if 0 <= position < len(call.args) else None
+    return stores, calls
 
 
 def _compound(stmt: ast.stmt) -> bool:

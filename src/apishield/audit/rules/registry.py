@@ -10,9 +10,11 @@ NOTE for rule authors (audit-core, 2026-11-23): backwards-compatible additions â
   ``handlers`` (set of handler function names), ``main_guard_lines``, ``framework_facts``.
 * ``ProjectContext.facts``: ``routes`` (resolved :class:`apishield.audit.model.Route`), ``apps``,
   ``inventory``, ``config``.
-* Project rules must not rely on ``ModuleContext.tree``/``source``: on large trees modules are analysed in
-  worker processes and come back with ``facts`` and ``lines`` only (the tree is an empty ``ast.Module``).
-  Compute what a project rule needs in module scope and leave it in ``facts``.
+* Project rules must not rely on ``ModuleContext.tree``: on large trees modules are analysed in worker processes
+  and come back with ``facts`` and ``lines`` only (the tree is an empty ``ast.Module``; the engine puts the source
+  back from the lines before the project phase). Compute what a project rule needs in module scope and leave it in
+  ``facts`` (AS608 and AS610 do); ``tests/audit/test_parallel_audits_find_what_serial_ones_do.py`` holds the two
+  ways to the same findings.
 
 A rule is a :class:`~apishield.findings.Rule` (id, title, CWE ids, OWASP category, severity, confidence, fix)
 plus a check function. Per-module checks take a :class:`ModuleContext` and yield findings; project checks
