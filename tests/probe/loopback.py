@@ -24,7 +24,10 @@ def loopback(handler: Handler) -> Iterator[str]:
         def _any(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            status, headers, payload = handler(self.command, self.path, dict(self.headers.items()), body)
+            seen = dict(self.headers.items())
+            if getattr(handler, "wants_peer", False):  # the connecting address, for servers that key on it
+                seen["x-loopback-peer"] = self.client_address[0]
+            status, headers, payload = handler(self.command, self.path, seen, body)
             data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))

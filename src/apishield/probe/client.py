@@ -26,7 +26,7 @@ import re
 import shlex
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -38,6 +38,8 @@ from apishield.findings import Evidence
 
 #: Which check is sending (set by the engine), for per-check budget shares.
 current_check: contextvars.ContextVar[str] = contextvars.ContextVar("apishield_probe_check", default="setup")
+#: the local address requests leave from (``None``: the system's choice), set by :meth:`ProbeClient.from_address`
+source_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("apishield_probe_source", default=None)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 EXCERPT = 1200
@@ -271,6 +273,30 @@ class ProbeClient:
         )
         # never keep cookies: a session set by one identity's login must not ride on anonymous requests
         self._http.cookies.jar.set_policy(_NoCookies())
+        self._own_transport = transport is None and proxy is None
+        self._sourced: dict[str, httpx.AsyncClient] = {}
+
+    @contextlib.contextmanager
+    def from_address(self, address: str) -> Iterator[None]:
+        """Within the block, requests leave from the local ``address`` (``127.0.0.2``: another loopback address
+        than the one a server on this machine trusts as its proxy's). A test transport or a proxy ignores it."""
+        token = source_address.set(address)
+        try:
+            yield
+        finally:
+            source_address.reset(token)
+
+    def _client(self) -> httpx.AsyncClient:
+        source = source_address.get()
+        if source is None or not self._own_transport:
+            return self._http
+        if source not in self._sourced:
+            sourced = httpx.AsyncClient(follow_redirects=False, timeout=self._http.timeout, trust_env=False,
+                                        headers={"User-Agent": "apishield-probe"},
+                                        transport=httpx.AsyncHTTPTransport(local_address=source))
+            sourced.cookies.jar.set_policy(_NoCookies())
+            self._sourced[source] = sourced
+        return self._sourced[source]
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     @property
@@ -418,9 +444,10 @@ class ProbeClient:
     async def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes, timeout: float
     ) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool]:
-        req = self._http.build_request(method.upper(), url, headers=headers, content=body or None,
-                                       timeout=httpx.Timeout(timeout))
-        resp = await self._http.send(req, stream=True)
+        http = self._client()
+        req = http.build_request(method.upper(), url, headers=headers, content=body or None,
+                                 timeout=httpx.Timeout(timeout))
+        resp = await http.send(req, stream=True)
         try:
             chunks: list[bytes] = []
             size = 0
@@ -445,6 +472,8 @@ class ProbeClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        for sourced in self._sourced.values():
+            await sourced.aclose()
 
     # -- evidence ----------------------------------------------------------------------------------------
     def evidence(self, ex: Exchange, *, highlight: str | None = None) -> Evidence:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, same, try_send
@@ -172,11 +174,43 @@ async def _spoofed_address(ctx: Context) -> None:
                 continue
             after = await again({})
             if after is not None and after.status == 429:
+                elsewhere = await _from_another_loopback_address(ctx, again, name) if _loopback(ctx) else True
+                if elsewhere is False:
+                    ctx.notes.append(f"ratelimit: {key} let a made-up {name} through from 127.0.0.1 only, the address "
+                                     "servers trust as a local proxy's by default (uvicorn, gunicorn); from "
+                                     "127.0.0.2 the header changed nothing: no bypass a remote client has")
+                    return
                 ctx.report(rules.RATE_SPOOF, f"{key} answered 429, and {spoofed.status} to the same request with "
-                           f"{name}: a made-up client address; without it, 429 again", spoofed, op=op,
-                           parameter=name, highlight=name)
+                           f"{name}: a made-up client address; without it, 429 again" + (
+                               "" if elsewhere else " (from 127.0.0.1; not confirmed from another address)"),
+                           spoofed, op=op, parameter=name, highlight=name)
                 return
             break
+
+
+def _loopback(ctx: Context) -> bool:
+    """The target is on this machine's loopback, where the probe connects from 127.0.0.1."""
+    host = urlsplit(ctx.client.base_url).hostname or ""
+    return host == "localhost" or host.startswith("127.")
+
+
+async def _from_another_loopback_address(ctx: Context, again: Callable[[dict[str, str]], Awaitable[Exchange | None]],
+                                         name: str) -> bool | None:
+    """Whether the bypass holds from 127.0.0.2 too: its own window is filled (at most 60 requests), then a made-up
+    address is sent. ``None`` when that cannot be compared (the window never closes from there, or the address
+    cannot be used)."""
+    closed: Exchange | None = None
+    with ctx.client.from_address("127.0.0.2"):
+        for _ in range(60):
+            closed = await again({})
+            if closed is None or closed.status is None or closed.status == 429:
+                break
+        if closed is None or closed.status != 429:
+            return None
+        spoofed = await again({name: f"198.51.100.{ctx.rng.randint(2, 254)}"})
+    if spoofed is None or spoofed.status is None:
+        return None
+    return spoofed.status not in (429, 503)
 
 
 @check("ratelimit", rules=(rules.RATE, rules.RATE_SPOOF), weight=4, phase="load", order=10)
