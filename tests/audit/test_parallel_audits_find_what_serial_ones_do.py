@@ -40,7 +40,8 @@ def register():
 
 def test_parallel_and_serial_audits_agree(tmp_path: Path) -> None:
     files = dict(FILES)
-    files.update({f"shop/helpers/h{n}.py": f"def helper_{n}(x):\n    return x + {n}\n" for n in range(PARALLEL_THRESHOLD)})
+    files.update({f"shop/helpers/h{n}.py": f"def helper_{n}(x):\n    return x + {n}\n"
+                  for n in range(PARALLEL_THRESHOLD)})
     root = write(tmp_path / "project", files)
     serial = run([str(root)], AuditConfig(), jobs=1)
     parallel = run([str(root)], AuditConfig(), jobs=2)
