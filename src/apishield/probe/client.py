@@ -262,19 +262,15 @@ class ProbeClient:
         self._sent = 0
         self._sem = asyncio.Semaphore(concurrency)
         self._pacer = _Pacer(rate, clock, sleep)
-        self._http = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            trust_env=False,
-            headers={"User-Agent": "apishield-probe"},
-            proxy=proxy if transport is None else None,
-            verify=proxy is None,  # an intercepting proxy (Burp, ZAP) presents its own certificate
-        )
-        # never keep cookies: a session set by one identity's login must not ride on anonymous requests
-        self._http.cookies.jar.set_policy(_NoCookies())
+        self._http = self._new_http(transport, proxy)
         self._own_transport = transport is None and proxy is None
         self._sourced: dict[str, httpx.AsyncClient] = {}
+
+    @property
+    def on_loopback(self) -> bool:
+        """The target is on this machine (a loopback address), which the probe reaches from 127.0.0.1."""
+        host = urlsplit(self.base_url).hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
 
     @contextlib.contextmanager
     def from_address(self, address: str) -> Iterator[None]:
@@ -286,16 +282,26 @@ class ProbeClient:
         finally:
             source_address.reset(token)
 
+    def _new_http(self, transport: httpx.AsyncBaseTransport | None, proxy: str | None = None) -> httpx.AsyncClient:
+        http = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.timeout),
+            transport=transport,
+            trust_env=False,
+            headers={"User-Agent": "apishield-probe"},
+            proxy=proxy if transport is None else None,
+            verify=proxy is None,  # an intercepting proxy (Burp, ZAP) presents its own certificate
+        )
+        # never keep cookies: a session set by one identity's login must not ride on anonymous requests
+        http.cookies.jar.set_policy(_NoCookies())
+        return http
+
     def _client(self) -> httpx.AsyncClient:
         source = source_address.get()
         if source is None or not self._own_transport:
             return self._http
         if source not in self._sourced:
-            sourced = httpx.AsyncClient(follow_redirects=False, timeout=self._http.timeout, trust_env=False,
-                                        headers={"User-Agent": "apishield-probe"},
-                                        transport=httpx.AsyncHTTPTransport(local_address=source))
-            sourced.cookies.jar.set_policy(_NoCookies())
-            self._sourced[source] = sourced
+            self._sourced[source] = self._new_http(httpx.AsyncHTTPTransport(local_address=source))
         return self._sourced[source]
 
     # -- bookkeeping -------------------------------------------------------------------------------------

@@ -114,6 +114,20 @@ async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Excha
         return None
 
 
+def number(value: Any) -> float | None:
+    """A JSON value read as an amount: a number, or a string of one (``"1,299.99"``); ``None`` for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
 def normalise(text: str) -> str:
     """Response text without volatile parts (numbers, hex ids, timestamps) for differential comparison."""
     text = re.sub(r"[0-9a-f]{8,}", "H", text)

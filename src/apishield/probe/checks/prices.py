@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import body_args, number, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body
@@ -30,17 +30,13 @@ LINES = re.compile(r"(?i)(carts?|baskets?|bags?|orders?|purchases?|checkouts?)$"
 WRITES_LINES = re.compile(r"(?i)(carts?|baskets?|bags?|orders?|purchases?|checkouts?)(/|$)")
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
 def _price_of(record: dict[str, Any]) -> tuple[str, float] | None:
-    return next(((k, n) for k, v in record.items() if PRICE.match(str(k)) and (n := _number(v)) is not None), None)
+    return next(((k, n) for k, v in record.items() if PRICE.match(str(k)) and (n := number(v)) is not None), None)
+
+
+def _names(record: dict[str, Any], reference: str, item: Any) -> bool:
+    """The record is a line of ``item``: its reference field (or one named like an item reference) holds it."""
+    return any(str(v) == str(item) for k, v in record.items() if k == reference or ITEM_REFERENCE.match(str(k)))
 
 
 def _kind(reference: str) -> str:
@@ -68,9 +64,8 @@ def _line_reads(ctx: Context, op: Operation) -> list[Operation]:
 def _line_at(data: Any, reference: str, item: Any, price: float) -> dict[str, Any] | None:
     """A record of ``data`` that names ``item`` and holds ``price``."""
     for record in _records(data):
-        named = any(str(v) == str(item) for k, v in record.items() if k == reference or ITEM_REFERENCE.match(str(k)))
         shown = _price_of(record)
-        if named and shown is not None and abs(shown[1] - price) < 1e-9:
+        if _names(record, reference, item) and shown is not None and abs(shown[1] - price) < 1e-9:
             return record
     return None
 
@@ -122,8 +117,8 @@ async def _update_line(ctx: Context, add: Operation, reads: list[Operation], who
         return
     for read in reads:
         seen = await try_send(ctx, "GET", read.path, op=read, identity=who)
-        line = next((r for r in _records(seen.json()) if any(str(r.get(k)) == str(item) for k in r
-                     if k == reference or ITEM_REFERENCE.match(str(k)))), None) if seen and seen.ok else None
+        line = next((r for r in _records(seen.json()) if _names(r, reference, item)), None) if seen and seen.ok \
+            else None
         key = objects.find_id({k: v for k, v in line.items() if not ITEM_REFERENCE.match(str(k))}) if line else None
         if key is None:
             continue
@@ -144,16 +139,15 @@ async def _update_line(ctx: Context, add: Operation, reads: list[Operation], who
 
 async def _try(ctx: Context, op: Operation, who: Identity) -> None:
     named = _fields(ctx, op)
-    catalogue = _catalogue_op(ctx, named[0]) if named else None
-    reads = _line_reads(ctx, op)
     if named is None:
         return
+    catalogue, reads = _catalogue_op(ctx, named[0]), _line_reads(ctx, op)
     if catalogue is None or not reads:
         ctx.skip("no catalogue listing to read the item's own price from, or no listing of the lines written", op)
         return
     reference, price_field = named
     listed = await try_send(ctx, "GET", catalogue.path, op=catalogue, identity=who)
-    items = [r for r in objects.listed_objects(listed.json())] if listed is not None and listed.ok else []
+    items = objects.listed_objects(listed.json()) if listed is not None and listed.ok else []
     pick = next(((objects.find_id(r), p[1]) for r in items if (p := _price_of(r)) is not None and p[1] > 0
                  and objects.find_id(r) is not None), None)
     if pick is None:

@@ -17,7 +17,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, same, try_send
@@ -174,7 +173,7 @@ async def _spoofed_address(ctx: Context) -> None:
                 continue
             after = await again({})
             if after is not None and after.status == 429:
-                elsewhere = await _from_another_loopback_address(ctx, again, name) if _loopback(ctx) else True
+                elsewhere = await _from_another_loopback_address(ctx, again, name) if ctx.client.on_loopback else True
                 if elsewhere is False:
                     ctx.notes.append(f"ratelimit: {key} let a made-up {name} through from 127.0.0.1 only, the address "
                                      "servers trust as a local proxy's by default (uvicorn, gunicorn); from "
@@ -186,12 +185,6 @@ async def _spoofed_address(ctx: Context) -> None:
                            spoofed, op=op, parameter=name, highlight=name)
                 return
             break
-
-
-def _loopback(ctx: Context) -> bool:
-    """The target is on this machine's loopback, where the probe connects from 127.0.0.1."""
-    host = urlsplit(ctx.client.base_url).hostname or ""
-    return host == "localhost" or host.startswith("127.")
 
 
 async def _from_another_loopback_address(ctx: Context, again: Callable[[dict[str, str]], Awaitable[Exchange | None]],

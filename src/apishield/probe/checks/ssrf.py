@@ -15,7 +15,6 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from apishield.probe import rules
 from apishield.probe.client import Exchange
@@ -23,7 +22,6 @@ from apishield.probe.engine import Context
 from apishield.probe.targets import Operation
 
 URLISH = re.compile(r"(?i)(url|uri$|link|href|callback|webhook|endpoint|feed|fetch|proxy|remote|target|website)")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def names_a_url(name: str, default: Any) -> bool:
@@ -62,7 +60,7 @@ async def listener(token: str) -> AsyncIterator[tuple[str, list[str]]]:
 async def in_band(ctx: Context, op: Operation, name: str, default: Any, base: Exchange,
                   send: Callable[[Any], Awaitable[Exchange | None]]) -> None:
     """Ask the server to fetch the listener's URL through parameter ``name`` of ``op``."""
-    if not names_a_url(name, default) or urlsplit(ctx.client.base_url).hostname not in LOOPBACK:
+    if not names_a_url(name, default) or not ctx.client.on_loopback:
         return
     token = "apshssrf" + secrets.token_hex(6)
     async with listener(token) as (url, asked):

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import body_args, number, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body
@@ -39,23 +39,10 @@ def transfer_fields(op: Operation) -> tuple[str, str | None, str] | None:
     return source, next((n for n in names if DESTINATION.match(n)), None), amount
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            return None
-    return None
-
-
 def balance_of(record: dict[str, Any]) -> float | None:
     for key, value in record.items():
-        if BALANCE.match(key) and _number(value) is not None:
-            return _number(value)
+        if BALANCE.match(key) and number(value) is not None:
+            return number(value)
     return None
 
 
