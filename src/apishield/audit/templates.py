@@ -8,6 +8,7 @@ a rule can decide how bad it is (a literal is harmless; a variable is not).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,10 +40,7 @@ class RawOutput:
     def fixed_call(self) -> bool:
         """A helper called with literal arguments only (``static_include("icons/add.svg")``, ``icon('trash')``): no
         request value can reach what it returns, though what it reads (a file, a setting) is not seen here."""
-        try:
-            node = ast.parse(self.expr.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return False
+        node = _expression(self.expr)
         return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
             isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)])
 
@@ -59,15 +57,22 @@ class RawOutput:
         ``x|escape``, ``x|tojson``) or yields a number (``x|int``, ``x|length``), a literal is filled only with
         such values (``"<a href='{l}'>".format(l=url|escape)``), or it is a form field's help text, which
         Django itself renders unescaped because the developers write it."""
-        if self.kind != "jinja-safe":
-            return False
-        try:
-            node = ast.parse(self.expr.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
+        node = _expression(self.expr) if self.kind == "jinja-safe" else None
+        if node is None:
             return False
         if isinstance(node, ast.Attribute) and node.attr == "help_text":
             return True
         return _escaped(node)
+
+
+@functools.lru_cache(maxsize=1024)
+def _expression(text: str) -> ast.expr | None:
+    """A raw output's expression read as Python (Jinja's filter bar as ``|``), parsed once for every question
+    asked of it; ``None`` when it is not Python (a Django filter argument ``x|default:"-"``)."""
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _escaped(node: ast.AST) -> bool:

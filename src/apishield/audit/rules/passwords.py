@@ -311,7 +311,7 @@ def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, int, int, 
             fn = _Function(fn_node)
             fn.raw = {param}
             for stmt in _statements(fn_node):
-                node = next((c for c in ast.walk(stmt) if isinstance(c, ast.Call)
+                node = next((c for c in _own_nodes(stmt) if isinstance(c, ast.Call)
                              and (how := _stored(fn, c, True)).startswith(_HELPER_SHAPES)), None)
                 if node is not None:
                     found[fn_node.name] = (param, names.index(param) - offset, node.lineno,
@@ -333,11 +333,7 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
         fn = _Function(fn_node, hashes_here)
         for stmt in _statements(fn_node):
-            # a compound statement's own test (``if user['password'] == pw:``); its body's statements come next
-            own = getattr(stmt, "test", None) if _compound(stmt) else stmt
-            if own is None:
-                continue
-            nodes = [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]
+            nodes = _own_nodes(stmt)
             first = {when: next(((n, how) for n in nodes if (how := _stored(fn, n, when == "hashed"))), None)
                      for when in ("unhashed", "hashed")}
             for when, hit in first.items():
@@ -355,6 +351,13 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 fn.learn(stmt)
     return stores, calls
+
+
+def _own_nodes(stmt: ast.stmt) -> list[ast.stmt | ast.expr]:
+    """The calls and comparisons a statement makes itself: a compound statement's own test (``if
+    user['password'] == pw:``) only, since :func:`_statements` lists its body's statements after it."""
+    own = getattr(stmt, "test", None) if _compound(stmt) else stmt
+    return [] if own is None else [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]
 
 
 def _compound(stmt: ast.stmt) -> bool:
