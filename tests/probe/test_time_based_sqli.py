@@ -52,6 +52,24 @@ def test_a_stall_while_calibrating_does_not_hide_a_proportional_delay(tmp_path: 
     assert "PR-SQLI-003" in _run(tmp_path, app)
 
 
+def test_stalls_on_single_measurements_do_not_hide_a_proportional_delay(tmp_path: Path) -> None:
+    lock, seen = threading.Lock(), {"plain": 0, "small": 0}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        value = parse_qs(urlsplit(path).query).get("v", [""])[0]
+        delay = _work(value)
+        kind = "plain" if re.fullmatch(r"apishield\w+", value) else "small" if "LIMIT 3000000" in value else ""
+        if kind:
+            with lock:
+                seen[kind] += 1
+                stalled = (kind, seen[kind]) in {("plain", 3), ("small", 1), ("small", 3)}
+            delay += 0.7 if stalled else 0.0
+        time.sleep(delay)
+        return 200, {}, {"rows": []}
+
+    assert "PR-SQLI-003" in _run(tmp_path, app)
+
+
 def test_delays_unrelated_to_the_payload_are_not_reported(tmp_path: Path) -> None:
     rng = random.Random(3)
 

@@ -32,6 +32,7 @@ import functools
 import html
 import random
 import re
+import statistics
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -96,7 +97,7 @@ NUMERIC_TIME_PAYLOADS = (
 PLAIN_HEADERS = frozenset({"accept", "accept-language", "accept-encoding", "content-type", "user-agent", "host",
                            "content-length", "connection", "cache-control"})
 DB_HINT = re.compile(r"(?i)(^id$|_id$|^q$|query|search|filter|name|user|email|sort|order|category|key|title|term)")
-TIME_COST = 9  # requests one time-based test may take (3 baselines, up to 3 sizes x 2 databases)
+TIME_COST = 9  # requests a time-based test needs at least: 3 baselines, each size twice, a plain control
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,24 +375,35 @@ async def _calibrate(send: Sender) -> list[float] | None:
 
 async def _sql_time_round(ctx: Context, slot: Slot, send: Sender, samples: list[float], label: str,
                           template: str, small: int, large: int) -> str | None:
-    """One round: "found", "quiet" (no delay at all), "unsure" (a delay, not shown proportional) or None."""
-    base = max(samples)
-    first = await send(f"{send.default}{template.format(n=small)}", timeout=base + 8)
+    """One round: "found", "quiet" (no delay at all), "unsure" (a delay, not shown proportional) or None.
+
+    Each size is measured twice and the faster answer counts, so one stall of a busy machine (on any single
+    request) neither hides a proportional delay nor makes one; the baseline is the calibration's median for
+    the same reason, and a plain request sent after a candidate must answer at the baseline, so an endpoint
+    that is merely slow at random is not reported."""
+    base = statistics.median(samples)
+    first = await send(f"{send.default}{template.format(n=small)}", timeout=max(samples) + 8)
     if first is None or first.elapsed - min(samples) < 0.3:
         return "quiet"
     if first.elapsed - base < 0.3:
         return "unsure"
-    second = await send(f"{send.default}{template.format(n=large)}", timeout=base + 12)
-    again = await send(f"{send.default}{template.format(n=small)}", timeout=base + 8)
-    if second is None or again is None:
+    sizes = (large, small, large)
+    answers = [await send(f"{send.default}{template.format(n=n)}", timeout=max(samples) + (12 if n == large else 8))
+               for n in sizes]
+    if any(ex is None for ex in answers):
         return None
-    d1, d2, d3 = first.elapsed - base, second.elapsed - base, again.elapsed - base
-    if d2 > 1.3 * d1 and d3 > 0.3 and d2 > 0.6:
-        ctx.report(rules.SQLI_TIME, f"{slot.name!r}: {label} delays the answer in proportion to its size "
-                   f"(baseline {base:.2f}s, +{d1:.2f}s at {small}, +{d2:.2f}s at {large}, repeat +{d3:.2f}s)",
-                   second, op=slot.op, parameter=slot.name, delays=[round(d1, 3), round(d2, 3), round(d3, 3)])
-        return "found"
-    return "unsure"
+    second, again, third = (ex for ex in answers if ex is not None)
+    d1, d2 = min(first.elapsed, again.elapsed) - base, min(second.elapsed, third.elapsed) - base
+    if not (d1 > 0.3 and d2 > 1.3 * d1 and d2 > 0.6):
+        return "unsure"
+    control = await send(send.default)
+    if control is None or control.status is None or control.elapsed - base >= 0.3:
+        return "unsure"
+    ctx.report(rules.SQLI_TIME, f"{slot.name!r}: {label} delays the answer in proportion to its size "
+               f"(baseline {base:.2f}s, +{d1:.2f}s at {small}, +{d2:.2f}s at {large}, each the faster of two; "
+               f"a plain value right after answers at the baseline)",
+               second, op=slot.op, parameter=slot.name, delays=[round(d1, 3), round(d2, 3)])
+    return "found"
 
 
 async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
