@@ -223,6 +223,7 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     ``security``, apishield's ``Shield``, and a login decorator on a business function the handler calls
     (``@token_required`` on the service layer); a handler refusing (login page, 401/403, ``raise``, or failing on
     ``session['uid']``) before acting when the session or a helper (``get_current_user(request, db)``) has no user.
+    A redirect to the login page sent after the work is done (``create the account, then log in``) is no refusal.
     Routes public by design (health, login, register, docs, static, the index page), marked public
     (``@shield.public``) or listed in ``public-paths`` are not reported.
 
@@ -245,7 +246,8 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
       not a personal view such as ``/feed``).
 
     A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even
-    with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection), a
+    with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection, or a
+    route that stores the password the caller posts as a new account), a
     password-recovery step, a declared public projection, a refresh-token exchange, a public read of a path
     whose writes require authentication, a read by id of records whose listing is served to anyone with nothing
     saying it should not be and no write of which needs a login (a catalogue's ``GET /books/{id}`` next to an open

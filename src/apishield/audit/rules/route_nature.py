@@ -45,6 +45,15 @@ _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scala
 _PUBLIC_PROJECTION = re.compile(r"\bPublic[A-Z]\w*|\bto_public\(|\bpublic_(?:view|dict|profile|fields)\b")
 #: the collection a sign-up creates an account in
 _ACCOUNT_COLLECTION = frozenset({"user", "users", "account", "accounts", "member", "members"})
+#: storing a new account: an INSERT into the accounts table or a call that creates one
+_CREATES_ACCOUNT = re.compile(
+    r"""INSERT\s+INTO\s+[`"']?(?:users?|accounts?|members?)\b|\b(?:create|add|new|register|insert)_?"""
+    r"""(?:user|account|member)\w*\(|\b\w*(?:users?|accounts?|members?)\.(?:create|add|register|insert)\w*\(|"""
+    r"""\bUser(?:\.objects\.create\w*)?\(""", re.IGNORECASE)
+#: a password read from the request (a form or JSON field named so)
+_READS_PASSWORD = re.compile(r"""\[\s*['"](?:\w*_)?pass(?:word|wd)?\d?['"]|"""
+                             r"""get\(\s*['"](?:\w*_)?pass(?:word|wd)?\d?['"]|\.(?:\w*_)?password\b|"""
+                             r"""\bpass(?:word|wd)\w*\s*=[^=\n]*\brequest\b""", re.IGNORECASE)
 
 
 def handler_source(project: ProjectContext, route: Route) -> str:
@@ -56,6 +65,17 @@ def handler_source(project: ProjectContext, route: Route) -> str:
     if start is None or body is None:
         return ""
     return "\n".join(lines[route.line - 1:start + 1]) + "\n" + body
+
+
+def _creates_account_from_password(project: ProjectContext, route: Route) -> bool:
+    """A sign-up by what it does, whatever its path is called (``/user/create``, ``/inregistrare``): a state-changing
+    route without a path parameter or an administrative name whose handler reads a password from the request and
+    stores a new account with it."""
+    segs = static_segments(route.path)
+    if not route.state_changing or "<" in route.path or "{" in route.path or any(SYSADMIN.search(s) for s in segs):
+        return False
+    source = handler_source(project, route)
+    return bool(_READS_PASSWORD.search(source) and _CREATES_ACCOUNT.search(source))
 
 
 def _takes_request_input(project: ProjectContext, route: Route) -> bool:
@@ -189,8 +209,8 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
       every caller is anonymous, so a missing login says nothing about one route, unless the route does what
       no anonymous caller should (it stops the server, or its path or handler names administration, secrets,
       internals or private data, it reads people's records) or is an explicit write (DELETE/PUT/PATCH);
-    - a sign-up: a POST to the account collection (``POST /users``) that creates an account, in an app whose
-      other routes authenticate;
+    - a sign-up: a POST to the account collection (``POST /users``) that creates an account, or a route of any
+      name that stores the password the caller posts as a new account, in an app whose other routes authenticate;
     - a read whose response is a declared public projection (``response_model=PublicUser``);
     - a read of items of a resource that the app serves one by one to anonymous callers anyway
       (``/user/{name}/widgets`` next to an open ``/widgets/{id}``);
@@ -217,6 +237,8 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     if (app_has_auth and route.methods == ("POST",) and segs and segs[-1].lower() in _ACCOUNT_COLLECTION
             and not PARAM_LAST.search(route.path)):
         return "a sign-up: it creates an account for the caller"
+    if app_has_auth and _creates_account_from_password(project, route):
+        return "a sign-up: it creates an account with the password the caller posts"
     if not reads:
         return ""
     if _PUBLIC_PROJECTION.search(handler_source(project, route)):
