@@ -9,6 +9,7 @@ import re
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import is_test_code
+from apishield.audit.rules.registry import ModuleContext
 
 _MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES"})
 # Django's fast or unsalted hashers (MD5, SHA1, their unsalted variants, crypt(3))
@@ -57,4 +58,16 @@ def pickle_sessions(tree: ast.Module, path: str) -> tuple[ast.AST, bool] | None:
     return node, engine is not None and "signed_cookies" in (au.str_const(engine.value) or "")
 
 
-__all__ = ["pickle_sessions", "settings", "weak_password_hasher"]
+def commented_out(ctx: ModuleContext, node: ast.AST, entry: str) -> ast.AST:
+    """Where a list setting lost ``entry``: the line of the list that holds it commented out (``# '...entry',``),
+    which shows the reader the change that disabled it; else the list itself."""
+    first: int = getattr(node, "lineno", 1)
+    last: int = getattr(node, "end_lineno", None) or first
+    for number in range(first, last + 1):
+        text = ctx.lines[number - 1] if number - 1 < len(ctx.lines) else ""
+        if "#" in text and entry in text.split("#", 1)[1]:
+            return ast.Constant(value=entry, lineno=number, end_lineno=number, col_offset=0)
+    return node
+
+
+__all__ = ["commented_out", "pickle_sessions", "settings", "weak_password_hasher"]

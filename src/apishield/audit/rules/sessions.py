@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules._csrf_exemption import exemption_harmless
+from apishield.audit.rules._django_settings import commented_out
 from apishield.audit.rules.base import at_node, class_def, fix_text, imports, is_test_code, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -133,13 +134,14 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
         ):
             entries = [s for s in au.strings_in(node.value)]
             if any("SessionMiddleware" in e for e in entries) and not any("CsrfViewMiddleware" in e for e in entries):
+                where = commented_out(ctx, node, "CsrfViewMiddleware")
                 if _installs_drf(ctx):
-                    yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware (Django REST "
+                    yield at_node(CSRF_DISABLED, ctx, where, "Django MIDDLEWARE has no CsrfViewMiddleware (Django REST "
                                   "framework's session authentication checks CSRF on its own views, and the admin "
                                   "protects its own; plain Django views that take forms would not be checked)",
                                   severity=Severity.LOW)
                 else:
-                    yield at_node(CSRF_DISABLED, ctx, node, "Django MIDDLEWARE has no CsrfViewMiddleware")
+                    yield at_node(CSRF_DISABLED, ctx, where, "Django MIDDLEWARE has no CsrfViewMiddleware")
 
 
 def _installs_drf(ctx: ModuleContext) -> bool:

@@ -1,0 +1,63 @@
+"""A Django site's ``MIDDLEWARE`` list: without ``XFrameOptionsMiddleware`` (and no other way to forbid framing) any
+site may frame its pages (AS304); a middleware commented out is reported at the line that holds it, which shows the
+reader the change that disabled it (AS304, AS501)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_SETTINGS = """\
+SECRET_KEY = os.environ["SECRET_KEY"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.sessions",
+{apps}]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+{framing}]
+"""
+
+
+def _framing(tmp_path: Path, framing: str, apps: str = "") -> list[tuple[int, Severity]]:
+    result = audit(tmp_path, {"site/settings.py": _SETTINGS.format(framing=framing, apps=apps)})
+    return [(f.location.line, f.severity) for f in result.findings
+            if f.rule_id == "AS304" and f.location is not None]
+
+
+@pytest.mark.parametrize("framing", [
+    '    "django.middleware.clickjacking.XFrameOptionsMiddleware",\n',  # Django's default
+    '    "csp.middleware.CSPMiddleware",\n',                               # frame-ancestors by CSP
+    '    "site.middleware.SecurityHeadersMiddleware",\n',                  # the project's own headers
+])
+def test_a_site_that_forbids_framing_is_quiet(tmp_path: Path, framing: str) -> None:
+    assert _framing(tmp_path, framing) == []
+
+
+def test_a_site_without_the_framing_middleware_is_reported_at_the_commented_out_entry(tmp_path: Path) -> None:
+    found = _framing(tmp_path, '    # "django.middleware.clickjacking.XFrameOptionsMiddleware",\n')
+    assert found == [(13, Severity.MEDIUM)]
+
+
+def test_a_site_without_it_and_without_a_trace_is_reported_at_the_list(tmp_path: Path) -> None:
+    assert _framing(tmp_path, '    "corsheaders.middleware.CorsMiddleware",\n') == [(7, Severity.MEDIUM)]
+
+
+def test_a_rest_framework_site_is_low(tmp_path: Path) -> None:
+    assert _framing(tmp_path, "", apps='    "rest_framework",\n') == [(8, Severity.LOW)]
+
+
+def test_csrf_middleware_commented_out_is_reported_where_it_was(tmp_path: Path) -> None:
+    settings = _SETTINGS.format(framing="", apps="").replace(
+        '    "django.middleware.csrf.CsrfViewMiddleware",', '    # "django.middleware.csrf.CsrfViewMiddleware",')
+    result = audit(tmp_path, {"site/settings.py": settings})
+    assert [f.location.line for f in result.findings if f.rule_id == "AS501" and f.location] == [11]
