@@ -218,14 +218,13 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
 
     Authentication counts when it is attached anywhere on the way to the handler: a decorator (library or
     project-defined and rejecting with 401/403), FastAPI dependencies on the route/router/app or in the handler
-    signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint,
-    CherryPy tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion
-    ``security``, apishield's ``Shield``, and a login decorator on a business function the handler calls
-    (``@token_required`` on the service layer); a handler refusing (login page, 401/403, ``raise``, or failing on
-    ``session['uid']``) before acting when the session or a helper (``get_current_user(request, db)``) has no user.
-    A redirect to the login page sent after the work is done (``create the account, then log in``) is no refusal.
-    Routes public by design (health, login, register, docs, static, the index page), marked public
-    (``@shield.public``) or listed in ``public-paths`` are not reported.
+    signature (functions, and callable class instances), ``before_request`` hooks on the app or blueprint, CherryPy
+    tools (decorator, ``_cp_config`` or config section), Bottle plugins/``auth_basic``, connexion ``security``,
+    apishield's ``Shield``, and a login decorator on a business function the handler calls (``@token_required`` on
+    the service layer); a handler refusing (login page, 401/403, ``raise``, or failing on ``session['uid']``) before
+    acting when the session or a helper (``get_current_user(request, db)``) has no user. A redirect to the login
+    page sent after the work is done is no refusal. Routes public by design (health, login, register, docs, static,
+    the index page), marked public (``@shield.public``) or listed in ``public-paths`` are not reported.
 
     Every other route is listed. It is **medium or higher only with positive evidence that it should have been
     guarded**, because most unauthenticated routes (catalogues, blogs, public profiles) are public on purpose
@@ -245,16 +244,15 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
       update < delete), requires authentication and does not use who the caller is (so it guards the records,
       not a personal view such as ``/feed``).
 
-    A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even
-    with evidence a route is low when it is public by nature: a sign-up (a POST to the account collection, or a
-    route that stores the password the caller posts as a new account), a
-    password-recovery step, a declared public projection, a refresh-token exchange, a public read of a path
-    whose writes require authentication, a read by id of records whose listing is served to anyone with nothing
-    saying it should not be and no write of which needs a login (a catalogue's ``GET /books/{id}`` next to an open
-    ``GET /books``), an app without users bound to loopback (an inconsistency outweighs
-    all but recovery). Everything else is **low**: still listed, so an app that authenticates nothing is not
-    hidden, but not presented as a weakness. With evidence: high for writes and routes taking a path
-    parameter, medium for other reads. Apps and routes declared in test code are fixtures and are not
+    A write whose body acts only after testing the caller (``if current_user.can(...)``) counts as a read. Even with
+    evidence a route is low when it is public by nature: a sign-up (a POST to the account collection, or any route
+    storing a posted password as a new account), a password-recovery step, a declared public projection, a
+    refresh-token exchange, a public read of a path whose writes require authentication, a read by id of records
+    whose listing is served to anyone with nothing saying it should not be and no write of which needs a login (a
+    catalogue's ``GET /books/{id}`` next to an open ``GET /books``), an app without users bound to loopback (an
+    inconsistency outweighs all but recovery). Everything else is **low**: still listed, so an app that
+    authenticates nothing is not hidden, but not presented as a weakness. With evidence: high for writes and routes
+    taking a path parameter, medium for other reads. Apps and routes declared in test code are fixtures and are not
     reported.
     """
     for app in _apps(project):
