@@ -210,22 +210,22 @@ def _to_sign_in(call: ast.Call) -> bool:
 _SUBMISSION_TEST = frozenset({"method", "validate_on_submit", "validate", "is_valid", "is_submitted"})
 
 
-def _answers_after_work(body: ast.AST) -> set[int]:
-    """The redirects that are a handler's answer once it has done its work (``create the account, then go to the
-    login page``), not a refusal: those outside any condition, except a body that redirects straight away, and
-    those guarded only by a submission test (``request.method == 'POST'``, ``form.validate_on_submit()``). A
-    redirect under any other condition or in an ``except`` block is the sign-in page a refusal sends to."""
-    refused: set[int] = set()
+def _refusal_places(body: ast.AST) -> set[int]:
+    """Where a redirect to the sign-in page is a refusal: under a condition other than a submission test
+    (``request.method == 'POST'``, ``form.validate_on_submit()``), in an ``except`` block, or as the body's first
+    statement (nobody is served). One anywhere else is the handler's answer once it has done its work (``create the
+    account, then go to the login page``)."""
+    places: set[int] = set()
     for node in ast.walk(body):
         if isinstance(node, ast.If) and not {au.last(au.dotted(n)) for n in ast.walk(node.test)} & _SUBMISSION_TEST:
-            refused |= {id(n) for branch in (*node.body, *node.orelse) for n in ast.walk(branch)}
+            places |= {id(n) for branch in (*node.body, *node.orelse) for n in ast.walk(branch)}
         elif isinstance(node, ast.ExceptHandler):
-            refused |= {id(n) for n in ast.walk(node)}
+            places |= {id(n) for n in ast.walk(node)}
     statements = getattr(body, "body", [])
     code = [s for s in statements if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     if code and isinstance(code[0], (ast.Return, ast.Raise, ast.Expr)):
-        refused |= {id(n) for n in ast.walk(code[0])}  # redirects before doing anything: nobody is served
-    return {id(n) for n in ast.walk(body) if isinstance(n, (ast.Call, ast.Raise))} - refused
+        places |= {id(n) for n in ast.walk(code[0])}
+    return places
 
 
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
@@ -233,14 +233,21 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     the session holds no signed-in user)? A redirect to the login page after the work is done is no refusal."""
     if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)) and refuses_without_session_identity(body):
         return True
-    after_work = _answers_after_work(body)
+    places: set[int] | None = None
+
+    def refuses_there(node: ast.AST) -> bool:
+        nonlocal places
+        if places is None:  # read the body's shape only when a redirect to the sign-in page is met
+            places = _refusal_places(body)
+        return id(node) in places
+
     for node in au.nodes_of_any(body, ast.Raise, ast.Call, ast.Return, ast.Return, ast.Assign, ast.Attribute):
         if isinstance(node, ast.Raise) and node.exc is not None:
             name = au.last(au.dotted(node.exc))
             if raises_refusal(node.exc):
                 return True
             if "redirect" in name.lower() and isinstance(node.exc, ast.Call) and _to_sign_in(node.exc) and (
-                    id(node) not in after_work):
+                    refuses_there(node)):
                 return True  # CherryPy's HTTPRedirect, aiohttp's HTTPFound, an app's own Redirect303 to the sign-in
             if (isinstance(node.exc, ast.Call) and name in _REJECT_CALLS | {"HTTPError", "HTTPException"}) and (
                 _rejects_call(node.exc)
@@ -250,7 +257,7 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
             name = au.last_call_name(node, imports, _CALL_NAMES)
             if name in _REJECT_CALLS and _rejects_call(node):
                 return True
-            if name == "redirect" and _to_sign_in(node) and id(node) not in after_work:
+            if name == "redirect" and _to_sign_in(node) and refuses_there(node):
                 return True
             if name == "unauthorized" or name == "unauthorized_handler":
                 return True
