@@ -58,6 +58,12 @@ def pickle_sessions(tree: ast.Module, path: str) -> tuple[ast.AST, bool] | None:
     return node, engine is not None and "signed_cookies" in (au.str_const(engine.value) or "")
 
 
+def installs_drf(tree: ast.Module) -> bool:
+    """The settings module lists Django REST framework in ``INSTALLED_APPS``."""
+    return any("INSTALLED_APPS" in au.target_names(n) and "rest_framework" in au.strings_in(n.value)
+               for n in au.nodes_of(tree, ast.Assign))
+
+
 def commented_out(ctx: ModuleContext, node: ast.AST, entry: str) -> ast.AST:
     """Where a list setting lost ``entry``: the line of the list that holds it commented out (``# '...entry',``),
     which shows the reader the change that disabled it; else the list itself."""
@@ -70,4 +76,4 @@ def commented_out(ctx: ModuleContext, node: ast.AST, entry: str) -> ast.AST:
     return node
 
 
-__all__ = ["commented_out", "pickle_sessions", "settings", "weak_password_hasher"]
+__all__ = ["commented_out", "installs_drf", "pickle_sessions", "settings", "weak_password_hasher"]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules._django_settings import commented_out, settings
+from apishield.audit.rules._django_settings import commented_out, installs_drf, settings
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.missing import NO_HEADERS
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -39,7 +39,7 @@ def check_django_framing(ctx: ModuleContext) -> Iterator[Finding]:
     if not any(e.endswith("SessionMiddleware") for e in entries) or any(
             e.endswith("XFrameOptionsMiddleware") or _OTHER_WAY.search(e) for e in entries):
         return
-    drf = "INSTALLED_APPS" in found and "rest_framework" in au.strings_in(found["INSTALLED_APPS"].value)
+    drf = installs_drf(ctx.tree)
     yield at_node(NO_HEADERS, ctx, commented_out(ctx, node, "XFrameOptionsMiddleware"),
                   "Django MIDDLEWARE has no XFrameOptionsMiddleware: any site may frame these pages (clickjacking)"
                   + (" — JSON answers of Django REST framework are not at risk; the admin and template pages are"

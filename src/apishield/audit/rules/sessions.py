@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules._csrf_exemption import exemption_harmless
-from apishield.audit.rules._django_settings import commented_out
+from apishield.audit.rules._django_settings import commented_out, installs_drf
 from apishield.audit.rules.base import at_node, class_def, fix_text, imports, is_test_code, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -135,19 +135,13 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
             entries = [s for s in au.strings_in(node.value)]
             if any("SessionMiddleware" in e for e in entries) and not any("CsrfViewMiddleware" in e for e in entries):
                 where = commented_out(ctx, node, "CsrfViewMiddleware")
-                if _installs_drf(ctx):
+                if installs_drf(ctx.tree):
                     yield at_node(CSRF_DISABLED, ctx, where, "Django MIDDLEWARE has no CsrfViewMiddleware (Django REST "
                                   "framework's session authentication checks CSRF on its own views, and the admin "
                                   "protects its own; plain Django views that take forms would not be checked)",
                                   severity=Severity.LOW)
                 else:
                     yield at_node(CSRF_DISABLED, ctx, where, "Django MIDDLEWARE has no CsrfViewMiddleware")
-
-
-def _installs_drf(ctx: ModuleContext) -> bool:
-    """The settings module lists Django REST framework in ``INSTALLED_APPS``."""
-    return any(isinstance(n, ast.Assign) and "INSTALLED_APPS" in au.target_names(n)
-               and "rest_framework" in au.strings_in(n.value) for n in au.nodes_of(ctx.tree, ast.Assign))
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
