@@ -8,6 +8,24 @@ from pathlib import Path
 from apishield.audit.config import AuditConfig
 from apishield.audit.engine import AuditResult, run
 
+#: a Flask app whose one route sends anyone without a session to the login page: an app that knows its users, for
+#: tests to add the route under test to
+SIGNED_IN_NOTES_APP = """\
+import sqlite3
+from flask import Flask, redirect, request, session, url_for
+app = Flask(__name__)
+app.secret_key = read_key()
+
+
+@app.route('/notes')
+def notes():
+    if 'id' not in session:
+        return redirect(url_for('login'))
+    return list_notes(session['id'])
+
+
+"""
+
 
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():

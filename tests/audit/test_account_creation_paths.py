@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apishield.findings import Severity
-from tests.audit.helpers import audit
+from tests.audit.helpers import SIGNED_IN_NOTES_APP, audit
 
 _APP = """\
 import sqlite3
@@ -47,20 +47,7 @@ def test_account_creation_is_public_unless_an_administrators_path(tmp_path: Path
     assert bool(hits) is reported
 
 
-_NAMED_OTHERWISE = """\
-import sqlite3
-from flask import Flask, redirect, request, session, url_for
-app = Flask(__name__)
-app.secret_key = read_key()
-
-
-@app.route('/notes')
-def notes():
-    if 'id' not in session:
-        return redirect(url_for('login'))
-    return list_notes(session['id'])
-
-
+_NAMED_OTHERWISE = SIGNED_IN_NOTES_APP + """\
 @app.route('{path}', methods=['GET', 'POST'])
 def {handler}():
     if request.method == 'POST':

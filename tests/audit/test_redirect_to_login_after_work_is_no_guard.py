@@ -8,22 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.audit.helpers import audit
+from tests.audit.helpers import SIGNED_IN_NOTES_APP, audit
 
-_APP = """\
-import sqlite3
-from flask import Flask, redirect, request, session, url_for
-app = Flask(__name__)
-app.secret_key = read_key()
-
-
-@app.route('/notes')
-def notes():
-    if 'id' not in session:
-        return redirect(url_for('login'))
-    return list_notes(session['id'])
-
-
+_APP = SIGNED_IN_NOTES_APP + """\
 @app.route('/notes/<int:note_id>/delete', methods=['GET', 'POST'])
 def delete_note(note_id):
 {body}

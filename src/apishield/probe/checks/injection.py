@@ -381,14 +381,14 @@ async def _sql_time_round(ctx: Context, slot: Slot, send: Sender, samples: list[
     request) neither hides a proportional delay nor makes one; the baseline is the calibration's median for
     the same reason, and a plain request sent after a candidate must answer at the baseline, so an endpoint
     that is merely slow at random is not reported."""
-    base = statistics.median(samples)
-    first = await send(f"{send.default}{template.format(n=small)}", timeout=max(samples) + 8)
+    base, slowest = statistics.median(samples), max(samples)
+    first = await send(f"{send.default}{template.format(n=small)}", timeout=slowest + 8)
     if first is None or first.elapsed - min(samples) < 0.3:
         return "quiet"
     if first.elapsed - base < 0.3:
         return "unsure"
     sizes = (large, small, large)
-    answers = [await send(f"{send.default}{template.format(n=n)}", timeout=max(samples) + (12 if n == large else 8))
+    answers = [await send(f"{send.default}{template.format(n=n)}", timeout=slowest + (12 if n == large else 8))
                for n in sizes]
     if any(ex is None for ex in answers):
         return None
