@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -308,8 +309,8 @@ def test_audit_rules_live_in_the_one_registry_shape() -> None:
     assert [r.rule.id for r in all_rules()] == sorted(RULES.names())
     first = all_rules()[0]
     assert get_rule(first.rule.id) is first.rule
-    with pytest.raises(RegistryError, match="registered twice"):
-        rule(first.rule, first.scope)(lambda ctx: iter(()))
+    with pytest.raises(RegistryError, match="registered twice"):  # another rule under a known id
+        rule(dataclasses.replace(first.rule, title="another rule"), first.scope)(lambda ctx: iter(()))
     with pytest.raises(RegistryError, match="unknown audit rule"):
         get_rule("AS000")
     assert isinstance(first.rule, Rule)

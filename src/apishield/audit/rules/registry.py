@@ -1,8 +1,9 @@
 """The one table of audit rules.
 
 NOTE for rule authors (audit-core, 2026-11-23): backwards-compatible additions —
-* a rule may register a *second* check under the same :class:`Rule` object with a different ``scope``
-  (e.g. AS402 has a module check for ``Markup(x)`` and a template check for ``{{!x}}``); ``all_rules()``
+* a rule may register further checks under the same :class:`Rule` object, each its own function, in any
+  scope (AS402 has a module check for ``Markup(x)`` and a template check for ``{{!x}}``; AS202 has a project
+  check over the route inventory and one over Django's sign-in views in a module of their own); ``all_rules()``
   still lists each rule once, ``all_checks()`` lists every check (the engine runs those).
 * ``ModuleContext.facts`` filled by the engine before module rules run: ``imports`` (local name -> dotted
   name), ``frameworks`` (set of "flask"/"bottle"/"cherrypy"/"fastapi"/"connexion"), ``routes``
@@ -80,16 +81,17 @@ class RegisteredRule:
         return (self.check.__doc__ or self.rule.description).strip()
 
 
-#: one check per rule id (the rule's first), iterated by id; further checks of a rule in other scopes apart
+#: one check per rule id (the rule's first), iterated by id; further checks of a rule apart, one per function
 RULES: Registry[RegisteredRule] = Registry("audit rule", name=lambda r: r.rule.id, sort_key=lambda r: r.rule.id)
 _EXTRA: Registry[RegisteredRule] = Registry(
-    "audit rule check", name=lambda r: f"{r.rule.id}:{r.scope}", sort_key=lambda r: (r.rule.id, r.scope)
+    "audit rule check", name=lambda r: f"{r.rule.id}:{r.scope}:{r.check.__module__}.{r.check.__qualname__}",
+    sort_key=lambda r: (r.rule.id, r.scope, r.check.__module__, r.check.__qualname__),
 )
 
 
 def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], CheckFn]:
-    """Register ``definition`` with the decorated check function. Ids are unique; a rule may add one more
-    check per other scope under the same :class:`Rule` (a module check and a template check of AS402)."""
+    """Register ``definition`` with the decorated check function. Ids are unique; a rule may add further checks,
+    each its own function, under the same :class:`Rule` (a module check and a template check of AS402)."""
 
     def decorate(fn: CheckFn) -> CheckFn:
         entry = RegisteredRule(definition, scope, fn)
@@ -97,7 +99,7 @@ def rule(definition: Rule, scope: Scope = "module") -> Callable[[CheckFn], Check
             known = RULES.get(definition.id)
             if known.check is fn:
                 return fn
-            if known.rule != definition or known.scope == scope:
+            if known.rule != definition:
                 raise RegistryError(f"audit rule {definition.id} registered twice")
             _EXTRA.register(entry)
             return fn
@@ -114,7 +116,7 @@ def all_rules() -> list[RegisteredRule]:
 
 def all_checks() -> list[RegisteredRule]:
     """Every check function (a rule may have one per scope), sorted by rule id."""
-    return sorted([*RULES, *_EXTRA], key=lambda r: (r.rule.id, r.scope))
+    return sorted([*RULES, *_EXTRA], key=lambda r: (r.rule.id, r.scope, r.check.__module__, r.check.__qualname__))
 
 
 def get_rule(rule_id: str) -> Rule:
