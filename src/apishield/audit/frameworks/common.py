@@ -338,15 +338,31 @@ def _role_key_read(node: ast.AST) -> bool:
     return bool(key and _ROLE_NAME.search(key))
 
 
+def _client_names(body: ast.AST) -> set[str]:
+    """Names bound to what the client sent (``data = request.get_json() or {}``)."""
+    return {t.id for node in au.walk(body) if isinstance(node, ast.Assign) and "request." in ast.unparse(node.value)
+            for t in node.targets if isinstance(t, ast.Name)}
+
+
+def _client_decides(test: ast.AST, client: set[str]) -> bool:
+    """A role test on what the client sent (``data.get('role') == 'admin'``, ``request.args['admin']``) checks no
+    role of the caller: the caller names it."""
+    names = {au.dotted(n).split(".")[0] for n in au.walk(test) if isinstance(n, (ast.Name, ast.Attribute))}
+    return bool(names) and names <= client | {"request"}
+
+
 def checks_roles(body: ast.AST) -> bool:
     """The body decides on a role: a condition or comparison mentions roles/admin/permissions, or it calls a
-    checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing."""
+    checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing, nor
+    does a test of a role the client sends in the request."""
     if not _mentions_role(body):  # the common case: one walk, nothing role-like anywhere
         return False
+    client = _client_names(body)
     for node in au.walk(body):
-        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test) and not (
+                _client_decides(node.test, client)):
             return True
-        if isinstance(node, ast.Compare) and _mentions_role(node):
+        if isinstance(node, ast.Compare) and _mentions_role(node) and not _client_decides(node, client):
             return True
         if isinstance(node, ast.Call) and _ROLE_CHECK_CALL.search(au.last(au.dotted(node.func))):
             return True
