@@ -26,6 +26,24 @@ def notes():
 
 """
 
+#: a Django settings module with sessions and the usual middleware; ``apps`` and ``middleware`` are added at the ends
+#: of their lists (one entry a line, each ending in a newline), ``extra`` after them
+DJANGO_SETTINGS = """\
+SECRET_KEY = os.environ["SECRET_KEY"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.sessions",
+{apps}]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+{middleware}]
+{extra}"""
+
 
 def write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():

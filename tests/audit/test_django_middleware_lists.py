@@ -9,27 +9,11 @@ from pathlib import Path
 import pytest
 
 from apishield.findings import Severity
-from tests.audit.helpers import audit
-
-_SETTINGS = """\
-SECRET_KEY = os.environ["SECRET_KEY"]
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.sessions",
-{apps}]
-
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-{framing}]
-"""
+from tests.audit.helpers import DJANGO_SETTINGS, audit
 
 
 def _framing(tmp_path: Path, framing: str, apps: str = "") -> list[tuple[int, Severity]]:
-    result = audit(tmp_path, {"site/settings.py": _SETTINGS.format(framing=framing, apps=apps)})
+    result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(middleware=framing, apps=apps, extra="")})
     return [(f.location.line, f.severity) for f in result.findings
             if f.rule_id == "AS304" and f.location is not None]
 
@@ -57,7 +41,7 @@ def test_a_rest_framework_site_is_low(tmp_path: Path) -> None:
 
 
 def test_csrf_middleware_commented_out_is_reported_where_it_was(tmp_path: Path) -> None:
-    settings = _SETTINGS.format(framing="", apps="").replace(
+    settings = DJANGO_SETTINGS.format(middleware="", apps="", extra="").replace(
         '    "django.middleware.csrf.CsrfViewMiddleware",', '    # "django.middleware.csrf.CsrfViewMiddleware",')
     result = audit(tmp_path, {"site/settings.py": settings})
     assert [f.location.line for f in result.findings if f.rule_id == "AS501" and f.location] == [11]

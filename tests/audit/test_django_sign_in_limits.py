@@ -9,21 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audit.helpers import audit
-
-_SETTINGS = """\
-SECRET_KEY = os.environ["SECRET_KEY"]
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.sessions",
-{apps}]
-
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-{middleware}]
-{extra}"""
+from tests.audit.helpers import DJANGO_SETTINGS, audit
 
 _LOGIN_VIEW = """\
 from django.contrib.auth import authenticate, login
@@ -50,7 +36,7 @@ urlpatterns = [path("login/", views.sign_in)]
 def _as202(tmp_path: Path, *, apps: str = "", middleware: str = "", extra: str = "", decorator: str = "",
            imports: str = "", body: str = "", urls: str = _URLS) -> list[tuple[str, int]]:
     result = audit(tmp_path, {
-        "site/settings.py": _SETTINGS.format(apps=apps, middleware=middleware, extra=extra),
+        "site/settings.py": DJANGO_SETTINGS.format(apps=apps, middleware=middleware, extra=extra),
         "shop/views.py": _LOGIN_VIEW.format(decorator=decorator, imports=imports, body=body),
         "shop/urls.py": urls,
     })
@@ -91,12 +77,12 @@ def test_a_failure_count_kept_in_the_clients_session_limits_nothing(tmp_path: Pa
 def test_a_limiter_switched_off_is_reported_once_where_it_was_switched_off(tmp_path: Path) -> None:
     found = _as202(tmp_path, apps='    "axes",\n', middleware='    "axes.middleware.AxesMiddleware",\n',
                    extra="AXES_ENABLED = False\n")
-    assert found == [("site/settings.py", 14)]
+    assert found == [("site/settings.py", 16)]
 
 
 def test_a_limiter_middleware_commented_out_is_reported_at_its_line(tmp_path: Path) -> None:
     found = _as202(tmp_path, middleware='    # "axes.middleware.AxesMiddleware",\n')
-    assert found == [("site/settings.py", 11)]
+    assert found == [("site/settings.py", 13)]
 
 
 def test_checking_a_signed_in_users_current_password_is_no_sign_in(tmp_path: Path) -> None:
@@ -110,10 +96,10 @@ def test_a_rest_framework_token_view_is_quiet_when_the_settings_throttle(tmp_pat
             'urlpatterns = [path("token/", TokenObtainPairView.as_view())]\n')
     throttled = ('REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],\n'
                  '                  "DEFAULT_THROTTLE_RATES": {"anon": "10/minute"}}\n')
-    result = audit(tmp_path, {"site/settings.py": _SETTINGS.format(apps="", middleware="", extra=throttled),
+    result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=throttled),
                               "api/urls.py": urls})
     assert [f for f in result.findings if f.rule_id == "AS202"] == []
-    (tmp_path / "site/settings.py").write_text(_SETTINGS.format(apps="", middleware="", extra=""))
+    (tmp_path / "site/settings.py").write_text(DJANGO_SETTINGS.format(apps="", middleware="", extra=""))
     again = audit(tmp_path)
     assert [(f.location.path, f.location.line) for f in again.findings
             if f.rule_id == "AS202" and f.location] == [("api/urls.py", 4)]
