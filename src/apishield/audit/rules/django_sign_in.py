@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.django import uses_django
-from apishield.audit.rules._django_settings import settings
+from apishield.audit.rules._django_settings import commented_out, settings
 from apishield.audit.rules.base import at
 from apishield.audit.rules.missing import AUTH_NO_RATE
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -36,6 +36,8 @@ from apishield.findings import Finding
 #: packages that count failed sign-ins and refuse after a number of them
 _LIMITERS = re.compile(r"^(?:axes|defender|django_ratelimit|ratelimit|brutebuster|django_brute_force|"
                        r"django_login_lockout|lockout)(?:\.|$)")
+#: the limiters' middleware, as a settings module lists it (commented out, the limiter is off)
+_LIMITER_MIDDLEWARE = ("axes.middleware", "defender.middleware", "ratelimit.middleware", "brutebuster.middleware")
 _LIMITING_DECORATOR = re.compile(r"ratelimit|axes_dispatch|watch_login|throttl|limit", re.IGNORECASE)
 #: URL configuration entries that serve a sign-in: Django's own views, the REST framework's and its add-ons'
 _SIGN_IN_VIEWS = frozenset({"LoginView", "login", "obtain_auth_token", "ObtainAuthToken", "TokenObtainPairView",
@@ -166,9 +168,8 @@ def _limiter(ctx: ModuleContext) -> Limiter | None:
         off = enabled.lineno
     middleware = found.get("MIDDLEWARE") or found.get("MIDDLEWARE_CLASSES")
     if not installed and middleware is not None:
-        first, last = middleware.lineno, middleware.end_lineno or middleware.lineno
-        off = next((n for n in range(first, last + 1) if "#" in ctx.lines[n - 1] and _LIMITERS.match(
-            ctx.lines[n - 1].split("#", 1)[1].strip().strip("'\",").strip())), 0)
+        places = [commented_out(ctx, middleware, entry) for entry in _LIMITER_MIDDLEWARE]
+        off = min((getattr(p, "lineno", 0) for p in places if p is not middleware), default=0)
     rest = "DEFAULT_THROTTLE_CLASSES" in ctx.source and "REST_FRAMEWORK" in found
     return Limiter(installed and not off, off, rest)
 
