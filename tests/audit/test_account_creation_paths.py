@@ -11,20 +11,7 @@ import pytest
 from apishield.findings import Severity
 from tests.audit.helpers import SIGNED_IN_NOTES_APP, audit
 
-_APP = """\
-import sqlite3
-from flask import Flask, redirect, request, session
-app = Flask(__name__)
-app.secret_key = read_key()
-
-
-@app.route('/notes')
-def notes():
-    if 'id' not in session:
-        return redirect('/')
-    return list_notes(session['id'])
-
-
+_APP = SIGNED_IN_NOTES_APP + """\
 @app.route('{path}', methods=['POST'])
 def create_new_user():
     db = sqlite3.connect('app.db')

@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import is_logger
 
 ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
 _OWNER_MARKERS = re.compile(
@@ -47,8 +48,8 @@ def _existence_checks(fn: FnDef) -> set[int]:
     return out
 
 
-#: calls that only write a line to a log or the console: the caller named there is not checked
-_LOG_CALL = re.compile(r"^(?:print|(?:\w+\.)*(?:log|logger|logging|_log|_logger)\.\w+|log|warn)$")
+#: functions that only write a line to the console or a log
+_SAYING_FUNCTIONS = frozenset({"print", "log", "warn"})
 
 
 def _said_only(fn: FnDef) -> list[str]:
@@ -57,7 +58,10 @@ def _said_only(fn: FnDef) -> list[str]:
     def said(node: ast.AST) -> bool:
         if isinstance(node, ast.Expr):
             return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-        return isinstance(node, ast.Call) and bool(_LOG_CALL.match(au.dotted(node.func) or ""))
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func  # ``print(...)``, or a method of a logger (``log.info``, ``app.logger.warning``)
+        return au.dotted(func) in _SAYING_FUNCTIONS or (isinstance(func, ast.Attribute) and is_logger(func.value))
 
     return [ast.unparse(node) for node in au.walk(fn) if said(node)]
 

@@ -99,14 +99,13 @@ def _refuses_after_failures(fn: ast.AST) -> bool:
     return False
 
 
-def _sign_in_views(ctx: ModuleContext) -> Iterator[SignIn]:
+def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
     """Functions and methods of the module that check a posted password (``authenticate()``, or Django's
     ``LoginView`` run from the view), at the line of that check. A view behind ``@login_required`` or named for
     the password checks a signed-in user's current password before a change; ``authenticate(request)`` without
     credentials is an authentication class reading a token."""
     if "authenticate" not in ctx.source and "as_view" not in ctx.source:
         return
-    imports = ctx.facts.get("imports") or au.import_map(ctx.tree)
     scopes: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]] = []
     for stmt in ctx.tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -133,11 +132,10 @@ def _sign_in_views(ctx: ModuleContext) -> Iterator[SignIn]:
         yield SignIn(check.lineno, f"view {name}()", rest)
 
 
-def _url_sign_ins(ctx: ModuleContext) -> Iterator[SignIn]:
+def _url_sign_ins(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
     """Lines of a URL configuration that serve Django's or the REST framework's sign-in views."""
     if "urlpatterns" not in ctx.source:
         return
-    imports = ctx.facts.get("imports") or au.import_map(ctx.tree)
     for call in au.calls(ctx.tree):
         if au.last(au.dotted(call.func)) not in {"path", "re_path", "url"} or len(call.args) < 2:
             continue
@@ -179,8 +177,9 @@ def collect_django_sign_ins(ctx: ModuleContext) -> Iterator[Finding]:
     """AS202 (Django, module part) — finds nothing itself: it leaves the module's sign-ins and its settings'
     attempt limiter in the module's facts for the project check."""
     limiter = _limiter(ctx)  # settings modules seldom import Django
-    if uses_django(ctx.facts.get("imports") or au.import_map(ctx.tree)) or "urlpatterns" in ctx.source:
-        ctx.facts["django_sign_ins"] = [*_sign_in_views(ctx), *_url_sign_ins(ctx)]
+    imports = ctx.facts.get("imports") or au.import_map(ctx.tree)
+    if uses_django(imports) or "urlpatterns" in ctx.source:
+        ctx.facts["django_sign_ins"] = [*_sign_in_views(ctx, imports), *_url_sign_ins(ctx, imports)]
     if limiter is not None:
         ctx.facts["django_limiter"] = limiter
     return iter(())

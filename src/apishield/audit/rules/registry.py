@@ -81,11 +81,14 @@ class RegisteredRule:
         return (self.check.__doc__ or self.rule.description).strip()
 
 
+def _check_order(r: RegisteredRule) -> tuple[str, str, str, str]:
+    return (r.rule.id, r.scope, r.check.__module__, r.check.__qualname__)
+
+
 #: one check per rule id (the rule's first), iterated by id; further checks of a rule apart, one per function
 RULES: Registry[RegisteredRule] = Registry("audit rule", name=lambda r: r.rule.id, sort_key=lambda r: r.rule.id)
 _EXTRA: Registry[RegisteredRule] = Registry(
-    "audit rule check", name=lambda r: f"{r.rule.id}:{r.scope}:{r.check.__module__}.{r.check.__qualname__}",
-    sort_key=lambda r: (r.rule.id, r.scope, r.check.__module__, r.check.__qualname__),
+    "audit rule check", name=lambda r: ":".join(_check_order(r)), sort_key=_check_order
 )
 
 
@@ -115,8 +118,8 @@ def all_rules() -> list[RegisteredRule]:
 
 
 def all_checks() -> list[RegisteredRule]:
-    """Every check function (a rule may have one per scope), sorted by rule id."""
-    return sorted([*RULES, *_EXTRA], key=lambda r: (r.rule.id, r.scope, r.check.__module__, r.check.__qualname__))
+    """Every check function (a rule may have several), sorted by rule id and scope."""
+    return sorted([*RULES, *_EXTRA], key=_check_order)
 
 
 def get_rule(rule_id: str) -> Rule:
