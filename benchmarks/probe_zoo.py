@@ -108,7 +108,8 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-PATH-001": "path_traversal", "PR-SSTI-001": "ssti", "PR-CMDI-001": "cmdi", "PR-XXE-001": "xxe",
     "PR-CODE-001": "code_injection",
     "PR-REDOS-001": "redos", "PR-CORS-001": "cors", "PR-CORS-002": "cors", "PR-CORS-003": "cors",
-    "PR-CORS-004": "cors", "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure", "PR-TRACE-001": "trace",
+    "PR-CORS-004": "cors", "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure",
+    "PR-TRACE-001": "trace",
     "PR-ERR-001": "error_disclosure", "PR-ERR-002": "error_disclosure", "PR-ERR-003": "error_disclosure",
     "PR-ERR-004": "server_error", "PR-ENUM-001": "user_enum", "PR-RATE-001": "rate_limit",
     "PR-DATA-001": "sensitive_data", "PR-DATA-002": "sensitive_data", "PR-REDIR-001": "open_redirect",
@@ -117,7 +118,8 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",
     "PR-HOST-001": "host_header_injection", "PR-SESS-002": "jwt_not_revoked", "PR-JWT-008": "jwt_claims_disclosure",
-    "PR-SESS-003": "hardcoded_secret", "PR-BIZ-001": "business_logic",
+    "PR-SESS-003": "hardcoded_secret", "PR-BIZ-001": "business_logic", "PR-PASS-001": "weak_password_hashing",
+    "PR-PASS-002": "weak_password_hashing", "PR-CORS-005": "cors",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

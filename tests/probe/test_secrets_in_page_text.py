@@ -54,3 +54,36 @@ def test_secrets_in_page_text(tmp_path: Path, flaw: bool) -> None:
     expected = {("PR-AUTH-002", "GET", "/profile"), ("PR-DATA-001", "GET", "/profile"),
                 ("PR-AUTH-002", "GET", "/settings")}
     assert found == (expected if flaw else set())
+
+
+CONFIG_PATHS = {"/config.php.bak": {"get": {"responses": OK}}, "/debug": {"get": {"responses": OK}},
+                "/settings.env": {"get": {"responses": OK}}}
+
+
+def _config_app(flaw: bool) -> Handler:
+    """A configuration file served as text, a page whose comments hold settings, and a .env dump: with literal
+    secrets, or (quiet) with placeholders, environment reads and settings that are no secret."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path)
+        if url.path == "/config.php.bak":
+            secret = "'s3cret_db_pass_9'" if flaw else "getenv('DB_PASS')"
+            return 200, {"Content-Type": "text/plain"}, f"<?php\n$db_host = 'localhost';\n$db_pass = {secret};\n?>\n"
+        if url.path == "/debug":
+            note = "<!-- DB_PASS: hunter2hunter -->" if flaw else "<!-- DB_HOST: localhost -->"
+            return 200, {"Content-Type": "text/html"}, f"<html><body>{note}<p>Debug mode</p></body></html>"
+        if url.path == "/settings.env":
+            value = "sk_live_4242abcd" if flaw else "${STRIPE_API_KEY}"
+            return 200, {"Content-Type": "text/plain"}, f"DEBUG=false\nSTRIPE_API_KEY={value}\nPORT=8000\n"
+        return 404, {"Content-Type": "text/html"}, "not found"
+    return app
+
+
+@pytest.mark.parametrize("flaw", [True, False])
+def test_configuration_served_as_text_or_hidden_in_comments(tmp_path: Path, flaw: bool) -> None:
+    """A configuration's secret-named settings with literal values, in a text answer or a page's comments, are read
+    like the fields of a JSON record; placeholders, environment reads and host names are not secrets."""
+    with loopback(_config_app(flaw)) as url:
+        result = probe_paths(tmp_path, url, CONFIG_PATHS, ("crawl", "passive"))
+    found = {f for f in findings_at(result) if f[0] == "PR-AUTH-002"}
+    expected = {("PR-AUTH-002", "GET", p) for p in CONFIG_PATHS}
+    assert found == (expected if flaw else set())

@@ -69,3 +69,25 @@ def test_what_an_anonymous_answer_shows_is_read_in_a_run_without_identities(tmp_
         result = probe_paths(tmp_path, url, {path: {"get": {"responses": OK}}}, ("authn",))
     found = {f[2] for f in findings_at(result) if f[0] == "PR-AUTH-001"}
     assert (path in found) == reported
+
+
+@pytest.mark.parametrize(("path", "answer", "reported"), [
+    ("/api/admin/users", USERS, True),  # an administrator's listing: a declaration cannot make it public
+    ("/api/admin/config", {"database": {"host": "db", "password": "s3cret-db"}, "debug": True}, True),  # settings
+    # with a secret
+    ("/api/admin/status", {"status": "ok", "uptime": 3}, False),  # administrative, but shows nothing of anyone's
+    ("/api/catalogue", [{"id": 1, "name": "lamp"}, {"id": 2, "name": "desk"}], False),  # declared public, and is
+], ids=["admin-listing", "admin-settings", "admin-status", "catalogue"])
+def test_administrative_reads_declared_public_are_read_for_what_they_show(tmp_path: Path, path: str, answer: Any,
+                                                                          reported: bool) -> None:
+    """An operation the description declares public (``security: []``) is not asked for a login, except an
+    administrative read: whether its anonymous answer lists records or settings secrets decides, as for an unmarked
+    one, and the finding says what the description declared."""
+    def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:
+        return (200, {}, answer) if route.split("?")[0] == path else (404, {}, {"detail": "not found"})
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, {path: {"get": {"security": [], "responses": OK}}}, ("authn",))
+    found = [f for f in result.findings if f.rule_id == "PR-AUTH-001" and f.http_path == path]
+    assert bool(found) == reported
+    assert all("declares it public" in f.message for f in found)

@@ -71,6 +71,18 @@ CORS_TRICK = _r("PR-CORS-003", "CORS: origin check fooled by a prefix/suffix tri
                 "Compare origins exactly against a list, not with startswith/endswith/regex fragments.")
 CORS_WILDCARD = _r("PR-CORS-004", "CORS: wildcard origin with credentials", (942,), "API8:2023", L, HI,
                    "Never combine '*' with Allow-Credentials; list origins.")
+CORS_ANY = _r("PR-CORS-005", "CORS: any origin may read the answers (no credentials ride along)", (942,),
+              "API8:2023", L, HI, "List the origins that may read the API (apishield CORS(origins=[...])); '*' "
+              "suits only data public to the whole internet, never an API reached by its network position (an "
+              "intranet, localhost).")
+PASSWORD_FAST_HASH = _r("PR-PASS-001", "Passwords stored under a fast unsalted hash (MD5/SHA digest of a known "
+                        "password answered)", (916, 759, 328), "API2:2023", H, HI,
+                        "Hash passwords with a slow salted function (argon2-cffi PasswordHasher, bcrypt, scrypt) and "
+                        "never return the stored hash.")
+PASSWORD_PLAIN = _r("PR-PASS-002", "Passwords stored in plain text or reversibly (a known password answered back)",
+                    (256, 257), "API2:2023", H, HI,
+                    "Store only a slow salted hash of each password (argon2-cffi PasswordHasher); a password must "
+                    "never be readable again, by anyone.")
 HEADERS = _r("PR-HDR-001", "Missing security headers", (693,), "API8:2023", L, HI,
              "Add nosniff, frame-ancestors/X-Frame-Options, CSP, HSTS (apishield SecurityHeaders()).")
 BANNER = _r("PR-HDR-002", "Server banner discloses software versions", (200,), "API8:2023", INFO, HI,

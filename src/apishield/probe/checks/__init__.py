@@ -16,6 +16,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     jwt,
     logout,
     mass_assignment,
+    password_storage,
     prices,
     ratelimit,
     records,

@@ -18,7 +18,10 @@ same answer: its path names an administrative function (``/admin/users``) and it
 answers the account record (named by a user name or an e-mail address) of one of the probe's own identities with
 the account's role, administrator flag or credentials (``[{"username": "alice", "role": "user", "password": ...}]``)
 — whoever asks learns who the users are and which of them to attack. A public profile (a name, a bio) is not an
-account record.
+account record. An administrative path that answers settings with secret-named values (``password``, ``api_key``)
+says the same. Those signs overrule even a description that declares the read public (``security: []``): an
+attacker does not read the declaration, and an administrator's listing served to anyone is the flaw, declared or
+not; other reads declared public are not asked.
 """
 
 from __future__ import annotations
@@ -97,6 +100,8 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
     data = anon.json()
     if op.looks_admin() and any(len(r) >= 2 for r in objects.listed_records(data)):
         return "its path names an administrative function"
+    if op.looks_admin() and (found := [k for k in sensitive_fields(data) if not ISSUED.match(k)]):
+        return f"its path names an administrative function and it answers {', '.join(found[:3])}"
     records = objects.listed_records(data) or [r for r in (objects.account_record(data),) if r]
     secrets = [k for k in sensitive_fields(records) if not ISSUED.match(k)]
     if secrets and any(set(map(str, r)) & ACCOUNT_KEYS for r in records):
@@ -108,9 +113,12 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
 
 
 def _candidates(ctx: Context) -> list[Operation]:
+    """Operations to ask without credentials: those declared or possibly protected (unmarked ones are reported only
+    when their answer says they must refuse), and administrative reads declared public — a declaration does not
+    make an administrator's listing or settings public, so their answer is read the same way."""
     return [op for op in ctx.operations if op.method in ("GET", "POST") and not op.looks_destructive()
             and not op.looks_login() and not op.looks_register()
-            and op.secured is not False]  # unmarked ones too: reported only when their answer says they must refuse
+            and (op.secured is not False or (op.method == "GET" and op.looks_admin()))]
 
 
 #: query parameters that frameworks and hand-written token checks read a credential from
@@ -177,10 +185,12 @@ async def authn(ctx: Context) -> None:
         if anon is None:
             continue
         why = ""
-        if op.secured is None:
+        if op.secured is not True:
             if not anon.ok or denied(anon) or op.method != "GET":
                 continue
             why = _must_refuse(ctx, op, anon)
+            if op.secured is False and not why:
+                continue  # declared public: only what the answer itself shows can overrule the declaration
             # unknown protection: report when the answer itself says it must refuse, or the identity sees more (with
             # no identity at all, only the answer can say so)
             if not why:
@@ -202,8 +212,9 @@ async def authn(ctx: Context) -> None:
                 ctx.notes.append(f"authn: {op.method} {op.path} answered {anon.status} without credentials but "
                                  f"served nothing ({anon.text.strip()[:20]!r}): not counted as access")
                 continue
+            declared = "; the description declares it public" if op.secured is False else ""
             ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials"
-                       + (f" ({why})" if why else ""), anon, op=op)
+                       + (f" ({why}{declared})" if why else ""), anon, op=op)
             continue
         if not denied(anon):
             continue

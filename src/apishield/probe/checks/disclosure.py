@@ -288,18 +288,55 @@ def labelled_values(ex: Exchange) -> dict[str, str] | None:
         return None
     sent = unquote_plus(ex.url) + " " + unquote_plus(ex.request_body.decode("utf-8", "replace"))
     out: dict[str, str] = {}
-    text = CODE_BLOCK.sub("\n", ex.text) if ex.content_type != "text/plain" else ex.text
-    for line in visible_lines(text)[:400]:
+    plain = ex.content_type == "text/plain"
+    text = CODE_BLOCK.sub("\n", ex.text) if not plain else ex.text
+    # what a page hides from view but still sends: the lines of its comments (``<!-- DB_PASS: s3cret -->``)
+    hidden = [] if plain else [" ".join(t.split()) for c in COMMENT.findall(text) for t in c.splitlines() if t.strip()]
+    for line in [*visible_lines(text)[:400], *hidden[:200]]:
         m = LABELLED.search(html.unescape(line))
         if m is None:
             continue
         key = re.sub(r"[ -]", "_", m.group("key").lower()).replace("user_name", "username").replace("e_mail", "email")
         value = m.group("value")
         if (PROMPT.search(m.group("label")) or value.lower() in NOT_A_SECRET or MASKED_VALUE.match(value)
-                or value in sent):
+                or TEMPLATE.search(value) or value in sent):
             continue
         out.setdefault("api_key" if key == "apikey" else key, value)
+    for line in [*(ex.text.splitlines()[:2000] if plain else []), *hidden[:200]]:
+        if (found := config_secret(line)) is not None and found[1] not in sent:
+            out.setdefault(*found)
     return out
+
+
+#: an HTML comment's content
+COMMENT = re.compile(r"(?s)<!--(.*?)-->")
+#: one assignment of a configuration file or source text: ``$db_pass = 'x';``, ``define('DB_PASSWORD', 'x');``,
+#: ``DB_PASSWORD=x``, ``password: x``, ``API_KEY => "x"``; the value is one literal token
+CONFIG_ASSIGN = re.compile(
+    r"""^\s*(?:\$|export\s+|define\(\s*['"]|(?:const|var|let)\s+)?(?P<key>[A-Za-z_][\w.-]{0,60}?)['"]?\s*"""
+    r"""(?:=>|=|:|,)\s*(?P<q>['"]?)(?P<value>[^\s'";,<>()]{4,200})(?P=q)\s*\)?\s*;?\s*$""")
+#: a value that stands for a secret kept elsewhere: a template or an environment read (``${DB_PASS}``)
+TEMPLATE = re.compile(r"(?i)^[$%{<\[]|environ|getenv|process\.env")
+#: a setting's value that is no secret: a template, a placeholder, a flag or a port
+PLACEHOLDER = re.compile(rf"{TEMPLATE.pattern}|(?i:changeme|^your|^xxx|^\*+$|example|^none$|^null$|^true$|^false$|"
+                         r"^\d{1,6}$)")
+
+
+def config_secret(line: str) -> tuple[str, str] | None:
+    """(field, value) of a configuration line assigning a literal to a secret-named setting (``$db_pass``,
+    ``DB_PASSWORD``, ``api_key``, ``stripe_secret``), read as that field: a server's configuration served as text."""
+    m = CONFIG_ASSIGN.match(line)
+    if m is None:
+        return None
+    name = m.group("key").rsplit(".", 1)[-1]
+    value = m.group("value")
+    if PLACEHOLDER.search(value) or value.lower() in NOT_A_SECRET:
+        return None
+    if secret_named(name.lower()):
+        return name.lower(), value
+    if secret_named(name.upper()):
+        return name.upper(), value
+    return None
 
 
 #: documentation in a page: a code sample or preformatted example (``<pre>``, ``<code>``, ``<samp>``, ``<kbd>``), whose

@@ -1,0 +1,148 @@
+"""How the target stores passwords, read from what it answers (no requests of its own).
+
+The probe knows the passwords its identities sign in with, so it can recognise them in any form the target gives
+back. An answer that carries the hex MD5, SHA-1 or SHA-2 digest of one — as a field, inside a token, in a page or a
+cookie — shows the target keeps passwords under a fast unsalted hash, which a graphics card reverses by the billion
+per second (CWE-916/759). An answer that shows the password itself as a value (a JSON field, a labelled value or a
+table cell of a page, a cookie), or carries its Base64 form, to a request that did not send it shows the target
+keeps it in plain text or reversibly (CWE-256/257). A digest or a password the request itself carried is an echo and
+proves nothing about storage. Each is reported once per target: the storage is one weakness, however many answers
+show it (the exposure of each answer is the ``passive`` check's finding).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from apishield.findings import Severity
+from apishield.probe import rules
+from apishield.probe.checks.disclosure import _op_for, labelled_values, string_leaves
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, check
+
+#: the unsalted digests a password is commonly stored under, by name
+FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])")
+#: a password shorter than this could turn up in an answer by chance
+MIN_LENGTH = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    identity: str
+    password: str
+    digests: dict[str, str]  # hex digest (lower case) -> algorithm
+    encoded: str  # Base64 of the password
+
+
+def known_passwords(ctx: Context) -> list[Known]:
+    """The passwords the identities sign in with, with the forms a target may store them in."""
+    out: list[Known] = []
+    for ident in ctx.identities:
+        pw = ident.password
+        if not pw or len(pw) < MIN_LENGTH:
+            continue
+        raw = pw.encode()
+        digests = {hashlib.new(name, raw).hexdigest(): name for name in FAST_HASHES}
+        out.append(Known(ident.name, pw, digests, base64.b64encode(raw).decode()))
+    return out
+
+
+def _answer_text(ex: Exchange) -> str:
+    """What the answer shows: its body and the values of the cookies and headers it sets."""
+    headers = " ".join(v for k, v in ex.response_headers if k.lower() not in ("date", "etag", "content-length"))
+    return f"{ex.text}\n{headers}"
+
+
+def _sent(ex: Exchange) -> str:
+    return (unquote_plus(ex.url) + "\n" + unquote_plus(ex.request_body.decode("utf-8", "replace"))
+            + "\n" + " ".join(v for _k, v in ex.request_headers)).lower()
+
+
+def fast_digest(ex: Exchange, known: list[Known]) -> tuple[Known, str, str] | None:
+    """The identity, algorithm and digest of a password's unsalted fast hash the answer carries, if any."""
+    sent = _sent(ex)
+    for match in HEX_RUN.finditer(_answer_text(ex)):
+        value = match.group(0).lower()
+        for k in known:
+            algo = k.digests.get(value)
+            if algo is not None and value not in sent:
+                return k, algo, match.group(0)
+    return None
+
+
+#: an HTML table cell or a form field's pre-filled value: where a page shows a stored value by itself
+CELL = re.compile(r"(?is)<td\b[^>]*>\s*([^<]{1,200}?)\s*</td>|\bvalue\s*=\s*[\"']([^\"']{1,200})[\"']")
+
+
+def shown_values(ex: Exchange) -> set[str]:
+    """The values an answer shows one by one: JSON string leaves, a page's labelled values, table cells and
+    pre-filled form fields, and the cookies it sets. Free text is not read: a password such as ``password`` is
+    also a word of ordinary prose."""
+    values: set[str] = set()
+    data = ex.json()
+    if data is not None:
+        values.update(string_leaves(data))
+    else:
+        values.update((labelled_values(ex) or {}).values())
+        if "html" in ex.content_type:
+            values.update(html.unescape(a or b) for a, b in CELL.findall(ex.text))
+    for key, value in ex.response_headers:
+        if key.lower() == "set-cookie":
+            values.add(unquote_plus(value.split(";", 1)[0].partition("=")[2]).strip('"'))
+    return values
+
+
+def plain_password(ex: Exchange, known: list[Known]) -> tuple[Known, str] | None:
+    """The identity whose password the answer shows as a value of its own, or whose Base64 form it carries anywhere,
+    to a request that did not send the password."""
+    sent = _sent(ex)
+    values: set[str] | None = None
+    for k in known:
+        if k.password.lower() in sent or k.encoded.lower() in sent:
+            continue
+        if values is None:
+            values = shown_values(ex)
+        if k.password in values:
+            return k, "in plain text"
+        if re.search(rf"(?<![\w+/=]){re.escape(k.encoded)}(?![\w+/=])", _answer_text(ex)):
+            return k, "Base64-encoded"
+    return None
+
+
+@check("password_storage", rules=(rules.PASSWORD_FAST_HASH, rules.PASSWORD_PLAIN), weight=1, phase="passive",
+       order=5)
+async def password_storage(ctx: Context) -> None:
+    """Reads every recorded answer (no requests) for the identities' own passwords under a fast unsalted hash or
+    in plain text."""
+    known = known_passwords(ctx)
+    if not known:
+        ctx.notes.append("password_storage: no identity with a known password of five characters or more; how the "
+                         "target stores passwords was not read")
+        return
+    hashed = plain = False
+    for ex in list(ctx.client.log):
+        if ex.status is None or (not ex.text and not ex.response_headers):
+            continue
+        if not hashed and (found := fast_digest(ex, known)) is not None:
+            k, algo, shown = found
+            hashed = True
+            ctx.report(rules.PASSWORD_FAST_HASH, f"the answer carries the unsalted {algo.upper()} of identity "
+                       f"{k.identity!r}'s password: passwords are stored under a fast hash without salt", ex,
+                       op=_op_for(ctx, ex), highlight=shown)
+        if not plain and ex.ok and (seen := plain_password(ex, known)) is not None:
+            k, how = seen
+            plain = True
+            ctx.report(rules.PASSWORD_PLAIN, f"the answer carries identity {k.identity!r}'s password {how} to a "
+                       "request that did not send it: passwords are stored in plain text or reversibly", ex,
+                       op=_op_for(ctx, ex), severity=Severity.HIGH)
+        if hashed and plain:
+            return
+
+
+__all__ = ["fast_digest", "known_passwords", "password_storage", "plain_password"]
