@@ -289,6 +289,14 @@ _AS307: list[tuple[str, str, str]] = [
         "def err(e):\n    return problem_response(e)\napp.register_error_handler(ValueError, err)\n",
     ),
     (
+        "a Flask 500 handler's str(e) is Werkzeug's generic message; the original exception's is not",
+        "from flask import Flask\napp = Flask(__name__)\n@app.errorhandler(500)\n"
+        "def err(e):\n    return {'error': str(e.original_exception)}, 500\n",
+        "from flask import Flask\nfrom werkzeug.exceptions import InternalServerError\napp = Flask(__name__)\n"
+        "@app.errorhandler(500)\ndef err(e):\n    return {'error': str(e)}, 500\n"
+        "@app.errorhandler(InternalServerError)\ndef err2(e):\n    return {'error': f'{e}'}, 500\n",
+    ),
+    (
         "Bottle @error(500) module decorator",
         "from bottle import error\n@error(500)\ndef err(e):\n    return str(e.exception)\n",
         "from bottle import error\n@error(500)\ndef err(e):\n    return 'Internal error'\n",

@@ -193,11 +193,17 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
     imported from a project file): its attributes carry messages the application chose when it raised it, not the
     internals of a library or the interpreter. So do the handlers of a client error status (``errorhandler(404)``)
-    and of ``HTTPException`` (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail."""
+    and of ``HTTPException`` (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
+    and Flask's handler of 500 / ``InternalServerError``, which receives Werkzeug's generic error with the unhandled
+    exception kept in ``original_exception`` (unless the handler reads that)."""
     for dec in fn.decorator_list:
         first = dec.args[0] if isinstance(dec, ast.Call) and dec.args else None
         if isinstance(first, ast.Constant) and isinstance(first.value, int) and 400 <= first.value < 500:
             return True
+        if (isinstance(dec, ast.Call) and au.last(au.dotted(dec.func)) == "errorhandler" and first is not None
+                and (au.const(first) == 500 or au.last(au.dotted(first)) == "InternalServerError")
+                and not any(isinstance(n, ast.Attribute) and n.attr == "original_exception" for n in ast.walk(fn))):
+            return True  # Flask hands it an InternalServerError: Werkzeug's fixed text, the cause kept aside
         if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True
         if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], (ast.Name, ast.Attribute)):

@@ -34,6 +34,7 @@ from apishield.audit.taint.values import (
     const,
     elements,
     eq,
+    exception_attribute,
     fed_by_request,
     fmt,
     fold_binop,
@@ -583,11 +584,7 @@ class Evaluator:
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
-            if node.attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
-                return Val(taint=base.taint | {EXC}, clean=base.clean & {EXC})  # ``e.args``: its text
-            if node.attr in {"exception", "detail", "description"}:
-                return base
-            return CLEAN
+            return exception_attribute(base, node.attr)
         if node.attr in {"suffix", "suffixes"} and base.kind == "path":  # after the last separator: no traversal
             return Val(taint=base.taint, clean=base.clean | {"path"})
         if node.attr in {"name"} and base.kind == "file":

@@ -72,6 +72,19 @@ def const(value: Any) -> Val:
     return Val(const=value)
 
 
+def exception_attribute(exc: Val, attr: str) -> Val:
+    """An attribute of a caught exception: its text (``e.args``, ``e.message``, the traceback), the same object
+    (Bottle's ``e.exception``, an HTTP error's ``detail``), the exception it wraps with that one's own text (Flask's
+    ``original_exception``, SQLAlchemy's ``orig``, ``__cause__``), or else a field that holds no text of it."""
+    if attr in {"traceback", "__traceback__", "args", "message", "msg", "strerror"}:
+        return Val(taint=exc.taint | {EXC}, clean=exc.clean & {EXC})
+    if attr in {"exception", "detail", "description"}:
+        return exc
+    if attr in {"original_exception", "orig", "__cause__", "__context__"}:
+        return Val(taint=exc.taint | {EXC}, kind="exception")
+    return CLEAN
+
+
 def sanitise(v: Val, kinds: Iterable[str]) -> Val:
     return replace(v, clean=v.clean | frozenset(kinds))
 
