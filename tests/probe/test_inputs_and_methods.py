@@ -88,16 +88,18 @@ def test_xml_sent_to_an_operation_documented_as_json(tmp_path: Path, vulnerable:
     assert (("PR-XXE-001", "POST", "/tokens") in _found(result)) is vulnerable
 
 
-def _login_app(distinct: bool, extra: Any = None) -> Any:
+def _login_app(distinct: bool, extra: Any = None, hinted: bool = False) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if method == "POST" and path == "/auth/issue":
             data = json.loads(body or b"{}")
             user, password = str(data.get("username", "")), data.get("password")
             if user == "alice" and password == "Alice-pw-123":
                 return 200, {}, {"token": "t-alice"}
+            hint = {"hint": "demo account: alice"} if hinted else {}  # the same fixed text in every answer
             if not distinct:  # the same answer either way; echoing the name is not a difference
-                return 401, {}, {"error": f"invalid credentials for {user}"}
-            return 401, {}, {"error": "password does not match" if user == "alice" else f"username {user} not found"}
+                return 401, {}, {"error": f"invalid credentials for {user}", **hint}
+            return 401, {}, {"error": "password does not match" if user == "alice" else f"username {user} not found",
+                             **hint}
         if path == "/me":
             ok = {k.lower(): v for k, v in headers.items()}.get("authorization") == "Bearer t-alice"
             return (200, {}, {"user": "alice"}) if ok else (401, {}, {"error": "login first"})
@@ -117,6 +119,17 @@ def test_user_enumeration_on_the_recipes_login_operation(tmp_path: Path, distinc
     spec = {"/auth/issue": {"post": {"requestBody": JSON_BODY, "responses": OK}},
             "/me": {"get": {"responses": OK}}}
     with loopback(_login_app(distinct)) as url:
+        result = _run(tmp_path, url, spec, ("headers_errors",), login=RECIPE)
+    assert (("PR-ENUM-001", "POST", "/auth/issue") in _found(result)) is distinct
+
+
+@pytest.mark.parametrize("distinct", [True, False])
+def test_a_fixed_hint_naming_the_known_user_is_no_enumeration(tmp_path: Path, distinct: bool) -> None:
+    """A login page that names a demo account in a fixed hint shows that name in every answer; read past the echoed
+    names, an unknown user's answer is the same as a wrong password's unless the messages themselves differ."""
+    spec = {"/auth/issue": {"post": {"requestBody": JSON_BODY, "responses": OK}},
+            "/me": {"get": {"responses": OK}}}
+    with loopback(_login_app(distinct, hinted=True)) as url:
         result = _run(tmp_path, url, spec, ("headers_errors",), login=RECIPE)
     assert (("PR-ENUM-001", "POST", "/auth/issue") in _found(result)) is distinct
 

@@ -93,9 +93,11 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
             return
         answers.append((wrong, unknown, nobody))
 
-    def differ(w: Exchange, u: Exchange, nobody: str) -> bool:  # an echoed user name is not a difference
-        return w.status != u.status or (normalise(_unname(w.text, known.username or ""))
-                                        != normalise(_unname(u.text, nobody)))
+    def differ(w: Exchange, u: Exchange, nobody: str) -> bool:
+        # an echoed user name is not a difference; both names are read out of both answers, since a page may name
+        # the known user in fixed text too (a demo account's hint), which only one answer's echo would replace
+        names = (known.username or "", nobody)
+        return w.status != u.status or normalise(_unname(w.text, *names)) != normalise(_unname(u.text, *names))
 
     if all(differ(*a) for a in answers):
         w, u, _ = answers[0]
@@ -103,9 +105,12 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
 
 
-def _unname(text: str, name: str) -> str:
-    """``text`` with the user name replaced where it stands as a word of its own (``al`` is not in ``invalid``)."""
-    return re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", "{user}", text) if name else text
+def _unname(text: str, *names: str) -> str:
+    """``text`` with the user names replaced where they stand as words of their own (``al`` is not in
+    ``invalid``)."""
+    for name in (n for n in names if n):
+        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", "{user}", text)
+    return text
 
 
 async def _account_existence(ctx: Context) -> None:
