@@ -97,3 +97,22 @@ def test_a_known_password_answered_in_a_weak_form_is_reported(tmp_path: Path, ho
 def test_salted_slow_hashes_unrelated_digests_prose_and_echoes_stay_quiet(tmp_path: Path, how: str,
                                                                           where: str) -> None:
     assert _probe(tmp_path, how, where) == set()
+
+
+def test_without_identities_the_passwords_the_probe_sent_to_a_login_are_recognised(tmp_path: Path) -> None:
+    """A run without identities still sends passwords to the login it finds; a token that carries the unsalted MD5
+    of the one it sent shows how the target hashes them."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path == "/login" and method == "POST":
+            data = json.loads(body or b"{}")
+            digest = hashlib.md5(str(data.get("password", "")).encode()).hexdigest()
+            return 200, {}, {"token": f"{data.get('username')}.{digest}.sig"}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string", "example": "alice"},
+                                         "password": {"type": "string", "example": "alice-pass"}}}}}},
+        "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "ratelimit", "password_storage"))
+    assert {rule for rule, _m, _p in findings_at(result) if rule in STORAGE} == {"PR-PASS-001"}

@@ -15,21 +15,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qs, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks.disclosure import _op_for, labelled_values, string_leaves
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
+from apishield.probe.identities import creates_account
 
 #: the unsalted digests a password is commonly stored under, by name
 FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])")
 #: a password shorter than this could turn up in an answer by chance
 MIN_LENGTH = 5
+PASSWORD_FIELD = re.compile(r"(?i)^(?:new_?)?(?:password|passwd|pwd|pass)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +44,33 @@ class Known:
 
 
 def known_passwords(ctx: Context) -> list[Known]:
-    """The passwords the identities sign in with, with the forms a target may store them in."""
+    """The passwords the identities sign in with, and those the probe itself sent to a login or an account
+    creation (a run without identities still tries its own), with the forms a target may store them in."""
+    owners = {i.password: f"identity {i.name!r}'s password" for i in ctx.identities if i.password}
+    for ex in ctx.client.log:
+        op = _op_for(ctx, ex) if ex.method in ("POST", "PUT") else None
+        if op is not None and (op.looks_login() or op.looks_register() or creates_account(op)):
+            for value in _password_fields(ex):
+                owners.setdefault(value, f"the password the probe sent to {op.key}")
     out: list[Known] = []
-    for ident in ctx.identities:
-        pw = ident.password
-        if not pw or len(pw) < MIN_LENGTH:
+    for pw, owner in owners.items():
+        if len(pw) < MIN_LENGTH:
             continue
         raw = pw.encode()
         digests = {hashlib.new(name, raw).hexdigest(): name for name in FAST_HASHES}
-        out.append(Known(ident.name, pw, digests, base64.b64encode(raw).decode()))
+        out.append(Known(owner, pw, digests, base64.b64encode(raw).decode()))
     return out
+
+
+def _password_fields(ex: Exchange) -> list[str]:
+    """The values of a request body's password-named fields (JSON or form-encoded)."""
+    text = ex.request_body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else None
+    except ValueError:
+        data = None
+    pairs = list(data.items()) if isinstance(data, dict) else [(k, v[0]) for k, v in parse_qs(text).items() if v]
+    return [v for k, v in pairs if isinstance(v, str) and PASSWORD_FIELD.search(str(k))]
 
 
 def _answer_text(ex: Exchange) -> str:
@@ -132,14 +152,14 @@ async def password_storage(ctx: Context) -> None:
         if not hashed and (found := fast_digest(ex, known)) is not None:
             k, algo, shown = found
             hashed = True
-            ctx.report(rules.PASSWORD_FAST_HASH, f"the answer carries the unsalted {algo.upper()} of identity "
-                       f"{k.identity!r}'s password: passwords are stored under a fast hash without salt", ex,
+            ctx.report(rules.PASSWORD_FAST_HASH, f"the answer carries the unsalted {algo.upper()} of {k.identity}: "
+                       "passwords are hashed with a fast hash without salt", ex,
                        op=_op_for(ctx, ex), highlight=shown)
         if not plain and ex.ok and (seen := plain_password(ex, known)) is not None:
             k, how = seen
             plain = True
-            ctx.report(rules.PASSWORD_PLAIN, f"the answer carries identity {k.identity!r}'s password {how} to a "
-                       "request that did not send it: passwords are stored in plain text or reversibly", ex,
+            ctx.report(rules.PASSWORD_PLAIN, f"the answer carries {k.identity} {how} to a request that did not "
+                       "send it: passwords are stored in plain text or reversibly", ex,
                        op=_op_for(ctx, ex), severity=Severity.HIGH)
         if hashed and plain:
             return
