@@ -16,6 +16,9 @@ SPEC = {"/": {"get": {"responses": {"200": {"description": "home page"}}}}}
 @pytest.mark.parametrize(("cookie", "reported"), [
     ("token=eyJhbGciOi.x.y; Path=/", True),
     ("user_data=id=2&role=user; Path=/", True),
+    ("connect.sid=s%3Aabc.def; Path=/; SameSite=Lax", True),  # express-session's default name
+    ("connect.sid=s%3Aabc.def; Path=/; HttpOnly", False),
+    ("considered=1; Path=/", False),  # 'sid' inside a word names no session
     ("token=eyJhbGciOi.x.y; Path=/; HttpOnly; SameSite=Lax", False),
     ("csrftoken=abc123; Path=/", False),
     ("theme=dark; Path=/", False),

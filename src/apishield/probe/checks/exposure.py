@@ -160,8 +160,9 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     return sorted(kinds)
 
 
-#: cookie names that carry a session, a credential or the user's own data
-CREDENTIAL_COOKIE = re.compile(r"(?i)sess|^sid$|_sid$|token|auth|jwt|login|user|remember|access|refresh|account")
+#: cookie names that carry a session, a credential or the user's own data (``connect.sid``: express-session's)
+CREDENTIAL_COOKIE = re.compile(r"(?i)sess|(?:^|[._-])sid$|token|auth|jwt|login|user|remember|access|refresh|"
+                               r"account")
 
 
 def readable_cookies(ex: Exchange) -> list[str]:
