@@ -44,6 +44,7 @@ def _found(tmp_path: Path, above: str = "", body: str = "") -> list[tuple[str, i
     ("", "    # if not request.user.is_authenticated:\n    #     return redirect('login')\n", [("AS101", 9)]),
     ("@login_required\n# @permission_required('polls.change_question')\n", "", [("AS103", 8)]),
     ("@login_required\n", "    # if not request.user.is_staff:\n    #     return redirect('/')\n", [("AS103", 10)]),
+    ("", "    # if is_admin(request.session.get('username')):\n", [("AS103", 9)]),  # the project's own role helper
 ])
 def test_a_guard_commented_out_is_reported_where_it_was(tmp_path: Path, above: str, body: str,
                                                          expected: list[tuple[str, int]]) -> None:
@@ -57,6 +58,8 @@ def test_a_guard_commented_out_is_reported_where_it_was(tmp_path: Path, above: s
     ("# @login_required\n# def vote(request, question_id):\n#     pass\n\n", ""),  # another function, disabled whole
     ("@login_required\n# @permission_required('polls.change_question')\n",
      "    if not request.user.has_perm('polls.change_question'):\n        return redirect('/')\n"),
+    ("", "    # if is_admin(request.session.get('username')):\n"
+         "    if not is_admin(request.session.get('username')):\n        return redirect('/')\n"),  # in force again
 ])
 def test_a_guard_in_force_or_no_trace_of_one_is_quiet(tmp_path: Path, above: str, body: str) -> None:
     assert _found(tmp_path, above, body) == []

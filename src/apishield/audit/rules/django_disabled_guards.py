@@ -5,8 +5,8 @@ no model of the site at all: a view whose sign-in requirement is there in the so
 ``# @login_required`` or ``# @method_decorator(login_required, ...)`` just above it, or
 ``# if not request.user.is_authenticated:`` in its body — and nothing else left in force that requires a sign-in.
 The author wrote down that the view needs a signed-in caller and then disabled it; anyone may now call it. The same
-for a disabled role check (``# @permission_required``, ``# @staff_member_required``, ``# if request.user.is_staff``)
-with no role check left in force: AS103.
+for a disabled role check (``# @permission_required``, ``# @staff_member_required``, ``# if request.user.is_staff``,
+or the project's own helper, ``# if is_admin(username):``) with no role check left in force: AS103.
 
 Only the comment lines directly above the view (up to a blank-free run of comments) and inside its body count;
 a function commented out as a whole is not a view and is not read.
@@ -30,13 +30,16 @@ _ROLE_DECORATOR = re.compile(r"^\s*#\s*@\s*(?:[\w.]+\.)?(?:permission_required|u
                              r"superuser_required|method_decorator\(\s*(?:permission_required|user_passes_test|"
                              r"staff_member_required))\b")
 _SIGN_IN_TEST = re.compile(r"^\s*#\s*(?:if|elif|assert)\b.*\b(?:is_authenticated|is_anonymous)\b")
-_ROLE_TEST = re.compile(r"^\s*#\s*(?:if|elif|assert)\b.*\b(?:is_staff|is_superuser|has_perms?)\b")
+#: the project's own role test (``is_admin(user)``, ``user.is_admin``, ``has_role(...)``)
+_ROLE_HELPER = r"is_admin|is_administrator|is_moderator|has_role|check_admin|check_role|user_is_admin"
+_ROLE_TEST = re.compile(rf"^\s*#\s*(?:if|elif|assert)\b.*\b(?:is_staff|is_superuser|has_perms?|{_ROLE_HELPER})\b")
 #: what requires a sign-in or a role while in force
 _SIGNED_IN = re.compile(r"login_required|LoginRequiredMixin|is_authenticated|is_anonymous|IsAuthenticated|"
                         r"permission_required|PermissionRequiredMixin|user_passes_test|staff_member_required|"
                         r"superuser_required|UserPassesTestMixin|permission_classes")
 _ROLE = re.compile(r"is_staff|is_superuser|has_perms?\b|permission_required|PermissionRequiredMixin|"
-                   r"user_passes_test|UserPassesTestMixin|staff_member_required|superuser_required|IsAdminUser")
+                   r"user_passes_test|UserPassesTestMixin|staff_member_required|superuser_required|IsAdminUser|"
+                   rf"\b(?:{_ROLE_HELPER})\b")
 _ABOVE = 8  # comment lines read above a view's first decorator
 _COMMENTED_CODE = re.compile(r"#\s*(?:async\s+def|def|class|return)\b")
 #: a class-based view: a base class named for a view or a viewset (``generic.DetailView``, ``APIView``)
