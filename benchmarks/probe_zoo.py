@@ -119,7 +119,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",
     "PR-HOST-001": "host_header_injection", "PR-SESS-002": "jwt_not_revoked", "PR-JWT-008": "jwt_claims_disclosure",
     "PR-SESS-003": "hardcoded_secret", "PR-BIZ-001": "business_logic", "PR-PASS-001": "weak_password_hashing",
-    "PR-PASS-002": "weak_password_hashing", "PR-CORS-005": "cors",
+    "PR-PASS-002": "weak_password_hashing",
 }
 # Schemathesis checks that make a security claim; the rest (schema, status-code, content-type conformance ...) are
 # API-contract findings, counted separately and not judged as security findings.

@@ -71,10 +71,6 @@ CORS_TRICK = _r("PR-CORS-003", "CORS: origin check fooled by a prefix/suffix tri
                 "Compare origins exactly against a list, not with startswith/endswith/regex fragments.")
 CORS_WILDCARD = _r("PR-CORS-004", "CORS: wildcard origin with credentials", (942,), "API8:2023", L, HI,
                    "Never combine '*' with Allow-Credentials; list origins.")
-CORS_ANY = _r("PR-CORS-005", "CORS: any origin may read the answers (no credentials ride along)", (942,),
-              "API8:2023", L, HI, "List the origins that may read the API (apishield CORS(origins=[...])); '*' "
-              "suits only data public to the whole internet, never an API reached by its network position (an "
-              "intranet, localhost).")
 PASSWORD_FAST_HASH = _r("PR-PASS-001", "Passwords stored under a fast unsalted hash (MD5/SHA digest of a known "
                         "password answered)", (916, 759, 328), "API2:2023", H, HI,
                         "Hash passwords with a slow salted function (argon2-cffi PasswordHasher, bcrypt, scrypt) and "

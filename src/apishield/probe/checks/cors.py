@@ -5,17 +5,15 @@
 * the ``null`` origin allowed, or prefix/suffix tricks on the target's own host (``target.evil.example``,
   ``eviltarget``) allowed, with credentials; ``*`` together with ``Allow-Credentials: true``.
 
-An origin allowed *without* credentials (``*``, flask-cors' and many frameworks' default, or any origin reflected)
-lets every site read what the API answers to a request without credentials: harmless for data public to the whole
-internet, a leak for an API reached by its network position (an intranet, localhost). It is reported once, as low
-(PR-CORS-005), as ZAP and Burp report it; the severe findings need credentials to ride along. An API whose every
-identity authenticates with a header a page must set itself (``Authorization: Bearer``, ``X-API-Key``) and that sets
-no credential cookie is in that low case too: "with credentials" then carries none. A cookie counts as a credential
-when it is set at sign-in or named for a session, token or user, and the operation the identities were proven on
-(the canary, which refuses anonymous callers) still accepts it alone, without the ``Authorization`` header: a
-preference or tracking cookie set beside a bearer token carries no authority. Only when the target's authority can
-be ambient (such a cookie, HTTP Basic that the browser repeats, or no identity to tell by) is a foreign origin
-reported as one that reads with the visitor's credentials.
+An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a
+browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
+what it can fetch itself. That is noted, not reported. The same holds for an API whose every identity
+authenticates with a header a page must set itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no
+credential cookie: "with credentials" then carries none. A cookie counts as a credential when it is set at sign-in
+or named for a session, token or user, and the operation the identities were proven on (the canary, which refuses
+anonymous callers) still accepts it alone, without the ``Authorization`` header: a preference or tracking cookie
+set beside a bearer token carries no authority. Only when the target's authority can be ambient (such a cookie,
+HTTP Basic that the browser repeats, or no identity to tell by) is a foreign origin reported.
 """
 
 from __future__ import annotations
@@ -31,8 +29,8 @@ from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
 
 
-@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD, rules.CORS_ANY),
-       weight=2, phase="config", order=10)
+@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2,
+       phase="config", order=10)
 async def cors(ctx: Context) -> None:
     """Foreign, null and look-alike origins must not be allowed."""
     op = ctx.canary or next((o for o in ctx.operations if o.method == "GET" and not o.path_params), None)
@@ -54,40 +52,24 @@ async def cors(ctx: Context) -> None:
             return
         allowed = ex.header("access-control-allow-origin")
         creds = (ex.header("access-control-allow-credentials") or "").lower() == "true"
-        anyone = allowed == "*" or (allowed == origin and rule is rules.CORS_REFLECT)
         if (allowed == origin or allowed == "*") and creds and not await ambient(ctx, ex):
             ctx.notes.append(f"cors: Origin {origin!r} is allowed with credentials on {op.key}, but every identity "
                              "authenticates with a header the page must set itself and no cookie the target sets "
-                             "acts as a credential: none rides along"
-                             + (" (reported as low: any origin may read)" if anyone else " (not reported)"))
-            if anyone:
-                _any_origin(ctx, ex, op, origin, allowed, "Allow-Credentials: true, but no credential the browser "
-                            "attaches by itself exists here")
+                             "acts as a credential: none rides along (not reported)")
             return
         if allowed == "*" and creds:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
                        parameter="Origin")
             return
-        if anyone and not creds:
-            _any_origin(ctx, ex, op, origin, allowed, "no Allow-Credentials")
-            return
         if allowed == origin and not creds:
-            ctx.notes.append(f"cors: Origin {origin!r} is allowed without credentials on {op.key} (no cookie is "
-                             "sent and no authenticated answer is shown; not reported)")
+            ctx.notes.append(f"cors: Origin {origin!r} is allowed without credentials on {op.key} (what '*' "
+                             "allows: no cookie is sent and no authenticated answer is shown; not reported)")
             return
         if allowed == origin:
             ctx.report(rule, f"Origin {origin!r} is allowed with credentials", ex, op=op,
                        parameter="Origin", highlight="access-control-allow-origin")
             if rule is rules.CORS_REFLECT:
                 return  # reflects everything: the other trials add nothing
-
-
-def _any_origin(ctx: Context, ex: Exchange, op: Operation, origin: str, allowed: str | None, why: str) -> None:
-    """Report that every site may read what the API answers without credentials (low)."""
-    shown = "'*'" if allowed == "*" else f"the foreign Origin {origin!r}, reflected"
-    ctx.report(rules.CORS_ANY, f"{shown} is allowed to read the answer ({why}): any site a user visits may read "
-               "what this API answers without credentials", ex, op=op, parameter="Origin",
-               highlight="access-control-allow-origin")
 
 
 #: cookie names that carry who the caller is (a session, a token, a remembered or plain user id)
