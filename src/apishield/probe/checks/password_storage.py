@@ -84,10 +84,10 @@ def _sent(ex: Exchange) -> str:
             + "\n" + " ".join(v for _k, v in ex.request_headers)).lower()
 
 
-def fast_digest(ex: Exchange, known: list[Known]) -> tuple[Known, str, str] | None:
-    """The identity, algorithm and digest of a password's unsalted fast hash the answer carries, if any."""
-    sent = _sent(ex)
-    for match in HEX_RUN.finditer(_answer_text(ex)):
+def fast_digest(text: str, sent: str, known: list[Known]) -> tuple[Known, str, str] | None:
+    """The identity, algorithm and digest of a password's unsalted fast hash the answer's ``text`` carries, if any
+    (``sent``: what the request carried, lower case)."""
+    for match in HEX_RUN.finditer(text):
         value = match.group(0).lower()
         for k in known:
             algo = k.digests.get(value)
@@ -118,10 +118,9 @@ def shown_values(ex: Exchange) -> set[str]:
     return values
 
 
-def plain_password(ex: Exchange, known: list[Known]) -> tuple[Known, str] | None:
-    """The identity whose password the answer shows as a value of its own, or whose Base64 form it carries anywhere,
-    to a request that did not send the password."""
-    sent = _sent(ex)
+def plain_password(ex: Exchange, text: str, sent: str, known: list[Known]) -> tuple[Known, str] | None:
+    """The identity whose password the answer shows as a value of its own, or whose Base64 form its ``text``
+    carries anywhere, to a request that did not send the password (``sent``, lower case)."""
     values: set[str] | None = None
     for k in known:
         if k.password.lower() in sent or k.encoded.lower() in sent:
@@ -130,7 +129,7 @@ def plain_password(ex: Exchange, known: list[Known]) -> tuple[Known, str] | None
             values = shown_values(ex)
         if k.password in values:
             return k, "in plain text"
-        if re.search(rf"(?<![\w+/=]){re.escape(k.encoded)}(?![\w+/=])", _answer_text(ex)):
+        if re.search(rf"(?<![\w+/=]){re.escape(k.encoded)}(?![\w+/=])", text):
             return k, "Base64-encoded"
     return None
 
@@ -149,13 +148,14 @@ async def password_storage(ctx: Context) -> None:
     for ex in list(ctx.client.log):
         if ex.status is None or (not ex.text and not ex.response_headers):
             continue
-        if not hashed and (found := fast_digest(ex, known)) is not None:
+        text, sent = _answer_text(ex), _sent(ex)  # read once for both questions
+        if not hashed and (found := fast_digest(text, sent, known)) is not None:
             k, algo, shown = found
             hashed = True
             ctx.report(rules.PASSWORD_FAST_HASH, f"the answer carries the unsalted {algo.upper()} of {k.identity}: "
                        "passwords are hashed with a fast hash without salt", ex,
                        op=_op_for(ctx, ex), highlight=shown)
-        if not plain and ex.ok and (seen := plain_password(ex, known)) is not None:
+        if not plain and ex.ok and (seen := plain_password(ex, text, sent, known)) is not None:
             k, how = seen
             plain = True
             ctx.report(rules.PASSWORD_PLAIN, f"the answer carries {k.identity} {how} to a request that did not "
