@@ -27,6 +27,12 @@ USER_KEYS = ("username", "user", "login", "email", "name")
 PASSWORD_KEYS = ("password", "pass", "passwd", "pwd")
 
 
+def password_named(name: str) -> bool:
+    """A field or parameter named for a password (``password``, ``pwd``, ``new_password``, ``passcode``)."""
+    low = name.lower()
+    return low in PASSWORD_KEYS or "pass" in low
+
+
 def parse_auth(spec: str) -> Identity:
     """``NAME=HEADER:VALUE`` (e.g. ``alice=Authorization:Bearer abc``)."""
     name, sep, rest = spec.partition("=")
@@ -284,7 +290,7 @@ def creates_account(op: Operation) -> bool:
         return True
     fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
     return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
-            and bool(fields & {*USER_KEYS, "email"}) and any(f in PASSWORD_KEYS or "pass" in f for f in fields))
+            and bool(fields & {*USER_KEYS, "email"}) and any(password_named(f) for f in fields))
 
 
 def shaped_like(samples: list[str], value: str) -> str:
@@ -317,7 +323,7 @@ def fill_credentials(values: dict[str, Any], username: str, password: str) -> No
         low = key.lower()
         if low in USER_KEYS or low == "email":
             values[key] = f"{username}@example.com" if "email" in low else username
-        elif low in PASSWORD_KEYS or "pass" in low:
+        elif password_named(low):
             values[key] = password
 
 
@@ -327,17 +333,17 @@ def credentials_for(login_op: Operation | None, registered: dict[str, Any]) -> d
     at login, ``username`` there ``email`` here); the registration's own credential fields when the login
     declares none."""
     creds = {k: v for k, v in registered.items()
-             if k.lower() in (*USER_KEYS, "email", *PASSWORD_KEYS) or "pass" in k.lower()}
+             if k.lower() in (*USER_KEYS, "email") or password_named(k)}
     fields = [*(login_op.body_fields if login_op else {}),
               *(p.name for p in (login_op.params if login_op else ()) if p.location == "query")]
-    password = next((v for k, v in creds.items() if k.lower() in PASSWORD_KEYS or "pass" in k.lower()), None)
+    password = next((v for k, v in creds.items() if password_named(k)), None)
     email = next((v for k, v in creds.items() if "email" in k.lower()), None)
     user = next((v for k, v in creds.items() if k.lower() in USER_KEYS), None)
     shaped: dict[str, Any] = {}
     named = False  # the login's user-name or e-mail field is filled
     for name in fields:
         low = name.lower()
-        if low in PASSWORD_KEYS or "pass" in low:
+        if password_named(low):
             shaped[name] = password
         elif "email" in low or low in USER_KEYS:
             shaped[name] = (email or user) if "email" in low else (user or email)
@@ -430,8 +436,7 @@ async def _refuses_made_up(ctx: Context, op: Operation, path: str, like: Identit
 def _takes_password(op: Operation) -> bool:
     """A GET that takes a password among its query parameters (``GET /login?username=&password=``): a login or a
     credential check, which refuses whoever sends none, whatever token rides along."""
-    return any(p.location == "query" and (p.name.lower() in PASSWORD_KEYS or "pass" in p.name.lower())
-               for p in op.params)
+    return any(p.location == "query" and password_named(p.name) for p in op.params)
 
 
 def canary_candidates(ctx: Context) -> list[Operation]:

@@ -35,7 +35,6 @@ from apishield.probe.checks.exposure import owns
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
-    PASSWORD_KEYS,
     USER_KEYS,
     basic,
     creates_account,
@@ -43,6 +42,7 @@ from apishield.probe.identities import (
     fill_credentials,
     header_token,
     login_request,
+    password_named,
 )
 from apishield.probe.targets import Operation, sample_body, sample_value
 
@@ -79,7 +79,7 @@ async def credentials(ctx: Context) -> None:
 
 def _is_credential(name: str) -> bool:
     low = name.lower()
-    return low in USER_KEYS or low == "email" or low in PASSWORD_KEYS or "pass" in low
+    return low in USER_KEYS or low == "email" or password_named(low)
 
 
 def _account_request(ctx: Context, op: Operation, username: str, password: str) -> dict[str, Any]:
@@ -149,7 +149,7 @@ async def _password_policy(ctx: Context, op: Operation) -> bool:
 
 def _password_field(op: Operation) -> str:
     names = [*op.body_fields, *(p.name for p in op.params if p.location == "query")]
-    return next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), "password")
+    return next((n for n in names if password_named(n)), "password")
 
 
 async def _signs_in(ctx: Context, username: str, password: str = WEAK) -> bool | None:
@@ -191,7 +191,7 @@ def _login_fields(ctx: Context, op: Operation, identity: Identity | None = None)
     names = list(identity.login_body) if identity is not None and identity.login_body else (
         list(op.body_fields) or ["username", "password"])
     user = next((n for n in names if n.lower() in USER_KEYS or n.lower() == "email"), "username")
-    password = next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), "password")
+    password = next((n for n in names if password_named(n)), "password")
     return user, password
 
 
@@ -233,7 +233,7 @@ async def _other_logins(ctx: Context, recipe: Operation, who: Identity) -> None:
     the same injections, with the identity's user name."""
     others = [op for op in ctx.operations if op.looks_login() and op.key != recipe.key and not op.looks_destructive()
               and any(f.lower() in USER_KEYS for f in op.body_fields)
-              and any(f.lower() in PASSWORD_KEYS or "pass" in f.lower() for f in op.body_fields)]
+              and any(password_named(f) for f in op.body_fields)]
     for op in others[:3]:
         ctx.plan([op])
         fields = _login_fields(ctx, op)
@@ -346,7 +346,7 @@ def _query_login(op: Operation) -> tuple[str, str] | None:
         return None
     names = [p.name for p in op.params if p.location == "query"]
     user = next((n for n in names if n.lower() in USER_KEYS), None)
-    password = next((n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()), None)
+    password = next((n for n in names if password_named(n)), None)
     return (user, password) if user and password else None
 
 

@@ -32,6 +32,8 @@ FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])")
 #: a password shorter than this could turn up in an answer by chance
 MIN_LENGTH = 5
+#: a field whose value is a password the probe chose: stricter than ``identities.password_named`` (any name with
+#: "pass"), whose ``passport`` or ``password_hint`` values must not be taken for passwords and searched for
 PASSWORD_FIELD = re.compile(r"(?i)^(?:new_?)?(?:password|passwd|pwd|pass)$")
 
 

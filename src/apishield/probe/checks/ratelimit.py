@@ -24,11 +24,11 @@ from apishield.probe.checks.disclosure import SQL_ERROR
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
-    PASSWORD_KEYS,
     USER_KEYS,
     creates_account,
     credential_samples,
     fill_credentials,
+    password_named,
     shaped_like,
 )
 from apishield.probe.targets import Operation, sample_body
@@ -52,7 +52,7 @@ def _credential_fields(op: Operation) -> tuple[list[str], list[str]]:
     """The user-name/e-mail and password inputs of ``op`` (query parameters and body fields), by name."""
     names = [p.name for p in op.params if p.location == "query"] + list(op.body_fields)
     users = [n for n in names if n.lower() in USER_KEYS or "email" in n.lower() or n.lower() in ("user_name", "uname")]
-    passwords = [n for n in names if n.lower() in PASSWORD_KEYS or "pass" in n.lower()]
+    passwords = [n for n in names if password_named(n)]
     return users, passwords
 
 
