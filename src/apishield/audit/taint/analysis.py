@@ -195,14 +195,13 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     internals of a library or the interpreter. So do the handlers of a client error status (``errorhandler(404)``)
     and of ``HTTPException`` (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
     and Flask's handler of 500 / ``InternalServerError``, which receives Werkzeug's generic error with the unhandled
-    exception kept in ``original_exception`` (unless the handler reads that)."""
+    exception kept in ``original_exception`` (whose own text :func:`values.exception_attribute` still reads)."""
     for dec in fn.decorator_list:
         first = dec.args[0] if isinstance(dec, ast.Call) and dec.args else None
         if isinstance(first, ast.Constant) and isinstance(first.value, int) and 400 <= first.value < 500:
             return True
         if (isinstance(dec, ast.Call) and au.last(au.dotted(dec.func)) == "errorhandler" and first is not None
-                and (au.const(first) == 500 or au.last(au.dotted(first)) == "InternalServerError")
-                and not any(isinstance(n, ast.Attribute) and n.attr == "original_exception" for n in ast.walk(fn))):
+                and (au.const(first) == 500 or au.last(au.dotted(first)) == "InternalServerError")):
             return True  # Flask hands it an InternalServerError: Werkzeug's fixed text, the cause kept aside
         if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True
