@@ -46,6 +46,16 @@ def find_id(data: Any, collection: str = "") -> Any:
     return None
 
 
+def object_key(obj: dict[str, Any], param: str, collection: str = "") -> Any:
+    """The value an item operation's path parameter takes for a listed object: the field named like the parameter
+    (``{doc_token}`` ↔ ``doc_token``, ``{orderId}`` ↔ ``order_id``) first, else the object's id."""
+    want = attribute_key(param)
+    for key, value in obj.items():
+        if attribute_key(str(key)) == want and isinstance(value, (int, str)) and not isinstance(value, bool):
+            return value
+    return find_id(obj, collection)
+
+
 def listed_objects(data: Any) -> list[dict[str, Any]]:
     """The objects of a listing answer: a JSON array of objects, or the first array of objects one or two levels
     down (``{"customers": [...]}``, ``{"data": {"items": [...]}}``)."""

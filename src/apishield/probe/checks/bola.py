@@ -27,6 +27,7 @@ from typing import Any
 from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
+from apishield.probe.checks.held_objects import PRIVATE_KINDS, collection_of, listed, unlisted
 from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
@@ -69,17 +70,17 @@ async def bola(ctx: Context) -> None:
             continue
         for sub_op, sub_path in [(read_op, created.item_path), *_sub_reads(ctx, read_op, created.item_path)]:
             await _read_across(ctx, sub_op, sub_path, created, owner, other)
-        if not created.marker:
-            continue
         for method in ("PUT", "PATCH"):
             write_op = ctx.item_op(created.collection, method)
             if write_op is None:
                 continue
-            field = next((k for k, v in created.body.items() if v == created.marker), None)
-            if field is None:  # created through query parameters: the update takes them the same way
+            field = _update_field(created, write_op)
+            if field is None and created.marker:  # created through query parameters: the update takes them so
                 if await _write_across(ctx, write_op, created.item_path, created, owner, other, read_op,
                                        created.item_path):
                     break
+                continue
+            if field is None:
                 continue
             marker2 = f"apishieldbola{ctx.token(8)}"
             body = {**created.body, field: marker2}
@@ -94,9 +95,9 @@ async def bola(ctx: Context) -> None:
             break
     await _delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
-    seen = await _listed(ctx, owner, other)
+    seen = await listed(ctx, owner, other)
     await _shown_to_everyone(ctx, owner, other, seen)
-    await _unlisted(ctx, owner, other)
+    await unlisted(ctx, owner, other)
     await read_by_query_key(ctx, owner, other)
     await _account_written_across(ctx, owner, other)
     # user records: can the second identity read the first one's account, by id or by name?
@@ -142,6 +143,26 @@ def _public_profile(data: Any, owner: Identity) -> bool:
             and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
 
 
+#: fields a write across identities never carries its marker in: credentials, privileges and keys
+_NEVER_MARKED = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
+                           r"^id$|_id$|Id$")
+
+
+def _update_field(created: Created, write_op: Operation) -> str | None:
+    """The body field a second identity writes a fresh marker into: the one that carried the owner's marker when
+    the update takes it, else a free-text field of the update's own body (an order created without any text is
+    still updated through its ``status`` or ``note``); None when the update takes no such field."""
+    fields = write_op.body_fields
+    marked = next((k for k, v in created.body.items() if created.marker and v == created.marker), None)
+    if marked is not None and (not fields or marked in fields):
+        return marked
+    if created.marker and marked is None:
+        return None  # created through query parameters: the update is asked the same way
+    return next((name for name, schema in fields.items()
+                 if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("enum")
+                 and not schema.get("format") and not _NEVER_MARKED.search(name)), None)
+
+
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
     """Per collection with a single-object ``DELETE``: the owner creates one more object for the purpose (its own
     marker) and reads it back; the other identity deletes it; a write finding needs the owner's own read to
@@ -153,7 +174,7 @@ async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None
         delete = ctx.item_op(created.collection, "DELETE")
         read = ctx.item_op(created.collection, "GET")
         post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
-        if created.collection in done or delete is None or read is None or post is None or not created.marker:
+        if created.collection in done or delete is None or read is None or post is None:
             continue
         done.add(created.collection)
         for deleter in (other, None):
@@ -182,36 +203,32 @@ async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None
 
 async def _fresh_object(ctx: Context, created: Created, owner: Identity, post: Operation, read: Operation
                         ) -> str | None:
-    """One more object like ``created``, made by the owner for a delete test with a fresh marker and read back as
-    its own; its path, or None."""
-    marker = f"apishieldbola{ctx.token(8)}"
-    body = {k: marker if v == created.marker else v for k, v in created.body.items()}
-    query = {k: marker if v == created.marker else v for k, v in created.query.items()}
-    if marker not in (*body.values(), *query.values()):
+    """One more object like ``created``, made by the owner for a delete test and read back as its own; its path, or
+    None. Its own is what carries a fresh marker, or — for an object whose answers drop every text the probe sent —
+    what shows every telling value the creation answered (its time stamp, its total) under a key no earlier object
+    had."""
+    marker = f"apishieldbola{ctx.token(8)}" if created.marker else ""
+    body = {k: marker if marker and v == created.marker else v for k, v in created.body.items()}
+    query = {k: marker if marker and v == created.marker else v for k, v in created.query.items()}
+    if marker and marker not in (*body.values(), *query.values()):
         return None
+    before_keys = {str(c.object_id) for c in ctx.created}
     try:
-        _made, key = await ctx.create(post, owner, body, query or None)
+        made, key = await ctx.create(post, owner, body, query or None)
     except (Unsafe, Throttled):
         return None
-    victim = next((c for c in reversed(ctx.created) if c.owner == owner.name and c.marker == marker), None)
-    if key is None or victim is None:
+    victim = ctx.created[-1] if ctx.created and ctx.created[-1].owner == owner.name else None
+    if key is None or victim is None or str(victim.object_id) in before_keys or (
+            marker and victim.marker != marker):
         return None
+    record = objects.single_record(made.json())
+    marked = bool(marker) and marker in made.text  # a marker the API drops proves nothing on the read
+    told = [marker] if marked else objects.telling_values(record) if isinstance(record, dict) else []
     before = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
-    if before is None or not before.ok or denied(before) or marker not in before.text:
+    if (before is None or not before.ok or denied(before) or len(told) < (1 if marked else 2)
+            or not all(v in before.text for v in told)):
         return None  # not read back as the probe's own object: it is never deleted
     return victim.item_path
-
-
-#: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
-#: feed of posts, products or comments may be shared with every signed-in user on purpose
-PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers?|payments?|notes?|orders?|"
-                           r"messages?|cards?|addresses|documents?|invoices?|wallets?|balances?|statements?|"
-                           r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?|patients?|appointments?|"
-                           r"prescriptions?|(?:medical[-_]?)?records?|diagnos[ie]s|profiles?|payslips?|"
-                           r"salar(?:y|ies)|tickets?)$")
-def _collection(op: Operation) -> str:
-    """The collection a single-object operation's path names (``/api/orders/{id}`` -> ``/api/orders``)."""
-    return op.path[:op.path.rindex("{")].rstrip("/")
 
 
 async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, seen: dict[str, Exchange]) -> None:
@@ -443,9 +460,9 @@ async def _account_written_across(ctx: Context, owner: Identity, other: Identity
             continue
         path = objects.identity_path(op.path, (op.path_params[0].name,), owner.username, owner.user_id,
                                      owner.attributes)
-        if path is None or not _collection(op).endswith(objects.USER_COLLECTIONS):
+        if path is None or not collection_of(op).endswith(objects.USER_COLLECTIONS):
             continue
-        reader = ctx.item_op(_collection(op), "GET")
+        reader = ctx.item_op(collection_of(op), "GET")
         listing = await account_listing(ctx, owner) if reader is None else None
         if reader is not None:
             mine = await try_send(ctx, "GET", path, identity=owner, op=reader)
@@ -481,115 +498,3 @@ async def _account_written_across(ctx: Context, owner: Identity, other: Identity
             if field in record:
                 with ctx.own_record(path):
                     await try_send(ctx, op.method, path, identity=owner, op=op, json_body={field: record[field]})
-
-
-#: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)
-UNLISTED_IDS = tuple(range(1, 7))
-
-
-async def _unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
-    """Objects the API already holds that no listing shows: the owner asks private-kind single-object reads
-    (:data:`PRIVATE_KINDS`, numbered ids) for small ids and its own user id; a record whose owner field names the
-    owner and not the other identity is then asked by the other identity. A read finding needs the record's own
-    telling values in the other identity's 2xx answer, anonymous callers refused, and an id that does not exist
-    not answered with them (an answer that ignores the id proves nothing)."""
-    if owner.user_id is None and not owner.username:
-        return
-    done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
-    for op in ctx.operations:
-        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
-                or not PRIVATE_KINDS.search(_collection(op))
-                or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
-            continue
-        param = op.path_params[0].name
-        ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else []),
-               *sorted(k for keys in owner.owns.values() for k in keys if k.isdigit())]
-        for key in dict.fromkeys(str(i) for i in ids):
-            path = op.path.replace("{" + param + "}", key)
-            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
-            data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
-            # one record, or a person's records listed under its key (``/prescriptions/patient/{patient_id}``)
-            record = objects.single_record(data) if isinstance(data, dict) else next(
-                (r for r in objects.listed_objects(data) if owned_record(r, owner) and not owned_record(r, other)),
-                None)
-            if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
-                continue
-            values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
-            got = await try_send(ctx, "GET", path, identity=other, op=op)
-            if not values or got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
-                break  # the read keeps the owner's record from the other identity: the operation holds
-            control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
-                                     op=op)
-            anon = await try_send(ctx, "GET", path, op=op)
-            if (control is None or (control.ok and any(v in control.text for v in values))
-                    or anon is None or not denied(anon)):
-                break
-            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
-                       f"(asked by a small id; {len(values)} of its own values in the answer)", got, op=op,
-                       parameter=param, highlight=values[0])
-            break
-
-
-async def _listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:
-    """Objects only the owner is shown in a listing, and records of a private kind whose owner field names the owner
-    (pre-existing objects), read by id as the other identity. Returns the other identity's answers to the listings
-    it asked, by operation."""
-    answers: dict[str, Exchange] = {}
-    theirs_seen: set[str] = set()
-    own: list[dict[str, Any]] = []
-    listed_at: dict[int, str] = {}  # the listing that showed each object, to try it first at that collection's reads
-    for op in ctx.operations:
-        if op.method != "GET" or op.path_params or op.looks_destructive() or len(own) >= 20:
-            continue
-        mine = await try_send(ctx, "GET", op.path, identity=owner, op=op)
-        other_list = await try_send(ctx, "GET", op.path, identity=other, op=op)
-        if other_list is not None:
-            answers[op.key] = other_list
-        if mine is None or other_list is None or not mine.ok or denied(mine):
-            continue
-        theirs = objects.listed_objects(other_list.json()) if other_list.ok else []
-        theirs_seen |= {str(objects.find_id(o)) for o in theirs}
-        theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
-        shown = [o for o in objects.listed_objects(mine.json()) if objects.find_id(o) is not None]
-        listed_at.update((id(o), op.path.rstrip("/")) for o in shown)
-        own += shown
-    ownership.learn(ctx.client.log, ctx.users)
-    mine_only = {id(o) for o in own if str(objects.find_id(o)) not in theirs_seen
-                 and [v for v in objects.telling_values(o) if v not in theirs_seen]}
-    # records whose owner field names the owner, even where a listing shows them to everyone: read one by id, of a
-    # private kind, they are the owner's own (``GET /orders/{id}`` of an order naming its buyer)
-    named = {id(o) for o in own if owned_record(o, owner) and not owned_record(o, other)}
-    own = [o for o in own if id(o) in mine_only or id(o) in named]
-    if not own:
-        return answers
-    items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
-             and not op.looks_destructive()]
-    mine_names = {str(owner.user_id), str(owner.username)}
-    for op in items[:10]:
-        param = op.path_params[0].name
-        private = bool(PRIVATE_KINDS.search(_collection(op)))
-        for obj in sorted(own, key=lambda o: listed_at.get(id(o)) != _collection(op))[:3]:
-            if id(obj) not in mine_only and not private:
-                continue  # shown to everyone and of a kind that may be shared: proves nothing
-            key = str(objects.find_id(obj))
-            values = [v for v in objects.telling_values(obj)
-                      if (v not in theirs_seen or id(obj) not in mine_only) and v not in mine_names]
-            if not values:
-                continue
-            path = op.path.replace("{" + param + "}", key)
-            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
-            if mine is None or not mine.ok or denied(mine) or not all(v in mine.text for v in values):
-                continue  # not this object's operation
-            got = await try_send(ctx, "GET", path, identity=other, op=op)
-            if got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
-                break
-            ghost = op.path.replace("{" + param + "}", "987654321" if key.isdigit() else "apishieldnone")
-            control = await try_send(ctx, "GET", ghost, identity=other, op=op)
-            if control is not None and control.ok and any(v in control.text for v in values):
-                break
-            how = (f"an object only {owner.name} is shown in its listings" if id(obj) in mine_only
-                   else f"a record whose owner field names {owner.name}")
-            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, {how} ({len(values)} of its own values in the "
-                       "answer)", got, op=op, parameter=param, highlight=values[0])
-            break
-    return answers

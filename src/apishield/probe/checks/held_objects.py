@@ -1,0 +1,178 @@
+"""BOLA on objects the API already holds (seeded records, other users' data), not ones the probe created: those
+a listing shows to one identity only, those whose owner field names one identity, and those of a private kind no
+listing shows, asked for by a small id. An object is asked for by its id or by the field its reads are keyed by
+(``GET /documents/{doc_token}``), in the path or in the body of a ``POST`` named for reading (``POST /profiles/view``
+with ``profile_id``). Part of the ``bola`` check (:mod:`.bola`), which calls these after its own objects have been
+tried.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apishield.probe import objects, ownership, rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.client import Exchange, denied
+from apishield.probe.engine import Context, Identity
+from apishield.probe.ownership import owned_record
+from apishield.probe.targets import Operation
+
+#: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
+#: feed of posts, products or comments may be shared with every signed-in user on purpose
+PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers?|payments?|notes?|orders?|"
+                           r"messages?|cards?|addresses|documents?|invoices?|wallets?|balances?|statements?|"
+                           r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?|patients?|appointments?|"
+                           r"prescriptions?|(?:medical[-_]?)?records?|diagnos[ie]s|profiles?|payslips?|"
+                           r"salar(?:y|ies)|tickets?)$")
+def collection_of(op: Operation) -> str:
+    """The collection a single-object operation's path names (``/api/orders/{id}`` -> ``/api/orders``)."""
+    return op.path[:op.path.rindex("{")].rstrip("/")
+
+
+#: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)
+UNLISTED_IDS = tuple(range(1, 7))
+
+
+async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Objects the API already holds that no listing shows: the owner asks private-kind single-object reads
+    (:data:`PRIVATE_KINDS`, numbered ids) for small ids and its own user id; a record whose owner field names the
+    owner and not the other identity is then asked by the other identity. A read finding needs the record's own
+    telling values in the other identity's 2xx answer, anonymous callers refused, and an id that does not exist
+    not answered with them (an answer that ignores the id proves nothing)."""
+    if owner.user_id is None and not owner.username:
+        return
+    done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
+    for op in ctx.operations:
+        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
+                or not PRIVATE_KINDS.search(collection_of(op))
+                or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
+            continue
+        param = op.path_params[0].name
+        ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else []),
+               *sorted(k for keys in owner.owns.values() for k in keys if k.isdigit())]
+        for key in dict.fromkeys(str(i) for i in ids):
+            path = op.path.replace("{" + param + "}", key)
+            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
+            data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+            # one record, or a person's records listed under its key (``/prescriptions/patient/{patient_id}``)
+            record = objects.single_record(data) if isinstance(data, dict) else next(
+                (r for r in objects.listed_objects(data) if owned_record(r, owner) and not owned_record(r, other)),
+                None)
+            if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
+                continue
+            values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
+            got = await try_send(ctx, "GET", path, identity=other, op=op)
+            if not values or got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+                break  # the read keeps the owner's record from the other identity: the operation holds
+            control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
+                                     op=op)
+            anon = await try_send(ctx, "GET", path, op=op)
+            if (control is None or (control.ok and any(v in control.text for v in values))
+                    or anon is None or not denied(anon)):
+                break
+            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
+                       f"(asked by a small id; {len(values)} of its own values in the answer)", got, op=op,
+                       parameter=param, highlight=values[0])
+            break
+
+
+async def listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:
+    """Objects only the owner is shown in a listing, and records of a private kind whose owner field names the owner
+    (pre-existing objects), read by id as the other identity. Returns the other identity's answers to the listings
+    it asked, by operation."""
+    answers: dict[str, Exchange] = {}
+    theirs_seen: set[str] = set()
+    own: list[dict[str, Any]] = []
+    listed_at: dict[int, str] = {}  # the listing that showed each object, to try it first at that collection's reads
+    items = [op for op in ctx.operations if op.method == "GET" and len(op.path_params) == 1
+             and not op.looks_destructive()]
+    readers = [(op, op.path_params[0].name) for op in items] + body_keyed_reads(ctx)
+    # an object is asked for by its id, or by the field its reads name (``{doc_token}`` of a document)
+    keys = [param for _op, param in readers]
+
+    def key_of(o: dict[str, Any]) -> Any:
+        return next((k for k in (objects.find_id(o), *(objects.object_key(o, p) for p in keys)) if k is not None),
+                    None)
+
+    for op in ctx.operations:
+        if op.method != "GET" or op.path_params or op.looks_destructive() or len(own) >= 20:
+            continue
+        mine = await try_send(ctx, "GET", op.path, identity=owner, op=op)
+        other_list = await try_send(ctx, "GET", op.path, identity=other, op=op)
+        if other_list is not None:
+            answers[op.key] = other_list
+        if mine is None or other_list is None or not mine.ok or denied(mine):
+            continue
+        theirs = objects.listed_objects(other_list.json()) if other_list.ok else []
+        theirs_seen |= {str(key_of(o)) for o in theirs}
+        theirs_seen |= {v for o in theirs for v in objects.telling_values(o)}
+        shown = [o for o in objects.listed_objects(mine.json()) if key_of(o) is not None]
+        listed_at.update((id(o), op.path.rstrip("/")) for o in shown)
+        own += shown
+    ownership.learn(ctx.client.log, ctx.users)
+    mine_only = {id(o) for o in own if str(key_of(o)) not in theirs_seen
+                 and [v for v in objects.telling_values(o) if v not in theirs_seen]}
+    # records whose owner field names the owner, even where a listing shows them to everyone: read one by id, of a
+    # private kind, they are the owner's own (``GET /orders/{id}`` of an order naming its buyer)
+    named = {id(o) for o in own if owned_record(o, owner) and not owned_record(o, other)}
+    own = [o for o in own if id(o) in mine_only or id(o) in named]
+    if not own:
+        return answers
+    mine_names = {str(owner.user_id), str(owner.username)}
+    for op, param in readers[:12]:
+        where = collection_of(op) if op.path_params else op.path.rsplit("/", 1)[0]
+        private = bool(PRIVATE_KINDS.search(where))
+        for obj in sorted(own, key=lambda o: listed_at.get(id(o)) != where)[:3]:
+            if id(obj) not in mine_only and not private:
+                continue  # shown to everyone and of a kind that may be shared: proves nothing
+            key = str(objects.object_key(obj, param, where))
+            values = [v for v in objects.telling_values(obj)
+                      if (v not in theirs_seen or id(obj) not in mine_only) and v not in mine_names]
+            if not values:
+                continue
+            mine = await _ask(ctx, op, param, key, owner)
+            if mine is None or not mine.ok or denied(mine) or not all(v in mine.text for v in values):
+                continue  # not this object's operation
+            got = await _ask(ctx, op, param, key, other)
+            if got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+                break
+            control = await _ask(ctx, op, param, "987654321" if key.isdigit() else "apishieldnone", other)
+            if control is not None and control.ok and any(v in control.text for v in values):
+                break
+            how = (f"an object only {owner.name} is shown in its listings" if id(obj) in mine_only
+                   else f"a record whose owner field names {owner.name}")
+            asked = got.path if op.path_params else f"{op.path} with {param}={key}"
+            ctx.report(rules.BOLA_READ, f"{other.name} read {asked}, {how} ({len(values)} of its own values in the "
+                       "answer)", got, op=op, parameter=param, highlight=values[0])
+            break
+    return answers
+
+
+#: a ``POST`` that reads one object named in its body (``POST /profiles/view {"profile_id": ...}``)
+_READ_ACTION = re.compile(r"(?i)/(?:view|get|read|show|details?|fetch|lookup|find|info|open)(?:[-_]\w+)?/?$")
+_KEY_FIELD = re.compile(r"(?i)(?:^id|_id|Id|_token|token|uuid|_key|_ref|number)$")
+
+
+def body_keyed_reads(ctx: Context) -> list[tuple[Operation, str]]:
+    """``POST`` operations named for reading that take one object key in their body: each with that field."""
+    out: list[tuple[Operation, str]] = []
+    for op in ctx.operations:
+        if op.method != "POST" or op.path_params or op.looks_destructive() or not _READ_ACTION.search(op.path):
+            continue
+        keys = [name for name in op.body_fields if _KEY_FIELD.search(name)]
+        if len(keys) == 1:
+            out.append((op, keys[0]))
+    return out
+
+
+async def _ask(ctx: Context, op: Operation, param: str, key: str, identity: Identity) -> Exchange | None:
+    """One object's read by ``key``: in the path (``GET /documents/{doc_token}``) or in the body of a reading
+    ``POST``."""
+    if op.path_params:
+        return await try_send(ctx, "GET", op.path.replace("{" + param + "}", key), identity=identity, op=op)
+    body = {**(ctx.body_for(op) or {}), param: key}
+    return await try_send(ctx, "POST", op.path, identity=identity, op=op, json_body=body)
+
+
+__all__ = ["PRIVATE_KINDS", "collection_of", "listed", "unlisted"]
