@@ -32,7 +32,7 @@ from apishield.audit.frameworks.table import DECORATOR_ROUTES, IMPORTED, MODELLE
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
-from apishield.audit.ownership import id_callees, scoping_functions, unchecked_id_params
+from apishield.audit.ownership import id_callees, id_models, model_owners, scoping_functions, unchecked_id_params
 from apishield.audit.refine import refine
 from apishield.audit.rules.registry import (
     ModuleContext,
@@ -143,6 +143,8 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx.facts["unchecked_ids"] = unchecked_id_params(tree, ctx.facts["handlers"])
     ctx.facts["id_callees"] = id_callees(tree, ctx.facts["unchecked_ids"], scan.imports)
     ctx.facts["scoping_functions"] = scoping_functions(tree, ctx.lines)
+    ctx.facts["id_models"] = id_models(tree, ctx.facts["unchecked_ids"])
+    ctx.facts["models"] = model_owners(tree)
     return ctx
 
 

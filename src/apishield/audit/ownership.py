@@ -16,17 +16,25 @@ from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import is_logger
 
 ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
-_OWNER_MARKERS = re.compile(
-    r"current_user|principal|owner|author|g\.user|request\.user|get_jwt_identity|identity|session|\.sub\b|"
-    r"user_id\s*==|created_by|tenant|account_id\s*==|is_admin|can_access|authorize|check_access|has_access|"
-    r"permission|belongs",
+#: names of an ownership or permission check wherever they appear (``note.owner``, ``can_access(...)``); "author"
+#: after a letter is the "Unauthorized" of a 401 answer, which checks nothing
+_CHECK_MARKERS = re.compile(
+    r"owner|(?<![a-z])author|created_by|tenant|is_admin|can_access|check_access|has_access|permission|belongs|"
+    r"user_id\s*==|account_id\s*==",
     re.IGNORECASE,
 )
+#: what stands for the caller: comparing an object with it, or scoping a lookup by it, is a check; reading it only to
+#: learn that someone signed in (``'user_id' not in session``) or to load the caller's own record is not
+_CALLER = re.compile(r"current_user|principal|g\.user|request\.user|get_jwt_identity|identity|\.sub\b|"
+                     r"(?<![\w.])session\s*(?:\[|\.get\(\s*['\"])|request\.session", re.IGNORECASE)
+#: the session as the text search reads it: any mention (a database session included) counts, as it always did
+_SESSION = re.compile(r"session", re.IGNORECASE)
+_OWNER_MARKERS = re.compile(f"{_CHECK_MARKERS.pattern}|{_CALLER.pattern}|{_SESSION.pattern}", re.IGNORECASE)
 #: a literal every ``_OWNER_MARKERS`` alternative contains: the cheap test before the case-insensitive regex
 _OWNER_WORDS = ("current_user", "principal", "owner", "author", "g.user", "request.user", "identity", "session",
-                ".sub", "user_id", "created_by", "tenant", "account_id", "is_admin", "access", "authorize",
+                ".sub", "user_id", "created_by", "tenant", "account_id", "is_admin", "access", "authori",
                 "permission", "belongs")
-_REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]")
+_REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]|HTTP_40[34]_|, 403\)")
 _LOOKUP = re.compile(
     r"get|query|filter|find|select|execute|fetch|load|read|delete|update|lookup|one|first|by_id", re.IGNORECASE
 )
@@ -41,9 +49,10 @@ def _existence_checks(fn: FnDef) -> set[int]:
     for node in au.walk(fn):
         if isinstance(node, ast.If):
             test = node.test
-            if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (
-                    isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is)
-                    and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+            # ``if not note`` / ``if note is None``: ``if not note.public`` asks something of the object instead
+            if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name)
+                    ) or (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is)
+                          and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
                 out.add(id(node))
     return out
 
@@ -66,27 +75,150 @@ def _said_only(fn: FnDef) -> list[str]:
     return [ast.unparse(node) for node in au.walk(fn) if said(node)]
 
 
-def _ownership_checked(fn: FnDef, local: dict[str, FnDef], depth: int = 0) -> bool:
+def _mentions(node: ast.AST, aliases: set[str]) -> bool:
+    """``node`` reads the caller: a caller expression (``session[...]``, ``current_user``) or a name assigned from
+    one."""
+    return any(isinstance(n, ast.Name) and n.id in aliases for n in au.walk(node)) or bool(
+        _CALLER.search(ast.unparse(node)))
+
+
+def _presence_compare(node: ast.Compare) -> bool:
+    """``'uid' in session``, ``user is None``, ``session.get('ok') == True``: whether someone is signed in, not who."""
+    left = node.left
+    for op, right in zip(node.ops, node.comparators, strict=True):
+        member = isinstance(op, (ast.In, ast.NotIn)) and isinstance(left, ast.Constant)
+        if not member and not (isinstance(right, ast.Constant) and right.value in (None, True, False)):
+            return False
+        left = right
+    return True
+
+
+def _presence_only(test: ast.expr, aliases: set[str]) -> bool:
+    """An ``if`` test that asks only whether the caller is known (``not session.get('logged_in')``, ``'user_id' not
+    in session``, ``user is None``) and calls nothing but ``.get``."""
+    if not _mentions(test, aliases):
+        return False
+    for n in au.walk(test):
+        if isinstance(n, ast.Compare) and not _presence_compare(n):
+            return False
+        if isinstance(n, ast.Call) and not (isinstance(n.func, ast.Attribute) and n.func.attr == "get"):
+            return False
+    return True
+
+
+def _caller_reads(fn: FnDef, ids: set[str]) -> tuple[set[str], list[ast.AST]]:
+    """The names the body assigns from the caller without an object's id (``uid = session['user_id']``, ``me =
+    User.query.filter_by(name=session['user']).first()``), and the statements that only read the caller: those
+    assignments and the ``if`` statements that only turn away a caller nobody signed in as."""
+    aliases: set[str] = set()
+    reads: list[ast.AST] = []
+    for node in au.walk(fn):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if (all(isinstance(t, ast.Name) for t in targets) and _mentions(node.value, aliases)
+                    and not any(isinstance(n, ast.Name) and n.id in ids for n in au.walk(node.value))):
+                aliases |= {t.id for t in targets if isinstance(t, ast.Name)}
+                reads.append(node)
+    for node in au.walk(fn):
+        if isinstance(node, ast.If) and _presence_only(node.test, aliases):
+            turns_away = not node.orelse and all(
+                isinstance(s, (ast.Return, ast.Raise)) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call))
+                for s in node.body)
+            reads.append(node if turns_away else node.test)
+    return aliases, reads
+
+
+def _client_said(fn: FnDef) -> list[ast.AST]:
+    """``if`` statements whose test reads what the client sent (``request.args``, a name assigned from it): an owner
+    compared with an id the client chose, or a refusal the client can avoid by not sending it, checks nothing."""
+    told: set[str] = set()
+
+    def reads_client(node: ast.AST) -> bool:
+        return any((isinstance(n, ast.Name) and n.id in told) or (
+            isinstance(n, ast.Attribute) and n.attr in _CLIENT_DATA and au.dotted(n.value) == "request")
+            for n in au.walk(node))
+
+    for _ in range(2):
+        for node in au.walk(fn):
+            if isinstance(node, ast.Assign) and reads_client(node.value):
+                told |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)]
+
+
+#: what a request carries from the client (not its method or path, which the router chose)
+_CLIENT_DATA = frozenset({"args", "form", "json", "values", "get_json", "headers", "cookies", "data", "query_params",
+                          "GET", "POST", "params", "query", "forms"})
+
+
+def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: set[int]) -> bool:
+    """The caller is compared with something other than a presence test, scopes a lookup or a subscript, or is
+    handed to one call together with an object's id or what was loaded by it (``current_user.uncollect(photo)``
+    acts within the caller's own relation)."""
+    loaded = set(ids) | {t.id for node in au.walk(fn) if isinstance(node, ast.Assign)
+                         and any(isinstance(n, ast.Name) and n.id in ids for n in au.walk(node.value))
+                         for t in node.targets if isinstance(t, ast.Name)}
+    for node in au.walk(fn):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Compare) and not _presence_compare(node) and _mentions(node, aliases):
+            return True
+        if isinstance(node, ast.Call):
+            args = [*node.args, *(k.value for k in node.keywords)]
+            with_id = any(isinstance(n, ast.Name) and n.id in loaded for a in args for n in au.walk(a))
+            by_caller = any(_mentions(a, aliases) for a in args)
+            if (by_caller and (with_id or _LOOKUP.search(au.dotted(node.func) or ""))) or (
+                    with_id and _mentions(node.func, aliases)):
+                return True  # ``filter_by(id=i, user_id=uid)``, ``current_user.notes.get(i)``, ``can_edit(i, me)``
+        if isinstance(node, ast.Subscript) and _mentions(node.slice, aliases) and not isinstance(
+                node.slice, ast.Constant):
+            return True
+    return False
+
+
+def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth: int = 0) -> bool:
     """The body (not the signature: a ``current_user`` dependency only makes the caller known) compares with the
-    caller, or rejects with 403, or with 404 other than for a missing object. What it only says (its docstring, a
-    log line) checks nothing."""
+    caller, names a check (owner, permission), or rejects with 403, or with 404 other than for a missing object.
+    What it only says (its docstring, a log line) checks nothing, and neither does reading the caller only to know
+    that someone signed in."""
+    if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
+           and _CHECK_MARKERS.search(ast.unparse(n))
+           for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]
+           if d is not None for n in au.walk(d)):
+        return True  # a dependency that checks (``Depends(check_owner_order_permission)``)
     existence = _existence_checks(fn)
+    aliases, reads = _caller_reads(fn, ids)
+    reads += _client_said(fn)
+    inside_reads = {id(n) for r in reads for n in au.walk(r)}
     statements = [s for s in fn.body if id(s) not in existence]
     text = "\n".join(ast.unparse(s) for s in statements)
-    for said in _said_only(fn):
-        text = text.replace(said, "")
-    if _OWNER_MARKERS.search(text) or _REJECTS.search(text):
+    for dropped in [*_said_only(fn), *(ast.unparse(r) for r in reads)]:
+        text = text.replace(dropped, "")
+    if _CHECK_MARKERS.search(text) or _REJECTS.search(text):
         return True
-    if any(_OWNER_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
+    if any(_CHECK_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
            and isinstance(s, ast.If)):
+        return True
+    said_text = set(_said_only(fn))
+    said = {id(d) for n in au.walk(fn) if isinstance(n, (ast.Expr, ast.Call)) and ast.unparse(n) in said_text
+            for d in au.walk(n)}
+    if _compares_with_caller(fn, ids, aliases, inside_reads | said):
         return True
     if depth >= 1:
         return False
     for call in au.calls(fn):
         callee = local.get(au.last(au.dotted(call.func)))
-        if callee is not None and callee is not fn and _ownership_checked(callee, local, depth + 1):
+        if callee is not None and callee is not fn and _ownership_checked(callee, local, set(), depth + 1):
             return True
     return False
+
+
+#: a URL argument that is a secret handed out by the application (an invitation, confirmation or reset token)
+_CAPABILITY = re.compile(r"(?i)^(?:token|\w+_token|signature|sig|secret|code|otp|nonce|hmac)$")
+
+
+def uses_in_body(fn: FnDef, param: str) -> bool:
+    """``param`` is read in the body."""
+    return any(isinstance(n, ast.Name) and n.id == param for s in fn.body for n in au.walk(s))
 
 
 def uses_in_lookup(fn: FnDef, param: str) -> bool:
@@ -158,8 +290,10 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
         if fn.name not in handlers:
             continue
         args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
+        if any(_CAPABILITY.search(a) and uses_in_body(fn, a) for a in args):
+            continue  # a secret in the URL (an invitation or reset token) is what authorizes the request
         candidates = [a for a in args if ID_PARAM.match(a) and uses_in_lookup(fn, a)]
-        if candidates and not _ownership_checked(fn, local) and not _scoped_call(fn, candidates):
+        if candidates and not _ownership_checked(fn, local, set(candidates)) and not _scoped_call(fn, candidates):
             out[key] = candidates
     return out
 
@@ -201,4 +335,62 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     return out
 
 
-__all__ = ["ID_PARAM", "id_callees", "scoping_functions", "unchecked_id_params", "uses_in_lookup"]
+#: a model field naming whom a record belongs to
+_OWNER_FIELD = re.compile(r"(?i)^(?:user|owner|author|creator|created_by|uploaded_by|posted_by|account|customer|"
+                          r"member)(?:_?id)?$")
+#: a model that is a person's own record: the user, account or profile itself
+_PERSON_MODEL = re.compile(r"(?i)user|account|profile|customer|member|person|employee|patient")
+_ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "SQLModel"})
+
+
+def model_owners(tree: ast.Module) -> dict[str, bool]:
+    """Stored models this module defines (SQLAlchemy, Flask-SQLAlchemy, Django, mongoengine, SQLModel), each with
+    whether its records belong to someone: a field naming an owner (``owner_id``, ``user``, ``author``), a
+    foreign key to the user table, or a model that is a person's own record. A record of a model that names no
+    owner (a class of a course, a product) belongs to nobody: loading it by id is the design."""
+    classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
+    models: dict[str, bool] = {}
+    for _ in range(2):  # a model deriving from another model of the module
+        for cls in classes:
+            if cls.name in models or not any(au.last(au.dotted(b)) in _ORM_BASES or au.last(au.dotted(b)) in models
+                                             for b in cls.bases):
+                continue
+            owned = bool(_PERSON_MODEL.search(cls.name))
+            for stmt in cls.body:
+                targets = (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                           if isinstance(stmt, ast.AnnAssign) else [])
+                value = ast.unparse(stmt.value) if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value \
+                    else ""
+                if any(isinstance(t, ast.Name) and (_OWNER_FIELD.match(t.id) or "pass" in t.id.lower())
+                       for t in targets) or re.search(r"ForeignKey\(\s*['\"]?(?:auth\.)?users?\b|AUTH_USER_MODEL|"
+                                                      r"get_user_model|ForeignKey\(\s*User\b", value):
+                    owned = True
+            models[cls.name] = owned
+    return models
+
+
+def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, list[str]]:
+    """For each unchecked handler: the model classes named in the lookups its id reaches (``Class.query.get(id)``,
+    ``db.query(models.Todos).filter(models.Todos.id == todo_id)``, ``get_object_or_404(Note, pk=pk)``)."""
+    by_name = {f.name: f for f in au.functions(tree)}
+    out: dict[str, list[str]] = {}
+    for key, params in unchecked.items():
+        fn = by_name.get(key.rsplit(".", 1)[-1])
+        if fn is None:
+            continue
+        names: set[str] = set()
+        for stmt in au.walk(fn):
+            if not isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)) or stmt.value is None or not any(
+                    isinstance(n, ast.Name) and n.id in params for n in au.walk(stmt.value)):
+                continue
+            for n in au.walk(stmt.value):
+                name = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+                if name[:1].isupper() and not name.isupper():
+                    names.add(name)
+        if names:
+            out[key] = sorted(names)
+    return out
+
+
+__all__ = ["ID_PARAM", "id_callees", "id_models", "model_owners", "scoping_functions", "unchecked_id_params",
+           "uses_in_body", "uses_in_lookup"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
@@ -169,6 +170,10 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
+    owned_models: dict[str, bool] = {}
+    for m in project.modules:
+        for name, owned in (m.facts.get("models") or {}).items():
+            owned_models[name] = owned_models.get(name, False) or owned
     for route in routes:
         module = modules.get(route.file)
         if route.public or route.roles or module is None:
@@ -180,6 +185,11 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
         if any((parts[-2], parts[-1]) in scoping for parts in (c.lstrip(".").split(".") for c in called)
                if len(parts) >= 2):
             continue  # the helper it hands the id to scopes the lookup to the caller
+        if _SOCIAL.search(route.path):
+            continue  # reporting, liking or following another's object is what every member may do to it
+        looked_up = [n for n in _handler_fact(module, "id_models", route.handler) if n in owned_models]
+        if looked_up and not any(owned_models[n] for n in looked_up):
+            continue  # every model it loads by the id names no owner: its records belong to nobody
         params = set(_path_params(route.path))
         if route.framework == "cherrypy":
             params |= set(unchecked)  # CherryPy passes path segments and query values as arguments
@@ -201,6 +211,16 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
+
+
+def _handler_fact(module: Any, fact: str, handler: str) -> list[str]:
+    table: dict[str, list[str]] = module.facts.get(fact) or {}
+    return table.get(handler) or table.get(handler.rsplit(".", 1)[-1]) or []
+
+
+#: actions every member takes on other people's objects (a report, a like, a follow, a vote)
+_SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookmark|favou?rite|star|upvote|downvote|"
+                     r"react|subscribe)s?(?:/|$)")
 
 
 #: records that belong to one customer by nature: reading another's by id is the leak itself

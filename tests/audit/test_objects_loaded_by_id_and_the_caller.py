@@ -1,0 +1,196 @@
+"""AS102 reads what a handler does with the caller, not whether it mentions one. Turning away a caller nobody signed in
+as (``'user_id' not in session`` … ``'Unauthorized'``, 401) or loading the caller's own record checks no object; a
+comparison with the caller, a lookup scoped by it, an action within the caller's own relation
+(``current_user.uncollect(photo)``) or a refusal (``return …, 403``) does. A record of a model that names no owner
+belongs to nobody, and a secret in the URL (an invitation token) is itself the authorization."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_APP = """\
+from flask import Flask, abort, jsonify, request, session
+from flask_login import current_user, login_required
+from flask_sqlalchemy import SQLAlchemy
+app = Flask(__name__)
+app.secret_key = read_key()
+db = SQLAlchemy(app)
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(64))
+
+
+class Note(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    text = db.Column(db.Text)
+{note_owner}
+
+class Course(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(64))
+
+
+{route}
+"""
+
+_NOTE_OWNER = "    user_id = db.Column(db.Integer, db.ForeignKey('user.id'))\n"
+
+
+def _bola(tmp_path: Path, route: str, note_owner: str = _NOTE_OWNER) -> list[Severity]:
+    result = audit(tmp_path, {"app.py": _APP.format(route=route, note_owner=note_owner)})
+    return [f.severity for f in result.findings if f.rule_id == "AS102"]
+
+
+REPORTED = {
+    "a session presence test and an Unauthorized answer": """\
+@app.route('/notes/<int:note_id>', methods=['DELETE'])
+def delete_note(note_id):
+    if 'user_id' not in session:
+        return jsonify({'error': 'Unauthorized'}), 401
+    note = Note.query.get(note_id)
+    db.session.delete(note)
+    db.session.commit()
+    return jsonify({'deleted': note_id})
+""",
+    "the caller's own record loaded, then never compared": """\
+@app.route('/notes/<int:note_id>', methods=['POST'])
+def edit_note(note_id):
+    if not session.get('logged_in'):
+        abort(401)
+    me = User.query.filter_by(name=session['user']).first()
+    note = Note.query.get_or_404(note_id)
+    note.text = request.form['text']
+    db.session.commit()
+    return jsonify({'editor': me.name})
+""",
+    "an owner check the client can skip by not sending its id": """\
+@app.route('/notes/<int:note_id>/read', methods=['PATCH'])
+def mark_read(note_id):
+    note = Note.query.get(note_id)
+    if not note:
+        return jsonify({'error': 'not found'}), 404
+    claimed = request.args.get('userId')
+    if claimed and note.user_id != int(claimed):
+        return jsonify({'error': 'Forbidden'}), 403
+    note.text = ''
+    db.session.commit()
+    return jsonify({'ok': True})
+""",
+}
+
+QUIET = {
+    "a lookup scoped by the caller's id read from the session": """\
+@app.route('/notes/<int:note_id>', methods=['DELETE'])
+def delete_note(note_id):
+    if 'user_id' not in session:
+        return jsonify({'error': 'Unauthorized'}), 401
+    uid = session['user_id']
+    note = Note.query.filter_by(id=note_id, user_id=uid).first_or_404()
+    db.session.delete(note)
+    db.session.commit()
+    return jsonify({'deleted': note_id})
+""",
+    "an action within the caller's own relation": """\
+@app.route('/uncollect/<int:note_id>', methods=['POST'])
+@login_required
+def uncollect(note_id):
+    note = Note.query.get_or_404(note_id)
+    current_user.uncollect(note)
+    db.session.commit()
+    return jsonify({'ok': True})
+""",
+    "a refusal answered as a tuple with 403": """\
+@app.route('/notes/<int:note_id>', methods=['POST'])
+@login_required
+def edit_note(note_id):
+    note = Note.query.get_or_404(note_id)
+    if note.user_id != current_user.id:
+        return {'error': 'not yours'}, 403
+    note.text = request.form['text']
+    db.session.commit()
+    return {}
+""",
+    "a visibility check answered 403": """\
+@app.route('/notes/<int:note_id>/copy', methods=['POST'])
+@login_required
+def copy_note(note_id):
+    note = Note.query.get(note_id)
+    if not note:
+        return {'error': 'not found'}, 404
+    if not note.public:
+        return {'error': 'only public notes are copied'}, 403
+    db.session.add(Note(text=note.text))
+    db.session.commit()
+    return {}
+""",
+    "a report of another member's object": """\
+@app.route('/report/note/<int:note_id>', methods=['POST'])
+@login_required
+def report_note(note_id):
+    note = Note.query.get_or_404(note_id)
+    note.flag += 1
+    db.session.commit()
+    return {}
+""",
+    "a model that names no owner": """\
+@app.route('/courses/<int:course_id>', methods=['PUT'])
+@login_required
+def edit_course(course_id):
+    course = Course.query.get_or_404(course_id)
+    course.title = request.json['title']
+    db.session.commit()
+    return {}
+""",
+    "an invitation token in the URL": """\
+@app.route('/join/<int:user_id>/<token>', methods=['POST'])
+def join(user_id, token):
+    user = User.query.get(user_id)
+    if user.confirm(token):
+        user.password = request.form['password']
+        db.session.commit()
+    return {}
+""",
+}
+
+
+@pytest.mark.parametrize("route", REPORTED.values(), ids=REPORTED.keys())
+def test_a_write_whose_only_use_of_the_caller_is_knowing_someone_signed_in_is_reported(tmp_path: Path,
+                                                                                        route: str) -> None:
+    assert _bola(tmp_path, route) == [Severity.MEDIUM]
+
+
+@pytest.mark.parametrize("route", QUIET.values(), ids=QUIET.keys())
+def test_a_write_checked_against_the_caller_or_owned_by_nobody_is_quiet(tmp_path: Path, route: str) -> None:
+    assert _bola(tmp_path, route) == []
+
+
+def test_the_same_write_on_a_model_without_an_owner_field_is_quiet(tmp_path: Path) -> None:
+    route = REPORTED["a session presence test and an Unauthorized answer"]
+    assert _bola(tmp_path, route, note_owner="") == []
+
+
+def test_a_fastapi_dependency_named_for_the_owner_check_is_a_check(tmp_path: Path) -> None:
+    app = """\
+from uuid import UUID
+from fastapi import Depends, FastAPI
+app = FastAPI()
+
+
+@app.get("/orders/{id}")
+async def read(id: UUID, db=Depends(get_db), _=Depends(check_owner_order_permission)):
+    return await db.get_order(id)
+
+
+@app.get("/invoices/{id}")
+async def read_invoice(id: UUID, db=Depends(get_db), user=Depends(get_current_user)):
+    return await db.get_invoice(id)
+"""
+    result = audit(tmp_path, {"app.py": app})
+    assert [f.location.line for f in result.findings if f.rule_id == "AS102" and f.location] == [11]
