@@ -106,3 +106,21 @@ def test_rejects_bad_settings() -> None:
             ProbeClient("http://127.0.0.1:1", **kw)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         ProbeClient("file:///etc/passwd")
+
+
+def test_each_set_cookie_header_of_an_answer_is_kept_apart() -> None:
+    """A login that sets several cookies (``loggedIn=true`` before the session's ``connect.sid``) sends one
+    ``Set-Cookie`` line each; joined into one comma-separated value, every cookie after the first would be lost."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers=[("Location", "/home"), ("Set-Cookie", "loggedIn=true; Path=/"),
+                                            ("Set-Cookie", "connect.sid=s%3Aabc.def; Path=/; HttpOnly")])
+
+    client = ProbeClient("http://127.0.0.1:8000", transport=httpx.MockTransport(handler), rate=0)
+
+    async def go() -> list[str]:
+        ex = await client.request("POST", "/login")
+        await client.aclose()
+        return [v for k, v in ex.response_headers if k.lower() == "set-cookie"]
+
+    assert asyncio.run(go()) == ["loggedIn=true; Path=/", "connect.sid=s%3Aabc.def; Path=/; HttpOnly"]

@@ -474,7 +474,7 @@ class ProbeClient:
                     data = httpx.Response(200, headers=resp.headers, content=data).content[: self.max_body]
         finally:
             await resp.aclose()
-        return resp.status_code, tuple(resp.headers.items()), data, truncated
+        return resp.status_code, tuple(resp.headers.multi_items()), data, truncated
 
     async def aclose(self) -> None:
         await self._http.aclose()
