@@ -128,6 +128,29 @@ def _caller_reads(fn: FnDef, ids: set[str]) -> tuple[set[str], list[ast.AST]]:
     return aliases, reads
 
 
+#: a dependency named for granting access (``user_authenticated_for_club``, ``require_project_member``)
+_ACCESS_WORD = re.compile(r"(?i)auth|access|member|permission|allowed|require|guard|check|verify|owner|can_")
+
+
+def _parent_guarded(fn: FnDef) -> bool:
+    """A dependency named for access to a resource one of the handler's keys names (``club_id`` with
+    ``Depends(user_authenticated_for_club)``, ``tournament_id`` with ``user_authenticated_for_tournament``): the
+    caller's access to that resource is checked before the handler runs, and what the handler loads is looked up
+    within it."""
+    stems = {re.sub(r"(?i)_?(?:id|pk|uuid|slug)$", "", a.arg).lower()
+             for a in [*fn.args.args, *fn.args.kwonlyargs] if ID_PARAM.match(a.arg)}
+    stems = {s for s in stems if len(s) >= 3}
+    if not stems:
+        return False
+    for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]:
+        for n in au.walk(d) if d is not None else ():
+            if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"} and n.args:
+                name = au.last(au.dotted(n.args[0])).lower()
+                if _ACCESS_WORD.search(name) and any(stem in name for stem in stems):
+                    return True
+    return False
+
+
 def _client_said(fn: FnDef) -> list[ast.AST]:
     """``if`` statements whose test reads what the client sent (``request.args``, a name assigned from it): an owner
     compared with an id the client chose, or a refusal the client can avoid by not sending it, checks nothing."""
@@ -185,6 +208,8 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
            for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]
            if d is not None for n in au.walk(d)):
         return True  # a dependency that checks (``Depends(check_owner_order_permission)``)
+    if _parent_guarded(fn):
+        return True
     existence = _existence_checks(fn)
     aliases, reads = _caller_reads(fn, ids)
     reads += _client_said(fn)
