@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import is_logger
@@ -323,15 +324,20 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
     return out
 
 
+def _handlers_of(tree: ast.Module, unchecked: dict[str, list[str]]) -> Iterator[tuple[str, list[str], FnDef]]:
+    """Each unchecked handler's key, id parameters and function definition."""
+    by_name = {f.name: f for f in au.functions(tree)}
+    for key, params in unchecked.items():
+        fn = by_name.get(key.rsplit(".", 1)[-1])
+        if fn is not None:
+            yield key, params, fn
+
+
 def id_callees(tree: ast.Module, unchecked: dict[str, list[str]], imports: au.Imports) -> dict[str, list[str]]:
     """For each unchecked handler: the functions it hands one of its id parameters to, by qualified name
     (``store.delete_note``), so that the project step can look for the ownership check in another module."""
-    by_name = {f.name: f for f in au.functions(tree)}
     out: dict[str, list[str]] = {}
-    for key, params in unchecked.items():
-        fn = by_name.get(key.rsplit(".", 1)[-1])
-        if fn is None:
-            continue
+    for key, params, fn in _handlers_of(tree, unchecked):
         names = {
             au.qualname(call.func, imports)
             for call in au.calls(fn)
@@ -397,12 +403,8 @@ def model_owners(tree: ast.Module) -> dict[str, bool]:
 def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, list[str]]:
     """For each unchecked handler: the model classes named in the lookups its id reaches (``Class.query.get(id)``,
     ``db.query(models.Todos).filter(models.Todos.id == todo_id)``, ``get_object_or_404(Note, pk=pk)``)."""
-    by_name = {f.name: f for f in au.functions(tree)}
     out: dict[str, list[str]] = {}
-    for key, params in unchecked.items():
-        fn = by_name.get(key.rsplit(".", 1)[-1])
-        if fn is None:
-            continue
+    for key, params, fn in _handlers_of(tree, unchecked):
         names: set[str] = set()
         for stmt in au.walk(fn):
             if not isinstance(stmt, (ast.Assign, ast.Expr, ast.Return)) or stmt.value is None or not any(
