@@ -203,16 +203,16 @@ async def read_invoice(id: UUID, db=Depends(get_db), user=Depends(get_current_us
 ])
 def test_a_dependency_named_for_access_to_the_parent_resource_guards_its_children(
         tmp_path: Path, dependency: str, reported: bool) -> None:
-    app = f"""\
+    app = """\
 from fastapi import Depends, FastAPI
 app = FastAPI()
 
 
-@app.delete("/tournaments/{{tournament_id}}/courts/{{court_id}}")
+@app.delete("/tournaments/{tournament_id}/courts/{court_id}")
 async def delete_court(tournament_id: int, court_id: int, _=__DEP__):
     await database.execute("DELETE FROM courts WHERE id = :c AND tournament_id = :t",
-                           {{"c": court_id, "t": tournament_id}})
-    return {{}}
+                           {"c": court_id, "t": tournament_id})
+    return {}
 """.replace("__DEP__", dependency)
     result = audit(tmp_path, {"app.py": app})
     assert bool([f for f in result.findings if f.rule_id == "AS102"]) is reported
