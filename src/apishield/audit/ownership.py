@@ -143,13 +143,18 @@ def _parent_guarded(fn: FnDef) -> bool:
     stems = {s for s in stems if len(s) >= 3}
     if not stems:
         return False
-    for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]:
-        for n in au.walk(d) if d is not None else ():
-            if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"} and n.args:
-                name = au.last(au.dotted(n.args[0])).lower()
-                if _ACCESS_WORD.search(name) and any(stem in name for stem in stems):
-                    return True
+    for d in _dependencies(fn):
+        name = au.last(au.dotted(d.args[0])).lower() if d.args else ""
+        if _ACCESS_WORD.search(name) and any(stem in name for stem in stems):
+            return True
     return False
+
+
+def _dependencies(fn: FnDef) -> list[ast.Call]:
+    """The ``Depends(...)``/``Security(...)`` calls of the signature, in defaults and ``Annotated`` hints."""
+    return [n for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]
+            if d is not None for n in au.walk(d)
+            if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}]
 
 
 def _client_said(fn: FnDef) -> list[ast.AST]:
@@ -204,10 +209,7 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     caller, names a check (owner, permission), or rejects with 403, or with 404 other than for a missing object.
     What it only says (its docstring, a log line) checks nothing, and neither does reading the caller only to know
     that someone signed in."""
-    if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
-           and _CHECK_MARKERS.search(ast.unparse(n))
-           for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]
-           if d is not None for n in au.walk(d)):
+    if any(_CHECK_MARKERS.search(ast.unparse(d)) for d in _dependencies(fn)):
         return True  # a dependency that checks (``Depends(check_owner_order_permission)``)
     if _parent_guarded(fn):
         return True
@@ -217,14 +219,14 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     inside_reads = {id(n) for r in reads for n in au.walk(r)}
     statements = [s for s in fn.body if id(s) not in existence]
     text = "\n".join(ast.unparse(s) for s in statements)
-    for dropped in [*_said_only(fn), *(ast.unparse(r) for r in reads)]:
+    said_text = _said_only(fn)
+    for dropped in [*said_text, *(ast.unparse(r) for r in reads)]:
         text = text.replace(dropped, "")
     if _CHECK_MARKERS.search(text) or _REJECTS.search(text):
         return True
     if any(_CHECK_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
            and isinstance(s, ast.If)):
         return True
-    said_text = set(_said_only(fn))
     said = {id(d) for n in au.walk(fn) if isinstance(n, (ast.Expr, ast.Call)) and ast.unparse(n) in said_text
             for d in au.walk(n)}
     if _compares_with_caller(fn, ids, aliases, inside_reads | said):

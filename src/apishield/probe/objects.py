@@ -49,11 +49,17 @@ def find_id(data: Any, collection: str = "") -> Any:
 def object_key(obj: dict[str, Any], param: str, collection: str = "") -> Any:
     """The value an item operation's path parameter takes for a listed object: the field named like the parameter
     (``{doc_token}`` ↔ ``doc_token``, ``{orderId}`` ↔ ``order_id``) first, else the object's id."""
+    named = _named_field(obj, param)
+    return named if named is not None else find_id(obj, collection)
+
+
+def _named_field(obj: dict[str, Any], param: str) -> Any:
+    """The string or number of the field whose name is ``param``'s attribute (:func:`attribute_key`), or None."""
     want = attribute_key(param)
     for key, value in obj.items():
-        if attribute_key(str(key)) == want and isinstance(value, (int, str)) and not isinstance(value, bool):
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and attribute_key(str(key)) == want:
             return value
-    return find_id(obj, collection)
+    return None
 
 
 def listed_objects(data: Any) -> list[dict[str, Any]]:
@@ -118,10 +124,10 @@ def attribute_key(name: str) -> str:
 def from_sent_fields(param: str, body: dict[str, Any]) -> Any:
     """A field the probe sent whose name matches the item's path parameter (``{book_title}`` ↔ ``book_title``
     or ``title``; ``{name}`` ↔ ``name``)."""
+    named = _named_field(body, param)
+    if named is not None:
+        return named
     want = attribute_key(param)
-    for key, value in body.items():
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and attribute_key(key) == want:
-            return value
     for key, value in body.items():
         k = attribute_key(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool) and len(k) >= 3 and (

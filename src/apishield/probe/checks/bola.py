@@ -442,8 +442,7 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
 
 
 #: account fields a write across identities never touches: credentials, the keys a login or an access check reads
-_KEPT_FIELDS = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
-                          r"^id$|_id$|Id$|status|active|enabled|verified")
+_KEPT_FIELDS = re.compile(rf"{_NEVER_MARKED.pattern}|status|active|enabled|verified")
 
 
 async def _account_written_across(ctx: Context, owner: Identity, other: Identity) -> None:
