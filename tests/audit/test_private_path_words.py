@@ -1,4 +1,5 @@
-"""A path that names private records (``/settings``, ``/invoices``) is evidence that an unguarded route should have
+"""A path that names private records (``/settings``, ``/invoices``, a customer's ``/messages`` or ``/transactions``:
+the same words that make an unchecked read by id medium for AS102) is evidence that an unguarded route should have
 been guarded; a path that names a computation (``/statistics`` of a raster, a dataset) is not."""
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def view():
 '''
 
 
-@pytest.mark.parametrize(("path", "reported"), [("settings", True), ("invoices", True), ("statistics", False),
-                                                ("stats", False)])
+@pytest.mark.parametrize(("path", "reported"), [("settings", True), ("invoices", True), ("messages", True),
+                                                ("transactions", True), ("statistics", False), ("stats", False)])
 def test_a_path_naming_private_records_is_evidence(tmp_path: Path, path: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.replace("{path}", path)})
     medium = [f for f in result.findings if f.rule_id == "AS101" and f.severity >= Severity.MEDIUM]

@@ -32,7 +32,14 @@ from apishield.audit.frameworks.table import DECORATOR_ROUTES, IMPORTED, MODELLE
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
-from apishield.audit.ownership import id_callees, id_models, model_owners, scoping_functions, unchecked_id_params
+from apishield.audit.ownership import (
+    caller_scoped,
+    id_callees,
+    id_models,
+    model_owners,
+    scoping_functions,
+    unchecked_id_params,
+)
 from apishield.audit.refine import refine
 from apishield.audit.rules.registry import (
     ModuleContext,
@@ -145,6 +152,7 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx.facts["scoping_functions"] = scoping_functions(tree, ctx.lines)
     ctx.facts["id_models"] = id_models(tree, ctx.facts["unchecked_ids"])
     ctx.facts["models"] = model_owners(tree)
+    ctx.facts["caller_scoped"] = caller_scoped(tree, ctx.facts["handlers"])
     return ctx
 
 

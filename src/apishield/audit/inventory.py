@@ -129,6 +129,10 @@ class Inventory:
             # a decorator or dependency that decides on the caller's role (``@for_admins()`` comparing the role's
             # name and raising) is a role check, also when another decorator does the authentication
             kinds.add("role")
+        elif "role" in kinds and self.only_authenticates(summary):
+            # named for a role (``@admin_required``) but its body only refuses the anonymous: the project's own
+            # code says what it checks, and the name promises more than it does
+            kinds.discard("role")
         if summary.rate_limits and summary.rejects_unauth is False and "limit" in name.lower():
             kinds.add(RATE)
         if summary.checks_csrf:
@@ -143,6 +147,14 @@ class Inventory:
                     kinds.add("role")
         self._kinds[name] = frozenset(kinds)
         return kinds
+
+    def only_authenticates(self, summary: FuncSummary) -> bool:
+        """The project's function refuses callers who are not signed in and decides nothing else: no role test in
+        its body, in a function it calls, in what it returns or in a dependency it takes."""
+        if not summary.rejects_unauth or summary.returns or summary.depends_on:
+            return False
+        return not any((callee := self.functions.get(name)) is not None and callee.checks_roles
+                       for name in summary.calls)
 
     def _hook_kinds(self, hook: str, path: str | None = None) -> set[str]:
         """What ``hook`` does for a route at ``path``: a URL value preprocessor (``name?a|b``) only acts on paths

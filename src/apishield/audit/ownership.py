@@ -326,6 +326,23 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
     return out
 
 
+def caller_scoped(tree: ast.Module, handlers: set[str]) -> list[str]:
+    """Handlers that take no object's id and scope what they read to the caller (``Task.query.filter_by(
+    user_id=current_user.id)``, ``WHERE owner = ?`` with the session's user): the author shows each caller only
+    their own records of that collection, so a read of one of them by id that checks nothing is the leak."""
+    out: list[str] = []
+    for fn in au.functions(tree):
+        if fn.name not in handlers:
+            continue
+        args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]]
+        if any(ID_PARAM.match(a) for a in args):
+            continue
+        aliases, reads = _caller_reads(fn, set())
+        if _compares_with_caller(fn, set(), aliases, {id(n) for r in reads for n in au.walk(r)}):
+            out.append(fn.name)
+    return out
+
+
 def _handlers_of(tree: ast.Module, unchecked: dict[str, list[str]]) -> Iterator[tuple[str, list[str], FnDef]]:
     """Each unchecked handler's key, id parameters and function definition."""
     by_name = {f.name: f for f in au.functions(tree)}

@@ -491,6 +491,11 @@ def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
     return found
 
 
+def names_role(name: str) -> bool:
+    """A guard's name promises a role or permission check (``admin_required``, ``staff_only``, ``require_scope``)."""
+    return bool(_ROLE_NAME.search(name))
+
+
 def classify_name(name: str) -> set[str]:
     """Protection kinds a decorator/dependency/plugin name suggests, plus ``public``/``role``/``csrf_exempt``."""
     tail = au.last(name)
@@ -515,7 +520,7 @@ def classify_name(name: str) -> set[str]:
         kinds.update({AUTH, RATE, CSRF, HEADERS})
     if _AUTH_NAME.search(tail) and not _OPTIONAL.search(tail):
         kinds.add(AUTH)
-    if _ROLE_NAME.search(tail) and AUTH in kinds:
+    if names_role(tail) and AUTH in kinds:
         kinds.add("role")
     if re.search(r"csrf|xsrf", tail, re.IGNORECASE):
         kinds.add(CSRF)
@@ -580,6 +585,7 @@ __all__ = [
     "is_auth_endpoint",
     "join_path",
     "merge",
+    "names_role",
     "public_by_design",
     "refusing_helper",
     "rejects_unauthenticated",

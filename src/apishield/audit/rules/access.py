@@ -13,6 +13,7 @@ from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.rules.route_nature import CUSTOMER_RECORDS, PARAM_LAST, collection_of
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 BOLA = Rule(
@@ -163,10 +164,12 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     that the handler passes to a lookup (query, get, filter, execute, subscript) while neither the handler nor
     a helper it calls compares anything with the caller (``current_user``, ``principal``, ``owner``,
     ``g.user``, 403/404 on mismatch; a parameter that only makes the caller known, such as a ``current_user``
-    dependency, or a 404 for a missing object compares nothing). Medium for writes and for reads of records that
-    belong to one customer (``/orders/<id>``, invoices, messages); low for other reads, where access by id is often
-    the design (profiles, articles). Public-by-design routes are skipped; on a route without authentication the
-    finding is low (there is no caller to own anything: AS101 reports the route itself)."""
+    dependency, or a 404 for a missing object compares nothing). Medium for writes, for reads of records that
+    belong to one customer (``/orders/<id>``, invoices, messages) and for reads of a collection whose listing shows
+    each caller only their own (``GET /tasks`` filtered by the caller next to an unchecked ``GET /tasks/<id>``);
+    low for other reads, where access by id is often the design (profiles, articles). Public-by-design routes are
+    skipped; on a route without authentication the finding is low (there is no caller to own anything: AS101
+    reports the route itself)."""
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
@@ -174,6 +177,10 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     for m in project.modules:
         for name, owned in (m.facts.get("models") or {}).items():
             owned_models[name] = owned_models.get(name, False) or owned
+    # collections whose listing the author scopes to the caller: each caller is shown only their own records
+    own_listings = {collection_of(r.path) for r in routes if r.methods == ("GET",) and not PARAM_LAST.search(r.path)
+                    and (listing := modules.get(r.file)) is not None
+                    and r.handler.rsplit(".", 1)[-1] in (listing.facts.get("caller_scoped") or ())}
     for route in routes:
         module = modules.get(route.file)
         if route.public or route.roles or module is None:
@@ -206,7 +213,8 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 # customer (orders, invoices, messages); writes are not. Without
                 # authentication there is no caller to own anything: the weakness is the missing authentication,
                 # which AS101 reports on the same route, so this one stays low
-                severity=Severity.MEDIUM if route.has(AUTH) and (route.state_changing or _owned_records(route))
+                severity=Severity.MEDIUM if route.has(AUTH) and (
+                    route.state_changing or _owned_records(route) or collection_of(route.path) in own_listings)
                 else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
@@ -223,9 +231,7 @@ _SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookm
                      r"react|subscribe)s?(?:/|$)")
 
 
-#: records that belong to one customer by nature: reading another's by id is the leak itself
-_OWNED = re.compile(r"^(orders?|payments?|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
-                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?)$", re.IGNORECASE)
+_OWNED = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
 
 
 def _owned_records(route: Route) -> bool:

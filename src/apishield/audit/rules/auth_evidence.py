@@ -108,6 +108,11 @@ def _singular(word: str) -> str:
 _WRITE_FORM = re.compile(r"^(?:edit|update|delete|remove|new|create|add|manage)$", re.IGNORECASE)
 
 
+#: path words of a form post that changes or removes the record its path names
+_CHANGE_WORD = re.compile(r"^(?:edit|update|delete|remove|destroy)$", re.IGNORECASE)
+_DELETE_WORD = re.compile(r"^(?:delete|remove|destroy)$", re.IGNORECASE)
+
+
 #: the handler changes something that outlives the request: a write call, SQL that changes rows, a write helper
 _CHANGES = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|setex|hset|"
                       r"write\w*|destroy|pop|append|extend|create\w*|replace\w*|bulk_\w+|flush|merge|upsert\w*|"
@@ -129,6 +134,9 @@ def _rank(project: ProjectContext, route: Route, body: str) -> int:
     if rank and body and not _CHANGES.search(body):
         rank = 0
     segs = static_segments(route.path)
+    if rank == 1 and ("<" in route.path or "{" in route.path) and any(_CHANGE_WORD.match(s) for s in segs):
+        # an HTML form can only POST: ``POST /issues/<id>/edit`` and ``POST /delete/<id>`` change a stored record
+        rank = 3 if any(_DELETE_WORD.match(s) for s in segs) else 2
     if segs and _WRITE_FORM.match(segs[-1]):
         rank = max(rank, 1)  # ``GET /posts/<id>/edit``: the form of a write is guarded as that write
     if rank and (_CALLER_TEST.search(body) or searches(project, route)):

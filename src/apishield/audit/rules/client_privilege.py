@@ -53,7 +53,7 @@ _BYPASS_KEY = re.compile(r"(?i)bypass|(?:^|[-_])(?:admin|superuser|root|sudo)(?:
 _TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t", "enable", "enabled"})
 
 
-def _client_value(node: ast.AST) -> tuple[str, str] | None:
+def client_value(node: ast.AST) -> tuple[str, str] | None:
     """(kind, key) when ``node`` reads a request input: ``request.headers.get('X')``, ``request.args['k']``,
     ``request.META['HTTP_USER_AGENT']``, ``request.user_agent.string``…"""
     container, key = _read_of(node, ("get", "getlist", "get_all"))
@@ -126,7 +126,7 @@ class _Handler:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
                 "lower", "strip", "upper", "casefold"):
             return self.value(node.func.value)
-        return _client_value(node)
+        return client_value(node)
 
     def decides_on_client_privilege(self, test: ast.expr) -> str | None:
         """What in ``test`` makes a client value decide a privilege, or None."""
@@ -190,4 +190,4 @@ def check_client_privilege(ctx: ModuleContext) -> Iterator[Finding]:
                 yield at_node(CLIENT_PRIVILEGE, ctx, branch, f"{fn.name}() decides a privilege on {why}")
 
 
-__all__ = ["CLIENT_PRIVILEGE"]
+__all__ = ["CLIENT_PRIVILEGE", "client_value"]

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.django import uses_django
 from apishield.audit.rules.base import at
-from apishield.audit.rules.missing import MISSING_AUTH, NO_ROLE
+from apishield.audit.rules.missing import MISSING_AUTH
 from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.audit.rules.roles import NO_ROLE
 from apishield.findings import Finding, Rule, Severity
 
 _SIGN_IN_DECORATOR = re.compile(r"^\s*#\s*@\s*(?:[\w.]+\.)?(?:login_required|method_decorator\(\s*login_required)\b")

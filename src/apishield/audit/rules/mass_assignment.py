@@ -29,6 +29,10 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     yield from _whole_model_merges(ctx)
+    held: dict[int, set[str]] = {}  # each loop: the names of its function that hold request data
+    for fn in au.functions(ctx.tree):  # outer functions first: a nested one's loops end with its own names
+        names = _request_names(fn, imp)
+        held.update({id(loop): names for loop in au.nodes_of(fn, ast.For)})
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
@@ -47,13 +51,52 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 if keys:
                     yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
                                   f"{', '.join(sorted(keys))} of '{node.func.value.id}': the client can replace them")
-        elif isinstance(node, ast.For) and request_data(node.iter, imp):
+        elif isinstance(node, ast.For) and (request_data(node.iter, imp) or _held(node.iter, held.get(id(node)))):
             for sub in au.nodes_of_any(node, ast.Call):
                 if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
                     not isinstance(sub.args[1], ast.Constant)
                 ):
                     yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
                     break
+
+
+def _root(node: ast.AST) -> ast.AST:
+    """What an expression reads from: ``data`` for ``data.get('products', [])``, ``data['x']``, ``data or {}``."""
+    while True:
+        if isinstance(node, ast.BoolOp):
+            node = node.values[0]
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {
+                "get", "items", "copy", "values"}:
+            node = node.func.value
+        else:
+            return node
+
+
+def _held(node: ast.AST, names: set[str] | None) -> bool:
+    root = _root(node)
+    return isinstance(root, ast.Name) and root.id in (names or ())
+
+
+def _request_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) -> set[str]:
+    """The function's names holding the request's data: assigned from it (``data = request.get_json() or {}``) or
+    from a part of such a name (``item`` of ``for item in data.get('products', [])``), to any depth."""
+    names: set[str] = set()
+    pairs: list[tuple[ast.AST, list[str]]] = []
+    for node in au.nodes_of_any(fn, ast.Assign, ast.For):
+        if isinstance(node, ast.Assign):
+            pairs.append((node.value, [t.id for t in node.targets if isinstance(t, ast.Name)]))
+        elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+            pairs.append((node.iter, [node.target.id]))
+    changed = True
+    while changed:
+        changed = False
+        for value, targets in pairs:
+            if targets and not set(targets) <= names and (_held(value, names) or request_data(_root(value), imp)):
+                names.update(targets)
+                changed = True
+    return names
 
 
 _PRIVILEGED_FIELD = re.compile(r"^(is_?admin|admin|role|roles|is_staff|is_superuser|superuser|permissions?|"

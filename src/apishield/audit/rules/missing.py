@@ -1,5 +1,5 @@
-""" "Missing protection" rules over the route inventory (project scope): AS101, AS103, AS104, AS105, AS201,
-AS202, AS304, AS502.
+""" "Missing protection" rules over the route inventory (project scope): AS101, AS104, AS105, AS201, AS202,
+AS304, AS502 (AS103, the role check, is in :mod:`apishield.audit.rules.roles`).
 
 They run once every module is known, so protections attached anywhere (a blueprint hook in one file, a
 ``Limiter`` bound with ``init_app`` in another) count. Findings sit at the route's decorator line, or, for
@@ -21,7 +21,6 @@ from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.audit.rules.route_nature import (
     JSON_TYPE,
     PARAM_LAST,
-    acts_on_own_account,
     bound_to_loopback,
     builds_page,
     collection_of,
@@ -103,17 +102,6 @@ MISSING_AUTH = Rule(
     confidence=Confidence.MEDIUM,
     description="No decorator, dependency, hook, tool, plugin or in-handler check rejects anonymous callers.",
     fix=fix_text(AUTH_FIXES),
-)
-NO_ROLE = Rule(
-    id="AS103",
-    title="Privileged operation without a role check",
-    cwe=(285, 862),
-    owasp="API5:2023",
-    severity=Severity.MEDIUM,
-    confidence=Confidence.LOW,
-    description="An admin / user-management route checks who the caller is, but not what they may do.",
-    fix="apishield: `@shield.require('admin:write', roles=['admin'])`. Plain: a role decorator "
-    "(flask-security `@roles_required('admin')`) or `if 'admin' not in user.roles: abort(403)`.",
 )
 DEBUG_ROUTE = Rule(
     id="AS104",
@@ -208,7 +196,8 @@ def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str
 
 
 
-def _describe(route: Route) -> str:
+def describe_route(route: Route) -> str:
+    """``GET /path (handler)``: how a route-level finding names its route."""
     return f"{'/'.join(route.methods)} {route.path} ({route.handler})"
 
 
@@ -287,7 +276,7 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                     and collection_of(route.path) in open_listings else "")
             if public_note:
                 yield _at(project, MISSING_AUTH, route.file, route.line,
-                          f"{_describe(route)} is reachable without authentication ({public_note})",
+                          f"{describe_route(route)} is reachable without authentication ({public_note})",
                           severity=Severity.LOW, confidence=Confidence.LOW,
                           fix=fix_text(AUTH_FIXES, route.framework), **related(route))
                 continue
@@ -297,7 +286,7 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 MISSING_AUTH,
                 route.file,
                 route.line,
-                f"{_describe(route)} is reachable without authentication ({why})",
+                f"{describe_route(route)} is reachable without authentication ({why})",
                 severity=Severity.HIGH if route.state_changing or params else Severity.MEDIUM,
                 confidence=Confidence.HIGH if app_has_auth else Confidence.MEDIUM,
                 fix=fix_text(AUTH_FIXES, route.framework),
@@ -309,58 +298,6 @@ def _recovery_step(route: Route) -> str:
     """A password-recovery step (forgot/reset/recover): its caller cannot sign in, by definition; the mailed token is
     its credential (AS202 reports one that can be guessed)."""
     return "a password-recovery step: its caller cannot sign in" if _recovery(route) else ""
-
-
-_PRIVILEGED = re.compile(
-    r"^(admin|administration|administrator|manage|management|superuser|staff|roles?|"
-    r"permissions?|grant|promote|impersonate|sudo)$",
-    re.IGNORECASE,
-)
-
-
-@rule(NO_ROLE, scope="project")
-def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
-    """AS103 — an authenticated admin/user-management route (``/admin``, ``/roles``, ``/promote``, deleting
-    users) with no role or permission check in its decorators, dependencies or body. Dependencies count wherever
-    attached (route, ``APIRouter(dependencies=...)``, ``include_router(..., dependencies=...)`` of any including
-    router) and through any chain (``Depends(RoleChecker(["ADMIN"]))`` whose ``__call__`` takes a user alias taking
-    a bearer scheme). A session flag that only a sign-in as the admin account sets is a role check; a handler
-    acting on the caller's own account needs none."""
-    for route in _routes(project):
-        if not route.has(AUTH) or route.roles or route.public:
-            continue
-        segs = static_segments(route.path)
-        privileged = any(_PRIVILEGED.match(s) for s in segs) or "admin" in route.handler.lower()
-        if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"}:
-            privileged = True
-        own = not _OTHERS_ACCOUNTS.search(f"{route.path} {route.handler}") and acts_on_own_account(project, route)
-        if privileged and not own and not _admin_only_session_flag(project, route):
-            yield _at(
-                project,
-                NO_ROLE,
-                route.file,
-                route.line,
-                f"{_describe(route)} is privileged but only checks authentication ({route.protections[AUTH]})",
-                **related(route),
-            )
-
-
-_OTHERS_ACCOUNTS = re.compile(r"admin|superuser|staff|role|permission|grant|promote|impersonate|sudo", re.IGNORECASE)
-_SESSION_FLAG = re.compile(r"""session(?:\.get\(\s*|\[\s*)['"](\w+)['"]|['"](\w+)['"]\s+in\s+session\b""")
-_ADMIN_TEST = re.compile(r"""^\s*(?:el)?if\b.*==\s*['"]admin\w*['"]|^\s*(?:el)?if\b.*['"]admin\w*['"]\s*==""",
-                         re.IGNORECASE)
-
-
-def _admin_only_session_flag(project: ProjectContext, route: Route) -> bool:
-    """The handler checks a session flag that the project sets only in a branch testing for the admin account
-    (``if username == 'admin' and ...: session['logged_in'] = True``): that check is the role check."""
-    flags = {a or b for a, b in _SESSION_FLAG.findall(handler_body(project, route) or "")}
-    for flag in flags:
-        setter = re.compile(rf"""session\[\s*['"]{flag}['"]\s*\]\s*=\s*(?!\s*(?:False|None)\b)""")
-        sets = [(m.lines, i) for m in project.modules for i, text in enumerate(m.lines) if setter.search(text)]
-        if sets and all(any(_ADMIN_TEST.search(t) for t in lines[max(0, i - 3):i]) for lines, i in sets):
-            return True
-    return False
 
 
 _DEBUG_SEGMENTS = {
@@ -415,7 +352,7 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
             DEBUG_ROUTE,
             route.file,
             route.line,
-            f"{_describe(route)} exposes a '{hit}' endpoint"
+            f"{describe_route(route)} exposes a '{hit}' endpoint"
             + (" (its handler only returns a fixed answer)" if fixed else
                " (its handler only computes an answer from its own input)" if computed else ""),
             severity=severity,
@@ -509,7 +446,7 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             AUTH_NO_RATE,
             route.file,
             route.line,
-            f"{_describe(route)} accepts credentials with no attempt limit{note}"
+            f"{describe_route(route)} accepts credentials with no attempt limit{note}"
             + (" (it never checks the password it reads: nothing to guess)" if unused else ""),
             **related(route),
             **({"severity": Severity.LOW} if unused else {}),
@@ -582,7 +519,7 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
                     NO_CSRF,
                     route.file,
                     route.line,
-                    f"{_describe(route)} changes state from a form with session cookies and no CSRF token",
+                    f"{describe_route(route)} changes state from a form with session cookies and no CSRF token",
                     fix=fix_text(CSRF_FIXES, route.framework),
                     **related(route),
                 )
@@ -595,6 +532,6 @@ __all__ = [
     "NO_CSRF",
     "NO_HEADERS",
     "NO_RATE",
-    "NO_ROLE",
     "UNVERSIONED",
+    "describe_route",
 ]

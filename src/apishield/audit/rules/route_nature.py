@@ -288,6 +288,9 @@ def shape(path: str) -> str:
     return _PARAM.sub("{}", path.rstrip("/") or "/")
 
 
+#: records that belong to one customer by nature: reading another's is the leak itself
+CUSTOMER_RECORDS = (r"orders?|payments?|billing|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
+                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?")
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/settings``;
 #: a computation such as ``/statistics`` names no record)
 _PRIVATE = re.compile(
@@ -401,8 +404,15 @@ def _names_private_word(text: str) -> bool:
     return False
 
 
+#: a path segment that is a collection of one customer's records (``/messages/<id>``, ``/cart``); in a handler's
+#: name these words are too often about something else (``stream_messages``, ``commit_transaction``)
+_CUSTOMER_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
+
+
 def names_private(route: Route) -> bool:
-    return any(_names_private_word(s) for s in static_segments(route.path)) or _names_private_word(route.handler)
+    segments = static_segments(route.path)
+    return (any(_names_private_word(s) or _CUSTOMER_SEGMENT.match(s) for s in segments)
+            or _names_private_word(route.handler))
 
 
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
@@ -500,6 +510,7 @@ def sets_cookies(project: ProjectContext) -> bool:
 
 
 __all__ = [
+    "CUSTOMER_RECORDS",
     "HANDS_OUT_SECRETS",
     "JSON_TYPE",
     "PARAM_LAST",

@@ -361,26 +361,6 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source",
                       **sv.developer_only(ctx.tree, node))
-    yield from _password_literal_checks(ctx)
-
-
-_PASSWORD_VALUE = re.compile(r"^(password|passwd|pwd|passphrase|pass)$", re.IGNORECASE)
-
-
-def _password_literal_checks(ctx: ModuleContext) -> Iterator[Finding]:
-    """``if password == 'hunter22':`` — a password checked against a literal: the credential is in the source."""
-    for node in au.nodes_of_any(ctx.tree, ast.Compare):
-        if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
-            continue
-        left, right = node.left, node.comparators[0]
-        for side, other in ((left, right), (right, left)):
-            key = au.subscript_key(side) if isinstance(side, ast.Subscript) else au.last(au.dotted(side))
-            literal = other.value if isinstance(other, ast.Constant) and isinstance(other.value, str) else None
-            if (isinstance(key, str) and _PASSWORD_VALUE.match(key) and literal and len(literal) >= 4
-                    and literal.lower() not in {"password", "none", "null"} and " " not in literal):
-                yield at_node(CREDENTIALS, ctx, node, f"{key} is checked against a literal: the password is in "
-                              "the source")
-                break
 
 
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
