@@ -101,10 +101,20 @@ KEYED: dict[str, Any] = {
 }
 
 
+#: the same update declaring an e-mail whose documented example another account holds
+CLASHING = {**KEYED, "/api/users/{id}": {**KEYED["/api/users/{id}"], "put": {
+    **KEYED["/api/users/{id}"]["put"], "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "role": {"type": "string"},
+                                         "email": {"type": "string", "example": "alice@example.com"}}}}}}}}}
+
+
+@pytest.mark.parametrize("clashing_example", [False, True])
 @pytest.mark.parametrize("binds_role", [True, False])
-def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_path: Path, binds_role: bool) -> None:
+def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_path: Path, binds_role: bool,
+                                                                          clashing_example: bool) -> None:
     """``PUT /api/users/{id}``: the throwaway account writes its own record only (its id from the login answer), a
-    privileged field the description declares included; a role that sticks is the finding."""
+    privileged field the description declares included; a role that sticks is the finding. A declared field keeps
+    the account's own value, so an example another account holds (a unique e-mail) cannot make the update fail."""
     users: dict[int, dict[str, Any]] = {
         2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
         3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
@@ -136,6 +146,8 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
             if user is None or user["id"] != who:
                 return 403, {}, {"error": "not yours"}
             if method == "PUT":
+                if any(u["email"] == data.get("email") for u in users.values() if u is not user):
+                    return 409, {}, {"error": "e-mail already taken"}
                 written.append(user["id"])
                 user["username"] = data.get("username") or user["username"]
                 if binds_role and data.get("role"):
@@ -146,6 +158,7 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
     recipe = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
         {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
     with loopback(app) as url:
-        result = probe_paths(tmp_path, url, KEYED, ("mass_assignment",), login=recipe)
+        result = probe_paths(tmp_path, url, CLASHING if clashing_example else KEYED, ("mass_assignment",),
+                             login=recipe)
     assert (("PR-MASS-001", "PUT", "/api/users/{id}") in findings_at(result)) is binds_role
     assert written and not {2, 3} & set(written)  # only the probe's own account was written

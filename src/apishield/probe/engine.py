@@ -323,6 +323,11 @@ class Context:
         finally:
             self._own_paths.discard(path)
 
+    def claim(self, path: str) -> None:
+        """``path`` is a record the probe itself brought into being outside :meth:`create` (a throwaway account it
+        registered): it may be written and deleted like the objects the probe created."""
+        self._created_paths.add(path.split("?")[0])
+
     @contextmanager
     def own_delete(self, path: str) -> Iterator[None]:
         """Within the block, allow ``DELETE`` of ``path``: an object the probe created for the purpose and has just

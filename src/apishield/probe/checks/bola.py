@@ -26,6 +26,7 @@ from typing import Any
 
 from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.account_deletes import account_deleted_across
 from apishield.probe.checks.account_views import account_listing, listed_record
 from apishield.probe.checks.held_objects import PRIVATE_KINDS, collection_of, listed, unlisted
 from apishield.probe.checks.query_keys import read_by_query_key
@@ -100,6 +101,7 @@ async def bola(ctx: Context) -> None:
     await unlisted(ctx, owner, other)
     await read_by_query_key(ctx, owner, other)
     await _account_written_across(ctx, owner, other)
+    await account_deleted_across(ctx, other)
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return

@@ -18,18 +18,16 @@ from typing import Any
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
+from apishield.probe.checks.throwaway import recipe_like, throwaway_account
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
-    LoginRecipe,
     creates_account,
-    credential_samples,
     credentials_for,
     extract_token,
     fill_credentials,
     find_op,
     login,
-    shaped_like,
 )
 from apishield.probe.objects import attribute_key
 from apishield.probe.targets import Operation, sample_body
@@ -85,7 +83,7 @@ async def _register_with(ctx: Context, register: Operation, login_op: Operation,
     if token:
         probe_user.headers = {"Authorization": f"Bearer {token}"}
         ctx.client.add_secret(token, "TOKEN_MASSPROBE")
-    elif not await login(ctx, _recipe_like(ctx, login_op), probe_user, creds):
+    elif not await login(ctx, recipe_like(ctx, login_op), probe_user, creds):
         return "quiet"
     elif await _login_shows(ctx, register, login_op, probe_user, injected, sent.seq):
         return "reported"
@@ -188,7 +186,8 @@ async def _own_account(ctx: Context) -> None:
     login_op = find_op(ctx.operations, "login")
     if update is None:
         return
-    probe_user = await _throwaway(ctx, register, login_op) if register is not None and login_op is not None else None
+    probe_user = (await throwaway_account(ctx, register, login_op)
+                  if register is not None and login_op is not None else None)
     borrowed = probe_user is None and len(ctx.users) >= 2
     probe_user = probe_user or (ctx.users[-1] if borrowed else None)
     if probe_user is None:
@@ -238,9 +237,15 @@ async def _own_account(ctx: Context) -> None:
         extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
     if not extra:
         return
+    # the declared fields keep the account's own values where it shows them: a sample (an example e-mail that
+    # another account holds) can fail a unique column, and the update with it
+    plain = {**plain, **{k: record[k] for k in declared if k in record and k not in extra}}
     with ctx.own_write(update), ctx.own_record(path):
         changed = await try_send(ctx, update.method, path, op=update, identity=probe_user,
                                  json_body={**plain, **extra})
+        if changed is not None and not changed.ok and plain and changed.status not in (401, 403, 429):
+            # refused for what else it sent: the privileged fields alone, as a partial update would carry them
+            changed = await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=extra)
     if changed is None or not changed.ok:
         return
     back, after = await read()
@@ -267,36 +272,6 @@ async def _write_back(ctx: Context, update: Operation, path: str, who: Identity,
         who.attributes["isadmin"] = True
         ctx.notes.append(f"mass_assignment: {who.name}'s old values {old} did not come back; it counts as an "
                          "administrator for the rest of the run")
-
-
-async def _throwaway(ctx: Context, register: Operation, login_op: Operation) -> Identity | None:
-    """A fresh account of the probe's own, its name and password shaped like the identities' (past an input
-    check), registered and logged in; None when either step fails."""
-    body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
-    names, passwords = credential_samples(ctx)
-    username = shaped_like(names, f"apishield_{ctx.account_tag()}")
-    password = shaped_like(passwords, f"Apishield-{secrets.token_urlsafe(12)}-9!")
-    ctx.client.add_secret(password, "PASSWORD_MASSPROBE")
-    fill_credentials(body, username, password)
-    sent = await try_send(ctx, register.method, register.path, op=register, json_body=body)
-    creds = credentials_for(login_op, body)
-    probe_user = Identity(name="massprobe", username=username)
-    if sent is None or not sent.ok or not await login(ctx, _recipe_like(ctx, login_op), probe_user, creds):
-        return None
-    return probe_user
-
-
-def _recipe_like(ctx: Context, login_op: Operation) -> LoginRecipe:
-    """A login recipe that carries the token the way the run's identities carry theirs (``X-API-key: {token}``
-    rather than a bearer header), read from the first identity's headers."""
-    method, path, encoding = ctx.login or (login_op.method, login_op.path, "json")
-    first = ctx.users[0] if ctx.users else None
-    if first is not None and first.token:
-        for key, value in first.headers.items():
-            if first.token in value:
-                return LoginRecipe(method, path, header=f"{key}: {value.replace(first.token, '{token}')}",
-                                   encoding=encoding)
-    return LoginRecipe(method, path, encoding=encoding)
 
 
 @check("mass_assignment", rules=(rules.MASS,), weight=3, phase="access", order=30)

@@ -1,0 +1,83 @@
+"""``DELETE /api/users/{id}`` with another user's key: the victim is always a throwaway account of the probe's own
+(registered for the purpose, its key learnt from its own sign-in), and a finding needs the account gone afterwards
+(it can no longer sign in). An API that lets each user delete only their own account stays quiet, and the run's own
+identities are never deleted."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+OK = {"200": {"description": "ok"}}
+CREDS = {"type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PATHS: dict[str, Any] = {
+    "/api/auth/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+                                         "password": {"type": "string"}}}}}}, "responses": OK}},
+    "/api/auth/login": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDS}}},
+                                 "responses": OK}},
+    "/api/users/{id}": {
+        "get": {"parameters": [ID], "security": [{"bearer": []}], "responses": OK},
+        "delete": {"parameters": [ID], "security": [{"bearer": []}], "responses": OK},
+    },
+}
+
+
+@pytest.mark.parametrize("checks_owner", [False, True])
+def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_probes_own(
+        tmp_path: Path, checks_owner: bool) -> None:
+    users: dict[int, dict[str, Any]] = {
+        2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass"},
+        3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass"}}
+    tokens: dict[str, int] = {}
+    deleted: list[int] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path.rstrip("/")
+        data = json.loads(body or b"{}") if method == "POST" else {}
+        if route == "/api/auth/register" and method == "POST":
+            uid = max(users) + 1
+            users[uid] = {"id": uid, "username": data.get("username"), "email": data.get("email"),
+                          "password": data.get("password")}
+            return 201, {}, {"message": "created"}
+        if route == "/api/auth/login" and method == "POST":
+            user = next((u for u in users.values() if u["email"] == data.get("email")
+                         and u["password"] == data.get("password")), None)
+            if user is None:
+                return 401, {}, {"error": "bad credentials"}
+            token = secrets.token_hex(8)
+            tokens[token] = user["id"]
+            return 200, {}, {"token": token, "user": {k: user[k] for k in ("id", "username", "email")}}
+        who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if who is None or who not in users:
+            return 401, {}, {"error": "login first"}
+        if route.startswith("/api/users/"):
+            key = route.rsplit("/", 1)[1]
+            user = users.get(int(key)) if key.isdigit() else None
+            if user is None:
+                return 404, {}, {"error": "no such user"}
+            if method == "DELETE":
+                if checks_owner and user["id"] != who:
+                    return 403, {}, {"error": "not yours"}
+                deleted.append(user["id"])
+                del users[user["id"]]
+                return 200, {}, {"success": True}
+            return 200, {}, {"id": user["id"], "username": user["username"]}
+        return 404, {}, {"error": "not found"}
+
+    recipe = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
+        {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("bola",), login=recipe)
+    assert (("PR-BOLA-002", "DELETE", "/api/users/{id}") in findings_at(result)) is not checks_owner
+    assert not {2, 3} & set(deleted)  # the run's own identities are never deleted
+    assert bool(deleted) is not checks_owner
