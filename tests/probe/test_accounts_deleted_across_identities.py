@@ -1,7 +1,7 @@
 """``DELETE /api/users/{id}`` with another user's key: the victim is always a throwaway account of the probe's own
 (registered for the purpose, its key learnt from its own sign-in), and a finding needs the account gone afterwards
-(it can no longer sign in). An API that lets each user delete only their own account stays quiet, and the run's own
-identities are never deleted."""
+(it can no longer sign in, where it could just before). An API that lets each user delete only their own account, or
+answers success and keeps it, stays quiet, and the run's own identities are never deleted."""
 
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ PATHS: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize("checks_owner", [False, True])
+@pytest.mark.parametrize("mode", ["deletes", "refuses", "pretends"])
 def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_probes_own(
-        tmp_path: Path, checks_owner: bool) -> None:
+        tmp_path: Path, mode: str) -> None:
+    """``refuses``: 403 for another's account; ``pretends``: answers success and keeps the account (no proof)."""
     users: dict[int, dict[str, Any]] = {
         2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass"},
         3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass"}}
@@ -66,8 +67,10 @@ def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_pro
             if user is None:
                 return 404, {}, {"error": "no such user"}
             if method == "DELETE":
-                if checks_owner and user["id"] != who:
+                if mode == "refuses" and user["id"] != who:
                     return 403, {}, {"error": "not yours"}
+                if mode == "pretends":
+                    return 200, {}, {"success": True}
                 deleted.append(user["id"])
                 del users[user["id"]]
                 return 200, {}, {"success": True}
@@ -78,6 +81,6 @@ def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_pro
         {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, PATHS, ("bola",), login=recipe)
-    assert (("PR-BOLA-002", "DELETE", "/api/users/{id}") in findings_at(result)) is not checks_owner
+    assert (("PR-BOLA-002", "DELETE", "/api/users/{id}") in findings_at(result)) is (mode == "deletes")
     assert not {2, 3} & set(deleted)  # the run's own identities are never deleted
-    assert bool(deleted) is not checks_owner
+    assert bool(deleted) is (mode == "deletes")

@@ -39,6 +39,9 @@ async def account_deleted_across(ctx: Context, deleter: Identity) -> None:
             continue
         reader = ctx.item_op(collection_of(op), "GET")
         before = await try_send(ctx, "GET", path, identity=victim, op=reader) if reader is not None else None
+        if not await login(ctx, recipe_like(ctx, login_op), Identity(name="deleteprobe", username=victim.username),
+                           dict(victim.login_body)):
+            continue  # a control: the account signs in again right now, so a later refusal means it is gone
         ctx.claim(path)
         with ctx.own_delete(path):
             gone = await try_send(ctx, "DELETE", path, identity=deleter, op=op)

@@ -21,7 +21,7 @@ from apishield.probe.targets import Operation, sample_body
 async def throwaway_account(ctx: Context, register: Operation, login_op: Operation, name: str = "massprobe"
                             ) -> Identity | None:
     """A fresh account of the probe's own, its name and password shaped like the identities' (past an input
-    check), registered and logged in; None when either step fails."""
+    check), registered and logged in, with the body it signs in with; None when either step fails."""
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
     names, passwords = credential_samples(ctx)
     username = shaped_like(names, f"apishield_{ctx.account_tag()}")
@@ -33,6 +33,7 @@ async def throwaway_account(ctx: Context, register: Operation, login_op: Operati
     probe_user = Identity(name=name, username=username)
     if sent is None or not sent.ok or not await login(ctx, recipe_like(ctx, login_op), probe_user, creds):
         return None
+    probe_user.login_body = dict(creds)  # what it signs in with, for a check that must sign it in again
     return probe_user
 
 
