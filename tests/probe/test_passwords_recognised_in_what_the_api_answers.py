@@ -2,7 +2,8 @@
 MD5/SHA digest of one (in a record, inside a token, in a page) is a fast unsalted hash (PR-PASS-001); the password
 itself as a value, or its Base64 form, answered to a request that did not send it, is plain-text or reversible
 storage (PR-PASS-002). A salted slow hash, a digest of something else, a page whose prose merely uses the word the
-password happens to be, and a login that echoes the password it was sent stay quiet."""
+password happens to be, a login that echoes the password it was sent, and a fixed page naming the demo accounts'
+passwords where the accounts themselves show slow salted hashes stay quiet."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ def _app(how: str, where: str) -> Any:
         if parts.path == "/users" and where == "page":
             rows = "".join(f"<tr><td>{n}</td><td>{_stored(how, n)}</td></tr>" for n in PASSWORDS)
             return 200, {"Content-Type": "text/html"}, f"<html><body><table>{rows}</table></body></html>"
+        if parts.path == "/users" and where == "documented":  # the accounts under a slow salted hash
+            return 200, {}, [{"username": n, "password_hash": _stored("salted", n)} for n in PASSWORDS]
+        if parts.path == "/about" and where == "documented":  # a fixed page naming the demo accounts' passwords
+            return 200, {}, {"demo_accounts": [{"username": n, "password": p} for n, p in PASSWORDS.items()]}
         if parts.path == "/about":  # prose that happens to use alice's password as a word
             return 200, {"Content-Type": "text/html"}, "<p>Choose a strong password; never share your password.</p>"
         return 404, {}, {"detail": "not found"}
@@ -93,7 +98,7 @@ def test_a_known_password_answered_in_a_weak_form_is_reported(tmp_path: Path, ho
 
 
 @pytest.mark.parametrize(("how", "where"), [("salted", "record"), ("salted", "page"), ("other", "record"),
-                                            ("other", "token")])
+                                            ("other", "token"), ("plain", "documented")])
 def test_salted_slow_hashes_unrelated_digests_prose_and_echoes_stay_quiet(tmp_path: Path, how: str,
                                                                           where: str) -> None:
     assert _probe(tmp_path, how, where) == set()

@@ -30,6 +30,9 @@ from apishield.probe.identities import creates_account
 #: the unsalted digests a password is commonly stored under, by name
 FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])")
+#: a slow salted password hash as libraries write it (bcrypt, Argon2, scrypt, Django's PBKDF2 and Werkzeug's forms)
+SLOW_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$|\$scrypt\$|"
+                       r"\bpbkdf2_sha256\$\d+\$|\b(?:pbkdf2:sha256|scrypt):\d+")
 #: a password shorter than this could turn up in an answer by chance
 MIN_LENGTH = 5
 #: a field whose value is a password the probe chose: stricter than ``identities.password_named`` (any name with
@@ -147,6 +150,12 @@ async def password_storage(ctx: Context) -> None:
                          "target stores passwords was not read")
         return
     hashed = plain = False
+    if slow := next((ex for ex in ctx.client.log if ex.ok and SLOW_HASH.search(ex.text)), None):
+        # an answer shows the accounts under a slow salted hash: a known password found elsewhere is a fixed text
+        # that names it (a page listing demo accounts), not a sign of how the accounts are stored
+        plain = True
+        ctx.notes.append(f"password_storage: {slow.method} {slow.path} shows passwords under a slow salted hash; a "
+                         "password answered in plain text elsewhere is not read as plain-text storage")
     for ex in list(ctx.client.log):
         if ex.status is None or (not ex.text and not ex.response_headers):
             continue
