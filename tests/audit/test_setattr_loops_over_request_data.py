@@ -35,8 +35,8 @@ REPORTED = {
                                        "        for k, v in item.items():\n            setattr(product, k, v)\n",
 }
 QUIET = {
-    "a dict the server built": "    data = {'name': request.json['name']}\n"
-                               "    fields = defaults()\n    for k, v in fields.items():\n        setattr(user, k, v)\n",
+    "a dict the server built": "    data = {'name': request.json['name']}\n    fields = defaults()\n"
+                               "    for k, v in fields.items():\n        setattr(user, k, v)\n",
 }
 
 

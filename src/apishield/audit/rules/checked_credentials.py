@@ -55,6 +55,7 @@ def check_credentials_compared_with_literals(ctx: ModuleContext) -> Iterator[Fin
         if len(node.ops) != 1:
             continue
         op, left, right = node.ops[0], node.left, node.comparators[0]
+        pairs: tuple[tuple[ast.expr, ast.expr], ...]
         if isinstance(op, (ast.Eq, ast.NotEq)):
             pairs = ((left, right), (right, left))
         elif isinstance(op, (ast.In, ast.NotIn)):
