@@ -13,7 +13,7 @@ from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
-from apishield.audit.rules.route_nature import CUSTOMER_RECORDS, PARAM_LAST, collection_of
+from apishield.audit.rules.route_nature import CUSTOMER_SEGMENT, PARAM_LAST, collection_of
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 BOLA = Rule(
@@ -231,11 +231,8 @@ _SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookm
                      r"react|subscribe)s?(?:/|$)")
 
 
-_OWNED = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
-
-
 def _owned_records(route: Route) -> bool:
-    return any(_OWNED.match(s) for s in route.path.strip("/").split("/"))
+    return any(CUSTOMER_SEGMENT.match(s) for s in route.path.strip("/").split("/"))
 
 
 def _stem(path: str) -> str:

@@ -64,9 +64,9 @@ def check_credentials_compared_with_literals(ctx: ModuleContext) -> Iterator[Fin
             continue
         for side, other in pairs:
             sent = client_value(side)
-            if sent is not None and _CLIENT_CREDENTIAL.match(sent[1]) and _literals(other):
+            if sent is not None and _CLIENT_CREDENTIAL.match(sent[1]) and (accepted := _literals(other)):
                 yield at_node(CREDENTIALS, ctx, node, f"the client's {sent[0]} {sent[1]!r} is checked against "
-                              f"{len(_literals(other))} literal value(s): the credentials are in the source")
+                              f"{len(accepted)} literal value(s): the credentials are in the source")
                 break
             key = au.subscript_key(side) if isinstance(side, ast.Subscript) else au.last(au.dotted(side))
             if (isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(key, str) and _PASSWORD_VALUE.match(key)

@@ -29,10 +29,19 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
         return
     imp = imports(ctx)
     yield from _whole_model_merges(ctx)
-    held: dict[int, set[str]] = {}  # each loop: the names of its function that hold request data
-    for fn in au.functions(ctx.tree):  # outer functions first: a nested one's loops end with its own names
-        names = _request_names(fn, imp)
-        held.update({id(loop): names for loop in au.nodes_of(fn, ast.For)})
+    # each loop's function (outer functions first: a nested one's loops end with their own), whose names holding
+    # request data are read only for a loop that calls setattr, once per function
+    owner = {id(loop): fn for fn in au.functions(ctx.tree) for loop in au.nodes_of(fn, ast.For)}
+    held: dict[int, set[str]] = {}
+
+    def held_in(loop: ast.For) -> set[str]:
+        fn = owner.get(id(loop))
+        if fn is None:
+            return set()
+        if id(fn) not in held:
+            held[id(fn)] = _request_names(fn, imp)
+        return held[id(fn)]
+
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
@@ -51,13 +60,11 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                 if keys:
                     yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
                                   f"{', '.join(sorted(keys))} of '{node.func.value.id}': the client can replace them")
-        elif isinstance(node, ast.For) and (request_data(node.iter, imp) or _held(node.iter, held.get(id(node)))):
-            for sub in au.nodes_of_any(node, ast.Call):
-                if (isinstance(sub, ast.Call) and au.dotted(sub.func) == "setattr" and len(sub.args) == 3) and (
-                    not isinstance(sub.args[1], ast.Constant)
-                ):
-                    yield at_node(MASS_ASSIGN, ctx, sub, "setattr() loop over request fields (no allow-list)")
-                    break
+        elif isinstance(node, ast.For):
+            setter = next((sub for sub in au.nodes_of(node, ast.Call) if au.dotted(sub.func) == "setattr"
+                           and len(sub.args) == 3 and not isinstance(sub.args[1], ast.Constant)), None)
+            if setter is not None and (request_data(node.iter, imp) or _held(node.iter, held_in(node))):
+                yield at_node(MASS_ASSIGN, ctx, setter, "setattr() loop over request fields (no allow-list)")
 
 
 def _root(node: ast.AST) -> ast.AST:
@@ -74,9 +81,9 @@ def _root(node: ast.AST) -> ast.AST:
             return node
 
 
-def _held(node: ast.AST, names: set[str] | None) -> bool:
+def _held(node: ast.AST, names: set[str]) -> bool:
     root = _root(node)
-    return isinstance(root, ast.Name) and root.id in (names or ())
+    return isinstance(root, ast.Name) and root.id in names
 
 
 def _request_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) -> set[str]:

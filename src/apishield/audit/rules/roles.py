@@ -52,10 +52,11 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
     acting on the caller's own account needs none. A guard of the project's own named for a role whose body only
     refuses the anonymous is reported once more at its definition, with the routes it leaves open."""
     open_by_guard: dict[str, list[Route]] = {}
+    places: dict[str, tuple[str, int] | None] = {}  # each guard's definition, looked up once
     for route in served_routes(project.facts.get("routes", [])):
         if not route.has(AUTH) or route.roles or route.public:
             continue
-        guard = _role_named_guard(project, route)
+        guard = _role_named_guard(project, route, places)
         if guard:
             open_by_guard.setdefault(guard, []).append(route)
         segs = static_segments(route.path)
@@ -69,9 +70,8 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
                      f"{describe_route(route)} is privileged but only checks authentication "
                      f"({route.protections[AUTH]}{named})", **related(route))  # type: ignore[arg-type]
     for guard, routes in open_by_guard.items():
-        where = _definition(project, guard)
-        if where is None:
-            continue
+        if (where := places[guard]) is None:
+            continue  # not reached: a guard is collected only where its definition was found
         path, line = where
         shown = ", ".join(f"{'/'.join(r.methods)} {r.path}" for r in routes[:3]) + (" …" if len(routes) > 3 else "")
         yield at(NO_ROLE, path, line_text(project, path), line,
@@ -79,9 +79,9 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
                  f"route(s) it guards ({shown}) are open to every signed-in user")
 
 
-def _role_named_guard(project: ProjectContext, route: Route) -> str:
+def _role_named_guard(project: ProjectContext, route: Route, places: dict[str, tuple[str, int] | None]) -> str:
     """The project's own guard that authenticates ``route`` while its name promises a role, or ``""``: the
-    route has no role, so the guard's body was read and decides on none."""
+    route has no role, so the guard's body was read and decides on none. ``places`` keeps each definition found."""
     match = _GUARD_NAME.match(route.protections.get(AUTH, ""))
     if match is None:
         return ""
@@ -92,7 +92,9 @@ def _role_named_guard(project: ProjectContext, route: Route) -> str:
     summary = inventory.functions.get(name)
     if summary is None or not inventory.only_authenticates(summary):
         return ""
-    return name if _definition(project, name) is not None else ""
+    if name not in places:
+        places[name] = _definition(project, name)
+    return name if places[name] is not None else ""
 
 
 def _definition(project: ProjectContext, name: str) -> tuple[str, int] | None:

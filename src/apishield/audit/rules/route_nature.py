@@ -406,12 +406,12 @@ def _names_private_word(text: str) -> bool:
 
 #: a path segment that is a collection of one customer's records (``/messages/<id>``, ``/cart``); in a handler's
 #: name these words are too often about something else (``stream_messages``, ``commit_transaction``)
-_CUSTOMER_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
+CUSTOMER_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
 
 
 def names_private(route: Route) -> bool:
     segments = static_segments(route.path)
-    return (any(_names_private_word(s) or _CUSTOMER_SEGMENT.match(s) for s in segments)
+    return (any(_names_private_word(s) or CUSTOMER_SEGMENT.match(s) for s in segments)
             or _names_private_word(route.handler))
 
 
@@ -511,6 +511,7 @@ def sets_cookies(project: ProjectContext) -> bool:
 
 __all__ = [
     "CUSTOMER_RECORDS",
+    "CUSTOMER_SEGMENT",
     "HANDS_OUT_SECRETS",
     "JSON_TYPE",
     "PARAM_LAST",

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.account_views import names_one_account
 from apishield.probe.checks.held_objects import collection_of
 from apishield.probe.checks.throwaway import recipe_like, throwaway_account
 from apishield.probe.client import denied
 from apishield.probe.engine import Context, Identity
-from apishield.probe.identities import creates_account, find_op, login
+from apishield.probe.identities import LoginRecipe, creates_account, find_op, login
 
 
 async def account_deleted_across(ctx: Context, deleter: Identity) -> None:
     """For each ``DELETE`` of one account by its key: a throwaway account, deleted by ``deleter``, proven gone."""
     register = next((op for op in ctx.operations if creates_account(op)), None)
     login_op = find_op(ctx.operations, "login")
-    deletes = [op for op in ctx.operations if op.method == "DELETE" and len(op.path_params) == 1
-               and op.path.rstrip("/").endswith("}") and not op.looks_admin()
-               and collection_of(op).endswith(objects.USER_COLLECTIONS)]
+    deletes = [op for op in ctx.operations if op.method == "DELETE" and names_one_account(op)]
     if not deletes or register is None or login_op is None:
         return
+    recipe = recipe_like(ctx, login_op)
     for op in deletes:
         victim = await throwaway_account(ctx, register, login_op, name="deleteprobe")
         if victim is None:
@@ -39,26 +39,30 @@ async def account_deleted_across(ctx: Context, deleter: Identity) -> None:
             continue
         reader = ctx.item_op(collection_of(op), "GET")
         before = await try_send(ctx, "GET", path, identity=victim, op=reader) if reader is not None else None
-        if not await login(ctx, recipe_like(ctx, login_op), Identity(name="deleteprobe", username=victim.username),
-                           dict(victim.login_body)):
+        if not await _signs_in(ctx, recipe, victim):
             continue  # a control: the account signs in again right now, so a later refusal means it is gone
         ctx.claim(path)
         with ctx.own_delete(path):
             gone = await try_send(ctx, "DELETE", path, identity=deleter, op=op)
         if gone is None or not gone.ok or denied(gone):
             continue
-        again = Identity(name="deleteprobe", username=victim.username)
-        signs_in = await login(ctx, recipe_like(ctx, login_op), again, dict(victim.login_body))
+        signs_in = await _signs_in(ctx, recipe, victim)
         after = await try_send(ctx, "GET", path, identity=victim, op=reader) if reader is not None else None
         read_gone = (before is not None and before.ok and not denied(before) and after is not None
                      and after.status in (404, 410))
         if signs_in and not read_gone:
             continue  # still there (a refusal answered 2xx): nothing proven
-        how = ("it can no longer sign in" if not signs_in else "") + (" and " if not signs_in and read_gone else "") \
-            + (f"its own read answered {after.status if after is not None else ''}" if read_gone else "")
+        how = " and ".join(([] if signs_in else ["it can no longer sign in"])
+                           + ([f"its own read answered {after.status}"] if read_gone and after is not None else []))
         ctx.report(rules.BOLA_WRITE, f"{deleter.name} deleted the account {path} of another user (a throwaway "
                    f"account of the probe's own) with DELETE; {how} afterwards", gone, op=op,
                    parameter=op.path_params[0].name)
+
+
+async def _signs_in(ctx: Context, recipe: LoginRecipe, account: Identity) -> bool:
+    """Does ``account`` sign in with the body it was registered with? (A fresh identity: the account's own token
+    and headers stay as they were.)"""
+    return await login(ctx, recipe, Identity(name=account.name, username=account.username), dict(account.login_body))
 
 
 __all__ = ["account_deleted_across"]

@@ -14,12 +14,20 @@ from typing import Any
 from apishield.probe import objects
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.exposure import owns
+from apishield.probe.checks.held_objects import collection_of
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity
 from apishield.probe.targets import Operation
 
 #: the last segment of a listing of accounts
 ACCOUNTS = re.compile(r"(?i)(^|[/_-])(users|accounts|members|profiles|customers)/?$")
+
+
+def names_one_account(op: Operation) -> bool:
+    """``op`` acts on one account named by its key (``/users/{id}``, ``/api/user/{username}``) outside an
+    administrative area: the operation a signed-in user could aim at another's account."""
+    return (len(op.path_params) == 1 and op.path.rstrip("/").endswith("}") and not op.looks_admin()
+            and collection_of(op).endswith(objects.USER_COLLECTIONS))
 
 
 async def listed_record(ctx: Context, op: Operation, who: Identity) -> tuple[Exchange | None, dict[str, Any] | None]:

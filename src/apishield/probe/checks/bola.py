@@ -27,7 +27,7 @@ from typing import Any
 from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_deletes import account_deleted_across
-from apishield.probe.checks.account_views import account_listing, listed_record
+from apishield.probe.checks.account_views import account_listing, listed_record, names_one_account
 from apishield.probe.checks.held_objects import PRIVATE_KINDS, collection_of, listed, unlisted
 from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
@@ -456,12 +456,11 @@ async def _account_written_across(ctx: Context, owner: Identity, other: Identity
     accounts that shows it), and the owner then writes the old value back (a field of the probe's own stays)."""
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_WRITE.id}
     for op in ctx.operations:
-        if (op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_admin()
-                or not op.path.rstrip("/").endswith("}") or (op.method, op.path) in done):
+        if op.method not in ("PUT", "PATCH") or not names_one_account(op) or (op.method, op.path) in done:
             continue
         path = objects.identity_path(op.path, (op.path_params[0].name,), owner.username, owner.user_id,
                                      owner.attributes)
-        if path is None or not collection_of(op).endswith(objects.USER_COLLECTIONS):
+        if path is None:
             continue
         reader = ctx.item_op(collection_of(op), "GET")
         listing = await account_listing(ctx, owner) if reader is None else None

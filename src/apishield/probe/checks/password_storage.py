@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
-from apishield.probe.checks.disclosure import _op_for, labelled_values, string_leaves
+from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import creates_account
@@ -30,9 +30,6 @@ from apishield.probe.identities import creates_account
 #: the unsalted digests a password is commonly stored under, by name
 FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,128}(?![0-9a-fA-F])")
-#: a slow salted password hash as libraries write it (bcrypt, Argon2, scrypt, Django's PBKDF2 and Werkzeug's forms)
-SLOW_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$argon2(?:id|i|d)\$|\$scrypt\$|"
-                       r"\bpbkdf2_sha256\$\d+\$|\b(?:pbkdf2:sha256|scrypt):\d+")
 #: a password shorter than this could turn up in an answer by chance
 MIN_LENGTH = 5
 #: a field whose value is a password the probe chose: stricter than ``identities.password_named`` (any name with
@@ -123,6 +120,15 @@ def shown_values(ex: Exchange) -> set[str]:
     return values
 
 
+def _shows_salted_hash(ex: Exchange) -> bool:
+    """The answer shows a value shaped like a salted password hash (bcrypt, Argon2, PBKDF2, scrypt, crypt; the
+    shapes the exposure check names), read value by value as the plain-text reading reads them."""
+    text = ex.text.lower()
+    if "$" not in text and "pbkdf2" not in text and "scrypt" not in text:  # every shape has one of these
+        return False
+    return any(hash_shape("", value) for value in shown_values(ex))
+
+
 def plain_password(ex: Exchange, text: str, sent: str, known: list[Known]) -> tuple[Known, str] | None:
     """The identity whose password the answer shows as a value of its own, or whose Base64 form its ``text``
     carries anywhere, to a request that did not send the password (``sent``, lower case)."""
@@ -150,7 +156,7 @@ async def password_storage(ctx: Context) -> None:
                          "target stores passwords was not read")
         return
     hashed = plain = False
-    if slow := next((ex for ex in ctx.client.log if ex.ok and SLOW_HASH.search(ex.text)), None):
+    if slow := next((ex for ex in ctx.client.log if ex.ok and _shows_salted_hash(ex)), None):
         # an answer shows the accounts under a slow salted hash: a known password found elsewhere is a fixed text
         # that names it (a page listing demo accounts), not a sign of how the accounts are stored
         plain = True
