@@ -2,8 +2,9 @@
 MD5/SHA digest of one (in a record, inside a token, in a page) is a fast unsalted hash (PR-PASS-001); the password
 itself as a value, or its Base64 form, answered to a request that did not send it, is plain-text or reversible
 storage (PR-PASS-002). A salted slow hash, a digest of something else, a page whose prose merely uses the word the
-password happens to be, a login that echoes the password it was sent, and a fixed page naming the demo accounts'
-passwords where the accounts themselves show slow salted hashes stay quiet."""
+password happens to be, a login that echoes the password it was sent, a fixed page naming the demo accounts'
+passwords where the accounts themselves show slow salted hashes, and a login form pre-filled with a demo account's
+password for anonymous callers stay quiet; a signed-in caller's own form pre-filled with the password is storage."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def _app(how: str, where: str) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         parts = urlsplit(path)
         caller = headers.get("Authorization", "").partition(".")[0].removeprefix("Bearer ")
+        if parts.path == "/about" and where == "loginform":  # the same page for everyone: the demo account offered
+            return 200, {"Content-Type": "text/html"}, (
+                '<form action="/login"><input name="username" value="bob">'
+                f'<input type="password" name="password" value="{PASSWORDS["bob"]}"></form>')
         if parts.path == "/login" and method == "POST":
             data = json.loads(body or b"{}")
             name = data.get("username")
@@ -59,13 +64,17 @@ def _app(how: str, where: str) -> Any:
             return 200, {}, {"access_token": token, "echo": data.get("password")}  # the echo proves nothing
         if caller not in PASSWORDS:
             return 401, {}, {"detail": "unauthorized"}
-        if parts.path == "/me":
+        if parts.path == "/me" and where != "profileform":
             return 200, {}, {"username": caller}
         if parts.path == "/users" and where == "record":
             return 200, {}, [{"username": n, "password_hash": _stored(how, n)} for n in PASSWORDS]
         if parts.path == "/users" and where == "page":
             rows = "".join(f"<tr><td>{n}</td><td>{_stored(how, n)}</td></tr>" for n in PASSWORDS)
             return 200, {"Content-Type": "text/html"}, f"<html><body><table>{rows}</table></body></html>"
+        if parts.path == "/me" and where == "profileform":  # the caller's own stored password, pre-filled
+            return 200, {"Content-Type": "text/html"}, (
+                f'<form><input name="username" value="{caller}">'
+                f'<input type="password" name="password" value="{_stored(how, caller)}"></form>')
         if parts.path == "/users" and where == "documented":  # the accounts under a slow salted hash
             return 200, {}, [{"username": n, "password_hash": _stored("salted", n)} for n in PASSWORDS]
         if parts.path == "/about" and where == "documented":  # a fixed page naming the demo accounts' passwords
@@ -80,7 +89,7 @@ def _probe(tmp_path: Path, how: str, where: str) -> set[str]:
     recipe = LoginRecipe("POST", "/login", token_path="access_token", encoding="json",
                          bodies=tuple({"username": n, "password": p} for n, p in PASSWORDS.items()))
     with loopback(_app(how, where)) as url:
-        result = probe_paths(tmp_path, url, SPEC, ("crawl", "password_storage"), login=recipe)
+        result = probe_paths(tmp_path, url, SPEC, ("crawl", "authn", "password_storage"), login=recipe)
     return {rule for rule, _m, _p in findings_at(result) if rule in STORAGE}
 
 
@@ -91,6 +100,7 @@ def _probe(tmp_path: Path, how: str, where: str) -> set[str]:
     ("plain", "record", {"PR-PASS-002"}),
     ("plain", "page", {"PR-PASS-002"}),
     ("base64", "record", {"PR-PASS-002"}),
+    ("plain", "profileform", {"PR-PASS-002"}),
 ])
 def test_a_known_password_answered_in_a_weak_form_is_reported(tmp_path: Path, how: str, where: str,
                                                                expected: set[str]) -> None:
@@ -98,7 +108,8 @@ def test_a_known_password_answered_in_a_weak_form_is_reported(tmp_path: Path, ho
 
 
 @pytest.mark.parametrize(("how", "where"), [("salted", "record"), ("salted", "page"), ("other", "record"),
-                                            ("other", "token"), ("plain", "documented")])
+                                            ("other", "token"), ("plain", "documented"),
+                                            ("plain", "loginform")])
 def test_salted_slow_hashes_unrelated_digests_prose_and_echoes_stay_quiet(tmp_path: Path, how: str,
                                                                           where: str) -> None:
     assert _probe(tmp_path, how, where) == set()

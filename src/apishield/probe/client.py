@@ -62,6 +62,10 @@ class BudgetExhausted(ProbeError):
         self.operation = operation
 
 
+#: the identity the client records for a request sent without any identity's credentials
+ANONYMOUS = "anonymous"
+
+
 def origin_of(url: str) -> tuple[str, str, int]:
     """``(scheme, host, port)`` of ``url``; raises ``ValueError`` for anything but http(s) with a host."""
     parts = urlsplit(url)
@@ -351,7 +355,7 @@ class ProbeClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         content: bytes | str | None = None,
-        identity: str = "anonymous",
+        identity: str = ANONYMOUS,
         timeout: float | None = None,
         operation: str = "",
         expect_throttle: bool = False,
@@ -547,5 +551,5 @@ def denied(ex: Exchange) -> bool:
     return ex.status in (401, 403) or disguised_refusal(ex)
 
 
-__all__ = ["BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check", "denied",
-           "disguised_refusal", "exhausted_hint", "origin_of", "wait_hint"]
+__all__ = ["ANONYMOUS", "BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check",
+           "denied", "disguised_refusal", "exhausted_hint", "origin_of", "wait_hint"]

@@ -32,7 +32,7 @@ from typing import Any
 
 from apishield.findings import Confidence, Finding, Rule, Severity
 from apishield.probe import objects
-from apishield.probe.client import BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
+from apishield.probe.client import ANONYMOUS, BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
 from apishield.probe.coverage import WHOLE, Coverage, State
 from apishield.probe.targets import Operation, sample_body, sample_value
 from apishield.registry import Registry, RegistryError
@@ -381,7 +381,7 @@ class Context:
         hdrs.update(typed)
         hdrs.update(headers or {})
         ex = await self.client.request(method, path, params=params, headers=hdrs, json_body=json_body,
-                                       content=content, identity=identity.name if identity else "anonymous",
+                                       content=content, identity=identity.name if identity else ANONYMOUS,
                                        timeout=timeout, operation=operation, expect_throttle=expect_throttle)
         if (ex.status == 401 and identity is not None and headers is None and operation
                 and operation not in identity.per_operation):

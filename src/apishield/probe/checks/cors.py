@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.checks.sessions import set_cookies
-from apishield.probe.client import Exchange, denied
+from apishield.probe.client import ANONYMOUS, Exchange, denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
 
@@ -118,7 +118,7 @@ def _protected_read(ctx: Context) -> tuple[Operation, str] | None:
         if "anonymous" not in refused:
             continue
         op = next((o for o in ctx.operations if o.key == key and o.method == "GET"), None)
-        seen = next((e for e in ctx.client.log if e.operation == key and e.ok and e.identity != "anonymous"), None)
+        seen = next((e for e in ctx.client.log if e.operation == key and e.ok and e.identity != ANONYMOUS), None)
         if op is not None and seen is not None:
             path = seen.path[len(prefix):] if prefix and seen.path.startswith(prefix) else seen.path
             return op, path + (f"?{urlsplit(seen.url).query}" if urlsplit(seen.url).query else "")

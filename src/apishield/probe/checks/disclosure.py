@@ -41,7 +41,7 @@ from apishield.probe.checks._util import (
     without_shell_errors,
 )
 from apishield.probe.checks.ssrf import names_a_url
-from apishield.probe.client import Exchange
+from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import creates_account
 from apishield.probe.targets import is_file
@@ -396,7 +396,7 @@ def sent_values(ex: Exchange) -> set[str]:
 def stores_data(ctx: Context, ex: Exchange) -> bool:
     """A successful write by a named identity that is no account operation (login, registration, account
     creation): the values it carried are that identity's own stored data (a vault entry, a note)."""
-    if ex.identity == "anonymous" or ex.method not in ("POST", "PUT", "PATCH") or not ex.ok:
+    if ex.identity == ANONYMOUS or ex.method not in ("POST", "PUT", "PATCH") or not ex.ok:
         return False
     op = _op_for(ctx, ex)
     return op is not None and not (op.looks_login() or op.looks_register() or creates_account(op))
@@ -448,7 +448,7 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
     login or a registration, is an echo.
     Plain-text login passwords and hash shapes count whoever asks."""
-    anon = ex.identity == "anonymous"
+    anon = ex.identity == ANONYMOUS
     op = _op_for(ctx, ex)
     data = ex.json()
     labelled = labelled_values(ex) if data is None else None  # a page's labelled values, read as its fields

@@ -28,7 +28,7 @@ from urllib.parse import unquote_plus
 
 from apishield.probe import objects, rules
 from apishield.probe.checks.disclosure import _op_for, _sent_text
-from apishield.probe.client import Exchange
+from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.web.headers import csp_directives
 
@@ -135,17 +135,17 @@ def _signed_in(sent: str) -> str | None:
 def others_data(ctx: Context, ex: Exchange) -> list[str]:
     """The kinds of contact data of other people in ``ex``'s answer (empty when none, or when it cannot tell)."""
     me = next((i for i in ctx.identities if i.name == ex.identity), None)
-    if ex.identity != "anonymous" and (me is None or (me.username is None and me.user_id is None)):
+    if ex.identity != ANONYMOUS and (me is None or (me.username is None and me.user_id is None)):
         return []
     if me is not None and objects.privileged(me.attributes):
         return []  # an administrator is shown other people's records by design
     carried = {k.lower() for k, _v in ex.request_headers} & ({"authorization", "cookie"} | {
         h.lower() for i in ctx.identities for h in i.headers})
-    if ex.identity == "anonymous" and carried:
+    if ex.identity == ANONYMOUS and carried:
         return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
     sent = _sent_text(ex)
     # a login or sign-up answers whoever's password the request carried: the record naming them is their own
-    signed = _signed_in(sent) if ex.identity == "anonymous" else None
+    signed = _signed_in(sent) if ex.identity == ANONYMOUS else None
     signer = Identity("signed-in", username=signed) if signed else None
     kinds: set[str] = set()
     for record in person_records(ex.json()):
@@ -216,7 +216,7 @@ async def exposure(ctx: Context) -> None:
                        op=_op_for(ctx, ex), highlight=named[0].split(": ", 1)[1])
         if key not in personal and (kinds := others_data(ctx, ex)):
             personal.add(key)
-            who = "an anonymous caller" if ex.identity == "anonymous" else f"identity {ex.identity!r}"
+            who = "an anonymous caller" if ex.identity == ANONYMOUS else f"identity {ex.identity!r}"
             ctx.report(rules.PERSONAL_DATA, f"the answer to {who} carries {', '.join(kinds)} of other users", ex,
                        op=_op_for(ctx, ex))
 

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote_plus
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
-from apishield.probe.client import Exchange
+from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.identities import creates_account
 
@@ -98,14 +98,21 @@ def fast_digest(text: str, sent: str, known: list[Known]) -> tuple[Known, str, s
     return None
 
 
-#: an HTML table cell or a form field's pre-filled value: where a page shows a stored value by itself
-CELL = re.compile(r"(?is)<td\b[^>]*>\s*([^<]{1,200}?)\s*</td>|\bvalue\s*=\s*[\"']([^\"']{1,200})[\"']")
+#: an HTML table cell: where a page shows a stored value by itself
+CELL = re.compile(r"(?is)<td\b[^>]*>\s*([^<]{1,200}?)\s*</td>")
+#: a form field's pre-filled value
+PREFILL = re.compile(r"(?is)\bvalue\s*=\s*[\"']([^\"']{1,200})[\"']")
 
 
-def shown_values(ex: Exchange) -> set[str]:
-    """The values an answer shows one by one: JSON string leaves, a page's labelled values, table cells and
-    pre-filled form fields, and the cookies it sets. Free text is not read: a password such as ``password`` is
-    also a word of ordinary prose."""
+def prefilled(ex: Exchange) -> set[str]:
+    """The values a page's form fields come pre-filled with."""
+    return {html.unescape(v) for v in PREFILL.findall(ex.text)} if "html" in ex.content_type else set()
+
+
+def shown_values(ex: Exchange, *, prefills: bool = True) -> set[str]:
+    """The values an answer shows one by one: JSON string leaves, a page's labelled values, table cells and (with
+    ``prefills``) pre-filled form fields, and the cookies it sets. Free text is not read: a password such as
+    ``password`` is also a word of ordinary prose."""
     values: set[str] = set()
     data = ex.json()
     if data is not None:
@@ -113,7 +120,9 @@ def shown_values(ex: Exchange) -> set[str]:
     else:
         values.update((labelled_values(ex) or {}).values())
         if "html" in ex.content_type:
-            values.update(html.unescape(a or b) for a, b in CELL.findall(ex.text))
+            values.update(html.unescape(v) for v in CELL.findall(ex.text))
+            if prefills:
+                values.update(prefilled(ex))
     for key, value in ex.response_headers:
         if key.lower() == "set-cookie":
             values.add(unquote_plus(value.split(";", 1)[0].partition("=")[2]).strip('"'))
@@ -129,15 +138,19 @@ def _shows_salted_hash(ex: Exchange) -> bool:
     return any(hash_shape("", value) for value in shown_values(ex))
 
 
-def plain_password(ex: Exchange, text: str, sent: str, known: list[Known]) -> tuple[Known, str] | None:
+def plain_password(ex: Exchange, text: str, sent: str, known: list[Known],
+                   fixed: frozenset[tuple[str, str]] = frozenset()) -> tuple[Known, str] | None:
     """The identity whose password the answer shows as a value of its own, or whose Base64 form its ``text``
-    carries anywhere, to a request that did not send the password (``sent``, lower case)."""
+    carries anywhere, to a request that did not send the password (``sent``, lower case). A form pre-filled for an
+    anonymous caller, or pre-filled at a path with a value an anonymous caller was shown there too (``fixed``:
+    path and value), is the page's fixed text — a login form offering the demo account — not a record."""
     values: set[str] | None = None
     for k in known:
         if k.password.lower() in sent or k.encoded.lower() in sent:
             continue
         if values is None:
-            values = shown_values(ex)
+            values = shown_values(ex, prefills=ex.identity != ANONYMOUS)
+            values -= {v for path, v in fixed if path == ex.path}
         if k.password in values:
             return k, "in plain text"
         if re.search(rf"(?<![\w+/=]){re.escape(k.encoded)}(?![\w+/=])", text):
@@ -156,6 +169,8 @@ async def password_storage(ctx: Context) -> None:
                          "target stores passwords was not read")
         return
     hashed = plain = False
+    fixed = frozenset((ex.path, v) for ex in ctx.client.log if ex.ok and ex.identity == ANONYMOUS
+                      for v in prefilled(ex))
     if slow := next((ex for ex in ctx.client.log if ex.ok and _shows_salted_hash(ex)), None):
         # an answer shows the accounts under a slow salted hash: a known password found elsewhere is a fixed text
         # that names it (a page listing demo accounts), not a sign of how the accounts are stored
@@ -172,7 +187,7 @@ async def password_storage(ctx: Context) -> None:
             ctx.report(rules.PASSWORD_FAST_HASH, f"the answer carries the unsalted {algo.upper()} of {k.identity}: "
                        "passwords are hashed with a fast hash without salt", ex,
                        op=_op_for(ctx, ex), highlight=shown)
-        if not plain and ex.ok and (seen := plain_password(ex, text, sent, known)) is not None:
+        if not plain and ex.ok and (seen := plain_password(ex, text, sent, known, fixed)) is not None:
             k, how = seen
             plain = True
             ctx.report(rules.PASSWORD_PLAIN, f"the answer carries {k.identity} {how} to a request that did not "

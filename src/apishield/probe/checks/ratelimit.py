@@ -21,7 +21,7 @@ from typing import Any
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, same, try_send
 from apishield.probe.checks.disclosure import SQL_ERROR
-from apishield.probe.client import Exchange
+from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
     USER_KEYS,
@@ -152,7 +152,7 @@ async def _spoofed_address(ctx: Context) -> None:
         if ex.status == 429 and ex.operation and ex.operation not in throttled:
             throttled[ex.operation] = ex
     by_key = {op.key: op for op in ctx.operations}
-    ordered = sorted(throttled.items(), key=lambda item: item[1].identity != "anonymous")  # a user's limit is
+    ordered = sorted(throttled.items(), key=lambda item: item[1].identity != ANONYMOUS)  # a user's limit is
     for key, ex in ordered[:3]:                                                   # keyed on the user, not the address
         op = by_key.get(key)
         who = next((i for i in ctx.identities if i.name == ex.identity), None)

@@ -32,7 +32,7 @@ from apishield.probe import rules
 from apishield.probe.checks._util import try_send, visible_lines
 from apishield.probe.checks.jwt import api_texts, compound_secrets, own_words, wordlist
 from apishield.probe.checks.redirect import client_side_targets
-from apishield.probe.client import Exchange
+from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
 
 SESSION_NAME = re.compile(r"(?i)^(session|sess|sid|session_?id|sess_?id|jsessionid|phpsessid|asp\.net_sessionid|"
@@ -105,7 +105,7 @@ async def _after_redirect(ctx: Context) -> None:
              and not op.path_params and not any(p.required for p in op.params) and not LOGIN_PATH.search(op.path)]
     logins: dict[str, set[str] | None] = {}
     for op in pages[:25]:
-        ex = next((e for e in ctx.client.log if e.operation == op.key and e.identity == "anonymous"
+        ex = next((e for e in ctx.client.log if e.operation == op.key and e.identity == ANONYMOUS
                    and e.url.split("?")[0].endswith(op.path) and "?" not in e.url), None)
         if ex is None:
             ex = await try_send(ctx, "GET", op.path, op=op)
