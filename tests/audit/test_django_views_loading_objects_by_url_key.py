@@ -59,3 +59,53 @@ def test_a_django_view_loading_an_object_by_its_url_key(tmp_path: Path, key: str
     result = audit(tmp_path, files)
     found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
     assert [f.severity for f in found] == ([expected] if expected is not None else [])
+
+
+POSTED_URLS = '''
+from django.urls import path
+from . import views
+
+urlpatterns = [path("things/delete", views.view)]
+'''
+POSTED = '''
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from .models import Thing, User
+
+
+@login_required
+def view(request):
+    user = User.objects.get(username=request.user)
+{body}
+    return redirect('/')
+'''
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("    id = request.POST.get('id', '-1')\n    Thing.objects.filter(id=id).delete()", Severity.MEDIUM),
+    ("    thing_id = request.GET['thing_id']\n    Thing.objects.get(pk=thing_id).delete()", Severity.MEDIUM),
+    ("    id = request.POST.get('id', '-1')\n    Thing.objects.filter(id=id, owner=user.id).delete()", None),
+    ("    id = request.POST.get('id', '-1')\n    Thing.objects.filter(id=id, owner__username=user.username).delete()",
+     None),
+    ("    question_id = request.POST['question_id']\n    Thing.objects.filter(pk=question_id).delete()", None),
+    ("    title = request.POST['title']\n    Thing.objects.create(title=title, owner=user)", None),
+], ids=["posted-id", "query-id", "owner-scoped", "owner-lookup-scoped", "shared-kind", "no-key"])
+def test_a_key_the_client_posts_is_read_as_one_from_the_url(tmp_path: Path, body: str,
+                                                            expected: Severity | None) -> None:
+    """``id = request.POST.get('id')`` picks the object as surely as ``<int:id>`` in the URL: a delete by it that
+    never involves the caller hands every signed-in user every object."""
+    files = {"app/__init__.py": "", "app/urls.py": POSTED_URLS,
+             "app/views.py": POSTED.format(body=body)}
+    result = audit(tmp_path, files)
+    found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
+    assert [f.severity for f in found] == ([expected] if expected is not None else [])
+
+
+def test_sql_by_a_posted_key_that_names_the_caller_is_scoped(tmp_path: Path) -> None:
+    body = ("    note_id = request.POST.get('note_id')\n    with connection.cursor() as cursor:\n"
+            "        cursor.execute(f'DELETE FROM notes WHERE id = {{note_id}} AND owner_id = {{request.user.id}}')")
+    files = {"app/__init__.py": "", "app/urls.py": POSTED_URLS,
+             "app/views.py": "from django.db import connection\n" + POSTED.format(body=body)}
+    result = audit(tmp_path, files)
+    assert not [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]

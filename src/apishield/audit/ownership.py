@@ -157,6 +157,29 @@ def _dependencies(fn: FnDef) -> list[ast.Call]:
             if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}]
 
 
+#: the parts of a request holding the fields a client sent, in its body or query string, per framework (Flask
+#: ``args``/``form``/``json``, Bottle ``forms``/``query``, Django ``GET``/``POST``, DRF ``data``/``query_params``,
+#: CherryPy ``params``/``body_params``)
+REQUEST_FIELDS = frozenset({"args", "form", "forms", "json", "values", "get_json", "data", "query_params", "GET",
+                            "POST", "params", "query", "body_params"})
+#: everything a request carries from the client (not its method or path, which the router chose)
+_CLIENT_DATA = REQUEST_FIELDS | {"headers", "cookies"}
+_REQUEST_OBJECTS = frozenset({"request", "bottle.request", "cherrypy.request"})
+
+
+def request_data(node: ast.AST | None) -> bool:
+    """``node`` reads the fields a client sent (``request.form``, ``request.POST.get('id')``, ``request.json``)."""
+    if node is None:
+        return False
+    for sub in au.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr in REQUEST_FIELDS and (
+                au.last(au.dotted(sub.value)) in _REQUEST_OBJECTS):
+            return True
+        if isinstance(sub, ast.Attribute) and au.dotted(sub).endswith("request.json"):
+            return True
+    return False
+
+
 def _client_said(fn: FnDef) -> list[ast.AST]:
     """``if`` statements whose test reads what the client sent (``request.args``, a name assigned from it): an owner
     compared with an id the client chose, or a refusal the client can avoid by not sending it, checks nothing."""
@@ -174,9 +197,6 @@ def _client_said(fn: FnDef) -> list[ast.AST]:
     return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)]
 
 
-#: what a request carries from the client (not its method or path, which the router chose)
-_CLIENT_DATA = frozenset({"args", "form", "json", "values", "get_json", "headers", "cookies", "data", "query_params",
-                          "GET", "POST", "params", "query", "forms"})
 
 
 def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: set[int]) -> bool:
@@ -386,10 +406,10 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
 
 
 #: a model field naming whom a record belongs to
-_OWNER_FIELD = re.compile(r"(?i)^(?:user|owner|author|creator|created_by|uploaded_by|posted_by|account|customer|"
+OWNER_FIELD = re.compile(r"(?i)^(?:user|owner|author|creator|created_by|uploaded_by|posted_by|account|customer|"
                           r"member)(?:_?id)?$")
 #: a model that is a person's own record: the user, account or profile itself
-_PERSON_MODEL = re.compile(r"(?i)user|account|profile|customer|member|person|employee|patient")
+PERSON_MODEL = re.compile(r"(?i)user|account|profile|customer|member|person|employee|patient")
 _ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "SQLModel"})
 
 
@@ -405,13 +425,13 @@ def model_owners(tree: ast.Module) -> dict[str, bool]:
             if cls.name in models or not any(au.last(au.dotted(b)) in _ORM_BASES or au.last(au.dotted(b)) in models
                                              for b in cls.bases):
                 continue
-            owned = bool(_PERSON_MODEL.search(cls.name))
+            owned = bool(PERSON_MODEL.search(cls.name))
             for stmt in cls.body:
                 targets = (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                            if isinstance(stmt, ast.AnnAssign) else [])
                 value = ast.unparse(stmt.value) if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value \
                     else ""
-                if any(isinstance(t, ast.Name) and (_OWNER_FIELD.match(t.id) or "pass" in t.id.lower())
+                if any(isinstance(t, ast.Name) and (OWNER_FIELD.match(t.id) or "pass" in t.id.lower())
                        for t in targets) or re.search(r"ForeignKey\(\s*['\"]?(?:auth\.)?users?\b|AUTH_USER_MODEL|"
                                                       r"get_user_model|ForeignKey\(\s*User\b", value):
                     owned = True
@@ -438,5 +458,5 @@ def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, li
     return out
 
 
-__all__ = ["ID_PARAM", "id_callees", "id_models", "model_owners", "scoping_functions", "unchecked_id_params",
-           "uses_in_body", "uses_in_lookup"]
+__all__ = ["ID_PARAM", "OWNER_FIELD", "PERSON_MODEL", "REQUEST_FIELDS", "id_callees", "id_models", "model_owners",
+           "request_data", "scoping_functions", "unchecked_id_params", "uses_in_body", "uses_in_lookup"]

@@ -54,7 +54,7 @@ def analyse(scan: Scan) -> None:
                         node.lineno,
                         path=scan.path,
                     )
-                    owner.prefix = au.str_const(au.kwarg(node.value, "prefix")) or ""
+                    owner.prefix = scan.text(au.kwarg(node.value, "prefix")) or ""
                     owner.dependencies = _deps_kw(scan, node.value)
                     if (auth := _ninja_auth(scan, node.value)) is not None and auth:
                         owner.protections[AUTH] = auth
@@ -132,7 +132,7 @@ def _owner(scan: Scan, owners: dict[str, Owner], name: str, line: int) -> Owner:
 def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
     if not isinstance(call.func, ast.Attribute):
         if au.last(scan.q(call.func)) == "Route" and "fastapi" in scan.facts.frameworks:
-            path = _path_or_unknown(au.str_const(au.arg(call, 0, "path")))
+            path = _path_or_unknown(scan.text(au.arg(call, 0, "path")))
             endpoint = au.dotted(au.arg(call, 1, "endpoint"))
             methods = au.const(au.kwarg(call, "methods"), ["GET"])
             _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [], registered=True)
@@ -144,14 +144,14 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
             Link(
                 child=scan.q(call.args[0]),
                 parent=base,
-                prefix=au.str_const(au.kwarg(call, "prefix")) or "",
+                prefix=scan.text(au.kwarg(call, "prefix")) or "",
                 dependencies=_deps_kw(scan, call),
                 path=scan.path,
             )
         )
     elif attr == "add_router" and len(call.args) >= 2:  # Django Ninja: ``api.add_router("/v1", router)``
-        child = au.str_const(call.args[1]) or scan.q(call.args[1])
-        scan.facts.links.append(Link(child=child, parent=base, prefix=au.str_const(call.args[0]) or "",
+        child = scan.text(call.args[1]) or scan.q(call.args[1])
+        scan.facts.links.append(Link(child=child, parent=base, prefix=scan.text(call.args[0]) or "",
                                      path=scan.path))
     elif attr == "add_middleware" and call.args:
         _add_middleware(scan, _owner(scan, owners, base, call.lineno), scan.q(call.args[0]), call)
@@ -164,7 +164,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         # an extension made in another module (``from .extensions import shield``): bound project-wide
         scan.facts.flags.setdefault("init_app", []).append((base, au.last(au.dotted(call.args[0])), call.lineno))
     elif attr == "add_api_route" and len(call.args) >= 2:
-        path = _path_or_unknown(au.str_const(call.args[0]))
+        path = _path_or_unknown(scan.text(call.args[0]))
         methods = au.const(au.kwarg(call, "methods"), ["GET"])
         _add(
             scan,
@@ -178,7 +178,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         )
     elif attr == "mount" and len(call.args) >= 2 and base in owners:
         scan.facts.links.append(
-            Link(child=scan.q(call.args[1]), parent=base, prefix=au.str_const(call.args[0]) or "", path=scan.path)
+            Link(child=scan.q(call.args[1]), parent=base, prefix=scan.text(call.args[0]) or "", path=scan.path)
         )
 
 
@@ -225,7 +225,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
                 _owner(scan, owners, base, dec.lineno).hooks.append(fn.name)
                 continue
             if attr in ROUTE_ATTRS and (dec.args or au.kwarg(dec, "path") is not None) and base:
-                path = _path_or_unknown(au.str_const(au.arg(dec, 0, "path")))
+                path = _path_or_unknown(scan.text(au.arg(dec, 0, "path")))
                 if attr in {"api_route", "route"}:
                     methods = au.const(au.kwarg(dec, "methods"), ["GET"])
                     meths = tuple(str(m).upper() for m in methods) if isinstance(methods, list) else ("GET",)

@@ -71,7 +71,7 @@ def _assigned_call(
         elif tail in {"Blueprint", "Namespace", "Api"} and scan.facts.frameworks & {"flask"} and (
                 tail != "Api" or not _binds_app(call, owners)):
             owner = _owner(scan, owners, var, node.lineno, "blueprint")
-            owner.prefix = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path")
+            owner.prefix = scan.text(au.kwarg(call, "url_prefix") or au.kwarg(call, "path")
                                         or au.kwarg(call, "prefix")) or ""
         elif tail in EXTENSIONS:
             kinds, required = EXTENSIONS[tail]
@@ -130,7 +130,7 @@ def _bare_call(scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: d
             scan.facts.links.append(Link(child=scan.q(call.func.value), parent=target, path=scan.path))
     elif attr in {"register_blueprint", "add_namespace"} and call.args:
         # flask-restx ``api.add_namespace(ns, path='/users')``: the namespace's own path unless one is given here
-        given = au.str_const(au.kwarg(call, "url_prefix") or au.kwarg(call, "path"))
+        given = scan.text(au.kwarg(call, "url_prefix") or au.kwarg(call, "path"))
         scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=given or "",
                                      path=scan.path))
     elif attr in {"before_request", "before_app_request", "after_request", "after_app_request",
@@ -154,7 +154,7 @@ def _route_decorator(scan: Scan, dec: ast.expr) -> tuple[str, str, tuple[str, ..
     owner = au.dotted(dec.func.value)
     if not owner or owner.startswith(("self.", "cls.")):
         return None
-    path = _path_or_unknown(au.str_const(au.arg(dec, 0, "rule")))
+    path = _path_or_unknown(scan.text(au.arg(dec, 0, "rule")))
     if not dec.args and au.kwarg(dec, "rule") is None:
         return None
     if attr == "route":
@@ -331,7 +331,7 @@ def _add_resource(scan: Scan, call: ast.Call) -> None:
     owner = au.last(au.dotted(call.func.value))
     methods, class_decorators = view_class_info(scan, cls)
     for path_node in call.args[1:]:
-        path = _path_or_unknown(au.str_const(path_node))
+        path = _path_or_unknown(scan.text(path_node))
         for method, fn in methods:
             route = RawRoute(FRAMEWORK, (method,), path, f"{cls.name}.{fn.name}", call.lineno, owner,
                              decorators=class_decorators + [scan.q(d) for d in fn.decorator_list],
@@ -345,7 +345,7 @@ def _add_resource(scan: Scan, call: ast.Call) -> None:
 def _add_url_rule(scan: Scan, call: ast.Call) -> None:
     assert isinstance(call.func, ast.Attribute)
     owner = au.last(au.dotted(call.func.value))
-    path = _path_or_unknown(au.str_const(au.arg(call, 0, "rule")))
+    path = _path_or_unknown(scan.text(au.arg(call, 0, "rule")))
     view = au.arg(call, 2, "view_func")
     methods_value = au.const(au.kwarg(call, "methods"), None)
     explicit = tuple(str(m).upper() for m in methods_value) if isinstance(methods_value, (list, tuple)) else ()

@@ -31,6 +31,7 @@ class Scan:
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     schemes: set[str] = field(default_factory=set)
     session_hint: bool = True  # the source mentions a session, a cookie or current_user (else nothing reads one)
+    strings: dict[str, str] = field(default_factory=dict)  # module-level string constants (``PREFIX = "/api"``)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, abspath: str = "", source: str | None = None) -> Scan:
@@ -45,6 +46,9 @@ class Scan:
             elif isinstance(node, ast.ClassDef):
                 scan.classes.setdefault(node.name, node)
         scan.schemes = security_scheme_vars(tree, imports)
+        for node in tree.body:  # in order: a constant may be built from earlier ones (``BASE + "/users"``)
+            if isinstance(node, ast.Assign) and (value := scan.text(node.value)) is not None:
+                scan.strings.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
         # def line -> the plain functions it calls (a handler may call a business function that carries the guard)
         scan.facts.flags["calls_at"] = {
             fn.lineno: sorted({c.func.id for c in au.calls(fn) if isinstance(c.func, ast.Name)})
@@ -130,6 +134,20 @@ class Scan:
 
     def q(self, node: ast.AST | None) -> str:
         return au.qualname(node, self.imports)
+
+    def text(self, node: ast.AST | None) -> str | None:
+        """The string ``node`` stands for: a literal, a module-level constant (``prefix=ROUTER_PREFIX``), or a
+        concatenation or f-string of those; ``None`` when it is computed at run time."""
+        if isinstance(node, ast.Name):
+            return self.strings.get(node.id)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.text(node.left), self.text(node.right)
+            return None if left is None or right is None else left + right
+        if isinstance(node, ast.JoinedStr):
+            parts = [self.text(v.value if isinstance(v, ast.FormattedValue) and v.conversion == -1
+                               and v.format_spec is None else v) for v in node.values]
+            return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
+        return au.str_const(node)
 
     def uses_session(self, fn: ast.AST, depth: int = 0) -> bool:
         """Does ``fn`` (or a module function it calls, one level deep) read the session or cookies?"""

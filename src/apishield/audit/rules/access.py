@@ -10,6 +10,7 @@ from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
+from apishield.audit.ownership import request_data
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -242,24 +243,6 @@ def _stem(path: str) -> str:
     return parts[-2] if name == "__init__" and len(parts) > 1 else name
 
 
-_REQUEST_ATTRS = {"json", "form", "forms", "args", "values", "params", "POST", "query", "get_json", "body_params"}
-
-
-def request_data(node: ast.AST | None, imp: au.Imports) -> bool:
-    if node is None:
-        return False
-    for sub in au.walk(node):
-        if (
-            isinstance(sub, ast.Attribute)
-            and sub.attr in _REQUEST_ATTRS
-            and au.last(au.dotted(sub.value)) in {"request", "bottle.request", "cherrypy.request"}
-        ):
-            return True
-        if isinstance(sub, ast.Attribute) and au.dotted(sub).endswith("request.json"):
-            return True
-    return False
-
-
 _IDENTITY_HEADER = re.compile(r"^x[-_](?:user|user[-_]?id|user[-_]?name|username|user[-_]?email)$", re.IGNORECASE)
 
 
@@ -399,7 +382,6 @@ _PAGE_LITERAL = re.compile(
 
 
 def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
-    imp = imports(module)
     handlers: set[str] = module.facts.get("handlers") or set()
     literal = _PAGE_LITERAL.search(module.source) is not None
     if not literal and not handlers and "Query" not in module.source:
@@ -410,7 +392,7 @@ def _page_size_findings(module: ModuleContext) -> Iterator[Finding]:
                 continue
             var = node.targets[0].id
             keys = [s for s in au.strings_in(node.value) if _PAGE.match(s)]
-            if not keys or not request_data(node.value, imp):
+            if not keys or not request_data(node.value):
                 continue
             if not (isinstance(node.value, ast.Call) and au.dotted(node.value.func) == "min") and not _capped(fn, var):
                 yield at_node(

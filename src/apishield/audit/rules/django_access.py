@@ -4,10 +4,11 @@ decorator names.
 
 A view that takes an object's key from its URL (``def task_edit(request, project_id, task_id)``), looks the object up
 by it and never compares anything with the caller (no ``request.user``/owner/author comparison, no lookup scoped by
-``user=request.user``, no ``PermissionDenied``/403, no permission decorator) hands any caller any object. Keys of
-things shared by design (questions and polls, posts, articles, products, videos) are left alone. Medium when the
-view requires a login, changes what it looked up (saves, deletes, handles a POST) or the key names a user (another
-user's profile or messages); low for other reads, where access by key is often the design.
+``user=request.user`` or to an owner field, no ``PermissionDenied``/403, no permission decorator) hands any caller
+any object; a key the client posts or sends in the query string (``id = request.POST.get('id')``) counts as one in
+the URL. Keys of things shared by design (questions and polls, posts, articles, products, videos) are left alone.
+Medium when the view requires a login, changes what it looked up (saves, deletes, handles a POST) or the key names a
+user (another user's profile or messages); low for other reads, where access by key is often the design.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.ownership import ID_PARAM, uses_in_lookup
+from apishield.audit.ownership import ID_PARAM, OWNER_FIELD, PERSON_MODEL, request_data, uses_in_lookup
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.registry import ModuleContext
 from apishield.findings import Finding, Rule, Severity
@@ -35,18 +36,29 @@ _DECORATOR_CHECKS = frozenset({"user_passes_test", "permission_required", "staff
                                "superuser_required"})
 
 
-def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A comparison with the caller, a lookup scoped to ``request.user``, a refusal, or a permission decorator."""
+def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[str]) -> bool:
+    """A comparison with the caller, a lookup scoped to ``request.user`` (other than loading the caller's own
+    record: ``User.objects.get(username=request.user)`` checks no object), a lookup by one of the ``keys`` scoped to
+    an owner field (``filter(id=id, owner=user.id)``) or SQL text by one that names the caller, a refusal, or a
+    permission decorator."""
     for d in fn.decorator_list:
         if au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _DECORATOR_CHECKS:
             return True
     for node in au.walk(fn):
         if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)):
             return True
+        if isinstance(node, ast.JoinedStr) and _CALLER.search(ast.unparse(node)) and any(
+                isinstance(n, ast.Name) and n.id in keys for n in au.walk(node)):
+            return True  # SQL by the key that also names the caller (``... WHERE id = {id} AND owner_id = {...}``)
         if isinstance(node, ast.Call):
             if au.last(au.dotted(node.func)) in _CHECKS:
                 return True
-            if any(k.value is not None and "request.user" in ast.unparse(k.value) for k in node.keywords):
+            by_key = any(isinstance(n, ast.Name) and n.id in keys for n in au.walk(node))
+            if any(k.value is not None and "request.user" in ast.unparse(k.value) for k in node.keywords) and (
+                    by_key or not PERSON_MODEL.search(au.dotted(node.func).partition(".")[0])):
+                return True
+            if by_key and any(k.arg is not None and OWNER_FIELD.match(k.arg.partition("__")[0])
+                              for k in node.keywords):
                 return True
         if isinstance(node, ast.Raise) and node.exc is not None and "PermissionDenied" in ast.unparse(node.exc):
             return True
@@ -62,6 +74,26 @@ def _writes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         if isinstance(node, ast.Attribute) and node.attr == "POST" and au.dotted(node.value) == "request":
             return True
     return False
+
+
+def _posted_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Names holding an object's key the client posted or put in the query string (``id =
+    request.POST.get('id')``, ``task_id = request.GET['task_id']``): a key chosen by the client as surely as one in
+    the URL."""
+    keys: list[str] = []
+    for node in au.walk(fn):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call | ast.Subscript) and request_data(node.value)):
+            continue
+        field = next(iter(au.strings_in(node.value)), "")
+        name = node.targets[0].id
+        if all(ID_PARAM.match(word) and _names_a_key(word) for word in (name, field) if word):
+            keys.append(name)  # ids only: a posted user name is a credential (a login, a sign-up), not a key
+    return keys
+
+
+def _names_a_key(word: str) -> bool:
+    return bool(ID_PARAM.match(word) or _KEY.match(word)) and not _SHARED.match(word)
 
 
 def _login_required(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -81,13 +113,14 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
         fn = functions.get(name)
         if fn is None or not fn.args.args:
             continue
-        keys = [a.arg for a in fn.args.args[1:] if (ID_PARAM.match(a.arg) or _KEY.match(a.arg))
-                and not _SHARED.match(a.arg) and uses_in_lookup(fn, a.arg)]
-        if not keys or _checks_the_caller(fn):
+        keys = [a.arg for a in fn.args.args[1:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)]
+        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k)]
+        if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
-        user_key = any(_USER_KEY.match(k) for k in keys)
-        yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{keys[-1]}' from its URL without "
-                      "checking that it belongs to the caller",
+        user_key = any(_USER_KEY.match(k) for k in keys + posted)
+        where = "its URL" if keys else "the request's fields"
+        yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{(keys or posted)[-1]}' from {where} "
+                      "without checking that it belongs to the caller",
                       severity=Severity.MEDIUM if _login_required(fn) or user_key or _writes(fn) else Severity.LOW)
 
 

@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.access import MASS_ASSIGN, request_data
-from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, class_def, imports
+from apishield.audit.ownership import request_data
+from apishield.audit.rules.access import MASS_ASSIGN
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, class_def
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Finding
 
@@ -27,7 +28,6 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     (``rec.update(body.dict())``, a ``setattr`` loop over ``body.model_dump().items()``) is reported."""
     if not au.mentions(ctx, _HINT_CHECK_MASS_ASSIGNMENT):  # cheap pre-filter: most files cannot match
         return
-    imp = imports(ctx)
     yield from _whole_model_merges(ctx)
     # each loop's function (outer functions first: a nested one's loops end with their own), whose names holding
     # request data are read only for a loop that calls setattr, once per function
@@ -39,23 +39,23 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
         if fn is None:
             return set()
         if id(fn) not in held:
-            held[id(fn)] = _request_names(fn, imp)
+            held[id(fn)] = _request_names(fn)
         return held[id(fn)]
 
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
-            if splat is not None and request_data(splat, imp) and not _unstored_schema(ctx, node):
+            if splat is not None and request_data(splat) and not _unstored_schema(ctx, node):
                 yield at_node(
                     MASS_ASSIGN,
                     ctx,
                     node,
                     f"{au.dotted(node.func) or 'call'}(**request data) writes every client-supplied field",
                 )
-            elif au.dotted(node.func).endswith("__dict__.update") and node.args and request_data(node.args[0], imp):
+            elif au.dotted(node.func).endswith("__dict__.update") and node.args and request_data(node.args[0]):
                 yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
             elif (isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args
-                  and isinstance(node.func.value, ast.Name) and request_data(node.args[0], imp)):
+                  and isinstance(node.func.value, ast.Name) and request_data(node.args[0])):
                 keys = _server_set_keys(ctx).get(node.func.value.id)
                 if keys:
                     yield at_node(MASS_ASSIGN, ctx, node, f"request data merged over the server-set "
@@ -63,7 +63,7 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
         elif isinstance(node, ast.For):
             setter = next((sub for sub in au.nodes_of(node, ast.Call) if au.dotted(sub.func) == "setattr"
                            and len(sub.args) == 3 and not isinstance(sub.args[1], ast.Constant)), None)
-            if setter is not None and (request_data(node.iter, imp) or _held(node.iter, held_in(node))):
+            if setter is not None and (request_data(node.iter) or _held(node.iter, held_in(node))):
                 yield at_node(MASS_ASSIGN, ctx, setter, "setattr() loop over request fields (no allow-list)")
 
 
@@ -86,7 +86,7 @@ def _held(node: ast.AST, names: set[str]) -> bool:
     return isinstance(root, ast.Name) and root.id in names
 
 
-def _request_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) -> set[str]:
+def _request_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """The function's names holding the request's data: assigned from it (``data = request.get_json() or {}``) or
     from a part of such a name (``item`` of ``for item in data.get('products', [])``), to any depth."""
     names: set[str] = set()
@@ -100,7 +100,7 @@ def _request_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Imports) 
     while changed:
         changed = False
         for value, targets in pairs:
-            if targets and not set(targets) <= names and (_held(value, names) or request_data(_root(value), imp)):
+            if targets and not set(targets) <= names and (_held(value, names) or request_data(_root(value))):
                 names.update(targets)
                 changed = True
     return names
