@@ -68,3 +68,16 @@ def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[s
 def findings_at(result: Any) -> set[tuple[str, str | None, str | None]]:
     """(rule, method, path) of every finding."""
     return {(f.rule_id, f.method, f.http_path) for f in result.findings}
+
+
+def bearer_caller(path: str, headers: dict[str, str], tokens: dict[str, tuple[str, int]]
+                  ) -> tuple[tuple[str, int] | None, str, Answer | None]:
+    """The caller a bearer token names (its user name and id), the request's route, and the answer an app of
+    signed-in users gives before its own routes: 401 without a known token, the caller's record at ``/api/me``."""
+    who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+    route = path.split("?")[0].rstrip("/")
+    if who is None:
+        return who, route, (401, {}, {"detail": "not authenticated"})
+    if route == "/api/me":
+        return who, route, (200, {}, {"username": who[0], "id": who[1]})
+    return who, route, None

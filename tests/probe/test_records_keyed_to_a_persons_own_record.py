@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import Answer, bearer_caller, findings_at, loopback, probe_paths
 
 OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
@@ -33,12 +33,9 @@ def _app(checked: bool, names_user: bool, under_key: bool) -> Any:
           for n in range(1, 5)}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        route = path.split("?")[0].rstrip("/")
-        if who is None:
-            return 401, {}, {"detail": "not authenticated"}
-        if route == "/api/me":
-            return 200, {}, {"username": who[0], "id": who[1]}
+        who, route, early = bearer_caller(path, headers, TOKENS)
+        if early is not None or who is None:
+            return early or (401, {}, {})
         if route == "/api/patients":
             return 200, {}, [{"id": p, "name": f"Patient {p}", **({"user_id": u} if names_user else {})}
                              for p, u in patients.items()]

@@ -2,16 +2,18 @@
 ids; a record whose owner field names the owner, shown to the other identity too, is a read finding when anonymous
 callers are refused and an id that does not exist is not answered with it. A read that checks the owner, a shared
 kind (posts), an answer that ignores the id and a read anyone may make stay quiet. The same holds for records a
-listing shows everyone, each naming its owner, read one by one by id."""
+listing shows everyone, each naming its owner, read one by one by id; such a record the other identity may also
+update is a write finding when the owner reads the other's marker back, and the owner's value is written back."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import Answer, bearer_caller, findings_at, loopback, probe_paths
 
 OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
@@ -60,8 +62,8 @@ def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool,
 
 
 @pytest.mark.parametrize(("kind", "checked", "expected"), [
-    ("orders", False, True), ("orders", True, False), ("posts", False, False)],
-    ids=["unchecked-order", "checked-order", "shared-post"])
+    ("orders", False, True), ("orders", True, False), ("posts", False, False), ("expenses", False, True)],
+    ids=["unchecked-order", "checked-order", "shared-post", "unchecked-expense"])
 def test_records_a_listing_shows_everyone_read_by_id(tmp_path: Path, kind: str, checked: bool,
                                                      expected: bool) -> None:
     """A listing shows every record to everyone, each naming its owner; reading one of the owner's by id as the
@@ -74,12 +76,9 @@ def test_records_a_listing_shows_everyone_read_by_id(tmp_path: Path, kind: str, 
             "/api/me": {"get": {"security": BEARER, "responses": OK}}}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        route = path.split("?")[0].rstrip("/")
-        if who is None:
-            return 401, {}, {"detail": "not authenticated"}
-        if route == "/api/me":
-            return 200, {}, {"username": who[0], "id": who[1]}
+        who, route, early = bearer_caller(path, headers, TOKENS)
+        if early is not None or who is None:
+            return early or (401, {}, {})
         if route == f"/api/{kind}":
             return 200, {}, list(records.values())
         if route.startswith(f"/api/{kind}/"):
@@ -95,3 +94,42 @@ def test_records_a_listing_shows_everyone_read_by_id(tmp_path: Path, kind: str, 
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
     assert found is expected
+
+
+@pytest.mark.parametrize("write_checked", [False, True], ids=["unchecked-update", "checked-update"])
+def test_a_held_record_read_across_is_also_updated_across(tmp_path: Path, write_checked: bool) -> None:
+    records = {n: {"id": n, "ownerId": 1 + n % 2, "title": f"Team lunch {n * 37}", "amount": n * 17.5}
+               for n in range(1, 5)}
+    original = {n: dict(r) for n, r in records.items()}
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    body = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "title": {"type": "string"}, "amount": {"type": "number"}}}}}}
+    spec = {"/api/expenses": {"get": {"security": BEARER, "responses": OK}},
+            "/api/expenses/{id}": {"get": {"parameters": [param], "security": BEARER, "responses": OK},
+                                   "put": {"parameters": [param], "security": BEARER, "requestBody": body,
+                                           "responses": OK}},
+            "/api/me": {"get": {"security": BEARER, "responses": OK}}}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who, route, early = bearer_caller(path, headers, TOKENS)
+        if early is not None or who is None:
+            return early or (401, {}, {})
+        if route == "/api/expenses":
+            return 200, {}, {"data": list(records.values())}
+        key = route.rsplit("/", 1)[1]
+        record = records.get(int(key)) if route.startswith("/api/expenses/") and key.isdigit() else None
+        if record is None:
+            return 404, {}, {"detail": "not found"}
+        if method == "PUT":
+            if write_checked and record["ownerId"] != who[1]:
+                return 403, {}, {"detail": "not yours"}
+            record.update(json.loads(body or b"{}"))
+        return 200, {}, {"data": record}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = findings_at(result)
+    assert ("PR-BOLA-001", "GET", "/api/expenses/{id}") in found
+    assert (("PR-BOLA-002", "PUT", "/api/expenses/{id}") in found) is not write_checked
+    assert records == original  # every record written across was given its owner's values back

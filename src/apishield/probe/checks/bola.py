@@ -28,7 +28,7 @@ from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_deletes import account_deleted_across
 from apishield.probe.checks.account_views import account_listing, listed_record, names_one_account
-from apishield.probe.checks.held_objects import PRIVATE_KINDS, collection_of, listed, unlisted
+from apishield.probe.checks.held_objects import NEVER_MARKED, PRIVATE_KINDS, collection_of, listed, unlisted
 from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
@@ -145,9 +145,6 @@ def _public_profile(data: Any, owner: Identity) -> bool:
             and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
 
 
-#: fields a write across identities never carries its marker in: credentials, privileges and keys
-_NEVER_MARKED = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
-                           r"^id$|_id$|Id$")
 
 
 def _update_field(created: Created, write_op: Operation) -> str | None:
@@ -162,7 +159,7 @@ def _update_field(created: Created, write_op: Operation) -> str | None:
         return None  # created through query parameters: the update is asked the same way
     return next((name for name, schema in fields.items()
                  if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("enum")
-                 and not schema.get("format") and not _NEVER_MARKED.search(name)), None)
+                 and not schema.get("format") and not NEVER_MARKED.search(name)), None)
 
 
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
@@ -444,7 +441,7 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
 
 
 #: account fields a write across identities never touches: credentials, the keys a login or an access check reads
-_KEPT_FIELDS = re.compile(rf"{_NEVER_MARKED.pattern}|status|active|enabled|verified")
+_KEPT_FIELDS = re.compile(rf"{NEVER_MARKED.pattern}|status|active|enabled|verified")
 
 
 async def _account_written_across(ctx: Context, owner: Identity, other: Identity) -> None:

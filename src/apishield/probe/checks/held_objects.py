@@ -3,7 +3,8 @@ a listing shows to one identity only, those whose owner field names one identity
 listing shows, asked for by a small id. An object is asked for by its id or by the field its reads are keyed by
 (``GET /documents/{doc_token}``), in the path or in the body of a ``POST`` named for reading (``POST /profiles/view``
 with ``profile_id``). Part of the ``bola`` check (:mod:`.bola`), which calls these after its own objects have been
-tried.
+tried. A held object the other identity could read is also updated by it with a fresh marker in a free-text field,
+reported when the owner reads the marker back, and then given back its value by the owner; it is never deleted.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from apishield.probe.engine import Context, Identity
 from apishield.probe.ownership import owned_record
 from apishield.probe.targets import Operation
 
+#: fields a write across identities never carries its marker in: credentials, privileges and keys
+NEVER_MARKED = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
+                          r"^id$|_id$|Id$")
 #: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
 #: feed of posts, products or comments may be shared with every signed-in user on purpose
 PRIVATE_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:accounts?|transactions?|transfers?|payments?|notes?|orders?|"
                            r"messages?|cards?|addresses|documents?|invoices?|wallets?|balances?|statements?|"
                            r"bookings?|reservations?|loans?|beneficiar(?:y|ies)|contacts?|patients?|appointments?|"
                            r"prescriptions?|(?:medical[-_]?)?records?|diagnos[ie]s|profiles?|payslips?|"
-                           r"salar(?:y|ies)|tickets?)$")
+                           r"salar(?:y|ies)|tickets?|expenses?|receipts?|reimbursements?|purchases?|bills?)$")
 def collection_of(op: Operation) -> str:
     """The collection a single-object operation's path names (``/api/orders/{id}`` -> ``/api/orders``)."""
     return op.path[:op.path.rindex("{")].rstrip("/")
@@ -74,6 +78,7 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
                        f"(asked by a small id; {len(values)} of its own values in the answer)", got, op=op,
                        parameter=param, highlight=values[0])
+            await _written_across(ctx, op, path, record, owner, other)
             break
 
 
@@ -145,8 +150,39 @@ async def listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Ex
             asked = got.path if op.path_params else f"{op.path} with {param}={key}"
             ctx.report(rules.BOLA_READ, f"{other.name} read {asked}, {how} ({len(values)} of its own values in the "
                        "answer)", got, op=op, parameter=param, highlight=values[0])
+            if op.path_params:
+                await _written_across(ctx, op, got.path, obj, owner, other)
             break
     return answers
+
+
+async def _written_across(ctx: Context, read: Operation, path: str, record: dict[str, Any], owner: Identity,
+                          other: Identity) -> None:
+    """``other`` updates ``owner``'s held ``record`` at ``path`` (read across already) with a fresh marker in a
+    free-text field both the record and the update carry, the rest of the body the record's own values; a write
+    finding needs the marker in the owner's own read afterwards. The owner then writes its value back."""
+    for method in ("PUT", "PATCH"):
+        update = ctx.item_op(collection_of(read), method)
+        fields = update.body_fields if update is not None else {}
+        field = next((k for k, schema in fields.items() if isinstance(schema, dict) and schema.get("type") == "string"
+                      and not schema.get("enum") and not schema.get("format") and not NEVER_MARKED.search(k)
+                      and isinstance(record.get(k), str)), None)
+        if update is None or field is None:
+            continue
+        marker = f"apishieldbola{ctx.token(8)}"
+        body = {k: record[k] for k in fields if k in record}
+        with ctx.own_record(path):
+            wrote = await try_send(ctx, method, path, identity=other, op=update, json_body={**body, field: marker})
+        if wrote is None or not wrote.ok or denied(wrote):
+            return
+        back = await try_send(ctx, "GET", path, identity=owner, op=read)
+        if back is not None and back.ok and marker in back.text:
+            ctx.report(rules.BOLA_WRITE, f"{other.name} changed {owner.name}'s record {path} with {method}; "
+                       f"{owner.name}'s own read shows {marker!r} in '{field}'", wrote, op=update,
+                       parameter=update.path_params[-1].name if update.path_params else None, highlight=marker)
+        with ctx.own_record(path):  # the owner's value back, whatever the write did
+            await try_send(ctx, method, path, identity=owner, op=update, json_body=body)
+        return
 
 
 #: a ``POST`` that reads one object named in its body (``POST /profiles/view {"profile_id": ...}``)
@@ -175,4 +211,4 @@ async def _ask(ctx: Context, op: Operation, param: str, key: str, identity: Iden
     return await try_send(ctx, "POST", op.path, identity=identity, op=op, json_body=body)
 
 
-__all__ = ["PRIVATE_KINDS", "collection_of", "listed", "unlisted"]
+__all__ = ["NEVER_MARKED", "PRIVATE_KINDS", "collection_of", "listed", "unlisted"]
