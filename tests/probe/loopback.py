@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from apishield.probe.identities import LoginRecipe
 
 Answer = tuple[int, dict[str, str], Any]
 Handler = Callable[[str, str, dict[str, str], bytes], Answer]
@@ -81,3 +84,42 @@ def bearer_caller(path: str, headers: dict[str, str], tokens: dict[str, tuple[st
     if route == "/api/me":
         return who, route, (200, {}, {"username": who[0], "id": who[1]})
     return who, route, None
+
+
+OK = {"200": {"description": "ok"}}
+#: a JSON API whose accounts sign up at ``/api/auth/register`` and sign in by e-mail at ``/api/auth/login``, each
+#: account then read (and changed or deleted, as a test adds) at ``/api/users/{id}`` with its bearer token
+ACCOUNT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+EMAIL_ACCOUNTS: dict[str, Any] = {
+    "/api/auth/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+                                         "password": {"type": "string"}}}}}}, "responses": OK}},
+    "/api/auth/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+        "responses": OK}},
+}
+#: alice and bob signing in to :data:`EMAIL_ACCOUNTS` (their accounts are the test's to seed)
+EMAIL_LOGIN = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
+    {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
+
+
+def email_account_answer(route: str, method: str, data: dict[str, Any], users: dict[int, dict[str, Any]],
+                         tokens: dict[str, int], shown: tuple[str, ...] = ("id", "username", "email"),
+                         **defaults: Any) -> Answer | None:
+    """The sign-up and the sign-in of :data:`EMAIL_ACCOUNTS` over an in-memory ``users`` table (``tokens`` maps
+    each bearer token handed out to its account's id; a new account also gets ``defaults``; the sign-in answers the
+    ``shown`` fields of the account); None for every other request."""
+    if route == "/api/auth/register" and method == "POST":
+        uid = max(users) + 1
+        users[uid] = {"id": uid, "username": data.get("username"), "email": data.get("email"),
+                      "password": data.get("password"), **defaults}
+        return 201, {}, {"message": "created"}
+    if route == "/api/auth/login" and method == "POST":
+        user = next((u for u in users.values() if u["email"] == data.get("email")
+                     and u["password"] == data.get("password")), None)
+        if user is None:
+            return 401, {}, {"error": "bad credentials"}
+        token = secrets.token_hex(8)
+        tokens[token] = user["id"]
+        return 200, {}, {"token": token, "user": {k: user[k] for k in shown}}
+    return None

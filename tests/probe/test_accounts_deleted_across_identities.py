@@ -6,28 +6,29 @@ answers success and keeps it, stays quiet, and the run's own identities are neve
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import (
+    ACCOUNT_ID,
+    EMAIL_ACCOUNTS,
+    EMAIL_LOGIN,
+    Answer,
+    email_account_answer,
+    findings_at,
+    loopback,
+    probe_paths,
+)
 
 OK = {"200": {"description": "ok"}}
-CREDS = {"type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PATHS: dict[str, Any] = {
-    "/api/auth/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "properties": {"username": {"type": "string"}, "email": {"type": "string"},
-                                         "password": {"type": "string"}}}}}}, "responses": OK}},
-    "/api/auth/login": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDS}}},
-                                 "responses": OK}},
+    **EMAIL_ACCOUNTS,
     "/api/users/{id}": {
-        "get": {"parameters": [ID], "security": [{"bearer": []}], "responses": OK},
-        "delete": {"parameters": [ID], "security": [{"bearer": []}], "responses": OK},
+        "get": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK},
+        "delete": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK},
     },
 }
 
@@ -45,19 +46,8 @@ def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_pro
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path.rstrip("/")
         data = json.loads(body or b"{}") if method == "POST" else {}
-        if route == "/api/auth/register" and method == "POST":
-            uid = max(users) + 1
-            users[uid] = {"id": uid, "username": data.get("username"), "email": data.get("email"),
-                          "password": data.get("password")}
-            return 201, {}, {"message": "created"}
-        if route == "/api/auth/login" and method == "POST":
-            user = next((u for u in users.values() if u["email"] == data.get("email")
-                         and u["password"] == data.get("password")), None)
-            if user is None:
-                return 401, {}, {"error": "bad credentials"}
-            token = secrets.token_hex(8)
-            tokens[token] = user["id"]
-            return 200, {}, {"token": token, "user": {k: user[k] for k in ("id", "username", "email")}}
+        if (signed := email_account_answer(route, method, data, users, tokens)) is not None:
+            return signed
         who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
         if who is None or who not in users:
             return 401, {}, {"error": "login first"}
@@ -77,10 +67,8 @@ def test_another_users_account_is_deleted_only_when_it_is_a_throwaway_of_the_pro
             return 200, {}, {"id": user["id"], "username": user["username"]}
         return 404, {}, {"error": "not found"}
 
-    recipe = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
-        {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
     with loopback(app) as url:
-        result = probe_paths(tmp_path, url, PATHS, ("bola",), login=recipe)
+        result = probe_paths(tmp_path, url, PATHS, ("bola",), login=EMAIL_LOGIN)
     assert (("PR-BOLA-002", "DELETE", "/api/users/{id}") in findings_at(result)) is (mode == "deletes")
     assert not {2, 3} & set(deleted)  # the run's own identities are never deleted
     assert bool(deleted) is (mode == "deletes")

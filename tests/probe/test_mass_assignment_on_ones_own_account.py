@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import (
+    ACCOUNT_ID,
+    EMAIL_ACCOUNTS,
+    EMAIL_LOGIN,
+    Answer,
+    email_account_answer,
+    findings_at,
+    loopback,
+    probe_paths,
+)
 
 OK = {"200": {"description": "ok"}}
 CREDS = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
@@ -84,17 +93,11 @@ def test_a_throwaway_account_updates_itself_with_privileged_fields(tmp_path: Pat
     assert updated and not {"user001", "user002"} & set(updated)  # only the probe's own account was updated
 
 
-KEYED_CREDS = {"type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
-KEYED_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 KEYED: dict[str, Any] = {
-    "/api/auth/register": {"post": {"requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "properties": {"username": {"type": "string"}, "email": {"type": "string"},
-                                         "password": {"type": "string"}}}}}}, "responses": OK}},
-    "/api/auth/login": {"post": {"requestBody": {"content": {"application/json": {"schema": KEYED_CREDS}}},
-                                 "responses": OK}},
+    **EMAIL_ACCOUNTS,
     "/api/users/{id}": {
-        "get": {"parameters": [KEYED_ID], "security": [{"bearer": []}], "responses": OK},
-        "put": {"parameters": [KEYED_ID], "security": [{"bearer": []}], "responses": OK,
+        "get": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK},
+        "put": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK,
                 "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
                     "username": {"type": "string"}, "role": {"type": "string"}}}}}}},
     },
@@ -124,19 +127,9 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path.rstrip("/")
         data = json.loads(body or b"{}") if method in ("POST", "PUT") else {}
-        if route == "/api/auth/register" and method == "POST":
-            uid = max(users) + 1
-            users[uid] = {"id": uid, "username": data.get("username"), "email": data.get("email"),
-                          "password": data.get("password"), "role": "user"}
-            return 201, {}, {"message": "created"}
-        if route == "/api/auth/login" and method == "POST":
-            user = next((u for u in users.values() if u["email"] == data.get("email")
-                         and u["password"] == data.get("password")), None)
-            if user is None:
-                return 401, {}, {"error": "bad credentials"}
-            token = secrets.token_hex(8)
-            tokens[token] = user["id"]
-            return 200, {}, {"token": token, "user": {k: user[k] for k in ("id", "username", "email", "role")}}
+        if (signed := email_account_answer(route, method, data, users, tokens,
+                                           ("id", "username", "email", "role"), role="user")) is not None:
+            return signed
         who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
         if who is None:
             return 401, {}, {"error": "login first"}
@@ -155,10 +148,8 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
             return 200, {}, {"user": {k: user[k] for k in ("id", "username", "email", "role")}}
         return 404, {}, {"error": "not found"}
 
-    recipe = LoginRecipe("POST", "/api/auth/login", token_path="token", bodies=(
-        {"email": "alice@example.com", "password": "alicepass"}, {"email": "bob@example.com", "password": "bobpass"}))
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, CLASHING if clashing_example else KEYED, ("mass_assignment",),
-                             login=recipe)
+                             login=EMAIL_LOGIN)
     assert (("PR-MASS-001", "PUT", "/api/users/{id}") in findings_at(result)) is binds_role
     assert written and not {2, 3} & set(written)  # only the probe's own account was written

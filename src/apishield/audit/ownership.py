@@ -197,8 +197,6 @@ def _client_said(fn: FnDef) -> list[ast.AST]:
     return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)]
 
 
-
-
 def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: set[int]) -> bool:
     """The caller is compared with something other than a presence test, scopes a lookup or a subscript, or is
     handed to one call together with an object's id or what was loaded by it (``current_user.uncollect(photo)``

@@ -284,7 +284,6 @@ def _decides(ctx: ModuleContext, read: ast.AST) -> bool:
                for c in au.nodes_of_any(ctx.tree, ast.Compare, ast.Subscript, ast.Call) for n in ast.walk(c))
 
 
-
 _SECRET_KEYS = re.compile(
     r"^(password|passwd|pwd|password_hash|hashed_password|pw_hash|secret|secret_key|"
     r"api_secret|private_key|otp_secret|totp_secret|salt)$",

@@ -195,7 +195,6 @@ def _at(project: ProjectContext, rule_: Rule, path: str, line: int, message: str
     return at(rule_, path, line_text(project, path), line, message, **kw)  # type: ignore[arg-type]
 
 
-
 def describe_route(route: Route) -> str:
     """``GET /path (handler)``: how a route-level finding names its route."""
     return f"{'/'.join(route.methods)} {route.path} ({route.handler})"

@@ -508,7 +508,6 @@ def sets_cookies(project: ProjectContext) -> bool:
     return any(_SETS_COOKIE.search(m.source) for m in project.modules)
 
 
-
 __all__ = [
     "CUSTOMER_RECORDS",
     "CUSTOMER_SEGMENT",

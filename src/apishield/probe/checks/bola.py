@@ -28,7 +28,14 @@ from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_deletes import account_deleted_across
 from apishield.probe.checks.account_views import account_listing, listed_record, names_one_account
-from apishield.probe.checks.held_objects import NEVER_MARKED, PRIVATE_KINDS, collection_of, listed, unlisted
+from apishield.probe.checks.held_objects import (
+    NEVER_MARKED,
+    PRIVATE_KINDS,
+    collection_of,
+    free_text_fields,
+    listed,
+    unlisted,
+)
 from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
@@ -145,8 +152,6 @@ def _public_profile(data: Any, owner: Identity) -> bool:
             and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
 
 
-
-
 def _update_field(created: Created, write_op: Operation) -> str | None:
     """The body field a second identity writes a fresh marker into: the one that carried the owner's marker when
     the update takes it, else a free-text field of the update's own body (an order created without any text is
@@ -157,9 +162,7 @@ def _update_field(created: Created, write_op: Operation) -> str | None:
         return marked
     if created.marker and marked is None:
         return None  # created through query parameters: the update is asked the same way
-    return next((name for name, schema in fields.items()
-                 if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("enum")
-                 and not schema.get("format") and not NEVER_MARKED.search(name)), None)
+    return next(free_text_fields(fields), None)
 
 
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
