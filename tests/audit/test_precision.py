@@ -756,7 +756,7 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
     (
         "security headers matter where the app serves HTML, not on a JSON-only API",
         {"app.py": _FLASK_APP + "@app.route('/')\ndef home():\n    return render_template('home.html')\n",
-         "templates/home.html": "<html><body>hi</body></html>\n"},
+         "templates/home.html": "<html><body><form method='post'><input name='q'></form></body></html>\n"},
         {"app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
                    "def template(name):\n    return {'name': name}\n"
                    "@app.route('/items')\ndef items():\n    return jsonify(template('x'))\n"},
@@ -922,7 +922,7 @@ _SEVERITY: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         "an app rendering templates serves HTML; render_template in a string statement and an unused template do not",
         {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\n"
                    "@app.route('/')\ndef index():\n    return render_template('index.html')\n",
-         "templates/index.html": "<p>hi</p>\n"},
+         "templates/index.html": "<p>hi {{ name }}</p>\n"},
         {"app.py": "from flask import Flask\napp = Flask(__name__)\n"
                    '"""\n@app.route(\'/old\')\ndef old():\n    return render_template(\'index.html\')\n"""\n'
                    "@app.route('/')\ndef index():\n    return {'ok': True}\n",
@@ -1419,7 +1419,7 @@ def test_html_rendered_to_pdf_from_request_data_is_ssrf(tmp_path: Path) -> None:
 _MAIL_FILES = {
     "app.py": "from flask import Flask, jsonify\napp = Flask(__name__)\n"
               "@app.route('/items')\ndef items():\n    return jsonify([])\n",
-    "templates/reset.html": "<p>Reset your password</p>\n",
+    "templates/reset.html": "<form method='post'><input name='password'></form>\n",
 }
 
 
@@ -1562,7 +1562,7 @@ def test_an_app_whose_handlers_each_set_a_json_content_type_serves_no_html(tmp_p
            f"@app.post('/task')\ndef task_post():\n{content_type}    return json.dumps({{}})\n")
     ui = ("from bottle import Bottle, template\nui = Bottle()\n@ui.get('/')\ndef index():\n"
           "    return template('index')\n")
-    found = audit(tmp_path, {"server.py": api, "client.py": ui, "views/index.tpl": "<p>tasks</p>\n"}).findings
+    found = audit(tmp_path, {"server.py": api, "client.py": ui, "views/index.tpl": "<p>{{tasks}}</p>\n"}).findings
     assert any(f.rule_id == "AS304" and f.severity >= Severity.MEDIUM and f.location
                and f.location.path == "server.py" for f in found) is reported
 

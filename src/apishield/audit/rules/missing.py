@@ -17,18 +17,16 @@ from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, App, Route
 from apishield.audit.rules.auth_evidence import BY_ID, INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
+from apishield.audit.rules.pages import JSON_TYPE, builds_page, inert_page, serves_html
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.audit.rules.route_nature import (
-    JSON_TYPE,
     PARAM_LAST,
     bound_to_loopback,
-    builds_page,
     collection_of,
     handler_body,
     identifies_caller,
     line_text,
     public_by_nature,
-    serves_html,
     sets_cookies,
     shape,
 )
@@ -459,17 +457,20 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     Once per app: medium when the project serves HTML (templates, HTML responses) and a handler of this app builds
     a page (renders a template, returns markup or an ``HTMLResponse`` it fills), where the headers stop framing,
     sniffing and script injection; low for a JSON-only API, where they only harden, for an app whose only HTML is a
-    generated page (the API docs) or pages behind a bearer token in an app that sets no cookie, and for an app each
-    of whose handlers sets a JSON content type on its response (another app of the project may serve the HTML)."""
+    generated page (the API docs), pages behind a bearer token or pages with no form, control or script on them in
+    an app that sets no cookie, and for an app each of whose handlers sets a JSON content type on its response
+    (another app of the project may serve the HTML)."""
     project_html = serves_html(project)
     cookies = sets_cookies(project)
     for app in _apps(project):
         if any(r.has(HEADERS) for r in app.routes):
             continue
         # a page behind a bearer token cannot be framed or scripted with the victim's credentials: the browser
-        # sends none by itself, so only public pages, or pages of an app that gives the browser cookies, count
+        # sends none by itself, so only public pages, or pages of an app that gives the browser cookies, count;
+        # without a cookie, a page with no form, control or script on it gives a framing page nothing to use either
         html = project_html and not all(JSON_TYPE.search(handler_body(project, r) or "") for r in app.routes) and any(
-            builds_page(project, r) and (cookies or not r.has(AUTH)) for r in app.routes)
+            builds_page(project, r) and (cookies or not (r.has(AUTH) or inert_page(project, r)))
+            for r in app.routes)
         yield _at(
             project,
             NO_HEADERS,

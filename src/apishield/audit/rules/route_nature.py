@@ -11,7 +11,7 @@ import re
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, Route
-from apishield.audit.rules.registry import ModuleContext, ProjectContext
+from apishield.audit.rules.registry import ProjectContext
 
 
 def line_text(project: ProjectContext, path: str) -> list[str]:
@@ -432,67 +432,6 @@ def acts_on_own_account(project: ProjectContext, route: Route) -> bool:
     return all(re.search(rf"\b{p}\b\s*!=\s*{_CALLER}|{_CALLER}\S*\s*!=\s*{p}\b", body) for p in others)
 
 
-#: a handler that sets its response's content type to JSON (``response.content_type = 'application/json'``,
-#: ``response.headers['Content-Type'] = ...``, ``response.set_header('Content-Type', ...)``)
-JSON_TYPE = re.compile(r"""(?:content_type\s*=|['"]Content-Type['"]\s*(?:\]\s*=|,))\s*['"]application/[\w.+-]*json""",
-                        re.IGNORECASE)
-#: what a handler that builds an HTML page says: a template it renders, an HTML response, markup in its strings
-_PAGE_MARKERS = re.compile(
-    r"render_template|TemplateResponse|\btemplate\(|@view\(|@\w*_?view\(|get_template|\brender\(|text/html|"
-    r"HTMLResponse\(|<html|<body|<div|<form|<table|<h[1-6]|<p>|<ul|<pre|<a\s", re.IGNORECASE)
-
-
-#: frameworks that send a returned string as text/html unless told otherwise
-_TEXT_HTML_DEFAULT = frozenset({"flask", "bottle", "cherrypy"})
-
-
-def builds_page(project: ProjectContext, route: Route) -> bool:
-    """The route's handler builds an HTML page: it renders a template, returns markup or an HTML response, or
-    returns ``json.dumps`` text a framework sends as ``text/html``. A handler returning a generated docs page
-    (``get_swagger_ui_html``) or JSON does not."""
-    lines = line_text(project, route.file)
-    decorators = "\n".join(lines[max(0, route.line - 1):route.line + 6]).split("def ", 1)[0]
-    body = handler_body(project, route) or ""
-    if route.framework in _TEXT_HTML_DEFAULT and "json.dumps(" in body and not JSON_TYPE.search(body):
-        return True  # a string these frameworks send as text/html, and json.dumps does not escape '<'
-    return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
-
-
-#: what a module that produces HTML pages mentions: template rendering, HTML response classes and content types
-_HTML_MARKERS = re.compile(
-    r"render_template|TemplateResponse|HTMLResponse|Jinja2Templates|bottle\.template\(|import[^\n]*\btemplate\b|"
-    r"jinja_env|get_template|TemplateLookup|FileSystemLoader|PackageLoader|mako|text/html|<html|<body|<div|<form|"
-    r"<script", re.IGNORECASE)
-
-
-#: a module that sends e-mail: the HTML it renders is a message body, not a page the app serves
-_MAIL = re.compile(r"^\s*(?:from|import)\s+(?:flask_mail|flask_mailman|smtplib|email\.mime|sendgrid|django\.core\.mail|"
-                   r"fastapi_mail|yagmail)\b", re.MULTILINE)
-_ROUTE = re.compile(r"^\s*@[\w.]+\.(?:route|get|post|put|patch|delete|expose)\(|@cherrypy\.expose", re.MULTILINE)
-
-
-def serves_html(project: ProjectContext) -> bool:
-    """The project renders templates or writes HTML in its code (docstrings and other bare string statements, such
-    as code commented out in a string, do not count; neither does a module that sends e-mail and declares no
-    route, whose HTML is a message body), ships template files, or ships HTML pages outside a ``templates``
-    folder (an HTML template that no code renders is not served)."""
-    if any(_HTML_MARKERS.search(m.source) and not (_MAIL.search(m.source) and not _ROUTE.search(m.source))
-           and _HTML_MARKERS.search(without_bare_strings(m)) for m in project.modules):
-        return True
-    return any(t.path.lower().endswith((".tpl", ".jinja", ".jinja2", ".j2")) or (
-        t.path.lower().endswith((".html", ".htm")) and "templates" not in t.path.replace("\\", "/").split("/"))
-        for t in project.templates)
-
-
-_BARE_STRING = re.compile(r"""^[ \t]*[rRuU]?("{3}|'{3})[\s\S]*?\1""", re.MULTILINE)
-
-
-def without_bare_strings(module: ModuleContext) -> str:
-    """The module's source without the triple-quoted strings that open a line (docstrings, code commented out in
-    a string); a string assigned or returned stays. Text only: project rules may not have the module's tree."""
-    return _BARE_STRING.sub("", module.source)
-
-
 #: the browser holds a cookie of the server's: ``set_cookie``, the framework's session (read or written), a login
 #: session, session middleware (``db.session`` is a database session and ``request.cookies`` only reads)
 # ``session.get("user")`` is the web session; ``session.get(User, user_id)`` is a database session (SQLAlchemy)
@@ -512,7 +451,6 @@ __all__ = [
     "CUSTOMER_RECORDS",
     "CUSTOMER_SEGMENT",
     "HANDS_OUT_SECRETS",
-    "JSON_TYPE",
     "PARAM_LAST",
     "PEOPLE_DATA",
     "STOPS_PROCESS",
@@ -520,7 +458,6 @@ __all__ = [
     "TOUCHES_SERVER",
     "acts_on_own_account",
     "bound_to_loopback",
-    "builds_page",
     "collection_of",
     "handler_body",
     "handler_source",
@@ -531,8 +468,6 @@ __all__ = [
     "public_by_nature",
     "reads_owned_or_personal",
     "searches",
-    "serves_html",
     "sets_cookies",
     "shape",
-    "without_bare_strings",
 ]
