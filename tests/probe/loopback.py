@@ -19,6 +19,14 @@ Answer = tuple[int, dict[str, str], Any]
 Handler = Callable[[str, str, dict[str, str], bytes], Answer]
 
 
+class DropConnection(Exception):
+    """Raised by a handler: the server drops this connection unanswered and goes on serving."""
+
+
+class StopServing(DropConnection):
+    """Raised by a handler: the server drops the connection unanswered and stops listening (a crash)."""
+
+
 @contextmanager
 def loopback(handler: Handler) -> Iterator[str]:
     """Serve ``handler(method, path, headers, body) -> (status, headers, json_or_text)``; yields the base URL."""
@@ -30,7 +38,13 @@ def loopback(handler: Handler) -> Iterator[str]:
             seen = dict(self.headers.items())
             if getattr(handler, "wants_peer", False):  # the connecting address, for servers that key on it
                 seen["x-loopback-peer"] = self.client_address[0]
-            status, headers, payload = handler(self.command, self.path, seen, body)
+            try:
+                status, headers, payload = handler(self.command, self.path, seen, body)
+            except DropConnection as exc:
+                self.close_connection = True
+                if isinstance(exc, StopServing):
+                    threading.Thread(target=_stop, daemon=True).start()
+                return
             data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
@@ -48,6 +62,11 @@ def loopback(handler: Handler) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+
+    def _stop() -> None:
+        server.shutdown()
+        server.server_close()
+
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

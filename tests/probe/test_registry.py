@@ -76,7 +76,7 @@ def test_a_user_check_registered_with_the_public_decorator_runs_in_its_place(tmp
     finally:
         CHECKS.unregister("user_custom_header")
     assert order == ["cors", "user_custom_header", "headers_errors", "password_storage", "stored_xss", "exposure",
-                     "passive"]
+                     "crash", "passive"]
     assert "PR-USER-001" in {f.rule_id for f in result.findings}
     assert result.coverage["checks"]["user_custom_header"]["ran"] == 1
 

@@ -154,7 +154,7 @@ class Coverage:
         if untested:
             why.append("not tested at all: " + ", ".join(untested))
         gone = went_silent(list(log))
-        if gone and why:
+        if gone:  # what was sent after it tested nothing, whatever the units say
             why.append(gone)
         checks_doc = {n: {"ran": per[n]["ran"], "skipped": per[n]["skipped"],
                           "inconclusive": per[n]["inconclusive"], "n/a": per[n]["n/a"],
@@ -177,21 +177,28 @@ class Coverage:
 SILENT_RUN = 5
 
 
-def went_silent(log: list[Exchange]) -> str:
-    """When the target stopped answering for good (every request after some point got no connection at all): which
-    request it last answered, so a reader can tell a crash the probe provoked (a payload that killed the server)
-    from a target that was never there; empty otherwise."""
+def silent_from(log: list[Exchange]) -> int | None:
+    """The index of the first request of the silent run that ends the log (every request from it on got no
+    connection at all, at least :data:`SILENT_RUN` of them, after the target had answered); None otherwise."""
     answered = [i for i, ex in enumerate(log) if ex.status is not None]
     if not answered:
-        return ""
-    last = answered[-1]
-    after = log[last + 1:]
+        return None
+    after = log[answered[-1] + 1:]
     if len(after) < SILENT_RUN or any(ex.status is not None or not ex.error for ex in after):
+        return None
+    return answered[-1] + 1
+
+
+def went_silent(log: list[Exchange]) -> str:
+    """When the target stopped answering for good: which request it last answered, so a reader can tell a crash
+    the probe provoked (a payload that killed the server) from a target that was never there; empty otherwise."""
+    first = silent_from(log)
+    if first is None:
         return ""
-    first = after[0]
-    return (f"the target stopped answering at request {last + 2} of {len(log)} ({first.method} {first.path}, the first "
-            f"of {len(after)} that got no answer: {first.error}); it answered every request before it, so that request "
-            "may have crashed it")
+    ex = log[first]
+    return (f"the target stopped answering at request {first + 1} of {len(log)} ({ex.method} {ex.path}, the first "
+            f"of {len(log) - first} that got no answer: {ex.error}); it answered every request before it, so that "
+            "request may have crashed it")
 
 
-__all__ = ["DEFAULT_THRESHOLD", "SILENT_RUN", "WHOLE", "Coverage", "State", "Unit", "went_silent"]
+__all__ = ["DEFAULT_THRESHOLD", "SILENT_RUN", "WHOLE", "Coverage", "State", "Unit", "silent_from", "went_silent"]

@@ -132,11 +132,12 @@ CHECKS: Registry[CheckSpec] = Registry("probe check", name=lambda c: c.name, sor
 def check(name: str, *, rules: Iterable[Rule], weight: int = 5, phase: str = "input",
           order: int = 50) -> Callable[[CheckFunc], CheckFunc]:
     """Register an async check to run in ``phase`` (one of :data:`PHASES`) at ``order`` within it; the
-    docstring is its documentation. ``weight`` is its share of the budget relative to the other checks."""
+    docstring is its documentation. ``weight`` is its share of the budget relative to the other checks; 0 for a
+    check that sends at most one request of its own (it is allowed that one and takes nothing from the others)."""
     if phase not in PHASES:
         raise RegistryError(f"probe check {name!r}: unknown phase {phase!r}; choose from {', '.join(PHASES)}")
-    if weight < 1:
-        raise RegistryError(f"probe check {name!r}: weight must be at least 1")
+    if weight < 0:
+        raise RegistryError(f"probe check {name!r}: weight must not be negative")
 
     def decorate(func: CheckFunc) -> CheckFunc:
         old = CHECKS.get(name) if name in CHECKS else None

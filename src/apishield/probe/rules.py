@@ -95,6 +95,10 @@ SQL_DISCLOSED = _r("PR-ERR-003", "Database error or SQL statement disclosed in a
                    M, HI, "Catch database errors; answer problem+json without SQL text and log the detail server-side.")
 SERVER_ERROR = _r("PR-ERR-004", "Unhandled server error (500) on client input", (755, 20), "API8:2023", L, HI,
                   "Validate input and answer 4xx; a 500 means the input reached code that did not expect it.")
+SERVER_STOPPED = _r("PR-ERR-005", "Server stopped answering after a request (crashed: denial of service)", (248, 400),
+                    "API4:2023", M, MED,
+                    "Catch errors per request (a worker must survive any input), validate types before use, and "
+                    "run the app under a supervisor that restarts it; find the crash in the server's log.")
 CARD_NUMBER = _r("PR-DATA-001", "Payment card number in a response", (359, 200), "API3:2023", H, HI,
                  "Never return full card numbers; mask all but the last four digits and keep PANs out of APIs.")
 PRIVATE_KEY = _r("PR-DATA-002", "Private key or cloud access key in a response", (321, 200), "API3:2023", C, HI,

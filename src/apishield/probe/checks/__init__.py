@@ -6,6 +6,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     bfla,
     bola,
     cors,
+    crash,
     crawl,
     credentials,
     disclosure,
