@@ -61,7 +61,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--min-coverage", type=float, default=0.8, metavar="RATIO",
                    help="share of (check, operation) units that must run for a score (default 0.8)")
     p.add_argument("--max-wait", type=float, default=30.0, metavar="SECONDS",
-                   help="seconds in total the probe may wait when the target asks it to slow down (default 30)")
+                   help="seconds in total the probe may wait when the target asks it to slow down, and again for "
+                        "a target restarting after a crash (default 30)")
     p.add_argument("--proxy", metavar="URL", help="send every request through this proxy (e.g. Burp or ZAP)")
     p.add_argument("--har", metavar="FILE", help="write every request and answer (secrets redacted) as HAR 1.2")
     p.add_argument("--suppress", metavar="FILE",

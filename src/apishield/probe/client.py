@@ -53,6 +53,10 @@ class OutOfScope(ProbeError):
     """A request would leave the target's scheme + host + port."""
 
 
+#: seconds to wait before each new attempt when a target that had answered refuses a connection (restarting)
+RECONNECT_WAITS = (0.25, 0.5, 1.0, 2.0)
+
+
 class BudgetExhausted(ProbeError):
     """The global budget or the current check's share is used up; ``operation`` is the one whose request it
     refused (the check was in the middle of it, or about to begin it)."""
@@ -263,6 +267,11 @@ class ProbeClient:
         self.max_wait = max_wait
         self.throttle: Counter[str] = Counter()
         self.throttle_waited = 0.0
+        #: connections the target refused after it had answered (a crashed server restarting), and the seconds
+        #: the probe waited for it to come back (within ``max_wait`` in total)
+        self.outage: Counter[str] = Counter()
+        self.outage_waited = 0.0
+        self._answered = False
         self._sent = 0
         self._sem = asyncio.Semaphore(concurrency)
         self._pacer = _Pacer(rate, clock, sleep)
@@ -423,15 +432,27 @@ class ProbeClient:
         limit = timeout or self.timeout
         await self._pacer.wait()
         async with self._sem:
-            started = self.clock()
-            try:
-                status, rheaders, data, truncated = await asyncio.wait_for(
-                    self._send(method, url, hdrs, body, limit), timeout=limit * 2 + 1
-                )
-                error = None
-            except (TimeoutError, httpx.HTTPError, OSError) as exc:
-                status, rheaders, data, truncated = None, (), b"", False
-                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            for wait in (*RECONNECT_WAITS, None):
+                started = self.clock()  # a wait for the target to come back is not part of its answer's time
+                try:
+                    status, rheaders, data, truncated = await asyncio.wait_for(
+                        self._send(method, url, hdrs, body, limit), timeout=limit * 2 + 1
+                    )
+                    error = None
+                except (TimeoutError, httpx.HTTPError, OSError) as exc:
+                    status, rheaders, data, truncated = None, (), b"", False
+                    error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    # refused before it was sent (nothing reached the server, so sending again repeats nothing):
+                    # a target that answered earlier may be restarting after a crash; wait for it a little
+                    if (isinstance(exc, httpx.ConnectError) and self._answered and wait is not None
+                            and self.outage_waited + wait <= self.max_wait):
+                        self.outage["refused"] += wait == RECONNECT_WAITS[0]
+                        self.outage_waited += wait
+                        await asyncio.sleep(wait)
+                        continue
+                break
+            if status is not None:
+                self._answered = True
             elapsed = self.clock() - started
         exchange = Exchange(
             seq=seq, check=check, identity=identity, method=method.upper(), url=url,
@@ -551,5 +572,5 @@ def denied(ex: Exchange) -> bool:
     return ex.status in (401, 403) or disguised_refusal(ex)
 
 
-__all__ = ["ANONYMOUS", "BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError", "current_check",
-           "denied", "disguised_refusal", "exhausted_hint", "origin_of", "wait_hint"]
+__all__ = ["ANONYMOUS", "RECONNECT_WAITS", "BudgetExhausted", "Exchange", "OutOfScope", "ProbeClient", "ProbeError",
+           "current_check", "denied", "disguised_refusal", "exhausted_hint", "origin_of", "wait_hint"]

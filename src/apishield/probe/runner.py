@@ -265,13 +265,18 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
     coverage = ctx.coverage.summary(names, client.log, bans.banned if bans.episodes else None)
     stats = {"operations": len(ops), "identities": [i.name for i in ctx.identities],
              "canary": proved.key if proved else None, "objects_created": len(ctx.created),
-             "throttling": client.throttle_report}
+             "throttling": client.throttle_report,
+             "outage": {"refused": client.outage["refused"], "seconds_waited": round(client.outage_waited, 2)}}
     notes = list(ctx.notes)
     if client.throttle["throttled"]:
         t = client.throttle_report
         notes.append(f"rate limiting: {t['throttled_answers']} answer(s) were 429/503 (counted as unknown, never "
                      f"as success or failure); {t['retries']} request(s) of the budget went to retries and "
                      f"{t['seconds_waited']} s to waiting as the server asked")
+    if client.outage["refused"]:
+        notes.append(f"outage: the target refused connections {client.outage['refused']} time(s) after it had "
+                     f"answered (restarting after a crash?); the probe waited {client.outage_waited:.1f} s in all for "
+                     "it to come back, and a request it could not send is counted as not tested")
     notes += bans.notes(client.max_wait)
     notes += [f"coverage: {line}" for line in coverage["why_incomplete"]]
     return ProbeResult(findings=findings, rules=all_rules(), requests_used=client.requests_used, seconds=seconds,
