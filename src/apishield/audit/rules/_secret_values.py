@@ -83,16 +83,66 @@ def in_developer_command(tree: ast.Module, node: ast.AST) -> bool:
 
 
 def developer_only(tree: ast.Module, node: ast.AST) -> dict[str, Severity]:
-    """``{"severity": LOW}`` for a value only a developer's command or script block uses, else ``{}``."""
-    return {"severity": Severity.LOW} if in_developer_command(tree, node) or in_setup_script(tree, node) else {}
+    """``{"severity": LOW}`` for a value only a developer's command or script block uses, or the default of a
+    settings class the environment overrides for a service on this machine; else ``{}``."""
+    return {"severity": Severity.LOW} if in_developer_command(tree, node) or in_setup_script(tree, node) or (
+        local_settings_default(tree, node)) else {}
+
+
+#: an environment variable's name (``"POSTGRES_PASSWORD"``), which code reads the credential from
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_CRED_WORD = re.compile(r"pass|pwd|key|token|secret|cred", re.IGNORECASE)
+
+
+def names_itself(name: str, literal: str) -> bool:
+    """The value names the setting rather than holding it: the variable's own name in another spelling
+    (``RESET_PASSWORD = 'reset-password'``, an operation's label) or the name of the environment variable that
+    holds the credential (``password = "POSTGRES_PASSWORD"``)."""
+    def bare(text: str) -> str:
+        return re.sub(r"[-_.\s]", "", text.lower())
+    return bare(literal) == bare(name) or bool(_ENV_NAME.fullmatch(literal) and _CRED_WORD.search(literal))
+
+
+#: a hash the database computes in the query (``password = SHA2(?, 512)``, pgcrypto's ``crypt(?, gen_salt('bf'))``):
+#: the store holds the digest, not the typed password
+SQL_HASHED = re.compile(r"\b(?:SHA2|SHA1|SHA|MD5|ENCRYPT|crypt|digest)\s*\(", re.IGNORECASE)
+#: of those, the fast ones (a salted ``crypt(…, gen_salt(…))`` is bcrypt or similar)
+SQL_FAST_HASH = re.compile(r"\b(SHA2|SHA1|SHA|MD5|digest)\s*\(", re.IGNORECASE)
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def local_settings_default(tree: ast.Module, node: ast.AST) -> bool:
+    """``node`` is a field default of a settings class read from the environment (pydantic ``BaseSettings``) for a
+    service on this machine: the value is a URL naming this machine, or the class's host fields all default to it
+    (``DB_HOST: str = "localhost"`` beside ``DB_PASSWORD: str = "main"``). The deployment's environment sets the
+    real values; the default opens only a developer's own database."""
+    line = getattr(node, "lineno", 0)
+    for cls in ast.walk(tree):
+        if not (isinstance(cls, ast.ClassDef) and cls.lineno <= line <= (cls.end_lineno or cls.lineno)
+                and any(au.last(au.dotted(b)) == "BaseSettings" for b in cls.bases)):
+            continue
+        value = au.const(getattr(node, "value", None) if isinstance(node, (ast.Assign, ast.AnnAssign)) else node, None)
+        if isinstance(value, str) and names_this_machine(value):
+            return True
+        hosts = [au.const(stmt.value, None) for stmt in cls.body if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                 and stmt.value is not None and any(au.last(au.dotted(t)).upper().endswith("HOST") for t in (
+                     stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))]
+        return bool(hosts) and all(isinstance(h, str) and h.lower() in _LOOPBACK_NAMES for h in hosts)
+    return False
 
 
 __all__ = [
     "FIELD_WORDS",
+    "SQL_FAST_HASH",
+    "SQL_HASHED",
     "URL_WITH_PASSWORD",
     "developer_only",
     "in_developer_command",
     "in_setup_script",
+    "local_settings_default",
+    "names_itself",
     "names_this_machine",
     "unkeyed_digest",
     "url_user_with_password",

@@ -339,7 +339,8 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
 def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — ``password``/``api_key``/``access_key``/``client_secret``/``auth_token``… assigned a non-empty
     literal (assignment, keyword argument such as ``connect(password='...')``, dict entry), outside tests.
-    Values equal to a field name ('password') and placeholders are ignored, and so are documentation examples
+    Values equal to a field name ('password'), values naming the setting itself (its own name respelt, an
+    environment variable's name) and placeholders are ignored, and so are documentation examples
     of an API schema (``json_schema_extra``/``schema_extra``, ``Body(examples=...)``). A connection URL with a literal
     password (``scheme://user:password@host``) is reported at medium."""
     if is_sample_code(ctx.path):
@@ -357,6 +358,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
             or len(literal) < 4
             or literal.lower().strip("<>[]()") in {name.lower(), "password", "api_key", "apikey", *sv.FIELD_WORDS}
             or " " in literal.strip() or literal.startswith(("http://", "https://", "/"))
+            or sv.names_itself(name, literal)
         ):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source",
@@ -366,7 +368,8 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """Connection URLs written with their password: medium (often development defaults, usable all the same); low
     as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``)
-    or in a module's ``__main__`` block that serves nothing (a table-creation snippet): the deployment sets the real
+    or as such a default of a pydantic settings class, or in a module's ``__main__`` block that serves nothing (a
+    table-creation snippet): the deployment sets the real
     one, and these open only a database on the developer's machine."""
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
@@ -380,7 +383,8 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         local_fallback = (sv.names_this_machine(node.value) and isinstance(parent, ast.Call)
                           and node is not (parent.args[0] if parent.args else None)
                           and au.is_env_read(parent, imp)) or (
-            sv.names_this_machine(node.value) and sv.in_setup_script(ctx.tree, node))
+            sv.names_this_machine(node.value) and (sv.in_setup_script(ctx.tree, node)
+                                                    or sv.local_settings_default(ctx.tree, node)))
         yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
                       + (" (the local development fallback of an environment variable)" if local_fallback else ""),
                       severity=Severity.LOW if local_fallback else Severity.MEDIUM)
@@ -422,10 +426,17 @@ def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
 @rule(WEAK_HASH)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS604 — a fast hash (``hashlib.md5/sha1/sha256…``, ``hashlib.new('md5', …)``) of something named like a
-    password, or of anything but a token in a function whose name says it hashes/checks passwords; Django settings
-    whose ``PASSWORD_HASHERS`` starts with an MD5, SHA1, unsalted or crypt hasher."""
+    password, or of anything but a token in a function whose name says it hashes/checks passwords; a query that has
+    the database hash a password with one (``SHA2(?, 512)``, ``MD5(…)``); Django settings whose
+    ``PASSWORD_HASHERS`` starts with an MD5, SHA1, unsalted or crypt hasher."""
     if au.mentions(ctx, ("password_hashers",)) and (weak := weak_password_hasher(ctx.tree, ctx.path)):
         yield at_node(WEAK_HASH, ctx, weak[0], f"Django hashes new passwords with {weak[1]} (fast or unsalted)")
+    for call in au.calls(ctx.tree) if sv.SQL_FAST_HASH.search(ctx.source) else ():
+        query = au.last(au.dotted(call.func)) in {"execute", "executemany"} and call.args
+        sql = ast.unparse(call.args[0]) if query else ""
+        if (fast := sv.SQL_FAST_HASH.search(sql)) and _PW.search(sql):
+            yield at_node(WEAK_HASH, ctx, call, f"password hashed by the database with {fast.group(1)} (fast, "
+                          "unsalted)")
     if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
     for call, algo, text, fn_name in _hash_calls(ctx):

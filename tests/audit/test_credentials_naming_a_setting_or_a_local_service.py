@@ -1,0 +1,57 @@
+"""AS603 reports a credential written in the source. A value that only names the setting (its own name respelt, as an
+operation label ``RESET_PASSWORD = 'reset-password'``, or the environment variable the credential is read from) holds
+no credential; a pydantic settings default for a service on this machine (a localhost URL, or host fields that all
+default to localhost) is the developer's own database, which the deployment's environment replaces: low. A real
+value, a settings class pointing at another host, or a localhost URL outside a settings class stay medium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+SETTINGS = "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+
+
+def _as603(tmp_path: Path, source: str) -> list[Severity]:
+    """AS603's severities in a module that also uses its class (a class never loaded is low anyway)."""
+    used = source + "\n\nloaded = " + source.split("class ", 1)[1].split("(", 1)[0].split(":", 1)[0] + "()\n"
+    return [f.severity for f in audit(tmp_path, {"config.py": used}).findings if f.rule_id == "AS603"]
+
+
+@pytest.mark.parametrize("source", [
+    "class Operations:\n    CONFIRM = 'confirm'\n    RESET_PASSWORD = 'reset-password'\n",
+    "class Variables:\n    username = 'POSTGRES_USERNAME'\n    password = 'POSTGRES_PASSWORD'\n",
+])
+def test_a_value_naming_the_setting_is_no_credential(tmp_path: Path, source: str) -> None:
+    assert _as603(tmp_path, source) == []
+
+
+@pytest.mark.parametrize("source", [
+    "class Operations:\n    RESET_PASSWORD = 'reset-it-now-7'\n",
+    "class Variables:\n    password = 'Postgres-Pass-2024'\n",
+])
+def test_a_real_value_is_a_credential(tmp_path: Path, source: str) -> None:
+    assert any(s >= Severity.MEDIUM for s in _as603(tmp_path, source))
+
+
+@pytest.mark.parametrize(("body", "medium"), [
+    # must stay quiet (low): defaults for a service on this machine, replaced by the deployment's environment
+    ('    DB_HOST: str = "localhost"\n    DB_USER: str = "main"\n    DB_PASSWORD: str = "main-db-pw"\n', False),
+    ('    BROKER_URL: str = "amqp://user:bitnami@localhost:5672/"\n', False),
+    # must fire: the settings point at another host
+    ('    DB_HOST: str = "db.example.com"\n    DB_PASSWORD: str = "main-db-pw"\n', True),
+    ('    BROKER_URL: str = "amqp://user:bitnami@mq.example.com:5672/"\n', True),
+])
+def test_settings_defaults_for_a_local_service_are_low(tmp_path: Path, body: str, medium: bool) -> None:
+    found = _as603(tmp_path, SETTINGS + body)
+    assert found, "the value is always listed"
+    assert any(s >= Severity.MEDIUM for s in found) is medium
+
+
+def test_a_local_url_outside_a_settings_class_stays_medium(tmp_path: Path) -> None:
+    source = 'class Config:\n    BROKER_URL = "amqp://user:bitnami@localhost:5672/"\n'
+    assert any(s >= Severity.MEDIUM for s in _as603(tmp_path, source))
