@@ -21,12 +21,20 @@ _UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha51
                              "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
 
 
-_LOOPBACK_HOST = re.compile(r"@(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$)", re.IGNORECASE)
+#: the names of this machine a connection URL or a host setting gives (IPv6 in brackets in a URL)
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+#: the host after a URL's credentials (``…@host:port/…``)
+_URL_HOST = re.compile(r"@(\[[^\]]*\]|[^:/@\s\[]*)(?=[:/]|$)")
+
+
+def is_this_machine(host: str) -> bool:
+    """``host`` names this machine (``localhost``, ``127.0.0.1``, ``[::1]``)."""
+    return host.strip("[]").lower() in _LOOPBACK_NAMES
 
 
 def names_this_machine(url: str) -> bool:
     """The connection URL's host is this machine (``…@localhost:5432/…``)."""
-    return _LOOPBACK_HOST.search(url) is not None
+    return any(is_this_machine(m.group(1)) for m in _URL_HOST.finditer(url))
 
 
 def url_user_with_password(text: str) -> str:
@@ -110,9 +118,6 @@ SQL_HASHED = re.compile(r"\b(?:SHA2|SHA1|SHA|MD5|ENCRYPT|crypt|digest)\s*\(", re
 SQL_FAST_HASH = re.compile(r"\b(SHA2|SHA1|SHA|MD5|digest)\s*\(", re.IGNORECASE)
 
 
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def local_settings_default(tree: ast.Module, node: ast.AST) -> bool:
     """``node`` is a field default of a settings class read from the environment (pydantic ``BaseSettings``) for a
     service on this machine: the value is a URL naming this machine, or the class's host fields all default to it
@@ -129,7 +134,7 @@ def local_settings_default(tree: ast.Module, node: ast.AST) -> bool:
         hosts = [au.const(stmt.value, None) for stmt in cls.body if isinstance(stmt, (ast.Assign, ast.AnnAssign))
                  and stmt.value is not None and any(au.last(au.dotted(t)).upper().endswith("HOST") for t in (
                      stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))]
-        return bool(hosts) and all(isinstance(h, str) and h.lower() in _LOOPBACK_NAMES for h in hosts)
+        return bool(hosts) and all(isinstance(h, str) and is_this_machine(h) for h in hosts)
     return False
 
 
@@ -141,6 +146,7 @@ __all__ = [
     "developer_only",
     "in_developer_command",
     "in_setup_script",
+    "is_this_machine",
     "local_settings_default",
     "names_itself",
     "names_this_machine",
