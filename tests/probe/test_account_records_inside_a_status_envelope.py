@@ -12,9 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 FIELDS = {"type": "object", "properties": {"email": {"type": "string"}, "full_name": {"type": "string"}}}
 PATHS: dict[str, Any] = {"/api/profile": {

@@ -16,9 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 UID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "string"}}
 CREDS = {"type": "object", "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}
 PATHS: dict[str, Any] = {

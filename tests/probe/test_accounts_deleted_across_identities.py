@@ -16,6 +16,7 @@ from tests.probe.loopback import (
     ACCOUNT_ID,
     EMAIL_ACCOUNTS,
     EMAIL_LOGIN,
+    OK,
     Answer,
     email_account_answer,
     findings_at,
@@ -23,7 +24,6 @@ from tests.probe.loopback import (
     probe_paths,
 )
 
-OK = {"200": {"description": "ok"}}
 PATHS: dict[str, Any] = {
     **EMAIL_ACCOUNTS,
     "/api/users/{id}": {

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}
 USERS = [{"id": 1, "username": "alice", "email": "alice@example.org"},

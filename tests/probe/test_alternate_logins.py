@@ -15,9 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 LOGIN_BODY = {"content": {"application/json": {"schema": {
     "type": "object", "required": ["username"], "properties": {"username": {"type": "string"}}}}}}

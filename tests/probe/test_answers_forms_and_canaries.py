@@ -22,10 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
-
-OK = {"200": {"description": "ok"}}
-
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
 _run = probe_paths
 _found = findings_at

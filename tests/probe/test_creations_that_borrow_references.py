@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from apishield.probe.checks.records import spread
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": 1, "tok-bob": 2}
 VISIT = {"content": {"application/json": {"schema": {"type": "object", "required": ["doctor_id", "notes"],

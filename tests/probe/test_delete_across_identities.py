@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 NOTE_ID = {"name": "note_id", "in": "path", "required": True, "schema": {"type": "string"}}
 SPEC = {

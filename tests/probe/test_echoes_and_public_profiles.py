@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}
 AUTH = ("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob")

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 PATHS: dict[str, Any] = {"/api/quote": {"get": {"responses": OK}}}
 
 

@@ -12,9 +12,8 @@ import pytest
 
 from apishield.probe.checks.host_header import reflected
 from apishield.probe.client import Exchange
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 PATHS: dict[str, Any] = {
     "/api/forgot": {"post": {"requestBody": {"content": {"application/json": {"schema": {
         "type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}}}}}, "responses": OK}},

@@ -15,9 +15,8 @@ import pytest
 
 from apishield.probe.identities import LoginRecipe
 from apishield.probe.objects import attribute_key, identity_value, learn_attributes
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 PATHS: dict[str, Any] = {
     "/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {

@@ -18,9 +18,8 @@ import pytest
 
 from apishield.probe import ProbeConfig, ProbeOptions, probe
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 JSON_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "username": {"type": "string"}, "password": {"type": "string"}}}}}}
 

@@ -19,9 +19,8 @@ from jwt.algorithms import RSAAlgorithm
 
 from apishield.probe.checks.jwt import b64d, own_words, sign_with_embedded_key
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 LOGIN_BODY = {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"],
                                                            "properties": {"username": {"type": "string"},

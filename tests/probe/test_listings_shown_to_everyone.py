@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 ITEM = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}
 TOKENS = {"tok-alice": ("alice", 11), "tok-bob": ("bob", 12)}

@@ -16,9 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2", "admin": "admin-pass-0"}
 

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 CREDENTIALS = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
 PATHS = {"/login": {"post": {"requestBody": {"content": {"application/json": {"schema": CREDENTIALS}}},
                              "responses": OK}},

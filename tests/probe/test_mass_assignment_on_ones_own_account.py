@@ -18,6 +18,7 @@ from tests.probe.loopback import (
     ACCOUNT_ID,
     EMAIL_ACCOUNTS,
     EMAIL_LOGIN,
+    OK,
     Answer,
     email_account_answer,
     findings_at,
@@ -25,7 +26,6 @@ from tests.probe.loopback import (
     probe_paths,
 )
 
-OK = {"200": {"description": "ok"}}
 CREDS = {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
 PATHS: dict[str, Any] = {
     "/user": {

@@ -13,9 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BASIC = [{"basic": []}]
 SPEC = {
     "/me": {"get": {"security": BASIC, "responses": OK}},

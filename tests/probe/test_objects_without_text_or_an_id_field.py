@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 ORDER_ID = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 DOC = {"name": "doc_token", "in": "path", "required": True, "schema": {"type": "string"}}

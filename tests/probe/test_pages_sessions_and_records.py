@@ -22,9 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 HTML_OK = {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}}
 PAGE = "<html><body><nav><a href='/'>Home</a> <a href='/login'>Login</a></nav>{}</body></html>"
 SAFE_HEADERS = {"Content-Type": "text/html", "X-Frame-Options": "DENY"}

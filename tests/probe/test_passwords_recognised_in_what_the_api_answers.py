@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
 PASSWORDS = {"alice": "password", "bob": "bob-secret-2"}
-OK = {"200": {"description": "ok"}}
 SPEC = {"/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
                             "responses": OK}},
         "/me": {"get": {"responses": OK}},

@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": ("alice", 2), "tok-bob": ("bob", 3)}
 ORDERS = [{"id": n, "user_id": 2 if n % 2 else 3, "order_number": f"ORD-{n * 7919}", "total_amount": f"{n * 31}.40"}

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, bearer_caller, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, bearer_caller, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": ("alice", 1), "tok-bob": ("bob", 2)}
 

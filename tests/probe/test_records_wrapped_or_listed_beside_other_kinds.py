@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": ("alice", 1), "tok-bob": ("bob", 2)}
 PARAM = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "integer"}}

@@ -12,9 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 FORM = {"content": {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "required": ["username", "password"],
     "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}

@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 PLAIN = {"/session/resume": {"post": {"summary": "Resume a saved session", "requestBody": {"content": {
     "text/plain": {"schema": {"type": "string", "description": "the saved state", "example": "e30="}}}},
     "responses": OK}}}

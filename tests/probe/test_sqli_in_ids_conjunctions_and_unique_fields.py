@@ -16,10 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "example": 1}}]
-OK = {"200": {"description": "ok"}}
 SUBSCRIBE = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "email": {"type": "string", "example": "dewi@example.com"}, "role": {"type": "string", "example": "staff"}}}}}}
 PATHS = {"/records/{id}": {"get": {"parameters": ID, "responses": OK}},

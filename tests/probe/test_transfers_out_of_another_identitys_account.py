@@ -15,9 +15,8 @@ import pytest
 from apishield.probe.checks.transfers import key_for, transfer_fields
 from apishield.probe.identities import LoginRecipe
 from apishield.probe.targets import Operation
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 LOGIN_BODY = {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"],
                                                            "properties": {"username": {"type": "string"},

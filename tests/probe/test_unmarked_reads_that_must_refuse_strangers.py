@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 TOKENS = {"tok-alice": ("alice", 11), "tok-bob": ("bob", 12)}
 USERS = [{"id": 11, "username": "alice", "role": "user", "email": "alice@example.org"},
          {"id": 12, "username": "bob", "role": "user", "email": "bob@example.org"}]

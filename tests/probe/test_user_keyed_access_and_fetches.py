@@ -18,9 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from apishield.probe.engine import ProbeAbort
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 
 

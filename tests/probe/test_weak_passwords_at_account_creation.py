@@ -16,9 +16,8 @@ import pytest
 
 from apishield.findings import Confidence
 from apishield.probe.identities import LoginRecipe
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, loopback, probe_paths
 
-OK = {"200": {"description": "ok"}}
 BEARER = [{"bearerAuth": []}]
 ACCOUNT = {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"],
                                                          "properties": {"username": {"type": "string"},
