@@ -244,3 +244,26 @@ def test_a_target_that_stops_answering_is_named_in_the_coverage() -> None:
     assert went_silent([_exchange(i, "api/items", 200) for i in range(20)]) == ""
     assert went_silent([_exchange(i, "api/items", None) for i in range(20)]) == ""
     assert went_silent([_exchange(i, "api/items", 200) for i in range(20)] + [_exchange(20, "x", None)]) == ""
+
+
+def test_every_operation_cut_short_at_once_is_done_again_when_the_check_resumes() -> None:
+    """A check that tests operations concurrently can be cut short in several at once: each one begun is marked
+    skipped ("cut short") and is among what a resumed run does again, not only the last."""
+    from apishield.probe.client import Exchange
+    from apishield.probe.coverage import Coverage
+
+    cov = Coverage()
+    ops = ["GET /a", "GET /b", "POST /c", "POST /d"]
+    cov.plan("injection", ops)
+    log = [Exchange(seq=i, check="injection", identity="anonymous", method=op.split()[0],
+                    url="http://t" + op.split()[1], request_headers=(), request_body=b"", status=200, operation=op)
+           for i, op in enumerate(ops[:3])]
+    cov.stopped("injection", "budget: check 'injection' used its share")
+    for op in ("GET /a", "POST /c"):
+        cov.interrupted("injection", op)
+    assert cov.unreached("injection", log) == ["GET /a", "POST /c", "POST /d"]
+    states = {u.operation: (u.state, u.reason) for u in cov.units(["injection"], log)}
+    assert states["GET /b"][0] == "ran"
+    assert states["GET /a"][0] == states["POST /c"][0] == "skipped" and "cut short" in states["POST /c"][1]
+    cov.resumed("injection")
+    assert cov.unreached("injection", log) == ["POST /d"]

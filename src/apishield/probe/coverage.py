@@ -45,8 +45,9 @@ class Coverage:
     _marks: dict[tuple[str, str], Unit] = field(default_factory=dict)
     _planned: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _stopped: dict[str, str] = field(default_factory=dict)
-    #: check -> the operation it was in the middle of when its share ran out (begun, not finished)
-    _interrupted: dict[str, str] = field(default_factory=dict)
+    #: check -> the operations it was in the middle of when its share ran out (begun, not finished; several when the
+    #: check tests operations concurrently)
+    _interrupted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def plan(self, check: str, operations: Iterable[str]) -> None:
         """``check`` means to test these operations; any it never reaches count as skipped."""
@@ -67,7 +68,7 @@ class Coverage:
 
     def interrupted(self, check: str, operation: str) -> None:
         """``check`` stopped in the middle of ``operation``: begun is not tested; a resumed run does it again."""
-        self._interrupted[check] = operation
+        self._interrupted[check].add(operation)
 
     def resumed(self, check: str) -> None:
         """``check`` went on and finished what it had begun."""
@@ -77,9 +78,9 @@ class Coverage:
         """The operations ``check`` planned and never sent a request for nor marked, and the one it was cut short in
         (what a resumed run should do)."""
         sent = {ex.operation for ex in log if ex.check == check}
-        cut = self._interrupted.get(check)
+        cut = self._interrupted.get(check, set())
         return [op for op in self._planned.get(check, [])
-                if op == cut or (op not in sent and (check, op) not in self._marks)]
+                if op in cut or (op not in sent and (check, op) not in self._marks)]
 
     # -- the verdict -------------------------------------------------------------------------------------
     def units(self, checks: Iterable[str], log: Iterable[Exchange],
@@ -122,7 +123,7 @@ class Coverage:
         for key, unit in self._marks.items():
             if unit.check in names and (key not in out or RANK[unit.state] > RANK[out[key].state]):
                 out[key] = unit
-        for check, op in self._interrupted.items():
+        for check, op in ((c, o) for c, ops in self._interrupted.items() for o in sorted(ops)):
             if check in names and (check, op) in out and out[(check, op)].state == "ran":
                 out[(check, op)] = Unit(check, op, "skipped", f"cut short ({self._stopped.get(check, 'budget')})")
         for check, reason in self._stopped.items():

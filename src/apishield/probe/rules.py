@@ -174,6 +174,10 @@ LOGIN_SQLI = _r("PR-SQLI-004", "SQL injection in the login: signed in with a wro
 LOGIN_NOSQL = _r("PR-NOSQL-001", "NoSQL operator injection in the login: signed in with a query operator "
                  "({'$ne': …}) as the password", (943, 287), "API2:2023", C, HI,
                  "Accept only strings for credentials (validate types) and compare the password hash in code.")
+QUERY_OPERATOR = _r("PR-NOSQL-002", "NoSQL operator injection: a query operator sent in place of a value is honoured "
+                    "({'$ne': …} widens a search or filter)", (943,), "API8:2023", H, HI,
+                    "Accept only the scalar type a filter expects (validate types before they reach the query) and "
+                    "never pass request objects into a query document.")
 HOST_HEADER = _r("PR-HOST-001", "Host header injection: a forged Host or X-Forwarded-Host becomes the host of a link "
                  "or redirect", (644, 20), "API8:2023", M, HI,
                  "Build absolute links from a configured base URL (or an allow-list of hosts), never from the "

@@ -106,6 +106,42 @@ def body_args(op: Operation, body: dict[str, Any] | None) -> dict[str, Any]:
     return {"json_body": body} if encoded is None else {"content": encoded[0], "content_type": encoded[1]}
 
 
+def body_slots(schema: dict[str, Any] | None, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """The scalar fields of a JSON body schema as (name, schema), those of nested objects named by their dotted path
+    (``target.url``, ``filter.owner.name``; three levels at most): a value the server reads from inside an object
+    is input as much as a top-level one."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    props = (schema or {}).get("properties")
+    for name, sub in (props.items() if isinstance(props, dict) else ()):
+        if not isinstance(sub, dict) or sub.get("readOnly"):
+            continue
+        if (sub.get("type") == "object" or "properties" in sub) and depth < 2:
+            out += [(f"{name}.{inner}", s) for inner, s in body_slots(sub, depth + 1)]
+        elif sub.get("type") != "object":
+            out.append((str(name), sub))
+    return out
+
+
+def field_value(body: dict[str, Any] | None, name: str) -> Any:
+    """The value of a body field named as :func:`body_slots` names it (a top-level key first, then a dotted path)."""
+    if body is None or name in body:
+        return None if body is None else body[name]
+    value: Any = body
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def with_field(body: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """A copy of ``body`` with the field ``name`` (top-level key or dotted path) set to ``value``; the objects on the
+    way are copied, never changed, and made when missing."""
+    head, dot, rest = name.partition(".")
+    if not dot or name in body:
+        return {**body, name: value}
+    inner = body.get(head)
+    return {**body, head: with_field(inner if isinstance(inner, dict) else {}, rest, value)}
+
+
 async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
     """Send; None when refused as unsafe or answered 429/503 (unknown: no check may read it as a verdict)."""
     try:

@@ -5,8 +5,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 * **SQL errors** — a database error signature that the baseline did not show;
 * **boolean** — two tautology/contradiction pairs that both split the answers, with the contradiction equal to
   the baseline (so a plain echo of the input cannot trigger it);
-* **time** — a growth curve: a heavy sub-query (SQLite recursive CTE, ``pg_sleep``, ``SLEEP``) at two sizes
-  after a calibrated baseline; the delay must appear, grow with the size, and repeat;
+* **time** — a growth curve: a heavy sub-query at two sizes after a calibrated baseline; the delay must appear, grow
+  with the size, and repeat (see :mod:`apishield.probe.checks.sql_time`);
 * **XSS** — only when the answer is ``text/html`` and carries our tag unescaped (a JSON echo is not XSS);
 * **traversal** — file-content signatures (``root:x:0:0:``, ``[fonts]``) absent from the baseline;
 * **SSTI** — an arithmetic canary whose product (not the expression) comes back; per template engine (Jinja2,
@@ -15,6 +15,8 @@ Every verdict compares against a baseline request with a harmless value, and eac
 * **command injection** — harmless canaries only: ``echo`` of an arithmetic expansion whose *result* must come
   back, and a calibrated ``sleep`` (three shell syntaxes) for parameters named like a command context or whose
   answer a quote alone changes (see :mod:`apishield.probe.checks.shell`);
+* **query operators** — ``{"$ne": …}`` in place of a search or filter value, honoured where ``$eq`` answers as
+  the value and an object without an operator does not widen the answer (see :mod:`apishield.probe.checks.operators`);
 * **SSRF** — for parameters that name a URL: a one-shot loopback listener's address, which the server must ask
   for (see :mod:`apishield.probe.checks.ssrf`);
 * **deserialization** — a Python pickle whose only effect is ``time.sleep(N)`` (raw and base64), for parameters
@@ -32,25 +34,27 @@ import functools
 import html
 import random
 import re
-import statistics
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
-from apishield.probe.checks import shell, ssrf, xxe
+from apishield.probe.checks import operators, shell, sql_time, ssrf, xxe
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
     body_args,
+    body_slots,
+    field_value,
     live_markup,
     normalise,
     same,
     try_send,
     who_for,
+    with_field,
     without_shell_errors,
 )
 from apishield.probe.checks.xxe import FILE_SIGNATURES
-from apishield.probe.client import Exchange
+from apishield.probe.client import BudgetExhausted, Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body, sample_value
 
@@ -78,26 +82,13 @@ BOOL_PAIRS = (("' OR 1=1-- ", "' OR 1=2-- "), ("' OR 2>1-- ", "' OR 2>3-- "),
 #: row, as an existing id does, hides every OR pair); a parser that drops the suffix answers both as the baseline
 AND_PAIRS = ((" AND 1=1", " AND 1=2"), (" AND 2>1", " AND 2>3"), ("' AND '1'='1", "' AND '1'='2"),
              ("' AND '2'>'1", "' AND '2'>'3"))
-TIME_PAYLOADS = (
-    ("SQLite heavy query", "'||(SELECT count(*) FROM (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r "
-     "LIMIT {n}) SELECT i FROM r))||'", (3_000_000, 6_000_000)),
-    ("PostgreSQL pg_sleep", "'||(SELECT '' FROM pg_sleep({n}))||'", (1, 2)),
-    ("MySQL SLEEP", "' AND SLEEP({n})-- ", (1, 2)),
-)
-#: the same for a value pasted into SQL as a number (``WHERE id = `` + id): no quote to close
-NUMERIC_TIME_PAYLOADS = (
-    ("SQLite heavy query", " AND 0<(SELECT count(*) FROM (WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 "
-     "FROM r LIMIT {n}) SELECT i FROM r))", (3_000_000, 6_000_000)),
-    ("PostgreSQL pg_sleep", " AND 1=(SELECT 1 FROM pg_sleep({n}))", (1, 2)),
-    ("MySQL SLEEP", " AND 0=SLEEP({n})", (1, 2)),
-)
+
 
 
 # declared header parameters that only negotiate the exchange: not worth injecting into
 PLAIN_HEADERS = frozenset({"accept", "accept-language", "accept-encoding", "content-type", "user-agent", "host",
                            "content-length", "connection", "cache-control"})
 DB_HINT = re.compile(r"(?i)(^id$|_id$|^q$|query|search|filter|name|user|email|sort|order|category|key|title|term)")
-TIME_COST = 9  # requests a time-based test needs at least: 3 baselines, each size twice, a plain control
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +123,7 @@ def slots(ctx: Context) -> list[Slot]:
         if op.method == "POST" and isinstance(op.body_schema, dict) and op.body_schema.get("type") == "string":
             out.append(Slot(op, "body", "raw", who))  # a text/plain or octet-stream body: the string is the input
         if op.method == "POST":
-            for name, schema in op.body_fields.items():
+            for name, schema in body_slots(op.body_schema):  # nested fields by their dotted path too
                 if isinstance(schema, dict) and schema.get("type", "string") == "string" and "pass" not in name:
                     out.append(Slot(op, name, "body", who))
                 elif isinstance(schema, dict) and schema.get("type") in ("integer", "number"):
@@ -165,7 +156,7 @@ class Sender:
         self.others = {name: value for name, (sent, value) in query.items() if not sent}
         self.body = sample_body(op.body_schema, self.rng) if op.method == "POST" else None
         self.default: Any = self.query.get(slot.name) if slot.location == "query" else (
-            (self.body or {}).get(slot.name) if slot.location == "body" else
+            field_value(self.body, slot.name) if slot.location == "body" else
             self._header_default(op) if slot.location in ("header", "cookie") else
             str((op.body_schema or {}).get("example") or "apishield") if slot.location == "raw" else
             self._path_default(op) if slot.numeric else "apishield")
@@ -179,7 +170,7 @@ class Sender:
         mark = "apsh" + "".join(self.rng.choice("0123456789abcdef") for _ in range(6))
         self.body = {k: (v.replace("@", f".{mark}@", 1) if "@" in v else v + mark) if isinstance(v, str) else v
                      for k, v in (self.body or {}).items()}
-        self.default = self.body.get(self.slot.name)
+        self.default = field_value(self.body, self.slot.name)
 
     def with_others(self) -> Sender:
         """The same slot with every optional query parameter filled in as well (a login reading ``user`` and
@@ -208,16 +199,19 @@ class Sender:
         param = next(p for p in op.params if p.name == self.slot.name)
         return str(sample_value(param.schema, self.rng, param.name))
 
-    async def __call__(self, value: Any, timeout: float | None = None) -> Exchange | None:
+    async def __call__(self, value: Any, timeout: float | None = None, key: str | None = None) -> Exchange | None:
+        """Send ``value`` in the slot; ``key`` names a query parameter to carry it instead of the slot's own
+        (``name[$ne]``, the bracket form servers read back as an object)."""
         s, ctx = self.slot, self.ctx
         query = dict(self.query)
         body = dict(self.body) if self.body is not None else None
         path = ctx.concrete_path(s.op, s.identity) or s.op.path
         headers: dict[str, str] | None = None
         if s.location == "query":
-            query[s.name] = value
+            query.pop(s.name, None)
+            query[key or s.name] = value
         elif s.location == "body" and body is not None:
-            body[s.name] = value
+            body = with_field(body, s.name, value)
         elif s.location == "header":
             own = {k: v for k, v in (s.identity.headers if s.identity else {}).items()
                    if k.lower() != s.name.lower()}
@@ -336,76 +330,6 @@ async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchang
     return False
 
 
-async def _sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
-    """Report a delay that grows with the payload's size and comes back on repeat.
-
-    A busy machine makes single timings noisy, so a payload that shows a delay against the fastest baseline
-    but fails the proportionality test is measured once more against a fresh baseline; a quiet endpoint costs
-    one calibration and one request per payload.
-    """
-    async with ctx.timing:
-        samples = await _calibrate(send)
-        for label, template, (small, large) in NUMERIC_TIME_PAYLOADS if slot.numeric else TIME_PAYLOADS:
-            for attempt in range(2):
-                if samples is None:
-                    return False
-                outcome = await _sql_time_round(ctx, slot, send, samples, label, template, small, large)
-                if outcome in ("found", None):
-                    return outcome == "found"
-                if outcome == "quiet" or attempt:
-                    break
-                samples = await _calibrate(send)
-        return False
-
-
-async def _calibrate(send: Sender) -> list[float] | None:
-    samples: list[float] = []
-    for attempt in range(5):  # a server that restarts after a crash (an earlier test's) is given two more seconds
-        ex = await send(send.default)
-        if ex is None or (ex.status is None and attempt - len(samples) >= 2):
-            return None
-        if ex.status is None:
-            await asyncio.sleep(1.0)
-            continue
-        samples.append(ex.elapsed)
-        if len(samples) == 3:
-            return samples
-    return None
-
-
-async def _sql_time_round(ctx: Context, slot: Slot, send: Sender, samples: list[float], label: str,
-                          template: str, small: int, large: int) -> str | None:
-    """One round: "found", "quiet" (no delay at all), "unsure" (a delay, not shown proportional) or None.
-
-    Each size is measured twice and the faster answer counts, so one stall of a busy machine (on any single
-    request) neither hides a proportional delay nor makes one; the baseline is the calibration's median for
-    the same reason, and a plain request sent after a candidate must answer at the baseline, so an endpoint
-    that is merely slow at random is not reported."""
-    base, slowest = statistics.median(samples), max(samples)
-    first = await send(f"{send.default}{template.format(n=small)}", timeout=slowest + 8)
-    if first is None or first.elapsed - min(samples) < 0.3:
-        return "quiet"
-    if first.elapsed - base < 0.3:
-        return "unsure"
-    sizes = (large, small, large)
-    answers = [await send(f"{send.default}{template.format(n=n)}", timeout=slowest + (12 if n == large else 8))
-               for n in sizes]
-    if any(ex is None for ex in answers):
-        return None
-    second, again, third = (ex for ex in answers if ex is not None)
-    d1, d2 = min(first.elapsed, again.elapsed) - base, min(second.elapsed, third.elapsed) - base
-    if not (d1 > 0.3 and d2 > 1.3 * d1 and d2 > 0.6):
-        return "unsure"
-    control = await send(send.default)
-    if control is None or control.status is None or control.elapsed - base >= 0.3:
-        return "unsure"
-    ctx.report(rules.SQLI_TIME, f"{slot.name!r}: {label} delays the answer in proportion to its size "
-               f"(baseline {base:.2f}s, +{d1:.2f}s at {small}, +{d2:.2f}s at {large}, each the faster of two; "
-               f"a plain value right after answers at the baseline)",
-               second, op=slot.op, parameter=slot.name, delays=[round(d1, 3), round(d2, 3)])
-    return "found"
-
-
 async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
     tag = "apsh" + "".join(send.rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
     ex = await send(f"{send.default}\"'><{tag} x=1>")
@@ -486,7 +410,8 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
 
 
 @check("injection", rules=(rules.SQLI_ERROR, rules.SQLI_BOOL, rules.SQLI_TIME, rules.XSS, rules.PATH, rules.SSTI,
-                          rules.CMDI, rules.CODE_INJECTION, rules.XXE, rules.DESERIALIZATION, rules.SSRF),
+                          rules.CMDI, rules.CODE_INJECTION, rules.XXE, rules.DESERIALIZATION, rules.SSRF,
+                          rules.QUERY_OPERATOR),
        weight=40, phase="input", order=10)
 async def injection(ctx: Context) -> None:
     """SQL, XSS, traversal and template injection per parameter, each with a baseline and a proof."""
@@ -500,21 +425,37 @@ async def injection(ctx: Context) -> None:
         ctx.not_applicable("no string parameter or body field to inject into")
     # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
     outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
-    for op in xml_ops:
-        await xxe.local_entity(ctx, op)
-    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
-    # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
-    candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
-    ordered = sorted(candidates, key=lambda s: -s.signal)
-    for index, send in enumerate(ordered):
-        if ctx.client.check_remaining() < TIME_COST:
-            ctx.deferred.append(("injection", functools.partial(_sql_time_later, ctx, ordered[index:])))
-            break
-        await _sql_time(ctx, send.slot, send)
-    await _code_tests(ctx, [send for send in senders if send.code_base is not None], deferred=False)
+    ordered = sorted((send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True),
+                     key=lambda s: -s.signal)
+    coded = [send for send in senders if send.code_base is not None]
+    failed = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+    if failed is not None and not isinstance(failed, BudgetExhausted):
+        raise failed  # a real error (the engine notes it); all tasks have finished
+    sent = {ex.operation for ex in ctx.client.log if ex.check == "injection"}
+    for outcome in outcomes:  # every operation cut short is done again by the resumed check, not only one
+        if isinstance(outcome, BudgetExhausted) and outcome.operation in sent:
+            ctx.coverage.interrupted("injection", outcome.operation)
+    waiting = 0  # the first time-based test not yet begun: what the check's share leaves waits, it is not lost
+    try:
+        if failed is not None:
+            raise failed
+        for op in xml_ops:
+            await xxe.local_entity(ctx, op)
+        # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
+        # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
+        for waiting, send in enumerate(ordered):  # noqa: B007 - the index is read after the loop
+            if ctx.client.check_remaining() < sql_time.TIME_COST:
+                break
+            await sql_time.sql_time(ctx, send.slot, send)
+        else:
+            waiting = len(ordered)
+    except BudgetExhausted:
+        ctx.deferred.append(("injection", functools.partial(sql_time.sql_time_later, ctx, ordered[waiting:])))
+        ctx.deferred.append(("injection", functools.partial(_code_tests, ctx, coded, True)))
+        raise
+    if waiting < len(ordered):
+        ctx.deferred.append(("injection", functools.partial(sql_time.sql_time_later, ctx, ordered[waiting:])))
+    await _code_tests(ctx, coded, deferred=False)
 
 
 async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> None:
@@ -532,16 +473,6 @@ async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> No
             return
         if send.code_base is not None:
             await shell.code_eval(ctx, send.slot, send, send.code_base)
-
-
-async def _sql_time_later(ctx: Context, senders: list[Sender]) -> None:
-    """The time-based tests the check's share had no room for, on what the run has left after every check."""
-    for index, send in enumerate(senders):
-        if ctx.client.check_remaining() < TIME_COST:
-            ctx.notes.append(f"injection: the budget left no room for time-based tests on {len(senders) - index} "
-                             "parameter(s) (weakest signals); raise --budget to cover them")
-            return
-        await _sql_time(ctx, send.slot, send)
 
 
 async def _fast(ctx: Context, send: Sender) -> bool:
@@ -580,6 +511,7 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
+    await operators.query_operator(ctx, slot, send)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)
     if shell.CODE_HINT.search(slot.name):
