@@ -178,6 +178,14 @@ QUERY_OPERATOR = _r("PR-NOSQL-002", "NoSQL operator injection: a query operator 
                     "({'$ne': …} widens a search or filter)", (943,), "API8:2023", H, HI,
                     "Accept only the scalar type a filter expects (validate types before they reach the query) and "
                     "never pass request objects into a query document.")
+RESET_TOKEN_SHOWN = _r("PR-RESET-001", "Password reset secret in the reset request's answer: whoever names an address "
+                       "can set that account's password", (640, 200), "API2:2023", C, HI,
+                       "Send the reset secret only to the account's own address (e-mail or SMS), never in the answer; "
+                       "answer every address the same way.")
+DEFAULT_LOGIN = _r("PR-AUTH-007", "Default account left in place: the login signs in with a well-known name and "
+                   "password (admin/admin …)", (1392, 798), "API2:2023", C, HI,
+                   "Remove or disable shipped accounts; make the first administrator set a password of their own "
+                   "(apishield's Task API: python -m taskapi.manage make-admin).")
 HOST_HEADER = _r("PR-HOST-001", "Host header injection: a forged Host or X-Forwarded-Host becomes the host of a link "
                  "or redirect", (644, 20), "API8:2023", M, HI,
                  "Build absolute links from a configured base URL (or an allow-list of hosts), never from the "

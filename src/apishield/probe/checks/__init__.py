@@ -24,6 +24,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     redirect,
     redos,
     references,
+    resets,
     sessions,
     stored,
     transfers,

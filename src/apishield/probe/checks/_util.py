@@ -142,6 +142,14 @@ def with_field(body: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
     return {**body, head: with_field(inner if isinstance(inner, dict) else {}, rest, value)}
 
 
+def unname(text: str, *names: str) -> str:
+    """``text`` with the user names replaced where they stand as words of their own (``al`` is not in
+    ``invalid``)."""
+    for name in (n for n in names if n):
+        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", "{user}", text)
+    return text
+
+
 async def try_send(ctx: Context, method: str, path: str, **kwargs: Any) -> Exchange | None:
     """Send; None when refused as unsafe or answered 429/503 (unknown: no check may read it as a verdict)."""
     try:

@@ -53,6 +53,10 @@ WEAK_LADDER = (WEAK, "1234")
 USER_PAYLOADS = ("{user}'-- ", "{user}' OR '1'='1", "{user}'#", '{user}"-- ')
 PASSWORD_PAYLOADS = ("' OR '1'='1", "x' OR 'x'='x")
 Send = Callable[[str, Any], Awaitable[Exchange | None]]
+#: accounts that frameworks, appliances and demo data ship with, most common first; 'admin' three times at most, so
+#: no usual lockout of a real administrator is reached
+DEFAULT_PAIRS = (("admin", "admin"), ("admin", "password"), ("admin", "admin123"), ("administrator", "administrator"),
+                 ("root", "root"), ("test", "test"), ("guest", "guest"), ("user", "user"), ("demo", "demo"))
 
 
 @check("passwords", rules=(rules.WEAK_PASSWORD,), weight=1, phase="input", order=5)
@@ -65,13 +69,14 @@ async def passwords(ctx: Context) -> None:
             break
 
 
-@check("credentials", rules=(rules.LOGIN_SQLI, rules.LOGIN_NOSQL, rules.AUTH_WRONG_PASSWORD, rules.AUTH_IN_URL),
-       weight=1, phase="auth", order=30)
+@check("credentials", rules=(rules.LOGIN_SQLI, rules.LOGIN_NOSQL, rules.AUTH_WRONG_PASSWORD, rules.AUTH_IN_URL,
+                              rules.DEFAULT_LOGIN), weight=1, phase="auth", order=30)
 async def credentials(ctx: Context) -> None:
-    """SQL or NoSQL injection into the login's credentials, wrong passwords signed in, logins in the URL (wrong
-    passwords: run late, a defended API bans)."""
+    """SQL or NoSQL injection into the login's credentials, wrong passwords signed in, logins in the URL, default
+    accounts (wrong passwords: run late, a defended API bans)."""
     await _login_injection(ctx)
     await _url_logins(ctx)
+    await _default_logins(ctx)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -289,6 +294,35 @@ async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: 
                        f"password alone answered {wrong.status})", ex, op=op, parameter=fields[1])
             return True
     return False
+
+
+async def _default_logins(ctx: Context) -> None:
+    """The login the identities use, given the default accounts' pairs: one that signs in (a token, or the named
+    account's record, where a made-up account was refused) and refuses the same name a wrong password is a default
+    account left in place. Logins that take an e-mail address are skipped (no address is a default)."""
+    op, encoding = login_op(ctx)
+    who = next((i for i in ctx.identities if i.login_body), None)
+    if op is None or (who is None and encoding != "basic"):
+        return
+    fields = _login_fields(ctx, op, who)
+    if "mail" in fields[0].lower():
+        return
+    base = {k: v for k, v in (who.login_body if who is not None else {}).items() if k not in fields}
+    send = _login_sender(ctx, op, encoding, fields, base)
+    wrong = await send(f"apishield_{ctx.token(8)}", "Wrong-" + ctx.token(10))
+    if wrong is None or _signed_in(wrong):
+        return  # a login that takes anything is the wrong-password finding's, not this one's
+    ours = {i.username for i in ctx.identities}
+    for user, password in DEFAULT_PAIRS:
+        ex = None if user in ours else await send(user, password)
+        if ex is None or not _granted(ex, wrong, None, user):
+            continue
+        control = await send(user, "Wrong-" + ctx.token(10))
+        if control is not None and not _granted(control, wrong, None, user):
+            ctx.report(rules.DEFAULT_LOGIN, f"{op.key} signed in as {user!r} with the password {password!r}, and "
+                       f"refused {user!r} a wrong one: a default account is left in place", ex, op=op,
+                       parameter=fields[0])
+            return
 
 
 def _token(ex: Exchange) -> bool:

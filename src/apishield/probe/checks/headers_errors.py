@@ -6,10 +6,8 @@ disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
 
 from __future__ import annotations
 
-import re
-
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import live_markup, login_op, normalise, try_send
+from apishield.probe.checks._util import live_markup, login_op, normalise, try_send, unname
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -97,20 +95,12 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
         # an echoed user name is not a difference; both names are read out of both answers, since a page may name
         # the known user in fixed text too (a demo account's hint), which only one answer's echo would replace
         names = (known.username or "", nobody)
-        return w.status != u.status or normalise(_unname(w.text, *names)) != normalise(_unname(u.text, *names))
+        return w.status != u.status or normalise(unname(w.text, *names)) != normalise(unname(u.text, *names))
 
     if all(differ(*a) for a in answers):
         w, u, _ = answers[0]
         ctx.report(rules.ENUM, f"wrong password for an existing user answers {w.status} {w.text[:80]!r}; an unknown "
                    f"user answers {u.status} {u.text[:80]!r}", u, op=login, parameter=user_key)
-
-
-def _unname(text: str, *names: str) -> str:
-    """``text`` with the user names replaced where they stand as words of their own (``al`` is not in
-    ``invalid``)."""
-    for name in (n for n in names if n):
-        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", "{user}", text)
-    return text
 
 
 async def _account_existence(ctx: Context) -> None:

@@ -1,0 +1,104 @@
+"""Password resets, asked for the probe's own account and a made-up one, anonymously: the answer must neither carry
+the reset secret (whoever names an address could then set that account's password) nor tell which accounts exist.
+
+Only the first step of a reset is asked (an operation that takes the account's e-mail or user name and no token or
+new password), once for an identity's own account and twice for an address nobody has. A secret counts when a
+field named like one (``reset_token``, ``token``, ``code``, ``reset_url``…) carries a value of six characters or
+more that the request did not send and the made-up address's answer does not carry. Enumeration needs both
+made-up addresses answered alike and the own account otherwise (status, or the text once the addresses sent and
+the secret are taken out). Runs last but the passive checks: a reset that changes the password at once cannot
+disturb the checks that need the identity's login.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apishield.probe import rules
+from apishield.probe.checks._util import body_args, normalise, try_send, unname, walk_keys
+from apishield.probe.client import Exchange
+from apishield.probe.engine import Context, Identity, check
+from apishield.probe.targets import Operation
+
+ACCOUNT_FIELD = re.compile(r"(?i)^(e-?mail(_?address)?|user(_?name)?|login|account|identifier)$")
+NOT_FIRST_STEP = re.compile(r"(?i)(token|code|otp|new_?pass|password|confirm|secret)")
+SECRET_KEY = re.compile(r"(?i)(reset|recovery|verification|otp|token|code|link|url)")
+
+
+def asking(op: Operation) -> str | None:
+    """The account field of a reset's first step (``POST /forgot-password {email}``); None for anything else."""
+    if not op.looks_credential_reset() or op.method not in ("POST", "GET"):
+        return None
+    names = [*op.body_fields, *(p.name for p in op.params if p.location == "query")]
+    if any(NOT_FIRST_STEP.search(n) for n in names):
+        return None
+    return next((n for n in names if ACCOUNT_FIELD.match(n)), None)
+
+
+def _value(field: str, who: Identity) -> str | None:
+    email = next((v for k, v in who.attributes.items() if "email" in k and isinstance(v, str) and "@" in v), None)
+    if "mail" in field.lower():
+        return email or (who.username if who.username and "@" in who.username else None)
+    return who.username
+
+
+def secret_in(ex: Exchange, sent: str, elsewhere: str) -> tuple[str, str] | None:
+    """(field, value) of a reset secret in a JSON answer: named like one, six characters or more, not the value
+    sent and not in the made-up address's answer."""
+    if "json" not in ex.content_type:
+        return None
+    for key, value in walk_keys(ex.json()):
+        text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if (SECRET_KEY.search(key) and len(text) >= 6 and sent not in text and text not in elsewhere
+                and not re.fullmatch(r"(?i)[a-z_ ]+", text)):
+            return key, text
+    return None
+
+
+@check("resets", rules=(rules.RESET_TOKEN_SHOWN, rules.ENUM), weight=1, phase="load", order=20)
+async def resets(ctx: Context) -> None:
+    """The first step of a password reset: no secret in its answer, the same answer for every address."""
+    ops = [(op, field) for op in ctx.operations if (field := asking(op)) is not None]
+    ctx.plan([op.key for op, _ in ops])
+    if not ops:
+        ctx.not_applicable("no password reset that takes an e-mail or user name")
+    for op, field in ops[:2]:
+        who = next((i for i in ctx.identities if _value(field, i)), None)
+        own = _value(field, who) if who is not None else None
+        if own is None:
+            ctx.skip(f"no identity's {field} is known", op)
+            continue
+        await _ask(ctx, op, field, own)
+
+
+async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
+    def made_up() -> str:
+        tag = ctx.token(10)
+        return f"apishield.{tag}@example.com" if "@" in own else f"apishield_{tag}"
+
+    async def send(value: str) -> Exchange | None:
+        body: dict[str, Any] | None = {field: value} if field in op.body_fields else None
+        params = None if body is not None else {field: value}
+        ex = await try_send(ctx, op.method, op.path, op=op, params=params, **body_args(op, body))
+        return ex if ex is not None and ex.status is not None and ex.status < 500 else None
+
+    first, second = made_up(), made_up()
+    nobody, known, again = await send(first), await send(own), await send(second)
+    if nobody is None or known is None or again is None:
+        return
+    found = secret_in(known, own, nobody.text)
+    if found is not None and known.ok:
+        key, value = found
+        ctx.report(rules.RESET_TOKEN_SHOWN, f"{op.key} answered the reset secret for {own!r} in {key!r} to an "
+                   "anonymous caller: whoever names an address can set that account's password", known, op=op,
+                   parameter=field, highlight=value[:40])
+
+    def text(ex: Exchange, value: str) -> str:
+        out = unname(ex.text, value, own)
+        return normalise(out.replace(found[1], "{secret}") if found is not None else out)
+
+    same_nobody = nobody.status == again.status and text(nobody, first) == text(again, second)
+    if same_nobody and (known.status != nobody.status or text(known, own) != text(nobody, first)):
+        ctx.report(rules.ENUM, f"{op.key}: a registered account answers {known.status} {known.text[:80]!r}; an "
+                   f"unknown one answers {nobody.status} {nobody.text[:80]!r}", nobody, op=op, parameter=field)

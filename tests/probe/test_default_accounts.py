@@ -1,0 +1,54 @@
+"""A login that still signs in a shipped account (``admin``/``admin``, ``test``/``test``) must make the probe fire;
+one whose accounts all have passwords of their own, one that takes any password (the wrong-password finding's, not
+this one's) and one whose users sign in with an e-mail address (no address is a default) must leave it quiet. No
+account name is tried more than three times."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+
+PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2"}
+
+
+def _app(kind: str, tried: Counter[str]) -> Any:
+    accounts = {**PASSWORDS, **({"admin": "admin"} if kind == "default-admin" else
+                                {"test": "test"} if kind == "default-test" else {"admin": "S3cret-chosen-9"})}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path == "/me":
+            token = headers.get("Authorization", "").removeprefix("Bearer tok-")
+            return (200, {}, {"username": token}) if token in accounts else (401, {}, {"detail": "unauthorized"})
+        if path != "/login" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        data = json.loads(body or b"{}")
+        name = str(data.get("username") or data.get("email") or "")
+        tried[name] += 1
+        known = name.split("@")[0] if kind == "email" else name
+        if kind == "any" or accounts.get(known) == data.get("password"):
+            return 200, {}, {"access_token": f"tok-{known}", "user": {"username": known}}
+        return 401, {}, {"detail": "bad credentials"}
+    return app
+
+
+@pytest.mark.parametrize(("kind", "fires"), [("default-admin", True), ("default-test", True), ("chosen", False),
+                                             ("any", False), ("email", False)])
+def test_a_shipped_account_still_signs_in(tmp_path: Path, kind: str, fires: bool) -> None:
+    field = "email" if kind == "email" else "username"
+    spec = {"/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object",
+            "properties": {field: {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": OK}},
+            "/me": {"get": {"responses": OK}}}
+    bodies = tuple({field: f"{n}@example.com" if kind == "email" else n, "password": p} for n, p in PASSWORDS.items())
+    tried: Counter[str] = Counter()
+    with loopback(_app(kind, tried)) as url:
+        result = probe_paths(tmp_path, url, spec, ("credentials",),
+                             login=LoginRecipe("POST", "/login", token_path="access_token", bodies=bodies))
+    assert (("PR-AUTH-007", "POST", "/login") in findings_at(result)) is fires
+    assert tried["admin"] <= 3

@@ -1,0 +1,83 @@
+"""The first step of a password reset, asked anonymously for the probe's own account and for made-up ones: an answer
+that carries the reset secret, or that differs for a registered address, must make the probe fire; a reset that
+answers every address alike, with the secret sent elsewhere, must leave it quiet. The second step (token and new
+password) is never asked."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
+
+
+def _token(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
+
+
+USERS = {"alice@example.com": 1, "bob@example.com": 2}
+TOKENS = {_token({"sub": email.split("@")[0], "email": email, "user_id": uid}): email for email, uid in USERS.items()}
+
+
+def _app(how: str, second_steps: list[bytes]) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path == "/api/me" and method == "GET":
+            email = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+            if email is None:
+                return 401, {}, {"detail": "not authenticated"}
+            return 200, {}, {"id": USERS[email], "username": email.split("@")[0], "email": email}
+        if path == "/api/password/reset/confirm" and method == "POST":
+            second_steps.append(body)
+            return 400, {}, {"detail": "invalid token"}
+        if path != "/api/password/forgot" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        try:
+            email = json.loads(body or b"{}").get("email")
+        except (ValueError, AttributeError):
+            return 400, {}, {"detail": "invalid JSON"}
+        known = email in USERS
+        if how == "uniform":
+            return 202, {}, {"detail": "If the address is registered, a link is on its way."}
+        if how == "echo-uniform":  # names the address it was given, for every address alike
+            return 202, {}, {"detail": f"If {email} is registered, a link is on its way."}
+        if not known:
+            return 404, {}, {"detail": "No account with that e-mail"}
+        answer = {"detail": "A link is on its way."}
+        if how == "shows-secret":
+            answer["reset_token"] = secrets.token_urlsafe(18)
+        return 200, {}, answer
+    return app
+
+
+PATHS = {
+    "/api/me": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "the caller"}}}},
+    "/api/password/forgot": {"post": {"security": [], "requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"email": {"type": "string", "format": "email"}}}}}},
+        "responses": {"200": {"description": "a link is sent"}}}},
+    "/api/password/reset/confirm": {"post": {"security": [], "requestBody": {"content": {"application/json": {
+        "schema": {"type": "object", "properties": {"token": {"type": "string"}, "password": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "the password is set"}}}},
+}
+
+
+@pytest.mark.parametrize(("how", "shown", "enumerated"), [
+    ("shows-secret", True, True), ("enumerates", False, True), ("uniform", False, False),
+    ("echo-uniform", False, False)])
+def test_what_a_reset_answers_for_a_registered_address(tmp_path: Path, how: str, shown: bool,
+                                                       enumerated: bool) -> None:
+    second_steps: list[bytes] = []
+    auth = tuple(f"{email.split('@')[0]}=Authorization:Bearer {t}" for t, email in TOKENS.items())
+    with loopback(_app(how, second_steps)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("resets",), auth=auth)
+    found = findings_at(result)
+    assert (("PR-RESET-001", "POST", "/api/password/forgot") in found) is shown
+    assert (("PR-ENUM-001", "POST", "/api/password/forgot") in found) is enumerated
+    assert second_steps == []
