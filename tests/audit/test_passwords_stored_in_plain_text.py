@@ -46,6 +46,9 @@ def register():
      "    db.execute('INSERT INTO users (username, password) VALUES (?, ?)', (username, password_plain))", True),
     ("    query = f\"INSERT INTO users (username, password) VALUES ('{username}', '{password}')\"\n"
      "    sqlite3.connect('a.db').execute(query)", True),
+    ("    conn = sqlite3.connect('a.db')\n    cur = conn.cursor()\n"
+     "    query = f\"INSERT INTO users (username, password) VALUES ('{username}', '{password}');\"\n"
+     "    cur.executescript(query)", True),
     # must fire: the login finds the account by the typed password, so the store holds it as typed
     ("    row = sqlite3.connect('a.db').execute('SELECT * FROM users WHERE username = ? AND password = ?', "
      "(username, password)).fetchone()", True),

@@ -27,10 +27,10 @@ USERS = {"alice@example.com": 1, "bob@example.com": 2}
 TOKENS = {_token({"sub": email.split("@")[0], "email": email, "user_id": uid}): email for email, uid in USERS.items()}
 
 
-def _app(how: str, second_steps: list[bytes]) -> Any:
+def _app(how: str, second_steps: list[bytes], tokens: dict[str, str] = TOKENS) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path == "/api/me" and method == "GET":
-            email = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+            email = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
             if email is None:
                 return 401, {}, {"detail": "not authenticated"}
             return 200, {}, {"id": USERS[email], "username": email.split("@")[0], "email": email}
@@ -81,3 +81,12 @@ def test_what_a_reset_answers_for_a_registered_address(tmp_path: Path, how: str,
     assert (("PR-RESET-001", "POST", "/api/password/forgot") in found) is shown
     assert (("PR-ENUM-001", "POST", "/api/password/forgot") in found) is enumerated
     assert second_steps == []
+
+
+def test_an_address_learnt_from_the_identitys_own_record(tmp_path: Path) -> None:
+    """Tokens that do not carry the e-mail: the identity's own record (``GET /api/me``) names it."""
+    tokens = {_token({"sub": email.split("@")[0]}): email for email in USERS}
+    auth = tuple(f"{email.split('@')[0]}=Authorization:Bearer {t}" for t, email in tokens.items())
+    with loopback(_app("shows-secret", [], tokens)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("resets",), auth=auth)
+    assert ("PR-RESET-001", "POST", "/api/password/forgot") in findings_at(result)

@@ -131,3 +131,28 @@ def test_without_identities_the_passwords_the_probe_sent_to_a_login_are_recognis
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("crawl", "ratelimit", "password_storage"))
     assert {rule for rule, _m, _p in findings_at(result) if rule in STORAGE} == {"PR-PASS-001"}
+
+
+def test_default_account_passwords_tried_at_the_login_are_no_evidence(tmp_path: Path) -> None:
+    """The default accounts' passwords (``admin``, ``password``) are words any answer may carry, a user name
+    ``admin`` among them: tried at the login, they are not passwords the probe chose, and a listing of user names
+    stays quiet."""
+    accounts = {"alice": "alice-pass-1", "bob": "bob-pass-2", "admin": "Chosen-by-its-owner-7"}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if route == "/login" and method == "POST":
+            data = json.loads(body or b"{}")
+            ok = accounts.get(str(data.get("username"))) == data.get("password")
+            return (200, {}, {"access_token": f"tok-{data['username']}"}) if ok else (401, {}, {"detail": "no"})
+        if headers.get("Authorization", "").removeprefix("Bearer tok-") not in accounts:
+            return 401, {}, {"detail": "unauthorized"}
+        if route == "/users":
+            return 200, {}, [{"username": name, "note": "password reset by e-mail"} for name in accounts]
+        return (200, {}, {"username": "alice"}) if route == "/me" else (404, {}, {"detail": "not found"})
+
+    bodies = tuple({"username": n, "password": p} for n, p in accounts.items() if n != "admin")
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("credentials", "crawl", "password_storage"),
+                             login=LoginRecipe("POST", "/login", token_path="access_token", bodies=bodies))
+    assert {rule for rule, _m, _p in findings_at(result) if rule in STORAGE} == set()

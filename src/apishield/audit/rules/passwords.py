@@ -23,6 +23,7 @@ from apishield.audit import astutil as au
 from apishield.audit.rules._secret_values import SQL_HASHED
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.audit.taint.values import outside_calls
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -213,7 +214,7 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
         return checked
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
-        if name in {"execute", "executemany"} and node.args:
+        if name in SQL_RUNNERS and node.args:
             sql = node.args[0]
             if isinstance(sql, ast.Name) and sql.id in fn.texts:
                 sql = fn.texts[sql.id]  # ``query = f"INSERT ..."`` then ``execute(query)``

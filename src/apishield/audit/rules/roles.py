@@ -61,8 +61,9 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
             open_by_guard.setdefault(guard, []).append(route)
         segs = static_segments(route.path)
         privileged = any(_PRIVILEGED.match(s) for s in segs) or "admin" in route.handler.lower()
-        if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"}:
-            privileged = True
+        if not privileged and "DELETE" in route.methods and segs and segs[-1].lower() in {"users", "user", "accounts"} \
+                and not _under_an_object(route.path, segs[-1]):
+            privileged = True  # deleting an account (not a member out of a group: ``/groups/{id}/users/{uid}``)
         own = not _OTHERS_ACCOUNTS.search(f"{route.path} {route.handler}") and acts_on_own_account(project, route)
         if privileged and not own and not _admin_only_session_flag(project, route):
             named = f"; {guard}() is named for a role but only refuses callers who are not signed in" if guard else ""
@@ -77,6 +78,13 @@ def check_missing_role(project: ProjectContext) -> Iterator[Finding]:
         yield at(NO_ROLE, path, line_text(project, path), line,
                  f"{guard}() is named for a role but only refuses callers who are not signed in: the {len(routes)} "
                  f"route(s) it guards ({shown}) are open to every signed-in user")
+
+
+def _under_an_object(path: str, segment: str) -> bool:
+    """``segment`` comes after a path parameter (``/groups/{group_id}/users/{user_id}``): a collection nested in
+    another object, whose DELETE takes an account out of that object, not out of the system."""
+    before = path[:path.rfind("/" + segment)]
+    return bool(re.search(r"\{[^}]+\}|<[^>]+>", before))
 
 
 def _role_named_guard(project: ProjectContext, route: Route, places: dict[str, tuple[str, int] | None]) -> str:

@@ -23,6 +23,7 @@ from apishield.audit.rules._django_settings import weak_password_hasher
 from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
 from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 HARDCODED_SECRET = Rule(
@@ -432,7 +433,7 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     if au.mentions(ctx, ("password_hashers",)) and (weak := weak_password_hasher(ctx.tree, ctx.path)):
         yield at_node(WEAK_HASH, ctx, weak[0], f"Django hashes new passwords with {weak[1]} (fast or unsalted)")
     for call in au.calls(ctx.tree) if sv.SQL_FAST_HASH.search(ctx.source) else ():
-        query = au.last(au.dotted(call.func)) in {"execute", "executemany"} and call.args
+        query = au.last(au.dotted(call.func)) in SQL_RUNNERS and call.args
         sql = ast.unparse(call.args[0]) if query else ""
         if (fast := sv.SQL_FAST_HASH.search(sql)) and _PW.search(sql):
             yield at_node(WEAK_HASH, ctx, call, f"password hashed by the database with {fast.group(1)} (fast, "

@@ -208,6 +208,9 @@ METHOD_SINKS: dict[str, tuple[str, int, str]] = {
     "set_header": ("header", 1, "value"),  # Bottle ``response.set_header(name, value)``
     "add_header": ("header", 1, "value"),
 }
+#: the methods that run SQL text given as their first argument (``execute``, ``executemany``, sqlite3's
+#: ``executescript``, Django's ``raw``): rules that read a query's text look where the injection rule does
+SQL_RUNNERS = frozenset(name for name, (kind, position, _) in METHOD_SINKS.items() if kind == "sql" and position == 0)
 #: libraries whose module-level ``from_string`` is a template compiler; on any other plainly imported module
 #: (``pdfkit.from_string``) the method sink does not apply
 TEMPLATE_MODULES = frozenset({"jinja2", "mako", "chameleon", "django", "tornado", "genshi", "chevron", "pystache"})

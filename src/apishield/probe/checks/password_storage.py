@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
+from apishield.probe.checks.credentials import DEFAULT_PAIRS
 from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
@@ -35,6 +36,10 @@ MIN_LENGTH = 5
 #: a field whose value is a password the probe chose: stricter than ``identities.password_named`` (any name with
 #: "pass"), whose ``passport`` or ``password_hint`` values must not be taken for passwords and searched for
 PASSWORD_FIELD = re.compile(r"(?i)^(?:new_?)?(?:password|passwd|pwd|pass)$")
+
+
+#: the passwords of the default accounts tried at the login: words any answer may carry (``admin``, ``password``)
+WELL_KNOWN = frozenset(password for _, password in DEFAULT_PAIRS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,8 @@ def known_passwords(ctx: Context) -> list[Known]:
         op = _op_for(ctx, ex) if ex.method in ("POST", "PUT") else None
         if op is not None and (op.looks_login() or op.looks_register() or creates_account(op)):
             for value in _password_fields(ex):
-                owners.setdefault(value, f"the password the probe sent to {op.key}")
+                if value not in WELL_KNOWN:  # a default account's password is a common word, not one it chose
+                    owners.setdefault(value, f"the password the probe sent to {op.key}")
     out: list[Known] = []
     for pw, owner in owners.items():
         if len(pw) < MIN_LENGTH:

@@ -19,7 +19,8 @@ from apishield.probe import rules
 from apishield.probe.checks._util import body_args, normalise, try_send, unname, walk_keys
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import Operation
+from apishield.probe.objects import learn_attributes
+from apishield.probe.targets import SELF_PATH, Operation
 
 ACCOUNT_FIELD = re.compile(r"(?i)^(e-?mail(_?address)?|user(_?name)?|login|account|identifier)$")
 NOT_FIRST_STEP = re.compile(r"(?i)(token|code|otp|new_?pass|password|confirm|secret)")
@@ -64,12 +65,26 @@ async def resets(ctx: Context) -> None:
     if not ops:
         ctx.not_applicable("no password reset that takes an e-mail or user name")
     for op, field in ops[:2]:
-        who = next((i for i in ctx.identities if _value(field, i)), None)
+        who = next((i for i in ctx.identities if _value(field, i)), None) or await _own_record(ctx)
         own = _value(field, who) if who is not None else None
-        if own is None:
-            ctx.skip(f"no identity's {field} is known", op)
+        if own is None:  # nothing registered to compare a made-up address with: the precondition is not met
+            ctx.not_applicable(f"no identity's {field} is known (from its login or its own record)", op)
             continue
         await _ask(ctx, op, field, own)
+
+
+async def _own_record(ctx: Context) -> Identity | None:
+    """An identity whose own record (``GET /me``, ``/profile``, ``/account``) names its e-mail, learnt from it."""
+    mine = next((o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)),
+                None)
+    if mine is None or not ctx.identities:
+        return None
+    for who in ctx.identities[:1]:
+        ex = await try_send(ctx, "GET", mine.path, op=mine, identity=who)
+        if ex is not None and ex.ok and "json" in ex.content_type:
+            learn_attributes(who.attributes, ex.json())
+            return who if _value("email", who) else None
+    return None
 
 
 async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
