@@ -7,12 +7,13 @@ shows the value back inside a ``<textarea>``, stay quiet; the same pages with th
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.probe.loopback import Answer, Handler, loopback, probe_paths
+from tests.probe.loopback import Answer, Handler, findings_at, loopback, probe_paths
 
 SPEC = {"/download": {"get": {"parameters": [{"name": "path", "in": "query", "example": "report.txt",
                                                "schema": {"type": "string"}}],
@@ -47,3 +48,32 @@ def test_reflections_that_cannot_run(tmp_path: Path, flaw: bool) -> None:
         result = probe_paths(tmp_path, url, SPEC, ("injection",))
     hits = {f.http_path for f in result.findings if f.rule_id == "PR-XSS-001"}
     assert hits == ({"/download", "/note"} if flaw else set())
+
+
+@pytest.mark.parametrize(("reads", "fires"), [("json-only", False), ("json-or-form", True), ("nested", False)])
+def test_markup_echoed_from_a_json_body_counts_when_a_form_can_send_it(tmp_path: Path, reads: str,
+                                                                      fires: bool) -> None:
+    """An error page that shows a posted field unescaped is reflected XSS only when another site can make a browser
+    send it: a JSON body needs a script of the page's own origin, so the same field sent as a form must come back too
+    (a handler reading JSON or form fields alike); a field inside a JSON object has no form of its own."""
+    from urllib.parse import parse_qs
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path != "/previews" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        if headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            if reads != "json-or-form":
+                return 415, {}, {"detail": "JSON only"}
+            host = parse_qs(body.decode()).get("host", [""])[0]
+        else:
+            data = json.loads(body or b"{}")
+            host = (data.get("target") or {}).get("host", "") if reads == "nested" else data.get("host", "")
+        return 502, {"Content-Type": "text/html; charset=utf-8"}, f"cannot reach {host}"
+
+    field = {"host": {"type": "string", "example": "example.org"}}
+    props = {"target": {"type": "object", "properties": field}} if reads == "nested" else field
+    spec = {"/previews": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": props}}}}, "responses": {"200": {"description": "a preview"}}}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("injection",))
+    assert (("PR-XSS-001", "POST", "/previews") in findings_at(result)) is fires

@@ -32,11 +32,12 @@ import asyncio
 import copy
 import functools
 import html
+import json
 import random
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 from apishield.probe import rules
 from apishield.probe.checks import operators, shell, sql_time, ssrf, xxe
@@ -199,9 +200,11 @@ class Sender:
         param = next(p for p in op.params if p.name == self.slot.name)
         return str(sample_value(param.schema, self.rng, param.name))
 
-    async def __call__(self, value: Any, timeout: float | None = None, key: str | None = None) -> Exchange | None:
+    async def __call__(self, value: Any, timeout: float | None = None, key: str | None = None,
+                       form: bool = False) -> Exchange | None:
         """Send ``value`` in the slot; ``key`` names a query parameter to carry it instead of the slot's own
-        (``name[$ne]``, the bracket form servers read back as an object)."""
+        (``name[$ne]``, the bracket form servers read back as an object); ``form`` sends a JSON body's fields
+        form-encoded instead, as a page of another site could."""
         s, ctx = self.slot, self.ctx
         query = dict(self.query)
         body = dict(self.body) if self.body is not None else None
@@ -230,6 +233,11 @@ class Sender:
             media = next((m for m in s.op.media if "json" not in m and "form" not in m), "text/plain")
             return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                                   timeout=timeout, content=str(value).encode(), content_type=media)
+        if form and body is not None:
+            fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+            return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
+                                  headers=headers, timeout=timeout, content=urlencode(fields).encode(),
+                                  content_type="application/x-www-form-urlencoded")
         # form-encoded or multipart when the description says so: the payload goes that way
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                               headers=headers, timeout=timeout, **body_args(s.op, body))
@@ -335,9 +343,18 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
     ex = await send(f"{send.default}\"'><{tag} x=1>")
     if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml"):
         return
-    if f"<{tag} x=1>" in live_markup(ex.text):  # not inside a comment or a <textarea>, where it never runs
-        ctx.report(rules.XSS, f"{slot.name!r} is reflected unescaped into a text/html page", ex, op=slot.op,
-                   parameter=slot.name, highlight=f"<{tag}")
+    if f"<{tag} x=1>" not in live_markup(ex.text):  # not inside a comment or a <textarea>, where it never runs
+        return
+    if slot.location == "body" and not slot.op.form_encoded:
+        # a JSON body needs a script of the page's own origin to send it (another site's form cannot set its
+        # type, and a cross-site fetch renders nothing): the reflection counts when the same field, sent as a
+        # form would send it, comes back too; a field inside an object has no form of its own
+        ex = None if "." in slot.name else await send(f"{send.default}\"'><{tag} x=1>", form=True)
+        if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml") or \
+                f"<{tag} x=1>" not in live_markup(ex.text):
+            return
+    ctx.report(rules.XSS, f"{slot.name!r} is reflected unescaped into a text/html page", ex, op=slot.op,
+               parameter=slot.name, highlight=f"<{tag}")
 
 
 async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
