@@ -24,6 +24,7 @@ checks that send failing credentials, after every check that needs working acces
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from collections.abc import Awaitable, Callable
@@ -76,7 +77,8 @@ async def credentials(ctx: Context) -> None:
     accounts (wrong passwords: run late, a defended API bans)."""
     await _login_injection(ctx)
     await _url_logins(ctx)
-    await _default_logins(ctx)
+    # default accounts on what the other checks leave: the check's own share stays with the injection it had
+    ctx.deferred.append(("credentials", functools.partial(_default_logins, ctx)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ from apishield.probe.checks._util import (
     without_shell_errors,
 )
 from apishield.probe.checks.xxe import FILE_SIGNATURES
-from apishield.probe.client import BudgetExhausted, Exchange
+from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body, sample_value
 
@@ -442,37 +442,22 @@ async def injection(ctx: Context) -> None:
         ctx.not_applicable("no string parameter or body field to inject into")
     # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
     outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
-    ordered = sorted((send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True),
-                     key=lambda s: -s.signal)
-    coded = [send for send in senders if send.code_base is not None]
-    failed = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
-    if failed is not None and not isinstance(failed, BudgetExhausted):
-        raise failed  # a real error (the engine notes it); all tasks have finished
-    sent = {ex.operation for ex in ctx.client.log if ex.check == "injection"}
-    for outcome in outcomes:  # every operation cut short is done again by the resumed check, not only one
-        if isinstance(outcome, BudgetExhausted) and outcome.operation in sent:
-            ctx.coverage.interrupted("injection", outcome.operation)
-    waiting = 0  # the first time-based test not yet begun: what the check's share leaves waits, it is not lost
-    try:
-        if failed is not None:
-            raise failed
-        for op in xml_ops:
-            await xxe.local_entity(ctx, op)
-        # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
-        # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count)
-        for waiting, send in enumerate(ordered):  # noqa: B007 - the index is read after the loop
-            if ctx.client.check_remaining() < sql_time.TIME_COST:
-                break
-            await sql_time.sql_time(ctx, send.slot, send)
-        else:
-            waiting = len(ordered)
-    except BudgetExhausted:
-        ctx.deferred.append(("injection", functools.partial(sql_time.sql_time_later, ctx, ordered[waiting:])))
-        ctx.deferred.append(("injection", functools.partial(_code_tests, ctx, coded, True)))
-        raise
-    if waiting < len(ordered):
-        ctx.deferred.append(("injection", functools.partial(sql_time.sql_time_later, ctx, ordered[waiting:])))
-    await _code_tests(ctx, coded, deferred=False)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome  # BudgetExhausted (the engine notes it) or a real error; all tasks have finished
+    # ... time-based SQL injection runs alone, one parameter after the other, so timings are not disturbed,
+    # strongest signals first, for as long as the check's share of the budget lasts (not a fixed count); before the
+    # one-request XML tests, so that running out on those cannot lose the time-based tests of parameters tested
+    candidates = [send for send, needs_time in zip(senders, outcomes, strict=True) if needs_time is True]
+    ordered = sorted(candidates, key=lambda s: -s.signal)
+    for index, send in enumerate(ordered):
+        if ctx.client.check_remaining() < sql_time.TIME_COST:
+            ctx.deferred.append(("injection", functools.partial(sql_time.sql_time_later, ctx, ordered[index:])))
+            break
+        await sql_time.sql_time(ctx, send.slot, send)
+    for op in xml_ops:
+        await xxe.local_entity(ctx, op)
+    await _code_tests(ctx, [send for send in senders if send.code_base is not None], deferred=False)
 
 
 async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> None:
@@ -528,7 +513,7 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await _xss(ctx, slot, send)
     await _traversal(ctx, slot, send, base)
     await _ssti(ctx, slot, send, base)
-    await operators.query_operator(ctx, slot, send)
+    await operators.query_operator(ctx, slot, send, base)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)
     if shell.CODE_HINT.search(slot.name):

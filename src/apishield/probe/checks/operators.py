@@ -47,9 +47,9 @@ def applies(slot: Slot) -> bool:
     return op.method == "GET" or (op.method == "POST" and bool(READ_LIKE.search(f"{op.path} {op.operation_id}")))
 
 
-async def query_operator(ctx: Context, slot: Slot, send: Sender) -> None:
-    if not applies(slot):
-        return
+async def query_operator(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
+    if not applies(slot) or records(base) is None:
+        return  # only where the plain value's answer lists records: nothing else can be widened
     absent = "apshnone" + "".join(send.rng.choice("0123456789abcdef") for _ in range(8))
 
     async def ask(operator: str) -> Exchange | None:

@@ -12,6 +12,7 @@ disturb the checks that need the identity's login.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -57,13 +58,19 @@ def secret_in(ex: Exchange, sent: str, elsewhere: str) -> tuple[str, str] | None
     return None
 
 
-@check("resets", rules=(rules.RESET_TOKEN_SHOWN, rules.ENUM), weight=1, phase="load", order=20)
+@check("resets", rules=(rules.RESET_TOKEN_SHOWN, rules.ENUM), weight=0, phase="load", order=20)
 async def resets(ctx: Context) -> None:
-    """The first step of a password reset: no secret in its answer, the same answer for every address."""
+    """The first step of a password reset: no secret in its answer, the same answer for every address. It takes no
+    share of the budget split: its few requests come from what the other checks leave (deferred work)."""
     ops = [(op, field) for op in ctx.operations if (field := asking(op)) is not None]
     ctx.plan([op.key for op, _ in ops])
     if not ops:
         ctx.not_applicable("no password reset that takes an e-mail or user name")
+        return
+    ctx.deferred.append(("resets", functools.partial(_resets, ctx, ops)))
+
+
+async def _resets(ctx: Context, ops: list[tuple[Operation, str]]) -> None:
     for op, field in ops[:2]:
         who = next((i for i in ctx.identities if _value(field, i)), None) or await _own_record(ctx)
         own = _value(field, who) if who is not None else None
