@@ -104,3 +104,18 @@ def test_an_operator_in_place_of_a_filter_value(tmp_path: Path, handling: str, f
     assert (("PR-NOSQL-002", "POST", "/documents/search") in found) is fires
     assert (("PR-NOSQL-002", "GET", "/documents") in found) is fires
     assert written and not any(b"$ne" in body or b"$eq" in body for body in written)
+
+
+@pytest.mark.parametrize(("body", "count"), [(b'[{"id": 1}, {"id": 2}]', 2), (b'{"results": [], "count": 0}', 0),
+                                              (b'{"items": [{"id": 1}]}', 1), (b'"ok"', None), (b"42", None),
+                                              (b"null", None), (b'{"detail": "found"}', None)])
+def test_records_counted_only_in_listings(body: bytes, count: int | None) -> None:
+    """What the operator test counts: the records of a JSON listing; a bare string, number or null lists nothing
+    (and must not break the count)."""
+    from apishield.probe.checks.operators import records
+    from apishield.probe.client import Exchange
+
+    ex = Exchange(seq=1, check="injection", identity="anonymous", method="GET", url="http://t/x",
+                  request_headers=(), request_body=b"", status=200,
+                  response_headers=(("content-type", "application/json"),), body=body)
+    assert records(ex) == count

@@ -34,8 +34,10 @@ def records(ex: Exchange | None) -> int | None:
     data = ex.json()
     if isinstance(data, list):
         return len(data)
+    if not isinstance(data, dict):
+        return None  # a JSON string, number or null lists nothing
     listed = objects.listed_objects(data)
-    return len(listed) if listed or any(isinstance(v, list) for v in (data or {}).values()) else None
+    return len(listed) if listed or any(isinstance(v, list) for v in data.values()) else None
 
 
 def applies(slot: Slot) -> bool:
