@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 import threading
@@ -85,6 +86,14 @@ def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[s
     spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}))
     return asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
         budget=400, rate=0, checks=checks), **config)))
+
+
+def unsigned_token(claims: dict[str, Any]) -> str:
+    """A token in JWT form with a made-up signature: for test apps that only read its claims."""
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
 
 
 def findings_at(result: Any) -> set[tuple[str, str | None, str | None]]:

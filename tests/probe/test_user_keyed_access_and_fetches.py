@@ -8,7 +8,6 @@ behaviour on a loopback app of our own that must make the probe fire with the fl
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from pathlib import Path
@@ -18,17 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from apishield.probe.engine import ProbeAbort
-from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths, unsigned_token
 
 BEARER = [{"bearerAuth": []}]
-
-
-def _token(claims: dict[str, Any]) -> str:
-    """An unsigned token in JWT form (the test apps only read its claims)."""
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2ln"
 
 
 def _caller(headers: dict[str, str], tokens: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -47,7 +38,7 @@ def _users() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Two ordinary users keyed by a UUID, their tokens (``sub`` = name, ``user_id`` = UUID) and an admin."""
     users = {str(uuid.uuid4()): {"username": name, "email": f"{name}@example.com", "is_admin": name == "root"}
              for name in ("alice", "bob", "root")}
-    tokens = {_token({"sub": u["username"], "user_id": uid}): {"user_id": uid, **u} for uid, u in users.items()}
+    tokens = {unsigned_token({"sub": u["username"], "user_id": uid}): {"user_id": uid, **u} for uid, u in users.items()}
     return users, tokens
 
 
@@ -161,7 +152,7 @@ def test_an_own_record_only_some_identities_pass_is_noted_not_fatal(tmp_path: Pa
 
 def test_the_canary_stops_with_one_line_when_every_candidate_refuses_every_identity(tmp_path: Path) -> None:
     _, tokens = _users()
-    stale = {_token({"sub": u["username"], "user_id": u["user_id"], "v": 2}): u for u in tokens.values()}
+    stale = {unsigned_token({"sub": u["username"], "user_id": u["user_id"], "v": 2}): u for u in tokens.values()}
     auth = tuple(f"{u['username']}=Authorization:Bearer {t}" for t, u in stale.items() if not u["is_admin"])
     with loopback(_canary_app(tokens)) as url, pytest.raises(ProbeAbort) as raised:
         probe_paths(tmp_path, url, CANARY_SPEC, ("authn",), auth=auth)
@@ -338,7 +329,8 @@ def test_a_user_record_under_a_singular_collection_is_keyed_by_the_identitys_id(
     """``GET /api/user/{id}`` with a plain ``id``: the item of a singular ``user`` collection is a user, so each
     identity's own id fills it and the other identity's id tries it."""
     ids = {"alice": 1, "bob": 2}
-    tokens = {_token({"sub": name, "user_id": uid}): {"user_id": uid, "username": name} for name, uid in ids.items()}
+    tokens = {unsigned_token({"sub": name, "user_id": uid}): {"user_id": uid, "username": name}
+              for name, uid in ids.items()}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         parts = urlsplit(path).path.strip("/").split("/")
@@ -371,7 +363,7 @@ def test_an_administrator_reading_others_records_is_no_broken_object_check(tmp_p
     by design, e-mail included. The ordinary identity is the one tried across; only when it too reads the
     administrator's record is an object-level check broken."""
     ids = {"alice": 1, "root": 2}
-    tokens = {_token({"sub": name, "user_id": uid, "role": "admin" if name == "root" else "user"}):
+    tokens = {unsigned_token({"sub": name, "user_id": uid, "role": "admin" if name == "root" else "user"}):
               {"user_id": uid, "username": name} for name, uid in ids.items()}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:

@@ -159,15 +159,25 @@ class Operation:
         ``multipart/form-data`` — as (content, Content-Type); None when the operation takes JSON."""
         if not self.form_encoded:
             return None
-        fields = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
         if not any("multipart" in m for m in self.media):
-            return urlencode(fields).encode(), "application/x-www-form-urlencoded"
+            return urlencoded(body)
+        fields = form_fields(body)
         boundary = "apishield" + "".join(random.Random(len(fields)).choice("0123456789abcdef") for _ in range(16))
         declared = self.body_fields
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"'
                  + ('; filename="apishield.txt"\r\nContent-Type: application/octet-stream' if is_file(declared.get(k))
                     else "") + f"\r\n\r\n{v}\r\n" for k, v in fields.items()]
         return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def form_fields(body: dict[str, Any]) -> dict[str, str]:
+    """A body's fields as a form carries them: strings as they are, anything else as its JSON text."""
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+
+
+def urlencoded(body: dict[str, Any]) -> tuple[bytes, str]:
+    """``body`` as an HTML form posts it: (content, Content-Type)."""
+    return urlencode(form_fields(body)).encode(), "application/x-www-form-urlencoded"
 
 
 def is_file(schema: Any) -> bool:
@@ -574,17 +584,7 @@ def sample_body(schema: dict[str, Any] | None, rng: random.Random) -> dict[str, 
 
 
 __all__ = [
-    "Operation",
-    "Param",
-    "SpecError",
-    "destructive_words",
-    "from_openapi",
-    "from_pattern",
-    "from_routes",
-    "is_file",
-    "load_file",
-    "load_routes",
-    "parse_document",
-    "sample_body",
-    "sample_value",
+    "Operation", "Param", "SpecError", "destructive_words", "form_fields", "from_openapi", "from_pattern",
+    "from_routes", "is_file", "load_file", "load_routes", "parse_document", "sample_body", "sample_value",
+    "urlencoded",
 ]

@@ -32,12 +32,11 @@ import asyncio
 import copy
 import functools
 import html
-import json
 import random
 import re
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
+from typing import Any, TypeGuard
+from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
 from apishield.probe.checks import operators, shell, sql_time, ssrf, xxe
@@ -57,7 +56,7 @@ from apishield.probe.checks._util import (
 from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import Operation, sample_body, sample_value
+from apishield.probe.targets import Operation, sample_body, sample_value, urlencoded
 
 SQL_ERRORS = re.compile(
     r"(?i)(sqlite3?\.|OperationalError|unrecognized token|near \"[^\"]*\": syntax error|SQL syntax|"
@@ -234,10 +233,9 @@ class Sender:
             return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                                   timeout=timeout, content=str(value).encode(), content_type=media)
         if form and body is not None:
-            fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+            content, media = urlencoded(body)
             return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
-                                  headers=headers, timeout=timeout, content=urlencode(fields).encode(),
-                                  content_type="application/x-www-form-urlencoded")
+                                  headers=headers, timeout=timeout, content=content, content_type=media)
         # form-encoded or multipart when the description says so: the payload goes that way
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                               headers=headers, timeout=timeout, **body_args(s.op, body))
@@ -340,18 +338,22 @@ async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchang
 
 async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
     tag = "apsh" + "".join(send.rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))
-    ex = await send(f"{send.default}\"'><{tag} x=1>")
-    if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml"):
-        return
-    if f"<{tag} x=1>" not in live_markup(ex.text):  # not inside a comment or a <textarea>, where it never runs
+    payload = f"{send.default}\"'><{tag} x=1>"
+
+    def runs(answer: Exchange | None) -> TypeGuard[Exchange]:
+        """Our tag came back as markup (not inside a comment or a ``<textarea>``, where it never runs)."""
+        return answer is not None and answer.content_type in ("text/html", "application/xhtml+xml") and \
+            f"<{tag} x=1>" in live_markup(answer.text)
+
+    ex = await send(payload)
+    if not runs(ex):
         return
     if slot.location == "body" and not slot.op.form_encoded:
         # a JSON body needs a script of the page's own origin to send it (another site's form cannot set its
         # type, and a cross-site fetch renders nothing): the reflection counts when the same field, sent as a
         # form would send it, comes back too; a field inside an object has no form of its own
-        ex = None if "." in slot.name else await send(f"{send.default}\"'><{tag} x=1>", form=True)
-        if ex is None or ex.content_type not in ("text/html", "application/xhtml+xml") or \
-                f"<{tag} x=1>" not in live_markup(ex.text):
+        ex = None if "." in slot.name else await send(payload, form=True)
+        if not runs(ex):
             return
     ctx.report(rules.XSS, f"{slot.name!r} is reflected unescaped into a text/html page", ex, op=slot.op,
                parameter=slot.name, highlight=f"<{tag}")
