@@ -118,7 +118,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",
     "PR-NOSQL-002": "nosqli", "PR-RESET-001": "weak_reset_token", "PR-AUTH-007": "default_credentials",
-    "PR-HOST-001": "host_header_injection",
+    "PR-HOST-001": "host_header_injection", "PR-SESS-004": "weak_token",
     "PR-SESS-002": "jwt_not_revoked", "PR-JWT-008": "jwt_claims_disclosure",
     "PR-SESS-003": "hardcoded_secret", "PR-BIZ-001": "business_logic", "PR-PASS-001": "weak_password_hashing",
     "PR-PASS-002": "weak_password_hashing",

@@ -154,6 +154,10 @@ SESSION_WEAK_KEY = _r("PR-SESS-003", "Signed session cookie's key is guessable (
                       "sessions)", (1391, 798), "API2:2023", C, HI,
                       "Set the framework's secret key (Flask SECRET_KEY) to a random 256-bit value from a secret "
                       "store, never a placeholder or a word.")
+SESSION_PREDICTABLE = _r("PR-SESS-004", "Predictable session id or token: successive logins are issued values that "
+                         "differ only by a counter, a clock reading or a few digits", (330, 341), "API2:2023", H, HI,
+                         "Issue session ids and opaque tokens from a strong random source (128 bits: "
+                         "secrets.token_urlsafe(32)); never a counter, a timestamp or a user id.")
 EAR = _r("PR-EAR-001", "Execution after redirect: a redirect to the login carries the protected page's content",
          (698,), "API5:2023", H, MED, "Stop handling (return) right after redirecting an unauthenticated caller.")
 RATE_SPOOF = _r("PR-RATE-002", "Rate limit bypassed with a client-supplied address header (X-Forwarded-For)",

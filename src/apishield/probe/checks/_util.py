@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from apishield.probe import objects
@@ -200,3 +201,18 @@ def visible_lines(html: str) -> list[str]:
     html = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "\n", html)
     lines = (re.sub(r"<[^>]*>", " ", line) for line in html.splitlines())
     return [" ".join(t.split()) for t in lines if t.strip()]
+
+
+def set_cookies(ex: Exchange) -> dict[str, str]:
+    """The cookies an answer sets (name -> value)."""
+    jar: dict[str, str] = {}
+    for key, value in ex.response_headers:
+        if key.lower() != "set-cookie":
+            continue
+        cookie: SimpleCookie = SimpleCookie()
+        try:
+            cookie.load(value)
+        except CookieError:
+            continue
+        jar.update({name: morsel.value for name, morsel in cookie.items()})
+    return jar

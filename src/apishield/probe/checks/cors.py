@@ -22,8 +22,7 @@ import re
 from urllib.parse import urlsplit
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send, who_for
-from apishield.probe.checks.sessions import set_cookies
+from apishield.probe.checks._util import set_cookies, try_send, who_for
 from apishield.probe.client import ANONYMOUS, Exchange, denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation

@@ -180,6 +180,13 @@ class Sender:
         twin.others = {}
         return twin
 
+    def setting(self, values: dict[str, Any]) -> Sender:
+        """The same slot with other body fields set as well (an address given in parts: host, port, path)."""
+        twin = copy.copy(self)
+        for name, value in values.items():
+            twin.body = with_field(twin.body or {}, name, value)
+        return twin
+
     def _path_default(self, op: Operation) -> Any:
         """An id the identity owns when it created one, else the description's example or a sample number."""
         if self.slot.identity is not None:
@@ -497,6 +504,11 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     # on the longer techniques below, the weakness such a parameter most likely has was still tested
     if slot.location in ("query", "body") and not slot.numeric:
         await ssrf.in_band(ctx, slot.op, slot.name, send.default, base, send)
+        parts = ssrf.address_parts(slot.name, [n for n, _ in body_slots(slot.op.body_schema)]) \
+            if slot.location == "body" else {}
+        if parts:
+            await ssrf.in_parts(ctx, slot.op, slot.name, parts, base, lambda values: send.setting(
+                {k: v for k, v in values.items() if k != slot.name})(values[slot.name]))
     if DB_HINT.search(slot.name):
         send.signal += 2
     if reflects(send, base):

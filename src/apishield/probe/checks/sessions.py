@@ -23,15 +23,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urljoin, urlsplit
 
 from itsdangerous import Signer
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send, visible_lines
+from apishield.probe.checks._util import set_cookies, try_send, visible_lines
 from apishield.probe.checks.jwt import api_texts, compound_secrets, own_words, wordlist
 from apishield.probe.checks.redirect import client_side_targets
+from apishield.probe.checks.session_ids import predictable_sessions
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
 
@@ -40,21 +40,6 @@ SESSION_NAME = re.compile(r"(?i)^(session|sess|sid|session_?id|sess_?id|jsession
 LOGIN_PATH = re.compile(r"(?i)/(log-?in|sign-?in|auth(enticate)?|sso|session/new|account/login)(\b|/|$|\.)")
 HTML = ("text/html", "application/xhtml+xml")
 MIN_TEXT = 40
-
-
-def set_cookies(ex: Exchange) -> dict[str, str]:
-    """The cookies an answer sets (name -> value)."""
-    jar: dict[str, str] = {}
-    for key, value in ex.response_headers:
-        if key.lower() != "set-cookie":
-            continue
-        cookie: SimpleCookie = SimpleCookie()
-        try:
-            cookie.load(value)
-        except CookieError:
-            continue
-        jar.update({name: morsel.value for name, morsel in cookie.items()})
-    return jar
 
 
 async def _fixation(ctx: Context) -> None:
@@ -175,14 +160,15 @@ def _weak_cookie_key(ctx: Context) -> None:
                        op=issuer, parameter=name)
 
 
-@check("sessions", rules=(rules.SESSION_FIXATION, rules.EAR, rules.SESSION_WEAK_KEY), weight=1, phase="config",
-       order=60)
+@check("sessions", rules=(rules.SESSION_FIXATION, rules.EAR, rules.SESSION_WEAK_KEY, rules.SESSION_PREDICTABLE),
+       weight=1, phase="config", order=60)
 async def sessions(ctx: Context) -> None:
     """Session ids chosen by the client must not be adopted; redirects to the login must not carry the page;
-    a signed session cookie's key must not be a guessable word."""
+    a signed session cookie's key must not be a guessable word; logins must not issue guessable session ids."""
     _weak_cookie_key(ctx)
+    await predictable_sessions(ctx)
     await _fixation(ctx)
     await _after_redirect(ctx)
 
 
-__all__ = ["sessions", "set_cookies"]
+__all__ = ["sessions"]

@@ -1,6 +1,9 @@
 """Server-side request forgery: a parameter that names a URL (``url``, ``callback``, ``feed`` … or a default value
-that is one) is given the address of a one-shot listener the probe opens on 127.0.0.1 for this request alone. The
-finding needs the listener to be asked for its unique path (the server fetched the URL), and says whether the
+that is one) is given the address of a one-shot listener the probe opens on 127.0.0.1 for this request alone; so is
+an address a JSON body gives in parts (a host field with the port and path fields beside it, or such fields beside a
+URL field, which clients such as Node's ``http.get`` let override the URL). The finding needs the listener to be
+asked for its unique path (the server fetched the URL; with no path field to give it, to be asked at all: its port
+was opened for this request alone), and says whether the
 listener's answer came back in the response (in band) or not (blind). No outside host is ever named, and the
 server is never asked to fetch the target itself (a single-threaded server fetching itself would hang). Only for
 targets on this machine (a loopback base URL): elsewhere the listener's address would name the target's own host.
@@ -22,10 +25,29 @@ from apishield.probe.engine import Context
 from apishield.probe.targets import Operation
 
 URLISH = re.compile(r"(?i)(url|uri$|link|href|callback|webhook|endpoint|feed|fetch|proxy|remote|target|website)")
+#: a field that names the host, the port or the path of an address given in parts (``{"host": …, "port": …}``)
+PARTS = {"host": re.compile(r"(?i)^(host|hostname|host_?name|server|domain|ip|ip_?addr(ess)?)$"),
+         "port": re.compile(r"(?i)^port$"), "path": re.compile(r"(?i)^(path|pathname)$")}
 
 
 def names_a_url(name: str, default: Any) -> bool:
     return bool(URLISH.search(name)) or (isinstance(default, str) and default.startswith(("http://", "https://")))
+
+
+def address_parts(name: str, fields: list[str]) -> dict[str, str]:
+    """The fields beside body field ``name`` (in the same object) that give an address in parts, by role (``host``,
+    ``port``, ``path``), when ``name`` leads them: a URL-named field with a host or port beside it (a client such as
+    Node's ``http.get`` lets those override the URL), or else the host field itself. Empty when there is none."""
+    parent, _, leaf = name.rpartition(".")
+    prefix = f"{parent}." if parent else ""
+    siblings = [f for f in fields if f != name and f.startswith(prefix) and "." not in f[len(prefix):]]
+    roles = {role: next((f for f in siblings if rx.match(f[len(prefix):])), "") for role, rx in PARTS.items()}
+    roles = {role: f for role, f in roles.items() if f}
+    if URLISH.search(leaf) and ("host" in roles or "port" in roles):
+        return roles
+    if PARTS["host"].match(leaf) and not any(URLISH.search(f[len(prefix):]) for f in siblings):
+        return {**roles, "host": name}
+    return {}
 
 
 @contextlib.asynccontextmanager
@@ -67,7 +89,37 @@ async def in_band(ctx: Context, op: Operation, name: str, default: Any, base: Ex
         ex = await send(url)
     if ex is None or f"/{token}" not in asked:
         return
+    _report(ctx, op, name, f"{name}={url!r} made the server fetch that URL", token, ex, base)
+
+
+async def in_parts(ctx: Context, op: Operation, name: str, parts: dict[str, str], base: Exchange,
+                   send: Callable[[dict[str, Any]], Awaitable[Exchange | None]]) -> None:
+    """Ask the server to fetch from the listener through an address given in parts: the host field (``name`` or
+    its sibling) set to the listener's address, the port and path fields beside it to its port and unique path.
+    ``send`` sends the body with the given fields set. Without a path field the server asks for a path of its
+    own choosing; any request to the listener's port, opened for this request alone, is then the evidence."""
+    if not ctx.client.on_loopback:
+        return
+    token = "apshssrf" + secrets.token_hex(6)
+    async with listener(token) as (url, asked):
+        port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        values: dict[str, Any] = {parts["host"]: "127.0.0.1" if "port" in parts else f"127.0.0.1:{port}"} \
+            if "host" in parts else {}
+        if "port" in parts:
+            values[parts["port"]] = port
+        if "path" in parts:
+            values[parts["path"]] = f"/{token}"
+        if URLISH.search(name.rpartition(".")[2]):
+            values[name] = url
+        ex = await send(values)
+    if ex is None or not asked or ("path" in parts and f"/{token}" not in asked):
+        return
+    given = ", ".join(f"{k}={v!r}" for k, v in values.items())
+    _report(ctx, op, name, f"the address given in parts ({given}) made the server connect to it", token, ex, base)
+
+
+def _report(ctx: Context, op: Operation, name: str, what: str, token: str, ex: Exchange, base: Exchange) -> None:
     shown = token in ex.text and token not in base.text
-    ctx.report(rules.SSRF, f"{name}={url!r} made the server fetch that URL (the probe's listener was asked for "
-               + ("it, and its answer came back in the response)" if shown else "it; its answer was not shown: blind)"),
+    ctx.report(rules.SSRF, f"{what} (the probe's listener, opened for this request alone, was asked "
+               + ("and its answer came back in the response)" if shown else "; its answer was not shown: blind)"),
                ex, op=op, parameter=name, highlight=token if shown else None)
