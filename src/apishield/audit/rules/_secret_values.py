@@ -77,15 +77,23 @@ def in_setup_script(tree: ast.Module, node: ast.AST) -> bool:
     return False
 
 
+def _command(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in {"command", "option"}
+               for d in fn.decorator_list)
+
+
 def in_developer_command(tree: ast.Module, node: ast.AST) -> bool:
     """``node`` sits in a command-line command (``@cli.command('seed_db')``, ``@manager.command``,
-    ``@click.command()``): a developer runs it by hand to seed sample data; the served app never calls it."""
+    ``@click.command()``), or in a module-level helper that only such commands of the module call (``seed_db()``
+    calling ``seed_db_logic()``): a developer runs it by hand to seed sample data; the served app never calls it."""
     parents = au.parent_map(tree)
     fn = au.enclosing_function(parents, node)
     while fn is not None:
-        if any(au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in {"command", "option"}
-               for d in fn.decorator_list):
+        if _command(fn):
             return True
+        if fn in tree.body:
+            callers = [au.enclosing_function(parents, c) for c in au.calls(tree) if au.dotted(c.func) == fn.name]
+            return bool(callers) and all(c is not None and _command(c) for c in callers)
         fn = au.enclosing_function(parents, fn)
     return False
 
@@ -153,3 +161,17 @@ __all__ = [
     "unkeyed_digest",
     "url_user_with_password",
 ]
+
+
+_USER_KEY = re.compile(r"(?i)^(user_?name|user|login|email|account)$")
+
+
+def account_pair(node: ast.AST) -> bool:
+    """A dict literal that names an account and its password (``{"username": "admin", "password": "password"}``):
+    a value there that reads like a field name is the password all the same."""
+    if not isinstance(node, ast.Dict):
+        return False
+    return any(isinstance(k, ast.Constant) and isinstance(k.value, str) and _USER_KEY.match(k.value)
+               and isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.strip()
+               and v.value.lower() not in FIELD_WORDS and not _USER_KEY.match(v.value)
+               for k, v in zip(node.keys, node.values, strict=False))

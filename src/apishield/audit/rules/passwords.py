@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules._secret_values import SQL_HASHED
@@ -151,28 +151,29 @@ def _stored_value(fn: _Function, node: ast.AST) -> bool:
     return bool(key and _PASSWORD_KEY.match(key))
 
 
-def _fixed_in_insert(fn: _Function, text: str, params: ast.AST | None) -> bool:
-    """An INSERT whose password column gets a literal: inline (``VALUES (1, 'alice', 'password123')``) or as the
-    matching parameter (``(?, ?, ?)`` with ``('admin', 'admin123', 'admin')`` or a local holding a literal)."""
+def insert_literal(text: str, params: ast.AST | None, fixed: Collection[str] = ()) -> str | None:
+    """The literal an INSERT puts in its password column, if it puts one: inline (``VALUES (1, 'alice',
+    'password123')``) or as the matching parameter (``(?, ?, ?)`` with ``('admin', 'admin123', 'admin')``, or a
+    local named in ``fixed`` that holds a literal: its name is returned then)."""
     match = _SQL_INSERT.search(text)
     if match is None:
-        return False
+        return None
     columns = [c.strip(" `\"[]").lower() for c in match.group(1).split(",")]
     where = [i for i, c in enumerate(columns) if _PASSWORD_KEY.match(c)]
     if not where:
-        return False
+        return None
     values = [v.strip() for v in match.group(2).split(",")]
     index = where[0]
     if len(values) == len(columns) and values[index][:1] in ("'", '"'):
         literal = values[index].strip("'\"")
         placeholder = any(mark in literal for mark in ("%", "{", "}", "?")) or literal.startswith(":")
-        return bool(literal) and not placeholder and not _HASH_SHAPED.match(literal)
+        return literal if literal and not placeholder and not _HASH_SHAPED.match(literal) else None
     if isinstance(params, (ast.Tuple, ast.List)) and len(params.elts) == len(columns):
         value = params.elts[index]
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            return bool(value.value) and not _HASH_SHAPED.match(value.value)
-        return isinstance(value, ast.Name) and value.id in fn.fixed
-    return False
+            return value.value if value.value and not _HASH_SHAPED.match(value.value) else None
+        return value.id if isinstance(value, ast.Name) and value.id in fixed else None
+    return None
 
 
 #: queries that select records equal to what they are given: ``filter_by(password=pw)``, ``find_one({...})``
@@ -227,7 +228,7 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
                 return "written by an INSERT/UPDATE"
             if _SQL_CHECK.search(text) and raw and not fn.hashes_here:
                 return "compared as typed in the login's query, so the store holds it in plain text"
-            if _fixed_in_insert(fn, text, node.args[1] if len(node.args) > 1 else None):
+            if insert_literal(text, node.args[1] if len(node.args) > 1 else None, fn.fixed) is not None:
                 return "written by an INSERT as a fixed literal, so the store holds it in plain text"
             return ""
         model = (name[:1].isupper() and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS

@@ -112,7 +112,7 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _CRED_NAME = re.compile(
-    r"(^|_)(password|passwd|pwd|api_?key|apikey|access_?key|auth_?token|access_token|"
+    r"(^|_)(password|passwd|pwd|pass|api_?key|apikey|access_?key|auth_?token|access_token|"
     r"client_secret|private_key|secret_access_key|bearer_token|admin_password|db_password)$",
     re.IGNORECASE,
 )
@@ -264,6 +264,7 @@ _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
 _HINT_CHECK_WEAK_SECRET = ("secret", "signing_key", "hmac_key")
 _HINT_CHECK_CREDENTIALS = (
     "passw",
+    "_pass",
     "pwd",
     "api_key",
     "apikey",
@@ -357,9 +358,9 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         if (
             literal is None
             or len(literal) < 4
-            or literal.lower().strip("<>[]()") in {name.lower(), "password", "api_key", "apikey", *sv.FIELD_WORDS}
+            or ((literal.lower().strip("<>[]()") in {name.lower(), "password", "api_key", "apikey", *sv.FIELD_WORDS}
+                 or sv.names_itself(name, literal)) and not sv.account_pair(node))
             or " " in literal.strip() or literal.startswith(("http://", "https://", "/"))
-            or sv.names_itself(name, literal)
         ):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source",

@@ -1,0 +1,119 @@
+"""AS611: an account seeded with a password written in the source.
+
+An application that creates its first administrator (or demo users) with a fixed password ships that password to
+everyone who has the code, and attackers try the usual ones (``admin``/``admin``, ``password123``) first. What proves
+a seeded account is a fixed password handed to the code that makes one:
+
+* a password-hashing or -setting call given a literal — ``generate_password_hash("admin")``, ``make_password(…)``,
+  ``user.set_password("admin")``, ``bcrypt.hashpw(b"secret", …)``, ``pwd_context.hash("admin123")``;
+* an INSERT that writes a literal into the password column (``VALUES (1, 'admin', 'admin123', 'admin')``; AS608
+  reports the same statement for the plain-text store).
+
+A literal hashed to compare against when no account matches (a dummy hash that keeps a login's timing even) creates no
+account: a value or a target named ``dummy``, ``fake``, ``timing`` … is left alone, and so are unusable markers and
+placeholders. Test code, fixtures and examples are skipped; accounts only a developer makes (a command-line command,
+a script block, a function named for sample or demo data, a module drawing fake data with Faker) are low. Literals
+assigned to a password-named setting (``ADMIN_PASSWORD = 'x'``) and ``password='x'`` keywords are AS603's.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from apishield.audit import astutil as au
+from apishield.audit.rules import _secret_values as sv
+from apishield.audit.rules.base import at_node, imports, is_sample_code
+from apishield.audit.rules.passwords import insert_literal
+from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.audit.taint.catalogue import SQL_RUNNERS
+from apishield.findings import Confidence, Finding, Rule, Severity
+
+SEEDED_ACCOUNT = Rule(
+    id="AS611",
+    title="Account seeded with a hard-coded password",
+    cwe=(798, 259, 1392),
+    owasp="API2:2023",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    description="An account the code creates with a fixed password can be signed in to by anyone who has read the "
+    "code, and usual default passwords are the first an attacker tries.",
+    fix="Create the first administrator from a command that asks for the password (or reads it once from the "
+    "environment) and refuse to start with a default; apishield's Task API: `python -m taskapi.manage make-admin`.",
+)
+
+#: calls that hash or set a password: the literal they are given becomes an account's password
+_HASHERS = frozenset({"generate_password_hash", "make_password", "set_password", "hash_password", "get_password_hash",
+                      "hashpw", "create_password_hash", "hash_pw", "encrypt_password"})
+#: ``.hash(…)`` on a password context or hasher (passlib's ``CryptContext``, argon2's ``PasswordHasher``)
+_HASHER_OBJECT = re.compile(r"(?i)(pwd|pass|crypt|hasher|argon|bcrypt|context|^ph$)")
+#: a literal hashed only to spend the time of a check (no account is made with it)
+_NOT_AN_ACCOUNT = re.compile(r"(?i)dummy|fake|timing|decoy|placeholder|unusable|nonexist|invalid|not[_ -]?a[_ -]?real")
+#: a function that makes sample data for a developer (``create_sample_data``, ``fake_users``, ``load_demo``)
+_SAMPLE_DATA = re.compile(r"(?i)sample|fake|mock|dummy|demo|example|fixture|test")
+_HINTS = ("password_hash", "make_password", "set_password", "hashpw", ".hash(", "insert", "hash_password")
+
+
+def _hashed_literal(call: ast.Call, name: str) -> str | None:
+    """The literal password a hashing/setting call is given, if any."""
+    last = au.last(name)
+    if last not in _HASHERS and not (last == "hash" and _HASHER_OBJECT.search(au.last(name.rsplit(".", 1)[0]))):
+        return None
+    value = call.args[0] if call.args else au.kwarg(call, "password")
+    literal = au.const(value, None)
+    if isinstance(literal, bytes):
+        literal = literal.decode("latin-1")
+    if not isinstance(literal, str) or len(literal.strip()) < 3 or literal.startswith("!"):
+        return None  # empty, a placeholder, or Django's unusable marker
+    return literal
+
+
+def _dummy(call: ast.Call, parents: dict[int, ast.AST], literal: str) -> bool:
+    """The hash is a timing decoy or a placeholder, not an account's password."""
+    if _NOT_AN_ACCOUNT.search(literal):
+        return True
+    parent = parents.get(id(call))
+    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target] if isinstance(
+        parent, ast.AnnAssign) else []
+    fn = au.enclosing_function(parents, call)
+    names = [au.last(au.dotted(t)) for t in targets] + ([fn.name] if fn is not None else [])
+    return any(_NOT_AN_ACCOUNT.search(n or "") for n in names)
+
+
+def _developer_data(ctx: ModuleContext, parents: dict[int, ast.AST], node: ast.AST) -> dict[str, Severity]:
+    """``{"severity": LOW}`` where only a developer makes the account: a command or script block, a function named
+    for sample data (or any function of a module that draws fake data with Faker); else ``{}``."""
+    fn = au.enclosing_function(parents, node)
+    names = []
+    while fn is not None:
+        names.append(fn.name)
+        fn = au.enclosing_function(parents, fn)
+    if (names and au.mentions(ctx, ("faker",))) or any(_SAMPLE_DATA.search(n) for n in names):
+        return {"severity": Severity.LOW}
+    return sv.developer_only(ctx.tree, node)
+
+
+@rule(SEEDED_ACCOUNT)
+def check_seeded_account(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS611 — a literal password given to a hashing/setting call (``generate_password_hash``, ``make_password``,
+    ``set_password``, ``bcrypt.hashpw``, a password context's ``.hash``) or written by an INSERT into a password
+    column; timing decoys, placeholders and test code are skipped."""
+    if is_sample_code(ctx.path) or not au.mentions(ctx, _HINTS):
+        return
+    imp = imports(ctx)
+    parents = au.parent_map(ctx.tree)
+    for call in au.calls(ctx.tree):
+        name = au.call_name(call, imp) or au.dotted(call.func)
+        literal = _hashed_literal(call, name)
+        if literal is not None and not _dummy(call, parents, literal):
+            yield at_node(SEEDED_ACCOUNT, ctx, call, f"{au.last(name)}() is given a fixed password ({len(literal)} "
+                          "characters): an account made with it opens to anyone who has the code",
+                          **_developer_data(ctx, parents, call))
+        elif au.last(au.dotted(call.func)) in SQL_RUNNERS and call.args:
+            sql = au.const(call.args[0], None)
+            seeded = insert_literal(sql, call.args[1] if len(call.args) > 1 else None) if isinstance(
+                sql, str) else None
+            if seeded is not None and not _NOT_AN_ACCOUNT.search(seeded):
+                yield at_node(SEEDED_ACCOUNT, ctx, call, "an INSERT seeds an account with a fixed password "
+                              f"({len(seeded)} characters)", **_developer_data(ctx, parents, call))
