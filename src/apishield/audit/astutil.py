@@ -200,31 +200,42 @@ def read_source(path: str) -> str:
 
 #: library submodules whose public names the package itself re-exports: ``from flask.templating import
 #: render_template_string`` is ``flask.render_template_string`` for every rule and sink that names the latter
-PUBLIC_HOME = {
-    "flask.templating": "flask", "flask.helpers": "flask", "flask.globals": "flask", "flask.wrappers": "flask",
-    "jinja2.environment": "jinja2", "django.template.base": "django.template",
-}
+PUBLIC_HOME = {"flask.templating": "flask", "flask.helpers": "flask", "flask.globals": "flask",
+               "flask.wrappers": "flask", "jinja2.environment": "jinja2", "django.template.base": "django.template"}
+#: libraries that re-implement another's API under their own names (Quart is Flask's on asyncio, its extensions
+#: mirror Flask's): read as the original's, so every model, sink and rule that knows Flask knows Quart
+SAME_API: dict[str, tuple[str, dict[str, str]]] = {
+    "quart": ("flask", {"Quart": "Flask"}), "quart_jwt_extended": ("flask_jwt_extended", {}),
+    "quart_auth": ("flask_login", {}), "quart_rate_limiter": ("flask_limiter", {}), "quart_cors": ("flask_cors", {})}
+
+
+def _same_api(dotted: str, name: str = "") -> tuple[str, str]:
+    top, dot, rest = dotted.partition(".")
+    home, renamed = SAME_API.get(top, (top, {}))
+    return home + dot + rest, renamed.get(name, name)
 
 
 def import_map(tree: ast.AST) -> Imports:
     """Local name -> fully qualified dotted name for every import in ``tree`` (any nesting level); names from a
-    library's internal submodule are given under the package that re-exports them (:data:`PUBLIC_HOME`)."""
+    library's internal submodule are given under the package that re-exports them (:data:`PUBLIC_HOME`), and those
+    of a library that re-implements another's API as the original's (:data:`SAME_API`)."""
     table: Imports = {}
     for node in nodes_of_any(tree, ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    table[alias.asname] = PUBLIC_HOME.get(alias.name, alias.name)
+                    table[alias.asname] = PUBLIC_HOME.get(alias.name, _same_api(alias.name)[0])
                 else:
                     top = alias.name.split(".")[0]
-                    table.setdefault(top, top)
+                    table.setdefault(top, _same_api(top)[0])
         elif isinstance(node, ast.ImportFrom):
             base = ("." * node.level) + (node.module or "")
             base = PUBLIC_HOME.get(base, base)
             for alias in node.names:
                 if alias.name == "*":
                     continue
-                table[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                module, name = _same_api(base, alias.name) if node.level == 0 else (base, alias.name)
+                table[alias.asname or alias.name] = f"{module}.{name}" if module else name
     return table
 
 

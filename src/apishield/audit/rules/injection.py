@@ -23,6 +23,7 @@ from apishield.audit.redos import catastrophic
 from apishield.audit.rules._django_settings import pickle_sessions
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
+from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Confidence, Finding, Location, Rule, Severity
 
 INJ = "API8:2019"
@@ -117,7 +118,7 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
     origin, with low confidence: at medium for the kinds in ``_SINK_ONLY_MEDIUM`` (SQL text, shell, code,
     deserialisation, a template's source formatted from such a value, and a whole URL or redirect target: a
     dangerous sink fed a value whose origin is not proven safe is worth reading, ranked below proven flows by its
-    confidence), at low otherwise (a whole file path too)."""
+    confidence), at low otherwise (a whole file path too, and the text of a query given its parameters apart)."""
     analysis = tm.analyse_context(ctx)
     framework = module_framework(ctx)
     fix = fix_text(_FIXES.get(kind, {"any": definition.fix}), framework) if kind in _FIXES else definition.fix
@@ -130,8 +131,48 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
             yield _at(definition, ctx, h, message, fix, **({"severity": severity} if severity else {}))
         elif (kind in _SINK_ONLY if sink_only is None else sink_only) and not any(o.startswith("p") for o in h.origins):
             message = f"{h.sink} on a value that is not a literal; make sure it never comes from a client"
-            level = Severity.MEDIUM if kind in _SINK_ONLY_MEDIUM else Severity.LOW
+            level = Severity.MEDIUM if kind in _SINK_ONLY_MEDIUM and not (
+                kind == "sql" and _parameterised(ctx, h.line)) else Severity.LOW
             yield _at(definition, ctx, h, message, fix, severity=level, confidence=Confidence.LOW, taint="sink-only")
+
+
+#: keyword names under which database drivers take a query's parameters
+_PARAMETER_KEYWORDS = frozenset({"params", "parameters", "args", "vars", "values", "bind", "binds"})
+
+
+#: a value named for an SQL identifier (``self._users_table``, ``TABLE_NAME``, ``column``): no driver binds those
+_IDENTIFIER = re.compile(r"(?i)(^|_)(table|tables|tbl|column|columns|schema|collection|view)(_?name|_?names)?$")
+
+
+def _parameterised(ctx: ModuleContext, line: int) -> bool:
+    """The query run on ``line`` is given its parameters apart (``execute(query, (a, b))``), or every value formatted
+    into its text is named for an identifier (``f"SELECT … FROM {self._users_table}"``): its author binds the values,
+    so text of unknown origin in it is a table name or a fixed fragment, which no driver can bind; a proven flow of
+    request data is reported all the same."""
+    for node in au.calls(ctx.tree):
+        if not (node.lineno <= line <= (node.end_lineno or node.lineno) and node.args
+                and au.last(au.dotted(node.func)) in SQL_RUNNERS):
+            continue
+        if len(node.args) >= 2 or any(k.arg in _PARAMETER_KEYWORDS for k in node.keywords):
+            return True
+        text = _query_text(ctx, node.args[0], node)
+        values = [v.value for v in (text.values if text is not None else []) if isinstance(v, ast.FormattedValue)]
+        if values and all(_IDENTIFIER.search(au.last(au.dotted(v)) or "") for v in values):
+            return True
+    return False
+
+
+def _query_text(ctx: ModuleContext, arg: ast.expr, call: ast.Call) -> ast.JoinedStr | None:
+    """The f-string a query argument is: inline, or the one a local of the same function was last set to."""
+    if isinstance(arg, ast.JoinedStr):
+        return arg
+    if not isinstance(arg, ast.Name):
+        return None
+    fn = au.enclosing_function(au.parent_map(ctx.tree), call)
+    sets = [n for n in au.nodes_of_any(fn if fn is not None else ctx.tree, ast.Assign)
+            if isinstance(n, ast.Assign) and n.lineno < call.lineno and arg.id in au.target_names(n)]
+    last = sets[-1].value if sets else None
+    return last if isinstance(last, ast.JoinedStr) else None
 
 
 def _at(definition: Rule, ctx: ModuleContext, h: tm.Hit, message: str, fix: str, **kw: object) -> Finding:

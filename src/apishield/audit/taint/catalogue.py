@@ -220,6 +220,11 @@ LIBRARY_METHOD_SINKS: dict[str, tuple[str, int, str, tuple[str, ...]]] = {
     "findall": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),  # ElementTree paths: an XPath subset
     "iterfind": ("xpath", 0, "path", ("xml.etree", "lxml", "defusedxml")),
 }
+#: method sinks of a receiver named for a library object: Flask-SQLAlchemy's ``db.text(sql)`` is SQLAlchemy's
+#: ``text()``, whatever module the ``db`` object was made in
+RECEIVER_METHOD_SINKS: dict[str, tuple[str, int, str, re.Pattern[str]]] = {
+    "text": ("sql", 0, "text", re.compile(r"^(db|database|sa|sqlalchemy)$")),
+}
 # XML parsers: a parser object configured to resolve external entities makes these parse calls XXE sinks
 XML_PARSE_CALLS = frozenset({
     "xml.dom.minidom.parse", "xml.dom.minidom.parseString", "xml.dom.pulldom.parse", "xml.dom.pulldom.parseString",
@@ -297,7 +302,7 @@ CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w
                          r"contained|in_?directory|in_?dir|under)$", re.IGNORECASE)
 # handlers whose return value is marshalled (JSON), not sent as an HTML page
 SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_with", "marshal", "output",
-                                    "json_response", "returns_json", "produces"})
+                                    "json_response", "returns_json", "produces", "validate_response"})
 SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 SESSIONS = frozenset(every("sessions"))
