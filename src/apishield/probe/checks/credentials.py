@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, login_op, normalise, try_send
+from apishield.probe.checks._util import body_args, login_op, normalise, set_cookies, try_send, visible_lines
 from apishield.probe.checks.exposure import owns
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
@@ -207,9 +208,10 @@ def _login_sender(ctx: Context, op: Operation, encoding: str, fields: tuple[str,
     """Sends the login with a chosen user name and password (anything JSON can carry, for operators)."""
     user_key, pass_key = fields
 
-    async def send(user: str, password: Any) -> Exchange | None:
+    async def send(user: Any, password: Any) -> Exchange | None:
         if encoding == "basic":
-            return await try_send(ctx, op.method, op.path, op=op, headers={"Authorization": basic(user, str(password))})
+            credentials = basic(str(user), str(password))
+            return await try_send(ctx, op.method, op.path, op=op, headers={"Authorization": credentials})
         body = {**(base or {}), user_key: user, pass_key: password}
         return await try_send(ctx, op.method, op.path, op=op, **login_request(encoding, body))
 
@@ -233,6 +235,45 @@ async def _login_injection(ctx: Context) -> None:
                        and i.headers.get("Authorization", "").lower().startswith("basic ")), None)
     if basic_user is not None:
         await _basic_injection(ctx, basic_user)
+    elif op is not None and encoding != "basic" and who is None:
+        await _operators_without_an_account(ctx, op, encoding)
+
+
+#: what a page says to a caller who signed in, and to one who did not
+SIGNED_IN = re.compile(r"(?i)\b(success(ful(ly)?)?|welcome|logged in|signed in|dashboard|log ?out|sign ?out)\b")
+REFUSED = re.compile(r"(?i)\b(fail(ed|ure)?|invalid|incorrect|wrong|denied|unauthori[sz]ed|do not match)\b")
+
+
+def _says_signed_in(ex: Exchange, wrong: Exchange) -> bool:
+    """Without an account to compare with: a token or a cookie the refused login did not get, or a page that says it
+    signed in (and not that it failed) where the refused login's page said it failed."""
+    if not ex.ok or denied(ex) or _refusal(ex):
+        return False
+    if _token(ex) or set(set_cookies(ex)) - set(set_cookies(wrong)):
+        return not _token(wrong)
+    said, refused = " ".join(visible_lines(ex.text)), " ".join(visible_lines(wrong.text))
+    return (bool(SIGNED_IN.search(said)) and not SIGNED_IN.search(refused) and bool(REFUSED.search(refused))
+            and not REFUSED.search(said))
+
+
+async def _operators_without_an_account(ctx: Context, op: Operation, encoding: str) -> None:
+    """No identity to name: a login that a made-up user name and password are refused at is sent a query operator
+    for both (``{"$ne": …}``); signing in that way opens the first account of the store."""
+    ctx.plan([op])
+    fields = _login_fields(ctx, op)
+    send = _login_sender(ctx, op, encoding, fields)
+    made_up = (f"apishield_{ctx.token(8)}", "Wrong-" + ctx.token(10))
+    wrong = await send(*made_up)
+    if wrong is None or wrong.status is None or _token(wrong) or encoding != "json":
+        return  # operators travel as JSON objects; a form login gets them from the identity-named test
+    for operator in ("$ne", "$gt"):
+        values = ({operator: made_up[0]}, {operator: made_up[1]}) if operator == "$ne" else ({"$gt": ""}, {"$gt": ""})
+        ex = await send(*values)
+        if ex is not None and _says_signed_in(ex, wrong):
+            ctx.report(rules.LOGIN_NOSQL, f"{op.key} signed in with the {fields[0]} {json.dumps(values[0])} and the "
+                       f"{fields[1]} {json.dumps(values[1])}, naming no account (a made-up pair answered "
+                       f"{wrong.status}, refused)", ex, op=op, parameter=fields[1])
+            return
 
 
 async def _other_logins(ctx: Context, recipe: Operation, who: Identity) -> None:

@@ -466,7 +466,14 @@ async def injection(ctx: Context) -> None:
         await sql_time.sql_time(ctx, send.slot, send)
     for op in xml_ops:
         await xxe.local_entity(ctx, op)
+    for op in (o for o in ctx.operations if o.method == "POST" and operators.document_fields(o)):
+        await operators.filter_documents(ctx, op, functools.partial(_document_sender, ctx, op))
     await _code_tests(ctx, [send for send in senders if send.code_base is not None], deferred=False)
+
+
+def _document_sender(ctx: Context, op: Operation, name: str) -> Sender:
+    """A sender for a field inside a query document of ``op`` (``query.username``)."""
+    return Sender(ctx, Slot(op, name, "body", who_for(ctx, op)))
 
 
 async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> None:

@@ -160,8 +160,11 @@ async def _collections(ctx: Context) -> None:
                        f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
 
 
-#: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``)
-_OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)/?$")
+#: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``,
+#: ``PUT /user/update``)
+_OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)(?:/(?:update|edit|save|modify|change))?/?$")
+#: an action word ending the path: a POST there updates rather than creates
+_ACTION = re.compile(r"(?i)/(?:update|edit|save|modify|change)/?$")
 #: an account named by its key (``PUT /users/{id}``, ``PATCH /api/accounts/{username}``)
 _ACCOUNT_BY_KEY = re.compile(r"(?i)/(?:users?|accounts?|profiles?|members?|customers?)/\{[^}/]+\}/?$")
 
@@ -177,15 +180,22 @@ async def _own_account(ctx: Context) -> None:
     (never an empty update), and its old values are written back at once; if they do not come back, the identity
     counts as an administrator for the rest of the run, so that no later check takes what it is shown for a
     leak."""
-    update = next((op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
-                   and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
-    update = update or next((op for op in ctx.operations if op.method in ("PUT", "PATCH")
-                             and len(op.path_params) == 1 and _ACCOUNT_BY_KEY.search(op.path)
-                             and not op.looks_admin()), None)
+    updates = [op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
+               and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()]
+    # a POST that updates the caller's account: at an action path, or where a GET of the same path reads it
+    updates += [op for op in ctx.operations if op.method == "POST" and not op.path_params and not op.looks_admin()
+                 and _OWN_ACCOUNT.search(op.path) and not op.looks_register() and not op.looks_login()
+                 and (_ACTION.search(op.path) or any(o.method == "GET" and o.path == op.path for o in ctx.operations))
+                 and not any(u.path == op.path for u in updates)]
+    updates = updates or [op for op in ctx.operations if op.method in ("PUT", "PATCH") and len(op.path_params) == 1
+                          and _ACCOUNT_BY_KEY.search(op.path) and not op.looks_admin()][:1]
+    for update in updates[:2]:
+        await _own_account_at(ctx, update)
+
+
+async def _own_account_at(ctx: Context, update: Operation) -> None:
     register = next((op for op in ctx.operations if creates_account(op)), None)
     login_op = find_op(ctx.operations, "login")
-    if update is None:
-        return
     probe_user = (await throwaway_account(ctx, register, login_op)
                   if register is not None and login_op is not None else None)
     borrowed = probe_user is None and len(ctx.users) >= 2
@@ -199,7 +209,10 @@ async def _own_account(ctx: Context) -> None:
         ctx.notes.append(f"mass_assignment: {update.key} is keyed by user, but {probe_user.name}'s own key was not "
                          "learnt: not tested")
         return
-    reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None)
+    # a GET of the same path reads the account, else one of the caller's own account (``GET /profile``)
+    reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None) or next(
+        (op for op in ctx.operations if op.method == "GET" and not op.path_params and not update.path_params
+         and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
     # the run's own identity is read through a listing, never through an update of its own; a throwaway account
     # may be read by an update that sends nothing privileged
     listing = await account_listing(ctx, probe_user) if reader is None and borrowed else None
@@ -214,7 +227,8 @@ async def _own_account(ctx: Context) -> None:
             ex, shown = await listed_record(ctx, listing[0], probe_user)
             return ex, shown or {}
         if reader is not None:
-            ex = await try_send(ctx, "GET", path, op=reader, identity=probe_user)
+            ex = await try_send(ctx, "GET", path if reader.path == update.path else reader.path, op=reader,
+                                identity=probe_user)
         else:
             with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
                 ex = await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
