@@ -274,8 +274,8 @@ class Interpreter(Evaluator):
             kind, idx, kw, libraries = LIBRARY_METHOD_SINKS[func.attr]
             sink = (kind, idx, kw) if self.info.imports_any(libraries) else None
         if sink is None and isinstance(func, ast.Attribute) and func.attr in RECEIVER_METHOD_SINKS:
-            kind, idx, kw, receiver = RECEIVER_METHOD_SINKS[func.attr]
-            sink = (kind, idx, kw) if receiver.match(au.last(au.dotted(func.value)) or "") else None
+            kind, idx, kw, receiver_name_rx = RECEIVER_METHOD_SINKS[func.attr]
+            sink = (kind, idx, kw) if receiver_name_rx.match(au.last(au.dotted(func.value)) or "") else None
         if qual in XML_PARSE_CALLS and any(v.kind == "xxe-parser" for v in [*args[1:], *kwargs.values()]):
             if args:
                 self.hit("xxe", node, args[0], qual)

@@ -235,7 +235,7 @@ async def _login_injection(ctx: Context) -> None:
                        and i.headers.get("Authorization", "").lower().startswith("basic ")), None)
     if basic_user is not None:
         await _basic_injection(ctx, basic_user)
-    elif op is not None and encoding != "basic" and who is None:
+    elif op is not None and encoding != "basic" and not ctx.identities:
         await _operators_without_an_account(ctx, op, encoding)
 
 
@@ -257,8 +257,8 @@ def _says_signed_in(ex: Exchange, wrong: Exchange) -> bool:
 
 
 async def _operators_without_an_account(ctx: Context, op: Operation, encoding: str) -> None:
-    """No identity to name: a login that a made-up user name and password are refused at is sent a query operator
-    for both (``{"$ne": …}``); signing in that way opens the first account of the store."""
+    """A run without identities (no account to name): a login that a made-up user name and password are refused at
+    is sent a query operator for both (``{"$ne": …}``); signing in that way opens the first account of the store."""
     ctx.plan([op])
     fields = _login_fields(ctx, op)
     send = _login_sender(ctx, op, encoding, fields)
