@@ -88,6 +88,15 @@ def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[s
         budget=400, rate=0, checks=checks), **config)))
 
 
+def json_object(body: bytes) -> dict[str, Any]:
+    """A request body read as a JSON object; empty when it is not one."""
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def unsigned_token(claims: dict[str, Any]) -> str:
     """A token in JWT form with a made-up signature: for test apps that only read its claims."""
     def part(data: dict[str, Any]) -> str:

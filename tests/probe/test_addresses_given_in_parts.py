@@ -5,7 +5,6 @@ refuses hosts off its allow-list or only stores the address stays quiet."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
@@ -13,7 +12,7 @@ from urllib.request import urlopen
 import pytest
 
 from apishield.probe.checks.ssrf import address_parts
-from tests.probe.loopback import Answer, loopback, probe_paths
+from tests.probe.loopback import Answer, json_object, loopback, probe_paths
 
 
 @pytest.mark.parametrize(("name", "fields", "parts"), [
@@ -39,14 +38,6 @@ def test_fields_that_do_not_lead_an_address(name: str, fields: list[str]) -> Non
         assert address_parts(name, fields) == {}
 
 
-def _fields(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _fetch(host: str, port: Any, path: str) -> str:
     if not host.startswith("127.0.0.1"):  # nothing leaves the machine here
         raise OSError("unreachable")
@@ -69,7 +60,7 @@ def _checker(shape: str, behaviour: str) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path != "/checks" or method != "POST":
             return 404, {}, {"detail": "not found"}
-        sent = _fields(body)
+        sent = json_object(body)
         node = sent.get("target") if shape == "override" else sent
         if not isinstance(node, dict):
             return 400, {}, {"detail": "bad body"}

@@ -15,15 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apishield.probe.checks._util import body_slots, field_value, with_field
-from tests.probe.loopback import Answer, findings_at, loopback, probe_paths
-
-
-def _body(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+from tests.probe.loopback import Answer, findings_at, json_object, loopback, probe_paths
 
 
 @pytest.mark.parametrize("allow_list", [False, True])
@@ -33,7 +25,7 @@ def test_a_url_inside_a_body_object_is_given_the_listener(tmp_path: Path, allow_
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path != "/previews" or method != "POST":
             return 404, {}, {"detail": "not found"}
-        source = _body(body).get("source")
+        source = json_object(body).get("source")
         url = source.get("url") if isinstance(source, dict) else None
         if not isinstance(url, str):
             return 400, {}, {"detail": "source.url is required"}
@@ -64,7 +56,7 @@ def test_a_nested_filter_value_pasted_into_sql(tmp_path: Path, pasted: bool) -> 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path != "/books/search" or method != "POST":
             return 404, {}, {"detail": "not found"}
-        where = _body(body).get("filter")
+        where = json_object(body).get("filter")
         author = where.get("author") if isinstance(where, dict) else None
         if not isinstance(author, str):
             return 400, {}, {"detail": "filter.author must be a string"}
