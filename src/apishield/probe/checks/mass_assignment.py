@@ -185,6 +185,7 @@ async def _own_account(ctx: Context) -> None:
     # a POST that updates the caller's account: at an action path, or where a GET of the same path reads it
     updates += [op for op in ctx.operations if op.method == "POST" and not op.path_params and not op.looks_admin()
                  and _OWN_ACCOUNT.search(op.path) and not op.looks_register() and not op.looks_login()
+                 and not creates_account(op)
                  and (_ACTION.search(op.path) or any(o.method == "GET" and o.path == op.path for o in ctx.operations))
                  and not any(u.path == op.path for u in updates)]
     updates = updates or [op for op in ctx.operations if op.method in ("PUT", "PATCH") and len(op.path_params) == 1
