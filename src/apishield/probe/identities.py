@@ -86,8 +86,8 @@ def login_request(encoding: str, body: dict[str, Any]) -> dict[str, Any]:
                 flat[key] = str(value)
         return {"content": urlencode(flat), "content_type": "application/x-www-form-urlencoded"}
     if encoding == "basic":
-        user = _pick(body, (*USER_KEYS, "email")) or ""
-        password = _pick(body, PASSWORD_KEYS) or ""
+        user = pick(body, (*USER_KEYS, "email")) or ""
+        password = pick(body, PASSWORD_KEYS) or ""
         return {"headers": {"Authorization": basic(user, password)}}
     return {"json_body": body}
 
@@ -154,7 +154,8 @@ def extract_token(data: Any, token_path: str = "") -> str | None:
     return None
 
 
-def _pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+def pick(body: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` whose value in ``body`` is text."""
     for key in keys:
         if isinstance(body.get(key), str):
             return str(body[key])
@@ -234,7 +235,7 @@ def _bind_relogin(ctx: Context, recipe: LoginRecipe, identity: Identity, body: d
 async def from_recipe(ctx: Context, recipe: LoginRecipe) -> list[Identity]:
     out: list[Identity] = []
     for index, body in enumerate(recipe.bodies, start=1):
-        identity = Identity(name=f"user{index}", username=_pick(body, USER_KEYS), password=_pick(body, PASSWORD_KEYS))
+        identity = Identity(name=f"user{index}", username=pick(body, USER_KEYS), password=pick(body, PASSWORD_KEYS))
         if identity.password:
             ctx.client.add_secret(identity.password, f"PASSWORD_{identity.name.upper()}")
         if not await login(ctx, recipe, identity, body):

@@ -169,10 +169,9 @@ def _query_text(ctx: ModuleContext, arg: ast.expr, call: ast.Call) -> ast.Joined
     if not isinstance(arg, ast.Name):
         return None
     fn = au.enclosing_function(au.parent_map(ctx.tree), call)
-    sets = [n for n in au.nodes_of_any(fn if fn is not None else ctx.tree, ast.Assign)
-            if isinstance(n, ast.Assign) and n.lineno < call.lineno and arg.id in au.target_names(n)]
-    last = sets[-1].value if sets else None
-    return last if isinstance(last, ast.JoinedStr) else None
+    earlier = sorted((v for v in au.assigned_values(arg.id, fn if fn is not None else ctx.tree)
+                      if v.lineno < call.lineno), key=lambda v: v.lineno)
+    return earlier[-1] if earlier and isinstance(earlier[-1], ast.JoinedStr) else None
 
 
 def _at(definition: Rule, ctx: ModuleContext, h: tm.Hit, message: str, fix: str, **kw: object) -> Finding:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import parse_qs
 
 from apishield.probe import objects
 from apishield.probe.client import Exchange
@@ -216,3 +218,13 @@ def set_cookies(ex: Exchange) -> dict[str, str]:
             continue
         jar.update({name: morsel.value for name, morsel in cookie.items()})
     return jar
+
+
+def request_fields(ex: Exchange) -> dict[str, Any]:
+    """The fields a request's body carried: its JSON object, else its form-encoded pairs (first value of each)."""
+    text = ex.request_body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else None
+    except ValueError:
+        data = None
+    return data if isinstance(data, dict) else {k: v[0] for k, v in parse_qs(text).items() if v}

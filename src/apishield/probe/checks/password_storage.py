@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote_plus
+from urllib.parse import unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
+from apishield.probe.checks._util import request_fields
 from apishield.probe.checks.credentials import DEFAULT_PAIRS
 from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
 from apishield.probe.client import ANONYMOUS, Exchange
@@ -72,13 +72,7 @@ def known_passwords(ctx: Context) -> list[Known]:
 
 def _password_fields(ex: Exchange) -> list[str]:
     """The values of a request body's password-named fields (JSON or form-encoded)."""
-    text = ex.request_body.decode("utf-8", "replace")
-    try:
-        data = json.loads(text) if text.lstrip().startswith("{") else None
-    except ValueError:
-        data = None
-    pairs = list(data.items()) if isinstance(data, dict) else [(k, v[0]) for k, v in parse_qs(text).items() if v]
-    return [v for k, v in pairs if isinstance(v, str) and PASSWORD_FIELD.search(str(k))]
+    return [v for k, v in request_fields(ex).items() if isinstance(v, str) and PASSWORD_FIELD.search(str(k))]
 
 
 def _answer_text(ex: Exchange) -> str:

@@ -17,18 +17,16 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
-import json
 import re
 import time
 from collections.abc import Iterable
 from itertools import pairwise
-from urllib.parse import parse_qs
 
 from apishield.probe import rules
-from apishield.probe.checks._util import set_cookies, try_send
+from apishield.probe.checks._util import request_fields, set_cookies, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context
-from apishield.probe.identities import USER_KEYS, extract_token, header_token
+from apishield.probe.identities import USER_KEYS, extract_token, header_token, pick
 
 NUMBER = re.compile(r"\d+")
 BASE64 = re.compile(r"^[A-Za-z0-9+/_-]{8,}={0,2}$")
@@ -119,13 +117,7 @@ def _issued(ctx: Context) -> dict[str, list[tuple[str, Exchange]]]:
 
 def _login_name(ex: Exchange) -> str | None:
     """The user name a login request signed in (from its JSON or form body)."""
-    text = ex.request_body.decode("utf-8", "replace")
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = {k: v[0] for k, v in parse_qs(text).items()}
-    found = next((body[k] for k in USER_KEYS if isinstance(body, dict) and isinstance(body.get(k), str)), None)
-    return str(found) if found else None
+    return pick(request_fields(ex), USER_KEYS) or None
 
 
 async def _credential_cookie(ctx: Context, name: str, value: str, issued: Exchange) -> Exchange | None:

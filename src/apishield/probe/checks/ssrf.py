@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from apishield.probe import rules
 from apishield.probe.client import Exchange
@@ -102,7 +103,7 @@ async def in_parts(ctx: Context, op: Operation, name: str, parts: dict[str, str]
         return
     token = "apshssrf" + secrets.token_hex(6)
     async with listener(token) as (url, asked):
-        port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        port = urlsplit(url).port
         values: dict[str, Any] = {parts["host"]: "127.0.0.1" if "port" in parts else f"127.0.0.1:{port}"} \
             if "host" in parts else {}
         if "port" in parts:
