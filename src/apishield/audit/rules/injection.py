@@ -21,6 +21,7 @@ from apishield.audit import taint as tm
 from apishield.audit.frameworks.table import HTML_BY_DEFAULT
 from apishield.audit.redos import catastrophic
 from apishield.audit.rules._django_settings import pickle_sessions
+from apishield.audit.rules._stored_rows import built_from_rows
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
@@ -133,6 +134,9 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
             message = f"{h.sink} on a value that is not a literal; make sure it never comes from a client"
             level = Severity.MEDIUM if kind in _SINK_ONLY_MEDIUM and not (
                 kind == "sql" and _parameterised(ctx, h.line)) else Severity.LOW
+            if level > Severity.LOW and kind == "sql" and _from_stored_rows(ctx, h.line):
+                level, message = Severity.LOW, (f"{h.sink} on values the database returned (a row just read); "
+                                                "injectable only if a client could store SQL in those columns")
             yield _at(definition, ctx, h, message, fix, severity=level, confidence=Confidence.LOW, taint="sink-only")
 
 
@@ -144,15 +148,30 @@ _PARAMETER_KEYWORDS = frozenset({"params", "parameters", "args", "vars", "values
 _IDENTIFIER = re.compile(r"(?i)(^|_)(table|tables|tbl|column|columns|schema|collection|view)(_?name|_?names)?$")
 
 
+def _runners_at(ctx: ModuleContext, line: int) -> Iterator[ast.Call]:
+    """The SQL runner calls (``execute``, ``text``…) that span ``line`` and are given a query."""
+    for node in au.calls(ctx.tree):
+        if (node.lineno <= line <= (node.end_lineno or node.lineno) and node.args
+                and au.last(au.dotted(node.func)) in SQL_RUNNERS):
+            yield node
+
+
+def _from_stored_rows(ctx: ModuleContext, line: int) -> bool:
+    """The query run on ``line`` is built only from columns of rows the function just read from the database."""
+    parents = au.parent_map(ctx.tree)
+    for node in _runners_at(ctx, line):
+        fn = au.enclosing_function(parents, node)
+        if built_from_rows(node.args[0], fn if fn is not None else ctx.tree, node.lineno):
+            return True
+    return False
+
+
 def _parameterised(ctx: ModuleContext, line: int) -> bool:
     """The query run on ``line`` is given its parameters apart (``execute(query, (a, b))``), or every value formatted
     into its text is named for an identifier (``f"SELECT … FROM {self._users_table}"``): its author binds the values,
     so text of unknown origin in it is a table name or a fixed fragment, which no driver can bind; a proven flow of
     request data is reported all the same."""
-    for node in au.calls(ctx.tree):
-        if not (node.lineno <= line <= (node.end_lineno or node.lineno) and node.args
-                and au.last(au.dotted(node.func)) in SQL_RUNNERS):
-            continue
+    for node in _runners_at(ctx, line):
         if len(node.args) >= 2 or any(k.arg in _PARAMETER_KEYWORDS for k in node.keywords):
             return True
         text = _query_text(ctx, node.args[0], node)
