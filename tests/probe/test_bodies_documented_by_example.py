@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apishield.probe.identities import creates_account
+from apishield.probe.account_ops import creates_account
 from apishield.probe.targets import from_openapi
 
 

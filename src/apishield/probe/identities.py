@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,23 +274,6 @@ async def alternate_logins(ctx: Context, recipe: LoginRecipe, identity: Identity
 def find_op(ops: list[Operation], kind: str) -> Operation | None:
     test = Operation.looks_register if kind == "register" else Operation.looks_login
     return next((op for op in ops if test(op)), None)
-
-
-# the last word of a path that creates accounts when it takes a user name and a password (``POST /v1/user/``,
-# ``POST /api/accounts``, ``POST /signup``)
-ACCOUNT_PATH = re.compile(r"(?i)(^|/)(users?|accounts?|members?|customers?|sign-?up|sign_up|register|registration)$")
-
-
-def creates_account(op: Operation) -> bool:
-    """An operation anyone may call to create an account: the registration operation, or a POST to a
-    user/account collection (no path parameter, not administrative) taking a user name or e-mail and a password."""
-    if op.method != "POST" or op.looks_login() or op.looks_destructive() or op.looks_credential_reset():
-        return False
-    if op.looks_register():
-        return True
-    fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
-    return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
-            and bool(fields & {*USER_KEYS, "email"}) and any(password_named(f) for f in fields))
 
 
 def shaped_like(samples: list[str], value: str) -> str:

@@ -9,13 +9,14 @@ password it was registered with, or its own read of itself answers 404 or 410 wh
 from __future__ import annotations
 
 from apishield.probe import objects, rules
+from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import names_one_account
 from apishield.probe.checks.held_objects import collection_of
 from apishield.probe.checks.throwaway import recipe_like, throwaway_account
 from apishield.probe.client import denied
 from apishield.probe.engine import Context, Identity
-from apishield.probe.identities import LoginRecipe, creates_account, find_op, login
+from apishield.probe.identities import LoginRecipe, find_op, login
 
 
 async def account_deleted_across(ctx: Context, deleter: Identity) -> None:

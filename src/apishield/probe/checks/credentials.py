@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import rules
+from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import body_args, login_op, normalise, set_cookies, try_send, visible_lines
 from apishield.probe.checks.exposure import owns
 from apishield.probe.client import Exchange, denied
@@ -39,7 +40,6 @@ from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
     USER_KEYS,
     basic,
-    creates_account,
     extract_token,
     fill_credentials,
     header_token,

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from apishield.findings import Severity
 from apishield.probe import rules
+from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
     secret_named,
@@ -43,7 +44,6 @@ from apishield.probe.checks._util import (
 from apishield.probe.checks.ssrf import names_a_url
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
-from apishield.probe.identities import creates_account
 from apishield.probe.targets import is_file
 from apishield.web.headers import csp_directives
 

@@ -1,6 +1,7 @@
 """Mass assignment, verified by reading back: did a privileged field sent in a create request stick?
 
-Two places: the registration operation (register a throwaway account with ``admin``/``role``/``is_admin``
+Two places: the registration operation (or else an account creation open to anyone that takes no password,
+whose accounts sign in by name) (register a throwaway account with ``admin``/``role``/``is_admin``
 set — all at once, then one field at a time if the server refuses the batch — log in, and read the account
 back through the new account's own login answer or token claims, or the canary operation) and every collection
 the probe can create in (fields the item's response shows but the request schema does not declare). A finding
@@ -16,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import objects, rules
+from apishield.probe.account_ops import creates_account, opens_account
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
 from apishield.probe.checks.throwaway import recipe_like, throwaway_account
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
-    creates_account,
     credentials_for,
     extract_token,
     fill_credentials,
@@ -47,7 +48,9 @@ def _stuck(data: Any, injected: dict[str, Any]) -> dict[str, Any]:
 async def _registration(ctx: Context) -> None:
     """Register with every privileged field at once; when the server refuses that batch (an unknown column fails
     the whole insert), once more with each field alone, a fresh account each time."""
-    register, login_op, canary = find_op(ctx.operations, "register"), find_op(ctx.operations, "login"), ctx.canary
+    register = find_op(ctx.operations, "register") or next(
+        (op for op in ctx.operations if opens_account(op)), None)
+    login_op, canary = find_op(ctx.operations, "login"), ctx.canary
     if register is None or login_op is None:  # without a canary, the new account's login answer still shows
         return
     outcome = await _register_with(ctx, register, login_op, canary, dict(PRIVILEGED))

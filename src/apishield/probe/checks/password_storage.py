@@ -21,12 +21,12 @@ from urllib.parse import unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
+from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import request_fields
 from apishield.probe.checks.credentials import DEFAULT_PAIRS
 from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
-from apishield.probe.identities import creates_account
 
 #: the unsalted digests a password is commonly stored under, by name
 FAST_HASHES = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")

@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import rules
+from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import body_args, same, try_send
 from apishield.probe.checks.disclosure import SQL_ERROR
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.identities import (
     USER_KEYS,
-    creates_account,
     credential_samples,
     fill_credentials,
     password_named,
