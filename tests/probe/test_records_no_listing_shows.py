@@ -1,6 +1,7 @@
 """Records the API already holds that no listing shows: the owner asks a private-kind single-object read for small
 ids; a record whose owner field names the owner, shown to the other identity too, is a read finding when anonymous
-callers are refused and an id that does not exist is not answered with it. A read that checks the owner, a shared
+callers are refused (or the description declares the read open) and an id that does not exist is not answered with
+it. A read that checks the owner, a shared
 kind (posts), an answer that ignores the id and a read anyone may make stay quiet. The same holds for records a
 listing shows everyone, each naming its owner, read one by one by id; such a record the other identity may also
 update is a write finding when the owner reads the other's marker back, and the owner's value is written back."""
@@ -19,22 +20,28 @@ BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": ("alice", 1), "tok-bob": ("bob", 2)}
 
 
-def _spec(kind: str) -> dict[str, Any]:
+def _spec(kind: str, declared: bool = True) -> dict[str, Any]:
     param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    return {f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER, "responses": OK}},
+    return {f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER if declared else [],
+                                                 "responses": OK}},
             "/api/me": {"get": {"security": BEARER, "responses": OK}}}
 
 
-@pytest.mark.parametrize(("kind", "checked", "ignores_id", "anonymous", "expected"), [
-    ("orders", False, False, False, True),
-    ("patients", False, False, False, True),  # medical records are private by nature too
-    ("orders", True, False, False, False),  # the read checks the owner
-    ("posts", False, False, False, False),  # a shared kind: posts name their author for everyone
-    ("invoices", False, True, False, False),  # the same record whatever the id: proves nothing
-    ("invoices", False, False, True, False),  # anyone may read it: not this finding
-], ids=["unchecked", "patients", "checked", "shared-kind", "ignores-id", "anonymous"])
+@pytest.mark.parametrize(("kind", "checked", "ignores_id", "anonymous", "declared", "expected"), [
+    ("orders", False, False, False, True, True),
+    ("patients", False, False, False, True, True),  # medical records are private by nature too
+    ("orders", True, False, False, True, False),  # the read checks the owner
+    ("posts", False, False, False, True, False),  # a shared kind: posts name their author for everyone
+    ("invoices", False, True, False, True, False),  # the same record whatever the id: proves nothing
+    # anyone may read a read the description says needs credentials: the missing-authentication finding
+    ("invoices", False, False, True, True, False),
+    # the description declares the read open: nothing else covers another person's record handed to anyone
+    ("documents", False, False, True, False, True),
+    ("posts", False, False, True, False, False),  # an open read of a shared kind stays quiet
+], ids=["unchecked", "patients", "checked", "shared-kind", "ignores-id", "anonymous", "declared-open",
+        "open-shared-kind"])
 def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool, ignores_id: bool,
-                                       anonymous: bool, expected: bool) -> None:
+                                       anonymous: bool, declared: bool, expected: bool) -> None:
     records = {n: {"id": n, "user_id": 1 + n % 2, "total": f"{n * 17}.50 EUR", "reference": f"REF-{n:04d}-QZ"}
                for n in range(1, 5)}
 
@@ -54,7 +61,7 @@ def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool,
         return 404, {}, {"detail": "not found"}
 
     with loopback(app) as url:
-        result = probe_paths(tmp_path, url, _spec(kind), ("bola",),
+        result = probe_paths(tmp_path, url, _spec(kind, declared), ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
     assert found is expected

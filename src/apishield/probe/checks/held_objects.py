@@ -51,8 +51,9 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
     """Objects the API already holds that no listing shows: the owner asks private-kind single-object reads
     (:data:`PRIVATE_KINDS`, numbered ids) for small ids and its own user id; a record whose owner field names the
     owner and not the other identity is then asked by the other identity. A read finding needs the record's own
-    telling values in the other identity's 2xx answer, anonymous callers refused, and an id that does not exist
-    not answered with them (an answer that ignores the id proves nothing)."""
+    telling values in the other identity's 2xx answer, anonymous callers refused (unless the description declares
+    the read open or is silent about it, so that no missing-authentication test covers it), and an id that does not
+    exist not answered with them (an answer that ignores the id proves nothing)."""
     if owner.user_id is None and not owner.username:
         return
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
@@ -81,11 +82,15 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
                                      op=op)
             anon = await try_send(ctx, "GET", path, op=op)
+            # anonymous callers answered too: where the description says the read needs credentials, that is the
+            # missing-authentication finding; where it declares the read open (or says nothing), no other check
+            # looks at it, and another person's private record handed to anyone is this finding all the same
             if (control is None or (control.ok and any(v in control.text for v in values))
-                    or anon is None or not denied(anon)):
+                    or anon is None or (not denied(anon) and op.secured is True)):
                 break
+            anyone = "" if denied(anon) else "; anonymous callers are answered it too"
             ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
-                       f"(asked by a small id; {len(values)} of its own values in the answer)", got, op=op,
+                       f"(asked by a small id; {len(values)} of its own values in the answer{anyone})", got, op=op,
                        parameter=param, highlight=values[0])
             await _written_across(ctx, op, path, record, owner, other)
             break

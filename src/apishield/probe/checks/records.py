@@ -75,7 +75,17 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
     ``GET`` of the same path or, where there is none, by the record's own view (``GET /users/me``), as its owner."""
     out = []
     for op in ctx.operations:
-        if op.method not in ("PUT", "PATCH") or len(op.path_params) != 1 or op.looks_destructive():
+        if len(op.path_params) != 1 or op.looks_destructive():
+            continue
+        field = _field_path(op)
+        if field is not None:  # ``POST /users/{id}/role``: one field of the record, read at ``GET /users/{id}``
+            read = next((o for o in ctx.operations if o.method == "GET" and o.path == field), None)
+            me = ctx.users[0] if ctx.users else None
+            if read is not None and me is not None and objects.identity_value(
+                    op.path_params[0].name, me.username, me.user_id, field.split("{")[0]) is not None:
+                out.append((op, read, op.path_params[0].name))
+            continue
+        if op.method not in ("PUT", "PATCH"):
             continue
         read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None) or next(
             (o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)
@@ -85,6 +95,15 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
                 param, ctx.users[0].username, ctx.users[0].user_id, op.path.split("{")[0]) is not None:
             out.append((op, read, param))
     return out
+
+
+def _field_path(op: Operation) -> str | None:
+    """The record path of an update that sets one privilege field of it by a path of its own (``POST
+    /users/{id}/role``, ``PUT /accounts/{id}/permissions``): ``/users/{id}``; None for other operations."""
+    head, _, last = op.path.rstrip("/").rpartition("/")
+    if op.method in ("PUT", "PATCH", "POST") and head.endswith("}") and PRIVILEGE.match(last):
+        return head
+    return None
 
 
 def _self_ops(ctx: Context) -> list[tuple[Operation, Operation]]:
@@ -104,8 +123,9 @@ def _record_path(op: Operation, param: str, who: Identity) -> str | None:
 
 
 def _read_path(read: Operation, path: str) -> str:
-    """Where the record at ``path`` is read: the same path, or the owner's own view (``/users/me``)."""
-    return path if read.path_params else read.path
+    """Where the record at ``path`` is read: the same path (or the record path a field update sits under:
+    ``/users/7`` for ``/users/7/role``), or the owner's own view (``/users/me``)."""
+    return "/".join(path.split("/")[:read.path.rstrip("/").count("/") + 1]) if read.path_params else read.path
 
 
 def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
