@@ -14,6 +14,7 @@ from .helpers import audit
 
 REPORT = """\
 import sqlite3
+from sqlalchemy import text
 
 
 def report(cur, owner, extra):
@@ -41,7 +42,13 @@ def report(cur, owner, extra):
     # the name was a row once, then reassigned from elsewhere before the query
     ('doctor = cur.fetchone()[1]\n    doctor = extra\n'
      '    cur.execute("SELECT name FROM doctors WHERE id = " + str(doctor))', Severity.MEDIUM),
-], ids=["loop-column", "loop-unpacked", "dict-item", "orm-attribute", "mixed-with-unknown", "reassigned"])
+    # SQLAlchemy's text(), on a row the session's execute() fetched, beside arithmetic on row columns
+    ('row = db.session.execute(text("SELECT * FROM cart")).fetchone()\n'
+     '    left = row.quantity - row.sold\n'
+     '    db.session.execute(text("UPDATE cart SET n = " + str(left) + " WHERE id = " + str(row.id)))',
+     Severity.LOW),
+], ids=["loop-column", "loop-unpacked", "dict-item", "orm-attribute", "mixed-with-unknown", "reassigned",
+        "text-and-arithmetic"])
 def test_queries_built_from_rows_just_read(tmp_path: Path, body: str, severity: Severity) -> None:
     result = audit(tmp_path / "project", {"report.py": REPORT.format(body=body)})
     assert [f.severity for f in result.findings if f.rule_id == "AS801"] == [severity]
@@ -55,3 +62,25 @@ def test_request_data_beside_a_row_column_is_still_a_proven_flow(tmp_path: Path)
            "    return 'ok'\n")
     result = audit(tmp_path / "project", {"app.py": app})
     assert [f.severity for f in result.findings if f.rule_id == "AS801"] == [Severity.CRITICAL]
+
+
+ROUTE = """\
+from flask import Flask
+from sqlalchemy import text
+app = Flask(__name__)
+
+
+@app.route("/product/{converter}/rate", methods=["POST"])
+def rate(id):
+    avg = db.session.execute(text("SELECT AVG(rating) FROM comment WHERE product_id = :p"), {{"p": id}}).fetchone()[0]
+    db.session.execute(text("UPDATE product SET rating = " + str(round(avg, 1)) + " WHERE id = " + str(id)))
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(("converter", "reported"), [("<int:id>", False), ("<id>", True)],
+                         ids=["numeric-converter", "text-parameter"])
+def test_a_numeric_route_parameter_beside_a_row_column(tmp_path: Path, converter: str, reported: bool) -> None:
+    """Flask's ``<int:id>`` can only carry digits; an untyped ``<id>`` is request text and a proven flow."""
+    result = audit(tmp_path / "project", {"app.py": ROUTE.format(converter=converter)})
+    assert any(f.rule_id == "AS801" and f.severity >= Severity.MEDIUM for f in result.findings) is reported

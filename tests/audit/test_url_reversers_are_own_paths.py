@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 DJANGO = '''
@@ -39,3 +40,32 @@ def go():
 def test_a_redirect_to_a_reversed_route(tmp_path: Path, source: str, target: str, reported: bool) -> None:
     result = audit(tmp_path, {"views.py": source.format(target=target)})
     assert any(f.rule_id == "AS807" for f in result.findings) is reported
+
+
+CALLBACK = '''
+from django.shortcuts import redirect
+from django.urls import reverse
+
+def callback(request):
+    token = request.GET.get("token")
+    {body}
+    return redirect(url)
+'''
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    # a reversed route with the request's values only in the query string, built up in steps
+    ('url = reverse("payment-failure") + f"?error={request.POST.get(\'error\')}"\n'
+     '    if token:\n        url += f"&token={token}"', False),
+    # an f-string that starts with the reversed route
+    ('url = f"{reverse(\'payment-success\')}?payment_id={request.POST.get(\'id\')}"', False),
+    # every assignment of the name is a reversed route
+    ('url = reverse("a") + "?x=" + token\n    if token:\n        url = reverse("b") + "?y=" + token', False),
+    # one branch sends the browser where the request says
+    ('url = reverse("a") + "?x=" + token\n    if token:\n        url = request.GET["next"]', True),
+    # the request's value leads the URL: it chooses the site
+    ('url = request.GET["next"] + reverse("a")', True),
+], ids=["reversed-then-appended", "f-string-on-a-route", "every-branch-fixed", "one-branch-open", "request-first"])
+def test_a_redirect_built_on_a_reversed_route(tmp_path: Path, body: str, reported: bool) -> None:
+    result = audit(tmp_path, {"views.py": CALLBACK.format(body=body)})
+    assert any(f.rule_id == "AS807" and f.severity >= Severity.MEDIUM for f in result.findings) is reported

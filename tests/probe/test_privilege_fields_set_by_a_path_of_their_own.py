@@ -1,6 +1,7 @@
 """An update that sets one privilege field of a user record by a path of its own (``POST /user/{id}/role``) is
-tried on the first identity's own record with a value the API itself names, read back at ``GET /user/{id}`` and
-put back; a server that refuses it stays quiet, and nobody else's record is ever changed."""
+tried on the first identity's own record with a value the API itself names (else, for a role, the administrator's),
+read back at ``GET /user/{id}`` and put back; a server that refuses it stays quiet, and nobody else's record is ever
+changed."""
 
 from __future__ import annotations
 
@@ -52,12 +53,15 @@ def _app(checks_admin: bool, writes: list[tuple[int, str]]) -> Any:
     return app
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["role-named-by-a-listing", "role-guessed"])
 @pytest.mark.parametrize("checks_admin", [False, True])
-def test_a_role_set_by_its_own_path_on_ones_own_record(tmp_path: Path, checks_admin: bool) -> None:
+def test_a_role_set_by_its_own_path_on_ones_own_record(tmp_path: Path, checks_admin: bool, listed: bool) -> None:
     writes: list[tuple[int, str]] = []
+    paths = PATHS if listed else {k: v for k, v in PATHS.items() if k != "/users"}
     with loopback(_app(checks_admin, writes)) as url:
-        # the listing shows the administrator's record, so the API has named the value "admin" before the update
-        result = probe_paths(tmp_path, url, PATHS, ("bola", "records"), login=None,
+        # with the listing, the administrator's record names the value "admin" before the update; without it, the
+        # administrator's role is the one guess
+        result = probe_paths(tmp_path, url, paths, ("bola", "records"), login=None,
                              auth=("al=Authorization:Bearer tok-al", "bo=Authorization:Bearer tok-bo"))
     found = ("PR-MASS-001", "POST", "/user/{user_id}/role") in findings_at(result)
     assert found is not checks_admin

@@ -17,13 +17,15 @@ from apishield.audit import astutil as au
 #: calls whose result is a row, a list of rows or one column of a row read from a database
 FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "scalar",
                      "scalar_one", "scalar_one_or_none", "scalars"})
-_HARMLESS_CALLS = frozenset({"str", "int", "float", "repr", "format", "join", "strip", "lower", "upper"})
+#: calls a query's parts pass through unchanged in what they can carry (conversions, SQLAlchemy's ``text()``)
+_HARMLESS_CALLS = frozenset({"str", "int", "float", "round", "repr", "format", "join", "strip", "lower", "upper",
+                             "text"})
 
 
 def _fetched(node: ast.AST, fn: ast.AST, line: int, depth: int) -> bool:
     """``node`` is a fetch call (``cur.fetchall()``, ``cur.execute(q).fetchone()``) or a name last set to one."""
-    if isinstance(node, ast.Call):
-        return au.last(au.dotted(node.func)) in FETCHES
+    if isinstance(node, ast.Call):  # ``cur.fetchone()``, ``db.session.execute(q).fetchall()``
+        return isinstance(node.func, ast.Attribute) and node.func.attr in FETCHES
     if isinstance(node, ast.Name) and depth < 4:
         return _row_name(node.id, fn, line, depth + 1)
     return False
@@ -59,13 +61,36 @@ def _loop_targets(fn: ast.AST, name: str, line: int) -> list[ast.For | ast.Async
 
 
 def _row_name(name: str, fn: ast.AST, line: int, depth: int) -> bool:
-    """``name`` holds database data at ``line``: its last assignment before it is a fetch or a column of a fetched
-    row, or it is the target of a loop over fetched rows."""
+    """``name`` holds database data (or a number) at ``line``: its last assignment before it is a fetch, a column of
+    a fetched row or arithmetic, or it is the target of a loop over fetched rows, or a numeric route parameter."""
+    if _numeric_parameter(name, fn):
+        return True
     loops = _loop_targets(fn, name, line)
     earlier = sorted((v for v in au.assigned_values(name, fn) if v.lineno < line), key=lambda v: v.lineno)
     if loops and (not earlier or loops[-1].lineno > earlier[-1].lineno):
         return _fetched(loops[-1].iter, fn, loops[-1].lineno, depth)
-    return bool(earlier) and _row_value(earlier[-1], fn, line, depth)
+    return bool(earlier) and (_row_value(earlier[-1], fn, line, depth) or _arithmetic(earlier[-1]))
+
+
+def _arithmetic(node: ast.expr) -> bool:
+    """A difference, quotient or power: a number whatever its operands are (text has no ``-``, ``/`` or ``**``)."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub | ast.Div | ast.FloorDiv | ast.Pow)
+
+
+def _numeric_parameter(name: str, fn: ast.AST) -> bool:
+    """A parameter of ``fn`` that only a number can fill: annotated ``int``/``float``, or taken by a route's numeric
+    converter (Flask's ``<int:id>``, Bottle's ``<id:int>``)."""
+    if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    params = {a.arg: a for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    if name not in params:
+        return False
+    note = params[name].annotation
+    if isinstance(note, ast.Name) and note.id in {"int", "float"}:
+        return True
+    routes = [text for d in fn.decorator_list for text in au.strings_in(d)]
+    return any(f"<int:{name}>" in t or f"<float:{name}>" in t or f"<{name}:int>" in t or f"<{name}:float>" in t
+               for t in routes)
 
 
 def _parts(node: ast.expr) -> list[ast.expr]:
@@ -88,12 +113,14 @@ def _parts(node: ast.expr) -> list[ast.expr]:
 
 def built_from_rows(query: ast.expr, fn: ast.AST, line: int) -> bool:
     """Every non-literal part of ``query`` (the text given to a runner on ``line`` inside ``fn``) is a value read
-    from the database; a local name holding the text is followed to its last assignment."""
+    from the database, and at least one is (numbers — arithmetic, numeric route parameters — may stand beside them);
+    a local name holding the text is followed to its last assignment."""
     if isinstance(query, ast.Name):
         earlier = sorted((v for v in au.assigned_values(query.id, fn) if v.lineno < line), key=lambda v: v.lineno)
         if not earlier:
             return False
         query = earlier[-1]
     parts = _parts(query)
-    return bool(parts) and all(
-        _row_value(p, fn, line, 0) or (isinstance(p, ast.Name) and _row_name(p.id, fn, line, 0)) for p in parts)
+    rows = [p for p in parts if not _arithmetic(p) and not (isinstance(p, ast.Name) and _numeric_parameter(p.id, fn))]
+    return bool(rows) and all(
+        _row_value(p, fn, line, 0) or (isinstance(p, ast.Name) and _row_name(p.id, fn, line, 0)) for p in rows)

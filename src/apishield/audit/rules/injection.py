@@ -148,11 +148,15 @@ _PARAMETER_KEYWORDS = frozenset({"params", "parameters", "args", "vars", "values
 _IDENTIFIER = re.compile(r"(?i)(^|_)(table|tables|tbl|column|columns|schema|collection|view)(_?name|_?names)?$")
 
 
+#: calls given a query's text: the runners, and SQLAlchemy's ``text()`` (``db.text()``), whose result they run
+_QUERY_CALLS = SQL_RUNNERS | {"text"}
+
+
 def _runners_at(ctx: ModuleContext, line: int) -> Iterator[ast.Call]:
-    """The SQL runner calls (``execute``, ``text``…) that span ``line`` and are given a query."""
+    """The SQL runner calls (``execute``, SQLAlchemy's ``text``…) that span ``line`` and are given a query."""
     for node in au.calls(ctx.tree):
         if (node.lineno <= line <= (node.end_lineno or node.lineno) and node.args
-                and au.last(au.dotted(node.func)) in SQL_RUNNERS):
+                and au.last(au.dotted(node.func)) in _QUERY_CALLS):
             yield node
 
 

@@ -17,13 +17,11 @@ from apishield.audit.taint.catalogue import (
     EXC_TEXT_CALLS,
     EXTERNAL_ENTITY_FEATURES,
     FILE_RESPONSES,
-    FIXED_HOST,
     HANDLER_SOURCE_ATTRS,
     HTML_RESPONSES,
     JSON_RESPONSES,
     KILL,
     LIBRARY_METHOD_SINKS,
-    LOCAL_PATH,
     LOG_METHODS,
     LXML_UNSAFE,
     METACHARS,
@@ -46,7 +44,6 @@ from apishield.audit.taint.catalogue import (
     builds_statement,
     inherited_view_answer,
     is_logger,
-    own_page,
 )
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
@@ -60,6 +57,7 @@ from apishield.audit.taint.modules import (
     raw_template_vars,
 )
 from apishield.audit.taint.rendering import TEMPLATE_LOADERS, loaded_template, render_context
+from apishield.audit.taint.url_targets import fixed_target
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
@@ -294,7 +292,8 @@ class Interpreter(Evaluator):
                 url_node = node.args[idx] if idx < len(node.args) else next(
                     (k.value for k in node.keywords if k.arg == kw), None)
                 if not (kind in {"ssrf", "redirect"} and url_node is not None
-                        and self.fixed_target(url_node, local_ok=kind == "redirect")):
+                        and fixed_target(url_node, self.fn, self.const_eval, self.info.qualify,
+                                         local_ok=kind == "redirect")):
                     self.hit(kind, node, target, qual or short)
             if kind == "path" and qual in FILE_RESPONSES:
                 return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type
@@ -354,39 +353,6 @@ class Interpreter(Evaluator):
             # answers the records it keeps, not the request echoed into markup
             return replace(out, clean=frozenset({"html"}))
         return out
-
-    def fixed_target(self, node: ast.AST, *, local_ok: bool) -> bool:
-        """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``):
-        request data after it chooses a page on that site, not the site. The prefix may be a module constant
-        (``ROOT + '/users/' + name``)."""
-        if self.fixed_host(node) or (local_ok and own_page(node)):
-            return True
-        cur = node
-        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
-            prefix = self.const_eval(cur.left)
-            if isinstance(prefix, str):
-                return FIXED_HOST.match(prefix) is not None or (local_ok and LOCAL_PATH.match(prefix) is not None)
-            cur = cur.left
-        if local_ok and isinstance(node, ast.JoinedStr) and node.values:
-            head = self.const_eval(node.values[0])
-            return isinstance(head, str) and LOCAL_PATH.match(head) is not None
-        return False
-
-    def fixed_host(self, node: ast.AST, depth: int = 0) -> bool:
-        """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""
-        while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-            node = node.left
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-            node = node.func.value
-        if isinstance(node, ast.JoinedStr) and node.values:
-            node = node.values[0]
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return FIXED_HOST.match(node.value) is not None
-        if isinstance(node, ast.Name) and depth < 3:
-            assigned = [a.value for a in ast.walk(self.fn) if isinstance(a, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
-            return len(assigned) == 1 and self.fixed_host(assigned[0], depth + 1)
-        return False
 
     def rendered(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
         """The output of ``template(name, **vars)``: escaped, except variables the template prints raw

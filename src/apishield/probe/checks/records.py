@@ -13,8 +13,10 @@
   (``user_id`` naming the first identity) is set to the second identity's id and read back, then handed back by
   the second identity; on the identity's own user record only privilege fields with values the API names (never
   ``blocked``-like fields, which could lock the identity out). Two or three requests per object and field, plus
-  the restore. The caller's own record counts whether its path names the caller's id (``/users/{id}``) or names no
-  one (``PUT /auth/me`` read back by ``GET /auth/me``).
+  the restore. The caller's own record counts whether its path names the caller's id (``/users/{id}``), names no
+  one (``PUT /auth/me`` read back by ``GET /auth/me``), or sets one privilege field by a path of its own (``POST
+  /users/{id}/role`` read back at ``GET /users/{id}``); a role field the API names no other value for is tried with
+  the administrator's (``admin``), which cannot lock the identity out.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MODERATION = re.compile(r"(?i)^(is_?)?(blocked|banned|suspended|approved|verifie
 OWNER_REF = re.compile(r"(?i)^(seller|owner|user|author|creator|vendor|created_?by|posted_?by)(_?id)?$")
 USER_NAMING = re.compile(r"(?i)(user_?name|login|handle|^name$|e-?mail|pass|secret|token)")
 MAX_OBJECTS = 3
+ROLE_FIELD = re.compile(r"(?i)^(user_?)?role$")
 PLAIN = re.compile(r"[A-Za-z][\w -]{0,30}")
 
 
@@ -207,6 +210,16 @@ def spread(owned: list[tuple[str, Any]], per_collection: int = 2) -> list[tuple[
     return out
 
 
+def _role_guess(field: str, current: Any, own_user: bool) -> list[str]:
+    """The one privileged value tried in a role field of the caller's own account when the API names none: the
+    administrator's, written the way the current value is (``user`` → ``admin``, ``User`` → ``Admin``). A higher
+    role cannot lock the account out, and the old value is put back."""
+    if not (own_user and isinstance(current, str) and PLAIN.fullmatch(current) and ROLE_FIELD.match(field)):
+        return []
+    guess = "ADMIN" if current.isupper() else "Admin" if current[:1].isupper() else "admin"
+    return [guess] if guess != current else []
+
+
 async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Identity, fields: list[str],
                 record: dict[str, Any], own_user: bool) -> bool:
     write = Updater(ctx, op, path)
@@ -214,7 +227,7 @@ async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Id
         current = record.get(field)
         news = [not current] if isinstance(current, bool) else [  # plain words only: never an echoed payload
             v for v in _known_values(ctx, {}, field, current) if isinstance(v, str) and PLAIN.fullmatch(v)
-            and not v.lower().startswith("apishield")]
+            and not v.lower().startswith("apishield")] or _role_guess(field, current, own_user)
         for new in news[:2]:
             sent = await write(who, {field: new}, record)
             if sent is None or sent.status in (401, 403):

@@ -1,0 +1,82 @@
+"""Whether a URL given to a redirect or an outbound request has its site fixed by the code itself.
+
+Request data after a fixed ``scheme://host/`` chooses a page on that site, not the site (no SSRF, no open redirect);
+for a redirect, a fixed local path (``/users/``), the page being served (``request.url``) or a path this
+application builds from a route's name (Django's ``reverse('payment-failure')``, Flask's ``url_for('index')``)
+keeps the browser on this site whatever the query string appended to it says. A local name holding the URL is
+followed to every assignment of it, each of which must be fixed (``+=`` only appends, so the start stays the same).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from apishield.audit.taint.catalogue import FIXED_HOST, LOCAL_PATH, SANITISERS, own_page
+
+#: how the caller evaluates an expression to its constant, and resolves a callee to its qualified name
+ConstEval = Callable[[ast.AST], Any]
+Qualify = Callable[[ast.expr], str]
+
+
+def _assignments(name: str, fn: ast.AST) -> list[ast.expr]:
+    """The values of every plain assignment of ``name`` in ``fn`` (augmented ``+=`` ones only append to them);
+    none when something else binds it (a loop, ``-=``, a ``with``), so that nothing is taken for granted."""
+    assigned = [a.value for a in ast.walk(fn) if isinstance(a, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in a.targets)]
+    others = [t for t in ast.walk(fn) if isinstance(t, ast.Name) and t.id == name and isinstance(t.ctx, ast.Store)]
+    rebound = len(others) > sum(1 for a in ast.walk(fn) if isinstance(a, ast.Assign) for t in a.targets
+                                if isinstance(t, ast.Name) and t.id == name) + sum(
+        1 for a in ast.walk(fn) if isinstance(a, ast.AugAssign) and isinstance(a.op, ast.Add)
+        and isinstance(a.target, ast.Name) and a.target.id == name)
+    return [] if rebound else assigned
+
+
+def fixed_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
+    """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""
+    while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        node = node.left
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        node = node.func.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return FIXED_HOST.match(node.value) is not None
+    if isinstance(node, ast.Name) and depth < 3:
+        values = _assignments(node.id, fn)
+        return bool(values) and all(fixed_host(v, fn, depth + 1) for v in values)
+    return False
+
+
+def _route_path(node: ast.AST, qualify: Qualify) -> bool:
+    """A call that builds a path of this application from a route's name (``reverse``, ``url_for``)."""
+    return isinstance(node, ast.Call) and "redirect" in SANITISERS.get(qualify(node.func), frozenset())
+
+
+def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qualify, *, local_ok: bool,
+                 depth: int = 0) -> bool:
+    """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``, the
+    page being served, or a route's own path): request data after it chooses a page on that site, not the site.
+    The prefix may be a module constant (``ROOT + '/users/' + name``)."""
+    if fixed_host(node, fn) or (local_ok and own_page(node)):
+        return True
+    if isinstance(node, ast.Name) and depth < 3:
+        values = _assignments(node.id, fn)
+        return bool(values) and all(fixed_target(v, fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
+                                    for v in values)
+    cur = node
+    while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+        prefix = const_eval(cur.left)
+        if isinstance(prefix, str):
+            return FIXED_HOST.match(prefix) is not None or (local_ok and LOCAL_PATH.match(prefix) is not None)
+        cur = cur.left
+    if local_ok and cur is not node and _route_path(cur, qualify):
+        return True
+    if local_ok and isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.FormattedValue) and _route_path(first.value, qualify):
+            return True
+        head = const_eval(first)
+        return isinstance(head, str) and LOCAL_PATH.match(head) is not None
+    return False
