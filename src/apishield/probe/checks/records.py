@@ -81,11 +81,13 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
         if len(op.path_params) != 1 or op.looks_destructive():
             continue
         field = _field_path(op)
-        if field is not None:  # ``POST /users/{id}/role``: one field of the record, read at ``GET /users/{id}``
-            read = next((o for o in ctx.operations if o.method == "GET" and o.path == field), None)
-            me = ctx.users[0] if ctx.users else None
-            if read is not None and me is not None and objects.identity_value(
-                    op.path_params[0].name, me.username, me.user_id, field.split("{")[0]) is not None:
+        # ``POST /users/{id}/role``: one field of the record, read at ``GET /users/{id}`` where there is one (else,
+        # for ``PUT``/``PATCH``, as any update: through the record's own view)
+        read = next((o for o in ctx.operations if o.method == "GET" and o.path == field), None) if field else None
+        me = ctx.users[0] if ctx.users else None
+        if read is not None and me is not None:
+            if objects.identity_value(op.path_params[0].name, me.username, me.user_id,
+                                      (field or "").split("{")[0]) is not None:
                 out.append((op, read, op.path_params[0].name))
             continue
         if op.method not in ("PUT", "PATCH"):
