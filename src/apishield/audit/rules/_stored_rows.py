@@ -60,16 +60,23 @@ def _loop_targets(fn: ast.AST, name: str, line: int) -> list[ast.For | ast.Async
             and any(isinstance(t, ast.Name) and t.id == name for t in au.walk(loop.target))]
 
 
+def last_assignment(name: str, fn: ast.AST, line: int) -> ast.expr | None:
+    """The value of the last plain assignment of ``name`` in ``fn`` on a line before ``line`` (None when there is
+    none, or when ``name`` is a parameter, which callers choose)."""
+    earlier = sorted((v for v in au.assigned_values(name, fn) if v.lineno < line), key=lambda v: v.lineno)
+    return earlier[-1] if earlier else None
+
+
 def _row_name(name: str, fn: ast.AST, line: int, depth: int) -> bool:
     """``name`` holds database data (or a number) at ``line``: its last assignment before it is a fetch, a column of
     a fetched row or arithmetic, or it is the target of a loop over fetched rows, or a numeric route parameter."""
     if _numeric_parameter(name, fn):
         return True
     loops = _loop_targets(fn, name, line)
-    earlier = sorted((v for v in au.assigned_values(name, fn) if v.lineno < line), key=lambda v: v.lineno)
-    if loops and (not earlier or loops[-1].lineno > earlier[-1].lineno):
+    last = last_assignment(name, fn, line)
+    if loops and (last is None or loops[-1].lineno > last.lineno):
         return _fetched(loops[-1].iter, fn, loops[-1].lineno, depth)
-    return bool(earlier) and (_row_value(earlier[-1], fn, line, depth) or _arithmetic(earlier[-1]))
+    return last is not None and (_row_value(last, fn, line, depth) or _arithmetic(last))
 
 
 def _arithmetic(node: ast.expr) -> bool:
@@ -116,10 +123,10 @@ def built_from_rows(query: ast.expr, fn: ast.AST, line: int) -> bool:
     from the database, and at least one is (numbers — arithmetic, numeric route parameters — may stand beside them);
     a local name holding the text is followed to its last assignment."""
     if isinstance(query, ast.Name):
-        earlier = sorted((v for v in au.assigned_values(query.id, fn) if v.lineno < line), key=lambda v: v.lineno)
-        if not earlier:
+        last = last_assignment(query.id, fn, line)
+        if last is None:
             return False
-        query = earlier[-1]
+        query = last
     parts = _parts(query)
     rows = [p for p in parts if not _arithmetic(p) and not (isinstance(p, ast.Name) and _numeric_parameter(p.id, fn))]
     return bool(rows) and all(

@@ -21,7 +21,7 @@ from apishield.audit import taint as tm
 from apishield.audit.frameworks.table import HTML_BY_DEFAULT
 from apishield.audit.redos import catastrophic
 from apishield.audit.rules._django_settings import pickle_sessions
-from apishield.audit.rules._stored_rows import built_from_rows
+from apishield.audit.rules._stored_rows import built_from_rows, last_assignment
 from apishield.audit.rules.base import at_node, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
@@ -192,9 +192,8 @@ def _query_text(ctx: ModuleContext, arg: ast.expr, call: ast.Call) -> ast.Joined
     if not isinstance(arg, ast.Name):
         return None
     fn = au.enclosing_function(au.parent_map(ctx.tree), call)
-    earlier = sorted((v for v in au.assigned_values(arg.id, fn if fn is not None else ctx.tree)
-                      if v.lineno < call.lineno), key=lambda v: v.lineno)
-    return earlier[-1] if earlier and isinstance(earlier[-1], ast.JoinedStr) else None
+    last = last_assignment(arg.id, fn if fn is not None else ctx.tree, call.lineno)
+    return last if isinstance(last, ast.JoinedStr) else None
 
 
 def _at(definition: Rule, ctx: ModuleContext, h: tm.Hit, message: str, fix: str, **kw: object) -> Finding:

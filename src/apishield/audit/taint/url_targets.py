@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import FIXED_HOST, LOCAL_PATH, SANITISERS, own_page
 
 #: how the caller evaluates an expression to its constant, and resolves a callee to its qualified name
@@ -23,14 +24,13 @@ Qualify = Callable[[ast.expr], str]
 def _assignments(name: str, fn: ast.AST) -> list[ast.expr]:
     """The values of every plain assignment of ``name`` in ``fn`` (augmented ``+=`` ones only append to them);
     none when something else binds it (a loop, ``-=``, a ``with``), so that nothing is taken for granted."""
-    assigned = [a.value for a in ast.walk(fn) if isinstance(a, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in a.targets)]
-    others = [t for t in ast.walk(fn) if isinstance(t, ast.Name) and t.id == name and isinstance(t.ctx, ast.Store)]
-    rebound = len(others) > sum(1 for a in ast.walk(fn) if isinstance(a, ast.Assign) for t in a.targets
-                                if isinstance(t, ast.Name) and t.id == name) + sum(
-        1 for a in ast.walk(fn) if isinstance(a, ast.AugAssign) and isinstance(a.op, ast.Add)
-        and isinstance(a.target, ast.Name) and a.target.id == name)
-    return [] if rebound else assigned
+    nodes = au.walk(fn)
+    plain = [a for a in nodes if isinstance(a, ast.Assign)
+             and any(isinstance(t, ast.Name) and t.id == name for t in a.targets)]
+    allowed = {id(t) for a in plain for t in a.targets} | {
+        id(a.target) for a in nodes if isinstance(a, ast.AugAssign) and isinstance(a.op, ast.Add)}
+    stores = [t for t in nodes if isinstance(t, ast.Name) and t.id == name and isinstance(t.ctx, ast.Store)]
+    return [a.value for a in plain] if all(id(t) in allowed for t in stores) else []
 
 
 def fixed_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
