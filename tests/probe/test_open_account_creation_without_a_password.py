@@ -5,7 +5,6 @@ description guards is not called as a sign-up."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 from apishield.probe.account_ops import opens_account
 from apishield.probe.identities import LoginRecipe
 from apishield.probe.targets import Operation
-from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, json_object, loopback, probe_paths
 
 NEW_USER = {"type": "object", "required": ["username"], "properties": {
     "username": {"type": "string"}, "email": {"type": "string"}, "role": {"type": "string", "example": "user"}}}
@@ -39,9 +38,9 @@ def _app(stores_role: bool, created: list[str]) -> Any:
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
-        data = json.loads(body or b"{}") if method == "POST" else {}
+        data = json_object(body) if method == "POST" else {}
         if route == "/api/user/create" and method == "POST":
-            name = data.get("username") if isinstance(data, dict) else None
+            name = data.get("username")
             if not isinstance(name, str) or name in users:
                 return 400, {}, {"error": "username missing or taken"}
             users[name] = {"username": name, "role": data.get("role", "user") if stores_role else "user",
@@ -49,7 +48,7 @@ def _app(stores_role: bool, created: list[str]) -> Any:
             created.append(name)
             return 200, {}, {"success": True, "user": users[name]}
         if route == "/login" and method == "POST":
-            if not isinstance(data, dict) or data.get("username") not in users:
+            if data.get("username") not in users:
                 return 401, {}, {"error": "invalid username"}
             token = secrets.token_hex(8)
             tokens[token] = data["username"]

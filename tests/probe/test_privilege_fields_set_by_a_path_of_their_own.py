@@ -5,14 +5,13 @@ changed."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, json_object, loopback, probe_paths
 
 USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PATHS: dict[str, Any] = {
@@ -45,7 +44,7 @@ def _app(checks_admin: bool, writes: list[tuple[int, str]]) -> Any:
             if len(parts) == 4 and parts[3] == "role" and method == "POST":
                 if checks_admin and (caller is None or users[caller]["role"] != "admin"):
                     return 403, {}, {"error": "administrators only"}
-                role = json.loads(body or b"{}").get("role")
+                role = json_object(body).get("role")
                 users[uid]["role"] = role
                 writes.append((uid, role))
                 return 200, {}, {"message": f"Role updated to {role}"}
