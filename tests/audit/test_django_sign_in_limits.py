@@ -103,3 +103,86 @@ def test_a_rest_framework_token_view_is_quiet_when_the_settings_throttle(tmp_pat
     again = audit(tmp_path)
     assert [(f.location.path, f.location.line) for f in again.findings
             if f.rule_id == "AS202" and f.location] == [("api/urls.py", 4)]
+
+
+_SERIALIZERS = """\
+from django.contrib.auth.hashers import check_password
+from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+
+from .models import User
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(write_only=True)
+
+    def validate(self, attrs):
+        user = User.objects.filter(username=attrs["username"]).first()
+        if user is None or not check_password(attrs["password"], user.password):
+            raise AuthenticationFailed("Invalid username or password")
+        attrs["user"] = user
+        return attrs
+
+
+class ChangePasswordSerializer(serializers.Serializer):
+    current_password = serializers.CharField()
+
+    def validate(self, attrs):
+        if not self.context["request"].user.check_password(attrs["current_password"]):
+            raise serializers.ValidationError("wrong password")
+        return attrs
+"""
+
+_VIEWS = """\
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+{imports}
+from .serializers import LoginSerializer
+
+
+class LoginAPIView(APIView):
+    permission_classes = [AllowAny]
+{throttle}
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({{"ok": True}})
+"""
+
+
+def _serializer_as202(tmp_path: Path, throttle: str = "", imports: str = "", extra: str = "") -> list[tuple[str, int]]:
+    result = audit(tmp_path, {
+        "site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=extra),
+        "accounts/serializers.py": _SERIALIZERS,
+        "accounts/views.py": _VIEWS.format(throttle=throttle, imports=imports),
+    })
+    return [(f.location.path, f.location.line) for f in result.findings
+            if f.rule_id == "AS202" and f.location is not None]
+
+
+def test_a_serializer_that_checks_a_posted_password_is_a_sign_in_reported_at_the_check(tmp_path: Path) -> None:
+    # the change-password serializer re-checks the signed-in user's own password: no sign-in
+    assert _serializer_as202(tmp_path) == [("accounts/serializers.py", 14)]
+
+
+@pytest.mark.parametrize("setting", [
+    {"throttle": "    throttle_classes = [AnonRateThrottle]\n",
+     "imports": "from rest_framework.throttling import AnonRateThrottle"},
+    {"extra": 'REST_FRAMEWORK = {"DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"]}\n'},
+])
+def test_a_serializer_sign_in_behind_a_throttled_view_or_a_site_throttle_is_quiet(
+        tmp_path: Path, setting: dict[str, str]) -> None:
+    assert _serializer_as202(tmp_path, **setting) == []
+
+
+def test_an_api_view_that_checks_the_signed_in_users_password_is_no_sign_in(tmp_path: Path) -> None:
+    view = ("from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.views import APIView\n\n\n"
+            "class DeleteAccountView(APIView):\n    permission_classes = [IsAuthenticated]\n\n"
+            "    def post(self, request):\n        me = request.user\n"
+            "        if not me.check_password(request.data['password']):\n            return None\n"
+            "        me.delete()\n")
+    result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=""),
+                              "accounts/views.py": view})
+    assert [f for f in result.findings if f.rule_id == "AS202"] == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from apishield.audit import astutil as au
+from apishield.audit.taint.catalogue import typed_path_params
 
 #: calls whose result is a row, a list of rows or one column of a row read from a database
 FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "scalar",
@@ -93,11 +94,7 @@ def _numeric_parameter(name: str, fn: ast.AST) -> bool:
     if name not in params:
         return False
     note = params[name].annotation
-    if isinstance(note, ast.Name) and note.id in {"int", "float"}:
-        return True
-    routes = [text for d in fn.decorator_list for text in au.strings_in(d)]
-    return any(f"<int:{name}>" in t or f"<float:{name}>" in t or f"<{name}:int>" in t or f"<{name}:float>" in t
-               for t in routes)
+    return (isinstance(note, ast.Name) and note.id in {"int", "float"}) or name in typed_path_params(fn)
 
 
 def _parts(node: ast.expr) -> list[ast.expr]:

@@ -1,10 +1,12 @@
 """AS202 for Django sites: a sign-in that any client may try without limit.
 
-Django counts no failed logins: its ``LoginView``, ``authenticate()`` in a view of the project's own and the REST
-framework's token views answer every guess. A site is limited when a limiter is installed and on (django-axes,
+Django counts no failed logins: its ``LoginView``, ``authenticate()`` or ``check_password()`` on posted credentials
+in a view or a REST framework serializer's ``validate()`` of the project's own, and the REST framework's token views
+answer every guess. A site is limited when a limiter is installed and on (django-axes,
 django-defender, django-ratelimit, brutebuster in ``INSTALLED_APPS`` or ``MIDDLEWARE``, axes not switched off by
 ``AXES_ENABLED = False``), when the view carries a limiting decorator (``@ratelimit``, ``@axes_dispatch``,
-``@watch_login``, any ``*throttle*``/``*limit*`` decorator), when a REST framework view has ``throttle_classes``
+``@watch_login``, any ``*throttle*``/``*limit*`` decorator), when a REST framework view (or the view that uses a
+signing-in serializer) has ``throttle_classes``
 or the settings name ``DEFAULT_THROTTLE_CLASSES``, or when the view itself refuses after a number of failures kept
 anywhere but in the client's own session (a counter in ``request.session`` is reset by dropping the cookie).
 
@@ -49,6 +51,8 @@ _REST_VIEWS = frozenset({"obtain_auth_token", "ObtainAuthToken", "TokenObtainPai
                          "TokenObtainView", "obtain_jwt_token", "dj_rest_auth.urls", "rest_auth.urls"})
 #: a count of failures compared with a number: the view refuses after some
 _FAILURE_COUNT = re.compile(r"attempt|fail|lock|tries|retr", re.IGNORECASE)
+#: serializers that re-check a signed-in user's password before a change, not a sign-in
+_CHANGE = re.compile(r"change|reset|update|delete|deactivat|confirm|current|old", re.IGNORECASE)
 
 
 class SignIn(NamedTuple):
@@ -57,6 +61,7 @@ class SignIn(NamedTuple):
     line: int
     name: str
     rest: bool
+    serializer: str = ""  # a REST framework serializer's class name, when the check is in its ``validate()``
 
 
 class Limiter(NamedTuple):
@@ -72,12 +77,12 @@ def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
 def _checks_password(fn: ast.AST, imports: au.Imports) -> ast.Call | None:
-    """The call that checks the password: ``authenticate()``, or a library's sign-in view run from the view
-    (``LoginView.as_view(...)(request)``)."""
+    """The call that checks the password: ``authenticate()`` or ``check_password()`` on posted credentials, or a
+    library's sign-in view run from the view (``LoginView.as_view(...)(request)``)."""
+    found = _password_check(fn)
+    if found is not None:
+        return found
     for call in au.calls(fn):
-        if au.last(au.dotted(call.func)) == "authenticate" and any(
-                k.arg is None or "password" in k.arg for k in call.keywords):
-            return call  # credentials (an authentication class's ``authenticate(request)`` reads a token)
         target = call.func
         if isinstance(target, ast.Attribute) and target.attr == "as_view":
             qualified = au.qualname(target.value, imports)
@@ -104,7 +109,7 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
     ``LoginView`` run from the view), at the line of that check. A view behind ``@login_required`` or named for
     the password checks a signed-in user's current password before a change; ``authenticate(request)`` without
     credentials is an authentication class reading a token."""
-    if "authenticate" not in ctx.source and "as_view" not in ctx.source:
+    if not any(word in ctx.source for word in ("authenticate", "as_view", "check_password")):
         return
     scopes: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]] = []
     for stmt in ctx.tree.body:
@@ -118,18 +123,68 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
         if check is None:
             continue
         decorators = _decorator_names(fn) + (_decorator_names(cls) if cls is not None else [])
-        if any("login_required" in d or _LIMITING_DECORATOR.search(d) for d in decorators):
+        if any("login_required" in d or "IsAuthenticated" in d or _LIMITING_DECORATOR.search(d) for d in decorators):
             continue
         if re.search("logout|password", fn.name, re.IGNORECASE) or _refuses_after_failures(fn):
             # a view named for the password checks the current one before changing it
             continue
         body = ast.unparse(cls) if cls is not None else ""
-        if cls is not None and ("throttle_classes" in body or "throttle_scope" in body):
+        if cls is not None and ("throttle_classes" in body or "throttle_scope" in body or re.search(
+                r"permission_classes\s*=[^\n]*IsAuthenticated\b", body)):  # a signed-in user's own password
             continue
         rest = cls is not None and any(au.last(au.dotted(b)) in {"APIView", "GenericAPIView", "ViewSet",
                                                                    "GenericViewSet"} for b in cls.bases)
         name = f"{cls.name}.{fn.name}" if cls is not None else fn.name
         yield SignIn(check.lineno, f"view {name}()", rest)
+
+
+def _password_check(fn: ast.AST) -> ast.Call | None:
+    """A check of a posted password against a stored account: ``authenticate(username=..., password=...)``,
+    Django's ``check_password(raw, user.password)`` or ``user.check_password(raw)`` — unless it is the signed-in
+    user's own (``request.user``, ``self.context``) or a current/old password re-entered before a change."""
+    for call in au.calls(fn):
+        name = au.last(au.dotted(call.func))
+        text = ast.unparse(call)
+        if _CHANGE.search(text):
+            continue
+        if name == "authenticate" and any(k.arg is None or "password" in k.arg for k in call.keywords):
+            return call
+        if name != "check_password" or not isinstance(call.func, ast.Attribute | ast.Name):
+            continue
+        if len(call.args) == 2 or (len(call.args) == 1 and isinstance(call.func, ast.Attribute) and not any(
+                word in ast.unparse(call.func.value) for word in ("request", "context"))):
+            return call
+    return None
+
+
+def _serializer_sign_ins(ctx: ModuleContext) -> Iterator[SignIn]:
+    """REST framework serializers whose ``validate()`` checks a posted password: the sign-in view only hands the
+    request's data to them, so the serializer is where the guesses are answered."""
+    if "check_password" not in ctx.source and "authenticate" not in ctx.source:
+        return
+    for cls in ctx.tree.body:
+        if not isinstance(cls, ast.ClassDef) or _CHANGE.search(cls.name) or not any(
+                au.last(au.dotted(b)).endswith("Serializer") for b in cls.bases):
+            continue
+        for fn in cls.body:
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.name.startswith("validate") and (
+                    check := _password_check(fn)) is not None and not _refuses_after_failures(fn):
+                yield SignIn(check.lineno, f"serializer {cls.name}.{fn.name}()", True, cls.name)
+                break
+
+
+def _throttled_names(ctx: ModuleContext) -> frozenset[str]:
+    """Names used inside the module's throttled views (a class with ``throttle_classes``/``throttle_scope`` or a
+    limiting decorator): a serializer named there is behind that view's throttle."""
+    names: set[str] = set()
+    for node in ctx.tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            decorators = _decorator_names(node)
+            text = ast.unparse(node) if isinstance(node, ast.ClassDef) else ""
+            if "throttle_classes" in text or "throttle_scope" in text or any(
+                    _LIMITING_DECORATOR.search(d) for d in decorators):
+                names.update(n.id for n in au.walk(node) if isinstance(n, ast.Name))
+    return frozenset(names)
 
 
 def _url_sign_ins(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
@@ -179,7 +234,9 @@ def collect_django_sign_ins(ctx: ModuleContext) -> Iterator[Finding]:
     limiter = _limiter(ctx)  # settings modules seldom import Django
     imports = ctx.facts.get("imports") or au.import_map(ctx.tree)
     if uses_django(imports) or "urlpatterns" in ctx.source:
-        ctx.facts["django_sign_ins"] = [*_sign_in_views(ctx, imports), *_url_sign_ins(ctx, imports)]
+        ctx.facts["django_sign_ins"] = [*_sign_in_views(ctx, imports), *_url_sign_ins(ctx, imports),
+                                        *_serializer_sign_ins(ctx)]
+        ctx.facts["django_throttled"] = _throttled_names(ctx)
     if limiter is not None:
         ctx.facts["django_limiter"] = limiter
     return iter(())
@@ -198,7 +255,8 @@ def check_django_sign_ins(project: ProjectContext) -> Iterator[Finding]:
     if any(lim.installed for _, lim in limiters):
         return
     rest_throttle = any(lim.rest_throttle for _, lim in limiters)
-    open_signs = [(m, s) for m, s in signs if not (s.rest and rest_throttle)]
+    throttled = frozenset().union(*(m.facts.get("django_throttled", frozenset()) for m in project.modules))
+    open_signs = [(m, s) for m, s in signs if not (s.rest and rest_throttle) and s.serializer not in throttled]
     if not open_signs:
         return
     names = ", ".join(dict.fromkeys(s.name for _, s in open_signs))

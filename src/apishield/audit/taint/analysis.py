@@ -10,7 +10,6 @@ beyond local containers, no field sensitivity on ``self``, helpers more than two
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,10 +23,10 @@ from apishield.audit.taint.catalogue import (
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
-    SEGMENT_PARAM,
     SERIALISING_BASES,
     SERIALISING_DECORATORS,
-    TYPED_PARAM,
+    segment_path_params,
+    typed_path_params,
 )
 from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
@@ -214,28 +213,6 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     return False
 
 
-def _path_params(fn: FunctionNode, pattern: re.Pattern[str]) -> set[str]:
-    """Names of the path parameters of ``fn``'s route decorators that ``pattern`` matches (group 1 or 2)."""
-    out: set[str] = set()
-    for dec in fn.decorator_list:
-        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
-            path = dec.args[0].value
-            if isinstance(path, str) and ("<" in path or "{" in path):
-                out.update(a or b for a, b in pattern.findall(path))
-    return out
-
-
-def _typed_path_params(fn: FunctionNode) -> set[str]:
-    """Path parameters the router converts to numbers: Flask ``<int:id>``, Bottle ``<id:int>``."""
-    return _path_params(fn, TYPED_PARAM)
-
-
-def _segment_path_params(fn: FunctionNode) -> set[str]:
-    """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
-    router never passes a ``/`` in them, so they cannot name a file in another directory."""
-    return _path_params(fn, SEGMENT_PARAM)
-
-
 def _serialised_output(fn: FunctionNode) -> bool:
     """The handler's output is marshalled by a decorator (CherryPy ``tools.json_out``, APIFairy / flask-smorest
     ``@response(schema)``, flask-restx ``@marshal_with``). A non-HTML content type set in its body
@@ -304,9 +281,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
         if error_handler and _handles_own_exception(fn, info):
             origin = Val(kind="exception", clean=frozenset({EXC}))  # the app's own error: the message it chose
         env: Env = {name: origin for name in tainted}
-        for name in _segment_path_params(fn) & tainted:
+        for name in segment_path_params(fn) & tainted:
             env[name] = Val(taint=origin.taint, clean=origin.clean | {"path"})
-        for name in _typed_path_params(fn) & tainted:
+        for name in typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
         for name in (view or frozenset()) & tainted:
             env[name] = Val(lit=True)  # Django ``<int:id>``, ``(?P<id>\d+)``

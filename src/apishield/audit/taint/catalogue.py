@@ -332,6 +332,31 @@ TYPED_PARAM = re.compile(r"<(?:int|float|uuid):(\w+)>|[<{](\w+):(?:int|float|uui
 # one path segment: Flask/Werkzeug ``<name>``, ``<string:name>``, Bottle ``<name>``, FastAPI/Starlette/aiohttp
 # ``{name}`` (``<path:x>``, ``<x:path>``, ``<x:re:...>``, ``{x:path}`` and ``{x:regex}`` can hold a ``/``)
 SEGMENT_PARAM = re.compile(r"<(?:string:|string\([^)]*\):)?(\w+)>|\{(\w+)\}")
+
+
+def _path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, pattern: re.Pattern[str]) -> set[str]:
+    """Names of the path parameters of ``fn``'s route decorators that ``pattern`` matches (group 1 or 2)."""
+    out: set[str] = set()
+    for dec in fn.decorator_list:
+        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], ast.Constant):
+            path = dec.args[0].value
+            if isinstance(path, str) and ("<" in path or "{" in path):
+                out.update(a or b for a, b in pattern.findall(path))
+    return out
+
+
+def typed_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Path parameters the router converts to numbers or UUIDs: Flask ``<int:id>``, Bottle ``<id:int>``,
+    Starlette ``{id:uuid}``."""
+    return _path_params(fn, TYPED_PARAM)
+
+
+def segment_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
+    router never passes a ``/`` in them, so they cannot name a file in another directory."""
+    return _path_params(fn, SEGMENT_PARAM)
+
+
 # calls that turn an exception object into text (which may carry internals)
 EXC_TEXT_CALLS = frozenset({
     "str", "repr", "format", "escape", "format_exception", "format_exception_only", "print_exception",
