@@ -186,3 +186,14 @@ def test_an_api_view_that_checks_the_signed_in_users_password_is_no_sign_in(tmp_
     result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=""),
                               "accounts/views.py": view})
     assert [f for f in result.findings if f.rule_id == "AS202"] == []
+
+
+def test_an_authentication_backends_password_check_is_reported_where_its_sign_in_is_served(tmp_path: Path) -> None:
+    backend = ("from django.contrib.auth.backends import BaseBackend\n\n\nclass EmailBackend(BaseBackend):\n"
+               "    def authenticate(self, request, username=None, password=None):\n"
+               "        user = User.objects.get(email=username)\n"
+               "        return user if user.check_password(password) else None\n")
+    found = _as202(tmp_path, urls=_URLS)
+    result = audit(tmp_path, {"shop/backends.py": backend})
+    assert [(f.location.path, f.location.line) for f in result.findings
+            if f.rule_id == "AS202" and f.location] == found == [("shop/views.py", 7)]

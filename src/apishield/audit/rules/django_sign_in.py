@@ -119,7 +119,9 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
             scopes += [(m, stmt) for m in stmt.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for fn, cls in scopes:
         params = [a.arg for a in fn.args.args]
-        check = _checks_password(fn, imports) if "request" in params[:2] else None
+        backend = fn.name == "authenticate" or (cls is not None and any(
+            au.last(au.dotted(b)).endswith("Backend") for b in cls.bases))  # reported where its sign-in is served
+        check = _checks_password(fn, imports) if "request" in params[:2] and not backend else None
         if check is None:
             continue
         decorators = _decorator_names(fn) + (_decorator_names(cls) if cls is not None else [])

@@ -41,7 +41,7 @@ PLAINTEXT_PASSWORD = Rule(
     "the library's `verify`.",
 )
 
-_PASSWORD_KEY = re.compile(r"^(?:new_?|user_?)?(?:password|passwd|pwd|pass|passcode)\d?$", re.IGNORECASE)
+PASSWORD_KEY = re.compile(r"^(?:new_?|user_?)?(?:password|passwd|pwd|pass|passcode)\d?$", re.IGNORECASE)
 _REQUEST_ROOTS = frozenset({"request", "req"})
 #: calls that store a record: a model's constructor (``User(...)``) or an ORM/store write
 _STORE_CALLS = frozenset({"create", "insert", "insert_one", "insert_many", "update", "update_one", "save",
@@ -79,7 +79,7 @@ _AS_TYPED = frozenset({"strip", "lstrip", "rstrip", "encode", "decode"})
 _HASH_SHAPED = re.compile(r"^(?:\$\w+\$|pbkdf2|argon2|scrypt|sha\d+\$|[0-9a-f]{32,128}$)", re.IGNORECASE)
 
 
-class _Function:
+class RequestPasswords:
     """The raw passwords of one function and where they are stored."""
 
     def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, hashes_here: bool = False) -> None:
@@ -91,6 +91,7 @@ class _Function:
         self.raw: set[str] = set()
         self.fixed: set[str] = set()  # password-named locals holding a literal: ``password = 'kissa'``
         self.texts: dict[str, ast.expr] = {}  # SQL text kept in a local: ``query = f"INSERT ..."``
+        self.origins: dict[str, str] = {}  # raw password locals read from a request schema: name -> schema class
 
     def from_request(self, node: ast.AST) -> bool:
         root = node
@@ -107,7 +108,7 @@ class _Function:
         if isinstance(node, ast.Name):
             return node.id in self.raw
         key = au.field_read(node)
-        return bool(key and _PASSWORD_KEY.match(key)) and self.from_request(node)
+        return bool(key and PASSWORD_KEY.match(key)) and self.from_request(node)
 
     def learn(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         value = stmt.value
@@ -143,12 +144,12 @@ def _as_typed(node: ast.AST) -> ast.AST:
     return node
 
 
-def _stored_value(fn: _Function, node: ast.AST) -> bool:
+def _stored_value(fn: RequestPasswords, node: ast.AST) -> bool:
     """``user.password``, ``row['password']``: a password read from a stored record, not from the request."""
     if not isinstance(node, (ast.Attribute, ast.Subscript)) or fn.from_request(node):
         return False
     key = au.field_read(node)
-    return bool(key and _PASSWORD_KEY.match(key))
+    return bool(key and PASSWORD_KEY.match(key))
 
 
 def insert_literal(text: str, params: ast.AST | None, fixed: Collection[str] = ()) -> str | None:
@@ -159,7 +160,7 @@ def insert_literal(text: str, params: ast.AST | None, fixed: Collection[str] = (
     if match is None:
         return None
     columns = [c.strip(" `\"[]").lower() for c in match.group(1).split(",")]
-    where = [i for i, c in enumerate(columns) if _PASSWORD_KEY.match(c)]
+    where = [i for i, c in enumerate(columns) if PASSWORD_KEY.match(c)]
     if not where:
         return None
     values = [v.strip() for v in match.group(2).split(",")]
@@ -180,17 +181,17 @@ def insert_literal(text: str, params: ast.AST | None, fixed: Collection[str] = (
 _LOOKUPS = frozenset({"filter_by", "find_one", "find", "get_or_none", "get_one", "count_documents"})
 
 
-def _looked_up_as_typed(fn: _Function, call: ast.Call) -> bool:
+def _looked_up_as_typed(fn: RequestPasswords, call: ast.Call) -> bool:
     """``User.query.filter_by(username=u, password=pw)``, ``users.find_one({'username': u, 'password': pw})``."""
     pairs: list[tuple[str, ast.AST]] = [(kw.arg, kw.value) for kw in call.keywords if kw.arg]
     for arg in call.args:
         if isinstance(arg, ast.Dict):
             pairs += [(k.value, v) for k, v in zip(arg.keys, arg.values, strict=True)
                       if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-    return any(_PASSWORD_KEY.match(key) and fn.is_raw(value) for key, value in pairs)
+    return any(PASSWORD_KEY.match(key) and fn.is_raw(value) for key, value in pairs)
 
 
-def _checked_as_typed(fn: _Function, node: ast.AST) -> str:
+def _checked_as_typed(fn: RequestPasswords, node: ast.AST) -> str:
     """How ``node`` checks a typed password against the stored one by equality, or ``""``."""
     if fn.hashes_here:
         return ""
@@ -207,7 +208,7 @@ def _checked_as_typed(fn: _Function, node: ast.AST) -> str:
     return ""
 
 
-def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
+def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
     """How ``node`` stores a raw password, or ``""``. With ``model_hashes`` (a model of the project hashes what it
     is given) a model built or updated with it is not storage of the raw value; SQL and records still are."""
     checked = _checked_as_typed(fn, node)
@@ -233,7 +234,7 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
             return ""
         model = (name[:1].isupper() and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
         for kw in node.keywords:
-            if model and not model_hashes and kw.arg and _PASSWORD_KEY.match(kw.arg.replace("_hash", "")) \
+            if model and not model_hashes and kw.arg and PASSWORD_KEY.match(kw.arg.replace("_hash", "")) \
                     and fn.is_raw(kw.value):
                 return f"given to {name}() as {kw.arg}="
         if name in {"append", "insert", "insert_one", "add", "set", "update", "setdefault"}:
@@ -242,19 +243,19 @@ def _stored(fn: _Function, node: ast.AST, model_hashes: bool) -> str:
                     return f"put in a store by {name}()"
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         target = node.targets[0]
-        if isinstance(target, ast.Attribute) and _PASSWORD_KEY.match(target.attr) and fn.is_raw(node.value) \
+        if isinstance(target, ast.Attribute) and PASSWORD_KEY.match(target.attr) and fn.is_raw(node.value) \
                 and not fn.from_request(target) and not model_hashes:
             return f"assigned to {ast.unparse(target)[:40]}"
         if isinstance(target, ast.Subscript) and (_raw_record(fn, node.value) or (
-                _PASSWORD_KEY.match(au.str_const(target.slice) or "") and fn.is_raw(node.value))):
+                PASSWORD_KEY.match(au.str_const(target.slice) or "") and fn.is_raw(node.value))):
             return f"stored in {ast.unparse(target.value)[:40]}"
     return ""
 
 
-def _raw_record(fn: _Function, node: ast.AST) -> bool:
+def _raw_record(fn: RequestPasswords, node: ast.AST) -> bool:
     """``{'username': u, 'password': pw}``: a record holding the raw password."""
     return isinstance(node, ast.Dict) and any(
-        _PASSWORD_KEY.match(au.str_const(k) or "") and fn.is_raw(v) for k, v in zip(node.keys, node.values, strict=True)
+        PASSWORD_KEY.match(au.str_const(k) or "") and fn.is_raw(v) for k, v in zip(node.keys, node.values, strict=True)
         if k is not None)
 
 
@@ -312,11 +313,11 @@ def _storing_helpers(ctx: ModuleContext) -> dict[str, tuple[str, int, int, int, 
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
         names = [a.arg for a in [*fn_node.args.posonlyargs, *fn_node.args.args]]
         offset = 1 if names[:1] in (["self"], ["cls"]) else 0
-        for param in (n for n in names[offset:] if _PASSWORD_KEY.match(n)):
-            fn = _Function(fn_node)
+        for param in (n for n in names[offset:] if PASSWORD_KEY.match(n)):
+            fn = RequestPasswords(fn_node)
             fn.raw = {param}
-            for stmt in _statements(fn_node):
-                node = next((c for c in _own_nodes(stmt) if isinstance(c, ast.Call)
+            for stmt in function_statements(fn_node):
+                node = next((c for c in own_nodes(stmt) if isinstance(c, ast.Call)
                              and (how := _stored(fn, c, True)).startswith(_HELPER_SHAPES)), None)
                 if node is not None:
                     found[fn_node.name] = (param, names.index(param) - offset, node.lineno,
@@ -336,9 +337,9 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        fn = _Function(fn_node, hashes_here)
-        for stmt in _statements(fn_node):
-            nodes = _own_nodes(stmt)
+        fn = RequestPasswords(fn_node, hashes_here)
+        for stmt in function_statements(fn_node):
+            nodes = own_nodes(stmt)
             first = {when: next(((n, how) for n in nodes if (how := _stored(fn, n, when == "hashed"))), None)
                      for when in ("unhashed", "hashed")}
             for when, hit in first.items():
@@ -358,9 +359,9 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
     return stores, calls
 
 
-def _own_nodes(stmt: ast.stmt) -> list[ast.stmt | ast.expr]:
+def own_nodes(stmt: ast.stmt) -> list[ast.stmt | ast.expr]:
     """The calls and comparisons a statement makes itself: a compound statement's own test (``if
-    user['password'] == pw:``) only, since :func:`_statements` lists its body's statements after it."""
+    user['password'] == pw:``) only, since :func:`function_statements` lists its body's statements after it."""
     own = getattr(stmt, "test", None) if _compound(stmt) else stmt
     return [] if own is None else [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]
 
@@ -369,7 +370,7 @@ def _compound(stmt: ast.stmt) -> bool:
     return isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try))
 
 
-def _statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
     """The function's statements in source order, nested blocks included, nested functions excluded."""
     out: list[ast.stmt] = []
     stack: list[ast.stmt] = list(reversed(fn.body))
@@ -384,4 +385,4 @@ def _statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
     return out
 
 
-__all__ = ["PLAINTEXT_PASSWORD"]
+__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "RequestPasswords", "function_statements", "own_nodes"]
