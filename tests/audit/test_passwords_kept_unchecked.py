@@ -187,3 +187,12 @@ def test_only_a_call_named_wholly_for_keeping_keeps_the_password(tmp_path: Path)
     source = ("from flask import Flask, request\napp = Flask(__name__)\n\n\n@app.post('/search')\ndef search():\n"
               "    password = request.form['password']\n    return remove_select_insert(password)\n")
     assert lines_of(audit(tmp_path, {"app.py": source}), "AS610") == []
+
+
+def test_a_schema_whose_validating_base_lives_in_a_module_without_passwords_is_judged(tmp_path: Path) -> None:
+    base = "from pydantic import BaseModel\n\n\nclass RWModel(BaseModel):\n    model_config = {}\n"
+    models = "from .base import RWModel\n\n\nclass UserIn(RWModel):\n    email: str\n    password: str\n"
+    crud = ("from .models import UserIn\n\n\nasync def create_user(conn, user: UserIn):\n"
+            "    return await conn.users.insert_one({'email': user.email, 'hashed': hash_password(user.password)})\n")
+    result = audit(tmp_path, {"app/base.py": base, "app/models.py": models, "app/crud.py": crud})
+    assert lines_of(result, "AS610") == [5]

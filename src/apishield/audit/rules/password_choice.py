@@ -235,7 +235,10 @@ def _schema_fields(ctx: ModuleContext) -> dict[str, tuple[int, list[str]]]:
 def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
     """AS610, module part: the functions that keep a request's password unchecked, and the module's request
     schemas with a password field, left in the facts for the project check."""
-    if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
+    if is_test_code(ctx.path) or is_sample_code(ctx.path):
+        return
+    ctx.facts["password_schemas"] = _schema_fields(ctx)  # every module: a schema's base may mention no password
+    if not au.mentions(ctx, ("pass", "pwd")):
         return
     choices = []
     serializers = {id(m): cls.name for cls in au.nodes_of(ctx.tree, ast.ClassDef) if isinstance(cls, ast.ClassDef)
@@ -246,7 +249,6 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
         if hit is not None:
             choices.append((*hit, fn_node.name))
     ctx.facts["password_choices"] = choices
-    ctx.facts["password_schemas"] = _schema_fields(ctx)
     yield from ()
 
 
@@ -292,12 +294,11 @@ def check_password_choices(project: ProjectContext) -> Iterator[Finding]:
             continue
         reported_schemas.add(schema)
         minimum = max(minimum, asked)
-        how = f"asks only {minimum} characters" if minimum else "checks neither its length nor its content"
         where = f" (in its schema {schema})" if schema else ""
-        yield at(WEAK_POLICY, module.path, module.lines, line,
-                 f"the password the client chose is kept here, and the code {how}{where}: users may pick "
-                 "'1' or 'password' (NIST SP 800-63B asks for 8 characters and a check against common ones)",
-                 end_line=end)
+        how = (f"asks only {minimum} characters{where}: users may pick short or common passwords" if minimum else
+               f"checks neither its length nor its content{where}: users may pick '1' or 'password'")
+        yield at(WEAK_POLICY, module.path, module.lines, line, f"the password the client chose is kept here, and the "
+                 f"code {how} (NIST SP 800-63B asks for 8 characters and a check against common ones)", end_line=end)
 
 
 __all__ = ["check_password_choices", "collect_password_choices"]
