@@ -416,6 +416,12 @@ async def _refuses_made_up(ctx: Context, op: Operation, path: str, like: Identit
     return denied(ex)
 
 
+def _past_authentication(ex: Exchange) -> bool:
+    """An answer that refuses the request's input, not its caller (400, 404, 409, 422): a server reaches input
+    validation only after the credential was accepted — proof of the credential when a made-up one is refused."""
+    return ex.status in (400, 404, 409, 422)
+
+
 def _takes_password(op: Operation) -> bool:
     """A GET that takes a password among its query parameters (``GET /login?username=&password=``): a login or a
     credential check, which refuses whoever sends none, whatever token rides along."""
@@ -449,6 +455,7 @@ async def run_canary(ctx: Context) -> Operation | None:
     throttled: list[str] = []
     refusals: list[str] = []
     partial: list[str] = []
+    validated: list[str] = []
     chosen: Operation | None = None
     for op in canary_candidates(ctx):
         pending = [i for i in ctx.identities if not i.verified]
@@ -465,6 +472,7 @@ async def run_canary(ctx: Context) -> Operation | None:
         if refusals and not await _refuses_made_up(ctx, op, paths[pending[0].name], pending[0]):
             continue  # a fallback must also refuse a made-up credential, or it proves nothing about real ones
         failures = []
+        made_up_refused: bool | None = None
         for identity in pending:
             path = paths[identity.name]
             try:
@@ -478,6 +486,10 @@ async def run_canary(ctx: Context) -> Operation | None:
                 identity.verified = True
                 _learn(identity, ex.json())
                 chosen = chosen or op
+            elif _past_authentication(ex) and (made_up_refused if made_up_refused is not None else (
+                    made_up_refused := await _refuses_made_up(ctx, op, path, identity))):
+                identity.verified = True  # refused for its input, where a made-up credential is refused outright
+                validated.append(f"{identity.name} got {ex.status} on GET {op.path}")
             else:
                 failures.append(f"{identity.name} got {ex.status if ex.status is not None else ex.error}")
         if failures and op.looks_admin() and all(f.endswith((" got 403", " got 401")) for f in failures):
@@ -502,6 +514,10 @@ async def run_canary(ctx: Context) -> Operation | None:
         for identity in unproven:
             identity.verified = True
         return chosen
+    if validated and all(i.verified for i in ctx.identities):
+        ctx.notes.append("auth canary: identities proven past authentication only (" + "; ".join(validated)
+                         + ", where a made-up credential was refused); no protected operation answered them 2xx")
+        return None
     if throttled:
         raise ProbeAbort(f"auth canary could not run: {throttled[0]}; lower the request rate or wait longer for "
                          "throttled answers")
