@@ -153,3 +153,53 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
                              login=EMAIL_LOGIN)
     assert (("PR-MASS-001", "PUT", "/api/users/{id}") in findings_at(result)) is binds_role
     assert written and not {2, 3} & set(written)  # only the probe's own account was written
+
+
+PROFILE: dict[str, Any] = {
+    "/api/auth/login": EMAIL_ACCOUNTS["/api/auth/login"],
+    "/api/users/{id}": {"get": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK}},
+    "/api/users/{id}/profile": {
+        "put": {"parameters": [ACCOUNT_ID], "security": [{"bearer": []}], "responses": OK,
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "email": {"type": "string"}, "role": {"type": "string"}}}}}}},
+    },
+}
+
+
+@pytest.mark.parametrize("binds_role", [True, False])
+def test_a_part_of_an_account_updated_by_a_path_of_its_own_is_read_back_at_the_account(tmp_path: Path,
+                                                                                         binds_role: bool) -> None:
+    """``PUT /api/users/{id}/profile`` with no sign-up to make a throwaway account: the run's last identity updates
+    its own profile with the role its record shows set to the administrator's, reads ``GET /api/users/{id}``, and
+    gets its old role back at once."""
+    users: dict[int, dict[str, Any]] = {
+        2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
+        3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
+    tokens: dict[str, int] = {}
+    roles: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path.rstrip("/")
+        data = json.loads(body or b"{}") if method in ("POST", "PUT") else {}
+        if (signed := email_account_answer(route, method, data, users, tokens,
+                                           ("id", "username", "email", "role"))) is not None:
+            return signed
+        who = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if who is None:
+            return 401, {}, {"error": "login first"}
+        parts = route.split("/")
+        user = users.get(int(parts[3])) if len(parts) > 3 and parts[3].isdigit() else None
+        if user is None or user["id"] != who:
+            return 403, {}, {"error": "not yours"}
+        if method == "PUT" and route.endswith("/profile"):
+            for key, value in data.items():
+                if key in ("email", "role") and (binds_role or key != "role"):
+                    user[key] = value
+            roles.append(user["role"])
+        return 200, {}, {k: user[k] for k in ("id", "username", "email", "role")}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, PROFILE, ("mass_assignment",), login=EMAIL_LOGIN)
+    assert (("PR-MASS-001", "PUT", "/api/users/{id}/profile") in findings_at(result)) is binds_role
+    assert users[3]["role"] == "user" and users[2]["role"] == "user"  # put back at once
+    assert roles  # the update ran

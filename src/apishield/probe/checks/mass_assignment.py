@@ -20,6 +20,7 @@ from apishield.probe import objects, rules
 from apishield.probe.account_ops import creates_account, opens_account
 from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_views import account_listing, listed_record
+from apishield.probe.checks.records import read_path
 from apishield.probe.checks.throwaway import recipe_like, throwaway_account
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -169,7 +170,9 @@ _OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)(?:/(?:update|e
 #: an action word ending the path: a POST there updates rather than creates
 _ACTION = re.compile(r"(?i)/(?:update|edit|save|modify|change)/?$")
 #: an account named by its key (``PUT /users/{id}``, ``PATCH /api/accounts/{username}``)
-_ACCOUNT_BY_KEY = re.compile(r"(?i)/(?:users?|accounts?|profiles?|members?|customers?)/\{[^}/]+\}/?$")
+#: (or a part of it that a path of its own updates: ``PUT /users/{id}/profile``)
+_ACCOUNT_BY_KEY = re.compile(r"(?i)/(?:users?|accounts?|profiles?|members?|customers?)/\{[^}/]+\}"
+                             r"(?:/(?:profile|settings|details|info|account|preferences))?/?$")
 
 
 async def _own_account(ctx: Context) -> None:
@@ -193,6 +196,8 @@ async def _own_account(ctx: Context) -> None:
                  and not any(u.path == op.path for u in updates)]
     updates = updates or [op for op in ctx.operations if op.method in ("PUT", "PATCH") and len(op.path_params) == 1
                           and _ACCOUNT_BY_KEY.search(op.path) and not op.looks_admin()][:1]
+    if not updates:
+        ctx.not_applicable("no operation updates the caller's own account")
     for update in updates[:2]:
         await _own_account_at(ctx, update)
 
@@ -213,8 +218,12 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
         ctx.notes.append(f"mass_assignment: {update.key} is keyed by user, but {probe_user.name}'s own key was not "
                          "learnt: not tested")
         return
-    # a GET of the same path reads the account, else one of the caller's own account (``GET /profile``)
+    # a GET of the same path reads the account, else one of the record a keyed part sits under (``GET
+    # /users/{id}`` for ``PUT /users/{id}/profile``), else one of the caller's own account (``GET /profile``)
+    head = update.path.rstrip("/").rpartition("/")[0]
     reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None) or next(
+        (op for op in ctx.operations if op.method == "GET" and update.path_params and head.endswith("}")
+         and op.path.rstrip("/") == head), None) or next(
         (op for op in ctx.operations if op.method == "GET" and not op.path_params and not update.path_params
          and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
     # the run's own identity is read through a listing, never through an update of its own; a throwaway account
@@ -231,8 +240,7 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
             ex, shown = await listed_record(ctx, listing[0], probe_user)
             return ex, shown or {}
         if reader is not None:
-            ex = await try_send(ctx, "GET", path if reader.path == update.path else reader.path, op=reader,
-                                identity=probe_user)
+            ex = await try_send(ctx, "GET", read_path(reader, path), op=reader, identity=probe_user)
         else:
             with ctx.own_write(update), ctx.own_record(path):  # the account's record as a plain update answers it
                 ex = await try_send(ctx, update.method, path, op=update, identity=probe_user, json_body=plain)
@@ -240,6 +248,7 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
 
     _before, record = await read()
     if not record:
+        ctx.skip(f"no read showed {probe_user.name}'s account before the update", update)
         return
     declared = set(update.body_fields)
     # fields the account shows, changed (an unknown column would fail the whole update, as at registration); the

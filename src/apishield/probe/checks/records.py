@@ -127,7 +127,7 @@ def _record_path(op: Operation, param: str, who: Identity) -> str | None:
     return objects.identity_path(op.path, (param,), who.username, who.user_id)
 
 
-def _read_path(read: Operation, path: str) -> str:
+def read_path(read: Operation, path: str) -> str:
     """Where the record at ``path`` is read: the same path (or the record path a field update sits under:
     ``/users/7`` for ``/users/7/role``), or the owner's own view (``/users/me``)."""
     return "/".join(path.split("/")[:read.path.rstrip("/").count("/") + 1]) if read.path_params else read.path
@@ -152,7 +152,7 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
     path, mine = _record_path(op, param, other), _record_path(op, param, me)
     if path is None or mine is None or path == mine:
         return
-    before = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=other))
+    before = _dict(await try_send(ctx, "GET", read_path(read, path), op=read, identity=other))
     field = _carrier(op, before, other) if before is not None else None
     if before is None or field is None:
         return
@@ -163,7 +163,7 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
     sent = await write(me, {field: value}, before)
     if sent is None or not sent.ok or denied(sent):
         return
-    after = await try_send(ctx, "GET", _read_path(read, path), op=read, identity=other)
+    after = await try_send(ctx, "GET", read_path(read, path), op=read, identity=other)
     await write(other, {field: old}, before)  # put the victim's value back (as the victim itself)
     if after is not None and after.ok and marker in after.text:
         ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record {path} with {op.method} "
@@ -234,7 +234,7 @@ async def _flip(ctx: Context, op: Operation, read: Operation, path: str, who: Id
             sent = await write(who, {field: new}, record)
             if sent is None or sent.status in (401, 403):
                 return False
-            after = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=who)) if sent.ok \
+            after = _dict(await try_send(ctx, "GET", read_path(read, path), op=read, identity=who)) if sent.ok \
                 else None
             if after is not None and after.get(field) == new:
                 await write(who, {field: current}, record)  # put the old value back
@@ -302,7 +302,7 @@ async def _owned_updates(ctx: Context) -> None:
 async def _own_account(ctx: Context, op: Operation, read: Operation, param: str | None) -> None:
     me = ctx.users[0]
     path = _record_path(op, param, me) if param is not None else op.path  # ``/me``: the caller's by definition
-    record = _dict(await try_send(ctx, "GET", _read_path(read, path), op=read, identity=me)) if path is not None \
+    record = _dict(await try_send(ctx, "GET", read_path(read, path), op=read, identity=me)) if path is not None \
         else None
     if path is None or record is None:
         return
