@@ -1,4 +1,5 @@
-"""AS610: the password policy a Django project configures for its users is weaker than NIST SP 800-63B asks.
+"""AS610: the password policy a Django project configures for its users is weaker than NIST SP 800-63B asks (the same
+rule's check of code that accepts passwords is :mod:`.password_choice`).
 
 ``AUTH_PASSWORD_VALIDATORS`` is where Django projects state it. The guideline asks for at least eight characters
 and a check against commonly used or breached passwords; Django ships both (``MinimumLengthValidator``, eight by
@@ -29,8 +30,10 @@ WEAK_POLICY = Rule(
     confidence=Confidence.HIGH,
     description="Users who may choose short or common passwords choose them, and those fall to the first guesses "
     "of any credential-stuffing or spraying attack.",
-    fix="Keep Django's validators: `MinimumLengthValidator` (8 or more) and `CommonPasswordValidator`, with "
-    "`UserAttributeSimilarityValidator`; apishield's password helpers apply the same rules outside Django.",
+    fix="Check a new password where it is accepted: 8 characters or more and not a common one. Django: keep "
+    "`MinimumLengthValidator` (8 or more) and `CommonPasswordValidator`, and call `validate_password()` wherever a "
+    "view or serializer sets a password outside Django's forms; elsewhere constrain the schema field "
+    "(`Field(min_length=8)`) and check it with `apishield.PasswordPolicy`.",
 )
 
 _MIN_LENGTH = 8
