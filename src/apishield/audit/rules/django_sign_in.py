@@ -51,6 +51,8 @@ _REST_VIEWS = frozenset({"obtain_auth_token", "ObtainAuthToken", "TokenObtainPai
                          "TokenObtainView", "obtain_jwt_token", "dj_rest_auth.urls", "rest_auth.urls"})
 #: a count of failures compared with a number: the view refuses after some
 _FAILURE_COUNT = re.compile(r"attempt|fail|lock|tries|retr", re.IGNORECASE)
+#: a REST framework view's own throttle
+_THROTTLE_ATTRS = re.compile(r"throttle_(?:classes|scope)")
 #: serializers that re-check a signed-in user's password before a change, not a sign-in
 _CHANGE = re.compile(r"change|reset|update|delete|deactivat|confirm|current|old", re.IGNORECASE)
 
@@ -131,7 +133,7 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
             # a view named for the password checks the current one before changing it
             continue
         body = ast.unparse(cls) if cls is not None else ""
-        if cls is not None and ("throttle_classes" in body or "throttle_scope" in body or re.search(
+        if cls is not None and (_THROTTLE_ATTRS.search(body) or re.search(
                 r"permission_classes\s*=[^\n]*IsAuthenticated\b", body)):  # a signed-in user's own password
             continue
         rest = cls is not None and any(au.last(au.dotted(b)) in {"APIView", "GenericAPIView", "ViewSet",
@@ -183,7 +185,7 @@ def _throttled_names(ctx: ModuleContext) -> frozenset[str]:
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             decorators = _decorator_names(node)
             text = ast.unparse(node) if isinstance(node, ast.ClassDef) else ""
-            if "throttle_classes" in text or "throttle_scope" in text or any(
+            if _THROTTLE_ATTRS.search(text) or any(
                     _LIMITING_DECORATOR.search(d) for d in decorators):
                 names.update(n.id for n in au.walk(node) if isinstance(n, ast.Name))
     return frozenset(names)

@@ -23,7 +23,13 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
 from apishield.audit.rules.password_policy import WEAK_POLICY
-from apishield.audit.rules.passwords import PASSWORD_KEY, RequestPasswords, function_statements, own_nodes
+from apishield.audit.rules.passwords import (
+    PASSWORD_KEY,
+    SQL_WRITE,
+    RequestPasswords,
+    function_statements,
+    own_nodes,
+)
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Finding
@@ -37,7 +43,6 @@ _CHECKS = re.compile(r"(?i)valid|strong|strength|policy|complex|zxcvbn|weak|secu
                      r"findall|check_?pass(?!word_hash)|is_?good|acceptable")
 #: calls that verify a typed password against a stored one: the function is a sign-in
 _VERIFIES = re.compile(r"(?i)check_password|checkpw|verify|compare_digest|authenticate")
-_SQL_PASSWORD_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
 _MINIMUM = 8
 #: base classes that validate a request body against the fields they declare
 _VALIDATING_BASES = frozenset({"BaseModel", "Schema", "Serializer", "ModelSerializer", "HyperlinkedModelSerializer",
@@ -63,13 +68,8 @@ def _kept(fn: RequestPasswords, node: ast.AST) -> list[ast.AST]:
     of a model, an INSERT/UPDATE naming a password column, ``user.password = pw``."""
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
-        if name in SQL_RUNNERS and node.args:
-            text = ast.unparse(node.args[0])
-            if _SQL_PASSWORD_WRITE.search(text) or (isinstance(node.args[0], ast.Name) and node.args[0].id in fn.texts
-                                                    and _SQL_PASSWORD_WRITE.search(ast.unparse(fn.texts[
-                                                        node.args[0].id]))):
-                return [r for a in node.args for r in _raw_in(fn, a)]
-            return []
+        if name in SQL_RUNNERS and (query := fn.query(node)) is not None:
+            return [r for a in node.args for r in _raw_in(fn, a)] if SQL_WRITE.search(ast.unparse(query)) else []
         if _KEEPS.search(name) or (name[:1].isupper() and not name.endswith(SCHEMA_SUFFIXES)):
             found = [r for a in node.args for r in _raw_in(fn, a)] if _KEEPS.search(name) else []
             found += [r for k in node.keywords if k.arg and PASSWORD_KEY.match(k.arg.replace("_hash", ""))
@@ -128,8 +128,8 @@ def _compared(fn: RequestPasswords, node: ast.AST) -> set[str]:
             return {ast.unparse(r) for x in sides if x not in stored for r in _raw_in(fn, x)}
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
-        query = node.args[0] if node.args and name in SQL_RUNNERS else None
-        text = ast.unparse(fn.texts.get(query.id, query) if isinstance(query, ast.Name) else query) if query else ""
+        query = fn.query(node) if name in SQL_RUNNERS else None
+        text = ast.unparse(query) if query is not None else ""
         if re.search(r"(?is)\bSELECT\b.*\bWHERE\b.*pass", text) or (name in ("filter_by", "find_one", "get") and any(
                 k.arg and PASSWORD_KEY.match(k.arg.replace("_hash", "")) for k in node.keywords)):
             return {ast.unparse(r) for a in [*node.args, *(k.value for k in node.keywords)] for r in _raw_in(fn, a)}

@@ -57,7 +57,7 @@ _HASH_NAMES = "generate_password_hash|hashpw|make_password|bcrypt|argon2|pbkdf2|
 _MODEL_HASHES = re.compile(
     r"@\w*pass\w*\.setter|def (?:set_password|hash_password)\b|def __init__\([^)]*pass[\s\S]{0,600}?"
     rf"(?:{_HASH_NAMES}|\.hash\(|crypt\()")
-_SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
+SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
 #: a query selecting by the password column (``WHERE username = ? AND password = ?``); a column named for a hash
 #: (``password_hash = '{pw}'``) holds hashes, whatever the query compares it with
 _SQL_CHECK = re.compile(r"\bSELECT\b[^;]*\bWHERE\b[^;]*\b(?!\w*(?:hash|digest|crypt|salt))\w*pass\w*\s*=",
@@ -92,6 +92,14 @@ class RequestPasswords:
         self.fixed: set[str] = set()  # password-named locals holding a literal: ``password = 'kissa'``
         self.texts: dict[str, ast.expr] = {}  # SQL text kept in a local: ``query = f"INSERT ..."``
         self.origins: dict[str, str] = {}  # raw password locals read from a request schema: name -> schema class
+
+    def query(self, call: ast.Call) -> ast.expr | None:
+        """The SQL a runner call is given: its first argument, or the text a local holding it was set to
+        (``query = f"INSERT ..."`` then ``execute(query)``)."""
+        if not call.args:
+            return None
+        sql = call.args[0]
+        return self.texts.get(sql.id, sql) if isinstance(sql, ast.Name) else sql
 
     def from_request(self, node: ast.AST) -> bool:
         root = node
@@ -216,16 +224,13 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
         return checked
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
-        if name in SQL_RUNNERS and node.args:
-            sql = node.args[0]
-            if isinstance(sql, ast.Name) and sql.id in fn.texts:
-                sql = fn.texts[sql.id]  # ``query = f"INSERT ..."`` then ``execute(query)``
+        if name in SQL_RUNNERS and (sql := fn.query(node)) is not None:
             text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
             parts = [sql, *node.args[1:]]
             raw = any(fn.is_raw(n) for a in parts for n in outside_calls(a, through_format=True))
             if SQL_HASHED.search(text):
                 return ""  # the database hashes it in the query (AS604 judges a fast hash there)
-            if _SQL_WRITE.search(text) and raw:
+            if SQL_WRITE.search(text) and raw:
                 return "written by an INSERT/UPDATE"
             if _SQL_CHECK.search(text) and raw and not fn.hashes_here:
                 return "compared as typed in the login's query, so the store holds it in plain text"
@@ -385,4 +390,4 @@ def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.
     return out
 
 
-__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "RequestPasswords", "function_statements", "own_nodes"]
+__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_WRITE", "RequestPasswords", "function_statements", "own_nodes"]
