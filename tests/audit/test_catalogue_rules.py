@@ -129,6 +129,14 @@ _CASES: list[tuple[str, str, str, str, Severity]] = [
         Severity.HIGH,
     ),
     (
+        "AS813", "an entity-resolving lxml parser built once for the module vs a safe module parser",
+        "from lxml import etree\n" + _FLASK + "PARSER = etree.XMLParser(resolve_entities=True)\n"
+        "@app.post('/x')\ndef x():\n    return etree.tostring(etree.fromstring(request.data, PARSER))\n",
+        "from lxml import etree\n" + _FLASK + "PARSER = etree.XMLParser(resolve_entities=False, no_network=True)\n"
+        "@app.post('/x')\ndef x():\n    return etree.tostring(etree.fromstring(request.data, parser=PARSER))\n",
+        Severity.HIGH,
+    ),
+    (
         "AS813", "lxml default parser on request data vs an explicit safe parser",
         "from lxml import etree\n" + _FLASK + "@app.post('/x')\ndef x():\n"
         "    return etree.tostring(etree.fromstring(request.data))\n",

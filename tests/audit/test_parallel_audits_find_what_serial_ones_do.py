@@ -1,6 +1,7 @@
 """A project large enough for the process pool (its workers strip the modules they send back) is audited exactly
 as one process audits it: every finding the same, the project checks that read modules' code included (a password
-stored through a database helper, Django settings without password validators)."""
+stored through a database helper, Django settings without password validators, a model form binding a
+privileged field)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def register():
     db.insert_user(request.form["username"], request.form["password"])
     return "ok"
 ''',
+    "shop/models.py": "from django.db import models\n\n\nclass Profile(models.Model):\n"
+                      "    role = models.CharField(max_length=10)\n",
+    "shop/forms.py": "from django import forms\n\nfrom .models import Profile\n\n\n"
+                     "class ProfileForm(forms.ModelForm):\n    class Meta:\n        model = Profile\n"
+                     "        fields = '__all__'\n",
+    "shop/views.py": "from .forms import ProfileForm\n\n\ndef edit(request):\n"
+                     "    form = ProfileForm(request.POST)\n    form.save()\n",
 }
 
 
@@ -47,4 +55,4 @@ def test_parallel_and_serial_audits_agree(tmp_path: Path) -> None:
     parallel = run([str(root)], AuditConfig(), jobs=2)
     seen = {(f.rule_id, f.location.path, f.location.line) for f in parallel.findings if f.location}
     assert seen == {(f.rule_id, f.location.path, f.location.line) for f in serial.findings if f.location}
-    assert {"AS608", "AS610"} <= {rule for rule, _path, _line in seen}
+    assert {"AS106", "AS608", "AS610"} <= {rule for rule, _path, _line in seen}

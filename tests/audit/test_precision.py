@@ -2403,6 +2403,9 @@ def view(request):
     # must fire: the signed-in caller's email changes on a forged POST
     ("request.user.email = request.POST['email']\n    request.user.save()\n    return redirect('home')",
      Severity.MEDIUM),
+    # must fire: the signed-in caller's request is handed whole to a helper that may act on it
+    ("if not request.user.is_authenticated:\n        return redirect('login')\n    return perform_transfer(request)",
+     Severity.MEDIUM),
     # must stay quiet (low): it only renders a page for the signed-in caller
     ("if not request.user.is_authenticated:\n        return redirect('login')\n    return render(request, 'p.html')",
      Severity.LOW),

@@ -37,6 +37,8 @@ from apishield.audit.ownership import (
     id_callees,
     id_models,
     model_owners,
+    owner_scoping_functions,
+    parent_dependency_names,
     scoping_functions,
     unchecked_id_params,
 )
@@ -150,6 +152,8 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx.facts["unchecked_ids"] = unchecked_id_params(tree, ctx.facts["handlers"])
     ctx.facts["id_callees"] = id_callees(tree, ctx.facts["unchecked_ids"], scan.imports)
     ctx.facts["scoping_functions"] = scoping_functions(tree, ctx.lines)
+    ctx.facts["parent_dependencies"] = parent_dependency_names(tree, ctx.facts["unchecked_ids"], scan.imports)
+    ctx.facts["owner_scoping_functions"] = owner_scoping_functions(tree)
     ctx.facts["id_models"] = id_models(tree, ctx.facts["unchecked_ids"])
     ctx.facts["models"] = model_owners(tree)
     ctx.facts["caller_scoped"] = caller_scoped(tree, ctx.facts["handlers"])

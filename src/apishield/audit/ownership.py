@@ -150,6 +150,30 @@ def _parent_guarded(fn: FnDef) -> bool:
     return False
 
 
+def parent_dependencies(fn: FnDef, ids: set[str]) -> list[ast.expr]:
+    """The dependencies that fill a parameter the handler scopes its lookup by, together with an id
+    (``item: Item = Depends(get_user_item)`` and ``select(Image).where(Image.id == image_id, Image.item_id ==
+    item.id)``): when that dependency checks the caller's access to its object, what is found within it is the
+    caller's too."""
+    defaults = au.param_defaults(fn)
+    filled: dict[str, ast.expr] = {}
+    for a in [*fn.args.args, *fn.args.kwonlyargs]:
+        for d in (defaults.get(a.arg), a.annotation):
+            dep = next((n for n in au.walk(d) if isinstance(n, ast.Call) and n.args
+                        and au.last(au.dotted(n.func)) in {"Depends", "Security"}), None) if d is not None else None
+            if dep is not None:
+                filled[a.arg] = dep.args[0]
+    if not filled:
+        return []
+    out: list[ast.expr] = []
+    for call in au.calls(fn):
+        used = {n.id for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a)
+                if isinstance(n, ast.Name)}
+        if used & ids:
+            out += [filled[p] for p in sorted(used & set(filled)) if filled[p] not in out]
+    return out
+
+
 def _dependencies(fn: FnDef) -> list[ast.Call]:
     """The ``Depends(...)``/``Security(...)`` calls of the signature, in defaults and ``Annotated`` hints."""
     return [n for d in [*au.param_defaults(fn).values(), *(a.annotation for a in [*fn.args.args, *fn.args.kwonlyargs])]
@@ -231,6 +255,11 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
         return True  # a dependency that checks (``Depends(check_owner_order_permission)``)
     if _parent_guarded(fn):
         return True
+    for dep in parent_dependencies(fn, ids):
+        dep_fn = local.get(au.dotted(dep))
+        if dep_fn is not None and dep_fn is not fn and depth < 1 and _ownership_checked(
+                dep_fn, local, {a.arg for a in dep_fn.args.args if ID_PARAM.match(a.arg)}, depth + 1):
+            return True  # the parent object comes from a dependency of this module that checks the caller
     existence = _existence_checks(fn)
     aliases, reads = _caller_reads(fn, ids)
     reads += _client_said(fn)
@@ -387,6 +416,33 @@ def id_callees(tree: ast.Module, unchecked: dict[str, list[str]], imports: au.Im
     return out
 
 
+def parent_dependency_names(tree: ast.Module, unchecked: dict[str, list[str]], imports: au.Imports) -> dict[str,
+                                                                                                       list[str]]:
+    """For each unchecked handler: the dependencies of other modules that fill the parent its lookup is scoped by,
+    by qualified name (``deps.get_user_item``); the project step looks for the caller's check in them."""
+    out: dict[str, list[str]] = {}
+    for key, params, fn in _handlers_of(tree, unchecked):
+        found = sorted({n for dep in parent_dependencies(fn, set(params)) if "." in (n := au.qualname(dep, imports))})
+        if found:
+            out[key] = found
+    return out
+
+
+def owner_scoping_functions(tree: ast.Module) -> list[str]:
+    """Module-level functions that load an object by an id parameter and check it against the caller
+    (``Item.user_id == user.id``), as a handler's ownership check is judged: a 404 for a missing object alone does
+    not count, unlike :func:`scoping_functions`."""
+    local = {f.name: f for f in au.functions(tree)}
+    return [fn.name for fn in tree.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and (ids := {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs] if ID_PARAM.match(a.arg)})
+            and _ownership_checked(fn, local, ids, depth=1)]
+
+
+def _owner_pinned(text: str) -> bool:
+    folded = text.lower()
+    return any(w in folded for w in _OWNER_WORDS) and bool(_OWNER_MARKERS.search(text))
+
+
 def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     """Module-level functions whose body compares with or pins the caller (the data layer scoping a query to
     the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
@@ -396,9 +452,7 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing
             text = "\n".join(lines[fn.body[0].lineno - 1: fn.end_lineno or fn.lineno])
-            folded = text.lower()
-            owner = any(w in folded for w in _OWNER_WORDS) and _OWNER_MARKERS.search(text)
-            if owner or _REJECTS.search(text):
+            if _owner_pinned(text) or _REJECTS.search(text):
                 out.append(fn.name)
     return out
 
@@ -457,4 +511,6 @@ def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, li
 
 
 __all__ = ["ID_PARAM", "OWNER_FIELD", "PERSON_MODEL", "REQUEST_FIELDS", "id_callees", "id_models", "model_owners",
-           "request_data", "scoping_functions", "unchecked_id_params", "uses_in_body", "uses_in_lookup"]
+           "owner_scoping_functions", "parent_dependencies", "parent_dependency_names", "request_data",
+           "scoping_functions", "unchecked_id_params", "uses_in_body",
+           "uses_in_lookup"]

@@ -62,11 +62,24 @@ def _acts_for_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+#: calls that take the request only to render a page or answer
+_RENDERS = re.compile(r"(^|\.)(render|render_to_response|render_to_string|TemplateResponse|HttpResponse\w*|"
+                      r"JsonResponse|redirect|render_template|Response)$")
+
+
+def _hands_request_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The view passes the whole request to a helper that is not a renderer (``perform_transfer(request)``): what
+    the helper reads and changes is not in view here, so the view may act for the caller."""
+    return any(isinstance(node, ast.Call) and not _RENDERS.search(au.dotted(node.func))
+               and any(au.dotted(a) in {"request", "self.request"} for a in node.args)
+               for node in au.walk(fn))
+
+
 def exemption_harmless(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
     if not _session_authenticated(fn):
         return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"
-    if not _reads_input(fn) and not _acts_for_caller(fn):
+    if not _reads_input(fn) and not _acts_for_caller(fn) and not _hands_request_on(fn):
         return "the view reads no request input and changes nothing of the caller's: it only renders"
     return ""
 

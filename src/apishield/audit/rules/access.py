@@ -174,6 +174,8 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     routes = served_routes(project.facts.get("routes", []))
     modules = {m.path: m for m in project.modules}
     scoping = {(_stem(m.path), name) for m in project.modules for name in m.facts.get("scoping_functions") or ()}
+    owner_scoping = {(_stem(m.path), name) for m in project.modules
+                     for name in m.facts.get("owner_scoping_functions") or ()}
     owned_models: dict[str, bool] = {}
     for m in project.modules:
         for name, owned in (m.facts.get("models") or {}).items():
@@ -193,6 +195,10 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
         if any((parts[-2], parts[-1]) in scoping for parts in (c.lstrip(".").split(".") for c in called)
                if len(parts) >= 2):
             continue  # the helper it hands the id to scopes the lookup to the caller
+        if any((parts[-2], parts[-1]) in owner_scoping for parts in (
+                c.lstrip(".").split(".") for c in _handler_fact(module, "parent_dependencies", route.handler))
+               if len(parts) >= 2):
+            continue  # the lookup is scoped by a parent that a dependency checks belongs to the caller
         if _SOCIAL.search(route.path):
             continue  # reporting, liking or following another's object is what every member may do to it
         looked_up = [n for n in _handler_fact(module, "id_models", route.handler) if n in owned_models]

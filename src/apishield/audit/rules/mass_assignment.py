@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.ownership import request_data
 from apishield.audit.rules.access import MASS_ASSIGN
-from apishield.audit.rules.base import SCHEMA_SUFFIXES, at_node, class_def
-from apishield.audit.rules.registry import ModuleContext, rule
-from apishield.findings import Finding
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, at_node, class_def
+from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.findings import Finding, Severity
 
 _HINT_CHECK_MASS_ASSIGNMENT = ("request", ".dict()", "model_dump(")
 
@@ -233,3 +233,153 @@ def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
                 if isinstance(target, ast.Name) and keys:
                     out.setdefault(target.id, set()).update(keys)
     return out
+
+
+#: Django forms and REST framework serializers that bind the fields of a model
+_MODEL_BINDERS = frozenset({"ModelForm", "ModelSerializer", "HyperlinkedModelSerializer"})
+#: fields Django's own user models add (``AbstractUser``, ``PermissionsMixin``)
+_AUTH_USER_FIELDS = ("is_staff", "is_superuser", "is_active", "groups", "user_permissions")
+_AUTH_USER_BASES = frozenset({"AbstractUser", "User", "PermissionsMixin"})
+#: beyond the privilege vocabulary: who a record belongs to and what a client is charged
+_BOUND_PRIVILEGED = re.compile(r"^(owner|user|author|creator|created_by|price|unit_price|paid|is_paid|"
+                               r"user_permissions|groups)$")
+#: views that only read: a serializer they name answers records and binds nothing
+_READ_ONLY_VIEWS = frozenset({"ReadOnlyModelViewSet", "ListAPIView", "RetrieveAPIView", "ListView", "DetailView"})
+
+
+@rule(MASS_ASSIGN)
+def collect_model_binders(ctx: ModuleContext) -> Iterator[Finding]:
+    """Records, for the project step: this module's model binders with ``fields = "__all__"`` and the privileged
+    fields each leaves writable, the binders it fills from a request, and the fields its views fill themselves.
+    Project checks read facts, not trees (a parallel audit does not ship trees back)."""
+    binders: list[tuple[str, int, int, str, list[str]]] = []
+    if "__all__" in ctx.source:
+        for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+            if not any(au.last(au.dotted(b)) in _MODEL_BINDERS for b in cls.bases):
+                continue
+            meta = next((s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+            everything = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
+                au.last(au.dotted(t)) == "fields" for t in s.targets) and isinstance(s.value, ast.Constant)
+                and s.value.value == "__all__"), None) if meta is not None else None
+            if meta is None or everything is None:
+                continue
+            open_fields = [f for f in _model_fields(ctx, meta) if f not in _read_only(cls, meta)]
+            privileged = [f for f in open_fields if _PRIVILEGED_FIELD.match(f) or _BOUND_PRIVILEGED.match(f)]
+            if privileged:
+                kind = "form" if any(au.last(au.dotted(b)) == "ModelForm" for b in cls.bases) else "serializer"
+                binders.append((cls.name, everything.lineno, everything.end_lineno or everything.lineno, kind,
+                                privileged))
+    ctx.facts["model_binders"] = binders
+    ctx.facts["request_bound"] = _request_bound(ctx)
+    ctx.facts["view_filled"] = _filled_by_view(ctx)
+    return iter(())
+
+
+@rule(MASS_ASSIGN, scope="project")
+def check_bound_model_fields(project: ProjectContext) -> Iterator[Finding]:
+    """AS106 — a Django ``ModelForm`` or REST framework ``ModelSerializer`` whose ``Meta.fields`` is ``"__all__"``
+    over a model with a privileged field (``role``, ``is_staff``, ``owner``, ``price``…) that the class does not make
+    read-only, bound to request data somewhere in the project (``Form(request.POST)``, ``Serializer(data=…)``, a
+    writable view's ``serializer_class``/``form_class``): the client sets that field. A field the view fills itself
+    (``serializer.save(owner=request.user)``) is not the client's; a binder only answered or used by a read-only
+    view is quiet."""
+    for ctx in sorted(project.modules, key=lambda m: m.path):
+        for name, line, end, kind, privileged in ctx.facts.get("model_binders") or ():
+            users = [m for m in project.modules if name in (m.facts.get("request_bound") or ())
+                     or name in m.source]
+            if not any(name in (m.facts.get("request_bound") or ()) for m in users):
+                continue
+            filled = set().union(*(m.facts.get("view_filled") or set() for m in users if name in m.source))
+            left = [f for f in privileged if f not in filled]
+            if left:
+                yield at(MASS_ASSIGN, ctx.path, ctx.lines, line,
+                         f"{kind} {name} binds every field of its model (fields = \"__all__\"), "
+                         f"{', '.join(left)} included: a client sets them",
+                         end_line=end, severity=Severity.MEDIUM,
+                         fix="List the fields a client may write in `Meta.fields` (or mark the rest "
+                             "`read_only_fields`) and set owner, role or price in the view.")
+
+
+def _model_fields(ctx: ModuleContext, meta: ast.ClassDef) -> list[str]:
+    """The fields of ``Meta.model``: the model's own field assignments, and those of Django's user models."""
+    model = next((au.last(au.dotted(s.value)) for s in meta.body if isinstance(s, ast.Assign) and any(
+        au.last(au.dotted(t)) == "model" for t in s.targets)), "")
+    if not model:
+        return []
+    cls = class_def(ctx, model)
+    if cls is None:
+        return list(_AUTH_USER_FIELDS) if model == "User" else []
+    names = [t.id for s in cls.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
+             for t in s.targets if isinstance(t, ast.Name)]
+    names += [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+    if any(au.last(au.dotted(b)) in _AUTH_USER_BASES for b in cls.bases):
+        names += _AUTH_USER_FIELDS
+    return names
+
+
+def _read_only(cls: ast.ClassDef, meta: ast.ClassDef) -> set[str]:
+    """Fields the class takes away from the client: ``read_only_fields``, ``exclude``, ``extra_kwargs`` with
+    ``read_only``, and fields it declares itself (a declared field is the class's own choice, read-only or not)."""
+    out = {t.id for s in cls.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+    for s in meta.body:
+        if not isinstance(s, ast.Assign):
+            continue
+        name = au.last(au.dotted(s.targets[0]))
+        if name in {"read_only_fields", "exclude"} and isinstance(s.value, (ast.List, ast.Tuple, ast.Set)):
+            out.update(e.value for e in s.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        elif name == "extra_kwargs" and isinstance(s.value, ast.Dict):
+            out.update(k.value for k, v in zip(s.value.keys, s.value.values, strict=True)
+                       if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.Dict)
+                       and any(isinstance(kk, ast.Constant) and kk.value == "read_only" and au.is_true(vv)
+                               for kk, vv in zip(v.keys, v.values, strict=True)))
+    return out
+
+
+def _filled_by_view(ctx: ModuleContext) -> set[str]:
+    """Fields this module's views fill themselves: ``serializer.save(owner=request.user)``,
+    ``form.instance.owner = request.user``."""
+    out: set[str] = set()
+    for node in au.walk(ctx.tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"save", "create"}:
+            out.update(k.arg for k in node.keywords if k.arg)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and au.dotted(target.value).endswith("instance"):
+                    out.add(target.attr)
+    return out
+
+
+def _request_bound(ctx: ModuleContext) -> set[str]:
+    """Names of binders this module fills from a request: called with request data or ``data=``, or named as the
+    ``serializer_class``/``form_class`` of a view that writes. Views only administrators reach
+    (``permission_classes = [IsAdminUser]``, ``@staff_member_required``) set privileged fields by design."""
+    out: set[str] = set()
+    admin_only = {id(n) for scope in au.walk(ctx.tree) if _admin_only(scope) for n in au.walk(scope)}
+    for node in au.walk(ctx.tree):
+        if id(node) in admin_only:
+            continue
+        if isinstance(node, ast.Call) and (
+                any(k.arg == "data" for k in node.keywords) or any(request_data(a) for a in node.args)
+                or any(au.dotted(a).startswith("request.") for a in node.args)):
+            out.add(au.last(au.dotted(node.func)))
+        if isinstance(node, ast.ClassDef) and not any(au.last(au.dotted(b)) in _READ_ONLY_VIEWS for b in node.bases):
+            out.update(s.value.id for s in node.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Name)
+                       and any(au.last(au.dotted(t)) in {"serializer_class", "form_class"} for t in s.targets))
+    out.discard("")
+    return out
+
+
+#: permission classes and decorators that admit administrators only
+_ADMIN_ONLY = re.compile(r"(?i)admin|staff|superuser")
+
+
+def _admin_only(node: ast.AST) -> bool:
+    """A view class whose ``permission_classes`` admit administrators only, or a function behind an
+    administrators-only decorator."""
+    if isinstance(node, ast.ClassDef):
+        return any(isinstance(s, ast.Assign) and any(au.last(au.dotted(t)) == "permission_classes" for t in s.targets)
+                   and isinstance(s.value, (ast.List, ast.Tuple)) and s.value.elts
+                   and all(_ADMIN_ONLY.search(au.dotted(e)) for e in s.value.elts) for s in node.body)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return any(_ADMIN_ONLY.search(au.dotted(d.func if isinstance(d, ast.Call) else d)) for d in node.decorator_list)
+    return False

@@ -27,6 +27,7 @@ from apishield.audit.taint.catalogue import (
     METACHARS,
     METHOD_SINKS,
     NOT_A_DATABASE,
+    OAUTH_AUTHORIZATION_URL,
     PATH_METHODS,
     RAW_VARS,
     RECEIVER_METHOD_SINKS,
@@ -184,10 +185,13 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
-        if isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and builds_statement(func.value):
-            # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``): every value is a bound
-            # parameter; raw SQL inside (``text(...)``) is a sink of its own
-            return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
+        if isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
+                builds_statement(func.value) or (receiver is not None and receiver.kind == "statement")):
+            # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``, also on a statement held in
+            # a name: ``stmt = stmt.where(col.ilike(pattern))``): every value is a bound parameter; raw SQL inside
+            # (``text(...)``) is a sink of its own
+            built = sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
+            return replace(built, kind="statement")
         if (isinstance(func, ast.Attribute) and func.attr in {"split", "rsplit"} and receiver is not None and args
                 and args[0].is_const and args[0].const == "."):
             # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by
@@ -201,6 +205,8 @@ class Interpreter(Evaluator):
         if qual in SANITISERS:
             base = merge_parts(all_args)
             return sanitise(base, SANITISERS[qual])
+        if isinstance(func, ast.Attribute) and OAUTH_AUTHORIZATION_URL.match(func.attr):
+            return sanitise(merge_parts(all_args), {"redirect"})  # the identity provider's own endpoint
         if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
         # the project's own functions (and their methods): a summary of what they do with their arguments

@@ -85,6 +85,9 @@ SANITISERS: dict[str, frozenset[str]] = {
     **{name: frozenset({"html"}) for name in every("escapes")},
     **{name: frozenset({"path"}) for name in every("safe_joins")},
 }
+#: OAuth client methods that build the provider's authorization URL (httpx-oauth, requests-oauthlib, Authlib,
+#: oauthlib, rauth): the provider's configured endpoint, whatever goes into its query string
+OAUTH_AUTHORIZATION_URL = re.compile(r"^(?:get_|create_)?authori[sz](?:ation|e)_url$|^prepare_request_uri$")
 FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
 SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
                          r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import RAW_VARS, operator_setting
+from apishield.audit.taint.catalogue import LXML_UNSAFE, RAW_VARS, operator_setting
 from apishield.audit.taint.values import Env, Summary, Val, const
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -65,6 +65,8 @@ class ModuleInfo:
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                   and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, (ast.Name, ast.Attribute))):
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
+                if self._entity_parser(stmt.value):  # ``PARSER = etree.XMLParser(resolve_entities=True)``
+                    self.module_consts[stmt.targets[0].id] = Val(kind="xxe-parser")
         self.operator_attrs = _operator_attributes(tree)
         self._summaries: dict[int, Summary | None] = {}
         # interpreter runs of functions without parameters, shared by their summary and their handler analysis
@@ -92,6 +94,14 @@ class ModuleInfo:
         configured = any(isinstance(n, ast.Subscript) or au.last(au.dotted(n)) in {"environ", "getenv", "get"}
                          for n in ast.walk(value))
         return bool(anchored) and not configured and all(n in anchored or n in self.imports for n in names)
+
+    def _entity_parser(self, call: ast.Call) -> bool:
+        """An lxml parser built once for the module with entity resolution or network access switched on: every
+        parse call handed it is an XXE sink, wherever in the module the call sits."""
+        qual = self.qualify(call.func)
+        return qual.startswith("lxml.") and au.last(qual) == "XMLParser" and any(
+            k.arg in LXML_UNSAFE and isinstance(k.value, ast.Constant) and k.value.value is LXML_UNSAFE[k.arg]
+            for k in call.keywords)
 
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
