@@ -103,6 +103,9 @@ def test_every_field_of_a_model_with_a_privileged_field_is_reported(tmp_path: Pa
     ("Order", "viewsets.ModelViewSet", '        read_only_fields = ["price"]\n',
      "    def perform_create(self, serializer):\n        serializer.save(owner=self.request.user)\n"),
     ("Order", "viewsets.ModelViewSet", "", "    permission_classes = [IsAdminUser]\n"),  # administrators set them
+    ("Order", "viewsets.ModelViewSet",  # the binder's own validation admits administrators only
+     "\n    def validate(self, data):\n        if not self.context['request'].user.is_staff:\n"
+     "            raise serializers.ValidationError('administrators only')\n        return data\n", ""),
 ])
 def test_binders_whose_privileged_fields_the_client_cannot_set_are_quiet(
         tmp_path: Path, model: str, view: str, meta: str, body: str) -> None:

@@ -261,7 +261,7 @@ def collect_model_binders(ctx: ModuleContext) -> Iterator[Finding]:
             everything = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
                 au.last(au.dotted(t)) == "fields" for t in s.targets) and isinstance(s.value, ast.Constant)
                 and s.value.value == "__all__"), None) if meta is not None else None
-            if meta is None or everything is None:
+            if meta is None or everything is None or _admin_validated(cls):
                 continue
             open_fields = [f for f in _model_fields(ctx, meta) if f not in _read_only(cls, meta)]
             privileged = [f for f in open_fields if _PRIVILEGED_FIELD.match(f) or _BOUND_PRIVILEGED.match(f)]
@@ -367,6 +367,15 @@ def _request_bound(ctx: ModuleContext) -> set[str]:
                        and any(au.last(au.dotted(t)) in {"serializer_class", "form_class"} for t in s.targets))
     out.discard("")
     return out
+
+
+def _admin_validated(cls: ast.ClassDef) -> bool:
+    """The binder's own validation refuses callers who are not administrators (``if not
+    is_administrator(self.context['request'].user): raise ValidationError``): only they set its fields."""
+    return any(isinstance(node, ast.If) and _ADMIN_ONLY.search(ast.unparse(node.test))
+               and any(isinstance(s, ast.Raise) for s in node.body)
+               for fn in cls.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and fn.name.startswith("validate") for node in au.walk(fn))
 
 
 #: permission classes and decorators that admit administrators only

@@ -185,6 +185,11 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
+        if (short in {"select", "insert", "update", "delete"} and qual.split(".")[0] in {"sqlalchemy", "sqlmodel"}) or (
+                isinstance(func, ast.Attribute) and func.attr.startswith("select_")):
+            # a statement built by SQLAlchemy (``select(User)``) or a model's helper (``Rule.select_related()``):
+            # what refines it later binds its values
+            return replace(sanitise(merge_parts(all_args), {"sql"}), kind="statement")
         if isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
                 builds_statement(func.value) or (receiver is not None and receiver.kind == "statement")):
             # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``, also on a statement held in

@@ -383,11 +383,13 @@ BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by
 
 
 def builds_statement(node: ast.expr) -> bool:
-    """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``."""
+    """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``, or a
+    model's own ``select…`` helper (``Rule.select_related()``, Django's ``select_for_update()``)."""
     while isinstance(node, (ast.Call, ast.Attribute)):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in {"insert", "update", "delete", "select"}:
+            if name in {"insert", "update", "delete", "select"} or (
+                    name.startswith("select_") and isinstance(node.func, ast.Attribute)):
                 return True
             node = node.func
         else:
