@@ -26,6 +26,7 @@ from apishield.audit.rules.password_policy import WEAK_POLICY
 from apishield.audit.rules.passwords import (
     PASSWORD_KEY,
     SQL_WRITE,
+    VERIFIES,
     RequestPasswords,
     function_statements,
     own_nodes,
@@ -42,7 +43,6 @@ _KEEPS = re.compile(r"(?i)^(?:hash\w*|\w*_hash|\w*crypt\w*|make_password|create\
 _CHECKS = re.compile(r"(?i)valid|strong|strength|policy|complex|zxcvbn|weak|secure|meets|enforce|rule|match|search|"
                      r"findall|check_?pass(?!word_hash)|is_?good|acceptable")
 #: calls that verify a typed password against a stored one: the function is a sign-in
-_VERIFIES = re.compile(r"(?i)check_password|checkpw|verify|compare_digest|authenticate")
 _MINIMUM = 8
 #: base classes that validate a request body against the fields they declare
 _VALIDATING_BASES = frozenset({"BaseModel", "Schema", "Serializer", "ModelSerializer", "HyperlinkedModelSerializer",
@@ -98,7 +98,7 @@ def _looked_at(fn: RequestPasswords, node: ast.AST) -> int | None:
             return 0  # ``pw.isalnum()``
         carried = [a for a in [*node.args, *(k.value for k in node.keywords)] if _raw_in(fn, a)
                    or _names(a) & (fn.request_names | fn.params)]
-        if carried and _CHECKS.search(name) and not _VERIFIES.search(name):
+        if carried and _CHECKS.search(name) and not VERIFIES.search(name):
             return 0
     if isinstance(node, ast.comprehension) and fn.is_raw(node.iter):
         return 0  # ``any(c.isdigit() for c in pw)``
@@ -175,7 +175,7 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
             seen = _looked_at(fn, node)
             if seen is not None:
                 minimum = max(minimum or 0, seen) if seen else _MINIMUM
-            if isinstance(node, ast.Call) and _VERIFIES.search(au.last(au.dotted(node.func))):
+            if isinstance(node, ast.Call) and VERIFIES.search(au.last(au.dotted(node.func))):
                 verified |= {ast.unparse(r) for a in node.args for r in _raw_in(fn, a)}
             verified |= _compared(fn, node)
             raws = _kept(fn, node) if kept is None else []

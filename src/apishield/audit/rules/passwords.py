@@ -77,6 +77,8 @@ _NOT_THE_PASSWORD = re.compile(r"(?i)hash|digest|salt|crypt|enc|len|policy|reset
 _AS_TYPED = frozenset({"strip", "lstrip", "rstrip", "encode", "decode"})
 #: a stored value that already looks hashed: bcrypt/argon2/pbkdf2 strings or a hex digest
 _HASH_SHAPED = re.compile(r"^(?:\$\w+\$|pbkdf2|argon2|scrypt|sha\d+\$|[0-9a-f]{32,128}$)", re.IGNORECASE)
+#: calls that check a typed credential against what is stored (a sign-in, not a sign-up)
+VERIFIES = re.compile(r"(?i)check_password|checkpw|verify|compare_digest|authenticate")
 
 
 class RequestPasswords:
@@ -390,4 +392,5 @@ def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.
     return out
 
 
-__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_WRITE", "RequestPasswords", "function_statements", "own_nodes"]
+__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_WRITE", "VERIFIES", "RequestPasswords", "function_statements",
+           "own_nodes"]

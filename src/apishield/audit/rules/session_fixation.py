@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at_node
+from apishield.audit.rules.passwords import VERIFIES
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -27,8 +28,6 @@ SESSION_FIXATION = Rule(
     "`request.session.cycle_key()` before writing the user into the session.",
 )
 
-#: calls that check a typed credential
-_VERIFIES = re.compile(r"^(?:authenticate|check_password|check_password_hash|verify_password|checkpw|verify)$")
 #: session keys that name who is signed in
 _IDENTITY_KEY = re.compile(r"(?i)user|_auth_|uid|account|member|logged|login|principal|identity")
 #: calls that renew the session's key, or a sign-in helper that does
@@ -45,7 +44,7 @@ def check_session_fixation(ctx: ModuleContext) -> Iterator[Finding]:
         return
     for fn in au.functions(ctx.tree):
         calls = [au.last(au.dotted(c.func)) for c in au.calls(fn)]
-        if not any(_VERIFIES.match(name) for name in calls) or any(_RENEWS.search(name) for name in calls):
+        if not any(VERIFIES.search(name) for name in calls) or any(_RENEWS.search(name) for name in calls):
             continue
         write = next((node for node in au.walk(fn) if _identity_write(node)), None)
         if write is not None:
