@@ -197,3 +197,44 @@ def test_an_authentication_backends_password_check_is_reported_where_its_sign_in
     result = audit(tmp_path, {"shop/backends.py": backend})
     assert [(f.location.path, f.location.line) for f in result.findings
             if f.rule_id == "AS202" and f.location] == found == [("shop/views.py", 7)]
+
+
+_SQL_LOGIN = """\
+from django.db import connection
+from django.shortcuts import redirect, render
+{decorator}
+
+def sign_in(request):
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        password = request.POST.get("password", "")
+        query = "SELECT id FROM accounts WHERE username = %s AND {column} = %s"
+        with connection.cursor() as cursor:
+            cursor.execute(query, [username, password])
+            if cursor.fetchone():
+                return redirect("/")
+    return render(request, "login.html")
+"""
+
+
+@pytest.mark.parametrize("column", ["password", "password_hash"])
+def test_a_view_that_selects_the_account_by_the_typed_password_is_a_sign_in(tmp_path: Path, column: str) -> None:
+    result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=""),
+                              "shop/views.py": _SQL_LOGIN.format(decorator="", column=column)})
+    assert [(f.location.path, f.location.line) for f in result.findings if f.rule_id == "AS202" and f.location] == [
+        ("shop/views.py", 11)]
+
+
+@pytest.mark.parametrize(("limited", "column"), [
+    (False, "username"),  # no password in the query: a lookup, not a sign-in
+    (True, "password"),  # a limiting decorator on the view
+])
+def test_a_query_that_checks_no_typed_password_or_a_limited_view_is_quiet(
+        tmp_path: Path, limited: bool, column: str) -> None:
+    source = _SQL_LOGIN.format(decorator="", column=column)
+    if limited:
+        source = source.replace("def sign_in(request):", "@ratelimit(key='ip', rate='5/m')\ndef sign_in(request):")
+        source = "from django_ratelimit.decorators import ratelimit\n" + source
+    result = audit(tmp_path, {"site/settings.py": DJANGO_SETTINGS.format(apps="", middleware="", extra=""),
+                              "shop/views.py": source})
+    assert [f for f in result.findings if f.rule_id == "AS202"] == []

@@ -32,7 +32,9 @@ from apishield.audit.frameworks.django import uses_django
 from apishield.audit.rules._django_settings import commented_out, settings
 from apishield.audit.rules.base import at
 from apishield.audit.rules.missing import AUTH_NO_RATE
+from apishield.audit.rules.passwords import SQL_SIGN_IN, RequestPasswords, function_statements
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
+from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Finding
 
 #: packages that count failed sign-ins and refuse after a number of them
@@ -111,7 +113,7 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
     ``LoginView`` run from the view), at the line of that check. A view behind ``@login_required`` or named for
     the password checks a signed-in user's current password before a change; ``authenticate(request)`` without
     credentials is an authentication class reading a token."""
-    if not any(word in ctx.source for word in ("authenticate", "as_view", "check_password")):
+    if not any(word in ctx.source for word in ("authenticate", "as_view", "check_password", "SELECT", "select")):
         return
     scopes: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]] = []
     for stmt in ctx.tree.body:
@@ -153,12 +155,29 @@ def _password_check(fn: ast.AST) -> ast.Call | None:
             continue
         if name == "authenticate" and any(k.arg is None or "password" in k.arg for k in call.keywords):
             return call
+        if name in SQL_RUNNERS and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _selects_by_password(
+                fn, call):
+            return call  # the view's own query picks the account by the typed password
         if name != "check_password" or not isinstance(call.func, ast.Attribute | ast.Name):
             continue
         if len(call.args) == 2 or (len(call.args) == 1 and isinstance(call.func, ast.Attribute) and not any(
                 word in ast.unparse(call.func.value) for word in ("request", "context"))):
             return call
     return None
+
+
+def _selects_by_password(fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
+    """``cursor.execute(query)`` where the query (given here or kept in a local) selects an account by its password
+    column and the view reads a posted password: a sign-in written as SQL."""
+    passwords = RequestPasswords(fn)
+    for stmt in function_statements(fn):
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            passwords.learn(stmt)
+    sql = passwords.query(call)
+    if sql is None or not passwords.raw:
+        return False
+    text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
+    return bool(SQL_SIGN_IN.search(text))
 
 
 def _serializer_sign_ins(ctx: ModuleContext) -> Iterator[SignIn]:

@@ -58,6 +58,9 @@ _MODEL_HASHES = re.compile(
     r"@\w*pass\w*\.setter|def (?:set_password|hash_password)\b|def __init__\([^)]*pass[\s\S]{0,600}?"
     rf"(?:{_HASH_NAMES}|\.hash\(|crypt\()")
 SQL_WRITE = re.compile(r"\b(?:INSERT|UPDATE)\b[^;]*pass", re.IGNORECASE | re.DOTALL)
+#: a sign-in's own query: an account selected by its password column, plain or hashed (``WHERE username = ? AND
+#: password = ?``)
+SQL_SIGN_IN = re.compile(r"\bSELECT\b[^;]*\bWHERE\b[^;]*\b\w*pass\w*\s*=", re.IGNORECASE | re.DOTALL)
 #: a query selecting by the password column (``WHERE username = ? AND password = ?``); a column named for a hash
 #: (``password_hash = '{pw}'``) holds hashes, whatever the query compares it with
 _SQL_CHECK = re.compile(r"\bSELECT\b[^;]*\bWHERE\b[^;]*\b(?!\w*(?:hash|digest|crypt|salt))\w*pass\w*\s*=",
@@ -392,5 +395,5 @@ def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.
     return out
 
 
-__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_WRITE", "VERIFIES", "RequestPasswords", "function_statements",
-           "own_nodes"]
+__all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_SIGN_IN", "SQL_WRITE", "VERIFIES", "RequestPasswords",
+           "function_statements", "own_nodes"]
