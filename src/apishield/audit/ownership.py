@@ -438,11 +438,6 @@ def owner_scoping_functions(tree: ast.Module) -> list[str]:
             and _ownership_checked(fn, local, ids, depth=1)]
 
 
-def _owner_pinned(text: str) -> bool:
-    folded = text.lower()
-    return any(w in folded for w in _OWNER_WORDS) and bool(_OWNER_MARKERS.search(text))
-
-
 def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     """Module-level functions whose body compares with or pins the caller (the data layer scoping a query to
     the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
@@ -452,7 +447,9 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing
             text = "\n".join(lines[fn.body[0].lineno - 1: fn.end_lineno or fn.lineno])
-            if _owner_pinned(text) or _REJECTS.search(text):
+            folded = text.lower()
+            owner = any(w in folded for w in _OWNER_WORDS) and _OWNER_MARKERS.search(text)
+            if owner or _REJECTS.search(text):
                 out.append(fn.name)
     return out
 

@@ -32,7 +32,7 @@ from apishield.audit.frameworks.django import uses_django
 from apishield.audit.rules._django_settings import commented_out, settings
 from apishield.audit.rules.base import at
 from apishield.audit.rules.missing import AUTH_NO_RATE
-from apishield.audit.rules.passwords import SQL_SIGN_IN, RequestPasswords, function_statements
+from apishield.audit.rules.passwords import SQL_SIGN_IN, RequestPasswords, function_statements, sql_text
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Finding
@@ -148,6 +148,7 @@ def _password_check(fn: ast.AST) -> ast.Call | None:
     """A check of a posted password against a stored account: ``authenticate(username=..., password=...)``,
     Django's ``check_password(raw, user.password)`` or ``user.check_password(raw)`` — unless it is the signed-in
     user's own (``request.user``, ``self.context``) or a current/old password re-entered before a change."""
+    passwords: RequestPasswords | None = None  # learnt once, at the first SQL runner
     for call in au.calls(fn):
         name = au.last(au.dotted(call.func))
         text = ast.unparse(call)
@@ -155,9 +156,10 @@ def _password_check(fn: ast.AST) -> ast.Call | None:
             continue
         if name == "authenticate" and any(k.arg is None or "password" in k.arg for k in call.keywords):
             return call
-        if name in SQL_RUNNERS and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _selects_by_password(
-                fn, call):
-            return call  # the view's own query picks the account by the typed password
+        if name in SQL_RUNNERS and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            passwords = passwords or _learnt(fn)
+            if passwords.raw and (sql := passwords.query(call)) is not None and SQL_SIGN_IN.search(sql_text(sql)):
+                return call  # the view's own query picks the account by the typed password: a sign-in written as SQL
         if name != "check_password" or not isinstance(call.func, ast.Attribute | ast.Name):
             continue
         if len(call.args) == 2 or (len(call.args) == 1 and isinstance(call.func, ast.Attribute) and not any(
@@ -166,18 +168,13 @@ def _password_check(fn: ast.AST) -> ast.Call | None:
     return None
 
 
-def _selects_by_password(fn: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
-    """``cursor.execute(query)`` where the query (given here or kept in a local) selects an account by its password
-    column and the view reads a posted password: a sign-in written as SQL."""
+def _learnt(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> RequestPasswords:
+    """The view's posted passwords and the SQL texts its locals hold (``query = f"SELECT ..."``)."""
     passwords = RequestPasswords(fn)
     for stmt in function_statements(fn):
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             passwords.learn(stmt)
-    sql = passwords.query(call)
-    if sql is None or not passwords.raw:
-        return False
-    text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
-    return bool(SQL_SIGN_IN.search(text))
+    return passwords
 
 
 def _serializer_sign_ins(ctx: ModuleContext) -> Iterator[SignIn]:

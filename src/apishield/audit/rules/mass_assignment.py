@@ -285,11 +285,9 @@ def check_bound_model_fields(project: ProjectContext) -> Iterator[Finding]:
     view is quiet."""
     for ctx in sorted(project.modules, key=lambda m: m.path):
         for name, line, end, kind, privileged in ctx.facts.get("model_binders") or ():
-            users = [m for m in project.modules if name in (m.facts.get("request_bound") or ())
-                     or name in m.source]
-            if not any(name in (m.facts.get("request_bound") or ()) for m in users):
+            if not any(name in (m.facts.get("request_bound") or ()) for m in project.modules):
                 continue
-            filled = set().union(*(m.facts.get("view_filled") or set() for m in users if name in m.source))
+            filled = set().union(*(m.facts.get("view_filled") or set() for m in project.modules if name in m.source))
             left = [f for f in privileged if f not in filled]
             if left:
                 yield at(MASS_ASSIGN, ctx.path, ctx.lines, line,

@@ -230,7 +230,7 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
         if name in SQL_RUNNERS and (sql := fn.query(node)) is not None:
-            text = sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
+            text = sql_text(sql)
             parts = [sql, *node.args[1:]]
             raw = any(fn.is_raw(n) for a in parts for n in outside_calls(a, through_format=True))
             if SQL_HASHED.search(text):
@@ -380,6 +380,11 @@ def _compound(stmt: ast.stmt) -> bool:
     return isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try))
 
 
+def sql_text(sql: ast.expr) -> str:
+    """A query as written: a literal's text, else the expression's source (an f-string keeps its placeholders)."""
+    return sql.value if isinstance(sql, ast.Constant) and isinstance(sql.value, str) else ast.unparse(sql)
+
+
 def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
     """The function's statements in source order, nested blocks included, nested functions excluded."""
     out: list[ast.stmt] = []
@@ -396,4 +401,4 @@ def function_statements(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.
 
 
 __all__ = ["PASSWORD_KEY", "PLAINTEXT_PASSWORD", "SQL_SIGN_IN", "SQL_WRITE", "VERIFIES", "RequestPasswords",
-           "function_statements", "own_nodes"]
+           "function_statements", "own_nodes", "sql_text"]

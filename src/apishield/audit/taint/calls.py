@@ -45,6 +45,7 @@ from apishield.audit.taint.catalogue import (
     builds_statement,
     inherited_view_answer,
     is_logger,
+    model_select_helper,
 )
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
@@ -185,17 +186,16 @@ class Interpreter(Evaluator):
 
         if qual in KILL or (short in {"int", "float", "bool", "len"} and not isinstance(func, ast.Attribute)):
             return Val(lit=True)  # a number, a hash, a boolean: cannot carry an injection
-        if (short in {"select", "insert", "update", "delete"} and qual.split(".")[0] in {"sqlalchemy", "sqlmodel"}) or (
-                isinstance(func, ast.Attribute) and func.attr.startswith("select_")):
-            # a statement built by SQLAlchemy (``select(User)``) or a model's helper (``Rule.select_related()``):
-            # what refines it later binds its values
-            return replace(sanitise(merge_parts(all_args), {"sql"}), kind="statement")
-        if isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
-                builds_statement(func.value) or (receiver is not None and receiver.kind == "statement")):
-            # SQLAlchemy Core (``table.insert().values(**row)``, ``.where(col == x)``, also on a statement held in
-            # a name: ``stmt = stmt.where(col.ilike(pattern))``): every value is a bound parameter; raw SQL inside
-            # (``text(...)``) is a sink of its own
-            built = sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"sql"})
+        # a SQLAlchemy statement started (``select(User)``, a model's ``Rule.select_related()``) or refined
+        # (``table.insert().values(**row)``, ``.where(col == x)``, also on a statement held in a name: ``stmt =
+        # stmt.where(col.ilike(pattern))``): every value is a bound parameter; raw SQL inside (``text(...)``) is a
+        # sink of its own
+        starts = (short in {"select", "insert", "update", "delete"} and qual.split(".")[0] in {"sqlalchemy", "sqlmodel"}
+                  ) or model_select_helper(func)
+        refines = isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
+            builds_statement(func.value) or (receiver is not None and receiver.kind == "statement"))
+        if starts or refines:
+            built = sanitise(merge_parts([*all_args, *([receiver] if refines and receiver else [])]), {"sql"})
             return replace(built, kind="statement")
         if (isinstance(func, ast.Attribute) and func.attr in {"split", "rsplit"} and receiver is not None and args
                 and args[0].is_const and args[0].const == "."):

@@ -382,14 +382,18 @@ BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by
                               "offset", "returning", "with_only_columns", "join", "outerjoin", "distinct"})
 
 
+def model_select_helper(func: ast.expr) -> bool:
+    """A model's own statement helper (``Rule.select_related()``, Django's ``select_for_update()``)."""
+    return isinstance(func, ast.Attribute) and func.attr.startswith("select_")
+
+
 def builds_statement(node: ast.expr) -> bool:
     """A chain that starts from a SQL statement builder: ``table.insert()``, ``select(users)``, ``update(t)``, or a
     model's own ``select…`` helper (``Rule.select_related()``, Django's ``select_for_update()``)."""
     while isinstance(node, (ast.Call, ast.Attribute)):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in {"insert", "update", "delete", "select"} or (
-                    name.startswith("select_") and isinstance(node.func, ast.Attribute)):
+            if name in {"insert", "update", "delete", "select"} or model_select_helper(node.func):
                 return True
             node = node.func
         else:
