@@ -90,7 +90,11 @@ def view(request):
      None),
     ("    question_id = request.POST['question_id']\n    Thing.objects.filter(pk=question_id).delete()", None),
     ("    title = request.POST['title']\n    Thing.objects.create(title=title, owner=user)", None),
-], ids=["posted-id", "query-id", "owner-scoped", "owner-lookup-scoped", "shared-kind", "no-key"])
+    ("    target_id = request.POST.get('user_id') or request.GET.get('user_id')\n"
+     "    thing, _ = Thing.objects.get_or_create(user__id=target_id, "
+     "defaults={'user': request.user})\n    thing.bio = request.POST['bio']\n    thing.save()", Severity.MEDIUM),
+], ids=["posted-id", "query-id", "owner-scoped", "owner-lookup-scoped", "shared-kind", "no-key",
+        "owner-chosen-by-the-client"])
 def test_a_key_the_client_posts_is_read_as_one_from_the_url(tmp_path: Path, body: str,
                                                             expected: Severity | None) -> None:
     """``id = request.POST.get('id')`` picks the object as surely as ``<int:id>`` in the URL: a delete by it that
@@ -109,3 +113,17 @@ def test_sql_by_a_posted_key_that_names_the_caller_is_scoped(tmp_path: Path) -> 
              "app/views.py": "from django.db import connection\n" + POSTED.format(body=body)}
     result = audit(tmp_path, files)
     assert not [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
+
+
+def test_a_key_tested_only_against_a_constant_involves_no_caller(tmp_path: Path) -> None:
+    """``if user_id is None: user_id = request.GET.get('user_id')`` compares the client's key with nothing of the
+    caller's: the profile it then loads is anyone's."""
+    body = ("    if user_id is None:\n        user_id = request.GET.get('user_id')\n"
+            "    profile = get_object_or_404(Thing, user__id=user_id)\n"
+            "    return render(request, 'profile.html', {'profile': profile})\n")
+    view = VIEW.replace("def view(request, {key}):", "def view(request, {key}=None):")
+    files = {"app/__init__.py": "", "app/urls.py": URLS.format(key="user_id"),
+             "app/views.py": view.format(decorator="", key="user_id", body=body)}
+    result = audit(tmp_path, files)
+    found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
+    assert [f.severity for f in found] == [Severity.MEDIUM]

@@ -91,4 +91,37 @@ def replaced_in_branch(tree: ast.Module, node: ast.AST, key: str) -> str:
     return ""
 
 
-__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off", "replaced_in_branch"]
+def refused_by_validator(tree: ast.Module, node: ast.AST, key: str, literal: str) -> bool:
+    """``node`` is a field of a settings class (``secret_key: str = "change-me"``) whose own validator raises on
+    that default: it names the literal (``if self.secret_key in {"change-me", ""}: raise``) or demands more
+    characters than it has (``len(self.secret_key) < 32``). The literal is a marker the application refuses to
+    start with, not a key it would sign with."""
+    owner = next((c for c in au.nodes_of(tree, ast.ClassDef) if node in c.body), None)
+    if owner is None:
+        return False
+    for method in owner.body:
+        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not any(
+                isinstance(n, ast.Raise) for n in au.walk(method)) or not _about(method, key):
+            continue
+        for n in au.walk(method):
+            if isinstance(n, ast.Constant) and n.value == literal:
+                return True
+            if isinstance(n, ast.Compare) and _demands_more(n, len(literal)):
+                return True
+    return False
+
+
+def _demands_more(compare: ast.Compare, length: int) -> bool:
+    """``len(x) < 32`` with more than ``length`` characters demanded."""
+    return isinstance(compare.left, ast.Call) and au.last(au.dotted(compare.left.func)) == "len" and any(
+        isinstance(c, ast.Constant) and isinstance(c.value, int) and c.value > length for c in compare.comparators)
+
+
+def _about(method: ast.FunctionDef | ast.AsyncFunctionDef, key: str) -> bool:
+    """The validator reads ``key`` (``self.secret_key``, ``values["secret_key"]``) or is declared for it
+    (``@field_validator("secret_key")``)."""
+    return any((isinstance(n, ast.Attribute) and n.attr == key) or (isinstance(n, ast.Constant) and n.value == key)
+               for part in (*method.decorator_list, *method.body) for n in au.walk(part))
+
+
+__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off", "refused_by_validator", "replaced_in_branch"]

@@ -32,6 +32,8 @@ _SHARED = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|vi
 #: what compares a looked-up object with the caller, or refuses
 _CALLER = re.compile(r"request\.user|\bowner\b|\bauthor\b|creator|\.user\b|user_id|is_staff|is_superuser|has_perm")
 _CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseForbidden"})
+#: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
+_NEW_VALUES = frozenset({"defaults", "create_defaults"})
 _DECORATOR_CHECKS = frozenset({"user_passes_test", "permission_required", "staff_member_required",
                                "superuser_required"})
 
@@ -45,7 +47,7 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
         if au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _DECORATOR_CHECKS:
             return True
     for node in au.walk(fn):
-        if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)):
+        if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)) and not _tests_a_key(node, keys):
             return True
         if isinstance(node, ast.JoinedStr) and _CALLER.search(ast.unparse(node)) and any(
                 isinstance(n, ast.Name) and n.id in keys for n in au.walk(node)):
@@ -53,16 +55,27 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
         if isinstance(node, ast.Call):
             if au.last(au.dotted(node.func)) in _CHECKS:
                 return True
+            lookups = [k for k in node.keywords if k.arg not in _NEW_VALUES]
             by_key = any(isinstance(n, ast.Name) and n.id in keys for n in au.walk(node))
-            if any(k.value is not None and "request.user" in ast.unparse(k.value) for k in node.keywords) and (
+            if any("request.user" in ast.unparse(k.value) for k in lookups) and (
                     by_key or not PERSON_MODEL.search(au.dotted(node.func).partition(".")[0])):
                 return True
             if by_key and any(k.arg is not None and OWNER_FIELD.match(k.arg.partition("__")[0])
-                              for k in node.keywords):
+                              and not _mentions(k.value, keys) for k in lookups):
                 return True
         if isinstance(node, ast.Raise) and node.exc is not None and "PermissionDenied" in ast.unparse(node.exc):
             return True
     return False
+
+
+def _mentions(node: ast.AST, names: list[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in au.walk(node))
+
+
+def _tests_a_key(compare: ast.Compare, keys: list[str]) -> bool:
+    """``user_id is None``, ``note_id == ""``: a test of the client's key against a constant involves no caller."""
+    return all(isinstance(o, ast.Constant) or (isinstance(o, ast.Name) and o.id in keys)
+               for o in (compare.left, *compare.comparators))
 
 
 def _writes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -83,13 +96,21 @@ def _posted_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     keys: list[str] = []
     for node in au.walk(fn):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Call | ast.Subscript) and request_data(node.value)):
+                and _read(node.value) and request_data(node.value)):
             continue
         field = next(iter(au.strings_in(node.value)), "")
         name = node.targets[0].id
         if all(ID_PARAM.match(word) and _names_a_key(word) for word in (name, field) if word):
             keys.append(name)  # ids only: a posted user name is a credential (a login, a sign-up), not a key
     return keys
+
+
+def _read(value: ast.AST) -> bool:
+    """A field read (``request.POST.get('id')``, ``request.GET['id']``) or a choice between reads (``... or
+    ...``)."""
+    if isinstance(value, ast.BoolOp):
+        return all(_read(v) for v in value.values)
+    return isinstance(value, ast.Call | ast.Subscript)
 
 
 def _names_a_key(word: str) -> bool:
