@@ -52,3 +52,42 @@ def test_a_shipped_account_still_signs_in(tmp_path: Path, kind: str, fires: bool
                              login=LoginRecipe("POST", "/login", token_path="access_token", bodies=bodies))
     assert (("PR-AUTH-007", "POST", "/login") in findings_at(result)) is fires
     assert tried["admin"] <= 3
+
+
+def _form_app(admin_password: str) -> Any:
+    from urllib.parse import parse_qs
+
+    accounts = {**PASSWORDS, "admin": admin_password}
+    sessions: dict[str, str] = {}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path == "/dashboard":
+            cookie = headers.get("Cookie", "")
+            who = next((sessions[c.split("=", 1)[1]] for c in cookie.split("; ") if c.startswith("session=")
+                        and c.split("=", 1)[1] in sessions), None)
+            return (200, {"Content-Type": "text/html"}, f"<h1>Hello {who}</h1>") if who else (
+                302, {"Location": "/login"}, "")
+        if path != "/login" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        name = form.get("username", "")
+        if accounts.get(name) == form.get("password"):
+            sid = f"s{len(sessions)}x{name}"
+            sessions[sid] = name
+            return 302, {"Location": "/dashboard", "Set-Cookie": f"session={sid}; HttpOnly; Path=/"}, ""
+        return 200, {"Content-Type": "text/html", "Set-Cookie": "visitor=1; Path=/"}, "<form>Invalid</form>"
+    return app
+
+
+@pytest.mark.parametrize(("admin_password", "fires"), [("admin", True), ("S3cret-chosen-9", False)])
+def test_a_form_login_that_redirects_with_a_session_cookie(tmp_path: Path, admin_password: str, fires: bool) -> None:
+    """A form login answers 302 with its session cookie on success and the form again on failure: a shipped
+    account that gets the cookie is found; one with its own password is not."""
+    spec = {"/login": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "responses": OK}}, "/dashboard": {"get": {"responses": OK}}}
+    bodies = tuple({"username": n, "password": p} for n, p in PASSWORDS.items())
+    with loopback(_form_app(admin_password)) as url:
+        result = probe_paths(tmp_path, url, spec, ("credentials",),
+                             login=LoginRecipe("POST", "/login", token_path="cookie", bodies=bodies, encoding="form"))
+    assert (("PR-AUTH-007", "POST", "/login") in findings_at(result)) is fires

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from apishield.probe import ProbeConfig, ProbeOptions, probe
-from apishield.probe.checks.disclosure import STACK, card_number, hash_shape, luhn
+from apishield.probe.checks.disclosure import DEBUG, STACK, card_number, hash_shape, luhn
 from tests.probe.loopback import Answer, loopback
 
 BCRYPT = "$2b$12$" + "a" * 53
@@ -71,6 +71,14 @@ def test_shapes_cards_and_stacks() -> None:
     for trace in ("    at Object.<anonymous> (/app/server.js:10:5)", "app/models/user.rb:12:in `find'",
                   "goroutine 1 [running]:", "   at Shop.Cart.Add() in C:\\src\\Cart.cs:line 42"):
         assert STACK.search(trace), trace
+
+
+def test_a_debug_page_is_known_by_its_structure_not_by_a_name_in_small_print() -> None:
+    """Werkzeug's debugger page (its title, its ``__debugger__`` resources) and Django's technical page are debug
+    pages; a custom 404 page whose footer names "Werkzeug Debugger" runs no debugger."""
+    assert DEBUG.search(DEBUGGER_PAGE)
+    assert DEBUG.search("<p>You're seeing this error because you have <code>DEBUG = True</code> in your settings</p>")
+    assert not DEBUG.search("<h1>404 - Page Not Found</h1><p><small>Werkzeug Debugger - Flask/3.0.3</small></p>")
 
 
 DEBUGGER_PAGE = ("<!doctype html><html><head><title>IndexError: list index out of range // Werkzeug Debugger</title>"

@@ -254,3 +254,27 @@ def test_a_database_error_answered_with_200_is_read(tmp_path: Path, page: str, r
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, CHECK, ("crawl", "injection"))
     assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported
+
+
+FORM_SEARCH = {"/search": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {"title": {"type": "string"}}}}}},
+    "responses": {"200": {"description": "the results page"}}}}}
+
+
+@pytest.mark.parametrize(("page", "reported"), [
+    ("<form><p>Database error: near \"x\": syntax error</p></form>", True),
+    ("<form><p>Nothing matches that title</p></form>", False),
+])
+def test_a_database_error_answered_to_a_posted_form_is_read(tmp_path: Path, page: str, reported: bool) -> None:
+    """The quote a form body carries is percent-encoded (``%27``): the answer to it is read as the answer to a
+    value with a quote."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path != "/search":
+            return 404, {}, {"detail": "not found"}
+        if "'" in unquote_plus(body.decode()):
+            return 200, {"Content-Type": "text/html"}, page
+        return 200, {"Content-Type": "text/html"}, "<form><p>No results</p></form>"
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, FORM_SEARCH, ("crawl", "injection"))
+    assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported

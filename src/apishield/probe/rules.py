@@ -131,6 +131,9 @@ VERSION_BODY = _r("PR-INFO-001", "Software versions disclosed in a response body
 PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address) of other users in a response",
                    (359, 200), "API3:2023", M, MED,
                    "Return other users' records through a public schema without contact details.")
+VCS_METADATA = _r("PR-DATA-004", "Source-control metadata served (.git files)", (527, 538), "API8:2023", M, HI,
+                  "Deploy a build without the .git folder, or refuse every path under /.git at the server; rotate "
+                  "any credential the repository's history or configuration holds.")
 JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a stolen token never expires",
                    (613,), "API2:2023", M, HI, "Issue short-lived tokens with 'exp' and validate it on decode.")
 JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secret (readable by anyone holding the "

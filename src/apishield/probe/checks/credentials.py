@@ -247,9 +247,11 @@ REFUSED = re.compile(r"(?i)\b(fail(ed|ure)?|invalid|incorrect|wrong|denied|unaut
 def _says_signed_in(ex: Exchange, wrong: Exchange) -> bool:
     """Without an account to compare with: a token or a cookie the refused login did not get, or a page that says it
     signed in (and not that it failed) where the refused login's page said it failed."""
+    if _new_cookie(ex, wrong):
+        return not _token(wrong)
     if not ex.ok or denied(ex) or _refusal(ex):
         return False
-    if _token(ex) or set(set_cookies(ex)) - set(set_cookies(wrong)):
+    if _token(ex):
         return not _token(wrong)
     said, refused = " ".join(visible_lines(ex.text)), " ".join(visible_lines(wrong.text))
     return (bool(SIGNED_IN.search(said)) and not SIGNED_IN.search(refused) and bool(REFUSED.search(refused))
@@ -353,8 +355,9 @@ async def _default_logins(ctx: Context) -> None:
     base = {k: v for k, v in (who.login_body if who is not None else {}).items() if k not in fields}
     send = _login_sender(ctx, op, encoding, fields, base)
     wrong = await send(f"apishield_{ctx.token(8)}", "Wrong-" + ctx.token(10))
-    if wrong is None or _signed_in(wrong):
-        return  # a login that takes anything is the wrong-password finding's, not this one's
+    if wrong is None or (_signed_in(wrong) and "json" in wrong.content_type):
+        return  # a login that takes anything is the wrong-password finding's, not this one's (a page answered to a
+        # form login says nothing by its status: there the session cookie the wrong password did not get decides)
     ours = {i.username for i in ctx.identities}
     for user, password in DEFAULT_PAIRS:
         ex = None if user in ours else await send(user, password)
@@ -376,6 +379,8 @@ def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None, user: str = ""
     """Signed in: 2xx, not a refusal, and a token the wrong password did not get, or (no token either way) the
     answer of a correct login where the wrong password was refused by its status, or the account record of the
     user named (``{"data": {"username": "alice", ...}}``) where the wrong password was refused."""
+    if _new_cookie(ex, wrong):
+        return not _token(wrong)  # a form login: its session cookie, set where the wrong password got none
     if not ex.ok or denied(ex) or _refusal(ex):
         return False
     if _token(ex):
@@ -384,6 +389,15 @@ def _granted(ex: Exchange, wrong: Exchange, own: Exchange | None, user: str = ""
         return True
     return (not wrong.ok and own is not None and own.ok and ex.status == own.status
             and _shape(ex, "") == _shape(own, ""))
+
+
+def _new_cookie(ex: Exchange, wrong: Exchange) -> bool:
+    """``ex`` answered (2xx, or a redirect: a form login's 302 to the signed-in page) with a cookie the refused
+    login's answer did not set, and says nothing of a failure."""
+    status = ex.status or 0
+    if not 200 <= status < 400 or denied(ex) or _refusal(ex):
+        return False
+    return bool({n for n, v in set_cookies(ex).items() if v} - set(set_cookies(wrong)))
 
 
 def _records_of(data: Any) -> list[dict[str, Any]]:

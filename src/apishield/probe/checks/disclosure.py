@@ -55,8 +55,12 @@ STACK = re.compile(
     r"(?<![\w/.-])[\w/.-]{1,200}\.rb:\d+:in `|goroutine \d+ \[running\]|panic: runtime error|"  # Ruby, Go
     r"   at [\w.<>`]{1,200}\([^\n]{0,300}\) in [^\n]{1,300}:line \d+"  # .NET
 )
-DEBUG = re.compile(r"Werkzeug Debugger|__debugger__|You're seeing this error because you have <code>DEBUG = True|"
-                   r"Django Version:|Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
+#: the debug pages themselves, by their structure (Werkzeug's page title ends "// Werkzeug Debugger" and loads
+#: ``?__debugger__=yes``); a product's name in a page's small print (a custom 404 that says "Werkzeug Debugger") is
+#: version disclosure at most, not a debugger
+DEBUG = re.compile(r"// Werkzeug Debugger</title>|__debugger__|"
+                   r"You're seeing this error because you have <code>DEBUG = True|Django Version:|"
+                   r"Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
 EXCEPTION = re.compile(
     r"\b(KeyError|ValueError|TypeError|AttributeError|IndexError|NameError|ZeroDivisionError|UnboundLocalError|"
     r"IntegrityError|OperationalError|ProgrammingError|DataError|NullPointerException|IllegalArgumentException|"
@@ -230,7 +234,8 @@ def errors(ctx: Context, ex: Exchange) -> None:
         return
     # a page answering 200 with the database's own error to a value with a quote (``Database error: near "x":
     # syntax error``) discloses as an error status does
-    quoted = ex.status is not None and ex.status < 400 and ("'" in unquote_plus(ex.url) or b"'" in ex.request_body)
+    quoted = ex.status is not None and ex.status < 400 and (
+        "'" in unquote_plus(ex.url) or "'" in unquote_plus(ex.request_body.decode("utf-8", "replace")))  # a form: %27
     if ex.status is None or (ex.status < 400 and not quoted):
         return
     sent = _sent_text(ex)
@@ -520,8 +525,9 @@ def weak_csp(policy: str) -> list[str]:
 async def passive(ctx: Context) -> None:
     """Reads every recorded exchange (no requests): errors, stack traces, debug pages, sensitive data, 500s,
     version banners, weak Content-Security-Policy."""
-    seen: set[tuple[str, str, int]] = set()  # one reading per request and status: a URL answered 200 to one
-    # identity may crash with a debugger page for another request header (an empty ``Authorization``)
+    seen: set[tuple[str, str, bytes, int]] = set()  # one reading per request and status: a URL answered 200 to
+    # one identity may crash with a debugger page for another request header (an empty ``Authorization``), and
+    # posts to one URL differ by their bodies (a form's quote)
     crashed: set[str] = set()
     deliberate: set[str] = set()
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
@@ -540,9 +546,10 @@ async def passive(ctx: Context) -> None:
             banners.add(shown)
             ctx.report(rules.BANNER, f"version banner: {shown}", ex, op=_op_for(ctx, ex),
                        highlight=shown.split(": ")[1])
-        if (ex.method, ex.url, ex.status) not in seen:
+        reading = (ex.method, ex.url, ex.request_body, ex.status)
+        if reading not in seen:
             errors(ctx, ex)
-        seen.add((ex.method, ex.url, ex.status))
+        seen.add(reading)
         if ex.ok:
             sensitive(ctx, ex, stored.get(ex.identity))
         if stores_data(ctx, ex):

@@ -18,6 +18,10 @@
   or to an identity whose own record it is not (the record names another user name or user id than the
   caller's). The caller's own record is fine, and a caller whose own user name and id the probe does not know is
   not judged (its own data could not be told apart).
+* **source-control metadata** — an answer that is a Git repository's own file: ``HEAD`` (``ref: refs/heads/main``)
+  or ``config`` (a ``[core]`` section with ``repositoryformatversion``). A served ``.git`` folder hands out the
+  remote's URL, often with credentials, and usually the whole history; known by the file's content, not its path,
+  so a page that merely mentions ``.git`` is not reported.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from apishield.probe.engine import Context, Identity, check
 from apishield.web.headers import csp_directives
 
 HTML = ("text/html", "application/xhtml+xml")
+#: a Git repository's own files: HEAD (a symbolic ref, or a detached commit id) and config
+GIT_FILE = re.compile(r"\A\s*(?:ref: refs/[\w./-]+|[0-9a-f]{40})\s*\Z|"
+                      r"^\[core\]\s*$[\s\S]{0,200}?^\s*repositoryformatversion\s*=", re.MULTILINE)
 ACTIONABLE = re.compile(r"(?i)<(form|button|input|select|textarea|script)\b|<a\s[^>]*href\s*=")
 SOFTWARE = (r"python|cpython|pypy|fastapi|starlette|uvicorn|gunicorn|hypercorn|django|flask|werkzeug|bottle|"
             r"cherrypy|tornado|aiohttp|sanic|node(?:\.?js)?|express|php|java|openjdk|jdk|jre|spring(?: ?boot)?|"
@@ -183,12 +190,13 @@ def readable_cookies(ex: Exchange) -> list[str]:
     return out
 
 
-@check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA, rules.COOKIE_SCRIPT_READABLE),
-       weight=1, phase="passive", order=8)
+@check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA, rules.COOKIE_SCRIPT_READABLE,
+                         rules.VCS_METADATA), weight=1, phase="passive", order=8)
 async def exposure(ctx: Context) -> None:
     """Reads every recorded exchange (no requests): frameable HTML pages, software versions in JSON bodies,
-    cookies scripts can read, personal data of other users."""
+    cookies scripts can read, personal data of other users, source-control files."""
     framed = False
+    served: set[str] = set()
     versions: set[str] = set()
     personal: set[str] = set()
     cookies: set[str] = set()
@@ -205,6 +213,10 @@ async def exposure(ctx: Context) -> None:
             ctx.report(rules.FRAMING, f"the HTML page {ex.method} {ex.path} sends neither X-Frame-Options nor a "
                        "Content-Security-Policy frame-ancestors directive: any site can frame it", ex,
                        op=_op_for(ctx, ex))
+        if ex.path not in served and "json" not in ex.content_type and GIT_FILE.search(ex.text[:4096]):
+            served.add(ex.path)
+            ctx.report(rules.VCS_METADATA, f"{ex.method} {ex.path} answers a Git repository's own file: the .git "
+                       "folder is served", ex, op=_op_for(ctx, ex))
         if "json" not in ex.content_type:
             continue
         data = ex.json()
@@ -221,4 +233,5 @@ async def exposure(ctx: Context) -> None:
                        op=_op_for(ctx, ex))
 
 
-__all__ = ["exposure", "others_data", "owns", "person_records", "readable_cookies", "unframeable", "versions_in_body"]
+__all__ = ["GIT_FILE", "exposure", "others_data", "owns", "person_records", "readable_cookies", "unframeable",
+           "versions_in_body"]
