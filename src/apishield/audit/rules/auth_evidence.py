@@ -179,6 +179,30 @@ def uses_identity(project: ProjectContext, route: Route, body: str) -> bool:
     return any(re.search(rf"\b{re.escape(n)}\b", body) for n in names if n and n not in {"db", "session"})
 
 
+#: a member of the signed-in user that Flask-Login's anonymous user lacks (``current_user.username``)
+_USER_MEMBER = re.compile(r"\bcurrent_user\.(?!is_authenticated\b|is_active\b|is_anonymous\b|get_id\b)\w+")
+
+
+#: a call that changes something, here or elsewhere (a record, a file, another service), or SQL that does
+_EFFECT = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|write\w*|destroy|"
+                     r"pop|append|create\w*|flush|merge|upsert\w*|post|patch|send\w*)\(|\b(?:DELETE|UPDATE|INSERT)\b")
+
+
+def fails_for_anonymous(body: str) -> bool:
+    """The handler reads a member of ``current_user`` that Flask-Login's anonymous user lacks, on a line at or
+    before its first change or stored file, and never asks whether anyone is signed in (``if
+    current_user.is_authenticated``): an anonymous request raises there, before anything is read back or changed."""
+    if "is_authenticated" in body or "is_anonymous" in body:
+        return False
+    lines = body.splitlines()
+    first_use = next((i for i, line in enumerate(lines) if _USER_MEMBER.search(line)), None)
+    if first_use is None:
+        return False
+    first_effect = next((i for i, line in enumerate(lines) if _EFFECT.search(line) or _STORES_FILE.search(line)),
+                        len(lines))
+    return first_use <= first_effect
+
+
 @dataclass(slots=True)
 class _Guarded:
     rank: int
@@ -193,6 +217,10 @@ class AuthEvidence:
     def __init__(self, project: ProjectContext, routes: list[Route], identifies_callers: bool = True) -> None:
         self.project = project
         self.identifies_callers = identifies_callers
+        # Flask-Login's anonymous user has only the four members of AnonymousUserMixin, unless the app installs its
+        # own anonymous class
+        self.bare_anonymous = any("flask_login" in m.source for m in project.modules) and not any(
+            "anonymous_user" in m.source for m in project.modules)
         self.guarded: list[_Guarded] = []
         for r in routes:
             body = handler_body(project, r) or ""
@@ -207,6 +235,8 @@ class AuthEvidence:
         summary = inventory.functions.get(route.handler.rsplit(".", 1)[-1]) if inventory is not None else None
         if summary is not None and summary.computes_only:
             return ""  # a hash, an encoding, a random token of its own input: nothing behind it to protect
+        if self.bare_anonymous and fails_for_anonymous(body):
+            return ""  # an anonymous caller's request ends in an AttributeError before the handler acts
         # what the handler does counts in an app that knows its users; in one where every caller is anonymous
         # (a tool, a demo) only what the route is named for, stopping the server and destructive writes do
         knows = self.identifies_callers
