@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 
 from apishield.audit import astutil as au
@@ -146,12 +147,29 @@ def local_settings_default(tree: ast.Module, node: ast.AST) -> bool:
     return False
 
 
+#: names of a key the application itself signs or verifies with: a known default is a forgery
+_SIGNING_NAME = re.compile(r"(?i)secret_?key|signing|hmac|jwt|session|cookie|csrf|encrypt|fernet")
+
+
+def filler_for_a_service(name: str, literal: str) -> bool:
+    """A credential the application presents to another service (an OAuth client secret, an API key) whose
+    default is a filler written to be replaced: one character repeated or characters counted up in order
+    (``0123456789abcdef0123456789abcdef``). The service never issued it, so it opens nothing; a signing key with
+    the same default would be a forgery key, and stays reported."""
+    text = literal.strip()
+    if len(text) < 16 or _SIGNING_NAME.search(name):
+        return False
+    return len(set(text)) == 1 or all(ord(b) - ord(a) == 1 or b == text[0] or (a, b) in (("9", "a"), ("9", "A"))
+                                      for a, b in itertools.pairwise(text))
+
+
 __all__ = [
     "FIELD_WORDS",
     "SQL_FAST_HASH",
     "SQL_HASHED",
     "URL_WITH_PASSWORD",
     "developer_only",
+    "filler_for_a_service",
     "in_developer_command",
     "in_setup_script",
     "is_this_machine",

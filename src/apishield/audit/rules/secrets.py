@@ -4,7 +4,6 @@ insecure randomness for tokens, non-constant-time comparison of secrets, broken 
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 from collections.abc import Iterator
 
@@ -164,22 +163,6 @@ def _literal_secret(node: ast.AST | None) -> str | None:
     return None
 
 
-#: names of a key the application itself signs or verifies with: a known default is a forgery
-_SIGNING_NAME = re.compile(r"(?i)secret_?key|signing|hmac|jwt|session|cookie|csrf|encrypt|fernet")
-
-
-def _filler_for_a_service(name: str, literal: str) -> bool:
-    """A credential the application presents to another service (an OAuth client secret, an API key) whose
-    default is a filler written to be replaced: one character repeated or characters counted up in order
-    (``0123456789abcdef0123456789abcdef``). The service never issued it, so it opens nothing; a signing key with
-    the same default would be a forgery key, and stays reported."""
-    text = literal.strip()
-    if len(text) < 16 or _SIGNING_NAME.search(name):
-        return False
-    return len(set(text)) == 1 or all(ord(b) - ord(a) == 1 or b == text[0] or (a, b) in (("9", "a"), ("9", "A"))
-                                      for a, b in itertools.pairwise(text))
-
-
 def _is_weak(value: str) -> bool:
     """A known placeholder, under 16 characters, or under 32 without the look of a random value (three character
     classes, mostly distinct characters): ``'kT3v9xQ2mW8pL5nR7sY1zA'`` (22 random characters, ~130 bits) is not
@@ -310,7 +293,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
         if not _SECRET_NAME.search(name):
             continue
         literal = _literal_secret(value)
-        if literal is not None and not _filler_for_a_service(name, literal):
+        if literal is not None and not sv.filler_for_a_service(name, literal):
             branch = replaced_in_branch(ctx.tree, node, name)
             refused = refused_by_validator(ctx.tree, node, name, literal)
             yield at_node(HARDCODED_SECRET, ctx, node, f"{name} is a literal in the source"
@@ -345,7 +328,7 @@ def check_weak_secret(ctx: ModuleContext) -> Iterator[Finding]:
         if not _SECRET_NAME.search(name):
             continue
         literal = _literal_secret(value)  # env fallbacks are AS601's (medium): the deployment decides the value
-        if literal is not None and _is_weak(literal) and not _filler_for_a_service(name, literal):
+        if literal is not None and _is_weak(literal) and not sv.filler_for_a_service(name, literal):
             yield at_node(
                 WEAK_SECRET,
                 ctx,
