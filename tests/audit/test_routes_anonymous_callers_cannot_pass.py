@@ -13,7 +13,7 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 APP = '''
-from flask import Flask, redirect
+from flask import Flask, redirect, request
 from flask_login import LoginManager, current_user, login_required
 from flask_sqlalchemy import SQLAlchemy
 
@@ -43,6 +43,8 @@ def create_subscription():  # a name that says it writes: the signature itself d
 
 USES_FIRST = ("    user = User.query.filter_by(username=current_user.username).first()\n"
               "    user.role = 'subscriber'\n    db.session.commit()")
+IN_ONE_BRANCH = ("    if request.method == 'GET':\n        return current_user.username\n"
+                 "    db.session.add(User(username=request.form['name'], role='subscriber'))\n    db.session.commit()")
 CHANGES_FIRST = ("    db.session.add(User(username='visitor', role='subscriber'))\n    db.session.commit()\n"
                  "    print(current_user.username)")
 
@@ -50,8 +52,9 @@ CHANGES_FIRST = ("    db.session.add(User(username='visitor', role='subscriber')
 @pytest.mark.parametrize(("body", "anonymous", "low"), [
     (USES_FIRST, "", True),
     (CHANGES_FIRST, "", False),
+    (IN_ONE_BRANCH, "", False),  # the POST branch never touches current_user
     (USES_FIRST, "login_manager.anonymous_user = Guest", False),
-], ids=["reads-the-user-first", "changes-first", "own-anonymous-class"])
+], ids=["reads-the-user-first", "changes-first", "use-in-another-branch", "own-anonymous-class"])
 def test_a_route_anonymous_callers_cannot_pass(tmp_path: Path, body: str, anonymous: str, low: bool) -> None:
     result = audit(tmp_path, {"app.py": APP.format(body=body, anonymous=anonymous)})
     found = [f for f in result.findings if f.rule_id == "AS101" and "create_subscription" in (f.message or "")]

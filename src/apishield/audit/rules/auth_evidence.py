@@ -189,18 +189,36 @@ _EFFECT = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\
 
 
 def fails_for_anonymous(body: str) -> bool:
-    """The handler reads a member of ``current_user`` that Flask-Login's anonymous user lacks, on a line at or
-    before its first change or stored file, and never asks whether anyone is signed in (``if
-    current_user.is_authenticated``): an anonymous request raises there, before anything is read back or changed."""
+    """The handler reads a member of ``current_user`` that Flask-Login's anonymous user lacks on a line that every
+    change, stored file or outbound write of it (or, for a handler that changes nothing, its first ``return``) comes
+    after in the same block, and never asks ``is_authenticated``: an anonymous request raises there, before anything
+    is done. A use inside one branch (``if request.method == 'GET':``) guards nothing the other branch does."""
     if "is_authenticated" in body or "is_anonymous" in body:
         return False
-    lines = body.splitlines()
-    first_use = next((i for i, line in enumerate(lines) if _USER_MEMBER.search(line)), None)
-    if first_use is None:
+    lines = [line for line in body.splitlines() if line.strip()]
+    uses = [i for i, line in enumerate(lines) if _USER_MEMBER.search(line)]
+    if not uses:
         return False
-    first_effect = next((i for i, line in enumerate(lines) if _EFFECT.search(line) or _STORES_FILE.search(line)),
-                        len(lines))
-    return first_use <= first_effect
+    effects = [i for i, line in enumerate(lines) if _EFFECT.search(line) or _STORES_FILE.search(line)]
+    if not effects:
+        base = min(_indent(line) for line in lines)
+        first_return = next((i for i, line in enumerate(lines) if line.lstrip().startswith("return")), len(lines))
+        return any(_indent(lines[u]) == base and u <= first_return for u in uses)
+    return all(any(_dominates(lines, u, e) for u in uses) for e in effects)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _dominates(lines: list[str], use: int, effect: int) -> bool:
+    """Line ``use`` runs whenever line ``effect`` does: it comes first (or is the same line), the effect sits in its
+    block or deeper, and no line between leaves that block or starts a sibling branch."""
+    if use > effect or _indent(lines[use]) > _indent(lines[effect]):
+        return False
+    level = _indent(lines[use])
+    return all(_indent(line) > level or (_indent(line) == level and not line.lstrip().startswith(
+        ("else", "elif", "except", "finally"))) for line in lines[use + 1:effect + 1])
 
 
 @dataclass(slots=True)
