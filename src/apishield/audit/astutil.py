@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
 Imports = dict[str, str]
@@ -465,6 +465,11 @@ def strings_in(node: ast.AST) -> Iterator[str]:
             yield sub.value
 
 
+def uses_any(node: ast.AST, names: Collection[str]) -> bool:
+    """``node`` reads one of the local ``names`` anywhere inside it."""
+    return any(isinstance(sub, ast.Name) and sub.id in names for sub in walk(node))
+
+
 def target_names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
     """Dotted names assigned by ``node`` (``a = b = x`` -> ``['a', 'b']``; ``self.x = ...`` -> ``['self.x']``)."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -594,5 +599,6 @@ __all__ = [
     "strings_in",
     "subscript_key",
     "target_names",
+    "uses_any",
     "walk",
 ]

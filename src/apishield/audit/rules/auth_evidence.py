@@ -113,10 +113,13 @@ _CHANGE_WORD = re.compile(r"^(?:edit|update|delete|remove|destroy)$", re.IGNOREC
 _DELETE_WORD = re.compile(r"^(?:delete|remove|destroy)$", re.IGNORECASE)
 
 
+#: a call that writes to a store, a cache or the file system, and SQL that changes rows
+_WRITE_CALL = (r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|setex|hset|"
+               r"write\w*|destroy|pop|append|extend|create\w*|replace\w*|bulk_\w+|flush|merge|upsert\w*|"
+               r"incr\w*|decr\w*|unlink|rmtree|rename|move)\(")
+_WRITE_SQL = r"\b(?:DELETE|UPDATE|INSERT|REPLACE|DROP|ALTER)\b"
 #: the handler changes something that outlives the request: a write call, SQL that changes rows, a write helper
-_CHANGES = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|setex|hset|"
-                      r"write\w*|destroy|pop|append|extend|create\w*|replace\w*|bulk_\w+|flush|merge|upsert\w*|"
-                      r"incr\w*|decr\w*|unlink|rmtree|rename|move)\(|\b(?:DELETE|UPDATE|INSERT|REPLACE|DROP|ALTER)\b|"
+_CHANGES = re.compile(rf"{_WRITE_CALL}|{_WRITE_SQL}|"
                       r"\b\w*(?:delete|remove|update|create|save|store|insert|write|set|destroy|edit|change|"
                       r"modify|reset|register|add|upload|import|approve|reject|transfer|pay|deposit|withdraw|issue|"
                       r"grant|mint|send|post|publish|join|leave|vote|like|follow|buy|order|book|cancel|refund|redeem|"
@@ -184,8 +187,7 @@ _USER_MEMBER = re.compile(r"\bcurrent_user\.(?!is_authenticated\b|is_active\b|is
 
 
 #: a call that changes something, here or elsewhere (a record, a file, another service), or SQL that does
-_EFFECT = re.compile(r"\.(?:save|delete|remove|update|commit|add|add_all|insert\w*|execute\w*|put|set|write\w*|destroy|"
-                     r"pop|append|create\w*|flush|merge|upsert\w*|post|patch|send\w*)\(|\b(?:DELETE|UPDATE|INSERT)\b")
+_EFFECT = re.compile(rf"{_WRITE_CALL}|\.(?:post|patch|send\w*)\(|{_WRITE_SQL}", re.IGNORECASE)
 
 
 def fails_for_anonymous(body: str) -> bool:

@@ -49,27 +49,22 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
     for node in au.walk(fn):
         if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)) and not _tests_a_key(node, keys):
             return True
-        if isinstance(node, ast.JoinedStr) and _CALLER.search(ast.unparse(node)) and any(
-                isinstance(n, ast.Name) and n.id in keys for n in au.walk(node)):
+        if isinstance(node, ast.JoinedStr) and _CALLER.search(ast.unparse(node)) and au.uses_any(node, keys):
             return True  # SQL by the key that also names the caller (``... WHERE id = {id} AND owner_id = {...}``)
         if isinstance(node, ast.Call):
             if au.last(au.dotted(node.func)) in _CHECKS:
                 return True
             lookups = [k for k in node.keywords if k.arg not in _NEW_VALUES]
-            by_key = any(isinstance(n, ast.Name) and n.id in keys for n in au.walk(node))
+            by_key = au.uses_any(node, keys)
             if any("request.user" in ast.unparse(k.value) for k in lookups) and (
                     by_key or not PERSON_MODEL.search(au.dotted(node.func).partition(".")[0])):
                 return True
             if by_key and any(k.arg is not None and OWNER_FIELD.match(k.arg.partition("__")[0])
-                              and not _mentions(k.value, keys) for k in lookups):
+                              and not au.uses_any(k.value, keys) for k in lookups):
                 return True
         if isinstance(node, ast.Raise) and node.exc is not None and "PermissionDenied" in ast.unparse(node.exc):
             return True
     return False
-
-
-def _mentions(node: ast.AST, names: list[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in au.walk(node))
 
 
 def _tests_a_key(compare: ast.Compare, keys: list[str]) -> bool:

@@ -110,15 +110,11 @@ def _dump_names(fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, s
         before = len(names)
         for node in au.walk(fn):
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and (
-                    _dumps(node.value, imports) or _mentions(node.value, names)):
+                    _dumps(node.value, imports) or au.uses_any(node.value, names)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names.update(t.id for t in targets if isinstance(t, ast.Name))
         if len(names) == before:
             return names
-
-
-def _mentions(node: ast.AST, names: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in names for n in au.walk(node))
 
 
 @rule(INTERNALS_EXPOSED, scope="module")
@@ -128,14 +124,18 @@ def check_internals_exposed(ctx: ModuleContext) -> Iterator[Finding]:
     if is_test_code(ctx.path) or not any(word in ctx.source for word in ("environ", "settings", "config")):
         return
     imports = au.import_map(ctx.tree)
-    functions = list(au.functions(ctx.tree))
+    named: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for f in au.functions(ctx.tree):
+        named.setdefault(f.name, []).append(f)
+    dump_names: dict[int, set[str]] = {}  # per function: a handler may return in several places
     reported: set[str] = set()
     for ret in tm.analyse_context(ctx).handler_returns:
-        fn = next((f for f in functions if f.name == ret.function and any(n is ret.node for n in au.walk(f))), None)
+        fn = next((f for f in named.get(ret.function, ()) if any(n is ret.node for n in au.walk(f))), None)
         if fn is None or fn.name in reported:
             continue
-        names = _dump_names(fn, imports)
-        if _dumps(ret.node, imports) or _mentions(ret.node, names):
+        if id(fn) not in dump_names:
+            dump_names[id(fn)] = _dump_names(fn, imports)
+        if _dumps(ret.node, imports) or au.uses_any(ret.node, dump_names[id(fn)]):
             reported.add(fn.name)
             yield at_node(INTERNALS_EXPOSED, ctx, ret.node,
                           f"handler {fn.name}() answers with the process environment or the whole configuration")
