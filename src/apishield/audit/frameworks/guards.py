@@ -56,4 +56,36 @@ def raises_refusal(exc: ast.expr) -> bool:
     return bool(_REFUSAL_MESSAGE.search(message))
 
 
-__all__ = ["REJECT_EXCEPTIONS", "raises_refusal"]
+#: exception classes named for a signature that did not verify (itsdangerous' ``BadSignature``, cryptography's
+#: ``InvalidSignature``, Stripe's ``SignatureVerificationError``, an application's ``SignatureMatchError``)
+_SIGNATURE_FAILURE = re.compile(r"(?i)^(?:bad|invalid|wrong)_?signature|"
+                                r"signature\w*(?:error|exception|mismatch|invalid)$")
+
+
+def _ends_the_request(statements: list[ast.stmt]) -> bool:
+    """The block answers or raises last (``raise HTTPException(400)``, ``return ..., 400``, ``abort(403)``)."""
+    last = statements[-1] if statements else None
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        return au.last(au.dotted(last.value.func)) == "abort"
+    return isinstance(last, (ast.Raise, ast.Return))
+
+
+def refuses_bad_signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the handler refuse a request whose signature does not verify? A webhook receiver authenticates its
+    sender by an HMAC of the body, not by a session: ``except SignatureMatchError: raise HTTPException(400)`` around
+    the helper that checks it, or ``if not hmac.compare_digest(expected, given): abort(401)``. A comparison of a CSRF
+    token is not one: it says nothing about who sends."""
+    for handler in au.nodes_of(fn, ast.ExceptHandler):
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+        if any(_SIGNATURE_FAILURE.search(au.last(au.dotted(k))) for k in kinds) and _ends_the_request(handler.body):
+            return True
+    for branch in au.nodes_of(fn, ast.If):
+        test = branch.test
+        if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call)
+                and au.last(au.dotted(test.operand.func)) == "compare_digest"
+                and "csrf" not in ast.unparse(test.operand).lower() and _ends_the_request(branch.body)):
+            return True
+    return False
+
+
+__all__ = ["REJECT_EXCEPTIONS", "raises_refusal", "refuses_bad_signature"]
