@@ -115,15 +115,57 @@ def _hand_decoded(ctx: ModuleContext) -> Iterator[Finding]:
                       confidence=Confidence.MEDIUM)
 
 
+def _reads_alg(node: ast.AST) -> bool:
+    """``header['alg']`` or ``header.get('alg')``."""
+    if isinstance(node, ast.Subscript):
+        return bool(au.const(node.slice) == "alg")
+    return isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "get" and au.const(au.arg(node, 0)) == "alg"
+
+
+def _tests_alg_none(test: ast.expr) -> bool:
+    """``header['alg'] == 'none'`` (or ``in ('none', 'None')``, either side, lower or upper case)."""
+    for compare in au.nodes_of(test, ast.Compare):
+        if len(compare.ops) != 1 or not isinstance(compare.ops[0], (ast.Eq, ast.In)):
+            continue
+        sides = (compare.left, compare.comparators[0])
+        values = [au.const(side, None) for side in sides]
+        says_none = any(str(v).lower() == "none" or (isinstance(v, (list, tuple, set)) and any(
+            str(e).lower() == "none" for e in v)) for v in values if v is not None)
+        if says_none and any(_reads_alg(side) for side in sides):
+            return True
+    return False
+
+
+def _refuses(body: list[ast.stmt]) -> bool:
+    """The branch ends the request with a refusal: a raise, an ``abort``, ``return None/False`` or an answer with a
+    4xx status."""
+    last = body[-1] if body else None
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        return au.last(au.dotted(last.value.func)) == "abort"
+    if not isinstance(last, ast.Return):
+        return False
+    if last.value is None or au.const(last.value, "") in (None, False):
+        return True
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, int) and not isinstance(n.value, bool)
+               and 400 <= n.value < 500 for n in au.walk(last.value))
+
+
 @rule(ALG_NONE)
 def check_alg_none(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing,
+    """AS702 — ``algorithms=['none']`` (or containing 'none'), ``algorithm='none'`` when signing, a hand-written
+    branch that takes a token whose header says ``alg: none`` and does not refuse it,
     ``algorithms`` taken from the token's header, and ``jwt.decode`` without ``algorithms=`` (key and token
     given, signature checked) which older libraries treat as "any algorithm". A third positional argument of
     ``decode`` is the ``algorithms`` parameter (PyJWT, python-jose) and is read as such."""
     if not au.mentions(ctx, _HINT_CHECK_ALG_NONE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    for branch in au.nodes_of(ctx.tree, ast.If):
+        if _tests_alg_none(branch.test) and not _refuses(branch.body):
+            yield at_node(ALG_NONE, ctx, branch, "a token whose header says alg 'none' is accepted by hand",
+                          severity=Severity.CRITICAL)
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
         if not _is_jwt(name):

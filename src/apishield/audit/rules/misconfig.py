@@ -11,6 +11,7 @@ from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
 from apishield.audit.rules._config_classes import is_dev_class, overridden_off, replaced_in_branch
+from apishield.audit.rules._cors_headers import ACAO, header_pairs, manual_cors
 from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -355,8 +356,8 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
         type_ignores=[],
     )
     for fn in [*au.functions(ctx.tree), top_level]:
-        star, reflected, creds = _manual_cors(fn, imp)
-        if (star or reflected) and creds == credentials and (credentials or star):
+        star, reflected, creds = manual_cors(fn, imp)
+        if (star or reflected) and creds == credentials:  # a reflected Origin without credentials is '*' again
             what = "reflects the Origin header" if reflected else "sends Access-Control-Allow-Origin: *"
             if credentials:
                 what += " with Access-Control-Allow-Credentials: true"
@@ -372,45 +373,6 @@ def _cors_fixes() -> dict[str, str]:
     return {
         line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in CORS_CREDENTIALS.fix.splitlines() if ": " in line
     }
-
-
-ACAO = "access-control-allow-origin"
-
-
-def _manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
-    star = reflected = creds = False
-    for node in au.walk(fn):
-        for key, value in _header_pairs(node):
-            name = (au.str_const(key) or "").lower()
-            if name == "access-control-allow-origin":
-                if au.str_const(value) == "*":
-                    star = True
-                elif (
-                    value is not None
-                    and not isinstance(value, ast.Constant)
-                    and (
-                        any("origin" in s.lower() for s in au.strings_in(value)) or "origin" in au.dotted(value).lower()
-                    )
-                ):
-                    reflected = True
-            elif name == "access-control-allow-credentials" and str(au.const(value, "")).lower() == "true":
-                creds = True
-    return star, reflected, creds
-
-
-def _header_pairs(node: ast.AST) -> list[tuple[ast.AST | None, ast.AST | None]]:
-    """(name, value) pairs ``node`` sets, if it sets headers: ``headers[k] = v``, ``set_header(k, v)``,
-    ``send_header(k, v)``, ``(k, v)`` tuples and dict entries."""
-    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
-        return [(node.targets[0].slice, node.value)]
-    if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"set_header", "add_header", "__setitem__",
-                                                                         "send_header"}:
-        return [(au.arg(node, 0), au.arg(node, 1))]
-    if isinstance(node, ast.Tuple) and len(node.elts) == 2:
-        return [(node.elts[0], node.elts[1])]
-    if isinstance(node, ast.Dict):
-        return list(zip(node.keys, node.values, strict=False))
-    return []
 
 
 def _unsafe_script_sources(policy: str) -> list[str]:
@@ -437,7 +399,7 @@ def check_weak_csp(ctx: ModuleContext) -> Iterator[Finding]:
         return
     for node in au.nodes_of_any(ctx.tree, ast.Assign, ast.Call, ast.Tuple, ast.Dict):
         policies: list[tuple[ast.AST, str]] = []
-        for key, value in _header_pairs(node):
+        for key, value in header_pairs(node):
             if (au.str_const(key) or "").lower() == "content-security-policy" and au.str_const(value):
                 policies.append((value or node, au.str_const(value) or ""))
         if isinstance(node, ast.Call):
