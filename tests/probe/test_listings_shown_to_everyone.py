@@ -1,7 +1,8 @@
 """A listing that shows one identity another's objects: the owner's ownership marker, or records whose owner field
 names the owner, in the other identity's answer. Reported when anonymous callers are refused and the objects are
 private by the API's own word (its single-object read refuses the other identity) or by their nature (notes,
-accounts); a feed of posts every signed-in user may read, a per-user listing and a public listing stay quiet."""
+accounts), also when anonymous callers are shown the same records (another user's notes open to everyone are still
+read across users); a feed of posts every signed-in user (or anyone) may read and a per-user listing stay quiet."""
 
 from __future__ import annotations
 
@@ -34,9 +35,12 @@ def _spec(collection: str) -> dict[str, Any]:
     ("/api/things", "everyone", True, "own", {"/api/things"}),  # the item read says they are private
     ("/api/posts", "everyone", False, "own", set()),  # a shared feed
     ("/api/notes", "own", False, "own", set()),
-    ("/api/notes", "public", False, "own", set()),  # anyone may list: not this finding
+    # anyone may list: private records naming their owners shown to all are still another user's records read
+    ("/api/notes", "public", False, "own", {"/api/notes"}),
+    ("/api/posts", "public", False, "own", set()),  # a public feed anyone may read: the authentication check's
     ("/api/posts", "own", False, "everyone", {"/api/accounts"}),  # pre-existing records naming their owner
-], ids=["notes-to-everyone", "items-private-by-their-read", "shared-feed", "per-user", "public", "accounts"])
+], ids=["notes-to-everyone", "items-private-by-their-read", "shared-feed", "per-user", "public-notes", "public-feed",
+        "accounts"])
 def test_listings_that_show_another_identitys_objects(tmp_path: Path, collection: str, listing: str,
                                                       item_checked: bool, accounts: str, expected: set[str]) -> None:
     items: dict[str, dict[str, Any]] = {}

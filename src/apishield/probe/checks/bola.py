@@ -236,7 +236,8 @@ async def _fresh_object(ctx: Context, created: Created, owner: Identity, post: O
 async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, seen: dict[str, Exchange]) -> None:
     """A listing (``GET`` without path parameters) that shows the other identity the owner's objects: the owner's
     ownership marker, or records whose owner field names the owner and not the other identity. It must refuse
-    anonymous callers (else it is public, or the authentication check's concern), and the objects must be private
+    anonymous callers (else it is public, or the authentication check's concern; unless it shows everyone records of
+    a private kind naming their owners, :func:`_private_records_to_all`), and the objects must be private
     by the API's own word (its single-object read refuses the other identity) or by their nature (accounts,
     transactions, notes, messages...: :data:`PRIVATE_KINDS`); a shared feed of posts or products is left alone.
     ``seen``: the other identity's answers to the listings :func:`_listed` has already asked."""
@@ -254,8 +255,10 @@ async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, see
         if shown is None and not records:
             continue
         anon = await try_send(ctx, "GET", op.path, op=op)
-        if anon is None or not denied(anon):
+        if anon is None:
             continue
+        if not denied(anon) and not _private_records_to_all(op, records, anon):
+            continue  # public, or the authentication check's concern
         refused = False
         item = ctx.item_op(op.path, "GET") if created is not None else None
         if item is not None and created is not None:
@@ -271,8 +274,20 @@ async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, see
         what = (f"the ownership marker {shown!r} of an object {owner.name} created" if shown
                 else f"{len(records)} record(s) whose owner field names {owner.name}")
         why = "its single-object read refuses them" if refused else "records of this kind belong to one user"
-        ctx.report(rules.BOLA_READ, f"{other.name}'s listing {op.path} shows {what} ({why}; anonymous callers "
-                   "are refused)", theirs, op=op, highlight=shown or None)
+        anonymous = "anonymous callers are shown them too" if not denied(anon) else "anonymous callers are refused"
+        ctx.report(rules.BOLA_READ, f"{other.name}'s listing {op.path} shows {what} ({why}; {anonymous})", theirs,
+                   op=op, highlight=shown or None)
+
+
+def _private_records_to_all(op: Operation, records: list[dict[str, Any]], anon: Exchange) -> bool:
+    """A listing anonymous callers are shown too is still a cross-user read when what it shows are records of a
+    kind that belongs to one user (orders, payments, messages: :data:`PRIVATE_KINDS`) naming their owners, with more
+    than who someone is (a public profile's fields), and the anonymous answer shows them as well."""
+    if not records or not PRIVATE_KINDS.search(op.path.rstrip("/")) or not anon.ok:
+        return False
+    telling = [v for r in records for v in objects.telling_values(r)]
+    return (any(not all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in r) for r in records)
+            and bool(telling) and all(v in anon.text for v in telling[:6]))
 
 
 def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Operation, str]]:

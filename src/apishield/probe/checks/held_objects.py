@@ -151,8 +151,14 @@ async def listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Ex
             if not values:
                 continue
             mine = await _ask(ctx, op, param, key, owner)
-            if mine is None or not mine.ok or denied(mine) or not all(v in mine.text for v in values):
+            if mine is None or not mine.ok or denied(mine):
+                continue
+            # a listing may join more than the object's own read shows (an order's buyer and product names):
+            # the values that read shows are the object's, if they are most of them and at least two
+            read_back = [v for v in values if v in mine.text]
+            if len(read_back) < min(len(values), max(2, (len(values) + 1) // 2)):
                 continue  # not this object's operation
+            values = read_back
             got = await _ask(ctx, op, param, key, other)
             if got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
                 break
