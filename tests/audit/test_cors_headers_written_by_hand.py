@@ -34,9 +34,13 @@ def posts():
     ("    response.headers.add('Access-Control-Allow-Origin', origin)\n"
      "    response.headers.add('Access-Control-Allow-Credentials', 'true')", "AS305"),
     ("    if origin in ALLOWED:\n        response.headers.add('Access-Control-Allow-Origin', origin)", None),
+    ("    if origin.endswith('.example.com'):\n        response.headers.add('Access-Control-Allow-Origin', origin)", None),
+    ("    if origin:\n        response.headers['Access-Control-Allow-Origin'] = origin\n"
+     "        response.headers['Access-Control-Allow-Credentials'] = 'true'", "AS305"),
     ("    response.headers.add('Access-Control-Allow-Origin', 'https://app.example.com')", None),
     ("    response.headers.add('X-Frame-Options', 'DENY')", None),
-], ids=["add-star", "set-origin", "item-origin", "with-credentials", "allow-listed", "one-origin", "other-header"])
+], ids=["add-star", "set-origin", "item-origin", "with-credentials", "allow-listed", "suffix-test",
+    "only-sent", "one-origin", "other-header"])
 def test_cors_headers_written_by_hand(tmp_path: Path, body: str, rule: str | None) -> None:
     result = audit(tmp_path, {"app.py": APP.format(body=body)})
     cors = {f.rule_id for f in result.findings if f.rule_id in {"AS305", "AS306"}}

@@ -17,8 +17,23 @@ ACAO = "access-control-allow-origin"
 def _allow_listed(fn: ast.AST) -> set[int]:
     """Nodes that run only when a test of the Origin passed (``if origin in ALLOWED:``): an echo there is an
     allow-list's answer, not a reflection of any origin."""
-    return {id(n) for branch in au.nodes_of(fn, ast.If) if "origin" in ast.unparse(branch.test).lower()
+    return {id(n) for branch in au.nodes_of(fn, ast.If) if _tests_origin(branch.test)
             for statement in branch.body for n in ast.walk(statement)}
+
+
+def _tests_origin(test: ast.expr) -> bool:
+    """The test compares the Origin with something (``origin in ALLOWED``, ``origin == SITE``,
+    ``ALLOWED_RE.match(origin)``, ``is_allowed(origin)``); ``if origin:`` or ``origin is not None`` only asks
+    whether one was sent."""
+    for node in ast.walk(test):
+        if "origin" not in ast.unparse(node).lower():
+            continue
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.Eq)) for op in node.ops) and not any(
+                isinstance(c, ast.Constant) and c.value in (None, "") for c in node.comparators):
+            return True
+        if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) not in {"get", "bool", "len", "str"}:
+            return True
+    return False
 
 
 def manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
