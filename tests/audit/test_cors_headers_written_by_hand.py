@@ -34,7 +34,8 @@ def posts():
     ("    response.headers.add('Access-Control-Allow-Origin', origin)\n"
      "    response.headers.add('Access-Control-Allow-Credentials', 'true')", "AS305"),
     ("    if origin in ALLOWED:\n        response.headers.add('Access-Control-Allow-Origin', origin)", None),
-    ("    if origin.endswith('.example.com'):\n        response.headers.add('Access-Control-Allow-Origin', origin)", None),
+    ("    if origin.endswith('.example.com'):\n"
+     "        response.headers.add('Access-Control-Allow-Origin', origin)", None),
     ("    if origin:\n        response.headers['Access-Control-Allow-Origin'] = origin\n"
      "        response.headers['Access-Control-Allow-Credentials'] = 'true'", "AS305"),
     ("    response.headers.add('Access-Control-Allow-Origin', 'https://app.example.com')", None),

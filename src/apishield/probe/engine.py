@@ -284,7 +284,10 @@ class Context:
         query_marked = any(isinstance(v, str) and v.startswith("apishield") for v in query.values())
         if (not any(isinstance(v, str) and v.startswith("apishield") for v in body.values())
                 and (op.body_schema or not query_marked)):
-            body["title"] = f"apishield{self.token(8)}"
+            # in a documented free-text field when there is one (its example's value replaced): a field the API
+            # does not know may be refused, or written as a column that does not exist
+            field = next(objects.free_text_fields(op.body_fields), "title")
+            body[field] = f"apishield{self.token(8)}"
         return body, query
 
     def body_for(self, op: Operation) -> dict[str, Any] | None:

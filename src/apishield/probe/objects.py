@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -77,6 +77,19 @@ def listed_objects(data: Any) -> list[dict[str, Any]]:
                 if inner:
                     return inner
     return []
+
+
+#: fields a write across identities never carries its marker in: credentials, privileges and keys
+NEVER_MARKED = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
+                          r"^id$|_id$|Id$")
+
+
+def free_text_fields(fields: dict[str, Any]) -> Iterator[str]:
+    """The body fields of free text a marker may be carried in (a creation, a write across identities): plain
+    strings (no enum, no format), none of them a credential, a privilege or a key."""
+    return (name for name, schema in fields.items()
+            if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("enum")
+            and not schema.get("format") and not NEVER_MARKED.search(name))
 
 
 def telling_values(obj: dict[str, Any]) -> list[str]:
@@ -324,6 +337,22 @@ def suffix_of(name: str) -> str | None:
     return match.group(2) if match else None
 
 
-__all__ = ["account_record", "attribute_key", "find_id", "from_listing", "from_location", "from_sent_fields",
-           "identity_path", "identity_value", "jwt_claims", "learn_attributes", "learn_identity", "listed_records",
-           "privileged", "reference_to", "suffix_of"]
+__all__ = [
+    "NEVER_MARKED",
+    "account_record",
+    "attribute_key",
+    "find_id",
+    "free_text_fields",
+    "from_listing",
+    "from_location",
+    "from_sent_fields",
+    "identity_path",
+    "identity_value",
+    "jwt_claims",
+    "learn_attributes",
+    "learn_identity",
+    "listed_records",
+    "privileged",
+    "reference_to",
+    "suffix_of",
+]

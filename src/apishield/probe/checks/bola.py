@@ -29,10 +29,8 @@ from apishield.probe.checks._util import try_send
 from apishield.probe.checks.account_deletes import account_deleted_across
 from apishield.probe.checks.account_views import account_listing, listed_record, names_one_account
 from apishield.probe.checks.held_objects import (
-    NEVER_MARKED,
     PRIVATE_KINDS,
     collection_of,
-    free_text_fields,
     listed,
     unlisted,
 )
@@ -162,7 +160,7 @@ def _update_field(created: Created, write_op: Operation) -> str | None:
         return marked
     if created.marker and marked is None:
         return None  # created through query parameters: the update is asked the same way
-    return next(free_text_fields(fields), None)
+    return next(objects.free_text_fields(fields), None)
 
 
 async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
@@ -459,7 +457,7 @@ async def _same_view(ctx: Context, op: Operation, param: str, owner: Identity, o
 
 
 #: account fields a write across identities never touches: credentials, the keys a login or an access check reads
-_KEPT_FIELDS = re.compile(rf"{NEVER_MARKED.pattern}|status|active|enabled|verified")
+_KEPT_FIELDS = re.compile(rf"{objects.NEVER_MARKED.pattern}|status|active|enabled|verified")
 
 
 async def _account_written_across(ctx: Context, owner: Identity, other: Identity) -> None:

@@ -10,7 +10,6 @@ reported when the owner reads the marker back, and then given back its value by 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from apishield.probe import objects, ownership, rules
@@ -19,17 +18,6 @@ from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity
 from apishield.probe.ownership import owned_record
 from apishield.probe.targets import Operation
-
-#: fields a write across identities never carries its marker in: credentials, privileges and keys
-NEVER_MARKED = re.compile(r"(?i)pass|pwd|e-?mail|login|role|admin|staff|super|permission|scope|token|secret|key|"
-                          r"^id$|_id$|Id$")
-def free_text_fields(fields: dict[str, Any]) -> Iterator[str]:
-    """The body fields of free text a write across identities may carry its marker in: plain strings (no enum, no
-    format), none of them a credential, a privilege or a key."""
-    return (name for name, schema in fields.items()
-            if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("enum")
-            and not schema.get("format") and not NEVER_MARKED.search(name))
-
 
 #: collections whose objects belong to one user by their nature (money, correspondence, personal records); a
 #: feed of posts, products or comments may be shared with every signed-in user on purpose
@@ -184,7 +172,7 @@ async def _written_across(ctx: Context, read: Operation, path: str, record: dict
     for method in ("PUT", "PATCH"):
         update = ctx.item_op(collection_of(read), method)
         fields = update.body_fields if update is not None else {}
-        field = next((k for k in free_text_fields(fields) if isinstance(record.get(k), str)), None)
+        field = next((k for k in objects.free_text_fields(fields) if isinstance(record.get(k), str)), None)
         if update is None or field is None:
             continue
         marker = f"apishieldbola{ctx.token(8)}"
@@ -229,4 +217,4 @@ async def _ask(ctx: Context, op: Operation, param: str, key: str, identity: Iden
     return await try_send(ctx, "POST", op.path, identity=identity, op=op, json_body=body)
 
 
-__all__ = ["NEVER_MARKED", "PRIVATE_KINDS", "collection_of", "free_text_fields", "listed", "unlisted"]
+__all__ = ["PRIVATE_KINDS", "collection_of", "listed", "unlisted"]
