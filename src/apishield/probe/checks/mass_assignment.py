@@ -4,7 +4,8 @@ Two places: the registration operation (or else an account creation open to anyo
 whose accounts sign in by name) (register a throwaway account with ``admin``/``role``/``is_admin``
 set — all at once, then one field at a time if the server refuses the batch — log in, and read the account
 back through the new account's own login answer or token claims, or the canary operation) and every collection
-the probe can create in (fields the item's response shows but the request schema does not declare). A finding
+the probe can create in (fields the item's response shows but the request schema does not declare; all at once, then
+one at a time when the batch is refused). A finding
 needs the injected value in a *separate* read, and a normal object/account whose value differs — echoes don't
 count.
 """
@@ -151,17 +152,21 @@ async def _collections(ctx: Context) -> None:
                 extra[key] = not current
             elif isinstance(current, int) and key not in ("owner_id", "user_id"):
                 extra[key] = current + 7331
-        body = {**created.body, **extra}
-        _ex, object_id = await ctx.create(create, user, body)
-        if object_id is None:
-            continue
-        back = await try_send(ctx, "GET", ctx.created[-1].item_path, identity=user, op=item)
-        stuck = _stuck(back.json() if back else None, extra)
-        stuck = {k: v for k, v in stuck.items() if normal.json().get(k) != v}
-        if back is not None and stuck:
-            field = sorted(stuck)[0]
-            ctx.report(rules.MASS, f"POST {create.path} stored undeclared fields {stuck}; read back at "
-                       f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
+        # all at once; refused as a batch (one unknown column fails a column-per-key INSERT), one at a time, the
+        # fields the object itself shows first
+        batches = [extra] + [{k: extra[k]} for k in sorted(extra, key=lambda k: k not in seen)[:6]]
+        for batch in batches if len(extra) > 1 else batches[:1]:
+            _ex, object_id = await ctx.create(create, user, {**created.body, **batch})
+            if object_id is None:
+                continue
+            back = await try_send(ctx, "GET", ctx.created[-1].item_path, identity=user, op=item)
+            stuck = _stuck(back.json() if back else None, batch)
+            stuck = {k: v for k, v in stuck.items() if normal.json().get(k) != v}
+            if back is not None and stuck:
+                field = sorted(stuck)[0]
+                ctx.report(rules.MASS, f"POST {create.path} stored undeclared fields {stuck}; read back at "
+                           f"{ctx.created[-1].item_path}", back, op=create, parameter=field, highlight=f'"{field}"')
+            break  # created: what stuck is known
 
 
 #: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``,
