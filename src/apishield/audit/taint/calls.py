@@ -46,6 +46,7 @@ from apishield.audit.taint.catalogue import (
     inherited_view_answer,
     is_logger,
     model_select_helper,
+    server_set,
 )
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
@@ -104,6 +105,8 @@ class Interpreter(Evaluator):
 
         # request sources via method calls: request.args.get(...), request.get_json(), await request.json()
         if receiver is not None and isinstance(func, ast.Attribute):
+            if func.attr == "get" and args and server_set(au.last(au.dotted(func.value)), args[0].const):
+                return Val(lit=True)  # ``request.environ.get('REMOTE_USER')``: set by the server's authentication
             if receiver.kind == "request" and func.attr in SOURCE_ATTRS | {"json", "form", "body"}:
                 return Val(taint=frozenset({REQUEST}))
             if receiver.kind == "request" and func.attr in {"get_json", "get_data", "get_cookie", "get_header"}:

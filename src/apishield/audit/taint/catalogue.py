@@ -17,7 +17,7 @@ from apishield.audit.frameworks.table import every, every_sink
 SOURCE_ATTRS = frozenset({
     "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
-    "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization", "remote_user",
+    "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization",
     # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
     "match_info", "rel_url", "post", "text", "read", "multipart", "content", *every("request_attrs"),
 })
@@ -370,6 +370,18 @@ EXC_TEXT_CALLS = frozenset({
 # ``args['<name>']``) is chosen by whoever deploys or runs the program, never by a client
 CONFIG_NAME = re.compile(r"^_*(config|conf|cfg|configuration|settings|app_config|app_settings)$", re.IGNORECASE)
 CLI_OPTION = re.compile(r"^(--?[A-Za-z][\w-]*|<[\w-]+>)$")
+
+
+#: WSGI/CGI variables the server or its authentication module sets and no client can write: the signed-in user's
+#: name (``REMOTE_USER``, a Kerberos principal or a checked login) and how it was checked. ``HTTP_*`` keys are the
+#: client's headers, and ``REMOTE_ADDR``/``SCRIPT_NAME`` are rewritten from headers by proxy fixes: all stay sources.
+SERVER_SET = frozenset({"REMOTE_USER", "AUTH_TYPE", "SSL_CLIENT_VERIFY"})
+
+
+def server_set(container: str, key: object) -> bool:
+    """Is ``container[key]`` a variable the server sets (``request.environ['REMOTE_USER']``, Django's
+    ``request.META.get('REMOTE_USER')``)?"""
+    return container in {"environ", "META"} and key in SERVER_SET
 
 
 def operator_setting(container: str, key: object) -> bool:

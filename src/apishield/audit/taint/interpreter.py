@@ -19,6 +19,7 @@ from apishield.audit.taint.catalogue import (
     SESSIONS,
     SOURCE_ATTRS,
     operator_setting,
+    server_set,
     worth_reading,
 )
 from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
@@ -531,6 +532,8 @@ class Evaluator:
         base = self.expr(node.value)
         key_node = node.slice
         key = self.const_eval(key_node)
+        if server_set(au.last(au.dotted(node.value)), key):
+            return Val(lit=True)  # set by the server's authentication, not by the client
         if base.kind == "request":
             return Val(taint=frozenset({REQUEST}))
         if not base.taint and operator_setting(au.last(au.dotted(node.value)), key):
