@@ -70,7 +70,7 @@ def _kept(fn: RequestPasswords, node: ast.AST) -> list[ast.AST]:
         name = au.last(au.dotted(node.func))
         if name in SQL_RUNNERS and (query := fn.query(node)) is not None:
             return [r for a in node.args for r in _raw_in(fn, a)] if SQL_WRITE.search(ast.unparse(query)) else []
-        if _KEEPS.search(name) or (name[:1].isupper() and not name.endswith(SCHEMA_SUFFIXES)):
+        if _KEEPS.search(name) or (fn.builds_record(name) and not name.endswith(SCHEMA_SUFFIXES)):
             found = [r for a in node.args for r in _raw_in(fn, a)] if _KEEPS.search(name) else []
             found += [r for k in node.keywords if k.arg and PASSWORD_KEY.match(k.arg.replace("_hash", ""))
                       for r in _raw_in(fn, k.value)]

@@ -84,6 +84,23 @@ _HASH_SHAPED = re.compile(r"^(?:\$\w+\$|pbkdf2|argon2|scrypt|sha\d+\$|[0-9a-f]{3
 VERIFIES = re.compile(r"(?i)check_password|checkpw|verify|compare_digest|authenticate")
 
 
+def _added_to_a_session(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The callables whose result ``fn`` hands to ``session.add``/``add_all``/``merge`` or saves (``obj.save()``)."""
+    built = {t.id: au.last(au.dotted(s.value.func)) for s in au.nodes_of(fn, ast.Assign)
+             if isinstance(s.value, ast.Call) for t in s.targets if isinstance(t, ast.Name)}
+    out: set[str] = set()
+    for call in au.nodes_of(fn, ast.Call):
+        if not isinstance(call.func, ast.Attribute):
+            continue
+        if call.func.attr in {"add", "add_all", "merge"} and "session" in au.dotted(call.func.value) and call.args:
+            given = call.args[0]
+            out.add(built.get(given.id, "") if isinstance(given, ast.Name) else
+                    au.last(au.dotted(given.func)) if isinstance(given, ast.Call) else "")
+        elif call.func.attr == "save" and isinstance(call.func.value, ast.Name):
+            out.add(built.get(call.func.value.id, ""))
+    return out - {""}
+
+
 class RequestPasswords:
     """The raw passwords of one function and where they are stored."""
 
@@ -97,6 +114,12 @@ class RequestPasswords:
         self.fixed: set[str] = set()  # password-named locals holding a literal: ``password = 'kissa'``
         self.texts: dict[str, ast.expr] = {}  # SQL text kept in a local: ``query = f"INSERT ..."``
         self.origins: dict[str, str] = {}  # raw password locals read from a request schema: name -> schema class
+        self.models = _added_to_a_session(fn)
+
+    def builds_record(self, name: str) -> bool:
+        """``name(...)`` builds a stored record: a class named as classes are (``User``), or one whose object this
+        function adds to an ORM session or saves (``u = users(...)`` then ``db.session.add(u)``), whatever its case."""
+        return name[:1].isupper() or name in self.models
 
     def query(self, call: ast.Call) -> ast.expr | None:
         """The SQL a runner call is given: its first argument, or the text a local holding it was set to
@@ -242,7 +265,7 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
             if insert_literal(text, node.args[1] if len(node.args) > 1 else None, fn.fixed) is not None:
                 return "written by an INSERT as a fixed literal, so the store holds it in plain text"
             return ""
-        model = (name[:1].isupper() and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
+        model = (fn.builds_record(name) and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
         for kw in node.keywords:
             if model and not model_hashes and kw.arg and PASSWORD_KEY.match(kw.arg.replace("_hash", "")) \
                     and fn.is_raw(kw.value):
