@@ -124,6 +124,36 @@ def bearer_caller(path: str, headers: dict[str, str], tokens: dict[str, tuple[st
 
 
 OK = {"200": {"description": "ok"}}
+
+
+def rows_app(collection: str, tokens: dict[str, int], store: Callable[[dict[str, Any], int], Answer | dict[str, Any]],
+             rows: dict[int, dict[str, Any]], owner_only: bool = False) -> Handler:
+    """A bearer-token API of numbered rows at ``collection``: ``POST`` hands the JSON body and the caller's id to
+    ``store``, which answers a refusal or the row to keep; ``GET`` lists the caller's own rows, and the single read
+    shows any row (or, ``owner_only``, only the caller's)."""
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        uid = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        route = path.split("?")[0].rstrip("/")
+        if uid is None:
+            return 401, {}, {"error": "no token"}
+        if route == collection and method == "POST":
+            kept = store(json_object(body), uid)
+            if isinstance(kept, tuple):
+                return kept
+            row = {"id": len(rows) + 1, "user_id": uid, **kept}
+            rows[row["id"]] = row
+            return 201, {}, {"id": row["id"]}
+        if route == collection and method == "GET":
+            return 200, {}, [r for r in rows.values() if r["user_id"] == uid]
+        key = route.rsplit("/", 1)[1]
+        if route.startswith(collection + "/") and method == "GET" and key.isdigit() and int(key) in rows:
+            row = rows[int(key)]
+            if not owner_only or row["user_id"] == uid:
+                return 200, {}, row
+        return 404, {}, {"error": "not found"}
+
+    return app
 #: a JSON API whose accounts sign up at ``/api/auth/register`` and sign in by e-mail at ``/api/auth/login``, each
 #: account then read (and changed or deleted, as a test adds) at ``/api/users/{id}`` with its bearer token
 ACCOUNT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}

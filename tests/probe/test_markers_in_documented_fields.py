@@ -5,13 +5,12 @@ no free-text field at all, the marker still goes in a field of its own."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths, rows_app
 
 BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": 11, "tok-bob": 12}
@@ -41,25 +40,10 @@ def test_the_marker_rides_in_a_documented_field(tmp_path: Path, properties: dict
                                                  found: bool) -> None:
     rows: dict[int, dict[str, Any]] = {}
 
-    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        uid = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        if uid is None:
-            return 401, {}, {"error": "no token"}
-        route = path.split("?")[0].rstrip("/")
-        if route == "/api/expenses" and method == "POST":
-            sent = json.loads(body or b"{}")
-            if not isinstance(sent, dict) or (strict and set(sent) - set(properties)):
-                return 422, {}, {"error": "unknown field"}
-            row = {"id": len(rows) + 1, "user_id": uid, **sent}
-            rows[row["id"]] = row
-            return 201, {}, {"id": row["id"]}
-        if route == "/api/expenses" and method == "GET":
-            return 200, {}, [r for r in rows.values() if r["user_id"] == uid]
-        if route.startswith("/api/expenses/") and method == "GET":
-            row = rows.get(int(route.rsplit("/", 1)[1])) if route.rsplit("/", 1)[1].isdigit() else None
-            return (200, {}, row) if row else (404, {}, {"error": "not found"})
-        return 404, {}, {"error": "not found"}
+    def store(sent: dict[str, Any], uid: int) -> Answer | dict[str, Any]:
+        return (422, {}, {"error": "unknown field"}) if strict and set(sent) - set(properties) else sent
 
+    app = rows_app("/api/expenses", TOKENS, store, rows)
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, _spec(properties), ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
