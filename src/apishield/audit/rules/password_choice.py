@@ -29,6 +29,7 @@ from apishield.audit.rules.passwords import (
     VERIFIES,
     RequestPasswords,
     function_statements,
+    module_classes,
     own_nodes,
 )
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -159,12 +160,12 @@ def _schemas(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str) -
     return found | {a.arg: schema for a in params if schema and a.arg not in found}
 
 
-def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str = "") -> tuple[
-        int, int, str, int, str] | None:
+def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str = "",
+                 classes: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str] | None:
     """Where ``fn_node`` keeps a password from the request without a check: (line, last line, the schema class it
     came through or ``""``, the minimum length it asks, 0 for none, the function it hands the password to or
     ``""``); None when it checks or keeps none."""
-    fn = RequestPasswords(fn_node)
+    fn = RequestPasswords(fn_node, classes=classes)
     annotations = _schemas(fn_node, serializer)
     # a validating decorator runs before the body (``@falcon.before(validate_user)``, ``@validate_password``)
     minimum: int | None = _MINIMUM if any(_CHECKS.search(name) for name in _decorator_names(fn_node)) else None
@@ -241,11 +242,12 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, ("pass", "pwd")):
         return
     choices = []
+    classes = module_classes(ctx.tree)
     serializers = {id(m): cls.name for cls in au.nodes_of(ctx.tree, ast.ClassDef) if isinstance(cls, ast.ClassDef)
                    and any(au.last(au.dotted(b)).endswith("Serializer") for b in cls.bases) for m in cls.body}
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, ast.FunctionDef | ast.AsyncFunctionDef)
-        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""))
+        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""), classes)
         if hit is not None:
             choices.append((*hit, fn_node.name))
     ctx.facts["password_choices"] = choices

@@ -84,27 +84,16 @@ _HASH_SHAPED = re.compile(r"^(?:\$\w+\$|pbkdf2|argon2|scrypt|sha\d+\$|[0-9a-f]{3
 VERIFIES = re.compile(r"(?i)check_password|checkpw|verify|compare_digest|authenticate")
 
 
-def _added_to_a_session(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """The callables whose result ``fn`` hands to ``session.add``/``add_all``/``merge`` or saves (``obj.save()``)."""
-    built = {t.id: au.last(au.dotted(s.value.func)) for s in au.nodes_of(fn, ast.Assign)
-             if isinstance(s.value, ast.Call) for t in s.targets if isinstance(t, ast.Name)}
-    out: set[str] = set()
-    for call in au.nodes_of(fn, ast.Call):
-        if not isinstance(call.func, ast.Attribute):
-            continue
-        if call.func.attr in {"add", "add_all", "merge"} and "session" in au.dotted(call.func.value) and call.args:
-            given = call.args[0]
-            out.add(built.get(given.id, "") if isinstance(given, ast.Name) else
-                    au.last(au.dotted(given.func)) if isinstance(given, ast.Call) else "")
-        elif call.func.attr == "save" and isinstance(call.func.value, ast.Name):
-            out.add(built.get(call.func.value.id, ""))
-    return out - {""}
+def module_classes(tree: ast.Module) -> frozenset[str]:
+    """The names of the classes a module defines (a model class named in lower case, ``class users(db.Model)``)."""
+    return frozenset(c.name for c in au.nodes_of(tree, ast.ClassDef) if isinstance(c, ast.ClassDef))
 
 
 class RequestPasswords:
     """The raw passwords of one function and where they are stored."""
 
-    def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, hashes_here: bool = False) -> None:
+    def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, hashes_here: bool = False,
+                 classes: frozenset[str] = frozenset()) -> None:
         self.hashes_here = hashes_here
         args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
         self.params = {a.arg for a in args if _BODY_PARAM.match(a.arg) or (
@@ -114,12 +103,12 @@ class RequestPasswords:
         self.fixed: set[str] = set()  # password-named locals holding a literal: ``password = 'kissa'``
         self.texts: dict[str, ast.expr] = {}  # SQL text kept in a local: ``query = f"INSERT ..."``
         self.origins: dict[str, str] = {}  # raw password locals read from a request schema: name -> schema class
-        self.models = _added_to_a_session(fn)
+        self.classes = classes  # the module's own classes, whatever the case of their names
 
     def builds_record(self, name: str) -> bool:
-        """``name(...)`` builds a stored record: a class named as classes are (``User``), or one whose object this
-        function adds to an ORM session or saves (``u = users(...)`` then ``db.session.add(u)``), whatever its case."""
-        return name[:1].isupper() or name in self.models
+        """``name(...)`` builds a stored record: a class named as classes are (``User``), or a class of the module
+        named in lower case (``users(...)`` of ``class users(db.Model)``); a function (``authenticate(...)``) is not."""
+        return name[:1].isupper() or name in self.classes
 
     def query(self, call: ast.Call) -> ast.expr | None:
         """The SQL a runner call is given: its first argument, or the text a local holding it was set to
@@ -368,9 +357,10 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
     stores: list[tuple[int, int, str, str]] = []
     calls: list[tuple[str, list[int], list[str], int]] = []
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
+    classes = module_classes(ctx.tree)
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        fn = RequestPasswords(fn_node, hashes_here)
+        fn = RequestPasswords(fn_node, hashes_here, classes)
         for stmt in function_statements(fn_node):
             nodes = own_nodes(stmt)
             first = {when: next(((n, how) for n in nodes if (how := _stored(fn, n, when == "hashed"))), None)

@@ -1,7 +1,7 @@
-"""A model class named in lower case (``class users(db.Model)``) builds a stored record as ``User`` does: a
-constructor whose object the handler adds to an ORM session or saves is a model, whatever its case, so a typed
-password given to it is stored as typed (AS608) and accepted without any rule (AS610). A lower-case helper whose
-result is never stored (a response builder) stays quiet."""
+"""A model class named in lower case (``class users(db.Model)``) builds a stored record as ``User`` does: a class the
+module defines is a model constructor whatever the case of its name, so a typed password given to it is stored as
+typed (AS608) and accepted without any rule (AS610). A lower-case function (a response builder, Django's
+``authenticate``) is no constructor, even when what it answers is saved afterwards."""
 
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ APP = '''
 from flask import Flask, jsonify, request
 from flask_sqlalchemy import SQLAlchemy
 
-from .models import users
+from django.contrib.auth import authenticate
 
 app = Flask(__name__)
 db = SQLAlchemy(app)
+
+
+class users(db.Model):
+    email = db.Column(db.String)
+    password = db.Column(db.String)
 
 
 def reply(email, password):
@@ -38,15 +43,14 @@ ADDED_DIRECTLY = "    db.session.add(users(email=email, password=password))\n   
                  "    return jsonify(ok=True)"
 SAVED = "    user = users(email=email, password=password)\n    user.save()\n    return jsonify(ok=True)"
 ONLY_ANSWERED = "    answer = reply(email=email, password=password)\n    return jsonify(answer)"
+SIGNED_IN = "    user = authenticate(username=email, password=password)\n    user.save()\n    return jsonify(ok=True)"
 
 
 @pytest.mark.parametrize(("body", "stored"), [
-    (STORED, True), (ADDED_DIRECTLY, True), (SAVED, True), (ONLY_ANSWERED, False),
-], ids=["added-to-the-session", "added-as-built", "saved", "a-helper-never-stored"])
-def test_lower_case_models_known_by_their_session_add(tmp_path: Path, body: str, stored: bool) -> None:
-    files = {"shop/__init__.py": "", "shop/models.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
-             "class users(db.Model):\n    email = db.Column(db.String)\n    password = db.Column(db.String)\n",
-             "shop/app.py": APP.format(body=body)}
+    (STORED, True), (ADDED_DIRECTLY, True), (SAVED, True), (ONLY_ANSWERED, False), (SIGNED_IN, False),
+], ids=["added-to-the-session", "added-as-built", "saved", "a-helper-never-stored", "a-sign-in-then-saved"])
+def test_lower_case_model_classes_build_records(tmp_path: Path, body: str, stored: bool) -> None:
+    files = {"shop/__init__.py": "", "shop/app.py": APP.format(body=body)}
     result = audit(tmp_path, files)
     rules = {f.rule_id for f in result.findings if f.location and f.location.path.endswith("app.py")}
     assert ("AS608" in rules) is stored, rules
