@@ -62,12 +62,17 @@ _SIGNATURE_FAILURE = re.compile(r"(?i)^(?:bad|invalid|wrong)_?signature|"
                                 r"signature\w*(?:error|exception|mismatch|invalid)$")
 
 
+def raises_or_aborts(statement: ast.stmt | None) -> bool:
+    """The statement ends the request without answering it itself: ``raise ...`` or ``abort(...)``."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        return au.last(au.dotted(statement.value.func)) == "abort"
+    return isinstance(statement, ast.Raise)
+
+
 def _ends_the_request(statements: list[ast.stmt]) -> bool:
     """The block answers or raises last (``raise HTTPException(400)``, ``return ..., 400``, ``abort(403)``)."""
     last = statements[-1] if statements else None
-    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
-        return au.last(au.dotted(last.value.func)) == "abort"
-    return isinstance(last, (ast.Raise, ast.Return))
+    return raises_or_aborts(last) or isinstance(last, ast.Return)
 
 
 def refuses_bad_signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -88,4 +93,4 @@ def refuses_bad_signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-__all__ = ["REJECT_EXCEPTIONS", "raises_refusal", "refuses_bad_signature"]
+__all__ = ["REJECT_EXCEPTIONS", "raises_or_aborts", "raises_refusal", "refuses_bad_signature"]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.guards import raises_or_aborts
 from apishield.audit.rules.base import at_node, imports
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -140,10 +141,8 @@ def _refuses(body: list[ast.stmt]) -> bool:
     """The branch ends the request with a refusal: a raise, an ``abort``, ``return None/False`` or an answer with a
     4xx status."""
     last = body[-1] if body else None
-    if isinstance(last, ast.Raise):
+    if raises_or_aborts(last):
         return True
-    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
-        return au.last(au.dotted(last.value.func)) == "abort"
     if not isinstance(last, ast.Return):
         return False
     if last.value is None or au.const(last.value, "") in (None, False):

@@ -105,7 +105,7 @@ class Interpreter(Evaluator):
 
         # request sources via method calls: request.args.get(...), request.get_json(), await request.json()
         if receiver is not None and isinstance(func, ast.Attribute):
-            if func.attr == "get" and args and server_set(au.last(au.dotted(func.value)), args[0].const):
+            if func.attr == "get" and args and server_set(func.value, args[0].const):
                 return Val(lit=True)  # ``request.environ.get('REMOTE_USER')``: set by the server's authentication
             if receiver.kind == "request" and func.attr in SOURCE_ATTRS | {"json", "form", "body"}:
                 return Val(taint=frozenset({REQUEST}))

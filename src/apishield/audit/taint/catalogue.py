@@ -378,10 +378,10 @@ CLI_OPTION = re.compile(r"^(--?[A-Za-z][\w-]*|<[\w-]+>)$")
 SERVER_SET = frozenset({"REMOTE_USER", "AUTH_TYPE", "SSL_CLIENT_VERIFY"})
 
 
-def server_set(container: str, key: object) -> bool:
+def server_set(container: ast.expr, key: object) -> bool:
     """Is ``container[key]`` a variable the server sets (``request.environ['REMOTE_USER']``, Django's
-    ``request.META.get('REMOTE_USER')``)?"""
-    return container in {"environ", "META"} and key in SERVER_SET
+    ``request.META.get('REMOTE_USER')``)? The key is asked first: most subscripts name none of them."""
+    return isinstance(key, str) and key in SERVER_SET and au.last(au.dotted(container)) in {"environ", "META"}
 
 
 def operator_setting(container: str, key: object) -> bool:

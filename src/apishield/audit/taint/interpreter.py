@@ -532,7 +532,7 @@ class Evaluator:
         base = self.expr(node.value)
         key_node = node.slice
         key = self.const_eval(key_node)
-        if server_set(au.last(au.dotted(node.value)), key):
+        if server_set(node.value, key):
             return Val(lit=True)  # set by the server's authentication, not by the client
         if base.kind == "request":
             return Val(taint=frozenset({REQUEST}))

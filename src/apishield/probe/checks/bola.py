@@ -143,11 +143,15 @@ PROFILE_FIELDS = frozenset({"id", "userid", "username", "name", "firstname", "la
                             "created", "joined", "email", "location"})
 
 
+def _profile_only(record: dict[str, Any]) -> bool:
+    """A record that says who someone is and nothing of theirs: every field a profile field."""
+    return all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record)
+
+
 def _public_profile(data: Any, owner: Identity) -> bool:
     """An answer that is the owner's record and holds only profile fields."""
     record = objects.account_record(data)
-    return (bool(record) and str(owner.username) in map(str, record.values())
-            and all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in record))
+    return bool(record) and str(owner.username) in map(str, record.values()) and _profile_only(record)
 
 
 def _update_field(created: Created, write_op: Operation) -> str | None:
@@ -284,7 +288,7 @@ def _private_records_to_all(op: Operation, records: list[dict[str, Any]], anon: 
     if not records or not PRIVATE_KINDS.search(op.path.rstrip("/")) or not anon.ok:
         return False
     telling = [v for r in records for v in objects.telling_values(r)]
-    return (any(not all(objects.attribute_key(str(k)) in PROFILE_FIELDS for k in r) for r in records)
+    return (not all(_profile_only(r) for r in records)
             and bool(telling) and all(v in anon.text for v in telling[:6]))
 
 

@@ -154,8 +154,8 @@ async def _collections(ctx: Context) -> None:
                 extra[key] = current + 7331
         # all at once; refused as a batch (one unknown column fails a column-per-key INSERT), one at a time, the
         # fields the object itself shows first
-        batches = [extra] + [{k: extra[k]} for k in sorted(extra, key=lambda k: k not in seen)[:6]]
-        for batch in batches if len(extra) > 1 else batches[:1]:
+        singles = [{k: extra[k]} for k in sorted(extra, key=lambda k: k not in seen)[:6]] if len(extra) > 1 else []
+        for batch in [extra, *singles]:
             _ex, object_id = await ctx.create(create, user, {**created.body, **batch})
             if object_id is None:
                 continue
