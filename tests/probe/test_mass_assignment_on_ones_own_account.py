@@ -111,6 +111,12 @@ CLASHING = {**KEYED, "/api/users/{id}": {**KEYED["/api/users/{id}"], "put": {
                                          "email": {"type": "string", "example": "alice@example.com"}}}}}}}}}
 
 
+def _alice_and_bob() -> dict[int, dict[str, Any]]:
+    """Two ordinary accounts that sign in by e-mail, fresh for each test (the apps change them)."""
+    return {2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
+            3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
+
+
 @pytest.mark.parametrize("clashing_example", [False, True])
 @pytest.mark.parametrize("binds_role", [True, False])
 def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_path: Path, binds_role: bool,
@@ -118,9 +124,7 @@ def test_an_account_named_by_its_key_is_updated_at_the_throwaways_own_key(tmp_pa
     """``PUT /api/users/{id}``: the throwaway account writes its own record only (its id from the login answer), a
     privileged field the description declares included; a role that sticks is the finding. A declared field keeps
     the account's own value, so an example another account holds (a unique e-mail) cannot make the update fail."""
-    users: dict[int, dict[str, Any]] = {
-        2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
-        3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
+    users = _alice_and_bob()
     tokens: dict[str, int] = {}
     written: list[int] = []
 
@@ -172,9 +176,7 @@ def test_a_part_of_an_account_updated_by_a_path_of_its_own_is_read_back_at_the_a
     """``PUT /api/users/{id}/profile`` with no sign-up to make a throwaway account: the run's last identity updates
     its own profile with the role its record shows set to the administrator's, reads ``GET /api/users/{id}``, and
     gets its old role back at once."""
-    users: dict[int, dict[str, Any]] = {
-        2: {"id": 2, "username": "alice", "email": "alice@example.com", "password": "alicepass", "role": "user"},
-        3: {"id": 3, "username": "bob", "email": "bob@example.com", "password": "bobpass", "role": "user"}}
+    users = _alice_and_bob()
     tokens: dict[str, int] = {}
     roles: list[str] = []
 
