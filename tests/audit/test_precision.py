@@ -1179,11 +1179,12 @@ _CONFIG_CLASS = "class Config:\n    SECRET_KEY = 'a-literal-signing-key-01234567
 
 
 @pytest.mark.parametrize(("app", "reported"), [
-    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config.from_object('config.Config')\n", True),
-    ("from flask import Flask\nfrom config import Config\napp = Flask(__name__)\napp.config.from_object(Config)\n",
+    ("import os\nfrom flask import Flask, session\napp = Flask(__name__)\napp.config.from_object('config.Config')\n",
      True),
-    ("import os\nfrom flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = os.environ['KEY']\n",
-     False),
+    ("from flask import Flask, session\nfrom config import Config\napp = Flask(__name__)\n"
+     "app.config.from_object(Config)\n", True),
+    ("import os\nfrom flask import Flask, session\napp = Flask(__name__)\n"
+     "app.config['SECRET_KEY'] = os.environ['KEY']\n", False),
 ])
 def test_a_secret_in_a_configuration_class_nobody_loads_is_low(tmp_path: Path, app: str, reported: bool) -> None:
     """A literal secret in ``class Config`` matters when some line of the project names the class; when none does,
@@ -1706,6 +1707,51 @@ def test_a_configured_directory_is_not_a_traversal(tmp_path: Path, base: str, re
     assert bool(hits) is reported
 
 
+# --- AS806: a path only tested for existence is an oracle, the traversal is where it is opened ---------------------
+@pytest.mark.parametrize(("body", "medium_lines"), [
+    # must fire at the open: the caller's path is read
+    ("    p = os.path.join(BASE, name)\n    if os.path.exists(p):\n        return open(p).read()\n    return ''\n",
+     {9}),
+    # must stay quiet (low) at the test: the file is then sent by a joiner that refuses '..'
+    ("    p = os.path.join(BASE, name)\n    if os.path.isfile(p):\n        return send_from_directory(BASE, name)\n"
+     "    return ''\n", set()),
+])
+def test_a_path_only_tested_for_existence_is_listed_low(tmp_path: Path, body: str, medium_lines: set[int]) -> None:
+    app = ("import os\nfrom flask import Flask, send_from_directory\napp = Flask(__name__)\nBASE = '/srv/files'\n"
+           "@app.route('/files/<path:name>')\ndef files(name):\n" + body)
+    result = audit(tmp_path, {"app.py": app})
+    hits = [f for f in result.findings if f.rule_id == "AS806" and f.location and f.location.path == "app.py"]
+    assert {f.location.line for f in hits if f.location and f.severity >= Severity.MEDIUM} == medium_lines
+    assert any(f.location and f.location.line == 8 for f in hits), "the existence test stays listed"
+
+
+# --- AS402: the operand of |safe inside a macro call's arguments, and links built from literals -----------------
+@pytest.mark.parametrize(("expr", "reported"), [
+    # must fire: the raw argument is the page's value, formatted in unescaped
+    ("show(event, '<a href=\"{l}\">x</a>'.format(l=event.link)|safe)", True),
+    ("show(event, event.note|safe)", True),
+    # must stay quiet: the only value formatted into the argument was escaped first
+    ("show(event, '<a href=\"{l}\">x</a>'.format(l=event.link|escape)|safe)", False),
+])
+def test_safe_inside_a_call_judges_the_argument_it_ends(tmp_path: Path, expr: str, reported: bool) -> None:
+    page = f"<p>\n  {{{{ {expr} }}}}\n</p>\n"
+    result = audit(tmp_path, {"app.py": _SERVED, "templates/page.html": page})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("arg", "reported"), [
+    ("url_for('auth.resend')", False),  # must stay quiet: a link to the app's own route named by literals
+    ("url_for('auth.resend', next=request.args.get('next'))", True),  # must fire: the caller chooses part of it
+    ("request.args.get('next')", True),
+])
+def test_markup_around_a_link_built_from_literals(tmp_path: Path, arg: str, reported: bool) -> None:
+    app = ("from flask import Flask, Markup, flash, request, url_for\napp = Flask(__name__)\n"
+           "@app.route('/page')\ndef page():\n"
+           f"    flash(Markup('Not confirmed. <a href=\"%s\">Resend</a>' % {arg}))\n    return 'ok'\n")
+    result = audit(tmp_path, {"app.py": app})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
 # --- AS402: CSRF markup the form library generates ------------------------------------------------------------
 @pytest.mark.parametrize(("expr", "reported"), [
     # must fire: a value the page was given, even one whose name mentions the token
@@ -2183,6 +2229,49 @@ def test_a_hard_coded_key_nothing_reads_is_lowered(tmp_path: Path, use: str, med
     result = audit(tmp_path, {"config.py": config, "app.py": app})
     keys = [f for f in result.findings if f.rule_id in ("AS601", "AS602") and f.location
             and f.location.path == "config.py" and f.location.line == 1]
+    assert keys, "the finding stays visible"
+    assert any(f.severity >= Severity.MEDIUM for f in keys) is medium
+
+
+# --- AS101: a route that checks a posted password and hands out a token is a sign-in, whatever its name --------
+_SIGN_IN_APP = ("import os\nimport jwt\nfrom flask import Flask, jsonify, request\nfrom flask_jwt_extended import "
+                "jwt_required\nfrom models import User\napp = Flask(__name__)\n"
+                "def generate_token(uid):\n"
+                "    return jwt.encode({{'sub': uid}}, os.environ['KEY'], algorithm='HS256')\n"
+                "@app.route('/orders')\n@jwt_required()\ndef orders():\n    return jsonify([])\n"
+                "@app.route('/enter', methods=['POST'])\ndef enter():\n"
+                "    user = User.query.filter_by(email=request.form['email']).first()\n{body}")
+
+
+@pytest.mark.parametrize(("body", "medium"), [
+    # must fire: the account's record is handed over without checking anything
+    ("    return jsonify(user.to_dict())\n", True),
+    # must fire: the posted password is stored (a password change), not checked
+    ("    user.password = request.form['password']\n    return jsonify(token=generate_token(user.id))\n", True),
+    # must stay quiet (low): the password is checked and a token minted for the caller
+    ("    password = request.form['password']\n    if not user or user.password != password:\n"
+     "        return jsonify(ok=False)\n    return jsonify(token=generate_token(user.id))\n", False),
+])
+def test_a_sign_in_by_any_name_is_public_by_nature(tmp_path: Path, body: str, medium: bool) -> None:
+    result = audit(tmp_path, {"app.py": _SIGN_IN_APP.format(body=body)})
+    enter = [f for f in result.findings if f.rule_id == "AS101" and "/enter" in f.message]
+    assert enter, "the route stays listed"
+    assert any(f.severity >= Severity.MEDIUM for f in enter) is medium
+
+
+# --- AS601/AS602: Flask's SECRET_KEY matters only when something is signed with it -----------------------------
+@pytest.mark.parametrize(("uses", "medium"), [
+    ("from flask import session\n", True),  # must fire: the session cookie is signed with the key
+    ("from flask_jwt_extended import JWTManager\n", True),  # must fire: flask-jwt-extended falls back to it
+    ("from flask_jwt_extended import JWTManager\nJWT_SECRET_KEY = os.environ['JWT_SECRET_KEY']\n", False),
+    ("", False),  # must stay quiet (low): no session, no extension that signs with the key
+])
+def test_a_flask_secret_key_that_signs_nothing_is_lowered(tmp_path: Path, uses: str, medium: bool) -> None:
+    config = "import os\nclass Config:\n    SECRET_KEY = 'a-fixed-development-key-of-some-length'\n"
+    app = (f"import os\nfrom flask import Flask, jsonify\n{uses}from config import Config\napp = Flask(__name__)\n"
+           "app.config.from_object(Config)\n@app.route('/ping')\ndef ping():\n    return jsonify(ok=True)\n")
+    result = audit(tmp_path, {"config.py": config, "app.py": app})
+    keys = [f for f in result.findings if f.rule_id == "AS601" and f.location and f.location.path == "config.py"]
     assert keys, "the finding stays visible"
     assert any(f.severity >= Severity.MEDIUM for f in keys) is medium
 

@@ -33,7 +33,9 @@ finding stays visible below the medium-and-above view.
   another service, which leaks whether or not it is read) assigned to a name no line of the project uses
   except to assign it or test that it is set, and that no imported framework or extension reads from the
   configuration by name (``SECRET_KEY``; ``JWT_SECRET_KEY`` with flask-jwt-extended…), protects nothing; it
-  stays, low.
+  stays, low. Flask reads ``SECRET_KEY`` only to sign its session cookie: an app that keeps nothing in the session
+  (no ``session``, ``flash`` or Flask-Login user loader) and loads no extension that signs with the key trusts
+  nothing it signs.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -167,13 +169,36 @@ def _assigned(text: str) -> str:
     return match.group(1) if match else ""
 
 
+#: what makes a framework sign with ``SECRET_KEY`` on its own: Django always; Flask or Quart when the app keeps
+#: something in the signed session cookie (``session``, ``flash``, Flask-Login's user loader) or an extension signs
+#: with the key (CSRF tokens, OAuth state, server-side sessions)
+_SIGNS_WITH_SECRET_KEY = re.compile(
+    r"^\s*(?:from|import)\s+django\b|\bINSTALLED_APPS\b|\bDJANGO_SETTINGS_MODULE\b"
+    r"|\bfrom\s+(?:flask|quart)\s+import\s+(?:\([^)]*\bsession\b[^)]*\)|[^\n(]*\bsession\b)"
+    r"|\b(?:flask|quart)\.session\b|\bflash\s*\(|\buser_loader\b|\blogin_user\s*\("
+    r"|\b(?:flask_wtf|flask_session|flask_security|flask_dance|flask_oauthlib|flask_socketio|flask_admin|"
+    r"flask_kvsession|flask_principal)\b|\bauthlib\.integrations\.flask_client\b|\bFlaskForm\b|\bCSRFProtect\b",
+    re.MULTILINE)
+
+
+def _secret_key_signs(imported: str) -> bool:
+    """Whether a framework or extension of the project signs something it later trusts with ``SECRET_KEY`` without the
+    code naming the key: a Flask app that stores nothing in its session and loads no extension that signs (its
+    tokens signed by ``JWT_SECRET_KEY``, users known from the front end's ``REMOTE_USER``) never uses it.
+    flask-jwt-extended falls back to ``SECRET_KEY`` only when ``JWT_SECRET_KEY`` is not configured."""
+    if _SIGNS_WITH_SECRET_KEY.search(imported):
+        return True
+    return "flask_jwt_extended" in imported and not re.search(r"\bJWT_(?:SECRET|PRIVATE)_KEY\b", imported)
+
+
 def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """A hard-coded secret assigned to a name that nothing reads: no line of the project's code uses the name other
     than to assign it or test whether it is set, and no framework or extension the project imports reads it from
     the configuration by that name. It signs and protects nothing; the finding stays, low."""
     sources = {m.path: m for m in project.modules}
     modules = [m for m in project.modules if not is_test_code(m.path)]
-    imported = " ".join(m.source for m in modules if "import" in m.source)
+    imported = "\n".join(m.source for m in modules if "import" in m.source)
+    signs = _secret_key_signs("\n".join(m.source for m in modules))
     lowered: list[Finding] = []
     for f in out:
         module = sources.get(f.location.path) if f.location is not None else None
@@ -182,7 +207,8 @@ def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[F
             and f.rule_id in _UNREAD_RULES and f.severity > Severity.LOW) else ""
         if _OTHER_SERVICE.search(name):
             name = ""
-        implicit = name in _IMPLICIT_KEYS and (not _IMPLICIT_KEYS[name] or _IMPLICIT_KEYS[name] in imported)
+        implicit = name in _IMPLICIT_KEYS and (signs if name == "SECRET_KEY"
+                                               else _IMPLICIT_KEYS[name] in imported)
         if name and not implicit:
             word = re.compile(rf"\b{re.escape(name)}\b")
             guard = re.compile(rf"^\s*(?:el)?if\s+(?:not\s+)?{re.escape(name)}\s*:")

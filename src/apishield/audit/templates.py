@@ -96,6 +96,25 @@ def _line_of(source: str, offset: int) -> int:
     return source.count("\n", 0, offset) + 1
 
 
+def _filtered_operand(text: str) -> str:
+    """The operand a filter at the end of ``text`` applies to: ``text`` itself, or, when the filter sits inside a
+    call's arguments or brackets (``{{ macro(a, "<b>{}</b>".format(x|e)|safe) }}``), only the argument it ends."""
+    start, stack, quote = 0, [], ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            stack.append(start)
+            start = i + 1
+        elif ch in ")]}" and stack:
+            start = stack.pop()
+        elif ch == ",":
+            start = i + 1
+    return text[start:].strip()
+
+
 def raw_outputs(source: str) -> list[RawOutput]:
     """Every place in ``source`` that emits unescaped output."""
     found: list[RawOutput] = []
@@ -107,7 +126,7 @@ def raw_outputs(source: str) -> list[RawOutput]:
             continue
         safe = _SAFE_FILTER.search(body)
         if safe:
-            found.append(RawOutput(_line_of(source, m.start()), "jinja-safe", body[: safe.start()].strip()))
+            found.append(RawOutput(_line_of(source, m.start()), "jinja-safe", _filtered_operand(body[: safe.start()])))
     for m in _AUTOESCAPE_OFF.finditer(source):
         found.append(RawOutput(_line_of(source, m.start()), "autoescape-off", m.group(0)))
     for m in _MAKO_RAW.finditer(source):

@@ -108,6 +108,11 @@ _SINK_ONLY = frozenset({"sql", "shell", "code", "deser", "path", "ssrf", "redire
 _SINK_ONLY_MEDIUM = _SINK_ONLY - {"path"}
 
 
+#: path calls that read nothing and change nothing: a traversing name learns only whether a file is there (an oracle
+#: worth listing); the call that opens, lists, deletes or sends the file is the traversal, and is reported itself
+_EXISTENCE_PROBES = frozenset({"exists", "isfile", "isdir", "lexists", "is_file", "is_dir"})
+
+
 def _findings(ctx: ModuleContext, kind: str) -> Iterator[Finding]:
     return taint_findings(ctx, kind, _BY_KIND[kind])
 
@@ -127,7 +132,10 @@ def taint_findings(ctx: ModuleContext, kind: str, definition: Rule, severity: Se
         if h.kind != kind:
             continue
         via = f" via {h.via}" if h.via else ""
-        if h.proven:
+        if h.proven and kind == "path" and h.sink.rsplit(".", 1)[-1] in _EXISTENCE_PROBES:
+            yield _at(definition, ctx, h, f"request data reaches {h.sink}{via}, which tells only whether the path "
+                      "exists (reported where the path is opened, listed or sent)", fix, severity=Severity.LOW)
+        elif h.proven:
             message = f"request data reaches {h.sink}{via}"
             yield _at(definition, ctx, h, message, fix, **({"severity": severity} if severity else {}))
         elif (kind in _SINK_ONLY if sink_only is None else sink_only) and not any(o.startswith("p") for o in h.origins):
@@ -277,7 +285,8 @@ def check_path(ctx: ModuleContext) -> Iterator[Finding]:
     name does not. A path built from the module's own location and
     literals (``Path(__file__).parent / "docs" / "x.json"``) is the program's own file; so is one built from
     operator inputs (configuration settings, docopt options, attributes ``__init__`` sets from them), and a
-    command-line module gets no finding of unknown origin."""
+    command-line module gets no finding of unknown origin. Request data reaching only an existence test
+    (``os.path.exists``, ``Path.is_file``) is listed at low: it reveals whether a file is there, no more."""
     return _findings(ctx, "path")
 
 

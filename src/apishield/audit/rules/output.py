@@ -91,6 +91,8 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
     name = au.call_name(node, imp)
     if "html" in SANITISERS.get(name, ()) or name in _NO_MARKUP:
         return True
+    if au.last(name) == "url_for" and all(au.is_const(a) for a in [*node.args, *(k.value for k in node.keywords)]):
+        return True  # a link to one of the app's own routes, named by literals: no caller's text in it
     if name == "str" and len(node.args) == 1:
         return _escaped_text(node.args[0], imp, names)
     if isinstance(node.func, ast.Attribute) and node.func.attr in _KEEPS_ESCAPED | {"format"}:

@@ -176,6 +176,19 @@ def _calls_only_page_helpers(body: str) -> bool:
 
 #: a refresh-token exchange: the refresh token in the body is the credential
 _REFRESH = re.compile(r"refresh", re.IGNORECASE)
+#: a password the caller posts (a form or JSON field, a body model's attribute)
+_POSTED_PASSWORD = re.compile(
+    r"""(?:form|json|data|args|values|body|payload|get_json\(\))\s*(?:\[|\.get\(\s*)['"](?:\w*_)?(?:password|passwd|pwd)['"]"""
+    r"|\b(?:body|payload|data|form|credentials|creds|user_in|login\w*|auth\w*)\.(?:password|passwd|pwd)\b",
+    re.IGNORECASE)
+#: a credential handed to the caller: a token minted for them, or the session or login helper signing them in
+_ISSUES_CREDENTIAL = re.compile(
+    r"\b(?:generate|create|encode|issue|make|sign|new)_?\w*token\w*\s*\(|\bjwt\.encode\(|\blogin_user\(|"
+    r"""\bset_access_cookies\(|\bsession\[\s*['"]\w*(?:user|uid|id|email|logged)\w*['"]\s*\]\s*=(?!=)""",
+    re.IGNORECASE)
+#: the handler stores a password (a sign-up, a password change), which a plain sign-in never does
+_STORES_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\b(?:INSERT|UPDATE)\b|"
+                              r"\(\s*[^()]*\bpassword\w*\s*=", re.IGNORECASE)
 
 
 def _public_by_design(project: ProjectContext, route: Route) -> str:
@@ -188,6 +201,9 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
         return "a refresh-token exchange: the refresh token it is given is the credential"
+    if (route.state_changing and _POSTED_PASSWORD.search(body) and _ISSUES_CREDENTIAL.search(body)
+            and not _STORES_PASSWORD.search(body)):
+        return "a sign-in: it checks the password the caller posts and hands out a credential"
     if route.state_changing and _ANONYMOUS_AUTHOR.search(body):
         return "anonymous posting is its design (the author falls back to an anonymous name)"
     if route.state_changing and _SESSION_WRITE.search(body) and not _STORE_WRITE.search(
