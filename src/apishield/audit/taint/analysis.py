@@ -165,8 +165,11 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
         from_args = bool(values) and all(v.lit or v.is_const for v in values)
     quoted = quoted_names(fn.body)  # the helper's own calls: a parameter passed on to another helper counts
     quotes = frozenset(i for i, n in enumerate(names) if n in quoted)
+    ret_seq = None if ret.seq is None or not interp.returns else tuple(
+        (frozenset(int(o[1:]) for o in e.taint if o.startswith("p") and o[1:].isdigit()), REQUEST in e.taint,
+         e.lit or e.is_const) for e in ret.seq)
     return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean, ret_from_args=from_args,
-                   quotes=quotes,
+                   quotes=quotes, ret_seq=ret_seq,
                    ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
                    else "nonhtml" if ret.items is not None or _json_with_status(ret) else "",

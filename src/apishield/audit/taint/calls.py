@@ -569,7 +569,19 @@ class Interpreter(Evaluator):
             return const(summary.ret_const)
         lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
                                                     for i in summary.flows if i < len(positional))
-        return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit)
+        seq = None if summary.ret_seq is None else tuple(
+            _element(flows, source, literal, positional, clean) for flows, source, literal in summary.ret_seq)
+        return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit, seq=seq)
+
+
+def _element(flows: frozenset[int], source: bool, literal: bool, positional: list[Val], clean: frozenset[str]) -> Val:
+    """One element of a tuple a helper returns, given the call's arguments: tainted by the arguments that reach it."""
+    taint = frozenset({REQUEST}) if source else frozenset()
+    for i in flows:
+        if i < len(positional):
+            taint |= positional[i].taint
+    lit = literal and all(positional[i].lit or positional[i].is_const for i in flows if i < len(positional))
+    return Val(taint=taint, clean=clean if taint else frozenset(), lit=lit and not taint)
 
 
 def _opaque_exception(v: Val) -> Val:

@@ -316,6 +316,9 @@ class Summary:
     ret_lit: bool = False  # the return value is computed from literals only
     ret_from_args: bool = False  # ... from literals and the parameters that flow to it, nothing else
     quotes: frozenset[int] | None = None  # parameter indexes its exceptions may quote (None: any of them)
+    # a tuple returned whole (``return sql, params``): per element, the parameters that reach it, whether request
+    # data does, and whether it is made of literals; unpacking the call's result keeps each element's own origin
+    ret_seq: tuple[tuple[frozenset[int], bool, bool], ...] | None = None
 
 
 def hashable(x: Any) -> bool:
