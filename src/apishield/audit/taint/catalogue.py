@@ -14,12 +14,15 @@ import re
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.table import every, every_sink
 
+#: the host the client named (the ``Host`` header, behind ``request.base_url``): request data as a place to connect
+#: to (a service that calls itself at that address calls whatever host the client chose), not as text
+HOST_ATTRS = frozenset({"base_url", "host_url", "url_root", "host", "root_url"})
 SOURCE_ATTRS = frozenset({
     "args", "form", "values", "json", "cookies", "headers", "data", "files", "get_json", "get_data", "stream",
     "query_string", "query", "params", "forms", "GET", "POST", "body", "get_cookie", "get_header", "cookie",
     "query_params", "path_params", "environ", "url", "full_path", "input_stream", "authorization",
     # aiohttp: ``request.match_info['id']``, ``request.rel_url``, ``await request.post()``/``text()``/``read()``
-    "match_info", "rel_url", "post", "text", "read", "multipart", "content", *every("request_attrs"),
+    "match_info", "rel_url", "post", "text", "read", "multipart", "content", *every("request_attrs"), *HOST_ATTRS,
 })
 REQUEST_OBJECTS = frozenset(every("request_objects"))
 REQUEST_TYPES = frozenset({"Request", "HTTPConnection", "WebSocket"})

@@ -1,9 +1,9 @@
 """The abstract interpreter of the taint analysis: statements, branch joins, loops, guards and expressions.
 
-Each function body is walked once, in order. Branches whose test folds to a constant are skipped; others are
-analysed separately and joined. An early-exit guard (``if x not in ALLOWED: return``, ``if '..' in x:
-abort(400)``, ``if not p.resolve().is_relative_to(BASE): raise``; see :mod:`.guards`) sanitises the guarded
-value for the rest of the function. Loops run to a two-pass fixpoint."""
+Each function body is walked once, in order. Branches whose test folds to a constant are skipped; others are analysed
+separately and joined. An early-exit guard (``if x not in ALLOWED: return``, ``if '..' in x: abort(400)``, ``if not
+p.resolve().is_relative_to(BASE): raise``; see :mod:`.guards`) sanitises the guarded value for the rest of the
+function. Loops run to a two-pass fixpoint."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ from apishield.audit.taint.values import (
     join_env,
     merge_parts,
     printf_values,
+    request_value,
     safe,
     sanitise,
     spread,
@@ -289,7 +290,7 @@ class Evaluator:
             return False if all(r is False for r in results) else UNKNOWN
         return UNKNOWN
 
-    # ---- guards
+    # ---- guards and assignment
     def apply_exit_guard(self, test: ast.AST, negated: bool = False) -> None:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
         for name, how in guarded_subjects(test, lambda n: is_allow_list(n, self.lookup), negated):
@@ -302,7 +303,6 @@ class Evaluator:
     def apply_positive_guard(self, test: ast.AST) -> None:
         self.apply_exit_guard(test, negated=True)
 
-    # ---- assignment
     def assign(self, target: ast.AST, v: Val, value_node: ast.AST | None) -> None:
         if isinstance(target, ast.Name):
             self.set(target.id, v)
@@ -565,7 +565,7 @@ class Evaluator:
         if qual:
             head = qual.rsplit(".", 1)[0]
             if head in REQUEST_OBJECTS and node.attr in SOURCE_ATTRS:
-                return Val(taint=frozenset({REQUEST}))
+                return request_value(node.attr)
             if qual in REQUEST_OBJECTS:
                 return Val(kind="request")
             if qual in self.info.module_consts:
@@ -576,11 +576,11 @@ class Evaluator:
         base = self.expr(node.value)
         if base.kind == "request":  # before the constant convention: Django's ``request.GET``
             if node.attr in SOURCE_ATTRS:
-                return Val(taint=frozenset({REQUEST}))
+                return request_value(node.attr)
             return Val(lit=True)  # path/method/endpoint: fixed by the matched route
         inner = node.value
         if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
-            return Val(taint=frozenset({REQUEST}))  # self.request.args in request wrappers
+            return request_value(node.attr)  # self.request.args in request wrappers
         if (node.attr.isupper() or node.attr in APP_DIRS or au.dotted(node, strict=True) in self.info.operator_attrs) \
                 and not base.taint:
             return Val(lit=True)  # SOME_MODULE.CONSTANT by convention; the application's own directories

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from apishield.audit.taint.catalogue import HOST_ATTRS
+
 
 class _Unknown:
     """The "not a known constant" marker (pickles as the module singleton)."""
@@ -63,6 +65,12 @@ class Val:
     @property
     def is_const(self) -> bool:
         return self.const is not UNKNOWN
+
+
+def request_value(attr: str) -> Val:
+    """What reading the request's ``attr`` gives: request data; the host the client named only as a place to connect
+    to, clean for every other sink."""
+    return Val(taint=frozenset({REQUEST}), clean=frozenset(KINDS) - {"ssrf"} if attr in HOST_ATTRS else frozenset())
 
 
 CLEAN = Val()
