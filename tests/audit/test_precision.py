@@ -2239,7 +2239,7 @@ _SIGN_IN_APP = ("import os\nimport jwt\nfrom flask import Flask, jsonify, reques
                 "def generate_token(uid):\n"
                 "    return jwt.encode({{'sub': uid}}, os.environ['KEY'], algorithm='HS256')\n"
                 "@app.route('/orders')\n@jwt_required()\ndef orders():\n    return jsonify([])\n"
-                "@app.route('/enter', methods=['POST'])\ndef enter():\n"
+                "@app.route('/reg_log', methods=['POST'])\ndef log():\n"
                 "    user = User.query.filter_by(email=request.form['email']).first()\n{body}")
 
 
@@ -2254,7 +2254,7 @@ _SIGN_IN_APP = ("import os\nimport jwt\nfrom flask import Flask, jsonify, reques
 ])
 def test_a_sign_in_by_any_name_is_public_by_nature(tmp_path: Path, body: str, medium: bool) -> None:
     result = audit(tmp_path, {"app.py": _SIGN_IN_APP.format(body=body)})
-    enter = [f for f in result.findings if f.rule_id == "AS101" and "/enter" in f.message]
+    enter = [f for f in result.findings if f.rule_id == "AS101" and "/reg_log" in f.message]
     assert enter, "the route stays listed"
     assert any(f.severity >= Severity.MEDIUM for f in enter) is medium
 

@@ -37,7 +37,7 @@ STOPS_PROCESS = re.compile(
     r"\b(?:engine\.exit|engine\.stop|os\._exit|sys\.exit|os\.kill|shutdown|restart|reboot)\s*\(")
 #: the words of a path or handler that name system administration: privileged in an app without users too
 SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
-                       r"debug|secret|keys?$|config|settings|env$|backup|logs?$", re.IGNORECASE)
+                       r"debug|secret|config|settings|backup|(?:^|[_\-.])(?:keys?|env|logs?)$", re.IGNORECASE)
 #: a handler that reads the application's stored records (SQL, an ORM session or query, a document store)
 _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scalars?\(|\.exec\(|\.find(?:_one)?\(|"
                             r"\bget_\w+\(\s*db\b|\bdb\.|session\.get\(|objects\.", re.IGNORECASE)
@@ -196,14 +196,14 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     body = handler_body(project, route) or ""
     name = route.handler.rsplit(".", 1)[-1]
     segs = static_segments(route.path)
+    if (route.state_changing and _POSTED_PASSWORD.search(body) and _ISSUES_CREDENTIAL.search(body)
+            and not _STORES_PASSWORD.search(body)):
+        return "a sign-in: it checks the password the caller posts and hands out a credential"
     if any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body):
         return ""
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
         return "a refresh-token exchange: the refresh token it is given is the credential"
-    if (route.state_changing and _POSTED_PASSWORD.search(body) and _ISSUES_CREDENTIAL.search(body)
-            and not _STORES_PASSWORD.search(body)):
-        return "a sign-in: it checks the password the caller posts and hands out a credential"
     if route.state_changing and _ANONYMOUS_AUTHOR.search(body):
         return "anonymous posting is its design (the author falls back to an anonymous name)"
     if route.state_changing and _SESSION_WRITE.search(body) and not _STORE_WRITE.search(
