@@ -19,6 +19,7 @@ from apishield.audit.taint.catalogue import (
     FILE_RESPONSES,
     HANDLER_SOURCE_ATTRS,
     HTML_RESPONSES,
+    HTTP_ERROR_ANSWER,
     JSON_RESPONSES,
     KILL,
     LIBRARY_METHOD_SINKS,
@@ -49,7 +50,7 @@ from apishield.audit.taint.catalogue import (
     server_set,
 )
 from apishield.audit.taint.guards import validator_guards
-from apishield.audit.taint.interpreter import Evaluator
+from apishield.audit.taint.interpreter import Evaluator, Returned
 from apishield.audit.taint.modules import (
     MODULE_CACHE,
     FunctionNode,
@@ -331,6 +332,11 @@ class Interpreter(Evaluator):
                     return replace(body, kind="nonhtml")  # make_response(json.dumps(...)), make_response(a_dict)
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN
+        if self.handler and HTTP_ERROR_ANSWER.match(short or ""):
+            # ``raise HTTPException(500, detail=f"... {e}")``: the framework answers the detail as the response body
+            answer = Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
+            self.returns.append(Returned(answer, node))
+            return answer
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or "") \
                 or inherited_view_answer(func, self.info.imports):  # not HTML; exception text in it is still
             # disclosed (``jsonify(error=str(e))``)

@@ -326,6 +326,10 @@ SUBPROCESS = frozenset({
     "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "os.execv", "os.execvp", "os.execl",
     "os.execlp", "os.spawnl", "os.spawnv", "os.spawnlp", "os.spawnvp", "os.posix_spawn", "os.posix_spawnp",
 })
+#: exceptions a handler raises whose detail the framework sends as the answer (FastAPI/Starlette ``HTTPException``,
+#: Ninja ``HttpError``, DRF ``APIException``, aiohttp/Pyramid ``HTTPBadRequest(text=...)``)
+HTTP_ERROR_ANSWER = re.compile(r"^(?:HTTPException|HttpError|HTTPError|APIException|HTTP(?!Status|Basic|Bearer|Digest|"
+                               r"Connection|Response|Request|Found|SeeOther|Moved|TemporaryRedirect)[A-Z][a-z]\w*)$")
 HTML_RESPONSES = frozenset(every("html_responses"))
 JSON_RESPONSES = frozenset({"json.dumps", *every("json_responses")})
 ABORTS = frozenset(every("aborts"))
