@@ -35,6 +35,7 @@ from apishield.audit.rules.sign_in_nature import (
     keeps_browser_signed_in,
     password_unused,
     recovery_exposure,
+    sets_password_without_secret,
     signs_in,
     takes_guessable_secret,
 )
@@ -249,22 +250,26 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
         loopback = not identifies_callers and bound_to_loopback(project, app.path)
         evidence = AuthEvidence(project, app.routes, identifies_callers)
         guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
-        open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH) and not r.public}
+        # a "reset" named public by its words that stores a password without reading any token: an open change
+        not_public = {id(r) for r in app.routes
+                      if r.public and _recovery(r) and sets_password_without_secret(project, r)}
+        open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH)
+                        and (not r.public or id(r) in not_public)}
         # listings anyone is served with nothing saying otherwise, of records no write of which needs a login
         guarded = {collection_of(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         open_listings = {collection_of(r.path) for r in app.routes if id(r) in open_reasons
                          and not open_reasons[id(r)] and r.methods == ("GET",) and not PARAM_LAST.search(r.path)
                          and collection_of(r.path) not in guarded}
         for route in app.routes:
-            if route.has(AUTH) or route.public or _configured_public(project, route):
+            if route.has(AUTH) or (route.public and id(route) not in not_public) or _configured_public(project, route):
                 continue
             why = open_reasons[id(route)]
             if not why:
                 public_note = "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):
-                public_note = _recovery_step(route)
+                public_note = _recovery_step(project, route)
             else:
-                public_note = _recovery_step(route) or public_by_nature(
+                public_note = _recovery_step(project, route) or public_by_nature(
                     project, route, app_has_auth, identifies_callers, open_items, loopback) or (
                     "writes to the same path require authentication: a public read on purpose"
                     if not route.state_changing and shape(route.path) in guarded_writes else "") or (
@@ -291,10 +296,13 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
             )
 
 
-def _recovery_step(route: Route) -> str:
+def _recovery_step(project: ProjectContext, route: Route) -> str:
     """A password-recovery step (forgot/reset/recover): its caller cannot sign in, by definition; the mailed token is
-    its credential (AS202 reports one that can be guessed)."""
-    return "a password-recovery step: its caller cannot sign in" if _recovery(route) else ""
+    its credential (AS202 reports one that can be guessed). A "reset" that stores a password without reading any
+    token or code is no recovery step: anyone sets anyone's password."""
+    if not _recovery(route) or sets_password_without_secret(project, route):
+        return ""
+    return "a password-recovery step: its caller cannot sign in"
 
 
 _DEBUG_SEGMENTS = {

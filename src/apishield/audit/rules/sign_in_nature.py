@@ -46,6 +46,18 @@ def recovery_exposure(project: ProjectContext, route: Route) -> str:
 
 
 _F_STRING_FIELDS = re.compile(r"\{\w+\}")
+#: the handler stores a new password: an attribute or column set, a setter, an UPDATE of the password column
+_SETS_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\bUPDATE\b[^\n]*\bpassword",
+                            re.IGNORECASE)
+
+
+def sets_password_without_secret(project: ProjectContext, route: Route) -> bool:
+    """A "reset" step that stores a new password for an account without reading any recovery secret (no mailed
+    token or code in its path or its fields): not a recovery step whose caller cannot sign in, but a password change
+    open to anyone."""
+    source = handler_source(project, route)
+    return bool(source and _SETS_PASSWORD.search(source)
+                and not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)))
 _TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
 
 
@@ -171,6 +183,7 @@ __all__ = [
     "keeps_browser_signed_in",
     "password_unused",
     "recovery_exposure",
+    "sets_password_without_secret",
     "signs_in",
     "takes_guessable_secret",
 ]
