@@ -36,7 +36,9 @@ def _tests_origin(test: ast.expr) -> bool:
     return False
 
 
-def manual_cors(fn: ast.AST, imp: au.Imports) -> tuple[bool, bool, bool]:
+def manual_cors(fn: ast.AST) -> tuple[bool, bool, bool]:
+    """What the headers ``fn`` writes by hand allow: any origin (``*``), an Origin echoed without an allow-list
+    test, and credentials."""
     star = reflected = creds = False
     checked: set[int] | None = None
     for node in au.walk(fn):

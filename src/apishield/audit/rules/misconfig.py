@@ -356,7 +356,7 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
         type_ignores=[],
     )
     for fn in [*au.functions(ctx.tree), top_level]:
-        star, reflected, creds = manual_cors(fn, imp)
+        star, reflected, creds = manual_cors(fn)
         if (star or reflected) and creds == credentials:  # a reflected Origin without credentials is '*' again
             what = "reflects the Origin header" if reflected else "sends Access-Control-Allow-Origin: *"
             if credentials:
