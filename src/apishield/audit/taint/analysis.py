@@ -207,12 +207,8 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
             return True  # Flask hands it an InternalServerError: Werkzeug's fixed text, the cause kept aside
         if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True
-        if isinstance(dec, ast.Call) and dec.args and isinstance(dec.args[0], (ast.Name, ast.Attribute)):
-            name = au.dotted(dec.args[0], strict=True)
-            full = info.imports.get(name.split(".")[0], "")
-            if name in info.classes or name in info.relative or (
-                    full and "." in full and info.resolve_module(full.rsplit(".", 1)[0]) is not None):
-                return True
+        if isinstance(dec, ast.Call) and dec.args and info.defines_class(dec.args[0]):
+            return True
     return False
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
-from apishield.audit.taint.modules import names_in
+from apishield.audit.taint.modules import ModuleInfo, names_in
 from apishield.audit.taint.values import ALL, KINDS, REQUEST, Env, Val
 
 
@@ -144,15 +144,20 @@ _VALIDATING_METHODS = frozenset({"load", "loads", "validate", "model_validate", 
                                  "parse_raw", "from_dict", "deserialize"})
 
 
-def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], qualify: Callable[[ast.AST], str],
+def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], info: ModuleInfo,
                      envs: Sequence[Env | None], lookup: Callable[[str], Val]) -> bool:
-    """Whether the exception ``handler`` catches can only describe the caller's own input, so its text is client
-    feedback rather than server internals: it catches validation/parse errors only (``ValidationError``,
+    """Whether the exception ``handler`` catches can only describe the caller's own input or say what the
+    application chose to say, so its text is client feedback rather than server internals: it catches only exception
+    classes of the project itself (their messages are the application's), or validation/parse errors only
+    (``ValidationError``,
     ``JSONDecodeError``, ``ParseError``…), or the guarded ``body`` does nothing but parse and validate request data
     — schema construction from it (``Login(**request.json)``), parsers (``json.loads``, ``fromstring``), pure
     builtins, and method calls on the request or on what was parsed from it. Any other call (a query, a file, the
     network, the project's own code) may fail with text about the server."""
+    qualify = info.qualify
     caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+    if caught and all(info.defines_class(t) for t in caught):
+        return True
     names = [au.last(au.dotted(t)) for t in caught]
     if names and all(n in INPUT_ERRORS or n in _HTTP_ERRORS for n in names):
         return True

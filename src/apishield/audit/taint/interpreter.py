@@ -237,7 +237,7 @@ class Evaluator:
             if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
                 fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body,
                                      handled=frozenset(handled), quotes=self.info.quoting)
-                feedback = input_error_only(h, s.body, self.info.qualify, (start, after_body), self.lookup)
+                feedback = input_error_only(h, s.body, self.info, (start, after_body), self.lookup)
                 self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception",
                                        clean=frozenset({EXC}) if feedback else frozenset())
             caught = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []

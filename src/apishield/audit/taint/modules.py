@@ -103,6 +103,18 @@ class ModuleInfo:
             k.arg in LXML_UNSAFE and isinstance(k.value, ast.Constant) and k.value.value is LXML_UNSAFE[k.arg]
             for k in call.keywords)
 
+    def defines_class(self, node: ast.AST) -> bool:
+        """``node`` names a class of the project itself: defined in this module, imported relatively, or imported
+        from a module of the project (an exception class of the application, whose messages it wrote)."""
+        if isinstance(node, ast.Name) and (node.id in self.classes or node.id in self.relative):
+            return True
+        name = au.dotted(node, strict=True) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+        head, _, tail = name.partition(".")
+        full = self.imports.get(head, "")
+        found = self.resolve_module(f"{full}.{tail}" if tail else full) if full and "." in full + tail else None
+        # ``db.IntegrityError`` is no class of the module ``db`` comes from; a package may re-export its own classes
+        return found is not None and (found[1] in found[0].classes or found[1] in found[0].relative)
+
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
 

@@ -1,0 +1,44 @@
+"""An exception class the project defines carries the messages the application wrote when it raised it; catching
+only such classes and answering their text discloses nothing of the server. A library's error caught the same way,
+or one reached through a project object (``db.IntegrityError``), still does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apishield.findings import Severity
+from tests.audit.helpers import audit
+
+_ERRORS = "class PlanningInfeasible(Exception):\n    pass\n"
+_DB = "import sqlalchemy\nclass Db:\n    IntegrityError = sqlalchemy.exc.IntegrityError\ndb = Db()\n"
+_APP = """\
+import sqlalchemy
+from fastapi import FastAPI, HTTPException
+from errors import PlanningInfeasible
+from dbmod import db
+from planner import plan
+app = FastAPI()
+@app.post("/v1/rounds/{{round_id}}")
+async def start(round_id: int):
+    try:
+        await plan(round_id)
+    except {caught} as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return {{"ok": True}}
+"""
+
+
+@pytest.mark.parametrize(("caught", "reported"), [
+    ("PlanningInfeasible", False),  # must stay quiet: the application's own message
+    ("sqlalchemy.exc.IntegrityError", True),  # must fire: the database's text
+    ("db.IntegrityError", True),  # must fire: a library class reached through a project object
+])
+def test_text_of_the_applications_own_exceptions_is_its_own_message(tmp_path: Path, caught: str,
+                                                                     reported: bool) -> None:
+    files = {"app.py": _APP.format(caught=caught), "errors.py": _ERRORS, "dbmod.py": _DB,
+             "planner.py": "async def plan(round_id):\n    return round_id\n"}
+    result = audit(tmp_path, files)
+    hits = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported
