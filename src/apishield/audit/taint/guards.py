@@ -134,7 +134,9 @@ def _answers_client_error(body: Sequence[ast.stmt]) -> bool:
 
 
 _PARSING_LIBRARIES = ("json", "ujson", "orjson", "xml", "defusedxml", "lxml", "pydantic", "marshmallow",
-                      "jsonschema", "yaml.safe_load", "email_validator", "uuid", "datetime", "decimal", "ipaddress")
+                      "jsonschema", "yaml.safe_load", "email_validator", "uuid", "datetime", "decimal", "ipaddress",
+                      "base64", "binascii", "codecs", "pickle.loads", "re.compile", "re.match", "re.search",
+                      "re.fullmatch", "urllib.parse")
 _PURE_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "dict", "list", "tuple", "set", "isinstance",
                             "min", "max", "sorted", "bytes", "jsonify", "Decimal", "UUID"})
 _EFFECTS = frozenset({"save", "write", "writelines", "execute", "executemany", "commit", "send", "sendall", "connect",
