@@ -1976,6 +1976,11 @@ def {handler}():
     # must stay quiet: the signed-in user's own password change
     ("/change-password", "change_password", "@login_required", False),
     ("/account/password", "update_password", "@login_required", False),
+    ("/me/password", "update_my_password", "@login_required", False),
+    ("/users/<int:uid>/password", "put_user_password", "@login_required", False),
+    ("/re-authenticate", "re_authenticate", "@login_required", False),
+    # must fire: the same steps open to anyone
+    ("/me/password", "update_my_password", "", True),
 ])
 def test_a_password_change_behind_login_has_nothing_to_brute_force(tmp_path: Path, path: str, handler: str,
                                                                    guard: str, reported: bool) -> None:
