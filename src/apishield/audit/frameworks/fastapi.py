@@ -28,7 +28,7 @@ _MIDDLEWARE_KINDS = {
     "SlowAPIMiddleware": {RATE},
     "SlowAPIASGIMiddleware": {RATE},
     "RateLimitMiddleware": {RATE},
-    "AuthenticationMiddleware": {AUTH},
+    "AuthenticationMiddleware": {AUTH},  # a project's own; Starlette's identifies callers and refuses no one
     "SecurityHeadersMiddleware": {HEADERS},
 }
 
@@ -64,7 +64,44 @@ def analyse(scan: Scan) -> None:
         _call(scan, call, owners)
     for fn in au.functions(scan.tree):
         _function(scan, fn, owners)
+    _endpoint_classes(scan)
     scan.facts.owners.extend(owners.values())
+
+
+_VERBS = ("get", "post", "put", "patch", "delete")
+
+
+def _endpoint_classes(scan: Scan) -> None:
+    """Starlette class-based endpoints: a class whose methods named for HTTP verbs take the request, deriving from
+    ``HTTPEndpoint`` or naming its own ``path`` in a Starlette project (a routing map built at start-up from such
+    classes). Each verb method is a route at the ``Route(path, Cls)`` the module registers, else at the class's
+    ``path``, else at an unknown path; its decorators (``@requires("authenticated")``) are its protections."""
+    if not any(v.split(".", 1)[0] == "starlette" for v in scan.imports.values()):
+        return
+    registered = {au.dotted(au.arg(c, 1, "endpoint")): scan.text(au.arg(c, 0, "path")) for c in au.calls(scan.tree)
+                  if au.last(scan.q(c.func)) == "Route" and au.arg(c, 1, "endpoint") is not None}
+    for cls in au.nodes_of(scan.tree, ast.ClassDef):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        verbs = [m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name in _VERBS
+                 and len(m.args.args) >= 2]
+        own_path = next((au.str_const(st.value) for st in cls.body if isinstance(st, ast.Assign)
+                         and "path" in au.target_names(st) and au.str_const(st.value) is not None), None)
+        derives = any(au.last(scan.q(b)) == "HTTPEndpoint" for b in cls.bases)
+        if not verbs or not (derives or own_path is not None or cls.name in registered):
+            continue
+        path = registered.get(cls.name) or own_path or "?"
+        for meth in verbs:
+            first = min([d.lineno for d in meth.decorator_list] + [meth.lineno])
+            route = RawRoute(FRAMEWORK, (meth.name.upper(),), path, f"{cls.name}.{meth.name}", first, "",
+                             decorators=[scan.q(d) for d in meth.decorator_list], registered=True)
+            route.handler_line = meth.lineno
+            route.uses_session = scan.uses_session(meth)
+            route.reads_form = scan.reads_form(meth)
+            route.fields = scan.request_fields(meth)
+            if rejects_unauthenticated(meth, scan.imports):
+                route.protections[AUTH] = f"checked in {cls.name}.{meth.name}()"
+            scan.facts.routes.append(route)
 
 
 def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
@@ -94,6 +131,8 @@ def _add_middleware(scan: Scan, owner: Owner, name: str, call: ast.Call) -> None
     tail = au.last(name)
     kinds = {k for k in classify_name(name) if k in (AUTH, RATE, HEADERS, "csrf")}
     kinds |= _MIDDLEWARE_KINDS.get(tail, set())
+    if name.startswith("starlette."):
+        kinds.discard(AUTH)  # ``request.user`` becomes an anonymous user; ``@requires`` or the handler refuses
     cls = scan.classes.get(tail)
     if cls is not None:
         if rejects_unauthenticated(cls, scan.imports):
@@ -134,6 +173,8 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         if au.last(scan.q(call.func)) == "Route" and "fastapi" in scan.facts.frameworks:
             path = _path_or_unknown(scan.text(au.arg(call, 0, "path")))
             endpoint = au.dotted(au.arg(call, 1, "endpoint"))
+            if any(isinstance(c, ast.ClassDef) and c.name == endpoint for c in scan.tree.body):
+                return  # a class-based endpoint of this module: its verb methods are the routes (below)
             methods = au.const(au.kwarg(call, "methods"), ["GET"])
             _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [], registered=True)
         return
