@@ -58,3 +58,18 @@ def test_a_class_naming_its_own_path_is_an_endpoint(tmp_path: Path) -> None:
                               "backend/__init__.py": "from starlette.applications import Starlette\n"
                                                      "app = Starlette(routes=[])\n"})
     assert any(f.rule_id == "AS101" and "GET /forms/{form_id}" in f.message for f in result.findings)
+
+
+@pytest.mark.parametrize(("scopes", "reported"), [
+    ('"authenticated"', True),  # must fire: a sign-in is all it asks for an administrator's action
+    ('["authenticated", "admin"]', False),  # must stay quiet: the admin scope is the role
+])
+def test_scopes_beyond_a_sign_in_are_roles(tmp_path: Path, scopes: str, reported: bool) -> None:
+    source = ("from starlette.authentication import requires\nfrom starlette.endpoints import HTTPEndpoint\n"
+              "from starlette.responses import JSONResponse\nfrom starlette.routing import Route\n"
+              "from starlette.applications import Starlette\nfrom backend.admin import grant\n"
+              "class AdminRoute(HTTPEndpoint):\n"
+              f"    @requires({scopes})\n    async def post(self, request):\n        return await grant(request)\n"
+              "app = Starlette(routes=[Route('/admin', AdminRoute)])\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS103" for f in result.findings) is reported

@@ -101,7 +101,21 @@ def _endpoint_classes(scan: Scan) -> None:
             route.fields = scan.request_fields(meth)
             if rejects_unauthenticated(meth, scan.imports):
                 route.protections[AUTH] = f"checked in {cls.name}.{meth.name}()"
+            route.roles = required_scopes(meth.decorator_list, scan)
             scan.facts.routes.append(route)
+
+
+def required_scopes(decorators: list[ast.expr], scan: Scan) -> str:
+    """Starlette's ``@requires(["authenticated", "admin"])``: the scopes beyond being signed in are roles the route
+    requires (``""`` when it asks only for a sign-in, or has no such decorator)."""
+    for dec in decorators:
+        if isinstance(dec, ast.Call) and au.last(scan.q(dec.func)) == "requires" and dec.args:
+            scopes = au.const(dec.args[0], None)
+            scopes = [scopes] if isinstance(scopes, str) else scopes if isinstance(scopes, (list, tuple)) else []
+            roles = [str(x) for x in scopes if str(x) != "authenticated"]
+            if roles:
+                return f"@requires({', '.join(roles)})"
+    return ""
 
 
 def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
@@ -286,6 +300,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         _add(scan, base, path, meths, fn.name, line, deps, others, public=public)
         if auth:
             scan.facts.routes[-1].protections[AUTH] = auth
+        scan.facts.routes[-1].roles = scan.facts.routes[-1].roles or required_scopes(fn.decorator_list, scan)
 
 
 __all__ = ["FRAMEWORK", "analyse"]
