@@ -77,6 +77,10 @@ def graphql_resolver(fn: FunctionNode) -> bool:
     return False
 
 
+#: annotations under which a parameter named ``request`` is still the framework's request object
+_UNTYPED_REQUEST = frozenset({"", "Any", "object", "HttpRequest", "WSGIRequest", "ASGIRequest", "BaseRequest"})
+
+
 def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
     """(tainted parameter names, request-object parameter names) of a route handler."""
     tainted: set[str] = set()
@@ -88,8 +92,9 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
         if a.arg in {"self", "cls"} or (resolver and a.arg in _RESOLVER_CONTEXT):
             continue
         ann = au.dotted(a.annotation, strict=True) if a.annotation is not None else ""
-        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or a.arg in {"request", "req"}:
-            requests.add(a.arg)
+        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or (a.arg in {"request", "req"} and ann.rsplit(".", 1)[-1] in
+                                                        _UNTYPED_REQUEST):
+            requests.add(a.arg)  # ``request: RegisterRequest``, a body model named "request", is data, not the request
             continue
         default = defaults.get(a.arg)
         if isinstance(default, ast.Call) and au.last(au.dotted(default.func, strict=True)) in {"Depends", "Security"}:
