@@ -46,3 +46,13 @@ def test_django_fields_and_the_line_reported(tmp_path: Path) -> None:
     result = audit(tmp_path, {"shop/models.py": source})
     hits = [f for f in result.findings if f.rule_id == "AS612"]
     assert [f.location.line for f in hits if f.location] == [4]
+
+
+@pytest.mark.parametrize("source", [
+    "from flask_wtf import FlaskForm\nfrom wtforms import StringField\nclass Pay(FlaskForm):\n"
+    "    card_number = StringField('Card Number')\n",
+    "from pydantic import BaseModel\nclass PayIn(BaseModel):\n    card_number: str\n",
+])
+def test_forms_and_request_schemas_store_nothing(tmp_path: Path, source: str) -> None:
+    result = audit(tmp_path, {"forms.py": source})
+    assert not any(f.rule_id == "AS612" for f in result.findings)

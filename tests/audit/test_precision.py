@@ -1989,6 +1989,18 @@ def test_a_password_change_behind_login_has_nothing_to_brute_force(tmp_path: Pat
     assert any(f.rule_id == "AS202" for f in result.findings) is reported
 
 
+@pytest.mark.parametrize(("route", "change"), [
+    ("/me/password update_my_password", True), ("/users/{id}/password put_user_password", True),
+    ("/re-authenticate re_authenticate", True),
+    ("/reset_password reset_password", False),  # re*set_password* is a recovery step, no change of one's own
+    ("/forgot-password forgot_password", False),
+])
+def test_the_own_password_step_is_read_by_its_names(route: str, change: bool) -> None:
+    from apishield.audit.rules.missing import _PASSWORD_CHANGE
+
+    assert bool(_PASSWORD_CHANGE.search(route)) is change
+
+
 # --- AS101: a dependency factory is judged by the dependency its call selects ------------------------------------
 _FACTORY_DEPS = """\
 from fastapi import Depends, HTTPException

@@ -233,6 +233,12 @@ class Inventory:
                       and (framework is None or o.framework == framework)]
         if not candidates:
             return None
+        if len(parts) >= 3:  # ``budget_accounts.api.router``: the dotted path names the file, not the stem alone
+            module = "/".join(parts[:-1])
+            for o in candidates:
+                stem = posixpath.splitext(o.path)[0]
+                if ("/" + stem).endswith("/" + module) or ("/" + stem).endswith("/" + module + "/__init__"):
+                    return o
         if hint:
             for o in candidates:
                 stem = posixpath.splitext(posixpath.basename(o.path))[0]

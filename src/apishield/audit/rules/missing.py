@@ -497,9 +497,9 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
 _RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
 #: the signed-in caller's own password step: a change (``change_password``, ``update_my_password``, ``PUT
 #: /users/{id}/password``) or a re-authentication
-_PASSWORD_CHANGE = re.compile(r"(?:change|update|edit|new|set|put|patch)\w*?(?:password|passwd|pwd)|(?:password|passwd|"
-                              r"pwd)[-_/]?(?:change|update|edit)|/(?:password|passwd|pwd)/?(?:\s|$)|re-?_?auth",
-                              re.IGNORECASE)
+_PASSWORD_CHANGE = re.compile(r"(?<![a-z])(?:change|update|edit|new|set|put|patch)\w*?(?:password|passwd|pwd)|"
+                              r"(?:password|passwd|pwd)[-_/]?(?:change|update|edit)|/(?:password|passwd|pwd)/?(?:\s|$)|"
+                              r"re-?_?auth", re.IGNORECASE)
 
 
 def _recovery(route: Route) -> bool:

@@ -49,6 +49,8 @@ _COLUMN = re.compile(r"^(?:Column|mapped_column|\w*Field|StringField|IntField)$"
 _ENCRYPTS = re.compile(r"(?i)encrypt|fernet|cipher")
 _SQL_COLUMN = re.compile(r"(?i)\b(credit_?card\w*|card_?(?:number|num|no)|cc_?(?:number|num)|cvv2?|cvc|ssn|"
                          r"social_?security\w*)\s+(?:TEXT|VARCHAR|CHAR|NVARCHAR|INTEGER|BIGINT|NUMERIC|STRING)\b")
+#: classes whose fields describe what a request carries, not what is stored
+_NOT_STORED = re.compile(r"(?:Form|Schema|Serializer|^BaseModel)$")
 _HINTS = ("card", "cvv", "cvc", "ssn", "social_security", "socialsecurity", "cc_num")
 
 
@@ -78,8 +80,8 @@ def check_card_data_in_clear(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINTS) or is_sample_code(ctx.path):
         return
     for cls in au.nodes_of(ctx.tree, ast.ClassDef):
-        if not isinstance(cls, ast.ClassDef):
-            continue
+        if not isinstance(cls, ast.ClassDef) or any(_NOT_STORED.search(au.last(au.dotted(b))) for b in cls.bases):
+            continue  # a form, a request schema or a serializer carries the number through, it keeps nothing
         for stmt in cls.body:
             name = _column_name(stmt)
             if name and _SENSITIVE.match(name) and _declares_plain_column(stmt):
