@@ -405,22 +405,28 @@ def test_personal_data_is_judged_by_who_asked(identity: str, headers: tuple[tupl
     assert (kinds == ["e-mail"]) is reported
 
 
+@pytest.mark.parametrize("identity", ["anonymous", "alice"])
 @pytest.mark.parametrize(("body", "reported"), [
-    (b'{"q": "bob"}', True),  # must fire: an anonymous lookup shows bob's contact data
+    (b'{"q": "bob"}', True),  # must fire: a lookup shows bob's contact data
     (b'{"username": "alice", "password": "x"}', True),  # alice signs in and is shown bob's record too
     (b'{"username": "bob", "password": "x"}', False),  # must stay quiet: a login answers with the signer's record
     (b"password=x&email=bob%40shop.example", False),
 ])
-def test_a_login_answer_is_the_signers_own_record(body: bytes, reported: bool) -> None:
+def test_a_login_answer_is_the_signers_own_record(identity: str, body: bytes, reported: bool) -> None:
+    """Whoever asks — anonymous, or an identity whose own token rides along with another's credentials in the
+    body — a login answers the record of the account whose password it carried."""
     from types import SimpleNamespace
 
     from apishield.probe.checks.exposure import others_data
     from apishield.probe.client import Exchange
+    from apishield.probe.engine import Identity
 
+    alice = Identity("alice", {"Authorization": "Bearer t-alice"}, username="alice", user_id=1)
+    headers = (("Authorization", "Bearer t-alice"),) if identity == "alice" else ()
     answer = json.dumps({"user": {"id": 2, "username": "bob", "email": "bob@shop.example"}}).encode()
-    ex = Exchange(1, "authn", "anonymous", "POST", "http://127.0.0.1:1/login", (), body, 200,
+    ex = Exchange(1, "authn", identity, "POST", "http://127.0.0.1:1/login", headers, body, 200,
                   (("Content-Type", "application/json"),), answer)
-    kinds = others_data(SimpleNamespace(identities=[]), ex)  # type: ignore[arg-type]
+    kinds = others_data(SimpleNamespace(identities=[alice]), ex)  # type: ignore[arg-type]
     assert (kinds == ["e-mail"]) is reported
 
 

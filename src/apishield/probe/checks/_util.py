@@ -68,9 +68,16 @@ ENV_SECRET = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:SECRET|PASSWORD|PASS
                         r"SECRET_ACCESS_KEY|TOKEN)$|^(?:SECRET_KEY|API_KEY)$")
 
 
+#: a configuration field named for a secret in camelCase or snake_case (``jwtSecret``, ``db_password``,
+#: ``stripeSecretKey``): a configuration dump's key
+NAMED_SECRET = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*(?:Secret|SecretKey|PrivateKey|ApiKey|Password|Passwd)$|"
+                          r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*_(?:secret|secret_key|private_key|api_key|password|passwd)$")
+
+
 def secret_named(key: str) -> bool:
-    """A password, hash or key by its usual name, or an environment variable named for a secret."""
-    return bool(SENSITIVE_KEY.match(key) or ENV_SECRET.match(key))
+    """A password, hash or key by its usual name, an environment variable named for a secret, or a configuration
+    field whose name ends in one."""
+    return bool(SENSITIVE_KEY.match(key) or ENV_SECRET.match(key) or NAMED_SECRET.match(key))
 
 
 def sensitive_fields(data: Any) -> list[str]:

@@ -151,8 +151,9 @@ def others_data(ctx: Context, ex: Exchange) -> list[str]:
     if ex.identity == ANONYMOUS and carried:
         return []  # a forged or altered credential (the JWT checks): whose answer it is cannot be told
     sent = _sent_text(ex)
-    # a login or sign-up answers whoever's password the request carried: the record naming them is their own
-    signed = _signed_in(sent) if ex.identity == ANONYMOUS else None
+    # a login or sign-up answers whoever's password the request carried (an identity's own token may ride along with
+    # another's credentials in the body): the record naming them is their own
+    signed = _signed_in(sent)
     signer = Identity("signed-in", username=signed) if signed else None
     kinds: set[str] = set()
     for record in person_records(ex.json()):
