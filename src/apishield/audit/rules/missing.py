@@ -245,8 +245,6 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
     for app in _apps(project):
         app_has_auth = any(r.has(AUTH) for r in app.routes)
         identifies_callers = app_has_auth or any(identifies_caller(r) for r in app.routes)
-        open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
-                      and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)}
         loopback = not identifies_callers and bound_to_loopback(project, app.path)
         evidence = AuthEvidence(project, app.routes, identifies_callers)
         guarded_writes = {shape(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
@@ -255,6 +253,11 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                       if r.public and _recovery(r) and sets_password_without_secret(project, r)}
         open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH)
                         and (not r.public or id(r) in not_public)}
+        # items served one by one to anonymous callers with nothing saying they should not be (an item read that is
+        # itself reported for what it shows makes no listing of the same records public)
+        open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
+                      and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)
+                      and not open_reasons.get(id(r))}
         # listings anyone is served with nothing saying otherwise, of records no write of which needs a login
         guarded = {collection_of(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         open_listings = {collection_of(r.path) for r in app.routes if id(r) in open_reasons
