@@ -73,3 +73,22 @@ def test_scopes_beyond_a_sign_in_are_roles(tmp_path: Path, scopes: str, reported
               "app = Starlette(routes=[Route('/admin', AdminRoute)])\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS103" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("guard", "reported"), [
+    ("", True),  # must fire: the view is open
+    ('@requires("authenticated")', False),  # must stay quiet: its own decorator, read where it is registered
+])
+def test_a_view_registered_in_another_module_keeps_its_decorators(tmp_path: Path, guard: str, reported: bool) -> None:
+    views = ("from starlette.authentication import requires\nfrom starlette.responses import JSONResponse\n"
+             "from accounts.models import User\n"
+             f"{guard}\nasync def profile(request):\n"
+             "    return JSONResponse(await User.get(request.path_params['user_id']))\n")
+    routes = ("from starlette.routing import Route\nfrom accounts.views import profile\n"
+              "routes = [Route('/users/{user_id}/profile', endpoint=profile, methods=['GET'])]\n")
+    app = ("from starlette.applications import Starlette\nfrom starlette.routing import Mount\n"
+           "from accounts.routes import routes\napp = Starlette(routes=[Mount('/accounts', routes=routes)])\n")
+    result = audit(tmp_path, {"accounts/__init__.py": "", "accounts/views.py": views, "accounts/routes.py": routes,
+                              "main.py": app})
+    hits = [f for f in result.findings if f.rule_id == "AS101" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported

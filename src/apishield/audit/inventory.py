@@ -324,7 +324,10 @@ class Inventory:
             if "csrf_exempt" in kinds:
                 csrf_exempt = True
 
-        for dec in raw.decorators:
+        # a handler registered away from its definition (``Route("/profile", endpoint=profile)`` naming a view of
+        # another module) carries the decorators written on that view
+        away = self.functions.get(au.last(raw.handler)) if raw.registered and not raw.decorators else None
+        for dec in [*raw.decorators, *(away.decorators if away is not None else [])]:
             add(self.kinds_of(dec), f"@{dec}")
         skips = {d[5:].lower() for d in raw.dependencies if d.startswith("skip:")}
         for dep in raw.dependencies:
