@@ -39,3 +39,13 @@ def test_a_listing_is_public_only_beside_item_reads_nothing_marks_private(tmp_pa
     listing = [f for f in result.findings if f.rule_id == "AS101" and f"GET /api/v1/{coll} (" in f.message]
     assert listing, "the listing stays listed"
     assert any(f.severity >= Severity.MEDIUM for f in listing) is medium
+
+
+def test_a_listing_beside_item_reads_whose_writes_need_a_login_stays_low(tmp_path: Path) -> None:
+    """The item read is public on purpose (its update needs a login, its read does not): so is the listing."""
+    source = _APP.format(coll="users", model="User") + (
+        "@app.put('/api/v1/users/<int:item_id>')\n@login_required\ndef update_item(item_id):\n"
+        "    return jsonify(ok=True)\n")
+    result = audit(tmp_path, {"app.py": source})
+    listing = [f for f in result.findings if f.rule_id == "AS101" and "GET /api/v1/users (" in f.message]
+    assert listing and all(f.severity == Severity.LOW for f in listing)

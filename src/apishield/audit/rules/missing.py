@@ -253,11 +253,12 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                       if r.public and _recovery(r) and sets_password_without_secret(project, r)}
         open_reasons = {id(r): evidence.of(r) for r in app.routes if not r.has(AUTH)
                         and (not r.public or id(r) in not_public)}
-        # items served one by one to anonymous callers with nothing saying they should not be (an item read that is
-        # itself reported for what it shows makes no listing of the same records public)
+        # items served one by one to anonymous callers on purpose: nothing says they should not be beyond being read
+        # by id, or their writes need a login while the read does not (an item read reported for the people's or
+        # private records it shows makes no listing of them public)
         open_items = {static_segments(r.path)[-1].lower() for r in app.routes if not r.has(AUTH)
                       and not r.state_changing and PARAM_LAST.search(r.path) and static_segments(r.path)
-                      and not open_reasons.get(id(r))}
+                      and (open_reasons.get(id(r), "") in ("", BY_ID) or shape(r.path) in guarded_writes)}
         # listings anyone is served with nothing saying otherwise, of records no write of which needs a login
         guarded = {collection_of(r.path) for r in app.routes if r.has(AUTH) and r.state_changing}
         open_listings = {collection_of(r.path) for r in app.routes if id(r) in open_reasons
