@@ -16,7 +16,6 @@ from apishield.audit.frameworks.common import (
     classify_name,
     depends_targets,
     fastapi_dependencies,
-    refusing_helper,
     rejects_unauthenticated,
     sets_security_headers,
 )
@@ -95,12 +94,7 @@ def _endpoint_classes(scan: Scan) -> None:
             first = min([d.lineno for d in meth.decorator_list] + [meth.lineno])
             route = RawRoute(FRAMEWORK, (meth.name.upper(),), path, f"{cls.name}.{meth.name}", first, "",
                              decorators=[scan.q(d) for d in meth.decorator_list], registered=True)
-            route.handler_line = meth.lineno
-            route.uses_session = scan.uses_session(meth)
-            route.reads_form = scan.reads_form(meth)
-            route.fields = scan.request_fields(meth)
-            if rejects_unauthenticated(meth, scan.imports):
-                route.protections[AUTH] = f"checked in {cls.name}.{meth.name}()"
+            scan.read_handler(route, meth, f"{cls.name}.{meth.name}", helpers=False)
             route.roles = required_scopes(meth.decorator_list, scan)
             scan.facts.routes.append(route)
 
@@ -255,15 +249,8 @@ def _add(
         registered=registered, public=public,
     )
     if fn is not None:
-        route.handler_line = fn.lineno
         route.dependencies += fastapi_dependencies(fn.args, scan.imports)
-        route.uses_session = scan.uses_session(fn)
-        route.reads_form = scan.reads_form(fn)
-        route.fields = scan.request_fields(fn)
-        if rejects_unauthenticated(fn, scan.imports):
-            route.protections[AUTH] = f"checked in {fn.name}()"
-        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
-            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
+        scan.read_handler(route, fn, fn.name)
         if not decorators:
             route.decorators = [scan.q(d) for d in fn.decorator_list]
     scan.facts.routes.append(route)

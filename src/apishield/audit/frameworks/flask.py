@@ -378,11 +378,7 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
                 registered=True,
             )
             if fn is not None:
-                route.uses_session = scan.uses_session(fn)
-                route.reads_form = scan.reads_form(fn)
-                route.fields = scan.request_fields(fn)
-                if rejects_unauthenticated(fn, scan.imports):
-                    route.protections[AUTH] = f"checked in {cls_name}.{fn.name}()"
+                scan.read_handler(route, fn, f"{cls_name}.{fn.name}", helpers=False)
             scan.facts.routes.append(route)
         return
     name = au.dotted(view)
@@ -390,16 +386,8 @@ def _add_url_rule(scan: Scan, call: ast.Call) -> None:
     route = RawRoute(FRAMEWORK, explicit or ("GET",), path, name or "?", call.lineno, owner, decorators=wrappers,
                      registered=True)
     if target is not None:
-        fn = target
-        route.decorators += [scan.q(d) for d in fn.decorator_list]
-        route.handler_line = fn.lineno
-        route.uses_session = scan.uses_session(fn)
-        route.reads_form = scan.reads_form(fn)
-        route.fields = scan.request_fields(fn)
-        if rejects_unauthenticated(fn, scan.imports):
-            route.protections[AUTH] = f"checked in {fn.name}()"
-        elif helper := refusing_helper(fn, scan.funcs, scan.imports):
-            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
+        route.decorators += [scan.q(d) for d in target.decorator_list]
+        scan.read_handler(route, target, target.name)
     scan.facts.routes.append(route)
 
 

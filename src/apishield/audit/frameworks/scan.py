@@ -10,11 +10,13 @@ from apishield.audit.frameworks.common import (
     EXTENSIONS,
     SECURITY_SCHEMES,
     depends_targets,
+    refusing_helper,
+    rejects_unauthenticated,
     security_scheme_vars,
     summarise,
 )
 from apishield.audit.frameworks.table import ROOTS
-from apishield.audit.model import FuncSummary, ModuleFacts
+from apishield.audit.model import AUTH, FuncSummary, ModuleFacts, RawRoute
 
 _SESSION_TAILS = frozenset({"session", "current_user", "get_cookie", "cookies", "cookie"})
 ROUTE_ATTRS = {"route", "get", "post", "put", "delete", "patch", "head", "options", "api_route", "websocket"}
@@ -186,6 +188,20 @@ class Scan:
         """The named request fields a handler reads (``request.args.get("q")``, ``request.json["title"]``,
         ``data = request.get_json(); data["done"]``), with where they come from: the probe sends them."""
         return request_fields(fn)
+
+    def read_handler(self, route: RawRoute, fn: ast.FunctionDef | ast.AsyncFunctionDef, label: str,
+                     helpers: bool = True) -> None:
+        """What the handler ``fn`` tells about ``route``: where it is, whether it reads the session, a form and which
+        fields, and whether it refuses anonymous callers itself (``label`` names it in that protection) or, with
+        ``helpers``, through a project helper it calls first."""
+        route.handler_line = fn.lineno
+        route.uses_session = self.uses_session(fn)
+        route.reads_form = self.reads_form(fn)
+        route.fields = self.request_fields(fn)
+        if rejects_unauthenticated(fn, self.imports):
+            route.protections[AUTH] = f"checked in {label}()"
+        elif helpers and (helper := refusing_helper(fn, self.funcs, self.imports)):
+            route.protections[AUTH] = f"checked in {helper}(), called first by {fn.name}()"
 
 
 #: request attributes holding client data, and where the data comes from (Flask, Bottle, Django-like names)
