@@ -95,11 +95,11 @@ def _endpoint_classes(scan: Scan) -> None:
             route = RawRoute(FRAMEWORK, (meth.name.upper(),), path, f"{cls.name}.{meth.name}", first, "",
                              decorators=[scan.q(d) for d in meth.decorator_list], registered=True)
             scan.read_handler(route, meth, f"{cls.name}.{meth.name}", helpers=False)
-            route.roles = required_scopes(meth.decorator_list, scan)
+            route.roles = _required_scopes(meth.decorator_list, scan)
             scan.facts.routes.append(route)
 
 
-def required_scopes(decorators: list[ast.expr], scan: Scan) -> str:
+def _required_scopes(decorators: list[ast.expr], scan: Scan) -> str:
     """Starlette's ``@requires(["authenticated", "admin"])``: the scopes beyond being signed in are roles the route
     requires (``""`` when it asks only for a sign-in, or has no such decorator)."""
     for dec in decorators:
@@ -287,7 +287,7 @@ def _function(scan: Scan, fn: ast.FunctionDef | ast.AsyncFunctionDef, owners: di
         _add(scan, base, path, meths, fn.name, line, deps, others, public=public)
         if auth:
             scan.facts.routes[-1].protections[AUTH] = auth
-        scan.facts.routes[-1].roles = scan.facts.routes[-1].roles or required_scopes(fn.decorator_list, scan)
+        scan.facts.routes[-1].roles = scan.facts.routes[-1].roles or _required_scopes(fn.decorator_list, scan)
 
 
 __all__ = ["FRAMEWORK", "analyse"]
