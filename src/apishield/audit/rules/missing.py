@@ -31,6 +31,7 @@ from apishield.audit.rules.route_nature import (
     shape,
 )
 from apishield.audit.rules.sign_in_nature import (
+    counts_failures,
     issues_tokens_for_password,
     keeps_browser_signed_in,
     password_unused,
@@ -453,15 +454,18 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
         elif not signs_in(route) and not takes_guessable_secret(project, route):
             continue  # a verification step given a signed token: there is nothing to guess
         unused = password_unused(project, route)
+        locks = not unused and counts_failures(project, route)
         yield _at(
             project,
             AUTH_NO_RATE,
             route.file,
             route.line,
             f"{describe_route(route)} accepts credentials with no attempt limit{note}"
-            + (" (it never checks the password it reads: nothing to guess)" if unused else ""),
+            + (" (it never checks the password it reads: nothing to guess)" if unused else "")
+            + (" (it counts failed attempts and locks the account: a limit per account, none per client)"
+               if locks else ""),
             **related(route),
-            **({"severity": Severity.LOW} if unused else {}),
+            **({"severity": Severity.LOW} if unused or locks else {}),
         )
 
 

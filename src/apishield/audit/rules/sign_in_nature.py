@@ -146,6 +146,21 @@ def _secret_read_but_unused(source: str) -> bool:
     return True
 
 
+#: a count of an account's failed sign-ins, and the lock it leads to
+_FAILURE_COUNT = re.compile(r"(?i)\b\w*(?:failed_?(?:login_?)?attempts?|login_?attempts?|failed_?logins?|"
+                            r"attempt_?count|failure_?count|bad_?attempts?)\b")
+_LOCKS = re.compile(r"(?i)\block(?:ed)?_?(?:until|out|ed_?at)\b|\bis_?locked\b|\blockout\b|\bMAX_\w*ATTEMPTS\b|"
+                    r"\bmax_?(?:login_?)?attempts\b")
+
+
+def counts_failures(project: ProjectContext, route: Route) -> bool:
+    """The sign-in keeps a count of the account's failed attempts and locks the account past a limit
+    (``failed_attempts`` and ``locked_until``, ``MAX_LOGIN_ATTEMPTS``): an attempt limit per account, though none per
+    client, so guessing one account's password is bounded."""
+    code = _without_text(handler_source(project, route))
+    return bool(_FAILURE_COUNT.search(code) and _LOCKS.search(code))
+
+
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
     """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
     segs = static_segments(route.path)
@@ -179,6 +194,7 @@ _DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_templ
 
 
 __all__ = [
+    "counts_failures",
     "issues_tokens_for_password",
     "keeps_browser_signed_in",
     "password_unused",
