@@ -502,7 +502,8 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
         )
 
 
-_RECOVERY = re.compile(r"forgot|reset|recover", re.IGNORECASE)
+#: a password-recovery step, the mailed token's check among them (``/verify-token``, ``confirm_reset``)
+_RECOVERY = re.compile(r"forgot|reset|recover|(?:verify|check|confirm|validate)[-_]?(?:reset_?)?token", re.IGNORECASE)
 #: the signed-in caller's own password step: a change (``change_password``, ``update_my_password``, ``PUT
 #: /users/{id}/password``) or a re-authentication
 _PASSWORD_CHANGE = re.compile(r"(?<![a-z])(?:change|update|edit|new|set|put|patch)\w*?(?:password|passwd|pwd)|"

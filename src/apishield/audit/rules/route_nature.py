@@ -186,6 +186,10 @@ _ISSUES_CREDENTIAL = re.compile(
     r"\b(?:generate|create|encode|issue|make|sign|new)_?\w*token\w*\s*\(|\bjwt\.encode\(|\blogin_user\(|"
     r"""\bset_access_cookies\(|\bsession\[\s*['"]\w*(?:user|uid|id|email|logged)\w*['"]\s*\]\s*=(?!=)""",
     re.IGNORECASE)
+#: the account's current password the caller posts to change something (``old_password``, ``current_password``)
+_OLD_PASSWORD = re.compile(r"\b(?:old|current|existing|previous)_?(?:password|passwd|pwd)\b", re.IGNORECASE)
+#: a comparison or verification of a password against what is stored
+_VERIFIES = re.compile(r"verify|check_?password|checkpw|compare_digest|\bcheck\(|[!=]=", re.IGNORECASE)
 #: the handler stores a password (a sign-up, a password change), which a plain sign-in never does
 _STORES_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\b(?:INSERT|UPDATE)\b|"
                               r"\(\s*[^()]*\bpassword\w*\s*=", re.IGNORECASE)
@@ -204,6 +208,8 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
         return "a refresh-token exchange: the refresh token it is given is the credential"
+    if route.state_changing and _OLD_PASSWORD.search(body) and _VERIFIES.search(body):
+        return "it acts only once the account's current password, posted with the request, checks out"
     if route.state_changing and _ANONYMOUS_AUTHOR.search(body):
         return "anonymous posting is its design (the author falls back to an anonymous name)"
     if route.state_changing and _SESSION_WRITE.search(body) and not _STORE_WRITE.search(
