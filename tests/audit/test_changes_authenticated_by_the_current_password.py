@@ -41,8 +41,14 @@ app.include_router(router)
     ("@router.post('/change-password')\ndef change_password(body: Change):\n"
      "    user = db.query(User).filter_by(username=body.username).first()\n"
      "    if not user or not verify(body.old_password, user.password_hash):\n"
-     "        raise HTTPException(401)\n"
+     "        return {'error': 'wrong password'}\n"
      "    user.password_hash = hash_pw(body.new_password)\n    db.commit()\n    return {'ok': True}\n", False),
+    # must fire: a whole profile update that asks the current password only when the password itself changes
+    ("@router.patch('/users/{uid}')\ndef update_user(uid: int, body: Change):\n"
+     "    user = db.get(User, uid)\n    user.username = body.username\n"
+     "    if body.new_password:\n        if not verify(body.old_password, user.password_hash):\n"
+     "            raise HTTPException(400)\n        user.password_hash = hash_pw(body.new_password)\n"
+     "    db.commit()\n    return {'ok': True}\n", True),
     # must stay quiet (low): the reset flow's check of the mailed token
     ("@router.post('/verify-token')\ndef verify_token(body: Change):\n"
      "    user = db.query(User).filter_by(reset_token=body.token).first()\n"
@@ -50,5 +56,6 @@ app.include_router(router)
 ])
 def test_a_change_the_current_password_authenticates(tmp_path: Path, route: str, medium: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(route=route)})
-    hits = [f for f in result.findings if f.rule_id == "AS101" and ("password" in f.message or "token" in f.message)]
+    path = route.split("'")[1]
+    hits = [f for f in result.findings if f.rule_id == "AS101" and f" {path} (" in f.message]
     assert any(f.severity >= Severity.MEDIUM for f in hits) is medium

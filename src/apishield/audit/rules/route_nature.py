@@ -208,7 +208,8 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
         return "a refresh-token exchange: the refresh token it is given is the credential"
-    if route.state_changing and _OLD_PASSWORD.search(body) and _VERIFIES.search(body):
+    if (route.state_changing and re.search(r"passw|pwd", f"{route.path} {name}", re.IGNORECASE)
+            and _OLD_PASSWORD.search(body) and _VERIFIES.search(body)):  # a password change, not a whole profile
         return "it acts only once the account's current password, posted with the request, checks out"
     if route.state_changing and _ANONYMOUS_AUTHOR.search(body):
         return "anonymous posting is its design (the author falls back to an anonymous name)"
