@@ -25,6 +25,7 @@ from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_t
 from apishield.audit.rules.password_policy import WEAK_POLICY
 from apishield.audit.rules.passwords import (
     PASSWORD_KEY,
+    SQL_SIGN_IN,
     SQL_WRITE,
     VERIFIES,
     RequestPasswords,
@@ -197,7 +198,20 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
                     fn.origins[name] = origin  # ``data = body.model_dump()``: still the schema's values
     if kept is None or (kept[3] and kept[3] <= verified) or (minimum is not None and minimum >= _MINIMUM):
         return None
+    if _signs_in_by_query(fn_node):
+        return None  # ``hashed = md5(pw)`` only to select the account by it: a sign-in keeps no password
     return kept[0], kept[1], kept[2], minimum or 0, kept[4]
+
+
+#: an account written with its password: a row inserted or updated, an object added, saved or created
+_STORES = re.compile(r"\.(?:add|add_all|save|commit|create\w*|insert\w*|set_password|update)\(", re.IGNORECASE)
+
+
+def _signs_in_by_query(fn_node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function selects the account by its password column (``SELECT … WHERE username = '…' AND password =
+    '<hash>'``, in a literal or built by concatenation) and stores nothing: it checks a password, it keeps none."""
+    text = ast.unparse(fn_node)
+    return bool(SQL_SIGN_IN.search(text) and not SQL_WRITE.search(text) and not _STORES.search(text))
 
 
 def _stated_minimum(text: str) -> int:
