@@ -23,9 +23,9 @@ from apishield.audit.taint.catalogue import (
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
     ROUTE_DECORATORS,
+    SERIALISING_BASES,
     SERIALISING_DECORATORS,
     segment_path_params,
-    serialising_base,
     typed_path_params,
 )
 from apishield.audit.taint.interpreter import Returned
@@ -272,7 +272,7 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     out = Analysis(command_line=info.command_line)
     seen: set[tuple[str, int, int]] = set()
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
-                  if any(serialising_base(au.last(au.dotted(b))) for b in cls.bases)
+                  if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     handler_methods = _request_handler_methods(tree, info)
     for fn in info.all_functions:

@@ -310,12 +310,6 @@ CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w
 SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_with", "marshal", "output",
                                     "json_response", "returns_json", "produces", "validate_response"})
 SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
-
-
-def serialising_base(name: str) -> bool:
-    """A base class whose views answer through a serialiser: those above, and every class of Django REST framework's
-    view and viewset families (``GenericViewSet``, ``ModelViewSet``, ``ListCreateAPIView``…)."""
-    return name in SERIALISING_BASES or name.endswith(("ViewSet", "APIView"))
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
