@@ -324,9 +324,10 @@ class Inventory:
             if "csrf_exempt" in kinds:
                 csrf_exempt = True
 
+        handler_summary = self.functions.get(au.last(raw.handler))
         # a handler registered away from its definition (``Route("/profile", endpoint=profile)`` naming a view of
         # another module) carries the decorators written on that view
-        away = self.functions.get(au.last(raw.handler)) if raw.registered and not raw.decorators else None
+        away = handler_summary if raw.registered and not raw.decorators else None
         for dec in [*raw.decorators, *(away.decorators if away is not None else [])]:
             add(self.kinds_of(dec), f"@{dec}")
         skips = {d[5:].lower() for d in raw.dependencies if d.startswith("skip:")}
@@ -412,7 +413,6 @@ class Inventory:
         for kind, how in self.globals.get(raw.framework, {}).items():
             protections.setdefault(kind, how)
             app_protections.setdefault(kind, how)
-        handler_summary = self.functions.get(au.last(raw.handler))
         if handler_summary is not None and handler_summary.checks_csrf:
             protections.setdefault(CSRF, f"checked in {au.last(raw.handler)}()")
         if not roles and handler_summary is not None and handler_summary.checks_roles:

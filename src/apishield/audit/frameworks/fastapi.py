@@ -181,7 +181,7 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         if au.last(scan.q(call.func)) == "Route" and "fastapi" in scan.facts.frameworks:
             path = _path_or_unknown(scan.text(au.arg(call, 0, "path")))
             endpoint = au.dotted(au.arg(call, 1, "endpoint"))
-            if any(isinstance(c, ast.ClassDef) and c.name == endpoint for c in scan.tree.body):
+            if endpoint in scan.classes:
                 return  # a class-based endpoint of this module: its verb methods are the routes (below)
             methods = au.const(au.kwarg(call, "methods"), ["GET"])
             _add(scan, "", path, tuple(str(m).upper() for m in methods), endpoint, call.lineno, [], registered=True)

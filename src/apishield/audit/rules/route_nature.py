@@ -190,9 +190,12 @@ _ISSUES_CREDENTIAL = re.compile(
 _OLD_PASSWORD = re.compile(r"\b(?:old|current|existing|previous)_?(?:password|passwd|pwd)\b", re.IGNORECASE)
 #: a comparison or verification of a password against what is stored
 _VERIFIES = re.compile(r"verify|check_?password|checkpw|compare_digest|\bcheck\(|[!=]=", re.IGNORECASE)
-#: the handler stores a password (a sign-up, a password change), which a plain sign-in never does
-_STORES_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\b(?:INSERT|UPDATE)\b|"
-                              r"\(\s*[^()]*\bpassword\w*\s*=", re.IGNORECASE)
+#: the handler sets an account's password: an attribute or column set, a setter, an UPDATE of the password column
+SETS_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\bUPDATE\b[^\n]*\bpassword",
+                           re.IGNORECASE)
+#: the handler stores a password or any row (a sign-up, a password change), which a plain sign-in never does
+_STORES_PASSWORD = re.compile(SETS_PASSWORD.pattern + r"|\b(?:INSERT|UPDATE)\b|\(\s*[^()]*\bpassword\w*\s*=",
+                              re.IGNORECASE)
 
 
 def _public_by_design(project: ProjectContext, route: Route) -> str:
@@ -476,6 +479,7 @@ __all__ = [
     "HANDS_OUT_SECRETS",
     "PARAM_LAST",
     "PEOPLE_DATA",
+    "SETS_PASSWORD",
     "STOPS_PROCESS",
     "SYSADMIN",
     "TOUCHES_SERVER",

@@ -12,7 +12,7 @@ import tokenize
 from apishield.audit.frameworks.common import static_segments
 from apishield.audit.model import Route
 from apishield.audit.rules.registry import ProjectContext
-from apishield.audit.rules.route_nature import handler_body, handler_source, line_text
+from apishield.audit.rules.route_nature import SETS_PASSWORD, handler_body, handler_source, line_text
 
 #: an answer that tells whether an account exists
 _ENUMERATES = re.compile(r"not found|does not exist|doesn't exist|no (?:such )?(?:user|account)|"
@@ -46,9 +46,6 @@ def recovery_exposure(project: ProjectContext, route: Route) -> str:
 
 
 _F_STRING_FIELDS = re.compile(r"\{\w+\}")
-#: the handler stores a new password: an attribute or column set, a setter, an UPDATE of the password column
-_SETS_PASSWORD = re.compile(r"\.(?:password\w*|passwd|pwd)\s*=(?!=)|set_password\(|\bUPDATE\b[^\n]*\bpassword",
-                            re.IGNORECASE)
 
 
 def sets_password_without_secret(project: ProjectContext, route: Route) -> bool:
@@ -56,7 +53,7 @@ def sets_password_without_secret(project: ProjectContext, route: Route) -> bool:
     token or code in its path or its fields): not a recovery step whose caller cannot sign in, but a password change
     open to anyone."""
     source = handler_source(project, route)
-    return bool(source and _SETS_PASSWORD.search(source)
+    return bool(source and SETS_PASSWORD.search(source)
                 and not _READS_RECOVERY_SECRET.search(route.path + "\n" + _F_STRING_FIELDS.sub("", source)))
 _TOKEN_CALL = re.compile(r"\.?(\w+)\([^()]*\btoken\b[^()]*\)")
 
