@@ -4,6 +4,7 @@ project's own functions, applied through a summary of what each does with its pa
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -28,8 +29,8 @@ from apishield.audit.taint.catalogue import (
     METACHARS,
     METHOD_SINKS,
     NOT_A_DATABASE,
-    OAUTH_AUTHORIZATION_URL,
     PATH_METHODS,
+    PROVIDER_URL,
     RAW_VARS,
     RECEIVER_METHOD_SINKS,
     RENDERS,
@@ -43,11 +44,13 @@ from apishield.audit.taint.catalogue import (
     SUBPROCESS,
     TEMPLATE_MODULES,
     XML_PARSE_CALLS,
+    YAML_OBJECTS,
     builds_statement,
     inherited_view_answer,
     is_logger,
     model_select_helper,
     server_set,
+    yaml_object,
 )
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator, Returned
@@ -128,6 +131,10 @@ class Interpreter(Evaluator):
                         EXTERNAL_ENTITY_FEATURES)):
                 self.set(func.value.id, replace(receiver, kind="xxe-parser"))
                 return CLEAN
+            if receiver.kind.startswith("yaml-") and func.attr in {"load", "load_all"}:
+                if receiver.kind == "yaml-unsafe" and args:  # ruamel.yaml ``YAML(typ="unsafe")``: Python objects
+                    self.hit("deser", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
+                return merge_parts(args[:1])
             if receiver.kind == "xxe-parser" and func.attr in {"parse", "feed"} and args:
                 self.hit("xxe", node, args[0], f"{au.dotted(func.value)}.{func.attr}")
                 return CLEAN
@@ -214,8 +221,8 @@ class Interpreter(Evaluator):
         if qual in SANITISERS:
             base = merge_parts(all_args)
             return sanitise(base, SANITISERS[qual])
-        if isinstance(func, ast.Attribute) and OAUTH_AUTHORIZATION_URL.match(func.attr):
-            return sanitise(merge_parts(all_args), {"redirect"})  # the identity provider's own endpoint
+        if isinstance(func, ast.Attribute) and PROVIDER_URL.match(func.attr):
+            return sanitise(merge_parts(all_args), {"redirect", "ssrf"})  # the identity provider's or store's own
         if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
         # the project's own functions (and their methods): a summary of what they do with their arguments
@@ -293,6 +300,9 @@ class Interpreter(Evaluator):
             if args:
                 self.hit("xxe", node, args[0], qual)
             return CLEAN
+        if qual in YAML_OBJECTS:
+            typ = kwargs.get("typ")
+            return Val(kind=yaml_object(typ is not None, typ.const if typ is not None and typ.is_const else object()))
         if qual.startswith("lxml.") and short == "XMLParser" and any(
                 k in LXML_UNSAFE and v.const is LXML_UNSAFE[k] for k, v in kwargs.items()):
             return Val(kind="xxe-parser")
@@ -338,8 +348,8 @@ class Interpreter(Evaluator):
             self.returns.append(Returned(answer, node))
             return answer
         if qual in JSON_RESPONSES or short in {"jsonify", "JSONResponse"} or SERIALISER.search(short or "") \
-                or inherited_view_answer(func, self.info.imports):  # not HTML; exception text in it is still
-            # disclosed (``jsonify(error=str(e))``)
+                or inherited_view_answer(func, self.info.imports, self.own_methods()):
+            # not HTML; exception text in it is still disclosed (``jsonify(error=str(e))``)
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
             return self.rendered(args, kwargs)
@@ -493,6 +503,11 @@ class Interpreter(Evaluator):
         splat = [self.expr(k.value) for k in node.keywords if k.arg is None]
         return frozenset().union(*(v.taint for v in [*args, *kwargs.values(), *splat])) & {REQUEST}
 
+    def own_methods(self) -> Collection[str] | None:
+        """The names of the methods of the class the analysed function belongs to (None outside a class)."""
+        found = self.info.siblings.get(id(self.fn))
+        return None if found is None else found[1].keys()
+
     def call_project(self, node: ast.Call, func: ast.expr, qual: str, receiver: Val | None, args: list[Val],
                      kwargs: dict[str, Val]) -> Val | None:
         target: FunctionNode | None = None
@@ -523,6 +538,12 @@ class Interpreter(Evaluator):
             method = self.info.classes[func.value.id].get(func.attr)
             if method is not None:
                 target, skip_self, via = method, is_classmethod(method), f"{func.value.id}.{func.attr}"
+        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"
+              and id(self.fn) in self.info.siblings):
+            # ``self._answer(x)`` inside a method: another method of the same class, followed like a helper
+            cname, siblings = self.info.siblings[id(self.fn)]
+            if func.attr in siblings and siblings[func.attr] is not self.fn:
+                target, skip_self, via = siblings[func.attr], True, f"{cname}.{func.attr}"
         if target is None and qual and ("." in qual or qual in self.info.relative) and qual.split(".")[0] not in {
                 "self", "cls"}:
             head, _, tail = qual.partition(".")

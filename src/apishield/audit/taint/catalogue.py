@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Collection
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.table import every, every_sink
@@ -88,9 +89,24 @@ SANITISERS: dict[str, frozenset[str]] = {
     **{name: frozenset({"html"}) for name in every("escapes")},
     **{name: frozenset({"path"}) for name in every("safe_joins")},
 }
-#: OAuth client methods that build the provider's authorization URL (httpx-oauth, requests-oauthlib, Authlib,
-#: oauthlib, rauth): the provider's configured endpoint, whatever goes into its query string
-OAUTH_AUTHORIZATION_URL = re.compile(r"^(?:get_|create_)?authori[sz](?:ation|e)_url$|^prepare_request_uri$")
+#: ruamel.yaml's loader objects: ``YAML()`` loads round-trip (plain types), ``typ="safe"``/``"base"`` too; only
+#: ``typ="unsafe"`` builds the Python objects a document names
+YAML_OBJECTS = frozenset({"ruamel.yaml.YAML", "ruamel.yaml.main.YAML"})
+
+
+def yaml_object(given: bool, typ: object = None) -> str:
+    """The kind of a ruamel.yaml ``YAML(typ=...)`` object: ``yaml-safe`` when no ``typ`` is ``given`` or it is a
+    constant naming loaders of plain types, ``yaml-unsafe`` otherwise (``"unsafe"``, or a value not known here)."""
+    names = typ if isinstance(typ, (list, tuple)) else [typ]
+    return "yaml-safe" if not given or all(n in {"rt", "safe", "base", "pure"} for n in names) else "yaml-unsafe"
+
+
+#: client methods that build a URL on a service's configured endpoint, whatever goes into its path or query string:
+#: OAuth clients' authorization URLs (httpx-oauth, requests-oauthlib, Authlib, oauthlib, rauth) and object stores'
+#: signed URLs (boto3 ``generate_presigned_url``/``_post``, MinIO ``presigned_get_object``, Google Cloud Storage
+#: ``generate_signed_url``)
+PROVIDER_URL = re.compile(r"^(?:get_|create_)?authori[sz](?:ation|e)_url$|^prepare_request_uri$|"
+                          r"^(?:generate_|get_)?presigned_(?:url|post|get_object|put_object)$|^generate_signed_url$")
 FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
 SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
                          r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")
@@ -254,11 +270,16 @@ OWN_PAGE_ATTRS = frozenset({"url", "path", "full_path", "base_url", "script_root
 CLASS_VIEW_LIBRARIES = ("rest_framework", "django", "ninja")
 
 
-def inherited_view_answer(func: ast.expr, imports: dict[str, str]) -> bool:
-    """``super().<method>(...)`` in a module of :data:`CLASS_VIEW_LIBRARIES`: the parent view's own answer."""
-    return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
-            and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
-            and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES for v in imports.values()))
+def inherited_view_answer(func: ast.expr, imports: dict[str, str], own: Collection[str] | None = None) -> bool:
+    """In a module of :data:`CLASS_VIEW_LIBRARIES`, the parent view's own answer: ``super().<method>(...)``, or
+    ``self.<method>(...)`` inside a class whose ``own`` methods do not include it (an inherited one, such as
+    ``self.get_paginated_response(data)``): the library answers through its renderers and templates."""
+    if not (isinstance(func, ast.Attribute) and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES
+                                                    for v in imports.values())):
+        return False
+    if isinstance(func.value, ast.Name) and func.value.id == "self":
+        return own is not None and func.attr not in own
+    return isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
 
 
 def is_logger(node: ast.expr) -> bool:

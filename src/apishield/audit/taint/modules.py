@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import LXML_UNSAFE, RAW_VARS, operator_setting
+from apishield.audit.taint.catalogue import LXML_UNSAFE, RAW_VARS, YAML_OBJECTS, operator_setting, yaml_object
 from apishield.audit.taint.values import Env, Summary, Val, const
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -39,6 +39,8 @@ class ModuleInfo:
                             part for part in (imp.module, alias.name) if part)
         self.functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, dict[str, FunctionNode]] = {}
+        #: a method (by identity) -> the methods of the class that defines it: what ``self.other()`` calls
+        self.siblings: dict[int, tuple[str, dict[str, FunctionNode]]] = {}
         self.module_consts: Env = {}
         self.all_functions: list[FunctionNode] = []
         self.exposed: set[int] = set()
@@ -52,6 +54,7 @@ class ModuleInfo:
             elif isinstance(node, ast.ClassDef):
                 methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
                 self.classes.setdefault(node.name, methods)
+                self.siblings.update((id(m), (node.name, methods)) for m in methods.values())
                 if class_exposed(node):
                     self.exposed.update(id(m) for name, m in methods.items() if not name.startswith("_"))
         self.module_instances: dict[str, ast.expr] = {}  # ``repo = Repo(...)`` at module level: name -> ``Repo``
@@ -67,6 +70,10 @@ class ModuleInfo:
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
                 if self._entity_parser(stmt.value):  # ``PARSER = etree.XMLParser(resolve_entities=True)``
                     self.module_consts[stmt.targets[0].id] = Val(kind="xxe-parser")
+                elif self.qualify(stmt.value.func) in YAML_OBJECTS:  # ``yaml = YAML()`` (ruamel.yaml)
+                    typ = next((k.value for k in stmt.value.keywords if k.arg == "typ"), None)
+                    self.module_consts[stmt.targets[0].id] = Val(kind=yaml_object(
+                        typ is not None, au.const(typ, object())))
         self.operator_attrs = _operator_attributes(tree)
         self._summaries: dict[int, Summary | None] = {}
         # interpreter runs of functions without parameters, shared by their summary and their handler analysis
