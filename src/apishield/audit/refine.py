@@ -38,9 +38,6 @@ finding stays visible below the medium-and-above view.
   nothing it signs.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
-- **Answers to privileged callers** (AS307): exception text a route returns after its role check (an administrator
-  or moderator test, a role decorator, a permission class) reaches the operators who run the service, the people a
-  diagnostic is for, not an attacker probing it; it stays, low.
 """
 
 from __future__ import annotations
@@ -336,26 +333,6 @@ def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Find
             for f in out]
 
 
-def _lower_privileged_answers(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Exception text a route returns only to the callers its role check admits, lowered."""
-    if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
-        return out
-    checked = {(r.file, r.handler.rsplit(".", 1)[-1]) for a in project.facts.get("apps", []) for r in a.routes
-               if r.roles and r.handler}
-    if not checked:
-        return out
-    lines = {m.path: m.lines for m in project.modules}
-    lowered = []
-    for f in out:
-        if f.rule_id == "AS307" and f.severity > Severity.LOW and f.location and f.location.path in lines:
-            path, line = f.location.path, f.location.line
-            inside = [name for name, lo, hi in _functions(lines[path]) if lo <= line <= hi]
-            if inside and (path, inside[-1]) in checked:
-                f = replace(f, severity=Severity.LOW, message=f"{f.message} (only callers its role check admits)")
-        lowered.append(f)
-    return lowered
-
-
 #: the expression a template raw-output finding names (``{{ post.body_html|safe }} emits 'post.body_html' …``)
 _RAW_EXPR = re.compile(r"emits '([\w.]+)' without HTML escaping")
 #: an HTML sanitiser or escaper: what it returns is safe to emit raw
@@ -384,7 +361,6 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
-    out = _lower_privileged_answers(out, project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

@@ -72,7 +72,7 @@ _AUTH_NAME = re.compile(
     r"|verify_jwt|decode_token|require_auth|session_auth|basic_auth|auth_digest)$",
     re.IGNORECASE,
 )
-_ROLE_NAME = re.compile(r"role|admin|moderator|permission|staff|superuser|scope", re.IGNORECASE)
+_ROLE_NAME = re.compile(r"role|admin|permission|staff|superuser|scope", re.IGNORECASE)
 _RATE_NAME = re.compile(r"limit|throttl|ratelimit|rate_limit", re.IGNORECASE)
 _PUBLIC_NAME = re.compile(
     r"^(public|allow_anonymous|no_auth|auth_exempt|login_exempt|unauthenticated|anonymous)$", re.IGNORECASE
@@ -312,7 +312,7 @@ def sets_security_headers(body: ast.AST) -> bool:
 
 
 _ROLE_CHECK_CALL = re.compile(r"^(has|check|require|requires|ensure|verify|assert|is|must_be|only)_?\w*"
-                              r"(role|admin|moderator|permission|scope|staff|superuser)", re.IGNORECASE)
+                              r"(role|admin|permission|scope|staff|superuser)", re.IGNORECASE)
 
 
 def _mentions_role(expr: ast.AST) -> bool:

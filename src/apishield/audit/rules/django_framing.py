@@ -1,11 +1,16 @@
-"""AS304 for Django sites: a ``MIDDLEWARE`` list without ``XFrameOptionsMiddleware``.
+"""AS304 for Django sites: a ``MIDDLEWARE`` list without ``XFrameOptionsMiddleware``, and settings that switch off
+a header Django sends by default.
 
 Django sends ``X-Frame-Options`` only through that middleware, which every new project's settings list; a site
 that drops it lets any other site frame its pages, and a framed page with the victim's session cookie is what a
 clickjacking attack needs. A list that installs another way to forbid framing (a CSP middleware, a middleware of
 the project's own that sets headers) is left alone, as are settings written for the test run. Django REST
 framework sites answer JSON that no browser renders in a frame, but the admin and any template pages still do:
-reported low there.
+reported low there. ``SecurityMiddleware`` sends ``X-Content-Type-Options: nosniff``, a ``Referrer-Policy`` and a
+``Cross-Origin-Opener-Policy`` unless the settings turn them off (``SECURE_CONTENT_TYPE_NOSNIFF = False``,
+``SECURE_REFERRER_POLICY = None``, ``SECURE_CROSS_ORIGIN_OPENER_POLICY = None``); ``X_FRAME_OPTIONS = "ALLOWALL"``
+or another value than ``DENY``/``SAMEORIGIN`` lets any site frame the pages. Settings that keep a default (HSTS off
+until its seconds are set) say nothing a deployment will not set elsewhere, and are left alone.
 """
 
 from __future__ import annotations
@@ -47,4 +52,32 @@ def check_django_framing(ctx: ModuleContext) -> Iterator[Finding]:
                   **({"severity": Severity.LOW} if drf else {}))
 
 
-__all__ = ["check_django_framing"]
+#: settings whose secure default (Django 3.0 and later) the assigned value switches off
+_DEFAULT_ON: dict[str, tuple[object, ...]] = {
+    "SECURE_CONTENT_TYPE_NOSNIFF": (False,),
+    "SECURE_REFERRER_POLICY": (None, "unsafe-url", ""),
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY": (None, "unsafe-none", ""),
+}
+
+
+@rule(NO_HEADERS)
+def check_django_headers_switched_off(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS304 — a Django settings module that switches off a header ``SecurityMiddleware`` or
+    ``XFrameOptionsMiddleware`` sends by default (``SECURE_CONTENT_TYPE_NOSNIFF = False``, ``X_FRAME_OPTIONS =
+    "ALLOWALL"``); one finding per setting."""
+    if "SECURE_" not in ctx.source and "X_FRAME_OPTIONS" not in ctx.source:
+        return
+    found = settings(ctx.tree, ctx.path)
+    for name, off in _DEFAULT_ON.items():
+        node = found.get(name)
+        if node is not None and isinstance(node.value, ast.Constant) and node.value.value in off:
+            yield at_node(NO_HEADERS, ctx, node, f"Django {name} = {node.value.value!r} switches off a security "
+                          "header SecurityMiddleware sends by default")
+    frame = found.get("X_FRAME_OPTIONS")
+    value = au.str_const(frame.value) if frame is not None else None
+    if frame is not None and value is not None and value.upper() not in {"DENY", "SAMEORIGIN"}:
+        yield at_node(NO_HEADERS, ctx, frame, f"Django X_FRAME_OPTIONS = {value!r}: browsers ignore it and any "
+                      "site may frame these pages (clickjacking)")
+
+
+__all__ = ["check_django_framing", "check_django_headers_switched_off"]

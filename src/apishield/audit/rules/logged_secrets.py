@@ -61,6 +61,48 @@ def _secret_value(node: ast.AST) -> ast.AST | None:
     return None
 
 
+#: a request's whole header, cookie or environment collection: it holds the ``Authorization`` header and the
+#: session cookie of every caller (``request.headers``, Django's ``request.META``/``COOKIES``, WSGI ``environ``)
+_CREDENTIAL_COLLECTIONS = frozenset({"headers", "cookies", "COOKIES", "META", "environ"})
+_REQUEST_NAMES = re.compile(r"^(?:self\.)?(?:request|req|http_request|flask\.request|bottle\.request|"
+                            r"cherrypy\.request)$")
+#: wrappers that keep the whole collection (``dict(request.headers)``, ``request.headers.items()``)
+_KEEPING = frozenset({"dict", "list", "str", "repr", "items", "copy", "to_dict", "json.dumps"})
+
+
+def _whole_collection(node: ast.AST, holders: set[str]) -> bool:
+    """``node`` is a request's whole header, cookie or environment collection, or a name assigned one."""
+    while isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in _KEEPING:
+        node = node.func.value if isinstance(node.func, ast.Attribute) and not node.args else (
+            node.args[0] if node.args else node.func)
+    if isinstance(node, ast.Name):
+        return node.id in holders
+    return (isinstance(node, ast.Attribute) and node.attr in _CREDENTIAL_COLLECTIONS
+            and bool(_REQUEST_NAMES.match(au.dotted(node.value) or "")))
+
+
+def _collection_holders(fn: ast.AST | None) -> set[str]:
+    """Names ``fn`` assigns a request's whole header, cookie or environment collection to."""
+    if fn is None:
+        return set()
+    return {t for node in au.walk(fn) if isinstance(node, ast.Assign) and _whole_collection(node.value, set())
+            for t in au.target_names(node)}
+
+
+def _logged_collection(arg: ast.AST, holders: set[str]) -> ast.AST | None:
+    """The request's whole header/cookie collection in a logging argument (itself, or in an f-string or ``%``)."""
+    stack = [arg]
+    while stack:
+        current = stack.pop()
+        if _whole_collection(current, holders):
+            return current
+        if isinstance(current, ast.JoinedStr):
+            stack.extend(v.value for v in current.values if isinstance(v, ast.FormattedValue))
+        elif isinstance(current, (ast.BinOp, ast.Tuple, ast.List)):
+            stack.extend(ast.iter_child_nodes(current))
+    return None
+
+
 #: calls that answer a token's decoded claims, not the token
 _CLAIMS_CALLS = frozenset({"get_jwt", "get_raw_jwt", "get_jwt_claims", "get_unverified_claims", "decode",
                            "decode_token", "decode_access_token", "get_jwt_identity"})
@@ -82,12 +124,14 @@ def _logging_call(node: ast.Call) -> bool:
 
 @rule(SECRET_LOGGED, scope="module")
 def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
-    """AS609 — a logging call whose arguments or interpolated message carry a password, secret or token itself;
-    test and sample code skipped."""
+    """AS609 — a logging call whose arguments or interpolated message carry a password, secret or token itself,
+    or a request's whole header, cookie or environment collection (``dict(request.headers)``, ``request.META``:
+    the ``Authorization`` header and the session cookie of every caller); test and sample code skipped."""
     if not au.mentions(ctx, ("log",)) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
     parents = au.parent_map(ctx.tree)
     claims_of: dict[int, set[str]] = {}  # per function: read once, however many logging calls it makes
+    holders_of: dict[int, set[str]] = {}
     for node in au.nodes_of_any(ctx.tree, ast.Call):
         assert isinstance(node, ast.Call)
         if not _logging_call(node):
@@ -95,8 +139,14 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
         fn = au.enclosing_function(parents, node)
         if id(fn) not in claims_of:
             claims_of[id(fn)] = _claims_names(fn)
+            holders_of[id(fn)] = _collection_holders(fn)
         claims = claims_of[id(fn)]
         for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg not in ("exc_info", "extra"))]:
+            whole = _logged_collection(arg, holders_of[id(fn)])
+            if whole is not None:
+                yield at_node(SECRET_LOGGED, ctx, node, f"all of {ast.unparse(whole)[:40]} (the caller's Authorization "
+                              f"header and session cookie) is written to the log by {ast.unparse(node.func)[:40]}()")
+                break
             found = _secret_value(arg)
             if found is not None and not (isinstance(found, ast.Name) and found.id in claims):
                 yield at_node(SECRET_LOGGED, ctx, node, f"{ast.unparse(found)[:40]} is written to the log by "
