@@ -18,6 +18,15 @@ from .helpers import audit
 # --- AS606: secret comparison -------------------------------------------------------------------------------
 _AS606: list[tuple[str, str, str]] = [
     (
+        "a field that describes the token (its name, type, scope), not the token",
+        "def update(token, value):\n"
+        "    if token.value != value:\n"
+        "        raise ValueError\n",
+        "def update(token, calendar_name):\n"
+        "    if token.calendar_name != calendar_name:\n"
+        "        token.calendar_name = calendar_name\n",
+    ),
+    (
         "sqlalchemy select().where() column",
         "import hmac\n"
         "def check(token):\n"

@@ -1,6 +1,7 @@
 """Input run as code: a parameter handed to Python's ``eval`` builds ``'apsh'+str(a*b)`` into ``apsh<product>``,
-one handed to ``exec`` prints it (must fire); a calculator that only computes arithmetic (the product comes back,
-the string call is refused) and an echo must stay quiet."""
+one handed to ``exec`` prints it, one compiled as a JavaScript function body (``new Function(text)``) returns it
+(must fire); a calculator that only computes arithmetic (the product comes back, the string call is refused), an
+echo, and an engine that has no ``print`` but answers a ``return`` without running it must stay quiet."""
 
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ def _app(kind: str) -> Any:
                 with contextlib.redirect_stdout(printed):
                     exec(expression, {"__builtins__": {"str": str, "print": print}})  # the flaw under test
                 result = printed.getvalue()
+            elif kind in {"function-body", "body-echo"}:  # what a JavaScript ``new Function(text)`` answers
+                if "print(" in expression:
+                    return 400, {}, {"error": "Template error: print is not defined"}
+                body = expression.removeprefix("return ")
+                if kind == "body-echo" or body == expression:
+                    result = body if kind == "body-echo" else "undefined"
+                else:
+                    result = eval(body.replace("String(", "str("), {"__builtins__": {"str": str}})  # the flaw
             elif kind == "calculator":
                 result = _arithmetic(ast.parse(expression, mode="eval"))
             else:
@@ -56,8 +65,8 @@ def _app(kind: str) -> Any:
     return app
 
 
-@pytest.mark.parametrize(("kind", "reported"), [("eval", True), ("exec", True), ("calculator", False),
-                                                ("echo", False)])
+@pytest.mark.parametrize(("kind", "reported"), [("eval", True), ("exec", True), ("function-body", True),
+                                                ("calculator", False), ("echo", False), ("body-echo", False)])
 def test_input_run_as_code_is_found(tmp_path: Path, kind: str, reported: bool) -> None:
     with loopback(_app(kind)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("injection",))

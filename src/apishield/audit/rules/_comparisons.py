@@ -33,8 +33,11 @@ def secretish(node: ast.AST) -> bool:
         return False
     words = _words(text)
     leaf = au.field_read(node)
-    if leaf and set(_words(leaf)) <= _PUBLIC_WORDS:
-        return False  # ``user_password.username``, ``token.get("email")``: the compared field is no secret
+    leaf_words = _words(leaf) if leaf else []
+    if leaf_words and (set(leaf_words) <= _PUBLIC_WORDS or leaf_words[-1] in _DESCRIPTOR_WORDS):
+        # ``user_password.username``, ``token.get("email")``, ``token.calendar_name``, ``payload["token_type"]``:
+        # the compared field is no secret, whatever the object that holds it is called
+        return False
     pairs = {a + b for a, b in itertools.pairwise(words)}
     if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
         return False
@@ -43,6 +46,12 @@ def secretish(node: ast.AST) -> bool:
 
 _PUBLIC_WORDS = frozenset({"username", "user", "name", "email", "mail", "login", "id", "uid", "nickname", "handle",
                            "sub", "subject"})
+
+
+#: the last word of a field that describes a secret rather than holding it (its name, type, scope, dates)
+_DESCRIPTOR_WORDS = frozenset({"name", "title", "label", "description", "type", "kind", "status", "state", "path",
+                               "url", "count", "date", "at", "time", "expiry", "expires", "created", "updated",
+                               "scope", "scopes", "version", "format", "algorithm", "alg", "purpose"})
 
 
 _IDENTITY_WORDS = frozenset({"user", "author", "owner", "creator", "account", "member", "principal", "identity",

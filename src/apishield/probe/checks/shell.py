@@ -135,6 +135,10 @@ CODE_PROOFS: tuple[tuple[str, str], ...] = (("Python", "'apsh'+str({a}*{b})"),
                                            ("JavaScript", "'apsh'+String({a}*{b})"))
 #: the same proofs for code run as statements (Python's ``exec``), whose printed output is answered
 STATEMENT_PROOFS: tuple[tuple[str, str], ...] = (("Python", "print('apsh'+str({a}*{b}))"),)
+#: and for code compiled as a function body (JavaScript's ``new Function(text)``), whose returned value is answered
+BODY_PROOFS: tuple[tuple[str, str], ...] = (("JavaScript", "return 'apsh'+String({a}*{b})"),)
+#: the answer of a JavaScript engine that ran ``print(...)`` and found no such function: the text was run as code
+_NO_PRINT = re.compile(r"print is not defined|ReferenceError[^\n]{0,40}print")
 
 
 def operands(send: Sender) -> tuple[int, int, str]:
@@ -145,8 +149,9 @@ def operands(send: Sender) -> tuple[int, int, str]:
 
 
 async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    """One request: ``a*b`` as the whole value; only when the product comes back (and was not there before),
-    a string built by a function call of each language, which must come back built."""
+    """One request: ``a*b`` as the whole value (then ``print(a*b)`` for statements, and ``return a*b`` when a
+    JavaScript engine answered that it has no ``print``); only when the product comes back (and was not there
+    before), a string built by a function call of each language, which must come back built."""
     a, b, product = operands(send)
     if product in base.text:
         return
@@ -156,6 +161,10 @@ async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> N
         # run as statements (``exec``), a bare expression prints nothing: the same product, printed
         ex = await send(f"print({a}*{b})")
         proofs = STATEMENT_PROOFS
+        if ex is not None and product not in ex.text and _NO_PRINT.search(ex.text):
+            # a JavaScript engine ran it and has no ``print``: a function body answers what it returns
+            ex = await send(f"return {a}*{b}")
+            proofs = BODY_PROOFS
     if ex is None or product not in ex.text:
         return
     for language, template in proofs:
