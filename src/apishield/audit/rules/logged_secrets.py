@@ -103,6 +103,15 @@ def _logged_collection(arg: ast.AST, holders: set[str]) -> ast.AST | None:
     return None
 
 
+def _named_fields(call: ast.Call, arg: ast.AST) -> bool:
+    """``arg`` is the one mapping of ``log.info(fmt, mapping)`` whose format is not a literal with a positional
+    placeholder: ``%(name)s`` fields (or a configured format) pick the keys that are logged, not the whole."""
+    if len(call.args) != 2 or call.args[1] is not arg:
+        return False
+    fmt = au.str_const(call.args[0])
+    return fmt is None or ("%(" in fmt and not re.search(r"%[-#0 +]*\d*[sr]", fmt))
+
+
 #: calls that answer a token's decoded claims, not the token
 _CLAIMS_CALLS = frozenset({"get_jwt", "get_raw_jwt", "get_jwt_claims", "get_unverified_claims", "decode",
                            "decode_token", "decode_access_token", "get_jwt_identity"})
@@ -142,7 +151,7 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
             holders_of[id(fn)] = _collection_holders(fn)
         claims = claims_of[id(fn)]
         for arg in [*node.args, *(kw.value for kw in node.keywords if kw.arg not in ("exc_info", "extra"))]:
-            whole = _logged_collection(arg, holders_of[id(fn)])
+            whole = None if _named_fields(node, arg) else _logged_collection(arg, holders_of[id(fn)])
             if whole is not None:
                 yield at_node(SECRET_LOGGED, ctx, node, f"all of {ast.unparse(whole)[:40]} (the caller's Authorization "
                               f"header and session cookie) is written to the log by {ast.unparse(node.func)[:40]}()")
