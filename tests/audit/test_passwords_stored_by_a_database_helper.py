@@ -60,3 +60,78 @@ def test_password_stored_through_a_helper(tmp_path: Path, body: str, line: int |
     lines = [f.location.line for f in result.findings if f.rule_id == "AS608" and f.location
              and f.location.path.endswith("dbwrappers.py")]
     assert lines == ([line] if line else [])
+
+
+BOUND = '''from sqlalchemy import text
+
+from db import db
+
+
+def insert_user(username, password):
+    sql = text("INSERT INTO users (username, password) VALUES (:username, :password)")
+    db.session.execute(sql, {"username": username, "password": password})
+    db.session.commit()
+'''
+
+BOUND_APP = '''from flask import Flask, request, redirect
+from werkzeug.security import generate_password_hash
+
+from database import insert_user
+
+app = Flask(__name__)
+
+
+@app.route("/register", methods=["POST"])
+def register():
+    password = request.form["password"]
+    insert_user(request.form["username"], {password})
+    return redirect("/login")
+'''
+
+
+@pytest.mark.parametrize(("password", "reported"), [
+    ("password", True),  # must fire: the typed password bound into SQLAlchemy's text() INSERT
+    ("generate_password_hash(password)", False),  # must stay quiet: a hash is bound
+])
+def test_password_bound_into_a_text_statement_of_a_helper(tmp_path: Path, password: str, reported: bool) -> None:
+    result = audit(tmp_path, {"database.py": BOUND, "db.py": "db = None\n",
+                              "app.py": BOUND_APP.format(password=password)})
+    lines = [f.location.line for f in result.findings if f.rule_id == "AS608" and f.location
+             and f.location.path.endswith("database.py")]
+    assert lines == ([8] if reported else [])
+
+
+RUNNER_DB = '''from .conn import db_query
+
+
+def create_user(username, password):
+    query = "INSERT INTO users (username, password) VALUES ('" + username + "', '" + {stored} + "');"
+    db_query(query)
+'''
+
+RUNNER_VIEWS = '''from flask import Flask, request
+
+from .handlers import create_user
+
+app = Flask(__name__)
+
+
+@app.post("/register")
+def register():
+    create_user(request.form["username"], request.form["password"])
+    return "ok"
+'''
+
+
+def test_a_statement_handed_to_the_projects_own_runner_is_stored_in_its_own_twin_only(tmp_path: Path) -> None:
+    """The statement kept in a local and run by the project's ``db_query(query)``; of two twins each defining
+    ``create_user`` (the plain one and a fixed one that hashes), the caller's own folder's is the one it calls."""
+    files = {"app/__init__.py": "", "app/conn.py": "def db_query(q):\n    return q\n",
+             "app/handlers.py": RUNNER_DB.format(stored="password"), "app/views.py": RUNNER_VIEWS,
+             "app_sec/__init__.py": "", "app_sec/conn.py": "def db_query(q):\n    return q\n",
+             "app_sec/handlers.py": RUNNER_DB.format(stored="password"),
+             "app_sec/views.py": RUNNER_VIEWS.replace('request.form["password"]',
+                                                      'hash_password(request.form["password"])')}
+    found = {(f.location.path, f.location.line) for f in audit(tmp_path, files).findings
+             if f.rule_id == "AS608" and f.location}
+    assert found == {("app/handlers.py", 6)}

@@ -115,8 +115,15 @@ class RequestPasswords:
         (``query = f"INSERT ..."`` then ``execute(query)``)."""
         if not call.args:
             return None
-        sql = call.args[0]
+        sql = _unwrapped(call.args[0])
         return self.texts.get(sql.id, sql) if isinstance(sql, ast.Name) else sql
+
+    def kept_statement(self, call: ast.Call) -> bool:
+        """``db_query(query)`` of the project's own runner: its first argument is a local this function set to SQL
+        text that writes or selects (``query = "INSERT INTO users ..."``)."""
+        first = _unwrapped(call.args[0]) if call.args else None
+        text = self.texts.get(first.id) if isinstance(first, ast.Name) else None
+        return text is not None and bool(SQL_WRITE.search(sql_text(text)) or _SQL_CHECK.search(sql_text(text)))
 
     def from_request(self, node: ast.AST) -> bool:
         root = node
@@ -141,6 +148,7 @@ class RequestPasswords:
         plain = [t for t in targets if "." not in t and "[" not in t]
         if value is None:
             return
+        value = _unwrapped(value)
         if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp)) or (
                 isinstance(value, ast.Call) and au.callee(value).endswith("format")):
             self.texts.update({t: value for t in plain})
@@ -155,6 +163,14 @@ class RequestPasswords:
             self.raw.difference_update(plain)  # reassigned, e.g. ``password = generate_password_hash(password)``
             if self.from_request(value) and not isinstance(value, ast.Constant):
                 self.request_names.update(plain)
+
+
+def _unwrapped(node: ast.expr) -> ast.expr:
+    """SQLAlchemy's ``text("INSERT ...")`` (or ``sqlalchemy.text``): the statement it wraps, as written."""
+    if (isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "text" and len(node.args) == 1
+            and not node.keywords):
+        return node.args[0]
+    return node
 
 
 def _as_typed(node: ast.AST) -> ast.AST:
@@ -241,7 +257,7 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
         return checked
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
-        if name in SQL_RUNNERS and (sql := fn.query(node)) is not None:
+        if (name in SQL_RUNNERS or fn.kept_statement(node)) and (sql := fn.query(node)) is not None:
             text = sql_text(sql)
             parts = [sql, *node.args[1:]]
             raw = any(fn.is_raw(n) for a in parts for n in outside_calls(a, through_format=True))
@@ -251,7 +267,8 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
                 return "written by an INSERT/UPDATE"
             if _SQL_CHECK.search(text) and raw and not fn.hashes_here:
                 return "compared as typed in the login's query, so the store holds it in plain text"
-            if insert_literal(text, node.args[1] if len(node.args) > 1 else None, fn.fixed) is not None:
+            if not isinstance(sql, ast.BinOp) and insert_literal(  # concatenated pieces are no SQL literal
+                    text, node.args[1] if len(node.args) > 1 else None, fn.fixed) is not None:
                 return "written by an INSERT as a fixed literal, so the store holds it in plain text"
             return ""
         model = (fn.builds_record(name) and not _SCHEMA_CLASS.search(name)) or name in _STORE_CALLS
@@ -302,7 +319,10 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
     skipped. A project whose model hashes the password it is given (a ``password`` property setter,
     ``set_password``, a constructor that hashes) stores no raw password through that model."""
     hashed = "hashed" if any(m.facts.get("password_model_hashes") for m in project.modules) else "unhashed"
-    helpers = {name: (m, found) for m in project.modules for name, found in m.facts.get("password_helpers", {}).items()}
+    helpers: dict[str, list[tuple[ModuleContext, tuple[str, int, int, int, str]]]] = {}
+    for m in project.modules:
+        for name, found in m.facts.get("password_helpers", {}).items():
+            helpers.setdefault(name, []).append((m, found))
     reported: set[tuple[str, int]] = set()
     for module in project.modules:
         for line, end, how, when in module.facts.get("password_stores", ()):
@@ -312,13 +332,28 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
                     f"the request's password is {how} without hashing"
                 yield at(PLAINTEXT_PASSWORD, module.path, module.lines, line, text, end_line=end)
         for callee, positions, keywords, line in module.facts.get("password_calls", ()):
-            owner, helper = helpers.get(callee, (None, None))
+            owner, helper = _nearest(helpers.get(callee, []), module.path)
             if owner is None or helper is None or (owner.path, helper[2]) in reported or not (
                     helper[1] in positions or helper[0] in keywords):
                 continue
             reported.add((owner.path, helper[2]))
             yield at(PLAINTEXT_PASSWORD, owner.path, owner.lines, helper[2], f"the request's password, passed as "
                      f"'{helper[0]}' by {module.path}:{line}, is {helper[4]} without hashing", end_line=helper[3])
+
+
+def _nearest(defined: list[tuple[ModuleContext, tuple[str, int, int, int, str]]], caller: str
+             ) -> tuple[ModuleContext | None, tuple[str, int, int, int, str] | None]:
+    """Of the modules defining a helper of one name, the one nearest the caller's folder (an application and its
+    fixed twin each have their own ``create_user``): the longest shared folder path wins."""
+    if not defined:
+        return None, None
+    folder = caller.replace("\\", "/").split("/")[:-1]
+
+    def shared(entry: tuple[ModuleContext, tuple[str, int, int, int, str]]) -> int:
+        other = entry[0].path.replace("\\", "/").split("/")[:-1]
+        return next((i for i, (a, b) in enumerate(zip(folder, other, strict=False)) if a != b), min(len(folder),
+                                                                                                    len(other)))
+    return max(defined, key=shared)
 
 
 #: a helper's SQL that proves a plain store when a caller hands it the typed password: its write, or its login query
