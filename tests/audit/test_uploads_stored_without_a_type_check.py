@@ -1,7 +1,7 @@
 """AS814: a handler that stores a client's uploaded file must fire when nothing in it looks at the file's type — a
 safe name (``secure_filename``) or a helper that only returns ``True`` is not a check — and stay quiet when an
-extension allow-list, a MIME comparison, content sniffing or a validating helper comes first, or when the upload is
-only read (parsed), never stored."""
+extension allow-list, a MIME comparison, content sniffing or a validating helper comes first (a test of the name
+after the file is stored guards nothing), or when the upload is only read (parsed), never stored."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ FLASK = ("import os, imghdr\nfrom flask import Flask, request\nfrom werkzeug.uti
     ("    if not f.filename.lower().endswith(('.png', '.jpg')):\n        return 'no', 415\n"
      "    f.save('up/x')\n", False),
     ("    rows = f.read().decode().splitlines()\n    return str(len(rows))\n", False),
+    # must fire: the extension is looked at only after the file is stored, to choose how to read it
+    ("    f.save('up/x')\n    if f.filename.endswith('.csv'):\n        return 'csv'\n", True),
 ])
 def test_a_flask_upload_stored_with_or_without_a_type_check(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": FLASK + body + "    return 'ok'\n"})

@@ -7,12 +7,13 @@ a file the client uploaded — Werkzeug's or Bottle's ``file.save(...)``, a stor
 ``shutil.copyfileobj(file.file, out)``, or writing ``file.read()`` to a file it opened — when nothing in that
 function looks at the file's type first.
 
-What counts as looking at the type: a comparison or membership test on an extension, suffix, MIME or content type
-(``ext in ALLOWED_EXTENSIONS``, ``file.content_type != "image/png"``), ``endswith``/``startswith`` on a name or type,
-content sniffing (``imghdr``, ``magic``, ``filetype``, decoding with Pillow), or a call given the file or its name of
-a validating function — one defined in the module whose body does any of that (a helper that only returns ``True``
-checks nothing), or one imported under a validating name (``allowed_file``, ``validate_extension``). A safe file
-*name* (``secure_filename``, a generated one) is not a type check: it stops path traversal, not an HTML page.
+What counts as looking at the type, on a line before the file is stored (a test after it guards nothing): a
+comparison or membership test on an extension, suffix, MIME or content type (``ext in ALLOWED_EXTENSIONS``,
+``file.content_type != "image/png"``), ``endswith``/``startswith`` on a name or type, content sniffing (``imghdr``,
+``magic``, ``filetype``, decoding with Pillow), or a call given the file or its name of a validating function — one
+defined in the module whose body does any of that (a helper that only returns ``True`` checks nothing), or one
+imported under a validating name (``allowed_file``, ``validate_extension``). A safe file *name*
+(``secure_filename``, a generated one) is not a type check: it stops path traversal, not an HTML page.
 """
 
 from __future__ import annotations
@@ -135,10 +136,13 @@ def _stores(fn: ast.FunctionDef | ast.AsyncFunctionDef, uploads: set[str]) -> It
             yield call
 
 
-def _checks_type_itself(node: ast.AST) -> bool:
+def _checks_type_itself(node: ast.AST, before: int = 0) -> bool:
     """``node`` holds a test of a type: a comparison or ``endswith``/``startswith`` on an extension or MIME type,
-    or a content sniffer."""
+    or a content sniffer (with ``before``, only one on a line up to it: a test after the file is stored guards
+    nothing)."""
     for n in au.walk(node):
+        if before and getattr(n, "lineno", 0) > before:
+            continue
         if isinstance(n, ast.Compare) and _TYPE_WORDS.search(ast.unparse(n)):
             return True
         if isinstance(n, ast.Call):
@@ -165,10 +169,13 @@ def _validating_call(call: ast.Call, local: dict[str, ast.FunctionDef | ast.Asyn
 
 
 def _checked(fn: ast.FunctionDef | ast.AsyncFunctionDef, local: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
-             uploads: set[str]) -> bool:
-    if _checks_type_itself(fn):
+             uploads: set[str], before: int) -> bool:
+    """Something in ``fn`` up to line ``before`` (where the file is stored) checks the file's type."""
+    if _checks_type_itself(fn, before):
         return True
     for call in au.nodes_of(fn, ast.Call):
+        if call.lineno > before:
+            continue
         arguments = [*call.args, *(kw.value for kw in call.keywords)]
         if any(_mentions_upload(a, uploads) or re.search(r"(?i)name|ext|type", ast.unparse(a)) for a in arguments) \
                 and _validating_call(call, local):
@@ -188,9 +195,9 @@ def check_upload_unchecked(ctx: ModuleContext) -> Iterator[Finding]:
         if not uploads and not any(_upload_expression(n) for n in au.walk(fn)):
             continue
         stores = list(_stores(fn, uploads))
-        if not stores or _checked(fn, local, uploads):
+        if not stores or _checked(fn, local, uploads, min(c.lineno for c in stores)):
             continue
-        call = stores[0]
+        call = min(stores, key=lambda c: c.lineno)
         yield at_node(UPLOAD_UNCHECKED, ctx, call, f"the uploaded file is stored by {ast.unparse(call.func)[:40]}() "
                       "without a check of its type (extension or content)")
 
