@@ -1,5 +1,6 @@
 """An account the code creates with a password written in the source (AS611): a literal given to a
-password-hashing or -setting call, or written by an INSERT into the password column. A hash made only to keep a
+password-hashing or -setting call, written by an INSERT into the password column, or compared by a login with the
+password the request typed. A hash made only to keep a
 login's timing even, an unusable marker, a value from the environment and test code stay quiet. A settings name
 ending in ``_PASS`` and a literal account pair whose password reads like a field name (``"password"``) are AS603's."""
 
@@ -65,3 +66,33 @@ def test_credentials_named_pass_and_literal_account_pairs(tmp_path: Path, line: 
 def test_accounts_only_a_developer_makes_are_low(tmp_path: Path, code: str) -> None:
     result = audit(tmp_path / "project", {"seed.py": HEAD + "User = dict\n" + code + "\n"})
     assert [f.severity for f in result.findings if f.rule_id == "AS611"] == [Severity.LOW]
+
+
+_LOGIN = """\
+import hmac
+from flask import Flask, request, session
+
+app = Flask(__name__)
+
+
+@app.post("/admin/login")
+def admin_login():
+    username = request.form["username"]
+    password = request.form["password"]
+{check}
+        session["admin"] = True
+    return "ok"
+"""
+
+
+@pytest.mark.parametrize(("check", "line"), [
+    ("    if username == 'admin' and password == 'password':", 11),  # must fire: the account's password in the code
+    ("    if hmac.compare_digest(request.form['password'], 's3cret-admin'):", 11),
+    ("    if password != '' and username == 'admin':", None),  # must stay quiet: an emptiness test
+    ("    if password == request.form['confirm']:", None),  # two typed values
+    ("    if username == 'admin' and check(password):", None),  # a verifier, whatever it compares
+])
+def test_a_login_comparing_the_typed_password_with_a_literal(tmp_path: Path, check: str, line: int | None) -> None:
+    found = [f.location.line for f in audit(tmp_path, {"app.py": _LOGIN.format(check=check)}).findings
+             if f.rule_id == "AS611" and f.location]
+    assert found == ([line] if line else [])

@@ -7,7 +7,9 @@ a seeded account is a fixed password handed to the code that makes one:
 * a password-hashing or -setting call given a literal — ``generate_password_hash("admin")``, ``make_password(…)``,
   ``user.set_password("admin")``, ``bcrypt.hashpw(b"secret", …)``, ``pwd_context.hash("admin123")``;
 * an INSERT that writes a literal into the password column (``VALUES (1, 'admin', 'admin123', 'admin')``; AS608
-  reports the same statement for the plain-text store).
+  reports the same statement for the plain-text store);
+* a login that compares the password the request typed with a literal (``if password == 'admin123':``,
+  ``hmac.compare_digest(form.password.data, "s3cret")``): the account's password is that literal, in the code.
 
 A literal hashed to compare against when no account matches (a dummy hash that keeps a login's timing even) creates no
 account: a value or a target named ``dummy``, ``fake``, ``timing`` … is left alone, and so are unusable markers and
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.rules import _secret_values as sv
 from apishield.audit.rules.base import at_node, imports, is_sample_code
-from apishield.audit.rules.passwords import insert_literal
+from apishield.audit.rules.passwords import RequestPasswords, function_statements, insert_literal, own_nodes
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -117,3 +119,41 @@ def check_seeded_account(ctx: ModuleContext) -> Iterator[Finding]:
             if seeded is not None and not _NOT_AN_ACCOUNT.search(seeded):
                 yield at_node(SEEDED_ACCOUNT, ctx, call, "an INSERT seeds an account with a fixed password "
                               f"({len(seeded)} characters)", **_developer_data(ctx, parents, call))
+
+
+def _typed_against_literal(fn: RequestPasswords, node: ast.AST) -> tuple[ast.AST, str] | None:
+    """``node`` compares the request's typed password with a literal (``==``/``!=``, ``compare_digest``)."""
+    pairs: list[tuple[ast.AST, ast.AST]] = []
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+        pairs = [(node.left, node.comparators[0]), (node.comparators[0], node.left)]
+    elif isinstance(node, ast.Call) and au.last(au.dotted(node.func)) == "compare_digest" and len(node.args) == 2:
+        pairs = [(node.args[0], node.args[1]), (node.args[1], node.args[0])]
+    for typed, other in pairs:
+        literal = au.const(other, None)
+        if isinstance(literal, bytes):
+            literal = literal.decode("latin-1")
+        if isinstance(literal, str) and len(literal.strip()) >= 3 and not _NOT_AN_ACCOUNT.search(literal) \
+                and fn.is_raw(typed):
+            return node, literal
+    return None
+
+
+@rule(SEEDED_ACCOUNT)
+def check_login_against_a_literal(ctx: ModuleContext) -> Iterator[Finding]:
+    """AS611 — a function compares the password the request typed with a literal: the account it opens has a
+    password written in the source; test and sample code skipped."""
+    if is_sample_code(ctx.path) or not au.mentions(ctx, ("password", "passwd", "pwd")):
+        return
+    parents = au.parent_map(ctx.tree)
+    for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        fn = RequestPasswords(fn_node)
+        for stmt in function_statements(fn_node):
+            hit = next((h for n in own_nodes(stmt) if (h := _typed_against_literal(fn, n)) is not None), None)
+            if hit is not None:
+                yield at_node(SEEDED_ACCOUNT, ctx, hit[0], f"the login accepts a fixed password written in the source "
+                              f"({len(hit[1])} characters): anyone who has the code signs in with it",
+                              **_developer_data(ctx, parents, hit[0]))
+                break
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                fn.learn(stmt)
