@@ -417,7 +417,10 @@ class Interpreter(Evaluator):
             return CLEAN
         values = [*args, *kwargs.values()]
         taint = receiver.taint.union(*(v.taint for v in values)) if values else receiver.taint
-        new = replace(receiver, taint=taint, const=UNKNOWN)
+        # a container that held only literals and is given only literals still holds only literals
+        # (``updates.append("name = :name")`` ... ``", ".join(updates)``: SQL the code wrote, whatever is chosen)
+        lit = (receiver.lit or receiver.is_const) and all(v.lit or v.is_const for v in values) and not taint
+        new = replace(receiver, taint=taint, const=UNKNOWN, lit=lit)
         if meth == "append" and receiver.seq is not None and args:
             new = replace(new, seq=(*receiver.seq, args[0]))
         elif meth == "update" and receiver.items is not None and args and args[0].items is not None:

@@ -63,6 +63,11 @@ class ModuleInfo:
                     and isinstance(stmt.value, ast.Constant)):
                 self.module_consts[stmt.targets[0].id] = const(stmt.value.value)
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                  and stmt.targets[0].id.isupper() and isinstance(stmt.value, (ast.List, ast.Tuple))
+                  and stmt.value.elts and all(isinstance(e, ast.Constant) for e in stmt.value.elts)):
+                # ``USER_COLUMNS = ['id', 'email']``: a table of the code's own words, joined into SQL by name
+                self.module_consts[stmt.targets[0].id] = const(au.const(stmt.value))
+            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                   and self._beside_module(stmt.value)):
                 self.module_consts[stmt.targets[0].id] = Val(lit=True)  # ``Path(__file__).parent / 'data.json'``
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
