@@ -135,3 +135,23 @@ def test_a_statement_handed_to_the_projects_own_runner_is_stored_in_its_own_twin
     found = {(f.location.path, f.location.line) for f in audit(tmp_path, files).findings
              if f.rule_id == "AS608" and f.location}
     assert found == {("app/handlers.py", 6)}
+
+
+def test_a_service_of_the_same_name_that_hashes_first_is_no_store_of_the_typed_password(tmp_path: Path) -> None:
+    """The route calls ``user_service.register_user(username, password)``, which hashes and hands the hash to
+    ``user_repository.register_user``: a call by a name some function defines to hash is not taken for the
+    repository's (must stay quiet); with no hashing service of that name it is (must fire)."""
+    repository = BOUND.replace("def insert_user", "def register_user")
+    service = ("from werkzeug.security import generate_password_hash\nfrom database import register_user as store\n\n\n"
+               "def register_user(username, password):\n    return store(username, generate_password_hash(password))\n")
+    app = BOUND_APP.format(password="password").replace("from database import insert_user",
+                                                         "from service import register_user").replace(
+        "insert_user(", "register_user(")
+    for with_service, expected in ((True, []), (False, [8])):
+        files = {"database.py": repository, "db.py": "db = None\n", "app.py": app}
+        if with_service:
+            files["service.py"] = service
+        root = tmp_path / str(with_service)
+        lines = [f.location.line for f in audit(root, files).findings if f.rule_id == "AS608" and f.location
+                 and f.location.path.endswith("database.py")]
+        assert lines == expected

@@ -306,6 +306,7 @@ def collect_password_stores(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, ("pass", "pwd")) or is_test_code(ctx.path) or is_sample_code(ctx.path):
         return
     ctx.facts["password_helpers"] = _storing_helpers(ctx)
+    ctx.facts["password_hashing"] = _hashing_functions(ctx)
     ctx.facts["password_stores"], ctx.facts["password_calls"] = _module(ctx)
     yield from ()
 
@@ -323,6 +324,9 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
     for m in project.modules:
         for name, found in m.facts.get("password_helpers", {}).items():
             helpers.setdefault(name, []).append((m, found))
+    # a name that some function of the project defines to hash the password it is given (a service's
+    # ``register_user`` beside the repository's): a call by that name is not known to reach the storing helper
+    hashing = {name for m in project.modules for name in m.facts.get("password_hashing", ())}
     reported: set[tuple[str, int]] = set()
     for module in project.modules:
         for line, end, how, when in module.facts.get("password_stores", ()):
@@ -332,13 +336,27 @@ def check_plaintext_password(project: ProjectContext) -> Iterator[Finding]:
                     f"the request's password is {how} without hashing"
                 yield at(PLAINTEXT_PASSWORD, module.path, module.lines, line, text, end_line=end)
         for callee, positions, keywords, line in module.facts.get("password_calls", ()):
-            owner, helper = _nearest(helpers.get(callee, []), module.path)
+            owner, helper = _nearest(helpers.get(callee, []), module.path) if callee not in hashing else (None, None)
             if owner is None or helper is None or (owner.path, helper[2]) in reported or not (
                     helper[1] in positions or helper[0] in keywords):
                 continue
             reported.add((owner.path, helper[2]))
             yield at(PLAINTEXT_PASSWORD, owner.path, owner.lines, helper[2], f"the request's password, passed as "
                      f"'{helper[0]}' by {module.path}:{line}, is {helper[4]} without hashing", end_line=helper[3])
+
+
+def _hashing_functions(ctx: ModuleContext) -> list[str]:
+    """Functions of the module that take a password-named parameter and hand it to a hashing call."""
+    found = []
+    for fn in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
+        assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+        args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+        params = {a.arg for a in args if PASSWORD_KEY.match(a.arg)}
+        if params and any(_HASHES_HERE.search(au.dotted(c.func)) and any(
+                isinstance(a, ast.Name) and a.id in params for a in [*c.args, *(k.value for k in c.keywords)])
+                for c in au.nodes_of(fn, ast.Call)):
+            found.append(fn.name)
+    return found
 
 
 def _nearest(defined: list[tuple[ModuleContext, tuple[str, int, int, int, str]]], caller: str
