@@ -1,6 +1,7 @@
 """Template source written in Python as a string literal is read like a template file for raw output (AS402):
 ``render_template_string('<h1>{{ name|safe }}</h1>')``, ``jinja2.Template(...)``, ``env.from_string(...)``,
-Bottle ``template('{{!name}}')``. Escaped output, a literal marked safe and a template file's name stay quiet."""
+Bottle ``template('{{!name}}')``, also when a name holds the literal. Escaped output, a literal marked safe and a
+template file's name stay quiet."""
 
 from __future__ import annotations
 
@@ -38,4 +39,29 @@ def hello():
         "template-file"])
 def test_raw_output_in_inline_template_source(tmp_path: Path, call: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(call=call)})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+_HELD = """
+from flask import Flask, render_template_string, request
+
+app = Flask(__name__)
+PAGE = '<p>{{{{ note|safe }}}}</p>'
+
+
+@app.get("/posts")
+def posts():
+{assign}
+    return render_template_string({name}, note=request.args.get("note", ""))
+"""
+
+
+@pytest.mark.parametrize(("assign", "name", "reported"), [
+    ("    template = '''\\n    <h3>{{ note | safe }}</h3>\\n    '''", "template", True),  # must fire: a local
+    ("    pass", "PAGE", True),  # a module constant
+    ("    template = '<h3>{{ note }}</h3>'", "template", False),  # must stay quiet: escaped
+    ("    template = '<b>{{ note|safe }}</b>'\\n    template = load()", "template", False),  # reassigned: unknown
+])
+def test_template_source_held_in_a_name(tmp_path: Path, assign: str, name: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _HELD.format(assign=assign, name=name)})
     assert any(f.rule_id == "AS402" for f in result.findings) is reported

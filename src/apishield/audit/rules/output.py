@@ -244,10 +244,11 @@ def _inline_templates(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_INLINE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    parents = au.parent_map(ctx.tree)
     for call in au.calls(ctx.tree):
         if au.last(au.call_name(call, imp)) not in _INLINE_TEMPLATES or not call.args:
             continue
-        source = call.args[0]
+        source = _template_source(call.args[0], au.enclosing_function(parents, call) or ctx.tree, ctx.tree)
         if not (isinstance(source, ast.Constant) and isinstance(source.value, str) and "{" in source.value):
             continue
         for hit in raw_outputs(source.value):
@@ -256,6 +257,22 @@ def _inline_templates(ctx: ModuleContext) -> Iterator[Finding]:
             line = source.lineno + hit.line - 1
             yield at(RAW_OUTPUT, ctx.path, ctx.lines, line, f"inline template emits '{hit.expr[:60]}' without HTML "
                      "escaping")
+
+
+def _template_source(node: ast.expr, scope: ast.AST, module: ast.Module) -> ast.expr:
+    """The literal a name passed as template source holds: its only assignment in the function (``template =
+    '''...'''`` then ``render_template_string(template, ...)``), else the module's; the node itself otherwise."""
+    if not isinstance(node, ast.Name):
+        return node
+    for where in (scope, module):
+        body = au.walk(where) if where is scope else module.body
+        values = [a.value for a in body if isinstance(a, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets)]
+        if len(values) == 1:
+            return values[0]
+        if values:
+            return node
+    return node
 
 
 __all__ = ["AUTOESCAPE_OFF", "RAW_OUTPUT"]
