@@ -2526,6 +2526,12 @@ def view(request):
      Severity.LOW),
     # must stay quiet (low): no cookie session to ride on, a forged request is no more than a direct one
     ("Event.objects.create(kind=request.POST['kind'])\n    return render(request, 'ok.html')", Severity.LOW),
+    # must stay quiet (low): reads the signed-in caller's input, changes nothing, answers only JSON
+    ("if not request.user.is_authenticated:\n        return JsonResponse({'error': 'login'}, status=401)\n"
+     "    return JsonResponse({'preview': request.POST['template'].upper()})", Severity.LOW),
+    # must fire: the same input rendered as a page (a forged POST reflects script into the victim's session)
+    ("if not request.user.is_authenticated:\n        return redirect('login')\n"
+     "    return HttpResponse(request.POST['template'])", Severity.MEDIUM),
 ])
 def test_a_csrf_exemption_matters_for_session_views_that_act(tmp_path: Path, body: str, severity: Severity) -> None:
     result = audit(tmp_path, {"views.py": _EXEMPT_VIEW.format(body=body)})

@@ -8,7 +8,10 @@ reads) *and* does something on the caller's behalf. Two kinds of exempt views ga
 - a view with no cookie-borne authentication at all: whatever a forged request does, the attacker can do directly;
 - a view that only renders: it reads nothing from the request (no form, body, query, files, headers) and changes
   nothing of the caller's (no write involving the request or the user, no delete, no sign-in or sign-out, no
-  cookie set, no program run).
+  cookie set, no program run);
+- a view that changes nothing of the caller's and answers only JSON: what a forged request sends it comes back as
+  data, which the forging page cannot read and no browser runs as a page (a view that renders the input as HTML
+  would let a forged POST reflect script, so it still counts).
 """
 
 from __future__ import annotations
@@ -75,12 +78,30 @@ def _hands_request_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                for node in au.walk(fn))
 
 
+#: answers that are JSON data, never a page: what a forged request reflects into them runs nowhere
+_JSON_ANSWERS = frozenset({"JsonResponse", "jsonify", "JSONResponse"})
+
+
+def _answers_json_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the view hands back JSON (``JsonResponse(...)``, ``jsonify(...)``, a dict literal)."""
+    returns = [n for n in au.walk(fn) if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        isinstance(r.value, ast.Dict) or (isinstance(r.value, ast.Call)
+                                          and au.last(au.dotted(r.value.func)) in _JSON_ANSWERS)
+        for r in returns)
+
+
 def exemption_harmless(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
     if not _session_authenticated(fn):
         return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"
-    if not _reads_input(fn) and not _acts_for_caller(fn) and not _hands_request_on(fn):
+    if _acts_for_caller(fn) or _hands_request_on(fn):
+        return ""
+    if not _reads_input(fn):
         return "the view reads no request input and changes nothing of the caller's: it only renders"
+    if _answers_json_only(fn):
+        return ("the view changes nothing of the caller's and answers only JSON: a forged request changes nothing, "
+                "and what it sends comes back as data, not as a page")
     return ""
 
 
