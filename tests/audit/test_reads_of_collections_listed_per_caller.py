@@ -47,3 +47,37 @@ def test_an_unchecked_read_of_a_collection_listed_per_caller_is_medium(
         tmp_path: Path, listing: str, severity: Severity) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(listing=listing)})
     assert [f.severity for f in result.findings if f.rule_id == "AS102"] == [severity]
+
+
+_RECORD = """\
+from flask import Flask, jsonify
+from flask_login import login_required
+from flask_sqlalchemy import SQLAlchemy
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class Record(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    {owner}
+
+
+@app.get('/{collection}/<int:record_id>')
+@login_required
+def read(record_id):
+    return jsonify(Record.query.get_or_404(record_id).id)
+"""
+
+
+@pytest.mark.parametrize(("collection", "owner", "severity"), [
+    # a customer's loan application, its creator named
+    ("applications", "created_by_user_id = db.Column(db.Integer, db.ForeignKey('users.id'))", Severity.MEDIUM),
+    ("tickets", "owner_user_id = db.Column(db.Integer)", Severity.MEDIUM),  # a support ticket
+    # must stay low: a read by id of published content
+    ("articles", "created_by_user_id = db.Column(db.Integer, db.ForeignKey('users.id'))", Severity.LOW),
+    ("applications", "reviewed_at = db.Column(db.DateTime)", None),  # must stay quiet: the record names no owner
+])
+def test_an_unchecked_read_of_a_customers_record_is_medium(tmp_path: Path, collection: str, owner: str,
+                                                           severity: Severity | None) -> None:
+    result = audit(tmp_path, {"app.py": _RECORD.format(collection=collection, owner=owner)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS102"] == ([severity] if severity else [])

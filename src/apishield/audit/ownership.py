@@ -455,8 +455,10 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
 
 
 #: a model field naming whom a record belongs to
-OWNER_FIELD = re.compile(r"(?i)^(?:user|owner|author|creator|created_by|uploaded_by|posted_by|account|customer|"
-                          r"member)(?:_?id)?$")
+#: a column naming whose record a row is: ``owner_id``, ``user_id``, ``created_by_user_id``, ``created_by``
+OWNER_COLUMN_WORDS = (r"(?:\w+_)?(?:owner|user|author|creator|account|customer|member)_?id|"
+                      r"(?:created|uploaded|posted)_by(?:_\w+)?")
+OWNER_FIELD = re.compile(rf"(?i)^(?:(?:user|owner|author|creator|account|customer|member)|{OWNER_COLUMN_WORDS})$")
 #: a model that is a person's own record: the user, account or profile itself
 PERSON_MODEL = re.compile(r"(?i)user|account|profile|customer|member|person|employee|patient")
 _ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "SQLModel"})

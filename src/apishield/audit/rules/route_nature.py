@@ -11,6 +11,7 @@ import re
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, Route
+from apishield.audit.ownership import OWNER_COLUMN_WORDS
 from apishield.audit.rules.registry import ProjectContext
 
 
@@ -316,7 +317,8 @@ def shape(path: str) -> str:
 
 #: records that belong to one customer by nature: reading another's is the leak itself
 CUSTOMER_RECORDS = (r"orders?|payments?|billing|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
-                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?")
+                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?|applications?|loans?|claims?|"
+                    r"tickets?|appointments?|prescriptions?|statements?|documents?")
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/settings``;
 #: a computation such as ``/statistics`` names no record)
 _PRIVATE = re.compile(
@@ -375,7 +377,7 @@ def _mentions_owned(project: ProjectContext, body: str) -> bool:
     return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
 
 
-_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
+_OWNER_COLUMN = rf"\b({OWNER_COLUMN_WORDS})\b"
 _SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
                         r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
 _ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
