@@ -278,3 +278,32 @@ def test_a_database_error_answered_to_a_posted_form_is_read(tmp_path: Path, page
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, FORM_SEARCH, ("crawl", "injection"))
     assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is reported
+
+
+def _validating(database_error: bool) -> Any:
+    """``POST /token`` takes a form whose ``grant_type`` must be ``password``: any other value is answered 422 with
+    the value echoed in ``input`` (FastAPI's validation answer); with ``database_error`` a quote in ``username``
+    also reaches the database, whose own error is answered."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/token"):
+            return 404, {}, {"detail": "not found"}
+        form = dict(p.split("=", 1) for p in body.decode().split("&") if "=" in p)
+        grant = unquote_plus(form.get("grant_type", ""))
+        if grant != "password":
+            return 422, {}, {"detail": [{"type": "string_pattern_mismatch", "loc": ["body", "grant_type"],
+                                         "msg": "String should match pattern '^password$'", "input": grant}]}
+        if database_error and "'" in unquote_plus(form.get("username", "")):
+            return 500, {}, {"detail": "sqlite3.OperationalError: near \"x\": syntax error in SELECT * FROM users"}
+        return 401, {}, {"detail": "Incorrect username or password"}
+    return app
+
+
+@pytest.mark.parametrize("database_error", [False, True])
+def test_a_form_value_echoed_by_a_validation_answer_is_not_disclosure(tmp_path: Path, database_error: bool) -> None:
+    form = {"type": "object", "required": ["username", "password"], "properties": {
+        "grant_type": {"type": "string", "pattern": "^password$"}, "username": STRING, "password": STRING}}
+    spec = {"/token": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": form}}},
+                                "responses": {"200": {"description": "token"}}}}}
+    with loopback(_validating(database_error)) as url:
+        result = probe_paths(tmp_path, url, spec, ("crawl", "injection"))
+    assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is database_error

@@ -1,4 +1,5 @@
-"""Values the probe invents honour the schema's ``pattern``, ``minLength`` and ``maxLength``: an API that validates
+"""Values the probe invents honour the schema's ``pattern``, ``minLength`` and ``maxLength`` (also inside the first
+non-null alternative of ``anyOf``/``oneOf``, as FastAPI declares optional fields): an API that validates
 them (an expiry month ``^0[1-9]|1[0-2]$``, a card number of at least 13 characters) accepts the probe's objects, so
 the object-level checks have something to test. Checked on the value builder itself and on a loopback app that
 refuses non-conforming creations: with the ownership check missing the probe must report, with it present it must
@@ -40,6 +41,15 @@ def test_sampled_strings_respect_declared_lengths(low: int, extra: int) -> None:
     value = sample_value({"type": "string", "minLength": low, "maxLength": max(low + extra, 1)},
                          random.Random(0), "name")
     assert low <= len(value) <= max(low + extra, 1)
+
+
+@pytest.mark.parametrize(("schema", "expected"), [
+    ({"anyOf": [{"type": "string", "pattern": "^password$"}, {"type": "null"}]}, "password"),  # FastAPI's form
+    ({"oneOf": [{"type": "null"}, {"type": "integer", "minimum": 5}]}, 5),
+    ({"anyOf": [{"type": "string", "enum": ["asc", "desc"]}, {"type": "null"}], "default": None}, "asc"),
+])
+def test_an_optional_value_takes_its_first_alternative_that_is_not_null(schema: dict[str, Any], expected: Any) -> None:
+    assert sample_value(schema, random.Random(0), "grant_type") == expected
 
 
 def test_a_marker_that_already_matches_the_pattern_is_kept() -> None:

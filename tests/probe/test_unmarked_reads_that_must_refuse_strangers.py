@@ -1,5 +1,6 @@
 """A GET the API description leaves unmarked is still reported when it answers an anonymous caller what only a
-signed-in caller should see: a listing under an administrative path, or the account record (role, administrator
+signed-in caller should see: a listing under an administrative path (records as objects or database rows as
+arrays), or the account record (role, administrator
 flag, credentials) of one of the probe's identities. A public profile, an administrative path that refuses
 strangers and an administrative answer that lists nothing stay quiet."""
 
@@ -26,7 +27,12 @@ PROFILES = [{"username": "alice", "bio": "hello"}, {"username": "bob", "bio": "h
     ("/api/profiles", PROFILES, False),  # public profiles: no account fields
     ("/api/members", [{"username": "carol", "role": "user"}], False),  # nobody the probe knows
     ("/api/v1/legacy-users", [{"id": 11, "email": "alice@example.org", "role": "user"}], True),  # named by e-mail
-], ids=["admin-listing", "admin-refused", "admin-status", "accounts", "profiles", "strangers", "by-email"])
+    # database rows answered as arrays under an administrative path (a cursor's fetchall())
+    ("/api/v2/admin/debug/export-users", {"users": [[1, "admin", "$2b$12$x", "admin"], [2, "alice", "$2b$12$y",
+                                                                                        "user"]]}, True),
+    ("/api/admin/totals", {"totals": [3, 4]}, False),  # numbers, no rows
+], ids=["admin-listing", "admin-refused", "admin-status", "accounts", "profiles", "strangers", "by-email",
+        "admin-row-arrays", "admin-numbers"])
 def test_unmarked_reads_answered_to_anonymous_callers(tmp_path: Path, path: str, anonymous: Any,
                                                        reported: bool) -> None:
     def app(method: str, route: str, headers: dict[str, str], body: bytes) -> Answer:

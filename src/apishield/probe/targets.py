@@ -467,10 +467,17 @@ def prose_choices(description: str) -> list[str]:
 
 
 def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> Any:
-    """A plausible value for ``schema`` (examples and enums first)."""
+    """A plausible value for ``schema`` (examples and enums first; of ``anyOf``/``oneOf`` alternatives, the first
+    that is not ``null``: FastAPI's ``str | None = Form(pattern="^password$")`` still needs ``password``)."""
     for key in ("example", "default"):
         if key in schema and schema[key] is not None:
             return schema[key]
+    for combo in ("anyOf", "oneOf"):
+        options = schema.get(combo)
+        if isinstance(options, list) and "type" not in schema:
+            choice = next((o for o in options if isinstance(o, dict) and o.get("type") != "null"), None)
+            if choice is not None:
+                return sample_value({**{k: v for k, v in schema.items() if k != combo}, **choice}, rng, name)
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
         return enum[0]

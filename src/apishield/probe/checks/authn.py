@@ -104,7 +104,7 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
     if "json" not in (anon.content_type or ""):
         return ""
     data = anon.json()
-    if op.looks_admin() and any(len(r) >= 2 for r in objects.listed_records(data)):
+    if op.looks_admin() and (any(len(r) >= 2 for r in objects.listed_records(data)) or _row_lists(data)):
         return "its path names an administrative function"
     if op.looks_admin() and (found := [k for k in sensitive_fields(data) if not ISSUED.match(k)]):
         return f"its path names an administrative function and it answers {', '.join(found[:3])}"
@@ -116,6 +116,14 @@ def _must_refuse(ctx: Context, op: Operation, anon: Exchange) -> str:
     if shown is not None:
         return f"it shows the account of identity {shown[0]!r} with {', '.join(shown[1][:4])}"
     return ""
+
+
+def _row_lists(data: Any) -> bool:
+    """Database rows answered as arrays (``{"users": [[1, "admin", "$2b$…"], [2, "alice", …]]}``, a cursor's
+    ``fetchall()``): at least two rows of at least two values, at the top or under one key."""
+    lists = [data] + ([v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else [])
+    return any(isinstance(rows, list) and sum(isinstance(r, list) and len(r) >= 2 for r in rows) >= 2
+               for rows in lists)
 
 
 def _candidates(ctx: Context) -> list[Operation]:

@@ -215,7 +215,8 @@ def _sent_text(ex: Exchange) -> str:
     """What the request itself carried (URL decoded, and the body), so an answer that echoes the probe's own
     payload (``user id ' AND SELECT … not found``) is not read as the server disclosing its internals."""
     body = ex.request_body.decode("utf-8", "replace")
-    return " ".join((unquote(ex.url), unquote_plus(ex.url), body, body.replace('\\"', '"')))
+    # a form body is percent-encoded: its values echoed back (a 422's ``input``) are the decoded text
+    return " ".join((unquote(ex.url), unquote_plus(ex.url), body, body.replace('\\"', '"'), unquote_plus(body)))
 
 
 def errors(ctx: Context, ex: Exchange) -> None:
