@@ -1,14 +1,15 @@
-"""Server-side request forgery: a parameter that names a URL (``url``, ``callback``, ``feed`` … or a default value
-that is one) is given the address of a one-shot listener the probe opens on 127.0.0.1 for this request alone; so is
-an address a JSON body gives in parts (a host field with the port and path fields beside it, or such fields beside a
+"""Server-side request forgery: a parameter that names a URL (``url``, ``callback``, ``feed`` … or a default value that
+is one) is given the address of a one-shot listener the probe opens on 127.0.0.1 for this request alone; so is an
+address a JSON body gives in parts (a host field with the port and path fields beside it, or such fields beside a
 URL field, which clients such as Node's ``http.get`` let override the URL). The finding needs the listener to be
 asked for its unique path (the server fetched the URL; with no path field to give it, to be asked at all: its port
-was opened for this request alone), and says whether the
-listener's answer came back in the response (in band) or not (blind). No outside host is ever named, and the
-server is never asked to fetch the target itself (a single-threaded server fetching itself would hang). Only for
-targets on this machine (a loopback base URL): elsewhere the listener's address would name the target's own host.
-Called by the injection check for each string parameter (see :mod:`apishield.probe.checks.injection`).
-"""
+was opened for this request alone), and says whether the listener's answer came back in the response (in band) or
+not (blind). A URL refused (4xx) is asked once more with the listener's address written the other ways that name
+this machine (``127.1``, ``0.0.0.0``, ``[::ffff:127.0.0.1]``), which a filter of the literal
+``127.0.0.1``/``localhost`` lets through. No outside host is ever named, and the server is never asked to fetch the
+target itself (a single-threaded server fetching itself would hang). Only for targets on this machine (a loopback
+base URL): elsewhere the listener's address would name the target's own host. Called by the injection check for each
+string parameter (see :mod:`apishield.probe.checks.injection`)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,11 @@ async def listener(token: str) -> AsyncIterator[tuple[str, list[str]]]:
         await server.wait_closed()
 
 
+#: other ways to write 127.0.0.1 that a filter of the literal text lets through: the short dotted form, the
+#: unspecified address (which the kernel connects to this machine) and the IPv4-mapped IPv6 address
+LOOPBACK_SPELLINGS = ("127.1", "0.0.0.0", "[::ffff:127.0.0.1]")  # noqa: S104  # addresses sent, nothing bound
+
+
 async def in_band(ctx: Context, op: Operation, name: str, default: Any, base: Exchange,
                   send: Callable[[Any], Awaitable[Exchange | None]]) -> None:
     """Ask the server to fetch the listener's URL through parameter ``name`` of ``op``."""
@@ -88,6 +94,14 @@ async def in_band(ctx: Context, op: Operation, name: str, default: Any, base: Ex
     token = "apshssrf" + secrets.token_hex(6)
     async with listener(token) as (url, asked):
         ex = await send(url)
+        if ex is not None and f"/{token}" not in asked and ex.status is not None and 400 <= ex.status < 500:
+            # refused: perhaps a filter of the address as written ("localhost", "127.0.0.1"); the same listener
+            # named the ways every resolver reads as this machine
+            for spelling in LOOPBACK_SPELLINGS:
+                again = await send(url.replace("127.0.0.1", spelling, 1))
+                if again is not None and f"/{token}" in asked:
+                    ex, url = again, url.replace("127.0.0.1", spelling, 1)
+                    break
     if ex is None or f"/{token}" not in asked:
         return
     _report(ctx, op, name, f"{name}={url!r} made the server fetch that URL", token, ex, base)
