@@ -2529,6 +2529,9 @@ def view(request):
     # must stay quiet (low): reads the signed-in caller's input, changes nothing, answers only JSON
     ("if not request.user.is_authenticated:\n        return JsonResponse({'error': 'login'}, status=401)\n"
      "    return JsonResponse({'preview': request.POST['template'].upper()})", Severity.LOW),
+    # must fire: the input handed to a function of the program, which may act with it
+    ("if not request.user.is_authenticated:\n        return JsonResponse({'error': 'login'}, status=401)\n"
+     "    code = request.POST['code']\n    return JsonResponse({'ok': run_submitted_code(code)})", Severity.MEDIUM),
     # must fire: the same input rendered as a page (a forged POST reflects script into the victim's session)
     ("if not request.user.is_authenticated:\n        return redirect('login')\n"
      "    return HttpResponse(request.POST['template'])", Severity.MEDIUM),

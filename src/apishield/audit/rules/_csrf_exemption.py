@@ -11,7 +11,8 @@ reads) *and* does something on the caller's behalf. Two kinds of exempt views ga
   cookie set, no program run);
 - a view that changes nothing of the caller's and answers only JSON: what a forged request sends it comes back as
   data, which the forging page cannot read and no browser runs as a page (a view that renders the input as HTML
-  would let a forged POST reflect script, so it still counts).
+  would let a forged POST reflect script, and one that hands the input to a function of the program may act
+  through it, so both still count).
 """
 
 from __future__ import annotations
@@ -82,6 +83,29 @@ def _hands_request_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 _JSON_ANSWERS = frozenset({"JsonResponse", "jsonify", "JSONResponse"})
 
 
+_BUILTINS = frozenset({"str", "int", "float", "bool", "len", "list", "dict", "set", "tuple", "print", "isinstance",
+                       "repr", "min", "max", "sorted", "round", "abs", "any", "all", "enumerate", "zip", "range"})
+
+
+def _is_input(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in _INPUT
+               and au.dotted(n.value).split(".", 1)[0] in {"request", "req", "self"} for n in au.walk(node))
+
+
+def _hands_input_to_helpers(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Request input handed to a function of the program (a lower-case name called bare, not a builtin:
+    ``run_submitted_code(code)``): what it does with it is not in view, so it may act for the caller."""
+    inputs = {t for node in au.walk(fn) if isinstance(node, ast.Assign) and _is_input(node.value)
+              for t in au.target_names(node)}
+    for node in au.walk(fn):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id[:1].islower()
+                and node.func.id not in _BUILTINS and node.func.id not in _JSON_ANSWERS):
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if any(_is_input(a) or any(isinstance(n, ast.Name) and n.id in inputs for n in au.walk(a)) for a in args):
+                return True
+    return False
+
+
 def _answers_json_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Every ``return`` of the view hands back JSON (``JsonResponse(...)``, ``jsonify(...)``, a dict literal)."""
     returns = [n for n in au.walk(fn) if isinstance(n, ast.Return)]
@@ -99,7 +123,7 @@ def exemption_harmless(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
         return ""
     if not _reads_input(fn):
         return "the view reads no request input and changes nothing of the caller's: it only renders"
-    if _answers_json_only(fn):
+    if _answers_json_only(fn) and not _hands_input_to_helpers(fn):
         return ("the view changes nothing of the caller's and answers only JSON: a forged request changes nothing, "
                 "and what it sends comes back as data, not as a page")
     return ""
