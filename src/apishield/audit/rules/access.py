@@ -14,7 +14,7 @@ from apishield.audit.ownership import request_data
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
-from apishield.audit.rules.route_nature import CUSTOMER_SEGMENT, PARAM_LAST, collection_of
+from apishield.audit.rules.route_nature import OWNED_RECORD_SEGMENT, PARAM_LAST, collection_of
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 BOLA = Rule(
@@ -239,7 +239,7 @@ _SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookm
 
 
 def _owned_records(route: Route) -> bool:
-    return any(CUSTOMER_SEGMENT.match(s) for s in route.path.strip("/").split("/"))
+    return any(OWNED_RECORD_SEGMENT.match(s) for s in route.path.strip("/").split("/"))
 
 
 def _stem(path: str) -> str:

@@ -11,7 +11,6 @@ import re
 
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, Route
-from apishield.audit.ownership import OWNER_COLUMN_WORDS
 from apishield.audit.rules.registry import ProjectContext
 
 
@@ -317,8 +316,12 @@ def shape(path: str) -> str:
 
 #: records that belong to one customer by nature: reading another's is the leak itself
 CUSTOMER_RECORDS = (r"orders?|payments?|billing|invoices?|transactions?|carts?|baskets?|bookings?|reservations?|"
-                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?|applications?|loans?|claims?|"
-                    r"tickets?|appointments?|prescriptions?|statements?|documents?")
+                    r"messages?|receipts?|addresses|cards?|purchases?|subscriptions?")
+#: records one customer files and reads back by id (a loan application, a support ticket, an appointment): loaded by
+#: id with no check of whose they are, they leak (AS102); their words alone do not make a route private (a list of
+#: ``/applications`` may name installed programs, ``/documents`` published texts)
+OWNED_RECORD_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS}|applications?|loans?|claims?|tickets?|appointments?|"
+                                  r"prescriptions?|statements?|documents?)$", re.IGNORECASE)
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/settings``;
 #: a computation such as ``/statistics`` names no record)
 _PRIVATE = re.compile(
@@ -377,7 +380,10 @@ def _mentions_owned(project: ProjectContext, body: str) -> bool:
     return bool(owned) and any(w.lower() in owned for w in re.findall(r"[A-Za-z_]\w*", body))
 
 
-_OWNER_COLUMN = rf"\b({OWNER_COLUMN_WORDS})\b"
+#: a column that makes a table's rows private to a person for the route reader (narrower than the model reader's
+#: :data:`apishield.audit.ownership.OWNER_COLUMN_WORDS`: a reporter or creator of a public record, a lost item's
+#: finder or an event's organiser, does not make its pages private)
+_OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
 _SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
                         r"[^)]*" + _OWNER_COLUMN, re.IGNORECASE)
 _ORM_OWNED = re.compile(r"^class\s+(\w+)\([^)]*\):(?:\n(?:[ \t].*|\s*))*?\n[ \t]+" + _OWNER_COLUMN + r"\s*[:=]",
@@ -479,6 +485,7 @@ __all__ = [
     "CUSTOMER_RECORDS",
     "CUSTOMER_SEGMENT",
     "HANDS_OUT_SECRETS",
+    "OWNED_RECORD_SEGMENT",
     "PARAM_LAST",
     "PEOPLE_DATA",
     "SETS_PASSWORD",
