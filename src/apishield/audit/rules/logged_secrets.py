@@ -43,21 +43,26 @@ _SECRET_NAME = re.compile(r"(?i)^(?:\w+_)?(?:password|passwd|pwd|passcode|passph
                           r"private_?key|otp|pin_?code)$")
 
 
-def _secret_value(node: ast.AST) -> ast.AST | None:
-    """The first value in ``node`` (an argument) that is a secret itself, outside any call."""
-    stack = [node]
+def _logged_parts(arg: ast.AST) -> Iterator[ast.AST]:
+    """A logging argument and the parts it interpolates: an f-string's values, the operands of ``%``/``+`` and the
+    items of a tuple or list (a call's result is a part, not looked into: a length, a mask, a hash)."""
+    stack = [arg]
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.Call):
-            continue  # a call's result (a length, a mask, a hash) is not the secret
-        name = au.field_read(current) if isinstance(current, (ast.Subscript, ast.Attribute)) else (
-            current.id if isinstance(current, ast.Name) else None)
-        if name and _SECRET_NAME.match(name) and not isinstance(current, ast.Constant):
-            return current
+        yield current
         if isinstance(current, ast.JoinedStr):
             stack.extend(v.value for v in current.values if isinstance(v, ast.FormattedValue))
         elif isinstance(current, (ast.BinOp, ast.Tuple, ast.List)):
             stack.extend(ast.iter_child_nodes(current))
+
+
+def _secret_value(node: ast.AST) -> ast.AST | None:
+    """The first value in ``node`` (an argument) that is a secret itself, outside any call."""
+    for current in _logged_parts(node):
+        name = au.field_read(current) if isinstance(current, (ast.Subscript, ast.Attribute)) else (
+            current.id if isinstance(current, ast.Name) else None)
+        if name and _SECRET_NAME.match(name):
+            return current
     return None
 
 
@@ -91,16 +96,7 @@ def _collection_holders(fn: ast.AST | None) -> set[str]:
 
 def _logged_collection(arg: ast.AST, holders: set[str]) -> ast.AST | None:
     """The request's whole header/cookie collection in a logging argument (itself, or in an f-string or ``%``)."""
-    stack = [arg]
-    while stack:
-        current = stack.pop()
-        if _whole_collection(current, holders):
-            return current
-        if isinstance(current, ast.JoinedStr):
-            stack.extend(v.value for v in current.values if isinstance(v, ast.FormattedValue))
-        elif isinstance(current, (ast.BinOp, ast.Tuple, ast.List)):
-            stack.extend(ast.iter_child_nodes(current))
-    return None
+    return next((part for part in _logged_parts(arg) if _whole_collection(part, holders)), None)
 
 
 def _named_fields(call: ast.Call, arg: ast.AST) -> bool:
