@@ -5,7 +5,8 @@
 * :mod:`.catalogue` — request sources, sinks, sanitisers (framework names come from
   :mod:`apishield.audit.frameworks.table`);
 * :mod:`.modules` — one module's functions, classes and imports, and the project files its imports name;
-* :mod:`.interpreter` and :mod:`.calls` — the abstract interpreter of a function body;
+* :mod:`.interpreter`, :mod:`.calls` and :mod:`.project_calls` — the abstract interpreter of a function body (the
+  last follows calls into the project's own functions and methods through their summaries);
 * :mod:`.analysis` — route handlers and their parameters, helper summaries, and the per-module result that
   :mod:`apishield.audit.rules.injection` turns into findings.
 
