@@ -66,12 +66,6 @@ def check_budget_and_scope_hold(probed: tuple[str, Served, ProbeResult, list[Any
     assert sum(result.shares.values()) == result.requests_used
 
 
-def _absent(path: str) -> bool:
-    """A path naming no object the app could hold: the probe's made-up id near 2**31, or an unserved path."""
-    last = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    return (last.isdigit() and int(last) >= 2147483000) or last.startswith(("apshabsent", "apshnowhere"))
-
-
 def check_safety_rules(probed: tuple[str, Served, ProbeResult, list[Any]]) -> None:
     _variant, _served, result, log = probed
     assert not [e for e in log if e["method"] == "TRIPWIRE"]
@@ -81,13 +75,10 @@ def check_safety_rules(probed: tuple[str, Served, ProbeResult, list[Any]]) -> No
     # one for the purpose)
     made = {f"/api/tasks/{ex.json().get('id')}" for ex in result.exchanges
             if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok and isinstance(ex.json(), dict)}
-    # or to an object no store holds: an id the probe made up near 2**31 (the authentication check's unguarded
-    # writes), or a path the app does not serve (their control)
-    absent = [e["path"] for e in log if e["method"] in ("PUT", "PATCH", "DELETE") and _absent(e["path"])]
-    deletes = [e["path"] for e in log if e["method"] == "DELETE" and e["path"] not in absent]
+    deletes = [e["path"] for e in log if e["method"] == "DELETE"]
     assert all(path in made for path in deletes)
     assert len(deletes) <= 2  # (an id the app hands out again after a delete may be deleted twice)
-    writes = [e for e in log if e["method"] in ("PUT", "PATCH") and e["path"] not in absent]
+    writes = [e for e in log if e["method"] in ("PUT", "PATCH")]
     assert all(e["path"] in created for e in writes)
     owned = {ex.path for ex in result.exchanges if ex.method == "POST" and ex.path == "/api/tasks" and ex.ok}
     assert not writes or owned

@@ -34,7 +34,7 @@ from apishield.findings import Confidence, Finding, Rule, Severity
 from apishield.probe import objects
 from apishield.probe.client import ANONYMOUS, BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
 from apishield.probe.coverage import WHOLE, Coverage, State
-from apishield.probe.targets import Operation, destructive_words, sample_body, sample_value
+from apishield.probe.targets import Operation, sample_body, sample_value
 from apishield.registry import Registry, RegistryError
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -203,7 +203,6 @@ class Context:
         self._own_logouts: set[str] = set()  # logouts of a session the probe opened for that purpose
         self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
         self._own_deletes: set[str] = set()  # objects the probe created and read back, open to one DELETE each
-        self._absent: set[str] = set()  # paths of objects whose id the probe made up so that no store holds them
 
     # -- coverage ----------------------------------------------------------------------------------------
     def plan(self, ops: Iterable[Operation | str]) -> None:
@@ -345,23 +344,9 @@ class Context:
         finally:
             self._own_deletes.discard(path)
 
-    @contextmanager
-    def absent_object(self, path: str) -> Iterator[None]:
-        """Within the block, allow writes and ``DELETE`` of ``path``, which names an object by an id the probe made
-        up out of reach of any store (a number near 2**31, a random UUID, a marker string): whatever the handler
-        does, it finds nothing to change."""
-        self._absent.add(path)
-        try:
-            yield
-        finally:
-            self._absent.discard(path)
-
     def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
         if self.options.allow_destructive:
             return True
-        if path.split("?")[0] in self._absent and not destructive_words(op.path if op is not None else path) and (
-                op is None or (op.path_params and not op.parameterless_unsafe() and not op.looks_logout())):
-            return True  # an id no store holds, or (no operation) a path the API does not serve
         if (method.upper() == "DELETE" and path.split("?")[0] in self._own_deletes and op is not None
                 and op.path_params and not op.parameterless_unsafe()):
             return True

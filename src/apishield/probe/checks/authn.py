@@ -22,17 +22,11 @@ account record. An administrative path that answers settings with secret-named v
 says the same. Those signs overrule even a description that declares the read public (``security: []``): an
 attacker does not read the declaration, and an administrator's listing served to anyone is the flaw, declared or
 not; other reads declared public are not asked.
-
-Updates and deletions of one object that the description protects are asked too, without credentials, about an
-object no store holds (an id near 2**31, a random UUID): nothing can change, and a handler that answers the
-anonymous caller its own "not found" exactly as it answers an identity ran without authentication — when the API's
-other protected operations refuse such a caller and the router's answer for a path it does not serve is different.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from apishield.probe import objects, rules
@@ -42,7 +36,7 @@ from apishield.probe.checks.exposure import EMAIL_KEY, PERSON_KEY, owns
 from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, check
-from apishield.probe.targets import Operation, destructive_words
+from apishield.probe.targets import Operation
 
 GARBAGE = (
     ("garbage bearer token", {"Authorization": "Bearer apishield.garbage.token"}),
@@ -189,7 +183,6 @@ async def authn(ctx: Context) -> None:
     if not candidates:
         ctx.not_applicable("no operation is declared or known to need credentials")
     in_url_found, tried = False, 0  # one operation proves it: the check that reads credentials is usually shared
-    refusal = 0  # the status a protected operation answered a caller without credentials
     for op in candidates:
         path = ctx.concrete_path(op, user)
         if path is None:
@@ -233,7 +226,6 @@ async def authn(ctx: Context) -> None:
             continue
         if not denied(anon):
             continue
-        refusal = refusal or anon.status or 0
         if not in_url_found and tried < 3:  # a shared credential reader: three operations are enough to ask
             tried += op.method == "GET"
             in_url_found = await _in_url(ctx, op, path, query, anon)
@@ -253,60 +245,6 @@ async def authn(ctx: Context) -> None:
                 break
     if not in_url_found:
         await _pages_reading_url_credentials(ctx)
-    if refusal:
-        await _unguarded_writes(ctx, refusal)
-
-
-def _absent_path(ctx: Context, op: Operation) -> str:
-    """``op``'s path naming an object no store holds: a number near 2**31 for ids, a random UUID where the
-    description says so, a marker string for names."""
-    path = op.path
-    for param in op.path_params:
-        schema = param.schema or {}
-        if schema.get("format") == "uuid":
-            value = str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
-        elif schema.get("type") in ("integer", "number", None) or param.name.lower().endswith("id"):
-            value = str(2147483000 + ctx.rng.randrange(600))
-        else:
-            value = f"apshabsent{ctx.rng.randrange(10**6)}"
-        path = path.replace("{" + param.name + "}", value)
-    return path
-
-
-async def _unguarded_writes(ctx: Context, refusal: int) -> None:
-    """Updates and deletions of one object that the description protects, asked without credentials about an
-    object no store holds (nothing can change): a handler that answers the anonymous caller exactly as it answers
-    an identity — its own "not found" — ran without authentication, where the API's other protected operations
-    answered ``refusal`` (401/403). The router's own answer for a path it does not serve is the control: the same
-    text there means no handler was reached."""
-    user = ctx.users[0] if ctx.users else None
-    ops = [op for op in ctx.operations if op.secured is True and op.method in ("PUT", "PATCH", "DELETE")
-           and op.path_params and not destructive_words(op.path) and not op.looks_logout()][:4]
-    if user is None or not ops:
-        return
-    routers: dict[str, str | None] = {}  # per method: the router's answer for a path it does not serve
-    for op in ops:
-        path = _absent_path(ctx, op)
-        body = ctx.body_for(op) if op.method != "DELETE" else None
-        with ctx.absent_object(path):
-            anon = await try_send(ctx, op.method, path, op=op, json_body=body)
-            if anon is None or anon.status not in (404, 410) or denied(anon):
-                continue
-            if op.method not in routers:
-                nowhere = f"/apshnowhere{ctx.rng.randrange(10**6)}"
-                with ctx.absent_object(nowhere):
-                    router = await try_send(ctx, op.method, nowhere, json_body=body)
-                routers[op.method] = None if router is None else f"{router.status} " + normalise(
-                    router.text.replace(nowhere, "P"))
-            if routers[op.method] == f"{anon.status} " + normalise(anon.text.replace(path, "P")):
-                continue  # the router's own "not found": no handler ran
-            authed = await try_send(ctx, op.method, path, op=op, identity=user, json_body=body)
-        if authed is None or authed.status != anon.status or normalise(authed.text) != normalise(anon.text):
-            continue
-        ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered a caller without credentials {anon.status} "
-                   f"for an object that does not exist ({anon.text.strip()[:40]!r}), exactly as it answered identity "
-                   f"{user.name!r}: its handler runs without authentication (the API's other protected operations "
-                   f"answer {refusal})", anon, op=op)
 
 
 async def _pages_reading_url_credentials(ctx: Context) -> None:

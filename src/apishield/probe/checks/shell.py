@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 CMD_HINT = re.compile(r"(?i)(host|ip|addr|domain|cmd|command|exec|ping|dns|lookup|target|file|path|dir|url|arg)")
 
 
-#: the last two have no space (``${IFS}`` separates the words) for filters that refuse spaces, the very last no
-#: separator either (a command substitution passes a filter of ``; | & >`` and spaces)
-SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'", ";sleep${{IFS}}{n};", "$(sleep${{IFS}}{n})")
+#: the last one has no space (``${IFS}`` separates the words) for filters that refuse spaces
+SLEEP_FORMS = (";sleep {n};", "$(sleep {n})", "';sleep {n};'", ";sleep${{IFS}}{n};")
 
 
 def without_spaces(form: str) -> str:
