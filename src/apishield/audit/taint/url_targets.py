@@ -1,6 +1,7 @@
 """Whether a URL given to a redirect or an outbound request has its site fixed by the code itself.
 
-Request data after a fixed ``scheme://host/`` chooses a page on that site, not the site (no SSRF, no open redirect);
+Request data after a fixed ``scheme://host/`` — written in the code, or a configured base URL followed by a literal
+path — chooses a page on that site, not the site (no SSRF, no open redirect);
 for a redirect, a fixed local path (``/users/``), the page being served (``request.url``) or a path this
 application builds from a route's name (Django's ``reverse('payment-failure')``, Flask's ``url_for('index')``)
 keeps the browser on this site whatever the query string appended to it says. A local name holding the URL is
@@ -33,8 +34,37 @@ def _assignments(name: str, fn: ast.AST) -> list[ast.expr]:
     return [a.value for a in plain] if all(id(t) in allowed for t in stores) else []
 
 
+def _configured(node: ast.AST, fn: ast.AST) -> bool:
+    """Configuration (``settings.ROOT_URL``), or a local name every assignment of which is configuration."""
+    if isinstance(node, ast.Name):
+        values = _assignments(node.id, fn)
+        return bool(values) and all(au.configuration(v) for v in values)
+    return au.configuration(node)
+
+
+def _configured_base(node: ast.AST, fn: ast.AST) -> bool:
+    """The URL starts with a configured base URL followed by a literal path, query or fragment (``f"{settings.ROOT_URL}
+    /done?x={x}"``, ``app.config['API'] + '/v1/' + name``): the deployment chose the site, the literal's ``/`` ends its
+    host, and request data after it chooses a page there."""
+    pieces: list[ast.AST] = []
+    if isinstance(node, ast.JoinedStr):
+        pieces = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values[:2]]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        chain: list[ast.AST] = []
+        cur: ast.AST = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+            chain.insert(0, cur.right)
+            cur = cur.left
+        pieces = [cur, *chain][:2]
+    return (len(pieces) == 2 and _configured(pieces[0], fn) and isinstance(pieces[1], ast.Constant)
+            and isinstance(pieces[1].value, str) and pieces[1].value.startswith(("/", "?", "#")))
+
+
 def fixed_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
-    """The URL starts with a literal ``scheme://host/``: request data only in path or query is not SSRF."""
+    """The URL starts with a literal ``scheme://host/``, or a configured base URL and a literal path: request data
+    only in path or query is not SSRF."""
+    if _configured_base(node, fn):
+        return True
     while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         node = node.left
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
@@ -50,8 +80,12 @@ def fixed_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
 
 
 def _route_path(node: ast.AST, qualify: Qualify) -> bool:
-    """A call that builds a path of this application from a route's name (``reverse``, ``url_for``)."""
-    return isinstance(node, ast.Call) and "redirect" in SANITISERS.get(qualify(node.func), frozenset())
+    """A call that builds a path of this application from a route's name (``reverse``, ``url_for``, Starlette's
+    ``request.url_for``/``app.url_path_for``), also made text by ``str(...)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
+        node = node.args[0]
+    return isinstance(node, ast.Call) and ("redirect" in SANITISERS.get(qualify(node.func), frozenset()) or (
+        isinstance(node.func, ast.Attribute) and node.func.attr in {"url_for", "url_path_for"}))
 
 
 def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qualify, *, local_ok: bool,
@@ -59,7 +93,7 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
     """The URL starts with a fixed ``scheme://host/`` (or, with ``local_ok``, a fixed local path ``/users/``, the
     page being served, or a route's own path): request data after it chooses a page on that site, not the site.
     The prefix may be a module constant (``ROOT + '/users/' + name``)."""
-    if fixed_host(node, fn) or (local_ok and own_page(node)):
+    if fixed_host(node, fn) or (local_ok and (own_page(node) or _route_path(node, qualify))):
         return True
     if isinstance(node, ast.Name) and depth < 3:
         values = _assignments(node.id, fn)
