@@ -241,10 +241,13 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     - a read of items of a resource that the app serves one by one to anonymous callers anyway
       (``/user/{name}/widgets`` next to an open ``/widgets/{id}``);
     - a read of a fixed path that takes no request input and visibly queries records that are no one's (a tag
-      list, a catalogue: no people's table, no table with an owner column).
+      list, a catalogue: no people's table, no table with an owner column);
+    - a handler that does nothing yet (``pass``, or a ``NotImplementedError``/HTTP 501 raised or answered).
     """
     segs = static_segments(route.path)
     name = route.handler.rsplit(".", 1)[-1]
+    if does_nothing(handler_body(project, route)):
+        return "its handler does nothing yet (a stub: pass, or a 501 Not Implemented)"
     if not identifies_callers:
         source = handler_source(project, route)
         privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
@@ -343,6 +346,22 @@ PEOPLE_DATA = re.compile(
     r"(?i:\bfrom\s+[\"'`]?(?:\w+\.)?(?:users?|accounts?|customers?|members?|employees?|patients?)\b)|"
     r"\b(?:User|Account|Customer|Member|Employee|Patient)s?\.(?:query|objects|get|select|filter)\b|"
     r"query\((?:User|Account|Customer|Member|Employee|Patient)\b")
+
+
+#: an answer that says the route is not built yet
+_NOT_IMPLEMENTED = re.compile(r"^raise\s+(?:NotImplementedError\b|\w*HTTPException\(\s*(?:status_code\s*=\s*)?"
+                              r"(?:501\b|(?:status\.)?HTTP_501_NOT_IMPLEMENTED\b))|^return\s+\w*Response\([^)]*"
+                              r"status_code\s*=\s*(?:501\b|(?:status\.)?HTTP_501_NOT_IMPLEMENTED\b)")
+
+
+def does_nothing(body: str | None) -> bool:
+    """A handler body that serves nothing: only ``pass``, ``...`` and comments, or a ``NotImplementedError`` or an
+    HTTP 501 raised or answered (a route declared before it is written)."""
+    if body is None:
+        return False
+    code = [t.strip() for t in body.splitlines() if t.strip() and not t.strip().startswith("#")]
+    return bool(code) and (all(t in {"pass", "..."} for t in code) or (
+        len(code) <= 2 and bool(_NOT_IMPLEMENTED.match(code[-1])) and all(t in {"pass", "..."} for t in code[:-1])))
 
 
 def handler_body(project: ProjectContext, route: Route) -> str | None:
