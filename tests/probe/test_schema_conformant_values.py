@@ -96,3 +96,18 @@ def test_objects_whose_fields_are_validated_are_created_and_tested(tmp_path: Pat
     found = {f for f in findings_at(result) if f[0].startswith("PR-BOLA")}
     expected = {("PR-BOLA-001", "GET", "/users/{userId}/cards"), ("PR-BOLA-002", "POST", "/users/{userId}/cards")}
     assert found == (set() if owner_checked else expected)
+
+
+def test_an_optional_form_field_read_from_a_description_keeps_its_pattern() -> None:
+    """The description's resolver merges the first non-null alternative with what it must satisfy, so a FastAPI
+    OAuth2 password form's ``grant_type`` is sampled as ``password``."""
+    from apishield.probe.targets import from_openapi, sample_body
+
+    form = {"type": "object", "required": ["username", "password"], "properties": {
+        "grant_type": {"anyOf": [{"type": "string", "pattern": "^password$"}, {"type": "null"}], "title": "Grant"},
+        "username": {"type": "string"}, "password": {"type": "string"}}}
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/token": {"post": {
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": form}}},
+        "responses": {"200": {"description": "token"}}}}}}
+    op = from_openapi(doc)[0]
+    assert sample_body(op.body_schema, random.Random(0))["grant_type"] == "password"

@@ -210,6 +210,16 @@ def load_file(path: str) -> dict[str, Any]:
         raise SpecError(f"{path} is not UTF-8 text") from None
 
 
+#: keywords of a schema a value must satisfy, kept when an alternative or a part of ``allOf`` is merged in
+_CONSTRAINTS = ("pattern", "enum", "format", "minLength", "maxLength", "minimum", "maximum")
+
+
+def first_alternative(options: list[Any]) -> Any:
+    """Of ``anyOf``/``oneOf`` alternatives, the first that is not ``null``: FastAPI declares an optional field as its
+    type or ``null`` (``str | None = Form(pattern="^password$")`` still needs ``password``)."""
+    return next((o for o in options if not (isinstance(o, dict) and o.get("type") == "null")), options[0])
+
+
 class _Resolver:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
@@ -239,13 +249,16 @@ class _Resolver:
         for combo in ("allOf", "oneOf", "anyOf"):
             parts = out.pop(combo, None)
             if isinstance(parts, list) and parts:
-                chosen = parts if combo == "allOf" else parts[:1]
+                chosen = parts if combo == "allOf" else [first_alternative([self.deref(p) for p in parts])]
                 props: dict[str, Any] = dict(out.get("properties") or {})
                 for part in chosen:
                     sub = self.schema(part, depth + 1)
                     props.update(sub.get("properties") or {})
                     out.setdefault("type", sub.get("type"))
                     out.setdefault("required", sub.get("required", []))
+                    for key in _CONSTRAINTS:  # what a value must satisfy: a pattern, an enum, a format, bounds
+                        if key in sub:
+                            out.setdefault(key, sub[key])
                 if props:
                     out["properties"] = props
         if isinstance(out.get("properties"), dict):
@@ -467,16 +480,16 @@ def prose_choices(description: str) -> list[str]:
 
 
 def sample_value(schema: dict[str, Any], rng: random.Random, name: str = "") -> Any:
-    """A plausible value for ``schema`` (examples and enums first; of ``anyOf``/``oneOf`` alternatives, the first
-    that is not ``null``: FastAPI's ``str | None = Form(pattern="^password$")`` still needs ``password``)."""
+    """A plausible value for ``schema`` (examples and enums first; of ``anyOf``/``oneOf`` alternatives not yet
+    merged by the resolver, :func:`first_alternative`)."""
     for key in ("example", "default"):
         if key in schema and schema[key] is not None:
             return schema[key]
     for combo in ("anyOf", "oneOf"):
         options = schema.get(combo)
-        if isinstance(options, list) and "type" not in schema:
-            choice = next((o for o in options if isinstance(o, dict) and o.get("type") != "null"), None)
-            if choice is not None:
+        if isinstance(options, list) and options and "type" not in schema:
+            choice = first_alternative(options)
+            if isinstance(choice, dict) and choice.get("type") != "null":
                 return sample_value({**{k: v for k, v in schema.items() if k != combo}, **choice}, rng, name)
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
