@@ -45,13 +45,10 @@ def _session_authenticated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(_SESSION_IDENTITY.search(name) for name in _names(fn))
 
 
-def _reads_input(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    for node in au.walk(fn):
-        if isinstance(node, ast.Attribute) and node.attr in _INPUT:
-            root = au.dotted(node.value).split(".", 1)[0]
-            if root in {"request", "req", "self"}:
-                return True
-    return False
+def _reads_input(node: ast.AST) -> bool:
+    """``node`` (a view, an expression) reads a container the client fills (``request.POST``, ``self.request.data``)."""
+    return any(isinstance(n, ast.Attribute) and n.attr in _INPUT
+               and au.dotted(n.value).split(".", 1)[0] in {"request", "req", "self"} for n in au.walk(node))
 
 
 def _acts_for_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -87,21 +84,16 @@ _BUILTINS = frozenset({"str", "int", "float", "bool", "len", "list", "dict", "se
                        "repr", "min", "max", "sorted", "round", "abs", "any", "all", "enumerate", "zip", "range"})
 
 
-def _is_input(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr in _INPUT
-               and au.dotted(n.value).split(".", 1)[0] in {"request", "req", "self"} for n in au.walk(node))
-
-
 def _hands_input_to_helpers(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Request input handed to a function of the program (a lower-case name called bare, not a builtin:
     ``run_submitted_code(code)``): what it does with it is not in view, so it may act for the caller."""
-    inputs = {t for node in au.walk(fn) if isinstance(node, ast.Assign) and _is_input(node.value)
+    inputs = {t for node in au.walk(fn) if isinstance(node, ast.Assign) and _reads_input(node.value)
               for t in au.target_names(node)}
     for node in au.walk(fn):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id[:1].islower()
                 and node.func.id not in _BUILTINS and node.func.id not in _JSON_ANSWERS):
             args = [*node.args, *(k.value for k in node.keywords)]
-            if any(_is_input(a) or any(isinstance(n, ast.Name) and n.id in inputs for n in au.walk(a)) for a in args):
+            if any(_reads_input(a) or au.uses_any(a, inputs) for a in args):
                 return True
     return False
 

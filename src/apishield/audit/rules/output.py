@@ -244,11 +244,14 @@ def _inline_templates(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_INLINE):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
-    parents = au.parent_map(ctx.tree)
+    parents: dict[int, ast.AST] | None = None  # built only for a template source held in a name
     for call in au.calls(ctx.tree):
         if au.last(au.call_name(call, imp)) not in _INLINE_TEMPLATES or not call.args:
             continue
-        source = _template_source(call.args[0], au.enclosing_function(parents, call) or ctx.tree, ctx.tree)
+        source = call.args[0]
+        if isinstance(source, ast.Name):
+            parents = parents if parents is not None else au.parent_map(ctx.tree)
+            source = _template_source(source, au.enclosing_function(parents, call) or ctx.tree, ctx.tree)
         if not (isinstance(source, ast.Constant) and isinstance(source.value, str) and "{" in source.value):
             continue
         for hit in raw_outputs(source.value):

@@ -98,9 +98,10 @@ async def in_band(ctx: Context, op: Operation, name: str, default: Any, base: Ex
             # refused: perhaps a filter of the address as written ("localhost", "127.0.0.1"); the same listener
             # named the ways every resolver reads as this machine
             for spelling in LOOPBACK_SPELLINGS:
-                again = await send(url.replace("127.0.0.1", spelling, 1))
+                respelled = url.replace("127.0.0.1", spelling, 1)
+                again = await send(respelled)
                 if again is not None and f"/{token}" in asked:
-                    ex, url = again, url.replace("127.0.0.1", spelling, 1)
+                    ex, url = again, respelled
                     break
     if ex is None or f"/{token}" not in asked:
         return
