@@ -170,8 +170,9 @@ async def _collections(ctx: Context) -> None:
 
 
 #: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``,
-#: ``PUT /user/update``)
-_OWN_ACCOUNT = re.compile(r"(?i)/(?:me|self|profile|account|user)(?:/(?:update|edit|save|modify|change))?/?$")
+#: ``PUT /user/update``, ``PUT /users/update``: an action on the accounts that names no account is the caller's)
+_OWN_ACCOUNT = re.compile(r"(?i)/(?:(?:me|self|profile|account|user)(?:/(?:update|edit|save|modify|change))?|"
+                          r"(?:users|accounts)/(?:update|edit|save|modify|change))/?$")
 #: an action word ending the path: a POST there updates rather than creates
 _ACTION = re.compile(r"(?i)/(?:update|edit|save|modify|change)/?$")
 #: an account named by its key (``PUT /users/{id}``, ``PATCH /api/accounts/{username}``)
@@ -234,13 +235,19 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
     # the run's own identity is read through a listing, never through an update of its own; a throwaway account
     # may be read by an update that sends nothing privileged
     listing = await account_listing(ctx, probe_user) if reader is None and borrowed else None
-    if borrowed and reader is None and listing is None:
+    # else a fresh login of the same account: its answer and its token's claims show its role and flags
+    signer = login_op or (Operation(ctx.login[0], ctx.login[1]) if ctx.login else None)
+    signs_in = borrowed and reader is None and listing is None and bool(probe_user.login_body) and signer is not None
+    if borrowed and reader is None and listing is None and not signs_in:
         ctx.notes.append(f"mass_assignment: {update.key} not tested on {probe_user.name}: no read shows its account "
                          "and no throwaway account could be registered")
         return
-    plain = sample_body(update.body_schema, ctx.rng) if update.body_schema else {}
+    # an update read back through a login sends the privileged fields alone: the account's other values are unknown
+    plain = sample_body(update.body_schema, ctx.rng) if update.body_schema and not signs_in else {}
 
     async def read() -> tuple[Exchange | None, dict[str, Any]]:
+        if signs_in and signer is not None:
+            return await _signed_in_record(ctx, signer, probe_user)
         if listing is not None:
             ex, shown = await listed_record(ctx, listing[0], probe_user)
             return ex, shown or {}
@@ -286,11 +293,24 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
         field = sorted(stuck)[0]
         was = {k: record.get(k) for k in sorted(stuck)}
         how = (listing[0].key if listing is not None else f"GET {reader.path}" if reader is not None
+               else "a fresh login's answer (its body or its token's claims)" if signs_in
                else f"a second {update.key} that did not send them")
         ctx.report(rules.MASS, f"{update.key} let the caller set {sorted(stuck)} on its own account; {how} shows "
                    f"{stuck} (it showed {was} before)", back, op=update, parameter=field, highlight=f'"{field}"')
     if borrowed and stuck:
         await _write_back(ctx, update, path, probe_user, {k: record[k] for k in stuck}, read)
+
+
+async def _signed_in_record(ctx: Context, login_op: Operation, who: Identity) -> tuple[Exchange | None,
+                                                                                     dict[str, Any]]:
+    """``who``'s account as a fresh login of it shows it (a separate request; the run's identity keeps its own
+    session): its privileged fields, by their usual names, from the login answer and the token's claims."""
+    again, recipe = Identity(name=who.name, username=who.username), recipe_like(ctx, login_op)
+    if not await login(ctx, recipe, again, dict(who.login_body)):
+        return None, {}
+    answer = next((ex for ex in reversed(ctx.client.log) if ex.method == recipe.method and ex.ok
+                   and ex.path.rstrip("/") == recipe.path.rstrip("/")), None)
+    return answer, {k: again.attributes[attribute_key(k)] for k in PRIVILEGED if attribute_key(k) in again.attributes}
 
 
 async def _write_back(ctx: Context, update: Operation, path: str, who: Identity, old: dict[str, Any],
