@@ -85,6 +85,37 @@ def sensitive_fields(data: Any) -> list[str]:
     return sorted({k for k, v in walk_keys(data) if secret_named(k) and isinstance(v, str) and v})
 
 
+#: a password inside a recorded request (a captured form body ``user=a&password=s3cret``, a logged JSON body or
+#: command line): its key names a password and its value is neither blank, masked (``****``), a placeholder
+#: (``{password}``, ``<password>``, ``$PASSWORD``) nor a hash (``$2b$…``, whose shape is read elsewhere)
+_PASSWORD_KEY = r"(?:pass(?:word|wd|phrase)?|pwd)"  # noqa: S105 - a pattern, not a password
+_UNMASKED = r"(?![*x•]{3,}(?:[&\s\\\"']|$))"
+RECORDED_PASSWORD = re.compile(
+    rf"(?i)(?:^|[&?\s;-]){_PASSWORD_KEY}={_UNMASKED}([^&\s\"'<>{{}}$%\\]{{4,}})|"  # a form, a command line
+    rf"\\?[\"']{_PASSWORD_KEY}\\?[\"']\s*:\s*\\?[\"']{_UNMASKED}([^\"'<>{{}}$%\\]{{4,}})\\?[\"']")  # JSON in a string
+
+
+def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
+    """Every string value in a JSON document, in objects and in arrays alike."""
+    if depth > 8:
+        return
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from string_leaves(value, depth + 1)
+    elif isinstance(data, list):
+        for item in data[:200]:
+            yield from string_leaves(item, depth + 1)
+
+
+def recorded_passwords(data: Any) -> list[str]:
+    """Passwords that string values of an answer carry inside a recorded request or log line (a HAR entry's
+    ``postData``, an access log): values, not fields named ``password`` (:func:`sensitive_fields` reads those)."""
+    return list(dict.fromkeys(p for value in string_leaves(data) if len(value) <= 100_000
+                              for m in RECORDED_PASSWORD.finditer(value) if (p := m.group(1) or m.group(2))))
+
+
 def readable_ops(ctx: Context) -> list[Operation]:
     """Non-destructive GET operations, the safest things to send attacks to."""
     return [op for op in ctx.operations if op.method == "GET" and not op.looks_destructive()]

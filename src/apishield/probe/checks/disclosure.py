@@ -26,7 +26,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
@@ -35,8 +34,10 @@ from apishield.probe import rules
 from apishield.probe.account_ops import creates_account
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
+    recorded_passwords,
     secret_named,
     sensitive_fields,
+    string_leaves,
     visible_lines,
     walk_keys,
     without_shell_errors,
@@ -262,20 +263,6 @@ def errors(ctx: Context, ex: Exchange) -> None:
                    highlight=exc.group(0), severity=Severity.LOW)
 
 
-def string_leaves(data: Any, depth: int = 0) -> Iterator[str]:
-    """Every string value in a JSON document, in objects and in arrays alike."""
-    if depth > 8:
-        return
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for value in data.values():
-            yield from string_leaves(value, depth + 1)
-    elif isinstance(data, list):
-        for item in data[:200]:
-            yield from string_leaves(item, depth + 1)
-
-
 #: a labelled value ending a line of visible text: ``Password: admin123``, ``Hardcoded Admin Password: x``,
 #: ``Credit Card: 4111 1111 1111 1111``; the label starts the line or follows a separator (`` - ``, ``|``, ``. ``)
 LABELLED = re.compile(
@@ -492,6 +479,13 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
         ctx.report(rules.AUTH_SENSITIVE, f"response carries the plain-text password of identity {own!r}"
                    f"{' to an anonymous caller' if anon else ''} (a request that did not send it)", ex, op=op,
                    severity=Severity.HIGH)
+    # a password inside a recorded request or a log line (a served HAR capture, an access log), not one sent now
+    leaves = ex.json() if "json" in ex.content_type else [ex.text] if ex.content_type == "text/plain" else None
+    recorded = [p for p in recorded_passwords(leaves) if p not in _sent_text(ex)] if own is None else []
+    if recorded:
+        ctx.report(rules.AUTH_SENSITIVE, f"response carries {len(recorded)} password(s) inside a recorded request "
+                   f"or log line{' to an anonymous caller' if anon else ''} (a request that did not send them)", ex,
+                   op=op, severity=Severity.HIGH if anon else Severity.MEDIUM, highlight="pass")
     key = PRIVATE.search(ex.text)
     if key:
         ctx.report(rules.PRIVATE_KEY, f"a private key or cloud access key in the answer ({key.group(0)[:40]!r})", ex,

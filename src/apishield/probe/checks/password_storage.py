@@ -22,9 +22,9 @@ from urllib.parse import unquote_plus
 from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.account_ops import creates_account
-from apishield.probe.checks._util import request_fields
+from apishield.probe.checks._util import request_fields, string_leaves
 from apishield.probe.checks.credentials import DEFAULT_PAIRS
-from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values, string_leaves
+from apishield.probe.checks.disclosure import _op_for, hash_shape, labelled_values
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
 
