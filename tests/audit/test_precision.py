@@ -2956,3 +2956,61 @@ def test_names_star_imported_from_a_framework_module_are_known(tmp_path: Path, a
              "app/urls.py": "from django.urls import path\nfrom . import views\n"
                             "urlpatterns = [path('done', views.done)]\n"}
     assert any(f.rule_id == "AS404" for f in audit(tmp_path, files).findings) is reported
+
+
+_SIGN_IN = """from fastapi import FastAPI
+from pydantic import BaseModel
+import boto3
+app = FastAPI()
+idp = boto3.client('cognito-idp')
+class Creds(BaseModel):
+    email: str
+    password: str
+@app.post('/auth/signin')
+def signin(body: Creds):
+{check}
+    return {{'ok': True}}
+"""
+
+
+@pytest.mark.parametrize(("check", "severe"), [
+    # must fire: the application compares the password itself, with no attempt limit
+    ("    user = USERS.get(body.email)\n    if not user or user['password'] != body.password:\n"
+     "        raise ValueError('bad')", True),
+    # must stay quiet (low): Cognito checks it and locks the account after failures
+    ("    answer = idp.initiate_auth(\n        ClientId='x', AuthFlow='USER_PASSWORD_AUTH',\n"
+     "        AuthParameters={\n            'USERNAME': body.email,\n            'PASSWORD': body.password,\n"
+     "        },\n    )\n    if 'AuthenticationResult' not in answer:\n        raise ValueError('bad')", False),
+])
+def test_a_sign_in_checked_by_a_hosted_identity_provider_is_limited_there(tmp_path: Path, check: str,
+                                                                          severe: bool) -> None:
+    source = "USERS = {}\n" + _SIGN_IN.format(check=check)
+    assert (_medium_plus(tmp_path, {"main.py": source}, "AS202") >= 1) is severe
+
+
+@pytest.mark.parametrize(("keep", "reported"), [
+    ("    save_user(body.email, hash_password(body.password))", True),  # must fire: kept with no policy
+    ("    idp.sign_up(ClientId='x', Username=body.email, Password=body.password)", False),  # the pool's policy
+])
+def test_a_password_handed_to_an_identity_providers_sign_up_is_under_its_policy(tmp_path: Path, keep: str,
+                                                                                reported: bool) -> None:
+    source = ("def save_user(email, hashed):\n    pass\ndef hash_password(p):\n    return p\n"
+              + _SIGN_IN.format(check=keep).replace("'/auth/signin'", "'/auth/signup'").replace("signin", "signup"))
+    assert (_medium_plus(tmp_path, {"main.py": source}, "AS610") >= 1) is reported
+
+
+@pytest.mark.parametrize(("dependencies", "reported"), [
+    ("", True),  # must fire: anyone deletes any item
+    (", dependencies=[Depends(get_token_header)]", False),  # must stay quiet: a wrong header is refused (400)
+])
+def test_a_dependency_refusing_a_wrong_credential_header_guards_its_router(tmp_path: Path, dependencies: str,
+                                                                           reported: bool) -> None:
+    source = ("from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException\n"
+              "async def get_token_header(x_token: str = Header()):\n"
+              "    if x_token != 'fake-super-secret-token':\n"
+              "        raise HTTPException(status_code=400, detail='X-Token header invalid')\n"
+              "router = APIRouter()\nITEMS = {}\n"
+              "@router.delete('/items/{item_id}')\nasync def delete_item(item_id: str):\n"
+              "    ITEMS.pop(item_id, None)\n    return {'deleted': item_id}\n"
+              f"app = FastAPI()\napp.include_router(router, prefix='/admin'{dependencies})\n")
+    assert (_medium_plus(tmp_path, {"main.py": source}, "AS101") >= 1) is reported

@@ -14,7 +14,7 @@ import re
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
-from apishield.audit.frameworks.guards import raises_refusal, refuses_bad_signature
+from apishield.audit.frameworks.guards import raises_refusal, refuses_bad_header_credential, refuses_bad_signature
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
 from apishield.audit.frameworks.path_words import (
@@ -231,8 +231,9 @@ def _refusal_places(body: ast.AST) -> set[int]:
 def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     """Does this code refuse the request with 401/403 (or send the client to the login page, or return early when
     the session holds no signed-in user)? A redirect to the login page after the work is done is no refusal."""
-    if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            refuses_without_session_identity(body) or refuses_bad_signature(body)):
+    if isinstance(body, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            refuses(body) for refuses in (refuses_without_session_identity, refuses_bad_signature,
+                                          refuses_bad_header_credential)):
         return True
     places: set[int] | None = None
 

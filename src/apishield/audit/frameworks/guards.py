@@ -93,4 +93,26 @@ def refuses_bad_signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-__all__ = ["REJECT_EXCEPTIONS", "raises_or_aborts", "raises_refusal", "refuses_bad_signature"]
+#: a header parameter that carries a credential (``x_token``, ``internal_token``, ``api_key``, ``authorization``)
+_CREDENTIAL_HEADER = re.compile(r"(?i)token|key|auth|secret|passw")
+
+
+def refuses_bad_header_credential(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Does the function (a FastAPI dependency) refuse a request whose credential header is wrong, whatever status
+    it answers? ``def get_token_header(x_token: str = Header())`` with ``if x_token != ...: raise
+    HTTPException(400, "X-Token header invalid")`` keeps every caller without the value out: an access check, though
+    not answered 401/403."""
+    arguments = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+    defaults = dict(zip([a.arg for a in arguments][::-1], [*fn.args.defaults, *fn.args.kw_defaults][::-1],
+                        strict=False))
+    headers = {name for name, default in defaults.items() if isinstance(default, ast.Call)
+               and au.last(au.dotted(default.func)) == "Header" and _CREDENTIAL_HEADER.search(name)}
+    headers |= {a.arg for a in arguments if a.annotation is not None and "Header" in ast.unparse(a.annotation)
+                and _CREDENTIAL_HEADER.search(a.arg)}
+    return bool(headers) and any(
+        {n.id for n in au.nodes_of(branch.test, ast.Name)} & headers and _ends_the_request(branch.body)
+        for branch in au.nodes_of(fn, ast.If))
+
+
+__all__ = ["REJECT_EXCEPTIONS", "raises_or_aborts", "raises_refusal", "refuses_bad_header_credential",
+           "refuses_bad_signature"]

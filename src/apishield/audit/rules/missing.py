@@ -32,6 +32,7 @@ from apishield.audit.rules.route_nature import (
 )
 from apishield.audit.rules.sign_in_nature import (
     counts_failures,
+    delegated_sign_in,
     issues_tokens_for_password,
     keeps_browser_signed_in,
     password_unused,
@@ -427,7 +428,9 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     (login, token, OTP) is always reported; another step (``/verify``, ``/confirm``) only when its handler takes
     a guessable secret (a password, PIN, one-time code, HTTP Basic or OAuth2 password-form credentials), not when
     it verifies a token it is given. Changing
-    one's password behind a signed-in session is not reported: whoever can call it is already that user."""
+    one's password behind a signed-in session is not reported: whoever can call it is already that user. A step
+    that hands the password or code to a hosted identity provider (Cognito, Firebase, Supabase, MSAL), which limits
+    failed attempts per account itself, is low, as is one that counts failures and locks the account."""
     inventory = project.facts.get("inventory")
     functions = inventory.functions if inventory is not None else {}
     for route in _routes(project):
@@ -454,7 +457,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
         elif not signs_in(route) and not takes_guessable_secret(project, route):
             continue  # a verification step given a signed token: there is nothing to guess
         unused = password_unused(project, route)
-        locks = not unused and counts_failures(project, route)
+        delegated = not unused and delegated_sign_in(project, route)
+        locks = not unused and not delegated and counts_failures(project, route)
         yield _at(
             project,
             AUTH_NO_RATE,
@@ -463,9 +467,11 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             f"{describe_route(route)} accepts credentials with no attempt limit{note}"
             + (" (it never checks the password it reads: nothing to guess)" if unused else "")
             + (" (it counts failed attempts and locks the account: a limit per account, none per client)"
-               if locks else ""),
+               if locks else "")
+            + (" (a hosted identity provider checks it and limits failed attempts per account itself)"
+               if delegated else ""),
             **related(route),
-            **({"severity": Severity.LOW} if unused or locks else {}),
+            **({"severity": Severity.LOW} if unused or locks or delegated else {}),
         )
 
 

@@ -11,7 +11,8 @@ users choose ``1`` or ``password``. A minimum length under eight is reported as 
 A password that arrives in a request schema (a pydantic model, a marshmallow or form class) is checked there: the
 project check reports it only when the schema is found and its password field carries no constraint or validator.
 A function that also verifies the same password (``check_password_hash``, ``checkpw``, ``verify``) is a sign-in,
-not a choice; test and sample code is skipped.
+not a choice; a password handed to a hosted identity provider (Cognito's ``sign_up``, Firebase's
+``create_user_with_email_and_password``) is kept under the provider's policy; test and sample code is skipped.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
+from apishield.audit.rules.identity_providers import provider_call
 from apishield.audit.rules.password_policy import WEAK_POLICY
 from apishield.audit.rules.passwords import (
     PASSWORD_KEY,
@@ -70,6 +72,8 @@ def _kept(fn: RequestPasswords, node: ast.AST) -> list[ast.AST]:
     of a model, an INSERT/UPDATE naming a password column, ``user.password = pw``."""
     if isinstance(node, ast.Call):
         name = au.last(au.dotted(node.func))
+        if provider_call(node):
+            return []  # a hosted identity provider keeps it, under its own password policy
         if name in SQL_RUNNERS and (query := fn.query(node)) is not None:
             return [r for a in node.args for r in _raw_in(fn, a)] if SQL_WRITE.search(ast.unparse(query)) else []
         if _KEEPS.search(name) or (fn.builds_record(name) and not name.endswith(SCHEMA_SUFFIXES)):

@@ -11,6 +11,7 @@ import tokenize
 
 from apishield.audit.frameworks.common import static_segments
 from apishield.audit.model import Route
+from apishield.audit.rules.identity_providers import delegates_password
 from apishield.audit.rules.registry import ProjectContext
 from apishield.audit.rules.route_nature import SETS_PASSWORD, handler_body, handler_source, line_text
 
@@ -156,6 +157,13 @@ def counts_failures(project: ProjectContext, route: Route) -> bool:
     client, so guessing one account's password is bounded."""
     code = _without_text(handler_source(project, route))
     return bool(_FAILURE_COUNT.search(code) and _LOCKS.search(code))
+
+
+def delegated_sign_in(project: ProjectContext, route: Route) -> bool:
+    """The handler hands the password or the reset code to a hosted identity provider (Cognito's
+    ``initiate_auth``, Firebase's ``sign_in_with_email_and_password`` ...), which limits failed attempts per
+    account itself."""
+    return delegates_password(_without_text(handler_source(project, route)))
 
 
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
