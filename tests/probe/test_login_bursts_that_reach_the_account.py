@@ -3,7 +3,8 @@ digits only (as its real user names are) refuses a name with underscores before 
 and wrong password are shaped like the identities' real ones, so a limit counted after the lookup (429 after five
 wrong passwords) keeps it quiet, and no limit fires (PR-RATE-001). Where anyone may create an account, the wrong
 passwords go to a throwaway account of the probe's own: a login that locks it after three (``User locked out!``) is
-quiet, one that never locks it fires."""
+quiet, one that never locks it fires. A limit kept per account name (429 after five failures for the same name, whoever
+exists) is met too: the burst guesses one account's password, not one password of many accounts."""
 
 from __future__ import annotations
 
@@ -28,12 +29,14 @@ REGISTER = {"/user": {"post": {"requestBody": CREDENTIALS, "responses": OK}}}
 PATTERN = re.compile(r"^[0-9A-Za-z]+$")
 
 
-def _app(*, limit: int | None = None, lockout: bool = False) -> Handler:
+def _app(*, limit: int | None = None, lockout: bool = False, per_name: bool = False) -> Handler:
     """A bank-like login: the pattern check first (the same refusal as a wrong password), then the lookup; after
-    ``limit`` looked-up failures 429, or with ``lockout`` an account locked after three wrong passwords."""
+    ``limit`` looked-up failures 429 (counted per name sent with ``per_name``), or with ``lockout`` an account
+    locked after three wrong passwords."""
     users = {"user001": "userpass01isverycomplex", "user002": "userpass02isalsocomplex"}
     failures: dict[str, int] = {}
     looked_up = [0]
+    per_name_failures: dict[str, int] = {}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
@@ -48,7 +51,11 @@ def _app(*, limit: int | None = None, lockout: bool = False) -> Handler:
             if not PATTERN.match(name) or not PATTERN.match(password):
                 return 403, {}, {"message": "Authentication Failed!"}
             looked_up[0] += 1
-            if limit is not None and looked_up[0] > limit:
+            if per_name:
+                per_name_failures[name] = per_name_failures.get(name, 0) + (users.get(name) != password)
+                if limit is not None and per_name_failures[name] > limit:
+                    return 429, {"Retry-After": "60"}, {"message": "too many attempts for this account"}
+            elif limit is not None and looked_up[0] > limit:
                 return 429, {"Retry-After": "60"}, {"message": "too many attempts"}
             if name not in users:
                 return 403, {}, {"message": "Authentication Failed!"}
@@ -86,3 +93,8 @@ def test_a_lockout_of_the_probes_own_account_is_a_limit(tmp_path: Path, lockout:
     result = _probe(tmp_path, _app(lockout=lockout), {**PATHS, **REGISTER})
     assert (("PR-RATE-001", "POST", "/user/login") in findings_at(result)) is (not lockout)
     assert not lockout or any("account lockout" in note for note in result.notes)
+
+
+def test_a_limit_kept_per_account_name_is_met(tmp_path: Path) -> None:
+    result = _probe(tmp_path, _app(limit=5, per_name=True), PATHS)
+    assert ("PR-RATE-001", "POST", "/user/login") not in findings_at(result)

@@ -67,13 +67,17 @@ def described_login(op: Operation) -> bool:
     return bool(users and passwords)
 
 
-def _wrong_credentials(ctx: Context, account: str | None) -> dict[str, str]:
+def _wrong_credentials(ctx: Context, account: str | None, same_as: dict[str, str] | None = None) -> dict[str, str]:
     """A user name (the probe's own account, else a made-up one), an e-mail and a wrong password, the name and the
-    password shaped like the identities' real ones."""
+    password shaped like the identities' real ones; ``same_as`` keeps an earlier attempt's name and e-mail, so that
+    a burst guesses one account's password, as brute force does (a limit kept per account counts every attempt)."""
     names, passwords = credential_samples(ctx)
+    password = shaped_like(passwords, "wrong-" + ctx.token(10))
+    if same_as is not None:
+        return {**same_as, "password": password}
     user = account or shaped_like(names, f"nobody_{ctx.token(6)}")
     return {"username": user, "email": f"{user}@example.com" if account else f"nobody.{ctx.token(6)}@example.com",
-            "password": shaped_like(passwords, "wrong-" + ctx.token(10))}
+            "password": password}
 
 
 async def _own_account(ctx: Context) -> str | None:
@@ -96,11 +100,10 @@ async def _own_account(ctx: Context) -> str | None:
     return name if ex is not None and ex.ok else None
 
 
-def _wrong_login(ctx: Context, op: Operation, account: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(query, body) of one wrong login at a described login: the probe's own account or a made-up user, and a
-    wrong password, in the fields the description names, its other required inputs sampled."""
+def _wrong_login(ctx: Context, op: Operation, wrong: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(query, body) of one wrong login at a described login: ``wrong``'s account (the probe's own or a made-up
+    user) and wrong password, in the fields the description names, its other required inputs sampled."""
     users, passwords = _credential_fields(op)
-    wrong = _wrong_credentials(ctx, account)
     values: dict[str, Any] = {}
     for name in users:
         values[name] = wrong["email"] if "email" in name.lower() else wrong["username"]
@@ -237,14 +240,15 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: 
         return False
     last: Exchange | None = None
     answers: list[Exchange] = []
+    first = _wrong_credentials(ctx, account)  # one account guessed at throughout the burst
     for _ in range(burst):
+        wrong = _wrong_credentials(ctx, account, same_as=first)
         if described_login(op):
-            query, fields = _wrong_login(ctx, op, account)
+            query, fields = _wrong_login(ctx, op, wrong)
             ex = await try_send(ctx, op.method, op.path, op=op, params=query, expect_throttle=True,
                                 **body_args(op, fields or None))
         elif op.method == "POST":
-            ex = await try_send(ctx, op.method, op.path, op=op, json_body=_wrong_credentials(ctx, account),
-                                expect_throttle=True)
+            ex = await try_send(ctx, op.method, op.path, op=op, json_body=wrong, expect_throttle=True)
         else:
             ex = await try_send(ctx, "GET", op.path, op=op, identity=who, expect_throttle=True)
         if ex is None:
