@@ -13,11 +13,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks import cherrypy as cp
 from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
 from apishield.audit.frameworks.factories import selected, split_call
+from apishield.audit.frameworks.hook_exemptions import exempted
 from apishield.audit.model import (
     AUTH,
     CSRF,
@@ -37,6 +39,12 @@ from apishield.audit.model import (
 #: Starlette's ``AuthenticationMiddleware`` class only tells routes who the caller is, and is not read here
 _AUTH_MIDDLEWARE = re.compile(r"^(?:\w*_)?(?:auth\w*|jwt|token|login|bearer)_?middleware$|^middleware_(?:auth\w*|jwt|"
                               r"token|login|bearer)$")
+
+
+#: a call that authenticates the request, in a hook run before every request (``verify_jwt_in_request()``, ``res =
+#: authenticate(request.headers)``): the hook refuses through it (a ``check_token()`` whose answer may go unused in a
+#: timing hook is not enough by its name)
+_AUTHENTICATING_CALL = re.compile(r"^(?:authenticate(?:_request)?|verify_jwt_in_request)$")
 
 
 def _shared_depth(a: list[str], b: list[str]) -> int:
@@ -156,9 +164,10 @@ class Inventory:
         return not any((callee := self.functions.get(name)) is not None and callee.checks_roles
                        for name in summary.calls)
 
-    def _hook_kinds(self, hook: str, path: str | None = None) -> set[str]:
-        """What ``hook`` does for a route at ``path``: a URL value preprocessor (``name?a|b``) only acts on paths
-        that carry one of the values it reads."""
+    def _hook_kinds(self, hook: str, path: str | None = None, handler: str = "") -> set[str]:
+        """What ``hook`` does for a route at ``path`` served by ``handler``: a URL value preprocessor (``name?a|b``)
+        only acts on paths that carry one of the values it reads; an authenticating hook does not guard the
+        endpoints or paths it exempts, itself or through a predicate it calls."""
         hook, _, values = hook.partition("?")
         carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{re.escape(v)}[>}}]", path) for v in values.split("|"))
         if values and not carried:
@@ -168,7 +177,7 @@ class Inventory:
         if _AUTH_MIDDLEWARE.search(au.last(hook)):
             kinds.add(AUTH)
         if summary is not None:
-            if summary.rejects_unauth:
+            if summary.rejects_unauth or any(_AUTHENTICATING_CALL.match(call) for call in summary.calls):
                 kinds.add(AUTH)
                 if summary.checks_roles:  # a blueprint's ``before_request`` refusing every caller but an admin
                     kinds.add("role")
@@ -181,6 +190,10 @@ class Inventory:
                 kinds.add(RATE)
             if summary.checks_csrf:
                 kinds.add(CSRF)
+            exempts = summary.exempts + tuple(e for name in summary.calls if (helper := self.functions.get(name))
+                                              is not None and helper is not summary for e in helper.exempts)
+            if AUTH in kinds and path is not None and exempted(exempts, path, handler):
+                kinds -= {AUTH, "role"}
         return kinds
 
     def _tool_kinds(self, tool: str) -> set[str]:
@@ -255,6 +268,8 @@ class Inventory:
     def _handler_location(self, raw: RawRoute, file: str) -> tuple[str, int] | None:
         """Where the handler of a registered route is defined: in the registering module (``handler_line``), or,
         for a dotted handler (``api.items.search``, an OpenAPI ``operationId``), the function in that module."""
+        if raw.handler_file and raw.handler_line:
+            return raw.handler_file, raw.handler_line
         if raw.handler_line and raw.handler_line != raw.line:
             return file, raw.handler_line
         parts = raw.handler.split(".")
@@ -289,9 +304,20 @@ class Inventory:
 
     # --- resolution -------------------------------------------------------------------------------
     def _raw_routes(self) -> Iterable[tuple[RawRoute, str]]:
+        classes: dict[str, list[list[RawRoute]]] = {}
+        for mod in self.facts:
+            for name, routes in mod.flags.get("view_classes", {}).items():
+                classes.setdefault(name, []).append(routes)
         for mod in self.facts:
             for route in mod.routes:
-                yield route, mod.path
+                found = classes.get(route.view_class, []) if route.view_class else []
+                if len(found) != 1:  # not a resource of another module, or not one class by that name
+                    yield route, mod.path
+                    continue
+                # the resource's own methods at the registration's path, reported at the registration
+                for template in found[0]:
+                    yield replace(template, path=route.path, owner=route.owner, line=route.line,
+                                  decorators=[*route.decorators, *template.decorators]), mod.path
         for route, path, _mount in cp.project_routes(self.facts):
             yield route, path
 
@@ -381,7 +407,7 @@ class Inventory:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook, raw.path), f"{au.last(hook.partition('?')[0])}()")
+                    add(self._hook_kinds(hook, raw.path, raw.handler), f"{au.last(hook.partition('?')[0])}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
                 if parent is None:
@@ -400,7 +426,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook, raw.path), f"{au.last(hook.partition('?')[0])}()")
+                        add(self._hook_kinds(hook, raw.path, raw.handler), f"{au.last(hook.partition('?')[0])}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)

@@ -45,6 +45,7 @@ class FuncSummary:
     returns: list[tuple[str, bool, str]] = field(default_factory=list)  # a dependency factory's returned names
     flag_defaults: dict[str, bool] = field(default_factory=dict)  # its boolean parameters' defaults
     calls: tuple[str, ...] = ()  # the plain names of the functions it calls (a hook's helpers)
+    exempts: tuple[str, ...] = ()  # endpoints or paths a request hook leaves out (:mod:`.frameworks.hook_exemptions`)
 
 
 @dataclass(slots=True)
@@ -66,6 +67,8 @@ class RawRoute:
     reads_form: bool = False
     fields: tuple[tuple[str, str], ...] = ()  # request fields the handler reads: (name, "query" | "body" | "form")
     registered: bool = False  # declared away from its handler (add_url_rule, add_api_route, an OpenAPI spec)
+    view_class: str = ""  # a resource class another module defines (``api.add_resource(Imported, '/x')``)
+    handler_file: str = ""  # the module defining the handler, when another module registers it
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ flask-restful resources, routed by decorator or ``add_resource``, namespaces add
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
@@ -48,6 +49,8 @@ def analyse(scan: Scan) -> None:
             _add_resource(scan, call)
     facts.owners.extend(owners.values())
     flags = facts.flags
+    if classes := _view_classes(scan):
+        flags.setdefault("view_classes", {}).update(classes)
     flags.setdefault("ext_vars", {}).update({k: (sorted(v[0]), v[1]) for k, v in ext_vars.items()})
 
 
@@ -322,24 +325,52 @@ def _class_routes(scan: Scan, cls: ast.ClassDef) -> None:
 
 
 def _add_resource(scan: Scan, call: ast.Call) -> None:
-    """flask-restx / flask-restful ``ns.add_resource(Users, '/users', '/users/<int:id>')``: every HTTP method of a
-    resource class of this module, at each path (a class defined elsewhere is left to its own module's view)."""
+    """flask-restx / flask-restful ``ns.add_resource(Users, '/users', '/users/<int:id>')``: every HTTP method of the
+    resource class, at each path. A class another module defines (the usual layout: resources in their modules, an
+    app factory registering them) becomes a placeholder the project-wide inventory fills from that module's
+    ``view_classes``."""
     assert isinstance(call.func, ast.Attribute)
-    cls = scan.classes.get(au.last(au.dotted(call.args[0])))
-    if cls is None:
-        return
+    name = au.last(au.dotted(call.args[0]))
+    cls = scan.classes.get(name)
     owner = au.last(au.dotted(call.func.value))
-    methods, class_decorators = view_class_info(scan, cls)
     for path_node in call.args[1:]:
         path = _path_or_unknown(scan.text(path_node))
-        for method, fn in methods:
-            route = RawRoute(FRAMEWORK, (method,), path, f"{cls.name}.{fn.name}", call.lineno, owner,
-                             decorators=class_decorators + [scan.q(d) for d in fn.decorator_list],
-                             handler_line=fn.lineno, registered=True, uses_session=scan.uses_session(fn),
-                             reads_form=scan.reads_form(fn), fields=scan.request_fields(fn))
-            if rejects_unauthenticated(fn, scan.imports):
-                route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
-            scan.facts.routes.append(route)
+        if cls is None:
+            if name:
+                scan.facts.routes.append(RawRoute(FRAMEWORK, ("GET",), path, name, call.lineno, owner,
+                                                  registered=True, view_class=name))
+            continue
+        scan.facts.routes += _resource_routes(scan, cls, path, owner, call.lineno)
+
+
+def _resource_routes(scan: Scan, cls: ast.ClassDef, path: str, owner: str, line: int) -> list[RawRoute]:
+    """A resource class's routes at ``path``: one per HTTP method it defines."""
+    methods, class_decorators = view_class_info(scan, cls)
+    routes = []
+    for method, fn in methods:
+        route = RawRoute(FRAMEWORK, (method,), path, f"{cls.name}.{fn.name}", line, owner,
+                         decorators=class_decorators + [scan.q(d) for d in fn.decorator_list],
+                         handler_line=fn.lineno, registered=True, uses_session=scan.uses_session(fn),
+                         reads_form=scan.reads_form(fn), fields=scan.request_fields(fn))
+        if rejects_unauthenticated(fn, scan.imports):
+            route.protections[AUTH] = f"checked in {cls.name}.{fn.name}()"
+        routes.append(route)
+    return routes
+
+
+def _view_classes(scan: Scan) -> dict[str, list[RawRoute]]:
+    """This module's resource and method-view classes that no decorator routes, as routes without a path: what an
+    ``add_resource`` in another module registers."""
+    out: dict[str, list[RawRoute]] = {}
+    for cls in au.nodes_of(scan.tree, ast.ClassDef):
+        if not isinstance(cls, ast.ClassDef) or not any(au.last(au.dotted(b)) in _VIEW_BASES for b in cls.bases):
+            continue
+        if any(_route_decorator(scan, d) is not None for d in cls.decorator_list):
+            continue
+        routes = [replace(r, handler_file=scan.path) for r in _resource_routes(scan, cls, "", "", cls.lineno)]
+        if routes:
+            out[cls.name] = routes
+    return out
 
 
 def _add_url_rule(scan: Scan, call: ast.Call) -> None:
