@@ -15,6 +15,7 @@ import re
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
 from apishield.audit.frameworks.guards import raises_refusal, refuses_bad_header_credential, refuses_bad_signature
+from apishield.audit.frameworks.hook_exemptions import REQUEST_TARGET, exemptions
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
 from apishield.audit.frameworks.path_words import (
@@ -430,6 +431,7 @@ def summarise(
     summary.returns, summary.flag_defaults = factory_returns(fn)
     # only consulted for handlers named like a login (AS202): skip the walk for every other function
     summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
+    summary.exempts = exemptions(fn) if text is None or REQUEST_TARGET.search(text) else ()
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):
