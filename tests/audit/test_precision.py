@@ -3014,3 +3014,14 @@ def test_a_dependency_refusing_a_wrong_credential_header_guards_its_router(tmp_p
               "    ITEMS.pop(item_id, None)\n    return {'deleted': item_id}\n"
               f"app = FastAPI()\napp.include_router(router, prefix='/admin'{dependencies})\n")
     assert (_medium_plus(tmp_path, {"main.py": source}, "AS101") >= 1) is reported
+
+
+@pytest.mark.parametrize(("printed", "reported"), [
+    ("{{ request.args.get('q')|safe }}", True),  # must fire: the template prints the query parameter raw
+    ("{{ icon('trash')|safe }}", False),  # must stay quiet: a helper's markup for a literal name
+])
+def test_a_templates_own_read_of_the_request_is_request_data(tmp_path: Path, printed: str, reported: bool) -> None:
+    files = {"app.py": "from flask import Flask, render_template\napp = Flask(__name__)\n"
+                       "@app.route('/search')\ndef search():\n    return render_template('search.html')\n",
+             "templates/search.html": f"<h2>Searching for: {printed}</h2>\n"}
+    assert (_medium_plus(tmp_path, files, "AS402") >= 1) is reported

@@ -12,6 +12,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from apishield.audit import astutil as au
+
 _BOTTLE_RAW = re.compile(r"\{\{!\s*(.+?)\s*\}\}")
 _JINJA_EXPR = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
 _SAFE_FILTER = re.compile(r"\|\s*safe\b")
@@ -23,6 +25,10 @@ _LITERAL = re.compile(r"""^\s*(['"]).*\1\s*$|^\s*\d+\s*$""")
 _CSRF_MARKUP = re.compile(r"^\s*(?:csrf_token\s*\(\s*\)|csrf_input|(?:\w+\.)*(?:hidden_tag\s*\(\s*\)|csrf_token))\s*$")
 #: a WTForms field rendered by calling it (``form.name(class_="x")``, a macro's ``field(...)``): its widget escapes
 #: the field's data and attributes and returns markup, so ``|safe`` on it adds nothing
+#: a template's own read of the request (Flask's ``request.args.get``, Django's ``request.GET.get``, Starlette's
+#: ``request.query_params.get``)
+_REQUEST_READ = re.compile(r"^request\.(?:args|form|values|cookies|headers|json|GET|POST|COOKIES|META|query_params|"
+                           r"query|path_params)\.(?:get|getlist|get_all)$")
 _FORM_WIDGET = re.compile(r"^\s*(?:(?:\w+\.)*form\.\w+|field|subfield)\s*\(")
 
 
@@ -39,10 +45,12 @@ class RawOutput:
     @property
     def fixed_call(self) -> bool:
         """A helper called with literal arguments only (``static_include("icons/add.svg")``, ``icon('trash')``): no
-        request value can reach what it returns, though what it reads (a file, a setting) is not seen here."""
+        request value can reach what it returns, though what it reads (a file, a setting) is not seen here. A read
+        of the request itself by a literal name (``request.args.get('q')``) is the request's value, not a helper's."""
         node = _expression(self.expr)
         return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
-            isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)])
+            isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)]) and not (
+            _REQUEST_READ.match(au.dotted(node.func)))
 
     @property
     def form_markup(self) -> bool:
