@@ -459,9 +459,15 @@ def calls(tree: ast.AST) -> Iterator[ast.Call]:
     yield from nodes_of(tree, ast.Call)
 
 
-def strings_in(node: ast.AST) -> Iterator[str]:
+def strings_in(node: ast.AST, docstrings: bool = True) -> Iterator[str]:
+    """The string literals inside ``node``; without ``docstrings``, a function's, class's or module's own
+    docstring is left out (what the code says of itself, not what it does)."""
+    body = getattr(node, "body", None)
+    first = body[0] if isinstance(body, list) and body else None
+    doc = first.value if not docstrings and isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+        else None
     for sub in walk(node):
-        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not doc:
             yield sub.value
 
 

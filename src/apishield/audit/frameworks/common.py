@@ -440,7 +440,7 @@ def summarise(
     summary.rejects_unauth = rejects_unauthenticated(fn, imports)
     summary.security_headers = sets_security_headers(fn)
     summary.checks_roles = checks_roles(fn)
-    strings = " ".join(au.strings_in(fn)).lower()
+    strings = " ".join(au.strings_in(fn, docstrings=False)).lower()
     names = {n.id.lower() for n in au.walk(fn) if isinstance(n, ast.Name)} | {
         n.attr.lower() for n in au.walk(fn) if isinstance(n, ast.Attribute)
     }
