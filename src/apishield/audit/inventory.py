@@ -41,6 +41,10 @@ _AUTH_MIDDLEWARE = re.compile(r"^(?:\w*_)?(?:auth\w*|jwt|token|login|bearer)_?mi
                               r"token|login|bearer)$")
 
 
+#: FastAPI's security scheme classes (and what they hand the route), by the end of a class's name
+_SCHEME_CLASS = re.compile(r"(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader|"
+                           r"APIKeyCookie|APIKeyQuery|HTTPBasic|HTTPDigest|OpenIdConnect|HTTPAuthorizationCredentials|"
+                           r"HTTPBasicCredentials)$")
 #: a call that authenticates the request, in a hook run before every request (``verify_jwt_in_request()``, ``res =
 #: authenticate(request.headers)``): the hook refuses through it (a ``check_token()`` whose answer may go unused in a
 #: timing hook is not enough by its name)
@@ -119,6 +123,8 @@ class Inventory:
             return set(known)
         base, flags = split_call(name)
         kinds = classify_name(base)
+        if _SCHEME_CLASS.search(au.last(base)):
+            kinds.add(AUTH)  # FastAPI's scheme classes, and a library's subclass named for one (``CookieOrHTTPBearer``)
         summary = self.functions.get(au.last(base))
         if summary is None or "public" in kinds or depth > 32:
             return kinds

@@ -89,8 +89,10 @@ class Scan:
         module-level ``checker = Depends(RoleChecker(["admin"]))`` (``dependencies=[checker]``) on its target."""
         callable_classes: set[str] = set()
         for name, cls in self.classes.items():
-            call = next((n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                         and n.name == "__call__"), None)
+            # what FastAPI runs when the class is the dependency: an instance's ``__call__``, else the class's own
+            # ``__init__`` (``Depends(User)`` with ``def __init__(self, token=Depends(scheme))``)
+            methods = {n.name: n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            call = methods.get("__call__") or methods.get("__init__")
             bases = [b for b in (self.q(base) for base in cls.bases) if b and au.last(b) != "object"]
             if (call is None and not bases) or name in self.funcs:
                 continue
@@ -106,6 +108,13 @@ class Scan:
             self.facts.functions[name] = summary
             callable_classes.add(name)
         for node in self.tree.body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) and au.dotted(node.value):
+                # an alias of a dependency (``auth_sample = Permissions.sample`` … ``Depends(auth_sample)``)
+                for target in au.target_names(node):
+                    if target not in self.funcs and target not in self.facts.functions:
+                        self.facts.functions[target] = FuncSummary(target, node.lineno,
+                                                                   depends_on=[self.q(node.value)])
+                continue
             if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
                 continue
             deps = depends_targets(node.value, self.imports)
