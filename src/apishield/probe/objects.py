@@ -65,18 +65,29 @@ def _named_field(obj: dict[str, Any], param: str) -> Any:
 def listed_objects(data: Any) -> list[dict[str, Any]]:
     """The objects of a listing answer: a JSON array of objects, or the first array of objects one or two levels
     down (``{"customers": [...]}``, ``{"data": {"items": [...]}}``)."""
+    return listing(data)[1]
+
+
+#: a listing's key that names people related to the caller (``{"followers": [...]}``): its records are those people
+#: themselves, whose own user name or id is no sign of an object they own
+PEOPLE_RELATIONS = re.compile(r"(?i)^(?:followers?|following|friends?|members?|contacts?|connections?|subscribers?|"
+                              r"participants?|attendees?|blocked(?:_users)?|mutuals?|fans?|likers?)$")
+
+
+def listing(data: Any, key: str = "") -> tuple[str, list[dict[str, Any]]]:
+    """:func:`listed_objects` with the key its array sits under (``""`` for a top-level array)."""
     if isinstance(data, list):
-        return [d for d in data[:200] if isinstance(d, dict)]
+        return key, [d for d in data[:200] if isinstance(d, dict)]
     if isinstance(data, dict):
-        for value in data.values():
+        for name, value in data.items():
             if isinstance(value, list) and value and all(isinstance(d, dict) for d in value[:5]):
-                return [d for d in value[:200] if isinstance(d, dict)]
-        for value in data.values():
+                return str(name), [d for d in value[:200] if isinstance(d, dict)]
+        for name, value in data.items():
             if isinstance(value, dict):
-                inner = listed_objects(value)
-                if inner:
+                inner = listing(value, str(name))
+                if inner[1]:
                     return inner
-    return []
+    return key, []
 
 
 #: fields a write across identities never carries its marker in: credentials, privileges and keys

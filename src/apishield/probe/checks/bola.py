@@ -252,8 +252,9 @@ async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, see
             continue
         created = markers.get(op.path)
         shown = created.marker if created is not None and created.marker in theirs.text else None
-        records = [r for r in objects.listed_objects(theirs.json())
-                   if owned_record(r, owner) and not owned_record(r, other)]
+        key, listed = objects.listing(theirs.json())
+        people = bool(objects.PEOPLE_RELATIONS.match(key))  # the caller's followers are people, not owned objects
+        records = [r for r in listed if not people and owned_record(r, owner) and not owned_record(r, other)]
         if shown is None and not records:
             continue
         anon = await try_send(ctx, "GET", op.path, op=op)

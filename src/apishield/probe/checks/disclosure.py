@@ -441,7 +441,11 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
     login or a registration, is an echo.
     Plain-text login passwords and hash shapes count whoever asks."""
-    anon = ex.identity == ANONYMOUS
+    # a request that carried an identity's token in its URL (``?access_token=``) was that identity's, not anonymous
+    caller = next((i.name for i in ctx.identities if ex.identity == ANONYMOUS for value in [
+        i.token or "", *(v.split(" ", 1)[-1] for v in i.headers.values())] if len(value) >= 16 and value in ex.url),
+        ex.identity)
+    anon = caller == ANONYMOUS
     op = _op_for(ctx, ex)
     data = ex.json()
     labelled = labelled_values(ex) if data is None else None  # a page's labelled values, read as its fields
@@ -453,7 +457,7 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
         # a registration the account it has just created; a stored password or a hash in the answer still counts
         leaked = [k for k in leaked if not ISSUED_CREDENTIAL.match(k)]
     if leaked and not anon:
-        foreign = _foreign_secrets(data, _callers(ctx, ex.identity), stored or set())
+        foreign = _foreign_secrets(data, _callers(ctx, caller), stored or set())
         leaked = [k for k in leaked if k in foreign]
     if leaked and op is not None and not (op.looks_login() or op.looks_register() or creates_account(op)):
         # the request's own values answered back (``{"credentials": {...what was sent}}``) are an echo; a login or
