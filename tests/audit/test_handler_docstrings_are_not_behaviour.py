@@ -31,6 +31,7 @@ def test_a_docstring_about_csrf_is_no_csrf_check(tmp_path: Path, check: str, rep
     source = ("from flask import Flask, abort, request, session\n\napp = Flask(__name__)\napp.secret_key = 'k'\n"
               "NOTES = []\n\n\n@app.route('/notes', methods=['POST'])\ndef add_note():\n"
               '    """No CSRF token is checked here: any page can post this form."""\n' + check
-              + "    if request.method == 'POST' and session.get('user'):\n        NOTES.append(request.form['text'])\n    return 'ok'\n")
+              + "    if request.method == 'POST' and session.get('user'):\n"
+              "        NOTES.append(request.form['text'])\n    return 'ok'\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS502" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
