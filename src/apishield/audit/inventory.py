@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks import cherrypy as cp
-from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
+from apishield.audit.frameworks.common import SECURITY_SCHEMES, classify_name, join_path, public_by_design
 from apishield.audit.frameworks.factories import selected, split_call
 from apishield.audit.frameworks.hook_exemptions import exempted
 from apishield.audit.model import (
@@ -41,10 +41,10 @@ _AUTH_MIDDLEWARE = re.compile(r"^(?:\w*_)?(?:auth\w*|jwt|token|login|bearer)_?mi
                               r"token|login|bearer)$")
 
 
-#: FastAPI's security scheme classes (and what they hand the route), by the end of a class's name
-_SCHEME_CLASS = re.compile(r"(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader|"
-                           r"APIKeyCookie|APIKeyQuery|HTTPBasic|HTTPDigest|OpenIdConnect|HTTPAuthorizationCredentials|"
-                           r"HTTPBasicCredentials)$")
+#: FastAPI's security scheme classes (and what they hand the route), by the end of a class's name: a library's
+#: subclass is named for the one it extends (``CookieOrHTTPBearer``); the generic bases are left out
+_SCHEME_CLASS = re.compile("(?:" + "|".join(sorted(SECURITY_SCHEMES - {"OAuth2", "SecurityScopes", "SecurityBase"}))
+                           + ")$")
 #: a call that authenticates the request, in a hook run before every request (``verify_jwt_in_request()``, ``res =
 #: authenticate(request.headers)``): the hook refuses through it (a ``check_token()`` whose answer may go unused in a
 #: timing hook is not enough by its name)
@@ -317,7 +317,9 @@ class Inventory:
         for mod in self.facts:
             for route in mod.routes:
                 found = classes.get(route.view_class, []) if route.view_class else []
-                if len(found) != 1:  # not a resource of another module, or not one class by that name
+                if route.view_class and len(found) != 1:
+                    continue  # a resource class no module of the project defines once: its methods are not known
+                if not route.view_class:
                     yield route, mod.path
                     continue
                 # the resource's own methods at the registration's path, reported at the registration
