@@ -2,7 +2,8 @@
 objects they own: another identity's own user record among the caller's followers names its user name because it is
 that user, and is no cross-user read (their contact data is the personal-data check's concern). The same records
 listed as the caller's accounts are read across users. A token carried in the URL (``?access_token=``) makes the
-request its identity's: the identity's own key in the answer is not sensitive data shown to an anonymous caller."""
+request its identity's: the identity's own key in the answer is not sensitive data shown to an anonymous caller; an
+OpenID Connect userinfo answer names its owner by its subject (``sub``), so the caller's own key there is its own."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ PATHS: dict[str, Any] = {"/api/accounts": {"get": {"security": BEARER, "response
                          "/oauth/userinfo": {"get": {"security": BEARER, "responses": OK}}}
 
 
-def _app(key: str) -> Any:
+def _app(key: str, userinfo_of: str = "self") -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         parts = urlsplit(path)
         token = headers.get("Authorization", "").removeprefix("Bearer ") or parse_qs(parts.query).get(
@@ -35,6 +36,8 @@ def _app(key: str) -> Any:
         if parts.path == "/api/me":
             return 200, {}, {"username": name, "id": uid}
         if parts.path == "/oauth/userinfo":
+            if userinfo_of == "other":  # a broken userinfo that answers another account
+                name, uid = ("bob", 12) if uid == 11 else ("alice", 11)
             return 200, {}, {"sub": str(uid), "name": name, "api_key": f"ak_{name}_7f3d9a2b1c4e"}
         if parts.path == "/api/accounts":
             other = USERS[12 if uid == 11 else 11]
@@ -63,3 +66,12 @@ def test_a_token_in_the_url_makes_the_answer_its_identitys(tmp_path: Path) -> No
     found = findings_at(result)
     assert ("PR-AUTH-005", "GET", "/oauth/userinfo") in found  # the token was sent in the URL there
     assert not [f for f in result.findings if f.rule_id == "PR-AUTH-002" and "anonymous" in f.message]
+
+
+@pytest.mark.parametrize(("userinfo_of", "reported"), [("self", False), ("other", True)])
+def test_a_userinfo_answer_names_its_owner_by_its_subject(tmp_path: Path, userinfo_of: str, reported: bool) -> None:
+    paths = {k: PATHS[k] for k in ("/api/me", "/oauth/userinfo")}
+    with loopback(_app("followers", userinfo_of)) as url:
+        result = probe_paths(tmp_path, url, paths, ("crawl", "passive"), auth=tuple(
+            f"{name}=Authorization:Bearer {token}" for token, (name, _uid) in TOKENS.items()))
+    assert (("PR-AUTH-002", "GET", "/oauth/userinfo") in findings_at(result)) is reported

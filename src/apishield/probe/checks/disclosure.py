@@ -399,7 +399,7 @@ def stores_data(ctx: Context, ex: Exchange) -> bool:
 ISSUED_CREDENTIAL = re.compile(r"(?i)^(api_?key|secret_?key|client_secret|secret|otp_secret|totp_secret|private_?key|"
                                r"(?:api_?)?key_?value|api_?secret)$")
 OWNER_KEYS = frozenset({"username", "user_name", "user", "owner", "login", "email", "user_id", "userid", "owner_id",
-                        "ownerid"})
+                        "ownerid", "sub"})  # ``sub``: OpenID Connect's subject, the user's id in a userinfo answer
 
 
 def _foreign_secrets(data: Any, callers: set[str], stored: set[str], owned: bool = False, depth: int = 0) -> set[str]:
@@ -425,11 +425,11 @@ def _foreign_secrets(data: Any, callers: set[str], stored: set[str], owned: bool
 
 
 def _callers(ctx: Context, name: str) -> set[str]:
-    """How the answers may name the identity ``name`` as an owner: its user name and its id."""
+    """How the answers may name the identity ``name`` as an owner: its user name, its id and its e-mail address."""
     ident = next((i for i in ctx.identities if i.name == name), None)
     if ident is None:
         return set()
-    return {str(v) for v in (ident.username, ident.user_id) if v not in (None, "")}
+    return {str(v) for v in (ident.username, ident.user_id, ident.attributes.get("email")) if v not in (None, "")}
 
 
 def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> None:
