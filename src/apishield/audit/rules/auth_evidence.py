@@ -223,6 +223,16 @@ def _dominates(lines: list[str], use: int, effect: int) -> bool:
         ("else", "elif", "except", "finally"))) for line in lines[use + 1:effect + 1])
 
 
+def _bare_anonymous(project: ProjectContext) -> bool:
+    """The project uses Flask-Login and installs no anonymous-user class of its own (read once per project: every
+    app's evidence asks, and a project of many small apps would read every module's source once per app)."""
+    known = project.facts.get("bare_anonymous")
+    if known is None:
+        known = project.facts["bare_anonymous"] = any("flask_login" in m.source for m in project.modules) and not any(
+            "anonymous_user" in m.source for m in project.modules)
+    return bool(known)
+
+
 @dataclass(slots=True)
 class _Guarded:
     rank: int
@@ -239,8 +249,7 @@ class AuthEvidence:
         self.identifies_callers = identifies_callers
         # Flask-Login's anonymous user has only the four members of AnonymousUserMixin, unless the app installs its
         # own anonymous class
-        self.bare_anonymous = any("flask_login" in m.source for m in project.modules) and not any(
-            "anonymous_user" in m.source for m in project.modules)
+        self.bare_anonymous = _bare_anonymous(project)
         self.guarded: list[_Guarded] = []
         for r in routes:
             body = handler_body(project, r) or ""
