@@ -92,6 +92,12 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def walk_once(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))`` for a subtree walked once (a statement, an argument): :func:`walk`'s faster visit
+    without its memo, whose bounded cache the module-level walks need."""
+    return _bfs(node)
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
     """``list(ast.walk(node))``, memoised: every rule walks the same module, so walk it once.
 

@@ -76,11 +76,18 @@ def _said_only(fn: FnDef) -> list[str]:
     return [ast.unparse(node) for node in au.walk(fn) if said(node)]
 
 
+#: a word every ``_CALLER`` alternative contains, in one name, attribute, keyword or string of the code
+_CALLER_PARTS = ("current_user", "principal", "user", "identity", "sub", "session")
+
+
 def _mentions(node: ast.AST, aliases: set[str]) -> bool:
     """``node`` reads the caller: a caller expression (``session[...]``, ``current_user``) or a name assigned from
-    one."""
-    return any(isinstance(n, ast.Name) and n.id in aliases for n in au.walk(node)) or bool(
-        _CALLER.search(ast.unparse(node)))
+    one. (The code is written out for the pattern only when one of its words holds a part the pattern needs.)"""
+    nodes = au.walk(node)
+    if any(isinstance(n, ast.Name) and n.id in aliases for n in nodes):
+        return True
+    words = [v.lower() for n in nodes for f in n._fields if isinstance(v := getattr(n, f, None), str)]
+    return any(p in w for w in words for p in _CALLER_PARTS) and bool(_CALLER.search(ast.unparse(node)))
 
 
 def _presence_compare(node: ast.Compare) -> bool:

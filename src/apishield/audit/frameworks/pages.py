@@ -119,7 +119,7 @@ def computes_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The handler only computes its answer from its own input (a hash, an encoding, a random token, a
     conversion): every call is a computing one and nothing names server state, stored data, the environment or
     the network. Such a route has nothing behind it to protect, whatever its path is called (``/debug/hash``)."""
-    nodes = [node for statement in fn.body for node in ast.walk(statement)]
+    nodes = [node for statement in fn.body for node in au.walk_once(statement)]
     if not any(isinstance(n, ast.Return) for n in nodes):
         return False
     known = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} | _COMPUTING_MODULES | {

@@ -439,7 +439,7 @@ def own_nodes(stmt: ast.stmt) -> list[ast.stmt | ast.expr]:
     """The calls and comparisons a statement makes itself: a compound statement's own test (``if
     user['password'] == pw:``) only, since :func:`function_statements` lists its body's statements after it."""
     own = getattr(stmt, "test", None) if _compound(stmt) else stmt
-    return [] if own is None else [own, *(n for n in ast.walk(own) if isinstance(n, (ast.Call, ast.Compare)))]
+    return [] if own is None else [own, *(n for n in au.walk_once(own) if isinstance(n, (ast.Call, ast.Compare)))]
 
 
 def _compound(stmt: ast.stmt) -> bool:

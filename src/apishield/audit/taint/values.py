@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import HOST_ATTRS
 
 
@@ -250,7 +251,7 @@ def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()
     exempt: set[int] = set()
     places: list[ast.AST] = []
     for st in body:
-        for node in ast.walk(st):
+        for node in au.walk_once(st):
             if isinstance(node, ast.Call):
                 for sub in _exempt_args(node, handled, quotes):
                     exempt.update(id(n) for n in outside_calls(sub))
@@ -259,7 +260,7 @@ def quoted_names(body: Sequence[ast.stmt], handled: frozenset[str] = frozenset()
                     places.append(node.func.value)
             elif isinstance(node, ast.Subscript):
                 places.append(node.slice)
-    return {n.id for p in places for n in ast.walk(p)
+    return {n.id for p in places for n in au.walk_once(p)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in exempt}
 
 
