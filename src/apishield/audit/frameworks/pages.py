@@ -118,21 +118,11 @@ _SERVER_STATE = frozenset({"environ", "getenv", "config", "settings", "session",
 def computes_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The handler only computes its answer from its own input (a hash, an encoding, a random token, a
     conversion): every call is a computing one and nothing names server state, stored data, the environment or
-    the network. Such a route has nothing behind it to protect, whatever its path is called (``/debug/hash``)."""
+    the network. Such a route has nothing behind it to protect, whatever its path is called (``/debug/hash``).
+    (The node-by-node test runs first: most handlers fail it at their first call.)"""
     nodes = [node for statement in fn.body for node in au.walk_once(statement)]
-    if not any(isinstance(n, ast.Return) for n in nodes):
-        return False
     known = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} | _COMPUTING_MODULES | {
         n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    # a text written into the handler as a whole value (an assigned, returned or dict value), not a key or an
-    # argument: the answer carries the author's data (a key, a password hash, a backup), not a computation
-    authored = [v for n in nodes for v in (
-        [n.value] if isinstance(n, (ast.Assign, ast.Return, ast.AnnAssign)) else n.values if isinstance(n, ast.Dict)
-        else n.args if isinstance(n, ast.Call) and au.callee(n) in _ANSWER_CALLS else [])]
-    if any(isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)) for v in authored):
-        return False
-    if not any(isinstance(n, ast.Call) and au.callee(n) not in _ANSWER_CALLS | {"get"} for n in nodes):
-        return False  # nothing computed: an echo of the input or a literal answer is judged by what it names
     for node in nodes:
         if isinstance(node, (ast.Global, ast.Nonlocal, ast.For, ast.While, ast.With, ast.AsyncWith, ast.Try)):
             return False
@@ -146,7 +136,17 @@ def computes_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             return False  # module data (a dict of records, a constant key): not the handler's own input
         if isinstance(node, ast.Attribute) and node.attr in _SERVER_STATE:
             return False
-    return True
+    if not any(isinstance(n, ast.Return) for n in nodes):
+        return False
+    # a text written into the handler as a whole value (an assigned, returned or dict value), not a key or an
+    # argument: the answer carries the author's data (a key, a password hash, a backup), not a computation
+    authored = [v for n in nodes for v in (
+        [n.value] if isinstance(n, (ast.Assign, ast.Return, ast.AnnAssign)) else n.values if isinstance(n, ast.Dict)
+        else n.args if isinstance(n, ast.Call) and au.callee(n) in _ANSWER_CALLS else [])]
+    if any(isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)) for v in authored):
+        return False
+    # nothing computed: an echo of the input or a literal answer is judged by what it names
+    return any(isinstance(n, ast.Call) and au.callee(n) not in _ANSWER_CALLS | {"get"} for n in nodes)
 
 
 __all__ = ["computes_only", "renders_fixed_page", "serves_fixed_file"]
