@@ -316,13 +316,13 @@ class Inventory:
                 classes.setdefault(name, []).append(routes)
         for mod in self.facts:
             for route in mod.routes:
-                found = classes.get(route.view_class, []) if route.view_class else []
-                if route.view_class and len(found) != 1:
-                    continue  # a resource class no module of the project defines once: its methods are not known
                 if not route.view_class:
                     yield route, mod.path
                     continue
-                # the resource's own methods at the registration's path, reported at the registration
+                found = classes.get(route.view_class, [])
+                if len(found) != 1:
+                    continue  # a resource class no module of the project defines once: its methods are not known
+                # the resource's own methods at the registration's path (reported at their handler, in its module)
                 for template in found[0]:
                     yield replace(template, path=route.path, owner=route.owner, line=route.line,
                                   decorators=[*route.decorators, *template.decorators]), mod.path

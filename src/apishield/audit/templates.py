@@ -23,12 +23,12 @@ _LITERAL = re.compile(r"""^\s*(['"]).*\1\s*$|^\s*\d+\s*$""")
 # Markup the CSRF protection builds itself: Flask-WTF/Django's random token, WTForms' hidden-field HTML (its values
 # escaped by WTForms). No caller chooses any of it.
 _CSRF_MARKUP = re.compile(r"^\s*(?:csrf_token\s*\(\s*\)|csrf_input|(?:\w+\.)*(?:hidden_tag\s*\(\s*\)|csrf_token))\s*$")
-#: a WTForms field rendered by calling it (``form.name(class_="x")``, a macro's ``field(...)``): its widget escapes
-#: the field's data and attributes and returns markup, so ``|safe`` on it adds nothing
 #: a template's own read of the request (Flask's ``request.args.get``, Django's ``request.GET.get``, Starlette's
 #: ``request.query_params.get``)
 _REQUEST_READ = re.compile(r"^request\.(?:args|form|values|cookies|headers|json|GET|POST|COOKIES|META|query_params|"
                            r"query|path_params)\.(?:get|getlist|get_all)$")
+#: a WTForms field rendered by calling it (``form.name(class_="x")``, a macro's ``field(...)``): its widget escapes
+#: the field's data and attributes and returns markup, so ``|safe`` on it adds nothing
 _FORM_WIDGET = re.compile(r"^\s*(?:(?:\w+\.)*form\.\w+|field|subfield)\s*\(")
 
 

@@ -19,10 +19,11 @@ import re
 
 from apishield.audit import astutil as au
 
-#: a hook's text that names what it could exempt by (a cheap test before the tree walk)
-REQUEST_TARGET = re.compile(r"request\.(?:endpoint|path|url_rule|blueprint|full_path)")
+#: what a hook may exempt by: the request's endpoint, path, rule or blueprint
 _REQUEST_PARTS = frozenset({"request.endpoint", "request.path", "request.url_rule", "request.url_rule.rule",
                             "request.blueprint", "request.full_path"})
+#: a hook's text that names one of them (a cheap test before the tree walk)
+REQUEST_TARGET = re.compile("|".join(re.escape(part) for part in sorted(_REQUEST_PARTS)))
 
 
 def _about_request(node: ast.AST) -> bool:

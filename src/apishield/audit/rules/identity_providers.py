@@ -26,17 +26,18 @@ DISTINCT = frozenset({
 #: ``client.forgot_password(ClientId=...)``, ``keycloak_openid.token(user, password)``)
 GENERIC = frozenset({"sign_up", "forgot_password", "change_password", "admin_create_user", "create_user", "token",
                      "login", "sign_in", "reset_password_email", "update_user"})
+#: the words a provider's client is named with (``idp``, short for identity provider, only at a word's start)
+_PROVIDERS = "cognito|firebase|pyrebase|supabase|keycloak|auth0|okta|msal|gotrue"
 #: receivers named for a provider's client
-RECEIVER = re.compile(r"(?i)cognito|\bidp|firebase|pyrebase|supabase|keycloak|auth0|okta|msal|gotrue")
+RECEIVER = re.compile(rf"(?i){_PROVIDERS}|\bidp")
 #: the keyword arguments of boto3's Cognito identity-provider client
 BOTO_KEYWORDS = frozenset({"ClientId", "UserPoolId", "AccessToken", "AuthFlow", "AuthParameters", "SecretHash"})
 
 _NAMES = "|".join(sorted(DISTINCT))
 _GENERIC = "|".join(sorted(GENERIC))
 #: the same, read in a handler's text
-_IN_TEXT = re.compile(rf"\.(?:{_NAMES})\s*\(|\b\w*(?:cognito|idp|firebase|pyrebase|supabase|keycloak|auth0|okta|msal|"
-                      rf"gotrue)\w*(?:\.\w+)*\.(?:{_GENERIC})\s*\(|\.(?:{_GENERIC})\s*\([^)]*?\b(?:ClientId|UserPoolId)"
-                      r"\s*=", re.IGNORECASE)
+_IN_TEXT = re.compile(rf"\.(?:{_NAMES})\s*\(|\b\w*(?:{_PROVIDERS}|idp)\w*(?:\.\w+)*\.(?:{_GENERIC})\s*\(|"
+                      rf"\.(?:{_GENERIC})\s*\([^)]*?\b(?:ClientId|UserPoolId)\s*=", re.IGNORECASE)
 
 
 def provider_call(node: ast.Call) -> bool:
