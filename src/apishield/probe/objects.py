@@ -74,20 +74,20 @@ PEOPLE_RELATIONS = re.compile(r"(?i)^(?:followers?|following|friends?|members?|c
                               r"participants?|attendees?|blocked(?:_users)?|mutuals?|fans?|likers?)$")
 
 
-def listing(data: Any, key: str = "") -> tuple[str, list[dict[str, Any]]]:
+def listing(data: Any) -> tuple[str, list[dict[str, Any]]]:
     """:func:`listed_objects` with the key its array sits under (``""`` for a top-level array)."""
     if isinstance(data, list):
-        return key, [d for d in data[:200] if isinstance(d, dict)]
+        return "", [d for d in data[:200] if isinstance(d, dict)]
     if isinstance(data, dict):
         for name, value in data.items():
             if isinstance(value, list) and value and all(isinstance(d, dict) for d in value[:5]):
                 return str(name), [d for d in value[:200] if isinstance(d, dict)]
-        for name, value in data.items():
+        for value in data.values():
             if isinstance(value, dict):
-                inner = listing(value, str(name))
+                inner = listing(value)
                 if inner[1]:
                     return inner
-    return key, []
+    return "", []
 
 
 #: fields a write across identities never carries its marker in: credentials, privileges and keys

@@ -432,6 +432,16 @@ def _callers(ctx: Context, name: str) -> set[str]:
     return {str(v) for v in (ident.username, ident.user_id, ident.attributes.get("email")) if v not in (None, "")}
 
 
+def _url_caller(ctx: Context, ex: Exchange) -> str:
+    """The identity whose token a request without credential headers carried in its URL (``?access_token=``): the
+    request was that identity's, not anonymous (:data:`ANONYMOUS` when there is none)."""
+    for identity in ctx.identities:
+        carried = [identity.token or "", *(value.split(" ", 1)[-1] for value in identity.headers.values())]
+        if any(len(value) >= 16 and value in ex.url for value in carried):
+            return identity.name
+    return ANONYMOUS
+
+
 def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> None:
     """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer. A secret-named
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
@@ -441,10 +451,7 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
     the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
     login or a registration, is an echo.
     Plain-text login passwords and hash shapes count whoever asks."""
-    # a request that carried an identity's token in its URL (``?access_token=``) was that identity's, not anonymous
-    caller = next((i.name for i in ctx.identities if ex.identity == ANONYMOUS for value in [
-        i.token or "", *(v.split(" ", 1)[-1] for v in i.headers.values())] if len(value) >= 16 and value in ex.url),
-        ex.identity)
+    caller = _url_caller(ctx, ex) if ex.identity == ANONYMOUS else ex.identity
     anon = caller == ANONYMOUS
     op = _op_for(ctx, ex)
     data = ex.json()

@@ -67,14 +67,16 @@ def described_login(op: Operation) -> bool:
     return bool(users and passwords)
 
 
-def _wrong_credentials(ctx: Context, account: str | None, same_as: dict[str, str] | None = None) -> dict[str, str]:
+def _wrong_password(ctx: Context) -> str:
+    """A wrong password shaped like the identities' real ones."""
+    return shaped_like(credential_samples(ctx)[1], "wrong-" + ctx.token(10))
+
+
+def _wrong_credentials(ctx: Context, account: str | None) -> dict[str, str]:
     """A user name (the probe's own account, else a made-up one), an e-mail and a wrong password, the name and the
-    password shaped like the identities' real ones; ``same_as`` keeps an earlier attempt's name and e-mail, so that
-    a burst guesses one account's password, as brute force does (a limit kept per account counts every attempt)."""
-    names, passwords = credential_samples(ctx)
-    password = shaped_like(passwords, "wrong-" + ctx.token(10))
-    if same_as is not None:
-        return {**same_as, "password": password}
+    password shaped like the identities' real ones."""
+    names = credential_samples(ctx)[0]
+    password = _wrong_password(ctx)
     user = account or shaped_like(names, f"nobody_{ctx.token(6)}")
     return {"username": user, "email": f"{user}@example.com" if account else f"nobody.{ctx.token(6)}@example.com",
             "password": password}
@@ -240,15 +242,17 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: 
         return False
     last: Exchange | None = None
     answers: list[Exchange] = []
-    first = _wrong_credentials(ctx, account)  # one account guessed at throughout the burst
+    # one account guessed at throughout the burst, as brute force does (a limit kept per account counts every
+    # attempt), with a new wrong password each time
+    guessed = _wrong_credentials(ctx, account) if described_login(op) or op.method == "POST" else {}
     for _ in range(burst):
-        wrong = _wrong_credentials(ctx, account, same_as=first)
         if described_login(op):
-            query, fields = _wrong_login(ctx, op, wrong)
+            query, fields = _wrong_login(ctx, op, {**guessed, "password": _wrong_password(ctx)})
             ex = await try_send(ctx, op.method, op.path, op=op, params=query, expect_throttle=True,
                                 **body_args(op, fields or None))
         elif op.method == "POST":
-            ex = await try_send(ctx, op.method, op.path, op=op, json_body=wrong, expect_throttle=True)
+            ex = await try_send(ctx, op.method, op.path, op=op, json_body={**guessed, "password": _wrong_password(ctx)},
+                                expect_throttle=True)
         else:
             ex = await try_send(ctx, "GET", op.path, op=op, identity=who, expect_throttle=True)
         if ex is None:
