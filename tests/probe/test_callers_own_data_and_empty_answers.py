@@ -1,11 +1,13 @@
 """Whose data an answer carries: a password vault that serves the caller the secrets it stored itself is no
-leak (another identity's secret served to it is), and a protected GET answered 200 with ``null`` to an
-anonymous caller served nothing (the same GET answered with the data is access)."""
+leak (another identity's secret served to it is) — also when the write that stored them is answered after a read
+that already shows them (concurrent requests are answered out of order) — and a protected GET answered 200 with
+``null`` to an anonymous caller served nothing (the same GET answered with the data is access)."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +33,7 @@ RECIPE = LoginRecipe("POST", "/login", token_path="token", bodies=tuple(
     {"username": name, "password": password} for name, password in ACCOUNTS.items()))
 
 
-def _app(everyone: bool, anonymous: str, show_owner: bool = True) -> Any:
+def _app(everyone: bool, anonymous: str, show_owner: bool = True, late_writes: bool = False) -> Any:
     """A vault: ``everyone`` serves every owner's entries, one of bob's among them (else the caller's own, all
     stored by the probe); ``show_owner`` names each entry's owner in the answer; ``anonymous`` is what a caller
     without a token gets: ``"null"`` (200 null), ``"data"`` (200 and every entry) or ``"refused"`` (401)."""
@@ -59,6 +61,8 @@ def _app(everyone: bool, anonymous: str, show_owner: bool = True) -> Any:
             if not isinstance(entry, dict) or not isinstance(entry.get("password"), str):
                 return 422, {}, {"error": "password required"}
             vault.append({"owner": caller, "app_name": str(entry.get("app_name", "")), "password": entry["password"]})
+            if late_writes:  # stored at once, answered late: reads sent meanwhile show the entry first
+                time.sleep(0.3)
             return 201, {}, {"status": "stored"}
         rows = [e for e in vault if everyone or e["owner"] == caller]  # the app_name filter is not applied
         return 200, {}, [e if show_owner else {k: v for k, v in e.items() if k != "owner"} for e in rows]
@@ -68,6 +72,13 @@ def _app(everyone: bool, anonymous: str, show_owner: bool = True) -> Any:
 @pytest.mark.parametrize(("everyone", "show_owner"), [(False, True), (False, False), (True, True), (True, False)])
 def test_a_vault_serving_the_callers_own_secrets_is_no_leak(tmp_path: Path, everyone: bool, show_owner: bool) -> None:
     with loopback(_app(everyone, "refused", show_owner)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("injection", "passive"), login=RECIPE)
+    assert (("PR-AUTH-002", "GET", "/vault") in findings_at(result)) is everyone
+
+
+@pytest.mark.parametrize("everyone", [False, True])
+def test_a_callers_own_secret_shown_before_its_write_is_answered_is_its_own(tmp_path: Path, everyone: bool) -> None:
+    with loopback(_app(everyone, "refused", show_owner=False, late_writes=True)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("injection", "passive"), login=RECIPE)
     assert (("PR-AUTH-002", "GET", "/vault") in findings_at(result)) is everyone
 

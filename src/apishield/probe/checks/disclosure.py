@@ -445,7 +445,8 @@ def _url_caller(ctx: Context, ex: Exchange) -> str:
 def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> None:
     """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer. A secret-named
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
-    stored earlier (``stored``: what its own writes carried, see :func:`stores_data`) or one in an object that
+    stored before (``stored``: what its own writes sent or answered before this request carried, see
+    :func:`stores_data`) or one in an object that
     names the caller as its owner is its own data served back to it (a password vault serving its owner);
     another identity's secret still counts; the keys a login issues to the account signing in, or a registration to
     the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
@@ -538,8 +539,15 @@ async def passive(ctx: Context) -> None:
     deliberate: set[str] = set()
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
     policies: set[str] = set()
-    stored: dict[str, set[str]] = {}  # identity -> the values its own data writes carried, in log order
-    for ex in list(ctx.client.log):
+    log = list(ctx.client.log)
+    # identity -> (send order, answer order, values) of its own data writes: a write is the reader's own data when it
+    # was sent before the read, or answered before it (concurrent requests are answered out of order, so a read may
+    # be logged before the write whose value it shows)
+    writes: dict[str, list[tuple[int, int, set[str]]]] = {}
+    for index, ex in enumerate(log):
+        if stores_data(ctx, ex):
+            writes.setdefault(ex.identity, []).append((ex.seq, index, sent_values(ex)))
+    for index, ex in enumerate(log):
         if ex.status is None:
             continue
         policy = ex.header("content-security-policy")
@@ -557,9 +565,8 @@ async def passive(ctx: Context) -> None:
             errors(ctx, ex)
         seen.add(reading)
         if ex.ok:
-            sensitive(ctx, ex, stored.get(ex.identity))
-        if stores_data(ctx, ex):
-            stored.setdefault(ex.identity, set()).update(sent_values(ex))
+            sensitive(ctx, ex, {value for seq, at, values in writes.get(ex.identity, ()) if seq < ex.seq or at < index
+                                for value in values})
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
             op = _op_for(ctx, ex)
             why = ("answered 500 with its own message that an outbound fetch failed (a handled error; 502 or 400 would "
