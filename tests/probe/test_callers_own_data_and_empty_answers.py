@@ -88,3 +88,38 @@ def test_a_protected_get_answering_null_to_anonymous_served_nothing(tmp_path: Pa
     with loopback(_app(True, anonymous)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("authn",), login=RECIPE)
     assert (("PR-AUTH-001", "GET", "/vault") in findings_at(result)) is (anonymous == "data")
+
+
+@pytest.mark.parametrize(("write_left", "leak"), [(1, False), (4, True)])
+def test_a_write_that_left_before_the_read_was_answered_is_the_callers_own(write_left: int, leak: bool) -> None:
+    """The read is numbered (and logged) before the write; only the write's leaving before the read's answer came
+    makes the secret the read shows possibly the caller's own."""
+    import asyncio
+
+    import httpx
+
+    from apishield.probe.checks.disclosure import passive
+    from apishield.probe.client import Exchange, ProbeClient
+    from apishield.probe.engine import Context, Identity, ProbeOptions
+    from apishield.probe.targets import Operation
+
+    client = ProbeClient("http://127.0.0.1:9", rate=0, transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    ops = [Operation("POST", "/vault", secured=True), Operation("GET", "/vault", secured=True)]
+    ctx = Context(client, ops, [Identity("alice", headers={"Authorization": "Bearer t"}, verified=True)],
+                  ProbeOptions(), lambda e, d: None)
+    json_type = (("Content-Type", "application/json"),)
+    secret = "alice-mail-Secret-77"
+    read = Exchange(1, "crawl", "alice", "GET", "http://127.0.0.1:9/vault", (), b"", 200, json_type,
+                    json.dumps([{"app_name": "mail", "password": secret}]).encode(), operation="GET /vault",
+                    dispatched=2, answered=3)
+    write = Exchange(2, "crawl", "alice", "POST", "http://127.0.0.1:9/vault", json_type,
+                     json.dumps({"app_name": "mail", "password": secret}).encode(), 201, json_type, b"{}",
+                     operation="POST /vault", dispatched=write_left, answered=write_left + 1)
+    client.log.extend([read, write])
+
+    async def go() -> None:
+        await passive(ctx)
+        await client.aclose()
+
+    asyncio.run(go())
+    assert any(f.rule_id == "PR-AUTH-002" for f in ctx.findings) is leak

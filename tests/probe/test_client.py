@@ -9,7 +9,7 @@ import shlex
 import httpx
 import pytest
 
-from apishield.probe.client import BudgetExhausted, OutOfScope, ProbeClient, current_check
+from apishield.probe.client import BudgetExhausted, Exchange, OutOfScope, ProbeClient, current_check
 
 
 def _client(**kw: object) -> tuple[ProbeClient, list[httpx.Request]]:
@@ -124,3 +124,26 @@ def test_each_set_cookie_header_of_an_answer_is_kept_apart() -> None:
         return [v for k, v in ex.response_headers if k.lower() == "set-cookie"]
 
     assert asyncio.run(go()) == ["loggedIn=true; Path=/", "connect.sid=s%3Aabc.def; Path=/; HttpOnly"]
+
+
+def test_concurrent_requests_record_when_they_left_and_when_they_were_answered() -> None:
+    """A slow request sent first is answered after a fast one sent next: ``dispatched`` and ``answered`` follow
+    what happened, on one clock, whatever the order of ``seq``."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.2 if request.url.path == "/slow" else 0)
+        return httpx.Response(200)
+
+    async def go() -> list[Exchange]:
+        client = ProbeClient("http://127.0.0.1:9", rate=0, concurrency=2, transport=httpx.MockTransport(handler))
+        slow = asyncio.create_task(client.request("GET", "/slow"))
+        await asyncio.sleep(0.05)
+        await client.request("GET", "/fast")
+        await slow
+        await client.aclose()
+        return list(client.log)
+
+    fast, slow = asyncio.run(go())
+    assert (slow.url.endswith("/slow"), fast.url.endswith("/fast")) == (True, True)
+    assert slow.dispatched < fast.dispatched < fast.answered < slow.answered
+    assert all(ex.dispatched < ex.answered for ex in (fast, slow))

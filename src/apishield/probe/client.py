@@ -98,6 +98,11 @@ class Exchange:
     error: str | None = None
     operation: str = ""  # "METHOD /template" of the operation under test ("" when none)
     expect_throttle: bool = False  # the check wants to see 429s (rate-limit tests): not "unknown" for it
+    # positions on one clock of events shared by all requests: when it left (its first attempt) and when its answer
+    # came; concurrent requests leave and are answered out of ``seq`` order, so what the server could have seen
+    # before answering another request is told by these, not by ``seq``
+    dispatched: int = 0
+    answered: int = 0
 
     @property
     def throttled(self) -> bool:
@@ -273,6 +278,7 @@ class ProbeClient:
         self.outage_waited = 0.0
         self._answered = False
         self._sent = 0
+        self._events = 0  # the clock of Exchange.dispatched / Exchange.answered
         self._sem = asyncio.Semaphore(concurrency)
         self._pacer = _Pacer(rate, clock, sleep)
         self._http = self._new_http(transport, proxy)
@@ -404,6 +410,12 @@ class ProbeClient:
         return {"throttled_answers": self.throttle["throttled"], "retries": self.throttle["retries"],
                 "seconds_waited": round(self.throttle_waited, 2), "max_wait": self.max_wait}
 
+    @property
+    def events(self) -> int:
+        """Where the clock of :attr:`Exchange.dispatched` / :attr:`Exchange.answered` stands now: something seen now
+        happened during every request with ``dispatched <= events < answered``."""
+        return self._events
+
     async def _request_once(self, method: str, path_or_url: str, params: Mapping[str, Any] | None,
                             headers: Mapping[str, str] | None, json_body: Any, content: bytes | str | None,
                             identity: str, timeout: float | None, operation: str, expect_throttle: bool
@@ -432,6 +444,8 @@ class ProbeClient:
         limit = timeout or self.timeout
         await self._pacer.wait()
         async with self._sem:
+            self._events += 1
+            dispatched = self._events
             for wait in (*RECONNECT_WAITS, None):
                 started = self.clock()  # a wait for the target to come back is not part of its answer's time
                 try:
@@ -454,11 +468,12 @@ class ProbeClient:
             if status is not None:
                 self._answered = True
             elapsed = self.clock() - started
+            self._events += 1
         exchange = Exchange(
             seq=seq, check=check, identity=identity, method=method.upper(), url=url,
             request_headers=tuple(hdrs.items()), request_body=body, status=status,
             response_headers=rheaders, body=data, truncated=truncated, elapsed=elapsed, error=error,
-            operation=operation, expect_throttle=expect_throttle,
+            operation=operation, expect_throttle=expect_throttle, dispatched=dispatched, answered=self._events,
         )
         self.log.append(exchange)
         if operation and status in (401, 403):

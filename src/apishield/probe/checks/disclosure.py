@@ -445,9 +445,9 @@ def _url_caller(ctx: Context, ex: Exchange) -> str:
 def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> None:
     """Secret-named fields, password-hash shapes, card numbers and private keys in a 2xx answer. A secret-named
     field answered to a named identity counts only when it is not the caller's own: a value the caller itself
-    stored before (``stored``: what its own writes sent or answered before this request carried, see
-    :func:`stores_data`) or one in an object that
-    names the caller as its owner is its own data served back to it (a password vault serving its owner);
+    stored before (``stored``: what its own writes that left before this answer came carried, see
+    :func:`stores_data`) or one in an object that names the caller as its owner is its own data served back to it
+    (a password vault serving its owner);
     another identity's secret still counts; the keys a login issues to the account signing in, or a registration to
     the account it creates, are its own, and a secret the request itself carried, answered back by any operation but a
     login or a registration, is an echo.
@@ -540,14 +540,13 @@ async def passive(ctx: Context) -> None:
     banners = {f.message for f in ctx.findings if f.rule_id == rules.BANNER.id}
     policies: set[str] = set()
     log = list(ctx.client.log)
-    # identity -> (send order, answer order, values) of its own data writes: a write is the reader's own data when it
-    # was sent before the read, or answered before it (concurrent requests are answered out of order, so a read may
-    # be logged before the write whose value it shows)
-    writes: dict[str, list[tuple[int, int, set[str]]]] = {}
-    for index, ex in enumerate(log):
+    # identity -> (when it left, values) of its own data writes: a write is the reader's own data when it left before
+    # the read was answered (the server may have stored it first; concurrent requests are answered out of order)
+    writes: dict[str, list[tuple[int, set[str]]]] = {}
+    for ex in log:
         if stores_data(ctx, ex):
-            writes.setdefault(ex.identity, []).append((ex.seq, index, sent_values(ex)))
-    for index, ex in enumerate(log):
+            writes.setdefault(ex.identity, []).append((ex.dispatched, sent_values(ex)))
+    for ex in log:
         if ex.status is None:
             continue
         policy = ex.header("content-security-policy")
@@ -565,7 +564,7 @@ async def passive(ctx: Context) -> None:
             errors(ctx, ex)
         seen.add(reading)
         if ex.ok:
-            sensitive(ctx, ex, {value for seq, at, values in writes.get(ex.identity, ()) if seq < ex.seq or at < index
+            sensitive(ctx, ex, {value for left, values in writes.get(ex.identity, ()) if left < ex.answered
                                 for value in values})
         if ex.status == 500 and ex.operation and ex.operation not in crashed:
             op = _op_for(ctx, ex)
