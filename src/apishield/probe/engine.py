@@ -26,7 +26,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -203,6 +203,19 @@ class Context:
         self._own_logouts: set[str] = set()  # logouts of a session the probe opened for that purpose
         self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
         self._own_deletes: set[str] = set()  # objects the probe created and read back, open to one DELETE each
+        #: what checks keep open for the whole run (a listener a stored URL may call back later) and what they read
+        #: once every check is over; :meth:`finish` runs the one and closes the other
+        self.exits = AsyncExitStack()
+        self.at_end: list[Callable[[], None]] = []
+        self.callback: Any = None  # the run's callback listener, once a check opened one (checks.ssrf)
+
+    async def finish(self) -> None:
+        """The run's end: the readings checks left for it, then everything they kept open closed."""
+        try:
+            for job in self.at_end:
+                job()
+        finally:
+            await self.exits.aclose()
 
     # -- coverage ----------------------------------------------------------------------------------------
     def plan(self, ops: Iterable[Operation | str]) -> None:

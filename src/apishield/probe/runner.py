@@ -256,7 +256,10 @@ async def probe(config: ProbeConfig, listeners: Iterable[Listener] = (),
             await _fixtures(ctx)
         finally:
             current_check.reset(token)
-        await run_checks(ctx, names)
+        try:
+            await run_checks(ctx, names)
+        finally:
+            await ctx.finish()
         findings = dedupe(ctx.findings)
     finally:
         await client.aclose()

@@ -510,7 +510,7 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     # a parameter that names a URL is asked to fetch one first (one request): should the check's share run out
     # on the longer techniques below, the weakness such a parameter most likely has was still tested
     if slot.location in ("query", "body") and not slot.numeric:
-        await ssrf.in_band(ctx, slot.op, slot.name, send.default, base, send)
+        await ssrf.in_band(ctx, slot.op, slot.name, send.default, base, send, slot.identity)
         parts = ssrf.address_parts(slot.name, [n for n, _ in body_slots(slot.op.body_schema)]) \
             if slot.location == "body" else {}
         if parts:
