@@ -117,6 +117,14 @@ FRAMEWORKS: tuple[Framework, ...] = (
         file_senders=(("litestar.response.File", 0, "path"), ("litestar.response.file.File", 0, "path")),
     ),
     Framework(
+        # not modelled for routes: its ``RequestHandler`` methods are request handlers for the taint analysis only
+        # (``apishield.audit.taint.catalogue.TORNADO_HANDLER_BASES``); its template compiler is a sink in any module
+        "tornado",
+        roots=(),
+        template_sources=(("tornado.template.Template", 0, "template_string"),),
+        escapes=("tornado.escape.xhtml_escape",),
+    ),
+    Framework(
         # not modelled for routes (no inventory, no authentication or ownership rules): its views are request
         # handlers for the taint analysis only (:mod:`.django`); its sinks and responses count in any module
         "django",

@@ -25,6 +25,8 @@ from apishield.audit.taint.catalogue import (
     ROUTE_DECORATORS,
     SERIALISING_BASES,
     SERIALISING_DECORATORS,
+    TORNADO_HANDLER_BASES,
+    TORNADO_VERBS,
     segment_path_params,
     typed_path_params,
 )
@@ -274,12 +276,12 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     serialised = {id(m) for cls in au.nodes_of(tree, ast.ClassDef)
                   if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    handler_methods = _request_handler_methods(tree, info)
+    handler_methods, serving = _request_handler_methods(tree, info)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
         view = views.get(view_of[id(fn)]) if id(fn) in view_of else None
-        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or (
-            id(fn) in handler_methods and fn.name.startswith("do_")) or view is not None
+        handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or id(fn) in serving \
+            or view is not None
         tainted, requests = handler_params(fn) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         if error_handler and _handles_own_exception(fn, info):
@@ -324,17 +326,26 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
     return out
 
 
-def _request_handler_methods(tree: ast.Module, info: ModuleInfo) -> set[int]:
-    """Methods of classes derived from a standard-library request handler (``http.server``'s
-    ``BaseHTTPRequestHandler``...), directly or through another such class of this module."""
-    handler_classes: set[str] = set()
+def _request_handler_methods(tree: ast.Module, info: ModuleInfo) -> tuple[set[int], set[int]]:
+    """Methods of classes derived from a request handler — the standard library's (``http.server``'s
+    ``BaseHTTPRequestHandler``...) or Tornado's — directly or through another such class of this module, and those
+    of them that serve a request (``do_GET``...; Tornado's ``get``, ``post``...). In every one ``self`` is the
+    request being handled."""
+    handler_classes: dict[str, bool] = {}  # class -> derived from Tornado's
     methods: set[int] = set()
+    serving: set[int] = set()
     for cls in au.nodes_of(tree, ast.ClassDef):
-        if any(info.qualify(b) in REQUEST_HANDLER_BASES or au.dotted(b, strict=True) in handler_classes
-               for b in cls.bases):
-            handler_classes.add(cls.name)
-            methods.update(id(m) for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    return methods
+        bases = [(info.qualify(b), au.dotted(b, strict=True)) for b in cls.bases]
+        if not any(q in REQUEST_HANDLER_BASES or d in handler_classes for q, d in bases):
+            continue
+        tornado = any(q in TORNADO_HANDLER_BASES or handler_classes.get(d, False) for q, d in bases)
+        handler_classes[cls.name] = tornado
+        for m in cls.body:
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.add(id(m))
+                if m.name in TORNADO_VERBS if tornado else m.name.startswith("do_"):
+                    serving.add(id(m))
+    return methods, serving
 
 
 def analyse_context(ctx: Any) -> Analysis:

@@ -109,6 +109,8 @@ class Interpreter(ProjectCalls):
                 return Val(taint=frozenset({REQUEST}))
             if receiver.kind == "request" and func.attr in {"get_json", "get_data", "get_cookie", "get_header"}:
                 return Val(taint=frozenset({REQUEST}))
+            if receiver.kind == "handler" and func.attr in HANDLER_SOURCE_ATTRS:  # Tornado's ``self.get_argument``
+                return Val(taint=frozenset({REQUEST}))
             if receiver.items is not None and func.attr in {"get", "pop", "setdefault"} and args:
                 return self.container_get(receiver, args, func.attr)
             if receiver.items is not None and func.attr == "set" and len(args) >= 3 and isinstance(

@@ -34,8 +34,16 @@ REQUEST_HANDLER_BASES = frozenset({
     "BaseHTTPServer.BaseHTTPRequestHandler", "SimpleHTTPServer.SimpleHTTPRequestHandler",
     "CGIHTTPServer.CGIHTTPRequestHandler", "socketserver.StreamRequestHandler", "SocketServer.StreamRequestHandler",
     "wsgiref.simple_server.WSGIRequestHandler",
+    *(TORNADO_HANDLER_BASES := frozenset({"tornado.web.RequestHandler", "tornado.websocket.WebSocketHandler"})),
 })
-HANDLER_SOURCE_ATTRS = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline", "params", "cookie"})
+#: Tornado handlers serve a request in their HTTP-verb methods (and a WebSocket's messages), the URL pattern's groups
+#: arriving as positional arguments; ``self`` reads the rest (``self.get_argument('q')``, ``self.request.body``)
+TORNADO_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "on_message"})
+HANDLER_SOURCE_ATTRS = frozenset({
+    "path", "headers", "rfile", "requestline", "raw_requestline", "params", "cookie",
+    "get_argument", "get_arguments", "get_query_argument", "get_query_arguments", "get_body_argument",
+    "get_body_arguments", "get_cookie", "request", "path_args", "path_kwargs",  # Tornado's ``RequestHandler``
+})
 #: un-annotated helper parameters that conventionally carry the request being served (a framework request object,
 #: or a standard-library request handler passed on as ``handler``)
 REQUEST_PARAM_NAMES = {"request": "request", "req": "request", "http_request": "request", "handler": "handler",
