@@ -175,6 +175,12 @@ def test_a_redirect_to_the_login_that_still_carries_the_page(tmp_path: Path, how
     ({}, False, True),
     ({"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'"}, False, False),
     ({"X-Frame-Options": "SAMEORIGIN"}, False, False),
+    ({"X-Frame-Options": "deny"}, False, False),
+    ({"X-Frame-Options": "ALLOWALL"}, False, True),  # a value browsers do not know: ignored
+    ({"X-Frame-Options": "ALLOW-FROM https://partner.example"}, False, True),  # obsolete: ignored by browsers
+    ({"Content-Security-Policy": "frame-ancestors *"}, False, True),  # every site may frame it
+    ({"Content-Security-Policy": "frame-ancestors https:"}, False, True),
+    ({"Content-Security-Policy": "frame-ancestors 'self' https://partner.example"}, False, False),
     ({}, True, False),  # JSON is never rendered in a frame
     ({"plain": "1"}, False, False),  # a page of plain text offers nothing to click
 ])

@@ -1,7 +1,8 @@
 """Exposure read from every recorded exchange (no requests of its own), next to :mod:`disclosure`:
 
 * **framing** — a 2xx ``text/html`` page with something to click (a form, a button, an input, a link or a
-  script) and neither ``X-Frame-Options`` nor a ``frame-ancestors`` directive in its Content-Security-Policy: any
+  script) and neither ``X-Frame-Options: DENY``/``SAMEORIGIN`` nor a ``frame-ancestors`` directive without a wildcard
+  in its Content-Security-Policy (see :func:`unframeable`): any
   site may frame it and trick a visitor into clicking (clickjacking). Reported once, apart from the generic
   missing-headers finding, because a framing weakness is its own class. JSON answers are never rendered in a
   frame and a page of plain text offers nothing to click, so neither counts.
@@ -62,11 +63,14 @@ OWNER_KEY = re.compile(r"(?i)^(id|user_?id|username|user_?name|login|email|e-?ma
 
 
 def unframeable(ex: Exchange) -> bool:
-    """Whether the answer forbids framing by other sites (X-Frame-Options, or CSP frame-ancestors)."""
-    if ex.header("x-frame-options"):
+    """Whether the answer forbids framing by other sites: ``X-Frame-Options`` with a value browsers obey (``DENY``
+    or ``SAMEORIGIN``; ``ALLOWALL``, ``ALLOW-FROM`` and anything else are ignored, so the page can be framed), or a
+    CSP ``frame-ancestors`` directive that names no wildcard (``*``, ``https:``) source."""
+    if (ex.header("x-frame-options") or "").strip().lower() in ("deny", "sameorigin"):
         return True
     policy = ex.header("content-security-policy")
-    return bool(policy) and "frame-ancestors" in csp_directives(policy or "")
+    sources = csp_directives(policy or "").get("frame-ancestors")
+    return sources is not None and not any(s in ("*", "http:", "https:") for s in sources)
 
 
 def versions_in_body(data: Any, depth: int = 0, key: str = "") -> list[str]:
@@ -211,9 +215,11 @@ async def exposure(ctx: Context) -> None:
             continue
         if not framed and ex.content_type in HTML and ACTIONABLE.search(ex.text) and not unframeable(ex):
             framed = True
-            ctx.report(rules.FRAMING, f"the HTML page {ex.method} {ex.path} sends neither X-Frame-Options nor a "
-                       "Content-Security-Policy frame-ancestors directive: any site can frame it", ex,
-                       op=_op_for(ctx, ex))
+            sent = ex.header("x-frame-options")
+            ctx.report(rules.FRAMING, f"the HTML page {ex.method} {ex.path} sends neither an X-Frame-Options browsers "
+                       "obey" + (f" (it sends {sent[:40]!r}, which they ignore)" if sent else "") + " nor a "
+                       "Content-Security-Policy frame-ancestors directive that keeps other sites out: any site can "
+                       "frame it", ex, op=_op_for(ctx, ex), highlight=sent or None)
         if ex.path not in served and "json" not in ex.content_type and GIT_FILE.search(ex.text[:4096]):
             served.add(ex.path)
             ctx.report(rules.VCS_METADATA, f"{ex.method} {ex.path} answers a Git repository's own file: the .git "
