@@ -4,7 +4,8 @@ and wrong password are shaped like the identities' real ones, so a limit counted
 wrong passwords) keeps it quiet, and no limit fires (PR-RATE-001). Where anyone may create an account, the wrong
 passwords go to a throwaway account of the probe's own: a login that locks it after three (``User locked out!``) is
 quiet, one that never locks it fires. A limit kept per account name (429 after five failures for the same name, whoever
-exists) is met too: the burst guesses one account's password, not one password of many accounts."""
+exists) is met too: the burst guesses one account's password, not one password of many accounts. A burst whose every
+attempt a CSRF check refused before the login ran tested nothing: inconclusive, never a missing limit."""
 
 from __future__ import annotations
 
@@ -98,3 +99,32 @@ def test_a_lockout_of_the_probes_own_account_is_a_limit(tmp_path: Path, lockout:
 def test_a_limit_kept_per_account_name_is_met(tmp_path: Path) -> None:
     result = _probe(tmp_path, _app(limit=5, per_name=True), PATHS)
     assert ("PR-RATE-001", "POST", "/user/login") not in findings_at(result)
+
+
+FORM_LOGIN: dict[str, Any] = {
+    "/login": {"post": {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+        "responses": OK}},
+    "/me": {"get": {"security": [{"key": []}], "responses": OK}},
+}
+
+
+@pytest.mark.parametrize(("refusal", "fires"), [
+    ("<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>", False),  # Django
+    ("The CSRF token is missing.", False),  # Flask-WTF
+    ("<p>Invalid username or password</p><input type=hidden name=csrf_token value=abc>", True),  # the login ran
+])
+def test_a_burst_a_csrf_check_refused_tested_nothing(tmp_path: Path, refusal: str, fires: bool) -> None:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if route == "/login" and method == "POST":
+            return 403, {"Content-Type": "text/html"}, refusal
+        if route == "/me":
+            return (200, {}, {"username": "alice"}) if headers.get("Cookie") == "session=alice" else \
+                (401, {}, {"message": "sign in"})
+        return 404, {}, {"message": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, FORM_LOGIN, ("ratelimit",), auth=("alice=Cookie:session=alice",))
+    assert (("PR-RATE-001", "POST", "/login") in findings_at(result)) is fires
+    assert fires or any("CSRF check refused every attempt" in note for note in result.notes)

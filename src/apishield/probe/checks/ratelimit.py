@@ -138,6 +138,19 @@ def _served(ctx: Context, ex: Exchange) -> bool:
                and other.status not in NOT_SERVED for other in ctx.client.log)
 
 
+#: an answer saying a CSRF check refused the request (Django's "CSRF verification failed", Flask-WTF's "The CSRF token
+#: is missing", Laravel's "CSRF token mismatch", csurf's "invalid csrf token"): the handler behind it never ran
+CSRF_REFUSED = re.compile(r"(?i)\bcsrf\b[^<>\n]{0,40}?\b(?:missing|mismatch|failed|invalid|expired|required|not set|"
+                          r"incorrect)\b|\b(?:missing|invalid|bad|no)\b[^<>\n]{0,20}?\bcsrf\b")
+
+
+def _refused_by_csrf(answers: list[Exchange]) -> bool:
+    """Every answer of the burst is a 400/403/419 saying a CSRF check refused it: no attempt reached the login, so
+    the burst says nothing about a limit there."""
+    return bool(answers) and all(ex.status in (400, 403, 419) and CSRF_REFUSED.search(ex.text[:20000])
+                                 for ex in answers)
+
+
 def _locked_out(answers: list[Exchange]) -> bool:
     """The burst's first two answers alike and its last one otherwise (a lockout after a few wrong passwords);
     answers that differ from the start (a page with a fresh token each time) say nothing."""
@@ -275,6 +288,11 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: 
         ctx.notes.append(f"ratelimit: {op.key} answered every attempt of the burst with a database error: the login "
                          "cannot succeed, so a missing limit there is not reported")
         ctx.skip(f"{op.key} fails every login with a database error", op, "inconclusive")
+        return True
+    if _refused_by_csrf(answers):
+        ctx.notes.append(f"ratelimit: a CSRF check refused every attempt of the burst at {op.key} before the login "
+                         "ran: whether a limit stands behind it was not tested")
+        ctx.skip(f"{op.key} refused every attempt with a CSRF check", op, "inconclusive")
         return True
     if account is not None and who is None and _locked_out(answers):
         at = next(i for i, ex in enumerate(answers) if not same(answers[0], ex))
