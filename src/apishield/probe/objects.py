@@ -21,6 +21,10 @@ ID_KEYS = ("id", "_id", "uuid", "pk", "key")
 USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|profile|me$)")
 #: collections whose item is a user, however the path spells it (``/users/{id}``, ``/api/user/{id}``)
 USER_COLLECTIONS = ("/users", "/accounts", "/members", "/user", "/member", "/profile", "/profiles")
+#: collections of people an account may be one of (a patient portal's ``/patients/{id}``, a bank's ``/customers``):
+#: keyed by the account's own id only where the identity's own record there names it (see :mod:`.checks.bola`)
+PERSON_COLLECTION = re.compile(r"(?i)/(?:patients?|customers?|clients?|employees?|students?|persons?|people|"
+                               r"doctors?|teachers?|staff)$")
 
 
 def find_id(data: Any, collection: str = "") -> Any:
@@ -295,15 +299,17 @@ def privileged(attributes: dict[str, Any]) -> bool:
 
 
 def identity_value(param: str, username: str | None, user_id: Any, collection: str,
-                   attributes: dict[str, Any] | None = None) -> Any:
+                   attributes: dict[str, Any] | None = None, people: bool = False) -> Any:
     """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users.
     A field of the identity's own answers named like the parameter (``accountNumber`` for ``{account_number}``)
-    comes first."""
+    comes first. With ``people``, a collection of people (:data:`PERSON_COLLECTION`) counts as one of users: the
+    caller then proves it holds the identity's own record."""
     own = (attributes or {}).get(key := attribute_key(param))
     if own is not None and not isinstance(own, bool) and key not in GENERIC_ATTRIBUTES:
         return own
     low = param.lower()
-    if not (USERISH.search(low) or collection.rstrip("/").endswith(USER_COLLECTIONS)):
+    base = collection.rstrip("/")
+    if not (USERISH.search(low) or base.endswith(USER_COLLECTIONS) or (people and PERSON_COLLECTION.search(base))):
         return None
     if "email" in low:
         return username if username and "@" in username else None
@@ -315,13 +321,13 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
 
 
 def identity_path(template: str, names: Iterable[str], username: str | None, user_id: Any,
-                  attributes: dict[str, Any] | None = None) -> str | None:
+                  attributes: dict[str, Any] | None = None, people: bool = False) -> str | None:
     """``template`` with each named path parameter filled with the identity's own value (its id, name or
-    e-mail), or None when one of them is not about users."""
+    e-mail), or None when one of them is not about users (``people``: see :func:`identity_value`)."""
     prefix = template.split("{")[0]
     path = template
     for name in names:
-        value = identity_value(name, username, user_id, prefix, attributes)
+        value = identity_value(name, username, user_id, prefix, attributes, people)
         if value is None:
             return None
         path = path.replace("{" + name + "}", str(value))

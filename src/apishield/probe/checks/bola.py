@@ -110,12 +110,15 @@ async def bola(ctx: Context) -> None:
     # user records: can the second identity read the first one's account, by id or by name?
     if not owner.username or not other.username:
         return
+    people: dict[str, bool] = {}  # a collection of people -> whether it holds the owner's own record under its id
     for op in ctx.operations:
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
-        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
-        if path is None:
+        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes, people=True)
+        base = op.path.split("{")[0].rstrip("/")
+        if path is None or (objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
+                            is None and not await _holds_own_record(ctx, base, owner, people)):
             continue
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
         if ex is None or not ex.ok or denied(ex):
@@ -135,6 +138,25 @@ async def bola(ctx: Context) -> None:
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+#: attributes that say who an identity is (its login's or ``/me`` answer's ``firstName``, ``email``, ``username``)
+_WHO = re.compile(r"name|mail|login")
+
+
+async def _holds_own_record(ctx: Context, base: str, owner: Identity, people: dict[str, bool]) -> bool:
+    """Whether the collection of people at ``base`` (``/api/patients``) holds the owner's own record under the
+    owner's account id: asked for that id, it answers the owner a record carrying the owner's user name, e-mail or
+    names its login answered (so its ids are the accounts' ids, and its sub-paths are keyed by them too)."""
+    if base not in people:
+        people[base] = False
+        who = {str(v) for k, v in owner.attributes.items() if _WHO.search(k) and isinstance(v, str) and len(v) >= 3}
+        who |= {owner.username} if owner.username else set()
+        mine = await try_send(ctx, "GET", f"{base}/{owner.user_id}", identity=owner) \
+            if owner.user_id not in (None, "") and who else None
+        record = mine.json() if mine is not None and mine.ok and not denied(mine) else None
+        people[base] = isinstance(record, dict) and bool(who & set(objects.record_values(record)))
+    return people[base]
 
 
 #: what a public profile shows: who someone is, not what is theirs
