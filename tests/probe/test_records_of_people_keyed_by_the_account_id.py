@@ -1,6 +1,7 @@
 """Records of people keyed by the account's own id: a patient portal whose login answers the patient's id and names,
 and whose ``/api/patients/{id}`` (and its sub-paths, ``/api/patients/{id}/records``) serve any signed-in caller
-whatever the id. The probe reads the other identity's record with the other's id only where the collection is shown
+whatever the id, as do other paths keyed by a parameter that names the patient (``/api/appointments/{patientId}``).
+The probe reads the other identity's record with the other's id only where the collection is shown
 to hold the identity's own record under its id (its own id answers a record naming it); a portal that checks the id
 against the caller, and a collection of people whose ids are not the accounts' (a shared client list), stay quiet."""
 
@@ -24,6 +25,8 @@ PATHS: dict[str, Any] = {
         "username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": OK}},
     "/api/patients/{id}": {"get": {"security": BEARER, "parameters": ID, "responses": OK}},
     "/api/patients/{id}/records": {"get": {"security": BEARER, "parameters": ID, "responses": OK}},
+    "/api/appointments/{patientId}": {"get": {"security": BEARER, "parameters": [
+        {"name": "patientId", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": OK}},
 }
 PATIENTS = {1: {"username": "jsmith", "password": "Smith-Pass-41", "first_name": "John", "last_name": "Smith"},
             2: {"username": "ejones", "password": "Jones-Pass-42", "first_name": "Emma", "last_name": "Jones"}}
@@ -51,6 +54,8 @@ def _app(checks_owner: bool, shared_list: bool = False) -> Any:
                              "lastName": p["last_name"]}
         caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
         parts = route.strip("/").split("/")
+        if parts[:2] == ["api", "appointments"] and len(parts) == 3:  # keyed by the patient's id, named patientId
+            parts = ["api", "patients", parts[2], "appointments"]
         if len(parts) < 3 or parts[:2] != ["api", "patients"] or not parts[2].isdigit():
             return 404, {}, {"error": "not found"}
         if caller is None:
@@ -67,6 +72,8 @@ def _app(checks_owner: bool, shared_list: bool = False) -> Any:
         p = PATIENTS[pid]
         if len(parts) == 4 and parts[3] == "records":
             return 200, {}, [{"id": 10 + pid, "diagnosis": f"diagnosis-{pid}-Hypertension", "doctor": "Dr Patel"}]
+        if len(parts) == 4 and parts[3] == "appointments":
+            return 200, {}, [{"id": 20 + pid, "when": f"2026-0{pid}-14T09:30", "clinic": f"Clinic-{pid}-North"}]
         return 200, {}, {"id": pid, "first_name": p["first_name"], "last_name": p["last_name"],
                          "nhs_number": f"NHS-00{pid}-3456"}
     return app
@@ -81,3 +88,4 @@ def test_another_patients_record_read_by_the_account_id(tmp_path: Path, checks_o
     found = findings_at(result)
     assert (("PR-BOLA-001", "GET", "/api/patients/{id}") in found) is leaks
     assert (("PR-BOLA-001", "GET", "/api/patients/{id}/records") in found) is leaks
+    assert (("PR-BOLA-001", "GET", "/api/appointments/{patientId}") in found) is leaks

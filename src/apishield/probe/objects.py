@@ -23,8 +23,10 @@ USERISH = re.compile(r"(?i)(user|owner|account|login|member|customer|author|prof
 USER_COLLECTIONS = ("/users", "/accounts", "/members", "/user", "/member", "/profile", "/profiles")
 #: collections of people an account may be one of (a patient portal's ``/patients/{id}``, a bank's ``/customers``):
 #: keyed by the account's own id only where the identity's own record there names it (see :mod:`.checks.bola`)
-PERSON_COLLECTION = re.compile(r"(?i)/(?:patients?|customers?|clients?|employees?|students?|persons?|people|"
-                               r"doctors?|teachers?|staff)$")
+_PEOPLE = r"patients?|customers?|clients?|employees?|students?|persons?|people|doctors?|teachers?|staff"
+PERSON_COLLECTION = re.compile(rf"(?i)/(?:{_PEOPLE})$")
+#: a parameter that refers to such a person (``{patientId}``, ``{customer_id}``)
+PERSON_REFERENCE = re.compile(rf"(?i)^({_PEOPLE})[_-]?(?:id|no|number)$")
 
 
 def find_id(data: Any, collection: str = "") -> Any:
@@ -302,14 +304,16 @@ def identity_value(param: str, username: str | None, user_id: Any, collection: s
                    attributes: dict[str, Any] | None = None, people: bool = False) -> Any:
     """The identity's own value for a user-keyed path parameter, or None when the parameter is not about users.
     A field of the identity's own answers named like the parameter (``accountNumber`` for ``{account_number}``)
-    comes first. With ``people``, a collection of people (:data:`PERSON_COLLECTION`) counts as one of users: the
-    caller then proves it holds the identity's own record."""
+    comes first. With ``people``, a collection of people (:data:`PERSON_COLLECTION`) counts as one of users, and a
+    parameter referring to a person (:data:`PERSON_REFERENCE`) as a user id: the caller then proves that the people's
+    collection holds the identity's own record under that id."""
     own = (attributes or {}).get(key := attribute_key(param))
     if own is not None and not isinstance(own, bool) and key not in GENERIC_ATTRIBUTES:
         return own
     low = param.lower()
     base = collection.rstrip("/")
-    if not (USERISH.search(low) or base.endswith(USER_COLLECTIONS) or (people and PERSON_COLLECTION.search(base))):
+    if not (USERISH.search(low) or base.endswith(USER_COLLECTIONS) or (people and (
+            PERSON_COLLECTION.search(base) or PERSON_REFERENCE.match(param)))):
         return None
     if "email" in low:
         return username if username and "@" in username else None

@@ -116,9 +116,8 @@ async def bola(ctx: Context) -> None:
             continue
         param = op.path_params[0].name
         path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes, people=True)
-        base = op.path.split("{")[0].rstrip("/")
         if path is None or (objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
-                            is None and not await _holds_own_record(ctx, base, owner, people)):
+                            is None and not await _holds_own_record(ctx, _people_of(ctx, op, param), owner, people)):
             continue
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
         if ex is None or not ex.ok or denied(ex):
@@ -144,10 +143,26 @@ async def bola(ctx: Context) -> None:
 _WHO = re.compile(r"name|mail|login")
 
 
-async def _holds_own_record(ctx: Context, base: str, owner: Identity, people: dict[str, bool]) -> bool:
+def _people_of(ctx: Context, op: Operation, param: str) -> str | None:
+    """The collection of people ``op``'s parameter is keyed by: its own (``/api/patients/{id}``), or, for a parameter
+    that refers to a person (``/api/records/{patientId}``), the one item read of a collection named for that person
+    (``/api/patient/{id}``)."""
+    base = op.path.split("{")[0].rstrip("/")
+    if objects.PERSON_COLLECTION.search(base):
+        return base
+    named = objects.PERSON_REFERENCE.match(param)
+    noun = named.group(1).lower().rstrip("s") if named else ""
+    return next((b for o in ctx.operations if o.method == "GET" and len(o.path_params) == 1 and o.path.endswith("}")
+                 and (b := o.path.split("{")[0].rstrip("/")).lower().endswith((f"/{noun}", f"/{noun}s"))), None) \
+        if noun else None
+
+
+async def _holds_own_record(ctx: Context, base: str | None, owner: Identity, people: dict[str, bool]) -> bool:
     """Whether the collection of people at ``base`` (``/api/patients``) holds the owner's own record under the
     owner's account id: asked for that id, it answers the owner a record carrying the owner's user name, e-mail or
     names its login answered (so its ids are the accounts' ids, and its sub-paths are keyed by them too)."""
+    if base is None:
+        return False
     if base not in people:
         people[base] = False
         who = {str(v) for k, v in owner.attributes.items() if _WHO.search(k) and isinstance(v, str) and len(v) >= 3}
