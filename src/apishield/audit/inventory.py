@@ -10,6 +10,7 @@ defined anywhere in the project is classified by what its body does (see
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from collections.abc import Iterable
@@ -71,7 +72,7 @@ class Inventory:
             for name, summary in mod.functions.items():
                 known = self.functions.get(name)
                 if known is None:
-                    self.functions[name] = summary
+                    self.functions[name] = copy.copy(summary)  # merged below: each module's own stays as it is
                 else:
                     for attr in (
                         "rejects_unauth",
@@ -84,7 +85,11 @@ class Inventory:
                         if getattr(summary, attr):
                             setattr(known, attr, True)
                     known.depends_on = known.depends_on + summary.depends_on
+        #: each module's own functions: a hook is the function of its name in the module that installs it (two
+        #: blueprints' ``prepare`` hooks are two functions, whatever the merged table above says of the name)
+        self.module_functions = {(mod.path, name): summary for mod in facts for name, summary in mod.functions.items()}
         self.owners: list[Owner] = [o for mod in facts for o in mod.owners]
+        self._hook_home = {(id(o), hook): o.path for o in self.owners for hook in o.hooks}
         self.calls_at: dict[tuple[str, int], list[str]] = {
             (mod.path, line): names for mod in facts for line, names in mod.flags.get("calls_at", {}).items()}
         self._join_imported_owners()
@@ -170,15 +175,17 @@ class Inventory:
         return not any((callee := self.functions.get(name)) is not None and callee.checks_roles
                        for name in summary.calls)
 
-    def _hook_kinds(self, hook: str, path: str | None = None, handler: str = "") -> set[str]:
+    def _hook_kinds(self, hook: str, path: str | None = None, handler: str = "", home: str | None = None) -> set[str]:
         """What ``hook`` does for a route at ``path`` served by ``handler``: a URL value preprocessor (``name?a|b``)
         only acts on paths that carry one of the values it reads; an authenticating hook does not guard the
-        endpoints or paths it exempts, itself or through a predicate it calls."""
+        endpoints or paths it exempts, itself or through a predicate it calls. ``home`` is the module that installs
+        the hook: its function of that name, when it has one, is the hook."""
         hook, _, values = hook.partition("?")
         carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{re.escape(v)}[>}}]", path) for v in values.split("|"))
         if values and not carried:
             return set()
-        summary = self.functions.get(au.last(hook))
+        summary = self.module_functions.get((home, hook)) if home and "." not in hook else None
+        summary = summary or self.functions.get(au.last(hook))
         kinds = {k for k in classify_name(hook) if k in KINDS}
         if _AUTH_MIDDLEWARE.search(au.last(hook)):
             kinds.add(AUTH)
@@ -240,7 +247,10 @@ class Inventory:
             if target is None:
                 o.kind = "app"
                 continue
-            target.hooks.extend(h for h in o.hooks if h not in target.hooks)
+            for hook in o.hooks:
+                if hook not in target.hooks:
+                    target.hooks.append(hook)
+                    self._hook_home[(id(target), hook)] = o.path  # defined where it was installed
             for kind, how in o.protections.items():
                 target.protections.setdefault(kind, how)
 
@@ -415,7 +425,8 @@ class Inventory:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook, raw.path, raw.handler), f"{au.last(hook.partition('?')[0])}()")
+                    add(self._hook_kinds(hook, raw.path, raw.handler, self._hook_home.get((id(owner), hook))),
+                        f"{au.last(hook.partition('?')[0])}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
                 if parent is None:
@@ -434,7 +445,8 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook, raw.path, raw.handler), f"{au.last(hook.partition('?')[0])}()")
+                        add(self._hook_kinds(hook, raw.path, raw.handler, self._hook_home.get((id(only), hook))),
+                            f"{au.last(hook.partition('?')[0])}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)

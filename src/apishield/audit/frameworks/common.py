@@ -313,8 +313,8 @@ def sets_security_headers(body: ast.AST) -> bool:
     return any(s.lower() in SECURITY_HEADERS for s in au.strings_in(body))
 
 
-_ROLE_CHECK_CALL = re.compile(r"^(has|check|require|requires|ensure|verify|assert|is|must_be|only)_?\w*"
-                              r"(role|admin|permission|scope|staff|superuser)", re.IGNORECASE)
+_ROLE_CHECK_CALL = re.compile(r"^(?:req_|request_|user_|current_user_)?(has|check|require|requires|ensure|verify|"
+                              r"assert|is|must_be|only)_?\w*(role|admin|permission|scope|staff|superuser)", re.I)
 
 
 def _mentions_role(expr: ast.AST) -> bool:

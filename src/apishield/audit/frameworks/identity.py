@@ -29,6 +29,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.guards import raises_or_aborts
 
 _IDENTITY_KEY = re.compile(r"user|login|logged|auth|account|principal|member|identity|uid|email", re.IGNORECASE)
 #: functions named for finding out who the caller is (``web_get_current_user``: a prefix names where the helper
@@ -57,7 +58,11 @@ def _identity_read(node: ast.AST) -> bool:
 #: functions named for checking the caller's credentials, called in a guard's test
 _AUTH_CHECK = re.compile(r"^(?:is_|has_)?(?:authenticated?(?:_\w+)?|logged_?in|signed_?in"
                          r"|valid_(?:api_?key|token|session)|(?:validate|verify|check)_\w*(?:api_?key|token|credentials?|auth\w*|signature|password)"
-                         r"|\w*authenticated_\w+)$", re.IGNORECASE)
+                         r"|\w*authenticated_\w+)$"
+                         # a check of the caller's permissions (``req_check_permissions(["DATA_EDIT"])``): an anonymous
+                         # caller holds none, so a refusal on its failure refuses anonymous callers too
+                         r"|^(?:req_|request_)?(?:check|require|verify|validate)_(?:user_)?(?:permissions?|roles?|scopes?)$",
+                         re.IGNORECASE)
 
 
 def _auth_helper_call(node: ast.AST) -> bool:
@@ -208,10 +213,27 @@ def _acts_only_when_signed_in(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> boo
     return False
 
 
+def _failed_status(test: ast.expr, names: set[str]) -> bool:
+    """``status != 200`` (or ``status >= 400``) for a name bound from an authentication or permission check that
+    answers a status code (``perm_status = req_check_permissions([...])``)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name)
+            and test.left.id in names and isinstance(right := test.comparators[0], ast.Constant)
+            and isinstance(right.value, int)):
+        return False
+    return (isinstance(test.ops[0], ast.NotEq) and 200 <= right.value < 300) or (
+        isinstance(test.ops[0], (ast.Gt, ast.GtE)) and 300 <= right.value <= 400)
+
+
+def _ends_refusing(statements: list[ast.stmt]) -> bool:
+    """The block ends the request: ``return ...``, ``raise ...`` or ``abort(...)``."""
+    return isinstance(statements[-1], ast.Return) or raises_or_aborts(statements[-1])
+
+
 def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not any(isinstance(statement, ast.If) for statement in fn.body):
         return False  # the common case: no early exit to look at
     names: set[str] = set()
+    checked: set[str] = set()  # names bound from a credential or permission check (its verdict or status code)
     helper: set[str] = set()  # names bound from an authentication helper, while nothing has acted since
     served = False  # branches so far each served an authenticated caller and ended
     for statement in fn.body:
@@ -223,10 +245,13 @@ def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
         elif isinstance(statement, ast.Assign) and _auth_helper_call(statement.value):
             helper.update(t.id for t in statement.targets if isinstance(t, ast.Name))
-        elif helper and _acts(statement):
+        elif isinstance(statement, ast.Assign) and _auth_check(statement.value):
+            checked.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif (helper or checked) and _acts(statement):
             helper.clear()  # tested only after acting: the handler has already done its work for anyone
-        elif (isinstance(statement, ast.If) and isinstance(statement.body[-1], (ast.Return, ast.Raise))
-              and _tests_absence(statement.test, names | helper)):
+            checked.clear()
+        elif isinstance(statement, ast.If) and _ends_refusing(statement.body) and (
+                _tests_absence(statement.test, names | helper | checked) or _failed_status(statement.test, checked)):
             return True
     return False
 
