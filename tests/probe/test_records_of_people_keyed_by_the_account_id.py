@@ -21,8 +21,9 @@ from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
 BEARER = [{"bearerAuth": []}]
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 PATHS: dict[str, Any] = {
-    "/api/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-        "username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": OK}},
+    "/api/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+        "responses": OK}},
     "/api/patients/{id}": {"get": {"security": BEARER, "parameters": ID, "responses": OK}},
     "/api/patients/{id}/records": {"get": {"security": BEARER, "parameters": ID, "responses": OK}},
     "/api/appointments/{patientId}": {"get": {"security": BEARER, "parameters": [
