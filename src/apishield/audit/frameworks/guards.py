@@ -69,7 +69,7 @@ def raises_or_aborts(statement: ast.stmt | None) -> bool:
     return isinstance(statement, ast.Raise)
 
 
-def _ends_the_request(statements: list[ast.stmt]) -> bool:
+def ends_the_request(statements: list[ast.stmt]) -> bool:
     """The block answers or raises last (``raise HTTPException(400)``, ``return ..., 400``, ``abort(403)``)."""
     last = statements[-1] if statements else None
     return raises_or_aborts(last) or isinstance(last, ast.Return)
@@ -82,13 +82,13 @@ def refuses_bad_signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     token is not one: it says nothing about who sends."""
     for handler in au.nodes_of(fn, ast.ExceptHandler):
         kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
-        if any(_SIGNATURE_FAILURE.search(au.last(au.dotted(k))) for k in kinds) and _ends_the_request(handler.body):
+        if any(_SIGNATURE_FAILURE.search(au.last(au.dotted(k))) for k in kinds) and ends_the_request(handler.body):
             return True
     for branch in au.nodes_of(fn, ast.If):
         test = branch.test
         if (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call)
                 and au.last(au.dotted(test.operand.func)) == "compare_digest"
-                and "csrf" not in ast.unparse(test.operand).lower() and _ends_the_request(branch.body)):
+                and "csrf" not in ast.unparse(test.operand).lower() and ends_the_request(branch.body)):
             return True
     return False
 
@@ -110,9 +110,9 @@ def refuses_bad_header_credential(fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
     headers |= {a.arg for a in arguments if a.annotation is not None and "Header" in ast.unparse(a.annotation)
                 and _CREDENTIAL_HEADER.search(a.arg)}
     return bool(headers) and any(
-        {n.id for n in au.nodes_of(branch.test, ast.Name)} & headers and _ends_the_request(branch.body)
+        {n.id for n in au.nodes_of(branch.test, ast.Name)} & headers and ends_the_request(branch.body)
         for branch in au.nodes_of(fn, ast.If))
 
 
-__all__ = ["REJECT_EXCEPTIONS", "raises_or_aborts", "raises_refusal", "refuses_bad_header_credential",
-           "refuses_bad_signature"]
+__all__ = ["REJECT_EXCEPTIONS", "ends_the_request", "raises_or_aborts", "raises_refusal",
+           "refuses_bad_header_credential", "refuses_bad_signature"]

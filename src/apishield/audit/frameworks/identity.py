@@ -29,7 +29,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.guards import raises_or_aborts
+from apishield.audit.frameworks.guards import ends_the_request
 
 _IDENTITY_KEY = re.compile(r"user|login|logged|auth|account|principal|member|identity|uid|email", re.IGNORECASE)
 #: functions named for finding out who the caller is (``web_get_current_user``: a prefix names where the helper
@@ -224,11 +224,6 @@ def _failed_status(test: ast.expr, names: set[str]) -> bool:
         isinstance(test.ops[0], (ast.Gt, ast.GtE)) and 300 <= right.value <= 400)
 
 
-def _ends_refusing(statements: list[ast.stmt]) -> bool:
-    """The block ends the request: ``return ...``, ``raise ...`` or ``abort(...)``."""
-    return isinstance(statements[-1], ast.Return) or raises_or_aborts(statements[-1])
-
-
 def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     if not any(isinstance(statement, ast.If) for statement in fn.body):
         return False  # the common case: no early exit to look at
@@ -250,7 +245,7 @@ def _refuses_early(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         elif (helper or checked) and _acts(statement):
             helper.clear()  # tested only after acting: the handler has already done its work for anyone
             checked.clear()
-        elif isinstance(statement, ast.If) and _ends_refusing(statement.body) and (
+        elif isinstance(statement, ast.If) and ends_the_request(statement.body) and (
                 _tests_absence(statement.test, names | helper | checked) or _failed_status(statement.test, checked)):
             return True
     return False

@@ -115,10 +115,12 @@ async def bola(ctx: Context) -> None:
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
-        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes, people=True)
-        if path is None or (objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
-                            is None and not await _holds_own_record(ctx, _people_of(ctx, op, param), owner, people)):
-            continue
+        path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
+        if path is None:  # keyed by a person's id, where the people's collection is shown to hold the owner's record
+            path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes,
+                                         people=True)
+            if path is None or not await _holds_own_record(ctx, _people_of(ctx, op, param), owner, people):
+                continue
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
         if ex is None or not ex.ok or denied(ex):
             continue

@@ -25,7 +25,7 @@ import contextlib
 import functools
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,11 +62,10 @@ def address_parts(name: str, fields: list[str]) -> dict[str, str]:
     return {}
 
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Coroutine[Any, Any, None]]
-
-
-def _answering(record: Callable[[str], None], body_for: Callable[[str], bytes]) -> Handler:
-    """A connection handler that records the path each request asks for and answers it 200 with ``body_for(path)``."""
+@contextlib.asynccontextmanager
+async def _serving(record: Callable[[str], None], body_for: Callable[[str], bytes]) -> AsyncIterator[str]:
+    """A server on 127.0.0.1 (free port) that records the path each request asks for and answers it 200 with
+    ``body_for(path)``; yields its base URL. Closed on exit."""
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -82,7 +81,13 @@ def _answering(record: Callable[[str], None], body_for: Callable[[str], bytes]) 
             pass
         finally:
             writer.close()
-    return answer
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 @contextlib.asynccontextmanager
@@ -91,13 +96,8 @@ async def listener(token: str) -> AsyncIterator[tuple[str, list[str]]]:
     (``/<token>`` path) and the list of paths it was asked for. Closed on exit."""
     asked: list[str] = []
     body = f"apishield listener {token}".encode()
-    server = await asyncio.start_server(_answering(asked.append, lambda _: body), "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/{token}", asked
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with _serving(asked.append, lambda _: body) as base:
+        yield f"{base}/{token}", asked
 
 
 @dataclass
@@ -118,15 +118,10 @@ async def callbacks(ctx: Context) -> Callbacks:
     answers each request with the path it asked for, so an answer that shows the listener's body shows that path."""
     if ctx.callback is None:
         asked: list[tuple[str, int]] = []
-        server = await asyncio.start_server(_answering(
+        base = await ctx.exits.enter_async_context(_serving(
             lambda path: asked.append((path, ctx.client.events)),
-            lambda path: f"apishield listener {path.strip('/').split('?')[0]}".encode()), "127.0.0.1", 0)
-
-        async def close() -> None:
-            server.close()
-            await server.wait_closed()
-        ctx.exits.push_async_callback(close)
-        ctx.callback = Callbacks(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", asked)
+            lambda path: f"apishield listener {path.strip('/').split('?')[0]}".encode()))
+        ctx.callback = Callbacks(base, asked)
     return ctx.callback  # type: ignore[no-any-return]
 
 
