@@ -1453,6 +1453,15 @@ def test_a_token_cookie_the_server_verifies_is_not_trusted_identity(tmp_path: Pa
     assert (_medium_plus(tmp_path, {"app.py": source}, "AS506") >= 1) is reported
 
 
+@pytest.mark.parametrize(("cookie", "reported"), [("user_token", True), ("_csrf_token", False),
+                                                  ("XSRF-TOKEN", False)])
+def test_an_anti_forgery_token_cookie_is_not_trusted_identity(tmp_path: Path, cookie: str, reported: bool) -> None:
+    """A double-submit CSRF cookie names nobody: reading it unsigned is how the defence works."""
+    source = ("from flask import Flask, request\napp = Flask(__name__)\n@app.route('/r', methods=['PUT'])\n"
+              f"def refresh():\n    if not request.cookies.get('{cookie}'):\n        return 'no'\n    return 'ok'\n")
+    assert (_medium_plus(tmp_path, {"app.py": source}, "AS506") >= 1) is reported
+
+
 @pytest.mark.parametrize(("environment", "reported"), [("DEVELOPMENT", True), ("PRODUCTION", False)])
 def test_a_debug_server_in_a_branch_the_constants_never_take_is_not_started(tmp_path: Path, environment: str,
                                                                            reported: bool) -> None:

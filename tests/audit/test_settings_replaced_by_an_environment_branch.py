@@ -1,6 +1,7 @@
 """A settings module's literal ``DEBUG = True`` or ``SECRET_KEY`` that a later ``if`` on the configuration assigns
 again (``if ENVIRONMENT == 'production': DEBUG = False``) is one environment's default: listed at low. Without that
-branch, or with one that leaves the value alone, it stays medium or higher."""
+branch, or with one that leaves the value alone, it stays medium or higher. A debug switch that sits inside the branch
+an operator takes for development (``if config["dev_mode"]: config["DEBUG"] = True``) is low as well."""
 
 from __future__ import annotations
 
@@ -39,3 +40,30 @@ def test_development_defaults_replaced_by_an_environment_branch_are_low(tmp_path
         hits = [f for f in result.findings if f.rule_id == rule_id]
         assert hits, f"{rule_id} is always listed"
         assert all(f.severity == Severity.LOW for f in hits) is lowered, rule_id
+
+
+_CONFIG = """\
+import flask
+
+def init(config):
+    app = flask.Flask(__name__)
+{switch}
+    return app
+"""
+
+
+@pytest.mark.parametrize(("switch", "lowered"), [
+    # must stay quiet (low): switched on only in the branch an operator takes for development
+    ("    if config['dev_mode']['testing']:\n        config['DEBUG'] = True", True),
+    ("    if os.environ.get('APP_ENV') == 'development':\n        app.run(debug=True)", True),
+    ("    if not settings.DEBUG:\n        pass\n    else:\n        app.config.update(DEBUG=True)", True),
+    # must fire: on whatever the environment, or in the production branch
+    ("    config['DEBUG'] = True", False),
+    ("    if config['production']:\n        app.run(debug=True)", False),
+    ("    if not config['dev_mode']:\n        app.debug = True", False),
+])
+def test_debug_switched_on_only_in_a_development_branch_is_low(tmp_path: Path, switch: str, lowered: bool) -> None:
+    result = audit(tmp_path, {"backend/config.py": _CONFIG.format(switch=switch)})
+    hits = [f for f in result.findings if f.rule_id == "AS301"]
+    assert hits, "AS301 is always listed"
+    assert all(f.severity == Severity.LOW for f in hits) is lowered

@@ -25,6 +25,7 @@ class Creatable(msgspec.Struct):
 '''
 
 FLASK = '''import hmac
+import flask
 from flask import Flask, request
 
 import default_settings
@@ -59,6 +60,10 @@ def test_two_fields_of_one_schema(tmp_path: Path, compare: str, reported: bool) 
     ('data["token"] != API_TOKEN', True),
     ('request.headers["X-Token"] != app.config["API_TOKEN"]', True),
     ('data["token"] != app.config["API_TOKEN"]', True),
+    # a double-submit CSRF check: the header and the cookie are both what this request carried
+    ('request.headers.get("X-CSRF-Token") != request.cookies.get("_csrf_token")', False),
+    ('flask.request.headers.get("X-CSRF-Token") != flask.request.cookies.get("_csrf_token")', False),
+    ('flask.request.headers.get("X-CSRF-Token") != flask.session["csrf_token"]', True),
 ])
 def test_two_fields_or_two_settings_in_a_handler(tmp_path: Path, compare: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": FLASK.format(compare=compare)})

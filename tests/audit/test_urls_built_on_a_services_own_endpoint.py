@@ -83,3 +83,31 @@ def test_fetching_a_url_the_client_chose_is_ssrf(tmp_path: Path) -> None:
     main = _FETCH.format(build="request.args['u']")
     files = {"app/__init__.py": "", "app/store.py": "s3 = None\n", "app/main.py": main}
     assert lines_of(audit(tmp_path, files), "AS805") == [12]
+
+
+_SIGN_IN = """\
+import flask
+
+from .oauth import oauth
+
+app = flask.Flask(__name__)
+
+
+@app.route("/login/<provider>")
+def login(provider):
+    client = oauth.create_client(provider)
+    redirect_uri = flask.request.args.get("callback", "/")
+    return {answer}
+"""
+
+
+@pytest.mark.parametrize(("answer", "xss"), [
+    ("client.authorize_redirect(redirect_uri)", []),
+    ("'<a href=\"' + redirect_uri + '\">continue</a>'", [12]),
+])
+def test_a_redirect_to_the_identity_provider_is_no_reflected_markup(tmp_path: Path, answer: str,
+                                                                     xss: list[int]) -> None:
+    """Authlib's ``authorize_redirect`` answers a 302 to the provider: request text in its ``redirect_uri`` is no
+    markup the browser renders; the same value written into an HTML answer still is."""
+    files = {"app/__init__.py": "", "app/oauth.py": "oauth = None\n", "app/main.py": _SIGN_IN.format(answer=answer)}
+    assert lines_of(audit(tmp_path, files), "AS404") == xss

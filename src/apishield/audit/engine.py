@@ -43,6 +43,7 @@ from apishield.audit.ownership import (
     unchecked_id_params,
 )
 from apishield.audit.refine import refine
+from apishield.audit.rules._config_classes import dev_branch_lines
 from apishield.audit.rules.registry import (
     ModuleContext,
     ProjectContext,
@@ -134,6 +135,10 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     for name in MODELLED:
         if name in frameworks:
             _MODELS[name](scan)
+    if scan.facts.links:
+        development = dev_branch_lines(tree)
+        for link in scan.facts.links:
+            link.development = link.line in development
     scan.facts.abspath = abspath
     scan.facts.flags["views"] = django.views(tree, scan.imports, abspath)  # taint handlers, not routes
     aiohttp.middlewares(tree, scan)

@@ -355,6 +355,7 @@ class Inventory:
         public = raw.public
         roles = raw.roles
         csrf_exempt = raw.csrf_exempt
+        development = ""
 
         def add(kinds: set[str], how: str) -> None:
             nonlocal public, roles, csrf_exempt
@@ -432,6 +433,8 @@ class Inventory:
                 if parent is None:
                     break
                 owner, link = parent
+                if link.development and not development:
+                    development = f"registered only in a development branch ({link.path}:{link.line})"
                 for dep in link.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
             path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
@@ -491,6 +494,7 @@ class Inventory:
             uses_session=raw.uses_session,
             reads_form=raw.reads_form,
             fields=raw.fields,
+            development=development,
         )
         app = self.apps.get(app_name)
         if app is None:

@@ -98,6 +98,8 @@ class Link:
     path: str = ""  # module where the link is made
     dependencies: list[str] = field(default_factory=list)
     protections: dict[str, str] = field(default_factory=dict)
+    line: int = 0  # where the link is made
+    development: bool = False  # made only in the branch taken for development (``if config['dev']:``)
 
 
 @dataclass(slots=True)
@@ -149,6 +151,7 @@ class Route:
     reads_form: bool = False
     fields: tuple[tuple[str, str], ...] = ()  # request fields the handler reads: (name, "query" | "body" | "form")
     registration: tuple[str, int] | None = None  # (file, line) of the registration when reported at the handler
+    development: str = ""  # "registered only ..." when a link on its way to the app is made only for development
 
     def has(self, kind: str) -> bool:
         return bool(self.protections.get(kind))

@@ -101,7 +101,8 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner], plugin_vars: dic
         _owner(scan, owners, owner_name, call.lineno).hooks.append(au.dotted(call.args[1]))
     elif attr == "mount" and len(call.args) >= 2:
         scan.facts.links.append(
-            Link(child=scan.q(call.args[1]), parent=owner_name, prefix=au.str_const(call.args[0]) or "", path=scan.path)
+            Link(child=scan.q(call.args[1]), parent=owner_name, prefix=au.str_const(call.args[0]) or "", path=scan.path,
+                 line=call.lineno)
         )
     elif attr in _VERBS and au.kwarg(call, "callback") is not None:
         callback = au.dotted(au.kwarg(call, "callback"))

@@ -196,12 +196,13 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
                 prefix=scan.text(au.kwarg(call, "prefix")) or "",
                 dependencies=_deps_kw(scan, call),
                 path=scan.path,
+                line=call.lineno,
             )
         )
     elif attr == "add_router" and len(call.args) >= 2:  # Django Ninja: ``api.add_router("/v1", router)``
         child = scan.text(call.args[1]) or scan.q(call.args[1])
         scan.facts.links.append(Link(child=child, parent=base, prefix=scan.text(call.args[0]) or "",
-                                     path=scan.path))
+                                     path=scan.path, line=call.lineno))
     elif attr == "add_middleware" and call.args:
         _add_middleware(scan, _owner(scan, owners, base, call.lineno), scan.q(call.args[0]), call)
     elif attr == "init_app" and call.args and _is_shield(scan, base):
@@ -227,7 +228,8 @@ def _call(scan: Scan, call: ast.Call, owners: dict[str, Owner]) -> None:
         )
     elif attr == "mount" and len(call.args) >= 2 and base in owners:
         scan.facts.links.append(
-            Link(child=scan.q(call.args[1]), parent=base, prefix=scan.text(call.args[0]) or "", path=scan.path)
+            Link(child=scan.q(call.args[1]), parent=base, prefix=scan.text(call.args[0]) or "", path=scan.path,
+                 line=call.lineno)
         )
 
 

@@ -130,12 +130,13 @@ def _bare_call(scan: Scan, call: ast.Call, owners: dict[str, Owner], ext_vars: d
         elif target:
             scan.facts.flags.setdefault("init_app", []).append((base, target, call.lineno))
             # a flask-restx ``Api`` made without the app and bound later: its namespaces are the app's routes
-            scan.facts.links.append(Link(child=scan.q(call.func.value), parent=target, path=scan.path))
+            scan.facts.links.append(Link(child=scan.q(call.func.value), parent=target, path=scan.path,
+                                              line=call.lineno))
     elif attr in {"register_blueprint", "add_namespace"} and call.args:
         # flask-restx ``api.add_namespace(ns, path='/users')``: the namespace's own path unless one is given here
         given = scan.text(au.kwarg(call, "url_prefix") or au.kwarg(call, "path"))
         scan.facts.links.append(Link(child=scan.q(call.args[0]), parent=au.last(base), prefix=given or "",
-                                     path=scan.path))
+                                     path=scan.path, line=call.lineno))
     elif attr in {"before_request", "before_app_request", "after_request", "after_app_request",
                   "url_value_preprocessor", "app_url_value_preprocessor"} and call.args:
         hook = au.dotted(call.args[0])

@@ -160,18 +160,27 @@ def _format_constant(side: ast.AST) -> bool:
 
 
 #: what a request object carries from the client (not ``request.app``, its server-side configuration)
+#: how a handler names the current request (a parameter, a handler attribute, a framework's global)
+REQUEST_ROOTS = frozenset({"request", "req", "self.request", "flask.request", "bottle.request", "cherrypy.request",
+                           "quart.request"})
 _CLIENT_PARTS = frozenset({"POST", "GET", "form", "args", "json", "data", "query", "query_params", "values", "body",
-                           "files", "FILES", "match_info", "path_params", "get_json"})
+                           "files", "FILES", "match_info", "path_params", "get_json", "headers", "cookies", "COOKIES",
+                           "META", "get_cookie", "get_header"})
 
 
 def _request_read(node: ast.AST) -> bool:
-    """``request.POST['x']``, ``request.form.get('x')``, ``request.json['x']``: a value the caller sent."""
+    """``request.POST['x']``, ``request.form.get('x')``, ``flask.request.headers.get('x')``: a value the caller
+    sent (its body, query, headers or cookies)."""
     part, root = None, node
-    while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
+    while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call, ast.Name)):
+        if isinstance(root, (ast.Name, ast.Attribute)) and au.dotted(root) in REQUEST_ROOTS:
+            return part in _CLIENT_PARTS
+        if isinstance(root, ast.Name):
+            return False
         if isinstance(root, ast.Attribute):
             part = root.attr
         root = root.value if isinstance(root, (ast.Subscript, ast.Attribute)) else root.func
-    return isinstance(root, ast.Name) and root.id in {"request", "req"} and part in _CLIENT_PARTS
+    return False
 
 
 def both_from_the_request(parents: dict[int, ast.AST], node: ast.Compare) -> bool:
@@ -195,5 +204,5 @@ def _sentinel(side: ast.AST) -> bool:
     return name.replace("_", "").lower() in _SENTINELS and (name.isupper() or name[:1].isupper())
 
 
-__all__ = ["both_from_the_request", "identity", "in_query", "in_schema_validator", "not_a_secret_comparison",
-           "secretish"]
+__all__ = ["REQUEST_ROOTS", "both_from_the_request", "identity", "in_query", "in_schema_validator",
+           "not_a_secret_comparison", "secretish"]

@@ -32,19 +32,39 @@ def is_dev_class(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 DEV_TEST = re.compile(r"(?<![A-Za-z0-9])(dev|develop|development|debug|local)(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+def _dev_branch(test: ast.expr) -> bool | None:
+    """For an ``if`` test about the development environment, whether its body (True) or its ``else`` (False, the
+    test negated: ``if not DEBUG:``, ``if 'DEV' not in os.environ:``) is the development branch; None otherwise."""
+    if not DEV_TEST.search(ast.unparse(test)):
+        return None
+    negated = (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (isinstance(
+        test, ast.Compare) and any(isinstance(op, (ast.NotIn, ast.NotEq, ast.IsNot)) for op in test.ops))
+    return not negated
+
+
 def in_dev_branch(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     """``node`` sits in the branch an ``if`` on the development environment takes there (its body, or its ``else``
     when the test is negated: ``if not DEBUG:``, ``if 'DEV' not in os.environ:``)."""
     child, cur = node, parents.get(id(node))
     while cur is not None:
-        if isinstance(cur, ast.If) and DEV_TEST.search(ast.unparse(cur.test)):
-            test = cur.test
-            negated = (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)) or (isinstance(
-                test, ast.Compare) and any(isinstance(op, (ast.NotIn, ast.NotEq, ast.IsNot)) for op in test.ops))
-            if any(child is s for s in cur.body) != negated:
-                return True
+        if isinstance(cur, ast.If) and (body := _dev_branch(cur.test)) is not None \
+                and any(child is s for s in cur.body) == body:
+            return True
         child, cur = cur, parents.get(id(cur))
     return False
+
+
+def dev_branch_lines(tree: ast.AST) -> set[int]:
+    """The lines of every statement in a development branch of the module (what :func:`in_dev_branch` says of
+    each node there), for facts that keep only a line (an app's ``register_blueprint`` in ``if config['dev']:``)."""
+    lines: set[int] = set()
+    for node in au.nodes_of(tree, ast.If):
+        body = _dev_branch(node.test)
+        if body is None:
+            continue
+        for stmt in node.body if body else node.orelse:
+            lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
 
 
 def _sets_false(cls: ast.ClassDef, key: str) -> bool:
@@ -124,4 +144,5 @@ def _about(method: ast.FunctionDef | ast.AsyncFunctionDef, key: str) -> bool:
                for part in (*method.decorator_list, *method.body) for n in au.walk(part))
 
 
-__all__ = ["DEV_CLASS", "is_dev_class", "overridden_off", "refused_by_validator", "replaced_in_branch"]
+__all__ = ["DEV_CLASS", "dev_branch_lines", "in_dev_branch", "is_dev_class", "overridden_off", "refused_by_validator",
+           "replaced_in_branch"]

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._comparisons import REQUEST_ROOTS
 from apishield.audit.rules.base import at_node, is_test_code
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -40,7 +41,6 @@ _SOURCES = (("headers", "header"), ("cookies", "cookie"), ("COOKIES", "cookie"),
             ("META", "header"), ("environ", "header"), ("args", "query"), ("query_params", "query"),
             ("GET", "query"), ("query", "query"), ("form", "form"), ("POST", "form"), ("values", "query"),
             ("json", "form"))
-_REQUEST_ROOTS = frozenset({"request", "req", "self.request", "flask.request", "bottle.request", "cherrypy.request"})
 #: constants naming a privileged role or account
 _PRIVILEGED_VALUE = re.compile(r"(?i)admin|\broot\b|superuser|super_user|\bstaff\b|moderator|\bsudo\b")
 #: field names of a privilege flag or role
@@ -59,7 +59,7 @@ def client_value(node: ast.AST) -> tuple[str, str] | None:
     container, key = _read_of(node, ("get", "getlist", "get_all"))
     dotted = au.dotted(container if container is not None else node)
     for attr, kind in _SOURCES:
-        for root in _REQUEST_ROOTS:
+        for root in REQUEST_ROOTS:
             prefix = f"{root}.{attr}"
             if dotted == prefix or dotted.startswith(prefix + "."):
                 if kind == "header" and attr in ("META", "environ") and key and not key.upper().startswith("HTTP_"):
@@ -72,7 +72,7 @@ def _parsed_body(node: ast.AST) -> bool:
     """``request.get_json()``, ``request.json()``: the body the client sent, parsed."""
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in ("get_json", "json")
-            and au.dotted(node.func.value) in _REQUEST_ROOTS)
+            and au.dotted(node.func.value) in REQUEST_ROOTS)
 
 
 def _read_of(node: ast.AST, methods: tuple[str, ...] = ("get",)) -> tuple[ast.AST | None, str]:

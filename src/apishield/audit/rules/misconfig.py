@@ -6,11 +6,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
-from apishield.audit.rules._config_classes import is_dev_class, overridden_off, replaced_in_branch
+from apishield.audit.rules._config_classes import in_dev_branch, is_dev_class, overridden_off, replaced_in_branch
 from apishield.audit.rules._cors_headers import ACAO, header_pairs, manual_cors
 from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -179,38 +180,50 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign, ast.Dict):
         if getattr(node, "lineno", 0) in dead:  # a branch the module's own constants never take
             continue
-        if isinstance(node, ast.Call):
-            name = au.call_name(node, imp)
-            tail = au.last(name)
-            if tail == "debug" and name.startswith("bottle") and (not node.args or au.is_true(node.args[0])):
-                yield at_node(DEBUG, ctx, node, "bottle.debug(True) shows tracebacks to clients", fix=fix)
-            elif tail in {"run", "run_simple"} or name.endswith("uvicorn.run"):
-                host, keys = au.str_const(au.kwarg(node, "host")) or "", ("debug", "use_debugger", "reloader", "reload")
-                local = fw == "bottle" and (host.startswith("127.") or host in {"localhost", "::1"})  # tracebacks only
-                if key := next((k for k in (*keys, "use_reloader") if au.is_true(au.kwarg(node, k))), ""):
-                    reload = "reload" in key  # restarts on file changes: a development mode, but no debugger
-                    yield at_node(DEBUG, ctx, node, f"server started with {key}=True" + " (Bottle, loopback)" * local
-                                  + " (auto-reload: development mode, no debugger or tracebacks)" * reload,
-                                  fix=fix, **({"severity": Severity.LOW} if local or reload else {}))
-            elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
-                yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
-            elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not is_dev_class(node, parents):
-                yield at_node(DEBUG, ctx, node, "DEBUG=True in the app configuration", fix=fix)
-        elif isinstance(node, ast.Assign) and au.is_true(node.value) and not is_dev_class(node, parents):
-            for target in node.targets:
-                text = au.dotted(target)
-                item = au.subscript_key(target) if isinstance(target, ast.Subscript) else None
-                if text.endswith(".debug") or text == "DEBUG" or item == "DEBUG":
-                    sub = overridden_off(ctx.tree, node, parents) if text == "DEBUG" else ""
-                    branch = replaced_in_branch(ctx.tree, node, "DEBUG") if text == "DEBUG" and not sub else ""
-                    yield at_node(DEBUG, ctx, node, "debug mode switched on in code" + (
-                        f" (a base class: {sub} switches it off)" if sub else "") + (
-                        f" (replaced when {branch})" if branch else ""), fix=fix,
-                        **({"severity": Severity.LOW} if sub or branch else {}))
-        elif isinstance(node, ast.Dict):
-            for dict_key, value in zip(node.keys, node.values, strict=False):
-                if au.str_const(dict_key) == "request.show_tracebacks" and au.is_true(value):
-                    yield at_node(DEBUG, ctx, dict_key or node, "CherryPy request.show_tracebacks is on", fix=fix)
+        if in_dev_branch(node, parents):
+            # ``if config["dev_mode"]["testing"]: config["DEBUG"] = True``: on only where the operator asks for a
+            # development or test environment; said, but low
+            yield from (replace(f, severity=Severity.LOW, message=f.message + " (in the branch taken for development)")
+                        for f in _debug_switches(ctx, node, imp, fw, fix, parents))
+            continue
+        yield from _debug_switches(ctx, node, imp, fw, fix, parents)
+
+
+def _debug_switches(ctx: ModuleContext, node: ast.AST, imp: au.Imports, fw: str | None, fix: str,
+                    parents: dict[int, ast.AST]) -> Iterator[Finding]:
+    """AS301's findings at one call, assignment or dict of the module."""
+    if isinstance(node, ast.Call):
+        name = au.call_name(node, imp)
+        tail = au.last(name)
+        if tail == "debug" and name.startswith("bottle") and (not node.args or au.is_true(node.args[0])):
+            yield at_node(DEBUG, ctx, node, "bottle.debug(True) shows tracebacks to clients", fix=fix)
+        elif tail in {"run", "run_simple"} or name.endswith("uvicorn.run"):
+            host, keys = au.str_const(au.kwarg(node, "host")) or "", ("debug", "use_debugger", "reloader", "reload")
+            local = fw == "bottle" and (host.startswith("127.") or host in {"localhost", "::1"})  # tracebacks only
+            if key := next((k for k in (*keys, "use_reloader") if au.is_true(au.kwarg(node, k))), ""):
+                reload = "reload" in key  # restarts on file changes: a development mode, but no debugger
+                yield at_node(DEBUG, ctx, node, f"server started with {key}=True" + " (Bottle, loopback)" * local
+                              + " (auto-reload: development mode, no debugger or tracebacks)" * reload,
+                              fix=fix, **({"severity": Severity.LOW} if local or reload else {}))
+        elif tail in {"FastAPI", "Starlette", "Flask", "Bottle"} and au.is_true(au.kwarg(node, "debug")):
+            yield at_node(DEBUG, ctx, node, f"{tail}(debug=True) returns tracebacks to clients", fix=fix)
+        elif tail == "update" and au.is_true(au.kwarg(node, "DEBUG")) and not is_dev_class(node, parents):
+            yield at_node(DEBUG, ctx, node, "DEBUG=True in the app configuration", fix=fix)
+    elif isinstance(node, ast.Assign) and au.is_true(node.value) and not is_dev_class(node, parents):
+        for target in node.targets:
+            text = au.dotted(target)
+            item = au.subscript_key(target) if isinstance(target, ast.Subscript) else None
+            if text.endswith(".debug") or text == "DEBUG" or item == "DEBUG":
+                sub = overridden_off(ctx.tree, node, parents) if text == "DEBUG" else ""
+                branch = replaced_in_branch(ctx.tree, node, "DEBUG") if text == "DEBUG" and not sub else ""
+                yield at_node(DEBUG, ctx, node, "debug mode switched on in code" + (
+                    f" (a base class: {sub} switches it off)" if sub else "") + (
+                    f" (replaced when {branch})" if branch else ""), fix=fix,
+                    **({"severity": Severity.LOW} if sub or branch else {}))
+    elif isinstance(node, ast.Dict):
+        for dict_key, value in zip(node.keys, node.values, strict=False):
+            if au.str_const(dict_key) == "request.show_tracebacks" and au.is_true(value):
+                yield at_node(DEBUG, ctx, dict_key or node, "CherryPy request.show_tracebacks is on", fix=fix)
 
 
 def _production_env(ctx: ModuleContext) -> bool:

@@ -271,11 +271,11 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             why = open_reasons[id(route)]
             if not why:
-                public_note = "nothing marks it as needing a login"
+                public_note = route.development or "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):
                 public_note = _recovery_step(project, route)
             else:
-                public_note = _recovery_step(project, route) or public_by_nature(
+                public_note = route.development or _recovery_step(project, route) or public_by_nature(
                     project, route, app_has_auth, identifies_callers, open_items, loopback) or (
                     "writes to the same path require authentication: a public read on purpose"
                     if not route.state_changing and shape(route.path) in guarded_writes else "") or (

@@ -167,8 +167,14 @@ def _safe_methods_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _identity_name(node: ast.AST | None) -> str:
+    """The cookie's literal name when it says identity or privilege. A CSRF token cookie (``_csrf_token``,
+    ``XSRF-TOKEN``) names nobody: the double-submit check compares it with a header or field of the same
+    request, so reading it unsigned grants nothing."""
     text = au.str_const(node) or ""
-    return text if text and _IDENTITY.search(text) else ""
+    return text if text and _IDENTITY.search(text) and not _ANTI_FORGERY.search(text) else ""
+
+
+_ANTI_FORGERY = re.compile(r"csrf|xsrf", re.I)
 
 
 @rule(UNSIGNED_COOKIE)

@@ -29,6 +29,7 @@ from apishield.audit.taint.catalogue import (
     METHOD_SINKS,
     NOT_A_DATABASE,
     PATH_METHODS,
+    PROVIDER_REDIRECT,
     PROVIDER_URL,
     RAW_VARS,
     RECEIVER_METHOD_SINKS,
@@ -219,6 +220,8 @@ class Interpreter(ProjectCalls):
             return sanitise(base, SANITISERS[qual])
         if isinstance(func, ast.Attribute) and PROVIDER_URL.match(func.attr):
             return sanitise(merge_parts(all_args), {"redirect", "ssrf"})  # the identity provider's or store's own
+        if isinstance(func, ast.Attribute) and PROVIDER_REDIRECT.match(func.attr):
+            return Val(kind="nonhtml")  # a redirect response to the identity provider, not markup
         if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
         # the project's own functions (and their methods): a summary of what they do with their arguments

@@ -115,6 +115,9 @@ def yaml_object(given: bool, typ: object = None) -> str:
 #: ``generate_signed_url``)
 PROVIDER_URL = re.compile(r"^(?:get_|create_)?authori[sz](?:ation|e)_url$|^prepare_request_uri$|"
                           r"^(?:generate_|get_)?presigned_(?:url|post|get_object|put_object)$|^generate_signed_url$")
+#: OAuth clients' redirects to the provider (Authlib's ``client.authorize_redirect(redirect_uri)`` on Flask,
+#: Starlette and Django): a 302 whose location the client builds from the provider's authorization endpoint
+PROVIDER_REDIRECT = re.compile(r"^authori[sz]e_redirect$")
 FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
 SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
                          r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")
