@@ -73,7 +73,7 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "bola": frozenset({"bola"}),
     "bfla": frozenset({"bfla", "missing_auth"}),
     "privilege_escalation": frozenset({"mass_assignment", "bfla"}),
-    "auth_bypass": frozenset({"missing_auth", "garbage_auth", "sqli", "login_bypass"}),
+    "auth_bypass": frozenset({"missing_auth", "garbage_auth", "sqli", "login_bypass", "header_identity"}),
     "headers": frozenset({"headers"}),
     "version_disclosure": frozenset({"version_disclosure"}),
     "cors": frozenset({"cors"}),
@@ -99,7 +99,8 @@ ENDPOINT_FREE = frozenset({"jwt_long_expiry", "jwt_none", "jwt_unverified", "jwt
 
 APISHIELD_CLASSES: dict[str, str] = {
     "PR-AUTH-001": "missing_auth", "PR-AUTH-003": "garbage_auth", "PR-AUTH-002": "sensitive_data",
-    "PR-AUTH-005": "credentials_in_url", "PR-AUTH-006": "login_bypass", "PR-COOKIE-001": "cookie_flags",
+    "PR-AUTH-005": "credentials_in_url", "PR-AUTH-006": "login_bypass", "PR-AUTH-008": "header_identity",
+    "PR-COOKIE-001": "cookie_flags",
     "PR-JWT-001": "jwt_none", "PR-JWT-002": "jwt_unverified", "PR-JWT-003": "jwt_weak_secret",
     "PR-JWT-009": "jwt_unverified", "PR-JWT-004": "jwt_expired", "PR-JWT-005": "jwt_alg_confusion",
     "PR-JWT-006": "jwt_kid", "PR-JWT-010": "jwt_long_expiry",

@@ -197,3 +197,8 @@ HOST_HEADER = _r("PR-HOST-001", "Host header injection: a forged Host or X-Forwa
                  "or redirect", (644, 20), "API8:2023", M, HI,
                  "Build absolute links from a configured base URL (or an allow-list of hosts), never from the "
                  "request's Host or X-Forwarded-Host; trust forwarded headers only from your own proxies.")
+HEADER_IDENTITY = _r("PR-AUTH-008", "Identity taken from a header the client sets (X-User-Id, Remote-User …): "
+                     "naming a user in it signs in as that user", (290, 287), "API2:2023", C, HI,
+                     "Take the caller's identity only from a verified credential (a signed session, a verified "
+                     "token); accept identity headers only from your own authenticating proxy and strip them at "
+                     "the edge.")

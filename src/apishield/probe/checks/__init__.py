@@ -13,6 +13,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     exposure,
     headers_errors,
     host_header,
+    identity_headers,
     injection,
     jwt,
     logout,

@@ -1,0 +1,111 @@
+"""Identity chosen by a header the client sets (``X-User-Id: 3``, ``Remote-User: alice``): a debugging hook or a
+trust in an authenticating proxy that is not there makes whoever names a user in the header that user.
+
+Asked on protected pages only: a GET whose anonymous request is refused (401/403, or sent to the login page) while
+an identity's own request is served. The anonymous request is then repeated with one identity header at a time —
+the description's own header parameters named like one, else a short list of the usual names — holding a user's
+id (the identities' own ids when known, else ``1`` and ``2``) or, for a name-like header, an identity's user name.
+A finding needs that request served with content (not refused, not sent to the login page, not an empty answer)
+and the same header naming a user nobody has refused: the value picks the user, not the header's presence. Reads
+only; at most two pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apishield.probe import rules
+from apishield.probe.checks._util import try_send
+from apishield.probe.checks.authn import invites_login, serves_nothing
+from apishield.probe.checks.sessions import login_target
+from apishield.probe.client import Exchange, denied
+from apishield.probe.engine import Context, check
+from apishield.probe.targets import Operation
+
+#: header names that say whose request it is
+IDENTITY_HEADER = re.compile(r"(?i)^(?:x-)?(?:(?:auth(?:enticated)?|remote|forwarded|acting|current|as|impersonate)"
+                             r"[-_]?)?(?:user|uid|account|member)(?:[-_]?(?:id|name|login))?$")
+#: the usual names, asked when the description declares none
+COMMON = ("X-User-Id", "X-User", "X-Remote-User", "Remote-User", "X-Forwarded-User", "X-Auth-User")
+NOBODY = "987654321"
+
+
+def _refused(ctx: Context, ex: Exchange | None) -> bool:
+    return ex is not None and (denied(ex) or login_target(ctx, ex) is not None or invites_login(ex)
+                               or (ex.status is not None and ex.status >= 400))
+
+
+def _served(ctx: Context, ex: Exchange | None) -> bool:
+    return ex is not None and ex.ok and not _refused(ctx, ex) and not serves_nothing(ex)
+
+
+def _values(ctx: Context, header: str) -> list[str]:
+    """Whom to name: user names for a name-like header, ids otherwise (the identities' own, else the first two)."""
+    if re.search(r"(?i)(name|login)$", header) or re.fullmatch(r"(?i)(x-)?(remote|forwarded|auth)-user", header):
+        names = [u.username for u in ctx.users if u.username]
+        if names:
+            return list(dict.fromkeys(names))[:2]
+    ids = [str(u.user_id) for u in ctx.users if u.user_id not in (None, "")]
+    return list(dict.fromkeys(ids))[:2] or ["1", "2"]
+
+
+def _headers(ctx: Context) -> list[str]:
+    declared = [p.name for op in ctx.operations for p in op.params
+                if p.location == "header" and IDENTITY_HEADER.match(p.name)]
+    return list(dict.fromkeys(declared)) or list(COMMON)
+
+
+def _pages(ctx: Context) -> list[Operation]:
+    return [op for op in ctx.operations if op.method == "GET" and op.secured is not False
+            and not op.looks_destructive() and not op.looks_login()]
+
+
+MAX_PAGES = 2  # protected pages asked with identity headers
+MAX_LOOKED_AT = 12  # GET pages asked anonymously to find them
+
+
+@check("identity_headers", rules=(rules.HEADER_IDENTITY,), weight=1, phase="auth", order=15)
+async def identity_headers(ctx: Context) -> None:
+    """A header the client sets (X-User-Id, Remote-User …) must not choose who the caller is."""
+    user = ctx.users[0] if ctx.users else None
+    pages = _pages(ctx)
+    if not pages:
+        ctx.not_applicable("no GET operation that may need credentials")
+        return
+    if user is None:
+        ctx.needs_identity("identity headers are asked only on pages an identity is served and anonymous callers "
+                           "are refused")
+        return
+    headers, asked = _headers(ctx), 0
+    for op in pages[:MAX_LOOKED_AT]:
+        if asked >= MAX_PAGES:
+            return
+        path = ctx.concrete_path(op, user)
+        if path is None:
+            continue
+        query = ctx.query_for(op)
+        anon = await try_send(ctx, "GET", path, op=op, params=query)
+        if anon is None or not _refused(ctx, anon):
+            continue
+        if not _served(ctx, await try_send(ctx, "GET", path, op=op, identity=user, params=query)):
+            continue
+        asked += 1
+        ctx.plan([op])
+        for header in headers:
+            for value in _values(ctx, header):
+                ex = await try_send(ctx, "GET", path, op=op, params=query, headers={header: value})
+                if ex is None or not _served(ctx, ex):
+                    continue
+                control = await try_send(ctx, "GET", path, op=op, params=query, headers={header: NOBODY})
+                if control is None or not _refused(ctx, control):
+                    continue
+                ctx.report(rules.HEADER_IDENTITY, f"GET {op.path} refused an anonymous caller ({anon.status}) but "
+                           f"served {ex.status} to one sending only '{header}: {value}' (the same header naming "
+                           f"nobody was refused)", ex, op=op, parameter=header)
+                return
+    if not asked:
+        ctx.not_applicable(f"none of the first {MAX_LOOKED_AT} GET pages refused anonymous callers while serving "
+                           f"{user.name}")
+
+
+__all__ = ["IDENTITY_HEADER", "MAX_PAGES", "identity_headers"]
