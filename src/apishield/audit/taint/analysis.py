@@ -27,6 +27,7 @@ from apishield.audit.taint.catalogue import (
     SERIALISING_DECORATORS,
     TORNADO_HANDLER_BASES,
     TORNADO_VERBS,
+    sanitising_call,
     segment_path_params,
     typed_path_params,
 )
@@ -170,17 +171,43 @@ def summarise(info: ModuleInfo, fn: FunctionNode, skip_self: bool) -> Summary:
         again = _interpret(info, fn, literal, handler=False, request_names=set())
         values = [r.value for r in again.returns]
         from_args = bool(values) and all(v.lit or v.is_const for v in values)
+    flow_clean = _flow_cleans(info, fn, names, env, flows, ret) if len(flows) > 1 else ()
     quoted = quoted_names(fn.body)  # the helper's own calls: a parameter passed on to another helper counts
     quotes = frozenset(i for i, n in enumerate(names) if n in quoted)
     ret_seq = None if ret.seq is None or not interp.returns else tuple(
         (frozenset(int(o[1:]) for o in e.taint if o.startswith("p") and o[1:].isdigit()), REQUEST in e.taint,
          e.lit or e.is_const) for e in ret.seq)
     return Summary(flows=flows, returns_source=REQUEST in ret.taint, ret_clean=ret.clean, ret_from_args=from_args,
-                   quotes=quotes, ret_seq=ret_seq,
+                   quotes=quotes, ret_seq=ret_seq, flow_clean=flow_clean,
                    ret_const=ret.const if not ret.taint and hashable(ret.const) else UNKNOWN,
                    sinks=tuple(sinks), ret_kind=ret.kind if ret.kind.startswith("class:") or ret.kind == "nonhtml"
                    else "nonhtml" if ret.items is not None or _json_with_status(ret) else "",
                    ret_lit=ret.lit or ret.is_const)
+
+
+#: at most this many parameters are followed one at a time (each is one more reading of the helper's body)
+_MAX_SEPARATE_FLOWS = 4
+
+
+def _flow_cleans(info: ModuleInfo, fn: FunctionNode, names: list[str], env: Env, flows: frozenset[int],
+                 ret: Val) -> tuple[tuple[int, frozenset[str]], ...]:
+    """For a helper that sanitises one of several parameters reaching its return value (``return basedir /
+    secure_filename(name)``), what the return is clean for when only that parameter carries request data: the
+    body read again with it as the one unknown and the others literals. Only for helpers that call a sanitiser,
+    and only where it says more than the whole return's clean set."""
+    if len(flows) > _MAX_SEPARATE_FLOWS or REQUEST in ret.taint or not any(
+            sanitising_call(c) for c in au.calls(fn)):
+        return ()
+    out: list[tuple[int, frozenset[str]]] = []
+    for i in sorted(flows):
+        alone: Env = {n: env[n] if j == i else Val(lit=True) for j, n in enumerate(names)}
+        alone.update({n: v for n, v in env.items() if v is CLEAN})
+        again = _interpret(info, fn, alone, handler=False, request_names=set())
+        values = [r.value for r in again.returns if r.value.taint]
+        clean = frozenset.intersection(*(v.clean for v in values)) if values else frozenset()
+        if clean - ret.clean:
+            out.append((i, clean))
+    return tuple(out)
 
 
 def _json_with_status(ret: Val) -> bool:

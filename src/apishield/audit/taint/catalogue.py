@@ -122,6 +122,14 @@ FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
 SERIALISER = re.compile(r"(^|_)(to_dict|dict|to_json|json|asdict|model_dump|serialize|serialise|schema_dump)$|"
                          r"^(to_dict|to_json|asdict|model_dump|dump|dumps)$|_dict$|_json$")
 ESCAPE_NAME = re.compile(r"(escape|sanitiz|sanitis|secure_filename|quote)", re.I)
+_SANITISER_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in SANITISERS)
+
+
+def sanitising_call(call: ast.Call) -> bool:
+    """A call that may sanitise its argument (a catalogued sanitiser or an escaping-named function), judged by the
+    called name alone: a cheap filter before a closer reading."""
+    short = au.last(au.dotted(call.func))
+    return bool(short) and (short in _SANITISER_NAMES or ESCAPE_NAME.search(short) is not None)
 
 # Sinks: qualified name -> (kind, argument index, keyword name). Method sinks match on the last component.
 CALL_SINKS: dict[str, tuple[str, int, str]] = {

@@ -102,10 +102,11 @@ class ProjectCalls(Evaluator):
                 positional[idx] = v
         taint: frozenset[str] = frozenset({REQUEST}) if summary.returns_source else frozenset()
         cleans: list[frozenset[str]] = []
+        along = dict(summary.flow_clean)
         for i in summary.flows:
             if i < len(positional) and positional[i].taint:
                 taint |= positional[i].taint
-                cleans.append(positional[i].clean)
+                cleans.append(positional[i].clean | along.get(i, frozenset()))
         if not taint and summary.ret_from_args:
             # built only from literals and the arguments: clean for what every argument of unknown origin is
             cleans = [positional[i].clean for i in summary.flows

@@ -328,6 +328,9 @@ class Summary:
     # a tuple returned whole (``return sql, params``): per element, the parameters that reach it, whether request
     # data does, and whether it is made of literals; unpacking the call's result keeps each element's own origin
     ret_seq: tuple[tuple[frozenset[int], bool, bool], ...] | None = None
+    # what the return value is clean for along each parameter's own path (``basedir / secure_filename(name)``:
+    # the name's path is path-safe, the directory's not), where that says more than ``ret_clean``
+    flow_clean: tuple[tuple[int, frozenset[str]], ...] = ()
 
 
 def hashable(x: Any) -> bool:
