@@ -39,6 +39,10 @@ PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, 
                               "is_staff": True, "is_superuser": True}
 
 
+#: an account's money or credit: the caller's own balance is the API's to change, never the caller's
+MONEY = re.compile(r"(?i)^(account_?|wallet_?|store_?)?(balance|credits?|funds|wallet|loyalty_?points|points|coins)$")
+
+
 def _stuck(data: Any, injected: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data, dict) and isinstance(data.get("user"), dict):
         data = data["user"]
@@ -265,13 +269,16 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
     declared = set(update.body_fields)
     # fields the account shows, changed (an unknown column would fail the whole update, as at registration); the
     # privileged names only when the account shows none of its own. A privileged field the account shows is sent
-    # even when the description declares it: an account that makes itself an administrator is the finding either way
+    # even when the description declares it: an account that makes itself an administrator is the finding either way;
+    # so is a balance or credit the account shows (:data:`MONEY`)
     extra: dict[str, Any] = {k: v for k, v in PRIVILEGED.items() if k in record and record.get(k) != v}
     for key, current in record.items():
         if key not in declared and isinstance(current, bool):
             extra[key] = not current
         elif key not in declared and isinstance(current, int) and not key.endswith("id") and key != "id":
             extra[key] = current + 7331
+        elif MONEY.match(key) and isinstance(current, (int, float)) and not isinstance(current, bool):
+            extra[key] = current + 7331  # declared or not: an account that credits itself is the finding
     if not extra and not borrowed:
         extra = {k: v for k, v in PRIVILEGED.items() if k not in declared}
     if not extra:
