@@ -23,7 +23,7 @@ from apishield.audit.taint.catalogue import (
     worth_reading,
 )
 from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
-from apishield.audit.taint.modules import FunctionNode, ModuleInfo
+from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
@@ -575,7 +575,7 @@ class Evaluator:
                 return self.env[name]
         base = self.expr(node.value)
         if base.kind == "request":  # before the constant convention: Django's ``request.GET``
-            if node.attr in SOURCE_ATTRS:
+            if node.attr in SOURCE_ATTRS or (node.attr == "path" and path_carries_request(self.fn)):
                 return request_value(node.attr)
             return Val(lit=True)  # path/method/endpoint: fixed by the matched route
         inner = node.value

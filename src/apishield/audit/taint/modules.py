@@ -340,6 +340,27 @@ def is_classmethod(fn: FunctionNode) -> bool:
     return any(au.dotted(d) == "classmethod" for d in fn.decorator_list)
 
 
+#: decorators of a function that answers requests the router did not match to a fixed path (``@app.errorhandler(404)``,
+#: Bottle's ``@app.error(404)``, a request hook)
+_ANY_PATH_HOOKS = frozenset({"errorhandler", "error", "exception_handler", "before_request", "before_app_request",
+                             "app_errorhandler"})
+
+
+def path_carries_request(fn: FunctionNode) -> bool:
+    """Whether ``request.path`` is the client's text in ``fn``: in an error handler or a request hook (any path the
+    client asked for, decoded: ``/<script>`` for ``/%3Cscript%3E``) or a route whose pattern has parameters; in a
+    route of a fixed pattern it is that pattern."""
+    for dec in fn.decorator_list:
+        call = dec if isinstance(dec, ast.Call) else None
+        name = au.last(au.dotted(call.func if call is not None else dec))
+        if name in _ANY_PATH_HOOKS:
+            return True
+        pattern = au.str_const(call.args[0]) if call is not None and call.args else None
+        if pattern is not None and ("<" in pattern or "{" in pattern):
+            return True
+    return False
+
+
 def param_names(fn: FunctionNode, skip_self: bool) -> list[str]:
     names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
     if skip_self and names:
