@@ -216,3 +216,39 @@ async def delete_court(tournament_id: int, court_id: int, _=__DEP__):
 """.replace("__DEP__", dependency)
     result = audit(tmp_path, {"app.py": app})
     assert bool([f for f in result.findings if f.rule_id == "AS102"]) is reported
+
+
+_OWNED_BY_THE_DEPENDENCY_USER = """\
+import uuid
+from fastapi import Depends, FastAPI, HTTPException
+
+from .auth import User, get_current_user
+from .models import Transcription
+
+app = FastAPI()
+
+
+@app.post("/transcriptions/{{transcription_id}}/minutes")
+async def create_minute(transcription_id: uuid.UUID, session=Depends(get_session),
+                        user: User = Depends(get_current_user)):
+    transcription = await session.get(Transcription, transcription_id)
+{check}
+    transcription.minutes += 1
+    await session.commit()
+"""
+
+
+@pytest.mark.parametrize(("check", "reported"), [
+    ("    if not transcription or transcription.user_id != user.id:\n        raise HTTPException(404, 'Not found')",
+     False),
+    ("    if not transcription or user.id != transcription.user_id:\n        raise HTTPException(404)", False),
+    ("    if not transcription:\n        raise HTTPException(404, 'Not found')", True),
+])
+def test_an_owner_column_compared_with_the_callers_id_answered_404(tmp_path: Path, check: str,
+                                                                   reported: bool) -> None:
+    """``x.user_id != user.id`` (either way round) turns away everyone but the owner, whatever status it answers."""
+    files = {"app/__init__.py": "", "app/auth.py": "class User:\n    id = 0\n\ndef get_current_user():\n    return User()\n",
+             "app/models.py": "class Transcription:\n    user_id = 0\n    minutes = 0\n",
+             "app/main.py": _OWNED_BY_THE_DEPENDENCY_USER.format(check=check)}
+    result = audit(tmp_path, files)
+    assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM for f in result.findings) is reported

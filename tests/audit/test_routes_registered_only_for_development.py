@@ -1,7 +1,7 @@
 """Routes of a blueprint or router that the app includes only in the branch taken for development (``if
 config["dev_mode"]["api"]: app.register_blueprint(developer)``, ``if settings.DEBUG: app.include_router(debug)``)
-are not served by a deployment that leaves the switch off: an open one is listed at low, saying so. Included
-unconditionally, or in the production branch, the same routes keep their severity."""
+are not served by a deployment that leaves the switch off: an open one is listed at low, saying so, and so is a flaw
+inside its handler. Included unconditionally, or in the production branch, the same routes keep their severity."""
 
 from __future__ import annotations
 
@@ -105,3 +105,42 @@ def test_a_fastapi_router_included_for_development(tmp_path: Path, include: str,
     found = _severities(tmp_path, files, "wipe_user")
     assert found, "the open route is always listed"
     assert all(s == Severity.LOW for s in found) is lowered
+
+
+_MOCK_STORAGE = """\
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+
+mock_storage_app = FastAPI()
+
+
+@mock_storage_app.put("/uploadfile/{file_path:path}")
+async def upload(file_path: str, request: Request):
+    target = Path("/srv/data") / file_path
+    target.write_bytes(await request.body())
+"""
+
+_MOUNTING_APP = """\
+from fastapi import FastAPI
+
+from . import settings
+
+app = FastAPI()
+
+{mount}
+"""
+
+
+@pytest.mark.parametrize(("mount", "lowered"), [
+    ("if settings.STORAGE == 'local':\n    from .mock import mock_storage_app\n"
+     "    app.mount('/mock_storage', mock_storage_app)", True),
+    ("from .mock import mock_storage_app\napp.mount('/mock_storage', mock_storage_app)", False),
+])
+def test_a_flaw_in_a_handler_served_only_for_development_is_low(tmp_path: Path, mount: str, lowered: bool) -> None:
+    """The finding inside such a handler (here a path traversal) is listed, low, saying why."""
+    files = {"app/__init__.py": "", "app/settings.py": "STORAGE = 's3'\n", "app/mock.py": _MOCK_STORAGE,
+             "app/main.py": _MOUNTING_APP.format(mount=mount)}
+    found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS806"]
+    assert found, "the traversal is always listed"
+    assert all(f.severity == Severity.LOW for f in found) is lowered

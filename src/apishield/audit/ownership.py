@@ -17,11 +17,11 @@ from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import is_logger
 
 ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
-#: names of an ownership or permission check wherever they appear (``note.owner``, ``can_access(...)``); "author"
-#: after a letter is the "Unauthorized" of a 401 answer, which checks nothing
+#: names of an ownership or permission check wherever they appear (``note.owner``, ``can_access(...)``, ``item.user_id
+#: != user.id`` either way round); "author" after a letter is the "Unauthorized" of a 401 answer, which checks nothing
 _CHECK_MARKERS = re.compile(
     r"owner|(?<![a-z])author|created_by|tenant|is_admin|can_access|check_access|has_access|permission|belongs|"
-    r"user_id\s*==|account_id\s*==",
+    r"(?:user|account)_id\s*[!=]=|[!=]=\s*[\w.]*\.(?:user|account)_id\b",
     re.IGNORECASE,
 )
 #: what stands for the caller: comparing an object with it, or scoping a lookup by it, is a check; reading it only to

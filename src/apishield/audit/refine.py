@@ -36,6 +36,10 @@ finding stays visible below the medium-and-above view.
   stays, low. Flask reads ``SECRET_KEY`` only to sign its session cookie: an app that keeps nothing in the session
   (no ``session``, ``flash`` or Flask-Login user loader) and loads no extension that signs with the key trusts
   nothing it signs.
+- **Routes served only in development** (every rule but AS101, which says so itself): a finding inside the handler
+  of a route whose blueprint, router or mounted app is registered only in the branch an ``if`` on the development
+  environment takes (``if STORAGE_SERVICE_NAME == 'local': app.mount('/mock_storage', ...)``) is not served by a
+  deployment that leaves the switch off; it stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -357,8 +361,34 @@ def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list
     return lowered
 
 
+def _lower_development_routes(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings inside the handler of a route the app registers only in a development branch (a blueprint, router or
+    mounted app included under ``if settings.DEBUG:``, ``if config['dev_mode']:``, ``if STORAGE == 'local':``),
+    lowered: a deployment that leaves the switch off does not serve it. Route-level findings already say so."""
+    routes = [r for r in project.facts.get("routes", []) if r.development]
+    if not routes or not any(f.severity > Severity.LOW for f in out):
+        return out
+    lines = {m.path: m.lines for m in project.modules}
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for route in routes:
+        defs = _functions(lines.get(route.file, []))
+        # the handler: the ``def`` the route's line is in, or the first one after its decorator
+        found = next((d for d in defs if d[1] <= route.line <= d[2]), None) or next(
+            (d for d in defs if d[1] >= route.line), None)
+        if found is not None:
+            spans.setdefault(route.file, []).append((found[1], found[2], route.development))
+    lowered = []
+    for f in out:
+        where = f.location
+        hit = next((why for lo, hi, why in spans.get(where.path, []) if lo <= where.line <= hi), "") \
+            if where is not None and f.severity > Severity.LOW and f.rule_id != "AS101" else ""
+        lowered.append(replace(f, severity=Severity.LOW, message=f"{f.message} (its route is {hit})") if hit else f)
+    return lowered
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = _lower_unloaded_config(_lower_test_code(_lower_examples(list(findings), project), project), project)
+    out = _lower_development_routes(list(findings), project)
+    out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
