@@ -247,7 +247,8 @@ async def create_minute(transcription_id: uuid.UUID, session=Depends(get_session
 def test_an_owner_column_compared_with_the_callers_id_answered_404(tmp_path: Path, check: str,
                                                                    reported: bool) -> None:
     """``x.user_id != user.id`` (either way round) turns away everyone but the owner, whatever status it answers."""
-    files = {"app/__init__.py": "", "app/auth.py": "class User:\n    id = 0\n\ndef get_current_user():\n    return User()\n",
+    files = {"app/__init__.py": "",
+             "app/auth.py": "class User:\n    id = 0\n\ndef get_current_user():\n    return User()\n",
              "app/models.py": "class Transcription:\n    user_id = 0\n    minutes = 0\n",
              "app/main.py": _OWNED_BY_THE_DEPENDENCY_USER.format(check=check)}
     result = audit(tmp_path, files)
