@@ -54,6 +54,8 @@ def register():
      "(username, password)).fetchone()", True),
     ("    user = User.query.filter_by(username=username, password=password).first()", True),
     ("    row = db.users.find_one({'username': username, 'password': password})", True),
+    ("    user = User.objects.get(username=username, password=password)", True),
+    ("    found = User.objects.filter(username=username, password=password).exists()", True),
     ("    user = USERS.get(username)\n    if user and user['password'] == password:\n        return 'in'", True),
     # must fire: a fixed password written as is
     ("    db = sqlite3.connect('a.db')\n"
@@ -68,6 +70,7 @@ def register():
     ("    password = generate_password_hash(password)\n    user = User(username=username, password=password)", False),
     ("    user = User(username=username, password=generate_password_hash(password))", False),
     ("    ok = check_password_hash(USERS[username]['hash'], password)", False),
+    ("    user = User.objects.get(username=username)\n    ok = user.check_password(password)", False),
     ("    login_data = LoginSerializer(username=username, password=password)\n    token = login_user(login_data)",
      False),
     ("    if password != request.form['confirm_password']:\n        return 'no'", False),

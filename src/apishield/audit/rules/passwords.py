@@ -218,8 +218,10 @@ def insert_literal(text: str, params: ast.AST | None, fixed: Collection[str] = (
     return None
 
 
-#: queries that select records equal to what they are given: ``filter_by(password=pw)``, ``find_one({...})``
-_LOOKUPS = frozenset({"filter_by", "find_one", "find", "get_or_none", "get_one", "count_documents"})
+#: queries that select records equal to what they are given: ``filter_by(password=pw)``, ``find_one({...})``,
+#: Django's ``User.objects.get(username=u, password=pw)`` / ``.filter(...)`` / ``get_object_or_404(User, ...)``
+_LOOKUPS = frozenset({"filter_by", "find_one", "find", "get_or_none", "get_one", "count_documents", "get", "filter",
+                      "get_object_or_404"})
 
 
 def _looked_up_as_typed(fn: RequestPasswords, call: ast.Call) -> bool:
