@@ -113,3 +113,50 @@ def test_an_anonymous_delete_of_a_fresh_object_where_reading_needs_a_login(tmp_p
     assert found is not delete_needs_login
     assert len(anonymous_deletes) <= 1  # one object, made for the purpose
     assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]
+
+
+#: the same notes with no operation that reads one: the collection's listing (every note, with its id and title)
+LISTED_SPEC = {
+    "/notes": {**SPEC["/notes"], "get": {"operationId": "listNotes", "security": BEARER, "responses": OK}},
+    "/notes/{note_id}": {"delete": SPEC["/notes/{note_id}"]["delete"]},
+}
+
+
+@pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
+def test_a_delete_proven_by_the_owners_listing_where_nothing_reads_one_object(tmp_path: Path, server: str) -> None:
+    """Without a single-object read, the owner's listing is the read: the fresh object (its id and marker) is listed
+    before and no longer listed after the other identity's ``DELETE``, while the listing still shows the rest."""
+    tokens = {"tok-alice": "alice", "tok-bob": "bob"}
+    seeded = str(uuid.uuid4())
+    notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
+    deletes: list[str] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if caller is None:
+            return 401, {}, {"detail": "not authenticated"}
+        parts = path.split("?")[0].strip("/").split("/")
+        if parts == ["notes"] and method == "POST":
+            note = {"id": str(uuid.uuid4()), "owner": caller, "title": json.loads(body or b"{}").get("title", "")}
+            notes[note["id"]] = note
+            return 201, {}, {"id": note["id"], "message": "created"}
+        if parts == ["notes"] and method == "GET":
+            return 200, {}, {"notes": [{"id": n["id"], "title": n["title"]} for n in notes.values()]}
+        if len(parts) == 2 and parts[0] == "notes" and method == "DELETE":
+            note = notes.get(parts[1])
+            if note is None:
+                return 404, {}, {"detail": "no such note"}
+            deletes.append(parts[1])
+            if server == "owner-checked" and note["owner"] != caller:
+                return 403, {}, {"detail": "not yours"}
+            if server != "pretends":
+                del notes[parts[1]]
+            return 200, {}, {"deleted": parts[1]}
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, LISTED_SPEC, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
+    assert found == ({("PR-BOLA-002", "DELETE", "/notes/{note_id}")} if server == "unchecked" else set())
+    assert seeded in notes and seeded not in deletes  # what the API held before is never deleted

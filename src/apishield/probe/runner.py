@@ -113,12 +113,21 @@ def _exists(path: str) -> bool:
     return Path(path).exists()
 
 
+def _listed_and_changed(ctx: Context, op: Operation) -> bool:
+    """A collection read only as a listing whose objects are changed or deleted one by one (``GET /assets`` and
+    ``DELETE /assets/{id}``, no ``GET /assets/{id}``): its objects are still worth one each, read through the
+    listing."""
+    return any(ctx.item_op(op.path, m) for m in ("DELETE", "PUT", "PATCH")) and any(
+        o.method == "GET" and o.path == op.path for o in ctx.operations)
+
+
 async def _fixtures(ctx: Context) -> None:
     """Each ordinary identity creates one marked object per collection (for BOLA and mass assignment)."""
     for identity in ctx.users[:2]:
         for op in ctx.operations:
             if (op.method != "POST" or op.looks_login() or op.looks_register()
-                    or op.looks_destructive() or (ctx.item_op(op.path) is None and not ctx.own_listing(op))):
+                    or op.looks_destructive() or (ctx.item_op(op.path) is None and not ctx.own_listing(op)
+                                                  and not _listed_and_changed(ctx, op))):
                 continue
             if any(ctx.owned_value(op, p.name, identity) is None for p in op.path_params):
                 continue  # a nested collection whose parent the identity does not own (user-keyed ones are fine)

@@ -34,9 +34,10 @@ from apishield.probe.checks.held_objects import (
     listed,
     unlisted,
 )
+from apishield.probe.checks.object_deletes import delete_across
 from apishield.probe.checks.query_keys import read_by_query_key
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, Created, Identity, Throttled, Unsafe, check
+from apishield.probe.engine import Context, Created, Identity, check
 from apishield.probe.ownership import owned_record
 from apishield.probe.targets import Operation
 
@@ -99,7 +100,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
-    await _delete_across(ctx, owner, other)
+    await delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
     seen = await listed(ctx, owner, other)
     await _shown_to_everyone(ctx, owner, other, seen)
@@ -204,74 +205,6 @@ def _update_field(created: Created, write_op: Operation) -> str | None:
     if created.marker and marked is None:
         return None  # created through query parameters: the update is asked the same way
     return next(objects.free_text_fields(fields), None)
-
-
-async def _delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
-    """Per collection with a single-object ``DELETE``: the owner creates one more object for the purpose (its own
-    marker) and reads it back; the other identity deletes it; a write finding needs the owner's own read to
-    answer 404 or 410 afterwards, where it showed the object before. Then the same with no credential at all, on
-    another fresh object, where an anonymous read of it is refused: a delete that needs no login where reading
-    does is an authentication finding. Only those fresh objects are ever deleted."""
-    done: set[str] = set()
-    for created in list(ctx.owned_by(owner)):
-        delete = ctx.item_op(created.collection, "DELETE")
-        read = ctx.item_op(created.collection, "GET")
-        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
-        if created.collection in done or delete is None or read is None or post is None:
-            continue
-        done.add(created.collection)
-        for deleter in (other, None):
-            victim = await _fresh_object(ctx, created, owner, post, read)
-            if victim is None:
-                break
-            with ctx.own_delete(victim):
-                gone = await try_send(ctx, "DELETE", victim, identity=deleter, op=delete)
-            if gone is None or not gone.ok or denied(gone):
-                continue
-            after = await try_send(ctx, "GET", victim, identity=owner, op=read)
-            if after is None or after.status not in (404, 410):
-                continue  # still there (a soft refusal answered 2xx): nothing proven
-            param = delete.path_params[-1].name if delete.path_params else None
-            if deleter is not None:
-                ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim} with DELETE; "
-                           f"{owner.name}'s own read answered {after.status} afterwards (it showed the object before)",
-                           gone, op=delete, parameter=param)
-                continue
-            anon_read = await try_send(ctx, "GET", created.item_path, op=read)
-            if anon_read is not None and denied(anon_read):
-                ctx.report(rules.AUTH_MISSING, f"an anonymous DELETE of {owner.name}'s object {victim} (no "
-                           f"credential) removed it: {owner.name}'s own read answered {after.status} afterwards, "
-                           "while reading such an object needs a login", gone, op=delete, parameter=param)
-
-
-async def _fresh_object(ctx: Context, created: Created, owner: Identity, post: Operation, read: Operation
-                        ) -> str | None:
-    """One more object like ``created``, made by the owner for a delete test and read back as its own; its path, or
-    None. Its own is what carries a fresh marker, or — for an object whose answers drop every text the probe sent —
-    what shows every telling value the creation answered (its time stamp, its total) under a key no earlier object
-    had."""
-    marker = f"apishieldbola{ctx.token(8)}" if created.marker else ""
-    body = {k: marker if marker and v == created.marker else v for k, v in created.body.items()}
-    query = {k: marker if marker and v == created.marker else v for k, v in created.query.items()}
-    if marker and marker not in (*body.values(), *query.values()):
-        return None
-    before_keys = {str(c.object_id) for c in ctx.created}
-    try:
-        made, key = await ctx.create(post, owner, body, query or None)
-    except (Unsafe, Throttled):
-        return None
-    victim = ctx.created[-1] if ctx.created and ctx.created[-1].owner == owner.name else None
-    if key is None or victim is None or str(victim.object_id) in before_keys or (
-            marker and victim.marker != marker):
-        return None
-    record = objects.single_record(made.json())
-    marked = bool(marker) and marker in made.text  # a marker the API drops proves nothing on the read
-    told = [marker] if marked else objects.telling_values(record) if isinstance(record, dict) else []
-    before = await try_send(ctx, "GET", victim.item_path, identity=owner, op=read)
-    if (before is None or not before.ok or denied(before) or len(told) < (1 if marked else 2)
-            or not all(v in before.text for v in told)):
-        return None  # not read back as the probe's own object: it is never deleted
-    return victim.item_path
 
 
 async def _shown_to_everyone(ctx: Context, owner: Identity, other: Identity, seen: dict[str, Exchange]) -> None:
