@@ -29,12 +29,11 @@ SPEC = {
 }
 
 
-@pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
-def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str) -> None:
+def _notes_app(server: str, notes: dict[str, dict[str, Any]], deletes: list[str], listed: bool) -> Any:
+    """Alice's and Bob's notes: created by POST, read one by one (or, ``listed``, only through the listing), deleted
+    by ``DELETE`` with an owner check (``owner-checked``), without one (``unchecked``), or not at all while answering
+    200 (``pretends``)."""
     tokens = {"tok-alice": "alice", "tok-bob": "bob"}
-    seeded = str(uuid.uuid4())
-    notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
-    deletes: list[str] = []
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
@@ -44,12 +43,14 @@ def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str
         if parts == ["notes"] and method == "POST":
             note = {"id": str(uuid.uuid4()), "owner": caller, "title": json.loads(body or b"{}").get("title", "")}
             notes[note["id"]] = note
-            return 201, {}, note
+            return 201, {}, {"id": note["id"], "message": "created"} if listed else note
+        if parts == ["notes"] and method == "GET" and listed:
+            return 200, {}, {"notes": [{"id": n["id"], "title": n["title"]} for n in notes.values()]}
         if len(parts) == 2 and parts[0] == "notes":
             note = notes.get(parts[1])
             if note is None:
                 return 404, {}, {"detail": "no such note"}
-            if method == "GET":
+            if method == "GET" and not listed:
                 return (200, {}, note) if note["owner"] == caller else (403, {}, {"detail": "not yours"})
             if method == "DELETE":
                 deletes.append(parts[1])
@@ -59,8 +60,15 @@ def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str
                     del notes[parts[1]]
                 return 200, {}, {"deleted": parts[1]}
         return 404, {}, {"detail": "not found"}
+    return app
 
-    with loopback(app) as url:
+
+@pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
+def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str) -> None:
+    seeded = str(uuid.uuid4())
+    notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
+    deletes: list[str] = []
+    with loopback(_notes_app(server, notes, deletes, listed=False)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
@@ -126,35 +134,10 @@ LISTED_SPEC = {
 def test_a_delete_proven_by_the_owners_listing_where_nothing_reads_one_object(tmp_path: Path, server: str) -> None:
     """Without a single-object read, the owner's listing is the read: the fresh object (its id and marker) is listed
     before and no longer listed after the other identity's ``DELETE``, while the listing still shows the rest."""
-    tokens = {"tok-alice": "alice", "tok-bob": "bob"}
     seeded = str(uuid.uuid4())
     notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
     deletes: list[str] = []
-
-    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        caller = tokens.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        if caller is None:
-            return 401, {}, {"detail": "not authenticated"}
-        parts = path.split("?")[0].strip("/").split("/")
-        if parts == ["notes"] and method == "POST":
-            note = {"id": str(uuid.uuid4()), "owner": caller, "title": json.loads(body or b"{}").get("title", "")}
-            notes[note["id"]] = note
-            return 201, {}, {"id": note["id"], "message": "created"}
-        if parts == ["notes"] and method == "GET":
-            return 200, {}, {"notes": [{"id": n["id"], "title": n["title"]} for n in notes.values()]}
-        if len(parts) == 2 and parts[0] == "notes" and method == "DELETE":
-            note = notes.get(parts[1])
-            if note is None:
-                return 404, {}, {"detail": "no such note"}
-            deletes.append(parts[1])
-            if server == "owner-checked" and note["owner"] != caller:
-                return 403, {}, {"detail": "not yours"}
-            if server != "pretends":
-                del notes[parts[1]]
-            return 200, {}, {"deleted": parts[1]}
-        return 404, {}, {"detail": "not found"}
-
-    with loopback(app) as url:
+    with loopback(_notes_app(server, notes, deletes, listed=True)) as url:
         result = probe_paths(tmp_path, url, LISTED_SPEC, ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
