@@ -1,6 +1,7 @@
 """Deleting another identity's object: the owner creates one more object for the purpose and reads it back, the
 other identity sends ``DELETE`` (an operation the safety rules otherwise refuse: ``deleteNote``), and a finding
-needs the owner's own read to answer 404 afterwards. An owner check, or a ``DELETE`` that answers 200 and deletes
+needs the owner's own read to answer 404 afterwards (where nothing reads one object, the owner's listing no longer
+listing it). An owner check, or a ``DELETE`` that answers 200 and deletes
 nothing, stays quiet; an object the API held before is never deleted. A
 route that deletes with no credential at all, where reading the object needs one, is an authentication finding."""
 
@@ -26,6 +27,13 @@ SPEC = {
         "get": {"operationId": "getNote", "parameters": [NOTE_ID], "security": BEARER, "responses": OK},
         "delete": {"operationId": "deleteNote", "summary": "Delete a note", "parameters": [NOTE_ID],
                    "security": BEARER, "responses": OK}},
+}
+
+
+#: the same notes with no operation that reads one: the collection's listing (every note, with its id and title)
+LISTED_SPEC = {
+    "/notes": {**SPEC["/notes"], "get": {"operationId": "listNotes", "security": BEARER, "responses": OK}},
+    "/notes/{note_id}": {"delete": SPEC["/notes/{note_id}"]["delete"]},
 }
 
 
@@ -63,13 +71,17 @@ def _notes_app(server: str, notes: dict[str, dict[str, Any]], deletes: list[str]
     return app
 
 
+@pytest.mark.parametrize("listed", [False, True], ids=["read-one-by-one", "listing-only"])
 @pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
-def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str) -> None:
+def test_another_identity_deleting_the_owners_object(tmp_path: Path, server: str, listed: bool) -> None:
+    """Without a single-object read (``listing-only``), the owner's listing is the read: the fresh object (its id and
+    marker) is listed before and no longer listed after the other identity's ``DELETE``, while the listing still shows
+    the rest."""
     seeded = str(uuid.uuid4())
     notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
     deletes: list[str] = []
-    with loopback(_notes_app(server, notes, deletes, listed=False)) as url:
-        result = probe_paths(tmp_path, url, SPEC, ("bola",),
+    with loopback(_notes_app(server, notes, deletes, listed=listed)) as url:
+        result = probe_paths(tmp_path, url, LISTED_SPEC if listed else SPEC, ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
     assert found == ({("PR-BOLA-002", "DELETE", "/notes/{note_id}")} if server == "unchecked" else set())
@@ -121,25 +133,3 @@ def test_an_anonymous_delete_of_a_fresh_object_where_reading_needs_a_login(tmp_p
     assert found is not delete_needs_login
     assert len(anonymous_deletes) <= 1  # one object, made for the purpose
     assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]
-
-
-#: the same notes with no operation that reads one: the collection's listing (every note, with its id and title)
-LISTED_SPEC = {
-    "/notes": {**SPEC["/notes"], "get": {"operationId": "listNotes", "security": BEARER, "responses": OK}},
-    "/notes/{note_id}": {"delete": SPEC["/notes/{note_id}"]["delete"]},
-}
-
-
-@pytest.mark.parametrize("server", ["unchecked", "owner-checked", "pretends"])
-def test_a_delete_proven_by_the_owners_listing_where_nothing_reads_one_object(tmp_path: Path, server: str) -> None:
-    """Without a single-object read, the owner's listing is the read: the fresh object (its id and marker) is listed
-    before and no longer listed after the other identity's ``DELETE``, while the listing still shows the rest."""
-    seeded = str(uuid.uuid4())
-    notes: dict[str, dict[str, Any]] = {seeded: {"id": seeded, "owner": "root", "title": "seeded"}}
-    deletes: list[str] = []
-    with loopback(_notes_app(server, notes, deletes, listed=True)) as url:
-        result = probe_paths(tmp_path, url, LISTED_SPEC, ("bola",),
-                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
-    found = {f for f in findings_at(result) if f[0] == "PR-BOLA-002"}
-    assert found == ({("PR-BOLA-002", "DELETE", "/notes/{note_id}")} if server == "unchecked" else set())
-    assert seeded in notes and seeded not in deletes  # what the API held before is never deleted
