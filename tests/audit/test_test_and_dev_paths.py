@@ -32,7 +32,8 @@ def test_test_code_is_recognised(path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["app/views.py", "latest.py", "contest/api.py", "attestation.py", "app/testimonials.py", "docs_server.py"],
+    ["app/views.py", "latest.py", "contest/api.py", "attestation.py", "app/testimonials.py", "docs_server.py",
+     "api/developers.py"],
 )
 def test_application_code_is_not_test_code(path: str) -> None:
     assert not is_test_code(path)
@@ -45,7 +46,8 @@ def test_samples_are_sample_code_but_not_tests(path: str) -> None:
     assert not is_test_code(path)
 
 
-@pytest.mark.parametrize("path", ["config/dev.py", "settings_local.py", "config.debug.py", "app/local_settings.py"])
+@pytest.mark.parametrize("path", ["config/dev.py", "settings_local.py", "config.debug.py", "app/local_settings.py",
+                                  "config/settings/development.py", "settings/develop.py"])
 def test_development_modules(path: str) -> None:
     assert is_dev_module(path)
     assert not is_test_code(path)
