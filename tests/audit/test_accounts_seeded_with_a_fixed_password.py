@@ -62,7 +62,9 @@ def test_credentials_named_pass_and_literal_account_pairs(tmp_path: Path, line: 
     "import faker\ndef seed(db):\n    db.add(User(name=faker.Faker().name(), hash=generate_password_hash('pw123')))",
     "import click\ndef seed_logic(db):\n    db.add(User(hash=generate_password_hash('admin123')))\n"
     "@click.command('seed')\ndef seed():\n    seed_logic(None)",
-], ids=["sample-data", "faker", "helper-of-a-command"])
+    "class Command:\n    help = 'Generate 25 random items and sublets for testing'\n\n"
+    "    def handle(self, *args, **options):\n        user = User()\n        user.set_password('testpassword123')",
+], ids=["sample-data", "faker", "helper-of-a-command", "test-data-management-command"])
 def test_accounts_only_a_developer_makes_are_low(tmp_path: Path, code: str) -> None:
     result = audit(tmp_path / "project", {"seed.py": HEAD + "User = dict\n" + code + "\n"})
     assert [f.severity for f in result.findings if f.rule_id == "AS611"] == [Severity.LOW]
@@ -96,3 +98,11 @@ def test_a_login_comparing_the_typed_password_with_a_literal(tmp_path: Path, che
     found = [f.location.line for f in audit(tmp_path, {"app.py": _LOGIN.format(check=check)}).findings
              if f.rule_id == "AS611" and f.location]
     assert found == ([line] if line else [])
+
+
+def test_a_command_that_makes_the_first_administrator_is_reported(tmp_path: Path) -> None:
+    """A management command whose description names no test or sample data (``createadmin``) ships the account."""
+    code = ("class Command:\n    help = 'Create the first administrator account'\n\n"
+            "    def handle(self, *args, **options):\n        user = User()\n        user.set_password('admin123')")
+    result = audit(tmp_path / "project", {"seed.py": HEAD + "User = dict\n" + code + "\n"})
+    assert [f.severity for f in result.findings if f.rule_id == "AS611"] == [Severity.HIGH]

@@ -14,7 +14,8 @@ a seeded account is a fixed password handed to the code that makes one:
 A literal hashed to compare against when no account matches (a dummy hash that keeps a login's timing even) creates no
 account: a value or a target named ``dummy``, ``fake``, ``timing`` … is left alone, and so are unusable markers and
 placeholders. Test code, fixtures and examples are skipped; accounts only a developer makes (a command-line command,
-a script block, a function named for sample or demo data, a module drawing fake data with Faker) are low. Literals
+a script block, a function named for sample or demo data, a command whose help or docstring says it makes test or
+sample data, a module drawing fake data with Faker) are low. Literals
 assigned to a password-named setting (``ADMIN_PASSWORD = 'x'``) and ``password='x'`` keywords are AS603's.
 """
 
@@ -91,9 +92,24 @@ def _developer_data(ctx: ModuleContext, parents: dict[int, ast.AST], node: ast.A
     while fn is not None:
         names.append(fn.name)
         fn = au.enclosing_function(parents, fn)
-    if (names and au.mentions(ctx, ("faker",))) or any(_SAMPLE_DATA.search(n) for n in names):
+    if (names and au.mentions(ctx, ("faker",))) or any(_SAMPLE_DATA.search(n) for n in names) or _sample_command(
+            parents, node):
         return {"severity": Severity.LOW}
     return sv.developer_only(ctx.tree, node)
+
+
+def _sample_command(parents: dict[int, ast.AST], node: ast.AST) -> bool:
+    """The account is made by a command whose own description says it makes test or sample data (a Django management
+    command ``help = "Generate 25 random items ... for testing"``, or the class's docstring)."""
+    cur = parents.get(id(node))
+    while cur is not None and not isinstance(cur, ast.ClassDef):
+        cur = parents.get(id(cur))
+    if cur is None:
+        return False
+    texts = [ast.get_docstring(cur) or ""] + [
+        au.str_const(stmt.value) or "" for stmt in cur.body
+        if isinstance(stmt, ast.Assign) and any(au.last(au.dotted(t)) == "help" for t in stmt.targets)]
+    return any(_SAMPLE_DATA.search(text) for text in texts)
 
 
 @rule(SEEDED_ACCOUNT)
