@@ -67,3 +67,23 @@ def test_debug_switched_on_only_in_a_development_branch_is_low(tmp_path: Path, s
     hits = [f for f in result.findings if f.rule_id == "AS301"]
     assert hits, "AS301 is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
+
+
+@pytest.mark.parametrize(("wsgi_settings", "lowered"), [
+    ("config.settings.production", True),
+    ("config.settings.development", False),
+])
+def test_development_settings_no_served_entry_point_selects_are_low(tmp_path: Path, wsgi_settings: str,
+                                                                     lowered: bool) -> None:
+    """``DEBUG = True`` in ``config/settings/development.py`` that only ``manage.py`` (the developer's runner) names is
+    low; a WSGI entry point selecting that module serves it, and it stays."""
+    files = {
+        "config/__init__.py": "", "config/settings/__init__.py": "",
+        "config/settings/development.py": "DEBUG = True\nALLOWED_HOSTS = ['localhost']\n",
+        "config/settings/production.py": "import os\nDEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.development')\n",
+        "config/wsgi.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{wsgi_settings}')\n",
+    }
+    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS301"]
+    assert hits, "AS301 is always listed"
+    assert all(f.severity == Severity.LOW for f in hits) is lowered

@@ -46,8 +46,7 @@ def test_samples_are_sample_code_but_not_tests(path: str) -> None:
     assert not is_test_code(path)
 
 
-@pytest.mark.parametrize("path", ["config/dev.py", "settings_local.py", "config.debug.py", "app/local_settings.py",
-                                  "config/settings/development.py", "settings/develop.py"])
+@pytest.mark.parametrize("path", ["config/dev.py", "settings_local.py", "config.debug.py", "app/local_settings.py"])
 def test_development_modules(path: str) -> None:
     assert is_dev_module(path)
     assert not is_test_code(path)

@@ -40,6 +40,8 @@ finding stays visible below the medium-and-above view.
   of a route whose blueprint, router or mounted app is registered only in the branch an ``if`` on the development
   environment takes (``if STORAGE_SERVICE_NAME == 'local': app.mount('/mock_storage', ...)``) is not served by a
   deployment that leaves the switch off; it stays, low.
+- **Development settings nothing serves** (AS301): ``DEBUG = True`` in a settings module named ``development`` or
+  ``develop`` that no module but ``manage.py`` or test code names as the settings to load; it stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -386,8 +388,34 @@ def _lower_development_routes(out: list[Finding], project: ProjectContext) -> li
     return lowered
 
 
+#: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``)
+_DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development)\.py$")
+#: a quoted dotted module name (``"config.settings.development"``)
+_DOTTED = re.compile(r"""["']([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)["']""")
+
+
+def _lower_development_settings(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """AS301 in a settings module named for development that nothing but ``manage.py`` (the developer's runner) or
+    test code names as the settings to load (``"config.settings.development"``), lowered: a deployment selects its
+    own module. Named by a served entry point (``wsgi.py``, an ``environment.py`` the WSGI file imports), it stays."""
+    paths = {f.location.path for f in out if f.rule_id == "AS301" and f.severity > Severity.LOW and f.location
+             and _DEVELOPMENT_SETTINGS.search(f.location.path)}
+    if not paths:
+        return out
+    named: set[str] = set()
+    for module in project.modules:
+        if is_test_code(module.path) or module.path.rsplit("/", 1)[-1] == "manage.py":
+            continue
+        for dotted in _DOTTED.findall(module.source):
+            tail = dotted.replace(".", "/") + ".py"
+            named.update(p for p in paths if p == tail or p.endswith("/" + tail))
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (a development settings module no served entry "
+                    "point selects)") if f.location and f.location.path in paths - named and f.rule_id == "AS301"
+            and f.severity > Severity.LOW else f for f in out]
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = _lower_development_routes(list(findings), project)
+    out = _lower_development_settings(_lower_development_routes(list(findings), project), project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)

@@ -29,7 +29,7 @@ _TEST_DIRS = frozenset({"test", "tests", "testing"})
 _SAMPLE_DIRS = frozenset({"fixture", "fixtures", "example", "examples", "doc", "docs"})
 # a module named for tests (test.py, tests.py, testing.py, test_x.py, x_test.py, settings_test_ci.py, conf.test.py)
 _TEST_NAME = re.compile(r"(^|[_.])(tests?|testing)([_.]|$)")
-_DEV_NAME = re.compile(r"(^|[_.])(dev|develop|development|local|debug)([_.]|$)")
+_DEV_NAME = re.compile(r"(^|[_.])(dev|local|debug)([_.]|$)")
 
 
 def _dirs_and_stem(path: str) -> tuple[list[str], str]:
@@ -50,8 +50,8 @@ def is_sample_code(path: str) -> bool:
 
 
 def is_dev_module(path: str) -> bool:
-    """Test code, or a module named for development (``dev.py``, ``development.py``, ``settings_local.py``,
-    ``config.debug.py``): the settings it holds are not production's."""
+    """Test code, or a module named for development (``dev.py``, ``settings_local.py``, ``config.debug.py``): the
+    settings it holds are not production's. (``development.py`` is weighed against the project: :mod:`..refine`.)"""
     return is_test_code(path) or bool(_DEV_NAME.search(_dirs_and_stem(path)[1]))
 
 
