@@ -36,3 +36,26 @@ def test_an_administrative_read_refused_to_the_other_identity(tmp_path: Path, ad
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     assert (("PR-BFLA-001", "GET", "/api/admin/users") in findings_at(result)) is reported
     assert reported or any("appears to hold it" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(("path", "answer", "reported"), [
+    ("/api/admin/users", USERS, True),  # named for administrators: any answer to an ordinary user is the flaw
+    ("/api/internal/wallet", {"user_id": 1, "credits": 40}, False),  # the caller's own wallet: an ordinary tool
+    ("/api/internal/all-data", [{**u, "password_hash": "$2b$12$" + "a" * 53, "api_key": f"key-{u['id']}"}
+                                for u in USERS], True),  # every account's secrets
+])
+def test_an_internal_path_needs_secrets_in_its_answer(tmp_path: Path, path: str, answer: object,
+                                                      reported: bool) -> None:
+    """``internal`` (like ``manage`` or ``ops``) also names tools of ordinary users: a read there is reported only
+    when what it answers an ordinary user holds secrets; ``/admin`` needs no such sign."""
+    def app(method: str, request_path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if request_path.split("?")[0] != path:
+            return 404, {}, {"detail": "not found"}
+        return (200, {}, answer) if who is not None else (401, {}, {"detail": "sign in"})
+
+    spec = {path: {"get": {"security": BEARER, "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bfla",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    assert (("PR-BFLA-001", "GET", path) in findings_at(result)) is reported

@@ -49,6 +49,9 @@ def destructive_words(text: str) -> bool:
 # a path segment that is, or starts with, an administrative word (``/admin``, ``/admin_token_sensitive``,
 # ``/staff-reports``): words are separated by ``/ _ - .`` as well as by case-less boundaries
 ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)s?(?=[/_.-]|$|\b)")
+#: the words of :data:`ADMIN` that name administrators themselves; ``internal``, ``manage``, ``ops`` also name tools
+#: of ordinary users (an "internal" calculator, a "manage my projects" page)
+STRICT_ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|staff|superuser)s?(?=[/_.-]|$|\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
@@ -143,6 +146,11 @@ class Operation:
     def looks_admin(self) -> bool:
         text = " ".join((self.path, *self.tags))
         return bool(ADMIN.search(text)) or any("admin" in s.lower() for s in self.scopes)
+
+    def looks_strictly_admin(self) -> bool:
+        """Named for administrators themselves (``/admin``, an admin tag or scope), not only ``internal``/``manage``."""
+        text = " ".join((self.path, *self.tags))
+        return bool(STRICT_ADMIN.search(text)) or any("admin" in s.lower() for s in self.scopes)
 
     def looks_login(self) -> bool:
         return self.method == "POST" and bool(LOGIN.search(self.path.rstrip("/")))

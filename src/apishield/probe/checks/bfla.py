@@ -1,5 +1,8 @@
 """BFLA: administrative operations (``/admin``, admin tags or scopes) called as an ordinary user.
 
+Paths named only ``internal``, ``manage`` or ``ops`` also hold tools of ordinary users: a read there is reported only
+when its answer holds secrets (password hashes, keys, tokens), and actions and creations there are not sent.
+
 Reported when the anonymous request is refused (so the operation is protected at all) and the ordinary
 user's request answers 2xx (and does not say it refused), unless the run's other identity is refused there (then the
 operation checks a role the first identity holds). Identities listed with ``--admin NAME`` are never used here.
@@ -14,7 +17,7 @@ administrative creation open to anyone). One anonymous and one or two authentica
 from __future__ import annotations
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import try_send
+from apishield.probe.checks._util import sensitive_fields, try_send
 from apishield.probe.client import denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -52,10 +55,18 @@ async def bfla(ctx: Context) -> None:
         ex = await try_send(ctx, "GET", path, op=op, identity=user)
         if ex is None or not ex.ok or await _refused_to_the_other(ctx, op, path, user):
             continue
+        secrets = sensitive_fields(ex.json()) if "json" in (ex.content_type or "") else []
+        if not op.looks_strictly_admin() and not secrets:
+            ctx.notes.append(f"bfla: {op.key} answered {user.name}, but only its path's '{op.path}' words say it is "
+                             "administrative and its answer holds no secret: a tool of ordinary users? not reported")
+            continue
         ctx.report(rules.BFLA, f"ordinary user {user.name} called admin operation {op.key} ({ex.status}); "
-                   f"anonymous got {anon.status}", ex, op=op)
+                   f"anonymous got {anon.status}" + (f"; it answers {', '.join(secrets[:3])}" if secrets else ""),
+                   ex, op=op)
     victim = ctx.users[1] if len(ctx.users) >= 2 else None
     for op in actions:
+        if not op.looks_strictly_admin():
+            continue  # an action under /internal or /manage may be any user's tool: no answer here tells them apart
         path = own_target(op, victim) if victim is not None else None
         if path is None or victim is None:
             ctx.skip("an administrative action is only sent on the probe's own second identity", op)
@@ -70,6 +81,8 @@ async def bfla(ctx: Context) -> None:
             ctx.report(rules.BFLA, f"ordinary user {user.name} called admin action {op.key} on the probe's own "
                        f"identity {victim.name} ({ex.status}); anonymous got {anon.status}", ex, op=op)
     for op in creations:
+        if not op.looks_strictly_admin():
+            continue  # a creation under /internal or /manage may be any user's tool (an object made proves nothing)
         ctx.plan([op])
         await _creation(ctx, op, user)
 

@@ -100,6 +100,7 @@ async def bola(ctx: Context) -> None:
                            f"with {method}; the owner reads back {marker2!r}", wrote, op=write_op,
                            parameter=field)
             break
+    await _accounts_read_across(ctx, owner, other)
     await delete_across(ctx, owner, other)
     await _own_collections(ctx, owner, other)
     seen = await listed(ctx, owner, other)
@@ -108,7 +109,11 @@ async def bola(ctx: Context) -> None:
     await read_by_query_key(ctx, owner, other)
     await _account_written_across(ctx, owner, other)
     await account_deleted_across(ctx, other)
-    # user records: can the second identity read the first one's account, by id or by name?
+
+
+async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) -> None:
+    """Can the second identity read the first one's account record, by id or by name? A few requests per operation,
+    asked before the listings' longer walks so that a spent share does not leave the accounts unasked."""
     if not owner.username or not other.username:
         return
     people: dict[str, bool] = {}  # a collection of people -> whether it holds the owner's own record under its id
