@@ -71,3 +71,22 @@ def test_input_run_as_code_is_found(tmp_path: Path, kind: str, reported: bool) -
     with loopback(_app(kind)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("injection",))
     assert (("PR-CODE-001", "POST", "/calc") in findings_at(result)) is reported
+
+
+def test_a_formula_field_is_tried_before_the_share_runs_out(tmp_path: Path) -> None:
+    """Parameters named for code or a formula get their likeliest test before every parameter's longer techniques: on
+    an API whose other parameters spend the whole budget on those, the calculator's ``eval`` is still found."""
+    calc = _app("eval")
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path == "/calc":
+            return calc(method, path, headers, body)
+        return 200, {}, {"items": [], "query": unquote_plus(urlsplit(path).query)}
+
+    spec: dict[str, Any] = {f"/search{n}": {"get": {"parameters": [
+        {"name": f"q{k}", "in": "query", "schema": {"type": "string"}} for k in range(4)],
+        "responses": {"200": {"description": "found"}}}} for n in range(120)}
+    spec.update(SPEC)  # the calculator last, behind 480 parameters that could spend the share
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("injection",))
+    assert ("PR-CODE-001", "POST", "/calc") in findings_at(result)

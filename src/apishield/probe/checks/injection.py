@@ -449,7 +449,14 @@ async def injection(ctx: Context) -> None:
     ctx.plan([*dict.fromkeys(send.slot.op.key for send in senders), *(op.key for op in xml_ops)])
     if not senders and not xml_ops:
         ctx.not_applicable("no string parameter or body field to inject into")
-    # fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
+    # parameters named for code or a formula (``expression``, ``formula``) get their likeliest test first, a few
+    # requests each, before every parameter's longer techniques spend the share ...
+    for send in senders:
+        if shell.CODE_HINT.search(send.slot.name) and not send.slot.numeric:
+            base = await send(send.default)
+            if base is not None and base.status is not None:
+                await shell.code_eval(ctx, send.slot, send, base)
+    # ... then the fast techniques run for all parameters concurrently (the client bounds requests in flight) ...
     outcomes = await asyncio.gather(*(_fast(ctx, send) for send in senders), return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
@@ -537,8 +544,6 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     await operators.query_operator(ctx, slot, send, base)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)
-    if shell.CODE_HINT.search(slot.name):
-        await shell.code_eval(ctx, slot, send, base)
-    else:
-        send.code_base = base  # tried after the time-based tests, on what the budget has left
+    if not shell.CODE_HINT.search(slot.name):
+        send.code_base = base  # tried after the time-based tests, on what the budget has left (hinted: tried first)
     return not found and base.status < 500
