@@ -159,10 +159,10 @@ def _format_constant(side: ast.AST) -> bool:
     return bool(name) and name.isupper() and bool(_FORMAT_WORDS.intersection(_words(name)))
 
 
-#: what a request object carries from the client (not ``request.app``, its server-side configuration)
 #: how a handler names the current request (a parameter, a handler attribute, a framework's global)
 REQUEST_ROOTS = frozenset({"request", "req", "self.request", "flask.request", "bottle.request", "cherrypy.request",
                            "quart.request"})
+#: what a request object carries from the client (not ``request.app``, its server-side configuration)
 _CLIENT_PARTS = frozenset({"POST", "GET", "form", "args", "json", "data", "query", "query_params", "values", "body",
                            "files", "FILES", "match_info", "path_params", "get_json", "headers", "cookies", "COOKIES",
                            "META", "get_cookie", "get_header"})
