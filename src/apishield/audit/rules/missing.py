@@ -273,7 +273,7 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
             if not why:
                 public_note = route.development or "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):
-                public_note = _recovery_step(project, route)
+                public_note = route.development or _recovery_step(project, route)
             else:
                 public_note = route.development or _recovery_step(project, route) or public_by_nature(
                     project, route, app_has_auth, identifies_callers, open_items, loopback) or (
