@@ -121,6 +121,8 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
+        if _shared_with_members(op.path, param):
+            continue
         path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
         if path is None:  # keyed by a person's id, where the people's collection is shown to hold the owner's record
             path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes,
@@ -145,6 +147,20 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
             continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
+
+
+#: what members of a social API show one another under an account (``/users/{id}/posts``, ``/followers``): whether the
+#: account keeps them private is its own setting, which the probe cannot see, so a read of them proves nothing
+_SHARED = re.compile(r"(?i)^(?:posts?|feed|timeline|activity|likes?|comments?|photos?|media|videos?|stories|"
+                     r"articles?|reviews?)$")
+
+
+def _shared_with_members(path: str, param: str) -> bool:
+    """``/users/{id}/posts``, ``/users/{id}/following``: a user's social lists, not the account record."""
+    base, _, rest = path.partition("{" + param + "}")
+    segment = rest.strip("/").split("/")[0] if rest.strip("/") else ""
+    return bool(segment) and base.rstrip("/").lower().endswith(objects.USER_COLLECTIONS) and bool(
+        _SHARED.match(segment) or objects.PEOPLE_RELATIONS.match(segment))
 
 
 #: attributes that say who an identity is (its login's or ``/me`` answer's ``firstName``, ``email``, ``username``)
