@@ -1,7 +1,7 @@
 """A user's social lists (``/users/{id}/posts``, ``/users/{id}/following``) are what members of a social API show one
 another; whether an account keeps them private is its own setting, which the probe cannot see, so another member
-reading them is not reported. The account record itself (``/users/{id}``, with its e-mail and role) read by another
-member still is."""
+reading them is not reported — unless the people listed carry more than a public profile (a role, a login address).
+The account record itself (``/users/{id}``, with its e-mail and role) read by another member still is."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def _app(record_checked: bool) -> Any:
                                             "author": {"id": uid, "username": name}}]}
             if parts[3] == "following":
                 return 200, {}, {"user": name, "following": [{"id": 3, "username": "carol"}]}
+            if parts[3] == "followers":  # the people listed with their role and login address: more than a profile
+                return 200, {}, {"user": name, "followers": [{"id": 3, "username": "carol", "role": "user",
+                                                              "last_login_ip": "10.0.0.7"}]}
         return 404, {}, {"detail": "not found"}
     return app
 
@@ -45,6 +48,7 @@ SPEC = {
     "/api/users/{user_id}": {"get": {"parameters": USER_ID, "security": BEARER, "responses": OK}},
     "/api/users/{user_id}/posts": {"get": {"parameters": USER_ID, "security": BEARER, "responses": OK}},
     "/api/users/{user_id}/following": {"get": {"parameters": USER_ID, "security": BEARER, "responses": OK}},
+    "/api/users/{user_id}/followers": {"get": {"parameters": USER_ID, "security": BEARER, "responses": OK}},
 }
 
 
@@ -57,3 +61,4 @@ def test_social_lists_under_an_account_are_not_the_account_record(tmp_path: Path
     assert (("PR-BOLA-001", "GET", "/api/users/{user_id}") in found) is (not record_checked)
     assert not found & {("PR-BOLA-001", "GET", "/api/users/{user_id}/posts"),
                         ("PR-BOLA-001", "GET", "/api/users/{user_id}/following")}
+    assert ("PR-BOLA-001", "GET", "/api/users/{user_id}/followers") in found  # private details of the people listed

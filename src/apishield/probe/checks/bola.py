@@ -121,7 +121,8 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
         if op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive():
             continue
         param = op.path_params[0].name
-        if _shared_with_members(op.path, param):
+        shared = _shared_with_members(op.path, param)
+        if shared == "content":
             continue
         path = objects.identity_path(op.path, (param,), owner.username, owner.user_id, owner.attributes)
         if path is None:  # keyed by a person's id, where the people's collection is shown to hold the owner's record
@@ -132,6 +133,8 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
         ex = await try_send(ctx, "GET", path, identity=other, op=op)
         if ex is None or not ex.ok or denied(ex):
             continue
+        if shared == "people" and all(_profile_only(r) for r in objects.listed_records(ex.json())):
+            continue  # who follows whom, each by a public profile: what members show one another
         if owner.username not in ex.text or other.username in ex.text:
             await _same_view(ctx, op, param, owner, other, ex)
             continue
@@ -149,18 +152,21 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
                    parameter=param, highlight=owner.username)
 
 
-#: what members of a social API show one another under an account (``/users/{id}/posts``, ``/followers``): whether the
-#: account keeps them private is its own setting, which the probe cannot see, so a read of them proves nothing
+#: what members of a social API show one another under an account (``/users/{id}/posts``): whether the account keeps
+#: them private is its own setting, which the probe cannot see, so a read of them proves nothing; its followers and
+#: followings likewise, unless the people listed carry more than a public profile (a role, a login address)
 _SHARED = re.compile(r"(?i)^(?:posts?|feed|timeline|activity|likes?|comments?|photos?|media|videos?|stories|"
                      r"articles?|reviews?)$")
 
 
-def _shared_with_members(path: str, param: str) -> bool:
-    """``/users/{id}/posts``, ``/users/{id}/following``: a user's social lists, not the account record."""
+def _shared_with_members(path: str, param: str) -> str:
+    """``"content"`` for a user's posts, likes, comments … (``/users/{id}/posts``), ``"people"`` for the people related
+    to them (``/users/{id}/following``), ``""`` for anything else (the account record, its keys, its settings)."""
     base, _, rest = path.partition("{" + param + "}")
     segment = rest.strip("/").split("/")[0] if rest.strip("/") else ""
-    return bool(segment) and base.rstrip("/").lower().endswith(objects.USER_COLLECTIONS) and bool(
-        _SHARED.match(segment) or objects.PEOPLE_RELATIONS.match(segment))
+    if not segment or not base.rstrip("/").lower().endswith(objects.USER_COLLECTIONS):
+        return ""
+    return "content" if _SHARED.match(segment) else "people" if objects.PEOPLE_RELATIONS.match(segment) else ""
 
 
 #: attributes that say who an identity is (its login's or ``/me`` answer's ``firstName``, ``email``, ``username``)
