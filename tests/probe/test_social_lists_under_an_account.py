@@ -35,7 +35,8 @@ def _app(record_checked: bool) -> Any:
                 return 200, {}, {"items": [{"id": 10 + uid, "content": f"hello from {name}",
                                             "author": {"id": uid, "username": name}}]}
             if parts[3] == "following":
-                return 200, {}, {"user": name, "following": [{"id": 3, "username": "carol"}]}
+                return 200, {}, {"user": name, "following": [{"id": 3, "username": "carol", "avatar_url": "/a/3.png",
+                                                              "is_private": False, "is_verified": True}]}
             if parts[3] == "followers":  # the people listed with their role and login address: more than a profile
                 return 200, {}, {"user": name, "followers": [{"id": 3, "username": "carol", "role": "user",
                                                               "last_login_ip": "10.0.0.7"}]}

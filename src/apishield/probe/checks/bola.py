@@ -207,7 +207,9 @@ async def _holds_own_record(ctx: Context, base: str | None, owner: Identity, peo
 #: what a public profile shows: who someone is, not what is theirs
 PROFILE_FIELDS = frozenset({"id", "userid", "username", "name", "firstname", "lastname", "fullname", "displayname",
                             "nickname", "bio", "about", "avatar", "avatarurl", "image", "url", "website", "createdat",
-                            "created", "joined", "email", "location"})
+                            "created", "joined", "email", "location", "handle", "picture", "photo", "photourl",
+                            "profilepic", "profilepicture", "isprivate", "isverified", "verified", "followerscount",
+                            "followingcount"})
 
 
 def _profile_only(record: dict[str, Any]) -> bool:
