@@ -7,11 +7,12 @@ the description's own header parameters named like one, else a short list of the
 id (the identities' own ids when known, else ``1`` and ``2``) or, for a name-like header, an identity's user name.
 A finding needs that request served with content (not refused, not sent to the login page, not an empty answer)
 and the same header naming a user nobody has refused: the value picks the user, not the header's presence. Reads
-only; at most two pages.
+only; at most two pages; asked on the budget the other checks leave (deferred work), so it takes no share of theirs.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from apishield.probe import rules
@@ -19,7 +20,7 @@ from apishield.probe.checks._util import try_send
 from apishield.probe.checks.authn import invites_login, serves_nothing
 from apishield.probe.checks.sessions import login_target
 from apishield.probe.client import Exchange, denied
-from apishield.probe.engine import Context, check
+from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
 
 #: header names that say whose request it is
@@ -64,7 +65,7 @@ MAX_PAGES = 2  # protected pages asked with identity headers
 MAX_LOOKED_AT = 12  # GET pages asked anonymously to find them
 
 
-@check("identity_headers", rules=(rules.HEADER_IDENTITY,), weight=1, phase="auth", order=15)
+@check("identity_headers", rules=(rules.HEADER_IDENTITY,), weight=0, phase="auth", order=15)
 async def identity_headers(ctx: Context) -> None:
     """A header the client sets (X-User-Id, Remote-User …) must not choose who the caller is."""
     user = ctx.users[0] if ctx.users else None
@@ -76,6 +77,11 @@ async def identity_headers(ctx: Context) -> None:
         ctx.needs_identity("identity headers are asked only on pages an identity is served and anonymous callers "
                            "are refused")
         return
+    # asked on what the other checks leave (deferred work): a rarer flaw than theirs, it takes no share from them
+    ctx.deferred.append(("identity_headers", functools.partial(_ask, ctx, user, pages)))
+
+
+async def _ask(ctx: Context, user: Identity, pages: list[Operation]) -> None:
     headers, asked = _headers(ctx), 0
     for op in pages[:MAX_LOOKED_AT]:
         if asked >= MAX_PAGES:
