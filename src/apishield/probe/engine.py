@@ -258,6 +258,10 @@ class Context:
     def owned_by(self, identity: Identity) -> list[Created]:
         return [c for c in self.created if c.owner == identity.name]
 
+    def op_at(self, path: str, method: str = "GET") -> Operation | None:
+        """The operation of ``method`` at exactly ``path`` (a collection's listing or creation, a page)."""
+        return next((op for op in self.operations if op.method == method and op.path == path), None)
+
     def item_op(self, collection: str, method: str = "GET") -> Operation | None:
         pattern = re.compile(re.escape(collection.rstrip("/")) + r"/\{[^}/]+\}$")
         return next((op for op in self.operations if op.method == method and pattern.match(op.path)), None)
@@ -428,7 +432,7 @@ class Context:
         if not op.path_params or any(objects.identity_value(p.name, "x", 1, op.path.split("{" + p.name + "}")[0])
                                      is None for p in op.path_params):
             return None
-        return next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
+        return self.op_at(op.path)
 
     async def create(self, op: Operation, identity: Identity, body: dict[str, Any],
                      query: dict[str, Any] | None = None) -> tuple[Exchange, Any]:
@@ -450,7 +454,7 @@ class Context:
         object_id = (objects.find_id(ex.json(), op.path) or objects.from_location(ex.header("location"), path)
                      or (objects.from_sent_fields(param, sent) if item is not None else None))
         if object_id is None and marker:
-            listing = next((o for o in self.operations if o.method == "GET" and o.path == op.path), None)
+            listing = self.op_at(op.path)
             if listing is not None:
                 seen = await self.send("GET", path, identity=identity, op=listing)
                 object_id = objects.from_listing(seen.json(), marker, param) if seen.ok else None

@@ -117,8 +117,7 @@ def _listed_and_changed(ctx: Context, op: Operation) -> bool:
     """A collection read only as a listing whose objects are changed or deleted one by one (``GET /assets`` and
     ``DELETE /assets/{id}``, no ``GET /assets/{id}``): its objects are still worth one each, read through the
     listing."""
-    return any(ctx.item_op(op.path, m) for m in ("DELETE", "PUT", "PATCH")) and any(
-        o.method == "GET" and o.path == op.path for o in ctx.operations)
+    return any(ctx.item_op(op.path, m) for m in ("DELETE", "PUT", "PATCH")) and ctx.op_at(op.path) is not None
 
 
 async def _fixtures(ctx: Context) -> None:
@@ -197,7 +196,7 @@ async def _borrow_references(ctx: Context, op: Operation, identity: Identity, bo
                 and not any(objects.reference_to(name, o.path) for o in ctx.operations if o.method == "GET"))
 
     loose = [str(n) for n in op.body_fields if unresolved(str(n))]
-    listing = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+    listing = ctx.op_at(op.path)
     if not loose or listing is None or listing.looks_destructive():
         return
     seen = await ctx.send("GET", ctx.concrete_path(listing, identity) or listing.path, identity=identity, op=listing)

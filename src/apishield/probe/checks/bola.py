@@ -371,7 +371,7 @@ async def _own_collections(ctx: Context, owner: Identity, other: Identity) -> No
     in the other identity's own collection), then adds an object to it (a write finding needs the other
     identity's fresh marker in the owner's own listing). Writes go only to the probe's own identities' records."""
     for created in ctx.owned_by(owner):
-        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
+        post = ctx.op_at(created.collection, "POST")
         listing = ctx.own_listing(post) if post is not None else None
         if post is None or listing is None or not created.collection_path:
             continue

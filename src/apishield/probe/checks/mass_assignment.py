@@ -202,7 +202,7 @@ async def _own_account(ctx: Context) -> None:
     updates += [op for op in ctx.operations if op.method == "POST" and not op.path_params and not op.looks_admin()
                  and _OWN_ACCOUNT.search(op.path) and not op.looks_register() and not op.looks_login()
                  and not creates_account(op)
-                 and (_ACTION.search(op.path) or any(o.method == "GET" and o.path == op.path for o in ctx.operations))
+                 and (_ACTION.search(op.path) or ctx.op_at(op.path) is not None)
                  and not any(u.path == op.path for u in updates)]
     updates = updates or [op for op in ctx.operations if op.method in ("PUT", "PATCH") and len(op.path_params) == 1
                           and _ACCOUNT_BY_KEY.search(op.path) and not op.looks_admin()][:1]
@@ -231,7 +231,7 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
     # a GET of the same path reads the account, else one of the record a keyed part sits under (``GET
     # /users/{id}`` for ``PUT /users/{id}/profile``), else one of the caller's own account (``GET /profile``)
     head = update.path.rstrip("/").rpartition("/")[0]
-    reader = next((op for op in ctx.operations if op.method == "GET" and op.path == update.path), None) or next(
+    reader = ctx.op_at(update.path) or next(
         (op for op in ctx.operations if op.method == "GET" and update.path_params and head.endswith("}")
          and op.path.rstrip("/") == head), None) or next(
         (op for op in ctx.operations if op.method == "GET" and not op.path_params and not update.path_params

@@ -26,9 +26,8 @@ async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
     for created in list(ctx.owned_by(owner)):
         delete = ctx.item_op(created.collection, "DELETE")
         read = ctx.item_op(created.collection, "GET")
-        post = next((o for o in ctx.operations if o.method == "POST" and o.path == created.collection), None)
-        listing = None if read is not None else next(
-            (o for o in ctx.operations if o.method == "GET" and o.path == created.collection), None)
+        post = ctx.op_at(created.collection, "POST")
+        listing = ctx.op_at(created.collection) if read is None else None
         if created.collection in done or delete is None or (read is None and listing is None) or post is None:
             continue
         done.add(created.collection)

@@ -83,7 +83,7 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
         field = _field_path(op)
         # ``POST /users/{id}/role``: one field of the record, read at ``GET /users/{id}`` where there is one (else,
         # for ``PUT``/``PATCH``, as any update: through the record's own view)
-        read = next((o for o in ctx.operations if o.method == "GET" and o.path == field), None) if field else None
+        read = ctx.op_at(field) if field else None
         me = ctx.users[0] if ctx.users else None
         if read is not None and me is not None:
             if objects.identity_value(op.path_params[0].name, me.username, me.user_id,
@@ -92,7 +92,7 @@ def _user_ops(ctx: Context) -> list[tuple[Operation, Operation, str]]:
             continue
         if op.method not in ("PUT", "PATCH"):
             continue
-        read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None) or next(
+        read = ctx.op_at(op.path) or next(
             (o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)
              and o.path.split("/")[:2] == op.path.split("/")[:2]), None)  # no read by id: the record's own view
         param = op.path_params[0].name
@@ -117,7 +117,7 @@ def _self_ops(ctx: Context) -> list[tuple[Operation, Operation]]:
     for op in ctx.operations:
         if op.method in ("PUT", "PATCH") and not op.path_params and SELF_PATH.search(op.path) and (
                 not op.looks_destructive()):
-            read = next((o for o in ctx.operations if o.method == "GET" and o.path == op.path), None)
+            read = ctx.op_at(op.path)
             if read is not None:
                 out.append((op, read))
     return out
