@@ -48,10 +48,11 @@ def destructive_words(text: str) -> bool:
     return bool(DESTRUCTIVE.search(text))
 # a path segment that is, or starts with, an administrative word (``/admin``, ``/admin_token_sensitive``,
 # ``/staff-reports``): words are separated by ``/ _ - .`` as well as by case-less boundaries
-ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|internal|manage|management|staff|superuser|ops)s?(?=[/_.-]|$|\b)")
-#: the words of :data:`ADMIN` that name administrators themselves; ``internal``, ``manage``, ``ops`` also name tools
-#: of ordinary users (an "internal" calculator, a "manage my projects" page)
-STRICT_ADMIN = re.compile(r"(?i)(^|/)(admin|administrator|staff|superuser)s?(?=[/_.-]|$|\b)")
+#: path words that name administrators themselves; ``internal``, ``manage``, ``ops`` also name tools of ordinary users
+#: (an "internal" calculator, a "manage my projects" page)
+_ADMIN_WORDS = "admin|administrator|staff|superuser"
+ADMIN = re.compile(rf"(?i)(^|/)({_ADMIN_WORDS}|internal|manage|management|ops)s?(?=[/_.-]|$|\b)")
+STRICT_ADMIN = re.compile(rf"(?i)(^|/)({_ADMIN_WORDS})s?(?=[/_.-]|$|\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
@@ -143,14 +144,12 @@ class Operation:
         return bool(LOGOUT.search(self.path) or LOGOUT.search(oid)
                     or (self.method.upper() == "DELETE" and SESSIONS.search(self.path.rstrip("/") or "/")))
 
-    def looks_admin(self) -> bool:
+    def looks_admin(self, strictly: bool = False) -> bool:
+        """Named as administrative by its path, tags or scopes; ``strictly``: for administrators themselves
+        (``/admin``, an admin tag or scope), not only ``internal``/``manage``/``ops``."""
         text = " ".join((self.path, *self.tags))
-        return bool(ADMIN.search(text)) or any("admin" in s.lower() for s in self.scopes)
-
-    def looks_strictly_admin(self) -> bool:
-        """Named for administrators themselves (``/admin``, an admin tag or scope), not only ``internal``/``manage``."""
-        text = " ".join((self.path, *self.tags))
-        return bool(STRICT_ADMIN.search(text)) or any("admin" in s.lower() for s in self.scopes)
+        named = (STRICT_ADMIN if strictly else ADMIN).search(text)
+        return bool(named) or any("admin" in s.lower() for s in self.scopes)
 
     def looks_login(self) -> bool:
         return self.method == "POST" and bool(LOGIN.search(self.path.rstrip("/")))

@@ -56,7 +56,7 @@ async def bfla(ctx: Context) -> None:
         if ex is None or not ex.ok or await _refused_to_the_other(ctx, op, path, user):
             continue
         secrets = sensitive_fields(ex.json()) if "json" in (ex.content_type or "") else []
-        if not op.looks_strictly_admin() and not secrets:
+        if not op.looks_admin(strictly=True) and not secrets:
             ctx.notes.append(f"bfla: {op.key} answered {user.name}, but only its path's '{op.path}' words say it is "
                              "administrative and its answer holds no secret: a tool of ordinary users? not reported")
             continue
@@ -65,7 +65,7 @@ async def bfla(ctx: Context) -> None:
                    ex, op=op)
     victim = ctx.users[1] if len(ctx.users) >= 2 else None
     for op in actions:
-        if not op.looks_strictly_admin():
+        if not op.looks_admin(strictly=True):
             continue  # an action under /internal or /manage may be any user's tool: no answer here tells them apart
         path = own_target(op, victim) if victim is not None else None
         if path is None or victim is None:
@@ -81,7 +81,7 @@ async def bfla(ctx: Context) -> None:
             ctx.report(rules.BFLA, f"ordinary user {user.name} called admin action {op.key} on the probe's own "
                        f"identity {victim.name} ({ex.status}); anonymous got {anon.status}", ex, op=op)
     for op in creations:
-        if not op.looks_strictly_admin():
+        if not op.looks_admin(strictly=True):
             continue  # a creation under /internal or /manage may be any user's tool (an object made proves nothing)
         ctx.plan([op])
         await _creation(ctx, op, user)
