@@ -56,7 +56,8 @@ def in_dev_branch(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 def dev_branch_lines(tree: ast.AST) -> set[int]:
     """The lines of every statement in a development branch of the module (what :func:`in_dev_branch` says of
-    each node there), for facts that keep only a line (an app's ``register_blueprint`` in ``if config['dev']:``)."""
+    each node there), read once per module: for facts that keep only a line (an app's ``register_blueprint`` in ``if
+    config['dev']:``) and for rules that test many nodes (AS301)."""
     lines: set[int] = set()
     for node in au.nodes_of(tree, ast.If):
         body = _dev_branch(node.test)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
 from apishield.audit.deadcode import dead_lines
-from apishield.audit.rules._config_classes import in_dev_branch, is_dev_class, overridden_off, replaced_in_branch
+from apishield.audit.rules._config_classes import dev_branch_lines, is_dev_class, overridden_off, replaced_in_branch
 from apishield.audit.rules._cors_headers import ACAO, header_pairs, manual_cors
 from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -177,10 +177,11 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     fix = fix_text(DEBUG_FIXES, fw)
     parents = au.parent_map(ctx.tree)
     dead = dead_lines(ctx.tree) if isinstance(ctx.tree, ast.Module) else set()
+    development = dev_branch_lines(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign, ast.Dict):
         if getattr(node, "lineno", 0) in dead:  # a branch the module's own constants never take
             continue
-        if in_dev_branch(node, parents):
+        if getattr(node, "lineno", 0) in development:
             # ``if config["dev_mode"]["testing"]: config["DEBUG"] = True``: on only where the operator asks for a
             # development or test environment; said, but low
             yield from (replace(f, severity=Severity.LOW, message=f.message + " (in the branch taken for development)")
