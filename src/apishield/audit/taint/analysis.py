@@ -19,6 +19,7 @@ from apishield.audit.model import ModuleFacts
 from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
+    ERROR_HANDLER_DECORATORS,
     REQUEST_HANDLER_BASES,
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
@@ -220,8 +221,8 @@ def _json_with_status(ret: Val) -> bool:
 def _is_error_handler(fn: FunctionNode) -> bool:
     """``@app.errorhandler(500)``, Bottle ``@app.error(500)``, FastAPI ``@app.exception_handler(E)``."""
     for dec in fn.decorator_list:
-        if isinstance(dec, ast.Call) and au.dotted(dec.func, strict=True).rsplit(".", 1)[-1] in {
-                "errorhandler", "error", "exception_handler", "register_error_handler"}:
+        name = au.dotted(dec.func, strict=True).rsplit(".", 1)[-1] if isinstance(dec, ast.Call) else ""
+        if name in ERROR_HANDLER_DECORATORS:
             return True
     return False
 

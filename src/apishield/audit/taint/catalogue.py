@@ -48,6 +48,9 @@ HANDLER_SOURCE_ATTRS = frozenset({
 #: or a standard-library request handler passed on as ``handler``)
 REQUEST_PARAM_NAMES = {"request": "request", "req": "request", "http_request": "request", "handler": "handler",
                        "request_handler": "handler"}
+#: decorators that make a function an error handler (Flask ``@app.errorhandler(404)``, Bottle ``@app.error(404)``,
+#: FastAPI ``@app.exception_handler(E)``)
+ERROR_HANDLER_DECORATORS = frozenset({"errorhandler", "error", "exception_handler", "register_error_handler"})
 ROUTE_DECORATORS = frozenset({
     "route", "get", "post", "put", "delete", "patch", "api_route", "head", "options", "websocket", "expose",
 })

@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import LXML_UNSAFE, RAW_VARS, YAML_OBJECTS, operator_setting, yaml_object
+from apishield.audit.taint.catalogue import (
+    ERROR_HANDLER_DECORATORS,
+    LXML_UNSAFE,
+    RAW_VARS,
+    YAML_OBJECTS,
+    operator_setting,
+    yaml_object,
+)
 from apishield.audit.taint.values import Env, Summary, Val, const
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -342,8 +349,7 @@ def is_classmethod(fn: FunctionNode) -> bool:
 
 #: decorators of a function that answers requests the router did not match to a fixed path (``@app.errorhandler(404)``,
 #: Bottle's ``@app.error(404)``, a request hook)
-_ANY_PATH_HOOKS = frozenset({"errorhandler", "error", "exception_handler", "before_request", "before_app_request",
-                             "app_errorhandler"})
+_ANY_PATH_HOOKS = ERROR_HANDLER_DECORATORS | {"app_errorhandler", "before_request", "before_app_request"}
 
 
 def path_carries_request(fn: FunctionNode) -> bool:
