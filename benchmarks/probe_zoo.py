@@ -116,6 +116,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-DATA-001": "sensitive_data", "PR-DATA-002": "sensitive_data", "PR-REDIR-001": "open_redirect",
     "PR-HDR-003": "csp_weak", "PR-DESER-001": "deserialization", "PR-XSS-002": "xss", "PR-HDR-004": "clickjacking",
     "PR-INFO-001": "version_disclosure", "PR-DATA-003": "sensitive_data", "PR-DATA-004": "sensitive_data",
+    "PR-DATA-005": "sensitive_data",
     "PR-JWT-007": "jwt_no_expiry",
     "PR-SESS-001": "session_fixation", "PR-EAR-001": "execution_after_redirect", "PR-RATE-002": "rate_limit_bypass",
     "PR-SSRF-001": "ssrf", "PR-AUTH-004": "weak_password_policy", "PR-SQLI-004": "sqli", "PR-NOSQL-001": "nosqli",

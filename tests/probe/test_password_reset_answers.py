@@ -82,3 +82,44 @@ def test_an_address_learnt_from_the_identitys_own_record(tmp_path: Path) -> None
     with loopback(_app("shows-secret", [], tokens)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("resets",), auth=auth)
     assert ("PR-RESET-001", "POST", "/api/password/forgot") in findings_at(result)
+
+
+def _reset_app(records: dict[str, str], link_from_host: bool) -> Any:
+    """A reset that answers its link (``reset_link``) for a registered address: built from the request's ``Host``
+    header, or from the configured site address. ``records`` maps each token to the e-mail its account has now."""
+    registered = set(records.values())
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path == "/api/me" and method == "GET":
+            email = records.get(headers.get("Authorization", "").removeprefix("Bearer "))
+            if email is None:
+                return 401, {}, {"detail": "not authenticated"}
+            return 200, {}, {"user": {"id": 7, "email": email}}
+        if path != "/api/password/forgot" or method != "POST":
+            return 404, {}, {"detail": "not found"}
+        email = json.loads(body or b"{}").get("email")
+        if email not in registered:
+            return 404, {}, {"detail": "No account with that e-mail"}
+        host = headers.get("Host") or headers.get("host") or "" if link_from_host else "app.example.org"
+        return 200, {}, {"detail": "sent", "reset_link": f"http://{host}/reset?ticket=sent-by-mail"}
+    return app
+
+
+def test_the_address_is_read_from_the_own_record_as_it_is_now(tmp_path: Path) -> None:
+    """The first identity's contact address was overwritten after its login (its token still names the old one):
+    the probe asks with the address a record still shows, and the registered answer differs."""
+    old = list(TOKENS)
+    records = {old[0]: "' OR 1=1-- ", old[1]: "bob@example.com"}
+    auth = tuple(f"{email.split('@')[0]}=Authorization:Bearer {t}" for t, email in TOKENS.items())
+    with loopback(_reset_app(records, link_from_host=False)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("resets",), auth=auth)
+    assert ("PR-ENUM-001", "POST", "/api/password/forgot") in findings_at(result)
+
+
+@pytest.mark.parametrize("from_host", [True, False])
+def test_a_reset_link_built_from_the_host_header(tmp_path: Path, from_host: bool) -> None:
+    records = {t: email for t, email in TOKENS.items()}
+    auth = tuple(f"{email.split('@')[0]}=Authorization:Bearer {t}" for t, email in TOKENS.items())
+    with loopback(_reset_app(records, link_from_host=from_host)) as url:
+        result = probe_paths(tmp_path, url, PATHS, ("resets",), auth=auth)
+    assert (("PR-HOST-001", "POST", "/api/password/forgot") in findings_at(result)) is from_host

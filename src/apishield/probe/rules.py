@@ -134,6 +134,10 @@ PERSONAL_DATA = _r("PR-DATA-003", "Personal data (e-mail, phone, postal address)
 VCS_METADATA = _r("PR-DATA-004", "Source-control metadata served (.git files)", (527, 538), "API8:2023", M, HI,
                   "Deploy a build without the .git folder, or refuse every path under /.git at the server; rotate "
                   "any credential the repository's history or configuration holds.")
+SECRETS_FILE = _r("PR-DATA-005", "Secrets file served: an environment file or configuration backup (.env, config.bak) "
+                  "names the deployment's keys and passwords", (538, 200), "API8:2023", H, HI,
+                  "Keep environment files and backups out of every served directory (and out of the image); refuse "
+                  "dot-files and backup names at the server; rotate every secret the file held.")
 JWT_NO_EXPIRY = _r("PR-JWT-007", "JWT issued without an expiry ('exp' claim): a stolen token never expires",
                    (613,), "API2:2023", M, HI, "Issue short-lived tokens with 'exp' and validate it on decode.")
 JWT_CLAIMS_SECRET = _r("PR-JWT-008", "JWT claims carry a password or other secret (readable by anyone holding the "

@@ -26,6 +26,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     redos,
     references,
     resets,
+    secret_files,
     sessions,
     stored,
     transfers,

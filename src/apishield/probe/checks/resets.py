@@ -8,19 +8,27 @@ more that the request did not send and the made-up address's answer does not car
 made-up addresses answered alike and the own account otherwise (status, or the text once the addresses sent and
 the secret are taken out). Runs last but the passive checks: a reset that changes the password at once cannot
 disturb the checks that need the identity's login.
+
+The address is read from the identity's own record just before asking (``GET /me``), not from its login: the checks
+that ran before may have changed it (an injection test on a contact form writes its payloads into that very field).
+When the registered address's answer carries a link on the target's own host, the request is asked once more with a
+made-up host in ``Host`` and then ``X-Forwarded-Host``: a link that follows it is reset-link poisoning (the mail
+would send the account's secret to whoever owns that host).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import body_args, normalise, try_send, unname, walk_keys
+from apishield.probe.checks.host_header import FORGED, HEADERS, reflected
 from apishield.probe.client import Exchange
-from apishield.probe.engine import Context, Identity, check
-from apishield.probe.objects import learn_attributes
+from apishield.probe.engine import Context, check
+from apishield.probe.objects import account_record, learn_attributes
 from apishield.probe.targets import SELF_PATH, Operation
 
 ACCOUNT_FIELD = re.compile(r"(?i)^(e-?mail(_?address)?|user(_?name)?|login|account|identifier)$")
@@ -38,11 +46,11 @@ def asking(op: Operation) -> str | None:
     return next((n for n in names if ACCOUNT_FIELD.match(n)), None)
 
 
-def _value(field: str, who: Identity) -> str | None:
-    email = next((v for k, v in who.attributes.items() if "email" in k and isinstance(v, str) and "@" in v), None)
+def _value(field: str, attributes: dict[str, Any], username: str | None) -> str | None:
+    email = next((v for k, v in attributes.items() if "email" in k and isinstance(v, str) and "@" in v), None)
     if "mail" in field.lower():
-        return email or (who.username if who.username and "@" in who.username else None)
-    return who.username
+        return email or (username if username and "@" in username else None)
+    return username
 
 
 def secret_in(ex: Exchange, sent: str, elsewhere: str) -> tuple[str, str] | None:
@@ -58,7 +66,7 @@ def secret_in(ex: Exchange, sent: str, elsewhere: str) -> tuple[str, str] | None
     return None
 
 
-@check("resets", rules=(rules.RESET_TOKEN_SHOWN, rules.ENUM), weight=0, phase="load", order=20)
+@check("resets", rules=(rules.RESET_TOKEN_SHOWN, rules.ENUM, rules.HOST_HEADER), weight=0, phase="load", order=20)
 async def resets(ctx: Context) -> None:
     """The first step of a password reset: no secret in its answer, the same answer for every address. It takes no
     share of the budget split: its few requests come from what the other checks leave (deferred work)."""
@@ -72,25 +80,31 @@ async def resets(ctx: Context) -> None:
 
 async def _resets(ctx: Context, ops: list[tuple[Operation, str]]) -> None:
     for op, field in ops[:2]:
-        who = next((i for i in ctx.identities if _value(field, i)), None) or await _own_record(ctx)
-        own = _value(field, who) if who is not None else None
+        own = await _address(ctx, field)
         if own is None:  # nothing registered to compare a made-up address with: the precondition is not met
-            ctx.not_applicable(f"no identity's {field} is known (from its login or its own record)", op)
+            ctx.not_applicable(f"no identity's {field} is known (from its own record or its login)", op)
             continue
         await _ask(ctx, op, field, own)
 
 
-async def _own_record(ctx: Context) -> Identity | None:
-    """An identity whose own record (``GET /me``, ``/profile``, ``/account``) names its e-mail, learnt from it."""
+async def _address(ctx: Context, field: str) -> str | None:
+    """The first identity's ``field`` (e-mail or user name) as its own record (``GET /me``, ``/profile``) shows it
+    now; from its login when there is no such record or it cannot be read. An identity whose record no longer
+    names an address is passed over: an address learnt earlier may no longer be registered."""
     mine = next((o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)),
                 None)
-    if mine is None or not ctx.identities:
-        return None
-    for who in ctx.identities[:1]:
-        ex = await try_send(ctx, "GET", mine.path, op=mine, identity=who)
+    for who in ctx.identities:
+        ex = await try_send(ctx, "GET", mine.path, op=mine, identity=who) if mine is not None else None
         if ex is not None and ex.ok and "json" in ex.content_type:
+            now: dict[str, Any] = {}
+            learn_attributes(now, account_record(ex.json()))
             learn_attributes(who.attributes, ex.json())
-            return who if _value("email", who) else None
+            named = any("email" in k for k in now) and "mail" in field.lower()
+            value = _value(field, now, None if named else who.username)  # the record's address, not an older one
+        else:
+            value = _value(field, who.attributes, who.username)
+        if value:
+            return value
     return None
 
 
@@ -99,10 +113,10 @@ async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
         tag = ctx.token(10)
         return f"apishield.{tag}@example.com" if "@" in own else f"apishield_{tag}"
 
-    async def send(value: str) -> Exchange | None:
+    async def send(value: str, headers: dict[str, str] | None = None) -> Exchange | None:
         body: dict[str, Any] | None = {field: value} if field in op.body_fields else None
         params = None if body is not None else {field: value}
-        ex = await try_send(ctx, op.method, op.path, op=op, params=params, **body_args(op, body))
+        ex = await try_send(ctx, op.method, op.path, op=op, params=params, headers=headers, **body_args(op, body))
         return ex if ex is not None and ex.status is not None and ex.status < 500 else None
 
     first, second = made_up(), made_up()
@@ -115,6 +129,8 @@ async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
         ctx.report(rules.RESET_TOKEN_SHOWN, f"{op.key} answered the reset secret for {own!r} in {key!r} to an "
                    "anonymous caller: whoever names an address can set that account's password", known, op=op,
                    parameter=field, highlight=value[:40])
+    if known.ok:
+        await _poisoned(ctx, op, known, functools.partial(send, own))
 
     def text(ex: Exchange, value: str) -> str:
         out = unname(ex.text, value, own)
@@ -124,3 +140,22 @@ async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
     if same_nobody and (known.status != nobody.status or text(known, own) != text(nobody, first)):
         ctx.report(rules.ENUM, f"{op.key}: a registered account answers {known.status} {known.text[:80]!r}; an "
                    f"unknown one answers {nobody.status} {nobody.text[:80]!r}", nobody, op=op, parameter=field)
+
+
+async def _poisoned(ctx: Context, op: Operation, known: Exchange,
+                    again: Callable[..., Awaitable[Exchange | None]]) -> None:
+    """The registered address's reset asked again with a made-up host: when the answer's link was on the target's
+    own host and now follows the forged one, the link the mail carries is built from the request's headers."""
+    _scheme, host, port = ctx.client.origin
+    if not any(reflected(known, h) for h in (f"{host}:{port}", host)):
+        return
+    for name in HEADERS:
+        ex = await again(headers={name: FORGED})
+        if ex is None or not ex.ok:
+            continue
+        where = reflected(ex, FORGED)
+        if where is not None:
+            ctx.report(rules.HOST_HEADER, f"{op.key}: with {name}: {FORGED} the reset answer's link is on that host "
+                       f"({where!r}); the reset mail would carry the account's secret to it", ex, op=op,
+                       parameter=name, highlight=FORGED)
+            return
