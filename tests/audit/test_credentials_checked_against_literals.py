@@ -34,6 +34,9 @@ QUIET = {
         "    if app.config['API_KEY'] == 'changeme':\n        abort(500)",
     "a client value that names no credential":
         "    if request.args.get('format') not in ['json', 'yaml']:\n        abort(400)",
+    "a literal that asks for a generated password (its branch replaces the value)":
+        "    password = request.form.get('password')\n    if not password or 'generated' == password:\n"
+        "        password = secrets.token_urlsafe(16)",
     "a client key compared with the configured one":
         "    if request.headers.get('X-API-Key') != app.config['API_KEY']:\n        abort(403)",
 }

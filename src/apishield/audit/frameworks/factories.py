@@ -2,7 +2,11 @@
 returns, not on the factory. A factory that hands back one of several ready-made dependencies by a flag
 (``if required: return _get_current_user`` / ``else: return _get_current_user_optional``) is read here: which
 names it returns under which value of which parameter, so that the route is judged by the dependency the call
-actually selects (the required one authenticates; the optional one is public on purpose)."""
+actually selects (the required one authenticates; the optional one is public on purpose).
+
+A decorator that hands the function it wraps to another decorator (``def reporter_required(func): return
+permission_required(Role.reporter)(func)``, ``return login_required(func)``) returns that decorator the same way:
+the route is guarded by what it delegates to."""
 
 from __future__ import annotations
 
@@ -34,9 +38,19 @@ def split_call(dependency: str) -> tuple[str, dict[str, bool]]:
     return match["name"], {k: v == "True" for k, v in flags.items()}
 
 
-def _returned_name(stmt: ast.stmt) -> str:
-    if isinstance(stmt, ast.Return) and isinstance(stmt.value, (ast.Name, ast.Attribute)):
-        return au.dotted(stmt.value)
+def _returned_name(stmt: ast.stmt, wrapped: str | None = None) -> str:
+    """The dependency a ``return`` hands back by reference, or the decorator it applies to ``wrapped`` (the
+    decorated function, the decorator's only parameter): ``return D(func)`` / ``return D(...)(func)`` → ``D``."""
+    if not isinstance(stmt, ast.Return):
+        return ""
+    value = stmt.value
+    if isinstance(value, (ast.Name, ast.Attribute)):
+        return au.dotted(value)
+    if (wrapped and isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords
+            and isinstance(value.args[0], ast.Name) and value.args[0].id == wrapped):
+        callee = value.func.func if isinstance(value.func, ast.Call) else value.func
+        if isinstance(callee, (ast.Name, ast.Attribute)):
+            return au.dotted(callee)
     return ""
 
 
@@ -56,8 +70,10 @@ def factory_returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[Re
                 if isinstance(value, ast.Constant) and isinstance(value.value, bool)}
     out: list[Returned] = []
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    params = [*fn.args.posonlyargs, *fn.args.args]
+    wrapped = params[0].arg if len(params) == 1 and not fn.args.kwonlyargs else None
     for index, stmt in enumerate(body):
-        if name := _returned_name(stmt):
+        if name := _returned_name(stmt, wrapped):
             out.append(("", True, name))
             break
         flag = _flag_test(stmt.test) if isinstance(stmt, ast.If) else None

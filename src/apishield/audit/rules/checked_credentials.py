@@ -5,6 +5,9 @@
 the API. Only a value the client sends is read for the second form (a header, a query or form field, a cookie): a
 configuration value compared with a placeholder (``if settings.API_KEY == 'changeme': raise``) is a guard against
 a missing secret, not a credential.
+
+A literal whose branch replaces the compared value is a sentinel, not a password: ``if not password or 'generated'
+== password: password = random_string()`` asks for a generated one.
 """
 
 from __future__ import annotations
@@ -44,6 +47,18 @@ def _literals(node: ast.AST) -> list[str]:
     return [one] if one is not None else []
 
 
+def _sentinel_tests(tree: ast.AST) -> set[int]:
+    """Comparisons in an ``if`` test whose body assigns the very name compared (the literal asks for a value to be
+    made: ``if password == 'generated': password = random_string()``)."""
+    out: set[int] = set()
+    for branch in au.nodes_of(tree, ast.If):
+        assigned = {t.id for s in branch.body for t in au.walk(s) if isinstance(t, ast.Name)
+                    and isinstance(t.ctx, ast.Store)}
+        out.update(id(c) for c in au.walk(branch.test) if isinstance(c, ast.Compare)
+                   and any(isinstance(side, ast.Name) and side.id in assigned for side in (c.left, *c.comparators)))
+    return out
+
+
 @rule(CREDENTIALS)
 def check_credentials_compared_with_literals(ctx: ModuleContext) -> Iterator[Finding]:
     """AS603 — a password compared with a literal (``password == 'hunter22'``), and a credential the client sends
@@ -51,8 +66,9 @@ def check_credentials_compared_with_literals(ctx: ModuleContext) -> Iterator[Fin
     literals (``not in ['key1', 'key2']``), outside sample code."""
     if is_sample_code(ctx.path) or not au.mentions(ctx, _HINTS):
         return
+    sentinels = _sentinel_tests(ctx.tree)
     for node in au.nodes_of(ctx.tree, ast.Compare):
-        if len(node.ops) != 1:
+        if len(node.ops) != 1 or id(node) in sentinels:
             continue
         op, left, right = node.ops[0], node.left, node.comparators[0]
         pairs: tuple[tuple[ast.expr, ast.expr], ...]
