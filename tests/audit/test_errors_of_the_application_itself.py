@@ -42,3 +42,26 @@ def test_text_of_the_applications_own_exceptions_is_its_own_message(tmp_path: Pa
     result = audit(tmp_path, files)
     hits = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
     assert bool(hits) is reported
+
+
+_HANDLER = """\
+from flask import Flask, jsonify
+from werkzeug.exceptions import NotFound, InternalServerError
+import sqlalchemy
+app = Flask(__name__)
+@app.errorhandler({registered})
+def failed(e):
+    return jsonify({{"error": str(e)}}), 500
+"""
+
+
+@pytest.mark.parametrize(("registered", "reported"), [
+    ("NotFound.code", False),  # must stay quiet: Werkzeug's text for a client error, or its raiser's description
+    ("NotFound", False),
+    ("sqlalchemy.exc.OperationalError", True),  # must fire: the database's text
+])
+def test_a_handler_of_a_client_error_answers_the_statuss_own_text(tmp_path: Path, registered: str,
+                                                                   reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _HANDLER.format(registered=registered)})
+    hits = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported

@@ -115,3 +115,33 @@ def test_transfer_fields_and_account_keys() -> None:
     assert transfer_fields(op("title", "amount")) is None and transfer_fields(op("from_account_id")) is None
     assert key_for("from_account_number", {"id": 3, "account_number": "ACC-9"}) == "account_number"
     assert key_for("from_account_id", {"id": 3, "account_number": "ACC-9"}) == "id"
+
+
+def test_one_account_read_by_its_own_key_is_not_the_identitys_listing(tmp_path: Path) -> None:
+    """Only ``GET /api/accounts/{account_id}`` reads accounts, and it reads anyone's: filling its key with an
+    identity's id would take another user's account for the identity's own. The transfer checks its source
+    account, so nothing is reported."""
+    accounts = {1: {"id": 1, "owner_id": 2, "balance": 500.0}, 2: {"id": 2, "owner_id": 1, "balance": 700.0}}
+    spec = {k: v for k, v in SPEC.items() if k in ("/api/login", "/api/transfer")}
+    spec["/api/accounts/{account_id}"] = {"get": {"security": BEARER, "responses": OK, "parameters": [
+        {"name": "account_id", "in": "path", "required": True, "schema": {"type": "integer"}}]}}
+    inner, _ = _bank("checked", "own")
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if method == "GET" and route.startswith("/api/accounts/"):
+            found = accounts.get(int(route.rsplit("/", 1)[-1])) if route.rsplit("/", 1)[-1].isdigit() else None
+            return (200, {}, found) if found else (404, {}, {"error": "not found"})
+        if method == "POST" and route == "/api/transfer":
+            sent = json.loads(body or b"{}")
+            caller = int(headers.get("Authorization", "").removeprefix("Bearer tok-") or 0)
+            source = accounts.get(int(sent.get("from_account_id") or 0))
+            if source is None or source["owner_id"] != caller:
+                return 403, {}, {"error": "not your account"}
+            source["balance"] -= float(sent["amount"])
+            return 200, {}, {"status": "ok"}
+        return inner(method, path, headers, body)
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("transfers",), login=RECIPE)
+    assert not [f for f in result.findings if f.rule_id == "PR-BOLA-002"]

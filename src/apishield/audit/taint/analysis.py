@@ -226,19 +226,32 @@ def _is_error_handler(fn: FunctionNode) -> bool:
             return True
     return False
 
+#: Werkzeug's client-error exceptions: a handler of one gets the status's fixed text or its raiser's description
+CLIENT_ERROR_CLASSES = frozenset({
+    "BadRequest", "Unauthorized", "Forbidden", "NotFound", "MethodNotAllowed", "NotAcceptable", "RequestTimeout",
+    "Conflict", "Gone", "LengthRequired", "PreconditionFailed", "RequestEntityTooLarge", "RequestURITooLarge",
+    "UnsupportedMediaType", "UnprocessableEntity", "TooManyRequests"})
+
+
 def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
     imported from a project file): its attributes carry messages the application chose when it raised it, not the
     internals of a library or the interpreter. So do the handlers of a client error status (``errorhandler(404)``)
-    and of ``HTTPException`` (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
+    (by number, or by Werkzeug's class or its ``code``: ``errorhandler(NotFound.code)``) and of ``HTTPException``
+    (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
     and Flask's handler of 500 / ``InternalServerError``, which receives Werkzeug's generic error with the unhandled
     exception kept in ``original_exception`` (whose own text :func:`values.exception_attribute` still reads)."""
     for dec in fn.decorator_list:
         first = dec.args[0] if isinstance(dec, ast.Call) and dec.args else None
         if isinstance(first, ast.Constant) and isinstance(first.value, int) and 400 <= first.value < 500:
             return True
+        status = au.dotted(first.value) if isinstance(first, ast.Attribute) and first.attr == "code" else ""
+        if au.last(status) in CLIENT_ERROR_CLASSES or (first is not None
+                                                       and au.last(au.dotted(first)) in CLIENT_ERROR_CLASSES):
+            return True  # ``errorhandler(NotFound.code)`` / ``errorhandler(NotFound)``: a client error's own text
         if (isinstance(dec, ast.Call) and au.last(au.dotted(dec.func)) == "errorhandler" and first is not None
-                and (au.const(first) == 500 or au.last(au.dotted(first)) == "InternalServerError")):
+                and (au.const(first) == 500 or au.last(au.dotted(first)) == "InternalServerError"
+                     or au.last(status) == "InternalServerError")):
             return True  # Flask hands it an InternalServerError: Werkzeug's fixed text, the cause kept aside
         if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True

@@ -76,15 +76,24 @@ def key_for(field: str, record: dict[str, Any]) -> str | None:
                 None)
 
 
+def _keys_an_account(path: str) -> bool:
+    """A path parameter right after an accounts segment (``/accounts/{account_id}``): it names one account, not
+    the identity whose accounts are listed — filled with the identity's id it would read someone's account."""
+    parts = path.strip("/").split("/")
+    return any("{" in part and i > 0 and ACCOUNTISH.search(parts[i - 1]) for i, part in enumerate(parts))
+
+
 class Accounts:
     """Where an identity reads its own accounts: GET operations named like accounts, without path parameters
-    (``/api/accounts``) or keyed by the identity itself (``/api/account/user/{id}``)."""
+    (``/api/accounts``) or keyed by the identity itself (``/api/account/user/{id}``, ``/api/users/{id}/accounts``);
+    never one account by its own key (``/api/accounts/{id}``)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.ops = [o for o in ctx.operations if o.method == "GET" and not o.looks_destructive() and (
             ACCOUNTISH.search(o.path.rstrip("/").rsplit("/", 1)[-1]) if not o.path_params else
-            any(ACCOUNTISH.search(part) for part in o.path.split("/") if "{" not in part))]
+            any(ACCOUNTISH.search(part) for part in o.path.split("/") if "{" not in part)
+            and not _keys_an_account(o.path))]
         self.ops.sort(key=lambda o: len(o.path_params))
 
     async def read(self, who: Identity) -> tuple[Operation, Exchange, list[dict[str, Any]]] | None:
