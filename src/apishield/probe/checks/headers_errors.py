@@ -1,13 +1,14 @@
 """Headers and errors: security headers, version banners, TRACE, error detail, debug pages, user enumeration.
 
-The active part provokes errors (malformed JSON, wrong types) and compares login answers; what the answers
+The active part provokes errors (malformed JSON, wrong types, integer ids beyond any database column) and compares
+login answers; what the answers
 disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads every exchange at the end.
 """
 
 from __future__ import annotations
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import live_markup, login_op, normalise, try_send, unname
+from apishield.probe.checks._util import live_markup, login_op, normalise, try_send, unname, who_for
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -53,8 +54,30 @@ async def headers_errors(ctx: Context) -> None:
                                                                      **(who.headers if who and post.secured else {})})
         if bad is not None:
             errors(ctx, bad)
+    await _out_of_range_ids(ctx)
     await _enumeration(ctx)
     await _account_existence(ctx)
+
+
+#: one past the largest signed 64-bit integer: a valid number to the router (``<int:id>``, ``{id: int}``) that no
+#: database column holds; an API should answer it 404 or 400, not fail on it
+OUT_OF_RANGE = 2**63
+
+
+async def _out_of_range_ids(ctx: Context) -> None:
+    """GET operations with an integer path parameter, asked once each (at most six) with an id no database column
+    holds: the answer is read for error detail (here) and a 500 (by the passive check), as a wrong type is."""
+    ops = [o for o in ctx.operations if o.method == "GET" and not o.looks_destructive()
+           and any(p.schema.get("type") == "integer" for p in o.path_params)]
+    for op in ops[:6]:
+        who = who_for(ctx, op)
+        huge = {p.name: OUT_OF_RANGE for p in op.path_params if p.schema.get("type") == "integer"}
+        path = ctx.concrete_path(op, who, overrides=huge)
+        if path is None:
+            continue
+        answer = await try_send(ctx, "GET", path, op=op, identity=who)
+        if answer is not None:
+            errors(ctx, answer)
 
 
 async def _enumeration(ctx: Context) -> None:
