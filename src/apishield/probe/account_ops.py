@@ -20,9 +20,14 @@ def creates_account(op: Operation) -> bool:
         return False
     if op.looks_register():
         return True
-    fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
     return (not op.path_params and not op.looks_admin() and bool(ACCOUNT_PATH.search(op.path.rstrip("/")))
-            and bool(fields & {*USER_KEYS, "email"}) and any(password_named(f) for f in fields))
+            and takes_credentials(op))
+
+
+def takes_credentials(op: Operation) -> bool:
+    """The operation takes a user name or e-mail and a password (body fields or query parameters)."""
+    fields = {name.lower() for name in op.body_fields} | {p.name.lower() for p in op.params if p.location == "query"}
+    return bool(fields & {*USER_KEYS, "email"}) and any(password_named(f) for f in fields)
 
 
 #: a creation action on an account collection (``POST /api/user/create``, ``POST /members/new``)

@@ -11,13 +11,18 @@ Administrative ``GET``s are called with path parameters filled from the probe's 
 (``POST /admin/promote/{user_id}`` with the second identity's id): the first identity acts on the second, never
 on anyone else; administrative collections (``POST /admin/coupons``, no path parameter) get one marked object,
 and a finding needs the marker shown back — to the ordinary user, or already to the anonymous request (an
-administrative creation open to anyone). One anonymous and one or two authenticated requests per operation.
+administrative creation open to anyone). An administrative collection that takes a user name and a password
+(``POST /admin/create_user``) gets one throwaway account instead — anonymously, then as the ordinary user when the
+anonymous request is refused — and the proof is that the account signs in at the run's login. One anonymous and
+one or two authenticated requests per operation (plus the login).
 """
 
 from __future__ import annotations
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import sensitive_fields, try_send
+from apishield.probe.account_ops import takes_credentials
+from apishield.probe.checks._util import login_op, sensitive_fields, try_send
+from apishield.probe.checks.throwaway import throwaway_account
 from apishield.probe.client import denied
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -101,9 +106,33 @@ async def _refused_to_the_other(ctx: Context, op: Operation, path: str, user: Id
     return True
 
 
+async def _account_creation(ctx: Context, op: Operation, user: Identity) -> bool:
+    """An administrative collection of accounts (``POST /admin/create_user``): a throwaway account made through it
+    anonymously (else as ``user``) that then signs in proves the creation; False when nothing could be tried (no
+    login to sign in at)."""
+    login, _encoding = login_op(ctx)
+    if login is None:
+        return False
+    for who in (None, user):
+        made = await throwaway_account(ctx, op, login, name="bflaprobe", as_user=who)
+        sent = next((ex for ex in reversed(ctx.client.log) if ex.operation == op.key), None)
+        if made is not None and sent is not None:
+            caller = "an anonymous caller" if who is None else f"ordinary user {user.name}"
+            ctx.notes.append(f"bfla: created the throwaway account {made.username!r} at {op.key} (remove it after "
+                             "the run)")
+            ctx.report(rules.BFLA, f"{caller} created an account through admin operation {op.key} ({sent.status}), "
+                       f"and the account {made.username!r} signs in", sent, op=op)
+            return True
+        if sent is None or sent.status not in (401, 403):
+            return True  # not refused, and still no account that signs in: nothing more a user's request shows
+    return True
+
+
 async def _creation(ctx: Context, op: Operation, user: Identity) -> None:
     """An administrative collection (``POST /admin/coupons``) refused to anonymous callers: the ordinary user
     creates a marked object; a finding needs a 2xx that does not say it refused and shows the marker back."""
+    if takes_credentials(op) and await _account_creation(ctx, op, user):
+        return
     body, query = ctx.marked_request(op)
     markers = [v for v in (*body.values(), *query.values()) if isinstance(v, str) and v.startswith("apishield")]
     sent = {"params": query or None, "json_body": body if body or not query else None}

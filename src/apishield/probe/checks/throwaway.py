@@ -18,17 +18,18 @@ from apishield.probe.identities import (
 from apishield.probe.targets import Operation, sample_body
 
 
-async def throwaway_account(ctx: Context, register: Operation, login_op: Operation, name: str = "massprobe"
-                            ) -> Identity | None:
+async def throwaway_account(ctx: Context, register: Operation, login_op: Operation, name: str = "massprobe",
+                            as_user: Identity | None = None) -> Identity | None:
     """A fresh account of the probe's own, its name and password shaped like the identities' (past an input
-    check), registered and logged in, with the body it signs in with; None when either step fails."""
+    check), registered (anonymously, or as ``as_user``) and logged in, with the body it signs in with; None when
+    either step fails."""
     body = sample_body(register.body_schema, ctx.rng) if register.body_schema else {}
     names, passwords = credential_samples(ctx)
     username = shaped_like(names, f"apishield_{ctx.account_tag()}")
     password = shaped_like(passwords, f"Apishield-{secrets.token_urlsafe(12)}-9!")
     ctx.client.add_secret(password, f"PASSWORD_{name.upper()}")
     fill_credentials(body, username, password)
-    sent = await try_send(ctx, register.method, register.path, op=register, json_body=body)
+    sent = await try_send(ctx, register.method, register.path, op=register, json_body=body, identity=as_user)
     creds = credentials_for(login_op, body)
     probe_user = Identity(name=name, username=username)
     if sent is None or not sent.ok or not await login(ctx, recipe_like(ctx, login_op), probe_user, creds):
