@@ -210,16 +210,9 @@ class Score:
 
 
 def score_findings(findings: Iterable[ToolFinding], weaknesses: list[Weakness], judged: list[Judged]) -> Score:
-    """Map findings to listed weaknesses; the rest to the hand judgements (one key per class and endpoint). A
-    judgement of ``wrong`` naming the tool comes first: its evidence was read and does not show the claim."""
+    """Map findings to listed weaknesses; the rest to the hand judgements (one key per class and endpoint)."""
     s = Score()
     for f in findings:
-        refuted = next((j for j in judged if j.tool and j.verdict == "wrong" and j.covers(f)), None)
-        if refuted is not None:  # read by hand: this tool's evidence does not show what it claims, even where
-            key = f"{f.cls} {f.method} {f.path}"  # its class and endpoint match a listed weakness
-            if key not in s.wrong:
-                s.wrong.append(key)
-            continue
         hits = [w for w in weaknesses if w.accepts(f)]
         if hits:
             for w in hits:
