@@ -127,3 +127,47 @@ def test_a_key_tested_only_against_a_constant_involves_no_caller(tmp_path: Path)
     result = audit(tmp_path, files)
     found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
     assert [f.severity for f in found] == [Severity.MEDIUM]
+
+
+CLASS_URLS = '''
+from django.urls import path
+from . import views
+
+urlpatterns = [path("orders/<int:order_id>/", views.OrderView.as_view())]
+'''
+CLASS_VIEW = '''
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Order
+from .permissions import IsOrderOwner
+
+
+class OrderView(APIView):
+    permission_classes = [{permission}]
+
+    def get(self, request, order_id):
+{body}
+        return Response({{"id": order.id, "total": order.total}})
+'''
+
+
+@pytest.mark.parametrize(("permission", "body", "expected"), [
+    ("IsAuthenticated", "        order = Order.objects.get(id=order_id)", Severity.MEDIUM),
+    ("IsAuthenticated", "        order = Order.objects.get(id=order_id, user=request.user)", None),
+    ("IsAuthenticated", "        if not request.user.is_staff:\n            return Response(status=403)\n"
+                        "        order = Order.objects.get(id=order_id)", None),
+    ("IsOrderOwner", "        order = Order.objects.get(id=order_id)\n"
+                     "        self.check_object_permissions(request, order)", None),
+], ids=["signed-in-any-order", "scoped-to-the-caller", "staff-only", "own-permission-class"])
+def test_a_class_based_view_loading_an_object_by_its_url_key(tmp_path: Path, permission: str, body: str,
+                                                             expected: Severity | None) -> None:
+    """A Django REST framework view's ``get(self, request, order_id)`` is read as a function view is: a signed-in
+    caller reading any order by its URL key fires; a lookup scoped to the caller, a role test, or a permission
+    class of the project's own (object permissions) stays quiet."""
+    files = {"app/__init__.py": "", "app/urls.py": CLASS_URLS,
+             "app/views.py": CLASS_VIEW.format(permission=permission, body=body)}
+    result = audit(tmp_path, files)
+    found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
+    assert [f.severity for f in found] == ([expected] if expected is not None else [])

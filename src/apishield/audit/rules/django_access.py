@@ -1,6 +1,8 @@
-"""AS102 for Django function views: the project's route inventory has no Django routes (its views are found for
-the taint analysis only), so object-level access is read per module, on the views the URL configuration or a view
-decorator names.
+"""AS102 for Django views, function and class-based: the project's route inventory has no Django routes (its views
+are found for the taint analysis only), so object-level access is read per module, on the views the URL configuration
+or a view decorator names, and on the ``get``/``post``… methods of class-based views whose class checks no more than
+who is signed in (``IsAuthenticated``, ``LoginRequiredMixin``; a permission class of the project's own, a role one or a
+``get_queryset`` of its own may decide on objects, and is trusted).
 
 A view that takes an object's key from its URL (``def task_edit(request, project_id, task_id)``), looks the object up
 by it and never compares anything with the caller (no ``request.user``/owner/author comparison, no lookup scoped by
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.ownership import ID_PARAM, OWNER_FIELD, PERSON_MODEL, request_data, uses_in_lookup
@@ -32,6 +34,8 @@ _SHARED = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|vi
 #: what compares a looked-up object with the caller, or refuses
 _CALLER = re.compile(r"request\.user|\bowner\b|\bauthor\b|creator|\.user\b|user_id|is_staff|is_superuser|has_perm")
 _CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseForbidden"})
+#: a test of the caller's role, alone or in a boolean expression
+_ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
 _NEW_VALUES = frozenset({"defaults", "create_defaults"})
 _DECORATOR_CHECKS = frozenset({"user_passes_test", "permission_required", "staff_member_required",
@@ -64,6 +68,8 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
                 return True
         if isinstance(node, ast.Raise) and node.exc is not None and "PermissionDenied" in ast.unparse(node.exc):
             return True
+        if isinstance(node, ast.If) and _ROLE_TEST.search(ast.unparse(node.test)):
+            return True  # ``if not (request.user.is_staff or request.user.is_admin): return 403``
     return False
 
 
@@ -117,19 +123,65 @@ def _login_required(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                for d in fn.decorator_list)
 
 
+#: Django REST framework's permission classes that only say who may call at all (not whose object it is)
+_CALLER_ONLY = frozenset({"AllowAny", "IsAuthenticated", "IsAuthenticatedOrReadOnly"})
+#: class-based views' mixins that require a signed-in caller and check nothing about objects
+_LOGIN_MIXINS = frozenset({"LoginRequiredMixin"})
+
+
+def _class_guard(cls: ast.ClassDef) -> tuple[bool, bool]:
+    """(the class checks more than who is signed in, it requires a signed-in caller): a permission class of the
+    project's own or a role one (``IsAdminUser``, ``IsOwner``) or a permission mixin decides on objects or roles;
+    ``IsAuthenticated`` and ``LoginRequiredMixin`` only require a login."""
+    bases = {au.last(au.dotted(b)) for b in cls.bases}
+    login = bool(bases & _LOGIN_MIXINS)
+    checks = any(b.endswith(("PermissionRequiredMixin", "UserPassesTestMixin")) for b in bases)
+    for node in cls.body:
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "permission_classes"
+                                                 for t in node.targets)
+                and isinstance(node.value, (ast.List, ast.Tuple))):
+            names = {au.last(au.dotted(e)) for e in node.value.elts}
+            login = login or bool(names & {"IsAuthenticated", "IsAuthenticatedOrReadOnly"})
+            checks = checks or bool(names - _CALLER_ONLY)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in {
+                "get_queryset", "check_object_permissions", "has_object_permission", "dispatch", "initial"}:
+            checks = True  # the class scopes or checks its objects itself
+    return checks, login
+
+
+def _view_functions(ctx: ModuleContext, views: Iterable[str]
+                    ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, bool]]:
+    """(view function or method, how many leading arguments are not URL keywords, a login is required by its
+    class) for the module's function views and the methods of its class-based views whose class checks no more
+    than who is signed in."""
+    functions = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
+    for name in views:
+        owner, _, method = name.partition(".")
+        if not method:
+            if (fn := functions.get(name)) is not None and fn.args.args:
+                yield fn, 1, False
+            continue
+        cls = classes.get(owner)
+        if cls is None:
+            continue
+        checks, login = _class_guard(cls)
+        found = next((m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      and m.name == method), None)
+        if found is not None and not checks and len(found.args.args) >= 2:
+            yield found, 2, login  # ``def post(self, request, user_id)``
+
+
 def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
-    """``bola`` (AS102) on Django function views: an object looked up by a key from the URL with no check of the
-    caller. Called by the rule's module-level check in :mod:`.access`."""
+    """``bola`` (AS102) on Django views, function or class-based (their ``get``/``post``… methods): an object looked
+    up by a key from the URL with no check of the caller. Called by the rule's module-level check in
+    :mod:`.access`."""
     facts = ctx.facts.get("framework_facts")
     views = facts.flags.get("views") if facts is not None else None
     if not views:
         return
-    functions = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for name in views:
-        fn = functions.get(name)
-        if fn is None or not fn.args.args:
-            continue
-        keys = [a.arg for a in fn.args.args[1:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)]
+    for fn, skip, login in _view_functions(ctx, views):
+        keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)]
         posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
@@ -137,7 +189,8 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
         where = "its URL" if keys else "the request's fields"
         yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{(keys or posted)[-1]}' from {where} "
                       "without checking that it belongs to the caller",
-                      severity=Severity.MEDIUM if _login_required(fn) or user_key or _writes(fn) else Severity.LOW)
+                      severity=Severity.MEDIUM if login or _login_required(fn) or user_key or _writes(fn)
+                      else Severity.LOW)
 
 
 __all__ = ["django_view_keys"]
