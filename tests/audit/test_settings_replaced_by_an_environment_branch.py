@@ -87,3 +87,26 @@ def test_development_settings_no_served_entry_point_selects_are_low(tmp_path: Pa
     hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS301"]
     assert hits, "AS301 is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
+
+
+@pytest.mark.parametrize(("wsgi_settings", "lowered"), [
+    ("config.settings.production", True),
+    ("config.settings.local", False),
+])
+def test_a_default_secret_key_in_local_settings_no_served_entry_point_selects_is_low(tmp_path: Path,
+                                                                                   wsgi_settings: str,
+                                                                                   lowered: bool) -> None:
+    """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default) that
+    falls back to a placeholder secret key: low, while the WSGI entry point selects the production module; the same
+    module selected by the WSGI file is served, and its key stays."""
+    files = {
+        "config/__init__.py": "", "config/settings/__init__.py": "",
+        "config/settings/local.py": "import environ\nenv = environ.Env()\nDEBUG = True\n"
+                                    "SECRET_KEY = env('DJANGO_SECRET_KEY', default='CHANGEME!!!')\n",
+        "config/settings/production.py": "import os\nDEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n",
+        "config/wsgi.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{wsgi_settings}')\n",
+    }
+    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS601"]
+    assert hits, "AS601 is always listed"
+    assert all(f.severity == Severity.LOW for f in hits) is lowered

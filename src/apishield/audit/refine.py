@@ -388,18 +388,22 @@ def _lower_development_routes(out: list[Finding], project: ProjectContext) -> li
     return lowered
 
 
-#: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``)
-_DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development)\.py$")
+#: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, and in a
+#: settings package ``settings/local.py`` or ``settings/dev.py``, the cookiecutter layouts' developer settings)
+_DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development)\.py$|(?:^|/)settings/(?:local|dev)\.py$")
+#: what a deployment's own settings module would set differently: debug mode, and a default secret key
+_DEVELOPMENT_RULES = frozenset({"AS301", "AS601"})
 #: a quoted dotted module name (``"config.settings.development"``)
 _DOTTED = re.compile(r"""["']([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)["']""")
 
 
 def _lower_development_settings(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """AS301 in a settings module named for development that nothing but ``manage.py`` (the developer's runner) or
-    test code names as the settings to load (``"config.settings.development"``), lowered: a deployment selects its
-    own module. Named by a served entry point (``wsgi.py``, an ``environment.py`` the WSGI file imports), it stays."""
-    paths = {f.location.path for f in out if f.rule_id == "AS301" and f.severity > Severity.LOW and f.location
-             and _DEVELOPMENT_SETTINGS.search(f.location.path)}
+    """AS301 (debug mode) and AS601 (a secret key) in a settings module named for development that nothing but
+    ``manage.py`` (the developer's runner) or test code names as the settings to load
+    (``"config.settings.development"``), lowered: a deployment selects its own module. Named by a served entry point
+    (``wsgi.py``, an ``environment.py`` the WSGI file imports), they stay."""
+    paths = {f.location.path for f in out if f.rule_id in _DEVELOPMENT_RULES and f.severity > Severity.LOW
+             and f.location and _DEVELOPMENT_SETTINGS.search(f.location.path)}
     if not paths:
         return out
     named: set[str] = set()
@@ -410,8 +414,8 @@ def _lower_development_settings(out: list[Finding], project: ProjectContext) -> 
             tail = dotted.replace(".", "/") + ".py"
             named.update(p for p in paths if p == tail or p.endswith("/" + tail))
     return [replace(f, severity=Severity.LOW, message=f"{f.message} (a development settings module no served entry "
-                    "point selects)") if f.location and f.location.path in paths - named and f.rule_id == "AS301"
-            and f.severity > Severity.LOW else f for f in out]
+                    "point selects)") if f.location and f.location.path in paths - named
+            and f.rule_id in _DEVELOPMENT_RULES and f.severity > Severity.LOW else f for f in out]
 
 
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
