@@ -207,24 +207,48 @@ def secret_claims(claims: dict[str, Any]) -> list[str]:
 
 
 class Attempt:
-    def __init__(self, ctx: Context, op: Operation, path: str, identity: Identity) -> None:
-        self.ctx, self.op, self.path, self.identity = ctx, op, path, identity
-        self.header_name = next(iter(identity.headers), "Authorization")
+    """One request of ``op`` carrying a token where the identity carries its own: in its first header (with its
+    ``Bearer`` prefix), or, for a session kept as a JWT in a cookie (``access_token=<JWT>``), in that cookie beside
+    the identity's other cookies."""
+
+    def __init__(self, ctx: Context, op: Operation, path: str, identity: Identity, cookie: str | None = None) -> None:
+        self.ctx, self.op, self.path, self.identity, self.cookie = ctx, op, path, identity, cookie
+        self.header_name = "Cookie" if cookie else next(iter(identity.headers), "Authorization")
         self.prefix = "Bearer " if identity.headers.get(self.header_name, "").startswith("Bearer ") else ""
         self.query = ctx.query_for(op)
         self.body = ctx.body_for(op) if op.method == "POST" else None
 
+    def _value(self, token: str) -> str:
+        if self.cookie is None:
+            return self.prefix + token
+        jar = [c.strip() for c in _cookie_header(self.identity).split(";") if c.strip()]
+        return "; ".join(f"{self.cookie}={token}" if c.partition("=")[0] == self.cookie else c for c in jar)
+
     async def __call__(self, token: str) -> Exchange | None:
         return await try_send(self.ctx, self.op.method, self.path, op=self.op, params=self.query or None,
-                              json_body=self.body, headers={self.header_name: self.prefix + token})
+                              json_body=self.body, headers={self.header_name: self._value(token)})
 
 
-async def reference(ctx: Context, identity: Identity) -> tuple[Operation, str] | None:
+def _cookie_header(identity: Identity) -> str:
+    return next((v for k, v in identity.credentials().items() if k.lower() == "cookie"), "")
+
+
+def cookie_jwt(identity: Identity) -> tuple[str, str] | None:
+    """(cookie name, token) of a JWT the identity's session keeps in a cookie, or None."""
+    for part in _cookie_header(identity).split(";"):
+        name, _, value = part.strip().partition("=")
+        if value and decode(value) is not None:
+            return name, value
+    return None
+
+
+async def reference(ctx: Context, identity: Identity, token: str, cookie: str | None = None
+                    ) -> tuple[Operation, str] | None:
     """An operation that answers 2xx to ``identity``'s token and 401/403 to a garbage token: the canary when it
     accepts that token (it may have proven the account with another of its credentials), else any authenticated
     GET (path parameters filled from the probe's own objects), tried in a few requests."""
     if ctx.canary is not None:
-        own = await Attempt(ctx, ctx.canary, ctx.canary.path, identity)(identity.token or "")
+        own = await Attempt(ctx, ctx.canary, ctx.canary.path, identity, cookie)(token)
         if own is not None and own.ok:
             return ctx.canary, ctx.canary.path
     tried = 0
@@ -235,7 +259,7 @@ async def reference(ctx: Context, identity: Identity) -> tuple[Operation, str] |
         if path is None:
             continue
         tried += 1
-        mine = await Attempt(ctx, op, path, identity)(identity.token or "")
+        mine = await Attempt(ctx, op, path, identity, cookie)(token)
         if mine is None or not mine.ok:
             continue
         anon = await try_send(ctx, "GET", path, op=op, params=ctx.query_for(op) or None)
@@ -354,12 +378,19 @@ async def jwt(ctx: Context) -> None:
     if not ctx.users:
         ctx.needs_identity("JWT attacks need an identity's token")
         return
-    if identity is None or identity.token is None:
+    cookie: str | None = None
+    token = identity.token if identity is not None else None
+    if identity is None:  # a session kept as a JWT in a cookie (``access_token=<JWT>``)
+        identity, carried = next(((i, c) for i in ctx.users if (c := cookie_jwt(i)) is not None), (None, None))
+        if carried is not None:
+            cookie, token = carried
+    if identity is None or token is None:
         ctx.not_applicable("the identities' credentials are not JWTs")
         return
-    parsed = decode(identity.token)
+    parsed = decode(token)
     if parsed is None:
         return
+    carrier = f"Cookie: {cookie}" if cookie else "Authorization"
     header, claims, _signature = parsed
     alg = str(header.get("alg", ""))
     own_expiry = lifetime_claim(claims)
@@ -370,11 +401,11 @@ async def jwt(ctx: Context) -> None:
     elif "exp" not in claims:  # read from the token itself: costs no request
         ctx.report(rules.JWT_NO_EXPIRY, f"the token issued to {identity.name} has no 'exp' claim (claims: "
                    f"{', '.join(sorted(claims)) or 'none'}): once stolen it stays valid for ever",
-                   _sent_with(ctx, identity), parameter="Authorization")
+                   _sent_with(ctx, identity), parameter=carrier)
     elif (days := lifetime_days(claims)) is not None and days > 1.001:  # read from the token: no request
         if identity.relogin is not None or identity.login_body:  # the API issued it at a login of the run
             ctx.report(rules.JWT_LONG_LIVED, f"the token issued to {identity.name} expires {days:.1f} days after "
-                       "it was issued", _sent_with(ctx, identity), parameter="Authorization")
+                       "it was issued", _sent_with(ctx, identity), parameter=carrier)
         else:  # a token handed to the probe (--auth): its lifetime is whoever minted it's choice
             ctx.notes.append(f"jwt: the token given for {identity.name} lives {days:.1f} days; not reported, since "
                              "the run did not obtain it from the API")
@@ -383,22 +414,22 @@ async def jwt(ctx: Context) -> None:
             v == identity.password for _k, v in walk_keys(claims)) else ""
         ctx.report(rules.JWT_CLAIMS_SECRET, f"the token issued to {identity.name} carries {', '.join(keys)} in its "
                    f"claims{own}: anyone who sees the token reads them (a JWT's payload is only base64url-encoded)",
-                   _sent_with(ctx, identity), parameter="Authorization")
+                   _sent_with(ctx, identity), parameter=carrier)
     secret = None
     if alg in HASHES:  # offline: costs no request
-        secret = (crack(identity.token, wordlist()) or crack(identity.token, own_words(api_texts(ctx, claims)))
-                  or crack(identity.token, compound_secrets()) or crack(identity.token, pins()))
-    found = await reference(ctx, identity)
+        secret = (crack(token, wordlist()) or crack(token, own_words(api_texts(ctx, claims)))
+                  or crack(token, compound_secrets()) or crack(token, pins()))
+    found = await reference(ctx, identity, token, cookie)
     if found is None:
         ctx.skip("no operation answered 2xx to the identity and 401/403 to a garbage token (no reference)")
         if secret is not None:
             ctx.report(rules.JWT_WEAK, f"the {alg} secret of {identity.name}'s token is guessable "
                        f"({secret!r}): anyone can sign tokens (cracked offline; no reference operation to "
-                       "replay a forgery on)", None, parameter="Authorization")
+                       "replay a forgery on)", None, parameter=carrier)
         return
     op, path = found
-    send = Attempt(ctx, op, path, identity)
-    parts = identity.token.split(".")
+    send = Attempt(ctx, op, path, identity, cookie)
+    parts = token.split(".")
     garbage = await send(parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature"))
     if garbage is None or garbage.ok:
         if garbage is not None:
