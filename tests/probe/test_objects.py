@@ -21,6 +21,7 @@ from apishield.probe.objects import (
     from_sent_fields,
     identity_value,
     learn_identity,
+    object_key,
 )
 from tests.probe.loopback import Answer, loopback
 
@@ -153,3 +154,15 @@ def test_a_tokens_user_name_claim_names_the_identity_before_its_subject() -> Non
     assert learn_identity(None, None, claims) == ("alice", None)
     assert learn_identity(None, None, {"sub": "alice"}) == ("alice", None)
     assert learn_identity(None, None, {"sub": "42", "username": "bob"}) == ("bob", "42")
+
+
+@pytest.mark.parametrize(("record", "param", "expected"), [
+    ({"account_number": "1001", "balance": "5000.00"}, "account_id", "1001"),  # a bank account keyed by its number
+    ({"card_no": "4111", "limit": 100}, "cardId", "4111"),
+    ({"number": 7, "title": "x"}, "order_id", 7),
+    ({"id": 5, "account_number": "1001"}, "account_id", 5),  # an id comes first
+    ({"title": "x", "balance": 3}, "account_id", None),  # nothing keys it
+])
+def test_an_object_without_an_id_is_keyed_by_its_number(record: dict[str, object], param: str,
+                                                        expected: object) -> None:
+    assert object_key(record, param) == expected

@@ -54,9 +54,22 @@ def find_id(data: Any, collection: str = "") -> Any:
 
 def object_key(obj: dict[str, Any], param: str, collection: str = "") -> Any:
     """The value an item operation's path parameter takes for a listed object: the field named like the parameter
-    (``{doc_token}`` ↔ ``doc_token``, ``{orderId}`` ↔ ``order_id``) first, else the object's id."""
+    (``{doc_token}`` ↔ ``doc_token``, ``{orderId}`` ↔ ``order_id``) first, else the object's id, else — for an
+    object with no id — its number or code (``{account_id}`` ↔ ``account_number``, ``number``)."""
     named = _named_field(obj, param)
-    return named if named is not None else find_id(obj, collection)
+    if named is None:
+        named = find_id(obj, collection)
+    if named is None and (base := KEYED_BY.match(param)) is not None:
+        thing = attribute_key(base.group(1))
+        named = next((v for k, v in obj.items() if isinstance(v, (str, int)) and not isinstance(v, bool)
+                      and attribute_key(str(k)) in {thing + s for s in NUMBER_SUFFIXES} | set(NUMBER_SUFFIXES)), None)
+    return named
+
+
+#: a parameter that keys a thing (``account_id``, ``accountId``): its thing's name
+KEYED_BY = re.compile(r"(?i)^([a-z][a-z0-9_]*?)[_-]?id$")
+#: fields that key a thing that has no id (``account_number``, ``card_no``, ``code``)
+NUMBER_SUFFIXES = ("number", "no", "num", "code")
 
 
 def _named_field(obj: dict[str, Any], param: str) -> Any:

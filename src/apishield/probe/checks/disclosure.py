@@ -60,6 +60,7 @@ STACK = re.compile(
 #: ``?__debugger__=yes``); a product's name in a page's small print (a custom 404 that says "Werkzeug Debugger") is
 #: version disclosure at most, not a debugger
 DEBUG = re.compile(r"// Werkzeug Debugger</title>|__debugger__|"
+                   r"console is locked and needs to be unlocked by entering the PIN|"
                    r"You're seeing this error because you have <code>DEBUG = True|Django Version:|"
                    r"Whoops! There was an error|cherrypy\._cperror|Bottle v[\d.]+ server error")
 EXCEPTION = re.compile(
