@@ -160,12 +160,17 @@ class OrderView(APIView):
                         "        order = Order.objects.get(id=order_id)", None),
     ("IsOrderOwner", "        order = Order.objects.get(id=order_id)\n"
                      "        self.check_object_permissions(request, order)", None),
-], ids=["signed-in-any-order", "scoped-to-the-caller", "staff-only", "own-permission-class"])
+    ("AllowAny", "        order = Order.objects.get(id=order_id)", Severity.LOW),
+    ("IsAuthenticated", "        order = Order.objects.get(id=order_id)\n"
+                        "        data = OrderSerializer(order, context={'user': request.user}).data", Severity.MEDIUM),
+], ids=["signed-in-any-order", "scoped-to-the-caller", "staff-only", "own-permission-class", "open-on-purpose",
+                                      "serializer-context-is-no-check"])
 def test_a_class_based_view_loading_an_object_by_its_url_key(tmp_path: Path, permission: str, body: str,
                                                              expected: Severity | None) -> None:
     """A Django REST framework view's ``get(self, request, order_id)`` is read as a function view is: a signed-in
     caller reading any order by its URL key fires; a lookup scoped to the caller, a role test, or a permission
-    class of the project's own (object permissions) stays quiet."""
+    class of the project's own (object permissions) stays quiet; a read the class opens to anyone on purpose
+    (``AllowAny``) is low."""
     files = {"app/__init__.py": "", "app/urls.py": CLASS_URLS,
              "app/views.py": CLASS_VIEW.format(permission=permission, body=body)}
     result = audit(tmp_path, files)

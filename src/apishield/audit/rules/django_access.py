@@ -37,7 +37,7 @@ _CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseF
 #: a test of the caller's role, alone or in a boolean expression
 _ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
-_NEW_VALUES = frozenset({"defaults", "create_defaults"})
+_NEW_VALUES = frozenset({"defaults", "create_defaults", "context"})  # a serializer's context only renders
 _DECORATOR_CHECKS = frozenset({"user_passes_test", "permission_required", "staff_member_required",
                                "superuser_required"})
 
@@ -129,47 +129,54 @@ _CALLER_ONLY = frozenset({"AllowAny", "IsAuthenticated", "IsAuthenticatedOrReadO
 _LOGIN_MIXINS = frozenset({"LoginRequiredMixin"})
 
 
-def _class_guard(cls: ast.ClassDef) -> tuple[bool, bool]:
-    """(the class checks more than who is signed in, it requires a signed-in caller): a permission class of the
-    project's own or a role one (``IsAdminUser``, ``IsOwner``) or a permission mixin decides on objects or roles;
-    ``IsAuthenticated`` and ``LoginRequiredMixin`` only require a login."""
+def _class_guard(cls: ast.ClassDef) -> tuple[bool, bool, bool]:
+    """(the class checks more than who is signed in, it requires a signed-in caller, it lets anyone read): a
+    permission class of the project's own or a role one (``IsAdminUser``, ``IsOwner``) or a permission mixin decides
+    on objects or roles; ``IsAuthenticated`` and ``LoginRequiredMixin`` only require a login; ``AllowAny`` and
+    ``IsAuthenticatedOrReadOnly`` open its reads to anyone on purpose."""
     bases = {au.last(au.dotted(b)) for b in cls.bases}
     login = bool(bases & _LOGIN_MIXINS)
     checks = any(b.endswith(("PermissionRequiredMixin", "UserPassesTestMixin")) for b in bases)
+    open_reads = False
     for node in cls.body:
         if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "permission_classes"
                                                  for t in node.targets)
                 and isinstance(node.value, (ast.List, ast.Tuple))):
             names = {au.last(au.dotted(e)) for e in node.value.elts}
-            login = login or bool(names & {"IsAuthenticated", "IsAuthenticatedOrReadOnly"})
+            login = login or "IsAuthenticated" in names
             checks = checks or bool(names - _CALLER_ONLY)
+            open_reads = bool(names) and names <= {"AllowAny", "IsAuthenticatedOrReadOnly"}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in {
                 "get_queryset", "check_object_permissions", "has_object_permission", "dispatch", "initial"}:
             checks = True  # the class scopes or checks its objects itself
-    return checks, login
+    return checks, login, open_reads
+
+
+#: the methods of a class-based view that only read
+_READS = frozenset({"get", "head", "retrieve", "list"})
 
 
 def _view_functions(ctx: ModuleContext, views: Iterable[str]
-                    ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, bool]]:
+                    ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, bool, bool]]:
     """(view function or method, how many leading arguments are not URL keywords, a login is required by its
-    class) for the module's function views and the methods of its class-based views whose class checks no more
-    than who is signed in."""
+    class, its class opens this read to anyone on purpose) for the module's function views and the methods of its
+    class-based views whose class checks no more than who is signed in."""
     functions = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
     classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
     for name in views:
         owner, _, method = name.partition(".")
         if not method:
             if (fn := functions.get(name)) is not None and fn.args.args:
-                yield fn, 1, False
+                yield fn, 1, False, False
             continue
         cls = classes.get(owner)
         if cls is None:
             continue
-        checks, login = _class_guard(cls)
+        checks, login, open_reads = _class_guard(cls)
         found = next((m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
                       and m.name == method), None)
         if found is not None and not checks and len(found.args.args) >= 2:
-            yield found, 2, login  # ``def post(self, request, user_id)``
+            yield found, 2, login, open_reads and method in _READS  # ``def post(self, request, user_id)``
 
 
 def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
@@ -180,7 +187,7 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
     views = facts.flags.get("views") if facts is not None else None
     if not views:
         return
-    for fn, skip, login in _view_functions(ctx, views):
+    for fn, skip, login, open_read in _view_functions(ctx, views):
         keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)]
         posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
@@ -189,8 +196,8 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
         where = "its URL" if keys else "the request's fields"
         yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{(keys or posted)[-1]}' from {where} "
                       "without checking that it belongs to the caller",
-                      severity=Severity.MEDIUM if login or _login_required(fn) or user_key or _writes(fn)
-                      else Severity.LOW)
+                      severity=Severity.LOW if open_read and not _writes(fn) else Severity.MEDIUM
+                      if login or _login_required(fn) or user_key or _writes(fn) else Severity.LOW)
 
 
 __all__ = ["django_view_keys"]
