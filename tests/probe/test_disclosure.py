@@ -75,7 +75,8 @@ def test_shapes_cards_and_stacks() -> None:
 
 def test_a_debug_page_is_known_by_its_structure_not_by_a_name_in_small_print() -> None:
     """Werkzeug's debugger page (its title, its ``__debugger__`` resources), its locked console (the PIN prompt's
-    text) and Django's technical page are debug pages; a custom 404 page whose footer names "Werkzeug Debugger" runs no debugger."""
+    text) and Django's technical page are debug pages; a custom 404 page whose footer names "Werkzeug Debugger" runs
+    no debugger."""
     assert DEBUG.search(DEBUGGER_PAGE)
     assert DEBUG.search("<p>You're seeing this error because you have <code>DEBUG = True</code> in your settings</p>")
     assert DEBUG.search("<p>The console is locked and needs to be unlocked by entering the PIN.</p>")  # /console
