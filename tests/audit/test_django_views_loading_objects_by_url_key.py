@@ -176,3 +176,54 @@ def test_a_class_based_view_loading_an_object_by_its_url_key(tmp_path: Path, per
     result = audit(tmp_path, files)
     found = [f for f in result.findings if f.rule_id == "AS102" and f.location and f.location.path == "app/views.py"]
     assert [f.severity for f in found] == ([expected] if expected is not None else [])
+
+
+RELATION_URLS = '''
+from django.urls import path
+from . import views
+
+urlpatterns = [path("things/<{key}>/", views.ThingView.as_view())]
+'''
+RELATION_VIEW = '''
+import hmac
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Profile, Tag, Note
+
+
+class ThingView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self, pk):
+        return Tag.objects.get(pk=pk)
+
+{method}
+'''
+RELATIONS = {
+    "a note anyone signed in may delete (must fire)": ("note_id", "    def delete(self, request, note_id):\n"
+        "        Note.objects.get(id=note_id).delete()\n        return Response(status=204)", True),
+    "following a user changes the caller's own relation": ("username", "    def post(self, request, username):\n"
+        "        follower = self.request.user.profile\n        followee = Profile.objects.get(user__username=username)\n"
+        "        follower.follow(followee)\n        return Response(status=201)", False),
+    "a like found through the caller's own manager": ("like_id", "    def delete(self, request, like_id):\n"
+        "        request.user.like_set.filter(id=like_id).delete()\n        return Response(status=204)", False),
+    "a file under a link that carries its own token": ("file_id", "    def get(self, request, file_id, "
+        "public_token='x'):\n        note = Note.objects.get(id=file_id)\n        return Response({'n': note.id})", False),
+    "a webhook that checks the sender's secret": ("note_id", "    def post(self, request, note_id):\n"
+        "        note = Note.objects.get(id=note_id)\n"
+        "        if not hmac.compare_digest(note.secret, request.headers.get('X-Secret', '')):\n"
+        "            return Response(status=403)\n        note.save()\n        return Response(status=204)", False),
+    "a shared tag read through the class's helper": ("pk", "    def delete(self, request, pk):\n"
+        "        self.get_object(pk).delete()\n        return Response(status=204)", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RELATIONS))
+def test_class_based_views_acting_on_the_callers_own_or_shared_things(tmp_path: Path, case: str) -> None:
+    key, method, fires = RELATIONS[case]
+    files = {"app/__init__.py": "", "app/urls.py": RELATION_URLS.format(key=key),
+             "app/views.py": RELATION_VIEW.format(method=method)}
+    found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS102" and f.severity >= Severity.MEDIUM]
+    assert bool(found) is fires

@@ -34,6 +34,13 @@ _SHARED = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|vi
 #: what compares a looked-up object with the caller, or refuses
 _CALLER = re.compile(r"request\.user|\bowner\b|\bauthor\b|creator|\.user\b|user_id|is_staff|is_superuser|has_perm")
 _CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseForbidden"})
+#: the caller's own record or a manager of it (``request.user``, ``self.request.user.profile``, ``request.user.notes``)
+_CALLER_RECORD = re.compile(r"^(?:self\.)?request\.user(?:\.\w+)*$")
+_MANAGER_CALLS = frozenset({"filter", "get", "create", "all", "exclude", "get_or_create", "update_or_create"})
+#: an action on the caller's own relation to another object (``follower.unfollow(followee)``)
+_RELATION_VERB = re.compile(r"(?i)^(?:un)?(?:follow|like|block|bookmark|favou?rite|subscribe|star|mute)\w*$")
+#: a URL argument that is a capability itself (``/download/<public_token>/<file_id>``): whoever holds it may read
+_CAPABILITY = re.compile(r"(?i)token|secret|hash|signature|session")
 #: a test of the caller's role, alone or in a boolean expression
 _ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
@@ -70,7 +77,56 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
             return True
         if isinstance(node, ast.If) and _ROLE_TEST.search(ast.unparse(node.test)):
             return True  # ``if not (request.user.is_staff or request.user.is_admin): return 403``
+    return _acts_on_the_callers_own(fn)
+
+
+def _acts_on_the_callers_own(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The view works through the caller's own records: a lookup or write through a manager of ``request.user``
+    (``request.user.like_set.filter(...)``), a relation verb called on the caller's record with the looked-up object
+    (``follower = request.user.profile`` … ``follower.unfollow(followee)``), or a secret compared in constant time
+    (a capability or a webhook's signature, ``hmac.compare_digest``)."""
+    own = {t.id for a in au.walk(fn) if isinstance(a, ast.Assign) and _CALLER_RECORD.match(ast.unparse(a.value))
+           for t in a.targets if isinstance(t, ast.Name)}
+    for node in au.walk(fn):
+        if not isinstance(node, ast.Call):
+            continue
+        name = au.dotted(node.func)
+        if au.last(name) == "compare_digest":
+            return True
+        if _CALLER_RECORD.match(name) and ("_set" in name or au.last(name) in _MANAGER_CALLS):
+            return True
+        if (isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in own and _RELATION_VERB.match(node.func.attr) and node.args):
+            return True
     return False
+
+
+def _shared_model(fn: ast.FunctionDef | ast.AsyncFunctionDef, key: str, cls: ast.ClassDef | None = None) -> bool:
+    """Every lookup by ``key`` is of a model shared by design (``Tag.objects.get(pk=pk)``,
+    ``get_object_or_404(Category, pk=pk)``), in the view or in the helper method of its class it hands the key to
+    (``self.get_object(pk)``): a generic key names what the model is."""
+    models = []
+    helpers = {m.name: m for m in (cls.body if cls is not None else []) if isinstance(m, ast.FunctionDef)}
+    nodes = list(au.walk(fn))
+    for node in list(nodes):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and au.dotted(node.func.value) == "self"
+                and node.func.attr in helpers and au.uses_any(node, [key])):
+            helper = helpers[node.func.attr]
+            params = [a.arg for a in helper.args.args[1:]]
+            if params:
+                nodes += [n for n in au.walk(helper) if isinstance(n, ast.Call) and au.uses_any(n, params)]
+                key_names = [key, *params]
+                break
+    else:
+        key_names = [key]
+    for node in nodes:
+        if isinstance(node, ast.Call) and au.uses_any(node, key_names):
+            name = au.dotted(node.func)
+            if ".objects." in name:
+                models.append(name.split(".objects.", 1)[0].rsplit(".", 1)[-1])
+            elif au.last(name) in {"get_object_or_404", "get_list_or_404"} and node.args:
+                models.append(au.last(au.dotted(node.args[0])))
+    return bool(models) and all(m and _SHARED.match(m) for m in models)
 
 
 def _tests_a_key(compare: ast.Compare, keys: list[str]) -> bool:
@@ -157,7 +213,7 @@ _READS = frozenset({"get", "head", "retrieve", "list"})
 
 
 def _view_functions(ctx: ModuleContext, views: Iterable[str]
-                    ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, bool, bool]]:
+                    ) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, int, bool, bool, ast.ClassDef | None]]:
     """(view function or method, how many leading arguments are not URL keywords, a login is required by its
     class, its class opens this read to anyone on purpose) for the module's function views and the methods of its
     class-based views whose class checks no more than who is signed in."""
@@ -167,7 +223,7 @@ def _view_functions(ctx: ModuleContext, views: Iterable[str]
         owner, _, method = name.partition(".")
         if not method:
             if (fn := functions.get(name)) is not None and fn.args.args:
-                yield fn, 1, False, False
+                yield fn, 1, False, False, None
             continue
         cls = classes.get(owner)
         if cls is None:
@@ -176,7 +232,7 @@ def _view_functions(ctx: ModuleContext, views: Iterable[str]
         found = next((m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
                       and m.name == method), None)
         if found is not None and not checks and len(found.args.args) >= 2:
-            yield found, 2, login, open_reads and method in _READS  # ``def post(self, request, user_id)``
+            yield found, 2, login, open_reads and method in _READS, cls  # ``def post(self, request, user_id)``
 
 
 def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
@@ -187,9 +243,12 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
     views = facts.flags.get("views") if facts is not None else None
     if not views:
         return
-    for fn, skip, login, open_read in _view_functions(ctx, views):
-        keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)]
-        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k)]
+    for fn, skip, login, open_read, cls in _view_functions(ctx, views):
+        if any(_CAPABILITY.search(a.arg) for a in fn.args.args[skip:]):
+            continue  # a link that carries its own secret: the objects under it are the link holder's to read
+        keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)
+                and not _shared_model(fn, a.arg, cls)]
+        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not _CAPABILITY.search(k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
         user_key = any(_USER_KEY.match(k) for k in keys + posted)
