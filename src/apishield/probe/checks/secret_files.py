@@ -5,8 +5,9 @@ share (``/api``), for ``.env`` and its usual siblings and backups; and every GET
 is a parameter naming a file (``/backup/{filename}``, ``/files/{name}``), with those names in its place. A place is
 asked first for a made-up name (the control): a server that answers anything to any name proves nothing there.
 
-Reported when a 2xx answer assigns values to two or more settings named like secrets — ``JWT_SECRET=…`` lines, or
-an object whose upper-case keys are (``{"SMTP_PASS": "…"}``) — and the control's answer assigns none. At most
+Reported when a 2xx answer assigns values to two or more settings named like secrets — ``JWT_SECRET=…`` lines read as
+the disclosure check reads configuration, or an object whose upper-case keys are (``{"SMTP_PASS": "…"}``) — and the
+control's answer assigns none. At most
 :data:`MAX_PLACES` places and :data:`NAMES` names each: a few dozen harmless requests.
 """
 
@@ -18,7 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 from apishield.probe import rules
-from apishield.probe.checks._util import try_send, walk_keys, who_for
+from apishield.probe.checks._util import secret_named, try_send, walk_keys, who_for
+from apishield.probe.checks.disclosure import PLACEHOLDER, config_secret
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -26,23 +28,20 @@ from apishield.probe.targets import Operation
 #: the names a deployment leaves behind, most common first
 NAMES = (".env", ".env.bak", ".env.local", ".env.production", "config.bak", ".env.backup", "config.env")
 MAX_PLACES = 4
-SECRET_WORD = (r"(?:SECRET|PASSWORD|PASSWD|_PASS\b|PASS_|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"  # noqa: S105
-               r"CREDENTIALS?|DSN|DATABASE_URL|DB_URL)")
-ENV_LINE = re.compile(rf"(?m)^[ \t]*(?:export[ \t]+)?([A-Z][A-Z0-9_]*{SECRET_WORD}[A-Z0-9_]*|{SECRET_WORD}[A-Z0-9_]*)"
-                      r"[ \t]*=[ \t]*['\"]?([^\s'\"#]{4,})")
+#: the keys of an environment file served as JSON (``{"JWT_SECRET": "…"}``): upper case, as the file writes them
 ENV_KEY = re.compile(r"\A[A-Z][A-Z0-9_]*\Z")
-SECRET_KEY = re.compile(rf"{SECRET_WORD}|\A(?:PASS|PASSWD)\Z")
 FILE_PARAM = re.compile(r"(?i)(file|name|backup|path|doc|config)")
 
 
 def assignments(ex: Exchange) -> list[str]:
-    """The secret-named settings an answer assigns a value to: ``NAME=value`` lines of an environment file, or the
-    upper-case keys of a JSON object (``{"JWT_SECRET": "…"}``)."""
+    """The secret-named settings an answer assigns a value to: configuration lines (``JWT_SECRET=…``, read by
+    :func:`disclosure.config_secret`, placeholders left out), or the upper-case keys of a JSON object
+    (``{"SMTP_PASS": "…"}``) named like a secret (:func:`secret_named`)."""
     if "json" in ex.content_type:
         data: Any = ex.json()
-        return [key for key, value in walk_keys(data) if ENV_KEY.match(key) and SECRET_KEY.search(key)
-                and isinstance(value, str) and len(value) >= 4]
-    return [m.group(1) for m in ENV_LINE.finditer(ex.text[:65536])]
+        return [key for key, value in walk_keys(data) if ENV_KEY.match(key) and secret_named(key)
+                and isinstance(value, str) and len(value) >= 4 and not PLACEHOLDER.search(value)]
+    return [found[0] for line in ex.text[:65536].splitlines() if (found := config_secret(line)) is not None]
 
 
 def _prefixes(ctx: Context) -> list[str]:
