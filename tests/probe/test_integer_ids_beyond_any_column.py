@@ -1,5 +1,6 @@
 """An integer path parameter asked with an id no database column holds (2**63): an API that fails on it with a 500
-and the database's error text must make the probe fire; one that answers 404 must leave it quiet."""
+and the database's error text (sqlite3's "too large to convert to SQLite INTEGER") must make the probe fire, the
+text read as the database's own; one that answers 404 must leave it quiet."""
 
 from __future__ import annotations
 
@@ -38,3 +39,4 @@ def test_an_id_no_column_holds(tmp_path: Path, fails: bool) -> None:
     errors = {rule for rule, method, path in findings_at(result)
               if rule.startswith("PR-ERR") and path == "/api/items/{item_id}"}
     assert bool(errors) is fails
+    assert ("PR-ERR-003" in errors) is fails  # the database's own range error is disclosed

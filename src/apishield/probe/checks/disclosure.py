@@ -89,7 +89,9 @@ SQL_TEXT = re.compile(r"(?i)\b(SELECT\s[^\"\n]{1,200}?\sFROM\s+[\w\"`\[]+|INSERT
 SQL_ERROR = re.compile(
     r"(?i)(sqlite3?\.|unrecognized token|near \"[^\"]*\": syntax error|SQL syntax|unterminated quoted string|"
     r"syntax error at or near|psycopg|PG::|SQLSTATE|ORA-\d{5}|MySQLSyntaxErrorException|SQLException|"
-    r"unclosed quotation mark|no such (table|column)|ER_PARSE_ERROR|SequelizeDatabaseError)")
+    r"unclosed quotation mark|no such (table|column)|ER_PARSE_ERROR|SequelizeDatabaseError|"
+    # a value the database could not store: sqlite3's OverflowError, PostgreSQL's and MySQL's range errors
+    r"too large to convert to SQLite INTEGER|integer out of range|Out of range value for column)")
 HASH_SHAPES = (
     ("bcrypt", re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$")),
     ("argon2", re.compile(r"^\$argon2(id|i|d)\$")),
