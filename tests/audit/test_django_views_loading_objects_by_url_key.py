@@ -205,12 +205,14 @@ RELATIONS = {
     "a note anyone signed in may delete (must fire)": ("note_id", "    def delete(self, request, note_id):\n"
         "        Note.objects.get(id=note_id).delete()\n        return Response(status=204)", True),
     "following a user changes the caller's own relation": ("username", "    def post(self, request, username):\n"
-        "        follower = self.request.user.profile\n        followee = Profile.objects.get(user__username=username)\n"
+        "        follower = self.request.user.profile\n"
+        "        followee = Profile.objects.get(user__username=username)\n"
         "        follower.follow(followee)\n        return Response(status=201)", False),
     "a like found through the caller's own manager": ("like_id", "    def delete(self, request, like_id):\n"
         "        request.user.like_set.filter(id=like_id).delete()\n        return Response(status=204)", False),
     "a file under a link that carries its own token": ("file_id", "    def get(self, request, file_id, "
-        "public_token='x'):\n        note = Note.objects.get(id=file_id)\n        return Response({'n': note.id})", False),
+        "public_token='x'):\n        note = Note.objects.get(id=file_id)\n"
+        "        return Response({'n': note.id})", False),
     "a webhook that checks the sender's secret": ("note_id", "    def post(self, request, note_id):\n"
         "        note = Note.objects.get(id=note_id)\n"
         "        if not hmac.compare_digest(note.secret, request.headers.get('X-Secret', '')):\n"
@@ -218,6 +220,9 @@ RELATIONS = {
     "a shared tag read through the class's helper": ("pk", "    def delete(self, request, pk):\n"
         "        self.get_object(pk).delete()\n        return Response(status=204)", False),
 }
+OPEN_PROFILE = ("    permission_classes = []\n\n    def get(self, request, username):\n"
+                "        profile = Profile.objects.get(user__username=username)\n"
+                "        return Response({'bio': profile.bio})")
 
 
 @pytest.mark.parametrize("case", sorted(RELATIONS))
@@ -227,3 +232,12 @@ def test_class_based_views_acting_on_the_callers_own_or_shared_things(tmp_path: 
              "app/views.py": RELATION_VIEW.format(method=method)}
     found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS102" and f.severity >= Severity.MEDIUM]
     assert bool(found) is fires
+
+
+def test_a_class_based_read_open_to_anyone_by_a_users_key_is_low(tmp_path: Path) -> None:
+    """``GET /profiles/<username>`` on a class that asks nobody to sign in is a public profile far more often than a
+    private record: reported low, not medium (a signed-in-only read of any user's record stays medium, above)."""
+    view = RELATION_VIEW.format(method="").replace("    permission_classes = [IsAuthenticated]\n", "") + OPEN_PROFILE
+    files = {"app/__init__.py": "", "app/urls.py": RELATION_URLS.format(key="username"), "app/views.py": view}
+    found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS102"]
+    assert [f.severity for f in found] == [Severity.LOW]

@@ -252,11 +252,14 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
         user_key = any(_USER_KEY.match(k) for k in keys + posted)
+        # a class-based read open to anyone by a user's key: a public profile far more often than a private record
+        open_class_read = skip == 2 and fn.name in _READS and not login
         where = "its URL" if keys else "the request's fields"
         yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{(keys or posted)[-1]}' from {where} "
                       "without checking that it belongs to the caller",
                       severity=Severity.LOW if open_read and not _writes(fn) else Severity.MEDIUM
-                      if login or _login_required(fn) or user_key or _writes(fn) else Severity.LOW)
+                      if login or _login_required(fn) or (user_key and not open_class_read) or _writes(fn)
+                      else Severity.LOW)
 
 
 __all__ = ["django_view_keys"]
