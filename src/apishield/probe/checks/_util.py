@@ -258,6 +258,15 @@ def set_cookies(ex: Exchange) -> dict[str, str]:
     return jar
 
 
+def with_cookie(headers: dict[str, str], name: str, value: str) -> dict[str, str]:
+    """``headers`` with the cookie ``name`` set to ``value`` in its ``Cookie`` header, the other cookies kept (the
+    header is made when there is none): one cookie of a session tampered with, the rest of it sent as it was."""
+    jar = [c.strip() for k, v in headers.items() if k.lower() == "cookie" for c in v.split(";") if c.strip()]
+    jar = [c for c in jar if c.partition("=")[0] != name]
+    kept = {k: v for k, v in headers.items() if k.lower() != "cookie"}
+    return {**kept, "Cookie": "; ".join([*jar, f"{name}={value}"])}
+
+
 def request_fields(ex: Exchange) -> dict[str, Any]:
     """The fields a request's body carried: its JSON object, else its form-encoded pairs (first value of each)."""
     text = ex.request_body.decode("utf-8", "replace")

@@ -50,6 +50,7 @@ from apishield.probe.checks._util import (
     same,
     try_send,
     who_for,
+    with_cookie,
     with_field,
     without_shell_errors,
 )
@@ -226,11 +227,7 @@ class Sender:
                    if k.lower() != s.name.lower()}
             headers = {**own, s.name: str(value)}
         elif s.location == "cookie":
-            own = dict(s.identity.headers) if s.identity else {}
-            jar = [c for k, v in own.items() if k.lower() == "cookie" for c in v.split("; ") if c]
-            jar = [c for c in jar if c.partition("=")[0] != s.name]
-            headers = {**{k: v for k, v in own.items() if k.lower() != "cookie"},
-                       "Cookie": "; ".join([*jar, f"{s.name}={cookie_value(value)}"])}
+            headers = with_cookie(dict(s.identity.headers) if s.identity else {}, s.name, cookie_value(value))
         else:
             path = s.op.path.replace("{" + s.name + "}", str(value).replace("/", "%2F"))
             path = ctx.concrete_path(Operation(s.op.method, path, params=tuple(

@@ -39,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import SENSITIVE_KEY, try_send, walk_keys
+from apishield.probe.checks._util import SENSITIVE_KEY, try_send, walk_keys, with_cookie
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -221,8 +221,7 @@ class Attempt:
     def _value(self, token: str) -> str:
         if self.cookie is None:
             return self.prefix + token
-        jar = [c.strip() for c in _cookie_header(self.identity).split(";") if c.strip()]
-        return "; ".join(f"{self.cookie}={token}" if c.partition("=")[0] == self.cookie else c for c in jar)
+        return with_cookie(self.identity.credentials(), self.cookie, token)["Cookie"]
 
     async def __call__(self, token: str) -> Exchange | None:
         return await try_send(self.ctx, self.op.method, self.path, op=self.op, params=self.query or None,
