@@ -108,17 +108,14 @@ def _shared_model(fn: ast.FunctionDef | ast.AsyncFunctionDef, key: str, cls: ast
     models = []
     helpers = {m.name: m for m in (cls.body if cls is not None else []) if isinstance(m, ast.FunctionDef)}
     nodes = list(au.walk(fn))
-    for node in list(nodes):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and au.dotted(node.func.value) == "self"
-                and node.func.attr in helpers and au.uses_any(node, [key])):
-            helper = helpers[node.func.attr]
-            params = [a.arg for a in helper.args.args[1:]]
-            if params:
-                nodes += [n for n in au.walk(helper) if isinstance(n, ast.Call) and au.uses_any(n, params)]
-                key_names = [key, *params]
-                break
-    else:
-        key_names = [key]
+    key_names = [key]
+    helper = next((helpers[n.func.attr] for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                   and au.dotted(n.func.value) == "self" and n.func.attr in helpers and au.uses_any(n, [key])
+                   and helpers[n.func.attr].args.args[1:]), None)
+    if helper is not None:
+        params = [a.arg for a in helper.args.args[1:]]
+        nodes += [n for n in au.walk(helper) if isinstance(n, ast.Call) and au.uses_any(n, params)]
+        key_names += params
     for node in nodes:
         if isinstance(node, ast.Call) and au.uses_any(node, key_names):
             name = au.dotted(node.func)
@@ -254,12 +251,13 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
         user_key = any(_USER_KEY.match(k) for k in keys + posted)
         # a class-based read open to anyone by a user's key: a public profile far more often than a private record
         open_class_read = skip == 2 and fn.name in _READS and not login
+        writes = _writes(fn)
+        medium = not (open_read and not writes) and (
+            login or _login_required(fn) or writes or (user_key and not open_class_read))
         where = "its URL" if keys else "the request's fields"
         yield at_node(bola, ctx, fn, f"view {fn.name}() loads an object by '{(keys or posted)[-1]}' from {where} "
                       "without checking that it belongs to the caller",
-                      severity=Severity.LOW if open_read and not _writes(fn) else Severity.MEDIUM
-                      if login or _login_required(fn) or (user_key and not open_class_read) or _writes(fn)
-                      else Severity.LOW)
+                      severity=Severity.MEDIUM if medium else Severity.LOW)
 
 
 __all__ = ["django_view_keys"]
