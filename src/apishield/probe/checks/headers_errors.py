@@ -1,8 +1,8 @@
 """Headers and errors: security headers, version banners, TRACE, error detail, debug pages, user enumeration.
 
 The active part provokes errors (malformed JSON, wrong types, integer ids beyond any database column) and compares
-login answers; what the answers
-disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads every exchange at the end.
+login answers; what the answers disclose is judged by :mod:`apishield.probe.checks.disclosure`, which also reads
+every exchange at the end.
 """
 
 from __future__ import annotations

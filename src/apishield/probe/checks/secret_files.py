@@ -7,8 +7,8 @@ asked first for a made-up name (the control): a server that answers anything to 
 
 Reported when a 2xx answer assigns values to two or more settings named like secrets — ``JWT_SECRET=…`` lines read as
 the disclosure check reads configuration, or an object whose upper-case keys are (``{"SMTP_PASS": "…"}``) — and the
-control's answer assigns none. At most
-:data:`MAX_PLACES` places and :data:`NAMES` names each: a few dozen harmless requests.
+control's answer assigns none. At most :data:`MAX_PLACES` file-name places beside the root and the prefix, and the
+:data:`NAMES` at each: a few dozen harmless requests.
 """
 
 from __future__ import annotations
@@ -95,9 +95,10 @@ async def _place(ctx: Context, template: str, op: Operation | None, who: Identit
         if ex is None or ex.status is None:
             return
         found = assignments(ex) if ex.ok else []
-        if len(set(found)) >= 2:
-            ctx.report(rules.SECRETS_FILE, f"GET {ex.path} answered {ex.status} with {len(set(found))} secret settings "
-                       f"({', '.join(sorted(set(found))[:4])}); a made-up file name there answered "
+        settings = sorted(set(found))
+        if len(settings) >= 2:
+            ctx.report(rules.SECRETS_FILE, f"GET {ex.path} answered {ex.status} with {len(settings)} secret settings "
+                       f"({', '.join(settings[:4])}); a made-up file name there answered "
                        f"{control.status} without any", ex, op=op, parameter=op.path_params[0].name if op else None,
                        highlight=found[0])
             return
