@@ -69,6 +69,18 @@ def test_debug_switched_on_only_in_a_development_branch_is_low(tmp_path: Path, s
     assert all(f.severity == Severity.LOW for f in hits) is lowered
 
 
+def _developer_settings(module: str, content: str, wsgi_settings: str) -> dict[str, str]:
+    """A Django project whose ``config/settings/<module>.py`` holds ``content`` and is ``manage.py``'s default, beside
+    a production module read from the environment; ``config/wsgi.py`` selects ``wsgi_settings``."""
+    return {
+        "config/__init__.py": "", "config/settings/__init__.py": "",
+        f"config/settings/{module}.py": content,
+        "config/settings/production.py": "import os\nDEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n",
+        "manage.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.{module}')\n",
+        "config/wsgi.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{wsgi_settings}')\n",
+    }
+
+
 @pytest.mark.parametrize(("wsgi_settings", "lowered"), [
     ("config.settings.production", True),
     ("config.settings.development", False),
@@ -77,13 +89,7 @@ def test_development_settings_no_served_entry_point_selects_are_low(tmp_path: Pa
                                                                      lowered: bool) -> None:
     """``DEBUG = True`` in ``config/settings/development.py`` that only ``manage.py`` (the developer's runner) names is
     low; a WSGI entry point selecting that module serves it, and it stays."""
-    files = {
-        "config/__init__.py": "", "config/settings/__init__.py": "",
-        "config/settings/development.py": "DEBUG = True\nALLOWED_HOSTS = ['localhost']\n",
-        "config/settings/production.py": "import os\nDEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n",
-        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.development')\n",
-        "config/wsgi.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{wsgi_settings}')\n",
-    }
+    files = _developer_settings("development", "DEBUG = True\nALLOWED_HOSTS = ['localhost']\n", wsgi_settings)
     hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS301"]
     assert hits, "AS301 is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
@@ -99,14 +105,9 @@ def test_a_default_secret_key_in_local_settings_no_served_entry_point_selects_is
     """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default) that
     falls back to a placeholder secret key: low, while the WSGI entry point selects the production module; the same
     module selected by the WSGI file is served, and its key stays."""
-    files = {
-        "config/__init__.py": "", "config/settings/__init__.py": "",
-        "config/settings/local.py": "import environ\nenv = environ.Env()\nDEBUG = True\n"
-                                    "SECRET_KEY = env('DJANGO_SECRET_KEY', default='CHANGEME!!!')\n",
-        "config/settings/production.py": "import os\nDEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n",
-        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n",
-        "config/wsgi.py": f"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', '{wsgi_settings}')\n",
-    }
+    local = ("import environ\nenv = environ.Env()\nDEBUG = True\n"
+             "SECRET_KEY = env('DJANGO_SECRET_KEY', default='CHANGEME!!!')\n")
+    files = _developer_settings("local", local, wsgi_settings)
     hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS601"]
     assert hits, "AS601 is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
