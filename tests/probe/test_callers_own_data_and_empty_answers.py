@@ -1,7 +1,8 @@
 """Whose data an answer carries: a password vault that serves the caller the secrets it stored itself is no
 leak (another identity's secret served to it is) — also when the write that stored them is answered after a read
 that already shows them (concurrent requests are answered out of order) — and a protected GET answered 200 with
-``null`` to an anonymous caller served nothing (the same GET answered with the data is access)."""
+``null`` (or an object of empty members, ``{"user": null}``) to an anonymous caller served nothing (the same GET
+answered with the data is access)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ RECIPE = LoginRecipe("POST", "/login", token_path="token", bodies=tuple(
 def _app(everyone: bool, anonymous: str, show_owner: bool = True, late_writes: bool = False) -> Any:
     """A vault: ``everyone`` serves every owner's entries, one of bob's among them (else the caller's own, all
     stored by the probe); ``show_owner`` names each entry's owner in the answer; ``anonymous`` is what a caller
-    without a token gets: ``"null"`` (200 null), ``"data"`` (200 and every entry) or ``"refused"`` (401)."""
+    without a token gets: ``"null"`` (200 null), ``"nobody"`` (200 ``{"user": null, "authenticated": false}``),
+    ``"data"`` (200 and every entry) or ``"refused"`` (401)."""
     tokens: dict[str, str] = {}
     vault = [{"owner": "bob", "app_name": "mail", "password": "bob-mail-Secret-77"}] if everyone else []
 
@@ -55,6 +57,8 @@ def _app(everyone: bool, anonymous: str, show_owner: bool = True, late_writes: b
         if caller is None:
             if anonymous == "refused" or method != "GET":
                 return 401, {}, {"error": "login first"}
+            if anonymous == "nobody":
+                return 200, {}, {"user": None, "authenticated": False, "roles": []}
             return 200, {}, (vault if anonymous == "data" else None)
         if method == "POST":
             entry = json.loads(body or b"{}")
@@ -83,7 +87,7 @@ def test_a_callers_own_secret_shown_before_its_write_is_answered_is_its_own(tmp_
     assert (("PR-AUTH-002", "GET", "/vault") in findings_at(result)) is everyone
 
 
-@pytest.mark.parametrize("anonymous", ["null", "data"])
+@pytest.mark.parametrize("anonymous", ["null", "nobody", "data"])
 def test_a_protected_get_answering_null_to_anonymous_served_nothing(tmp_path: Path, anonymous: str) -> None:
     with loopback(_app(True, anonymous)) as url:
         result = probe_paths(tmp_path, url, PATHS, ("authn",), login=RECIPE)

@@ -8,8 +8,8 @@ an answer that changes by itself (a clock, a process list) proves nothing. A fin
 anonymous/garbage request to answer 2xx; for spec-protected operations that is proof enough, since the spec
 promised otherwise. A 2xx whose short body
 refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
-not access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``):
-no data was served, whatever the status says. When the description is silent, an anonymous HTML page that invites
+not access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``, or an
+object of such values such as a session check's ``{"user": null}``): no data was served, whatever the status says. When the description is silent, an anonymous HTML page that invites
 the caller to log in (a link or form to a login route, a password field) is the page's anonymous view: the
 identity being shown more there (its name, a logout link) is personalisation of a public page, not protection.
 
@@ -49,9 +49,23 @@ GARBAGE = (
 EMPTY = ("", "null", "{}", "[]", '""', "none")
 
 
+def _empty(value: Any) -> bool:
+    """A JSON value that carries nothing: ``null``, ``false``, an empty string or list, or an object of such values
+    (``{"user": null}``, ``{"authenticated": false, "roles": []}``)."""
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return value is None or value is False or value in ("", [])
+
+
 def serves_nothing(ex: Exchange) -> bool:
-    """A GET answer with nothing in it: an empty body or an empty JSON value (``null``, ``{}``, ``[]``)."""
-    return ex.method == "GET" and "".join(ex.text.split()).lower() in EMPTY
+    """A GET answer with nothing in it: an empty body, an empty JSON value (``null``, ``{}``, ``[]``), or an object
+    whose every member is empty — a session check's ``{"user": null}`` tells an anonymous caller only that it is
+    anonymous."""
+    if ex.method != "GET":
+        return False
+    if "".join(ex.text.split()).lower() in EMPTY:
+        return True
+    return "json" in (ex.content_type or "") and isinstance(data := ex.json(), dict) and _empty(data)
 
 
 # a link or form to a login route, or a password field: the page treats its caller as not logged in
