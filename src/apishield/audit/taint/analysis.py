@@ -32,6 +32,7 @@ from apishield.audit.taint.catalogue import (
     segment_path_params,
     typed_path_params,
 )
+from apishield.audit.taint.guards import guarded_subjects
 from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import (
@@ -194,10 +195,10 @@ def _flow_cleans(info: ModuleInfo, fn: FunctionNode, names: list[str], env: Env,
                  ret: Val) -> tuple[tuple[int, frozenset[str]], ...]:
     """For a helper that sanitises one of several parameters reaching its return value (``return basedir /
     secure_filename(name)``), what the return is clean for when only that parameter carries request data: the
-    body read again with it as the one unknown and the others literals. Only for helpers that call a sanitiser,
-    and only where it says more than the whole return's clean set."""
-    if len(flows) > _MAX_SEPARATE_FLOWS or REQUEST in ret.taint or not any(
-            sanitising_call(c) for c in au.calls(fn)):
+    body read again with it as the one unknown and the others literals. Only for helpers that call a sanitiser or
+    leave early unless a parameter passes a test, and only where it says more than the whole return's clean set."""
+    if len(flows) > _MAX_SEPARATE_FLOWS or REQUEST in ret.taint or not (
+            any(sanitising_call(c) for c in au.calls(fn)) or _guards_a_parameter(fn, names)):
         return ()
     out: list[tuple[int, frozenset[str]]] = []
     for i in sorted(flows):
@@ -209,6 +210,15 @@ def _flow_cleans(info: ModuleInfo, fn: FunctionNode, names: list[str], env: Env,
         if clean - ret.clean:
             out.append((i, clean))
     return tuple(out)
+
+
+def _guards_a_parameter(fn: FunctionNode, names: list[str]) -> bool:
+    """``fn`` leaves early unless a parameter passes a test (``if not re.match(P, range_): raise``): a guard that
+    sanitises that parameter for the rest of the body, as a sanitising call would."""
+    params = set(names)
+    return any(isinstance(node, ast.If) and node.body and isinstance(node.body[-1], (ast.Raise, ast.Return))
+               and any(name in params for name, _ in guarded_subjects(node.test, lambda n: False))
+               for node in ast.walk(fn))
 
 
 def _json_with_status(ret: Val) -> bool:

@@ -327,8 +327,9 @@ class Interpreter(ProjectCalls):
                 return Val(kind="nonhtml")
             if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
                 return self.rendered(args, kwargs)
-            # rows answered carry request data through the SQL text only, not through bound parameters
-            return Val(taint=target.taint) if kind == "sql" and target else merge_parts(all_args)
+            # rows answered carry request data through the SQL text only, not through bound parameters; a text
+            # object (``text(f"... {x}")``) is as safe as its text was proven (``x`` validated before)
+            return Val(taint=target.taint, clean=target.clean) if kind == "sql" and target else merge_parts(all_args)
         mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
         if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
             return Val(kind="nonhtml")

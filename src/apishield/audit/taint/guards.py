@@ -35,10 +35,14 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
                      ) -> list[tuple[str, str]]:
     """(variable, how it is validated) for what a *false* ``node`` proves: ``x not in ALLOWED`` false
     means x is allowed; ``not x.startswith(p)`` false means it starts with p; ``'..' in x`` false means no
-    ``..``. ``negated`` flips the polarity (under ``not``); ``and`` (``or`` when negated) proves nothing."""
+    ``..``; a value bound in the test (``m := re.match(P, x)``) is proven what its source is. ``negated`` flips the
+    polarity (under ``not``); ``and`` (``or`` when negated) proves nothing."""
     out: list[tuple[str, str]] = []
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return guarded_subjects(node.operand, is_allow_list, not negated)
+    if isinstance(node, ast.NamedExpr):  # ``if not (m := re.match(P, x)): raise``: x is valid, and so is the match
+        out = guarded_subjects(node.value, is_allow_list, negated)
+        return out + [(node.target.id, how) for how in dict.fromkeys(h for _, h in out)]
     if isinstance(node, ast.BoolOp):
         if isinstance(node.op, ast.Or) != negated:
             for value in node.values:
