@@ -19,14 +19,13 @@ or an object they own (:meth:`Context.own_record`).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import random
 import re
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import AsyncExitStack, contextmanager
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,12 +33,12 @@ from apishield.findings import Confidence, Finding, Rule, Severity
 from apishield.probe import objects
 from apishield.probe.client import ANONYMOUS, BudgetExhausted, Exchange, ProbeClient, ProbeError, current_check
 from apishield.probe.coverage import WHOLE, Coverage, State
-from apishield.probe.targets import Operation, sample_body, sample_value
+from apishield.probe.safety import SafetyRules
+from apishield.probe.targets import Operation, is_file, sample_body, sample_value
 from apishield.registry import Registry, RegistryError
 
 Listener = Callable[[str, dict[str, Any]], None]
 CheckFunc = Callable[["Context"], Awaitable[None]]
-UNSAFE_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 
 
 class Unsafe(ProbeError):
@@ -175,7 +174,7 @@ class ProbeOptions:
     proxy: str | None = None
 
 
-class Context:
+class Context(SafetyRules):
     """What a check sees: client, operations, identities, created objects; and how it reports."""
 
     def __init__(self, client: ProbeClient, operations: list[Operation], identities: list[Identity],
@@ -198,11 +197,7 @@ class Context:
         self.login: tuple[str, str, str] | None = None
         self.emit = emit
         self.coverage = Coverage(options.min_coverage)
-        self._created_paths: set[str] = set()
-        self._own_writes: set[str] = set()  # operations whose body names only the probe's own identities
-        self._own_logouts: set[str] = set()  # logouts of a session the probe opened for that purpose
-        self._own_paths: set[str] = set()  # concrete paths of records of the probe's own identities or objects
-        self._own_deletes: set[str] = set()  # objects the probe created and read back, open to one DELETE each
+        SafetyRules.__init__(self, operations, options.allow_destructive)
         #: what checks keep open for the whole run (a listener a stored URL may call back later) and what they read
         #: once every check is over; :meth:`finish` runs the one and closes the other
         self.exits = AsyncExitStack()
@@ -266,6 +261,14 @@ class Context:
         pattern = re.compile(re.escape(collection.rstrip("/")) + r"/\{[^}/]+\}$")
         return next((op for op in self.operations if op.method == method and pattern.match(op.path)), None)
 
+    def delete_op(self, collection: str) -> Operation | None:
+        """How one object of ``collection`` is deleted: ``DELETE`` on the object, else an action below it that says
+        so (``POST /photos/{id}/delete``; a POST before a GET)."""
+        pattern = re.compile(re.escape(collection.rstrip("/")) + r"/\{[^}/]+\}/[^/{}]+/?$")
+        actions = sorted((op for op in self.operations if op.looks_item_delete() and pattern.match(op.path)),
+                         key=lambda op: op.method != "POST")
+        return self.item_op(collection, "DELETE") or next(iter(actions), None)
+
     def concrete_path(self, op: Operation, identity: Identity | None, overrides: dict[str, Any] | None = None
                       ) -> str | None:
         """Fill path parameters with ids this identity owns; None when no sensible value is known."""
@@ -313,80 +316,14 @@ class Context:
         return sample_body(op.body_schema, self.rng) if op.body_schema else {}
 
     # -- sending -----------------------------------------------------------------------------------------
-    @contextmanager
-    def own_write(self, op: Operation) -> Iterator[None]:
-        """Within the block, allow writes to ``op`` (no path parameter; its body names the user it acts on): for a
-        check that names only the probe's own identities in the body. Destructive wording is still refused."""
-        self._own_writes.add(op.key)
-        try:
-            yield
-        finally:
-            self._own_writes.discard(op.key)
-
-    @contextmanager
-    def own_logout(self, op: Operation) -> Iterator[None]:
-        """Within the block, allow the logout ``op`` (refused elsewhere: it would end the identities' sessions), for
-        the check that logs out a session it opened for the purpose and signs in again afterwards."""
-        self._own_logouts.add(op.key)
-        try:
-            yield
-        finally:
-            self._own_logouts.discard(op.key)
-
-    @contextmanager
-    def own_record(self, path: str) -> Iterator[None]:
-        """Within the block, allow updates of ``path`` (``PUT``/``PATCH``), or additions to it (``POST``), a record
-        or collection of one of the probe's own identities or an object one of them owns (``/users/{id}`` with an
-        identity's id): for checks that write only there. Destructive wording is still refused."""
-        self._own_paths.add(path)
-        try:
-            yield
-        finally:
-            self._own_paths.discard(path)
-
-    def claim(self, path: str) -> None:
-        """``path`` is a record the probe itself brought into being outside :meth:`create` (a throwaway account it
-        registered): it may be written and deleted like the objects the probe created."""
-        self._created_paths.add(path.split("?")[0])
-
-    @contextmanager
-    def own_delete(self, path: str) -> Iterator[None]:
-        """Within the block, allow ``DELETE`` of ``path``: an object the probe created for the purpose and has just
-        read back carrying its own marker, for the check that tries to delete it as another identity. Nothing the
-        API held before, and no object the probe did not read back as its own, is ever deleted."""
-        if path in self._created_paths:
-            self._own_deletes.add(path)
-        try:
-            yield
-        finally:
-            self._own_deletes.discard(path)
-
-    def allowed(self, method: str, path: str, op: Operation | None = None) -> bool:
-        if self.options.allow_destructive:
-            return True
-        if (method.upper() == "DELETE" and path.split("?")[0] in self._own_deletes and op is not None
-                and op.path_params and not op.parameterless_unsafe()):
-            return True
-        if op is not None and op.key in self._own_logouts and path == op.path and op.looks_logout():
-            return True
-        if (op is not None and op.key in self._own_writes and path == op.path
-                and not dataclasses.replace(op, source="url").looks_destructive()):
-            return True
-        if op is not None and (op.looks_destructive() or op.looks_bare_action(self.operations)):
-            return False
-        if (op is None or not op.looks_credential_reset()) and Operation(
-                method, path.split("?")[0], source="url").looks_destructive():  # judged by its path alone
-            return False
-        if method.upper() in ("PUT", "PATCH", "POST") and path.split("?")[0] in self._own_paths:
-            return True
-        return method.upper() not in UNSAFE_METHODS or path.split("?")[0] in self._created_paths
-
     async def send(self, method: str, path: str, *, identity: Identity | None = None, op: Operation | None = None,
                    params: dict[str, Any] | None = None, json_body: Any = None, content: bytes | str | None = None,
                    headers: dict[str, str] | None = None, timeout: float | None = None,
                    expect_throttle: bool = False, content_type: str | None = None) -> Exchange:
         """Send as ``identity`` (anonymous when None), obeying the safety rules; re-login once on 401.
 
+        A dict ``json_body`` for an operation the description says reads a form or a multipart body travels that way
+        (a file field as a file part), so that every check's body reaches the handler as the handler reads it.
         ``content_type`` goes with the body on every attempt (the alternate credentials and a re-login included);
         ``headers`` are the caller's own and turn both retries off (the check is testing what it sends).
 
@@ -397,6 +334,10 @@ class Context:
                 self.skip("refused by the safety rules (destructive, or an object the probe did not create)", op)
             raise Unsafe(f"{method} {path} refused: destructive or not created by the probe")
         operation = op.key if op is not None else ""
+        if op is not None and content is None and content_type is None and isinstance(json_body, dict):
+            encoded = op.encode_body(json_body)  # a form or multipart operation gets its fields the way it reads them
+            if encoded is not None:
+                json_body, (content, content_type) = None, encoded
         typed = {"Content-Type": content_type} if content_type else {}
         hdrs = identity.credentials(operation) if identity else {}
         hdrs.update(typed)
@@ -448,9 +389,11 @@ class Context:
         names = re.findall(r"{([^}/]+)}", item.path) if item is not None else []
         param = names[-1] if names else "id"
         sent = {**(query or {}), **body}
+        fields = op.body_fields  # a file's content is stored, not shown: the marker is a text field's
         marker = next((v for v in (*body.values(), *(query or {}).values())
                        if isinstance(v, str) and v.startswith("apishield") and v in ex.text), "") or next(
-            (v for v in body.values() if isinstance(v, str) and v.startswith("apishield")), "")
+            (v for k, v in sorted(body.items(), key=lambda kv: is_file(fields.get(kv[0])))
+             if isinstance(v, str) and v.startswith("apishield")), "")
         object_id = (objects.find_id(ex.json(), op.path) or objects.from_location(ex.header("location"), path)
                      or (objects.from_sent_fields(param, sent) if item is not None else None))
         if object_id is None and marker:

@@ -56,6 +56,8 @@ STRICT_ADMIN = re.compile(rf"(?i)(^|/)({_ADMIN_WORDS})s?(?=[/_.-]|$|\b)")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
+#: an action deleting the one object its path names (``POST /photos/{id}/delete``, ``GET /notes/{id}/remove``)
+ITEM_DELETE = re.compile(r"(?i)/\{[^}/]+\}/(delete|remove|destroy|trash|erase)/?$")
 #: the caller's own record, named by no id: ``/me``, ``/auth/me``, ``/profile``, ``/account``
 SELF_PATH = re.compile(r"(?i)/(me|self|profile|account|current[_-]?user|whoami|my[_-]?account)/?$")
 SESSIONS = re.compile(r"(?i)(^|/)sessions?(/|$)")
@@ -112,6 +114,11 @@ class Operation:
         return bool(destructive_words(path) or destructive_words(oid)
                     or DESTRUCTIVE_PROSE.search(summary) or self.looks_logout()
                     or self.parameterless_unsafe())
+
+    def looks_item_delete(self) -> bool:
+        """A POST or GET that deletes the object its path names (``/photos/{id}/delete``): a delete however it is
+        sent, so it is asked only of an object the probe made for the purpose — never by a read or a crawl."""
+        return self.method != "DELETE" and bool(ITEM_DELETE.search(self.path))
 
     def looks_credential_reset(self) -> bool:
         """A password/PIN reset that takes input (the user name, e-mail or reset token it acts on)."""

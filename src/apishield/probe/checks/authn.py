@@ -1,17 +1,17 @@
-"""Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials, and
-with an identity's credential moved from its header into the query string (``?token=...``).
+"""Authentication: protected operations without credentials, with garbage/empty/wrong-scheme credentials, and with an
+identity's credential moved from its header into the query string (``?token=...``).
 
-An operation counts as protected when the spec says so (``security``) or when an identity's request answers
-2xx while the anonymous one answers 401/403, or (the description silent) when the identity is shown more
-than the anonymous caller — and a second anonymous request (the control) answers exactly like the first, since
-an answer that changes by itself (a clock, a process list) proves nothing. A finding needs the
-anonymous/garbage request to answer 2xx; for spec-protected operations that is proof enough, since the spec
-promised otherwise. A 2xx whose short body
-refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal,
-not access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``, or an
-object of such values such as a session check's ``{"user": null}``): no data was served, whatever the status says. When the description is silent, an anonymous HTML page that invites
-the caller to log in (a link or form to a login route, a password field) is the page's anonymous view: the
-identity being shown more there (its name, a logout link) is personalisation of a public page, not protection.
+An operation counts as protected when the spec says so (``security``) or when an identity's request answers 2xx
+while the anonymous one answers 401/403, or (the description silent) when the identity is shown more than the
+anonymous caller — and a second anonymous request (the control) answers exactly like the first, since an answer that
+changes by itself (a clock, a process list) proves nothing. A finding needs the anonymous/garbage request to answer
+2xx; for spec-protected operations that is proof enough, since the spec promised otherwise. A 2xx whose short body
+refuses the caller for want of credentials (``{"success": false, "error": "Invalid API token."}``) is a refusal, not
+access, and so is a GET answered 2xx with nothing in it (an empty body, ``null``, ``{}``, ``[]``, ``""``, or an
+object of such values such as a session check's ``{"user": null}``): no data was served, whatever the status says.
+When the description is silent, an anonymous HTML page that invites the caller to log in (a link or form to a login
+route, a password field) is the page's anonymous view: the identity being shown more there (its name, a logout link)
+is personalisation of a public page, not protection.
 
 Two more signs say an unmarked GET should have refused an anonymous caller even when an identity is shown the
 same answer: its path names an administrative function (``/admin/users``) and it answers a JSON listing; or it

@@ -300,7 +300,7 @@ def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Oper
     """Reads below an object (``GET /orders/{id}/status``: static segments only) with the object's own path."""
     return [(op, item_path + op.path[len(item.path):]) for op in ctx.operations
             if op.method == "GET" and op.path.startswith(item.path + "/") and "{" not in op.path[len(item.path):]
-            and not op.looks_destructive()]
+            and not op.looks_destructive() and not op.looks_item_delete()]
 
 
 def proof_of(created: Created, answer: Exchange) -> str | None:

@@ -15,7 +15,8 @@ from apishield.probe.targets import Operation
 
 
 async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
-    """Per collection with a single-object ``DELETE``: the owner creates one more object for the purpose (its own
+    """Per collection with a single-object ``DELETE`` (or an action below the object that deletes it, ``POST
+    /photos/{id}/delete``): the owner creates one more object for the purpose (its own
     marker) and reads it back; the other identity deletes it; a write finding needs the owner's own read to
     answer 404 or 410 afterwards, where it showed the object before. Where no operation reads one object, the owner's
     listing of the collection is the read: it must list the object (by its id, with its marker) before and no longer
@@ -24,7 +25,7 @@ async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
     authentication finding. Only those fresh objects are ever deleted."""
     done: set[str] = set()
     for created in list(ctx.owned_by(owner)):
-        delete = ctx.item_op(created.collection, "DELETE")
+        delete = ctx.delete_op(created.collection)
         read = ctx.item_op(created.collection, "GET")
         post = ctx.op_at(created.collection, "POST")
         listing = ctx.op_at(created.collection) if read is None else None
@@ -36,8 +37,10 @@ async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
             victim = await _fresh_object(ctx, created, owner, post, look)
             if victim is None:
                 break
+            action = "" if delete.method == "DELETE" else "/" + delete.path.rstrip("/").rsplit("/", 1)[1]
+            where = victim.item_path + action  # DELETE on the object, or the action below it that deletes it
             with ctx.own_delete(victim.item_path):
-                gone = await try_send(ctx, "DELETE", victim.item_path, identity=deleter, op=delete)
+                gone = await try_send(ctx, delete.method, where, identity=deleter, op=delete)
             if gone is None or not gone.ok or denied(gone):
                 continue
             after = await look.gone(victim)
@@ -46,15 +49,15 @@ async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
             param = delete.path_params[-1].name if delete.path_params else None
             if deleter is not None:
                 ctx.report(rules.BOLA_WRITE, f"{other.name} deleted {owner.name}'s object {victim.item_path} with "
-                           f"DELETE; {after} afterwards (it showed the object before)", gone, op=delete,
-                           parameter=param)
+                           f"{delete.method} {where}; {after} afterwards (it showed the object before)", gone,
+                           op=delete, parameter=param)
                 continue
             anon_read = await try_send(ctx, "GET", created.item_path, op=read) if read is not None else \
                 await try_send(ctx, "GET", look.path, op=listing)
             if anon_read is not None and denied(anon_read):
-                ctx.report(rules.AUTH_MISSING, f"an anonymous DELETE of {owner.name}'s object {victim.item_path} (no "
-                           f"credential) removed it: {after} afterwards, while reading such an object needs a login",
-                           gone, op=delete, parameter=param)
+                ctx.report(rules.AUTH_MISSING, f"an anonymous {delete.method} {where} of {owner.name}'s object "
+                           f"{victim.item_path} (no credential) removed it: {after} afterwards, while reading such "
+                           "an object needs a login", gone, op=delete, parameter=param)
 
 
 class _Presence:
@@ -119,6 +122,8 @@ async def _fresh_object(ctx: Context, created: Created, owner: Identity, post: O
             marker and victim.marker != marker):
         return None
     record = objects.single_record(made.json())
+    if marker and marker not in made.text and look.read is not None and await look.shows(victim, [marker]):
+        return victim  # an answer without the marker (``{"id": 4}``), while the owner's read of the object shows it
     marked = bool(marker) and marker in made.text  # a marker the API drops proves nothing on the read
     told = [marker] if marked else objects.telling_values(record) if isinstance(record, dict) else []
     if look.listing is not None and not marked:
