@@ -26,6 +26,7 @@ from apishield.audit.model import (
     CSRF,
     HEADERS,
     KINDS,
+    MIDDLEWARE_HOOK,
     RATE,
     App,
     FuncSummary,
@@ -184,11 +185,14 @@ class Inventory:
         carried = path is None or any(re.search(rf"[<{{](?:\w+:)?{re.escape(v)}[>}}]", path) for v in values.split("|"))
         if values and not carried:
             return set()
-        summary = self.module_functions.get((home, hook)) if home and "." not in hook else None
-        summary = summary or self.functions.get(au.last(hook))
-        kinds = {k for k in classify_name(hook) if k in KINDS}
-        if _AUTH_MIDDLEWARE.search(au.last(hook)):
-            kinds.add(AUTH)
+        if hook.startswith(MIDDLEWARE_HOOK):  # a middleware class of the project's own: its body says what it does
+            summary, kinds = self.functions.get(hook[len(MIDDLEWARE_HOOK):]), set()
+        else:
+            summary = self.module_functions.get((home, hook)) if home and "." not in hook else None
+            summary = summary or self.functions.get(au.last(hook))
+            kinds = {k for k in classify_name(hook) if k in KINDS}
+            if _AUTH_MIDDLEWARE.search(au.last(hook)):
+                kinds.add(AUTH)
         if summary is not None:
             if summary.rejects_unauth or any(_AUTHENTICATING_CALL.match(call) for call in summary.calls):
                 kinds.add(AUTH)
@@ -410,6 +414,7 @@ class Inventory:
             chain: list[Owner] = []
             prefixes: list[str] = []
             seen: set[int] = set()
+            links: list[Link | None] = []  # the link from each owner of the chain to the next one up
             while owner is not None and id(owner) not in seen:
                 seen.add(id(owner))
                 chain.append(owner)
@@ -421,23 +426,27 @@ class Inventory:
                     prefixes.append(join_path(parent[1].prefix, own) if own else parent[1].prefix)
                 else:
                     prefixes.append(owner.prefix)
+                links.append(parent[1] if parent is not None else None)
+                owner = parent[0] if parent is not None else None
+            # the path the request has, prefixes included: what a hook's exemptions compare (``request.path``)
+            path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
+            hook_path = path if path != "?" else raw.path
+            for owner, link in zip(chain, links, strict=True):
                 for kind, how in owner.protections.items():
                     if au.last(how).lower() in skips or "*" in skips:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook, raw.path, raw.handler, self._hook_home.get((id(owner), hook))),
+                    add(self._hook_kinds(hook, hook_path, raw.handler, self._hook_home.get((id(owner), hook))),
                         f"{au.last(hook.partition('?')[0])}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
-                if parent is None:
+                if link is None:
                     break
-                owner, link = parent
                 if link.development and not development:
                     development = f"registered only in a development branch ({link.path}:{link.line})"
                 for dep in link.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
-            path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
             root = chain[-1] if chain else None
             if root is None or root.kind != "app":
                 # a blueprint/router/namespace (or a ``Sockets(app)`` wrapper) never linked to an app here is not
@@ -448,7 +457,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook, raw.path, raw.handler, self._hook_home.get((id(only), hook))),
+                        add(self._hook_kinds(hook, hook_path, raw.handler, self._hook_home.get((id(only), hook))),
                             f"{au.last(hook.partition('?')[0])}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path

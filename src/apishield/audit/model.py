@@ -21,6 +21,8 @@ HEADERS = "headers"
 #: how a CSRF protection reads when it is only a SameSite session cookie (it stops forged posts, not a forged login)
 SAMESITE_SESSION = "SameSite session cookie"
 KINDS = (AUTH, RATE, CSRF, HEADERS)
+#: the mark of a hook that is a middleware class of the project's own, named by the class (read by its body only)
+MIDDLEWARE_HOOK = "middleware:"
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

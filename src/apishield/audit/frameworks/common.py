@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
@@ -409,12 +410,14 @@ _SUMMARY_HINTS = (
 
 
 def summarise(
-    fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Imports, schemes: set[str], text: str | None = None
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, imports: au.Imports, schemes: set[str], text: str | None = None,
+    collections: Mapping[str, object] | None = None,
 ) -> FuncSummary:
     """Summarise one function: see :class:`~apishield.audit.model.FuncSummary`.
 
     ``text`` (the function's source) lets cheap regular expressions skip the tree walks for the many
-    functions that mention nothing protection-related.
+    functions that mention nothing protection-related; ``collections`` are the module's literal collections, which
+    a hook's exemptions may name.
     """
     summary = FuncSummary(name=fn.name, line=fn.lineno)
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
@@ -431,7 +434,7 @@ def summarise(
     summary.returns, summary.flag_defaults = factory_returns(fn)
     # only consulted for handlers named like a login (AS202): skip the walk for every other function
     summary.reads_credentials = not _AUTH_HANDLER.search(fn.name.lower()) or reads_credentials(fn)
-    summary.exempts = exemptions(fn) if text is None or REQUEST_TARGET.search(text) else ()
+    summary.exempts = exemptions(fn, collections) if text is None or REQUEST_TARGET.search(text) else ()
     if text is not None:
         low = au.folded(text)
         if not any(word in low for word in _SUMMARY_HINTS):

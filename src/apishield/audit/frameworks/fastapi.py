@@ -19,8 +19,19 @@ from apishield.audit.frameworks.common import (
     rejects_unauthenticated,
     sets_security_headers,
 )
+from apishield.audit.frameworks.hook_exemptions import exemptions
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
-from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, Link, Owner, RawRoute
+from apishield.audit.model import (
+    AUTH,
+    CSRF,
+    HEADERS,
+    MIDDLEWARE_HOOK,
+    RATE,
+    SAMESITE_SESSION,
+    Link,
+    Owner,
+    RawRoute,
+)
 
 FRAMEWORK = "fastapi"
 _MIDDLEWARE_KINDS = {
@@ -134,6 +145,11 @@ def _ninja_auth(scan: Scan, call: ast.Call) -> str | None:
     return f"auth={ast.unparse(value)[:60]}"
 
 
+#: middleware of the frameworks and of libraries, known by name (the project's own classes are read instead)
+_LIBRARY_MIDDLEWARE = ("starlette.", "fastapi.", "slowapi.", "asgi_correlation_id.", "uvicorn.", "brotli_asgi.",
+                       "prometheus_fastapi_instrumentator.", "opentelemetry.", "sentry_sdk.", "secure.")
+
+
 def _add_middleware(scan: Scan, owner: Owner, name: str, call: ast.Call) -> None:
     """The protections middleware ``name`` (added by ``call``) gives every route of ``owner``."""
     tail = au.last(name)
@@ -143,10 +159,17 @@ def _add_middleware(scan: Scan, owner: Owner, name: str, call: ast.Call) -> None
         kinds.discard(AUTH)  # ``request.user`` becomes an anonymous user; ``@requires`` or the handler refuses
     cls = scan.classes.get(tail)
     if cls is not None:
-        if rejects_unauthenticated(cls, scan.imports):
+        # a class that lets some paths through unchecked guards only the rest: read per route, as a hook is
+        exempting = any(exemptions(m, scan.collections) for m in cls.body
+                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        if rejects_unauthenticated(cls, scan.imports) and not exempting:
             kinds.add(AUTH)
         if sets_security_headers(cls):
             kinds.add(HEADERS)
+    if cls is not None or not name.startswith(_LIBRARY_MIDDLEWARE):
+        # the project's own middleware class (here or in another module): read project-wide like a hook, with the
+        # paths its ``dispatch`` lets through unchecked (``if any(path.startswith(p) for p in PUBLIC): ...``)
+        owner.hooks.append(MIDDLEWARE_HOOK + tail)
     for kind in kinds:
         owner.protections.setdefault(kind, tail)
     if tail == "SessionMiddleware" and str(au.const(au.kwarg(call, "same_site"), "lax")).lower() in {"lax", "strict"}:

@@ -34,6 +34,8 @@ class Scan:
     schemes: set[str] = field(default_factory=set)
     session_hint: bool = True  # the source mentions a session, a cookie or current_user (else nothing reads one)
     strings: dict[str, str] = field(default_factory=dict)  # module-level string constants (``PREFIX = "/api"``)
+    #: module-level literal collections (``PUBLIC_PREFIXES = ("/login", "/health")``), for the tests hooks make
+    collections: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module, abspath: str = "", source: str | None = None) -> Scan:
@@ -51,6 +53,9 @@ class Scan:
         for node in tree.body:  # in order: a constant may be built from earlier ones (``BASE + "/users"``)
             if isinstance(node, ast.Assign) and (value := scan.text(node.value)) is not None:
                 scan.strings.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
+            if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Tuple, ast.List, ast.Set)):
+                found = au.const(node.value, None)
+                scan.collections.update({t.id: found for t in node.targets if isinstance(t, ast.Name) and found})
         # def line -> the plain functions it calls (a handler may call a business function that carries the guard)
         scan.facts.flags["calls_at"] = {
             fn.lineno: sorted({c.func.id for c in au.calls(fn) if isinstance(c.func, ast.Name)})
@@ -61,7 +66,7 @@ class Scan:
             text = None
             if lines is not None:
                 text = "\n".join(lines[fn.lineno - 1 : getattr(fn, "end_lineno", fn.lineno) or fn.lineno])
-            scan.facts.functions[name] = summarise(fn, imports, scan.schemes, text)
+            scan.facts.functions[name] = summarise(fn, imports, scan.schemes, text, scan.collections)
         for node in tree.body:  # CurrentUser = Annotated[User, Depends(get_current_user)]
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
                 deps = depends_targets(node.value, imports)
@@ -92,7 +97,8 @@ class Scan:
             # what FastAPI runs when the class is the dependency: an instance's ``__call__``, else the class's own
             # ``__init__`` (``Depends(User)`` with ``def __init__(self, token=Depends(scheme))``)
             methods = {n.name: n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-            call = methods.get("__call__") or methods.get("__init__")
+            # a middleware class: what Starlette runs for every request (``BaseHTTPMiddleware.dispatch``)
+            call = methods.get("__call__") or methods.get("dispatch") or methods.get("__init__")
             bases = [b for b in (self.q(base) for base in cls.bases) if b and au.last(b) != "object"]
             if (call is None and not bases) or name in self.funcs:
                 continue
@@ -101,7 +107,7 @@ class Scan:
                 text = None
                 if lines is not None:
                     text = "\n".join(lines[call.lineno - 1 : getattr(call, "end_lineno", call.lineno) or call.lineno])
-                summary = summarise(call, self.imports, self.schemes, text)
+                summary = summarise(call, self.imports, self.schemes, text, self.collections)
                 summary.name, summary.line = name, cls.lineno
             summary.depends_on += bases
             summary.auth_dependency |= any(au.last(b) in SECURITY_SCHEMES for b in bases)
