@@ -198,6 +198,9 @@ class Context(SafetyRules):
         self.emit = emit
         self.coverage = Coverage(options.min_coverage)
         SafetyRules.__init__(self, operations, options.allow_destructive)
+        #: every operation of the run, also while a resumed check is shown only the ones it left (``_resume``): the
+        #: registration and login a check needs are not among the operations it planned
+        self.all_operations = operations
         #: what checks keep open for the whole run (a listener a stored URL may call back later) and what they read
         #: once every check is over; :meth:`finish` runs the one and closes the other
         self.exits = AsyncExitStack()

@@ -193,6 +193,11 @@ RESET_TOKEN_SHOWN = _r("PR-RESET-001", "Password reset secret in the reset reque
                        "can set that account's password", (640, 200), "API2:2023", C, HI,
                        "Send the reset secret only to the account's own address (e-mail or SMS), never in the answer; "
                        "answer every address the same way.")
+PASSWORD_SET_UNPROVEN = _r("PR-RESET-002", "Password set without proof of the account: an operation takes an account's "
+                           "e-mail or name and a new password, with no reset secret or current password (account "
+                           "takeover)", (640, 620), "API2:2023", C, HI,
+                           "Set a password only with a single-use reset secret sent to the account's own address, or "
+                           "for the signed-in caller with its current password; never for an account the body names.")
 DEFAULT_LOGIN = _r("PR-AUTH-007", "Default account left in place: the login signs in with a well-known name and "
                    "password (admin/admin …)", (1392, 798), "API2:2023", C, HI,
                    "Remove or disable shipped accounts; make the first administrator set a password of their own "

@@ -18,6 +18,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     jwt,
     logout,
     mass_assignment,
+    password_set,
     password_storage,
     prices,
     ratelimit,
