@@ -9,6 +9,7 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     crash,
     crawl,
     credentials,
+    default_keys,
     disclosure,
     exposure,
     headers_errors,
