@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
 from apishield.audit.taint.modules import ModuleInfo, names_in
-from apishield.audit.taint.values import ALL, KINDS, REQUEST, Env, Val
+from apishield.audit.taint.values import ALL, REQUEST, Env, Val
 
 
 def is_allow_list(node: ast.AST, lookup: Callable[[str], Val]) -> bool:
@@ -47,6 +47,7 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         if isinstance(node.op, ast.Or) != negated:
             for value in node.values:
                 out += guarded_subjects(value, is_allow_list, negated)
+            out += [(n, "quoted") for n in _quoted_literal(node.values, negated)]
         return out
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         left, op, right = node.left, node.ops[0], node.comparators[0]
@@ -67,7 +68,7 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         return out
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
         meth = node.func.attr
-        if meth in {"startswith", "endswith"}:
+        if meth == "startswith":
             out += [(n, "prefix") for n in names_in(node.func.value)]
         elif CONTAINMENT.search(meth):
             out += [(n, "contained") for n in names_in(node.func.value)]
@@ -80,6 +81,25 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
 
+def _quoted_literal(values: Sequence[ast.AST], negated: bool) -> list[str]:
+    """Names a test proves to be one quoted string literal: it must start and end with a quote and hold no other
+    (``not s.startswith("'") or not s.endswith("'") or "'" in s[1:-1]`` false): ``eval`` of it is that string."""
+    def shape(node: ast.AST) -> tuple[str, str, str] | None:
+        flip = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+        inner = node.operand if isinstance(node, ast.UnaryOp) and flip else node
+        holds = flip != negated  # whether the test without its ``not`` holds on the path that goes on
+        if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and holds
+                and inner.func.attr in {"startswith", "endswith"} and len(inner.args) == 1):
+            return inner.func.attr, ast.unparse(inner.func.value), str(au.const(inner.args[0], ""))
+        if (isinstance(inner, ast.Compare) and len(inner.ops) == 1 and isinstance(inner.ops[0], ast.In)
+                and not holds and isinstance(inner.comparators[0], ast.Subscript)):
+            return "inside", ast.unparse(inner.comparators[0].value), str(au.const(inner.left, ""))
+        return None
+    seen = [s for s in map(shape, values) if s is not None]
+    return [name for kind, name, quote in seen if kind == "startswith" and quote in {"'", '"'}
+            and ("endswith", name, quote) in seen and ("inside", name, quote) in seen and name.isidentifier()]
+
+
 def guarded_kinds(how: str, resolved: bool) -> set[str]:
     """The sink kinds a guard of kind ``how`` (from :func:`guarded_subjects`) makes a value safe for; ``resolved``:
     the value is a resolved path (a prefix check then confines it)."""
@@ -91,8 +111,12 @@ def guarded_kinds(how: str, resolved: bool) -> set[str]:
         return {"path"}
     if how.startswith("meta:"):
         return set(METACHARS[how[5:]])
+    if how == "quoted":
+        return {"code"}  # ``eval`` of one quoted literal is that string
     if how == "prefix":
-        return {"path", "redirect", "ssrf"} if resolved else set(KINDS) - {"path", "ssrf"}
+        # a fixed start confines a resolved path or a URL's host; of other text it fixes the start alone: what
+        # follows ``order_again_`` in a form key still reaches the SQL it is formatted into
+        return {"path", "redirect", "ssrf"} if resolved else {"redirect"}
     return {ALL}
 
 
