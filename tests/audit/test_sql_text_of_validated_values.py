@@ -72,3 +72,32 @@ def _line(source: str, text: str) -> int:
 def test_unvalidated_values_still_inject(tmp_path: Path, guard: str, quality: str, inline: str, where: str) -> None:
     source = _APP.format(guard=guard, quality=quality, inline=inline)
     assert set(lines_of(audit(tmp_path, {"app.py": source}), "AS801")) == {_line(source, where)}
+
+
+_TYPED = """\
+from typing import Annotated, Optional
+from {framework} import Query
+from sqlalchemy import text
+{app}
+
+
+@{route}("/campaigns")
+def campaigns(status: str = "", limit: {annotation} = Query(default=100), db=None):
+    query = "SELECT * FROM campaigns WHERE status = :status"
+    query += f" LIMIT {{limit}}"
+    return db.execute(text(query), {{"status": status}})
+"""
+_FASTAPI = {"framework": "fastapi", "app": "from fastapi import FastAPI\napp = FastAPI()", "route": "app.get"}
+_FLASK = {"framework": "flask", "app": "from flask import Flask\napp = Flask(__name__)\nQuery = dict",
+          "route": "app.route"}
+
+
+@pytest.mark.parametrize(("framework", "annotation", "fires"), [
+    (_FASTAPI, "int", False), (_FASTAPI, "Optional[int]", False), (_FASTAPI, "int | None", False),
+    (_FASTAPI, "Annotated[int, Query(ge=1)]", False), (_FASTAPI, "str", True),
+    (_FLASK, "int", True),  # Flask does not convert an annotated argument: the annotation proves nothing
+])
+def test_a_parameter_a_validating_framework_converts_to_a_number(tmp_path: Path, framework: dict[str, str],
+                                                                 annotation: str, fires: bool) -> None:
+    source = _TYPED.format(annotation=annotation, **framework)
+    assert bool(lines_of(audit(tmp_path, {"app.py": source}), "AS801")) is fires

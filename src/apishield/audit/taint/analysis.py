@@ -28,9 +28,11 @@ from apishield.audit.taint.catalogue import (
     SERIALISING_DECORATORS,
     TORNADO_HANDLER_BASES,
     TORNADO_VERBS,
+    VALIDATING_FRAMEWORKS,
     sanitising_call,
     segment_path_params,
     typed_path_params,
+    typed_scalar_params,
 )
 from apishield.audit.taint.guards import guarded_subjects
 from apishield.audit.taint.interpreter import Returned
@@ -342,6 +344,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             env[name] = Val(taint=origin.taint, clean=origin.clean | {"path"})
         for name in typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
+        if info.imports_any(VALIDATING_FRAMEWORKS):
+            for name in typed_scalar_params(fn) & tainted:
+                env[name] = Val(lit=True)  # ``limit: int = Query(100)``: the framework passes a number or refuses
         for name in (view or frozenset()) & tainted:
             env[name] = Val(lit=True)  # Django ``<int:id>``, ``(?P<id>\d+)``
         if error_handler:  # CherryPy error pages get the formatted traceback as a string parameter

@@ -404,6 +404,39 @@ def typed_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return _path_params(fn, TYPED_PARAM)
 
 
+#: scalar types a validating framework (FastAPI, django-ninja, Litestar) converts a parameter to before the handler
+#: runs: the handler gets a number, a truth value, a UUID or a date, never the client's text
+VALIDATED_SCALARS = frozenset({"int", "float", "bool", "UUID", "Decimal", "datetime", "date", "time", "PositiveInt",
+                               "NonNegativeInt", "NegativeInt", "PositiveFloat", "NonNegativeFloat", "StrictInt",
+                               "StrictBool", "StrictFloat", "UUID4", "UUID1"})
+#: frameworks that validate a handler's annotated parameters against their types
+VALIDATING_FRAMEWORKS = ("fastapi", "ninja", "litestar")
+
+
+def _scalar(node: ast.AST | None) -> bool:
+    """An annotation that is a validated scalar: ``int``, ``Optional[int]``, ``int | None``, ``Annotated[int, ...]``."""
+    if node is None:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return all(_scalar(side) or (isinstance(side, ast.Constant) and side.value is None)
+                   for side in (node.left, node.right))
+    if isinstance(node, ast.Subscript):
+        outer = au.last(au.dotted(node.value))
+        inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if outer == "Optional":
+            return _scalar(inner[0])
+        if outer == "Annotated":
+            return bool(inner) and _scalar(inner[0])
+        return False
+    return au.last(au.dotted(node)) in VALIDATED_SCALARS
+
+
+def typed_scalar_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters annotated with a scalar type (``limit: int = Query(100)``, ``id: UUID``), which a validating
+    framework converts before the handler runs."""
+    return {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if _scalar(a.annotation)}
+
+
 def segment_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
     router never passes a ``/`` in them, so they cannot name a file in another directory."""
