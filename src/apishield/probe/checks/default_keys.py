@@ -33,7 +33,7 @@ def key_param(op: Operation) -> Param | None:
     return next((p for p in op.params if p.location in ("header", "query") and KEY_PARAM.match(p.name)), None)
 
 
-@check("default_keys", rules=(rules.DEFAULT_LOGIN,), weight=1, phase="auth", order=35)
+@check("default_keys", rules=(rules.DEFAULT_LOGIN,), weight=0, phase="auth", order=35)
 async def default_keys(ctx: Context) -> None:
     """Reads behind a static key: does a well-known default open them?"""
     reads = [(op, param) for op in ctx.operations if (param := key_param(op)) is not None]
