@@ -380,7 +380,10 @@ class Inventory:
         for dec in [*raw.decorators, *(away.decorators if away is not None else [])]:
             add(self.kinds_of(dec), f"@{dec}")
         skips = {d[5:].lower() for d in raw.dependencies if d.startswith("skip:")}
-        for dep in raw.dependencies:
+        # the dependencies a FastAPI handler registered away (``add_api_route(path, endpoints.get_job)``) declares
+        # in its own signature run as they do under a decorator
+        declared = list(away.depends_on) if away is not None and raw.framework == "fastapi" else []
+        for dep in [*raw.dependencies, *(d for d in declared if d not in raw.dependencies)]:
             if dep.startswith("skip:"):
                 continue
             if raw.framework == cp.FRAMEWORK:

@@ -228,6 +228,24 @@ def _client_said(fn: FnDef) -> list[ast.AST]:
     return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)]
 
 
+def _loads_or_answers(stmt: ast.stmt) -> bool:
+    """A statement that only loads a record into a name (``owner = db.execute(...).fetchone()``) or only builds the
+    answer (``return render_template(..., owner=owner)``): a word such as ``owner`` in it names data, not a check."""
+    value = stmt.value if isinstance(stmt, (ast.Assign, ast.Return)) else None
+    if value is None or any(isinstance(n, (ast.Compare, ast.IfExp, ast.BoolOp)) for n in ast.walk(value)):
+        return False
+    if isinstance(stmt, ast.Return):
+        return isinstance(value, ast.Call) and au.last(au.dotted(value.func)) in _ANSWER_BUILDERS
+    return isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and isinstance(
+        value, ast.Call) and bool(
+        re.search(r"(?i)\b(?:execute|query|get|filter(?:_by)?|find(?:_one)?|fetchone|first)\b", ast.unparse(value)))
+
+
+#: calls that build the answer: handing them the caller and the object shows both, and compares nothing
+_ANSWER_BUILDERS = frozenset({"render_template", "render", "TemplateResponse", "render_to_response", "jsonify",
+                              "JSONResponse", "make_response", "dict", "Response", "template", "dumps"})
+
+
 def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: set[int]) -> bool:
     """The caller is compared with something other than a presence test, scopes a lookup or a subscript, or is
     handed to one call together with an object's id or what was loaded by it (``current_user.uncollect(photo)``
@@ -240,7 +258,7 @@ def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: 
             continue
         if isinstance(node, ast.Compare) and not _presence_compare(node) and _mentions(node, aliases):
             return True
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) not in _ANSWER_BUILDERS:
             args = [*node.args, *(k.value for k in node.keywords)]
             with_id = any(isinstance(n, ast.Name) and n.id in loaded for a in args for n in au.walk(a))
             by_caller = any(_mentions(a, aliases) for a in args)
@@ -271,7 +289,7 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     aliases, reads = _caller_reads(fn, ids)
     reads += _client_said(fn)
     inside_reads = {id(n) for r in reads for n in au.walk(r)}
-    statements = [s for s in fn.body if id(s) not in existence]
+    statements = [s for s in fn.body if id(s) not in existence and not _loads_or_answers(s)]
     text = "\n".join(ast.unparse(s) for s in statements)
     said_text = _said_only(fn)
     for dropped in [*said_text, *(ast.unparse(r) for r in reads)]:
@@ -289,9 +307,22 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
         return False
     for call in au.calls(fn):
         callee = local.get(au.last(au.dotted(call.func)))
-        if callee is not None and callee is not fn and _ownership_checked(callee, local, set(), depth + 1):
+        if callee is None or callee is fn or (_CALLER_LOADER.match(callee.name) and not _passes(call, ids)):
+            continue  # a helper that only loads the caller (``user = current_user()``) checks no object
+        if _ownership_checked(callee, local, set(), depth + 1):
             return True
     return False
+
+
+#: helpers that load the signed-in caller (its record, its token's claims): reading the caller is no check
+_CALLER_LOADER = re.compile(r"(?i)^_?(?:get_?)?(?:current|logged_?in|signed_?in|auth(?:enticated)?|session|"
+                            r"request)?_?(?:user|account|member|principal|identity|claims|payload)$|^_?whoami$")
+
+
+def _passes(call: ast.Call, ids: set[str]) -> bool:
+    """The call is handed one of ``ids`` (or something computed from one)."""
+    return any(isinstance(n, ast.Name) and n.id in ids
+               for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a))
 
 
 #: a URL argument that is a secret handed out by the application (an invitation, confirmation or reset token)

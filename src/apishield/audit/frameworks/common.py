@@ -482,6 +482,11 @@ def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
                 name = au.qualname(target, imports) or (au.call_name(target, imports) if isinstance(target, ast.Call)
                                                          else "")
                 out.append(encode_call(name, target) if isinstance(target, ast.Call) and name else name)
+                if (isinstance(target, ast.Call) and len(target.args) == 1 and not target.keywords
+                        and isinstance(target.args[0], (ast.Name, ast.Attribute))):
+                    # ``Depends(exception_logger(auth.get_auth_info))``: a decorator applied to the dependency, whose
+                    # wrapper runs the function it is given
+                    out.append(au.qualname(target.args[0], imports))
             elif au.last(au.call_name(sub, imports)) == "Security":
                 out.append("Security")
     return [o for o in out if o]

@@ -324,7 +324,8 @@ CUSTOMER_RECORDS = (r"orders?|payments?|billing|invoices?|transactions?|carts?|b
 #: id with no check of whose they are, they leak (AS102); their words alone do not make a route private (a list of
 #: ``/applications`` may name installed programs, ``/documents`` published texts)
 OWNED_RECORD_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS}|applications?|loans?|claims?|tickets?|appointments?|"
-                                  r"prescriptions?|statements?|documents?)$", re.IGNORECASE)
+                                  r"prescriptions?|statements?|documents?|payslips?|salar(?:y|ies)|payrolls?)$",
+                                  re.IGNORECASE)
 #: path words that name the caller's own or privileged data (``/me``, ``/account``, ``/reset-code``, ``/settings``;
 #: a computation such as ``/statistics`` names no record)
 _PRIVATE = re.compile(

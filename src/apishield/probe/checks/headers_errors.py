@@ -12,7 +12,7 @@ from apishield.probe.checks._util import live_markup, login_op, normalise, try_s
 from apishield.probe.checks.disclosure import banner, errors
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.identities import login_request
+from apishield.probe.identities import login_request, shaped_like
 from apishield.probe.targets import Operation
 
 NEEDED = {"x-content-type-options": "nosniff"}
@@ -94,6 +94,14 @@ async def _enumeration(ctx: Context) -> None:
         await _enumeration_at(ctx, op, how, known)
 
 
+def _made_up_like(known: str, token: str) -> str:
+    """A user name nobody has, shaped like a real one: an address on the same domain for an e-mail sign-in (an
+    input check on the field lets it through to the account lookup), else the real name's characters only."""
+    if "@" in known:
+        return f"apishield.nobody.{token}@{known.rsplit('@', 1)[1]}"
+    return shaped_like([known], f"apishield_nobody_{token}")
+
+
 async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: Identity) -> None:
     if not known.username:
         return
@@ -107,12 +115,15 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
 
     answers: list[tuple[Exchange, Exchange, str]] = []
     for _ in range(2):
-        nobody = f"apishield_nobody_{ctx.token(8)}"
+        nobody = _made_up_like(known.username, ctx.token(8))
         wrong = await attempt(known.username)
         unknown = await attempt(nobody)
         if wrong is None or unknown is None or wrong.ok or unknown.ok:
             return
         answers.append((wrong, unknown, nobody))
+
+    if any(u.status in (400, 422) and w.status not in (400, 422) for w, u, _ in answers):
+        return  # the made-up name was refused as input (not an address, too long …): the account was not looked up
 
     def differ(w: Exchange, u: Exchange, nobody: str) -> bool:
         # an echoed user name is not a difference; both names are read out of both answers, since a page may name

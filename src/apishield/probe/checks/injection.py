@@ -2,7 +2,9 @@
 
 Every verdict compares against a baseline request with a harmless value, and each technique needs proof:
 
-* **SQL errors** — a database error signature that the baseline did not show;
+* **SQL errors** — a database error signature that the baseline did not show; or, where a quote breaks the answer
+  silently (a bare 500), two quotes answered with the plain value's status and a quote followed by a SQL comment
+  answered;
 * **boolean** — two tautology/contradiction pairs that both split the answers, with the contradiction equal to
   the baseline (so a plain echo of the input cannot trigger it);
 * **time** — a growth curve: a heavy sub-query at two sizes after a calibrated baseline; the delay must appear, grow
@@ -263,8 +265,28 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
         if ex.status != base.status or not same(ex, base):
             send.signal += 3  # a quote changes the answer, silently: the strongest cheap signal
             send.quote_sensitive = True
+            if suffix == "'" and (ex.status or 0) >= 500 > (base.status or 0) and not (
+                    slot.numeric or re.fullmatch(r"-?\d+", str(send.default))):
+                # (a number's quote breaks a conversion, or SQL where two quotes break it too: nothing to learn)
+                return await _quote_parity(ctx, slot, send, base, ex)
             break
     return False
+
+
+async def _quote_parity(ctx: Context, slot: Slot, send: Sender, base: Exchange, broken: Exchange) -> bool:
+    """A quote that breaks the answer silently (a bare 500): SQL when two quotes (an escaped quote inside a SQL
+    string) answer with the plain value's status and a quote followed by a SQL comment answers too. A shell or another
+    parser that a lone quote breaks is broken by the comment as well; nothing is reported without both."""
+    doubled = await send(f"{send.default}''")
+    if doubled is None or doubled.status != base.status:
+        return False  # (its content may differ: the escaped quote is part of the value the statement now reads)
+    commented = await send(f"{send.default}'-- ")
+    if commented is None or commented.status is None or commented.status >= 500:
+        return False
+    ctx.report(rules.SQLI_ERROR, f"a \"'\" in {slot.name!r} broke the answer ({broken.status}) while two quotes "
+               f"answered {doubled.status} as the plain value did and a quote followed by a SQL comment answered "
+               f"{commented.status}: the value ends a SQL string", broken, op=slot.op, parameter=slot.name)
+    return True
 
 
 async def _sql_boolean(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:

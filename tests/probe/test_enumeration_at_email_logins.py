@@ -1,0 +1,52 @@
+"""Login enumeration where the login takes an e-mail address: the made-up account is an address on the known
+account's domain, so an input check (``EmailStr``: 422 for a name without ``@``) lets it through to the account
+lookup. A login that answers a wrong password and an unknown address alike stays quiet; one that tells them apart
+is reported; an answer that only refused the made-up value as input is not a difference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from apishield.probe.identities import LoginRecipe
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+
+BODY = {"content": {"application/json": {"schema": {"type": "object", "required": ["email", "password"], "properties": {
+    "email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}}}}
+SPEC = {"/api/auth/login": {"post": {"requestBody": BODY, "responses": OK}},
+        "/api/users/me": {"get": {"security": [{"bearerAuth": []}], "responses": OK}}}
+USERS = {"alice@mercury.test": "alice-pass-1", "bob@mercury.test": "bob-pass-2"}
+RECIPE = LoginRecipe("POST", "/api/auth/login", token_path="access_token",
+                     bodies=tuple({"email": e, "password": p} for e, p in USERS.items()))
+
+
+def _app(leaky: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if route == "/api/users/me":
+            token = headers.get("Authorization", "").removeprefix("Bearer ")
+            return (200, {}, {"email": token[4:]}) if token.startswith("tok-") else (401, {}, {"detail": "no"})
+        if route != "/api/auth/login" or method != "POST":
+            return 404, {}, {"detail": "Not Found"}
+        sent = json.loads(body or b"{}")
+        email, password = str(sent.get("email", "")), str(sent.get("password", ""))
+        if "@" not in email:
+            return 422, {}, {"detail": [{"loc": ["body", "email"], "msg": "value is not a valid email address"}]}
+        if email not in USERS:
+            return (404, {}, {"detail": "No such user"}) if leaky else (401, {}, {"detail": "Incorrect email or "
+                                                                                   "password"})
+        if USERS[email] != password:
+            return 401, {}, {"detail": "Incorrect email or password"}
+        return 200, {}, {"access_token": f"tok-{email}"}
+    return app
+
+
+@pytest.mark.parametrize("leaky", [False, True])
+def test_enumeration_at_a_login_that_takes_an_address(tmp_path: Path, leaky: bool) -> None:
+    with loopback(_app(leaky)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("headers_errors",), login=RECIPE)
+    assert (("PR-ENUM-001", "POST", "/api/auth/login") in findings_at(result)) is leaky
