@@ -193,3 +193,18 @@ def account_pair(node: ast.AST) -> bool:
                and isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.strip()
                and v.value.lower() not in FIELD_WORDS and not _USER_KEY.match(v.value)
                for k, v in zip(node.keys, node.values, strict=False))
+
+
+def hash_helpers(tree: ast.Module, hash_calls: dict[int, str]) -> dict[str, str]:
+    """The module's one-purpose hashing helpers (``def md5(s): return hashlib.md5(s.encode()).hexdigest()``): a
+    function whose body hashes one of its own parameters with a fast hash, by name, with the algorithm.
+    ``hash_calls`` maps each fast-hash call (by ``id``) to its algorithm."""
+    out: dict[str, str] = {}
+    for fn in au.functions(tree):
+        params = {a.arg for a in fn.args.args}
+        for call in au.calls(fn):
+            if id(call) in hash_calls and any(isinstance(n, ast.Name) and n.id in params
+                                              for a in call.args for n in ast.walk(a)):
+                out[fn.name] = hash_calls[id(call)]
+                break
+    return out

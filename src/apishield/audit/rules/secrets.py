@@ -444,9 +444,13 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
                           "unsalted)")
     if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
-    for call, algo, text, fn_name in _hash_calls(ctx):
+    for call, algo, text, fn_name in (found := list(_hash_calls(ctx))):
         if _PW.search(text) or (_PW.search(fn_name) and not _RANDOM_TOKEN.search(text)):
             yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
+    helpers = sv.hash_helpers(ctx.tree, {id(c): a for c, a, _, _ in found})  # ``md5(password)`` through a helper
+    for call in (c for c in au.calls(ctx.tree) if helpers and au.dotted(c.func) in helpers and any(
+            _PW.search(ast.unparse(a)) and not _RANDOM_TOKEN.search(ast.unparse(a)) for a in c.args)):
+        yield at_node(WEAK_HASH, ctx, call, f"password hashed with {helpers[au.dotted(call.func)]} (fast, unsalted)")
 
 
 _BROKEN = frozenset({"md5", "sha1", "md4", "md2", "sha"})
