@@ -150,12 +150,6 @@ async def _accounts_read_across(ctx: Context, owner: Identity, other: Identity) 
         anon = await try_send(ctx, "GET", path, op=op)
         if anon is not None and anon.ok and not denied(anon) and _public_profile(anon.json(), owner):
             continue
-        if anon is not None and anon.ok and not denied(anon) and owner.username in anon.text:
-            # shown to a caller with no credential as well: no owner check was passed, there is none to pass; what
-            # the record shows anyone is the authentication and exposure checks' finding
-            ctx.notes.append(f"bola: {path} shows {owner.name}'s account record to anyone, signed in or not: not an "
-                             "object-level finding")
-            continue
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s account record at {path}", ex, op=op,
                    parameter=param, highlight=owner.username)
 
