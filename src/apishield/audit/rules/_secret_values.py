@@ -208,3 +208,9 @@ def hash_helpers(tree: ast.Module, hash_calls: dict[int, str]) -> dict[str, str]
                 out[fn.name] = hash_calls[id(call)]
                 break
     return out
+
+
+def one_value(node: ast.AST) -> bool:
+    """An argument that is one value (a name, a field, a literal, a call reading one), not text composed of several
+    (``b":".join([user, realm, password])``: an HTTP Digest response, not a stored password)."""
+    return not any(isinstance(n, (ast.BinOp, ast.JoinedStr, ast.List, ast.Tuple)) for n in ast.walk(node))

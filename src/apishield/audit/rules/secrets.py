@@ -449,7 +449,7 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
             yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
     helpers = sv.hash_helpers(ctx.tree, {id(c): a for c, a, _, _ in found})  # ``md5(password)`` through a helper
     for call in (c for c in au.calls(ctx.tree) if helpers and au.dotted(c.func) in helpers and any(
-            _PW.search(ast.unparse(a)) and not _RANDOM_TOKEN.search(ast.unparse(a)) for a in c.args)):
+            sv.one_value(a) and _PW.search(s := ast.unparse(a)) and not _RANDOM_TOKEN.search(s) for a in c.args)):
         yield at_node(WEAK_HASH, ctx, call, f"password hashed with {helpers[au.dotted(call.func)]} (fast, unsalted)")
 
 
