@@ -328,8 +328,12 @@ class Interpreter(ProjectCalls):
             if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
                 return self.rendered(args, kwargs)
             # rows answered carry request data through the SQL text only, not through bound parameters; a text
-            # object (``text(f"... {x}")``) is as safe as its text was proven (``x`` validated before)
-            return Val(taint=target.taint, clean=target.clean) if kind == "sql" and target else merge_parts(all_args)
+            # object (``text(f"... {x}")``) is as safe as its text was proven (``x`` validated before) — the rows a
+            # query answers are not: what was proven of the query's text says nothing of the data it reads
+            if kind == "sql" and target:
+                statement = au.last(qual or short) == "text"
+                return Val(taint=target.taint, clean=target.clean if statement else frozenset())
+            return merge_parts(all_args)
         mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
         if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
             return Val(kind="nonhtml")
