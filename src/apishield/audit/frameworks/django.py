@@ -175,6 +175,7 @@ def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
             out[node.name] = frozenset()
     classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
     view_classes = _view_classes(tree, imports)
+    routed: set[str] = set()
     if abspath:
         for urlconf in _urlconfs(os.path.dirname(os.path.abspath(abspath))):
             for files, target, typed in _references(urlconf):
@@ -183,7 +184,10 @@ def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
                 if target.endswith(".*"):
                     view_classes.add(target[:-2])
                     continue
-                out[target] = out[target] & typed if target in out else typed
+                # the URL patterns naming a view decide its numeric arguments (all of them must convert one); a view
+                # known only by its decorator so far has none known yet, not none at all
+                out[target] = out[target] & typed if target in routed else typed
+                routed.add(target)
     for name in view_classes:
         cls = classes.get(name)
         for m in cls.body if cls is not None else ():
