@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.factories import encode_call, factory_returns, split_call
+from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, fastapi_dependencies
+from apishield.audit.frameworks.factories import factory_returns, split_call
 from apishield.audit.frameworks.guards import raises_refusal, refuses_bad_header_credential, refuses_bad_signature
 from apishield.audit.frameworks.hook_exemptions import REQUEST_TARGET, exemptions
 from apishield.audit.frameworks.identity import refuses_without_session_identity
@@ -47,20 +48,6 @@ _REJECT_CALLS = {
     "HTTPStatus",
 }
 _CALL_NAMES = frozenset(_REJECT_CALLS | {"redirect", "unauthorized", "unauthorized_handler"})
-SECURITY_SCHEMES = {
-    "OAuth2PasswordBearer",
-    "OAuth2AuthorizationCodeBearer",
-    "OAuth2",
-    "HTTPBearer",
-    "HTTPBasic",
-    "HTTPDigest",
-    "APIKeyHeader", "APIKeyCookie", "APIKeyQuery",
-    "OpenIdConnect",
-    "HTTPAuthorizationCredentials",
-    "HTTPBasicCredentials",
-    "SecurityScopes",  # and FastAPI's base class of every scheme below: a subclass of it is a scheme
-    "SecurityBase",
-}
 _AUTH_NAME = re.compile(
     r"(login|auth|oauth2?|oidc|token|jwt|api_?key|session|signed_in|logged_in|user|key|bearer|basic)_?"
     r"(required|needed|only)"
@@ -459,50 +446,6 @@ def summarise(
     return summary
 
 
-def fastapi_dependencies(args: ast.arguments, imports: au.Imports) -> list[str]:
-    """Targets of ``Depends(x)`` / ``Security(x)`` in parameter defaults and ``Annotated[...]`` hints."""
-    out: list[str] = []
-    nodes: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    nodes += [a.annotation for a in [*args.args, *args.kwonlyargs] if a.annotation is not None]
-    for node in nodes:
-        out.extend(depends_targets(node, imports))
-    for a in [*args.args, *args.kwonlyargs]:
-        # an alias such as ``CurrentUser`` (= Annotated[User, Depends(...)]), resolved project-wide later
-        if isinstance(a.annotation, (ast.Name, ast.Attribute)):
-            out.append(au.qualname(a.annotation, imports))
-    return out
-
-
-def depends_targets(node: ast.AST, imports: au.Imports) -> list[str]:
-    out: list[str] = []
-    for sub in au.nodes_of_any(node, ast.Call):
-        if isinstance(sub, ast.Call) and au.last(au.call_name(sub, imports)) in {"Depends", "Security"}:
-            target = au.arg(sub, 0, "dependency")
-            if target is not None:
-                name = au.qualname(target, imports) or (au.call_name(target, imports) if isinstance(target, ast.Call)
-                                                         else "")
-                out.append(encode_call(name, target) if isinstance(target, ast.Call) and name else name)
-                if (isinstance(target, ast.Call) and len(target.args) == 1 and not target.keywords
-                        and isinstance(target.args[0], (ast.Name, ast.Attribute))):
-                    # ``Depends(exception_logger(auth.get_auth_info))``: a decorator applied to the dependency, whose
-                    # wrapper runs the function it is given
-                    out.append(au.qualname(target.args[0], imports))
-            elif au.last(au.call_name(sub, imports)) == "Security":
-                out.append("Security")
-    return [o for o in out if o]
-
-
-def security_scheme_vars(tree: ast.Module, imports: au.Imports) -> set[str]:
-    """Module variables holding a FastAPI security scheme (``oauth2_scheme = OAuth2PasswordBearer(...)``)."""
-    found: set[str] = set()
-    for node in au.nodes_of_any(tree, ast.Assign):
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)) and (
-            au.last(au.call_name(node.value, imports)) in SECURITY_SCHEMES
-        ):
-            found.update(au.target_names(node))
-    return found
-
-
 def names_role(name: str) -> bool:
     """A guard's name promises a role or permission check (``admin_required``, ``staff_only``, ``require_scope``)."""
     return bool(_ROLE_NAME.search(name))
@@ -592,8 +535,6 @@ __all__ = [
     "SECURITY_SCHEMES",
     "checks_roles",
     "classify_name",
-    "depends_targets",
-    "fastapi_dependencies",
     "is_auth_endpoint",
     "join_path",
     "merge",
@@ -601,7 +542,6 @@ __all__ = [
     "public_by_design",
     "refusing_helper",
     "rejects_unauthenticated",
-    "security_scheme_vars",
     "sets_security_headers",
     "static_segments",
     "summarise",

@@ -14,11 +14,10 @@ import ast
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
     classify_name,
-    depends_targets,
-    fastapi_dependencies,
     rejects_unauthenticated,
     sets_security_headers,
 )
+from apishield.audit.frameworks.dependencies import depends_targets, fastapi_dependencies
 from apishield.audit.frameworks.hook_exemptions import exemptions
 from apishield.audit.frameworks.scan import ROUTE_ATTRS, Scan
 from apishield.audit.model import (

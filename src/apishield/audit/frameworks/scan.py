@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
     EXTENSIONS,
-    SECURITY_SCHEMES,
-    depends_targets,
     refusing_helper,
     rejects_unauthenticated,
-    security_scheme_vars,
     summarise,
 )
+from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, depends_targets, security_scheme_vars
 from apishield.audit.frameworks.table import ROOTS
 from apishield.audit.model import AUTH, FuncSummary, ModuleFacts, RawRoute
 
