@@ -8,6 +8,10 @@ id (the identities' own ids when known, else ``1`` and ``2``) or, for a name-lik
 A finding needs that request served with content (not refused, not sent to the login page, not an empty answer)
 and the same header naming a user nobody has refused: the value picks the user, not the header's presence. Reads
 only; at most two pages; asked on the budget the other checks leave (deferred work), so it takes no share of theirs.
+
+A role claimed by a header (``X-Admin: true``, ``X-Role: admin``) is asked the same way on administrative reads the
+ordinary identity is refused: served with content, while the header claiming no role is refused, the function is
+open to anyone who sends it (``PR-BFLA-001``).
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ MAX_PAGES = 2  # protected pages asked with identity headers
 MAX_LOOKED_AT = 12  # GET pages asked anonymously to find them
 
 
-@check("identity_headers", rules=(rules.HEADER_IDENTITY,), weight=0, phase="auth", order=15)
+@check("identity_headers", rules=(rules.HEADER_IDENTITY, rules.BFLA), weight=0, phase="auth", order=15)
 async def identity_headers(ctx: Context) -> None:
     """A header the client sets (X-User-Id, Remote-User …) must not choose who the caller is."""
     user = ctx.users[0] if ctx.users else None
@@ -79,6 +83,40 @@ async def identity_headers(ctx: Context) -> None:
         return
     # asked on what the other checks leave (deferred work): a rarer flaw than theirs, it takes no share from them
     ctx.deferred.append(("identity_headers", functools.partial(_ask, ctx, user, pages)))
+    ctx.deferred.append(("identity_headers", functools.partial(_roles, ctx, user, pages)))
+
+
+#: headers that claim a privilege for the request, with the value that claims it and one that does not
+ROLE_HEADERS = (("X-Admin", "true", "false"), ("X-Is-Admin", "1", "0"), ("X-Role", "admin", "user"),
+                ("X-User-Role", "admin", "user"))
+
+
+async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
+    """An administrative read the ordinary identity is refused, asked again by it with a header claiming the
+    administrator's role (``X-Admin: true``, ``X-Role: admin``): served with content, while the same header
+    claiming no role is refused, the role comes from the client. At most two such reads."""
+    asked = 0
+    declared = {p.name.lower() for op in pages for p in op.params if p.location == "header"}
+    headers = sorted(ROLE_HEADERS, key=lambda h: h[0].lower() not in declared)  # the description's own first
+    for op in [o for o in pages if o.looks_admin()][:MAX_LOOKED_AT]:
+        if asked >= MAX_PAGES:
+            return
+        path = ctx.concrete_path(op, user)
+        mine = await try_send(ctx, "GET", path, op=op, identity=user) if path is not None else None
+        if path is None or mine is None or not _refused(ctx, mine):
+            continue
+        asked += 1
+        for header, claim, plain in headers:
+            ex = await try_send(ctx, "GET", path, op=op, identity=user, headers={header: claim})
+            if ex is None or not _served(ctx, ex):
+                continue
+            control = await try_send(ctx, "GET", path, op=op, identity=user, headers={header: plain})
+            if control is None or not _refused(ctx, control):
+                continue
+            ctx.report(rules.BFLA, f"GET {op.path} refused {user.name} ({mine.status}) but served {ex.status} when it "
+                       f"sent '{header}: {claim}' ('{header}: {plain}' refused): the role comes from the client",
+                       ex, op=op, parameter=header)
+            return
 
 
 async def _ask(ctx: Context, user: Identity, pages: list[Operation]) -> None:

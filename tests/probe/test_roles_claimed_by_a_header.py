@@ -1,0 +1,46 @@
+"""An administrative read that refuses the ordinary identity but serves it when it sends ``X-Admin: true`` (and
+still refuses it with ``X-Admin: false``) takes the caller's role from the client: a function-level authorization
+finding (PR-BFLA-001). An administrative read that checks the server-side role stays quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.probe.loopback import OK, Answer, findings_at, loopback, probe_paths
+
+BEARER = [{"bearerAuth": []}]
+SPEC = {
+    "/api/me": {"get": {"security": BEARER, "responses": OK}},
+    "/api/admin/users": {"get": {"security": BEARER, "responses": OK, "parameters": [
+        {"name": "X-Admin", "in": "header", "required": False, "schema": {"type": "string"}}]}},
+}
+AUTH = ("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob")
+USERS = [{"id": 1, "email": "alice@example.org", "is_admin": False}, {"id": 2, "email": "bob@example.org",
+                                                                       "is_admin": False}]
+
+
+def _app(trusts_header: bool) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if caller is None:
+            return 401, {}, {"detail": "sign in"}
+        route = urlsplit(path).path
+        if route == "/api/me":
+            return 200, {}, {"username": caller}
+        if route == "/api/admin/users":
+            if trusts_header and headers.get("X-Admin", "").lower() == "true":
+                return 200, {}, USERS
+            return 403, {}, {"detail": "administrators only"}
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+@pytest.mark.parametrize("trusts_header", [True, False])
+def test_a_role_claimed_by_a_header(tmp_path: Path, trusts_header: bool) -> None:
+    with loopback(_app(trusts_header)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("identity_headers",), auth=AUTH)
+    assert (("PR-BFLA-001", "GET", "/api/admin/users") in findings_at(result)) is trusts_header
