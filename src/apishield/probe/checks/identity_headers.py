@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import try_send
@@ -107,16 +108,24 @@ async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
             continue
         asked += 1
         for header, claim, plain in headers:
-            ex = await try_send(ctx, "GET", path, op=op, identity=user, headers={header: claim})
-            if ex is None or not _served(ctx, ex):
-                continue
-            control = await try_send(ctx, "GET", path, op=op, identity=user, headers={header: plain})
-            if control is None or not _refused(ctx, control):
+            ex = await _opened(ctx, op, path, user, {}, header, claim, plain)
+            if ex is None:
                 continue
             ctx.report(rules.BFLA, f"GET {op.path} refused {user.name} ({mine.status}) but served {ex.status} when it "
                        f"sent '{header}: {claim}' ('{header}: {plain}' refused): the role comes from the client",
                        ex, op=op, parameter=header)
             return
+
+
+async def _opened(ctx: Context, op: Operation, path: str, who: Identity | None, query: dict[str, Any], header: str,
+                  value: str, control: str) -> Exchange | None:
+    """The answer to ``header: value`` when it is served with content while ``header: control`` is refused (the
+    value, not the header's presence, opens the page); None otherwise."""
+    ex = await try_send(ctx, "GET", path, op=op, identity=who, params=query or None, headers={header: value})
+    if ex is None or not _served(ctx, ex):
+        return None
+    refused = await try_send(ctx, "GET", path, op=op, identity=who, params=query or None, headers={header: control})
+    return ex if refused is not None and _refused(ctx, refused) else None
 
 
 async def _ask(ctx: Context, user: Identity, pages: list[Operation]) -> None:
@@ -137,11 +146,8 @@ async def _ask(ctx: Context, user: Identity, pages: list[Operation]) -> None:
         ctx.plan([op])
         for header in headers:
             for value in _values(ctx, header):
-                ex = await try_send(ctx, "GET", path, op=op, params=query, headers={header: value})
-                if ex is None or not _served(ctx, ex):
-                    continue
-                control = await try_send(ctx, "GET", path, op=op, params=query, headers={header: NOBODY})
-                if control is None or not _refused(ctx, control):
+                ex = await _opened(ctx, op, path, None, query, header, value, NOBODY)
+                if ex is None:
                     continue
                 ctx.report(rules.HEADER_IDENTITY, f"GET {op.path} refused an anonymous caller ({anon.status}) but "
                            f"served {ex.status} to one sending only '{header}: {value}' (the same header naming "
