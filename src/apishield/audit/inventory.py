@@ -434,14 +434,13 @@ class Inventory:
                 owner = parent[0] if parent is not None else None
             # the path the request has, prefixes included: what a hook's exemptions compare (``request.path``)
             path = join_path(*reversed(prefixes), raw.path) if raw.path != "?" else "?"
-            hook_path = path if path != "?" else raw.path
             for owner, link in zip(chain, links, strict=True):
                 for kind, how in owner.protections.items():
                     if au.last(how).lower() in skips or "*" in skips:
                         continue
                     protections.setdefault(kind, how)
                 for hook in owner.hooks:
-                    add(self._hook_kinds(hook, hook_path, raw.handler, self._hook_home.get((id(owner), hook))),
+                    add(self._hook_kinds(hook, path, raw.handler, self._hook_home.get((id(owner), hook))),
                         f"{au.last(hook.partition('?')[0])}()")
                 for dep in owner.dependencies:
                     add(self.kinds_of(dep), f"Depends({au.last(dep)})")
@@ -461,7 +460,7 @@ class Inventory:
                     for kind, how in only.protections.items():
                         protections.setdefault(kind, how)
                     for hook in only.hooks:
-                        add(self._hook_kinds(hook, hook_path, raw.handler, self._hook_home.get((id(only), hook))),
+                        add(self._hook_kinds(hook, path, raw.handler, self._hook_home.get((id(only), hook))),
                             f"{au.last(hook.partition('?')[0])}()")
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path

@@ -81,6 +81,7 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
 
+
 def _quoted_literal(values: Sequence[ast.AST], negated: bool) -> list[str]:
     """Names a test proves to be one quoted string literal: it must start and end with a quote and hold no other
     (``not s.startswith("'") or not s.endswith("'") or "'" in s[1:-1]`` false): ``eval`` of it is that string."""
