@@ -138,15 +138,6 @@ def who_for(ctx: Context, op: Operation) -> Identity | None:
     return users[0]
 
 
-def body_args(op: Operation, body: dict[str, Any] | None) -> dict[str, Any]:
-    """How ``body`` travels to ``op`` (keyword arguments of :meth:`Context.send`): form-encoded or multipart when
-    the description says so, else JSON; nothing for no body."""
-    if body is None:
-        return {}
-    encoded = op.encode_body(body)
-    return {"json_body": body} if encoded is None else {"content": encoded[0], "content_type": encoded[1]}
-
-
 def body_slots(schema: dict[str, Any] | None, depth: int = 0) -> list[tuple[str, dict[str, Any]]]:
     """The scalar fields of a JSON body schema as (name, schema), those of nested objects named by their dotted path
     (``target.url``, ``filter.owner.name``; three levels at most): a value the server reads from inside an object

@@ -33,7 +33,7 @@ from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.account_ops import creates_account
-from apishield.probe.checks._util import body_args, login_op, normalise, set_cookies, try_send, visible_lines
+from apishield.probe.checks._util import login_op, normalise, set_cookies, try_send, visible_lines
 from apishield.probe.checks.exposure import owns
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
@@ -103,7 +103,7 @@ def _account_request(ctx: Context, op: Operation, username: str, password: str) 
         fill_credentials(body, username, password)
         if not any(_is_credential(k) for k in body) and not query:
             body.update(username=username, password=password)
-        out.update(body_args(op, body))
+        out["json_body"] = body  # the send encodes it as the description says (form or multipart)
     return out
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, try_send, who_for
+from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation
@@ -87,7 +87,7 @@ async def host_header(ctx: Context) -> None:
         if path is None:
             continue
         body = ctx.body_for(op)
-        send = {"op": op, "identity": who, "params": ctx.query_for(op), **body_args(op, body or None)}
+        send = {"op": op, "identity": who, "params": ctx.query_for(op), "json_body": body or None}
         control = await try_send(ctx, op.method, path, **send)
         if control is None or _troubling(ctx, control) or reflected(control, FORGED):
             continue

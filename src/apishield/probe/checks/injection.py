@@ -44,7 +44,6 @@ from apishield.probe import rules
 from apishield.probe.checks import operators, shell, sql_time, ssrf, xxe
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
-    body_args,
     body_slots,
     field_value,
     live_markup,
@@ -242,9 +241,9 @@ class Sender:
             content, media = urlencoded(body)
             return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
                                   headers=headers, timeout=timeout, content=content, content_type=media)
-        # form-encoded or multipart when the description says so: the payload goes that way
+        # form-encoded or multipart when the description says so: the send encodes the payload that way
         return await try_send(ctx, s.op.method, path, op=s.op, identity=s.identity, params=query or None,
-                              headers=headers, timeout=timeout, **body_args(s.op, body))
+                              headers=headers, timeout=timeout, json_body=body)
 
 
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:

@@ -16,7 +16,7 @@ then the finding. It runs with the access checks, before the input checks spend 
 from __future__ import annotations
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import try_send
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
 
@@ -61,14 +61,14 @@ async def _after_logout(ctx: Context, op: Operation, canary: Operation, who: Ide
         body = ctx.body_for(op) if op.body_schema is not None else None
         with ctx.own_logout(op):  # ends only the session opened for this test
             out = await try_send(ctx, op.method, ctx.concrete_path(op, who) or op.path, op=op, identity=who,
-                                 headers=session, **body_args(op, body))
+                                 headers=session, json_body=body)
         if out is None or out.status is None or not (200 <= out.status < 400):
             ctx.skip(f"the logout answered {out.status if out is not None else 'nothing usable'}", op,
                      "inconclusive")
             return
         with ctx.own_logout(op):  # the reference may be the logout itself, asked again with the same credentials
             after = await try_send(ctx, canary.method, path, op=canary, identity=who, headers=session,
-                                   **(body_args(op, body) if canary is op else {}))
+                                   json_body=body if canary is op else None)
         if after is not None and after.ok:
             ctx.report(rules.LOGOUT_KEPT, f"after {op.method} {op.path} answered {out.status}, the same credentials "
                        f"still get {after.status} from {canary.method} {canary.path}", after, op=op)
@@ -98,11 +98,11 @@ async def _reference(ctx: Context, logout_op: Operation, canary: Operation, who:
     where = ctx.concrete_path(logout_op, who) or logout_op.path
     tampered = {k: v + "apishield" for k, v in session.items()}
     with ctx.own_logout(logout_op):  # neither request carries a working credential: nothing is logged out
-        anon = await try_send(ctx, logout_op.method, where, op=logout_op, **body_args(logout_op, body))
+        anon = await try_send(ctx, logout_op.method, where, op=logout_op, json_body=body)
         if anon is None or anon.status not in (401, 403) or not tampered:
             return None
         fake = await try_send(ctx, logout_op.method, where, op=logout_op, headers=tampered,
-                              **body_args(logout_op, body))
+                              json_body=body)
     if fake is None or fake.status not in (401, 403):
         return None
     return logout_op, where

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, number, try_send
+from apishield.probe.checks._util import number, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body
@@ -126,7 +126,7 @@ async def _update_line(ctx: Context, add: Operation, reads: list[Operation], who
         path = update.path.replace("{" + update.path_params[0].name + "}", str(key))
         body = {price_field: price, **{n: 1 for n in update.body_fields if QUANTITY.match(n)}}
         with ctx.own_record(path):
-            sent = await try_send(ctx, update.method, path, op=update, identity=who, **body_args(update, body))
+            sent = await try_send(ctx, update.method, path, op=update, identity=who, json_body=body)
         if sent is None or not sent.ok:
             return
         found = await _read_lines(ctx, reads, who, reference, item, price)
@@ -160,7 +160,7 @@ async def _try(ctx: Context, op: Operation, who: Identity) -> None:
     body.update({reference: int(item) if typed == "integer" and str(item).isdigit() else item, price_field: price})
     body.update({n: 1 for n in op.body_fields if QUANTITY.match(n)})
     with ctx.own_write(op):
-        sent = await try_send(ctx, op.method, op.path, op=op, identity=who, **body_args(op, body))
+        sent = await try_send(ctx, op.method, op.path, op=op, identity=who, json_body=body)
     if sent is None or not sent.ok:
         return
     found = await _read_lines(ctx, reads, who, reference, item, price)

@@ -20,7 +20,7 @@ from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.account_ops import creates_account
-from apishield.probe.checks._util import body_args, same, try_send
+from apishield.probe.checks._util import same, try_send
 from apishield.probe.checks.disclosure import SQL_ERROR
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, Identity, check
@@ -98,7 +98,7 @@ async def _own_account(ctx: Context) -> str | None:
     fill_credentials(body, name, password)
     body.setdefault("username", name)
     body.setdefault("password", password)
-    ex = await try_send(ctx, register.method, register.path, op=register, **body_args(register, body))
+    ex = await try_send(ctx, register.method, register.path, op=register, json_body=body)
     return name if ex is not None and ex.ok else None
 
 
@@ -262,7 +262,7 @@ async def _burst_at(ctx: Context, op: Operation, who: Identity | None, account: 
         if described_login(op):
             query, fields = _wrong_login(ctx, op, {**guessed, "password": _wrong_password(ctx)})
             ex = await try_send(ctx, op.method, op.path, op=op, params=query, expect_throttle=True,
-                                **body_args(op, fields or None))
+                                json_body=fields or None)
         elif op.method == "POST":
             ex = await try_send(ctx, op.method, op.path, op=op, json_body={**guessed, "password": _wrong_password(ctx)},
                                 expect_throttle=True)

@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import try_send
 from apishield.probe.checks.references import PRIVILEGE, _known_values
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
@@ -65,7 +65,7 @@ class Updater:
                 return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who, params=query)
         with self.ctx.own_record(self.path):
             return await try_send(self.ctx, self.op.method, self.path, op=self.op, identity=who,
-                                  **body_args(self.op, body))
+                                  json_body=body)
 
 
 def query_fields(op: Operation) -> set[str]:

@@ -14,7 +14,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, try_send, who_for
+from apishield.probe.checks._util import try_send, who_for
 from apishield.probe.engine import Context, check
 from apishield.probe.targets import Operation, Param, sample_value
 
@@ -67,7 +67,7 @@ async def redirect(ctx: Context) -> None:
         for name in names:
             for payload in PAYLOADS:
                 sent = {"params": {**query, name: payload}} if op.method == "GET" else {
-                    "params": query or None, **body_args(op, {**body, name: payload})}
+                    "params": query or None, "json_body": {**body, name: payload}}
                 ex = await try_send(ctx, op.method, path, op=op, identity=who, **sent)
                 if ex is None or ex.status is None:
                     break

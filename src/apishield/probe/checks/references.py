@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, try_send, walk_keys
+from apishield.probe.checks._util import try_send, walk_keys
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, ProbeAbort, check
 from apishield.probe.identities import provision
@@ -67,7 +67,7 @@ class Writer:
         body.update(fields)
         with self.ctx.own_write(self.op):
             return await try_send(self.ctx, self.op.method, self.op.path, op=self.op, identity=who,
-                                  **body_args(self.op, body))
+                                  json_body=body)
 
 
 def readers(ctx: Context, op: Operation) -> list[Operation]:

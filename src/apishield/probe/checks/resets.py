@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import body_args, normalise, try_send, unname, walk_keys
+from apishield.probe.checks._util import normalise, try_send, unname, walk_keys
 from apishield.probe.checks.host_header import FORGED, HEADERS, reflected
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, check
@@ -116,7 +116,7 @@ async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
     async def send(value: str, headers: dict[str, str] | None = None) -> Exchange | None:
         body: dict[str, Any] | None = {field: value} if field in op.body_fields else None
         params = None if body is not None else {field: value}
-        ex = await try_send(ctx, op.method, op.path, op=op, params=params, headers=headers, **body_args(op, body))
+        ex = await try_send(ctx, op.method, op.path, op=op, params=params, headers=headers, json_body=body)
         return ex if ex is not None and ex.status is not None and ex.status < 500 else None
 
     first, second = made_up(), made_up()

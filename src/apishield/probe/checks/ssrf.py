@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, try_send
+from apishield.probe.checks._util import try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity
 from apishield.probe.targets import Operation, sample_body
@@ -189,7 +189,7 @@ async def _stored(ctx: Context, op: Operation, name: str, url: str, token: str, 
         for action in _actions_on(ctx, op)[:3]:
             path = ctx.concrete_path(action, who, {action.path_params[0].name: created}) or action.path
             body = sample_body(action.body_schema, ctx.rng) if action.body_schema else None
-            fired = await try_send(ctx, action.method, path, op=action, identity=who, **body_args(action, body))
+            fired = await try_send(ctx, action.method, path, op=action, identity=who, json_body=body)
             if fired is not None and run.seen(token) is not None:
                 _report(ctx, op, name, f"{name}={url!r} was stored (request #{ex.seq}) and fetched when request "
                         f"#{fired.seq} called {action.method} {path}", token, ex, _answered_with(token, fired))

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from apishield.probe import objects, rules
-from apishield.probe.checks._util import body_args, number, try_send
+from apishield.probe.checks._util import number, try_send
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body
@@ -147,7 +147,7 @@ async def _transfer(ctx: Context, op: Operation, who: Identity, fields: dict[str
             if "pass" not in k.lower()}
     body.update(fields)
     with ctx.own_write(op):
-        return await try_send(ctx, op.method, op.path, op=op, identity=who, **body_args(op, body))
+        return await try_send(ctx, op.method, op.path, op=op, identity=who, json_body=body)
 
 
 async def _try(ctx: Context, op: Operation, accounts: Accounts, me: Identity, other: Identity) -> None:
