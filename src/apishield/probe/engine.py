@@ -268,9 +268,9 @@ class Context(SafetyRules):
         """How one object of ``collection`` is deleted: ``DELETE`` on the object, else an action below it that says
         so (``POST /photos/{id}/delete``; a POST before a GET)."""
         pattern = re.compile(re.escape(collection.rstrip("/")) + r"/\{[^}/]+\}/[^/{}]+/?$")
-        actions = sorted((op for op in self.operations if op.looks_item_delete() and pattern.match(op.path)),
-                         key=lambda op: op.method != "POST")
-        return self.item_op(collection, "DELETE") or next(iter(actions), None)
+        return self.item_op(collection, "DELETE") or min(
+            (op for op in self.operations if op.looks_item_delete() and pattern.match(op.path)),
+            key=lambda op: op.method != "POST", default=None)
 
     def concrete_path(self, op: Operation, identity: Identity | None, overrides: dict[str, Any] | None = None
                       ) -> str | None:

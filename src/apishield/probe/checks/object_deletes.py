@@ -33,12 +33,13 @@ async def delete_across(ctx: Context, owner: Identity, other: Identity) -> None:
             continue
         done.add(created.collection)
         look = _Presence(ctx, owner, read, listing, created.collection_path or created.collection)
+        # DELETE on the object, or the action below it that deletes it (``/photos/{id}/delete``)
+        action = "" if delete.method == "DELETE" else "/" + delete.path.rstrip("/").rsplit("/", 1)[1]
         for deleter in (other, None):
             victim = await _fresh_object(ctx, created, owner, post, look)
             if victim is None:
                 break
-            action = "" if delete.method == "DELETE" else "/" + delete.path.rstrip("/").rsplit("/", 1)[1]
-            where = victim.item_path + action  # DELETE on the object, or the action below it that deletes it
+            where = victim.item_path + action
             with ctx.own_delete(victim.item_path):
                 gone = await try_send(ctx, delete.method, where, identity=deleter, op=delete)
             if gone is None or not gone.ok or denied(gone):

@@ -71,8 +71,7 @@ async def password_set(ctx: Context) -> None:
             ctx.skip("the login accepted a password the account never had: a sign-in proves nothing", op)
             return
         body = sample_body(op.body_schema, ctx.rng) if op.body_schema else {}
-        body.update({k: new for k in body if password_named(k)})
-        body.update({k: new for k in op.body_fields if password_named(k)})
+        body.update({k: new for k in op.body_fields if password_named(k)})  # the sampled body's fields among them
         body[field] = named
         with ctx.own_write(op):
             sent = await try_send(ctx, op.method, op.path, op=op, json_body=body)
