@@ -1,6 +1,7 @@
 """A connection URL with its password is medium (usable all the same), except as the fallback of an environment
-variable that names this machine: the deployment sets the real URL, and the fallback opens only the developer's own
-database. A fallback naming another host, or a URL assigned outright, stays medium."""
+variable that names this machine (``os.getenv``, a settings class, a django-environ scheme): the deployment sets the
+real URL, and the fallback opens only the developer's own database. A fallback naming another host, or a URL assigned
+outright, stays medium."""
 
 from __future__ import annotations
 
@@ -23,6 +24,26 @@ def test_local_development_fallback_urls_are_low(tmp_path: Path, line: str, medi
     found = [f for f in result.findings if f.rule_id == "AS603"]
     assert found, "the URL is always listed"
     assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+@pytest.mark.parametrize(("scheme", "medium"), [
+    # must stay quiet (low): django-environ's scheme names the fallback the environment replaces
+    ('DATABASE_URL=(str, "postgis://app:app@localhost/app")', False),
+    # must fire: the fallback names another host, or the tuple is not a scheme entry of environ.Env
+    ('DATABASE_URL=(str, "postgis://app:s3cret@db.example.com/app")', True),
+])
+def test_django_environ_scheme_defaults_for_this_machine_are_low(tmp_path: Path, scheme: str, medium: bool) -> None:
+    source = f"import environ\n\nenv = environ.Env(\n    DEBUG=(bool, False),\n    {scheme},\n)\n"
+    result = audit(tmp_path, {"settings.py": source})
+    found = [f for f in result.findings if f.rule_id == "AS603"]
+    assert found, "the URL is always listed"
+    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
+def test_a_tuple_outside_an_environ_scheme_stays_medium(tmp_path: Path) -> None:
+    source = 'DATABASES = dict(default=(str, "postgis://app:app@localhost/app"))\n'
+    result = audit(tmp_path, {"settings.py": source})
+    assert any(f.rule_id == "AS603" and f.severity >= Severity.MEDIUM for f in result.findings)
 
 
 @pytest.mark.parametrize(("main_block", "medium"), [

@@ -2718,6 +2718,10 @@ def test_a_reset_confirmation_with_a_signed_body_token(tmp_path: Path, helper: s
     ('app.config.update({"secret": "S3CR37K3Y"})', True),  # must fire: the app's own secret
     ('return render(request, "lab.html", {"secret": "S3CR37K3Y"})', False),  # must stay quiet: shown on the page
     ('return templates.TemplateResponse(request, "lab.html", context={"secret": "S3CR37K3Y"})', False),
+    # must stay quiet: nested in an answer's body (a fake configuration a lab shows), still data sent to the client
+    ('return jsonify({"config": {"security": {"secret_key": "S3CR37K3Y"}}, "hosts": [{"password": "S3CR37K3Y"}]})',
+     False),
+    ('app.config.update({"security": {"secret_key": "S3CR37K3Y"}})', True),  # must fire: nested in the app's config
 ])
 def test_a_template_context_is_page_data(tmp_path: Path, statement: str, reported: bool) -> None:
     source = f"from django.shortcuts import render\n\ndef lab(request, app, templates):\n    {statement}\n"

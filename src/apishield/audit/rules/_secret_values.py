@@ -147,6 +147,27 @@ def local_settings_default(tree: ast.Module, node: ast.AST) -> bool:
     return False
 
 
+def environ_scheme_default(node: ast.AST, parents: dict[int, ast.AST], imports: au.Imports) -> bool:
+    """``node`` is the default of a django-environ scheme entry, ``environ.Env(DATABASE_URL=(str, "<default>"))``:
+    read from the environment like ``os.getenv("DATABASE_URL", "<default>")``, so the literal is only a fallback."""
+    pair = parents.get(id(node))
+    if not (isinstance(pair, ast.Tuple) and len(pair.elts) == 2 and pair.elts[1] is node):
+        return False
+    entry = parents.get(id(pair))
+    call = parents.get(id(entry)) if isinstance(entry, ast.keyword) else None
+    return isinstance(call, ast.Call) and au.call_name(call, imports) in _ENVIRON_SCHEMES
+
+
+#: django-environ's readers, whose keyword arguments are a scheme of ``NAME=(type, default)``
+_ENVIRON_SCHEMES = frozenset({"environ.Env", "environ.FileAwareEnv", "environ.environ.Env"})
+
+
+def local_default(tree: ast.Module, node: ast.AST, parents: dict[int, ast.AST], imports: au.Imports) -> bool:
+    """A default for a service on this machine that the deployment's environment replaces: a settings class's
+    field (:func:`local_settings_default`) or a django-environ scheme entry (:func:`environ_scheme_default`)."""
+    return local_settings_default(tree, node) or environ_scheme_default(node, parents, imports)
+
+
 #: names of a key the application itself signs or verifies with: a known default is a forgery
 _SIGNING_NAME = re.compile(r"(?i)secret_?key|signing|hmac|jwt|session|cookie|csrf|encrypt|fernet")
 

@@ -215,19 +215,19 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
                     yield node, key, v
 
 
-_RESPONSE_CALLS = frozenset({
+_RESPONSE_CALLS = frozenset({  # answers, and template contexts (data shown on a page)
     "jsonify", "JSONResponse", "Response", "make_response", "dumps", "HTTPException", "abort", "render_template",
     "template", "ORJSONResponse", "UJSONResponse", "HTMLResponse",
-    # template contexts: data shown on a page
-    "render", "render_to_response", "render_to_string", "render_template_string", "TemplateResponse",
-})
+    "render", "render_to_response", "render_to_string", "render_template_string", "TemplateResponse"})
 
 
-def _response_body(node: ast.Dict, parents: dict[int, ast.AST]) -> bool:
-    """``return {"secret": ...}`` / ``jsonify({"password": ...})`` / ``render(request, "page.html", {"secret": ...})``:
-    data sent to the client (documentation examples, echoed fields, a page's template context), not a credential
-    the code uses; AS107 judges what a response exposes."""
-    parent = parents.get(id(node))
+def _response_body(node: ast.expr, parents: dict[int, ast.AST]) -> bool:
+    """``return {"secret": ...}`` / ``jsonify({"password": ...})`` / ``render(request, "page.html", {"secret": ...})``,
+    or a dict nested in such a body (``jsonify({"config": {"password": ...}})``): data sent to the client (documentation
+    examples, echoed fields, a page's template context), not a credential the code uses; AS107 judges what a response
+    exposes."""
+    while isinstance(parent := parents.get(id(node)), (ast.Dict, ast.List)):  # a value nested in the body literal
+        node = parent
     if isinstance(parent, ast.keyword) and parent.arg == "context":  # ``TemplateResponse(..., context={...})``
         parent = parents.get(id(parent))
     if isinstance(parent, ast.Return):
@@ -372,10 +372,10 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
 
 def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
     """Connection URLs written with their password: medium (often development defaults, usable all the same); low
-    as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``)
-    or as such a default of a pydantic settings class, or in a module's ``__main__`` block that serves nothing (a
-    table-creation snippet): the deployment sets the real
-    one, and these open only a database on the developer's machine."""
+    as an environment variable's fallback naming this machine (``os.getenv("DB_URL", "postgres://u:p@localhost/db")``),
+    a pydantic settings class's or a django-environ scheme's such default, or in a module's ``__main__`` block that
+    serves nothing (a table-creation snippet): the deployment sets the real one, and these open only a database on
+    the developer's machine."""
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Constant):
@@ -389,7 +389,7 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
                           and node is not (parent.args[0] if parent.args else None)
                           and au.is_env_read(parent, imp)) or (
             sv.names_this_machine(node.value) and (sv.in_setup_script(ctx.tree, node)
-                                                    or sv.local_settings_default(ctx.tree, node)))
+                                                    or sv.local_default(ctx.tree, node, parents, imp)))
         yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
                       + (" (the local development fallback of an environment variable)" if local_fallback else ""),
                       severity=Severity.LOW if local_fallback else Severity.MEDIUM)
