@@ -17,6 +17,7 @@ from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, App, Route
 from apishield.audit.rules.auth_evidence import BY_ID, INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
+from apishield.audit.rules.config_switch import switched_off
 from apishield.audit.rules.pages import JSON_TYPE, builds_page, inert_page, serves_html
 from apishield.audit.rules.registry import ProjectContext, rule
 from apishield.audit.rules.route_nature import (
@@ -271,11 +272,12 @@ def check_missing_auth(project: ProjectContext) -> Iterator[Finding]:
                 continue
             why = open_reasons[id(route)]
             if not why:
-                public_note = route.development or "nothing marks it as needing a login"
+                public_note = route.development or switched_off(project, route) or "nothing marks it as needing a login"
             elif why.startswith(INCONSISTENT):
                 public_note = route.development or _recovery_step(project, route)
             else:
-                public_note = route.development or _recovery_step(project, route) or public_by_nature(
+                public_note = route.development or switched_off(project, route) or _recovery_step(
+                    project, route) or public_by_nature(
                     project, route, app_has_auth, identifies_callers, open_items, loopback) or (
                     "writes to the same path require authentication: a public read on purpose"
                     if not route.state_changing and shape(route.path) in guarded_writes else "") or (
@@ -348,7 +350,8 @@ _DEBUG_SEGMENTS = {
 def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
     """AS104 — a route whose path names a debug or internal function (``/debug``, ``/internal``, ``/test``,
     ``/createdb``, ``/env``…); high severity when it is also unauthenticated, low when its handler only returns a
-    fixed answer or only computes one from its own input."""
+    fixed answer or only computes one from its own input, or when it answers only once a configuration flag that is off
+    by default is set (:mod:`~apishield.audit.rules.config_switch`)."""
     inventory = project.facts.get("inventory")
     for route in _routes(project):
         hit = next((s for s in static_segments(route.path) if s.lower() in _DEBUG_SEGMENTS), None)
@@ -357,7 +360,9 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
         summary = inventory.functions.get(route.handler.rsplit(".", 1)[-1]) if inventory is not None else None
         fixed = summary is not None and summary.static_page  # ``return {"error": "disabled"}, 503``: exposes nothing
         computed = summary is not None and summary.computes_only  # ``return {"md5": md5(value)}``: nor does this
-        severity = Severity.LOW if fixed or computed else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
+        switch = switched_off(project, route)  # ``if config.get("DEBUG_API"): ...`` else 404: off unless turned on
+        quiet = fixed or computed or bool(switch)
+        severity = Severity.LOW if quiet else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
         yield _at(
             project,
             DEBUG_ROUTE,
@@ -365,7 +370,8 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
             route.line,
             f"{describe_route(route)} exposes a '{hit}' endpoint"
             + (" (its handler only returns a fixed answer)" if fixed else
-               " (its handler only computes an answer from its own input)" if computed else ""),
+               " (its handler only computes an answer from its own input)" if computed else
+               f" ({switch})" if switch else ""),
             severity=severity,
             **related(route),
         )
