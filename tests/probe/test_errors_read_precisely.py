@@ -307,3 +307,31 @@ def test_a_form_value_echoed_by_a_validation_answer_is_not_disclosure(tmp_path: 
     with loopback(_validating(database_error)) as url:
         result = probe_paths(tmp_path, url, spec, ("crawl", "injection"))
     assert ("PR-ERR-003" in {r for r, _m, _p in findings_at(result)}) is database_error
+
+
+REPORT = {"/report": {"post": {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"period": STRING, "format": STRING}}}}},
+    "responses": {"200": {"description": "report"}}}}}
+
+
+def _reports(constant: bool) -> Any:
+    """``/report`` fails with the same 500 whatever it is sent (``constant``), or only on a quote in ``period``."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if not path.startswith("/report"):
+            return 404, {}, {"detail": "not found"}
+        if constant or b"'" in body:
+            return 500, {}, {"error": "Something went wrong"}
+        return 200, {}, {"rows": []}
+    return app
+
+
+@pytest.mark.parametrize("constant", [True, False])
+def test_an_operation_failing_whatever_it_is_sent_is_not_an_unhandled_input(tmp_path: Path, constant: bool) -> None:
+    """The same 500 to every request, however different, answers no input: noted, not reported (must stay quiet);
+    a 500 only some inputs cause is the unhandled error (must fire)."""
+    with loopback(_reports(constant)) as url:
+        result = probe_paths(tmp_path, url, REPORT, ("crawl", "injection", "headers_errors"))
+    errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
+    assert errors == (set() if constant else {"PR-ERR-004"})
+    assert not constant or any("same 500" in n for n in result.notes)

@@ -27,7 +27,7 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_plus
 
 from apishield.findings import Severity
 from apishield.probe import rules
@@ -42,10 +42,10 @@ from apishield.probe.checks._util import (
     walk_keys,
     without_shell_errors,
 )
+from apishield.probe.checks.failing_operations import constant_failures, missing_input
 from apishield.probe.checks.ssrf import names_a_url
 from apishield.probe.client import ANONYMOUS, Exchange
 from apishield.probe.engine import Context, check
-from apishield.probe.targets import is_file
 from apishield.web.headers import csp_directives
 
 STACK = re.compile(
@@ -176,43 +176,6 @@ def upstream_failure(op: Any, ex: Exchange) -> bool:
     if "json" not in ex.content_type or not bare_error(ex) or not UPSTREAM_FAILURE.search(ex.text):
         return False
     return any(names_a_url(name, None) for name in [*(p.name for p in op.params), *map(str, op.body_fields)])
-
-
-def missing_input(op: Any, ex: Exchange) -> list[str]:
-    """What the operation requires that this request did not carry: required query parameters, a body, required
-    body fields, and uploaded files (a file counts only as a multipart part with a file name)."""
-    query = parse_qs(urlsplit(ex.url).query, keep_blank_values=True)
-    missing = [p.name for p in op.params if p.location == "query" and p.required and p.name not in query]
-    if op.body_schema is None:
-        return missing
-    body = ex.request_body
-    if not body.strip():
-        return [*missing, "a body"]
-    fields = op.body_fields
-    required = [str(n) for n in op.body_schema.get("required") or () if isinstance(n, str)]
-    files = [n for n, schema in fields.items() if is_file(schema)]
-    kind = (ex.request_header("content-type") or "").lower()
-    text = body.decode("utf-8", "replace")
-    present: set[str] = set()
-    if "multipart/" in kind:
-        present = {m.group(1) for m in re.finditer(r'name="([^"]*)"; filename="', text)}
-        present |= {m.group(1) for m in re.finditer(r'name="([^"]*)"', text) if m.group(1) not in files}
-    elif files:
-        present = set()  # a file travels only as a multipart part: whatever else this body is, the file is missing
-        required = []
-    elif "json" in kind:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return missing  # a malformed body is input the API should refuse: a 500 to it stays a finding
-        if not isinstance(data, dict):
-            return missing
-        present = {str(k) for k in data}
-    elif "x-www-form-urlencoded" in kind:
-        present = set(parse_qs(text, keep_blank_values=True))
-    else:
-        return missing
-    return [*missing, *(n for n in dict.fromkeys([*required, *files]) if n not in present)]
 
 
 def _sent_text(ex: Exchange) -> str:
@@ -549,6 +512,7 @@ async def passive(ctx: Context) -> None:
     for ex in log:
         if stores_data(ctx, ex):
             writes.setdefault(ex.identity, []).append((ex.dispatched, sent_values(ex)))
+    constant = constant_failures(log)
     for ex in log:
         if ex.status is None:
             continue
@@ -575,7 +539,10 @@ async def passive(ctx: Context) -> None:
                    "say so better; not reported as unhandled)" if op is not None and upstream_failure(op, ex) else
                    "answered 500 with its database busy (locked or out of connections while other requests wrote): "
                    "contention, not an input it failed to handle; not reported as unhandled"
-                   if BUSY_DATABASE.search(ex.text) else "")
+                   if BUSY_DATABASE.search(ex.text) else
+                   f"answered all its {constant[ex.operation]} different requests with the same 500: it fails whatever "
+                   "it is sent (a broken or deliberately failing operation), not on an input it failed to handle; not "
+                   "reported as unhandled" if ex.operation in constant else "")
             if not why and op is not None and bare_error(ex) and (missing := missing_input(op, ex)):
                 why = (f"answered a bare 500 to a request without {', '.join(missing)} (a deliberate answer cannot be "
                        "told from a crash; not reported as unhandled)")
@@ -589,5 +556,5 @@ async def passive(ctx: Context) -> None:
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "labelled_values", "luhn", "missing_input",
+__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "labelled_values", "luhn",
            "passive", "sensitive", "sent_values", "stores_data", "upstream_failure", "weak_csp"]
