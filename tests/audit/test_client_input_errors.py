@@ -35,6 +35,9 @@ def _as307(root: Path, body: str, caught: str = "Exception") -> int:
     ("import base64, pickle\nobj = pickle.loads(base64.b64decode(request.args['d']))\nreturn jsonify(str(obj))",
      "Exception"),
     ("import re\nrx = re.compile(request.args['pattern'])", "Exception"),
+    # a token the caller sent, decoded: the library's error is about that token (signature, segments, expiry)
+    ("import jwt\nclaims = jwt.decode(request.headers['Authorization'][7:], KEY, algorithms=['HS256'])",
+     "Exception"),
 ])
 def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, body: str, caught: str) -> None:
     assert _as307(tmp_path, body, caught) == 0
@@ -44,6 +47,7 @@ def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, bo
     "data = Login(**request.json)\nsqlite3.connect('d').execute('SELECT 1')",
     "doc = fromstring(request.data)\nrow = lookup(doc.find('name').text)",
     "data = Login(**request.json)\nopen('/etc/app.cfg').read()",
+    "import jwt\nclaims = jwt.decode(request.args['t'], KEY, algorithms=['HS256'])\nrow = load_user(claims['sub'])",
     "import base64\nkey = base64.b64decode(request.args['d'])\nrow = sqlite3.connect('d').execute('SELECT 1')",
     # a parser that loads external entities can quote a server file in its error (error-based XXE)
     "from lxml import etree\np = etree.XMLParser(load_dtd=True, resolve_entities=True)\n"

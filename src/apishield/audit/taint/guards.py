@@ -165,7 +165,11 @@ def _answers_client_error(body: Sequence[ast.stmt]) -> bool:
 _PARSING_LIBRARIES = ("json", "ujson", "orjson", "xml", "defusedxml", "lxml", "pydantic", "marshmallow",
                       "jsonschema", "yaml.safe_load", "email_validator", "uuid", "datetime", "decimal", "ipaddress",
                       "base64", "binascii", "codecs", "pickle.loads", "re.compile", "re.match", "re.search",
-                      "re.fullmatch", "urllib.parse")
+                      "re.fullmatch", "urllib.parse",
+                      # a token the caller sent: PyJWT's and python-jose's errors describe that token (its signature,
+                      # segments, algorithm or expiry), and decoding fetches nothing
+                      "jwt.decode", "jwt.get_unverified_header", "jwt.api_jwt.decode", "jose.jwt.decode",
+                      "jose.jwt.get_unverified_header")
 _PURE_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "dict", "list", "tuple", "set", "isinstance",
                             "min", "max", "sorted", "bytes", "jsonify", "Decimal", "UUID"})
 _EFFECTS = frozenset({"save", "write", "writelines", "execute", "executemany", "commit", "send", "sendall", "connect",
