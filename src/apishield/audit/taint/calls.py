@@ -326,7 +326,7 @@ class Interpreter(ProjectCalls):
             if kind == "redirect":
                 return Val(kind="nonhtml")
             if kind == "ssti":  # a rendered template: its variables are autoescaped unless it prints them raw
-                return self.rendered(args, kwargs)
+                return self.rendered(args, kwargs, qual)
             # rows answered carry request data through the SQL text only, not through bound parameters; a text
             # object (``text(f"... {x}")``) is as safe as its text was proven (``x`` validated before) — the rows a
             # query answers are not: what was proven of the query's text says nothing of the data it reads
@@ -356,7 +356,7 @@ class Interpreter(ProjectCalls):
             # not HTML; exception text in it is still disclosed (``jsonify(error=str(e))``)
             return Val(kind="nonhtml", taint=frozenset({EXC}) & merge_parts(all_args).dirty("exc"))
         if qual in RENDERS:
-            return self.rendered(args, kwargs)
+            return self.rendered(args, kwargs, qual)
         if qual in CONTEXT_RENDERS or (short == "TemplateResponse" and isinstance(func, ast.Attribute)) or (
                 short == "render" and receiver is not None and receiver.kind.startswith("template:")):
             named, variables = render_context(args, kwargs, receiver)  # Jinja2Templates, Django ``render``
@@ -388,9 +388,12 @@ class Interpreter(ProjectCalls):
             return replace(out, clean=frozenset({"html"}))
         return out
 
-    def rendered(self, args: list[Val], kwargs: dict[str, Val]) -> Val:
+    def rendered(self, args: list[Val], kwargs: dict[str, Val], qual: str = "") -> Val:
         """The output of ``template(name, **vars)``: escaped, except variables the template prints raw
-        (Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``), found by reading the template next to the module."""
+        (Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``), found by reading the template next to the module, and every
+        variable of a Flask render in a module that switched autoescaping off."""
+        if qual.startswith("flask.") and self.info.flask_autoescape_off:
+            return merge_parts(list(kwargs.values()))
         name = args[0].const if args and args[0].is_const and isinstance(args[0].const, str) else None
         if name is not None and any(c in name for c in "\n{%$"):  # Bottle: template *source*, not a file name
             raw = frozenset(a or b for a, b in RAW_VARS.findall(name))

@@ -101,6 +101,22 @@ class ModuleInfo:
             or any(au.dotted(n) == "sys.argv" for n in au.nodes_of_any(self.tree, ast.Attribute))
 
     @property
+    def flask_autoescape_off(self) -> bool:
+        """The module switches off autoescaping of the Flask app's templates (``app.jinja_env.autoescape = False``,
+        ``jinja_options['autoescape'] = False``): every variable ``render_template``/``render_template_string`` prints
+        is raw HTML then, as with ``|safe``."""
+        found = self.__dict__.get("_autoescape_off")
+        if found is None:
+            found = any(
+                au.is_false(stmt.value) and any(
+                    au.dotted(t).endswith(("jinja_env.autoescape", "jinja_options.autoescape"))
+                    or (isinstance(t, ast.Subscript) and au.dotted(t.value).endswith("jinja_options")
+                        and au.const(t.slice, None) == "autoescape") for t in stmt.targets)
+                for stmt in au.nodes_of(self.tree, ast.Assign))
+            self.__dict__["_autoescape_off"] = found
+        return bool(found)
+
+    @property
     def serves_requests(self) -> bool:
         """A module of a web application: it uses a web framework and is not a command-line tool."""
         return bool(self.frameworks) and not self.command_line
