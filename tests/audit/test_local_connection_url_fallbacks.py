@@ -13,6 +13,12 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 
+def _assert_as603(root: Path, files: dict[str, str], medium: bool, what: str = "the URL") -> None:
+    found = [f for f in audit(root, files).findings if f.rule_id == "AS603"]
+    assert found, f"{what} is always listed"
+    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+
+
 @pytest.mark.parametrize(("line", "medium"), [
     ('DATABASE_URL = os.getenv("DATABASE_URL", "postgres://app:app@localhost:5435/app_dev")', False),
     ('DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://app:app@127.0.0.1/app")', False),
@@ -20,10 +26,7 @@ from tests.audit.helpers import audit
     ('DATABASE_URL = "postgres://app:app@localhost:5435/app_dev"', True),
 ])
 def test_local_development_fallback_urls_are_low(tmp_path: Path, line: str, medium: bool) -> None:
-    result = audit(tmp_path, {"settings.py": f"import os\n\n{line}\n"})
-    found = [f for f in result.findings if f.rule_id == "AS603"]
-    assert found, "the URL is always listed"
-    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+    _assert_as603(tmp_path, {"settings.py": f"import os\n\n{line}\n"}, medium)
 
 
 @pytest.mark.parametrize(("scheme", "medium"), [
@@ -34,10 +37,7 @@ def test_local_development_fallback_urls_are_low(tmp_path: Path, line: str, medi
 ])
 def test_django_environ_scheme_defaults_for_this_machine_are_low(tmp_path: Path, scheme: str, medium: bool) -> None:
     source = f"import environ\n\nenv = environ.Env(\n    DEBUG=(bool, False),\n    {scheme},\n)\n"
-    result = audit(tmp_path, {"settings.py": source})
-    found = [f for f in result.findings if f.rule_id == "AS603"]
-    assert found, "the URL is always listed"
-    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+    _assert_as603(tmp_path, {"settings.py": source}, medium)
 
 
 def test_a_tuple_outside_an_environ_scheme_stays_medium(tmp_path: Path) -> None:
@@ -55,10 +55,7 @@ def test_a_tuple_outside_an_environ_scheme_stays_medium(tmp_path: Path) -> None:
 ])
 def test_urls_in_a_script_block_that_serves_nothing_are_low(tmp_path: Path, main_block: str, medium: bool) -> None:
     source = f"from sqlalchemy import create_engine\n\nif __name__ == '__main__':\n    {main_block}\n"
-    result = audit(tmp_path, {"models.py": source})
-    found = [f for f in result.findings if f.rule_id == "AS603"]
-    assert found, "the URL is always listed"
-    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+    _assert_as603(tmp_path, {"models.py": source}, medium)
 
 
 @pytest.mark.parametrize(("decorator", "medium"), [
@@ -69,7 +66,4 @@ def test_urls_in_a_script_block_that_serves_nothing_are_low(tmp_path: Path, main
 def test_sample_accounts_of_a_developers_command_are_low(tmp_path: Path, decorator: str, medium: bool) -> None:
     source = ("from flask.cli import FlaskGroup\nfrom app import app, db, User\ncli = FlaskGroup(app)\n\n"
               f"{decorator}\ndef seed():\n    db.session.add(User(username='michael', password='supersecret'))\n")
-    result = audit(tmp_path, {"manage.py": source})
-    found = [f for f in result.findings if f.rule_id == "AS603"]
-    assert found, "the credential is always listed"
-    assert any(f.severity >= Severity.MEDIUM for f in found) is medium
+    _assert_as603(tmp_path, {"manage.py": source}, medium, "the credential")
