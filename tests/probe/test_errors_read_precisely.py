@@ -335,3 +335,29 @@ def test_an_operation_failing_whatever_it_is_sent_is_not_an_unhandled_input(tmp_
     errors = {r for r, _m, _p in findings_at(result)} & {"PR-ERR-004"}
     assert errors == (set() if constant else {"PR-ERR-004"})
     assert not constant or any("same 500" in n for n in result.notes)
+
+
+STATUS = {"/status": {"get": {"responses": {"200": {"description": "status"}}}},
+          "/items": {"get": {"parameters": [{"name": "q", "in": "query", "schema": STRING}],
+                             "responses": {"200": {"description": "items"}}}}}
+
+
+def _status(broken: bool) -> Any:
+    """``/status`` takes no input and fails the same way every time (``broken``); ``/items`` fails on a quote."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path.startswith("/status"):
+            return (500, {}, {"error": "Something went wrong"}) if broken else (200, {}, {"ok": True})
+        if path.startswith("/items"):
+            return (500, {}, {"error": "boom"}) if "%27" in path or "'" in path else (200, {}, {"items": []})
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+def test_an_operation_without_input_failing_every_time_answers_no_input(tmp_path: Path) -> None:
+    """An operation that declares no parameter and no body cannot fail on a bad input: its constant 500 is noted
+    (must stay quiet), while a 500 a quote causes elsewhere stays a finding (must fire)."""
+    with loopback(_status(True)) as url:
+        result = probe_paths(tmp_path, url, STATUS, ("crawl", "injection", "headers_errors"))
+    at = {(r, p) for r, _m, p in findings_at(result) if r == "PR-ERR-004"}
+    assert ("PR-ERR-004", "/status") not in at
+    assert any(p.startswith("/items") for _r, p in at)

@@ -512,7 +512,7 @@ async def passive(ctx: Context) -> None:
     for ex in log:
         if stores_data(ctx, ex):
             writes.setdefault(ex.identity, []).append((ex.dispatched, sent_values(ex)))
-    constant = constant_failures(log)
+    constant = constant_failures(log, ctx.operations)
     for ex in log:
         if ex.status is None:
             continue
@@ -540,7 +540,7 @@ async def passive(ctx: Context) -> None:
                    "answered 500 with its database busy (locked or out of connections while other requests wrote): "
                    "contention, not an input it failed to handle; not reported as unhandled"
                    if BUSY_DATABASE.search(ex.text) else
-                   f"answered all its {constant[ex.operation]} different requests with the same 500: it fails whatever "
+                   f"answered all its {constant[ex.operation]} requests with the same 500: it fails whatever "
                    "it is sent (a broken or deliberately failing operation), not on an input it failed to handle; not "
                    "reported as unhandled" if ex.operation in constant else "")
             if not why and op is not None and bare_error(ex) and (missing := missing_input(op, ex)):

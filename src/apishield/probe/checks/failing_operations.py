@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -57,18 +58,24 @@ def missing_input(op: Any, ex: Exchange) -> list[str]:
 CONSTANT_AFTER = 3
 
 
-def constant_failures(log: list[Exchange]) -> dict[str, int]:
-    """Operation -> number of different requests, for each operation every answer of which, to at least
-    :data:`CONSTANT_AFTER` different requests (URLs, bodies), was the same 500: a failure no input causes or avoids
-    (an operation broken for everyone, or one that fails on purpose). Which input made it fail says nothing there."""
+def constant_failures(log: list[Exchange], operations: Sequence[Any] = ()) -> dict[str, int]:
+    """Operation -> number of requests, for each operation every answer of which was the same 500 (status and body)
+    to at least :data:`CONSTANT_AFTER` different requests (URLs, bodies), or, for an operation that declares no input
+    at all (no parameter, no body; among ``operations``), to at least two requests: a failure no input causes or
+    avoids (an operation broken for everyone, or one that fails on purpose). Which input made it fail says nothing
+    there, and a request without input cannot have sent a bad one."""
     answers: dict[str, set[tuple[int, str]]] = {}
     sent: dict[str, set[tuple[str, bytes]]] = {}
+    counts: dict[str, int] = {}
     for ex in log:
         if ex.operation and ex.status is not None:
             answers.setdefault(ex.operation, set()).add((ex.status, ex.text))
             sent.setdefault(ex.operation, set()).add((ex.url, ex.request_body or b""))
-    return {op: len(sent[op]) for op, seen in answers.items()
-            if len(seen) == 1 and next(iter(seen))[0] == 500 and len(sent[op]) >= CONSTANT_AFTER}
+            counts[ex.operation] = counts.get(ex.operation, 0) + 1
+    inputless = {op.key for op in operations if not op.params and op.body_schema is None}
+    return {op: counts[op] for op, seen in answers.items()
+            if len(seen) == 1 and next(iter(seen))[0] == 500
+            and (len(sent[op]) >= CONSTANT_AFTER or (op in inputless and counts[op] >= 2))}
 
 
 __all__ = ["CONSTANT_AFTER", "constant_failures", "missing_input"]
