@@ -46,6 +46,28 @@ def test_redos_on_a_json_body_field(tmp_path: Path, vulnerable: bool) -> None:
     assert result.coverage["checks"]["redos"]["ran"] == 1
 
 
+def test_a_slow_answer_that_does_not_repeat_is_no_redos(tmp_path: Path) -> None:
+    """The first long input meets a stall caused elsewhere (here: the server pauses once); sent again, it is fast,
+    so nothing backtracks on it: noted, not reported (must stay quiet)."""
+    stalled: list[int] = []
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if method == "POST" and path == "/widgets":
+            name = str(json.loads(body or b"{}").get("name", ""))
+            if len(name) >= 19 and not stalled:  # one pause, then never again
+                stalled.append(len(name))
+                time.sleep(1.6)
+            return 201, {}, {"created": name[:20]}
+        return 404, {}, {"detail": "not found"}
+
+    spec = {"/widgets": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {"name": {"type": "string"}}}}}}, "responses": OK}}}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, spec, ("redos",))
+    assert ("PR-REDOS-001", "POST", "/widgets") not in _found(result)
+    assert stalled and any("a stall elsewhere" in n for n in result.notes)
+
+
 @pytest.mark.parametrize("vulnerable", [True, False])
 def test_sql_injection_in_a_declared_token_header(tmp_path: Path, vulnerable: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
