@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at, at_node, at_template, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, TemplateContext, rule
-from apishield.audit.taint.catalogue import SANITISERS
+from apishield.audit.taint.catalogue import SANITISERS, switches_flask_autoescape_off
 from apishield.audit.templates import raw_outputs
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -167,10 +167,8 @@ def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
                         confidence=Confidence.LOW,
                         fix=fix,
                     )
-        elif isinstance(node, ast.Assign) and au.is_false(node.value):
-            for t in node.targets:
-                if au.dotted(t).endswith(("jinja_env.autoescape", "jinja_options.autoescape")):
-                    yield at_node(AUTOESCAPE_OFF, ctx, node, "Flask jinja_env.autoescape = False", fix=fix)
+        elif isinstance(node, ast.Assign) and switches_flask_autoescape_off(node):
+            yield at_node(AUTOESCAPE_OFF, ctx, node, "Flask jinja_env.autoescape = False", fix=fix)
 
 
 @rule(AUTOESCAPE_OFF, scope="template")

@@ -380,6 +380,15 @@ RENDERS = frozenset(every("renders"))
 CONTEXT_RENDERS = frozenset(every("context_renders"))
 
 RAW_VARS = re.compile(r"{{\s*!\s*(\w+)|{{\s*(\w+)[^}]*\|\s*safe\b")  # Bottle ``{{!x}}``, Jinja ``{{ x|safe }}``
+
+
+def switches_flask_autoescape_off(assign: ast.Assign) -> bool:
+    """``app.jinja_env.autoescape = False`` or ``app.jinja_options["autoescape"] = False``: every variable the Flask
+    app's templates print is raw HTML from then on."""
+    return au.is_false(assign.value) and any(
+        au.dotted(t).endswith(("jinja_env.autoescape", "jinja_options.autoescape"))
+        or (isinstance(t, ast.Subscript) and au.dotted(t.value).endswith("jinja_options")
+            and au.const(t.slice, None) == "autoescape") for t in assign.targets)
 # a path parameter the router converts: Flask ``<int:id>``, Bottle ``<id:int>``, Starlette and Litestar ``{id:uuid}``
 TYPED_PARAM = re.compile(r"<(?:int|float|uuid):(\w+)>|[<{](\w+):(?:int|float|uuid|decimal)[>}]")
 # one path segment: Flask/Werkzeug ``<name>``, ``<string:name>``, Bottle ``<name>``, FastAPI/Starlette/aiohttp

@@ -5,6 +5,7 @@ project files that ``import pkg.mod`` names, found next to the scanned module an
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from apishield.audit.taint.catalogue import (
     RAW_VARS,
     YAML_OBJECTS,
     operator_setting,
+    switches_flask_autoescape_off,
     yaml_object,
 )
 from apishield.audit.taint.values import Env, Summary, Val, const
@@ -100,21 +102,11 @@ class ModuleInfo:
         return any(v.split(".")[0] in _CLI_PARSERS or v == "sys.argv" for v in self.imports.values()) \
             or any(au.dotted(n) == "sys.argv" for n in au.nodes_of_any(self.tree, ast.Attribute))
 
-    @property
+    @functools.cached_property
     def flask_autoescape_off(self) -> bool:
-        """The module switches off autoescaping of the Flask app's templates (``app.jinja_env.autoescape = False``,
-        ``jinja_options['autoescape'] = False``): every variable ``render_template``/``render_template_string`` prints
-        is raw HTML then, as with ``|safe``."""
-        found = self.__dict__.get("_autoescape_off")
-        if found is None:
-            found = any(
-                au.is_false(stmt.value) and any(
-                    au.dotted(t).endswith(("jinja_env.autoescape", "jinja_options.autoescape"))
-                    or (isinstance(t, ast.Subscript) and au.dotted(t.value).endswith("jinja_options")
-                        and au.const(t.slice, None) == "autoescape") for t in stmt.targets)
-                for stmt in au.nodes_of(self.tree, ast.Assign))
-            self.__dict__["_autoescape_off"] = found
-        return bool(found)
+        """The module switches off autoescaping of the Flask app's templates (``app.jinja_env.autoescape = False``):
+        every variable ``render_template``/``render_template_string`` prints is raw HTML then, as with ``|safe``."""
+        return any(switches_flask_autoescape_off(a) for a in au.nodes_of(self.tree, ast.Assign))
 
     @property
     def serves_requests(self) -> bool:
