@@ -12,6 +12,7 @@ import ast
 import textwrap
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.guards import raises_or_aborts
 from apishield.audit.model import Route
 from apishield.audit.rules.registry import ProjectContext
 from apishield.audit.rules.route_nature import handler_body
@@ -28,7 +29,10 @@ def switched_off(project: ProjectContext, route: Route) -> str:
     """The switch the route's handler waits for (``"configuration flag SWAGGER_DEBUG"``), or ``""``: its body is one
     ``if`` on a configuration or environment value that is off by default, and every other way out refuses."""
     body = handler_body(project, route)
-    if not body:
+    if not body or not body.lstrip().startswith("if"):
+        return ""  # the text already says no: most handlers are not parsed again
+    header = body.lstrip().partition(":\n")[0].lower()  # the ``if`` line, or lines of a test written over several
+    if not any(word in header for word in _CONFIG_WORDS):
         return ""
     try:
         tree = ast.parse(textwrap.dedent(body))
@@ -65,8 +69,8 @@ def _switch(test: ast.expr) -> str:
 
 def _refuses(statement: ast.stmt) -> bool:
     """A ``return`` or ``raise`` that answers with a refusing status (404, 403, 503…) or a refusing exception."""
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        return au.last(au.dotted(statement.value.func)) in _REFUSING_CALLS
+    if isinstance(statement, ast.Expr):
+        return raises_or_aborts(statement)  # ``abort(404)``; a refusing exception built and not raised refuses nothing
     if not isinstance(statement, (ast.Return, ast.Raise)):
         return False
     value = statement.value if isinstance(statement, ast.Return) else statement.exc
