@@ -28,6 +28,11 @@ _run = probe_paths
 _found = findings_at
 
 
+#: one JSON operation whose ``name`` field the ReDoS curve grows
+WIDGETS = {"/widgets": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+    "type": "object", "properties": {"name": {"type": "string"}}}}}}, "responses": OK}}}
+
+
 @pytest.mark.parametrize("vulnerable", [True, False])
 def test_redos_on_a_json_body_field(tmp_path: Path, vulnerable: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -38,10 +43,8 @@ def test_redos_on_a_json_body_field(tmp_path: Path, vulnerable: bool) -> None:
             return 201, {}, {"created": name[:20]}
         return 404, {}, {"detail": "not found"}
 
-    spec = {"/widgets": {"post": {"requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "properties": {"name": {"type": "string"}}}}}}, "responses": OK}}}
     with loopback(app) as url:
-        result = _run(tmp_path, url, spec, ("redos",))
+        result = _run(tmp_path, url, WIDGETS, ("redos",))
     assert (("PR-REDOS-001", "POST", "/widgets") in _found(result)) is vulnerable
     assert result.coverage["checks"]["redos"]["ran"] == 1
 
@@ -60,10 +63,8 @@ def test_a_slow_answer_that_does_not_repeat_is_no_redos(tmp_path: Path) -> None:
             return 201, {}, {"created": name[:20]}
         return 404, {}, {"detail": "not found"}
 
-    spec = {"/widgets": {"post": {"requestBody": {"content": {"application/json": {"schema": {
-        "type": "object", "properties": {"name": {"type": "string"}}}}}}, "responses": OK}}}
     with loopback(app) as url:
-        result = _run(tmp_path, url, spec, ("redos",))
+        result = _run(tmp_path, url, WIDGETS, ("redos",))
     assert ("PR-REDOS-001", "POST", "/widgets") not in _found(result)
     assert stalled and any("a stall elsewhere" in n for n in result.notes)
 

@@ -52,6 +52,11 @@ async def redos(ctx: Context) -> None:
         await _curve(ctx, op, name, where)
 
 
+def _took(ex: Exchange) -> float:
+    """How long the answer took; an answer that never came (the timeout, ``SLOW * 3``) counts as that long."""
+    return ex.elapsed if ex.status is not None else SLOW * 3
+
+
 async def _curve(ctx: Context, op: Operation, name: str, where: str) -> None:
     who = who_for(ctx, op)
     query = {q.name: sample_value(q.schema, ctx.rng, q.name) for q in op.params if q.location == "query"}
@@ -76,7 +81,7 @@ async def _curve(ctx: Context, op: Operation, name: str, where: str) -> None:
         ex = await send("a" * n + "!", timeout=SLOW * 3)
         if ex is None:
             return
-        curve.append((n, ex.elapsed if ex.status is not None else SLOW * 3))
+        curve.append((n, _took(ex)))
         if curve[-1][1] > SLOW + base.elapsed:
             growth = curve[-1][1] / max(curve[0][1], 0.001)
             if len(curve) >= 2 and growth > 5:
@@ -87,7 +92,7 @@ async def _curve(ctx: Context, op: Operation, name: str, where: str) -> None:
                     again = await send("a" * n + "!", timeout=SLOW * 3)
                     if again is None:
                         return
-                    took = again.elapsed if again.status is not None else SLOW * 3
+                    took = _took(again)
                     if took <= SLOW + base.elapsed:
                         ctx.notes.append(f"redos: {op.key} {name!r}: one slow answer at {n} characters "
                                          f"({curve[-1][1]:.3f}s) after a flat curve was {took:.3f}s when sent again: "
