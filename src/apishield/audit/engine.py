@@ -34,6 +34,7 @@ from apishield.audit.model import App, ModuleFacts, Route
 from apishield.audit.modernise import modernise
 from apishield.audit.ownership import (
     caller_scoped,
+    client_chosen_ids,
     id_callees,
     id_models,
     model_owners,
@@ -162,6 +163,7 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
     ctx.facts["id_models"] = id_models(tree, ctx.facts["unchecked_ids"])
     ctx.facts["models"] = model_owners(tree)
     ctx.facts["caller_scoped"] = caller_scoped(tree, ctx.facts["handlers"])
+    ctx.facts["client_ids"] = client_chosen_ids(tree, ctx.facts["handlers"])
     return ctx
 
 

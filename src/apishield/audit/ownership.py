@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import CONVERSIONS, ID_PARAM, REQUEST_FIELDS, SHARED_KEY, client_keys
 from apishield.audit.taint.catalogue import is_logger
 
-ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
 #: names of an ownership or permission check wherever they appear (``note.owner``, ``can_access(...)``, ``item.user_id
 #: != user.id`` either way round); "author" after a letter is the "Unauthorized" of a 401 answer, which checks nothing
 _CHECK_MARKERS = re.compile(
@@ -26,14 +26,14 @@ _CHECK_MARKERS = re.compile(
 )
 #: what stands for the caller: comparing an object with it, or scoping a lookup by it, is a check; reading it only to
 #: learn that someone signed in (``'user_id' not in session``) or to load the caller's own record is not
-_CALLER = re.compile(r"current_user|principal|g\.user|request\.user|get_jwt_identity|identity|\.sub\b|"
+_CALLER = re.compile(r"current_user|principal|g\.user|request\.user|request\.auth\b|get_jwt_identity|identity|\.sub\b|"
                      r"(?<![\w.])session\s*(?:\[|\.get\(\s*['\"])|request\.session", re.IGNORECASE)
 #: the session as the text search reads it: any mention (a database session included) counts, as it always did
 _SESSION = re.compile(r"session", re.IGNORECASE)
 _OWNER_MARKERS = re.compile(f"{_CHECK_MARKERS.pattern}|{_CALLER.pattern}|{_SESSION.pattern}", re.IGNORECASE)
 #: a literal every ``_OWNER_MARKERS`` alternative contains: the cheap test before the case-insensitive regex
-_OWNER_WORDS = ("current_user", "principal", "owner", "author", "g.user", "request.user", "identity", "session",
-                ".sub", "user_id", "created_by", "tenant", "account_id", "is_admin", "access", "authori",
+_OWNER_WORDS = ("current_user", "principal", "owner", "author", "g.user", "request.user", "request.auth", "identity",
+                "session", ".sub", "user_id", "created_by", "tenant", "account_id", "is_admin", "access", "authori",
                 "permission", "belongs")
 _REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]|HTTP_40[34]_|, 403\)")
 _LOOKUP = re.compile(
@@ -77,7 +77,7 @@ def _said_only(fn: FnDef) -> list[str]:
 
 
 #: a word every ``_CALLER`` alternative contains, in one name, attribute, keyword or string of the code
-_CALLER_PARTS = ("current_user", "principal", "user", "identity", "sub", "session")
+_CALLER_PARTS = ("current_user", "principal", "user", "identity", "sub", "session", "auth")
 
 
 def _mentions(node: ast.AST, aliases: set[str]) -> bool:
@@ -188,32 +188,15 @@ def _dependencies(fn: FnDef) -> list[ast.Call]:
             if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}]
 
 
-#: the parts of a request holding the fields a client sent, in its body or query string, per framework (Flask
-#: ``args``/``form``/``json``, Bottle ``forms``/``query``, Django ``GET``/``POST``, DRF ``data``/``query_params``,
-#: CherryPy ``params``/``body_params``)
-REQUEST_FIELDS = frozenset({"args", "form", "forms", "json", "values", "get_json", "data", "query_params", "GET",
-                            "POST", "params", "query", "body_params"})
 #: everything a request carries from the client (not its method or path, which the router chose)
 _CLIENT_DATA = REQUEST_FIELDS | {"headers", "cookies"}
-_REQUEST_OBJECTS = frozenset({"request", "bottle.request", "cherrypy.request"})
 
 
-def request_data(node: ast.AST | None) -> bool:
-    """``node`` reads the fields a client sent (``request.form``, ``request.POST.get('id')``, ``request.json``)."""
-    if node is None:
-        return False
-    for sub in au.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in REQUEST_FIELDS and (
-                au.last(au.dotted(sub.value)) in _REQUEST_OBJECTS):
-            return True
-        if isinstance(sub, ast.Attribute) and au.dotted(sub).endswith("request.json"):
-            return True
-    return False
-
-
-def _client_said(fn: FnDef) -> list[ast.AST]:
-    """``if`` statements whose test reads what the client sent (``request.args``, a name assigned from it): an owner
-    compared with an id the client chose, or a refusal the client can avoid by not sending it, checks nothing."""
+def _client_said(fn: FnDef, ids: set[str]) -> list[ast.AST]:
+    """``if`` statements whose test reads what the client sent (``request.args``, a name assigned from it) and whose
+    body only decides whether to refuse: an owner compared with an id the client chose, or a refusal the client can
+    avoid by not sending it, checks nothing. A test of the looked-up ``ids`` themselves (``if account_id:``) cannot
+    be avoided without avoiding the lookup, and a body that loads or changes something is not a refusal."""
     told: set[str] = set()
 
     def reads_client(node: ast.AST) -> bool:
@@ -221,11 +204,34 @@ def _client_said(fn: FnDef) -> list[ast.AST]:
             isinstance(n, ast.Attribute) and n.attr in _CLIENT_DATA and au.dotted(n.value) == "request")
             for n in au.walk(node))
 
+    def carries(value: ast.expr) -> bool:
+        # what the client said, perhaps converted; a record looked up by it is the server's
+        if isinstance(value, ast.Call) and not reads_client(value.func):
+            return au.dotted(value.func) in CONVERSIONS and any(reads_client(a) for a in value.args)
+        return reads_client(value)
+
     for _ in range(2):
         for node in au.walk(fn):
-            if isinstance(node, ast.Assign) and reads_client(node.value):
-                told |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)]
+            if isinstance(node, ast.Assign) and carries(node.value):
+                told |= {t.id for t in node.targets if isinstance(t, ast.Name) and t.id not in ids}
+    return [node for node in au.walk(fn) if isinstance(node, ast.If) and reads_client(node.test)
+            and _refuses(node.body)]
+
+
+def _refuses(body: list[ast.stmt]) -> bool:
+    """Statements that only compute and turn the request away (``return ..., 403``, ``raise``, ``abort(403)``, an
+    assignment, and ``if``/``try`` made of such), changing nothing."""
+    for stmt in body:
+        if isinstance(stmt, ast.If | ast.Try):
+            nested = [stmt.body, stmt.orelse] + (
+                [h.body for h in stmt.handlers] + [stmt.finalbody] if isinstance(stmt, ast.Try) else [])
+            if not all(_refuses(b) for b in nested):
+                return False
+        elif not (isinstance(stmt, ast.Return | ast.Raise | ast.Assign | ast.Pass) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+                and au.last(au.dotted(stmt.value.func)) in {"abort", "flash"})):
+            return False
+    return True
 
 
 def _loads_or_answers(stmt: ast.stmt) -> bool:
@@ -287,7 +293,7 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
             return True  # the parent object comes from a dependency of this module that checks the caller
     existence = _existence_checks(fn)
     aliases, reads = _caller_reads(fn, ids)
-    reads += _client_said(fn)
+    reads += _client_said(fn, ids)
     inside_reads = {id(n) for r in reads for n in au.walk(r)}
     statements = [s for s in fn.body if id(s) not in existence and not _loads_or_answers(s)]
     text = "\n".join(ast.unparse(s) for s in statements)
@@ -405,9 +411,34 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
         args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
         if any(_CAPABILITY.search(a) and uses_in_body(fn, a) for a in args):
             continue  # a secret in the URL (an invitation or reset token) is what authorizes the request
-        candidates = [a for a in args if ID_PARAM.match(a) and uses_in_lookup(fn, a)]
+        candidates = [a for a in [*args, *_request_ids(fn)] if ID_PARAM.match(a) and uses_in_lookup(fn, a)]
         if candidates and not _ownership_checked(fn, local, set(candidates)) and not _scoped_call(fn, candidates):
             out[key] = candidates
+    return out
+
+
+def _request_ids(fn: FnDef) -> list[str]:
+    """Keys the client sends in the body or query string, other than of things everyone may refer to."""
+    return [name for name, field in client_keys(fn) if not (SHARED_KEY.match(name) or SHARED_KEY.match(field))]
+
+
+def client_chosen_ids(tree: ast.Module, handlers: set[str]) -> dict[str, dict[str, list[str]]]:
+    """Per handler, the id-like names the client picks outside the path: ``read`` from the request in the body, and
+    ``arguments`` no dependency fills (FastAPI's or Litestar's query or body parameters; not the caller's own)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for fn in au.functions(tree):
+        if fn.name not in handlers:
+            continue
+        defaults = au.param_defaults(fn)
+        filled = _caller_params(fn) | {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+                                       if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {
+                                           "Depends", "Security"} for part in (defaults.get(a.arg), a.annotation)
+                                           if part is not None for n in au.walk(part))}
+        arguments = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+                     if ID_PARAM.match(a.arg) and a.arg not in filled]
+        read = _request_ids(fn)
+        if arguments or read:
+            out[fn.name] = {"read": read, "arguments": arguments}
     return out
 
 
@@ -547,7 +578,6 @@ def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, li
     return out
 
 
-__all__ = ["ID_PARAM", "OWNER_FIELD", "PERSON_MODEL", "REQUEST_FIELDS", "id_callees", "id_models", "model_owners",
-           "owner_scoping_functions", "parent_dependencies", "parent_dependency_names", "request_data",
-           "scoping_functions", "unchecked_id_params", "uses_in_body",
-           "uses_in_lookup"]
+__all__ = ["OWNER_FIELD", "PERSON_MODEL", "client_chosen_ids", "id_callees", "id_models", "model_owners",
+           "owner_scoping_functions", "parent_dependencies", "parent_dependency_names", "scoping_functions",
+           "unchecked_id_params", "uses_in_body", "uses_in_lookup"]

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import request_data
 from apishield.audit.model import AUTH, Route
-from apishield.audit.ownership import request_data
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -207,14 +207,16 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
         params = set(_path_params(route.path))
         if route.framework == "cherrypy":
             params |= set(unchecked)  # CherryPy passes path segments and query values as arguments
-        for param in [p for p in unchecked if p in params]:
+        chosen = _client_chosen(module, route)
+        for param in [p for p in unchecked if p in params or p in chosen]:
             how = "an authenticated" if route.has(AUTH) else "an unauthenticated"
+            where = "" if param in params else " in the request"
             yield at(
                 BOLA,
                 route.file,
                 module.lines,
                 route.line,
-                f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}' and the object is "
+                f"{'/'.join(route.methods)} {route.path}: {how} caller picks '{param}'{where} and the object is "
                 "loaded without checking that it belongs to them",
                 # reading by id behind authentication is often by design (profiles), not for records owned by one
                 # customer (orders, invoices, messages); writes are not. Without
@@ -226,6 +228,20 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
             break
+
+
+#: frameworks whose handler parameters not named in the path are the query string's or the body's
+_PARAMETERS_FROM_REQUEST = frozenset({"fastapi", "litestar"})
+
+
+def _client_chosen(module: Any, route: Route) -> set[str]:
+    """Id-like names the client picks outside the path: read from the request in the handler, and on FastAPI and
+    Litestar the parameters no dependency fills (an id in the query string or body is as much the client's choice
+    as one in the path)."""
+    table: dict[str, dict[str, list[str]]] = module.facts.get("client_ids") or {}
+    entry = table.get(route.handler.rsplit(".", 1)[-1]) or {}
+    return set(entry.get("read", ())) | (
+        set(entry.get("arguments", ())) if route.framework in _PARAMETERS_FROM_REQUEST else set())
 
 
 def _handler_fact(module: Any, fact: str, handler: str) -> list[str]:

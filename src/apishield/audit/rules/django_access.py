@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.ownership import ID_PARAM, OWNER_FIELD, PERSON_MODEL, request_data, uses_in_lookup
+from apishield.audit.client_data import ID_PARAM, SHARED_KEY, client_keys
+from apishield.audit.ownership import OWNER_FIELD, PERSON_MODEL, uses_in_lookup
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.registry import ModuleContext
 from apishield.findings import Finding, Rule, Severity
@@ -28,9 +29,6 @@ from apishield.findings import Finding, Rule, Severity
 #: a URL argument that keys an object: the usual id names, and ``userid``/``username`` written as one word
 _KEY = re.compile(r"(?i)^(?:\w*id|user_?name|slug_?id)$")
 _USER_KEY = re.compile(r"(?i)^(?:user|profile|account|member)_?(?:id|name)?$|^username$")
-#: things every visitor may read by key: a lookup by their key proves nothing
-_SHARED = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|video|movie|category|tag|item|event|"
-                     r"course|lesson|page|blog|entry|topic|thread)_?(?:id|pk|slug)?$")
 #: what compares a looked-up object with the caller, or refuses
 _CALLER = re.compile(r"request\.user|\bowner\b|\bauthor\b|creator|\.user\b|user_id|is_staff|is_superuser|has_perm")
 _CHECKS = frozenset({"has_perm", "has_perms", "PermissionDenied", "HttpResponseForbidden"})
@@ -57,6 +55,11 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
     for d in fn.decorator_list:
         if au.last(au.dotted(d.func if isinstance(d, ast.Call) else d)) in _DECORATOR_CHECKS:
             return True
+    # names standing for the caller (``user = request.user``, and nothing else): a queryset scoped by one is scoped
+    # to the caller; a name that may also hold a user the client picked is not
+    assigned = [(t.id, au.dotted(n.value) == "request.user") for n in au.walk(fn) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)]
+    callers = {name for name, caller in assigned if caller} - {name for name, caller in assigned if not caller}
     for node in au.walk(fn):
         if isinstance(node, ast.Compare) and _CALLER.search(ast.unparse(node)) and not _tests_a_key(node, keys):
             return True
@@ -67,7 +70,7 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
                 return True
             lookups = [k for k in node.keywords if k.arg not in _NEW_VALUES]
             by_key = au.uses_any(node, keys)
-            if any("request.user" in ast.unparse(k.value) for k in lookups) and (
+            if any("request.user" in ast.unparse(k.value) or au.uses_any(k.value, callers) for k in lookups) and (
                     by_key or not PERSON_MODEL.search(au.dotted(node.func).partition(".")[0])):
                 return True
             if by_key and any(k.arg is not None and OWNER_FIELD.match(k.arg.partition("__")[0])
@@ -123,7 +126,7 @@ def _shared_model(fn: ast.FunctionDef | ast.AsyncFunctionDef, key: str, cls: ast
                 models.append(name.split(".objects.", 1)[0].rsplit(".", 1)[-1])
             elif au.last(name) in {"get_object_or_404", "get_list_or_404"} and node.args:
                 models.append(au.last(au.dotted(node.args[0])))
-    return bool(models) and all(m and _SHARED.match(m) for m in models)
+    return bool(models) and all(m and SHARED_KEY.match(m) for m in models)
 
 
 def _tests_a_key(compare: ast.Compare, keys: list[str]) -> bool:
@@ -146,29 +149,13 @@ def _writes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 def _posted_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """Names holding an object's key the client posted or put in the query string (``id =
     request.POST.get('id')``, ``task_id = request.GET['task_id']``): a key chosen by the client as surely as one in
-    the URL."""
-    keys: list[str] = []
-    for node in au.walk(fn):
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and _read(node.value) and request_data(node.value)):
-            continue
-        field = next(iter(au.strings_in(node.value)), "")
-        name = node.targets[0].id
-        if all(ID_PARAM.match(word) and _names_a_key(word) for word in (name, field) if word):
-            keys.append(name)  # ids only: a posted user name is a credential (a login, a sign-up), not a key
-    return keys
-
-
-def _read(value: ast.AST) -> bool:
-    """A field read (``request.POST.get('id')``, ``request.GET['id']``) or a choice between reads (``... or
-    ...``)."""
-    if isinstance(value, ast.BoolOp):
-        return all(_read(v) for v in value.values)
-    return isinstance(value, ast.Call | ast.Subscript)
+    the URL; ids only (a posted user name is a credential, a login or a sign-up, not a key)."""
+    return [name for name, field in client_keys(fn)
+            if all(ID_PARAM.match(word) and _names_a_key(word) for word in (name, field) if word)]
 
 
 def _names_a_key(word: str) -> bool:
-    return bool(ID_PARAM.match(word) or _KEY.match(word)) and not _SHARED.match(word)
+    return bool(ID_PARAM.match(word) or _KEY.match(word)) and not SHARED_KEY.match(word)
 
 
 def _login_required(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.ownership import request_data
+from apishield.audit.client_data import request_data
 from apishield.audit.rules.access import MASS_ASSIGN
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, at_node, class_def
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
