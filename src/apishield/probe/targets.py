@@ -60,6 +60,10 @@ LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
 ITEM_DELETE = re.compile(r"(?i)/\{[^}/]+\}/(delete|remove|destroy|trash|erase)/?$")
 #: the caller's own record, named by no id: ``/me``, ``/auth/me``, ``/profile``, ``/account``
 SELF_PATH = re.compile(r"(?i)/(me|self|profile|account|current[_-]?user|whoami|my[_-]?account)/?$")
+#: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``,
+#: ``PUT /user/update``, ``PUT /users/update``: an action on the accounts that names no account is the caller's)
+OWN_ACCOUNT = re.compile(r"(?i)/(?:(?:me|self|profile|account|user)(?:/(?:update|edit|save|modify|change))?|"
+                         r"(?:users|accounts)/(?:update|edit|save|modify|change))/?$")
 SESSIONS = re.compile(r"(?i)(^|/)sessions?(/|$)")
 REGISTER = re.compile(r"(?i)(^|/)(register|signup|sign-up|users/register|accounts)$")
 
@@ -485,7 +489,7 @@ def prose_choices(description: str) -> list[str]:
 
 
 __all__ = [
-    "Operation", "Param", "SpecError", "destructive_words", "form_fields", "from_openapi", "from_pattern",
-    "from_routes", "is_file", "load_file", "load_routes", "parse_document", "sample_body", "sample_value",
-    "urlencoded",
+    "OWN_ACCOUNT", "SELF_PATH", "Operation", "Param", "SpecError", "destructive_words", "form_fields", "from_openapi",
+    "from_pattern", "from_routes", "is_file", "load_file", "load_routes", "parse_document", "sample_body",
+    "sample_value", "urlencoded",
 ]

@@ -33,7 +33,7 @@ from apishield.probe.identities import (
     login,
 )
 from apishield.probe.objects import attribute_key
-from apishield.probe.targets import Operation, sample_body
+from apishield.probe.targets import OWN_ACCOUNT, Operation, sample_body
 
 PRIVILEGED: dict[str, Any] = {"admin": True, "is_admin": True, "isAdmin": True, "role": "admin",
                               "is_staff": True, "is_superuser": True}
@@ -173,10 +173,6 @@ async def _collections(ctx: Context) -> None:
             break  # created: what stuck is known
 
 
-#: the caller's own account, updated without naming it (``PUT /user``, ``PATCH /users/me``, ``PUT /profile``,
-#: ``PUT /user/update``, ``PUT /users/update``: an action on the accounts that names no account is the caller's)
-_OWN_ACCOUNT = re.compile(r"(?i)/(?:(?:me|self|profile|account|user)(?:/(?:update|edit|save|modify|change))?|"
-                          r"(?:users|accounts)/(?:update|edit|save|modify|change))/?$")
 #: an action word ending the path: a POST there updates rather than creates
 _ACTION = re.compile(r"(?i)/(?:update|edit|save|modify|change)/?$")
 #: an account named by its key (``PUT /users/{id}``, ``PATCH /api/accounts/{username}``)
@@ -197,10 +193,10 @@ async def _own_account(ctx: Context) -> None:
     counts as an administrator for the rest of the run, so that no later check takes what it is shown for a
     leak."""
     updates = [op for op in ctx.operations if op.method in ("PUT", "PATCH") and not op.path_params
-               and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()]
+               and OWN_ACCOUNT.search(op.path) and not op.looks_admin()]
     # a POST that updates the caller's account: at an action path, or where a GET of the same path reads it
     updates += [op for op in ctx.operations if op.method == "POST" and not op.path_params and not op.looks_admin()
-                 and _OWN_ACCOUNT.search(op.path) and not op.looks_register() and not op.looks_login()
+                 and OWN_ACCOUNT.search(op.path) and not op.looks_register() and not op.looks_login()
                  and not creates_account(op)
                  and (_ACTION.search(op.path) or ctx.op_at(op.path) is not None)
                  and not any(u.path == op.path for u in updates)]
@@ -235,7 +231,7 @@ async def _own_account_at(ctx: Context, update: Operation) -> None:
         (op for op in ctx.operations if op.method == "GET" and update.path_params and head.endswith("}")
          and op.path.rstrip("/") == head), None) or next(
         (op for op in ctx.operations if op.method == "GET" and not op.path_params and not update.path_params
-         and _OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
+         and OWN_ACCOUNT.search(op.path) and not op.looks_admin()), None)
     # the run's own identity is read through a listing, never through an update of its own; a throwaway account
     # may be read by an update that sends nothing privileged
     listing = await account_listing(ctx, probe_user) if reader is None and borrowed else None

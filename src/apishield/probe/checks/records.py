@@ -26,10 +26,11 @@ from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.query_keys import USER_KEY
 from apishield.probe.checks.references import PRIVILEGE, _known_values
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
-from apishield.probe.targets import SELF_PATH, Operation
+from apishield.probe.targets import OWN_ACCOUNT, SELF_PATH, Operation
 
 MODERATION = re.compile(r"(?i)^(is_?)?(blocked|banned|suspended|approved|verified|featured|flagged|moderated|"
                         r"trusted|premium|vip|hidden_by_admin)$")
@@ -133,7 +134,7 @@ def read_path(read: Operation, path: str) -> str:
     return "/".join(path.split("/")[:read.path.rstrip("/").count("/") + 1]) if read.path_params else read.path
 
 
-def _carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
+def carrier(op: Operation, record: dict[str, Any], victim: Identity) -> str | None:
     """A plain string field of the record the update accepts, whose change cannot lock the victim out."""
     declared = set(op.body_fields) | (query_fields(op) & set(record))  # query parameters named like its fields
     fields = [k for k, v in record.items() if isinstance(v, str) and (not declared or k in declared)
@@ -153,7 +154,7 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
     if path is None or mine is None or path == mine:
         return
     before = _dict(await try_send(ctx, "GET", read_path(read, path), op=read, identity=other))
-    field = _carrier(op, before, other) if before is not None else None
+    field = carrier(op, before, other) if before is not None else None
     if before is None or field is None:
         return
     old = before[field]
@@ -169,6 +170,64 @@ async def _other_record(ctx: Context, op: Operation, read: Operation, param: str
         ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record {path} with {op.method} "
                    f"({field}={value!r}); {other.name}'s own read shows it (the old value was put back)", sent,
                    op=op, parameter=param, highlight=marker)
+
+
+def _body_keyed_updates(ctx: Context) -> list[tuple[Operation, Operation, str]]:
+    """(update, read, key) for account updates that name no account in their path but take a user key in their body
+    (``PUT /profile`` with ``{"user_id": 7, "bio": ...}``), read back by a ``GET`` of the same path or of the
+    caller's own view (``GET /profile``)."""
+    out = []
+    view = next((o for o in ctx.operations if o.method == "GET" and not o.path_params and SELF_PATH.search(o.path)
+                 and not o.looks_admin()), None)
+    for op in ctx.operations:
+        if op.method not in ("PUT", "PATCH", "POST") or op.path_params or not OWN_ACCOUNT.search(op.path) or (
+                op.looks_destructive() or op.looks_admin() or op.looks_login() or op.looks_register()):
+            continue
+        key = next((f for f in op.body_fields if USER_KEY.match(f)), None)
+        read = ctx.op_at(op.path) or view
+        if key is not None and read is not None:
+            out.append((op, read, key))
+    return out
+
+
+def _key_of(key: str, who: Identity) -> str | None:
+    """``who``'s own value for a user key: its user name for a ``*name`` key, else its user id."""
+    value = who.username if key.lower().endswith("name") else who.user_id
+    return None if value in (None, "") else str(value)
+
+
+async def _other_record_by_body_key(ctx: Context, op: Operation, read: Operation, key: str) -> None:
+    """The first identity sends the update with the second identity's key in its body and a marker in one harmless
+    field; the finding needs the marker in the second identity's own read of its record. The second identity puts
+    its old value back; where the server ignored the key and changed the sender's own record, so does the sender."""
+    me, other = ctx.users[0], ctx.users[1]
+    mine, theirs = _key_of(key, me), _key_of(key, other)
+    if mine is None or theirs is None or mine == theirs:
+        return
+    before = _dict(await try_send(ctx, "GET", read.path, op=read, identity=other))
+    own = _dict(await try_send(ctx, "GET", read.path, op=read, identity=me))
+    field = carrier(op, before, other) if before is not None and own is not None else None
+    if before is None or own is None or field is None or field == key or field not in own:
+        return
+
+    def value_of(v: str) -> str | int:  # the key in the type its schema declares (a number unless a string)
+        return int(v) if v.isdigit() and op.body_fields.get(key, {}).get("type") != "string" else v
+
+    marker = "apishield" + ctx.token(10)
+    value = f"{marker}@example.com" if "@" in str(before[field]) else marker
+    write = Updater(ctx, op, op.path)
+    sent = await write(me, {key: value_of(theirs), field: value}, before)
+    if sent is None or not sent.ok or denied(sent):
+        return
+    after = await try_send(ctx, "GET", read.path, op=read, identity=other)
+    mine_after = await try_send(ctx, "GET", read.path, op=read, identity=me)
+    await write(other, {key: value_of(theirs), field: before[field]}, before)
+    if mine_after is not None and marker in mine_after.text:
+        await write(me, {key: value_of(mine), field: own[field]}, own)  # the key was ignored: the sender's own
+    if after is not None and after.ok and marker in after.text:
+        ctx.report(rules.BOLA_WRITE, f"{me.name} changed {other.name}'s record with {op.method} {op.path} by naming "
+                   f"{key}={theirs} in the body ({field}={value!r}); {other.name}'s own read at {read.path} shows it "
+                   "(the old value was put back)", sent, op=op, parameter=key, highlight=marker)
 
 
 def _owner_ref(obj: dict[str, Any]) -> Any:
@@ -319,11 +378,14 @@ async def records(ctx: Context) -> None:
         return
     users = _user_ops(ctx)
     mine = _self_ops(ctx)
-    ctx.plan([*(op for op, _read, _param in users), *(op for op, _read in mine)])
+    keyed = _body_keyed_updates(ctx) if len(ctx.users) >= 2 else []
+    ctx.plan([*(op for op, _read, _param in users), *(op for op, _read in mine), *(op for op, _r, _k in keyed)])
     for op, read, param in users:
         if len(ctx.users) >= 2:
             await _other_record(ctx, op, read, param)
         await _own_account(ctx, op, read, param)
+    for op, read, key in keyed:
+        await _other_record_by_body_key(ctx, op, read, key)
     for op, read in mine:
         await _own_account(ctx, op, read, None)
     await _owned_updates(ctx)
