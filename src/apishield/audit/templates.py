@@ -123,6 +123,22 @@ def _filtered_operand(text: str) -> str:
     return text[start:].strip()
 
 
+def _unquoted(text: str) -> str:
+    """``text`` with its string literals blanked out (an unclosed one to the end): a ``|safe`` written inside quotes
+    (``{{ "{{ q|safe }}" }}``, a page showing template code) is text, not a filter."""
+    out, quote = [], ""
+    for i, ch in enumerate(text):
+        if quote:
+            out.append(" ")
+            quote = "" if ch == quote and text[i - 1] != "\\" else quote
+        elif ch in "'\"":
+            quote = ch
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def raw_outputs(source: str) -> list[RawOutput]:
     """Every place in ``source`` that emits unescaped output."""
     found: list[RawOutput] = []
@@ -132,7 +148,7 @@ def raw_outputs(source: str) -> list[RawOutput]:
         body = m.group(1)
         if body.startswith("!"):
             continue
-        safe = _SAFE_FILTER.search(body)
+        safe = _SAFE_FILTER.search(_unquoted(body))
         if safe:
             found.append(RawOutput(_line_of(source, m.start()), "jinja-safe", _filtered_operand(body[: safe.start()])))
     for m in _AUTOESCAPE_OFF.finditer(source):

@@ -292,9 +292,12 @@ def refusing_helper(fn: ast.FunctionDef | ast.AsyncFunctionDef,
     return None
 
 
-def _rejects_call(call: ast.Call) -> bool:
+def _rejects_call(call: ast.Call, depth: int = 0) -> bool:
+    """The call is given a 401/403 status, directly or through the helper that builds its answer
+    (``abort(problem(401, 'No token'))``)."""
     candidates = list(call.args[:2]) + [kw.value for kw in call.keywords if kw.arg in {"status", "status_code", "code"}]
-    return any(_status_of(c) in (401, 403) for c in candidates)
+    return any(_status_of(c) in (401, 403) or (isinstance(c, ast.Call) and depth < 1 and _rejects_call(c, depth + 1))
+               for c in candidates)
 
 
 def sets_security_headers(body: ast.AST) -> bool:

@@ -105,7 +105,8 @@ def _aliases(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
 def exemptions(fn: ast.FunctionDef | ast.AsyncFunctionDef, constants: Mapping[str, Any] | None = None
                ) -> tuple[str, ...]:
     """What ``fn`` (a hook, or a predicate a hook calls) exempts: ``=name`` an endpoint or path, ``~part`` an
-    endpoint containing it, ``^prefix`` a path starting with it. ``constants``: the module's literal collections,
+    endpoint containing it, ``^prefix`` a path starting with it; ``!`` before one of them: everything but what it
+    names (a hook that checks only the paths its test picks). ``constants``: the module's literal collections,
     which a test may name (``if any(path.startswith(p) for p in PUBLIC_PREFIXES): return await call_next(request)``)."""
     params = frozenset(a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs])
     reading = _Reading(_aliases(fn), constants or {}, params)
@@ -122,6 +123,10 @@ def exemptions(fn: ast.FunctionDef | ast.AsyncFunctionDef, constants: Mapping[st
                 out += always if ends else if_early
             else:
                 out += if_early if ends else always
+            if negated == ends:
+                # the check runs only for what the test picks (``if any(request.path.startswith(p) for p in
+                # PROTECTED): check()``, ``if not request.path.startswith('/api'): return``): the rest is left out
+                out += [f"!{rule}" for rule in if_early]
         elif isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, ast.Constant):
             out += _compared(node.value, reading)[0]  # a predicate: ``return request.endpoint != 'info' and ...``
     return tuple(dict.fromkeys(out))
@@ -131,6 +136,9 @@ def exempted(exempts: tuple[str, ...], path: str, handler: str) -> bool:
     """Does one of ``exempts`` name the route at ``path`` served by ``handler`` (``func``, ``Resource.get``)? Flask
     names an endpoint after its view function, a flask-restful resource after its class in lower case, and a
     blueprint's as ``blueprint.func``."""
+    only = tuple(rule[1:] for rule in exempts if rule.startswith("!"))
+    if only and not exempted(only, path, handler):
+        return True  # the hook checks only what its test picks, and this route is not among them
     parts = handler.split(".")
     names = {parts[-1], parts[-1].lower(), *(p.lower() for p in parts[:-1])}
     for rule in exempts:

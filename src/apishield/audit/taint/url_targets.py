@@ -85,7 +85,15 @@ def _route_path(node: ast.AST, qualify: Qualify) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
         node = node.args[0]
     return isinstance(node, ast.Call) and ("redirect" in SANITISERS.get(qualify(node.func), frozenset()) or (
-        isinstance(node.func, ast.Attribute) and node.func.attr in {"url_for", "url_path_for"}))
+        isinstance(node.func, ast.Attribute) and node.func.attr in {"url_for", "url_path_for"}) or (
+        # a route builder of another library (``cherrypy_foundation``'s ``url_for('admin', user.id)``) whose first
+        # name is fixed: the path begins at a page of this application, whatever the later parts say
+        au.last(au.dotted(node.func)) in _ROUTE_BUILDERS and bool(node.args) and au.is_const(node.args[0])
+        and isinstance(au.const(node.args[0]), str) and not str(au.const(node.args[0])).startswith(("//", "http"))))
+
+
+#: names of the helpers web frameworks and their add-ons give for a path of the application by a route's name
+_ROUTE_BUILDERS = frozenset({"url_for", "url_path_for", "reverse", "reverse_lazy", "route_url", "get_url"})
 
 
 def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qualify, *, local_ok: bool,
