@@ -44,3 +44,38 @@ def test_a_role_claimed_by_a_header(tmp_path: Path, trusts_header: bool) -> None
     with loopback(_app(trusts_header)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("identity_headers",), auth=AUTH)
     assert (("PR-BFLA-001", "GET", "/api/admin/users") in findings_at(result)) is trusts_header
+
+
+GATEWAY_SPEC = {
+    "/api/me": {"get": {"security": BEARER, "responses": OK}},
+    "/api/admin/orders": {"get": {"security": BEARER, "responses": OK, "parameters": [
+        {"name": "X-Gateway-Context-Role", "in": "header", "required": False, "schema": {"type": "string"}}]}},
+}
+
+
+def _gateway(refuses: str) -> Any:
+    """Trusts any value of its own role header but the one it refuses; the identity's ``/me`` shows its role."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if caller is None:
+            return 401, {}, {"detail": "sign in"}
+        route = urlsplit(path).path
+        if route == "/api/me":
+            return 200, {}, {"username": caller, "role": "customer"}
+        if route == "/api/admin/orders":
+            claimed = headers.get("X-Gateway-Context-Role", "")
+            if claimed and claimed != refuses:
+                return 200, {}, [{"id": 7, "total": "12.40", "customer": "carol@example.org"}]
+            return 403, {}, {"detail": "staff only"}
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+@pytest.mark.parametrize(("refuses", "expected"), [("customer", True), ("", False)],
+                         ids=["refuses-only-the-callers-own-role", "checks-the-server-side-role"])
+def test_a_role_claimed_by_a_header_the_description_names(tmp_path: Path, refuses: str, expected: bool) -> None:
+    """A declared header named for a role, claimed as ``admin`` with the identity's own role (``customer``, as its
+    ``/me`` shows) as the control: served against refused is a finding; refused either way is not."""
+    with loopback(_gateway(refuses or "\0")) as url:
+        result = probe_paths(tmp_path, url, GATEWAY_SPEC, ("identity_headers",), auth=AUTH)
+    assert (("PR-BFLA-001", "GET", "/api/admin/orders") in findings_at(result)) is expected

@@ -98,7 +98,8 @@ async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
     claiming no role is refused, the role comes from the client. At most two such reads."""
     asked = 0
     declared = {p.name.lower() for op in pages for p in op.params if p.location == "header"}
-    headers = sorted(ROLE_HEADERS, key=lambda h: h[0].lower() not in declared)  # the description's own first
+    headers = [*_declared_role_headers(pages, user),
+               *sorted(ROLE_HEADERS, key=lambda h: h[0].lower() not in declared)]  # the description's own first
     for op in [o for o in pages if o.looks_admin()][:MAX_LOOKED_AT]:
         if asked >= MAX_PAGES:
             return
@@ -115,6 +116,21 @@ async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
                        f"sent '{header}: {claim}' ('{header}: {plain}' refused): the role comes from the client",
                        ex, op=op, parameter=header)
             return
+
+
+#: a declared header named for a role or privilege (``X-Gateway-Context-Role``, ``X-Privilege``)
+_ROLE_HEADER = re.compile(r"(?i)role|privilege|permission")
+
+
+def _declared_role_headers(pages: list[Operation], user: Identity) -> list[tuple[str, str, str]]:
+    """The description's own headers named for a role, not among the usual ones: claimed as ``admin``, with the
+    identity's own role (as its login or ``/me`` answer shows it) as the value that claims nothing, else ``user``."""
+    known = {h[0].lower() for h in ROLE_HEADERS}
+    own = next((str(v) for k, v in user.attributes.items() if re.search(r"(?i)role", str(k)) and isinstance(v, str)
+                and v), "user")
+    names = dict.fromkeys(p.name for op in pages for p in op.params
+                          if p.location == "header" and _ROLE_HEADER.search(p.name) and p.name.lower() not in known)
+    return [(name, "admin", own) for name in names if own.lower() != "admin"]
 
 
 async def _opened(ctx: Context, op: Operation, path: str, who: Identity | None, query: dict[str, Any], header: str,

@@ -41,7 +41,7 @@ from typing import Any, TypeGuard
 from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
-from apishield.probe.checks import operators, shell, sql_time, ssrf, xxe
+from apishield.probe.checks import operators, shell, sql_order, sql_time, ssrf, xxe
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
     body_slots,
@@ -548,7 +548,9 @@ async def _fast(ctx: Context, send: Sender) -> bool:
     # no tautology where a statement would change credentials: ``' OR 1=1`` in a password reset's WHERE resets
     # every account's password (the probe's own identities' too); the quote alone changes nothing
     found = await _sql_error(ctx, slot, send, base) or (
-        not slot.op.looks_credential_reset() and await _sql_boolean(ctx, slot, send, base))
+        not slot.op.looks_credential_reset() and await _sql_boolean(ctx, slot, send, base)) or (
+        slot.location == "query" and bool(sql_order.ORDER_HINT.match(slot.name))
+        and await sql_order.after_order_by(ctx, slot.op, slot.name, send, send.default, base))
     if not found and send.others:  # the quote again with the other optional parameters present
         filled = send.with_others()
         filled_base = await filled(filled.default)
