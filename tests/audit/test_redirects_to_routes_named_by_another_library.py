@@ -34,3 +34,32 @@ cherrypy.quickstart(Root())
 def test_redirects_through_a_route_builder(tmp_path: Path, target: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": APP.format(target=target)})
     assert any(f.rule_id == "AS807" for f in result.findings) is reported, [f.rule_id for f in result.findings]
+
+
+DJANGO = '''
+import urllib.parse
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+def login(request):
+    return redirect({target})
+'''
+
+
+@pytest.mark.parametrize(("target", "reported"), [
+    ('"{}?{}".format(reverse("social:begin"), urllib.parse.urlencode({"next": request.GET.get("next", "/")}))',
+     False),
+    ('"/accounts/{}".format(request.GET.get("next", ""))', False),
+    ('"{}".format(request.GET.get("next", "/"))', True),
+    ('"/{}".format(request.GET.get("next", ""))', True),
+], ids=["route-first", "fixed-local-path-first", "client-value-first", "slash-then-client-value"])
+def test_redirects_to_a_formatted_address(tmp_path: Path, target: str, reported: bool) -> None:
+    """A ``str.format`` template is as fixed as what starts it: a route builder's path or a local path before the
+    first placeholder keeps the browser on the site, whatever the query string says; a client's value first, or
+    right after the first slash (``//host``), does not."""
+    result = audit(tmp_path, {"app/__init__.py": "", "app/views.py": DJANGO.format(target=target),
+                              "app/urls.py": "from django.urls import path\nfrom . import views\n\n"
+                                             "urlpatterns = [path('login/', views.login)]\n"})
+    assert any(f.rule_id == "AS807" for f in result.findings) is reported, [f.rule_id for f in result.findings]

@@ -306,7 +306,7 @@ def _decides(ctx: ModuleContext, read: ast.AST) -> bool:
                for c in au.nodes_of_any(ctx.tree, ast.Compare, ast.Subscript, ast.Call) for n in ast.walk(c))
 
 
-_SECRET_KEYS = re.compile(
+SECRET_KEYS = re.compile(
     r"^(password|passwd|pwd|password_hash|hashed_password|pw_hash|secret|secret_key|"
     r"api_secret|private_key|otp_secret|totp_secret|salt)$",
     re.IGNORECASE,
@@ -323,7 +323,7 @@ def _exposes(node: ast.AST) -> str:
         if isinstance(sub, ast.Dict):
             for key in sub.keys:
                 text = au.str_const(key)
-                if text and _SECRET_KEYS.match(text):
+                if text and SECRET_KEYS.match(text):
                     return f"the '{text}' field"
     return ""
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.client_data import request_data
-from apishield.audit.rules.access import MASS_ASSIGN
+from apishield.audit.rules.access import EXPOSURE, MASS_ASSIGN, SECRET_KEYS
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, at_node, class_def
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.findings import Finding, Severity
@@ -270,6 +270,7 @@ def collect_model_binders(ctx: ModuleContext) -> Iterator[Finding]:
                 binders.append((cls.name, everything.lineno, everything.end_lineno or everything.lineno, kind,
                                 privileged))
     ctx.facts["model_binders"] = binders
+    ctx.facts["answering_serializers"] = _answering_serializers(ctx) if "Serializer" in ctx.source else []
     ctx.facts["request_bound"] = _request_bound(ctx)
     ctx.facts["view_filled"] = _filled_by_view(ctx)
     return iter(())
@@ -298,20 +299,87 @@ def check_bound_model_fields(project: ProjectContext) -> Iterator[Finding]:
                              "`read_only_fields`) and set owner, role or price in the view.")
 
 
-def _model_fields(ctx: ModuleContext, meta: ast.ClassDef) -> list[str]:
+#: what a record keeps from everyone, its owner included: a password's hash, secrets, identity and card numbers (a
+#: token or key is often the owner's own to be shown, so it is not among them)
+_PRIVATE_FIELD = re.compile(rf"{SECRET_KEYS.pattern}|^(?:ssn|social_security(?:_number)?|card_number|credit_card|"
+                            r"cc_number|cvv|cvc)$", re.IGNORECASE)
+
+
+def _answering_serializers(ctx: ModuleContext) -> list[tuple[str, int, int, list[str]]]:
+    """REST framework model serializers whose ``Meta.fields`` is ``"__all__"`` over a model with private fields (a
+    password hash, a secret, an identity or card number) the class does not hide (``exclude``, ``write_only``): each
+    with the fields it would answer."""
+    out: list[tuple[str, int, int, list[str]]] = []
+    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+        if not any(au.last(au.dotted(b)) in {"ModelSerializer", "HyperlinkedModelSerializer"} for b in cls.bases):
+            continue
+        meta = next((s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+        listed = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
+            au.last(au.dotted(t)) == "fields" for t in s.targets)), None) if meta is not None else None
+        if meta is None or listed is None:
+            continue
+        if au.const(listed.value) != "__all__":
+            continue  # a list of fields is the author's own choice of what to answer
+        fields = _model_fields(ctx, meta, with_password=True)
+        hidden = _hidden(cls, meta)
+        private = [f for f in fields if _PRIVATE_FIELD.match(f) and f not in hidden]
+        if private:
+            out.append((cls.name, listed.lineno, listed.end_lineno or listed.lineno, private))
+    return out
+
+
+def _hidden(cls: ast.ClassDef, meta: ast.ClassDef) -> set[str]:
+    """Fields a serializer leaves out of its answers: ``exclude``, ``extra_kwargs`` with ``write_only``, and fields it
+    declares itself with ``write_only=True``."""
+    out = {t.id for s in cls.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
+           and any(k.arg == "write_only" and au.is_true(k.value) for k in s.value.keywords)
+           for t in s.targets if isinstance(t, ast.Name)}
+    for s in meta.body:
+        if not isinstance(s, ast.Assign):
+            continue
+        name = au.last(au.dotted(s.targets[0]))
+        if name == "exclude" and isinstance(s.value, (ast.List, ast.Tuple, ast.Set)):
+            out.update(e.value for e in s.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        elif name == "extra_kwargs" and isinstance(s.value, ast.Dict):
+            out.update(k.value for k, v in zip(s.value.keys, s.value.values, strict=True)
+                       if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.Dict)
+                       and any(isinstance(kk, ast.Constant) and kk.value == "write_only" and au.is_true(vv)
+                               for kk, vv in zip(v.keys, v.values, strict=True)))
+    return out
+
+
+@rule(EXPOSURE, scope="project")
+def check_answering_serializers(project: ProjectContext) -> Iterator[Finding]:
+    """AS107 — a REST framework model serializer that answers a private field of its model (``fields = "__all__"``
+    over a model with a password hash, a secret, an SSN or a card number, none of them ``write_only`` or excluded),
+    named by a view of the project (``serializer_class``, or called on records): every caller shown those records is
+    shown those fields. A serializer no other code names is not reported."""
+    for ctx in sorted(project.modules, key=lambda m: m.path):
+        for name, line, end, private in ctx.facts.get("answering_serializers") or ():
+            used = re.compile(rf"\b{re.escape(name)}\b")
+            if not any(len(used.findall(m.source)) > (1 if m.path == ctx.path else 0) for m in project.modules):
+                continue
+            yield at(EXPOSURE, ctx.path, ctx.lines, line,
+                     f"serializer {name} answers {', '.join(private)} of its model to every caller shown its records",
+                     end_line=end, severity=Severity.MEDIUM,
+                     fix="List the fields a client may see in `Meta.fields`, or mark secrets `write_only`.")
+
+
+def _model_fields(ctx: ModuleContext, meta: ast.ClassDef, with_password: bool = False) -> list[str]:
     """The fields of ``Meta.model``: the model's own field assignments, and those of Django's user models."""
     model = next((au.last(au.dotted(s.value)) for s in meta.body if isinstance(s, ast.Assign) and any(
         au.last(au.dotted(t)) == "model" for t in s.targets)), "")
     if not model:
         return []
     cls = class_def(ctx, model)
+    extra = ["password"] if with_password else []  # Django's user models keep the password hash as a field
     if cls is None:
-        return list(_AUTH_USER_FIELDS) if model == "User" else []
+        return [*_AUTH_USER_FIELDS, *extra] if model == "User" else []
     names = [t.id for s in cls.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
              for t in s.targets if isinstance(t, ast.Name)]
     names += [s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
     if any(au.last(au.dotted(b)) in _AUTH_USER_BASES for b in cls.bases):
-        names += _AUTH_USER_FIELDS
+        names += [*_AUTH_USER_FIELDS, *extra]
     return names
 
 

@@ -11,6 +11,7 @@ followed to every assignment of it, each of which must be fixed (``+=`` only app
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -121,4 +122,10 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
             return True
         head = const_eval(first)
         return isinstance(head, str) and LOCAL_PATH.match(head) is not None
+    if (local_ok and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and isinstance(template := const_eval(node.func.value), str) and node.args):
+        # ``"{}?{}".format(reverse('social:begin'), urlencode(...))``: what fills the first placeholder starts it
+        if template.startswith(("{}", "{0}")):
+            return fixed_target(node.args[0], fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
+        return re.match(r"/[^/\\{]", template) is not None  # ``"/{}".format(x)`` may begin ``//host``
     return False
