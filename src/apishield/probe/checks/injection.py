@@ -519,7 +519,8 @@ async def _code_tests(ctx: Context, senders: list[Sender], deferred: bool) -> No
 
 
 async def _fast(ctx: Context, send: Sender) -> bool:
-    """Error, boolean, XSS, traversal and SSTI for one parameter; True when time-based SQLi is still worth a try."""
+    """Error-based SQL, then the one-request XSS, SSTI and traversal probes, then the boolean SQL pairs, operators,
+    command and deserialization tests for one parameter; True when time-based SQLi is still worth a try."""
     slot = send.slot
     base = await send(send.default)
     if base is not None and base.status is None and not slot.numeric:
@@ -545,9 +546,16 @@ async def _fast(ctx: Context, send: Sender) -> bool:
         send.signal += 2
     if reflects(send, base):
         send.signal += 1
+    found = await _sql_error(ctx, slot, send, base)
+    if not slot.numeric:
+        # the one-request probes of each kind before the longer SQL pairs: all parameters run at once, so what
+        # comes first in each is what every parameter gets before the check's share runs out (breadth first)
+        await _xss(ctx, slot, send)
+        await _ssti(ctx, slot, send, base)
+        await _traversal(ctx, slot, send, base)
     # no tautology where a statement would change credentials: ``' OR 1=1`` in a password reset's WHERE resets
     # every account's password (the probe's own identities' too); the quote alone changes nothing
-    found = await _sql_error(ctx, slot, send, base) or (
+    found = found or (
         not slot.op.looks_credential_reset() and await _sql_boolean(ctx, slot, send, base)) or (
         slot.location == "query" and bool(sql_order.ORDER_HINT.match(slot.name))
         and await sql_order.after_order_by(ctx, slot.op, slot.name, send, send.default, base))
@@ -558,9 +566,6 @@ async def _fast(ctx: Context, send: Sender) -> bool:
             found = await _sql_error(ctx, slot, filled, filled_base)
     if slot.numeric:
         return not found and base.status < 500
-    await _xss(ctx, slot, send)
-    await _traversal(ctx, slot, send, base)
-    await _ssti(ctx, slot, send, base)
     await operators.query_operator(ctx, slot, send, base)
     await shell.cmdi(ctx, slot, send, base, reflected=reflects(send, base))
     await shell.deserialization(ctx, slot, send, base)

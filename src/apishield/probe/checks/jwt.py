@@ -39,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 from apishield.probe import rules
-from apishield.probe.checks._util import SENSITIVE_KEY, try_send, walk_keys, with_cookie
+from apishield.probe.checks._util import SENSITIVE_KEY, same, try_send, walk_keys, with_cookie
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -339,6 +339,42 @@ LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_
 TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|^\w{3}, \d{1,2} \w{3} \d{4}")
 
 
+#: other protected reads asked with an altered signature once the reference verifies it
+MAX_OTHER_READS = 8
+
+
+async def _unverified_elsewhere(ctx: Context, identity: Identity, token: str, cookie: str | None,
+                                reference_op: Operation) -> None:
+    """The reference verifies the signature; another route may only decode the token (``jwt.decode(t, verify=False)``
+    in one handler). Each other protected read (2xx to the identity, 401/403 to nobody, at most
+    ``MAX_OTHER_READS``) is asked with the identity's token under an altered signature: answered exactly as the
+    genuine token is, that route takes whatever claims a token carries."""
+    parts = token.split(".")
+    forged = parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature")
+    asked = 0
+    for op in ctx.operations:
+        if asked >= MAX_OTHER_READS:
+            return
+        if op.method != "GET" or op is reference_op or op.looks_destructive() or op.secured is False:
+            continue
+        path = ctx.concrete_path(op, identity)
+        if path is None:
+            continue
+        send = Attempt(ctx, op, path, identity, cookie)
+        mine = await send(token)
+        if mine is None or not mine.ok:
+            continue
+        asked += 1
+        anon = await try_send(ctx, "GET", path, op=op, params=ctx.query_for(op) or None)
+        if anon is None or anon.status not in (401, 403):
+            continue
+        ex = await send(forged)
+        if ex is not None and ex.ok and same(ex, mine):
+            ctx.report(rules.JWT_NOSIG, f"GET {op.path} answered a token with an altered signature exactly as the "
+                       f"genuine one ({reference_op.path} refused it): this route reads the token without verifying "
+                       "it", ex, op=op, parameter=send.header_name)
+
+
 def _sent_with(ctx: Context, identity: Identity) -> Exchange | None:
     """An answered request the identity made with its token: evidence for what is read from the token itself."""
     return next((ex for ex in reversed(ctx.client.log) if ex.identity == identity.name and ex.ok), None)
@@ -445,6 +481,8 @@ async def jwt(ctx: Context) -> None:
     if stripped is not None and stripped.ok:
         ctx.report(rules.JWT_NOSIG, "the token with its signature stripped was accepted", stripped, op=op,
                    parameter=send.header_name)
+    else:
+        await _unverified_elsewhere(ctx, identity, token, cookie, op)
     await _alg_none(ctx, send, op, header, claims)
     if alg in HASHES:
         if secret is not None:
