@@ -28,13 +28,14 @@ reference operation exists or the reference refuses the re-signed token.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import itertools
 import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -339,6 +340,14 @@ LIFETIME_NAME = re.compile(r"(?i)^(?:token_?)?(?:exp(?:ir(?:y|es|ed|e|ation)(?:_
 TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?|^\w{3}, \d{1,2} \w{3} \d{4}")
 
 
+async def _after_the_rest(ctx: Context, job: Callable[[], Awaitable[None]], requeued: bool = False) -> None:
+    """Run ``job`` once every other deferred job has run (it queues itself behind them once)."""
+    if ctx.deferred and not requeued:
+        ctx.deferred.append(("jwt", functools.partial(_after_the_rest, ctx, job, True)))
+        return
+    await job()
+
+
 #: other protected reads asked with an altered signature once the reference verifies it
 MAX_OTHER_READS = 8
 
@@ -481,8 +490,9 @@ async def jwt(ctx: Context) -> None:
     if stripped is not None and stripped.ok:
         ctx.report(rules.JWT_NOSIG, "the token with its signature stripped was accepted", stripped, op=op,
                    parameter=send.header_name)
-    else:
-        await _unverified_elsewhere(ctx, identity, token, cookie, op)
+    else:  # a rarer flaw than the others of any check: asked on what the whole run leaves, after other deferred work
+        ctx.deferred.append(("jwt", functools.partial(_after_the_rest, ctx, functools.partial(
+            _unverified_elsewhere, ctx, identity, token, cookie, op))))
     await _alg_none(ctx, send, op, header, claims)
     if alg in HASHES:
         if secret is not None:
