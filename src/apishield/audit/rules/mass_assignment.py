@@ -334,18 +334,7 @@ def _hidden(cls: ast.ClassDef, meta: ast.ClassDef) -> set[str]:
     out = {t.id for s in cls.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
            and any(k.arg == "write_only" and au.is_true(k.value) for k in s.value.keywords)
            for t in s.targets if isinstance(t, ast.Name)}
-    for s in meta.body:
-        if not isinstance(s, ast.Assign):
-            continue
-        name = au.last(au.dotted(s.targets[0]))
-        if name == "exclude" and isinstance(s.value, (ast.List, ast.Tuple, ast.Set)):
-            out.update(e.value for e in s.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
-        elif name == "extra_kwargs" and isinstance(s.value, ast.Dict):
-            out.update(k.value for k, v in zip(s.value.keys, s.value.values, strict=True)
-                       if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.Dict)
-                       and any(isinstance(kk, ast.Constant) and kk.value == "write_only" and au.is_true(vv)
-                               for kk, vv in zip(v.keys, v.values, strict=True)))
-    return out
+    return out | _meta_names(meta, {"exclude"}, "write_only")
 
 
 @rule(EXPOSURE, scope="project")
@@ -387,16 +376,23 @@ def _read_only(cls: ast.ClassDef, meta: ast.ClassDef) -> set[str]:
     """Fields the class takes away from the client: ``read_only_fields``, ``exclude``, ``extra_kwargs`` with
     ``read_only``, and fields it declares itself (a declared field is the class's own choice, read-only or not)."""
     out = {t.id for s in cls.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)}
+    return out | _meta_names(meta, {"read_only_fields", "exclude"}, "read_only")
+
+
+def _meta_names(meta: ast.ClassDef, lists: set[str], flag: str) -> set[str]:
+    """Field names a serializer's ``Meta`` lists under one of ``lists`` (``exclude``, ``read_only_fields``) or marks
+    with ``flag`` in ``extra_kwargs`` (``{"password": {"write_only": True}}``)."""
+    out: set[str] = set()
     for s in meta.body:
         if not isinstance(s, ast.Assign):
             continue
         name = au.last(au.dotted(s.targets[0]))
-        if name in {"read_only_fields", "exclude"} and isinstance(s.value, (ast.List, ast.Tuple, ast.Set)):
+        if name in lists and isinstance(s.value, (ast.List, ast.Tuple, ast.Set)):
             out.update(e.value for e in s.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
         elif name == "extra_kwargs" and isinstance(s.value, ast.Dict):
             out.update(k.value for k, v in zip(s.value.keys, s.value.values, strict=True)
                        if isinstance(k, ast.Constant) and isinstance(k.value, str) and isinstance(v, ast.Dict)
-                       and any(isinstance(kk, ast.Constant) and kk.value == "read_only" and au.is_true(vv)
+                       and any(isinstance(kk, ast.Constant) and kk.value == flag and au.is_true(vv)
                                for kk, vv in zip(v.keys, v.values, strict=True)))
     return out
 
