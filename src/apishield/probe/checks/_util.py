@@ -210,6 +210,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\d+(\.\d+)?", "N", text)
 
 
+def shows_number(text: str, number: str) -> bool:
+    """``number`` stands in ``text`` as a number of its own, not inside a longer run of digits (an element id or a
+    memory address of a debug page holds many short numbers by chance): how an evaluated canary's result is read."""
+    return re.search(rf"(?<!\d){re.escape(number)}(?!\d)", text) is not None
+
+
 def same(a: Exchange, b: Exchange) -> bool:
     return a.status == b.status and normalise(a.text) == normalise(b.text)
 

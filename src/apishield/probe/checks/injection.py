@@ -49,6 +49,7 @@ from apishield.probe.checks._util import (
     live_markup,
     normalise,
     same,
+    shows_number,
     try_send,
     who_for,
     with_cookie,
@@ -428,10 +429,10 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
     (``{{7*'7'}}``-style: Jinja2 repeats the string, Twig multiplies), only when the cheap signals point there:
     the value is reflected, or the combined canary broke the template (5xx)."""
     a, b, product = shell.operands(send)
-    if product in base.text:
+    if shows_number(base.text, product):
         return
     ex = await send(f"apsh{{{{{a}*{b}}}}}x${{{a}*{b}}}y<%= {a}*{b} %>")
-    if ex is not None and product in ex.text:
+    if ex is not None and shows_number(ex.text, product):
         ctx.report(rules.SSTI, f"{slot.name!r}: the template expression {a}*{b} came back evaluated ({product})",
                    ex, op=slot.op, parameter=slot.name, highlight=product)
         return
@@ -439,15 +440,16 @@ async def _ssti(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
         return
     for engine, template in SSTI_ENGINES:
         ex = await send("apsh" + template.format(a=a, b=b))
-        if ex is not None and product in ex.text:
+        if ex is not None and shows_number(ex.text, product):
             ctx.report(rules.SSTI, f"{slot.name!r}: the {engine} expression {a}*{b} came back evaluated ({product})",
                        ex, op=slot.op, parameter=slot.name, highlight=product, engine=engine)
             return
     n, q = 7 + send.rng.randrange(3), 1000 + send.rng.randrange(8999)
     ex = await send(f"apsh{{{{{n}*'{q}'}}}}")
     repeated, multiplied = str(q) * n, str(n * q)
-    hit = repeated if ex is not None and repeated in ex.text else (
-        multiplied if ex is not None and multiplied in ex.text and multiplied not in base.text else None)
+    hit = repeated if ex is not None and shows_number(ex.text, repeated) else (
+        multiplied if ex is not None and shows_number(ex.text, multiplied)
+        and not shows_number(base.text, multiplied) else None)
     if ex is not None and hit is not None:
         ctx.report(rules.SSTI, f"{slot.name!r}: the quoted template expression {n}*'{q}' came back evaluated "
                    f"({hit[:24]})", ex, op=slot.op, parameter=slot.name, highlight=hit[:24])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from apishield.findings import Confidence
 from apishield.probe import rules
+from apishield.probe.checks._util import shows_number
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context
 from apishield.probe.targets import is_file
@@ -153,19 +154,19 @@ async def code_eval(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> N
     JavaScript engine answered that it has no ``print``); only when the product comes back (and was not there
     before), a string built by a function call of each language, which must come back built."""
     a, b, product = operands(send)
-    if product in base.text:
+    if shows_number(base.text, product):
         return
     ex = await send(f"{a}*{b}")
     proofs = CODE_PROOFS
-    if ex is not None and product not in ex.text:
+    if ex is not None and not shows_number(ex.text, product):
         # run as statements (``exec``), a bare expression prints nothing: the same product, printed
         ex = await send(f"print({a}*{b})")
         proofs = STATEMENT_PROOFS
-        if ex is not None and product not in ex.text and _NO_PRINT.search(ex.text):
+        if ex is not None and not shows_number(ex.text, product) and _NO_PRINT.search(ex.text):
             # a JavaScript engine ran it and has no ``print``: a function body answers what it returns
             ex = await send(f"return {a}*{b}")
             proofs = BODY_PROOFS
-    if ex is None or product not in ex.text:
+    if ex is None or not shows_number(ex.text, product):
         return
     for language, template in proofs:
         proof = await send(template.format(a=a, b=b))
