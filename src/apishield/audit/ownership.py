@@ -369,13 +369,16 @@ def _caller_params(fn: FnDef) -> set[str]:
     defaults = au.param_defaults(fn)
     out: set[str] = set()
     for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
-        filled = [defaults.get(a.arg), a.annotation]
         alias = a.annotation is not None and bool(_CALLER_ALIAS.match(au.last(au.dotted(a.annotation))))
-        if _CALLER_PARAM.search(a.arg) and (alias or any(
-                isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
-                for f in filled if f is not None for n in ast.walk(f))):
+        if _CALLER_PARAM.search(a.arg) and (alias or _filled_by_dependency(a, defaults)):
             out.add(a.arg)
     return out
+
+
+def _filled_by_dependency(a: ast.arg, defaults: dict[str, ast.expr]) -> bool:
+    """A ``Depends(...)``/``Security(...)`` fills the parameter, by its default value or its ``Annotated`` hint."""
+    return any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"Depends", "Security"}
+               for part in (defaults.get(a.arg), a.annotation) if part is not None for n in ast.walk(part))
 
 
 def _scoped_call(fn: FnDef, ids: list[str]) -> bool:
@@ -429,13 +432,9 @@ def client_chosen_ids(tree: ast.Module, handlers: set[str]) -> dict[str, dict[st
     for fn in au.functions(tree):
         if fn.name not in handlers:
             continue
-        defaults = au.param_defaults(fn)
-        filled = _caller_params(fn) | {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-                                       if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {
-                                           "Depends", "Security"} for part in (defaults.get(a.arg), a.annotation)
-                                           if part is not None for n in au.walk(part))}
+        defaults, callers = au.param_defaults(fn), _caller_params(fn)
         arguments = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-                     if ID_PARAM.match(a.arg) and a.arg not in filled]
+                     if ID_PARAM.match(a.arg) and a.arg not in callers and not _filled_by_dependency(a, defaults)]
         read = _request_ids(fn)
         if arguments or read:
             out[fn.name] = {"read": read, "arguments": arguments}

@@ -235,8 +235,10 @@ def _server_set_keys(ctx: ModuleContext) -> dict[str, set[str]]:
     return out
 
 
+#: REST framework's model serializers (the binders that answer as well as bind)
+_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
 #: Django forms and REST framework serializers that bind the fields of a model
-_MODEL_BINDERS = frozenset({"ModelForm", "ModelSerializer", "HyperlinkedModelSerializer"})
+_MODEL_BINDERS = _SERIALIZERS | {"ModelForm"}
 #: fields Django's own user models add (``AbstractUser``, ``PermissionsMixin``)
 _AUTH_USER_FIELDS = ("is_staff", "is_superuser", "is_active", "groups", "user_permissions")
 _AUTH_USER_BASES = frozenset({"AbstractUser", "User", "PermissionsMixin"})
@@ -254,14 +256,8 @@ def collect_model_binders(ctx: ModuleContext) -> Iterator[Finding]:
     Project checks read facts, not trees (a parallel audit does not ship trees back)."""
     binders: list[tuple[str, int, int, str, list[str]]] = []
     if "__all__" in ctx.source:
-        for cls in au.nodes_of(ctx.tree, ast.ClassDef):
-            if not any(au.last(au.dotted(b)) in _MODEL_BINDERS for b in cls.bases):
-                continue
-            meta = next((s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
-            everything = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
-                au.last(au.dotted(t)) == "fields" for t in s.targets) and isinstance(s.value, ast.Constant)
-                and s.value.value == "__all__"), None) if meta is not None else None
-            if meta is None or everything is None or _admin_validated(cls):
+        for cls, meta, everything in _every_field_classes(ctx, _MODEL_BINDERS):
+            if _admin_validated(cls):
                 continue
             open_fields = [f for f in _model_fields(ctx, meta) if f not in _read_only(cls, meta)]
             privileged = [f for f in open_fields if _PRIVILEGED_FIELD.match(f) or _BOUND_PRIVILEGED.match(f)]
@@ -270,7 +266,7 @@ def collect_model_binders(ctx: ModuleContext) -> Iterator[Finding]:
                 binders.append((cls.name, everything.lineno, everything.end_lineno or everything.lineno, kind,
                                 privileged))
     ctx.facts["model_binders"] = binders
-    ctx.facts["answering_serializers"] = _answering_serializers(ctx) if "Serializer" in ctx.source else []
+    ctx.facts["answering_serializers"] = _answering_serializers(ctx) if "__all__" in ctx.source else []
     ctx.facts["request_bound"] = _request_bound(ctx)
     ctx.facts["view_filled"] = _filled_by_view(ctx)
     return iter(())
@@ -310,22 +306,29 @@ def _answering_serializers(ctx: ModuleContext) -> list[tuple[str, int, int, list
     password hash, a secret, an identity or card number) the class does not hide (``exclude``, ``write_only``): each
     with the fields it would answer."""
     out: list[tuple[str, int, int, list[str]]] = []
-    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
-        if not any(au.last(au.dotted(b)) in {"ModelSerializer", "HyperlinkedModelSerializer"} for b in cls.bases):
-            continue
-        meta = next((s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
-        listed = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
-            au.last(au.dotted(t)) == "fields" for t in s.targets)), None) if meta is not None else None
-        if meta is None or listed is None:
-            continue
-        if au.const(listed.value) != "__all__":
-            continue  # a list of fields is the author's own choice of what to answer
+    # a list of fields is the author's own choice of what to answer: only ``"__all__"`` is read
+    for cls, meta, listed in _every_field_classes(ctx, _SERIALIZERS):
         fields = _model_fields(ctx, meta, with_password=True)
         hidden = _hidden(cls, meta)
         private = [f for f in fields if _PRIVATE_FIELD.match(f) and f not in hidden]
         if private:
             out.append((cls.name, listed.lineno, listed.end_lineno or listed.lineno, private))
     return out
+
+
+def _every_field_classes(ctx: ModuleContext, bases: frozenset[str]
+                         ) -> Iterator[tuple[ast.ClassDef, ast.ClassDef, ast.Assign]]:
+    """Each class of the module on one of ``bases`` whose ``Meta`` sets ``fields = "__all__"``, with that ``Meta``
+    and the assignment."""
+    for cls in au.nodes_of(ctx.tree, ast.ClassDef):
+        if not any(au.last(au.dotted(b)) in bases for b in cls.bases):
+            continue
+        meta = next((s for s in cls.body if isinstance(s, ast.ClassDef) and s.name == "Meta"), None)
+        everything = next((s for s in meta.body if isinstance(s, ast.Assign) and any(
+            au.last(au.dotted(t)) == "fields" for t in s.targets) and isinstance(s.value, ast.Constant)
+            and s.value.value == "__all__"), None) if meta is not None else None
+        if meta is not None and everything is not None:
+            yield cls, meta, everything
 
 
 def _hidden(cls: ast.ClassDef, meta: ast.ClassDef) -> set[str]:

@@ -252,9 +252,9 @@ async def reference(ctx: Context, identity: Identity, token: str, cookie: str | 
         if own is not None and own.ok:
             return ctx.canary, ctx.canary.path
     tried = 0
-    for op in ctx.operations:
-        if op.method != "GET" or op.looks_destructive() or op.secured is False or tried >= 6 or op is ctx.canary:
-            continue
+    for op in _reads_to_try(ctx, ctx.canary):
+        if tried >= 6:
+            break
         path = ctx.concrete_path(op, identity)
         if path is None:
             continue
@@ -266,6 +266,13 @@ async def reference(ctx: Context, identity: Identity, token: str, cookie: str | 
         if anon is not None and anon.status in (401, 403):
             return op, path
     return None
+
+
+def _reads_to_try(ctx: Context, skip: Operation | None) -> Iterator[Operation]:
+    """Each ``GET`` that may need credentials and changes nothing, other than ``skip``: where a token is tried (the
+    caller fills its path, which may draw from the run's random values, only for the reads it asks)."""
+    return (op for op in ctx.operations
+            if op.method == "GET" and op is not skip and not op.looks_destructive() and op.secured is not False)
 
 
 async def _public_key(ctx: Context) -> bytes | None:
@@ -361,11 +368,9 @@ async def _unverified_elsewhere(ctx: Context, identity: Identity, token: str, co
     parts = token.split(".")
     forged = parts[0] + "." + parts[1] + "." + b64e(b"apishield-not-a-signature")
     asked = 0
-    for op in ctx.operations:
+    for op in _reads_to_try(ctx, reference_op):
         if asked >= MAX_OTHER_READS:
             return
-        if op.method != "GET" or op is reference_op or op.looks_destructive() or op.secured is False:
-            continue
         path = ctx.concrete_path(op, identity)
         if path is None:
             continue

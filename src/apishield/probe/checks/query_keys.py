@@ -23,9 +23,10 @@ from apishield.probe.targets import Operation, Param
 USER_KEY = re.compile(r"(?i)^(user|owner|customer|member|buyer|client|patient)[_-]?(id|uid|name|username)?$|^uid$")
 
 
-def _value(param: Param, who: Identity) -> str | None:
-    """The identity's own value for the key: its user name for a ``*name`` key, else its user id."""
-    if re.search(r"(?i)name$", param.name):
+def key_value(name: str, who: Identity) -> str | None:
+    """The identity's own value for a user key named ``name`` (in a query string or a body): its user name for a
+    ``*name`` key, else its user id."""
+    if re.search(r"(?i)name$", name):
         return who.username
     return str(who.user_id) if who.user_id not in (None, "") else None
 
@@ -42,8 +43,8 @@ async def read_by_query_key(ctx: Context, owner: Identity, other: Identity) -> N
         if op.method != "GET" or op.path_params or op.looks_destructive():
             continue
         param = next((p for p in op.params if p.location == "query" and USER_KEY.match(p.name)), None)
-        mine_key = _value(param, owner) if param is not None else None
-        theirs_key = _value(param, other) if param is not None else None
+        mine_key = key_value(param.name, owner) if param is not None else None
+        theirs_key = key_value(param.name, other) if param is not None else None
         if param is None or mine_key is None or theirs_key is None or mine_key == theirs_key:
             continue
         mine = await _ask(ctx, op, param, mine_key, owner)
@@ -67,4 +68,4 @@ async def read_by_query_key(ctx: Context, owner: Identity, other: Identity) -> N
                    parameter=param.name, highlight=values[0])
 
 
-__all__ = ["USER_KEY", "read_by_query_key"]
+__all__ = ["USER_KEY", "key_value", "read_by_query_key"]

@@ -26,7 +26,7 @@ from typing import Any
 
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import try_send
-from apishield.probe.checks.query_keys import USER_KEY
+from apishield.probe.checks.query_keys import USER_KEY, key_value
 from apishield.probe.checks.references import PRIVILEGE, _known_values
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity, check
@@ -190,19 +190,13 @@ def _body_keyed_updates(ctx: Context) -> list[tuple[Operation, Operation, str]]:
     return out
 
 
-def _key_of(key: str, who: Identity) -> str | None:
-    """``who``'s own value for a user key: its user name for a ``*name`` key, else its user id."""
-    value = who.username if key.lower().endswith("name") else who.user_id
-    return None if value in (None, "") else str(value)
-
-
 async def _other_record_by_body_key(ctx: Context, op: Operation, read: Operation, key: str) -> None:
     """The first identity sends the update with the second identity's key in its body and a marker in one harmless
     field; the finding needs the marker in the second identity's own read of its record. The second identity puts
     its old value back; where the server ignored the key and changed the sender's own record, so does the sender."""
     me, other = ctx.users[0], ctx.users[1]
-    mine, theirs = _key_of(key, me), _key_of(key, other)
-    if mine is None or theirs is None or mine == theirs:
+    mine, theirs = key_value(key, me), key_value(key, other)
+    if not mine or not theirs or mine == theirs:
         return
     before = _dict(await try_send(ctx, "GET", read.path, op=read, identity=other))
     own = _dict(await try_send(ctx, "GET", read.path, op=read, identity=me))
