@@ -163,3 +163,42 @@ def test_answers_that_do_not_tell_accounts_apart_stay_quiet(tmp_path: Path, sour
 def test_test_code_is_not_read(tmp_path: Path) -> None:
     assert _hits(tmp_path, {"tests/test_auth.py": _FASTAPI_LOGIN.format(missing="User not found",
                                                                           wrong="Bad password")}) == []
+
+
+@pytest.mark.parametrize("source", [
+    # one test for both cases: whatever the words say, an unknown account and a wrong password get one answer
+    '''
+from flask import Flask, request
+app = Flask(__name__)
+@app.post("/login")
+def login():
+    user = User.query.filter_by(email=request.json["email"]).first()
+    if not user or not bcrypt.check_password_hash(user.password, request.json["password"]):
+        return {"message": "User does not exist"}, 404
+    return {"token": issue(user)}
+''',
+    '''
+from flask import Flask, request
+app = Flask(__name__)
+@app.post("/login")
+def login():
+    user = User.query.filter_by(email=request.json["email"]).first()
+    if user and bcrypt.check_password_hash(user.password, request.json["password"]):
+        return {"token": issue(user)}
+    else:
+        return {"message": "User does not exist."}, 401
+''',
+    # the account is the session's own: no name is being tested
+    '''
+from flask import Flask, session
+app = Flask(__name__)
+@app.post("/account/reset")
+def reset_account():
+    username = session["user"]
+    if username not in accounts:
+        return {"message": "Account not found!"}, 404
+    accounts[username].clear()
+''',
+])
+def test_one_answer_for_both_cases_or_the_callers_own_account_stays_quiet(tmp_path: Path, source: str) -> None:
+    assert _hits(tmp_path, {"app.py": source}) == []

@@ -74,8 +74,11 @@ _READS_SECRET = re.compile(r"(?i)\btoken\b|\b(?:reset|otp|verification|confirm\w
 _ACCOUNT_NAME = re.compile(r"(?i)e-?mail|user_?name|\blogin\b|\bphone|\bhandle\b|\bidentifier\b")
 #: a change to an existing account (keyed by the caller or an id), not a sign-in
 _CHANGES = re.compile(r"(?i)change|update|edit|patch|set_?pass|modify")
-#: the function acts on the signed-in caller's own account
-_CALLERS_OWN = re.compile(r"\bcurrent_user\b|\brequest\.auth\b|\brequest\.user\b|\bget_jwt_identity\b|\bg\.user\b|"
+#: the function acts on the signed-in caller's own account (a user key read from the session, not written to it)
+_CALLERS_OWN = re.compile(r"session\[\s*'(?:user\w*|username|email|uid|login|account\w*)'\s*\]"
+                          r"(?!(?:\[[^\]]*\])*\s*=(?!=))|"
+                          r"session\.get\(\s*'(?:user\w*|username|email|uid|login|account\w*)'|beaker\.session|"
+                          r"\bcurrent_user\b|\brequest\.auth\b|\brequest\.user\b|\bget_jwt_identity\b|\bg\.user\b|"
                           r"\bauth\.user\b")
 _PASSWORD = re.compile(r"(?i)pass(?:word|wd)?|\bpwd\b|\bpin\b")
 #: calls that check a password against the account's
@@ -114,6 +117,18 @@ def _checks_password(nodes: list[ast.AST]) -> bool:
     return False
 
 
+def _answers_both(fn: ast.FunctionDef | ast.AsyncFunctionDef, message: ast.AST) -> bool:
+    """The message is the answer of a test that also checks the password (``if not user or not check(pw, …)``, the
+    ``else`` of ``if user and check(pw, …)``): one answer for both cases, whatever its words say."""
+    parents = au.parent_map(fn)
+    node: ast.AST | None = parents.get(id(message))
+    while node is not None and node is not fn:
+        if isinstance(node, (ast.If, ast.IfExp)) and _checks_password(au.walk(node.test)):
+            return True
+        node = parents.get(id(node))
+    return False
+
+
 def _log_strings(fn: ast.AST) -> set[int]:
     """Ids of the string literals passed to a logger or ``print`` (what the operator reads)."""
     found: set[int] = set()
@@ -136,10 +151,12 @@ def _messages(fn: ast.FunctionDef | ast.AsyncFunctionDef, nodes: list[ast.AST]) 
     doc = fn.body[0].value if fn.body and isinstance(fn.body[0], ast.Expr) else None
     found: list[tuple[ast.AST, str]] = []
     for node in nodes:
-        if isinstance(node, ast.JoinedStr):
+        if isinstance(node, ast.JoinedStr) and id(node) not in skip:
             text = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}"
                            for v in node.values)
             found.append((node, text))
+            skip.update(id(v) for v in node.values)
+        elif isinstance(node, ast.JoinedStr):
             skip.update(id(v) for v in node.values)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node is not doc \
                 and id(node) not in skip and " " in node.value.strip():
@@ -161,6 +178,8 @@ def _enumerates(fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: ast.ClassDef | 
     messages = [(node, text) for node, text in _messages(fn, nodes) if not _BOTH.search(text)]
     if not any(_MISSING.search(t) or _WRONG_NAME.search(t) or _TAKEN.search(t) for _, t in messages):
         return None
+    messages = [(node, text) for node, text in messages if not (
+        (_MISSING.search(text) or _WRONG_NAME.search(text)) and _answers_both(fn, node))]
     source = "\n".join(ast.unparse(n) for n in fn.body)
     if _CALLERS_OWN.search(ast.unparse(fn.args) + "\n" + source):
         return None
