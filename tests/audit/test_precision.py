@@ -27,6 +27,16 @@ _AS606: list[tuple[str, str, str]] = [
         "        token.calendar_name = calendar_name\n",
     ),
     (
+        "a name or a field of an exchange or a record's metadata that only describes a secret",
+        "def check(token, provided):\n"
+        "    if token.secret != provided:\n"
+        "        raise ValueError\n",
+        "def update(token, token_name, secret, parent, token_request):\n"
+        "    changed = token_name and token.token_name != token_name\n"
+        "    same = secret.metadata.labels == parent.metadata.labels\n"
+        "    ok = token_request.status_code == 200\n",
+    ),
+    (
         "sqlalchemy select().where() column",
         "import hmac\n"
         "def check(token):\n"

@@ -9,7 +9,11 @@ Safety lives here, in one place, so no check can forget it:
 * **rate** — at most ``rate`` requests per second, spaced evenly, and at most ``concurrency`` in flight;
 * **size and time** — bodies are streamed and cut at ``max_body`` bytes; every request has a connect/read
   timeout and an overall deadline, so a slow-drip server cannot hold the probe;
-* **record** — every request and its answer is kept as an :class:`Exchange`, the raw material of evidence.
+* **record** — every request and its answer is kept as an :class:`Exchange`, the raw material of evidence;
+* **identities kept** — a sign-in, sign-up or impersonation sent by a check that feeds inputs (injection, header,
+  crash and crawl probes) leaves the identity's cookie behind: many servers bind the session the cookie names to
+  whatever account the request signs in or creates, and every later request of that identity would then speak
+  for a stranger (bearer tokens cannot be rebound and are kept).
 
 Credentials registered with :meth:`ProbeClient.add_secret` are replaced by ``$NAME`` placeholders in
 evidence and ``curl`` commands, so reports never carry live tokens.
@@ -68,6 +72,12 @@ class BudgetExhausted(ProbeError):
 
 #: the identity the client records for a request sent without any identity's credentials
 ANONYMOUS = "anonymous"
+#: paths of operations that sign a caller in as the account the request names or creates
+_REBINDS_SESSION = re.compile(r"(?i)(?:^|/)(?:register|registration|sign[_-]?up|join|log[_-]?in|sign[_-]?in|"
+                              r"impersonat\w*|switch[_-]?(?:user|account)|become|sudo)(?:[/.]|$)")
+#: checks that feed inputs to every operation (the ones that test sign-ins and sessions keep their cookies)
+_INPUT_CHECKS = frozenset({"injection", "headers_errors", "host_header", "redos", "crash", "redirect", "stored_xss",
+                           "crawl", "cors", "exposure", "records", "mass_assignment", "secret_files", "passive"})
 
 
 def origin_of(url: str) -> tuple[str, str, int]:
@@ -433,6 +443,8 @@ class ProbeClient:
         self.shares[check] += 1
         seq = self._sent
         hdrs = dict(headers or {})
+        if identity != ANONYMOUS and check in _INPUT_CHECKS and _REBINDS_SESSION.search(urlsplit(url).path):
+            hdrs = {k: v for k, v in hdrs.items() if k.lower() != "cookie"}  # keep the identity's session its own
         body: bytes
         if json_body is not None:
             body = json.dumps(json_body).encode()

@@ -32,9 +32,10 @@ def secretish(node: ast.AST) -> bool:
     if "len(" in text:
         return False
     words = _words(text)
-    leaf = au.field_read(node)
+    leaf = au.field_read(node) or (node.id if isinstance(node, ast.Name) else "")  # a plain name is its own field
     leaf_words = _words(leaf) if leaf else []
-    if leaf_words and (set(leaf_words) <= _PUBLIC_WORDS or leaf_words[-1] in _DESCRIPTOR_WORDS):
+    if leaf_words and (set(leaf_words) <= _PUBLIC_WORDS or leaf_words[-1] in _DESCRIPTOR_WORDS
+                       or leaf_words[0] in _RESPONSE_WORDS):
         # ``user_password.username``, ``token.get("email")``, ``token.calendar_name``, ``payload["token_type"]``:
         # the compared field is no secret, whatever the object that holds it is called
         return False
@@ -51,7 +52,12 @@ _PUBLIC_WORDS = frozenset({"username", "user", "name", "email", "mail", "login",
 #: the last word of a field that describes a secret rather than holding it (its name, type, scope, dates)
 _DESCRIPTOR_WORDS = frozenset({"name", "title", "label", "description", "type", "kind", "status", "state", "path",
                                "url", "count", "date", "at", "time", "expiry", "expires", "created", "updated",
-                               "scope", "scopes", "version", "format", "algorithm", "alg", "purpose"})
+                               "scope", "scopes", "version", "format", "algorithm", "alg", "purpose", "labels",
+                               "annotations", "names", "types", "tags", "tag", "metadata"})
+
+
+#: the first word of a field of an HTTP exchange, not of a credential (``token_request.status_code``)
+_RESPONSE_WORDS = frozenset({"status", "http", "response", "headers", "metadata"})
 
 
 _IDENTITY_WORDS = frozenset({"user", "author", "owner", "creator", "account", "member", "principal", "identity",

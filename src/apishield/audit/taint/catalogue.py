@@ -347,6 +347,12 @@ STORE_LOOKUP = re.compile(
 FILE_RESPONSES = frozenset(every_sink("file_senders"))
 LOCAL_PATH = re.compile(r"^/[^/\\]")  # ``/users/``: a page of this site (``//host`` would leave it)
 # containment checks: ``if not is_subdir(p, BASE)``, ``p.is_relative_to(BASE)``, ``is_safe_path(BASE, p)``
+#: functions that tell whether a URL stays on the site or on an allowed host (Django's
+#: ``url_has_allowed_host_and_scheme``, the common ``is_safe_url`` port of it, ``is_local_url``, ``validate_redirect``):
+#: their first argument is checked for where it leads
+SAFE_URL = re.compile(r"^(?:is_?)?(?:safe|local|internal|relative|allowed|same_?origin)_?(?:url|redirect|next|"
+                      r"target|return_?url)\w*$|^url_has_allowed_host\w*$|^(?:validate|check|verify)_?(?:redirect|"
+                      r"next|return_?url|redirect_?url)\w*$", re.IGNORECASE)
 CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w*|relative_to|safe_?path|"
                          r"contained|in_?directory|in_?dir|under)$", re.IGNORECASE)
 # handlers whose return value is marshalled (JSON), not sent as an HTML page

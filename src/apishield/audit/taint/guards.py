@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS
+from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS, SAFE_URL
 from apishield.audit.taint.modules import ModuleInfo, names_in
 from apishield.audit.taint.values import ALL, REQUEST, Env, Val
 
@@ -79,6 +79,9 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
             out += [(n, "all") for n in names_in(target)]
     elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
         out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
+    elif isinstance(node, ast.Call) and negated and node.args and SAFE_URL.search(
+            au.last(au.dotted(node.func, strict=True))):
+        out += [(n, "host") for n in names_in(node.args[0])]  # ``if is_safe_url(target): return redirect(target)``
     return out
 
 
