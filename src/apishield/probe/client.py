@@ -10,10 +10,7 @@ Safety lives here, in one place, so no check can forget it:
 * **size and time** — bodies are streamed and cut at ``max_body`` bytes; every request has a connect/read
   timeout and an overall deadline, so a slow-drip server cannot hold the probe;
 * **record** — every request and its answer is kept as an :class:`Exchange`, the raw material of evidence;
-* **identities kept** — a sign-in, sign-up or impersonation sent by a check that feeds inputs (injection, header,
-  crash and crawl probes) leaves the identity's cookie behind: many servers bind the session the cookie names to
-  whatever account the request signs in or creates, and every later request of that identity would then speak
-  for a stranger (bearer tokens cannot be rebound and are kept).
+* **identities kept** — input checks send sign-ins, sign-ups and impersonations without the identity's cookie.
 
 Credentials registered with :meth:`ProbeClient.add_secret` are replaced by ``$NAME`` placeholders in
 evidence and ``curl`` commands, so reports never carry live tokens.
@@ -72,7 +69,7 @@ class BudgetExhausted(ProbeError):
 
 #: the identity the client records for a request sent without any identity's credentials
 ANONYMOUS = "anonymous"
-#: paths of operations that sign a caller in as the account the request names or creates
+#: paths that sign a caller in as the account they name (a server may rebind the session of the cookie they carry)
 _REBINDS_SESSION = re.compile(r"(?i)(?:^|/)(?:register|registration|sign[_-]?up|join|log[_-]?in|sign[_-]?in|"
                               r"impersonat\w*|switch[_-]?(?:user|account)|become|sudo)(?:[/.]|$)")
 #: checks that feed inputs to every operation (the ones that test sign-ins and sessions keep their cookies)
