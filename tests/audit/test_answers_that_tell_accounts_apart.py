@@ -202,3 +202,18 @@ def reset_account():
 ])
 def test_one_answer_for_both_cases_or_the_callers_own_account_stays_quiet(tmp_path: Path, source: str) -> None:
     assert _hits(tmp_path, {"app.py": source}) == []
+
+
+def test_registration_telling_the_owner_by_mail_stays_quiet(tmp_path: Path) -> None:
+    source = '''
+from flask import Flask, jsonify, request
+app = Flask(__name__)
+
+@app.post("/register")
+def register():
+    data = request.get_json()
+    if not create_user(data["username"], data["email"], data["password"]):
+        send_mail(data["email"], "That user name is not available", note="The user name is already taken.")
+    return jsonify(status="pending"), 201
+'''
+    assert _hits(tmp_path, {"app.py": source}) == []

@@ -17,7 +17,8 @@ messages the function itself writes — the literal texts of its answers, flashe
 A registration form that says a name is taken is listed at low: a sign-up must refuse a taken name, and hiding it
 takes a confirmation-by-mail flow the rule cannot see. A message that covers both cases (``"Invalid username or
 password"``, ``"If an account exists, a link was sent"``), a function that acts on the signed-in caller's own account
-(``current_user``, ``request.user``: no name is being tested), log lines and test code stay quiet.
+(``current_user``, ``request.user``: no name is being tested), log lines, texts mailed to the account's owner and test
+code stay quiet.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ _VERIFIES = re.compile(r"(?i)(?:^|\.)(?:\w*check_?password\w*|\w*verify\w*|check
                        r"check_password_hash)$")
 #: calls whose text goes to a log or the console, not to the client
 _LOG_CALL = re.compile(r"^(?:\w+\.)*(?:debug|info|warning|warn|error|exception|critical|log)$|^print$")
+#: calls whose text goes to the account's owner by mail or message, not to the caller (the confirmation-by-mail flow)
+_MAIL_CALL = re.compile(r"(?i)(?:^|\.)(?:send_?(?:mail|email|message|sms|notification)\w*|\w*mail\w*|notify\w*)$")
 _HINTS = ("not found", "exist", "no such", "unknown", "incorrect", "wrong", "invalid", "registered", "taken",
           "no account", "no user", "find")
 
@@ -130,12 +133,14 @@ def _answers_both(fn: ast.FunctionDef | ast.AsyncFunctionDef, message: ast.AST) 
 
 
 def _log_strings(fn: ast.AST) -> set[int]:
-    """Ids of the string literals passed to a logger or ``print`` (what the operator reads)."""
+    """Ids of the string literals passed to a logger or ``print`` (what the operator reads) or to a mail or message
+    sent to the account's owner (what the caller never sees)."""
     found: set[int] = set()
     for call in au.nodes_of(fn, ast.Call):
         name = au.dotted(call.func)
-        if _LOG_CALL.match(name) and ("log" in name.lower() or name == "print" or "." not in name):
-            found.update(id(n) for a in call.args for n in au.walk(a))
+        if (_LOG_CALL.match(name) and ("log" in name.lower() or name == "print" or "." not in name)) \
+                or _MAIL_CALL.search(name):
+            found.update(id(n) for a in [*call.args, *(k.value for k in call.keywords)] for n in au.walk(a))
     return found
 
 
