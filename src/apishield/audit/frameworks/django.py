@@ -198,4 +198,27 @@ def views(tree: ast.Module, imports: au.Imports, abspath: str) -> Views:
     return out
 
 
-__all__ = ["VIEW_METHODS", "Views", "forget", "uses_django", "views"]
+#: what :func:`declared_permissions` gives for a ``permission_classes`` built at run time (not a literal list)
+COMPUTED = "<computed>"
+
+
+def permission_class_names(value: ast.expr) -> set[str] | None:
+    """The last names of the REST framework permission classes a literal list or tuple names (classes in a view,
+    their dotted paths as text in the settings); ``None`` when the value is not a literal list."""
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return {(au.str_const(e) or au.dotted(e)).rsplit(".", 1)[-1] for e in value.elts}
+    return None
+
+
+def declared_permissions(cls: ast.ClassDef) -> set[str] | None:
+    """The permission classes a class-based view's own ``permission_classes`` names; ``None`` when the class sets
+    none (its base's or the project's default applies), ``{COMPUTED}`` when the value is built at run time."""
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and "permission_classes" in au.target_names(node):
+            names = permission_class_names(node.value)
+            return {COMPUTED} if names is None else names
+    return None
+
+
+__all__ = ["COMPUTED", "VIEW_METHODS", "Views", "declared_permissions", "forget", "permission_class_names",
+           "uses_django", "views"]

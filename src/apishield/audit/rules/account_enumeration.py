@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.rules.base import at_node, is_test_code
+from apishield.audit.rules.logged_secrets import LOG_METHODS, logging_call
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -85,8 +86,6 @@ _PASSWORD = re.compile(r"(?i)pass(?:word|wd)?|\bpwd\b|\bpin\b")
 #: calls that check a password against the account's
 _VERIFIES = re.compile(r"(?i)(?:^|\.)(?:\w*check_?password\w*|\w*verify\w*|checkpw|authenticate|compare_digest|"
                        r"check_password_hash)$")
-#: calls whose text goes to a log or the console, not to the client
-_LOG_CALL = re.compile(r"^(?:\w+\.)*(?:debug|info|warning|warn|error|exception|critical|log)$|^print$")
 #: calls whose text goes to the account's owner by mail or message, not to the caller (the confirmation-by-mail flow)
 _MAIL_CALL = re.compile(r"(?i)(?:^|\.)(?:send_?(?:mail|email|message|sms|notification)\w*|\w*mail\w*|notify\w*)$")
 _HINTS = ("not found", "exist", "no such", "unknown", "incorrect", "wrong", "invalid", "registered", "taken",
@@ -138,8 +137,8 @@ def _log_strings(fn: ast.AST) -> set[int]:
     found: set[int] = set()
     for call in au.nodes_of(fn, ast.Call):
         name = au.dotted(call.func)
-        if (_LOG_CALL.match(name) and ("log" in name.lower() or name == "print" or "." not in name)) \
-                or _MAIL_CALL.search(name):
+        # a logger's method, or a bare ``log(...)``/``warning(...)`` imported from a logging module, or ``print``
+        if logging_call(call) or name in LOG_METHODS or name == "print" or _MAIL_CALL.search(name):
             found.update(id(n) for a in [*call.args, *(k.value for k in call.keywords)] for n in au.walk(a))
     return found
 

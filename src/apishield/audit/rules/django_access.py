@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 
 from apishield.audit import astutil as au
 from apishield.audit.client_data import ID_PARAM, SHARED_KEY, client_keys
+from apishield.audit.frameworks.django import COMPUTED, declared_permissions
 from apishield.audit.ownership import OWNER_FIELD, PERSON_MODEL, uses_in_lookup
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.registry import ModuleContext
@@ -178,14 +179,12 @@ def _class_guard(cls: ast.ClassDef) -> tuple[bool, bool, bool]:
     login = bool(bases & _LOGIN_MIXINS)
     checks = any(b.endswith(("PermissionRequiredMixin", "UserPassesTestMixin")) for b in bases)
     open_reads = False
+    names = declared_permissions(cls)
+    if names is not None and COMPUTED not in names:  # one built at run time says nothing here
+        login = login or "IsAuthenticated" in names
+        checks = checks or bool(names - _CALLER_ONLY)
+        open_reads = bool(names) and names <= {"AllowAny", "IsAuthenticatedOrReadOnly"}
     for node in cls.body:
-        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "permission_classes"
-                                                 for t in node.targets)
-                and isinstance(node.value, (ast.List, ast.Tuple))):
-            names = {au.last(au.dotted(e)) for e in node.value.elts}
-            login = login or "IsAuthenticated" in names
-            checks = checks or bool(names - _CALLER_ONLY)
-            open_reads = bool(names) and names <= {"AllowAny", "IsAuthenticatedOrReadOnly"}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in {
                 "get_queryset", "check_object_permissions", "has_object_permission", "dispatch", "initial"}:
             checks = True  # the class scopes or checks its objects itself

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.django import declared_permissions, permission_class_names
 from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.missing import MISSING_AUTH
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -56,13 +57,6 @@ _TESTS_CALLER = re.compile(r"request\.user\b|is_authenticated|is_anonymous|reque
 _OPEN_CLASSES = frozenset({"AllowAny"})
 
 
-def _class_names(value: ast.expr) -> set[str] | None:
-    """The permission classes a list or tuple names; ``None`` when the value is not a literal list."""
-    if isinstance(value, (ast.List, ast.Tuple)):  # classes, or their dotted paths as text in the settings
-        return {(au.str_const(e) or au.dotted(e)).rsplit(".", 1)[-1] for e in value.elts}
-    return None
-
-
 def project_default_open(project: ProjectContext) -> bool | None:
     """Whether a DRF view naming no permission classes is open to anyone in this project: ``True`` when no
     ``REST_FRAMEWORK`` setting names ``DEFAULT_PERMISSION_CLASSES`` (DRF's default is ``AllowAny``) or names only
@@ -78,19 +72,12 @@ def project_default_open(project: ProjectContext) -> bool | None:
                 return None
             for key, value in zip(node.value.keys, node.value.values, strict=True):
                 if au.str_const(key) == "DEFAULT_PERMISSION_CLASSES":
-                    names = _class_names(value)
+                    names = permission_class_names(value)
                     if names is None:
                         return None
                     if names - _OPEN_CLASSES:
                         found = False
     return found
-
-
-def _permission_names(cls: ast.ClassDef) -> set[str] | None:
-    for node in cls.body:
-        if isinstance(node, ast.Assign) and "permission_classes" in au.target_names(node):
-            return _class_names(node.value) if _class_names(node.value) is not None else {"?"}
-    return None
 
 
 def _drf_class(cls: ast.ClassDef, imp: au.Imports) -> tuple[bool, set[str]]:
@@ -120,7 +107,7 @@ def _open_views(ctx: ModuleContext, default_open: bool) -> Iterator[Finding]:
         drf, bases = _drf_class(cls, imp)
         if not drf or _PUBLIC_NATURE.search(cls.name):
             continue
-        permissions = _permission_names(cls)
+        permissions = declared_permissions(cls)
         explicit = permissions is not None
         if (permissions is not None and permissions - _OPEN_CLASSES) or (permissions is None and not default_open):
             continue
@@ -131,14 +118,15 @@ def _open_views(ctx: ModuleContext, default_open: bool) -> Iterator[Finding]:
             "it names no permission_classes and the project's DRF default lets anyone in"
         reported = False
         for name, method in methods.items():
-            if _TESTS_CALLER.search(ast.unparse(method)) or any(
+            source = ast.unparse(method)
+            if _TESTS_CALLER.search(source) or any(
                     "permission_classes" in ast.unparse(d) for d in method.decorator_list):
                 continue
             if name in _WRITE_METHODS and _writes(method):
                 yield at_node(MISSING_AUTH, ctx, method, f"DRF view {cls.name}.{name}() changes stored data and {why}",
                               severity=Severity.MEDIUM)
                 reported = True
-            elif name in _READ_METHODS and _PEOPLE.search(ast.unparse(method)):
+            elif name in _READ_METHODS and _PEOPLE.search(source):
                 yield at_node(MISSING_AUTH, ctx, method, f"DRF view {cls.name}.{name}() lists people's records and "
                               f"{why}", severity=Severity.MEDIUM)
                 reported = True

@@ -34,7 +34,7 @@ SECRET_LOGGED = Rule(
     "traced, log a short fingerprint of it (the first characters of its SHA-256).",
 )
 
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
 #: the last name of a logger (``log``, ``logger``, ``app.logger``, ``audit_log``, ``LOGGER``, ``logging``)
 _LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?(?:\w+_)?log(?:ger)?|logging)$")
 #: a name that holds a secret itself (not one that only mentions it: ``password_changed``, ``token_type``)
@@ -121,9 +121,11 @@ def _claims_names(fn: ast.AST | None) -> set[str]:
             and au.last(au.callee(node.value)) in _CLAIMS_CALLS for t in au.target_names(node)}
 
 
-def _logging_call(node: ast.Call) -> bool:
+def logging_call(node: ast.Call) -> bool:
+    """A call to a logger's method (``logger.info``, ``logging.warning``, ``app.logger.debug``): what it is given goes
+    to the operator's log, not to the client."""
     func = node.func
-    return (isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
+    return (isinstance(func, ast.Attribute) and func.attr in LOG_METHODS
             and bool(_LOGGER.search(au.dotted(func.value) or "")))
 
 
@@ -139,7 +141,7 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
     holders_of: dict[int, set[str]] = {}
     for node in au.nodes_of_any(ctx.tree, ast.Call):
         assert isinstance(node, ast.Call)
-        if not _logging_call(node):
+        if not logging_call(node):
             continue
         fn = au.enclosing_function(parents, node)
         if id(fn) not in claims_of:
@@ -159,4 +161,4 @@ def check_secret_logged(ctx: ModuleContext) -> Iterator[Finding]:
                 break
 
 
-__all__ = ["SECRET_LOGGED"]
+__all__ = ["LOG_METHODS", "SECRET_LOGGED", "logging_call"]
