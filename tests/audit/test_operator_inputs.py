@@ -94,3 +94,34 @@ def test_a_command_line_tool_loads_its_operators_files(tmp_path: Path, parser: s
               "    return pickle.load(open(session_file, 'rb'))\n")
     result = audit(tmp_path, {"tool.py": source})
     assert any(f.rule_id == "AS804" for f in result.findings) is reported
+
+
+_REDIRECTING = '''
+import os
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from .config import Config, config_dependency, get_config, get_setting, settings
+app = FastAPI()
+
+@app.get("/go")
+async def go(request: Request, config: Config = Depends(config_dependency), user_data: dict = Depends(load)):
+    target = {value}
+    return RedirectResponse(target)
+'''
+
+
+@pytest.mark.parametrize(("value", "reported"), [
+    # must stay quiet: a setting by a literal name, an attribute of the configuration object
+    ("get_config('tos_url')", False),
+    ("get_setting('SITE_URL')", False),
+    ("os.getenv('HOME_URL')", False),
+    ("config.oidc.enrollment_url", False),
+    ("settings.login_url", False),
+    # must fire: a setting named by the request, the request itself, an object that is not the configuration
+    ("get_config(request.query_params['key'])", True),
+    ("request.query_params['next']", True),
+    ("user_data.homepage", True),
+])
+def test_a_redirect_to_a_setting_is_the_operators(tmp_path: Path, value: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _REDIRECTING.format(value=value)})
+    assert any(f.rule_id == "AS807" for f in result.findings) is reported

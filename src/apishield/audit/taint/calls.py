@@ -37,6 +37,7 @@ from apishield.audit.taint.catalogue import (
     SANITISERS,
     SERIALISER,
     SERVICE_OBJECT,
+    SETTING_READER,
     SHELLS,
     SOURCE_ATTRS,
     SQL_WORDS,
@@ -224,6 +225,10 @@ class Interpreter(ProjectCalls):
             return Val(kind="nonhtml")  # a redirect response to the identity provider, not markup
         if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
+        if (SETTING_READER.match(short) and node.args and not node.keywords
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:1])
+                and not (receiver is not None and receiver.taint) and not any(a.taint for a in args)):
+            return Val(lit=True)  # ``get_config("tos_url")``: a setting the operator or an administrator chose
         # the project's own functions (and their methods): a summary of what they do with their arguments
         summary_val = self.call_project(node, func, qual, receiver, args, kwargs)
         if summary_val is not None:

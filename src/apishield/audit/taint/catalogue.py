@@ -482,6 +482,23 @@ def server_set(container: ast.expr, key: object) -> bool:
     return isinstance(key, str) and key in SERVER_SET and au.last(au.dotted(container)) in {"environ", "META"}
 
 
+#: functions that read one setting by its name (``get_config("tos_url")``, ``get_setting("SITE")``, ``getenv("URL")``):
+#: called with literal names, what they return is the operator's or an administrator's choice, not a client's
+SETTING_READER = re.compile(r"^(?:get_?)?(?:config|conf|cfg|setting|settings|option|env)(?:_?value)?$|^getenv$",
+                            re.IGNORECASE)
+#: owners a configuration object is reached through (``self.config.x``, ``current_app.settings.x``)
+_CONFIG_OWNERS = frozenset({"self", "cls", "app", "current_app"})
+
+
+def configuration_attribute(dotted_name: str) -> bool:
+    """``config.oidc.enrollment_url``, ``settings.SITE``, ``self.config.base_url``: an attribute of an object named as
+    the application's configuration (its root, after ``self``/``app``), which the deployment fills."""
+    parts = dotted_name.split(".")
+    if parts and parts[0] in _CONFIG_OWNERS:
+        parts = parts[1:]
+    return len(parts) >= 2 and CONFIG_NAME.match(parts[0]) is not None
+
+
 def operator_setting(container: str, key: object) -> bool:
     """Is ``container[key]`` an operator input? ``container`` is the last name of the subscripted expression."""
     return isinstance(key, str) and (bool(CONFIG_NAME.match(container)) or bool(CLI_OPTION.match(key)))

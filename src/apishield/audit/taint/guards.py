@@ -55,34 +55,69 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
         if isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(left, ast.Constant) and isinstance(left.value, str) and ".." in left.value:
                 if positive:
-                    out += [(n, "dotdot") for n in names_in(right)]
+                    out += [(n, "dotdot") for n in subjects_in(right)]
             elif isinstance(left, ast.Constant) and left.value in METACHARS and positive:
-                out += [(n, "meta:" + left.value) for n in names_in(right)]
+                out += [(n, "meta:" + left.value) for n in subjects_in(right)]
             elif is_allow_list(right) and not positive:
-                out += [(n, _attr_test(left)) for n in names_in(left)]
+                out += [(n, _attr_test(left)) for n in subjects_in(left)]
         elif isinstance(op, (ast.Eq, ast.NotEq)) and not positive:
             for a, b in ((left, right), (right, left)):
                 fixed = isinstance(b, ast.Constant) or (isinstance(b, ast.Name) and b.id.isupper())  # ALLOWED_HOST
                 if fixed and not isinstance(a, ast.Constant) and not (isinstance(a, ast.Name) and a.id.isupper()):
-                    out += [(n, _attr_test(a)) for n in names_in(a)]
+                    out += [(n, _attr_test(a)) for n in subjects_in(a)]
         return out
+    if isinstance(node, ast.Call) and negated and node.args and SAFE_URL.search(
+            au.last(au.dotted(node.func, strict=True))):
+        # ``if is_safe_url(target)``, ``validators.is_safe_url(request.args.get("next"))``: a plain function or one
+        # reached through its module; the first argument is checked for where it leads
+        return [(n, "host") for n in subjects_in(node.args[0])]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and negated:
         meth = node.func.attr
         if meth == "startswith":
-            out += [(n, "prefix") for n in names_in(node.func.value)]
-        elif CONTAINMENT.search(meth):
+            out += [(n, "prefix") for n in subjects_in(node.func.value)]
+        elif CONTAINMENT.search(meth):  # ``p.is_relative_to(BASE)``, or a module's ``paths.is_subdir(p, BASE)``
             out += [(n, "contained") for n in names_in(node.func.value)]
+            out += [(n, "contained") for a in node.args for n in subjects_in(a)]
         elif meth in {"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"}:
-            out += [(n, "all") for n in names_in(node.func.value)]
+            out += [(n, "all") for n in subjects_in(node.func.value)]
         elif meth in {"match", "fullmatch"} and node.args:
             target = node.args[-1] if au.dotted(node.func.value, strict=True) in {"re", "regex"} else node.args[0]
-            out += [(n, "all") for n in names_in(target)]
+            out += [(n, "all") for n in subjects_in(target)]
     elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
-        out += [(n, "contained") for a in node.args for n in names_in(a)]  # ``if not is_subdir(p, BASE): abort``
-    elif isinstance(node, ast.Call) and negated and node.args and SAFE_URL.search(
-            au.last(au.dotted(node.func, strict=True))):
-        out += [(n, "host") for n in names_in(node.args[0])]  # ``if is_safe_url(target): return redirect(target)``
+        out += [(n, "contained") for a in node.args for n in subjects_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
+
+
+#: the key under which a guard on an expression (not a variable) is kept in the environment: the expression's text
+READ_KEY = "@"
+
+
+def subjects_in(node: ast.AST) -> list[str]:
+    """What a guard on ``node`` proves something about: the variables in it and, when ``node`` is itself a read that
+    gives the same value each time it is evaluated (``request.args.get("next")``, ``form["url"]``, ``obj.attr``),
+    that read, so that the same expression read again after the test is known to be the value tested."""
+    out = names_in(node)
+    if not isinstance(node, ast.Name) and repeatable_read(node):
+        out.append(READ_KEY + ast.unparse(node))
+    return out
+
+
+def repeatable_read(node: ast.AST) -> bool:
+    """An attribute, subscript or ``.get``-style lookup chain rooted in a name with literal keys only: evaluated
+    twice within a request it gives the same value."""
+    while True:
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            if not isinstance(node.slice, ast.Constant):
+                return False
+            node = node.value
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in {"get", "getlist", "get_argument", "get_query_argument", "get_body_argument"}
+              and not node.keywords and all(isinstance(a, ast.Constant) for a in node.args)):
+            node = node.func.value
+        else:
+            return isinstance(node, ast.Name)
 
 
 def _quoted_literal(values: Sequence[ast.AST], negated: bool) -> list[str]:

@@ -18,20 +18,23 @@ from apishield.audit.taint.catalogue import (
     REQUEST_OBJECTS,
     SESSIONS,
     SOURCE_ATTRS,
+    configuration_attribute,
     operator_setting,
     server_set,
     worth_reading,
 )
-from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
+from apishield.audit.taint.guards import READ_KEY, guarded_kinds, guarded_subjects, input_error_only, is_allow_list
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
+    GUARDED_READ,
     REQUEST,
     UNKNOWN,
     Env,
     Hit,
     Val,
+    case_matches,
     const,
     elements,
     eq,
@@ -80,6 +83,7 @@ class Evaluator:
         self.loop_heads: list[Env | None] = []
         self.non_html_output = False  # the body sets a non-HTML content type
         self.arguments = {id(v) for v in env.values()}  # the values the function was given, as given
+        self.guarded_reads = False  # a guard has tested a read (``is_safe_url(request.args.get("next"))``)
 
     # ---- helpers
     def lookup(self, name: str) -> Val:
@@ -259,7 +263,7 @@ class Evaluator:
         merged: Env | None = None
         reached_any = False
         for case in s.cases:
-            decided = self.case_matches(case.pattern, subject) if case.guard is None else UNKNOWN
+            decided = case_matches(case.pattern, subject, self.const_eval) if case.guard is None else UNKNOWN
             if decided is False:
                 continue
             self.env = dict(start) if start is not None else None
@@ -273,27 +277,15 @@ class Evaluator:
                 return
         self.env = join_env(merged, start) if reached_any else start
 
-    def case_matches(self, pattern: ast.pattern, subject: Val) -> Any:
-        if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
-            return True
-        if not subject.is_const:
-            return UNKNOWN
-        if isinstance(pattern, ast.MatchValue):
-            v = self.const_eval(pattern.value)
-            return UNKNOWN if v is UNKNOWN else eq(v, subject.const)
-        if isinstance(pattern, ast.MatchSingleton):
-            return pattern.value is subject.const
-        if isinstance(pattern, ast.MatchOr):
-            results = [self.case_matches(p, subject) for p in pattern.patterns]
-            if any(r is True for r in results):
-                return True
-            return False if all(r is False for r in results) else UNKNOWN
-        return UNKNOWN
-
     # ---- guards and assignment
     def apply_exit_guard(self, test: ast.AST, negated: bool = False) -> None:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
         for name, how in guarded_subjects(test, lambda n: is_allow_list(n, self.lookup), negated):
+            if name.startswith(READ_KEY):  # a read tested as such: the same read later is the value tested
+                self.guarded_reads = True
+                self.set(name, sanitise(self.env.get(name, GUARDED_READ) if self.env else GUARDED_READ,
+                                        guarded_kinds(how, resolved=False)))
+                continue
             v = self.lookup(name)
             kinds = guarded_kinds(how, resolved=v.kind == "resolved")
             self.set(name, sanitise(v, kinds))
@@ -470,12 +462,14 @@ class Evaluator:
             return Val(taint=taint, items=tuple(items) if precise else None, clean=merge_parts(parts).clean)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(node)
-        if isinstance(node, ast.Subscript):
-            return self.subscript(node)
-        if isinstance(node, ast.Attribute):
-            return self.attribute(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
+        if isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+            v = self.subscript(node) if isinstance(node, ast.Subscript) else self.attribute(node) if isinstance(
+                node, ast.Attribute) else self.call(node)
+            if self.guarded_reads and self.env:
+                tested = self.env.get(READ_KEY + ast.unparse(node))
+                if tested is not None:
+                    v = sanitise(v, tested.clean)
+            return v
         if isinstance(node, (ast.Await, ast.YieldFrom)):
             return self.expr(node.value)
         if isinstance(node, ast.Yield):
@@ -581,9 +575,11 @@ class Evaluator:
         inner = node.value
         if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
             return request_value(node.attr)  # self.request.args in request wrappers
-        if (node.attr.isupper() or node.attr in APP_DIRS or au.dotted(node, strict=True) in self.info.operator_attrs) \
-                and not base.taint:
-            return Val(lit=True)  # SOME_MODULE.CONSTANT by convention; the application's own directories
+        dotted = au.dotted(node, strict=True)
+        if (node.attr.isupper() or node.attr in APP_DIRS or dotted in self.info.operator_attrs
+                or configuration_attribute(dotted)) and not base.taint:
+            # SOME_MODULE.CONSTANT by convention; the application's own directories; ``config.oidc.login_url``
+            return Val(lit=True)
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":

@@ -94,6 +94,11 @@ def exception_attribute(exc: Val, attr: str) -> Val:
     return CLEAN
 
 
+#: what the environment keeps for a read a guard tested (``@request.args.get('next')``): only what it was proven
+#: safe for counts; its origin is the read's own each time it is evaluated
+GUARDED_READ = Val(taint=frozenset({"@"}))
+
+
 def sanitise(v: Val, kinds: Iterable[str]) -> Val:
     return replace(v, clean=v.clean | frozenset(kinds))
 
@@ -289,6 +294,8 @@ def join_env(a: Env | None, b: Env | None) -> Env | None:
     for key in a.keys() | b.keys():
         va, vb = a.get(key), b.get(key)
         if va is None or vb is None:
+            if key.startswith("@"):  # a read tested on one branch only is not known tested after the join
+                continue
             picked = va if vb is None else vb
             if picked is not None:
                 out[key] = picked
@@ -408,3 +415,23 @@ def fold_compare(left: Any, ops: Sequence[ast.cmpop], rights: Sequence[Any]) -> 
             return False
         cur = right
     return True
+
+
+def case_matches(pattern: ast.pattern, subject: Val, const_eval: Callable[[ast.AST], Any]) -> Any:
+    """Whether a ``match`` case's pattern matches a subject: ``True``, ``False`` or ``UNKNOWN`` (``const_eval``
+    evaluates a value pattern to its constant)."""
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+        return True
+    if not subject.is_const:
+        return UNKNOWN
+    if isinstance(pattern, ast.MatchValue):
+        v = const_eval(pattern.value)
+        return UNKNOWN if v is UNKNOWN else eq(v, subject.const)
+    if isinstance(pattern, ast.MatchSingleton):
+        return pattern.value is subject.const
+    if isinstance(pattern, ast.MatchOr):
+        results = [case_matches(p, subject, const_eval) for p in pattern.patterns]
+        if any(r is True for r in results):
+            return True
+        return False if all(r is False for r in results) else UNKNOWN
+    return UNKNOWN
