@@ -1,7 +1,8 @@
 """Login enumeration where the login takes an e-mail address: the made-up account is an address on the known
 account's domain, so an input check (``EmailStr``: 422 for a name without ``@``) lets it through to the account
 lookup. A login that answers a wrong password and an unknown address alike stays quiet; one that tells them apart
-is reported; an answer that only refused the made-up value as input is not a difference."""
+is reported; an answer that only refused the made-up value as input is not a difference, nor is an answer that
+echoes the address and password the probe sent (a debugging field showing the query that ran)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ RECIPE = LoginRecipe("POST", "/api/auth/login", token_path="access_token",
                      bodies=tuple({"email": e, "password": p} for e, p in USERS.items()))
 
 
-def _app(leaky: bool) -> Any:
+def _app(leaky: bool, echo: bool = False) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
         if route == "/api/users/me":
@@ -36,11 +37,12 @@ def _app(leaky: bool) -> Any:
         email, password = str(sent.get("email", "")), str(sent.get("password", ""))
         if "@" not in email:
             return 422, {}, {"detail": [{"loc": ["body", "email"], "msg": "value is not a valid email address"}]}
+        tried = {"tried": f"SELECT * FROM users WHERE email = '{email}' AND password = '{password}'"} if echo else {}
         if email not in USERS:
             return (404, {}, {"detail": "No such user"}) if leaky else (401, {}, {"detail": "Incorrect email or "
-                                                                                   "password"})
+                                                                                   "password", **tried})
         if USERS[email] != password:
-            return 401, {}, {"detail": "Incorrect email or password"}
+            return 401, {}, {"detail": "Incorrect email or password", **tried}
         return 200, {}, {"access_token": f"tok-{email}"}
     return app
 
@@ -48,5 +50,12 @@ def _app(leaky: bool) -> Any:
 @pytest.mark.parametrize("leaky", [False, True])
 def test_enumeration_at_a_login_that_takes_an_address(tmp_path: Path, leaky: bool) -> None:
     with loopback(_app(leaky)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("headers_errors",), login=RECIPE)
+    assert (("PR-ENUM-001", "POST", "/api/auth/login") in findings_at(result)) is leaky
+
+
+@pytest.mark.parametrize("leaky", [False, True])
+def test_an_answer_echoing_what_was_sent_is_no_difference(tmp_path: Path, leaky: bool) -> None:
+    with loopback(_app(leaky, echo=True)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("headers_errors",), login=RECIPE)
     assert (("PR-ENUM-001", "POST", "/api/auth/login") in findings_at(result)) is leaky

@@ -109,8 +109,11 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
     user_key = next((f for f in fields if f.lower() in ("username", "user", "login", "email")), "username")
     pass_key = next((f for f in fields if "pass" in f.lower()), "password")
 
+    passwords: list[str] = []  # every wrong password sent: an answer echoing its own is no difference
+
     async def attempt(user: str) -> Exchange | None:
-        body = {user_key: user, pass_key: "Wrong-" + ctx.token(10)}
+        passwords.append("Wrong-" + ctx.token(10))
+        body = {user_key: user, pass_key: passwords[-1]}
         return await try_send(ctx, login.method, login.path, op=login, **login_request(encoding, body))
 
     answers: list[tuple[Exchange, Exchange, str]] = []
@@ -128,7 +131,7 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
     def differ(w: Exchange, u: Exchange, nobody: str) -> bool:
         # an echoed user name is not a difference; both names are read out of both answers, since a page may name
         # the known user in fixed text too (a demo account's hint), which only one answer's echo would replace
-        names = (known.username or "", nobody)
+        names = (known.username or "", nobody, *passwords)
         return w.status != u.status or normalise(unname(w.text, *names)) != normalise(unname(u.text, *names))
 
     if all(differ(*a) for a in answers):
