@@ -80,9 +80,16 @@ def secret_named(key: str) -> bool:
     return bool(SENSITIVE_KEY.match(key) or ENV_SECRET.match(key) or NAMED_SECRET.match(key))
 
 
+#: a data type's name (``{"password": "string"}``, ``"VARCHAR(255) NOT NULL"``): a table or schema layout describing
+#: the field, not a value of it
+TYPE_NAME = re.compile(r"(?i)^(?:string|str|text|varchar|char|character(?: varying)?|nvarchar|bytes|bytea|binary|blob|"
+                       r"int|integer|bigint|number|bool|boolean|object|uuid|hash)(?:\(\d+\))?(?: not null)?$")
+
+
 def sensitive_fields(data: Any) -> list[str]:
-    """Secret-named fields (:func:`secret_named`) with a non-empty string value."""
-    return sorted({k for k, v in walk_keys(data) if secret_named(k) and isinstance(v, str) and v})
+    """Secret-named fields (:func:`secret_named`) with a non-empty string value that is not a type's name."""
+    return sorted({k for k, v in walk_keys(data) if secret_named(k) and isinstance(v, str) and v
+                   and not TYPE_NAME.match(v.strip())})
 
 
 #: a password inside a recorded request (a captured form body ``user=a&password=s3cret``, a logged JSON body or
