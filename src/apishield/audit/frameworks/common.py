@@ -488,6 +488,19 @@ def classify_name(name: str) -> set[str]:
 
 
 _ROLE_KWARGS = frozenset({"roles", "role", "groups", "group", "permissions", "permission", "scopes", "scope"})
+
+
+def role_arguments(call: ast.Call) -> bool:
+    """A decorator or a dependency object is given the roles it admits: ``@require(roles=['admin'])``,
+    ``AuthenticateWrite(require_scope="admin:token")``, ``Checker(required_permissions=[...])`` (an empty or ``None``
+    value restricts nothing)."""
+    for k in call.keywords:
+        name = re.sub(r"^(require[ds]?|needs?|allowed)_", "", k.arg or "")
+        empty = isinstance(k.value, ast.Constant) and not k.value.value or (
+            isinstance(k.value, (ast.List, ast.Tuple, ast.Set)) and not k.value.elts)
+        if name in _ROLE_KWARGS and not empty:
+            return True
+    return False
 _ROLE_CALL = re.compile(r"member_?of|in_?groups?|has_?(role|permission|scope)s?|roles?|groups?|permissions?|"
                         r"scopes?|admin", re.IGNORECASE)
 
@@ -500,7 +513,7 @@ def roles_from_decorators(decorators: list[ast.expr], imports: au.Imports) -> st
         if not isinstance(dec, ast.Call):
             continue
         name = au.qualname(dec.func, imports)
-        if any(k.arg in _ROLE_KWARGS for k in dec.keywords):
+        if role_arguments(dec):
             return f"{au.dotted(dec.func)}(roles=...)"
         kinds = classify_name(name)
         if AUTH not in kinds or not dec.args:

@@ -10,6 +10,7 @@ from apishield.audit.frameworks.common import (
     EXTENSIONS,
     refusing_helper,
     rejects_unauthenticated,
+    role_arguments,
     summarise,
 )
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, depends_targets, security_scheme_vars
@@ -130,7 +131,10 @@ class Scan:
             if au.last(cls_name) in callable_classes or cls_name in self.imports.values():
                 for target in au.target_names(node):
                     if target not in self.funcs and target not in self.facts.functions:
-                        self.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=[cls_name])
+                        # an instance given the roles it admits (``AuthenticateWrite(require_scope="admin:token")``)
+                        # checks them: the class compares the caller with what it was given
+                        self.facts.functions[target] = FuncSummary(target, node.lineno, depends_on=[cls_name],
+                                                                   checks_roles=role_arguments(node.value))
 
     def extension_vars(self) -> None:
         """Module-level extension objects (``shield = Shield()``, ``limiter = Limiter(key_func=...)``), recorded in
