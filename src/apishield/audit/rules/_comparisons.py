@@ -199,6 +199,53 @@ def both_from_the_request(parents: dict[int, ast.AST], node: ast.Compare) -> boo
                for side in (node.left, node.comparators[0]))
 
 
+#: calls that give back a payload only after checking its signature (PyJWT's and python-jose's ``jwt.decode``,
+#: itsdangerous' ``loads``/``unsign`` on a serializer or signer, a project's ``unserialize``/``verify_token``)
+_VERIFYING = re.compile(r"^(?:unserialize|unsign|verify_?\w*(?:token|jwt|signature)\w*|decode_?signed\w*)$")
+
+
+def _verified_payload(call: ast.AST) -> bool:
+    if not isinstance(call, ast.Call):
+        return False
+    name = au.dotted(call.func)
+    last, root = au.last(name), name.split(".")[0].lower()
+    unverified = any(k.arg == "verify" and au.const(k.value, True) is False for k in call.keywords) or any(
+        k.arg == "options" and "verify_signature" in ast.unparse(k.value) for k in call.keywords)
+    if unverified:
+        return False
+    if last == "decode" and "jwt" in root:  # ``jwt.decode(token, key, algorithms=[...])``, ``jwt_lib.decode``
+        return True
+    if last == "loads" and (re.search(r"serial|signer", root) or au.kwarg(call, "max_age") is not None):
+        return True  # itsdangerous: ``serializer.loads(token, max_age=3600)``
+    return _VERIFYING.match(last) is not None
+
+
+def from_signed_payload(parents: dict[int, ast.AST], side: ast.AST) -> bool:
+    """``side`` is a field of a payload whose signature was checked when it was read (``payload["v"]`` after
+    ``payload = serializer.loads(code, max_age=...)``, or a name assigned from such a field): the caller cannot choose
+    those bytes without the signing key, so timing their comparison reveals nothing."""
+    fn = au.enclosing_function(parents, side)
+    if fn is None:
+        return False
+    assigned: dict[str, list[ast.expr]] = {}
+    for a in au.nodes_of(fn, ast.Assign):
+        for t in au.target_names(a):
+            assigned.setdefault(t, []).append(a.value)
+    node, hops = side, 0
+    while hops < 4:
+        hops += 1
+        while isinstance(node, (ast.Subscript, ast.Attribute)) or (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"):
+            node = node.func.value if isinstance(node, ast.Call) else node.value
+        if not isinstance(node, ast.Name) or len(assigned.get(node.id, [])) != 1:
+            return False
+        value = assigned[node.id][0]
+        if _verified_payload(value):
+            return True
+        node = value
+    return False
+
+
 #: names of "no value given" sentinels (``EMPTY = object()``, pydantic's ``Unset``): comparing a field with one
 #: asks whether the client sent it, not what it is
 _SENTINELS = frozenset({"empty", "unset", "missing", "notset", "sentinel", "undefined", "nothing", "notgiven",
@@ -210,5 +257,5 @@ def _sentinel(side: ast.AST) -> bool:
     return name.replace("_", "").lower() in _SENTINELS and (name.isupper() or name[:1].isupper())
 
 
-__all__ = ["REQUEST_ROOTS", "both_from_the_request", "identity", "in_query", "in_schema_validator",
-           "not_a_secret_comparison", "secretish"]
+__all__ = ["REQUEST_ROOTS", "both_from_the_request", "from_signed_payload", "identity", "in_query",
+           "in_schema_validator", "not_a_secret_comparison", "secretish"]

@@ -12,6 +12,7 @@ from apishield.audit import taint as tm
 from apishield.audit.rules import _secret_values as sv
 from apishield.audit.rules._comparisons import (
     both_from_the_request,
+    from_signed_payload,
     identity,
     in_query,
     in_schema_validator,
@@ -581,6 +582,8 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             parents = au.parent_map(ctx.tree)
         if in_query(parents, node) or in_schema_validator(parents, node) or both_from_the_request(parents, node):
             continue
+        if any(from_signed_payload(parents, s) for s in (left, right)):
+            continue  # the caller cannot choose a verified payload's bytes
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue
         if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
