@@ -13,6 +13,7 @@ from apishield.audit.taint.catalogue import (
     BUILDER_METHODS,
     CALL_SINKS,
     CONTEXT_RENDERS,
+    DDL,
     ESCAPE_NAME,
     EXC_TEXT_CALLS,
     EXTERNAL_ENTITY_FEATURES,
@@ -49,6 +50,7 @@ from apishield.audit.taint.catalogue import (
     builds_statement,
     inherited_view_answer,
     is_logger,
+    leading_text,
     model_select_helper,
     server_set,
     yaml_object,
@@ -320,9 +322,11 @@ class Interpreter(ProjectCalls):
                     target = merge_parts(all_args, formatted=True)
                 url_node = node.args[idx] if idx < len(node.args) else next(
                     (k.value for k in node.keywords if k.arg == kw), None)
-                if not (kind in {"ssrf", "redirect"} and url_node is not None
-                        and fixed_target(url_node, self.fn, self.const_eval, self.info.qualify,
-                                         local_ok=kind == "redirect")):
+                ddl = (kind == "sql" and not target.taint and url_node is not None
+                       and DDL.match(leading_text(url_node, self.const_eval)) is not None)  # the program's own schema
+                if not ddl and not (kind in {"ssrf", "redirect"} and url_node is not None
+                                    and fixed_target(url_node, self.fn, self.const_eval, self.info.qualify,
+                                                     local_ok=kind == "redirect")):
                     self.hit(kind, node, target, qual or short)
             if kind == "path" and qual in FILE_RESPONSES:
                 return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.table import every, every_sink
@@ -320,6 +321,30 @@ def own_page(node: ast.AST) -> bool:
         node = node.values[0].value
     return (isinstance(node, ast.Attribute) and node.attr in OWN_PAGE_ATTRS and isinstance(node.value, ast.Name)
             and (node.value.id in REQUEST_OBJECTS or node.value.id in REQUEST_PARAM_NAMES))
+
+
+#: statements that change the schema or the session, whose formatted parts are identifiers (a table, a column, a
+#: database, a search path) that no bound parameter can carry
+DDL = re.compile(r"^\s*(?:create|drop|alter|truncate|comment\s+on|grant|revoke|vacuum|analyze|reindex|pragma|"
+                 r"set\s+(?:search_path|schema|session)|attach|detach)\b", re.IGNORECASE)
+
+
+def leading_text(node: ast.AST, const_eval: Callable[[ast.AST], Any]) -> str:
+    """The literal text a composed string starts with (``f"ALTER TABLE {t}"``, ``"DROP TABLE %s" % t``,
+    ``"CREATE DATABASE " + name``, ``text("...".format(t))``), or ``""`` when it does not start with one."""
+    for _ in range(6):
+        if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"text", "SQL", "sql"} and node.args:
+            node = node.args[0]  # SQLAlchemy's ``text(...)``, psycopg's ``sql.SQL(...)``
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            node = node.func.value
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            node = node.values[0]
+        else:
+            break
+    head = const_eval(node)
+    return head if isinstance(head, str) else ""
 
 
 #: ``requests.get(url)``, ``redirect(target)``
