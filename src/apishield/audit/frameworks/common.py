@@ -496,7 +496,7 @@ def role_arguments(call: ast.Call) -> bool:
     value restricts nothing)."""
     for k in call.keywords:
         name = re.sub(r"^(require[ds]?|needs?|allowed)_", "", k.arg or "")
-        empty = isinstance(k.value, ast.Constant) and not k.value.value or (
+        empty = (isinstance(k.value, ast.Constant) and not k.value.value) or (
             isinstance(k.value, (ast.List, ast.Tuple, ast.Set)) and not k.value.elts)
         if name in _ROLE_KWARGS and not empty:
             return True

@@ -234,9 +234,13 @@ def from_signed_payload(parents: dict[int, ast.AST], side: ast.AST) -> bool:
     node, hops = side, 0
     while hops < 4:
         hops += 1
-        while isinstance(node, (ast.Subscript, ast.Attribute)) or (
-                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"):
-            node = node.func.value if isinstance(node, ast.Call) else node.value
+        while True:
+            if isinstance(node, (ast.Subscript, ast.Attribute)):
+                node = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+                node = node.func.value
+            else:
+                break
         if not isinstance(node, ast.Name) or len(assigned.get(node.id, [])) != 1:
             return False
         value = assigned[node.id][0]

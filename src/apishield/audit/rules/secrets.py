@@ -580,10 +580,9 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
             continue
         if parents is None:
             parents = au.parent_map(ctx.tree)
-        if in_query(parents, node) or in_schema_validator(parents, node) or both_from_the_request(parents, node):
+        if in_query(parents, node) or in_schema_validator(parents, node) or both_from_the_request(parents, node) \
+                or any(from_signed_payload(parents, s) for s in (left, right)):  # bytes the caller cannot choose
             continue
-        if any(from_signed_payload(parents, s) for s in (left, right)):
-            continue  # the caller cannot choose a verified payload's bytes
         if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
             continue
         if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
@@ -592,10 +591,8 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
         if unkeyed_digest(left) or unkeyed_digest(right):
             continue
         if secretish(left) or secretish(right):
-            if any(
-                isinstance(s, ast.Attribute) and s.attr in {"type", "kind", "token_type", "status"}
-                for s in (left, right)
-            ):
+            if any(isinstance(s, ast.Attribute) and s.attr in {"type", "kind", "token_type", "status"}
+                   for s in (left, right)):
                 continue
             yield at_node(TIMING, ctx, node, f"'{ast.unparse(node)[:80]}' compares a secret with ==")
 

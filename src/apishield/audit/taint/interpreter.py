@@ -37,7 +37,6 @@ from apishield.audit.taint.values import (
     case_matches,
     const,
     elements,
-    eq,
     exception_attribute,
     fed_by_request,
     fmt,
