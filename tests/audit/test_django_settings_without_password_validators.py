@@ -30,3 +30,20 @@ def test_settings_without_password_validators(tmp_path: Path, files: dict[str, s
     result = audit(tmp_path / "project", files)
     found = [f.location.line for f in result.findings if f.rule_id == "AS610" and f.location]
     assert found == ([line] if line else [])
+
+
+_PREFIXED = ("if ADMIN_ENABLED:\n    _PWD = 'django.contrib.auth.password_validation'\n"
+             "    AUTH_PASSWORD_VALIDATORS = [\n        {{'NAME': _PWD + '.MinimumLengthValidator'}},\n"
+             "        {{'NAME': _PWD + '{second}'}},\n    ]\n")
+
+
+@pytest.mark.parametrize(("second", "reported"), [
+    (".CommonPasswordValidator", False),  # must stay quiet: both validators, set under a feature switch
+    (".NumericPasswordValidator", True),  # must fire: no check against common passwords, wherever it is set
+])
+def test_validators_set_in_a_conditional_block(tmp_path: Path, second: str, reported: bool) -> None:
+    settings = APPS + "ADMIN_ENABLED = True\n" + _PREFIXED.format(second=second)
+    result = audit(tmp_path / "project", {"mysite/settings.py": settings})
+    found = [f for f in result.findings if f.rule_id == "AS610"]
+    assert bool(found) is reported
+    assert all("no AUTH_PASSWORD_VALIDATORS" not in f.message for f in found)

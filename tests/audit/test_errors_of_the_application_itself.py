@@ -65,3 +65,34 @@ def test_a_handler_of_a_client_error_answers_the_statuss_own_text(tmp_path: Path
     result = audit(tmp_path, {"app.py": _HANDLER.format(registered=registered)})
     hits = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
     assert bool(hits) is reported
+
+
+_DRF = """\
+from django.db import DatabaseError
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+
+from .tokens import check_token
+
+
+@api_view(["POST"])
+def exchange(request):
+    try:
+        uid = check_token(request.data["token"])
+    except {caught} as e:
+        return Response(data={{"detail": e.detail.title() if hasattr(e, "detail") else str(e)}}, status=403)
+    return Response({{"uid": uid}})
+"""
+
+
+@pytest.mark.parametrize(("caught", "reported"), [
+    ("AuthenticationFailed", False),  # must stay quiet: the message the API chose for its client
+    ("DatabaseError", True),  # must fire: the database's text
+])
+def test_a_rest_framework_errors_detail_is_the_apis_message(tmp_path: Path, caught: str, reported: bool) -> None:
+    files = {"api/__init__.py": "", "api/views.py": _DRF.format(caught=caught),
+             "api/tokens.py": "def check_token(token):\n    return token\n"}
+    result = audit(tmp_path, files)
+    hits = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
+    assert bool(hits) is reported

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks import cherrypy as cp
-from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
+from apishield.audit.frameworks.common import classify_name, join_path, names_role, public_by_design
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES
 from apishield.audit.frameworks.factories import selected, split_call
 from apishield.audit.frameworks.hook_exemptions import exempted
@@ -166,6 +166,15 @@ class Inventory:
                 kinds.add(AUTH)
                 if "role" in inherited or summary.checks_roles:
                     kinds.add("role")
+        for maker in summary.decorators:
+            # ``@permissions_wrapper def global_admin(...)``: the name is bound to what the project's decorator
+            # maker returns (a decorator that signs the caller in and refuses with 403 when the predicate fails),
+            # so the guard is the maker's; the decorated body is only its predicate, a role test
+            made = self.kinds_of(maker, depth + 1) if au.last(maker) in self.functions else set()
+            if AUTH in made:
+                kinds.add(AUTH)
+                if "role" in made or summary.checks_roles or names_role(au.last(base)):
+                    kinds.add("role")  # a predicate named for the role it admits (``global_admin``)
         self._kinds[name] = frozenset(kinds)
         return kinds
 

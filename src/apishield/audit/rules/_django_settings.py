@@ -17,14 +17,22 @@ _WEAK_HASHER = re.compile(r"^((Unsalted)?(MD5|SHA1)|Crypt)PasswordHasher$")
 
 
 def _top_assignments(tree: ast.Module) -> dict[str, ast.Assign]:
-    """The last top-level ``NAME = value`` of each name."""
+    """The last top-level ``NAME = value`` of each name; a name set only inside the module's top-level ``if``,
+    ``try`` or ``with`` blocks (``if ADMIN_ENABLED: AUTH_PASSWORD_VALIDATORS = [...]``) by its last such assignment."""
     out: dict[str, ast.Assign] = {}
-    for stmt in tree.body:
+    nested: dict[str, ast.Assign] = {}
+    pending: list[tuple[ast.stmt, bool]] = [(stmt, True) for stmt in tree.body]
+    while pending:
+        stmt, top = pending.pop(0)
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
-                    out[target.id] = stmt
-    return out
+                    (out if top else nested)[target.id] = stmt
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            inner = [*stmt.body, *getattr(stmt, "orelse", []), *getattr(stmt, "finalbody", []),
+                     *(s for h in getattr(stmt, "handlers", []) for s in h.body)]
+            pending[:0] = [(s, False) for s in inner]
+    return {**nested, **out}
 
 
 def settings(tree: ast.Module, path: str) -> dict[str, ast.Assign]:

@@ -60,6 +60,7 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_UNVERIFIED):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    parents: dict[int, ast.AST] | None = None
     assigned: dict[str, ast.AST] = {}
     for node in au.nodes_of_any(ctx.tree, ast.Assign):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -75,6 +76,9 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
             options = au.const(_resolved(au.kwarg(call, "options"), assigned), None)
             if isinstance(options, dict) and options.get("verify_signature") is False:
                 token = au.arg(call, 0, "jwt") or au.kwarg(call, "token")
+                parents = parents or au.parent_map(ctx.tree)
+                if _while_refusing(parents, call) or _verified_after(parents, call, token, imp, assigned):
+                    continue
                 id_token = token is not None and _ID_TOKEN.search(ast.unparse(token)) is not None
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with verify_signature False" + (
                     " on an OpenID Connect ID token: acceptable only for one received straight from the provider's "
@@ -85,6 +89,36 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
             elif len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with no key", confidence=Confidence.MEDIUM)
     yield from _hand_decoded(ctx)
+
+
+def _while_refusing(parents: dict[int, ast.AST], call: ast.Call) -> bool:
+    """The unverified decode runs in an ``except`` handler that raises again: the request is being refused, and
+    the claims read there (the token's age, for a log line) decide nothing."""
+    node: ast.AST | None = call
+    while node is not None and not isinstance(node, (ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef)):
+        node = parents.get(id(node))
+    return isinstance(node, ast.ExceptHandler) and any(isinstance(s, ast.Raise) for s in node.body)
+
+
+def _verified_after(parents: dict[int, ast.AST], call: ast.Call, token: ast.AST | None, imp: au.Imports,
+                    assigned: dict[str, ast.AST]) -> bool:
+    """The same function decodes the same token again with its signature checked (a key and no option turning the
+    check off): the unverified read only picked the issuer or the key (``iss``, ``kid``) to verify it with."""
+    fn = au.enclosing_function(parents, call)
+    if fn is None or token is None:
+        return False
+    text = ast.unparse(token)
+    for other in au.calls(fn):
+        if other is call or au.last(au.call_name(other, imp)) != "decode" or not _is_jwt(au.call_name(other, imp)):
+            continue
+        first = au.arg(other, 0, "jwt") or au.kwarg(other, "token")
+        options = au.const(_resolved(au.kwarg(other, "options"), assigned), None)
+        off = isinstance(options, dict) and options.get("verify_signature") is False
+        keyed = len(other.args) >= 2 or au.kwarg(other, "key") is not None
+        if first is not None and ast.unparse(first) == text and keyed and not off and not au.is_false(
+                au.kwarg(other, "verify")) and other.lineno > call.lineno:
+            return True
+    return False
 
 
 #: an OpenID Connect ID token (``tokens.id_token``, ``self.id_token``)

@@ -48,7 +48,7 @@ def _weaknesses(value: ast.expr) -> list[str]:
         if isinstance(item, ast.Dict):
             entry = dict(zip((au.str_const(k) if k is not None else None for k in item.keys), item.values,
                              strict=False))
-            name = au.str_const(entry["NAME"]) if "NAME" in entry else None
+            name = _validator_name(entry["NAME"]) if "NAME" in entry else None
             if name:
                 names[name.rsplit(".", 1)[-1]] = entry.get("OPTIONS") or ast.Dict(keys=[], values=[])
     if not value.elts:
@@ -64,6 +64,16 @@ def _weaknesses(value: ast.expr) -> list[str]:
     elif isinstance(minimum, int) and minimum < _MIN_LENGTH:
         missing.append(f"a minimum of {minimum} characters")
     return missing
+
+
+def _validator_name(node: ast.expr) -> str | None:
+    """A validator's dotted name, or its tail when a prefix is held elsewhere (``PREFIX + ".MinimumLengthValidator"``,
+    ``f"{PREFIX}.CommonPasswordValidator"``): the class is what the policy is read from."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.right
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[-1]
+    return au.str_const(node)
 
 
 @rule(WEAK_POLICY)
@@ -89,7 +99,7 @@ def _settings_facts(ctx: ModuleContext) -> None:
     settings package may keep it in a module of its own), and the line of an ``INSTALLED_APPS`` that installs
     ``django.contrib.auth``."""
     if "AUTH_PASSWORD_VALIDATORS" in ctx.source:
-        ctx.facts["sets_password_validators"] = any(
+        ctx.facts["sets_password_validators"] = "AUTH_PASSWORD_VALIDATORS" in settings(ctx.tree, ctx.path) or any(
             isinstance(t, ast.Name) and t.id == "AUTH_PASSWORD_VALIDATORS" for stmt in ctx.tree.body
             if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))

@@ -370,7 +370,9 @@ STORE_LOOKUP = re.compile(
     r"query|filter|filter_by|first|one|one_or_none|all|scalar|scalars|execute|read|hget|hgetall|mget)$"
 )
 FILE_RESPONSES = frozenset(every_sink("file_senders"))
-LOCAL_PATH = re.compile(r"^/[^/\\]")  # ``/users/``: a page of this site (``//host`` would leave it)
+#: a page of this site: ``/users/`` (``//host`` would leave it), a relative path whose first segment holds no scheme
+#: (``accounts/profile/``, ``./x``), a query or a fragment of the current page (``?next=...``, ``#top``)
+LOCAL_PATH = re.compile(r"^(?:/[^/\\]|[\w.~-]+/|\?|#)")
 # containment checks: ``if not is_subdir(p, BASE)``, ``p.is_relative_to(BASE)``, ``is_safe_path(BASE, p)``
 #: functions that tell whether a URL stays on the site or on an allowed host (Django's
 #: ``url_has_allowed_host_and_scheme``, the common ``is_safe_url`` port of it, ``is_local_url``, ``validate_redirect``):

@@ -174,7 +174,9 @@ INPUT_ERRORS = frozenset({"ValidationError", "ValidationErrors", "RequestValidat
 # HTTP errors carry a fixed reason or the message the app chose (``abort(403, "...")``), never server internals.
 _HTTP_ERRORS = frozenset({"HTTPException", "Unauthorized", "Forbidden", "NotFound", "BadRequest", "Conflict",
                           "MethodNotAllowed", "UnprocessableEntity", "Gone", "TooManyRequests", "NotAcceptable",
-                          "RequestEntityTooLarge", "UnsupportedMediaType", "PreconditionFailed"})
+                          "RequestEntityTooLarge", "UnsupportedMediaType", "PreconditionFailed",
+                          # Django REST framework's: their ``detail`` is the message the API chose for its client
+                          "APIException", "AuthenticationFailed", "NotAuthenticated", "PermissionDenied", "Throttled"})
 # Narrow built-in errors: when the handler answers them with a client-error status, they describe a value the
 # caller sent (a bad number, an unknown sort field); a broad ``except Exception`` may be any server failure.
 _VALUE_ERRORS = frozenset({"ValueError", "TypeError", "KeyError", "IndexError", "LookupError", "AttributeError",
