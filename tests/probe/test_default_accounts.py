@@ -1,7 +1,8 @@
 """A login that still signs in a shipped account (``admin``/``admin``, ``test``/``test``) must make the probe fire;
 one whose accounts all have passwords of their own, one that takes any password (the wrong-password finding's, not
-this one's) and one whose users sign in with an e-mail address (no address is a default) must leave it quiet. No
-account name is tried more than three times."""
+this one's) and one whose users sign in with an e-mail address and whose administrator chose a password must leave
+it quiet; an e-mail login still signing in the default name at the users' own domain (``admin@example.com``/
+``admin``) fires. No account name is tried more than three times."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2"}
 
 
 def _app(kind: str, tried: Counter[str]) -> Any:
-    accounts = {**PASSWORDS, **({"admin": "admin"} if kind == "default-admin" else
+    accounts = {**PASSWORDS, **({"admin": "admin"} if kind in ("default-admin", "email-default") else
                                 {"test": "test"} if kind == "default-test" else {"admin": "S3cret-chosen-9"})}
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -31,7 +32,7 @@ def _app(kind: str, tried: Counter[str]) -> Any:
         data = json.loads(body or b"{}")
         name = str(data.get("username") or data.get("email") or "")
         tried[name] += 1
-        known = name.split("@")[0] if kind == "email" else name
+        known = name.split("@")[0] if kind.startswith("email") else name
         if kind == "any" or accounts.get(known) == data.get("password"):
             return 200, {}, {"access_token": f"tok-{known}", "user": {"username": known}}
         return 401, {}, {"detail": "bad credentials"}
@@ -39,19 +40,19 @@ def _app(kind: str, tried: Counter[str]) -> Any:
 
 
 @pytest.mark.parametrize(("kind", "fires"), [("default-admin", True), ("default-test", True), ("chosen", False),
-                                             ("any", False), ("email", False)])
+                                             ("any", False), ("email", False), ("email-default", True)])
 def test_a_shipped_account_still_signs_in(tmp_path: Path, kind: str, fires: bool) -> None:
-    field = "email" if kind == "email" else "username"
+    field = "email" if kind.startswith("email") else "username"
     spec = {"/login": {"post": {"requestBody": {"content": {"application/json": {"schema": {"type": "object",
             "properties": {field: {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": OK}},
             "/me": {"get": {"responses": OK}}}
-    bodies = tuple({field: f"{n}@example.com" if kind == "email" else n, "password": p} for n, p in PASSWORDS.items())
+    bodies = tuple({field: f"{n}@example.com" if field == "email" else n, "password": p} for n, p in PASSWORDS.items())
     tried: Counter[str] = Counter()
     with loopback(_app(kind, tried)) as url:
         result = probe_paths(tmp_path, url, spec, ("credentials",),
                              login=LoginRecipe("POST", "/login", token_path="access_token", bodies=bodies))
     assert (("PR-AUTH-007", "POST", "/login") in findings_at(result)) is fires
-    assert tried["admin"] <= 3
+    assert tried["admin"] <= 3 and tried["admin@example.com"] <= 3
 
 
 def _form_app(admin_password: str) -> Any:

@@ -59,3 +59,27 @@ def test_an_answer_echoing_what_was_sent_is_no_difference(tmp_path: Path, leaky:
     with loopback(_app(leaky, echo=True)) as url:
         result = probe_paths(tmp_path, url, SPEC, ("headers_errors",), login=RECIPE)
     assert (("PR-ENUM-001", "POST", "/api/auth/login") in findings_at(result)) is leaky
+
+
+def _app_400(detail: str) -> Any:
+    """Unknown addresses refused with 400 and ``detail``; a wrong password for a real account with 401."""
+    inner = _app(False)
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if urlsplit(path).path == "/api/auth/login" and method == "POST":
+            email = str(json.loads(body or b"{}").get("email", ""))
+            if "@" in email and email not in USERS:
+                return 400, {}, {"error": detail}
+        return inner(method, path, headers, body)
+    return app
+
+
+@pytest.mark.parametrize(("detail", "reported"), [
+    ("no_such_user", True),  # must fire: a 400 that names the missing account is the lookup's answer
+    ("User not found", True),
+    ("invalid email format", False),  # must stay quiet: a refusal of the value's form tells nothing of accounts
+])
+def test_a_400_naming_a_missing_account_is_enumeration(tmp_path: Path, detail: str, reported: bool) -> None:
+    with loopback(_app_400(detail)) as url:
+        result = probe_paths(tmp_path, url, SPEC, ("headers_errors",), login=RECIPE)
+    assert (("PR-ENUM-001", "POST", "/api/auth/login") in findings_at(result)) is reported

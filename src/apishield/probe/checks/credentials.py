@@ -344,22 +344,27 @@ async def _inject(ctx: Context, op: Operation, encoding: str, send: Send, user: 
 async def _default_logins(ctx: Context) -> None:
     """The login the identities use, given the default accounts' pairs: one that signs in (a token, or the named
     account's record, where a made-up account was refused) and refuses the same name a wrong password is a default
-    account left in place. Logins that take an e-mail address are skipped (no address is a default)."""
+    account left in place. A login that takes an e-mail address is given the default names at the identities' own
+    domain (``admin@shop.test`` beside ``alice@shop.test``): demo data seeds its administrator there."""
     op, encoding = login_op(ctx)
     who = next((i for i in ctx.identities if i.login_body), None)
     if op is None or (who is None and encoding != "basic"):
         return
     fields = _login_fields(ctx, op, who)
-    if "mail" in fields[0].lower():
+    own = str((who.login_body if who is not None else {}).get(fields[0], ""))
+    domain = own.rsplit("@", 1)[1] if "@" in own else ""
+    if "mail" in fields[0].lower() and not domain:
         return
+    at = f"@{domain}" if domain else ""
     base = {k: v for k, v in (who.login_body if who is not None else {}).items() if k not in fields}
     send = _login_sender(ctx, op, encoding, fields, base)
-    wrong = await send(f"apishield_{ctx.token(8)}", "Wrong-" + ctx.token(10))
+    wrong = await send(f"apishield_{ctx.token(8)}{at}", "Wrong-" + ctx.token(10))
     if wrong is None or (_signed_in(wrong) and "json" in wrong.content_type):
         return  # a login that takes anything is the wrong-password finding's, not this one's (a page answered to a
         # form login says nothing by its status: there the session cookie the wrong password did not get decides)
-    ours = {i.username for i in ctx.identities}
-    for user, password in DEFAULT_PAIRS:
+    ours = {i.username for i in ctx.identities} | {str(i.login_body.get(fields[0], "")) for i in ctx.identities}
+    for name, password in DEFAULT_PAIRS:
+        user = name + at
         ex = None if user in ours else await send(user, password)
         if ex is None or not _granted(ex, wrong, None, user):
             continue

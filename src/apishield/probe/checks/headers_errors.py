@@ -7,6 +7,8 @@ every exchange at the end.
 
 from __future__ import annotations
 
+import re
+
 from apishield.probe import objects, rules
 from apishield.probe.checks._util import live_markup, login_op, normalise, try_send, unname, who_for
 from apishield.probe.checks.disclosure import banner, errors
@@ -94,6 +96,19 @@ async def _enumeration(ctx: Context) -> None:
         await _enumeration_at(ctx, op, how, known)
 
 
+#: an answer that says the account does not exist (``no_such_user``, ``User not found``, ``unknown e-mail``), unlike
+#: one refusing the value's form (``invalid``, ``must be``, ``format``): the name was looked up
+_MISSING_ACCOUNT = re.compile(r"(?i)no[_ -]?such|not[_ -]?found|unknown|does ?n[o']?t exist|not[_ -]?exist|"
+                              r"no (?:account|user)|not registered|unregistered")
+_INPUT_REFUSAL = re.compile(r"(?i)invalid|valid |must|format|required|length|characters|pattern|too (?:long|short)")
+
+
+def names_a_missing_account(text: str) -> bool:
+    """A refusal that tells the account is unknown rather than the value malformed: an account lookup's answer,
+    even under 400."""
+    return bool(_MISSING_ACCOUNT.search(text)) and not _INPUT_REFUSAL.search(text)
+
+
 def _made_up_like(known: str, token: str) -> str:
     """A user name nobody has, shaped like a real one: an address on the same domain for an e-mail sign-in (an
     input check on the field lets it through to the account lookup), else the real name's characters only."""
@@ -125,7 +140,8 @@ async def _enumeration_at(ctx: Context, login: Operation, encoding: str, known: 
             return
         answers.append((wrong, unknown, nobody))
 
-    if any(u.status in (400, 422) and w.status not in (400, 422) for w, u, _ in answers):
+    if any(u.status in (400, 422) and w.status not in (400, 422) and not names_a_missing_account(u.text)
+           for w, u, _ in answers):
         return  # the made-up name was refused as input (not an address, too long …): the account was not looked up
 
     def differ(w: Exchange, u: Exchange, nobody: str) -> bool:

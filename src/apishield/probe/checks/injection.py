@@ -389,7 +389,14 @@ async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
     """Every payload for parameters named like files; the first (plain ``../`` climb) for any other string in the
     query or body, since a file name can hide behind any name (``?datestamp=`` read from a cache directory); and
     a ``file://`` URL first for a parameter named like a URL (a fetcher that accepts every scheme reads files)."""
-    if FILE_SIGNATURES.search(base.text):
+    if (match := FILE_SIGNATURES.search(base.text)) is not None:
+        other = await send("apishield-none.txt") if FILEISH.search(slot.name) else None
+        if other is not None and not FILE_SIGNATURES.search(other.text):
+            # the file the parameter names by default is already a system file (a password file's lines), and
+            # another name reads something else: the parameter picks the files the server reads
+            ctx.report(rules.PATH, f"{slot.name}={send.default!r} returned a system file's content (the value the "
+                       "operation is called with names it)", base, op=slot.op, parameter=slot.name,
+                       highlight=match.group(0))
         return
     payloads = TRAVERSAL if FILEISH.search(slot.name) else TRAVERSAL[:1] if slot.location in ("query", "body") else ()
     if ssrf.names_a_url(slot.name, send.default):  # a URL the server fetches may take the file: scheme
