@@ -58,3 +58,21 @@ _GOING_ON = '''    try:
 def test_unverified_peeks_at_a_token(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"auth.py": _AUTH.format(body=body)})
     assert any(f.rule_id == "AS701" for f in result.findings) is reported
+
+
+_ALG_NONE_BRANCH = '''    header = jwt.get_unverified_header(token)
+    if header.get("alg") == "none":
+        payload = jwt.decode(token, options={"verify_signature": False})
+        return payload
+    return jwt.decode(token, KEY, algorithms=["HS256"])
+'''
+_RETURNED_PEEK = '''    if header_says_none(token):
+        return jwt.decode(token, options={"verify_signature": False})
+    return jwt.decode(token, KEY, algorithms=["HS256"])
+'''
+
+
+@pytest.mark.parametrize("body", [_ALG_NONE_BRANCH, _RETURNED_PEEK])
+def test_an_unverified_branch_beside_a_verified_one_is_reported(tmp_path: Path, body: str) -> None:
+    result = audit(tmp_path, {"auth.py": _AUTH.format(body=body)})
+    assert any(f.rule_id == "AS701" for f in result.findings)

@@ -16,9 +16,10 @@ _MARKERS = frozenset({"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES"})
 _WEAK_HASHER = re.compile(r"^((Unsalted)?(MD5|SHA1)|Crypt)PasswordHasher$")
 
 
-def _top_assignments(tree: ast.Module) -> dict[str, ast.Assign]:
-    """The last top-level ``NAME = value`` of each name; a name set only inside the module's top-level ``if``,
-    ``try`` or ``with`` blocks (``if ADMIN_ENABLED: AUTH_PASSWORD_VALIDATORS = [...]``) by its last such assignment."""
+def _top_assignments(tree: ast.Module, conditional: bool = False) -> dict[str, ast.Assign]:
+    """The last top-level ``NAME = value`` of each name; with ``conditional``, also a name set only inside the
+    module's top-level ``if``, ``try`` or ``with`` blocks (``if ADMIN_ENABLED: AUTH_PASSWORD_VALIDATORS = [...]``),
+    by its last such assignment: a setting that may be in effect, not one that always is."""
     out: dict[str, ast.Assign] = {}
     nested: dict[str, ast.Assign] = {}
     pending: list[tuple[ast.stmt, bool]] = [(stmt, True) for stmt in tree.body]
@@ -28,19 +29,20 @@ def _top_assignments(tree: ast.Module) -> dict[str, ast.Assign]:
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     (out if top else nested)[target.id] = stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+        elif conditional and isinstance(stmt, (ast.If, ast.Try, ast.With)):
             inner = [*stmt.body, *getattr(stmt, "orelse", []), *getattr(stmt, "finalbody", []),
                      *(s for h in getattr(stmt, "handlers", []) for s in h.body)]
             pending[:0] = [(s, False) for s in inner]
     return {**nested, **out}
 
 
-def settings(tree: ast.Module, path: str) -> dict[str, ast.Assign]:
-    """The top-level assignments of a Django settings module (empty for any other module)."""
+def settings(tree: ast.Module, path: str, *, conditional: bool = False) -> dict[str, ast.Assign]:
+    """The top-level assignments of a Django settings module (empty for any other module); ``conditional`` adds
+    those made only inside its top-level blocks, for a rule that asks whether a setting is made at all."""
     found = _top_assignments(tree)
     if not (found.keys() & _MARKERS) or is_test_code(path):
         return {}
-    return found
+    return _top_assignments(tree, conditional=True) if conditional else found
 
 
 def weak_password_hasher(tree: ast.Module, path: str) -> tuple[ast.AST, str] | None:

@@ -107,8 +107,15 @@ def _verified_after(parents: dict[int, ast.AST], call: ast.Call, token: ast.AST 
     fn = au.enclosing_function(parents, call)
     if fn is None or token is None:
         return False
+    stmt: ast.AST = call
+    while not isinstance(stmt, ast.stmt) and id(stmt) in parents:
+        stmt = parents[id(stmt)]
+    holder = parents.get(id(stmt))
+    later = next((body[body.index(stmt) + 1:] for _, body in ast.iter_fields(holder) if isinstance(body, list)
+                  and stmt in body), []) if holder is not None and not isinstance(stmt, ast.Return) else []
     text = ast.unparse(token)
-    for other in au.calls(fn):
+    # only a decode the path goes on to (a later statement of the same block), not one of another branch
+    for other in (c for s in later for c in au.calls(s)):
         if other is call or au.last(au.call_name(other, imp)) != "decode" or not _is_jwt(au.call_name(other, imp)):
             continue
         first = au.arg(other, 0, "jwt") or au.kwarg(other, "token")
@@ -116,7 +123,7 @@ def _verified_after(parents: dict[int, ast.AST], call: ast.Call, token: ast.AST 
         off = isinstance(options, dict) and options.get("verify_signature") is False
         keyed = len(other.args) >= 2 or au.kwarg(other, "key") is not None
         if first is not None and ast.unparse(first) == text and keyed and not off and not au.is_false(
-                au.kwarg(other, "verify")) and other.lineno > call.lineno:
+                au.kwarg(other, "verify")):
             return True
     return False
 

@@ -84,7 +84,7 @@ def check_password_policy(ctx: ModuleContext) -> Iterator[Finding]:
     _settings_facts(ctx)
     if "AUTH_PASSWORD_VALIDATORS" not in ctx.source:
         return
-    node = settings(ctx.tree, ctx.path).get("AUTH_PASSWORD_VALIDATORS")
+    node = settings(ctx.tree, ctx.path, conditional=True).get("AUTH_PASSWORD_VALIDATORS")
     if node is None:
         return
     missing = _weaknesses(node.value)
@@ -99,7 +99,8 @@ def _settings_facts(ctx: ModuleContext) -> None:
     settings package may keep it in a module of its own), and the line of an ``INSTALLED_APPS`` that installs
     ``django.contrib.auth``."""
     if "AUTH_PASSWORD_VALIDATORS" in ctx.source:
-        ctx.facts["sets_password_validators"] = "AUTH_PASSWORD_VALIDATORS" in settings(ctx.tree, ctx.path) or any(
+        conditional = settings(ctx.tree, ctx.path, conditional=True)
+        ctx.facts["sets_password_validators"] = "AUTH_PASSWORD_VALIDATORS" in conditional or any(
             isinstance(t, ast.Name) and t.id == "AUTH_PASSWORD_VALIDATORS" for stmt in ctx.tree.body
             if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign))
             for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]))
