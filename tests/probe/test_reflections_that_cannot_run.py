@@ -77,3 +77,35 @@ def test_markup_echoed_from_a_json_body_counts_when_a_form_can_send_it(tmp_path:
     with loopback(app) as url:
         result = probe_paths(tmp_path, url, spec, ("injection",))
     assert (("PR-XSS-001", "POST", "/previews") in findings_at(result)) is fires
+
+
+_SCRIPT_SPEC = {"/history": {"get": {"parameters": [{"name": "account_id", "in": "query", "example": "3",
+                                                      "schema": {"type": "string"}}],
+                                     "responses": {"200": {"description": "the page"}}}}}
+
+
+def _script_app(encoding: str) -> Handler:
+    """A page that writes the query value into a script: JSON-encoded (quotes and ``/`` escaped), pasted between
+    double quotes as sent, or pasted after the script into the page."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        url = urlsplit(path)
+        if url.path != "/history":
+            return 404, {"Content-Type": "text/html"}, "not found"
+        value = parse_qs(url.query).get("account_id", [""])[0]
+        if encoding == "json":
+            script = f"<script>const account = {json.dumps(value).replace('/', chr(92) + '/')};</script>"
+        elif encoding == "raw-string":
+            script = f'<script>const account = "{value}";</script>'
+        else:
+            script = f"<script>const account = 3;</script><p>{value}</p>"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, f"<html><body>{script}</body></html>"
+    return app
+
+
+@pytest.mark.parametrize(("encoding", "fires"), [("json", False), ("raw-string", True), ("after", True)])
+def test_reflections_inside_a_script(tmp_path: Path, encoding: str, fires: bool) -> None:
+    """A value written into a script as a JSON string (its quotes and slashes escaped) is JavaScript text, never
+    markup; one pasted into a script string as sent ends the string, and one pasted into the page is markup."""
+    with loopback(_script_app(encoding)) as url:
+        result = probe_paths(tmp_path, url, _SCRIPT_SPEC, ("injection",))
+    assert (("PR-XSS-001", "GET", "/history") in findings_at(result)) is fires

@@ -332,6 +332,13 @@ DDL = re.compile(r"^\s*(?:create|drop|alter|truncate|comment\s+on|grant|revoke|v
 def leading_text(node: ast.AST, const_eval: Callable[[ast.AST], Any]) -> str:
     """The literal text a composed string starts with (``f"ALTER TABLE {t}"``, ``"DROP TABLE %s" % t``,
     ``"CREATE DATABASE " + name``, ``text("...".format(t))``), or ``""`` when it does not start with one."""
+    head = const_eval(leading_piece(node))
+    return head if isinstance(head, str) else ""
+
+
+def leading_piece(node: ast.AST) -> ast.AST:
+    """The expression a composed string starts with: the left of ``+``/``%``, the template of ``.format``, the first
+    part of an f-string, the text inside SQLAlchemy's ``text(...)`` or psycopg's ``sql.SQL(...)``."""
     for _ in range(6):
         if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"text", "SQL", "sql"} and node.args:
             node = node.args[0]  # SQLAlchemy's ``text(...)``, psycopg's ``sql.SQL(...)``
@@ -343,8 +350,7 @@ def leading_text(node: ast.AST, const_eval: Callable[[ast.AST], Any]) -> str:
             node = node.values[0]
         else:
             break
-    head = const_eval(node)
-    return head if isinstance(head, str) else ""
+    return node
 
 
 #: ``requests.get(url)``, ``redirect(target)``

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import FIXED_HOST, LOCAL_PATH, SANITISERS, own_page
+from apishield.audit.taint.catalogue import FIXED_HOST, LOCAL_PATH, SANITISERS, leading_piece, own_page
 
 #: how the caller evaluates an expression to its constant, and resolves a callee to its qualified name
 ConstEval = Callable[[ast.AST], Any]
@@ -66,12 +66,7 @@ def fixed_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
     only in path or query is not SSRF."""
     if _configured_base(node, fn):
         return True
-    while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-        node = node.left
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        node = node.func.value
-    if isinstance(node, ast.JoinedStr) and node.values:
-        node = node.values[0]
+    node = leading_piece(node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return FIXED_HOST.match(node.value) is not None
     if isinstance(node, ast.Name) and depth < 3:

@@ -40,9 +40,12 @@ def without_shell_errors(text: str) -> str:
 
 # Where markup is never parsed as markup: an HTML comment (Werkzeug's debugger page ends with the plain-text
 # traceback inside one, its dashes collapsed so that it cannot be closed) and the text of elements whose content is
-# raw or escapable text (``<textarea>``, ``<title>``, ``<xmp>``, ``<noembed>``, ``<plaintext>``).
-INERT_MARKUP = re.compile(r"(?is)<!--.*?(?:-->|$)|<(textarea|title|xmp|noembed)\b[^>]*>.*?(?:</\1\s*>|$)"
+# raw or escapable text (``<textarea>``, ``<title>``, ``<xmp>``, ``<noembed>``, ``<plaintext>``, ``<script>``: a tag
+# in a script is JavaScript text until a ``</script`` closes the element, which the first one does).
+INERT_MARKUP = re.compile(r"(?is)<!--.*?(?:-->|$)|<(textarea|title|xmp|noembed|script)\b[^>]*>.*?(?:</\1\s*>|$)"
                           r"|<plaintext\b.*$")
+#: the contents of a page's script elements
+SCRIPTS = re.compile(r"(?is)<script\b[^>]*>(.*?)(?:</script\s*>|$)")
 
 
 def live_markup(text: str) -> str:

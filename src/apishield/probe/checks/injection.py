@@ -44,6 +44,7 @@ from apishield.probe import rules
 from apishield.probe.checks import operators, shell, sql_order, sql_time, ssrf, xxe
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
+    SCRIPTS,
     body_slots,
     field_value,
     live_markup,
@@ -367,9 +368,12 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
     payload = f"{send.default}\"'><{tag} x=1>"
 
     def runs(answer: Exchange | None) -> TypeGuard[Exchange]:
-        """Our tag came back as markup (not inside a comment or a ``<textarea>``, where it never runs)."""
-        return answer is not None and answer.content_type in ("text/html", "application/xhtml+xml") and \
-            f"<{tag} x=1>" in live_markup(answer.text)
+        """Our tag came back as markup (not inside a comment or a ``<textarea>``, where it never runs), or inside a
+        script with both quotes as sent, so that whichever quote delimits the script's string, it ends there."""
+        if answer is None or answer.content_type not in ("text/html", "application/xhtml+xml"):
+            return False
+        broken = re.compile(rf"(?<!\\)\"'><{tag} x=1>")
+        return f"<{tag} x=1>" in live_markup(answer.text) or any(broken.search(m) for m in SCRIPTS.findall(answer.text))
 
     ex = await send(payload)
     if not runs(ex):
