@@ -94,6 +94,8 @@ def _script_app(encoding: str) -> Handler:
         value = parse_qs(url.query).get("account_id", [""])[0]
         if encoding == "json":
             script = f"<script>const account = {json.dumps(value).replace('/', chr(92) + '/')};</script>"
+        elif encoding == "json-slash":  # Python's json.dumps leaves ``/`` as it is: ``</script>`` ends the script
+            script = f"<script>const account = {json.dumps(value)};</script>"
         elif encoding == "raw-string":
             script = f'<script>const account = "{value}";</script>'
         else:
@@ -102,10 +104,12 @@ def _script_app(encoding: str) -> Handler:
     return app
 
 
-@pytest.mark.parametrize(("encoding", "fires"), [("json", False), ("raw-string", True), ("after", True)])
+@pytest.mark.parametrize(("encoding", "fires"), [("json", False), ("json-slash", True), ("raw-string", True),
+                                                ("after", True)])
 def test_reflections_inside_a_script(tmp_path: Path, encoding: str, fires: bool) -> None:
     """A value written into a script as a JSON string (its quotes and slashes escaped) is JavaScript text, never
-    markup; one pasted into a script string as sent ends the string, and one pasted into the page is markup."""
+    markup; one whose slashes are kept can end the script with ``</script>``, one pasted into a script string as sent
+    ends the string, and one pasted into the page is markup."""
     with loopback(_script_app(encoding)) as url:
         result = probe_paths(tmp_path, url, _SCRIPT_SPEC, ("injection",))
     assert (("PR-XSS-001", "GET", "/history") in findings_at(result)) is fires

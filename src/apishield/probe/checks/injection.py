@@ -376,6 +376,10 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
         return f"<{tag} x=1>" in live_markup(answer.text) or any(broken.search(m) for m in SCRIPTS.findall(answer.text))
 
     ex = await send(payload)
+    if not runs(ex) and ex is not None and any(f"<{tag} x=1>" in m for m in SCRIPTS.findall(ex.text)):
+        # inside a script with its quotes escaped: an unescaped ``</script`` still ends the element
+        payload = f"{send.default}</script><{tag} x=1>"
+        ex = await send(payload)
     if not runs(ex):
         return
     if slot.location == "body" and not slot.op.form_encoded:
