@@ -31,6 +31,7 @@ Every verdict compares against a baseline request with a harmless value, and eac
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import functools
 import html
@@ -41,7 +42,7 @@ from typing import Any, TypeGuard
 from urllib.parse import quote, quote_plus
 
 from apishield.probe import rules
-from apishield.probe.checks import operators, shell, sql_order, sql_time, ssrf, xxe
+from apishield.probe.checks import operators, shell, sql_order, sql_time, ssrf, traversal, xxe
 from apishield.probe.checks._util import (
     BUSY_DATABASE,
     SCRIPTS,
@@ -57,7 +58,6 @@ from apishield.probe.checks._util import (
     with_field,
     without_shell_errors,
 )
-from apishield.probe.checks.xxe import FILE_SIGNATURES
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation, sample_body, sample_value, urlencoded
@@ -77,9 +77,6 @@ WELL_FORMED_ERRORS = re.compile(r"(?i)invalid input syntax for (?:type )?\w+|Inv
                                 + BUSY_DATABASE.pattern.removeprefix("(?i)"))
 SYNTAX_ERRORS = re.compile(r"(?i)syntax error|unterminated quoted string|unrecognized token|not properly terminated|"
                            r"unclosed quotation mark|SQL syntax")
-TRAVERSAL = ("../../../../../../../../etc/passwd", "....//....//....//....//....//etc/passwd", "/etc/passwd",
-             "..\\..\\..\\..\\..\\..\\windows\\win.ini")
-FILEISH = re.compile(r"(?i)(file|path|name|doc|page|template|download|attachment|dir|folder|image|report)")
 BOOL_PAIRS = (("' OR 1=1-- ", "' OR 1=2-- "), ("' OR 2>1-- ", "' OR 2>3-- "),
               (" OR 1=1", " OR 1=2"), (" OR 2>1", " OR 2>3"))
 #: conjunctions: the tautology must answer as the baseline, the contradiction otherwise (a value that matches a
@@ -164,6 +161,9 @@ class Sender:
             self._header_default(op) if slot.location in ("header", "cookie") else
             str((op.body_schema or {}).get("example") or "apishield") if slot.location == "raw" else
             self._path_default(op) if slot.numeric else "apishield")
+        #: the value travels base64-encoded (OpenAPI's ``format: byte``): payloads are encoded as the server decodes,
+        #: appended to the decoded sample (``Mw==`` is ``3``: ``3 AND 1=1`` goes as ``MyBBTkQgMT0x``)
+        self.plain_default = _decoded(self.default) if _byte_format(slot) else None
         self.signal = 0  # cheap signals gathered on the way; time-based tests go where they point first
         self.code_base: Exchange | None = None  # baseline of a code-injection test still to run
         self.quote_sensitive = False  # a quote alone changed the answer: the value reaches some interpreter
@@ -175,6 +175,11 @@ class Sender:
         self.body = {k: (v.replace("@", f".{mark}@", 1) if "@" in v else v + mark) if isinstance(v, str) else v
                      for k, v in (self.body or {}).items()}
         self.default = field_value(self.body, self.slot.name)
+
+    @property
+    def seen(self) -> Any:
+        """The sample as the server reads it: decoded when the slot travels base64-encoded."""
+        return self.plain_default if self.plain_default is not None else self.default
 
     def with_others(self) -> Sender:
         """The same slot with every optional query parameter filled in as well (a login reading ``user`` and
@@ -211,11 +216,16 @@ class Sender:
         return str(sample_value(param.schema, self.rng, param.name))
 
     async def __call__(self, value: Any, timeout: float | None = None, key: str | None = None,
-                       form: bool = False) -> Exchange | None:
+                       form: bool = False, encoded: bool = False) -> Exchange | None:
         """Send ``value`` in the slot; ``key`` names a query parameter to carry it instead of the slot's own
         (``name[$ne]``, the bracket form servers read back as an object); ``form`` sends a JSON body's fields
-        form-encoded instead, as a page of another site could."""
+        form-encoded instead, as a page of another site could; ``encoded``: the value is already in the slot's
+        transfer encoding (a base64 pickle), not a text to encode."""
         s, ctx = self.slot, self.ctx
+        if self.plain_default is not None and isinstance(value, str) and not encoded:
+            text = self.plain_default + value[len(str(self.default)):] if value.startswith(str(self.default)) \
+                else value
+            value = base64.b64encode(text.encode()).decode()
         query = dict(self.query)
         body = dict(self.body) if self.body is not None else None
         path = ctx.concrete_path(s.op, s.identity) or s.op.path
@@ -248,6 +258,24 @@ class Sender:
                               headers=headers, timeout=timeout, json_body=body)
 
 
+def _byte_format(slot: Slot) -> bool:
+    """The slot's schema says ``format: byte`` (base64-encoded data)."""
+    if slot.location in ("query", "path", "header", "cookie"):
+        param = next((p for p in slot.op.params if p.name == slot.name and p.location == slot.location), None)
+        schema: Any = param.schema if param is not None else None
+    else:
+        schema = slot.op.body_fields.get(slot.name) if slot.location == "body" else None
+    return isinstance(schema, dict) and schema.get("format") == "byte"
+
+
+def _decoded(value: Any) -> str | None:
+    """A base64 sample's text, or None when it is not base64 of UTF-8 text (payloads then go encoded whole)."""
+    try:
+        return base64.b64decode(str(value), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> bool:
     if SQL_ERRORS.search(without_shell_errors(base.text)):
         return False
@@ -267,7 +295,7 @@ async def _sql_error(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> 
             send.signal += 3  # a quote changes the answer, silently: the strongest cheap signal
             send.quote_sensitive = True
             if suffix == "'" and (ex.status or 0) >= 500 > (base.status or 0) and not (
-                    slot.numeric or re.fullmatch(r"-?\d+", str(send.default))):
+                    slot.numeric or re.fullmatch(r"-?\d+", str(send.seen))):
                 # (a number's quote breaks a conversion, or SQL where two quotes break it too: nothing to learn)
                 return await _quote_parity(ctx, slot, send, base, ex)
             break
@@ -338,7 +366,7 @@ async def _sql_conjunction(ctx: Context, slot: Slot, send: Sender, base: Exchang
     default = send.default
     numeric = slot.numeric or isinstance(default, (int, float))
     quotings = [AND_PAIRS[:2]] if numeric else [AND_PAIRS[:2], AND_PAIRS[2:]] if isinstance(
-        default, str) and re.fullmatch(r"-?\d{1,12}", default) else [AND_PAIRS[2:]]
+        send.seen, str) and re.fullmatch(r"-?\d{1,12}", send.seen) else [AND_PAIRS[2:]]
     for pairs in quotings:
         confirmed: list[Exchange] = []
         for true_sfx, false_sfx in pairs:
@@ -391,34 +419,6 @@ async def _xss(ctx: Context, slot: Slot, send: Sender) -> None:
             return
     ctx.report(rules.XSS, f"{slot.name!r} is reflected unescaped into a text/html page", ex, op=slot.op,
                parameter=slot.name, highlight=f"<{tag}")
-
-
-async def _traversal(ctx: Context, slot: Slot, send: Sender, base: Exchange) -> None:
-    """Every payload for parameters named like files; the first (plain ``../`` climb) for any other string in the
-    query or body, since a file name can hide behind any name (``?datestamp=`` read from a cache directory); and
-    a ``file://`` URL first for a parameter named like a URL (a fetcher that accepts every scheme reads files)."""
-    if (match := FILE_SIGNATURES.search(base.text)) is not None:
-        other = await send("apishield-none.txt") if FILEISH.search(slot.name) else None
-        if other is not None and not FILE_SIGNATURES.search(other.text):
-            # the file the parameter names by default is already a system file (a password file's lines), and
-            # another name reads something else: the parameter picks the files the server reads
-            ctx.report(rules.PATH, f"{slot.name}={send.default!r} returned a system file's content (the value the "
-                       "operation is called with names it)", base, op=slot.op, parameter=slot.name,
-                       highlight=match.group(0))
-        return
-    payloads = TRAVERSAL if FILEISH.search(slot.name) else TRAVERSAL[:1] if slot.location in ("query", "body") else ()
-    if ssrf.names_a_url(slot.name, send.default):  # a URL the server fetches may take the file: scheme
-        payloads = ("file:///etc/passwd", *payloads)
-    for payload in payloads:
-        ex = await send(payload)
-        match = FILE_SIGNATURES.search(ex.text) if ex is not None else None
-        if ex is not None and match:
-            # a file: URL read through a URL parameter is reported as what it does, a local file read; whether the
-            # fetcher also reaches other hosts is the SSRF test's question (a separate finding)
-            ctx.report(rules.PATH, f"{slot.name}={payload!r} returned a system file"
-                       + (" (the parameter's URL fetcher accepts the file: scheme)" if payload.startswith("file://")
-                          else ""), ex, op=slot.op, parameter=slot.name, highlight=match.group(0))
-            return
 
 
 # one expression per template syntax; {a}/{b} are filled with numbers, {q} with a quoted number
@@ -569,7 +569,7 @@ async def _fast(ctx: Context, send: Sender) -> bool:
         # comes first in each is what every parameter gets before the check's share runs out (breadth first)
         await _xss(ctx, slot, send)
         await _ssti(ctx, slot, send, base)
-        await _traversal(ctx, slot, send, base)
+        await traversal.traversal(ctx, slot, send, base)
     # no tautology where a statement would change credentials: ``' OR 1=1`` in a password reset's WHERE resets
     # every account's password (the probe's own identities' too); the quote alone changes nothing
     found = found or (

@@ -115,12 +115,12 @@ async def deserialization(ctx: Context, slot: Slot, send: Sender, base: Exchange
         return
     async with ctx.timing:
         for index, (what, payload) in enumerate(_pickled(2)):
-            first = await send(payload, timeout=base.elapsed + 8)
+            first = await send(payload, timeout=base.elapsed + 8, encoded=True)
             if first is None:
                 return
             if first.elapsed - base.elapsed < 1.8:
                 continue
-            second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10)
+            second = await send(_pickled(4)[index][1], timeout=base.elapsed + 10, encoded=True)
             if second is not None and follows_seconds(base, first, second):
                 ctx.report(rules.DESERIALIZATION, f"{slot.name!r}: {what} whose only effect is time.sleep(N) delays "
                            f"the answer by N seconds ({first.elapsed:.1f}s at 2, {second.elapsed:.1f}s at 4; "
