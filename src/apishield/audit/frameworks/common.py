@@ -488,6 +488,8 @@ def classify_name(name: str) -> set[str]:
 
 
 _ROLE_KWARGS = frozenset({"roles", "role", "groups", "group", "permissions", "permission", "scopes", "scope"})
+_ROLE_CALL = re.compile(r"member_?of|in_?groups?|has_?(role|permission|scope)s?|roles?|groups?|permissions?|"
+                        r"scopes?|admin", re.IGNORECASE)
 
 
 def role_arguments(call: ast.Call) -> bool:
@@ -501,8 +503,6 @@ def role_arguments(call: ast.Call) -> bool:
         if name in _ROLE_KWARGS and not empty:
             return True
     return False
-_ROLE_CALL = re.compile(r"member_?of|in_?groups?|has_?(role|permission|scope)s?|roles?|groups?|permissions?|"
-                        r"scopes?|admin", re.IGNORECASE)
 
 
 def roles_from_decorators(decorators: list[ast.expr], imports: au.Imports) -> str:

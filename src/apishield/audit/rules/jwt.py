@@ -73,8 +73,7 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
         if tail in {"get_unverified_claims", "unverified_claims"}:
             yield at_node(UNVERIFIED, ctx, call, f"{tail}() reads claims without checking the signature")
         elif tail == "decode":
-            options = au.const(_resolved(au.kwarg(call, "options"), assigned), None)
-            if isinstance(options, dict) and options.get("verify_signature") is False:
+            if _signature_off(call, assigned):
                 token = au.arg(call, 0, "jwt") or au.kwarg(call, "token")
                 parents = parents or au.parent_map(ctx.tree)
                 if _while_refusing(parents, call) or _verified_after(parents, call, token, imp, assigned):
@@ -89,6 +88,12 @@ def check_unverified(ctx: ModuleContext) -> Iterator[Finding]:
             elif len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and call.args[1].value is None:
                 yield at_node(UNVERIFIED, ctx, call, "jwt.decode() with no key", confidence=Confidence.MEDIUM)
     yield from _hand_decoded(ctx)
+
+
+def _signature_off(call: ast.Call, assigned: dict[str, ast.AST]) -> bool:
+    """``options={"verify_signature": False}`` given to a decode, literally or through a name holding it."""
+    options = au.const(_resolved(au.kwarg(call, "options"), assigned), None)
+    return isinstance(options, dict) and options.get("verify_signature") is False
 
 
 def _while_refusing(parents: dict[int, ast.AST], call: ast.Call) -> bool:
@@ -119,11 +124,9 @@ def _verified_after(parents: dict[int, ast.AST], call: ast.Call, token: ast.AST 
         if other is call or au.last(au.call_name(other, imp)) != "decode" or not _is_jwt(au.call_name(other, imp)):
             continue
         first = au.arg(other, 0, "jwt") or au.kwarg(other, "token")
-        options = au.const(_resolved(au.kwarg(other, "options"), assigned), None)
-        off = isinstance(options, dict) and options.get("verify_signature") is False
         keyed = len(other.args) >= 2 or au.kwarg(other, "key") is not None
-        if first is not None and ast.unparse(first) == text and keyed and not off and not au.is_false(
-                au.kwarg(other, "verify")):
+        if first is not None and ast.unparse(first) == text and keyed and not _signature_off(other, assigned) \
+                and not au.is_false(au.kwarg(other, "verify")):
             return True
     return False
 

@@ -227,8 +227,7 @@ class Interpreter(ProjectCalls):
             return Val(kind="nonhtml")  # a redirect response to the identity provider, not markup
         if short and ESCAPE_NAME.search(short) and short not in {"unquote", "unquote_plus", "unescape"}:
             return sanitise(merge_parts([*all_args, *([receiver] if receiver else [])]), {"html"})
-        if (SETTING_READER.match(short) and node.args and not node.keywords
-                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:1])
+        if (SETTING_READER.match(short) and node.args and not node.keywords and au.str_const(node.args[0]) is not None
                 and not (receiver is not None and receiver.taint) and not any(a.taint for a in args)):
             return Val(lit=True)  # ``get_config("tos_url")``: a setting the operator or an administrator chose
         # the project's own functions (and their methods): a summary of what they do with their arguments

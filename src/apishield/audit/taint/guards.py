@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS, SAFE_URL
 from apishield.audit.taint.modules import ModuleInfo, names_in
-from apishield.audit.taint.values import ALL, REQUEST, Env, Val
+from apishield.audit.taint.values import ALL, READ_KEY, REQUEST, Env, Val
 
 
 def is_allow_list(node: ast.AST, lookup: Callable[[str], Val]) -> bool:
@@ -86,10 +86,6 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
     elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
         out += [(n, "contained") for a in node.args for n in subjects_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
-
-
-#: the key under which a guard on an expression (not a variable) is kept in the environment: the expression's text
-READ_KEY = "@"
 
 
 def subjects_in(node: ast.AST) -> list[str]:

@@ -23,12 +23,13 @@ from apishield.audit.taint.catalogue import (
     server_set,
     worth_reading,
 )
-from apishield.audit.taint.guards import READ_KEY, guarded_kinds, guarded_subjects, input_error_only, is_allow_list
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
     GUARDED_READ,
+    READ_KEY,
     REQUEST,
     UNKNOWN,
     Env,
@@ -462,8 +463,12 @@ class Evaluator:
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(node)
         if isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
-            v = self.subscript(node) if isinstance(node, ast.Subscript) else self.attribute(node) if isinstance(
-                node, ast.Attribute) else self.call(node)
+            if isinstance(node, ast.Subscript):
+                v = self.subscript(node)
+            elif isinstance(node, ast.Attribute):
+                v = self.attribute(node)
+            else:
+                v = self.call(node)
             if self.guarded_reads and self.env:
                 tested = self.env.get(READ_KEY + ast.unparse(node))
                 if tested is not None:

@@ -94,9 +94,11 @@ def exception_attribute(exc: Val, attr: str) -> Val:
     return CLEAN
 
 
+#: the key under which a guard on a read (not a variable) is kept in the environment: this prefix and the read's text
+READ_KEY = "@"
 #: what the environment keeps for a read a guard tested (``@request.args.get('next')``): only what it was proven
 #: safe for counts; its origin is the read's own each time it is evaluated
-GUARDED_READ = Val(taint=frozenset({"@"}))
+GUARDED_READ = Val(taint=frozenset({READ_KEY}))
 
 
 def sanitise(v: Val, kinds: Iterable[str]) -> Val:
@@ -294,7 +296,7 @@ def join_env(a: Env | None, b: Env | None) -> Env | None:
     for key in a.keys() | b.keys():
         va, vb = a.get(key), b.get(key)
         if va is None or vb is None:
-            if key.startswith("@"):  # a read tested on one branch only is not known tested after the join
+            if key.startswith(READ_KEY):  # a read tested on one branch only is not known tested after the join
                 continue
             picked = va if vb is None else vb
             if picked is not None:
