@@ -32,6 +32,8 @@ async def start(round_id: int):
 
 @pytest.mark.parametrize(("caught", "reported"), [
     ("PlanningInfeasible", False),  # must stay quiet: the application's own message
+    ("AssertionError", False),  # must stay quiet: the message the project wrote after its ``assert``
+    ("(AssertionError, RuntimeError)", True),  # must fire: a runtime error may quote anything
     ("sqlalchemy.exc.IntegrityError", True),  # must fire: the database's text
     ("db.IntegrityError", True),  # must fire: a library class reached through a project object
 ])
@@ -58,6 +60,7 @@ def failed(e):
 @pytest.mark.parametrize(("registered", "reported"), [
     ("NotFound.code", False),  # must stay quiet: Werkzeug's text for a client error, or its raiser's description
     ("NotFound", False),
+    ("AssertionError", False),  # must stay quiet: the project's ``assert`` messages
     ("sqlalchemy.exc.OperationalError", True),  # must fire: the database's text
 ])
 def test_a_handler_of_a_client_error_answers_the_statuss_own_text(tmp_path: Path, registered: str,

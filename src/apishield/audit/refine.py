@@ -42,6 +42,12 @@ finding stays visible below the medium-and-above view.
   deployment that leaves the switch off; it stays, low.
 - **Development settings nothing serves** (AS301): ``DEBUG = True`` in a settings module named ``development`` or
   ``develop`` that no module but ``manage.py`` or test code names as the settings to load; it stays, low.
+- **Role-guarded routes** (AS307, AS203): exception text answered, or a page size left unbounded, in the handler of a
+  route that admits only callers passing a role check (``Depends(check_admin)``, ``@admin_required``) reaches a caller
+  the application trusts with that role, never an anonymous or ordinary one; it stays, low.
+- **Routes the proxy closes** (every rule): a route under a ``location`` block that the repository's own nginx
+  configuration marks ``internal;`` or ``deny all;`` (allowing only loopback or private networks) is answered by the
+  proxy before an outside request reaches the application; its findings stay, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -49,9 +55,11 @@ finding stays visible below the medium-and-above view.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from apishield.audit.model import AUTH, Route
+from apishield.audit.proxy_config import project_closed_locations
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
 from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
@@ -363,6 +371,35 @@ def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list
     return lowered
 
 
+def _handler_spans(project: ProjectContext, routes: Iterable[Route], why: Callable[[Route], str], *,
+                   from_route: bool = False) -> dict[str, list[tuple[int, int, str]]]:
+    """The line span of each route's handler (the ``def`` the route's line is in, or the first one after its
+    decorator), per file, with what ``why`` says of the route; ``from_route`` starts it at the route's own line (its
+    decorator), where route-level findings are reported."""
+    lines = {m.path: m.lines for m in project.modules}
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for route in routes:
+        defs = _functions(lines.get(route.file, []))
+        found = next((d for d in defs if d[1] <= route.line <= d[2]), None) or next(
+            (d for d in defs if d[1] >= route.line), None)
+        if found is not None:
+            start = min(found[1], route.line) if from_route else found[1]
+            spans.setdefault(route.file, []).append((start, found[2], why(route)))
+    return spans
+
+
+def _lower_in_handlers(out: list[Finding], spans: dict[str, list[tuple[int, int, str]]],
+                       applies: Callable[[Finding], bool], note: str) -> list[Finding]:
+    """Findings of ``applies`` inside one of the ``spans``, lowered, with ``note`` saying why."""
+    lowered = []
+    for f in out:
+        where = f.location
+        hit = next((why for lo, hi, why in spans.get(where.path, []) if lo <= where.line <= hi), "") \
+            if where is not None and f.severity > Severity.LOW and applies(f) else ""
+        lowered.append(replace(f, severity=Severity.LOW, message=f"{f.message} ({note.format(hit)})") if hit else f)
+    return lowered
+
+
 def _lower_development_routes(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """Findings inside the handler of a route the app registers only in a development branch (a blueprint, router or
     mounted app included under ``if settings.DEBUG:``, ``if config['dev_mode']:``, ``if STORAGE == 'local':``),
@@ -370,22 +407,44 @@ def _lower_development_routes(out: list[Finding], project: ProjectContext) -> li
     routes = [r for r in project.facts.get("routes", []) if r.development]
     if not routes or not any(f.severity > Severity.LOW for f in out):
         return out
-    lines = {m.path: m.lines for m in project.modules}
-    spans: dict[str, list[tuple[int, int, str]]] = {}
-    for route in routes:
-        defs = _functions(lines.get(route.file, []))
-        # the handler: the ``def`` the route's line is in, or the first one after its decorator
-        found = next((d for d in defs if d[1] <= route.line <= d[2]), None) or next(
-            (d for d in defs if d[1] >= route.line), None)
-        if found is not None:
-            spans.setdefault(route.file, []).append((found[1], found[2], route.development))
-    lowered = []
-    for f in out:
-        where = f.location
-        hit = next((why for lo, hi, why in spans.get(where.path, []) if lo <= where.line <= hi), "") \
-            if where is not None and f.severity > Severity.LOW and f.rule_id != "AS101" else ""
-        lowered.append(replace(f, severity=Severity.LOW, message=f"{f.message} (its route is {hit})") if hit else f)
-    return lowered
+    spans = _handler_spans(project, routes, lambda r: r.development)
+    return _lower_in_handlers(out, spans, lambda f: f.rule_id != "AS101", "its route is {}")
+
+
+def _lower_proxy_closed(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings of a route whose path the repository's own nginx configuration closes to outside clients
+    (``location /internal { internal; }``, ``allow 10.0.0.0/8; deny all;``), and inside its handler, lowered: the
+    proxy answers 404 or 403 before the application sees an outside request, so the route serves only the
+    deployment's own services."""
+    routes = [r for r in project.facts.get("routes", []) if r.path.startswith("/")]
+    if not routes or not any(f.severity > Severity.LOW for f in out):
+        return out
+    closed = project_closed_locations(project.root)
+    if not closed:
+        return out
+    shut = [r for r in routes if any(c.covers(r.path) for c in closed)]
+
+    def why(route: Route) -> str:
+        return next(c.describe() for c in closed if c.covers(route.path))
+
+    spans = _handler_spans(project, shut, why, from_route=True)
+    return _lower_in_handlers(out, spans, lambda f: True, "the proxy closes it to outside clients: {}")
+
+
+#: what matters only when an attacker is the caller: exception text (AS307) and unbounded page sizes (AS203)
+_CALLER_RULES = frozenset({"AS307", "AS203"})
+
+
+def _lower_role_guarded(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Exception text (AS307) and unbounded page sizes (AS203) in the handler of a route that admits only callers who
+    pass a role check (``Depends(check_admin)``, ``@admin_required``, a blueprint hook refusing all but staff),
+    lowered: the diagnostic goes to, and the large page is asked by, a caller the application trusts with the role;
+    an anonymous or ordinary user never reaches it. Injections keep their severity: a role is no licence for them."""
+    if not any(f.rule_id in _CALLER_RULES and f.severity > Severity.LOW for f in out):
+        return out
+    routes = [r for r in project.facts.get("routes", []) if r.roles and r.has(AUTH)]
+    spans = _handler_spans(project, routes, lambda r: r.roles)
+    return _lower_in_handlers(out, spans, lambda f: f.rule_id in _CALLER_RULES, "only callers passing {} reach it")
 
 
 #: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, and in a
@@ -420,6 +479,7 @@ def _lower_development_settings(out: list[Finding], project: ProjectContext) -> 
 
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_development_settings(_lower_development_routes(list(findings), project), project)
+    out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)

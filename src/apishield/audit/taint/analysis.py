@@ -34,7 +34,7 @@ from apishield.audit.taint.catalogue import (
     typed_path_params,
     typed_scalar_params,
 )
-from apishield.audit.taint.guards import guarded_subjects
+from apishield.audit.taint.guards import OWN_MESSAGE_ERRORS, guarded_subjects
 from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import (
@@ -247,9 +247,9 @@ CLIENT_ERROR_CLASSES = frozenset({
 
 def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
-    imported from a project file): its attributes carry messages the application chose when it raised it, not the
-    internals of a library or the interpreter. So do the handlers of a client error status (``errorhandler(404)``)
-    (by number, or by Werkzeug's class or its ``code``: ``errorhandler(NotFound.code)``) and of ``HTTPException``
+    imported from a project file), or of ``AssertionError`` (the project's own ``assert`` messages): its attributes
+    carry messages the application chose when it raised it, not the internals of a library or the interpreter. So do
+    the handlers of a client error status (``errorhandler(404)``) (by number, or by Werkzeug's class or its ``code``: ``errorhandler(NotFound.code)``) and of ``HTTPException``
     (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
     and Flask's handler of 500 / ``InternalServerError``, which receives Werkzeug's generic error with the unhandled
     exception kept in ``original_exception`` (whose own text :func:`values.exception_attribute` still reads)."""
@@ -267,8 +267,9 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
             return True  # Flask hands it an InternalServerError: Werkzeug's fixed text, the cause kept aside
         if first is not None and au.last(au.dotted(first)) in {"HTTPException", "HttpError"}:  # Ninja's own
             return True
-        if isinstance(dec, ast.Call) and dec.args and info.defines_class(dec.args[0]):
-            return True
+        if isinstance(dec, ast.Call) and dec.args and (info.defines_class(dec.args[0])
+                                                       or au.last(au.dotted(dec.args[0])) in OWN_MESSAGE_ERRORS):
+            return True  # the project's exception class, or its ``assert`` statements' messages
     return False
 
 

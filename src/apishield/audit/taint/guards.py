@@ -167,6 +167,9 @@ def _attr_test(node: ast.AST) -> str:
 # Exceptions whose text describes the caller's own input (a schema's field errors, a parse error of the body).
 INPUT_ERRORS = frozenset({"ValidationError", "ValidationErrors", "RequestValidationError", "JSONDecodeError",
                           "ParseError", "XMLSyntaxError", "ExpatError", "MarshmallowError", "SchemaError"})
+# ``assert`` statements' errors: their text is the message the project wrote after the assertion (empty without one),
+# raised by its own checks; a library's internals do not travel in them.
+OWN_MESSAGE_ERRORS = frozenset({"AssertionError"})
 # HTTP errors carry a fixed reason or the message the app chose (``abort(403, "...")``), never server internals.
 _HTTP_ERRORS = frozenset({"HTTPException", "Unauthorized", "Forbidden", "NotFound", "BadRequest", "Conflict",
                           "MethodNotAllowed", "UnprocessableEntity", "Gone", "TooManyRequests", "NotAcceptable",
@@ -219,7 +222,8 @@ def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], info:
                      envs: Sequence[Env | None], lookup: Callable[[str], Val]) -> bool:
     """Whether the exception ``handler`` catches can only describe the caller's own input or say what the
     application chose to say, so its text is client feedback rather than server internals: it catches only exception
-    classes of the project itself (their messages are the application's), or validation/parse errors only
+    classes of the project itself or ``AssertionError`` (their messages are the application's), or validation/parse
+    errors only
     (``ValidationError``,
     ``JSONDecodeError``, ``ParseError``…), or the guarded ``body`` does nothing but parse and validate request data
     — schema construction from it (``Login(**request.json)``), parsers (``json.loads``, ``fromstring``), pure
@@ -230,7 +234,7 @@ def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], info:
     if caught and all(info.defines_class(t) for t in caught):
         return True
     names = [au.last(au.dotted(t)) for t in caught]
-    if names and all(n in INPUT_ERRORS or n in _HTTP_ERRORS for n in names):
+    if names and all(n in INPUT_ERRORS or n in _HTTP_ERRORS or n in OWN_MESSAGE_ERRORS for n in names):
         return True
     if names and all(n in _VALUE_ERRORS for n in names) and _answers_client_error(handler.body):
         return True  # the app itself calls it the caller's mistake (a 4xx answer), not a server failure
