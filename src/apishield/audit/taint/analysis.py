@@ -249,7 +249,8 @@ def _handles_own_exception(fn: FunctionNode, info: ModuleInfo) -> bool:
     """``@app.exception_handler(AppError)`` for an exception class of the project itself (defined in the module or
     imported from a project file), or of ``AssertionError`` (the project's own ``assert`` messages): its attributes
     carry messages the application chose when it raised it, not the internals of a library or the interpreter. So do
-    the handlers of a client error status (``errorhandler(404)``) (by number, or by Werkzeug's class or its ``code``: ``errorhandler(NotFound.code)``) and of ``HTTPException``
+    the handlers of a client error status (``errorhandler(404)``) (by number, or by Werkzeug's class or its
+    ``code``: ``errorhandler(NotFound.code)``) and of ``HTTPException``
     (Ninja's ``HttpError``): the framework's text for that status, or its raiser's detail;
     and Flask's handler of 500 / ``InternalServerError``, which receives Werkzeug's generic error with the unhandled
     exception kept in ``original_exception`` (whose own text :func:`values.exception_attribute` still reads)."""
