@@ -77,3 +77,37 @@ def test_a_role_claimed_by_a_header_the_description_names(tmp_path: Path, refuse
     with loopback(_gateway(refuses or "\0")) as url:
         result = probe_paths(tmp_path, url, GATEWAY_SPEC, ("identity_headers",), auth=AUTH)
     assert (("PR-BFLA-001", "GET", "/api/admin/orders") in findings_at(result)) is expected
+
+
+MANY_SPEC = {
+    "/api/me": {"get": {"security": BEARER, "responses": OK}},
+    **{f"/api/admin/{name}": {"get": {"security": BEARER, "responses": OK}}
+       for name in ("users", "orders", "reports/revenue", "audit-log")},
+}
+
+
+def _one_door(opens: set[str]) -> Any:
+    """``X-Role: admin`` opens the administrative reads in ``opens``; the others check the server-side role."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        if caller is None:
+            return 401, {}, {"detail": "sign in"}
+        route = urlsplit(path).path
+        if route == "/api/me":
+            return 200, {}, {"username": caller}
+        if route.startswith("/api/admin/"):
+            if route in opens and headers.get("X-Role", "") == "admin":
+                return 200, {}, [{"id": 7, "total": "12.40", "customer": "carol@example.org"}]
+            return 403, {}, {"detail": "administrators only"}
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+def test_a_role_header_that_opens_one_read_is_asked_on_every_other(tmp_path: Path) -> None:
+    """Once ``X-Role: admin`` opened one administrative read, every other read it opens is reported (must fire),
+    and the read that checks the server-side role whatever the header says is not (must stay quiet)."""
+    opens = {"/api/admin/users", "/api/admin/orders", "/api/admin/reports/revenue"}
+    with loopback(_one_door(opens)) as url:
+        result = probe_paths(tmp_path, url, MANY_SPEC, ("identity_headers",), auth=AUTH)
+    found = {path for rule, method, path in findings_at(result) if rule == "PR-BFLA-001"}
+    assert found == opens

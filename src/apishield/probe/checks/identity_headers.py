@@ -11,7 +11,8 @@ only; at most two pages; asked on the budget the other checks leave (deferred wo
 
 A role claimed by a header (``X-Admin: true``, ``X-Role: admin``) is asked the same way on administrative reads the
 ordinary identity is refused: served with content, while the header claiming no role is refused, the function is
-open to anyone who sends it (``PR-BFLA-001``).
+open to anyone who sends it (``PR-BFLA-001``); the header that opened one is then asked on the other administrative
+reads the identity is refused.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def _pages(ctx: Context) -> list[Operation]:
 
 MAX_PAGES = 2  # protected pages asked with identity headers
 MAX_LOOKED_AT = 12  # GET pages asked anonymously to find them
+MAX_REUSED = 12  # further administrative reads asked with a role header that opened one
 
 
 @check("identity_headers", rules=(rules.HEADER_IDENTITY, rules.BFLA), weight=0, phase="auth", order=15)
@@ -95,27 +97,35 @@ ROLE_HEADERS = (("X-Admin", "true", "false"), ("X-Is-Admin", "1", "0"), ("X-Role
 async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
     """An administrative read the ordinary identity is refused, asked again by it with a header claiming the
     administrator's role (``X-Admin: true``, ``X-Role: admin``): served with content, while the same header
-    claiming no role is refused, the role comes from the client. At most two such reads."""
-    asked = 0
+    claiming no role is refused, the role comes from the client. At most two reads are asked with every header;
+    once one header opens a read, it is the attacker's key to the others, so each further administrative read the
+    identity is refused (at most :data:`MAX_REUSED`) is asked with that header alone."""
+    asked = reused = 0
     declared = {p.name.lower() for op in pages for p in op.params if p.location == "header"}
     headers = [*_declared_role_headers(pages, user),
                *sorted(ROLE_HEADERS, key=lambda h: h[0].lower() not in declared)]  # the description's own first
-    for op in [o for o in pages if o.looks_admin()][:MAX_LOOKED_AT]:
-        if asked >= MAX_PAGES:
+    proven: tuple[str, str, str] | None = None
+    admin = [o for o in pages if o.looks_admin()]
+    for looked, op in enumerate(admin):
+        if proven is None and (asked >= MAX_PAGES or looked >= MAX_LOOKED_AT) or reused >= MAX_REUSED:
             return
         path = ctx.concrete_path(op, user)
         mine = await try_send(ctx, "GET", path, op=op, identity=user) if path is not None else None
         if path is None or mine is None or not _refused(ctx, mine):
             continue
-        asked += 1
-        for header, claim, plain in headers:
+        if proven is None:
+            asked += 1
+        else:
+            reused += 1
+        for header, claim, plain in [proven] if proven is not None else headers:
             ex = await _opened(ctx, op, path, user, {}, header, claim, plain)
             if ex is None:
                 continue
             ctx.report(rules.BFLA, f"GET {op.path} refused {user.name} ({mine.status}) but served {ex.status} when it "
                        f"sent '{header}: {claim}' ('{header}: {plain}' refused): the role comes from the client",
                        ex, op=op, parameter=header)
-            return
+            proven = (header, claim, plain)
+            break
 
 
 #: a declared header named for a role or privilege (``X-Gateway-Context-Role``, ``X-Privilege``)
