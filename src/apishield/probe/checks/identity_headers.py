@@ -107,7 +107,7 @@ async def _roles(ctx: Context, user: Identity, pages: list[Operation]) -> None:
     proven: tuple[str, str, str] | None = None
     admin = [o for o in pages if o.looks_admin()]
     for looked, op in enumerate(admin):
-        if proven is None and (asked >= MAX_PAGES or looked >= MAX_LOOKED_AT) or reused >= MAX_REUSED:
+        if (proven is None and (asked >= MAX_PAGES or looked >= MAX_LOOKED_AT)) or reused >= MAX_REUSED:
             return
         path = ctx.concrete_path(op, user)
         mine = await try_send(ctx, "GET", path, op=op, identity=user) if path is not None else None
