@@ -5,15 +5,16 @@
 * the ``null`` origin allowed, or prefix/suffix tricks on the target's own host (``target.evil.example``,
   ``eviltarget``) allowed, with credentials; ``*`` together with ``Allow-Credentials: true``.
 
-An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a
-browser then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read
-what it can fetch itself. That is noted, not reported. The same holds for an API whose every identity
-authenticates with a header a page must set itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no
-credential cookie: "with credentials" then carries none. A cookie counts as a credential when it is set at sign-in
-or named for a session, token or user, and the operation the identities were proven on (the canary, which refuses
-anonymous callers) still accepts it alone, without the ``Authorization`` header: a preference or tracking cookie
-set beside a bearer token carries no authority. Only when the target's authority can be ambient (such a cookie,
-HTTP Basic that the browser repeats, or no identity to tell by) is a foreign origin reported.
+An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a browser
+then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read what it can
+fetch itself. That is noted, not reported. An API whose every identity authenticates with a header a page must set
+itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no credential cookie is reported low, as a latent
+misconfiguration: "with credentials" carries nothing today, and would carry a cookie added tomorrow. A cookie counts
+as a credential when it is set at sign-in or named for a session, token or user, and the operation the identities
+were proven on (the canary, which refuses anonymous callers) still accepts it alone, without the ``Authorization``
+header: a preference or tracking cookie set beside a bearer token carries no authority. Only when the target's
+authority can be ambient (such a cookie, HTTP Basic that the browser repeats, or no identity to tell by) is a
+foreign origin reported at the rule's severity.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from apishield.findings import Severity
 from apishield.probe import rules
 from apishield.probe.checks._util import set_cookies, try_send, who_for
 from apishield.probe.client import ANONYMOUS, Exchange, denied
@@ -54,7 +56,13 @@ async def cors(ctx: Context) -> None:
         if (allowed == origin or allowed == "*") and creds and not await ambient(ctx, ex):
             ctx.notes.append(f"cors: Origin {origin!r} is allowed with credentials on {op.key}, but every identity "
                              "authenticates with a header the page must set itself and no cookie the target sets "
-                             "acts as a credential: none rides along (not reported)")
+                             "acts as a credential: none rides along (reported low, as latent)")
+            ctx.report(rules.CORS_WILDCARD if allowed == "*" else rule,
+                       ("'*' is sent together with Allow-Credentials: true" if allowed == "*" else
+                        f"Origin {origin!r} is allowed with credentials") + " — latent: every identity authenticates "
+                       "with a header a page must set itself, so no credential rides along today; a session cookie "
+                       "or HTTP Basic added later would be read by any site", ex, op=op, parameter="Origin",
+                       highlight="access-control-allow-origin", severity=Severity.LOW)
             return
         if allowed == "*" and creds:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
