@@ -24,7 +24,7 @@ app = FastAPI(docs_url=None)
 
 @app.get("/api/docs", response_class=HTMLResponse)
 def docs():
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="API")
+    {docs_body}
 
 
 @app.get("/api/items/{{item_id}}")
@@ -33,13 +33,21 @@ def item(item_id: int):
 """
 
 
-@pytest.mark.parametrize(("item_body", "reported"), [
-    ("return HTMLResponse(f'<p>{load(item_id).name}</p>')", True),   # must fire: a handler builds a page
-    ("return load(item_id).to_dict()", False),                        # must stay quiet: the only HTML is the docs
+_PLAIN_DOCS = 'return get_swagger_ui_html(openapi_url="/openapi.json", title="API")'
+#: the generated page with an integrity attribute added to its script tag, returned as a new response
+_EDITED_DOCS = """page = get_swagger_ui_html(openapi_url="/openapi.json", title="API")
+    html = bytes(page.body).decode().replace('<script src="x.js"', '<script src="x.js" integrity="sha384-abc"')
+    return HTMLResponse(html)"""
+
+
+@pytest.mark.parametrize(("item_body", "docs_body", "reported"), [
+    ("return HTMLResponse(f'<p>{load(item_id).name}</p>')", _PLAIN_DOCS, True),  # must fire: a handler builds a page
+    ("return load(item_id).to_dict()", _PLAIN_DOCS, False),  # must stay quiet: the only HTML is the docs
+    ("return load(item_id).to_dict()", _EDITED_DOCS, False),  # must stay quiet: still the generated docs page
 ])
-def test_missing_security_headers_matter_when_a_handler_builds_a_page(tmp_path: Path, item_body: str,
+def test_missing_security_headers_matter_when_a_handler_builds_a_page(tmp_path: Path, item_body: str, docs_body: str,
                                                                       reported: bool) -> None:
-    result = audit(tmp_path, {"main.py": _DOCS_ONLY.format(item_body=item_body)})
+    result = audit(tmp_path, {"main.py": _DOCS_ONLY.format(item_body=item_body, docs_body=docs_body)})
     assert any(f.rule_id == "AS304" for f in result.findings), "the app is still listed"
     assert any(f.rule_id == "AS304" and f.severity in _MEDIUM_PLUS for f in result.findings) is reported
 

@@ -22,6 +22,8 @@ _PAGE_MARKERS = re.compile(
     r"HTMLResponse\(|<(?:html|body|div|form|table|h[1-6]|ul|pre)\b|<p>|<a\s", re.IGNORECASE)
 
 
+#: the frameworks' builders of the generated API docs page (Swagger UI, ReDoc): a page of the docs, not of the app
+_DOCS_PAGE = re.compile(r"\bget_(?:swagger_ui|redoc|swagger_ui_oauth2_redirect)_html\(")
 #: frameworks that send a returned string as text/html unless told otherwise
 _TEXT_HTML_DEFAULT = frozenset({"flask", "bottle", "cherrypy"})
 
@@ -29,10 +31,13 @@ _TEXT_HTML_DEFAULT = frozenset({"flask", "bottle", "cherrypy"})
 def builds_page(project: ProjectContext, route: Route) -> bool:
     """The route's handler builds an HTML page: it renders a template, returns markup or an HTML response, or
     returns ``json.dumps`` text a framework sends as ``text/html``. A handler returning a generated docs page
-    (``get_swagger_ui_html``) or JSON does not."""
+    (``get_swagger_ui_html``, ``get_redoc_html``, also when it edits that page's markup, adding an integrity
+    attribute) or JSON does not."""
     lines = line_text(project, route.file)
     decorators = "\n".join(lines[max(0, route.line - 1):route.line + 6]).split("def ", 1)[0]
     body = handler_body(project, route) or ""
+    if _DOCS_PAGE.search(body):
+        return False  # the framework's generated API docs page, whatever the handler adds to its markup
     if route.framework in _TEXT_HTML_DEFAULT and "json.dumps(" in body and not JSON_TYPE.search(body):
         return True  # a string these frameworks send as text/html, and json.dumps does not escape '<'
     return bool(_PAGE_MARKERS.search(decorators + "\n" + body))
