@@ -139,3 +139,38 @@ def test_a_held_record_read_across_is_also_updated_across(tmp_path: Path, write_
     assert ("PR-BOLA-001", "GET", "/api/expenses/{id}") in found
     assert (("PR-BOLA-002", "PUT", "/api/expenses/{id}") in found) is not write_checked
     assert records == original  # every record written across was given its owner's values back
+
+
+@pytest.mark.parametrize(("kind", "checked", "expected"), [
+    ("invoices", False, True),  # must fire: one identity is served invoices of two different owners
+    ("invoices", True, False),  # must stay quiet: each identity is served its own invoices only
+    ("profiles", False, False),  # must stay quiet: a profile may be public, whoever it names
+], ids=["unchecked-invoice", "checked-invoice", "profile"])
+def test_records_of_two_owners_served_to_one_identity_whose_id_is_unknown(tmp_path: Path, kind: str, checked: bool,
+                                                                           expected: bool) -> None:
+    """The identities' user ids are never shown (no ``/me``), so no record can be matched to its owner; one identity
+    served records of a one-person kind whose owner field names two different people reads at least one that is not
+    its own."""
+    records = {n: {"id": n, "owner_id": 1 + n % 2, "amount": f"{n * 17}.50", "card_last4": f"{4000 + n * 7}"}
+               for n in range(1, 5)}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who = TOKENS.get(headers.get("Authorization", "").removeprefix("Bearer "))
+        route = path.split("?")[0].rstrip("/")
+        if who is None:
+            return 401, {}, {"detail": "not authenticated"}
+        if route.startswith(f"/api/{kind}/") and method == "GET":
+            key = route.rsplit("/", 1)[1]
+            record = records.get(int(key)) if key.isdigit() else None
+            if record is None or (checked and record["owner_id"] != who[1]):
+                return 404, {}, {"detail": "not found"}
+            return 200, {}, record
+        return 404, {}, {"detail": "not found"}
+
+    param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec = {f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER, "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
+    assert found is expected

@@ -1,10 +1,12 @@
-"""BOLA on objects the API already holds (seeded records, other users' data), not ones the probe created: those
-a listing shows to one identity only, those whose owner field names one identity, and those of a private kind no
-listing shows, asked for by a small id. An object is asked for by its id or by the field its reads are keyed by
-(``GET /documents/{doc_token}``), in the path or in the body of a ``POST`` named for reading (``POST /profiles/view``
-with ``profile_id``). Part of the ``bola`` check (:mod:`.bola`), which calls these after its own objects have been
-tried. A held object the other identity could read is also updated by it with a fresh marker in a free-text field,
-reported when the owner reads the marker back, and then given back its value by the owner; it is never deleted.
+"""BOLA on objects the API already holds (seeded records, other users' data), not ones the probe created: those a
+listing shows to one identity only, those whose owner field names one identity, and those of a private kind no
+listing shows, asked for by a small id — or, when no record names an identity (its user id unknown), records of a
+one-person kind whose owner fields name two different people, both served to one identity. An object is asked for by
+its id or by the field its reads are keyed by (``GET /documents/{doc_token}``), in the path or in the body of a
+``POST`` named for reading (``POST /profiles/view`` with ``profile_id``). Part of the ``bola`` check (:mod:`.bola`),
+which calls these after its own objects have been tried. A held object the other identity could read is also updated
+by it with a fresh marker in a free-text field, reported when the owner reads the marker back, and then given back
+its value by the owner; it is never deleted.
 """
 
 from __future__ import annotations
@@ -41,9 +43,8 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
     owner and not the other identity is then asked by the other identity. A read finding needs the record's own
     telling values in the other identity's 2xx answer, anonymous callers refused (unless the description declares
     the read open or is silent about it, so that no missing-authentication test covers it), and an id that does not
-    exist not answered with them (an answer that ignores the id proves nothing)."""
-    if owner.user_id is None and not owner.username:
-        return
+    exist not answered with them (an answer that ignores the id proves nothing). Where no record could be matched to
+    the owner, records of two different owners it was served are asked about by :func:`_mixed_owners`."""
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
     for op in ctx.operations:
         if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
@@ -53,6 +54,8 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
         param = op.path_params[0].name
         ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else []),
                *sorted(k for keys in owner.owns.values() for k in keys if k.isdigit())]
+        served: dict[tuple[str, str], tuple[str, Exchange, dict[str, Any]]] = {}  # (owner field, value) -> answer
+        settled = False  # the owner's record was asked by the other identity: that answer decides the operation
         for key in dict.fromkeys(str(i) for i in ids):
             path = op.path.replace("{" + param + "}", key)
             mine = await try_send(ctx, "GET", path, identity=owner, op=op)
@@ -61,8 +64,12 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             record = objects.single_record(data) if isinstance(data, dict) else next(
                 (r for r in objects.listed_objects(data) if owned_record(r, owner) and not owned_record(r, other)),
                 None)
+            named = _person_owner(record) if isinstance(data, dict) and isinstance(record, dict) else None
+            if named is not None and mine is not None and isinstance(record, dict):
+                served.setdefault(named, (path, mine, record))
             if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
                 continue
+            settled = True
             values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
             got = await try_send(ctx, "GET", path, identity=other, op=op)
             if not values or got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
@@ -82,6 +89,58 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
                        parameter=param, highlight=values[0])
             await _written_across(ctx, op, path, record, owner, other)
             break
+        if not settled and (op.method, op.path) not in done:
+            await _mixed_owners(ctx, op, param, owner, served)
+
+
+#: owner fields that name one person (a creator field may name a colleague in a shared space: left out)
+_PERSON_OWNER_FIELDS = ("user_id", "userId", "owner_id", "ownerId", "owner", "customer_id", "customerId",
+                        "account_owner")
+#: private kinds whose records belong to one person even inside a team (a profile or a contact may be public)
+_ONE_PERSON_KINDS = re.compile(r"(?i)(?:^|[-_/])(?:transactions?|transfers?|payments?|notes?|orders?|messages?|"
+                               r"cards?|invoices?|wallets?|balances?|statements?|bookings?|reservations?|loans?|"
+                               r"prescriptions?|payslips?|salar(?:y|ies)|expenses?|receipts?|purchases?|bills?)$")
+
+
+def _person_owner(record: dict[str, Any]) -> tuple[str, str] | None:
+    """The record's owner field naming one person, and its value (``("owner_id", "2")``)."""
+    for name in _PERSON_OWNER_FIELDS:
+        value = record.get(name)
+        if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip():
+            return name, str(value)
+    return None
+
+
+async def _mixed_owners(ctx: Context, op: Operation, param: str, owner: Identity,
+                        served: dict[tuple[str, str], tuple[str, Exchange, dict[str, Any]]]) -> None:
+    """One ordinary identity was served records of a one-person kind (:data:`_ONE_PERSON_KINDS`: invoices, orders,
+    payments…) whose owner field names two different people: whoever it is, at least one of them is someone
+    else's. Asked when no record it was served could be matched to it (its user id unknown, or named by none). A
+    finding needs anonymous callers refused one of the records (unless the description is silent or declares the
+    read open) and an id that does not exist not answered with either record's values."""
+    if not _ONE_PERSON_KINDS.search(collection_of(op)):
+        return
+    by_field: dict[str, list[tuple[str, str, Exchange, dict[str, Any]]]] = {}
+    for (field, value), (path, answer, record) in served.items():
+        by_field.setdefault(field, []).append((value, path, answer, record))
+    for field, seen in by_field.items():
+        if len(seen) < 2:
+            continue
+        mine = [s for s in seen if s[0] in {str(owner.user_id), str(owner.username)}]
+        first, second = (mine[0], next(s for s in seen if s is not mine[0])) if mine else (seen[0], seen[1])
+        values = [v for v in objects.telling_values(second[3]) if v != second[0]]
+        if not values:
+            continue
+        control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=owner, op=op)
+        anon = await try_send(ctx, "GET", second[1], op=op)
+        if (control is None or (control.ok and any(v in control.text for v in values))
+                or anon is None or (not denied(anon) and op.secured is True)):
+            return
+        anyone = "" if denied(anon) else "; anonymous callers are answered it too"
+        ctx.report(rules.BOLA_READ, f"{owner.name} read {first[1]} and {second[1]}, records whose owner field "
+                   f"'{field}' names two different people ({first[0]} and {second[0]}): at least one is another "
+                   f"user's (asked by small ids{anyone})", second[2], op=op, parameter=param, highlight=values[0])
+        return
 
 
 async def listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Exchange]:
