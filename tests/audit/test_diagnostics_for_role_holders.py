@@ -1,6 +1,7 @@
-"""Exception text and unbounded page sizes matter when an attacker is the caller: in the handler of a route that only
-callers passing a role check reach (an administrator's route), the diagnostic goes to someone the application trusts
-with the role, so the finding stays, low. A route that only signs the caller in keeps it at medium."""
+"""An unbounded page size matters when an attacker is the caller: in the handler of a route that only callers
+passing a role check reach (an administrator's route), the large page is asked by someone the application trusts with
+the role, so the finding stays, low. A route that only signs the caller in keeps it at medium, and exception text
+keeps its severity on either: an administrator's answers are no place for the server's internals."""
 
 from __future__ import annotations
 
@@ -12,52 +13,53 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 _APP = """\
-import httpx
-from fastapi import Depends, FastAPI, HTTPException, Query
-
-app = FastAPI()
-
-
-async def current_user(token: str = Query(...)):
-    user = await load_user(token)
-    if user is None:
-        raise HTTPException(status_code=401)
-    return user
+from functools import wraps
+from flask import Flask, abort, jsonify, request, session
+app = Flask(__name__)
 
 
-async def check_admin(user=Depends(current_user)):
-    if not user.admin:
-        raise HTTPException(status_code=403, detail="admins only")
-    return user
+def login_required(f):
+    @wraps(f)
+    def inner(*a, **k):
+        if "user_id" not in session:
+            abort(401)
+        return f(*a, **k)
+    return inner
 
 
-async def load_user(token):
-    return None
+def admin_required(f):
+    @wraps(f)
+    def inner(*a, **k):
+        if "user_id" not in session:
+            abort(401)
+        if session.get("role") != "admin":
+            abort(403)
+        return f(*a, **k)
+    return inner
 
 
-@app.post("/extensions/{{ext_id}}/install")
-async def install(ext_id: str, limit: int = Query(None), user=Depends({guard})):
-    rows = await fetch_rows(limit)
+@app.get("/api/v1/logs")
+@{guard}
+def logs():
+    limit = request.args.get("limit", 50, type=int)
     try:
-        await httpx.AsyncClient().get("https://example.org/" + ext_id)
+        rows = db.execute("SELECT * FROM logs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     except Exception as exc:
-        raise HTTPException(status_code=500, detail=str(exc)) from exc
-    return rows
-
-
-async def fetch_rows(limit):
-    return []
+        return jsonify({{"error": str(exc)}}), 500
+    return jsonify(rows)
 """
 
 
 @pytest.mark.parametrize(("guard", "medium"), [
-    ("check_admin", False),  # must stay quiet at medium: only administrators see the error text
-    ("current_user", True),  # must fire: any signed-in user sees it
+    ("admin_required", False),  # must stay quiet at medium: only administrators ask for the page
+    ("login_required", True),  # must fire: any signed-in user asks for it
 ])
-def test_error_text_on_an_administrators_route_is_low(tmp_path: Path, guard: str, medium: bool) -> None:
+def test_an_unbounded_page_on_an_administrators_route_is_low(tmp_path: Path, guard: str, medium: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(guard=guard)})
-    hits = [f for f in result.findings if f.rule_id == "AS307"]
-    assert hits, "the exception text is reported either way"
-    assert any(f.severity >= Severity.MEDIUM for f in hits) is medium
+    pages = [f for f in result.findings if f.rule_id == "AS203"]
+    assert pages, "the page size is reported either way"
+    assert any(f.severity >= Severity.MEDIUM for f in pages) is medium
     if not medium:
-        assert all("reach it" in f.message for f in hits)
+        assert all("reach it" in f.message for f in pages)
+    # exception text stays at medium on both routes
+    assert any(f.rule_id == "AS307" and f.severity >= Severity.MEDIUM for f in result.findings)

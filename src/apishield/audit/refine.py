@@ -42,9 +42,10 @@ finding stays visible below the medium-and-above view.
   deployment that leaves the switch off; it stays, low.
 - **Development settings nothing serves** (AS301): ``DEBUG = True`` in a settings module named ``development`` or
   ``develop`` that no module but ``manage.py`` or test code names as the settings to load; it stays, low.
-- **Role-guarded routes** (AS307, AS203): exception text answered, or a page size left unbounded, in the handler of a
-  route that admits only callers passing a role check (``Depends(check_admin)``, ``@admin_required``) reaches a caller
-  the application trusts with that role, never an anonymous or ordinary one; it stays, low.
+- **Role-guarded routes** (AS203): a page size left unbounded in the handler of a route that admits only callers
+  passing a role check (``Depends(check_admin)``, ``@admin_required``) is asked by a caller the application trusts
+  with that role, never an anonymous or ordinary one; it stays, low. Exception text keeps its severity there: an
+  administrator's session is as open to theft as anyone's, and reviewers want the internals kept out of it too.
 - **Routes the proxy closes** (every rule): a route under a ``location`` block that the repository's own nginx
   configuration marks ``internal;`` or ``deny all;`` (allowing only loopback or private networks) is answered by the
   proxy before an outside request reaches the application; its findings stay, low.
@@ -431,15 +432,15 @@ def _lower_proxy_closed(out: list[Finding], project: ProjectContext) -> list[Fin
     return _lower_in_handlers(out, spans, lambda f: True, "the proxy closes it to outside clients: {}")
 
 
-#: what matters only when an attacker is the caller: exception text (AS307) and unbounded page sizes (AS203)
-_CALLER_RULES = frozenset({"AS307", "AS203"})
+#: what matters only when an attacker is the caller: unbounded page sizes (AS203)
+_CALLER_RULES = frozenset({"AS203"})
 
 
 def _lower_role_guarded(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Exception text (AS307) and unbounded page sizes (AS203) in the handler of a route that admits only callers who
-    pass a role check (``Depends(check_admin)``, ``@admin_required``, a blueprint hook refusing all but staff),
-    lowered: the diagnostic goes to, and the large page is asked by, a caller the application trusts with the role;
-    an anonymous or ordinary user never reaches it. Injections keep their severity: a role is no licence for them."""
+    """Unbounded page sizes (AS203) in the handler of a route that admits only callers who pass a role check
+    (``Depends(check_admin)``, ``@admin_required``, a blueprint hook refusing all but staff), lowered: the large page
+    is asked by a caller the application trusts with the role; an anonymous or ordinary user never reaches it.
+    Injections and exception text keep their severity: a role is no licence for them."""
     if not any(f.rule_id in _CALLER_RULES and f.severity > Severity.LOW for f in out):
         return out
     routes = [r for r in project.facts.get("routes", []) if r.roles and r.has(AUTH)]
