@@ -147,3 +147,17 @@ def test_concurrent_requests_record_when_they_left_and_when_they_were_answered()
     assert (slow.url.endswith("/slow"), fast.url.endswith("/fast")) == (True, True)
     assert slow.dispatched < fast.dispatched < fast.answered < slow.answered
     assert all(ex.dispatched < ex.answered for ex in (fast, slow))
+
+
+@pytest.mark.parametrize(("body", "value", "shown"), [
+    ('{"description": "Pro plan \\u2014 March"}', "Pro plan — March", True),  # an escaped dash, as Flask writes it
+    ('{"url": "https:\\/\\/example.org\\/a"}', "https://example.org/a", True),  # escaped slashes
+    ('{"title": "Alice\'s \\"list\\""}', 'Alice\'s "list"', True),  # quotes escaped inside the string
+    ('{"description": "Pro plan"}', "Pro plan — March", False),
+    ('not json \\u2014', "—", False),  # an escape outside JSON is only text
+])
+def test_an_answer_shows_a_value_as_its_reader_sees_it(body: str, value: str, shown: bool) -> None:
+    json_type = (("Content-Type", "application/json"),)
+    ex = Exchange(1, "bola", "bob", "GET", "http://127.0.0.1:9/api/invoices/1", (), b"", 200, json_type,
+                  body.encode())
+    assert ex.shows(value) is shown

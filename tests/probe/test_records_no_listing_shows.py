@@ -174,3 +174,24 @@ def test_records_of_two_owners_served_to_one_identity_whose_id_is_unknown(tmp_pa
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     found = ("PR-BOLA-001", "GET", f"/api/{kind}/{{item_id}}") in findings_at(result)
     assert found is expected
+
+
+def test_a_held_record_with_text_the_server_escapes_is_still_recognised(tmp_path: Path) -> None:
+    """A record whose values the server writes with JSON escapes (``\\u2014`` for a dash, as Flask does) is the same
+    record in the other identity's answer: must fire."""
+    records = {n: {"id": n, "user_id": 1 + n % 2, "description": f"Pro plan — month {n * 11}"} for n in range(1, 5)}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who, route, early = bearer_caller(path, headers, TOKENS)
+        if early is not None or who is None:
+            return early or (401, {}, {})
+        if route.startswith("/api/invoices/"):
+            key = route.rsplit("/", 1)[1]
+            record = records.get(int(key)) if key.isdigit() else None
+            return (200, {}, record) if record is not None else (404, {}, {"detail": "not found"})
+        return 404, {}, {"detail": "not found"}
+
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, _spec("invoices"), ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    assert ("PR-BOLA-001", "GET", "/api/invoices/{item_id}") in findings_at(result)

@@ -146,6 +146,18 @@ class Exchange:
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
+    def shows(self, value: str) -> bool:
+        """The answer carries ``value`` as a reader sees it: in its text, or in its JSON with the escapes a server may
+        write undone (``"Pro plan \\u2014 March"`` shows ``Pro plan — March``, ``"a\\/b"`` shows ``a/b``)."""
+        text = self.text
+        if value in text:
+            return True
+        if "\\" not in text:
+            return False
+        data = self.json()
+        return data is not None and (value in json.dumps(data, ensure_ascii=False) or any(
+            value in leaf for leaf in _string_leaves(data)))
+
     def json(self) -> Any:
         """The parsed JSON body, or None when it is not JSON (malformed bodies never raise)."""
         try:
@@ -153,6 +165,20 @@ class Exchange:
         except (ValueError, RecursionError):
             return None
 
+
+
+def _string_leaves(data: Any) -> Iterator[str]:
+    """The strings of a parsed JSON value, keys and values, at any depth."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 def wait_hint(headers: tuple[tuple[str, str], ...], now_epoch: float | None = None) -> float | None:
     """Seconds the server asks us to wait: ``Retry-After`` (seconds or HTTP date), ``RateLimit-Reset`` /

@@ -293,7 +293,7 @@ def _private_records_to_all(op: Operation, records: list[dict[str, Any]], anon: 
         return False
     telling = [v for r in records for v in objects.telling_values(r)]
     return (not all(_profile_only(r) for r in records)
-            and bool(telling) and all(v in anon.text for v in telling[:6]))
+            and bool(telling) and all(anon.shows(v) for v in telling[:6]))
 
 
 def _sub_reads(ctx: Context, item: Operation, item_path: str) -> list[tuple[Operation, str]]:

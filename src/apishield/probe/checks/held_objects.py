@@ -72,7 +72,7 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             settled = True
             values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
             got = await try_send(ctx, "GET", path, identity=other, op=op)
-            if not values or got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+            if not values or got is None or not got.ok or denied(got) or not all(got.shows(v) for v in values):
                 break  # the read keeps the owner's record from the other identity: the operation holds
             control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
                                      op=op)
@@ -80,7 +80,7 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             # anonymous callers answered too: where the description says the read needs credentials, that is the
             # missing-authentication finding; where it declares the read open (or says nothing), no other check
             # looks at it, and another person's private record handed to anyone is this finding all the same
-            if (control is None or (control.ok and any(v in control.text for v in values))
+            if (control is None or (control.ok and any(control.shows(v) for v in values))
                     or anon is None or (not denied(anon) and op.secured is True)):
                 break
             anyone = "" if denied(anon) else "; anonymous callers are answered it too"
@@ -133,7 +133,7 @@ async def _mixed_owners(ctx: Context, op: Operation, param: str, owner: Identity
             continue
         control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=owner, op=op)
         anon = await try_send(ctx, "GET", second[1], op=op)
-        if (control is None or (control.ok and any(v in control.text for v in values))
+        if (control is None or (control.ok and any(control.shows(v) for v in values))
                 or anon is None or (not denied(anon) and op.secured is True)):
             return
         anyone = "" if denied(anon) else "; anonymous callers are answered it too"
@@ -202,15 +202,15 @@ async def listed(ctx: Context, owner: Identity, other: Identity) -> dict[str, Ex
                 continue
             # a listing may join more than the object's own read shows (an order's buyer and product names):
             # the values that read shows are the object's, if they are most of them and at least two
-            read_back = [v for v in values if v in mine.text]
+            read_back = [v for v in values if mine.shows(v)]
             if len(read_back) < min(len(values), max(2, (len(values) + 1) // 2)):
                 continue  # not this object's operation
             values = read_back
             got = await _ask(ctx, op, param, key, other)
-            if got is None or not got.ok or denied(got) or not all(v in got.text for v in values):
+            if got is None or not got.ok or denied(got) or not all(got.shows(v) for v in values):
                 break
             control = await _ask(ctx, op, param, "987654321" if key.isdigit() else "apishieldnone", other)
-            if control is not None and control.ok and any(v in control.text for v in values):
+            if control is not None and control.ok and any(control.shows(v) for v in values):
                 break
             how = (f"an object only {owner.name} is shown in its listings" if id(obj) in mine_only
                    else f"a record whose owner field names {owner.name}")

@@ -72,7 +72,7 @@ class _Presence:
         """The owner's read shows the object with every one of ``told`` (its listing: the record with its id)."""
         if self.read is not None:
             before = await try_send(self.ctx, "GET", victim.item_path, identity=self.owner, op=self.read)
-            return before is not None and before.ok and not denied(before) and all(v in before.text for v in told)
+            return before is not None and before.ok and not denied(before) and all(before.shows(v) for v in told)
         record = await self._listed(victim)
         return record is not None and all(v in json.dumps(record, ensure_ascii=False) for v in told)
 

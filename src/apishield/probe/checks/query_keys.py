@@ -55,13 +55,13 @@ async def read_by_query_key(ctx: Context, owner: Identity, other: Identity) -> N
         if not values:
             continue
         got = await _ask(ctx, op, param, mine_key, other)
-        if got is None or not all(v in got.text for v in values):
+        if got is None or not all(got.shows(v) for v in values):
             continue  # the key is checked against the caller
         own = await _ask(ctx, op, param, theirs_key, other)
         ghost = await _ask(ctx, op, param, "987654321", other)
         anon = await try_send(ctx, "GET", op.path, op=op, params={param.name: mine_key})
-        if (own is not None and any(v in own.text for v in values)) or (
-                ghost is not None and any(v in ghost.text for v in values)) or anon is None or not denied(anon):
+        if (own is not None and any(own.shows(v) for v in values)) or (
+                ghost is not None and any(ghost.shows(v) for v in values)) or anon is None or not denied(anon):
             continue  # shown whatever the key, or to anyone: not this finding
         ctx.report(rules.BOLA_READ, f"{other.name} read {owner.name}'s records at {op.path}?{param.name}={mine_key} "
                    f"({len(values)} of their own values in the answer; its own key shows none of them)", got, op=op,
