@@ -133,8 +133,15 @@ async def _ask(ctx: Context, op: Operation, field: str, own: str) -> None:
         await _poisoned(ctx, op, known, functools.partial(send, own))
 
     def text(ex: Exchange, value: str) -> str:
+        """The answer without the address it names and without the secret: the value of the secret's field in
+        every answer (a server that hands each address a fresh random token differs only there)."""
         out = unname(ex.text, value, own)
-        return normalise(out.replace(found[1], "{secret}") if found is not None else out)
+        if found is not None:
+            secrets = {str(v) for k, v in walk_keys(ex.json()) if k == found[0] and isinstance(v, (str, int))
+                       and not isinstance(v, bool) and str(v)} if "json" in ex.content_type else set()
+            for secret in sorted(secrets | {found[1]}, key=len, reverse=True):
+                out = out.replace(secret, "{secret}")
+        return normalise(out)
 
     same_nobody = nobody.status == again.status and text(nobody, first) == text(again, second)
     if same_nobody and (known.status != nobody.status or text(known, own) != text(nobody, first)):
