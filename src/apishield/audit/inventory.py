@@ -54,6 +54,12 @@ _SCHEME_CLASS = re.compile("(?:" + "|".join(sorted(SECURITY_SCHEMES - {"OAuth2",
 _AUTHENTICATING_CALL = re.compile(r"^(?:authenticate(?:_request)?|verify_jwt_in_request)$")
 
 
+#: the methods of an app, router or blueprint that register a route (``@router.delete("/{id}")``)
+_REGISTRATION_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "route",
+                                   "api_route", "websocket", "websocket_route", "add_route", "add_api_route",
+                                   "add_url_rule", "expose"})
+
+
 def _shared_depth(a: list[str], b: list[str]) -> int:
     """How many leading folders two paths share."""
     depth = 0
@@ -132,7 +138,10 @@ class Inventory:
         kinds = classify_name(base)
         if _SCHEME_CLASS.search(au.last(base)):
             kinds.add(AUTH)  # FastAPI's scheme classes, and a library's subclass named for one (``CookieOrHTTPBearer``)
-        summary = self.functions.get(au.last(base))
+        # ``@router.delete(...)`` registers the route: it is the framework's method, never a project function that
+        # shares its last name (a handler or a data-layer helper called ``delete``)
+        registers = "." in base and au.last(base) in _REGISTRATION_METHODS
+        summary = None if registers else self.functions.get(au.last(base))
         if summary is None or "public" in kinds or depth > 32:
             return kinds
         self._kinds[name] = frozenset(kinds)  # in progress: a cycle back to this name sees the name alone
