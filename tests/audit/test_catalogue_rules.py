@@ -228,3 +228,17 @@ def test_session_cookie_httponly_switched_off_is_medium(tmp_path: Path) -> None:
 )
 def test_catastrophic_patterns(pattern: str, reported: bool) -> None:
     assert bool(catastrophic(pattern)) is reported
+
+
+@pytest.mark.parametrize(("name", "reported"), [
+    ("reset_code", True),  # must fire: a whole part of the name is a secret's word
+    ("apiKey", True),
+    ("accesstoken", True),  # must fire: a word no innocent one holds, inside a longer part
+    ("pumping_amount", False),  # must stay quiet: 'pin' inside 'pumping' is no PIN
+    ("encoded_total", False),  # must stay quiet: 'code' inside 'encoded'
+    ("capital", False),  # must stay quiet: 'api' inside 'capital'
+])
+def test_weak_randomness_is_read_by_whole_parts_of_a_name(tmp_path: Path, name: str, reported: bool) -> None:
+    source = f"import random\n\n\ndef make():\n    {name} = random.randint(1000, 9999)\n    return {name}\n"
+    result = audit(tmp_path, {"gen.py": source})
+    assert any(f.rule_id == "AS605" for f in result.findings) is reported

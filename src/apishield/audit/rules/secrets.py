@@ -486,9 +486,20 @@ def check_broken_hash(ctx: ModuleContext) -> Iterator[Finding]:
                       severity=Severity.MEDIUM if security else Severity.LOW)
 
 
-_TOKENISH = re.compile(
-    r"token|otp|code|key|secret|password|passwd|nonce|salt|session|reset|api|pin|csrf|verif", re.IGNORECASE
-)
+#: words that say a value is a secret, looked for as whole parts of a name (``reset_code``, ``apiKey``, ``otp``): as
+#: bare substrings, ``pin`` is in ``pumping``, ``code`` in ``encode``, ``key`` in ``monkey`` and ``api`` in ``capital``
+_SECRET_PART = re.compile(r"(?:token|otp|code|key|secret|password|passwd|pwd|nonce|salt|session|reset|api|pin|csrf|"
+                          r"verif\w*|apikey|passcode|pincode|authkey|sessionid|sid)s?")
+#: parts that say so wherever they stand in a longer word (``accesstoken``, ``clientsecret``, ``newpassword``)
+_SECRET_INSIDE = re.compile(r"token|secret|password|passwd|nonce|csrf")
+_NAME_PARTS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _tokenish(context: str) -> bool:
+    """A name in ``context`` says the value is a secret: a whole part of it is a secret's word, or a part holds one
+    that no innocent word does."""
+    parts = [p.lower() for p in _NAME_PARTS.split(context) if p]
+    return any(_SECRET_PART.fullmatch(p) or _SECRET_INSIDE.search(p) for p in parts)
 _RANDOM_FUNCS = {
     "random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform", "shuffle", "randbytes",
     "normalvariate", "gauss", "triangular", "betavariate", "expovariate", "lognormvariate", "paretovariate",
@@ -519,7 +530,7 @@ def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
             elif isinstance(cur, ast.keyword) and cur.arg:
                 context += " " + cur.arg
             cur = parents.get(id(cur))
-        if _TOKENISH.search(context):
+        if _tokenish(context):
             yield at_node(
                 WEAK_RANDOM, ctx, call, f"{name}() is predictable but makes a secret value ({context.strip()})"
             )
