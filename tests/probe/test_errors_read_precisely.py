@@ -59,13 +59,14 @@ def test_an_origin_echoed_without_credentials_is_not_a_cors_flaw(tmp_path: Path,
     assert credentials or any("without credentials" in n for n in result.notes)
 
 
-def _credentialed_cors(cookie: str) -> Any:
+def _credentialed_cors(cookie: str, wildcard: bool = False) -> Any:
     """Bearer-token API whose sign-in may also set a cookie: a session cookie the protected route accepts alone, or a
-    preference cookie it ignores."""
+    preference cookie it ignores. ``wildcard`` answers ``*`` in place of the origin."""
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         low = {k.lower(): v for k, v in headers.items()}
         origin = low.get("origin")
-        extra = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"} if origin else {}
+        extra = {"Access-Control-Allow-Origin": "*" if wildcard else origin,
+                 "Access-Control-Allow-Credentials": "true"} if origin else {}
         if cookie == "session":
             extra["Set-Cookie"] = "sid=abc; Path=/; HttpOnly"
         elif cookie == "preference":
@@ -363,3 +364,13 @@ def test_an_operation_without_input_failing_every_time_answers_no_input(tmp_path
     at = {(r, p) for r, _m, p in findings_at(result) if r == "PR-ERR-004"}
     assert ("PR-ERR-004", "/status") not in at
     assert any(p.startswith("/items") for _r, p in at)
+
+
+def test_a_wildcard_with_credentials_on_a_bearer_api_is_not_latent(tmp_path: Path) -> None:
+    """``*`` with credentials on an API whose identities send bearer headers: a browser never sends credentials to
+    ``*``, so nothing would ride along even with a cookie added later (must stay quiet, noted)."""
+    paths = {"/items": {"get": {"responses": {"200": {"description": "list"}}}}}
+    with loopback(_credentialed_cors("none", wildcard=True)) as url:
+        result = probe_paths(tmp_path, url, paths, ("cors",), auth=("alice=Authorization:Bearer tok-alice",))
+    assert not [f for f in result.findings if f.rule_id.startswith("PR-CORS")]
+    assert any("none rides along (not reported)" in n for n in result.notes)

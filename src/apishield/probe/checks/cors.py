@@ -9,7 +9,8 @@ An origin allowed *without* credentials is what ``*`` allows (flask-cors' and ma
 then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read what it can
 fetch itself. That is noted, not reported. An API whose every identity authenticates with a header a page must set
 itself (``Authorization: Bearer``, ``X-API-Key``) and that sets no credential cookie is reported low, as a latent
-misconfiguration: "with credentials" carries nothing today, and would carry a cookie added tomorrow. A cookie counts
+misconfiguration, when it reflects the foreign origin: "with credentials" carries nothing today, and would carry a
+cookie added tomorrow (``*`` with credentials would not: browsers never send credentials to it). A cookie counts
 as a credential when it is set at sign-in or named for a session, token or user, and the operation the identities
 were proven on (the canary, which refuses anonymous callers) still accepts it alone, without the ``Authorization``
 header: a preference or tracking cookie set beside a bearer token carries no authority. Only when the target's
@@ -54,15 +55,16 @@ async def cors(ctx: Context) -> None:
         allowed = ex.header("access-control-allow-origin")
         creds = (ex.header("access-control-allow-credentials") or "").lower() == "true"
         if (allowed == origin or allowed == "*") and creds and not await ambient(ctx, ex):
+            latent = allowed == origin  # a browser never sends credentials to '*': that one stays harmless
             ctx.notes.append(f"cors: Origin {origin!r} is allowed with credentials on {op.key}, but every identity "
                              "authenticates with a header the page must set itself and no cookie the target sets "
-                             "acts as a credential: none rides along (reported low, as latent)")
-            ctx.report(rules.CORS_WILDCARD if allowed == "*" else rule,
-                       ("'*' is sent together with Allow-Credentials: true" if allowed == "*" else
-                        f"Origin {origin!r} is allowed with credentials") + " — latent: every identity authenticates "
-                       "with a header a page must set itself, so no credential rides along today; a session cookie "
-                       "or HTTP Basic added later would be read by any site", ex, op=op, parameter="Origin",
-                       highlight="access-control-allow-origin", severity=Severity.LOW)
+                             "acts as a credential: none rides along"
+                             + (" (reported low, as latent)" if latent else " (not reported)"))
+            if latent:
+                ctx.report(rule, f"Origin {origin!r} is allowed with credentials — latent: every identity "
+                           "authenticates with a header a page must set itself, so no credential rides along today; "
+                           "a session cookie or HTTP Basic added later would be read by any site", ex, op=op,
+                           parameter="Origin", highlight="access-control-allow-origin", severity=Severity.LOW)
             return
         if allowed == "*" and creds:
             ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
