@@ -23,14 +23,21 @@ USERS = [{"id": 1, "email": "alice@example.org", "is_admin": False}, {"id": 2, "
                                                                        "is_admin": False}]
 
 
+def _signed_in(path: str, headers: dict[str, str]) -> tuple[str, Answer | None]:
+    """The request's route, and the answer given before the app's own routes: 401 without a known bearer token, the
+    caller's name at ``/api/me``."""
+    caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
+    route = urlsplit(path).path
+    if caller is None:
+        return route, (401, {}, {"detail": "sign in"})
+    return route, (200, {}, {"username": caller}) if route == "/api/me" else None
+
+
 def _app(trusts_header: bool) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        if caller is None:
-            return 401, {}, {"detail": "sign in"}
-        route = urlsplit(path).path
-        if route == "/api/me":
-            return 200, {}, {"username": caller}
+        route, early = _signed_in(path, headers)
+        if early is not None:
+            return early
         if route == "/api/admin/users":
             if trusts_header and headers.get("X-Admin", "").lower() == "true":
                 return 200, {}, USERS
@@ -89,12 +96,9 @@ MANY_SPEC = {
 def _one_door(opens: set[str]) -> Any:
     """``X-Role: admin`` opens the administrative reads in ``opens``; the others check the server-side role."""
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        caller = {"tok-alice": "alice", "tok-bob": "bob"}.get(headers.get("Authorization", "").removeprefix("Bearer "))
-        if caller is None:
-            return 401, {}, {"detail": "sign in"}
-        route = urlsplit(path).path
-        if route == "/api/me":
-            return 200, {}, {"username": caller}
+        route, early = _signed_in(path, headers)
+        if early is not None:
+            return early
         if route.startswith("/api/admin/"):
             if route in opens and headers.get("X-Role", "") == "admin":
                 return 200, {}, [{"id": 7, "total": "12.40", "customer": "carol@example.org"}]
