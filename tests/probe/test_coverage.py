@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from apishield.cli import main
-from apishield.probe.client import ProbeClient, exhausted_hint, wait_hint
+from apishield.probe.client import ProbeClient
 from apishield.probe.targets import from_routes
+from apishield.probe.wait_hints import exhausted_hint, wait_hint
 from tests.probe.loopback import Answer, loopback
 
 SPEC: dict[str, Any] = {

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apishield.probe.client import Exchange, wait_hint
+from apishield.probe.client import Exchange
+from apishield.probe.wait_hints import wait_hint
 
 #: a ban is assumed after this many throttled answers in a row, beyond the wait, on at least MIN_PATHS paths
 MIN_ANSWERS = 4

@@ -1,4 +1,5 @@
-"""Pure matchers on literal values shared by the secret rules (:mod:`apishield.audit.rules.secrets`)."""
+"""Pure matchers on literal values shared by the secret rules (:mod:`apishield.audit.rules.secrets`), and where a value
+becomes a secret: a name that says so (``reset_code``, ``apiKey``), or a session entry or cookie it is stored in."""
 
 from __future__ import annotations
 
@@ -197,6 +198,8 @@ __all__ = [
     "local_settings_default",
     "names_itself",
     "names_this_machine",
+    "stored_as_credential",
+    "tokenish",
     "unkeyed_digest",
     "url_user_with_password",
 ]
@@ -235,3 +238,49 @@ def one_value(node: ast.AST) -> bool:
     """An argument that is one value (a name, a field, a literal, a call reading one), not text composed of several
     (``b":".join([user, realm, password])``: an HTTP Digest response, not a stored password)."""
     return not any(isinstance(n, (ast.BinOp, ast.JoinedStr, ast.List, ast.Tuple)) for n in ast.walk(node))
+
+
+#: words that say a value is a secret, looked for as whole parts of a name (``reset_code``, ``apiKey``, ``otp``): as
+#: bare substrings, ``pin`` is in ``pumping``, ``code`` in ``encode``, ``key`` in ``monkey`` and ``api`` in ``capital``
+_SECRET_PART = re.compile(r"(?:token|otp|code|key|secret|password|passwd|pwd|nonce|salt|session|reset|api|pin|csrf|"
+                          r"verif\w*|apikey|passcode|pincode|authkey|sessionid|sid)s?")
+#: parts that say so wherever they stand in a longer word (``accesstoken``, ``clientsecret``, ``newpassword``)
+_SECRET_INSIDE = re.compile(r"token|secret|password|passwd|nonce|csrf")
+_NAME_PARTS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def tokenish(context: str) -> bool:
+    """A name in ``context`` says the value is a secret: a whole part of it is a secret's word, or a part holds one
+    that no innocent word does."""
+    parts = [p.lower() for p in _NAME_PARTS.split(context) if p]
+    return any(_SECRET_PART.fullmatch(p) or _SECRET_INSIDE.search(p) for p in parts)
+
+def stored_as_credential(call: ast.Call, parents: dict[int, ast.AST]) -> str:
+    """Where a value computed from ``call`` ends up, if it is a credential: stored in a session mapping
+    (``session[k] = v``) or sent as a cookie (``set_cookie(name, v)``) in the same function."""
+    fn: ast.AST | None = call
+    assign: ast.AST | None = None
+    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(fn, ast.Assign) and assign is None:
+            assign = fn
+        fn = parents.get(id(fn))
+    if fn is None or not isinstance(assign, ast.Assign):
+        return ""
+    names = {t for t in au.target_names(assign) if "." not in t}
+    for _ in range(2):  # values derived from it: ``token = prefix + value``
+        for step in au.nodes_of(fn, ast.Assign):
+            if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(step.value)):
+                names.update(t for t in au.target_names(step) if "." not in t)
+
+    def uses(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+    for node in au.walk(fn):
+        if isinstance(node, ast.Assign) and uses(node.value):
+            for t in node.targets:
+                if isinstance(t, ast.Subscript) and "session" in au.last(au.dotted(t.value)).lower():
+                    return "a session value"
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "set_cookie"
+                and any(uses(a) for a in [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "value")])):
+            return "a cookie value"
+    return ""
