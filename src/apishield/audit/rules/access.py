@@ -14,7 +14,7 @@ from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
-from apishield.audit.rules.route_nature import OWNED_RECORD_SEGMENT, PARAM_LAST, collection_of
+from apishield.audit.rules.route_nature import OWNED_RECORD_SEGMENT, PARAM_LAST, collection_of, handler_body
 from apishield.findings import Confidence, Finding, Rule, Severity
 
 BOLA = Rule(
@@ -168,7 +168,8 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
     dependency, or a 404 for a missing object compares nothing). Medium for writes, for reads of records that
     belong to one customer (``/orders/<id>``, invoices, messages) and for reads of a collection whose listing shows
     each caller only their own (``GET /tasks`` filtered by the caller next to an unchecked ``GET /tasks/<id>``);
-    low for other reads, where access by id is often the design (profiles, articles). Public-by-design routes are
+    low for other reads, where access by id is often the design (profiles, articles), unless the handler answers a
+    secret of what it loaded (``secret=user.secret``, ``"api_key": a.api_key``). Public-by-design routes are
     skipped; on a route without authentication the finding is low (there is no caller to own anything: AS101
     reports the route itself)."""
     routes = served_routes(project.facts.get("routes", []))
@@ -223,7 +224,8 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 # authentication there is no caller to own anything: the weakness is the missing authentication,
                 # which AS101 reports on the same route, so this one stays low
                 severity=Severity.MEDIUM if route.has(AUTH) and (
-                    route.state_changing or _owned_records(route) or collection_of(route.path) in own_listings)
+                    route.state_changing or _owned_records(route) or collection_of(route.path) in own_listings
+                    or _answers_secrets(project, route))
                 else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
             )
@@ -256,6 +258,20 @@ _SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookm
 
 def _owned_records(route: Route) -> bool:
     return any(OWNED_RECORD_SEGMENT.match(s) for s in route.path.strip("/").split("/"))
+
+
+#: a secret of the loaded object handed to the answer: a template value or a JSON key named for one, taken from an
+#: attribute (``render_template(..., secret=user.secret)``, ``{"api_key": account.api_key}``)
+_SECRET_ANSWERED = re.compile(
+    r"""(?:\b|['"])(?:secret|password|passwd|password_hash|api_?key|token|otp|pin|ssn|card_number|iban)['"]?\s*[=:]"""
+    r"""\s*\w+\.\w+""", re.IGNORECASE)
+
+
+def _answers_secrets(project: ProjectContext, route: Route) -> bool:
+    """The handler answers secret-named values of what it loaded: reading someone's secret by id is never the public
+    profile that reading a record by id often is."""
+    body = handler_body(project, route)
+    return bool(body and _SECRET_ANSWERED.search(body))
 
 
 def _stem(path: str) -> str:

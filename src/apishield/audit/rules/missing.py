@@ -40,6 +40,7 @@ from apishield.audit.rules.sign_in_nature import (
     recovery_exposure,
     sets_password_without_secret,
     signs_in,
+    signs_in_with_a_password,
     takes_guessable_secret,
 )
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -427,7 +428,8 @@ def check_no_rate_limit(project: ProjectContext) -> Iterator[Finding]:
 @rule(AUTH_NO_RATE, scope="project")
 def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
     """AS202 — a login / token / OTP / password-reset endpoint accepting POST without a rate limit (route,
-    blueprint or app-wide). Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
+    blueprint or app-wide); a handler that checks a password and signs the caller in is a login whatever its path
+    and name. Public-by-design routes are still reported. A POST that issues tokens to HTTP Basic
     credentials (``@authenticate(basic_auth)`` on ``POST /tokens``) is a login. A password-recovery step is
     reported only when there is something to guess or enumerate: a request step that answers differently when
     the account does not exist, or a confirmation step whose token is not verified as a signed token. A sign-in
@@ -447,7 +449,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
         granted_after = route.roles.startswith("checked in") and signs_in(route)
         if route.has(RATE) or (route.roles and not granted_after):
             continue
-        if not (is_auth_endpoint(route.path, route.handler, takes) or issues_tokens_for_password(project, route)):
+        if not (is_auth_endpoint(route.path, route.handler, takes) or issues_tokens_for_password(project, route)
+                or signs_in_with_a_password(project, route)):
             continue
         if not set(route.methods) & {"POST", "PUT", "PATCH"} and route.methods != ("GET", "POST"):
             continue

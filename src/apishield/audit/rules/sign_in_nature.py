@@ -176,6 +176,23 @@ def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
     return bool(re.search(r"@\w*(?:\.\w+)*\(\s*\w*basic\w*\s*\)|HTTPBasic", decorators, re.IGNORECASE))
 
 
+#: a password checked against a stored hash or value (the library verifiers, and a project's ``verify_hash``)
+_VERIFIES_PASSWORD = re.compile(r"check_password_hash\(|check_password\(|verify_password\(|verify_hash\(|checkpw\(|"
+                                r"\.verify\(\s*\w*pass|password_verify\(|compare_digest\([^)]*pass",
+                                re.IGNORECASE)
+#: what a sign-in does with the account it found: a login helper, a session entry, a token it issues
+_STARTS_SESSION = re.compile(r"login_user\(|\blogin\(|_login\(|session\[[^]]*\]\s*=|create_access_token\(|"
+                             r"jwt\.encode\(|set_access_cookies\(|remember\(", re.IGNORECASE)
+
+
+def signs_in_with_a_password(project: ProjectContext, route: Route) -> bool:
+    """Whatever its path and name say (``/bruteforce``, ``/enter``), the handler checks a password and then signs the
+    caller in: it verifies the password against the stored one and calls a login helper, writes the session or issues
+    a token. A signed-in caller confirming their password for an action starts no session and is not one."""
+    body = handler_body(project, route)
+    return bool(body and _VERIFIES_PASSWORD.search(body) and _STARTS_SESSION.search(body))
+
+
 #: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
 _SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
                        re.IGNORECASE)
@@ -206,5 +223,6 @@ __all__ = [
     "recovery_exposure",
     "sets_password_without_secret",
     "signs_in",
+    "signs_in_with_a_password",
     "takes_guessable_secret",
 ]
