@@ -49,6 +49,11 @@ finding stays visible below the medium-and-above view.
 - **Routes the proxy closes** (every rule): a route under a ``location`` block that the repository's own nginx
   configuration marks ``internal;`` or ``deny all;`` (allowing only loopback or private networks) is answered by the
   proxy before an outside request reaches the application; its findings stay, low.
+- **Authorization decided below the routes** (AS102, AS103): in a project that turns an authorization error raised
+  below its handlers into a 403 (a guard wrapper's ``except AuthorizationError: abort(403)`` around the handler call,
+  or an application-wide handler of such an error answering 403), object and function access is decided in the layer
+  that raises it (a data layer that checks the signed-in user on every load), which the route does not show; they
+  stay, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -59,6 +64,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
 from apishield.audit.proxy_config import project_closed_locations
 from apishield.audit.rules.base import is_test_code
@@ -432,6 +438,58 @@ def _lower_proxy_closed(out: list[Finding], project: ProjectContext) -> list[Fin
     return _lower_in_handlers(out, spans, lambda f: True, "the proxy closes it to outside clients: {}")
 
 
+#: an exception class named for a refused authorization (``BEMServerAuthorizationError``, ``PermissionDenied``)
+_AUTHZ_ERROR = re.compile(r"(?i)authori[sz]|permission|forbidden|access_?denied|not_?allowed")
+_EXCEPT = re.compile(r"^(\s*)except\s+\(?\s*([\w.]+)")
+_ERROR_HANDLER = re.compile(r"(?:errorhandler|register_error_handler|exception_handler|add_exception_handler)\(\s*"
+                            r"([\w.]+)")
+_FORBIDS = re.compile(r"\b403\b|Forbidden|HTTP_403|status\.FORBIDDEN|HTTPStatus\.FORBIDDEN")
+_CALLS_WRAPPED = re.compile(r"\b\w+\(\s*\*args|\b\w+\(\s*\*\*kwargs")
+
+
+def delegated_authorization(project: ProjectContext) -> str:
+    """Where the project turns an authorization error raised below its handlers into a 403: a guard wrapper that calls
+    the handler inside ``try`` and answers ``except AuthorizationError: abort(403)``, or an application-wide handler of
+    such an error that answers 403. Object access is then decided in the layer that raises it (a data layer that
+    checks the signed-in user on every load); ``""`` when the project has none."""
+    for module in project.modules:
+        if is_test_code(module.path) or not _AUTHZ_ERROR.search(module.source):
+            continue
+        lines = module.lines
+        for i, line in enumerate(lines):
+            handler = _ERROR_HANDLER.search(line)
+            if handler and _AUTHZ_ERROR.search(au.last(handler.group(1))) and _FORBIDS.search(
+                    "\n".join(lines[i:i + 8])):
+                return f"{au.last(handler.group(1))} ({module.path}:{i + 1})"
+            caught = _EXCEPT.match(line)
+            if not caught or not _AUTHZ_ERROR.search(au.last(caught.group(2))):
+                continue
+            indent = len(caught.group(1))
+            body = [t for t in lines[i + 1:i + 5] if len(t) - len(t.lstrip()) > indent]
+            start = next((j for j in range(i - 1, max(-1, i - 12), -1)
+                          if lines[j].strip() == "try:" and len(lines[j]) - len(lines[j].lstrip()) == indent), None)
+            if (start is not None and _FORBIDS.search("\n".join(body))
+                    and _CALLS_WRAPPED.search("\n".join(lines[start + 1:i]))):
+                return f"{au.last(caught.group(2))} ({module.path}:{i + 1})"
+    return ""
+
+
+_OBJECT_ACCESS_RULES = frozenset({"AS102", "AS103"})
+
+
+def _lower_delegated_authorization(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Object- and function-level access findings (AS102, AS103) in a project that turns an authorization error raised
+    below its handlers into a 403, lowered: the check is in the layer that raises it, which the route does not show."""
+    if not any(f.rule_id in _OBJECT_ACCESS_RULES and f.severity > Severity.LOW for f in out):
+        return out
+    where = delegated_authorization(project)
+    if not where:
+        return out
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (the project turns {where} raised below its "
+                    "handlers into 403: the layer that raises it may decide this access)")
+            if f.rule_id in _OBJECT_ACCESS_RULES and f.severity > Severity.LOW else f for f in out]
+
+
 #: what matters only when an attacker is the caller: unbounded page sizes (AS203)
 _CALLER_RULES = frozenset({"AS203"})
 
@@ -481,6 +539,7 @@ def _lower_development_settings(out: list[Finding], project: ProjectContext) -> 
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_development_settings(_lower_development_routes(list(findings), project), project)
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
+    out = _lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
