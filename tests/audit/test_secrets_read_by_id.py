@@ -12,7 +12,7 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 _APP = """\
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_login import LoginManager, login_required
 
 from models import User
@@ -24,6 +24,7 @@ login_manager = LoginManager(app)
 @app.route("/people/<int:person_id>")
 @login_required
 def person(person_id):
+    api_key = request.headers.get("X-Api-Key")  # the caller's key, read: not an answer
     user = User.query.get(person_id)
     return {answer}
 """

@@ -263,8 +263,8 @@ def _owned_records(route: Route) -> bool:
 #: a secret of the loaded object handed to the answer: a template value or a JSON key named for one, taken from an
 #: attribute (``render_template(..., secret=user.secret)``, ``{"api_key": account.api_key}``)
 _SECRET_ANSWERED = re.compile(
-    r"""(?:\b|['"])(?:secret|password|passwd|password_hash|api_?key|token|otp|pin|ssn|card_number|iban)['"]?\s*[=:]"""
-    r"""\s*\w+\.\w+""", re.IGNORECASE)
+    r"""[,({]\s*['"]?(?:secret|password|passwd|password_hash|api_?key|token|otp|pin|ssn|card_number|iban)['"]?\s*"""
+    r"""[=:]\s*\w+\.\w+""", re.IGNORECASE)  # an argument or a dict entry, not ``api_key = request.headers...``
 
 
 def _answers_secrets(project: ProjectContext, route: Route) -> bool:
