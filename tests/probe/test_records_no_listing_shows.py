@@ -195,3 +195,39 @@ def test_a_held_record_with_text_the_server_escapes_is_still_recognised(tmp_path
         result = probe_paths(tmp_path, url, _spec("invoices"), ("bola",),
                              auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
     assert ("PR-BOLA-001", "GET", "/api/invoices/{item_id}") in findings_at(result)
+
+
+@pytest.mark.parametrize(("checked", "redirects", "expected"), [
+    (False, False, True), (False, True, True), (True, False, False)],
+    ids=["unchecked", "unchecked-anonymous-sent-to-login", "checked"])
+def test_a_record_asked_for_by_an_id_in_the_query_string(tmp_path: Path, checked: bool, redirects: bool,
+                                                         expected: bool) -> None:
+    """``GET /api/orders/view.php?id=2``: a single-object read keyed by a query parameter is asked for small ids as a
+    path-keyed one is; the other identity served the owner's order is a read across (must fire, also when anonymous
+    callers are sent to the login page rather than refused), an order read that checks its owner is not (must stay
+    quiet)."""
+    records = {n: {"id": n, "user_id": 1 + n % 2, "total": f"{n * 17}.50 EUR", "reference": f"ORD-{n:04d}-QZ"}
+               for n in range(1, 5)}
+
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        who, route, early = bearer_caller(path, headers, TOKENS)
+        if redirects and who is None:
+            return 302, {"Location": "/login.php"}, ""
+        if early is not None or who is None:
+            return early or (401, {}, {})
+        if route == "/api/orders/view.php":
+            query = path.partition("?")[2]
+            key = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("id", "")
+            record = records.get(int(key)) if key.isdigit() else None
+            if record is None or (checked and record["user_id"] != who[1]):
+                return 404, {}, {"detail": "not found"}
+            return 200, {}, record
+        return 404, {}, {"detail": "not found"}
+
+    param = {"name": "id", "in": "query", "required": True, "schema": {"type": "integer"}}
+    spec = {"/api/orders/view.php": {"get": {"parameters": [param], "security": BEARER, "responses": OK}},
+            "/api/me": {"get": {"security": BEARER, "responses": OK}}}
+    with loopback(app) as url:
+        result = probe_paths(tmp_path, url, spec, ("bola",),
+                             auth=("alice=Authorization:Bearer tok-alice", "bob=Authorization:Bearer tok-bob"))
+    assert (("PR-BOLA-001", "GET", "/api/orders/view.php") in findings_at(result)) is expected

@@ -12,10 +12,12 @@ its value by the owner; it is never deleted.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from apishield.probe import objects, ownership, rules
 from apishield.probe.checks._util import try_send
+from apishield.probe.checks.query_keys import USER_KEY
 from apishield.probe.client import Exchange, denied
 from apishield.probe.engine import Context, Identity
 from apishield.probe.ownership import owned_record
@@ -35,30 +37,94 @@ def collection_of(op: Operation) -> str:
 
 #: small ids asked of single-object reads whose objects no listing shows (seeded records are numbered from one)
 UNLISTED_IDS = tuple(range(1, 7))
+#: a query parameter that names one object by its id (``?id=1``, ``?order_id=1``); a user key is another check's
+_OBJECT_ID_QUERY = re.compile(r"(?i)^(?:id|\w+_id|\w+Id)$")
+#: a last path segment that only says "read one" (``/api/orders/view.php``, ``/orders/detail``): the kind is before it
+_READ_ONE = re.compile(r"(?i)^(?:view|get|show|detail|details|read|info|item|one|fetch)(?:\.\w+)?$")
+
+
+@dataclass(frozen=True)
+class KeyedRead:
+    """A single-object read and where it takes the object's id: a path parameter (``/orders/{id}``) or a query
+    parameter (``/api/orders/view.php?id=1``)."""
+
+    op: Operation
+    param: str
+    in_query: bool
+
+    @property
+    def kind(self) -> str:
+        """The path naming the kind of object read (``/api/orders``)."""
+        if not self.in_query:
+            return collection_of(self.op)
+        path = self.op.path.rstrip("/")
+        head, _, last = path.rpartition("/")
+        return head if _READ_ONE.match(last) else path
+
+    def at(self, key: str) -> tuple[str, dict[str, str] | None]:
+        """The path and query that ask for the object ``key``."""
+        if self.in_query:
+            return self.op.path, {self.param: key}
+        return self.op.path.replace("{" + self.param + "}", key), None
+
+    def shown(self, key: str) -> str:
+        path, query = self.at(key)
+        return f"{path}?{self.param}={key}" if query else path
+
+    async def ask(self, ctx: Context, key: str, who: Identity | None) -> Exchange | None:
+        path, query = self.at(key)
+        return await try_send(ctx, "GET", path, identity=who, op=self.op, params=query)
+
+
+def _served(anon: Exchange, values: list[str]) -> bool:
+    """An anonymous request was answered the record: a success showing its values (a refusal, a redirect to the login
+    page or an answer without them serves nobody the record)."""
+    return anon.ok and not denied(anon) and all(anon.shows(v) for v in values)
+
+
+def keyed_reads(ctx: Context) -> list[KeyedRead]:
+    """The single-object reads of private kinds whose numeric id the caller chooses, in the path or in the query."""
+    out = []
+    for op in ctx.operations:
+        if op.method != "GET" or op.looks_destructive():
+            continue
+        if len(op.path_params) == 1:
+            read = KeyedRead(op, op.path_params[0].name, False)
+            numeric = op.path_params[0].schema.get("type") in (None, "integer", "number")
+        elif not op.path_params:
+            ids = [p for p in op.params if p.location == "query" and p.required and _OBJECT_ID_QUERY.match(p.name)
+                   and not USER_KEY.match(p.name)]
+            if len(ids) != 1:
+                continue
+            read = KeyedRead(op, ids[0].name, True)
+            numeric = ids[0].schema.get("type") in (None, "integer", "number")
+        else:
+            continue
+        if numeric and PRIVATE_KINDS.search(read.kind):
+            out.append(read)
+    return out
 
 
 async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
     """Objects the API already holds that no listing shows: the owner asks private-kind single-object reads
-    (:data:`PRIVATE_KINDS`, numbered ids) for small ids and its own user id; a record whose owner field names the
-    owner and not the other identity is then asked by the other identity. A read finding needs the record's own
-    telling values in the other identity's 2xx answer, anonymous callers refused (unless the description declares
-    the read open or is silent about it, so that no missing-authentication test covers it), and an id that does not
-    exist not answered with them (an answer that ignores the id proves nothing). Where no record could be matched to
-    the owner, records of two different owners it was served are asked about by :func:`_mixed_owners`."""
+    (:data:`PRIVATE_KINDS`, numbered ids in the path or in an ``?id=`` query) for small ids and its own user id; a
+    record whose owner field names the owner and not the other identity is then asked by the other identity. A read
+    finding needs the record's own telling values in the other identity's 2xx answer, anonymous callers not served
+    them (refused, or sent to the login page; unless the description declares the read open or is silent about it,
+    so that no missing-authentication test covers it), and an id that does not exist not answered with them (an
+    answer that ignores the id proves nothing). Where no record could be matched to the owner, records of two
+    different owners it was served are asked about by :func:`_mixed_owners`."""
     done = {(f.method, f.http_path) for f in ctx.findings if f.rule_id == rules.BOLA_READ.id}
-    for op in ctx.operations:
-        if (op.method != "GET" or len(op.path_params) != 1 or op.looks_destructive() or (op.method, op.path) in done
-                or not PRIVATE_KINDS.search(collection_of(op))
-                or op.path_params[0].schema.get("type") not in (None, "integer", "number")):
+    for read in keyed_reads(ctx):
+        op, param = read.op, read.param
+        if (op.method, op.path) in done:
             continue
-        param = op.path_params[0].name
         ids = [*UNLISTED_IDS, *([owner.user_id] if str(owner.user_id).isdigit() else []),
                *sorted(k for keys in owner.owns.values() for k in keys if k.isdigit())]
         served: dict[tuple[str, str], tuple[str, Exchange, dict[str, Any]]] = {}  # (owner field, value) -> answer
         settled = False  # the owner's record was asked by the other identity: that answer decides the operation
         for key in dict.fromkeys(str(i) for i in ids):
-            path = op.path.replace("{" + param + "}", key)
-            mine = await try_send(ctx, "GET", path, identity=owner, op=op)
+            mine = await read.ask(ctx, key, owner)
             data = mine.json() if mine is not None and mine.ok and not denied(mine) else None
             # one record, or a person's records listed under its key (``/prescriptions/patient/{patient_id}``)
             record = objects.single_record(data) if isinstance(data, dict) else next(
@@ -66,31 +132,31 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
                 None)
             named = _person_owner(record) if isinstance(data, dict) and isinstance(record, dict) else None
             if named is not None and mine is not None and isinstance(record, dict):
-                served.setdefault(named, (path, mine, record))
+                served.setdefault(named, (key, mine, record))
             if not isinstance(record, dict) or not owned_record(record, owner) or owned_record(record, other):
                 continue
             settled = True
             values = [v for v in objects.telling_values(record) if v not in (str(owner.user_id), owner.username)]
-            got = await try_send(ctx, "GET", path, identity=other, op=op)
+            got = await read.ask(ctx, key, other)
             if not values or got is None or not got.ok or denied(got) or not all(got.shows(v) for v in values):
                 break  # the read keeps the owner's record from the other identity: the operation holds
-            control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=other,
-                                     op=op)
-            anon = await try_send(ctx, "GET", path, op=op)
+            control = await read.ask(ctx, "987654321", other)
+            anon = await read.ask(ctx, key, None)
             # anonymous callers answered too: where the description says the read needs credentials, that is the
             # missing-authentication finding; where it declares the read open (or says nothing), no other check
             # looks at it, and another person's private record handed to anyone is this finding all the same
             if (control is None or (control.ok and any(control.shows(v) for v in values))
-                    or anon is None or (not denied(anon) and op.secured is True)):
+                    or anon is None or (_served(anon, values) and op.secured is True)):
                 break
-            anyone = "" if denied(anon) else "; anonymous callers are answered it too"
-            ctx.report(rules.BOLA_READ, f"{other.name} read {path}, a record whose owner field names {owner.name} "
-                       f"(asked by a small id; {len(values)} of its own values in the answer{anyone})", got, op=op,
-                       parameter=param, highlight=values[0])
-            await _written_across(ctx, op, path, record, owner, other)
+            anyone = "; anonymous callers are answered it too" if _served(anon, values) else ""
+            ctx.report(rules.BOLA_READ, f"{other.name} read {read.shown(key)}, a record whose owner field names "
+                       f"{owner.name} (asked by a small id; {len(values)} of its own values in the answer{anyone})",
+                       got, op=op, parameter=param, highlight=values[0])
+            if not read.in_query:
+                await _written_across(ctx, op, read.at(key)[0], record, owner, other)
             break
         if not settled and (op.method, op.path) not in done:
-            await _mixed_owners(ctx, op, param, owner, served)
+            await _mixed_owners(ctx, read, owner, served)
 
 
 #: owner fields that name one person (a creator field may name a colleague in a shared space: left out)
@@ -111,18 +177,18 @@ def _person_owner(record: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-async def _mixed_owners(ctx: Context, op: Operation, param: str, owner: Identity,
+async def _mixed_owners(ctx: Context, read: KeyedRead, owner: Identity,
                         served: dict[tuple[str, str], tuple[str, Exchange, dict[str, Any]]]) -> None:
     """One ordinary identity was served records of a one-person kind (:data:`_ONE_PERSON_KINDS`: invoices, orders,
     payments…) whose owner field names two different people: whoever it is, at least one of them is someone
     else's. Asked when no record it was served could be matched to it (its user id unknown, or named by none). A
     finding needs anonymous callers refused one of the records (unless the description is silent or declares the
     read open) and an id that does not exist not answered with either record's values."""
-    if not _ONE_PERSON_KINDS.search(collection_of(op)):
+    if not _ONE_PERSON_KINDS.search(read.kind):
         return
     by_field: dict[str, list[tuple[str, str, Exchange, dict[str, Any]]]] = {}
-    for (field, value), (path, answer, record) in served.items():
-        by_field.setdefault(field, []).append((value, path, answer, record))
+    for (field, value), (key, answer, record) in served.items():
+        by_field.setdefault(field, []).append((value, key, answer, record))
     for field, seen in by_field.items():
         if len(seen) < 2:
             continue
@@ -131,15 +197,16 @@ async def _mixed_owners(ctx: Context, op: Operation, param: str, owner: Identity
         values = [v for v in objects.telling_values(second[3]) if v != second[0]]
         if not values:
             continue
-        control = await try_send(ctx, "GET", op.path.replace("{" + param + "}", "987654321"), identity=owner, op=op)
-        anon = await try_send(ctx, "GET", second[1], op=op)
+        control = await read.ask(ctx, "987654321", owner)
+        anon = await read.ask(ctx, second[1], None)
         if (control is None or (control.ok and any(control.shows(v) for v in values))
-                or anon is None or (not denied(anon) and op.secured is True)):
+                or anon is None or (_served(anon, values) and read.op.secured is True)):
             return
-        anyone = "" if denied(anon) else "; anonymous callers are answered it too"
-        ctx.report(rules.BOLA_READ, f"{owner.name} read {first[1]} and {second[1]}, records whose owner field "
-                   f"'{field}' names two different people ({first[0]} and {second[0]}): at least one is another "
-                   f"user's (asked by small ids{anyone})", second[2], op=op, parameter=param, highlight=values[0])
+        anyone = "; anonymous callers are answered it too" if _served(anon, values) else ""
+        ctx.report(rules.BOLA_READ, f"{owner.name} read {read.shown(first[1])} and {read.shown(second[1])}, records "
+                   f"whose owner field '{field}' names two different people ({first[0]} and {second[0]}): at least "
+                   f"one is another user's (asked by small ids{anyone})", second[2], op=read.op,
+                   parameter=read.param, highlight=values[0])
         return
 
 
