@@ -72,8 +72,10 @@ def _hashed_literal(call: ast.Call, name: str) -> str | None:
     return literal
 
 
-def _dummy(call: ast.Call, parents: dict[int, ast.AST], literal: str) -> bool:
-    """The hash is a timing decoy or a placeholder, not an account's password."""
+def _dummy(call: ast.Call, parents: dict[int, ast.AST], literal: str, tree: ast.AST) -> bool:
+    """The hash is a timing decoy or a placeholder, not an account's password: named so, or kept in a name the module
+    only ever hands to a password check as the stored hash (``checkpw(typed, DECOY)`` for an unknown user, so that a
+    wrong name takes as long as a wrong password) and never stores."""
     if _NOT_AN_ACCOUNT.search(literal):
         return True
     parent = parents.get(id(call))
@@ -81,7 +83,25 @@ def _dummy(call: ast.Call, parents: dict[int, ast.AST], literal: str) -> bool:
         parent, ast.AnnAssign) else []
     fn = au.enclosing_function(parents, call)
     names = [au.last(au.dotted(t)) for t in targets] + ([fn.name] if fn is not None else [])
-    return any(_NOT_AN_ACCOUNT.search(n or "") for n in names)
+    if any(_NOT_AN_ACCOUNT.search(n or "") for n in names):
+        return True
+    held = [t.id for t in targets if isinstance(t, ast.Name)]
+    return bool(held) and all(_only_checked_against(tree, parents, name) for name in held)
+
+
+#: password checks that take a stored hash to compare the typed password with
+_CHECKS = frozenset({"checkpw", "verify", "check_password_hash", "verify_password", "check_password"})
+
+
+def _only_checked_against(tree: ast.AST, parents: dict[int, ast.AST], name: str) -> bool:
+    """Every read of ``name`` in the module is an argument of a password check: the hash is compared with, never
+    stored as, an account's password."""
+    reads = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    for read in reads:
+        call = parents.get(id(read))
+        if not (isinstance(call, ast.Call) and read in call.args and au.last(au.dotted(call.func)) in _CHECKS):
+            return False
+    return bool(reads)
 
 
 def _developer_data(ctx: ModuleContext, parents: dict[int, ast.AST], node: ast.AST) -> dict[str, Severity]:
@@ -124,7 +144,7 @@ def check_seeded_account(ctx: ModuleContext) -> Iterator[Finding]:
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp) or au.dotted(call.func)
         literal = _hashed_literal(call, name)
-        if literal is not None and not _dummy(call, parents, literal):
+        if literal is not None and not _dummy(call, parents, literal, ctx.tree):
             yield at_node(SEEDED_ACCOUNT, ctx, call, f"{au.last(name)}() is given a fixed password ({len(literal)} "
                           "characters): an account made with it opens to anyone who has the code",
                           **_developer_data(ctx, parents, call))
