@@ -123,6 +123,28 @@ def _escaped_before(call: ast.Call, value: ast.AST, fn: ast.AST | None, imp: au.
     return names.get(value.id, False)
 
 
+def _option_in_mapping(tree: ast.AST, spread: list[ast.expr], key: str) -> tuple[bool, ast.expr | None]:
+    """Whether the module builds a ``**options`` mapping in sight (``options = dict(…)``, ``{…}``, ``options["k"] =
+    …``), and the value it gives ``key`` there (``None`` when it gives none)."""
+    names = {n.id for n in spread if isinstance(n, ast.Name)}
+    built, found = False, None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id in names:
+                value = node.value
+                if isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "dict":
+                    built, found = True, au.kwarg(value, key) or found
+                elif isinstance(value, ast.Dict):
+                    built, found = True, next((v for k, v in zip(value.keys, value.values, strict=True)
+                                               if k is not None and au.str_const(k) == key), found)
+            elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+                  and target.value.id in names and au.str_const(target.slice) == key):
+                built, found = True, node.value
+    return built, found
+
+
 @rule(AUTOESCAPE_OFF)
 def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
     """AS401 — ``jinja2.Environment(autoescape=False)`` or without ``autoescape`` (Jinja's default is off),
@@ -140,6 +162,14 @@ def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
             if name in {"jinja2.Environment", "jinja2.Template", "jinja2.environment.Environment"} or (
                 tail == "Environment" and "jinja" in name
             ):
+                spread = [k.value for k in node.keywords if k.arg is None]
+                if auto is None and spread:
+                    built, auto = _option_in_mapping(ctx.tree, spread, "autoescape")
+                    if not built:  # ``Environment(**options)`` of a mapping not written here: it may set it
+                        yield at_node(AUTOESCAPE_OFF, ctx, node, f"{tail}(**options): autoescape is not seen (the "
+                                      "options may set it)", severity=Severity.LOW, confidence=Confidence.LOW,
+                                      fix=fix)
+                        continue
                 if auto is None and tail == "Environment":
                     yield at_node(
                         AUTOESCAPE_OFF,
