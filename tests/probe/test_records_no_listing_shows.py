@@ -20,6 +20,16 @@ BEARER = [{"bearerAuth": []}]
 TOKENS = {"tok-alice": ("alice", 1), "tok-bob": ("bob", 2)}
 
 
+def _record_answer(records: dict[int, dict[str, Any]], key: str, who: tuple[str, int] | None, checked: bool,
+                   owner_field: str = "user_id") -> Answer:
+    """The answer of a single-record read for ``key``: the record, or 404 for an unknown one and, where the read is
+    ``checked``, for a caller its ``owner_field`` does not name."""
+    record = records.get(int(key)) if key.isdigit() else None
+    if record is None or (checked and (who is None or record[owner_field] != who[1])):
+        return 404, {}, {"detail": "not found"}
+    return 200, {}, record
+
+
 def _spec(kind: str, declared: bool = True) -> dict[str, Any]:
     param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     return {f"/api/{kind}/{{item_id}}": {"get": {"parameters": [param], "security": BEARER if declared else [],
@@ -54,10 +64,7 @@ def test_records_that_no_listing_shows(tmp_path: Path, kind: str, checked: bool,
             return 200, {}, {"username": who[0], "id": who[1]}
         if route.startswith(f"/api/{kind}/") and method == "GET":
             key = route.rsplit("/", 1)[1]
-            record = records.get(1) if ignores_id else records.get(int(key)) if key.isdigit() else None
-            if record is None or (checked and (who is None or record["user_id"] != who[1])):
-                return 404, {}, {"detail": "not found"}
-            return 200, {}, record
+            return _record_answer(records, "1" if ignores_id else key, who, checked)
         return 404, {}, {"detail": "not found"}
 
     with loopback(app) as url:
@@ -89,10 +96,7 @@ def test_records_a_listing_shows_everyone_read_by_id(tmp_path: Path, kind: str, 
             return 200, {}, list(records.values())
         if route.startswith(f"/api/{kind}/"):
             key = route.rsplit("/", 1)[1]
-            record = records.get(int(key)) if key.isdigit() else None
-            if record is None or (checked and record["user_id"] != who[1]):
-                return 404, {}, {"detail": "not found"}
-            return 200, {}, record
+            return _record_answer(records, key, who, checked)
         return 404, {}, {"detail": "not found"}
 
     with loopback(app) as url:
@@ -161,10 +165,7 @@ def test_records_of_two_owners_served_to_one_identity_whose_id_is_unknown(tmp_pa
             return 401, {}, {"detail": "not authenticated"}
         if route.startswith(f"/api/{kind}/") and method == "GET":
             key = route.rsplit("/", 1)[1]
-            record = records.get(int(key)) if key.isdigit() else None
-            if record is None or (checked and record["owner_id"] != who[1]):
-                return 404, {}, {"detail": "not found"}
-            return 200, {}, record
+            return _record_answer(records, key, who, checked, "owner_id")
         return 404, {}, {"detail": "not found"}
 
     param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -187,8 +188,7 @@ def test_a_held_record_with_text_the_server_escapes_is_still_recognised(tmp_path
             return early or (401, {}, {})
         if route.startswith("/api/invoices/"):
             key = route.rsplit("/", 1)[1]
-            record = records.get(int(key)) if key.isdigit() else None
-            return (200, {}, record) if record is not None else (404, {}, {"detail": "not found"})
+            return _record_answer(records, key, who, checked=False)
         return 404, {}, {"detail": "not found"}
 
     with loopback(app) as url:
@@ -218,10 +218,7 @@ def test_a_record_asked_for_by_an_id_in_the_query_string(tmp_path: Path, checked
         if route == "/api/orders/view.php":
             query = path.partition("?")[2]
             key = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("id", "")
-            record = records.get(int(key)) if key.isdigit() else None
-            if record is None or (checked and record["user_id"] != who[1]):
-                return 404, {}, {"detail": "not found"}
-            return 200, {}, record
+            return _record_answer(records, key, who, checked)
         return 404, {}, {"detail": "not found"}
 
     param = {"name": "id", "in": "query", "required": True, "schema": {"type": "integer"}}

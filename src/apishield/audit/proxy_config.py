@@ -39,7 +39,13 @@ class ClosedLocation:
     exact: bool
     file: str  # relative to the repository's top
     line: int
-    how: str  # "internal" or "deny all"
+    how: str  # "internal" or "deny all"; "" for a location read but left open
+
+    @property
+    def closes(self) -> bool:
+        """Outside clients cannot reach it: ``internal;`` or ``deny all;`` after private allows. ``location /`` never
+        counts: a block closing a whole site is a catch-all server's, not the application's."""
+        return bool(self.how) and self.prefix != "/"
 
     def covers(self, path: str) -> bool:
         """Whether a request path (a route's, placeholders kept) falls under this location."""
@@ -129,9 +135,8 @@ def _locations(text: str, file: str) -> list[ClosedLocation]:
 
 def closed_locations(text: str, file: str) -> list[ClosedLocation]:
     """The locations of one nginx file that outside clients cannot reach: ``internal;``, or ``deny all;`` with every
-    ``allow`` naming a loopback or private network. ``location /`` is never one: a block closing a whole site is a
-    catch-all server's, not the application's."""
-    return [c for c in _locations(text, file) if c.how and c.prefix != "/"]
+    ``allow`` naming a loopback or private network (:attr:`ClosedLocation.closes`)."""
+    return [c for c in _locations(text, file) if c.closes]
 
 
 def project_closed_locations(root: str) -> list[ClosedLocation]:
@@ -150,7 +155,7 @@ def project_closed_locations(root: str) -> list[ClosedLocation]:
         if "location" in text:
             found.extend(_locations(text, os.path.relpath(path, top).replace(os.sep, "/")))
     opened = {c.prefix for c in found if not c.how}
-    return [c for c in found if c.how and c.prefix != "/" and c.prefix not in opened]
+    return [c for c in found if c.closes and c.prefix not in opened]
 
 
 __all__ = ["ClosedLocation", "closed_locations", "project_closed_locations", "repository_top"]

@@ -180,9 +180,11 @@ def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
 _VERIFIES_PASSWORD = re.compile(r"check_password_hash\(|check_password\(|verify_password\(|verify_hash\(|checkpw\(|"
                                 r"\.verify\(\s*\w*pass|password_verify\(|compare_digest\([^)]*pass",
                                 re.IGNORECASE)
+#: the login helpers a sign-in calls with the account it found (Flask-Login's, Django's, a project's ``*_login``)
+_LOGIN_HELPERS = r"login_user\(|\blogin\(|_login\(|remember\("
 #: what a sign-in does with the account it found: a login helper, a session entry, a token it issues
-_STARTS_SESSION = re.compile(r"login_user\(|\blogin\(|_login\(|session\[[^]]*\]\s*=|create_access_token\(|"
-                             r"jwt\.encode\(|set_access_cookies\(|remember\(", re.IGNORECASE)
+_STARTS_SESSION = re.compile(_LOGIN_HELPERS + r"|session\[[^]]*\]\s*=|create_access_token\(|jwt\.encode\(|"
+                             r"set_access_cookies\(", re.IGNORECASE)
 
 
 def signs_in_with_a_password(project: ProjectContext, route: Route) -> bool:
@@ -194,7 +196,7 @@ def signs_in_with_a_password(project: ProjectContext, route: Route) -> bool:
 
 
 #: what a login does to make the browser keep the caller signed in: a session write, a cookie, a login helper
-_SIGNS_IN = re.compile(r"session|cookie|login_user|remember\(|\blogin\(|_login\(|sign_?in\(|set_access_cookies",
+_SIGNS_IN = re.compile(r"session|cookie|login_user|" + _LOGIN_HELPERS + r"|sign_?in\(|set_access_cookies",
                        re.IGNORECASE)
 
 

@@ -82,6 +82,23 @@ def _served(anon: Exchange, values: list[str]) -> bool:
     return anon.ok and not denied(anon) and all(anon.shows(v) for v in values)
 
 
+async def _read_by_its_id(ctx: Context, read: KeyedRead, key: str, values: list[str], who: Identity) -> str | None:
+    """Whether the record ``key`` with ``values`` is answered because of its id and to signed-in callers: an id
+    nobody has is not answered with them (asked by ``who``; an answer that ignores the id proves nothing), and an
+    anonymous request for ``key`` is not served them where the description says the read needs credentials (that is
+    the missing-authentication finding; where it declares the read open or says nothing, no other check looks at it,
+    and another person's private record handed to anyone is a read across all the same). Returns what to add to the
+    finding's message ("" or that anonymous callers are answered too), None when the read is not proven."""
+    control = await read.ask(ctx, "987654321", who)
+    anon = await read.ask(ctx, key, None)
+    if control is None or (control.ok and any(control.shows(v) for v in values)) or anon is None:
+        return None
+    served = _served(anon, values)
+    if served and read.op.secured is True:
+        return None
+    return "; anonymous callers are answered it too" if served else ""
+
+
 def keyed_reads(ctx: Context) -> list[KeyedRead]:
     """The single-object reads of private kinds whose numeric id the caller chooses, in the path or in the query."""
     out = []
@@ -140,15 +157,9 @@ async def unlisted(ctx: Context, owner: Identity, other: Identity) -> None:
             got = await read.ask(ctx, key, other)
             if not values or got is None or not got.ok or denied(got) or not all(got.shows(v) for v in values):
                 break  # the read keeps the owner's record from the other identity: the operation holds
-            control = await read.ask(ctx, "987654321", other)
-            anon = await read.ask(ctx, key, None)
-            # anonymous callers answered too: where the description says the read needs credentials, that is the
-            # missing-authentication finding; where it declares the read open (or says nothing), no other check
-            # looks at it, and another person's private record handed to anyone is this finding all the same
-            if (control is None or (control.ok and any(control.shows(v) for v in values))
-                    or anon is None or (_served(anon, values) and op.secured is True)):
+            anyone = await _read_by_its_id(ctx, read, key, values, other)
+            if anyone is None:
                 break
-            anyone = "; anonymous callers are answered it too" if _served(anon, values) else ""
             ctx.report(rules.BOLA_READ, f"{other.name} read {read.shown(key)}, a record whose owner field names "
                        f"{owner.name} (asked by a small id; {len(values)} of its own values in the answer{anyone})",
                        got, op=op, parameter=param, highlight=values[0])
@@ -197,12 +208,9 @@ async def _mixed_owners(ctx: Context, read: KeyedRead, owner: Identity,
         values = [v for v in objects.telling_values(second[3]) if v != second[0]]
         if not values:
             continue
-        control = await read.ask(ctx, "987654321", owner)
-        anon = await read.ask(ctx, second[1], None)
-        if (control is None or (control.ok and any(control.shows(v) for v in values))
-                or anon is None or (_served(anon, values) and read.op.secured is True)):
+        anyone = await _read_by_its_id(ctx, read, second[1], values, owner)
+        if anyone is None:
             return
-        anyone = "; anonymous callers are answered it too" if _served(anon, values) else ""
         ctx.report(rules.BOLA_READ, f"{owner.name} read {read.shown(first[1])} and {read.shown(second[1])}, records "
                    f"whose owner field '{field}' names two different people ({first[0]} and {second[0]}): at least "
                    f"one is another user's (asked by small ids{anyone})", second[2], op=read.op,
