@@ -58,3 +58,15 @@ def test_markup_of_text_escaped_first(tmp_path: Path, body: str, reported: bool)
 def test_mark_safe_of_django_escaped_text(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"views.py": DJANGO.format(body=body)})
     assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("addition", "reported"), [
+    ('html += f"<b>{escape(row[\'author\'])}</b>: {escape(row[\'text\'])}"', False),  # must stay quiet
+    ('html += f"<b>{row[\'author\']}</b>"', True),  # must fire: a part added unescaped
+])
+def test_markup_grown_by_escaped_parts_in_a_loop(tmp_path: Path, addition: str, reported: bool) -> None:
+    source = ("from flask import Flask\nfrom markupsafe import Markup, escape\napp = Flask(__name__)\n\n\n"
+              "@app.route('/comments')\ndef comments():\n    html = ''\n    for row in load_rows():\n"
+              f"        {addition}\n    return Markup(html)\n")
+    result = audit(tmp_path, {"app.py": source})
+    assert any(f.rule_id == "AS402" for f in result.findings) is reported

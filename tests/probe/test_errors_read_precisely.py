@@ -374,3 +374,29 @@ def test_a_wildcard_with_credentials_on_a_bearer_api_is_not_latent(tmp_path: Pat
         result = probe_paths(tmp_path, url, paths, ("cors",), auth=("alice=Authorization:Bearer tok-alice",))
     assert not [f for f in result.findings if f.rule_id.startswith("PR-CORS")]
     assert any("none rides along (not reported)" in n for n in result.notes)
+
+
+def _files(message: str) -> Any:
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path.startswith("/files"):
+            name = unquote_plus(path.partition("f=")[2]) or "x"
+            return 404, {}, {"error": message.format(name=name)}
+        return 404, {}, {"detail": "not found"}
+    return app
+
+
+@pytest.mark.parametrize(("message", "reported"), [
+    # must fire: the system's own file error, naming where the application lives on disk
+    ("ENOENT: no such file or directory, open '/srv/shop/public/uploads/{name}'", True),
+    ("[Errno 2] No such file or directory: '/srv/shop/uploads/{name}'", True),
+    # must stay quiet: the application's own words, or the name the request sent
+    ("file not found", False),
+    ("no file named {name}", False),
+])
+def test_a_file_error_naming_a_server_path_is_disclosure(tmp_path: Path, message: str, reported: bool) -> None:
+    paths = {"/files": {"get": {"parameters": [{"name": "f", "in": "query", "schema": STRING}],
+                                "responses": {"200": {"description": "a file"}}}}}
+    with loopback(_files(message)) as url:
+        result = probe_paths(tmp_path, url, paths, ("crawl", "passive"))
+    found = [(r, m, p) for r, m, p in findings_at(result) if r == "PR-ERR-001"]
+    assert bool(found) is reported

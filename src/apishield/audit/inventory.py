@@ -494,6 +494,11 @@ class Inventory:
             app_protections.setdefault(kind, how)
         if handler_summary is not None and handler_summary.checks_csrf:
             protections.setdefault(CSRF, f"checked in {au.last(raw.handler)}()")
+        elif handler_summary is not None and (checker := next((
+                name for name in handler_summary.calls if (helper := self.functions.get(au.last(name))) is not None
+                and helper is not handler_summary and helper.checks_csrf), None)):
+            # a helper of the project's the handler calls compares the form's token with the session's and aborts
+            protections.setdefault(CSRF, f"checked in {au.last(checker)}()")
         if not roles and handler_summary is not None and handler_summary.checks_roles:
             roles = f"checked in {au.last(raw.handler)}()"
         if not public and AUTH not in protections:

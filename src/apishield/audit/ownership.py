@@ -62,6 +62,22 @@ def _existence_checks(fn: FnDef) -> set[int]:
 _SAYING_FUNCTIONS = frozenset({"print", "log", "warn"})
 
 
+#: SQL text: a query whose columns the ownership markers must not read as a check
+_SQL_TEXT = re.compile(r"^\s*(?:SELECT|UPDATE|DELETE|INSERT)\b", re.IGNORECASE)
+_WHERE = re.compile(r"\bWHERE\b", re.IGNORECASE)
+
+
+def _query_conditions(fn: FnDef) -> list[tuple[str, str]]:
+    """Each SQL literal of the body with what of it can check the caller: its ``WHERE`` condition. A column the
+    query only selects or sets (``SELECT owner_id FROM notes WHERE id = ?``) loads the owner; it compares nothing."""
+    found = []
+    for node in au.walk(fn):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL_TEXT.match(node.value):
+            where = _WHERE.search(node.value)
+            found.append((ast.unparse(node), ast.unparse(ast.Constant(node.value[where.start():] if where else ""))))
+    return found
+
+
 def _said_only(fn: FnDef) -> list[str]:
     """Text the body only says: the docstring and other bare strings, and the arguments of log and print calls
     (``print(f"user {session['uid']} read {id}")`` names the caller without checking anything)."""
@@ -300,6 +316,8 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     said_text = _said_only(fn)
     for dropped in [*said_text, *(ast.unparse(r) for r in reads)]:
         text = text.replace(dropped, "")
+    for query, condition in _query_conditions(fn):
+        text = text.replace(query, condition)
     if _CHECK_MARKERS.search(text) or _REJECTS.search(text):
         return True
     if any(_CHECK_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence

@@ -64,6 +64,40 @@ def unkeyed_digest(node: ast.AST) -> bool:
 
 
 
+def digest_of_input(node: ast.AST, scope: ast.AST, module: ast.Module, imp: au.Imports, depth: int = 0) -> bool:
+    """:func:`unkeyed_digest`, also when the digest is computed out of sight of the comparison: a hash object made
+    first (``h = sha256(); h.update(pw); h.hexdigest()``), a local name holding such a digest (``verify =
+    hash_pword(salt, pw)``), or a call of a function of the same module every return of which is one
+    (``hashPassword(pw) == stored``)."""
+    if depth > 3:
+        return False
+    if unkeyed_digest(node):
+        return True
+    deeper = depth + 1
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"hexdigest",
+                                                                                                  "digest"}:
+        made = node.func.value
+        makers = au.assigned_values(made.id, scope) if isinstance(made, ast.Name) else [made]
+        return bool(makers) and all(isinstance(m, ast.Call) and _unkeyed_constructor(au.call_name(m, imp))
+                                    for m in makers)
+    if isinstance(node, ast.Name):
+        values = au.assigned_values(node.id, scope)
+        return bool(values) and all(digest_of_input(v, scope, module, imp, deeper) for v in values)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        fn = next((f for f in module.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and f.name == node.func.id), None)
+        if fn is None:
+            return False
+        returns = [r.value for r in au.nodes_of(fn, ast.Return) if r.value is not None]
+        return bool(returns) and all(digest_of_input(r, fn, module, imp, deeper) for r in returns)
+    return False
+
+
+def _unkeyed_constructor(name: str) -> bool:
+    """``hashlib.sha256`` (however imported): a hash object that takes no key."""
+    return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
+
+
 _SERVES = frozenset({"run", "run_app", "serve", "run_simple", "quickstart", "start", "serve_forever", "main"})
 
 

@@ -50,20 +50,64 @@ _GETTEXT = frozenset({"_", "_l", "gettext", "lazy_gettext", "gettext_lazy", "nge
                       "ugettext_lazy", "ngettext_lazy", "pgettext_lazy"})
 
 
+#: calls that build a link to the app's own routes or static files: given fixed text, they give fixed text
+_OWN_LINKS = frozenset({"url_for", "static", "reverse", "reverse_lazy", "static_url"})
+
+
 def _constant_text(node: ast.AST | None, tree: ast.AST, depth: int = 0) -> bool:
     """Text the program fixes: a literal, a translation of literal messages (``_("Saved")``; a placeholder filled
-    from elsewhere, ``_("%(name)s", name=x)``, is not), or a name every assignment of which in ``tree`` (the
-    function it is local to) is one of those and which is no parameter there."""
-    if node is None or depth > 3:
+    from elsewhere, ``_("%(name)s", name=x)``, is not), a link to the app's own route or static file named by such
+    text, fixed text put together from such parts (an f-string, ``+``, ``%``, a literal's ``.format``, a choice of
+    two), or a name every assignment of which in ``tree`` (the function it is local to) is one of those and which
+    is no parameter there nor bound any other way (a loop, ``+=``, ``with … as``)."""
+    if node is None or depth > 6:
         return False
     if au.is_const(node):
         return True
-    if isinstance(node, ast.Call) and au.last(au.dotted(node.func, strict=True)) in _GETTEXT:
-        return bool(node.args) and all(au.is_const(a) for a in node.args) and all(
-            kw.arg is not None and au.is_const(kw.value) for kw in node.keywords)
+    deeper = depth + 1
+    if isinstance(node, ast.JoinedStr):
+        return all(_constant_text(v.value, tree, deeper) for v in node.values if isinstance(v, ast.FormattedValue))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        return _constant_text(node.left, tree, deeper) and all(_constant_text(r, tree, deeper) for r in right)
+    if isinstance(node, ast.IfExp):
+        return _constant_text(node.body, tree, deeper) and _constant_text(node.orelse, tree, deeper)
+    if isinstance(node, ast.Call):
+        tail = au.last(au.dotted(node.func, strict=True))
+        parts = [*node.args, *(kw.value for kw in node.keywords)]
+        if tail in _GETTEXT:
+            return bool(node.args) and all(au.is_const(a) for a in node.args) and all(
+                kw.arg is not None and au.is_const(kw.value) for kw in node.keywords)
+        if tail in _OWN_LINKS or (isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+                                  and au.is_const(node.func.value)):
+            return all(_constant_text(p, tree, deeper) for p in parts)
+        return False
     if isinstance(node, ast.Name):
+        if _bound_otherwise(node.id, tree):
+            return False
         values = au.assigned_values(node.id, tree)
-        return bool(values) and all(_constant_text(v, tree, depth + 1) for v in values)
+        return bool(values) and all(_constant_text(v, tree, deeper) for v in values)
+    return False
+
+
+def _bound_otherwise(name: str, tree: ast.AST, augmented: bool = True) -> bool:
+    """``name`` takes a value in ``tree`` other than by a plain assignment: a loop or comprehension variable, an
+    augmented (unless ``augmented`` is false: the caller reads those itself) or annotated assignment, ``with … as``,
+    an ``:=``, ``global``/``nonlocal``."""
+    bindings: tuple[type[ast.AST], ...] = (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign, ast.NamedExpr)
+    if augmented:
+        bindings += (ast.AugAssign,)
+    for node in au.walk(tree):
+        targets: list[ast.AST] = []
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
+            if isinstance(node, bindings):
+                targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+        if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
+            return True
     return False
 
 
@@ -91,8 +135,12 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
     name = au.call_name(node, imp)
     if "html" in SANITISERS.get(name, ()) or name in _NO_MARKUP:
         return True
-    if au.last(name) == "url_for" and all(au.is_const(a) for a in [*node.args, *(k.value for k in node.keywords)]):
-        return True  # a link to one of the app's own routes, named by literals: no caller's text in it
+    if au.last(name) in _OWN_LINKS and not any(_reads_request(a) for a in [*node.args, *node.keywords]):
+        # a link to the app's own route or file, to a record or a fixed place: the builder percent-encodes <, > and "
+        # (a link carrying what the request sent is still followed by the taint rules)
+        return True
+    if _constant_text(node, node):
+        return True  # a translated literal message (``_("Set filters")``)
     if name == "str" and len(node.args) == 1:
         return _escaped_text(node.args[0], imp, names)
     if isinstance(node.func, ast.Attribute) and node.func.attr in _KEEPS_ESCAPED | {"format"}:
@@ -103,24 +151,36 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
     return False
 
 
+def _reads_request(node: ast.AST) -> bool:
+    """``node`` reads the request object (``request.args.get("next")``, ``req.query["p"]``)."""
+    return any(isinstance(n, ast.Name) and n.id in {"request", "req"} for n in ast.walk(node))
+
+
 def _escaped_before(call: ast.Call, value: ast.AST, fn: ast.AST | None, imp: au.Imports) -> bool:
-    """``value`` (what ``call`` marks safe) holds escaped text there: computed in place, or a local name whose
-    assignments, read in order in the straight-line body of ``fn`` before ``call``, each leave it escaped. A
-    name also assigned in a branch or loop is not followed (the order of its values is not known)."""
-    if not isinstance(value, ast.Name):
-        return _escaped_text(value, imp, {})
+    """``value`` (what ``call`` marks safe) holds escaped text there: computed in place from escaped parts, where a
+    local name counts when its assignments, read in order in the straight-line body of ``fn`` before ``call``, each
+    leave it escaped. A name also assigned in a branch or loop, or bound any other way, is not followed (the order
+    of its values is not known)."""
     if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
+        return not isinstance(value, ast.Name) and _escaped_text(value, imp, {})
+    used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
     top = [s for s in fn.body if s.lineno <= call.lineno]
     straight = {id(s) for s in top if isinstance(s, ast.Assign)}
+    unknown = {name for name in used if _bound_otherwise(name, fn, augmented=False)}
+    for aug in au.nodes_of(fn, ast.AugAssign):  # ``html += f"<b>{escape(x)}</b>"`` keeps escaped text escaped
+        if isinstance(aug.target, ast.Name) and not (isinstance(aug.op, ast.Add)
+                                                     and _escaped_text(aug.value, imp, {})):
+            unknown.add(aug.target.id)
     for assign in au.nodes_of(fn, ast.Assign):
-        if id(assign) not in straight and any(isinstance(t, ast.Name) and t.id == value.id for t in assign.targets):
-            return False
+        if id(assign) not in straight:
+            unknown |= {t.id for t in assign.targets if isinstance(t, ast.Name)} & used
     names: dict[str, bool] = {}
     for stmt in top[:-1]:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             names[stmt.targets[0].id] = _escaped_text(stmt.value, imp, names)
-    return names.get(value.id, False)
+    for name in unknown:
+        names[name] = False
+    return _escaped_text(value, imp, names)
 
 
 def _option_in_mapping(tree: ast.AST, spread: list[ast.expr], key: str) -> tuple[bool, ast.expr | None]:

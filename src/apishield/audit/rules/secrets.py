@@ -21,7 +21,7 @@ from apishield.audit.rules._comparisons import (
 )
 from apishield.audit.rules._config_classes import is_dev_class, refused_by_validator, replaced_in_branch
 from apishield.audit.rules._django_settings import weak_password_hasher
-from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, unkeyed_digest, url_user_with_password
+from apishield.audit.rules._secret_values import URL_WITH_PASSWORD, url_user_with_password
 from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
@@ -554,7 +554,8 @@ def check_timing(ctx: ModuleContext) -> Iterator[Finding]:
         if any(isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in {"len", "type", "type_of"}
                for n in (left, right)):
             continue
-        if unkeyed_digest(left) or unkeyed_digest(right):
+        scope = au.enclosing_function(parents, node) or ctx.tree
+        if any(sv.digest_of_input(side, scope, ctx.tree, imports(ctx)) for side in (left, right)):
             continue
         if secretish(left) or secretish(right):
             if any(isinstance(s, ast.Attribute) and s.attr in {"type", "kind", "token_type", "status"}

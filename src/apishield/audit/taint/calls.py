@@ -66,6 +66,8 @@ from apishield.audit.taint.url_targets import fixed_target
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
+    RECORD,
+    RECORD_LOOKUPS,
     REQUEST,
     UNKNOWN,
     Val,
@@ -385,6 +387,10 @@ class Interpreter(ProjectCalls):
             "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
+        if short in RECORD_LOOKUPS or (isinstance(func, ast.Attribute) and receiver is not None
+                                       and receiver.kind == RECORD and STORE_LOOKUP.match(func.attr)):
+            # ``get_object_or_404(Note, pk=x)``, ``Note.objects.filter(owner=x).first()``: still a stored record
+            return replace(out, clean=out.clean | {"html"}, kind=RECORD)
         if (isinstance(func, ast.Attribute) and receiver is not None and not receiver.taint
                 and not (receiver.is_const or receiver.kind)
                 and (STORE_LOOKUP.match(func.attr) or SERVICE_OBJECT.search(au.last(au.dotted(func.value)) or ""))):
@@ -393,7 +399,7 @@ class Interpreter(ProjectCalls):
             # made the key safe, such as a one-segment route parameter, says nothing of the data it selects); the
             # same for an operation of a service or repository object (``role_service.update_role(id, data)``): it
             # answers the records it keeps, not the request echoed into markup
-            return replace(out, clean=frozenset({"html"}))
+            return replace(out, clean=frozenset({"html"}), kind=RECORD if STORE_LOOKUP.match(func.attr) else "")
         return out
 
     def rendered(self, args: list[Val], kwargs: dict[str, Val], qual: str = "") -> Val:

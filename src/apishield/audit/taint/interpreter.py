@@ -30,6 +30,8 @@ from apishield.audit.taint.values import (
     EXC,
     GUARDED_READ,
     READ_KEY,
+    RECORD,
+    RECORD_KEYS,
     REQUEST,
     UNKNOWN,
     Env,
@@ -590,6 +592,10 @@ class Evaluator:
             return exception_attribute(base, node.attr)
         if node.attr in {"suffix", "suffixes"} and base.kind == "path":  # after the last separator: no traversal
             return Val(taint=base.taint, clean=base.clean | {"path"})
+        if node.attr in RECORD_KEYS and base.kind == RECORD:
+            # the primary key of a stored record the request selected: a number or a UUID the database gave it,
+            # whatever text selected the row — no separator, quote or markup can be in it
+            return Val(lit=True)
         if node.attr in {"name"} and base.kind == "file":
             return Val(taint=base.taint, clean=base.clean)
         return Val(taint=base.taint, clean=base.clean, derived=base.derived, lit=base.lit,

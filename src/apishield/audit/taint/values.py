@@ -75,6 +75,12 @@ def request_value(attr: str) -> Val:
 
 
 CLEAN = Val()
+#: the kind of a stored record a lookup answered (``Model.objects.get(...)``, ``db.get_or_404(...)``)
+RECORD = "record"
+#: functions that answer one stored record (or 404)
+RECORD_LOOKUPS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404"})
+#: a record's primary key: a number or a UUID the database assigned
+RECORD_KEYS = frozenset({"id", "pk", "uuid"})
 
 
 def const(value: Any) -> Val:

@@ -1,7 +1,8 @@
 """Disclosure in answers, read from every exchange the probe recorded (no requests of its own):
 
 * **errors** — tracebacks and stack frames of Python, Java, .NET, Node, Ruby, Go and PHP; debugger pages;
-  exception names in JSON answers (``"KeyError: 'x'"``); SQL statements or database errors in an error answer;
+  exception names in JSON answers (``"KeyError: 'x'"``); the system's file errors naming a server path
+  (``ENOENT: no such file or directory, open '/srv/app/x'``); SQL statements or database errors in an error answer;
   an unhandled ``500`` (reported with the exchange that caused it, as Schemathesis does);
 * **version banners** — ``Server`` / ``X-Powered-By`` (and ``X-AspNet-Version``, ``X-Generator``) values that
   name a software version, read from every answer (a banner set on one route only is found too), once per
@@ -84,6 +85,12 @@ RUNTIME_MESSAGE = re.compile(
     r"(?:not enough|too many) values to unpack|can only concatenate str|maximum recursion depth exceeded|"
     r"\[Errno \d+\] [A-Z][\w ]{3,60}: '"
 )
+#: the operating system's error for a file, with the server's own path in it: Node's ``ENOENT: no such file or
+#: directory, open '/srv/app/uploads/x'``, Python's ``[Errno 2] No such file or directory: '/srv/app/x'`` — read in
+#: any error answer: a handler that passes the error on (``res.status(404).json({error: err.message})``) still shows
+#: where the application lives on disk
+SYSTEM_ERROR = re.compile(r"\b(?:ENOENT|EACCES|EISDIR|ENOTDIR|EPERM|EEXIST|ENOTEMPTY|ELOOP): [a-z ,]{3,60}, "
+                          r"\w{2,12} '(?:/|[A-Za-z]:\\)|\[Errno \d+\] [A-Z][\w ]{3,60}: '(?:/|[A-Za-z]:\\)")
 SQL_TEXT = re.compile(r"(?i)\b(SELECT\s[^\"\n]{1,200}?\sFROM\s+[\w\"`\[]+|INSERT\s+INTO\s+[\w\"`\[]+|"
                       r"UPDATE\s+[\w\"`\[]+\s+SET\s|DELETE\s+FROM\s+[\w\"`\[]+)")
 SQL_ERROR = re.compile(
@@ -221,7 +228,8 @@ def errors(ctx: Context, ex: Exchange) -> None:
         ctx.report(rules.SQL_DISCLOSED, f"the {ex.status} answer shows database internals ({sql.group(0)[:60]!r})",
                    ex, op=op, highlight=sql.group(0))
         return
-    exc = next((m for m in EXCEPTION.finditer(clean) if m.group(0) not in sent), None)
+    exc = next((m for m in (*EXCEPTION.finditer(clean), *SYSTEM_ERROR.finditer(clean)) if m.group(0) not in sent),
+               None)
     if exc is None and ex.status >= 500:
         exc = next((m for m in RUNTIME_MESSAGE.finditer(clean) if m.group(0) not in sent), None)
     if exc:
