@@ -107,7 +107,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-BOLA-001": "bola", "PR-BOLA-002": "bola", "PR-BFLA-001": "bfla", "PR-MASS-001": "mass_assignment",
     "PR-SQLI-001": "sqli", "PR-SQLI-002": "sqli", "PR-SQLI-003": "sqli", "PR-XSS-001": "xss",
     "PR-PATH-001": "path_traversal", "PR-SSTI-001": "ssti", "PR-CMDI-001": "cmdi", "PR-XXE-001": "xxe",
-    "PR-CODE-001": "code_injection",
+    "PR-CODE-001": "code_injection", "PR-UPLOAD-001": "file_upload",
     "PR-REDOS-001": "redos", "PR-CORS-001": "cors", "PR-CORS-002": "cors", "PR-CORS-003": "cors",
     "PR-CORS-004": "cors", "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure",
     "PR-TRACE-001": "trace",

@@ -105,6 +105,10 @@ PRIVATE_KEY = _r("PR-DATA-002", "Private key or cloud access key in a response",
                  "Remove keys from responses and rotate the exposed key at once.")
 CMDI = _r("PR-CMDI-001", "OS command injection (harmless canary executed)", (78,), "API8:2023", C, HI,
           "Never pass request data to a shell; call programs with an argument list (subprocess.run([...])).")
+UPLOAD_ACTIVE = _r("PR-UPLOAD-001", "Uploaded file served back as an active page from the API's origin", (434, 79),
+                   "API8:2023", H, HI, "Store uploads outside every served folder and serve them only as downloads "
+                   "(Content-Disposition: attachment, X-Content-Type-Options: nosniff) with a type the server "
+                   "chooses from the content, never the client's name or type.")
 XXE = _r("PR-XXE-001", "XML external entity processing (local entity resolved)", (611,), "API8:2023", H, HI,
          "Disable DTDs and entity resolution (defusedxml); accept JSON where XML is not needed.")
 REDIRECT = _r("PR-REDIR-001", "Open redirect: a parameter sends the client to any outside host", (601,), "API8:2023", M,

@@ -173,9 +173,11 @@ class Operation:
         """The description lists a form body and no JSON body."""
         return any("form" in m for m in self.media) and not any("json" in m for m in self.media)
 
-    def encode_body(self, body: dict[str, Any]) -> tuple[bytes, str] | None:
+    def encode_body(self, body: dict[str, Any],
+                    upload: tuple[str, str, str] | None = None) -> tuple[bytes, str] | None:
         """``body`` in the encoding the description names — ``application/x-www-form-urlencoded`` or
-        ``multipart/form-data`` — as (content, Content-Type); None when the operation takes JSON."""
+        ``multipart/form-data`` — as (content, Content-Type); None when the operation takes JSON. ``upload`` (file
+        name, type, content) is what every file part carries (default: a small text file)."""
         if not self.form_encoded:
             return None
         if not any("multipart" in m for m in self.media):
@@ -183,10 +185,17 @@ class Operation:
         fields = form_fields(body)
         boundary = "apishield" + "".join(random.Random(len(fields)).choice("0123456789abcdef") for _ in range(16))
         declared = self.body_fields
+        name, kind, data = upload or ("apishield.txt", "application/octet-stream", "")
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"'
-                 + ('; filename="apishield.txt"\r\nContent-Type: application/octet-stream' if is_file(declared.get(k))
-                    else "") + f"\r\n\r\n{v}\r\n" for k, v in fields.items()]
+                 + (f'; filename="{name}"\r\nContent-Type: {kind}' if is_file(declared.get(k)) else "")
+                 + f"\r\n\r\n{data if upload and is_file(declared.get(k)) else v}\r\n" for k, v in fields.items()]
         return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
+
+    def file_fields(self) -> list[str]:
+        """The body fields the description declares as uploaded files (sent as file parts of a multipart body)."""
+        if not any("multipart" in m for m in self.media):
+            return []
+        return [str(k) for k, v in self.body_fields.items() if is_file(v)]
 
 
 def form_fields(body: dict[str, Any]) -> dict[str, str]:

@@ -141,7 +141,8 @@ class Evaluator:
             self.assign(s.target, new, None)
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
-            if isinstance(s.value, ast.Call) and au.dotted(s.value.func, strict=True).rsplit(".", 1)[-1] == "abort":
+            if isinstance(s.value, ast.Call) and (au.dotted(s.value.func, strict=True).rsplit(".", 1)[-1] == "abort"
+                                                  or self.always_raises(s.value.func)):
                 self.env = None
         elif isinstance(s, ast.Return):
             v = self.expr(s.value) if s.value is not None else const(None)
@@ -188,6 +189,15 @@ class Evaluator:
             if self.loop_heads:
                 self.loop_heads[-1] = join_env(self.loop_heads[-1], self.env)
             self.env = None
+
+    def always_raises(self, func: ast.expr) -> bool:
+        """``func`` names a function of this module (or one defined in the analysed function) whose body ends in a
+        ``raise`` on every path it can finish by (``def raise_bad_request(msg): raise HTTPException(400, msg)``): a
+        call of it ends the path as ``raise`` does."""
+        if not isinstance(func, ast.Name):
+            return False
+        fn = self.local_defs.get(func.id) or self.info.functions.get(func.id)
+        return fn is not None and bool(fn.body) and _ends_raising(fn.body)
 
     def loop(self, bind: Any, body: Sequence[ast.stmt], orelse: Sequence[ast.stmt]) -> None:
         before = dict(self.env) if self.env is not None else None
@@ -604,3 +614,13 @@ class Evaluator:
     def call(self, node: ast.Call) -> Val:
         raise NotImplementedError  # :class:`apishield.audit.taint.calls.Interpreter`
 
+
+def _ends_raising(body: Sequence[ast.stmt]) -> bool:
+    """Every way out of ``body`` is a ``raise``: its last statement raises, or is an ``if`` both branches of which
+    end raising (a docstring or assignments before it change nothing)."""
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return bool(last.orelse) and _ends_raising(last.body) and _ends_raising(last.orelse)
+    return False

@@ -32,5 +32,6 @@ from apishield.probe.checks import (  # noqa: F401  (import registers)
     sessions,
     stored,
     transfers,
+    uploads,
 )
 
