@@ -32,6 +32,9 @@ def gift(request):
      '    path = os.path.join(tempfile.gettempdir(), f"card_{account.pk}.bin")\n    open(path, "wb")', False),
     ('    card = get_object_or_404(Card, code=name)\n'
      '    open(os.path.join(tempfile.gettempdir(), str(card.id)), "rb")', False),
+    ('    try:\n        account = User.objects.get(username=name)\n    except User.DoesNotExist:\n'
+     '        account = None\n    if account is None:\n        return HttpResponse("no such user")\n'
+     '    open(os.path.join(tempfile.gettempdir(), f"card_{account.id}.bin"), "wb")', False),
     # must fire: the request value itself, or a field the row stores
     ('    account = User.objects.get(username=name)\n'
      '    path = os.path.join(tempfile.gettempdir(), f"card_{name}.bin")\n    open(path, "wb")', True),

@@ -191,13 +191,19 @@ class Evaluator:
             self.env = None
 
     def always_raises(self, func: ast.expr) -> bool:
-        """``func`` names a function of this module (or one defined in the analysed function) whose body ends in a
-        ``raise`` on every path it can finish by (``def raise_bad_request(msg): raise HTTPException(400, msg)``): a
+        """``func`` names a function of the project — defined here, in the analysed function, or imported from a
+        module next to this one — that never returns: annotated ``-> NoReturn`` (or ``Never``), or whose body ends in
+        a ``raise`` on every path it can finish by (``def raise_bad_request(msg): raise HTTPException(400, msg)``). A
         call of it ends the path as ``raise`` does."""
         if not isinstance(func, ast.Name):
             return False
-        fn = self.local_defs.get(func.id) or self.info.functions.get(func.id)
-        return fn is not None and bool(fn.body) and _ends_raising(fn.body)
+        fn = self.local_defs.get(func.id) or (
+            self.info.functions.get(func.id) if func.id not in self.info.imports and func.id not in self.info.relative
+            else self.info.imported_function(func.id))
+        if fn is None:
+            return False
+        returns = au.last(au.dotted(fn.returns)) if fn.returns is not None else ""
+        return returns in {"NoReturn", "Never"} or (bool(fn.body) and _ends_raising(fn.body))
 
     def loop(self, bind: Any, body: Sequence[ast.stmt], orelse: Sequence[ast.stmt]) -> None:
         before = dict(self.env) if self.env is not None else None

@@ -173,6 +173,18 @@ class ModuleInfo:
         summary = self.summary(fn) if fn is not None else None
         return summary.quotes if summary is not None else None
 
+    def imported_function(self, name: str) -> FunctionNode | None:
+        """The project function a name imported into this module stands for (``from app.errors import refuse``,
+        ``from .errors import refuse``), found in its module next to this one; None when it is not one."""
+        relative = self.relative.get(name)
+        if relative is None and name not in self.imports:
+            return None
+        found = self.resolve_relative(relative) if relative is not None else self.resolve_module(self.imports[name])
+        if found is None:
+            return None
+        mod, rest = found
+        return mod.functions.get(rest) if "." not in rest else None
+
     def resolve_module(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
         """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""
         if not self.abspath or self.depth > 1:

@@ -183,7 +183,7 @@ def join(a: Val, b: Val) -> Val:
         const=a.const if same_const else UNKNOWN,
         items=items,
         seq=seq,
-        kind=a.kind if a.kind == b.kind else "",
+        kind=a.kind if a.kind == b.kind else _record_or_none(a, b),
         derived=a.derived | b.derived,
         formatted=a.formatted or b.formatted,
         lit=(a.lit or a.is_const) and (b.lit or b.is_const),
@@ -290,6 +290,15 @@ def outside_calls(node: ast.AST, through_format: bool = False) -> list[ast.AST]:
         elif through_format and isinstance(cur.func, ast.Attribute) and cur.func.attr == "format":
             stack.extend([*cur.args, *(k.value for k in cur.keywords)])
     return out
+
+
+def _record_or_none(a: Val, b: Val) -> str:
+    """A lookup's record joined with ``None`` (``try: row = get(...) except: row = None``) is still a record where it
+    is one: its key stays the number the database gave."""
+    for one, other in ((a, b), (b, a)):
+        if one.kind == RECORD and other.is_const and other.const is None:
+            return RECORD
+    return ""
 
 
 def join_env(a: Env | None, b: Env | None) -> Env | None:
