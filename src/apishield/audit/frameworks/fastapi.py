@@ -128,9 +128,30 @@ def _deps_kw(scan: Scan, call: ast.Call) -> list[str]:
     value = au.kwarg(call, "dependencies")
     if value is None:
         return []
+    if isinstance(value, ast.Name):
+        value = _dependency_list(scan, value.id) or value
     names = [scan.q(e) for e in value.elts if isinstance(e, (ast.Name, ast.Attribute))] if isinstance(
         value, (ast.List, ast.Tuple)) else []
     return depends_targets(value, scan.imports) + [n for n in names if n]
+
+
+def _dependency_list(scan: Scan, name: str) -> ast.List | None:
+    """The list a module-level name holds for ``dependencies=name``: a list literal, or what a function of the module
+    returns (``router_dependencies = get_router_dependencies()``, which appends ``Depends(JWTBearer())`` when the
+    deployment switches authentication on): every dependency it can return, together."""
+    values = [st.value for st in scan.tree.body if isinstance(st, ast.Assign)
+              and any(isinstance(t, ast.Name) and t.id == name for t in st.targets)]
+    if len(values) != 1:
+        return None
+    value = values[0]
+    if isinstance(value, ast.List):
+        return value
+    fn = scan.funcs.get(value.func.id) if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
+    if fn is None:
+        return None
+    # the ``Depends(...)``/``Security(...)`` the function puts in what it returns (a literal, or ``deps.append``)
+    made = [c for c in au.nodes_of(fn, ast.Call) if au.last(au.call_name(c, scan.imports)) in {"Depends", "Security"}]
+    return ast.List(elts=list(made), ctx=ast.Load()) if made else None
 
 
 def _ninja_auth(scan: Scan, call: ast.Call) -> str | None:
