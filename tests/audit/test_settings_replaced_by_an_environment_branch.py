@@ -111,3 +111,19 @@ def test_a_default_secret_key_in_local_settings_no_served_entry_point_selects_is
     hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS601"]
     assert hits, "AS601 is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
+
+
+@pytest.mark.parametrize(("wsgi_settings", "lowered"), [
+    ("config.settings.production", True),
+    ("config.settings.local", False),
+])
+def test_cors_open_in_local_settings_no_served_entry_point_selects_is_low(tmp_path: Path, wsgi_settings: str,
+                                                                          lowered: bool) -> None:
+    """django-cors-headers open to every origin with credentials in the developer's ``config/settings/local.py``:
+    low while the WSGI entry point selects the production module; served, it stays."""
+    local = ("INSTALLED_APPS = ['corsheaders']\nMIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n"
+             "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n")
+    files = _developer_settings("local", local, wsgi_settings)
+    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS305"]
+    assert hits, "AS305 is always listed"
+    assert all(f.severity == Severity.LOW for f in hits) is lowered

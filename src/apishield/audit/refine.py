@@ -40,8 +40,9 @@ finding stays visible below the medium-and-above view.
   of a route whose blueprint, router or mounted app is registered only in the branch an ``if`` on the development
   environment takes (``if STORAGE_SERVICE_NAME == 'local': app.mount('/mock_storage', ...)``) is not served by a
   deployment that leaves the switch off; it stays, low.
-- **Development settings nothing serves** (AS301): ``DEBUG = True`` in a settings module named ``development`` or
-  ``develop`` that no module but ``manage.py`` or test code names as the settings to load; it stays, low.
+- **Development settings nothing serves** (AS301, AS601, AS305, AS306): ``DEBUG = True``, a default key or CORS open
+  to every origin in a settings module named ``development`` or ``develop`` that no module but ``manage.py`` or test
+  code names as the settings to load; it stays, low.
 - **Role-guarded routes** (AS203): a page size left unbounded in the handler of a route that admits only callers
   passing a role check (``Depends(check_admin)``, ``@admin_required``) is asked by a caller the application trusts
   with that role, never an anonymous or ordinary one; it stays, low. Exception text keeps its severity there: an
@@ -509,15 +510,16 @@ def _lower_role_guarded(out: list[Finding], project: ProjectContext) -> list[Fin
 #: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, and in a
 #: settings package ``settings/local.py`` or ``settings/dev.py``, the cookiecutter layouts' developer settings)
 _DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development)\.py$|(?:^|/)settings/(?:local|dev)\.py$")
-#: what a deployment's own settings module would set differently: debug mode, and a default secret key
-_DEVELOPMENT_RULES = frozenset({"AS301", "AS601"})
+#: what a deployment's own settings module would set differently: debug mode, a default secret key, CORS open to all
+_DEVELOPMENT_RULES = frozenset({"AS301", "AS601", "AS305", "AS306"})
 #: a quoted dotted module name (``"config.settings.development"``)
 _DOTTED = re.compile(r"""["']([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)["']""")
 
 
 def _lower_development_settings(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """AS301 (debug mode) and AS601 (a secret key) in a settings module named for development that nothing but
-    ``manage.py`` (the developer's runner) or test code names as the settings to load
+    """AS301 (debug mode), AS601 (a secret key) and AS305/AS306 (CORS open to every origin) in a settings module
+    named for development that nothing but ``manage.py`` (the developer's runner) or test code names as the settings
+    to load
     (``"config.settings.development"``), lowered: a deployment selects its own module. Named by a served entry point
     (``wsgi.py``, an ``environment.py`` the WSGI file imports), they stay."""
     paths = {f.location.path for f in out if f.rule_id in _DEVELOPMENT_RULES and f.severity > Severity.LOW
