@@ -34,3 +34,18 @@ def test_django_cors_headers_settings(tmp_path: Path, cors: str, path: str, rule
     found = {f.rule_id for f in result.findings if f.rule_id in ("AS305", "AS306")
              and f.severity.name in ("LOW", "MEDIUM", "HIGH", "CRITICAL")}
     assert found == rules
+
+
+@pytest.mark.parametrize(("production", "lowered"), [
+    ("from .base import *\nCORS_ALLOW_ALL_ORIGINS = False\n", True),  # must stay quiet (low): turned off there
+    ("from .base import *\nDEBUG = False\n", False),  # must fire: nothing turns it off
+])
+def test_cors_open_in_base_settings_a_production_module_turns_off(tmp_path: Path, production: str,
+                                                                  lowered: bool) -> None:
+    files = {"config/__init__.py": "", "config/settings/__init__.py": "",
+             "config/settings/base.py": SETTINGS.format(cors="CORS_ALLOW_ALL_ORIGINS = True\n"
+                                                         "CORS_ALLOW_CREDENTIALS = True"),
+             "config/settings/production.py": production}
+    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS305"]
+    assert hits, "AS305 is always listed"
+    assert all(f.severity.name == "LOW" for f in hits) is lowered

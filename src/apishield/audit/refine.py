@@ -40,6 +40,8 @@ finding stays visible below the medium-and-above view.
   of a route whose blueprint, router or mounted app is registered only in the branch an ``if`` on the development
   environment takes (``if STORAGE_SERVICE_NAME == 'local': app.mount('/mock_storage', ...)``) is not served by a
   deployment that leaves the switch off; it stays, low.
+- **CORS turned off by another settings module** (AS305, AS306): django-cors-headers' allow-all switch set to
+  ``True`` in one settings module and to ``False`` in another (the deployment's ``production.py``); it stays, low.
 - **Development settings nothing serves** (AS301, AS601, AS305, AS306): ``DEBUG = True``, a default key or CORS open
   to every origin in a settings module named ``development`` or ``develop`` that no module but ``manage.py`` or test
   code names as the settings to load; it stays, low.
@@ -538,8 +540,38 @@ def _lower_development_settings(out: list[Finding], project: ProjectContext) -> 
             and f.rule_id in _DEVELOPMENT_RULES and f.severity > Severity.LOW else f for f in out]
 
 
+#: django-cors-headers' allow-all switch, as the CORS rules name it in their message
+_CORS_SWITCH = re.compile(r"^(CORS_ALLOW_ALL_ORIGINS|CORS_ORIGIN_ALLOW_ALL) = True")
+
+
+def _lower_cors_turned_off_elsewhere(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """AS305/AS306 on django-cors-headers' allow-all switch where another settings module of the project sets the same
+    switch to ``False`` (``production.py`` importing the base settings and turning it off): the base is the developers'
+    default, and the deployment's module chooses; it stays, low, naming that module."""
+    flagged = {m.group(1) for f in out if f.rule_id in ("AS305", "AS306") and f.severity > Severity.LOW
+               and (m := _CORS_SWITCH.match(f.message))}
+    if not flagged:
+        return out
+    off: dict[str, str] = {}
+    for module in project.modules:
+        if is_test_code(module.path):
+            continue
+        for name in flagged:
+            if re.search(rf"(?m)^{name}\s*=\s*False\b", module.source):
+                off.setdefault(name, module.path)
+    lowered = []
+    for f in out:
+        m = _CORS_SWITCH.match(f.message) if f.rule_id in ("AS305", "AS306") else None
+        where = off.get(m.group(1)) if m else None
+        if where and f.severity > Severity.LOW and f.location and f.location.path != where:
+            f = replace(f, severity=Severity.LOW, message=f"{f.message} (set to False by {where})")
+        lowered.append(f)
+    return lowered
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = _lower_development_settings(_lower_development_routes(list(findings), project), project)
+    out = _lower_cors_turned_off_elsewhere(list(findings), project)
+    out = _lower_development_settings(_lower_development_routes(out, project), project)
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
