@@ -33,9 +33,9 @@ def report(cur, owner, extra):
     # one column of one row, straight from fetchone(), stored in a dict item on the way
     ('info = {}\n    info["id"] = cur.fetchone()[0]\n'
      '    cur.execute("SELECT * FROM doctors WHERE id = %s" % info["id"])', Severity.LOW),
-    # an ORM object's attribute
+    # an ORM object's column (its primary key, a number the database gave, is no input at all)
     ('user = session.query(User).filter_by(id=owner).first()\n'
-     '    cur.execute(f"SELECT * FROM notes WHERE author = {user.id}")', Severity.LOW),
+     '    cur.execute(f"SELECT * FROM notes WHERE author = \'{user.name}\'")', Severity.LOW),
     # a row column beside a value of unknown origin: still worth reading
     ('for visit in cur.fetchall():\n'
      '        cur.execute(f"SELECT name FROM doctors WHERE id = {visit[1]} AND {extra}")', Severity.MEDIUM),

@@ -316,3 +316,22 @@ def validator_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 and any(isinstance(s, ast.Raise) for s in node.body)):
             return True
     return False
+
+
+def never_returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A function whose call ends the caller's path as ``raise`` does: annotated ``-> NoReturn`` (or ``Never``), or
+    whose body ends in a ``raise`` on every path it can finish by (``def raise_bad_request(msg): raise
+    HTTPException(400, msg)``)."""
+    returns = au.last(au.dotted(fn.returns)) if fn.returns is not None else ""
+    return returns in {"NoReturn", "Never"} or (bool(fn.body) and _ends_raising(fn.body))
+
+
+def _ends_raising(body: list[ast.stmt]) -> bool:
+    """Every way out of ``body`` is a ``raise``: its last statement raises, or is an ``if`` both branches of which
+    end raising."""
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return bool(last.orelse) and _ends_raising(last.body) and _ends_raising(last.orelse)
+    return False

@@ -23,38 +23,41 @@ from apishield.audit.taint.catalogue import (
     server_set,
     worth_reading,
 )
-from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list
+from apishield.audit.taint.guards import (
+    guarded_kinds,
+    guarded_subjects,
+    input_error_only,
+    is_allow_list,
+    never_returns,
+)
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
     GUARDED_READ,
     READ_KEY,
-    RECORD,
-    RECORD_KEYS,
     REQUEST,
     UNKNOWN,
     Env,
     Hit,
     Val,
     case_matches,
+    combine,
     const,
     elements,
     exception_attribute,
     fed_by_request,
     fmt,
-    fold_binop,
     fold_compare,
     fold_unary,
     hashable,
     join,
     join_env,
     merge_parts,
-    printf_values,
+    record_key,
     request_value,
     safe,
     sanitise,
-    spread,
 )
 
 
@@ -137,7 +140,7 @@ class Evaluator:
                 self.assign(s.target, self.expr(s.value), s.value)
         elif isinstance(s, ast.AugAssign):
             cur = self.expr(s.target) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else CLEAN
-            new = self.binop(s.op, cur, self.expr(s.value))
+            new = combine(s.op, cur, self.expr(s.value))
             self.assign(s.target, new, None)
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
@@ -191,19 +194,10 @@ class Evaluator:
             self.env = None
 
     def always_raises(self, func: ast.expr) -> bool:
-        """``func`` names a function of the project — defined here, in the analysed function, or imported from a
-        module next to this one — that never returns: annotated ``-> NoReturn`` (or ``Never``), or whose body ends in
-        a ``raise`` on every path it can finish by (``def raise_bad_request(msg): raise HTTPException(400, msg)``). A
-        call of it ends the path as ``raise`` does."""
-        if not isinstance(func, ast.Name):
-            return False
-        fn = self.local_defs.get(func.id) or (
-            self.info.functions.get(func.id) if func.id not in self.info.imports and func.id not in self.info.relative
-            else self.info.imported_function(func.id))
-        if fn is None:
-            return False
-        returns = au.last(au.dotted(fn.returns)) if fn.returns is not None else ""
-        return returns in {"NoReturn", "Never"} or (bool(fn.body) and _ends_raising(fn.body))
+        """``func`` names a project function that never returns (:func:`never_returns`): its call ends the path."""
+        name = func.id if isinstance(func, ast.Name) else ""
+        fn = self.local_defs.get(name) or (self.info.project_function(name) if name else None)
+        return fn is not None and never_returns(fn)
 
     def loop(self, bind: Any, body: Sequence[ast.stmt], orelse: Sequence[ast.stmt]) -> None:
         before = dict(self.env) if self.env is not None else None
@@ -421,7 +415,7 @@ class Evaluator:
                 return const(fmt(v.const))
             return replace(v, const=UNKNOWN, items=None, seq=None) if not v.is_const else Val()
         if isinstance(node, ast.BinOp):
-            return self.binop(node.op, self.expr(node.left), self.expr(node.right))
+            return combine(node.op, self.expr(node.left), self.expr(node.right))
         if isinstance(node, ast.UnaryOp):
             v = self.expr(node.operand)
             if v.is_const:
@@ -530,20 +524,6 @@ class Evaluator:
         finally:
             self.env = saved
 
-    def binop(self, op: ast.operator, a: Val, b: Val) -> Val:
-        if a.is_const and b.is_const:
-            result = safe(lambda: fold_binop(op, a.const, b.const))
-            if result is not UNKNOWN:
-                return const(result)
-        if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
-            return merge_parts([a, *printf_values(a.const, spread(b))], formatted=True)
-        if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
-            return merge_parts([a, b], kind="path")
-        if isinstance(op, ast.Add) and a.seq is not None and b.seq is not None:
-            return Val(taint=a.taint | b.taint, seq=a.seq + b.seq)
-        formatted = isinstance(op, (ast.Add, ast.Mod))
-        return merge_parts([a, b], formatted=formatted)
-
     def subscript(self, node: ast.Subscript) -> Val:
         base = self.expr(node.value)
         key_node = node.slice
@@ -608,9 +588,7 @@ class Evaluator:
             return exception_attribute(base, node.attr)
         if node.attr in {"suffix", "suffixes"} and base.kind == "path":  # after the last separator: no traversal
             return Val(taint=base.taint, clean=base.clean | {"path"})
-        if node.attr in RECORD_KEYS and base.kind == RECORD:
-            # the primary key of a stored record the request selected: a number or a UUID the database gave it,
-            # whatever text selected the row — no separator, quote or markup can be in it
+        if record_key(base, node.attr):  # a selected record's key: a number the database gave
             return Val(lit=True)
         if node.attr in {"name"} and base.kind == "file":
             return Val(taint=base.taint, clean=base.clean)
@@ -620,13 +598,3 @@ class Evaluator:
     def call(self, node: ast.Call) -> Val:
         raise NotImplementedError  # :class:`apishield.audit.taint.calls.Interpreter`
 
-
-def _ends_raising(body: Sequence[ast.stmt]) -> bool:
-    """Every way out of ``body`` is a ``raise``: its last statement raises, or is an ``if`` both branches of which
-    end raising (a docstring or assignments before it change nothing)."""
-    last = body[-1]
-    if isinstance(last, ast.Raise):
-        return True
-    if isinstance(last, ast.If):
-        return bool(last.orelse) and _ends_raising(last.body) and _ends_raising(last.orelse)
-    return False

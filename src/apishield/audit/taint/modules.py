@@ -173,6 +173,13 @@ class ModuleInfo:
         summary = self.summary(fn) if fn is not None else None
         return summary.quotes if summary is not None else None
 
+    def project_function(self, name: str) -> FunctionNode | None:
+        """The project function ``name`` stands for in this module: its own, or one imported from a module next to
+        it (:meth:`imported_function`)."""
+        if name not in self.imports and name not in self.relative:
+            return self.functions.get(name)
+        return self.imported_function(name)
+
     def imported_function(self, name: str) -> FunctionNode | None:
         """The project function a name imported into this module stands for (``from app.errors import refuse``,
         ``from .errors import refuse``), found in its module next to this one; None when it is not one."""

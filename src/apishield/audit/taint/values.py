@@ -83,6 +83,12 @@ RECORD_LOOKUPS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object
 RECORD_KEYS = frozenset({"id", "pk", "uuid"})
 
 
+def record_key(base: Val, attr: str) -> bool:
+    """``base.attr`` is the primary key of a stored record a lookup answered: a value the database gave it, whatever
+    request text selected the row — no separator, quote or markup can be in it."""
+    return base.kind == RECORD and attr in RECORD_KEYS
+
+
 def const(value: Any) -> Val:
     return Val(const=value)
 
@@ -391,6 +397,23 @@ _BINOPS: dict[type, Any] = {
     ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
     ast.BitAnd: lambda a, b: a & b, ast.BitOr: lambda a, b: a | b, ast.BitXor: lambda a, b: a ^ b,
 }
+
+
+def combine(op: ast.operator, a: Val, b: Val) -> Val:
+    """The value of ``a <op> b``: folded when both are constants; ``"…%s" % x`` as the parts it formats; a path joined
+    with ``/`` still a path; two known sequences added element by element; any other ``+``/``%`` formatted text."""
+    if a.is_const and b.is_const:
+        result = safe(lambda: fold_binop(op, a.const, b.const))
+        if result is not UNKNOWN:
+            return const(result)
+    if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
+        return merge_parts([a, *printf_values(a.const, spread(b))], formatted=True)
+    if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
+        return merge_parts([a, b], kind="path")
+    if isinstance(op, ast.Add) and a.seq is not None and b.seq is not None:
+        return Val(taint=a.taint | b.taint, seq=a.seq + b.seq)
+    formatted = isinstance(op, (ast.Add, ast.Mod))
+    return merge_parts([a, b], formatted=formatted)
 
 
 def fold_binop(op: ast.operator, a: Any, b: Any) -> Any:
