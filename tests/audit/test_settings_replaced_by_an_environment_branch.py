@@ -95,35 +95,27 @@ def test_development_settings_no_served_entry_point_selects_are_low(tmp_path: Pa
     assert all(f.severity == Severity.LOW for f in hits) is lowered
 
 
+#: what the developer's ``config/settings/local.py`` sets, by the rule that reports it: a placeholder secret key, and
+#: django-cors-headers open to every origin with credentials
+_LOCAL_DEFAULTS = {
+    "AS601": ("import environ\nenv = environ.Env()\nDEBUG = True\n"
+              "SECRET_KEY = env('DJANGO_SECRET_KEY', default='CHANGEME!!!')\n"),
+    "AS305": ("INSTALLED_APPS = ['corsheaders']\nMIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n"
+              "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(_LOCAL_DEFAULTS))
 @pytest.mark.parametrize(("wsgi_settings", "lowered"), [
     ("config.settings.production", True),
     ("config.settings.local", False),
 ])
-def test_a_default_secret_key_in_local_settings_no_served_entry_point_selects_is_low(tmp_path: Path,
-                                                                                   wsgi_settings: str,
-                                                                                   lowered: bool) -> None:
-    """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default) that
-    falls back to a placeholder secret key: low, while the WSGI entry point selects the production module; the same
-    module selected by the WSGI file is served, and its key stays."""
-    local = ("import environ\nenv = environ.Env()\nDEBUG = True\n"
-             "SECRET_KEY = env('DJANGO_SECRET_KEY', default='CHANGEME!!!')\n")
-    files = _developer_settings("local", local, wsgi_settings)
-    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS601"]
-    assert hits, "AS601 is always listed"
-    assert all(f.severity == Severity.LOW for f in hits) is lowered
-
-
-@pytest.mark.parametrize(("wsgi_settings", "lowered"), [
-    ("config.settings.production", True),
-    ("config.settings.local", False),
-])
-def test_cors_open_in_local_settings_no_served_entry_point_selects_is_low(tmp_path: Path, wsgi_settings: str,
-                                                                          lowered: bool) -> None:
-    """django-cors-headers open to every origin with credentials in the developer's ``config/settings/local.py``:
-    low while the WSGI entry point selects the production module; served, it stays."""
-    local = ("INSTALLED_APPS = ['corsheaders']\nMIDDLEWARE = ['corsheaders.middleware.CorsMiddleware']\n"
-             "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n")
-    files = _developer_settings("local", local, wsgi_settings)
-    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS305"]
-    assert hits, "AS305 is always listed"
+def test_local_settings_no_served_entry_point_selects_are_low(tmp_path: Path, rule: str, wsgi_settings: str,
+                                                              lowered: bool) -> None:
+    """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default) with a
+    placeholder secret key or CORS open to every origin: low, while the WSGI entry point selects the production module;
+    the same module selected by the WSGI file is served, and its finding stays."""
+    files = _developer_settings("local", _LOCAL_DEFAULTS[rule], wsgi_settings)
+    hits = [f for f in audit(tmp_path, files).findings if f.rule_id == rule]
+    assert hits, f"{rule} is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered
