@@ -184,11 +184,11 @@ class Operation:
             return urlencoded(body)
         fields = form_fields(body)
         boundary = "apishield" + "".join(random.Random(len(fields)).choice("0123456789abcdef") for _ in range(16))
-        declared = self.body_fields
-        name, kind, data = upload or ("apishield.txt", "application/octet-stream", "")
+        files = set(self.file_fields())
+        name, kind, data = upload or ("apishield.txt", "application/octet-stream", None)
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"'
-                 + (f'; filename="{name}"\r\nContent-Type: {kind}' if is_file(declared.get(k)) else "")
-                 + f"\r\n\r\n{data if upload and is_file(declared.get(k)) else v}\r\n" for k, v in fields.items()]
+                 + (f'; filename="{name}"\r\nContent-Type: {kind}' if k in files else "")
+                 + f"\r\n\r\n{data if k in files and data is not None else v}\r\n" for k, v in fields.items()]
         return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
 
     def file_fields(self) -> list[str]:

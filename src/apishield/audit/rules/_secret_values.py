@@ -59,8 +59,7 @@ def unkeyed_digest(node: ast.AST) -> bool:
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in {"hexdigest", "digest"} and isinstance(node.func.value, ast.Call)):
         return False
-    name = au.dotted(node.func.value.func)
-    return name.split(".", 1)[0] == "hashlib" and au.last(name) in _UNKEYED_HASHES
+    return _unkeyed_constructor(au.dotted(node.func.value.func))
 
 
 

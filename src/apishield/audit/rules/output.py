@@ -94,14 +94,11 @@ def _bound_otherwise(name: str, tree: ast.AST, augmented: bool = True) -> bool:
     """``name`` takes a value in ``tree`` other than by a plain assignment: a loop or comprehension variable, an
     augmented (unless ``augmented`` is false: the caller reads those itself) or annotated assignment, ``with … as``,
     an ``:=``, ``global``/``nonlocal``."""
-    bindings: tuple[type[ast.AST], ...] = (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign, ast.NamedExpr)
-    if augmented:
-        bindings += (ast.AugAssign,)
     for node in au.walk(tree):
         targets: list[ast.AST] = []
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
-            if isinstance(node, bindings):
-                targets = [node.target]
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.AnnAssign, ast.NamedExpr)) or (
+                augmented and isinstance(node, ast.AugAssign)):
+            targets = [node.target]
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             targets = [node.optional_vars]
         elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
