@@ -1,6 +1,6 @@
 """Exception text that only describes the caller's own input (a schema's validation errors, a parse error of the
-body) is feedback, not server internals: AS307 stays quiet on it and still fires when the ``try`` also reaches
-the database, the network or the project's own code."""
+body, the failure of a program the caller named) is feedback, not server internals: AS307 stays quiet on it and still
+fires when the ``try`` also reaches the database, the network or the project's own code."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def _as307(root: Path, body: str, caught: str = "Exception") -> int:
     # a token the caller sent, decoded: the library's error is about that token (signature, segments, expiry)
     ("import jwt\nclaims = jwt.decode(request.headers['Authorization'][7:], KEY, algorithms=['HS256'])",
      "Exception"),
+    # a program the caller named: a non-zero exit, a timeout or a missing program quotes that command
+    ("import subprocess, sys\nflag = '-n' if sys.platform.startswith('win') else '-c'\n"
+     "command = f\"ping {flag} 1 {request.json['host']}\"\n"
+     "out = subprocess.check_output(command, shell=True, timeout=5)\nreturn jsonify(out.decode())", "Exception"),
 ])
 def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, body: str, caught: str) -> None:
     assert _as307(tmp_path, body, caught) == 0
@@ -49,6 +53,8 @@ def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, bo
     "data = Login(**request.json)\nopen('/etc/app.cfg').read()",
     "import jwt\nclaims = jwt.decode(request.args['t'], KEY, algorithms=['HS256'])\nrow = load_user(claims['sub'])",
     "import base64\nkey = base64.b64decode(request.args['d'])\nrow = sqlite3.connect('d').execute('SELECT 1')",
+    # a program of the server's own choosing: its failure is the server's
+    "import subprocess\nout = subprocess.check_output(['backup', '--all'])\nreturn jsonify(out.decode())",
     # a parser that loads external entities can quote a server file in its error (error-based XXE)
     "from lxml import etree\np = etree.XMLParser(load_dtd=True, resolve_entities=True)\n"
     "doc = etree.fromstring(request.data, parser=p)",

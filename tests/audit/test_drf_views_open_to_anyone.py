@@ -107,3 +107,26 @@ class ProductUpdate(ProjectBaseView):
 ])
 def test_views_that_need_no_permission_or_show_their_own_stay_quiet(tmp_path: Path, view: str) -> None:
     assert _hits(tmp_path, {"shop/views.py": _HEAD + view}) == []
+
+
+_DECORATED = '''
+class ToggleProduct(APIView):
+    permission_classes = []
+
+    {decorator}
+    def post(self, request, product_id):
+        product = Product.objects.get(id=product_id)
+        product.visible = not product.visible
+        product.save()
+        return Response({{"visible": product.visible}})
+'''
+
+
+@pytest.mark.parametrize(("decorator", "reported"), [
+    ("@jwt_auth_required", False),  # must stay quiet: the project's own login decorator refuses without a token
+    ("@method_decorator(login_required)", False),
+    ("@cache_page(60)", True),  # must fire: a decorator that checks nobody
+])
+def test_write_methods_behind_a_login_decorator(tmp_path: Path, decorator: str, reported: bool) -> None:
+    hits = _hits(tmp_path, {"shop/views.py": _HEAD + _DECORATED.format(decorator=decorator)})
+    assert bool(hits) is reported

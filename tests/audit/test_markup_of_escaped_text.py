@@ -1,6 +1,7 @@
 """``Markup()`` / ``mark_safe()`` of text an HTML escape went through first, joined only with literal markup
 (``str(escape(c)).replace("\\n", "<br />")``, ``f"<em>{escape(x)}</em>"``), marks nothing a client chose as HTML.
-Text not escaped, escaped in one branch only, or joined with another request value, is still reported."""
+``Markup(x).striptags()`` is plain text again. Text not escaped, escaped in one branch only, or joined with another
+request value, is still reported."""
 
 from __future__ import annotations
 
@@ -45,6 +46,13 @@ def show(content):
     ('    if other:\n        content = escape(content)\n    return Markup(content)', True),
     ('    text = escape(content)\n    text = text + other\n    return Markup(text)', True),
     ('    return Markup(str(escape(content)).replace("x", other))', True),
+    # marked only to take its tags out: the result is plain text again
+    ('    return Markup(content).striptags()', False),
+    ('    return Markup(content).unescape()', False),
+    ('    return Markup(content).strip()', True),  # still markup
+    # an object's own declared HTML (markupsafe's __html__ protocol): what it already marked safe
+    ('    if hasattr(content, "__html__"):\n        return Markup(content.__html__())\n    return escape(content)',
+     False),
 ])
 def test_markup_of_text_escaped_first(tmp_path: Path, body: str, reported: bool) -> None:
     result = audit(tmp_path, {"app.py": FLASK.format(body=body)})

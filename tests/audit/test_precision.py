@@ -2732,6 +2732,11 @@ def test_a_reset_confirmation_with_a_signed_body_token(tmp_path: Path, helper: s
     ('return jsonify({"config": {"security": {"secret_key": "S3CR37K3Y"}}, "hosts": [{"password": "S3CR37K3Y"}]})',
      False),
     ('app.config.update({"security": {"secret_key": "S3CR37K3Y"}})', True),  # must fire: nested in the app's config
+    # must stay quiet: a body built in a local name, then answered
+    ('backup = {"config": {"jwt_secret": "S3CR37K3Y"}}\n    return backup', False),
+    ('env = dict(os.environ)\n    env["DEBUG_SECRET"] = "S3CR37K3Y"\n    return {"env": env}', False),
+    # must fire: a local name the function uses, not answers
+    ('conf = {"secret_key": "S3CR37K3Y"}\n    app.config.update(conf)\n    return "ok"', True),
 ])
 def test_a_template_context_is_page_data(tmp_path: Path, statement: str, reported: bool) -> None:
     source = f"from django.shortcuts import render\n\ndef lab(request, app, templates):\n    {statement}\n"

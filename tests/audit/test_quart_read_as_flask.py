@@ -49,3 +49,25 @@ def test_a_quart_app_is_read_as_a_flask_app(tmp_path: Path) -> None:
     assert ("AS801", 13) in found  # the path parameter formatted into the query
     assert not any(rule == "AS404" for rule, _line in found)  # the echo is serialised by @validate_response
     assert not any(rule == "AS101" and line >= 24 for rule, line in found)  # the delete needs a token
+
+
+SESSION_APP = """\
+import quart
+
+app = quart.Quart(__name__)
+
+
+@app.route("/notes/<int:note_id>", methods=["GET", "DELETE"])
+async def note(note_id):
+{check}    return {{"deleted": delete_note(note_id)}}
+"""
+
+
+def test_a_handler_refusing_an_empty_quart_session_authenticates(tmp_path: Path) -> None:
+    """``user = quart.session.get('user'); if not user: return quart.redirect(...)`` refuses anonymous callers
+    (must stay quiet); without it the delete is open (must fire)."""
+    check = "    user = quart.session.get('user')\n    if not user:\n        return quart.redirect('/')\n"
+    guarded = audit(tmp_path / "guarded", {"app.py": SESSION_APP.format(check=check)})
+    open_ = audit(tmp_path / "open", {"app.py": SESSION_APP.format(check="")})
+    assert not [f for f in guarded.findings if f.rule_id == "AS101"]
+    assert [f for f in open_.findings if f.rule_id == "AS101" and f.severity.value >= 2]

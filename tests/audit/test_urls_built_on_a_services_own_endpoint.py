@@ -111,3 +111,29 @@ def test_a_redirect_to_the_identity_provider_is_no_reflected_markup(tmp_path: Pa
     markup the browser renders; the same value written into an HTML answer still is."""
     files = {"app/__init__.py": "", "app/oauth.py": "oauth = None\n", "app/main.py": _SIGN_IN.format(answer=answer)}
     assert lines_of(audit(tmp_path, files), "AS404") == xss
+
+
+_SAML = """\
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+{imports}
+
+app = FastAPI()
+
+
+@app.get("/saml/login")
+def saml_login(request: Request, return_to: str = "/"):
+    auth = make_auth(request)
+    return RedirectResponse(url=auth.login(return_to=return_to))
+"""
+
+
+@pytest.mark.parametrize(("imports", "reported"), [
+    ("from onelogin.saml2.auth import OneLogin_Saml2_Auth", False),  # must stay quiet: the IdP's configured SSO URL
+    ("", True),  # must fire: an unknown .login() handed the caller's value may return it
+])
+def test_a_saml_login_redirects_to_the_identity_provider(tmp_path: Path, imports: str, reported: bool) -> None:
+    """python3-saml's ``auth.login(return_to=...)`` answers the identity provider's single sign-on URL from the
+    configured metadata, the caller's value carried only as its RelayState: no open redirect."""
+    result = audit(tmp_path, {"app.py": _SAML.format(imports=imports)})
+    assert bool(lines_of(result, "AS807")) is reported

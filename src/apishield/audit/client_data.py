@@ -18,6 +18,8 @@ FnDef = ast.FunctionDef | ast.AsyncFunctionDef
 REQUEST_FIELDS = frozenset({"args", "form", "forms", "json", "values", "get_json", "data", "query_params", "GET",
                             "POST", "params", "query", "body_params"})
 _REQUEST_OBJECTS = frozenset({"request", "bottle.request", "cherrypy.request"})
+#: the names handlers give the current request (a framework's global, a handler's parameter)
+REQUEST_NAMES = frozenset({"request", "req"})
 #: calls that convert a value without looking anything up
 CONVERSIONS = frozenset({"int", "str", "float", "bool", "UUID", "uuid.UUID", "ObjectId", "bson.ObjectId"})
 #: an object's key by its name (``id``, ``task_id``, ``pk``, ``taskId``, ``*_uuid``)
@@ -39,6 +41,12 @@ def request_data(node: ast.AST | None) -> bool:
         if isinstance(sub, ast.Attribute) and au.dotted(sub).endswith("request.json"):
             return True
     return False
+
+
+def reads_request(node: ast.AST) -> bool:
+    """``node`` reads anything of the current request (``request.args.get("next")``, ``req.path``): broader than
+    :func:`request_data`, which asks for the fields the client sent."""
+    return any(isinstance(n, ast.Name) and n.id in REQUEST_NAMES for n in ast.walk(node))
 
 
 def client_keys(fn: FnDef) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.frameworks.guards import ends_the_request
 
 _IDENTITY_KEY = re.compile(r"user|login|logged|auth|account|principal|member|identity|uid|email", re.IGNORECASE)
@@ -39,7 +40,8 @@ _AUTH_HELPER = re.compile(r"^(?:(?:[a-z0-9]+_)?(?:get|fetch|load|find|require|re
                           r"authenticated|session|request|auth)_(?:user|account|identity|member|principal)"
                           r"(?:_from_(?:cookies?|session|token|header|request|jwt)|_or_none)?$|"
                           r"^authenticate(?:_\w+)?$|^current_user$", re.IGNORECASE)
-_SESSIONS = frozenset({"session", "flask.session", "request.session", "cherrypy.session", "bottle.request.session"})
+_SESSIONS = frozenset({"session", "flask.session", "quart.session", "request.session", "cherrypy.session",
+                       "bottle.request.session"})
 
 
 def _identity_read(node: ast.AST) -> bool:
@@ -74,7 +76,7 @@ def _auth_helper_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call) or not _AUTH_HELPER.match(au.last(au.dotted(node.func)).lstrip("_")):
         return False
     handed = [*node.args, *(kw.value for kw in node.keywords)]
-    return not handed or any(au.dotted(a).split(".", 1)[0] in {"request", "req"} for a in handed)
+    return not handed or any(au.dotted(a).split(".", 1)[0] in REQUEST_NAMES for a in handed)
 
 
 def _auth_check(node: ast.AST) -> bool:

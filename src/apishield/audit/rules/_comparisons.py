@@ -9,6 +9,7 @@ import itertools
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SECRET_WORDS = frozenset({
@@ -130,7 +131,7 @@ def _fields_of_one_object(left: ast.AST, right: ast.AST) -> bool:
     timing the comparison tells nobody anything they did not already have."""
     one, other = _field(left), _field(right)
     return one is not None and other is not None and one[0] == other[0] and one[1] != other[1] and \
-        one[0] not in {"request", "req"}
+        one[0] not in REQUEST_NAMES
 
 
 def _configuration(side: ast.AST) -> bool:
@@ -166,7 +167,7 @@ def _format_constant(side: ast.AST) -> bool:
 
 
 #: how a handler names the current request (a parameter, a handler attribute, a framework's global)
-REQUEST_ROOTS = frozenset({"request", "req", "self.request", "flask.request", "bottle.request", "cherrypy.request",
+REQUEST_ROOTS = REQUEST_NAMES | frozenset({"self.request", "flask.request", "bottle.request", "cherrypy.request",
                            "quart.request"})
 #: what a request object carries from the client (not ``request.app``, its server-side configuration)
 _CLIENT_PARTS = frozenset({"POST", "GET", "form", "args", "json", "data", "query", "query_params", "values", "body",

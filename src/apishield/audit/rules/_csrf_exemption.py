@@ -21,6 +21,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 
 #: names that say the view knows its caller from the cookie session
 _SESSION_IDENTITY = re.compile(r"(^|\.)(user|session|COOKIES|cookies|current_user|is_authenticated|get_cookie|"
@@ -48,7 +49,7 @@ def _session_authenticated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 def _reads_input(node: ast.AST) -> bool:
     """``node`` (a view, an expression) reads a container the client fills (``request.POST``, ``self.request.data``)."""
     return any(isinstance(n, ast.Attribute) and n.attr in _INPUT
-               and au.dotted(n.value).split(".", 1)[0] in {"request", "req", "self"} for n in au.walk(node))
+               and au.dotted(n.value).split(".", 1)[0] in REQUEST_NAMES | {"self"} for n in au.walk(node))
 
 
 def _acts_for_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -46,7 +46,8 @@ def url_user_with_password(text: str) -> str:
 
 
 #: password hashing functions that return the salted hash of their input (the check ``hashpw(pw, h) == h``)
-_SLOW_PASSWORD_HASHES = frozenset({"bcrypt.hashpw", "hashpw", "crypt.crypt"})
+_SLOW_PASSWORD_HASHES = frozenset({"bcrypt.hashpw", "hashpw", "crypt.crypt", "hashlib.pbkdf2_hmac", "pbkdf2_hmac",
+                                   "hashlib.scrypt"})
 
 
 def unkeyed_digest(node: ast.AST) -> bool:
@@ -54,6 +55,8 @@ def unkeyed_digest(node: ast.AST) -> bool:
     at most a prefix of a hash the attacker can compute anyway; so does a salted password hash of the candidate
     (``bcrypt.hashpw(pw, stored) == stored``: the attacker cannot steer its bytes). A keyed MAC
     (``hmac.new(...)``) is different: there the computed side is the secret."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "hex":
+        node = node.func.value  # ``pbkdf2_hmac(...).hex()``
     if isinstance(node, ast.Call) and au.dotted(node.func) in _SLOW_PASSWORD_HASHES:
         return True  # ``bcrypt.hashpw(candidate, stored) == stored``: a salted slow hash of the caller's input
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

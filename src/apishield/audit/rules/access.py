@@ -330,8 +330,24 @@ SECRET_KEYS = re.compile(
 _RESPONDERS = {"jsonify", "json.dumps", "dumps", "JSONResponse", "make_response", "Response", "json_response"}
 
 
+def _projected(node: ast.AST) -> set[int]:
+    """The ``x.__dict__``/``vars(x)`` unpacked into a class's constructor (``schemas.LinkResult(**r.__dict__)``): a
+    schema or record class keeps the fields it declares, so the object is projected onto them, not sent whole."""
+    out: set[int] = set()
+    for call in au.nodes_of_any(node, ast.Call):
+        if not isinstance(call, ast.Call):
+            continue
+        name = au.last(au.dotted(call.func))
+        if name[:1].isupper() and name not in _RESPONDERS:
+            out.update(id(k.value) for k in call.keywords if k.arg is None)
+    return out
+
+
 def _exposes(node: ast.AST) -> str:
+    projected = _projected(node)
     for sub in au.walk(node):
+        if id(sub) in projected:
+            continue
         if isinstance(sub, ast.Attribute) and sub.attr == "__dict__":
             return f"{au.dotted(sub)}"
         if isinstance(sub, ast.Call) and au.dotted(sub.func) == "vars" and sub.args:

@@ -111,6 +111,10 @@ _WRITE_FORM = re.compile(r"^(?:edit|update|delete|remove|new|create|add|manage)$
 #: path words of a form post that changes or removes the record its path names
 _CHANGE_WORD = re.compile(r"^(?:edit|update|delete|remove|destroy)$", re.IGNORECASE)
 _DELETE_WORD = re.compile(r"^(?:delete|remove|destroy)$", re.IGNORECASE)
+#: a segment naming a change among other words (``bulk-update``, ``change_user_role``, ``delete-account``): what
+#: an RPC-style API posts to change or delete records it names in the body
+_CHANGE_PART = re.compile(r"(?:^|[-_])(?:edit|update|modify|change|delete|remove|destroy)(?:$|[-_])", re.IGNORECASE)
+_DELETE_PART = re.compile(r"(?:^|[-_])(?:delete|remove|destroy)(?:$|[-_])", re.IGNORECASE)
 
 
 #: a call that writes to a store, a cache or the file system, and SQL that changes rows
@@ -147,6 +151,10 @@ def _rank(project: ProjectContext, route: Route, body: str) -> int:
     if rank == 1 and ("<" in route.path or "{" in route.path) and any(_CHANGE_WORD.match(s) for s in segs):
         # an HTML form can only POST: ``POST /issues/<id>/edit`` and ``POST /delete/<id>`` change a stored record
         rank = 3 if any(_DELETE_WORD.match(s) for s in segs) else 2
+    elif rank == 1 and segs and _CHANGE_PART.search(segs[-1]) and not _CHANGE_WORD.match(segs[-1]):
+        # an RPC-style action named for the change (``POST /badges/bulk-update``, ``POST /change-user-role``): the
+        # records it changes are named in the body
+        rank = 3 if _DELETE_PART.search(segs[-1]) else 2
     if segs and _WRITE_FORM.match(segs[-1]):
         rank = max(rank, 1)  # ``GET /posts/<id>/edit``: the form of a write is guarded as that write
     if rank and (_CALLER_TEST.search(body) or searches(project, route)):

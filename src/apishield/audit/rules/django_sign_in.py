@@ -134,6 +134,8 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
         if re.search("logout|password", fn.name, re.IGNORECASE) or _refuses_after_failures(fn):
             # a view named for the password checks the current one before changing it
             continue
+        if _creates_account_before(fn, check.lineno):
+            continue  # a sign-up signing in the account it just made, with the password the caller chose for it
         body = ast.unparse(cls) if cls is not None else ""
         if cls is not None and (_THROTTLE_ATTRS.search(body) or re.search(
                 r"permission_classes\s*=[^\n]*IsAuthenticated\b", body)):  # a signed-in user's own password
@@ -142,6 +144,16 @@ def _sign_in_views(ctx: ModuleContext, imports: au.Imports) -> Iterator[SignIn]:
                                                                    "GenericViewSet"} for b in cls.bases)
         name = f"{cls.name}.{fn.name}" if cls is not None else fn.name
         yield SignIn(check.lineno, f"view {name}()", rest)
+
+
+#: calls that make a new account (a registration form's ``save()``, ``create_user``, ``User.objects.create``)
+_NEW_ACCOUNT = re.compile(r"(?:^|\.)(?:create_user|create_superuser)\(|\bform\.save\(|\bUser\.objects\.create\(")
+
+
+def _creates_account_before(fn: ast.AST, line: int) -> bool:
+    """The view makes the account before it checks the password: a sign-up that signs its own new account in, so
+    repeating the request guesses nothing."""
+    return any(call.lineno < line and _NEW_ACCOUNT.search(ast.unparse(call)) for call in au.calls(fn))
 
 
 def _password_check(fn: ast.AST) -> ast.Call | None:

@@ -28,7 +28,9 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import classify_name
 from apishield.audit.frameworks.django import declared_permissions, permission_class_names
+from apishield.audit.model import AUTH
 from apishield.audit.rules.base import at_node, imports, is_sample_code
 from apishield.audit.rules.missing import MISSING_AUTH
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -101,6 +103,15 @@ def _read_only(cls: ast.ClassDef) -> bool:
     return False
 
 
+def _login_decorator(decorator: ast.expr) -> bool:
+    """A decorator named for requiring a sign-in (``@jwt_auth_required``, ``@login_required``), also wrapped for a
+    method by Django's ``@method_decorator(login_required)``."""
+    if isinstance(decorator, ast.Call) and au.last(au.dotted(decorator.func)) == "method_decorator":
+        return any(_login_decorator(a) for a in decorator.args)
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return AUTH in classify_name(au.dotted(target))
+
+
 def _open_views(ctx: ModuleContext, default_open: bool) -> Iterator[Finding]:
     imp = imports(ctx)
     for cls in au.nodes_of(ctx.tree, ast.ClassDef):
@@ -120,8 +131,8 @@ def _open_views(ctx: ModuleContext, default_open: bool) -> Iterator[Finding]:
         for name, method in methods.items():
             source = ast.unparse(method)
             if _TESTS_CALLER.search(source) or any(
-                    "permission_classes" in ast.unparse(d) for d in method.decorator_list):
-                continue
+                    "permission_classes" in ast.unparse(d) or _login_decorator(d) for d in method.decorator_list):
+                continue  # a permission decorator, or a login decorator (``@jwt_auth_required``)
             if name in _WRITE_METHODS and _writes(method):
                 yield at_node(MISSING_AUTH, ctx, method, f"DRF view {cls.name}.{name}() changes stored data and {why}",
                               severity=Severity.MEDIUM)

@@ -28,6 +28,7 @@ from apishield.audit.rules.route_nature import (
     identifies_caller,
     line_text,
     public_by_nature,
+    same_site_cookies,
     sets_cookies,
     shape,
 )
@@ -531,6 +532,20 @@ def _recovery(route: Route) -> bool:
     return any(_RECOVERY.search(s) for s in static_segments(route.path)) or bool(_RECOVERY.search(route.handler))
 
 
+#: the signed-in user handed to a template to draw the page's navigation (``render_template(..., user=current_user)``)
+_USER_FOR_TEMPLATE = re.compile(r"\b\w+\s*=\s*current_user\b(?!\s*\.)(?=\s*[,)])")
+_SESSION_USE = re.compile(r"\bcurrent_user\b|(?:(?<![.\w])|(?<=request\.))session\b|\bcookies?\b|get_cookie|"
+                          r"\bg\.(?:user|session|current_user)|\blogin_user\(|\bremember\(")
+
+
+def _acts_as_caller(project: ProjectContext, route: Route) -> bool:
+    """The handler uses the signed-in caller for something besides drawing the page, or signs the browser in: a route
+    that only hands ``current_user`` to its template (the navigation bar of a sign-up that signs nobody in, a tool
+    page) changes nothing as the caller, so a forged post gains nothing a direct one does not."""
+    body = handler_body(project, route)
+    return body is None or _SESSION_USE.search(_USER_FOR_TEMPLATE.sub("", body)) is not None
+
+
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
@@ -539,18 +554,23 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     form: login CSRF) are reported: a forged request to any other gains nothing a direct request does not. Recovery
     (``/forgot-password``, ``/reset-password/<token>``) counts only when it reads the session. A SameSite session
     cookie stops forged posts acting as the victim, but not a forged login. A project that never gives the browser
-    a cookie (no ``set_cookie``, no framework session, no login session) takes credentials in headers only."""
+    a cookie (no ``set_cookie``, no framework session, no login session) takes credentials in headers only; one whose
+    every cookie is set ``SameSite=Lax`` or ``Strict`` (each ``set_cookie`` says so, the session is configured so)
+    is protected from forged posts but not from a forged login."""
     if not sets_cookies(project):
         return  # credentials travel in headers only (a token the client keeps): a forged post carries none
+    same_site = same_site_cookies(project)
     for app in _apps(project):
         if not any(r.uses_session for r in app.routes):
             continue
         for route in app.routes:
             login = is_auth_endpoint(route.path, route.handler) and not _recovery(route) and keeps_browser_signed_in(
                 project, route)
-            if not (route.state_changing and route.reads_form and (route.uses_session or route.has(AUTH) or login)):
+            if not (route.state_changing and route.reads_form and (
+                    (route.uses_session and _acts_as_caller(project, route)) or route.has(AUTH) or login)):
                 continue
-            protected = route.has(CSRF) and not (login and SAMESITE_SESSION in route.protections[CSRF])
+            protected = (route.has(CSRF) and not (login and SAMESITE_SESSION in route.protections[CSRF])) or (
+                same_site and not login)
             if not protected and not route.csrf_exempt:
                 yield _at(
                     project,

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import reads_request
 from apishield.audit.rules.base import at, at_node, at_template, fix_text, imports, module_framework
 from apishield.audit.rules.registry import ModuleContext, TemplateContext, rule
 from apishield.audit.taint.catalogue import SANITISERS, switches_flask_autoescape_off
@@ -122,6 +123,8 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
         return True
     if isinstance(node, ast.Name):
         return names.get(node.id, False)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__html__":
+        return True  # ``x.__html__()``: the HTML an object declares it is (markupsafe's protocol), already safe
     if isinstance(node, ast.JoinedStr):
         return all(_escaped_text(v.value, imp, names) for v in node.values if isinstance(v, ast.FormattedValue))
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
@@ -132,7 +135,7 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
     name = au.call_name(node, imp)
     if "html" in SANITISERS.get(name, ()) or name in _NO_MARKUP:
         return True
-    if au.last(name) in _OWN_LINKS and not any(_reads_request(a) for a in [*node.args, *node.keywords]):
+    if au.last(name) in _OWN_LINKS and not any(reads_request(a) for a in [*node.args, *node.keywords]):
         # a link to the app's own route or file, to a record or a fixed place: the builder percent-encodes <, > and "
         # (a link carrying what the request sent is still followed by the taint rules)
         return True
@@ -146,11 +149,6 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
             return au.is_const(node.func.value) and all(_escaped_text(p, imp, names) for p in parts)
         return _escaped_text(node.func.value, imp, names) and all(au.is_const(p) for p in parts)
     return False
-
-
-def _reads_request(node: ast.AST) -> bool:
-    """``node`` reads the request object (``request.args.get("next")``, ``req.query["p"]``)."""
-    return any(isinstance(n, ast.Name) and n.id in {"request", "req"} for n in ast.walk(node))
 
 
 def _escaped_before(call: ast.Call, value: ast.AST, fn: ast.AST | None, imp: au.Imports) -> bool:
@@ -304,8 +302,9 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
         if au.last(name) == "Markup" and not ("markupsafe" in name or "flask" in name or "jinja2" in name):
             continue
         value = call.args[0]
-        scope = au.enclosing_function(au.parent_map(ctx.tree), call) or ctx.tree  # where its local names live
-        if _constant_text(value, scope) or _escaped_before(call, value, scope, imp):
+        parents = au.parent_map(ctx.tree)
+        scope = au.enclosing_function(parents, call) or ctx.tree  # where its local names live
+        if _constant_text(value, scope) or _escaped_before(call, value, scope, imp) or _made_plain(call, parents):
             continue
         formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
             isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"
@@ -317,6 +316,17 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
             f"{au.last(name)}() marks a non-literal value as safe HTML",
             severity=Severity.HIGH if formatted else Severity.MEDIUM,
         )
+
+
+#: ``Markup`` methods whose result is plain text again (the tags removed, or the entities turned back to characters)
+_TO_PLAIN_TEXT = frozenset({"striptags", "unescape"})
+
+
+def _made_plain(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    """``Markup(x).striptags()``: the value is marked only to take its tags out; the result is text again, which any
+    later output escapes."""
+    parent = parents.get(id(call))
+    return isinstance(parent, ast.Attribute) and parent.value is call and parent.attr in _TO_PLAIN_TEXT
 
 
 #: calls whose first argument is template source (not a template file's name)

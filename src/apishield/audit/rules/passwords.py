@@ -20,6 +20,7 @@ import re
 from collections.abc import Collection, Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.rules._secret_values import SQL_HASHED
 from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
@@ -42,7 +43,6 @@ PLAINTEXT_PASSWORD = Rule(
 )
 
 PASSWORD_KEY = re.compile(r"^(?:new_?|user_?)?(?:password|passwd|pwd|pass|passcode)\d?$", re.IGNORECASE)
-_REQUEST_ROOTS = frozenset({"request", "req"})
 #: calls that store a record: a model's constructor (``User(...)``) or an ORM/store write
 _STORE_CALLS = frozenset({"create", "insert", "insert_one", "insert_many", "update", "update_one", "save",
                           "get_or_create", "update_or_create"})
@@ -129,7 +129,7 @@ class RequestPasswords:
         root = node
         while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
             root = root.func if isinstance(root, ast.Call) else root.value
-        return isinstance(root, ast.Name) and (root.id in _REQUEST_ROOTS or root.id in self.request_names
+        return isinstance(root, ast.Name) and (root.id in REQUEST_NAMES or root.id in self.request_names
                                                or root.id in self.params)
 
     def is_raw(self, node: ast.AST | None) -> bool:

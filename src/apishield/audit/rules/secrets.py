@@ -203,6 +203,9 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
                 name = str(au.subscript_key(t)) if isinstance(t, ast.Subscript) else au.last(au.dotted(t))
+                if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and _answered(
+                        t.value.id, node, parents):
+                    continue  # ``body["secret"] = "..."`` filling what the handler answers
                 if name and not is_dev_class(node, parents):
                     yield node, name, node.value
         elif isinstance(node, ast.Call):
@@ -235,7 +238,23 @@ def _response_body(node: ast.expr, parents: dict[int, ast.AST]) -> bool:
         return True
     if isinstance(parent, ast.Tuple) and isinstance(parents.get(id(parent)), ast.Return):
         return True  # ``return {...}, 200``
+    if (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)
+            and _answered(parent.targets[0].id, parent, parents)):
+        return True  # ``backup = {...}`` … ``return backup``
     return isinstance(parent, ast.Call) and au.last(au.dotted(parent.func)) in _RESPONSE_CALLS
+
+
+def _answered(name: str, node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """The local ``name`` (set at ``node``) is what its function answers: a ``return`` or a responder's argument
+    names it."""
+    fn = parents.get(id(node))
+    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        fn = parents.get(id(fn))
+    if fn is None:
+        return False
+    answers = [n.value for n in au.walk(fn) if isinstance(n, ast.Return) and n.value is not None]
+    answers += [n for n in au.walk(fn) if isinstance(n, ast.Call) and au.last(au.dotted(n.func)) in _RESPONSE_CALLS]
+    return any(isinstance(v, ast.Name) and v.id == name for a in answers for v in ast.walk(a))
 
 
 #: where API schemas keep sample values (pydantic ``json_schema_extra``/``schema_extra``, ``Body(examples=...)``)

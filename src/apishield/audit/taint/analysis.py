@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.model import ModuleFacts
 from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
@@ -88,8 +89,24 @@ def graphql_resolver(fn: FunctionNode) -> bool:
 _UNTYPED_REQUEST = frozenset({"", "Any", "object", "HttpRequest", "WSGIRequest", "ASGIRequest", "BaseRequest"})
 
 
-def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
-    """(tainted parameter names, request-object parameter names) of a route handler."""
+def _fills_by_dependency(node: ast.AST | None) -> bool:
+    """An ``Annotated[T, Depends(f)]`` hint (or ``Security``): FastAPI fills the parameter by calling ``f``."""
+    return isinstance(node, ast.Subscript) and au.last(au.dotted(node.value)) == "Annotated" and any(
+        isinstance(n, ast.Call) and au.last(au.dotted(n.func, strict=True)) in {"Depends", "Security"}
+        for n in ast.walk(node.slice))
+
+
+def dependency_aliases(tree: ast.Module) -> frozenset[str]:
+    """Module names bound to an ``Annotated[..., Depends(...)]`` hint (``ActionsDep = Annotated[Actions,
+    Depends(get_actions)]``), so that a parameter annotated with the name is filled by the dependency too."""
+    return frozenset(t.id for stmt in tree.body if isinstance(stmt, ast.Assign) and _fills_by_dependency(stmt.value)
+                     for t in stmt.targets if isinstance(t, ast.Name))
+
+
+def handler_params(fn: FunctionNode, aliases: frozenset[str] = frozenset()) -> tuple[set[str], set[str]]:
+    """(tainted parameter names, request-object parameter names) of a route handler. A parameter FastAPI fills by
+    calling a dependency (``= Depends(f)``, ``Annotated[T, Depends(f)]``, or a module alias of such a hint) holds
+    what the dependency returns, not a value the client sent."""
     tainted: set[str] = set()
     requests: set[str] = set()
     args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
@@ -99,12 +116,14 @@ def handler_params(fn: FunctionNode) -> tuple[set[str], set[str]]:
         if a.arg in {"self", "cls"} or (resolver and a.arg in _RESOLVER_CONTEXT):
             continue
         ann = au.dotted(a.annotation, strict=True) if a.annotation is not None else ""
-        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or (a.arg in {"request", "req"} and ann.rsplit(".", 1)[-1] in
+        if ann.rsplit(".", 1)[-1] in REQUEST_TYPES or (a.arg in REQUEST_NAMES and ann.rsplit(".", 1)[-1] in
                                                         _UNTYPED_REQUEST):
             requests.add(a.arg)  # ``request: RegisterRequest``, a body model named "request", is data, not the request
             continue
         default = defaults.get(a.arg)
         if isinstance(default, ast.Call) and au.last(au.dotted(default.func, strict=True)) in {"Depends", "Security"}:
+            continue
+        if _fills_by_dependency(a.annotation) or (isinstance(a.annotation, ast.Name) and a.annotation.id in aliases):
             continue
         if ann.rsplit(".", 1)[-1] in {"Session", "AsyncSession", "BackgroundTasks", "Response", "SecurityScopes"}:
             continue
@@ -332,12 +351,13 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                   if any(au.last(au.dotted(b)) in SERIALISING_BASES for b in cls.bases)
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     handler_methods, serving = _request_handler_methods(tree, info)
+    aliases = dependency_aliases(tree)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
         view = views.get(view_of[id(fn)]) if id(fn) in view_of else None
         handler = error_handler or is_handler(fn, info, id(fn) in info.exposed) or id(fn) in serving \
             or view is not None
-        tainted, requests = handler_params(fn) if handler else (set(), set())
+        tainted, requests = handler_params(fn, aliases) if handler else (set(), set())
         origin = Val(taint=frozenset({EXC}), kind="exception") if error_handler else Val(taint=frozenset({REQUEST}))
         if error_handler and _handles_own_exception(fn, info):
             origin = Val(kind="exception", clean=frozenset({EXC}))  # the app's own error: the message it chose

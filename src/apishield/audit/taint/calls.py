@@ -35,6 +35,8 @@ from apishield.audit.taint.catalogue import (
     RAW_VARS,
     RECEIVER_METHOD_SINKS,
     RENDERS,
+    SAML_LIBRARIES,
+    SAML_REDIRECTS,
     SANITISERS,
     SERIALISER,
     SERVICE_OBJECT,
@@ -223,7 +225,8 @@ class Interpreter(ProjectCalls):
         if qual in SANITISERS:
             base = merge_parts(all_args)
             return sanitise(base, SANITISERS[qual])
-        if isinstance(func, ast.Attribute) and PROVIDER_URL.match(func.attr):
+        if isinstance(func, ast.Attribute) and (PROVIDER_URL.match(func.attr) or (
+                func.attr in SAML_REDIRECTS and self.info.imports_any(SAML_LIBRARIES))):
             return sanitise(merge_parts(all_args), {"redirect", "ssrf"})  # the identity provider's or store's own
         if isinstance(func, ast.Attribute) and PROVIDER_REDIRECT.match(func.attr):
             return Val(kind="nonhtml")  # a redirect response to the identity provider, not markup

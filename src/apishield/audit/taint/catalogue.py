@@ -119,6 +119,10 @@ def yaml_object(given: bool, typ: object = None) -> str:
 #: ``generate_signed_url``)
 PROVIDER_URL = re.compile(r"^(?:get_|create_)?authori[sz](?:ation|e)_url$|^prepare_request_uri$|"
                           r"^(?:generate_|get_)?presigned_(?:url|post|get_object|put_object)$|^generate_signed_url$")
+#: python3-saml's ``OneLogin_Saml2_Auth.login(return_to=...)``/``logout(...)``: the identity provider's single sign-on
+#: or logout URL from the configured metadata, the caller's value carried only as its ``RelayState``
+SAML_REDIRECTS = frozenset({"login", "logout"})
+SAML_LIBRARIES = ("onelogin.saml2",)
 #: OAuth clients' redirects to the provider (Authlib's ``client.authorize_redirect(redirect_uri)`` on Flask,
 #: Starlette and Django): a 302 whose location the client builds from the provider's authorization endpoint
 PROVIDER_REDIRECT = re.compile(r"^authori[sz]e_redirect$")

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS, SAFE_URL
+from apishield.audit.taint.catalogue import CONTAINMENT, METACHARS, SAFE_URL, SUBPROCESS
 from apishield.audit.taint.modules import ModuleInfo, names_in
 from apishield.audit.taint.values import ALL, READ_KEY, REQUEST, Env, Val
 
@@ -213,6 +213,9 @@ _PURE_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "dict", "list"
                             "min", "max", "sorted", "bytes", "jsonify", "Decimal", "UUID"})
 _EFFECTS = frozenset({"save", "write", "writelines", "execute", "executemany", "commit", "send", "sendall", "connect",
                       "open", "urlopen", "request", "flush", "seek"})
+#: methods of text and bytes that touch nothing but the value (their errors describe the value)
+_TEXT_METHODS = frozenset({"decode", "encode", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "lower",
+                           "upper", "startswith", "endswith", "replace", "casefold"})
 _ENTITY_OPTIONS = frozenset({"resolve_entities", "load_dtd", "dtd_validation", "attribute_defaults"})
 _VALIDATING_METHODS = frozenset({"load", "loads", "validate", "model_validate", "model_validate_json", "parse_obj",
                                  "parse_raw", "from_dict", "deserialize"})
@@ -247,13 +250,24 @@ def input_error_only(handler: ast.ExceptHandler, body: Sequence[ast.stmt], info:
         names = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
         return bool(names) and all(n.id in parsed or from_request(n, envs, lookup) for n in names)
 
-    for assign in sorted((n for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign))), key=lambda n: n.lineno):
+    assigns = sorted((n for n in nodes if isinstance(n, (ast.Assign, ast.AnnAssign))), key=lambda n: n.lineno)
+    for assign in assigns:
         if assign.value is not None and (from_input(assign.value) or any(
                 from_input(a) for c in ast.walk(assign.value) if isinstance(c, ast.Call)
                 for a in [*c.args, *(k.value for k in c.keywords)])):
             parsed.update(t for t in au.target_names(assign) if "." not in t)
+    # names whose value is built with the caller's input among other parts (``command = f"ping {flag} {host}"``)
+    named: set[str] = set(parsed)
+
+    def mentions_input(node: ast.expr) -> bool:
+        return any(isinstance(n, ast.Name) and (n.id in named or from_input(n)) for n in ast.walk(node))
+
+    for assign in assigns:
+        if isinstance(assign, ast.Assign) and mentions_input(assign.value):
+            named.update(t for t in au.target_names(assign) if "." not in t)
     calls = [n for n in nodes if isinstance(n, ast.Call)]
-    return bool(calls) and all(_input_call(c, from_input, qualify) for c in calls)
+    return bool(calls) and all(_input_call(c, from_input, qualify) or _runs_callers_command(c, mentions_input, qualify)
+                               for c in calls)
 
 
 def _input_call(call: ast.Call, is_input: Callable[[ast.expr], bool], qualify: Callable[[ast.AST], str]) -> bool:
@@ -272,10 +286,23 @@ def _input_call(call: ast.Call, is_input: Callable[[ast.expr], bool], qualify: C
     if isinstance(call.func, ast.Attribute):
         if name in _EFFECTS:
             return False  # ``upload.save(path)``: the file system answers
+        if name in _TEXT_METHODS:
+            return True  # ``out.decode()``, ``sys.platform.startswith("win")``: text in, text out (what made the
+            # receiver is a call of its own, read on its own)
         if is_input(call.func.value):
             return True  # ``doc.find('name')``, ``request.get_json()``, ``body.strip()``
         return name in _VALIDATING_METHODS and bool(values) and all(is_input(v) for v in values)
     return False
+
+
+def _runs_callers_command(call: ast.Call, named: Callable[[ast.expr], bool], qualify: Callable[[ast.AST], str]) -> bool:
+    """A program the caller named (``subprocess.check_output(f"ping -c 1 {host}", shell=True)``): its failures (a
+    non-zero exit, a timeout, no such program) quote that command, nothing of the server's."""
+    qual = qualify(call.func)
+    return (qual in SUBPROCESS or qual in _COMMAND_CALLS) and bool(call.args) and named(call.args[0])
+
+
+_COMMAND_CALLS = frozenset({"os.system", "os.popen"})
 
 
 def from_request(node: ast.expr, envs: Sequence[Env | None], lookup: Callable[[str], Val]) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.taint.catalogue import (
     APP_DIRS,
     REQUEST_OBJECTS,
@@ -23,13 +24,7 @@ from apishield.audit.taint.catalogue import (
     server_set,
     worth_reading,
 )
-from apishield.audit.taint.guards import (
-    guarded_kinds,
-    guarded_subjects,
-    input_error_only,
-    is_allow_list,
-    never_returns,
-)
+from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list, never_returns
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
@@ -575,7 +570,7 @@ class Evaluator:
                 return request_value(node.attr)
             return Val(lit=True)  # path/method/endpoint: fixed by the matched route
         inner = node.value
-        if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in {"request", "req"}:
+        if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in REQUEST_NAMES:
             return request_value(node.attr)  # self.request.args in request wrappers
         dotted = au.dotted(node, strict=True)
         if (node.attr.isupper() or node.attr in APP_DIRS or dotted in self.info.operator_attrs

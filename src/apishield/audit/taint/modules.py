@@ -183,14 +183,23 @@ class ModuleInfo:
     def imported_function(self, name: str) -> FunctionNode | None:
         """The project function a name imported into this module stands for (``from app.errors import refuse``,
         ``from .errors import refuse``), found in its module next to this one; None when it is not one."""
-        relative = self.relative.get(name)
-        if relative is None and name not in self.imports:
+        if name not in self.relative and name not in self.imports:
             return None
-        found = self.resolve_relative(relative) if relative is not None else self.resolve_module(self.imports[name])
+        found = self.locate(name if name in self.relative else self.imports[name])
         if found is None:
             return None
         mod, rest = found
         return mod.functions.get(rest) if "." not in rest else None
+
+    def locate(self, qual: str) -> tuple[ModuleInfo, str] | None:
+        """The project module a dotted name used here lives in, and the rest of the name inside it: through a
+        relative import when its first part was bound by one (``from . import models`` then ``models.find``),
+        otherwise as an absolute module path found next to this module."""
+        head, _, tail = qual.partition(".")
+        relative = self.relative.get(head)
+        if relative is None:
+            return self.resolve_module(qual)
+        return self.resolve_relative(f"{relative}.{tail}" if tail else relative)
 
     def resolve_module(self, dotted_name: str) -> tuple[ModuleInfo, str] | None:
         """Find ``pkg.mod.attr`` as a file next to this module (walking up): (module, remaining attr path)."""

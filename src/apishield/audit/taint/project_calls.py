@@ -69,10 +69,7 @@ class ProjectCalls(Evaluator):
                 target, skip_self, via = siblings[func.attr], True, f"{cname}.{func.attr}"
         if target is None and qual and ("." in qual or qual in self.info.relative) and qual.split(".")[0] not in {
                 "self", "cls"}:
-            head, _, tail = qual.partition(".")
-            relative = self.info.relative.get(head)
-            found = self.info.resolve_module(qual) if relative is None else self.info.resolve_relative(
-                f"{relative}.{tail}" if tail else relative)
+            found = self.info.locate(qual)
             if found is not None:
                 mod, rest = found
                 if rest in mod.functions and "." not in rest:
@@ -118,8 +115,10 @@ class ProjectCalls(Evaluator):
                     self.hit(kind, node, positional[i], sink, via=f"{via} (line {line})")
         if not taint and summary.ret_const is not UNKNOWN:
             return const(summary.ret_const)
-        lit = summary.ret_lit and not taint and all(positional[i].lit or positional[i].is_const
-                                                    for i in summary.flows if i < len(positional))
+        # literal when the helper returns literals, or composes its return from literals, configuration and its
+        # arguments (``f"{settings.root}{path}"``) and every argument that reaches it is literal
+        lit = (summary.ret_lit or summary.ret_from_args) and not taint and all(
+            positional[i].lit or positional[i].is_const for i in summary.flows if i < len(positional))
         seq = None if summary.ret_seq is None else tuple(
             _element(flows, source, literal, positional, clean) for flows, source, literal in summary.ret_seq)
         return Val(taint=taint, clean=clean, kind=summary.ret_kind, lit=lit, seq=seq)

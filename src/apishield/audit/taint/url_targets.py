@@ -35,11 +35,15 @@ def _assignments(name: str, fn: ast.AST) -> list[ast.expr]:
     return [a.value for a in plain] if all(id(t) in allowed for t in stores) else []
 
 
-def _configured(node: ast.AST, fn: ast.AST) -> bool:
-    """Configuration (``settings.ROOT_URL``), or a local name every assignment of which is configuration."""
+def _configured(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
+    """Configuration (``settings.ROOT_URL``), an entry of a table of configured values (``{"survey":
+    config["SURVEY_URL"], ...}[service]``: whichever key is asked, the base is one the deployment set), or a local
+    name every assignment of which is one of these."""
     if isinstance(node, ast.Name):
         values = _assignments(node.id, fn)
-        return bool(values) and all(au.configuration(v) for v in values)
+        return bool(values) and depth < 3 and all(_configured(v, fn, depth + 1) for v in values)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict) and node.value.values:
+        return all(_configured(v, fn, depth + 1) for v in node.value.values)
     return au.configuration(node)
 
 
