@@ -1,6 +1,7 @@
 """A cookie that carries a session, a token or the user's data, set without HttpOnly, is readable by any script
 injected into the site (PR-COOKIE-001); the same cookie with HttpOnly, a CSRF cookie meant for scripts, a
-preference cookie and a cookie being deleted stay quiet."""
+preference cookie, a cookie being deleted and one for a domain the host does not match (which browsers drop) stay
+quiet."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ SPEC = {"/": {"get": {"responses": {"200": {"description": "home page"}}}}}
     ("csrftoken=abc123; Path=/", False),
     ("theme=dark; Path=/", False),
     ("session=; Max-Age=0; Path=/", False),
+    ("auth=admin; Domain=127.0.0.1; Path=/", True),  # the host itself
+    ("auth=admin; Domain=.null.org; Path=/", False),  # another site's domain: the browser drops it
+    ("auth=admin; Domain=0.1; Path=/", False),  # a suffix of an address matches nothing
 ])
 def test_cookies_scripts_can_read(tmp_path: Path, cookie: str, reported: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:

@@ -376,6 +376,21 @@ def test_a_wildcard_with_credentials_on_a_bearer_api_is_not_latent(tmp_path: Pat
     assert any("none rides along (not reported)" in n for n in result.notes)
 
 
+def test_a_wildcard_with_credentials_is_noted_even_where_cookies_carry_the_session(tmp_path: Path) -> None:
+    """``*`` with credentials where a session cookie is the credential: browsers refuse a credentialed answer under
+    ``*``, so a foreign page reads no more than it could fetch itself (must stay quiet, noted); the same API echoing
+    the origin is reported (must fire)."""
+    paths = {"/items": {"get": {"responses": {"200": {"description": "list"}}}}}
+    with loopback(_credentialed_cors("session", wildcard=True)) as url:
+        result = probe_paths(tmp_path, url, paths, ("cors",))
+    assert not [f for f in result.findings if f.rule_id.startswith("PR-CORS")]
+    assert any("browsers refuse a credentialed answer" in n for n in result.notes)
+    with loopback(_credentialed_cors("session")) as url:
+        (tmp_path / "echo").mkdir()
+        result = probe_paths(tmp_path / "echo", url, paths, ("cors",))
+    assert [f for f in result.findings if f.rule_id == "PR-CORS-001"]
+
+
 def _files(message: str) -> Any:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         if path.startswith("/files"):

@@ -146,18 +146,22 @@ def test_a_session_id_chosen_by_the_client_is_adopted(tmp_path: Path, adopts_coo
 
 
 @pytest.mark.parametrize(("how", "leaks"), [
-    ("302-with-page", True), ("302-stub", False), ("script-with-page", True), ("script-only", False)])
+    ("302-with-page", True), ("302-stub", False), ("script-with-page", True), ("script-only", False),
+    ("302-with-layout", False)])  # the navigation every public page prints before the redirect: no page content
 def test_a_redirect_to_the_login_that_still_carries_the_page(tmp_path: Path, how: str, leaks: bool) -> None:
     secret_page = "<ul><li><a href=#>Manage users and their passwords</a></li><li>Database settings</li></ul>"
+    navigation = "<nav><a href=/>WeLearn Bank home</a><a href=/login>Login</a><a href=/register>Register</a></nav>"
 
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         route = urlsplit(path).path
         if route == "/login":
-            return 200, dict(SAFE_HEADERS), PAGE.format("<form><input name=user></form>")
+            return 200, dict(SAFE_HEADERS), PAGE.format(navigation + "<form><input name=user></form>")
         if route != "/admin":
             return 404, {}, {"detail": "not found"}
         if how == "302-with-page":
-            return 302, {**SAFE_HEADERS, "Location": "/login"}, PAGE.format(secret_page)
+            return 302, {**SAFE_HEADERS, "Location": "/login"}, PAGE.format(navigation + secret_page)
+        if how == "302-with-layout":
+            return 302, {**SAFE_HEADERS, "Location": "/login"}, PAGE.format(navigation)
         if how == "302-stub":
             return 302, {**SAFE_HEADERS, "Location": "/login"}, (
                 "<!doctype html>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected "

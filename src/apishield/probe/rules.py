@@ -69,8 +69,6 @@ CORS_NULL = _r("PR-CORS-002", "CORS: 'null' Origin allowed", (942,), "API8:2023"
                "Never allow the 'null' origin.")
 CORS_TRICK = _r("PR-CORS-003", "CORS: origin check fooled by a prefix/suffix trick", (942, 20), "API8:2023", H, HI,
                 "Compare origins exactly against a list, not with startswith/endswith/regex fragments.")
-CORS_WILDCARD = _r("PR-CORS-004", "CORS: wildcard origin with credentials", (942,), "API8:2023", L, HI,
-                   "Never combine '*' with Allow-Credentials; list origins.")
 PASSWORD_FAST_HASH = _r("PR-PASS-001", "Passwords stored under a fast unsalted hash (MD5/SHA digest of a known "
                         "password answered)", (916, 759, 328), "API2:2023", H, HI,
                         "Hash passwords with a slow salted function (argon2-cffi PasswordHasher, bcrypt, scrypt) and "

@@ -68,9 +68,11 @@ def serves_nothing(ex: Exchange) -> bool:
     return "json" in (ex.content_type or "") and isinstance(data := ex.json(), dict) and _empty(data)
 
 
-# a link or form to a login route, or a password field: the page treats its caller as not logged in
+# a link or form to a login route (``/login``, a relative ``login.php``), a password field, or a link whose text
+# (around an icon's markup) says to log in: the page treats its caller as not logged in
 LOGIN_INVITE = re.compile(r"""(?i)<input\b[^>]*\btype\s*=\s*["']?password|<(a|form)\b[^>]*\b(href|action)\s*=\s*["']?"""
-                          r"""[^"'\s>]*/(log-?in|sign-?in|auth/login)\b|<a\b[^>]*>\s*(log ?in|sign ?in)\s*</a>""")
+                          r"""(?:[^"'\s>]*/)?(log-?in|sign-?in|auth/login)\b|"""
+                          r"""<a\b[^>]*>(?:\s|<[^>]*>)*(log ?in|sign ?in)\s*</a>""")
 
 
 def invites_login(ex: Exchange) -> bool:

@@ -3,7 +3,10 @@
 * an arbitrary origin reflected in ``Access-Control-Allow-Origin`` together with
   ``Access-Control-Allow-Credentials: true``;
 * the ``null`` origin allowed, or prefix/suffix tricks on the target's own host (``target.evil.example``,
-  ``eviltarget``) allowed, with credentials; ``*`` together with ``Allow-Credentials: true``.
+  ``eviltarget``) allowed, with credentials.
+
+``*`` together with ``Allow-Credentials: true`` is noted, not reported: browsers refuse to show a credentialed answer
+under ``*`` (the Fetch standard's CORS check), so it exposes no more than ``*`` alone.
 
 An origin allowed *without* credentials is what ``*`` allows (flask-cors' and many frameworks' default): a browser
 then neither sends cookies nor shows an authenticated answer to the foreign page, which could only read what it can
@@ -31,7 +34,7 @@ from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
 
 
-@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK, rules.CORS_WILDCARD), weight=2,
+@check("cors", rules=(rules.CORS_REFLECT, rules.CORS_NULL, rules.CORS_TRICK), weight=2,
        phase="config", order=10)
 async def cors(ctx: Context) -> None:
     """Foreign, null and look-alike origins must not be allowed."""
@@ -67,8 +70,9 @@ async def cors(ctx: Context) -> None:
                            parameter="Origin", highlight="access-control-allow-origin", severity=Severity.LOW)
             return
         if allowed == "*" and creds:
-            ctx.report(rules.CORS_WILDCARD, "'*' is sent together with Allow-Credentials: true", ex, op=op,
-                       parameter="Origin")
+            ctx.notes.append(f"cors: '*' is sent with Allow-Credentials: true on {op.key}; browsers refuse a "
+                             "credentialed answer under '*', so a foreign page reads only what it could fetch itself "
+                             "(not reported)")
             return
         if allowed == origin and not creds:
             ctx.notes.append(f"cors: Origin {origin!r} is allowed without credentials on {op.key} (what '*' "

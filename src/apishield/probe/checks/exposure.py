@@ -13,7 +13,8 @@
   (under ``name``) are not reported.
 * **cookies scripts can read** — a cookie named for a session, a token, a login or the user (``session``, ``sid``,
   ``token``, ``auth``, ``user_data`` …; not a CSRF cookie, which double-submit schemes give to scripts) set
-  without ``HttpOnly``: any injected script reads it. Reported once per cookie name.
+  without ``HttpOnly``: any injected script reads it. Reported once per cookie name; a cookie for a domain the host
+  does not match (``Domain=.other.org``) is dropped by browsers and not reported.
 * **personal data of other users** — a JSON record that looks like a person (a user name, first/last/full name
   or user id) and carries an e-mail address, a phone number or a postal address, answered to an anonymous caller,
   or to an identity whose own record it is not (the record names another user name or user id than the
@@ -27,9 +28,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 from apishield.probe import objects, rules
 from apishield.probe.checks.disclosure import _op_for, _sent_text
@@ -190,9 +192,30 @@ def readable_cookies(ex: Exchange) -> list[str]:
         if (not cookie_value.strip() or any(a.startswith(("max-age=0", "expires=thu, 01 jan 1970")) for a in attrs)
                 or re.search(r"(?i)csrf|xsrf", name) or not CREDENTIAL_COOKIE.search(name.strip())):
             continue
-        if "httponly" not in attrs:
+        if "httponly" not in attrs and _kept_by_browsers(attrs, ex.url):
             out.append(name.strip())
     return out
+
+
+def _kept_by_browsers(attrs: list[str], url: str) -> bool:
+    """A browser stores the cookie for the host that set it: one whose ``Domain`` the host does not domain-match
+    (RFC 6265, 5.3 step 6: ``Domain=.other.org`` set by ``127.0.0.1`` or ``shop.test``) is dropped, so no script
+    of this site can read it."""
+    host = (urlsplit(url).hostname or "").lower()
+    for attr in attrs:
+        if attr.startswith("domain="):
+            domain = attr[7:].strip().lstrip(".")
+            if domain and host != domain and (not host.endswith("." + domain) or _is_address(host)):
+                return False
+    return True
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 @check("exposure", rules=(rules.FRAMING, rules.VERSION_BODY, rules.PERSONAL_DATA, rules.COOKIE_SCRIPT_READABLE,

@@ -100,14 +100,17 @@ async def _after_redirect(ctx: Context) -> None:
         if target is None:
             continue
         text = [t for t in visible_lines(ex.text) if "redirect" not in t.lower() and target not in t]
-        if ex.ok:  # a page that redirects by script: its text beyond the login page's own
-            if target not in logins:
-                login = await try_send(ctx, "GET", target)
-                logins[target] = set(visible_lines(login.text)) if login is not None and login.ok else None
-            known = logins[target]
-            if known is None:
-                continue
-            text = [t for t in text if t not in known]
+        if not text:
+            continue
+        # only the text beyond the login page's own counts: a layout the server prints before it redirects (a
+        # navigation bar offering Login and Register) is on every public page, not the protected page's content
+        if target not in logins:
+            login = await try_send(ctx, "GET", target)
+            logins[target] = set(visible_lines(login.text)) if login is not None and login.ok else None
+        known = logins[target]
+        if known is None and ex.ok:
+            continue  # a page that redirects by script, and no login page to tell its own text by
+        text = [t for t in text if t not in (known or set())]
         shown = " | ".join(text)
         if len(shown) >= MIN_TEXT:
             how = f"{ex.status} to {target}" if not ex.ok else f"a script or meta refresh to {target}"
