@@ -109,7 +109,7 @@ APISHIELD_CLASSES: dict[str, str] = {
     "PR-PATH-001": "path_traversal", "PR-SSTI-001": "ssti", "PR-CMDI-001": "cmdi", "PR-XXE-001": "xxe",
     "PR-CODE-001": "code_injection", "PR-UPLOAD-001": "file_upload",
     "PR-REDOS-001": "redos", "PR-CORS-001": "cors", "PR-CORS-002": "cors", "PR-CORS-003": "cors",
-    "PR-CORS-004": "cors", "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure",
+    "PR-HDR-001": "headers", "PR-HDR-002": "version_disclosure",
     "PR-TRACE-001": "trace",
     "PR-ERR-001": "error_disclosure", "PR-ERR-002": "error_disclosure", "PR-ERR-003": "error_disclosure",
     "PR-ERR-004": "server_error", "PR-ENUM-001": "user_enum", "PR-RATE-001": "rate_limit",
