@@ -78,14 +78,15 @@ def loopback(handler: Handler) -> Iterator[str]:
         thread.join(5)
 
 
-def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[str, ...], **config: Any) -> Any:
+def probe_paths(tmp_path: Path, url: str, paths: dict[str, Any], checks: tuple[str, ...], budget: int = 400,
+                **config: Any) -> Any:
     """Probe ``url`` with an OpenAPI document made of ``paths`` and only ``checks`` (default budget 400)."""
     from apishield.probe import ProbeConfig, ProbeOptions, probe
 
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}))
     return asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
-        budget=400, rate=0, checks=checks), **config)))
+        budget=budget, rate=0, checks=checks), **config)))
 
 
 def json_object(body: bytes) -> dict[str, Any]:

@@ -70,6 +70,31 @@ def test_a_slow_answer_that_does_not_repeat_is_no_redos(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("vulnerable", [True, False])
+def test_a_short_redos_share_goes_to_the_input_whose_time_rose(tmp_path: Path, vulnerable: bool) -> None:
+    """Four flat inputs are listed before the backtracking one and the budget cannot pay every full curve: the
+    cheap points of all come first, the dear ones where answer time rose, so the flaw is still found (must fire);
+    with no backtracking anywhere nothing is reported (must stay quiet)."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        parts = urlsplit(path)
+        if parts.path.startswith("/flat"):
+            return 200, {}, {"ok": True}
+        if parts.path == "/check":
+            code = unquote(parts.query.partition("code=")[2])
+            if vulnerable and re.fullmatch(r"a+!", code):
+                time.sleep(0.0005 * 2 ** max(0, len(code) - 11))
+            return 200, {}, {"valid": False}
+        return 404, {}, {"detail": "not found"}
+
+    query = {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}], "responses": OK}}
+    code = {"get": {"parameters": [{"name": "code", "in": "query", "schema": {"type": "string"}}], "responses": OK}}
+    paths = {f"/flat{i}": query for i in range(4)} | {"/check": code}
+    with loopback(app) as url:
+        result = _run(tmp_path, url, paths, ("redos",), budget=20)
+    assert (("PR-REDOS-001", "GET", "/check") in _found(result)) is vulnerable
+    assert result.requests_used <= 20
+
+
+@pytest.mark.parametrize("vulnerable", [True, False])
 def test_sql_injection_in_a_declared_token_header(tmp_path: Path, vulnerable: bool) -> None:
     def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         token = {k.lower(): v for k, v in headers.items()}.get("x-auth-token", "")
