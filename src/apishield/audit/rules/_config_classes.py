@@ -13,6 +13,7 @@ import ast
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.deadcode import dead_lines
 
 DEV_CLASS = re.compile(r"(test|dev|develop|local|debug)", re.IGNORECASE)
 
@@ -100,14 +101,22 @@ def _replaces(value: ast.expr) -> bool:
 def replaced_in_branch(tree: ast.Module, node: ast.AST, key: str) -> str:
     """The test of a later top-level ``if`` that assigns ``key`` again (``if ENVIRONMENT == 'production':
     DEBUG = False; SECRET_KEY = os.getenv('SECRET_KEY')``) when ``node`` is a top-level ``key = <literal>``, or
-    ``""``: the literal is one environment's default, which the branch chosen from the configuration replaces."""
+    ``""``: the literal is one environment's default, which the branch chosen from the configuration replaces. A
+    branch the module's own literal constants never take replaces nothing."""
     if node not in tree.body:
         return ""
     line = getattr(node, "lineno", 0)
+    dead: set[int] | None = None
     for stmt in tree.body:
         if isinstance(stmt, ast.If) and stmt.lineno > line and any(
                 isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)
                 for branch in (stmt.body, stmt.orelse) for s in ast.walk(ast.Module(body=branch, type_ignores=[]))):
+            dead = dead_lines(tree) if dead is None else dead
+            if all(s.lineno in dead for branch in (stmt.body, stmt.orelse)
+                   for s in ast.walk(ast.Module(body=branch, type_ignores=[]))
+                   if isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)):
+                continue  # ``FIX_SECRET = False`` … ``if FIX_SECRET: SECRET_KEY = getenv(…)``: never replaced
+
             return ast.unparse(stmt.test)[:60]
     return ""
 

@@ -93,6 +93,12 @@ SANITISERS: dict[str, frozenset[str]] = {
     "werkzeug.secure_filename": frozenset({"path", "shell"}),
     "re.escape": frozenset({"regex"}),
     "json.dumps": frozenset({"shell", "code", "sql"}),
+    # a pickle the program itself made holds only the object it was given: loading it back runs nothing of a client's
+    "pickle.dumps": frozenset({"deser"}),
+    "_pickle.dumps": frozenset({"deser"}),
+    "dill.dumps": frozenset({"deser"}),
+    "cloudpickle.dumps": frozenset({"deser"}),
+    "marshal.dumps": frozenset({"deser"}),
     "ldap3.utils.conv.escape_filter_chars": frozenset({"ldap"}),
     "ldap.filter.escape_filter_chars": frozenset({"ldap"}),
     "ldap.filter.filter_format": frozenset({"ldap"}),
@@ -288,6 +294,9 @@ SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
 #: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading: ``open(p)``,
 #: directories the application object knows from where it is installed (``app.static_folder``): the deployer's
 APP_DIRS = frozenset({"static_folder", "root_path", "instance_path", "template_folder"})
+#: names a class statement or the interpreter fixes (``Email.__tablename__``, ``type(x).__name__``): a table, class,
+#: function or module name written in the code, never data a client sent
+CODE_NAMES = frozenset({"__tablename__", "__name__", "__qualname__", "__module__"})
 #: attributes of the request that spell the page being served (``redirect(request.url)`` reloads it)
 OWN_PAGE_ATTRS = frozenset({"url", "path", "full_path", "base_url", "script_root", "url_root", "host_url"})
 

@@ -16,6 +16,7 @@ from apishield.audit import astutil as au
 from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.taint.catalogue import (
     APP_DIRS,
+    CODE_NAMES,
     REQUEST_OBJECTS,
     SESSIONS,
     SOURCE_ATTRS,
@@ -25,7 +26,7 @@ from apishield.audit.taint.catalogue import (
     worth_reading,
 )
 from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list, never_returns
-from apishield.audit.taint.modules import FunctionNode, ModuleInfo, path_carries_request
+from apishield.audit.taint.modules import FunctionNode, ModuleInfo, bound_once, path_carries_request
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
@@ -89,6 +90,9 @@ class Evaluator:
     def lookup(self, name: str) -> Val:
         if self.env is not None and name in self.env:
             return self.env[name]
+        closure = self.info.closure_values.get(id(self.fn))
+        if closure is not None and name in closure:
+            return closure[name]
         if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
             return Val(kind="request")
         if name == "__file__":
@@ -175,6 +179,9 @@ class Evaluator:
             self.match_stmt(s)
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.local_defs[s.name] = s
+            if self.env is not None:
+                once = bound_once(self.fn)
+                self.info.closure_values[id(s)] = {n: v for n, v in self.env.items() if n in once}
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 if isinstance(t, ast.Name) and self.env is not None:
@@ -573,9 +580,10 @@ class Evaluator:
         if node.attr in SOURCE_ATTRS and isinstance(inner, ast.Attribute) and inner.attr in REQUEST_NAMES:
             return request_value(node.attr)  # self.request.args in request wrappers
         dotted = au.dotted(node, strict=True)
-        if (node.attr.isupper() or node.attr in APP_DIRS or dotted in self.info.operator_attrs
-                or configuration_attribute(dotted)) and not base.taint:
-            # SOME_MODULE.CONSTANT by convention; the application's own directories; ``config.oidc.login_url``
+        if (node.attr.isupper() or node.attr in APP_DIRS or node.attr in CODE_NAMES
+                or dotted in self.info.operator_attrs or configuration_attribute(dotted)) and not base.taint:
+            # SOME_MODULE.CONSTANT by convention; the application's own directories; a table or class name the code
+            # wrote; ``config.oidc.login_url``
             return Val(lit=True)
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)

@@ -51,6 +51,9 @@ class ModuleInfo:
         #: a method (by identity) -> the methods of the class that defines it: what ``self.other()`` calls
         self.siblings: dict[int, tuple[str, dict[str, FunctionNode]]] = {}
         self.module_consts: Env = {}
+        #: a nested function (by identity) -> the enclosing function's values, where the ``def`` ran, of the names
+        #: it binds once: what the nested function reads of them when it runs later (``serialised`` in a closure)
+        self.closure_values: dict[int, Env] = {}
         self.all_functions: list[FunctionNode] = []
         self.exposed: set[int] = set()
         self.error_handler_names: set[str] = set()
@@ -401,6 +404,24 @@ def path_carries_request(fn: FunctionNode) -> bool:
         if pattern is not None and ("<" in pattern or "{" in pattern):
             return True
     return False
+
+
+def bound_once(fn: FunctionNode) -> frozenset[str]:
+    """Names ``fn`` binds exactly once in its own scope (not parameters, not augmented, not ``global``): the value a
+    nested function reads of such a name is the one it was bound to."""
+    counts: dict[str, int] = {}
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue  # a nested scope binds its own names
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            counts.update(dict.fromkeys(node.names, 2))
+        stack.extend(ast.iter_child_nodes(node))
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    return frozenset(n for n, c in counts.items() if c == 1 and n not in params)
 
 
 def param_names(fn: FunctionNode, skip_self: bool) -> list[str]:
