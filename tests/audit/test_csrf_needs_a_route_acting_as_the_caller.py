@@ -13,7 +13,7 @@ from apishield.findings import Severity
 from .helpers import audit
 
 _APP = """\
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, redirect, render_template, request, session
 from flask_login import LoginManager, current_user, login_required, login_user
 app = Flask(__name__)
 app.secret_key = read_key()
@@ -46,9 +46,19 @@ def action():
     ("        db.session.add(User(email=request.form['email'], password=hash_pw(request.form['pw'])))\n"
      "        db.session.commit()\n        flash('Account created!')", False),
     ("        return render_template('out.html', user=current_user, text=run(request.form['host']))", False),
+    # only a signed-in visitor is sent away before the account is made: the session picks nobody to act as
+    ("        if current_user.is_authenticated:\n            return redirect('/dashboard')\n"
+     "        db.session.add(User(email=request.form['email']))\n        db.session.commit()", False),
+    ("        if 'user_id' in session:\n            return redirect('/')\n"
+     "        db.session.add(User(email=request.form['email']))\n        db.session.commit()", False),
     # must fire: the post acts as the signed-in caller
     ("        current_user.email = request.form['email']\n        db.session.commit()", True),
     ("        save_note(current_user.id, request.form['text'])", True),
+    # the same guard, then the caller's own record changed: acting as the caller
+    ("        if not current_user.is_authenticated:\n            return redirect('/login')\n"
+     "        current_user.email = request.form['email']\n        db.session.commit()", True),
+    ("        if current_user.is_authenticated:\n            return redirect('/dashboard')\n"
+     "        session['user_id'] = create(request.form['email'])", True),
     # a sign-up that signs its new account in: a forged one signs the victim into the attacker's account
     ("        user = User(email=request.form['email'])\n        db.session.add(user)\n        login_user(user)", True),
 ])
