@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
     EXTENSIONS,
+    classify_name,
+    names_role,
     refusing_helper,
     rejects_unauthenticated,
     role_arguments,
@@ -128,6 +130,16 @@ class Scan:
                     self.facts.functions.setdefault(target, FuncSummary(target, node.lineno, depends_on=deps))
                 continue
             cls_name = self.q(node.value.func)
+            if AUTH in classify_name(au.last(cls_name)) and not au.is_true(au.kwarg(node.value, "optional")):
+                for target in au.target_names(node):
+                    if target not in self.funcs and target not in self.facts.functions:
+                        # a dependency an authentication library's factory makes (fastapi-users'
+                        # ``current_user(active=True, superuser=True)``): it authenticates, and a flag admitting
+                        # only privileged users is a role check
+                        self.facts.functions[target] = FuncSummary(
+                            target, node.lineno, depends_on=[cls_name],
+                            checks_roles=role_arguments(node.value) or _privileged_only(node.value))
+                continue
             if au.last(cls_name) in callable_classes or cls_name in self.imports.values():
                 for target in au.target_names(node):
                     if target not in self.funcs and target not in self.facts.functions:
@@ -262,6 +274,11 @@ def request_fields(fn: ast.AST) -> tuple[tuple[str, str], ...]:
         if where is not None and key.value and len(found) < 50:
             found.setdefault(key.value, where)
     return tuple(found.items())
+
+
+def _privileged_only(call: ast.Call) -> bool:
+    """``superuser=True``, ``is_staff=True``, ``admin=True``: the factory's user must hold a privilege."""
+    return any(k.arg and names_role(k.arg) and au.is_true(k.value) for k in call.keywords)
 
 
 __all__ = ["ROOTS", "ROUTE_ATTRS", "Scan", "request_fields"]
