@@ -109,9 +109,41 @@ def refuses_bad_header_credential(fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
                and au.last(au.dotted(default.func)) == "Header" and _CREDENTIAL_HEADER.search(name)}
     headers |= {a.arg for a in arguments if a.annotation is not None and "Header" in ast.unparse(a.annotation)
                 and _CREDENTIAL_HEADER.search(a.arg)}
+    headers |= _verified_header_reads(fn)
     return bool(headers) and any(
         {n.id for n in au.nodes_of(branch.test, ast.Name)} & headers and ends_the_request(branch.body)
         for branch in au.nodes_of(fn, ast.If))
+
+
+#: calls that only record or print a value: handing a token to one verifies nothing
+_ONLY_RECORDS = frozenset({"print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical"})
+
+
+def _verified_header_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names bound to a credential header the function reads itself (``token = request.headers.get("Authorization")``,
+    a login decorator's wrapper) and hands to a call that can verify it (``validate_token(token)``): a test of such a
+    name that ends the request refuses the caller without one. A header only tested, never handed on, is a presence
+    check, not authentication."""
+    read: set[str] = set()
+    for node in au.nodes_of(fn, ast.Assign):
+        value = node.value
+        call = value if isinstance(value, ast.Call) else None
+        source = call.func.value if call is not None and isinstance(call.func, ast.Attribute) \
+            and call.func.attr == "get" else value.value if isinstance(value, ast.Subscript) else None
+        key = (au.str_const(call.args[0]) if call is not None and call.args else
+               au.str_const(value.slice) if isinstance(value, ast.Subscript) else None)
+        if source is not None and au.dotted(source).endswith("headers") and key and _CREDENTIAL_HEADER.search(key):
+            read.update(au.target_names(node))
+    handed: set[str] = set()
+    for call in au.nodes_of(fn, ast.Call):
+        if au.last(au.dotted(call.func)) in _ONLY_RECORDS:
+            continue
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            # the value itself or a cleaned copy of it (``token.replace("Bearer ", "")``) as an argument
+            inner = arg.func.value if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) else arg
+            if isinstance(inner, ast.Name):
+                handed.add(inner.id)
+    return read & handed
 
 
 __all__ = ["REJECT_EXCEPTIONS", "ends_the_request", "raises_or_aborts", "raises_refusal",
