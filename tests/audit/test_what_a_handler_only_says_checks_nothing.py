@@ -69,3 +69,15 @@ def test_a_role_the_client_sends_is_no_role_check(tmp_path: Path, decorator: str
 def test_a_role_read_from_the_session_is_a_role_check(tmp_path: Path) -> None:
     decorator = "        if session.get('role') != 'admin':\n            abort(403)\n"
     assert _bola(tmp_path, decorator=decorator) == []
+
+
+@pytest.mark.parametrize(("decorator", "checked"), [
+    # the signed-in caller the guard attached to the request: the server's record, a role check
+    ("        request.user = load_user(session['user_id'])\n"
+     "        if request.user.role not in ['admin', 'staff']:\n            abort(403)\n", True),
+    # the same test on what the client sent checks nothing
+    ("        if request.args.get('role') not in ['admin', 'staff']:\n            abort(403)\n", False),
+])
+def test_a_role_of_the_caller_attached_to_the_request_is_a_role_check(tmp_path: Path, decorator: str,
+                                                                      checked: bool) -> None:
+    assert (_bola(tmp_path, decorator=decorator) == []) is checked

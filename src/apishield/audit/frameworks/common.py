@@ -341,8 +341,16 @@ def _client_names(body: ast.AST) -> set[str]:
 def _client_decides(test: ast.AST, client: set[str]) -> bool:
     """A role test on what the client sent (``data.get('role') == 'admin'``, ``request.args['admin']``) checks no
     role of the caller: the caller names it."""
-    names = {au.dotted(n).split(".")[0] for n in au.walk(test) if isinstance(n, (ast.Name, ast.Attribute))}
+    dotted = [au.dotted(n) for n in au.walk(test) if isinstance(n, (ast.Name, ast.Attribute))]
+    if any(_CALLER_ON_REQUEST.match(d) for d in dotted):
+        return False  # ``request.user.role``: the record of the signed-in caller the server attached, not a field sent
+    names = {d.split(".")[0] for d in dotted}
     return bool(names) and names <= client | {"request"}
+
+
+#: the signed-in caller a framework or a guard attaches to the request (Django's ``request.user``, DRF's
+#: ``request.auth``, Starlette's ``request.state.user``): what the server knows, not what the client wrote
+_CALLER_ON_REQUEST = re.compile(r"^request\.(?:user|auth|identity|principal|current_user|state\.user)\.")
 
 
 def checks_roles(body: ast.AST) -> bool:
