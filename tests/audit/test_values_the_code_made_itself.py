@@ -73,6 +73,19 @@ def page_png(page):
         return pickle.loads(raw)
     return render()
 """
+_IMPORTED_OR_NONE = """\
+def page_png(page):
+    try:
+        import requests
+    except ImportError:
+        requests = None
+
+    def render():
+        if requests is None:
+            return None
+        return pickle.loads(request.get_data())
+    return render()
+"""
 _SAME_FUNCTION = """\
 def page_png(page):
     blob = pickle.dumps(page)
@@ -93,6 +106,8 @@ def page_png(blob):
 @pytest.mark.parametrize(("helper", "call", "reported"), [
     (_CLOSURE, "page_png(db.page())", False),
     (_CLOSURE_OF_INPUT, "page_png(db.page())", True),
+    # a name bound twice in the enclosing function (an import, or None) is not read as either value
+    (_IMPORTED_OR_NONE, "page_png(db.page())", True),
     (_SAME_FUNCTION, "page_png(db.page())", False),
     (_SAME_FUNCTION, "page_png(request.get_data())", False),  # a pickle of the bytes, loaded back: the bytes again
     (_REBOUND, "page_png(db.page())", True),

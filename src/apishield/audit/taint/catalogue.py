@@ -82,6 +82,9 @@ SANITISERS: dict[str, frozenset[str]] = {
     "xml.sax.saxutils.escape": frozenset({"html"}),
     "urllib.parse.quote": frozenset({"html", "shell", "sql", "ssti", "code"}),
     "urllib.parse.quote_plus": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
+    # a query string made by quote_plus: every quote, angle bracket and separator of each key and value encoded
+    "urllib.parse.urlencode": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
+    "django.utils.http.urlencode": frozenset({"html", "shell", "sql", "ssti", "code", "path"}),
     "os.path.basename": frozenset({"path"}),
     # URL reversers: a path of this application built from a route's name, whatever fills its parameters
     "django.urls.reverse": frozenset({"redirect"}),

@@ -407,16 +407,32 @@ def path_carries_request(fn: FunctionNode) -> bool:
 
 
 def bound_once(fn: FunctionNode) -> frozenset[str]:
-    """Names ``fn`` binds exactly once in its own scope (not parameters, not augmented, not ``global``): the value a
-    nested function reads of such a name is the one it was bound to."""
+    """Names ``fn`` binds exactly once in its own scope (by assignment, import, ``def``, ``except … as`` or a pattern;
+    not parameters, not augmented, not ``global``): the value a nested function reads of such a name is the one it was
+    bound to."""
     counts: dict[str, int] = {}
+
+    def bind(name: str | None) -> None:
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+
     stack: list[ast.AST] = list(fn.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue  # a nested scope binds its own names
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bind(node.name)  # binds its name here; its body is a scope of its own
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            counts[node.id] = counts.get(node.id, 0) + 1
+            bind(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):  # ``try: import x`` / ``except: x = None``: two bindings
+            for alias in node.names:
+                bind(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+            bind(node.name)
+        elif isinstance(node, ast.MatchMapping):
+            bind(node.rest)
         elif isinstance(node, ast.Global | ast.Nonlocal):
             counts.update(dict.fromkeys(node.names, 2))
         stack.extend(ast.iter_child_nodes(node))
