@@ -33,6 +33,7 @@ from apishield.audit.rules.route_nature import (
     shape,
 )
 from apishield.audit.rules.sign_in_nature import (
+    acts_as_caller,
     counts_failures,
     delegated_sign_in,
     issues_tokens_for_password,
@@ -532,27 +533,6 @@ def _recovery(route: Route) -> bool:
     return any(_RECOVERY.search(s) for s in static_segments(route.path)) or bool(_RECOVERY.search(route.handler))
 
 
-#: the signed-in user handed to a template to draw the page's navigation (``render_template(..., user=current_user)``)
-_USER_FOR_TEMPLATE = re.compile(r"\b\w+\s*=\s*current_user\b(?!\s*\.)(?=\s*[,)])")
-#: ``if current_user.is_authenticated: return redirect(…)``: a visitor already signed in is sent elsewhere, and the
-#: session names nobody the rest of the handler acts as
-_SENT_AWAY_WHEN_SIGNED_IN = re.compile(
-    r"if\s+(?:current_user\.is_authenticated(?:\(\))?|request\.user\.is_authenticated|['\"]\w+['\"]\s+in\s+session|"
-    r"session\.get\(\s*['\"]\w+['\"]\s*\))\s*:\s*\n\s*return\s+(?:redirect|HttpResponseRedirect|RedirectResponse)\(")
-_SESSION_USE = re.compile(r"\bcurrent_user\b|(?:(?<![.\w])|(?<=request\.))session\b|\bcookies?\b|get_cookie|"
-                          r"\bg\.(?:user|session|current_user)|\blogin_user\(|\bremember\(")
-
-
-def _acts_as_caller(project: ProjectContext, route: Route) -> bool:
-    """The handler uses the signed-in caller for something besides drawing the page, or signs the browser in: a route
-    that only hands ``current_user`` to its template (the navigation bar of a sign-up that signs nobody in, a tool
-    page), or only sends a visitor already signed in elsewhere, changes nothing as the caller, so a forged post gains
-    nothing a direct one does not."""
-    body = handler_body(project, route)
-    return body is None or _SESSION_USE.search(
-        _USER_FOR_TEMPLATE.sub("", _SENT_AWAY_WHEN_SIGNED_IN.sub("", body))) is not None
-
-
 @rule(NO_CSRF, scope="project")
 def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
     """AS502 — an app that identifies users by cookie/session and accepts state-changing form posts, with no
@@ -574,7 +554,7 @@ def check_no_csrf(project: ProjectContext) -> Iterator[Finding]:
             login = is_auth_endpoint(route.path, route.handler) and not _recovery(route) and keeps_browser_signed_in(
                 project, route)
             if not (route.state_changing and route.reads_form and (
-                    (route.uses_session and _acts_as_caller(project, route)) or route.has(AUTH) or login)):
+                    (route.uses_session and acts_as_caller(project, route)) or route.has(AUTH) or login)):
                 continue
             protected = (route.has(CSRF) and not (login and SAMESITE_SESSION in route.protections[CSRF])) or (
                 same_site and not login)

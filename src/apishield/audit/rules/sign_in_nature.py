@@ -217,7 +217,29 @@ _DELEGATED = re.compile(r"\breturn\s+(?!(?:redirect|render_template|render_templ
                         r"[A-Za-z_][\w.]*\(")
 
 
+#: the signed-in user handed to a template to draw the page's navigation (``render_template(..., user=current_user)``)
+_USER_FOR_TEMPLATE = re.compile(r"\b\w+\s*=\s*current_user\b(?!\s*\.)(?=\s*[,)])")
+#: ``if current_user.is_authenticated: return redirect(…)``: a visitor already signed in is sent elsewhere, and the
+#: session names nobody the rest of the handler acts as
+_SENT_AWAY_WHEN_SIGNED_IN = re.compile(
+    r"if\s+(?:current_user\.is_authenticated(?:\(\))?|request\.user\.is_authenticated|['\"]\w+['\"]\s+in\s+session|"
+    r"session\.get\(\s*['\"]\w+['\"]\s*\))\s*:\s*\n\s*return\s+(?:redirect|HttpResponseRedirect|RedirectResponse)\(")
+_SESSION_USE = re.compile(r"\bcurrent_user\b|(?:(?<![.\w])|(?<=request\.))session\b|\bcookies?\b|get_cookie|"
+                          r"\bg\.(?:user|session|current_user)|\blogin_user\(|\bremember\(")
+
+
+def acts_as_caller(project: ProjectContext, route: Route) -> bool:
+    """The handler uses the signed-in caller for something besides drawing the page, or signs the browser in: a route
+    that only hands ``current_user`` to its template (the navigation bar of a sign-up that signs nobody in, a tool
+    page), or only sends a visitor already signed in elsewhere, changes nothing as the caller, so a forged post gains
+    nothing a direct one does not."""
+    body = handler_body(project, route)
+    return body is None or _SESSION_USE.search(
+        _USER_FOR_TEMPLATE.sub("", _SENT_AWAY_WHEN_SIGNED_IN.sub("", body))) is not None
+
+
 __all__ = [
+    "acts_as_caller",
     "counts_failures",
     "issues_tokens_for_password",
     "keeps_browser_signed_in",

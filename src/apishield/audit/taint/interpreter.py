@@ -90,9 +90,8 @@ class Evaluator:
     def lookup(self, name: str) -> Val:
         if self.env is not None and name in self.env:
             return self.env[name]
-        closure = self.info.closure_values.get(id(self.fn))
-        if closure is not None and name in closure:
-            return closure[name]
+        if (enclosed := self.info.closure_values.get(id(self.fn), {}).get(name)) is not None:
+            return enclosed
         if name in self.request_names or self.info.imports.get(name) in REQUEST_OBJECTS:
             return Val(kind="request")
         if name == "__file__":
@@ -179,9 +178,8 @@ class Evaluator:
             self.match_stmt(s)
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.local_defs[s.name] = s
-            if self.env is not None:
-                once = bound_once(self.fn)
-                self.info.closure_values[id(s)] = {n: v for n, v in self.env.items() if n in once}
+            if self.env is not None:  # what a nested function will read of the names bound once here
+                self.info.closure_values[id(s)] = {n: self.env[n] for n in bound_once(self.fn) if n in self.env}
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 if isinstance(t, ast.Name) and self.env is not None:
@@ -582,8 +580,7 @@ class Evaluator:
         dotted = au.dotted(node, strict=True)
         if (node.attr.isupper() or node.attr in APP_DIRS or node.attr in CODE_NAMES
                 or dotted in self.info.operator_attrs or configuration_attribute(dotted)) and not base.taint:
-            # SOME_MODULE.CONSTANT by convention; the application's own directories; a table or class name the code
-            # wrote; ``config.oidc.login_url``
+            # SOME_MODULE.CONSTANT; the app's own directories; a table or class name; ``config.oidc.login_url``
             return Val(lit=True)
         if node.attr in {"netloc", "hostname", "scheme", "path", "query", "host"} and base.kind == "urlparse":
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
