@@ -572,9 +572,13 @@ def parent_map(tree: ast.AST) -> dict[int, ast.AST]:
     return parents
 
 
+#: the methods of a logger (``log.info``, ``logger.exception``, ``logging.warning``): calls that only record a value
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+
+
 __all__ = [
-    "FOLDED_SOURCE", "Imports", "arg", "assigned_values", "call_name", "calls", "children", "configuration",
-    "const", "decode_source", "dotted", "enclosing_function", "field_read", "fixed_value", "folded",
+    "FOLDED_SOURCE", "LOG_METHODS", "Imports", "arg", "assigned_values", "call_name", "calls", "children",
+    "configuration", "const", "decode_source", "dotted", "enclosing_function", "field_read", "fixed_value", "folded",
     "functions", "has_kwargs_splat", "import_map", "in_main_guard", "is_const", "is_env_read", "is_false",
     "is_true", "kwarg", "last", "last_call_name", "line_of", "mentions", "nodes_of", "nodes_of_any",
     "param_defaults", "parent_map", "qualname", "read_source", "str_const", "strings_in", "subscript_key",

@@ -116,7 +116,7 @@ def refuses_bad_header_credential(fn: ast.FunctionDef | ast.AsyncFunctionDef) ->
 
 
 #: calls that only record or print a value: handing a token to one verifies nothing
-_ONLY_RECORDS = frozenset({"print", "log", "debug", "info", "warning", "warn", "error", "exception", "critical"})
+_ONLY_RECORDS = au.LOG_METHODS | {"print"}
 
 
 def _verified_header_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:

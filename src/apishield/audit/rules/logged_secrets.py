@@ -34,7 +34,7 @@ SECRET_LOGGED = Rule(
     "traced, log a short fingerprint of it (the first characters of its SHA-256).",
 )
 
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal"})
+LOG_METHODS = au.LOG_METHODS
 #: the last name of a logger (``log``, ``logger``, ``app.logger``, ``audit_log``, ``LOGGER``, ``logging``)
 _LOGGER = re.compile(r"(?i)(?:^|\.)(?:_?(?:\w+_)?log(?:ger)?|logging)$")
 #: a name that holds a secret itself (not one that only mentions it: ``password_changed``, ``token_type``)

@@ -408,7 +408,7 @@ CONTAINMENT = re.compile(r"(^|_)(is_?)?(sub_?dir\w*|sub_?path|within\w*|inside\w
 SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_with", "marshal", "output",
                                     "json_response", "returns_json", "produces", "validate_response"})
 SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+LOG_METHODS = au.LOG_METHODS
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
 METACHARS: dict[str, frozenset[str]] = {
