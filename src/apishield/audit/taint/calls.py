@@ -10,6 +10,7 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import (
     ABORTS,
+    BODY_KEYWORDS,
     BUILDER_METHODS,
     CALL_SINKS,
     CONTEXT_RENDERS,
@@ -350,12 +351,14 @@ class Interpreter(ProjectCalls):
         mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
         if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():
             return Val(kind="nonhtml")
-        if qual in HTML_RESPONSES or short in {"make_response", "HTMLResponse"}:
-            if args:
-                body = args[0]
-                if body.seq is not None and body.seq:
-                    body = body.seq[0]
-                if body.kind == "nonhtml" or (short == "make_response" and body.items is not None and body is args[0]):
+        html_type = mimetype is not None and mimetype.is_const and "html" in str(mimetype.const).lower()
+        if qual in HTML_RESPONSES or short in {"make_response", "HTMLResponse"} or (html_type and short == "Response"):
+            # the body, passed first or by its keyword (Starlette's and Django's ``content=``, Werkzeug's
+            # ``response=``, aiohttp's ``text=``/``body=``)
+            given = args[0] if args else next((kwargs[k] for k in BODY_KEYWORDS if k in kwargs), None)
+            if given is not None:
+                body = given.seq[0] if given.seq else given
+                if body.kind == "nonhtml" or (short == "make_response" and body.items is not None and body is given):
                     return replace(body, kind="nonhtml")  # make_response(json.dumps(...)), make_response(a_dict)
                 return replace(body, kind="response", items=None, seq=None)
             return CLEAN

@@ -409,6 +409,8 @@ SERIALISING_DECORATORS = frozenset({"response", "marshal_with", "marshal_list_wi
                                     "json_response", "returns_json", "produces", "validate_response"})
 SERIALISING_BASES = frozenset({"Resource", "MethodResource", "ModelResource", "APIView", "ViewSet", "GenericAPIView"})
 LOG_METHODS = au.LOG_METHODS
+#: the keywords a response class takes its body by (Starlette, Django, Werkzeug, aiohttp)
+BODY_KEYWORDS = ("content", "response", "body", "text")
 SESSIONS = frozenset(every("sessions"))
 # a rejected character proves the value cannot break out of these sinks (``if "'" in x: abort(400)``)
 METACHARS: dict[str, frozenset[str]] = {
