@@ -117,3 +117,20 @@ def test_a_namespace_folder_inside_a_package_joins_the_tree_that_imports_it_by_i
     assert [sorted(f.relpath for f in g.files) for g in groups] == [
         ["app/__init__.py", "app/controllers/__init__.py", "app/controllers/users.py", "app/services/users.py",
          "main.py"], ["cron.py"]]
+
+
+def test_a_folder_imported_from_its_importers_own_folder_joins_that_tree(tmp_path: Path) -> None:
+    """An app started inside its package's folder imports a sibling folder by its bare name (``from Blueprints import
+    auth`` in ``app/__init__.py``): the folder's blueprints are that app's, not apps of their own."""
+    write(tmp_path, {
+        "app/__init__.py": "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n"
+                           "    from Blueprints import auth\n    app.register_blueprint(auth.bp)\n    return app\n",
+        "app/Blueprints/auth.py": "from flask import Blueprint, render_template\nbp = Blueprint('auth', __name__)\n\n"
+                                  "@bp.route('/login')\ndef login():\n    return render_template('login.html')\n",
+        "app/Tools/cron.py": "", "app/templates/login.html": "<form></form>",
+    })
+    groups = projects([str(tmp_path / "app" / "__init__.py"), str(tmp_path / "app" / "Blueprints"),
+                       str(tmp_path / "app" / "Tools")])
+    # Blueprints/ is imported by app/__init__.py from its own folder: one tree; Tools/ by nothing
+    assert [sorted(f.relpath for f in g.files) for g in groups] == [
+        ["Blueprints/auth.py", "__init__.py"], ["cron.py"]]

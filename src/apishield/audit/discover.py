@@ -130,7 +130,8 @@ def _import_root(path: str) -> str:
 def _join_namespace_folders(groups: dict[str, list[str]]) -> None:
     """A folder without ``__init__.py`` given inside the tree of other paths whose modules import it
     (``main.py`` with ``from routers.auth import users``, and ``routers/``; ``import app.services.users`` in
-    ``app/controllers/``, and ``app/services/``) is a namespace package of that tree: its group joins theirs — also
+    ``app/controllers/``, and ``app/services/``; ``from Blueprints import auth`` in ``app/__init__.py``, and
+    ``app/Blueprints/``) is a namespace package of that tree: its group joins theirs — also
     when the importing module lies in a folder that joined before (``routers/todos.py`` with
     ``from utils.deps import user``, and ``utils/``). Folders nothing in the tree imports stay separate projects."""
     joined = True
@@ -140,14 +141,22 @@ def _join_namespace_folders(groups: dict[str, list[str]]) -> None:
             if os.path.isfile(os.path.join(root, "__init__.py")):
                 continue
             for tree in sorted((g for g in groups if g != root and _inside(root, g)), key=lambda g: -g.count(os.sep)):
-                dotted = os.path.relpath(root, tree).replace(os.sep, ".")
-                imports = re.compile(rf"^\s*(?:from|import)\s+{re.escape(dotted)}\b", re.MULTILINE)
-                if any(_reads(module, imports) for module in _modules(groups[tree])):
+                if any(_reads(module, _importing(root, tree, module)) for module in _modules(groups[tree])):
                     groups[tree].extend(groups.pop(root))
                     joined = True
                     break
             if joined:
                 break
+
+
+def _importing(folder: str, tree: str, module: str) -> re.Pattern[str]:
+    """An import of ``folder`` by its dotted name from ``tree``, or — for a module whose own folder holds it — from
+    that folder (``from Blueprints import auth`` in ``app/__init__.py`` of an app started inside ``app/``)."""
+    names = {os.path.relpath(folder, tree).replace(os.sep, ".")}
+    if _inside(folder, os.path.dirname(module)):
+        names.add(os.path.relpath(folder, os.path.dirname(module)).replace(os.sep, "."))
+    spelled = "|".join(re.escape(n) for n in sorted(names))
+    return re.compile(rf"^\s*(?:from|import)\s+(?:{spelled})\b", re.MULTILINE)
 
 
 def _inside(folder: str, tree: str) -> bool:
