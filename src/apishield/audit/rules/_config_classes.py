@@ -108,16 +108,17 @@ def replaced_in_branch(tree: ast.Module, node: ast.AST, key: str) -> str:
     line = getattr(node, "lineno", 0)
     dead: set[int] | None = None
     for stmt in tree.body:
-        if isinstance(stmt, ast.If) and stmt.lineno > line and any(
-                isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)
-                for branch in (stmt.body, stmt.orelse) for s in ast.walk(ast.Module(body=branch, type_ignores=[]))):
-            dead = dead_lines(tree) if dead is None else dead
-            if all(s.lineno in dead for branch in (stmt.body, stmt.orelse)
-                   for s in ast.walk(ast.Module(body=branch, type_ignores=[]))
-                   if isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)):
-                continue  # ``FIX_SECRET = False`` … ``if FIX_SECRET: SECRET_KEY = getenv(…)``: never replaced
-
-            return ast.unparse(stmt.test)[:60]
+        if not (isinstance(stmt, ast.If) and stmt.lineno > line):
+            continue
+        replacing = [s for branch in (stmt.body, stmt.orelse)
+                     for s in ast.walk(ast.Module(body=branch, type_ignores=[]))
+                     if isinstance(s, ast.Assign) and key in au.target_names(s) and _replaces(s.value)]
+        if not replacing:
+            continue
+        dead = dead_lines(tree) if dead is None else dead
+        if all(s.lineno in dead for s in replacing):
+            continue  # ``FIX_SECRET = False`` … ``if FIX_SECRET: SECRET_KEY = getenv(…)``: never replaced
+        return ast.unparse(stmt.test)[:60]
     return ""
 
 

@@ -334,9 +334,7 @@ def _projected(node: ast.AST) -> set[int]:
     """The ``x.__dict__``/``vars(x)`` unpacked into a class's constructor (``schemas.LinkResult(**r.__dict__)``): a
     schema or record class keeps the fields it declares, so the object is projected onto them, not sent whole."""
     out: set[int] = set()
-    for call in au.nodes_of_any(node, ast.Call):
-        if not isinstance(call, ast.Call):
-            continue
+    for call in au.nodes_of(node, ast.Call):
         name = au.last(au.dotted(call.func))
         if name[:1].isupper() and name not in _RESPONDERS:
             out.update(id(k.value) for k in call.keywords if k.arg is None)

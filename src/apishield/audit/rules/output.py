@@ -295,6 +295,7 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_MARKUP):  # cheap pre-filter: most files cannot match
         return
     imp = imports(ctx)
+    parents: dict[int, ast.AST] | None = None  # built once, at the first marking call
     for call in au.calls(ctx.tree):
         name = au.call_name(call, imp)
         if au.last(name) not in {"Markup", "mark_safe"} or not call.args:
@@ -302,7 +303,7 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
         if au.last(name) == "Markup" and not ("markupsafe" in name or "flask" in name or "jinja2" in name):
             continue
         value = call.args[0]
-        parents = au.parent_map(ctx.tree)
+        parents = parents if parents is not None else au.parent_map(ctx.tree)
         scope = au.enclosing_function(parents, call) or ctx.tree  # where its local names live
         if _constant_text(value, scope) or _escaped_before(call, value, scope, imp) or _made_plain(call, parents):
             continue

@@ -545,8 +545,8 @@ def same_site_cookies(project: ProjectContext) -> bool:
                 return False
         if "remember=True" in module.source:
             return False
-        for call in au.nodes_of_any(module.tree, ast.Call):
-            if isinstance(call, ast.Call) and au.last(au.dotted(call.func)) == "set_cookie" and str(
+        for call in au.nodes_of(module.tree, ast.Call):
+            if au.last(au.dotted(call.func)) == "set_cookie" and str(
                     au.const(au.kwarg(call, "samesite"), "")).lower() not in {"lax", "strict"}:
                 return False
     return True

@@ -247,9 +247,7 @@ def _response_body(node: ast.expr, parents: dict[int, ast.AST]) -> bool:
 def _answered(name: str, node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     """The local ``name`` (set at ``node``) is what its function answers: a ``return`` or a responder's argument
     names it."""
-    fn = parents.get(id(node))
-    while fn is not None and not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        fn = parents.get(id(fn))
+    fn = au.enclosing_function(parents, node)
     if fn is None:
         return False
     answers = [n.value for n in au.walk(fn) if isinstance(n, ast.Return) and n.value is not None]
