@@ -109,23 +109,21 @@ class _Curve:
             if self.base is None or self.base.status is None:
                 self.open = False
                 return
+        limit = SLOW + self.base.elapsed  # an answer slower than this is a slow one
         for n in lengths:
             ex = await self.send("a" * n + "!", timeout=SLOW * 3)
             if ex is None:
                 self.open = False
                 return
             self.points.append((n, _took(ex)))
-            if self.points[-1][1] > SLOW + self.base.elapsed:
+            if self.points[-1][1] > limit:
                 self.open = False
-                await self._judge(n, ex)
+                await self._judge(n, ex, limit)
                 return
 
-    async def _judge(self, n: int, ex: Exchange) -> None:
-        ctx, curve, base = self.ctx, self.points, self.base
-        if base is None:
-            return
-        growth = curve[-1][1] / max(curve[0][1], 0.001)
-        if len(curve) < 2 or growth <= 5:
+    async def _judge(self, n: int, ex: Exchange, limit: float) -> None:
+        ctx, curve = self.ctx, self.points
+        if self.rise() <= 5:
             return
         shown, repeat = ex, ""
         if curve[-2][1] < RISING * max(curve[0][1], 0.001):
@@ -135,7 +133,7 @@ class _Curve:
             if again is None:
                 return
             took = _took(again)
-            if took <= SLOW + base.elapsed:
+            if took <= limit:
                 ctx.notes.append(f"redos: {self.op.key} {self.name!r}: one slow answer at {n} characters "
                                  f"({curve[-1][1]:.3f}s) after a flat curve was {took:.3f}s when sent again: "
                                  "a stall elsewhere, not reported")
