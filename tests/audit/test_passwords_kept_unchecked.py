@@ -196,3 +196,39 @@ def test_a_schema_whose_validating_base_lives_in_a_module_without_passwords_is_j
             "    return await conn.users.insert_one({'email': user.email, 'hashed': hash_password(user.password)})\n")
     result = audit(tmp_path, {"app/base.py": base, "app/models.py": models, "app/crud.py": crud})
     assert lines_of(result, "AS610") == [5]
+
+
+_DJANGO_FORM = """\
+from django import forms
+from django.contrib.auth.models import User
+from django.shortcuts import redirect
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput{options})
+
+
+def sign_up(request):
+    form = SignUpForm(request.POST)
+    if form.is_valid():
+        User.objects.create_user(username=form.cleaned_data["username"],
+                                 password=form.cleaned_data["password"])
+    return redirect("/")
+"""
+
+
+@pytest.mark.parametrize(("options", "reported"), [
+    ("", True),  # must fire: the form built from the request asks nothing of the password
+    (", min_length=8", False),  # must stay quiet: the form's field states a minimum of eight
+    (", validators=[validate_password]", False),
+])
+def test_a_password_from_a_form_built_from_the_request_is_judged_by_the_forms_field(
+        tmp_path: Path, options: str, reported: bool) -> None:
+    result = audit(tmp_path, {"accounts/views.py": _DJANGO_FORM.format(options=options)})
+    assert bool(lines_of(result, "AS610")) is reported
+
+
+def test_a_form_built_without_request_data_carries_no_password_from_it(tmp_path: Path) -> None:
+    source = _DJANGO_FORM.format(options="").replace("SignUpForm(request.POST)", "SignUpForm(initial={})")
+    assert lines_of(audit(tmp_path, {"accounts/views.py": source}), "AS610") == []

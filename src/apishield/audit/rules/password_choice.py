@@ -195,7 +195,7 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
                     {ast.unparse(r) for r in raws}, "")
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
             value = stmt.value
-            origin = _schema_of(fn, value, annotations) if value is not None else ""
+            origin = (fn.bound_schema(value) or _schema_of(fn, value, annotations)) if value is not None else ""
             fn.learn(stmt)
             for name in au.target_names(stmt):
                 if origin and (name in fn.raw or name in fn.request_names):

@@ -161,8 +161,18 @@ class RequestPasswords:
             self.raw.update(plain)
         else:
             self.raw.difference_update(plain)  # reassigned, e.g. ``password = generate_password_hash(password)``
-            if self.from_request(value) and not isinstance(value, ast.Constant):
+            if (self.from_request(value) and not isinstance(value, ast.Constant)) or self.bound_schema(value):
                 self.request_names.update(plain)
+
+    def bound_schema(self, value: ast.AST | None) -> str:
+        """The class a form or schema is built from the request's data with (``SignUpForm(request.POST)``,
+        ``UserSerializer(data=request.data)``): its fields are the request's values, so the instance carries them;
+        ``""`` for anything else (a function's result, ``hash_password(request.form['password'])``, is not)."""
+        if not isinstance(value, ast.Call):
+            return ""
+        name = au.last(au.dotted(value.func))
+        given = [*value.args, *(k.value for k in value.keywords)]
+        return name if name[:1].isupper() and any(self.from_request(a) for a in given) else ""
 
 
 def _unwrapped(node: ast.expr) -> ast.expr:
