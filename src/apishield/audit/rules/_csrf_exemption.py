@@ -23,10 +23,14 @@ import re
 from apishield.audit import astutil as au
 from apishield.audit.client_data import REQUEST_NAMES
 
+#: a view: a function, or a class-based view judged by all of its methods
+View = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
 #: names that say the view knows its caller from the cookie session
 _SESSION_IDENTITY = re.compile(r"(^|\.)(user|session|COOKIES|cookies|current_user|is_authenticated|get_cookie|"
                                r"cookie)(\.|$)|login_required|permission_required|user_passes_test|roles_required|"
-                               r"staff_member_required|superuser_required|fresh_login_required")
+                               r"staff_member_required|superuser_required|fresh_login_required|LoginRequiredMixin|PermissionRequiredMixin|"
+                               r"UserPassesTestMixin")
 #: request containers a client fills
 _INPUT = frozenset({"POST", "GET", "body", "FILES", "data", "json", "form", "args", "values", "get_json", "files",
                     "query_params", "params", "query", "forms", "META", "headers", "stream", "read"})
@@ -42,8 +46,13 @@ def _names(node: ast.AST) -> list[str]:
     return [au.dotted(n) for n in au.walk(node) if isinstance(n, (ast.Name, ast.Attribute))]
 
 
-def _session_authenticated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(_SESSION_IDENTITY.search(name) for name in _names(fn))
+def _session_authenticated(fn: View) -> bool:
+    """The view knows its caller from the cookie session; in a class-based view ``self.user`` and a ``user``
+    parameter are the view's own values (set from a token, passed to a helper), ``self.request.user`` is not."""
+    names = _names(fn)
+    if isinstance(fn, ast.ClassDef):
+        names = [n for n in names if n != "user" and not n.startswith(("self.user", "user."))]
+    return any(_SESSION_IDENTITY.search(name) for name in names)
 
 
 def _reads_input(node: ast.AST) -> bool:
@@ -52,7 +61,7 @@ def _reads_input(node: ast.AST) -> bool:
                and au.dotted(n.value).split(".", 1)[0] in REQUEST_NAMES | {"self"} for n in au.walk(node))
 
 
-def _acts_for_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _acts_for_caller(fn: View) -> bool:
     for node in au.walk(fn):
         if not isinstance(node, ast.Call):
             continue
@@ -69,7 +78,7 @@ _RENDERS = re.compile(r"(^|\.)(render|render_to_response|render_to_string|Templa
                       r"JsonResponse|redirect|render_template|Response)$")
 
 
-def _hands_request_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _hands_request_on(fn: View) -> bool:
     """The view passes the whole request to a helper that is not a renderer (``perform_transfer(request)``): what
     the helper reads and changes is not in view here, so the view may act for the caller."""
     return any(isinstance(node, ast.Call) and not _RENDERS.search(au.dotted(node.func))
@@ -85,7 +94,7 @@ _BUILTINS = frozenset({"str", "int", "float", "bool", "len", "list", "dict", "se
                        "repr", "min", "max", "sorted", "round", "abs", "any", "all", "enumerate", "zip", "range"})
 
 
-def _hands_input_to_helpers(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _hands_input_to_helpers(fn: View) -> bool:
     """Request input handed to a function of the program (a lower-case name called bare, not a builtin:
     ``run_submitted_code(code)``): what it does with it is not in view, so it may act for the caller."""
     inputs = {t for node in au.walk(fn) if isinstance(node, ast.Assign) and _reads_input(node.value)
@@ -99,7 +108,7 @@ def _hands_input_to_helpers(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-def _answers_json_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _answers_json_only(fn: View) -> bool:
     """Every ``return`` of the view hands back JSON (``JsonResponse(...)``, ``jsonify(...)``, a dict literal)."""
     returns = [n for n in au.walk(fn) if isinstance(n, ast.Return)]
     return bool(returns) and all(
@@ -108,7 +117,7 @@ def _answers_json_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for r in returns)
 
 
-def exemption_harmless(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+def exemption_harmless(fn: View) -> str:
     """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
     if not _session_authenticated(fn):
         return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"

@@ -101,12 +101,12 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
         for node in _config_false(ctx, key):
             yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")
-    for node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.Call, ast.Assign):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    for node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Call, ast.Assign):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for dec in node.decorator_list:
-                name = au.qualname(dec, imp)
-                if name.endswith(("csrf.exempt", "csrf_exempt")) or (au.last(name) == "exempt" and "csrf" in name):
-                    if _safe_methods_only(node):
+                name = _exempting(dec, imp)
+                if name:
+                    if _answers_safe_only(node, dec) if isinstance(node, ast.ClassDef) else _safe_methods_only(node):
                         continue  # CSRF protection never checks GET/HEAD/OPTIONS: the exemption changes nothing
                     harmless = exemption_harmless(node)
                     low = name.startswith("shield.") or "apishield" in name or bool(harmless)
@@ -114,7 +114,8 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
                         CSRF_DISABLED,
                         ctx,
                         dec,
-                        f"{node.name}() is exempt from CSRF checks" + (f" ({harmless})" if harmless else ""),
+                        f"{node.name}{'' if isinstance(node, ast.ClassDef) else '()'} is exempt from CSRF checks"
+                        + (f" ({harmless})" if harmless else ""),
                         severity=Severity.LOW if low else Severity.MEDIUM,
                         confidence=Confidence.MEDIUM,
                     )
@@ -145,6 +146,33 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: a class-based view's handlers of methods that change state
+_UNSAFE_HANDLERS = frozenset({"post", "put", "patch", "delete"})
+#: Django's generic editing views, which answer POST with the base class's own handler
+_EDITING_VIEW = re.compile(r"Form|Create|Update|Delete|Edit|APIView|ViewSet|GenericAPIView")
+
+
+def _exempting(dec: ast.expr, imp: au.Imports) -> str:
+    """The CSRF exemption a decorator applies (``@csrf_exempt``, ``@csrf.exempt``, Django's
+    ``@method_decorator(csrf_exempt, name="dispatch")`` on a class-based view or one of its methods), or ``""``."""
+    name = au.qualname(dec, imp)
+    if isinstance(dec, ast.Call) and au.last(name) == "method_decorator" and dec.args:
+        given = dec.args[0]
+        wrapped = given.elts if isinstance(given, (ast.List, ast.Tuple)) else [given]
+        return next((n for w in wrapped if (n := _exempting(w, imp))), "")
+    if name.endswith(("csrf.exempt", "csrf_exempt")) or (au.last(name) == "exempt" and "csrf" in name):
+        return name
+    return ""
+
+
+def _answers_safe_only(cls: ast.ClassDef, dec: ast.expr) -> bool:
+    """A class-based view exempted by ``method_decorator(..., name="get")``, or one that defines only safe-method
+    handlers and inherits no editing view: the exemption covers nothing CSRF protection checks."""
+    named = au.str_const(au.kwarg(dec, "name")) if isinstance(dec, ast.Call) else None
+    if named and named != "dispatch":
+        return named not in _UNSAFE_HANDLERS
+    handlers = {m.name for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return not (handlers & _UNSAFE_HANDLERS) and not any(_EDITING_VIEW.search(au.dotted(b)) for b in cls.bases)
 
 
 def _safe_methods_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
