@@ -46,6 +46,11 @@ def show(content):
     ('    if other:\n        content = escape(content)\n    return Markup(content)', True),
     ('    text = escape(content)\n    text = text + other\n    return Markup(text)', True),
     ('    return Markup(str(escape(content)).replace("x", other))', True),
+    # a local given escaped text in every branch, whatever the order (marking it safe again changes nothing)
+    ('    link = ""\n    if other:\n        link = Markup(f"<a>{escape(other)}</a>")\n    else:\n'
+     '        link = escape(content)\n    return Markup(f"<p>{link}</p>")', False),
+    ('    link = ""\n    if other:\n        link = other\n    return Markup(f"<p>{link}</p>")', True),
+    ('    link = ""\n    if other:\n        link, rest = other, 1\n    return Markup(f"<p>{link}</p>")', True),
     # marked only to take its tags out: the result is plain text again
     ('    return Markup(content).striptags()', False),
     ('    return Markup(content).unescape()', False),
@@ -78,3 +83,16 @@ def test_markup_grown_by_escaped_parts_in_a_loop(tmp_path: Path, addition: str, 
               f"        {addition}\n    return Markup(html)\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS402" for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    ('    return Markup(render_template("row.html", content=content))', False),  # the template escapes its values
+    ('    return Markup(get_template("row.html").render(content=content))', False),
+    ('    return Markup(render_template_string(content))', True),
+])
+def test_markup_of_a_rendered_template_file(tmp_path: Path, body: str, reported: bool) -> None:
+    source = FLASK.replace("from flask import Flask, request",
+                           "from flask import Flask, request, render_template, render_template_string\n"
+                           "from jinja2 import Environment\nget_template = Environment(autoescape=True).get_template")
+    result = audit(tmp_path, {"app.py": source.format(body=body)})
+    assert any(f.rule_id == "AS402" and f.location and f.location.line > 10 for f in result.findings) is reported

@@ -102,6 +102,8 @@ def _bound_otherwise(name: str, tree: ast.AST, augmented: bool = True) -> bool:
             targets = [node.target]
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             targets = [node.optional_vars]
+        elif isinstance(node, ast.Assign):  # unpacked (``name, rest = ...``): its value is not one expression
+            targets = [t for t in node.targets if isinstance(t, (ast.Tuple, ast.List, ast.Starred))]
         elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return True
         if any(isinstance(n, ast.Name) and n.id == name for t in targets for n in ast.walk(t)):
@@ -113,6 +115,12 @@ def _bound_otherwise(name: str, tree: ast.AST, augmented: bool = True) -> bool:
 _NO_MARKUP = frozenset({"int", "float", "len", "abs", "round", "bool"})
 #: string methods that keep escaped text escaped when their other arguments are literals
 _KEEPS_ESCAPED = frozenset({"replace", "strip", "lstrip", "rstrip", "upper", "lower", "title", "capitalize"})
+
+
+#: calls that render a template file, whose values the template engine escapes
+_RENDERS_PAGE = frozenset({"render_template", "render_to_string"})
+#: calls that mark text as safe HTML without changing it
+_MARKS_SAFE = frozenset({"mark_safe", "Markup"})
 
 
 def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> bool:
@@ -141,8 +149,12 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
         return True
     if _constant_text(node, node):
         return True  # a translated literal message (``_("Set filters")``)
-    if name == "str" and len(node.args) == 1:
-        return _escaped_text(node.args[0], imp, names)
+    if au.last(name) in _RENDERS_PAGE or (isinstance(node.func, ast.Attribute) and node.func.attr == "render"
+                                          and isinstance(node.func.value, ast.Call)
+                                          and au.last(au.dotted(node.func.value.func)) == "get_template"):
+        return True  # a template file rendered under autoescape (its own raw output is judged in the template)
+    if (name == "str" or au.last(name) in _MARKS_SAFE) and len(node.args) == 1:
+        return _escaped_text(node.args[0], imp, names)  # marking escaped text safe leaves it what it was
     if isinstance(node.func, ast.Attribute) and node.func.attr in _KEEPS_ESCAPED | {"format"}:
         parts = [*node.args, *(k.value for k in node.keywords)]
         if node.func.attr == "format":  # a literal template filled with escaped values
@@ -168,13 +180,14 @@ def _escaped_before(call: ast.Call, value: ast.AST, fn: ast.AST | None, imp: au.
             unknown.add(aug.target.id)
     for assign in au.nodes_of(fn, ast.Assign):
         if id(assign) not in straight:
-            unknown |= {t.id for t in assign.targets if isinstance(t, ast.Name)} & used
+            unknown |= {n.id for t in assign.targets for n in ast.walk(t) if isinstance(n, ast.Name)} & used
     names: dict[str, bool] = {}
     for stmt in top[:-1]:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             names[stmt.targets[0].id] = _escaped_text(stmt.value, imp, names)
-    for name in unknown:
-        names[name] = False
+    for name in unknown:  # assigned in branches: escaped whatever the order when every value it is given is
+        values = [] if _bound_otherwise(name, fn) else au.assigned_values(name, fn)
+        names[name] = bool(values) and all(_escaped_text(v, imp, {}) for v in values)
     return _escaped_text(value, imp, names)
 
 
