@@ -45,13 +45,23 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.For):
         if isinstance(node, ast.Call):
             splat = next((k.value for k in node.keywords if k.arg is None), None)
-            if splat is not None and request_data(splat) and not _unstored_schema(ctx, node):
+            callee = au.last(au.dotted(node.func))
+            if splat is not None and request_data(splat) and callee in _LOOKUPS:
+                yield at_node(MASS_ASSIGN, ctx, node, f"{au.dotted(node.func)}(**request data): the client chooses the "
+                              "query's lookups, and relation and pattern lookups (`owner__password__startswith`) test "
+                              "fields the API never shows, one character at a time")
+            elif (splat is not None and request_data(splat) and callee not in _NOT_WRITES
+                  and not _unstored_schema(ctx, node)):
                 yield at_node(
                     MASS_ASSIGN,
                     ctx,
                     node,
                     f"{au.dotted(node.func) or 'call'}(**request data) writes every client-supplied field",
                 )
+            elif callee == "encode" and "jwt" in au.dotted(node.func) and node.args and _every_field(
+                    node.args[0], ctx.tree):
+                yield at_node(MASS_ASSIGN, ctx, node, "the token is signed with every field the client sent as its "
+                              "claims: a role or flag it adds is signed as the server's word")
             elif au.dotted(node.func).endswith("__dict__.update") and node.args and request_data(node.args[0]):
                 yield at_node(MASS_ASSIGN, ctx, node, "__dict__.update(request data) writes every client field")
             elif (isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args
@@ -65,6 +75,35 @@ def check_mass_assignment(ctx: ModuleContext) -> Iterator[Finding]:
                            and len(sub.args) == 3 and not isinstance(sub.args[1], ast.Constant)), None)
             if setter is not None and (request_data(node.iter) or _held(node.iter, held_in(node))):
                 yield at_node(MASS_ASSIGN, ctx, setter, "setattr() loop over request fields (no allow-list)")
+
+
+#: Django's query calls, whose keywords are lookups (``field__startswith``, across relations), not values written
+_LOOKUPS = frozenset({"filter", "exclude", "get", "Q", "get_object_or_404", "get_list_or_404"})
+#: calls a splat of the request's fields fills without writing a record: links, pages, answers and log lines
+_NOT_WRITES = frozenset({"url_for", "redirect", "reverse", "render_template", "render", "render_to_string",
+                         "jsonify", "make_response", "JSONResponse", "TemplateResponse", "HttpResponseRedirect",
+                         "format", "print", "debug", "info", "warning", "error", "exception", "log"})
+#: calls that copy a mapping as it is
+_COPIES = frozenset({"to_dict", "copy", "dict", "get_json", "model_dump"})
+
+
+def _every_field(node: ast.AST, tree: ast.AST | None = None) -> bool:
+    """``node`` is the request's fields as a whole (``request.form``, ``request.form.to_dict()``,
+    ``dict(request.json)``, ``request.get_json()``, or a name of ``tree`` only ever assigned one of those), not one
+    field read from them."""
+    if isinstance(node, ast.Name) and tree is not None:
+        values = au.assigned_values(node.id, tree)
+        return bool(values) and all(_every_field(v) for v in values)
+    while isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in _COPIES:
+        if au.last(au.dotted(node.func)) == "dict":
+            if len(node.args) != 1:
+                return False
+            node = node.args[0]
+        elif isinstance(node.func, ast.Attribute):
+            if node.func.attr == "get_json":
+                return request_data(node.func) or au.dotted(node.func.value).endswith("request")
+            node = node.func.value
+    return isinstance(node, ast.Attribute) and request_data(node)
 
 
 def _root(node: ast.AST) -> ast.AST:
