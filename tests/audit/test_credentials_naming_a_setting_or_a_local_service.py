@@ -55,3 +55,17 @@ def test_settings_defaults_for_a_local_service_are_low(tmp_path: Path, body: str
 def test_a_local_url_outside_a_settings_class_stays_medium(tmp_path: Path) -> None:
     source = 'class Config:\n    BROKER_URL = "amqp://user:bitnami@localhost:5672/"\n'
     assert any(s >= Severity.MEDIUM for s in _as603(tmp_path, source))
+
+
+@pytest.mark.parametrize(("test", "medium"), [
+    ('os.getenv("DEVELOPMENT")', False),  # must stay low: only the development branch sets it
+    ('"DEV" not in os.environ', True),  # the branch the development environment does not take
+    ('os.getenv("USE_LOCAL_DB") == "1"', False),
+    ('os.getenv("DB_OVERRIDE")', True),  # must stay medium: a switch that says nothing of development
+])
+def test_a_credential_set_only_in_the_development_branch_is_low(tmp_path: Path, test: str, medium: bool) -> None:
+    source = (f"import os\n\nDATABASES = {{'default': {{'HOST': os.environ['DB_HOST']}}}}\nif {test}:\n"
+              "    DATABASES['default']['PASSWORD'] = 'byro-dev-pass'\n")
+    result = audit(tmp_path, {"project/settings.py": source})
+    found = [f for f in result.findings if f.rule_id == "AS603"]
+    assert found and (found[0].severity >= Severity.MEDIUM) is medium

@@ -8,6 +8,7 @@ import itertools
 import re
 
 from apishield.audit import astutil as au
+from apishield.audit.rules._config_classes import in_dev_branch
 from apishield.findings import Severity
 
 #: the cheap pre-filter: ``://user:pass@`` anywhere in a module's source
@@ -137,10 +138,11 @@ def in_developer_command(tree: ast.Module, node: ast.AST) -> bool:
 
 
 def developer_only(tree: ast.Module, node: ast.AST) -> dict[str, Severity]:
-    """``{"severity": LOW}`` for a value only a developer's command or script block uses, or the default of a
-    settings class the environment overrides for a service on this machine; else ``{}``."""
+    """``{"severity": LOW}`` for a value only a developer's command or script block uses, one set in the branch an
+    ``if`` on the development environment takes (``if os.getenv("DEVELOPMENT"):``), or the default of a settings
+    class the environment overrides for a service on this machine; else ``{}``."""
     return {"severity": Severity.LOW} if in_developer_command(tree, node) or in_setup_script(tree, node) or (
-        local_settings_default(tree, node)) else {}
+        local_settings_default(tree, node)) or in_dev_branch(node, au.parent_map(tree)) else {}
 
 
 #: an environment variable's name (``"POSTGRES_PASSWORD"``), which code reads the credential from

@@ -182,10 +182,25 @@ _WORDISH = re.compile(r"secret|passw|key|token|admin|change|default|example|samp
                       r"flask|django|fastapi|app|my|your|super|hello|qwerty|letmein|jwt|session", re.IGNORECASE)
 
 
-def _env_fallback(node: ast.AST | None, imp: au.Imports) -> str | None:
-    """The literal default of ``os.environ.get('X', 'lit')`` / ``os.getenv('X', 'lit')``."""
+#: methods only a ``configparser`` object has: a receiver that has them reads ``get(section, option)``
+_CONFIG_PARSER_METHODS = frozenset({"getboolean", "getint", "getfloat", "has_option", "has_section", "sections",
+                                    "read_file", "read_string", "add_section"})
+
+
+def _config_parsers(tree: ast.AST) -> set[str]:
+    """Names the module uses as ``configparser`` objects (``config.has_option(...)``, ``config.getboolean(...)``)."""
+    return {au.dotted(c.func.value) for c in au.calls(tree) if isinstance(c.func, ast.Attribute)
+            and c.func.attr in _CONFIG_PARSER_METHODS}
+
+
+def _env_fallback(node: ast.AST | None, imp: au.Imports, parsers: set[str] | None = None) -> str | None:
+    """The literal default of ``os.environ.get('X', 'lit')`` / ``os.getenv('X', 'lit')``; a ``configparser``
+    object's ``get(section, option)`` names an option, its default is ``fallback=`` only."""
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and au.is_env_read(node.values[0], imp):
         return _literal_secret(node.values[-1])
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and au.dotted(node.func.value) in (parsers or set())):
+        return _literal_secret(au.kwarg(node, "fallback"))
     if isinstance(node, ast.Call) and au.is_env_read(node, imp) and len(node.args) >= 2:
         return _literal_secret(node.args[1])
     if isinstance(node, ast.Call) and au.is_env_read(node, imp) and au.kwarg(node, "default") is not None:
@@ -307,6 +322,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
     if is_sample_code(ctx.path):
         return
     imp = imports(ctx)
+    parsers = _config_parsers(ctx.tree)
     for node, name, value in _secret_assignments(ctx):
         if not _SECRET_NAME.search(name):
             continue
@@ -318,7 +334,7 @@ def check_hardcoded_secret(ctx: ModuleContext) -> Iterator[Finding]:
                           + (f" (replaced when {branch})" if branch else "")
                           + (" (its class's validator refuses it)" if refused else ""),
                           **({"severity": Severity.LOW} if branch or refused else {}))
-        elif _env_fallback(value, imp) is not None:
+        elif _env_fallback(value, imp, parsers) is not None:
             yield at_node(
                 HARDCODED_SECRET,
                 ctx,
