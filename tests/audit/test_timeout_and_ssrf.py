@@ -31,3 +31,38 @@ def test_a_blocking_call_without_timeout_in_an_async_handler_stays_medium(tmp_pa
               "async def fetch(url: str):\n    return requests.get(url).text\n")
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS309" and f.severity >= Severity.MEDIUM for f in result.findings)
+
+
+_TOKEN_EXCHANGE = """\
+import json
+import urllib.parse
+import urllib.request
+
+from flask import Flask, request
+
+app = Flask(__name__)
+TOKEN_URL = "https://id.example.org/token"
+
+
+def exchange(code, where):
+    body = urllib.parse.urlencode({{"code": code}}).encode()
+    req = urllib.request.Request({url}, data=body, headers={{"X-Code": code}}, method="POST")
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+@app.route("/callback")
+def callback():
+    return exchange(request.args["code"], request.args.get("where", ""))
+"""
+
+
+@pytest.mark.parametrize(("url", "reported"), [
+    ("TOKEN_URL", False),  # must stay quiet: the caller's value travels in the body and a header only
+    ("where", True),  # must fire: the caller chooses the URL the request object is built for
+])
+def test_a_request_object_is_judged_on_its_url_not_on_what_it_carries(tmp_path: Path, url: str,
+                                                                      reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": _TOKEN_EXCHANGE.format(url=url)})
+    found = [f for f in result.findings if f.rule_id == "AS805" and f.severity >= Severity.MEDIUM]
+    assert bool(found) is reported

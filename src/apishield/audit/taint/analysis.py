@@ -36,7 +36,6 @@ from apishield.audit.taint.catalogue import (
     typed_scalar_params,
 )
 from apishield.audit.taint.guards import OWN_MESSAGE_ERRORS, guarded_subjects
-from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import (
     CLEAN,
@@ -45,6 +44,7 @@ from apishield.audit.taint.values import (
     UNKNOWN,
     Env,
     Hit,
+    Returned,
     Summary,
     Val,
     hashable,

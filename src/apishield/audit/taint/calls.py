@@ -58,7 +58,6 @@ from apishield.audit.taint.catalogue import (
     server_set,
     yaml_object,
 )
-from apishield.audit.taint.interpreter import Returned
 from apishield.audit.taint.modules import (
     names_of_args,
     raw_template_vars,
@@ -73,6 +72,7 @@ from apishield.audit.taint.values import (
     RECORD_LOOKUPS,
     REQUEST,
     UNKNOWN,
+    Returned,
     Val,
     const,
     elements,
@@ -347,6 +347,10 @@ class Interpreter(ProjectCalls):
             if kind == "sql" and target:
                 statement = au.last(qual or short) == "text"
                 return Val(taint=target.taint, clean=target.clean if statement else frozenset())
+            if kind == "ssrf" and au.last(qual or short) == "Request" and target is not None:
+                # ``urllib.request.Request(url, data=..., headers=...)``: judged on its URL here; what it carries in
+                # its body and headers chooses no destination when ``urlopen`` sends it
+                return replace(target, clean=target.clean | {"ssrf"})
             return merge_parts(all_args)
         mimetype = kwargs.get("mimetype") or kwargs.get("content_type") or kwargs.get("media_type")
         if mimetype is not None and mimetype.is_const and "html" not in str(mimetype.const).lower():

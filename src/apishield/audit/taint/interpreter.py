@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from apishield.audit import astutil as au
@@ -36,6 +36,7 @@ from apishield.audit.taint.values import (
     UNKNOWN,
     Env,
     Hit,
+    Returned,
     Val,
     case_matches,
     combine,
@@ -55,12 +56,6 @@ from apishield.audit.taint.values import (
     safe,
     sanitise,
 )
-
-
-@dataclass(slots=True)
-class Returned:
-    value: Val
-    node: ast.AST
 
 
 class Evaluator:
@@ -457,16 +452,17 @@ class Evaluator:
             return Val(taint=taint, seq=tuple(elts), clean=merge_parts(elts).clean)
         if isinstance(node, ast.Dict):
             items: list[tuple[Any, Val]] = []
-            taint = frozenset()
-            precise = True
+            taint, precise = frozenset[str](), True
             parts = [self.expr(value_node) for value_node in node.values]
             for k, vv in zip(node.keys, parts, strict=True):
                 taint |= vv.taint
+                precise = precise and k is not None
                 if k is None:
-                    precise = False
                     continue
                 kv = self.expr(k)
                 taint |= kv.taint
+                if kv.const == "$regex" and any(o == REQUEST or o.startswith("p") for o in vv.taint):
+                    self.hit("regex", k, vv, "MongoDB $regex")  # the client's text run as a pattern on the server
                 if kv.is_const and hashable(kv.const):
                     items.append((kv.const, vv))
                 else:
@@ -586,7 +582,7 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean, derived=base.derived)
         if base.kind == "exception":
             return exception_attribute(base, node.attr)
-        if node.attr in {"suffix", "suffixes"} and base.kind == "path":  # after the last separator: no traversal
+        if node.attr in {"suffix", "suffixes", "name", "stem"} and base.kind == "path":  # no separator: no traversal
             return Val(taint=base.taint, clean=base.clean | {"path"})
         if record_key(base, node.attr):  # a selected record's key: a number the database gave
             return Val(lit=True)

@@ -327,6 +327,14 @@ def join_env(a: Env | None, b: Env | None) -> Env | None:
     return out
 
 
+@dataclass(slots=True)
+class Returned:
+    """A value a function hands back, with the node that returns it."""
+
+    value: Val
+    node: ast.AST
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A value reached a sink. ``proven`` when request data reaches it; ``via`` names a helper when indirect."""
@@ -408,7 +416,10 @@ def combine(op: ast.operator, a: Val, b: Val) -> Val:
             return const(result)
     if isinstance(op, ast.Mod) and (a.is_const and isinstance(a.const, str)):
         return merge_parts([a, *printf_values(a.const, spread(b))], formatted=True)
-    if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path"):
+    if isinstance(op, ast.Div) and (a.kind in {"path", "resolved"} or b.kind == "path" or (
+            a.lit and not a.is_const and b.taint)):
+        # a directory the program computed from literals (``BASE_DIR / "uploads"``, its kind lost at module level)
+        # joined with a value: only a path is divided by text
         return merge_parts([a, b], kind="path")
     if isinstance(op, ast.Add) and a.seq is not None and b.seq is not None:
         return Val(taint=a.taint | b.taint, seq=a.seq + b.seq)
