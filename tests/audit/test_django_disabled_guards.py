@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 _VIEWS = """\
@@ -34,7 +35,7 @@ urlpatterns = [path("<int:question_id>/vote/", views.vote)]
 def _found(tmp_path: Path, above: str = "", body: str = "") -> list[tuple[str, int]]:
     result = audit(tmp_path, {"polls/views.py": _VIEWS.format(above=above, body=body), "polls/urls.py": _URLS})
     return sorted((f.rule_id, f.location.line) for f in result.findings
-                  if f.rule_id in {"AS101", "AS103"} and f.location is not None and f.severity.value != "low")
+                  if f.rule_id in {"AS101", "AS103"} and f.location is not None and f.severity > Severity.LOW)
 
 
 @pytest.mark.parametrize(("above", "body", "expected"), [
