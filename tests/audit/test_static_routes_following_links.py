@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 
@@ -20,3 +21,35 @@ def test_a_static_route_following_links(tmp_path: Path, route: str, reported: bo
     source = f"from aiohttp import web\n\napp = web.Application()\n{route}\n"
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS806" for f in result.findings) is reported
+
+
+_SPA = """\
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+
+app = FastAPI()
+
+
+@app.get("/api/me")
+def me(user=Depends(current_user)):
+    return {{"name": user.name}}
+
+
+@app.get("/config")
+def shell({params}):
+    # the web interface's routes all answer its shell
+    return FileResponse({path})
+"""
+
+
+@pytest.mark.parametrize(("params", "path", "low"), [
+    ("", 'Path(__file__).parent / "dist/index.html"', True),  # must stay low: one fixed file, the page shell
+    ("name: str", 'Path(__file__).parent / "exports" / name', False),  # the caller names the file
+])
+def test_a_route_answering_one_fixed_file_is_public_by_nature(tmp_path: Path, params: str, path: str,
+                                                              low: bool) -> None:
+    result = audit(tmp_path, {"app.py": _SPA.format(params=params, path=path)})
+    found = [f for f in result.findings if f.rule_id == "AS101" and "/config" in f.message]
+    assert found and (all(f.severity == Severity.LOW for f in found)) is low

@@ -14,6 +14,7 @@ from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.static_files import serves_fixed_file
 
 
 def line_text(project: ProjectContext, path: str) -> list[str]:
@@ -205,6 +206,8 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     body = handler_body(project, route) or ""
     name = route.handler.rsplit(".", 1)[-1]
     segs = static_segments(route.path)
+    if not route.state_changing and serves_fixed_file(body):
+        return "it answers one fixed file (a page shell the static files give anyone)"
     if (route.state_changing and _POSTED_PASSWORD.search(body) and _ISSUES_CREDENTIAL.search(body)
             and not _STORES_PASSWORD.search(body)):
         return "a sign-in: it checks the password the caller posts and hands out a credential"

@@ -1,4 +1,5 @@
-"""AS806 for static file routes: a folder served with its symbolic links followed.
+"""Static file routes: a folder served with its symbolic links followed (AS806), and a route whose whole work is
+answering one fixed file (a page shell, public by nature for AS101).
 
 aiohttp's ``web.static(prefix, folder, follow_symlinks=True)`` (``router.add_static(...)``) skips, before 3.9.2,
 the check that the requested path stays inside the folder (CVE-2024-23334): ``/static/../../etc/passwd`` is served.
@@ -7,6 +8,8 @@ On every version a link inside the folder serves whatever it points at. The opti
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -33,4 +36,26 @@ def check_static_symlinks(ctx: ModuleContext) -> Iterator[Finding]:
                           "and any version serves what a link inside points at")
 
 
-__all__ = ["check_static_symlinks"]
+#: answers that send a file as it is on disk
+_FILE_ANSWERS = frozenset({"FileResponse", "send_file", "send_from_directory", "static_file"})
+
+
+def serves_fixed_file(body: str) -> bool:
+    """The handler's whole work is answering one file at a path it fixes itself (``return FileResponse(Path(
+    __file__).parent / "dist/index.html")``): a single-page app's shell, whose content the static files give anyone.
+    A path with a name in it that is not a constant (a parameter, the request) is not fixed."""
+    try:
+        tree = ast.parse(textwrap.dedent(body))
+    except SyntaxError:
+        return False
+    stmts = [s for s in tree.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(stmts) != 1 or not isinstance(stmts[0], ast.Return) or not isinstance(stmts[0].value, ast.Call):
+        return False
+    call = stmts[0].value
+    names = {n.id for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a)
+             if isinstance(n, ast.Name)}
+    return au.last(au.dotted(call.func)) in _FILE_ANSWERS and bool(call.args) and all(
+        n in {"__file__", "Path", "os", "path"} or n.isupper() for n in names)
+
+
+__all__ = ["check_static_symlinks", "serves_fixed_file"]
