@@ -42,6 +42,8 @@ def _as307(root: Path, body: str, caught: str = "Exception") -> int:
     ("import subprocess, sys\nflag = '-n' if sys.platform.startswith('win') else '-c'\n"
      "command = f\"ping {flag} 1 {request.json['host']}\"\n"
      "out = subprocess.check_output(command, shell=True, timeout=5)\nreturn jsonify(out.decode())", "Exception"),
+    # a function named for parsing or validating what the caller sent: its error describes that text
+    ("rules = parse_rules(request.json['source'])", "Exception"),
 ])
 def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, body: str, caught: str) -> None:
     assert _as307(tmp_path, body, caught) == 0
@@ -51,6 +53,8 @@ def test_errors_about_the_callers_own_input_are_not_internals(tmp_path: Path, bo
     "data = Login(**request.json)\nsqlite3.connect('d').execute('SELECT 1')",
     "doc = fromstring(request.data)\nrow = lookup(doc.find('name').text)",
     "data = Login(**request.json)\nopen('/etc/app.cfg').read()",
+    "rules = load_rules(request.json['source'])",  # a helper not named for parsing may read the server's files
+    "rules = parse_rules(request.json['source'], RULES_DIR)",  # the server's own folder handed to it too
     "import jwt\nclaims = jwt.decode(request.args['t'], KEY, algorithms=['HS256'])\nrow = load_user(claims['sub'])",
     "import base64\nkey = base64.b64decode(request.args['d'])\nrow = sqlite3.connect('d').execute('SELECT 1')",
     # a program of the server's own choosing: its failure is the server's

@@ -217,6 +217,8 @@ _EFFECTS = frozenset({"save", "write", "writelines", "execute", "executemany", "
 _TEXT_METHODS = frozenset({"decode", "encode", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "lower",
                            "upper", "startswith", "endswith", "replace", "casefold"})
 _ENTITY_OPTIONS = frozenset({"resolve_entities", "load_dtd", "dtd_validation", "attribute_defaults"})
+#: functions named for parsing or validating what they are given (their errors describe it)
+_PARSER_NAME = re.compile(r"^_?(?:parse|validate)(?:_\w+)?$")
 _VALIDATING_METHODS = frozenset({"load", "loads", "validate", "model_validate", "model_validate_json", "parse_obj",
                                  "parse_raw", "from_dict", "deserialize"})
 
@@ -281,6 +283,8 @@ def _input_call(call: ast.Call, is_input: Callable[[ast.expr], bool], qualify: C
     if isinstance(call.func, ast.Name):
         if name in _PURE_BUILTINS:
             return True
+        if _PARSER_NAME.match(name) and values and all(is_input(v) for v in values):
+            return True  # ``parse_yara(body.rule)``: a function named for parsing what the caller sent
         # a class built from request data only (a request schema / DTO): its errors name the caller's fields
         return name[:1].isupper() and bool(values) and all(is_input(v) or isinstance(v, ast.Constant) for v in values)
     if isinstance(call.func, ast.Attribute):
