@@ -53,3 +53,12 @@ def test_a_route_answering_one_fixed_file_is_public_by_nature(tmp_path: Path, pa
     result = audit(tmp_path, {"app.py": _SPA.format(params=params, path=path)})
     found = [f for f in result.findings if f.rule_id == "AS101" and "/config" in f.message]
     assert found and (all(f.severity == Severity.LOW for f in found)) is low
+
+
+def test_a_fixed_file_that_is_no_page_is_not_a_shell(tmp_path: Path) -> None:
+    """``send_file(DATABASE)``: a fixed path, but the file is the data itself, not a page anyone may load."""
+    source = ("from flask import Flask, send_file, session\n\napp = Flask(__name__)\nDATABASE = 'app.db'\n\n\n"
+              "@app.route('/me')\ndef me():\n    return {'id': session['user_id']}\n\n\n"
+              "@app.route('/backup')\ndef backup():\n    return send_file(DATABASE, as_attachment=True)\n")
+    found = [f for f in audit(tmp_path, {"app.py": source}).findings if f.rule_id == "AS101" and "/backup" in f.message]
+    assert found and all(f.severity > Severity.LOW for f in found)

@@ -41,9 +41,10 @@ _FILE_ANSWERS = frozenset({"FileResponse", "send_file", "send_from_directory", "
 
 
 def serves_fixed_file(body: str) -> bool:
-    """The handler's whole work is answering one file at a path it fixes itself (``return FileResponse(Path(
+    """The handler's whole work is answering one HTML page at a path it fixes itself (``return FileResponse(Path(
     __file__).parent / "dist/index.html")``): a single-page app's shell, whose content the static files give anyone.
-    A path with a name in it that is not a constant (a parameter, the request) is not fixed."""
+    A path with a name in it that is not a constant (a parameter, the request) is not fixed, and a fixed file that is
+    not a page (``send_file(DATABASE)``) is data, not a shell."""
     try:
         tree = ast.parse(textwrap.dedent(body))
     except SyntaxError:
@@ -54,7 +55,10 @@ def serves_fixed_file(body: str) -> bool:
     call = stmts[0].value
     names = {n.id for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a)
              if isinstance(n, ast.Name)}
-    return au.last(au.dotted(call.func)) in _FILE_ANSWERS and bool(call.args) and all(
+    texts = [c.value for a in call.args for c in ast.walk(a) if isinstance(c, ast.Constant)
+             and isinstance(c.value, str)]
+    page = any(t.endswith((".html", ".htm")) for t in texts)
+    return au.last(au.dotted(call.func)) in _FILE_ANSWERS and page and all(
         n in {"__file__", "Path", "os", "path"} or n.isupper() for n in names)
 
 
