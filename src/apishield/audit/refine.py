@@ -23,6 +23,9 @@ finding stays visible below the medium-and-above view.
   module that is not one, inside a function that no web module names, directly or through functions they name
   (an administration script building DDL from its configuration, a helper nothing calls), is not reachable from
   a request; it stays, low. A proven flow is never lowered.
+- **Configured by the operator** (AS402 in templates): a variable emitted raw (``{{ notice|safe }}``) that every
+  render in the project fills from the configuration (``notice=app.config.get('NOTICE')``) is HTML the operator
+  writes for the page; it stays, low.
 - **Sanitised at the write** (AS402 in templates): an attribute emitted raw (``{{ post.body_html|safe }}``) that
   every assignment in the project's code fills with an HTML sanitiser's result (``bleach.clean``, ``nh3.clean``,
   ``escape``) is safe HTML by construction; it stays, low.
@@ -70,6 +73,7 @@ from dataclasses import replace
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
 from apishield.audit.proxy_config import project_closed_locations
+from apishield.audit.refine_output import lower_configured_markup, lower_sanitised_fields
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
 from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
@@ -357,30 +361,6 @@ def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Find
             for f in out]
 
 
-#: the expression a template raw-output finding names (``{{ post.body_html|safe }} emits 'post.body_html' …``)
-_RAW_EXPR = re.compile(r"emits '([\w.]+)' without HTML escaping")
-#: an HTML sanitiser or escaper: what it returns is safe to emit raw
-_SANITISER = re.compile(r"\b(?:bleach\.clean|nh3\.clean|clean_html|sanitize\w*|sanitise\w*|html\.escape|"
-                        r"markupsafe\.escape|escape)\(")
-
-
-def _lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """A template's raw output of an attribute (``post.body_html|safe``) that every assignment in the project's code
-    fills with an HTML sanitiser's result (``target.body_html = bleach.clean(...)``), lowered."""
-    lowered = []
-    for f in out:
-        match = _RAW_EXPR.search(f.message) if f.rule_id == "AS402" and f.severity > Severity.LOW else None
-        attr = match.group(1).rsplit(".", 1)[-1] if match and "." in match.group(1) else ""
-        if attr:
-            assign = re.compile(rf"\.{re.escape(attr)}\s*=(?!=)\s*(.*)")
-            values = [m.group(1) for mod in project.modules for m in assign.finditer(mod.source)]
-            if values and all(_SANITISER.search(v) for v in values):
-                f = replace(f, severity=Severity.LOW,
-                            message=f"{f.message} (every assignment of .{attr} is an HTML sanitiser's result)")
-        lowered.append(f)
-    return lowered
-
-
 def _handler_spans(project: ProjectContext, routes: Iterable[Route], why: Callable[[Route], str], *,
                    from_route: bool = False) -> dict[str, list[tuple[int, int, str]]]:
     """The line span of each route's handler (the ``def`` the route's line is in, or the first one after its
@@ -575,7 +555,8 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
-    out = _lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = lower_configured_markup(out, project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:

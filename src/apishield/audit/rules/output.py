@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -117,6 +118,9 @@ _NO_MARKUP = frozenset({"int", "float", "len", "abs", "round", "bool"})
 _KEEPS_ESCAPED = frozenset({"replace", "strip", "lstrip", "rstrip", "upper", "lower", "title", "capitalize"})
 
 
+#: a value the operator configures: ``app.config.get('X')``, ``current_app.config['X']``, ``settings.X``
+OPERATOR_VALUE = re.compile(r"""^(?:[\w.]*\.)?(?:config|settings|conf)(?:\.get\(\s*['"]\w+['"]|\[\s*['"]\w+['"]\s*\]|"""
+                            r"""\.[A-Z][A-Z0-9_]*\b)""")
 #: calls that render a template file, whose values the template engine escapes
 _RENDERS_PAGE = frozenset({"render_template", "render_to_string"})
 #: calls that mark text as safe HTML without changing it
@@ -320,6 +324,10 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
         scope = au.enclosing_function(parents, call) or ctx.tree  # where its local names live
         if _constant_text(value, scope) or _escaped_before(call, value, scope, imp) or _made_plain(call, parents):
             continue
+        if _configured(value, scope):
+            yield at_node(RAW_OUTPUT, ctx, call, f"{au.last(name)}() marks the operator's configured HTML as safe",
+                          severity=Severity.LOW)
+            continue
         formatted = isinstance(value, (ast.JoinedStr, ast.BinOp)) or (
             isinstance(value, ast.Call) and au.last(au.dotted(value.func)) == "format"
         )
@@ -330,6 +338,17 @@ def _markup_calls(ctx: ModuleContext) -> Iterator[Finding]:
             f"{au.last(name)}() marks a non-literal value as safe HTML",
             severity=Severity.HIGH if formatted else Severity.MEDIUM,
         )
+
+
+def _configured(value: ast.AST, scope: ast.AST) -> bool:
+    """``value`` is read from the operator's configuration (``app.config.get('NOTICE')``), itself or through a name
+    every binding of which in ``scope`` (an assignment, an ``:=``) reads it: HTML the operator writes by design."""
+    if isinstance(value, ast.Name):
+        values = [n.value for n in au.walk(scope) if isinstance(n, (ast.Assign, ast.NamedExpr)) and any(
+            isinstance(t, ast.Name) and t.id == value.id
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+        return bool(values) and all(_configured(v, scope) for v in values)
+    return OPERATOR_VALUE.match(ast.unparse(value)) is not None
 
 
 #: ``Markup`` methods whose result is plain text again (the tags removed, or the entities turned back to characters)
