@@ -44,7 +44,7 @@ def test_cherrypy_morsels_and_tools() -> None:
         "import cherrypy\nclass R:\n    @cherrypy.expose\n    def index(self):\n"
         "        cherrypy.response.cookie['sid'] = 'v'\n        cherrypy.response.cookie['sid']['httponly'] = True\n"
         "        return 'x'\n"
-        "conf = {'/': {'tools.sessions.on': True, 'tools.sessions.secure': False}}\n"
+        "conf = {'/': {'tools.sessions.on': True, 'tools.sessions.secure': False, 'tools.sessions.httponly': True}}\n"
     )
     found = ids(src)
     assert found.count("AS503") == 2  # the morsel and the sessions tool
@@ -71,3 +71,19 @@ def test_starlette_samesite_defaults_to_lax() -> None:
     assert not {"AS503", "AS504", "AS505"} & set(ids(src))
     none = src.replace("httponly=True)", "httponly=True, samesite=None)")
     assert "AS505" in ids(none)
+
+
+
+def test_cherrypy_session_flags_left_at_their_defaults() -> None:
+    """CherryPy's sessions tool defaults ``secure`` and ``httponly`` to off: sessions switched on without them
+    send a session cookie in clear and readable by scripts."""
+    def flags(conf: str) -> set[str]:
+        src = ("import cherrypy\nclass Shop:\n    @cherrypy.expose\n    def index(self):\n"
+               "        return str(cherrypy.session.get('user'))\n"
+               f"cherrypy.quickstart(Shop(), '/', {{'/': {conf}}})\n")
+        return {i for i in ids(src) if i in {"AS503", "AS504"}}
+
+    assert flags("{'tools.sessions.on': True}") == {"AS503", "AS504"}  # must fire
+    assert flags("{'tools.sessions.on': True, 'tools.sessions.httponly': True, 'tools.sessions.secure': True}") == set()
+    assert flags("{'tools.sessions.on': True, 'tools.sessions.httponly': True}") == {"AS503"}
+    assert flags("{'tools.staticdir.on': True}") == set()  # must stay quiet: no sessions

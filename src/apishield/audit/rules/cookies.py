@@ -109,7 +109,7 @@ def _scan(ctx: ModuleContext) -> _Scan:
     if cached is not None and cached[0] is ctx.tree:
         return cached[1]
     out = _Scan()
-    if "cookie" in ctx.source.lower():
+    if "cookie" in ctx.source.lower() or "tools.sessions" in ctx.source:
         _visit(ctx.tree, 0, out)
     if len(_SCANS) > 8:
         _SCANS.clear()
@@ -189,6 +189,7 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
                                   **_session_switched_off(which, key))
         elif _CP_KEYS.get(key) is which and _value(value) is not ... and not _value(value):
             yield at_node(which, ctx, where, f"CherryPy '{key}' is off", fix=fix, **_session_switched_off(which, key))
+    yield from _cherrypy_default_off(scan, ctx, which, fix)
     if scan.sent_morsels and "SimpleCookie" in ctx.source:
         # the standard library's cookies: a morsel sent in a Set-Cookie header carries only the flags set on it
         value = scan.morsel_flags.get(name_kw, _UNSAFE)
@@ -203,6 +204,18 @@ def _flag_findings(ctx: ModuleContext, which: Rule) -> Iterator[Finding]:
             value).lower() == "none")))
         if bad:
             yield at_node(which, ctx, where, f"cookie set without the {name_kw} flag", fix=fix)
+
+
+def _cherrypy_default_off(scan: _Scan, ctx: ModuleContext, which: Rule, fix: str) -> Iterator[Finding]:
+    """CherryPy sessions switched on (``'tools.sessions.on': True``) where no configuration of the module sets the
+    session cookie's flag: CherryPy's ``secure`` and ``httponly`` default to off."""
+    flag = next((k for k, rule_ in _CP_KEYS.items() if rule_ is which), None)
+    if flag is None or any(key == flag for key, _, _ in scan.config):
+        return
+    for key, value, where in scan.config:
+        if key == "tools.sessions.on" and _value(value) is not ... and _value(value):
+            yield at_node(which, ctx, where, f"CherryPy sessions are on and '{flag}' is not set (CherryPy's default "
+                          "is off)", fix=fix, **_session_switched_off(which, flag))
 
 
 _CREDENTIAL_NAME = re.compile(r"sess|auth|token|jwt|login|user|uid|account|remember|secret|key|pass|csrf|xsrf|sid"
@@ -238,9 +251,10 @@ def _cookie_name(call: ast.Call) -> dict[str, str]:
 
 
 def _session_switched_off(which: Rule, key: str) -> dict[str, Severity]:
-    """HttpOnly switched off for the framework's session cookie (on by default in Flask, Django and CherryPy's
-    sessions tool): a deliberate change that hands the session to any injected script, so medium. SameSite set
-    to None for it, likewise: the session then rides along on every cross-site request (CSRF)."""
+    """HttpOnly off for the framework's session cookie (switched off in Flask or Django, where it is on by default,
+    or left at CherryPy's sessions tool default, which is off): the session is handed to any injected script, so
+    medium. SameSite set to None for it, likewise: the session then rides along on every cross-site request
+    (CSRF)."""
     session = key.startswith(("SESSION_COOKIE_", "REMEMBER_COOKIE_")) or key.startswith("tools.sessions.")
     if which in (HTTPONLY, SAMESITE) and session:
         return {"severity": Severity.MEDIUM}
@@ -258,14 +272,16 @@ def _is_cookie_jar(node: ast.AST) -> bool:
 def check_secure(ctx: ModuleContext) -> Iterator[Finding]:
     """AS503 — cookie without Secure (CWE-614): ``set_cookie(...)`` without ``secure=True`` (Flask, Bottle and
     Starlette all default to off), ``SESSION_COOKIE_SECURE = False``, CherryPy ``tools.sessions.secure``
-    off, or a ``cherrypy.response.cookie[name]`` never given ``['secure'] = True``."""
+    off or left at its default (off) with sessions on, or a ``cherrypy.response.cookie[name]`` never given
+    ``['secure'] = True``."""
     return _flag_findings(ctx, SECURE)
 
 
 @rule(HTTPONLY)
 def check_httponly(ctx: ModuleContext) -> Iterator[Finding]:
     """AS504 — cookie without HttpOnly (CWE-1004): ``set_cookie`` without ``httponly=True``,
-    ``SESSION_COOKIE_HTTPONLY = False``, CherryPy ``tools.sessions.httponly`` off or a morsel without
+    ``SESSION_COOKIE_HTTPONLY = False``, CherryPy ``tools.sessions.httponly`` off or left at its default (off)
+    with sessions on, or a morsel without
     ``['httponly'] = True``."""
     return _flag_findings(ctx, HTTPONLY)
 
