@@ -48,6 +48,7 @@ from apishield.audit.taint.catalogue import (
     STORE_LOOKUP,
     SUBPROCESS,
     TEMPLATE_MODULES,
+    TEMPORARY_FILES,
     XML_PARSE_CALLS,
     YAML_OBJECTS,
     builds_statement,
@@ -161,6 +162,8 @@ class Interpreter(ProjectCalls):
                         for k in kinds}
                 if gone:
                     return sanitise(merge_parts([receiver], formatted=True), gone)
+            if func.attr == "write" and receiver.kind == "file":
+                return CLEAN  # what is written into a file changes neither its name nor its path
             if func.attr in {"append", "add", "insert", "extend", "update", "appendleft", "set", "put",
                              "setdefault", "write"} and isinstance(func.value, (ast.Name, ast.Attribute)):
                 return self.mutate(func.value, receiver, func.attr, args, kwargs)
@@ -282,6 +285,8 @@ class Interpreter(ProjectCalls):
             if not loader_name.rsplit(".", 1)[-1].startswith(("Safe", "CSafe", "Base")) and args:
                 self.hit("deser", node, args[0], qual)
             return merge_parts(args[:1])
+        if qual in TEMPORARY_FILES:  # a file the program names itself (its suffix or folder may be given)
+            return Val(taint=merge_parts(all_args).taint, kind="file")
         if qual in SUBPROCESS:
             self.subprocess_sink(node, qual, args, kwargs)
             return merge_parts(all_args)

@@ -421,6 +421,7 @@ PATH_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",
     "iterdir", "is_file", "is_dir", "stat", "touch", "rename", "glob",
 })
+TEMPORARY_FILES = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"})
 SUBPROCESS = frozenset({
     "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen",
     "asyncio.create_subprocess_shell", "asyncio.create_subprocess_exec", "os.execv", "os.execvp", "os.execl",
@@ -492,15 +493,34 @@ def _scalar(node: ast.AST | None) -> bool:
         if outer == "Optional":
             return _scalar(inner[0])
         if outer == "Annotated":
-            return bool(inner) and _scalar(inner[0])
-        return False
+            return bool(inner) and (_scalar(inner[0]) or any(_enumerated(i) for i in inner[1:]))
+        return outer == "Literal"  # ``Literal["asc", "desc"]``: one of the listed constants or refused
     return au.last(au.dotted(node)) in VALIDATED_SCALARS
 
 
+#: a declared pattern that admits only a list of fixed words (``^(GRCh38|GRCh37)$``)
+_WORD_CHOICES = re.compile(r"\^\(?\w+(?:\|\w+)*\)?\$")
+
+
+def _enumerated(node: ast.AST | None) -> bool:
+    """``Query(pattern="^(asc|desc)$")`` (FastAPI's ``Query``/``Path``/``Field``, ``regex=`` in older versions): the
+    framework refuses any value but the listed words."""
+    if not (isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"Query", "Path", "Field", "Form"}):
+        return False
+    pattern = au.str_const(au.kwarg(node, "pattern") or au.kwarg(node, "regex"))
+    return pattern is not None and _WORD_CHOICES.fullmatch(pattern) is not None
+
+
 def typed_scalar_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Parameters annotated with a scalar type (``limit: int = Query(100)``, ``id: UUID``), which a validating
-    framework converts before the handler runs."""
-    return {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if _scalar(a.annotation)}
+    """Parameters annotated with a scalar type (``limit: int = Query(100)``, ``id: UUID``, ``Literal[...]``) or
+    declared with a pattern of fixed words, which a validating framework converts or refuses before the handler
+    runs."""
+    positional = [*fn.args.posonlyargs, *fn.args.args]
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(fn.args.defaults):], fn.args.defaults,
+                        strict=True))
+    defaults.update((a.arg, d) for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True) if d is not None)
+    return {a.arg for a in [*positional, *fn.args.kwonlyargs]
+            if _scalar(a.annotation) or _enumerated(defaults.get(a.arg))}
 
 
 def segment_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
