@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from tests.audit.helpers import audit
 from tests.audit.taint_cases.support import ids, run
 
 FLASK = "from flask import Flask, make_response\napp = Flask(__name__)\n@app.route('/')\ndef i():\n" \
@@ -87,3 +91,18 @@ def test_cherrypy_session_flags_left_at_their_defaults() -> None:
     assert flags("{'tools.sessions.on': True, 'tools.sessions.httponly': True, 'tools.sessions.secure': True}") == set()
     assert flags("{'tools.sessions.on': True, 'tools.sessions.httponly': True}") == {"AS503"}
     assert flags("{'tools.staticdir.on': True}") == set()  # must stay quiet: no sessions
+
+
+def test_cherrypy_session_defaults_matter_only_where_the_session_is_read() -> None:
+    """A project that switches sessions on and never reads ``cherrypy.session`` hands out a cookie for an empty
+    session: the flags left at their defaults stay, low."""
+    def severities(body: str) -> set[str]:
+        src = ("import cherrypy\nclass Shop:\n    @cherrypy.expose\n    def index(self):\n"
+               f"        {body}\n"
+               "cherrypy.quickstart(Shop(), '/', {'/': {'tools.sessions.on': True}})\n")
+        with tempfile.TemporaryDirectory() as root:
+            result = audit(Path(root), {"server.py": src})
+        return {f.severity.name for f in result.findings if f.rule_id in {"AS503", "AS504"}}
+
+    assert severities("return str(cherrypy.session.get('user'))") == {"MEDIUM"}  # must fire: the session is used
+    assert severities("return 'hello'") == {"LOW"}  # must stay low: nothing reads it

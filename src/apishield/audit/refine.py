@@ -60,6 +60,8 @@ finding stays visible below the medium-and-above view.
   or an application-wide handler of such an error answering 403), object and function access is decided in the layer
   that raises it (a data layer that checks the signed-in user on every load), which the route does not show; they
   stay, low.
+- **Sessions nobody reads** (AS503, AS504 on CherryPy's session cookie left at its defaults): in a project whose code
+  never reads ``cherrypy.session``, the cookie identifies an empty session; it stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -549,8 +551,22 @@ def _lower_cors_turned_off_elsewhere(out: list[Finding], project: ProjectContext
     return lowered
 
 
+#: a read of CherryPy's session (``cherrypy.session['user']``, ``cherrypy.session.get(...)``)
+_CHERRYPY_SESSION_READ = re.compile(r"cherrypy\.session\s*[\[.]|from cherrypy import[^\n]*\bsession\b")
+
+
+def _lower_unused_sessions(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """CherryPy's session cookie flags (AS503, AS504 left at their defaults) in a project whose code never reads the
+    session: the cookie identifies a session that holds nothing; they stay, low."""
+    flagged = [f for f in out if "CherryPy sessions are on" in f.message and f.severity > Severity.LOW]
+    if not flagged or any(_CHERRYPY_SESSION_READ.search(m.source) for m in project.modules):
+        return out
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (no code reads the session)") if f in flagged
+            else f for f in out]
+
+
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
-    out = _lower_cors_turned_off_elsewhere(list(findings), project)
+    out = _lower_unused_sessions(_lower_cors_turned_off_elsewhere(list(findings), project), project)
     out = _lower_development_settings(_lower_development_routes(out, project), project)
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_delegated_authorization(out, project)
