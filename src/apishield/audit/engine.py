@@ -31,13 +31,13 @@ from apishield.audit.frameworks.scan import Scan
 from apishield.audit.frameworks.table import DECORATOR_ROUTES, IMPORTED, MODELLED
 from apishield.audit.inventory import Inventory
 from apishield.audit.model import App, ModuleFacts, Route
+from apishield.audit.model_owners import model_owners
 from apishield.audit.modernise import modernise
 from apishield.audit.ownership import (
     caller_scoped,
     client_chosen_ids,
     id_callees,
     id_models,
-    model_owners,
     owner_scoping_functions,
     parent_dependency_names,
     scoping_functions,

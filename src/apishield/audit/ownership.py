@@ -275,6 +275,7 @@ def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: 
     loaded = set(ids) | {t.id for node in au.walk(fn) if isinstance(node, ast.Assign)
                          and any(isinstance(n, ast.Name) and n.id in ids for n in au.walk(node.value))
                          for t in node.targets if isinstance(t, ast.Name)}
+    skipped = skipped | _display_flags(fn)
     for node in au.walk(fn):
         if id(node) in skipped:
             continue
@@ -291,6 +292,16 @@ def _compares_with_caller(fn: FnDef, ids: set[str], aliases: set[str], skipped: 
                 node.slice, ast.Constant):
             return True
     return False
+
+
+def _display_flags(fn: FnDef) -> set[int]:
+    """Comparisons only kept for the page (``is_own = user_id == session["user_id"]`` handed to the template, never
+    tested by a branch that refuses): they tell the page whose profile it shows, and refuse nothing."""
+    tested = {n.id for node in au.walk(fn) if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert))
+              for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+    return {id(n) for node in au.walk(fn) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Compare)
+            and all(isinstance(t, ast.Name) and t.id not in tested for t in node.targets)
+            for n in ast.walk(node.value)}
 
 
 def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth: int = 0) -> bool:
@@ -311,7 +322,9 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     aliases, reads = _caller_reads(fn, ids)
     reads += _client_said(fn, ids)
     inside_reads = {id(n) for r in reads for n in au.walk(r)}
-    statements = [s for s in fn.body if id(s) not in existence and not _loads_or_answers(s)]
+    flags = _display_flags(fn)
+    statements = [s for s in fn.body if id(s) not in existence and not _loads_or_answers(s)
+                  and not (isinstance(s, ast.Assign) and id(s.value) in flags)]
     text = "\n".join(ast.unparse(s) for s in statements)
     said_text = _said_only(fn)
     for dropped in [*said_text, *(ast.unparse(r) for r in reads)]:
@@ -540,42 +553,6 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     return out
 
 
-#: a model field naming whom a record belongs to
-#: a column naming whose record a row is: ``owner_id``, ``user_id``, ``created_by_user_id``, ``created_by``
-OWNER_COLUMN_WORDS = (r"(?:\w+_)?(?:owner|user|author|creator|account|customer|member)_?id|"
-                      r"(?:created|uploaded|posted)_by(?:_\w+)?")
-OWNER_FIELD = re.compile(rf"(?i)^(?:(?:user|owner|author|creator|account|customer|member)|{OWNER_COLUMN_WORDS})$")
-#: a model that is a person's own record: the user, account or profile itself
-PERSON_MODEL = re.compile(r"(?i)user|account|profile|customer|member|person|employee|patient")
-_ORM_BASES = frozenset({"Model", "Base", "DeclarativeBase", "Document", "DynamicDocument", "SQLModel"})
-
-
-def model_owners(tree: ast.Module) -> dict[str, bool]:
-    """Stored models this module defines (SQLAlchemy, Flask-SQLAlchemy, Django, mongoengine, SQLModel), each with
-    whether its records belong to someone: a field naming an owner (``owner_id``, ``user``, ``author``), a
-    foreign key to the user table, or a model that is a person's own record. A record of a model that names no
-    owner (a class of a course, a product) belongs to nobody: loading it by id is the design."""
-    classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
-    models: dict[str, bool] = {}
-    for _ in range(2):  # a model deriving from another model of the module
-        for cls in classes:
-            if cls.name in models or not any(au.last(au.dotted(b)) in _ORM_BASES or au.last(au.dotted(b)) in models
-                                             for b in cls.bases):
-                continue
-            owned = bool(PERSON_MODEL.search(cls.name))
-            for stmt in cls.body:
-                targets = (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                           if isinstance(stmt, ast.AnnAssign) else [])
-                value = ast.unparse(stmt.value) if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value \
-                    else ""
-                if any(isinstance(t, ast.Name) and (OWNER_FIELD.match(t.id) or "pass" in t.id.lower())
-                       for t in targets) or re.search(r"ForeignKey\(\s*['\"]?(?:auth\.)?users?\b|AUTH_USER_MODEL|"
-                                                      r"get_user_model|ForeignKey\(\s*User\b", value):
-                    owned = True
-            models[cls.name] = owned
-    return models
-
-
 def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, list[str]]:
     """For each unchecked handler: the model classes named in the lookups its id reaches (``Class.query.get(id)``,
     ``db.query(models.Todos).filter(models.Todos.id == todo_id)``, ``get_object_or_404(Note, pk=pk)``)."""
@@ -595,6 +572,6 @@ def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, li
     return out
 
 
-__all__ = ["OWNER_FIELD", "PERSON_MODEL", "client_chosen_ids", "id_callees", "id_models", "model_owners",
+__all__ = ["client_chosen_ids", "id_callees", "id_models",
            "owner_scoping_functions", "parent_dependencies", "parent_dependency_names", "scoping_functions",
            "unchecked_id_params", "uses_in_body", "uses_in_lookup"]

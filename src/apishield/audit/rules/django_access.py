@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator
 from apishield.audit import astutil as au
 from apishield.audit.client_data import ID_PARAM, SHARED_KEY, client_keys
 from apishield.audit.frameworks.django import COMPUTED, declared_permissions
-from apishield.audit.ownership import OWNER_FIELD, PERSON_MODEL, uses_in_lookup
+from apishield.audit.model_owners import OWNER_FIELD, PERSON_MODEL
+from apishield.audit.ownership import uses_in_lookup
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.registry import ModuleContext
 from apishield.findings import Finding, Rule, Severity

@@ -406,7 +406,7 @@ def _mentions_owned(project: ProjectContext, body: str) -> bool:
 
 
 #: a column that makes a table's rows private to a person for the route reader (narrower than the model reader's
-#: :data:`apishield.audit.ownership.OWNER_COLUMN_WORDS`: a reporter or creator of a public record, a lost item's
+#: :data:`apishield.audit.model_owners.OWNER_COLUMN_WORDS`: a reporter or creator of a public record, a lost item's
 #: finder or an event's organiser, does not make its pages private)
 _OWNER_COLUMN = r"\b(owner_id|user_id|author_id|account_id|customer_id|created_by)\b"
 _SQL_OWNED = re.compile(r"(?:insert\s+into|create\s+table(?:\s+if\s+not\s+exists)?)\s+[\"'`]?(\w+)[\"'`]?\s*\("
