@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any
 
 from apishield.audit import astutil as au
@@ -40,16 +41,27 @@ def _fold(node: ast.AST, consts: dict[str, Any]) -> Any:
     return ...
 
 
+#: statements after which nothing in the same block runs
+_ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+
+
 def dead_lines(tree: ast.Module) -> set[int]:
-    """Lines that cannot run given the module's literal constants: the branch an ``if`` on a folded constant never
-    takes, and the cases of a ``match`` on a folded constant after (or other than) the one that matches. Only
-    literal and wildcard patterns are read; any other pattern leaves the ``match`` alone."""
+    """Lines that cannot run: statements after a ``return``, ``raise``, ``break`` or ``continue`` in the same block,
+    and, given the module's literal constants, the branch an ``if`` on a folded constant never takes and the cases of a
+    ``match`` on a folded constant after (or other than) the one that matches. Only literal and wildcard patterns are
+    read; any other pattern leaves the ``match`` alone."""
     consts = _module_constants(tree)
     dead: set[int] = set()
 
     def span(stmts: list[ast.stmt]) -> set[int]:
         return {n for s in stmts for n in range(s.lineno, (s.end_lineno or s.lineno) + 1)}
 
+    for node in au.walk(tree):  # statements after a return, raise, break or continue in the same block
+        for body in (getattr(node, f, None) for f in ("body", "orelse", "finalbody")):
+            if isinstance(body, list):
+                ends = [i for i, s in enumerate(body) if isinstance(s, _ENDS_BLOCK)]
+                if ends:
+                    dead |= span(body[ends[0] + 1:])
     if not consts:
         return dead
     for node in au.walk(tree):
@@ -74,4 +86,37 @@ def dead_lines(tree: ast.Module) -> set[int]:
     return dead
 
 
-__all__ = ["dead_lines"]
+def bound_names(tree: ast.Module) -> set[str]:
+    """Every name the module binds anywhere: assignments and other stores, imports, definitions, parameters,
+    ``global``/``nonlocal`` declarations, plus the builtins; a name outside it cannot be read without a NameError.
+    Empty when the module star-imports (its names are then not known)."""
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in au.walk(tree)):
+        return set()  # ``from x import *`` binds names this module does not list: nothing can be said
+    names = set(dir(builtins))
+    for node in au.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar, ast.ExceptHandler)) and node.name:
+            names.add(node.name)
+    return names
+
+
+def unbound_receiver(node: ast.AST, bound: set[str]) -> bool:
+    """A method call or attribute assignment on a name the module never binds (``app.run(debug=True)`` with no
+    ``app`` anywhere in the module): the line ends in a NameError before it does anything."""
+    target = node.func if isinstance(node, ast.Call) else node.targets[0] if isinstance(node, ast.Assign) else None
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    inner = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    return (inner or isinstance(node, ast.Assign)) and isinstance(target, ast.Name) and target.id not in bound
+
+
+__all__ = ["bound_names", "dead_lines", "unbound_receiver"]

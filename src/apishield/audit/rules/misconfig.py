@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit import taint as tm
-from apishield.audit.deadcode import dead_lines
+from apishield.audit.deadcode import bound_names, dead_lines, unbound_receiver
 from apishield.audit.rules._config_classes import dev_branch_lines, is_dev_class, overridden_off, replaced_in_branch
 from apishield.audit.rules._cors_headers import ACAO, header_pairs, manual_cors
 from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, is_test_code, module_framework
@@ -177,10 +177,13 @@ def check_debug(ctx: ModuleContext) -> Iterator[Finding]:
     fix = fix_text(DEBUG_FIXES, fw)
     parents = au.parent_map(ctx.tree)
     dead = dead_lines(ctx.tree) if isinstance(ctx.tree, ast.Module) else set()
+    bound = bound_names(ctx.tree) if isinstance(ctx.tree, ast.Module) else set()
     development = dev_branch_lines(ctx.tree)
     for node in au.nodes_of_any(ctx.tree, ast.Call, ast.Assign, ast.Dict):
-        if getattr(node, "lineno", 0) in dead:  # a branch the module's own constants never take
+        if getattr(node, "lineno", 0) in dead:  # after a return, or a branch the module's own constants never take
             continue
+        if bound and unbound_receiver(node, bound):
+            continue  # ``app.run(debug=True)`` where no ``app`` exists in the module: the line ends in a NameError
         if getattr(node, "lineno", 0) in development:
             # ``if config["dev_mode"]["testing"]: config["DEBUG"] = True``: on only where the operator asks for a
             # development or test environment; said, but low
