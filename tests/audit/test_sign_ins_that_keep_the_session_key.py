@@ -56,3 +56,17 @@ def test_flask_signed_cookie_sessions_are_quiet(tmp_path: Path) -> None:
               "    if check_password_hash(load(request.form['u']), request.form['p']):\n"
               "        session['user_id'] = request.form['u']\n    return 'ok'\n")
     assert lines_of(audit(tmp_path, {"app.py": source}), "AS508") == []
+
+
+@pytest.mark.parametrize(("key", "reported"), [
+    ("request.GET.get('session')", True),  # must fire: the client names the session
+    ("request.session.session_key", False),  # must stay quiet: the cookie's own session
+])
+def test_a_session_opened_by_a_key_the_request_carries(tmp_path: Path, key: str, reported: bool) -> None:
+    source = ("from django.contrib.auth import login\nfrom django.contrib.sessions.backends.db import SessionStore\n"
+              "from django.shortcuts import redirect\n\n\ndef resume(request):\n"
+              f"    session_key = {key}\n    store = SessionStore(session_key=session_key)\n"
+              "    user = load_user(store.load().get('_auth_user_id'))\n    login(request, user)\n"
+              "    return redirect('/')\n")
+    result = audit(tmp_path, {"bank/views.py": source})
+    assert any(f.rule_id == "AS508" for f in result.findings) is reported

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.client_data import request_data
 from apishield.audit.rules.base import at_node
 from apishield.audit.rules.passwords import VERIFIES
 from apishield.audit.rules.registry import ModuleContext, rule
@@ -38,11 +39,18 @@ _RENEWS = re.compile(r"(?i)^(?:cycle_key|flush|create|regenerate\w*|rotate\w*|re
 def check_session_fixation(ctx: ModuleContext) -> Iterator[Finding]:
     """AS508 — a Django function that verifies a credential (``authenticate()``, ``check_password()``) and then
     writes the user into ``request.session`` (``request.session['user_id'] = user.pk``, the ``_auth_user_id`` keys)
-    with no ``login()``, ``cycle_key()`` or ``flush()``: the key the browser arrived with is kept. Quiet for
-    sessions that are signed cookies (Flask, Bottle), where the server keeps no session a planted id could name."""
+    with no ``login()``, ``cycle_key()`` or ``flush()``: the key the browser arrived with is kept; and a session opened
+    by a key the request carries (``SessionStore(session_key=request.GET['session'])``). Quiet for sessions that are
+    signed cookies (Flask, Bottle), where the server keeps no session a planted id could name."""
     if "session" not in ctx.source or not any(v.split(".")[0] == "django" for v in au.import_map(ctx.tree).values()):
         return
     for fn in au.functions(ctx.tree):
+        chosen = next((c for c in au.calls(fn) if _session_named_by_client(c, fn)), None)
+        if chosen is not None:
+            yield at_node(SESSION_FIXATION, ctx, chosen, f"{fn.name}() opens the session whose key the request "
+                          "carries: whoever sends a key gets that session's user, and a planted link fixes the "
+                          "victim's session")
+            continue
         calls = [au.last(au.dotted(c.func)) for c in au.calls(fn)]
         if not any(VERIFIES.search(name) for name in calls) or any(_RENEWS.search(name) for name in calls):
             continue
@@ -50,6 +58,18 @@ def check_session_fixation(ctx: ModuleContext) -> Iterator[Finding]:
         if write is not None:
             yield at_node(SESSION_FIXATION, ctx, write,
                           f"{fn.name}() signs the user in by writing request.session without renewing its key")
+
+
+def _session_named_by_client(call: ast.Call, fn: ast.AST) -> bool:
+    """``SessionStore(session_key=request.GET['session'])``: a server-side session opened by the key the client sends
+    in the request (directly or through a local assigned from it), not by the session cookie."""
+    if au.last(au.dotted(call.func)) != "SessionStore":
+        return False
+    key = au.kwarg(call, "session_key") or (call.args[0] if call.args else None)
+    if isinstance(key, ast.Name):
+        values = au.assigned_values(key.id, fn)
+        return bool(values) and any(request_data(v) for v in values)
+    return request_data(key)
 
 
 def _identity_write(node: ast.AST) -> bool:
