@@ -134,3 +134,22 @@ def test_a_folder_imported_from_its_importers_own_folder_joins_that_tree(tmp_pat
     # Blueprints/ is imported by app/__init__.py from its own folder: one tree; Tools/ by nothing
     assert [sorted(f.relpath for f in g.files) for g in groups] == [
         ["Blueprints/auth.py", "__init__.py"], ["cron.py"]]
+
+
+def test_a_template_folder_given_apart_joins_the_tree_whose_code_renders_it(tmp_path: Path) -> None:
+    """``manage.py``, ``shop/`` and ``site/templates`` given one by one: the templates hold no Python module, so no
+    app of their own; the code of the tree they lie in renders them, and the project-wide refinements (a field
+    sanitised where it is saved) must see both."""
+    app = tmp_path / "app"
+    write(app, {
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+        "shop/__init__.py": "",
+        "shop/models.py": "class Item(Model):\n    def save(self):\n        self.body_html = bleach.clean(self.body)\n",
+        "site/templates/item.html": "<div>{{ item.body_html|safe }}</div>\n",
+    })
+    write(tmp_path / "elsewhere", {"templates/page.html": "<p>{{ x }}</p>\n"})
+    paths = [str(app / p) for p in ("manage.py", "shop", "site/templates")]
+    assert [len(p.paths) for p in projects(paths)] == [3]
+    # must stay apart: a template folder outside the tree of every other path
+    apart = projects([*paths, str(tmp_path / "elsewhere/templates")])
+    assert sorted(len(p.paths) for p in apart) == [1, 3]

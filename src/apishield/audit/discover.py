@@ -133,15 +133,19 @@ def _join_namespace_folders(groups: dict[str, list[str]]) -> None:
     ``app/controllers/``, and ``app/services/``; ``from Blueprints import auth`` in ``app/__init__.py``, and
     ``app/Blueprints/``) is a namespace package of that tree: its group joins theirs — also
     when the importing module lies in a folder that joined before (``routers/todos.py`` with
-    ``from utils.deps import user``, and ``utils/``). Folders nothing in the tree imports stay separate projects."""
+    ``from utils.deps import user``, and ``utils/``). A folder holding no Python module (``project/templates``)
+    joins the tree it lies in, whose code renders it. Folders nothing in the tree imports stay separate projects."""
     joined = True
     while joined:
         joined = False
         for root in sorted(groups, key=lambda r: -r.count(os.sep)):
             if os.path.isfile(os.path.join(root, "__init__.py")):
                 continue
+            templates_only = not any(True for _ in _modules(groups[root], limit=1))
             for tree in sorted((g for g in groups if g != root and _inside(root, g)), key=lambda g: -g.count(os.sep)):
-                if any(_reads(module, _importing(root, tree, module)) for module in _modules(groups[tree])):
+                # a folder of templates only (``project/templates``) is rendered by the code of the tree it lies in
+                if templates_only or any(_reads(module, _importing(root, tree, module))
+                                         for module in _modules(groups[tree])):
                     groups[tree].extend(groups.pop(root))
                     joined = True
                     break
