@@ -286,11 +286,14 @@ class Inventory:
         if not candidates:
             return None
         if len(parts) >= 3:  # ``budget_accounts.api.router``: the dotted path names the file, not the stem alone
-            module = "/".join(parts[:-1])
-            for o in candidates:
-                stem = posixpath.splitext(o.path)[0]
-                if ("/" + stem).endswith("/" + module) or ("/" + stem).endswith("/" + module + "/__init__"):
-                    return o
+            # the longest tail of the dotted path that names one module: ``backend.legislation.router`` is
+            # ``legislation/router.py`` of a project audited from inside the ``backend`` package
+            for start in range(len(parts) - 2):
+                module = "/".join(parts[start:-1])
+                found = [o for o in candidates if ("/" + posixpath.splitext(o.path)[0]).endswith("/" + module)
+                         or ("/" + posixpath.splitext(o.path)[0]).endswith("/" + module + "/__init__")]
+                if found:
+                    return found[0]
         if hint:
             for o in candidates:
                 stem = posixpath.splitext(posixpath.basename(o.path))[0]
@@ -415,6 +418,7 @@ class Inventory:
                 for dec in summary.decorators if summary is not None else []:
                     add(self.kinds_of(dec) & {AUTH, "role"}, f"{callee}() @{au.last(dec)}")
         path = raw.path
+        unlinked = False
         if raw.framework == cp.FRAMEWORK:
             # every mount of a module serves from the same CherryPy engine: one app, anchored at the first mount
             app_file = raw.owner.rsplit(":", 1)[0]
@@ -480,6 +484,7 @@ class Inventory:
                     for hook in only.hooks:
                         add(self._hook_kinds(hook, path, raw.handler, self._hook_home.get((id(only), hook))),
                             f"{au.last(hook.partition('?')[0])}()")
+            unlinked = root is not None and root.kind != "app"
             if root is not None:
                 app_name, app_line, app_file = f"{root.path}:{root.name}", root.line, root.path
                 app_protections = dict(root.protections)
@@ -534,6 +539,9 @@ class Inventory:
         app = self.apps.get(app_name)
         if app is None:
             app = App(raw.framework, app_name, app_file or file, app_line or raw.line, dict(app_protections))
+            # a router or blueprint that no app of the project includes: its routes are served only if some code
+            # this audit does not see mounts it
+            app.flags["unlinked"] = unlinked
             self.apps[app_name] = app
         app.routes.append(route)
         return route

@@ -498,9 +498,11 @@ def check_no_headers(project: ProjectContext) -> Iterator[Finding]:
     (another app of the project may serve the HTML)."""
     project_html = serves_html(project)
     cookies = sets_cookies(project)
-    for app in _apps(project):
-        if any(r.has(HEADERS) for r in app.routes):
-            continue
+    apps = _apps(project)
+    linked = {a.framework for a in apps if not a.flags.get("unlinked")}
+    for app in apps:
+        if any(r.has(HEADERS) for r in app.routes) or (app.flags.get("unlinked") and app.framework in linked):
+            continue  # a router no app includes, beside apps of its own: not an app whose answers get headers
         # a page behind a bearer token cannot be framed or scripted with the victim's credentials: the browser
         # sends none by itself, so only public pages, or pages of an app that gives the browser cookies, count;
         # without a cookie, a page with no form, control or script on it gives a framing page nothing to use either
