@@ -96,3 +96,20 @@ def test_markup_of_a_rendered_template_file(tmp_path: Path, body: str, reported:
                            "from jinja2 import Environment\nget_template = Environment(autoescape=True).get_template")
     result = audit(tmp_path, {"app.py": source.format(body=body)})
     assert any(f.rule_id == "AS402" and f.location and f.location.line > 10 for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    # must stay quiet: the library escapes what it is given
+    ('    return Markup(highlight(content, PythonLexer(), HtmlFormatter()))', False),
+    ('    return Markup(frame.to_html(classes="table"))', False),
+    ('    return Markup(format_decimal(len(content), locale="en"))', False),
+    # must fire: told not to escape, or a one-argument helper that only shares the name
+    ('    return Markup(frame.to_html(escape=False))', True),
+    ('    return Markup(highlight(content))', True),
+])
+def test_markup_of_html_a_library_escapes(tmp_path: Path, body: str, reported: bool) -> None:
+    source = FLASK.replace("import html\n", "import html\nfrom pygments import highlight\n"
+                           "from pygments.formatters import HtmlFormatter\nfrom pygments.lexers import PythonLexer\n"
+                           "from babel.numbers import format_decimal\nframe = load_frame()\n")
+    result = audit(tmp_path, {"app.py": source.format(body=body)})
+    assert any(f.rule_id == "AS402" and f.location and f.location.line > 12 for f in result.findings) is reported

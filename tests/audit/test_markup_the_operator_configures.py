@@ -49,3 +49,14 @@ def test_a_template_variable_every_render_fills_from_the_configuration(tmp_path:
     files = {"app.py": _APP.format(body=body), "templates/page.html": "<p>{{ notice|safe }}</p>\n"}
     found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS402"]
     assert found and any(f.severity > Severity.LOW for f in found) is medium
+
+
+@pytest.mark.parametrize(("value", "medium"), [
+    ("frame.to_html(classes='table')", False),  # must stay low: pandas escapes the cells
+    ("frame.to_html(escape=False)", True),  # must fire: told not to escape
+])
+def test_a_template_variable_filled_with_a_pandas_table(tmp_path: Path, value: str, medium: bool) -> None:
+    body = f"    frame = load_frame()\n    return render_template('page.html', table={value})"
+    files = {"app.py": _APP.format(body=body), "templates/page.html": "<div>{{ table|safe }}</div>\n"}
+    found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS402"]
+    assert found and any(f.severity > Severity.LOW for f in found) is medium

@@ -34,6 +34,10 @@ def lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+#: a pandas table rendered as HTML (its cells escaped unless ``escape=False``)
+_TABLE_HTML = re.compile(r"\.to_html\(")
+
+
 def lower_configured_markup(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """A template's raw output of a variable (``{{ notice|safe }}``) that every render in the project fills from
     the operator's configuration (``render_template('x.html', notice=app.config.get('NOTICE'))``): HTML the
@@ -46,9 +50,11 @@ def lower_configured_markup(out: list[Finding], project: ProjectContext) -> list
             given = re.compile(rf"""(?:\b{re.escape(name)}\s*=(?!=)|['"]{re.escape(name)}['"]\s*:)\s*([^,)\n]+)""")
             values = [m.group(1).strip() for mod in project.modules if name in mod.source
                       for m in given.finditer(mod.source)]
-            if values and all(OPERATOR_VALUE.match(v) for v in values):
+            if values and all(OPERATOR_VALUE.match(v) or (_TABLE_HTML.search(v) and "escape=False" not in v)
+                              for v in values):
                 f = replace(f, severity=Severity.LOW,
-                            message=f"{f.message} (every render fills it from the operator's configuration)")
+                            message=f"{f.message} (every render fills it from the operator's configuration or a "
+                                    "library's escaped table)")
         lowered.append(f)
     return lowered
 

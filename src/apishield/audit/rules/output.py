@@ -123,6 +123,21 @@ OPERATOR_VALUE = re.compile(r"""^(?:[\w.]*\.)?(?:config|settings|conf)(?:\.get\(
                             r"""\.[A-Z][A-Z0-9_]*\b)""")
 #: calls that render a template file, whose values the template engine escapes
 _RENDERS_PAGE = frozenset({"render_template", "render_to_string"})
+#: calls whose HTML output escapes what they are given: Pygments' highlighter, pandas' tables (unless told not to),
+#: Babel's number formatting (digits and separators only)
+_ESCAPING_LIBRARY_CALLS = frozenset({"highlight", "to_html", "format_decimal", "format_number", "format_percent",
+                                     "format_currency"})
+
+
+def _library_html(node: ast.Call, name: str) -> bool:
+    """``pygments.highlight(code, lexer, HtmlFormatter())``, ``frame.to_html()``, ``babel.numbers.format_decimal(n)``:
+    markup a library builds around the values it escapes itself (``to_html(escape=False)`` does not)."""
+    tail = au.last(name) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
+    if tail not in _ESCAPING_LIBRARY_CALLS or au.is_false(au.kwarg(node, "escape")):
+        return False
+    return tail != "highlight" or len(node.args) >= 3  # Pygments' three-argument form, not any ``highlight()``
+
+
 #: calls that mark text as safe HTML without changing it
 _MARKS_SAFE = frozenset({"mark_safe", "Markup"})
 
@@ -153,6 +168,8 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
         return True
     if _constant_text(node, node):
         return True  # a translated literal message (``_("Set filters")``)
+    if _library_html(node, name):
+        return True
     if au.last(name) in _RENDERS_PAGE or (isinstance(node.func, ast.Attribute) and node.func.attr == "render"
                                           and isinstance(node.func.value, ast.Call)
                                           and au.last(au.dotted(node.func.value.func)) == "get_template"):
