@@ -96,3 +96,19 @@ def test_narrow_errors_the_app_answers_as_the_callers_mistake_are_feedback(
 ])
 def test_broad_or_server_answered_errors_still_report_their_text(tmp_path: Path, caught: str, answer: str) -> None:
     assert _answered(tmp_path, caught, answer) == 1
+
+
+@pytest.mark.parametrize(("url", "reported"), [
+    ('f"https://v3.example.org/divisions.geo?lat={lat}"', False),  # must stay quiet: a public host's failure
+    ('f"http://geo-service:8080/divisions?lat={lat}"', True),  # must fire: an internal service's name and port
+    ("settings.GEO_URL", True),  # an address the text would disclose
+])
+def test_errors_of_a_request_to_a_fixed_public_host(tmp_path: Path, url: str, reported: bool) -> None:
+    source = ("import requests\nfrom flask import Flask, jsonify, request\nfrom config import settings\n"
+              "app = Flask(__name__)\n\n\n@app.route('/geo')\ndef geo():\n    lat = float(request.args['lat'])\n"
+              f"    url = {url}\n    try:\n        data = requests.get(url, timeout=5).json()\n"
+              "    except Exception as e:\n        return jsonify({'error': f'lookup failed: {e}'}), 502\n"
+              "    return jsonify(data)\n")
+    result = audit(tmp_path, {"app.py": source})
+    found = [f for f in result.findings if f.rule_id == "AS307" and f.severity >= Severity.MEDIUM]
+    assert bool(found) is reported

@@ -27,6 +27,7 @@ from apishield.audit.taint.catalogue import (
 )
 from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list, never_returns
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, bound_once, path_carries_request
+from apishield.audit.taint.url_targets import public_fetch_only
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
@@ -248,7 +249,8 @@ class Evaluator:
             if h.name and self.env is not None:  # its text quotes what the body was given (``int('<b>')``)
                 fed = fed_by_request(s.body, lambda n: self.lookup(n).kind == "request", start, after_body,
                                      handled=frozenset(handled), quotes=self.info.quoting)
-                feedback = input_error_only(h, s.body, self.info, (start, after_body), self.lookup)
+                feedback = input_error_only(h, s.body, self.info, (start, after_body), self.lookup) or (
+                    public_fetch_only(s.body, self.fn))
                 self.env[h.name] = Val(taint=frozenset({EXC}) | fed, kind="exception",
                                        clean=frozenset({EXC}) if feedback else frozenset())
             caught = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type] if h.type else []

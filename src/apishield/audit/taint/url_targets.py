@@ -128,3 +128,33 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
             return fixed_target(node.args[0], fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
         return re.match(r"/[^/\\{]", template) is not None  # ``"/{}".format(x)`` may begin ``//host``
     return False
+
+#: the HTTP client calls whose failure text names the URL they were given
+_FETCHES = frozenset({"get", "post", "put", "patch", "delete", "head", "request", "urlopen"})
+#: what a fetched answer is read with (its failure describes that answer)
+_ANSWER_READS = frozenset({"json", "raise_for_status", "read", "decode", "text", "iter_content"})
+
+
+def _public_host(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
+    """The URL starts with a literal ``https://`` or ``http://`` host that is a public name (dotted, not an address,
+    ``localhost`` or an internal suffix): what a failure of the request says names a site anyone can see."""
+    node = leading_piece(node)
+    if isinstance(node, ast.Name) and depth < 3:
+        values = _assignments(node.id, fn)
+        return bool(values) and all(_public_host(v, fn, depth + 1) for v in values)
+    text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+    match = re.match(r"^https?://([A-Za-z0-9.-]+)[:/?#]", text)
+    host = match.group(1).lower() if match else ""
+    return ("." in host and not re.fullmatch(r"[0-9.]+", host) and host != "localhost"
+            and not host.endswith((".local", ".internal", ".localdomain", ".svc", ".cluster.local", ".lan")))
+
+
+def public_fetch_only(body: list[ast.stmt], fn: ast.AST) -> bool:
+    """The guarded statements only fetch from a fixed public host and read the answer (``session.get(
+    f"https://api.example.org/x?lat={lat}").json()``): the exception text of a failure names that public URL and the
+    caller's own values, nothing of the server."""
+    calls = [n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+    fetches = [c for c in calls if au.last(au.dotted(c.func)) in _FETCHES and c.args]
+    others = [c for c in calls if c not in fetches and not (isinstance(c.func, ast.Attribute)
+                                                            and c.func.attr in _ANSWER_READS)]
+    return bool(fetches) and not others and all(_public_host(c.args[0], fn) for c in fetches)
