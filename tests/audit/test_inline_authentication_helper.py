@@ -102,3 +102,20 @@ def test_inline_authentication_helper_guards_the_route(tmp_path: Path, body: str
     result = audit(tmp_path, {"app.py": _APP.format(body=_indent(body))})
     as101 = [f for f in result.findings if f.rule_id == "AS101"]
     assert bool(as101) is reported
+
+
+@pytest.mark.parametrize(("body", "reported"), [
+    # must stay quiet: the server-side session only a sign-in fills, looked up and refused when missing
+    ("    session = get_session(request)\n    if not session:\n        return RedirectResponse(url='/login')\n"
+     "    db.delete(db.get(Post, post_id))", False),
+    # must fire: looked up, never tested
+    ("    session = get_session(request)\n    db.delete(db.get(Post, post_id))", True),
+])
+def test_a_session_looked_up_from_the_request_and_refused_when_missing(tmp_path: Path, body: str,
+                                                                       reported: bool) -> None:
+    source = _APP.replace("def get_current_user(request: Request, db):",
+                          "SESSIONS = dict()\n\n\ndef get_session(request: Request):\n"
+                          "    return SESSIONS.get(request.cookies.get('session_id'))\n\n\n"
+                          "def get_current_user(request: Request, db):")
+    result = audit(tmp_path, {"app.py": source.format(body=body)})
+    assert any(f.rule_id == "AS101" and "/posts" in f.message for f in result.findings) is reported

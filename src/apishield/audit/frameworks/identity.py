@@ -39,7 +39,10 @@ _AUTH_HELPER = re.compile(r"^(?:(?:[a-z0-9]+_)?(?:get|fetch|load|find|require|re
                           r"(?:current|logged_?in|signed_?in|"
                           r"authenticated|session|request|auth)_(?:user|account|identity|member|principal)"
                           r"(?:_from_(?:cookies?|session|token|header|request|jwt)|_or_none)?$|"
-                          r"^authenticate(?:_\w+)?$|^current_user$", re.IGNORECASE)
+                          r"^authenticate(?:_\w+)?$|^current_user$|"
+                          # the caller's server-side session looked up from the request (a session only the sign-in
+                          # fills: ``session = get_session(request)`` then ``if not session: redirect('/login')``)
+                          r"^(?:get|load|fetch|read|lookup|current)_session$", re.IGNORECASE)
 _SESSIONS = frozenset({"session", "flask.session", "quart.session", "request.session", "cherrypy.session",
                        "bottle.request.session"})
 
