@@ -504,6 +504,11 @@ class Inventory:
                 and helper is not handler_summary and helper.checks_csrf), None)):
             # a helper of the project's the handler calls compares the form's token with the session's and aborts
             protections.setdefault(CSRF, f"checked in {au.last(checker)}()")
+        if AUTH not in protections and handler_summary is not None and (guard := next((
+                name for name in handler_summary.first_calls if (helper := self.functions.get(name)) is not None
+                and helper is not handler_summary and helper.rejects_unauth), None)):
+            # a helper of another module the handler calls first refuses unauthenticated callers
+            protections.setdefault(AUTH, f"{guard}()")
         if not roles and handler_summary is not None and handler_summary.checks_roles:
             roles = f"checked in {au.last(raw.handler)}()"
         if not public and AUTH not in protections:

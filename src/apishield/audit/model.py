@@ -47,6 +47,7 @@ class FuncSummary:
     returns: list[tuple[str, bool, str]] = field(default_factory=list)  # a dependency factory's returned names
     flag_defaults: dict[str, bool] = field(default_factory=dict)  # its boolean parameters' defaults
     calls: tuple[str, ...] = ()  # the plain names of the functions it calls (a hook's helpers)
+    first_calls: tuple[str, ...] = ()  # those it calls first, before any branch, loop or answer
     exempts: tuple[str, ...] = ()  # endpoints or paths a request hook leaves out (:mod:`.frameworks.hook_exemptions`)
 
 

@@ -244,6 +244,10 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
                 _rejects_call(node.exc)
             ):
                 return True
+            if isinstance(node.exc, ast.Call) and any(
+                    k.arg in {"status", "status_code", "code"} and _status_of(k.value) in (401, 403)
+                    for k in node.exc.keywords):
+                return True  # the app's own exception given the status (``JSONException({...}, status=401)``)
         elif isinstance(node, ast.Call):
             name = au.last_call_name(node, imports, _CALL_NAMES)
             if name in _REJECT_CALLS and _rejects_call(node):
@@ -272,6 +276,24 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
 
 
 _ACTS_FIRST = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Return)
+
+
+def first_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The functions whose answer ``fn`` takes in its first statements, before any branch, loop, answer or call made
+    for its effect (``user = in_header_authorization(request.headers)``): a helper there that refuses
+    unauthenticated callers guards all the rest, wherever the project defines it."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    out: list[str] = []
+    for statement in body[:4]:
+        if isinstance(statement, _ACTS_FIRST):
+            break
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+        value = value.value if isinstance(value, ast.Await) else value
+        if isinstance(statement, ast.Expr):
+            break  # a call made for its effect acts: neither it nor what follows it guards the handler
+        if isinstance(value, ast.Call) and au.dotted(value.func):
+            out.append(au.last(au.dotted(value.func)))
+    return tuple(out)
 
 
 def refusing_helper(fn: ast.FunctionDef | ast.AsyncFunctionDef,
@@ -420,6 +442,7 @@ def summarise(
     summary = FuncSummary(name=fn.name, line=fn.lineno)
     summary.decorators = [au.qualname(d, imports) for d in fn.decorator_list]
     summary.calls = tuple(dict.fromkeys(au.last(au.dotted(c.func)) for c in au.calls(fn) if au.dotted(c.func)))
+    summary.first_calls = first_calls(fn)
     for dep in fastapi_dependencies(fn.args, imports):
         summary.depends_on.append(dep)
         if au.last(split_call(dep)[0]) in schemes or au.last(split_call(dep)[0]) in SECURITY_SCHEMES:
@@ -559,6 +582,7 @@ __all__ = [
     "SECURITY_SCHEMES",
     "checks_roles",
     "classify_name",
+    "first_calls",
     "is_auth_endpoint",
     "join_path",
     "merge",
