@@ -38,3 +38,13 @@ def test_a_dicts_get_default_is_still_a_literal_fallback(tmp_path: Path) -> None
     source = 'settings = load()\nSECRET_KEY = settings.get("SECRET_KEY", "not-so-secret-dev-key")\n'
     result = audit(tmp_path, {"project/settings.py": source})
     assert any(f.rule_id == "AS601" for f in result.findings)
+
+
+@pytest.mark.parametrize(("owner", "reported"), [
+    ("Blueprint('sqli', __name__)", False),  # must stay quiet: Flask never reads a blueprint's secret_key
+    ("Flask(__name__)", True),  # must fire: the app's signing key
+])
+def test_a_secret_key_set_on_a_blueprint_signs_nothing(tmp_path: Path, owner: str, reported: bool) -> None:
+    source = f"from flask import Blueprint, Flask\n\nbp = {owner}\nbp.secret_key = 'supersecretkey'\n"
+    result = audit(tmp_path, {"views.py": source})
+    assert any(f.rule_id in {"AS601", "AS602"} for f in result.findings) is reported

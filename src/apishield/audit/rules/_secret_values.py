@@ -223,6 +223,15 @@ def filler_for_a_service(name: str, literal: str) -> bool:
                                       for a, b in itertools.pairwise(text))
 
 
+
+def set_on_blueprint(tree: ast.AST, target: ast.Attribute) -> bool:
+    """``bp.secret_key = ...`` where ``bp`` is a Flask ``Blueprint(...)`` of the module: an attribute nothing reads
+    (the app's ``secret_key`` signs the session, whatever a blueprint carries)."""
+    if not isinstance(target.value, ast.Name):
+        return False
+    values = au.assigned_values(target.value.id, tree)
+    return bool(values) and all(isinstance(v, ast.Call) and au.last(au.dotted(v.func)) == "Blueprint" for v in values)
+
 __all__ = [
     "FIELD_WORDS",
     "SQL_FAST_HASH",
@@ -236,6 +245,7 @@ __all__ = [
     "local_settings_default",
     "names_itself",
     "names_this_machine",
+    "set_on_blueprint",
     "stored_as_credential",
     "tokenish",
     "unkeyed_digest",

@@ -221,6 +221,8 @@ def _secret_assignments(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str, ast.
                 if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and _answered(
                         t.value.id, node, parents):
                     continue  # ``body["secret"] = "..."`` filling what the handler answers
+                if isinstance(t, ast.Attribute) and sv.set_on_blueprint(ctx.tree, t):
+                    continue  # ``bp.secret_key = "..."``: Flask signs with the app's key, never a blueprint's
                 if name and not is_dev_class(node, parents):
                     yield node, name, node.value
         elif isinstance(node, ast.Call):
@@ -295,18 +297,8 @@ def _example(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 _HINT_CHECK_HARDCODED_SECRET = ("secret", "signing_key", "hmac_key", "jwt")
 _HINT_CHECK_WEAK_SECRET = ("secret", "signing_key", "hmac_key")
-_HINT_CHECK_CREDENTIALS = (
-    "passw",
-    "_pass",
-    "pwd",
-    "api_key",
-    "apikey",
-    "access_key",
-    "accesskey",
-    "token",
-    "client_secret",
-    "private_key",
-)
+_HINT_CHECK_CREDENTIALS = ("passw", "_pass", "pwd", "api_key", "apikey", "access_key", "accesskey", "token",
+                           "client_secret", "private_key")
 _HINT_CHECK_WEAK_HASH = ("hashlib",)
 _HINT_CHECK_WEAK_RANDOM = ("random",)
 _HINT_CHECK_TIMING = ("key", "token", "secret", "signature", "hmac", "digest", "passw")
