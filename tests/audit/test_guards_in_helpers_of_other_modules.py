@@ -54,3 +54,16 @@ def test_a_refusing_helper_of_another_module_called_first(tmp_path: Path, status
                             "app.add_routes(routes)\n"}
     result = audit(tmp_path, files)
     assert any(f.rule_id == "AS101" and "/package" in f.message for f in result.findings) is reported
+
+
+def test_a_method_of_a_value_is_not_a_helper_of_the_same_name(tmp_path: Path) -> None:
+    """``data.get("name")`` first in a handler is the dict's method, not a project function named ``get`` that
+    happens to refuse unauthenticated callers (a resource's ``get`` handler)."""
+    helpers = _HELPERS.format(status="401", message="invalid token", header="Authorization").replace(
+        "def in_header_authorization(headers):", "def get(headers):")
+    body = "    data = await request.json()\n    name = data.get('name')\n    remove_package(name)"
+    files = {"app/__init__.py": "", "app/helpers.py": helpers, "app/routes.py": _ROUTES.format(body=body),
+             "app/main.py": "from aiohttp import web\nfrom app.routes import routes\n\napp = web.Application()\n"
+                            "app.add_routes(routes)\n"}
+    result = audit(tmp_path, files)
+    assert any(f.rule_id == "AS101" and "/package" in f.message for f in result.findings)

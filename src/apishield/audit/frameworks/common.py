@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, fastapi_dependencies
 from apishield.audit.frameworks.factories import factory_returns, split_call
-from apishield.audit.frameworks.guards import raises_refusal, refuses_bad_header_credential, refuses_bad_signature
+from apishield.audit.frameworks.guards import (
+    ACTS_FIRST,
+    first_calls,
+    raises_refusal,
+    refuses_bad_header_credential,
+    refuses_bad_signature,
+)
 from apishield.audit.frameworks.hook_exemptions import REQUEST_TARGET, exemptions
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
@@ -275,25 +281,6 @@ def rejects_unauthenticated(body: ast.AST, imports: au.Imports) -> bool:
     return False
 
 
-_ACTS_FIRST = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Return)
-
-
-def first_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
-    """The functions whose answer ``fn`` takes in its first statements, before any branch, loop, answer or call made
-    for its effect (``user = in_header_authorization(request.headers)``): a helper there that refuses
-    unauthenticated callers guards all the rest, wherever the project defines it."""
-    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    out: list[str] = []
-    for statement in body[:4]:
-        if isinstance(statement, _ACTS_FIRST):
-            break
-        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
-        value = value.value if isinstance(value, ast.Await) else value
-        if isinstance(statement, ast.Expr):
-            break  # a call made for its effect acts: neither it nor what follows it guards the handler
-        if isinstance(value, ast.Call) and au.dotted(value.func):
-            out.append(au.last(au.dotted(value.func)))
-    return tuple(out)
 
 
 def refusing_helper(fn: ast.FunctionDef | ast.AsyncFunctionDef,
@@ -302,7 +289,7 @@ def refusing_helper(fn: ast.FunctionDef | ast.AsyncFunctionDef,
     unauthenticated callers itself (``claims = decode_token(authorization)`` raising ``HTTPException(401)``)."""
     body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     for statement in body[:4]:
-        if isinstance(statement, _ACTS_FIRST):
+        if isinstance(statement, ACTS_FIRST):
             return None
         value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
         if isinstance(value, ast.Await):
@@ -582,7 +569,6 @@ __all__ = [
     "SECURITY_SCHEMES",
     "checks_roles",
     "classify_name",
-    "first_calls",
     "is_auth_endpoint",
     "join_path",
     "merge",

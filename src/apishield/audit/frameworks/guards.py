@@ -146,5 +146,44 @@ def _verified_header_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
     return read & handed
 
 
-__all__ = ["REJECT_EXCEPTIONS", "ends_the_request", "raises_or_aborts", "raises_refusal",
-           "refuses_bad_header_credential", "refuses_bad_signature"]
+
+#: statements that branch, loop or answer: what a handler does before them is all it does unconditionally
+ACTS_FIRST = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Return)
+
+
+def first_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The functions whose answer ``fn`` takes in its first statements, before any branch, loop, answer or call made
+    for its effect (``user = in_header_authorization(request.headers)``): a helper there that refuses
+    unauthenticated callers guards all the rest, wherever the project defines it."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    # the function's own values (parameters, locals): a method called on one of them is no module's helper
+    local = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} | {
+        t.id for t in au.walk(fn) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    out: list[str] = []
+    for statement in body[:4]:
+        if isinstance(statement, ACTS_FIRST):
+            break
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+        value = value.value if isinstance(value, ast.Await) else value
+        if isinstance(statement, ast.Expr):
+            break  # a call made for its effect acts: neither it nor what follows it guards the handler
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):  # a function, not a value's method
+            out.append(value.func.id)
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            root = value.func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id not in local:  # ``waiverdb.auth.get_user(request)``
+                out.append(value.func.attr)
+    return tuple(out)
+
+__all__ = [
+    "ACTS_FIRST",
+    "REJECT_EXCEPTIONS",
+    "ends_the_request",
+    "first_calls",
+    "raises_or_aborts",
+    "raises_refusal",
+    "refuses_bad_header_credential",
+    "refuses_bad_signature",
+]
