@@ -232,3 +232,19 @@ def test_a_password_from_a_form_built_from_the_request_is_judged_by_the_forms_fi
 def test_a_form_built_without_request_data_carries_no_password_from_it(tmp_path: Path) -> None:
     source = _DJANGO_FORM.format(options="").replace("SignUpForm(request.POST)", "SignUpForm(initial={})")
     assert lines_of(audit(tmp_path, {"accounts/views.py": source}), "AS610") == []
+
+
+@pytest.mark.parametrize(("check_body", "reported"), [
+    ("        return True", True),  # must fire: the check answers True whatever it is given
+    ("        return len(password) >= 12", False),  # must stay quiet: a real minimum
+])
+def test_a_strength_check_that_approves_everything_checks_nothing(tmp_path: Path, check_body: str,
+                                                                  reported: bool) -> None:
+    source = ("from django.contrib.auth.models import User\nfrom django.shortcuts import redirect\n"
+              "from django.views import View\n\n\nclass SignupView(View):\n"
+              f"    def strong_password(self, password):\n{check_body}\n\n"
+              "    def post(self, request):\n        password = request.POST.get('password')\n"
+              "        if self.strong_password(password):\n"
+              "            User.objects.create_user(username=request.POST['username'], password=password)\n"
+              "        return redirect('/')\n")
+    assert bool(lines_of(audit(tmp_path, {"users/views.py": source}), "AS610")) is reported

@@ -165,8 +165,16 @@ def _schemas(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str) -
     return found | {a.arg: schema for a in params if schema and a.arg not in found}
 
 
+def _approves_everything(tree: ast.AST) -> frozenset[str]:
+    """The module's functions and methods every ``return`` of which answers ``True`` (``def strong_password(self,
+    pw): ... return True`` with the real test commented out): calling one to check a password checks nothing."""
+    return frozenset(f.name for f in au.functions(tree) if (returns := [r for r in au.walk(f) if isinstance(
+        r, ast.Return)]) and all(isinstance(r.value, ast.Constant) and r.value.value is True for r in returns))
+
+
 def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str = "",
-                 classes: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str] | None:
+                 classes: frozenset[str] = frozenset(),
+                 approves_all: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str] | None:
     """Where ``fn_node`` keeps a password from the request without a check: (line, last line, the schema class it
     came through or ``""``, the minimum length it asks, 0 for none, the function it hands the password to or
     ``""``); None when it checks or keeps none."""
@@ -179,6 +187,8 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
     for stmt in function_statements(fn_node):
         for node in own_nodes(stmt) + [c for c in au.walk(stmt) if isinstance(c, ast.comprehension)]:
             seen = _looked_at(fn, node)
+            if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in approves_all:
+                seen = None  # a check that answers True whatever it is given
             if seen is not None:
                 minimum = max(minimum or 0, seen) if seen else _MINIMUM
             if isinstance(node, ast.Call) and VERIFIES.search(au.last(au.dotted(node.func))):
@@ -261,11 +271,12 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
         return
     choices = []
     classes = module_classes(ctx.tree)
+    approves_all = _approves_everything(ctx.tree)
     serializers = {id(m): cls.name for cls in au.nodes_of(ctx.tree, ast.ClassDef) if isinstance(cls, ast.ClassDef)
                    and any(au.last(au.dotted(b)).endswith("Serializer") for b in cls.bases) for m in cls.body}
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, ast.FunctionDef | ast.AsyncFunctionDef)
-        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""), classes)
+        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""), classes, approves_all)
         if hit is not None:
             choices.append((*hit, fn_node.name))
     ctx.facts["password_choices"] = choices
