@@ -178,6 +178,7 @@ CALL_SINKS: dict[str, tuple[str, int, str]] = {
     "yaml.unsafe_load": ("deser", 0, "stream"),
     "yaml.full_load": ("deser", 0, "stream"),
     "pandas.read_pickle": ("deser", 0, "filepath_or_buffer"),
+    "joblib.load": ("deser", 0, "filename"),  # unpickles the file it is given
     "requests.get": ("ssrf", 0, "url"),
     "requests.post": ("ssrf", 0, "url"),
     "requests.put": ("ssrf", 0, "url"),
