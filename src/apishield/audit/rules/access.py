@@ -115,16 +115,39 @@ def _ip_header_checks(fn: ast.FunctionDef | ast.AsyncFunctionDef, imp: au.Import
     assigns = sorted((n for n in au.nodes_of_any(fn, ast.Assign) if isinstance(n, ast.Assign)),
                      key=lambda n: (n.lineno, n.col_offset))
     for node in assigns:
+        if _from_the_end(node.value):
+            continue  # ``forwarded[-2]``: the entry the deployment's own proxy appended, not one the client wrote
         if (_reads_ip_header(node.value) or any(
                 isinstance(n, ast.Name) and n.id in tainted for n in au.walk(node.value))):
             tainted.update(t.id for t in node.targets if isinstance(t, ast.Name))
     for branch in au.nodes_of_any(fn, ast.If):
         if not isinstance(branch, ast.If):
             continue
-        uses = _reads_ip_header(branch.test) or any(isinstance(n, ast.Name) and n.id in tainted
-                                                     for n in au.walk(branch.test))
+        test = _value_test(branch.test)
+        uses = test is not None and (_reads_ip_header(test) or any(isinstance(n, ast.Name) and n.id in tainted
+                                                                   for n in au.walk(test)))
         if uses and rejects_unauthenticated(ast.Module(body=branch.body, type_ignores=[]), imp):
             yield branch
+
+
+def _from_the_end(value: ast.AST) -> bool:
+    """``header.split(',')[-2].strip()``: an entry counted from the end of the list, which the proxies in front of the
+    app append after whatever the client sent."""
+    return any(isinstance(n, ast.Subscript) and isinstance(n.slice, ast.UnaryOp) and isinstance(n.slice.op, ast.USub)
+               for n in au.walk(value))
+
+
+def _value_test(test: ast.expr) -> ast.expr | None:
+    """The test, unless it only asks whether the header is there or how many entries it has (``'X-Forwarded-For'
+    not in request.headers``, ``len(forwarded) < 2``): refusing a request that lacks it trusts no value of it."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _value_test(test.operand)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        if isinstance(test.ops[0], (ast.In, ast.NotIn)) and au.str_const(test.left):
+            return None  # presence of a header name
+        if isinstance(test.left, ast.Call) and au.dotted(test.left.func) == "len":
+            return None  # the number of entries
+    return test
 
 
 @rule(IP_HEADER)
