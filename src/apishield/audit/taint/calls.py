@@ -69,6 +69,8 @@ from apishield.audit.taint.url_targets import fixed_target
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,
+    MODEL_FORM_CLASS,
+    MODEL_REDIRECTS,
     RECORD,
     RECORD_LOOKUPS,
     REQUEST,
@@ -336,7 +338,8 @@ class Interpreter(ProjectCalls):
                        and DDL.match(leading_text(url_node, self.const_eval)) is not None)  # the program's own schema
                 if not ddl and not (kind in {"ssrf", "redirect"} and url_node is not None
                                     and fixed_target(url_node, self.fn, self.const_eval, self.info.qualify,
-                                                     local_ok=kind == "redirect")):
+                                                     local_ok=kind == "redirect")) and not (
+                        kind == "redirect" and target.kind == RECORD and qual in MODEL_REDIRECTS):
                     self.hit(kind, node, target, qual or short)
             if kind == "path" and qual in FILE_RESPONSES:
                 return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type
@@ -402,6 +405,11 @@ class Interpreter(ProjectCalls):
             "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
+        if (isinstance(func, ast.Attribute) and func.attr == "save" and receiver is not None
+                and MODEL_FORM_CLASS.search(receiver.kind)):
+            # ``form.save()`` of a model form (``serializer.save()`` in DRF): the model instance just stored, which
+            # the request filled but did not choose the kind of
+            return replace(out, kind=RECORD)
         if short in RECORD_LOOKUPS or (isinstance(func, ast.Attribute) and receiver is not None
                                        and receiver.kind == RECORD and STORE_LOOKUP.match(func.attr)):
             # ``get_object_or_404(Note, pk=x)``, ``Note.objects.filter(owner=x).first()``: still a stored record

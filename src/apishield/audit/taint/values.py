@@ -81,6 +81,11 @@ RECORD = "record"
 RECORD_LOOKUPS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404"})
 #: a record's primary key: a number or a UUID the database assigned
 RECORD_KEYS = frozenset({"id", "pk", "uuid"})
+#: redirects that take a model instance and send the browser to its ``get_absolute_url()`` (Django's shortcut and
+#: ``resolve_url``): a stored record given there names a page of the site, whatever the request wrote into it
+MODEL_REDIRECTS = frozenset({"django.shortcuts.redirect", "django.shortcuts.resolve_url"})
+#: the kind of an instance of a form or serializer class whose ``save()`` answers the model instance it stored
+MODEL_FORM_CLASS = re.compile(r"^class:.*(?:Form|Serializer)$")
 
 
 def record_key(base: Val, attr: str) -> bool:
