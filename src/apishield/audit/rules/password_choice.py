@@ -174,7 +174,7 @@ def _approves_everything(tree: ast.AST) -> frozenset[str]:
 
 def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str = "",
                  classes: frozenset[str] = frozenset(),
-                 approves_all: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str] | None:
+                 approves_all: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str, tuple[str, ...]] | None:
     """Where ``fn_node`` keeps a password from the request without a check: (line, last line, the schema class it
     came through or ``""``, the minimum length it asks, 0 for none, the function it hands the password to or
     ``""``); None when it checks or keeps none."""
@@ -183,15 +183,23 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
     # a validating decorator runs before the body (``@falcon.before(validate_user)``, ``@validate_password``)
     minimum: int | None = _MINIMUM if any(_CHECKS.search(name) for name in _decorator_names(fn_node)) else None
     verified: set[str] = set()
+    helpers: set[str] = set()  # plain functions the password was handed to (``?name`` when named as a check)
     kept: tuple[int, int, str, set[str], str] | None = None
     for stmt in function_statements(fn_node):
         for node in own_nodes(stmt) + [c for c in au.walk(stmt) if isinstance(c, ast.comprehension)]:
             seen = _looked_at(fn, node)
             if isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in approves_all:
                 seen = None  # a check that answers True whatever it is given
-            if seen is not None:
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not VERIFIES.search(node.func.id)
+                    and not _KEEPS.search(node.func.id) and any(_raw_in(fn, a) for a in node.args)):
+                # a plain function handed the password (``check_registration(pw1, pw2)``): a check when its body
+                # looks at it, whatever its name; one named as a check that is not the project's own may too
+                helpers.add(("?" if seen == 0 else "") + node.func.id)
+            if seen is not None and not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 minimum = max(minimum or 0, seen) if seen else _MINIMUM
-            if isinstance(node, ast.Call) and VERIFIES.search(au.last(au.dotted(node.func))):
+            if isinstance(node, ast.Call) and VERIFIES.search(au.last(au.dotted(node.func))) and kept is None:
+                # verified before it is kept: a sign-in (one that signs the new account in after keeping its
+                # password is still a sign-up)
                 verified |= {ast.unparse(r) for a in node.args for r in _raw_in(fn, a)}
             verified |= _compared(fn, node)
             raws = _kept(fn, node) if kept is None else []
@@ -214,7 +222,7 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
         return None
     if _signs_in_by_query(fn_node):
         return None  # ``hashed = md5(pw)`` only to select the account by it: a sign-in keeps no password
-    return kept[0], kept[1], kept[2], minimum or 0, kept[4]
+    return kept[0], kept[1], kept[2], minimum or 0, kept[4], tuple(sorted(helpers))
 
 
 #: an account written with its password: a row inserted or updated, an object added, saved or created
@@ -280,7 +288,25 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
         if hit is not None:
             choices.append((*hit, fn_node.name))
     ctx.facts["password_choices"] = choices
+    ctx.facts["password_lookers"] = _password_lookers(ctx.tree)
     yield from ()
+
+
+def _password_lookers(tree: ast.AST) -> dict[str, bool]:
+    """Per function of the module that takes a password-named parameter: whether it looks at one (its length, its
+    characters, a pattern, a call named as a check) — ``check_registration(pw1, pw2)`` that only compares the two
+    entries looks at neither."""
+    out: dict[str, bool] = {}
+    for fn_node in au.functions(tree):
+        names = {a.arg for a in [*fn_node.args.posonlyargs, *fn_node.args.args, *fn_node.args.kwonlyargs]
+                 if PASSWORD_KEY.match(a.arg)}
+        if not names:
+            continue
+        fn = RequestPasswords(fn_node)
+        fn.raw |= names
+        looks = any(_looked_at(fn, node) is not None for node in au.walk(fn_node))
+        out[fn_node.name] = out.get(fn_node.name, False) or looks
+    return out
 
 
 def _schema_asks(name: str, schemas: dict[str, tuple[int, list[str]]], depth: int = 0) -> int | None:
@@ -317,11 +343,18 @@ def check_password_choices(project: ProjectContext) -> Iterator[Finding]:
     # a route that hands the password to a function of the project's own which keeps it unchecked too is reported
     # there, once (the sign-up's service, its repository)
     keepers = {choice[-1] for choice in choices}
+    # the project's functions that take a password, and whether each looks at it: a check by a helper counts only
+    # when the helper is the project's own and looks at nothing (one not found may check, as a library's would)
+    lookers: dict[str, bool] = {}
+    for module in project.modules:
+        for name, looks in module.facts.get("password_lookers", {}).items():
+            lookers[name] = lookers.get(name, False) or looks
     reported_schemas: set[str] = set()
-    for module, line, end, schema, minimum, callee, _name in choices:
+    for module, line, end, schema, minimum, callee, helpers, _name in choices:
         asked = _schema_asks(schema, schemas) if schema else minimum
         if asked is None or asked >= _MINIMUM or (callee and callee in keepers) or (
-                schema and schema in reported_schemas):
+                schema and schema in reported_schemas) or any(
+                    lookers.get(h[1:], True) if h.startswith("?") else lookers.get(h, False) for h in helpers):
             continue
         reported_schemas.add(schema)
         minimum = max(minimum, asked)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
@@ -253,6 +254,8 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     name = route.handler.rsplit(".", 1)[-1]
     if does_nothing(handler_body(project, route)):
         return "its handler does nothing yet (a stub: pass, or a 501 Not Implemented)"
+    if answers_constant(handler_body(project, route)):
+        return "its handler only answers a constant written in the code (a stub for a client's compatibility)"
     if not identifies_callers:
         source = handler_source(project, route)
         privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
@@ -368,6 +371,25 @@ def does_nothing(body: str | None) -> bool:
     code = [t.strip() for t in body.splitlines() if t.strip() and not t.strip().startswith("#")]
     return bool(code) and (all(t in {"pass", "..."} for t in code) or (
         len(code) <= 2 and bool(_NOT_IMPLEMENTED.match(code[-1])) and all(t in {"pass", "..."} for t in code[:-1])))
+
+
+def answers_constant(body: str | None) -> bool:
+    """A handler body that is one ``return`` of a literal (``return {"values": []}``): it reads nothing and serves
+    nothing but what the code says, to anyone — a compatibility stub, not data to protect."""
+    if body is None:
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(body))
+    except (SyntaxError, ValueError):
+        return False
+    code = [s for s in tree.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(code) != 1 or not isinstance(code[0], ast.Return) or code[0].value is None:
+        return False
+    try:
+        ast.literal_eval(code[0].value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def handler_body(project: ProjectContext, route: Route) -> str | None:
