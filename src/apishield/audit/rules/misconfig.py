@@ -373,16 +373,25 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
         body=[n for n in ctx.tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))],
         type_ignores=[],
     )
-    for fn in [*au.functions(ctx.tree), top_level]:
+    reported: set[int] = set()
+    for fn in [*reversed(list(au.functions(ctx.tree))), top_level]:  # a nested hook before the function holding it
         star, reflected, creds = manual_cors(fn)
+        refused = star and creds and not reflected
+        if refused:
+            creds = False  # browsers refuse credentials next to a literal '*': the page gets any origin's answer only
         if (star or reflected) and creds == credentials:  # a reflected Origin without credentials is '*' again
             what = "reflects the Origin header" if reflected else "sends Access-Control-Allow-Origin: *"
             if credentials:
                 what += " with Access-Control-Allow-Credentials: true"
+            elif refused:
+                what += " (its Access-Control-Allow-Credentials: true is refused by browsers next to '*')"
             where = next(
                 (n for n in au.walk(fn) if isinstance(n, ast.Constant) and str(n.value).lower() == ACAO),
                 fn,
             )
+            if id(where) in reported:
+                continue  # the headers of a nested function (an ``after_request`` hook inside ``create_app``)
+            reported.add(id(where))
             label = "configuration" if isinstance(fn, ast.Module) else f"{fn.name}()"
             yield at_node(target, ctx, where, f"{label} {what}", **({"fix": fix} if fix else {}))
 
