@@ -518,7 +518,8 @@ class Evaluator:
                 v = merge_parts([self.expr(node.key), self.expr(node.value)])
             else:
                 v = self.expr(node.elt)
-            return Val(taint=v.taint, clean=v.clean)
+            # what each element is: literals stay literals (``"33" for _ in range(len(text))`` repeats a constant)
+            return Val(taint=v.taint, clean=v.clean, lit=v.lit or v.is_const)
         finally:
             self.env = saved
 
