@@ -403,6 +403,11 @@ class Interpreter(ProjectCalls):
             parts.append(receiver)
         out = merge_parts(parts, formatted=isinstance(func, ast.Attribute) and func.attr in {
             "replace", "strip", "lower", "upper", "encode", "decode", "format_map"})
+        if receiver is not None and isinstance(func, ast.Attribute) and func.attr in {
+                "with_name", "with_stem", "with_suffix"}:
+            # ``base.with_name(x)``: a file of the same folder — pathlib refuses a name holding a separator (and
+            # ``..`` names the folder above, never a file in it)
+            return replace(merge_parts([receiver, *(sanitise(a, {"path"}) for a in all_args)]), kind="path")
         if receiver is not None and receiver.kind == "path":
             return replace(out, kind="path")
         if (isinstance(func, ast.Attribute) and func.attr == "save" and receiver is not None

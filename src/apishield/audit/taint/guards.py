@@ -66,6 +66,12 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
                 if fixed and not isinstance(a, ast.Constant) and not (isinstance(a, ast.Name) and a.id.isupper()):
                     out += [(n, _attr_test(a)) for n in subjects_in(a)]
         return out
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"any", "all"}:
+        # ``any(c not in string.ascii_lowercase for c in name)`` false, ``all(c in ALNUM for c in name)`` true:
+        # every character of ``name`` is a letter, a digit, ``-`` or ``_``
+        subject = _characters_from(node, negated)
+        if subject is not None:
+            return [(n, "all") for n in subjects_in(subject)]
     if isinstance(node, ast.Call) and negated and node.args and SAFE_URL.search(
             au.last(au.dotted(node.func, strict=True))):
         # ``if is_safe_url(target)``, ``validators.is_safe_url(request.args.get("next"))``: a plain function or one
@@ -86,6 +92,42 @@ def guarded_subjects(node: ast.AST, is_allow_list: Callable[[ast.AST], bool], ne
     elif isinstance(node, ast.Call) and negated and CONTAINMENT.search(au.last(au.dotted(node.func, strict=True))):
         out += [(n, "contained") for a in node.args for n in subjects_in(a)]  # ``if not is_subdir(p, BASE): abort``
     return out
+
+
+#: the ``string`` module's sets of letters and digits
+_WORD_SETS = frozenset({"ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "octdigits"})
+
+
+def _word_characters(node: ast.AST) -> bool:
+    """``node`` is a set of characters holding only letters, digits, ``-`` and ``_``: ``string.ascii_lowercase``, a
+    literal such as ``"abc123_-"``, or a sum of them."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _word_characters(node.left) and _word_characters(node.right)
+    if isinstance(node, ast.Attribute):
+        return au.dotted(node, strict=True) in {f"string.{name}" for name in _WORD_SETS}
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return bool(node.value) and all(c.isascii() and (c.isalnum() or c in "-_") for c in node.value)
+    return False
+
+
+def _characters_from(node: ast.Call, negated: bool) -> ast.expr | None:
+    """The string a character-by-character test proves made of word characters (see :func:`_word_characters`)
+    when ``node`` is false (true when ``negated``): ``any(c not in S for c in x)`` false or ``all(c in S for c in x)``
+    true; None for any other test."""
+    if len(node.args) != 1 or not isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
+        return None
+    comp = node.args[0]
+    gen = comp.generators[0]
+    test = comp.elt
+    if (len(comp.generators) != 1 or gen.ifs or not isinstance(gen.target, ast.Name)
+            or not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.left, ast.Name)
+            or test.left.id != gen.target.id or not _word_characters(test.comparators[0])):
+        return None
+    func = node.func.id if isinstance(node.func, ast.Name) else ""
+    if (func == "any" and isinstance(test.ops[0], ast.NotIn) and not negated) or (
+            func == "all" and isinstance(test.ops[0], ast.In) and negated):
+        return gen.iter
+    return None
 
 
 def subjects_in(node: ast.AST) -> list[str]:
