@@ -34,6 +34,13 @@ def test_deletion_and_kwargs_are_not_reported() -> None:
     assert not {"AS503", "AS504", "AS505"} & set(ids(src))
 
 
+def test_a_cookie_emptied_at_sign_out_holds_nothing_to_protect() -> None:
+    emptied = FLASK + "    r.set_cookie('user', '')\n    return r\n"  # must stay quiet: the value is gone
+    assert not {"AS503", "AS504", "AS505"} & set(ids(emptied))
+    kept = FLASK + "    r.set_cookie('user', encrypt(name))\n    return r\n"  # must fire: it carries the identity
+    assert {"AS503", "AS504", "AS505"} <= set(ids(kept))
+
+
 def test_session_config() -> None:
     src = "from flask import Flask\napp = Flask(__name__)\napp.config['SESSION_COOKIE_SECURE'] = False\n" \
           "app.config.update(SESSION_COOKIE_HTTPONLY=False, SESSION_COOKIE_SAMESITE=None)\n"

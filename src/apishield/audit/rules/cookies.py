@@ -73,10 +73,14 @@ def _flag_off(node: ast.AST | None) -> bool:
 
 
 def _is_deletion(call: ast.Call) -> bool:
+    """The call expires the cookie (``max_age=0``, ``expires=0``) or empties it (``set_cookie("user", "")``, the
+    usual sign-out): the cookie it sends holds nothing to steal."""
     for kw in call.keywords:
         if kw.arg in {"max_age", "expires"} and isinstance(kw.value, ast.Constant) and kw.value.value in (0, "0"):
             return True
-    return False
+    value = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "value"), None)
+    return au.last(au.dotted(call.func)) == "set_cookie" and isinstance(value, ast.Constant) and value.value in (
+        "", None, b"")
 
 
 _FLAG_NAMES = {"AS503": "secure", "AS504": "httponly", "AS505": "samesite"}
