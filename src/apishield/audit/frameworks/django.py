@@ -5,8 +5,9 @@ A view is a function or a class-based view referenced from a URL configuration (
 an imported name, ``'pkg.views.fn'``, ``SomeView.as_view()``), a function with a Django or Django REST framework
 view decorator (``@api_view``, ``@csrf_exempt``, ``@login_required``...), or a method of a class derived from a
 Django or DRF view (``get``, ``post``... and the viewset actions). Its request object and its URL keyword
-arguments carry the client's data, except arguments the URL pattern converts or restricts to a number
-(``<int:id>``, ``<uuid:id>``, ``(?P<id>\\d+)``).
+arguments carry the client's data, except arguments the URL pattern converts or restricts to a number or to the
+letters, digits, ``-`` and ``_`` of a slug (``<int:id>``, ``<uuid:id>``, ``<slug:slug>``, ``(?P<id>\\d+)``): no quote,
+separator, dot or markup can be in them.
 
 Views are handlers for the taint analysis only: they are not routes of the inventory, so the authentication and
 ownership rules do not see them (Django's ``login_required``, permission classes, mixins and middleware are not
@@ -29,7 +30,7 @@ VIEW_METHODS = frozenset({
     "get", "post", "put", "patch", "delete", "head", "options",
     "list", "create", "retrieve", "update", "partial_update", "destroy",  # DRF viewsets
 })
-_TYPED_PATH = re.compile(r"<(?:int|uuid):(\w+)>")
+_TYPED_PATH = re.compile(r"<(?:int|uuid|slug):(\w+)>")
 _NUMERIC_GROUP = re.compile(r"\(\?P<(\w+)>(?:\\d|\[0-9\])(?:\+|\*|\{[\d,]+\})?\)")
 _MAX_URLCONF_BYTES = 1_000_000
 Views = dict[str, frozenset[str]]  # "fn" or "Class.method" -> URL arguments that are numbers
