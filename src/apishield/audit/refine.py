@@ -29,6 +29,9 @@ finding stays visible below the medium-and-above view.
 - **Sanitised at the write** (AS402 in templates): an attribute emitted raw (``{{ post.body_html|safe }}``) that
   every assignment in the project's code fills with an HTML sanitiser's result (``bleach.clean``, ``nh3.clean``,
   ``escape``) is safe HTML by construction; it stays, low.
+- **Copies of modules** (every rule): a Python file whose name holds a space or a parenthesis (``views (copy
+  1).py``, left by a file manager or an editor) that no other file names cannot be loaded by an import statement;
+  its findings stay, low.
 - **Functions nothing calls** (every rule): a static or class method whose name no other line
   of the project's code (tests aside) mentions — not a call, an import, a registration or a string — never runs
   in the application (a ``decode_expired_token`` helper only its unit test uses); its findings stay, low.
@@ -118,6 +121,29 @@ def _lower_examples(out: list[Finding], project: ProjectContext) -> list[Finding
         replace(f, severity=Severity.LOW, message=f"{f.message} (example code, not the served application)")
         if f.location is not None and _in_examples(f.location.path) and f.severity > Severity.LOW
         else f
+        for f in out
+    ]
+
+
+#: a file stem no ``import`` statement can name, as a file manager's or editor's copy is named (``views (copy 1)``,
+#: ``views copy``, ``models - Copy``)
+_COPY_STEM = re.compile(r"[ ()]")
+
+
+def _lower_file_copies(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Findings in a Python module whose file name holds a space or a parenthesis (``views (copy 1).py``) and that
+    no other file of the project names: no import statement can load it, so it is a copy left beside the module it
+    copies, not code the application runs; they stay, low."""
+    copies = {m.path for m in project.modules if m.path.endswith(".py")
+              and _COPY_STEM.search(m.path.rsplit("/", 1)[-1][:-3])}
+    if not copies or not any(f.location is not None and f.location.path in copies for f in out):
+        return out
+    named = {path for path in copies for m in project.modules
+             if m.path != path and path.rsplit("/", 1)[-1][:-3] in m.source}
+    unnamed = copies - named
+    return [
+        replace(f, severity=Severity.LOW, message=f"{f.message} (a copy of a module that no import can name)")
+        if f.location is not None and f.location.path in unnamed and f.severity > Severity.LOW else f
         for f in out
     ]
 
@@ -571,6 +597,7 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
+    out = _lower_file_copies(out, project)
     out = lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = lower_configured_markup(out, project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
