@@ -254,7 +254,9 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
     name = route.handler.rsplit(".", 1)[-1]
     if does_nothing(handler_body(project, route)):
         return "its handler does nothing yet (a stub: pass, or a 501 Not Implemented)"
-    if answers_constant(handler_body(project, route)):
+    if answers_constant(handler_body(project, route)) and not (
+            any(_PRIVILEGED_NAME.search(seg) for seg in segs) or _PRIVILEGED_NAME.search(name)):
+        # a route named for administration or secrets keeps it: its constant stands in for what it will serve
         return "its handler only answers a constant written in the code (a stub for a client's compatibility)"
     if not identifies_callers:
         source = handler_source(project, route)
@@ -371,6 +373,10 @@ def does_nothing(body: str | None) -> bool:
     code = [t.strip() for t in body.splitlines() if t.strip() and not t.strip().startswith("#")]
     return bool(code) and (all(t in {"pass", "..."} for t in code) or (
         len(code) <= 2 and bool(_NOT_IMPLEMENTED.match(code[-1])) and all(t in {"pass", "..."} for t in code[:-1])))
+
+
+#: words by which a route declares itself privileged whatever its handler answers yet
+_PRIVILEGED_NAME = re.compile(r"admin|secret|internal|debug|private|staff|superuser|manage", re.IGNORECASE)
 
 
 def answers_constant(body: str | None) -> bool:
