@@ -3,12 +3,14 @@
 A forged cross-site request rides on what the victim's browser sends by itself: the session cookie. Exempting a
 view from the CSRF check therefore matters only when the view knows its caller by a cookie session (Django's
 ``request.user``, ``request.session``, Flask's ``session`` / ``current_user``, ``@login_required``, a cookie it
-reads) *and* does something on the caller's behalf. Two kinds of exempt views gain an attacker nothing:
+reads) *and* does something on the caller's behalf. These exempt views gain an attacker nothing:
 
 - a view with no cookie-borne authentication at all: whatever a forged request does, the attacker can do directly;
 - a view that only renders: it reads nothing from the request (no form, body, query, files, headers) and changes
   nothing of the caller's (no write involving the request or the user, no delete, no sign-in or sign-out, no
   cookie set, no program run);
+- a view that checks a signature of the request sent in a header (a payment provider's or a forge's webhook):
+  a forging page sets no custom header and does not know the secret;
 - a view that changes nothing of the caller's and answers only JSON: what a forged request sends it comes back as
   data, which the forging page cannot read and no browser runs as a page (a view that renders the input as HTML
   would let a forged POST reflect script, and one that hands the input to a function of the program may act
@@ -117,10 +119,26 @@ def _answers_json_only(fn: View) -> bool:
         for r in returns)
 
 
+#: calls that check a request's signature made with a shared secret (Stripe's ``Webhook.construct_event``, GitHub's
+#: ``X-Hub-Signature`` compared with ``hmac.compare_digest``, a project's ``verify_signature``)
+_SIGNATURE_CHECK = re.compile(r"(^|\.)(construct_event|compare_digest|(verify|validate|check)_?\w*signature\w*|"
+                              r"verify_webhook\w*|verify_?hmac\w*)$", re.IGNORECASE)
+
+
+def _verifies_signature(fn: View) -> bool:
+    """The view reads a request header and checks a signature with a secret: a forging page can send neither
+    (a cross-site form sets no custom header, and it does not know the secret)."""
+    reads_header = any(isinstance(n, ast.Attribute) and n.attr in {"META", "headers"} for n in au.walk(fn))
+    return reads_header and any(_SIGNATURE_CHECK.search(au.dotted(c.func)) for c in au.calls(fn))
+
+
 def exemption_harmless(fn: View) -> str:
     """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
     if not _session_authenticated(fn):
         return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"
+    if _verifies_signature(fn):
+        return ("the view checks a signature of the request sent in a header: a forging page can set no such header "
+                "and does not know the secret it is made with")
     if _acts_for_caller(fn) or _hands_request_on(fn):
         return ""
     if not _reads_input(fn):
