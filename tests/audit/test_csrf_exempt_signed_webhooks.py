@@ -47,3 +47,29 @@ def test_a_signed_webhook_needs_no_csrf_token(tmp_path: Path, check: str, fires:
     exempt = [f for f in result.findings if f.rule_id == "AS501"]
     assert exempt, "the exemption is reported either way"
     assert any(f.severity >= Severity.MEDIUM for f in exempt) is fires
+
+
+_SESSION_VIEW = """\
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+
+@csrf_exempt
+def add_to_cart(request):
+    cart = request.session.get("cart", {})
+{change}
+    return JsonResponse({"items": len(cart)})
+"""
+
+
+@pytest.mark.parametrize(("change", "fires"), [
+    ("    cart[request.POST['product']] = 1\n    request.session['cart'] = cart", True),  # must fire: the session
+    ("    del request.session['cart']", True),
+    ("    total = sum(cart.values())", False),  # must stay quiet at medium: it only reads the session
+])
+def test_an_exempt_view_that_changes_the_callers_session_acts_for_the_caller(tmp_path: Path, change: str,
+                                                                             fires: bool) -> None:
+    result = audit(tmp_path, {"shop/__init__.py": "", "shop/views.py": _SESSION_VIEW.replace("{change}", change)})
+    exempt = [f for f in result.findings if f.rule_id == "AS501"]
+    assert exempt
+    assert any(f.severity >= Severity.MEDIUM for f in exempt) is fires

@@ -63,8 +63,18 @@ def _reads_input(node: ast.AST) -> bool:
                and au.dotted(n.value).split(".", 1)[0] in REQUEST_NAMES | {"self"} for n in au.walk(node))
 
 
+def _writes_session(node: ast.AST) -> bool:
+    """``request.session["cart"] = ...``, ``session["user"] = ...``, ``del request.session[k]``: a change of the
+    caller's own session."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+        node, ast.AugAssign | ast.AnnAssign) else node.targets if isinstance(node, ast.Delete) else []
+    return any(isinstance(t, ast.Subscript) and au.last(au.dotted(t.value)) == "session" for t in targets)
+
+
 def _acts_for_caller(fn: View) -> bool:
     for node in au.walk(fn):
+        if _writes_session(node):
+            return True
         if not isinstance(node, ast.Call):
             continue
         name = au.dotted(node.func)
