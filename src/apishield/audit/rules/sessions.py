@@ -470,6 +470,28 @@ def _wrapper_adds_exp(ctx: ModuleContext, call: ast.Call) -> bool:
         for n in ast.walk(method))
 
 
+#: claim names that hold a token's own expiry time (``expire_time``, ``expires_at``, ``valid_until``)
+_EXPIRY_CLAIM = re.compile(r"^(?:exp_?\w+|expir\w*|\w*_exp|\w*expires?(?:_?(?:at|on|time|in))?|valid_?until|"
+                           r"not_?after)$", re.IGNORECASE)
+
+
+def _own_expiry_checked(tree: ast.AST, keys: set[str]) -> str:
+    """The payload's own expiry claim (``expire_time``) when the module compares it with something
+    (``payload["expire_time"] > now``): the application checks the lifetime itself; else ``""``."""
+    claims = {k for k in keys if _EXPIRY_CLAIM.match(k)}
+    if not claims:
+        return ""
+    for cmp in au.nodes_of(tree, ast.Compare):
+        assert isinstance(cmp, ast.Compare)
+        for side in [cmp.left, *cmp.comparators]:
+            key = au.subscript_key(side) if isinstance(side, ast.Subscript) else (
+                au.const(side.args[0], None) if isinstance(side, ast.Call) and au.last(au.dotted(side.func)) == "get"
+                and side.args else None)
+            if key in claims:
+                return str(key)
+    return ""
+
+
 @rule(LIFETIME)
 def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
     """AS507 — ``jwt.encode({...})`` of a payload literal without ``exp`` (claims added later with
@@ -501,7 +523,12 @@ def check_lifetime(ctx: ModuleContext) -> Iterator[Finding]:
                 keys = _dict_keys(payload)
                 keys = None if keys is None else set(keys) | added
                 if keys is not None and "exp" not in keys:
-                    if _wraps_expiring_record(ctx.tree, node, payload):
+                    own = _own_expiry_checked(ctx.tree, keys)
+                    if own:
+                        yield at_node(LIFETIME, ctx, node, f"JWT without 'exp' carries its own expiry claim '{own}', "
+                                      "which the code compares with the clock: bounded if every use checks it",
+                                      severity=Severity.LOW)
+                    elif _wraps_expiring_record(ctx.tree, node, payload):
                         yield at_node(LIFETIME, ctx, node, "JWT without 'exp' wraps a stored record that carries its "
                                       "own expiry: bounded if that expiry is checked", severity=Severity.LOW)
                     else:
