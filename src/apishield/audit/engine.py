@@ -142,6 +142,8 @@ def parse_module(relpath: str, source: str, abspath: str = "") -> ModuleContext:
             link.development = link.line in development
     scan.facts.abspath = abspath
     scan.facts.flags["views"] = django.views(tree, scan.imports, abspath)  # taint handlers, not routes
+    # connexion's operations are named in a specification, not beside the function
+    scan.facts.flags["spec_handlers"] = connexion.operations(abspath)
     aiohttp.middlewares(tree, scan)
     ctx.facts.update(
         {

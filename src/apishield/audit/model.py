@@ -124,8 +124,9 @@ class ModuleFacts:
     abspath: str = ""  # the file on disk (the taint analysis resolves imports and templates next to it)
 
     def handler_names(self) -> set[str]:
-        """Names of the module's route handlers: decorated routes and CherryPy exposed methods."""
-        names = {r.handler.rsplit(".", 1)[-1] for r in self.routes}
+        """Names of the module's route handlers: decorated routes, CherryPy exposed methods and the operations an
+        OpenAPI specification beside the module names (connexion)."""
+        names = {r.handler.rsplit(".", 1)[-1] for r in self.routes} | set(self.flags.get("spec_handlers", ()))
         for info in self.flags.get("cp_classes", {}).values():
             names.update(m["name"] for m in info["methods"])
         return names

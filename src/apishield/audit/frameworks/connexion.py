@@ -5,8 +5,10 @@ authentication."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
@@ -88,4 +90,88 @@ def _routes(scan: Scan, spec: dict[str, Any], owner: str, line: int, base_path: 
             scan.facts.routes.append(route)
 
 
-__all__ = ["FRAMEWORK", "analyse"]
+#: the vendor extensions naming the module of an operation's handler (Swagger 2 and OpenAPI 3 spellings)
+_CONTROLLER_KEYS = ("x-openapi-router-controller", "x-swagger-router-controller")
+#: folders beside a module where projects keep their specifications
+_SPEC_DIRS = frozenset({"openapi", "swagger", "spec", "specs", "api", "apis"})
+
+
+def _spec_files(directory: str) -> Iterator[str]:
+    """YAML and JSON files in ``directory``, its two parents and their specification folders."""
+    for _level in range(3):
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return
+        for name in names:
+            full = os.path.join(directory, name)
+            if name.endswith((".yaml", ".yml", ".json")):
+                yield full
+            elif name in _SPEC_DIRS and os.path.isdir(full):
+                yield from (os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".yaml", ".yml",
+                                                                                                    ".json")))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
+def _operation_ids(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(controller module, function) of every operation: ``operationId: pkg.module.function``, or a bare
+    function name under a router-controller extension of the operation or its path."""
+    for item in (spec.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        path_controller = next((str(item[k]) for k in _CONTROLLER_KEYS if k in item), "")
+        for method in _METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict) or not isinstance(op.get("operationId"), str):
+                continue
+            controller = next((str(op[k]) for k in _CONTROLLER_KEYS if k in op), path_controller)
+            op_id = op["operationId"]
+            if controller:
+                yield controller, op_id
+            elif "." in op_id:
+                module, _, function = op_id.rpartition(".")
+                yield module, function
+
+
+@functools.lru_cache(maxsize=256)
+def _operations_near(directory: str) -> tuple[tuple[str, str], ...]:
+    """The operations of the specifications near ``directory`` (read once per directory)."""
+    out: list[tuple[str, str]] = []
+    for path in _spec_files(directory):
+        try:
+            if os.path.getsize(path) > MAX_SPEC_BYTES:
+                continue
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                if "operationId" not in fh.read():
+                    continue
+        except OSError:
+            continue
+        spec = _load_spec(path)
+        if spec is not None:
+            out.extend(_operation_ids(spec))
+    return tuple(out)
+
+
+def operations(abspath: str) -> set[str]:
+    """Functions of the module at ``abspath`` that a specification beside it names as an operation's handler
+    (``operationId: api.users.create`` for ``api/users.py``): connexion calls them with the request's parameters
+    and body, wherever the app that loads the specification is built."""
+    if not abspath:
+        return set()
+    directory, filename = os.path.split(os.path.abspath(abspath))
+    stem = os.path.basename(directory) if filename == "__init__.py" else filename[:-3]
+    parts = os.path.normpath(abspath[:-3]).split(os.sep)
+    if filename == "__init__.py":
+        parts = parts[:-1]
+    out: set[str] = set()
+    for module, function in _operations_near(directory):
+        names = module.split(".")
+        if names[-1] == stem and parts[-len(names):] == names:
+            out.add(function)
+    return out
+
+
+__all__ = ["FRAMEWORK", "analyse", "operations"]

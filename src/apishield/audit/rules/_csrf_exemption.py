@@ -54,7 +54,17 @@ def _session_authenticated(fn: View) -> bool:
     names = _names(fn)
     if isinstance(fn, ast.ClassDef):
         names = [n for n in names if n != "user" and not n.startswith(("self.user", "user."))]
-    return any(_SESSION_IDENTITY.search(name) for name in names)
+    # a local the view binds itself (``user = User.objects.create_user(...)``) is its own value, not the session's;
+    # one bound from the session (``user = request.user``) shows the session read where it is bound
+    local = {n.id for n in au.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    names = [n for n in names if n.split(".", 1)[0] not in local]
+    return any(_SESSION_IDENTITY.search(name) for name in names) or any(
+        au.last(au.dotted(c.func)) in _SIGNS_IN_OR_OUT for c in au.calls(fn))  # it sets the session's identity
+
+
+#: calls that put an identity into the session or take it out: a forged request signs the browser in or out
+_SIGNS_IN_OR_OUT = frozenset({"login", "auth_login", "django_login", "login_user", "logout", "auth_logout",
+                              "logout_user"})
 
 
 def _reads_input(node: ast.AST) -> bool:
