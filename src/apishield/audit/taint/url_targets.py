@@ -35,6 +35,13 @@ def _assignments(name: str, fn: ast.AST) -> list[ast.expr]:
     return [a.value for a in plain] if all(id(t) in allowed for t in stores) else []
 
 
+def _extends(value: ast.expr, name: str) -> bool:
+    """``value`` is ``name + ...``: text appended to what ``name`` held, which keeps its beginning."""
+    while isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        value = value.left
+    return isinstance(value, ast.Name) and value.id == name
+
+
 def _configured(node: ast.AST, fn: ast.AST, depth: int = 0) -> bool:
     """Configuration (``settings.ROOT_URL``), an entry of a table of configured values (``{"survey":
     config["SURVEY_URL"], ...}[service]``: whichever key is asked, the base is one the deployment set), or a local
@@ -104,7 +111,8 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
     if fixed_host(node, fn) or (local_ok and (own_page(node) or _route_path(node, qualify))):
         return True
     if isinstance(node, ast.Name) and depth < 3:
-        values = _assignments(node.id, fn)
+        # ``target = target + "?" + query`` appends to the value the name had: its beginning is the earlier one's
+        values = [v for v in _assignments(node.id, fn) if not _extends(v, node.id)]
         return bool(values) and all(fixed_target(v, fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
                                     for v in values)
     cur = node

@@ -1,0 +1,38 @@
+"""A redirect target extended in place (``target = target + "?" + urlencode(...)``) keeps the beginning it had:
+when every other value of the name is a path of the site (``reverse(...)``), the request's text only fills the query.
+When the name began as the request's own text, extending it changes nothing: still an open redirect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audit.helpers import audit
+
+_VIEWS = """\
+from urllib.parse import urlencode
+
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+
+
+def detail(request):
+    version = request.GET.get("version_uri")
+    target = {start}
+    if version:
+        target = target + "?" + urlencode({{"version_uri": version}})
+    return HttpResponseRedirect(target)
+
+
+urlpatterns = [path("detail", detail)]
+"""
+
+
+@pytest.mark.parametrize(("start", "fires"), [
+    ('reverse("full-text", kwargs={"uri": request.GET.get("uri")})', False),  # must stay quiet: a page of the site
+    ('request.GET.get("next", "/")', True),  # must fire: the client's target, with a query added
+])
+def test_a_target_extended_in_place_keeps_its_beginning(tmp_path: Path, start: str, fires: bool) -> None:
+    result = audit(tmp_path, {"docs/__init__.py": "", "docs/views.py": _VIEWS.format(start=start)})
+    assert any(f.rule_id == "AS807" for f in result.findings) is fires
