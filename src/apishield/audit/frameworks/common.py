@@ -500,8 +500,9 @@ def classify_name(name: str) -> set[str]:
         kinds.add("role")
     if re.search(r"csrf|xsrf", tail, re.IGNORECASE):
         kinds.add(CSRF)
-    if re.search(r"talisman|secure_?headers|security_?headers|response_headers|hsts", tail, re.IGNORECASE):
-        kinds.add(HEADERS)
+    if re.search(r"talisman|secure_?headers|security_?headers|response_headers|hsts|(?:^|_)csp(?:_|$)|"
+                 r"content_?security_?policy|x?frame_?options", tail, re.IGNORECASE):
+        kinds.add(HEADERS)  # flask_csp's ``@csp_header``, django-csp's ``@csp_update``, ``@xframe_options_deny``
     return kinds
 
 
