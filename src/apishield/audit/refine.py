@@ -29,6 +29,10 @@ finding stays visible below the medium-and-above view.
 - **Sanitised at the write** (AS402 in templates): an attribute emitted raw (``{{ post.body_html|safe }}``) that
   every assignment in the project's code fills with an HTML sanitiser's result (``bleach.clean``, ``nh3.clean``,
   ``escape``) is safe HTML by construction; it stays, low.
+- **Debug mode of a script the deployment never runs** (AS301): debug switched on inside ``if __name__ ==
+  '__main__':`` of a module that the repository's start files (Dockerfile, Procfile, compose, shell scripts, uWSGI
+  ini, systemd units) serve through a server that imports it (gunicorn, uWSGI, uvicorn…) and never run as a script
+  (``python app.py``); it stays, low.
 - **Copies of modules** (every rule): a Python file whose name holds a space or a parenthesis (``views (copy
   1).py``, left by a file manager or an editor) that no other file names cannot be loaded by an import statement;
   its findings stay, low.
@@ -71,13 +75,14 @@ finding stays visible below the medium-and-above view.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.model import AUTH, Route
-from apishield.audit.proxy_config import project_closed_locations
+from apishield.audit.proxy_config import project_closed_locations, repository_top
 from apishield.audit.refine_output import lower_configured_markup, lower_sanitised_fields
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
@@ -146,6 +151,56 @@ def _lower_file_copies(out: list[Finding], project: ProjectContext) -> list[Find
         if f.location is not None and f.location.path in unnamed and f.severity > Severity.LOW else f
         for f in out
     ]
+
+
+#: servers that import the application's module instead of running it as a script
+_IMPORTING_SERVERS = re.compile(r"\b(?:gunicorn|uwsgi|waitress-serve|hypercorn|uvicorn|daphne|granian)\b")
+#: the files that say how a repository is started: container, process and service definitions, shell scripts
+_START_FILES = re.compile(r"^(?:Dockerfile.*|Containerfile.*|Procfile.*|.*\.sh|(?:docker-)?compose.*\.ya?ml|"
+                          r".*\.ini|supervisord.*\.conf|.*\.service|entrypoint.*|Makefile)$", re.IGNORECASE)
+_START_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", "site-packages"})
+
+
+def _start_texts(root: str) -> list[tuple[str, str]]:
+    """(directory, text) of the repository's start files (at most 200, each read up to 200 kB)."""
+    texts: list[tuple[str, str]] = []
+    for directory, dirs, files in os.walk(repository_top(root)):
+        dirs[:] = sorted(d for d in dirs if d not in _START_SKIP and not d.startswith("."))
+        for name in sorted(files):
+            if _START_FILES.match(name) and len(texts) < 200:
+                try:
+                    with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as fh:
+                        texts.append((directory, fh.read(200_000)))
+                except OSError:
+                    continue
+    return texts
+
+
+def _lower_debug_in_scripts_never_run(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Debug mode (AS301) switched on inside ``if __name__ == '__main__':`` (``app.run(debug=True)``) of a module
+    that the repository's start files serve through a server importing it (``gunicorn app:app`` in a Dockerfile,
+    ``uwsgi``, ``uvicorn``) and never run as a script (``python app.py``): that block runs on a developer's machine,
+    not where the app is served; it stays, low. The start files in the module's folder and those above it decide
+    (the module's own service in a repository of several); with none there, all of the repository's do."""
+    guarded = {m.path: m.facts.get("main_guard_lines") or set() for m in project.modules}
+    flagged = [f for f in out if f.rule_id == "AS301" and f.severity > Severity.LOW and f.location
+               and f.location.line in guarded.get(f.location.path, set())]
+    if not flagged or not project.root:
+        return out
+    starts = _start_texts(project.root)
+    lowered: set[int] = set()
+    for f in flagged:
+        assert f.location is not None
+        folder = os.path.dirname(os.path.abspath(os.path.join(project.root, f.location.path)))
+        near = [t for d, t in starts if folder == d or folder.startswith(d.rstrip(os.sep) + os.sep)]
+        texts = near or [t for _, t in starts]
+        stem = re.escape(f.location.path.rsplit("/", 1)[-1])
+        scripted = re.compile(rf"\bpython[\d.]*\b[^\n]*?(?:^|[\s/\"']){stem}\b", re.MULTILINE)
+        if any(_IMPORTING_SERVERS.search(t) for t in texts) and not any(scripted.search(t) for t in texts):
+            lowered.add(id(f))
+    return [replace(f, severity=Severity.LOW, message=f"{f.message} (only when the module runs as a script; the "
+                    "repository's start files serve it through a server that imports it)") if id(f) in lowered else f
+            for f in out]
 
 
 _TEST_CLASS = re.compile(r"^Test(?:ing)?(?:[A-Z_]\w*)?Config(?:uration)?$|^Testing[A-Z_]?\w*$")
@@ -597,7 +652,7 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
     out = _lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
-    out = _lower_file_copies(out, project)
+    out = _lower_debug_in_scripts_never_run(_lower_file_copies(out, project), project)
     out = lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = lower_configured_markup(out, project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
