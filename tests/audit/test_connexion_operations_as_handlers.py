@@ -58,3 +58,32 @@ def test_a_function_an_operation_names_takes_the_clients_parameters(tmp_path: Pa
     found = {f.location.line for f in result.findings if f.rule_id == "AS801" and f.confidence.name == "HIGH"
              and f.location and f.location.path == "api/users.py"}
     assert found == proven
+
+
+_SPEC_TYPED = """\
+swagger: "2.0"
+info: {{title: t, version: "1"}}
+paths:
+  /greet:
+    get:
+      operationId: api.users.greet
+      produces: [{media}]
+      parameters:
+        - {{name: name, in: query, type: string}}
+      responses: {{"200": {{description: ok}}}}
+"""
+
+_GREET = """\
+def greet(name):
+    return "Hello " + name
+"""
+
+
+@pytest.mark.parametrize(("media", "fires"), [
+    ("application/json", False),  # quiet: connexion answers the string as JSON
+    ("text/html", True),  # must fire: the operation answers HTML
+])
+def test_an_operation_answers_by_its_media_type(tmp_path: Path, media: str, fires: bool) -> None:
+    result = audit(tmp_path, {"app.py": _APP, "spec/openapi.yaml": _SPEC_TYPED.format(media=media),
+                              "api/__init__.py": "", "api/users.py": _GREET})
+    assert any(f.rule_id == "AS404" for f in result.findings) is fires

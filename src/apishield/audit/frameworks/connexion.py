@@ -116,9 +116,20 @@ def _spec_files(directory: str) -> Iterator[str]:
         directory = parent
 
 
-def _operation_ids(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(controller module, function) of every operation: ``operationId: pkg.module.function``, or a bare
-    function name under a router-controller extension of the operation or its path."""
+def _answers_html(spec: dict[str, Any], op: dict[str, Any]) -> bool:
+    """The operation may answer HTML: a ``text/html`` media type among its responses' contents (OpenAPI 3) or in
+    its ``produces``, the document's when it has none (Swagger 2); JSON otherwise, connexion's default."""
+    types: list[str] = [str(t) for t in (op.get("produces") or spec.get("produces") or [])]
+    for response in (op.get("responses") or {}).values():
+        if isinstance(response, dict) and isinstance(response.get("content"), dict):
+            types.extend(str(t) for t in response["content"])
+    return any("html" in t.lower() for t in types)
+
+
+def _operation_ids(spec: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """(controller module, function, whether it may answer HTML) of every operation: ``operationId:
+    pkg.module.function``, or a bare function name under a router-controller extension of the operation or its
+    path."""
     for item in (spec.get("paths") or {}).values():
         if not isinstance(item, dict):
             continue
@@ -129,17 +140,18 @@ def _operation_ids(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 continue
             controller = next((str(op[k]) for k in _CONTROLLER_KEYS if k in op), path_controller)
             op_id = op["operationId"]
+            html = _answers_html(spec, op)
             if controller:
-                yield controller, op_id
+                yield controller, op_id, html
             elif "." in op_id:
                 module, _, function = op_id.rpartition(".")
-                yield module, function
+                yield module, function, html
 
 
 @functools.lru_cache(maxsize=256)
-def _operations_near(directory: str) -> tuple[tuple[str, str], ...]:
+def _operations_near(directory: str) -> tuple[tuple[str, str, bool], ...]:
     """The operations of the specifications near ``directory`` (read once per directory)."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     for path in _spec_files(directory):
         try:
             if os.path.getsize(path) > MAX_SPEC_BYTES:
@@ -155,22 +167,24 @@ def _operations_near(directory: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def operations(abspath: str) -> set[str]:
+def operations(abspath: str) -> dict[str, bool]:
     """Functions of the module at ``abspath`` that a specification beside it names as an operation's handler
-    (``operationId: api.users.create`` for ``api/users.py``): connexion calls them with the request's parameters
-    and body, wherever the app that loads the specification is built."""
+    (``operationId: api.users.create`` for ``api/users.py``), each with whether one of its operations may answer
+    HTML: connexion calls them with the request's parameters and body, wherever the app that loads the
+    specification is built, and serialises what they return by the operation's media type (JSON unless the
+    specification says ``text/html``)."""
     if not abspath:
-        return set()
+        return {}
     directory, filename = os.path.split(os.path.abspath(abspath))
     stem = os.path.basename(directory) if filename == "__init__.py" else filename[:-3]
     parts = os.path.normpath(abspath[:-3]).split(os.sep)
     if filename == "__init__.py":
         parts = parts[:-1]
-    out: set[str] = set()
-    for module, function in _operations_near(directory):
+    out: dict[str, bool] = {}
+    for module, function, html in _operations_near(directory):
         names = module.split(".")
         if names[-1] == stem and parts[-len(names):] == names:
-            out.add(function)
+            out[function] = out.get(function, False) or html
     return out
 
 

@@ -97,7 +97,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
         redirects=(("cherrypy.HTTPRedirect", 0, "urls"),),
         sessions=("cherrypy.session",),
     ),
-    Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True),
+    Framework("connexion", roots=("connexion",), decorator_routes=False, html_by_default=True,
+              json_responses=("connexion.problem", "connexion.problem.problem")),
     Framework(
         # routes read by the generic decorator model (:mod:`.aiohttp` adds its middlewares); its responses count
         "aiohttp",

@@ -393,11 +393,15 @@ def check_xss(ctx: ModuleContext) -> Iterator[Finding]:
     analysis = tm.analyse_context(ctx)
     html_default = _is_html_framework(ctx)
     framework = module_framework(ctx)
+    # connexion serialises an operation's return by its media type: JSON unless the specification says HTML
+    spec_ops: dict[str, bool] = ctx.facts["framework_facts"].flags.get("spec_handlers", {}) \
+        if "framework_facts" in ctx.facts else {}
     for ret in analysis.handler_returns:
         body = _body(ret)
         if body is None or ret.json or body.kind == "nonhtml" or body.items is not None:
             continue
-        if not html_default and body.kind != "response" and not ret.html:
+        serialised = ret.function.rsplit(".", 1)[-1] in spec_ops and not spec_ops[ret.function.rsplit(".", 1)[-1]]
+        if (not html_default or serialised) and body.kind != "response" and not ret.html:
             continue
         if body.tainted_for("html"):
             yield at_node(XSS, ctx, ret.node, f"handler {ret.function}() returns request data in an HTML body",

@@ -333,9 +333,10 @@ def raw_template_vars(module_path: str, name: str) -> frozenset[str]:
 
 
 def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | None:
-    """``pkg/mod.py`` (or ``pkg/mod/__init__.py``) for ``pkg.mod.attr`` in ``directory`` or up to three parents;
-    (file, remaining path)."""
-    for _ in range(4):
+    """``pkg/mod.py`` (or ``pkg/mod/__init__.py``) for ``pkg.mod.attr`` in ``directory`` or up to seven parents (a
+    module four packages deep imports its package by its absolute name: ``src/auslib/web/admin/views/x.py`` names
+    ``auslib.web.admin.views.problem``); (file, remaining path)."""
+    for _ in range(8):
         head_key = (directory, parts[0])
         if head_key not in _HEADS:  # one stat per package name and directory, not one per call
             _HEADS[head_key] = os.path.exists(os.path.join(directory, parts[0])) or os.path.isfile(
