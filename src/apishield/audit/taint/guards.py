@@ -130,6 +130,28 @@ def _characters_from(node: ast.Call, negated: bool) -> ast.expr | None:
     return None
 
 
+#: what a check of where a URL leads reads: its host, a list of allowed hosts or domains, a prefix, another check
+_LOOKS_AT_HOST = re.compile(r"host|netloc|domain|origin|startswith|endswith|safe_url|relative|url_has_allowed|"
+                            r"same_site|site|white_?list|allow_?list", re.IGNORECASE)
+
+
+def host_blind_checks(test: ast.AST, info: ModuleInfo) -> bool:
+    """``test`` calls a function of this module named as a URL check (``is_safe_url(url)``) whose body reads
+    nothing of where the URL leads (only its scheme against a block-list): the name promises a host check the
+    function does not make."""
+    for call in au.walk(test):
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            continue
+        fn = info.functions.get(call.func.id) if SAFE_URL.search(call.func.id) else None
+        if fn is None or call.func.id in info.imports:
+            continue
+        read = {n.attr for n in au.walk(fn) if isinstance(n, ast.Attribute)} | {
+            n.id for n in au.walk(fn) if isinstance(n, ast.Name)}
+        if not any(_LOOKS_AT_HOST.search(word) for word in read - {call.func.id}):
+            return True
+    return False
+
+
 def subjects_in(node: ast.AST) -> list[str]:
     """What a guard on ``node`` proves something about: the variables in it and, when ``node`` is itself a read that
     gives the same value each time it is evaluated (``request.args.get("next")``, ``form["url"]``, ``obj.attr``),

@@ -25,7 +25,14 @@ from apishield.audit.taint.catalogue import (
     server_set,
     worth_reading,
 )
-from apishield.audit.taint.guards import guarded_kinds, guarded_subjects, input_error_only, is_allow_list, never_returns
+from apishield.audit.taint.guards import (
+    guarded_kinds,
+    guarded_subjects,
+    host_blind_checks,
+    input_error_only,
+    is_allow_list,
+    never_returns,
+)
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, bound_once, path_carries_request
 from apishield.audit.taint.url_targets import public_fetch_only
 from apishield.audit.taint.values import (
@@ -289,7 +296,10 @@ class Evaluator:
     # ---- guards and assignment
     def apply_exit_guard(self, test: ast.AST, negated: bool = False) -> None:
         """Sanitise what ``test`` being false proves (``negated``: what it being true proves)."""
+        blind = host_blind_checks(test, self.info)
         for name, how in guarded_subjects(test, lambda n: is_allow_list(n, self.lookup), negated):
+            if how == "host" and blind:
+                continue  # ``is_safe_url`` of this module that never looks at the host: a name, not a check
             if name.startswith(READ_KEY):  # a read tested as such: the same read later is the value tested
                 self.guarded_reads = True
                 self.set(name, sanitise(self.env.get(name, GUARDED_READ) if self.env else GUARDED_READ,
