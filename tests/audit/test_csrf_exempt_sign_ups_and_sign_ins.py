@@ -1,7 +1,8 @@
 """A CSRF exemption matters on a view that knows its caller by the cookie session or changes it. A public sign-up
 that creates an account and sends the browser to the login page reads no session: a local variable it names
 ``user`` (the account it just made) is its own value, so the exemption stays, low. A sign-in that puts an identity
-into the session (``login(request, user)``) is a login CSRF: medium."""
+into the session (``login(request, user)``) is a login CSRF: medium; a forged sign-out only ends the victim's
+session, a nuisance: low."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from apishield.findings import Severity
 from tests.audit.helpers import audit
 
 _VIEWS = """\
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -33,6 +34,7 @@ def view(request):
      "        return redirect('login')", False),  # quiet at medium: a public sign-up, no session touched
     ("        user = authenticate(request, username=request.POST['username'], password=request.POST['password'])\n"
      "        if user is not None:\n            login(request, user)\n            return redirect('home')", True),
+    ("        logout(request)\n        return redirect('home')", False),  # a forged sign-out: a nuisance, low
     ("        profile = request.user.profile\n        profile.bio = request.POST['bio']\n        profile.save()\n"
      "        return redirect('home')", True),  # must fire: the signed-in caller's profile changes
 ])

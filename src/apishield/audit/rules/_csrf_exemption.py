@@ -59,12 +59,12 @@ def _session_authenticated(fn: View) -> bool:
     local = {n.id for n in au.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     names = [n for n in names if n.split(".", 1)[0] not in local]
     return any(_SESSION_IDENTITY.search(name) for name in names) or any(
-        au.last(au.dotted(c.func)) in _SIGNS_IN_OR_OUT for c in au.calls(fn))  # it sets the session's identity
+        au.last(au.dotted(c.func)) in _SIGNS_IN for c in au.calls(fn))  # it sets the session's identity
 
 
-#: calls that put an identity into the session or take it out: a forged request signs the browser in or out
-_SIGNS_IN_OR_OUT = frozenset({"login", "auth_login", "django_login", "login_user", "logout", "auth_logout",
-                              "logout_user"})
+#: calls that put an identity into the session: a forged request signs the browser in to the forger's account (a
+#: forged sign-out only ends the victim's session, a nuisance)
+_SIGNS_IN = frozenset({"login", "auth_login", "django_login", "login_user"})
 
 
 def _reads_input(node: ast.AST) -> bool:
