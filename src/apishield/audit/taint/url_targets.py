@@ -121,8 +121,9 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
         if isinstance(prefix, str):
             return FIXED_HOST.match(prefix) is not None or (local_ok and LOCAL_PATH.match(prefix) is not None)
         cur = cur.left
-    if local_ok and cur is not node and _route_path(cur, qualify):
-        return True
+    if cur is not node and depth < 3:
+        # the leftmost piece decides where the URL leads: ``"/edit/{}?e=".format(pid) + quote(msg)``, a route's path
+        return fixed_target(cur, fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
     if local_ok and isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
         if isinstance(first, ast.FormattedValue) and _route_path(first.value, qualify):
