@@ -131,17 +131,37 @@ def password_unused(project: ProjectContext, route: Route) -> bool:
 
 
 def _secret_read_but_unused(source: str) -> bool:
-    """Every line of code naming a guessable secret assigns it to a name that no other line uses (comments
-    aside): the handler reads the password and never checks it."""
+    """Every line of code naming a guessable secret assigns it to a name that no other line checks (comments
+    aside): the handler reads the password and never verifies it — the other lines at most test that one was sent
+    (``if password is None``) or keep it as sent (``session["password"] = password``)."""
     code = _without_text(source)
-    lines = [line for line in code.splitlines() if _GUESSABLE.search(line)]
-    if not lines:
+    all_lines = code.splitlines()
+    lines = [line for line in all_lines if _GUESSABLE.search(line)]
+    names = {m.group(1) for line in lines if (m := re.match(r"\s*(\w+)\s*=[^=]", line))}
+    if not lines or not names:
         return False
-    for line in lines:
-        assigned = re.match(r"\s*(\w+)\s*=[^=]", line)
-        if not assigned or len(re.findall(rf"\b{assigned.group(1)}\b", code)) > 1:
-            return False
+    assignments = [line for line in lines if re.match(r"\s*(\w+)\s*=[^=]", line)]
+    for line in all_lines:
+        if line in assignments:
+            continue
+        for name in names:
+            if re.search(rf"\b{re.escape(name)}\b", line) and not _only_present_or_kept(line, re.escape(name)):
+                return False
+        if _GUESSABLE.search(line) and not any(re.search(rf"\b{re.escape(n)}\b", line) for n in names):
+            return False  # the secret read again, or checked, another way
     return True
+
+
+def _only_present_or_kept(line: str, name: str) -> bool:
+    """``line`` only tests whether ``name`` was sent (``is None``, ``not name``, a bare truth test) or stores it as
+    it came (``session["password"] = name``): no comparison, no call that could verify it."""
+    rest = re.sub(rf"\b{name}\s+is\s+(?:not\s+)?None\b|\bnot\s+{name}\b", " ", line)
+    rest = re.sub(rf"^\s*[\w.]+\[[^\]]+\]\s*=\s*{name}\s*$", " ", rest)
+    if not re.search(rf"\b{name}\b", rest):
+        return True
+    return re.fullmatch(rf"\s*(?:if|elif|while)\s+{name}\s*:\s*", rest) is not None or (re.fullmatch(
+        rf"\s*(?:if|elif)\s+.*\b(?:or|and)\s+{name}\s*:\s*|\s*(?:if|elif)\s+{name}\s+(?:or|and)\b.*:\s*",
+        rest) is not None and not re.search(r"==|!=|\(", rest))
 
 
 #: a count of an account's failed sign-ins, and the lock it leads to
