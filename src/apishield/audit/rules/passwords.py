@@ -297,7 +297,8 @@ def _stored(fn: RequestPasswords, node: ast.AST, model_hashes: bool) -> str:
         if isinstance(target, ast.Attribute) and PASSWORD_KEY.match(target.attr) and fn.is_raw(node.value) \
                 and not fn.from_request(target) and not model_hashes:
             return f"assigned to {ast.unparse(target)[:40]}"
-        if isinstance(target, ast.Subscript) and (_raw_record(fn, node.value) or (
+        if isinstance(target, ast.Subscript) and not _CALL_ARGUMENTS.search(au.dotted(target.value)) and (
+                _raw_record(fn, node.value) or (
                 PASSWORD_KEY.match(au.str_const(target.slice) or "") and fn.is_raw(node.value))):
             return f"stored in {ast.unparse(target.value)[:40]}"
     return ""
@@ -308,6 +309,12 @@ def _raw_record(fn: RequestPasswords, node: ast.AST) -> bool:
     return isinstance(node, ast.Dict) and any(
         PASSWORD_KEY.match(au.str_const(k) or "") and fn.is_raw(v) for k, v in zip(node.keys, node.values, strict=True)
         if k is not None)
+
+
+#: a mapping of arguments for a call, not a record kept anywhere (``other_params['password'] = ...`` then
+#: ``Redis(**other_params)``; ``headers``, ``auth``, ``connection_kwargs``)
+_CALL_ARGUMENTS = re.compile(r"(?i)(?:^|[._])(?:\w*_)?(?:params|kwargs|options|opts|args|headers|auth|"
+                             r"connection\w*|conn_\w+|client_\w+)$")
 
 
 @rule(PLAINTEXT_PASSWORD)
