@@ -35,8 +35,10 @@ def register():
 def test_a_password_in_call_arguments_is_not_stored(tmp_path: Path, target: str, fires: bool) -> None:
     source = _APP.format(target=target)
     if target in {"connection_params", "request_kwargs", "record"}:
-        source = source.replace('    password = body["password"]\n', f'    password = body["password"]\n    {target} = {{}}\n')
+        source = source.replace('    password = body["password"]\n',
+                                f'    password = body["password"]\n    {target} = {{}}\n')
     if target == "record":
-        source = source.replace('    return {"ok": True}', '    USERS[body["username"]] = record\n    return {"ok": True}')
+        source = source.replace('    return {"ok": True}',
+                                '    USERS[body["username"]] = record\n    return {"ok": True}')
     result = audit(tmp_path, {"app.py": source})
     assert any(f.rule_id == "AS608" for f in result.findings) is fires
