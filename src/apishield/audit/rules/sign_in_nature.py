@@ -131,24 +131,28 @@ def password_unused(project: ProjectContext, route: Route) -> bool:
 
 
 def _secret_read_but_unused(source: str) -> bool:
-    """Every line of code naming a guessable secret assigns it to a name that no other line checks (comments
-    aside): the handler reads the password and never verifies it — the other lines at most test that one was sent
-    (``if password is None``) or keep it as sent (``session["password"] = password``)."""
+    """Every line of code naming a guessable secret assigns it, as read from the request, to a name that no other
+    line checks (comments aside): the handler reads the password and never verifies it — the other lines at most
+    test that one was sent (``if password is None``) or keep it as sent (``session["password"] = password``)."""
     code = _without_text(source)
     all_lines = code.splitlines()
-    lines = [line for line in all_lines if _GUESSABLE.search(line)]
-    names = {m.group(1) for line in lines if (m := re.match(r"\s*(\w+)\s*=[^=]", line))}
-    if not lines or not names:
+    reads: dict[int, str] = {}  # line index -> the name the request's secret is read into
+    for index, line in enumerate(all_lines):
+        assigned = re.match(r"\s*(\w+)\s*=[^=](.*)", line) if _GUESSABLE.search(line) else None
+        if assigned and re.search(r"\brequest\b|\bform\b|\bjson\b|\bbody\b|\bargs\b|\.get\(", assigned.group(2)) \
+                and not re.search(r"\w\((?![^()]*\brequest\b)[^()]*\b(?:pass\w*|pwd)\b", assigned.group(2)):
+            reads[index] = assigned.group(1)
+    if not reads:
         return False
-    assignments = [line for line in lines if re.match(r"\s*(\w+)\s*=[^=]", line)]
-    for line in all_lines:
-        if line in assignments:
+    names = set(reads.values())
+    for index, line in enumerate(all_lines):
+        if index in reads:
             continue
-        for name in names:
-            if re.search(rf"\b{re.escape(name)}\b", line) and not _only_present_or_kept(line, re.escape(name)):
-                return False
-        if _GUESSABLE.search(line) and not any(re.search(rf"\b{re.escape(n)}\b", line) for n in names):
-            return False  # the secret read again, or checked, another way
+        named = [n for n in names if re.search(rf"\b{re.escape(n)}\b", line)]
+        if any(not _only_present_or_kept(line, re.escape(n)) for n in named):
+            return False  # compared, handed to a call, or otherwise used
+        if not named and _GUESSABLE.search(line):
+            return False  # the secret read or checked another way
     return True
 
 
