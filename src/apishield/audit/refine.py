@@ -69,9 +69,6 @@ finding stays visible below the medium-and-above view.
   stay, low.
 - **Sessions nobody reads** (AS503, AS504 on CherryPy's session cookie left at its defaults): in a project whose code
   never reads ``cherrypy.session``, the cookie identifies an empty session; it stays, low.
-- **Credentialed CORS where nobody is identified** (AS305): any origin allowed with credentials in a project whose
-  routes identify no caller (none authenticates, reads a session or signs anyone in) and which sets no cookie: the
-  credentials a browser would send carry nothing the app reads; it stays, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
@@ -89,7 +86,7 @@ from apishield.audit.proxy_config import project_closed_locations, repository_to
 from apishield.audit.refine_output import lower_configured_markup, lower_sanitised_fields
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
-from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller, sets_cookies
+from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
 from apishield.findings import Finding, Severity
 
 _COOKIE_RULES = frozenset({"AS503", "AS506"})
@@ -447,21 +444,6 @@ def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Find
             for f in out]
 
 
-def _lower_credentialed_cors_without_callers(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """CORS allowing any origin with credentials (AS305) in a project whose routes identify no caller (none
-    authenticates, reads a session or signs anyone in) and which gives the browser no cookie: a credentialed
-    cross-site request carries nothing the app reads, so a foreign page learns what it could fetch itself; it stays,
-    low."""
-    if not any(f.rule_id == "AS305" and f.severity > Severity.LOW for f in out):
-        return out
-    routes = project.facts.get("routes", [])
-    if not routes or any(map(identifies_caller, routes)) or sets_cookies(project):
-        return out
-    return [replace(f, severity=Severity.LOW, message=f"{f.message} (no route identifies a caller and no cookie is "
-                    "set: the credentials carry nothing the app reads)")
-            if f.rule_id == "AS305" and f.severity > Severity.LOW else f for f in out]
-
-
 def _handler_spans(project: ProjectContext, routes: Iterable[Route], why: Callable[[Route], str], *,
                    from_route: bool = False) -> dict[str, list[tuple[int, int, str]]]:
     """The line span of each route's handler (the ``def`` the route's line is in, or the first one after its
@@ -672,7 +654,6 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_debug_in_scripts_never_run(_lower_file_copies(out, project), project)
     out = lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
-    out = _lower_credentialed_cors_without_callers(out, project)
     out = lower_configured_markup(out, project)
     out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
