@@ -353,8 +353,9 @@ _DEBUG_SEGMENTS = {
 def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
     """AS104 — a route whose path names a debug or internal function (``/debug``, ``/internal``, ``/test``,
     ``/createdb``, ``/env``…); high severity when it is also unauthenticated, low when its handler only returns a
-    fixed answer or only computes one from its own input, or when it answers only once a configuration flag that is off
-    by default is set (:mod:`~apishield.audit.rules.config_switch`)."""
+    fixed answer or only computes one from its own input, when it answers only once a configuration flag that is off
+    by default is set (:mod:`~apishield.audit.rules.config_switch`), or when only callers passing a role check reach
+    it (an administrator's tool)."""
     inventory = project.facts.get("inventory")
     for route in _routes(project):
         hit = next((s for s in static_segments(route.path) if s.lower() in _DEBUG_SEGMENTS), None)
@@ -364,7 +365,9 @@ def check_debug_routes(project: ProjectContext) -> Iterator[Finding]:
         fixed = summary is not None and summary.static_page  # ``return {"error": "disabled"}, 503``: exposes nothing
         computed = summary is not None and summary.computes_only  # ``return {"md5": md5(value)}``: nor does this
         switch = switched_off(project, route)  # ``if config.get("DEBUG_API"): ...`` else 404: off unless turned on
-        quiet = fixed or computed or bool(switch)
+        # behind a role check (``@require_admin_session``), the endpoint is an administrator's tool, not a leftover
+        role_guarded = bool(route.roles) and route.has(AUTH)
+        quiet = fixed or computed or bool(switch) or role_guarded
         severity = Severity.LOW if quiet else Severity.MEDIUM if route.has(AUTH) else Severity.HIGH
         yield _at(
             project,
