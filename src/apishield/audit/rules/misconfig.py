@@ -350,7 +350,12 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
                                None) if isinstance(r, ast.Dict) else None for r in resources.values]
                 if values and all(v is not None and not _wildcard(v) for v in values):
                     continue
-            creds = au.is_true(au.kwarg(call, "supports_credentials"))
+            creds = au.is_true(au.kwarg(call, "supports_credentials")) or (
+                # ``resources={"/register": {"origins": "*", "supports_credentials": True}}``: a resource's own switch
+                isinstance(resources, ast.Dict) and any(
+                    isinstance(r, ast.Dict) and any(au.str_const(k) == "supports_credentials" and au.is_true(v)
+                                                    for k, v in zip(r.keys, r.values, strict=True))
+                    for r in resources.values))
         elif tail in {"CORSMiddleware"} or (
             tail == "add_middleware" and call.args and au.last(au.dotted(call.args[0])) == "CORSMiddleware"
         ):
