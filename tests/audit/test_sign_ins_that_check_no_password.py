@@ -37,6 +37,8 @@ def login():
      '    session["username"] = username', True),
     ('    user = authenticate(username=username, password=password)\n    if user is None:\n'
      '        return redirect("/login")\n    session["username"] = username', True),  # checked through a call
+    ('    if not Authenticator().authenticate():\n        return redirect("/login")\n'
+     '    session["username"] = username', True),  # a verifier that reads the request itself
 ])
 def test_a_sign_in_that_checks_no_password_has_nothing_to_limit(tmp_path: Path, body: str, medium: bool) -> None:
     result = audit(tmp_path, {"app.py": _APP.format(body=body)})

@@ -130,11 +130,18 @@ def password_unused(project: ProjectContext, route: Route) -> bool:
     return bool(source) and _secret_read_but_unused(source)
 
 
+#: a call that verifies credentials, whatever it is given
+_VERIFIES_ELSEWHERE = re.compile(r"\b\w*(?:authenticat|verif|check_?pass|checkpw|compare_digest|validate_?cred)\w*\s*\(",
+                                 re.IGNORECASE)
+
+
 def _secret_read_but_unused(source: str) -> bool:
     """Every line of code naming a guessable secret assigns it, as read from the request, to a name that no other
     line checks (comments aside): the handler reads the password and never verifies it — the other lines at most
     test that one was sent (``if password is None``) or keep it as sent (``session["password"] = password``)."""
     code = _without_text(source)
+    if _VERIFIES_ELSEWHERE.search(code):
+        return False  # a call that verifies credentials may read the password itself (``authenticator.authenticate()``)
     all_lines = code.splitlines()
     reads: dict[int, str] = {}  # line index -> the name the request's secret is read into
     for index, line in enumerate(all_lines):

@@ -528,8 +528,9 @@ class Evaluator:
                 v = merge_parts([self.expr(node.key), self.expr(node.value)])
             else:
                 v = self.expr(node.elt)
-            # what each element is: literals stay literals (``"33" for _ in range(len(text))`` repeats a constant)
-            return Val(taint=v.taint, clean=v.clean, lit=v.lit or v.is_const)
+            # each element a constant (``"33" for _ in range(len(text))``): the result repeats literals; anything
+            # computed (a row's cells, a mapping built from them) keeps its origin unknown
+            return Val(taint=v.taint, clean=v.clean, lit=v.is_const and not isinstance(node, ast.DictComp))
         finally:
             self.env = saved
 
