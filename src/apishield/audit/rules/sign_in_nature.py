@@ -131,8 +131,8 @@ def password_unused(project: ProjectContext, route: Route) -> bool:
 
 
 #: a call that verifies credentials, whatever it is given
-_VERIFIES_ELSEWHERE = re.compile(r"\b\w*(?:authenticat|verif|check_?pass|checkpw|compare_digest|validate_?cred)\w*\s*\(",
-                                 re.IGNORECASE)
+_VERIFIES_ELSEWHERE = re.compile(
+    r"\b\w*(?:authenticat|verif|check_?pass|checkpw|compare_digest|validate_?cred)\w*\s*\(", re.IGNORECASE)
 
 
 def _secret_read_but_unused(source: str) -> bool:
