@@ -294,7 +294,7 @@ def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
         stack.extend(reversed(children))
 
 
-MODULE_CACHE: dict[str, ModuleInfo | None] = {}
+MODULE_CACHE: dict[tuple[str, int], ModuleInfo | None] = {}
 GUARD_EVENTS = 0  # times a summary was asked for while it was being computed (the result depended on call order)
 _RESOLVED: dict[tuple[str, str], tuple[str, str] | None] = {}
 
@@ -357,8 +357,12 @@ def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | Non
 
 
 def _load_module(path: str, depth: int) -> ModuleInfo | None:
-    if path in MODULE_CACHE:
-        return MODULE_CACHE[path]
+    """The module at ``path`` read at ``depth`` (how many project calls away from the audited module): cached per
+    depth, since what a module resolves in turn depends on it — one cache entry per path would make the findings
+    depend on which module an audit happened to read first."""
+    key = (path, depth)
+    if key in MODULE_CACHE:
+        return MODULE_CACHE[key]
     info: ModuleInfo | None = None
     try:
         tree = ast.parse(au.read_source(path))
@@ -367,8 +371,13 @@ def _load_module(path: str, depth: int) -> ModuleInfo | None:
         info = None
     if len(MODULE_CACHE) > 512:
         MODULE_CACHE.clear()
-    MODULE_CACHE[path] = info
+    MODULE_CACHE[key] = info
     return info
+
+
+def module_at(path: str, depth: int) -> ModuleInfo | None:
+    """The project module at ``path`` as read ``depth`` project calls away (see :func:`_load_module`)."""
+    return _load_module(path, depth)
 
 
 def class_exposed(node: ast.ClassDef) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 
 from apishield.audit.taint.guards import validator_guards
 from apishield.audit.taint.interpreter import Evaluator
-from apishield.audit.taint.modules import MODULE_CACHE, FunctionNode, ModuleInfo, is_classmethod, param_names
+from apishield.audit.taint.modules import FunctionNode, ModuleInfo, is_classmethod, module_at, param_names
 from apishield.audit.taint.values import CLEAN, REQUEST, UNKNOWN, Val, const
 
 
@@ -51,7 +51,7 @@ class ProjectCalls(Evaluator):
         elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
             cls = receiver.kind[6:]
             mod_path, _, cname = cls.rpartition("|")
-            holder = self.info if not mod_path else (MODULE_CACHE.get(mod_path) or self.info)
+            holder = self.info if not mod_path else (module_at(mod_path, self.info.depth + 1) or self.info)
             methods = holder.classes.get(cname, {})
             if func.attr in methods:
                 target, owner, skip_self, via = methods[func.attr], holder, True, f"{cname}.{func.attr}"
