@@ -10,8 +10,9 @@ well-known libraries.
 from __future__ import annotations
 
 import ast
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, fastapi_dependencies
@@ -465,6 +466,22 @@ def summarise(
         for n in au.walk(fn)
     )) or "validate_on_submit" in names  # Flask-WTF: a FlaskForm checks its CSRF token when it validates
     return summary
+
+
+def listings_upwards(directory: str, levels: int) -> Iterator[tuple[int, str, list[str]]]:
+    """``directory`` and up to ``levels - 1`` of its parents, nearest first, each as (level, directory, its entry
+    names sorted): where a module's URL configuration or OpenAPI specification may sit. Stops at the first directory
+    that cannot be listed, and at the file system's root."""
+    for level in range(levels):
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return
+        yield level, directory, names
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
 
 
 def names_role(name: str) -> bool:

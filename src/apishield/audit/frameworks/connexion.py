@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import listings_upwards
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.model import AUTH, Owner, RawRoute
 
@@ -98,22 +99,14 @@ _SPEC_DIRS = frozenset({"openapi", "swagger", "spec", "specs", "api", "apis"})
 
 def _spec_files(directory: str) -> Iterator[str]:
     """YAML and JSON files in ``directory``, its two parents and their specification folders."""
-    for _level in range(3):
-        try:
-            names = sorted(os.listdir(directory))
-        except OSError:
-            return
+    for _level, folder, names in listings_upwards(directory, 3):
         for name in names:
-            full = os.path.join(directory, name)
+            full = os.path.join(folder, name)
             if name.endswith((".yaml", ".yml", ".json")):
                 yield full
             elif name in _SPEC_DIRS and os.path.isdir(full):
                 yield from (os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith((".yaml", ".yml",
                                                                                                     ".json")))
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent
 
 
 def _answers_html(spec: dict[str, Any], op: dict[str, Any]) -> bool:

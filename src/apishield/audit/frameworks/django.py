@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
+from apishield.audit.frameworks.common import listings_upwards
 from apishield.audit.frameworks.table import FRAMEWORKS
 
 _DJANGO = next(f for f in FRAMEWORKS if f.name == "django")
@@ -56,23 +57,15 @@ def _urlconfs(directory: str) -> tuple[str, ...]:
 def _urlconf_files(directory: str) -> Iterator[str]:
     """``urls.py``, ``*_urls.py`` and ``urls/*.py`` in ``directory`` and its two parents, and ``urls.py`` of the
     packages beside ``directory`` (the project package's URL configuration naming an app's views)."""
-    for level in range(3):
-        try:
-            names = sorted(os.listdir(directory))
-        except OSError:
-            return
+    for level, folder, names in listings_upwards(directory, 3):
         for name in names:
-            full = os.path.join(directory, name)
+            full = os.path.join(folder, name)
             if name.endswith(".py") and (name == "urls.py" or name.endswith("_urls.py")):
                 yield full
             elif name == "urls" and os.path.isdir(full):
                 yield from (os.path.join(full, n) for n in sorted(os.listdir(full)) if n.endswith(".py"))
             elif level == 1 and len(names) <= _MAX_SIBLINGS and os.path.isfile(os.path.join(full, "urls.py")):
                 yield os.path.join(full, "urls.py")
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent
 
 
 def _module_files(urlconf: str, module: str) -> tuple[str, ...]:
