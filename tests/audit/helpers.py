@@ -26,6 +26,29 @@ def notes():
 
 """
 
+#: two Flask session decorators for tests to guard a route with: ``login_required`` refuses the anonymous,
+#: ``admin_required`` also every role but ``admin`` (the module needs ``wraps``, ``abort`` and ``session`` imported)
+ROLE_DECORATORS = """\
+def login_required(f):
+    @wraps(f)
+    def inner(*a, **k):
+        if "user" not in session:
+            abort(401)
+        return f(*a, **k)
+    return inner
+
+
+def admin_required(f):
+    @wraps(f)
+    def inner(*a, **k):
+        if "user" not in session:
+            abort(401)
+        if session.get("role") != "admin":
+            abort(403)
+        return f(*a, **k)
+    return inner
+"""
+
 #: a Django settings module with sessions and the usual middleware; ``apps`` and ``middleware`` are added at the ends
 #: of their lists (one entry a line, each ending in a newline), ``extra`` after them
 DJANGO_SETTINGS = """\

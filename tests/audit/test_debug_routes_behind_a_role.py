@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from apishield.findings import Severity
-from tests.audit.helpers import audit
+from tests.audit.helpers import ROLE_DECORATORS, audit
 
 _APP = """\
 from functools import wraps
@@ -19,25 +19,7 @@ app = Flask(__name__)
 app.secret_key = load_key()
 
 
-def login_required(f):
-    @wraps(f)
-    def inner(*a, **k):
-        if "user" not in session:
-            abort(401)
-        return f(*a, **k)
-    return inner
-
-
-def admin_required(f):
-    @wraps(f)
-    def inner(*a, **k):
-        if "user" not in session:
-            abort(401)
-        if session.get("role") != "admin":
-            abort(403)
-        return f(*a, **k)
-    return inner
-
+{decorators}
 
 @app.get("/admin/user/<name>/debug")
 {guard}
@@ -53,6 +35,6 @@ def user_debug(name):
 ])
 def test_a_debug_route_behind_a_role_is_an_administrators_tool(tmp_path: Path, guard: str,
                                                                 severity: Severity) -> None:
-    result = audit(tmp_path, {"app.py": _APP.format(guard=guard)})
+    result = audit(tmp_path, {"app.py": _APP.format(guard=guard, decorators=ROLE_DECORATORS)})
     debug = [f for f in result.findings if f.rule_id == "AS104"]
     assert debug and max(f.severity for f in debug) == severity

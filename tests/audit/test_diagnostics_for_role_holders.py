@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from apishield.findings import Severity
-from tests.audit.helpers import audit
+from tests.audit.helpers import ROLE_DECORATORS, audit
 
 _APP = """\
 from functools import wraps
@@ -18,25 +18,7 @@ from flask import Flask, abort, jsonify, request, session
 app = Flask(__name__)
 
 
-def login_required(f):
-    @wraps(f)
-    def inner(*a, **k):
-        if "user_id" not in session:
-            abort(401)
-        return f(*a, **k)
-    return inner
-
-
-def admin_required(f):
-    @wraps(f)
-    def inner(*a, **k):
-        if "user_id" not in session:
-            abort(401)
-        if session.get("role") != "admin":
-            abort(403)
-        return f(*a, **k)
-    return inner
-
+{decorators}
 
 @app.get("/api/v1/logs")
 @{guard}
@@ -55,7 +37,7 @@ def logs():
     ("login_required", True),  # must fire: any signed-in user asks for it
 ])
 def test_an_unbounded_page_on_an_administrators_route_is_low(tmp_path: Path, guard: str, medium: bool) -> None:
-    result = audit(tmp_path, {"app.py": _APP.format(guard=guard)})
+    result = audit(tmp_path, {"app.py": _APP.format(guard=guard, decorators=ROLE_DECORATORS)})
     pages = [f for f in result.findings if f.rule_id == "AS203"]
     assert pages, "the page size is reported either way"
     assert any(f.severity >= Severity.MEDIUM for f in pages) is medium
