@@ -2,7 +2,9 @@
 
 A module rule sees one file; some of its findings only matter if something elsewhere in the project holds. Each
 refinement here names the fact it checks and lowers (never drops) the findings it does not hold for, so the
-finding stays visible below the medium-and-above view.
+finding stays visible below the medium-and-above view. The refinements inside route handlers are in
+:mod:`.refine_routes`, those of a template's raw output in :mod:`.refine_output`; this module applies them all, in
+one order.
 
 - **Cookies the server never reads back** (AS503 Secure, AS506 unsigned): a cookie no module reads
   (``request.cookies.get('x')``, ``request.get_cookie('x')``, ``cookie['x']``) carries nothing the server
@@ -77,16 +79,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 
-from apishield.audit import astutil as au
-from apishield.audit.model import AUTH, Route
-from apishield.audit.proxy_config import project_closed_locations, repository_top
+from apishield.audit.proxy_config import repository_top
 from apishield.audit.refine_output import lower_configured_markup, lower_sanitised_fields
+from apishield.audit.refine_routes import (
+    function_spans,
+    lower_delegated_authorization,
+    lower_development_routes,
+    lower_local_tools,
+    lower_proxy_closed,
+    lower_role_guarded,
+)
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.registry import ModuleContext, ProjectContext
-from apishield.audit.rules.route_nature import bound_to_loopback, identifies_caller
 from apishield.findings import Finding, Severity
 
 _COOKIE_RULES = frozenset({"AS503", "AS506"})
@@ -333,31 +340,12 @@ def _lower_unread_secrets(out: list[Finding], project: ProjectContext) -> list[F
 
 _WEB_IMPORT = re.compile(r"^\s*(from|import)\s+(flask|fastapi|starlette|bottle|cherrypy|aiohttp|django|tornado|"
                          r"pyramid|falcon|sanic|quart|connexion|litestar|werkzeug)\b")
-_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
 
 
 def _is_web_module(module: ModuleContext) -> bool:
     if module.facts.get("routes") or module.facts.get("handlers"):
         return True
     return any(_WEB_IMPORT.match(text) for text in module.lines)
-
-
-def _functions(lines: list[str]) -> list[tuple[str, int, int]]:
-    """(name, first line, last line) of every ``def`` of a module, 1-based, read from the text by indentation."""
-    out: list[tuple[str, int, int]] = []
-    for i, text in enumerate(lines):
-        match = _DEF.match(text)
-        if not match:
-            continue
-        indent, end = len(match.group(1)), i + 1
-        for j in range(i + 1, len(lines)):
-            body = lines[j]
-            if body.strip() and not body.lstrip().startswith("#") and len(body) - len(body.lstrip()) <= indent \
-                    and not body.lstrip().startswith((")", "]", "}")):
-                break
-            end = j + 1
-        out.append((match.group(2), i + 1, end))
-    return out
 
 
 def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[Finding]:
@@ -368,7 +356,7 @@ def _lower_unreached_sinks(out: list[Finding], project: ProjectContext) -> list[
     if not web:
         return out  # no entry point is known: every function may serve a request
     others = [m for m in project.modules if m not in web and not is_test_code(m.path)]
-    spans = {m.path: _functions(m.lines) for m in others}
+    spans = {m.path: function_spans(m.lines) for m in others}
     reached_text = [text for m in web for text in m.lines]
     words = set(re.findall(r"\w+", "\n".join(reached_text)))
     reached: set[tuple[str, int]] = set()
@@ -401,7 +389,7 @@ def _static_or_class_method(lines: list[str], lo: int) -> bool:
     return above in {"@staticmethod", "@classmethod"} and not (lo > 2 and lines[lo - 3].lstrip().startswith("@"))
 
 
-def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> list[Finding]:
+def _lower_uncalledfunction_spans(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """Findings inside static and class methods whose name nothing else in the project mentions, lowered."""
     if not any(a.routes for a in project.facts.get("apps", [])):
         return out  # no served app: a library or a snippet, whose functions are there to be called by others
@@ -410,7 +398,7 @@ def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> li
     candidates: dict[str, list[tuple[str, int, int]]] = {}
     for m in modules:
         if m.path in paths:
-            candidates[m.path] = [(name, lo, hi) for name, lo, hi in _functions(m.lines)
+            candidates[m.path] = [(name, lo, hi) for name, lo, hi in function_spans(m.lines)
                                 if _static_or_class_method(m.lines, lo)]
     names = {name for spans in candidates.values() for name, _, _ in spans}
     if not names:
@@ -431,145 +419,6 @@ def _lower_uncalled_functions(out: list[Finding], project: ProjectContext) -> li
                             message=f"{f.message} (nothing in the project calls {inside[0]}())")
         lowered.append(f)
     return lowered
-
-
-def _lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Exception text in the files of a user-less app bound to loopback, lowered."""
-    if not any(f.rule_id == "AS307" and f.severity > Severity.LOW for f in out):
-        return out
-    local = {r.file for a in project.facts.get("apps", []) if a.routes and not any(map(identifies_caller, a.routes))
-             and bound_to_loopback(project, a.path) for r in a.routes}
-    return [replace(f, severity=Severity.LOW, message=f"{f.message} (a local tool: no users, loopback only)")
-            if f.rule_id == "AS307" and f.severity > Severity.LOW and f.location and f.location.path in local else f
-            for f in out]
-
-
-def _handler_spans(project: ProjectContext, routes: Iterable[Route], why: Callable[[Route], str], *,
-                   from_route: bool = False) -> dict[str, list[tuple[int, int, str]]]:
-    """The line span of each route's handler (the ``def`` the route's line is in, or the first one after its
-    decorator), per file, with what ``why`` says of the route; ``from_route`` starts it at the route's own line (its
-    decorator), where route-level findings are reported."""
-    lines = {m.path: m.lines for m in project.modules}
-    spans: dict[str, list[tuple[int, int, str]]] = {}
-    for route in routes:
-        defs = _functions(lines.get(route.file, []))
-        found = next((d for d in defs if d[1] <= route.line <= d[2]), None) or next(
-            (d for d in defs if d[1] >= route.line), None)
-        if found is not None:
-            start = min(found[1], route.line) if from_route else found[1]
-            spans.setdefault(route.file, []).append((start, found[2], why(route)))
-    return spans
-
-
-def _lower_in_handlers(out: list[Finding], spans: dict[str, list[tuple[int, int, str]]],
-                       applies: Callable[[Finding], bool], note: str) -> list[Finding]:
-    """Findings of ``applies`` inside one of the ``spans``, lowered, with ``note`` saying why."""
-    lowered = []
-    for f in out:
-        where = f.location
-        hit = next((why for lo, hi, why in spans.get(where.path, []) if lo <= where.line <= hi), "") \
-            if where is not None and f.severity > Severity.LOW and applies(f) else ""
-        lowered.append(replace(f, severity=Severity.LOW, message=f"{f.message} ({note.format(hit)})") if hit else f)
-    return lowered
-
-
-def _lower_development_routes(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Findings inside the handler of a route the app registers only in a development branch (a blueprint, router or
-    mounted app included under ``if settings.DEBUG:``, ``if config['dev_mode']:``, ``if STORAGE == 'local':``),
-    lowered: a deployment that leaves the switch off does not serve it. Route-level findings already say so."""
-    routes = [r for r in project.facts.get("routes", []) if r.development]
-    if not routes or not any(f.severity > Severity.LOW for f in out):
-        return out
-    spans = _handler_spans(project, routes, lambda r: r.development)
-    return _lower_in_handlers(out, spans, lambda f: f.rule_id != "AS101", "its route is {}")
-
-
-def _lower_proxy_closed(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Findings of a route whose path the repository's own nginx configuration closes to outside clients
-    (``location /internal { internal; }``, ``allow 10.0.0.0/8; deny all;``), and inside its handler, lowered: the
-    proxy answers 404 or 403 before the application sees an outside request, so the route serves only the
-    deployment's own services."""
-    routes = [r for r in project.facts.get("routes", []) if r.path.startswith("/")]
-    if not routes or not any(f.severity > Severity.LOW for f in out):
-        return out
-    closed = project_closed_locations(project.root)
-    if not closed:
-        return out
-    shut = [r for r in routes if any(c.covers(r.path) for c in closed)]
-
-    def why(route: Route) -> str:
-        return next(c.describe() for c in closed if c.covers(route.path))
-
-    spans = _handler_spans(project, shut, why, from_route=True)
-    return _lower_in_handlers(out, spans, lambda f: True, "the proxy closes it to outside clients: {}")
-
-
-#: an exception class named for a refused authorization (``BEMServerAuthorizationError``, ``PermissionDenied``)
-_AUTHZ_ERROR = re.compile(r"(?i)authori[sz]|permission|forbidden|access_?denied|not_?allowed")
-_EXCEPT = re.compile(r"^(\s*)except\s+\(?\s*([\w.]+)")
-_ERROR_HANDLER = re.compile(r"(?:errorhandler|register_error_handler|exception_handler|add_exception_handler)\(\s*"
-                            r"([\w.]+)")
-_FORBIDS = re.compile(r"\b403\b|Forbidden|HTTP_403|status\.FORBIDDEN|HTTPStatus\.FORBIDDEN")
-_CALLS_WRAPPED = re.compile(r"\b\w+\(\s*\*args|\b\w+\(\s*\*\*kwargs")
-
-
-def delegated_authorization(project: ProjectContext) -> str:
-    """Where the project turns an authorization error raised below its handlers into a 403: a guard wrapper that calls
-    the handler inside ``try`` and answers ``except AuthorizationError: abort(403)``, or an application-wide handler of
-    such an error that answers 403. Object access is then decided in the layer that raises it (a data layer that
-    checks the signed-in user on every load); ``""`` when the project has none."""
-    for module in project.modules:
-        if is_test_code(module.path) or not _AUTHZ_ERROR.search(module.source):
-            continue
-        lines = module.lines
-        for i, line in enumerate(lines):
-            handler = _ERROR_HANDLER.search(line)
-            if handler and _AUTHZ_ERROR.search(au.last(handler.group(1))) and _FORBIDS.search(
-                    "\n".join(lines[i:i + 8])):
-                return f"{au.last(handler.group(1))} ({module.path}:{i + 1})"
-            caught = _EXCEPT.match(line)
-            if not caught or not _AUTHZ_ERROR.search(au.last(caught.group(2))):
-                continue
-            indent = len(caught.group(1))
-            body = [t for t in lines[i + 1:i + 5] if len(t) - len(t.lstrip()) > indent]
-            start = next((j for j in range(i - 1, max(-1, i - 12), -1)
-                          if lines[j].strip() == "try:" and len(lines[j]) - len(lines[j].lstrip()) == indent), None)
-            if (start is not None and _FORBIDS.search("\n".join(body))
-                    and _CALLS_WRAPPED.search("\n".join(lines[start + 1:i]))):
-                return f"{au.last(caught.group(2))} ({module.path}:{i + 1})"
-    return ""
-
-
-_OBJECT_ACCESS_RULES = frozenset({"AS102", "AS103"})
-
-
-def _lower_delegated_authorization(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Object- and function-level access findings (AS102, AS103) in a project that turns an authorization error raised
-    below its handlers into a 403, lowered: the check is in the layer that raises it, which the route does not show."""
-    if not any(f.rule_id in _OBJECT_ACCESS_RULES and f.severity > Severity.LOW for f in out):
-        return out
-    where = delegated_authorization(project)
-    if not where:
-        return out
-    return [replace(f, severity=Severity.LOW, message=f"{f.message} (the project turns {where} raised below its "
-                    "handlers into 403: the layer that raises it may decide this access)")
-            if f.rule_id in _OBJECT_ACCESS_RULES and f.severity > Severity.LOW else f for f in out]
-
-
-#: what matters only when an attacker is the caller: unbounded page sizes (AS203)
-_CALLER_RULES = frozenset({"AS203"})
-
-
-def _lower_role_guarded(out: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Unbounded page sizes (AS203) in the handler of a route that admits only callers who pass a role check
-    (``Depends(check_admin)``, ``@admin_required``, a blueprint hook refusing all but staff), lowered: the large page
-    is asked by a caller the application trusts with the role; an anonymous or ordinary user never reaches it.
-    Injections and exception text keep their severity: a role is no licence for them."""
-    if not any(f.rule_id in _CALLER_RULES and f.severity > Severity.LOW for f in out):
-        return out
-    routes = [r for r in project.facts.get("routes", []) if r.roles and r.has(AUTH)]
-    spans = _handler_spans(project, routes, lambda r: r.roles)
-    return _lower_in_handlers(out, spans, lambda f: f.rule_id in _CALLER_RULES, "only callers passing {} reach it")
 
 
 #: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, and in a
@@ -648,14 +497,14 @@ def _lower_unused_sessions(out: list[Finding], project: ProjectContext) -> list[
 
 def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding]:
     out = _lower_unused_sessions(_lower_cors_turned_off_elsewhere(list(findings), project), project)
-    out = _lower_development_settings(_lower_development_routes(out, project), project)
-    out = _lower_proxy_closed(_lower_role_guarded(out, project), project)
-    out = _lower_delegated_authorization(out, project)
+    out = _lower_development_settings(lower_development_routes(out, project), project)
+    out = lower_proxy_closed(lower_role_guarded(out, project), project)
+    out = lower_delegated_authorization(out, project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_debug_in_scripts_never_run(_lower_file_copies(out, project), project)
-    out = lower_sanitised_fields(_lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = lower_sanitised_fields(lower_local_tools(_lower_unreached_sinks(out, project), project), project)
     out = lower_configured_markup(out, project)
-    out = _lower_unread_secrets(_lower_uncalled_functions(out, project), project)
+    out = _lower_unread_secrets(_lower_uncalledfunction_spans(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}
     if not names:
         return out

@@ -13,7 +13,8 @@ from apishield.audit import taint as tm
 from apishield.audit.deadcode import bound_names, dead_lines, unbound_receiver
 from apishield.audit.rules._config_classes import dev_branch_lines, is_dev_class, overridden_off, replaced_in_branch
 from apishield.audit.rules._cors_headers import ACAO, header_pairs, manual_cors
-from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, is_test_code, module_framework
+from apishield.audit.rules._django_cors import django_cors_settings
+from apishield.audit.rules.base import at_node, fix_text, imports, is_dev_module, module_framework
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -373,7 +374,7 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
         if _wildcard(origins) and creds == credentials:
             what = "any origin with credentials" if credentials else "any origin"
             yield at_node(target, ctx, call, f"{tail} allows {what}", **({"fix": fix} if fix else {}))
-    yield from _django_cors_settings(ctx, target, credentials, fix)
+    yield from django_cors_settings(ctx, target, credentials, fix)
     top_level = ast.Module(
         body=[n for n in ctx.tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))],
         type_ignores=[],
@@ -399,32 +400,6 @@ def _cors(ctx: ModuleContext, credentials: bool) -> Iterator[Finding]:
             reported.add(id(where))
             label = "configuration" if isinstance(fn, ast.Module) else f"{fn.name}()"
             yield at_node(target, ctx, where, f"{label} {what}", **({"fix": fix} if fix else {}))
-
-
-#: django-cors-headers' switch that allows every origin (the name before its 3.0 release, and today's)
-_DJANGO_ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
-
-
-def _django_cors_settings(ctx: ModuleContext, target: Rule, credentials: bool,
-                          fix: str | None) -> Iterator[Finding]:
-    """django-cors-headers settings: ``CORS_ALLOW_ALL_ORIGINS = True`` (``CORS_ORIGIN_ALLOW_ALL``) at the top of a
-    module other than test code; with ``CORS_ALLOW_CREDENTIALS = True`` in the same module the library answers every
-    origin back with credentials allowed (AS305), else any origin (AS306). A value read from the environment is the
-    deployment's choice."""
-    if is_test_code(ctx.path):
-        return
-    assigned = {t.id: stmt for stmt in ctx.tree.body if isinstance(stmt, ast.Assign)
-                for t in stmt.targets if isinstance(t, ast.Name)}
-    allow_all = next((assigned[n] for n in _DJANGO_ALLOW_ALL if n in assigned and au.is_true(assigned[n].value)),
-                     None)
-    if allow_all is None:
-        return
-    creds = "CORS_ALLOW_CREDENTIALS" in assigned and au.is_true(assigned["CORS_ALLOW_CREDENTIALS"].value)
-    if creds == credentials:
-        name = next(t.id for t in allow_all.targets if isinstance(t, ast.Name))
-        what = f"{name} = True with CORS_ALLOW_CREDENTIALS = True: every origin is answered back with credentials " \
-               "allowed" if credentials else f"{name} = True allows any origin"
-        yield at_node(target, ctx, allow_all, what, **({"fix": fix} if fix else {}))
 
 
 def _cors_fixes() -> dict[str, str]:

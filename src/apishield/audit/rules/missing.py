@@ -17,6 +17,7 @@ from apishield.audit.frameworks.common import is_auth_endpoint, static_segments
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, SAMESITE_SESSION, App, Route
 from apishield.audit.rules.auth_evidence import BY_ID, INCONSISTENT, AuthEvidence
 from apishield.audit.rules.base import at, fix_text, is_test_code, related, served_routes
+from apishield.audit.rules.browser_cookies import same_site_cookies, sets_cookies
 from apishield.audit.rules.config_switch import switched_off
 from apishield.audit.rules.pages import JSON_TYPE, builds_page, inert_page, serves_html
 from apishield.audit.rules.registry import ProjectContext, rule
@@ -28,8 +29,6 @@ from apishield.audit.rules.route_nature import (
     identifies_caller,
     line_text,
     public_by_nature,
-    same_site_cookies,
-    sets_cookies,
     shape,
 )
 from apishield.audit.rules.sign_in_nature import (

@@ -49,7 +49,7 @@ from apishield.audit.taint.values import (
     case_matches,
     combine,
     const,
-    elements,
+    element_of,
     exception_attribute,
     fed_by_request,
     fmt,
@@ -160,7 +160,7 @@ class Evaluator:
             self.if_stmt(s)
         elif isinstance(s, (ast.For, ast.AsyncFor)):
             it = self.expr(s.iter)
-            elem = self.element_of(it)
+            elem = element_of(it)
             self.loop(lambda: self.assign(s.target, elem, None), s.body, s.orelse)
         elif isinstance(s, ast.While):
             test = self.const_eval(s.test)
@@ -327,7 +327,7 @@ class Evaluator:
                 elif v.is_const and isinstance(v.const, (tuple, list)) and len(v.const) == n:
                     self.assign(elt, const(v.const[i]), None)
                 else:
-                    self.assign(elt, self.element_of(v), None)
+                    self.assign(elt, element_of(v), None)
         elif isinstance(target, ast.Subscript) and self.stored_for_later(target, v):
             pass
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
@@ -374,19 +374,6 @@ class Evaluator:
     def is_session(self, node: ast.expr) -> bool:
         """The framework's session mapping (``flask.session``, ``cherrypy.session``, ``request.session``)."""
         return self.info.qualify(node) in SESSIONS or au.last(au.dotted(node)) == "session"
-
-    def element_of(self, v: Val) -> Val:
-        if v.kind == "request":
-            return Val(taint=frozenset({REQUEST}))
-        if v.is_const and isinstance(v.const, (str, bytes, list, tuple, set, frozenset, dict)):
-            return Val(lit=True)  # an element of a literal container is itself computed from literals
-        elems = elements(v)
-        if elems:
-            out = elems[0]
-            for e in elems[1:]:
-                out = join(out, e)
-            return replace(out, const=UNKNOWN) if len(elems) > 1 else out
-        return Val(taint=v.taint, clean=v.clean, lit=v.lit)
 
     # ---- expressions
     def const_eval(self, node: ast.AST) -> Any:
@@ -520,7 +507,7 @@ class Evaluator:
         try:
             for gen in node.generators:
                 it = self.expr(gen.iter)
-                self.assign(gen.target, self.element_of(it), None)
+                self.assign(gen.target, element_of(it), None)
                 for cond in gen.ifs:
                     self.expr(cond)
                     self.apply_positive_guard(cond)

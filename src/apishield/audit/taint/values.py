@@ -491,3 +491,19 @@ def case_matches(pattern: ast.pattern, subject: Val, const_eval: Callable[[ast.A
             return True
         return False if all(r is False for r in results) else UNKNOWN
     return UNKNOWN
+
+
+def element_of(v: Val) -> Val:
+    """What iterating ``v`` gives: request data from the request itself, a literal from a literal container, the join
+    of a known container's elements, else a value of the same origin."""
+    if v.kind == "request":
+        return Val(taint=frozenset({REQUEST}))
+    if v.is_const and isinstance(v.const, (str, bytes, list, tuple, set, frozenset, dict)):
+        return Val(lit=True)  # an element of a literal container is itself computed from literals
+    elems = elements(v)
+    if elems:
+        out = elems[0]
+        for e in elems[1:]:
+            out = join(out, e)
+        return replace(out, const=UNKNOWN) if len(elems) > 1 else out
+    return Val(taint=v.taint, clean=v.clean, lit=v.lit)
