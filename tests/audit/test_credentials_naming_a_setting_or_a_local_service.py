@@ -69,3 +69,22 @@ def test_a_credential_set_only_in_the_development_branch_is_low(tmp_path: Path, 
     result = audit(tmp_path, {"project/settings.py": source})
     found = [f for f in result.findings if f.rule_id == "AS603"]
     assert found and (found[0].severity >= Severity.MEDIUM) is medium
+
+
+@pytest.mark.parametrize("source", [
+    # must stay quiet: the pattern a password must match is a rule about passwords, not one
+    'class Rules:\n    REGEX_PASSWORD = r"^(?=.*[a-zA-Z])\\S{12,}$"\n',
+    'class Rules:\n    VALID_PASSWORD = "^[A-Za-z0-9_]{8,64}$"\n',
+    'class Rules:\n    pin_password = r"^\\d{6}$"\n',
+])
+def test_a_pattern_passwords_must_match_is_no_credential(tmp_path: Path, source: str) -> None:
+    assert _as603(tmp_path, source) == []
+
+
+@pytest.mark.parametrize("source", [
+    # must fire: a value with a caret or brackets in it is still a password when it is no pattern
+    'class Accounts:\n    ADMIN_PASSWORD = "^Adm1n-2024!"\n',
+    'class Accounts:\n    password = "[s3cret]-Pass"\n',
+])
+def test_a_password_with_pattern_characters_is_still_a_credential(tmp_path: Path, source: str) -> None:
+    assert any(s >= Severity.MEDIUM for s in _as603(tmp_path, source))

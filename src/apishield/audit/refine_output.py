@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.output import OPERATOR_VALUE
 from apishield.audit.rules.registry import ProjectContext
 from apishield.findings import Finding, Severity
 
 #: the expression a template raw-output finding names (``{{ post.body_html|safe }} emits 'post.body_html' …``)
 _RAW_EXPR = re.compile(r"emits '([\w.]+)' without HTML escaping")
+#: any expression a template raw-output finding names, filters and calls included
+_RAW_ANY = re.compile(r"emits '(.+)' without HTML escaping", re.DOTALL)
 #: an HTML sanitiser or escaper: what it returns is safe to emit raw
 _SANITISER = re.compile(r"\b(?:bleach\.clean|nh3\.clean|clean_html|sanitize\w*|sanitise\w*|html\.escape|"
                         r"markupsafe\.escape|escape)\(")
@@ -59,4 +62,82 @@ def lower_configured_markup(out: list[Finding], project: ProjectContext) -> list
     return lowered
 
 
-__all__ = ["lower_configured_markup", "lower_sanitised_fields"]
+#: where a project could keep what a visitor sends for others to see: a database or store client, a file written,
+#: an upload saved, data posted on to another service
+_KEEPS = re.compile(
+    r"^\s*(?:from|import)\s+(?:sqlalchemy|flask_sqlalchemy|sqlmodel|sqlite3|psycopg\w*|asyncpg|aiosqlite|pymysql|"
+    r"MySQLdb|mysql|mariadb|pymongo|motor|mongoengine|beanie|odmantic|redis|aioredis|valkey|peewee|pony|tortoise|"
+    r"databases|ormar|piccolo|django\.db|flask_mongoengine|flask_pymongo|tinydb|shelve|dbm|boto3|aioboto3|minio|"
+    r"google\.cloud|firebase_admin|supabase|elasticsearch|opensearchpy|cassandra|neo4j|couchdb|pyairtable|gspread)\b"
+    r"|\bopen\([^)\n]*['\"][^'\"]*[wax][^'\"]*['\"]|\.write_(?:text|bytes)\(|\.save\(|\b(?:json|pickle|yaml)\.dump\("
+    r"|\.(?:post|put|patch)\(|\bmodels\.Model\b|\.(?:insert|insert_one|insert_many|add|commit|execute|set|hset|"
+    r"lpush|rpush|sadd|zadd|put_item|put_object|upload_file|upload_fileobj)\(",
+    re.MULTILINE)
+
+
+#: a container made at a module's top level (``COMMENTS = []``): the process's own store while it runs
+_MODULE_CONTAINER = re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:\[\s*\]|\{\s*\}|(?:list|dict|set)\(\s*\)|"
+                               r"(?:collections\.)?(?:deque|defaultdict|OrderedDict|Counter)\()", re.MULTILINE)
+
+
+def _keeps_in_memory(source: str) -> bool:
+    """A module-level container the module adds to (``COMMENTS.append(text)``, ``NOTES[key] = text``)."""
+    return any(re.search(rf"\b{re.escape(name)}\.(?:append|appendleft|extend|insert|add|update|setdefault)\(|"
+                         rf"\b{re.escape(name)}\[[^\]\n]+\]\s*=(?!=)", source)
+               for name in _MODULE_CONTAINER.findall(source))
+
+
+def _keeps_visitor_data(project: ProjectContext) -> bool:
+    """Some module outside the tests could keep what a visitor sends: it uses a database or store, writes a file,
+    saves an upload, posts data on to another service, or adds to a container of its own that outlives a request."""
+    return any(_KEEPS.search(m.source) or _keeps_in_memory(m.source) for m in project.modules
+               if not is_test_code(m.path))
+
+
+#: the variable an expression starts from (``page`` of ``page.body | markdown``, once its quoted text is gone:
+#: ``'body': page.intro`` in a macro's arguments)
+_ROOT = re.compile(r"[A-Za-z_]\w*")
+_STRINGS = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _fed_from_request(project: ProjectContext, name: str) -> bool:
+    """Some render gives the template variable ``name`` a value that mentions the request, directly
+    (``q=request.args['q']``) or through a name the same module assigns from it (``data = Form(**request.form)``,
+    ``result=data.input``): a reflection the data-flow rule may not follow."""
+    given = re.compile(rf"""(?:\b{re.escape(name)}\s*=(?!=)|['"]{re.escape(name)}['"]\s*:)\s*([^,)\n]+)""")
+    for module in project.modules:
+        if name not in module.source or is_test_code(module.path):
+            continue
+        for m in given.finditer(module.source):
+            value = m.group(1)
+            if "request" in value:
+                return True
+            first = _ROOT.match(value.strip())
+            if first and re.search(rf"^\s*{re.escape(first.group(0))}\s*=(?!=)[^\n]*request", module.source,
+                                   re.MULTILINE):
+                return True
+    return False
+
+
+def lower_raw_output_of_stateless_sites(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """A template's raw output (``{{ page.body|safe }}``) in a project that keeps nothing a visitor sends (no
+    database, store, file write, upload or onward post): no visitor can plant markup that another one is shown, so
+    the HTML it emits comes from the code, the configuration or the back end the site reads (a headless CMS's
+    editors); lowered. A visitor's own request echoed raw is a reflection, which the data-flow rule (AS404) reports
+    at the render."""
+    if not any(f.rule_id == "AS402" and f.severity > Severity.LOW and _RAW_ANY.search(f.message) for f in out):
+        return out
+    if not project.facts.get("routes") or _keeps_visitor_data(project):
+        return out  # templates measured without the code that renders them: nothing known of their values
+    lowered = []
+    for f in out:
+        match = _RAW_ANY.search(f.message) if f.rule_id == "AS402" and f.severity > Severity.LOW else None
+        root = _ROOT.search(_STRINGS.sub("", match.group(1))) if match else None
+        if match and root and "request" not in match.group(1) and not _fed_from_request(project, root.group(0)):
+            f = replace(f, severity=Severity.LOW, message=f"{f.message} (the project keeps nothing a visitor sends: "
+                        "no database, store, file or onward post)")
+        lowered.append(f)
+    return lowered
+
+
+__all__ = ["lower_configured_markup", "lower_raw_output_of_stateless_sites", "lower_sanitised_fields"]

@@ -24,6 +24,23 @@ _UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha51
                              "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
 
 
+
+#: what only a regular expression has: a lookaround or group flag, a class escape, a quantified class or a count
+_REGEX_SYNTAX = re.compile(r"\(\?[=!:<]|\\[dDwWsS]|\][*+?{]|\{\d+,?\d*\}")
+
+
+def is_pattern(literal: str) -> bool:
+    """An anchored regular expression (``REGEX_PASSWORD = r"^(?=.*[a-zA-Z])\\S{12,}$"``): the rule a password must
+    match, not a password."""
+    if not (literal.startswith("^") or literal.endswith("$")) or not _REGEX_SYNTAX.search(literal):
+        return False
+    try:
+        re.compile(literal)
+    except re.error:
+        return False
+    return True
+
+
 #: the names of this machine a connection URL or a host setting gives (IPv6 in brackets in a URL)
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 #: the host after a URL's credentials (``…@host:port/…``)
@@ -241,6 +258,7 @@ __all__ = [
     "filler_for_a_service",
     "in_developer_command",
     "in_setup_script",
+    "is_pattern",
     "is_this_machine",
     "local_settings_default",
     "names_itself",

@@ -389,7 +389,7 @@ def check_credentials(ctx: ModuleContext) -> Iterator[Finding]:
             or len(literal) < 4
             or ((literal.lower().strip("<>[]()") in {name.lower(), "password", "api_key", "apikey", *sv.FIELD_WORDS}
                  or sv.names_itself(name, literal)) and not sv.account_pair(node))
-            or " " in literal.strip() or literal.startswith(("http://", "https://", "/"))
+            or " " in literal.strip() or literal.startswith(("http://", "https://", "/")) or sv.is_pattern(literal)
         ):
             continue
         yield at_node(CREDENTIALS, ctx, node, f"{name} is hard-coded in the source",

@@ -311,14 +311,14 @@ CLASS_VIEW_LIBRARIES = ("rest_framework", "django", "ninja")
 
 
 def inherited_view_answer(func: ast.expr, imports: dict[str, str], own: Collection[str] | None = None) -> bool:
-    """In a module of :data:`CLASS_VIEW_LIBRARIES`, the parent view's own answer: ``super().<method>(...)``, or
-    ``self.<method>(...)`` inside a class whose ``own`` methods do not include it (an inherited one, such as
-    ``self.get_paginated_response(data)``): the library answers through its renderers and templates."""
+    """In a module of :data:`CLASS_VIEW_LIBRARIES`, the parent view's own answer (``super().<method>(...)``, or an
+    inherited ``self.<method>(...)``), or any pagination object's ``get_paginated_response(data)``: the library
+    answers through its renderers and templates."""
     if not (isinstance(func, ast.Attribute) and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES
                                                     for v in imports.values())):
         return False
-    if isinstance(func.value, ast.Name) and func.value.id == "self":
-        return own is not None and func.attr not in own
+    if func.attr == "get_paginated_response" or (isinstance(func.value, ast.Name) and func.value.id == "self"):
+        return func.attr == "get_paginated_response" or (own is not None and func.attr not in own)
     return isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
 
 
