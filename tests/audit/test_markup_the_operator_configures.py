@@ -12,7 +12,10 @@ import pytest
 from apishield.findings import Severity
 from tests.audit.helpers import audit
 
+#: the app keeps its data in a database (a site that keeps nothing a visitor sends is low for any raw output)
 _APP = """\
+import sqlite3
+
 from flask import Flask, render_template, request
 from markupsafe import Markup
 
