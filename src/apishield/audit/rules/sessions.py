@@ -311,8 +311,18 @@ def _decoded_session_cookies(ctx: ModuleContext, imp: au.Imports, fix: str) -> I
         node, name = inside[0]
         if _identity_name(ast.Constant(name)) and "session" not in name.lower():
             continue  # already reported as an identity cookie
-        yield at_node(UNSIGNED_COOKIE, ctx, node, f"cookie '{name}' is decoded into state without a signature check",
-                      fix=fix)
+        # a JSON cookie of the visitor's own choices (a cookie-consent banner's ``cookies_policy``, a theme): what
+        # the visitor writes there changes only what they are shown
+        preference = all(au.dotted(c.func).split(".")[0] == "json" for c in here) and bool(
+            _PREFERENCE.search(f"{name} {getattr(fn, 'name', '')} {ast.unparse(node)}"))
+        yield at_node(UNSIGNED_COOKIE, ctx, node, f"cookie '{name}' is decoded into state without a signature check"
+                      + (" (the visitor's own preferences)" if preference else ""), fix=fix,
+                      **({"severity": Severity.LOW} if preference else {}))
+
+
+#: what a cookie of the visitor's own choices is named for
+_PREFERENCE = re.compile(r"prefer|consent|cookies?_?polic|theme|dark_?mode|locale|language|timezone|dismiss",
+                         re.IGNORECASE)
 
 
 def _loads_cookie(fn: ast.AST, reads: list[tuple[ast.AST, str]], loads: list[ast.Call]) -> bool:
