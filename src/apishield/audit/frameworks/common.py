@@ -28,11 +28,11 @@ from apishield.audit.frameworks.hook_exemptions import REQUEST_TARGET, exemption
 from apishield.audit.frameworks.identity import refuses_without_session_identity
 from apishield.audit.frameworks.pages import computes_only, renders_fixed_page
 from apishield.audit.frameworks.path_words import (
-    AUTH_ENDPOINT,
     AUTH_FLOW,
     AVAILABILITY,
     PUBLIC_ANYWHERE,
     PUBLIC_LAST,
+    sign_in_last,
 )
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
@@ -152,7 +152,7 @@ def is_auth_endpoint(path: str, handler: str, takes_credentials: bool = True) ->
     and it reads credentials from the request (``takes_credentials``: a body, a form or credential parameters;
     ``password_policy()`` returning a constant checks nothing)."""
     segs = [s.lower() for s in static_segments(path)]
-    if segs and segs[-1] in AUTH_ENDPOINT:
+    if sign_in_last(segs):
         return True
     name = handler.rsplit(".", 1)[-1].lower()
     return bool(_AUTH_HANDLER.search(name)) and "logout" not in name and takes_credentials

@@ -10,6 +10,7 @@ import textwrap
 import tokenize
 
 from apishield.audit.frameworks.common import static_segments
+from apishield.audit.frameworks.path_words import AMBIGUOUS_AUTH_LAST, sign_in_last
 from apishield.audit.model import Route
 from apishield.audit.rules.identity_providers import delegates_password
 from apishield.audit.rules.registry import ProjectContext
@@ -90,7 +91,8 @@ _SIGN_IN_LAST = frozenset({"token", "tokens", "auth", "session", "sessions", "oa
 def signs_in(route: Route) -> bool:
     """The route is a sign-in: its last path segment or its handler says login, token, OTP…"""
     segs = [s.lower() for s in static_segments(route.path)]
-    return bool(segs and (segs[-1] in _SIGN_IN_LAST or _SIGN_IN.search(segs[-1]))) or bool(
+    last = bool(segs) and segs[-1] in _SIGN_IN_LAST and (segs[-1] not in AMBIGUOUS_AUTH_LAST or sign_in_last(segs))
+    return bool(last or (segs and _SIGN_IN.search(segs[-1]))) or bool(
         _SIGN_IN.search(route.handler.rsplit(".", 1)[-1]))
 
 
