@@ -93,6 +93,7 @@ from apishield.audit.refine_routes import (
     lower_delegated_authorization,
     lower_development_routes,
     lower_local_tools,
+    lower_operator_only,
     lower_proxy_closed,
     lower_role_guarded,
 )
@@ -503,7 +504,7 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_unused_sessions(_lower_cors_turned_off_elsewhere(list(findings), project), project)
     out = _lower_development_settings(lower_development_routes(out, project), project)
     out = lower_proxy_closed(lower_role_guarded(out, project), project)
-    out = lower_delegated_authorization(out, project)
+    out = lower_operator_only(lower_delegated_authorization(out, project), project)
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_debug_in_scripts_never_run(_lower_file_copies(out, project), project)
     out = lower_sanitised_fields(lower_local_tools(_lower_unreached_sinks(out, project), project), project)

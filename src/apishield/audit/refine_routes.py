@@ -49,6 +49,44 @@ def lower_local_tools(out: list[Finding], project: ProjectContext) -> list[Findi
             for f in out]
 
 
+#: a request's credential compared with the one configured value (``compare_digest(token, settings.API_KEY)``,
+#: ``if password != self.password``, ``key == os.environ["API_KEY"]``)
+_ONE_SECRET = re.compile(
+    r"compare_digest\([\s\S]{0,160}?(?:settings|config|environ|getenv|self)\.?\[?['\"]?\w*(?:password|passwd|api_?key|token|"
+    r"secret)|[!=]=\s*(?:settings|config|conf|app\.config|os\.environ|self)(?:\.|\[['\"])\w*(?:password|passwd|"
+    r"api_?key|token|secret)", re.IGNORECASE)
+#: what only an application with several accounts has: a signed-in user, a user table or model, a sign-up
+_ACCOUNTS = re.compile(r"current_user|get_current_user|request\.user\b|\buser_id\b|^class \w*User\w*\(|create_user\(|"
+                       r"def (?:register|sign_?up)(?:_user|_account)?\(|login_user\(|"
+                       r"__tablename__\s*=\s*['\"]users?['\"]|\bUser\.(?:query|objects|get|select|find)",
+                       re.IGNORECASE | re.MULTILINE)
+
+
+def operator_credential(project: ProjectContext) -> bool:
+    """The application's only credential is its operator's: requests are checked against one configured password or
+    API key, and nothing in the code knows of accounts (no signed-in user, user table or sign-up)."""
+    code = [m for m in project.modules if not is_test_code(m.path)]
+    return any(_ONE_SECRET.search(m.source) for m in code) and not any(_ACCOUNTS.search(m.source) for m in code)
+
+
+#: what needs two callers to matter: exception text read by someone other than who runs the server, and object- and
+#: function-level access checks that tell one caller from another
+_OPERATOR_RULES = frozenset({"AS307", "AS102", "AS103"})
+
+
+def lower_operator_only(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Exception text (AS307) and missing object- or function-level checks (AS102, AS103) on an authenticated route
+    of an app whose one credential is the operator's: every caller who gets past the check is the operator, who runs
+    the server and owns every record; lowered."""
+    if not any(f.rule_id in _OPERATOR_RULES and f.severity > Severity.LOW for f in out) or not operator_credential(
+            project):
+        return out
+    routes = [r for r in project.facts.get("routes", []) if r.has(AUTH)]
+    spans = _handler_spans(project, routes, lambda r: "signed in", from_route=True)
+    return _lower_in_handlers(out, spans, lambda f: f.rule_id in _OPERATOR_RULES,
+                              "only the operator's one credential reaches it: every caller is who runs the server")
+
+
 def _handler_spans(project: ProjectContext, routes: Iterable[Route], why: Callable[[Route], str], *,
                    from_route: bool = False) -> dict[str, list[tuple[int, int, str]]]:
     """The line span of each route's handler (the ``def`` the route's line is in, or the first one after its
@@ -183,6 +221,8 @@ __all__ = [
     "lower_delegated_authorization",
     "lower_development_routes",
     "lower_local_tools",
+    "lower_operator_only",
     "lower_proxy_closed",
     "lower_role_guarded",
+    "operator_credential",
 ]

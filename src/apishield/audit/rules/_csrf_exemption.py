@@ -152,9 +152,18 @@ def _verifies_signature(fn: View) -> bool:
     return reads_header and any(_SIGNATURE_CHECK.search(au.dotted(c.func)) for c in au.calls(fn))
 
 
-def exemption_harmless(fn: View) -> str:
-    """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may."""
-    if not _session_authenticated(fn):
+def _identifies_through_helper(fn: View, helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
+    """The view hands the request to a function of its own module that knows the caller from the cookie session
+    (``user = get_user(request)`` reading ``request.COOKIES["user_id"]``)."""
+    return any(isinstance(c.func, ast.Name) and c.func.id in helpers
+               and any(au.dotted(a) in {"request", "self.request"} for a in c.args)
+               and _session_authenticated(helpers[c.func.id]) for c in au.calls(fn))
+
+
+def exemption_harmless(fn: View, helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None) -> str:
+    """Why exempting ``fn`` from the CSRF check gains a forged request nothing, or ``""`` when it may; ``helpers``
+    are the module's own functions by name, followed one call deep for the caller's identity."""
+    if not _session_authenticated(fn) and not _identifies_through_helper(fn, helpers or {}):
         return "nothing authenticates the caller by a cookie session: a forged request can do no more than a direct one"
     if _verifies_signature(fn):
         return ("the view checks a signature of the request sent in a header: a forging page can set no such header "

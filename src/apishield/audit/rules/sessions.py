@@ -98,6 +98,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     if is_test_code(ctx.path):
         return
     imp = imports(ctx)
+    helpers = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
         for node in _config_false(ctx, key):
             yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")
@@ -108,7 +109,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
                 if name:
                     if _answers_safe_only(node, dec) if isinstance(node, ast.ClassDef) else _safe_methods_only(node):
                         continue  # CSRF protection never checks GET/HEAD/OPTIONS: the exemption changes nothing
-                    harmless = exemption_harmless(node)
+                    harmless = exemption_harmless(node, helpers)
                     low = name.startswith("shield.") or "apishield" in name or bool(harmless)
                     yield at_node(
                         CSRF_DISABLED,
