@@ -71,6 +71,12 @@ one order.
   stay, low.
 - **Sessions nobody reads** (AS503, AS504 on CherryPy's session cookie left at its defaults): in a project whose code
   never reads ``cherrypy.session``, the cookie identifies an empty session; it stays, low.
+- **Sites that keep nothing a visitor sends** (AS402 in templates): in a project with no database or store client, no
+  file written, no upload saved, nothing posted on to another service and no module-level container added to, no
+  visitor can plant markup another is shown; a raw output no render feeds from the request stays, low.
+- **The operator's one credential** (AS307, AS102, AS103): in an app that checks every request against one configured
+  password or API key and knows no accounts, whoever gets past the check runs the server; exception text and object-
+  or function-level findings in its authenticated handlers stay, low.
 - **Local tools** (AS307): exception text returned by an app that identifies no caller and binds only a loopback
   address goes back to the one person running it; it stays, low.
 """
