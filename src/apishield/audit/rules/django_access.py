@@ -82,7 +82,26 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
             return True
         if isinstance(node, ast.If) and _ROLE_TEST.search(ast.unparse(node.test)):
             return True  # ``if not (request.user.is_staff or request.user.is_admin): return 403``
+        if isinstance(node, ast.If) and _asks_about_caller_and_object(node.test, callers) and _leaves(node.body):
+            return True  # ``if not has_access(request.user, event, ACCESS_EDIT): return nopermission(request)``
     return _acts_on_the_callers_own(fn)
+
+
+def _asks_about_caller_and_object(test: ast.expr, callers: set[str]) -> bool:
+    """The test calls a function with the caller and something else (``has_access(request.user, helper, EDIT)``,
+    ``can_edit(user, post)``): the project's own permission check on an object; a call given the caller alone
+    (``is_member(request.user)``) says who is signed in, not whose object it is."""
+    for call in (n for n in ast.walk(test) if isinstance(n, ast.Call)):
+        args = [*call.args, *(k.value for k in call.keywords)]
+        caller = [a for a in args if au.dotted(a) == "request.user" or au.dotted(a) in callers]
+        if caller and any(isinstance(a, (ast.Name, ast.Attribute)) and a not in caller for a in args):
+            return True
+    return False
+
+
+def _leaves(body: list[ast.stmt]) -> bool:
+    """The branch ends the view (a ``return`` or a ``raise`` among its statements)."""
+    return any(isinstance(s, (ast.Return, ast.Raise)) for s in body)
 
 
 def _acts_on_the_callers_own(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

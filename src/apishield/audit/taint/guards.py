@@ -244,9 +244,14 @@ _HTTP_ERRORS = frozenset({"HTTPException", "Unauthorized", "Forbidden", "NotFoun
 # caller sent (a bad number, an unknown sort field); a broad ``except Exception`` may be any server failure.
 _VALUE_ERRORS = frozenset({"ValueError", "TypeError", "KeyError", "IndexError", "LookupError", "AttributeError",
                            "UnicodeError", "UnicodeDecodeError", "InvalidOperation"})
+#: a 4xx status by its constant's name, or the exception class a framework answers with it (aiohttp's
+#: ``web.HTTPBadRequest``, Werkzeug's ``BadRequest``)
 _CLIENT_STATUS_NAMES = re.compile(r"^(?:HTTP_4\d\d\w*|BAD_REQUEST|UNAUTHORIZED|FORBIDDEN|NOT_FOUND|CONFLICT|GONE|"
-                                  r"UNPROCESSABLE_ENTITY|UNPROCESSABLE_CONTENT|NOT_ACCEPTABLE|PRECONDITION_FAILED)$")
-_SERVER_STATUS_NAMES = re.compile(r"^(?:HTTP_5\d\d\w*|INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|BAD_GATEWAY)$")
+                                  r"UNPROCESSABLE_ENTITY|UNPROCESSABLE_CONTENT|NOT_ACCEPTABLE|PRECONDITION_FAILED|"
+                                  r"(?:HTTP)?(?:BadRequest|Unauthorized|Forbidden|NotFound|Conflict|Gone|"
+                                  r"UnprocessableEntity|NotAcceptable|PreconditionFailed|RequestEntityTooLarge))$")
+_SERVER_STATUS_NAMES = re.compile(r"^(?:HTTP_5\d\d\w*|INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|BAD_GATEWAY|"
+                                  r"(?:HTTP)?(?:InternalServerError|ServiceUnavailable|BadGateway))$")
 
 
 def _answers_client_error(body: Sequence[ast.stmt]) -> bool:
@@ -257,9 +262,10 @@ def _answers_client_error(body: Sequence[ast.stmt]) -> bool:
         code: int | None = None
         if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
             code = node.value
-        elif isinstance(node, ast.Attribute):
-            client = client or bool(_CLIENT_STATUS_NAMES.match(node.attr))
-            server = server or bool(_SERVER_STATUS_NAMES.match(node.attr))
+        elif isinstance(node, (ast.Attribute, ast.Name)):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            client = client or bool(_CLIENT_STATUS_NAMES.match(name))
+            server = server or bool(_SERVER_STATUS_NAMES.match(name))
         if code is not None and 400 <= code <= 599:
             client, server = client or code < 500, server or code >= 500
     return client and not server
