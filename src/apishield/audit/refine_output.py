@@ -4,11 +4,12 @@ the variable or attribute a template emits unescaped, read across the project's 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from apishield.audit.rules.base import is_test_code
 from apishield.audit.rules.output import OPERATOR_VALUE
-from apishield.audit.rules.registry import ProjectContext
+from apishield.audit.rules.registry import ModuleContext, ProjectContext
 from apishield.findings import Finding, Severity
 
 #: the expression a template raw-output finding names (``{{ post.body_html|safe }} emits 'post.body_html' …``)
@@ -41,6 +42,15 @@ def lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list[
 _TABLE_HTML = re.compile(r"\.to_html\(")
 
 
+def _render_values(project: ProjectContext, name: str) -> Iterator[tuple[ModuleContext, str]]:
+    """What the project's code gives the template variable ``name`` (``name=value`` in a render's keywords or an
+    assignment, ``"name": value`` in a context mapping), with the module each value is written in."""
+    given = re.compile(rf"""(?:\b{re.escape(name)}\s*=(?!=)|['"]{re.escape(name)}['"]\s*:)\s*([^,)\n]+)""")
+    for module in project.modules:
+        if name in module.source:
+            yield from ((module, m.group(1).strip()) for m in given.finditer(module.source))
+
+
 def lower_configured_markup(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """A template's raw output of a variable (``{{ notice|safe }}``) that every render in the project fills from
     the operator's configuration (``render_template('x.html', notice=app.config.get('NOTICE'))``): HTML the
@@ -50,9 +60,7 @@ def lower_configured_markup(out: list[Finding], project: ProjectContext) -> list
         match = _RAW_EXPR.search(f.message) if f.rule_id == "AS402" and f.severity > Severity.LOW else None
         name = match.group(1) if match and "." not in match.group(1) else ""
         if name:
-            given = re.compile(rf"""(?:\b{re.escape(name)}\s*=(?!=)|['"]{re.escape(name)}['"]\s*:)\s*([^,)\n]+)""")
-            values = [m.group(1).strip() for mod in project.modules if name in mod.source
-                      for m in given.finditer(mod.source)]
+            values = [value for _, value in _render_values(project, name)]
             if values and all(OPERATOR_VALUE.match(v) or (_TABLE_HTML.search(v) and "escape=False" not in v)
                               for v in values):
                 f = replace(f, severity=Severity.LOW,
@@ -104,18 +112,15 @@ def _fed_from_request(project: ProjectContext, name: str) -> bool:
     """Some render gives the template variable ``name`` a value that mentions the request, directly
     (``q=request.args['q']``) or through a name the same module assigns from it (``data = Form(**request.form)``,
     ``result=data.input``): a reflection the data-flow rule may not follow."""
-    given = re.compile(rf"""(?:\b{re.escape(name)}\s*=(?!=)|['"]{re.escape(name)}['"]\s*:)\s*([^,)\n]+)""")
-    for module in project.modules:
-        if name not in module.source or is_test_code(module.path):
+    for module, value in _render_values(project, name):
+        if is_test_code(module.path):
             continue
-        for m in given.finditer(module.source):
-            value = m.group(1)
-            if "request" in value:
-                return True
-            first = _ROOT.match(value.strip())
-            if first and re.search(rf"^\s*{re.escape(first.group(0))}\s*=(?!=)[^\n]*request", module.source,
-                                   re.MULTILINE):
-                return True
+        if "request" in value:
+            return True
+        first = _ROOT.match(value)
+        if first and re.search(rf"^\s*{re.escape(first.group(0))}\s*=(?!=)[^\n]*request", module.source,
+                               re.MULTILINE):
+            return True
     return False
 
 
