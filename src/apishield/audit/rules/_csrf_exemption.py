@@ -100,11 +100,15 @@ _RENDERS = re.compile(r"(^|\.)(render|render_to_response|render_to_string|Templa
                       r"JsonResponse|redirect|render_template|Response)$")
 
 
+def _passes_request(call: ast.Call) -> bool:
+    """The call is given the whole request (``perform_transfer(request)``, ``get_user(self.request)``)."""
+    return any(au.dotted(a) in {"request", "self.request"} for a in call.args)
+
+
 def _hands_request_on(fn: View) -> bool:
     """The view passes the whole request to a helper that is not a renderer (``perform_transfer(request)``): what
     the helper reads and changes is not in view here, so the view may act for the caller."""
-    return any(isinstance(node, ast.Call) and not _RENDERS.search(au.dotted(node.func))
-               and any(au.dotted(a) in {"request", "self.request"} for a in node.args)
+    return any(isinstance(node, ast.Call) and not _RENDERS.search(au.dotted(node.func)) and _passes_request(node)
                for node in au.walk(fn))
 
 
@@ -155,8 +159,7 @@ def _verifies_signature(fn: View) -> bool:
 def _identifies_through_helper(fn: View, helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> bool:
     """The view hands the request to a function of its own module that knows the caller from the cookie session
     (``user = get_user(request)`` reading ``request.COOKIES["user_id"]``)."""
-    return any(isinstance(c.func, ast.Name) and c.func.id in helpers
-               and any(au.dotted(a) in {"request", "self.request"} for a in c.args)
+    return any(isinstance(c.func, ast.Name) and c.func.id in helpers and _passes_request(c)
                and _session_authenticated(helpers[c.func.id]) for c in au.calls(fn))
 
 
