@@ -461,6 +461,11 @@ def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]
     yield from found
 
 
+def functions_by_name(body: list[ast.stmt]) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions a module or class body defines at its own level, by name (a later one wins, as in Python)."""
+    return {f.name: f for f in body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
 def calls(tree: ast.AST) -> Iterator[ast.Call]:
     yield from nodes_of(tree, ast.Call)
 
@@ -579,8 +584,8 @@ LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception
 __all__ = [
     "FOLDED_SOURCE", "LOG_METHODS", "Imports", "arg", "assigned_values", "call_name", "calls", "children",
     "configuration", "const", "decode_source", "dotted", "enclosing_function", "field_read", "fixed_value", "folded",
-    "functions", "has_kwargs_splat", "import_map", "in_main_guard", "is_const", "is_env_read", "is_false",
-    "is_true", "kwarg", "last", "last_call_name", "line_of", "mentions", "nodes_of", "nodes_of_any",
+    "functions", "functions_by_name", "has_kwargs_splat", "import_map", "in_main_guard", "is_const", "is_env_read",
+    "is_false", "is_true", "kwarg", "last", "last_call_name", "line_of", "mentions", "nodes_of", "nodes_of_any",
     "param_defaults", "parent_map", "qualname", "read_source", "str_const", "strings_in", "subscript_key",
     "target_names", "uses_any", "walk",
 ]

@@ -97,7 +97,7 @@ class Scan:
         for name, cls in self.classes.items():
             # what FastAPI runs when the class is the dependency: an instance's ``__call__``, else the class's own
             # ``__init__`` (``Depends(User)`` with ``def __init__(self, token=Depends(scheme))``)
-            methods = {n.name: n for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            methods = au.functions_by_name(cls.body)
             # a middleware class: what Starlette runs for every request (``BaseHTTPMiddleware.dispatch``)
             call = methods.get("__call__") or methods.get("dispatch") or methods.get("__init__")
             bases = [b for b in (self.q(base) for base in cls.bases) if b and au.last(b) != "object"]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from apishield.audit import astutil as au
 from apishield.audit.client_data import ID_PARAM, SHARED_KEY, client_keys
 from apishield.audit.frameworks.django import COMPUTED, declared_permissions
+from apishield.audit.frameworks.guards import ends_the_request
 from apishield.audit.model_owners import OWNER_FIELD, PERSON_MODEL
 from apishield.audit.ownership import uses_in_lookup
 from apishield.audit.rules.base import at_node
@@ -82,7 +83,8 @@ def _checks_the_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, keys: list[st
             return True
         if isinstance(node, ast.If) and _ROLE_TEST.search(ast.unparse(node.test)):
             return True  # ``if not (request.user.is_staff or request.user.is_admin): return 403``
-        if isinstance(node, ast.If) and _asks_about_caller_and_object(node.test, callers) and _leaves(node.body):
+        if isinstance(node, ast.If) and _asks_about_caller_and_object(node.test, callers) and ends_the_request(
+                node.body):
             return True  # ``if not has_access(request.user, event, ACCESS_EDIT): return nopermission(request)``
     return _acts_on_the_callers_own(fn)
 
@@ -97,11 +99,6 @@ def _asks_about_caller_and_object(test: ast.expr, callers: set[str]) -> bool:
         if caller and any(isinstance(a, (ast.Name, ast.Attribute)) and a not in caller for a in args):
             return True
     return False
-
-
-def _leaves(body: list[ast.stmt]) -> bool:
-    """The branch ends the view (a ``return`` or a ``raise`` among its statements)."""
-    return any(isinstance(s, (ast.Return, ast.Raise)) for s in body)
 
 
 def _acts_on_the_callers_own(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -220,7 +217,7 @@ def _view_functions(ctx: ModuleContext, views: Iterable[str]
     """(view function or method, how many leading arguments are not URL keywords, a login is required by its
     class, its class opens this read to anyone on purpose) for the module's function views and the methods of its
     class-based views whose class checks no more than who is signed in."""
-    functions = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    functions = au.functions_by_name(ctx.tree.body)
     classes = {c.name: c for c in ctx.tree.body if isinstance(c, ast.ClassDef)}
     for name in views:
         owner, _, method = name.partition(".")

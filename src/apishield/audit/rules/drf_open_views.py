@@ -122,7 +122,7 @@ def _open_views(ctx: ModuleContext, default_open: bool) -> Iterator[Finding]:
         explicit = permissions is not None
         if (permissions is not None and permissions - _OPEN_CLASSES) or (permissions is None and not default_open):
             continue
-        methods = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        methods = au.functions_by_name(cls.body)
         if "get_permissions" in methods or "check_permissions" in methods:
             continue
         why = "its permission_classes let anyone in" if explicit else \

@@ -98,7 +98,7 @@ def check_csrf_disabled(ctx: ModuleContext) -> Iterator[Finding]:
     if is_test_code(ctx.path):
         return
     imp = imports(ctx)
-    helpers = {f.name: f for f in ctx.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    helpers = au.functions_by_name(ctx.tree.body)
     for key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT", "CSRF_ENABLED"):
         for node in _config_false(ctx, key):
             yield at_node(CSRF_DISABLED, ctx, node, f"{key} = False switches CSRF protection off")

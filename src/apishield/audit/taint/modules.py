@@ -64,7 +64,7 @@ class ModuleInfo:
                 self.functions.setdefault(node.name, node)
                 self.all_functions.append(node)
             elif isinstance(node, ast.ClassDef):
-                methods = {m.name: m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                methods = au.functions_by_name(node.body)
                 self.classes.setdefault(node.name, methods)
                 self.siblings.update((id(m), (node.name, methods)) for m in methods.values())
                 if class_exposed(node):
