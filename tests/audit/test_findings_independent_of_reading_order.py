@@ -64,6 +64,6 @@ def test_a_helper_read_first_at_another_depth_changes_nothing(tmp_path: Path) ->
         path = tmp_path / "primed" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    modules._load_module(helper, 2)
+    modules.module_at(helper, 2)
     primed = _xss(tmp_path / "primed")
     assert fresh == primed == set()  # the JSON problem answer is found either way: no reflected HTML

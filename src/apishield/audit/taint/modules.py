@@ -217,7 +217,7 @@ class ModuleInfo:
         found = _RESOLVED[key]
         if found is None:
             return None
-        mod = _load_module(found[0], self.depth + 1)
+        mod = module_at(found[0], self.depth + 1)
         return None if mod is None else (mod, found[1])
 
 
@@ -236,7 +236,7 @@ class ModuleInfo:
         found = _RESOLVED[key]
         if found is None:
             return None
-        mod = _load_module(found[0], self.depth + 1)
+        mod = module_at(found[0], self.depth + 1)
         return None if mod is None else (mod, found[1])
 
 
@@ -356,7 +356,7 @@ def _find_module_file(directory: str, parts: list[str]) -> tuple[str, str] | Non
     return None
 
 
-def _load_module(path: str, depth: int) -> ModuleInfo | None:
+def module_at(path: str, depth: int) -> ModuleInfo | None:
     """The module at ``path`` read at ``depth`` (how many project calls away from the audited module): cached per
     depth, since what a module resolves in turn depends on it — one cache entry per path would make the findings
     depend on which module an audit happened to read first."""
@@ -373,11 +373,6 @@ def _load_module(path: str, depth: int) -> ModuleInfo | None:
         MODULE_CACHE.clear()
     MODULE_CACHE[key] = info
     return info
-
-
-def module_at(path: str, depth: int) -> ModuleInfo | None:
-    """The project module at ``path`` as read ``depth`` project calls away (see :func:`_load_module`)."""
-    return _load_module(path, depth)
 
 
 def class_exposed(node: ast.ClassDef) -> bool:
