@@ -52,7 +52,6 @@ from apishield.audit.taint.catalogue import (
     XML_PARSE_CALLS,
     YAML_OBJECTS,
     builds_statement,
-    inherited_view_answer,
     is_logger,
     leading_text,
     model_select_helper,
@@ -64,7 +63,7 @@ from apishield.audit.taint.modules import (
     raw_template_vars,
 )
 from apishield.audit.taint.project_calls import ProjectCalls
-from apishield.audit.taint.rendering import TEMPLATE_LOADERS, loaded_template, render_context
+from apishield.audit.taint.rendering import TEMPLATE_LOADERS, inherited_view_answer, loaded_template, render_context
 from apishield.audit.taint.url_targets import fixed_target
 from apishield.audit.taint.values import (
     CLEAN,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from apishield.audit import astutil as au
@@ -295,31 +295,14 @@ EXTERNAL_ENTITY_FEATURES = ("feature_external_ges", "feature_external_pes", "ext
 LXML_UNSAFE = {"resolve_entities": True, "no_network": False, "load_dtd": True}
 # sinks dangerous whatever the value, unless it is a literal: reported (low) even without proven request data
 SINK_ONLY_KINDS = frozenset({"deser", "code", "shell", "xxe"})
-#: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading: ``open(p)``,
 #: directories the application object knows from where it is installed (``app.static_folder``): the deployer's
+#: values, not a client's
 APP_DIRS = frozenset({"static_folder", "root_path", "instance_path", "template_folder"})
 #: names a class statement or the interpreter fixes (``Email.__tablename__``, ``type(x).__name__``): a table, class,
 #: function or module name written in the code, never data a client sent
 CODE_NAMES = frozenset({"__tablename__", "__name__", "__qualname__", "__module__"})
 #: attributes of the request that spell the page being served (``redirect(request.url)`` reloads it)
 OWN_PAGE_ATTRS = frozenset({"url", "path", "full_path", "base_url", "script_root", "url_root", "host_url"})
-
-
-#: frameworks whose class-based views answer through their own response classes: ``super().list(request, ...)`` in
-#: a DRF viewset or Django generic view returns the framework's serialised or rendered response, not a page of text
-CLASS_VIEW_LIBRARIES = ("rest_framework", "django", "ninja")
-
-
-def inherited_view_answer(func: ast.expr, imports: dict[str, str], own: Collection[str] | None = None) -> bool:
-    """In a module of :data:`CLASS_VIEW_LIBRARIES`, the parent view's own answer (``super().<method>(...)``, or an
-    inherited ``self.<method>(...)``), or any pagination object's ``get_paginated_response(data)``: the library
-    answers through its renderers and templates."""
-    if not (isinstance(func, ast.Attribute) and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES
-                                                    for v in imports.values())):
-        return False
-    if func.attr == "get_paginated_response" or (isinstance(func.value, ast.Name) and func.value.id == "self"):
-        return func.attr == "get_paginated_response" or (own is not None and func.attr not in own)
-    return isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
 
 
 def is_logger(node: ast.expr) -> bool:
@@ -370,7 +353,8 @@ def leading_piece(node: ast.AST) -> ast.AST:
     return node
 
 
-#: ``requests.get(url)``, ``redirect(target)``
+#: sinks where a whole value of unknown origin (not one composed under a fixed prefix) is worth reading:
+#: ``open(p)``, ``requests.get(url)``, ``redirect(target)``
 BARE_SINK_ONLY_KINDS = frozenset({"path", "ssrf", "redirect"})
 
 

@@ -1,4 +1,5 @@
-"""What a template render call is given: the template's name and its variables by name.
+"""What a view answers with: the template a render call is given, with its variables by name, and the parent
+view's own answer in a class-based view of a framework that renders for it.
 
 One reading for every way of rendering a named template with a context: Django's ``render(request, name, ctx)``
 and ``render_to_string(name, ctx)``, Starlette's ``TemplateResponse(name, ctx)``, and a template loaded first and
@@ -7,6 +8,9 @@ kind (``template:<name>``).
 """
 
 from __future__ import annotations
+
+import ast
+from collections.abc import Collection
 
 from apishield.audit.taint.values import Val, const
 
@@ -37,4 +41,23 @@ def render_context(args: list[Val], kwargs: dict[str, Val], receiver: Val | None
     return named, {"": context}
 
 
-__all__ = ["TEMPLATE_LOADERS", "loaded_template", "render_context"]
+#: frameworks whose class-based views answer through their own response classes: ``super().list(request, ...)`` in
+#: a DRF viewset or Django generic view returns the framework's serialised or rendered response, not a page of text
+CLASS_VIEW_LIBRARIES = ("rest_framework", "django", "ninja")
+
+
+def inherited_view_answer(func: ast.expr, imports: dict[str, str], own: Collection[str] | None = None) -> bool:
+    """In a module of :data:`CLASS_VIEW_LIBRARIES`, the parent view's own answer (``super().<method>(...)``, or an
+    inherited ``self.<method>(...)``), or any pagination object's ``get_paginated_response(data)``: the library
+    answers through its renderers and templates."""
+    if not (isinstance(func, ast.Attribute) and any(v.split(".", 1)[0] in CLASS_VIEW_LIBRARIES
+                                                    for v in imports.values())):
+        return False
+    if func.attr == "get_paginated_response":
+        return True
+    if isinstance(func.value, ast.Name) and func.value.id == "self":
+        return own is not None and func.attr not in own
+    return isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
+
+
+__all__ = ["CLASS_VIEW_LIBRARIES", "TEMPLATE_LOADERS", "inherited_view_answer", "loaded_template", "render_context"]
