@@ -18,10 +18,11 @@ from dataclasses import replace
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks import cherrypy as cp
-from apishield.audit.frameworks.common import classify_name, join_path, names_role, public_by_design
+from apishield.audit.frameworks.common import classify_name, join_path, public_by_design
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES
 from apishield.audit.frameworks.factories import selected, split_call
 from apishield.audit.frameworks.hook_exemptions import exempted
+from apishield.audit.frameworks.role_checks import names_role
 from apishield.audit.model import (
     AUTH,
     CSRF,

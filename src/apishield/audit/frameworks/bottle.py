@@ -8,13 +8,13 @@ import ast
 
 from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
-    checks_roles,
     classify_name,
     refusing_helper,
     rejects_unauthenticated,
     roles_from_decorators,
     sets_security_headers,
 )
+from apishield.audit.frameworks.role_checks import checks_roles
 from apishield.audit.frameworks.scan import Scan
 from apishield.audit.model import AUTH, HEADERS, RATE, Link, Owner, RawRoute
 

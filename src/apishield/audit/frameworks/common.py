@@ -34,6 +34,7 @@ from apishield.audit.frameworks.path_words import (
     PUBLIC_LAST,
     sign_in_last,
 )
+from apishield.audit.frameworks.role_checks import checks_roles, names_role, refuses_unless_predicate
 from apishield.audit.model import AUTH, CSRF, HEADERS, RATE, FuncSummary
 
 SECURITY_HEADERS = (
@@ -68,7 +69,6 @@ _AUTH_NAME = re.compile(
     r"|verify_jwt|decode_token|require_auth|session_auth|basic_auth|auth_digest)$",
     re.IGNORECASE,
 )
-_ROLE_NAME = re.compile(r"role|admin|permission|staff|superuser|scope", re.IGNORECASE)
 _RATE_NAME = re.compile(r"limit|throttl|ratelimit|rate_limit", re.IGNORECASE)
 _PUBLIC_NAME = re.compile(
     r"^(public|allow_anonymous|no_auth|auth_exempt|login_exempt|unauthenticated|anonymous)$", re.IGNORECASE
@@ -314,73 +314,6 @@ def sets_security_headers(body: ast.AST) -> bool:
     return any(s.lower() in SECURITY_HEADERS for s in au.strings_in(body))
 
 
-_ROLE_CHECK_CALL = re.compile(r"^(?:req_|request_|user_|current_user_)?(has|check|require|requires|ensure|verify|"
-                              r"assert|is|must_be|only)_?\w*(role|admin|permission|scope|staff|superuser)", re.I)
-
-
-def _mentions_role(expr: ast.AST) -> bool:
-    for node in au.walk(expr):
-        if isinstance(node, ast.Attribute) and _ROLE_NAME.search(node.attr):
-            return True
-        if isinstance(node, ast.Name) and _ROLE_NAME.search(node.id) and isinstance(node.ctx, ast.Load):
-            return True
-        if isinstance(node, ast.Compare) and any(_ROLE_NAME.search(s) for s in au.strings_in(node)):
-            return True
-        if _role_key_read(node):
-            return True
-    return False
-
-
-def _role_key_read(node: ast.AST) -> bool:
-    """``session.get('is_admin')``, ``claims['role']``: a value read under a role-named key."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        key = au.str_const(node.args[0]) if node.args else None
-    elif isinstance(node, ast.Subscript):
-        key = au.str_const(node.slice)
-    else:
-        return False
-    return bool(key and _ROLE_NAME.search(key))
-
-
-def _client_names(body: ast.AST) -> set[str]:
-    """Names bound to what the client sent (``data = request.get_json() or {}``)."""
-    return {t.id for node in au.walk(body) if isinstance(node, ast.Assign) and "request." in ast.unparse(node.value)
-            for t in node.targets if isinstance(t, ast.Name)}
-
-
-def _client_decides(test: ast.AST, client: set[str]) -> bool:
-    """A role test on what the client sent (``data.get('role') == 'admin'``, ``request.args['admin']``) checks no
-    role of the caller: the caller names it."""
-    dotted = [au.dotted(n) for n in au.walk(test) if isinstance(n, (ast.Name, ast.Attribute))]
-    if any(_CALLER_ON_REQUEST.match(d) for d in dotted):
-        return False  # ``request.user.role``: the record of the signed-in caller the server attached, not a field sent
-    names = {d.split(".")[0] for d in dotted}
-    return bool(names) and names <= client | {"request"}
-
-
-#: the signed-in caller a framework or a guard attaches to the request (Django's ``request.user``, DRF's
-#: ``request.auth``, Starlette's ``request.state.user``): what the server knows, not what the client wrote
-_CALLER_ON_REQUEST = re.compile(r"^request\.(?:user|auth|identity|principal|current_user|state\.user)\.")
-
-
-def checks_roles(body: ast.AST) -> bool:
-    """The body decides on a role: a condition or comparison mentions roles/admin/permissions, or it calls a
-    checker (``has_role``, ``require_admin``). Merely calling ``promote_user_to_admin(user)`` decides nothing, nor
-    does a test of a role the client sends in the request."""
-    if not _mentions_role(body):  # the common case: one walk, nothing role-like anywhere
-        return False
-    client = _client_names(body)
-    for node in au.walk(body):
-        if isinstance(node, (ast.If, ast.IfExp, ast.While, ast.Assert)) and _mentions_role(node.test) and not (
-                _client_decides(node.test, client)):
-            return True
-        if isinstance(node, ast.Compare) and _mentions_role(node) and not _client_decides(node, client):
-            return True
-        if isinstance(node, ast.Call) and _ROLE_CHECK_CALL.search(au.last(au.dotted(node.func))):
-            return True
-    return False
-
-
 # a function whose source mentions none of these (ignoring case) cannot match any summary check below
 _SUMMARY_HINTS = (
     # rejects unauthenticated requests
@@ -451,7 +384,7 @@ def summarise(
             return summary
     summary.rejects_unauth = rejects_unauthenticated(fn, imports)
     summary.security_headers = sets_security_headers(fn)
-    summary.checks_roles = checks_roles(fn)
+    summary.checks_roles = checks_roles(fn) or (names_role(fn.name) and refuses_unless_predicate(fn))
     strings = " ".join(au.strings_in(fn, docstrings=False)).lower()
     names = {n.id.lower() for n in au.walk(fn) if isinstance(n, ast.Name)} | {
         n.attr.lower() for n in au.walk(fn) if isinstance(n, ast.Attribute)
@@ -482,11 +415,6 @@ def listings_upwards(directory: str, levels: int) -> Iterator[tuple[int, str, li
         if parent == directory:
             return
         directory = parent
-
-
-def names_role(name: str) -> bool:
-    """A guard's name promises a role or permission check (``admin_required``, ``staff_only``, ``require_scope``)."""
-    return bool(_ROLE_NAME.search(name))
 
 
 def classify_name(name: str) -> set[str]:
@@ -585,12 +513,10 @@ def join_path(*parts: str) -> str:
 __all__ = [
     "SECURITY_HEADERS",
     "SECURITY_SCHEMES",
-    "checks_roles",
     "classify_name",
     "is_auth_endpoint",
     "join_path",
     "merge",
-    "names_role",
     "public_by_design",
     "refusing_helper",
     "rejects_unauthenticated",

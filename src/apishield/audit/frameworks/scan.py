@@ -9,13 +9,13 @@ from apishield.audit import astutil as au
 from apishield.audit.frameworks.common import (
     EXTENSIONS,
     classify_name,
-    names_role,
     refusing_helper,
     rejects_unauthenticated,
     role_arguments,
     summarise,
 )
 from apishield.audit.frameworks.dependencies import SECURITY_SCHEMES, depends_targets, security_scheme_vars
+from apishield.audit.frameworks.role_checks import names_role
 from apishield.audit.frameworks.table import ROOTS
 from apishield.audit.model import AUTH, FuncSummary, ModuleFacts, RawRoute
 

@@ -149,7 +149,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
         json_responses=("django.http.JsonResponse", "rest_framework.response.Response"),
         escapes=("django.utils.html.escape", "django.utils.html.conditional_escape"),
         context_renders=("django.shortcuts.render", "django.shortcuts.render_to_response",
-                         "django.template.loader.render_to_string"),
+                         "django.template.loader.render_to_string", "django.template.response.TemplateResponse",
+                         "django.template.response.SimpleTemplateResponse"),
     ),
 )
 

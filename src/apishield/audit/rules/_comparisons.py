@@ -40,10 +40,26 @@ def secretish(node: ast.AST) -> bool:
         # ``user_password.username``, ``token.get("email")``, ``token.calendar_name``, ``payload["token_type"]``:
         # the compared field is no secret, whatever the object that holds it is called
         return False
-    pairs = {a + b for a, b in itertools.pairwise(words)}
-    if not (_SECRET_WORDS.intersection(words) or "apikey" in pairs):
+    if leaf and not isinstance(node, ast.Name) and not _names_secret(leaf_words) \
+            and not _HOLDER_WORDS.intersection(leaf_words):
+        # ``sig.freshman_username``, ``id_token["iss"]``, ``signatures().total``: a field that names no secret, read
+        # from an object whose name does; the field is what is compared, not the secret
+        return False
+    if not _names_secret(words):
         return False
     return "hash" not in words or bool(_PASSWORD_WORDS.intersection(words))
+
+
+def _names_secret(words: list[str]) -> bool:
+    """The words name a secret: one of :data:`_SECRET_WORDS`, or ``api`` followed by ``key``."""
+    return bool(_SECRET_WORDS.intersection(words)) or "apikey" in {a + b for a, b in itertools.pairwise(words)}
+
+
+#: the last field of a secret's holder that is the secret's own text (``token.value``, ``key.hex``,
+#: ``credentials.credentials``), whatever it is called
+_HOLDER_WORDS = frozenset({"value", "data", "key", "raw", "text", "hex", "bytes", "content", "str", "plain",
+                           "plaintext", "encoded", "decoded", "credential", "credentials", "auth", "authorization",
+                           "code", "otp", "pin", "nonce", "b64", "base64", "string", "bearer"})
 
 
 _PUBLIC_WORDS = frozenset({"username", "user", "name", "email", "mail", "login", "id", "uid", "nickname", "handle",

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.frameworks.common import names_role, static_segments
+from apishield.audit.frameworks.common import static_segments
+from apishield.audit.frameworks.role_checks import names_role
 from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, is_test_code, related, served_routes
 from apishield.audit.rules.missing import describe_route

@@ -33,7 +33,8 @@ def render_context(args: list[Val], kwargs: dict[str, Val], receiver: Val | None
     else:
         positional = args[1:] if args and args[0].kind == "request" else args  # (request, name, context)
         context = positional[1] if len(positional) > 1 else kwargs.get("context")
-        named = [positional[0]] if positional else [kwargs["name"]] if "name" in kwargs else []
+        named = [positional[0]] if positional else [kwargs[k] for k in ("name", "template", "template_name")
+                                                      if k in kwargs][:1]
     if context is None:
         return named, {}
     if context.items is not None:  # a dict literal: each variable known by name
