@@ -1,8 +1,9 @@
 """AS603 reports a credential written in the source. A value that only names the setting (its own name respelt, as an
-operation label ``RESET_PASSWORD = 'reset-password'``, or the environment variable the credential is read from) holds
-no credential; a pydantic settings default for a service on this machine (a localhost URL, or host fields that all
-default to localhost) is the developer's own database, which the deployment's environment replaces: low. A real
-value, a settings class pointing at another host, or a localhost URL outside a settings class stay medium."""
+operation label ``RESET_PASSWORD = 'reset-password'``, the environment variable the credential is read from, or a
+namespaced key a store keeps it under, ``'myapp.oidc_access_token'``) holds no credential; a pydantic settings default
+for a service on this machine (a localhost URL, or host fields that all default to localhost) is the developer's own
+database, which the deployment's environment replaces: low. A real value, a settings class pointing at another host,
+or a localhost URL outside a settings class stay medium."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def _as603(tmp_path: Path, source: str) -> list[Severity]:
 @pytest.mark.parametrize("source", [
     "class Operations:\n    CONFIRM = 'confirm'\n    RESET_PASSWORD = 'reset-password'\n",
     "class Variables:\n    username = 'POSTGRES_USERNAME'\n    password = 'POSTGRES_PASSWORD'\n",
+    "class CacheKeys:\n    OIDC_ACCESS_TOKEN = 'bitpoll.oidc_access_token'\n",
+    "class SessionKeys:\n    access_token = 'myapp:session:access_token'\n",
 ])
 def test_a_value_naming_the_setting_is_no_credential(tmp_path: Path, source: str) -> None:
     assert _as603(tmp_path, source) == []
@@ -33,6 +36,7 @@ def test_a_value_naming_the_setting_is_no_credential(tmp_path: Path, source: str
 @pytest.mark.parametrize("source", [
     "class Operations:\n    RESET_PASSWORD = 'reset-it-now-7'\n",
     "class Variables:\n    password = 'Postgres-Pass-2024'\n",
+    "class Variables:\n    admin_password = 'hunter2.admin'\n",
 ])
 def test_a_real_value_is_a_credential(tmp_path: Path, source: str) -> None:
     assert any(s >= Severity.MEDIUM for s in _as603(tmp_path, source))

@@ -170,10 +170,16 @@ _CRED_WORD = re.compile(r"pass|pwd|key|token|secret|cred", re.IGNORECASE)
 def names_itself(name: str, literal: str) -> bool:
     """The value names the setting rather than holding it: the variable's own name in another spelling
     (``RESET_PASSWORD = 'reset-password'``, an operation's label) or the name of the environment variable that
-    holds the credential (``password = "POSTGRES_PASSWORD"``)."""
+    holds the credential (``password = "POSTGRES_PASSWORD"``), or a namespaced key under which a store keeps it
+    (``OIDC_TOKEN = "myapp.oidc_access_token"``, ``"auth:session:token"``)."""
     def bare(text: str) -> str:
         return re.sub(r"[-_.\s]", "", text.lower())
-    return bare(literal) == bare(name) or bool(_ENV_NAME.fullmatch(literal) and _CRED_WORD.search(literal))
+    return bare(literal) == bare(name) or bool((_ENV_NAME.fullmatch(literal) or _SLOT_NAME.fullmatch(literal))
+                                               and _CRED_WORD.search(literal))
+
+
+#: a key of a cache, session or settings store, in segments of identifiers (``myapp.oidc_access_token``)
+_SLOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[.:][A-Za-z][A-Za-z0-9_]*)+")
 
 
 #: a hash the database computes in the query (``password = SHA2(?, 512)``, pgcrypto's ``crypt(?, gen_salt('bf'))``):

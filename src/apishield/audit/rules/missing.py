@@ -33,6 +33,7 @@ from apishield.audit.rules.route_nature import (
 )
 from apishield.audit.rules.sign_in_nature import (
     acts_as_caller,
+    completes_oauth,
     counts_failures,
     delegated_sign_in,
     issues_tokens_for_password,
@@ -471,7 +472,8 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             continue  # a verification step given a signed token: there is nothing to guess
         unused = password_unused(project, route)
         delegated = not unused and delegated_sign_in(project, route)
-        locks = not unused and not delegated and counts_failures(project, route)
+        oauth = not unused and not delegated and completes_oauth(project, route)
+        locks = not unused and not delegated and not oauth and counts_failures(project, route)
         yield _at(
             project,
             AUTH_NO_RATE,
@@ -482,9 +484,11 @@ def check_auth_endpoint_rate(project: ProjectContext) -> Iterator[Finding]:
             + (" (it counts failed attempts and locks the account: a limit per account, none per client)"
                if locks else "")
             + (" (a hosted identity provider checks it and limits failed attempts per account itself)"
-               if delegated else ""),
+               if delegated else "")
+            + (" (it takes an OAuth authorization code, which the identity provider issued and checks once: nothing "
+               "to guess)" if oauth else ""),
             **related(route),
-            **({"severity": Severity.LOW} if unused or locks or delegated else {}),
+            **({"severity": Severity.LOW} if unused or locks or delegated or oauth else {}),
         )
 
 

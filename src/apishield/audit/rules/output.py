@@ -292,10 +292,21 @@ def check_autoescape(ctx: ModuleContext) -> Iterator[Finding]:
 
 @rule(AUTOESCAPE_OFF, scope="template")
 def check_autoescape_template(ctx: TemplateContext) -> Iterator[Finding]:
-    """AS401 (templates) — ``{% autoescape false %}`` / ``{% autoescape off %}`` blocks."""
+    """AS401 (templates) — ``{% autoescape false %}`` / ``{% autoescape off %}`` blocks; low in a mail body (a
+    template named or filed as an e-mail, such as Django's ``registration/password_reset_email.html``, which is
+    plain text): no browser runs it as a page of the site."""
+    mail = _MAIL_TEMPLATE.search("/".join(ctx.path.replace("\\", "/").split("/")[-2:]))
     for hit in raw_outputs(ctx.source):
         if hit.kind == "autoescape-off":
+            if mail:
+                yield at_template(AUTOESCAPE_OFF, ctx, hit.line, "an e-mail template turns autoescaping off for a "
+                                  "block (a mail body, not a page of the site)", severity=Severity.LOW)
+                continue
             yield at_template(AUTOESCAPE_OFF, ctx, hit.line, "template turns autoescaping off for a block")
+
+
+#: a template's own name or folder saying it is an e-mail (``password_reset_email.html``, ``emails/welcome.html``)
+_MAIL_TEMPLATE = re.compile(r"(?:^|[/_.-])e-?mails?(?:[/_.-]|$)|(?:^|/)mails?/", re.IGNORECASE)
 
 
 @rule(RAW_OUTPUT, scope="template")

@@ -199,6 +199,27 @@ def delegated_sign_in(project: ProjectContext, route: Route) -> bool:
     return delegates_password(_without_text(handler_source(project, route)))
 
 
+#: a project exchanging an OAuth authorization code at a provider's token endpoint: the ``authorization_code``
+#: grant written out, or a client library's exchange (Authlib's ``authorize_access_token``, requests-oauthlib's
+#: ``fetch_token``, google-auth-oauthlib's ``fetch_token``/``credentials_from_code``)
+_CODE_EXCHANGE = re.compile(r"""['"]authorization_code['"]|\.authorize_access_token\(|\.fetch_token\(|"""
+                            r"""credentials_from_code\(|\.exchange_code\(""")
+#: the handler reading a field named ``code`` (``body.code``, ``request.args["code"]``, ``data.get("code")``)
+_READS_CODE = re.compile(r"""\.code\b|\[\s*['"]code['"]\s*\]|\.get\(\s*['"]code['"]""")
+#: what a one-time-code step or a password sign-in is named or reads: a guessable secret, not a provider's code
+_ONE_TIME_OR_PASSWORD = re.compile(r"pass|pwd|otp|mfa|2fa|totp|two_factor|pin\b|verif|confirm|reset", re.IGNORECASE)
+
+
+def completes_oauth(project: ProjectContext, route: Route) -> bool:
+    """The handler takes an OAuth authorization code and no password or one-time code, in a project that exchanges
+    codes at an identity provider's token endpoint: the provider checks a random, short-lived, single-use code it
+    issued to this client, with the client's secret; repeating the request guesses nothing."""
+    source = handler_source(project, route)
+    if not _READS_CODE.search(source) or _ONE_TIME_OR_PASSWORD.search(f"{route.path} {route.handler} {source}"):
+        return False
+    return any(_CODE_EXCHANGE.search(m.source) for m in project.modules)
+
+
 def issues_tokens_for_password(project: ProjectContext, route: Route) -> bool:
     """A POST to a token collection (``POST /tokens``) authenticated with HTTP Basic: it checks a password."""
     segs = static_segments(route.path)

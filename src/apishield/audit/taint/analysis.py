@@ -21,6 +21,7 @@ from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     ERROR_HANDLER_DECORATORS,
+    PATH_ARGUMENT_FRAMEWORKS,
     REQUEST_HANDLER_BASES,
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
@@ -30,6 +31,7 @@ from apishield.audit.taint.catalogue import (
     TORNADO_HANDLER_BASES,
     TORNADO_VERBS,
     VALIDATING_FRAMEWORKS,
+    code_supplied_params,
     sanitising_call,
     segment_path_params,
     typed_path_params,
@@ -366,6 +368,9 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             env[name] = Val(taint=origin.taint, clean=origin.clean | {"path"})
         for name in typed_path_params(fn) & tainted:
             env[name] = Val(lit=True)  # ``<int:id>`` / ``<id:int>``: the router only passes a number
+        if info.imports_any(PATH_ARGUMENT_FRAMEWORKS) and not info.imports_any(VALIDATING_FRAMEWORKS):
+            for name in code_supplied_params(fn) & tainted:
+                env[name] = Val()  # filled by a decorator or the route's defaults: the code's value
         if info.imports_any(VALIDATING_FRAMEWORKS):
             for name in typed_scalar_params(fn) & tainted:
                 env[name] = Val(lit=True)  # ``limit: int = Query(100)``: the framework passes a number or refuses

@@ -450,6 +450,22 @@ def _path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, pattern: re.Pattern
     return out
 
 
+#: frameworks whose router calls a handler with its URL's path variables only (and a route's ``defaults``)
+PATH_ARGUMENT_FRAMEWORKS = ("flask", "quart", "bottle")
+
+
+def code_supplied_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters of a handler that no literal path of its route decorators names: the router passes only path
+    variables, so the route's ``defaults`` or the project's own decorator (``kwargs['info'] = user``) fills them."""
+    routes = [d for d in fn.decorator_list if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+              and d.func.attr in ROUTE_DECORATORS]
+    paths = [d.args[0].value if d.args and isinstance(d.args[0], ast.Constant) else None for d in routes]
+    if not routes or not all(isinstance(p, str) for p in paths):
+        return set()
+    named = {w for p in paths for inside in re.findall(r"<([^>]*)>", str(p)) for w in re.findall(r"\w+", inside)}
+    return {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]} - named - {"self", "cls"}
+
+
 def typed_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Path parameters the router converts to numbers or UUIDs: Flask ``<int:id>``, Bottle ``<id:int>``,
     Starlette ``{id:uuid}``."""
