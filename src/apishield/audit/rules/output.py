@@ -162,6 +162,8 @@ def _escaped_text(node: ast.AST, imp: au.Imports, names: dict[str, bool]) -> boo
     name = au.call_name(node, imp)
     if "html" in SANITISERS.get(name, ()) or name in _NO_MARKUP:
         return True
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "urlencode" and not node.args and not node.keywords:
+        return True  # Django's ``QueryDict.urlencode()``: percent-encoded, like the URL encoders of SANITISERS
     if au.last(name) in _OWN_LINKS and not any(reads_request(a) for a in [*node.args, *node.keywords]):
         # a link to the app's own route or file, to a record or a fixed place: the builder percent-encodes <, > and "
         # (a link carrying what the request sent is still followed by the taint rules)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import at_node, is_test_code
+from apishield.audit.rules.base import at_node, class_def, is_test_code
 from apishield.audit.rules.registry import ModuleContext, rule
 from apishield.findings import Confidence, Finding, Rule, Severity
 
@@ -78,9 +78,29 @@ def _annotated_upload(annotation: ast.AST | None) -> bool:
     return annotation is not None and "UploadFile" in ast.unparse(annotation)
 
 
-def _uploads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Names that hold a client's uploaded file in ``fn``."""
-    names = {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs] if _annotated_upload(a.annotation)}
+#: WTForms' and Flask-WTF's file fields: the field's ``data`` is the uploaded file (Werkzeug's ``FileStorage``)
+_FILE_FIELDS = frozenset({"FileField", "MultipleFileField"})
+
+
+def _file_field_data(ctx: ModuleContext, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """``form.image.data`` for each form ``fn`` makes (``form = PostForm()``) whose class, in this module or one it
+    imports from the project, declares ``image = FileField(...)``: the dotted text of each upload it holds."""
+    out: set[str] = set()
+    for node in au.nodes_of(fn, ast.Assign):
+        if not (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        cls = class_def(ctx, node.value.func.id)
+        for stmt in cls.body if cls is not None else ():
+            if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+                    and au.last(au.dotted(stmt.value.func)) in _FILE_FIELDS):
+                out.update(f"{node.targets[0].id}.{t.id}.data" for t in stmt.targets if isinstance(t, ast.Name))
+    return frozenset(out)
+
+
+def _uploads(fn: ast.FunctionDef | ast.AsyncFunctionDef, fields: frozenset[str] = frozenset()) -> set[str]:
+    """Names that hold a client's uploaded file in ``fn`` (and the dotted form-field uploads ``fields`` names)."""
+    names = {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs] if _annotated_upload(a.annotation)} | set(fields)
     for node in au.walk(fn):
         if isinstance(node, ast.Assign) and (_upload_expression(node.value) or (
                 isinstance(node.value, ast.Name) and node.value.id in names)):
@@ -92,8 +112,9 @@ def _uploads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 
 def _mentions_upload(node: ast.AST, uploads: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in uploads for n in au.walk(node)) or any(
-        _upload_expression(n) for n in au.walk(node))
+    return any((isinstance(n, ast.Name) and n.id in uploads)
+               or (isinstance(n, ast.Attribute) and au.dotted(n) in uploads)
+               for n in au.walk(node)) or any(_upload_expression(n) for n in au.walk(node))
 
 
 def _reads_upload(node: ast.AST, uploads: set[str]) -> bool:
@@ -187,11 +208,12 @@ def _checked(fn: ast.FunctionDef | ast.AsyncFunctionDef, local: dict[str, ast.Fu
 def check_upload_unchecked(ctx: ModuleContext) -> Iterator[Finding]:
     """AS814 — a handler stores a client's uploaded file and nothing in it checks the file's type; test code
     skipped."""
-    if is_test_code(ctx.path) or not au.mentions(ctx, ("files", "uploadfile")):
+    if is_test_code(ctx.path) or not au.mentions(ctx, ("files", "uploadfile", "data.save", "data.read")):
         return
     local = _local_functions(ctx.tree)
+    forms = au.mentions(ctx, ("data.save", "data.read"))  # a form's file field stored or read
     for fn in au.functions(ctx.tree):  # every function, also one whose name a later definition reuses
-        uploads = _uploads(fn)
+        uploads = _uploads(fn, _file_field_data(ctx, fn) if forms else frozenset())
         if not uploads and not any(_upload_expression(n) for n in au.walk(fn)):
             continue
         stores = list(_stores(fn, uploads))

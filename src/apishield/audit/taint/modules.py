@@ -28,6 +28,22 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _CLI_PARSERS = frozenset({"docopt", "argparse", "click", "typer", "fire", "optparse", "getopt"})
 
 
+#: base classes of a form that fills itself from the current request (``PostForm()`` reads ``request.form``)
+_REQUEST_FORM_BASES = frozenset({"FlaskForm", "QuartForm"})
+
+
+def _request_bound_forms(tree: ast.Module) -> frozenset[str]:
+    """Classes of the module deriving from Flask-WTF's ``FlaskForm`` (or a form class of the module that does):
+    built without arguments in a view, such a form holds what the client posted."""
+    found: set[str] = set()
+    classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
+    for _ in range(3):  # a form deriving from another form of the module
+        for cls in classes:
+            if any(au.last(au.dotted(b)) in _REQUEST_FORM_BASES | found for b in cls.bases):
+                found.add(cls.name)
+    return frozenset(found)
+
+
 class ModuleInfo:
     """Functions, classes and imports of one module, with lazily computed helper summaries."""
 
@@ -69,6 +85,8 @@ class ModuleInfo:
                 self.siblings.update((id(m), (node.name, methods)) for m in methods.values())
                 if class_exposed(node):
                     self.exposed.update(id(m) for name, m in methods.items() if not name.startswith("_"))
+        #: form classes Flask-WTF (or Quart-WTF) fills from the current request when built without data
+        self.request_forms = _request_bound_forms(tree)
         self.module_instances: dict[str, ast.expr] = {}  # ``repo = Repo(...)`` at module level: name -> ``Repo``
         for stmt in tree.body:
             if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)

@@ -46,7 +46,10 @@ class ProjectCalls(Evaluator):
             elif name in self.info.functions and name not in self.info.imports:
                 target = self.info.functions[name]
             elif name in self.info.classes and name not in self.info.imports:
-                return Val(kind=f"class:{name}", taint=self.record_taint(node, self.info.classes[name], args, kwargs))
+                built = self.record_taint(node, self.info.classes[name], args, kwargs)
+                if name in self.info.request_forms and not node.args and not node.keywords:
+                    built = frozenset({REQUEST})  # ``PostForm()``: Flask-WTF fills it from the request's form
+                return Val(kind=f"class:{name}", taint=built)
             via = name
         elif isinstance(func, ast.Attribute) and receiver is not None and receiver.kind.startswith("class:"):
             cls = receiver.kind[6:]
@@ -77,6 +80,8 @@ class ProjectCalls(Evaluator):
                 elif rest in mod.classes:
                     ctor_kind = f"class:{mod.abspath}|{rest}"
                     fields = self.record_taint(node, mod.classes[rest], args, kwargs)
+                    if rest in mod.request_forms and not node.args and not node.keywords:
+                        fields = frozenset({REQUEST})  # a Flask-WTF form of another module, filled from the request
                 elif rest.count(".") == 1 and rest.split(".")[0] in mod.classes:
                     cname, meth = rest.split(".")
                     method = mod.classes[cname].get(meth)
