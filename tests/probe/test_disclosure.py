@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from apishield.probe import ProbeConfig, ProbeOptions, probe
-from apishield.probe.checks.disclosure import DEBUG, STACK, card_number, hash_shape, luhn
+from apishield.probe.checks.disclosure import DEBUG, STACK, card_fields, card_number, hash_shape, luhn
 from tests.probe.loopback import Answer, loopback
 
 BCRYPT = "$2b$12$" + "a" * 53
@@ -71,6 +71,18 @@ def test_shapes_cards_and_stacks() -> None:
     for trace in ("    at Object.<anonymous> (/app/server.js:10:5)", "app/models/user.rb:12:in `find'",
                   "goroutine 1 [running]:", "   at Shop.Cart.Add() in C:\\src\\Cart.cs:line 42"):
         assert STACK.search(trace), trace
+
+
+def test_a_field_whose_every_value_is_a_card_number_is_read_whatever_it_is_called() -> None:
+    """Card numbers kept in a field of another name (``description``) are read when every value of that field, two
+    distinct ones at least, is a card-shaped number; one such value, numbers given as numbers, or a field mixing
+    them with other text are not."""
+    rows = [{"id": 1, "description": "4111111111111111"}, {"id": 2, "description": "5555555555554444"}]
+    assert card_fields(rows) == {"description"}
+    assert card_fields(rows[:1]) == set()  # one value: an identifier passes Luhn one time in ten
+    assert card_fields([{"ref": 4111111111111111}, {"ref": 5555555555554444}]) == set()  # numbers, not text
+    assert card_fields([*rows, {"id": 3, "description": "a red mug"}]) == set()
+    assert card_fields([{"n": "4111111111111112"}, {"n": "5555555555554444"}]) == set()  # one fails Luhn
 
 
 def test_a_debug_page_is_known_by_its_structure_not_by_a_name_in_small_print() -> None:

@@ -106,6 +106,8 @@ def test_a_password_in_the_claims_is_reported(tmp_path: Path, password_in_claims
     ({"user": {"name": "a", "secret": "s3"}}, ["secret"]),
     ({"sub": "1", "password": "********", "hash": "", "has_password": True, "pwd_changed": "2024"}, []),
     ({"sub": "1", "password": None, "passwordless": True}, []),
+    ({"sub": "7", "credit_card": "4111111111111111"}, ["credit_card"]),  # a payment card number rides in the token
+    ({"sub": "7", "credit_card": "**** 1111", "order": 4111111111111111}, []),  # masked; a number under another name
 ])
 def test_secret_claims_names_only_claims_that_carry_a_value(claims: dict[str, Any], keys: list[str]) -> None:
     assert secret_claims(claims) == keys

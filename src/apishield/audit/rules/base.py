@@ -30,6 +30,8 @@ _SAMPLE_DIRS = frozenset({"fixture", "fixtures", "example", "examples", "doc", "
 # a module named for tests (test.py, tests.py, testing.py, test_x.py, x_test.py, settings_test_ci.py, conf.test.py)
 _TEST_NAME = re.compile(r"(^|[_.])(tests?|testing)([_.]|$)")
 _DEV_NAME = re.compile(r"(^|[_.])(dev|local|debug)([_.]|$)")
+# a module named for making made-up data (``generate_fake_talks.py``, ``dummy_data.py``, ``mock_users.py``)
+_FAKE_DATA_NAME = re.compile(r"(^|[_.])(fake|fakes|faker|dummy|mock|mocks)([_.]|$)")
 
 
 def _dirs_and_stem(path: str) -> tuple[list[str], str]:
@@ -45,8 +47,10 @@ def is_test_code(path: str) -> bool:
 
 
 def is_sample_code(path: str) -> bool:
-    """Test code, or a file under a fixtures, examples or docs folder: values there are placeholders."""
-    return is_test_code(path) or bool(_SAMPLE_DIRS.intersection(_dirs_and_stem(path)[0]))
+    """Test code, a file under a fixtures, examples or docs folder, or a module named for making made-up data
+    (``generate_fake_talks.py``): values there are placeholders."""
+    dirs, stem = _dirs_and_stem(path)
+    return is_test_code(path) or bool(_SAMPLE_DIRS.intersection(dirs)) or bool(_FAKE_DATA_NAME.search(stem))
 
 
 def is_dev_module(path: str) -> bool:

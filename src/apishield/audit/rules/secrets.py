@@ -521,8 +521,9 @@ _RANDOM_FUNCS = {
 @rule(WEAK_RANDOM)
 def check_weak_random(ctx: ModuleContext) -> Iterator[Finding]:
     """AS605 — ``random.*`` (not ``secrets``/``SystemRandom``) producing a value assigned to, returned by or
-    built inside something named like a token, OTP, code, key, password, nonce or salt."""
-    if not au.mentions(ctx, _HINT_CHECK_WEAK_RANDOM):  # cheap pre-filter: most files cannot match
+    built inside something named like a token, OTP, code, key, password, nonce or salt; not in test or sample code
+    (a generator of made-up data draws its values with ``random`` by design)."""
+    if not au.mentions(ctx, _HINT_CHECK_WEAK_RANDOM) or is_sample_code(ctx.path):  # cheap pre-filter first
         return
     imp = imports(ctx)
     parents = au.parent_map(ctx.tree)

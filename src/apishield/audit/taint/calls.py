@@ -67,6 +67,7 @@ from apishield.audit.taint.rendering import TEMPLATE_LOADERS, inherited_view_ans
 from apishield.audit.taint.url_targets import fixed_target
 from apishield.audit.taint.values import (
     CLEAN,
+    CODE_KEYS,
     EXC,
     MODEL_FORM_CLASS,
     MODEL_REDIRECTS,
@@ -397,6 +398,9 @@ class Interpreter(ProjectCalls):
             # ``current_app.config['PROVIDERS'].get(name)``: the request picks an entry of a table the code or the
             # deployment fixed; the value is that entry, not the request
             return Val(clean=receiver.clean, lit=True)
+        if receiver is not None and receiver.kind == CODE_KEYS and isinstance(func, ast.Attribute) \
+                and func.attr == "keys":
+            return Val(lit=True)  # the keys of a mapping keyed by the code's own words
         parts = list(all_args)
         if receiver is not None:
             parts.append(receiver)

@@ -37,6 +37,7 @@ from apishield.audit.taint.modules import FunctionNode, ModuleInfo, bound_once, 
 from apishield.audit.taint.url_targets import public_fetch_only
 from apishield.audit.taint.values import (
     CLEAN,
+    CODE_KEYS,
     EXC,
     GUARDED_READ,
     READ_KEY,
@@ -512,11 +513,13 @@ class Evaluator:
                     self.expr(cond)
                     self.apply_positive_guard(cond)
             if isinstance(node, ast.DictComp):
-                v = merge_parts([self.expr(node.key), self.expr(node.value)])
+                key = self.expr(node.key)
+                v = merge_parts([key, self.expr(node.value)])
+                if not key.taint and (key.lit or key.is_const):  # ``{c: spec[c] for c in COLUMNS}``: the code's keys
+                    return Val(taint=v.taint, clean=v.clean, kind=CODE_KEYS)
             else:
                 v = self.expr(node.elt)
-            # each element a constant (``"33" for _ in range(len(text))``): the result repeats literals; anything
-            # computed (a row's cells, a mapping built from them) keeps its origin unknown
+            # each element a constant (``"33" for _ in range(n)``): the result repeats literals; else origin unknown
             return Val(taint=v.taint, clean=v.clean, lit=v.is_const and not isinstance(node, ast.DictComp))
         finally:
             self.env = saved

@@ -493,11 +493,18 @@ def case_matches(pattern: ast.pattern, subject: Val, const_eval: Callable[[ast.A
     return UNKNOWN
 
 
+#: the kind of a mapping whose keys the code chose (a comprehension keyed by literals): its keys are literals
+CODE_KEYS = "code-keys"
+
+
 def element_of(v: Val) -> Val:
-    """What iterating ``v`` gives: request data from the request itself, a literal from a literal container, the join
-    of a known container's elements, else a value of the same origin."""
+    """What iterating ``v`` gives: request data from the request itself, a literal from a literal container or from
+    a mapping keyed by the code's own words, the join of a known container's elements, else a value of the same
+    origin."""
     if v.kind == "request":
         return Val(taint=frozenset({REQUEST}))
+    if v.kind == CODE_KEYS:
+        return Val(lit=True)
     if v.is_const and isinstance(v.const, (str, bytes, list, tuple, set, frozenset, dict)):
         return Val(lit=True)  # an element of a literal container is itself computed from literals
     elems = elements(v)

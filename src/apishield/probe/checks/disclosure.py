@@ -140,6 +140,19 @@ def card_number(key: str, value: Any) -> str | None:
     return None
 
 
+def card_fields(data: Any) -> set[str]:
+    """Fields whose every value, two distinct ones at least, is a card-shaped number (13–19 digits written as text,
+    Luhn-valid, a known issuer prefix), whatever the field is called (``"description": "4111111111111111"`` in each
+    record): one identifier in ten passes Luhn by chance, two distinct ones in a hundred, and a record's numeric id
+    is rarely text."""
+    values: dict[str, set[str]] = {}
+    for key, value in walk_keys(data):
+        if isinstance(value, str):
+            values.setdefault(key, set()).add(value.strip())
+    return {key for key, seen in values.items() if len(seen) >= 2 and all(
+        s.isdigit() and 13 <= len(s) <= 19 and CARD_IIN.match(s) and luhn(s) for s in seen)}
+
+
 def hash_shape(key: str, value: Any) -> str | None:
     """The kind of password hash ``value`` looks like (a hex digest only under a password/hash-like name)."""
     if not isinstance(value, str) or len(value) < 20:
@@ -455,7 +468,7 @@ def sensitive(ctx: Context, ex: Exchange, stored: set[str] | None = None) -> Non
         ctx.report(rules.AUTH_SENSITIVE, f"response carries {what}{where}{' to an anonymous caller' if anon else ''}",
                    ex, op=op, parameter=first, severity=Severity.HIGH if anon or shapes else Severity.MEDIUM,
                    highlight=labelled.get(first, first) if labelled else f'"{first}"')
-    cards = sorted({k for k, v in walk_keys(data) if card_number(k, v)})
+    cards = sorted({k for k, v in walk_keys(data) if card_number(k, v)} | card_fields(data))
     if cards:
         ctx.report(rules.CARD_NUMBER, f"payment card number(s) in {'labelled value' if labelled else 'field'}(s) "
                    f"{', '.join(cards)} (Luhn-valid)", ex,
@@ -564,5 +577,5 @@ async def passive(ctx: Context) -> None:
                        "the input should have been refused with a 4xx)", ex, op=_op_for(ctx, ex))
 
 
-__all__ = ["banner", "bare_error", "card_number", "errors", "hash_shape", "labelled_values", "luhn",
+__all__ = ["banner", "bare_error", "card_fields", "card_number", "errors", "hash_shape", "labelled_values", "luhn",
            "passive", "sensitive", "sent_values", "stores_data", "upstream_failure", "weak_csp"]

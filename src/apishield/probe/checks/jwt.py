@@ -41,6 +41,7 @@ from typing import Any
 
 from apishield.probe import rules
 from apishield.probe.checks._util import SENSITIVE_KEY, same, try_send, walk_keys, with_cookie
+from apishield.probe.checks.disclosure import card_number
 from apishield.probe.client import Exchange
 from apishield.probe.engine import Context, Identity, check
 from apishield.probe.targets import Operation
@@ -198,11 +199,12 @@ MASKED = re.compile(r"^[*xX•#.\-_ ]*$|^\[?(redacted|hidden|masked|filtered)\]?
 
 def secret_claims(claims: dict[str, Any]) -> list[str]:
     """Names of the claims (nested ones included) that carry a password, hash or other secret as a non-empty,
-    unmasked string; a flag such as ``has_password: true`` or ``password_changed_at`` is no secret."""
+    unmasked string, or a payment card number; a flag such as ``has_password: true`` or ``password_changed_at`` is
+    no secret."""
     found = []
     for key, value in walk_keys(claims):
-        if (SENSITIVE_KEY.match(key) or SECRET_KEY.match(key)) and isinstance(value, str) and value.strip() \
-                and not MASKED.match(value.strip()):
+        if ((SENSITIVE_KEY.match(key) or SECRET_KEY.match(key)) and isinstance(value, str) and value.strip()
+                and not MASKED.match(value.strip())) or card_number(key, value):
             found.append(key)
     return list(dict.fromkeys(found))
 
