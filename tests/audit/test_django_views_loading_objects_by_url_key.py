@@ -1,7 +1,8 @@
 """Django function views (named in the URL configuration) that load an object by a key from their URL and never
 check the caller are AS102: medium when the view changes the object, requires a login or the key names a user;
 low for other reads. A comparison with ``request.user``, a lookup scoped to it, a refusal, a permission decorator,
-or the key of a thing shared by design (a poll's question) stays quiet."""
+the key of a thing shared by design (a poll's question) or a link's own secret (``share_token``) stays quiet; the id
+of a record whose model is named for a secret (``secret_id``) is an id like any other."""
 
 from __future__ import annotations
 
@@ -50,8 +51,10 @@ SCOPED = ("    thing = get_object_or_404(Thing, pk={key}, owner=request.user)\n"
     ("note_id", "@login_required", SCOPED, None),
     ("note_id", "@permission_required('notes.change_note')", EDITS, None),
     ("question_id", "", EDITS, None),  # a poll's question is everyone's
+    ("secret_id", "@login_required", SHOWS, Severity.MEDIUM),  # the id of a Secret record, not a secret itself
+    ("share_token", "@login_required", SHOWS, None),  # a link carrying its own secret: its holder may read
 ], ids=["edits", "signed-in-read", "user-key", "anonymous-read", "owner-compared", "scoped-lookup",
-        "permission-decorator", "shared-kind"])
+        "permission-decorator", "shared-kind", "id-of-a-secret-named-model", "capability-link"])
 def test_a_django_view_loading_an_object_by_its_url_key(tmp_path: Path, key: str, decorator: str, body: str,
                                                         expected: Severity | None) -> None:
     files = {"app/__init__.py": "", "app/urls.py": URLS.format(key=key),

@@ -331,6 +331,7 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
         text = text.replace(dropped, "")
     for query, condition in _query_conditions(fn):
         text = text.replace(query, condition)
+    text = _FLAG_OFF.sub("", text)  # ``get_post(id, check_author=False)`` names a check it turns off
     if _CHECK_MARKERS.search(text) or _REJECTS.search(text):
         return True
     if any(_CHECK_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
@@ -346,9 +347,29 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
         callee = local.get(au.last(au.dotted(call.func)))
         if callee is None or callee is fn or (_CALLER_LOADER.match(callee.name) and not _passes(call, ids)):
             continue  # a helper that only loads the caller (``user = current_user()``) checks no object
+        if _switches_off(call, callee):
+            continue  # ``get_post(id, False)``: the helper's check is conditioned on a flag this call turns off
         if _ownership_checked(callee, local, set(), depth + 1):
             return True
     return False
+
+
+#: a keyword argument turned off (``check_author=False``): it names a check the call does not do
+_FLAG_OFF = re.compile(r"\b\w+\s*=\s*(?:False|None)\b")
+
+
+def _switches_off(call: ast.Call, callee: FnDef) -> bool:
+    """The call hands ``False`` (or ``None``) to a parameter the helper tests before it checks anything
+    (``get_post(id, check_author=False)`` of ``def get_post(id, check_author=True): ... if check_author and ...``)."""
+    params = [a.arg for a in [*callee.args.posonlyargs, *callee.args.args]]
+    off = {params[i] for i, a in enumerate(call.args) if i < len(params) and _falsy(a)}
+    off |= {k.arg for k in call.keywords if k.arg and _falsy(k.value)}
+    return bool(off) and any(isinstance(n, ast.Name) and n.id in off for node in au.walk(callee)
+                             if isinstance(node, ast.If) for n in ast.walk(node.test))
+
+
+def _falsy(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and (node.value is False or node.value is None)
 
 
 #: helpers that load the signed-in caller (its record, its token's claims): reading the caller is no check

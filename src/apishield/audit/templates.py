@@ -139,8 +139,19 @@ def _unquoted(text: str) -> str:
     return "".join(out)
 
 
+#: the template engine's own comments (Django's ``{% comment %}…{% endcomment %}``, ``{# … #}`` of Django and Jinja):
+#: never rendered; an HTML ``<!-- … -->`` is rendered, and what it holds can close it, so it stays
+_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\b.*?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def _without_comments(source: str) -> str:
+    """``source`` with its template comments blanked, their lines kept (findings keep their line numbers)."""
+    return _TEMPLATE_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), source)
+
+
 def raw_outputs(source: str) -> list[RawOutput]:
-    """Every place in ``source`` that emits unescaped output."""
+    """Every place in ``source`` that emits unescaped output (template comments, which never render, skipped)."""
+    source = _without_comments(source)
     found: list[RawOutput] = []
     for m in _BOTTLE_RAW.finditer(source):
         found.append(RawOutput(_line_of(source, m.start()), "bottle-raw", m.group(1)))

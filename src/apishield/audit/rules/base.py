@@ -124,6 +124,18 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
     return at(rule, ctx.path, ctx.lines, line, message, **kw)  # type: ignore[arg-type]
 
 
+def request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
+    """Form classes this module builds without arguments (``form = RegisterForm()``) that derive from Flask-WTF's
+    ``FlaskForm`` (or Quart-WTF's), in this module or one of the project's it imports: such a form fills itself from
+    the current request, so its fields hold what the client posted."""
+    from apishield.audit.taint.modules import REQUEST_FORM_BASES  # the taint analysis' reading of the same forms
+
+    names = {c.func.id for c in au.nodes_of(ctx.tree, ast.Call) if isinstance(c.func, ast.Name)
+             and c.func.id[:1].isupper() and not c.args and not c.keywords}
+    return frozenset(n for n in names if (cls := class_def(ctx, n)) is not None
+                     and any(au.last(au.dotted(b)) in REQUEST_FORM_BASES for b in cls.bases))
+
+
 def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:
     """The class ``name`` of this module, or the one it imports from a project file next to it."""
     for local in au.nodes_of(ctx.tree, ast.ClassDef):

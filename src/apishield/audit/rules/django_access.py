@@ -42,6 +42,14 @@ _MANAGER_CALLS = frozenset({"filter", "get", "create", "all", "exclude", "get_or
 _RELATION_VERB = re.compile(r"(?i)^(?:un)?(?:follow|like|block|bookmark|favou?rite|subscribe|star|mute)\w*$")
 #: a URL argument that is a capability itself (``/download/<public_token>/<file_id>``): whoever holds it may read
 _CAPABILITY = re.compile(r"(?i)token|secret|hash|signature|session")
+#: an identifier of a record (``secret_id``, ``token_pk``): it numbers a secret-named model, it is not the secret
+_RECORD_ID = re.compile(r"(?i)(?:^|_)(?:id|pk)$")
+
+
+def _capability(name: str) -> bool:
+    """A URL argument or posted field that carries its own secret (``public_token``, ``share_hash``), not the id of
+    a record whose model is named for one (``secret_id`` of a ``Secret``)."""
+    return bool(_CAPABILITY.search(name)) and not _RECORD_ID.search(name)
 #: a test of the caller's role, alone or in a boolean expression
 _ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
@@ -244,11 +252,11 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
     if not views:
         return
     for fn, skip, login, open_read, cls in _view_functions(ctx, views):
-        if any(_CAPABILITY.search(a.arg) for a in fn.args.args[skip:]):
+        if any(_capability(a.arg) for a in fn.args.args[skip:]):
             continue  # a link that carries its own secret: the objects under it are the link holder's to read
         keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)
                 and not _shared_model(fn, a.arg, cls)]
-        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not _CAPABILITY.search(k)]
+        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not _capability(k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
         user_key = any(_USER_KEY.match(k) for k in keys + posted)

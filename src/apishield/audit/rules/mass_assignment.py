@@ -82,7 +82,10 @@ _LOOKUPS = frozenset({"filter", "exclude", "get", "Q", "get_object_or_404", "get
 #: calls a splat of the request's fields fills without writing a record: links, pages, answers and log lines
 _NOT_WRITES = frozenset({"url_for", "redirect", "reverse", "render_template", "render", "render_to_string",
                          "jsonify", "make_response", "JSONResponse", "TemplateResponse", "HttpResponseRedirect",
-                         "format", "print", "debug", "info", "warning", "error", "exception", "log"})
+                         "format", "print", "debug", "info", "warning", "error", "exception", "log",
+                         # a URL object's query (Starlette's ``URL``, yarl's): the splat becomes query text
+                         "include_query_params", "replace_query_params", "with_query", "update_query",
+                         "extend_query", "urlencode"})
 #: calls that copy a mapping as it is
 _COPIES = frozenset({"to_dict", "copy", "dict", "get_json", "model_dump"})
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code, request_bound_forms
 from apishield.audit.rules.identity_providers import provider_call
 from apishield.audit.rules.password_policy import WEAK_POLICY
 from apishield.audit.rules.passwords import (
@@ -173,12 +173,12 @@ def _approves_everything(tree: ast.AST) -> frozenset[str]:
 
 
 def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: str = "",
-                 classes: frozenset[str] = frozenset(),
-                 approves_all: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str, tuple[str, ...]] | None:
+                 classes: frozenset[str] = frozenset(), approves_all: frozenset[str] = frozenset(),
+                 forms: frozenset[str] = frozenset()) -> tuple[int, int, str, int, str, tuple[str, ...]] | None:
     """Where ``fn_node`` keeps a password from the request without a check: (line, last line, the schema class it
     came through or ``""``, the minimum length it asks, 0 for none, the function it hands the password to or
     ``""``); None when it checks or keeps none."""
-    fn = RequestPasswords(fn_node, classes=classes)
+    fn = RequestPasswords(fn_node, classes=classes, forms=forms)
     annotations = _schemas(fn_node, serializer)
     # a validating decorator runs before the body (``@falcon.before(validate_user)``, ``@validate_password``)
     minimum: int | None = _MINIMUM if any(_CHECKS.search(name) for name in _decorator_names(fn_node)) else None
@@ -280,11 +280,12 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
     choices = []
     classes = module_classes(ctx.tree)
     approves_all = _approves_everything(ctx.tree)
+    forms = request_bound_forms(ctx) if au.mentions(ctx, ("form",)) else frozenset()
     serializers = {id(m): cls.name for cls in au.nodes_of(ctx.tree, ast.ClassDef) if isinstance(cls, ast.ClassDef)
                    and any(au.last(au.dotted(b)).endswith("Serializer") for b in cls.bases) for m in cls.body}
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, ast.FunctionDef | ast.AsyncFunctionDef)
-        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""), classes, approves_all)
+        hit = _accepts_any(fn_node, serializers.get(id(fn_node), ""), classes, approves_all, forms)
         if hit is not None:
             choices.append((*hit, fn_node.name))
     ctx.facts["password_choices"] = choices

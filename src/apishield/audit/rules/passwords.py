@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterator
 from apishield.audit import astutil as au
 from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.rules._secret_values import SQL_HASHED
-from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code
+from apishield.audit.rules.base import SCHEMA_SUFFIXES, at, is_sample_code, is_test_code, request_bound_forms
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.taint.catalogue import SQL_RUNNERS
 from apishield.audit.taint.values import outside_calls
@@ -93,8 +93,9 @@ class RequestPasswords:
     """The raw passwords of one function and where they are stored."""
 
     def __init__(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, hashes_here: bool = False,
-                 classes: frozenset[str] = frozenset()) -> None:
+                 classes: frozenset[str] = frozenset(), forms: frozenset[str] = frozenset()) -> None:
         self.hashes_here = hashes_here
+        self.forms = forms  # form classes that fill themselves from the request (``RegisterForm()`` of Flask-WTF)
         args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
         self.params = {a.arg for a in args if _BODY_PARAM.match(a.arg) or (
             isinstance(a.annotation, ast.Name) and a.annotation.id[:1].isupper())} - {"self", "cls"}
@@ -172,6 +173,8 @@ class RequestPasswords:
             return ""
         name = au.last(au.dotted(value.func))
         given = [*value.args, *(k.value for k in value.keywords)]
+        if not given and name in self.forms:
+            return name  # ``RegisterForm()``: Flask-WTF fills it from the request's form
         return name if name[:1].isupper() and any(self.from_request(a) for a in given) else ""
 
 
@@ -430,9 +433,10 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
     calls: list[tuple[str, list[int], list[str], int]] = []
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
     classes = module_classes(ctx.tree)
+    forms = request_bound_forms(ctx) if au.mentions(ctx, ("form",)) else frozenset()
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        fn = RequestPasswords(fn_node, hashes_here, classes)
+        fn = RequestPasswords(fn_node, hashes_here, classes, forms)
         for stmt in function_statements(fn_node):
             nodes = own_nodes(stmt)
             first = {when: next(((n, how) for n in nodes if (how := _stored(fn, n, when == "hashed"))), None)

@@ -29,7 +29,7 @@ _CLI_PARSERS = frozenset({"docopt", "argparse", "click", "typer", "fire", "optpa
 
 
 #: base classes of a form that fills itself from the current request (``PostForm()`` reads ``request.form``)
-_REQUEST_FORM_BASES = frozenset({"FlaskForm", "QuartForm"})
+REQUEST_FORM_BASES = frozenset({"FlaskForm", "QuartForm"})
 
 
 def _request_bound_forms(tree: ast.Module) -> frozenset[str]:
@@ -39,7 +39,7 @@ def _request_bound_forms(tree: ast.Module) -> frozenset[str]:
     classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
     for _ in range(3):  # a form deriving from another form of the module
         for cls in classes:
-            if any(au.last(au.dotted(b)) in _REQUEST_FORM_BASES | found for b in cls.bases):
+            if any(au.last(au.dotted(b)) in REQUEST_FORM_BASES | found for b in cls.bases):
                 found.add(cls.name)
     return frozenset(found)
 

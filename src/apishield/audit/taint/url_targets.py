@@ -99,6 +99,9 @@ def _route_path(node: ast.AST, qualify: Qualify) -> bool:
         and isinstance(au.const(node.args[0]), str) and not str(au.const(node.args[0])).startswith(("//", "http"))))
 
 
+#: methods of a URL object that change only its query (Starlette's ``URL``, yarl's): scheme, host and path stay
+_QUERY_SETTERS = frozenset({"include_query_params", "replace_query_params", "remove_query_params", "with_query",
+                            "update_query", "extend_query"})
 #: names of the helpers web frameworks and their add-ons give for a path of the application by a route's name
 _ROUTE_BUILDERS = frozenset({"url_for", "url_path_for", "reverse", "reverse_lazy", "route_url", "get_url"})
 
@@ -130,6 +133,10 @@ def fixed_target(node: ast.AST, fn: ast.AST, const_eval: ConstEval, qualify: Qua
             return True
         head = const_eval(first)
         return isinstance(head, str) and LOCAL_PATH.match(head) is not None
+    if (local_ok and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _QUERY_SETTERS and depth < 3):
+        # ``request.url_for("packages").include_query_params(**request.query_params)``: only the query changes
+        return fixed_target(node.func.value, fn, const_eval, qualify, local_ok=local_ok, depth=depth + 1)
     if (local_ok and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
             and isinstance(template := const_eval(node.func.value), str) and node.args):
         # ``"{}?{}".format(reverse('social:begin'), urlencode(...))``: what fills the first placeholder starts it
