@@ -24,7 +24,6 @@ _UNKEYED_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha51
                              "sha3_384", "sha3_512", "blake2b", "blake2s", "new"})
 
 
-
 #: what only a regular expression has: a lookaround or group flag, a class escape, a quantified class or a count
 _REGEX_SYNTAX = re.compile(r"\(\?[=!:<]|\\[dDwWsS]|\][*+?{]|\{\d+,?\d*\}")
 
@@ -165,6 +164,8 @@ def developer_only(tree: ast.Module, node: ast.AST) -> dict[str, Severity]:
 #: an environment variable's name (``"POSTGRES_PASSWORD"``), which code reads the credential from
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _CRED_WORD = re.compile(r"pass|pwd|key|token|secret|cred", re.IGNORECASE)
+#: a key of a cache, session or settings store, in segments of identifiers (``myapp.oidc_access_token``)
+_SLOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[.:][A-Za-z][A-Za-z0-9_]*)+")
 
 
 def names_itself(name: str, literal: str) -> bool:
@@ -176,10 +177,6 @@ def names_itself(name: str, literal: str) -> bool:
         return re.sub(r"[-_.\s]", "", text.lower())
     return bare(literal) == bare(name) or bool((_ENV_NAME.fullmatch(literal) or _SLOT_NAME.fullmatch(literal))
                                                and _CRED_WORD.search(literal))
-
-
-#: a key of a cache, session or settings store, in segments of identifiers (``myapp.oidc_access_token``)
-_SLOT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[.:][A-Za-z][A-Za-z0-9_]*)+")
 
 
 #: a hash the database computes in the query (``password = SHA2(?, 512)``, pgcrypto's ``crypt(?, gen_salt('bf'))``):

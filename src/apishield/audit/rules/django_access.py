@@ -50,6 +50,8 @@ def _capability(name: str) -> bool:
     """A URL argument or posted field that carries its own secret (``public_token``, ``share_hash``), not the id of
     a record whose model is named for one (``secret_id`` of a ``Secret``)."""
     return bool(_CAPABILITY.search(name)) and not _RECORD_ID.search(name)
+
+
 #: a test of the caller's role, alone or in a boolean expression
 _ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup

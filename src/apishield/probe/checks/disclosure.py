@@ -126,6 +126,11 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_shaped(digits: str) -> bool:
+    """13–19 digits, a known issuer prefix, Luhn-valid: the shape of a payment card number."""
+    return digits.isdigit() and 13 <= len(digits) <= 19 and bool(CARD_IIN.match(digits)) and luhn(digits)
+
+
 def card_number(key: str, value: Any) -> str | None:
     """A payment card number: 13–19 digits, Luhn-valid, a known issuer prefix, and a card-like field name or
     the usual grouping (``4111 1111 1111 1111``)."""
@@ -133,7 +138,7 @@ def card_number(key: str, value: Any) -> str | None:
         return None
     text = str(value).strip()
     digits = re.sub(r"[ -]", "", text)
-    if not digits.isdigit() or not 13 <= len(digits) <= 19 or not CARD_IIN.match(digits) or not luhn(digits):
+    if not _card_shaped(digits):
         return None
     if CARD_KEY.search(key) or CARD_GROUPED.match(text):
         return digits
@@ -149,8 +154,7 @@ def card_fields(data: Any) -> set[str]:
     for key, value in walk_keys(data):
         if isinstance(value, str):
             values.setdefault(key, set()).add(value.strip())
-    return {key for key, seen in values.items() if len(seen) >= 2 and all(
-        s.isdigit() and 13 <= len(s) <= 19 and CARD_IIN.match(s) and luhn(s) for s in seen)}
+    return {key for key, seen in values.items() if len(seen) >= 2 and all(_card_shaped(s) for s in seen)}
 
 
 def hash_shape(key: str, value: Any) -> str | None:
