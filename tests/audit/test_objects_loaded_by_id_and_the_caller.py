@@ -253,3 +253,24 @@ def test_an_owner_column_compared_with_the_callers_id_answered_404(tmp_path: Pat
              "app/main.py": _OWNED_BY_THE_DEPENDENCY_USER.format(check=check)}
     result = audit(tmp_path, files)
     assert any(f.rule_id == "AS102" and f.severity >= Severity.MEDIUM for f in result.findings) is reported
+
+
+_LINK = """\
+@app.route('/shared/<{key}>/notes/<int:note_id>', methods=['POST'])
+def edit_shared(note_id, {key}):
+    note = Note.query.filter_by(id=note_id, link={key}).first_or_404()
+    note.text = request.form['text']
+    db.session.commit()
+    return jsonify({{'id': note_id}})
+"""
+
+
+@pytest.mark.parametrize(("key", "reported"), [
+    ("token", False), ("share_hash", False), ("public_token", False), ("accessToken", False), ("code", False),
+    ("signature", False),
+    ("hashtag", True), ("secret_id", True), ("country_code", True), ("tokenId", True),
+])
+def test_a_write_under_a_link_carrying_its_own_secret_is_quiet(tmp_path: Path, key: str, reported: bool) -> None:
+    """A URL argument named for a secret the application handed out authorizes its holder whatever its exact
+    spelling; a record's id named for a secret-named model, a hashtag or a country code authorizes nobody."""
+    assert bool(_bola(tmp_path, _LINK.format(key=key))) is reported

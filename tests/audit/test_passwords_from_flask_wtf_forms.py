@@ -1,5 +1,5 @@
 """A password read from a Flask-WTF form built without arguments (``form = RegisterForm()``, the class deriving from
-``FlaskForm`` in another module of the project) is what the client typed: stored as it is, it is AS608, and kept
+``FlaskForm`` in another module of the project, directly or through another form) is what the client typed: stored as it is, it is AS608, and kept
 with no rule on its strength, AS610. A class that is no request-bound form, or a password hashed first, is not."""
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from tests.audit.helpers import audit
 
 FORMS = '''from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
+
+
+class AccountForm(FlaskForm):
+    pass
 
 
 class RegisterForm({base}):
@@ -49,6 +53,7 @@ def register():
 
 @pytest.mark.parametrize(("base", "stored", "rules"), [
     ("FlaskForm", "form.password.data", {"AS608", "AS610"}),
+    ("AccountForm", "form.password.data", {"AS608", "AS610"}),
     ("FlaskForm", "generate_password_hash(form.password.data)", {"AS610"}),
     ("object", "form.password.data", set()),
 ])

@@ -24,6 +24,20 @@ REQUEST_NAMES = frozenset({"request", "req"})
 CONVERSIONS = frozenset({"int", "str", "float", "bool", "UUID", "uuid.UUID", "ObjectId", "bson.ObjectId"})
 #: an object's key by its name (``id``, ``task_id``, ``pk``, ``taskId``, ``*_uuid``)
 ID_PARAM = re.compile(r"^(id|pk|uuid|.*_id|.*Id|.*_uuid|.*_pk)$")
+#: a key that is itself a secret the application handed out (an invitation, share, confirmation or reset token, a
+#: signed link's signature, a one-time code): whoever holds it may act, so it is the request's authorization
+_CAPABILITY = re.compile(r"(?i)token|secret|hash(?!tag)|signature|session_?key|^sessionid$|hmac|nonce|"
+                         r"^(?:sig|code|otp)$")
+#: an identifier of a record (``secret_id``, ``token_pk``): it numbers a secret-named model, it is not the secret
+_RECORD_ID = re.compile(r"(?i)(?:^|_)(?:id|pk)$|[a-z]Id$")
+
+
+def capability_key(name: str) -> bool:
+    """A URL argument or posted field that carries its own secret (``token``, ``public_token``, ``share_hash``,
+    ``code``), not the id of a record whose model is named for one (``secret_id`` of a ``Secret``)."""
+    return bool(_CAPABILITY.search(name)) and not _RECORD_ID.search(name)
+
+
 #: keys of things every visitor may read or refer to (a product to buy, a post to comment on): a lookup by such a key
 #: proves nothing about whose object it is
 SHARED_KEY = re.compile(r"(?i)^(?:question|poll|choice|post|article|product|book|video|movie|category|tag|item|"
@@ -81,4 +95,4 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in au.walk(node) if isinstance(n, ast.Name)}
 
 
-__all__ = ["CONVERSIONS", "ID_PARAM", "REQUEST_FIELDS", "SHARED_KEY", "client_keys", "request_data"]
+__all__ = ["CONVERSIONS", "ID_PARAM", "REQUEST_FIELDS", "SHARED_KEY", "capability_key", "client_keys", "request_data"]

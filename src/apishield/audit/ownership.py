@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.client_data import CONVERSIONS, ID_PARAM, REQUEST_FIELDS, SHARED_KEY, client_keys
+from apishield.audit.client_data import CONVERSIONS, ID_PARAM, REQUEST_FIELDS, SHARED_KEY, capability_key, client_keys
 from apishield.audit.taint.catalogue import is_logger
 
 #: names of an ownership or permission check wherever they appear (``note.owner``, ``can_access(...)``, ``item.user_id
@@ -383,10 +383,6 @@ def _passes(call: ast.Call, ids: set[str]) -> bool:
                for a in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(a))
 
 
-#: a URL argument that is a secret handed out by the application (an invitation, confirmation or reset token)
-_CAPABILITY = re.compile(r"(?i)^(?:token|\w+_token|signature|sig|secret|code|otp|nonce|hmac)$")
-
-
 def uses_in_body(fn: FnDef, param: str) -> bool:
     """``param`` is read in the body."""
     return any(isinstance(n, ast.Name) and n.id == param for s in fn.body for n in au.walk(s))
@@ -464,7 +460,7 @@ def unchecked_id_params(tree: ast.Module, handlers: set[str]) -> dict[str, list[
         if fn.name not in handlers:
             continue
         args = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg != "self"]
-        if any(_CAPABILITY.search(a) and uses_in_body(fn, a) for a in args):
+        if any(capability_key(a) and uses_in_body(fn, a) for a in args):
             continue  # a secret in the URL (an invitation or reset token) is what authorizes the request
         candidates = [a for a in [*args, *_request_ids(fn)] if ID_PARAM.match(a) and uses_in_lookup(fn, a)]
         if candidates and not _ownership_checked(fn, local, set(candidates)) and not _scoped_call(fn, candidates):

@@ -128,12 +128,12 @@ def request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
     """Form classes this module builds without arguments (``form = RegisterForm()``) that derive from Flask-WTF's
     ``FlaskForm`` (or Quart-WTF's), in this module or one of the project's it imports: such a form fills itself from
     the current request, so its fields hold what the client posted."""
-    from apishield.audit.taint.modules import REQUEST_FORM_BASES  # the taint analysis' reading of the same forms
+    from apishield.audit.taint.modules import derives_from_request_form  # the taint analysis' reading of forms
 
     names = {c.func.id for c in au.nodes_of(ctx.tree, ast.Call) if isinstance(c.func, ast.Name)
              and c.func.id[:1].isupper() and not c.args and not c.keywords}
     return frozenset(n for n in names if (cls := class_def(ctx, n)) is not None
-                     and any(au.last(au.dotted(b)) in REQUEST_FORM_BASES for b in cls.bases))
+                     and derives_from_request_form(cls, lambda name: class_def(ctx, name)))
 
 
 def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:

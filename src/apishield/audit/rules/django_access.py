@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from apishield.audit import astutil as au
-from apishield.audit.client_data import ID_PARAM, SHARED_KEY, client_keys
+from apishield.audit.client_data import ID_PARAM, SHARED_KEY, capability_key, client_keys
 from apishield.audit.frameworks.django import COMPUTED, declared_permissions
 from apishield.audit.frameworks.guards import ends_the_request
 from apishield.audit.model_owners import OWNER_FIELD, PERSON_MODEL
@@ -40,18 +40,6 @@ _CALLER_RECORD = re.compile(r"^(?:self\.)?request\.user(?:\.\w+)*$")
 _MANAGER_CALLS = frozenset({"filter", "get", "create", "all", "exclude", "get_or_create", "update_or_create"})
 #: an action on the caller's own relation to another object (``follower.unfollow(followee)``)
 _RELATION_VERB = re.compile(r"(?i)^(?:un)?(?:follow|like|block|bookmark|favou?rite|subscribe|star|mute)\w*$")
-#: a URL argument that is a capability itself (``/download/<public_token>/<file_id>``): whoever holds it may read
-_CAPABILITY = re.compile(r"(?i)token|secret|hash|signature|session")
-#: an identifier of a record (``secret_id``, ``token_pk``): it numbers a secret-named model, it is not the secret
-_RECORD_ID = re.compile(r"(?i)(?:^|_)(?:id|pk)$")
-
-
-def _capability(name: str) -> bool:
-    """A URL argument or posted field that carries its own secret (``public_token``, ``share_hash``), not the id of
-    a record whose model is named for one (``secret_id`` of a ``Secret``)."""
-    return bool(_CAPABILITY.search(name)) and not _RECORD_ID.search(name)
-
-
 #: a test of the caller's role, alone or in a boolean expression
 _ROLE_TEST = re.compile(r"request\.user\.(?:is_staff|is_superuser|is_admin|role)\b")
 #: keywords of ``get_or_create``/``update_or_create`` that fill a new object instead of narrowing the lookup
@@ -254,11 +242,11 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
     if not views:
         return
     for fn, skip, login, open_read, cls in _view_functions(ctx, views):
-        if any(_capability(a.arg) for a in fn.args.args[skip:]):
+        if any(capability_key(a.arg) for a in fn.args.args[skip:]):
             continue  # a link that carries its own secret: the objects under it are the link holder's to read
         keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)
                 and not _shared_model(fn, a.arg, cls)]
-        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not _capability(k)]
+        posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not capability_key(k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
         user_key = any(_USER_KEY.match(k) for k in keys + posted)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from apishield.audit import astutil as au
@@ -32,16 +32,24 @@ _CLI_PARSERS = frozenset({"docopt", "argparse", "click", "typer", "fire", "optpa
 REQUEST_FORM_BASES = frozenset({"FlaskForm", "QuartForm"})
 
 
+def derives_from_request_form(cls: ast.ClassDef, lookup: Callable[[str], ast.ClassDef | None],
+                              depth: int = 3) -> bool:
+    """``cls`` derives from Flask-WTF's ``FlaskForm`` (or Quart-WTF's), directly or through form classes ``lookup``
+    finds by name: built without arguments in a view, such a form holds what the client posted."""
+    for base in cls.bases:
+        name = au.last(au.dotted(base))
+        if name in REQUEST_FORM_BASES:
+            return True
+        parent = lookup(name) if depth else None
+        if parent is not None and parent is not cls and derives_from_request_form(parent, lookup, depth - 1):
+            return True
+    return False
+
+
 def _request_bound_forms(tree: ast.Module) -> frozenset[str]:
-    """Classes of the module deriving from Flask-WTF's ``FlaskForm`` (or a form class of the module that does):
-    built without arguments in a view, such a form holds what the client posted."""
-    found: set[str] = set()
-    classes = [c for c in tree.body if isinstance(c, ast.ClassDef)]
-    for _ in range(3):  # a form deriving from another form of the module
-        for cls in classes:
-            if any(au.last(au.dotted(b)) in REQUEST_FORM_BASES | found for b in cls.bases):
-                found.add(cls.name)
-    return frozenset(found)
+    """The module's classes that are Flask-WTF forms, through bases defined in the module itself."""
+    classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
+    return frozenset(n for n, c in classes.items() if derives_from_request_form(c, classes.get))
 
 
 class ModuleInfo:
