@@ -40,6 +40,20 @@ def test_django_environ_scheme_defaults_for_this_machine_are_low(tmp_path: Path,
     _assert_as603(tmp_path, {"settings.py": source}, medium)
 
 
+@pytest.mark.parametrize(("line", "medium"), [
+    # must stay quiet (low): the fallback of a django-environ reader or an environment read, by keyword or position
+    ('DATABASES = {"default": env.db("DATABASE_URL", default="postgres://app:app@localhost:5432/app")}', False),
+    ('CACHE_URL = env.str("CACHE_URL", "redis://app:app@127.0.0.1:6379/0")', False),
+    ('BROKER_URL = os.getenv("BROKER_URL", default="amqp://app:app@localhost:5672/")', False),
+    # must fire: another host, or a reader of something that is no environment
+    ('DATABASES = {"default": env.db("DATABASE_URL", default="postgres://app:s3cret@db.example.com/app")}', True),
+    ('DATABASES = {"default": dj.parse("DATABASE_URL", default="postgres://app:app@localhost:5432/app")}', True),
+])
+def test_fallbacks_of_environment_readers_for_this_machine_are_low(tmp_path: Path, line: str, medium: bool) -> None:
+    source = f"import os\n\nimport environ\nimport dj\n\nenv = environ.Env()\n{line}\n"
+    _assert_as603(tmp_path, {"settings.py": source}, medium)
+
+
 def test_a_tuple_outside_an_environ_scheme_stays_medium(tmp_path: Path) -> None:
     source = 'DATABASES = dict(default=(str, "postgis://app:app@localhost/app"))\n'
     result = audit(tmp_path, {"settings.py": source})

@@ -221,10 +221,32 @@ def environ_scheme_default(node: ast.AST, parents: dict[int, ast.AST], imports: 
 _ENVIRON_SCHEMES = frozenset({"environ.Env", "environ.FileAwareEnv", "environ.environ.Env"})
 
 
+def environment_fallback(tree: ast.Module, node: ast.AST, parents: dict[int, ast.AST], imports: au.Imports) -> bool:
+    """``node`` is the fallback of a read of the environment: a later argument or the ``default=`` of
+    ``os.getenv``/``os.environ.get``/``config(...)``, or of any reader of a django-environ ``Env`` the module made
+    (``env.db("DATABASE_URL", default=...)``, ``env.str(...)``, ``env(...)``)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.keyword):
+        call = parents.get(id(parent)) if parent.arg == "default" else None
+    else:
+        call = parent if isinstance(parent, ast.Call) and node is not (parent.args[0] if parent.args else None) \
+            else None
+    if not isinstance(call, ast.Call):
+        return False
+    if au.is_env_read(call, imports):
+        return True
+    func = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+    return isinstance(func, ast.Name) and any(
+        isinstance(v, ast.Call) and au.call_name(v, imports) in _ENVIRON_SCHEMES
+        for v in au.assigned_values(func.id, tree))
+
+
 def local_default(tree: ast.Module, node: ast.AST, parents: dict[int, ast.AST], imports: au.Imports) -> bool:
     """A default for a service on this machine that the deployment's environment replaces: a settings class's
-    field (:func:`local_settings_default`) or a django-environ scheme entry (:func:`environ_scheme_default`)."""
-    return local_settings_default(tree, node) or environ_scheme_default(node, parents, imports)
+    field (:func:`local_settings_default`), a django-environ scheme entry (:func:`environ_scheme_default`) or the
+    fallback of an environment read (:func:`environment_fallback`)."""
+    return (local_settings_default(tree, node) or environ_scheme_default(node, parents, imports)
+            or environment_fallback(tree, node, parents, imports))
 
 
 #: names of a key the application itself signs or verifies with: a known default is a forgery

@@ -410,12 +410,8 @@ def _url_credentials(ctx: ModuleContext) -> Iterator[Finding]:
         user = url_user_with_password(node.value)
         if not user:
             continue
-        parent = parents.get(id(node))
-        local_fallback = (sv.names_this_machine(node.value) and isinstance(parent, ast.Call)
-                          and node is not (parent.args[0] if parent.args else None)
-                          and au.is_env_read(parent, imp)) or (
-            sv.names_this_machine(node.value) and (sv.in_setup_script(ctx.tree, node)
-                                                    or sv.local_default(ctx.tree, node, parents, imp)))
+        local_fallback = sv.names_this_machine(node.value) and (sv.in_setup_script(ctx.tree, node)
+                                                                or sv.local_default(ctx.tree, node, parents, imp))
         yield at_node(CREDENTIALS, ctx, node, f"the connection URL for user '{user}' carries its password"
                       + (" (the local development fallback of an environment variable)" if local_fallback else ""),
                       severity=Severity.LOW if local_fallback else Severity.MEDIUM)
