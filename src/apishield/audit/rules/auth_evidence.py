@@ -46,10 +46,10 @@ from apishield.audit.rules.route_nature import (
     PARAM_LAST,
     PEOPLE_DATA,
     STOPS_PROCESS,
-    SYSADMIN,
     TOUCHES_SERVER,
     handler_body,
     line_text,
+    named_for_administration,
     names_private,
     path_names_owned,
     reads_owned_or_personal,
@@ -95,8 +95,7 @@ def _names(pattern: re.Pattern[str], route: Route) -> bool:
 
 def _privileged_name(route: Route) -> bool:
     """The route is named for administration (``/admin/products``, ``manage_users``): guarded for what it does."""
-    return any(SYSADMIN.search(s) for s in static_segments(route.path)) or bool(
-        SYSADMIN.search(route.handler.rsplit(".", 1)[-1]))
+    return named_for_administration(route)
 
 
 def _singular(word: str) -> str:

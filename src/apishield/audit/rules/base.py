@@ -126,14 +126,25 @@ def at_template(rule: Rule, ctx: TemplateContext, line: int, message: str, **kw:
 
 def request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
     """Form classes this module builds without arguments (``form = RegisterForm()``) that derive from Flask-WTF's
-    ``FlaskForm`` (or Quart-WTF's), in this module or one of the project's it imports: such a form fills itself from
-    the current request, so its fields hold what the client posted."""
-    from apishield.audit.taint.modules import derives_from_request_form  # the taint analysis' reading of forms
+    ``FlaskForm`` (or Quart-WTF's), directly or through other forms of the module defining them, in this module or
+    one of the project's it imports: such a form fills itself from the current request, so its fields hold what the
+    client posted. Read through the taint analysis' module resolver, so both readings of forms are one."""
+    from apishield.audit.taint.modules import ModuleInfo  # the taint analysis' module resolver, loaded lazily
 
     names = {c.func.id for c in au.nodes_of(ctx.tree, ast.Call) if isinstance(c.func, ast.Name)
              and c.func.id[:1].isupper() and not c.args and not c.keywords}
-    return frozenset(n for n in names if (cls := class_def(ctx, n)) is not None
-                     and derives_from_request_form(cls, lambda name: class_def(ctx, name)))
+    if not names:
+        return frozenset()
+    facts = ctx.facts.get("framework_facts")
+    info = ModuleInfo(ctx.tree, getattr(facts, "abspath", "") or "")
+    found: set[str] = set()
+    for name in names:
+        dotted = info.imports.get(name) or info.relative.get(name, "")
+        where = (info.resolve_relative(dotted) if dotted.startswith(".") else info.resolve_module(dotted)) \
+            if dotted else None
+        if name in info.request_forms or (where is not None and au.last(where[1] or name) in where[0].request_forms):
+            found.add(name)
+    return frozenset(found)
 
 
 def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:

@@ -39,8 +39,31 @@ def identifies_caller(route: Route) -> bool:
 STOPS_PROCESS = re.compile(
     r"\b(?:engine\.exit|engine\.stop|os\._exit|sys\.exit|os\.kill|shutdown|restart|reboot)\s*\(")
 #: the words of a path or handler that name system administration: privileged in an app without users too
-SYSADMIN = re.compile(r"admin|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|internal|"
-                       r"debug|secret|config|settings|backup|(?:^|[_\-.])(?:keys?|env|logs?)$", re.IGNORECASE)
+#: (``administrative`` areas or fees are data the administration keeps, not its functions)
+SYSADMIN = re.compile(r"admin(?!istrative)|shutdown|restart|reboot|server|system|shell|exec|cmd|command|console|"
+                      r"internal|debug|secret|config|settings|backup|(?:^|[_\-.])(?:keys?|env|logs?)$", re.IGNORECASE)
+#: the tail of a handler named for how it finds its records (``fetch_units_by_municipality_key``): its words name
+#: the lookup, not what the handler acts on
+_LOOKUP_TAIL = re.compile(r"_by_(\w+)$", re.IGNORECASE)
+
+
+def _named_for(route: Route) -> tuple[list[str], str]:
+    """The static path segments and the handler name that say what a route acts on: the words of a handler's
+    lookup tail name how it finds its records, in its name and as path segments (``/units/key`` served by
+    ``fetch_units_by_municipality_key`` acts on units)."""
+    name = route.handler.rsplit(".", 1)[-1]
+    tail = _LOOKUP_TAIL.search(name)
+    lookup = set(tail.group(1).lower().split("_")) if tail else set()
+    return [s for s in static_segments(route.path) if s.lower() not in lookup], name[:tail.start()] if tail else name
+
+
+def named_for_administration(route: Route) -> bool:
+    """A path segment or the handler's name names administration, the server or its secrets (``/admin/users``,
+    ``restart_server``, ``/api/keys``)."""
+    segs, name = _named_for(route)
+    return any(SYSADMIN.search(s) for s in segs) or bool(SYSADMIN.search(name))
+
+
 #: a handler that reads the application's stored records (SQL, an ORM session or query, a document store)
 _QUERIES_STORE = re.compile(r"\.execute\(|\.query\(|\.query\.|\bselect\(|\.scalars?\(|\.exec\(|\.find(?:_one)?\(|"
                             r"\bget_\w+\(\s*db\b|\bdb\.|session\.get\(|objects\.", re.IGNORECASE)
@@ -211,7 +234,7 @@ def _public_by_design(project: ProjectContext, route: Route) -> str:
     if (route.state_changing and _POSTED_PASSWORD.search(body) and _ISSUES_CREDENTIAL.search(body)
             and not _STORES_PASSWORD.search(body)):
         return "a sign-in: it checks the password the caller posts and hands out a credential"
-    if any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name) or STOPS_PROCESS.search(body):
+    if named_for_administration(route) or STOPS_PROCESS.search(body):
         return ""
     if (route.state_changing and (any(_REFRESH.search(s) for s in segs) or _REFRESH.search(name))
             and re.search(r"refresh_?token", body, re.IGNORECASE)):
@@ -259,13 +282,12 @@ def public_by_nature(project: ProjectContext, route: Route, app_has_auth: bool, 
         return "its handler only answers a constant written in the code (a stub for a client's compatibility)"
     if not identifies_callers:
         source = handler_source(project, route)
-        privileged = (names_private(route) or any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
+        privileged = (names_private(route) or named_for_administration(route)
                       or STOPS_PROCESS.search(source) or PEOPLE_DATA.search(source) or HANDS_OUT_SECRETS.search(source)
                       or set(route.methods) & {"DELETE", "PUT", "PATCH"})
         if not privileged:
             return "the app identifies no caller: every request is anonymous, and this route does nothing privileged"
-        if loopback and not (any(SYSADMIN.search(s) for s in segs) or SYSADMIN.search(name)
-                             or STOPS_PROCESS.search(source)):
+        if loopback and not (named_for_administration(route) or STOPS_PROCESS.search(source)):
             return "an app without users that binds only a loopback address: a local tool"
         return ""
     by_design = _public_by_design(project, route)
@@ -496,9 +518,9 @@ CUSTOMER_SEGMENT = re.compile(rf"^(?:{CUSTOMER_RECORDS})$", re.IGNORECASE)
 
 
 def names_private(route: Route) -> bool:
-    segments = static_segments(route.path)
-    return (any(_names_private_word(s) or CUSTOMER_SEGMENT.match(s) for s in segments)
-            or _names_private_word(route.handler))
+    """A path segment or the handler's name names private or personal records (``/users``, ``my_orders``)."""
+    segments, name = _named_for(route)
+    return any(_names_private_word(s) or CUSTOMER_SEGMENT.match(s) for s in segments) or _names_private_word(name)
 
 
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}")
@@ -536,6 +558,7 @@ __all__ = [
     "handler_source",
     "identifies_caller",
     "line_text",
+    "named_for_administration",
     "names_private",
     "path_names_owned",
     "public_by_nature",
