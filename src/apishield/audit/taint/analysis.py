@@ -21,6 +21,7 @@ from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     ERROR_HANDLER_DECORATORS,
+    MODEL_KIND,
     PATH_ARGUMENT_FRAMEWORKS,
     REQUEST_HANDLER_BASES,
     REQUEST_PARAM_NAMES,
@@ -33,6 +34,7 @@ from apishield.audit.taint.catalogue import (
     VALIDATING_FRAMEWORKS,
     code_supplied_params,
     sanitising_call,
+    scalar_fields,
     segment_path_params,
     typed_path_params,
     typed_scalar_params,
@@ -374,6 +376,11 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
         if info.imports_any(VALIDATING_FRAMEWORKS):
             for name in typed_scalar_params(fn) & tainted:
                 env[name] = Val(lit=True)  # ``limit: int = Query(100)``: the framework passes a number or refuses
+            for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
+                model = info.class_node(a.annotation.id) if isinstance(a.annotation, ast.Name) else None
+                fields = scalar_fields(model) if model is not None and a.arg in tainted else frozenset()
+                if fields:  # ``transfer: Transfer``: its ``amount: float`` is a number the framework parsed
+                    env[a.arg] = replace(env[a.arg], kind=MODEL_KIND + ",".join(sorted(fields)))
         for name in (view or frozenset()) & tainted:
             env[name] = Val(lit=True)  # Django ``<int:id>``, ``(?P<id>\d+)``
         if error_handler:  # CherryPy error pages get the formatted traceback as a string parameter

@@ -10,6 +10,7 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import (
     ABORTS,
+    BINDS_VALUES,
     BODY_KEYWORDS,
     BUILDER_METHODS,
     CALL_SINKS,
@@ -215,6 +216,8 @@ class Interpreter(ProjectCalls):
                   ) or model_select_helper(func)
         refines = isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
             builds_statement(func.value) or (receiver is not None and receiver.kind == "statement"))
+        if isinstance(func, ast.Attribute) and func.attr in BINDS_VALUES and receiver is not None:
+            return receiver  # ``text(sql).bindparams(x=value)``: the values are bound, the SQL is the receiver's
         if starts or refines:
             built = sanitise(merge_parts([*all_args, *([receiver] if refines and receiver else [])]), {"sql"})
             return replace(built, kind="statement")

@@ -524,6 +524,18 @@ def typed_scalar_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
             if _scalar(a.annotation) or _enumerated(defaults.get(a.arg))}
 
 
+def scalar_fields(cls: ast.ClassDef) -> frozenset[str]:
+    """Fields a request-body model declares with a validated scalar type (``amount: float``, ``id: int | None``):
+    a validating framework parses the body into the model, so each holds a number, a truth value, a UUID or a
+    date, never the client's text."""
+    return frozenset(s.target.id for s in cls.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                     and _scalar(s.annotation))
+
+
+#: the kind of a request-body model's value: the names of its scalar fields follow the prefix, comma-separated
+MODEL_KIND = "model:"
+
+
 def segment_path_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Path parameters the router matches within one segment (Flask ``<name>``, FastAPI ``{name}``): the
     router never passes a ``/`` in them, so they cannot name a file in another directory."""
@@ -577,6 +589,8 @@ def operator_setting(container: str, key: object) -> bool:
 
 
 #: SQLAlchemy Core builder methods: every value they take is a bound parameter
+#: ``text(sql).bindparams(x=value)``: the values travel as bound parameters, the statement is the receiver's text
+BINDS_VALUES = frozenset({"bindparams"})
 BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by", "group_by", "having", "limit",
                               "offset", "returning", "with_only_columns", "join", "outerjoin", "distinct"})
 

@@ -17,6 +17,7 @@ from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.taint.catalogue import (
     APP_DIRS,
     CODE_NAMES,
+    MODEL_KIND,
     REQUEST_OBJECTS,
     SESSIONS,
     SOURCE_ATTRS,
@@ -590,6 +591,8 @@ class Evaluator:
             return Val(taint=base.taint, clean=base.clean | {"path"})
         if record_key(base, node.attr):  # a selected record's key: a number the database gave
             return Val(lit=True)
+        if base.kind.startswith(MODEL_KIND) and node.attr in base.kind[len(MODEL_KIND):].split(","):
+            return Val(lit=True)  # a scalar field of a parsed request-body model: a number, a date, a UUID
         if node.attr in {"name"} and base.kind == "file":
             return Val(taint=base.taint, clean=base.clean)
         return Val(taint=base.taint, clean=base.clean, derived=base.derived, lit=base.lit,

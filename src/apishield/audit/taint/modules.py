@@ -171,6 +171,20 @@ class ModuleInfo:
         # ``db.IntegrityError`` is no class of the module ``db`` comes from; a package may re-export its own classes
         return found is not None and (found[1] in found[0].classes or found[1] in found[0].relative)
 
+    def class_node(self, name: str) -> ast.ClassDef | None:
+        """The definition of the class ``name`` names here: a class of this module, or one of a project module it
+        imports (absolutely or relatively)."""
+        local = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and c.name == name), None)
+        if local is not None:
+            return local
+        dotted = self.relative.get(name) or self.imports.get(name, "")
+        found = (self.resolve_relative(dotted) if dotted.startswith(".") else self.resolve_module(dotted)) \
+            if "." in dotted else None
+        if found is None:
+            return None
+        wanted = au.last(found[1] or name)
+        return next((c for c in found[0].tree.body if isinstance(c, ast.ClassDef) and c.name == wanted), None)
+
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
 
