@@ -1,6 +1,7 @@
 """``|safe`` on a value an escaping filter went through last (``x|e|safe``, ``x|tojson|safe``), on a literal
-filled only with such values, on a number, or on a form field's help text (which Django renders unescaped itself,
-the developers writing it) emits no markup a client chose. ``|safe`` before the escape, after any other filter,
+filled only with such values, on a number, on a form field's help text or label (written in the form class; Django
+renders help text unescaped itself), or on attributes a form library flattened (``flat_attrs``, each value escaped by
+``flatatt``) emits no markup a client chose; another object's ``label`` may be a visitor's. ``|safe`` before the escape, after any other filter,
 or on a field's data or errors, is still reported."""
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from tests.audit.helpers import audit
     ("\"<a href='{link}'>{link}</a>\".format(link=event.url | escape)", False),
     ("field.help_text", False),
     ("form.email.help_text", False),
+    ("field.label", False),
+    ("form.email.label", False),
+    ("flat_attrs", False),
+    ("input.flat_attrs", False),
+    ("item.label", True),
+    ("tag.label", True),
     ("note.body", True),
     ("note.body|striptags|title", True),
     ("note.body|truncate(40)", True),

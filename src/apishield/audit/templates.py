@@ -32,6 +32,10 @@ _REQUEST_READ = re.compile(r"^request\.(?:args|form|values|cookies|headers|json|
 _FORM_WIDGET = re.compile(r"^\s*(?:(?:\w+\.)*form\.\w+|field|subfield)\s*\(")
 
 
+#: what a form template calls a form's field (``field``, ``form.title``, ``form.fields.title``, ``bound_field``)
+_FORM_FIELD = re.compile(r"^(?:\w*field|(?:\w+\.)*form\.(?:fields\.)?\w+)$")
+
+
 @dataclass(frozen=True, slots=True)
 class RawOutput:
     line: int
@@ -63,12 +67,16 @@ class RawOutput:
     def escaped(self) -> bool:
         """What ``|safe`` receives was escaped or carries no markup: its last filter escapes (``x|e``,
         ``x|escape``, ``x|tojson``) or yields a number (``x|int``, ``x|length``), a literal is filled only with
-        such values (``"<a href='{l}'>".format(l=url|escape)``), or it is a form field's help text, which
-        Django itself renders unescaped because the developers write it."""
+        such values (``"<a href='{l}'>".format(l=url|escape)``), it is a form field's help text or label, which
+        the developers write in the form class (Django itself renders help text unescaped), or the attributes a
+        form library flattened into markup (``flat_attrs``: ``flatatt()`` escapes every value)."""
         node = _expression(self.expr) if self.kind == "jinja-safe" else None
         if node is None:
             return False
-        if isinstance(node, ast.Attribute) and node.attr == "help_text":
+        if isinstance(node, ast.Attribute) and (node.attr in {"help_text", "flat_attrs"} or (
+                node.attr == "label" and _FORM_FIELD.match(au.dotted(node.value)))):
+            return True
+        if isinstance(node, ast.Name) and node.id == "flat_attrs":
             return True
         return _escaped(node)
 
