@@ -274,3 +274,35 @@ def test_a_write_under_a_link_carrying_its_own_secret_is_quiet(tmp_path: Path, k
     """A URL argument named for a secret the application handed out authorizes its holder whatever its exact
     spelling; a record's id named for a secret-named model, a hashtag or a country code authorizes nobody."""
     assert bool(_bola(tmp_path, _LINK.format(key=key))) is reported
+
+
+_ACCOUNT_READ = """\
+import sqlite3
+from flask import Flask, jsonify, redirect, session
+
+app = Flask(__name__)
+app.secret_key = read_key()
+
+
+@app.route('/account/<int:account_id>')
+def account_detail(account_id):
+    if 'user_id' not in session:
+        return redirect('/login')
+    db = sqlite3.connect('bank.db')
+    account = db.execute('SELECT * FROM accounts WHERE id = ?', (account_id,)).fetchone()
+    extra = db.execute('{extra}', (account_id,)).fetchall()
+    return jsonify(account=account, extra=extra)
+"""
+
+
+@pytest.mark.parametrize(("extra", "severity"), [
+    ("SELECT * FROM transactions WHERE from_acct = ? ORDER BY ts", Severity.MEDIUM),  # a customer's own records
+    ("SELECT amount FROM payments WHERE account = ?", Severity.MEDIUM),
+    ("SELECT name FROM branches WHERE id = ?", Severity.LOW),  # a read by id, often a public profile
+])
+def test_a_read_by_id_that_selects_a_customers_records_is_medium(tmp_path: Path, extra: str,
+                                                                 severity: Severity) -> None:
+    """Reading by id behind a login is often a public profile (low); reading the records one customer owns
+    (transactions, payments, orders), named by the path or by the table the handler selects from, is not."""
+    result = audit(tmp_path, {"app.py": _ACCOUNT_READ.format(extra=extra)})
+    assert [f.severity for f in result.findings if f.rule_id == "AS102"] == [severity]

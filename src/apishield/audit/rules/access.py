@@ -247,7 +247,7 @@ def check_bola(project: ProjectContext) -> Iterator[Finding]:
                 # authentication there is no caller to own anything: the weakness is the missing authentication,
                 # which AS101 reports on the same route, so this one stays low
                 severity=Severity.MEDIUM if route.has(AUTH) and (
-                    route.state_changing or _owned_records(route) or collection_of(route.path) in own_listings
+                    route.state_changing or _owned_records(project, route) or collection_of(route.path) in own_listings
                     or _answers_secrets(project, route))
                 else Severity.LOW,
                 **related(route),  # type: ignore[arg-type]  # only the ``related`` key: goes to ``extra``
@@ -279,8 +279,23 @@ _SOCIAL = re.compile(r"(?i)/(?:un)?(?:report|flag|like|vote|follow|collect|bookm
                      r"react|subscribe)s?(?:/|$)")
 
 
-def _owned_records(route: Route) -> bool:
-    return any(OWNED_RECORD_SEGMENT.match(s) for s in route.path.strip("/").split("/"))
+def _owned_records(project: ProjectContext, route: Route) -> bool:
+    """The route reads records one customer owns (orders, transactions, messages...): its path names them, or its
+    handler selects them from a table or model so named (``SELECT * FROM transactions``, ``Order.query``)."""
+    if any(OWNED_RECORD_SEGMENT.match(s) for s in route.path.strip("/").split("/")):
+        return True
+    body = handler_body(project, route) or ""
+    return any(OWNED_RECORD_SEGMENT.match(_snake(a or b)) for a, b in _READ_RECORDS.findall(body))
+
+
+#: a table a handler selects from, or a model it queries (``FROM transactions``, ``Order.query``, ``Order.objects``)
+_READ_RECORDS = re.compile(r"(?i:\bFROM)\s+[`\"\[]?(\w+)|\b([A-Z]\w*)\.(?:query|objects)\b")
+
+
+def _snake(name: str) -> str:
+    """``Transaction`` -> ``transaction``, ``PayrollRun`` -> ``payroll_run`` (matched whole, so only one-word names
+    count)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 #: a secret of the loaded object handed to the answer: a template value or a JSON key named for one, taken from an
