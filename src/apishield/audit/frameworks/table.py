@@ -143,10 +143,14 @@ FRAMEWORKS: tuple[Framework, ...] = (
                     "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet"),
         url_functions=("django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.conf.urls.re_path",
                        "django.urls.conf.path", "django.urls.conf.re_path"),
-        redirects=(("django.shortcuts.redirect", 0, "to"), ("django.http.HttpResponseRedirect", 0, "redirect_to")),
+        # the response classes under the package that re-exports them and the module that defines them
+        redirects=(("django.shortcuts.redirect", 0, "to"),
+                   *((f"django.http{module}.{cls}", 0, "redirect_to") for module in ("", ".response")
+                     for cls in ("HttpResponseRedirect", "HttpResponsePermanentRedirect"))),
         template_sources=(("django.template.Template", 0, "template_string"),),
-        html_responses=("django.http.HttpResponse",),
-        json_responses=("django.http.JsonResponse", "rest_framework.response.Response"),
+        html_responses=("django.http.HttpResponse", "django.http.response.HttpResponse"),
+        json_responses=("django.http.JsonResponse", "django.http.response.JsonResponse",
+                        "rest_framework.response.Response"),
         escapes=("django.utils.html.escape", "django.utils.html.conditional_escape"),
         context_renders=("django.shortcuts.render", "django.shortcuts.render_to_response",
                          "django.template.loader.render_to_string", "django.template.response.TemplateResponse",
