@@ -450,6 +450,12 @@ def _hash_calls(ctx: ModuleContext) -> Iterator[tuple[ast.Call, str, str, str]]:
         yield call, algo, text, fn_name
 
 
+#: what a hash is handed when it is an account's name or address, not a password (``md5(username.encode())``,
+#: ``sha1(str(user.email))``): in a password-named function (a reset that derives a token) it hashes no password
+_ACCOUNT_NAME_ONLY = re.compile(r"^(?:str\()?(?:\w+\.)?(?:user_?name|user_?id|uid|e_?mail|login)\)?"
+                                r"(?:\.(?:encode|lower|strip)\([^)]*\))*$", re.IGNORECASE)
+
+
 @rule(WEAK_HASH)
 def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     """AS604 — a fast hash (``hashlib.md5/sha1/sha256…``, ``hashlib.new('md5', …)``) of something named like a
@@ -467,7 +473,8 @@ def check_weak_hash(ctx: ModuleContext) -> Iterator[Finding]:
     if not au.mentions(ctx, _HINT_CHECK_WEAK_HASH):  # cheap pre-filter: most files cannot match
         return
     for call, algo, text, fn_name in (found := list(_hash_calls(ctx))):
-        if _PW.search(text) or (_PW.search(fn_name) and not _RANDOM_TOKEN.search(text)):
+        if _PW.search(text) or (_PW.search(fn_name) and not _RANDOM_TOKEN.search(text)
+                                and not _ACCOUNT_NAME_ONLY.match(text)):
             yield at_node(WEAK_HASH, ctx, call, f"password hashed with {algo} (fast, unsalted)")
     helpers = sv.hash_helpers(ctx.tree, {id(c): a for c, a, _, _ in found})  # ``md5(password)`` through a helper
     for call in (c for c in au.calls(ctx.tree) if helpers and au.dotted(c.func) in helpers and any(
