@@ -1,6 +1,6 @@
 """Django's response classes are the same whether imported from ``django.http`` or from ``django.http.response``,
 where they are defined: a redirect answers a URL (its target is judged as a redirect, never as a reflected page),
-``HttpResponse`` answers HTML, ``JsonResponse`` JSON."""
+``HttpResponse`` answers HTML, ``JsonResponse`` JSON and ``FileResponse`` a file under its own content type."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from tests.audit.helpers import audit
 
-VIEW = '''from django.http{module} import HttpResponse, HttpResponseRedirect, JsonResponse
+VIEW = '''from django.http{module} import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from .models import Record
@@ -27,6 +27,7 @@ def view(request):
 @pytest.mark.parametrize(("answer", "reported"), [
     ("    return HttpResponseRedirect(reverse('record-detail', args=[record.id]))", False),
     ("    return JsonResponse({'title': request.POST['title']})", False),
+    ("    return FileResponse(open('report.pdf', 'rb'), as_attachment=True, filename=request.POST['title'])", False),
     ("    return HttpResponse('<h1>' + request.POST['title'] + '</h1>')", True),
 ])
 def test_response_classes_read_alike_from_either_module(tmp_path: Path, module: str, answer: str,

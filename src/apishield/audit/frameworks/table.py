@@ -26,6 +26,7 @@ class Framework:
     file_senders: tuple[Sink, ...] = ()  # send a file named by the argument
     template_sources: tuple[Sink, ...] = ()  # compile a template from the argument's text
     html_responses: tuple[str, ...] = ()  # response classes/functions whose body is HTML unless told otherwise
+    #: response classes whose body is never HTML: JSON, or a file streamed under its own content type
     json_responses: tuple[str, ...] = ()
     escapes: tuple[str, ...] = ()  # HTML escaping functions
     safe_joins: tuple[str, ...] = ()  # join a base directory and a user part, refusing to leave the base
@@ -150,6 +151,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         template_sources=(("django.template.Template", 0, "template_string"),),
         html_responses=("django.http.HttpResponse", "django.http.response.HttpResponse"),
         json_responses=("django.http.JsonResponse", "django.http.response.JsonResponse",
+                        "django.http.FileResponse", "django.http.response.FileResponse",
                         "rest_framework.response.Response"),
         escapes=("django.utils.html.escape", "django.utils.html.conditional_escape"),
         context_renders=("django.shortcuts.render", "django.shortcuts.render_to_response",
