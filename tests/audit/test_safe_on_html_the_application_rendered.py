@@ -1,7 +1,8 @@
 """``|safe`` on a value whose own name says it holds HTML the application rendered (``post.body_html``,
 ``note.rendered_body``, ``obj.highlighted_code``, ``toc``) is how such a value is shown at all: whether visitors'
-markup survives is decided by its renderer, so the raw output is listed low. Any other value marked safe, or HTML read
-from the request by a call, stays medium."""
+markup survives is decided by its renderer, so the raw output is listed low, unless the project fills it with an
+unsanitised renderer's result (``test_sanitised_fields.py``). Any other value marked safe, or HTML read from the
+request by a call, stays medium."""
 
 from __future__ import annotations
 

@@ -92,6 +92,7 @@ from apishield.audit.proxy_config import repository_top
 from apishield.audit.refine_output import (
     lower_configured_markup,
     lower_raw_output_of_stateless_sites,
+    lower_rendered_html,
     lower_sanitised_fields,
 )
 from apishield.audit.refine_routes import (
@@ -514,6 +515,7 @@ def refine(findings: Iterable[Finding], project: ProjectContext) -> list[Finding
     out = _lower_unloaded_config(_lower_test_code(_lower_examples(out, project), project), project)
     out = _lower_debug_in_scripts_never_run(_lower_file_copies(out, project), project)
     out = lower_sanitised_fields(lower_local_tools(_lower_unreached_sinks(out, project), project), project)
+    out = lower_rendered_html(out, project)
     out = lower_raw_output_of_stateless_sites(lower_configured_markup(out, project), project)
     out = _lower_unread_secrets(_lower_uncalledfunction_spans(out, project), project)
     names = {str(f.extra["cookie"]) for f in out if f.rule_id in _COOKIE_RULES and f.extra.get("cookie")}

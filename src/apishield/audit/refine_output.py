@@ -38,6 +38,40 @@ def lower_sanitised_fields(out: list[Finding], project: ProjectContext) -> list[
     return lowered
 
 
+#: names of values that hold HTML the application rendered (from Markdown, reStructuredText, a highlighter)
+_RENDERED_NAME = re.compile(r"\w+_html|html_\w+|html|rendered(?:_\w+)?|\w+_rendered|highlighted(?:_\w+)?|"
+                            r"markdown|\w+_markdown|toc", re.IGNORECASE)
+
+
+def lower_rendered_html(out: list[Finding], project: ProjectContext) -> list[Finding]:
+    """A template's raw output of a value whose own name says it holds HTML the application rendered
+    (``post.body_html``, ``note.rendered_body``, ``obj.highlighted_code``, ``toc``): ``|safe`` is how such a value is
+    shown at all, and whether visitors' markup survives is decided by its renderer. Lowered, with that advice, unless
+    the project's own code fills it with something that is no sanitiser's result (``self.body_html =
+    markdown(text)``), which keeps it."""
+    lowered = []
+    for f in out:
+        match = _RAW_EXPR.search(f.message) if f.rule_id == "AS402" and f.severity > Severity.LOW else None
+        name = match.group(1).rsplit(".", 1)[-1] if match else ""
+        if name and _RENDERED_NAME.fullmatch(name):
+            fills = re.compile(rf"(?:\.{re.escape(name)}\s*=(?!=)|\b{re.escape(name)}\s*=(?!=)|"
+                               rf"['\"]{re.escape(name)}['\"]\s*:)\s*([^,)\n]+)")
+            values = [m.group(1) for mod in project.modules if not is_test_code(mod.path)
+                      for m in fills.finditer(mod.source)]
+            unsanitised = [v for v in values if not _SANITISER.search(v) and _RENDERS_MARKUP.search(v)]
+            if not unsanitised:
+                f = replace(f, severity=Severity.LOW,
+                            message=f"{f.message} (HTML the application rendered, so its name says: make sure its "
+                                    "renderer escapes or sanitises what visitors wrote)")
+        lowered.append(f)
+    return lowered
+
+
+#: a call that turns text into HTML without cleaning it (a Markdown or reStructuredText renderer)
+_RENDERS_MARKUP = re.compile(r"\b(?:markdown|markdown2?\.\w+|mistune\.\w+|commonmark\w*|publish_parts|"
+                             r"render_markdown|md\.convert|Markdown\(\)\.convert)\s*\(|\.convert\(", re.IGNORECASE)
+
+
 #: a pandas table rendered as HTML (its cells escaped unless ``escape=False``)
 _TABLE_HTML = re.compile(r"\.to_html\(")
 
@@ -145,4 +179,5 @@ def lower_raw_output_of_stateless_sites(out: list[Finding], project: ProjectCont
     return lowered
 
 
-__all__ = ["lower_configured_markup", "lower_raw_output_of_stateless_sites", "lower_sanitised_fields"]
+__all__ = ["lower_configured_markup", "lower_raw_output_of_stateless_sites", "lower_rendered_html",
+           "lower_sanitised_fields"]

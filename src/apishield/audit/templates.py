@@ -32,9 +32,6 @@ _REQUEST_READ = re.compile(r"^request\.(?:args|form|values|cookies|headers|json|
 _FORM_WIDGET = re.compile(r"^\s*(?:(?:\w+\.)*form\.\w+|field|subfield)\s*\(")
 
 
-#: names of values that hold HTML the application rendered (from Markdown, reStructuredText, a highlighter)
-_RENDERED_NAME = re.compile(r"\w+_html|html_\w+|html|rendered(?:_\w+)?|\w+_rendered|highlighted(?:_\w+)?|"
-                            r"markdown|\w+_markdown|toc", re.IGNORECASE)
 #: what a form template calls a form's field (``field``, ``form.title``, ``form.fields.title``, ``bound_field``)
 _FORM_FIELD = re.compile(r"^(?:\w*field|(?:\w+\.)*form\.(?:fields\.)?\w+)$")
 
@@ -58,15 +55,6 @@ class RawOutput:
         return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
             isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)]) and not (
             _REQUEST_READ.match(au.dotted(node.func)))
-
-    @property
-    def rendered_html(self) -> bool:
-        """The value's own name says it holds HTML the application rendered (``post.body_html``,
-        ``note.rendered_body``, ``obj.highlighted_code``, ``toc``): ``|safe`` is how such a value is shown at all, and
-        whether visitors can put markup in it is decided where it was rendered, not here."""
-        node = _expression(self.expr) if self.kind == "jinja-safe" else None
-        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
-        return bool(name) and _RENDERED_NAME.fullmatch(name) is not None
 
     @property
     def form_markup(self) -> bool:

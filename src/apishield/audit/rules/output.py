@@ -315,17 +315,11 @@ _MAIL_TEMPLATE = re.compile(r"(?:^|[/_.-])e-?mails?(?:[/_.-]|$)|(?:^|/)mails?/",
 def check_raw_template_output(ctx: TemplateContext) -> Iterator[Finding]:
     """AS402 (templates) — Bottle ``{{!expr}}``, Jinja/Django ``{{ expr|safe }}``, Mako ``${expr | n}`` on an
     expression that is not a literal nor the CSRF markup the form library generates (``csrf_token()``,
-    ``form.hidden_tag()``); low on a value named for HTML the application rendered (``post.body_html``), whose
-    renderer decides whether visitors' markup survives."""
+    ``form.hidden_tag()``)."""
     labels = {"bottle-raw": "{{!%s}}", "jinja-safe": "{{ %s|safe }}", "mako-raw": "${%s | n}"}
     for hit in raw_outputs(ctx.source):
         if hit.kind in labels and not hit.literal and not hit.form_markup and not hit.escaped:
             shown = labels[hit.kind] % hit.expr[:60]
-            if hit.rendered_html:  # HTML the application rendered: its renderer decides, so listed low
-                yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits '{hit.expr[:60]}', HTML the application "
-                                  "rendered (so its name says): make sure its renderer escapes or sanitises what "
-                                  "visitors wrote", severity=Severity.LOW, confidence=Confidence.LOW)
-                continue
             if hit.fixed_call:  # an icon or snippet a helper reads by a fixed name: listed, not reported
                 yield at_template(RAW_OUTPUT, ctx, hit.line, f"{shown} emits what a helper returns for literal "
                                   "arguments without HTML escaping", severity=Severity.LOW)

@@ -29,6 +29,8 @@ _CLI_PARSERS = frozenset({"docopt", "argparse", "click", "typer", "fire", "optpa
 
 
 #: base classes of a form that fills itself from the current request (``PostForm()`` reads ``request.form``)
+#: pathlib's concrete and pure path classes
+PATH_CLASSES = frozenset({"Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"})
 REQUEST_FORM_BASES = frozenset({"FlaskForm", "QuartForm"})
 
 
@@ -105,6 +107,11 @@ class ModuleInfo:
                   and stmt.value.elts and all(isinstance(e, ast.Constant) for e in stmt.value.elts)):
                 # ``USER_COLUMNS = ['id', 'email']``: a table of the code's own words, joined into SQL by name
                 self.module_consts[stmt.targets[0].id] = const(au.const(stmt.value))
+            elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                  and isinstance(stmt.value, ast.Call) and au.last(self.qualify(stmt.value.func)) in PATH_CLASSES
+                  and stmt.value.args and all(isinstance(a, ast.Constant) for a in stmt.value.args)):
+                # ``DATA_DIR = Path("/srv/data")``: a directory the code names, still a path when joined with ``/``
+                self.module_consts[stmt.targets[0].id] = Val(lit=True, kind="path")
             elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
                   and self._beside_module(stmt.value)):
                 self.module_consts[stmt.targets[0].id] = Val(lit=True)  # ``Path(__file__).parent / 'data.json'``
