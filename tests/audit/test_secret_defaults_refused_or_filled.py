@@ -71,7 +71,12 @@ def test_a_default_secret_key_its_class_refuses(tmp_path: Path, validator: str, 
     ("client_secret", "0000000000000000", False),
     ("secret_key", "0123456789abcdef0123456789abcdef", True),  # the app signs with it
     ("client_secret", "9fK2xQ7mW4pL8nR3sY6zA1vB5tC0dE", True),  # looks issued
-], ids=["counted-client-secret", "repeated-client-secret", "counted-signing-key", "random-client-secret"])
+    ("client_secret", "replace-me", False),
+    ("api_key", "CHANGEME", False),
+    ("secret_key", "replace-me", True),  # a forgery key if deployed as written
+    ("client_secret", "replace-me-s3cr3t-4f9a", True),  # more than an instruction
+], ids=["counted-client-secret", "repeated-client-secret", "counted-signing-key", "random-client-secret",
+        "placeholder-client-secret", "placeholder-api-key", "placeholder-signing-key", "placeholder-with-secret"])
 def test_a_filler_default_for_another_services_credential(tmp_path: Path, field: str, value: str,
                                                           reported: bool) -> None:
     assert bool(_severity(tmp_path, field, value, "")) is reported

@@ -105,17 +105,19 @@ _LOCAL_DEFAULTS = {
 }
 
 
+@pytest.mark.parametrize("module", ["local", "devstack"])
 @pytest.mark.parametrize("rule", sorted(_LOCAL_DEFAULTS))
 @pytest.mark.parametrize(("wsgi_settings", "lowered"), [
     ("config.settings.production", True),
-    ("config.settings.local", False),
+    ("config.settings.{module}", False),
 ])
-def test_local_settings_no_served_entry_point_selects_are_low(tmp_path: Path, rule: str, wsgi_settings: str,
-                                                              lowered: bool) -> None:
-    """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default) with a
+def test_local_settings_no_served_entry_point_selects_are_low(tmp_path: Path, module: str, rule: str,
+                                                              wsgi_settings: str, lowered: bool) -> None:
+    """A cookiecutter layout's ``config/settings/local.py`` (the developer's settings, ``manage.py``'s default), or Open
+    edX's ``settings/devstack.py``, with a
     placeholder secret key or CORS open to every origin: low, while the WSGI entry point selects the production module;
     the same module selected by the WSGI file is served, and its finding stays."""
-    files = _developer_settings("local", _LOCAL_DEFAULTS[rule], wsgi_settings)
+    files = _developer_settings(module, _LOCAL_DEFAULTS[rule], wsgi_settings.format(module=module))
     hits = [f for f in audit(tmp_path, files).findings if f.rule_id == rule]
     assert hits, f"{rule} is always listed"
     assert all(f.severity == Severity.LOW for f in hits) is lowered

@@ -433,11 +433,13 @@ def _lower_uncalledfunction_spans(out: list[Finding], project: ProjectContext) -
     return lowered
 
 
-#: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, and in a
-#: settings package ``settings/local.py`` or ``settings/dev.py``, the cookiecutter layouts' developer settings)
-_DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development)\.py$|(?:^|/)settings/(?:local|dev)\.py$")
+#: a settings module named for development (``config/settings/development.py``, ``settings/develop.py``, Open edX's
+#: ``settings/devstack.py``, and in a settings package ``settings/local.py`` or ``settings/dev.py``, the cookiecutter
+#: layouts' developer settings)
+_DEVELOPMENT_SETTINGS = re.compile(r"(?:^|/)(develop|development|devstack)\.py$|"
+                                   r"(?:^|/)settings/(?:local|dev)\.py$")
 #: what a deployment's own settings module would set differently: debug mode, a default secret key, CORS open to all
-_DEVELOPMENT_RULES = frozenset({"AS301", "AS601", "AS305", "AS306"})
+_DEVELOPMENT_RULES = frozenset({"AS301", "AS601", "AS602", "AS305", "AS306"})
 #: a quoted dotted module name (``"config.settings.development"``)
 _DOTTED = re.compile(r"""["']([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)["']""")
 

@@ -253,13 +253,23 @@ def local_default(tree: ast.Module, node: ast.AST, parents: dict[int, ast.AST], 
 _SIGNING_NAME = re.compile(r"(?i)secret_?key|signing|hmac|jwt|session|cookie|csrf|encrypt|fernet")
 
 
+#: a default written as an instruction to replace it (``replace-me``, ``changeme``, ``<your-client-secret>``)
+_PLACEHOLDER_WORDS = re.compile(r"(?i)<?\s*(?:please[-_ ]?)?(?:replace|change|set|fill)[-_ ]?(?:me|it|this)"
+                                r"(?:[-_ ]?please)?\s*>?|placeholder|x{3,}|todo|tbd")
+
+
 def filler_for_a_service(name: str, literal: str) -> bool:
     """A credential the application presents to another service (an OAuth client secret, an API key) whose
-    default is a filler written to be replaced: one character repeated or characters counted up in order
-    (``0123456789abcdef0123456789abcdef``). The service never issued it, so it opens nothing; a signing key with
+    default is a filler written to be replaced: an instruction to replace it (``replace-me``, ``changeme``), one
+    character repeated or characters counted up in order (``0123456789abcdef0123456789abcdef``). The service never
+    issued it, so it opens nothing; a signing key with
     the same default would be a forgery key, and stays reported."""
     text = literal.strip()
-    if len(text) < 16 or _SIGNING_NAME.search(name):
+    if _SIGNING_NAME.search(name):
+        return False
+    if _PLACEHOLDER_WORDS.fullmatch(text):
+        return True  # ``'replace-me'``: a note to whoever deploys it, which no provider would accept
+    if len(text) < 16:
         return False
     return len(set(text)) == 1 or all(ord(b) - ord(a) == 1 or b == text[0] or (a, b) in (("9", "a"), ("9", "A"))
                                       for a, b in itertools.pairwise(text))
