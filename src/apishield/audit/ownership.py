@@ -10,7 +10,10 @@ worker processes).
 from __future__ import annotations
 
 import ast
+import io
 import re
+import textwrap
+import tokenize
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -554,6 +557,15 @@ def owner_scoping_functions(tree: ast.Module) -> list[str]:
             and _ownership_checked(fn, local, ids, depth=1)]
 
 
+def _without_comments(text: str) -> str:
+    """``text`` (lines of code) with its comments removed; as it is when it does not tokenize on its own."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(textwrap.dedent(text)).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text
+    return tokenize.untokenize((t.type, t.string) for t in tokens if t.type != tokenize.COMMENT)
+
+
 def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     """Module-level functions whose body compares with or pins the caller (the data layer scoping a query to
     the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
@@ -561,8 +573,12 @@ def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
     out: list[str] = []
     for fn in tree.body:
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing
-            text = "\n".join(lines[fn.body[0].lineno - 1: fn.end_lineno or fn.lineno])
+            # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing; its docstring and
+            # comments only say (``"""no user_id ownership check"""``)
+            body = fn.body[1:] if ast.get_docstring(fn, clean=False) is not None else fn.body
+            if not body:
+                continue
+            text = _without_comments("\n".join(lines[body[0].lineno - 1: fn.end_lineno or fn.lineno]))
             folded = text.lower()
             owner = any(w in folded for w in _OWNER_WORDS) and _OWNER_MARKERS.search(text)
             if owner or _REJECTS.search(text):
