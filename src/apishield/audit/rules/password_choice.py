@@ -182,6 +182,7 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
     annotations = _schemas(fn_node, serializer)
     # a validating decorator runs before the body (``@falcon.before(validate_user)``, ``@validate_password``)
     minimum: int | None = _MINIMUM if any(_CHECKS.search(name) for name in _decorator_names(fn_node)) else None
+    only_length = minimum is None  # every check seen compares the password's length with a number
     verified: set[str] = set()
     helpers: set[str] = set()  # plain functions the password was handed to (``?name`` when named as a check)
     kept: tuple[int, int, str, set[str], str] | None = None
@@ -197,6 +198,7 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
                 helpers.add(("?" if seen == 0 else "") + node.func.id)
             if seen is not None and not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 minimum = max(minimum or 0, seen) if seen else _MINIMUM
+                only_length = only_length and bool(seen)
             if isinstance(node, ast.Call) and VERIFIES.search(au.last(au.dotted(node.func))) and kept is None:
                 # verified before it is kept: a sign-in (one that signs the new account in after keeping its
                 # password is still a sign-up)
@@ -218,13 +220,17 @@ def _accepts_any(fn_node: ast.FunctionDef | ast.AsyncFunctionDef, serializer: st
             for name in au.target_names(stmt):
                 if origin and (name in fn.raw or name in fn.request_names):
                     fn.origins[name] = origin  # ``data = body.model_dump()``: still the schema's values
-    if kept is None or (kept[3] and kept[3] <= verified) or (minimum is not None and minimum >= _MINIMUM):
+    if kept is None or (kept[3] and kept[3] <= verified):
+        return None
+    if minimum is not None and minimum >= _MINIMUM and not (only_length and kept[4] in DJANGO_ACCOUNT_CALLS):
         return None
     if _signs_in_by_query(fn_node):
         return None  # ``hashed = md5(pw)`` only to select the account by it: a sign-in keeps no password
     return kept[0], kept[1], kept[2], minimum or 0, kept[4], tuple(sorted(helpers))
 
 
+#: Django's calls that keep a password outside its forms, where ``AUTH_PASSWORD_VALIDATORS`` do not run
+DJANGO_ACCOUNT_CALLS = frozenset({"set_password", "create_user", "create_superuser"})
 #: an account written with its password: a row inserted or updated, an object added, saved or created
 _STORES = re.compile(r"\.(?:add|add_all|save|commit|create\w*|insert\w*|set_password|update)\(", re.IGNORECASE)
 
@@ -351,16 +357,22 @@ def check_password_choices(project: ProjectContext) -> Iterator[Finding]:
         for name, looks in module.facts.get("password_lookers", {}).items():
             lookers[name] = lookers.get(name, False) or looks
     reported_schemas: set[str] = set()
+    django = any("django.contrib.auth" in m.source or "from django" in m.source for m in project.modules)
     for module, line, end, schema, minimum, callee, helpers, _name in choices:
         asked = _schema_asks(schema, schemas) if schema else minimum
-        if asked is None or asked >= _MINIMUM or (callee and callee in keepers) or (
+        # Django's validators (the common-password check among them) run only in its forms and validate_password():
+        # a view that measures the length and calls set_password() keeps anything long enough
+        bypassed = django and not schema and callee in DJANGO_ACCOUNT_CALLS and asked is not None and asked >= _MINIMUM
+        if asked is None or (asked >= _MINIMUM and not bypassed) or (callee and callee in keepers) or (
                 schema and schema in reported_schemas) or any(
                     lookers.get(h[1:], True) if h.startswith("?") else lookers.get(h, False) for h in helpers):
             continue
         reported_schemas.add(schema)
         minimum = max(minimum, asked)
         where = f" (in its schema {schema})" if schema else ""
-        how = (f"asks only {minimum} characters{where}: users may pick short or common passwords" if minimum else
+        how = (f"checks only its length ({minimum} characters) and hands it to {callee}(), where Django's "
+               "AUTH_PASSWORD_VALIDATORS do not run: users may pick 'password1'" if bypassed else
+               f"asks only {minimum} characters{where}: users may pick short or common passwords" if minimum else
                f"checks neither its length nor its content{where}: users may pick '1' or 'password'")
         yield at(WEAK_POLICY, module.path, module.lines, line, f"the password the client chose is kept here, and the "
                  f"code {how} (NIST SP 800-63B asks for 8 characters and a check against common ones)", end_line=end)
