@@ -32,6 +32,7 @@ from apishield.audit.taint.catalogue import (
     TORNADO_HANDLER_BASES,
     TORNADO_VERBS,
     VALIDATING_FRAMEWORKS,
+    annotation_aliases,
     code_supplied_params,
     sanitising_call,
     scalar_fields,
@@ -356,6 +357,7 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
                   for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     handler_methods, serving = _request_handler_methods(tree, info)
     aliases = dependency_aliases(tree)
+    aliases_of_types = annotation_aliases(tree)
     for fn in info.all_functions:
         error_handler = _is_error_handler(fn) or fn.name in info.error_handler_names
         view = views.get(view_of[id(fn)]) if id(fn) in view_of else None
@@ -374,7 +376,7 @@ def analyse(tree: ast.Module, abspath: str = "", frameworks: Iterable[str] = (),
             for name in code_supplied_params(fn) & tainted:
                 env[name] = Val()  # filled by a decorator or the route's defaults: the code's value
         if info.imports_any(VALIDATING_FRAMEWORKS):
-            for name in typed_scalar_params(fn) & tainted:
+            for name in typed_scalar_params(fn, aliases_of_types) & tainted:
                 env[name] = Val(lit=True)  # ``limit: int = Query(100)``: the framework passes a number or refuses
             for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]:
                 model = info.class_node(a.annotation.id) if isinstance(a.annotation, ast.Name) else None

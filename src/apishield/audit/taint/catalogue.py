@@ -503,25 +503,51 @@ def _scalar(node: ast.AST | None) -> bool:
 _WORD_CHOICES = re.compile(r"\^\(?\w+(?:\|\w+)*\)?\$")
 
 
+#: a declared pattern that admits only letters, digits, ``_`` and ``-`` from start to end (``^[a-z][a-z0-9_]{1,63}$``,
+#: ``^\d{1,32}$``): no quote, space, separator or markup character can pass it
+_WORD_CHARACTERS = re.compile(r"\^(?:\[\^?(?:[A-Za-z0-9_]|[A-Za-z0-9]-[A-Za-z0-9]|\\[dw]|\\?-)+\]|\\[dw]|[A-Za-z0-9_]|"
+                              r"\{\d+(?:,\d*)?\}|[+*?])+\$")
+
+
 def _enumerated(node: ast.AST | None) -> bool:
     """``Query(pattern="^(asc|desc)$")`` (FastAPI's ``Query``/``Path``/``Field``, ``regex=`` in older versions): the
-    framework refuses any value but the listed words."""
+    framework refuses any value but the listed words, or any but word characters (``^[a-z][a-z0-9_]{1,63}$``)."""
     if not (isinstance(node, ast.Call) and au.last(au.dotted(node.func)) in {"Query", "Path", "Field", "Form"}):
         return False
     pattern = au.str_const(au.kwarg(node, "pattern") or au.kwarg(node, "regex"))
-    return pattern is not None and _WORD_CHOICES.fullmatch(pattern) is not None
+    return pattern is not None and (_WORD_CHOICES.fullmatch(pattern) is not None or (
+        _WORD_CHARACTERS.fullmatch(pattern) is not None and "[^" not in pattern))
 
 
-def typed_scalar_params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def typed_scalar_params(fn: ast.FunctionDef | ast.AsyncFunctionDef,
+                        aliases: dict[str, ast.expr] | None = None) -> set[str]:
     """Parameters annotated with a scalar type (``limit: int = Query(100)``, ``id: UUID``, ``Literal[...]``) or
-    declared with a pattern of fixed words, which a validating framework converts or refuses before the handler
-    runs."""
+    declared with a pattern of fixed words or word characters, which a validating framework converts or refuses
+    before the handler runs; ``aliases`` are the module's named annotations (``IdType = Annotated[str,
+    Path(pattern=...)]``)."""
+    aliases = aliases or {}
     positional = [*fn.args.posonlyargs, *fn.args.args]
     defaults = dict(zip([a.arg for a in positional][len(positional) - len(fn.args.defaults):], fn.args.defaults,
                         strict=True))
     defaults.update((a.arg, d) for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True) if d is not None)
+    def annotation(a: ast.arg) -> ast.expr | None:
+        named = aliases.get(a.annotation.id) if isinstance(a.annotation, ast.Name) else None
+        return named if named is not None else a.annotation
+
     return {a.arg for a in [*positional, *fn.args.kwonlyargs]
-            if _scalar(a.annotation) or _enumerated(defaults.get(a.arg))}
+            if _scalar(annotation(a)) or _enumerated(defaults.get(a.arg))}
+
+
+def annotation_aliases(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's named annotations: ``IdType = Annotated[str, Path(pattern=...)]`` (or ``IdType: TypeAlias =``)."""
+    out: dict[str, ast.expr] = {}
+    for stmt in tree.body:
+        target, value = (stmt.targets[0], stmt.value) if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+            else (stmt.target, stmt.value) if isinstance(stmt, ast.AnnAssign) else (None, None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.Subscript) and au.last(
+                au.dotted(value.value)) == "Annotated":
+            out[target.id] = value
+    return out
 
 
 def scalar_fields(cls: ast.ClassDef) -> frozenset[str]:
