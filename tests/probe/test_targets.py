@@ -111,3 +111,21 @@ def test_parse_document_never_crashes(text: str) -> None:
         parse_document(text)
     except SpecError:
         pass
+
+
+@pytest.mark.parametrize(("description", "admin"), [
+    ("This endpoint allows authenticated admins to retrieve all users in the DB.", True),
+    ("Admin only: deletes the account.", True),
+    ("Requires an administrator.", True),
+    ("Lists the users for staff.", True),
+    ("Create an admin user.", False),  # names the object, not who may call it
+    ("Returns whether the caller is an admin.", False),
+    ("", False),
+])
+def test_an_operation_described_as_for_administrators_is_administrative(description: str, admin: bool) -> None:
+    """What the description says about who may call an operation marks it administrative, as its path or tags do;
+    a description that only names admins as objects does not."""
+    doc = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+           "paths": {"/api/users": {"get": {"description": description, "responses": {"200": {"description": "ok"}}}}}}
+    (op,) = from_openapi(doc)
+    assert op.looks_admin() is admin and op.looks_admin(strictly=True) is admin

@@ -53,6 +53,11 @@ def destructive_words(text: str) -> bool:
 _ADMIN_WORDS = "admin|administrator|staff|superuser"
 ADMIN = re.compile(rf"(?i)(^|/)({_ADMIN_WORDS}|internal|manage|management|ops)s?(?=[/_.-]|$|\b)")
 STRICT_ADMIN = re.compile(rf"(?i)(^|/)({_ADMIN_WORDS})s?(?=[/_.-]|$|\b)")
+#: an operation's description saying who may call it: administrators only ("allows authenticated admins to
+#: delete users", "Admin only", "requires an administrator")
+FOR_ADMINS = re.compile(rf"(?i)\b(?:only|for|by|allows)\s+(?:the\s+)?"
+                        rf"(?:authenticated\s+|logged[- ]in\s+|signed[- ]in\s+)?(?:{_ADMIN_WORDS})s?\b|"
+                        rf"\b(?:{_ADMIN_WORDS})s?[- ]only\b|\brequires?\s+(?:an?\s+)?(?:{_ADMIN_WORDS})\b")
 LOGIN = re.compile(r"(?i)(^|/)(login|signin|sign-in|tokens?|auth/token|session|sessions|authenticate)$")
 # ending the probe's own session: probing these logs the probe's identities out mid-run
 LOGOUT = re.compile(r"(?i)log-?out|sign-?out|revoke")
@@ -88,6 +93,7 @@ class Operation:
     summary: str = ""
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
+    description: str = field(default="", compare=False, hash=False)
     body_schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     secured: bool | None = None  # None: the source does not say
     scopes: tuple[str, ...] = ()
@@ -156,11 +162,13 @@ class Operation:
                     or (self.method.upper() == "DELETE" and SESSIONS.search(self.path.rstrip("/") or "/")))
 
     def looks_admin(self, strictly: bool = False) -> bool:
-        """Named as administrative by its path, tags or scopes; ``strictly``: for administrators themselves
-        (``/admin``, an admin tag or scope), not only ``internal``/``manage``/``ops``."""
+        """Named as administrative by its path, tags or scopes, or described as for administrators only ("allows
+        authenticated admins to ...", "admin only"); ``strictly``: for administrators themselves (``/admin``, an
+        admin tag or scope, such a description), not only ``internal``/``manage``/``ops``."""
         text = " ".join((self.path, *self.tags))
         named = (STRICT_ADMIN if strictly else ADMIN).search(text)
-        return bool(named) or any("admin" in s.lower() for s in self.scopes)
+        return bool(named) or any("admin" in s.lower() for s in self.scopes) or bool(
+            FOR_ADMINS.search(f"{self.summary} {self.description}"))
 
     def looks_login(self) -> bool:
         return self.method == "POST" and bool(LOGIN.search(self.path.rstrip("/")))
@@ -400,6 +408,7 @@ def from_openapi(doc: dict[str, Any]) -> list[Operation]:
             ops.append(Operation(
                 method=method.upper(), path=prefix + raw_path, operation_id=str(op.get("operationId", "")),
                 summary=str(op.get("summary", "")), tags=tuple(str(t) for t in op.get("tags") or ()),
+                description=str(op.get("description", "") or ""),
                 params=tuple(params.values()), body_schema=_example_fields(body), secured=secured, scopes=scopes,
                 media=media_types,
                 response_fields=frozenset(resp_fields),
