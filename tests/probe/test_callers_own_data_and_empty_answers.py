@@ -127,3 +127,33 @@ def test_a_write_that_left_before_the_read_was_answered_is_the_callers_own(write
 
     asyncio.run(go())
     assert any(f.rule_id == "PR-AUTH-002" for f in ctx.findings) is leak
+
+
+DEBUG_PATHS: dict[str, Any] = {
+    "/login": PATHS["/login"],
+    "/debug": {"get": {"security": BEARER, "responses": OK}},
+}
+
+
+def _echo_app(extra: dict[str, str]) -> Any:
+    """``GET /debug`` answers the request's own headers to anyone, with ``extra`` members added."""
+    def app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        route = urlsplit(path).path
+        if route == "/login" and method == "POST":
+            sent = json.loads(body or b"{}")
+            ok = ACCOUNTS.get(sent.get("username")) == sent.get("password")
+            return (200, {}, {"token": secrets.token_hex(8)}) if ok else (401, {}, {"error": "bad credentials"})
+        if route == "/debug":
+            return 200, {}, {**headers, **extra}
+        return 404, {}, {"error": "not found"}
+    return app
+
+
+@pytest.mark.parametrize(("extra", "reported"), [({}, False), ({"X-Internal-Build": "7f3a-prod"}, True)])
+def test_a_protected_get_that_only_echoes_the_requests_headers_serves_nothing(tmp_path: Path, extra: dict[str, str],
+                                                                              reported: bool) -> None:
+    """An answer made of the request's own headers shows an anonymous caller only what it sent; one member the
+    request did not carry is the server's own, and access."""
+    with loopback(_echo_app(extra)) as url:
+        result = probe_paths(tmp_path, url, DEBUG_PATHS, ("authn",), login=RECIPE)
+    assert (("PR-AUTH-001", "GET", "/debug") in findings_at(result)) is reported

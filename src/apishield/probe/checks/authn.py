@@ -68,6 +68,25 @@ def serves_nothing(ex: Exchange) -> bool:
     return "json" in (ex.content_type or "") and isinstance(data := ex.json(), dict) and _empty(data)
 
 
+#: headers an HTTP client adds to every request by itself (so a header echo holds them though no check set them)
+_TRANSPORT_HEADERS = frozenset({"host", "accept", "accept-encoding", "connection", "user-agent", "content-length",
+                                "content-type", "accept-language", "cache-control", "pragma"})
+
+
+def echoes_own_headers(ex: Exchange) -> bool:
+    """A JSON answer that is the request's own headers shown back (``{"Host": ..., "User-Agent": ...}``, or under a
+    ``headers`` key): every name a header the request carried or its client adds by itself, every value of a
+    header the request carried the value it was sent with. It shows the caller only what the caller sent."""
+    data = ex.json() if "json" in (ex.content_type or "") else None
+    if isinstance(data, dict) and set(data) == {"headers"} and isinstance(data["headers"], dict):
+        data = data["headers"]
+    if not isinstance(data, dict) or not data:
+        return False
+    sent = {name.lower(): value for name, value in ex.request_headers}
+    return all(isinstance(key, str) and (key.lower() in sent or key.lower() in _TRANSPORT_HEADERS)
+               and (key.lower() not in sent or str(value) == sent[key.lower()]) for key, value in data.items())
+
+
 # a link or form to a login route (``/login``, a relative ``login.php``), a password field, or a link whose text
 # (around an icon's markup) says to log in: the page treats its caller as not logged in
 LOGIN_INVITE = re.compile(r"""(?i)<input\b[^>]*\btype\s*=\s*["']?password|<(a|form)\b[^>]*\b(href|action)\s*=\s*["']?"""
@@ -235,6 +254,10 @@ async def authn(ctx: Context) -> None:
             if serves_nothing(anon):
                 ctx.notes.append(f"authn: {op.method} {op.path} answered {anon.status} without credentials but "
                                  f"served nothing ({anon.text.strip()[:20]!r}): not counted as access")
+                continue
+            if echoes_own_headers(anon):
+                ctx.notes.append(f"authn: {op.method} {op.path} answered {anon.status} without credentials with "
+                                 "only the request's own headers: nothing behind a login, not counted as access")
                 continue
             declared = "; the description declares it public" if op.secured is False else ""
             ctx.report(rules.AUTH_MISSING, f"{op.method} {op.path} answered {anon.status} without credentials"
