@@ -41,6 +41,7 @@ from apishield.audit.taint.catalogue import (
     SAML_REDIRECTS,
     SANITISERS,
     SERIALISER,
+    SERVER_MADE_PATHS,
     SERVICE_OBJECT,
     SETTING_READER,
     SHELLS,
@@ -216,6 +217,8 @@ class Interpreter(ProjectCalls):
                   ) or model_select_helper(func)
         refines = isinstance(func, ast.Attribute) and func.attr in BUILDER_METHODS and (
             builds_statement(func.value) or (receiver is not None and receiver.kind == "statement"))
+        if isinstance(func, ast.Attribute) and func.attr in SERVER_MADE_PATHS:
+            return Val(lit=True)  # ``upload.temporary_file_path()``: where the server spooled an upload, its own name
         if isinstance(func, ast.Attribute) and func.attr in BINDS_VALUES and receiver is not None:
             return receiver  # ``text(sql).bindparams(x=value)``: the values are bound, the SQL is the receiver's
         if starts or refines:

@@ -401,6 +401,7 @@ SESSIONS = frozenset(every("sessions"))
 METACHARS: dict[str, frozenset[str]] = {
     "'": frozenset({"xpath"}), '"': frozenset({"xpath"}), "(": frozenset({"ldap"}), ")": frozenset({"ldap"}),
     "*": frozenset({"ldap"}), "\n": frozenset({"log", "header"}), "\r": frozenset({"log", "header"}),
+    "/": frozenset({"path"}),  # without a separator a name stays in the directory it is joined to
 }
 PATH_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",
@@ -615,6 +616,8 @@ def operator_setting(container: str, key: object) -> bool:
 
 
 #: SQLAlchemy Core builder methods: every value they take is a bound parameter
+#: methods answering a path the server chose for a client's data (Django's ``TemporaryUploadedFile``)
+SERVER_MADE_PATHS = frozenset({"temporary_file_path"})
 #: ``text(sql).bindparams(x=value)``: the values travel as bound parameters, the statement is the receiver's text
 BINDS_VALUES = frozenset({"bindparams"})
 BUILDER_METHODS = frozenset({"values", "where", "filter", "filter_by", "order_by", "group_by", "having", "limit",
