@@ -56,6 +56,8 @@ def init(config):
     # must stay quiet (low): switched on only in the branch an operator takes for development
     ("    if config['dev_mode']['testing']:\n        config['DEBUG'] = True", True),
     ("    if os.environ.get('APP_ENV') == 'development':\n        app.run(debug=True)", True),
+    ("    if os.getenv('ENV') == 'localdev':\n        config['DEBUG'] = True", True),
+    ("    if os.getenv('ENV') == 'devel':\n        config['DEBUG'] = True", True),
     ("    if not settings.DEBUG:\n        pass\n    else:\n        app.config.update(DEBUG=True)", True),
     # must fire: on whatever the environment, or in the production branch
     ("    config['DEBUG'] = True", False),

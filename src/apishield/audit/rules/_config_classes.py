@@ -30,7 +30,8 @@ def is_dev_class(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 #: an ``if`` test about the development environment (``'DEV' in os.environ``, ``settings.DEBUG``, ``ENV == 'local'``)
-DEV_TEST = re.compile(r"(?<![A-Za-z0-9])(dev|develop|development|debug|local)(?![A-Za-z0-9])", re.IGNORECASE)
+DEV_TEST = re.compile(r"(?<![A-Za-z0-9])(?:local[-_]?)?(dev|devel|develop|development|devstack|debug|local)"
+                      r"(?![A-Za-z0-9])", re.IGNORECASE)  # ``localdev``, ``local-dev`` too
 
 
 def _dev_branch(test: ast.expr) -> bool | None:
