@@ -30,3 +30,16 @@ from tests.audit.helpers import audit
 def test_safe_on_a_value_named_for_rendered_html(tmp_path: Path, expr: str, severity: Severity) -> None:
     result = audit(tmp_path, {"templates/page.html": f"<div>{{{{ {expr}|safe }}}}</div>\n"})
     assert [f.severity for f in result.findings if f.rule_id == "AS402"] == [severity]
+
+
+@pytest.mark.parametrize(("expr", "severity"), [
+    # listed low: the developers' own text, translated, filled only with literals
+    ("_(\"Chat with us: {url|Matrix}\")|expand({'url': 'https://example.org/chat'})", Severity.LOW),
+    ("gettext('Read the <a href=\"/docs\">docs</a>')", Severity.LOW),
+    # reported: a value from elsewhere goes into the text, or the text itself is not the developers'
+    ("_(\"Brought to you by {who}\")|expand(sponsor)", Severity.MEDIUM),
+    ("_(message)", Severity.MEDIUM),
+])
+def test_safe_on_translated_text_of_the_developers(tmp_path: Path, expr: str, severity: Severity) -> None:
+    result = audit(tmp_path, {"templates/page.html": f"<div>{{{{ {expr}|safe }}}}</div>\n"})
+    assert [f.severity for f in result.findings if f.rule_id == "AS402"] == [severity]

@@ -52,9 +52,9 @@ class RawOutput:
         request value can reach what it returns, though what it reads (a file, a setting) is not seen here. A read
         of the request itself by a literal name (``request.args.get('q')``) is the request's value, not a helper's."""
         node = _expression(self.expr)
-        return isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
+        return (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and all(
             isinstance(a, ast.Constant) for a in [*node.args, *(k.value for k in node.keywords)]) and not (
-            _REQUEST_READ.match(au.dotted(node.func)))
+            _REQUEST_READ.match(au.dotted(node.func)))) or _translated_literal(node)
 
     @property
     def form_markup(self) -> bool:
@@ -79,6 +79,31 @@ class RawOutput:
         if isinstance(node, ast.Name) and node.id == "flat_attrs":
             return True
         return _escaped(node)
+
+
+#: the gettext functions templates call to translate the developers' own text
+_GETTEXT = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "gettext_lazy"})
+
+
+def _literal_value(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _translated_literal(node: ast.AST | None) -> bool:
+    """The developers' own text, translated: ``_("Chat with us: {url|Matrix}")``, then filters given only literal
+    arguments (``|expand({'url': 'https://…'})``); a value from elsewhere in any argument is not."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # Jinja's filter bar, read as Python
+        right = node.right
+        return _translated_literal(node.left) and (isinstance(right, ast.Name) or (
+            isinstance(right, ast.Call) and all(_literal_value(a) for a in [*right.args,
+                                                                           *(k.value for k in right.keywords)])))
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _GETTEXT
+            and bool(node.args) and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            and all(_literal_value(a) for a in [*node.args[1:], *(k.value for k in node.keywords)]))
 
 
 @functools.lru_cache(maxsize=1024)
