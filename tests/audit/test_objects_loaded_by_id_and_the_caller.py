@@ -306,3 +306,31 @@ def test_a_read_by_id_that_selects_a_customers_records_is_medium(tmp_path: Path,
     (transactions, payments, orders), named by the path or by the table the handler selects from, is not."""
     result = audit(tmp_path, {"app.py": _ACCOUNT_READ.format(extra=extra)})
     assert [f.severity for f in result.findings if f.rule_id == "AS102"] == [severity]
+
+
+_PROFILE_READ = """\
+import sqlite3
+from flask import Flask, redirect, render_template, session
+
+app = Flask(__name__)
+app.secret_key = read_key()
+
+
+@app.route('/profiles/<int:member_id>')
+def profile(member_id):
+    if 'uid' not in session:
+        return redirect('/login')
+    db = sqlite3.connect('club.db')
+    member = db.execute('SELECT * FROM members WHERE id = ?', (member_id,)).fetchone()
+    return render_template('profile.html', member=member)
+"""
+
+
+@pytest.mark.parametrize(("shown", "severity"), [
+    ("{{ member.name }} joined in {{ member.year }}", Severity.LOW),  # a public profile, by design
+    ("{{ member.name }}: {{ member.password }}", Severity.MEDIUM),  # another member's secret
+])
+def test_a_read_by_id_whose_page_prints_a_secret_of_the_record_is_medium(tmp_path: Path, shown: str,
+                                                                         severity: Severity) -> None:
+    result = audit(tmp_path, {"app.py": _PROFILE_READ, "templates/profile.html": f"<p>{shown}</p>\n"})
+    assert [f.severity for f in result.findings if f.rule_id == "AS102"] == [severity]

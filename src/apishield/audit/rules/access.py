@@ -13,6 +13,7 @@ from apishield.audit.client_data import request_data
 from apishield.audit.model import AUTH, Route
 from apishield.audit.rules.base import at, at_node, imports, related, served_routes
 from apishield.audit.rules.django_access import django_view_keys
+from apishield.audit.rules.pages import rendered_templates
 from apishield.audit.rules.registry import ModuleContext, ProjectContext, rule
 from apishield.audit.rules.route_nature import OWNED_RECORD_SEGMENT, PARAM_LAST, collection_of, handler_body
 from apishield.findings import Confidence, Finding, Rule, Severity
@@ -306,10 +307,17 @@ _SECRET_ANSWERED = re.compile(
 
 
 def _answers_secrets(project: ProjectContext, route: Route) -> bool:
-    """The handler answers secret-named values of what it loaded: reading someone's secret by id is never the public
-    profile that reading a record by id often is."""
+    """The handler answers secret-named values of what it loaded, itself or through a template it renders that
+    prints one (``{{ user.password }}``): reading someone's secret by id is never the public profile that reading a
+    record by id often is."""
     body = handler_body(project, route)
-    return bool(body and _SECRET_ANSWERED.search(body))
+    return bool(body and (_SECRET_ANSWERED.search(body) or any(
+        _SECRET_SHOWN.search(t.source) for t in rendered_templates(project, body))))
+
+
+#: a template printing a secret-named member of a value it is given (``{{ user.password }}``, ``{{ acct['pin'] }}``)
+_SECRET_SHOWN = re.compile(r"""\{\{-?\s*\w+(?:\.|\[['"])(?:password|passwd|password_hash|secret|api_?key|token|otp|"""
+                           r"""pin|ssn|card_number|iban)\b""", re.IGNORECASE)
 
 
 def _stem(path: str) -> str:

@@ -100,6 +100,11 @@ _ASSIGNED = re.compile(r"^\s*(\w+)\s*=", re.MULTILINE)
 _TEMPLATE_NAME = re.compile(r"""['"]([\w./-]+\.(?:html?|jinja2?|j2|tpl))['"]""", re.IGNORECASE)
 
 
+def rendered_templates(project: ProjectContext, source: str) -> list[TemplateContext]:
+    """The project's templates a handler's ``source`` names (``render_template("profile.html", ...)``)."""
+    return [t for name in _TEMPLATE_NAME.findall(source) if (t := _template(project, name)) is not None]
+
+
 def _template(project: ProjectContext, name: str) -> TemplateContext | None:
     wanted = "/" + name.lstrip("./")
     return next((t for t in project.templates if ("/" + t.path.replace("\\", "/")).endswith(wanted)), None)
@@ -134,4 +139,4 @@ def inert_page(project: ProjectContext, route: Route) -> bool:
     return not any(_active_template(project, name, set()) for name in _TEMPLATE_NAME.findall(body))
 
 
-__all__ = ["JSON_TYPE", "builds_page", "inert_page", "serves_html", "without_bare_strings"]
+__all__ = ["JSON_TYPE", "builds_page", "inert_page", "rendered_templates", "serves_html", "without_bare_strings"]
