@@ -244,3 +244,41 @@ def test_a_class_based_read_open_to_anyone_by_a_users_key_is_low(tmp_path: Path)
     files = {"app/__init__.py": "", "app/urls.py": RELATION_URLS.format(key="username"), "app/views.py": view}
     found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS102"]
     assert [f.severity for f in found] == [Severity.LOW]
+
+
+SHARED_VIEW = '''
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import Question
+
+
+@login_required
+def view(request, pk):
+    question = Question.objects.get(pk=pk)
+{body}
+'''
+
+
+QUESTION = """from django.contrib.auth.models import User
+from django.db import models
+
+
+class Question(models.Model):
+    text = models.CharField(max_length=200)
+{owner}"""
+CREATOR = "    creator = models.ForeignKey(User, on_delete=models.CASCADE)\n"
+DELETES = "    question.delete()\n    return redirect('/')"
+
+
+@pytest.mark.parametrize(("body", "owner", "reported"), [
+    (DELETES, CREATOR, True),  # every visitor's to read, its creator's to delete
+    ("    return render(request, 'detail.html', {'question': question})", CREATOR, False),
+    (DELETES, "", False),  # a shared kind that names no owner: anyone may tidy it
+])
+def test_a_shared_kind_of_object_deleted_by_its_url_key(tmp_path: Path, body: str, owner: str,
+                                                        reported: bool) -> None:
+    files = {"app/__init__.py": "", "app/models.py": QUESTION.format(owner=owner),
+             "app/urls.py": URLS.format(key="pk"), "app/views.py": SHARED_VIEW.format(body=body)}
+    found = [f for f in audit(tmp_path, files).findings if f.rule_id == "AS102" and f.severity >= Severity.MEDIUM]
+    assert bool(found) is reported

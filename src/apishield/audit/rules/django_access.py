@@ -23,9 +23,9 @@ from apishield.audit import astutil as au
 from apishield.audit.client_data import ID_PARAM, SHARED_KEY, capability_key, client_keys
 from apishield.audit.frameworks.django import COMPUTED, declared_permissions
 from apishield.audit.frameworks.guards import ends_the_request
-from apishield.audit.model_owners import OWNER_FIELD, PERSON_MODEL
+from apishield.audit.model_owners import OWNER_FIELD, PERSON_MODEL, model_owners
 from apishield.audit.ownership import uses_in_lookup
-from apishield.audit.rules.base import at_node
+from apishield.audit.rules.base import at_node, class_def
 from apishield.audit.rules.registry import ModuleContext
 from apishield.findings import Finding, Rule, Severity
 
@@ -162,6 +162,18 @@ def _writes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def _deletes_owned(ctx: ModuleContext, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The view deletes (``question.delete()``) and loads a model whose records name an owner (a ``creator``
+    field, a foreign key to the user), found in this module or one it imports."""
+    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "delete"
+               and not n.args for n in au.walk(fn)):
+        return False
+    names = {name.split(".objects.", 1)[0].rsplit(".", 1)[-1] for n in au.walk(fn) if isinstance(n, ast.Call)
+             and ".objects." in (name := au.dotted(n.func))}
+    classes = [c for name in names if (c := class_def(ctx, name)) is not None]
+    return any(model_owners(ast.Module(body=[c], type_ignores=[])).get(c.name) for c in classes)
+
+
 def _posted_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """Names holding an object's key the client posted or put in the query string (``id =
     request.POST.get('id')``, ``task_id = request.GET['task_id']``): a key chosen by the client as surely as one in
@@ -244,8 +256,11 @@ def django_view_keys(ctx: ModuleContext, bola: Rule) -> Iterator[Finding]:
     for fn, skip, login, open_read, cls in _view_functions(ctx, views):
         if any(capability_key(a.arg) for a in fn.args.args[skip:]):
             continue  # a link that carries its own secret: the objects under it are the link holder's to read
+        # a model shared by design is every visitor's to read or vote on; one whose records name an owner (a poll's
+        # creator) is not every visitor's to delete
+        deletes = _deletes_owned(ctx, fn)
         keys = [a.arg for a in fn.args.args[skip:] if _names_a_key(a.arg) and uses_in_lookup(fn, a.arg)
-                and not _shared_model(fn, a.arg, cls)]
+                and (deletes or not _shared_model(fn, a.arg, cls))]
         posted = [k for k in _posted_keys(fn) if uses_in_lookup(fn, k) and not capability_key(k)]
         if not (keys or posted) or _checks_the_caller(fn, keys + posted):
             continue
