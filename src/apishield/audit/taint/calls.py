@@ -22,6 +22,8 @@ from apishield.audit.taint.catalogue import (
     FILE_RESPONSES,
     HANDLER_SOURCE_ATTRS,
     HTML_RESPONSES,
+    HTTP_CLIENT_METHODS,
+    HTTP_CLIENTS,
     HTTP_ERROR_ANSWER,
     JSON_RESPONSES,
     KILL,
@@ -314,6 +316,9 @@ class Interpreter(ProjectCalls):
                 sink = None  # ``pdfkit.from_string``: a function of an imported module that is no template engine
             else:
                 sink = (kind, idx, kw)
+        if (sink is None and isinstance(func, ast.Attribute) and func.attr in HTTP_CLIENT_METHODS
+                and receiver is not None and receiver.kind == "http-client"):
+            sink = ("ssrf", HTTP_CLIENT_METHODS[func.attr], "url")  # ``session.get(url)`` fetches what it is given
         if sink is None and isinstance(func, ast.Attribute) and func.attr in LIBRARY_METHOD_SINKS:
             kind, idx, kw, libraries = LIBRARY_METHOD_SINKS[func.attr]
             sink = (kind, idx, kw) if self.info.imports_any(libraries) else None
@@ -324,6 +329,8 @@ class Interpreter(ProjectCalls):
             if args:
                 self.hit("xxe", node, args[0], qual)
             return CLEAN
+        if qual in HTTP_CLIENTS:
+            return Val(kind="http-client")
         if qual in YAML_OBJECTS:
             typ = kwargs.get("typ")
             return Val(kind=yaml_object(typ is not None, typ.const if typ is not None and typ.is_const else object()))

@@ -616,6 +616,12 @@ def operator_setting(container: str, key: object) -> bool:
 
 
 #: SQLAlchemy Core builder methods: every value they take is a bound parameter
+#: HTTP client objects whose request methods fetch the URL they are given (``requests.Session().get(url)``)
+HTTP_CLIENTS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
+                          "httpx.AsyncClient", "aiohttp.ClientSession"})
+#: an HTTP client object's request methods, with the position of their URL argument
+HTTP_CLIENT_METHODS = {"get": 0, "post": 0, "put": 0, "patch": 0, "delete": 0, "head": 0, "options": 0,
+                       "request": 1, "stream": 1}
 #: methods answering a path the server chose for a client's data (Django's ``TemporaryUploadedFile``)
 SERVER_MADE_PATHS = frozenset({"temporary_file_path"})
 #: ``text(sql).bindparams(x=value)``: the values travel as bound parameters, the statement is the receiver's text

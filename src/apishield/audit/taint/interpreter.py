@@ -374,7 +374,10 @@ class Evaluator:
             self.non_html_output = True
 
     def is_session(self, node: ast.expr) -> bool:
-        """The framework's session mapping (``flask.session``, ``cherrypy.session``, ``request.session``)."""
+        """The framework's session mapping (``flask.session``, ``cherrypy.session``, ``request.session``); a local
+        ``session`` holding an HTTP client (``session = requests.Session()``) is not."""
+        if isinstance(node, ast.Name) and self.lookup(node.id).kind == "http-client":
+            return False
         return self.info.qualify(node) in SESSIONS or au.last(au.dotted(node)) == "session"
 
     # ---- expressions

@@ -13,6 +13,7 @@ from typing import Any
 from apishield.audit import astutil as au
 from apishield.audit.taint.catalogue import (
     ERROR_HANDLER_DECORATORS,
+    HTTP_CLIENTS,
     LXML_UNSAFE,
     RAW_VARS,
     YAML_OBJECTS,
@@ -120,6 +121,8 @@ class ModuleInfo:
                 self.module_instances[stmt.targets[0].id] = stmt.value.func
                 if self._entity_parser(stmt.value):  # ``PARSER = etree.XMLParser(resolve_entities=True)``
                     self.module_consts[stmt.targets[0].id] = Val(kind="xxe-parser")
+                elif self.qualify(stmt.value.func) in HTTP_CLIENTS:  # ``http = requests.Session()``
+                    self.module_consts[stmt.targets[0].id] = Val(kind="http-client")
                 elif self.qualify(stmt.value.func) in YAML_OBJECTS:  # ``yaml = YAML()`` (ruamel.yaml)
                     typ = next((k.value for k in stmt.value.keywords if k.arg == "typ"), None)
                     self.module_consts[stmt.targets[0].id] = Val(kind=yaml_object(
