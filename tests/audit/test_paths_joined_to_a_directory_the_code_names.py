@@ -88,3 +88,14 @@ def test_the_temporary_file_django_spooled_an_upload_to_is_the_servers(tmp_path:
     result = audit(tmp_path, files)
     assert any(f.rule_id == "AS806" and f.severity.name in {"HIGH", "CRITICAL"}
                for f in result.findings) is reported
+
+
+@pytest.mark.parametrize(("cleaning", "reported"), [
+    (".split('/')[-1]", False),  # the last segment: a base name, no separator left
+    (".rsplit('/', 1)[-1]", False),
+    (".split(',')[-1]", True),
+])
+def test_the_last_segment_of_a_name_stays_in_its_directory(tmp_path: Path, cleaning: str, reported: bool) -> None:
+    result = audit(tmp_path, {"app.py": FLASK.format(cleaning=cleaning)})
+    assert any(f.rule_id == "AS806" and f.severity.name in {"HIGH", "CRITICAL"}
+               for f in result.findings) is reported

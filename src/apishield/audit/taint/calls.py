@@ -227,8 +227,9 @@ class Interpreter(ProjectCalls):
             built = sanitise(merge_parts([*all_args, *([receiver] if refines and receiver else [])]), {"sql"})
             return replace(built, kind="statement")
         if (isinstance(func, ast.Attribute) and func.attr in {"split", "rsplit"} and receiver is not None and args
-                and args[0].is_const and args[0].const == "."):
-            # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by
+                and args[0].is_const and args[0].const in {".", "/"}):
+            # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by;
+            # the pieces between slashes (``name.split('/')[-1]``, a base name) no separator to leave a folder by
             return Val(taint=receiver.taint, clean=receiver.clean | {"path"})
         if qual in {"io.BytesIO", "io.StringIO", "BytesIO", "StringIO"}:
             return Val(taint=merge_parts(all_args).taint, clean=frozenset({"path"}))  # a buffer, not a path
