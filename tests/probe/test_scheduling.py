@@ -42,3 +42,33 @@ def test_time_based_tests_follow_the_signals_not_the_spec_order(tmp_path: Path) 
     assert ("PR-SQLI-003", NAMES[-1]) in {(f.rule_id, f.http_path) for f in result.findings}
     timed = [ex.path for ex in result.exchanges if "RECURSIVE" in ex.url]
     assert timed[0] == NAMES[-1]  # the first time-based test went where the quote signal pointed
+
+
+NUMERIC_SPEC: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+    "/lab": {"get": {"parameters": [{"name": "id", "in": "query", "schema": {"type": "string", "example": "1"}}],
+                     "responses": {"200": {"description": "ok"}}}}}}
+
+
+def numeric_app(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+    """``WHERE id = `` + id: a quote breaks the query (caught, answered at once); the rows never show."""
+    url = urlsplit(path)
+    value = parse_qs(url.query).get("id", [""])[0]
+    if url.path != "/lab":
+        return 404, {}, {"error": "not found"}
+    if "'" in value:
+        return 200, {}, {"ok": False}
+    heavy = re.search(r"LIMIT (\d+)", value)
+    if heavy and "RECURSIVE" in value:
+        time.sleep(int(heavy.group(1)) / 3_000_000 * 0.4)
+    return 200, {}, {"ok": True}
+
+
+def test_a_digits_sample_typed_as_text_is_also_tried_as_a_number(tmp_path: Path) -> None:
+    """An id the description types as a string but whose sample is all digits may be pasted into SQL unquoted:
+    the time payloads written for a number are tried after the quoted ones."""
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(NUMERIC_SPEC))
+    with loopback(numeric_app) as url:
+        result = asyncio.run(probe(ProbeConfig(url, openapi=str(spec), options=ProbeOptions(
+            budget=400, rate=0, checks=("injection",)))))
+    assert ("PR-SQLI-003", "/lab") in {(f.rule_id, f.http_path) for f in result.findings}

@@ -32,6 +32,14 @@ NUMERIC_TIME_PAYLOADS = (
 TIME_COST = 9  # requests a time-based test needs at least: 3 baselines, each size twice, a plain control
 
 
+def payloads_for(slot: Slot, send: Sender) -> tuple[tuple[str, str, tuple[int, int]], ...]:
+    """The time payloads for the slot: unquoted ones for a number; for text whose sample is all digits (an id the
+    description types as a string) the quoted ones, then the unquoted ones, as the server may paste it either way."""
+    if slot.numeric:
+        return NUMERIC_TIME_PAYLOADS
+    return TIME_PAYLOADS + (NUMERIC_TIME_PAYLOADS if str(send.seen).strip().isdigit() else ())
+
+
 async def sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
     """Report a delay that grows with the payload's size and comes back on repeat.
 
@@ -41,7 +49,7 @@ async def sql_time(ctx: Context, slot: Slot, send: Sender) -> bool:
     """
     async with ctx.timing:
         samples = await calibrate(send)
-        for label, template, (small, large) in NUMERIC_TIME_PAYLOADS if slot.numeric else TIME_PAYLOADS:
+        for label, template, (small, large) in payloads_for(slot, send):
             for attempt in range(2):
                 if samples is None:
                     return False
