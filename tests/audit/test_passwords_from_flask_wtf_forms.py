@@ -1,6 +1,7 @@
 """A password read from a Flask-WTF form built without arguments (``form = RegisterForm()``, the class deriving from
-``FlaskForm`` in another module of the project, directly or through another form) is what the client typed: stored as it is, it is AS608, and kept
-with no rule on its strength, AS610. A class that is no request-bound form, or a password hashed first, is not."""
+``FlaskForm`` in another module of the project, directly or through another form) is what the client typed: stored
+as it is, it is AS608, and kept with no rule on its strength, AS610. A class that is no request-bound form, or a
+password hashed first, is not."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """``|safe`` on a value an escaping filter went through last (``x|e|safe``, ``x|tojson|safe``), on a literal
 filled only with such values, on a number, on a form field's help text or label (written in the form class; Django
 renders help text unescaped itself), or on attributes a form library flattened (``flat_attrs``, each value escaped by
-``flatatt``) emits no markup a client chose; another object's ``label`` may be a visitor's. ``|safe`` before the escape, after any other filter,
-or on a field's data or errors, is still reported."""
+``flatatt``) emits no markup a client chose; another object's ``label`` may be a visitor's. ``|safe`` before the
+escape, after any other filter, or on a field's data or errors, is still reported."""
 
 from __future__ import annotations
 

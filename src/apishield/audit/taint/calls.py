@@ -166,6 +166,8 @@ class Interpreter(ProjectCalls):
                 removed = args[0].const
                 gone = {k for c, kinds in METACHARS.items() if removed == c or (c in "\r\n" and c in removed)
                         for k in kinds}
+                if {"sep/", "sep\\"} <= gone | receiver.clean:
+                    gone.add("path")  # both separators removed: the name stays in the directory it is joined to
                 if gone:
                     return sanitise(merge_parts([receiver], formatted=True), gone)
             if func.attr == "write" and receiver.kind == "file":
@@ -227,9 +229,9 @@ class Interpreter(ProjectCalls):
             built = sanitise(merge_parts([*all_args, *([receiver] if refines and receiver else [])]), {"sql"})
             return replace(built, kind="statement")
         if (isinstance(func, ast.Attribute) and func.attr in {"split", "rsplit"} and receiver is not None and args
-                and args[0].is_const and args[0].const in {".", "/"}):
-            # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by;
-            # the pieces between slashes (``name.split('/')[-1]``, a base name) no separator to leave a folder by
+                and args[0].is_const and args[0].const == "."):
+            # the pieces between dots (``name.rsplit('.', 1)[-1]``, an extension) hold no dot: no ``..`` to climb by
+            # (pieces between slashes may still hold a backslash, a separator where the server runs on Windows)
             return Val(taint=receiver.taint, clean=receiver.clean | {"path"})
         if qual in {"io.BytesIO", "io.StringIO", "BytesIO", "StringIO"}:
             return Val(taint=merge_parts(all_args).taint, clean=frozenset({"path"}))  # a buffer, not a path

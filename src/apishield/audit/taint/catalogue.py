@@ -401,7 +401,9 @@ SESSIONS = frozenset(every("sessions"))
 METACHARS: dict[str, frozenset[str]] = {
     "'": frozenset({"xpath"}), '"': frozenset({"xpath"}), "(": frozenset({"ldap"}), ")": frozenset({"ldap"}),
     "*": frozenset({"ldap"}), "\n": frozenset({"log", "header"}), "\r": frozenset({"log", "header"}),
-    "/": frozenset({"path"}),  # without a separator a name stays in the directory it is joined to
+    # without either separator a name stays in the directory it is joined to (both must go: a backslash is one
+    # where the server runs on Windows)
+    "/": frozenset({"sep/"}), "\\": frozenset({"sep\\"}),
 }
 PATH_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "exists", "unlink", "mkdir", "rmdir",
