@@ -35,6 +35,8 @@ if __name__ == "__main__":
     ({"Dockerfile": 'FROM python:3.12-slim\nCMD ["python3", "app.py"]\n'}, True),  # must fire: run as a script
     ({"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n', "dev.sh": "python app.py\n"}, True),
     ({}, True),  # nothing says how it is started
+    ({"README.md": "# App\n\n    pip install -r requirements.txt\n    flask --app app run\n"}, False),
+    ({"README.md": "# App\n\n    pip install -r requirements.txt\n    python app.py\n"}, True),
 ])
 def test_debug_in_a_script_block_the_deployment_never_runs_is_low(tmp_path: Path, start: dict[str, str],
                                                                   medium: bool) -> None:

@@ -173,10 +173,12 @@ def _lower_file_copies(out: list[Finding], project: ProjectContext) -> list[Find
 
 
 #: servers that import the application's module instead of running it as a script
-_IMPORTING_SERVERS = re.compile(r"\b(?:gunicorn|uwsgi|waitress-serve|hypercorn|uvicorn|daphne|granian)\b")
+_IMPORTING_SERVERS = re.compile(r"\b(?:gunicorn|uwsgi|waitress-serve|hypercorn|uvicorn|daphne|granian|"
+                                r"flask\s+(?:--app\s+\S+\s+)?run|fastapi\s+(?:run|dev))\b")
 #: the files that say how a repository is started: container, process and service definitions, shell scripts
 _START_FILES = re.compile(r"^(?:Dockerfile.*|Containerfile.*|Procfile.*|.*\.sh|(?:docker-)?compose.*\.ya?ml|"
-                          r".*\.ini|supervisord.*\.conf|.*\.service|entrypoint.*|Makefile)$", re.IGNORECASE)
+                          r".*\.ini|supervisord.*\.conf|.*\.service|entrypoint.*|Makefile|README(?:\.\w+)?)$",
+                          re.IGNORECASE)
 _START_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", "site-packages"})
 
 
@@ -198,9 +200,10 @@ def _start_texts(root: str) -> list[tuple[str, str]]:
 def _lower_debug_in_scripts_never_run(out: list[Finding], project: ProjectContext) -> list[Finding]:
     """Debug mode (AS301) switched on inside ``if __name__ == '__main__':`` (``app.run(debug=True)``) of a module
     that the repository's start files serve through a server importing it (``gunicorn app:app`` in a Dockerfile,
-    ``uwsgi``, ``uvicorn``) and never run as a script (``python app.py``): that block runs on a developer's machine,
-    not where the app is served; it stays, low. The start files in the module's folder and those above it decide
-    (the module's own service in a repository of several); with none there, all of the repository's do."""
+    ``uwsgi``, ``uvicorn``, ``flask run`` in its README) and never run as a script (``python app.py``): that block
+    runs on a developer's machine, not where the app is served; it stays, low. The start files in the module's folder
+    and those above it decide (the module's own service in a repository of several); with none there, all of the
+    repository's do."""
     guarded = {m.path: m.facts.get("main_guard_lines") or set() for m in project.modules}
     flagged = [f for f in out if f.rule_id == "AS301" and f.severity > Severity.LOW and f.location
                and f.location.line in guarded.get(f.location.path, set())]
