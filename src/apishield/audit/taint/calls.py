@@ -304,6 +304,7 @@ class Interpreter(ProjectCalls):
             self.subprocess_sink(node, qual, args, kwargs)
             return merge_parts(all_args)
         sink = CALL_SINKS.get(qual)
+        client_sink = False  # a client object's method: reported on request data only (its URL is mostly configured)
         if sink is None and qual in {"eval", "exec", "compile", "open"} and not isinstance(func, ast.Attribute):
             sink = CALL_SINKS[qual]
         if sink is None and isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:
@@ -322,6 +323,7 @@ class Interpreter(ProjectCalls):
         if (sink is None and isinstance(func, ast.Attribute) and func.attr in HTTP_CLIENT_METHODS
                 and receiver is not None and receiver.kind == "http-client"):
             sink = ("ssrf", HTTP_CLIENT_METHODS[func.attr], "url")  # ``session.get(url)`` fetches what it is given
+            client_sink = True
         if sink is None and isinstance(func, ast.Attribute) and func.attr in LIBRARY_METHOD_SINKS:
             kind, idx, kw, libraries = LIBRARY_METHOD_SINKS[func.attr]
             sink = (kind, idx, kw) if self.info.imports_any(libraries) else None
@@ -356,7 +358,7 @@ class Interpreter(ProjectCalls):
                                     and fixed_target(url_node, self.fn, self.const_eval, self.info.qualify,
                                                      local_ok=kind == "redirect")) and not (
                         kind == "redirect" and target.kind == RECORD and qual in MODEL_REDIRECTS):
-                    self.hit(kind, node, target, qual or short)
+                    self.hit(kind, node, target, qual or short, bare=not client_sink)
             if kind == "path" and qual in FILE_RESPONSES:
                 return Val(kind="nonhtml")  # ``send_file``/``static_file``: the file's own content type
             if kind == "path":

@@ -109,10 +109,12 @@ class Evaluator:
         if self.env is not None:
             self.env[name] = value
 
-    def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "") -> None:
+    def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "", bare: bool = True) -> None:
+        """Record a sink reached by ``v``: proven request data, a helper's parameter, or (``bare``) a value of
+        unknown origin worth reading."""
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
-        sink_only = not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
+        sink_only = bare and not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
             kind, v.formatted, id(v) in self.arguments, self.info.serves_requests, self.info.command_line)
         params = {o for o in origins if o.startswith("p")}
         if kind == "sql" and params and not v.formatted and v.kind != "param":
