@@ -304,7 +304,8 @@ class Interpreter(ProjectCalls):
             self.subprocess_sink(node, qual, args, kwargs)
             return merge_parts(all_args)
         sink = CALL_SINKS.get(qual)
-        client_sink = False  # a client object's method: reported on request data only (its URL is mostly configured)
+        client_sink = False  # a client object's method: reported on request data in the handler only (its URL is
+        # mostly configured, or built by a helper around a fixed host)
         if sink is None and qual in {"eval", "exec", "compile", "open"} and not isinstance(func, ast.Attribute):
             sink = CALL_SINKS[qual]
         if sink is None and isinstance(func, ast.Attribute) and func.attr in METHOD_SINKS:

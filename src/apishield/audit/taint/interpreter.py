@@ -110,13 +110,13 @@ class Evaluator:
             self.env[name] = value
 
     def hit(self, kind: str, node: ast.AST, v: Val, sink: str, via: str = "", bare: bool = True) -> None:
-        """Record a sink reached by ``v``: proven request data, a helper's parameter, or (``bare``) a value of
-        unknown origin worth reading."""
+        """Record a sink reached by ``v``: proven request data, or (``bare``) a helper's parameter, which its callers
+        decide, and a value of unknown origin worth reading."""
         origins = v.dirty(kind)
         proven = REQUEST in origins or (kind == "exc" and EXC in origins)
         sink_only = bare and not v.taint and not (v.is_const or v.lit or v.sanitised(kind)) and worth_reading(
             kind, v.formatted, id(v) in self.arguments, self.info.serves_requests, self.info.command_line)
-        params = {o for o in origins if o.startswith("p")}
+        params = {o for o in origins if o.startswith("p")} if bare else set()  # a helper's argument: callers decide
         if kind == "sql" and params and not v.formatted and v.kind != "param":
             params = set()  # a helper's argument inside an ORM construct; the argument itself as SQL text counts
         if not (proven or sink_only or params):
