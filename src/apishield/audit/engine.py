@@ -40,7 +40,6 @@ from apishield.audit.ownership import (
     id_models,
     owner_scoping_functions,
     parent_dependency_names,
-    scoping_functions,
     unchecked_id_params,
 )
 from apishield.audit.refine import refine
@@ -53,6 +52,7 @@ from apishield.audit.rules.registry import (
     all_checks,
     all_rules,
 )
+from apishield.audit.scoping import scoping_functions
 from apishield.audit.suppress import is_suppressed, suppressions
 from apishield.errors import ConfigError
 from apishield.findings import Finding, Rule

@@ -10,10 +10,7 @@ worker processes).
 from __future__ import annotations
 
 import ast
-import io
 import re
-import textwrap
-import tokenize
 from collections.abc import Iterator
 
 from apishield.audit import astutil as au
@@ -33,12 +30,12 @@ _CALLER = re.compile(r"current_user|principal|g\.user|request\.user|request\.aut
                      r"(?<![\w.])session\s*(?:\[|\.get\(\s*['\"])|request\.session", re.IGNORECASE)
 #: the session as the text search reads it: any mention (a database session included) counts, as it always did
 _SESSION = re.compile(r"session", re.IGNORECASE)
-_OWNER_MARKERS = re.compile(f"{_CHECK_MARKERS.pattern}|{_CALLER.pattern}|{_SESSION.pattern}", re.IGNORECASE)
-#: a literal every ``_OWNER_MARKERS`` alternative contains: the cheap test before the case-insensitive regex
-_OWNER_WORDS = ("current_user", "principal", "owner", "author", "g.user", "request.user", "request.auth", "identity",
+OWNER_MARKERS = re.compile(f"{_CHECK_MARKERS.pattern}|{_CALLER.pattern}|{_SESSION.pattern}", re.IGNORECASE)
+#: a literal every ``OWNER_MARKERS`` alternative contains: the cheap test before the case-insensitive regex
+OWNER_WORDS = ("current_user", "principal", "owner", "author", "g.user", "request.user", "request.auth", "identity",
                 "session", ".sub", "user_id", "created_by", "tenant", "account_id", "is_admin", "access", "authori",
                 "permission", "belongs")
-_REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]|HTTP_40[34]_|, 403\)")
+REJECTS = re.compile(r"abort\(40[34]\)|HTTPError\(40[34]|status_code=40[34]|HTTP_40[34]_|, 403\)")
 _LOOKUP = re.compile(
     r"get|query|filter|find|select|execute|fetch|load|read|delete|update|lookup|one|first|by_id", re.IGNORECASE
 )
@@ -335,7 +332,7 @@ def _ownership_checked(fn: FnDef, local: dict[str, FnDef], ids: set[str], depth:
     for query, condition in _query_conditions(fn):
         text = text.replace(query, condition)
     text = _FLAG_OFF.sub("", text)  # ``get_post(id, check_author=False)`` names a check it turns off
-    if _CHECK_MARKERS.search(text) or _REJECTS.search(text):
+    if _CHECK_MARKERS.search(text) or REJECTS.search(text):
         return True
     if any(_CHECK_MARKERS.search(ast.unparse(s.test)) for s in au.walk(fn) if id(s) in existence
            and isinstance(s, ast.If)):
@@ -550,40 +547,11 @@ def parent_dependency_names(tree: ast.Module, unchecked: dict[str, list[str]], i
 def owner_scoping_functions(tree: ast.Module) -> list[str]:
     """Module-level functions that load an object by an id parameter and check it against the caller
     (``Item.user_id == user.id``), as a handler's ownership check is judged: a 404 for a missing object alone does
-    not count, unlike :func:`scoping_functions`."""
+    not count, unlike :func:`apishield.audit.scoping.scoping_functions`."""
     local = {f.name: f for f in au.functions(tree)}
     return [fn.name for fn in tree.body if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
             and (ids := {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs] if ID_PARAM.match(a.arg)})
             and _ownership_checked(fn, local, ids, depth=1)]
-
-
-def _without_comments(text: str) -> str:
-    """``text`` (lines of code) with its comments removed; as it is when it does not tokenize on its own."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(textwrap.dedent(text)).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return text
-    return tokenize.untokenize((t.type, t.string) for t in tokens if t.type != tokenize.COMMENT)
-
-
-def scoping_functions(tree: ast.Module, lines: list[str]) -> list[str]:
-    """Module-level functions whose body compares with or pins the caller (the data layer scoping a query to
-    the session user: ``WHERE id = ? AND user_id = ?`` with ``session['uid']``). Read from the source text: the
-    tree is not unparsed."""
-    out: list[str] = []
-    for fn in tree.body:
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # the body only: a ``db: Session`` or ``current_user`` parameter compares nothing; its docstring and
-            # comments only say (``"""no user_id ownership check"""``)
-            body = fn.body[1:] if ast.get_docstring(fn, clean=False) is not None else fn.body
-            if not body:
-                continue
-            text = _without_comments("\n".join(lines[body[0].lineno - 1: fn.end_lineno or fn.lineno]))
-            folded = text.lower()
-            owner = any(w in folded for w in _OWNER_WORDS) and _OWNER_MARKERS.search(text)
-            if owner or _REJECTS.search(text):
-                out.append(fn.name)
-    return out
 
 
 def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -605,6 +573,17 @@ def id_models(tree: ast.Module, unchecked: dict[str, list[str]]) -> dict[str, li
     return out
 
 
-__all__ = ["client_chosen_ids", "id_callees", "id_models",
-           "owner_scoping_functions", "parent_dependencies", "parent_dependency_names", "scoping_functions",
-           "unchecked_id_params", "uses_in_body", "uses_in_lookup"]
+__all__ = [
+    "OWNER_MARKERS",
+    "OWNER_WORDS",
+    "REJECTS",
+    "client_chosen_ids",
+    "id_callees",
+    "id_models",
+    "owner_scoping_functions",
+    "parent_dependencies",
+    "parent_dependency_names",
+    "unchecked_id_params",
+    "uses_in_body",
+    "uses_in_lookup",
+]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from apishield.audit import astutil as au
-from apishield.audit.taint.catalogue import typed_path_params
+from apishield.audit.taint.parameters import typed_path_params
 
 #: calls whose result is a row, a list of rows or one column of a row read from a database
 FETCHES = frozenset({"fetchone", "fetchall", "fetchmany", "first", "one", "one_or_none", "scalar",

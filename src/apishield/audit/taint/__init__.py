@@ -4,9 +4,12 @@
   and the result records;
 * :mod:`.catalogue` — request sources, sinks, sanitisers (framework names come from
   :mod:`apishield.audit.frameworks.table`);
+* :mod:`.parameters` — what a handler's parameters can hold before its body runs (router-converted path variables,
+  validated scalars and patterns);
 * :mod:`.modules` — one module's functions, classes and imports, and the project files its imports name;
 * :mod:`.interpreter`, :mod:`.calls` and :mod:`.project_calls` — the abstract interpreter of a function body (the
-  last follows calls into the project's own functions and methods through their summaries);
+  last follows calls into the project's own functions and methods through their summaries; :mod:`.comprehensions`
+  reads comprehensions for it);
 * :mod:`.analysis` — route handlers and their parameters, helper summaries, and the per-module result that
   :mod:`apishield.audit.rules.injection` turns into findings.
 

@@ -21,8 +21,6 @@ from apishield.audit.taint import modules
 from apishield.audit.taint.calls import Interpreter
 from apishield.audit.taint.catalogue import (
     ERROR_HANDLER_DECORATORS,
-    MODEL_KIND,
-    PATH_ARGUMENT_FRAMEWORKS,
     REQUEST_HANDLER_BASES,
     REQUEST_PARAM_NAMES,
     REQUEST_TYPES,
@@ -31,17 +29,21 @@ from apishield.audit.taint.catalogue import (
     SERIALISING_DECORATORS,
     TORNADO_HANDLER_BASES,
     TORNADO_VERBS,
+    sanitising_call,
+)
+from apishield.audit.taint.guards import OWN_MESSAGE_ERRORS, guarded_subjects
+from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
+from apishield.audit.taint.parameters import (
+    MODEL_KIND,
+    PATH_ARGUMENT_FRAMEWORKS,
     VALIDATING_FRAMEWORKS,
     annotation_aliases,
     code_supplied_params,
-    sanitising_call,
     scalar_fields,
     segment_path_params,
     typed_path_params,
     typed_scalar_params,
 )
-from apishield.audit.taint.guards import OWN_MESSAGE_ERRORS, guarded_subjects
-from apishield.audit.taint.modules import FunctionNode, ModuleInfo, param_names
 from apishield.audit.taint.values import (
     CLEAN,
     EXC,

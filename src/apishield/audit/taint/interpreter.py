@@ -17,7 +17,6 @@ from apishield.audit.client_data import REQUEST_NAMES
 from apishield.audit.taint.catalogue import (
     APP_DIRS,
     CODE_NAMES,
-    MODEL_KIND,
     REQUEST_OBJECTS,
     SESSIONS,
     SOURCE_ATTRS,
@@ -26,6 +25,7 @@ from apishield.audit.taint.catalogue import (
     server_set,
     worth_reading,
 )
+from apishield.audit.taint.comprehensions import comprehension_value
 from apishield.audit.taint.guards import (
     guarded_kinds,
     guarded_subjects,
@@ -35,10 +35,10 @@ from apishield.audit.taint.guards import (
     never_returns,
 )
 from apishield.audit.taint.modules import FunctionNode, ModuleInfo, bound_once, path_carries_request
+from apishield.audit.taint.parameters import MODEL_KIND
 from apishield.audit.taint.url_targets import public_fetch_only
 from apishield.audit.taint.values import (
     CLEAN,
-    CODE_KEYS,
     EXC,
     GUARDED_READ,
     READ_KEY,
@@ -475,7 +475,7 @@ class Evaluator:
                     precise = False
             return Val(taint=taint, items=tuple(items) if precise else None, clean=merge_parts(parts).clean)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            return self.comprehension(node)
+            return comprehension_value(self, node)
         if isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
             if isinstance(node, ast.Subscript):
                 v = self.subscript(node)
@@ -508,27 +508,6 @@ class Evaluator:
                 return const(safe(lambda: slice(*(p.const for p in parts))))
             return CLEAN
         return CLEAN
-
-    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Val:
-        saved = dict(self.env) if self.env is not None else None
-        try:
-            for gen in node.generators:
-                it = self.expr(gen.iter)
-                self.assign(gen.target, element_of(it), None)
-                for cond in gen.ifs:
-                    self.expr(cond)
-                    self.apply_positive_guard(cond)
-            if isinstance(node, ast.DictComp):
-                key = self.expr(node.key)
-                v = merge_parts([key, self.expr(node.value)])
-                if not key.taint and (key.lit or key.is_const):  # ``{c: spec[c] for c in COLUMNS}``: the code's keys
-                    return Val(taint=v.taint, clean=v.clean, kind=CODE_KEYS)
-            else:
-                v = self.expr(node.elt)
-            # each element a constant (``"33" for _ in range(n)``): the result repeats literals; else origin unknown
-            return Val(taint=v.taint, clean=v.clean, lit=v.is_const and not isinstance(node, ast.DictComp))
-        finally:
-            self.env = saved
 
     def subscript(self, node: ast.Subscript) -> Val:
         base = self.expr(node.value)
