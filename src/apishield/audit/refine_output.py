@@ -50,21 +50,27 @@ def lower_rendered_html(out: list[Finding], project: ProjectContext) -> list[Fin
     the project's own code fills it with something that is no sanitiser's result (``self.body_html =
     markdown(text)``), which keeps it."""
     lowered = []
+    kept: dict[str, bool] = {}  # a name's fills, read once however many findings print it
     for f in out:
         match = _RAW_EXPR.search(f.message) if f.rule_id == "AS402" and f.severity > Severity.LOW else None
         name = match.group(1).rsplit(".", 1)[-1] if match else ""
         if name and _RENDERED_NAME.fullmatch(name):
-            fills = re.compile(rf"(?:\.{re.escape(name)}\s*=(?!=)|\b{re.escape(name)}\s*=(?!=)|"
-                               rf"['\"]{re.escape(name)}['\"]\s*:)\s*([^,)\n]+)")
-            values = [m.group(1) for mod in project.modules if not is_test_code(mod.path)
-                      for m in fills.finditer(mod.source)]
-            unsanitised = [v for v in values if not _SANITISER.search(v) and _RENDERS_MARKUP.search(v)]
-            if not unsanitised:
+            if name not in kept:
+                kept[name] = _filled_unsanitised(project, name)
+            if not kept[name]:
                 f = replace(f, severity=Severity.LOW,
                             message=f"{f.message} (HTML the application rendered, so its name says: make sure its "
                                     "renderer escapes or sanitises what visitors wrote)")
         lowered.append(f)
     return lowered
+
+
+def _filled_unsanitised(project: ProjectContext, name: str) -> bool:
+    """The project's own code (tests aside) sets ``name`` to a renderer's output that no sanitiser cleaned."""
+    fills = re.compile(rf"(?:\.{re.escape(name)}\s*=(?!=)|\b{re.escape(name)}\s*=(?!=)|"
+                       rf"['\"]{re.escape(name)}['\"]\s*:)\s*([^,)\n]+)")
+    values = [m.group(1) for mod in project.modules if not is_test_code(mod.path) for m in fills.finditer(mod.source)]
+    return any(not _SANITISER.search(v) and _RENDERS_MARKUP.search(v) for v in values)
 
 
 #: a call that turns text into HTML without cleaning it (a Markdown or reStructuredText renderer)

@@ -128,7 +128,16 @@ def request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
     """Form classes this module builds without arguments (``form = RegisterForm()``) that derive from Flask-WTF's
     ``FlaskForm`` (or Quart-WTF's), directly or through other forms of the module defining them, in this module or
     one of the project's it imports: such a form fills itself from the current request, so its fields hold what the
-    client posted. Read through the taint analysis' module resolver, so both readings of forms are one."""
+    client posted. Read through the taint analysis' module resolver, so both readings of forms are one; read once per
+    module, as both password rules ask."""
+    cached = ctx.facts.get("request_bound_forms")
+    if cached is None:
+        cached = ctx.facts["request_bound_forms"] = _request_bound_forms(ctx) if au.mentions(ctx, ("form",)) \
+            else frozenset()
+    return frozenset(cached)
+
+
+def _request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
     from apishield.audit.taint.modules import ModuleInfo  # the taint analysis' module resolver, loaded lazily
 
     names = {c.func.id for c in au.nodes_of(ctx.tree, ast.Call) if isinstance(c.func, ast.Name)
@@ -139,9 +148,7 @@ def request_bound_forms(ctx: ModuleContext) -> frozenset[str]:
     info = ModuleInfo(ctx.tree, getattr(facts, "abspath", "") or "")
     found: set[str] = set()
     for name in names:
-        dotted = info.imports.get(name) or info.relative.get(name, "")
-        where = (info.resolve_relative(dotted) if dotted.startswith(".") else info.resolve_module(dotted)) \
-            if dotted else None
+        where = info.imported(name)
         if name in info.request_forms or (where is not None and au.last(where[1] or name) in where[0].request_forms):
             found.add(name)
     return frozenset(found)
@@ -159,10 +166,7 @@ def class_def(ctx: ModuleContext, name: str) -> ast.ClassDef | None:
     for _ in range(2):  # the module that defines it, or a package ``__init__`` that re-exports it from one
         if info is None:
             return None
-        dotted = info.imports.get(name) or info.relative.get(name, "")
-        if not dotted:
-            return None
-        found = info.resolve_relative(dotted) if dotted.startswith(".") else info.resolve_module(dotted)
+        found = info.imported(name)
         if found is None:
             return None
         name = au.last(found[1] or name)

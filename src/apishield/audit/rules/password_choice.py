@@ -286,7 +286,7 @@ def collect_password_choices(ctx: ModuleContext) -> Iterator[Finding]:
     choices = []
     classes = module_classes(ctx.tree)
     approves_all = _approves_everything(ctx.tree)
-    forms = request_bound_forms(ctx) if au.mentions(ctx, ("form",)) else frozenset()
+    forms = request_bound_forms(ctx)
     serializers = {id(m): cls.name for cls in au.nodes_of(ctx.tree, ast.ClassDef) if isinstance(cls, ast.ClassDef)
                    and any(au.last(au.dotted(b)).endswith("Serializer") for b in cls.bases) for m in cls.body}
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):

@@ -433,7 +433,7 @@ def _module(ctx: ModuleContext) -> tuple[list[tuple[int, int, str, str]], list[t
     calls: list[tuple[str, list[int], list[str], int]] = []
     hashes_here = any(_HASHES_HERE.search(au.dotted(call.func)) for call in au.nodes_of(ctx.tree, ast.Call))
     classes = module_classes(ctx.tree)
-    forms = request_bound_forms(ctx) if au.mentions(ctx, ("form",)) else frozenset()
+    forms = request_bound_forms(ctx)
     for fn_node in au.nodes_of_any(ctx.tree, ast.FunctionDef, ast.AsyncFunctionDef):
         assert isinstance(fn_node, (ast.FunctionDef, ast.AsyncFunctionDef))
         fn = RequestPasswords(fn_node, hashes_here, classes, forms)

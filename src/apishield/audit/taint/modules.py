@@ -187,13 +187,20 @@ class ModuleInfo:
         local = next((c for c in self.tree.body if isinstance(c, ast.ClassDef) and c.name == name), None)
         if local is not None:
             return local
-        dotted = self.relative.get(name) or self.imports.get(name, "")
-        found = (self.resolve_relative(dotted) if dotted.startswith(".") else self.resolve_module(dotted)) \
-            if "." in dotted else None
+        found = self.imported(name)
         if found is None:
             return None
         wanted = au.last(found[1] or name)
         return next((c for c in found[0].tree.body if isinstance(c, ast.ClassDef) and c.name == wanted), None)
+
+    def imported(self, name: str) -> tuple[ModuleInfo, str] | None:
+        """The project module a name bound here by an import comes from, and the name inside it (``from .forms import
+        RegisterForm``: the module of ``forms.py`` and ``RegisterForm``); None when no import binds it or the module
+        is not the project's."""
+        dotted = self.imports.get(name) or self.relative.get(name, "")
+        if not dotted:
+            return None
+        return self.resolve_relative(dotted) if dotted.startswith(".") else self.resolve_module(dotted)
 
     def qualify(self, node: ast.AST) -> str:
         return au.qualname(node, self.imports, strict=True)
